@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Streaming;
+
+namespace Stagecast.Hls;
+
+public static class HlsServiceCollectionExtensions
+{
+    public static IServiceCollection AddLowLatencyHls(this IServiceCollection services)
+    {
+        services.AddOptions<HlsOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<HlsStreamRegistry>();
+        services.AddSingleton<HlsPackager>();
+        services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<HlsPackager>());
+        return services;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics.CodeAnalysis;
+using Stagecast.Media.Fmp4;
+
+namespace Stagecast.Hls.Storage;
+
+/// <summary>What HTTP requests read, or wait for: playlists (blocking reload), parts (preload hints), segments, init.</summary>
+public sealed partial class HlsStream
+{
+    /// <summary>
+    /// Waits until the playlist satisfies a blocking reload (segment <paramref name="msn"/>, part
+    /// <paramref name="part"/>), or returns the current one when no position is asked for. Returns null on timeout.
+    /// </summary>
+    public async ValueTask<PlaylistSnapshot?> WaitForPlaylistAsync(long? msn, int? part, CancellationToken cancellationToken)
+    {
+        long deadline = _time.GetTimestamp();
+        while (true)
+        {
+            var snapshot = Snapshot;
+            if (snapshot is not null && (msn is null || snapshot.Ended || snapshot.Satisfies(msn.Value, part)))
+            {
+                return snapshot;
+            }
+
+            if (IsEnded)
+            {
+                return snapshot;
+            }
+
+            if (!await WaitForChangeAsync(snapshot, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Finds a stored part and takes a reference to its buffer.</summary>
+    public bool TryGetPart(long number, [NotNullWhen(true)] out PartBuffer? buffer)
+    {
+        lock (_sync)
+        {
+            for (int i = _segments.Count - 1; i >= 0; i--)
+            {
+                var parts = _segments[i].Parts;
+                if (parts.Count == 0 || parts[0].Number > number)
+                {
+                    continue;
+                }
+
+                long index = number - parts[0].Number;
+                if (index < parts.Count && parts[(int)index].Buffer.TryRetain())
+                {
+                    buffer = parts[(int)index].Buffer;
+                    return true;
+                }
+
+                break;
+            }
+        }
+
+        buffer = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Returns a part, waiting for it when it is the next one to be written (the preload hint). Null when it
+    /// does not exist, will not exist, or did not appear in time.
+    /// </summary>
+    public async ValueTask<PartBuffer?> WaitForPartAsync(long number, CancellationToken cancellationToken)
+    {
+        long deadline = _time.GetTimestamp();
+        while (true)
+        {
+            var snapshot = Snapshot;
+            if (TryGetPart(number, out var buffer))
+            {
+                return buffer;
+            }
+
+            if (IsEnded || number != Volatile.Read(ref _nextPartNumber))
+            {
+                return null;
+            }
+
+            if (!await WaitForChangeAsync(snapshot, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns the parts of a complete segment with a reference taken on each, waiting while it is the open one.
+    /// </summary>
+    public async ValueTask<PartBuffer[]?> WaitForSegmentAsync(long msn, CancellationToken cancellationToken)
+    {
+        long deadline = _time.GetTimestamp();
+        while (true)
+        {
+            var snapshot = Snapshot;
+            bool open;
+            lock (_sync)
+            {
+                var segment = _segments.Find(s => s.Msn == msn);
+                if (segment is not null && segment.Info.IsComplete)
+                {
+                    return RetainAll(segment);
+                }
+
+                open = segment is not null && segment == _open;
+            }
+
+            if (!open || IsEnded || !await WaitForChangeAsync(snapshot, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+    }
+
+    public bool TryGetInit(int mapId, [NotNullWhen(true)] out byte[]? bytes, out TrackLayout layout)
+    {
+        lock (_sync)
+        {
+            if (_inits.TryGetValue(mapId, out var init))
+            {
+                bytes = init.Bytes;
+                layout = init.Layout;
+                return true;
+            }
+        }
+
+        bytes = null;
+        layout = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Bits per second for BANDWIDTH (RFC 8216bis 4.4.6.2: the peak segment bit rate): the highest over the complete
+    /// segments held, or the average of the parts so far before the first segment completes.
+    /// </summary>
+    public long MeasuredPeakBitrate()
+    {
+        lock (_sync)
+        {
+            double peak = 0;
+            long partBytes = 0;
+            double partSeconds = 0;
+            foreach (var segment in _segments)
+            {
+                if (segment.Info.IsComplete && segment.Info.Duration > 0)
+                {
+                    peak = Math.Max(peak, segment.Size * 8 / segment.Info.Duration);
+                }
+
+                foreach (var part in segment.Parts)
+                {
+                    partBytes += part.Buffer.Length;
+                    partSeconds += part.Duration;
+                }
+            }
+
+            if (peak == 0 && partSeconds > 0)
+            {
+                peak = partBytes * 8 / partSeconds;
+            }
+
+            return (long)peak;
+        }
+    }
+
+    private static PartBuffer[]? RetainAll(HlsSegment segment)
+    {
+        var buffers = new PartBuffer[segment.Parts.Count];
+        for (int i = 0; i < buffers.Length; i++)
+        {
+            if (!segment.Parts[i].Buffer.TryRetain())
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    buffers[j].Release();
+                }
+
+                return null;
+            }
+
+            buffers[i] = segment.Parts[i].Buffer;
+        }
+
+        return buffers;
+    }
+
+    /// <summary>Waits for the snapshot after <paramref name="seen"/>; false when the blocking timeout has passed.</summary>
+    private async ValueTask<bool> WaitForChangeAsync(PlaylistSnapshot? seen, long startedAt, CancellationToken cancellationToken)
+    {
+        var remaining = _options.BlockingTimeout - _time.GetElapsedTime(startedAt);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        Task changed;
+        lock (_sync)
+        {
+            changed = seen is not null && seen != _snapshot ? Task.CompletedTask : _changed.Task;
+        }
+
+        try
+        {
+            await changed.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+}

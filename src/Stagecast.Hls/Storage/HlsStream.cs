@@ -1,0 +1,268 @@
+using System.Buffers;
+using Stagecast.Media.Fmp4;
+using Stagecast.Media.Hls;
+
+namespace Stagecast.Hls.Storage;
+
+/// <summary>
+/// The LL-HLS output of one live stream held in memory: initialization segments, a sliding window of segments
+/// and their parts, and the current rendered playlist. One writer (the muxer) adds parts; any number of HTTP
+/// requests read, or wait for, what they need.
+/// </summary>
+public sealed partial class HlsStream
+{
+    private readonly object _sync = new();
+    private readonly HlsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly MediaPlaylistHeader _header;
+    private readonly List<HlsSegment> _segments = [];
+    private readonly Dictionary<int, (byte[] Bytes, TrackLayout Layout)> _inits = [];
+    private readonly ArrayBufferWriter<byte> _render = new(4096);
+    private readonly List<PlaylistSegment> _renderSegments = [];
+    private HlsSegment? _open;
+    private int _listedFrom;
+    private long _nextMsn;
+    private long _nextPartNumber;
+    private long _discontinuitySequence;
+    private int _mapId = -1;
+    private bool _ended;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PlaylistSnapshot? _snapshot;
+
+    public HlsStream(string streamId, string epoch, HlsOptions options, TimeProvider time)
+    {
+        _time = time;
+        StreamId = streamId;
+        Epoch = epoch;
+        _options = options;
+        _header = new MediaPlaylistHeader(options.TargetDurationSeconds, options.PartTarget.TotalSeconds);
+    }
+
+    public string StreamId { get; }
+
+    /// <summary>Distinguishes this broadcast's URLs from any earlier one of the same stream id.</summary>
+    public string Epoch { get; }
+
+    public MediaPlaylistHeader Header => _header;
+
+    /// <summary>The latest published playlist, or null before the first part.</summary>
+    public PlaylistSnapshot? Snapshot => Volatile.Read(ref _snapshot);
+
+    public bool IsEnded => Volatile.Read(ref _ended);
+
+    /// <summary>The track layout of the newest initialization segment.</summary>
+    public TrackLayout? CurrentLayout
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _mapId >= 0 ? _inits[_mapId].Layout : null;
+            }
+        }
+    }
+
+    /// <summary>Registers a new initialization segment; segments opened afterwards refer to it.</summary>
+    public int AddInit(TrackLayout layout, byte[] bytes)
+    {
+        lock (_sync)
+        {
+            _inits[++_mapId] = (bytes, layout);
+            return _mapId;
+        }
+    }
+
+    public void OpenSegment(bool discontinuity, DateTimeOffset programDateTime)
+    {
+        lock (_sync)
+        {
+            if (_open is not null)
+            {
+                throw new InvalidOperationException("a segment is already open");
+            }
+
+            _open = new HlsSegment(new PlaylistSegment(_nextMsn++, _mapId, programDateTime, discontinuity && _segments.Count > 0));
+            _segments.Add(_open);
+        }
+    }
+
+    public bool HasOpenSegment
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _open is not null;
+            }
+        }
+    }
+
+    /// <summary>Media time in the open segment, in seconds.</summary>
+    public double OpenSegmentDuration
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _open?.Info.Duration ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Adds a part to the open segment; the store takes over the buffer reference.</summary>
+    public long AddPart(PartBuffer buffer, double duration, bool independent, long lastFrameReceivedAt)
+    {
+        lock (_sync)
+        {
+            var segment = _open ?? throw new InvalidOperationException("no open segment");
+            var part = new HlsPart(_nextPartNumber++, segment.Msn, segment.Parts.Count, buffer, duration, independent, lastFrameReceivedAt);
+            segment.Add(part);
+            return part.Number;
+        }
+    }
+
+    public void CompleteSegment()
+    {
+        lock (_sync)
+        {
+            if (_open is null)
+            {
+                return;
+            }
+
+            if (_open.Parts.Count == 0)
+            {
+                _segments.Remove(_open);
+                _nextMsn--;
+            }
+            else
+            {
+                _open.Info.Complete();
+            }
+
+            _open = null;
+        }
+    }
+
+    /// <summary>No more parts will come: the playlist gets EXT-X-ENDLIST and waiters are released.</summary>
+    public void End()
+    {
+        CompleteSegment();
+        lock (_sync)
+        {
+            _ended = true;
+        }
+
+        Publish();
+    }
+
+    /// <summary>Renders the playlist, evicts old segments and wakes every waiting request.</summary>
+    public void Publish()
+    {
+        TaskCompletionSource changed;
+        lock (_sync)
+        {
+            Evict();
+            var listed = _segments.GetRange(_listedFrom, _segments.Count - _listedFrom);
+            if (listed.Count == 0 || listed[^1].Parts.Count == 0 && !_ended)
+            {
+                return;
+            }
+
+            _render.ResetWrittenCount();
+            _renderSegments.Clear();
+            foreach (var segment in listed)
+            {
+                _renderSegments.Add(segment.Info);
+            }
+
+            MediaPlaylistWriter.Write(_render, _header, _renderSegments, PartsFrom(listed), _discontinuitySequence,
+                _ended ? null : _nextPartNumber, _ended);
+
+            var lastWithParts = listed.FindLast(s => s.Parts.Count > 0)!;
+            long lastComplete = listed.FindLast(s => s.Info.IsComplete)?.Msn ?? -1;
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _snapshot, new PlaylistSnapshot(
+                _render.WrittenSpan.ToArray(),
+                lastWithParts.Msn,
+                lastWithParts.Parts.Count - 1,
+                lastWithParts.Parts[^1].Number,
+                lastComplete,
+                _ended,
+                _changed.Task));
+        }
+
+        changed.TrySetResult();
+    }
+
+    /// <summary>Releases every buffer (the stream is being dropped).</summary>
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            foreach (var segment in _segments)
+            {
+                segment.ReleaseParts();
+            }
+
+            _segments.Clear();
+            _ended = true;
+            _open = null;
+        }
+
+        _changed.TrySetResult();
+    }
+
+    /// <summary>Parts are listed for segments that end within three target durations of the live edge (RFC 8216bis 4.4.4.9).</summary>
+    private int PartsFrom(List<HlsSegment> listed)
+    {
+        double horizon = 3.0 * _header.TargetDuration;
+        double total = 0;
+        for (int i = listed.Count - 1; i >= 0; i--)
+        {
+            total += listed[i].Info.Duration;
+            if (total > horizon)
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+
+    private void Evict()
+    {
+        int complete = 0;
+        for (int i = _listedFrom; i < _segments.Count; i++)
+        {
+            if (_segments[i].Info.IsComplete)
+            {
+                complete++;
+            }
+        }
+
+        while (complete > _options.WindowSegments)
+        {
+            // EXT-X-DISCONTINUITY-SEQUENCE counts the discontinuities that left the playlist (RFC 8216bis 4.4.3.3).
+            if (_segments[_listedFrom].Info.Discontinuity)
+            {
+                _discontinuitySequence++;
+            }
+
+            if (_segments[_listedFrom].Info.IsComplete)
+            {
+                complete--;
+            }
+
+            _listedFrom++;
+        }
+
+        while (_listedFrom > _options.RetainedSegments)
+        {
+            _segments[0].ReleaseParts();
+            _segments.RemoveAt(0);
+            _listedFrom--;
+        }
+    }
+}

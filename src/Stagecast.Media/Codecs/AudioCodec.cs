@@ -1,0 +1,6 @@
+namespace Stagecast.Media.Codecs;
+
+public enum AudioCodec
+{
+    Aac,
+}

@@ -1,0 +1,44 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Stagecast.Media.Flv;
+
+/// <summary>Writes FLV file headers and tags (the inverse of <see cref="FlvFileReader"/>).</summary>
+public static class FlvFileWriter
+{
+    public static void WriteHeader(IBufferWriter<byte> output, bool hasAudio, bool hasVideo)
+    {
+        var span = output.GetSpan(13);
+        "FLV"u8.CopyTo(span);
+        span[3] = 1;
+        span[4] = (byte)((hasAudio ? 0x04 : 0) | (hasVideo ? 0x01 : 0));
+        BinaryPrimitives.WriteUInt32BigEndian(span[5..], 9);
+        BinaryPrimitives.WriteUInt32BigEndian(span[9..], 0);
+        output.Advance(13);
+    }
+
+    public static void WriteTag(IBufferWriter<byte> output, FlvTagType type, uint timestamp, ReadOnlySpan<byte> data)
+    {
+        if (data.Length > 0xFFFFFF)
+        {
+            throw new ArgumentException("FLV tag data is limited to 16 MiB", nameof(data));
+        }
+
+        var header = output.GetSpan(11);
+        header[0] = (byte)type;
+        header[1] = (byte)(data.Length >> 16);
+        header[2] = (byte)(data.Length >> 8);
+        header[3] = (byte)data.Length;
+        header[4] = (byte)(timestamp >> 16);
+        header[5] = (byte)(timestamp >> 8);
+        header[6] = (byte)timestamp;
+        header[7] = (byte)(timestamp >> 24);
+        header[8] = 0;
+        header[9] = 0;
+        header[10] = 0;
+        output.Advance(11);
+        output.Write(data);
+        BinaryPrimitives.WriteUInt32BigEndian(output.GetSpan(4), (uint)(data.Length + 11));
+        output.Advance(4);
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stagecast.Rtmp.Sessions;
+using Stagecast.Streaming;
+
+namespace Stagecast.Rtmp.Server;
+
+/// <summary>Hosts RTMP in Kestrel, in the same process and DI container as HTTP: one session per connection.</summary>
+public sealed class RtmpConnectionHandler(
+    StreamHub hub,
+    IPublishAuthorizer authorizer,
+    IOptions<RtmpServerOptions> options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<RtmpServerSession> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        string remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping);
+        var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, logger, remote);
+        await session.RunAsync(cancellation.Token).ConfigureAwait(false);
+    }
+}

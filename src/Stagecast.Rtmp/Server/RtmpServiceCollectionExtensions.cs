@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Rtmp.Sessions;
+
+namespace Stagecast.Rtmp.Server;
+
+public static class RtmpServiceCollectionExtensions
+{
+    public static IServiceCollection AddRtmpServer(this IServiceCollection services, Action<RtmpServerOptions>? configure = null)
+    {
+        var options = services.AddOptions<RtmpServerOptions>().ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.AddSingleton<RtmpConnectionHandler>();
+        return services;
+    }
+
+    /// <summary>Makes a Kestrel endpoint speak RTMP.</summary>
+    public static void UseRtmp(this ListenOptions listen) => listen.UseConnectionHandler<RtmpConnectionHandler>();
+}

@@ -1,0 +1,188 @@
+using Stagecast.Media.Amf0;
+using Stagecast.Rtmp.Messages;
+using Stagecast.Streaming;
+
+namespace Stagecast.Rtmp.Sessions;
+
+/// <summary>NetConnection and NetStream commands: connect, createStream, publish and their companions.</summary>
+public sealed partial class RtmpServerSession
+{
+    private string? _app;
+    private uint _nextMessageStreamId = 1;
+    private Publisher? _publisher;
+    private uint _publishStreamId;
+    private CancellationTokenRegistration _revokedRegistration;
+
+    private async ValueTask HandleCommandAsync(RtmpCommand command, uint messageStreamId, CancellationToken cancellationToken)
+    {
+        switch (command.Name)
+        {
+            case "connect":
+                HandleConnect(command);
+                break;
+            case "releaseStream":
+            case "FCPublish":
+            case "getStreamLength":
+                _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_result", command.TransactionId, null, AmfUndefined.Value);
+                break;
+            case "createStream":
+                HandleCreateStream(command);
+                break;
+            case "publish":
+                await HandlePublishAsync(command, messageStreamId, cancellationToken).ConfigureAwait(false);
+                break;
+            case "FCUnpublish":
+            case "deleteStream":
+            case "closeStream":
+                Unpublish();
+                break;
+            case "play":
+            case "play2":
+                _commands.WriteStatus(_transport.Output, messageStreamId, "error", StatusCodes.PlayFailed,
+                    "Stagecast does not play over RTMP; watch the HLS playback_url");
+                Close("playback over RTMP requested");
+                break;
+            default:
+                if (command.TransactionId > 0)
+                {
+                    _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
+                        CommandWriter.Info("error", StatusCodes.CallFailed, $"unknown command {command.Name}"));
+                }
+
+                break;
+        }
+    }
+
+    private void HandleConnect(RtmpCommand command)
+    {
+        string app = NormalizeApp(command.CommandObject?.GetString("app"));
+        if (!string.Equals(app, _options.App, StringComparison.Ordinal))
+        {
+            _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
+                CommandWriter.Info("error", StatusCodes.ConnectRejected,
+                    $"unknown application '{Truncate(app)}': publish to rtmp://HOST:PORT/{_options.App}/STREAM_KEY"));
+            Close($"unknown application '{Truncate(app)}'");
+            return;
+        }
+
+        _app = app;
+        double objectEncoding = command.CommandObject?.GetNumber("objectEncoding") ?? 0;
+        var output = _transport.Output;
+        ProtocolControl.WriteWindowAcknowledgementSize(_writer, output, (uint)_options.WindowAcknowledgementSize);
+        ProtocolControl.WriteSetPeerBandwidth(_writer, output, (uint)_options.WindowAcknowledgementSize, 2);
+        ProtocolControl.WriteSetChunkSize(_writer, output, _options.OutChunkSize);
+        _writer.ChunkSize = _options.OutChunkSize;
+        var properties = new AmfObject { { "fmsVer", "FMS/3,0,1,123" }, { "capabilities", 31.0 } };
+        var information = CommandWriter.Info("status", StatusCodes.ConnectSuccess, "Connection succeeded.");
+        information["objectEncoding"] = objectEncoding;
+        _commands.WriteCommand(output, ChunkStreams.Command, 0, "_result", command.TransactionId, properties, information);
+        RtmpLog.Connected(_logger, _remote, app);
+    }
+
+    private void HandleCreateStream(RtmpCommand command)
+    {
+        if (_app is null || _nextMessageStreamId > RtmpLimits.MaxMessageStreams)
+        {
+            _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
+                CommandWriter.Info("error", StatusCodes.CallFailed, _app is null ? "connect first" : "too many streams"));
+            return;
+        }
+
+        _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_result", command.TransactionId, null, (double)_nextMessageStreamId++);
+    }
+
+    private async ValueTask HandlePublishAsync(RtmpCommand command, uint messageStreamId, CancellationToken cancellationToken)
+    {
+        string key = StripQuery(command.StringArgument(0));
+        if (_app is null || messageStreamId == 0 || messageStreamId >= _nextMessageStreamId)
+        {
+            RefusePublish(messageStreamId, key, "publish before connect/createStream");
+            return;
+        }
+
+        if (_publisher is not null)
+        {
+            RefusePublish(messageStreamId, key, "this connection is already publishing");
+            return;
+        }
+
+        if (key.Length == 0 || key.Length > RtmpLimits.MaxNameLength)
+        {
+            RefusePublish(messageStreamId, key, "missing or oversized stream key");
+            return;
+        }
+
+        var info = new PublisherInfo("rtmp", _remote);
+        var authorization = await _authorizer.AuthorizeAsync(_app, key, info, cancellationToken).ConfigureAwait(false);
+        if (!authorization.IsAllowed)
+        {
+            RefusePublish(messageStreamId, key, authorization.Reason ?? "unknown stream key");
+            return;
+        }
+
+        var result = _hub.TryPublish(authorization.StreamId!, info, out var publisher);
+        if (publisher is null)
+        {
+            RefusePublish(messageStreamId, key, "the stream is already being published from another connection");
+            return;
+        }
+
+        _publisher = publisher;
+        _publishStreamId = messageStreamId;
+        _revokedRegistration = publisher.Revoked.Register(static state =>
+        {
+            var session = (RtmpServerSession)state!;
+            session.RequestClose(session._publisher?.RevokeReason ?? "disconnected by the server");
+        }, this);
+        ProtocolControl.WriteUserControl(_writer, _transport.Output, UserControlEvent.StreamBegin, messageStreamId);
+        _commands.WriteStatus(_transport.Output, messageStreamId, "status", StatusCodes.PublishStart, "Publishing started.");
+        RtmpLog.Publishing(_logger, _remote, publisher.Stream.Id, StreamKeys.Redact(key), result);
+    }
+
+    private void RefusePublish(uint messageStreamId, string key, string reason)
+    {
+        RtmpLog.PublishRefused(_logger, _remote, StreamKeys.Redact(key), reason);
+        _commands.WriteStatus(_transport.Output, messageStreamId, "error", StatusCodes.PublishBadName, reason);
+        Close($"publish refused: {reason}");
+    }
+
+    private void Unpublish()
+    {
+        if (_publisher is { } publisher)
+        {
+            RtmpLog.Unpublished(_logger, _remote, publisher.Stream.Id);
+            publisher.Unpublish();
+            ReleasePublisher();
+        }
+    }
+
+    private void ReleasePublisher()
+    {
+        if (_publisher is { } publisher)
+        {
+            _revokedRegistration.Dispose();
+            _publisher = null;
+            publisher.Dispose();
+        }
+    }
+
+    /// <summary>"live", "/live/", "live?token=…" all name the app "live".</summary>
+    private static string NormalizeApp(string? app)
+    {
+        string value = StripQuery(app).Trim('/');
+        return value.Length > RtmpLimits.MaxNameLength ? value[..RtmpLimits.MaxNameLength] : value;
+    }
+
+    private static string StripQuery(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return string.Empty;
+        }
+
+        int query = name.IndexOf('?', StringComparison.Ordinal);
+        return query >= 0 ? name[..query] : name;
+    }
+
+    private static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
+}

@@ -1,0 +1,208 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Stagecast.Media;
+using Stagecast.Rtmp.Chunking;
+using Stagecast.Rtmp.Handshake;
+using Stagecast.Rtmp.Messages;
+using Stagecast.Streaming;
+
+namespace Stagecast.Rtmp.Sessions;
+
+/// <summary>
+/// One RTMP connection on the server: handshake, then messages, then commands and media. It owns nothing
+/// network-specific beyond the duplex pipe, so tests drive it over in-memory pipes. Protocol violations and
+/// malformed media close this connection only; the reason is logged once.
+/// </summary>
+public sealed partial class RtmpServerSession
+{
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly IDuplexPipe _transport;
+    private readonly StreamHub _hub;
+    private readonly IPublishAuthorizer _authorizer;
+    private readonly RtmpServerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _remote;
+    private readonly ServerHandshake _handshake = new();
+    private readonly ChunkReader _chunks = new();
+    private readonly ChunkWriter _writer = new();
+    private readonly CommandWriter _commands;
+    private long _lastActivity;
+    private long _bytesReceived;
+    private long _bytesAcknowledged;
+    private uint _peerWindowSize;
+    private string? _closeReason;
+    private bool _closing;
+
+    public RtmpServerSession(
+        IDuplexPipe transport,
+        StreamHub hub,
+        IPublishAuthorizer authorizer,
+        RtmpServerOptions options,
+        TimeProvider time,
+        ILogger logger,
+        string remote)
+    {
+        _transport = transport;
+        _hub = hub;
+        _authorizer = authorizer;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _remote = remote;
+        _commands = new CommandWriter(_writer);
+        _lastActivity = time.GetTimestamp();
+    }
+
+    /// <summary>The stream this connection publishes, if any.</summary>
+    public Publisher? Publisher => _publisher;
+
+    /// <summary>Runs the session until the peer leaves, breaks the protocol, is disconnected, or the token fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var input = _transport.Input;
+        string closeReason = "peer closed the connection";
+        using var watchdog = _time.CreateTimer(static state => ((RtmpServerSession)state!).CheckTimeouts(), this, WatchdogPeriod, WatchdogPeriod);
+        try
+        {
+            while (!_closing)
+            {
+                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+                if (result.IsCanceled)
+                {
+                    closeReason = Volatile.Read(ref _closeReason) ?? "cancelled";
+                    await OnCancelledAsync(closeReason).ConfigureAwait(false);
+                    break;
+                }
+
+                var buffer = result.Buffer;
+                long before = buffer.Length;
+                try
+                {
+                    if (!_handshake.IsComplete)
+                    {
+                        _handshake.TryAdvance(ref buffer, _transport.Output);
+                    }
+
+                    while (_handshake.IsComplete && !_closing && _chunks.TryReadMessage(ref buffer, out var message))
+                    {
+                        await HandleMessageAsync(message, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    _bytesReceived += before - buffer.Length;
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                SendAcknowledgementIfDue();
+                await _transport.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            if (_closing)
+            {
+                closeReason = _closeReason ?? closeReason;
+            }
+        }
+        catch (Exception ex) when (ex is RtmpProtocolException or MediaFormatException)
+        {
+            closeReason = ex.Message;
+            RtmpLog.ProtocolViolation(_logger, _remote, ex.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            closeReason = "server shutting down";
+            await TrySendShutdownAsync().ConfigureAwait(false);
+            _publisher?.Unpublish();
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or InvalidOperationException)
+        {
+            closeReason = ex.Message;
+        }
+        finally
+        {
+            ReleasePublisher();
+            _chunks.Dispose();
+            RtmpLog.Closed(_logger, _remote, closeReason);
+        }
+    }
+
+    /// <summary>Closes the session after the current message (used after a refusal has been sent).</summary>
+    private void Close(string reason)
+    {
+        _closeReason ??= reason;
+        _closing = true;
+    }
+
+    /// <summary>Asks the read loop to stop from another thread (revocation, timeouts).</summary>
+    private void RequestClose(string reason)
+    {
+        Interlocked.CompareExchange(ref _closeReason, reason, null);
+        _transport.Input.CancelPendingRead();
+    }
+
+    private void CheckTimeouts()
+    {
+        var idle = _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+        if (!_handshake.IsComplete && idle > _options.HandshakeTimeout)
+        {
+            RequestClose($"no handshake within {_options.HandshakeTimeout.TotalSeconds} s");
+        }
+        else if (idle > _options.IdleTimeout)
+        {
+            RequestClose($"nothing received for {_options.IdleTimeout.TotalSeconds} s");
+        }
+    }
+
+    private async ValueTask OnCancelledAsync(string reason)
+    {
+        if (_publisher is { } publisher && publisher.Revoked.IsCancellationRequested)
+        {
+            RtmpLog.Revoked(_logger, _remote, publisher.Stream.Id, reason);
+            _commands.WriteStatus(_transport.Output, _publishStreamId, "error", StatusCodes.UnpublishSuccess, reason);
+            await FlushQuietlyAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            RtmpLog.ProtocolViolation(_logger, _remote, reason);
+        }
+    }
+
+    private async ValueTask TrySendShutdownAsync()
+    {
+        if (_handshake.IsComplete)
+        {
+            _commands.WriteStatus(_transport.Output, _publishStreamId, "status", StatusCodes.AppShutdown, "server shutting down");
+            await FlushQuietlyAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask FlushQuietlyAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await _transport.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The peer is gone or not reading; nothing more to tell it.
+        }
+    }
+
+    private void SendAcknowledgementIfDue()
+    {
+        if (_peerWindowSize > 0 && _bytesReceived - _bytesAcknowledged >= _peerWindowSize)
+        {
+            _bytesAcknowledged = _bytesReceived;
+            ProtocolControl.WriteAcknowledgement(_writer, _transport.Output, unchecked((uint)_bytesReceived));
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Hosting;
+
+/// <summary>Marks the server ready once every listener is bound, and ends all streams cleanly on shutdown.</summary>
+public sealed partial class LifecycleService(
+    IHostApplicationLifetime lifetime,
+    ServerReadiness readiness,
+    ListeningEndpoints endpoints,
+    StreamHub hub,
+    ILogger<LifecycleService> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            readiness.MarkReady();
+            Log.Listening(logger, endpoints.HttpEndPoint.ToString(), endpoints.RtmpEndPoint.ToString());
+        });
+        // Ending every stream also ends its HLS playlist, which releases blocking requests.
+        lifetime.ApplicationStopping.Register(() => hub.StopAll("server shutting down"));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Stagecast is listening: HTTP on {Http}, RTMP on {Rtmp}")]
+        public static partial void Listening(ILogger logger, string http, string rtmp);
+    }
+}

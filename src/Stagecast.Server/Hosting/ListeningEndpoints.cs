@@ -1,0 +1,16 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Stagecast.Server.Hosting;
+
+/// <summary>The bound HTTP and RTMP endpoints (with the real ports when 0 was asked for), known after start.</summary>
+public sealed class ListeningEndpoints
+{
+    internal ListenOptions? Http { get; set; }
+
+    internal ListenOptions? Rtmp { get; set; }
+
+    public IPEndPoint HttpEndPoint => Http?.IPEndPoint ?? throw new InvalidOperationException("HTTP is not listening");
+
+    public IPEndPoint RtmpEndPoint => Rtmp?.IPEndPoint ?? throw new InvalidOperationException("RTMP is not listening");
+}

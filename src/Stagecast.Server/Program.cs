@@ -1,0 +1,4 @@
+using Stagecast.Server;
+
+var app = StagecastApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,283 @@
+using Stagecast.Media.Codecs;
+
+namespace Stagecast.Streaming;
+
+/// <summary>The publisher side: attach and detach, configuration, media, the timeline and the GOP cache.</summary>
+public sealed partial class LiveStream
+{
+    /// <summary>Gap inserted between the last frame of one publisher and the first of the next (one 25 fps frame).</summary>
+    private const long ResumeGapMilliseconds = 40;
+
+    private readonly List<MediaFrame> _gop = [];
+    private long _gopBytes;
+    private bool _gopOverflow;
+    private long _lastTimestamp = long.MinValue;
+    private long _timestampOffset;
+    private bool _needsOffset;
+    private long _runStart = long.MinValue;
+    private long _runEnd;
+    private long _completedRunsMilliseconds;
+    private long _bytesIn;
+    private long _framesIn;
+    private ITimer? _reconnectTimer;
+
+    /// <summary>Media time received from publishers, summed over reconnects.</summary>
+    public TimeSpan IngestedDuration
+    {
+        get
+        {
+            lock (_sync)
+            {
+                long current = _runStart == long.MinValue ? 0 : _runEnd - _runStart;
+                return TimeSpan.FromMilliseconds(_completedRunsMilliseconds + current);
+            }
+        }
+    }
+
+    public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    public long FramesIn => Interlocked.Read(ref _framesIn);
+
+    internal Publisher AttachFirstPublisher(PublisherInfo info)
+    {
+        lock (_sync)
+        {
+            var publisher = new Publisher(this, info, _time);
+            Publisher = publisher;
+            PublisherCount = 1;
+            return publisher;
+        }
+    }
+
+    /// <summary>Attaches a publisher to an existing stream; null result means this stream has ended.</summary>
+    internal (PublishResult Result, Publisher? Publisher)? TryAttachPublisher(PublisherInfo info)
+    {
+        lock (_sync)
+        {
+            PublishResult result;
+            switch (State)
+            {
+                case LiveStreamState.Ended:
+                    return null;
+                case LiveStreamState.Reconnecting:
+                    _reconnectTimer?.Dispose();
+                    _reconnectTimer = null;
+                    result = PublishResult.Resumed;
+                    break;
+                default:
+                    if (Publisher is { } current && current.SilentFor < _options.StalePublisherTimeout)
+                    {
+                        return (PublishResult.AlreadyPublishing, null);
+                    }
+
+                    Publisher?.Revoke("replaced by a new publisher on the same key");
+                    EndIngestRun();
+                    result = PublishResult.TookOver;
+                    break;
+            }
+
+            var publisher = new Publisher(this, info, _time);
+            Publisher = publisher;
+            PublisherCount++;
+            State = LiveStreamState.Live;
+            _needsOffset = true;
+            ClearGop();
+            FanOutControl(MediaFrameKind.PublisherResumed, null);
+            return (result, publisher);
+        }
+    }
+
+    internal void SetVideoConfig(Publisher publisher, VideoTrackConfig config)
+    {
+        lock (_sync)
+        {
+            if (publisher != Publisher || config.IsSameAs(Video))
+            {
+                return;
+            }
+
+            Video = config;
+            ClearGop();
+            FanOutControl(MediaFrameKind.VideoConfig, config);
+        }
+    }
+
+    internal void SetAudioConfig(Publisher publisher, AudioTrackConfig config)
+    {
+        lock (_sync)
+        {
+            if (publisher != Publisher || config.IsSameAs(Audio))
+            {
+                return;
+            }
+
+            Audio = config;
+            FanOutControl(MediaFrameKind.AudioConfig, config);
+        }
+    }
+
+    internal void SetMetadata(Publisher publisher, StreamMetadata metadata)
+    {
+        lock (_sync)
+        {
+            if (publisher != Publisher)
+            {
+                return;
+            }
+
+            Metadata = metadata;
+            FanOutControl(MediaFrameKind.Metadata, metadata);
+        }
+    }
+
+    internal void Write(Publisher publisher, MediaFrame frame)
+    {
+        lock (_sync)
+        {
+            if (publisher == Publisher && State == LiveStreamState.Live)
+            {
+                if (_needsOffset)
+                {
+                    _timestampOffset = _lastTimestamp == long.MinValue ? 0 : _lastTimestamp + ResumeGapMilliseconds - frame.Timestamp;
+                    _needsOffset = false;
+                }
+
+                long timestamp = frame.Timestamp + _timestampOffset;
+                frame.Timestamp = timestamp;
+                _lastTimestamp = Math.Max(_lastTimestamp, timestamp);
+                if (_runStart == long.MinValue)
+                {
+                    _runStart = timestamp;
+                }
+
+                _runEnd = Math.Max(_runEnd, timestamp);
+                Interlocked.Add(ref _bytesIn, frame.Length);
+                Interlocked.Increment(ref _framesIn);
+                frame.ReceivedAt = publisher.Touch();
+                CacheGop(frame);
+                FanOut(frame);
+            }
+        }
+
+        frame.Release();
+    }
+
+    internal void DetachPublisher(Publisher publisher, bool graceful)
+    {
+        bool left = false;
+        lock (_sync)
+        {
+            if (publisher != Publisher || State != LiveStreamState.Live)
+            {
+                return;
+            }
+
+            if (!graceful && _options.ReconnectWindow > TimeSpan.Zero)
+            {
+                Publisher = null;
+                State = LiveStreamState.Reconnecting;
+                EndIngestRun();
+                FanOutControl(MediaFrameKind.PublisherLeft, null);
+                _reconnectTimer = _time.CreateTimer(
+                    static state => ((LiveStream)state!).End("the publisher did not reconnect within the reconnect window"),
+                    this,
+                    _options.ReconnectWindow,
+                    Timeout.InfiniteTimeSpan);
+                left = true;
+            }
+        }
+
+        if (left)
+        {
+            _hub.NotifyPublisherLeft(this);
+        }
+        else
+        {
+            End(graceful ? null : "the publisher disconnected");
+        }
+    }
+
+    /// <summary>Ends the stream: the publisher is disconnected and readers see <see cref="MediaFrameKind.StreamEnded"/>.</summary>
+    public void End(string? reason = null)
+    {
+        LiveStreamReader[] readers;
+        lock (_sync)
+        {
+            if (State == LiveStreamState.Ended)
+            {
+                return;
+            }
+
+            State = LiveStreamState.Ended;
+            EndReason = reason;
+            EndedAt = _time.GetUtcNow();
+            _reconnectTimer?.Dispose();
+            _reconnectTimer = null;
+            Publisher?.Revoke(reason ?? "the stream ended");
+            Publisher = null;
+            EndIngestRun();
+            FanOutControl(MediaFrameKind.StreamEnded, reason);
+            readers = _readers;
+            _readers = [];
+            ClearGop();
+        }
+
+        foreach (var reader in readers)
+        {
+            reader.Complete();
+        }
+
+        _hub.OnStreamEnded(this);
+    }
+
+    private void EndIngestRun()
+    {
+        if (_runStart != long.MinValue)
+        {
+            _completedRunsMilliseconds += _runEnd - _runStart;
+        }
+
+        _runStart = long.MinValue;
+        _runEnd = long.MinValue;
+    }
+
+    /// <summary>Keeps the frames since the newest keyframe (video streams only) for readers that join later.</summary>
+    private void CacheGop(MediaFrame frame)
+    {
+        if (Video is null)
+        {
+            return;
+        }
+
+        if (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe)
+        {
+            ClearGop();
+        }
+        else if (_gop.Count == 0 || _gopOverflow)
+        {
+            return;
+        }
+
+        if (_gopBytes + frame.Length > _options.MaxGopCacheBytes)
+        {
+            ClearGop();
+            _gopOverflow = true;
+            return;
+        }
+
+        _gop.Add(frame.Retain());
+        _gopBytes += frame.Length;
+    }
+
+    private void ClearGop()
+    {
+        foreach (var frame in _gop)
+        {
+            frame.Release();
+        }
+
+        _gop.Clear();
+        _gopBytes = 0;
+        _gopOverflow = false;
+    }
+}

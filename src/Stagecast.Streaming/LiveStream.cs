@@ -1,0 +1,130 @@
+using Stagecast.Media.Codecs;
+
+namespace Stagecast.Streaming;
+
+/// <summary>
+/// One continuous broadcast of a stream id: it outlives publisher reconnects within the reconnect window and
+/// fans media out to its readers in order. Timestamps are rewritten onto one monotonic timeline.
+/// </summary>
+public sealed partial class LiveStream
+{
+    private readonly object _sync = new();
+    private readonly StreamHub _hub;
+    private readonly StreamHubOptions _options;
+    private readonly TimeProvider _time;
+    private LiveStreamReader[] _readers = [];
+
+    internal LiveStream(string id, StreamHub hub, StreamHubOptions options, TimeProvider time)
+    {
+        Id = id;
+        _hub = hub;
+        _options = options;
+        _time = time;
+        StartedAt = time.GetUtcNow();
+    }
+
+    public string Id { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public DateTimeOffset? EndedAt { get; private set; }
+
+    public LiveStreamState State { get; private set; } = LiveStreamState.Live;
+
+    /// <summary>Why the stream ended, when it did not end by a clean unpublish.</summary>
+    public string? EndReason { get; private set; }
+
+    public VideoTrackConfig? Video { get; private set; }
+
+    public AudioTrackConfig? Audio { get; private set; }
+
+    public StreamMetadata? Metadata { get; private set; }
+
+    public Publisher? Publisher { get; private set; }
+
+    /// <summary>How many publishers have attached over the stream's life (1 unless it reconnected).</summary>
+    public int PublisherCount { get; private set; }
+
+    public IReadOnlyList<LiveStreamReader> Readers => Volatile.Read(ref _readers);
+
+    /// <summary>
+    /// Adds a reader. It first receives the current configuration and metadata, then (by default) the cached
+    /// group of pictures from the newest keyframe, then live frames.
+    /// </summary>
+    public LiveStreamReader AddReader(string name, ReaderOptions? options = null)
+    {
+        options ??= ReaderOptions.Default;
+        lock (_sync)
+        {
+            bool hasGop = options.StartWithCachedGop && _gop.Count > 0;
+            var reader = new LiveStreamReader(this, name, options, waitForKeyframe: Video is not null && !hasGop);
+            if (State == LiveStreamState.Ended)
+            {
+                reader.Complete();
+                return reader;
+            }
+
+            if (Video is not null)
+            {
+                OfferControl(reader, MediaFrameKind.VideoConfig, Video);
+            }
+
+            if (Audio is not null)
+            {
+                OfferControl(reader, MediaFrameKind.AudioConfig, Audio);
+            }
+
+            if (Metadata is not null)
+            {
+                OfferControl(reader, MediaFrameKind.Metadata, Metadata);
+            }
+
+            if (hasGop)
+            {
+                foreach (var frame in _gop)
+                {
+                    reader.Offer(frame);
+                }
+            }
+
+            if (State == LiveStreamState.Reconnecting)
+            {
+                OfferControl(reader, MediaFrameKind.PublisherLeft, null);
+            }
+
+            _readers = [.. _readers, reader];
+            return reader;
+        }
+    }
+
+    internal void RemoveReader(LiveStreamReader reader)
+    {
+        lock (_sync)
+        {
+            _readers = Array.FindAll(_readers, r => r != reader);
+        }
+    }
+
+    private static void OfferControl(LiveStreamReader reader, MediaFrameKind kind, object? detail)
+    {
+        var frame = MediaFrame.Control(kind, detail, 0);
+        reader.Offer(frame);
+        frame.Release();
+    }
+
+    /// <summary>Offers a frame to every reader; caller holds <see cref="_sync"/>.</summary>
+    private void FanOut(MediaFrame frame)
+    {
+        foreach (var reader in _readers)
+        {
+            reader.Offer(frame);
+        }
+    }
+
+    private void FanOutControl(MediaFrameKind kind, object? detail)
+    {
+        var frame = MediaFrame.Control(kind, detail, _lastTimestamp == long.MinValue ? 0 : _lastTimestamp);
+        FanOut(frame);
+        frame.Release();
+    }
+}

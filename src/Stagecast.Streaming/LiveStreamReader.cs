@@ -1,0 +1,134 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Threading.Channels;
+
+namespace Stagecast.Streaming;
+
+/// <summary>
+/// One consumer of a live stream (the HLS packager, a restream output, ...) with its own bounded queue.
+/// The publisher never waits for a reader: when the queue is full, new media is dropped and counted, and video
+/// stays dropped until the next keyframe so the reader resumes with a decodable picture. Configuration and
+/// events are never dropped.
+/// </summary>
+public sealed class LiveStreamReader : IDisposable
+{
+    private readonly Channel<MediaFrame> _channel = Channel.CreateUnbounded<MediaFrame>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+
+    private readonly LiveStream _stream;
+    private readonly ReaderOptions _options;
+    private int _queuedFrames;
+    private long _queuedBytes;
+    private long _droppedFrames;
+    private long _deliveredFrames;
+    private bool _waitingForKeyframe;
+    private int _disposed;
+
+    internal LiveStreamReader(LiveStream stream, string name, ReaderOptions options, bool waitForKeyframe)
+    {
+        _stream = stream;
+        Name = name;
+        _options = options;
+        _waitingForKeyframe = waitForKeyframe;
+    }
+
+    public string Name { get; }
+
+    public LiveStream Stream => _stream;
+
+    /// <summary>Media frames dropped because this reader fell behind.</summary>
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+
+    public long DeliveredFrames => Interlocked.Read(ref _deliveredFrames);
+
+    public int QueuedFrames => Volatile.Read(ref _queuedFrames);
+
+    /// <summary>Takes the next frame if one is queued. The caller owns it and must <see cref="MediaFrame.Release"/> it.</summary>
+    public bool TryRead([NotNullWhen(true)] out MediaFrame? frame)
+    {
+        if (!_channel.Reader.TryRead(out frame))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, -frame.Length);
+        Interlocked.Increment(ref _deliveredFrames);
+        return true;
+    }
+
+    /// <summary>Waits until a frame is queued; false once the stream has ended and everything was read.</summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+        _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    /// <summary>Reads the next frame, or null once the stream has ended.</summary>
+    public async ValueTask<MediaFrame?> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        while (await WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (TryRead(out var frame))
+            {
+                return frame;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Detaches from the stream and releases whatever is still queued.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stream.RemoveReader(this);
+        Complete();
+        while (_channel.Reader.TryRead(out var frame))
+        {
+            frame.Release();
+        }
+    }
+
+    /// <summary>Called by the stream, under its lock, once per frame in stream order.</summary>
+    internal void Offer(MediaFrame frame)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        if (frame.IsMedia)
+        {
+            bool full = Volatile.Read(ref _queuedFrames) >= _options.MaxQueuedFrames
+                || Interlocked.Read(ref _queuedBytes) + frame.Length > _options.MaxQueuedBytes;
+            if (frame.Kind == MediaFrameKind.Video)
+            {
+                if (full || (_waitingForKeyframe && !frame.IsKeyframe))
+                {
+                    _waitingForKeyframe = true;
+                    Interlocked.Increment(ref _droppedFrames);
+                    return;
+                }
+
+                _waitingForKeyframe = false;
+            }
+            else if (full)
+            {
+                Interlocked.Increment(ref _droppedFrames);
+                return;
+            }
+        }
+
+        Interlocked.Increment(ref _queuedFrames);
+        Interlocked.Add(ref _queuedBytes, frame.Length);
+        if (!_channel.Writer.TryWrite(frame.Retain()))
+        {
+            Interlocked.Decrement(ref _queuedFrames);
+            Interlocked.Add(ref _queuedBytes, -frame.Length);
+            frame.Release();
+        }
+    }
+
+    internal void Complete() => _channel.Writer.TryComplete();
+}

@@ -1,0 +1,13 @@
+namespace Stagecast.Streaming;
+
+public enum LiveStreamState
+{
+    /// <summary>A publisher is attached.</summary>
+    Live,
+
+    /// <summary>The publisher dropped; the stream waits for it within the reconnect window.</summary>
+    Reconnecting,
+
+    /// <summary>Over: unpublished, stopped, or the reconnect window passed.</summary>
+    Ended,
+}

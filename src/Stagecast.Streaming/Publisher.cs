@@ -1,0 +1,83 @@
+using Stagecast.Media.Codecs;
+
+namespace Stagecast.Streaming;
+
+/// <summary>
+/// An ingest session's handle on the live stream it publishes to. Everything the publisher sends goes through
+/// here; <see cref="Revoked"/> fires when the hub takes the stream away (takeover, disable, key reset).
+/// </summary>
+public sealed class Publisher : IDisposable
+{
+    private readonly CancellationTokenSource _revoked = new();
+    private readonly TimeProvider _time;
+    private long _lastActivity;
+    private int _detached;
+
+    internal Publisher(LiveStream stream, PublisherInfo info, TimeProvider time)
+    {
+        Stream = stream;
+        Info = info;
+        _time = time;
+        _lastActivity = time.GetTimestamp();
+    }
+
+    public LiveStream Stream { get; }
+
+    public PublisherInfo Info { get; }
+
+    public CancellationToken Revoked => _revoked.Token;
+
+    public string? RevokeReason { get; private set; }
+
+    public void SetVideoConfig(VideoTrackConfig config) => Stream.SetVideoConfig(this, config);
+
+    public void SetAudioConfig(AudioTrackConfig config) => Stream.SetAudioConfig(this, config);
+
+    public void SetMetadata(StreamMetadata metadata) => Stream.SetMetadata(this, metadata);
+
+    /// <summary>Publishes a media frame; ownership of the caller's reference passes to the stream.</summary>
+    public void Write(MediaFrame frame) => Stream.Write(this, frame);
+
+    /// <summary>The publisher stopped on purpose: the stream ends now, without a reconnect window.</summary>
+    public void Unpublish()
+    {
+        if (Interlocked.Exchange(ref _detached, 1) == 0)
+        {
+            Stream.DetachPublisher(this, graceful: true);
+        }
+    }
+
+    /// <summary>The connection went away: unless it unpublished, the stream waits for a reconnect.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _detached, 1) == 0)
+        {
+            Stream.DetachPublisher(this, graceful: false);
+        }
+
+        _revoked.Dispose();
+    }
+
+    internal TimeSpan SilentFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+
+    /// <summary>Records activity now and returns the timestamp used.</summary>
+    internal long Touch()
+    {
+        long now = _time.GetTimestamp();
+        Volatile.Write(ref _lastActivity, now);
+        return now;
+    }
+
+    internal void Revoke(string reason)
+    {
+        RevokeReason ??= reason;
+        try
+        {
+            _revoked.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session already ended.
+        }
+    }
+}

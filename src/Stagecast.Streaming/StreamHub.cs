@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Stagecast.Streaming;
+
+/// <summary>
+/// The registry of live streams: one per stream id. Ingest sessions publish through it; readers (HLS, restream,
+/// recorder) attach to its streams; observers learn when streams start, lose and regain publishers, and end.
+/// </summary>
+public sealed partial class StreamHub
+{
+    private readonly ConcurrentDictionary<string, LiveStream> _streams = new(StringComparer.Ordinal);
+    private readonly object _publishSync = new();
+    private readonly StreamHubOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<StreamHub> _logger;
+    private readonly List<ILiveStreamObserver> _observers;
+
+    public StreamHub(IOptions<StreamHubOptions> options, TimeProvider time, IEnumerable<ILiveStreamObserver> observers, ILogger<StreamHub> logger)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _observers = [.. observers];
+    }
+
+    public StreamHubOptions Options => _options;
+
+    public ICollection<LiveStream> Streams => _streams.Values;
+
+    /// <summary>Adds an observer after construction (components that themselves depend on the hub).</summary>
+    public void AddObserver(ILiveStreamObserver observer)
+    {
+        lock (_observers)
+        {
+            _observers.Add(observer);
+        }
+    }
+
+    public LiveStream? Find(string streamId) =>
+        _streams.TryGetValue(streamId, out var stream) && stream.State != LiveStreamState.Ended ? stream : null;
+
+    /// <summary>
+    /// Starts or continues publishing to a stream id. A stream waiting for its publisher resumes; a live stream is
+    /// taken over only when its publisher has been silent longer than the stale timeout.
+    /// </summary>
+    public PublishResult TryPublish(string streamId, PublisherInfo info, out Publisher? publisher)
+    {
+        PublishResult result;
+        lock (_publishSync)
+        {
+            if (_streams.TryGetValue(streamId, out var existing) && existing.TryAttachPublisher(info) is var (attachResult, attached))
+            {
+                publisher = attached;
+                result = attachResult;
+            }
+            else
+            {
+                var stream = new LiveStream(streamId, this, _options, _time);
+                publisher = stream.AttachFirstPublisher(info);
+                _streams[streamId] = stream;
+                result = PublishResult.Started;
+            }
+        }
+
+        switch (result)
+        {
+            case PublishResult.Started:
+                Log.StreamStarted(_logger, streamId, info.Protocol, info.RemoteAddress);
+                Notify(publisher!.Stream, static (o, s) => o.OnStreamStarted(s));
+                break;
+            case PublishResult.Resumed or PublishResult.TookOver:
+                Log.PublisherResumed(_logger, streamId, result, info.RemoteAddress);
+                Notify(publisher!.Stream, static (o, s) => o.OnPublisherResumed(s));
+                break;
+            default:
+                Log.PublishRefused(_logger, streamId, info.RemoteAddress);
+                break;
+        }
+
+        return result;
+    }
+
+    /// <summary>Disconnects the publisher of a stream and ends it now (disable, key reset, operator stop).</summary>
+    public bool Stop(string streamId, string reason)
+    {
+        if (Find(streamId) is not { } stream)
+        {
+            return false;
+        }
+
+        stream.End(reason);
+        return true;
+    }
+
+    /// <summary>Ends every stream (server shutdown).</summary>
+    public void StopAll(string reason)
+    {
+        foreach (var stream in _streams.Values)
+        {
+            stream.End(reason);
+        }
+    }
+
+    internal void NotifyPublisherLeft(LiveStream stream)
+    {
+        Log.PublisherLeft(_logger, stream.Id, _options.ReconnectWindow.TotalSeconds);
+        Notify(stream, static (o, s) => o.OnPublisherLeft(s));
+    }
+
+    internal void OnStreamEnded(LiveStream stream)
+    {
+        _streams.TryRemove(new KeyValuePair<string, LiveStream>(stream.Id, stream));
+        Log.StreamEnded(_logger, stream.Id, stream.EndReason ?? "unpublished");
+        Notify(stream, static (o, s) => o.OnStreamEnded(s));
+    }
+
+    private void Notify(LiveStream stream, Action<ILiveStreamObserver, LiveStream> action)
+    {
+        ILiveStreamObserver[] observers;
+        lock (_observers)
+        {
+            observers = [.. _observers];
+        }
+
+        foreach (var observer in observers)
+        {
+            try
+            {
+                action(observer, stream);
+            }
+            catch (Exception ex)
+            {
+                Log.ObserverFailed(_logger, ex, observer.GetType().Name, stream.Id);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Stream {StreamId} started: {Protocol} publisher from {RemoteAddress}")]
+        public static partial void StreamStarted(ILogger logger, string streamId, string protocol, string remoteAddress);
+
+        [LoggerMessage(2, LogLevel.Information, "Stream {StreamId} continues ({Result}) with a publisher from {RemoteAddress}")]
+        public static partial void PublisherResumed(ILogger logger, string streamId, PublishResult result, string remoteAddress);
+
+        [LoggerMessage(3, LogLevel.Warning, "Stream {StreamId} refused a second publisher from {RemoteAddress}: the current one is still sending")]
+        public static partial void PublishRefused(ILogger logger, string streamId, string remoteAddress);
+
+        [LoggerMessage(4, LogLevel.Information, "Stream {StreamId} lost its publisher; waiting {Seconds} s for it to reconnect")]
+        public static partial void PublisherLeft(ILogger logger, string streamId, double seconds);
+
+        [LoggerMessage(5, LogLevel.Information, "Stream {StreamId} ended: {Reason}")]
+        public static partial void StreamEnded(ILogger logger, string streamId, string reason);
+
+        [LoggerMessage(6, LogLevel.Error, "Stream observer {Observer} failed for stream {StreamId}")]
+        public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string streamId);
+    }
+}

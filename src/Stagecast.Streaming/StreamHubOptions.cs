@@ -1,0 +1,13 @@
+namespace Stagecast.Streaming;
+
+public sealed class StreamHubOptions
+{
+    /// <summary>How long a stream whose publisher dropped waits for it to come back before it ends.</summary>
+    public TimeSpan ReconnectWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A live publisher silent this long may be replaced by a new one on the same key.</summary>
+    public TimeSpan StalePublisherTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Upper bound for the cached group of pictures that new readers start from.</summary>
+    public long MaxGopCacheBytes { get; set; } = 8 * 1024 * 1024;
+}
