@@ -50,19 +50,16 @@ public sealed class AvcDecoderConfigurationRecord
             spsList.Add(reader.ReadLengthPrefixedUnit());
         }
 
-        var ppsList = new List<byte[]>();
-        if (reader.Remaining > 0)
+        int ppsCount = reader.ReadByte();
+        if (ppsCount > MediaLimits.MaxParameterSets)
         {
-            int ppsCount = reader.ReadByte();
-            if (ppsCount > MediaLimits.MaxParameterSets)
-            {
-                ThrowHelper.Malformed($"AVCDecoderConfigurationRecord: {ppsCount} PPS exceed {MediaLimits.MaxParameterSets}");
-            }
+            ThrowHelper.Malformed($"AVCDecoderConfigurationRecord: {ppsCount} PPS exceed {MediaLimits.MaxParameterSets}");
+        }
 
-            for (int i = 0; i < ppsCount; i++)
-            {
-                ppsList.Add(reader.ReadLengthPrefixedUnit());
-            }
+        var ppsList = new List<byte[]>(ppsCount);
+        for (int i = 0; i < ppsCount; i++)
+        {
+            ppsList.Add(reader.ReadLengthPrefixedUnit());
         }
 
         return new AvcDecoderConfigurationRecord

@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Text;
+using Stagecast.Media.Hls;
+
+namespace Stagecast.Media.Tests;
+
+public class PlaylistTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void MediaPlaylistWithPartsAndPreloadHint()
+    {
+        var first = Segment(10, 0, discontinuity: false, 0, (0.33333, true), (0.33333, false), (0.33334, false));
+        var second = Segment(11, 0, discontinuity: false, 3, (0.33333, true), (0.2, false));
+        first.Complete();
+        second.Complete();
+        var open = Segment(12, 0, discontinuity: false, 5, (0.334, true));
+
+        string playlist = Render(new MediaPlaylistHeader(2, 0.334), [first, second, open], partsFrom: 1, 0, preloadHint: 6, endList: false);
+
+        Assert.Equal(
+            """
+            #EXTM3U
+            #EXT-X-VERSION:6
+            #EXT-X-TARGETDURATION:2
+            #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002
+            #EXT-X-PART-INF:PART-TARGET=0.334
+            #EXT-X-MEDIA-SEQUENCE:10
+            #EXT-X-MAP:URI="init0.mp4"
+            #EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:10.000Z
+            #EXTINF:1.00000,
+            seg10.m4s
+            #EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:11.000Z
+            #EXT-X-PART:DURATION=0.33333,URI="part3.m4s",INDEPENDENT=YES
+            #EXT-X-PART:DURATION=0.20000,URI="part4.m4s"
+            #EXTINF:0.53333,
+            seg11.m4s
+            #EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:12.000Z
+            #EXT-X-PART:DURATION=0.33400,URI="part5.m4s",INDEPENDENT=YES
+            #EXT-X-PRELOAD-HINT:TYPE=PART,URI="part6.m4s"
+
+            """,
+            playlist);
+    }
+
+    [Fact]
+    public void DiscontinuityNewMapAndEndList()
+    {
+        var first = Segment(4, 0, discontinuity: false, 0, (1.0, true));
+        var second = Segment(5, 1, discontinuity: true, 1, (0.5, true));
+        first.Complete();
+        second.Complete();
+
+        string playlist = Render(new MediaPlaylistHeader(2, 0.5), [first, second], partsFrom: 2, discontinuitySequence: 3, preloadHint: null, endList: true);
+
+        Assert.Equal(
+            """
+            #EXTM3U
+            #EXT-X-VERSION:6
+            #EXT-X-TARGETDURATION:2
+            #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5
+            #EXT-X-PART-INF:PART-TARGET=0.5
+            #EXT-X-MEDIA-SEQUENCE:4
+            #EXT-X-DISCONTINUITY-SEQUENCE:3
+            #EXT-X-MAP:URI="init0.mp4"
+            #EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:04.000Z
+            #EXTINF:1.00000,
+            seg4.m4s
+            #EXT-X-DISCONTINUITY
+            #EXT-X-MAP:URI="init1.mp4"
+            #EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:05.000Z
+            #EXTINF:0.50000,
+            seg5.m4s
+            #EXT-X-ENDLIST
+
+            """,
+            playlist);
+    }
+
+    [Fact]
+    public void MultivariantPlaylist()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        MultivariantPlaylistWriter.Write(output, 2_500_000, "avc1.64001f,mp4a.40.2", 1280, 720, 30, "ab12/p1/stream.m3u8");
+        Assert.Equal(
+            """
+            #EXTM3U
+            #EXT-X-VERSION:6
+            #EXT-X-STREAM-INF:BANDWIDTH=2500000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000
+            ab12/p1/stream.m3u8
+
+            """,
+            Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void AudioOnlyMultivariantHasNoResolution()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        MultivariantPlaylistWriter.Write(output, 128_000, "mp4a.40.2", 0, 0, null, "x/stream.m3u8");
+        Assert.Contains("#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\n", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void NamesRoundTrip()
+    {
+        Assert.True(HlsNaming.TryParsePart(HlsNaming.Part(42), out long part));
+        Assert.Equal(42, part);
+        Assert.True(HlsNaming.TryParseSegment(HlsNaming.Segment(7), out long msn));
+        Assert.Equal(7, msn);
+        Assert.True(HlsNaming.TryParseInit(HlsNaming.Init(3), out int map));
+        Assert.Equal(3, map);
+        Assert.False(HlsNaming.TryParsePart("part-1.m4s", out _));
+        Assert.False(HlsNaming.TryParseSegment("seg1.mp4", out _));
+        Assert.False(HlsNaming.TryParseInit("init.mp4", out _));
+    }
+
+    private static PlaylistSegment Segment(long msn, int map, bool discontinuity, long firstPart, params (double Duration, bool Independent)[] parts)
+    {
+        var segment = new PlaylistSegment(msn, map, Start.AddSeconds(msn), discontinuity);
+        foreach (var (duration, independent) in parts)
+        {
+            segment.AddPart(new PlaylistPart(firstPart++, duration, independent));
+        }
+
+        return segment;
+    }
+
+    private static string Render(MediaPlaylistHeader header, PlaylistSegment[] segments, int partsFrom, long discontinuitySequence, long? preloadHint, bool endList)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        MediaPlaylistWriter.Write(output, header, segments, partsFrom, discontinuitySequence, preloadHint, endList);
+        return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+}

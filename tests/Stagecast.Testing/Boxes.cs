@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Stagecast.Testing;
+
+/// <summary>A minimal ISO BMFF box walker for assertions: type, payload, children.</summary>
+public sealed record Box(string Type, byte[] Payload, IReadOnlyList<Box> Children)
+{
+    private static readonly HashSet<string> Containers = ["moov", "trak", "mdia", "minf", "stbl", "dinf", "mvex", "moof", "traf"];
+
+    public static IReadOnlyList<Box> Parse(ReadOnlySpan<byte> data)
+    {
+        var boxes = new List<Box>();
+        while (data.Length >= 8)
+        {
+            int size = (int)BinaryPrimitives.ReadUInt32BigEndian(data);
+            string type = Encoding.ASCII.GetString(data.Slice(4, 4));
+            if (size < 8 || size > data.Length)
+            {
+                throw new FormatException($"box {type} has size {size} with {data.Length} bytes left");
+            }
+
+            var payload = data[8..size];
+            var children = Containers.Contains(type) ? Parse(payload) : ParseSampleEntry(type, payload);
+            boxes.Add(new Box(type, payload.ToArray(), children));
+            data = data[size..];
+        }
+
+        if (data.Length != 0)
+        {
+            throw new FormatException($"{data.Length} trailing bytes");
+        }
+
+        return boxes;
+    }
+
+    public Box Child(string path)
+    {
+        var box = this;
+        foreach (string type in path.Split('/'))
+        {
+            box = box.Children.Single(c => c.Type == type);
+        }
+
+        return box;
+    }
+
+    public static Box Find(IReadOnlyList<Box> boxes, string path)
+    {
+        string[] types = path.Split('/', 2);
+        var first = boxes.Single(b => b.Type == types[0]);
+        return types.Length == 1 ? first : first.Child(types[1]);
+    }
+
+    public uint UInt32At(int offset) => BinaryPrimitives.ReadUInt32BigEndian(Payload.AsSpan(offset));
+
+    public ushort UInt16At(int offset) => BinaryPrimitives.ReadUInt16BigEndian(Payload.AsSpan(offset));
+
+    private static IReadOnlyList<Box> ParseSampleEntry(string type, ReadOnlySpan<byte> payload) => type switch
+    {
+        "stsd" => Parse(payload[8..]),
+        "avc1" or "hvc1" or "av01" => Parse(payload[78..]),
+        "mp4a" => Parse(payload[28..]),
+        _ => [],
+    };
+}
