@@ -1,0 +1,235 @@
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using Stagecast.Media.Amf0;
+using Stagecast.Rtmp.Chunking;
+using Stagecast.Rtmp.Handshake;
+using Stagecast.Rtmp.Messages;
+
+namespace Stagecast.Rtmp.Client;
+
+/// <summary>
+/// Publishes one stream to an RTMP(S) server, the way OBS does: handshake, connect, releaseStream, FCPublish,
+/// createStream, publish, then metadata and media. Server errors (onStatus, _error) surface as
+/// <see cref="RtmpStatusException"/>; a closed connection ends <see cref="Completion"/>.
+/// </summary>
+public sealed partial class RtmpPublishClient : IAsyncDisposable
+{
+    private const int OutChunkSize = 4096;
+
+    private readonly IDuplexPipe _transport;
+    private readonly IAsyncDisposable? _connection;
+    private readonly ChunkReader _reader = new();
+    private readonly ChunkWriter _writer = new();
+    private readonly CommandWriter _commands;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Dictionary<double, TaskCompletionSource<RtmpCommand>> _pending = [];
+    private readonly TaskCompletionSource<RtmpCommand> _publishStatus = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private double _nextTransactionId = 1;
+    private uint _streamId;
+    private Task _readLoop = Task.CompletedTask;
+    private long _bytesSent;
+
+    public RtmpPublishClient(IDuplexPipe transport, IAsyncDisposable? connection = null)
+    {
+        _transport = transport;
+        _connection = connection;
+        _commands = new CommandWriter(_writer);
+    }
+
+    /// <summary>Completes when the connection ends; faults with the reason when the server refused or broke it.</summary>
+    public Task Completion => _readLoop;
+
+    /// <summary>Bytes written to the server so far.</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Opens a TCP (rtmp://) or TLS (rtmps://) connection to the server of <paramref name="url"/>.</summary>
+    public static async Task<RtmpPublishClient> ConnectAsync(Uri url, CancellationToken cancellationToken)
+    {
+        bool tls = url.Scheme.Equals("rtmps", StringComparison.OrdinalIgnoreCase);
+        if (!tls && !url.Scheme.Equals("rtmp", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"unsupported scheme '{url.Scheme}': use rtmp:// or rtmps://", nameof(url));
+        }
+
+        int port = url.IsDefaultPort || url.Port <= 0 ? (tls ? 443 : 1935) : url.Port;
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(url.Host, port, cancellationToken).ConfigureAwait(false);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (tls)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.Host }, cancellationToken).ConfigureAwait(false);
+                stream = ssl;
+            }
+
+            var pipe = new StreamDuplexPipe(stream);
+            return new RtmpPublishClient(pipe, pipe);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the handshake and the publish sequence for <paramref name="streamKey"/> on application
+    /// <paramref name="app"/>; returns once the server answered NetStream.Publish.Start.
+    /// </summary>
+    public async Task PublishAsync(string tcUrl, string app, string streamKey, CancellationToken cancellationToken)
+    {
+        await HandshakeAsync(cancellationToken).ConfigureAwait(false);
+        _readLoop = Task.Run(ReadLoopAsync, CancellationToken.None);
+
+        var connect = SendCommandAsync("connect", new AmfObject
+        {
+            { "app", app },
+            { "type", "nonprivate" },
+            { "flashVer", "FMLE/3.0 (compatible; Stagecast)" },
+            { "tcUrl", tcUrl },
+        });
+        await WriteAsync(output =>
+        {
+            ProtocolControl.WriteSetChunkSize(_writer, output, OutChunkSize);
+            _writer.ChunkSize = OutChunkSize;
+        }, cancellationToken).ConfigureAwait(false);
+        await WaitAsync(connect, cancellationToken).ConfigureAwait(false);
+
+        _ = SendCommandAsync("releaseStream", null, streamKey);
+        _ = SendCommandAsync("FCPublish", null, streamKey);
+        var created = await WaitAsync(SendCommandAsync("createStream", null), cancellationToken).ConfigureAwait(false);
+        _streamId = (uint)(created.NumberArgument(0) ?? throw new RtmpProtocolException("createStream returned no stream id"));
+
+        await WriteAsync(output => _commands.WriteCommand(output, ChunkStreams.Data, _streamId, "publish", 0, null, streamKey, "live"), cancellationToken)
+            .ConfigureAwait(false);
+        await WaitAsync(_publishStatus.Task, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends @setDataFrame onMetaData.</summary>
+    public ValueTask SendMetadataAsync(AmfObject metadata, CancellationToken cancellationToken) =>
+        WriteAsync(output => _commands.WriteData(output, _streamId, 0, "@setDataFrame", "onMetaData", metadata), cancellationToken);
+
+    /// <summary>Sends an FLV video tag body (header byte(s) included) at a timestamp in milliseconds.</summary>
+    public ValueTask SendVideoAsync(uint timestamp, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        SendMediaAsync(ChunkStreams.Video, RtmpMessageType.Video, timestamp, body, cancellationToken);
+
+    /// <summary>Sends an FLV audio tag body at a timestamp in milliseconds.</summary>
+    public ValueTask SendAudioAsync(uint timestamp, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        SendMediaAsync(ChunkStreams.Audio, RtmpMessageType.Audio, timestamp, body, cancellationToken);
+
+    /// <summary>Sends FCUnpublish and deleteStream, then closes.</summary>
+    public async Task UnpublishAsync(CancellationToken cancellationToken)
+    {
+        await WriteAsync(output =>
+        {
+            _commands.WriteCommand(output, ChunkStreams.Command, 0, "FCUnpublish", NextTransactionId(), null);
+            _commands.WriteCommand(output, ChunkStreams.Command, 0, "deleteStream", NextTransactionId(), null, (double)_streamId);
+        }, cancellationToken).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _closed.CancelAsync().ConfigureAwait(false);
+        await _transport.Output.CompleteAsync().ConfigureAwait(false);
+        await _transport.Input.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _readLoop.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Already reported through Completion.
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _reader.Dispose();
+    }
+
+    private ValueTask SendMediaAsync(int chunkStreamId, RtmpMessageType type, uint timestamp, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        WriteAsync(output => _writer.Write(output, chunkStreamId, timestamp, type, _streamId, body.Span), cancellationToken);
+
+    private async ValueTask HandshakeAsync(CancellationToken cancellationToken)
+    {
+        ClientHandshake.WriteHello(_transport.Output);
+        await _transport.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var result = await _transport.Input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            bool done = ClientHandshake.TryComplete(ref buffer, _transport.Output);
+            _transport.Input.AdvanceTo(buffer.Start, buffer.End);
+            if (done)
+            {
+                await _transport.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new RtmpProtocolException("server closed the connection during the handshake");
+            }
+        }
+    }
+
+    private Task<RtmpCommand> SendCommandAsync(string name, AmfObject? commandObject, params object?[] arguments)
+    {
+        var completion = new TaskCompletionSource<RtmpCommand>(TaskCreationOptions.RunContinuationsAsynchronously);
+        double transactionId;
+        lock (_pending)
+        {
+            transactionId = NextTransactionId();
+            _pending[transactionId] = completion;
+        }
+
+        _ = WriteAsync(output => _commands.WriteCommand(output, ChunkStreams.Command, 0, name, transactionId, commandObject, arguments), _closed.Token)
+            .AsTask()
+            .ContinueWith(t => completion.TrySetException(t.Exception!.InnerExceptions), TaskContinuationOptions.OnlyOnFaulted);
+        return completion.Task;
+    }
+
+    private double NextTransactionId() => _nextTransactionId++;
+
+    private async ValueTask WriteAsync(Action<PipeWriter> write, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var output = _transport.Output;
+            long before = output.UnflushedBytes;
+            write(output);
+            Interlocked.Add(ref _bytesSent, output.UnflushedBytes - before);
+            var result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (result.IsCompleted)
+            {
+                throw new IOException("the server closed the connection");
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(task, _readLoop).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // The command's own outcome (e.g. an _error) wins over the connection closing right after it.
+        if (task.IsCompleted)
+        {
+            return await task.ConfigureAwait(false);
+        }
+
+        await _readLoop.ConfigureAwait(false); // rethrows the reason the connection ended
+        throw new IOException("the server closed the connection");
+    }
+}
