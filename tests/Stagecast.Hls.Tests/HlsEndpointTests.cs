@@ -1,0 +1,152 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Stagecast.Hls.Muxing;
+using Stagecast.Hls.Serving;
+using Stagecast.Hls.Storage;
+using Stagecast.Streaming;
+using Stagecast.Testing;
+
+namespace Stagecast.Hls.Tests;
+
+/// <summary>The playback endpoints on a real Kestrel, fed by a muxer with synthetic frames.</summary>
+public sealed class HlsEndpointTests : IAsyncLifetime
+{
+    private readonly HlsStreamRegistry _registry = new();
+    private readonly HlsOptions _options = new();
+    private WebApplication? _app;
+    private HttpClient _http = null!;
+    private HlsStream _stream = null!;
+    private HlsMuxer _muxer = null!;
+    private long _nextVideoMs;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddSingleton(_registry);
+        _app = builder.Build();
+        _app.MapHlsPlayback();
+        await _app.StartAsync();
+        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(20) };
+
+        _stream = new HlsStream("live1", "ep0", _options, TimeProvider.System);
+        _registry.Set(_stream);
+        _muxer = new HlsMuxer(_stream, _options, TimeProvider.System);
+        Feed(SyntheticMedia.Config(SyntheticMedia.Video720p), SyntheticMedia.Config(SyntheticMedia.Audio48k));
+        FeedSeconds(2.5);
+    }
+
+    [Fact]
+    public async Task MultivariantPointsEachPlayerToTheMediaPlaylist()
+    {
+        var response = await _http.GetAsync("/live1/manifest/video.m3u8");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/vnd.apple.mpegurl", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.True(response.Headers.CacheControl!.NoCache);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720", body);
+        string first = body.Split('\n')[^2];
+        string second = (await _http.GetStringAsync("/live1/manifest/video.m3u8")).Split('\n')[^2];
+        Assert.Matches("^ep0/[A-Za-z0-9_-]+/stream.m3u8$", first);
+        Assert.NotEqual(first, second); // a distinct id per player
+    }
+
+    [Fact]
+    public async Task FilesAreServedWithTheirTypesAndCaching()
+    {
+        var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        var part = await _http.GetAsync($"/live1/manifest/ep0/p1/{playlist.Parts.First().Uri}");
+        Assert.Equal("video/mp4", part.Content.Headers.ContentType!.MediaType);
+        Assert.True(part.Headers.CacheControl!.Public);
+        Assert.Equal(["moof", "mdat"], Box.Parse(await part.Content.ReadAsByteArrayAsync()).Select(b => b.Type));
+
+        var segment = await _http.GetByteArrayAsync($"/live1/manifest/ep0/p1/{playlist.Segments[0].Uri}");
+        Assert.Equal(playlist.Segments[0].Parts.Count * 2, Box.Parse(segment).Count);
+
+        var init = Box.Parse(await _http.GetByteArrayAsync("/live1/manifest/ep0/p1/init0.mp4"));
+        Assert.Equal(["ftyp", "moov"], init.Select(b => b.Type));
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/live1/manifest/ep0/stream.m3u8")).StatusCode); // no player id
+    }
+
+    [Fact]
+    public async Task BlockingReloadReturnsTheNextPartAsSoonAsItExists()
+    {
+        var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        var open = playlist.Segments[^1];
+        var request = _http.GetStringAsync($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
+        await Task.Delay(100);
+        Assert.False(request.IsCompleted);
+
+        FeedSeconds(0.4);
+        var next = ParsedPlaylist.Parse(await request.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(playlist.PreloadHint, next.Parts.Last(p => p.Uri == playlist.PreloadHint).Uri);
+    }
+
+    [Fact]
+    public async Task PreloadHintedPartIsHeldUntilWritten()
+    {
+        var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        var request = _http.GetAsync($"/live1/manifest/ep0/p1/{playlist.PreloadHint}");
+        await Task.Delay(100);
+        Assert.False(request.IsCompleted);
+        FeedSeconds(0.4);
+        var response = await request.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("?_HLS_msn=1000", HttpStatusCode.BadRequest)]
+    [InlineData("?_HLS_part=1", HttpStatusCode.BadRequest)]
+    [InlineData("?_HLS_msn=abc", HttpStatusCode.BadRequest)]
+    [InlineData("?_HLS_msn=-1", HttpStatusCode.BadRequest)]
+    public async Task BadBlockingRequests(string query, HttpStatusCode status)
+    {
+        var response = await _http.GetAsync($"/live1/manifest/ep0/p1/stream.m3u8{query}");
+        Assert.Equal(status, response.StatusCode);
+        Assert.False(string.IsNullOrWhiteSpace(await response.Content.ReadAsStringAsync()));
+    }
+
+    [Theory]
+    [InlineData("/nope/manifest/video.m3u8")]
+    [InlineData("/live1/manifest/other-epoch/p1/stream.m3u8")]
+    [InlineData("/live1/manifest/ep0/p1/part999999.m4s")]
+    [InlineData("/live1/manifest/ep0/p1/seg999.m4s")]
+    [InlineData("/live1/manifest/ep0/p1/init7.mp4")]
+    [InlineData("/live1/manifest/ep0/p1/passwd")]
+    [InlineData("/live1/manifest/ep0/bad!id/stream.m3u8")]
+    public async Task UnknownThingsAre404(string path) =>
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(path)).StatusCode);
+
+    public async Task DisposeAsync()
+    {
+        _muxer.Dispose();
+        _http.Dispose();
+        await _app!.DisposeAsync();
+        _stream.Dispose();
+    }
+
+    private void FeedSeconds(double seconds)
+    {
+        long start = _nextVideoMs;
+        Feed(SyntheticMedia.Interleave(SyntheticMedia.Video(seconds, startMs: start), SyntheticMedia.Audio(seconds, startMs: start)).ToArray());
+        _nextVideoMs = start + (long)Math.Round(seconds * 30) * 1000 / 30;
+    }
+
+    private void Feed(params MediaFrame[] frames)
+    {
+        foreach (var frame in frames)
+        {
+            _muxer.Process(frame);
+        }
+
+        _muxer.PublishIfChanged();
+    }
+}
