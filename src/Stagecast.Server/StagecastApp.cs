@@ -37,11 +37,11 @@ public static class StagecastApp
         services.AddLowLatencyHls();
         services.AddHostedService<LifecycleService>();
 
-        var server = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        var server = ReadServerOptions(builder.Configuration);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var endpoints = kestrel.ApplicationServices.GetRequiredService<ListeningEndpoints>();
-            var address = System.Net.IPAddress.TryParse(server.Bind, out var parsed) ? parsed : System.Net.IPAddress.Any;
+            var address = server.BindAddress;
             kestrel.Listen(address, server.HttpPort, listen => endpoints.Http = listen);
             kestrel.Listen(address, server.RtmpPort, listen =>
             {
@@ -56,5 +56,27 @@ public static class StagecastApp
         app.MapHealth();
         app.MapHlsPlayback();
         return app;
+    }
+
+    /// <summary>Listener settings are needed before the host exists, so they are validated here, up front.</summary>
+    private static ServerOptions ReadServerOptions(IConfiguration configuration)
+    {
+        ServerOptions server;
+        try
+        {
+            server = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StartupException($"invalid setting: {ex.InnerException?.Message ?? ex.Message}");
+        }
+
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(server, new(server), errors, validateAllProperties: true))
+        {
+            throw new StartupException(string.Join("; ", errors.Select(e => e.ErrorMessage)));
+        }
+
+        return server;
     }
 }

@@ -50,6 +50,21 @@ public sealed class HlsStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task PlaylistOfPartsAloneIsHeldUntilTheFirstSegmentCompletes()
+    {
+        // Regression: ffmpeg and VLC ignore EXT-X-PART and found no streams in a playlist of parts alone.
+        AddSegmentWithParts(2);
+        var pending = _stream.WaitForPlaylistAsync(null, null, CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        Assert.False(pending.IsCompleted);
+
+        _stream.CompleteSegment();
+        _stream.Publish();
+        var snapshot = await pending.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(0, snapshot!.LastCompleteMsn);
+    }
+
+    [Fact]
     public async Task BlockingRequestTimesOut()
     {
         AddSegmentWithParts(1);

@@ -40,7 +40,7 @@ public static class HlsEndpoints
             return;
         }
 
-        // A player that arrives right after publishing starts waits for the first part instead of failing.
+        // A player that arrives right after publishing starts waits for the first segment instead of failing.
         var snapshot = await stream.WaitForPlaylistAsync(null, null, context.RequestAborted).ConfigureAwait(false);
         if (snapshot is null || stream.CurrentLayout is not { } layout)
         {

@@ -8,7 +8,9 @@ public sealed partial class HlsStream
 {
     /// <summary>
     /// Waits until the playlist satisfies a blocking reload (segment <paramref name="msn"/>, part
-    /// <paramref name="part"/>), or returns the current one when no position is asked for. Returns null on timeout.
+    /// <paramref name="part"/>). Without a position it waits for the first complete segment: players that do not
+    /// speak LL-HLS (ffmpeg, VLC) ignore parts and find nothing to play in a playlist of parts alone.
+    /// Returns null on timeout.
     /// </summary>
     public async ValueTask<PlaylistSnapshot?> WaitForPlaylistAsync(long? msn, int? part, CancellationToken cancellationToken)
     {
@@ -16,7 +18,7 @@ public sealed partial class HlsStream
         while (true)
         {
             var snapshot = Snapshot;
-            if (snapshot is not null && (msn is null || snapshot.Ended || snapshot.Satisfies(msn.Value, part)))
+            if (snapshot is not null && (snapshot.Ended || (msn is null ? snapshot.LastCompleteMsn >= 0 : snapshot.Satisfies(msn.Value, part))))
             {
                 return snapshot;
             }

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Stagecast.Media.Codecs.H265;
+using Stagecast.Rtmp.Client;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests;
+
+/// <summary>Real ffmpeg publishes over RTMP; ffprobe and ffmpeg play the HLS playback URL.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class PlaybackTests(ServerFixture server)
+{
+    [Fact]
+    public async Task AudioAndVideoPlayWithTheRightCodecsAndDecodeCleanly()
+    {
+        var (id, key) = server.NewStream();
+        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(14));
+        await server.WaitUntilPlayableAsync(id);
+
+        var streams = await Ffmpeg.ProbeAsync(server.PlaybackUrl(id));
+        Assert.Contains(streams, s => s is { Codec: "h264", Width: 640, Height: 360 });
+        Assert.Contains(streams, s => s is { Codec: "aac", SampleRate: 48000 });
+
+        var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 4);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", errors.Trim());
+    }
+
+    [Fact]
+    public async Task BFramesPlay()
+    {
+        var (id, key) = server.NewStream();
+        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.WithBFrames(14));
+        await server.WaitUntilPlayableAsync(id);
+
+        Assert.Contains(await Ffmpeg.ProbeAsync(server.PlaybackUrl(id)), s => s.Codec == "h264");
+        var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 4);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", errors.Trim());
+    }
+
+    [Fact]
+    public async Task VideoOnlyStreamPlays()
+    {
+        var (id, key) = server.NewStream();
+        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.VideoOnly(12));
+        await server.WaitUntilPlayableAsync(id);
+
+        var stream = Assert.Single(await Ffmpeg.ProbeAsync(server.PlaybackUrl(id)));
+        Assert.Equal(("h264", 320, 240), (stream.Codec, stream.Width, stream.Height));
+        Assert.Equal(0, (await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 3)).ExitCode);
+    }
+
+    [Fact]
+    public async Task AudioOnlyStreamPlays()
+    {
+        var (id, key) = server.NewStream();
+        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioOnly(12));
+        await server.WaitUntilPlayableAsync(id);
+
+        var stream = Assert.Single(await Ffmpeg.ProbeAsync(server.PlaybackUrl(id)));
+        Assert.Equal(("aac", 44100), (stream.Codec, stream.SampleRate));
+        Assert.Equal(0, (await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 3)).ExitCode);
+    }
+
+    [Fact]
+    public async Task BlockingReloadReturnsTheNextPartWhenItIsWritten()
+    {
+        var (id, key) = server.NewStream();
+        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(14));
+        await server.WaitUntilPlayableAsync(id);
+        string mediaPlaylist = await server.MediaPlaylistUrlAsync(id);
+
+        var playlist = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
+        var open = playlist.Segments[^1];
+        var clock = Stopwatch.StartNew();
+        var response = await server.Http.GetAsync($"{mediaPlaylist}?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
+        clock.Stop();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var next = ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains(next.Parts, p => p.Uri == playlist.PreloadHint);
+        // The answer came because the part was written, not because the 6 s blocking timeout ran out.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        Assert.All(next.Parts, p => Assert.True(p.Duration <= next.PartTarget));
+    }
+
+    [Fact]
+    public async Task WrongKeyIsRefusedWhileAnotherStreamKeepsPlaying()
+    {
+        var (id, key) = server.NewStream();
+        await using var good = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(16));
+        await server.WaitUntilPlayableAsync(id);
+        string mediaPlaylist = await server.MediaPlaylistUrlAsync(id);
+        long before = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)).Parts.Count() + ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)).MediaSequence;
+
+        await using var bad = Ffmpeg.Publish($"{server.RtmpBase}/not-a-valid-key", Ffmpeg.AudioVideo(5));
+        int exitCode = await bad.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.NotEqual(0, exitCode);
+
+        await Task.Delay(1500);
+        var after = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
+        Assert.True(after.MediaSequence + after.Parts.Count() > before, "the good stream stopped advancing");
+        Assert.False(good.HasExited);
+        Assert.Equal(0, (await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 2)).ExitCode);
+    }
+
+    [Fact]
+    public async Task HevcOverEnhancedRtmpPlays()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"stagecast-{Guid.NewGuid()}.hevc");
+        var (encoded, _, error) = await ExternalProcess.RunAsync("ffmpeg",
+            ["-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=8",
+                "-c:v", "libx265", "-x265-params", "aud=1:bframes=0:keyint=30:open-gop=0:log-level=error", "-f", "hevc", file],
+            TimeSpan.FromSeconds(60));
+        Assert.True(encoded == 0, error);
+        var units = AnnexB.HevcAccessUnits(await File.ReadAllBytesAsync(file));
+        File.Delete(file);
+
+        var nals = units.SelectMany(u => u).ToList();
+        byte[] record = HevcDecoderConfigurationRecord.Build(
+            nals.First(n => H265NalType.Of(n) == H265NalType.Vps),
+            nals.First(n => H265NalType.Of(n) == H265NalType.Sps),
+            nals.First(n => H265NalType.Of(n) == H265NalType.Pps));
+
+        var (id, key) = server.NewStream();
+        var url = new Uri(server.RtmpBase);
+        await using var client = await RtmpPublishClient.ConnectAsync(url, CancellationToken.None);
+        await client.PublishAsync(server.RtmpBase, "live", key, CancellationToken.None);
+        await client.SendVideoAsync(0, FlvBodies.HevcSequenceStart(record), CancellationToken.None);
+
+        var playback = Task.Run(async () =>
+        {
+            await server.WaitUntilPlayableAsync(id);
+            return await Ffmpeg.ProbeAsync(server.PlaybackUrl(id));
+        });
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < units.Count; i++)
+        {
+            var vcl = units[i].Where(n => H265NalType.Of(n) < 32).ToList();
+            bool keyframe = vcl.Any(n => H265NalType.Of(n) is >= 16 and <= 21);
+            uint timestamp = (uint)(i * 1000 / 30);
+            await client.SendVideoAsync(timestamp, FlvBodies.HevcFrame(keyframe, 0, AnnexB.ToLengthPrefixed(vcl)), CancellationToken.None);
+            var wait = TimeSpan.FromMilliseconds(timestamp) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+        }
+
+        var stream = Assert.Single(await playback.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(("hevc", 320, 240), (stream.Codec, stream.Width, stream.Height));
+    }
+
+    [Fact]
+    public async Task HealthzAnswersOnceListening()
+    {
+        var response = await server.Http.GetAsync("/healthz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+}

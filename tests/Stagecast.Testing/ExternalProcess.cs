@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Stagecast.Testing;
+
+/// <summary>A child process (ffmpeg, ffprobe, the server) with captured output, killed on dispose.</summary>
+public sealed class ExternalProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private ExternalProcess(Process process) => _process = process;
+
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public int Id => _process.Id;
+
+    public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var wrapper = new ExternalProcess(process);
+        process.OutputDataReceived += (_, e) => Append(wrapper._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(wrapper._stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return wrapper;
+    }
+
+    /// <summary>Runs to completion and returns the exit code; kills the process when it overruns.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        await using var process = Start(fileName, arguments);
+        int exitCode = await process.WaitForExitAsync(timeout);
+        return (exitCode, process.StandardOutput, process.StandardError);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            throw new TimeoutException($"{_process.StartInfo.FileName} did not exit within {timeout}: {StandardError}");
+        }
+
+        _process.WaitForExit(); // flushes the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl-C does.</summary>
+    public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder builder, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (builder)
+        {
+            builder.AppendLine(line);
+        }
+    }
+}

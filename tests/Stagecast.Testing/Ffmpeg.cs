@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Stagecast.Testing;
+
+/// <summary>Real ffmpeg and ffprobe, as publishers and players.</summary>
+public static class Ffmpeg
+{
+    /// <summary>Video and audio sources, H.264 + AAC, keyframe every second.</summary>
+    public static string[] AudioVideo(int seconds, string size = "640x360") =>
+    [
+        "-f", "lavfi", "-i", $"testsrc2=size={size}:rate=30:duration={seconds}",
+        "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "64k",
+    ];
+
+    /// <summary>H.264 with two B-frames between references (composition time offsets in FLV).</summary>
+    public static string[] WithBFrames(int seconds) =>
+    [
+        "-f", "lavfi", "-i", $"testsrc2=size=640x360:rate=30:duration={seconds}",
+        "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "30", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "64k",
+    ];
+
+    public static string[] VideoOnly(int seconds) =>
+    [
+        "-f", "lavfi", "-i", $"testsrc2=size=320x240:rate=30:duration={seconds}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-an",
+    ];
+
+    public static string[] AudioOnly(int seconds) =>
+    [
+        "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=44100:duration={seconds}",
+        "-c:a", "aac", "-b:a", "64k", "-vn",
+    ];
+
+    /// <summary>Starts publishing in real time to an RTMP URL.</summary>
+    public static ExternalProcess Publish(string rtmpUrl, string[] input) =>
+        ExternalProcess.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", .. input, "-f", "flv", rtmpUrl]);
+
+    /// <summary>ffprobe's view of a URL's streams.</summary>
+    public static async Task<IReadOnlyList<ProbedStream>> ProbeAsync(string url)
+    {
+        var (exitCode, output, error) = await ExternalProcess.RunAsync(
+            "ffprobe", ["-v", "error", "-print_format", "json", "-show_streams", url], TimeSpan.FromSeconds(30));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"ffprobe failed ({exitCode}): {error}");
+        }
+
+        using var json = JsonDocument.Parse(output);
+        return json.RootElement.GetProperty("streams").EnumerateArray().Select(s => new ProbedStream(
+            s.GetProperty("codec_name").GetString()!,
+            s.TryGetProperty("width", out var w) ? w.GetInt32() : 0,
+            s.TryGetProperty("height", out var h) ? h.GetInt32() : 0,
+            s.TryGetProperty("sample_rate", out var r) ? int.Parse(r.GetString()!, CultureInfo.InvariantCulture) : 0)).ToList();
+    }
+
+    /// <summary>Decodes <paramref name="seconds"/> of a URL with ffmpeg; returns its exit code and error output.</summary>
+    public static Task<(int ExitCode, string Output, string Error)> DecodeAsync(string url, int seconds) =>
+        ExternalProcess.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", url, "-t", seconds.ToString(CultureInfo.InvariantCulture), "-f", "null", "-"], TimeSpan.FromSeconds(seconds + 30));
+}
+
+public sealed record ProbedStream(string Codec, int Width, int Height, int SampleRate);
