@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Runs every Stagecast test. Installs what the tests need (ffmpeg, from apt) when it is missing.
+# Runs every Stagecast test. Installs what the tests need when it is missing:
+#   ffmpeg (publisher and player), chromium (hls.js tests) and Node.js/npm from apt; hls.js from npm.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
 cd "$(dirname "$0")"
 
-missing=()
-command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
-command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+packages=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
+[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  echo "Installing test dependencies: ${missing[*]}"
+  echo "Installing test dependencies: ${packages[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+if [ ! -f tests/browser/node_modules/hls.js/dist/hls.min.js ]; then
+  echo "Installing hls.js for the browser tests"
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 fi
 
 dotnet test Stagecast.slnx -c Release "$@"

@@ -57,21 +57,10 @@ public sealed class ProcessTests
     {
         // The server project is built next to this test project, in the same configuration.
         string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        string root = FindRepositoryRoot();
+        string root = Browser.RepositoryRoot();
         string dll = Path.Combine(root, "src", "Stagecast.Server", "bin", configuration, "net10.0", "Stagecast.Server.dll");
         string dataDir = Directory.CreateTempSubdirectory("stagecast-process-").FullName;
         return ExternalProcess.Start("dotnet", [dll, "--bind", "127.0.0.1", "--data-dir", dataDir, .. arguments], environment);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Stagecast.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     private static async Task WaitForHealthAsync(int port, ExternalProcess server)

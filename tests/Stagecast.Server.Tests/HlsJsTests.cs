@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests;
+
+/// <summary>hls.js in low-latency mode, in headless Chromium, plays the playback URL near the live edge.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class HlsJsTests(ServerFixture server)
+{
+    [Fact]
+    public async Task HlsJsPlaysInLowLatencyModeNearTheLiveEdge()
+    {
+        var (id, key) = server.NewStream();
+        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(40));
+        await server.WaitUntilPlayableAsync(id);
+
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.OpenPlayerAsync();
+        await page.EvaluateAsync("url => start(url)", server.PlaybackUrl(id));
+
+        // Play for a while, then look at what the player saw.
+        JsonElement state = default;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            state = await page.EvaluateAsync<JsonElement>("() => state()");
+            if (state.GetProperty("currentTime").GetDouble() > 8)
+            {
+                break;
+            }
+        }
+
+        string report = state.ToString();
+        Console.WriteLine($"hls.js state: {report}");
+        Assert.True(state.GetProperty("supported").GetBoolean(), report);
+        Assert.True(state.GetProperty("currentTime").GetDouble() > 8, $"playback did not advance: {report}");
+        Assert.Equal((640, 360), (state.GetProperty("width").GetInt32(), state.GetProperty("height").GetInt32()));
+        Assert.DoesNotContain(state.GetProperty("errors").EnumerateArray(), e => e.GetProperty("fatal").GetBoolean());
+        Assert.True(state.GetProperty("parts").GetInt32() > 10, $"hls.js did not load partial segments: {report}");
+        // "About a second or two behind real time": PART-HOLD-BACK is 1 s; anything under 3 s means LL-HLS works.
+        double latency = state.GetProperty("latency").GetDouble();
+        Assert.InRange(latency, 0.3, 3.0);
+    }
+}

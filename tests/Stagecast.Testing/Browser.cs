@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+
+namespace Stagecast.Testing;
+
+/// <summary>
+/// Debian's Chromium, headless, driven by Playwright, with the hls.js test player page. The page comes from its
+/// own loopback web server: cross-origin to the server under test (so CORS is exercised), and inside the loopback
+/// address space, which Chromium requires before a page may fetch from 127.0.0.1.
+/// </summary>
+public sealed class Browser : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private readonly WebApplication _pages;
+    private readonly string _origin;
+
+    private Browser(IPlaywright playwright, IBrowser browser, WebApplication pages, string origin)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        _pages = pages;
+        _origin = origin;
+    }
+
+    public static async Task<Browser> LaunchAsync()
+    {
+        var pages = await StartPageServerAsync();
+        var playwright = await Playwright.CreateAsync();
+        string executable = File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium";
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = executable,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
+            ],
+        });
+        return new Browser(playwright, browser, pages, pages.Urls.First());
+    }
+
+    public async Task<IPage> OpenPlayerAsync()
+    {
+        var page = await _browser.NewPageAsync();
+        page.RequestFailed += (_, request) => Console.Error.WriteLine($"browser: request failed {request.Url}: {request.Failure}");
+        page.Console += (_, message) => Console.Error.WriteLine($"browser console: {message.Text}");
+        await page.GotoAsync($"{_origin}/player.html");
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _pages.DisposeAsync();
+    }
+
+    private static async Task<WebApplication> StartPageServerAsync()
+    {
+        string directory = Path.Combine(RepositoryRoot(), "tests", "browser");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.MapGet("/favicon.ico", () => Results.NoContent());
+        app.MapGet("/player.html", () => Results.File(Path.Combine(directory, "player.html"), "text/html"));
+        app.MapGet("/hls.min.js", () => Results.File(Path.Combine(directory, "node_modules", "hls.js", "dist", "hls.min.js"), "text/javascript"));
+        await app.StartAsync();
+        return app;
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Stagecast.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
