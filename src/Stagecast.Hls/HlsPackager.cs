@@ -23,7 +23,7 @@ public sealed partial class HlsPackager(
     public void OnStreamStarted(LiveStream stream)
     {
         var output = new HlsStream(stream.Id, NewEpoch(), options.Value, time);
-        registry.Set(output);
+        registry.Set(output, stream);
         var reader = stream.AddReader("hls", PackagerQueue);
         _ = Task.Run(() => RunAsync(reader, output));
     }

@@ -1,9 +1,17 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Server;
+using Stagecast.Server.Accounts;
 using Stagecast.Server.Hosting;
 
 try
 {
+    if (args.Length > 0 && OperatorCommands.Nouns.Contains(args[0]))
+    {
+        var configuration = new ConfigurationBuilder();
+        ServerConfiguration.AddSources(configuration, args);
+        return await OperatorCommands.RunAsync(args, ServerConfiguration.ReadServerOptions(configuration.Build()), Console.Out, Console.Error);
+    }
+
     var app = StagecastApp.Build(args);
     await app.RunAsync();
     return 0;

@@ -172,6 +172,7 @@ public sealed partial class LiveStream
                 return;
             }
 
+            PublisherLeftAt = _time.GetUtcNow();
             if (!graceful && _options.ReconnectWindow > TimeSpan.Zero)
             {
                 Publisher = null;
@@ -179,7 +180,7 @@ public sealed partial class LiveStream
                 EndIngestRun();
                 FanOutControl(MediaFrameKind.PublisherLeft, null);
                 _reconnectTimer = _time.CreateTimer(
-                    static state => ((LiveStream)state!).End("the publisher did not reconnect within the reconnect window"),
+                    static state => ((LiveStream)state!).End(StreamEndKind.PublisherLost, "the publisher did not reconnect within the reconnect window"),
                     this,
                     _options.ReconnectWindow,
                     Timeout.InfiniteTimeSpan);
@@ -191,14 +192,30 @@ public sealed partial class LiveStream
         {
             _hub.NotifyPublisherLeft(this);
         }
+        else if (graceful)
+        {
+            End(StreamEndKind.Unpublished, null);
+        }
         else
         {
-            End(graceful ? null : "the publisher disconnected");
+            End(StreamEndKind.PublisherLost, "the publisher disconnected");
+        }
+    }
+
+    /// <summary>Records a publisher's error; it explains the ending if the publisher does not come back.</summary>
+    internal void RecordPublisherError(Publisher publisher, string error)
+    {
+        lock (_sync)
+        {
+            if (publisher == Publisher)
+            {
+                LastPublisherError = error;
+            }
         }
     }
 
     /// <summary>Ends the stream: the publisher is disconnected and readers see <see cref="MediaFrameKind.StreamEnded"/>.</summary>
-    public void End(string? reason = null)
+    public void End(StreamEndKind kind, string? reason)
     {
         LiveStreamReader[] readers;
         lock (_sync)
@@ -209,6 +226,7 @@ public sealed partial class LiveStream
             }
 
             State = LiveStreamState.Ended;
+            EndKind = kind;
             EndReason = reason;
             EndedAt = _time.GetUtcNow();
             _reconnectTimer?.Dispose();

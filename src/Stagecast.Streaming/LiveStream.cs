@@ -34,6 +34,14 @@ public sealed partial class LiveStream
     /// <summary>Why the stream ended, when it did not end by a clean unpublish.</summary>
     public string? EndReason { get; private set; }
 
+    public StreamEndKind EndKind { get; private set; }
+
+    /// <summary>When the last publisher left (for a stream that ended after losing its publisher).</summary>
+    public DateTimeOffset? PublisherLeftAt { get; private set; }
+
+    /// <summary>The last error a publisher reported (malformed media, protocol violation), if any.</summary>
+    public string? LastPublisherError { get; private set; }
+
     public VideoTrackConfig? Video { get; private set; }
 
     public AudioTrackConfig? Audio { get; private set; }

@@ -38,6 +38,9 @@ public sealed class Publisher : IDisposable
     /// <summary>Publishes a media frame; ownership of the caller's reference passes to the stream.</summary>
     public void Write(MediaFrame frame) => Stream.Write(this, frame);
 
+    /// <summary>Reports why this publisher is about to go away (malformed media, protocol violation).</summary>
+    public void Fail(string error) => Stream.RecordPublisherError(this, error);
+
     /// <summary>The publisher stopped on purpose: the stream ends now, without a reconnect window.</summary>
     public void Unpublish()
     {

@@ -90,7 +90,7 @@ public sealed partial class StreamHub
             return false;
         }
 
-        stream.End(reason);
+        stream.End(StreamEndKind.Stopped, reason);
         return true;
     }
 
@@ -99,7 +99,7 @@ public sealed partial class StreamHub
     {
         foreach (var stream in _streams.Values)
         {
-            stream.End(reason);
+            stream.End(StreamEndKind.Stopped, reason);
         }
     }
 

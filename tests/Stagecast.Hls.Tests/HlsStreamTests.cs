@@ -85,9 +85,10 @@ public sealed class HlsStreamTests : IDisposable
         Assert.False(hinted.IsCompleted);
         AddPart();
         _stream.Publish();
-        var buffer = await hinted.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.NotNull(buffer);
-        buffer.Release();
+        var part = await hinted.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(part);
+        Assert.Equal((0.3, 0.6), (part.MediaStart, Math.Round(part.MediaEnd, 6)));
+        part.Release();
     }
 
     [Fact]
@@ -99,12 +100,10 @@ public sealed class HlsStreamTests : IDisposable
         Assert.False(pending.IsCompleted);
         _stream.CompleteSegment();
         _stream.Publish();
-        var buffers = await pending.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(2, buffers!.Length);
-        foreach (var buffer in buffers)
-        {
-            buffer.Release();
-        }
+        var segment = await pending.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(2, segment!.Buffers.Length);
+        Assert.Equal((0.0, 0.6), (segment.MediaStart, Math.Round(segment.MediaEnd, 6)));
+        segment.Release();
     }
 
     [Fact]

@@ -11,13 +11,13 @@ public sealed class HlsJsTests(ServerFixture server)
     [Fact]
     public async Task HlsJsPlaysInLowLatencyModeNearTheLiveEdge()
     {
-        var (id, key) = server.NewStream();
-        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(40));
-        await server.WaitUntilPlayableAsync(id);
+        var livestream = await server.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(40));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
 
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.OpenPlayerAsync();
-        await page.EvaluateAsync("url => start(url)", server.PlaybackUrl(id));
+        await page.EvaluateAsync("url => start(url)", livestream.PlaybackUrl);
 
         // Play for a while, then look at what the player saw.
         JsonElement state = default;

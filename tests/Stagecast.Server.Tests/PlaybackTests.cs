@@ -12,15 +12,15 @@ public sealed class PlaybackTests(ServerFixture server)
     [Fact]
     public async Task AudioAndVideoPlayWithTheRightCodecsAndDecodeCleanly()
     {
-        var (id, key) = server.NewStream();
-        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(14));
-        await server.WaitUntilPlayableAsync(id);
+        var livestream = await server.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(14));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
 
-        var streams = await Ffmpeg.ProbeAsync(server.PlaybackUrl(id));
+        var streams = await Ffmpeg.ProbeAsync(livestream.PlaybackUrl);
         Assert.Contains(streams, s => s is { Codec: "h264", Width: 640, Height: 360 });
         Assert.Contains(streams, s => s is { Codec: "aac", SampleRate: 48000 });
 
-        var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 4);
+        var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(livestream.PlaybackUrl, 4);
         Assert.Equal(0, exitCode);
         Assert.Equal("", errors.Trim());
     }
@@ -28,12 +28,12 @@ public sealed class PlaybackTests(ServerFixture server)
     [Fact]
     public async Task BFramesPlay()
     {
-        var (id, key) = server.NewStream();
-        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.WithBFrames(14));
-        await server.WaitUntilPlayableAsync(id);
+        var livestream = await server.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.WithBFrames(14));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
 
-        Assert.Contains(await Ffmpeg.ProbeAsync(server.PlaybackUrl(id)), s => s.Codec == "h264");
-        var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 4);
+        Assert.Contains(await Ffmpeg.ProbeAsync(livestream.PlaybackUrl), s => s.Codec == "h264");
+        var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(livestream.PlaybackUrl, 4);
         Assert.Equal(0, exitCode);
         Assert.Equal("", errors.Trim());
     }
@@ -41,34 +41,34 @@ public sealed class PlaybackTests(ServerFixture server)
     [Fact]
     public async Task VideoOnlyStreamPlays()
     {
-        var (id, key) = server.NewStream();
-        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.VideoOnly(12));
-        await server.WaitUntilPlayableAsync(id);
+        var livestream = await server.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.VideoOnly(12));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
 
-        var stream = Assert.Single(await Ffmpeg.ProbeAsync(server.PlaybackUrl(id)));
+        var stream = Assert.Single(await Ffmpeg.ProbeAsync(livestream.PlaybackUrl));
         Assert.Equal(("h264", 320, 240), (stream.Codec, stream.Width, stream.Height));
-        Assert.Equal(0, (await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 3)).ExitCode);
+        Assert.Equal(0, (await Ffmpeg.DecodeAsync(livestream.PlaybackUrl, 3)).ExitCode);
     }
 
     [Fact]
     public async Task AudioOnlyStreamPlays()
     {
-        var (id, key) = server.NewStream();
-        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioOnly(12));
-        await server.WaitUntilPlayableAsync(id);
+        var livestream = await server.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioOnly(12));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
 
-        var stream = Assert.Single(await Ffmpeg.ProbeAsync(server.PlaybackUrl(id)));
+        var stream = Assert.Single(await Ffmpeg.ProbeAsync(livestream.PlaybackUrl));
         Assert.Equal(("aac", 44100), (stream.Codec, stream.SampleRate));
-        Assert.Equal(0, (await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 3)).ExitCode);
+        Assert.Equal(0, (await Ffmpeg.DecodeAsync(livestream.PlaybackUrl, 3)).ExitCode);
     }
 
     [Fact]
     public async Task BlockingReloadReturnsTheNextPartWhenItIsWritten()
     {
-        var (id, key) = server.NewStream();
-        await using var publisher = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(14));
-        await server.WaitUntilPlayableAsync(id);
-        string mediaPlaylist = await server.MediaPlaylistUrlAsync(id);
+        var livestream = await server.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(14));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        string mediaPlaylist = await server.MediaPlaylistUrlAsync(livestream.PlaybackUrl);
 
         var playlist = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
         var open = playlist.Segments[^1];
@@ -87,13 +87,14 @@ public sealed class PlaybackTests(ServerFixture server)
     [Fact]
     public async Task WrongKeyIsRefusedWhileAnotherStreamKeepsPlaying()
     {
-        var (id, key) = server.NewStream();
-        await using var good = Ffmpeg.Publish($"{server.RtmpBase}/{key}", Ffmpeg.AudioVideo(16));
-        await server.WaitUntilPlayableAsync(id);
-        string mediaPlaylist = await server.MediaPlaylistUrlAsync(id);
-        long before = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)).Parts.Count() + ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)).MediaSequence;
+        var livestream = await server.NewLivestreamAsync();
+        await using var good = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(16));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        string mediaPlaylist = await server.MediaPlaylistUrlAsync(livestream.PlaybackUrl);
+        var first = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
+        long before = first.MediaSequence + first.Parts.Count();
 
-        await using var bad = Ffmpeg.Publish($"{server.RtmpBase}/not-a-valid-key", Ffmpeg.AudioVideo(5));
+        await using var bad = Ffmpeg.Publish($"{livestream.IngestServer}/not-a-valid-key", Ffmpeg.AudioVideo(5));
         int exitCode = await bad.WaitForExitAsync(TimeSpan.FromSeconds(20));
         Assert.NotEqual(0, exitCode);
 
@@ -101,7 +102,7 @@ public sealed class PlaybackTests(ServerFixture server)
         var after = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
         Assert.True(after.MediaSequence + after.Parts.Count() > before, "the good stream stopped advancing");
         Assert.False(good.HasExited);
-        Assert.Equal(0, (await Ffmpeg.DecodeAsync(server.PlaybackUrl(id), 2)).ExitCode);
+        Assert.Equal(0, (await Ffmpeg.DecodeAsync(livestream.PlaybackUrl, 2)).ExitCode);
     }
 
     [Fact]
@@ -122,16 +123,15 @@ public sealed class PlaybackTests(ServerFixture server)
             nals.First(n => H265NalType.Of(n) == H265NalType.Sps),
             nals.First(n => H265NalType.Of(n) == H265NalType.Pps));
 
-        var (id, key) = server.NewStream();
-        var url = new Uri(server.RtmpBase);
-        await using var client = await RtmpPublishClient.ConnectAsync(url, CancellationToken.None);
-        await client.PublishAsync(server.RtmpBase, "live", key, CancellationToken.None);
+        var livestream = await server.NewLivestreamAsync();
+        await using var client = await RtmpPublishClient.ConnectAsync(new Uri(livestream.IngestServer), CancellationToken.None);
+        await client.PublishAsync(livestream.IngestServer, "live", livestream.StreamKey, CancellationToken.None);
         await client.SendVideoAsync(0, FlvBodies.HevcSequenceStart(record), CancellationToken.None);
 
         var playback = Task.Run(async () =>
         {
-            await server.WaitUntilPlayableAsync(id);
-            return await Ffmpeg.ProbeAsync(server.PlaybackUrl(id));
+            await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+            return await Ffmpeg.ProbeAsync(livestream.PlaybackUrl);
         });
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < units.Count; i++)

@@ -1,18 +1,23 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server;
+using Stagecast.Server.Accounts;
 using Stagecast.Server.Hosting;
-using Stagecast.Streaming;
+using Stagecast.Server.Livestreams;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
 
-/// <summary>The whole server in-process on free loopback ports, with an in-memory key table.</summary>
+/// <summary>
+/// The whole server in-process on free loopback ports with a real SQLite file in a temporary data directory.
+/// Tests create their own tenants (account, app, token) so their data never mixes.
+/// </summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("stagecast-test-").FullName;
+    /// <summary>Shorter than the 30 s default so reconnect tests stay quick.</summary>
+    public static readonly TimeSpan ReconnectWindow = TimeSpan.FromSeconds(6);
 
-    public TestPublishAuthorizer Keys { get; } = new();
+    public string DataDir { get; } = Directory.CreateTempSubdirectory("stagecast-test-").FullName;
 
     public WebApplication App { get; private set; } = null!;
 
@@ -20,39 +25,41 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public string HttpBase { get; private set; } = null!;
 
-    public string RtmpBase { get; private set; } = null!;
-
     public async Task InitializeAsync()
     {
         App = StagecastApp.Build(
-            ["--http-port", "0", "--rtmp-port", "0", "--bind", "127.0.0.1", "--data-dir", _dataDir],
-            builder => builder.Services.AddSingleton<IPublishAuthorizer>(Keys));
+        [
+            "--http-port", "0", "--rtmp-port", "0", "--bind", "127.0.0.1", "--data-dir", DataDir,
+            "--reconnect-window", ReconnectWindow.ToString(), "--Stagecast:Sessions:FlushInterval=00:00:01",
+        ]);
         await App.StartAsync();
-        var endpoints = App.Services.GetRequiredService<ListeningEndpoints>();
-        HttpBase = $"http://127.0.0.1:{endpoints.HttpEndPoint.Port}";
-        RtmpBase = $"rtmp://127.0.0.1:{endpoints.RtmpEndPoint.Port}/live";
+        HttpBase = App.Services.GetRequiredService<PublicUrls>().HttpBase;
         Http = new HttpClient { BaseAddress = new Uri(HttpBase), Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    /// <summary>A fresh stream id and key, registered with the server.</summary>
-    public (string StreamId, string Key) NewStream()
+    /// <summary>A new account with one app and one token, and an API client for it.</summary>
+    public async Task<StagecastApiClient> NewTenantAsync(string basePath = "/client/v4")
     {
-        string id = Guid.NewGuid().ToString();
-        string key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        Keys.Add(key, id);
-        return (id, key);
+        var accounts = App.Services.GetRequiredService<AccountService>();
+        var account = await accounts.CreateAccountAsync(null, "test", CancellationToken.None);
+        var app = await accounts.CreateAppAsync(account.Id, null, "test", CancellationToken.None);
+        var (_, token) = await accounts.CreateTokenAsync(account.Id, "test", null, CancellationToken.None);
+        return new StagecastApiClient(Http, account.Id, app.Id, token, basePath);
     }
 
-    public string PlaybackUrl(string streamId) => $"{HttpBase}/{streamId}/manifest/video.m3u8";
+    /// <summary>A livestream of a fresh tenant.</summary>
+    public async Task<CreatedLivestream> NewLivestreamAsync() => await (await NewTenantAsync()).CreateLivestreamAsync();
 
-    /// <summary>Waits until the playback URL answers 200 (the stream produced its first part).</summary>
-    public async Task WaitUntilPlayableAsync(string streamId, TimeSpan? timeout = null)
+    /// <summary>Waits until every session event so far is in the database.</summary>
+    public Task SessionsWrittenAsync() => App.Services.GetRequiredService<SessionWriter>().WhenIdleAsync();
+
+    /// <summary>Waits until a playback URL answers 200 (the stream produced its first segment).</summary>
+    public async Task WaitUntilPlayableAsync(string playbackUrl, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (DateTime.UtcNow < deadline)
         {
-            var response = await Http.GetAsync(PlaybackUrl(streamId));
-            if (response.IsSuccessStatusCode)
+            if ((await Http.GetAsync(playbackUrl)).IsSuccessStatusCode)
             {
                 return;
             }
@@ -60,14 +67,14 @@ public sealed class ServerFixture : IAsyncLifetime
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"stream {streamId} did not become playable");
+        throw new TimeoutException($"{playbackUrl} did not become playable");
     }
 
-    /// <summary>The media playlist URL a player would get from the playback URL.</summary>
-    public async Task<string> MediaPlaylistUrlAsync(string streamId)
+    /// <summary>The media playlist URL a player gets from a playback URL.</summary>
+    public async Task<string> MediaPlaylistUrlAsync(string playbackUrl)
     {
-        string multivariant = await Http.GetStringAsync(PlaybackUrl(streamId));
-        return $"{HttpBase}/{streamId}/manifest/{multivariant.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]}";
+        string multivariant = await Http.GetStringAsync(playbackUrl);
+        return new Uri(new Uri(playbackUrl), multivariant.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).ToString();
     }
 
     public async Task DisposeAsync()
@@ -75,7 +82,7 @@ public sealed class ServerFixture : IAsyncLifetime
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
+        Directory.Delete(DataDir, recursive: true);
     }
 }
 

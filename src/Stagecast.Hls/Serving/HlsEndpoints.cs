@@ -71,13 +71,13 @@ public static class HlsEndpoints
         }
         else if (HlsNaming.TryParsePart(file, out long number))
         {
-            var buffer = await stream.WaitForPartAsync(number, cancellation).ConfigureAwait(false);
-            await WriteBuffersAsync(context, buffer is null ? null : [buffer]).ConfigureAwait(false);
+            var media = await stream.WaitForPartAsync(number, cancellation).ConfigureAwait(false);
+            await WriteMediaAsync(context, stream, player, media).ConfigureAwait(false);
         }
         else if (HlsNaming.TryParseSegment(file, out long msn))
         {
-            var buffers = await stream.WaitForSegmentAsync(msn, cancellation).ConfigureAwait(false);
-            await WriteBuffersAsync(context, buffers).ConfigureAwait(false);
+            var media = await stream.WaitForSegmentAsync(msn, cancellation).ConfigureAwait(false);
+            await WriteMediaAsync(context, stream, player, media).ConfigureAwait(false);
         }
         else if (HlsNaming.TryParseInit(file, out int mapId) && stream.TryGetInit(mapId, out byte[]? init, out _))
         {
@@ -121,9 +121,9 @@ public static class HlsEndpoints
         await WriteAsync(context, HlsContentTypes.Playlist, HlsContentTypes.NoCache, snapshot.Playlist).ConfigureAwait(false);
     }
 
-    private static async Task WriteBuffersAsync(HttpContext context, PartBuffer[]? buffers)
+    private static async Task WriteMediaAsync(HttpContext context, HlsStream stream, string? player, MediaBuffers? media)
     {
-        if (buffers is null)
+        if (media is null)
         {
             await NotFoundAsync(context, "no such part or segment").ConfigureAwait(false);
             return;
@@ -135,20 +135,23 @@ public static class HlsEndpoints
             response.ContentType = HlsContentTypes.Mp4;
             response.Headers.CacheControl = HlsContentTypes.Immutable;
             response.Headers.AccessControlAllowOrigin = "*";
-            response.ContentLength = buffers.Sum(b => (long)b.Length);
-            foreach (var buffer in buffers)
+            response.ContentLength = media.Length;
+            foreach (var buffer in media.Buffers)
             {
                 await response.Body.WriteAsync(buffer.Memory, context.RequestAborted).ConfigureAwait(false);
             }
+
+            stream.Viewers.RecordDelivery(player ?? AnonymousPlayer(context), media.MediaStart, media.MediaEnd);
         }
         finally
         {
-            foreach (var buffer in buffers)
-            {
-                buffer.Release();
-            }
+            media.Release();
         }
     }
+
+    /// <summary>A player without an id in its URL: told apart by client address and user agent.</summary>
+    private static string AnonymousPlayer(HttpContext context) =>
+        $"{context.Connection.RemoteIpAddress}|{context.Request.Headers.UserAgent}";
 
     private static async Task WriteAsync(HttpContext context, string contentType, string cacheControl, ReadOnlyMemory<byte> body)
     {

@@ -36,8 +36,12 @@ public sealed partial class HlsStream
     }
 
     /// <summary>Finds a stored part and takes a reference to its buffer.</summary>
-    public bool TryGetPart(long number, [NotNullWhen(true)] out PartBuffer? buffer)
+    public bool TryGetPart(long number, [NotNullWhen(true)] out PartBuffer? buffer) => TryGetPart(number, out buffer, out _);
+
+    /// <summary>Finds a stored part, takes a reference to its buffer and tells where it sits on the timeline.</summary>
+    public bool TryGetPart(long number, [NotNullWhen(true)] out PartBuffer? buffer, out (double Start, double End) media)
     {
+        media = default;
         lock (_sync)
         {
             for (int i = _segments.Count - 1; i >= 0; i--)
@@ -51,7 +55,9 @@ public sealed partial class HlsStream
                 long index = number - parts[0].Number;
                 if (index < parts.Count && parts[(int)index].Buffer.TryRetain())
                 {
-                    buffer = parts[(int)index].Buffer;
+                    var part = parts[(int)index];
+                    buffer = part.Buffer;
+                    media = (part.MediaStart, part.MediaEnd);
                     return true;
                 }
 
@@ -67,15 +73,15 @@ public sealed partial class HlsStream
     /// Returns a part, waiting for it when it is the next one to be written (the preload hint). Null when it
     /// does not exist, will not exist, or did not appear in time.
     /// </summary>
-    public async ValueTask<PartBuffer?> WaitForPartAsync(long number, CancellationToken cancellationToken)
+    public async ValueTask<MediaBuffers?> WaitForPartAsync(long number, CancellationToken cancellationToken)
     {
         long deadline = _time.GetTimestamp();
         while (true)
         {
             var snapshot = Snapshot;
-            if (TryGetPart(number, out var buffer))
+            if (TryGetPart(number, out var buffer, out var media))
             {
-                return buffer;
+                return new MediaBuffers([buffer], media.Start, media.End);
             }
 
             if (IsEnded || number != Volatile.Read(ref _nextPartNumber))
@@ -93,7 +99,7 @@ public sealed partial class HlsStream
     /// <summary>
     /// Returns the parts of a complete segment with a reference taken on each, waiting while it is the open one.
     /// </summary>
-    public async ValueTask<PartBuffer[]?> WaitForSegmentAsync(long msn, CancellationToken cancellationToken)
+    public async ValueTask<MediaBuffers?> WaitForSegmentAsync(long msn, CancellationToken cancellationToken)
     {
         long deadline = _time.GetTimestamp();
         while (true)
@@ -103,9 +109,9 @@ public sealed partial class HlsStream
             lock (_sync)
             {
                 var segment = _segments.Find(s => s.Msn == msn);
-                if (segment is not null && segment.Info.IsComplete)
+                if (segment is not null && segment.Info.IsComplete && RetainAll(segment) is { } buffers)
                 {
-                    return RetainAll(segment);
+                    return new MediaBuffers(buffers, segment.Parts[0].MediaStart, segment.Parts[^1].MediaEnd);
                 }
 
                 open = segment is not null && segment == _open;

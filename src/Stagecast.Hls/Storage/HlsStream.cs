@@ -25,6 +25,7 @@ public sealed partial class HlsStream
     private long _nextPartNumber;
     private long _discontinuitySequence;
     private int _mapId = -1;
+    private double _mediaTime;
     private bool _ended;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PlaylistSnapshot? _snapshot;
@@ -34,6 +35,7 @@ public sealed partial class HlsStream
         _time = time;
         StreamId = streamId;
         Epoch = epoch;
+        Viewers = new ViewerAccounting(time);
         _options = options;
         _header = new MediaPlaylistHeader(options.TargetDurationSeconds, options.PartTarget.TotalSeconds);
     }
@@ -44,6 +46,9 @@ public sealed partial class HlsStream
     public string Epoch { get; }
 
     public MediaPlaylistHeader Header => _header;
+
+    /// <summary>Viewer seconds and active players of this broadcast.</summary>
+    public ViewerAccounting Viewers { get; }
 
     /// <summary>The latest published playlist, or null before the first part.</summary>
     public PlaylistSnapshot? Snapshot => Volatile.Read(ref _snapshot);
@@ -115,7 +120,8 @@ public sealed partial class HlsStream
         lock (_sync)
         {
             var segment = _open ?? throw new InvalidOperationException("no open segment");
-            var part = new HlsPart(_nextPartNumber++, segment.Msn, segment.Parts.Count, buffer, duration, independent, lastFrameReceivedAt);
+            var part = new HlsPart(_nextPartNumber++, segment.Msn, segment.Parts.Count, buffer, duration, independent, lastFrameReceivedAt, _mediaTime);
+            _mediaTime += duration;
             segment.Add(part);
             return part.Number;
         }

@@ -115,6 +115,7 @@ public sealed partial class RtmpServerSession
         {
             closeReason = ex.Message;
             RtmpLog.ProtocolViolation(_logger, _remote, ex.Message);
+            _publisher?.Fail(ex is MediaFormatException ? $"malformed media: {ex.Message}" : $"RTMP protocol error: {ex.Message}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,0 +1,48 @@
+using Stagecast.Server.Persistence;
+
+namespace Stagecast.Server.Api;
+
+/// <summary>L11 and L12: totals of the livestream sessions that started in a time range.</summary>
+public static class AnalyticsApi
+{
+    /// <summary>Daywise answers list every day of an explicit range (zeros included) up to this many days.</summary>
+    private const int MaxFilledDays = 400;
+
+    public static void MapAnalytics(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/analytics/livestreams").WithTags("Analytics");
+        group.MapGet("/overall", OverallAsync).WithSummary("Session count, ingest and viewer seconds in a range").Produces<ApiResponse<AnalyticsOverallDto>>();
+        group.MapGet("/daywise", DaywiseAsync).WithSummary("The same per UTC day").Produces<ApiResponse<IReadOnlyList<AnalyticsDayDto>>>();
+    }
+
+    private static async Task<IResult> OverallAsync(HttpContext context, ILivestreamStore store)
+    {
+        var (from, to) = new QueryParameters(context.Request.Query).TimeRange();
+        var totals = await store.GetSessionTotalsAsync(context.App().Id, from, to, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Ok(new AnalyticsOverallDto(totals.Count, Whole(totals.IngestSeconds), Whole(totals.ViewerSeconds)));
+    }
+
+    private static async Task<IResult> DaywiseAsync(HttpContext context, ILivestreamStore store)
+    {
+        var (from, to) = new QueryParameters(context.Request.Query).TimeRange();
+        var days = await store.GetDailyTotalsAsync(context.App().Id, from, to, context.RequestAborted).ConfigureAwait(false);
+        var byDate = days.ToDictionary(d => d.Date);
+        IEnumerable<DateOnly> dates = byDate.Keys.Order();
+        if (from is { } start && to is { } end && end > start)
+        {
+            var first = DateOnly.FromDateTime(start.UtcDateTime);
+            var last = DateOnly.FromDateTime(end.AddTicks(-1).UtcDateTime);
+            if (last.DayNumber - first.DayNumber < MaxFilledDays)
+            {
+                dates = Enumerable.Range(0, last.DayNumber - first.DayNumber + 1).Select(first.AddDays);
+            }
+        }
+
+        var result = dates.Select(date => byDate.TryGetValue(date, out var day)
+            ? new AnalyticsDayDto(date.ToString("yyyy-MM-dd"), day.Count, Whole(day.IngestSeconds), Whole(day.ViewerSeconds))
+            : new AnalyticsDayDto(date.ToString("yyyy-MM-dd"), 0, 0, 0)).ToList();
+        return ApiResults.Ok<IReadOnlyList<AnalyticsDayDto>>(result);
+    }
+
+    private static long Whole(double seconds) => (long)Math.Round(seconds);
+}

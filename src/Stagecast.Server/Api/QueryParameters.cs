@@ -1,0 +1,81 @@
+using System.Globalization;
+using Stagecast.Server.Persistence;
+
+namespace Stagecast.Server.Api;
+
+/// <summary>Reads query parameters strictly: a bad value is a 400 that names the parameter.</summary>
+public sealed class QueryParameters(IQueryCollection query)
+{
+    public const int MaxPerPage = 100;
+
+    public Paging Paging() => new(Integer("page_no", 1, 1, int.MaxValue / MaxPerPage), Integer("per_page", 20, 1, MaxPerPage));
+
+    public int Integer(string name, int fallback, int min, int max)
+    {
+        if (Raw(name) is not { } text)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+            ? value
+            : throw ApiException.BadRequest($"\"{name}\" must be an integer from {min} to {max}");
+    }
+
+    public bool Boolean(string name) => Raw(name) switch
+    {
+        null => false,
+        var text when text.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
+        var text when text.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
+        _ => throw ApiException.BadRequest($"\"{name}\" must be true or false"),
+    };
+
+    /// <summary>ISO-8601 (a time without zone is UTC) or Unix seconds.</summary>
+    public DateTimeOffset? Time(string name)
+    {
+        if (Raw(name) is not { } text)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+            && Math.Abs(seconds) < 253402300799)
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time.ToUniversalTime()
+            : throw ApiException.BadRequest($"\"{name}\" must be an ISO-8601 time or Unix seconds");
+    }
+
+    public (DateTimeOffset? From, DateTimeOffset? To) TimeRange()
+    {
+        var from = Time("start_time");
+        var to = Time("end_time");
+        return from > to ? throw ApiException.BadRequest("\"start_time\" must not be after \"end_time\"") : (from, to);
+    }
+
+    /// <summary>ASC or DSC (DESC accepted); newest first by default.</summary>
+    public bool Ascending() => Raw("sort_order")?.ToUpperInvariant() switch
+    {
+        null => false,
+        "ASC" => true,
+        "DSC" or "DESC" => false,
+        _ => throw ApiException.BadRequest("\"sort_order\" must be ASC or DSC"),
+    };
+
+    /// <summary>Livestream status filter; OFFLINE means not live (IDLE or ERRORED).</summary>
+    public IReadOnlyList<LivestreamStatus>? Statuses() => Raw("status")?.ToUpperInvariant() switch
+    {
+        null => null,
+        "IDLE" => [LivestreamStatus.Idle],
+        "INVOKED" => [LivestreamStatus.Invoked],
+        "LIVE" => [LivestreamStatus.Live],
+        "ERRORED" => [LivestreamStatus.Errored],
+        "OFFLINE" => [LivestreamStatus.Idle, LivestreamStatus.Errored],
+        _ => throw ApiException.BadRequest("\"status\" must be one of IDLE, INVOKED, LIVE, ERRORED, OFFLINE"),
+    };
+
+    private string? Raw(string name) => query.TryGetValue(name, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[^1]) ? values[^1] : null;
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Stagecast.Rtmp.Sessions;
+
+namespace Stagecast.Server.Hosting;
+
+/// <summary>
+/// The URLs handed to API clients: <c>ingest_server</c> (RTMP, without the key) and <c>playback_url</c>.
+/// Built from --public-url and --rtmp-url; without them, from the bound ports and "localhost" (or the bind address
+/// when the server listens on one address only).
+/// </summary>
+public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpServerOptions> rtmp, ListeningEndpoints endpoints)
+{
+    public string HttpBase => options.Value.PublicUrl?.TrimEnd('/') ?? $"http://{DefaultHost}:{endpoints.HttpEndPoint.Port}";
+
+    public string IngestServer
+    {
+        get
+        {
+            string app = rtmp.Value.App;
+            if (options.Value.RtmpUrl is { } configured)
+            {
+                string trimmed = configured.TrimEnd('/');
+                return trimmed.EndsWith("/" + app, StringComparison.Ordinal) ? trimmed : $"{trimmed}/{app}";
+            }
+
+            return $"rtmp://{DefaultHost}:{endpoints.RtmpEndPoint.Port}/{app}";
+        }
+    }
+
+    /// <summary>The livestream's public playback URL: its id, never its key.</summary>
+    public string PlaybackUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/manifest/video.m3u8";
+
+    private string DefaultHost
+    {
+        get
+        {
+            var address = options.Value.BindAddress;
+            if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+            {
+                return "localhost";
+            }
+
+            return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests;
+
+/// <summary>The server run as an operator runs it: `dotnet Stagecast.Server.dll …` in a separate process.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, string dataDir)
+    {
+        Process = process;
+        HttpPort = httpPort;
+        RtmpPort = rtmpPort;
+        DataDir = dataDir;
+    }
+
+    public ExternalProcess Process { get; }
+
+    public int HttpPort { get; }
+
+    public int RtmpPort { get; }
+
+    public string DataDir { get; }
+
+    public string HttpBase => $"http://127.0.0.1:{HttpPort}";
+
+    public string Output => Process.StandardOutput + Process.StandardError;
+
+    public static string ServerDll
+    {
+        get
+        {
+            // The server project is built next to this test project, in the same configuration.
+            string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            return Path.Combine(Browser.RepositoryRoot(), "src", "Stagecast.Server", "bin", configuration, "net10.0", "Stagecast.Server.dll");
+        }
+    }
+
+    /// <summary>Starts the server on free ports and waits for /healthz.</summary>
+    public static async Task<ServerProcess> StartAsync(string? dataDir = null, Dictionary<string, string>? environment = null, params string[] arguments)
+    {
+        dataDir ??= Directory.CreateTempSubdirectory("stagecast-process-").FullName;
+        int http = FreePort();
+        int rtmp = FreePort();
+        var process = ExternalProcess.Start("dotnet",
+            [ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), .. arguments],
+            environment);
+        var server = new ServerProcess(process, http, rtmp, dataDir);
+        await server.WaitForHealthAsync();
+        return server;
+    }
+
+    /// <summary>Runs an operator command (tokens, apps, accounts) on a data directory.</summary>
+    public static Task<(int ExitCode, string Output, string Error)> CommandAsync(string dataDir, params string[] arguments) =>
+        ExternalProcess.RunAsync("dotnet", [ServerDll, .. arguments, "--data-dir", dataDir], TimeSpan.FromSeconds(60));
+
+    public async Task WaitForHealthAsync()
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"server exited: {Output}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync($"{HttpBase}/healthz")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"server did not become healthy: {Output}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
