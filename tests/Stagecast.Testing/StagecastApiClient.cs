@@ -16,6 +16,8 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
 
     public string AppId => appId;
 
+    public string Token => token;
+
     public string Base => $"{basePath}/accounts/{accountId}/realtime/kit/{appId}";
 
     public async Task<ApiReply> SendAsync(HttpMethod method, string path, string? body = null, string? bearer = null)
