@@ -111,6 +111,7 @@ public sealed partial class ProcessTests
         await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15)); // the publisher was disconnected
 
         Assert.Contains("ended: server shutting down", server.Output);
+        Assert.DoesNotContain(livestream.StreamKey, server.Output); // the key is logged only as a prefix
         Assert.DoesNotContain("Exception", server.Output);
         Assert.DoesNotContain("fail:", server.Output);
 
