@@ -30,9 +30,26 @@ public sealed partial class SqliteStore : IStagecastStore
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
+        CreateOwnerOnly(DatabasePath);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync("PRAGMA journal_mode=WAL;").ConfigureAwait(false);
         await SqliteMigrator.MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The database holds token digests and sealed stream keys: readable by the owner only (SQLite gives -wal/-shm the same mode).</summary>
+    private static void CreateOwnerOnly(string path)
+    {
+        if (File.Exists(path) || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
