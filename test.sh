@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Stagecast test. Installs what the tests need when it is missing:
-#   ffmpeg (publisher and player), chromium (hls.js tests) and Node.js/npm from apt; hls.js from npm.
+#   ffmpeg (publisher, player, restream receiver), nginx with the RTMP module (restream receiver),
+#   chromium (hls.js tests) and Node.js/npm from apt; hls.js from npm.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,6 +10,7 @@ packages=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
 [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""

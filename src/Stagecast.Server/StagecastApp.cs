@@ -1,5 +1,6 @@
 using Stagecast.Hls;
 using Stagecast.Hls.Serving;
+using Stagecast.Restream;
 using Stagecast.Rtmp.Server;
 using Stagecast.Server.Accounts;
 using Stagecast.Server.Api;
@@ -48,6 +49,7 @@ public static class StagecastApp
         });
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<IStagecastStore>());
         services.AddSingleton<ILivestreamStore>(sp => sp.GetRequiredService<IStagecastStore>());
+        services.AddSingleton<IOutputStore>(sp => sp.GetRequiredService<IStagecastStore>());
         services.AddSingleton(_ =>
         {
             Directory.CreateDirectory(server.DataDir);
@@ -74,6 +76,8 @@ public static class StagecastApp
         services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<SessionViews>();
         services.AddSingleton<LivestreamService>();
+        services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
+        services.AddSingleton<OutputManager>(); // joins the hub at start (it needs the hub, so it cannot be a constructor observer)
         services.AddStagecastApi(configuration.GetValue("Stagecast:Api:RequestsPerSecond", 100));
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.

@@ -151,6 +151,22 @@ public class ChunkTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(127)]
+    [InlineData(128)]
+    [InlineData(300)]
+    public void HeadAndTailAreChunkedAsOnePayload(int split)
+    {
+        byte[] payload = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        var whole = new ArrayBufferWriter<byte>();
+        new ChunkWriter().Write(whole, 6, 40, RtmpMessageType.Video, 1, payload);
+        var parts = new ArrayBufferWriter<byte>();
+        new ChunkWriter().Write(parts, 6, 40, RtmpMessageType.Video, 1, payload.AsSpan(0, split), payload.AsSpan(split));
+        Assert.Equal(Hex.Of(whole.WrittenSpan), Hex.Of(parts.WrittenSpan));
+    }
+
     [Fact]
     public void OversizedMessageIsRefused()
     {

@@ -15,8 +15,13 @@ public sealed class ChunkWriter
 
     public int ChunkSize { get; set; } = 128;
 
-    public void Write(IBufferWriter<byte> output, int chunkStreamId, uint timestamp, RtmpMessageType type, uint streamId, ReadOnlySpan<byte> payload)
+    public void Write(IBufferWriter<byte> output, int chunkStreamId, uint timestamp, RtmpMessageType type, uint streamId, ReadOnlySpan<byte> payload) =>
+        Write(output, chunkStreamId, timestamp, type, streamId, payload, default);
+
+    /// <summary>Writes one message whose payload is <paramref name="head"/> followed by <paramref name="tail"/>, without joining them first.</summary>
+    public void Write(IBufferWriter<byte> output, int chunkStreamId, uint timestamp, RtmpMessageType type, uint streamId, ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail)
     {
+        int length = head.Length + tail.Length;
         if (chunkStreamId is < 2 or > 65599)
         {
             throw new ArgumentOutOfRangeException(nameof(chunkStreamId));
@@ -28,12 +33,12 @@ public sealed class ChunkWriter
         {
             uint delta = timestamp - last.Timestamp;
             timestampField = delta;
-            format = last.Type == type && last.Length == payload.Length
+            format = last.Type == type && last.Length == length
                 ? (last.Format is 1 or 2 or 3 && last.Delta == delta ? 3 : 2)
                 : 1;
         }
 
-        _last[chunkStreamId] = new LastHeader(format, timestamp, timestampField, type, payload.Length, streamId);
+        _last[chunkStreamId] = new LastHeader(format, timestamp, timestampField, type, length, streamId);
         bool extended = timestampField >= 0xFFFFFF;
 
         WriteBasicHeader(output, format, chunkStreamId);
@@ -41,20 +46,20 @@ public sealed class ChunkWriter
         {
             var header = output.GetSpan(11);
             WriteUInt24(header, extended ? 0xFFFFFF : timestampField);
-            int length = 3;
+            int headerLength = 3;
             if (format < 2)
             {
-                WriteUInt24(header[3..], (uint)payload.Length);
+                WriteUInt24(header[3..], (uint)length);
                 header[6] = (byte)type;
-                length = 7;
+                headerLength = 7;
                 if (format == 0)
                 {
                     BinaryPrimitives.WriteUInt32LittleEndian(header[7..], streamId);
-                    length = 11;
+                    headerLength = 11;
                 }
             }
 
-            output.Advance(length);
+            output.Advance(headerLength);
         }
 
         if (extended)
@@ -65,10 +70,10 @@ public sealed class ChunkWriter
         int offset = 0;
         while (true)
         {
-            int size = Math.Min(ChunkSize, payload.Length - offset);
-            output.Write(payload.Slice(offset, size));
+            int size = Math.Min(ChunkSize, length - offset);
+            WriteRange(output, head, tail, offset, size);
             offset += size;
-            if (offset >= payload.Length)
+            if (offset >= length)
             {
                 break;
             }
@@ -78,6 +83,23 @@ public sealed class ChunkWriter
             {
                 WriteExtended(output, timestampField);
             }
+        }
+    }
+
+    /// <summary>Writes bytes [offset, offset + count) of head+tail.</summary>
+    private static void WriteRange(IBufferWriter<byte> output, ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail, int offset, int count)
+    {
+        if (offset < head.Length)
+        {
+            int fromHead = Math.Min(count, head.Length - offset);
+            output.Write(head.Slice(offset, fromHead));
+            offset += fromHead;
+            count -= fromHead;
+        }
+
+        if (count > 0)
+        {
+            output.Write(tail.Slice(offset - head.Length, count));
         }
     }
 

@@ -154,8 +154,19 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
         _reader.Dispose();
     }
 
+    /// <summary>Sends a video message made of an FLV tag header and a payload, without joining them.</summary>
+    public ValueTask SendVideoAsync(uint timestamp, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendMediaAsync(ChunkStreams.Video, RtmpMessageType.Video, timestamp, header, payload, cancellationToken);
+
+    /// <summary>Sends an audio message made of an FLV tag header and a payload, without joining them.</summary>
+    public ValueTask SendAudioAsync(uint timestamp, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendMediaAsync(ChunkStreams.Audio, RtmpMessageType.Audio, timestamp, header, payload, cancellationToken);
+
     private ValueTask SendMediaAsync(int chunkStreamId, RtmpMessageType type, uint timestamp, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
-        WriteAsync(output => _writer.Write(output, chunkStreamId, timestamp, type, _streamId, body.Span), cancellationToken);
+        SendMediaAsync(chunkStreamId, type, timestamp, body, default, cancellationToken);
+
+    private ValueTask SendMediaAsync(int chunkStreamId, RtmpMessageType type, uint timestamp, ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> tail, CancellationToken cancellationToken) =>
+        WriteAsync(output => _writer.Write(output, chunkStreamId, timestamp, type, _streamId, head.Span, tail.Span), cancellationToken);
 
     private async ValueTask HandshakeAsync(CancellationToken cancellationToken)
     {

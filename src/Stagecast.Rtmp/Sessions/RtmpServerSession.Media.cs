@@ -1,17 +1,18 @@
 using System.Buffers;
-using Stagecast.Media.Codecs;
 using Stagecast.Media.Flv;
+using Stagecast.Rtmp.Ingest;
 using Stagecast.Rtmp.Messages;
-using Stagecast.Streaming;
 
 namespace Stagecast.Rtmp.Sessions;
 
-/// <summary>Audio, video and data messages of a publishing connection, turned into stream configuration and frames.</summary>
+/// <summary>Audio, video and data messages of a publishing connection, handed to <see cref="FlvIngest"/>.</summary>
 public sealed partial class RtmpServerSession
 {
     private TimestampUnwrapper _timestamps;
-    private bool _warnedVideo;
-    private bool _warnedAudio;
+    private FlvIngest? _ingest;
+
+    private FlvIngest Ingest => _ingest ??= new FlvIngest((kind, detail) =>
+        RtmpLog.UnsupportedCodec(_logger, _remote, kind, detail, _publisher?.Stream.Id ?? "-"));
 
     /// <summary>Handles an audio or video message and takes ownership of its buffer.</summary>
     private void HandleMedia(RtmpMessage message)
@@ -22,10 +23,13 @@ public sealed partial class RtmpServerSession
             return;
         }
 
-        MediaFrame? frame;
+        bool taken;
         try
         {
-            frame = message.Type == RtmpMessageType.Video ? ReadVideo(publisher, message) : ReadAudio(publisher, message);
+            long timestamp = _timestamps.Unwrap(message.Timestamp);
+            taken = message.Type == RtmpMessageType.Video
+                ? Ingest.Video(publisher, timestamp, message.Buffer, message.Length)
+                : Ingest.Audio(publisher, timestamp, message.Buffer, message.Length);
         }
         catch
         {
@@ -33,75 +37,17 @@ public sealed partial class RtmpServerSession
             throw;
         }
 
-        if (frame is null)
+        if (!taken)
         {
             message.Return();
-            return;
-        }
-
-        publisher.Write(frame);
-    }
-
-    private MediaFrame? ReadVideo(Publisher publisher, RtmpMessage message)
-    {
-        var payload = message.Payload;
-        var packet = FlvVideoTag.Parse(payload);
-        switch (packet.Kind)
-        {
-            case FlvPacketKind.SequenceStart:
-                publisher.SetVideoConfig(VideoTrackConfig.Parse(packet.Codec, payload[packet.DataOffset..]));
-                return null;
-            case FlvPacketKind.CodedFrames:
-                var config = publisher.Stream.Video;
-                if (config is null || config.Codec != packet.Codec || payload.Length <= packet.DataOffset)
-                {
-                    return null; // no usable sequence header yet
-                }
-
-                long timestamp = _timestamps.Unwrap(message.Timestamp);
-                return MediaFrame.FromPooledBuffer(MediaFrameKind.Video, message.Buffer, packet.DataOffset, message.Length - packet.DataOffset,
-                    timestamp, packet.CompositionTime, packet.IsKeyframe);
-            case FlvPacketKind.Unsupported when !_warnedVideo:
-                _warnedVideo = true;
-                RtmpLog.UnsupportedCodec(_logger, _remote, "video", packet.FourCc == 0 ? "command frame" : FourCc.ToText(packet.FourCc), publisher.Stream.Id);
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    private MediaFrame? ReadAudio(Publisher publisher, RtmpMessage message)
-    {
-        var payload = message.Payload;
-        var packet = FlvAudioTag.Parse(payload);
-        switch (packet.Kind)
-        {
-            case FlvPacketKind.SequenceStart:
-                publisher.SetAudioConfig(AudioTrackConfig.ParseAac(payload[packet.DataOffset..]));
-                return null;
-            case FlvPacketKind.CodedFrames:
-                if (publisher.Stream.Audio is null || payload.Length <= packet.DataOffset)
-                {
-                    return null;
-                }
-
-                long timestamp = _timestamps.Unwrap(message.Timestamp);
-                return MediaFrame.FromPooledBuffer(MediaFrameKind.Audio, message.Buffer, packet.DataOffset, message.Length - packet.DataOffset,
-                    timestamp, 0, isKeyframe: true);
-            case FlvPacketKind.Unsupported when !_warnedAudio:
-                _warnedAudio = true;
-                RtmpLog.UnsupportedCodec(_logger, _remote, "audio", $"sound format {packet.SoundFormat}", publisher.Stream.Id);
-                return null;
-            default:
-                return null;
         }
     }
 
     private void HandleData(ReadOnlySpan<byte> payload)
     {
-        if (_publisher is { } publisher && MetadataReader.TryRead(payload) is { } metadata)
+        if (_publisher is { } publisher)
         {
-            publisher.SetMetadata(metadata);
+            FlvIngest.Data(publisher, payload);
         }
     }
 

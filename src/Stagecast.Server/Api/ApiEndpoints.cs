@@ -73,6 +73,7 @@ public static class ApiEndpoints
             }
 
             api.MapLivestreams();
+            api.MapOutputs();
             api.MapAnalytics();
             app.MapFallback(BasePaths[i] + "/{**path}", (HttpContext context) =>
                 ApiResults.Error(StatusCodes.Status404NotFound, $"no such endpoint: {context.Request.Method} {context.Request.Path}"))

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Stagecast.Server.Livestreams;
 using Stagecast.Server.Persistence;
@@ -112,49 +111,13 @@ public static partial class LivestreamsApi
     /// <summary>The optional body {"name": …}: an empty body is fine; anything else must be a JSON object.</summary>
     private static async Task<string?> ReadNameAsync(HttpRequest request)
     {
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        if (body.Length == 0 || body.ToArray().All(b => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
+        using var body = await ApiBody.ReadObjectAsync(request, required: false).ConfigureAwait(false);
+        if (body is null || ApiBody.OptionalString(body.RootElement, "name", MaxNameLength) is not { } name)
         {
             return null;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray());
-        }
-        catch (JsonException)
-        {
-            throw ApiException.BadRequest("request body is not valid JSON");
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw ApiException.BadRequest("request body must be a JSON object");
-            }
-
-            if (!root.TryGetProperty("name", out var name) || name.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            if (name.ValueKind != JsonValueKind.String)
-            {
-                throw ApiException.BadRequest("\"name\" must be a string");
-            }
-
-            string value = name.GetString()!;
-            if (value.Length > MaxNameLength)
-            {
-                throw ApiException.BadRequest($"\"name\" must be at most {MaxNameLength} characters");
-            }
-
-            return NamePattern().IsMatch(value) ? value : throw ApiException.BadRequest("\"name\" must match ^[a-zA-Z0-9-_]*$");
-        }
+        return NamePattern().IsMatch(name) ? name : throw ApiException.BadRequest("\"name\" must match ^[a-zA-Z0-9-_]*$");
     }
 
     [GeneratedRegex("^[a-zA-Z0-9-_]*$")]

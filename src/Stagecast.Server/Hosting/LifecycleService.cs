@@ -1,17 +1,23 @@
+using Stagecast.Server.Livestreams;
 using Stagecast.Streaming;
 
 namespace Stagecast.Server.Hosting;
 
-/// <summary>Marks the server ready once every listener is bound, and ends all streams cleanly on shutdown.</summary>
+/// <summary>
+/// Attaches the services that observe the hub but also use it, marks the server ready once every listener is
+/// bound, and ends all streams cleanly on shutdown.
+/// </summary>
 public sealed partial class LifecycleService(
     IHostApplicationLifetime lifetime,
     ServerReadiness readiness,
     ListeningEndpoints endpoints,
     StreamHub hub,
+    OutputManager outputs,
     ILogger<LifecycleService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        hub.AddObserver(outputs);
         lifetime.ApplicationStarted.Register(() =>
         {
             readiness.MarkReady();

@@ -4,7 +4,7 @@ namespace Stagecast.Server.Persistence;
 /// The one seam between Stagecast and its database. The API, the media plane and the services only use this;
 /// SQLite implements it today, PostgreSQL can implement it without touching them.
 /// </summary>
-public interface IStagecastStore : IAccountStore, ILivestreamStore
+public interface IStagecastStore : IAccountStore, ILivestreamStore, IOutputStore
 {
     /// <summary>Creates or upgrades the schema.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
@@ -80,4 +80,18 @@ public interface ILivestreamStore
 
     /// <summary>Per-UTC-day totals of the sessions of an app that started in [from, to), by day ascending.</summary>
     Task<IReadOnlyList<DailySessionTotals>> GetDailyTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken);
+}
+
+public interface IOutputStore
+{
+    Task CreateOutputAsync(LivestreamOutput output, CancellationToken cancellationToken);
+
+    /// <summary>The outputs of a livestream, oldest first.</summary>
+    Task<IReadOnlyList<LivestreamOutput>> ListOutputsAsync(string livestreamId, CancellationToken cancellationToken);
+
+    Task<LivestreamOutput?> FindOutputAsync(string livestreamId, string outputId, CancellationToken cancellationToken);
+
+    Task SetOutputEnabledAsync(string outputId, bool enabled, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
+    Task<bool> DeleteOutputAsync(string outputId, CancellationToken cancellationToken);
 }

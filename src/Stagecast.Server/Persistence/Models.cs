@@ -66,3 +66,14 @@ public sealed record DailySessionTotals(DateOnly Date, long Count, double Ingest
 
 /// <summary>Progress of a live session written periodically.</summary>
 public readonly record struct SessionProgress(string SessionId, double IngestSeconds, double ViewerSeconds, DateTimeOffset UpdatedAt);
+
+/// <summary>A restream destination of a livestream; its stream key is sealed.</summary>
+public sealed record LivestreamOutput(
+    string Id,
+    string LivestreamId,
+    string AppId,
+    string Url,
+    byte[] SealedStreamKey,
+    bool Enabled,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);

@@ -2,7 +2,7 @@ using Stagecast.Media;
 using Stagecast.Media.Amf0;
 using Stagecast.Streaming;
 
-namespace Stagecast.Rtmp.Sessions;
+namespace Stagecast.Rtmp.Ingest;
 
 /// <summary>Reads onMetaData from an AMF0 data message: "@setDataFrame" "onMetaData" {…} or "onMetaData" {…}.</summary>
 internal static class MetadataReader

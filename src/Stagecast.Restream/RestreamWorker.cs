@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Logging;
+using Stagecast.Rtmp.Client;
+using Stagecast.Streaming;
+
+namespace Stagecast.Restream;
+
+/// <summary>
+/// Pushes one live stream to one RTMP(S) destination, supervised: connect, publish, pump frames; on any failure,
+/// record the error and try again with exponential backoff until the stream ends or the worker is stopped.
+/// It knows nothing of livestreams or meetings: it reads a hub stream and writes to a destination. Each
+/// connection reads through its own bounded queue, so a slow or dead destination only ever drops its own frames.
+/// </summary>
+public sealed partial class RestreamWorker : IAsyncDisposable
+{
+    private readonly string _name;
+    private readonly LiveStream _source;
+    private readonly RestreamDestination _destination;
+    private readonly RestreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private RestreamState _state = RestreamState.Initial;
+    private Task _run = Task.CompletedTask;
+    private long _bytesSentBefore;
+    private long _droppedBefore;
+
+    public RestreamWorker(string name, LiveStream source, RestreamDestination destination, RestreamOptions options, TimeProvider time, ILogger logger)
+    {
+        _name = name;
+        _source = source;
+        _destination = destination;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public RestreamState State => Volatile.Read(ref _state);
+
+    /// <summary>Raised on every status change (from the worker's task).</summary>
+    public event Action<RestreamWorker, RestreamState>? StateChanged;
+
+    public RestreamDestination Destination => _destination;
+
+    /// <summary>Completes when the worker has stopped for good (stream ended or stopped).</summary>
+    public Task Completion => _run;
+
+    public void Start() => _run = Task.Run(RunAsync);
+
+    /// <summary>Stops pushing: the destination connection is closed within about a second.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _run.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var stop = _stop.Token;
+        var backoff = _options.InitialBackoff;
+        bool streamed = false;
+        while (!stop.IsCancellationRequested && _source.State != LiveStreamState.Ended)
+        {
+            Update(s => s with
+            {
+                Status = streamed ? RestreamStatus.Reconnecting : (s.LastError is null ? RestreamStatus.Connecting : RestreamStatus.Errored),
+                Attempts = s.Attempts + 1,
+                RetryAt = null,
+            });
+            try
+            {
+                await using var client = await ConnectAsync(stop).ConfigureAwait(false);
+                streamed = true;
+                backoff = _options.InitialBackoff;
+                Update(s => s with { Status = RestreamStatus.Streaming, StartedAt = s.StartedAt ?? _time.GetUtcNow(), EndedAt = null });
+                Log.Streaming(_logger, _name, _destination.TcUrl);
+                bool ended = await PumpAsync(client, stop).ConfigureAwait(false);
+                if (ended)
+                {
+                    await UnpublishQuietlyAsync(client).ConfigureAwait(false);
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                string error = Describe(ex);
+                Update(s => s with
+                {
+                    Status = streamed ? RestreamStatus.Reconnecting : RestreamStatus.Errored,
+                    LastError = error,
+                    RetryAt = _time.GetUtcNow() + backoff,
+                });
+                Log.Failed(_logger, _name, _destination.TcUrl, error, backoff.TotalSeconds);
+                try
+                {
+                    await Task.Delay(backoff, _time, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+            }
+        }
+
+        Update(s => s with { Status = RestreamStatus.Idle, EndedAt = s.StartedAt is null ? null : _time.GetUtcNow(), RetryAt = null });
+        Log.Stopped(_logger, _name, _destination.TcUrl);
+    }
+
+    private async Task<RtmpPublishClient> ConnectAsync(CancellationToken stop)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        RtmpPublishClient? client = null;
+        try
+        {
+            client = await RtmpPublishClient.ConnectAsync(_destination.Url, timeout.Token).ConfigureAwait(false);
+            await client.PublishAsync(_destination.TcUrl, _destination.App, _destination.StreamName, timeout.Token).ConfigureAwait(false);
+            return client;
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw new TimeoutException($"no publish within {_options.ConnectTimeout.TotalSeconds} s");
+        }
+        catch
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task UnpublishQuietlyAsync(RtmpPublishClient client)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await client.UnpublishAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or RtmpStatusException or InvalidOperationException)
+        {
+            // The destination is gone already; nothing left to tell it.
+        }
+    }
+
+    private void Update(Func<RestreamState, RestreamState> change)
+    {
+        var before = State;
+        var after = change(before);
+        Volatile.Write(ref _state, after);
+        if (after.Status != before.Status || after.RetryAt != before.RetryAt)
+        {
+            StateChanged?.Invoke(this, after);
+        }
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        RtmpStatusException status => $"destination refused: {status.Code} ({status.Description})",
+        System.Net.Sockets.SocketException socket => $"cannot connect: {socket.Message}",
+        TimeoutException timeout => timeout.Message,
+        _ => ex.Message,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Restream {Name}: streaming to {Destination}")]
+        public static partial void Streaming(ILogger logger, string name, string destination);
+
+        [LoggerMessage(2, LogLevel.Warning, "Restream {Name} to {Destination} failed: {Error}; retrying in {Seconds} s")]
+        public static partial void Failed(ILogger logger, string name, string destination, string error, double seconds);
+
+        [LoggerMessage(3, LogLevel.Information, "Restream {Name} to {Destination} stopped")]
+        public static partial void Stopped(ILogger logger, string name, string destination);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Stagecast.Streaming;
+using Stagecast.Testing;
+
+namespace Stagecast.Restream.Tests;
+
+/// <summary>The worker against a port where nothing listens, and against ffmpeg in listen mode.</summary>
+public sealed class RestreamWorkerTests
+{
+    private static readonly PublisherInfo Encoder = new("test", "127.0.0.1:1");
+
+    [Fact]
+    public async Task DeadDestinationIsRetriedWithExponentialBackoff()
+    {
+        var time = new ManualTimeProvider();
+        var hub = TestHub.Create();
+        hub.TryPublish("s", Encoder, out var publisher);
+        var options = new RestreamOptions { InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(4) };
+        await using var worker = new RestreamWorker("dead", publisher!.Stream, Destination(ClosedPort()), options, time, NullLogger.Instance);
+        worker.Start();
+
+        await WaitUntilAsync(() => worker.State.RetryAt is not null);
+        Assert.Equal(RestreamStatus.Errored, worker.State.Status);
+        Assert.StartsWith("cannot connect:", worker.State.LastError);
+        Assert.Equal((1, time.GetUtcNow().AddSeconds(1)), (worker.State.Attempts, worker.State.RetryAt));
+
+        // Waits of 1 s, then 2 s, then 4 s (capped): attempts follow the clock, not a tight loop.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntilAsync(() => worker.State is { Attempts: 2, RetryAt: not null });
+        Assert.Equal(time.GetUtcNow().AddSeconds(2), worker.State.RetryAt);
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(200);
+        Assert.Equal(2, worker.State.Attempts);
+        time.Advance(TimeSpan.FromSeconds(0.5));
+        await WaitUntilAsync(() => worker.State is { Attempts: 3, RetryAt: not null });
+        time.Advance(TimeSpan.FromSeconds(4));
+        await WaitUntilAsync(() => worker.State is { Attempts: 4, RetryAt: not null });
+        Assert.Equal(time.GetUtcNow().AddSeconds(4), worker.State.RetryAt); // capped at MaxBackoff
+        Assert.Null(worker.State.StartedAt); // it never streamed
+
+        await worker.StopAsync();
+        Assert.Equal(RestreamStatus.Idle, worker.State.Status);
+    }
+
+    [Fact]
+    public async Task StreamsToARealReceiverUntilStoppedAndCountsBytes()
+    {
+        var hub = TestHub.Create();
+        hub.TryPublish("s", Encoder, out var publisher);
+        int port = ClosedPort();
+        string output = Path.Combine(Path.GetTempPath(), $"restream-{Guid.NewGuid()}.flv");
+        await using var receiver = ExternalProcess.Start("ffmpeg",
+            ["-hide_banner", "-loglevel", "error", "-listen", "1", "-i", $"rtmp://127.0.0.1:{port}/app/key", "-c", "copy", "-y", output]);
+        await Task.Delay(500);
+
+        await using var worker = new RestreamWorker("ffmpeg", publisher!.Stream, Destination(port), new RestreamOptions(), TimeProvider.System, NullLogger.Instance);
+        worker.Start();
+        await WaitUntilAsync(() => worker.State.Status == RestreamStatus.Streaming);
+        await RecordedMedia.ReplayAsync(publisher!, realTime: false);
+        await WaitUntilAsync(() => worker.State.BytesSent > 100_000);
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await worker.StopAsync();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(2));
+        Assert.Equal(RestreamStatus.Idle, worker.State.Status);
+        Assert.NotNull(worker.State.EndedAt);
+
+        await receiver.WaitForExitAsync(TimeSpan.FromSeconds(10)); // the receiver sees the connection end
+        var streams = await Ffmpeg.ProbeAsync(output);
+        Assert.Contains(streams, s => s is { Codec: "h264", Width: 320, Height: 240 });
+        Assert.Contains(streams, s => s.Codec == "aac");
+        File.Delete(output);
+    }
+
+    [Fact]
+    public async Task WorkerEndsWithTheStream()
+    {
+        var hub = TestHub.Create();
+        hub.TryPublish("s", Encoder, out var publisher);
+        int port = ClosedPort();
+        await using var receiver = ExternalProcess.Start("ffmpeg",
+            ["-hide_banner", "-loglevel", "error", "-listen", "1", "-i", $"rtmp://127.0.0.1:{port}/app/key", "-f", "null", "-"]);
+        await Task.Delay(500);
+        await using var worker = new RestreamWorker("ends", publisher!.Stream, Destination(port), new RestreamOptions(), TimeProvider.System, NullLogger.Instance);
+        worker.Start();
+        await WaitUntilAsync(() => worker.State.Status == RestreamStatus.Streaming);
+
+        publisher.Unpublish();
+        await worker.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RestreamStatus.Idle, worker.State.Status);
+    }
+
+    private static RestreamDestination Destination(int port) => new(new Uri($"rtmp://127.0.0.1:{port}/app"), "key");
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not met");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}

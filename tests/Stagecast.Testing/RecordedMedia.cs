@@ -1,0 +1,86 @@
+using System.Buffers;
+using Stagecast.Media.Flv;
+using Stagecast.Rtmp.Ingest;
+using Stagecast.Streaming;
+
+namespace Stagecast.Testing;
+
+/// <summary>
+/// Real encoder output for tests that need decodable media without an RTMP publisher: a clip encoded once by
+/// ffmpeg (H.264 + AAC in FLV) and replayed into a hub publisher through <see cref="FlvIngest"/>.
+/// </summary>
+public static class RecordedMedia
+{
+    private static readonly SemaphoreSlim Lock = new(1, 1);
+    private static List<(FlvTagType Type, uint Timestamp, byte[] Body)>? _clip;
+
+    /// <summary>The tags of a 6 s, 30 fps, 320x240 H.264 + AAC clip with a keyframe every second.</summary>
+    public static async Task<IReadOnlyList<(FlvTagType Type, uint Timestamp, byte[] Body)>> ClipAsync()
+    {
+        await Lock.WaitAsync();
+        try
+        {
+            if (_clip is not null)
+            {
+                return _clip;
+            }
+
+            string file = Path.Combine(Path.GetTempPath(), $"stagecast-clip-{Guid.NewGuid()}.flv");
+            var (exitCode, _, error) = await ExternalProcess.RunAsync("ffmpeg",
+                ["-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=6", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=6",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", file],
+                TimeSpan.FromSeconds(60));
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"encoding the test clip failed: {error}");
+            }
+
+            var buffer = new ReadOnlySequence<byte>(await File.ReadAllBytesAsync(file));
+            File.Delete(file);
+            FlvFileReader.TryReadHeader(ref buffer);
+            var tags = new List<(FlvTagType, uint, byte[])>();
+            while (FlvFileReader.TryReadTag(ref buffer, out var tag))
+            {
+                tags.Add((tag.Type, tag.Timestamp, tag.Data.ToArray()));
+            }
+
+            return _clip = tags;
+        }
+        finally
+        {
+            Lock.Release();
+        }
+    }
+
+    /// <summary>Publishes the clip, in real time when asked, with timestamps starting at <paramref name="offsetMs"/>.</summary>
+    public static async Task ReplayAsync(Publisher publisher, bool realTime = true, long offsetMs = 0, CancellationToken cancellationToken = default)
+    {
+        var ingest = new FlvIngest();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var (type, timestamp, body) in await ClipAsync())
+        {
+            if (realTime && TimeSpan.FromMilliseconds(timestamp) - clock.Elapsed is { } wait && wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));
+            body.CopyTo(buffer, 0);
+            bool taken = type switch
+            {
+                FlvTagType.Video => ingest.Video(publisher, timestamp + offsetMs, buffer, body.Length),
+                FlvTagType.Audio => ingest.Audio(publisher, timestamp + offsetMs, buffer, body.Length),
+                _ => false,
+            };
+            if (type == FlvTagType.Script)
+            {
+                FlvIngest.Data(publisher, body);
+            }
+
+            if (!taken)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}
