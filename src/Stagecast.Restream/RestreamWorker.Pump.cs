@@ -20,7 +20,8 @@ public sealed partial class RestreamWorker
             StartWithCachedGop = true,
         });
         using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var connectionBytes = client.BytesSent;
+        Volatile.Write(ref _client, client);
+        Volatile.Write(ref _reader, reader);
         byte[] header = new byte[FlvTagHeader.MaxLength];
         VideoCodec? videoCodec = null;
         var timeline = new ConnectionTimeline();
@@ -72,8 +73,6 @@ public sealed partial class RestreamWorker
                     {
                         frame.Release();
                     }
-
-                    ReportProgress(client, reader);
                 }
 
                 if (client.Completion.IsFaulted)
@@ -86,20 +85,12 @@ public sealed partial class RestreamWorker
         }
         finally
         {
-            ReportProgress(client, reader);
-            _bytesSentBefore += client.BytesSent - connectionBytes;
-            _droppedBefore += reader.DroppedFrames;
-        }
-    }
-
-    private void ReportProgress(RtmpPublishClient client, LiveStreamReader reader)
-    {
-        long bytes = _bytesSentBefore + client.BytesSent;
-        long dropped = _droppedBefore + reader.DroppedFrames;
-        var state = State;
-        if (state.BytesSent != bytes || state.DroppedFrames != dropped)
-        {
-            Volatile.Write(ref _state, state with { BytesSent = bytes, DroppedFrames = dropped });
+            // Fold this connection's counters into the totals. Detaching first means a concurrent State read may
+            // count low for an instant, never twice.
+            Volatile.Write(ref _client, null);
+            Volatile.Write(ref _reader, null);
+            Interlocked.Add(ref _bytesSentBefore, client.BytesSent);
+            Interlocked.Add(ref _droppedBefore, reader.DroppedFrames);
         }
     }
 

@@ -23,6 +23,8 @@ public sealed partial class RestreamWorker : IAsyncDisposable
     private Task _run = Task.CompletedTask;
     private long _bytesSentBefore;
     private long _droppedBefore;
+    private RtmpPublishClient? _client;
+    private LiveStreamReader? _reader;
 
     public RestreamWorker(string name, LiveStream source, RestreamDestination destination, RestreamOptions options, TimeProvider time, ILogger logger)
     {
@@ -34,7 +36,21 @@ public sealed partial class RestreamWorker : IAsyncDisposable
         _logger = logger;
     }
 
-    public RestreamState State => Volatile.Read(ref _state);
+    /// <summary>The current state; byte and drop counters are live, even while a send is blocked.</summary>
+    public RestreamState State
+    {
+        get
+        {
+            var state = Volatile.Read(ref _state);
+            var client = Volatile.Read(ref _client);
+            var reader = Volatile.Read(ref _reader);
+            return state with
+            {
+                BytesSent = Interlocked.Read(ref _bytesSentBefore) + (client?.BytesSent ?? 0),
+                DroppedFrames = Interlocked.Read(ref _droppedBefore) + (reader?.DroppedFrames ?? 0),
+            };
+        }
+    }
 
     /// <summary>Raised on every status change (from the worker's task).</summary>
     public event Action<RestreamWorker, RestreamState>? StateChanged;
@@ -163,7 +179,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
 
     private void Update(Func<RestreamState, RestreamState> change)
     {
-        var before = State;
+        var before = Volatile.Read(ref _state);
         var after = change(before);
         Volatile.Write(ref _state, after);
         if (after.Status != before.Status || after.RetryAt != before.RetryAt)

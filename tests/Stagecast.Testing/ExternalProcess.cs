@@ -9,6 +9,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private int _disposed;
 
     private ExternalProcess(Process process) => _process = process;
 
@@ -98,8 +99,14 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Sends SIGINT, as Ctrl-C does.</summary>
     public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
+    /// <summary>Kills the process if it still runs; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

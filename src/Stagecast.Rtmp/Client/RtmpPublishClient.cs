@@ -17,6 +17,12 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
 {
     private const int OutChunkSize = 4096;
 
+    /// <summary>
+    /// Socket send buffer for publishing out. Bounded on purpose: with kernel autotuning a slow destination can
+    /// absorb many seconds of media unseen; a modest buffer turns slowness into backpressure the caller can act on.
+    /// </summary>
+    public const int SendBufferSize = 256 * 1024;
+
     private readonly IDuplexPipe _transport;
     private readonly IAsyncDisposable? _connection;
     private readonly ChunkReader _reader = new();
@@ -54,7 +60,7 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
         }
 
         int port = url.IsDefaultPort || url.Port <= 0 ? (tls ? 443 : 1935) : url.Port;
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendBufferSize = SendBufferSize };
         try
         {
             await socket.ConnectAsync(url.Host, port, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,292 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests;
+
+/// <summary>
+/// Outputs of a livestream pushing to receivers nobody here wrote: nginx with libnginx-mod-rtmp and ffmpeg in
+/// listen mode.
+/// </summary>
+[Collection(ServerCollection.Name)]
+public sealed class RestreamTests(ServerFixture server) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("stagecast-restream-").FullName;
+
+    [Fact]
+    public async Task OneEncoderReachesTwoDestinationsAndWhatArrivesDecodes()
+    {
+        int nginxPort = Receivers.FreePort();
+        int ffmpegPort = Receivers.FreePort();
+        string recordings = Path.Combine(_work, "nginx");
+        string ffmpegFile = Path.Combine(_work, "ffmpeg.flv");
+        await using var nginx = await Receivers.NginxAsync(nginxPort, recordings);
+        await using var listener = await Receivers.FfmpegAsync(ffmpegPort, "key", ffmpegFile);
+
+        var api = await server.NewTenantAsync();
+        var livestream = await api.CreateLivestreamAsync();
+        string toNginx = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{nginxPort}/app", "recorded");
+        string toFfmpeg = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{ffmpegPort}/app", "key");
+
+        await using (var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(10)))
+        {
+            await WaitForOutputAsync(api, livestream.Id, toNginx, "streaming");
+            await WaitForOutputAsync(api, livestream.Id, toFfmpeg, "streaming");
+            Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        var done = await WaitForOutputAsync(api, livestream.Id, toNginx, "idle");
+        Assert.True(done.GetProperty("bytes_sent").GetInt64() > 100_000);
+        Assert.InRange(done.GetProperty("duration").GetDouble(), 8, 13);
+        Assert.Equal(0, done.GetProperty("dropped_frames").GetInt64());
+        await listener.WaitForExitAsync(TimeSpan.FromSeconds(15));
+
+        foreach (string file in new[] { Receivers.Recordings(recordings).Single(), ffmpegFile })
+        {
+            var streams = await Ffmpeg.ProbeAsync(file);
+            Assert.Contains(streams, s => s is { Codec: "h264", Width: 640, Height: 360 });
+            Assert.Contains(streams, s => s is { Codec: "aac", SampleRate: 48000 });
+            var (duration, _) = await Receivers.TimelineAsync(file);
+            Assert.InRange(duration, 8.5, 10.5); // as long as what was sent
+            var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(file, 30);
+            Assert.True(exitCode == 0 && errors.Trim().Length == 0, $"{file}: {errors}");
+        }
+    }
+
+    [Fact]
+    public async Task DeadDestinationKeepsRetryingWhileAHealthyOneStreamsWithoutAGap()
+    {
+        int healthyPort = Receivers.FreePort();
+        string file = Path.Combine(_work, "healthy.flv");
+        await using var listener = await Receivers.FfmpegAsync(healthyPort, "key", file);
+
+        var api = await server.NewTenantAsync();
+        var livestream = await api.CreateLivestreamAsync();
+        string dead = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{Receivers.FreePort()}/app", "key");
+        string healthy = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{healthyPort}/app", "key");
+
+        await using (var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(10)))
+        {
+            await WaitForOutputAsync(api, livestream.Id, healthy, "streaming");
+            var failing = await WaitForOutputAsync(api, livestream.Id, dead, "errored");
+            Assert.StartsWith("cannot connect", failing.GetProperty("last_error").GetString());
+            await Task.Delay(3000);
+            var still = await GetOutputAsync(api, livestream.Id, dead);
+            Assert.Equal("errored", still.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, still.GetProperty("started_at").ValueKind);
+            Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await listener.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        var (duration, gap) = await Receivers.TimelineAsync(file);
+        Assert.InRange(duration, 8.5, 10.5);
+        Assert.True(gap < 0.1, $"largest gap between video frames {gap:F3} s");
+    }
+
+    [Fact]
+    public async Task KilledDestinationGetsTheStreamAgainWhenItComesBack()
+    {
+        int port = Receivers.FreePort();
+        string recordings = Path.Combine(_work, "restarted");
+        var nginx = await Receivers.NginxAsync(port, recordings);
+
+        var api = await server.NewTenantAsync();
+        var livestream = await api.CreateLivestreamAsync();
+        string output = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{port}/app", "again");
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30));
+        await WaitForOutputAsync(api, livestream.Id, output, "streaming");
+        await Task.Delay(3000);
+
+        await nginx.DisposeAsync(); // killed
+        var lost = await WaitForOutputAsync(api, livestream.Id, output, "reconnecting");
+        Assert.NotEqual(JsonValueKind.Null, lost.GetProperty("last_error").ValueKind);
+        await Task.Delay(2000);
+
+        await using var restarted = await Receivers.NginxAsync(port, recordings);
+        await WaitForOutputAsync(api, livestream.Id, output, "streaming");
+        await Task.Delay(5000);
+        await publisher.DisposeAsync();
+
+        var second = Receivers.Recordings(recordings).Last();
+        Assert.Equal(2, Receivers.Recordings(recordings).Count);
+        var (duration, _) = await Receivers.TimelineAsync(second);
+        Assert.True(duration >= 3, $"the restarted receiver got {duration:F1} s");
+        Assert.Contains(await Ffmpeg.ProbeAsync(second), s => s.Codec == "h264");
+    }
+
+    [Fact]
+    public async Task DisabledAndRemovedOutputsStopWithinTwoSeconds()
+    {
+        int port = Receivers.FreePort();
+        var api = await server.NewTenantAsync();
+        var livestream = await api.CreateLivestreamAsync();
+        string output = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{port}/app", "key");
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(40));
+        await api.WaitForStatusAsync(livestream.Id, "LIVE");
+
+        // Added while live: it starts; disabled while live: it stops.
+        await using (var first = await Receivers.FfmpegAsync(port, "key", Path.Combine(_work, "first.flv")))
+        {
+            await WaitForOutputAsync(api, livestream.Id, output, "streaming");
+            var clock = Stopwatch.StartNew();
+            var disabled = (await api.SendAsync(HttpMethod.Patch, $"/livestreams/{livestream.Id}/outputs/{output}", """{"enabled":false}""")).EnsureOk().Data;
+            Assert.Equal(("idle", false), (disabled.GetProperty("status").GetString(), disabled.GetProperty("enabled").GetBoolean()));
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(5)); // the receiver saw the connection close
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"stopped after {clock.Elapsed}");
+        }
+
+        // Enabled again while live: it pushes again; removed: it stops.
+        await using var second = await Receivers.FfmpegAsync(port, "key", Path.Combine(_work, "second.flv"));
+        (await api.SendAsync(HttpMethod.Patch, $"/livestreams/{livestream.Id}/outputs/{output}", """{"enabled":true}""")).EnsureOk();
+        await WaitForOutputAsync(api, livestream.Id, output, "streaming");
+        var removing = Stopwatch.StartNew();
+        (await api.SendAsync(HttpMethod.Delete, $"/livestreams/{livestream.Id}/outputs/{output}")).EnsureOk();
+        await second.WaitForExitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(removing.Elapsed < TimeSpan.FromSeconds(3), $"stopped after {removing.Elapsed}");
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/livestreams/{livestream.Id}/outputs/{output}")).Status);
+    }
+
+    [Fact]
+    public async Task SlowDestinationDropsItsOwnFramesWithoutDelayingHls()
+    {
+        int nginxPort = Receivers.FreePort();
+        await using var nginx = await Receivers.NginxAsync(nginxPort, Path.Combine(_work, "slow"));
+        await using var slowLink = new ThrottlingProxy(nginxPort, bytesPerSecond: 16_000);
+
+        var api = await server.NewTenantAsync();
+        var livestream = await api.CreateLivestreamAsync();
+        string output = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{slowLink.Port}/app", "slow");
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(40));
+        await WaitForOutputAsync(api, livestream.Id, output, "streaming");
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        string mediaPlaylist = await server.MediaPlaylistUrlAsync(livestream.PlaybackUrl);
+
+        // While the destination falls behind, parts keep coming in real time and blocking reloads answer promptly.
+        var clock = Stopwatch.StartNew();
+        var before = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
+        long firstPart = LastPart(before);
+        var slowest = TimeSpan.Zero;
+        while (clock.Elapsed < TimeSpan.FromSeconds(8))
+        {
+            var current = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
+            var open = current.Segments[^1];
+            var request = Stopwatch.StartNew();
+            var next = await server.Http.GetAsync($"{mediaPlaylist}?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+            slowest = request.Elapsed > slowest ? request.Elapsed : slowest;
+        }
+
+        long partsMade = LastPart(ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist))) - firstPart;
+        double expected = clock.Elapsed.TotalSeconds / 0.334;
+        Assert.True(partsMade >= expected * 0.85, $"{partsMade} parts in {clock.Elapsed.TotalSeconds:F1} s (expected about {expected:F0})");
+        Assert.True(slowest < TimeSpan.FromSeconds(2), $"a blocking reload took {slowest}"); // 0.33 s unloaded; CI shares two cores
+
+        var state = await GetOutputAsync(api, livestream.Id, output);
+        Assert.True(state.GetProperty("dropped_frames").GetInt64() > 0, $"the slow destination dropped nothing: {state}");
+    }
+
+    [Fact]
+    public async Task OutputKeepsItsConnectionWhileThePublisherReconnects()
+    {
+        int port = Receivers.FreePort();
+        string file = Path.Combine(_work, "continuous.flv");
+        await using var listener = await Receivers.FfmpegAsync(port, "key", file);
+        var api = await server.NewTenantAsync();
+        var livestream = await api.CreateLivestreamAsync();
+        string output = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{port}/app", "key");
+
+        var first = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60));
+        await WaitForOutputAsync(api, livestream.Id, output, "streaming");
+        await Task.Delay(4000);
+        await first.DisposeAsync(); // dropped without unpublishing
+        await Task.Delay(1500);
+
+        await using (var second = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(4)))
+        {
+            await Task.Delay(1000);
+            Assert.False(listener.HasExited); // one connection throughout
+            Assert.Equal("streaming", (await GetOutputAsync(api, livestream.Id, output)).GetProperty("status").GetString());
+            Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await listener.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        var (duration, _) = await Receivers.TimelineAsync(file);
+        Assert.InRange(duration, 6.5, 9.5); // about 4 s + 4 s of media, the reconnect gap not counted
+    }
+
+    [Fact]
+    public async Task OutputsApiValidatesAndLimits()
+    {
+        var api = await server.NewTenantAsync();
+        var livestream = await api.CreateLivestreamAsync();
+        string path = $"/livestreams/{livestream.Id}/outputs";
+        foreach (var (body, message) in new[]
+        {
+            ("""{"stream_key":"k"}""", "\"url\" is required"),
+            ("""{"url":"http://example.com/app","stream_key":"k"}""", "\"url\" must be an rtmp:// or rtmps:// URL"),
+            ("""{"url":"rtmp://example.com","stream_key":"k"}""", "\"url\" must be an rtmp:// or rtmps:// URL"),
+            ("""{"url":"rtmp://example.com/app","stream_key":5}""", "\"stream_key\" must be a string"),
+            ("""{"url":"rtmp://example.com/app","enabled":"yes"}""", "\"enabled\" must be true or false"),
+            ("", "a JSON object body is required"),
+        })
+        {
+            var reply = await api.PostAsync(path, body);
+            Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+            Assert.Contains(message, reply.ErrorMessage);
+        }
+
+        var created = await api.PostAsync(path, """{"url":"rtmps://live.example.com:443/app","stream_key":"secret","enabled":false}""");
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var data = created.Data;
+        Assert.Equal(("rtmps://live.example.com:443/app", "secret", false, "idle"),
+            (data.GetProperty("url").GetString(), data.GetProperty("stream_key").GetString(), data.GetProperty("enabled").GetBoolean(), data.GetProperty("status").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.SendAsync(HttpMethod.Patch, $"{path}/{data.GetProperty("id").GetString()}", "{}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"{path}/no-such-output")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/livestreams/no-such-livestream/outputs")).Status);
+
+        for (int i = 1; i < 50; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync(path, """{"url":"rtmp://example.com/app","stream_key":"k","enabled":false}""")).Status);
+        }
+
+        var full = await api.PostAsync(path, """{"url":"rtmp://example.com/app","stream_key":"k"}""");
+        Assert.Equal(HttpStatusCode.Conflict, full.Status);
+        Assert.Equal("a livestream has at most 50 outputs", full.ErrorMessage);
+        Assert.Equal(50, (await api.GetAsync(path)).Body.GetProperty("paging").GetProperty("total_count").GetInt64());
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private static long LastPart(ParsedPlaylist playlist) =>
+        Stagecast.Media.Hls.HlsNaming.TryParsePart(playlist.Parts.Last().Uri, out long number) ? number : -1;
+
+    private static async Task<string> AddOutputAsync(StagecastApiClient api, string livestreamId, string url, string key)
+    {
+        var reply = await api.PostAsync($"/livestreams/{livestreamId}/outputs", JsonSerializer.Serialize(new { url, stream_key = key }));
+        return reply.EnsureOk().Data.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<JsonElement> GetOutputAsync(StagecastApiClient api, string livestreamId, string outputId) =>
+        (await api.GetAsync($"/livestreams/{livestreamId}/outputs/{outputId}")).EnsureOk().Data;
+
+    private static async Task<JsonElement> WaitForOutputAsync(StagecastApiClient api, string livestreamId, string outputId, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var output = await GetOutputAsync(api, livestreamId, outputId);
+            if (output.GetProperty("status").GetString() == status)
+            {
+                return output;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"output {outputId} did not become {status}: {output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
