@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Stagecast test. Installs what the tests need when it is missing:
-#   ffmpeg (publisher, player, restream receiver), nginx with the RTMP module (restream receiver),
+#   ffmpeg (publisher, player, restream receiver), nginx with the RTMP and stream modules (restream
+#   receiver, with TLS),
 #   chromium (hls.js tests) and Node.js/npm from apt; hls.js from npm.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
@@ -11,6 +12,7 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packa
 [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || packages+=(libnginx-mod-stream)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""

@@ -1,3 +1,5 @@
+using System.Net.Security;
+
 namespace Stagecast.Restream;
 
 public sealed class RestreamOptions
@@ -21,4 +23,10 @@ public sealed class RestreamOptions
     public long MaxQueuedBytes { get; set; } = 4 * 1024 * 1024;
 
     public int MaxQueuedFrames { get; set; } = 1024;
+
+    /// <summary>
+    /// Checks rtmps:// server certificates instead of the system trust store (for private destinations with their
+    /// own certificate authority). Null: the system decides, as for YouTube or Facebook.
+    /// </summary>
+    public RemoteCertificateValidationCallback? CertificateValidation { get; set; }
 }

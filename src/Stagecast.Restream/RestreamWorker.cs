@@ -140,7 +140,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
         RtmpPublishClient? client = null;
         try
         {
-            client = await RtmpPublishClient.ConnectAsync(_destination.Url, timeout.Token).ConfigureAwait(false);
+            client = await RtmpPublishClient.ConnectAsync(_destination.Url, _options.CertificateValidation, timeout.Token).ConfigureAwait(false);
             await client.PublishAsync(_destination.TcUrl, _destination.App, _destination.StreamName, timeout.Token).ConfigureAwait(false);
             return client;
         }
@@ -192,6 +192,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
     {
         RtmpStatusException status => $"destination refused: {status.Code} ({status.Description})",
         System.Net.Sockets.SocketException socket => $"cannot connect: {socket.Message}",
+        System.Security.Authentication.AuthenticationException tls => $"TLS failed: {tls.Message}",
         TimeoutException timeout => timeout.Message,
         _ => ex.Message,
     };

@@ -91,6 +91,79 @@ public sealed class RestreamWorkerTests
         Assert.Equal(RestreamStatus.Idle, worker.State.Status);
     }
 
+    [Fact]
+    public async Task RtmpsReachesATlsDestinationWhoseCertificateIsTrusted()
+    {
+        string work = Directory.CreateTempSubdirectory("restream-tls-").FullName;
+        var certificate = TestCertificate.Create(work);
+        int rtmpPort = ClosedPort();
+        int tlsPort = ClosedPort();
+        string recordings = Path.Combine(work, "rec");
+        await using var nginx = await Receivers.NginxAsync(rtmpPort, recordings, (tlsPort, certificate.CertificateFile, certificate.KeyFile));
+        var hub = TestHub.Create();
+        hub.TryPublish("s", Encoder, out var publisher);
+        var destination = new RestreamDestination(new Uri($"rtmps://127.0.0.1:{tlsPort}/app"), "secure");
+
+        // The system does not trust a self-signed certificate: the worker reports why it cannot connect.
+        await using (var untrusting = new RestreamWorker("untrusting", publisher!.Stream, destination, new RestreamOptions(), TimeProvider.System, NullLogger.Instance))
+        {
+            untrusting.Start();
+            await WaitUntilAsync(() => untrusting.State.RetryAt is not null);
+            Assert.StartsWith("TLS failed:", untrusting.State.LastError);
+        }
+
+        // Trusting exactly this certificate, the stream arrives over TLS.
+        var pinned = new RestreamOptions { CertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == certificate.Thumbprint };
+        await using var worker = new RestreamWorker("tls", publisher.Stream, destination, pinned, TimeProvider.System, NullLogger.Instance);
+        worker.Start();
+        await WaitUntilAsync(() => worker.State.Status == RestreamStatus.Streaming);
+        await RecordedMedia.ReplayAsync(publisher, realTime: false);
+        await WaitUntilAsync(() => worker.State.BytesSent > 100_000);
+        await worker.StopAsync();
+        await Task.Delay(500);
+
+        var recording = Receivers.Recordings(recordings).Single();
+        Assert.Contains(await Ffmpeg.ProbeAsync(recording), s => s is { Codec: "h264", Width: 320, Height: 240 });
+        Directory.Delete(work, recursive: true);
+    }
+
+    [Fact]
+    public async Task DestinationThatRefusesThePublishIsReportedWithItsStatus()
+    {
+        // A destination that answers publish with onStatus NetStream.Publish.BadName: Stagecast's own RTMP server.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var destinationHub = TestHub.Create();
+        var refusing = new TestPublishAuthorizer().Add("the-right-key", "remote");
+        var serving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            var pipe = new StreamPipe(stream);
+            var session = new Stagecast.Rtmp.Sessions.RtmpServerSession(pipe, destinationHub, refusing, new Stagecast.Rtmp.Sessions.RtmpServerOptions { App = "app" },
+                TimeProvider.System, NullLogger.Instance, "test");
+            await session.RunAsync(CancellationToken.None);
+            await pipe.Output.CompleteAsync();
+        });
+
+        var hub = TestHub.Create();
+        hub.TryPublish("s", Encoder, out var publisher);
+        await using var worker = new RestreamWorker("refused", publisher!.Stream, Destination(((IPEndPoint)listener.LocalEndpoint).Port),
+            new RestreamOptions(), TimeProvider.System, NullLogger.Instance);
+        worker.Start();
+        await WaitUntilAsync(() => worker.State.RetryAt is not null);
+        Assert.Equal("destination refused: NetStream.Publish.BadName (unknown stream key)", worker.State.LastError);
+        Assert.Equal(RestreamStatus.Errored, worker.State.Status);
+        await serving;
+    }
+
+    private sealed class StreamPipe(Stream stream) : System.IO.Pipelines.IDuplexPipe
+    {
+        public System.IO.Pipelines.PipeReader Input { get; } = System.IO.Pipelines.PipeReader.Create(stream);
+
+        public System.IO.Pipelines.PipeWriter Output { get; } = System.IO.Pipelines.PipeWriter.Create(stream);
+    }
+
     private static RestreamDestination Destination(int port) => new(new Uri($"rtmp://127.0.0.1:{port}/app"), "key");
 
     private static int ClosedPort()

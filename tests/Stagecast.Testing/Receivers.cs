@@ -25,9 +25,10 @@ public static class Receivers
 
     /// <summary>
     /// nginx in the foreground (no daemon, no master), an RTMP application "app" that records every stream to
-    /// its own file in <paramref name="recordDirectory"/>.
+    /// its own file in <paramref name="recordDirectory"/>; with <paramref name="tls"/>, nginx's stream module also
+    /// terminates TLS on another port in front of it (rtmps://), as RTMPS services do.
     /// </summary>
-    public static async Task<ExternalProcess> NginxAsync(int port, string recordDirectory)
+    public static async Task<ExternalProcess> NginxAsync(int port, string recordDirectory, (int Port, string Certificate, string Key)? tls = null)
     {
         string prefix = Directory.CreateTempSubdirectory("stagecast-nginx-").FullName;
         Directory.CreateDirectory(recordDirectory);
@@ -38,12 +39,23 @@ public static class Receivers
         string config = Path.Combine(prefix, "nginx.conf");
         await File.WriteAllTextAsync(config, $$"""
             load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+            {{(tls is null ? "" : "load_module /usr/lib/nginx/modules/ngx_stream_module.so;")}}
             daemon off;
             master_process off;
             worker_processes 1;
             pid {{prefix}}/nginx.pid;
             error_log {{prefix}}/error.log info;
             events { worker_connections 256; }
+            {{(tls is var (tlsPort, certificate, key) ? $$"""
+            stream {
+              server {
+                listen 127.0.0.1:{{tlsPort}} ssl;
+                ssl_certificate {{certificate}};
+                ssl_certificate_key {{key}};
+                proxy_pass 127.0.0.1:{{port}};
+              }
+            }
+            """ : "")}}
             rtmp {
               server {
                 listen 127.0.0.1:{{port}};
@@ -59,6 +71,11 @@ public static class Receivers
             """);
         var process = ExternalProcess.Start("nginx", ["-c", config, "-p", prefix + "/"]);
         await WaitForPortAsync(port, process);
+        if (tls is var (listening, _, _))
+        {
+            await WaitForPortAsync(listening, process);
+        }
+
         return process;
     }
 

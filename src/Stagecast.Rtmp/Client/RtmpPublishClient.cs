@@ -51,7 +51,13 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>Opens a TCP (rtmp://) or TLS (rtmps://) connection to the server of <paramref name="url"/>.</summary>
-    public static async Task<RtmpPublishClient> ConnectAsync(Uri url, CancellationToken cancellationToken)
+    public static Task<RtmpPublishClient> ConnectAsync(Uri url, CancellationToken cancellationToken) => ConnectAsync(url, null, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection; for rtmps:// the server certificate is checked by the system's trust store, or by
+    /// <paramref name="certificateValidation"/> when given (a private destination with its own certificate).
+    /// </summary>
+    public static async Task<RtmpPublishClient> ConnectAsync(Uri url, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
     {
         bool tls = url.Scheme.Equals("rtmps", StringComparison.OrdinalIgnoreCase);
         if (!tls && !url.Scheme.Equals("rtmp", StringComparison.OrdinalIgnoreCase))
@@ -68,7 +74,9 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
             if (tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.Host }, cancellationToken).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(
+                    new SslClientAuthenticationOptions { TargetHost = url.Host, RemoteCertificateValidationCallback = certificateValidation },
+                    cancellationToken).ConfigureAwait(false);
                 stream = ssl;
             }
 
