@@ -101,7 +101,8 @@ public static class Receivers
 
     /// <summary>
     /// Waits until something listens on the port, by reading the kernel's socket table rather than connecting:
-    /// ffmpeg -listen 1 serves exactly one connection, and a probe would use it up.
+    /// ffmpeg -listen 1 serves exactly one connection, and a probe would use it up. A connection already accepted
+    /// on the port counts too: ffmpeg stops listening once a worker that was retrying has connected.
     /// </summary>
     private static async Task WaitForPortAsync(int port, ExternalProcess process)
     {
@@ -128,10 +129,10 @@ public static class Receivers
         throw new TimeoutException($"nothing listens on port {port}: {process.StandardError}");
     }
 
-    /// <summary>A /proc/net/tcp line: "sl local_address rem_address st …"; state 0A is LISTEN.</summary>
+    /// <summary>A /proc/net/tcp line: "sl local_address rem_address st …"; state 0A is LISTEN, 01 ESTABLISHED.</summary>
     private static bool IsListening(string line, string needle)
     {
         string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length > 3 && (fields[1] + " ").EndsWith(needle, StringComparison.Ordinal) && fields[3] == "0A";
+        return fields.Length > 3 && (fields[1] + " ").EndsWith(needle, StringComparison.Ordinal) && fields[3] is "0A" or "01";
     }
 }
