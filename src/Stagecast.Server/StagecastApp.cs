@@ -102,6 +102,7 @@ public static class StagecastApp
         var app = builder.Build();
         app.MapStagecastApi();
         app.MapHealth();
+        app.MapMetrics();
         app.MapHlsPlayback();
         return app;
     }

@@ -153,6 +153,7 @@ public sealed partial class LiveStream
                 _runEnd = Math.Max(_runEnd, timestamp);
                 Interlocked.Add(ref _bytesIn, frame.Length);
                 Interlocked.Increment(ref _framesIn);
+                Metrics.MediaMetrics.FrameIn(frame.Length);
                 frame.ReceivedAt = publisher.Touch();
                 CacheGop(frame);
                 FanOut(frame);

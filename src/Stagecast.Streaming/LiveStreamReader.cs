@@ -108,6 +108,7 @@ public sealed class LiveStreamReader : IDisposable
                 {
                     _waitingForKeyframe = true;
                     Interlocked.Increment(ref _droppedFrames);
+                    Metrics.MediaMetrics.FrameDropped();
                     return;
                 }
 
@@ -116,6 +117,7 @@ public sealed class LiveStreamReader : IDisposable
             else if (full)
             {
                 Interlocked.Increment(ref _droppedFrames);
+                Metrics.MediaMetrics.FrameDropped();
                 return;
             }
         }

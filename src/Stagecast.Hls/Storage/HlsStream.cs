@@ -186,6 +186,7 @@ public sealed partial class HlsStream
                 _ended ? null : _nextPartNumber, _ended);
 
             var lastWithParts = listed.FindLast(s => s.Parts.Count > 0)!;
+            RecordListingDelays(lastWithParts.Parts[^1].Number);
             long lastComplete = listed.FindLast(s => s.Info.IsComplete)?.Msn ?? -1;
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -200,6 +201,30 @@ public sealed partial class HlsStream
         }
 
         changed.TrySetResult();
+    }
+
+    private long _lastListedPart = -1;
+
+    /// <summary>Records, for every part listed for the first time, how long after its last frame arrived that happened.</summary>
+    private void RecordListingDelays(long newestPart)
+    {
+        for (int i = _segments.Count - 1; i >= 0 && _lastListedPart < newestPart; i--)
+        {
+            foreach (var part in _segments[i].Parts)
+            {
+                if (part.Number > _lastListedPart && part.LastFrameReceivedAt != 0)
+                {
+                    Streaming.Metrics.MediaMetrics.PartListed(_time.GetElapsedTime(part.LastFrameReceivedAt));
+                }
+            }
+
+            if (_segments[i].Parts.Count > 0 && _segments[i].Parts[0].Number <= _lastListedPart + 1)
+            {
+                break;
+            }
+        }
+
+        _lastListedPart = newestPart;
     }
 
     /// <summary>Releases every buffer (the stream is being dropped).</summary>

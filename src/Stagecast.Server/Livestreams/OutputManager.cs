@@ -25,6 +25,8 @@ public sealed partial class OutputManager(
     private readonly ConcurrentDictionary<string, RestreamState> _last = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<OutputManager>();
 
+    public int RunningCount => _running.Count;
+
     public RestreamState StateOf(string outputId) =>
         _running.TryGetValue(outputId, out var worker) ? worker.State : _last.GetValueOrDefault(outputId, RestreamState.Initial);
 

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Stagecast.Bench;
+
+/// <summary>What a publisher sends to and a player reads from.</summary>
+public sealed record StreamSlot(string Key, string PlaybackUrl);
+
+/// <summary>A server under test: started fresh, given stream keys, watched through /proc.</summary>
+public abstract class BenchServer : IAsyncDisposable
+{
+    protected Process? Process { get; set; }
+
+    public abstract string Name { get; }
+
+    public int HttpPort { get; } = FreePort();
+
+    public int RtmpPort { get; } = FreePort();
+
+    public int Pid => Process!.Id;
+
+    /// <summary>True when the playlist follows LL-HLS (parts, blocking reload).</summary>
+    public abstract bool LowLatency { get; }
+
+    public abstract Task StartAsync();
+
+    /// <summary>Streams encoders may publish (Stagecast: livestreams created through the API).</summary>
+    public abstract Task<IReadOnlyList<StreamSlot>> CreateStreamsAsync(int count);
+
+    public virtual Task<long?> DroppedFramesAsync() => Task.FromResult<long?>(null);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        Process?.Dispose();
+    }
+
+    protected static Process Launch(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = System.Diagnostics.Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"  [{Path.GetFileName(file)}] {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    protected static async Task WaitForPortAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Stagecast from its Release build, with a fresh data directory and warnings-only logging.</summary>
+public sealed class StagecastServer(string repository, HttpClient http) : BenchServer
+{
+    private const string Token = "sct_benchmark_token_0123456789abcdefghij";
+
+    public override string Name => "Stagecast";
+
+    public override bool LowLatency => true;
+
+    private string Api => $"http://127.0.0.1:{HttpPort}/client/v4/accounts/bench/realtime/kit/bench";
+
+    public override async Task StartAsync()
+    {
+        string dll = Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0", "Stagecast.Server.dll");
+        string data = Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
+        Process = Launch("dotnet", [dll, "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
+            "--Stagecast:Api:RequestsPerSecond=100000"],
+            new Dictionary<string, string>
+            {
+                ["STAGECAST_ACCOUNT_ID"] = "bench", ["STAGECAST_APP_ID"] = "bench", ["STAGECAST_API_TOKEN"] = Token,
+                ["Logging__LogLevel__Default"] = "Warning",
+            });
+        await WaitForPortAsync(HttpPort);
+        await WaitForPortAsync(RtmpPort);
+    }
+
+    public override async Task<IReadOnlyList<StreamSlot>> CreateStreamsAsync(int count)
+    {
+        var slots = new StreamSlot[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellation) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{Api}/livestreams") { Content = JsonContent.Create(new { name = $"bench-{i}" }) };
+            request.Headers.Authorization = new("Bearer", Token);
+            using var response = await http.SendAsync(request, cancellation);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellation);
+            var data = body.GetProperty("data");
+            slots[i] = new StreamSlot(data.GetProperty("stream_key").GetString()!, data.GetProperty("playback_url").GetString()!);
+        });
+        return slots;
+    }
+
+    public override async Task<long?> DroppedFramesAsync()
+    {
+        string metrics = await http.GetStringAsync($"http://127.0.0.1:{HttpPort}/metrics");
+        string line = metrics.Split('\n').First(l => l.StartsWith("stagecast_dropped_frames_total ", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>
+/// nginx 1.22 with libnginx-mod-rtmp from Debian, HLS on (1 s fragments, 6 s playlist) written to tmpfs and
+/// served by nginx itself. Both worker processes take RTMP (rtmp_auto_push shares published streams).
+/// </summary>
+public sealed class NginxServer(int workers) : BenchServer
+{
+    private string _hlsPath = "";
+
+    public override string Name => "nginx-rtmp";
+
+    public override bool LowLatency => false;
+
+    public override async Task StartAsync()
+    {
+        string prefix = Directory.CreateTempSubdirectory("nginx-bench-").FullName;
+        _hlsPath = Path.Combine("/dev/shm", $"nginx-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_hlsPath);
+        File.SetUnixFileMode(_hlsPath, (UnixFileMode)0x1FF);
+        string config = Path.Combine(prefix, "nginx.conf");
+        await File.WriteAllTextAsync(config, $$"""
+            load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+            daemon off;
+            worker_processes {{workers}};
+            worker_rlimit_nofile 65536;
+            pid {{prefix}}/nginx.pid;
+            error_log {{prefix}}/error.log warn;
+            events { worker_connections 16384; }
+            {{(workers > 1 ? "rtmp_auto_push on;" : "")}}
+            rtmp {
+              server {
+                listen 127.0.0.1:{{RtmpPort}};
+                chunk_size 4096;
+                application live {
+                  live on;
+                  hls on;
+                  hls_path {{_hlsPath}};
+                  hls_fragment 1s;
+                  hls_playlist_length 6s;
+                }
+              }
+            }
+            http {
+              access_log off;
+              sendfile on;
+              tcp_nopush on;
+              keepalive_requests 100000;
+              types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+              server {
+                listen 127.0.0.1:{{HttpPort}};
+                location /hls/ {
+                  alias {{_hlsPath}}/;
+                  add_header Cache-Control no-cache;
+                }
+              }
+            }
+            """);
+        Process = Launch("nginx", ["-c", config, "-p", prefix + "/"]);
+        await WaitForPortAsync(HttpPort);
+        await WaitForPortAsync(RtmpPort);
+    }
+
+    public override Task<IReadOnlyList<StreamSlot>> CreateStreamsAsync(int count) =>
+        Task.FromResult<IReadOnlyList<StreamSlot>>(Enumerable.Range(0, count)
+            .Select(_ => $"s{Guid.NewGuid():N}"[..16])
+            .Select(key => new StreamSlot(key, $"http://127.0.0.1:{HttpPort}/hls/{key}.m3u8"))
+            .ToList());
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using Stagecast.Media.Flv;
+
+namespace Stagecast.Bench;
+
+/// <summary>
+/// Watches one stream's playlist from the outside and measures, for every part (Stagecast) or segment (nginx)
+/// that appears, the time from the moment its last video frame was handed to the server to the moment the
+/// playlist listed it. Also measures the time from publish start to the first playable playlist.
+/// </summary>
+public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, string playbackUrl, bool lowLatency)
+{
+    private readonly List<double> _delaysMs = [];
+    private readonly Dictionary<long, double> _endSeconds = [];
+    private double _listedMediaSeconds;
+
+    public double? FirstPlayableMs { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public IReadOnlyList<double> DelaysMs
+    {
+        get
+        {
+            lock (_delaysMs)
+            {
+                return [.. _delaysMs];
+            }
+        }
+    }
+
+    /// <summary>Seconds of media listed so far (to check the live edge keeps pace with real time).</summary>
+    public double ListedMediaSeconds => Volatile.Read(ref _listedMediaSeconds);
+
+    public void ClearDelays()
+    {
+        lock (_delaysMs)
+        {
+            _delaysMs.Clear();
+        }
+    }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        try
+        {
+            string mediaUrl = await WaitForFirstPlaylistAsync(stop);
+            if (lowLatency)
+            {
+                await FollowPartsAsync(mediaUrl, stop);
+            }
+            else
+            {
+                await PollSegmentsAsync(mediaUrl, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Error = ex.Message;
+        }
+    }
+
+    private async Task<string> WaitForFirstPlaylistAsync(CancellationToken stop)
+    {
+        while (true)
+        {
+            using var response = await http.GetAsync(playbackUrl, stop);
+            string body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(stop) : "";
+            if (lowLatency ? response.IsSuccessStatusCode : body.Contains("#EXTINF", StringComparison.Ordinal))
+            {
+                FirstPlayableMs = Stopwatch.GetElapsedTime(publisher.StartedAt).TotalMilliseconds;
+                return lowLatency ? new Uri(new Uri(playbackUrl), body.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).ToString() : playbackUrl;
+            }
+
+            await Task.Delay(10, stop);
+        }
+    }
+
+    /// <summary>Stagecast: blocking reloads for the next part, as hls.js does in low-latency mode.</summary>
+    private async Task FollowPartsAsync(string mediaUrl, CancellationToken stop)
+    {
+        var playlist = Playlist.Parse(await http.GetStringAsync(mediaUrl, stop));
+        Account(playlist, record: false);
+        while (!stop.IsCancellationRequested)
+        {
+            var (msn, part) = playlist.NextPart;
+            string text = await http.GetStringAsync($"{mediaUrl}?_HLS_msn={msn}&_HLS_part={part}", stop);
+            long listedAt = Stopwatch.GetTimestamp();
+            playlist = Playlist.Parse(text);
+            Account(playlist, record: true, listedAt);
+        }
+    }
+
+    /// <summary>nginx: poll the playlist file every 10 ms; a new segment counts as listed when first seen.</summary>
+    private async Task PollSegmentsAsync(string playlistUrl, CancellationToken stop)
+    {
+        bool first = true;
+        while (!stop.IsCancellationRequested)
+        {
+            string text = await http.GetStringAsync(playlistUrl, stop);
+            long listedAt = Stopwatch.GetTimestamp();
+            Account(Playlist.Parse(text), record: !first, listedAt);
+            first = false;
+            await Task.Delay(10, stop);
+        }
+    }
+
+    /// <summary>Extends the timeline with items not seen before and records their listing delays.</summary>
+    private void Account(Playlist playlist, bool record, long listedAt = 0)
+    {
+        foreach (var (number, duration) in playlist.Items)
+        {
+            if (_endSeconds.ContainsKey(number))
+            {
+                continue;
+            }
+
+            double start = _endSeconds.TryGetValue(number - 1, out double previous) ? previous : _listedMediaSeconds;
+            double end = start + duration;
+            _endSeconds[number] = end;
+            Volatile.Write(ref _listedMediaSeconds, Math.Max(_listedMediaSeconds, end));
+            if (record && SentAt(end * 1000) is { } sentAt)
+            {
+                lock (_delaysMs)
+                {
+                    _delaysMs.Add(Stopwatch.GetElapsedTime(sentAt, listedAt).TotalMilliseconds);
+                }
+            }
+        }
+    }
+
+    /// <summary>When the last video frame before <paramref name="endMs"/> (the item's last frame) was sent.</summary>
+    private long? SentAt(double endMs)
+    {
+        var clip = publisher.Clip;
+        int loopIndex = (int)(endMs / clip.LoopDurationMs);
+        for (int l = loopIndex; l >= Math.Max(0, loopIndex - 1); l--)
+        {
+            var loop = clip.LoopAt(l);
+            if (!publisher.SendLog!.TryGetValue(l, out var log))
+            {
+                continue;
+            }
+
+            for (int tag = loop.Timestamps.Length - 1; tag >= 0; tag--)
+            {
+                if (clip.TypeOf(tag) == FlvTagType.Video && loop.Timestamps[tag] < endMs - 0.5 && log[tag] != 0)
+                {
+                    return log[tag];
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The items of a media playlist: parts when listed (Stagecast), else segments, by their sequence numbers.</summary>
+    private sealed class Playlist
+    {
+        public List<(long Number, double Duration)> Items { get; } = [];
+
+        public (long Msn, int Part) NextPart { get; private set; }
+
+        public static Playlist Parse(string text)
+        {
+            var playlist = new Playlist();
+            long msn = 0;
+            int partsInSegment = 0;
+            foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (line.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))
+                {
+                    msn = long.Parse(line[22..], CultureInfo.InvariantCulture);
+                }
+                else if (line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal))
+                {
+                    double duration = double.Parse(Attribute(line, "DURATION="), CultureInfo.InvariantCulture);
+                    string uri = Attribute(line, "URI=").Trim('"');
+                    playlist.Items.Add((long.Parse(uri[4..^4], CultureInfo.InvariantCulture), duration));
+                    partsInSegment++;
+                }
+                else if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
+                {
+                    if (partsInSegment == 0)
+                    {
+                        // A segment listed without parts (nginx): numbered by its media sequence.
+                        playlist.Items.Add((msn, double.Parse(line[8..].TrimEnd(','), CultureInfo.InvariantCulture)));
+                    }
+
+                    msn++;
+                    partsInSegment = 0;
+                }
+            }
+
+            playlist.NextPart = (msn, partsInSegment);
+            return playlist;
+        }
+
+        private static string Attribute(string line, string name)
+        {
+            int start = line.IndexOf(name, StringComparison.Ordinal) + name.Length;
+            int end = line.IndexOf(',', start);
+            return end < 0 ? line[start..] : line[start..end];
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.Json;
+using Stagecast.Bench;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+// Stagecast against nginx-rtmp on the same workload, one after the other.
+//   dotnet run --project bench/Stagecast.Bench -c Release -- [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--no-readme]
+var options = Arguments.Parse(args);
+var settings = options.Quick ? BenchSettings.Quick : BenchSettings.Full;
+string repository = Arguments.RepositoryRoot();
+string resultsDirectory = Path.Combine(repository, "bench", "results");
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
+
+Console.WriteLine("Preparing clips …");
+var clips = new List<(string Name, ChunkedClip Clip)>();
+foreach (var variant in Clips.Variants)
+{
+    var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), variant);
+    clips.Add((variant.Name, clip));
+    Console.WriteLine($"  {variant.Name}: {clip.Bitrate / 1e6:F2} Mbit/s, {clip.LoopDurationMs} ms loop");
+}
+
+var results = new List<ServerResults>();
+foreach (string name in options.Servers)
+{
+    await using BenchServer server = name == "nginx" ? new NginxServer(options.NginxWorkers) : new StagecastServer(repository, http);
+    Console.WriteLine($"\n== {server.Name} ==");
+    await server.StartAsync();
+    await Task.Delay(3000);
+    long baseline = ProcessMeter.ResidentBytes(server.Pid);
+    var scenarios = new Scenarios(server, http, settings);
+
+    var loads = new List<LoadResult>();
+    foreach (var (variant, clip) in clips)
+    {
+        foreach (int count in settings.LoadCounts)
+        {
+            var load = await scenarios.SteadyLoadAsync(clip, variant, count);
+            loads.Add(load);
+            Console.WriteLine($"  {variant}, {count,4} publishers: {load.Summary}");
+            await Task.Delay(2000);
+        }
+    }
+
+    var edge = await scenarios.LiveEdgeAsync(clips[0].Clip, settings.EdgeStreams);
+    Console.WriteLine($"  live edge: p50 {edge.DelayP50Ms:F1} ms, p95 {edge.DelayP95Ms:F1} ms ({edge.Samples} samples); first playable p50 {edge.FirstPlayableP50Ms:F0} ms, p95 {edge.FirstPlayableP95Ms:F0} ms {edge.Error}");
+
+    var throughput = await HttpThroughputAsync(server, clips[0].Clip);
+    foreach (var result in throughput)
+    {
+        Console.WriteLine($"  {result.Label}: {result.RequestsPerSecond:F0} req/s, {result.MegabytesPerSecond:F1} MB/s, {result.Errors} errors");
+    }
+
+    Console.WriteLine("  ramp (360p 600 kbps):");
+    var ramp = await scenarios.RampAsync(clips[1].Clip, clips[1].Name);
+    results.Add(new ServerResults(server.Name, name == "nginx" ? $"{options.NginxWorkers} worker(s)" : "defaults", baseline, loads, edge, throughput, ramp));
+}
+
+var report = Report.Render(results, settings, options.Quick);
+Console.WriteLine();
+Console.WriteLine(report);
+Directory.CreateDirectory(resultsDirectory);
+string stamp = DateTime.UtcNow.ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture);
+await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}.md"), report);
+if (options.UpdateReadme && !options.Quick)
+{
+    Report.UpdateReadme(Path.Combine(repository, "bench", "README.md"), report);
+}
+
+return 0;
+
+async Task<List<ThroughputResult>> HttpThroughputAsync(BenchServer server, ChunkedClip clip)
+{
+    await using var driver = new LoadDriver();
+    var slot = (await server.CreateStreamsAsync(1))[0];
+    await driver.AddAsync([new ReplayPublisher(slot.Key, clip, logSends: false)], "127.0.0.1", server.RtmpPort, "live");
+    string mediaPlaylist = slot.PlaybackUrl;
+    var deadline = DateTime.UtcNow.AddSeconds(20);
+    while (DateTime.UtcNow < deadline)
+    {
+        using var response = await http.GetAsync(slot.PlaybackUrl);
+        string body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
+        if (server.LowLatency && response.IsSuccessStatusCode)
+        {
+            mediaPlaylist = new Uri(new Uri(slot.PlaybackUrl), body.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).ToString();
+            break;
+        }
+
+        if (!server.LowLatency && body.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal)) >= 3)
+        {
+            break;
+        }
+
+        await Task.Delay(100);
+    }
+
+    await Task.Delay(3000);
+    async Task<IReadOnlyList<string>> MediaUrls()
+    {
+        string text = await http.GetStringAsync(mediaPlaylist);
+        var uris = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SelectMany(line => line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal) ? [line[(line.IndexOf("URI=\"", StringComparison.Ordinal) + 5)..].TrimEnd('"').Split('"')[0]]
+                : line.StartsWith('#') ? [] : new[] { line })
+            .Select(uri => new Uri(new Uri(mediaPlaylist), uri).ToString()).ToList();
+        return uris.Count > 0 ? uris : [mediaPlaylist];
+    }
+
+    async Task<IReadOnlyList<string>> PlaylistUrls()
+    {
+        if (!server.LowLatency)
+        {
+            return [mediaPlaylist];
+        }
+
+        // Blocking reloads for a position already in the playlist: answered at once from the rendered playlist.
+        string text = await http.GetStringAsync(mediaPlaylist);
+        long sequence = long.Parse(text.Split('\n').First(l => l.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))[22..], CultureInfo.InvariantCulture);
+        int complete = text.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal));
+        return [$"{mediaPlaylist}?_HLS_msn={sequence + complete - 1}&_HLS_part=0"];
+    }
+
+    var media = await Throughput.MeasureAsync(server.LowLatency ? "HLS parts and segments" : "HLS segments", MediaUrls, settings.HttpClients, settings.HttpDuration);
+    var playlists = await Throughput.MeasureAsync(server.LowLatency ? "HLS blocking playlist reloads" : "HLS playlist requests", PlaylistUrls, settings.HttpClients, settings.HttpDuration);
+    return [media, playlists];
+}
+
+public sealed record ServerResults(string Server, string Configuration, long BaselineResidentBytes, List<LoadResult> Loads, EdgeResult Edge, List<ThroughputResult> Throughput, List<LoadResult> Ramp)
+{
+    public LoadResult? LargestHealthy => Ramp.LastOrDefault(r => r.Healthy);
+}
+
+internal sealed record Arguments(bool Quick, string[] Servers, int NginxWorkers, bool UpdateReadme)
+{
+    public static Arguments Parse(string[] args)
+    {
+        string Value(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        return new Arguments(
+            args.Contains("--quick"),
+            Value("--servers", "stagecast,nginx").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            int.Parse(Value("--nginx-workers", "1"), CultureInfo.InvariantCulture),
+            !args.Contains("--no-readme"));
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Stagecast.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("run from the repository");
+    }
+}

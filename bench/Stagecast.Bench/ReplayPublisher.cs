@@ -1,0 +1,216 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Stagecast.Media.Amf0;
+using Stagecast.Rtmp.Chunking;
+using Stagecast.Rtmp.Handshake;
+using Stagecast.Rtmp.Messages;
+
+namespace Stagecast.Bench;
+
+/// <summary>
+/// One RTMP publisher replaying a <see cref="ChunkedClip"/> at real-time pace. Setup (handshake, connect,
+/// createStream, publish) is done once; after that the driver hands it byte ranges as their time comes.
+/// </summary>
+public sealed class ReplayPublisher : IAsyncDisposable
+{
+    private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+    private NetworkStream? _stream;
+    private Task _drain = Task.CompletedTask;
+    private Task _sending = Task.CompletedTask;
+
+    public ReplayPublisher(string key, ChunkedClip clip, bool logSends)
+    {
+        Key = key;
+        Clip = clip;
+        SendLog = logSends ? new Dictionary<int, long[]>() : null;
+    }
+
+    public string Key { get; }
+
+    public ChunkedClip Clip { get; }
+
+    /// <summary>Stopwatch ticks when publishing started (before connecting).</summary>
+    public long StartedAt { get; private set; }
+
+    /// <summary>When each tag was handed to the socket, per loop (only for observed publishers).</summary>
+    public Dictionary<int, long[]>? SendLog { get; }
+
+    public int LoopIndex { get; private set; }
+
+    public int NextTag { get; private set; }
+
+    public int SentBytesInLoop { get; private set; }
+
+    public bool Failed { get; private set; }
+
+    public string? Error { get; private set; }
+
+    /// <summary>How far behind real time this publisher has been at worst, in milliseconds.</summary>
+    public long MaxLagMs { get; set; }
+
+    public long BytesSent { get; private set; }
+
+    public bool IsSending => !_sending.IsCompleted;
+
+    public async Task ConnectAsync(string host, int port, string app, CancellationToken cancellationToken)
+    {
+        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        await _socket.ConnectAsync(host, port, cancellationToken);
+        _stream = new NetworkStream(_socket, ownsSocket: false);
+
+        var hello = new ArrayBufferWriter<byte>();
+        ClientHandshake.WriteHello(hello);
+        await _stream.WriteAsync(hello.WrittenMemory, cancellationToken);
+        var serverHello = new byte[3073];
+        await _stream.ReadExactlyAsync(serverHello, cancellationToken);
+        var reply = new ArrayBufferWriter<byte>();
+        var sequence = new ReadOnlySequence<byte>(serverHello);
+        ClientHandshake.TryComplete(ref sequence, reply);
+
+        var writer = new ChunkWriter();
+        var commands = new CommandWriter(writer);
+        commands.WriteCommand(reply, ChunkStreams.Command, 0, "connect", 1, new AmfObject
+        {
+            { "app", app }, { "type", "nonprivate" }, { "flashVer", "FMLE/3.0 (compatible; bench)" }, { "tcUrl", $"rtmp://{host}:{port}/{app}" },
+        });
+        ProtocolControl.WriteSetChunkSize(writer, reply, ChunkedClip.ChunkSize);
+        writer.ChunkSize = ChunkedClip.ChunkSize;
+        commands.WriteCommand(reply, ChunkStreams.Command, 0, "releaseStream", 2, null, Key);
+        commands.WriteCommand(reply, ChunkStreams.Command, 0, "FCPublish", 3, null, Key);
+        commands.WriteCommand(reply, ChunkStreams.Command, 0, "createStream", 4, null);
+        commands.WriteCommand(reply, ChunkStreams.Data, ChunkedClip.MessageStreamId, "publish", 5, null, Key, "live");
+        await _stream.WriteAsync(reply.WrittenMemory, cancellationToken);
+        await WaitForPublishStartAsync(cancellationToken);
+        _drain = DrainAsync();
+    }
+
+    /// <summary>Starts writing a range of the current loop, unless a write is still in flight.</summary>
+    public void Send(ChunkedClip.Loop loop, int endTag, long now)
+    {
+        int end = loop.Ends[endTag];
+        var range = loop.Bytes.AsMemory(SentBytesInLoop, end - SentBytesInLoop);
+        if (SendLog is not null)
+        {
+            if (!SendLog.TryGetValue(LoopIndex, out var log))
+            {
+                SendLog[LoopIndex] = log = new long[Clip.TagCount];
+            }
+
+            for (int tag = NextTag; tag <= endTag; tag++)
+            {
+                log[tag] = now;
+            }
+        }
+
+        BytesSent += range.Length;
+        SentBytesInLoop = end;
+        NextTag = endTag + 1;
+        if (NextTag == Clip.TagCount)
+        {
+            LoopIndex++;
+            NextTag = 0;
+            SentBytesInLoop = 0;
+        }
+
+        if (range.Length > 0)
+        {
+            _sending = WriteAsync(range);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        try
+        {
+            await Task.WhenAll(_drain, _sending);
+        }
+        catch (Exception)
+        {
+            // closing
+        }
+    }
+
+    private async Task WriteAsync(ReadOnlyMemory<byte> range)
+    {
+        try
+        {
+            await _stream!.WriteAsync(range);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
+        {
+            Failed = true;
+            Error ??= ex.Message;
+        }
+    }
+
+    /// <summary>Reads the server's replies until onStatus NetStream.Publish.Start, failing on an error status.</summary>
+    private async Task WaitForPublishStartAsync(CancellationToken cancellationToken)
+    {
+        var reader = new ChunkReader();
+        var pending = new List<byte>();
+        var buffer = new byte[16384];
+        while (true)
+        {
+            int read = await _stream!.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                throw new IOException($"server closed the connection before publishing started ({Key})");
+            }
+
+            pending.AddRange(buffer.AsSpan(0, read).ToArray());
+            var sequence = new ReadOnlySequence<byte>(pending.ToArray());
+            long before = sequence.Length;
+            while (reader.TryReadMessage(ref sequence, out var message))
+            {
+                try
+                {
+                    if (message.Type == RtmpMessageType.SetChunkSize)
+                    {
+                        reader.SetChunkSize(ProtocolControl.ReadUInt32(message.Payload, message.Type));
+                    }
+                    else if (message.Type == RtmpMessageType.CommandAmf0)
+                    {
+                        var command = RtmpCommand.Parse(message.Payload);
+                        var info = command.Arguments.Count > 0 ? command.Arguments[0] as AmfObject : null;
+                        string? code = info?.GetString("code");
+                        if (command.Name == "onStatus" && code == StatusCodes.PublishStart)
+                        {
+                            return;
+                        }
+
+                        if (command.Name == "_error" || info?.GetString("level") == "error")
+                        {
+                            throw new IOException($"publish refused: {code} {info?.GetString("description")}");
+                        }
+                    }
+                }
+                finally
+                {
+                    message.Return();
+                }
+            }
+
+            pending.RemoveRange(0, (int)(before - sequence.Length));
+        }
+    }
+
+    /// <summary>Discards what the server sends (acknowledgements, pings) so its buffers never fill.</summary>
+    private async Task DrainAsync()
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (await _stream!.ReadAsync(buffer) > 0)
+            {
+            }
+        }
+        catch (Exception)
+        {
+            // closed
+        }
+
+        Failed = true;
+        Error ??= "the server closed the connection";
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+
+namespace Stagecast.Bench;
+
+/// <summary>The measurements, each on a freshly started set of publishers against one server.</summary>
+public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings settings)
+{
+    /// <summary>CPU seconds per stream per minute and resident memory, for N publishers of one clip.</summary>
+    public async Task<LoadResult> SteadyLoadAsync(ChunkedClip clip, string variant, int count)
+    {
+        await using var driver = new LoadDriver();
+        await StartPublishersAsync(driver, clip, count, observed: 0);
+        await Task.Delay(settings.Warmup);
+        return await MeasureAsync(driver, variant, count, settings.Window, observers: []);
+    }
+
+    /// <summary>Live-edge delay and time to the first playable playlist, every publisher observed.</summary>
+    public async Task<EdgeResult> LiveEdgeAsync(ChunkedClip clip, int count)
+    {
+        await using var driver = new LoadDriver();
+        using var stop = new CancellationTokenSource();
+        var (_, observers, tasks) = await StartPublishersAsync(driver, clip, count, observed: count, stop.Token);
+        await Task.Delay(settings.Warmup + TimeSpan.FromSeconds(3));
+        foreach (var observer in observers)
+        {
+            observer.ClearDelays();
+        }
+
+        await Task.Delay(settings.Window);
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+        var delays = observers.SelectMany(o => o.DelaysMs).Order().ToList();
+        var first = observers.Where(o => o.FirstPlayableMs is not null).Select(o => o.FirstPlayableMs!.Value).Order().ToList();
+        return new EdgeResult(Percentile(delays, 50), Percentile(delays, 95), delays.Count, Percentile(first, 50), Percentile(first, 95),
+            observers.Select(o => o.Error).FirstOrDefault(e => e is not null));
+    }
+
+    /// <summary>Adds publishers step by step until the server stops keeping up; returns every step.</summary>
+    public async Task<List<LoadResult>> RampAsync(ChunkedClip clip, string variant)
+    {
+        var steps = new List<LoadResult>();
+        await using var driver = new LoadDriver();
+        using var stop = new CancellationTokenSource();
+        var observers = new List<EdgeObserver>();
+        var tasks = new List<Task>();
+        foreach (int target in settings.RampSteps)
+        {
+            var (_, newObservers, newTasks) = await StartPublishersAsync(driver, clip, target - driver.Count, observed: observers.Count == 0 ? 3 : 0, stop.Token);
+            observers.AddRange(newObservers);
+            tasks.AddRange(newTasks);
+            await Task.Delay(settings.Warmup);
+            var result = await MeasureAsync(driver, variant, target, settings.RampWindow, observers);
+            steps.Add(result);
+            Console.WriteLine($"    {target,5} publishers: {result.Summary}");
+            if (!result.Healthy)
+            {
+                break;
+            }
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+        return steps;
+    }
+
+    private async Task<LoadResult> MeasureAsync(LoadDriver driver, string variant, int count, TimeSpan window, IReadOnlyList<EdgeObserver> observers)
+    {
+        driver.ResetLag();
+        foreach (var observer in observers)
+        {
+            observer.ClearDelays();
+        }
+
+        long? droppedBefore = await server.DroppedFramesAsync();
+        var listedBefore = observers.Select(o => o.ListedMediaSeconds).ToList();
+        double cpuBefore = ProcessMeter.CpuSeconds(server.Pid);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        double cpu = ProcessMeter.CpuSeconds(server.Pid) - cpuBefore;
+        double seconds = clock.Elapsed.TotalSeconds;
+        long rss = ProcessMeter.ResidentBytes(server.Pid);
+        long? dropped = await server.DroppedFramesAsync() - droppedBefore;
+
+        var publishers = driver.Publishers;
+        int failed = publishers.Count(p => p.Failed);
+        long maxLag = publishers.Count == 0 ? 0 : publishers.Max(p => p.MaxLagMs);
+        var delays = observers.SelectMany(o => o.DelaysMs).Order().ToList();
+        double slowestAdvance = observers.Count == 0 ? 1 : observers.Select((o, i) => (o.ListedMediaSeconds - listedBefore[i]) / seconds).Min();
+        double delayLimit = server.LowLatency ? 500 : 2500;
+        bool healthy = failed == 0 && maxLag < 1000 && (dropped ?? 0) == 0 && slowestAdvance > 0.9 && (delays.Count == 0 || Percentile(delays, 95) < delayLimit);
+        return new LoadResult(variant, count, cpu / count / (seconds / 60), rss, failed, maxLag, dropped, delays.Count == 0 ? null : Percentile(delays, 95),
+            slowestAdvance, healthy, publishers.Sum(p => p.BytesSent) * 8 / seconds / 1e6);
+    }
+
+    private async Task<(IReadOnlyList<ReplayPublisher> Publishers, List<EdgeObserver> Observers, List<Task> Tasks)> StartPublishersAsync(
+        LoadDriver driver, ChunkedClip clip, int count, int observed, CancellationToken stop = default)
+    {
+        var slots = await server.CreateStreamsAsync(count);
+        var publishers = slots.Select((slot, i) => new ReplayPublisher(slot.Key, clip, logSends: i < observed)).ToList();
+        var observers = new List<EdgeObserver>();
+        var tasks = new List<Task>();
+        for (int i = 0; i < observed; i++)
+        {
+            var observer = new EdgeObserver(http, publishers[i], slots[i].PlaybackUrl, server.LowLatency);
+            observers.Add(observer);
+        }
+
+        await driver.AddAsync(publishers, "127.0.0.1", server.RtmpPort, "live");
+        foreach (var observer in observers)
+        {
+            tasks.Add(observer.RunAsync(stop));
+        }
+
+        return (publishers, observers, tasks);
+    }
+
+    public static double Percentile(IReadOnlyList<double> sorted, int percentile) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1)];
+}
+
+public sealed record LoadResult(
+    string Variant,
+    int Publishers,
+    double CpuSecondsPerStreamPerMinute,
+    long ResidentBytes,
+    int Failed,
+    long MaxLagMs,
+    long? DroppedFrames,
+    double? DelayP95Ms,
+    double SlowestAdvance,
+    bool Healthy,
+    double SentMbps)
+{
+    public string Summary =>
+        $"cpu {CpuSecondsPerStreamPerMinute:F3} s/stream/min, rss {ResidentBytes / 1048576.0:F0} MiB, sent {SentMbps:F0} Mbit/s, lag {MaxLagMs} ms, " +
+        $"failed {Failed}, dropped {DroppedFrames?.ToString() ?? "n/a"}, edge p95 {DelayP95Ms?.ToString("F0") ?? "-"} ms, advance {SlowestAdvance:F2} -> {(Healthy ? "ok" : "DEGRADED")}";
+}
+
+public sealed record EdgeResult(double DelayP50Ms, double DelayP95Ms, int Samples, double FirstPlayableP50Ms, double FirstPlayableP95Ms, string? Error);
