@@ -7,7 +7,7 @@ using Stagecast.Bench;
 // Stagecast against nginx-rtmp on the same workload, one after the other.
 //   dotnet run --project bench/Stagecast.Bench -c Release -- [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--no-readme]
 var options = Arguments.Parse(args);
-var settings = options.Quick ? BenchSettings.Quick : BenchSettings.Full;
+var settings = options.Apply(options.Quick ? BenchSettings.Quick : BenchSettings.Full);
 string repository = Arguments.RepositoryRoot();
 string resultsDirectory = Path.Combine(repository, "bench", "results");
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
@@ -32,28 +32,43 @@ foreach (string name in options.Servers)
     var scenarios = new Scenarios(server, http, settings);
 
     var loads = new List<LoadResult>();
-    foreach (var (variant, clip) in clips)
+    if (options.Runs("load"))
     {
-        foreach (int count in settings.LoadCounts)
+        foreach (var (variant, clip) in clips.Where((_, i) => options.Variant is null || options.Variant == i))
         {
-            var load = await scenarios.SteadyLoadAsync(clip, variant, count);
-            loads.Add(load);
-            Console.WriteLine($"  {variant}, {count,4} publishers: {load.Summary}");
-            await Task.Delay(2000);
+            foreach (int count in settings.LoadCounts)
+            {
+                var load = await scenarios.SteadyLoadAsync(clip, variant, count);
+                loads.Add(load);
+                Console.WriteLine($"  {variant}, {count,4} publishers: {load.Summary}");
+                await Task.Delay(2000);
+            }
         }
     }
 
-    var edge = await scenarios.LiveEdgeAsync(clips[0].Clip, settings.EdgeStreams);
-    Console.WriteLine($"  live edge: p50 {edge.DelayP50Ms:F1} ms, p95 {edge.DelayP95Ms:F1} ms ({edge.Samples} samples); first playable p50 {edge.FirstPlayableP50Ms:F0} ms, p95 {edge.FirstPlayableP95Ms:F0} ms {edge.Error}");
-
-    var throughput = await HttpThroughputAsync(server, clips[0].Clip);
-    foreach (var result in throughput)
+    var edge = new EdgeResult(double.NaN, double.NaN, 0, double.NaN, double.NaN, null);
+    if (options.Runs("edge"))
     {
-        Console.WriteLine($"  {result.Label}: {result.RequestsPerSecond:F0} req/s, {result.MegabytesPerSecond:F1} MB/s, {result.Errors} errors");
+        edge = await scenarios.LiveEdgeAsync(clips[0].Clip, settings.EdgeStreams);
+        Console.WriteLine($"  live edge: p50 {edge.DelayP50Ms:F1} ms, p95 {edge.DelayP95Ms:F1} ms ({edge.Samples} samples); first playable p50 {edge.FirstPlayableP50Ms:F0} ms, p95 {edge.FirstPlayableP95Ms:F0} ms {edge.Error}");
     }
 
-    Console.WriteLine("  ramp (360p 600 kbps):");
-    var ramp = await scenarios.RampAsync(clips[1].Clip, clips[1].Name);
+    var throughput = new List<ThroughputResult>();
+    if (options.Runs("throughput"))
+    {
+        throughput = await HttpThroughputAsync(server, clips[0].Clip);
+        foreach (var result in throughput)
+        {
+            Console.WriteLine($"  {result.Label}: {result.RequestsPerSecond:F0} req/s, {result.MegabytesPerSecond:F1} MB/s, {result.Errors} errors");
+        }
+    }
+
+    var ramp = new List<LoadResult>();
+    if (options.Runs("ramp"))
+    {
+        Console.WriteLine("  ramp (360p 600 kbps):");
+        ramp = await scenarios.RampAsync(clips[1].Clip, clips[1].Name);
+    }
     results.Add(new ServerResults(server.Name, name == "nginx" ? $"{options.NginxWorkers} worker(s)" : "defaults", baseline, loads, edge, throughput, ramp));
 }
 
@@ -131,17 +146,35 @@ public sealed record ServerResults(string Server, string Configuration, long Bas
     public LoadResult? LargestHealthy => Ramp.LastOrDefault(r => r.Healthy);
 }
 
-internal sealed record Arguments(bool Quick, string[] Servers, int NginxWorkers, bool UpdateReadme)
+internal sealed record Arguments(bool Quick, string[] Servers, int NginxWorkers, bool UpdateReadme, string[] Scenarios, int? Variant, int[]? Counts, double? Warmup, double? Window)
 {
+    /// <summary>
+    /// --quick, --servers stagecast,nginx, --nginx-workers N, --no-readme; to study one thing:
+    /// --scenario load|edge|throughput|ramp[,…], --variant 0|1, --counts 1,10,100, --warmup S, --window S.
+    /// </summary>
     public static Arguments Parse(string[] args)
     {
-        string Value(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         return new Arguments(
             args.Contains("--quick"),
-            Value("--servers", "stagecast,nginx").Split(',', StringSplitOptions.RemoveEmptyEntries),
-            int.Parse(Value("--nginx-workers", "1"), CultureInfo.InvariantCulture),
-            !args.Contains("--no-readme"));
+            (Value("--servers") ?? "stagecast,nginx").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            int.Parse(Value("--nginx-workers") ?? "1", CultureInfo.InvariantCulture),
+            !args.Contains("--no-readme") && Value("--scenario") is null,
+            (Value("--scenario") ?? "load,edge,throughput,ramp").Split(','),
+            Value("--variant") is { } variant ? int.Parse(variant, CultureInfo.InvariantCulture) : null,
+            Value("--counts")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+            Value("--warmup") is { } warmup ? double.Parse(warmup, CultureInfo.InvariantCulture) : null,
+            Value("--window") is { } window ? double.Parse(window, CultureInfo.InvariantCulture) : null);
     }
+
+    public bool Runs(string scenario) => Scenarios.Contains(scenario);
+
+    public BenchSettings Apply(BenchSettings settings) => settings with
+    {
+        LoadCounts = Counts ?? settings.LoadCounts,
+        Warmup = Warmup is { } warmup ? TimeSpan.FromSeconds(warmup) : settings.Warmup,
+        Window = Window is { } window ? TimeSpan.FromSeconds(window) : settings.Window,
+    };
 
     public static string RepositoryRoot()
     {

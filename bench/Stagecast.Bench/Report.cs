@@ -27,6 +27,11 @@ public static class Report
         text.Append("|---|");
         text.AppendLine(string.Concat(Enumerable.Repeat("---|", results.Count + (results.Count == 2 ? 1 : 0))));
 
+        if (results.Any(r => r.Loads.Count == 0 || r.Throughput.Count == 0 || r.Ramp.Count == 0))
+        {
+            return text.AppendLine("(partial run: see the console output)").ToString();
+        }
+
         foreach (var (variant, count) in results[0].Loads.Select(l => (l.Variant, l.Publishers)))
         {
             Row(text, $"CPU s per stream per minute, {variant}, {count} publishers", results,
