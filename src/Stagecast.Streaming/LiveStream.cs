@@ -59,13 +59,20 @@ public sealed partial class LiveStream
     /// Adds a reader. It first receives the current configuration and metadata, then (by default) the cached
     /// group of pictures from the newest keyframe, then live frames.
     /// </summary>
-    public LiveStreamReader AddReader(string name, ReaderOptions? options = null)
+    public LiveStreamReader AddReader(string name, ReaderOptions? options = null) => Add(name, options ?? ReaderOptions.Default, sink: null);
+
+    /// <summary>
+    /// Adds an inline reader: <paramref name="sink"/> receives the same sequence a queued reader would (configuration,
+    /// cached group of pictures, live frames), on the publisher's thread. Dispose the result to detach it.
+    /// </summary>
+    public LiveStreamReader AddSink(string name, ILiveStreamSink sink) => Add(name, ReaderOptions.Default, sink);
+
+    private LiveStreamReader Add(string name, ReaderOptions options, ILiveStreamSink? sink)
     {
-        options ??= ReaderOptions.Default;
         lock (_sync)
         {
             bool hasGop = options.StartWithCachedGop && _gop.Count > 0;
-            var reader = new LiveStreamReader(this, name, options, waitForKeyframe: Video is not null && !hasGop);
+            var reader = new LiveStreamReader(this, name, options, waitForKeyframe: Video is not null && !hasGop, sink);
             if (State == LiveStreamState.Ended)
             {
                 reader.Complete();

@@ -4,8 +4,9 @@ using System.Threading.Channels;
 namespace Stagecast.Streaming;
 
 /// <summary>
-/// One consumer of a live stream (the HLS packager, a restream output, ...) with its own bounded queue.
-/// The publisher never waits for a reader: when the queue is full, new media is dropped and counted, and video
+/// One consumer of a live stream (a restream output, a test, ...) with its own bounded queue, or an inline
+/// <see cref="ILiveStreamSink"/> (the HLS packager) that handles frames as they are written.
+/// The publisher never waits for a queued reader: when the queue is full, new media is dropped and counted, and video
 /// stays dropped until the next keyframe so the reader resumes with a decodable picture. Configuration and
 /// events are never dropped.
 /// </summary>
@@ -16,6 +17,7 @@ public sealed class LiveStreamReader : IDisposable
 
     private readonly LiveStream _stream;
     private readonly ReaderOptions _options;
+    private readonly ILiveStreamSink? _sink;
     private int _queuedFrames;
     private long _queuedBytes;
     private long _droppedFrames;
@@ -23,12 +25,13 @@ public sealed class LiveStreamReader : IDisposable
     private bool _waitingForKeyframe;
     private int _disposed;
 
-    internal LiveStreamReader(LiveStream stream, string name, ReaderOptions options, bool waitForKeyframe)
+    internal LiveStreamReader(LiveStream stream, string name, ReaderOptions options, bool waitForKeyframe, ILiveStreamSink? sink = null)
     {
         _stream = stream;
         Name = name;
         _options = options;
         _waitingForKeyframe = waitForKeyframe;
+        _sink = sink;
     }
 
     public string Name { get; }
@@ -122,6 +125,12 @@ public sealed class LiveStreamReader : IDisposable
             }
         }
 
+        if (_sink is not null)
+        {
+            Deliver(frame);
+            return;
+        }
+
         Interlocked.Increment(ref _queuedFrames);
         Interlocked.Add(ref _queuedBytes, frame.Length);
         if (!_channel.Writer.TryWrite(frame.Retain()))
@@ -132,5 +141,29 @@ public sealed class LiveStreamReader : IDisposable
         }
     }
 
-    internal void Complete() => _channel.Writer.TryComplete();
+    internal void Complete() => Complete(null);
+
+    private void Complete(Exception? error)
+    {
+        if (_channel.Writer.TryComplete())
+        {
+            _sink?.OnCompleted(error);
+        }
+    }
+
+    /// <summary>Hands a frame to the inline sink; a sink that throws is detached so the publisher carries on.</summary>
+    private void Deliver(MediaFrame frame)
+    {
+        try
+        {
+            _sink!.OnFrame(frame.Retain());
+            Interlocked.Increment(ref _deliveredFrames);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Exchange(ref _disposed, 1);
+            _stream.RemoveReader(this);
+            Complete(ex);
+        }
+    }
 }

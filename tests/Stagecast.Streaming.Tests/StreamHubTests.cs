@@ -250,6 +250,50 @@ public class StreamHubTests
         Assert.Throws<InvalidOperationException>(frame.Release);
     }
 
+    [Fact]
+    public void SinkHandlesEachFrameAsItIsWrittenStartingAtTheCachedKeyframe()
+    {
+        var publisher = Publish("s1");
+        publisher.SetVideoConfig(Video);
+        publisher.Write(VideoFrame(0, key: true));
+        publisher.Write(VideoFrame(33, key: false));
+
+        var sink = new RecordingSink();
+        using var reader = publisher.Stream.AddSink("hls", sink);
+        Assert.Equal(["VideoConfig", "Video 0", "Video 33"], sink.Frames);
+
+        publisher.Write(VideoFrame(66, key: false));
+        Assert.Equal("Video 66", sink.Frames[^1]); // delivered before Write returned, no queue in between
+        Assert.False(reader.TryRead(out _));
+
+        publisher.Unpublish();
+        Assert.Equal([null], sink.Completions);
+    }
+
+    [Fact]
+    public void ThrowingSinkIsDetachedWithItsErrorAndTheStreamGoesOn()
+    {
+        var publisher = Publish("s1");
+        publisher.SetVideoConfig(Video);
+        var failing = new RecordingSink { FailAt = 33 };
+        using var failingReader = publisher.Stream.AddSink("failing", failing);
+        using var other = publisher.Stream.AddReader("other");
+
+        publisher.Write(VideoFrame(0, key: true));
+        publisher.Write(VideoFrame(33, key: false));
+        publisher.Write(VideoFrame(66, key: false));
+
+        Assert.Equal(["VideoConfig", "Video 0"], failing.Frames);
+        var error = Assert.Single(failing.Completions);
+        Assert.IsType<InvalidOperationException>(error);
+        Assert.DoesNotContain(failingReader, publisher.Stream.Readers);
+        Assert.Equal(LiveStreamState.Live, publisher.Stream.State);
+        Assert.Equal([0L, 33L, 66L], Drain(other, release: true).Where(f => f.IsMedia).Select(f => f.Timestamp));
+
+        publisher.Unpublish();
+        Assert.Single(failing.Completions); // completed once, not again when the stream ends
+    }
+
     private Publisher Publish(string id)
     {
         Assert.Equal(PublishResult.Started, _hub.TryPublish(id, Encoder, out var publisher));
@@ -283,6 +327,34 @@ public class StreamHubTests
         {
             frame.Release();
         }
+    }
+
+    private sealed class RecordingSink : ILiveStreamSink
+    {
+        public List<string> Frames { get; } = [];
+
+        public List<Exception?> Completions { get; } = [];
+
+        public long? FailAt { get; init; }
+
+        public void OnFrame(MediaFrame frame)
+        {
+            try
+            {
+                if (frame.IsMedia && frame.Timestamp == FailAt)
+                {
+                    throw new InvalidOperationException("sink failed");
+                }
+
+                Frames.Add(frame.IsMedia ? $"{frame.Kind} {frame.Timestamp}" : frame.Kind.ToString());
+            }
+            finally
+            {
+                frame.Release();
+            }
+        }
+
+        public void OnCompleted(Exception? error) => Completions.Add(error);
     }
 
     private sealed class RecordingObserver : ILiveStreamObserver
