@@ -2,6 +2,7 @@ using Stagecast.Hls;
 using Stagecast.Hls.Serving;
 using Stagecast.Restream;
 using Stagecast.Rtmp.Server;
+using Stagecast.Rtmp.Transport;
 using Stagecast.Server.Accounts;
 using Stagecast.Server.Api;
 using Stagecast.Server.Hosting;
@@ -90,7 +91,7 @@ public static class StagecastApp
         {
             var endpoints = kestrel.ApplicationServices.GetRequiredService<ListeningEndpoints>();
             kestrel.Listen(server.BindAddress, server.HttpPort, listen => endpoints.Http = listen);
-            kestrel.Listen(server.BindAddress, server.RtmpPort, listen =>
+            kestrel.Listen(new EventLoopEndPoint(server.BindAddress, server.RtmpPort), listen =>
             {
                 endpoints.Rtmp = listen;
                 listen.UseRtmp();

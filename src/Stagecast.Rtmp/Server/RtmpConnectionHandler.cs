@@ -18,9 +18,9 @@ public sealed class RtmpConnectionHandler(
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        // A closed or aborted connection ends the session through its input; only shutdown needs a token.
         string remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping);
         var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, logger, remote);
-        await session.RunAsync(cancellation.Token).ConfigureAwait(false);
+        await session.RunAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
     }
 }

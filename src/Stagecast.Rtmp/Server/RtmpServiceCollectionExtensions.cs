@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Rtmp.Sessions;
+using Stagecast.Rtmp.Transport;
 
 namespace Stagecast.Rtmp.Server;
 
@@ -16,6 +17,9 @@ public static class RtmpServiceCollectionExtensions
         }
 
         services.AddSingleton<RtmpConnectionHandler>();
+
+        // Kestrel tries transports newest first; this one takes only EventLoopEndPoints (see UseRtmp's caller).
+        services.AddSingleton<IConnectionListenerFactory, EventLoopTransportFactory>();
         return services;
     }
 

@@ -113,7 +113,9 @@ public sealed partial class RtmpServerSession
         }
 
         var info = new PublisherInfo("rtmp", _remote);
-        var authorization = await _authorizer.AuthorizeAsync(_app, key, info, cancellationToken).ConfigureAwait(false);
+        // The authorizer may query a database: never on the I/O thread that runs this session between reads.
+        string app = _app;
+        var authorization = await Task.Run(() => _authorizer.AuthorizeAsync(app, key, info, cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
         if (!authorization.IsAllowed)
         {
             RefusePublish(messageStreamId, key, authorization.Reason ?? "unknown stream key");

@@ -16,6 +16,7 @@ namespace Stagecast.Rtmp.Sessions;
 /// </summary>
 public sealed partial class RtmpServerSession
 {
+    private const string ShuttingDown = "server shutting down";
     private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(1);
 
     private readonly IDuplexPipe _transport;
@@ -65,11 +66,12 @@ public sealed partial class RtmpServerSession
         var input = _transport.Input;
         string closeReason = "peer closed the connection";
         using var watchdog = _time.CreateTimer(static state => ((RtmpServerSession)state!).CheckTimeouts(), this, WatchdogPeriod, WatchdogPeriod);
+        using var shutdown = cancellationToken.UnsafeRegister(static state => ((RtmpServerSession)state!).RequestClose(ShuttingDown), this);
         try
         {
             while (!_closing)
             {
-                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 Volatile.Write(ref _lastActivity, _time.GetTimestamp());
                 if (result.IsCanceled)
                 {
@@ -119,9 +121,8 @@ public sealed partial class RtmpServerSession
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            closeReason = "server shutting down";
+            closeReason = ShuttingDown;
             await TrySendShutdownAsync().ConfigureAwait(false);
-            _publisher?.Unpublish();
         }
         catch (Exception ex) when (ex is IOException or ConnectionAbortedException or InvalidOperationException)
         {
@@ -142,11 +143,14 @@ public sealed partial class RtmpServerSession
         _closing = true;
     }
 
-    /// <summary>Asks the read loop to stop from another thread (revocation, timeouts).</summary>
+    /// <summary>
+    /// Asks the read loop to stop from another thread (revocation, timeouts, shutdown). The loop resumes on the
+    /// thread pool, never on the caller's stack: transports run the reader inline, and callers may hold locks.
+    /// </summary>
     private void RequestClose(string reason)
     {
         Interlocked.CompareExchange(ref _closeReason, reason, null);
-        _transport.Input.CancelPendingRead();
+        ThreadPool.UnsafeQueueUserWorkItem(static input => input.CancelPendingRead(), _transport.Input, preferLocal: false);
     }
 
     private void CheckTimeouts()
@@ -169,6 +173,11 @@ public sealed partial class RtmpServerSession
             RtmpLog.Revoked(_logger, _remote, publisher.Stream.Id, reason);
             _commands.WriteStatus(_transport.Output, _publishStreamId, "error", StatusCodes.UnpublishSuccess, reason);
             await FlushQuietlyAsync().ConfigureAwait(false);
+        }
+        else if (reason == ShuttingDown)
+        {
+            // The publisher is let go without unpublishing: the hub ends every stream itself, saying why.
+            await TrySendShutdownAsync().ConfigureAwait(false);
         }
         else
         {

@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Stagecast.Rtmp.Transport;
+
+/// <summary>The Linux system calls the event-loop transport uses: epoll(7), eventfd(2), recv(2), send(2).</summary>
+internal static partial class LinuxNative
+{
+    public const int EpollCloexec = 0x80000;
+    public const int EpollCtlAdd = 1;
+    public const int EpollCtlDel = 2;
+    public const uint EpollIn = 0x001;
+    public const uint EpollOut = 0x004;
+    public const uint EpollErr = 0x008;
+    public const uint EpollHup = 0x010;
+    public const uint EpollRdHup = 0x2000;
+    public const uint EpollEt = 1u << 31;
+    public const int MsgDontWait = 0x40;
+    public const int MsgNoSignal = 0x4000;
+    public const int EfdCloexec = 0x80000;
+    public const int EfdNonblock = 0x800;
+    public const int Eintr = 4;
+    public const int Eagain = 11;
+    public const int Epipe = 32;
+    public const int Econnreset = 104;
+
+    /// <summary>
+    /// struct epoll_event is packed on x86 and x86-64 (4-byte events, then the 8-byte data at offset 4) and
+    /// naturally aligned elsewhere (data at offset 8).
+    /// </summary>
+    public static readonly int EpollEventSize = IsPackedEpollEvent ? 12 : 16;
+
+    private static bool IsPackedEpollEvent =>
+        RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
+
+    private static int DataOffset => IsPackedEpollEvent ? 4 : 8;
+
+    public static void WriteEpollEvent(Span<byte> destination, uint events, ulong data)
+    {
+        destination.Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, events);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[DataOffset..], data);
+    }
+
+    public static (uint Events, ulong Data) ReadEpollEvent(ReadOnlySpan<byte> events, int index)
+    {
+        var entry = events.Slice(index * EpollEventSize, EpollEventSize);
+        return (BinaryPrimitives.ReadUInt32LittleEndian(entry), BinaryPrimitives.ReadUInt64LittleEndian(entry[DataOffset..]));
+    }
+
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    public static partial int EpollCreate(int flags);
+
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    public static partial int EpollControl(int epoll, int operation, int fd, ref byte epollEvent);
+
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    public static partial int EpollWait(int epoll, ref byte events, int maxEvents, int timeoutMilliseconds);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initialValue, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Receive(int fd, ref byte buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, ref byte buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, ref byte buffer, nint length);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, ref byte buffer, nint length);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    public static int LastError => Marshal.GetLastPInvokeError();
+}

@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging.Abstractions;
+using Stagecast.Rtmp.Transport;
+
+namespace Stagecast.Rtmp.Tests;
+
+/// <summary>The epoll transport with real loopback sockets: data integrity both ways, back-pressure, closing.</summary>
+public sealed class EventLoopTransportTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly EventLoopTransportFactory _factory = new(NullLoggerFactory.Instance);
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private IConnectionListener _listener = null!;
+
+    [Fact]
+    public void BindsOnlyEventLoopEndPointsOnLinux()
+    {
+        Assert.Equal(OperatingSystem.IsLinux(), _factory.CanBind(new EventLoopEndPoint(IPAddress.Loopback, 0)));
+        Assert.False(_factory.CanBind(new IPEndPoint(IPAddress.Loopback, 0)));
+    }
+
+    [Fact]
+    public async Task EchoesMegabytesIntactInBothDirections()
+    {
+        var (client, server) = await ConnectAsync();
+        var echo = EchoAsync(server);
+        byte[] sent = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
+        var stream = client.GetStream();
+        var writing = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < sent.Length; offset += 10_000)
+            {
+                await stream.WriteAsync(sent.AsMemory(offset, Math.Min(10_000, sent.Length - offset)));
+            }
+
+            client.Client.Shutdown(SocketShutdown.Send);
+        });
+
+        byte[] received = await ReadToEndAsync(stream);
+        await writing.WaitAsync(Timeout);
+        await echo.WaitAsync(Timeout);
+        Assert.Equal(sent.Length, received.Length);
+        Assert.True(sent.AsSpan().SequenceEqual(received));
+    }
+
+    [Fact]
+    public async Task AnApplicationThatStopsReadingPausesTheSocketAndLosesNothing()
+    {
+        var (client, server) = await ConnectAsync();
+        byte[] sent = RandomNumberGenerator.GetBytes(16 * 1024 * 1024);
+        var writing = Task.Run(async () =>
+        {
+            await client.GetStream().WriteAsync(sent);
+            client.Client.Shutdown(SocketShutdown.Send);
+        });
+
+        // Far more than the input pipe and both socket buffers hold: the writer must be held back, not dropped.
+        await Task.Delay(500);
+        Assert.False(writing.IsCompleted);
+        using var received = new MemoryStream();
+        while (true)
+        {
+            var result = await server.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+            foreach (var segment in result.Buffer)
+            {
+                received.Write(segment.Span);
+            }
+
+            server.Transport.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await writing.WaitAsync(Timeout);
+        Assert.True(sent.AsSpan().SequenceEqual(received.ToArray()));
+    }
+
+    [Fact]
+    public async Task OutputToAPeerThatReadsLateWaitsForTheSocketAndArrivesIntact()
+    {
+        var (client, server) = await ConnectAsync();
+        byte[] sent = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+        var writing = Task.Run(async () =>
+        {
+            for (int offset = 0; offset < sent.Length; offset += 64 * 1024)
+            {
+                await server.Transport.Output.WriteAsync(sent.AsMemory(offset, 64 * 1024));
+            }
+
+            await server.Transport.Output.CompleteAsync();
+            await server.DisposeAsync();
+        });
+
+        await Task.Delay(500);
+        Assert.False(writing.IsCompleted);
+        byte[] received = await ReadToEndAsync(client.GetStream());
+        await writing.WaitAsync(Timeout);
+        Assert.True(sent.AsSpan().SequenceEqual(received));
+    }
+
+    [Fact]
+    public async Task APeerThatClosesEndsTheInputAndFiresConnectionClosed()
+    {
+        var (client, server) = await ConnectAsync();
+        var closed = new TaskCompletionSource();
+        server.ConnectionClosed.Register(() => closed.TrySetResult());
+        await client.GetStream().WriteAsync("bye"u8.ToArray());
+        client.Dispose();
+
+        var result = await server.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        while (!result.IsCompleted)
+        {
+            server.Transport.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await server.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        }
+
+        Assert.Equal("bye"u8.ToArray(), result.Buffer.ToArray());
+        await closed.Task.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task AbortClosesTheSocket()
+    {
+        var (client, server) = await ConnectAsync();
+        server.Abort(new ConnectionAbortedException("test"));
+
+        var buffer = new byte[16];
+        int read;
+        try
+        {
+            read = await client.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Timeout);
+        }
+        catch (IOException)
+        {
+            read = 0;
+        }
+
+        Assert.Equal(0, read);
+        await Assert.ThrowsAsync<ConnectionAbortedException>(async () => await server.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task ManyConnectionsAtOnceEachGetTheirOwnBytes()
+    {
+        const int count = 200;
+        await BindAsync();
+        var clients = new List<TcpClient>();
+        var servers = new List<ConnectionContext>();
+        for (int i = 0; i < count; i++)
+        {
+            var client = new TcpClient();
+            await client.ConnectAsync((IPEndPoint)_listener.EndPoint);
+            clients.Add(client);
+            var server = (await _listener.AcceptAsync().AsTask().WaitAsync(Timeout))!;
+            servers.Add(server);
+            _ = EchoAsync(server);
+        }
+
+        await Task.WhenAll(clients.Select(async (client, i) =>
+        {
+            byte[] message = BitConverter.GetBytes(i).Concat(RandomNumberGenerator.GetBytes(20_000)).ToArray();
+            var stream = client.GetStream();
+            await stream.WriteAsync(message);
+            client.Client.Shutdown(SocketShutdown.Send);
+            byte[] echoed = await ReadToEndAsync(stream);
+            Assert.Equal(message, echoed);
+            client.Dispose();
+        })).WaitAsync(Timeout);
+
+        foreach (var server in servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync();
+        }
+
+        _factory.Dispose();
+    }
+
+    private async Task BindAsync()
+    {
+        _listener = await _factory.BindAsync(new EventLoopEndPoint(IPAddress.Loopback, 0));
+    }
+
+    private async Task<(TcpClient Client, ConnectionContext Server)> ConnectAsync()
+    {
+        await BindAsync();
+        var client = new TcpClient();
+        await client.ConnectAsync((IPEndPoint)_listener.EndPoint);
+        var server = (await _listener.AcceptAsync().AsTask().WaitAsync(Timeout))!;
+        _disposables.Add(server);
+        return (client, server);
+    }
+
+    /// <summary>Copies input to output until the peer finishes sending, then finishes the output.</summary>
+    private static async Task EchoAsync(ConnectionContext connection)
+    {
+        var input = connection.Transport.Input;
+        var output = connection.Transport.Output;
+        while (true)
+        {
+            var result = await input.ReadAsync();
+            foreach (var segment in result.Buffer)
+            {
+                await output.WriteAsync(segment);
+            }
+
+            input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await output.CompleteAsync();
+        await connection.DisposeAsync();
+    }
+
+    private static async Task<byte[]> ReadToEndAsync(Stream stream)
+    {
+        using var received = new MemoryStream();
+        await stream.CopyToAsync(received).WaitAsync(Timeout);
+        return received.ToArray();
+    }
+}
