@@ -139,6 +139,20 @@ public sealed class HlsMuxerTests : IDisposable
     }
 
     [Fact]
+    public void ASegmentIsListedCompleteAsSoonAsTheKeyframeAfterItArrives()
+    {
+        Feed(SyntheticMedia.Config(SyntheticMedia.Video720p));
+        Feed(SyntheticMedia.Video(1.0));
+        Assert.Equal(-1, _output.Snapshot!.LastCompleteMsn);
+
+        Feed(SyntheticMedia.Video(1.0, startMs: 1000).First()); // the next keyframe, nothing of the next part yet
+
+        Assert.Equal(0, _output.Snapshot!.LastCompleteMsn);
+        var segment = Assert.Single(Playlist().Segments);
+        Assert.Equal(1.0, segment.Duration!.Value, 2);
+    }
+
+    [Fact]
     public void EndedStreamEndsThePlaylist()
     {
         Feed(SyntheticMedia.Config(SyntheticMedia.Video720p));

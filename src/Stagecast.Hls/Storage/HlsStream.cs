@@ -170,7 +170,13 @@ public sealed partial class HlsStream
         {
             Evict();
             var listed = _segments.GetRange(_listedFrom, _segments.Count - _listedFrom);
-            if (listed.Count == 0 || listed[^1].Parts.Count == 0 && !_ended)
+            if (listed.Count > 0 && listed[^1].Parts.Count == 0)
+            {
+                // A segment opened this moment has nothing to list yet; the one just completed must show at once.
+                listed.RemoveAt(listed.Count - 1);
+            }
+
+            if (listed.Count == 0)
             {
                 return;
             }
