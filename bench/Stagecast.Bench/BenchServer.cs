@@ -32,6 +32,14 @@ public abstract class BenchServer : IAsyncDisposable
 
     public virtual Task<long?> DroppedFramesAsync() => Task.FromResult<long?>(null);
 
+    /// <summary>Bytes of media the server keeps in files outside its processes (tmpfs counts as memory).</summary>
+    public virtual long MediaFileBytes() => 0;
+
+    /// <summary>Drops what ended streams left behind, so a measurement counts only the streams it started.</summary>
+    public virtual void ForgetEndedStreams()
+    {
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Process is { HasExited: false } process)
@@ -112,7 +120,10 @@ public sealed class StagecastServer(string repository, HttpClient http) : BenchS
         string dll = Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0", "Stagecast.Server.dll");
         string data = Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
         Process = Launch("dotnet", [dll, "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
-            "--Stagecast:Api:RequestsPerSecond=100000"],
+            "--Stagecast:Api:RequestsPerSecond=100000",
+            // Ended streams' playlists are normally kept for a minute; in the benchmark they would count as
+            // memory of the next measurement's streams.
+            "--Stagecast:Hls:EndedStreamRetention=00:00:01"],
             new Dictionary<string, string>
             {
                 ["STAGECAST_ACCOUNT_ID"] = "bench", ["STAGECAST_APP_ID"] = "bench", ["STAGECAST_API_TOKEN"] = Token,
@@ -204,6 +215,27 @@ public sealed class NginxServer(int workers) : BenchServer
         Process = Launch("nginx", ["-c", config, "-p", prefix + "/"]);
         await WaitForPortAsync(HttpPort);
         await WaitForPortAsync(RtmpPort);
+    }
+
+    public override long MediaFileBytes() =>
+        new DirectoryInfo(_hlsPath).EnumerateFiles().Sum(file =>
+        {
+            try
+            {
+                return file.Length;
+            }
+            catch (FileNotFoundException)
+            {
+                return 0; // removed by nginx's cleanup meanwhile
+            }
+        });
+
+    public override void ForgetEndedStreams()
+    {
+        foreach (var file in new DirectoryInfo(_hlsPath).EnumerateFiles())
+        {
+            file.Delete();
+        }
     }
 
     public override Task<IReadOnlyList<StreamSlot>> CreateStreamsAsync(int count) =>

@@ -13,6 +13,7 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
 {
     private readonly List<double> _delaysMs = [];
     private readonly Dictionary<long, double> _endSeconds = [];
+    private readonly List<(long At, double LagSeconds)> _lags = [];
     private double _listedMediaSeconds;
 
     public double? FirstPlayableMs { get; private set; }
@@ -30,14 +31,28 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
         }
     }
 
-    /// <summary>Seconds of media listed so far (to check the live edge keeps pace with real time).</summary>
-    public double ListedMediaSeconds => Volatile.Read(ref _listedMediaSeconds);
+    /// <summary>
+    /// How much the live edge fell behind real time between the two halves of a window: the smallest lag (time
+    /// since publish start minus media listed) seen in each half, so that a server listing whole segments is
+    /// judged right after each listing, as one listing parts is. Near zero when the server keeps pace.
+    /// </summary>
+    public double? LagGrowthSeconds(long from, long to)
+    {
+        long middle = from + ((to - from) / 2);
+        lock (_delaysMs)
+        {
+            var first = _lags.Where(l => l.At >= from && l.At < middle).Select(l => l.LagSeconds).DefaultIfEmpty(double.NaN).Min();
+            var second = _lags.Where(l => l.At >= middle && l.At <= to).Select(l => l.LagSeconds).DefaultIfEmpty(double.NaN).Min();
+            return double.IsNaN(first) || double.IsNaN(second) ? null : second - first;
+        }
+    }
 
     public void ClearDelays()
     {
         lock (_delaysMs)
         {
             _delaysMs.Clear();
+            _lags.Clear();
         }
     }
 
@@ -122,12 +137,13 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
             double start = _endSeconds.TryGetValue(number - 1, out double previous) ? previous : _listedMediaSeconds;
             double end = start + duration;
             _endSeconds[number] = end;
-            Volatile.Write(ref _listedMediaSeconds, Math.Max(_listedMediaSeconds, end));
+            _listedMediaSeconds = Math.Max(_listedMediaSeconds, end);
             if (record && SentAt(end * 1000) is { } sentAt)
             {
                 lock (_delaysMs)
                 {
                     _delaysMs.Add(Stopwatch.GetElapsedTime(sentAt, listedAt).TotalMilliseconds);
+                    _lags.Add((listedAt, Stopwatch.GetElapsedTime(publisher.StartedAt, listedAt).TotalSeconds - _listedMediaSeconds));
                 }
             }
         }

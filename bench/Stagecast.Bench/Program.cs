@@ -27,9 +27,10 @@ foreach (string name in options.Servers)
     await using BenchServer server = name == "nginx" ? new NginxServer(options.NginxWorkers) : new StagecastServer(repository, http);
     Console.WriteLine($"\n== {server.Name} ==");
     await server.StartAsync();
-    await Task.Delay(3000);
-    long baseline = ProcessMeter.ResidentBytes(server.Pid);
     var scenarios = new Scenarios(server, http, settings);
+    Console.WriteLine($"  warming up ({settings.ServerWarmup.TotalSeconds} s)");
+    await scenarios.WarmUpAsync(clips.Select(c => c.Clip).ToList());
+    await Task.Delay(3000);
 
     var loads = new List<LoadResult>();
     if (options.Runs("load"))
@@ -46,11 +47,11 @@ foreach (string name in options.Servers)
         }
     }
 
-    var edge = new EdgeResult(double.NaN, double.NaN, 0, double.NaN, double.NaN, null);
+    var edge = new EdgeResult(double.NaN, double.NaN, 0, double.NaN, double.NaN, double.NaN, null);
     if (options.Runs("edge"))
     {
         edge = await scenarios.LiveEdgeAsync(clips[0].Clip, settings.EdgeStreams);
-        Console.WriteLine($"  live edge: p50 {edge.DelayP50Ms:F1} ms, p95 {edge.DelayP95Ms:F1} ms ({edge.Samples} samples); first playable p50 {edge.FirstPlayableP50Ms:F0} ms, p95 {edge.FirstPlayableP95Ms:F0} ms {edge.Error}");
+        Console.WriteLine($"  live edge: p50 {edge.DelayP50Ms:F1} ms, p95 {edge.DelayP95Ms:F1} ms ({edge.Samples} samples); first playable p50 {edge.FirstPlayableP50Ms:F0} ms, p95 {edge.FirstPlayableP95Ms:F0} ms (publish accepted p50 {edge.PublishAcceptedP50Ms:F0} ms) {edge.Error}");
     }
 
     var throughput = new List<ThroughputResult>();
@@ -69,7 +70,7 @@ foreach (string name in options.Servers)
         Console.WriteLine("  ramp (360p 600 kbps):");
         ramp = await scenarios.RampAsync(clips[1].Clip, clips[1].Name);
     }
-    results.Add(new ServerResults(server.Name, name == "nginx" ? $"{options.NginxWorkers} worker(s)" : "defaults", baseline, loads, edge, throughput, ramp));
+    results.Add(new ServerResults(server.Name, name == "nginx" ? $"{options.NginxWorkers} worker(s)" : "defaults", loads, edge, throughput, ramp));
 }
 
 var report = Report.Render(results, settings, options.Quick);
@@ -141,7 +142,7 @@ async Task<List<ThroughputResult>> HttpThroughputAsync(BenchServer server, Chunk
     return [media, playlists];
 }
 
-public sealed record ServerResults(string Server, string Configuration, long BaselineResidentBytes, List<LoadResult> Loads, EdgeResult Edge, List<ThroughputResult> Throughput, List<LoadResult> Ramp)
+public sealed record ServerResults(string Server, string Configuration, List<LoadResult> Loads, EdgeResult Edge, List<ThroughputResult> Throughput, List<LoadResult> Ramp)
 {
     public LoadResult? LargestHealthy => Ramp.LastOrDefault(r => r.Healthy);
 }

@@ -32,6 +32,9 @@ public sealed class ReplayPublisher : IAsyncDisposable
     /// <summary>Stopwatch ticks when publishing started (before connecting).</summary>
     public long StartedAt { get; private set; }
 
+    /// <summary>Milliseconds from connecting to the server's NetStream.Publish.Start.</summary>
+    public double PublishAcceptedMs { get; private set; }
+
     /// <summary>When each tag was handed to the socket, per loop (only for observed publishers).</summary>
     public Dictionary<int, long[]>? SendLog { get; }
 
@@ -81,6 +84,7 @@ public sealed class ReplayPublisher : IAsyncDisposable
         commands.WriteCommand(reply, ChunkStreams.Data, ChunkedClip.MessageStreamId, "publish", 5, null, Key, "live");
         await _stream.WriteAsync(reply.WrittenMemory, cancellationToken);
         await WaitForPublishStartAsync(cancellationToken);
+        PublishAcceptedMs = System.Diagnostics.Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds;
         _drain = DrainAsync();
     }
 

@@ -15,7 +15,7 @@ public static class Report
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(quick ? " (quick smoke run: short windows, not comparable)" : "")}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine()}.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Servers: {string.Join("; ", results.Select(r => $"{r.Server} ({r.Configuration})"))}. Windows: warm-up {settings.Warmup.TotalSeconds} s, measure {settings.Window.TotalSeconds} s (ramp {settings.RampWindow.TotalSeconds} s per step).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Servers: {string.Join("; ", results.Select(r => $"{r.Server} ({r.Configuration})"))}. Windows: server warm-up {settings.ServerWarmup.TotalSeconds} s, then per measurement warm-up {settings.Warmup.TotalSeconds} s, measure {settings.Window.TotalSeconds} s (ramp {settings.RampWindow.TotalSeconds} s per step).");
         text.AppendLine();
         text.Append("| Metric |");
         foreach (var result in results)
@@ -42,8 +42,8 @@ public static class Report
         foreach (var variant in results[0].Loads.Select(l => l.Variant).Distinct())
         {
             int count = results[0].Loads.Where(l => l.Variant == variant).Max(l => l.Publishers);
-            Row(text, $"Resident memory per live stream, MiB ({variant}, {count} streams)", results,
-                r => r.Loads.FirstOrDefault(l => l.Variant == variant && l.Publishers == count) is { } load ? (load.ResidentBytes - r.BaselineResidentBytes) / 1048576.0 / count : null, "F2");
+            Row(text, $"Memory per live stream, MiB ({variant}, {count} streams; resident + HLS files in tmpfs)", results,
+                r => r.Loads.FirstOrDefault(l => l.Variant == variant && l.Publishers == count)?.MemoryPerStreamBytes / 1048576.0, "F2");
         }
 
         Row(text, "Most concurrent publishers held (360p 600 kbps, no drops, stable edge)", results, r => r.LargestHealthy?.Publishers, "F0");

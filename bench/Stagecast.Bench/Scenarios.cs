@@ -5,13 +5,31 @@ namespace Stagecast.Bench;
 /// <summary>The measurements, each on a freshly started set of publishers against one server.</summary>
 public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings settings)
 {
+    /// <summary>Publishers with viewers of every clip for a while, measuring nothing.</summary>
+    public async Task WarmUpAsync(IReadOnlyList<ChunkedClip> clips)
+    {
+        await using var driver = new LoadDriver();
+        using var stop = new CancellationTokenSource();
+        var tasks = new List<Task>();
+        foreach (var clip in clips)
+        {
+            tasks.AddRange((await StartPublishersAsync(driver, clip, 10, observed: 2, stop.Token)).Tasks);
+        }
+
+        await Task.Delay(settings.ServerWarmup);
+        await stop.CancelAsync();
+        await Task.WhenAll(tasks);
+    }
+
     /// <summary>CPU seconds per stream per minute and resident memory, for N publishers of one clip.</summary>
     public async Task<LoadResult> SteadyLoadAsync(ChunkedClip clip, string variant, int count)
     {
         await using var driver = new LoadDriver();
+        server.ForgetEndedStreams();
+        long memoryBefore = Memory();
         await StartPublishersAsync(driver, clip, count, observed: 0);
         await Task.Delay(settings.Warmup);
-        return await MeasureAsync(driver, variant, count, settings.Window, observers: []);
+        return await MeasureAsync(driver, variant, count, settings.Window, observers: [], memoryBefore);
     }
 
     /// <summary>Live-edge delay and time to the first playable playlist, every publisher observed.</summary>
@@ -19,7 +37,7 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
     {
         await using var driver = new LoadDriver();
         using var stop = new CancellationTokenSource();
-        var (_, observers, tasks) = await StartPublishersAsync(driver, clip, count, observed: count, stop.Token);
+        var (publishers, observers, tasks) = await StartPublishersAsync(driver, clip, count, observed: count, stop.Token);
         await Task.Delay(settings.Warmup + TimeSpan.FromSeconds(3));
         foreach (var observer in observers)
         {
@@ -31,7 +49,8 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
         await Task.WhenAll(tasks);
         var delays = observers.SelectMany(o => o.DelaysMs).Order().ToList();
         var first = observers.Where(o => o.FirstPlayableMs is not null).Select(o => o.FirstPlayableMs!.Value).Order().ToList();
-        return new EdgeResult(Percentile(delays, 50), Percentile(delays, 95), delays.Count, Percentile(first, 50), Percentile(first, 95),
+        var accepted = publishers.Select(p => p.PublishAcceptedMs).Order().ToList();
+        return new EdgeResult(Percentile(delays, 50), Percentile(delays, 95), delays.Count, Percentile(first, 50), Percentile(first, 95), Percentile(accepted, 50),
             observers.Select(o => o.Error).FirstOrDefault(e => e is not null));
     }
 
@@ -49,7 +68,7 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
             observers.AddRange(newObservers);
             tasks.AddRange(newTasks);
             await Task.Delay(settings.Warmup);
-            var result = await MeasureAsync(driver, variant, target, settings.RampWindow, observers);
+            var result = await MeasureAsync(driver, variant, target, settings.RampWindow, observers, memoryBefore: 0);
             steps.Add(result);
             Console.WriteLine($"    {target,5} publishers: {result.Summary}");
             if (!result.Healthy)
@@ -63,7 +82,10 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
         return steps;
     }
 
-    private async Task<LoadResult> MeasureAsync(LoadDriver driver, string variant, int count, TimeSpan window, IReadOnlyList<EdgeObserver> observers)
+    /// <summary>Resident memory of the server's processes plus its media files in tmpfs (nginx keeps HLS there).</summary>
+    private long Memory() => ProcessMeter.ResidentBytes(server.Pid) + server.MediaFileBytes();
+
+    private async Task<LoadResult> MeasureAsync(LoadDriver driver, string variant, int count, TimeSpan window, IReadOnlyList<EdgeObserver> observers, long memoryBefore)
     {
         driver.ResetLag();
         foreach (var observer in observers)
@@ -72,24 +94,25 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
         }
 
         long? droppedBefore = await server.DroppedFramesAsync();
-        var listedBefore = observers.Select(o => o.ListedMediaSeconds).ToList();
         double cpuBefore = ProcessMeter.CpuSeconds(server.Pid);
-        var clock = Stopwatch.StartNew();
+        long started = Stopwatch.GetTimestamp();
         await Task.Delay(window);
         double cpu = ProcessMeter.CpuSeconds(server.Pid) - cpuBefore;
-        double seconds = clock.Elapsed.TotalSeconds;
-        long rss = ProcessMeter.ResidentBytes(server.Pid);
+        long ended = Stopwatch.GetTimestamp();
+        double seconds = Stopwatch.GetElapsedTime(started, ended).TotalSeconds;
+        long memory = Memory();
         long? dropped = await server.DroppedFramesAsync() - droppedBefore;
 
         var publishers = driver.Publishers;
         int failed = publishers.Count(p => p.Failed);
         long maxLag = publishers.Count == 0 ? 0 : publishers.Max(p => p.MaxLagMs);
         var delays = observers.SelectMany(o => o.DelaysMs).Order().ToList();
-        double slowestAdvance = observers.Count == 0 ? 1 : observers.Select((o, i) => (o.ListedMediaSeconds - listedBefore[i]) / seconds).Min();
+        double? lagGrowth = observers.Select(o => o.LagGrowthSeconds(started, ended)).Max();
         double delayLimit = server.LowLatency ? 500 : 2500;
-        bool healthy = failed == 0 && maxLag < 1000 && (dropped ?? 0) == 0 && slowestAdvance > 0.9 && (delays.Count == 0 || Percentile(delays, 95) < delayLimit);
-        return new LoadResult(variant, count, cpu / count / (seconds / 60), rss, failed, maxLag, dropped, delays.Count == 0 ? null : Percentile(delays, 95),
-            slowestAdvance, healthy, publishers.Sum(p => p.BytesSent) * 8 / seconds / 1e6);
+        bool healthy = failed == 0 && maxLag < 1000 && (dropped ?? 0) == 0 && (observers.Count == 0 || lagGrowth < 0.5)
+            && (delays.Count == 0 || Percentile(delays, 95) < delayLimit);
+        return new LoadResult(variant, count, cpu / count / (seconds / 60), memory, (memory - memoryBefore) / count, failed, maxLag, dropped, delays.Count == 0 ? null : Percentile(delays, 95),
+            lagGrowth, healthy, publishers.Sum(p => p.BytesSent) * 8 / seconds / 1e6);
     }
 
     private async Task<(IReadOnlyList<ReplayPublisher> Publishers, List<EdgeObserver> Observers, List<Task> Tasks)> StartPublishersAsync(
@@ -122,18 +145,19 @@ public sealed record LoadResult(
     string Variant,
     int Publishers,
     double CpuSecondsPerStreamPerMinute,
-    long ResidentBytes,
+    long MemoryBytes,
+    long MemoryPerStreamBytes,
     int Failed,
     long MaxLagMs,
     long? DroppedFrames,
     double? DelayP95Ms,
-    double SlowestAdvance,
+    double? EdgeLagGrowthSeconds,
     bool Healthy,
     double SentMbps)
 {
     public string Summary =>
-        $"cpu {CpuSecondsPerStreamPerMinute:F3} s/stream/min, rss {ResidentBytes / 1048576.0:F0} MiB, sent {SentMbps:F0} Mbit/s, lag {MaxLagMs} ms, " +
-        $"failed {Failed}, dropped {DroppedFrames?.ToString() ?? "n/a"}, edge p95 {DelayP95Ms?.ToString("F0") ?? "-"} ms, advance {SlowestAdvance:F2} -> {(Healthy ? "ok" : "DEGRADED")}";
+        $"cpu {CpuSecondsPerStreamPerMinute:F3} s/stream/min, memory {MemoryBytes / 1048576.0:F0} MiB, sent {SentMbps:F0} Mbit/s, lag {MaxLagMs} ms, " +
+        $"failed {Failed}, dropped {DroppedFrames?.ToString() ?? "n/a"}, edge p95 {DelayP95Ms?.ToString("F0") ?? "-"} ms, edge lag growth {EdgeLagGrowthSeconds?.ToString("F2") ?? "-"} s -> {(Healthy ? "ok" : "DEGRADED")}";
 }
 
-public sealed record EdgeResult(double DelayP50Ms, double DelayP95Ms, int Samples, double FirstPlayableP50Ms, double FirstPlayableP95Ms, string? Error);
+public sealed record EdgeResult(double DelayP50Ms, double DelayP95Ms, int Samples, double FirstPlayableP50Ms, double FirstPlayableP95Ms, double PublishAcceptedP50Ms, string? Error);

@@ -23,6 +23,22 @@ public static class HlsNaming
 
     public static string Part(long number) => string.Create(CultureInfo.InvariantCulture, $"part{number}.m4s");
 
+    /// <summary>Writes <see cref="Part"/>'s name without making a string (playlists list dozens per render).</summary>
+    internal static void WritePart(AsciiWriter writer, long number)
+    {
+        writer.Write("part"u8);
+        writer.Write(number);
+        writer.Write(".m4s"u8);
+    }
+
+    /// <summary>Writes <see cref="Segment"/>'s name without making a string.</summary>
+    internal static void WriteSegment(AsciiWriter writer, long msn)
+    {
+        writer.Write("seg"u8);
+        writer.Write(msn);
+        writer.Write(".m4s"u8);
+    }
+
     public static bool TryParseInit(ReadOnlySpan<char> name, out int mapId)
     {
         mapId = 0;

@@ -67,7 +67,7 @@ public static class MediaPlaylistWriter
                     w.Write("#EXT-X-PART:DURATION="u8);
                     w.Write(parts[p].Duration, DurationFormat);
                     w.Write(",URI=\""u8);
-                    w.Write(HlsNaming.Part(parts[p].Number));
+                    HlsNaming.WritePart(w, parts[p].Number);
                     w.Write(parts[p].Independent ? "\",INDEPENDENT=YES\n"u8 : "\"\n"u8);
                 }
             }
@@ -77,7 +77,7 @@ public static class MediaPlaylistWriter
                 w.Write("#EXTINF:"u8);
                 w.Write(segment.Duration, DurationFormat);
                 w.Write(",\n"u8);
-                w.Write(HlsNaming.Segment(segment.SequenceNumber));
+                HlsNaming.WriteSegment(w, segment.SequenceNumber);
                 w.WriteNewline();
             }
         }
@@ -85,7 +85,7 @@ public static class MediaPlaylistWriter
         if (preloadHintPart is { } hint)
         {
             w.Write("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\""u8);
-            w.Write(HlsNaming.Part(hint));
+            HlsNaming.WritePart(w, hint);
             w.Write("\"\n"u8);
         }
 
