@@ -78,7 +78,7 @@ Console.WriteLine();
 Console.WriteLine(report);
 Directory.CreateDirectory(resultsDirectory);
 string stamp = DateTime.UtcNow.ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture);
-await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}.md"), report);
 if (options.UpdateReadme && !options.Quick)
 {

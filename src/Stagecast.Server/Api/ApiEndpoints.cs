@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -12,7 +11,6 @@ namespace Stagecast.Server.Api;
 /// </summary>
 public static class ApiEndpoints
 {
-    public const string RateLimitPolicy = "api";
     public const long MaxRequestBodyBytes = 64 * 1024;
 
     public static readonly string[] BasePaths =
@@ -30,38 +28,20 @@ public static class ApiEndpoints
             document.Info.Description = "RealtimeKit-compatible livestreaming REST API. Every route also exists under /accounts/{account_id}/realtime/kit/{app_id}.";
             return Task.CompletedTask;
         }));
-        services.AddRateLimiter(o =>
-        {
-            o.AddPolicy(RateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.Request.Headers.Authorization.ToString(),
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = requestsPerSecond * 2,
-                    TokensPerPeriod = requestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                }));
-            o.OnRejected = async (rejected, _) =>
-            {
-                rejected.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                rejected.HttpContext.Response.Headers.RetryAfter = "1";
-                await ApiResults.WriteErrorAsync(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "too many requests; retry after 1 second").ConfigureAwait(false);
-            };
-        });
+        services.AddSingleton(provider => new ApiRateLimiter(provider.GetRequiredService<TimeProvider>(), requestsPerSecond));
         return services;
     }
 
     public static WebApplication MapStagecastApi(this WebApplication app)
     {
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledAsync));
-        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
 
         for (int i = 0; i < BasePaths.Length; i++)
         {
             var api = app.MapGroup(BasePaths[i])
+                .AddEndpointFilter(LimitRateAsync)
                 .AddEndpointFilter(ApiAuthentication.FilterAsync)
-                .RequireRateLimiting(RateLimitPolicy)
                 .WithMetadata(
                     new RequestSizeLimitAttribute(MaxRequestBodyBytes),
                     new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(ApiErrorResponse), ["application/json"]),
@@ -81,6 +61,19 @@ public static class ApiEndpoints
         }
 
         return app;
+    }
+
+    /// <summary>Requests beyond the credential's rate get 429 with <c>Retry-After: 1</c>, before any other work.</summary>
+    private static async ValueTask<object?> LimitRateAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        if (context.RequestServices.GetRequiredService<ApiRateLimiter>().TryAcquire(context.Request.Headers.Authorization.ToString()))
+        {
+            return await next(invocation).ConfigureAwait(false);
+        }
+
+        context.Response.Headers.RetryAfter = "1";
+        return ApiResults.Error(StatusCodes.Status429TooManyRequests, "too many requests; retry after 1 second");
     }
 
     /// <summary>The last resort (the API filter answers bad input itself): a 500 in the envelope, logged by the middleware.</summary>
