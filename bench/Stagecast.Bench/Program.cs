@@ -5,7 +5,7 @@ using Stagecast.Bench;
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 // Stagecast against nginx-rtmp on the same workload, one after the other.
-//   dotnet run --project bench/Stagecast.Bench -c Release -- [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--no-readme]
+//   bench/run.sh [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--no-readme] (builds the server first)
 var options = Arguments.Parse(args);
 var settings = options.Apply(options.Quick ? BenchSettings.Quick : BenchSettings.Full);
 string repository = Arguments.RepositoryRoot();
@@ -73,7 +73,7 @@ foreach (string name in options.Servers)
     results.Add(new ServerResults(server.Name, name == "nginx" ? $"{options.NginxWorkers} worker(s)" : "defaults", loads, edge, throughput, ramp));
 }
 
-var report = Report.Render(results, settings, options.Quick);
+var report = Report.Render(results, settings, options.Quick, args);
 Console.WriteLine();
 Console.WriteLine(report);
 Directory.CreateDirectory(resultsDirectory);

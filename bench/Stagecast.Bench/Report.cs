@@ -10,11 +10,12 @@ public static class Report
     private const string Start = "<!-- results:start -->";
     private const string End = "<!-- results:end -->";
 
-    public static string Render(IReadOnlyList<ServerResults> results, BenchSettings settings, bool quick)
+    public static string Render(IReadOnlyList<ServerResults> results, BenchSettings settings, bool quick, string[] arguments)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(quick ? " (quick smoke run: short windows, not comparable)" : "")}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine()}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench/run.sh{(arguments.Length > 0 ? " " + string.Join(' ', arguments) : "")}`.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Servers: {string.Join("; ", results.Select(r => $"{r.Server} ({r.Configuration})"))}. Windows: server warm-up {settings.ServerWarmup.TotalSeconds} s, then per measurement warm-up {settings.Warmup.TotalSeconds} s, measure {settings.Window.TotalSeconds} s (ramp {settings.RampWindow.TotalSeconds} s per step).");
         text.AppendLine();
         text.Append("| Metric |");
@@ -38,7 +39,7 @@ public static class Report
                 r => r.Loads.FirstOrDefault(l => l.Variant == variant && l.Publishers == count)?.CpuSecondsPerStreamPerMinute, "F3");
         }
 
-        Row(text, "CPU s per stream per minute at the largest healthy count", results, r => r.LargestHealthy?.CpuSecondsPerStreamPerMinute, "F3");
+        Row(text, "CPU s per stream per minute at each server's largest healthy count (machine saturated)", results, r => r.LargestHealthy?.CpuSecondsPerStreamPerMinute, "F3");
         foreach (var variant in results[0].Loads.Select(l => l.Variant).Distinct())
         {
             int count = results[0].Loads.Where(l => l.Variant == variant).Max(l => l.Publishers);

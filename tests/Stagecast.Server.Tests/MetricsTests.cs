@@ -21,6 +21,8 @@ public sealed class MetricsTests(ServerFixture server)
         Assert.True(during["stagecast_hls_parts_total"] >= before["stagecast_hls_parts_total"] + 3);
         Assert.Equal(during["stagecast_hls_parts_total"], during["stagecast_hls_part_listing_delay_seconds_count"]);
         Assert.True(during.ContainsKey("stagecast_dropped_frames_total"));
+        Assert.True(during["dotnet_allocated_bytes_total"] > before["dotnet_allocated_bytes_total"]);
+        Assert.True(during.ContainsKey("dotnet_gc_collections_total"));
     }
 
     private async Task<Dictionary<string, double>> ReadAsync()

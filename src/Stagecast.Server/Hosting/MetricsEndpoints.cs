@@ -23,6 +23,8 @@ public static class MetricsEndpoints
             Counter(text, "stagecast_hls_parts_total", "Partial segments listed.", MediaMetrics.HlsParts);
             Gauge(text, "stagecast_hls_players", "Players that fetched media in the last 10 s.", hls.All.Sum(s => s.Viewers.ActivePlayers(TimeSpan.FromSeconds(10))));
             Gauge(text, "stagecast_restream_outputs_running", "Restream outputs running.", outputs.RunningCount);
+            Counter(text, "dotnet_allocated_bytes_total", "Bytes allocated on the managed heap.", GC.GetTotalAllocatedBytes());
+            Counter(text, "dotnet_gc_collections_total", "Garbage collections (all generations).", GC.CollectionCount(0));
             Histogram(text, "stagecast_hls_part_listing_delay_seconds", "From the arrival of a part's last frame to its listing.", MediaMetrics.PartListingDelay);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
         }).ExcludeFromDescription();

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Stagecast against nginx-rtmp on the same machine, one after the other, same workload.
+# Installs what it needs (ffmpeg, nginx with the RTMP module) when missing, builds in Release and runs
+# bench/Stagecast.Bench. Writes bench/results/<date>.{md,json} and the table into bench/README.md.
+#   bench/run.sh            full run (about 20 minutes on 2 cores)
+#   bench/run.sh --quick    smoke run (about 3 minutes; figures not comparable)
+# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp  --variant 0|1
+#                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)
+if [ ${#packages[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+dotnet build src/Stagecast.Server -c Release -v quiet -nologo
+dotnet build bench/Stagecast.Bench -c Release -v quiet -nologo
+exec dotnet run --project bench/Stagecast.Bench -c Release --no-build -- "$@"
