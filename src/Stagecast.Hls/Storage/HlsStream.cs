@@ -169,36 +169,35 @@ public sealed partial class HlsStream
         lock (_sync)
         {
             Evict();
-            var listed = _segments.GetRange(_listedFrom, _segments.Count - _listedFrom);
-            if (listed.Count > 0 && listed[^1].Parts.Count == 0)
+            _renderSegments.Clear();
+            for (int i = _listedFrom; i < _segments.Count; i++)
             {
-                // A segment opened this moment has nothing to list yet; the one just completed must show at once.
-                listed.RemoveAt(listed.Count - 1);
+                _renderSegments.Add(_segments[i].Info);
             }
 
-            if (listed.Count == 0)
+            if (_renderSegments.Count > 0 && _renderSegments[^1].Parts.Count == 0)
+            {
+                // A segment opened this moment has nothing to list yet; the one just completed must show at once.
+                _renderSegments.RemoveAt(_renderSegments.Count - 1);
+            }
+
+            if (_renderSegments.Count == 0)
             {
                 return;
             }
 
             _render.ResetWrittenCount();
-            _renderSegments.Clear();
-            foreach (var segment in listed)
-            {
-                _renderSegments.Add(segment.Info);
-            }
-
-            MediaPlaylistWriter.Write(_render, _header, _renderSegments, PartsFrom(listed), _discontinuitySequence,
+            MediaPlaylistWriter.Write(_render, _header, _renderSegments, PartsFrom(_renderSegments), _discontinuitySequence,
                 _ended ? null : _nextPartNumber, _ended);
 
-            var lastWithParts = listed.FindLast(s => s.Parts.Count > 0)!;
+            var lastWithParts = _renderSegments.FindLast(s => s.Parts.Count > 0)!;
             RecordListingDelays(lastWithParts.Parts[^1].Number);
-            long lastComplete = listed.FindLast(s => s.Info.IsComplete)?.Msn ?? -1;
+            long lastComplete = _renderSegments.FindLast(s => s.IsComplete)?.SequenceNumber ?? -1;
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _snapshot, new PlaylistSnapshot(
                 _render.WrittenSpan.ToArray(),
-                lastWithParts.Msn,
+                lastWithParts.SequenceNumber,
                 lastWithParts.Parts.Count - 1,
                 lastWithParts.Parts[^1].Number,
                 lastComplete,
@@ -252,13 +251,13 @@ public sealed partial class HlsStream
     }
 
     /// <summary>Parts are listed for segments that end within three target durations of the live edge (RFC 8216bis 4.4.4.9).</summary>
-    private int PartsFrom(List<HlsSegment> listed)
+    private int PartsFrom(List<PlaylistSegment> listed)
     {
         double horizon = 3.0 * _header.TargetDuration;
         double total = 0;
         for (int i = listed.Count - 1; i >= 0; i--)
         {
-            total += listed[i].Info.Duration;
+            total += listed[i].Duration;
             if (total > horizon)
             {
                 return i + 1;
