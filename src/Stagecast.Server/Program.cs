@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Server;
-using Stagecast.Server.Accounts;
+using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Hosting;
 
 try

@@ -1,20 +1,19 @@
-using Stagecast.Hls;
-using Stagecast.Hls.Serving;
-using Stagecast.Restream;
 using Stagecast.Rtmp.Server;
 using Stagecast.Rtmp.Transport;
-using Stagecast.Server.Accounts;
-using Stagecast.Server.Api;
+using Stagecast.Hls.Serving;
+using Stagecast.Server.Features.Accounts;
+using Stagecast.Server.Features.Analytics;
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Outputs;
+using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Livestreams;
-using Stagecast.Server.Persistence;
-using Stagecast.Server.Persistence.Sqlite;
-using Stagecast.Server.Security;
-using Stagecast.Streaming;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server;
 
-/// <summary>Composes the server: configuration, services, listeners and endpoints. Program.cs and tests call it.</summary>
+/// <summary>Composes the server from its features: configuration, services, listeners and endpoints. Program.cs and tests call it.</summary>
 public static class StagecastApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -32,59 +31,16 @@ public static class StagecastApp
         var configuration = builder.Configuration;
         var server = ServerConfiguration.ReadServerOptions(configuration);
         var services = builder.Services;
-        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<StreamHubOptions>().Bind(configuration.GetSection("Stagecast:Hub"));
-        services.AddOptions<HlsOptions>().Bind(configuration.GetSection("Stagecast:Hls"));
-        services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions"));
-        services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection("Stagecast:Bootstrap"));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ServerReadiness>();
-        services.AddSingleton<ListeningEndpoints>();
-        services.AddSingleton<PublicUrls>();
-
-        // Persistence: the one seam (IStagecastStore), SQLite in the data directory.
-        services.AddSingleton<IStagecastStore>(_ =>
-        {
-            Directory.CreateDirectory(server.DataDir);
-            return new SqliteStore(server.DatabasePath);
-        });
-        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<IStagecastStore>());
-        services.AddSingleton<ILivestreamStore>(sp => sp.GetRequiredService<IStagecastStore>());
-        services.AddSingleton<IOutputStore>(sp => sp.GetRequiredService<IStagecastStore>());
-        services.AddSingleton(_ =>
-        {
-            Directory.CreateDirectory(server.DataDir);
-            return new StreamKeyProtector(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir));
-        });
-
-        services.AddSingleton<AccountService>();
-        services.AddSingleton(sp => new Bootstrap(
-            sp.GetRequiredService<IStagecastStore>(), sp.GetRequiredService<AccountService>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<BootstrapOptions>>(), sp.GetRequiredService<PublicUrls>(),
-            sp.GetRequiredService<IHostApplicationLifetime>(), Console.Out));
-        services.AddSingleton<SessionRecovery>();
-
-        // Media plane: the hub, RTMP ingest, LL-HLS output.
-        services.AddSingleton<StreamHub>();
-        services.AddSingleton<FailedPublishThrottle>();
-        services.AddSingleton<IPublishAuthorizer, DatabasePublishAuthorizer>();
-        services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
-        services.AddLowLatencyHls();
-
-        // Livestreams and their sessions.
-        services.AddSingleton<SessionWriter>();
-        services.AddSingleton<SessionRecorder>();
-        services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
-        services.AddSingleton<SessionViews>();
-        services.AddSingleton<LivestreamService>();
-        services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
-        services.AddSingleton<OutputManager>(); // joins the hub at start (it needs the hub, so it cannot be a constructor observer)
-        services.AddStagecastApi(configuration.GetValue("Stagecast:Api:RequestsPerSecond", 100));
+        services.AddHosting(configuration, server);
+        services.AddStagecastApi(configuration);
+        services.AddAccounts(configuration);
+        services.AddApps();
+        services.AddPresets();
+        services.AddLivestreams(configuration, server);
+        services.AddOutputs(configuration);
+        services.AddAnalytics();
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
-        services.AddHostedService<DatabaseStartup>();
-        services.AddHostedService(sp => sp.GetRequiredService<SessionWriter>());
-        services.AddHostedService<SessionFlushService>();
         services.AddHostedService<LifecycleService>();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -101,7 +57,15 @@ public static class StagecastApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapStagecastApi();
+        app.UseStagecastApi();
+        app.MapAccountApi(api => api.MapApps());
+        app.MapAppApi(api =>
+        {
+            api.MapLivestreams();
+            api.MapOutputs();
+            api.MapAnalytics();
+            api.MapPresets();
+        });
         app.MapHealth();
         app.MapMetrics();
         app.MapHlsPlayback();

@@ -1,4 +1,4 @@
-using Stagecast.Server.Api;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;

@@ -1,4 +1,4 @@
-using Stagecast.Server.Livestreams;
+using Stagecast.Server.Features.Livestreams;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;

@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server;
-using Stagecast.Server.Accounts;
+using Stagecast.Server.Features.Accounts;
+using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Livestreams;
+using Stagecast.Server.Features.Livestreams;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
@@ -45,7 +46,7 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         var accounts = App.Services.GetRequiredService<AccountService>();
         var account = await accounts.CreateAccountAsync(null, "test", CancellationToken.None);
-        var app = await accounts.CreateAppAsync(account.Id, null, "test", CancellationToken.None);
+        var app = await App.Services.GetRequiredService<AppService>().CreateAsync(account.Id, null, "test", CancellationToken.None);
         var (_, token) = await accounts.CreateTokenAsync(account.Id, "test", null, CancellationToken.None);
         return new StagecastApiClient(Http, account.Id, app.Id, token, basePath);
     }

@@ -1,17 +1,19 @@
-using Stagecast.Server.Accounts;
-using Stagecast.Server.Livestreams;
-using Stagecast.Server.Persistence;
+using Stagecast.Server.Features.Accounts;
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Hosting;
 
-/// <summary>Before anything listens: schema migrations, first-start accounts, recovery of sessions left open.</summary>
-public sealed class DatabaseStartup(IStagecastStore store, IServiceProvider services) : IHostedService
+/// <summary>Before anything listens: schema migrations, recovery of what was left open, first-start accounts, default presets.</summary>
+public sealed class DatabaseStartup(SqliteDatabase database, IServiceProvider services) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await services.GetRequiredService<SessionRecovery>().RunAsync(cancellationToken).ConfigureAwait(false);
         await services.GetRequiredService<Bootstrap>().RunAsync(cancellationToken).ConfigureAwait(false);
+        await services.GetRequiredService<AppService>().EnsureDefaultPresetsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

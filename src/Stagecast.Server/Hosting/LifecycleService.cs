@@ -1,4 +1,5 @@
-using Stagecast.Server.Livestreams;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Outputs;
 using Stagecast.Streaming;
 
 namespace Stagecast.Server.Hosting;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Stagecast.Hls;
-using Stagecast.Server.Livestreams;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Outputs;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Metrics;
 

@@ -1,0 +1,3 @@
+namespace Stagecast.Server.Features.Accounts;
+
+public sealed record Account(string Id, string? Name, DateTimeOffset CreatedAt);

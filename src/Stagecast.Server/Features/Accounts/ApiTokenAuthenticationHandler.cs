@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Accounts;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer &lt;API token&gt;</c>: the principal carries the token's account. A missing or
+/// invalid token is a 401 in the error envelope. Participant tokens are never accepted here.
+/// </summary>
+public sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AccountService accounts) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiToken";
+    public const string Policy = "ApiToken";
+    public const string AccountClaim = "account_id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (BearerToken.From(Request) is not { } bearer)
+        {
+            return AuthenticateResult.Fail("missing API token: send Authorization: Bearer <token>");
+        }
+
+        if (await accounts.AuthenticateAsync(bearer, Context.RequestAborted).ConfigureAwait(false) is not { } token)
+        {
+            return AuthenticateResult.Fail("invalid or revoked API token");
+        }
+
+        var identity = new ClaimsIdentity([new Claim(AccountClaim, token.AccountId), new Claim("token_id", token.Id)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await ApiResults.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, result.Failure?.Message ?? "API token required").ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Stagecast.Server.Features.Analytics;
+
+public static class AnalyticsFeature
+{
+    public static IServiceCollection AddAnalytics(this IServiceCollection services) => services.AddSingleton<IAnalyticsStore, SqliteAnalyticsStore>();
+
+    public static RouteGroupBuilder MapAnalytics(this RouteGroupBuilder api)
+    {
+        api.MapLivestreamAnalytics();
+        return api;
+    }
+}

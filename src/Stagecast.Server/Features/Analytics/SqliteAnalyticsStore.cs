@@ -1,0 +1,39 @@
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Analytics;
+
+public sealed class SqliteAnalyticsStore(SqliteDatabase db) : IAnalyticsStore
+{
+    // TOTAL() is always a float (SUM of nothing is an integer NULL), so rows map to double without casts.
+    public Task<SessionTotals> GetLivestreamTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.QuerySingleAsync<SessionTotals>(
+            "SELECT COUNT(*) AS count, TOTAL(ingest_seconds) AS ingest_seconds, TOTAL(viewer_seconds) AS viewer_seconds " +
+            "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to",
+            RangeParameters(appId, from, to)), cancellationToken);
+
+    public Task<IReadOnlyList<DailySessionTotals>> GetLivestreamDailyTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<DailySessionTotals>>(async c => (await c.QueryAsync<DailyRow>(
+            "SELECT date(started_time / 1000, 'unixepoch') AS day, COUNT(*) AS count, TOTAL(ingest_seconds) AS ingest_seconds, TOTAL(viewer_seconds) AS viewer_seconds " +
+            "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to " +
+            "GROUP BY day ORDER BY day",
+            RangeParameters(appId, from, to)).ConfigureAwait(false))
+            .Select(r => new DailySessionTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds, r.ViewerSeconds)).ToList(),
+            cancellationToken);
+
+    private static object RangeParameters(string appId, DateTimeOffset? from, DateTimeOffset? to) =>
+        new { appId, from = Ms(from) ?? long.MinValue, to = Ms(to) ?? long.MaxValue };
+
+    /// <summary>Settable, not positional: for an empty result SQLite reports no types for computed columns, which constructor mapping needs.</summary>
+    private sealed class DailyRow
+    {
+        public string Day { get; set; } = "";
+
+        public long Count { get; set; }
+
+        public double IngestSeconds { get; set; }
+
+        public double ViewerSeconds { get; set; }
+    }
+}

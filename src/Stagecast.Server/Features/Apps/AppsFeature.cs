@@ -1,0 +1,11 @@
+namespace Stagecast.Server.Features.Apps;
+
+public static class AppsFeature
+{
+    public static IServiceCollection AddApps(this IServiceCollection services)
+    {
+        services.AddSingleton<IAppStore, SqliteAppStore>();
+        services.AddSingleton<AppService>();
+        return services;
+    }
+}

@@ -1,0 +1,16 @@
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.Apps;
+
+public interface IAppStore
+{
+    Task CreateAsync(App app, CancellationToken cancellationToken);
+
+    Task<App?> FindAsync(string accountId, string appId, CancellationToken cancellationToken);
+
+    /// <summary>Apps of an account, oldest first, optionally filtered by a search on id and name.</summary>
+    Task<Page<App>> ListAsync(string accountId, string? search, Paging paging, bool ascending, CancellationToken cancellationToken);
+
+    /// <summary>Every app id of every account (start-up checks).</summary>
+    Task<IReadOnlyList<string>> ListAllIdsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,41 @@
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+public interface ILivestreamStore
+{
+    Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken);
+
+    /// <summary>A livestream of an app (not deleted).</summary>
+    Task<Livestream?> FindLivestreamAsync(string appId, string livestreamId, CancellationToken cancellationToken);
+
+    /// <summary>A livestream by id in any app (not deleted); for the media plane.</summary>
+    Task<Livestream?> FindLivestreamAsync(string livestreamId, CancellationToken cancellationToken);
+
+    Task<Livestream?> FindLivestreamByKeyHashAsync(byte[] keyHash, CancellationToken cancellationToken);
+
+    Task<Page<Livestream>> ListLivestreamsAsync(string appId, LivestreamFilter filter, Paging paging, CancellationToken cancellationToken);
+
+    Task UpdateStreamKeyAsync(string livestreamId, byte[] sealedKey, byte[] keyHash, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
+    Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
+    /// <summary>Soft delete: the livestream disappears from the API and its key stops working; its sessions stay for analytics.</summary>
+    Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken);
+
+    /// <summary>Starts a session and marks its livestream live, in one transaction.</summary>
+    Task StartSessionAsync(LivestreamSession session, CancellationToken cancellationToken);
+
+    Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken);
+
+    /// <summary>Ends a session with its final figures and sets its livestream's status, in one transaction.</summary>
+    Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, CancellationToken cancellationToken);
+
+    Task<LivestreamSession?> FindSessionAsync(string appId, string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Sessions of a livestream, newest first.</summary>
+    Task<Page<LivestreamSession>> ListSessionsAsync(string livestreamId, Paging paging, CancellationToken cancellationToken);
+
+    /// <summary>Sessions that started and never stopped (the server stopped while they were live).</summary>
+    Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,92 @@
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Database;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+/// <summary>Livestream operations behind the API; changes that affect a live broadcast reach the media plane.</summary>
+public sealed class LivestreamService(
+    ILivestreamStore store,
+    StreamKeyProtector keys,
+    PublicUrls urls,
+    StreamHub hub,
+    SessionRecorder sessions,
+    TimeProvider time)
+{
+    public async Task<LivestreamView> CreateAsync(App app, string? name, CancellationToken cancellationToken)
+    {
+        string key = Secrets.NewStreamKey();
+        var now = time.GetUtcNow();
+        var livestream = new Livestream(
+            Guid.NewGuid().ToString(), app.Id, name, null, keys.Protect(key), keys.LookupHash(key), LivestreamStatus.Idle, false, false, now, now);
+        await store.CreateLivestreamAsync(livestream, cancellationToken).ConfigureAwait(false);
+        return View(livestream);
+    }
+
+    public async Task<LivestreamView?> FindAsync(App app, string id, CancellationToken cancellationToken) =>
+        await store.FindLivestreamAsync(app.Id, id, cancellationToken).ConfigureAwait(false) is { } livestream ? View(livestream) : null;
+
+    public async Task<Page<LivestreamView>> ListAsync(App app, LivestreamFilter filter, Paging paging, CancellationToken cancellationToken)
+    {
+        var page = await store.ListLivestreamsAsync(app.Id, filter, paging, cancellationToken).ConfigureAwait(false);
+        return new Page<LivestreamView>(page.Items.Select(View).ToList(), page.TotalCount);
+    }
+
+    /// <summary>Issues a new key; the old one stops working and a publisher using it is disconnected.</summary>
+    public async Task<LivestreamView?> ResetStreamKeyAsync(App app, string id, CancellationToken cancellationToken)
+    {
+        if (await store.FindLivestreamAsync(app.Id, id, cancellationToken).ConfigureAwait(false) is not { } livestream)
+        {
+            return null;
+        }
+
+        string key = Secrets.NewStreamKey();
+        var now = time.GetUtcNow();
+        byte[] sealedKey = keys.Protect(key);
+        byte[] hash = keys.LookupHash(key);
+        await store.UpdateStreamKeyAsync(id, sealedKey, hash, now, cancellationToken).ConfigureAwait(false);
+        hub.Stop(id, "the stream key was reset");
+        return View(livestream with { SealedStreamKey = sealedKey, StreamKeyHash = hash, UpdatedAt = now });
+    }
+
+    /// <summary>Disabling refuses publishers and stops a live broadcast; enabling lets publishers in again.</summary>
+    public async Task<LivestreamView?> SetDisabledAsync(App app, string id, bool disabled, CancellationToken cancellationToken)
+    {
+        if (await store.FindLivestreamAsync(app.Id, id, cancellationToken).ConfigureAwait(false) is not { } livestream)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        await store.SetDisabledAsync(id, disabled, now, cancellationToken).ConfigureAwait(false);
+        if (disabled)
+        {
+            hub.Stop(id, "the livestream was disabled");
+        }
+
+        return View(livestream with { Disabled = disabled, UpdatedAt = now });
+    }
+
+    public async Task<bool> DeleteAsync(App app, string id, CancellationToken cancellationToken)
+    {
+        if (await store.FindLivestreamAsync(app.Id, id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        bool deleted = await store.DeleteLivestreamAsync(id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        hub.Stop(id, "the livestream was deleted");
+        return deleted;
+    }
+
+    /// <summary>The stored status, except that a broadcast in progress here is live whatever the database has caught up with.</summary>
+    private LivestreamView View(Livestream livestream)
+    {
+        var status = sessions.FindActive(livestream.Id) is not null ? LivestreamStatus.Live
+            : livestream.Status == LivestreamStatus.Live ? LivestreamStatus.Idle
+            : livestream.Status;
+        return new LivestreamView(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status);
+    }
+}

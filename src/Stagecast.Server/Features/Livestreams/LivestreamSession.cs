@@ -1,0 +1,25 @@
+namespace Stagecast.Server.Features.Livestreams;
+
+/// <summary>One continuous broadcast of a livestream.</summary>
+public sealed record LivestreamSession(
+    string Id,
+    string LivestreamId,
+    string AppId,
+    string? ErrMessage,
+    DateTimeOffset? InvokedTime,
+    DateTimeOffset? StartedTime,
+    DateTimeOffset? StoppedTime,
+    double IngestSeconds,
+    double ViewerSeconds,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Progress of a live session written periodically.</summary>
+public readonly record struct SessionProgress(string SessionId, double IngestSeconds, double ViewerSeconds, DateTimeOffset UpdatedAt);
+
+public sealed record LivestreamFilter(
+    IReadOnlyList<LivestreamStatus>? Statuses,
+    bool ExcludeMeetings,
+    DateTimeOffset? CreatedFrom,
+    DateTimeOffset? CreatedTo,
+    bool Ascending);

@@ -1,0 +1,120 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+/// <summary>Livestreams: L1–L5 of the API contract, plus reset-stream-key, enable, disable and delete.</summary>
+public static class LivestreamsApi
+{
+    public const string NamePattern = "^[a-zA-Z0-9-_]*$";
+
+    public static void MapLivestreams(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/livestreams").WithTags("Livestreams");
+        group.MapPost("/", CreateAsync).WithSummary("Create an independent livestream")
+            .WithDescription("Optional JSON body: {\"name\": string matching ^[a-zA-Z0-9-_]*$, at most 256 characters}.");
+        group.MapGet("/", ListAsync).WithSummary("List livestreams");
+        group.MapGet("/sessions/{livestream_session_id}", GetSessionAsync).WithSummary("A livestream session");
+        group.MapGet("/{livestream_id}", GetAsync).WithSummary("A livestream with its sessions");
+        group.MapGet("/{livestream_id}/active-livestream-session", GetActiveSessionAsync).WithSummary("The session in progress; 404 when not live");
+        group.MapPost("/{livestream_id}/reset-stream-key", ResetStreamKeyAsync).WithSummary("Issue a new stream key; a publisher on the old key is disconnected");
+        group.MapPut("/{livestream_id}/enable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, false))
+            .WithSummary("Let publishers in again");
+        group.MapPut("/{livestream_id}/disable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, true))
+            .WithSummary("Refuse publishers and stop a live broadcast");
+        group.MapDelete("/{livestream_id}", DeleteAsync).WithSummary("Delete a livestream (its sessions stay in analytics)");
+    }
+
+    private static async Task<Created<ApiResponse<LivestreamDto>>> CreateAsync(HttpContext context, LivestreamService livestreams, JsonBody<CreateLivestreamRequest> body)
+    {
+        var created = await livestreams.CreateAsync(context.App(), body.Value.Name, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Created(context, created.Record.Id, LivestreamDto.From(created));
+    }
+
+    private static async Task<Ok<ApiListResponse<LivestreamDto>>> ListAsync(HttpContext context, LivestreamService livestreams)
+    {
+        var query = new QueryParameters(context.Request.Query);
+        var paging = query.Paging();
+        var (from, to) = query.TimeRange();
+        var filter = new LivestreamFilter(Statuses(query), query.Boolean("exclude_meetings"), from, to, query.Ascending());
+        var page = await livestreams.ListAsync(context.App(), filter, paging, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.List(page.Items.Select(LivestreamDto.From).ToList(), paging, page.TotalCount);
+    }
+
+    private static async Task<Ok<ApiResponse<LivestreamDetailsDto>>> GetAsync(
+        HttpContext context, LivestreamService livestreams, ILivestreamStore store, SessionViews views, string livestream_id)
+    {
+        var paging = new QueryParameters(context.Request.Query).Paging();
+        var livestream = await FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
+        var cancellation = context.RequestAborted;
+        var page = await store.ListSessionsAsync(livestream_id, paging, cancellation).ConfigureAwait(false);
+        var latestStored = paging.PageNo == 1 ? page.Items.FirstOrDefault()
+            : (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), cancellation).ConfigureAwait(false)).Items.FirstOrDefault();
+        var latest = views.Active(context.App().Id, livestream_id, latestStored) ?? latestStored;
+        var sessions = page.Items.Select(s => LivestreamSessionDto.From(views.Current(s))).ToList();
+        return ApiResults.Ok(new LivestreamDetailsDto(
+            LivestreamDto.From(livestream),
+            latest is null ? null : LivestreamSessionDto.From(latest),
+            sessions,
+            PagingDto.For(paging, sessions.Count, page.TotalCount)));
+    }
+
+    private static async Task<Ok<ApiResponse<ActiveLivestreamSessionDto>>> GetActiveSessionAsync(
+        HttpContext context, LivestreamService livestreams, ILivestreamStore store, SessionViews views, string livestream_id)
+    {
+        var livestream = await FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
+        var latestStored = (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), context.RequestAborted).ConfigureAwait(false)).Items.FirstOrDefault();
+        var active = views.Active(context.App().Id, livestream_id, latestStored)
+            ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
+        return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), LivestreamSessionDto.From(active)));
+    }
+
+    private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamStore store, SessionViews views, string livestream_session_id)
+    {
+        var session = await store.FindSessionAsync(context.App().Id, livestream_session_id, context.RequestAborted).ConfigureAwait(false)
+            ?? throw ApiException.NotFound($"No livestream session found with id {livestream_session_id}");
+        return ApiResults.Ok(LivestreamSessionDto.From(views.Current(session)));
+    }
+
+    private static async Task<Ok<ApiResponse<LivestreamDto>>> ResetStreamKeyAsync(HttpContext context, LivestreamService livestreams, string livestream_id) =>
+        ApiResults.Ok(LivestreamDto.From(await livestreams.ResetStreamKeyAsync(context.App(), livestream_id, context.RequestAborted).ConfigureAwait(false)
+            ?? throw NotFound(livestream_id)));
+
+    private static async Task<Ok<ApiResponse<LivestreamDto>>> SetDisabledAsync(HttpContext context, LivestreamService livestreams, string livestreamId, bool disabled) =>
+        ApiResults.Ok(LivestreamDto.From(await livestreams.SetDisabledAsync(context.App(), livestreamId, disabled, context.RequestAborted).ConfigureAwait(false)
+            ?? throw NotFound(livestreamId)));
+
+    private static async Task<Ok<ApiResponse<MessageDto>>> DeleteAsync(HttpContext context, LivestreamService livestreams, string livestream_id) =>
+        await livestreams.DeleteAsync(context.App(), livestream_id, context.RequestAborted).ConfigureAwait(false)
+            ? ApiResults.Message("Deleted livestream successfully")
+            : throw NotFound(livestream_id);
+
+    internal static async Task<LivestreamView> FindAsync(HttpContext context, LivestreamService livestreams, string id) =>
+        await livestreams.FindAsync(context.App(), id, context.RequestAborted).ConfigureAwait(false) ?? throw NotFound(id);
+
+    private static ApiException NotFound(string id) => ApiException.NotFound($"No livestream found with id {id}");
+
+    /// <summary>Livestream status filter; OFFLINE means not live (IDLE or ERRORED).</summary>
+    private static IReadOnlyList<LivestreamStatus>? Statuses(QueryParameters query) =>
+        query.Choice("status", "IDLE", "INVOKED", "LIVE", "ERRORED", "OFFLINE") switch
+        {
+            null => null,
+            "IDLE" => [LivestreamStatus.Idle],
+            "INVOKED" => [LivestreamStatus.Invoked],
+            "LIVE" => [LivestreamStatus.Live],
+            "ERRORED" => [LivestreamStatus.Errored],
+            _ => [LivestreamStatus.Idle, LivestreamStatus.Errored],
+        };
+}
+
+/// <summary>POST /livestreams: every field optional, so an empty body creates an unnamed livestream.</summary>
+[OptionalBody]
+public sealed record CreateLivestreamRequest
+{
+    [StringLength(256)]
+    [RegularExpression(LivestreamsApi.NamePattern)]
+    public string? Name { get; init; }
+}

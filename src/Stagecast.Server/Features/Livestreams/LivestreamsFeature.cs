@@ -1,0 +1,43 @@
+using Stagecast.Hls;
+using Stagecast.Rtmp.Server;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+public static class LivestreamsFeature
+{
+    /// <summary>
+    /// Livestreams and their sessions, with the media plane they drive: the stream hub, RTMP ingest authorised by
+    /// stream keys, LL-HLS output, and the recorder that turns streams into sessions.
+    /// </summary>
+    public static IServiceCollection AddLivestreams(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
+    {
+        services.AddOptions<StreamHubOptions>().Bind(configuration.GetSection("Stagecast:Hub"));
+        services.AddOptions<HlsOptions>().Bind(configuration.GetSection("Stagecast:Hls"));
+        services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions"));
+        services.AddSingleton(_ =>
+        {
+            Directory.CreateDirectory(server.DataDir);
+            return new StreamKeyProtector(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir));
+        });
+
+        services.AddSingleton<ILivestreamStore, SqliteLivestreamStore>();
+        services.AddSingleton<StreamHub>();
+        services.AddSingleton<FailedPublishThrottle>();
+        services.AddSingleton<IPublishAuthorizer, DatabasePublishAuthorizer>();
+        services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
+        services.AddLowLatencyHls();
+
+        services.AddSingleton<SessionWriter>();
+        services.AddSingleton<SessionRecorder>();
+        services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
+        services.AddSingleton<SessionViews>();
+        services.AddSingleton<SessionRecovery>();
+        services.AddSingleton<LivestreamService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionWriter>());
+        services.AddHostedService<SessionFlushService>();
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+/// <summary>What the session writer persists, in order.</summary>
+public abstract record SessionEvent
+{
+    public sealed record Started(string SessionId, string LivestreamId, DateTimeOffset StartedTime) : SessionEvent;
+
+    public sealed record Progressed(IReadOnlyCollection<SessionProgress> Sessions) : SessionEvent;
+
+    public sealed record Ended(
+        string SessionId,
+        string LivestreamId,
+        DateTimeOffset StartedTime,
+        DateTimeOffset StoppedTime,
+        string? ErrMessage,
+        double IngestSeconds,
+        double ViewerSeconds,
+        LivestreamStatus Status) : SessionEvent;
+}

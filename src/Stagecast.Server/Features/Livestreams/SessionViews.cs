@@ -1,0 +1,39 @@
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+/// <summary>
+/// Stored sessions with the live figures of the one in progress here: the database is up to a flush interval
+/// behind the media plane, the API should not be.
+/// </summary>
+public sealed class SessionViews(SessionRecorder recorder, TimeProvider time)
+{
+    public LivestreamSession Current(LivestreamSession stored)
+    {
+        if (recorder.FindActive(stored.LivestreamId) is not { } active || active.SessionId != stored.Id)
+        {
+            return stored;
+        }
+
+        var (ingest, viewer) = recorder.Figures(active);
+        return stored with { IngestSeconds = ingest, ViewerSeconds = viewer, UpdatedAt = time.GetUtcNow() };
+    }
+
+    /// <summary>The session in progress for a livestream, from the store or, if not yet written, from memory.</summary>
+    public LivestreamSession? Active(string appId, string livestreamId, LivestreamSession? latestStored)
+    {
+        if (recorder.FindActive(livestreamId) is not { } active)
+        {
+            return null;
+        }
+
+        if (latestStored?.Id == active.SessionId)
+        {
+            return Current(latestStored);
+        }
+
+        var (ingest, viewer) = recorder.Figures(active);
+        var now = time.GetUtcNow();
+        return new LivestreamSession(active.SessionId, livestreamId, appId, null, null, active.StartedTime, null, ingest, viewer, active.StartedTime, now);
+    }
+}

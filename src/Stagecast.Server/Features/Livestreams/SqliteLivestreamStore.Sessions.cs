@@ -1,0 +1,84 @@
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+public sealed partial class SqliteLivestreamStore
+{
+    private const string SessionColumns =
+        "id, livestream_id, app_id, err_message, invoked_time, started_time, stopped_time, ingest_seconds, viewer_seconds, created_at, updated_at";
+
+    public Task StartSessionAsync(LivestreamSession session, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(
+                $"INSERT INTO livestream_sessions ({SessionColumns}) VALUES (@Id, @LivestreamId, @AppId, @ErrMessage, @InvokedTime, @StartedTime, @StoppedTime, @IngestSeconds, @ViewerSeconds, @CreatedAt, @UpdatedAt)",
+                SessionParameters(session), t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE livestreams SET status = 'LIVE', updated_at = @at WHERE id = @id",
+                new { id = session.LivestreamId, at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken) =>
+        progress.Count == 0
+            ? Task.CompletedTask
+            : db.InTransactionAsync((c, t) => c.ExecuteAsync(
+                "UPDATE livestream_sessions SET ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, updated_at = @UpdatedAt WHERE id = @SessionId AND stopped_time IS NULL",
+                progress.Select(p => new { p.SessionId, p.IngestSeconds, p.ViewerSeconds, UpdatedAt = Ms(p.UpdatedAt) }), t), cancellationToken);
+
+    public Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(
+                "UPDATE livestream_sessions SET stopped_time = @StoppedTime, err_message = @ErrMessage, ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, updated_at = @UpdatedAt WHERE id = @Id",
+                SessionParameters(session), t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE livestreams SET status = @status, updated_at = @at WHERE id = @id",
+                new { id = session.LivestreamId, status = StatusText(livestreamStatus), at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task<LivestreamSession?> FindSessionAsync(string appId, string sessionId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE id = @sessionId AND app_id = @appId",
+            new { appId, sessionId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task<Page<LivestreamSession>> ListSessionsAsync(string livestreamId, Paging paging, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM livestream_sessions WHERE livestream_id = @livestreamId", new { livestreamId }).ConfigureAwait(false);
+            var rows = await c.QueryAsync<SessionRow>(
+                $"SELECT {SessionColumns} FROM livestream_sessions WHERE livestream_id = @livestreamId ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset",
+                new { livestreamId, limit = paging.PerPage, offset = paging.Offset }).ConfigureAwait(false);
+            return new Page<LivestreamSession>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NOT NULL").ConfigureAwait(false))
+            .Select(r => r.ToModel()).ToList(), cancellationToken);
+
+    private static object SessionParameters(LivestreamSession s) => new
+    {
+        s.Id,
+        s.LivestreamId,
+        s.AppId,
+        s.ErrMessage,
+        InvokedTime = Ms(s.InvokedTime),
+        StartedTime = Ms(s.StartedTime),
+        StoppedTime = Ms(s.StoppedTime),
+        s.IngestSeconds,
+        s.ViewerSeconds,
+        CreatedAt = Ms(s.CreatedAt),
+        UpdatedAt = Ms(s.UpdatedAt),
+    };
+
+    private sealed record SessionRow(
+        string Id, string LivestreamId, string AppId, string? ErrMessage, long? InvokedTime, long? StartedTime, long? StoppedTime,
+        double IngestSeconds, double ViewerSeconds, long CreatedAt, long UpdatedAt)
+    {
+        public LivestreamSession ToModel() => new(
+            Id, LivestreamId, AppId, ErrMessage, Time(InvokedTime), Time(StartedTime), Time(StoppedTime), IngestSeconds, ViewerSeconds, Time(CreatedAt), Time(UpdatedAt));
+    }
+}

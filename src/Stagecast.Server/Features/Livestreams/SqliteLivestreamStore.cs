@@ -1,0 +1,122 @@
+using System.Text;
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Livestreams;
+
+public sealed partial class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
+{
+    private const string LivestreamColumns =
+        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at";
+
+    public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt)",
+            new
+            {
+                livestream.Id,
+                livestream.AppId,
+                livestream.Name,
+                livestream.MeetingId,
+                StreamKey = livestream.SealedStreamKey,
+                livestream.StreamKeyHash,
+                Status = StatusText(livestream.Status),
+                livestream.Disabled,
+                livestream.ManualIngest,
+                CreatedAt = Ms(livestream.CreatedAt),
+                UpdatedAt = Ms(livestream.UpdatedAt),
+            }), cancellationToken);
+
+    public Task<Livestream?> FindLivestreamAsync(string appId, string livestreamId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<LivestreamRow>(
+            $"SELECT {LivestreamColumns} FROM livestreams WHERE id = @livestreamId AND app_id = @appId AND deleted_at IS NULL",
+            new { appId, livestreamId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task<Livestream?> FindLivestreamAsync(string livestreamId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<LivestreamRow>(
+            $"SELECT {LivestreamColumns} FROM livestreams WHERE id = @livestreamId AND deleted_at IS NULL",
+            new { livestreamId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task<Livestream?> FindLivestreamByKeyHashAsync(byte[] keyHash, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<LivestreamRow>(
+            $"SELECT {LivestreamColumns} FROM livestreams WHERE stream_key_hash = @keyHash AND deleted_at IS NULL",
+            new { keyHash }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task<Page<Livestream>> ListLivestreamsAsync(string appId, LivestreamFilter filter, Paging paging, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder("app_id = @appId AND deleted_at IS NULL");
+        var parameters = new DynamicParameters(new { appId, limit = paging.PerPage, offset = paging.Offset });
+        if (filter.Statuses is { Count: > 0 } statuses)
+        {
+            where.Append(" AND status IN @statuses");
+            parameters.Add("statuses", statuses.Select(StatusText).ToArray());
+        }
+
+        if (filter.ExcludeMeetings)
+        {
+            where.Append(" AND meeting_id IS NULL");
+        }
+
+        if (filter.CreatedFrom is { } from)
+        {
+            where.Append(" AND created_at >= @from");
+            parameters.Add("from", Ms(from));
+        }
+
+        if (filter.CreatedTo is { } to)
+        {
+            where.Append(" AND created_at < @to");
+            parameters.Add("to", Ms(to));
+        }
+
+        string order = filter.Ascending ? "ASC" : "DESC";
+        return db.WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM livestreams WHERE {where}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<LivestreamRow>(
+                $"SELECT {LivestreamColumns} FROM livestreams WHERE {where} ORDER BY created_at {order}, rowid {order} LIMIT @limit OFFSET @offset",
+                parameters).ConfigureAwait(false);
+            return new Page<Livestream>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+    }
+
+    public Task UpdateStreamKeyAsync(string livestreamId, byte[] sealedKey, byte[] keyHash, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE livestreams SET stream_key = @sealedKey, stream_key_hash = @keyHash, updated_at = @at WHERE id = @livestreamId",
+            new { livestreamId, sealedKey, keyHash, at = Ms(updatedAt) }), cancellationToken);
+
+    public Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE livestreams SET disabled = @disabled, updated_at = @at WHERE id = @livestreamId",
+            new { livestreamId, disabled, at = Ms(updatedAt) }), cancellationToken);
+
+    public Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.ExecuteAsync(
+            "UPDATE livestreams SET deleted_at = @at, updated_at = @at WHERE id = @livestreamId AND deleted_at IS NULL",
+            new { livestreamId, at = Ms(deletedAt) }).ConfigureAwait(false) == 1, cancellationToken);
+
+    internal static string StatusText(LivestreamStatus status) => status switch
+    {
+        LivestreamStatus.Idle => "IDLE",
+        LivestreamStatus.Invoked => "INVOKED",
+        LivestreamStatus.Live => "LIVE",
+        _ => "ERRORED",
+    };
+
+    private static LivestreamStatus ParseStatus(string text) => text switch
+    {
+        "INVOKED" => LivestreamStatus.Invoked,
+        "LIVE" => LivestreamStatus.Live,
+        "ERRORED" => LivestreamStatus.Errored,
+        _ => LivestreamStatus.Idle,
+    };
+
+    private sealed record LivestreamRow(
+        string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
+        long CreatedAt, long UpdatedAt)
+    {
+        public Livestream ToModel() => new(
+            Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt));
+    }
+}

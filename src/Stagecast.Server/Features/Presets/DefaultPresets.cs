@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+
+namespace Stagecast.Server.Features.Presets;
+
+/// <summary>
+/// The presets every app starts with. Hosts may do everything; participants produce media and chat; viewers
+/// watch, chat and vote but neither produce nor livestream. The documents have RealtimeKit's full shape, so apps
+/// written against it find the fields they read.
+/// </summary>
+public static class DefaultPresets
+{
+    public static IReadOnlyList<Preset> For(string appId, DateTimeOffset now) =>
+    [
+        Create(appId, "group_call_host", "GROUP_CALL", Role.Host, now),
+        Create(appId, "group_call_participant", "GROUP_CALL", Role.Participant, now),
+        Create(appId, "webinar_host", "WEBINAR", Role.Host, now),
+        Create(appId, "webinar_viewer", "WEBINAR", Role.Viewer, now),
+        Create(appId, "livestream_host", "LIVESTREAM", Role.Host, now),
+        Create(appId, "livestream_viewer", "LIVESTREAM", Role.Viewer, now),
+    ];
+
+    /// <summary>What POST and PUT start from: a participant of a group call, with everything the request leaves out.</summary>
+    public static (JsonObject Config, JsonObject Permissions, JsonObject Ui) Template() =>
+        (Config("GROUP_CALL"), Permissions(Role.Participant), Ui());
+
+    private enum Role
+    {
+        Host,
+        Participant,
+        Viewer,
+    }
+
+    private static Preset Create(string appId, string name, string viewType, Role role, DateTimeOffset now) =>
+        new(Guid.NewGuid().ToString(), appId, name, Config(viewType), Permissions(role), Ui(), now, now);
+
+    private static JsonObject Config(string viewType) => new()
+    {
+        ["view_type"] = viewType,
+        ["max_video_streams"] = new JsonObject { ["desktop"] = viewType == "GROUP_CALL" ? 25 : 6, ["mobile"] = 6 },
+        ["max_screenshare_count"] = 1,
+        ["media"] = new JsonObject
+        {
+            ["video"] = new JsonObject { ["quality"] = "hd", ["frame_rate"] = 30 },
+            ["screenshare"] = new JsonObject { ["quality"] = "hd", ["frame_rate"] = 5 },
+            ["audio"] = new JsonObject { ["enable_stereo"] = false, ["enable_high_bitrate"] = false },
+        },
+    };
+
+    private static JsonObject Permissions(Role role)
+    {
+        bool host = role == Role.Host;
+        bool produce = role != Role.Viewer;
+        string produceState = produce ? "ALLOWED" : "NOT_ALLOWED";
+        return new JsonObject
+        {
+            ["can_livestream"] = host,
+            ["can_record"] = host,
+            ["can_produce_audio"] = produce,
+            ["can_produce_video"] = produce,
+            ["can_produce_screenshare"] = produce,
+            ["kick_participant"] = host,
+            ["accept_waiting_requests"] = host,
+            ["hidden_participant"] = false,
+            ["can_spotlight"] = host,
+            ["pin_participant"] = host,
+            ["can_edit_display_name"] = true,
+            ["show_participant_list"] = true,
+            ["waiting_room_type"] = "SKIP",
+            ["recorder_type"] = "NONE",
+            ["media"] = new JsonObject
+            {
+                ["audio"] = new JsonObject { ["can_produce"] = produceState },
+                ["video"] = new JsonObject { ["can_produce"] = produceState },
+                ["screenshare"] = new JsonObject { ["can_produce"] = produceState },
+            },
+            ["chat"] = new JsonObject
+            {
+                ["can_send"] = true,
+                ["can_receive"] = true,
+                ["public"] = new JsonObject { ["can_send"] = true, ["text"] = true, ["files"] = false },
+                ["private"] = new JsonObject { ["can_send"] = false, ["can_receive"] = false, ["text"] = false, ["files"] = false },
+            },
+            ["polls"] = new JsonObject { ["can_create"] = host, ["can_vote"] = true, ["can_view"] = true },
+        };
+    }
+
+    private static JsonObject Ui() => new()
+    {
+        ["design_tokens"] = new JsonObject
+        {
+            ["theme"] = "dark",
+            ["border_radius"] = "rounded",
+            ["border_width"] = "thin",
+            ["spacing_base"] = 4,
+            ["colors"] = new JsonObject
+            {
+                ["brand"] = new JsonObject { ["300"] = "#844d1c", ["400"] = "#9d5b22", ["500"] = "#b56927", ["600"] = "#d37c30", ["700"] = "#d9904f" },
+                ["background"] = new JsonObject { ["600"] = "#222222", ["700"] = "#1f1f1f", ["800"] = "#1b1b1b", ["900"] = "#181818", ["1000"] = "#141414" },
+                ["danger"] = "#FF2D2D",
+                ["success"] = "#62A504",
+                ["warning"] = "#FFCD07",
+                ["text"] = "#EEEEEE",
+                ["text_on_brand"] = "#EEEEEE",
+                ["video_bg"] = "#191919",
+            },
+        },
+    };
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+
+namespace Stagecast.Server.Features.Presets;
+
+/// <summary>The permissions Stagecast enforces, read from a normalised preset (<see cref="PresetDocument"/>).</summary>
+public sealed record PresetPermissions(
+    string ViewType,
+    bool CanLivestream,
+    bool CanRecord,
+    bool CanProduceAudio,
+    bool CanProduceVideo,
+    bool CanProduceScreenshare,
+    bool KickParticipant,
+    bool AcceptWaitingRequests,
+    bool HiddenParticipant,
+    bool ChatCanSend,
+    bool ChatCanReceive,
+    bool PollsCanCreate,
+    bool PollsCanVote,
+    bool PollsCanView)
+{
+    public static PresetPermissions From(JsonObject config, JsonObject permissions) => new(
+        config["view_type"]?.GetValue<string>() ?? "GROUP_CALL",
+        Flag(permissions, "can_livestream"),
+        Flag(permissions, "can_record"),
+        Flag(permissions, "can_produce_audio"),
+        Flag(permissions, "can_produce_video"),
+        Flag(permissions, "can_produce_screenshare"),
+        Flag(permissions, "kick_participant"),
+        Flag(permissions, "accept_waiting_requests"),
+        Flag(permissions, "hidden_participant"),
+        Flag(permissions["chat"] as JsonObject, "can_send"),
+        Flag(permissions["chat"] as JsonObject, "can_receive"),
+        Flag(permissions["polls"] as JsonObject, "can_create"),
+        Flag(permissions["polls"] as JsonObject, "can_vote"),
+        Flag(permissions["polls"] as JsonObject, "can_view"));
+
+    private static bool Flag(JsonObject? parent, string name) => parent?[name] is JsonValue value && value.TryGetValue(out bool flag) && flag;
+}

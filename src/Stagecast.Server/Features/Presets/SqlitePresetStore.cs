@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Presets;
+
+public sealed class SqlitePresetStore(SqliteDatabase db) : IPresetStore
+{
+    private const string Columns = "id, app_id, name, config, permissions, ui, created_at, updated_at";
+    private const int UniqueViolation = 19; // SQLITE_CONSTRAINT
+
+    public async Task<bool> CreateManyAsync(IReadOnlyList<Preset> presets, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.InTransactionAsync((c, t) => c.ExecuteAsync(
+                $"INSERT INTO presets ({Columns}) VALUES (@Id, @AppId, @Name, @Config, @Permissions, @Ui, @CreatedAt, @UpdatedAt)",
+                presets.Select(Parameters), t), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+        {
+            return false;
+        }
+    }
+
+    public Task<bool> AnyAsync(string appId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM presets WHERE app_id = @appId)", new { appId }), cancellationToken);
+
+    public Task<Preset?> FindAsync(string appId, string presetId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<PresetRow>(
+            $"SELECT {Columns} FROM presets WHERE id = @presetId AND app_id = @appId", new { appId, presetId }).ConfigureAwait(false))?.ToModel(),
+            cancellationToken);
+
+    public Task<Preset?> FindByNameAsync(string appId, string name, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<PresetRow>(
+            $"SELECT {Columns} FROM presets WHERE name = @name AND app_id = @appId", new { appId, name }).ConfigureAwait(false))?.ToModel(),
+            cancellationToken);
+
+    public Task<Page<Preset>> ListAsync(string appId, string? search, Paging paging, CancellationToken cancellationToken)
+    {
+        const string where = "app_id = @appId AND (@search IS NULL OR id LIKE @pattern ESCAPE '\\' OR name LIKE @pattern ESCAPE '\\')";
+        var parameters = new { appId, search, pattern = SqlLike.Contains(search), limit = paging.PerPage, offset = paging.Offset };
+        return db.WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM presets WHERE {where}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<PresetRow>(
+                $"SELECT {Columns} FROM presets WHERE {where} ORDER BY created_at, rowid LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
+            return new Page<Preset>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+    }
+
+    public async Task<bool> UpdateAsync(Preset preset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.WithConnectionAsync(c => c.ExecuteAsync(
+                "UPDATE presets SET name = @Name, config = @Config, permissions = @Permissions, ui = @Ui, updated_at = @UpdatedAt WHERE id = @Id",
+                Parameters(preset)), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+        {
+            return false;
+        }
+    }
+
+    public Task<bool> DeleteUnusedAsync(string presetId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.ExecuteAsync(
+            "DELETE FROM presets WHERE id = @presetId AND NOT EXISTS (SELECT 1 FROM participants WHERE preset_id = @presetId AND deleted_at IS NULL)",
+            new { presetId }).ConfigureAwait(false) == 1, cancellationToken);
+
+    private static object Parameters(Preset p) => new
+    {
+        p.Id,
+        p.AppId,
+        p.Name,
+        Config = p.Config.ToJsonString(),
+        Permissions = p.Permissions.ToJsonString(),
+        Ui = p.Ui.ToJsonString(),
+        CreatedAt = Ms(p.CreatedAt),
+        UpdatedAt = Ms(p.UpdatedAt),
+    };
+
+    private sealed record PresetRow(string Id, string AppId, string Name, string Config, string Permissions, string Ui, long CreatedAt, long UpdatedAt)
+    {
+        public Preset ToModel() => new(
+            Id, AppId, Name, (JsonObject)JsonNode.Parse(Config)!, (JsonObject)JsonNode.Parse(Permissions)!, (JsonObject)JsonNode.Parse(Ui)!,
+            Time(CreatedAt), Time(UpdatedAt));
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Stagecast.Server.Hosting.Api;
+
+/// <summary>
+/// Every failure of an API request becomes the error envelope: <see cref="ApiException"/> with its status, a body
+/// the server could not read (too large, broken) as 400/413, anything else as a logged 500 that reveals nothing.
+/// </summary>
+public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        (int status, string message) = exception switch
+        {
+            ApiException api => (api.Status, api.Message),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                (StatusCodes.Status413PayloadTooLarge, $"request body larger than {ApiRoutes.MaxRequestBodyBytes} bytes"),
+            BadHttpRequestException bad => (bad.StatusCode, $"BAD_REQUEST: {bad.Message}"),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "request aborted"),
+            _ => (StatusCodes.Status500InternalServerError, "internal error; the server log has the details"),
+        };
+
+        if (status == StatusCodes.Status500InternalServerError)
+        {
+            Log.Unhandled(logger, exception, context.Request.Method, context.Request.Path);
+        }
+
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        await ApiResults.WriteErrorAsync(context, status, message).ConfigureAwait(false);
+        return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Unhandled error answering {Method} {Path}")]
+        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
+    }
+}

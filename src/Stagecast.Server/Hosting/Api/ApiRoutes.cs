@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Stagecast.Server.Features.Accounts;
+using Stagecast.Server.Features.Apps;
+
+namespace Stagecast.Server.Hosting.Api;
+
+/// <summary>
+/// The REST API under both base paths RealtimeKit clients use: <c>/client/v4/accounts/{account_id}/realtime/kit</c>
+/// (the SDKs) and <c>/accounts/{account_id}/realtime/kit</c> (the reference docs). App routes add <c>/{app_id}</c>.
+/// Features map their route groups through <see cref="MapAppApi"/> and <see cref="MapAccountApi"/>, which give every
+/// group the API token policy, the tenant check, the body size limit, the rate limit and the error envelope.
+/// </summary>
+public static class ApiRoutes
+{
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    public static readonly string[] AccountBasePaths = ["/client/v4/accounts/{account_id}/realtime/kit", "/accounts/{account_id}/realtime/kit"];
+
+    public static IServiceCollection AddStagecastApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Stagecast API";
+            document.Info.Description = "RealtimeKit-compatible livestreaming and meetings REST API. Every route also exists under /accounts/{account_id}/realtime/kit.";
+            return Task.CompletedTask;
+        }));
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        int requestsPerSecond = configuration.GetValue("Stagecast:Api:RequestsPerSecond", 100);
+        services.AddSingleton(provider => new ApiRateLimiter(provider.GetRequiredService<TimeProvider>(), requestsPerSecond));
+        services.AddAuthorization();
+        return services;
+    }
+
+    /// <summary>The middleware of the API, in order: errors, routing, rate limit, authentication, authorization.</summary>
+    public static WebApplication UseStagecastApi(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Reached only if no IExceptionHandler answered; ApiExceptionHandler answers everything.
+            ExceptionHandler = context => ApiResults.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "internal error"),
+        });
+        app.UseRouting();
+        app.UseMiddleware<ApiRateLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        return app;
+    }
+
+    /// <summary>Routes of one app: <c>{base}/{app_id}/…</c>, authorised by an API token of the account that owns the app.</summary>
+    public static WebApplication MapAppApi(this WebApplication app, Action<RouteGroupBuilder> map)
+    {
+        for (int i = 0; i < AccountBasePaths.Length; i++)
+        {
+            string basePath = AccountBasePaths[i] + "/{app_id}";
+            var api = Group(app, basePath, documented: i == 0).AddEndpointFilter<AppResolutionFilter>();
+            map(api);
+            app.MapFallback(basePath + "/{**path}", (HttpContext context) =>
+                    ApiResults.Error(StatusCodes.Status404NotFound, $"no such endpoint: {context.Request.Method} {context.Request.Path}"))
+                .ExcludeFromDescription();
+        }
+
+        return app;
+    }
+
+    /// <summary>Routes of an account: <c>{base}/…</c> (apps), authorised by an API token of that account.</summary>
+    public static WebApplication MapAccountApi(this WebApplication app, Action<RouteGroupBuilder> map)
+    {
+        for (int i = 0; i < AccountBasePaths.Length; i++)
+        {
+            map(Group(app, AccountBasePaths[i], documented: i == 0).AddEndpointFilter<AccountResolutionFilter>());
+        }
+
+        return app;
+    }
+
+    private static RouteGroupBuilder Group(WebApplication app, string prefix, bool documented)
+    {
+        var api = app.MapGroup(prefix)
+            .RequireAuthorization(ApiTokenAuthenticationHandler.Policy)
+            .WithMetadata(
+                ApiEndpointMetadata.Instance,
+                new RequestSizeLimitAttribute(MaxRequestBodyBytes),
+                new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(ApiErrorResponse), ["application/json"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(ApiErrorResponse), ["application/json"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status404NotFound, typeof(ApiErrorResponse), ["application/json"]));
+        if (!documented)
+        {
+            api.ExcludeFromDescription(); // the same routes again; documented once
+        }
+
+        return api;
+    }
+}

@@ -1,6 +1,0 @@
-using Stagecast.Server.Persistence;
-
-namespace Stagecast.Server.Livestreams;
-
-/// <summary>A livestream as the API shows it: plain stream key, URLs and its current status.</summary>
-public sealed record LivestreamView(Livestream Record, string StreamKey, string IngestServer, string PlaybackUrl, LivestreamStatus Status);
