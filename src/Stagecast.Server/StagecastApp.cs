@@ -5,11 +5,14 @@ using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Analytics;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Outputs;
+using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
-using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server;
 
@@ -36,6 +39,10 @@ public static class StagecastApp
         services.AddAccounts(configuration);
         services.AddApps();
         services.AddPresets();
+        services.AddMeetings();
+        services.AddParticipants(configuration, server);
+        services.AddSessions(server);
+        services.AddRealtime(configuration);
         services.AddLivestreams(configuration, server);
         services.AddOutputs(configuration);
         services.AddAnalytics();
@@ -57,6 +64,7 @@ public static class StagecastApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseRealtime();
         app.UseStagecastApi();
         app.MapAccountApi(api => api.MapApps());
         app.MapAppApi(api =>
@@ -65,7 +73,12 @@ public static class StagecastApp
             api.MapOutputs();
             api.MapAnalytics();
             api.MapPresets();
+            api.MapMeetings();
+            api.MapParticipants();
+            api.MapMeetingSessions();
         });
+        app.MapRealtime();
+        app.MapChatDownload();
         app.MapHealth();
         app.MapMetrics();
         app.MapHlsPlayback();

@@ -1,6 +1,7 @@
 using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Hosting;
@@ -12,6 +13,7 @@ public sealed class DatabaseStartup(SqliteDatabase database, IServiceProvider se
     {
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         await services.GetRequiredService<SessionRecovery>().RunAsync(cancellationToken).ConfigureAwait(false);
+        await services.GetRequiredService<MeetingSessionRecovery>().RunAsync(cancellationToken).ConfigureAwait(false);
         await services.GetRequiredService<Bootstrap>().RunAsync(cancellationToken).ConfigureAwait(false);
         await services.GetRequiredService<AppService>().EnsureDefaultPresetsAsync(cancellationToken).ConfigureAwait(false);
     }

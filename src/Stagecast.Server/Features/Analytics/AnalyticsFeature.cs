@@ -7,6 +7,7 @@ public static class AnalyticsFeature
     public static RouteGroupBuilder MapAnalytics(this RouteGroupBuilder api)
     {
         api.MapLivestreamAnalytics();
+        api.MapMeetingAnalytics();
         return api;
     }
 }

@@ -22,6 +22,15 @@ public sealed class SqliteAnalyticsStore(SqliteDatabase db) : IAnalyticsStore
             .Select(r => new DailySessionTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds, r.ViewerSeconds)).ToList(),
             cancellationToken);
 
+    public Task<IReadOnlyList<DailyMeetingTotals>> GetMeetingDailyTotalsAsync(
+        string appId, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<DailyMeetingTotals>>(async c => (await c.QueryAsync<DailyRow>(
+            "SELECT date(s.started_at / 1000, 'unixepoch') AS day, COUNT(*) AS count, " +
+            "TOTAL((SELECT TOTAL(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id)) / 1000.0 AS ingest_seconds " +
+            "FROM meeting_sessions s WHERE s.app_id = @appId AND s.started_at >= @from AND s.started_at < @to GROUP BY day ORDER BY day",
+            new { appId, from = Ms(from) ?? long.MinValue, to = Ms(to) ?? long.MaxValue, now = Ms(now) }).ConfigureAwait(false))
+            .Select(r => new DailyMeetingTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds)).ToList(), cancellationToken);
+
     private static object RangeParameters(string appId, DateTimeOffset? from, DateTimeOffset? to) =>
         new { appId, from = Ms(from) ?? long.MinValue, to = Ms(to) ?? long.MaxValue };
 

@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+
+namespace Stagecast.Server.Features.Meetings;
+
+/// <summary>A RealtimeKit meeting: a room participants join, whose sessions, chat and livestreams are recorded.</summary>
+public sealed record Meeting(
+    string Id,
+    string AppId,
+    string? Title,
+    bool RecordOnStart,
+    bool LiveStreamOnStart,
+    bool PersistChat,
+    bool SummarizeOnEnd,
+    bool TranscribeOnEnd,
+    int SessionKeepAliveTimeInSecs,
+    MeetingStatus Status,
+    JsonObject? AiConfig,
+    JsonObject? RecordingConfig,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public enum MeetingStatus
+{
+    Active,
+    Inactive,
+}
+
+public sealed record MeetingFilter(string? Search, MeetingStatus? Status, DateTimeOffset? CreatedFrom, DateTimeOffset? CreatedTo, bool Ascending);

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Meetings;
+
+public sealed class SqliteMeetingStore(SqliteDatabase db) : IMeetingStore
+{
+    private const string Columns =
+        "id, app_id, title, record_on_start, live_stream_on_start, persist_chat, summarize_on_end, transcribe_on_end, " +
+        "session_keep_alive_time_in_secs, status, ai_config, recording_config, created_at, updated_at";
+
+    public Task CreateAsync(Meeting meeting, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            $"INSERT INTO meetings ({Columns}) VALUES (@Id, @AppId, @Title, @RecordOnStart, @LiveStreamOnStart, @PersistChat, @SummarizeOnEnd, " +
+            "@TranscribeOnEnd, @SessionKeepAliveTimeInSecs, @Status, @AiConfig, @RecordingConfig, @CreatedAt, @UpdatedAt)",
+            Parameters(meeting)), cancellationToken);
+
+    public Task<Meeting?> FindAsync(string appId, string meetingId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<MeetingRow>(
+            $"SELECT {Columns} FROM meetings WHERE id = @meetingId AND app_id = @appId", new { appId, meetingId }).ConfigureAwait(false))?.ToModel(),
+            cancellationToken);
+
+    public Task<Meeting?> FindAsync(string meetingId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<MeetingRow>(
+            $"SELECT {Columns} FROM meetings WHERE id = @meetingId", new { meetingId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task<Page<Meeting>> ListAsync(string appId, MeetingFilter filter, Paging paging, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder("app_id = @appId");
+        var parameters = new DynamicParameters(new { appId, limit = paging.PerPage, offset = paging.Offset });
+        if (filter.Search is { } search)
+        {
+            where.Append(" AND (id LIKE @pattern ESCAPE '\\' OR title LIKE @pattern ESCAPE '\\')");
+            parameters.Add("pattern", SqlLike.Contains(search));
+        }
+
+        if (filter.Status is { } status)
+        {
+            where.Append(" AND status = @status");
+            parameters.Add("status", StatusText(status));
+        }
+
+        if (filter.CreatedFrom is { } from)
+        {
+            where.Append(" AND created_at >= @from");
+            parameters.Add("from", Ms(from));
+        }
+
+        if (filter.CreatedTo is { } to)
+        {
+            where.Append(" AND created_at < @to");
+            parameters.Add("to", Ms(to));
+        }
+
+        string order = filter.Ascending ? "ASC" : "DESC";
+        return db.WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM meetings WHERE {where}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<MeetingRow>(
+                $"SELECT {Columns} FROM meetings WHERE {where} ORDER BY created_at {order}, rowid {order} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
+            return new Page<Meeting>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+    }
+
+    public Task UpdateAsync(Meeting meeting, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE meetings SET title = @Title, record_on_start = @RecordOnStart, live_stream_on_start = @LiveStreamOnStart, persist_chat = @PersistChat, " +
+            "summarize_on_end = @SummarizeOnEnd, transcribe_on_end = @TranscribeOnEnd, session_keep_alive_time_in_secs = @SessionKeepAliveTimeInSecs, " +
+            "status = @Status, ai_config = @AiConfig, recording_config = @RecordingConfig, updated_at = @UpdatedAt WHERE id = @Id",
+            Parameters(meeting)), cancellationToken);
+
+    private static string StatusText(MeetingStatus status) => status == MeetingStatus.Active ? "ACTIVE" : "INACTIVE";
+
+    private static object Parameters(Meeting m) => new
+    {
+        m.Id,
+        m.AppId,
+        m.Title,
+        m.RecordOnStart,
+        m.LiveStreamOnStart,
+        m.PersistChat,
+        m.SummarizeOnEnd,
+        m.TranscribeOnEnd,
+        m.SessionKeepAliveTimeInSecs,
+        Status = StatusText(m.Status),
+        AiConfig = m.AiConfig?.ToJsonString(),
+        RecordingConfig = m.RecordingConfig?.ToJsonString(),
+        CreatedAt = Ms(m.CreatedAt),
+        UpdatedAt = Ms(m.UpdatedAt),
+    };
+
+    private sealed record MeetingRow(
+        string Id, string AppId, string? Title, long RecordOnStart, long LiveStreamOnStart, long PersistChat, long SummarizeOnEnd, long TranscribeOnEnd,
+        long SessionKeepAliveTimeInSecs, string Status, string? AiConfig, string? RecordingConfig, long CreatedAt, long UpdatedAt)
+    {
+        public Meeting ToModel() => new(
+            Id, AppId, Title, RecordOnStart != 0, LiveStreamOnStart != 0, PersistChat != 0, SummarizeOnEnd != 0, TranscribeOnEnd != 0,
+            (int)SessionKeepAliveTimeInSecs, Status == "ACTIVE" ? MeetingStatus.Active : MeetingStatus.Inactive,
+            Document(AiConfig), Document(RecordingConfig), Time(CreatedAt), Time(UpdatedAt));
+
+        private static JsonObject? Document(string? json) => json is null ? null : JsonNode.Parse(json) as JsonObject;
+    }
+}

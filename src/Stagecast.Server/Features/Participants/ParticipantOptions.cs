@@ -1,0 +1,7 @@
+namespace Stagecast.Server.Features.Participants;
+
+public sealed class ParticipantOptions
+{
+    /// <summary>How long a participant token is valid (the <c>exp</c> claim).</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
+}

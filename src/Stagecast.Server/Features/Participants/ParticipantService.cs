@@ -1,0 +1,139 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.Participants;
+
+/// <summary>Learns that a participant was removed, so its open connections close.</summary>
+public interface IParticipantObserver
+{
+    Task OnParticipantRemovedAsync(Participant participant);
+}
+
+/// <summary>
+/// Participants of meetings and their tokens. Adding a participant whose <c>custom_participant_id</c> the meeting
+/// already has updates that participant instead of making a second one (apps add their user on every join).
+/// </summary>
+public sealed class ParticipantService(
+    IParticipantStore store,
+    IPresetStore presets,
+    MeetingService meetings,
+    ParticipantTokens tokens,
+    IOptions<ParticipantOptions> options,
+    IEnumerable<IParticipantObserver> observers,
+    TimeProvider time)
+{
+    public async Task<(Participant Participant, string Token)> AddAsync(App app, string meetingId, AddParticipantRequest request, CancellationToken cancellationToken)
+    {
+        await meetings.FindAsync(app.Id, meetingId, cancellationToken).ConfigureAwait(false);
+        var preset = await FindPresetAsync(app, request.PresetName!, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        if (await store.FindByCustomIdAsync(meetingId, request.CustomParticipantId!, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            var updated = existing with { Name = request.Name ?? existing.Name, Picture = request.Picture ?? existing.Picture, PresetId = preset.Id, PresetName = preset.Name, UpdatedAt = now };
+            await store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+            return (updated, Issue(app, updated));
+        }
+
+        var participant = new Participant(
+            Guid.NewGuid().ToString(), meetingId, app.Id, request.CustomParticipantId!, preset.Id, preset.Name, request.Name, request.Picture, NewTokenId(), now, now);
+        await store.CreateAsync(participant, cancellationToken).ConfigureAwait(false);
+        return (participant, Issue(app, participant));
+    }
+
+    /// <summary>Changes name, picture or preset; answers with a token (earlier tokens keep working).</summary>
+    public async Task<(Participant Participant, string Token)> UpdateAsync(
+        App app, string meetingId, string participantId, UpdateParticipantRequest request, CancellationToken cancellationToken)
+    {
+        var participant = await FindAsync(app, meetingId, participantId, cancellationToken).ConfigureAwait(false);
+        var preset = request.PresetName is { } presetName ? await FindPresetAsync(app, presetName, cancellationToken).ConfigureAwait(false) : null;
+        var updated = participant with
+        {
+            Name = request.Name ?? participant.Name,
+            Picture = request.Picture ?? participant.Picture,
+            PresetId = preset?.Id ?? participant.PresetId,
+            PresetName = preset?.Name ?? participant.PresetName,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        await store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+        return (updated, Issue(app, updated));
+    }
+
+    /// <summary>A new token; every earlier token of the participant stops working.</summary>
+    public async Task<string> RefreshTokenAsync(App app, string meetingId, string participantId, CancellationToken cancellationToken)
+    {
+        var participant = await FindAsync(app, meetingId, participantId, cancellationToken).ConfigureAwait(false);
+        var refreshed = participant with { TokenId = NewTokenId(), UpdatedAt = time.GetUtcNow() };
+        await store.UpdateAsync(refreshed, cancellationToken).ConfigureAwait(false);
+        return Issue(app, refreshed);
+    }
+
+    /// <summary>Deletes a participant: its tokens stop working and its open connections are closed.</summary>
+    public async Task<Participant> DeleteAsync(App app, string meetingId, string participantId, CancellationToken cancellationToken)
+    {
+        var participant = await FindAsync(app, meetingId, participantId, cancellationToken).ConfigureAwait(false);
+        await store.DeleteAsync(participant.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var observer in observers)
+        {
+            await observer.OnParticipantRemovedAsync(participant).ConfigureAwait(false);
+        }
+
+        return participant;
+    }
+
+    public async Task<Participant> FindAsync(App app, string meetingId, string participantId, CancellationToken cancellationToken)
+    {
+        await meetings.FindAsync(app.Id, meetingId, cancellationToken).ConfigureAwait(false);
+        return await store.FindAsync(meetingId, participantId, cancellationToken).ConfigureAwait(false)
+            ?? throw ApiException.NotFound($"No participant found with id {participantId} in meeting {meetingId}");
+    }
+
+    public async Task<Page<Participant>> ListAsync(App app, string meetingId, Paging paging, CancellationToken cancellationToken)
+    {
+        await meetings.FindAsync(app.Id, meetingId, cancellationToken).ConfigureAwait(false);
+        return await store.ListAsync(meetingId, paging, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Preset> FindPresetAsync(App app, string name, CancellationToken cancellationToken) =>
+        await presets.FindByNameAsync(app.Id, name, cancellationToken).ConfigureAwait(false)
+        ?? throw ApiException.BadRequest($"\"preset_name\": no preset named {name} in this app");
+
+    private string Issue(App app, Participant participant) =>
+        tokens.Issue(new ParticipantTokenClaims(participant.Id, participant.MeetingId, app.Id, app.AccountId, participant.TokenId, time.GetUtcNow() + options.Value.TokenLifetime));
+
+    private static string NewTokenId() => Guid.NewGuid().ToString("N");
+}
+
+public sealed record AddParticipantRequest
+{
+    [Required]
+    [StringLength(256, MinimumLength = 1)]
+    public string? CustomParticipantId { get; init; }
+
+    [Required]
+    [StringLength(256, MinimumLength = 1)]
+    public string? PresetName { get; init; }
+
+    [StringLength(256)]
+    public string? Name { get; init; }
+
+    [StringLength(2048)]
+    public string? Picture { get; init; }
+}
+
+[OptionalBody]
+public sealed record UpdateParticipantRequest
+{
+    [StringLength(256, MinimumLength = 1)]
+    public string? PresetName { get; init; }
+
+    [StringLength(256)]
+    public string? Name { get; init; }
+
+    [StringLength(2048)]
+    public string? Picture { get; init; }
+}

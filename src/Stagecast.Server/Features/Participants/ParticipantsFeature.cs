@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Authentication;
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.Participants;
+
+public static class ParticipantsFeature
+{
+    /// <summary>Participants, their ES256 tokens (key in the data directory) and the participant authentication scheme.</summary>
+    public static IServiceCollection AddParticipants(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
+    {
+        services.AddOptions<ParticipantOptions>().Bind(configuration.GetSection("Stagecast:Participants"));
+        services.AddSingleton<IParticipantStore, SqliteParticipantStore>();
+        services.AddSingleton(sp =>
+        {
+            Directory.CreateDirectory(server.DataDir);
+            return new ParticipantTokens(ParticipantTokens.LoadOrCreateKey(server.DataDir), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<ParticipantService>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ParticipantAuthenticationHandler>(ParticipantAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(ParticipantAuthenticationHandler.Policy, policy => policy
+            .AddAuthenticationSchemes(ParticipantAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser());
+        return services;
+    }
+}

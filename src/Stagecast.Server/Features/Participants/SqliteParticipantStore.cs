@@ -1,0 +1,73 @@
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Participants;
+
+public sealed class SqliteParticipantStore(SqliteDatabase db) : IParticipantStore
+{
+    private const string Select =
+        "SELECT p.id, p.meeting_id, p.app_id, p.custom_participant_id, p.preset_id, pr.name AS preset_name, p.name, p.picture, p.token_id, " +
+        "p.created_at, p.updated_at FROM participants p LEFT JOIN presets pr ON pr.id = p.preset_id";
+
+    public Task CreateAsync(Participant participant, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "INSERT INTO participants (id, meeting_id, app_id, custom_participant_id, preset_id, name, picture, token_id, created_at, updated_at) " +
+            "VALUES (@Id, @MeetingId, @AppId, @CustomParticipantId, @PresetId, @Name, @Picture, @TokenId, @CreatedAt, @UpdatedAt)",
+            new
+            {
+                participant.Id,
+                participant.MeetingId,
+                participant.AppId,
+                participant.CustomParticipantId,
+                participant.PresetId,
+                participant.Name,
+                participant.Picture,
+                participant.TokenId,
+                CreatedAt = Ms(participant.CreatedAt),
+                UpdatedAt = Ms(participant.UpdatedAt),
+            }), cancellationToken);
+
+    public Task<Participant?> FindAsync(string meetingId, string participantId, CancellationToken cancellationToken) =>
+        QueryOneAsync($"{Select} WHERE p.id = @participantId AND p.meeting_id = @meetingId AND p.deleted_at IS NULL", new { meetingId, participantId }, cancellationToken);
+
+    public Task<Participant?> FindAsync(string participantId, CancellationToken cancellationToken) =>
+        QueryOneAsync($"{Select} WHERE p.id = @participantId AND p.deleted_at IS NULL", new { participantId }, cancellationToken);
+
+    public Task<Participant?> FindByCustomIdAsync(string meetingId, string customParticipantId, CancellationToken cancellationToken) =>
+        QueryOneAsync(
+            $"{Select} WHERE p.meeting_id = @meetingId AND p.custom_participant_id = @customParticipantId AND p.deleted_at IS NULL ORDER BY p.created_at LIMIT 1",
+            new { meetingId, customParticipantId }, cancellationToken);
+
+    public Task<Page<Participant>> ListAsync(string meetingId, Paging paging, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM participants WHERE meeting_id = @meetingId AND deleted_at IS NULL", new { meetingId }).ConfigureAwait(false);
+            var rows = await c.QueryAsync<ParticipantRow>(
+                $"{Select} WHERE p.meeting_id = @meetingId AND p.deleted_at IS NULL ORDER BY p.created_at, p.rowid LIMIT @limit OFFSET @offset",
+                new { meetingId, limit = paging.PerPage, offset = paging.Offset }).ConfigureAwait(false);
+            return new Page<Participant>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+
+    public Task UpdateAsync(Participant participant, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE participants SET name = @Name, picture = @Picture, preset_id = @PresetId, token_id = @TokenId, updated_at = @UpdatedAt WHERE id = @Id",
+            new { participant.Id, participant.Name, participant.Picture, participant.PresetId, participant.TokenId, UpdatedAt = Ms(participant.UpdatedAt) }),
+            cancellationToken);
+
+    public Task<bool> DeleteAsync(string participantId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.ExecuteAsync(
+            "UPDATE participants SET deleted_at = @at, updated_at = @at WHERE id = @participantId AND deleted_at IS NULL",
+            new { participantId, at = Ms(deletedAt) }).ConfigureAwait(false) == 1, cancellationToken);
+
+    private Task<Participant?> QueryOneAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<ParticipantRow>(sql, parameters).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    private sealed record ParticipantRow(
+        string Id, string MeetingId, string AppId, string CustomParticipantId, string PresetId, string? PresetName, string? Name, string? Picture,
+        string TokenId, long CreatedAt, long UpdatedAt)
+    {
+        public Participant ToModel() => new(Id, MeetingId, AppId, CustomParticipantId, PresetId, PresetName, Name, Picture, TokenId, Time(CreatedAt), Time(UpdatedAt));
+    }
+}

@@ -1,0 +1,188 @@
+using Stagecast.Server.Features.Sessions;
+
+namespace Stagecast.Server.Features.Realtime;
+
+public sealed partial class MeetingRoom
+{
+    private const int MaxChatLength = 4000;
+
+    /// <summary>Kicks the peers that match: each gets <c>kicked</c> with the reason, then its socket closes.</summary>
+    public async Task<IReadOnlyList<RoomPeer>> KickAsync(Func<RoomPeer, bool> match, string reason)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var kicked = _peers.Values.Where(match).ToList();
+            foreach (var peer in kicked)
+            {
+                KickLocked(peer, reason);
+                await RemovePeerLocked(peer, "kicked", now).ConfigureAwait(false);
+            }
+
+            return kicked;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Changes what a peer shows of itself (name, what it publishes) and tells the others.</summary>
+    public async Task<RoomPeer> UpdatePeerAsync(RoomPeer peer, string? name, bool? audio, bool? video, bool? screenshare)
+    {
+        var permissions = peer.Permissions;
+        if ((audio == true && !permissions.CanProduceAudio) || (video == true && !permissions.CanProduceVideo)
+            || (screenshare == true && !permissions.CanProduceScreenshare))
+        {
+            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow producing that media");
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            peer.Name = name ?? peer.Name;
+            peer.AudioEnabled = audio ?? peer.AudioEnabled;
+            peer.VideoEnabled = video ?? peer.VideoEnabled;
+            peer.ScreenshareEnabled = screenshare ?? peer.ScreenshareEnabled;
+            if (!peer.Hidden)
+            {
+                Broadcast(new { type = "peer_updated", peer = peer.View() });
+            }
+
+            return peer;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>A text message to everyone whose preset lets them receive chat, kept with the session.</summary>
+    public async Task<ChatMessage> ChatAsync(RoomPeer peer, string text)
+    {
+        if (!peer.Permissions.ChatCanSend)
+        {
+            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow sending chat messages");
+        }
+
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
+        {
+            throw new RealtimeException(RealtimeException.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var message = new ChatMessage(
+                Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
+            await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
+            Broadcast(new { type = "chat_message", message = ChatView.From(message) }, to: p => p.Permissions.ChatCanReceive);
+            return message;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>A poll in the session, from a peer (with <c>polls.can_create</c>) or the API (<paramref name="creator"/> null).</summary>
+    public async Task<Poll> CreatePollAsync(RoomPeer? creator, PollRequest request)
+    {
+        if (creator is { Permissions.PollsCanCreate: false })
+        {
+            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow creating polls");
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var poll = new Poll(Guid.NewGuid().ToString(), RequireSession(), MeetingId, creator?.Participant.Id, request.Question!, request.Options!,
+                request.Anonymous ?? false, request.HideVotes ?? false, _time.GetUtcNow(), []);
+            await _store.CreatePollAsync(poll, CancellationToken.None).ConfigureAwait(false);
+            BroadcastPoll(poll);
+            return poll;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>One vote per participant and poll.</summary>
+    public async Task<Poll> VoteAsync(RoomPeer peer, string pollId, int option)
+    {
+        if (!peer.Permissions.PollsCanVote)
+        {
+            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow voting");
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var poll = await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false);
+            if (poll is null || poll.SessionId != _sessionId)
+            {
+                throw new RealtimeException(RealtimeException.NotFound, $"no poll {pollId} in this session");
+            }
+
+            if (option < 0 || option >= poll.Options.Count)
+            {
+                throw new RealtimeException(RealtimeException.BadRequest, $"\"option\" must be from 0 to {poll.Options.Count - 1}");
+            }
+
+            if (!await _store.VoteAsync(pollId, new PollVote(peer.Participant.Id, peer.Name, option, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false))
+            {
+                throw new RealtimeException(RealtimeException.Conflict, "you have voted in this poll already");
+            }
+
+            poll = (await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false))!;
+            BroadcastPoll(poll);
+            return poll;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Sends a message to every connected peer (a snapshot: never blocks, never waits for a client).</summary>
+    public void Broadcast(object message, RoomPeer? except = null, Func<RoomPeer, bool>? to = null)
+    {
+        byte[] bytes = RealtimeJson.Serialize(message);
+        foreach (var peer in _snapshot)
+        {
+            if (peer != except && (to is null || to(peer)))
+            {
+                peer.Send(bytes);
+            }
+        }
+    }
+
+    private void BroadcastPoll(Poll poll)
+    {
+        if (!poll.HideVotes)
+        {
+            Broadcast(new { type = "poll_updated", poll = PollView.For(poll, null) }, to: p => p.Permissions.PollsCanView);
+            return;
+        }
+
+        foreach (var peer in _snapshot.Where(p => p.Permissions.PollsCanView))
+        {
+            peer.Send(RealtimeJson.Serialize(new { type = "poll_updated", poll = PollView.For(poll, peer.Participant.Id) }));
+        }
+    }
+
+    private void KickLocked(RoomPeer peer, string reason)
+    {
+        if (peer.Client is { } client)
+        {
+            client.Connection.TrySend(RealtimeJson.Serialize(new { type = "kicked", reason }));
+            client.Connection.Close(RealtimeCloseCodes.Kicked, reason);
+            peer.Client = null;
+        }
+    }
+
+    private string RequireSession() =>
+        _sessionId ?? throw new RealtimeException(RealtimeException.Conflict, "the meeting has no session in progress");
+}

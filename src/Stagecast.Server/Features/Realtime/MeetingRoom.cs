@@ -1,0 +1,257 @@
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Sessions;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>
+/// The live state of one meeting: its peers and its session. The session starts with the first join and ends
+/// <c>session_keep_alive_time_in_secs</c> after the last peer leaves, on kick-all, or when the meeting is made
+/// inactive; then the room closes and the next join opens a new room and session. Changes to a room are serialised
+/// by one async lock; broadcasts read a snapshot of the peers and never wait for a client.
+/// </summary>
+public sealed partial class MeetingRoom
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Dictionary<string, RoomPeer> _peers = new(StringComparer.Ordinal);
+    private readonly MeetingRooms _rooms;
+    private readonly ISessionStore _store;
+    private readonly IEnumerable<IMeetingSessionObserver> _observers;
+    private readonly RealtimeOptions _options;
+    private readonly TimeProvider _time;
+    private volatile RoomPeer[] _snapshot = [];
+    private volatile string? _sessionId;
+    private Meeting _meeting;
+    private ITimer? _keepAlive;
+    private bool _closed;
+    private long _maxConcurrent;
+
+    public MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, ISessionStore store, IEnumerable<IMeetingSessionObserver> observers,
+        IOptions<RealtimeOptions> options, TimeProvider time)
+    {
+        _meeting = meeting;
+        AccountId = accountId;
+        _rooms = rooms;
+        _store = store;
+        _observers = observers;
+        _options = options.Value;
+        _time = time;
+    }
+
+    public string MeetingId => _meeting.Id;
+
+    public string AccountId { get; }
+
+    public Meeting Meeting => Volatile.Read(ref _meeting);
+
+    /// <summary>The session in progress, or null before the first join and after the end.</summary>
+    public string? SessionId => _sessionId;
+
+    /// <summary>Peers present now (connected or within their grace period).</summary>
+    public IReadOnlyList<RoomPeer> Peers => _snapshot;
+
+    public long MaxConcurrentParticipants => Interlocked.Read(ref _maxConcurrent);
+
+    public void UpdateMeeting(Meeting meeting) => Volatile.Write(ref _meeting, meeting);
+
+    /// <summary>
+    /// Joins a client as a new peer, or as the peer it was (<paramref name="resumePeerId"/>) if that peer is still in
+    /// its grace period or connected elsewhere. Null when the room has closed meanwhile (the caller takes a new room).
+    /// </summary>
+    public async Task<(RoomPeer Peer, bool Resumed)?> JoinAsync(RealtimeClient client, string? name, string? resumePeerId)
+    {
+        IMeetingSessionObserver[] started = [];
+        string? sessionId;
+        (RoomPeer Peer, bool Resumed) result;
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return null;
+            }
+
+            if (resumePeerId is not null && _peers.TryGetValue(resumePeerId, out var existing) && existing.Participant.Id == client.Participant.Id)
+            {
+                Resume(existing, client, name);
+                return (existing, true);
+            }
+
+            if (_peers.Values.Count(p => p.Participant.Id == client.Participant.Id) >= _options.MaxPeersPerParticipant)
+            {
+                throw new RealtimeException(RealtimeException.TooMany, $"a participant may be in a meeting on at most {_options.MaxPeersPerParticipant} connections");
+            }
+
+            var now = _time.GetUtcNow();
+            if (_sessionId is null)
+            {
+                var session = new MeetingSession(Guid.NewGuid().ToString(), _meeting.Id, _meeting.AppId, AccountId, _meeting.Title, 0, now, null, null, now, now);
+                await _store.StartSessionAsync(session, CancellationToken.None).ConfigureAwait(false);
+                _sessionId = session.Id;
+                started = [.. _observers];
+            }
+
+            _keepAlive?.Dispose();
+            _keepAlive = null;
+            var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now) { Client = client };
+            _peers.Add(peer.Id, peer);
+            Interlocked.Exchange(ref _maxConcurrent, Math.Max(_maxConcurrent, _peers.Count));
+            RebuildSnapshot();
+            await _store.AddPeerAsync(
+                new SessionPeer(peer.Id, _sessionId, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, now, null, now, now),
+                _maxConcurrent, CancellationToken.None).ConfigureAwait(false);
+            if (!peer.Hidden)
+            {
+                Broadcast(new { type = "peer_joined", peer = peer.View() }, except: peer);
+            }
+
+            sessionId = _sessionId;
+            result = (peer, false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        foreach (var observer in started)
+        {
+            _ = observer.OnSessionStartedAsync(Meeting, sessionId);
+        }
+
+        return result;
+    }
+
+    /// <summary>A clean leave: the peer is gone at once.</summary>
+    public async Task LeaveAsync(RoomPeer peer)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await RemovePeerLocked(peer, "left", _time.GetUtcNow()).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The peer's socket is gone without a leave: it stays for the grace period, then leaves as of now.</summary>
+    public async Task DisconnectedAsync(RoomPeer peer, RealtimeClient client)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_peers.ContainsKey(peer.Id) || peer.Client != client)
+            {
+                return; // already removed, or replaced by a newer socket
+            }
+
+            peer.Client = null;
+            peer.DisconnectedAt = _time.GetUtcNow();
+            peer.GraceTimer = _time.CreateTimer(_ => _ = GraceExpiredAsync(peer), null, _options.ReconnectGrace, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private void Resume(RoomPeer peer, RealtimeClient client, string? name)
+    {
+        var previous = peer.Client;
+        peer.GraceTimer?.Dispose();
+        peer.GraceTimer = null;
+        peer.DisconnectedAt = null;
+        peer.Client = client;
+        peer.Name = name ?? peer.Name;
+        previous?.Connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this peer");
+    }
+
+    private async Task GraceExpiredAsync(RoomPeer peer)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (peer.Client is null && peer.DisconnectedAt is { } lost)
+            {
+                await RemovePeerLocked(peer, "disconnected", lost).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task RemovePeerLocked(RoomPeer peer, string reason, DateTimeOffset leftAt)
+    {
+        if (!_peers.Remove(peer.Id))
+        {
+            return;
+        }
+
+        peer.GraceTimer?.Dispose();
+        RebuildSnapshot();
+        await _store.EndPeerAsync(peer.Id, leftAt, CancellationToken.None).ConfigureAwait(false);
+        if (!peer.Hidden)
+        {
+            Broadcast(new { type = "peer_left", peer_id = peer.Id, user_id = peer.Participant.Id, reason });
+        }
+
+        if (_peers.Count == 0 && _sessionId is not null && !_closed)
+        {
+            _keepAlive = _time.CreateTimer(_ => _ = KeepAliveExpiredAsync(), null, TimeSpan.FromSeconds(Meeting.SessionKeepAliveTimeInSecs), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task KeepAliveExpiredAsync()
+    {
+        await EndAsync("all participants left", kickReason: null, onlyIfEmpty: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the session: peers still present are kicked with <paramref name="kickReason"/>; the room closes.</summary>
+    public async Task EndAsync(string reason, string? kickReason, bool onlyIfEmpty = false)
+    {
+        string? sessionId;
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_closed || (onlyIfEmpty && _peers.Count > 0))
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var peer in _peers.Values.ToList())
+            {
+                KickLocked(peer, kickReason ?? reason);
+            }
+
+            _peers.Clear();
+            RebuildSnapshot();
+            _keepAlive?.Dispose();
+            _closed = true;
+            sessionId = _sessionId;
+            _sessionId = null;
+            if (sessionId is not null)
+            {
+                await _store.EndSessionAsync(sessionId, now, reason, _maxConcurrent, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        _rooms.Remove(this);
+        if (sessionId is not null)
+        {
+            foreach (var observer in _observers)
+            {
+                await observer.OnSessionEndedAsync(Meeting, sessionId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void RebuildSnapshot() => _snapshot = [.. _peers.Values];
+}

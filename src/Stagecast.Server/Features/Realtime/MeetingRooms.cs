@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Sessions;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>
+/// The meeting rooms with a session on this server. A meeting made inactive ends its session; a deleted participant
+/// is kicked from it.
+/// </summary>
+public sealed class MeetingRooms(
+    ISessionStore store,
+    IServiceProvider services,
+    IOptions<RealtimeOptions> options,
+    TimeProvider time) : IMeetingObserver, IParticipantObserver
+{
+    private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
+
+    public ICollection<MeetingRoom> All => _rooms.Values;
+
+    public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
+
+    public MeetingRoom GetOrCreate(Meeting meeting, string accountId) =>
+        _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(
+            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), options, time));
+
+    public async Task OnMeetingChangedAsync(Meeting meeting)
+    {
+        if (Find(meeting.Id) is not { } room)
+        {
+            return;
+        }
+
+        room.UpdateMeeting(meeting);
+        if (meeting.Status == MeetingStatus.Inactive)
+        {
+            await room.EndAsync("the meeting was made inactive", "the meeting was made inactive").ConfigureAwait(false);
+        }
+    }
+
+    public async Task OnParticipantRemovedAsync(Participant participant)
+    {
+        if (Find(participant.MeetingId) is { } room)
+        {
+            await room.KickAsync(p => p.Participant.Id == participant.Id, "the participant was removed from the meeting").ConfigureAwait(false);
+        }
+    }
+
+    internal void Remove(MeetingRoom room) => _rooms.TryRemove(new KeyValuePair<string, MeetingRoom>(room.MeetingId, room));
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>A new poll: from <c>poll_create</c> on the channel or <c>POST …/active-session/poll</c>.</summary>
+public sealed record PollRequest : IValidatableObject
+{
+    [Required]
+    [StringLength(1000, MinimumLength = 1)]
+    public string? Question { get; init; }
+
+    [Required]
+    [MinLength(2)]
+    [MaxLength(20)]
+    public string[]? Options { get; init; }
+
+    public bool? Anonymous { get; init; }
+
+    public bool? HideVotes { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Options!.Any(o => string.IsNullOrWhiteSpace(o) || o.Length > 500))
+        {
+            yield return new ValidationResult("\"options\" must be texts of 1 to 500 characters");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>
+/// One WebSocket of the realtime channel. Messages to the client go through a bounded queue drained by one send
+/// loop, so a broadcast never waits for a slow client: one that falls <see cref="RealtimeOptions.SendQueueLength"/>
+/// messages behind is aborted. Received messages are bounded by <see cref="RealtimeOptions.MaxMessageBytes"/>.
+/// </summary>
+public sealed class RealtimeConnection
+{
+    private const int MaxCloseReasonLength = 60;
+    private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(2);
+    private readonly WebSocket _socket;
+    private readonly RealtimeOptions _options;
+    private readonly Channel<ReadOnlyMemory<byte>> _outbox;
+    private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+    private string _closeReason = "";
+
+    public RealtimeConnection(WebSocket socket, RealtimeOptions options)
+    {
+        _socket = socket;
+        _options = options;
+        _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.SendQueueLength) { SingleReader = true });
+    }
+
+    /// <summary>Queues a message; a client too far behind is aborted instead (false).</summary>
+    public bool TrySend(ReadOnlyMemory<byte> message)
+    {
+        if (_outbox.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        Abort();
+        return false;
+    }
+
+    /// <summary>Sends what is queued, then closes with this status and reason.</summary>
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        _closeStatus = status;
+        _closeReason = reason.Length <= MaxCloseReasonLength ? reason : reason[..MaxCloseReasonLength]; // RFC 6455: 123 bytes at most
+        _outbox.Writer.TryComplete();
+    }
+
+    public void Abort()
+    {
+        _outbox.Writer.TryComplete();
+        _socket.Abort();
+    }
+
+    /// <summary>The next text message, or null once the client closed or the socket failed.</summary>
+    public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[_options.MaxMessageBytes];
+        int length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {_options.MaxMessageBytes} bytes");
+                return null;
+            }
+
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+            {
+                return null;
+            }
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                Close(WebSocketCloseStatus.NormalClosure, "");
+                return null;
+            }
+
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                Close(WebSocketCloseStatus.InvalidMessageType, "messages are JSON text");
+                return null;
+            }
+
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return buffer.AsSpan(0, length).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Drains the queue onto the socket until <see cref="Close"/> or <see cref="Abort"/>.</summary>
+    public async Task RunSendLoopAsync()
+    {
+        try
+        {
+            await foreach (var message in _outbox.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(CloseWait);
+                await _socket.CloseOutputAsync(_closeStatus, _closeReason, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            _socket.Abort(); // the client is gone; nothing more to send
+        }
+    }
+}

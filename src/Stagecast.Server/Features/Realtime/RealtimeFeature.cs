@@ -1,0 +1,27 @@
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Participants;
+
+namespace Stagecast.Server.Features.Realtime;
+
+public static class RealtimeFeature
+{
+    /// <summary>The meeting channel: rooms, their sessions and the WebSocket endpoint.</summary>
+    public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection("Stagecast:Realtime"));
+        services.AddSingleton<MeetingRooms>();
+        services.AddSingleton<IMeetingObserver>(sp => sp.GetRequiredService<MeetingRooms>());
+        services.AddSingleton<IParticipantObserver>(sp => sp.GetRequiredService<MeetingRooms>());
+        services.AddSingleton<RealtimeServices>();
+        services.AddHostedService<RealtimeShutdown>();
+        return services;
+    }
+
+    /// <summary>WebSockets with keep-alive pings: a client that stops answering is dropped within interval + timeout.</summary>
+    public static WebApplication UseRealtime(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RealtimeOptions>>().Value;
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval, KeepAliveTimeout = options.KeepAliveTimeout });
+        return app;
+    }
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary><c>join</c>: a display name, and the peer id to continue after a reconnect.</summary>
+[OptionalBody]
+public sealed record JoinRequest
+{
+    [StringLength(256)]
+    public string? Name { get; init; }
+
+    [StringLength(64)]
+    public string? PeerId { get; init; }
+}
+
+/// <summary><c>peer_update</c>: what a peer shows of itself.</summary>
+[OptionalBody]
+public sealed record PeerUpdateRequest
+{
+    [StringLength(256)]
+    public string? Name { get; init; }
+
+    public bool? AudioEnabled { get; init; }
+
+    public bool? VideoEnabled { get; init; }
+
+    public bool? ScreenshareEnabled { get; init; }
+}
+
+/// <summary><c>chat_send</c>.</summary>
+public sealed record ChatRequest
+{
+    [Required]
+    public string? Text { get; init; }
+}
+
+/// <summary><c>poll_vote</c>: the index of the chosen option.</summary>
+public sealed record VoteRequest
+{
+    [Required]
+    [StringLength(64)]
+    public string? PollId { get; init; }
+
+    [Required]
+    public int? Option { get; init; }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Sessions;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>What every socket of the channel works with.</summary>
+public sealed class RealtimeServices(
+    IOptions<RealtimeOptions> options,
+    TimeProvider time,
+    MeetingRooms rooms,
+    IMeetingStore meetings,
+    ISessionStore sessions,
+    ILogger<RealtimeClient> logger)
+{
+    public ILogger Logger { get; } = logger;
+
+    public RealtimeOptions Options { get; } = options.Value;
+
+    public TimeProvider Time { get; } = time;
+
+    public MeetingRooms Rooms { get; } = rooms;
+
+    public IMeetingStore Meetings { get; } = meetings;
+
+    public ISessionStore Sessions { get; } = sessions;
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>What the channel says about a peer.</summary>
+public sealed record PeerView(
+    string Id,
+    string UserId,
+    string CustomParticipantId,
+    string? Name,
+    string? Picture,
+    string? PresetName,
+    bool AudioEnabled,
+    bool VideoEnabled,
+    bool ScreenshareEnabled,
+    DateTimeOffset JoinedAt);
+
+/// <summary>A chat message as the channel sends it.</summary>
+public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt)
+{
+    public static ChatView From(ChatMessage message) =>
+        new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, message.Payload, message.CreatedAt);
+}
+
+/// <summary>
+/// A poll in RealtimeKit's shape. Anonymous polls show counts but not who voted; polls that hide votes show
+/// counts and votes only to those who have voted and to the poll's creator.
+/// </summary>
+public sealed record PollView(string Id, string Question, IReadOnlyList<PollOptionView> Options, bool Anonymous, bool HideVotes, string? CreatedBy, IReadOnlyList<string> Voted)
+{
+    public static PollView For(Poll poll, string? viewerParticipantId)
+    {
+        bool reveal = !poll.HideVotes || viewerParticipantId is null || poll.CreatedBy == viewerParticipantId
+            || poll.Votes.Any(v => v.ParticipantId == viewerParticipantId);
+        var options = poll.Options.Select((text, index) =>
+        {
+            var votes = poll.Votes.Where(v => v.Option == index).ToList();
+            return new PollOptionView(
+                text,
+                reveal ? votes.Count : 0,
+                reveal && !poll.Anonymous ? votes.Select(v => new PollVoterView(v.ParticipantId, v.DisplayName)).ToList() : []);
+        }).ToList();
+        return new PollView(poll.Id, poll.Question, options, poll.Anonymous, poll.HideVotes, poll.CreatedBy,
+            poll.Anonymous ? [] : poll.Votes.Select(v => v.ParticipantId).ToList());
+    }
+}
+
+public sealed record PollOptionView(string Text, int Count, IReadOnlyList<PollVoterView> Votes);
+
+public sealed record PollVoterView(string Id, string? Name);
+
+/// <summary>JSON of the channel: snake_case like the REST API.</summary>
+public static class RealtimeJson
+{
+    public static readonly JsonSerializerOptions Options = Create();
+
+    public static byte[] Serialize(object message) => JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Options);
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions();
+        ApiJson.Configure(options);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

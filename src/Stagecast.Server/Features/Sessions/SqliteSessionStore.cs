@@ -1,0 +1,187 @@
+using System.Text;
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Sessions;
+
+public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStore
+{
+    /// <summary>
+    /// Sessions with what their peers add up to: participant seconds (a peer still present counts up to @now) and
+    /// peers present now.
+    /// </summary>
+    private const string SelectSessions =
+        "SELECT s.id, s.meeting_id, s.app_id, s.account_id, s.meeting_display_name, s.max_concurrent_participants, s.started_at, s.ended_at, " +
+        "s.end_reason, s.created_at, s.updated_at, " +
+        "(SELECT TOTAL(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id) / 1000.0 AS participant_seconds, " +
+        "(SELECT COUNT(*) FROM session_peers p WHERE p.session_id = s.id AND p.left_at IS NULL) AS live_participants " +
+        "FROM meeting_sessions s";
+
+    private const string PeerColumns = "id, session_id, participant_id, custom_participant_id, display_name, preset_name, joined_at, left_at, created_at, updated_at";
+
+    public Task StartSessionAsync(MeetingSession session, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "INSERT INTO meeting_sessions (id, meeting_id, app_id, account_id, meeting_display_name, max_concurrent_participants, started_at, created_at, updated_at) " +
+            "VALUES (@Id, @MeetingId, @AppId, @AccountId, @MeetingDisplayName, 0, @StartedAt, @StartedAt, @StartedAt)",
+            new { session.Id, session.MeetingId, session.AppId, session.AccountId, session.MeetingDisplayName, StartedAt = Ms(session.StartedAt) }),
+            cancellationToken);
+
+    public Task EndSessionAsync(string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async (c, t) =>
+        {
+            var parameters = new { sessionId, at = Ms(endedAt), reason, maxConcurrentParticipants };
+            await c.ExecuteAsync(
+                "UPDATE session_peers SET left_at = @at, updated_at = @at WHERE session_id = @sessionId AND left_at IS NULL", parameters, t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE meeting_sessions SET ended_at = @at, end_reason = @reason, updated_at = @at, " +
+                "max_concurrent_participants = MAX(max_concurrent_participants, @maxConcurrentParticipants) WHERE id = @sessionId AND ended_at IS NULL",
+                parameters, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(
+                $"INSERT INTO session_peers ({PeerColumns}) VALUES (@Id, @SessionId, @ParticipantId, @CustomParticipantId, @DisplayName, @PresetName, @JoinedAt, NULL, @JoinedAt, @JoinedAt)",
+                new { peer.Id, peer.SessionId, peer.ParticipantId, peer.CustomParticipantId, peer.DisplayName, peer.PresetName, JoinedAt = Ms(peer.JoinedAt) },
+                t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE meeting_sessions SET max_concurrent_participants = MAX(max_concurrent_participants, @maxConcurrentParticipants), updated_at = @at WHERE id = @SessionId",
+                new { peer.SessionId, maxConcurrentParticipants, at = Ms(peer.JoinedAt) }, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task EndPeerAsync(string peerId, DateTimeOffset leftAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE session_peers SET left_at = @at, updated_at = @at WHERE id = @peerId AND left_at IS NULL", new { peerId, at = Ms(leftAt) }), cancellationToken);
+
+    public Task TouchAsync(IReadOnlyCollection<(string SessionId, long MaxConcurrentParticipants)> sessions, DateTimeOffset now, CancellationToken cancellationToken) =>
+        sessions.Count == 0
+            ? Task.CompletedTask
+            : db.InTransactionAsync(async (c, t) =>
+            {
+                var rows = sessions.Select(s => new { s.SessionId, s.MaxConcurrentParticipants, at = Ms(now) }).ToList();
+                await c.ExecuteAsync("UPDATE session_peers SET updated_at = @at WHERE session_id = @SessionId AND left_at IS NULL", rows, t).ConfigureAwait(false);
+                await c.ExecuteAsync(
+                    "UPDATE meeting_sessions SET updated_at = @at, max_concurrent_participants = MAX(max_concurrent_participants, @MaxConcurrentParticipants) " +
+                    "WHERE id = @SessionId AND ended_at IS NULL", rows, t).ConfigureAwait(false);
+            }, cancellationToken);
+
+    public Task<MeetingSession?> FindSessionAsync(string appId, string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        QuerySessionAsync($"{SelectSessions} WHERE s.id = @sessionId AND s.app_id = @appId", new { appId, sessionId, now = Ms(now) }, cancellationToken);
+
+    public Task<MeetingSession?> FindLiveSessionAsync(string meetingId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        QuerySessionAsync($"{SelectSessions} WHERE s.meeting_id = @meetingId AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1",
+            new { meetingId, now = Ms(now) }, cancellationToken);
+
+    public Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder("s.app_id = @appId");
+        var parameters = new DynamicParameters(new { appId, now = Ms(now), limit = paging.PerPage, offset = paging.Offset });
+        if (filter.MeetingId is { } meetingId)
+        {
+            where.Append(" AND s.meeting_id = @meetingId");
+            parameters.Add("meetingId", meetingId);
+        }
+
+        if (filter.Live is { } live)
+        {
+            where.Append(live ? " AND s.ended_at IS NULL" : " AND s.ended_at IS NOT NULL");
+        }
+
+        if (filter.StartedFrom is { } from)
+        {
+            where.Append(" AND s.started_at >= @from");
+            parameters.Add("from", Ms(from));
+        }
+
+        if (filter.StartedTo is { } to)
+        {
+            where.Append(" AND s.started_at < @to");
+            parameters.Add("to", Ms(to));
+        }
+
+        if (filter.Search is { } search)
+        {
+            where.Append(" AND (s.id LIKE @pattern ESCAPE '\\' OR s.meeting_id LIKE @pattern ESCAPE '\\' OR s.meeting_display_name LIKE @pattern ESCAPE '\\')");
+            parameters.Add("pattern", SqlLike.Contains(search));
+        }
+
+        string order = filter.Ascending ? "ASC" : "DESC";
+        string sort = filter.SortByMinutes ? $"participant_seconds {order}, s.started_at {order}" : $"s.started_at {order}, s.rowid {order}";
+        return db.WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM meeting_sessions s WHERE {where}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<SessionRow>($"{SelectSessions} WHERE {where} ORDER BY {sort} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
+            return new Page<MeetingSession>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<SessionRow>(
+            $"{SelectSessions} WHERE s.ended_at IS NULL", new { now = 0L }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
+
+    public Task EndAtLastSeenAsync(string sessionId, string reason, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(
+                "UPDATE session_peers SET left_at = updated_at WHERE session_id = @sessionId AND left_at IS NULL", new { sessionId }, t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE meeting_sessions SET ended_at = MAX(updated_at, started_at), end_reason = @reason WHERE id = @sessionId AND ended_at IS NULL",
+                new { sessionId, reason }, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM session_peers WHERE session_id = @sessionId", new { sessionId }).ConfigureAwait(false);
+            var rows = await c.QueryAsync<PeerRow>(
+                $"SELECT {PeerColumns} FROM session_peers WHERE session_id = @sessionId ORDER BY joined_at, rowid LIMIT @limit OFFSET @offset",
+                new { sessionId, limit = paging.PerPage, offset = paging.Offset }).ConfigureAwait(false);
+            return new Page<SessionPeer>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+
+    private Task<MeetingSession?> QuerySessionAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(sql, parameters).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    /// <summary>Settable: the computed columns have no declared type, which positional mapping of an empty result needs.</summary>
+    private sealed class SessionRow
+    {
+        public string Id { get; set; } = "";
+
+        public string MeetingId { get; set; } = "";
+
+        public string AppId { get; set; } = "";
+
+        public string AccountId { get; set; } = "";
+
+        public string? MeetingDisplayName { get; set; }
+
+        public long MaxConcurrentParticipants { get; set; }
+
+        public long StartedAt { get; set; }
+
+        public long? EndedAt { get; set; }
+
+        public string? EndReason { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public long UpdatedAt { get; set; }
+
+        public double ParticipantSeconds { get; set; }
+
+        public long LiveParticipants { get; set; }
+
+        public MeetingSession ToModel() => new(
+            Id, MeetingId, AppId, AccountId, MeetingDisplayName, MaxConcurrentParticipants, Time(StartedAt), Time(EndedAt), EndReason, Time(CreatedAt), Time(UpdatedAt),
+            ParticipantSeconds, LiveParticipants);
+    }
+
+    private sealed record PeerRow(
+        string Id, string SessionId, string ParticipantId, string CustomParticipantId, string? DisplayName, string? PresetName, long JoinedAt, long? LeftAt,
+        long CreatedAt, long UpdatedAt)
+    {
+        public SessionPeer ToModel() => new(Id, SessionId, ParticipantId, CustomParticipantId, DisplayName, PresetName, Time(JoinedAt), Time(LeftAt), Time(CreatedAt), Time(UpdatedAt));
+    }
+}

@@ -1,0 +1,39 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Stagecast.Server.Hosting.Security;
+
+/// <summary>
+/// Signed, expiring download URLs (the way RealtimeKit hands out chat exports): HMAC-SHA256 over the path and the
+/// expiry, under a key derived from the data directory's master key. Anyone with the URL may fetch it until it expires.
+/// </summary>
+public sealed class DownloadSigner(byte[] masterKey, TimeProvider time)
+{
+    private readonly byte[] _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "stagecast download urls"u8.ToArray());
+
+    public static TimeSpan Lifetime { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>The query string (without '?') that makes <paramref name="path"/> downloadable until the returned time.</summary>
+    public (string Query, DateTimeOffset Expires) Sign(string path)
+    {
+        var expires = time.GetUtcNow() + Lifetime;
+        long unix = expires.ToUnixTimeSeconds();
+        return ($"expires={unix}&signature={Signature(path, unix)}", DateTimeOffset.FromUnixTimeSeconds(unix));
+    }
+
+    public bool IsValid(string path, string? expires, string? signature)
+    {
+        if (!long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out long unix) || signature is null
+            || unix < time.GetUtcNow().ToUnixTimeSeconds())
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Signature(path, unix)), Encoding.ASCII.GetBytes(signature));
+    }
+
+    private string Signature(string path, long expires) =>
+        Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{path}\n{expires}")));
+}

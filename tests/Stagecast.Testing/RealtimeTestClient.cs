@@ -1,0 +1,168 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Stagecast.Testing;
+
+/// <summary>
+/// A participant on Stagecast's realtime channel over a real <see cref="ClientWebSocket"/>: sends requests, keeps
+/// every message received, and waits for the ones a test expects.
+/// </summary>
+public sealed class RealtimeTestClient : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
+    private readonly ClientWebSocket _socket = new();
+    private readonly Channel<JsonElement> _inbox = Channel.CreateUnbounded<JsonElement>();
+    private readonly List<JsonElement> _seen = [];
+    private Task _receiving = Task.CompletedTask;
+    private int _nextId;
+
+    /// <summary>The close status the server ended the socket with, once it has.</summary>
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    public string? CloseDescription => _socket.CloseStatusDescription;
+
+    /// <summary>Every message received so far, in order.</summary>
+    public IReadOnlyList<JsonElement> Seen
+    {
+        get
+        {
+            lock (_seen)
+            {
+                return [.. _seen];
+            }
+        }
+    }
+
+    public static async Task<RealtimeTestClient> ConnectAsync(string httpBase, string token)
+    {
+        var client = new RealtimeTestClient();
+        var uri = new Uri(httpBase.Replace("http://", "ws://", StringComparison.Ordinal) + "/realtime/v1?token=" + Uri.EscapeDataString(token));
+        await client._socket.ConnectAsync(uri, CancellationToken.None);
+        client._receiving = client.ReceiveLoopAsync();
+        return client;
+    }
+
+    /// <summary>Sends a request and waits for its answer (ok or error).</summary>
+    public async Task<JsonElement> RequestAsync(string type, object? body = null)
+    {
+        string id = Interlocked.Increment(ref _nextId).ToString();
+        var message = JsonSerializer.SerializeToElement(body ?? new { });
+        var fields = message.EnumerateObject().ToDictionary(p => p.Name, p => (object)p.Value);
+        fields["type"] = type;
+        fields["id"] = id;
+        await SendRawAsync(JsonSerializer.Serialize(fields));
+        return await WaitForAsync(m => m.TryGetProperty("id", out var answer) && answer.ValueKind == JsonValueKind.String && answer.GetString() == id);
+    }
+
+    /// <summary>The data of a request's ok answer; throws with the error otherwise.</summary>
+    public async Task<JsonElement> OkAsync(string type, object? body = null)
+    {
+        var answer = await RequestAsync(type, body);
+        return answer.GetProperty("type").GetString() == "ok"
+            ? answer.GetProperty("data")
+            : throw new InvalidOperationException($"{type} failed: {answer}");
+    }
+
+    public Task SendRawAsync(string text) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    public Task SendRawAsync(byte[] bytes, WebSocketMessageType type) => _socket.SendAsync(bytes, type, true, CancellationToken.None);
+
+    /// <summary>The next message (received from now on, in order) of a type that matches.</summary>
+    public Task<JsonElement> WaitForEventAsync(string type, Func<JsonElement, bool>? match = null, TimeSpan? timeout = null) =>
+        WaitForAsync(m => m.GetProperty("type").GetString() == type && (match?.Invoke(m) ?? true), timeout);
+
+    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? DefaultWait);
+        try
+        {
+            while (true)
+            {
+                var message = await _inbox.Reader.ReadAsync(cancel.Token);
+                if (match(message))
+                {
+                    return message;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no such message; seen: {string.Join("\n", Seen)}");
+        }
+        catch (ChannelClosedException)
+        {
+            throw new InvalidOperationException($"socket closed ({CloseStatus} {CloseDescription}); seen: {string.Join("\n", Seen)}");
+        }
+    }
+
+    /// <summary>Waits until the server closes the socket.</summary>
+    public async Task<WebSocketCloseStatus?> WaitForCloseAsync(TimeSpan? timeout = null)
+    {
+        await _receiving.WaitAsync(timeout ?? DefaultWait);
+        return CloseStatus;
+    }
+
+    /// <summary>Drops the connection without a close handshake, as a crashed client or a lost network does.</summary>
+    public void Abort() => _socket.Abort();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                _socket.Abort();
+            }
+        }
+
+        await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        _socket.Dispose();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[1 << 20];
+        try
+        {
+            while (true)
+            {
+                int length = 0;
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), CancellationToken.None);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                var message = JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
+                lock (_seen)
+                {
+                    _seen.Add(message);
+                }
+
+                _inbox.Writer.TryWrite(message);
+            }
+        }
+        catch (WebSocketException)
+        {
+            // aborted
+        }
+        finally
+        {
+            _inbox.Writer.TryComplete();
+        }
+    }
+}
