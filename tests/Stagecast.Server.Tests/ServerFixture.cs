@@ -15,6 +15,29 @@ namespace Stagecast.Server.Tests;
 /// </summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
+    private readonly string[] _extraArgs;
+    private readonly Action<WebApplicationBuilder>? _configure;
+
+    public ServerFixture()
+        : this([], null)
+    {
+    }
+
+    /// <summary>A server of its own, with more settings or services (a manual clock), for tests the shared one cannot host.</summary>
+    private ServerFixture(string[] extraArgs, Action<WebApplicationBuilder>? configure)
+    {
+        _extraArgs = extraArgs;
+        _configure = configure;
+    }
+
+    /// <summary>Starts a server of its own; dispose it at the end of the test.</summary>
+    public static async Task<ServerFixture> StartAsync(string[] extraArgs, Action<WebApplicationBuilder>? configure = null)
+    {
+        var server = new ServerFixture(extraArgs, configure);
+        await server.InitializeAsync();
+        return server;
+    }
+
     /// <summary>Shorter than the 30 s default so reconnect tests stay quick.</summary>
     public static readonly TimeSpan ReconnectWindow = TimeSpan.FromSeconds(6);
 
@@ -35,7 +58,8 @@ public sealed class ServerFixture : IAsyncLifetime
             // Quick retries and a small restream queue (about a second of media), so restream tests see effects fast.
             "--Stagecast:Restream:InitialBackoff=00:00:00.5", "--Stagecast:Restream:MaxBackoff=00:00:02",
             "--Stagecast:Restream:MaxQueuedBytes=262144",
-        ]);
+            .. _extraArgs,
+        ], _configure);
         await App.StartAsync();
         HttpBase = App.Services.GetRequiredService<PublicUrls>().HttpBase;
         Http = new HttpClient { BaseAddress = new Uri(HttpBase), Timeout = TimeSpan.FromSeconds(30) };
@@ -94,4 +118,15 @@ public sealed class ServerFixture : IAsyncLifetime
 public sealed class ServerCollection : ICollectionFixture<ServerFixture>
 {
     public const string Name = "server";
+}
+
+public static class ServerFixtureExtensions
+{
+    /// <summary>Disposes a server started for one test with <c>await using</c>.</summary>
+    public static IAsyncDisposable AsAsyncDisposable(this ServerFixture server) => new Disposer(server);
+
+    private sealed class Disposer(ServerFixture server) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => new(server.DisposeAsync());
+    }
 }

@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 
 namespace Stagecast.Testing;
 
@@ -13,8 +12,10 @@ public sealed class RealtimeTestClient : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
     private readonly ClientWebSocket _socket = new();
-    private readonly Channel<JsonElement> _inbox = Channel.CreateUnbounded<JsonElement>();
     private readonly List<JsonElement> _seen = [];
+    private readonly List<bool> _taken = [];
+    private readonly SemaphoreSlim _arrived = new(0);
+    private bool _closed;
     private Task _receiving = Task.CompletedTask;
     private int _nextId;
 
@@ -69,31 +70,40 @@ public sealed class RealtimeTestClient : IAsyncDisposable
 
     public Task SendRawAsync(byte[] bytes, WebSocketMessageType type) => _socket.SendAsync(bytes, type, true, CancellationToken.None);
 
-    /// <summary>The next message (received from now on, in order) of a type that matches.</summary>
+    /// <summary>The first message not yet taken by an earlier wait whose type (and content) matches.</summary>
     public Task<JsonElement> WaitForEventAsync(string type, Func<JsonElement, bool>? match = null, TimeSpan? timeout = null) =>
         WaitForAsync(m => m.GetProperty("type").GetString() == type && (match?.Invoke(m) ?? true), timeout);
 
     public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan? timeout = null)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? DefaultWait);
-        try
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultWait);
+        while (true)
         {
-            while (true)
+            bool closed;
+            lock (_seen)
             {
-                var message = await _inbox.Reader.ReadAsync(cancel.Token);
-                if (match(message))
+                for (int i = 0; i < _seen.Count; i++)
                 {
-                    return message;
+                    if (!_taken[i] && match(_seen[i]))
+                    {
+                        _taken[i] = true;
+                        return _seen[i];
+                    }
                 }
+
+                closed = _closed;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no such message; seen: {string.Join("\n", Seen)}");
-        }
-        catch (ChannelClosedException)
-        {
-            throw new InvalidOperationException($"socket closed ({CloseStatus} {CloseDescription}); seen: {string.Join("\n", Seen)}");
+
+            if (closed)
+            {
+                throw new InvalidOperationException($"socket closed ({CloseStatus} {CloseDescription}); seen: {string.Join("\n", Seen)}");
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left))
+            {
+                throw new TimeoutException($"no such message; seen: {string.Join("\n", Seen)}");
+            }
         }
     }
 
@@ -151,9 +161,10 @@ public sealed class RealtimeTestClient : IAsyncDisposable
                 lock (_seen)
                 {
                     _seen.Add(message);
+                    _taken.Add(false);
                 }
 
-                _inbox.Writer.TryWrite(message);
+                _arrived.Release();
             }
         }
         catch (WebSocketException)
@@ -162,7 +173,12 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         }
         finally
         {
-            _inbox.Writer.TryComplete();
+            lock (_seen)
+            {
+                _closed = true;
+            }
+
+            _arrived.Release();
         }
     }
 }

@@ -118,6 +118,11 @@ public sealed partial class RealtimeClient(
         catch (RealtimeException ex)
         {
             SendError(id, ex.Code, ex.Message);
+            if (ex.CloseWith is { } status)
+            {
+                Connection.Close(status, ex.Message);
+                _left = true;
+            }
         }
         catch (ApiException ex)
         {
@@ -141,10 +146,7 @@ public sealed partial class RealtimeClient(
             ?? throw new RealtimeException(RealtimeException.NotFound, "the meeting no longer exists");
         if (meeting.Status == MeetingStatus.Inactive)
         {
-            Connection.TrySend(RealtimeJson.Serialize(new { type = "error", id = (string?)null, code = RealtimeException.Forbidden, message = "the meeting is inactive" }));
-            Connection.Close(RealtimeCloseCodes.MeetingEnded, "the meeting is inactive");
-            _left = true;
-            throw new RealtimeException(RealtimeException.Forbidden, "the meeting is inactive");
+            throw new RealtimeException(RealtimeException.Forbidden, "the meeting is inactive", RealtimeCloseCodes.MeetingEnded);
         }
 
         while (true)

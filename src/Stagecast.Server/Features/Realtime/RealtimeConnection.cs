@@ -17,6 +17,7 @@ public sealed class RealtimeConnection
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
+    private int _closing;
 
     public RealtimeConnection(WebSocket socket, RealtimeOptions options)
     {
@@ -25,7 +26,7 @@ public sealed class RealtimeConnection
         _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.SendQueueLength) { SingleReader = true });
     }
 
-    /// <summary>Queues a message; a client too far behind is aborted instead (false).</summary>
+    /// <summary>Queues a message; a client too far behind is aborted instead (false). Nothing is sent once closing.</summary>
     public bool TrySend(ReadOnlyMemory<byte> message)
     {
         if (_outbox.Writer.TryWrite(message))
@@ -33,13 +34,22 @@ public sealed class RealtimeConnection
             return true;
         }
 
-        Abort();
+        if (Volatile.Read(ref _closing) == 0)
+        {
+            Abort();
+        }
+
         return false;
     }
 
-    /// <summary>Sends what is queued, then closes with this status and reason.</summary>
+    /// <summary>Sends what is queued, then closes with this status and reason. The first close wins.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
+        {
+            return;
+        }
+
         _closeStatus = status;
         _closeReason = reason.Length <= MaxCloseReasonLength ? reason : reason[..MaxCloseReasonLength]; // RFC 6455: 123 bytes at most
         _outbox.Writer.TryComplete();
@@ -47,6 +57,7 @@ public sealed class RealtimeConnection
 
     public void Abort()
     {
+        Interlocked.Exchange(ref _closing, 1);
         _outbox.Writer.TryComplete();
         _socket.Abort();
     }

@@ -1,12 +1,20 @@
 namespace Stagecast.Server.Features.Realtime;
 
-/// <summary>On shutdown every meeting session ends cleanly (its peers are told why), rather than being left for recovery.</summary>
-public sealed class RealtimeShutdown(MeetingRooms rooms) : IHostedService
+/// <summary>
+/// On shutdown every meeting session ends cleanly and its peers are told why, rather than being left for recovery.
+/// It runs when stopping begins, before Kestrel waits for open requests (the sockets) to finish.
+/// </summary>
+public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetime lifetime) : IHostedService
 {
     public const string Reason = "the server shut down";
+    private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(5);
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStopping.Register(() =>
+            Task.WhenAll(rooms.All.ToList().Select(room => room.EndAsync(Reason, Reason))).Wait(EndWait));
+        return Task.CompletedTask;
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(rooms.All.ToList().Select(room => room.EndAsync(Reason, Reason)));
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -4,13 +4,14 @@ using System.Text.Json.Serialization;
 
 namespace Stagecast.Server.Hosting.Api;
 
-/// <summary>REST JSON: snake_case names, nulls written, times as ISO-8601 UTC with milliseconds.</summary>
+/// <summary>REST JSON: snake_case names, nulls written, numbers strict, times as ISO-8601 UTC with milliseconds.</summary>
 public static class ApiJson
 {
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.NumberHandling = JsonNumberHandling.Strict; // "60" is not a number (the web defaults would accept it)
         options.Converters.Add(new UtcTimeConverter());
     }
 

@@ -69,7 +69,7 @@ public static class RequestValidator
         MinLengthAttribute min => $"\"{name}\" must have at least {min.Length} items",
         RangeAttribute range => $"\"{name}\" must be from {range.Minimum} to {range.Maximum}",
         RegularExpressionAttribute regex => $"\"{name}\" must match {regex.Pattern}",
-        AllowedValuesAttribute allowed => $"\"{name}\" must be one of {string.Join(", ", allowed.Values)}",
+        AllowedValuesAttribute allowed => $"\"{name}\" must be one of {string.Join(", ", allowed.Values.OfType<object>())}",
         _ => attribute.FormatErrorMessage(name),
     };
 
