@@ -154,6 +154,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None); // complete the handshake
                     return;
                 }
 

@@ -34,6 +34,13 @@ public sealed class MeetingRestartTests
             await a.OkAsync("chat_send", new { text = "before the restart" });
             await b.OkAsync("chat_send", new { text = "me too" });
 
+            // A client that never reads again answers no close frame: it must not hold the shutdown.
+            var frozen = await api.AddParticipantAsync(meeting, "frozen");
+            using var frozenSocket = new System.Net.WebSockets.ClientWebSocket();
+            await frozenSocket.ConnectAsync(new Uri($"{server.HttpBase.Replace("http", "ws")}/realtime/v1?token={frozen.Token}"), CancellationToken.None);
+            await frozenSocket.SendAsync("""{"type":"join"}"""u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            await a.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("custom_participant_id").GetString() == "frozen");
+
             server.Process.Interrupt(); // a clean stop ends the session and tells the peers why
             Assert.Equal("the server shut down", (await a.WaitForEventAsync("kicked")).GetProperty("reason").GetString());
             await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));
@@ -45,10 +52,10 @@ public sealed class MeetingRestartTests
         var restarted = ApiOf(again);
         var meetingAfter = (await restarted.GetAsync($"/meetings/{meeting}")).EnsureOk().Data;
         Assert.Equal("Survives", meetingAfter.GetProperty("title").GetString());
-        Assert.Equal(["alice", "bob"], (await restarted.GetAsync($"/meetings/{meeting}/participants")).EnsureOk().Data.EnumerateArray()
+        Assert.Equal(["alice", "bob", "frozen"], (await restarted.GetAsync($"/meetings/{meeting}/participants")).EnsureOk().Data.EnumerateArray()
             .Select(p => p.GetProperty("custom_participant_id").GetString()));
         var session = (await restarted.GetAsync($"/sessions/{sessionId}")).EnsureOk().Data;
-        Assert.Equal(("ENDED", "the server shut down", 2L), (session.GetProperty("status").GetString(), session.GetProperty("end_reason").GetString(),
+        Assert.Equal(("ENDED", "the server shut down", 3L), (session.GetProperty("status").GetString(), session.GetProperty("end_reason").GetString(),
             session.GetProperty("max_concurrent_participants").GetInt64()));
         Assert.All((await restarted.GetAsync($"/sessions/{sessionId}/participants")).EnsureOk().Data.GetProperty("participants").EnumerateArray(),
             p => Assert.NotEqual(JsonValueKind.Null, p.GetProperty("left_at").ValueKind));

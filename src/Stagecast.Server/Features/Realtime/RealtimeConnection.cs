@@ -14,15 +14,17 @@ public sealed class RealtimeConnection
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(2);
     private readonly WebSocket _socket;
     private readonly RealtimeOptions _options;
+    private readonly TimeProvider _time;
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
     private int _closing;
 
-    public RealtimeConnection(WebSocket socket, RealtimeOptions options)
+    public RealtimeConnection(WebSocket socket, RealtimeOptions options, TimeProvider time)
     {
         _socket = socket;
         _options = options;
+        _time = time;
         _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.SendQueueLength) { SingleReader = true });
     }
 
@@ -117,8 +119,15 @@ public sealed class RealtimeConnection
 
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var timeout = new CancellationTokenSource(CloseWait);
+                using var timeout = new CancellationTokenSource(CloseWait, _time);
                 await _socket.CloseOutputAsync(_closeStatus, _closeReason, timeout.Token).ConfigureAwait(false);
+
+                // A client that never answers the close frame must not hold the request (and a shutdown) open.
+                await Task.Delay(CloseWait, _time).ConfigureAwait(false);
+                if (_socket.State != WebSocketState.Closed)
+                {
+                    _socket.Abort();
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)

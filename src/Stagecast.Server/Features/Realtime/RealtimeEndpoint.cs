@@ -34,7 +34,7 @@ public static class RealtimeEndpoint
             ?? throw ApiException.Conflict($"the participant's preset {participant.PresetName} no longer exists");
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new RealtimeConnection(socket, services.Options);
+        var connection = new RealtimeConnection(socket, services.Options, services.Time);
         var sending = connection.RunSendLoopAsync();
         var client = new RealtimeClient(connection, participant, preset.Effective, accountId, services);
         try
