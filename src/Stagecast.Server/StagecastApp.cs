@@ -69,7 +69,7 @@ public static class StagecastApp
         app.MapAccountApi(api => api.MapApps());
         app.MapAppApi(api =>
         {
-            api.MapLivestreams();
+            api.MapLivestreamApis();
             api.MapOutputs();
             api.MapAnalytics();
             api.MapPresets();

@@ -14,11 +14,13 @@ public sealed partial class LifecycleService(
     ListeningEndpoints endpoints,
     StreamHub hub,
     OutputManager outputs,
+    MeetingLivestreamService meetingLivestreams,
     ILogger<LifecycleService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         hub.AddObserver(outputs);
+        hub.AddObserver(meetingLivestreams);
         lifetime.ApplicationStarted.Register(() =>
         {
             readiness.MarkReady();

@@ -5,8 +5,12 @@ using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Livestreams;
 
-/// <summary>A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted.</summary>
-public sealed class DatabasePublishAuthorizer(ILivestreamStore store, StreamKeyProtector keys, FailedPublishThrottle throttle) : IPublishAuthorizer
+/// <summary>
+/// A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted; a meeting
+/// livestream's key only while that livestream is active (started and not stopped).
+/// </summary>
+public sealed class DatabasePublishAuthorizer(
+    ILivestreamStore store, StreamKeyProtector keys, FailedPublishThrottle throttle, MeetingLivestreamRegistry meetingLivestreams) : IPublishAuthorizer
 {
     public async ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)
     {
@@ -23,8 +27,13 @@ public sealed class DatabasePublishAuthorizer(ILivestreamStore store, StreamKeyP
             return PublishAuthorization.Deny("unknown stream key");
         }
 
-        return livestream.Disabled
-            ? PublishAuthorization.Deny("the livestream is disabled")
+        if (livestream.Disabled)
+        {
+            return PublishAuthorization.Deny("the livestream is disabled");
+        }
+
+        return livestream.MeetingId is not null && !meetingLivestreams.IsActive(livestream.Id)
+            ? PublishAuthorization.Deny("the meeting livestream is not started (or was stopped); start it again to publish")
             : PublishAuthorization.Allow(livestream.Id);
     }
 }

@@ -20,11 +20,30 @@ public interface ILivestreamStore
 
     Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 
+    Task SetStatusAsync(string livestreamId, LivestreamStatus status, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
+    /// <summary>Livestreams of a meeting, newest first.</summary>
+    Task<Page<Livestream>> ListMeetingLivestreamsAsync(string appId, string meetingId, Paging paging, CancellationToken cancellationToken);
+
+    /// <summary>Meeting livestreams that were INVOKED or LIVE when the server last stopped.</summary>
+    Task<IReadOnlyList<Livestream>> ListActiveMeetingLivestreamsAsync(CancellationToken cancellationToken);
+
     /// <summary>Soft delete: the livestream disappears from the API and its key stops working; its sessions stay for analytics.</summary>
     Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken);
 
     /// <summary>Starts a session and marks its livestream live, in one transaction.</summary>
     Task StartSessionAsync(LivestreamSession session, CancellationToken cancellationToken);
+
+    /// <summary>A meeting livestream's session waiting for media (invoked_time set, started_time not), and its livestream INVOKED.</summary>
+    Task InvokeSessionAsync(LivestreamSession session, CancellationToken cancellationToken);
+
+    /// <summary>Livestream sessions of a meeting session, newest first.</summary>
+    Task<Page<LivestreamSession>> ListSessionsOfMeetingSessionAsync(string appId, string meetingSessionId, Paging paging, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<LivestreamSession>> ListSessionsOfLivestreamsAsync(IReadOnlyCollection<string> livestreamIds, CancellationToken cancellationToken);
+
+    /// <summary>Sessions invoked and never started nor stopped.</summary>
+    Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(CancellationToken cancellationToken);
 
     Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken);
 

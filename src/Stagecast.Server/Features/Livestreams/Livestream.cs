@@ -12,7 +12,12 @@ public sealed record Livestream(
     bool Disabled,
     bool ManualIngest,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? MeetingSessionId = null,
+    VideoConfig? VideoConfig = null);
+
+/// <summary>The program size asked for when a meeting livestream was started (used by the compositor).</summary>
+public sealed record VideoConfig(int? Width, int? Height);
 
 public enum LivestreamStatus
 {

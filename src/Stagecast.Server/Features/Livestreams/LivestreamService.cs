@@ -13,6 +13,7 @@ public sealed class LivestreamService(
     PublicUrls urls,
     StreamHub hub,
     SessionRecorder sessions,
+    MeetingLivestreamRegistry meetingLivestreams,
     TimeProvider time)
 {
     public async Task<LivestreamView> CreateAsync(App app, string? name, CancellationToken cancellationToken)
@@ -81,11 +82,15 @@ public sealed class LivestreamService(
         return deleted;
     }
 
-    /// <summary>The stored status, except that a broadcast in progress here is live whatever the database has caught up with.</summary>
-    private LivestreamView View(Livestream livestream)
+    /// <summary>
+    /// The stored status, except that what happens here now wins over what the database has caught up with: a
+    /// broadcast in progress is LIVE, an active meeting livestream without one is INVOKED.
+    /// </summary>
+    public LivestreamView View(Livestream livestream)
     {
         var status = sessions.FindActive(livestream.Id) is not null ? LivestreamStatus.Live
-            : livestream.Status == LivestreamStatus.Live ? LivestreamStatus.Idle
+            : meetingLivestreams.IsActive(livestream.Id) ? LivestreamStatus.Invoked
+            : livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle
             : livestream.Status;
         return new LivestreamView(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status);
     }

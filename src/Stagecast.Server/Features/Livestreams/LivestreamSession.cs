@@ -12,7 +12,8 @@ public sealed record LivestreamSession(
     double IngestSeconds,
     double ViewerSeconds,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? MeetingSessionId = null);
 
 /// <summary>Progress of a live session written periodically.</summary>
 public readonly record struct SessionProgress(string SessionId, double IngestSeconds, double ViewerSeconds, DateTimeOffset UpdatedAt);

@@ -36,8 +36,18 @@ public static class LivestreamsFeature
         services.AddSingleton<SessionViews>();
         services.AddSingleton<SessionRecovery>();
         services.AddSingleton<LivestreamService>();
+        services.AddSingleton<MeetingLivestreamRegistry>();
+        services.AddSingleton<MeetingLivestreamService>(); // joins the hub at start, like the outputs
+        services.AddSingleton<Sessions.IMeetingSessionObserver>(sp => sp.GetRequiredService<MeetingLivestreamService>());
         services.AddHostedService(sp => sp.GetRequiredService<SessionWriter>());
         services.AddHostedService<SessionFlushService>();
         return services;
+    }
+
+    public static RouteGroupBuilder MapLivestreamApis(this RouteGroupBuilder api)
+    {
+        api.MapLivestreams();
+        api.MapMeetingLivestreams();
+        return api;
     }
 }

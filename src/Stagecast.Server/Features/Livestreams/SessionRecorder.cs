@@ -7,10 +7,11 @@ namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
 /// Turns stream lifecycle into livestream sessions: a stream that starts is a session (LIVE), reconnects within
-/// the window keep it, and its end stops it (IDLE, or ERRORED when the publisher was lost). The figures come from
+/// the window keep it, and its end stops it (IDLE, or ERRORED when the publisher was lost). A meeting livestream's
+/// media fills in the session opened when it was invoked. The figures come from
 /// the media plane: media seconds ingested by the hub, viewer seconds delivered by HLS.
 /// </summary>
-public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls, TimeProvider time) : ILiveStreamObserver
+public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls, MeetingLivestreamRegistry meetingLivestreams, TimeProvider time) : ILiveStreamObserver
 {
     private readonly ConcurrentDictionary<LiveStream, ActiveLivestreamSession> _byStream = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<string, ActiveLivestreamSession> _byLivestream = new(StringComparer.Ordinal);
@@ -25,7 +26,8 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
 
     public void OnStreamStarted(LiveStream stream)
     {
-        var session = new ActiveLivestreamSession(Guid.NewGuid().ToString(), stream);
+        // A meeting livestream's media continues the session its invocation opened.
+        var session = new ActiveLivestreamSession(meetingLivestreams.TakePendingSession(stream.Id) ?? Guid.NewGuid().ToString(), stream);
         _byStream[stream] = session;
         _byLivestream[stream.Id] = session;
         writer.Enqueue(new SessionEvent.Started(session.SessionId, stream.Id, session.StartedTime));

@@ -4,11 +4,13 @@ namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
 /// Sessions that were live when the server last stopped without ending them (kill -9, power loss) end at their
-/// last written figures, marked ERRORED so the gap is visible.
+/// last written figures, marked ERRORED so the gap is visible. Meeting livestreams that were active end too (their
+/// meeting sessions ended with the server): sessions still waiting for media end without having started.
 /// </summary>
 public sealed partial class SessionRecovery(ILivestreamStore store, TimeProvider time, ILogger<SessionRecovery> logger)
 {
     public const string Message = "the server stopped while this session was live";
+    public const string InvokedMessage = "the server stopped while this livestream waited for media";
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -17,6 +19,17 @@ public sealed partial class SessionRecovery(ILivestreamStore store, TimeProvider
             var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = Message, UpdatedAt = time.GetUtcNow() };
             await store.EndSessionAsync(ended, LivestreamStatus.Errored, cancellationToken).ConfigureAwait(false);
             Log.Recovered(logger, session.Id, session.LivestreamId);
+        }
+
+        foreach (var session in await store.ListInvokedSessionsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = InvokedMessage, UpdatedAt = time.GetUtcNow() };
+            await store.EndSessionAsync(ended, LivestreamStatus.Idle, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var livestream in await store.ListActiveMeetingLivestreamsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await store.SetStatusAsync(livestream.Id, LivestreamStatus.Idle, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 

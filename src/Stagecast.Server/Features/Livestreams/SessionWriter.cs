@@ -96,6 +96,9 @@ public sealed partial class SessionWriter(ILivestreamStore store, TimeProvider t
                     new LivestreamSession(started.SessionId, started.LivestreamId, livestream.AppId, null, null, started.StartedTime, null, 0, 0, now, now),
                     CancellationToken.None).ConfigureAwait(false);
                 break;
+            case SessionEvent.Invoked invoked:
+                await store.InvokeSessionAsync(invoked.Session, CancellationToken.None).ConfigureAwait(false);
+                break;
             case SessionEvent.Progressed progressed:
                 await store.UpdateSessionProgressAsync(progressed.Sessions, CancellationToken.None).ConfigureAwait(false);
                 break;

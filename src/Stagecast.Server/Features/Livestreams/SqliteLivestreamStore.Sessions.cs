@@ -7,18 +7,54 @@ namespace Stagecast.Server.Features.Livestreams;
 public sealed partial class SqliteLivestreamStore
 {
     private const string SessionColumns =
-        "id, livestream_id, app_id, err_message, invoked_time, started_time, stopped_time, ingest_seconds, viewer_seconds, created_at, updated_at";
+        "id, livestream_id, app_id, err_message, invoked_time, started_time, stopped_time, ingest_seconds, viewer_seconds, created_at, updated_at, meeting_session_id";
 
     public Task StartSessionAsync(LivestreamSession session, CancellationToken cancellationToken) =>
         db.InTransactionAsync(async (c, t) =>
         {
             await c.ExecuteAsync(
-                $"INSERT INTO livestream_sessions ({SessionColumns}) VALUES (@Id, @LivestreamId, @AppId, @ErrMessage, @InvokedTime, @StartedTime, @StoppedTime, @IngestSeconds, @ViewerSeconds, @CreatedAt, @UpdatedAt)",
+                // A meeting livestream's session exists from its invocation: media starting fills in started_time.
+                $"INSERT INTO livestream_sessions ({SessionColumns}) VALUES (@Id, @LivestreamId, @AppId, @ErrMessage, @InvokedTime, @StartedTime, @StoppedTime, " +
+                "@IngestSeconds, @ViewerSeconds, @CreatedAt, @UpdatedAt, @MeetingSessionId) " +
+                "ON CONFLICT (id) DO UPDATE SET started_time = excluded.started_time, updated_at = excluded.updated_at",
                 SessionParameters(session), t).ConfigureAwait(false);
             await c.ExecuteAsync(
                 "UPDATE livestreams SET status = 'LIVE', updated_at = @at WHERE id = @id",
                 new { id = session.LivestreamId, at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
         }, cancellationToken);
+
+    public Task InvokeSessionAsync(LivestreamSession session, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(
+                $"INSERT INTO livestream_sessions ({SessionColumns}) VALUES (@Id, @LivestreamId, @AppId, @ErrMessage, @InvokedTime, @StartedTime, @StoppedTime, " +
+                "@IngestSeconds, @ViewerSeconds, @CreatedAt, @UpdatedAt, @MeetingSessionId)",
+                SessionParameters(session), t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE livestreams SET status = 'INVOKED', updated_at = @at WHERE id = @id",
+                new { id = session.LivestreamId, at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task<Page<LivestreamSession>> ListSessionsOfMeetingSessionAsync(string appId, string meetingSessionId, Paging paging, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c =>
+        {
+            var parameters = new { appId, meetingSessionId, limit = paging.PerPage, offset = paging.Offset };
+            const string where = "app_id = @appId AND meeting_session_id = @meetingSessionId";
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM livestream_sessions WHERE {where}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<SessionRow>(
+                $"SELECT {SessionColumns} FROM livestream_sessions WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
+            return new Page<LivestreamSession>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<LivestreamSession>> ListSessionsOfLivestreamsAsync(IReadOnlyCollection<string> livestreamIds, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE livestream_id IN @livestreamIds ORDER BY created_at DESC, rowid DESC",
+            new { livestreamIds }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NULL").ConfigureAwait(false))
+            .Select(r => r.ToModel()).ToList(), cancellationToken);
 
     public Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken) =>
         progress.Count == 0
@@ -72,13 +108,15 @@ public sealed partial class SqliteLivestreamStore
         s.ViewerSeconds,
         CreatedAt = Ms(s.CreatedAt),
         UpdatedAt = Ms(s.UpdatedAt),
+        s.MeetingSessionId,
     };
 
     private sealed record SessionRow(
         string Id, string LivestreamId, string AppId, string? ErrMessage, long? InvokedTime, long? StartedTime, long? StoppedTime,
-        double IngestSeconds, double ViewerSeconds, long CreatedAt, long UpdatedAt)
+        double IngestSeconds, double ViewerSeconds, long CreatedAt, long UpdatedAt, string? MeetingSessionId)
     {
         public LivestreamSession ToModel() => new(
-            Id, LivestreamId, AppId, ErrMessage, Time(InvokedTime), Time(StartedTime), Time(StoppedTime), IngestSeconds, ViewerSeconds, Time(CreatedAt), Time(UpdatedAt));
+            Id, LivestreamId, AppId, ErrMessage, Time(InvokedTime), Time(StartedTime), Time(StoppedTime), IngestSeconds, ViewerSeconds, Time(CreatedAt), Time(UpdatedAt),
+            MeetingSessionId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Dapper;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqliteTime;
@@ -8,11 +9,11 @@ namespace Stagecast.Server.Features.Livestreams;
 public sealed partial class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
-        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at";
+        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config";
 
     public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt)",
+            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig)",
             new
             {
                 livestream.Id,
@@ -26,6 +27,8 @@ public sealed partial class SqliteLivestreamStore(SqliteDatabase db) : ILivestre
                 livestream.ManualIngest,
                 CreatedAt = Ms(livestream.CreatedAt),
                 UpdatedAt = Ms(livestream.UpdatedAt),
+                livestream.MeetingSessionId,
+                VideoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig),
             }), cancellationToken);
 
     public Task<Livestream?> FindLivestreamAsync(string appId, string livestreamId, CancellationToken cancellationToken) =>
@@ -91,6 +94,27 @@ public sealed partial class SqliteLivestreamStore(SqliteDatabase db) : ILivestre
             "UPDATE livestreams SET disabled = @disabled, updated_at = @at WHERE id = @livestreamId",
             new { livestreamId, disabled, at = Ms(updatedAt) }), cancellationToken);
 
+    public Task SetStatusAsync(string livestreamId, LivestreamStatus status, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE livestreams SET status = @status, updated_at = @at WHERE id = @livestreamId",
+            new { livestreamId, status = StatusText(status), at = Ms(updatedAt) }), cancellationToken);
+
+    public Task<Page<Livestream>> ListMeetingLivestreamsAsync(string appId, string meetingId, Paging paging, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c =>
+        {
+            var parameters = new { appId, meetingId, limit = paging.PerPage, offset = paging.Offset };
+            const string where = "app_id = @appId AND meeting_id = @meetingId AND deleted_at IS NULL";
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM livestreams WHERE {where}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<LivestreamRow>(
+                $"SELECT {LivestreamColumns} FROM livestreams WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
+            return new Page<Livestream>(rows.Select(r => r.ToModel()).ToList(), total);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<Livestream>> ListActiveMeetingLivestreamsAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<Livestream>>(async c => (await c.QueryAsync<LivestreamRow>(
+            $"SELECT {LivestreamColumns} FROM livestreams WHERE meeting_id IS NOT NULL AND status IN ('INVOKED', 'LIVE') AND deleted_at IS NULL")
+            .ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
+
     public Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => await c.ExecuteAsync(
             "UPDATE livestreams SET deleted_at = @at, updated_at = @at WHERE id = @livestreamId AND deleted_at IS NULL",
@@ -114,9 +138,10 @@ public sealed partial class SqliteLivestreamStore(SqliteDatabase db) : ILivestre
 
     private sealed record LivestreamRow(
         string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
-        long CreatedAt, long UpdatedAt)
+        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig)
     {
         public Livestream ToModel() => new(
-            Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt));
+            Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
+            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize<VideoConfig>(VideoConfig));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
@@ -103,6 +104,8 @@ public sealed partial class RealtimeClient(
                 "chat_send" => new { message = ChatView.From(await _room!.ChatAsync(_peer!, Parse<ChatRequest>(message).Text!).ConfigureAwait(false)) },
                 "poll_create" => new { poll = PollView.For(await _room!.CreatePollAsync(_peer!, Parse<PollRequest>(message)).ConfigureAwait(false), Participant.Id) },
                 "poll_vote" => await VoteAsync(Parse<VoteRequest>(message)).ConfigureAwait(false),
+                "livestream_start" => await services.Livestreams.StartAsync(this, _room!, Parse<StartMeetingLivestreamRequest>(message)).ConfigureAwait(false),
+                "livestream_stop" => await services.Livestreams.StopAsync(this, _room!).ConfigureAwait(false),
                 _ => throw new RealtimeException(RealtimeException.BadRequest, $"unknown message type {type}"),
             };
             Send(new { type = "ok", id, data });
@@ -180,6 +183,7 @@ public sealed partial class RealtimeClient(
             meeting = new { id = room.MeetingId, title = room.Meeting.Title, session_id = sessionId },
             chat = Permissions.ChatCanReceive ? chat.Select(ChatView.From).ToList() : [],
             polls = Permissions.PollsCanView ? polls.Select(p => PollView.For(p, Participant.Id)).ToList() : [],
+            livestream = services.Livestreams.Describe(room, this),
         };
     }
 

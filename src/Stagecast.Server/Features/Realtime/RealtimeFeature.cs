@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 
@@ -13,6 +14,9 @@ public static class RealtimeFeature
         services.AddSingleton<IMeetingObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<IParticipantObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<RealtimeServices>();
+        services.AddSingleton<RealtimeLivestreams>();
+        services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<RealtimeLivestreams>());
+        services.AddHostedService<ViewerCountMonitor>();
         services.AddHostedService<RealtimeShutdown>();
         return services;
     }

@@ -11,8 +11,11 @@ public sealed class RealtimeServices(
     MeetingRooms rooms,
     IMeetingStore meetings,
     ISessionStore sessions,
+    RealtimeLivestreams livestreams,
     ILogger<RealtimeClient> logger)
 {
+    public RealtimeLivestreams Livestreams { get; } = livestreams;
+
     public ILogger Logger { get; } = logger;
 
     public RealtimeOptions Options { get; } = options.Value;

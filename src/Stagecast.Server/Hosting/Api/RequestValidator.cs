@@ -12,7 +12,7 @@ namespace Stagecast.Server.Hosting.Api;
 /// </summary>
 public static class RequestValidator
 {
-    public static void Validate(object value, JsonSerializerOptions options)
+    public static void Validate(object value, JsonSerializerOptions options, string prefix = "")
     {
         foreach (var property in options.GetTypeInfo(value.GetType()).Properties)
         {
@@ -22,12 +22,19 @@ public static class RequestValidator
             }
 
             object? fieldValue = property.Get(value);
+            string name = prefix + property.Name;
             foreach (var attribute in clr.GetCustomAttributes<ValidationAttribute>())
             {
                 if (!attribute.IsValid(fieldValue))
                 {
-                    throw ApiException.BadRequest(Message(attribute, property.Name));
+                    throw ApiException.BadRequest(Message(attribute, name));
                 }
+            }
+
+            // Nested request records (not documents kept as JSON) are validated in turn, named by their path.
+            if (fieldValue is not null && fieldValue.GetType().Assembly == typeof(RequestValidator).Assembly)
+            {
+                Validate(fieldValue, options, name + ".");
             }
         }
 
