@@ -2,7 +2,7 @@
 # Runs every Stagecast test. Installs what the tests need when it is missing:
 #   ffmpeg (publisher, player, restream receiver), nginx with the RTMP and stream modules (restream
 #   receiver, with TLS),
-#   chromium (hls.js tests) and Node.js/npm from apt; hls.js from npm.
+#   chromium (hls.js tests) and Node.js/npm from apt; hls.js and Cloudflare's SDK (npm cloudflare) from npm.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +25,11 @@ fi
 if [ ! -f tests/browser/node_modules/hls.js/dist/hls.min.js ]; then
   echo "Installing hls.js for the browser tests"
   npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -d tests/sdk/node_modules/cloudflare ]; then
+  echo "Installing Cloudflare's SDK for the API compatibility tests"
+  npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 fi
 
 dotnet test Stagecast.slnx -c Release "$@"
