@@ -14,7 +14,7 @@ public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AccountService accounts) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AccountService accounts) : BearerAuthenticationHandler(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
     public const string Policy = "ApiToken";
@@ -34,12 +34,5 @@ public sealed class ApiTokenAuthenticationHandler(
 
         var identity = new ClaimsIdentity([new Claim(AccountClaim, token.AccountId), new Claim("token_id", token.Id)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
-    }
-
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        Response.Headers.WWWAuthenticate = "Bearer";
-        await ApiResults.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, result.Failure?.Message ?? "API token required").ConfigureAwait(false);
     }
 }

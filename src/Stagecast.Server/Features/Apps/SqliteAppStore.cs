@@ -18,17 +18,10 @@ public sealed class SqliteAppStore(SqliteDatabase db) : IAppStore
 
     public Task<Page<App>> ListAsync(string accountId, string? search, Paging paging, bool ascending, CancellationToken cancellationToken)
     {
-        const string where = "account_id = @accountId AND (@search IS NULL OR id LIKE @pattern ESCAPE '\\' OR name LIKE @pattern ESCAPE '\\')";
-        var parameters = new { accountId, search, pattern = SqlLike.Contains(search), limit = paging.PerPage, offset = paging.Offset };
         string order = ascending ? "ASC" : "DESC";
-        return db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM apps WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<AppRow>(
-                $"SELECT id, account_id, name, created_at FROM apps WHERE {where} ORDER BY created_at {order}, rowid {order} LIMIT @limit OFFSET @offset",
-                parameters).ConfigureAwait(false);
-            return new Page<App>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        return db.QueryPageAsync<AppRow, App>(
+            "SELECT id, account_id, name, created_at", "apps", new SqlWhere("account_id = @accountId", new { accountId }).Search(search, "id", "name"),
+            $"created_at {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
     }
 
     public Task<IReadOnlyList<string>> ListAllIdsAsync(CancellationToken cancellationToken) =>

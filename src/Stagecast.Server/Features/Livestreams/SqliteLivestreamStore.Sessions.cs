@@ -36,15 +36,9 @@ public sealed partial class SqliteLivestreamStore
         }, cancellationToken);
 
     public Task<Page<LivestreamSession>> ListSessionsOfMeetingSessionAsync(string appId, string meetingSessionId, Paging paging, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c =>
-        {
-            var parameters = new { appId, meetingSessionId, limit = paging.PerPage, offset = paging.Offset };
-            const string where = "app_id = @appId AND meeting_session_id = @meetingSessionId";
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM livestream_sessions WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<SessionRow>(
-                $"SELECT {SessionColumns} FROM livestream_sessions WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
-            return new Page<LivestreamSession>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        db.QueryPageAsync<SessionRow, LivestreamSession>(
+            $"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("app_id = @appId AND meeting_session_id = @meetingSessionId", new { appId, meetingSessionId }),
+            "created_at DESC, rowid DESC", paging, r => r.ToModel(), cancellationToken);
 
     public Task<IReadOnlyList<LivestreamSession>> ListSessionsOfLivestreamsAsync(IReadOnlyCollection<string> livestreamIds, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
@@ -80,15 +74,9 @@ public sealed partial class SqliteLivestreamStore
             new { appId, sessionId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
     public Task<Page<LivestreamSession>> ListSessionsAsync(string livestreamId, Paging paging, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM livestream_sessions WHERE livestream_id = @livestreamId", new { livestreamId }).ConfigureAwait(false);
-            var rows = await c.QueryAsync<SessionRow>(
-                $"SELECT {SessionColumns} FROM livestream_sessions WHERE livestream_id = @livestreamId ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset",
-                new { livestreamId, limit = paging.PerPage, offset = paging.Offset }).ConfigureAwait(false);
-            return new Page<LivestreamSession>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        db.QueryPageAsync<SessionRow, LivestreamSession>(
+            $"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("livestream_id = @livestreamId", new { livestreamId }),
+            "created_at DESC, rowid DESC", paging, r => r.ToModel(), cancellationToken);
 
     public Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using Stagecast.Server.Hosting.Database;
@@ -48,40 +47,13 @@ public sealed partial class SqliteLivestreamStore(SqliteDatabase db) : ILivestre
 
     public Task<Page<Livestream>> ListLivestreamsAsync(string appId, LivestreamFilter filter, Paging paging, CancellationToken cancellationToken)
     {
-        var where = new StringBuilder("app_id = @appId AND deleted_at IS NULL");
-        var parameters = new DynamicParameters(new { appId, limit = paging.PerPage, offset = paging.Offset });
-        if (filter.Statuses is { Count: > 0 } statuses)
-        {
-            where.Append(" AND status IN @statuses");
-            parameters.Add("statuses", statuses.Select(StatusText).ToArray());
-        }
-
-        if (filter.ExcludeMeetings)
-        {
-            where.Append(" AND meeting_id IS NULL");
-        }
-
-        if (filter.CreatedFrom is { } from)
-        {
-            where.Append(" AND created_at >= @from");
-            parameters.Add("from", Ms(from));
-        }
-
-        if (filter.CreatedTo is { } to)
-        {
-            where.Append(" AND created_at < @to");
-            parameters.Add("to", Ms(to));
-        }
-
+        var where = new SqlWhere("app_id = @appId AND deleted_at IS NULL", new { appId })
+            .And("status IN @statuses", "statuses", filter.Statuses is { Count: > 0 } statuses ? statuses.Select(StatusText).ToArray() : null)
+            .And("meeting_id IS NULL", filter.ExcludeMeetings)
+            .Between("created_at", filter.CreatedFrom, filter.CreatedTo);
         string order = filter.Ascending ? "ASC" : "DESC";
-        return db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM livestreams WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<LivestreamRow>(
-                $"SELECT {LivestreamColumns} FROM livestreams WHERE {where} ORDER BY created_at {order}, rowid {order} LIMIT @limit OFFSET @offset",
-                parameters).ConfigureAwait(false);
-            return new Page<Livestream>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        return db.QueryPageAsync<LivestreamRow, Livestream>(
+            $"SELECT {LivestreamColumns}", "livestreams", where, $"created_at {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
     }
 
     public Task UpdateStreamKeyAsync(string livestreamId, byte[] sealedKey, byte[] keyHash, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
@@ -100,15 +72,9 @@ public sealed partial class SqliteLivestreamStore(SqliteDatabase db) : ILivestre
             new { livestreamId, status = StatusText(status), at = Ms(updatedAt) }), cancellationToken);
 
     public Task<Page<Livestream>> ListMeetingLivestreamsAsync(string appId, string meetingId, Paging paging, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c =>
-        {
-            var parameters = new { appId, meetingId, limit = paging.PerPage, offset = paging.Offset };
-            const string where = "app_id = @appId AND meeting_id = @meetingId AND deleted_at IS NULL";
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM livestreams WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<LivestreamRow>(
-                $"SELECT {LivestreamColumns} FROM livestreams WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
-            return new Page<Livestream>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        db.QueryPageAsync<LivestreamRow, Livestream>(
+            $"SELECT {LivestreamColumns}", "livestreams", new SqlWhere("app_id = @appId AND meeting_id = @meetingId AND deleted_at IS NULL", new { appId, meetingId }),
+            "created_at DESC, rowid DESC", paging, r => r.ToModel(), cancellationToken);
 
     public Task<IReadOnlyList<Livestream>> ListActiveMeetingLivestreamsAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<Livestream>>(async c => (await c.QueryAsync<LivestreamRow>(

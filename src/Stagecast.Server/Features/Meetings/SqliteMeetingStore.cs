@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
 using Stagecast.Server.Hosting.Database;
@@ -29,40 +28,12 @@ public sealed class SqliteMeetingStore(SqliteDatabase db) : IMeetingStore
 
     public Task<Page<Meeting>> ListAsync(string appId, MeetingFilter filter, Paging paging, CancellationToken cancellationToken)
     {
-        var where = new StringBuilder("app_id = @appId");
-        var parameters = new DynamicParameters(new { appId, limit = paging.PerPage, offset = paging.Offset });
-        if (filter.Search is { } search)
-        {
-            where.Append(" AND (id LIKE @pattern ESCAPE '\\' OR title LIKE @pattern ESCAPE '\\')");
-            parameters.Add("pattern", SqlLike.Contains(search));
-        }
-
-        if (filter.Status is { } status)
-        {
-            where.Append(" AND status = @status");
-            parameters.Add("status", StatusText(status));
-        }
-
-        if (filter.CreatedFrom is { } from)
-        {
-            where.Append(" AND created_at >= @from");
-            parameters.Add("from", Ms(from));
-        }
-
-        if (filter.CreatedTo is { } to)
-        {
-            where.Append(" AND created_at < @to");
-            parameters.Add("to", Ms(to));
-        }
-
+        var where = new SqlWhere("app_id = @appId", new { appId })
+            .Search(filter.Search, "id", "title")
+            .And("status = @status", "status", filter.Status is { } status ? StatusText(status) : null)
+            .Between("created_at", filter.CreatedFrom, filter.CreatedTo);
         string order = filter.Ascending ? "ASC" : "DESC";
-        return db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM meetings WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<MeetingRow>(
-                $"SELECT {Columns} FROM meetings WHERE {where} ORDER BY created_at {order}, rowid {order} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
-            return new Page<Meeting>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        return db.QueryPageAsync<MeetingRow, Meeting>($"SELECT {Columns}", "meetings", where, $"created_at {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
     }
 
     public Task UpdateAsync(Meeting meeting, CancellationToken cancellationToken) =>

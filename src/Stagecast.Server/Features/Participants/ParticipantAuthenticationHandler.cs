@@ -16,7 +16,7 @@ public sealed class ParticipantAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ParticipantTokens tokens,
-    IParticipantStore participants) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IParticipantStore participants) : BearerAuthenticationHandler(options, logger, encoder)
 {
     public const string SchemeName = "Participant";
     public const string Policy = "Participant";
@@ -52,12 +52,5 @@ public sealed class ParticipantAuthenticationHandler(
             new Claim(AccountClaim, claims.OrgId),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
-    }
-
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        Response.Headers.WWWAuthenticate = "Bearer";
-        await ApiResults.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, result.Failure?.Message ?? "participant token required").ConfigureAwait(false);
     }
 }

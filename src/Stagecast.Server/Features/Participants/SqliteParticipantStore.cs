@@ -7,8 +7,9 @@ namespace Stagecast.Server.Features.Participants;
 public sealed class SqliteParticipantStore(SqliteDatabase db) : IParticipantStore
 {
     private const string Select =
-        "SELECT p.id, p.meeting_id, p.app_id, p.custom_participant_id, p.preset_id, pr.name AS preset_name, p.name, p.picture, p.token_id, " +
-        "p.created_at, p.updated_at FROM participants p LEFT JOIN presets pr ON pr.id = p.preset_id";
+        "SELECT p.id, p.meeting_id, p.app_id, p.custom_participant_id, p.preset_id, pr.name AS preset_name, p.name, p.picture, p.token_id, p.created_at, p.updated_at";
+
+    private const string From = "participants p LEFT JOIN presets pr ON pr.id = p.preset_id";
 
     public Task CreateAsync(Participant participant, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
@@ -29,26 +30,20 @@ public sealed class SqliteParticipantStore(SqliteDatabase db) : IParticipantStor
             }), cancellationToken);
 
     public Task<Participant?> FindAsync(string meetingId, string participantId, CancellationToken cancellationToken) =>
-        QueryOneAsync($"{Select} WHERE p.id = @participantId AND p.meeting_id = @meetingId AND p.deleted_at IS NULL", new { meetingId, participantId }, cancellationToken);
+        QueryOneAsync($"{Select} FROM {From} WHERE p.id = @participantId AND p.meeting_id = @meetingId AND p.deleted_at IS NULL", new { meetingId, participantId }, cancellationToken);
 
     public Task<Participant?> FindAsync(string participantId, CancellationToken cancellationToken) =>
-        QueryOneAsync($"{Select} WHERE p.id = @participantId AND p.deleted_at IS NULL", new { participantId }, cancellationToken);
+        QueryOneAsync($"{Select} FROM {From} WHERE p.id = @participantId AND p.deleted_at IS NULL", new { participantId }, cancellationToken);
 
     public Task<Participant?> FindByCustomIdAsync(string meetingId, string customParticipantId, CancellationToken cancellationToken) =>
         QueryOneAsync(
-            $"{Select} WHERE p.meeting_id = @meetingId AND p.custom_participant_id = @customParticipantId AND p.deleted_at IS NULL ORDER BY p.created_at LIMIT 1",
+            $"{Select} FROM {From} WHERE p.meeting_id = @meetingId AND p.custom_participant_id = @customParticipantId AND p.deleted_at IS NULL ORDER BY p.created_at LIMIT 1",
             new { meetingId, customParticipantId }, cancellationToken);
 
     public Task<Page<Participant>> ListAsync(string meetingId, Paging paging, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM participants WHERE meeting_id = @meetingId AND deleted_at IS NULL", new { meetingId }).ConfigureAwait(false);
-            var rows = await c.QueryAsync<ParticipantRow>(
-                $"{Select} WHERE p.meeting_id = @meetingId AND p.deleted_at IS NULL ORDER BY p.created_at, p.rowid LIMIT @limit OFFSET @offset",
-                new { meetingId, limit = paging.PerPage, offset = paging.Offset }).ConfigureAwait(false);
-            return new Page<Participant>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        db.QueryPageAsync<ParticipantRow, Participant>(
+            Select, From, new SqlWhere("p.meeting_id = @meetingId AND p.deleted_at IS NULL", new { meetingId }), "p.created_at, p.rowid", paging, r => r.ToModel(),
+            cancellationToken);
 
     public Task UpdateAsync(Participant participant, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(

@@ -39,18 +39,10 @@ public sealed class SqlitePresetStore(SqliteDatabase db) : IPresetStore
             $"SELECT {Columns} FROM presets WHERE name = @name AND app_id = @appId", new { appId, name }).ConfigureAwait(false))?.ToModel(),
             cancellationToken);
 
-    public Task<Page<Preset>> ListAsync(string appId, string? search, Paging paging, CancellationToken cancellationToken)
-    {
-        const string where = "app_id = @appId AND (@search IS NULL OR id LIKE @pattern ESCAPE '\\' OR name LIKE @pattern ESCAPE '\\')";
-        var parameters = new { appId, search, pattern = SqlLike.Contains(search), limit = paging.PerPage, offset = paging.Offset };
-        return db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM presets WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<PresetRow>(
-                $"SELECT {Columns} FROM presets WHERE {where} ORDER BY created_at, rowid LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
-            return new Page<Preset>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
-    }
+    public Task<Page<Preset>> ListAsync(string appId, string? search, Paging paging, CancellationToken cancellationToken) =>
+        db.QueryPageAsync<PresetRow, Preset>(
+            $"SELECT {Columns}", "presets", new SqlWhere("app_id = @appId", new { appId }).Search(search, "id", "name"),
+            "created_at, rowid", paging, r => r.ToModel(), cancellationToken);
 
     public async Task<bool> UpdateAsync(Preset preset, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqliteTime;
@@ -15,8 +14,9 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
         "SELECT s.id, s.meeting_id, s.app_id, s.account_id, s.meeting_display_name, s.max_concurrent_participants, s.started_at, s.ended_at, " +
         "s.end_reason, s.created_at, s.updated_at, " +
         "(SELECT TOTAL(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id) / 1000.0 AS participant_seconds, " +
-        "(SELECT COUNT(*) FROM session_peers p WHERE p.session_id = s.id AND p.left_at IS NULL) AS live_participants " +
-        "FROM meeting_sessions s";
+        "(SELECT COUNT(*) FROM session_peers p WHERE p.session_id = s.id AND p.left_at IS NULL) AS live_participants";
+
+    private const string FromSessions = "meeting_sessions s";
 
     private const string PeerColumns = "id, session_id, participant_id, custom_participant_id, display_name, preset_name, joined_at, left_at, created_at, updated_at";
 
@@ -68,58 +68,27 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
             }, cancellationToken);
 
     public Task<MeetingSession?> FindSessionAsync(string appId, string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QuerySessionAsync($"{SelectSessions} WHERE s.id = @sessionId AND s.app_id = @appId", new { appId, sessionId, now = Ms(now) }, cancellationToken);
+        QuerySessionAsync($"{SelectSessions} FROM {FromSessions} WHERE s.id = @sessionId AND s.app_id = @appId", new { appId, sessionId, now = Ms(now) }, cancellationToken);
 
     public Task<MeetingSession?> FindLiveSessionAsync(string meetingId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QuerySessionAsync($"{SelectSessions} WHERE s.meeting_id = @meetingId AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1",
+        QuerySessionAsync($"{SelectSessions} FROM {FromSessions} WHERE s.meeting_id = @meetingId AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1",
             new { meetingId, now = Ms(now) }, cancellationToken);
 
     public Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var where = new StringBuilder("s.app_id = @appId");
-        var parameters = new DynamicParameters(new { appId, now = Ms(now), limit = paging.PerPage, offset = paging.Offset });
-        if (filter.MeetingId is { } meetingId)
-        {
-            where.Append(" AND s.meeting_id = @meetingId");
-            parameters.Add("meetingId", meetingId);
-        }
-
-        if (filter.Live is { } live)
-        {
-            where.Append(live ? " AND s.ended_at IS NULL" : " AND s.ended_at IS NOT NULL");
-        }
-
-        if (filter.StartedFrom is { } from)
-        {
-            where.Append(" AND s.started_at >= @from");
-            parameters.Add("from", Ms(from));
-        }
-
-        if (filter.StartedTo is { } to)
-        {
-            where.Append(" AND s.started_at < @to");
-            parameters.Add("to", Ms(to));
-        }
-
-        if (filter.Search is { } search)
-        {
-            where.Append(" AND (s.id LIKE @pattern ESCAPE '\\' OR s.meeting_id LIKE @pattern ESCAPE '\\' OR s.meeting_display_name LIKE @pattern ESCAPE '\\')");
-            parameters.Add("pattern", SqlLike.Contains(search));
-        }
-
+        var where = new SqlWhere("s.app_id = @appId", new { appId, now = Ms(now) })
+            .And("s.meeting_id = @meetingId", "meetingId", filter.MeetingId)
+            .And(filter.Live == true ? "s.ended_at IS NULL" : "s.ended_at IS NOT NULL", filter.Live is not null)
+            .Between("s.started_at", filter.StartedFrom, filter.StartedTo)
+            .Search(filter.Search, "s.id", "s.meeting_id", "s.meeting_display_name");
         string order = filter.Ascending ? "ASC" : "DESC";
         string sort = filter.SortByMinutes ? $"participant_seconds {order}, s.started_at {order}" : $"s.started_at {order}, s.rowid {order}";
-        return db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM meeting_sessions s WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<SessionRow>($"{SelectSessions} WHERE {where} ORDER BY {sort} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
-            return new Page<MeetingSession>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        return db.QueryPageAsync<SessionRow, MeetingSession>(SelectSessions, FromSessions, where, sort, paging, r => r.ToModel(), cancellationToken);
     }
 
     public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"{SelectSessions} WHERE s.ended_at IS NULL", new { now = 0L }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
+            $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL", new { now = 0L }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
     public Task EndAtLastSeenAsync(string sessionId, string reason, CancellationToken cancellationToken) =>
         db.InTransactionAsync(async (c, t) =>
@@ -132,14 +101,9 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
         }, cancellationToken);
 
     public Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM session_peers WHERE session_id = @sessionId", new { sessionId }).ConfigureAwait(false);
-            var rows = await c.QueryAsync<PeerRow>(
-                $"SELECT {PeerColumns} FROM session_peers WHERE session_id = @sessionId ORDER BY joined_at, rowid LIMIT @limit OFFSET @offset",
-                new { sessionId, limit = paging.PerPage, offset = paging.Offset }).ConfigureAwait(false);
-            return new Page<SessionPeer>(rows.Select(r => r.ToModel()).ToList(), total);
-        }, cancellationToken);
+        db.QueryPageAsync<PeerRow, SessionPeer>(
+            $"SELECT {PeerColumns}", "session_peers", new SqlWhere("session_id = @sessionId", new { sessionId }), "joined_at, rowid", paging, r => r.ToModel(),
+            cancellationToken);
 
     private Task<MeetingSession?> QuerySessionAsync(string sql, object parameters, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(sql, parameters).ConfigureAwait(false))?.ToModel(), cancellationToken);

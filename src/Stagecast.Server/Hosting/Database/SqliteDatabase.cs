@@ -49,6 +49,24 @@ public sealed class SqliteDatabase
         await action(connection).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// One page of a list and the count across all pages: <c>{select} FROM {from} WHERE {where} ORDER BY {orderBy}</c>,
+    /// limited to the page.
+    /// </summary>
+    public Task<Page<T>> QueryPageAsync<TRow, T>(
+        string select, string from, SqlWhere where, string orderBy, Paging paging, Func<TRow, T> map, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters(where.Parameters);
+        parameters.Add("limit", paging.PerPage);
+        parameters.Add("offset", paging.Offset);
+        return WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {from} WHERE {where}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<TRow>($"{select} FROM {from} WHERE {where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
+            return new Page<T>(rows.Select(map).ToList(), total);
+        }, cancellationToken);
+    }
+
     public async Task<T> InTransactionAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> action, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
