@@ -11,6 +11,7 @@ using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 
@@ -21,7 +22,7 @@ public static class StagecastApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = CommandLine.ExpandBooleanFlags(args) });
         ServerConfiguration.AddSources(builder.Configuration, args);
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -43,6 +44,7 @@ public static class StagecastApp
         services.AddParticipants(configuration, server);
         services.AddSessions(server);
         services.AddRealtime(configuration);
+        services.AddWebhooks(configuration, server);
         services.AddLivestreams(configuration, server);
         services.AddOutputs(configuration);
         services.AddAnalytics();
@@ -76,7 +78,9 @@ public static class StagecastApp
             api.MapMeetings();
             api.MapParticipants();
             api.MapMeetingSessions();
+            api.MapWebhooks();
         });
+        app.MapWebhookPublicKey();
         app.MapRealtime();
         app.MapChatDownload();
         app.MapHealth();

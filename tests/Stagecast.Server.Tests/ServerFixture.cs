@@ -58,6 +58,9 @@ public sealed class ServerFixture : IAsyncLifetime
             // Quick retries and a small restream queue (about a second of media), so restream tests see effects fast.
             "--Stagecast:Restream:InitialBackoff=00:00:00.5", "--Stagecast:Restream:MaxBackoff=00:00:02",
             "--Stagecast:Restream:MaxQueuedBytes=262144",
+            // Webhook receivers in tests listen on loopback; retries come quickly so tests see them.
+            "--webhooks-allow-private", "--Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--Stagecast:Webhooks:MaxBackoff=00:00:01",
+            "--Stagecast:Webhooks:Timeout=00:00:03",
             .. _extraArgs,
         ], _configure);
         await App.StartAsync();

@@ -13,10 +13,27 @@ public static class CommandLine
         ("--public-url", "STAGECAST_PUBLIC_URL", "Stagecast:PublicUrl"),
         ("--rtmp-url", "STAGECAST_RTMP_URL", "Stagecast:RtmpUrl"),
         ("--reconnect-window", "STAGECAST_RECONNECT_WINDOW", "Stagecast:Hub:ReconnectWindow"),
+        ("--webhooks-allow-private", "STAGECAST_WEBHOOKS_ALLOW_PRIVATE", "Stagecast:Webhooks:AllowPrivate"),
         (null, "STAGECAST_ACCOUNT_ID", "Stagecast:Bootstrap:AccountId"),
         (null, "STAGECAST_APP_ID", "Stagecast:Bootstrap:AppId"),
         (null, "STAGECAST_API_TOKEN", "Stagecast:Bootstrap:ApiToken"),
     ];
+
+    /// <summary>Flags that are switches: given alone they mean true.</summary>
+    public static readonly IReadOnlySet<string> BooleanFlags = new HashSet<string>(StringComparer.Ordinal) { "--webhooks-allow-private" };
+
+    /// <summary>A boolean flag given without a value ("--webhooks-allow-private --http-port 80") becomes "--flag=true".</summary>
+    public static string[] ExpandBooleanFlags(string[] args)
+    {
+        var expanded = new List<string>(args.Length);
+        for (int i = 0; i < args.Length; i++)
+        {
+            bool hasValue = i + 1 < args.Length && (args[i + 1].Equals("true", StringComparison.OrdinalIgnoreCase) || args[i + 1].Equals("false", StringComparison.OrdinalIgnoreCase));
+            expanded.Add(BooleanFlags.Contains(args[i]) && !hasValue ? args[i] + "=true" : args[i]);
+        }
+
+        return [.. expanded];
+    }
 
     public static Dictionary<string, string> SwitchMappings() =>
         Settings.Where(s => s.Flag is not null).ToDictionary(s => s.Flag!, s => s.Key);

@@ -3,6 +3,7 @@ using System.Text;
 using Stagecast.Hls;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Outputs;
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Metrics;
 
@@ -13,7 +14,7 @@ public static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/metrics", (StreamHub hub, HlsStreamRegistry hls, OutputManager outputs) =>
+        endpoints.MapGet("/metrics", async (StreamHub hub, HlsStreamRegistry hls, OutputManager outputs, WebhookMetrics webhooks, IWebhookStore webhookStore, CancellationToken cancel) =>
         {
             var text = new StringBuilder();
             Gauge(text, "stagecast_streams_live", "Live streams (publishing or within the reconnect window).", hub.Streams.Count);
@@ -24,6 +25,10 @@ public static class MetricsEndpoints
             Counter(text, "stagecast_hls_parts_total", "Partial segments listed.", MediaMetrics.HlsParts);
             Gauge(text, "stagecast_hls_players", "Players that fetched media in the last 10 s.", hls.All.Sum(s => s.Viewers.ActivePlayers(TimeSpan.FromSeconds(10))));
             Gauge(text, "stagecast_restream_outputs_running", "Restream outputs running.", outputs.RunningCount);
+            Counter(text, "stagecast_webhook_deliveries_delivered_total", "Webhook deliveries a receiver accepted.", webhooks.Delivered);
+            Counter(text, "stagecast_webhook_deliveries_failed_total", "Webhook deliveries given up (refused with a 4xx, or retried past the retry period).", webhooks.Failed);
+            Counter(text, "stagecast_webhook_delivery_retries_total", "Webhook delivery attempts that will be retried (5xx, 429, timeouts, network errors).", webhooks.Retried);
+            Gauge(text, "stagecast_webhook_deliveries_pending", "Webhook deliveries waiting to go out.", await webhookStore.CountPendingAsync(cancel).ConfigureAwait(false));
             Counter(text, "dotnet_allocated_bytes_total", "Bytes allocated on the managed heap.", GC.GetTotalAllocatedBytes());
             Counter(text, "dotnet_gc_collections_total", "Garbage collections (all generations).", GC.CollectionCount(0));
             Histogram(text, "stagecast_hls_part_listing_delay_seconds", "From the arrival of a part's last frame to its listing.", MediaMetrics.PartListingDelay);

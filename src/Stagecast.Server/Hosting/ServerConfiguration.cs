@@ -8,7 +8,7 @@ public static class ServerConfiguration
     public static void AddSources(IConfigurationBuilder configuration, string[] args) =>
         configuration
             .AddInMemoryCollection(CommandLine.FromEnvironment(Environment.GetEnvironmentVariable))
-            .AddCommandLine(args, CommandLine.SwitchMappings());
+            .AddCommandLine(CommandLine.ExpandBooleanFlags(args), CommandLine.SwitchMappings());
 
     /// <summary>Listener and storage settings are needed before the host exists, so they are validated here, up front.</summary>
     public static ServerOptions ReadServerOptions(IConfiguration configuration)

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.Livestreams;
@@ -31,8 +32,8 @@ public interface ILivestreamStore
     /// <summary>Soft delete: the livestream disappears from the API and its key stops working; its sessions stay for analytics.</summary>
     Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken);
 
-    /// <summary>Starts a session and marks its livestream live, in one transaction.</summary>
-    Task StartSessionAsync(LivestreamSession session, CancellationToken cancellationToken);
+    /// <summary>Starts a session and marks its livestream live, with the webhook events that causes, in one transaction.</summary>
+    Task StartSessionAsync(LivestreamSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
     /// <summary>A meeting livestream's session waiting for media (invoked_time set, started_time not), and its livestream INVOKED.</summary>
     Task InvokeSessionAsync(LivestreamSession session, CancellationToken cancellationToken);
@@ -47,8 +48,8 @@ public interface ILivestreamStore
 
     Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken);
 
-    /// <summary>Ends a session with its final figures and sets its livestream's status, in one transaction.</summary>
-    Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, CancellationToken cancellationToken);
+    /// <summary>Ends a session with its final figures and sets its livestream's status, with the webhook events that causes, in one transaction.</summary>
+    Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
     Task<LivestreamSession?> FindSessionAsync(string appId, string sessionId, CancellationToken cancellationToken);
 

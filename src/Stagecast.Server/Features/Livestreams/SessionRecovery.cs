@@ -1,4 +1,4 @@
-using Stagecast.Server.Hosting.Database;
+using Stagecast.Server.Features.Webhooks;
 
 namespace Stagecast.Server.Features.Livestreams;
 
@@ -7,7 +7,7 @@ namespace Stagecast.Server.Features.Livestreams;
 /// last written figures, marked ERRORED so the gap is visible. Meeting livestreams that were active end too (their
 /// meeting sessions ended with the server): sessions still waiting for media end without having started.
 /// </summary>
-public sealed partial class SessionRecovery(ILivestreamStore store, TimeProvider time, ILogger<SessionRecovery> logger)
+public sealed partial class SessionRecovery(ILivestreamStore store, WebhookEvents webhooks, TimeProvider time, ILogger<SessionRecovery> logger)
 {
     public const string Message = "the server stopped while this session was live";
     public const string InvokedMessage = "the server stopped while this livestream waited for media";
@@ -17,14 +17,16 @@ public sealed partial class SessionRecovery(ILivestreamStore store, TimeProvider
         foreach (var session in await store.ListOpenSessionsAsync(cancellationToken).ConfigureAwait(false))
         {
             var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = Message, UpdatedAt = time.GetUtcNow() };
-            await store.EndSessionAsync(ended, LivestreamStatus.Errored, cancellationToken).ConfigureAwait(false);
+            await store.EndSessionAsync(ended, LivestreamStatus.Errored, await StatusEventAsync(session, "OFFLINE", cancellationToken).ConfigureAwait(false), cancellationToken)
+                .ConfigureAwait(false);
             Log.Recovered(logger, session.Id, session.LivestreamId);
         }
 
         foreach (var session in await store.ListInvokedSessionsAsync(cancellationToken).ConfigureAwait(false))
         {
             var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = InvokedMessage, UpdatedAt = time.GetUtcNow() };
-            await store.EndSessionAsync(ended, LivestreamStatus.Idle, cancellationToken).ConfigureAwait(false);
+            await store.EndSessionAsync(ended, LivestreamStatus.Idle, await StatusEventAsync(session, "IDLE", cancellationToken).ConfigureAwait(false), cancellationToken)
+                .ConfigureAwait(false);
         }
 
         foreach (var livestream in await store.ListActiveMeetingLivestreamsAsync(cancellationToken).ConfigureAwait(false))
@@ -32,6 +34,11 @@ public sealed partial class SessionRecovery(ILivestreamStore store, TimeProvider
             await store.SetStatusAsync(livestream.Id, LivestreamStatus.Idle, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private async Task<IReadOnlyCollection<OutboxEvent>> StatusEventAsync(LivestreamSession session, string status, CancellationToken cancellationToken) =>
+        await store.FindLivestreamAsync(session.LivestreamId, cancellationToken).ConfigureAwait(false) is { } livestream
+            ? [webhooks.LivestreamStatus(livestream, status)]
+            : [];
 
     private static partial class Log
     {

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.Livestreams;
@@ -8,7 +9,7 @@ namespace Stagecast.Server.Features.Livestreams;
 /// Persists session events in order on one background task, so the media plane never waits for the database.
 /// The queue is bounded; on shutdown it is drained before the process exits. Transient database errors are retried.
 /// </summary>
-public sealed partial class SessionWriter(ILivestreamStore store, TimeProvider time, ILogger<SessionWriter> logger) : BackgroundService
+public sealed partial class SessionWriter(ILivestreamStore store, WebhookEvents webhooks, TimeProvider time, ILogger<SessionWriter> logger) : BackgroundService
 {
     private const int Capacity = 10_000;
     private readonly Channel<SessionEvent> _events = Channel.CreateBounded<SessionEvent>(
@@ -94,6 +95,7 @@ public sealed partial class SessionWriter(ILivestreamStore store, TimeProvider t
 
                 await store.StartSessionAsync(
                     new LivestreamSession(started.SessionId, started.LivestreamId, livestream.AppId, null, null, started.StartedTime, null, 0, 0, now, now),
+                    [webhooks.LivestreamStatus(livestream, "LIVE")],
                     CancellationToken.None).ConfigureAwait(false);
                 break;
             case SessionEvent.Invoked invoked:
@@ -103,10 +105,13 @@ public sealed partial class SessionWriter(ILivestreamStore store, TimeProvider t
                 await store.UpdateSessionProgressAsync(progressed.Sessions, CancellationToken.None).ConfigureAwait(false);
                 break;
             case SessionEvent.Ended ended:
+                // OFFLINE when a broadcast ends; IDLE when a meeting livestream's wait for media ends without one.
+                var ending = await store.FindLivestreamAsync(ended.LivestreamId, CancellationToken.None).ConfigureAwait(false);
                 await store.EndSessionAsync(
                     new LivestreamSession(ended.SessionId, ended.LivestreamId, "", ended.ErrMessage, null, ended.StartedTime, ended.StoppedTime,
                         ended.IngestSeconds, ended.ViewerSeconds, now, now),
                     ended.Status,
+                    ending is null ? [] : [webhooks.LivestreamStatus(ending, ended.StartedTime is null ? "IDLE" : "OFFLINE")],
                     CancellationToken.None).ConfigureAwait(false);
                 break;
         }

@@ -1,4 +1,5 @@
 using Dapper;
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqliteTime;
 
@@ -9,8 +10,9 @@ public sealed partial class SqliteLivestreamStore
     private const string SessionColumns =
         "id, livestream_id, app_id, err_message, invoked_time, started_time, stopped_time, ingest_seconds, viewer_seconds, created_at, updated_at, meeting_session_id";
 
-    public Task StartSessionAsync(LivestreamSession session, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async (c, t) =>
+    public async Task StartSessionAsync(LivestreamSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken)
+    {
+        await db.InTransactionAsync(async (c, t) =>
         {
             await c.ExecuteAsync(
                 // A meeting livestream's session exists from its invocation: media starting fills in started_time.
@@ -21,7 +23,10 @@ public sealed partial class SqliteLivestreamStore
             await c.ExecuteAsync(
                 "UPDATE livestreams SET status = 'LIVE', updated_at = @at WHERE id = @id",
                 new { id = session.LivestreamId, at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
-        }, cancellationToken);
+            await WebhookOutbox.AppendAsync(c, t, events, session.UpdatedAt).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        Wake(events);
+    }
 
     public Task InvokeSessionAsync(LivestreamSession session, CancellationToken cancellationToken) =>
         db.InTransactionAsync(async (c, t) =>
@@ -57,8 +62,9 @@ public sealed partial class SqliteLivestreamStore
                 "UPDATE livestream_sessions SET ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, updated_at = @UpdatedAt WHERE id = @SessionId AND stopped_time IS NULL",
                 progress.Select(p => new { p.SessionId, p.IngestSeconds, p.ViewerSeconds, UpdatedAt = Ms(p.UpdatedAt) }), t), cancellationToken);
 
-    public Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async (c, t) =>
+    public async Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken)
+    {
+        await db.InTransactionAsync(async (c, t) =>
         {
             await c.ExecuteAsync(
                 "UPDATE livestream_sessions SET stopped_time = @StoppedTime, err_message = @ErrMessage, ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, updated_at = @UpdatedAt WHERE id = @Id",
@@ -66,7 +72,18 @@ public sealed partial class SqliteLivestreamStore
             await c.ExecuteAsync(
                 "UPDATE livestreams SET status = @status, updated_at = @at WHERE id = @id",
                 new { id = session.LivestreamId, status = StatusText(livestreamStatus), at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
-        }, cancellationToken);
+            await WebhookOutbox.AppendAsync(c, t, events, session.UpdatedAt).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        Wake(events);
+    }
+
+    private void Wake(IReadOnlyCollection<OutboxEvent> events)
+    {
+        if (events.Count > 0)
+        {
+            webhooks.Notify();
+        }
+    }
 
     public Task<LivestreamSession?> FindSessionAsync(string appId, string sessionId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(

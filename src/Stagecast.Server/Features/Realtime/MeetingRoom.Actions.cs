@@ -77,6 +77,7 @@ public sealed partial class MeetingRoom
             var message = new ChatMessage(
                 Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
+            _hasChat = true;
             Broadcast(new { type = "chat_message", message = ChatView.From(message) }, to: p => p.Permissions.ChatCanReceive);
             return message;
         }
@@ -121,7 +122,7 @@ public sealed partial class MeetingRoom
         try
         {
             var poll = await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false);
-            if (poll is null || poll.SessionId != _sessionId)
+            if (poll is null || poll.SessionId != SessionId)
             {
                 throw new RealtimeException(RealtimeException.NotFound, $"no poll {pollId} in this session");
             }
@@ -184,5 +185,5 @@ public sealed partial class MeetingRoom
     }
 
     private string RequireSession() =>
-        _sessionId ?? throw new RealtimeException(RealtimeException.Conflict, "the meeting has no session in progress");
+        SessionId ?? throw new RealtimeException(RealtimeException.Conflict, "the meeting has no session in progress");
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Features.Webhooks;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -19,16 +20,19 @@ public sealed partial class MeetingRoom
     private readonly IEnumerable<IMeetingSessionObserver> _observers;
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
+    private readonly WebhookEvents _events;
     private volatile RoomPeer[] _snapshot = [];
-    private volatile string? _sessionId;
+    private volatile MeetingSession? _session;
     private Meeting _meeting;
     private ITimer? _keepAlive;
     private bool _closed;
     private long _maxConcurrent;
+    private bool _hasChat;
 
     public MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, ISessionStore store, IEnumerable<IMeetingSessionObserver> observers,
-        IOptions<RealtimeOptions> options, TimeProvider time)
+        WebhookEvents events, IOptions<RealtimeOptions> options, TimeProvider time)
     {
+        _events = events;
         _meeting = meeting;
         AccountId = accountId;
         _rooms = rooms;
@@ -45,7 +49,7 @@ public sealed partial class MeetingRoom
     public Meeting Meeting => Volatile.Read(ref _meeting);
 
     /// <summary>The session in progress, or null before the first join and after the end.</summary>
-    public string? SessionId => _sessionId;
+    public string? SessionId => _session?.Id;
 
     /// <summary>Peers present now (connected or within their grace period).</summary>
     public IReadOnlyList<RoomPeer> Peers => _snapshot;
@@ -83,11 +87,11 @@ public sealed partial class MeetingRoom
             }
 
             var now = _time.GetUtcNow();
-            if (_sessionId is null)
+            if (_session is null)
             {
                 var session = new MeetingSession(Guid.NewGuid().ToString(), _meeting.Id, _meeting.AppId, AccountId, _meeting.Title, 0, now, null, null, now, now);
-                await _store.StartSessionAsync(session, CancellationToken.None).ConfigureAwait(false);
-                _sessionId = session.Id;
+                await _store.StartSessionAsync(session, [_events.MeetingStarted(_meeting, session)], CancellationToken.None).ConfigureAwait(false);
+                _session = session;
                 started = [.. _observers];
             }
 
@@ -97,15 +101,14 @@ public sealed partial class MeetingRoom
             _peers.Add(peer.Id, peer);
             Interlocked.Exchange(ref _maxConcurrent, Math.Max(_maxConcurrent, _peers.Count));
             RebuildSnapshot();
-            await _store.AddPeerAsync(
-                new SessionPeer(peer.Id, _sessionId, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, now, null, now, now),
-                _maxConcurrent, CancellationToken.None).ConfigureAwait(false);
+            var sessionPeer = SessionPeerOf(peer, null);
+            await _store.AddPeerAsync(sessionPeer, _maxConcurrent, [_events.ParticipantJoined(_meeting, _session, sessionPeer)], CancellationToken.None).ConfigureAwait(false);
             if (!peer.Hidden)
             {
                 Broadcast(new { type = "peer_joined", peer = peer.View() }, except: peer);
             }
 
-            sessionId = _sessionId;
+            sessionId = _session.Id;
             result = (peer, false);
         }
         finally
@@ -192,13 +195,13 @@ public sealed partial class MeetingRoom
 
         peer.GraceTimer?.Dispose();
         RebuildSnapshot();
-        await _store.EndPeerAsync(peer.Id, leftAt, CancellationToken.None).ConfigureAwait(false);
+        await _store.EndPeerAsync(peer.Id, leftAt, [_events.ParticipantLeft(_meeting, _session!, SessionPeerOf(peer, leftAt))], CancellationToken.None).ConfigureAwait(false);
         if (!peer.Hidden)
         {
             Broadcast(new { type = "peer_left", peer_id = peer.Id, user_id = peer.Participant.Id, reason });
         }
 
-        if (_peers.Count == 0 && _sessionId is not null && !_closed)
+        if (_peers.Count == 0 && _session is not null && !_closed)
         {
             _keepAlive = _time.CreateTimer(_ => _ = KeepAliveExpiredAsync(), null, TimeSpan.FromSeconds(Meeting.SessionKeepAliveTimeInSecs), Timeout.InfiniteTimeSpan);
         }
@@ -222,7 +225,8 @@ public sealed partial class MeetingRoom
             }
 
             var now = _time.GetUtcNow();
-            foreach (var peer in _peers.Values.ToList())
+            var present = _peers.Values.ToList();
+            foreach (var peer in present)
             {
                 KickLocked(peer, kickReason ?? reason);
             }
@@ -231,11 +235,18 @@ public sealed partial class MeetingRoom
             RebuildSnapshot();
             _keepAlive?.Dispose();
             _closed = true;
-            sessionId = _sessionId;
-            _sessionId = null;
-            if (sessionId is not null)
+            sessionId = _session?.Id;
+            if (_session is { } session)
             {
-                await _store.EndSessionAsync(sessionId, now, reason, _maxConcurrent, CancellationToken.None).ConfigureAwait(false);
+                var ended = session with { EndedAt = now, EndReason = reason };
+                List<OutboxEvent> events = [.. present.Select(p => _events.ParticipantLeft(_meeting, ended, SessionPeerOf(p, now))), _events.MeetingEnded(_meeting, ended, reason)];
+                if (_hasChat)
+                {
+                    events.Add(_events.ChatSynced(_meeting, ended));
+                }
+
+                await _store.EndSessionAsync(session.Id, now, reason, _maxConcurrent, events, CancellationToken.None).ConfigureAwait(false);
+                _session = null;
             }
         }
         finally
@@ -254,4 +265,8 @@ public sealed partial class MeetingRoom
     }
 
     private void RebuildSnapshot() => _snapshot = [.. _peers.Values];
+
+    private SessionPeer SessionPeerOf(RoomPeer peer, DateTimeOffset? leftAt) =>
+        new(peer.Id, _session!.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, peer.JoinedAt, leftAt,
+            peer.JoinedAt, leftAt ?? peer.JoinedAt);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Features.Webhooks;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -24,7 +25,7 @@ public sealed class MeetingRooms(
 
     public MeetingRoom GetOrCreate(Meeting meeting, string accountId) =>
         _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(
-            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), options, time));
+            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetRequiredService<WebhookEvents>(), options, time));
 
     public async Task OnMeetingChangedAsync(Meeting meeting)
     {

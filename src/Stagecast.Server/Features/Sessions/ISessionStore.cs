@@ -1,17 +1,21 @@
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.Sessions;
 
 public interface ISessionStore
 {
-    Task StartSessionAsync(MeetingSession session, CancellationToken cancellationToken);
+    // The writes below take the webhook events their change causes and commit both together.
+
+    Task StartSessionAsync(MeetingSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
     /// <summary>Ends a session and every peer still in it, in one transaction.</summary>
-    Task EndSessionAsync(string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, CancellationToken cancellationToken);
+    Task EndSessionAsync(
+        string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
-    Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, CancellationToken cancellationToken);
+    Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
-    Task EndPeerAsync(string peerId, DateTimeOffset leftAt, CancellationToken cancellationToken);
+    Task EndPeerAsync(string peerId, DateTimeOffset leftAt, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
     /// <summary>Marks a live session and its present peers as seen now: what a crash keeps of their time.</summary>
     Task TouchAsync(IReadOnlyCollection<(string SessionId, long MaxConcurrentParticipants)> sessions, DateTimeOffset now, CancellationToken cancellationToken);
@@ -25,8 +29,10 @@ public interface ISessionStore
     /// <summary>Sessions never ended (the server stopped while they were live).</summary>
     Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Ends sessions and peers left open by an unclean stop at the time they were last seen.</summary>
-    Task EndAtLastSeenAsync(string sessionId, string reason, CancellationToken cancellationToken);
+    /// <summary>Ends a session and its peers left open by an unclean stop at the time they were last seen.</summary>
+    Task EndAtLastSeenAsync(string sessionId, string reason, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<bool> HasChatAsync(string sessionId, CancellationToken cancellationToken);
 
     Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken);
 

@@ -1,10 +1,16 @@
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting.Database;
+
 namespace Stagecast.Server.Features.Sessions;
 
 /// <summary>
 /// Meeting sessions left open when the server last stopped without ending them (kill -9, power loss) end at the
-/// time they were last seen, as do their peers: participant minutes stop where the last flush left them.
+/// time they were last seen, as do their peers: participant minutes stop where the last flush left them. Their
+/// webhooks go out as a clean end's would (participants left, meeting ended, chat synced).
 /// </summary>
-public sealed partial class MeetingSessionRecovery(ISessionStore store, ILogger<MeetingSessionRecovery> logger)
+public sealed partial class MeetingSessionRecovery(
+    ISessionStore store, IMeetingStore meetings, WebhookEvents events, TimeProvider time, ILogger<MeetingSessionRecovery> logger)
 {
     public const string Reason = "the server stopped while this session was live";
 
@@ -12,7 +18,20 @@ public sealed partial class MeetingSessionRecovery(ISessionStore store, ILogger<
     {
         foreach (var session in await store.ListOpenSessionsAsync(cancellationToken).ConfigureAwait(false))
         {
-            await store.EndAtLastSeenAsync(session.Id, Reason, cancellationToken).ConfigureAwait(false);
+            var ended = session with { EndedAt = session.UpdatedAt > session.StartedAt ? session.UpdatedAt : session.StartedAt, EndReason = Reason };
+            var outbox = new List<OutboxEvent>();
+            if (await meetings.FindAsync(session.MeetingId, cancellationToken).ConfigureAwait(false) is { } meeting)
+            {
+                var peers = (await store.ListPeersAsync(session.Id, new Paging(1, int.MaxValue), cancellationToken).ConfigureAwait(false)).Items;
+                outbox.AddRange(peers.Where(p => p.LeftAt is null).Select(p => events.ParticipantLeft(meeting, ended, p with { LeftAt = p.UpdatedAt })));
+                outbox.Add(events.MeetingEnded(meeting, ended, Reason));
+                if (await store.HasChatAsync(session.Id, cancellationToken).ConfigureAwait(false))
+                {
+                    outbox.Add(events.ChatSynced(meeting, ended));
+                }
+            }
+
+            await store.EndAtLastSeenAsync(session.Id, Reason, outbox, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             Log.Recovered(logger, session.Id, session.MeetingId);
         }
     }

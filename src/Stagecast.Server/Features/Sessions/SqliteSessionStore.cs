@@ -1,10 +1,12 @@
+using System.Data;
 using Dapper;
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqliteTime;
 
 namespace Stagecast.Server.Features.Sessions;
 
-public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStore
+public sealed partial class SqliteSessionStore(SqliteDatabase db, WebhookSignal webhooks) : ISessionStore
 {
     /// <summary>
     /// Sessions with what their peers add up to: participant seconds (a peer still present counts up to @now) and
@@ -20,15 +22,16 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
 
     private const string PeerColumns = "id, session_id, participant_id, custom_participant_id, display_name, preset_name, joined_at, left_at, created_at, updated_at";
 
-    public Task StartSessionAsync(MeetingSession session, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(c => c.ExecuteAsync(
+    public Task StartSessionAsync(MeetingSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, session.StartedAt, (c, t) => c.ExecuteAsync(
             "INSERT INTO meeting_sessions (id, meeting_id, app_id, account_id, meeting_display_name, max_concurrent_participants, started_at, created_at, updated_at) " +
             "VALUES (@Id, @MeetingId, @AppId, @AccountId, @MeetingDisplayName, 0, @StartedAt, @StartedAt, @StartedAt)",
-            new { session.Id, session.MeetingId, session.AppId, session.AccountId, session.MeetingDisplayName, StartedAt = Ms(session.StartedAt) }),
+            new { session.Id, session.MeetingId, session.AppId, session.AccountId, session.MeetingDisplayName, StartedAt = Ms(session.StartedAt) }, t),
             cancellationToken);
 
-    public Task EndSessionAsync(string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async (c, t) =>
+    public Task EndSessionAsync(
+        string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, endedAt, async (c, t) =>
         {
             var parameters = new { sessionId, at = Ms(endedAt), reason, maxConcurrentParticipants };
             await c.ExecuteAsync(
@@ -39,8 +42,8 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
                 parameters, t).ConfigureAwait(false);
         }, cancellationToken);
 
-    public Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async (c, t) =>
+    public Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, peer.JoinedAt, async (c, t) =>
         {
             await c.ExecuteAsync(
                 $"INSERT INTO session_peers ({PeerColumns}) VALUES (@Id, @SessionId, @ParticipantId, @CustomParticipantId, @DisplayName, @PresetName, @JoinedAt, NULL, @JoinedAt, @JoinedAt)",
@@ -51,9 +54,9 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
                 new { peer.SessionId, maxConcurrentParticipants, at = Ms(peer.JoinedAt) }, t).ConfigureAwait(false);
         }, cancellationToken);
 
-    public Task EndPeerAsync(string peerId, DateTimeOffset leftAt, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(c => c.ExecuteAsync(
-            "UPDATE session_peers SET left_at = @at, updated_at = @at WHERE id = @peerId AND left_at IS NULL", new { peerId, at = Ms(leftAt) }), cancellationToken);
+    public Task EndPeerAsync(string peerId, DateTimeOffset leftAt, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, leftAt, (c, t) => c.ExecuteAsync(
+            "UPDATE session_peers SET left_at = @at, updated_at = @at WHERE id = @peerId AND left_at IS NULL", new { peerId, at = Ms(leftAt) }, t), cancellationToken);
 
     public Task TouchAsync(IReadOnlyCollection<(string SessionId, long MaxConcurrentParticipants)> sessions, DateTimeOffset now, CancellationToken cancellationToken) =>
         sessions.Count == 0
@@ -90,8 +93,8 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
         db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<SessionRow>(
             $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL", new { now = 0L }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    public Task EndAtLastSeenAsync(string sessionId, string reason, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(async (c, t) =>
+    public Task EndAtLastSeenAsync(string sessionId, string reason, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, now, async (c, t) =>
         {
             await c.ExecuteAsync(
                 "UPDATE session_peers SET left_at = updated_at WHERE session_id = @sessionId AND left_at IS NULL", new { sessionId }, t).ConfigureAwait(false);
@@ -100,10 +103,28 @@ public sealed partial class SqliteSessionStore(SqliteDatabase db) : ISessionStor
                 new { sessionId, reason }, t).ConfigureAwait(false);
         }, cancellationToken);
 
+    public Task<bool> HasChatAsync(string sessionId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM chat_messages WHERE session_id = @sessionId)", new { sessionId }),
+            cancellationToken);
+
     public Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken) =>
         db.QueryPageAsync<PeerRow, SessionPeer>(
             $"SELECT {PeerColumns}", "session_peers", new SqlWhere("session_id = @sessionId", new { sessionId }), "joined_at, rowid", paging, r => r.ToModel(),
             cancellationToken);
+
+    /// <summary>A write and the webhook events it causes, committed together; the dispatcher is woken after.</summary>
+    private async Task WithEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, Func<IDbConnection, IDbTransaction, Task> write, CancellationToken cancellationToken)
+    {
+        await db.InTransactionAsync(async (c, t) =>
+        {
+            await write(c, t).ConfigureAwait(false);
+            await WebhookOutbox.AppendAsync(c, t, events, at).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        if (events.Count > 0)
+        {
+            webhooks.Notify();
+        }
+    }
 
     private Task<MeetingSession?> QuerySessionAsync(string sql, object parameters, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(sql, parameters).ConfigureAwait(false))?.ToModel(), cancellationToken);

@@ -18,7 +18,8 @@ public static class ApiJson
     public static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
+    /// <summary>Writes times as ISO-8601 UTC with milliseconds.</summary>
+    public sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
     {
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);

@@ -16,9 +16,9 @@ public sealed class DownloadSigner(byte[] masterKey, TimeProvider time)
     public static TimeSpan Lifetime { get; } = TimeSpan.FromHours(1);
 
     /// <summary>The query string (without '?') that makes <paramref name="path"/> downloadable until the returned time.</summary>
-    public (string Query, DateTimeOffset Expires) Sign(string path)
+    public (string Query, DateTimeOffset Expires) Sign(string path, TimeSpan? lifetime = null)
     {
-        var expires = time.GetUtcNow() + Lifetime;
+        var expires = time.GetUtcNow() + (lifetime ?? Lifetime);
         long unix = expires.ToUnixTimeSeconds();
         return ($"expires={unix}&signature={Signature(path, unix)}", DateTimeOffset.FromUnixTimeSeconds(unix));
     }

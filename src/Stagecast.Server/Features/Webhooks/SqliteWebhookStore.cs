@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Webhooks;
+
+public sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
+{
+    private const string Columns = "id, app_id, name, url, events, enabled, created_at, updated_at";
+
+    private const string DeliveryColumns =
+        "d.id, d.webhook_id, e.id AS event_id, e.event, d.status, d.attempts, d.last_response_code, d.last_error, d.next_attempt_at, d.created_at, d.updated_at, d.delivered_at";
+
+    private const string DeliveryFrom = "webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq";
+
+    public Task CreateAsync(Webhook webhook, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            $"INSERT INTO webhooks ({Columns}) VALUES (@Id, @AppId, @Name, @Url, @Events, @Enabled, @CreatedAt, @UpdatedAt)", Parameters(webhook)), cancellationToken);
+
+    public Task<Webhook?> FindAsync(string appId, string webhookId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<WebhookRow>(
+            $"SELECT {Columns} FROM webhooks WHERE id = @webhookId AND app_id = @appId AND deleted_at IS NULL", new { appId, webhookId }).ConfigureAwait(false))?.ToModel(),
+            cancellationToken);
+
+    public Task<Page<Webhook>> ListAsync(string appId, Paging paging, CancellationToken cancellationToken) =>
+        db.QueryPageAsync<WebhookRow, Webhook>(
+            $"SELECT {Columns}", "webhooks", new SqlWhere("app_id = @appId AND deleted_at IS NULL", new { appId }), "created_at, rowid", paging, r => r.ToModel(),
+            cancellationToken);
+
+    public Task UpdateAsync(Webhook webhook, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE webhooks SET name = @Name, url = @Url, events = @Events, enabled = @Enabled, updated_at = @UpdatedAt WHERE id = @Id", Parameters(webhook)),
+            cancellationToken);
+
+    public Task<bool> DeleteAsync(string webhookId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.ExecuteAsync(
+            "UPDATE webhooks SET deleted_at = @at, updated_at = @at WHERE id = @webhookId AND deleted_at IS NULL",
+            new { webhookId, at = Ms(deletedAt) }).ConfigureAwait(false) == 1, cancellationToken);
+
+    public Task<Page<WebhookDelivery>> ListDeliveriesAsync(string webhookId, string? status, Paging paging, CancellationToken cancellationToken) =>
+        db.QueryPageAsync<DeliveryRow, WebhookDelivery>(
+            $"SELECT {DeliveryColumns}", DeliveryFrom, new SqlWhere("d.webhook_id = @webhookId", new { webhookId }).And("d.status = @status", "status", status),
+            "d.event_seq DESC", paging, r => r.ToModel(), cancellationToken);
+
+    public Task<WebhookDelivery?> FindDeliveryAsync(string webhookId, string deliveryId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<DeliveryRow>(
+            $"SELECT {DeliveryColumns} FROM {DeliveryFrom} WHERE d.id = @deliveryId AND d.webhook_id = @webhookId",
+            new { webhookId, deliveryId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task RetryAsync(string deliveryId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = @at, updated_at = @at WHERE id = @deliveryId AND status <> 'delivered'",
+            new { deliveryId, at = Ms(now) }), cancellationToken);
+
+    public Task<IReadOnlyList<DeliveryHead>> ListHeadsAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<DeliveryHead>>(async c => (await c.QueryAsync<HeadRow>(
+            "SELECT d.id, d.webhook_id, w.url, d.attempts, d.next_attempt_at, d.created_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id " +
+            "WHERE d.status = 'pending' AND w.enabled = 1 AND w.deleted_at IS NULL " +
+            "AND d.event_seq = (SELECT MIN(p.event_seq) FROM webhook_deliveries p WHERE p.webhook_id = d.webhook_id AND p.status = 'pending')")
+            .ConfigureAwait(false)).Select(r => new DeliveryHead(r.Id, r.WebhookId, r.Url, r.Attempts, Time(r.NextAttemptAt), Time(r.CreatedAt))).ToList(),
+            cancellationToken);
+
+    public Task<(string EventId, string Event, byte[] Body)> LoadEventAsync(string deliveryId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.QuerySingleAsync<(string, string, byte[])>(
+            "SELECT e.id, e.event, e.body FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq WHERE d.id = @deliveryId",
+            new { deliveryId }).ConfigureAwait(false), cancellationToken);
+
+    public Task RecordAttemptAsync(string deliveryId, AttemptOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE webhook_deliveries SET status = @Status, attempts = attempts + 1, last_response_code = @ResponseCode, last_error = @Error, " +
+            "next_attempt_at = @next, updated_at = @at, delivered_at = CASE WHEN @Status = 'delivered' THEN @at ELSE NULL END WHERE id = @deliveryId",
+            new { deliveryId, outcome.Status, outcome.ResponseCode, outcome.Error, next = Ms(outcome.NextAttemptAt), at = Ms(now) }), cancellationToken);
+
+    public Task<long> CountPendingAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'"), cancellationToken);
+
+    private static object Parameters(Webhook w) => new
+    {
+        w.Id,
+        w.AppId,
+        w.Name,
+        w.Url,
+        Events = JsonSerializer.Serialize(w.Events),
+        w.Enabled,
+        CreatedAt = Ms(w.CreatedAt),
+        UpdatedAt = Ms(w.UpdatedAt),
+    };
+
+    private sealed record WebhookRow(string Id, string AppId, string Name, string Url, string Events, long Enabled, long CreatedAt, long UpdatedAt)
+    {
+        public Webhook ToModel() => new(Id, AppId, Name, Url, JsonSerializer.Deserialize<string[]>(Events) ?? [], Enabled != 0, Time(CreatedAt), Time(UpdatedAt));
+    }
+
+    private sealed record HeadRow(string Id, string WebhookId, string Url, long Attempts, long NextAttemptAt, long CreatedAt);
+
+    private sealed record DeliveryRow(
+        string Id, string WebhookId, string EventId, string Event, string Status, long Attempts, long? LastResponseCode, string? LastError, long? NextAttemptAt,
+        long CreatedAt, long UpdatedAt, long? DeliveredAt)
+    {
+        public WebhookDelivery ToModel() => new(
+            Id, WebhookId, EventId, Event, Status, Attempts, (int?)LastResponseCode, LastError, Status == DeliveryStatus.Pending ? Time(NextAttemptAt) : null,
+            Time(CreatedAt), Time(UpdatedAt), Time(DeliveredAt));
+    }
+}

@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Stagecast.Server.Features.Webhooks;
+
+/// <summary>
+/// Delivers the outbox. Each webhook is a queue: its deliveries go out one at a time in the order their events
+/// happened, so a slow or dead receiver holds up only itself; across webhooks at most
+/// <see cref="WebhookOptions.MaxConcurrency"/> are in flight. It wakes when events are committed or a delivery
+/// finishes, and otherwise sleeps until the next retry is due.
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    IWebhookStore store,
+    WebhookSigner signer,
+    WebhookSignal signal,
+    WebhookMetrics metrics,
+    IOptions<WebhookOptions> options,
+    TimeProvider time,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(5);
+    private readonly WebhookOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+    private readonly HttpClient _http = WebhookHttpClient.Create(options.Value);
+    private SemaphoreSlim? _slots;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _slots = new SemaphoreSlim(_options.MaxConcurrency);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait = IdleCheck;
+            try
+            {
+                wait = await StartDueDeliveriesAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.ScanFailed(logger, ex);
+                wait = AfterError;
+            }
+
+            await signal.WaitAsync(wait, time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Starts the due head of every idle webhook; returns how long until the next one is due.</summary>
+    private async Task<TimeSpan> StartDueDeliveriesAsync(CancellationToken stopping)
+    {
+        var wait = IdleCheck;
+        var now = time.GetUtcNow();
+        foreach (var head in await store.ListHeadsAsync(stopping).ConfigureAwait(false))
+        {
+            if (_inFlight.ContainsKey(head.WebhookId))
+            {
+                continue; // its queue is busy; the delivery in flight signals when done
+            }
+
+            if (head.NextAttemptAt > now)
+            {
+                wait = head.NextAttemptAt - now < wait ? head.NextAttemptAt - now : wait;
+                continue;
+            }
+
+            if (!_slots!.Wait(0))
+            {
+                break; // every slot busy; a delivery finishing signals
+            }
+
+            _inFlight.TryAdd(head.WebhookId, 0);
+            _ = DeliverAsync(head, stopping);
+        }
+
+        return wait;
+    }
+
+    private async Task DeliverAsync(DeliveryHead head, CancellationToken stopping)
+    {
+        try
+        {
+            var (eventId, eventName, body) = await store.LoadEventAsync(head.Id, stopping).ConfigureAwait(false);
+            var outcome = await AttemptAsync(head, eventId, body, stopping).ConfigureAwait(false);
+            await store.RecordAttemptAsync(head.Id, outcome, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            metrics.Count(outcome.Status, outcome.NextAttemptAt is not null);
+            if (outcome.Status != DeliveryStatus.Delivered)
+            {
+                Log.AttemptFailed(logger, eventName, eventId, head.WebhookId, outcome.Error ?? "", outcome.Status == DeliveryStatus.Failed ? "given up" : $"retry at {outcome.NextAttemptAt:O}");
+            }
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            Log.DeliveryFailed(logger, ex, head.Id); // stays pending; the next scan tries again
+        }
+        catch (OperationCanceledException)
+        {
+            // shutting down: the delivery stays pending and goes out after the restart
+        }
+        finally
+        {
+            _slots!.Release();
+            _inFlight.TryRemove(head.WebhookId, out _);
+            signal.Notify();
+        }
+    }
+
+    private async Task<AttemptOutcome> AttemptAsync(DeliveryHead head, string eventId, byte[] body, CancellationToken stopping)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, head.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add("rtk-signature", signer.Sign(body));
+        request.Headers.Add("rtk-uuid", eventId);
+        request.Headers.Add("rtk-webhook-id", head.WebhookId);
+        request.Headers.UserAgent.ParseAdd("Stagecast-Webhooks/1.0");
+        using var timeout = new CancellationTokenSource(_options.Timeout, time);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token).ConfigureAwait(false);
+            int code = (int)response.StatusCode;
+            return code switch
+            {
+                >= 200 and < 300 => new AttemptOutcome(DeliveryStatus.Delivered, code, null, null),
+                429 or >= 500 => Retry(head, code, $"HTTP {code}", RetryAfter(response)),
+                >= 300 and < 400 => new AttemptOutcome(DeliveryStatus.Failed, code, $"HTTP {code}: redirects are not followed", null),
+                _ => new AttemptOutcome(DeliveryStatus.Failed, code, $"HTTP {code}: the receiver refused the event; not retried", null),
+            };
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            return Retry(head, null, $"no answer within {_options.Timeout.TotalSeconds:0.#} s", null);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is DestinationRefusedException refused)
+        {
+            return new AttemptOutcome(DeliveryStatus.Failed, null, refused.Message, null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return Retry(head, null, ex.Message, null);
+        }
+    }
+
+    /// <summary>Exponential backoff with ±20% jitter (or the receiver's Retry-After), until the retry period is over.</summary>
+    private AttemptOutcome Retry(DeliveryHead head, int? code, string error, TimeSpan? retryAfter)
+    {
+        var now = time.GetUtcNow();
+        if (now - head.CreatedAt >= _options.RetryFor)
+        {
+            return new AttemptOutcome(DeliveryStatus.Failed, code, $"{error}; gave up after {_options.RetryFor.TotalHours:0.#} h of retries", null);
+        }
+
+        double exponential = _options.InitialBackoff.TotalSeconds * Math.Pow(2, Math.Min(head.Attempts, 30));
+        double seconds = Math.Min(exponential, _options.MaxBackoff.TotalSeconds) * (0.8 + (Random.Shared.NextDouble() * 0.4));
+        var delay = retryAfter is { } asked ? (asked < _options.MaxBackoff ? asked : _options.MaxBackoff) : TimeSpan.FromSeconds(seconds);
+        return new AttemptOutcome(DeliveryStatus.Pending, code, error, now + delay);
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - time.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
+        _ => null,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Webhook {WebhookId}: {Event} {EventId} not delivered ({Error}); {Next}")]
+        public static partial void AttemptFailed(ILogger logger, string @event, string eventId, string webhookId, string error, string next);
+
+        [LoggerMessage(2, LogLevel.Error, "Delivering webhook delivery {DeliveryId} failed; it stays pending")]
+        public static partial void DeliveryFailed(ILogger logger, Exception exception, string deliveryId);
+
+        [LoggerMessage(3, LogLevel.Error, "Looking for due webhook deliveries failed")]
+        public static partial void ScanFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Stagecast.Server.Features.Webhooks;
+
+/// <summary>The body of POST, PUT and PATCH /webhooks (PATCH: every field optional).</summary>
+public sealed record WebhookRequest : IValidatableObject
+{
+    public const int MaxUrlLength = 2048;
+
+    [StringLength(256, MinimumLength = 1)]
+    public string? Name { get; init; }
+
+    [StringLength(MaxUrlLength)]
+    public string? Url { get; init; }
+
+    [MaxLength(16)]
+    public string[]? Events { get; init; }
+
+    public bool? Enabled { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Url is not null && !(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+        {
+            yield return new ValidationResult("\"url\" must be an absolute http:// or https:// URL");
+        }
+
+        if (Events is not null && Events.Length == 0)
+        {
+            yield return new ValidationResult("\"events\" must name at least one event");
+        }
+
+        if (Events?.FirstOrDefault(e => !WebhookEventNames.All.Contains(e)) is { } unknown)
+        {
+            yield return new ValidationResult($"\"events\": {unknown} is not one of {string.Join(", ", WebhookEventNames.All)}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace Stagecast.Server.Features.Webhooks;
+
+/// <summary>Wakes the dispatcher when events were committed or a delivery finished, so an idle server polls nothing.</summary>
+public sealed class WebhookSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already signalled
+        }
+    }
+
+    /// <summary>Waits for a signal, at most <paramref name="timeout"/> on <paramref name="time"/>'s clock.</summary>
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken stopping)
+    {
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, stopping);
+        try
+        {
+            await _signal.WaitAsync(either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // the timeout: time to look at due retries
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.Webhooks;
+
+public static class WebhooksFeature
+{
+    /// <summary>Webhooks: the store, the outbox dispatcher, the signing key in the data directory.</summary>
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
+    {
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Stagecast:Webhooks"));
+        services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
+        services.AddSingleton<WebhookService>();
+        services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WebhookMetrics>();
+        services.AddSingleton<WebhookEvents>();
+        services.AddSingleton(_ =>
+        {
+            Directory.CreateDirectory(server.DataDir);
+            return new WebhookSigner(server.DataDir);
+        });
+        services.AddHostedService<WebhookDispatcher>();
+        return services;
+    }
+}
