@@ -20,6 +20,9 @@ public sealed partial class WebhookDispatcher(
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(5);
+
+    /// <summary>A receiver's Retry-After is honoured up to this.</summary>
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
     private readonly WebhookOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly HttpClient _http = WebhookHttpClient.Create(options.Value);
@@ -157,7 +160,7 @@ public sealed partial class WebhookDispatcher(
 
         double exponential = _options.InitialBackoff.TotalSeconds * Math.Pow(2, Math.Min(head.Attempts, 30));
         double seconds = Math.Min(exponential, _options.MaxBackoff.TotalSeconds) * (0.8 + (Random.Shared.NextDouble() * 0.4));
-        var delay = retryAfter is { } asked ? (asked < _options.MaxBackoff ? asked : _options.MaxBackoff) : TimeSpan.FromSeconds(seconds);
+        var delay = retryAfter is { } asked ? (asked < MaxRetryAfter ? asked : MaxRetryAfter) : TimeSpan.FromSeconds(seconds);
         return new AttemptOutcome(DeliveryStatus.Pending, code, error, now + delay);
     }
 

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Stagecast.Testing;
+
+/// <summary>A webhook request as it arrived, with whether its <c>rtk-signature</c> verified under the published key.</summary>
+public sealed record ReceivedWebhook(string Uuid, string WebhookId, byte[] Body, bool SignatureValid, DateTime ReceivedAt)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string Event => Json.GetProperty("event").GetString()!;
+}
+
+/// <summary>
+/// A real HTTP receiver for Stagecast's webhooks on a loopback port: it records every request, verifies every
+/// signature with the server's published public key, and answers as a test tells it (accept, refuse, hang). It can
+/// be stopped and started again on the same port, as a receiver that is down for a while.
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly RSA _publicKey = RSA.Create();
+    private WebApplication? _app;
+
+    private WebhookReceiver(int port, string publicKeyPem)
+    {
+        Port = port;
+        _publicKey.ImportFromPem(publicKeyPem);
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}/hook";
+
+    /// <summary>What to answer; by default 200. A response of 0 means: never answer (hang).</summary>
+    public Func<ReceivedWebhook, (int Status, string? RetryAfter)> Respond { get; set; } = _ => (200, null);
+
+    public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+
+    /// <summary>Starts a receiver that trusts the key Stagecast publishes at /.well-known/webhooks.json.</summary>
+    public static async Task<WebhookReceiver> StartAsync(string stagecastHttpBase, int? port = null)
+    {
+        using var http = new HttpClient();
+        using var key = JsonDocument.Parse(await http.GetStringAsync($"{stagecastHttpBase}/.well-known/webhooks.json"));
+        string pem = key.RootElement.GetProperty("data").GetProperty("publicKey").GetString()!;
+        var receiver = new WebhookReceiver(port ?? FreePort(), pem);
+        await receiver.StartAsync();
+        return receiver;
+    }
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port));
+        var app = builder.Build();
+        app.MapPost("/hook", async (HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            byte[] bytes = body.ToArray();
+            string signature = context.Request.Headers["rtk-signature"].ToString();
+            bool valid;
+            try
+            {
+                valid = _publicKey.VerifyData(bytes, Convert.FromBase64String(signature), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            }
+            catch (FormatException)
+            {
+                valid = false;
+            }
+
+            var received = new ReceivedWebhook(context.Request.Headers["rtk-uuid"].ToString(), context.Request.Headers["rtk-webhook-id"].ToString(), bytes, valid, DateTime.UtcNow);
+            _received.Enqueue(received);
+            var (status, retryAfter) = Respond(received);
+            if (status == 0)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
+            if (retryAfter is not null)
+            {
+                context.Response.Headers.RetryAfter = retryAfter;
+            }
+
+            context.Response.StatusCode = status;
+        });
+        await app.StartAsync();
+        _app = app;
+    }
+
+    /// <summary>Stops listening: connections are refused until <see cref="StartAsync()"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits until the requests received satisfy a condition.</summary>
+    public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(Func<IReadOnlyList<ReceivedWebhook>, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var received = Received;
+            if (condition(received))
+            {
+                return received;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the receiver never got what was expected; it got: {string.Join("\n", received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _publicKey.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
