@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Stagecast.Testing;
 
-/// <summary>A webhook request as it arrived, with whether its <c>rtk-signature</c> verified under the published key.</summary>
-public sealed record ReceivedWebhook(string Uuid, string WebhookId, byte[] Body, bool SignatureValid, DateTime ReceivedAt)
+/// <summary>A webhook request as it arrived: headers, body, and whether its <c>rtk-signature</c> verified under the published key.</summary>
+public sealed record ReceivedWebhook(string Uuid, string WebhookId, byte[] Body, bool SignatureValid, DateTime ReceivedAt, string Signature = "")
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
@@ -76,7 +76,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 valid = false;
             }
 
-            var received = new ReceivedWebhook(context.Request.Headers["rtk-uuid"].ToString(), context.Request.Headers["rtk-webhook-id"].ToString(), bytes, valid, DateTime.UtcNow);
+            var received = new ReceivedWebhook(
+                context.Request.Headers["rtk-uuid"].ToString(), context.Request.Headers["rtk-webhook-id"].ToString(), bytes, valid, DateTime.UtcNow, signature);
             _received.Enqueue(received);
             var (status, retryAfter) = Respond(received);
             if (status == 0)

@@ -91,6 +91,38 @@ public sealed class WebhookApiTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task TheDocumentedVerificationSnippetsAcceptARealDeliveryAndRejectATamperedOne()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(server.HttpBase);
+        var api = await server.NewTenantAsync();
+        await api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = "docs", url = receiver.Url, events = new[] { "livestreaming.statusUpdate" } }));
+        string meeting = await Meetings.MeetingHelpers.CreateMeetingAsync(api);
+        await api.PostAsync($"/meetings/{meeting}/livestreams", "{}");
+        await api.PostAsync($"/meetings/{meeting}/active-livestream/stop");
+        var delivery = (await receiver.WaitForAsync(r => r.Count >= 1))[0];
+        string signature = delivery.Signature;
+
+        // docs/webhooks.md, Node: the three lines, with the body and header this delivery had.
+        string body = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(body, delivery.Body);
+        string script = $$"""
+            import { createVerify } from "node:crypto";
+            import { readFileSync } from "node:fs";
+            const rawBody = readFileSync(process.argv[2]); const request = { headers: { "rtk-signature": process.argv[3] } };
+            const { data: { publicKey } } = await (await fetch("{{server.HttpBase}}/.well-known/webhooks.json")).json();
+            const valid = createVerify("RSA-SHA256").update(rawBody).verify(publicKey, request.headers["rtk-signature"], "base64");
+            console.log(valid);
+            """;
+        string file = Path.Combine(Path.GetTempPath(), $"verify-{Guid.NewGuid():N}.mjs");
+        await File.WriteAllTextAsync(file, script);
+        Assert.Equal("true", (await ExternalProcess.RunAsync("node", [file, body, signature], TimeSpan.FromSeconds(30))).Output.Trim());
+        await File.WriteAllBytesAsync(body, [.. delivery.Body, (byte)' ']);
+        Assert.Equal("false", (await ExternalProcess.RunAsync("node", [file, body, signature], TimeSpan.FromSeconds(30))).Output.Trim());
+        File.Delete(file);
+        File.Delete(body);
+    }
+
+    [Fact]
     public async Task ThePublicKeyIsPublishedInRealtimeKitsShape()
     {
         using var response = await server.Http.GetAsync("/.well-known/webhooks.json");
