@@ -31,4 +31,7 @@ public interface IWebhookStore
     Task RecordAttemptAsync(string deliveryId, AttemptOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<long> CountPendingAsync(CancellationToken cancellationToken);
+
+    /// <summary>Forgets delivered and failed deliveries last changed before <paramref name="before"/>, and events no delivery needs.</summary>
+    Task PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }

@@ -75,6 +75,14 @@ public sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
     public Task<long> CountPendingAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'"), cancellationToken);
 
+    public Task PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND updated_at < @before", new { before = Ms(before) }, t).ConfigureAwait(false);
+            await c.ExecuteAsync("DELETE FROM webhook_events WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = webhook_events.seq)", transaction: t)
+                .ConfigureAwait(false);
+        }, cancellationToken);
+
     private static object Parameters(Webhook w) => new
     {
         w.Id,

@@ -21,12 +21,15 @@ public sealed partial class WebhookDispatcher(
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
+
     /// <summary>A receiver's Retry-After is honoured up to this.</summary>
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
     private readonly WebhookOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly HttpClient _http = WebhookHttpClient.Create(options.Value);
     private SemaphoreSlim? _slots;
+    private DateTimeOffset _nextPurge;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +40,7 @@ public sealed partial class WebhookDispatcher(
             try
             {
                 wait = await StartDueDeliveriesAsync(stoppingToken).ConfigureAwait(false);
+                await PurgeHistoryAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -82,6 +86,17 @@ public sealed partial class WebhookDispatcher(
         }
 
         return wait;
+    }
+
+    /// <summary>Once an hour, deliveries older than the history period go.</summary>
+    private async Task PurgeHistoryAsync(CancellationToken stopping)
+    {
+        var now = time.GetUtcNow();
+        if (now >= _nextPurge)
+        {
+            _nextPurge = now + PurgeInterval;
+            await store.PurgeAsync(now - _options.History, stopping).ConfigureAwait(false);
+        }
     }
 
     private async Task DeliverAsync(DeliveryHead head, CancellationToken stopping)

@@ -22,4 +22,7 @@ public sealed class WebhookOptions
 
     /// <summary>How long a delivery is retried before it is given up as failed.</summary>
     public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(25);
+
+    /// <summary>How long delivered and failed deliveries stay visible in the deliveries API.</summary>
+    public TimeSpan History { get; set; } = TimeSpan.FromDays(7);
 }

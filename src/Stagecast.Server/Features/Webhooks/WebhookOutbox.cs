@@ -6,22 +6,31 @@ namespace Stagecast.Server.Features.Webhooks;
 /// <summary>
 /// Writes events into the outbox inside the caller's transaction, so an event exists exactly when the state change
 /// that caused it was committed: not lost by a crash after the change, not sent for a change rolled back. Each event
-/// becomes one delivery per webhook of its app that is enabled and subscribed to it at that moment.
+/// becomes one delivery per webhook of its app that is enabled and subscribed to it at that moment; an event no
+/// webhook takes is not written at all.
 /// </summary>
 public static class WebhookOutbox
 {
+    /// <summary>The webhooks that get an event now: of its app, enabled, not deleted, subscribed to its name.</summary>
+    private const string Subscribed =
+        "webhooks w WHERE w.app_id = @AppId AND w.enabled = 1 AND w.deleted_at IS NULL AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value = @Event)";
+
     public static async Task AppendAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now)
     {
         long at = now.ToUnixTimeMilliseconds();
         foreach (var e in events)
         {
-            long seq = await connection.ExecuteScalarAsync<long>(
-                "INSERT INTO webhook_events (id, app_id, event, body, created_at) VALUES (@Id, @AppId, @Event, @Body, @at) RETURNING seq",
+            long? seq = await connection.ExecuteScalarAsync<long?>(
+                $"INSERT INTO webhook_events (id, app_id, event, body, created_at) SELECT @Id, @AppId, @Event, @Body, @at WHERE EXISTS (SELECT 1 FROM {Subscribed}) RETURNING seq",
                 new { e.Id, e.AppId, e.Event, e.Body, at }, transaction).ConfigureAwait(false);
+            if (seq is null)
+            {
+                continue; // nobody listens
+            }
+
             await connection.ExecuteAsync(
                 "INSERT INTO webhook_deliveries (id, webhook_id, event_seq, status, attempts, next_attempt_at, created_at, updated_at) " +
-                "SELECT lower(hex(randomblob(16))), w.id, @seq, 'pending', 0, @at, @at, @at FROM webhooks w " +
-                "WHERE w.app_id = @AppId AND w.enabled = 1 AND w.deleted_at IS NULL AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value = @Event)",
+                $"SELECT lower(hex(randomblob(16))), w.id, @seq, 'pending', 0, @at, @at, @at FROM {Subscribed}",
                 new { seq, e.AppId, e.Event, at }, transaction).ConfigureAwait(false);
         }
     }
