@@ -12,6 +12,7 @@ using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 
@@ -48,6 +49,7 @@ public static class StagecastApp
         services.AddLivestreams(configuration, server);
         services.AddOutputs(configuration);
         services.AddAnalytics();
+        services.AddWebRtc(configuration);
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
         services.AddHostedService<LifecycleService>();
@@ -86,6 +88,7 @@ public static class StagecastApp
         app.MapHealth();
         app.MapMetrics();
         app.MapHlsPlayback();
+        app.MapWebRtc();
         return app;
     }
 }

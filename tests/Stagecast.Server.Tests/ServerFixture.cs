@@ -53,7 +53,7 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         App = StagecastApp.Build(
         [
-            "--http-port", "0", "--rtmp-port", "0", "--bind", "127.0.0.1", "--data-dir", DataDir,
+            "--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--bind", "127.0.0.1", "--data-dir", DataDir,
             "--reconnect-window", ReconnectWindow.ToString(), "--Stagecast:Sessions:FlushInterval=00:00:01",
             // Quick retries and a small restream queue (about a second of media), so restream tests see effects fast.
             "--Stagecast:Restream:InitialBackoff=00:00:00.5", "--Stagecast:Restream:MaxBackoff=00:00:02",

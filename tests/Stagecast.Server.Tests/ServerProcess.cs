@@ -44,7 +44,7 @@ public sealed class ServerProcess : IAsyncDisposable
         int http = FreePort();
         int rtmp = FreePort();
         var process = ExternalProcess.Start("dotnet",
-            [ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), .. arguments],
+            [ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", .. arguments],
             environment);
         var server = new ServerProcess(process, http, rtmp, dataDir);
         await server.WaitForHealthAsync();

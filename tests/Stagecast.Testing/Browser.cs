@@ -27,7 +27,13 @@ public sealed class Browser : IAsyncDisposable
         _origin = origin;
     }
 
-    public static async Task<Browser> LaunchAsync()
+    /// <summary>Flags for WebRTC tests: the fake camera and microphone, no permission prompt, loopback candidates allowed.</summary>
+    public static readonly string[] WebRtcArgs =
+    [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--allow-loopback-in-peer-connection",
+    ];
+
+    public static async Task<Browser> LaunchAsync(params string[] extraArgs)
     {
         var pages = await StartPageServerAsync();
         var playwright = await Playwright.CreateAsync();
@@ -39,18 +45,21 @@ public sealed class Browser : IAsyncDisposable
             Args =
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
+                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required", .. extraArgs,
             ],
         });
         return new Browser(playwright, browser, pages, pages.Urls.First());
     }
 
-    public async Task<IPage> OpenPlayerAsync()
+    public Task<IPage> OpenPlayerAsync() => OpenAsync("player.html");
+
+    /// <summary>Opens one of the test pages in tests/browser (player.html, webrtc.html).</summary>
+    public async Task<IPage> OpenAsync(string pageName)
     {
         var page = await _browser.NewPageAsync();
         page.RequestFailed += (_, request) => Console.Error.WriteLine($"browser: request failed {request.Url}: {request.Failure}");
         page.Console += (_, message) => Console.Error.WriteLine($"browser console: {message.Text}");
-        await page.GotoAsync($"{_origin}/player.html");
+        await page.GotoAsync($"{_origin}/{pageName}");
         return page;
     }
 
@@ -70,6 +79,7 @@ public sealed class Browser : IAsyncDisposable
         var app = builder.Build();
         app.MapGet("/favicon.ico", () => Results.NoContent());
         app.MapGet("/player.html", () => Results.File(Path.Combine(directory, "player.html"), "text/html"));
+        app.MapGet("/webrtc.html", () => Results.File(Path.Combine(directory, "webrtc.html"), "text/html"));
         app.MapGet("/hls.min.js", () => Results.File(Path.Combine(directory, "node_modules", "hls.js", "dist", "hls.min.js"), "text/javascript"));
         await app.StartAsync();
         return app;

@@ -31,6 +31,12 @@ public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpSer
     /// <summary>The livestream's public playback URL: its id, never its key.</summary>
     public string PlaybackUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/manifest/video.m3u8";
 
+    /// <summary>Where a WebRTC encoder publishes (WHIP, RFC 9725) with the stream key as bearer token.</summary>
+    public string WhipUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/whip";
+
+    /// <summary>Where a WebRTC player watches (WHEP), public like the playback URL.</summary>
+    public string WhepUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/whep";
+
     private string DefaultHost
     {
         get

@@ -11,7 +11,9 @@ public sealed record LivestreamDto(
     bool Disabled,
     bool ManualIngest,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string WhipUrl,
+    string WhepUrl)
 {
     public static LivestreamDto From(LivestreamView view) => new(
         view.Record.Id,
@@ -24,7 +26,9 @@ public sealed record LivestreamDto(
         view.Record.Disabled,
         view.Record.ManualIngest,
         view.Record.CreatedAt,
-        view.Record.UpdatedAt);
+        view.Record.UpdatedAt,
+        view.WhipUrl,
+        view.WhepUrl);
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }

@@ -92,6 +92,6 @@ public sealed class LivestreamService(
             : meetingLivestreams.IsActive(livestream.Id) ? LivestreamStatus.Invoked
             : livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle
             : livestream.Status;
-        return new LivestreamView(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status);
+        return new LivestreamView(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status, urls.WhipUrl(livestream.Id), urls.WhepUrl(livestream.Id));
     }
 }

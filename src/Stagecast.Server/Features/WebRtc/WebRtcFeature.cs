@@ -1,0 +1,21 @@
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Features.WebRtc;
+
+public static class WebRtcFeature
+{
+    /// <summary>The WebRTC media plane: one UDP port for every session, WHIP ingest and WHEP playback.</summary>
+    public static IServiceCollection AddWebRtc(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc"));
+        services.AddSingleton<WebRtcTransport>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapWebRtc(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapWhip();
+        return endpoints;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Features.WebRtc;
+
+/// <summary>What WHIP and WHEP share over HTTP: CORS for browser pages on other origins, reading the offer, trickle PATCH.</summary>
+internal static class WebRtcHttp
+{
+    public static void AllowCors(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowOrigin = "*";
+        headers.AccessControlAllowMethods = "POST, PATCH, DELETE, OPTIONS";
+        headers.AccessControlAllowHeaders = "Authorization, Content-Type, If-Match";
+        headers.AccessControlExposeHeaders = "Location, ETag, Link, Accept-Patch";
+    }
+
+    /// <summary>The request's SDP offer, or the error to answer: 415 for another content type, 413 when too large, 400 when malformed.</summary>
+    public static async Task<(SessionDescription? Offer, IResult? Error)> ReadOfferAsync(HttpContext context)
+    {
+        if (!IsContentType(context.Request, "application/sdp"))
+        {
+            return (null, ApiResults.Error(415, "the offer must be sent as Content-Type: application/sdp"));
+        }
+
+        if (context.Request.ContentLength > SessionDescription.MaxLength)
+        {
+            return (null, ApiResults.Error(413, $"the offer is larger than {SessionDescription.MaxLength} bytes"));
+        }
+
+        var buffer = new byte[SessionDescription.MaxLength + 1];
+        int length = 0;
+        int read;
+        while (length < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
+        {
+            length += read;
+        }
+
+        if (length > SessionDescription.MaxLength)
+        {
+            return (null, ApiResults.Error(413, $"the offer is larger than {SessionDescription.MaxLength} bytes"));
+        }
+
+        try
+        {
+            string text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
+            return (SessionDescription.Parse(text), null);
+        }
+        catch (DecoderFallbackException)
+        {
+            return (null, ApiResults.Error(400, "the offer is not valid UTF-8"));
+        }
+        catch (SdpException ex)
+        {
+            return (null, ApiResults.Error(400, $"the SDP offer cannot be answered: {ex.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// PATCH with trickled candidates (RFC 9725 section 4.3.1): Stagecast is ICE-lite and learns the peer's address from
+    /// its binding requests, so candidates change nothing; the session must exist and match If-Match when given.
+    /// </summary>
+    public static IResult Trickle(HttpContext context, WebRtcPeer? session)
+    {
+        AllowCors(context);
+        if (session is null)
+        {
+            return ApiResults.Error(404, "no WebRTC session with this id");
+        }
+
+        if (!IsContentType(context.Request, "application/trickle-ice-sdpfrag"))
+        {
+            return ApiResults.Error(415, "a PATCH must be Content-Type: application/trickle-ice-sdpfrag");
+        }
+
+        string? ifMatch = context.Request.Headers.IfMatch;
+        if (ifMatch is not null && ifMatch != "*" && ifMatch != $"\"{session.Id}\"")
+        {
+            return ApiResults.Error(412, "If-Match does not match the session's ETag");
+        }
+
+        return Results.NoContent();
+    }
+
+    private static bool IsContentType(HttpRequest request, string expected) =>
+        request.ContentType is { } type && type.Split(';')[0].Trim().Equals(expected, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,179 @@
+namespace Stagecast.WebRtc.Sdp;
+
+/// <summary>One m= section of an offer: its kind, mid, direction, the codecs by payload type and the sender's SSRCs.</summary>
+public sealed class MediaDescription
+{
+    private const int MaxSsrcs = 16;
+
+    private MediaDescription(string kind, string protocol, int index)
+    {
+        Kind = kind;
+        Protocol = protocol;
+        Index = index;
+    }
+
+    /// <summary><c>audio</c>, <c>video</c> or <c>application</c>.</summary>
+    public string Kind { get; }
+
+    public string Protocol { get; }
+
+    public int Index { get; }
+
+    /// <summary>The mid (RFC 8843), or the section's index when the offer names none.</summary>
+    public string Mid { get; private set; } = string.Empty;
+
+    /// <summary>sendrecv, sendonly, recvonly or inactive, as offered.</summary>
+    public string Direction { get; private set; } = "sendrecv";
+
+    public bool RtcpMux { get; private set; }
+
+    public List<int> Formats { get; } = [];
+
+    public Dictionary<int, RtpCodec> Codecs { get; } = [];
+
+    public List<uint> Ssrcs { get; } = [];
+
+    public bool IsRtp => Protocol.Contains("RTP", StringComparison.Ordinal);
+
+    internal static MediaDescription ParseMediaLine(string value, int index, int maxFormats)
+    {
+        // m=<media> <port> <proto> <fmt> ...
+        string[] parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 3)
+        {
+            throw new SdpException($"m= line {index + 1} needs a media type, port and protocol");
+        }
+
+        if (parts.Length - 3 > maxFormats)
+        {
+            throw new SdpException($"m= line {index + 1} lists more than {maxFormats} formats");
+        }
+
+        var media = new MediaDescription(parts[0], parts[2], index) { Mid = index.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (media.IsRtp)
+        {
+            foreach (string format in parts.AsSpan(3))
+            {
+                int payloadType = SessionDescription.ParseInt(format, "payload type");
+                if (payloadType > 127)
+                {
+                    throw new SdpException($"payload type {payloadType} is above 127");
+                }
+
+                media.Formats.Add(payloadType);
+            }
+        }
+
+        return media;
+    }
+
+    internal void ApplyAttribute(string name, string argument)
+    {
+        switch (name)
+        {
+            case "mid":
+                Mid = argument.Length is > 0 and <= 32 ? argument : throw new SdpException("a=mid must be 1-32 characters");
+                break;
+            case "sendrecv" or "sendonly" or "recvonly" or "inactive":
+                Direction = name;
+                break;
+            case "rtcp-mux":
+                RtcpMux = true;
+                break;
+            case "rtpmap":
+                ApplyRtpMap(argument);
+                break;
+            case "fmtp":
+                if (CodecFor(argument, out string rest) is { } codec)
+                {
+                    codec.Fmtp = rest;
+                }
+
+                break;
+            case "rtcp-fb":
+                if (CodecFor(argument, out string feedback) is { } fbCodec && fbCodec.Feedback.Count < 16)
+                {
+                    fbCodec.Feedback.Add(feedback);
+                }
+
+                break;
+            case "ssrc":
+                int space = argument.IndexOf(' ', StringComparison.Ordinal);
+                if (uint.TryParse(space < 0 ? argument : argument[..space], out uint ssrc) && !Ssrcs.Contains(ssrc))
+                {
+                    Ssrcs.Add(Ssrcs.Count < MaxSsrcs ? ssrc : throw new SdpException($"a media section announces more than {MaxSsrcs} SSRCs"));
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void ApplyRtpMap(string argument)
+    {
+        // a=rtpmap:<payload type> <encoding name>/<clock rate>[/<channels>]
+        int space = argument.IndexOf(' ', StringComparison.Ordinal);
+        if (space <= 0)
+        {
+            throw new SdpException($"a=rtpmap:{SessionDescription.Truncate(argument)} needs a payload type and an encoding");
+        }
+
+        int payloadType = SessionDescription.ParseInt(argument[..space], "a=rtpmap payload type");
+        string[] encoding = argument[(space + 1)..].Split('/');
+        if (encoding.Length < 2 || !Formats.Contains(payloadType))
+        {
+            return; // an rtpmap for a format the m= line does not list is ignored, as RFC 8866 says
+        }
+
+        int channels = encoding.Length > 2 ? SessionDescription.ParseInt(encoding[2], "a=rtpmap channel count") : 1;
+        Codecs[payloadType] = new RtpCodec(payloadType, encoding[0], SessionDescription.ParseInt(encoding[1], "a=rtpmap clock rate"), channels);
+    }
+
+    private RtpCodec? CodecFor(string argument, out string rest)
+    {
+        int space = argument.IndexOf(' ', StringComparison.Ordinal);
+        rest = space < 0 ? string.Empty : argument[(space + 1)..];
+        return space > 0 && int.TryParse(argument[..space], out int payloadType) && Codecs.TryGetValue(payloadType, out var codec) ? codec : null;
+    }
+}
+
+/// <summary>A payload type's codec as offered: rtpmap, fmtp and rtcp-fb lines.</summary>
+public sealed class RtpCodec(int payloadType, string name, int clockRate, int channels)
+{
+    public int PayloadType { get; } = payloadType;
+
+    public string Name { get; } = name;
+
+    public int ClockRate { get; } = clockRate;
+
+    public int Channels { get; } = channels;
+
+    public string Fmtp { get; internal set; } = string.Empty;
+
+    public List<string> Feedback { get; } = [];
+
+    public bool Is(string name) => Name.Equals(name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The value of one fmtp parameter (<c>key=value;key=value</c>), or null.</summary>
+    public string? FmtpParameter(string key)
+    {
+        foreach (var part in Fmtp.Split(';', StringSplitOptions.TrimEntries))
+        {
+            int equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && part.AsSpan(0, equals).Equals(key, StringComparison.OrdinalIgnoreCase))
+            {
+                return part[(equals + 1)..];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>H.264 packetization mode 1 (RFC 6184: STAP-A and FU-A), the only one browsers and Stagecast use.</summary>
+    public bool IsH264NonInterleaved => Is("H264") && FmtpParameter("packetization-mode") == "1";
+
+    /// <summary>profile_idc from profile-level-id (e.g. 0x42 for 42e01f), or -1.</summary>
+    public int H264ProfileIdc =>
+        FmtpParameter("profile-level-id") is { Length: 6 } id && int.TryParse(id.AsSpan(0, 2), System.Globalization.NumberStyles.HexNumber, null, out int idc) ? idc : -1;
+}

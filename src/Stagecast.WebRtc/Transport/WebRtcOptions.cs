@@ -1,0 +1,44 @@
+namespace Stagecast.WebRtc.Transport;
+
+/// <summary>Settings of the WebRTC media plane (bound from the server's configuration).</summary>
+public sealed class WebRtcOptions
+{
+    /// <summary>The one UDP port every WebRTC session uses (and ICE-TCP unless <see cref="TcpPort"/> says otherwise).</summary>
+    public int Port { get; set; } = 8189;
+
+    /// <summary>ICE-TCP port; null means the UDP port's number; 0 turns ICE-TCP off.</summary>
+    public int? TcpPort { get; set; }
+
+    /// <summary>Addresses announced as candidates besides the host's own (a server behind NAT or in a container), comma-separated.</summary>
+    public string? PublicIp { get; set; }
+
+    public IEnumerable<string> PublicIps => (PublicIp ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Whether the host's interface addresses are announced (true unless only public addresses should be).</summary>
+    public bool HostCandidates { get; set; } = true;
+
+    /// <summary>The bitrate a WHIP publisher is asked to stay under (REMB), in kbit/s.</summary>
+    public int MaxPublishKbps { get; set; } = 6000;
+
+    /// <summary>
+    /// How often a WHIP publisher is asked for a keyframe (PLI). Browsers send one only when asked, and LL-HLS segments
+    /// start at keyframes, so this is about the segment length.
+    /// </summary>
+    public TimeSpan KeyframeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>ICE and DTLS must both complete within this time of the answer, or the session is dropped.</summary>
+    public TimeSpan ConnectDeadline { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A peer that sends no valid binding request for this long has gone (RFC 7675 consent).</summary>
+    public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public int MaxSessions { get; set; } = 1000;
+
+    public int MaxSessionsPerAddress { get; set; } = 20;
+
+    /// <summary>Packets per second one session may send before the rest of the second is dropped.</summary>
+    public int MaxPacketsPerSecond { get; set; } = 5000;
+
+    /// <summary>The ffmpeg binary used for transcoding (Opus to AAC, AAC to Opus, VP8 to H.264).</summary>
+    public string Ffmpeg { get; set; } = "ffmpeg";
+}

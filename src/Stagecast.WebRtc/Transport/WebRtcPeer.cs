@@ -1,0 +1,212 @@
+using System.Net;
+using Stagecast.WebRtc.Dtls;
+using Stagecast.WebRtc.Ice;
+using Stagecast.WebRtc.Rtp;
+using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Srtp;
+
+namespace Stagecast.WebRtc.Transport;
+
+/// <summary>
+/// One WebRTC session on the shared transport: its ICE credentials, the address ICE chose, the DTLS handshake and the
+/// SRTP contexts it yields. WHIP and WHEP sessions derive from it and handle the media. Everything arriving here has
+/// been matched to this session by a binding request that passed MESSAGE-INTEGRITY, or by the address it chose.
+/// </summary>
+public abstract class WebRtcPeer : IDisposable
+{
+    private readonly CancellationTokenSource _closed = new();
+    private readonly DtlsSession _dtls;
+    private readonly TimeProvider _time;
+    private readonly byte[] _sendBuffer = new byte[1500];
+    private readonly Lock _sendSync = new();
+    private SrtpContext? _inbound;
+    private SrtpContext? _outbound;
+    private long _lastConsent;
+    private long _windowStart;
+    private int _windowPackets;
+    private int _dtlsStarted;
+
+    protected WebRtcPeer(WebRtcTransport transport, SessionDescription offer, string clientAddress)
+    {
+        Transport = transport;
+        _time = transport.Time;
+        Id = Guid.NewGuid().ToString("N");
+        Ice = IceCredentials.Create();
+        ClientAddress = clientAddress;
+        RemoteUfrag = offer.IceUfrag!;
+        CreatedAt = _time.GetTimestamp();
+        _dtls = new DtlsSession(transport.Certificate, offer.FingerprintAlgorithm!, offer.Fingerprint!, SendDatagram);
+    }
+
+    public string Id { get; }
+
+    public IceCredentials Ice { get; }
+
+    public string RemoteUfrag { get; }
+
+    /// <summary>The HTTP client's address, for per-address session limits.</summary>
+    public string ClientAddress { get; }
+
+    public WebRtcTransport Transport { get; }
+
+    /// <summary>Where ICE says the peer is: the source of its nominated (or first valid) binding request.</summary>
+    public IPEndPoint? Remote { get; private set; }
+
+    public bool IsConnected => _outbound is not null;
+
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    public CancellationToken Closed => _closed.Token;
+
+    public string? CloseReason { get; private set; }
+
+    internal long CreatedAt { get; }
+
+    internal long LastConsent => Volatile.Read(ref _lastConsent);
+
+    /// <summary>A binding request that passed integrity checks: the peer consents; USE-CANDIDATE (or the first) picks the address.</summary>
+    internal void OnBinding(IPEndPoint from, bool useCandidate)
+    {
+        Volatile.Write(ref _lastConsent, _time.GetTimestamp());
+        if (Remote is null || (useCandidate && !Remote.Equals(from)))
+        {
+            var previous = Remote;
+            Remote = from;
+            Transport.Route(this, previous, from);
+        }
+    }
+
+    internal void OnDtls(ReadOnlySpan<byte> record)
+    {
+        if (Interlocked.Exchange(ref _dtlsStarted, 1) == 0)
+        {
+            _ = RunHandshakeAsync();
+        }
+
+        _dtls.Feed(record);
+    }
+
+    /// <summary>An SRTP or SRTCP packet from the chosen address, decrypted in place and handed on.</summary>
+    internal void OnSrtp(byte[] buffer, int length)
+    {
+        if (_inbound is not { } inbound || !WithinRate())
+        {
+            return;
+        }
+
+        var packet = buffer.AsSpan(0, length);
+        if (RtpHeader.IsRtcp(packet))
+        {
+            if (inbound.TryUnprotectRtcp(packet, out int plain))
+            {
+                OnRtcp(packet[..plain]);
+            }
+        }
+        else if (inbound.TryUnprotectRtp(packet, out int plain))
+        {
+            OnRtp(buffer, plain);
+        }
+    }
+
+    /// <summary>Protects and sends an RTP packet in <c>buffer[..length]</c> (the buffer needs 16 spare bytes).</summary>
+    protected void SendRtp(ReadOnlySpan<byte> packet)
+    {
+        if (_outbound is not { } outbound || Remote is not { } remote)
+        {
+            return;
+        }
+
+        lock (_sendSync)
+        {
+            packet.CopyTo(_sendBuffer);
+            int length = outbound.ProtectRtp(_sendBuffer, packet.Length);
+            Transport.Send(_sendBuffer.AsSpan(0, length), remote);
+        }
+    }
+
+    protected void SendRtcp(ReadOnlySpan<byte> packet)
+    {
+        if (_outbound is not { } outbound || Remote is not { } remote)
+        {
+            return;
+        }
+
+        lock (_sendSync)
+        {
+            packet.CopyTo(_sendBuffer);
+            int length = outbound.ProtectRtcp(_sendBuffer, packet.Length);
+            Transport.Send(_sendBuffer.AsSpan(0, length), remote);
+        }
+    }
+
+    public void Close(string reason)
+    {
+        lock (_closed)
+        {
+            if (_closed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            CloseReason = reason;
+            _closed.Cancel();
+        }
+
+        Transport.Unregister(this);
+        _dtls.Dispose();
+        OnClosed(reason);
+    }
+
+    public void Dispose()
+    {
+        Close("disposed");
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract void OnConnected();
+
+    /// <summary>A decrypted RTP packet in <c>buffer[..length]</c>; the buffer is reused after this returns.</summary>
+    protected abstract void OnRtp(byte[] buffer, int length);
+
+    protected abstract void OnRtcp(ReadOnlySpan<byte> packet);
+
+    protected abstract void OnClosed(string reason);
+
+    private async Task RunHandshakeAsync()
+    {
+        try
+        {
+            var remaining = Transport.Options.ConnectDeadline - _time.GetElapsedTime(CreatedAt);
+            var (inbound, outbound) = await _dtls.HandshakeAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            _inbound = inbound;
+            _outbound = outbound;
+            Transport.Log.Connected(Id, Remote?.ToString() ?? "-", inbound.Profile);
+            OnConnected();
+        }
+        catch (WebRtcProtocolException ex)
+        {
+            Close(ex.Message);
+        }
+    }
+
+    private void SendDatagram(byte[] buffer, int offset, int length)
+    {
+        if (Remote is { } remote)
+        {
+            Transport.Send(buffer.AsSpan(offset, length), remote);
+        }
+    }
+
+    /// <summary>At most <see cref="WebRtcOptions.MaxPacketsPerSecond"/> per second; the rest of a second's flood is dropped.</summary>
+    private bool WithinRate()
+    {
+        long now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(_windowStart, now) >= TimeSpan.FromSeconds(1))
+        {
+            _windowStart = now;
+            _windowPackets = 0;
+        }
+
+        return ++_windowPackets <= Transport.Options.MaxPacketsPerSecond;
+    }
+}

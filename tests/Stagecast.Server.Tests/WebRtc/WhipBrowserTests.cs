@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.WebRtc;
+
+/// <summary>Headless Chromium publishes its fake camera and microphone over WHIP; the stream plays over LL-HLS as H.264 and AAC.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class WhipBrowserTests(ServerFixture server)
+{
+    [Fact]
+    public async Task ChromiumPublishesOverWhipAndTheStreamPlaysOverHls()
+    {
+        var tenant = await server.NewTenantAsync();
+        var livestream = await tenant.CreateLivestreamAsync();
+        var record = (await tenant.GetLivestreamAsync(livestream.Id)).GetProperty("livestream");
+        string whipUrl = record.GetProperty("whip_url").GetString()!;
+        Assert.Equal($"{server.HttpBase}/{livestream.Id}/whip", whipUrl);
+        Assert.Equal($"{server.HttpBase}/{livestream.Id}/whep", record.GetProperty("whep_url").GetString());
+
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenAsync("webrtc.html");
+        var answer = await page.EvaluateAsync<JsonElement>("([url, key]) => whipPublish(url, key)", new[] { whipUrl, livestream.StreamKey });
+        Assert.Equal(201, answer.GetProperty("status").GetInt32());
+        Assert.StartsWith($"{server.HttpBase}/{livestream.Id}/whip/", answer.GetProperty("location").GetString());
+        Assert.Contains("a=ice-lite", answer.GetProperty("answer").GetString());
+
+        await WaitForConnectedAsync(page);
+        await tenant.WaitForStatusAsync(livestream.Id, "LIVE", TimeSpan.FromSeconds(20));
+        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl, TimeSpan.FromSeconds(30));
+
+        var streams = await Ffmpeg.ProbeAsync(livestream.PlaybackUrl);
+        Assert.Contains(streams, s => s.Codec == "h264" && s.Width == 320 && s.Height == 180);
+        Assert.Contains(streams, s => s.Codec == "aac" && s.SampleRate == 48000);
+        var (exitCode, _, errors) = await Ffmpeg.DecodeAsync(livestream.PlaybackUrl, 4);
+        Assert.True(exitCode == 0 && errors.Length == 0, $"ffmpeg decoding the WHIP stream over HLS: exit {exitCode}: {errors}");
+
+        var sessions = await tenant.GetAsync($"/livestreams/{livestream.Id}/active-livestream-session");
+        Assert.Equal(System.Net.HttpStatusCode.OK, sessions.Status);
+
+        // DELETE on the resource ends the session and the stream at once (no reconnect window: the publisher said so).
+        await page.EvaluateAsync("() => end()");
+        await tenant.WaitForStatusAsync(livestream.Id, "IDLE", TimeSpan.FromSeconds(10));
+    }
+
+    internal static async Task WaitForConnectedAsync(IPage page)
+    {
+        string state = "";
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && state != "connected")
+        {
+            state = await page.EvaluateAsync<string>("() => connectionState()");
+            if (state is "failed" or "closed")
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("connected", state);
+    }
+}
