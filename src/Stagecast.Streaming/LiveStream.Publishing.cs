@@ -130,6 +130,15 @@ public sealed partial class LiveStream
         }
     }
 
+    /// <summary>True once a video frame was presented out of decode order (B-frames), which WebRTC cannot carry.</summary>
+    public bool VideoHasReordering { get; private set; }
+
+    /// <summary>
+    /// A reader needs a keyframe now (a WebRTC viewer joined or lost a picture): passed to a publisher that can make one
+    /// (WebRTC sends PLI); RTMP publishers cannot, and the reader waits for the next.
+    /// </summary>
+    public void RequestKeyframe() => Publisher?.KeyframeRequested?.Invoke();
+
     internal void Write(Publisher publisher, MediaFrame frame)
     {
         lock (_sync)
@@ -155,6 +164,11 @@ public sealed partial class LiveStream
                 Interlocked.Increment(ref _framesIn);
                 Metrics.MediaMetrics.FrameIn(frame.Length);
                 frame.ReceivedAt = publisher.Touch();
+                if (frame.Kind == MediaFrameKind.Video && frame.CompositionOffset != 0)
+                {
+                    VideoHasReordering = true;
+                }
+
                 CacheGop(frame);
                 FanOut(frame);
             }

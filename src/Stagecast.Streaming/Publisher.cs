@@ -29,6 +29,9 @@ public sealed class Publisher : IDisposable
 
     public string? RevokeReason { get; private set; }
 
+    /// <summary>Set by ingests that can ask their encoder for a keyframe (WebRTC: PLI); called by <see cref="LiveStream.RequestKeyframe"/>.</summary>
+    public Action? KeyframeRequested { get; set; }
+
     public void SetVideoConfig(VideoTrackConfig config) => Stream.SetVideoConfig(this, config);
 
     public void SetAudioConfig(AudioTrackConfig config) => Stream.SetAudioConfig(this, config);

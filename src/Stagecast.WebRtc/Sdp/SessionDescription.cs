@@ -38,10 +38,14 @@ public sealed class SessionDescription
             throw new SdpException($"the SDP is {text.Length} bytes; at most {MaxLength} are accepted");
         }
 
+        if (!text.StartsWith("v=0", StringComparison.Ordinal))
+        {
+            throw new SdpException("the body is not an SDP offer (it must start with v=0)");
+        }
+
         var description = new SessionDescription();
         MediaDescription? current = null;
         int lineCount = 0;
-        bool sawVersion = false;
         foreach (var rawLine in text.AsSpan().EnumerateLines())
         {
             if (++lineCount > MaxLines)
@@ -64,9 +68,6 @@ public sealed class SessionDescription
             string value = line[2..].ToString();
             switch (type)
             {
-                case 'v':
-                    sawVersion = value == "0" ? true : throw new SdpException("only SDP version 0 (v=0) exists");
-                    break;
                 case 'm':
                     if (description.Media.Count >= MaxMediaSections)
                     {
@@ -82,11 +83,6 @@ public sealed class SessionDescription
                 default:
                     break; // o=, s=, c=, t=, b= ... carry nothing an answer needs
             }
-        }
-
-        if (!sawVersion)
-        {
-            throw new SdpException("the body is not an SDP offer (no v=0 line)");
         }
 
         if (description.Media.Count == 0)

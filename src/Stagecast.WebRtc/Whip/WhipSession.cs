@@ -57,9 +57,6 @@ public sealed class WhipSession : WebRtcPeer
 
     public string StreamId => _streamId;
 
-    /// <summary>The publisher's ETag (RFC 9725 section 4.3): changes whenever the session would.</summary>
-    public string ETag => $"\"{Id}\"";
-
     /// <summary>The client ended the session (HTTP DELETE): the stream ends now, without a reconnect window.</summary>
     public void Unpublish()
     {
@@ -88,6 +85,7 @@ public sealed class WhipSession : WebRtcPeer
         }
 
         publisher.Revoked.Register(() => Close(publisher.RevokeReason ?? "disconnected by the server"));
+        publisher.KeyframeRequested = () => _keyframeWanted = true;
         _rtcpTimer = Transport.Time.CreateTimer(_ => SendFeedback(), null, TimeSpan.Zero, FeedbackInterval);
         _logger.LogInformation("WHIP publish to {StreamId} from {Remote}: video {Video}, audio {Audio}", _streamId, Remote, _negotiation.Video?.Name ?? "none", _negotiation.Audio?.Name ?? "none");
     }

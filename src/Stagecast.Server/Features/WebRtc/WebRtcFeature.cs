@@ -10,12 +10,14 @@ public static class WebRtcFeature
         services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc"));
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
+        services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapWebRtc(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapWhip();
+        endpoints.MapWhep();
         return endpoints;
     }
 }

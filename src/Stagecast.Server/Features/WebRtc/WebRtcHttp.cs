@@ -17,6 +17,29 @@ internal static class WebRtcHttp
         headers.AccessControlExposeHeaders = "Location, ETag, Link, Accept-Patch";
     }
 
+    public static IResult Preflight(HttpContext context)
+    {
+        AllowCors(context);
+        context.Response.Headers["Accept-Post"] = "application/sdp";
+        return Results.NoContent();
+    }
+
+    /// <summary>Registers the session and answers 201 with the SDP answer, Location and ETag; 503 when the limits are reached.</summary>
+    public static IResult Answer(HttpContext context, WebRtcTransport transport, WebRtcPeer session, IReadOnlyList<AnsweredMedia> media, string location)
+    {
+        if (!transport.TryRegister(session))
+        {
+            session.Dispose();
+            context.Response.Headers.RetryAfter = "10";
+            return ApiResults.Error(503, "too many WebRTC sessions (from this address or in total); try again later");
+        }
+
+        string answer = SdpAnswer.Build(session.Ice, transport.Certificate.Fingerprint, transport.Candidates(context.Connection.LocalIpAddress), media, "stagecast");
+        context.Response.Headers.ETag = $"\"{session.Id}\"";
+        context.Response.Headers.Location = location;
+        return Results.Text(answer, "application/sdp", Encoding.UTF8, StatusCodes.Status201Created);
+    }
+
     /// <summary>The request's SDP offer, or the error to answer: 415 for another content type, 413 when too large, 400 when malformed.</summary>
     public static async Task<(SessionDescription? Offer, IResult? Error)> ReadOfferAsync(HttpContext context)
     {

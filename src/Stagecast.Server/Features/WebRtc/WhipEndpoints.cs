@@ -1,4 +1,3 @@
-using System.Text;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
@@ -18,8 +17,8 @@ public static class WhipEndpoints
     {
         var group = endpoints.MapGroup("/{livestreamId}/whip").ExcludeFromDescription();
         group.MapPost("", PublishAsync);
-        group.MapMethods("", ["OPTIONS"], Preflight);
-        group.MapMethods("/{sessionId}", ["OPTIONS"], Preflight);
+        group.MapMethods("", ["OPTIONS"], WebRtcHttp.Preflight);
+        group.MapMethods("/{sessionId}", ["OPTIONS"], WebRtcHttp.Preflight);
         group.MapDelete("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
         {
             WebRtcHttp.AllowCors(context);
@@ -34,13 +33,6 @@ public static class WhipEndpoints
         group.MapPatch("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
             WebRtcHttp.Trickle(context, transport.Find(sessionId) is WhipSession { } session && session.StreamId == livestreamId ? session : null));
         return endpoints;
-    }
-
-    private static IResult Preflight(HttpContext context)
-    {
-        WebRtcHttp.AllowCors(context);
-        context.Response.Headers["Accept-Post"] = "application/sdp";
-        return Results.NoContent();
     }
 
     private static async Task<IResult> PublishAsync(HttpContext context, string livestreamId, WebRtcTransport transport, IPublishAuthorizer authorizer, StreamHub hub, ILoggerFactory loggers)
@@ -82,16 +74,6 @@ public static class WhipEndpoints
         }
 
         var session = new WhipSession(transport, offer, negotiation, clientAddress, hub, livestreamId, loggers.CreateLogger<WhipSession>());
-        if (!transport.TryRegister(session))
-        {
-            session.Dispose();
-            context.Response.Headers.RetryAfter = "10";
-            return ApiResults.Error(503, "too many WebRTC sessions (from this address or in total); try again later");
-        }
-
-        string answer = SdpAnswer.Build(session.Ice, transport.Certificate.Fingerprint, transport.Candidates(context.Connection.LocalIpAddress), negotiation.Media, "stagecast");
-        context.Response.Headers.ETag = session.ETag;
-        context.Response.Headers.Location = $"/{livestreamId}/whip/{session.Id}";
-        return Results.Text(answer, "application/sdp", Encoding.UTF8, StatusCodes.Status201Created);
+        return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"/{livestreamId}/whip/{session.Id}");
     }
 }
