@@ -18,6 +18,7 @@ public sealed class JitterBuffer
     private long _highest = -1;
     private int _count;
     private long _gapSince;
+    private bool _gapOpen;
 
     public JitterBuffer(int capacity, TimeSpan maxWait, TimeProvider time)
     {
@@ -88,15 +89,16 @@ public sealed class JitterBuffer
                 _sequences[slot] = -1;
                 _count--;
                 _next++;
-                _gapSince = 0;
+                _gapOpen = false;
                 handler(_slots[slot].AsSpan(0, _lengths[slot]), discontinuity);
                 discontinuity = false;
                 continue;
             }
 
             long now = _time.GetTimestamp();
-            if (_gapSince == 0)
+            if (!_gapOpen)
             {
+                _gapOpen = true;
                 _gapSince = now;
             }
 
@@ -111,7 +113,7 @@ public sealed class JitterBuffer
                 Lost++;
             }
 
-            _gapSince = 0;
+            _gapOpen = false;
             discontinuity = true;
         }
     }
@@ -155,6 +157,6 @@ public sealed class JitterBuffer
     {
         Array.Fill(_sequences, -1);
         _count = 0;
-        _gapSince = 0;
+        _gapOpen = false;
     }
 }

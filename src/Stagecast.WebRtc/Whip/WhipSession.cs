@@ -41,6 +41,7 @@ public sealed class WhipSession : WebRtcPeer
     private uint _audioSsrc;
     private long _lastPli;
     private long _lastKeyframe;
+    private bool _sawKeyframe;
     private long _lastReport;
     private bool _keyframeWanted = true;
     private bool _unpublished;
@@ -209,9 +210,10 @@ public sealed class WhipSession : WebRtcPeer
         if (unit.IsKeyframe)
         {
             _keyframeWanted = false;
+            _sawKeyframe = true;
             _lastKeyframe = Transport.Time.GetTimestamp();
         }
-        else if (_keyframeWanted && _lastKeyframe == 0)
+        else if (!_sawKeyframe)
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(unit.Buffer);
             return; // nothing before the first keyframe is decodable
@@ -247,7 +249,7 @@ public sealed class WhipSession : WebRtcPeer
                     length += RtcpWriter.Nack(rtcp[length..], _localSsrc, videoSsrc, missing[..lost]);
                 }
 
-                bool due = _lastKeyframe != 0 && Transport.Time.GetElapsedTime(_lastKeyframe, now) >= Transport.Options.KeyframeInterval - FeedbackInterval;
+                bool due = _sawKeyframe && Transport.Time.GetElapsedTime(_lastKeyframe, now) >= Transport.Options.KeyframeInterval - FeedbackInterval;
                 if ((_h264.WaitingForKeyframe || _keyframeWanted || due) && Transport.Time.GetElapsedTime(_lastPli, now) >= TimeSpan.FromMilliseconds(500))
                 {
                     _lastPli = now;

@@ -69,7 +69,7 @@ public sealed class OggOpusWriter(int channels = 2)
     }
 
     /// <summary>Ogg's CRC-32: polynomial 0x04c11db7, not reflected, initial value and final XOR 0.</summary>
-    internal static uint Crc(ReadOnlySpan<byte> data)
+    public static uint Crc(ReadOnlySpan<byte> data)
     {
         uint crc = 0;
         foreach (byte b in data)

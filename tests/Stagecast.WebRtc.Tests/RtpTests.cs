@@ -1,0 +1,179 @@
+using Stagecast.Media.Codecs.H264;
+using Stagecast.Media.Codecs.Opus;
+using Stagecast.Testing;
+using Stagecast.WebRtc.Rtcp;
+using Stagecast.WebRtc.Rtp;
+
+namespace Stagecast.WebRtc.Tests;
+
+/// <summary>RTP and RTCP parsing on golden bytes, H.264 packetization both ways, the jitter buffer, and Ogg/Opus framing.</summary>
+public sealed class RtpTests
+{
+    [Fact]
+    public void RtpHeaderWithCsrcsAndExtensionIsMeasured()
+    {
+        // V=2 X=1 CC=1, M=1 PT=96, seq 0x1234, ts 0xdecafbad, ssrc 0xcafebabe, one CSRC, one-word extension.
+        byte[] packet = Hex.Parse("91e01234decafbadcafebabe" + "00000001" + "bede0001" + "10ff0000" + "abcd");
+        Assert.True(RtpHeader.TryGetLength(packet, out int length));
+        Assert.Equal(24, length);
+        Assert.True(RtpHeader.Marker(packet));
+        Assert.Equal(96, RtpHeader.PayloadType(packet));
+        Assert.Equal(0x1234, RtpHeader.SequenceNumber(packet));
+        Assert.Equal(0xdecafbadu, RtpHeader.Timestamp(packet));
+        Assert.Equal(0xcafebabeu, RtpHeader.Ssrc(packet));
+        for (int cut = 0; cut < 24; cut++)
+        {
+            Assert.False(RtpHeader.TryGetLength(packet.AsSpan(0, cut), out _));
+        }
+    }
+
+    [Fact]
+    public void RtcpCompoundPacketsAreWalkedAndNacksExpanded()
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        int length = RtcpWriter.EmptyReceiverReport(buffer, 1);
+        length += RtcpWriter.Pli(buffer[length..], 1, 2);
+        length += RtcpWriter.Nack(buffer[length..], 1, 2, [100, 101, 105, 116, 117, 200]);
+        length += RtcpWriter.Remb(buffer[length..], 1, 2_500_000, [2, 3]);
+        var reader = new RtcpReader(buffer[..length]);
+        var types = new List<(byte, byte)>();
+        var nacked = new List<ushort>();
+        Span<ushort> lost = stackalloc ushort[64];
+        while (reader.TryRead(out var packet))
+        {
+            types.Add((packet.Type, packet.Format));
+            if (packet.IsNack)
+            {
+                nacked.AddRange(lost[..packet.NackedSequences(lost)].ToArray());
+                Assert.Equal(2u, packet.MediaSsrc);
+            }
+        }
+
+        Assert.Equal([(201, 0), (206, 1), (205, 1), (206, 15)], types);
+        Assert.Equal([100, 101, 105, 116, 117, 200], nacked);
+
+        // A length field pointing past the end stops the walk.
+        byte[] broken = buffer[..length].ToArray();
+        broken[3] = 0xff;
+        var hostile = new RtcpReader(broken);
+        Assert.False(hostile.TryRead(out _));
+    }
+
+    [Fact]
+    public void H264AccessUnitsSurvivePacketizationWithSingleNalsStapAAndFuA()
+    {
+        byte[] sps = Hex.Parse("6742c01fda0140169b0d41010140000003004000000c83c60ca8");
+        byte[] pps = Hex.Parse("68ce3c80");
+        var idr = new byte[5000];
+        idr[0] = 0x65;
+        Random.Shared.NextBytes(idr.AsSpan(1));
+        var sei = new byte[] { 0x06, 0x05, 0x01, 0xff, 0x80 };
+        byte[] accessUnit = [.. Length(sei), .. sei, .. Length(idr), .. idr];
+
+        var payloads = new List<(byte[] Payload, bool Marker)>();
+        H264RtpPacketizer.Packetize(accessUnit, 4, 1200, sps, pps, keyframe: true, (payload, marker) => payloads.Add((payload.ToArray(), marker)));
+        Assert.Equal(24, payloads[0].Payload[0] & 0x1F); // STAP-A with SPS and PPS first
+        Assert.Equal(28, payloads[^1].Payload[0] & 0x1F); // the IDR split into FU-A
+        Assert.True(payloads[^1].Marker);
+        Assert.All(payloads, p => Assert.True(p.Payload.Length <= 1200));
+
+        var depacketizer = new H264RtpDepacketizer();
+        H264AccessUnit? unit = null;
+        foreach (var (payload, marker) in payloads)
+        {
+            unit = depacketizer.Push(payload, 3000, marker) ?? unit;
+        }
+
+        Assert.NotNull(unit);
+        Assert.True(unit.Value.IsKeyframe);
+        Assert.Equal(accessUnit, unit.Value.Buffer.AsSpan(0, unit.Value.Length).ToArray());
+        Assert.Equal(sps, depacketizer.Sps);
+        Assert.Equal(pps, depacketizer.Pps);
+
+        // A lost fragment drops the unit and everything up to the next IDR.
+        depacketizer.Discontinuity();
+        var lossy = new H264RtpDepacketizer();
+        H264AccessUnit? partial = null;
+        for (int i = 0; i < payloads.Count; i++)
+        {
+            if (i != 2)
+            {
+                partial = lossy.Push(payloads[i].Payload, 6000, payloads[i].Marker) ?? partial;
+            }
+        }
+
+        Assert.Null(partial);
+        Assert.True(lossy.WaitingForKeyframe);
+    }
+
+    [Fact]
+    public void JitterBufferReordersAndReportsWhatIsMissing()
+    {
+        var time = new ManualTimeProvider();
+        var buffer = new JitterBuffer(64, TimeSpan.FromMilliseconds(100), time);
+        var delivered = new List<(ushort, bool)>();
+        void Drain() => buffer.Drain((packet, gap) => delivered.Add((RtpHeader.SequenceNumber(packet), gap)));
+
+        foreach (ushort sequence in new ushort[] { 65534, 65535, 1, 2 })
+        {
+            buffer.Push(Packet(sequence));
+            Drain();
+        }
+
+        Assert.Equal([(65534, false), (65535, false)], delivered); // 0 is missing: 1 and 2 wait
+        Span<ushort> missing = stackalloc ushort[8];
+        Assert.Equal(1, buffer.Missing(missing));
+        Assert.Equal(0, missing[0]);
+
+        buffer.Push(Packet(0)); // the retransmission arrives
+        Drain();
+        Assert.Equal([(65534, false), (65535, false), (0, false), (1, false), (2, false)], delivered);
+        Assert.False(buffer.Push(Packet(1))); // duplicate
+
+        buffer.Push(Packet(5));
+        Drain();
+        Assert.Equal(5, delivered.Count);
+        time.Advance(TimeSpan.FromMilliseconds(150));
+        Drain();
+        Assert.Equal((5, true), delivered[^1]); // 3 and 4 given up after the wait
+        Assert.Equal(2, buffer.Lost);
+    }
+
+    [Fact]
+    public void OggOpusPagesRoundTripWithGranules()
+    {
+        var writer = new OggOpusWriter();
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        writer.WriteHeaders(output);
+        byte[] packet = [0xfc, 1, 2, 3]; // CELT 20 ms, one frame
+        Assert.Equal(960, OpusPacket.SampleCount(packet));
+        writer.WritePacket(output, packet, 960);
+        writer.WritePacket(output, new byte[300], 1920);
+
+        var reader = new OggPageReader();
+        var sequence = new System.Buffers.ReadOnlySequence<byte>(output.WrittenMemory);
+        var packets = new List<(int Length, long Granule)>();
+        while (reader.TryReadPage(ref sequence, (p, g) => packets.Add((p.Length, g))))
+        {
+        }
+
+        Assert.Equal(4, packets.Count);
+        Assert.Equal((4, 960 + 312), packets[2]);
+        Assert.Equal((300, 1920 + 312), packets[3]);
+
+        // Ogg's CRC over a page with the CRC field zeroed matches what the page carries.
+        byte[] page = output.WrittenSpan[..47].ToArray();
+        uint carried = BitConverter.ToUInt32(page, 22);
+        page[22] = page[23] = page[24] = page[25] = 0;
+        Assert.Equal(carried, OggOpusWriter.Crc(page));
+    }
+
+    private static byte[] Length(byte[] nal) => [(byte)(nal.Length >> 24), (byte)(nal.Length >> 16), (byte)(nal.Length >> 8), (byte)nal.Length];
+
+    private static byte[] Packet(ushort sequence)
+    {
+        var packet = new byte[20];
+        RtpHeader.Write(packet, false, 96, sequence, 0, 1);
+        return packet;
+    }
+}
