@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.WebRtc;
+
+/// <summary>
+/// A WHIP session lives on consent (RFC 7675): past a minute while the browser keeps checking, and not 30 s past the
+/// browser's end. Its own server, so its two minutes run beside the shared server's tests.
+/// </summary>
+public sealed class WhipSessionLifetimeTests
+{
+    [Fact]
+    public async Task AWhipSessionStaysUpPastAMinuteAndEndsWithin30SecondsOfTheBrowserClosing()
+    {
+        var server = await ServerFixture.StartAsync([]);
+        await using var stop = server.AsAsyncDisposable();
+        var tenant = await server.NewTenantAsync();
+        var livestream = await tenant.CreateLivestreamAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenAsync("webrtc.html");
+        await page.EvaluateAsync("([url, key]) => whipPublish(url, key)", new[] { $"{server.HttpBase}/{livestream.Id}/whip", livestream.StreamKey });
+        await WhipBrowserTests.WaitForConnectedAsync(page);
+        await tenant.WaitForStatusAsync(livestream.Id, "LIVE", TimeSpan.FromSeconds(20));
+
+        var liveSince = DateTime.UtcNow;
+        while (DateTime.UtcNow - liveSince < TimeSpan.FromSeconds(65))
+        {
+            await Task.Delay(5000);
+            var record = (await tenant.GetLivestreamAsync(livestream.Id)).GetProperty("livestream");
+            Assert.Equal("LIVE", record.GetProperty("status").GetString());
+        }
+
+        // The browser goes away without DELETE: consent stops, the session ends, and after the reconnect window so does
+        // the stream, as ERRORED like any publisher lost without unpublishing.
+        await page.EvaluateAsync("() => closeOnly()");
+        var closedAt = DateTime.UtcNow;
+        var hub = server.App.Services.GetRequiredService<Stagecast.Streaming.StreamHub>();
+        while (hub.Find(livestream.Id)?.Publisher is not null && DateTime.UtcNow - closedAt < TimeSpan.FromSeconds(40))
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.Null(hub.Find(livestream.Id)?.Publisher);
+        Assert.InRange((DateTime.UtcNow - closedAt).TotalSeconds, 0, 32);
+        await tenant.WaitForStatusAsync(livestream.Id, "ERRORED", ServerFixture.ReconnectWindow + TimeSpan.FromSeconds(10));
+    }
+}
