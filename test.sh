@@ -2,7 +2,9 @@
 # Runs every Stagecast test. Installs what the tests need when it is missing:
 #   ffmpeg (publisher, player, restream receiver), nginx with the RTMP and stream modules (restream
 #   receiver, with TLS),
-#   chromium (hls.js tests) and Node.js/npm from apt; hls.js and Cloudflare's SDK (npm cloudflare) from npm.
+#   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
+#   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client) and Node.js/npm from apt;
+#   hls.js and Cloudflare's SDK (npm cloudflare) from npm.
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +15,11 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packa
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || packages+=(libnginx-mod-stream)
+command -v firefox-esr >/dev/null 2>&1 || packages+=(firefox-esr)
+command -v whip-client >/dev/null 2>&1 || packages+=(simple-whip-client)
+[ -f /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so ] || packages+=(gstreamer1.0-plugins-ugly)
+[ -f /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstnice.so ] || packages+=(gstreamer1.0-nice gstreamer1.0-plugins-bad gstreamer1.0-plugins-good)
+command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""

@@ -70,7 +70,8 @@ public sealed class Browser : IAsyncDisposable
         await _pages.DisposeAsync();
     }
 
-    private static async Task<WebApplication> StartPageServerAsync()
+    /// <summary>The test pages' web server; pages that cannot be driven by Playwright (Firefox) POST what they saw to /report.</summary>
+    internal static async Task<WebApplication> StartPageServerAsync(System.Collections.Concurrent.ConcurrentQueue<string>? reports = null)
     {
         string directory = Path.Combine(RepositoryRoot(), "tests", "browser");
         var builder = WebApplication.CreateSlimBuilder();
@@ -80,6 +81,12 @@ public sealed class Browser : IAsyncDisposable
         app.MapGet("/favicon.ico", () => Results.NoContent());
         app.MapGet("/player.html", () => Results.File(Path.Combine(directory, "player.html"), "text/html"));
         app.MapGet("/webrtc.html", () => Results.File(Path.Combine(directory, "webrtc.html"), "text/html"));
+        app.MapPost("/report", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            reports?.Enqueue(await reader.ReadToEndAsync());
+            return Results.NoContent();
+        });
         app.MapGet("/hls.min.js", () => Results.File(Path.Combine(directory, "node_modules", "hls.js", "dist", "hls.min.js"), "text/javascript"));
         await app.StartAsync();
         return app;

@@ -1,6 +1,4 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
-using Stagecast.Media;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Opus;
 using Stagecast.Media.Flv;
@@ -10,13 +8,13 @@ namespace Stagecast.WebRtc.Transcoding;
 
 /// <summary>
 /// Opus from a WebRTC publisher becomes AAC for LL-HLS and RTMP readers: the packets go to ffmpeg as Ogg/Opus with
-/// granule positions from their RTP timestamps (so gaps stay gaps), AAC comes back as FLV, and each frame is
-/// published at the stream time of the first packet plus its FLV time. One ffmpeg per stream; when it dies it is
-/// started again at the next packet and the stream carries on.
+/// granule positions from their RTP timestamps (so gaps stay gaps), AAC comes back in FLV.
 /// </summary>
-public sealed class OpusToAacTranscoder(string ffmpeg, Publisher publisher, ILogger logger) : IAsyncDisposable
+/// <remarks><paramref name="holdFrames"/> says when AAC frames should wait (readers lay out their tracks when media starts,
+/// and a video track is still on its way); the configuration always goes through.</remarks>
+public sealed class OpusToAacTranscoder(string ffmpeg, Publisher publisher, ILogger logger, Func<bool> holdFrames) : IngestTranscoder(ffmpeg, publisher, logger)
 {
-    private static readonly string[] Arguments =
+    private static readonly string[] FfmpegArguments =
     [
         "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32", "-analyzeduration", "0",
         "-f", "ogg", "-i", "pipe:0",
@@ -24,15 +22,12 @@ public sealed class OpusToAacTranscoder(string ffmpeg, Publisher publisher, ILog
         "-flush_packets", "1", "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
     ];
 
-    private readonly Lock _sync = new();
-    private readonly ArrayBufferWriter<byte> _page = new(4096);
-    private FfmpegProcess? _process;
-    private OggOpusWriter? _ogg;
+    private OggOpusWriter _ogg = new();
     private long _anchorRtp;
-    private long _anchorMs;
-    private bool _disposed;
 
-    public int Restarts { get; private set; }
+    protected override IReadOnlyList<string> Arguments => FfmpegArguments;
+
+    protected override string Name => "Opus to AAC";
 
     /// <summary>Adds an Opus packet: its unwrapped 48 kHz RTP timestamp and that instant on the stream's timeline (ms).</summary>
     public void Push(ReadOnlySpan<byte> opus, long rtpTimestamp, long streamMs)
@@ -43,116 +38,39 @@ public sealed class OpusToAacTranscoder(string ffmpeg, Publisher publisher, ILog
             return;
         }
 
-        lock (_sync)
+        byte[] packet = opus.ToArray();
+        Feed(streamMs, (output, starting, _) =>
         {
-            if (_disposed)
+            if (starting)
             {
-                return;
-            }
-
-            if (_process is null)
-            {
-                Start(rtpTimestamp, streamMs);
+                _ogg = new OggOpusWriter();
+                _anchorRtp = rtpTimestamp;
+                _ogg.WriteHeaders(output);
             }
 
             long granule = rtpTimestamp - _anchorRtp + samples;
-            if (granule <= 0)
+            if (granule > 0)
             {
-                return; // older than the anchor: reordered across a restart
+                _ogg.WritePacket(output, packet, granule); // older than the anchor: reordered across a restart, dropped
             }
-
-            _page.ResetWrittenCount();
-            _ogg!.WritePacket(_page, opus, granule);
-            _process!.TryWrite(_page.WrittenSpan);
-        }
+        });
     }
 
-    public async ValueTask DisposeAsync()
+    protected override void OnTag(FlvTagType type, byte[] body, long streamMs)
     {
-        FfmpegProcess? process;
-        lock (_sync)
+        if (type != FlvTagType.Audio)
         {
-            _disposed = true;
-            process = _process;
-            _process = null;
+            return;
         }
 
-        if (process is not null)
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private void Start(long rtpTimestamp, long streamMs)
-    {
-        _anchorRtp = rtpTimestamp;
-        _anchorMs = streamMs;
-        _ogg = new OggOpusWriter();
-        var process = FfmpegProcess.Start(ffmpeg, Arguments, logger);
-        _page.ResetWrittenCount();
-        _ogg.WriteHeaders(_page);
-        process.TryWrite(_page.WrittenSpan);
-        _process = process;
-        _ = Task.Run(() => ReadAsync(process, streamMs));
-    }
-
-    private async Task ReadAsync(FfmpegProcess process, long anchorMs)
-    {
-        try
-        {
-            bool header = false;
-            while (true)
-            {
-                var result = await process.Output.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (!header)
-                {
-                    header = FlvFileReader.TryReadHeader(ref buffer);
-                }
-
-                while (header && FlvFileReader.TryReadTag(ref buffer, out var tag))
-                {
-                    if (tag.Type == FlvTagType.Audio)
-                    {
-                        Publish(tag.Data.ToArray(), anchorMs + tag.Timestamp);
-                    }
-                }
-
-                process.Output.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is MediaFormatException or IOException or InvalidOperationException)
-        {
-            logger.LogWarning(ex, "Reading ffmpeg's AAC for stream {StreamId} failed", publisher.Stream.Id);
-        }
-
-        lock (_sync)
-        {
-            if (_process == process && !_disposed)
-            {
-                Restarts++;
-                logger.LogWarning("The Opus to AAC transcoder of stream {StreamId} exited; starting it again", publisher.Stream.Id);
-                _process = null; // the next packet starts a new one
-            }
-        }
-
-        await process.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private void Publish(byte[] body, long timestamp)
-    {
         var packet = FlvAudioTag.Parse(body);
         if (packet.Kind == FlvPacketKind.SequenceStart)
         {
-            publisher.SetAudioConfig(AudioTrackConfig.ParseAac(body.AsSpan(packet.DataOffset)));
+            Publisher.SetAudioConfig(AudioTrackConfig.ParseAac(body.AsSpan(packet.DataOffset)));
         }
-        else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset && publisher.Stream.Audio is not null)
+        else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset && Publisher.Stream.Audio is not null && !holdFrames())
         {
-            publisher.Write(MediaFrame.Copy(MediaFrameKind.Audio, body.AsSpan(packet.DataOffset), timestamp, 0, isKeyframe: true));
+            Publisher.Write(MediaFrame.Copy(MediaFrameKind.Audio, body.AsSpan(packet.DataOffset), streamMs, 0, isKeyframe: true));
         }
     }
 }

@@ -1,6 +1,8 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.H264;
+using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
@@ -30,6 +32,10 @@ public sealed class WhipSession : WebRtcPeer
     private readonly uint _localSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
     private readonly JitterBuffer _videoBuffer;
     private readonly H264RtpDepacketizer _h264 = new();
+    private readonly Vp8RtpDepacketizer? _vp8;
+    private Vp8ToH264Transcoder? _vp8Transcoder;
+    private int _vp8Width;
+    private int _vp8Height;
     private readonly RtpClock _videoClock = new(90000);
     private readonly RtpClock _audioClock = new(48000);
     private readonly Lock _mediaSync = new();
@@ -54,6 +60,7 @@ public sealed class WhipSession : WebRtcPeer
         _streamId = streamId;
         _logger = logger;
         _videoBuffer = new JitterBuffer(512, JitterWait, transport.Time);
+        _vp8 = negotiation.Video?.Is("VP8") == true ? new Vp8RtpDepacketizer() : null;
     }
 
     public string StreamId => _streamId;
@@ -81,7 +88,7 @@ public sealed class WhipSession : WebRtcPeer
             _epoch = Transport.Time.GetTimestamp();
             if (_negotiation.Audio is not null)
             {
-                _audio = new OpusToAacTranscoder(Transport.Options.Ffmpeg, publisher, _logger);
+                _audio = new OpusToAacTranscoder(Transport.Options.Ffmpeg, publisher, _logger, HoldAudio);
             }
         }
 
@@ -136,18 +143,22 @@ public sealed class WhipSession : WebRtcPeer
     {
         _rtcpTimer?.Dispose();
         Publisher? publisher;
-        OpusToAacTranscoder? audio;
+        IngestTranscoder?[] transcoders;
         lock (_mediaSync)
         {
             publisher = _publisher;
-            audio = _audio;
+            transcoders = [_audio, _vp8Transcoder];
             _publisher = null;
             _audio = null;
+            _vp8Transcoder = null;
         }
 
-        if (audio is not null)
+        foreach (var transcoder in transcoders)
         {
-            _ = audio.DisposeAsync().AsTask();
+            if (transcoder is not null)
+            {
+                _ = transcoder.DisposeAsync().AsTask();
+            }
         }
 
         if (publisher is not null)
@@ -164,11 +175,6 @@ public sealed class WhipSession : WebRtcPeer
 
     private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)
     {
-        if (discontinuity)
-        {
-            _h264.Discontinuity();
-        }
-
         if (!RtpHeader.TryGetLength(packet, out int headerLength))
         {
             return;
@@ -176,11 +182,35 @@ public sealed class WhipSession : WebRtcPeer
 
         var payload = packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))];
         uint timestamp = RtpHeader.Timestamp(packet);
-        if (_h264.Push(payload, timestamp, RtpHeader.Marker(packet)) is not { } unit)
+        bool marker = RtpHeader.Marker(packet);
+        if (_vp8 is { } vp8)
         {
+            if (discontinuity)
+            {
+                vp8.Discontinuity();
+            }
+
+            if (vp8.Push(payload, timestamp, marker) is { } frame)
+            {
+                HandleVp8(frame);
+            }
+
             return;
         }
 
+        if (discontinuity)
+        {
+            _h264.Discontinuity();
+        }
+
+        if (_h264.Push(payload, timestamp, marker) is { } unit)
+        {
+            HandleH264(unit);
+        }
+    }
+
+    private void HandleH264(H264AccessUnit unit)
+    {
         if (_h264.ParameterSetsChanged && _h264.Sps is { } sps && _h264.Pps is { } pps)
         {
             _h264.ParameterSetsChanged = false;
@@ -190,36 +220,62 @@ public sealed class WhipSession : WebRtcPeer
             }
             catch (Stagecast.Media.MediaFormatException ex)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(unit.Buffer);
+                ArrayPool<byte>.Shared.Return(unit.Buffer);
                 _publisher!.Fail($"the publisher's H.264 SPS is malformed: {ex.Message}");
                 return;
             }
         }
 
-        long rtp = _videoClock.Unwrap(unit.RtpTimestamp);
-        long ms = _videoClock.ToStreamMs(rtp, ElapsedMs());
-        if (_negotiation.Audio is not null && _publisher!.Stream.Audio is null && Transport.Time.GetElapsedTime(_epoch) < AudioWait)
+        if (Admit(unit.RtpTimestamp, unit.IsKeyframe) is not { } ms)
         {
-            // Readers lay out their tracks when video starts: hold it until the audio's configuration is known, then
-            // start at a fresh keyframe.
-            System.Buffers.ArrayPool<byte>.Shared.Return(unit.Buffer);
-            _keyframeWanted = true;
+            ArrayPool<byte>.Shared.Return(unit.Buffer);
             return;
         }
 
-        if (unit.IsKeyframe)
+        _publisher!.Write(MediaFrame.FromPooledBuffer(MediaFrameKind.Video, unit.Buffer, 0, unit.Length, ms, 0, unit.IsKeyframe));
+    }
+
+    private void HandleVp8(Vp8Frame frame)
+    {
+        if (frame.IsKeyframe)
+        {
+            (_vp8Width, _vp8Height) = Vp8RtpDepacketizer.KeyframeSize(frame.Buffer.AsSpan(0, frame.Length));
+        }
+
+        if (Admit(frame.RtpTimestamp, frame.IsKeyframe) is { } ms)
+        {
+            _vp8Transcoder ??= new Vp8ToH264Transcoder(Transport.Options.Ffmpeg, _publisher!, _logger);
+            _vp8Transcoder.Push(frame.Buffer.AsSpan(0, frame.Length), frame.IsKeyframe, _vp8Width, _vp8Height, ms);
+        }
+
+        ArrayPool<byte>.Shared.Return(frame.Buffer);
+    }
+
+    /// <summary>Audio frames wait (a few seconds at most) for the video track's configuration, as video waits for audio's.</summary>
+    private bool HoldAudio() =>
+        _negotiation.Video is not null && _publisher is { Stream.Video: null } && Transport.Time.GetElapsedTime(_epoch) < AudioWait;
+
+    /// <summary>
+    /// The stream time of a picture that may go on, or null: readers lay out their tracks when video starts, so video
+    /// waits (a few seconds at most) for the audio's configuration and then starts at a fresh keyframe.
+    /// </summary>
+    private long? Admit(uint rtpTimestamp, bool keyframe)
+    {
+        long ms = _videoClock.ToStreamMs(_videoClock.Unwrap(rtpTimestamp), ElapsedMs());
+        if (_negotiation.Audio is not null && _publisher!.Stream.Audio is null && Transport.Time.GetElapsedTime(_epoch) < AudioWait)
+        {
+            _keyframeWanted = true;
+            return null;
+        }
+
+        if (keyframe)
         {
             _keyframeWanted = false;
             _sawKeyframe = true;
             _lastKeyframe = Transport.Time.GetTimestamp();
         }
-        else if (!_sawKeyframe)
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(unit.Buffer);
-            return; // nothing before the first keyframe is decodable
-        }
 
-        _publisher!.Write(MediaFrame.FromPooledBuffer(MediaFrameKind.Video, unit.Buffer, 0, unit.Length, ms, 0, unit.IsKeyframe));
+        return _sawKeyframe ? ms : null; // nothing before the first keyframe is decodable
     }
 
     private void SendFeedback()
@@ -250,7 +306,7 @@ public sealed class WhipSession : WebRtcPeer
                 }
 
                 bool due = _sawKeyframe && Transport.Time.GetElapsedTime(_lastKeyframe, now) >= Transport.Options.KeyframeInterval - FeedbackInterval;
-                if ((_h264.WaitingForKeyframe || _keyframeWanted || due) && Transport.Time.GetElapsedTime(_lastPli, now) >= TimeSpan.FromMilliseconds(500))
+                if (((_vp8?.WaitingForKeyframe ?? _h264.WaitingForKeyframe) || _keyframeWanted || due) && Transport.Time.GetElapsedTime(_lastPli, now) >= TimeSpan.FromMilliseconds(500))
                 {
                     _lastPli = now;
                     length += RtcpWriter.Pli(rtcp[length..], _localSsrc, videoSsrc);
