@@ -17,6 +17,9 @@ public sealed class WebRtcOptions
     /// <summary>Whether the host's interface addresses are announced (true unless only public addresses should be).</summary>
     public bool HostCandidates { get; set; } = true;
 
+    /// <summary>Whether UDP candidates are announced (false leaves only ICE-TCP: for networks that block UDP, and tests).</summary>
+    public bool UdpCandidates { get; set; } = true;
+
     /// <summary>The bitrate a WHIP publisher is asked to stay under (REMB), in kbit/s.</summary>
     public int MaxPublishKbps { get; set; } = 6000;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Rtp;
@@ -50,7 +49,7 @@ public abstract class WebRtcPeer : IDisposable
     public WebRtcTransport Transport { get; }
 
     /// <summary>Where ICE says the peer is: the source of its nominated (or first valid) binding request.</summary>
-    public IPEndPoint? Remote { get; private set; }
+    public IcePath? Remote { get; private set; }
 
     public bool IsConnected => _outbound is not null;
 
@@ -65,7 +64,7 @@ public abstract class WebRtcPeer : IDisposable
     internal long LastConsent => Volatile.Read(ref _lastConsent);
 
     /// <summary>A binding request that passed integrity checks: the peer consents; USE-CANDIDATE (or the first) picks the address.</summary>
-    internal void OnBinding(IPEndPoint from, bool useCandidate)
+    internal void OnBinding(IcePath from, bool useCandidate)
     {
         Volatile.Write(ref _lastConsent, _time.GetTimestamp());
         if (Remote is null || (useCandidate && !Remote.Equals(from)))
@@ -120,7 +119,7 @@ public abstract class WebRtcPeer : IDisposable
         {
             packet.CopyTo(_sendBuffer);
             int length = outbound.ProtectRtp(_sendBuffer, packet.Length);
-            Transport.Send(_sendBuffer.AsSpan(0, length), remote);
+            remote.Send(_sendBuffer.AsSpan(0, length));
         }
     }
 
@@ -135,7 +134,7 @@ public abstract class WebRtcPeer : IDisposable
         {
             packet.CopyTo(_sendBuffer);
             int length = outbound.ProtectRtcp(_sendBuffer, packet.Length);
-            Transport.Send(_sendBuffer.AsSpan(0, length), remote);
+            remote.Send(_sendBuffer.AsSpan(0, length));
         }
     }
 
@@ -191,10 +190,7 @@ public abstract class WebRtcPeer : IDisposable
 
     private void SendDatagram(byte[] buffer, int offset, int length)
     {
-        if (Remote is { } remote)
-        {
-            Transport.Send(buffer.AsSpan(offset, length), remote);
-        }
+        Remote?.Send(buffer.AsSpan(offset, length));
     }
 
     /// <summary>At most <see cref="WebRtcOptions.MaxPacketsPerSecond"/> per second; the rest of a second's flood is dropped.</summary>

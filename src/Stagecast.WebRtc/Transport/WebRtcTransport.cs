@@ -23,9 +23,11 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, WebRtcPeer> _byUfrag = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WebRtcPeer> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IPEndPoint, WebRtcPeer> _byAddress = new();
+    private readonly ConcurrentDictionary<IceTcpConnection, byte> _tcpConnections = new();
     private readonly ConcurrentDictionary<string, int> _perAddress = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
+    private Socket? _tcpListener;
     private Task? _receiveLoop;
     private ITimer? _consentTimer;
 
@@ -48,7 +50,12 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     /// <summary>The UDP port actually bound (differs from the option when it was 0).</summary>
     public int Port { get; private set; }
 
+    /// <summary>The ICE-TCP port bound, or 0 when ICE-TCP is off.</summary>
+    public int TcpPort { get; private set; }
+
     public int SessionCount => _byUfrag.Count;
+
+    public ICollection<WebRtcPeer> Sessions => _byUfrag.Values;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,6 +65,16 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         socket.Bind(new IPEndPoint(IPAddress.Any, Options.Port));
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         _socket = socket;
+        if (Options.TcpPort != 0)
+        {
+            var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Any, Options.TcpPort ?? Port));
+            listener.Listen(128);
+            TcpPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
+            _tcpListener = listener;
+            _ = Task.Run(AcceptLoopAsync);
+        }
+
         _receiveLoop = Task.Factory.StartNew(ReceiveLoop, TaskCreationOptions.LongRunning);
         _consentTimer = Time.CreateTimer(_ => CheckSessions(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         Log.Listening(Port);
@@ -74,6 +91,12 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         }
 
         _socket?.Close();
+        _tcpListener?.Close();
+        foreach (var connection in _tcpConnections.Keys)
+        {
+            connection.Dispose();
+        }
+
         if (_receiveLoop is not null)
         {
             await _receiveLoop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -85,6 +108,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         _stopping.Cancel();
         _consentTimer?.Dispose();
         _socket?.Dispose();
+        _tcpListener?.Dispose();
     }
 
     /// <summary>The candidates an answer lists: host addresses (unless turned off) and the configured public ones.</summary>
@@ -109,7 +133,19 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             addresses.AddRange(HostAddresses());
         }
 
-        return [.. addresses.Distinct().Where(a => a.AddressFamily == AddressFamily.InterNetwork).Select(a => new IceCandidate(a, Port, Tcp: false))];
+        var ipv4 = addresses.Distinct().Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
+        var candidates = new List<IceCandidate>();
+        if (Options.UdpCandidates)
+        {
+            candidates.AddRange(ipv4.Select(a => new IceCandidate(a, Port, Tcp: false)));
+        }
+
+        if (TcpPort != 0)
+        {
+            candidates.AddRange(ipv4.Select(a => new IceCandidate(a, TcpPort, Tcp: true)));
+        }
+
+        return candidates;
     }
 
     /// <summary>The session with this id (the last segment of its WHIP or WHEP resource URL), if it is open.</summary>
@@ -143,34 +179,69 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             Release(peer.ClientAddress);
         }
 
-        if (peer.Remote is { } remote)
+        switch (peer.Remote)
         {
-            _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(remote, peer));
+            case UdpPath udp:
+                _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(udp.EndPoint, peer));
+                break;
+            case IceTcpConnection tcp:
+                tcp.Dispose();
+                break;
         }
     }
 
-    internal void Route(WebRtcPeer peer, IPEndPoint? previous, IPEndPoint current)
+    /// <summary>ICE moved a peer to <paramref name="current"/>: UDP packets from there now reach it.</summary>
+    internal void Route(WebRtcPeer peer, IcePath? previous, IcePath current)
     {
-        if (previous is not null)
+        if (previous is UdpPath old)
         {
-            _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(previous, peer));
+            _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(old.EndPoint, peer));
         }
 
-        _byAddress[current] = peer;
+        if (current is UdpPath udp)
+        {
+            _byAddress[udp.EndPoint] = peer;
+        }
     }
 
-    internal void Send(ReadOnlySpan<byte> datagram, IPEndPoint remote)
+    internal void OnTcpClosed(IceTcpConnection connection)
     {
-        try
+        _tcpConnections.TryRemove(connection, out _);
+        if (connection.Peer is { } peer && ReferenceEquals(peer.Remote, connection))
         {
-            _socket?.SendTo(datagram, SocketFlags.None, remote);
+            peer.Close("its ICE-TCP connection closed");
         }
-        catch (SocketException)
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
         {
-            // ICMP unreachable or a full buffer: UDP loses the packet, consent catches a peer that is gone
-        }
-        catch (ObjectDisposedException)
-        {
+            Socket socket;
+            try
+            {
+                socket = await _tcpListener!.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                if (_stopping.IsCancellationRequested || ex is ObjectDisposedException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (_tcpConnections.Count >= Options.MaxSessions * 2)
+            {
+                socket.Dispose(); // connections beyond what sessions could use are refused
+                continue;
+            }
+
+            socket.NoDelay = true;
+            var connection = new IceTcpConnection(socket, this);
+            _tcpConnections[connection] = 0;
+            _ = Task.Run(connection.RunAsync);
         }
     }
 
@@ -196,7 +267,15 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
             try
             {
-                Dispatch(buffer, length, (IPEndPoint)from);
+                var endPoint = (IPEndPoint)from;
+                if (buffer[0] <= 3 && length > 0)
+                {
+                    HandleStun(buffer.AsSpan(0, length), new UdpPath(_socket!, endPoint));
+                }
+                else if (_byAddress.TryGetValue(endPoint, out var peer))
+                {
+                    Deliver(peer, buffer, length);
+                }
             }
             catch (Exception ex)
             {
@@ -205,35 +284,37 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         }
     }
 
-    private void Dispatch(byte[] buffer, int length, IPEndPoint from)
+    /// <summary>A packet from an ICE-TCP connection: STUN is checked like UDP's, the rest goes to the session it chose.</summary>
+    internal void Dispatch(byte[] buffer, int length, IceTcpConnection connection)
     {
-        if (length == 0)
+        if (buffer[0] <= 3)
         {
-            return;
+            HandleStun(buffer.AsSpan(0, length), connection);
         }
+        else if (connection.Peer is { } peer && ReferenceEquals(peer.Remote, connection))
+        {
+            Deliver(peer, buffer, length);
+        }
+    }
 
+    /// <summary>DTLS (20-63) and SRTP/SRTCP (128-191) for a session; anything else in RFC 7983's map is dropped.</summary>
+    private static void Deliver(WebRtcPeer peer, byte[] buffer, int length)
+    {
         byte first = buffer[0];
-        if (first <= 3)
+        if (first is >= 20 and <= 63)
         {
-            HandleStun(buffer.AsSpan(0, length), from);
-        }
-        else if (first is >= 20 and <= 63)
-        {
-            if (_byAddress.TryGetValue(from, out var peer) && DtlsSession.IsRecord(buffer.AsSpan(0, length)))
+            if (DtlsSession.IsRecord(buffer.AsSpan(0, length)))
             {
                 peer.OnDtls(buffer.AsSpan(0, length));
             }
         }
         else if (first is >= 128 and <= 191)
         {
-            if (_byAddress.TryGetValue(from, out var peer))
-            {
-                peer.OnSrtp(buffer, length);
-            }
+            peer.OnSrtp(buffer, length);
         }
     }
 
-    private void HandleStun(ReadOnlySpan<byte> packet, IPEndPoint from)
+    private void HandleStun(ReadOnlySpan<byte> packet, IcePath from)
     {
         if (!StunMessage.TryParse(packet, out var message) || message.Type != StunMessage.BindingRequest
             || !message.TryGetAttribute(StunAttribute.Username, out var username))
@@ -255,10 +336,19 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             return;
         }
 
+        if (from is IceTcpConnection tcp)
+        {
+            tcp.Peer ??= peer;
+            if (!ReferenceEquals(tcp.Peer, peer))
+            {
+                return; // one ICE-TCP connection serves one session
+            }
+        }
+
         peer.OnBinding(from, message.HasAttribute(StunAttribute.UseCandidate));
         Span<byte> response = stackalloc byte[StunWriter.MaxResponseLength];
-        int written = StunWriter.WriteBindingSuccess(response, message.TransactionId, from, peer.Ice.PasswordBytes);
-        Send(response[..written], from);
+        int written = StunWriter.WriteBindingSuccess(response, message.TransactionId, from.EndPoint, peer.Ice.PasswordBytes);
+        from.Send(response[..written]);
     }
 
     private void CheckSessions()
