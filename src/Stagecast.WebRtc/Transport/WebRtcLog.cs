@@ -14,6 +14,8 @@ internal sealed partial class WebRtcLog(ILogger logger)
 
     public void PacketFailed(Exception exception, string remote) => LogPacketFailed(logger, exception, remote);
 
+    public void NotConnected(string session, string client, string reason) => LogNotConnected(logger, session, client, reason);
+
     [LoggerMessage(1, LogLevel.Information, "WebRTC listening on UDP port {Port}")]
     private static partial void LogListening(ILogger logger, int port);
 
@@ -22,4 +24,7 @@ internal sealed partial class WebRtcLog(ILogger logger)
 
     [LoggerMessage(3, LogLevel.Warning, "A WebRTC packet from {Remote} could not be handled")]
     private static partial void LogPacketFailed(ILogger logger, Exception exception, string remote);
+
+    [LoggerMessage(4, LogLevel.Information, "WebRTC session {Session} from {Client} ended before it connected: {Reason}")]
+    private static partial void LogNotConnected(ILogger logger, string session, string client, string reason);
 }

@@ -153,6 +153,11 @@ public abstract class WebRtcPeer : IDisposable
 
         Transport.Unregister(this);
         _dtls.Dispose();
+        if (_outbound is null)
+        {
+            Transport.Log.NotConnected(Id, ClientAddress, reason);
+        }
+
         OnClosed(reason);
     }
 

@@ -24,6 +24,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, WebRtcPeer> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IPEndPoint, WebRtcPeer> _byAddress = new();
     private readonly ConcurrentDictionary<IceTcpConnection, byte> _tcpConnections = new();
+    private readonly ConcurrentDictionary<string, Whip.WhipSession> _publishers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _perAddress = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
@@ -147,6 +148,14 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
         return candidates;
     }
+
+    /// <summary>The WHIP session publishing a stream now, if any: WHEP viewers take its RTP as it comes.</summary>
+    public Whip.WhipSession? FindPublisher(string streamId) => _publishers.TryGetValue(streamId, out var session) && !session.IsClosed ? session : null;
+
+    internal void AddPublisher(Whip.WhipSession session) => _publishers[session.StreamId] = session;
+
+    internal void RemovePublisher(Whip.WhipSession session) =>
+        _publishers.TryRemove(new KeyValuePair<string, Whip.WhipSession>(session.StreamId, session));
 
     /// <summary>The session with this id (the last segment of its WHIP or WHEP resource URL), if it is open.</summary>
     public WebRtcPeer? Find(string id) => _byId.TryGetValue(id, out var peer) ? peer : null;

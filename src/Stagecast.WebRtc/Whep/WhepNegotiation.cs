@@ -1,6 +1,7 @@
 using Stagecast.Media.Codecs;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Whep;
 
@@ -9,8 +10,50 @@ namespace Stagecast.WebRtc.Whep;
 /// the same profile (browsers decode High profile announced as such), and Opus. A stream WebRTC cannot carry (HEVC,
 /// AV1, B-frames) is refused with the reason.
 /// </summary>
-public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, uint VideoSsrc, uint AudioSsrc)
+public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, uint VideoSsrc, uint AudioSsrc, WhipSession? Source = null)
 {
+    /// <summary>
+    /// For a stream a WHIP publisher sends: its own codecs (VP8 as it came, or H.264 with its profile) so its RTP can be
+    /// forwarded without the hub; null when the viewer does not offer them (the hub's H.264 and AAC serve it then).
+    /// </summary>
+    public static WhepNegotiation? ChooseForwarded(SessionDescription offer, WhipSession source)
+    {
+        uint videoSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
+        uint audioSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
+        RtpCodec? video = null;
+        RtpCodec? audio = null;
+        var media = new List<AnsweredMedia>();
+        foreach (var section in offer.Media)
+        {
+            RtpCodec? chosen = null;
+            uint ssrc = 0;
+            if (section.IsRtp && section.Direction is "recvonly" or "sendrecv")
+            {
+                if (section.Kind == "video" && video is null && source.PublishedVideo is { } published)
+                {
+                    chosen = video = published.Is("VP8")
+                        ? section.Codecs.Values.FirstOrDefault(c => c.Is("VP8"))
+                        : PickH264(section, published.H264ProfileIdc);
+                    if (chosen is null)
+                    {
+                        return null;
+                    }
+
+                    ssrc = videoSsrc;
+                }
+                else if (section.Kind == "audio" && audio is null && source.PublishedAudio is not null)
+                {
+                    chosen = audio = section.Codecs.Values.FirstOrDefault(c => c.Is("opus") && c.ClockRate == 48000 && c.Channels == 2);
+                    ssrc = audioSsrc;
+                }
+            }
+
+            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc));
+        }
+
+        return video is null && audio is null ? null : new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, source);
+    }
+
     public static WhepNegotiation Choose(SessionDescription offer, LiveStream stream)
     {
         if (stream.Video is { Codec: not VideoCodec.H264 } other)

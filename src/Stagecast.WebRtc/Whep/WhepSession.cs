@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Stagecast.Media.Codecs.H264;
+using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
+using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Whep;
 
@@ -15,7 +17,7 @@ namespace Stagecast.WebRtc.Whep;
 /// so the player can keep them in sync. NACKs are answered from a cache of recent video packets; PLI asks the
 /// publisher for a keyframe when it can make one.
 /// </summary>
-public sealed class WhepSession : WebRtcPeer
+public sealed class WhepSession : WebRtcPeer, IRtpSink
 {
     private const int MaxPayload = 1200;
     private const int CacheSize = 512;
@@ -42,6 +44,11 @@ public sealed class WhepSession : WebRtcPeer
     private uint _audioPackets;
     private uint _audioOctets;
     private bool _opusSubscribed;
+    private readonly byte[] _forward = new byte[1500];
+    private bool _forwardStarted;
+    private bool _audioForwardStarted;
+    private ushort _videoSeqOffset;
+    private ushort _audioSeqOffset;
     private Stagecast.Media.Codecs.VideoTrackConfig? _config;
     private byte[] _sps = [];
     private byte[] _pps = [];
@@ -62,6 +69,15 @@ public sealed class WhepSession : WebRtcPeer
 
     protected override void OnConnected()
     {
+        if (_negotiation.Source is { } source)
+        {
+            // A WHIP publisher's RTP as it comes: no hub, no transcoding; it is asked for a keyframe to start on.
+            source.AddSink(this);
+            source.RequestKeyframe();
+            _logger.LogInformation("WHEP viewer of {StreamId} connected from {Remote}, forwarded from its WHIP publisher", _stream.Id, Remote);
+            return;
+        }
+
         if (_negotiation.Video is not null)
         {
             _reader = _stream.AddReader($"whep-{Id}", new ReaderOptions { MaxQueuedFrames = 256, MaxQueuedBytes = 4 * 1024 * 1024, StartWithCachedGop = false });
@@ -92,7 +108,14 @@ public sealed class WhepSession : WebRtcPeer
         {
             if (rtcp.IsPli || rtcp.IsFir)
             {
-                _stream.RequestKeyframe();
+                if (_negotiation.Source is { } source)
+                {
+                    source.RequestKeyframe();
+                }
+                else
+                {
+                    _stream.RequestKeyframe();
+                }
             }
             else if (rtcp.IsNack && rtcp.MediaSsrc == _negotiation.VideoSsrc)
             {
@@ -105,8 +128,78 @@ public sealed class WhepSession : WebRtcPeer
         }
     }
 
+    public void OnPublisherRtp(ReadOnlySpan<byte> packet, bool video)
+    {
+        if (!IsConnected || IsClosed || !RtpHeader.TryGetLength(packet, out int headerLength) || packet.Length > _forward.Length - 16)
+        {
+            return;
+        }
+
+        var codec = video ? _negotiation.Video : _negotiation.Audio;
+        if (codec is null)
+        {
+            return;
+        }
+
+        ushort sequence = RtpHeader.SequenceNumber(packet);
+        if (video && !_forwardStarted)
+        {
+            var payload = packet[headerLength..];
+            bool keyframe = codec.Is("VP8") ? Vp8RtpDepacketizer.StartsKeyframe(payload) : H264RtpDepacketizer.StartsKeyframe(payload);
+            if (!keyframe)
+            {
+                return; // a new viewer starts at a keyframe
+            }
+
+            _forwardStarted = true;
+            _videoSeqOffset = (ushort)(_videoSeq - sequence);
+        }
+        else if (!video && !_audioForwardStarted)
+        {
+            _audioForwardStarted = true;
+            _audioSeqOffset = (ushort)(_audioSeq - sequence);
+        }
+
+        lock (_forward)
+        {
+            var copy = _forward.AsSpan(0, packet.Length);
+            packet.CopyTo(copy);
+            copy[1] = (byte)((copy[1] & 0x80) | codec.PayloadType);
+            ushort rewritten = (ushort)(sequence + (video ? _videoSeqOffset : _audioSeqOffset));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(copy[2..], rewritten);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(copy[8..], video ? _negotiation.VideoSsrc : _negotiation.AudioSsrc);
+            if (video)
+            {
+                Cache(rewritten, copy);
+                _videoPackets++;
+                _videoOctets += (uint)(packet.Length - headerLength);
+            }
+            else
+            {
+                _audioPackets++;
+                _audioOctets += (uint)(packet.Length - headerLength);
+            }
+
+            SendRtp(copy);
+        }
+    }
+
+    public void OnPublisherSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
+    {
+        if (!IsConnected || IsClosed || (video ? _negotiation.Video : _negotiation.Audio) is null)
+        {
+            return;
+        }
+
+        Span<byte> rtcp = stackalloc byte[28];
+        RtcpWriter.SenderReport(rtcp, video ? _negotiation.VideoSsrc : _negotiation.AudioSsrc, ntpTime, rtpTimestamp,
+            video ? _videoPackets : _audioPackets, video ? _videoOctets : _audioOctets);
+        SendRtcp(rtcp);
+    }
+
     protected override void OnClosed(string reason)
     {
+        _negotiation.Source?.RemoveSink(this);
         _reports?.Dispose();
         _reader?.Dispose();
         if (_opusSubscribed)

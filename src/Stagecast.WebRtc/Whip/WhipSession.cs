@@ -51,6 +51,7 @@ public sealed class WhipSession : WebRtcPeer
     private long _lastReport;
     private bool _keyframeWanted = true;
     private bool _unpublished;
+    private IRtpSink[] _sinks = [];
 
     public WhipSession(WebRtcTransport transport, SessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId, ILogger logger)
         : base(transport, offer, clientAddress)
@@ -64,6 +65,30 @@ public sealed class WhipSession : WebRtcPeer
     }
 
     public string StreamId => _streamId;
+
+    public RtpCodec? PublishedVideo => _negotiation.Video;
+
+    public RtpCodec? PublishedAudio => _negotiation.Audio;
+
+    /// <summary>Adds a viewer that receives this publisher's RTP as it arrives.</summary>
+    public void AddSink(IRtpSink sink)
+    {
+        lock (_mediaSync)
+        {
+            _sinks = [.. _sinks, sink];
+        }
+    }
+
+    public void RemoveSink(IRtpSink sink)
+    {
+        lock (_mediaSync)
+        {
+            _sinks = [.. _sinks.Where(s => s != sink)];
+        }
+    }
+
+    /// <summary>Asks the publisher for a keyframe at the next feedback tick (PLI).</summary>
+    public void RequestKeyframe() => _keyframeWanted = true;
 
     /// <summary>The client ended the session (HTTP DELETE): the stream ends now, without a reconnect window.</summary>
     public void Unpublish()
@@ -93,7 +118,8 @@ public sealed class WhipSession : WebRtcPeer
         }
 
         publisher.Revoked.Register(() => Close(publisher.RevokeReason ?? "disconnected by the server"));
-        publisher.KeyframeRequested = () => _keyframeWanted = true;
+        publisher.KeyframeRequested = RequestKeyframe;
+        Transport.AddPublisher(this);
         _rtcpTimer = Transport.Time.CreateTimer(_ => SendFeedback(), null, TimeSpan.Zero, FeedbackInterval);
         _logger.LogInformation("WHIP publish to {StreamId} from {Remote}: video {Video}, audio {Audio}", _streamId, Remote, _negotiation.Video?.Name ?? "none", _negotiation.Audio?.Name ?? "none");
     }
@@ -107,6 +133,15 @@ public sealed class WhipSession : WebRtcPeer
             if (_publisher is null)
             {
                 return;
+            }
+
+            bool isVideo = _negotiation.Video is { } v && payloadType == v.PayloadType;
+            if (isVideo || (_negotiation.Audio is { } a && payloadType == a.PayloadType))
+            {
+                foreach (var sink in _sinks)
+                {
+                    sink.OnPublisherRtp(packet, isVideo);
+                }
             }
 
             if (_negotiation.Video is { } video && payloadType == video.PayloadType)
@@ -132,9 +167,18 @@ public sealed class WhipSession : WebRtcPeer
         var reader = new RtcpReader(packet);
         while (reader.TryRead(out var rtcp))
         {
-            if (rtcp.Type == RtcpWriter.ByeType && rtcp.SenderSsrc != 0 && (rtcp.SenderSsrc == _videoSsrc || rtcp.SenderSsrc == _audioSsrc))
+            if (rtcp.Type == RtcpWriter.SenderReportType && rtcp.Body.Length >= 16 && rtcp.SenderSsrc != 0)
             {
-                _logger.LogDebug("WHIP publisher of {StreamId} sent RTCP BYE", _streamId);
+                bool video = rtcp.SenderSsrc == _videoSsrc;
+                if (video || rtcp.SenderSsrc == _audioSsrc)
+                {
+                    ulong ntp = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(rtcp.Body[4..]);
+                    uint rtp = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rtcp.Body[12..]);
+                    foreach (var sink in Volatile.Read(ref _sinks))
+                    {
+                        sink.OnPublisherSenderReport(video, ntp, rtp);
+                    }
+                }
             }
         }
     }
@@ -142,6 +186,7 @@ public sealed class WhipSession : WebRtcPeer
     protected override void OnClosed(string reason)
     {
         _rtcpTimer?.Dispose();
+        Transport.RemovePublisher(this);
         Publisher? publisher;
         IngestTranscoder?[] transcoders;
         lock (_mediaSync)

@@ -37,6 +37,48 @@ public sealed class H264RtpDepacketizer
     /// <summary>True while access units are dropped waiting for an IDR picture (a reason to ask for one with PLI).</summary>
     public bool WaitingForKeyframe => _waitForKeyframe;
 
+    /// <summary>
+    /// Whether an RTP payload begins a keyframe: an SPS or IDR NAL unit alone, in a STAP-A, or starting an FU-A. A
+    /// forwarded stream's new viewer starts there.
+    /// </summary>
+    public static bool StartsKeyframe(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            return false;
+        }
+
+        int type = payload[0] & 0x1F;
+        switch (type)
+        {
+            case 5 or 7:
+                return true;
+            case 24:
+                var rest = payload[1..];
+                while (rest.Length > 2)
+                {
+                    int size = BinaryPrimitives.ReadUInt16BigEndian(rest);
+                    if (size == 0 || size > rest.Length - 2)
+                    {
+                        return false;
+                    }
+
+                    if ((rest[2] & 0x1F) is 5 or 7)
+                    {
+                        return true;
+                    }
+
+                    rest = rest[(2 + size)..];
+                }
+
+                return false;
+            case 28:
+                return payload.Length > 1 && (payload[1] & 0x80) != 0 && (payload[1] & 0x1F) is 5 or 7;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Packets lost before the next one: the access unit in progress is dropped, and so is all up to an IDR.</summary>
     public void Discontinuity()
     {

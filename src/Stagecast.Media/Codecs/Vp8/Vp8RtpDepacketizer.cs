@@ -79,6 +79,13 @@ public sealed class Vp8RtpDepacketizer
         return completed;
     }
 
+    /// <summary>Whether an RTP payload begins a keyframe (start of partition 0, and the frame tag's P bit clear).</summary>
+    public static bool StartsKeyframe(ReadOnlySpan<byte> payload)
+    {
+        int offset = DescriptorLength(payload, out bool start);
+        return start && offset >= 0 && offset < payload.Length && (payload[offset] & 1) == 0;
+    }
+
     /// <summary>Width and height from a keyframe's header (RFC 6386 section 9.1), or (0, 0).</summary>
     public static (int Width, int Height) KeyframeSize(ReadOnlySpan<byte> frame) =>
         frame.Length >= 10 && (frame[0] & 1) == 0 && frame[3] == 0x9d && frame[4] == 0x01 && frame[5] == 0x2a

@@ -52,7 +52,10 @@ public static class WhepEndpoints
         WhepNegotiation negotiation;
         try
         {
-            negotiation = WhepNegotiation.Choose(offer, stream);
+            // A WHIP publisher's own RTP goes straight to the viewer when the viewer takes its codecs; else the hub's.
+            negotiation = transport.FindPublisher(livestreamId) is { } source && WhepNegotiation.ChooseForwarded(offer, source) is { } forwarded
+                ? forwarded
+                : WhepNegotiation.Choose(offer, stream);
         }
         catch (SdpException ex)
         {
