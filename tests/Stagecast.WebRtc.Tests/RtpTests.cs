@@ -177,3 +177,73 @@ public sealed class RtpTests
         return packet;
     }
 }
+
+/// <summary>Streaming and datagram parsers fed one byte at a time, and every prefix of golden packets.</summary>
+public sealed class IncrementalParsingTests
+{
+    [Fact]
+    public void OggPagesFedOneByteAtATimeGiveTheSamePackets()
+    {
+        var writer = new OggOpusWriter();
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        writer.WriteHeaders(output);
+        for (int i = 0; i < 5; i++)
+        {
+            writer.WritePacket(output, new byte[100 + (i * 200)], 960 * (i + 1));
+        }
+
+        byte[] bytes = output.WrittenSpan.ToArray();
+        var reader = new OggPageReader();
+        var packets = new List<(int, long)>();
+        var pending = new List<byte>();
+        foreach (byte b in bytes)
+        {
+            pending.Add(b);
+            var sequence = new System.Buffers.ReadOnlySequence<byte>(pending.ToArray());
+            while (reader.TryReadPage(ref sequence, (p, g) => packets.Add((p.Length, g))))
+            {
+            }
+
+            pending = [.. System.Buffers.BuffersExtensions.ToArray(sequence)];
+        }
+
+        Assert.Empty(pending);
+        Assert.Equal(7, packets.Count);
+        Assert.Equal((900, (960 * 5) + 312), packets[^1]);
+    }
+
+    [Fact]
+    public void DtlsRecordsAreToldFromOtherPacketsByTheirHeader()
+    {
+        // A ClientHello record header: content type 22, version DTLS 1.0 (0xfeff), epoch 0, sequence 0, length.
+        byte[] clientHello = Hex.Parse("16feff00000000000000000010" + "01000004000000000000000000000000");
+        Assert.True(Dtls.DtlsSession.IsRecord(clientHello));
+        for (int length = 0; length < 13; length++)
+        {
+            Assert.False(Dtls.DtlsSession.IsRecord(clientHello.AsSpan(0, length)));
+        }
+
+        Assert.False(Dtls.DtlsSession.IsRecord(Hex.Parse("16030100000000000000000010"))); // TLS, not DTLS
+        Assert.False(Dtls.DtlsSession.IsRecord(Hex.Parse("800f1234decafbadcafebabe00")));
+    }
+
+    [Fact]
+    public void EveryPrefixOfAnRtcpCompoundPacketIsWalkedSafely()
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        int length = RtcpWriter.SenderReport(buffer, 1, 2, 3, 4, 5);
+        length += RtcpWriter.Nack(buffer[length..], 1, 2, [7, 9]);
+        byte[] packet = buffer[..length].ToArray();
+        for (int cut = 0; cut <= packet.Length; cut++)
+        {
+            var reader = new RtcpReader(packet.AsSpan(0, cut));
+            int count = 0;
+            while (reader.TryRead(out _))
+            {
+                count++;
+            }
+
+            Assert.Equal(cut < 28 ? 0 : cut < packet.Length ? 1 : 2, count);
+        }
+    }
+}
