@@ -38,6 +38,8 @@ public sealed class FfmpegProcess : IAsyncDisposable
 
     public PipeReader Output { get; }
 
+    public int ProcessId => _process.Id;
+
     public Task Exited { get; }
 
     public long DroppedWrites => Interlocked.Read(ref _dropped);

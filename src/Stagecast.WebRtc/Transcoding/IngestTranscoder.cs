@@ -22,6 +22,18 @@ public abstract class IngestTranscoder(string ffmpeg, Publisher publisher, ILogg
 
     public int Restarts { get; private set; }
 
+    /// <summary>The running ffmpeg's process id, if one runs (diagnostics and tests).</summary>
+    public int? ProcessId
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _process?.ProcessId;
+            }
+        }
+    }
+
     protected Publisher Publisher => publisher;
 
     protected abstract IReadOnlyList<string> Arguments { get; }

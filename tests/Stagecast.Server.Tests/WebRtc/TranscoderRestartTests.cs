@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Streaming;
+using Stagecast.Testing;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Tests.WebRtc;
+
+/// <summary>A transcoder that dies is started again and the stream carries on, audio included.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class TranscoderRestartTests(ServerFixture server)
+{
+    [Fact]
+    public async Task KillingTheOpusToAacFfmpegLeavesTheStreamLiveWithAudio()
+    {
+        var tenant = await server.NewTenantAsync();
+        var livestream = await tenant.CreateLivestreamAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenAsync("webrtc.html");
+        await page.EvaluateAsync("([url, key]) => whipPublish(url, key)", new[] { $"{server.HttpBase}/{livestream.Id}/whip", livestream.StreamKey });
+        await tenant.WaitForStatusAsync(livestream.Id, "LIVE", TimeSpan.FromSeconds(20));
+
+        var session = server.App.Services.GetRequiredService<WebRtcTransport>().FindPublisher(livestream.Id)!;
+        var transcoder = session.AudioTranscoder!;
+        int pid = transcoder.ProcessId!.Value;
+        Process.GetProcessById(pid).Kill();
+
+        var stream = server.App.Services.GetRequiredService<StreamHub>().Find(livestream.Id)!;
+        using var reader = stream.AddReader("test-audio", new ReaderOptions { StartWithCachedGop = false });
+        await Task.Delay(4000);
+        int audioFrames = 0;
+        while (reader.TryRead(out var frame))
+        {
+            audioFrames += frame.Kind == MediaFrameKind.Audio ? 1 : 0;
+            frame.Release();
+        }
+
+        Assert.Equal(1, transcoder.Restarts);
+        Assert.NotEqual(pid, transcoder.ProcessId);
+        Assert.True(audioFrames > 100, $"{audioFrames} AAC frames in 4 s after the transcoder was killed");
+        Assert.Equal("LIVE", (await tenant.GetLivestreamAsync(livestream.Id)).GetProperty("livestream").GetProperty("status").GetString());
+    }
+}
