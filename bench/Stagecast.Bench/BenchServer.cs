@@ -121,6 +121,8 @@ public sealed class StagecastServer(string repository, HttpClient http) : BenchS
         string data = Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
         Process = Launch("dotnet", [dll, "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
             "--Stagecast:Api:RequestsPerSecond=100000",
+            // Every WHEP viewer of the benchmark comes from 127.0.0.1.
+            "--Stagecast:WebRtc:MaxSessionsPerAddress=100000",
             // Ended streams' playlists are normally kept for a minute; in the benchmark they would count as
             // memory of the next measurement's streams.
             "--Stagecast:Hls:EndedStreamRetention=00:00:01"],

@@ -11,10 +11,14 @@ public static class Clips
         ("360p 600 kbps", "640x360", "536k", "64k"),
     ];
 
-    public static async Task<ChunkedClip> PrepareAsync(string directory, (string Name, string Size, string VideoRate, string AudioRate) variant)
+    public static async Task<ChunkedClip> PrepareAsync(string directory, (string Name, string Size, string VideoRate, string AudioRate) variant) =>
+        ChunkedClip.Load(await EncodeAsync(directory, variant, bFrames: true));
+
+    /// <summary>Encodes the clip once (cached by file name); WebRTC viewers need it without B-frames.</summary>
+    public static async Task<string> EncodeAsync(string directory, (string Name, string Size, string VideoRate, string AudioRate) variant, bool bFrames)
     {
         Directory.CreateDirectory(directory);
-        string file = Path.Combine(directory, $"clip-{variant.Size}-{variant.VideoRate}.flv");
+        string file = Path.Combine(directory, $"clip-{variant.Size}-{variant.VideoRate}{(bFrames ? "" : "-nob")}.flv");
         if (!File.Exists(file))
         {
             var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
@@ -24,7 +28,7 @@ public static class Clips
                 "-f", "lavfi", "-i", $"testsrc2=size={variant.Size}:rate=30:duration=10",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=10",
                 "-c:v", "libx264", "-preset", "veryfast", "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
-                "-b:v", variant.VideoRate, "-maxrate", variant.VideoRate, "-bufsize", variant.VideoRate,
+                "-b:v", variant.VideoRate, "-maxrate", variant.VideoRate, "-bufsize", variant.VideoRate, "-bf", bFrames ? "3" : "0",
                 "-c:a", "aac", "-b:a", variant.AudioRate, "-f", "flv", file,
             })
             {
@@ -40,6 +44,6 @@ public static class Clips
             }
         }
 
-        return ChunkedClip.Load(file);
+        return file;
     }
 }

@@ -12,6 +12,18 @@ string repository = Arguments.RepositoryRoot();
 string resultsDirectory = Path.Combine(repository, "bench", "results");
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
 
+if (options.Scenarios is ["webrtc"])
+{
+    // bench/run.sh --scenario webrtc [--counts 1,10,100] [--warmup S] [--window S]: Stagecast alone (nginx has no WebRTC).
+    var webRtc = new WebRtcScenario(repository, http, settings.Warmup, settings.Window);
+    string table = await webRtc.RunAsync(options.Counts ?? [1, 10, 50, 100, 200, 400, 800]);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"webrtc-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 Console.WriteLine("Preparing clips …");
 var clips = new List<(string Name, ChunkedClip Clip)>();
 foreach (var variant in Clips.Variants)

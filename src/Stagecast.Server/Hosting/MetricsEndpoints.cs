@@ -6,6 +6,7 @@ using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Metrics;
+using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Hosting;
 
@@ -14,7 +15,8 @@ public static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/metrics", async (StreamHub hub, HlsStreamRegistry hls, OutputManager outputs, WebhookMetrics webhooks, IWebhookStore webhookStore, CancellationToken cancel) =>
+        endpoints.MapGet("/metrics", async (StreamHub hub, HlsStreamRegistry hls, OutputManager outputs, WebhookMetrics webhooks, IWebhookStore webhookStore,
+            WebRtcTransport webRtc, CancellationToken cancel) =>
         {
             var text = new StringBuilder();
             Gauge(text, "stagecast_streams_live", "Live streams (publishing or within the reconnect window).", hub.Streams.Count);
@@ -32,6 +34,9 @@ public static class MetricsEndpoints
             Counter(text, "dotnet_allocated_bytes_total", "Bytes allocated on the managed heap.", GC.GetTotalAllocatedBytes());
             Counter(text, "dotnet_gc_collections_total", "Garbage collections (all generations).", GC.CollectionCount(0));
             Histogram(text, "stagecast_hls_part_listing_delay_seconds", "From the arrival of a part's last frame to its listing.", MediaMetrics.PartListingDelay);
+            Gauge(text, "stagecast_webrtc_sessions", "WHIP and WHEP sessions (connecting or connected).", webRtc.SessionCount);
+            Histogram(text, "stagecast_whep_forward_delay_seconds", "From a WHIP publisher's RTP packet arriving to the same packet sent to a WHEP viewer.", WebRtcMetrics.ForwardDelay);
+            Histogram(text, "stagecast_whep_hub_delay_seconds", "From the hub accepting a frame to its RTP packets sent to a WHEP viewer.", WebRtcMetrics.HubDelay);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
         }).ExcludeFromDescription();
         return endpoints;

@@ -93,16 +93,20 @@ public abstract class WebRtcPeer : IDisposable
             return;
         }
 
+        // Authenticated SRTP or SRTCP from the chosen path also shows the peer is there: not every full ICE agent
+        // sends consent checks (libnice sends unauthenticated keepalive indications unless told otherwise).
         var packet = buffer.AsSpan(0, length);
         if (RtpHeader.IsRtcp(packet))
         {
             if (inbound.TryUnprotectRtcp(packet, out int plain))
             {
+                Volatile.Write(ref _lastConsent, _time.GetTimestamp());
                 OnRtcp(packet[..plain]);
             }
         }
         else if (inbound.TryUnprotectRtp(packet, out int plain))
         {
+            Volatile.Write(ref _lastConsent, _time.GetTimestamp());
             OnRtp(buffer, plain);
         }
     }

@@ -274,6 +274,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
                 return;
             }
 
+            WebRtcMetrics.PacketReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 var endPoint = (IPEndPoint)from;
@@ -296,6 +297,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     /// <summary>A packet from an ICE-TCP connection: STUN is checked like UDP's, the rest goes to the session it chose.</summary>
     internal void Dispatch(byte[] buffer, int length, IceTcpConnection connection)
     {
+        WebRtcMetrics.PacketReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         if (buffer[0] <= 3)
         {
             HandleStun(buffer.AsSpan(0, length), connection);

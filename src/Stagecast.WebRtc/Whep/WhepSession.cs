@@ -182,6 +182,8 @@ public sealed class WhepSession : WebRtcPeer, IRtpSink
 
             SendRtp(copy);
         }
+
+        WebRtcMetrics.ForwardDelay.Record(System.Diagnostics.Stopwatch.GetElapsedTime(WebRtcMetrics.PacketReceivedAt));
     }
 
     public void OnPublisherSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
@@ -279,6 +281,7 @@ public sealed class WhepSession : WebRtcPeer, IRtpSink
             SendRtp(packet);
         });
         FramesSent++;
+        WebRtcMetrics.HubDelay.Record(Transport.Time.GetElapsedTime(frame.ReceivedAt));
     }
 
     private void SendOpus(ReadOnlyMemory<byte> opus, long streamMs)

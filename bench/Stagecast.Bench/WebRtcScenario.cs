@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Stagecast.WebRtc.Client;
+using Stagecast.WebRtc.Dtls;
+
+namespace Stagecast.Bench;
+
+/// <summary>
+/// WebRTC on Stagecast: WHEP viewers of a 720p 2.5 Mbps RTMP stream added in steps (Stagecast's own WHEP client, which
+/// decrypts and counts but does not decode), the server's CPU per viewer and its own delay from the hub to the viewer;
+/// then one WHIP publisher (GStreamer's simple-whip-client, 720p at 2.5 Mbps) with its CPU on the server (Opus to AAC
+/// included) and the delay from its RTP packet in to the same packet out to WHEP viewers.
+/// </summary>
+public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan warmup, TimeSpan window)
+{
+    public async Task<string> RunAsync(int[] viewerSteps)
+    {
+        var report = new StringBuilder();
+        await using var server = new StagecastServer(repository, http);
+        await server.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var slots = await server.CreateStreamsAsync(2);
+        string clip = await Clips.EncodeAsync(Path.Combine(repository, "bench", "results", "tmp"), Clips.Variants[0], bFrames: false);
+        using var publisher = Process.Start(new ProcessStartInfo("ffmpeg", ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "flv",
+            $"rtmp://127.0.0.1:{server.RtmpPort}/live/{slots[0].Key}"]) { RedirectStandardError = true })!;
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            string whep = slots[0].PlaybackUrl.Replace("/manifest/video.m3u8", "/whep", StringComparison.Ordinal);
+            report.AppendLine("| WHEP viewers of one 720p 2.5 Mbps RTMP stream | server CPU s per viewer-minute | server CPU % of one core | Mbit/s per viewer (min / median) | hub → viewer delay p50 / p95 | healthy |");
+            report.AppendLine("|---|---|---|---|---|---|");
+            var certificate = DtlsCertificate.Create(TimeProvider.System);
+            var viewers = new List<WhepClient>();
+            try
+            {
+                foreach (int count in viewerSteps)
+                {
+                    while (viewers.Count < count)
+                    {
+                        viewers.Add(await WhepClient.ConnectAsync(http, whep, certificate));
+                    }
+
+                    await Task.Delay(warmup);
+                    var (line, healthy) = await MeasureAsync(server, viewers, "stagecast_whep_hub_delay_seconds");
+                    report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {(healthy ? "yes" : "no")} |");
+                    Console.WriteLine($"  {count} viewers: {line}");
+                    if (!healthy)
+                    {
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var viewer in viewers)
+                {
+                    await viewer.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            publisher.Kill();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        report.AppendLine();
+        report.Append(await WhipPublisherAsync(server, slots[1]));
+        return report.ToString();
+    }
+
+    private async Task<string> WhipPublisherAsync(StagecastServer server, StreamSlot slot)
+    {
+        string standIn = Directory.CreateTempSubdirectory("stagecast-igd-").FullName;
+        var gcc = Process.Start("gcc", ["-shared", "-fPIC", "-o", Path.Combine(standIn, "libgupnp-igd-1.0.so.4"), "-Wl,-soname,libgupnp-igd-1.0.so.4",
+            Path.Combine(repository, "tests", "whip-client", "gupnp-igd-stand-in.c")])!;
+        await gcc.WaitForExitAsync();
+        string id = slot.PlaybackUrl.Split('/')[3];
+        var info = new ProcessStartInfo("whip-client", [
+            "-u", $"http://127.0.0.1:{server.HttpPort}/{id}/whip", "-t", slot.Key, "-n", "-l", "2",
+            "-A", "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! queue ! opusenc ! rtpopuspay pt=100 ssrc=1 ! queue ! application/x-rtp,media=audio,encoding-name=OPUS,payload=100",
+            "-V", "videotestsrc is-live=true pattern=ball ! video/x-raw,width=1280,height=720,framerate=30/1 ! videoconvert ! queue ! " +
+                  "x264enc tune=zerolatency speed-preset=ultrafast bitrate=2300 key-int-max=60 option-string=nal-hrd=cbr:filler=1 ! video/x-h264,profile=constrained-baseline ! " +
+                  "rtph264pay config-interval=-1 pt=96 ssrc=2 ! queue ! application/x-rtp,media=video,encoding-name=H264,payload=96"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["LD_LIBRARY_PATH"] = standIn;
+        using var client = Process.Start(info)!;
+        _ = client.StandardOutput.ReadToEndAsync();
+        _ = client.StandardError.ReadToEndAsync();
+        var report = new StringBuilder();
+        try
+        {
+            await Task.Delay(warmup + TimeSpan.FromSeconds(5));
+            double before = ProcessMeter.CpuSeconds(server.Pid);
+            await Task.Delay(window);
+            double cpu = ProcessMeter.CpuSeconds(server.Pid) - before;
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"One WHIP publisher (simple-whip-client, 720p H.264 at 2.3 Mbit/s + Opus): server CPU {cpu / window.TotalMinutes:F2} s per minute ({100 * cpu / window.TotalSeconds:F1} % of one core), Opus → AAC transcoder included.");
+            report.AppendLine();
+            report.AppendLine("| WHEP viewers of the WHIP publisher (its RTP forwarded) | server CPU s per viewer-minute | server CPU % of one core | Mbit/s per viewer (min / median) | RTP in → out delay p50 / p95 | healthy |");
+            report.AppendLine("|---|---|---|---|---|---|");
+            var certificate = DtlsCertificate.Create(TimeProvider.System);
+            var viewers = new List<WhepClient>();
+            try
+            {
+                foreach (int count in new[] { 1, 10, 50 })
+                {
+                    while (viewers.Count < count)
+                    {
+                        viewers.Add(await WhepClient.ConnectAsync(http, $"http://127.0.0.1:{server.HttpPort}/{id}/whep", certificate));
+                    }
+
+                    await Task.Delay(warmup);
+                    var (line, healthy) = await MeasureAsync(server, viewers, "stagecast_whep_forward_delay_seconds");
+                    report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {(healthy ? "yes" : "no")} |");
+                    Console.WriteLine($"  {count} forwarded viewers: {line}");
+                }
+            }
+            finally
+            {
+                foreach (var viewer in viewers)
+                {
+                    await viewer.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            client.Kill();
+        }
+
+        return report.ToString();
+    }
+
+    /// <summary>Server CPU, what each viewer received and the delay histogram's quantiles over one window.</summary>
+    private async Task<(string Line, bool Healthy)> MeasureAsync(StagecastServer server, List<WhepClient> viewers, string histogram)
+    {
+        var bytesBefore = viewers.Select(v => v.Bytes).ToArray();
+        var delayBefore = await BucketsAsync(server, histogram);
+        double cpuBefore = ProcessMeter.CpuSeconds(server.Pid);
+        await Task.Delay(window);
+        double cpu = ProcessMeter.CpuSeconds(server.Pid) - cpuBefore;
+        var delayAfter = await BucketsAsync(server, histogram);
+        var rates = viewers.Select((v, i) => (v.Bytes - bytesBefore[i]) * 8 / window.TotalSeconds / 1e6).Order().ToArray();
+        double median = rates[rates.Length / 2];
+        var delta = delayAfter.Select((b, i) => (b.Bound, Count: b.Count - delayBefore[i].Count)).ToArray();
+        bool healthy = rates[0] >= 0.9 * median && median > 1.5;
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"{cpu / window.TotalMinutes / viewers.Count:F3} | {100 * cpu / window.TotalSeconds:F0} | {rates[0]:F2} / {median:F2} | {Quantile(delta, 0.5) * 1000:F2} / {Quantile(delta, 0.95) * 1000:F2} ms");
+        return (line, healthy);
+    }
+
+    private async Task<(double Bound, long Count)[]> BucketsAsync(StagecastServer server, string name)
+    {
+        string text = await http.GetStringAsync($"http://127.0.0.1:{server.HttpPort}/metrics");
+        return [.. text.Split('\n').Where(l => l.StartsWith(name + "_bucket{le=\"", StringComparison.Ordinal)).Select(l =>
+        {
+            string le = l[(l.IndexOf('"', StringComparison.Ordinal) + 1)..l.LastIndexOf('"')];
+            return (le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture), long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        })];
+    }
+
+    /// <summary>The quantile from cumulative buckets, interpolated linearly inside the bucket it falls in.</summary>
+    private static double Quantile((double Bound, long Count)[] cumulative, double q)
+    {
+        long total = cumulative[^1].Count;
+        if (total == 0)
+        {
+            return double.NaN;
+        }
+
+        double target = q * total;
+        double lower = 0;
+        long below = 0;
+        foreach (var (bound, count) in cumulative)
+        {
+            if (count >= target)
+            {
+                double upper = double.IsInfinity(bound) ? lower * 2 : bound;
+                return lower + ((upper - lower) * (target - below) / Math.Max(1, count - below));
+            }
+
+            lower = bound;
+            below = count;
+        }
+
+        return lower;
+    }
+}

@@ -1,0 +1,20 @@
+using Stagecast.Streaming.Metrics;
+
+namespace Stagecast.WebRtc.Transport;
+
+/// <summary>The WebRTC plane's own delay, for /metrics and the benchmark.</summary>
+public static class WebRtcMetrics
+{
+    private static readonly double[] Buckets =
+        [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
+
+    /// <summary>From a WHIP publisher's RTP packet arriving to the same packet sent to a WHEP viewer.</summary>
+    public static LatencyHistogram ForwardDelay { get; } = new(Buckets);
+
+    /// <summary>From the hub accepting a frame (RTMP or WHIP) to its last RTP packet sent to a WHEP viewer.</summary>
+    public static LatencyHistogram HubDelay { get; } = new(Buckets);
+
+    /// <summary>When the packet being handled on this thread arrived (Stopwatch ticks).</summary>
+    [ThreadStatic]
+    internal static long PacketReceivedAt;
+}
