@@ -36,9 +36,18 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
             {
                 foreach (int count in viewerSteps)
                 {
-                    while (viewers.Count < count)
+                    try
                     {
-                        viewers.Add(await WhepClient.ConnectAsync(http, whep, certificate));
+                        while (viewers.Count < count)
+                        {
+                            viewers.Add(await WhepClient.ConnectAsync(http, whep, certificate).WaitAsync(TimeSpan.FromSeconds(30)));
+                        }
+                    }
+                    catch (Exception ex) when (ex is TimeoutException or Stagecast.WebRtc.WebRtcProtocolException)
+                    {
+                        report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | viewer {viewers.Count + 1} could not connect: {ex.Message} | | | | no |");
+                        Console.WriteLine($"  {count} viewers: viewer {viewers.Count + 1} could not connect");
+                        break;
                     }
 
                     await Task.Delay(warmup);

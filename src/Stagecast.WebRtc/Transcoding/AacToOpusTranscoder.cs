@@ -31,6 +31,9 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
     private Action<ReadOnlyMemory<byte>, long>[] _subscribers = [];
     private Task? _pump;
 
+    /// <summary>The stream time of the first AAC frame fed to the running ffmpeg: where its Opus output starts.</summary>
+    private long _firstMs = long.MinValue;
+
     public AacToOpusTranscoder(string ffmpeg, LiveStream stream, ILogger logger)
     {
         _ffmpeg = ffmpeg;
@@ -154,8 +157,6 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
 
         return false;
     }
-
-    private long _firstMs = long.MinValue;
 
     private async Task ReadOpusAsync(FfmpegProcess process)
     {
