@@ -23,6 +23,8 @@ public sealed class DtlsSession : DatagramTransport, IDisposable
     private readonly byte[] _fingerprint;
     private readonly Action<byte[], int, int> _send;
     private int _handshakeStarted;
+    private int _readingAlert;
+    private DtlsTransport? _transport;
 
     public DtlsSession(DtlsCertificate certificate, string fingerprintAlgorithm, byte[] fingerprint, Action<byte[], int, int> send)
     {
@@ -35,8 +37,49 @@ public sealed class DtlsSession : DatagramTransport, IDisposable
     /// <summary>DTLS records (RFC 7983: first byte 20-63) are content types 20-25 with version 0xFEFF or 0xFEFD.</summary>
     public static bool IsRecord(ReadOnlySpan<byte> packet) => packet.Length >= 13 && packet[0] is >= 20 and <= 63 && packet[1] == 0xFE;
 
-    /// <summary>Queues a record for the handshake; false (dropped) when the queue is full or the session closed.</summary>
-    public bool Feed(ReadOnlySpan<byte> record) => !_closed.IsCancellationRequested && _incoming.TryAdd(record.ToArray());
+    /// <summary>Raised when the peer closes DTLS with an authenticated close_notify (a browser's RTCPeerConnection.close()).</summary>
+    public Action? PeerClosed { get; set; }
+
+    /// <summary>
+    /// Queues a record for the handshake; false (dropped) when the queue is full or the session closed. After the
+    /// handshake only alerts matter (media is SRTP): one is read through DTLS, so only an authenticated close_notify
+    /// from the peer ends the session.
+    /// </summary>
+    public bool Feed(ReadOnlySpan<byte> record)
+    {
+        if (_closed.IsCancellationRequested || (_transport is not null && record[0] != 21) || !_incoming.TryAdd(record.ToArray()))
+        {
+            return false;
+        }
+
+        if (_transport is not null && record[0] == 21 && Interlocked.Exchange(ref _readingAlert, 1) == 0)
+        {
+            ThreadPool.QueueUserWorkItem(_ => ReadAlerts());
+        }
+
+        return true;
+    }
+
+    private void ReadAlerts()
+    {
+        var buffer = new byte[1500];
+        try
+        {
+            while (_incoming.Count > 0 && !_closed.IsCancellationRequested)
+            {
+                _transport!.Receive(buffer, 0, buffer.Length, 0);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or TlsException or ObjectDisposedException or InvalidOperationException)
+        {
+            // a fatal alert or a closed transport: the peer is gone either way
+            PeerClosed?.Invoke();
+        }
+        finally
+        {
+            Volatile.Write(ref _readingAlert, 0);
+        }
+    }
 
     /// <summary>Runs the server handshake; throws when it fails, the peer's certificate does not match, or the deadline passes.</summary>
     public Task<(SrtpContext Inbound, SrtpContext Outbound)> HandshakeAsync(TimeSpan deadline)
@@ -52,11 +95,12 @@ public sealed class DtlsSession : DatagramTransport, IDisposable
 
     private (SrtpContext, SrtpContext) Handshake()
     {
-        var server = new DtlsSrtpServer(_certificate, _fingerprintAlgorithm, _fingerprint);
+        var server = new DtlsSrtpServer(_certificate, _fingerprintAlgorithm, _fingerprint) { CloseNotifyReceived = () => PeerClosed?.Invoke() };
+        DtlsTransport transport;
         try
         {
             var protocol = new DtlsServerProtocol(new SecureRandom());
-            protocol.Accept(server, this);
+            transport = protocol.Accept(server, this);
         }
         catch (Exception ex) when (ex is TlsException or IOException or OperationCanceledException)
         {
@@ -71,6 +115,12 @@ public sealed class DtlsSession : DatagramTransport, IDisposable
         }
 
         _closed.CancelAfter(Timeout.InfiniteTimeSpan);
+        while (_incoming.TryTake(out _))
+        {
+            // records the handshake left behind (retransmissions) are not alerts
+        }
+
+        _transport = transport;
         int key = SrtpProfileExtensions.KeyLength;
         int salt = profile.SaltLength();
         var span = material.AsSpan();

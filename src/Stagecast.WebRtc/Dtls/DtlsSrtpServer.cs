@@ -30,6 +30,9 @@ internal sealed class DtlsSrtpServer(DtlsCertificate certificate, string fingerp
 
     public bool ClientCertificateMatched { get; private set; }
 
+    /// <summary>Called when the peer's authenticated close_notify alert arrives (it is leaving).</summary>
+    public Action? CloseNotifyReceived { get; set; }
+
     protected override ProtocolVersion MinimumVersion => ProtocolVersion.DTLSv10;
 
     protected override ProtocolVersion MaximumVersion => ProtocolVersion.DTLSv12;
@@ -101,6 +104,15 @@ internal sealed class DtlsSrtpServer(DtlsCertificate certificate, string fingerp
         int profile = _profile == SrtpProfile.AeadAes128Gcm ? SrtpProtectionProfile.SRTP_AEAD_AES_128_GCM : SrtpProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80;
         TlsSRTPUtils.AddUseSrtpExtension(extensions, new UseSrtpData([profile], TlsUtilities.EmptyBytes));
         return extensions;
+    }
+
+    public override void NotifyAlertReceived(byte alertLevel, byte alertDescription)
+    {
+        base.NotifyAlertReceived(alertLevel, alertDescription);
+        if (alertDescription == AlertDescription.close_notify)
+        {
+            CloseNotifyReceived?.Invoke();
+        }
     }
 
     public override void NotifyHandshakeComplete()

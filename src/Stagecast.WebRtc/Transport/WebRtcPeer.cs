@@ -34,7 +34,10 @@ public abstract class WebRtcPeer : IDisposable
         ClientAddress = clientAddress;
         RemoteUfrag = offer.IceUfrag!;
         CreatedAt = _time.GetTimestamp();
-        _dtls = new DtlsSession(transport.Certificate, offer.FingerprintAlgorithm!, offer.Fingerprint!, SendDatagram);
+        _dtls = new DtlsSession(transport.Certificate, offer.FingerprintAlgorithm!, offer.Fingerprint!, SendDatagram)
+        {
+            PeerClosed = () => Close("the peer closed the connection (DTLS close_notify)"),
+        };
     }
 
     public string Id { get; }

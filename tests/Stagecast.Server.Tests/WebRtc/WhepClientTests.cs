@@ -45,6 +45,31 @@ public sealed class WhepClientTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task AViewerThatFallsSilentIsDroppedWhenConsentExpires()
+    {
+        // Consent shortened from 30 s to 3 s: the viewer vanishes without DELETE or close_notify (its socket just closes).
+        var own = await ServerFixture.StartAsync(["--Stagecast:WebRtc:ConsentTimeout=00:00:03"]);
+        await using var stop = own.AsAsyncDisposable();
+        var livestream = await own.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30, "320x180"));
+        await own.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        var transport = own.App.Services.GetRequiredService<WebRtcTransport>();
+
+        var viewer = await WhepClient.ConnectAsync(own.Http, $"{own.HttpBase}/{livestream.Id}/whep", DtlsCertificate.Create(TimeProvider.System));
+        await Task.Delay(5000);
+        Assert.Single(transport.Sessions); // consent checks every 2 s keep it
+        await viewer.DisposeAsync();
+        var silentSince = DateTime.UtcNow;
+        while (transport.SessionCount > 0 && DateTime.UtcNow - silentSince < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, transport.SessionCount);
+        Assert.InRange((DateTime.UtcNow - silentSince).TotalSeconds, 2, 6);
+    }
+
+    [Fact]
     public async Task SessionsPerClientAddressAreLimited()
     {
         var own = await ServerFixture.StartAsync(["--Stagecast:WebRtc:MaxSessionsPerAddress=2"]);

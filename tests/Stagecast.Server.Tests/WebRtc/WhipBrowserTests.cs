@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Stagecast.Testing;
 
@@ -41,6 +42,30 @@ public sealed class WhipBrowserTests(ServerFixture server)
         // DELETE on the resource ends the session and the stream at once (no reconnect window: the publisher said so).
         await page.EvaluateAsync("() => end()");
         await tenant.WaitForStatusAsync(livestream.Id, "IDLE", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ClosingThePeerConnectionEndsTheSessionAtOnce()
+    {
+        var tenant = await server.NewTenantAsync();
+        var livestream = await tenant.CreateLivestreamAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenAsync("webrtc.html");
+        await page.EvaluateAsync("([url, key]) => whipPublish(url, key)", new[] { $"{server.HttpBase}/{livestream.Id}/whip", livestream.StreamKey });
+        await WaitForConnectedAsync(page);
+        await tenant.WaitForStatusAsync(livestream.Id, "LIVE", TimeSpan.FromSeconds(20));
+
+        // RTCPeerConnection.close() sends DTLS close_notify: the publisher is gone long before consent would tell.
+        var hub = server.App.Services.GetRequiredService<Stagecast.Streaming.StreamHub>();
+        await page.EvaluateAsync("() => closeOnly()");
+        var closedAt = DateTime.UtcNow;
+        while (hub.Find(livestream.Id)?.Publisher is not null && DateTime.UtcNow - closedAt < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Null(hub.Find(livestream.Id)?.Publisher);
+        Assert.InRange((DateTime.UtcNow - closedAt).TotalSeconds, 0, 5);
     }
 
     internal static async Task WaitForConnectedAsync(IPage page)

@@ -30,8 +30,8 @@ public sealed class WhipSessionLifetimeTests
             Assert.Equal("LIVE", record.GetProperty("status").GetString());
         }
 
-        // The browser goes away without DELETE: consent stops, the session ends, and after the reconnect window so does
-        // the stream, as ERRORED like any publisher lost without unpublishing.
+        // The browser goes away without DELETE: the session ends (its close_notify; consent would within 30 s), and after
+        // the reconnect window so does the stream, as ERRORED like any publisher lost without unpublishing.
         await page.EvaluateAsync("() => closeOnly()");
         var closedAt = DateTime.UtcNow;
         var hub = server.App.Services.GetRequiredService<Stagecast.Streaming.StreamHub>();
