@@ -95,13 +95,5 @@ public static class SdpAnswer
         return sdp.ToString();
     }
 
-    /// <summary>The opposite of an offered direction: a sendonly offer is answered recvonly and the reverse.</summary>
-    public static string Reverse(string direction) => direction switch
-    {
-        "sendonly" => "recvonly",
-        "recvonly" => "sendonly",
-        _ => direction,
-    };
-
     private static void Line(StringBuilder sdp, FormattableString line) => sdp.Append(line.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
 }

@@ -43,8 +43,6 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
 
     public int Restarts { get; private set; }
 
-    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
-
     public void Subscribe(Action<ReadOnlyMemory<byte>, long> handler)
     {
         lock (_sync)

@@ -24,7 +24,6 @@ public sealed class FfmpegProcess : IAsyncDisposable
     private readonly Task _writer;
     private readonly Task _stderr;
     private readonly ILogger _logger;
-    private long _dropped;
 
     private FfmpegProcess(Process process, ILogger logger)
     {
@@ -41,8 +40,6 @@ public sealed class FfmpegProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     public Task Exited { get; }
-
-    public long DroppedWrites => Interlocked.Read(ref _dropped);
 
     public static FfmpegProcess Start(string ffmpeg, IEnumerable<string> arguments, ILogger logger)
     {
@@ -69,13 +66,7 @@ public sealed class FfmpegProcess : IAsyncDisposable
     /// <summary>Queues bytes for stdin; false when the queue is full (the bytes are dropped) or the process is gone.</summary>
     public bool TryWrite(ReadOnlySpan<byte> data)
     {
-        if (_input.Writer.TryWrite(data.ToArray()))
-        {
-            return true;
-        }
-
-        Interlocked.Increment(ref _dropped);
-        return false;
+        return _input.Writer.TryWrite(data.ToArray());
     }
 
     public async ValueTask DisposeAsync()

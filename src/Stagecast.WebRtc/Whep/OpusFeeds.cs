@@ -11,17 +11,6 @@ public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpus
 {
     private readonly Dictionary<LiveStream, AacToOpusTranscoder> _transcoders = [];
 
-    public int Count
-    {
-        get
-        {
-            lock (_transcoders)
-            {
-                return _transcoders.Count;
-            }
-        }
-    }
-
     public void Subscribe(LiveStream stream, Action<ReadOnlyMemory<byte>, long> handler)
     {
         lock (_transcoders)

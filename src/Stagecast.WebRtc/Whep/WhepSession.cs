@@ -65,8 +65,6 @@ public sealed class WhepSession : WebRtcPeer, IRtpSink
 
     public string StreamId => _stream.Id;
 
-    public long FramesSent { get; private set; }
-
     protected override void OnConnected()
     {
         if (_negotiation.Source is { } source)
@@ -280,7 +278,6 @@ public sealed class WhepSession : WebRtcPeer, IRtpSink
             _videoOctets += (uint)payload.Length;
             SendRtp(packet);
         });
-        FramesSent++;
         WebRtcMetrics.HubDelay.Record(Transport.Time.GetElapsedTime(frame.ReceivedAt));
     }
 

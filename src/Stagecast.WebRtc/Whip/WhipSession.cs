@@ -68,10 +68,10 @@ public sealed class WhipSession : WebRtcPeer
 
     public RtpCodec? PublishedVideo => _negotiation.Video;
 
+    public RtpCodec? PublishedAudio => _negotiation.Audio;
+
     /// <summary>The Opus to AAC transcoder while one runs (diagnostics and tests).</summary>
     public IngestTranscoder? AudioTranscoder => _audio;
-
-    public RtpCodec? PublishedAudio => _negotiation.Audio;
 
     /// <summary>Adds a viewer that receives this publisher's RTP as it arrives.</summary>
     public void AddSink(IRtpSink sink)
