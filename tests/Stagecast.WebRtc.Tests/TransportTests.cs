@@ -52,6 +52,25 @@ public sealed class TransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public void EveryValidatedPathIsKeptAndUseCandidateChoosesWhereWeSend()
+    {
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        second.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        second.ReceiveTimeout = 1000;
+
+        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: false)));
+        Assert.Equal(_client.LocalEndPoint, _peer.Remote?.EndPoint); // the first valid path, until one is nominated
+
+        second.SendTo(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: true), _server);
+        Assert.True(second.Receive(new byte[1500]) > 0);
+        Assert.Equal(second.LocalEndPoint, _peer.Remote?.EndPoint); // nominated
+        Assert.Equal(2, _peer.Paths.Count); // both may carry the session's DTLS and SRTP
+
+        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: false)));
+        Assert.Equal(second.LocalEndPoint, _peer.Remote?.EndPoint); // a check without USE-CANDIDATE moves nothing
+    }
+
+    [Fact]
     public void HostilePacketsGetNoAnswerAndChangeNothing()
     {
         Assert.Null(Exchange(BindingRequest("unknown:F0zU", _peer.Ice.PasswordBytes, useCandidate: true)));

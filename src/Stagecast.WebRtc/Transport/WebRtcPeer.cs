@@ -24,6 +24,9 @@ public abstract class WebRtcPeer : IDisposable
     private long _windowStart;
     private int _windowPackets;
     private int _dtlsStarted;
+    private IcePath[] _paths = [];
+
+    private const int MaxPaths = 8;
 
     protected WebRtcPeer(WebRtcTransport transport, SessionDescription offer, string clientAddress)
     {
@@ -66,20 +69,48 @@ public abstract class WebRtcPeer : IDisposable
 
     internal long LastConsent => Volatile.Read(ref _lastConsent);
 
-    /// <summary>A binding request that passed integrity checks: the peer consents; USE-CANDIDATE (or the first) picks the address.</summary>
+    /// <summary>Paths that carried a valid binding request for this session (at most <see cref="MaxPaths"/>).</summary>
+    internal IReadOnlyList<IcePath> Paths => Volatile.Read(ref _paths);
+
+    /// <summary>
+    /// A binding request that passed integrity checks: the peer consents, and its path may carry this session's DTLS and
+    /// SRTP from now on. USE-CANDIDATE (or the first valid request) makes it the path we send on.
+    /// </summary>
     internal void OnBinding(IcePath from, bool useCandidate)
     {
         Volatile.Write(ref _lastConsent, _time.GetTimestamp());
+        var paths = Volatile.Read(ref _paths);
+        if (!paths.Contains(from) && paths.Length < MaxPaths)
+        {
+            Volatile.Write(ref _paths, [.. paths, from]);
+            Transport.Route(this, from);
+        }
+
         if (Remote is null || (useCandidate && !Remote.Equals(from)))
         {
-            var previous = Remote;
             Remote = from;
-            Transport.Route(this, previous, from);
         }
     }
 
-    internal void OnDtls(ReadOnlySpan<byte> record)
+    /// <summary>
+    /// Authenticated traffic (SRTP, or DTLS during the handshake) on another validated path than the one we send on:
+    /// the peer's agent moved there (it nominated another pair), so we follow.
+    /// </summary>
+    private void Latch(IcePath? from)
     {
+        if (from is not null && Remote is { } remote && !remote.Equals(from))
+        {
+            Remote = from;
+        }
+    }
+
+    internal void OnDtls(ReadOnlySpan<byte> record, IcePath? from)
+    {
+        if (!IsConnected)
+        {
+            Latch(from);
+        }
+
         if (Interlocked.Exchange(ref _dtlsStarted, 1) == 0)
         {
             _ = RunHandshakeAsync();
@@ -89,7 +120,7 @@ public abstract class WebRtcPeer : IDisposable
     }
 
     /// <summary>An SRTP or SRTCP packet from the chosen address, decrypted in place and handed on.</summary>
-    internal void OnSrtp(byte[] buffer, int length)
+    internal void OnSrtp(byte[] buffer, int length, IcePath? from)
     {
         if (_inbound is not { } inbound || !WithinRate())
         {
@@ -104,12 +135,14 @@ public abstract class WebRtcPeer : IDisposable
             if (inbound.TryUnprotectRtcp(packet, out int plain))
             {
                 Volatile.Write(ref _lastConsent, _time.GetTimestamp());
+                Latch(from);
                 OnRtcp(packet[..plain]);
             }
         }
         else if (inbound.TryUnprotectRtp(packet, out int plain))
         {
             Volatile.Write(ref _lastConsent, _time.GetTimestamp());
+            Latch(from);
             OnRtp(buffer, plain);
         }
     }

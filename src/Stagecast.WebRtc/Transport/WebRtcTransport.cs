@@ -188,26 +188,24 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             Release(peer.ClientAddress);
         }
 
-        switch (peer.Remote)
+        foreach (var path in peer.Paths)
         {
-            case UdpPath udp:
-                _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(udp.EndPoint, peer));
-                break;
-            case IceTcpConnection tcp:
-                tcp.Dispose();
-                break;
+            switch (path)
+            {
+                case UdpPath udp:
+                    _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(udp.EndPoint, peer));
+                    break;
+                case IceTcpConnection tcp:
+                    tcp.Dispose();
+                    break;
+            }
         }
     }
 
-    /// <summary>ICE moved a peer to <paramref name="current"/>: UDP packets from there now reach it.</summary>
-    internal void Route(WebRtcPeer peer, IcePath? previous, IcePath current)
+    /// <summary>A path passed a peer's binding check: UDP packets from there now reach it.</summary>
+    internal void Route(WebRtcPeer peer, IcePath path)
     {
-        if (previous is UdpPath old)
-        {
-            _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(old.EndPoint, peer));
-        }
-
-        if (current is UdpPath udp)
+        if (path is UdpPath udp)
         {
             _byAddress[udp.EndPoint] = peer;
         }
@@ -284,7 +282,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
                 }
                 else if (_byAddress.TryGetValue(endPoint, out var peer))
                 {
-                    Deliver(peer, buffer, length);
+                    Deliver(peer, buffer, length, peer.Remote is { } remote && remote.EndPoint.Equals(endPoint) ? null : new UdpPath(_socket!, endPoint));
                 }
             }
             catch (Exception ex)
@@ -302,26 +300,29 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         {
             HandleStun(buffer.AsSpan(0, length), connection);
         }
-        else if (connection.Peer is { } peer && ReferenceEquals(peer.Remote, connection))
+        else if (connection.Peer is { } peer && peer.Paths.Contains(connection))
         {
-            Deliver(peer, buffer, length);
+            Deliver(peer, buffer, length, ReferenceEquals(peer.Remote, connection) ? null : connection);
         }
     }
 
-    /// <summary>DTLS (20-63) and SRTP/SRTCP (128-191) for a session; anything else in RFC 7983's map is dropped.</summary>
-    private static void Deliver(WebRtcPeer peer, byte[] buffer, int length)
+    /// <summary>
+    /// DTLS (20-63) and SRTP/SRTCP (128-191) for a session; anything else in RFC 7983's map is dropped.
+    /// <paramref name="other"/> is the validated path it came on when that is not the one we send on.
+    /// </summary>
+    private static void Deliver(WebRtcPeer peer, byte[] buffer, int length, IcePath? other)
     {
         byte first = buffer[0];
         if (first is >= 20 and <= 63)
         {
             if (DtlsSession.IsRecord(buffer.AsSpan(0, length)))
             {
-                peer.OnDtls(buffer.AsSpan(0, length));
+                peer.OnDtls(buffer.AsSpan(0, length), other);
             }
         }
         else if (first is >= 128 and <= 191)
         {
-            peer.OnSrtp(buffer, length);
+            peer.OnSrtp(buffer, length, other);
         }
     }
 
