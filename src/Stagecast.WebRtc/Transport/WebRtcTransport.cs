@@ -69,7 +69,9 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         if (Options.TcpPort != 0)
         {
             var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Any, Options.TcpPort ?? Port));
+            // The UDP port's number, unless configured; with an ephemeral UDP port (0, as in tests) an ephemeral TCP one
+            // too, since the number the UDP socket got may be taken for TCP.
+            listener.Bind(new IPEndPoint(IPAddress.Any, Options.TcpPort ?? (Options.Port == 0 ? 0 : Port)));
             listener.Listen(128);
             TcpPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
             _tcpListener = listener;
