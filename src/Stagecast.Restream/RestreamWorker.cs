@@ -77,10 +77,14 @@ public sealed partial class RestreamWorker : IAsyncDisposable
 
     private async Task RunAsync()
     {
+        // Stopped, or the stream ended: a connect under way or a wait to retry ends at once, not at its timeout.
+        // Pumping is not cut short by the end: the stream's last frames and a clean unpublish still go out.
         var stop = _stop.Token;
+        using var stopOrEndSource = CancellationTokenSource.CreateLinkedTokenSource(stop, _source.Ending);
+        var stopOrEnd = stopOrEndSource.Token;
         var backoff = _options.InitialBackoff;
         bool streamed = false;
-        while (!stop.IsCancellationRequested && _source.State != LiveStreamState.Ended)
+        while (!stopOrEnd.IsCancellationRequested)
         {
             Update(s => s with
             {
@@ -90,7 +94,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
             });
             try
             {
-                await using var client = await ConnectAsync(stop).ConfigureAwait(false);
+                await using var client = await ConnectAsync(stopOrEnd).ConfigureAwait(false);
                 streamed = true;
                 backoff = _options.InitialBackoff;
                 Update(s => s with { Status = RestreamStatus.Streaming, StartedAt = s.StartedAt ?? _time.GetUtcNow(), EndedAt = null });
@@ -102,7 +106,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
                     break;
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopOrEnd.IsCancellationRequested)
             {
                 break;
             }
@@ -118,7 +122,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
                 Log.Failed(_logger, _name, _destination.TcUrl, error, backoff.TotalSeconds);
                 try
                 {
-                    await Task.Delay(backoff, _time, stop).ConfigureAwait(false);
+                    await Task.Delay(backoff, _time, stopOrEnd).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -129,7 +133,9 @@ public sealed partial class RestreamWorker : IAsyncDisposable
             }
         }
 
-        Update(s => s with { Status = RestreamStatus.Idle, EndedAt = s.StartedAt is null ? null : _time.GetUtcNow(), RetryAt = null });
+        // Ended with its stream, the output ends when the stream's session does (not when the worker noticed).
+        var endedAt = _source.StoppedAt is { } streamStopped && !stop.IsCancellationRequested ? streamStopped : _time.GetUtcNow();
+        Update(s => s with { Status = RestreamStatus.Idle, EndedAt = s.StartedAt is null ? null : endedAt, RetryAt = null });
         Log.Stopped(_logger, _name, _destination.TcUrl);
     }
 

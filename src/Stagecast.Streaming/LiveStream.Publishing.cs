@@ -20,6 +20,7 @@ public sealed partial class LiveStream
     private long _bytesIn;
     private long _framesIn;
     private ITimer? _reconnectTimer;
+    private readonly CancellationTokenSource _ended = new();
 
     /// <summary>Media time received from publishers, summed over reconnects.</summary>
     public TimeSpan IngestedDuration
@@ -260,6 +261,7 @@ public sealed partial class LiveStream
             reader.Complete();
         }
 
+        _ended.Cancel();
         _hub.OnStreamEnded(this);
     }
 

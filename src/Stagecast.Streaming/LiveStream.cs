@@ -36,6 +36,15 @@ public sealed partial class LiveStream
 
     public StreamEndKind EndKind { get; private set; }
 
+    /// <summary>Cancelled when the stream ends: what waits on the stream (a retry, a connect) stops at once.</summary>
+    public CancellationToken Ending => _ended.Token;
+
+    /// <summary>
+    /// When the broadcast stopped, as its session records it: when the publisher left for a stream that ended
+    /// because the publisher did not come back, when it ended otherwise; null while it has not ended.
+    /// </summary>
+    public DateTimeOffset? StoppedAt => EndKind == StreamEndKind.PublisherLost ? PublisherLeftAt ?? EndedAt : EndedAt;
+
     /// <summary>When the last publisher left (for a stream that ended after losing its publisher).</summary>
     public DateTimeOffset? PublisherLeftAt { get; private set; }
 

@@ -92,6 +92,47 @@ public sealed class RestreamWorkerTests
     }
 
     [Fact]
+    public async Task WorkerWaitingToRetryEndsWithTheStreamAtOnceAndEndsWhenTheSessionDid()
+    {
+        var hub = TestHub.Create();
+        hub.TryPublish("s", Encoder, out var publisher);
+        int port = ClosedPort();
+        var receiver = ExternalProcess.Start("ffmpeg",
+            ["-hide_banner", "-loglevel", "error", "-listen", "1", "-i", $"rtmp://127.0.0.1:{port}/app/key", "-f", "null", "-"]);
+        await Task.Delay(500);
+        var patient = new RestreamOptions { InitialBackoff = TimeSpan.FromMinutes(1), MaxBackoff = TimeSpan.FromMinutes(1) };
+        await using var worker = new RestreamWorker("late", publisher!.Stream, Destination(port), patient, TimeProvider.System, NullLogger.Instance);
+        worker.Start();
+        await WaitUntilAsync(() => worker.State.Status == RestreamStatus.Streaming);
+
+        // The destination dies: the worker waits a minute to try again.
+        await receiver.DisposeAsync();
+        await RecordedMedia.ReplayAsync(publisher, realTime: false);
+        await WaitUntilAsync(() => worker.State is { Status: RestreamStatus.Reconnecting, RetryAt: not null });
+
+        publisher.Unpublish();
+        await worker.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(RestreamStatus.Idle, worker.State.Status);
+        Assert.Equal(publisher.Stream.StoppedAt, worker.State.EndedAt);
+    }
+
+    [Fact]
+    public async Task DeadDestinationStopsBeingRetriedWhenTheStreamEnds()
+    {
+        var hub = TestHub.Create();
+        hub.TryPublish("s", Encoder, out var publisher);
+        var patient = new RestreamOptions { InitialBackoff = TimeSpan.FromMinutes(1), MaxBackoff = TimeSpan.FromMinutes(1) };
+        await using var worker = new RestreamWorker("dead", publisher!.Stream, Destination(ClosedPort()), patient, TimeProvider.System, NullLogger.Instance);
+        worker.Start();
+        await WaitUntilAsync(() => worker.State.RetryAt is not null);
+
+        publisher.Unpublish();
+        await worker.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal((RestreamStatus.Idle, 1), (worker.State.Status, worker.State.Attempts));
+        Assert.Null(worker.State.RetryAt);
+    }
+
+    [Fact]
     public async Task RtmpsReachesATlsDestinationWhoseCertificateIsTrusted()
     {
         string work = Directory.CreateTempSubdirectory("restream-tls-").FullName;

@@ -44,7 +44,7 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
         var (ingest, viewer) = Figures(session);
         bool lost = stream.EndKind == StreamEndKind.PublisherLost;
         string? error = lost ? Describe(stream) : null;
-        var stopped = lost ? stream.PublisherLeftAt ?? time.GetUtcNow() : stream.EndedAt ?? time.GetUtcNow();
+        var stopped = stream.StoppedAt ?? time.GetUtcNow();
         writer.Enqueue(new SessionEvent.Ended(
             session.SessionId, stream.Id, session.StartedTime, stopped, error, ingest, viewer, lost ? LivestreamStatus.Errored : LivestreamStatus.Idle));
     }
