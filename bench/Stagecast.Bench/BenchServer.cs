@@ -120,12 +120,12 @@ public sealed class StagecastServer(string repository, HttpClient http) : BenchS
         string dll = Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0", "Stagecast.Server.dll");
         string data = Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
         Process = Launch("dotnet", [dll, "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
-            "--Stagecast:Api:RequestsPerSecond=100000",
+            "--set", "Stagecast:Api:RequestsPerSecond=100000",
             // Every WHEP viewer of the benchmark comes from 127.0.0.1.
-            "--Stagecast:WebRtc:MaxSessionsPerAddress=100000",
+            "--set", "Stagecast:WebRtc:MaxSessionsPerAddress=100000",
             // Ended streams' playlists are normally kept for a minute; in the benchmark they would count as
             // memory of the next measurement's streams.
-            "--Stagecast:Hls:EndedStreamRetention=00:00:01"],
+            "--set", "Stagecast:Hls:EndedStreamRetention=00:00:01"],
             new Dictionary<string, string>
             {
                 ["STAGECAST_ACCOUNT_ID"] = "bench", ["STAGECAST_APP_ID"] = "bench", ["STAGECAST_API_TOKEN"] = Token,

@@ -1,28 +1,33 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Stagecast.Server;
-using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Hosting;
 
 try
 {
-    if (args.Length > 0 && OperatorCommands.Nouns.Contains(args[0]))
-    {
-        var configuration = new ConfigurationBuilder();
-        ServerConfiguration.AddSources(configuration, args);
-        return await OperatorCommands.RunAsync(args, ServerConfiguration.ReadServerOptions(configuration.Build()), Console.Out, Console.Error);
-    }
-
-    var app = StagecastApp.Build(args);
-    await app.RunAsync();
-    return 0;
+    return await CommandLine.RunAsync(args, RunServerAsync, Console.Out, Console.Error);
 }
 catch (Exception ex) when (ex is StartupException or OptionsValidationException)
 {
     Console.Error.WriteLine($"stagecast: {ex.Message}");
-    return 2;
+    return CommandLine.UsageExitCode;
 }
-catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException)
+
+static async Task<int> RunServerAsync(Dictionary<string, string?> settings, CancellationToken cancellationToken)
 {
-    Console.Error.WriteLine($"stagecast: cannot listen: {ex.Message}");
-    return 2;
+    await using var app = StagecastApp.Build(settings);
+    var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+    var webRtc = app.Services.GetRequiredService<IOptions<Stagecast.WebRtc.Transport.WebRtcOptions>>().Value;
+    try
+    {
+        await app.RunAsync();
+        return 0;
+    }
+    catch (Exception ex) when (ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.InnerException is AddressInUseException)
+    {
+        Console.Error.WriteLine($"stagecast: cannot listen: {ex.Message.TrimEnd('.')} (--http-port {server.HttpPort}, --rtmp-port {server.RtmpPort}, --webrtc-port {webRtc.Port}); "
+            + "another program holds the port: stop it or choose another");
+        return CommandLine.UsageExitCode;
+    }
 }

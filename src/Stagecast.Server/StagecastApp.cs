@@ -21,10 +21,14 @@ namespace Stagecast.Server;
 /// <summary>Composes the server from its features: configuration, services, listeners and endpoints. Program.cs and tests call it.</summary>
 public static class StagecastApp
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Builds the server from a command line of settings (flags, <c>--set</c>); a wrong one throws <see cref="StartupException"/>.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) =>
+        Build(CommandLine.ServerValues(args), configure);
+
+    public static WebApplication Build(Dictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = CommandLine.ExpandBooleanFlags(args) });
-        ServerConfiguration.AddSources(builder.Configuration, args);
+        var builder = WebApplication.CreateSlimBuilder();
+        ServerConfiguration.AddSources(builder.Configuration, settings);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -32,6 +36,9 @@ public static class StagecastApp
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // A start that fails (a port in use) is reported by Program as one line, not logged with its stack trace here;
+        // a background service that crashes is still logged, at Critical, with its exception.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         var configuration = builder.Configuration;
         var server = ServerConfiguration.ReadServerOptions(configuration);

@@ -125,7 +125,7 @@ public sealed partial class ProcessTests
     [Fact]
     public async Task WhatWasCommittedSurvivesKillMinusNine()
     {
-        await using var server = await ServerProcess.StartAsync(arguments: ["--Stagecast:Sessions:FlushInterval=00:00:01"]);
+        await using var server = await ServerProcess.StartAsync(arguments: ["--set", "Stagecast:Sessions:FlushInterval=00:00:01"]);
         var api = await ApiOfAsync(server);
         var kept = await api.CreateLivestreamAsync("kept");
         var livestream = await api.CreateLivestreamAsync("live-when-killed");
@@ -159,7 +159,7 @@ public sealed partial class ProcessTests
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 
     /// <summary>An API client for the identities a first start printed.</summary>
-    private static Task<StagecastApiClient> ApiOfAsync(ServerProcess server)
+    internal static Task<StagecastApiClient> ApiOfAsync(ServerProcess server)
     {
         var printed = FirstStart().Match(server.Process.StandardOutput);
         Assert.True(printed.Success, server.Output);

@@ -54,13 +54,13 @@ public sealed class ServerFixture : IAsyncLifetime
         App = StagecastApp.Build(
         [
             "--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--bind", "127.0.0.1", "--data-dir", DataDir,
-            "--reconnect-window", ReconnectWindow.ToString(), "--Stagecast:Sessions:FlushInterval=00:00:01",
+            "--reconnect-window", ReconnectWindow.ToString(), "--set", "Stagecast:Sessions:FlushInterval=00:00:01",
             // Quick retries and a small restream queue (about a second of media), so restream tests see effects fast.
-            "--Stagecast:Restream:InitialBackoff=00:00:00.5", "--Stagecast:Restream:MaxBackoff=00:00:02",
-            "--Stagecast:Restream:MaxQueuedBytes=262144",
+            "--set", "Stagecast:Restream:InitialBackoff=00:00:00.5", "--set", "Stagecast:Restream:MaxBackoff=00:00:02",
+            "--set", "Stagecast:Restream:MaxQueuedBytes=262144",
             // Webhook receivers in tests listen on loopback; retries come quickly so tests see them.
-            "--webhooks-allow-private", "--Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--Stagecast:Webhooks:MaxBackoff=00:00:01",
-            "--Stagecast:Webhooks:Timeout=00:00:03",
+            "--webhooks-allow-private", "--set", "Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--set", "Stagecast:Webhooks:MaxBackoff=00:00:01",
+            "--set", "Stagecast:Webhooks:Timeout=00:00:03",
             .. _extraArgs,
         ], _configure);
         await App.StartAsync();

@@ -58,9 +58,13 @@ public static class Ffmpeg
             s.TryGetProperty("sample_rate", out var r) ? int.Parse(r.GetString()!, CultureInfo.InvariantCulture) : 0)).ToList();
     }
 
-    /// <summary>Decodes <paramref name="seconds"/> of a URL with ffmpeg; returns its exit code and error output.</summary>
+    /// <summary>
+    /// Decodes <paramref name="seconds"/> of a stream, reporting every error. The null output keeps the input's time
+    /// base (<c>-enc_time_base -1</c>): with its default of one tick per frame, two frames of a variable-rate stream
+    /// (a browser's) closer than 1/fps apart would be reported as non-monotonic although their timestamps increase.
+    /// </summary>
     public static Task<(int ExitCode, string Output, string Error)> DecodeAsync(string url, int seconds) =>
-        ExternalProcess.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", url, "-t", seconds.ToString(CultureInfo.InvariantCulture), "-f", "null", "-"], TimeSpan.FromSeconds(seconds + 30));
+        ExternalProcess.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", url, "-enc_time_base:v", "-1", "-t", seconds.ToString(CultureInfo.InvariantCulture), "-f", "null", "-"], TimeSpan.FromSeconds(seconds + 30));
 }
 
 public sealed record ProbedStream(string Codec, int Width, int Height, int SampleRate);

@@ -1,81 +1,183 @@
+using System.CommandLine;
+using Stagecast.Server.Features.Accounts;
+
 namespace Stagecast.Server.Hosting;
 
-/// <summary>Maps operator flags and STAGECAST_* environment variables onto configuration keys.</summary>
-public static class CommandLine
+/// <summary>
+/// The command line, parsed with System.CommandLine: with no command it runs the server, whose settings are flags
+/// (or STAGECAST_* environment variables); <c>accounts</c>, <c>apps</c> and <c>tokens</c> are operator commands on
+/// the data directory; <c>--help</c> and <c>--version</c> answer and exit. Anything else is refused with usage and
+/// exit code 2, so a typo never starts a server on the default ports.
+/// </summary>
+public sealed class CommandLine
 {
-    /// <summary>Flag (if any), environment variable and configuration key of each operator setting.</summary>
-    public static readonly IReadOnlyList<(string? Flag, string Variable, string Key)> Settings =
+    /// <summary>Exit code for a command line or a setting that keeps the server from starting.</summary>
+    public const int UsageExitCode = 2;
+
+    /// <summary>Flag (if any), environment variable, configuration key and help text of each operator setting.</summary>
+    public static readonly IReadOnlyList<Setting> Settings =
     [
-        ("--http-port", "STAGECAST_HTTP_PORT", "Stagecast:HttpPort"),
-        ("--rtmp-port", "STAGECAST_RTMP_PORT", "Stagecast:RtmpPort"),
-        ("--data-dir", "STAGECAST_DATA_DIR", "Stagecast:DataDir"),
-        ("--bind", "STAGECAST_BIND", "Stagecast:Bind"),
-        ("--public-url", "STAGECAST_PUBLIC_URL", "Stagecast:PublicUrl"),
-        ("--rtmp-url", "STAGECAST_RTMP_URL", "Stagecast:RtmpUrl"),
-        ("--reconnect-window", "STAGECAST_RECONNECT_WINDOW", "Stagecast:Hub:ReconnectWindow"),
-        ("--webhooks-allow-private", "STAGECAST_WEBHOOKS_ALLOW_PRIVATE", "Stagecast:Webhooks:AllowPrivate"),
-        ("--webrtc-port", "STAGECAST_WEBRTC_PORT", "Stagecast:WebRtc:Port"),
-        ("--webrtc-tcp-port", "STAGECAST_WEBRTC_TCP_PORT", "Stagecast:WebRtc:TcpPort"),
-        ("--webrtc-public-ip", "STAGECAST_WEBRTC_PUBLIC_IP", "Stagecast:WebRtc:PublicIp"),
-        ("--webrtc-max-publish-kbps", "STAGECAST_WEBRTC_MAX_PUBLISH_KBPS", "Stagecast:WebRtc:MaxPublishKbps"),
-        (null, "STAGECAST_ACCOUNT_ID", "Stagecast:Bootstrap:AccountId"),
-        (null, "STAGECAST_APP_ID", "Stagecast:Bootstrap:AppId"),
-        (null, "STAGECAST_API_TOKEN", "Stagecast:Bootstrap:ApiToken"),
+        new("--http-port", "STAGECAST_HTTP_PORT", "Stagecast:HttpPort", "HTTP port: API, playback, watch page, dashboard, WHIP and WHEP [default: 8080]"),
+        new("--rtmp-port", "STAGECAST_RTMP_PORT", "Stagecast:RtmpPort", "RTMP ingest port [default: 1935]"),
+        new("--data-dir", "STAGECAST_DATA_DIR", "Stagecast:DataDir", "Where the database and the key are kept [default: ./data]"),
+        new("--bind", "STAGECAST_BIND", "Stagecast:Bind", "Address the listeners bind to [default: 0.0.0.0]"),
+        new("--public-url", "STAGECAST_PUBLIC_URL", "Stagecast:PublicUrl", "HTTP URL viewers and API clients reach the server at"),
+        new("--rtmp-url", "STAGECAST_RTMP_URL", "Stagecast:RtmpUrl", "RTMP URL encoders reach the server at"),
+        new("--reconnect-window", "STAGECAST_RECONNECT_WINDOW", "Stagecast:Hub:ReconnectWindow", "How long a dropped publisher may take to come back (hh:mm:ss)"),
+        new("--webhooks-allow-private", "STAGECAST_WEBHOOKS_ALLOW_PRIVATE", "Stagecast:Webhooks:AllowPrivate", "Allow webhooks to private and loopback addresses", SettingKind.Switch),
+        new("--webrtc-port", "STAGECAST_WEBRTC_PORT", "Stagecast:WebRtc:Port", "UDP port for WebRTC media [default: 8189]"),
+        new("--webrtc-tcp-port", "STAGECAST_WEBRTC_TCP_PORT", "Stagecast:WebRtc:TcpPort", "TCP port for ICE over TCP [default: the UDP port's number]"),
+        new("--webrtc-public-ip", "STAGECAST_WEBRTC_PUBLIC_IP", "Stagecast:WebRtc:PublicIp", "Address WebRTC clients reach the server at (repeatable)", SettingKind.Repeatable),
+        new("--webrtc-max-publish-kbps", "STAGECAST_WEBRTC_MAX_PUBLISH_KBPS", "Stagecast:WebRtc:MaxPublishKbps", "Bitrate WHIP publishers are asked to stay under"),
+        new(null, "STAGECAST_ACCOUNT_ID", "Stagecast:Bootstrap:AccountId", "Account to create on start"),
+        new(null, "STAGECAST_APP_ID", "Stagecast:Bootstrap:AppId", "App to create on start"),
+        new(null, "STAGECAST_API_TOKEN", "Stagecast:Bootstrap:ApiToken", "API token to create on start"),
     ];
 
-    /// <summary>Flags that are switches: given alone they mean true.</summary>
-    public static readonly IReadOnlySet<string> BooleanFlags = new HashSet<string>(StringComparer.Ordinal) { "--webhooks-allow-private" };
-
-    /// <summary>Flags that may be given more than once; their values are joined with commas.</summary>
-    public static readonly IReadOnlySet<string> RepeatableFlags = new HashSet<string>(StringComparer.Ordinal) { "--webrtc-public-ip" };
-
-    /// <summary>
-    /// A boolean flag given without a value ("--webhooks-allow-private --http-port 80") becomes "--flag=true"; a
-    /// repeatable flag given several times ("--webrtc-public-ip A --webrtc-public-ip B") becomes one "--flag=A,B".
-    /// </summary>
-    public static string[] ExpandBooleanFlags(string[] args)
+    private readonly RootCommand _root = new("Stagecast, a self-hosted live streaming server. With no command, runs the server.");
+    private readonly List<(Option Option, Setting Setting)> _settings = [];
+    private readonly Option<string[]> _set = new("--set")
     {
-        var expanded = new List<string>(args.Length);
-        var repeated = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
+        Description = "Any other setting by its configuration key (repeatable), e.g. --set Stagecast:Webhooks:Timeout=00:00:05",
+        HelpName = "key=value",
+    };
+
+    /// <param name="runServer">Runs the server with the configuration values the command line and environment give.</param>
+    public CommandLine(Func<Dictionary<string, string?>, CancellationToken, Task<int>> runServer, TextWriter output, TextWriter error)
+    {
+        foreach (var setting in Settings.Where(s => s.Flag is not null))
         {
-            if (RepeatableFlags.Contains(args[i]) && i + 1 < args.Length)
+            Option option = setting.Kind switch
             {
-                if (!repeated.TryGetValue(args[i], out var values))
-                {
-                    repeated[args[i]] = values = [];
-                }
-
-                values.Add(args[++i]);
-                continue;
-            }
-
-            bool hasValue = i + 1 < args.Length && (args[i + 1].Equals("true", StringComparison.OrdinalIgnoreCase) || args[i + 1].Equals("false", StringComparison.OrdinalIgnoreCase));
-            expanded.Add(BooleanFlags.Contains(args[i]) && !hasValue ? args[i] + "=true" : args[i]);
+                SettingKind.Switch => new Option<bool>(setting.Flag!),
+                SettingKind.Repeatable => new Option<string[]>(setting.Flag!) { HelpName = "value" },
+                _ => new Option<string>(setting.Flag!) { HelpName = "value" },
+            };
+            option.Description = setting.Description;
+            option.Recursive = setting.Key == "Stagecast:DataDir"; // the operator commands work on a data directory too
+            _settings.Add((option, setting));
+            _root.Options.Add(option);
         }
 
-        foreach (var (flag, values) in repeated)
+        _set.Validators.Add(result =>
         {
-            expanded.Add($"{flag}={string.Join(',', values)}");
+            foreach (var token in result.Tokens.Where(t => !t.Value.Contains('=', StringComparison.Ordinal) || !t.Value.StartsWith("Stagecast:", StringComparison.Ordinal)))
+            {
+                result.AddError($"--set '{token.Value}' must be Stagecast:Section:Key=value");
+            }
+        });
+        _root.Options.Add(_set);
+        _root.SetAction((result, cancellationToken) => runServer(Values(result), cancellationToken));
+        foreach (var command in OperatorCommands.Create(result => ServerConfiguration.ReadServerOptions(Values(result)), output, error))
+        {
+            _root.Subcommands.Add(command);
         }
-
-        return [.. expanded];
     }
 
-    public static Dictionary<string, string> SwitchMappings() =>
-        Settings.Where(s => s.Flag is not null).ToDictionary(s => s.Flag!, s => s.Key);
+    public ParseResult Parse(IReadOnlyList<string> args) => _root.Parse(args);
+
+    /// <summary>Runs what the command line asks for; a command line with errors prints them and the usage to <paramref name="error"/> and returns 2.</summary>
+    public static async Task<int> RunAsync(string[] args, Func<Dictionary<string, string?>, CancellationToken, Task<int>> runServer, TextWriter output, TextWriter error)
+    {
+        var commandLine = new CommandLine(runServer, output, error);
+        var result = commandLine.Parse(args);
+        // The host handles SIGINT and SIGTERM itself, for a clean shutdown.
+        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        if (result.Errors.Count > 0)
+        {
+            foreach (var problem in result.Errors)
+            {
+                await error.WriteLineAsync($"stagecast: {problem.Message}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync().ConfigureAwait(false);
+            invocation.Output = error;
+            await commandLine.Parse([.. ArgsOf(result), "--help"]).InvokeAsync(invocation).ConfigureAwait(false);
+            return UsageExitCode;
+        }
+
+        return await result.InvokeAsync(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>The configuration values of a server command line (no command) or a <see cref="StartupException"/> naming what is wrong.</summary>
+    public static Dictionary<string, string?> ServerValues(string[] args)
+    {
+        var commandLine = new CommandLine((_, _) => Task.FromResult(0), TextWriter.Null, TextWriter.Null);
+        var result = commandLine.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            throw new StartupException(string.Join("; ", result.Errors.Select(e => e.Message)));
+        }
+
+        if (result.CommandResult.Command != commandLine._root)
+        {
+            throw new StartupException($"'{result.CommandResult.Command.Name}' is a command, not a server setting");
+        }
+
+        return commandLine.Values(result);
+    }
 
     public static Dictionary<string, string?> FromEnvironment(Func<string, string?> getVariable)
     {
-        var values = new Dictionary<string, string?>();
-        foreach (var (_, variable, key) in Settings)
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in Settings)
         {
-            if (getVariable(variable) is { Length: > 0 } value)
+            if (getVariable(setting.Variable) is { Length: > 0 } value)
             {
-                values[key] = value;
+                values[setting.Key] = value;
             }
         }
 
         return values;
     }
+
+    /// <summary>Settings in order of precedence (last wins): STAGECAST_* variables, then flags, then --set.</summary>
+    private Dictionary<string, string?> Values(ParseResult result)
+    {
+        var values = FromEnvironment(Environment.GetEnvironmentVariable);
+        foreach (var (option, setting) in _settings)
+        {
+            if (result.GetResult(option) is not { Implicit: false })
+            {
+                continue;
+            }
+
+            values[setting.Key] = option switch
+            {
+                Option<bool> flag => result.GetValue(flag) ? "true" : "false",
+                Option<string[]> repeated => string.Join(',', result.GetValue(repeated) ?? []),
+                Option<string> single => result.GetValue(single),
+                _ => throw new InvalidOperationException($"unexpected option {option.Name}"),
+            };
+        }
+
+        foreach (string pair in result.GetValue(_set) ?? [])
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            values[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return values;
+    }
+
+    /// <summary>The words of the command that was being typed, so its usage (not the root's) is shown.</summary>
+    private static IEnumerable<string> ArgsOf(ParseResult result)
+    {
+        var names = new Stack<string>();
+        for (var command = result.CommandResult; command.Parent is System.CommandLine.Parsing.CommandResult parent; command = parent)
+        {
+            names.Push(command.Command.Name);
+        }
+
+        return names;
+    }
+
+    public enum SettingKind
+    {
+        Value,
+        Switch,
+        Repeatable,
+    }
+
+    public sealed record Setting(string? Flag, string Variable, string Key, string Description, SettingKind Kind = SettingKind.Value);
 }

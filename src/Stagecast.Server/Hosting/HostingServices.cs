@@ -12,9 +12,11 @@ public static class HostingServices
         services.AddSingleton<ServerReadiness>();
         services.AddSingleton<ListeningEndpoints>();
         services.AddSingleton<PublicUrls>();
-        services.AddSingleton(_ =>
+        // Nothing touches the data directory before its lock is held: the database is opened through it.
+        services.AddSingleton(_ => DataDirectoryLock.Acquire(server.DataDir));
+        services.AddSingleton(provider =>
         {
-            Directory.CreateDirectory(server.DataDir);
+            provider.GetRequiredService<DataDirectoryLock>();
             return new SqliteDatabase(server.DatabasePath);
         });
         services.AddHostedService<DatabaseStartup>();

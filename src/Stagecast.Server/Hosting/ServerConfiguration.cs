@@ -2,13 +2,14 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Stagecast.Server.Hosting;
 
-/// <summary>Settings sources in order of precedence (last wins): defaults, appsettings, STAGECAST_* variables, flags.</summary>
+/// <summary>Settings sources in order of precedence (last wins): defaults, appsettings, then <see cref="CommandLine"/>'s values (STAGECAST_* variables, flags).</summary>
 public static class ServerConfiguration
 {
-    public static void AddSources(IConfigurationBuilder configuration, string[] args) =>
-        configuration
-            .AddInMemoryCollection(CommandLine.FromEnvironment(Environment.GetEnvironmentVariable))
-            .AddCommandLine(CommandLine.ExpandBooleanFlags(args), CommandLine.SwitchMappings());
+    public static void AddSources(IConfigurationBuilder configuration, Dictionary<string, string?> values) =>
+        configuration.AddInMemoryCollection(values);
+
+    public static ServerOptions ReadServerOptions(Dictionary<string, string?> values) =>
+        ReadServerOptions(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
 
     /// <summary>Listener and storage settings are needed before the host exists, so they are validated here, up front.</summary>
     public static ServerOptions ReadServerOptions(IConfiguration configuration)

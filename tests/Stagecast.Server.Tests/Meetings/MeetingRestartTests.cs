@@ -75,7 +75,7 @@ public sealed class MeetingRestartTests
         string dataDir;
         string sessionId;
         DateTimeOffset joinedAt;
-        await using (var server = await ServerProcess.StartAsync(null, Environment, "--Stagecast:Sessions:FlushInterval=00:00:01"))
+        await using (var server = await ServerProcess.StartAsync(null, Environment, "--set", "Stagecast:Sessions:FlushInterval=00:00:01"))
         {
             dataDir = server.DataDir;
             var api = ApiOf(server);

@@ -213,7 +213,7 @@ public sealed class RealtimeChannelTests(ServerFixture server)
     [Fact]
     public async Task ASilentSocketThatNeverJoinsIsClosedAndBinaryIsRefused()
     {
-        var own = await ServerFixture.StartAsync(["--Stagecast:Realtime:JoinTimeout=00:00:01"]);
+        var own = await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:JoinTimeout=00:00:01"]);
         await using var _ = own.AsAsyncDisposable();
         var api = await own.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();

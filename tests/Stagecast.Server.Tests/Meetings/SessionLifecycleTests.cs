@@ -97,8 +97,8 @@ public sealed class SessionLifecycleTests
     {
         var server = await ServerFixture.StartAsync(
         [
-            "--Stagecast:Realtime:KeepAliveInterval=00:00:01", "--Stagecast:Realtime:KeepAliveTimeout=00:00:01",
-            "--Stagecast:Realtime:ReconnectGrace=00:00:01",
+            "--set", "Stagecast:Realtime:KeepAliveInterval=00:00:01", "--set", "Stagecast:Realtime:KeepAliveTimeout=00:00:01",
+            "--set", "Stagecast:Realtime:ReconnectGrace=00:00:01",
         ]);
         await using var _ = server.AsAsyncDisposable();
         var api = await server.NewTenantAsync();

@@ -48,7 +48,7 @@ public sealed class WhepClientTests(ServerFixture server)
     public async Task AViewerThatFallsSilentIsDroppedWhenConsentExpires()
     {
         // Consent shortened from 30 s to 3 s: the viewer vanishes without DELETE or close_notify (its socket just closes).
-        var own = await ServerFixture.StartAsync(["--Stagecast:WebRtc:ConsentTimeout=00:00:03"]);
+        var own = await ServerFixture.StartAsync(["--set", "Stagecast:WebRtc:ConsentTimeout=00:00:03"]);
         await using var stop = own.AsAsyncDisposable();
         var livestream = await own.NewLivestreamAsync();
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30, "320x180"));
@@ -72,7 +72,7 @@ public sealed class WhepClientTests(ServerFixture server)
     [Fact]
     public async Task SessionsPerClientAddressAreLimited()
     {
-        var own = await ServerFixture.StartAsync(["--Stagecast:WebRtc:MaxSessionsPerAddress=2"]);
+        var own = await ServerFixture.StartAsync(["--set", "Stagecast:WebRtc:MaxSessionsPerAddress=2"]);
         await using var stop = own.AsAsyncDisposable();
         var livestream = await own.NewLivestreamAsync();
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30, "320x180"));

@@ -11,7 +11,7 @@ public sealed class WhipIceTcpTests
     [Fact]
     public async Task ChromiumPublishesOverIceTcpWhenOnlyTcpCandidatesAreOffered()
     {
-        var server = await ServerFixture.StartAsync(["--Stagecast:WebRtc:UdpCandidates=false"]);
+        var server = await ServerFixture.StartAsync(["--set", "Stagecast:WebRtc:UdpCandidates=false"]);
         await using var stop = server.AsAsyncDisposable();
         var tenant = await server.NewTenantAsync();
         var livestream = await tenant.CreateLivestreamAsync();

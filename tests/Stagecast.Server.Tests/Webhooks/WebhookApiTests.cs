@@ -57,7 +57,7 @@ public sealed class WebhookApiTests(ServerFixture server)
     [Fact]
     public async Task PrivateDestinationsAreRefusedUnlessTheOperatorAllowsThem()
     {
-        var strict = await ServerFixture.StartAsync(["--Stagecast:Webhooks:AllowPrivate=false"]);
+        var strict = await ServerFixture.StartAsync(["--set", "Stagecast:Webhooks:AllowPrivate=false"]);
         await using var _ = strict.AsAsyncDisposable();
         var api = await strict.NewTenantAsync();
         foreach (string url in new[] { "http://127.0.0.1:8080/h", "http://localhost/h", "http://10.1.2.3/h", "http://192.168.0.10/h", "http://172.20.0.1/h",

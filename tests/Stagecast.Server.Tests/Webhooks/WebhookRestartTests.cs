@@ -16,8 +16,8 @@ public sealed class WebhookRestartTests
 
     private static readonly string[] Arguments =
     [
-        "--webhooks-allow-private", "--Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--Stagecast:Webhooks:MaxBackoff=00:00:01",
-        "--Stagecast:Sessions:FlushInterval=00:00:01",
+        "--webhooks-allow-private", "--set", "Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--set", "Stagecast:Webhooks:MaxBackoff=00:00:01",
+        "--set", "Stagecast:Sessions:FlushInterval=00:00:01",
     ];
 
     [Fact]

@@ -6,6 +6,7 @@ using Stagecast.Server.Hosting.Security;
 namespace Stagecast.Server.Features.Accounts;
 
 /// <summary>
+/// Run once every listener is bound (so a start that cannot listen creates nothing, and the curl has the bound port).
 /// First start: creates an account, an app and an API token (from STAGECAST_* when set, generated otherwise) and
 /// prints the ids, the token (once) and a ready-to-paste curl. Later starts create only what the variables name
 /// and the database lacks.
@@ -16,7 +17,6 @@ public sealed class Bootstrap(
     AppService apps,
     IOptions<BootstrapOptions> options,
     PublicUrls urls,
-    IHostApplicationLifetime lifetime,
     TextWriter console)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -56,8 +56,7 @@ public sealed class Bootstrap(
 
         if (firstStart)
         {
-            // The curl needs the bound HTTP port, known once the server has started.
-            lifetime.ApplicationStarted.Register(() => Print(accountId, appId, printedToken));
+            Print(accountId, appId, printedToken);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting;
@@ -16,88 +17,127 @@ namespace Stagecast.Server.Features.Accounts;
 /// </summary>
 public static class OperatorCommands
 {
-    public static readonly IReadOnlySet<string> Nouns = new HashSet<string>(StringComparer.Ordinal) { "accounts", "apps", "tokens" };
-
-    public static async Task<int> RunAsync(string[] args, ServerOptions server, TextWriter output, TextWriter error)
+    public static IEnumerable<Command> Create(Func<ParseResult, ServerOptions> server, TextWriter output, TextWriter error)
     {
-        var words = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
-        var flags = ParseFlags(args.Skip(words.Count).ToArray());
-        Directory.CreateDirectory(server.DataDir);
-        var db = new SqliteDatabase(server.DatabasePath);
-        await db.MigrateAsync(CancellationToken.None);
-        var store = new SqliteAccountStore(db);
-        var accounts = new AccountService(store, TimeProvider.System);
-        var apps = new AppService(new SqliteAppStore(db), new SqlitePresetStore(db), TimeProvider.System);
-        var cancel = CancellationToken.None;
-        try
+        var name = new Option<string>("--name") { Description = "A name to recognise it by" };
+        var account = new Option<string>("--account") { Description = "The account's id", Required = true };
+        var tokenId = new Argument<string>("token-id") { Description = "The token's id (from tokens list)" };
+
+        Command Verb(string verb, string description, Func<ParseResult, Stores, Task<int>> run, params Symbol[] inputs)
         {
-            switch (string.Join(' ', words.Take(2)))
+            var command = new Command(verb, description);
+            foreach (var input in inputs)
             {
-                case "accounts list":
-                    foreach (var account in await store.ListAccountsAsync(cancel))
-                    {
-                        output.WriteLine($"{account.Id}  {account.Name}  created {account.CreatedAt:O}");
-                    }
-
-                    return 0;
-                case "accounts create":
-                    output.WriteLine((await accounts.CreateAccountAsync(null, flags.GetValueOrDefault("name"), cancel)).Id);
-                    return 0;
-                case "apps list":
-                    foreach (var app in await apps.ListAsync(Required(flags, "account"), cancel))
-                    {
-                        output.WriteLine($"{app.Id}  {app.Name}  created {app.CreatedAt:O}");
-                    }
-
-                    return 0;
-                case "apps create":
-                    output.WriteLine((await apps.CreateAsync(Required(flags, "account"), null, flags.GetValueOrDefault("name"), cancel)).Id);
-                    return 0;
-                case "tokens list":
-                    foreach (var token in await store.ListTokensAsync(Required(flags, "account"), cancel))
-                    {
-                        string state = token.RevokedAt is { } revoked ? $"revoked {revoked:O}" : "active";
-                        output.WriteLine($"{token.Id}  {token.Prefix}…  {token.Name}  {state}");
-                    }
-
-                    return 0;
-                case "tokens create":
-                    var (created, value) = await accounts.CreateTokenAsync(Required(flags, "account"), flags.GetValueOrDefault("name"), null, cancel);
-                    output.WriteLine($"token id: {created.Id}");
-                    output.WriteLine($"token:    {value}   (shown only this once)");
-                    return 0;
-                case "tokens revoke" when words.Count == 3:
-                    if (await store.RevokeTokenAsync(words[2], TimeProvider.System.GetUtcNow(), cancel))
-                    {
-                        output.WriteLine($"revoked {words[2]}");
-                        return 0;
-                    }
-
-                    error.WriteLine($"stagecast: no active token with id {words[2]}");
-                    return 1;
-                default:
-                    error.WriteLine("usage: accounts list|create, apps list|create --account A, tokens list|create --account A, tokens revoke TOKEN_ID");
-                    return 2;
+                switch (input)
+                {
+                    case Option option:
+                        command.Options.Add(option);
+                        break;
+                    case Argument argument:
+                        command.Arguments.Add(argument);
+                        break;
+                }
             }
+
+            command.SetAction(async (result, _) => await run(result, await Stores.OpenAsync(server(result)).ConfigureAwait(false)).ConfigureAwait(false));
+            return command;
         }
-        catch (InvalidOperationException ex)
+
+        var cancel = CancellationToken.None;
+        yield return new Command("accounts", "List or create accounts")
         {
-            error.WriteLine($"stagecast: {ex.Message}");
-            return 1;
-        }
+            Verb("list", "List the accounts", async (_, s) =>
+            {
+                foreach (var a in await s.Accounts.ListAccountsAsync(cancel).ConfigureAwait(false))
+                {
+                    await output.WriteLineAsync($"{a.Id}  {a.Name}  created {a.CreatedAt:O}").ConfigureAwait(false);
+                }
+
+                return 0;
+            }),
+            Verb("create", "Create an account and print its id", async (r, s) =>
+            {
+                await output.WriteLineAsync((await s.AccountService.CreateAccountAsync(null, r.GetValue(name), cancel).ConfigureAwait(false)).Id).ConfigureAwait(false);
+                return 0;
+            }, name),
+        };
+        yield return new Command("apps", "List or create an account's apps")
+        {
+            Verb("list", "List an account's apps", async (r, s) =>
+            {
+                foreach (var app in await s.Apps.ListAsync(r.GetRequiredValue(account), cancel).ConfigureAwait(false))
+                {
+                    await output.WriteLineAsync($"{app.Id}  {app.Name}  created {app.CreatedAt:O}").ConfigureAwait(false);
+                }
+
+                return 0;
+            }, account),
+            Verb("create", "Create an app (with the default presets) and print its id", async (r, s) =>
+            {
+                try
+                {
+                    await output.WriteLineAsync((await s.Apps.CreateAsync(r.GetRequiredValue(account), null, r.GetValue(name), cancel).ConfigureAwait(false)).Id).ConfigureAwait(false);
+                    return 0;
+                }
+                catch (InvalidOperationException ex)
+                {
+                    await error.WriteLineAsync($"stagecast: {ex.Message}").ConfigureAwait(false);
+                    return 1;
+                }
+            }, account, name),
+        };
+        yield return new Command("tokens", "List, create or revoke an account's API tokens")
+        {
+            Verb("list", "List an account's tokens (their prefixes only)", async (r, s) =>
+            {
+                foreach (var token in await s.Accounts.ListTokensAsync(r.GetRequiredValue(account), cancel).ConfigureAwait(false))
+                {
+                    string state = token.RevokedAt is { } revoked ? $"revoked {revoked:O}" : "active";
+                    await output.WriteLineAsync($"{token.Id}  {token.Prefix}…  {token.Name}  {state}").ConfigureAwait(false);
+                }
+
+                return 0;
+            }, account),
+            Verb("create", "Create a token and print it (only this once)", async (r, s) =>
+            {
+                try
+                {
+                    var (created, value) = await s.AccountService.CreateTokenAsync(r.GetRequiredValue(account), r.GetValue(name), null, cancel).ConfigureAwait(false);
+                    await output.WriteLineAsync($"token id: {created.Id}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"token:    {value}   (shown only this once)").ConfigureAwait(false);
+                    return 0;
+                }
+                catch (InvalidOperationException ex)
+                {
+                    await error.WriteLineAsync($"stagecast: {ex.Message}").ConfigureAwait(false);
+                    return 1;
+                }
+            }, account, name),
+            Verb("revoke", "Revoke a token: it stops working at once", async (r, s) =>
+            {
+                string id = r.GetRequiredValue(tokenId);
+                if (await s.Accounts.RevokeTokenAsync(id, TimeProvider.System.GetUtcNow(), cancel).ConfigureAwait(false))
+                {
+                    await output.WriteLineAsync($"revoked {id}").ConfigureAwait(false);
+                    return 0;
+                }
+
+                await error.WriteLineAsync($"stagecast: no active token with id {id}").ConfigureAwait(false);
+                return 1;
+            }, tokenId),
+        };
     }
 
-    private static string Required(Dictionary<string, string> flags, string name) =>
-        flags.TryGetValue(name, out string? value) ? value : throw new InvalidOperationException($"--{name} is required");
-
-    private static Dictionary<string, string> ParseFlags(string[] args)
+    private sealed record Stores(SqliteAccountStore Accounts, AccountService AccountService, AppService Apps)
     {
-        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i + 1 < args.Length; i += 2)
+        public static async Task<Stores> OpenAsync(ServerOptions server)
         {
-            flags[args[i].TrimStart('-')] = args[i + 1];
+            Directory.CreateDirectory(server.DataDir);
+            var db = new SqliteDatabase(server.DatabasePath);
+            await db.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+            var accounts = new SqliteAccountStore(db);
+            return new Stores(accounts, new AccountService(accounts, TimeProvider.System),
+                new AppService(new SqliteAppStore(db), new SqlitePresetStore(db), TimeProvider.System));
         }
-
-        return flags;
     }
 }

@@ -17,9 +17,9 @@ public static class LivestreamsFeature
         services.AddOptions<StreamHubOptions>().Bind(configuration.GetSection("Stagecast:Hub"));
         services.AddOptions<HlsOptions>().Bind(configuration.GetSection("Stagecast:Hls"));
         services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions"));
-        services.AddSingleton(_ =>
+        services.AddSingleton(sp =>
         {
-            Directory.CreateDirectory(server.DataDir);
+            sp.GetRequiredService<DataDirectoryLock>();
             return new StreamKeyProtector(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir));
         });
 

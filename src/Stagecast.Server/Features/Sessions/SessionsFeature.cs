@@ -12,7 +12,7 @@ public static class SessionsFeature
         services.AddSingleton<MeetingSessionRecovery>();
         services.AddSingleton(sp =>
         {
-            Directory.CreateDirectory(server.DataDir);
+            sp.GetRequiredService<DataDirectoryLock>();
             return new DownloadSigner(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir), sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<MeetingSessionFlushService>();

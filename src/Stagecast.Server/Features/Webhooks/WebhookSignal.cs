@@ -17,7 +17,7 @@ public sealed class WebhookSignal
         }
     }
 
-    /// <summary>Waits for a signal, at most <paramref name="timeout"/> on <paramref name="time"/>'s clock.</summary>
+    /// <summary>Waits for a signal, at most <paramref name="timeout"/> on <paramref name="time"/>'s clock, or until stopping.</summary>
     public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken stopping)
     {
         using var deadline = new CancellationTokenSource(timeout, time);
@@ -26,9 +26,9 @@ public sealed class WebhookSignal
         {
             await _signal.WaitAsync(either.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // the timeout: time to look at due retries
+            // the timeout (time to look at due retries), or stopping (the caller's loop ends)
         }
     }
 }

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests;
+
+/// <summary>What a new user tripped on the first day: ports in use, command-line typos, two servers on one data directory.</summary>
+public sealed class FirstDayTests
+{
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData("--http-port")]
+    [InlineData("--rtmp-port")]
+    public async Task APortInUseEndsTheFirstStartWithOneLineAndLosesNoCredentials(string busyFlag)
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        int busy = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        string dataDir = Directory.CreateTempSubdirectory("stagecast-busy-").FullName;
+        var ports = new Dictionary<string, string>
+        {
+            ["--http-port"] = ServerProcess.FreePort().ToString(),
+            ["--rtmp-port"] = ServerProcess.FreePort().ToString(),
+            [busyFlag] = busy.ToString(),
+        };
+
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("dotnet",
+            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--webrtc-port", "0", .. ports.SelectMany(p => new[] { p.Key, p.Value })], ExitWithin);
+
+        Assert.Equal(2, exitCode);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("stagecast: cannot listen", line);
+        Assert.Contains(busy.ToString(), line);
+        Assert.DoesNotContain("Stagecast is set up", output);
+
+        // Nothing was created that nobody was shown: the next start is still the first, and prints a working token.
+        squatter.Stop();
+        await using var server = await ServerProcess.StartAsync(dataDir);
+        Assert.Contains("Stagecast is set up", server.Process.StandardOutput);
+        Assert.Matches("token: +sct_", server.Process.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("help")]
+    [InlineData("acounts", "list")]
+    [InlineData("--verbose")]
+    [InlineData("--http-port", "8080", "extra")]
+    [InlineData("tokens", "frobnicate")]
+    public async Task UnknownCommandsAndFlagsAreRefusedWithUsage(params string[] args)
+    {
+        // None of these may start a server (which would hold the default ports until the timeout).
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("dotnet", [ServerProcess.ServerDll, .. args], ExitWithin);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("stagecast: ", error);
+        Assert.Contains("Usage:", error);
+        Assert.DoesNotContain("listening", output + error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task HelpAndVersionAnswerAndExit()
+    {
+        var (helpExit, help, _) = await ExternalProcess.RunAsync("dotnet", [ServerProcess.ServerDll, "--help"], ExitWithin);
+        Assert.Equal(0, helpExit);
+        Assert.Contains("--http-port", help);
+        Assert.Contains("tokens", help);
+
+        var (tokensExit, tokensHelp, _) = await ExternalProcess.RunAsync("dotnet", [ServerProcess.ServerDll, "tokens", "create", "--help"], ExitWithin);
+        Assert.Equal(0, tokensExit);
+        Assert.Contains("--account", tokensHelp);
+
+        var (versionExit, version, _) = await ExternalProcess.RunAsync("dotnet", [ServerProcess.ServerDll, "--version"], ExitWithin);
+        Assert.Equal(0, versionExit);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version);
+    }
+
+    [Fact]
+    public async Task ASecondServerOnTheSameDataDirectoryRefusesAndNamesTheFirst()
+    {
+        await using var first = await ServerProcess.StartAsync();
+        var api = await ProcessTests.ApiOfAsync(first);
+        var livestream = await api.CreateLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60));
+        await api.WaitForStatusAsync(livestream.Id, "LIVE");
+
+        var (exitCode, _, error) = await ExternalProcess.RunAsync("dotnet",
+            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", first.DataDir, "--http-port", ServerProcess.FreePort().ToString(),
+             "--rtmp-port", ServerProcess.FreePort().ToString(), "--webrtc-port", "0"], ExitWithin);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"in use by another Stagecast server (pid {first.Process.Id})", error);
+
+        // The first server's live session was left alone: still live, not ended as "left open by an unclean stop".
+        var details = await api.GetLivestreamAsync(livestream.Id);
+        Assert.Equal("LIVE", details.GetProperty("livestream").GetProperty("status").GetString());
+        var session = details.GetProperty("session");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, session.GetProperty("stopped_time").ValueKind);
+    }
+}
