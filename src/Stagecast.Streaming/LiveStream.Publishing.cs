@@ -247,7 +247,12 @@ public sealed partial class LiveStream
             EndedAt = _time.GetUtcNow();
             _reconnectTimer?.Dispose();
             _reconnectTimer = null;
-            Publisher?.Revoke(reason ?? "the stream ended");
+            if (kind != StreamEndKind.Unpublished)
+            {
+                // A publisher that unpublished keeps its connection; any other is disconnected, told why.
+                Publisher?.Revoke(reason ?? "the stream ended");
+            }
+
             Publisher = null;
             EndIngestRun();
             FanOutControl(MediaFrameKind.StreamEnded, reason);

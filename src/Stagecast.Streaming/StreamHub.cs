@@ -12,6 +12,7 @@ public sealed partial class StreamHub
 {
     private readonly ConcurrentDictionary<string, LiveStream> _streams = new(StringComparer.Ordinal);
     private readonly object _publishSync = new();
+    private readonly CancellationTokenSource _shuttingDown = new();
     private readonly StreamHubOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<StreamHub> _logger;
@@ -94,13 +95,21 @@ public sealed partial class StreamHub
         return true;
     }
 
-    /// <summary>Ends every stream (server shutdown).</summary>
+    /// <summary>
+    /// Cancelled by <see cref="StopAll"/> once every stream has ended: ingest sessions close on it, so a publisher
+    /// going away at shutdown is never taken for a dropped one waiting to reconnect.
+    /// </summary>
+    public CancellationToken ShuttingDown => _shuttingDown.Token;
+
+    /// <summary>Ends every stream, then signals <see cref="ShuttingDown"/> (server shutdown).</summary>
     public void StopAll(string reason)
     {
         foreach (var stream in _streams.Values)
         {
             stream.End(StreamEndKind.Stopped, reason);
         }
+
+        _shuttingDown.Cancel();
     }
 
     internal void NotifyPublisherLeft(LiveStream stream)
@@ -139,19 +148,19 @@ public sealed partial class StreamHub
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Stream {StreamId} started: {Protocol} publisher from {RemoteAddress}")]
+        [LoggerMessage(1, LogLevel.Debug, "Stream {StreamId} started: {Protocol} publisher from {RemoteAddress}")]
         public static partial void StreamStarted(ILogger logger, string streamId, string protocol, string remoteAddress);
 
-        [LoggerMessage(2, LogLevel.Information, "Stream {StreamId} continues ({Result}) with a publisher from {RemoteAddress}")]
+        [LoggerMessage(2, LogLevel.Debug, "Stream {StreamId} continues ({Result}) with a publisher from {RemoteAddress}")]
         public static partial void PublisherResumed(ILogger logger, string streamId, PublishResult result, string remoteAddress);
 
-        [LoggerMessage(3, LogLevel.Warning, "Stream {StreamId} refused a second publisher from {RemoteAddress}: the current one is still sending")]
+        [LoggerMessage(3, LogLevel.Debug, "Stream {StreamId} refused a second publisher from {RemoteAddress}: the current one is still sending")]
         public static partial void PublishRefused(ILogger logger, string streamId, string remoteAddress);
 
         [LoggerMessage(4, LogLevel.Information, "Stream {StreamId} lost its publisher; waiting {Seconds} s for it to reconnect")]
         public static partial void PublisherLeft(ILogger logger, string streamId, double seconds);
 
-        [LoggerMessage(5, LogLevel.Information, "Stream {StreamId} ended: {Reason}")]
+        [LoggerMessage(5, LogLevel.Debug, "Stream {StreamId} ended: {Reason}")]
         public static partial void StreamEnded(ILogger logger, string streamId, string reason);
 
         [LoggerMessage(6, LogLevel.Error, "Stream observer {Observer} failed for stream {StreamId}")]

@@ -97,4 +97,62 @@ public sealed class FirstDayTests
         var session = details.GetProperty("session");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, session.GetProperty("stopped_time").ValueKind);
     }
+
+    [Fact]
+    public async Task TheLogHasOneLinePerPublishStartEndRefusalAndShutdown()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var api = await ProcessTests.ApiOfAsync(server);
+        var livestream = await api.CreateLivestreamAsync("first-day");
+        string rtmp = $"rtmp://127.0.0.1:{server.RtmpPort}";
+
+        await using (var shortPublish = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(3, "320x180")))
+        {
+            await api.WaitForStatusAsync(livestream.Id, "LIVE");
+            Assert.Equal(0, await shortPublish.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            await api.WaitForStatusAsync(livestream.Id, "IDLE");
+        }
+
+        await using (var wrongApp = Ffmpeg.Publish($"{rtmp}/tv/{livestream.StreamKey}", Ffmpeg.VideoOnly(2)))
+        await using (var wrongKey = Ffmpeg.Publish($"{rtmp}/live/not-a-key", Ffmpeg.VideoOnly(2)))
+        {
+            Assert.NotEqual(0, await wrongApp.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.NotEqual(0, await wrongKey.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
+        await api.WaitForStatusAsync(livestream.Id, "LIVE");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the start line waits for the tracks
+        server.Process.Interrupt();
+        Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+
+        string log = server.Output;
+        string live = $"Livestream \"first-day\" ({livestream.Id}) is live: rtmp from 127.0.0.1:";
+        Assert.Equal(2, Count(log, live));
+        Assert.Contains("H.264 320x180, AAC 48 kHz mono", log);
+        Assert.Matches($@"info: \S+ Livestream ""first-day"" \({livestream.Id}\) ended after 00:00:0\d: unpublished", log);
+        Assert.Contains($"({livestream.Id}) ended after", log);
+        Assert.Contains("connect refused: unknown application 'tv' (expected 'live')", log);
+        Assert.Contains("publish refused for key", log);
+        Assert.Contains("unknown stream key", log);
+        Assert.Contains("Stagecast is shutting down: ending 1 live stream(s)", log);
+        Assert.Matches($@"\({livestream.Id}\) ended after 00:00:\d\d: server shutting down", log);
+        Assert.Contains("Stagecast stopped", log);
+
+        // A normal unpublish and a shutdown warn of nothing; only the two refusals do. Nobody waits to reconnect.
+        Assert.Equal(2, Count(log, "warn:"));
+        Assert.DoesNotContain("reconnect", log);
+        Assert.DoesNotContain(livestream.StreamKey, log);
+    }
+
+    private static int Count(string text, string value)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

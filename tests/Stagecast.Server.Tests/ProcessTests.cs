@@ -110,7 +110,7 @@ public sealed partial class ProcessTests
         Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15)); // the publisher was disconnected
 
-        Assert.Contains("ended: server shutting down", server.Output);
+        Assert.Matches($@"\({livestream.Id}\) ended after \d\d:\d\d:\d\d: server shutting down", server.Output);
         Assert.DoesNotContain(livestream.StreamKey, server.Output); // the key is logged only as a prefix
         Assert.DoesNotContain("Exception", server.Output);
         Assert.DoesNotContain("fail:", server.Output);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stagecast.Rtmp.Sessions;
@@ -13,14 +12,14 @@ public sealed class RtmpConnectionHandler(
     IPublishAuthorizer authorizer,
     IOptions<RtmpServerOptions> options,
     TimeProvider time,
-    IHostApplicationLifetime lifetime,
     ILogger<RtmpServerSession> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        // A closed or aborted connection ends the session through its input; only shutdown needs a token.
+        // A closed or aborted connection ends the session through its input; only shutdown needs a token: the hub's,
+        // signalled after it has ended every stream, so publishers are not taken for dropped ones.
         string remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
         var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, logger, remote);
-        await session.RunAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
+        await session.RunAsync(hub.ShuttingDown).ConfigureAwait(false);
     }
 }

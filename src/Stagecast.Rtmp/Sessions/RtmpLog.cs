@@ -7,7 +7,7 @@ internal static partial class RtmpLog
     [LoggerMessage(100, LogLevel.Debug, "RTMP {Remote}: connected to app '{App}'")]
     public static partial void Connected(ILogger logger, string remote, string app);
 
-    [LoggerMessage(101, LogLevel.Information, "RTMP {Remote}: publishing to stream {StreamId} with key {Key} ({Result})")]
+    [LoggerMessage(101, LogLevel.Debug, "RTMP {Remote}: publishing to stream {StreamId} with key {Key} ({Result})")]
     public static partial void Publishing(ILogger logger, string remote, string streamId, string key, Streaming.PublishResult result);
 
     [LoggerMessage(102, LogLevel.Warning, "RTMP {Remote}: publish refused for key {Key}: {Reason}")]
@@ -16,7 +16,7 @@ internal static partial class RtmpLog
     [LoggerMessage(103, LogLevel.Warning, "RTMP {Remote}: closing connection: {Reason}")]
     public static partial void ProtocolViolation(ILogger logger, string remote, string reason);
 
-    [LoggerMessage(104, LogLevel.Information, "RTMP {Remote}: stream {StreamId} unpublished")]
+    [LoggerMessage(104, LogLevel.Debug, "RTMP {Remote}: stream {StreamId} unpublished")]
     public static partial void Unpublished(ILogger logger, string remote, string streamId);
 
     [LoggerMessage(105, LogLevel.Warning, "RTMP {Remote}: ignoring unsupported {Kind} ({Detail}) on stream {StreamId}")]
@@ -30,4 +30,7 @@ internal static partial class RtmpLog
 
     [LoggerMessage(108, LogLevel.Warning, "RTMP {Remote}: connection failed")]
     public static partial void Failed(ILogger logger, System.Exception exception, string remote);
+
+    [LoggerMessage(109, LogLevel.Warning, "RTMP {Remote}: connect refused: {Reason}")]
+    public static partial void ConnectRefused(ILogger logger, string remote, string reason);
 }

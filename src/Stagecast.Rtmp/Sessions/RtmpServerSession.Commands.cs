@@ -61,6 +61,7 @@ public sealed partial class RtmpServerSession
             _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
                 CommandWriter.Info("error", StatusCodes.ConnectRejected,
                     $"unknown application '{Truncate(app)}': publish to rtmp://HOST:PORT/{_options.App}/STREAM_KEY"));
+            RtmpLog.ConnectRefused(_logger, _remote, $"unknown application '{Truncate(app)}' (expected '{_options.App}')");
             Close($"unknown application '{Truncate(app)}'");
             return;
         }

@@ -27,7 +27,12 @@ public sealed partial class LifecycleService(
             Log.Listening(logger, endpoints.HttpEndPoint.ToString(), endpoints.RtmpEndPoint.ToString());
         });
         // Ending every stream also ends its HLS playlist, which releases blocking requests.
-        lifetime.ApplicationStopping.Register(() => hub.StopAll("server shutting down"));
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            Log.ShuttingDown(logger, hub.Streams.Count);
+            hub.StopAll("server shutting down");
+        });
+        lifetime.ApplicationStopped.Register(() => Log.Stopped(logger));
         return Task.CompletedTask;
     }
 
@@ -37,5 +42,11 @@ public sealed partial class LifecycleService(
     {
         [LoggerMessage(1, LogLevel.Information, "Stagecast is listening: HTTP on {Http}, RTMP on {Rtmp}")]
         public static partial void Listening(ILogger logger, string http, string rtmp);
+
+        [LoggerMessage(2, LogLevel.Information, "Stagecast is shutting down: ending {Streams} live stream(s)")]
+        public static partial void ShuttingDown(ILogger logger, int streams);
+
+        [LoggerMessage(3, LogLevel.Information, "Stagecast stopped")]
+        public static partial void Stopped(ILogger logger);
     }
 }

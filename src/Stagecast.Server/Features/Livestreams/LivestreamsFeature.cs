@@ -33,6 +33,7 @@ public static class LivestreamsFeature
         services.AddSingleton<SessionWriter>();
         services.AddSingleton<SessionRecorder>();
         services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
+        services.AddSingleton<ILiveStreamObserver, PublishLog>();
         services.AddSingleton<SessionViews>();
         services.AddSingleton<SessionRecovery>();
         services.AddSingleton<LivestreamService>();
