@@ -60,6 +60,7 @@ public static class StagecastApp
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
         services.AddHostedService<LifecycleService>();
+        services.AddPrometheusMetrics();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -75,6 +76,7 @@ public static class StagecastApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseHttpMetrics();
         app.UseRealtime();
         app.UseStagecastApi();
         app.MapAccountApi(api => api.MapApps());

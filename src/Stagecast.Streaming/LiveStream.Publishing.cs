@@ -19,6 +19,10 @@ public sealed partial class LiveStream
     private long _completedRunsMilliseconds;
     private long _bytesIn;
     private long _framesIn;
+    private long _droppedFrames;
+    private long _rateWindowStart;
+    private long _rateWindowBytes;
+    private long _bitsPerSecond;
     private ITimer? _reconnectTimer;
     private readonly CancellationTokenSource _ended = new();
 
@@ -38,6 +42,41 @@ public sealed partial class LiveStream
     public long BytesIn => Interlocked.Read(ref _bytesIn);
 
     public long FramesIn => Interlocked.Read(ref _framesIn);
+
+    /// <summary>Frames this stream's readers dropped because they fell behind.</summary>
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+
+    /// <summary>Media bits per second received over the last whole second; 0 once nothing arrived for two.</summary>
+    public long IngestBitsPerSecond
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _time.GetElapsedTime(_rateWindowStart) > RateWindow * 2 ? 0 : _bitsPerSecond;
+            }
+        }
+    }
+
+    private static TimeSpan RateWindow => TimeSpan.FromSeconds(1);
+
+    internal void CountDroppedFrame() => Interlocked.Increment(ref _droppedFrames);
+
+    private void MeasureRate(long now, int bytes)
+    {
+        var elapsed = _time.GetElapsedTime(_rateWindowStart, now);
+        if (_rateWindowStart == 0 || elapsed > RateWindow * 2)
+        {
+            (_rateWindowStart, _rateWindowBytes) = (now, 0);
+        }
+        else if (elapsed >= RateWindow)
+        {
+            _bitsPerSecond = (long)(_rateWindowBytes * 8 / elapsed.TotalSeconds);
+            (_rateWindowStart, _rateWindowBytes) = (now, 0);
+        }
+
+        _rateWindowBytes += bytes;
+    }
 
     internal Publisher AttachFirstPublisher(PublisherInfo info)
     {
@@ -165,6 +204,7 @@ public sealed partial class LiveStream
                 Interlocked.Increment(ref _framesIn);
                 Metrics.MediaMetrics.FrameIn(frame.Length);
                 frame.ReceivedAt = publisher.Touch();
+                MeasureRate(frame.ReceivedAt, frame.Length);
                 if (frame.Kind == MediaFrameKind.Video && frame.CompositionOffset != 0)
                 {
                     VideoHasReordering = true;

@@ -41,6 +41,13 @@ public sealed class LiveStreamReader : IDisposable
     /// <summary>Media frames dropped because this reader fell behind.</summary>
     public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
 
+    private void CountDrop()
+    {
+        Interlocked.Increment(ref _droppedFrames);
+        _stream.CountDroppedFrame();
+        Metrics.MediaMetrics.FrameDropped();
+    }
+
     public long DeliveredFrames => Interlocked.Read(ref _deliveredFrames);
 
     public int QueuedFrames => Volatile.Read(ref _queuedFrames);
@@ -110,8 +117,7 @@ public sealed class LiveStreamReader : IDisposable
                 if (full || (_waitingForKeyframe && !frame.IsKeyframe))
                 {
                     _waitingForKeyframe = true;
-                    Interlocked.Increment(ref _droppedFrames);
-                    Metrics.MediaMetrics.FrameDropped();
+                    CountDrop();
                     return;
                 }
 
@@ -119,8 +125,7 @@ public sealed class LiveStreamReader : IDisposable
             }
             else if (full)
             {
-                Interlocked.Increment(ref _droppedFrames);
-                Metrics.MediaMetrics.FrameDropped();
+                CountDrop();
                 return;
             }
         }

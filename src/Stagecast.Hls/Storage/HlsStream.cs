@@ -29,6 +29,7 @@ public sealed partial class HlsStream
     private bool _ended;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PlaylistSnapshot? _snapshot;
+    private long _lastListingDelayTicks;
 
     public HlsStream(string streamId, string epoch, HlsOptions options, TimeProvider time)
     {
@@ -54,6 +55,9 @@ public sealed partial class HlsStream
     public PlaylistSnapshot? Snapshot => Volatile.Read(ref _snapshot);
 
     public bool IsEnded => Volatile.Read(ref _ended);
+
+    /// <summary>How long after its last frame arrived the newest part was listed.</summary>
+    public TimeSpan LastPartListingDelay => TimeSpan.FromTicks(Volatile.Read(ref _lastListingDelayTicks));
 
     /// <summary>The track layout of the newest initialization segment.</summary>
     public TrackLayout? CurrentLayout
@@ -219,7 +223,9 @@ public sealed partial class HlsStream
             {
                 if (part.Number > _lastListedPart && part.LastFrameReceivedAt != 0)
                 {
-                    Streaming.Metrics.MediaMetrics.PartListed(_time.GetElapsedTime(part.LastFrameReceivedAt));
+                    var delay = _time.GetElapsedTime(part.LastFrameReceivedAt);
+                    Volatile.Write(ref _lastListingDelayTicks, delay.Ticks);
+                    Streaming.Metrics.MediaMetrics.PartListed(delay);
                 }
             }
 

@@ -34,6 +34,9 @@ public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpSer
     /// <summary>Where a WebRTC encoder publishes (WHIP, RFC 9725) with the stream key as bearer token.</summary>
     public string WhipUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/whip";
 
+    /// <summary>The watch page: a player in the browser, to share (and to embed with <c>?embed=1</c>).</summary>
+    public string WatchUrl(string livestreamId) => $"{HttpBase}/watch/{livestreamId}";
+
     /// <summary>Where a WebRTC player watches (WHEP), public like the playback URL.</summary>
     public string WhepUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/whep";
 

@@ -181,7 +181,7 @@ public sealed class WhepSession : WebRtcPeer, IRtpSink
             SendRtp(copy);
         }
 
-        WebRtcMetrics.ForwardDelay.Record(System.Diagnostics.Stopwatch.GetElapsedTime(WebRtcMetrics.PacketReceivedAt));
+        WebRtcMetrics.ForwardDelay.Record(System.Diagnostics.Stopwatch.GetElapsedTime(WebRtcMetrics.PacketReceivedAt).TotalSeconds);
     }
 
     public void OnPublisherSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
@@ -278,7 +278,7 @@ public sealed class WhepSession : WebRtcPeer, IRtpSink
             _videoOctets += (uint)payload.Length;
             SendRtp(packet);
         });
-        WebRtcMetrics.HubDelay.Record(Transport.Time.GetElapsedTime(frame.ReceivedAt));
+        WebRtcMetrics.HubDelay.Record(Transport.Time.GetElapsedTime(frame.ReceivedAt).TotalSeconds);
     }
 
     private void SendOpus(ReadOnlyMemory<byte> opus, long streamMs)

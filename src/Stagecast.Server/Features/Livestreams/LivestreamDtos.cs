@@ -13,7 +13,9 @@ public sealed record LivestreamDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string WhipUrl,
-    string WhepUrl)
+    string WhepUrl,
+    string WatchUrl,
+    int LiveViewers)
 {
     public static LivestreamDto From(LivestreamView view) => new(
         view.Record.Id,
@@ -28,12 +30,17 @@ public sealed record LivestreamDto(
         view.Record.CreatedAt,
         view.Record.UpdatedAt,
         view.WhipUrl,
-        view.WhepUrl);
+        view.WhepUrl,
+        view.WatchUrl,
+        view.LiveViewers);
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }
 
-/// <summary>A livestream session; seconds are whole seconds (the RealtimeKit types say integer).</summary>
+/// <summary>
+/// A livestream session; seconds are whole seconds (the RealtimeKit types say integer). <c>live_viewers</c>: players
+/// watching now (0 once the session stopped).
+/// </summary>
 public sealed record LivestreamSessionDto(
     string Id,
     string LivestreamId,
@@ -44,9 +51,10 @@ public sealed record LivestreamSessionDto(
     long IngestSeconds,
     long ViewerSeconds,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    int LiveViewers)
 {
-    public static LivestreamSessionDto From(LivestreamSession session) => new(
+    public static LivestreamSessionDto From(LivestreamSession session, int liveViewers) => new(
         session.Id,
         session.LivestreamId,
         session.ErrMessage,
@@ -56,7 +64,8 @@ public sealed record LivestreamSessionDto(
         (long)Math.Round(session.IngestSeconds),
         (long)Math.Round(session.ViewerSeconds),
         session.CreatedAt,
-        session.UpdatedAt);
+        session.UpdatedAt,
+        liveViewers);
 }
 
 public sealed record LivestreamDetailsDto(LivestreamDto Livestream, LivestreamSessionDto? Session, IReadOnlyList<LivestreamSessionDto> Sessions, Hosting.Api.PagingDto Paging);

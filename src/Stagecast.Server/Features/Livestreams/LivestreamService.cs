@@ -14,6 +14,7 @@ public sealed class LivestreamService(
     StreamHub hub,
     SessionRecorder sessions,
     MeetingLivestreamRegistry meetingLivestreams,
+    LiveViewers viewers,
     TimeProvider time)
 {
     public async Task<LivestreamView> CreateAsync(App app, string? name, CancellationToken cancellationToken)
@@ -92,6 +93,8 @@ public sealed class LivestreamService(
             : meetingLivestreams.IsActive(livestream.Id) ? LivestreamStatus.Invoked
             : livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle
             : livestream.Status;
-        return new LivestreamView(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status, urls.WhipUrl(livestream.Id), urls.WhepUrl(livestream.Id));
+        return new LivestreamView(
+            livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status, urls.WhipUrl(livestream.Id),
+            urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id));
     }
 }

@@ -54,10 +54,10 @@ public static class LivestreamsApi
         var latestStored = paging.PageNo == 1 ? page.Items.FirstOrDefault()
             : (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), cancellation).ConfigureAwait(false)).Items.FirstOrDefault();
         var latest = views.Active(context.App().Id, livestream_id, latestStored) ?? latestStored;
-        var sessions = page.Items.Select(s => LivestreamSessionDto.From(views.Current(s))).ToList();
+        var sessions = page.Items.Select(s => views.Show(s)).ToList();
         return ApiResults.Ok(new LivestreamDetailsDto(
             LivestreamDto.From(livestream),
-            latest is null ? null : LivestreamSessionDto.From(latest),
+            latest is null ? null : views.Show(latest),
             sessions,
             PagingDto.For(paging, sessions.Count, page.TotalCount)));
     }
@@ -69,14 +69,14 @@ public static class LivestreamsApi
         var latestStored = (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), context.RequestAborted).ConfigureAwait(false)).Items.FirstOrDefault();
         var active = views.Active(context.App().Id, livestream_id, latestStored)
             ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
-        return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), LivestreamSessionDto.From(active)));
+        return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), views.Show(active)));
     }
 
     private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamStore store, SessionViews views, string livestream_session_id)
     {
         var session = await store.FindSessionAsync(context.App().Id, livestream_session_id, context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound($"No livestream session found with id {livestream_session_id}");
-        return ApiResults.Ok(LivestreamSessionDto.From(views.Current(session)));
+        return ApiResults.Ok(views.Show(session));
     }
 
     private static async Task<Ok<ApiResponse<LivestreamDto>>> ResetStreamKeyAsync(HttpContext context, LivestreamService livestreams, string livestream_id) =>

@@ -35,6 +35,7 @@ public static class LivestreamsFeature
         services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<ILiveStreamObserver, PublishLog>();
         services.AddSingleton<SessionViews>();
+        services.AddSingleton<LiveViewers>();
         services.AddSingleton<SessionRecovery>();
         services.AddSingleton<LivestreamService>();
         services.AddSingleton<MeetingLivestreamRegistry>();

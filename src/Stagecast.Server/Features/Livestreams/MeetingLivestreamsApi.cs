@@ -56,7 +56,7 @@ public static class MeetingLivestreamsApi
             : await store.ListSessionsOfLivestreamsAsync(page.Items.Select(l => l.Id).ToList(), context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Ok(new MeetingLivestreamsDto(
             page.Items.Select(l => LivestreamDto.From(livestreamService.View(l))).ToList(),
-            sessions.Select(s => LivestreamSessionDto.From(views.Current(s))).ToList(),
+            sessions.Select(s => views.Show(s)).ToList(),
             PagingDto.For(paging, page.Items.Count, page.TotalCount)));
     }
 
@@ -67,7 +67,7 @@ public static class MeetingLivestreamsApi
             ?? throw ApiException.NotFound($"No session found with id {session_id}");
         var paging = new QueryParameters(context.Request.Query).Paging();
         var page = await store.ListSessionsOfMeetingSessionAsync(context.App().Id, session_id, paging, context.RequestAborted).ConfigureAwait(false);
-        return ApiResults.List(page.Items.Select(s => LivestreamSessionDto.From(views.Current(s))).ToList(), paging, page.TotalCount);
+        return ApiResults.List(page.Items.Select(s => views.Show(s)).ToList(), paging, page.TotalCount);
     }
 
     private static ApiException NoneActive(string meetingId) => ApiException.NotFound($"No active livestream found for meeting {meetingId}");

@@ -6,8 +6,15 @@ namespace Stagecast.Server.Features.Livestreams;
 /// Stored sessions with the live figures of the one in progress here: the database is up to a flush interval
 /// behind the media plane, the API should not be.
 /// </summary>
-public sealed class SessionViews(SessionRecorder recorder, TimeProvider time)
+public sealed class SessionViews(SessionRecorder recorder, LiveViewers viewers, TimeProvider time)
 {
+    /// <summary>A session as the API shows it: its live figures and, while it is in progress, its live viewers.</summary>
+    public LivestreamSessionDto Show(LivestreamSession session)
+    {
+        bool active = recorder.FindActive(session.LivestreamId)?.SessionId == session.Id;
+        return LivestreamSessionDto.From(Current(session), active ? viewers.Count(session.LivestreamId) : 0);
+    }
+
     public LivestreamSession Current(LivestreamSession stored)
     {
         if (recorder.FindActive(stored.LivestreamId) is not { } active || active.SessionId != stored.Id)

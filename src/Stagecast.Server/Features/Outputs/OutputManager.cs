@@ -27,6 +27,9 @@ public sealed partial class OutputManager(
 
     public int RunningCount => _running.Count;
 
+    /// <summary>The status of every output being pushed now (connecting, streaming, reconnecting, errored).</summary>
+    public IEnumerable<RestreamStatus> RunningStatuses => _running.Values.Select(w => w.State.Status);
+
     public RestreamState StateOf(string outputId) =>
         _running.TryGetValue(outputId, out var worker) ? worker.State : _last.GetValueOrDefault(outputId, RestreamState.Initial);
 

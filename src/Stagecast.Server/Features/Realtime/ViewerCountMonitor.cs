@@ -1,15 +1,13 @@
-using Stagecast.Hls;
 using Stagecast.Server.Features.Livestreams;
 
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
 /// Pushes <c>viewer_count</c> to a meeting whenever the number of players watching its livestream changes. A player
-/// counts while it has fetched a part or segment in the last <see cref="Window"/>; the count is checked every second.
+/// counts as <see cref="LiveViewers"/> says; the count is checked every second.
 /// </summary>
-public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, HlsStreamRegistry hls, MeetingRooms rooms, TimeProvider time) : BackgroundService
+public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, LiveViewers viewers, MeetingRooms rooms, TimeProvider time) : BackgroundService
 {
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, (string MeetingId, int Count)> _last = new(StringComparer.Ordinal);
 
@@ -36,7 +34,7 @@ public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, Hl
         foreach (var active in livestreams.All)
         {
             seen.Add(active.LivestreamId);
-            int count = hls.TryGet(active.LivestreamId, out var output) ? output.Viewers.ActivePlayers(Window) : 0;
+            int count = viewers.Count(active.LivestreamId);
             Push(active.LivestreamId, active.MeetingId, count);
         }
 

@@ -1,6 +1,6 @@
-namespace Stagecast.Streaming.Metrics;
+namespace Stagecast.Server.Hosting.Metrics;
 
-/// <summary>A lock-free histogram of durations with fixed buckets (Prometheus "le" semantics).</summary>
+/// <summary>A lock-free histogram of durations in seconds with fixed buckets (Prometheus "le" semantics).</summary>
 public sealed class LatencyHistogram(params double[] bucketsSeconds)
 {
     private readonly double[] _bounds = bucketsSeconds;
@@ -9,9 +9,8 @@ public sealed class LatencyHistogram(params double[] bucketsSeconds)
 
     public IReadOnlyList<double> Bounds => _bounds;
 
-    public void Record(TimeSpan value)
+    public void Record(double seconds)
     {
-        double seconds = value.TotalSeconds;
         int bucket = 0;
         while (bucket < _bounds.Length && seconds > _bounds[bucket])
         {
@@ -19,7 +18,7 @@ public sealed class LatencyHistogram(params double[] bucketsSeconds)
         }
 
         Interlocked.Increment(ref _counts[bucket]);
-        Interlocked.Add(ref _sumMicroseconds, (long)(value.TotalMilliseconds * 1000));
+        Interlocked.Add(ref _sumMicroseconds, (long)(seconds * 1e6));
     }
 
     /// <summary>Cumulative counts per bound (the last is +Inf), and the sum in seconds.</summary>
