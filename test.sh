@@ -4,7 +4,7 @@
 #   receiver, with TLS),
 #   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
 #   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client) and Node.js/npm from apt;
-#   hls.js and Cloudflare's SDK (npm cloudflare) from npm.
+#   Cloudflare's SDK (npm cloudflare) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,11 +27,6 @@ if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${packages[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-fi
-
-if [ ! -f tests/browser/node_modules/hls.js/dist/hls.min.js ]; then
-  echo "Installing hls.js for the browser tests"
-  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 fi
 
 if [ ! -d tests/sdk/node_modules/cloudflare ]; then

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Web;
 using Stagecast.Rtmp.Server;
 using Stagecast.Rtmp.Transport;
 using Stagecast.Hls.Serving;
@@ -98,6 +99,7 @@ public static class StagecastApp
         app.MapMetrics();
         app.MapHlsPlayback();
         app.MapWebRtc();
+        app.MapWebPages();
         return app;
     }
 }

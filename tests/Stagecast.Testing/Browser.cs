@@ -63,6 +63,25 @@ public sealed class Browser : IAsyncDisposable
         return page;
     }
 
+    /// <summary>Opens a page Stagecast itself serves (the watch page, the dashboard) in a phone- or desktop-sized window.</summary>
+    public async Task<IPage> OpenUrlAsync(string url, int width = 1280, int height = 800)
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        page.Console += (_, message) => Console.Error.WriteLine($"browser console: {message.Text}");
+        await page.GotoAsync(url);
+        return page;
+    }
+
+    /// <summary>Saves a screenshot under artifacts/screenshots (kept by CI; the README's pictures come from here).</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        string directory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        return path;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();
@@ -87,7 +106,7 @@ public sealed class Browser : IAsyncDisposable
             reports?.Enqueue(await reader.ReadToEndAsync());
             return Results.NoContent();
         });
-        app.MapGet("/hls.min.js", () => Results.File(Path.Combine(directory, "node_modules", "hls.js", "dist", "hls.min.js"), "text/javascript"));
+        app.MapGet("/hls.min.js", () => Results.File(Path.Combine(RepositoryRoot(), "src", "Stagecast.Server", "Web", "assets", "hls.min.js"), "text/javascript"));
         await app.StartAsync();
         return app;
     }

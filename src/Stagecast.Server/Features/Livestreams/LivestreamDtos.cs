@@ -15,7 +15,8 @@ public sealed record LivestreamDto(
     string WhipUrl,
     string WhepUrl,
     string WatchUrl,
-    int LiveViewers)
+    int LiveViewers,
+    IngestDto? Ingest)
 {
     public static LivestreamDto From(LivestreamView view) => new(
         view.Record.Id,
@@ -32,7 +33,8 @@ public sealed record LivestreamDto(
         view.WhipUrl,
         view.WhepUrl,
         view.WatchUrl,
-        view.LiveViewers);
+        view.LiveViewers,
+        view.Ingest);
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }
@@ -71,3 +73,16 @@ public sealed record LivestreamSessionDto(
 public sealed record LivestreamDetailsDto(LivestreamDto Livestream, LivestreamSessionDto? Session, IReadOnlyList<LivestreamSessionDto> Sessions, Hosting.Api.PagingDto Paging);
 
 public sealed record ActiveLivestreamSessionDto(LivestreamDto Livestream, LivestreamSessionDto Session);
+
+/// <summary>What is coming in while a livestream is live (null otherwise): protocol, bitrate, codecs and picture size.</summary>
+public sealed record IngestDto(
+    string? Protocol, long BitsPerSecond, string? VideoCodec, int? Width, int? Height, string? AudioCodec, int? AudioSampleRate, int? AudioChannels)
+{
+    public static IngestDto From(Stagecast.Streaming.LiveStream stream)
+    {
+        var video = stream.Video;
+        var audio = stream.Audio;
+        return new IngestDto(
+            stream.Publisher?.Info.Protocol, stream.IngestBitsPerSecond, video?.CodecString, video?.Width, video?.Height, audio?.CodecString, audio?.SampleRate, audio?.Channels);
+    }
+}

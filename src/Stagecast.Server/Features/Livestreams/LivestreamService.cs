@@ -95,6 +95,6 @@ public sealed class LivestreamService(
             : livestream.Status;
         return new LivestreamView(
             livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status, urls.WhipUrl(livestream.Id),
-            urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id));
+            urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), hub.Find(livestream.Id) is { } stream ? IngestDto.From(stream) : null);
     }
 }

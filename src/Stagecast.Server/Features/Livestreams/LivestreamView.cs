@@ -4,4 +4,4 @@ namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>A livestream as the API shows it: plain stream key, URLs and its current status.</summary>
 public sealed record LivestreamView(
-    Livestream Record, string StreamKey, string IngestServer, string PlaybackUrl, LivestreamStatus Status, string WhipUrl, string WhepUrl, string WatchUrl, int LiveViewers);
+    Livestream Record, string StreamKey, string IngestServer, string PlaybackUrl, LivestreamStatus Status, string WhipUrl, string WhepUrl, string WatchUrl, int LiveViewers, IngestDto? Ingest);

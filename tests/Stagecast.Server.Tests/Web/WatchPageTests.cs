@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Web;
+
+/// <summary>The watch page in Debian's Chromium: an ffmpeg-published stream plays about a second behind live.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class WatchPageTests(ServerFixture server)
+{
+    [Fact]
+    public async Task TheWatchPagePlaysNearLiveShowsViewersAndFollowsThePublisherOffAndOn()
+    {
+        var tenant = await server.NewTenantAsync();
+        var livestream = await tenant.CreateLivestreamAsync("launch-party");
+        string watchUrl = (await tenant.GetLivestreamAsync(livestream.Id)).GetProperty("livestream").GetProperty("watch_url").GetString()!;
+        Assert.Equal($"{server.HttpBase}/watch/{livestream.Id}", watchUrl);
+
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.OpenUrlAsync(watchUrl);
+        var requested = new List<string>();
+        page.Request += (_, request) => requested.Add(request.Url);
+        Assert.Equal("launch-party · Stagecast", await page.TitleAsync());
+        await WaitForStateAsync(page, "offline");
+
+        var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(120, "320x180"));
+        try
+        {
+            await WaitForStateAsync(page, "live");
+            double delay = await WaitForSteadyDelayAsync(page);
+            Assert.True(delay < 1.5, $"the page shows {delay:0.00} s behind live");
+            Assert.Equal(delay.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), (await page.TextContentAsync("#delay"))!.Trim());
+            await AssertPlaybackAdvancesAsync(page);
+            await WaitForAsync(page, "() => document.getElementById('viewers').dataset.count === '1'", "the page counts its own player");
+            await Browser.ScreenshotAsync(page, "watch-live");
+        }
+        finally
+        {
+            publisher.Interrupt(); // ffmpeg unpublishes: the stream ends now
+            await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15));
+            await publisher.DisposeAsync();
+        }
+
+        await WaitForStateAsync(page, "offline");
+        Assert.True(await page.IsVisibleAsync("#offline"));
+        await Browser.ScreenshotAsync(page, "watch-offline");
+
+        await using (Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180")))
+        {
+            await WaitForStateAsync(page, "live");
+            await AssertPlaybackAdvancesAsync(page);
+        }
+
+        // Everything the page loaded came from Stagecast (media through MSE blob URLs).
+        Assert.NotEmpty(requested);
+        Assert.All(requested, url => Assert.True(url.StartsWith(server.HttpBase, StringComparison.Ordinal) || url.StartsWith("blob:", StringComparison.Ordinal), url));
+    }
+
+    [Fact]
+    public async Task TheShortLinkRedirectsTheEmbedVariantMayBeFramedAndAnUnknownIdIsA404()
+    {
+        var livestream = await server.NewLivestreamAsync();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(server.HttpBase) };
+
+        var redirect = await http.GetAsync($"/{livestream.Id}");
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.Equal($"/watch/{livestream.Id}", redirect.Headers.Location!.OriginalString);
+
+        var page = await http.GetAsync($"/watch/{livestream.Id}");
+        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
+        var embed = await http.GetAsync($"/watch/{livestream.Id}?embed=1");
+        Assert.Contains("frame-ancestors *", embed.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("class=\"watch embed\"", await embed.Content.ReadAsStringAsync());
+
+        var state = JsonDocument.Parse(await http.GetStringAsync($"/watch/{livestream.Id}/state")).RootElement;
+        Assert.False(state.GetProperty("live").GetBoolean());
+        Assert.Equal(0, state.GetProperty("live_viewers").GetInt32());
+
+        string unknown = Guid.NewGuid().ToString();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/watch/{unknown}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/watch/{unknown}/state")).StatusCode);
+
+        var script = await http.GetAsync("/assets/hls.min.js");
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType!.MediaType);
+        var again = new HttpRequestMessage(HttpMethod.Get, "/assets/hls.min.js");
+        again.Headers.IfNoneMatch.Add(script.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await http.SendAsync(again)).StatusCode);
+    }
+
+    internal static Task WaitForStateAsync(IPage page, string state) =>
+        WaitForAsync(page, $"() => document.getElementById('state').dataset.state === '{state}'", $"the page to show {state}", 30);
+
+    internal static async Task WaitForAsync(IPage page, string condition, string what, int seconds = 20)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(condition, null, new PageWaitForFunctionOptions { Timeout = seconds * 1000, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            string status = await page.EvaluateAsync<string>("() => JSON.stringify(window.stagecast || null) + ' ' + document.body.innerText");
+            throw new TimeoutException($"waiting for {what}: {status}");
+        }
+    }
+
+    /// <summary>The delay the page shows once the player has settled: the median of readings over three seconds.</summary>
+    private static async Task<double> WaitForSteadyDelayAsync(IPage page)
+    {
+        await WaitForAsync(page, "() => window.stagecast.delay !== null && document.getElementById('video').currentTime > 4", "playback to start and run", 40);
+        var readings = new List<double>();
+        for (int i = 0; i < 12; i++)
+        {
+            readings.Add(await page.EvaluateAsync<double>("() => window.stagecast.delay"));
+            await Task.Delay(250);
+        }
+
+        readings.Sort();
+        Console.WriteLine($"watch page delays: {string.Join(", ", readings.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}");
+        return readings[readings.Count / 2];
+    }
+
+    private static async Task AssertPlaybackAdvancesAsync(IPage page)
+    {
+        await WaitForAsync(page, "() => document.getElementById('video').currentTime > 1", "video time to advance", 30);
+        double before = await page.EvaluateAsync<double>("() => document.getElementById('video').currentTime");
+        await Task.Delay(2000);
+        double after = await page.EvaluateAsync<double>("() => document.getElementById('video').currentTime");
+        Assert.True(after - before > 1.2, $"video time went from {before} to {after} in 2 s");
+    }
+}
