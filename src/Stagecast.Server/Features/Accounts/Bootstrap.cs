@@ -70,7 +70,10 @@ public sealed class Bootstrap(
               app:     {appId}
               token:   {(token is null ? "(the value of STAGECAST_API_TOKEN)" : token + "   <- shown only this once; keep it safe")}
 
-            Create a livestream:
+            Dashboard (sign in with the token):
+              {urls.HttpBase}/dashboard?account={accountId}&app={appId}
+
+            Or create a livestream over the API:
               curl -X POST '{urls.HttpBase}/client/v4/accounts/{accountId}/realtime/kit/{appId}/livestreams' \
                 -H 'Authorization: Bearer {shownToken}' -H 'Content-Type: application/json' -d '{"{"}"name":"my-stream"{"}"}'
 

@@ -1,0 +1,93 @@
+using Microsoft.Playwright;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Web;
+
+/// <summary>The dashboard in Debian's Chromium, used as a new user would: sign in, create, publish, watch, restream.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class DashboardTests(ServerFixture server)
+{
+    [Fact]
+    public async Task ANewUserSignsInCreatesALivestreamSeesItGoLiveWithViewersAndAddsAnOutput()
+    {
+        var tenant = await server.NewTenantAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.OpenUrlAsync($"{server.HttpBase}/dashboard?account={tenant.AccountId}&app={tenant.AppId}");
+        var requested = new List<string>();
+        page.Request += (_, request) => requested.Add(request.Url);
+
+        // A wrong token is a readable message, not a blank page.
+        await page.GetByLabel("API token").FillAsync("sct_wrong");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Could not sign in: That token was not accepted");
+
+        await page.GetByLabel("API token").FillAsync(tenant.Token);
+        await page.GetByLabel("API token").PressAsync("Enter"); // the keyboard is enough
+        await Assertions.Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Livestreams" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("API token")).ToBeHiddenAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('stagecast.auth')")); // the token stays in this tab
+        Assert.Contains(tenant.Token, await page.EvaluateAsync<string>("() => sessionStorage.getItem('stagecast.auth')"));
+
+        // An invalid name is refused with the API's own message.
+        await page.EvaluateAsync("() => document.getElementById('create-name').removeAttribute('pattern')");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("not valid!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create livestream" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Could not create the livestream: BAD_REQUEST");
+
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("studio-a");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create livestream" }).ClickAsync();
+        var card = page.GetByRole(AriaRole.Article, new() { Name = "Livestream studio-a" });
+        await Assertions.Expect(card).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeHiddenAsync();
+        string id = (await card.GetAttributeAsync("data-livestream-id"))!;
+        var livestream = (await tenant.GetLivestreamAsync(id)).GetProperty("livestream");
+        string key = livestream.GetProperty("stream_key").GetString()!;
+        string ingest = livestream.GetProperty("ingest_server").GetString()!;
+
+        // The key is hidden until asked for.
+        var keyText = card.Locator(".key");
+        await Assertions.Expect(keyText).ToBeHiddenAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Show stream key" }).ClickAsync();
+        await Assertions.Expect(keyText).ToHaveTextAsync(key);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Hide stream key" }).ClickAsync();
+        await Assertions.Expect(keyText).ToBeHiddenAsync();
+        await Assertions.Expect(card).ToContainTextAsync(ingest);
+
+        await using var publisher = Ffmpeg.Publish($"{ingest}/{key}".Replace("localhost", "127.0.0.1"), Ffmpeg.AudioVideo(90, "320x180"));
+        await Assertions.Expect(card.Locator(".status")).ToHaveTextAsync("LIVE", new() { Timeout = 20_000 });
+        await Assertions.Expect(card.Locator(".tracks")).ToContainTextAsync("320x180", new() { Timeout = 10_000 });
+        await Assertions.Expect(card.Locator(".bitrate")).ToContainTextAsync("bit/s");
+
+        // Someone opens the watch link: the count rises on the dashboard without a reload.
+        var viewer = await browser.OpenUrlAsync($"{server.HttpBase}/watch/{id}");
+        await WatchPageTests.WaitForStateAsync(viewer, "live");
+        await Assertions.Expect(card.Locator(".viewers")).ToHaveTextAsync("1", new() { Timeout = 30_000 });
+
+        await card.Locator("summary").ClickAsync();
+        await card.GetByLabel("Destination URL").FillAsync("rtmp://127.0.0.1:9/live");
+        await card.GetByLabel("Destination stream key").FillAsync("dest-key");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Add output" }).ClickAsync();
+        var outputRow = card.GetByRole(AriaRole.Row).Filter(new() { HasText = "rtmp://127.0.0.1:9/live" });
+        await Assertions.Expect(outputRow).ToBeVisibleAsync();
+        await Assertions.Expect(outputRow).ToContainTextAsync("connection refused", new() { Timeout = 20_000, IgnoreCase = true });
+        Assert.Single((await tenant.GetAsync($"/livestreams/{id}/outputs")).EnsureOk().Data.EnumerateArray());
+        await Browser.ScreenshotAsync(page, "dashboard");
+
+        await card.GetByRole(AriaRole.Button, new() { Name = "Disable" }).First.ClickAsync();
+        await Assertions.Expect(card.Locator(".status")).ToHaveTextAsync("DISABLED");
+
+        await page.SetViewportSizeAsync(390, 844);
+        await Browser.ScreenshotAsync(page, "dashboard-phone");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the dashboard scrolls sideways on a phone");
+
+        foreach (var tab in new[] { "Webhooks", "Meetings", "Analytics" })
+        {
+            await page.GetByRole(AriaRole.Tab, new() { Name = tab }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Tabpanel)).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeHiddenAsync();
+        }
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Ingest (blue) and watched (green) minutes per day" })).ToBeVisibleAsync();
+        Assert.All(requested, url => Assert.StartsWith(server.HttpBase, url));
+    }
+}
