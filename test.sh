@@ -3,7 +3,8 @@
 #   ffmpeg (publisher, player, restream receiver), nginx with the RTMP and stream modules (restream
 #   receiver, with TLS),
 #   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
-#   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client) and Node.js/npm from apt;
+#   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), systemd-analyze
+#   (checks the release's unit) and Node.js/npm from apt;
 #   Cloudflare's SDK (npm cloudflare) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
@@ -20,6 +21,7 @@ command -v whip-client >/dev/null 2>&1 || packages+=(simple-whip-client)
 [ -f /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so ] || packages+=(gstreamer1.0-plugins-ugly)
 [ -f /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstnice.so ] || packages+=(gstreamer1.0-nice gstreamer1.0-plugins-bad gstreamer1.0-plugins-good)
 command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
+command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""

@@ -38,13 +38,20 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server on free ports and waits for /healthz.</summary>
-    public static async Task<ServerProcess> StartAsync(string? dataDir = null, Dictionary<string, string>? environment = null, params string[] arguments)
+    public static Task<ServerProcess> StartAsync(string? dataDir = null, Dictionary<string, string>? environment = null, params string[] arguments) =>
+        LaunchAsync("dotnet", [ServerDll], dataDir, environment, arguments);
+
+    /// <summary>Starts a built binary (the release) the same way.</summary>
+    public static Task<ServerProcess> StartBinaryAsync(string binary, Dictionary<string, string>? environment = null) =>
+        LaunchAsync(binary, [], null, environment, []);
+
+    private static async Task<ServerProcess> LaunchAsync(string fileName, string[] prefix, string? dataDir, Dictionary<string, string>? environment, string[] arguments)
     {
         dataDir ??= Directory.CreateTempSubdirectory("stagecast-process-").FullName;
         int http = FreePort();
         int rtmp = FreePort();
-        var process = ExternalProcess.Start("dotnet",
-            [ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", .. arguments],
+        var process = ExternalProcess.Start(fileName,
+            [.. prefix, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", .. arguments],
             environment);
         var server = new ServerProcess(process, http, rtmp, dataDir);
         await server.WaitForHealthAsync();
