@@ -155,4 +155,24 @@ public sealed class FirstDayTests
 
         return count;
     }
+
+    [Fact]
+    public async Task DotnetRunKeepsTheDataWhereTheUserStandsAndGitNeverSeesIt()
+    {
+        string root = Browser.RepositoryRoot();
+        string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        string here = Directory.CreateTempSubdirectory("stagecast-cwd-").FullName;
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("dotnet",
+            ["run", "--project", Path.Combine(root, "src", "Stagecast.Server"), "-c", configuration, "--no-build", "--", "accounts", "list"], ExitWithin, here);
+        Assert.True(exitCode == 0, $"{output} {error}");
+        Assert.True(File.Exists(Path.Combine(here, "data", "stagecast.db")), "the data directory is not where dotnet run was started");
+        Assert.False(Directory.Exists(Path.Combine(root, "src", "Stagecast.Server", "data")));
+
+        // Wherever a server ran, its data directory, keys and database are ignored by git.
+        foreach (string path in new[] { "data/secret.key", "src/Stagecast.Server/data/stagecast.db", "elsewhere/webhooks.key", "x/stagecast.db-wal", "y/stagecast.lock" })
+        {
+            var (ignored, _, _) = await ExternalProcess.RunAsync("git", ["-C", root, "check-ignore", "-q", "--no-index", path], ExitWithin);
+            Assert.True(ignored == 0, $"git would commit {path}");
+        }
+    }
 }

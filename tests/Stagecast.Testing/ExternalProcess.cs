@@ -41,10 +41,11 @@ public sealed class ExternalProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
@@ -71,9 +72,9 @@ public sealed class ExternalProcess : IAsyncDisposable
     }
 
     /// <summary>Runs to completion and returns the exit code; kills the process when it overruns.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
     {
-        await using var process = Start(fileName, arguments);
+        await using var process = Start(fileName, arguments, workingDirectory: workingDirectory);
         int exitCode = await process.WaitForExitAsync(timeout);
         return (exitCode, process.StandardOutput, process.StandardError);
     }
