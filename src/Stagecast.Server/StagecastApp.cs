@@ -65,6 +65,7 @@ public static class StagecastApp
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
+            HttpErrors.ConfigureLimits(kestrel);
             var endpoints = kestrel.ApplicationServices.GetRequiredService<ListeningEndpoints>();
             kestrel.Listen(server.BindAddress, server.HttpPort, listen => endpoints.Http = listen);
             kestrel.Listen(new EventLoopEndPoint(server.BindAddress, server.RtmpPort), listen =>

@@ -128,6 +128,13 @@ public static class ServerFixtureExtensions
     /// <summary>Disposes a server started for one test with <c>await using</c>.</summary>
     public static IAsyncDisposable AsAsyncDisposable(this ServerFixture server) => new Disposer(server);
 
+    /// <summary>The same, handing the server out for use in the <c>await using</c> statement.</summary>
+    public static IAsyncDisposable AsAsyncDisposable(this ServerFixture server, out ServerFixture fixture)
+    {
+        fixture = server;
+        return new Disposer(server);
+    }
+
     private sealed class Disposer(ServerFixture server) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => new(server.DisposeAsync());

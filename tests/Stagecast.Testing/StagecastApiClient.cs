@@ -12,6 +12,9 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
     public StagecastApiClient WithBase(string httpBase) =>
         new(new HttpClient { BaseAddress = new Uri(httpBase), Timeout = http.Timeout }, accountId, appId, token, basePath);
 
+    /// <summary>The same tenant through another HTTP client (another source address, another handler).</summary>
+    public StagecastApiClient WithClient(HttpClient client) => new(client, accountId, appId, token, basePath);
+
     public string AccountId => accountId;
 
     public string AppId => appId;

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Accounts;
 
@@ -14,7 +15,9 @@ public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AccountService accounts) : BearerAuthenticationHandler(options, logger, encoder)
+    AccountService accounts,
+    [FromKeyedServices(FailedAttemptThrottle.ApiTokens)] FailedAttemptThrottle throttle,
+    TimeProvider time) : BearerAuthenticationHandler(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
     public const string Policy = "ApiToken";
@@ -29,6 +32,13 @@ public sealed class ApiTokenAuthenticationHandler(
 
         if (await accounts.AuthenticateAsync(bearer, Context.RequestAborted).ConfigureAwait(false) is not { } token)
         {
+            // An address that keeps offering bad tokens is slowed down and told to wait; valid tokens still pass.
+            if (throttle.RecordFailure(Context.Connection.RemoteIpAddress?.ToString() ?? "unknown") is { } wait)
+            {
+                await Task.Delay(FailedAttemptThrottle.Tarpit, time, Context.RequestAborted).ConfigureAwait(false);
+                Context.Items[RetryAfterItem] = wait;
+            }
+
             return AuthenticateResult.Fail("invalid or revoked API token");
         }
 

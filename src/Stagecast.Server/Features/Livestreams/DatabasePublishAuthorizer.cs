@@ -7,23 +7,28 @@ namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
 /// A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted; a meeting
-/// livestream's key only while that livestream is active (started and not stopped).
+/// livestream's key only while that livestream is active (started and not stopped). A valid key always gets in;
+/// an address that keeps offering unknown keys has its refusals slowed down (<see cref="FailedAttemptThrottle"/>).
 /// </summary>
 public sealed class DatabasePublishAuthorizer(
-    ILivestreamStore store, StreamKeyProtector keys, FailedPublishThrottle throttle, MeetingLivestreamRegistry meetingLivestreams) : IPublishAuthorizer
+    ILivestreamStore store,
+    StreamKeyProtector keys,
+    [FromKeyedServices(FailedAttemptThrottle.StreamKeys)] FailedAttemptThrottle throttle,
+    MeetingLivestreamRegistry meetingLivestreams,
+    TimeProvider time) : IPublishAuthorizer
 {
     public async ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)
     {
-        if (throttle.IsBlocked(publisher.RemoteAddress))
-        {
-            return PublishAuthorization.Deny("too many refused attempts from this address; try again in a minute");
-        }
-
         byte[] hash = keys.LookupHash(streamKey);
         var livestream = await store.FindLivestreamByKeyHashAsync(hash, cancellationToken).ConfigureAwait(false);
         if (livestream is null || !CryptographicOperations.FixedTimeEquals(livestream.StreamKeyHash, hash))
         {
-            throttle.RecordFailure(publisher.RemoteAddress);
+            if (throttle.RecordFailure(publisher.RemoteAddress) is not null)
+            {
+                await Task.Delay(FailedAttemptThrottle.Tarpit, time, cancellationToken).ConfigureAwait(false);
+                return PublishAuthorization.Deny("unknown stream key (too many refused keys from this address: answers are slowed down)");
+            }
+
             return PublishAuthorization.Deny("unknown stream key");
         }
 

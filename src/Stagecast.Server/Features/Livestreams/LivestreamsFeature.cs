@@ -25,7 +25,7 @@ public static class LivestreamsFeature
 
         services.AddSingleton<ILivestreamStore, SqliteLivestreamStore>();
         services.AddSingleton<StreamHub>();
-        services.AddSingleton<FailedPublishThrottle>();
+        services.AddKeyedSingleton<FailedAttemptThrottle>(FailedAttemptThrottle.StreamKeys);
         services.AddSingleton<IPublishAuthorizer, DatabasePublishAuthorizer>();
         services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
         services.AddLowLatencyHls();

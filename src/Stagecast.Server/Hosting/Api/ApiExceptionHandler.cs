@@ -17,12 +17,12 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
                 (StatusCodes.Status413PayloadTooLarge, $"request body larger than {ApiRoutes.MaxRequestBodyBytes} bytes"),
             BadHttpRequestException bad => (bad.StatusCode, $"BAD_REQUEST: {bad.Message}"),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "request aborted"),
-            _ => (StatusCodes.Status500InternalServerError, "internal error; the server log has the details"),
+            _ => (StatusCodes.Status500InternalServerError, $"internal error (request {context.TraceIdentifier}); the server log has the details"),
         };
 
         if (status == StatusCodes.Status500InternalServerError)
         {
-            Log.Unhandled(logger, exception, context.Request.Method, context.Request.Path);
+            Log.Unhandled(logger, exception, context.Request.Method, context.Request.Path, context.TraceIdentifier);
         }
 
         if (context.RequestAborted.IsCancellationRequested)
@@ -41,7 +41,7 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Error, "Unhandled error answering {Method} {Path}")]
-        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path);
+        [LoggerMessage(1, LogLevel.Error, "Unhandled error answering {Method} {Path} (request {RequestId})")]
+        public static partial void Unhandled(ILogger logger, Exception exception, string method, string path, string requestId);
     }
 }

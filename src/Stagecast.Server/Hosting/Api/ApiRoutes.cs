@@ -31,6 +31,8 @@ public static class ApiRoutes
         int requestsPerSecond = configuration.GetValue("Stagecast:Api:RequestsPerSecond", 100);
         services.AddSingleton(provider => new ApiRateLimiter(provider.GetRequiredService<TimeProvider>(), requestsPerSecond));
         services.AddAuthorization();
+        services.AddSingleton<AllowedMethods>();
+        services.AddKeyedSingleton<Security.FailedAttemptThrottle>(Security.FailedAttemptThrottle.ApiTokens);
         return services;
     }
 
@@ -42,6 +44,7 @@ public static class ApiRoutes
             // Reached only if no IExceptionHandler answered; ApiExceptionHandler answers everything.
             ExceptionHandler = context => ApiResults.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, "internal error"),
         });
+        app.UseErrorEnvelopes();
         app.UseRouting();
         app.UseMiddleware<ApiRateLimitMiddleware>();
         app.UseAuthentication();
@@ -58,9 +61,7 @@ public static class ApiRoutes
             string basePath = AccountBasePaths[i] + "/{app_id}";
             var api = Group(app, basePath, documented: i == 0).AddEndpointFilter<AppResolutionFilter>();
             map(api);
-            app.MapFallback(basePath + "/{**path}", (HttpContext context) =>
-                    ApiResults.Error(StatusCodes.Status404NotFound, $"no such endpoint: {context.Request.Method} {context.Request.Path}"))
-                .ExcludeFromDescription();
+            app.MapFallback(basePath + "/{**path}", HttpErrors.NotFoundOrMethodNotAllowed).ExcludeFromDescription();
         }
 
         return app;

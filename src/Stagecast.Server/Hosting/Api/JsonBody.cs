@@ -44,17 +44,14 @@ public sealed class JsonBody<T>(T value)
         {
             throw ApiException.BadRequest(RequestValidator.DescribeTypeMismatch(options, typeof(T), ex.Path));
         }
-        catch (InvalidOperationException)
-        {
-            // A string with a lone surrogate escape ("\ud800") is well-formed JSON but not text.
-            throw ApiException.BadRequest("request body holds a string that is not valid Unicode text");
-        }
-
         RequestValidator.Validate(value, options);
         return value;
     }
 
-    /// <summary>One pass of the reader: a JSON object and nothing after it.</summary>
+    /// <summary>
+    /// One pass of the reader: a JSON object and nothing after it, whose strings and names are text: valid UTF-8,
+    /// and no lone surrogate escape ("\ud800"), which the serializer would let through to fail at the database.
+    /// </summary>
     private static void CheckSyntax(ReadOnlySpan<byte> bytes)
     {
         var reader = new Utf8JsonReader(bytes);
@@ -65,16 +62,45 @@ public sealed class JsonBody<T>(T value)
                 throw ApiException.BadRequest("request body must be a JSON object");
             }
 
-            reader.Skip();
-            if (reader.Read())
+            while (reader.Read())
             {
-                throw ApiException.BadRequest("request body is not valid JSON");
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !IsText(ref reader))
+                {
+                    throw ApiException.BadRequest($"request body holds a string that is not valid Unicode text (at byte {reader.TokenStartIndex})");
+                }
             }
         }
         catch (JsonException)
         {
             throw ApiException.BadRequest("request body is not valid JSON");
         }
+    }
+
+    private static bool IsText(ref Utf8JsonReader reader)
+    {
+        string value;
+        try
+        {
+            value = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // invalid UTF-8
+        }
+
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> bytes)

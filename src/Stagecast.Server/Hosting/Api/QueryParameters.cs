@@ -39,16 +39,28 @@ public sealed class QueryParameters(IQueryCollection query)
             return null;
         }
 
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
-            && Math.Abs(seconds) < 253402300799)
+        DateTimeOffset time;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
         {
-            return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+            time = seconds >= EarliestTime.ToUnixTimeSeconds() && seconds <= LatestTime.ToUnixTimeSeconds()
+                ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
+                : throw OutOfRange(name);
+        }
+        else if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time))
+        {
+            throw ApiException.BadRequest($"\"{name}\" must be an ISO-8601 time or Unix seconds");
         }
 
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time.ToUniversalTime()
-            : throw ApiException.BadRequest($"\"{name}\" must be an ISO-8601 time or Unix seconds");
+        return time >= EarliestTime && time <= LatestTime ? time.ToUniversalTime() : throw OutOfRange(name);
     }
+
+    /// <summary>Times the API accepts: from the Unix epoch to the end of 9999 less a day, so day arithmetic never overflows.</summary>
+    private static readonly DateTimeOffset EarliestTime = DateTimeOffset.UnixEpoch;
+
+    private static readonly DateTimeOffset LatestTime = new(9999, 12, 30, 0, 0, 0, TimeSpan.Zero);
+
+    private static ApiException OutOfRange(string name) =>
+        ApiException.BadRequest($"\"{name}\" must be between 1970-01-01 and 9999-12-30 (Unix seconds 0 to {LatestTime.ToUnixTimeSeconds()})");
 
     public (DateTimeOffset? From, DateTimeOffset? To) TimeRange()
     {
