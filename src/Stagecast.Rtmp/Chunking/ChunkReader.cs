@@ -16,14 +16,26 @@ namespace Stagecast.Rtmp.Chunking;
 /// extended:       u32 timestamp when the 24-bit field is 0xFFFFFF (and on type 3 chunks that follow such a header)
 /// </code>
 /// </summary>
-public sealed class ChunkReader : IDisposable
+public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
 {
     private static readonly int[] MessageHeaderLengths = [11, 7, 3, 0];
+
+    /// <summary>Message buffers start this small and double as bytes arrive: an announced length costs nothing.</summary>
+    private const int InitialBufferBytes = 4096;
+
+    /// <summary>Partial buffers larger than this are left to the GC when dropped, so an attack's memory goes back.</summary>
+    private const int MaxPooledPartialBytes = 1024 * 1024;
 
     private readonly Dictionary<int, ChunkStreamState> _streams = [];
     private ChunkStreamState? _current;
     private int _chunkRemaining;
     private long _pendingBytes;
+
+    /// <summary>
+    /// Bytes of incomplete messages this connection may hold (received, not announced). The server keeps it low
+    /// until a publish is accepted, then raises it to what the largest keyframes need.
+    /// </summary>
+    public long PendingLimit { get; set; } = RtmpLimits.MaxPendingMessageBytes;
 
     public int ChunkSize { get; private set; } = 128;
 
@@ -64,6 +76,7 @@ public sealed class ChunkReader : IDisposable
             int take = (int)Math.Min(_chunkRemaining, buffer.Length);
             if (take > 0)
             {
+                Reserve(state, take);
                 buffer.Slice(0, take).CopyTo(state.Payload.AsSpan(state.Received));
                 state.Received += take;
                 _chunkRemaining -= take;
@@ -79,8 +92,8 @@ public sealed class ChunkReader : IDisposable
             _current = null;
             if (state.Received == state.MessageLength)
             {
-                message = new RtmpMessage((RtmpMessageType)state.MessageTypeId, state.Timestamp, state.MessageStreamId, state.Payload!, state.MessageLength);
-                _pendingBytes -= state.MessageLength;
+                message = new RtmpMessage((RtmpMessageType)state.MessageTypeId, state.Timestamp, state.MessageStreamId, state.Payload ?? ArrayPool<byte>.Shared.Rent(1), state.MessageLength);
+                Unreserve(state.Received);
                 state.Payload = null;
                 state.Received = 0;
                 return true;
@@ -218,14 +231,54 @@ public sealed class ChunkReader : IDisposable
             throw new RtmpProtocolException($"message of {state.MessageLength} bytes exceeds {RtmpLimits.MaxMessageSize}");
         }
 
-        if (_pendingBytes + state.MessageLength > RtmpLimits.MaxPendingMessageBytes)
+        state.Payload = null;
+        state.Received = 0;
+    }
+
+    /// <summary>Accounts for <paramref name="take"/> more bytes of a message and grows its buffer to hold them.</summary>
+    private void Reserve(ChunkStreamState state, int take)
+    {
+        if (_pendingBytes + take > PendingLimit)
         {
-            throw new RtmpProtocolException($"more than {RtmpLimits.MaxPendingMessageBytes} bytes of incomplete messages");
+            budget?.CountClosedForBuffers();
+            throw new RtmpProtocolException($"more than {PendingLimit} bytes of incomplete messages");
         }
 
-        _pendingBytes += state.MessageLength;
-        state.Payload = ArrayPool<byte>.Shared.Rent(Math.Max(state.MessageLength, 1));
-        state.Received = 0;
+        if (budget is not null && !budget.TryBuffer(take))
+        {
+            throw new RtmpProtocolException("the server's buffer budget for incoming messages is spent");
+        }
+
+        _pendingBytes += take;
+        int needed = state.Received + take;
+        if (state.Payload is { } current && current.Length >= needed)
+        {
+            return;
+        }
+
+        int size = Math.Min(state.MessageLength, Math.Max(needed, Math.Max(InitialBufferBytes, (state.Payload?.Length ?? 0) * 2)));
+        byte[] grown = ArrayPool<byte>.Shared.Rent(size);
+        if (state.Payload is { } old)
+        {
+            old.AsSpan(0, state.Received).CopyTo(grown);
+            Drop(old);
+        }
+
+        state.Payload = grown;
+    }
+
+    private void Unreserve(int bytes)
+    {
+        _pendingBytes -= bytes;
+        budget?.Unbuffer(bytes);
+    }
+
+    private static void Drop(byte[] buffer)
+    {
+        if (buffer.Length <= MaxPooledPartialBytes)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private ChunkStreamState GetState(int chunkStreamId)
@@ -249,8 +302,8 @@ public sealed class ChunkReader : IDisposable
     {
         if (state.Payload is { } payload)
         {
-            _pendingBytes -= state.MessageLength;
-            ArrayPool<byte>.Shared.Return(payload);
+            Unreserve(state.Received);
+            Drop(payload);
             state.Payload = null;
             state.Received = 0;
         }

@@ -1,25 +1,57 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stagecast.Rtmp.Sessions;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Rtmp.Server;
 
-/// <summary>Hosts RTMP in Kestrel, in the same process and DI container as HTTP: one session per connection.</summary>
+/// <summary>
+/// Hosts RTMP in Kestrel, in the same process and DI container as HTTP: one session per connection, admitted
+/// within the connection caps and the buffer budget (<see cref="RtmpAdmission"/>).
+/// </summary>
 public sealed class RtmpConnectionHandler(
     StreamHub hub,
     IPublishAuthorizer authorizer,
     IOptions<RtmpServerOptions> options,
+    RtmpAdmission admission,
     TimeProvider time,
     ILogger<RtmpServerSession> logger) : ConnectionHandler
 {
+    private readonly LogLimiter _refusals = new(time);
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        // A closed or aborted connection ends the session through its input; only shutdown needs a token: the hub's,
-        // signalled after it has ended every stream, so publishers are not taken for dropped ones.
         string remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
-        var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, logger, remote);
-        await session.RunAsync(hub.ShuttingDown).ConfigureAwait(false);
+        string address = connection.RemoteEndPoint is IPEndPoint endpoint ? endpoint.Address.ToString() : remote;
+        if (admission.TryAdmit(address) is { } refusal)
+        {
+            if (_refusals.TryLog(out long suppressed))
+            {
+                if (suppressed > 0)
+                {
+                    RtmpLog.Suppressed(logger, suppressed);
+                }
+
+                RtmpLog.Refused(logger, remote, refusal);
+            }
+
+            connection.Abort(new ConnectionAbortedException(refusal));
+            return;
+        }
+
+        try
+        {
+            // A closed or aborted connection ends the session through its input; only shutdown needs a token: the
+            // hub's, signalled after it has ended every stream, so publishers are not taken for dropped ones.
+            var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, logger, remote, admission, _refusals);
+            await session.RunAsync(hub.ShuttingDown).ConfigureAwait(false);
+        }
+        finally
+        {
+            admission.Leave(address);
+        }
     }
 }

@@ -17,6 +17,7 @@ public static class RtmpServiceCollectionExtensions
         }
 
         services.AddSingleton<RtmpConnectionHandler>();
+        services.AddSingleton<RtmpAdmission>();
 
         // Kestrel tries transports newest first; this one takes only EventLoopEndPoints (see UseRtmp's caller).
         services.AddSingleton<IConnectionListenerFactory, EventLoopTransportFactory>();

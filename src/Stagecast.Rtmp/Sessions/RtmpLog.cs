@@ -33,4 +33,10 @@ internal static partial class RtmpLog
 
     [LoggerMessage(109, LogLevel.Warning, "RTMP {Remote}: connect refused: {Reason}")]
     public static partial void ConnectRefused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(110, LogLevel.Warning, "RTMP: {Count} more refused or broken connections in the last minute were not logged one by one")]
+    public static partial void Suppressed(ILogger logger, long count);
+
+    [LoggerMessage(111, LogLevel.Warning, "RTMP {Remote}: connection refused: {Reason}")]
+    public static partial void Refused(ILogger logger, string remote, string reason);
 }

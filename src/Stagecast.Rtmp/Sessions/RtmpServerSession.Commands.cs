@@ -61,7 +61,11 @@ public sealed partial class RtmpServerSession
             _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
                 CommandWriter.Info("error", StatusCodes.ConnectRejected,
                     $"unknown application '{Truncate(app)}': publish to rtmp://HOST:PORT/{_options.App}/STREAM_KEY"));
-            RtmpLog.ConnectRefused(_logger, _remote, $"unknown application '{Truncate(app)}' (expected '{_options.App}')");
+            if (MayLogRefusal())
+            {
+                RtmpLog.ConnectRefused(_logger, _remote, $"unknown application '{Truncate(app)}' (expected '{_options.App}')");
+            }
+
             Close($"unknown application '{Truncate(app)}'");
             return;
         }
@@ -132,6 +136,8 @@ public sealed partial class RtmpServerSession
 
         _publisher = publisher;
         _publishStreamId = messageStreamId;
+        Volatile.Write(ref _published, true);
+        _chunks.PendingLimit = RtmpLimits.MaxPendingMessageBytes; // keyframes may be megabytes
         _revokedRegistration = publisher.Revoked.Register(static state =>
         {
             var session = (RtmpServerSession)state!;
@@ -144,7 +150,11 @@ public sealed partial class RtmpServerSession
 
     private void RefusePublish(uint messageStreamId, string key, string reason)
     {
-        RtmpLog.PublishRefused(_logger, _remote, StreamKeys.Redact(key), reason);
+        if (MayLogRefusal())
+        {
+            RtmpLog.PublishRefused(_logger, _remote, StreamKeys.Redact(key), reason);
+        }
+
         _commands.WriteStatus(_transport.Output, messageStreamId, "error", StatusCodes.PublishBadName, reason);
         Close($"publish refused: {reason}");
     }

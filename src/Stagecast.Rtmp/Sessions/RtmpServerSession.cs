@@ -6,6 +6,7 @@ using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Handshake;
 using Stagecast.Rtmp.Messages;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Rtmp.Sessions;
 
@@ -27,7 +28,10 @@ public sealed partial class RtmpServerSession
     private readonly ILogger _logger;
     private readonly string _remote;
     private readonly ServerHandshake _handshake = new();
-    private readonly ChunkReader _chunks = new();
+    private readonly ChunkReader _chunks;
+    private readonly long _acceptedAt;
+    private readonly LogLimiter? _refusals;
+    private bool _published;
     private readonly ChunkWriter _writer = new();
     private readonly CommandWriter _commands;
     private long _lastActivity;
@@ -44,8 +48,12 @@ public sealed partial class RtmpServerSession
         RtmpServerOptions options,
         TimeProvider time,
         ILogger logger,
-        string remote)
+        string remote,
+        IBufferBudget? budget = null,
+        LogLimiter? refusals = null)
     {
+        _refusals = refusals;
+        _chunks = new ChunkReader(budget) { PendingLimit = options.MaxBufferedBytesBeforePublish };
         _transport = transport;
         _hub = hub;
         _authorizer = authorizer;
@@ -55,6 +63,7 @@ public sealed partial class RtmpServerSession
         _remote = remote;
         _commands = new CommandWriter(_writer);
         _lastActivity = time.GetTimestamp();
+        _acceptedAt = _lastActivity;
     }
 
     /// <summary>The stream this connection publishes, if any.</summary>
@@ -116,7 +125,11 @@ public sealed partial class RtmpServerSession
         catch (Exception ex) when (ex is RtmpProtocolException or MediaFormatException)
         {
             closeReason = ex.Message;
-            RtmpLog.ProtocolViolation(_logger, _remote, ex.Message);
+            if (MayLogRefusal())
+            {
+                RtmpLog.ProtocolViolation(_logger, _remote, ex.Message);
+            }
+
             _publisher?.Fail(ex is MediaFormatException ? $"malformed media: {ex.Message}" : $"RTMP protocol error: {ex.Message}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -153,12 +166,33 @@ public sealed partial class RtmpServerSession
         ThreadPool.UnsafeQueueUserWorkItem(static input => input.CancelPendingRead(), _transport.Input, preferLocal: false);
     }
 
+    /// <summary>Refusals and protocol errors share one log budget across connections; a flood is summarised.</summary>
+    private bool MayLogRefusal()
+    {
+        if (_refusals is null)
+        {
+            return true;
+        }
+
+        if (!_refusals.TryLog(out long suppressed))
+        {
+            return false;
+        }
+
+        if (suppressed > 0)
+        {
+            RtmpLog.Suppressed(_logger, suppressed);
+        }
+
+        return true;
+    }
+
     private void CheckTimeouts()
     {
         var idle = _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
-        if (!_handshake.IsComplete && idle > _options.HandshakeTimeout)
+        if (!Volatile.Read(ref _published) && _time.GetElapsedTime(_acceptedAt) > _options.SetupDeadline)
         {
-            RequestClose($"no handshake within {_options.HandshakeTimeout.TotalSeconds} s");
+            RequestClose($"did not complete the handshake, connect and publish within {_options.SetupDeadline.TotalSeconds} s");
         }
         else if (idle > _options.IdleTimeout)
         {
@@ -179,7 +213,7 @@ public sealed partial class RtmpServerSession
             // The publisher is let go without unpublishing: the hub ends every stream itself, saying why.
             await TrySendShutdownAsync().ConfigureAwait(false);
         }
-        else
+        else if (MayLogRefusal())
         {
             RtmpLog.ProtocolViolation(_logger, _remote, reason);
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Stagecast.Hls;
 using Stagecast.Restream;
+using Stagecast.Rtmp.Server;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Webhooks;
@@ -20,7 +21,8 @@ public sealed class ServerMetrics : IDisposable
     private const string LivestreamLabel = "livestream_id";
     private long _pendingWebhooks;
 
-    public ServerMetrics(StreamHub hub, HlsStreamRegistry hls, LiveViewers viewers, OutputManager outputs, WebhookMetrics webhooks, WebRtcTransport webRtc)
+    public ServerMetrics(
+        StreamHub hub, HlsStreamRegistry hls, LiveViewers viewers, OutputManager outputs, WebhookMetrics webhooks, WebRtcTransport webRtc, RtmpAdmission rtmp)
     {
         Meter = new Meter("Stagecast.Server");
         HttpRequests = Meter.CreateCounter<long>("stagecast_http_requests_total", description: "HTTP requests answered, by route template and status code.");
@@ -32,6 +34,10 @@ public sealed class ServerMetrics : IDisposable
         Meter.CreateObservableCounter("stagecast_dropped_frames_total", () => MediaMetrics.DroppedFrames, description: "Frames dropped by readers that fell behind (HLS, restream).");
         Meter.CreateObservableCounter("stagecast_hls_parts_total", () => MediaMetrics.HlsParts, description: "Partial segments listed.");
         Meter.CreateObservableGauge("stagecast_hls_players", () => hls.All.Sum(s => s.Viewers.ActivePlayers(LiveViewers.Window)), description: $"HLS players that fetched media in the last {LiveViewers.Window.TotalSeconds} s.");
+        Meter.CreateObservableGauge("stagecast_rtmp_connections", () => rtmp.Connections, description: "RTMP connections open.");
+        Meter.CreateObservableGauge("stagecast_rtmp_buffered_bytes", () => rtmp.BufferedBytes, description: "Bytes of incomplete RTMP messages buffered across connections.");
+        Meter.CreateObservableCounter("stagecast_rtmp_connections_refused_total", () => rtmp.RefusedConnections, description: "RTMP connections refused at accept (connection caps, buffer budget).");
+        Meter.CreateObservableCounter("stagecast_rtmp_connections_closed_for_buffers_total", () => rtmp.ClosedForBuffers, description: "RTMP connections closed for buffering more than allowed.");
         Meter.CreateObservableGauge("stagecast_webrtc_sessions", () => webRtc.SessionCount, description: "WHIP and WHEP sessions (connecting or connected).");
 
         Meter.CreateObservableGauge("stagecast_livestream_ingest_bits_per_second", () => PerLivestream(hub, s => s.IngestBitsPerSecond), description: "Media bits per second received over the last second, per live stream.");

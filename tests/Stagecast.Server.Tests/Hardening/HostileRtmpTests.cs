@@ -1,0 +1,251 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Rtmp.Server;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Hardening;
+
+/// <summary>
+/// Clients that never mean to publish: announcing huge messages and trickling their bodies, trickling the
+/// handshake, opening too many connections. Each test runs a server of its own with small limits, and a real
+/// publisher keeps streaming through the attack.
+/// </summary>
+public sealed class HostileRtmpTests
+{
+    private const int Budget = 2 * 1024 * 1024;
+
+    [Fact]
+    public async Task AnnouncedMessagesCostOnlyWhatArrivesAndNoClientCanPushBufferedBytesPastTheBudget()
+    {
+        await using var server = (await ServerFixture.StartAsync(
+            ["--set", $"Stagecast:Rtmp:MaxBufferedBytes={Budget}", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=500"])).AsAsyncDisposable(out var fixture);
+        var admission = fixture.App.Services.GetRequiredService<RtmpAdmission>();
+        var livestream = await fixture.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(120, "320x180"));
+        await fixture.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        int port = new Uri(livestream.IngestServer).Port;
+
+        // 8 MiB announced, 1 KiB sent, by 50 connections: 50 KiB held, not 400 MiB.
+        var trickling = new List<RawRtmpClient>();
+        for (int i = 0; i < 50; i++)
+        {
+            var client = await RawRtmpClient.ConnectAsync(port);
+            await client.HandshakeAsync();
+            await client.SetChunkSizeAsync(1024 * 1024);
+            await client.AnnounceVideoMessageAsync(8 * 1024 * 1024 - 1);
+            await client.SendBodyAsync(1024);
+            trickling.Add(client);
+        }
+
+        await WaitForAsync(() => admission.BufferedBytes >= 50 * 1024);
+        Assert.InRange(admission.BufferedBytes, 50 * 1024, 80 * 1024);
+
+        // Before publishing, one connection may not hold more than 256 KiB.
+        await using (var greedy = await RawRtmpClient.ConnectAsync(port))
+        {
+            await greedy.HandshakeAsync();
+            await greedy.SetChunkSizeAsync(1024 * 1024);
+            await greedy.AnnounceVideoMessageAsync(8 * 1024 * 1024 - 1);
+            await greedy.SendBodyAsync(300 * 1024);
+            Assert.True(await greedy.IsClosedByServerAsync(TimeSpan.FromSeconds(5)), "a connection buffered 300 KiB before publishing");
+        }
+
+        // Many connections at 200 KiB each: the budget holds, the overflow is closed or refused.
+        var heavy = new List<RawRtmpClient>();
+        long peak = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            try
+            {
+                var client = await RawRtmpClient.ConnectAsync(port);
+                heavy.Add(client);
+                await client.HandshakeAsync();
+                await client.SetChunkSizeAsync(1024 * 1024);
+                await client.AnnounceVideoMessageAsync(8 * 1024 * 1024 - 1);
+                await client.SendBodyAsync(200 * 1024);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException)
+            {
+                // refused or closed: what the budget is for
+            }
+
+            peak = Math.Max(peak, admission.BufferedBytes);
+        }
+
+        Assert.InRange(peak, 0, Budget);
+        Assert.True(admission.ClosedForBuffers + admission.RefusedConnections > 0, "nothing was refused although 4 MiB were offered to a 2 MiB budget");
+
+        // The publisher kept streaming throughout.
+        Assert.Equal("LIVE", await StatusAsync(fixture, livestream));
+
+        foreach (var client in trickling.Concat(heavy))
+        {
+            await client.DisposeAsync();
+        }
+
+        await WaitForAsync(() => admission.BufferedBytes == 0 && admission.Connections == 1);
+        Assert.Equal(0, admission.BufferedBytes);
+    }
+
+    [Fact]
+    public async Task TricklingClientsAreClosedAtTheSetupDeadlineAndPerAddressCapsRefuseTheRest()
+    {
+        await using var server = (await ServerFixture.StartAsync(
+            ["--set", "Stagecast:Rtmp:SetupDeadline=00:00:03", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=8"])).AsAsyncDisposable(out var fixture);
+        var admission = fixture.App.Services.GetRequiredService<RtmpAdmission>();
+        var livestream = await fixture.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
+        await fixture.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        int port = new Uri(livestream.IngestServer).Port;
+
+        // Slowloris: one handshake byte every half second, and a client that shook hands and then only trickles.
+        var clients = new List<RawRtmpClient>();
+        for (int i = 0; i < 5; i++)
+        {
+            clients.Add(await RawRtmpClient.ConnectAsync(port));
+        }
+
+        var shookHands = await RawRtmpClient.ConnectAsync(port);
+        await shookHands.HandshakeAsync();
+        clients.Add(shookHands);
+
+        // The cap: 1 publisher + 6 here + 1 more = 8; the ninth and tenth are refused at once.
+        var eighth = await RawRtmpClient.ConnectAsync(port);
+        await using var ninth = await RawRtmpClient.ConnectAsync(port);
+        Assert.True(await ninth.IsClosedByServerAsync(TimeSpan.FromSeconds(2)), "a connection over the per-address cap was accepted");
+        await eighth.DisposeAsync();
+
+        var started = DateTime.UtcNow;
+        var trickle = Task.Run(async () =>
+        {
+            while (DateTime.UtcNow - started < TimeSpan.FromSeconds(12))
+            {
+                foreach (var client in clients)
+                {
+                    await client.TrySendByteAsync();
+                }
+
+                await Task.Delay(500);
+            }
+        });
+
+        foreach (var client in clients)
+        {
+            Assert.True(await client.IsClosedByServerAsync(TimeSpan.FromSeconds(10)), "a trickling client outlived the setup deadline");
+        }
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        await trickle;
+        Assert.True(admission.RefusedConnections >= 1);
+        Assert.Equal("LIVE", await StatusAsync(fixture, livestream)); // published within the deadline: unaffected
+
+        string metrics = await fixture.Http.GetStringAsync("/metrics");
+        Assert.Matches(@"stagecast_rtmp_connections_refused_total [1-9]", metrics);
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    private static async Task<string> StatusAsync(ServerFixture fixture, CreatedLivestream livestream)
+    {
+        var state = System.Text.Json.JsonDocument.Parse(await fixture.Http.GetStringAsync($"/watch/{livestream.Id}/state")).RootElement;
+        return state.GetProperty("live").GetBoolean() ? "LIVE" : "NOT LIVE";
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>An RTMP client that speaks just enough to misbehave: handshake, chunk headers, raw bytes.</summary>
+internal sealed class RawRtmpClient : IAsyncDisposable
+{
+    private readonly TcpClient _tcp;
+    private readonly NetworkStream _stream;
+
+    private RawRtmpClient(TcpClient tcp)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+    }
+
+    public static async Task<RawRtmpClient> ConnectAsync(int port)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        return new RawRtmpClient(tcp);
+    }
+
+    public async Task HandshakeAsync()
+    {
+        var c0c1 = new byte[1537];
+        c0c1[0] = 3;
+        Random.Shared.NextBytes(c0c1.AsSpan(9));
+        await _stream.WriteAsync(c0c1);
+        var s0s1s2 = new byte[3073];
+        await _stream.ReadExactlyAsync(s0s1s2);
+        await _stream.WriteAsync(s0s1s2.AsMemory(1, 1536)); // C2 echoes S1
+    }
+
+    /// <summary>Set Chunk Size (protocol control, chunk stream 2).</summary>
+    public Task SetChunkSizeAsync(int size) => WriteAsync([0x02, 0, 0, 0, 0, 0, 4, 0x01, 0, 0, 0, 0, (byte)(size >> 24), (byte)(size >> 16), (byte)(size >> 8), (byte)size]);
+
+    /// <summary>A type 0 chunk header for a video message of <paramref name="length"/> bytes on chunk stream 6.</summary>
+    public Task AnnounceVideoMessageAsync(int length) =>
+        WriteAsync([0x06, 0, 0, 0, (byte)(length >> 16), (byte)(length >> 8), (byte)length, 0x09, 1, 0, 0, 0]);
+
+    public Task SendBodyAsync(int bytes) => WriteAsync(new byte[bytes]);
+
+    public async Task TrySendByteAsync()
+    {
+        try
+        {
+            await WriteAsync([0x00]);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // closed by the server: what the test waits for
+        }
+    }
+
+    /// <summary>True when the server closes the connection within <paramref name="within"/> (whatever it sent first is skipped).</summary>
+    public async Task<bool> IsClosedByServerAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        var buffer = new byte[65536];
+        try
+        {
+            while (await _stream.ReadAsync(buffer, timeout.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            return true; // reset
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _tcp.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task WriteAsync(byte[] bytes)
+    {
+        await _stream.WriteAsync(bytes);
+        await _stream.FlushAsync();
+    }
+}
