@@ -24,6 +24,22 @@ if (options.Scenarios is ["webrtc"])
     return 0;
 }
 
+if (options.Scenarios is ["soak"])
+{
+    // bench/run.sh --scenario soak [--minutes 60] [--publishers 20] [--viewers 10 (per stream)]: Stagecast alone.
+    var variant = Clips.Variants[1];
+    var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), variant);
+    string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+    var soak = new SoakScenario(repository, http);
+    string soakReport = await soak.RunAsync(clip, variant.Name, TimeSpan.FromMinutes(double.Parse(Option("--minutes", "60"), CultureInfo.InvariantCulture)),
+        int.Parse(Option("--publishers", "20"), CultureInfo.InvariantCulture), int.Parse(Option("--viewers", "10"), CultureInfo.InvariantCulture));
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"soak-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, soakReport);
+    Console.WriteLine($"\n{soakReport}\nWritten to {path}");
+    return 0;
+}
+
 Console.WriteLine("Preparing clips …");
 var clips = new List<(string Name, ChunkedClip Clip)>();
 foreach (var variant in Clips.Variants)

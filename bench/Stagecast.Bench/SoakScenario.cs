@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Stagecast.Testing;
+
+namespace Stagecast.Bench;
+
+/// <summary>
+/// A long run under steady load with hostile clients throughout: RTMP publishers replaying a clip, LL-HLS viewers
+/// following every part, and every 20 s a wave of memory-hostage RTMP clients (large messages announced, bodies
+/// trickled), slowloris clients and API token guessers. The server's resident memory and CPU are sampled every
+/// 30 s; the memory slope after the warm-up says whether it leaks. Viewers report when a playlist stops advancing.
+/// </summary>
+public sealed class SoakScenario(string repository, HttpClient http)
+{
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan HostileEvery = TimeSpan.FromSeconds(20);
+
+    public async Task<string> RunAsync(ChunkedClip clip, string variant, TimeSpan duration, int publishers, int viewersPerStream)
+    {
+        await using var server = new StagecastServer(repository, http);
+        await server.StartAsync();
+        var slots = await server.CreateStreamsAsync(publishers);
+        await using var driver = new LoadDriver();
+        var replays = slots.Select(s => new ReplayPublisher(s.Key, clip, logSends: true)).ToList();
+        await driver.AddAsync(replays, "127.0.0.1", server.RtmpPort, "live");
+
+        using var stop = new CancellationTokenSource();
+        var observers = replays.Zip(slots).SelectMany(p => Enumerable.Range(0, viewersPerStream).Select(_ => new EdgeObserver(http, p.First, p.Second.PlaybackUrl, lowLatency: true))).ToList();
+        var watching = observers.Select(o => o.RunAsync(stop.Token)).ToList();
+        var hostile = HostileWavesAsync(server, stop.Token);
+
+        var samples = new List<(double Minutes, double ResidentMiB, double CpuPercent, long Dropped)>();
+        var started = DateTime.UtcNow;
+        double lastCpu = ProcessMeter.CpuSeconds(server.Pid);
+        var lastAt = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < duration)
+        {
+            await Task.Delay(SampleEvery);
+            double cpu = ProcessMeter.CpuSeconds(server.Pid);
+            var now = DateTime.UtcNow;
+            samples.Add(((now - started).TotalMinutes, ProcessMeter.ResidentBytes(server.Pid) / (1024.0 * 1024.0), 100 * (cpu - lastCpu) / (now - lastAt).TotalSeconds, await server.DroppedFramesAsync() ?? 0));
+            (lastCpu, lastAt) = (cpu, now);
+            var s = samples[^1];
+            Console.WriteLine($"  {s.Minutes,6:F1} min  RSS {s.ResidentMiB,7:F1} MiB  CPU {s.CpuPercent,5:F1} %  dropped {s.Dropped}");
+        }
+
+        var (edgeP50, edgeP95) = Percentiles(observers.SelectMany(o => o.DelaysMs).ToList());
+        var errors = observers.Where(o => o.Error is not null).Select(o => o.Error).Distinct().ToList();
+        await stop.CancelAsync();
+        await Task.WhenAll(watching);
+        var (hostileWaves, guesses, rateLimited) = await hostile;
+
+        // The warm-up is the first fifth of the run (JIT, pools, the first HLS windows filling).
+        var steady = samples.Where(s => s.Minutes >= duration.TotalMinutes / 5).ToList();
+        double slope = Slope(steady.Select(s => (s.Minutes, s.ResidentMiB)).ToList());
+        double meanRss = steady.Average(s => s.ResidentMiB);
+        double growth = 100 * slope * (steady[^1].Minutes - steady[0].Minutes) / meanRss;
+
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Soak {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {duration.TotalMinutes:F0} min, {publishers} RTMP publishers ({variant}), {observers.Count} LL-HLS viewers, {hostileWaves} hostile waves ({guesses} token guesses, {rateLimited} answered 429).");
+        report.AppendLine();
+        report.AppendLine("| Minute | RSS MiB | CPU % | Dropped frames |");
+        report.AppendLine("|---|---|---|---|");
+        foreach (var s in samples)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Minutes:F1} | {s.ResidentMiB:F1} | {s.CpuPercent:F1} | {s.Dropped} |");
+        }
+
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"After the warm-up: RSS slope {slope:F3} MiB/min, {growth:F1} % over the steady part (mean {meanRss:F0} MiB); listing delay at the viewers p50 {edgeP50:F0} ms, p95 {edgeP95:F0} ms; viewer errors: {(errors.Count == 0 ? "none" : string.Join("; ", errors))}.");
+        return report.ToString();
+    }
+
+    /// <summary>Every 20 s: 20 memory-hostage clients, 20 slowloris clients and 50 token guesses, held for 15 s.</summary>
+    private async Task<(int Waves, int Guesses, int RateLimited)> HostileWavesAsync(BenchServer server, CancellationToken stop)
+    {
+        int waves = 0, guesses = 0, limited = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(HostileEvery, stop);
+                waves++;
+                var clients = await RawRtmpClient.OpenHostileWaveAsync(server.RtmpPort, 40);
+                for (int i = 0; i < 50; i++)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{server.HttpPort}/client/v4/accounts/bench/realtime/kit/bench/livestreams");
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", $"sct_guess_{waves}_{i}");
+                    using var response = await http.SendAsync(request, stop);
+                    guesses++;
+                    limited += (int)response.StatusCode == 429 ? 1 : 0;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(15), stop);
+                foreach (var client in clients)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return (waves, guesses, limited);
+    }
+
+    private static double Slope(IReadOnlyList<(double X, double Y)> points)
+    {
+        double meanX = points.Average(p => p.X), meanY = points.Average(p => p.Y);
+        double covariance = points.Sum(p => (p.X - meanX) * (p.Y - meanY));
+        double variance = points.Sum(p => (p.X - meanX) * (p.X - meanX));
+        return variance == 0 ? 0 : covariance / variance;
+    }
+
+    private static (double P50, double P95) Percentiles(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return (double.NaN, double.NaN);
+        }
+
+        values.Sort();
+        return (values[values.Count / 2], values[(int)(values.Count * 0.95)]);
+    }
+}
