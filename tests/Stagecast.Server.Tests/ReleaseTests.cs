@@ -4,6 +4,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests;
 
 /// <summary>The release: deploy/build-release.sh makes a single-file binary that runs without .NET, and a valid systemd unit.</summary>
+[Collection(HeavyCollection.Name)]
 public sealed class ReleaseTests
 {
     [Fact]

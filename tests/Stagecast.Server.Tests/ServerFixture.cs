@@ -123,6 +123,17 @@ public sealed class ServerCollection : ICollectionFixture<ServerFixture>
     public const string Name = "server";
 }
 
+/// <summary>
+/// Tests that load both cores for a minute or more (release build, soak, hostile clients): they run after the
+/// others, one at a time, so timing-sensitive tests (the watch page's delay behind live) never share the machine
+/// with them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeavyCollection
+{
+    public const string Name = "heavy";
+}
+
 public static class ServerFixtureExtensions
 {
     /// <summary>Disposes a server started for one test with <c>await using</c>.</summary>

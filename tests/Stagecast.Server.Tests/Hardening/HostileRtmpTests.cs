@@ -10,6 +10,7 @@ namespace Stagecast.Server.Tests.Hardening;
 /// handshake, opening too many connections. Each test runs a server of its own with small limits, and a real
 /// publisher keeps streaming through the attack.
 /// </summary>
+[Collection(HeavyCollection.Name)]
 public sealed class HostileRtmpTests
 {
     private const int Budget = 2 * 1024 * 1024;

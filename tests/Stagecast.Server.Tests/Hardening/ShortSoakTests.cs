@@ -9,6 +9,7 @@ namespace Stagecast.Server.Tests.Hardening;
 /// against a server process of its own. Fails when resident memory grows past the bound after the warm-up, or a
 /// playlist stops advancing.
 /// </summary>
+[Collection(HeavyCollection.Name)]
 public sealed partial class ShortSoakTests
 {
     private static readonly TimeSpan Duration = TimeSpan.FromMinutes(2);
