@@ -7,7 +7,11 @@ using System.Text.Json;
 namespace Stagecast.Bench;
 
 /// <summary>What a publisher sends to and a player reads from.</summary>
-public sealed record StreamSlot(string Key, string PlaybackUrl);
+public sealed record StreamSlot(string Key, string PlaybackUrl)
+{
+    /// <summary>The livestream id in a Stagecast playback URL (http://host/{id}/manifest/…).</summary>
+    public string Id => PlaybackUrl.Split('/')[3];
+}
 
 /// <summary>A server under test: started fresh, given stream keys, watched through /proc.</summary>
 public abstract class BenchServer : IAsyncDisposable

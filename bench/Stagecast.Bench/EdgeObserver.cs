@@ -7,9 +7,11 @@ namespace Stagecast.Bench;
 /// <summary>
 /// Watches one stream's playlist from the outside and measures, for every part (Stagecast) or segment (nginx)
 /// that appears, the time from the moment its last video frame was handed to the server to the moment the
-/// playlist listed it. Also measures the time from publish start to the first playable playlist.
+/// playlist listed it. Also measures the time from publish start to the first playable playlist. With
+/// <c>fetchParts</c> it downloads every part it sees listed, as a player does (the soak's viewers); without a
+/// <c>publisher</c> (a stream published from elsewhere, WHIP) it follows and fetches but measures no delays.
 /// </summary>
-public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, string playbackUrl, bool lowLatency)
+public sealed class EdgeObserver(HttpClient http, ReplayPublisher? publisher, string playbackUrl, bool lowLatency, bool fetchParts = false)
 {
     private readonly List<double> _delaysMs = [];
     private readonly Dictionary<long, double> _endSeconds = [];
@@ -17,6 +19,14 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
     private double _listedMediaSeconds;
 
     public double? FirstPlayableMs { get; private set; }
+
+    /// <summary>Parts downloaded and their bytes (with <c>fetchParts</c>).</summary>
+    public long PartsFetched { get; private set; }
+
+    public long BytesFetched { get; private set; }
+
+    /// <summary>The longest wait for the playlist to list something new, in ms: a stalled stream shows here.</summary>
+    public double LongestGapMs { get; private set; }
 
     public string? Error { get; private set; }
 
@@ -87,7 +97,7 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
             string body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(stop) : "";
             if (lowLatency ? response.IsSuccessStatusCode : body.Contains("#EXTINF", StringComparison.Ordinal))
             {
-                FirstPlayableMs = Stopwatch.GetElapsedTime(publisher.StartedAt).TotalMilliseconds;
+                FirstPlayableMs = publisher is null ? null : Stopwatch.GetElapsedTime(publisher.StartedAt).TotalMilliseconds;
                 return lowLatency ? new Uri(new Uri(playbackUrl), body.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).ToString() : playbackUrl;
             }
 
@@ -100,13 +110,29 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
     {
         var playlist = Playlist.Parse(await http.GetStringAsync(mediaUrl, stop));
         Account(playlist, record: false);
+        long lastNew = Stopwatch.GetTimestamp();
         while (!stop.IsCancellationRequested)
         {
             var (msn, part) = playlist.NextPart;
             string text = await http.GetStringAsync($"{mediaUrl}?_HLS_msn={msn}&_HLS_part={part}", stop);
             long listedAt = Stopwatch.GetTimestamp();
             playlist = Playlist.Parse(text);
-            Account(playlist, record: true, listedAt);
+            var added = Account(playlist, record: true, listedAt);
+            if (added.Count > 0)
+            {
+                LongestGapMs = Math.Max(LongestGapMs, Stopwatch.GetElapsedTime(lastNew, listedAt).TotalMilliseconds);
+                lastNew = listedAt;
+            }
+
+            foreach (string uri in added)
+            {
+                if (fetchParts)
+                {
+                    byte[] media = await http.GetByteArrayAsync(new Uri(new Uri(mediaUrl), uri), stop);
+                    PartsFetched++;
+                    BytesFetched += media.Length;
+                }
+            }
         }
     }
 
@@ -124,15 +150,19 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
         }
     }
 
-    /// <summary>Extends the timeline with items not seen before and records their listing delays.</summary>
-    private void Account(Playlist playlist, bool record, long listedAt = 0)
+    /// <summary>Extends the timeline with items not seen before, records their listing delays and returns their URIs.</summary>
+    private List<string> Account(Playlist playlist, bool record, long listedAt = 0)
     {
-        foreach (var (number, duration) in playlist.Items)
+        var added = new List<string>();
+        foreach (var (number, duration, uri) in playlist.Items)
         {
             if (_endSeconds.ContainsKey(number))
             {
                 continue;
             }
+
+            added.Add(uri);
+            _endSeconds.Remove(number - 1000);
 
             double start = _endSeconds.TryGetValue(number - 1, out double previous) ? previous : _listedMediaSeconds;
             double end = start + duration;
@@ -143,15 +173,22 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
                 lock (_delaysMs)
                 {
                     _delaysMs.Add(Stopwatch.GetElapsedTime(sentAt, listedAt).TotalMilliseconds);
-                    _lags.Add((listedAt, Stopwatch.GetElapsedTime(publisher.StartedAt, listedAt).TotalSeconds - _listedMediaSeconds));
+                    _lags.Add((listedAt, Stopwatch.GetElapsedTime(publisher!.StartedAt, listedAt).TotalSeconds - _listedMediaSeconds));
                 }
             }
         }
+
+        return added;
     }
 
     /// <summary>When the last video frame before <paramref name="endMs"/> (the item's last frame) was sent.</summary>
     private long? SentAt(double endMs)
     {
+        if (publisher is null)
+        {
+            return null;
+        }
+
         var clip = publisher.Clip;
         int loopIndex = (int)(endMs / clip.LoopDurationMs);
         for (int l = loopIndex; l >= Math.Max(0, loopIndex - 1); l--)
@@ -177,7 +214,7 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
     /// <summary>The items of a media playlist: parts when listed (Stagecast), else segments, by their sequence numbers.</summary>
     private sealed class Playlist
     {
-        public List<(long Number, double Duration)> Items { get; } = [];
+        public List<(long Number, double Duration, string Uri)> Items { get; } = [];
 
         public (long Msn, int Part) NextPart { get; private set; }
 
@@ -196,7 +233,7 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
                 {
                     double duration = double.Parse(Attribute(line, "DURATION="), CultureInfo.InvariantCulture);
                     string uri = Attribute(line, "URI=").Trim('"');
-                    playlist.Items.Add((long.Parse(uri[4..^4], CultureInfo.InvariantCulture), duration));
+                    playlist.Items.Add((long.Parse(uri[4..^4], CultureInfo.InvariantCulture), duration, uri));
                     partsInSegment++;
                 }
                 else if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
@@ -204,7 +241,7 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher publisher, str
                     if (partsInSegment == 0)
                     {
                         // A segment listed without parts (nginx): numbered by its media sequence.
-                        playlist.Items.Add((msn, double.Parse(line[8..].TrimEnd(','), CultureInfo.InvariantCulture)));
+                        playlist.Items.Add((msn, double.Parse(line[8..].TrimEnd(','), CultureInfo.InvariantCulture), ""));
                     }
 
                     msn++;

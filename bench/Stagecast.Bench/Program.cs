@@ -26,13 +26,14 @@ if (options.Scenarios is ["webrtc"])
 
 if (options.Scenarios is ["soak"])
 {
-    // bench/run.sh --scenario soak [--minutes 60] [--publishers 20] [--viewers 10 (per stream)]: Stagecast alone.
+    // bench/run.sh --scenario soak [--minutes 60] [--publishers 20] [--whip 4 (of the publishers)] [--viewers 10 (per stream)]: Stagecast alone.
     var variant = Clips.Variants[1];
     var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), variant);
     string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
     var soak = new SoakScenario(repository, http);
     string soakReport = await soak.RunAsync(clip, variant.Name, TimeSpan.FromMinutes(double.Parse(Option("--minutes", "60"), CultureInfo.InvariantCulture)),
-        int.Parse(Option("--publishers", "20"), CultureInfo.InvariantCulture), int.Parse(Option("--viewers", "10"), CultureInfo.InvariantCulture));
+        int.Parse(Option("--publishers", "20"), CultureInfo.InvariantCulture), int.Parse(Option("--whip", "4"), CultureInfo.InvariantCulture),
+        int.Parse(Option("--viewers", "10"), CultureInfo.InvariantCulture));
     Directory.CreateDirectory(resultsDirectory);
     string path = Path.Combine(resultsDirectory, $"soak-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
     await File.WriteAllTextAsync(path, soakReport);

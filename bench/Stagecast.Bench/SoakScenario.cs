@@ -2,33 +2,46 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using Stagecast.Testing;
+using Stagecast.WebRtc.Client;
+using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Bench;
 
 /// <summary>
-/// A long run under steady load with hostile clients throughout: RTMP publishers replaying a clip, LL-HLS viewers
-/// following every part, and every 20 s a wave of memory-hostage RTMP clients (large messages announced, bodies
-/// trickled), slowloris clients and API token guessers. The server's resident memory and CPU are sampled every
-/// 30 s; the memory slope after the warm-up says whether it leaks. Viewers report when a playlist stops advancing.
+/// A long run under steady load with hostile clients throughout: RTMP publishers replaying a clip, WHIP publishers
+/// (simple-whip-client, 360p H.264 and Opus), LL-HLS viewers that follow every part with blocking reloads and
+/// download it, and every 20 s a wave of memory-hostage RTMP clients (large messages announced, bodies trickled),
+/// slowloris clients, WHEP peers that keep ICE alive but never start DTLS, and API token guessers. The server's
+/// resident memory and CPU are sampled every 30 s; the memory slope after the warm-up says whether it leaks.
+/// Viewers report the longest time their playlist went without a new part.
 /// </summary>
 public sealed class SoakScenario(string repository, HttpClient http)
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan HostileEvery = TimeSpan.FromSeconds(20);
 
-    public async Task<string> RunAsync(ChunkedClip clip, string variant, TimeSpan duration, int publishers, int viewersPerStream)
+    public async Task<string> RunAsync(ChunkedClip clip, string variant, TimeSpan duration, int publishers, int whipPublishers, int viewersPerStream)
     {
         await using var server = new StagecastServer(repository, http);
         await server.StartAsync();
         var slots = await server.CreateStreamsAsync(publishers);
+        var rtmpSlots = slots.Take(publishers - whipPublishers).ToList();
         await using var driver = new LoadDriver();
-        var replays = slots.Select(s => new ReplayPublisher(s.Key, clip, logSends: true)).ToList();
+        var replays = rtmpSlots.Select(s => new ReplayPublisher(s.Key, clip, logSends: true)).ToList();
         await driver.AddAsync(replays, "127.0.0.1", server.RtmpPort, "live");
+        var whips = new List<WhipPublisher>();
+        foreach (var slot in slots.Skip(rtmpSlots.Count))
+        {
+            whips.Add(await WhipPublisher.StartAsync(repository, $"http://127.0.0.1:{server.HttpPort}/{slot.Id}/whip", slot.Key, 640, 360, 500));
+        }
 
         using var stop = new CancellationTokenSource();
-        var observers = replays.Zip(slots).SelectMany(p => Enumerable.Range(0, viewersPerStream).Select(_ => new EdgeObserver(http, p.First, p.Second.PlaybackUrl, lowLatency: true))).ToList();
+        var observers = slots.Select((slot, i) => (Slot: slot, Replay: i < replays.Count ? replays[i] : null))
+            .SelectMany(p => Enumerable.Range(0, viewersPerStream).Select(_ => new EdgeObserver(http, p.Replay, p.Slot.PlaybackUrl, lowLatency: true, fetchParts: true)))
+            .ToList();
         var watching = observers.Select(o => o.RunAsync(stop.Token)).ToList();
-        var hostile = HostileWavesAsync(server, stop.Token);
+        // Stalled WHEP peers go to a WHIP stream (the RTMP clip has B-frames, which WHEP refuses).
+        var hostile = HostileWavesAsync(server, whips.Count > 0 ? $"http://127.0.0.1:{server.HttpPort}/{slots[^1].Id}/whep" : null, stop.Token);
 
         var samples = new List<(double Minutes, double ResidentMiB, double CpuPercent, long Dropped)>();
         var started = DateTime.UtcNow;
@@ -47,9 +60,19 @@ public sealed class SoakScenario(string repository, HttpClient http)
 
         var (edgeP50, edgeP95) = Percentiles(observers.SelectMany(o => o.DelaysMs).ToList());
         var errors = observers.Where(o => o.Error is not null).Select(o => o.Error).Distinct().ToList();
+        string players = (await http.GetStringAsync($"http://127.0.0.1:{server.HttpPort}/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith("stagecast_hls_players ", StringComparison.Ordinal)) ?? "stagecast_hls_players ?";
+        int whipsAlive = whips.Count(w => !w.HasExited);
         await stop.CancelAsync();
         await Task.WhenAll(watching);
-        var (hostileWaves, guesses, rateLimited) = await hostile;
+        var (hostileWaves, guesses, rateLimited, stalledPeers) = await hostile;
+        foreach (var whip in whips)
+        {
+            whip.Dispose();
+        }
+
+        double longestGap = observers.Max(o => o.LongestGapMs);
+        double gigabytes = observers.Sum(o => o.BytesFetched) / 1e9;
+        long parts = observers.Sum(o => o.PartsFetched);
 
         // The warm-up is the first fifth of the run (JIT, pools, the first HLS windows filling).
         var steady = samples.Where(s => s.Minutes >= duration.TotalMinutes / 5).ToList();
@@ -58,7 +81,10 @@ public sealed class SoakScenario(string repository, HttpClient http)
         double growth = 100 * slope * (steady[^1].Minutes - steady[0].Minutes) / meanRss;
 
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Soak {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {duration.TotalMinutes:F0} min, {publishers} RTMP publishers ({variant}), {observers.Count} LL-HLS viewers, {hostileWaves} hostile waves ({guesses} token guesses, {rateLimited} answered 429).");
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"Soak {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {duration.TotalMinutes:F0} min, {replays.Count} RTMP publishers ({variant}) and {whips.Count} WHIP publishers (360p H.264 500 kbit/s + Opus; {whipsAlive} still up at the end), " +
+            $"{observers.Count} LL-HLS viewers ({parts} parts, {gigabytes:F1} GB fetched; at the end `{players.Trim()}`), {hostileWaves} hostile waves " +
+            $"({hostileWaves * 40} hostile RTMP clients, {stalledPeers} WHEP peers stalled before DTLS, {guesses} token guesses of which {rateLimited} answered 429).");
         report.AppendLine();
         report.AppendLine("| Minute | RSS MiB | CPU % | Dropped frames |");
         report.AppendLine("|---|---|---|---|");
@@ -68,14 +94,15 @@ public sealed class SoakScenario(string repository, HttpClient http)
         }
 
         report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"After the warm-up: RSS slope {slope:F3} MiB/min, {growth:F1} % over the steady part (mean {meanRss:F0} MiB); listing delay at the viewers p50 {edgeP50:F0} ms, p95 {edgeP95:F0} ms; viewer errors: {(errors.Count == 0 ? "none" : string.Join("; ", errors))}.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"After the warm-up: RSS slope {slope:F3} MiB/min, {growth:F1} % over the steady part (mean {meanRss:F0} MiB); listing delay at the viewers p50 {edgeP50:F0} ms, p95 {edgeP95:F0} ms; longest wait for a new part at any viewer {longestGap / 1000:F1} s; viewer errors: {(errors.Count == 0 ? "none" : string.Join("; ", errors))}.");
         return report.ToString();
     }
 
-    /// <summary>Every 20 s: 20 memory-hostage clients, 20 slowloris clients and 50 token guesses, held for 15 s.</summary>
-    private async Task<(int Waves, int Guesses, int RateLimited)> HostileWavesAsync(BenchServer server, CancellationToken stop)
+    /// <summary>Every 20 s: 20 memory-hostage clients, 20 slowloris clients, 5 WHEP peers stalled before DTLS and 50 token guesses, held for 15 s.</summary>
+    private async Task<(int Waves, int Guesses, int RateLimited, int StalledPeers)> HostileWavesAsync(BenchServer server, string? whepUrl, CancellationToken stop)
     {
-        int waves = 0, guesses = 0, limited = 0;
+        int waves = 0, guesses = 0, limited = 0, stalled = 0;
+        var certificate = DtlsCertificate.Create(TimeProvider.System);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -83,6 +110,13 @@ public sealed class SoakScenario(string repository, HttpClient http)
                 await Task.Delay(HostileEvery, stop);
                 waves++;
                 var clients = await RawRtmpClient.OpenHostileWaveAsync(server.RtmpPort, 40);
+                var peers = new List<WhepClient>();
+                for (int i = 0; i < 5 && whepUrl is not null; i++)
+                {
+                    peers.Add(await WhepClient.OfferWithoutDtlsAsync(http, whepUrl, certificate, stop));
+                    stalled++;
+                }
+
                 for (int i = 0; i < 50; i++)
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{server.HttpPort}/client/v4/accounts/bench/realtime/kit/bench/livestreams");
@@ -97,13 +131,18 @@ public sealed class SoakScenario(string repository, HttpClient http)
                 {
                     await client.DisposeAsync();
                 }
+
+                foreach (var peer in peers)
+                {
+                    await peer.DisposeAsync();
+                }
             }
         }
         catch (OperationCanceledException)
         {
         }
 
-        return (waves, guesses, limited);
+        return (waves, guesses, limited, stalled);
     }
 
     private static double Slope(IReadOnlyList<(double X, double Y)> points)

@@ -81,65 +81,41 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
 
     private async Task<string> WhipPublisherAsync(StagecastServer server, StreamSlot slot)
     {
-        string standIn = Directory.CreateTempSubdirectory("stagecast-igd-").FullName;
-        var gcc = Process.Start("gcc", ["-shared", "-fPIC", "-o", Path.Combine(standIn, "libgupnp-igd-1.0.so.4"), "-Wl,-soname,libgupnp-igd-1.0.so.4",
-            Path.Combine(repository, "tests", "whip-client", "gupnp-igd-stand-in.c")])!;
-        await gcc.WaitForExitAsync();
-        string id = slot.PlaybackUrl.Split('/')[3];
-        var info = new ProcessStartInfo("whip-client", [
-            "-u", $"http://127.0.0.1:{server.HttpPort}/{id}/whip", "-t", slot.Key, "-n", "-l", "2",
-            "-A", "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! queue ! opusenc ! rtpopuspay pt=100 ssrc=1 ! queue ! application/x-rtp,media=audio,encoding-name=OPUS,payload=100",
-            "-V", "videotestsrc is-live=true pattern=ball ! video/x-raw,width=1280,height=720,framerate=30/1 ! videoconvert ! queue ! " +
-                  "x264enc tune=zerolatency speed-preset=ultrafast bitrate=2300 key-int-max=60 option-string=nal-hrd=cbr:filler=1 ! video/x-h264,profile=constrained-baseline ! " +
-                  "rtph264pay config-interval=-1 pt=96 ssrc=2 ! queue ! application/x-rtp,media=video,encoding-name=H264,payload=96"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["LD_LIBRARY_PATH"] = standIn;
-        using var client = Process.Start(info)!;
-        _ = client.StandardOutput.ReadToEndAsync();
-        _ = client.StandardError.ReadToEndAsync();
+        string id = slot.Id;
+        using var client = await WhipPublisher.StartAsync(repository, $"http://127.0.0.1:{server.HttpPort}/{id}/whip", slot.Key, 1280, 720, 2300);
         var report = new StringBuilder();
+        await Task.Delay(warmup + TimeSpan.FromSeconds(5));
+        double before = ProcessMeter.CpuSeconds(server.Pid);
+        await Task.Delay(window);
+        double cpu = ProcessMeter.CpuSeconds(server.Pid) - before;
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"One WHIP publisher (simple-whip-client, 720p H.264 at 2.3 Mbit/s + Opus): server CPU {cpu / window.TotalMinutes:F2} s per minute ({100 * cpu / window.TotalSeconds:F1} % of one core), Opus → AAC transcoder included.");
+        report.AppendLine();
+        report.AppendLine("| WHEP viewers of the WHIP publisher (its RTP forwarded) | server CPU s per viewer-minute | server CPU % of one core | Mbit/s per viewer (min / median) | RTP in → out delay p50 / p95 | healthy |");
+        report.AppendLine("|---|---|---|---|---|---|");
+        var certificate = DtlsCertificate.Create(TimeProvider.System);
+        var viewers = new List<WhepClient>();
         try
         {
-            await Task.Delay(warmup + TimeSpan.FromSeconds(5));
-            double before = ProcessMeter.CpuSeconds(server.Pid);
-            await Task.Delay(window);
-            double cpu = ProcessMeter.CpuSeconds(server.Pid) - before;
-            report.AppendLine(CultureInfo.InvariantCulture,
-                $"One WHIP publisher (simple-whip-client, 720p H.264 at 2.3 Mbit/s + Opus): server CPU {cpu / window.TotalMinutes:F2} s per minute ({100 * cpu / window.TotalSeconds:F1} % of one core), Opus → AAC transcoder included.");
-            report.AppendLine();
-            report.AppendLine("| WHEP viewers of the WHIP publisher (its RTP forwarded) | server CPU s per viewer-minute | server CPU % of one core | Mbit/s per viewer (min / median) | RTP in → out delay p50 / p95 | healthy |");
-            report.AppendLine("|---|---|---|---|---|---|");
-            var certificate = DtlsCertificate.Create(TimeProvider.System);
-            var viewers = new List<WhepClient>();
-            try
+            foreach (int count in new[] { 1, 10, 50 })
             {
-                foreach (int count in new[] { 1, 10, 50 })
+                while (viewers.Count < count)
                 {
-                    while (viewers.Count < count)
-                    {
-                        viewers.Add(await WhepClient.ConnectAsync(http, $"http://127.0.0.1:{server.HttpPort}/{id}/whep", certificate));
-                    }
+                    viewers.Add(await WhepClient.ConnectAsync(http, $"http://127.0.0.1:{server.HttpPort}/{id}/whep", certificate));
+                }
 
-                    await Task.Delay(warmup);
-                    var (line, healthy) = await MeasureAsync(server, viewers, "stagecast_whep_forward_delay_seconds");
-                    report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {(healthy ? "yes" : "no")} |");
-                    Console.WriteLine($"  {count} forwarded viewers: {line}");
-                }
-            }
-            finally
-            {
-                foreach (var viewer in viewers)
-                {
-                    await viewer.DisposeAsync();
-                }
+                await Task.Delay(warmup);
+                var (line, healthy) = await MeasureAsync(server, viewers, "stagecast_whep_forward_delay_seconds");
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {(healthy ? "yes" : "no")} |");
+                Console.WriteLine($"  {count} forwarded viewers: {line}");
             }
         }
         finally
         {
-            client.Kill();
+            foreach (var viewer in viewers)
+            {
+                await viewer.DisposeAsync();
+            }
         }
 
         return report.ToString();

@@ -15,6 +15,7 @@ using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Hosting;
+using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server;
@@ -65,9 +66,14 @@ public static class StagecastApp
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            HttpErrors.ConfigureLimits(kestrel);
+            HttpErrors.ConfigureLimits(kestrel, kestrel.ApplicationServices.GetRequiredService<IOptions<HttpConnectionOptions>>().Value);
             var endpoints = kestrel.ApplicationServices.GetRequiredService<ListeningEndpoints>();
-            kestrel.Listen(server.BindAddress, server.HttpPort, listen => endpoints.Http = listen);
+            var httpLimits = kestrel.ApplicationServices.GetRequiredService<HttpConnectionLimits>();
+            kestrel.Listen(server.BindAddress, server.HttpPort, listen =>
+            {
+                endpoints.Http = listen;
+                listen.Use(httpLimits.Middleware);
+            });
             kestrel.Listen(new EventLoopEndPoint(server.BindAddress, server.RtmpPort), listen =>
             {
                 endpoints.Rtmp = listen;

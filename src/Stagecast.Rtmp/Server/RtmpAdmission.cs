@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Rtmp.Sessions;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Rtmp.Server;
 
@@ -13,7 +13,7 @@ namespace Stagecast.Rtmp.Server;
 public sealed class RtmpAdmission(IOptions<RtmpServerOptions> options) : Chunking.IBufferBudget
 {
     private readonly RtmpServerOptions _options = options.Value;
-    private readonly ConcurrentDictionary<string, int> _perAddress = new(StringComparer.Ordinal);
+    private readonly AddressCounts _perAddress = new();
     private int _connections;
     private long _buffered;
     private long _refusedConnections;
@@ -41,9 +41,8 @@ public sealed class RtmpAdmission(IOptions<RtmpServerOptions> options) : Chunkin
         {
             refusal = "the server's buffer budget for incoming messages is nearly spent";
         }
-        else if (_perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1) > _options.MaxConnectionsPerAddress)
+        else if (!_perAddress.TryAdd(address, _options.MaxConnectionsPerAddress))
         {
-            Release(address);
             refusal = $"{_options.MaxConnectionsPerAddress} RTMP connections from this address already";
         }
 
@@ -58,7 +57,7 @@ public sealed class RtmpAdmission(IOptions<RtmpServerOptions> options) : Chunkin
 
     public void Leave(string address)
     {
-        Release(address);
+        _perAddress.Remove(address);
         Interlocked.Decrement(ref _connections);
     }
 
@@ -85,12 +84,4 @@ public sealed class RtmpAdmission(IOptions<RtmpServerOptions> options) : Chunkin
 
     /// <summary>Counts a connection closed for exceeding its own buffer limit.</summary>
     public void CountClosedForBuffers() => Interlocked.Increment(ref _closedForBuffers);
-
-    private void Release(string address)
-    {
-        if (_perAddress.AddOrUpdate(address, 0, static (_, n) => n - 1) <= 0)
-        {
-            _perAddress.TryRemove(new KeyValuePair<string, int>(address, 0));
-        }
-    }
 }

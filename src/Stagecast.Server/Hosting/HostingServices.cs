@@ -11,6 +11,8 @@ public static class HostingServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ServerReadiness>();
         services.AddSingleton<ListeningEndpoints>();
+        services.AddOptions<Api.HttpConnectionOptions>().Bind(configuration.GetSection("Stagecast:Http"));
+        services.AddSingleton<Api.HttpConnectionLimits>();
         services.AddSingleton<PublicUrls>();
         // Nothing touches the data directory before its lock is held: the database is opened through it.
         services.AddSingleton(_ => DataDirectoryLock.Acquire(server.DataDir));

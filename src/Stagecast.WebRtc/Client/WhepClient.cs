@@ -44,12 +44,29 @@ public sealed class WhepClient : IAsyncDisposable, DatagramTransport
     public string? Location { get; private set; }
 
     /// <summary>Offers to <paramref name="whepUrl"/>, connects, and returns once DTLS is done. <paramref name="fingerprint"/> overrides what the offer claims (tests).</summary>
-    public static async Task<WhepClient> ConnectAsync(HttpClient http, string whepUrl, DtlsCertificate certificate, string? fingerprint = null, CancellationToken cancellationToken = default)
+    public static Task<WhepClient> ConnectAsync(HttpClient http, string whepUrl, DtlsCertificate certificate, string? fingerprint = null, CancellationToken cancellationToken = default) =>
+        StartAsync(http, whepUrl, certificate, fingerprint ?? certificate.Fingerprint, dtls: true, cancellationToken);
+
+    /// <summary>
+    /// A client that stalls: it offers and keeps ICE alive (binding requests) but never starts DTLS, as a hostile or
+    /// broken peer would. The server must drop the session at its connect deadline (tests, the soak's hostile waves).
+    /// </summary>
+    public static Task<WhepClient> OfferWithoutDtlsAsync(HttpClient http, string whepUrl, DtlsCertificate certificate, CancellationToken cancellationToken = default) =>
+        StartAsync(http, whepUrl, certificate, certificate.Fingerprint, dtls: false, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        _closed.Cancel();
+        _socket.Dispose();
+        await Task.Yield();
+    }
+
+    private static async Task<WhepClient> StartAsync(HttpClient http, string whepUrl, DtlsCertificate certificate, string fingerprint, bool dtls, CancellationToken cancellationToken)
     {
         var client = new WhepClient(certificate);
         try
         {
-            await client.ConnectAsync(http, whepUrl, fingerprint ?? certificate.Fingerprint, cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(http, whepUrl, fingerprint, dtls, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch
@@ -59,14 +76,7 @@ public sealed class WhepClient : IAsyncDisposable, DatagramTransport
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _closed.Cancel();
-        _socket.Dispose();
-        await Task.Yield();
-    }
-
-    private async Task ConnectAsync(HttpClient http, string whepUrl, string fingerprint, CancellationToken cancellationToken)
+    private async Task ConnectAsync(HttpClient http, string whepUrl, string fingerprint, bool dtls, CancellationToken cancellationToken)
     {
         string offer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n" +
             $"m=video 9 UDP/TLS/RTP/SAVPF 102\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:{_ice.Ufrag}\r\na=ice-pwd:{_ice.Password}\r\n" +
@@ -111,7 +121,14 @@ public sealed class WhepClient : IAsyncDisposable, DatagramTransport
         _socket.Connect(candidate ?? throw new WebRtcProtocolException("the answer has no UDP candidate"));
         _ = Task.Factory.StartNew(ReceiveLoop, TaskCreationOptions.LongRunning);
         _ = Task.Run(() => KeepConsentAsync(_closed.Token), CancellationToken.None);
+        if (dtls)
+        {
+            await HandshakeAsync(serverFingerprint, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
+    private async Task HandshakeAsync(byte[] serverFingerprint, CancellationToken cancellationToken)
+    {
         var dtls = new DtlsSrtpClient(_certificate, serverFingerprint);
         await Task.Factory.StartNew(() => new DtlsClientProtocol(new SecureRandom()).Connect(dtls, this), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         var material = dtls.KeyingMaterial!.AsSpan();

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Stagecast.Streaming.Limits;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Sdp;
@@ -25,7 +26,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     private readonly ConcurrentDictionary<IPEndPoint, WebRtcPeer> _byAddress = new();
     private readonly ConcurrentDictionary<IceTcpConnection, byte> _tcpConnections = new();
     private readonly ConcurrentDictionary<string, Whip.WhipSession> _publishers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _perAddress = new(StringComparer.Ordinal);
+    private readonly AddressCounts _perAddress = new();
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Socket? _tcpListener;
@@ -170,10 +171,8 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             return false;
         }
 
-        int count = _perAddress.AddOrUpdate(peer.ClientAddress, 1, (_, n) => n + 1);
-        if (count > Options.MaxSessionsPerAddress)
+        if (!_perAddress.TryAdd(peer.ClientAddress, Options.MaxSessionsPerAddress))
         {
-            Release(peer.ClientAddress);
             return false;
         }
 
@@ -187,7 +186,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         _byId.TryRemove(new KeyValuePair<string, WebRtcPeer>(peer.Id, peer));
         if (_byUfrag.TryRemove(new KeyValuePair<string, WebRtcPeer>(peer.Ice.Ufrag, peer)))
         {
-            Release(peer.ClientAddress);
+            _perAddress.Remove(peer.ClientAddress);
         }
 
         foreach (var path in peer.Paths)
@@ -377,14 +376,6 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             {
                 peer.Close($"no consent from the peer for {Options.ConsentTimeout.TotalSeconds:0} s");
             }
-        }
-    }
-
-    private void Release(string address)
-    {
-        if (_perAddress.AddOrUpdate(address, 0, (_, n) => n - 1) <= 0)
-        {
-            _perAddress.TryRemove(new KeyValuePair<string, int>(address, 0));
         }
     }
 

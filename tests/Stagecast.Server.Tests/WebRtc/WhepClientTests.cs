@@ -70,6 +70,38 @@ public sealed class WhepClientTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task PeersThatDoNotCompleteIceAndDtlsAreDroppedAtTheConnectDeadline()
+    {
+        // The deadline shortened from 15 s to 3 s.
+        var own = await ServerFixture.StartAsync(["--set", "Stagecast:WebRtc:ConnectDeadline=00:00:03"]);
+        await using var stop = own.AsAsyncDisposable();
+        var livestream = await own.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30, "320x180"));
+        await own.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        var transport = own.App.Services.GetRequiredService<WebRtcTransport>();
+        string whep = $"{own.HttpBase}/{livestream.Id}/whep";
+
+        // One peer offers and never sends a packet; another completes ICE, keeps it alive, but never starts DTLS.
+        Assert.Equal(HttpStatusCode.Created, (await own.Http.PostAsync(whep, new StringContent(WhepBrowserTests.SampleOffer, Encoding.UTF8, "application/sdp"))).StatusCode);
+        await using var stalled = await WhepClient.OfferWithoutDtlsAsync(own.Http, whep, DtlsCertificate.Create(TimeProvider.System));
+        var offeredAt = DateTime.UtcNow;
+        Assert.Equal(2, transport.SessionCount);
+        while (transport.SessionCount > 0 && DateTime.UtcNow - offeredAt < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, transport.SessionCount);
+        Assert.InRange((DateTime.UtcNow - offeredAt).TotalSeconds, 1.5, 6);
+
+        // A viewer that connects in time outlives the deadline.
+        await using var viewer = await WhepClient.ConnectAsync(own.Http, whep, DtlsCertificate.Create(TimeProvider.System));
+        await Task.Delay(4500);
+        Assert.Equal(1, transport.SessionCount);
+        Assert.True(viewer.VideoPackets > 20, $"{viewer.VideoPackets} video packets");
+    }
+
+    [Fact]
     public async Task SessionsPerClientAddressAreLimited()
     {
         var own = await ServerFixture.StartAsync(["--set", "Stagecast:WebRtc:MaxSessionsPerAddress=2"]);

@@ -14,13 +14,13 @@ public static class HttpErrors
     public const int MaxRequestLineBytes = 8 * 1024;
     public const int MaxRequestHeadersBytes = 32 * 1024;
 
-    public static void ConfigureLimits(KestrelServerOptions kestrel)
+    public static void ConfigureLimits(KestrelServerOptions kestrel, HttpConnectionOptions options)
     {
         kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes * 2;
         kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersBytes * 2;
-        // A client must send its headers within 10 s and a body at 240 bytes/s at least (after 5 s): trickling
-        // bytes does not hold a connection open.
-        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        // A client must send its request line and headers within a deadline (10 s) and a body at 240 bytes/s at
+        // least (after 5 s): trickling bytes does not hold a connection open.
+        kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
         kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
     }
 

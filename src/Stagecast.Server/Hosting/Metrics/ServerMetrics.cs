@@ -5,6 +5,7 @@ using Stagecast.Rtmp.Server;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Metrics;
 using Stagecast.WebRtc.Transport;
@@ -22,7 +23,7 @@ public sealed class ServerMetrics : IDisposable
     private long _pendingWebhooks;
 
     public ServerMetrics(
-        StreamHub hub, HlsStreamRegistry hls, LiveViewers viewers, OutputManager outputs, WebhookMetrics webhooks, WebRtcTransport webRtc, RtmpAdmission rtmp)
+        StreamHub hub, HlsStreamRegistry hls, LiveViewers viewers, OutputManager outputs, WebhookMetrics webhooks, WebRtcTransport webRtc, RtmpAdmission rtmp, HttpConnectionLimits httpConnections)
     {
         Meter = new Meter("Stagecast.Server");
         HttpRequests = Meter.CreateCounter<long>("stagecast_http_requests_total", description: "HTTP requests answered, by route template and status code.");
@@ -34,6 +35,8 @@ public sealed class ServerMetrics : IDisposable
         Meter.CreateObservableCounter("stagecast_dropped_frames_total", () => MediaMetrics.DroppedFrames, description: "Frames dropped by readers that fell behind (HLS, restream).");
         Meter.CreateObservableCounter("stagecast_hls_parts_total", () => MediaMetrics.HlsParts, description: "Partial segments listed.");
         Meter.CreateObservableGauge("stagecast_hls_players", () => hls.All.Sum(s => s.Viewers.ActivePlayers(LiveViewers.Window)), description: $"HLS players that fetched media in the last {LiveViewers.Window.TotalSeconds} s.");
+        Meter.CreateObservableGauge("stagecast_http_connections", () => httpConnections.Connections, description: "HTTP connections open.");
+        Meter.CreateObservableCounter("stagecast_http_connections_refused_total", () => httpConnections.RefusedConnections, description: "HTTP connections refused at accept (connection caps), answered 503.");
         Meter.CreateObservableGauge("stagecast_rtmp_connections", () => rtmp.Connections, description: "RTMP connections open.");
         Meter.CreateObservableGauge("stagecast_rtmp_buffered_bytes", () => rtmp.BufferedBytes, description: "Bytes of incomplete RTMP messages buffered across connections.");
         Meter.CreateObservableCounter("stagecast_rtmp_connections_refused_total", () => rtmp.RefusedConnections, description: "RTMP connections refused at accept (connection caps, buffer budget).");
