@@ -27,6 +27,8 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     private readonly ConcurrentDictionary<IceTcpConnection, byte> _tcpConnections = new();
     private readonly ConcurrentDictionary<string, Whip.WhipSession> _publishers = new(StringComparer.Ordinal);
     private readonly AddressCounts _perAddress = new();
+    private long _refusedSessions;
+    private long _sessionsPastDeadline;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Socket? _tcpListener;
@@ -56,6 +58,12 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     public int TcpPort { get; private set; }
 
     public int SessionCount => _byUfrag.Count;
+
+    /// <summary>Sessions refused because the server or the client's address had as many as allowed.</summary>
+    public long RefusedSessions => Interlocked.Read(ref _refusedSessions);
+
+    /// <summary>Sessions dropped because ICE and DTLS did not complete within the connect deadline.</summary>
+    public long SessionsPastDeadline => Interlocked.Read(ref _sessionsPastDeadline);
 
     public ICollection<WebRtcPeer> Sessions => _byUfrag.Values;
 
@@ -166,13 +174,9 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     /// <summary>Adds a session; false when the server or the client's address already has as many as allowed.</summary>
     public bool TryRegister(WebRtcPeer peer)
     {
-        if (_byUfrag.Count >= Options.MaxSessions)
+        if (_byUfrag.Count >= Options.MaxSessions || !_perAddress.TryAdd(peer.ClientAddress, Options.MaxSessionsPerAddress))
         {
-            return false;
-        }
-
-        if (!_perAddress.TryAdd(peer.ClientAddress, Options.MaxSessionsPerAddress))
-        {
+            Interlocked.Increment(ref _refusedSessions);
             return false;
         }
 
@@ -370,6 +374,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         {
             if (!peer.IsConnected && Time.GetElapsedTime(peer.CreatedAt) > Options.ConnectDeadline)
             {
+                Interlocked.Increment(ref _sessionsPastDeadline);
                 peer.Close("ICE and DTLS did not complete in time");
             }
             else if (peer.IsConnected && Time.GetElapsedTime(peer.LastConsent) > Options.ConsentTimeout)

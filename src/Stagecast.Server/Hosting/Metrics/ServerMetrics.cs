@@ -42,6 +42,8 @@ public sealed class ServerMetrics : IDisposable
         Meter.CreateObservableCounter("stagecast_rtmp_connections_refused_total", () => rtmp.RefusedConnections, description: "RTMP connections refused at accept (connection caps, buffer budget).");
         Meter.CreateObservableCounter("stagecast_rtmp_connections_closed_for_buffers_total", () => rtmp.ClosedForBuffers, description: "RTMP connections closed for buffering more than allowed.");
         Meter.CreateObservableGauge("stagecast_webrtc_sessions", () => webRtc.SessionCount, description: "WHIP and WHEP sessions (connecting or connected).");
+        Meter.CreateObservableCounter("stagecast_webrtc_sessions_refused_total", () => webRtc.RefusedSessions, description: "WHIP and WHEP offers refused for the session caps (total, per address).");
+        Meter.CreateObservableCounter("stagecast_webrtc_sessions_past_deadline_total", () => webRtc.SessionsPastDeadline, description: "WebRTC sessions dropped because ICE and DTLS did not complete within the connect deadline.");
 
         Meter.CreateObservableGauge("stagecast_livestream_ingest_bits_per_second", () => PerLivestream(hub, s => s.IngestBitsPerSecond), description: "Media bits per second received over the last second, per live stream.");
         Meter.CreateObservableCounter("stagecast_livestream_ingest_frames_total", () => PerLivestream(hub, s => s.FramesIn), description: "Media frames received by the live stream's current broadcast.");
