@@ -27,9 +27,9 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     private readonly ConcurrentDictionary<IceTcpConnection, byte> _tcpConnections = new();
     private readonly ConcurrentDictionary<string, Whip.WhipSession> _publishers = new(StringComparer.Ordinal);
     private readonly AddressCounts _perAddress = new();
+    private readonly CancellationTokenSource _stopping = new();
     private long _refusedSessions;
     private long _sessionsPastDeadline;
-    private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Socket? _tcpListener;
     private Task? _receiveLoop;
