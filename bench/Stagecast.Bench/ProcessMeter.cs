@@ -11,7 +11,10 @@ public static class ProcessMeter
     public static double CpuSeconds(int rootPid) => Tree(rootPid).Sum(pid => Stat(pid) is { } f ? (long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture)) / TicksPerSecond : 0);
 
     /// <summary>Resident set size of the process tree, in bytes.</summary>
-    public static long ResidentBytes(int rootPid) => Tree(rootPid).Sum(pid =>
+    public static long ResidentBytes(int rootPid) => Tree(rootPid).Sum(ProcessResidentBytes);
+
+    /// <summary>Resident set size of one process (not its children), in bytes; 0 once it has gone.</summary>
+    public static long ProcessResidentBytes(int pid)
     {
         string path = $"/proc/{pid}/status";
         if (!File.Exists(path))
@@ -21,7 +24,7 @@ public static class ProcessMeter
 
         string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    });
+    }
 
     private static IEnumerable<int> Tree(int rootPid)
     {

@@ -19,6 +19,7 @@ public sealed class SoakScenario(string repository, HttpClient http)
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan HostileEvery = TimeSpan.FromSeconds(20);
+    private const double Mebi = 1024.0 * 1024.0;
 
     public async Task<string> RunAsync(ChunkedClip clip, string variant, TimeSpan duration, int publishers, int whipPublishers, int viewersPerStream)
     {
@@ -43,7 +44,7 @@ public sealed class SoakScenario(string repository, HttpClient http)
         // Stalled WHEP peers go to a WHIP stream (the RTMP clip has B-frames, which WHEP refuses).
         var hostile = HostileWavesAsync(server, whips.Count > 0 ? $"http://127.0.0.1:{server.HttpPort}/{slots[^1].Id}/whep" : null, stop.Token);
 
-        var samples = new List<(double Minutes, double ResidentMiB, double CpuPercent, long Dropped)>();
+        var samples = new List<(double Minutes, double ResidentMiB, double ServerMiB, double CpuPercent, long Dropped)>();
         var started = DateTime.UtcNow;
         double lastCpu = ProcessMeter.CpuSeconds(server.Pid);
         var lastAt = DateTime.UtcNow;
@@ -52,10 +53,10 @@ public sealed class SoakScenario(string repository, HttpClient http)
             await Task.Delay(SampleEvery);
             double cpu = ProcessMeter.CpuSeconds(server.Pid);
             var now = DateTime.UtcNow;
-            samples.Add(((now - started).TotalMinutes, ProcessMeter.ResidentBytes(server.Pid) / (1024.0 * 1024.0), 100 * (cpu - lastCpu) / (now - lastAt).TotalSeconds, await server.DroppedFramesAsync() ?? 0));
+            samples.Add(((now - started).TotalMinutes, ProcessMeter.ResidentBytes(server.Pid) / Mebi, ProcessMeter.ProcessResidentBytes(server.Pid) / Mebi, 100 * (cpu - lastCpu) / (now - lastAt).TotalSeconds, await server.DroppedFramesAsync() ?? 0));
             (lastCpu, lastAt) = (cpu, now);
             var s = samples[^1];
-            Console.WriteLine($"  {s.Minutes,6:F1} min  RSS {s.ResidentMiB,7:F1} MiB  CPU {s.CpuPercent,5:F1} %  dropped {s.Dropped}");
+            Console.WriteLine($"  {s.Minutes,6:F1} min  RSS {s.ResidentMiB,7:F1} MiB (server {s.ServerMiB,6:F1})  CPU {s.CpuPercent,5:F1} %  dropped {s.Dropped}");
         }
 
         var (edgeP50, edgeP95) = Percentiles(observers.SelectMany(o => o.DelaysMs).ToList());
@@ -74,11 +75,11 @@ public sealed class SoakScenario(string repository, HttpClient http)
         double gigabytes = observers.Sum(o => o.BytesFetched) / 1e9;
         long parts = observers.Sum(o => o.PartsFetched);
 
-        // The warm-up is the first fifth of the run (JIT, pools, the first HLS windows filling).
+        // The warm-up is the first fifth of the run (JIT, pools, the first HLS windows filling). The slope is taken on
+        // the whole tree (the server and its Opus-to-AAC transcoders) and on the server process alone.
         var steady = samples.Where(s => s.Minutes >= duration.TotalMinutes / 5).ToList();
-        double slope = Slope(steady.Select(s => (s.Minutes, s.ResidentMiB)).ToList());
-        double meanRss = steady.Average(s => s.ResidentMiB);
-        double growth = 100 * slope * (steady[^1].Minutes - steady[0].Minutes) / meanRss;
+        var tree = Growth(steady.Select(s => (s.Minutes, s.ResidentMiB)).ToList());
+        var alone = Growth(steady.Select(s => (s.Minutes, s.ServerMiB)).ToList());
 
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture,
@@ -86,15 +87,15 @@ public sealed class SoakScenario(string repository, HttpClient http)
             $"{observers.Count} LL-HLS viewers ({parts} parts, {gigabytes:F1} GB fetched; at the end `{players.Trim()}`), {hostileWaves} hostile waves " +
             $"({hostileWaves * 40} hostile RTMP clients, {stalledPeers} WHEP peers stalled before DTLS, {guesses} token guesses of which {rateLimited} answered 429).");
         report.AppendLine();
-        report.AppendLine("| Minute | RSS MiB | CPU % | Dropped frames |");
-        report.AppendLine("|---|---|---|---|");
+        report.AppendLine("| Minute | RSS MiB (tree) | RSS MiB (server) | CPU % | Dropped frames |");
+        report.AppendLine("|---|---|---|---|---|");
         foreach (var s in samples)
         {
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Minutes:F1} | {s.ResidentMiB:F1} | {s.CpuPercent:F1} | {s.Dropped} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {s.Minutes:F1} | {s.ResidentMiB:F1} | {s.ServerMiB:F1} | {s.CpuPercent:F1} | {s.Dropped} |");
         }
 
         report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"After the warm-up: RSS slope {slope:F3} MiB/min, {growth:F1} % over the steady part (mean {meanRss:F0} MiB); listing delay at the viewers p50 {edgeP50:F0} ms, p95 {edgeP95:F0} ms; longest wait for a new part at any viewer {longestGap / 1000:F1} s; viewer errors: {(errors.Count == 0 ? "none" : string.Join("; ", errors))}.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"After the warm-up: tree RSS slope {tree.Slope:F3} MiB/min, {tree.Percent:F1} % over the steady part (mean {tree.Mean:F0} MiB); server alone {alone.Slope:F3} MiB/min, {alone.Percent:F1} % (mean {alone.Mean:F0} MiB); listing delay at the viewers p50 {edgeP50:F0} ms, p95 {edgeP95:F0} ms; longest wait for a new part at any viewer {longestGap / 1000:F1} s; viewer errors: {(errors.Count == 0 ? "none" : string.Join("; ", errors))}.");
         return report.ToString();
     }
 
@@ -143,6 +144,14 @@ public sealed class SoakScenario(string repository, HttpClient http)
         }
 
         return (waves, guesses, limited, stalled);
+    }
+
+    /// <summary>The least-squares slope per minute, the growth it makes over the span in % of the mean, and the mean.</summary>
+    private static (double Slope, double Percent, double Mean) Growth(IReadOnlyList<(double X, double Y)> points)
+    {
+        double slope = Slope(points);
+        double mean = points.Average(p => p.Y);
+        return (slope, 100 * slope * (points[^1].X - points[0].X) / mean, mean);
     }
 
     private static double Slope(IReadOnlyList<(double X, double Y)> points)
