@@ -10,7 +10,7 @@ namespace Stagecast.Bench;
 /// <summary>
 /// A long run under steady load with hostile clients throughout: RTMP publishers replaying a clip, WHIP publishers
 /// (simple-whip-client, 360p H.264 and Opus), LL-HLS viewers that follow every part with blocking reloads and
-/// download it, and every 20 s a wave of memory-hostage RTMP clients (large messages announced, bodies trickled),
+/// download it, and, 20 s after the last one ended, a wave of memory-hostage RTMP clients (large messages announced, bodies trickled),
 /// slowloris clients, WHEP peers that keep ICE alive but never start DTLS, and API token guessers. The server's
 /// resident memory and CPU are sampled every 30 s; the memory slope after the warm-up says whether it leaks.
 /// Viewers report the longest time their playlist went without a new part.
@@ -99,7 +99,11 @@ public sealed class SoakScenario(string repository, HttpClient http)
         return report.ToString();
     }
 
-    /// <summary>Every 20 s: 20 memory-hostage clients, 20 slowloris clients, 5 WHEP peers stalled before DTLS and 50 token guesses, held for 15 s.</summary>
+    /// <summary>
+/// Waves 20 s apart: 20 memory-hostage clients, 20 slowloris clients, 5 WHEP peers stalled before DTLS and 50 token
+/// guesses, held for 15 s after the guesses. Past the tenth, each guess is answered after the throttle's 1 s, so a
+/// wave lasts about 55 s and one starts about every 75 s.
+/// </summary>
     private async Task<(int Waves, int Guesses, int RateLimited, int StalledPeers)> HostileWavesAsync(BenchServer server, string? whepUrl, CancellationToken stop)
     {
         int waves = 0, guesses = 0, limited = 0, stalled = 0;
