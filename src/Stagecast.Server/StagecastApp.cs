@@ -69,10 +69,14 @@ public static class StagecastApp
             HttpErrors.ConfigureLimits(kestrel, kestrel.ApplicationServices.GetRequiredService<IOptions<HttpConnectionOptions>>().Value);
             var endpoints = kestrel.ApplicationServices.GetRequiredService<ListeningEndpoints>();
             var httpLimits = kestrel.ApplicationServices.GetRequiredService<HttpConnectionLimits>();
+            var rejections = new KestrelRejections(
+                kestrel.ApplicationServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions,
+                kestrel.Limits.RequestHeadersTimeout);
             kestrel.Listen(server.BindAddress, server.HttpPort, listen =>
             {
                 endpoints.Http = listen;
                 listen.Use(httpLimits.Middleware);
+                listen.Use(rejections.Middleware);
             });
             kestrel.Listen(new EventLoopEndPoint(server.BindAddress, server.RtmpPort), listen =>
             {
@@ -84,6 +88,7 @@ public static class StagecastApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        KestrelRejections.MarkRequests(app);
         app.UseHttpMetrics();
         app.UseRealtime();
         app.UseStagecastApi();

@@ -94,9 +94,39 @@ public sealed class ErrorEnvelopeTests(ServerFixture server)
         Assert.Contains("request headers larger than", Message(await headers.Content.ReadAsStringAsync()));
 
         // "../" that climbs out of the API base, sent as is (HttpClient would normalise it away).
-        var (status, body) = await RawGetAsync("/client/v4/accounts/a/realtime/kit/b/../../../../../../../secret.key");
+        var (status, _, body) = await RawAsync("GET /client/v4/accounts/a/realtime/kit/b/../../../../../../../secret.key HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.Equal(404, status);
         Assert.Contains("\"success\":false", body);
+    }
+
+    [Theory]
+    [InlineData("GARBAGE\r\n\r\n", 400, "malformed HTTP request")]
+    [InlineData("GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", 400, "malformed HTTP request")]
+    [InlineData("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Nul: a\0b\r\n\r\n", 400, "malformed HTTP request")]
+    [InlineData("POST /healthz HTTP/1.0\r\nHost: x\r\n\r\n", 400, "malformed HTTP request")]
+    [InlineData("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 505, "HTTP version not supported")]
+    public async Task WhatKestrelRefusesBeforeAnyRequestCarriesTheEnvelope(string request, int expected, string message)
+    {
+        var (status, head, body) = await RawAsync(request);
+        Assert.Equal(expected, status);
+        Assert.Contains("Content-Type: application/json", head);
+        Assert.Contains(message, Message(body));
+    }
+
+    [Fact]
+    public async Task ARefusalAfterAnsweredRequestsOnTheSameConnectionCarriesTheEnvelopeAndTheAnswersAreUntouched()
+    {
+        // Two good requests on one keep-alive connection, then one Kestrel cannot parse.
+        var (status, head, rest) = await RawAsync(
+            "GET /nothing/here HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost x\r\n\r\n");
+        Assert.Equal(404, status);
+        Assert.Contains("Content-Type: application/json", head);
+        string[] answers = rest.Split("HTTP/1.1 ");
+        Assert.Equal(3, answers.Length); // the 404's body, the 200, the 400
+        Assert.Contains("not found: GET /nothing/here", answers[0]);
+        Assert.StartsWith("200 OK", answers[1]);
+        Assert.StartsWith("400 Bad Request", answers[2]);
+        Assert.Contains("malformed HTTP request", Message(answers[2][(answers[2].IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]));
     }
 
     private async Task<(HttpStatusCode Status, string Allow, string Message)> SendAsync(StagecastApiClient tenant, HttpMethod method, string path)
@@ -107,17 +137,20 @@ public sealed class ErrorEnvelopeTests(ServerFixture server)
         return (response.StatusCode, string.Join(", ", response.Content.Headers.Allow), Message(await response.Content.ReadAsStringAsync()));
     }
 
-    private async Task<(int Status, string Body)> RawGetAsync(string target)
+    /// <summary>Sends <paramref name="request"/> as is (HttpClient would normalise or refuse it) and reads until the server closes.</summary>
+    private async Task<(int Status, string Head, string Body)> RawAsync(string request)
     {
         var uri = new Uri(server.HttpBase);
         using var client = new TcpClient();
         await client.ConnectAsync(uri.Host, uri.Port);
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: {uri.Authority}\r\nConnection: close\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        string response = await reader.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string response = await reader.ReadToEndAsync(timeout.Token);
         int status = int.Parse(response.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        return (status, response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+        int end = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        return (status, response[..end], response[(end + 4)..]);
     }
 
     private static string Message(string body) => Message(JsonDocument.Parse(body).RootElement);

@@ -21,13 +21,19 @@ public static class ApiResults
     public static Ok<ApiResponse<MessageDto>> Message(string message) => Ok(new MessageDto(message));
 
     public static JsonHttpResult<ApiErrorResponse> Error(int status, string message) =>
-        TypedResults.Json(new ApiErrorResponse(false, new ApiError(status, message)), statusCode: status);
+        TypedResults.Json(Envelope(status, message), statusCode: status);
+
+    /// <summary>The error envelope's bytes, for answers written on the connection itself.</summary>
+    public static byte[] ErrorJson(int status, string message, System.Text.Json.JsonSerializerOptions options) =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Envelope(status, message), options);
 
     /// <summary>Writes the error envelope outside an endpoint (authentication challenges, the exception handler, fallbacks).</summary>
     public static Task WriteErrorAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
         var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        return context.Response.WriteAsJsonAsync(new ApiErrorResponse(false, new ApiError(status, message)), options);
+        return context.Response.WriteAsJsonAsync(Envelope(status, message), options);
     }
+
+    private static ApiErrorResponse Envelope(int status, string message) => new(false, new ApiError(status, message));
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Stagecast.Streaming.Limits;
@@ -97,7 +96,7 @@ public sealed partial class HttpConnectionLimits(IOptions<HttpConnectionOptions>
                 }
             }
 
-            byte[] body = JsonSerializer.SerializeToUtf8Bytes(new ApiErrorResponse(false, new ApiError(StatusCodes.Status503ServiceUnavailable, refusal)), json.Value.SerializerOptions);
+            byte[] body = ApiResults.ErrorJson(StatusCodes.Status503ServiceUnavailable, refusal, json.Value.SerializerOptions);
             byte[] head = Encoding.ASCII.GetBytes(
                 $"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: {body.Length}\r\n\r\n");
             await connection.Transport.Output.WriteAsync((byte[])[.. head, .. body]).ConfigureAwait(false);

@@ -7,12 +7,19 @@ namespace Stagecast.Server.Hosting.Api;
 /// Every error the server answers carries the JSON envelope, whoever produces it: the API, routing (404, 405 with
 /// <c>Allow</c>), the request-size limits (414, 431, 413) or a handler that set only a status code. Kestrel itself
 /// rejects only what it cannot parse at all: its size limits are set above ours so that oversized request lines and
-/// headers reach this code and get the envelope; malformed request syntax still closes with Kestrel's empty 400.
+/// headers reach this code and get the envelope; what it refuses before any request exists gets the envelope from
+/// <see cref="KestrelRejections"/>.
 /// </summary>
 public static class HttpErrors
 {
     public const int MaxRequestLineBytes = 8 * 1024;
     public const int MaxRequestHeadersBytes = 32 * 1024;
+
+    /// <summary>The message for a request line over <see cref="MaxRequestLineBytes"/>, whoever refuses it.</summary>
+    public static readonly string RequestLineTooLong = $"request line longer than {MaxRequestLineBytes} bytes";
+
+    /// <summary>The message for headers over <see cref="MaxRequestHeadersBytes"/>, whoever refuses them.</summary>
+    public static readonly string RequestHeadersTooLarge = $"request headers larger than {MaxRequestHeadersBytes} bytes";
 
     public static void ConfigureLimits(KestrelServerOptions kestrel, HttpConnectionOptions options)
     {
@@ -32,7 +39,7 @@ public static class HttpErrors
             long line = request.Method.Length + request.Path.Value!.Length + request.QueryString.Value!.Length + 10;
             if (line > MaxRequestLineBytes)
             {
-                return ApiResults.WriteErrorAsync(context, StatusCodes.Status414UriTooLong, $"request line longer than {MaxRequestLineBytes} bytes");
+                return ApiResults.WriteErrorAsync(context, StatusCodes.Status414UriTooLong, RequestLineTooLong);
             }
 
             long headers = 0;
@@ -42,7 +49,7 @@ public static class HttpErrors
             }
 
             return headers > MaxRequestHeadersBytes
-                ? ApiResults.WriteErrorAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"request headers larger than {MaxRequestHeadersBytes} bytes")
+                ? ApiResults.WriteErrorAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, RequestHeadersTooLarge)
                 : next(context);
         });
 
@@ -56,7 +63,7 @@ public static class HttpErrors
                 StatusCodes.Status404NotFound => $"not found: {http.Request.Method} {http.Request.Path}",
                 StatusCodes.Status405MethodNotAllowed => $"method {http.Request.Method} not allowed on {http.Request.Path}",
                 StatusCodes.Status413PayloadTooLarge => "request body too large",
-                _ => $"{ReasonPhrase(status)}",
+                _ => ReasonPhrase(status),
             };
             return ApiResults.WriteErrorAsync(http, status, message);
         });
@@ -76,7 +83,8 @@ public static class HttpErrors
         return ApiResults.Error(StatusCodes.Status405MethodNotAllowed, $"method {context.Request.Method} not allowed on {context.Request.Path}; allowed: {string.Join(", ", allowed)}");
     }
 
-    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase.ToLowerInvariant() : $"HTTP {status}";
+    /// <summary>The lower-case reason phrase, the message for a status nothing more specific describes.</summary>
+    internal static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase.ToLowerInvariant() : $"HTTP {status}";
 }
 
 /// <summary>Which methods the routes matching a path accept (built once from the endpoint table).</summary>
