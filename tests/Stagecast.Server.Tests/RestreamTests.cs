@@ -154,30 +154,33 @@ public sealed class RestreamTests(ServerFixture server) : IDisposable
         await using var nginx = await Receivers.NginxAsync(nginxPort, Path.Combine(_work, "slow"));
         await using var slowLink = new ThrottlingProxy(nginxPort, bytesPerSecond: 16_000);
 
-        var api = await server.NewTenantAsync();
+        // A queue of about a second of media (the default holds 16 s), so the slow destination overflows it quickly.
+        await using var disposer = (await ServerFixture.StartAsync(["--set", "Stagecast:Restream:MaxQueuedBytes=262144"])).AsAsyncDisposable(out var own);
+
+        var api = await own.NewTenantAsync();
         var livestream = await api.CreateLivestreamAsync();
         string output = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{slowLink.Port}/app", "slow");
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(40));
         await WaitForOutputAsync(api, livestream.Id, output, "streaming");
-        await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
-        string mediaPlaylist = await server.MediaPlaylistUrlAsync(livestream.PlaybackUrl);
+        await own.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        string mediaPlaylist = await own.MediaPlaylistUrlAsync(livestream.PlaybackUrl);
 
         // While the destination falls behind, parts keep coming in real time and blocking reloads answer promptly.
         var clock = Stopwatch.StartNew();
-        var before = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
+        var before = ParsedPlaylist.Parse(await own.Http.GetStringAsync(mediaPlaylist));
         long firstPart = LastPart(before);
         var slowest = TimeSpan.Zero;
         while (clock.Elapsed < TimeSpan.FromSeconds(8))
         {
-            var current = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
+            var current = ParsedPlaylist.Parse(await own.Http.GetStringAsync(mediaPlaylist));
             var open = current.Segments[^1];
             var request = Stopwatch.StartNew();
-            var next = await server.Http.GetAsync($"{mediaPlaylist}?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
+            var next = await own.Http.GetAsync($"{mediaPlaylist}?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
             Assert.Equal(HttpStatusCode.OK, next.StatusCode);
             slowest = request.Elapsed > slowest ? request.Elapsed : slowest;
         }
 
-        long partsMade = LastPart(ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist))) - firstPart;
+        long partsMade = LastPart(ParsedPlaylist.Parse(await own.Http.GetStringAsync(mediaPlaylist))) - firstPart;
         double expected = clock.Elapsed.TotalSeconds / 0.334;
         Assert.True(partsMade >= expected * 0.85, $"{partsMade} parts in {clock.Elapsed.TotalSeconds:F1} s (expected about {expected:F0})");
         Assert.True(slowest < TimeSpan.FromSeconds(2), $"a blocking reload took {slowest}"); // 0.33 s unloaded; CI shares two cores
