@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Stagecast.Rtmp.Transport;
 
 namespace Stagecast.Testing;
 
@@ -17,6 +18,4 @@ public sealed class PipePair
     public IDuplexPipe Server { get; }
 
     public IDuplexPipe Client { get; }
-
-    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }

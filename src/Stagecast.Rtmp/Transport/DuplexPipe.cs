@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 namespace Stagecast.Rtmp.Transport;
 
 /// <summary>The application's ends of a connection's two pipes.</summary>
-internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+public sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
 {
     public PipeReader Input { get; } = input;
 

@@ -23,9 +23,15 @@ public static class ApiResults
     public static JsonHttpResult<ApiErrorResponse> Error(int status, string message) =>
         TypedResults.Json(Envelope(status, message), statusCode: status);
 
-    /// <summary>The error envelope's bytes, for answers written on the connection itself.</summary>
-    public static byte[] ErrorJson(int status, string message, System.Text.Json.JsonSerializerOptions options) =>
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Envelope(status, message), options);
+    /// <summary>
+    /// A whole HTTP/1.1 answer carrying the error envelope, for answers written on the connection itself:
+    /// <paramref name="head"/> is the status line and any headers, each ending in CRLF.
+    /// </summary>
+    public static byte[] RawErrorResponse(string head, int status, string message, System.Text.Json.JsonSerializerOptions options)
+    {
+        byte[] body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Envelope(status, message), options);
+        return [.. System.Text.Encoding.ASCII.GetBytes($"{head}Content-Type: application/json; charset=utf-8\r\nContent-Length: {body.Length}\r\n\r\n"), .. body];
+    }
 
     /// <summary>Writes the error envelope outside an endpoint (authentication challenges, the exception handler, fallbacks).</summary>
     public static Task WriteErrorAsync(HttpContext context, int status, string message)

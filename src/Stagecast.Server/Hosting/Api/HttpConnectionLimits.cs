@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Stagecast.Streaming.Limits;
@@ -96,10 +95,10 @@ public sealed partial class HttpConnectionLimits(IOptions<HttpConnectionOptions>
                 }
             }
 
-            byte[] body = ApiResults.ErrorJson(StatusCodes.Status503ServiceUnavailable, refusal, json.Value.SerializerOptions);
-            byte[] head = Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: {body.Length}\r\n\r\n");
-            await connection.Transport.Output.WriteAsync((byte[])[.. head, .. body]).ConfigureAwait(false);
+            byte[] answer = ApiResults.RawErrorResponse(
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\n",
+                StatusCodes.Status503ServiceUnavailable, refusal, json.Value.SerializerOptions);
+            await connection.Transport.Output.WriteAsync(answer).ConfigureAwait(false);
             await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ConnectionResetException or InvalidOperationException)

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
+using Stagecast.Rtmp.Transport;
 
 namespace Stagecast.Server.Hosting.Api;
 
@@ -22,7 +23,7 @@ public sealed class KestrelRejections(JsonSerializerOptions json, TimeSpan reque
     {
         var requests = new RequestsInApplication();
         connection.Features.Set(requests);
-        connection.Transport = new Transport(connection.Transport, new RejectionWriter(connection.Transport.Output, requests, this));
+        connection.Transport = new DuplexPipe(connection.Transport.Input, new RejectionWriter(connection.Transport.Output, requests, this));
         return next(connection);
     };
 
@@ -58,8 +59,7 @@ public sealed class KestrelRejections(JsonSerializerOptions json, TimeSpan reque
         }
 
         string head = Encoding.ASCII.GetString(written[..^2]).Replace("Content-Length: 0\r\n", "", StringComparison.Ordinal);
-        byte[] body = ApiResults.ErrorJson(status, Message(status), json);
-        return [.. Encoding.ASCII.GetBytes($"{head}Content-Type: application/json; charset=utf-8\r\nContent-Length: {body.Length}\r\n\r\n"), .. body];
+        return ApiResults.RawErrorResponse(head, status, Message(status), json);
     }
 
     private string Message(int status) => status switch
@@ -82,13 +82,6 @@ public sealed class KestrelRejections(JsonSerializerOptions json, TimeSpan reque
         public void Enter() => Interlocked.Increment(ref _count);
 
         public void Leave() => Interlocked.Decrement(ref _count);
-    }
-
-    private sealed class Transport(IDuplexPipe inner, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => inner.Input;
-
-        public PipeWriter Output => output;
     }
 
     /// <summary>
