@@ -16,7 +16,7 @@ catch (Exception ex) when (ex is StartupException or OptionsValidationException)
 
 static async Task<int> RunServerAsync(Dictionary<string, string?> settings, CancellationToken cancellationToken)
 {
-    await using var app = StagecastApp.Build(settings);
+    var app = StagecastApp.Build(settings);
     var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
     var webRtc = app.Services.GetRequiredService<IOptions<Stagecast.WebRtc.Transport.WebRtcOptions>>().Value;
     try
@@ -26,8 +26,13 @@ static async Task<int> RunServerAsync(Dictionary<string, string?> settings, Canc
     }
     catch (Exception ex) when (ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.InnerException is AddressInUseException)
     {
-        Console.Error.WriteLine($"stagecast: cannot listen: {ex.Message.TrimEnd('.')} (--http-port {server.HttpPort}, --rtmp-port {server.RtmpPort}, --webrtc-port {webRtc.Port}); "
-            + "another program holds the port: stop it or choose another");
-        return CommandLine.UsageExitCode;
+        // Told after the ports this start did bind are released, so only other programs' ports show as busy.
     }
+    finally
+    {
+        await app.DisposeAsync();
+    }
+
+    Console.Error.WriteLine($"stagecast: cannot listen: {BusyPorts.Describe(server, webRtc)}");
+    return CommandLine.UsageExitCode;
 }

@@ -12,30 +12,42 @@ public sealed class FirstDayTests
     [Theory]
     [InlineData("--http-port")]
     [InlineData("--rtmp-port")]
+    [InlineData("--metrics-bind")]
+    [InlineData("--webrtc-port")]
     public async Task APortInUseEndsTheFirstStartWithOneLineAndLosesNoCredentials(string busyFlag)
     {
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        int busy = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        // Another program holds one port (a second server on this machine would hold them all).
+        using var squatter = new Socket(busyFlag == "--webrtc-port" ? SocketType.Dgram : SocketType.Stream, busyFlag == "--webrtc-port" ? ProtocolType.Udp : ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(busyFlag == "--webrtc-port" ? IPAddress.Any : IPAddress.Loopback, 0));
+        if (squatter.SocketType == SocketType.Stream)
+        {
+            squatter.Listen();
+        }
+
+        int busy = ((IPEndPoint)squatter.LocalEndPoint!).Port;
         string dataDir = Directory.CreateTempSubdirectory("stagecast-busy-").FullName;
         var ports = new Dictionary<string, string>
         {
             ["--http-port"] = ServerProcess.FreePort().ToString(),
             ["--rtmp-port"] = ServerProcess.FreePort().ToString(),
-            [busyFlag] = busy.ToString(),
+            ["--metrics-bind"] = "127.0.0.1:0",
+            ["--webrtc-port"] = "0",
         };
+        ports[busyFlag] = busyFlag == "--metrics-bind" ? $"127.0.0.1:{busy}" : busy.ToString();
 
         var (exitCode, output, error) = await ExternalProcess.RunAsync("dotnet",
-            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--webrtc-port", "0", .. ports.SelectMany(p => new[] { p.Key, p.Value })], ExitWithin);
+            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, .. ports.SelectMany(p => new[] { p.Key, p.Value })], ExitWithin);
 
         Assert.Equal(2, exitCode);
         string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("stagecast: cannot listen", line);
-        Assert.Contains(busy.ToString(), line);
+        Assert.Contains($"port {busy} ({busyFlag}) is in use", line); // the busy one, by its flag, and no other
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(line, @"port \d+ \("));
+        Assert.Contains("--webrtc-port 0", line);
         Assert.DoesNotContain("Stagecast is set up", output);
 
         // Nothing was created that nobody was shown: the next start is still the first, and prints a working token.
-        squatter.Stop();
+        squatter.Close();
         await using var server = await ServerProcess.StartAsync(dataDir);
         Assert.Contains("Stagecast is set up", server.Process.StandardOutput);
         Assert.Matches("token: +sct_", server.Process.StandardOutput);
@@ -86,7 +98,7 @@ public sealed class FirstDayTests
 
         var (exitCode, _, error) = await ExternalProcess.RunAsync("dotnet",
             [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", first.DataDir, "--http-port", ServerProcess.FreePort().ToString(),
-             "--rtmp-port", ServerProcess.FreePort().ToString(), "--webrtc-port", "0"], ExitWithin);
+             "--rtmp-port", ServerProcess.FreePort().ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0"], ExitWithin);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"in use by another Stagecast server (pid {first.Process.Id})", error);
