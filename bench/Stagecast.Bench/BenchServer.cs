@@ -100,7 +100,7 @@ public abstract class BenchServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    protected static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -119,11 +119,17 @@ public sealed class StagecastServer(string repository, HttpClient http) : BenchS
 
     private string Api => $"http://127.0.0.1:{HttpPort}/client/v4/accounts/bench/realtime/kit/bench";
 
+    /// <summary>Port of the metrics listener (never the public HTTP port).</summary>
+    public int MetricsPort { get; } = FreePort();
+
+    public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}/metrics";
+
     public override async Task StartAsync()
     {
         string dll = Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0", "Stagecast.Server.dll");
         string data = Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
         Process = Launch("dotnet", [dll, "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
+            "--metrics-bind", $"127.0.0.1:{MetricsPort}",
             "--set", "Stagecast:Api:RequestsPerSecond=100000",
             // Every WHEP viewer of the benchmark comes from 127.0.0.1.
             "--set", "Stagecast:WebRtc:MaxSessionsPerAddress=100000",
@@ -156,7 +162,7 @@ public sealed class StagecastServer(string repository, HttpClient http) : BenchS
 
     public override async Task<long?> DroppedFramesAsync()
     {
-        string metrics = await http.GetStringAsync($"http://127.0.0.1:{HttpPort}/metrics");
+        string metrics = await http.GetStringAsync(MetricsUrl);
         string line = metrics.Split('\n').First(l => l.StartsWith("stagecast_dropped_frames_total ", StringComparison.Ordinal));
         return long.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -61,7 +61,7 @@ public sealed class SoakScenario(string repository, HttpClient http)
 
         var (edgeP50, edgeP95) = Percentiles(observers.SelectMany(o => o.DelaysMs).ToList());
         var errors = observers.Where(o => o.Error is not null).Select(o => o.Error).Distinct().ToList();
-        string players = (await http.GetStringAsync($"http://127.0.0.1:{server.HttpPort}/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith("stagecast_hls_players ", StringComparison.Ordinal)) ?? "stagecast_hls_players ?";
+        string players = (await http.GetStringAsync(server.MetricsUrl)).Split('\n').FirstOrDefault(l => l.StartsWith("stagecast_hls_players ", StringComparison.Ordinal)) ?? "stagecast_hls_players ?";
         int whipsAlive = whips.Count(w => !w.HasExited);
         await stop.CancelAsync();
         await Task.WhenAll(watching);

@@ -141,7 +141,7 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
 
     private async Task<(double Bound, long Count)[]> BucketsAsync(StagecastServer server, string name)
     {
-        string text = await http.GetStringAsync($"http://127.0.0.1:{server.HttpPort}/metrics");
+        string text = await http.GetStringAsync(server.MetricsUrl);
         return [.. text.Split('\n').Where(l => l.StartsWith(name + "_bucket{le=\"", StringComparison.Ordinal)).Select(l =>
         {
             string le = l[(l.IndexOf('"', StringComparison.Ordinal) + 1)..l.LastIndexOf('"')];

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Stagecast.Rtmp.Client;
 using Stagecast.Streaming;
@@ -18,6 +19,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
     private readonly RestreamOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IRestreamDialPolicy? _dialPolicy;
     private readonly CancellationTokenSource _stop = new();
     private RestreamState _state = RestreamState.Initial;
     private Task _run = Task.CompletedTask;
@@ -26,8 +28,11 @@ public sealed partial class RestreamWorker : IAsyncDisposable
     private RtmpPublishClient? _client;
     private LiveStreamReader? _reader;
 
-    public RestreamWorker(string name, LiveStream source, RestreamDestination destination, RestreamOptions options, TimeProvider time, ILogger logger)
+    /// <param name="dialPolicy">Which addresses the destination may be dialled at; null: wherever its host resolves.</param>
+    public RestreamWorker(
+        string name, LiveStream source, RestreamDestination destination, RestreamOptions options, TimeProvider time, ILogger logger, IRestreamDialPolicy? dialPolicy = null)
     {
+        _dialPolicy = dialPolicy;
         _name = name;
         _source = source;
         _destination = destination;
@@ -146,7 +151,18 @@ public sealed partial class RestreamWorker : IAsyncDisposable
         RtmpPublishClient? client = null;
         try
         {
-            client = await RtmpPublishClient.ConnectAsync(_destination.Url, _options.CertificateValidation, timeout.Token).ConfigureAwait(false);
+            var url = _destination.Url;
+            IPAddress[]? addresses = null;
+            if (_dialPolicy is not null)
+            {
+                addresses = await _dialPolicy.AddressesAsync(url.IdnHost, RtmpPublishClient.PortOf(url), timeout.Token).ConfigureAwait(false);
+                if (addresses.Length == 0)
+                {
+                    throw new DestinationRefusedException();
+                }
+            }
+
+            client = await RtmpPublishClient.ConnectAsync(url, addresses, _options.CertificateValidation, timeout.Token).ConfigureAwait(false);
             await client.PublishAsync(_destination.TcUrl, _destination.App, _destination.StreamName, timeout.Token).ConfigureAwait(false);
             return client;
         }
@@ -196,12 +212,16 @@ public sealed partial class RestreamWorker : IAsyncDisposable
 
     private static string Describe(Exception ex) => ex switch
     {
+        DestinationRefusedException refused => refused.Message,
         RtmpStatusException status => $"destination refused: {status.Code} ({status.Description})",
         System.Net.Sockets.SocketException socket => $"cannot connect: {socket.Message}",
         System.Security.Authentication.AuthenticationException tls => $"TLS failed: {tls.Message}",
         TimeoutException timeout => timeout.Message,
         _ => ex.Message,
     };
+
+    /// <summary>The dial policy refused every address of the destination; the message says no more than that.</summary>
+    private sealed class DestinationRefusedException() : IOException("destination not allowed: the server may not connect there (private, loopback or its own address)");
 
     private static partial class Log
     {

@@ -52,7 +52,7 @@ public static class StagecastApp
         services.AddPresets();
         services.AddMeetings();
         services.AddParticipants(configuration, server);
-        services.AddSessions(server);
+        services.AddSessions(configuration, server);
         services.AddRealtime(configuration);
         services.AddWebhooks(configuration, server);
         services.AddLivestreams(configuration, server);
@@ -83,12 +83,21 @@ public static class StagecastApp
                 endpoints.Rtmp = listen;
                 listen.UseRtmp();
             });
+            if (server.MetricsEndPoint is { } metrics)
+            {
+                kestrel.Listen(metrics, listen =>
+                {
+                    endpoints.Metrics = listen;
+                    listen.Use(MetricsEndpoints.MarkConnections);
+                });
+            }
         });
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
         KestrelRejections.MarkRequests(app);
+        app.UseMetricsListener();
         app.UseHttpMetrics();
         app.UseRealtime();
         app.UseStagecastApi();
@@ -108,7 +117,6 @@ public static class StagecastApp
         app.MapRealtime();
         app.MapChatDownload();
         app.MapHealth();
-        app.MapMetrics();
         app.MapHlsPlayback();
         app.MapWebRtc();
         app.MapWebPages();

@@ -12,7 +12,7 @@ public sealed class PublicUrlTests
     {
         string dataDir = Directory.CreateTempSubdirectory("stagecast-urls-").FullName;
         await using var app = StagecastApp.Build(
-            ["--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir, "--public-url", publicUrl, "--rtmp-url", rtmpUrl]);
+            ["--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0", "--bind", "127.0.0.1", "--data-dir", dataDir, "--public-url", publicUrl, "--rtmp-url", rtmpUrl]);
         var urls = app.Services.GetRequiredService<PublicUrls>();
         Assert.Equal(playback, urls.PlaybackUrl("ID"));
         Assert.Equal(ingest, urls.IngestServer);

@@ -230,6 +230,7 @@ public sealed class RestreamTests(ServerFixture server) : IDisposable
             ("""{"url":"http://example.com/app","stream_key":"k"}""", "\"url\" must be an rtmp:// or rtmps:// URL"),
             ("""{"url":"rtmp://example.com","stream_key":"k"}""", "\"url\" must be an rtmp:// or rtmps:// URL"),
             ("""{"url":"rtmp://example.com/app","stream_key":5}""", "\"stream_key\" must be a string"),
+            ("""{"url":"rtmp://no-such-host.invalid/app","stream_key":"k"}""", "does not resolve"),
             ("""{"url":"rtmp://example.com/app","enabled":"yes"}""", "\"enabled\" must be true or false"),
             ("", "a JSON object body is required"),
         })
@@ -239,10 +240,10 @@ public sealed class RestreamTests(ServerFixture server) : IDisposable
             Assert.Contains(message, reply.ErrorMessage);
         }
 
-        var created = await api.PostAsync(path, """{"url":"rtmps://live.example.com:443/app","stream_key":"secret","enabled":false}""");
+        var created = await api.PostAsync(path, """{"url":"rtmps://localhost:443/app","stream_key":"secret","enabled":false}""");
         Assert.Equal(HttpStatusCode.Created, created.Status);
         var data = created.Data;
-        Assert.Equal(("rtmps://live.example.com:443/app", "secret", false, "idle"),
+        Assert.Equal(("rtmps://localhost:443/app", "secret", false, "idle"),
             (data.GetProperty("url").GetString(), data.GetProperty("stream_key").GetString(), data.GetProperty("enabled").GetBoolean(), data.GetProperty("status").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, (await api.SendAsync(HttpMethod.Patch, $"{path}/{data.GetProperty("id").GetString()}", "{}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"{path}/no-such-output")).Status);
@@ -250,10 +251,10 @@ public sealed class RestreamTests(ServerFixture server) : IDisposable
 
         for (int i = 1; i < 50; i++)
         {
-            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync(path, """{"url":"rtmp://example.com/app","stream_key":"k","enabled":false}""")).Status);
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync(path, """{"url":"rtmp://127.0.0.1:9/app","stream_key":"k","enabled":false}""")).Status);
         }
 
-        var full = await api.PostAsync(path, """{"url":"rtmp://example.com/app","stream_key":"k"}""");
+        var full = await api.PostAsync(path, """{"url":"rtmp://127.0.0.1:9/app","stream_key":"k"}""");
         Assert.Equal(HttpStatusCode.Conflict, full.Status);
         Assert.Equal("a livestream has at most 50 outputs", full.ErrorMessage);
         Assert.Equal(50, (await api.GetAsync(path)).Body.GetProperty("paging").GetProperty("total_count").GetInt64());

@@ -53,11 +53,13 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         App = StagecastApp.Build(
         [
-            "--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--bind", "127.0.0.1", "--data-dir", DataDir,
+            "--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0", "--bind", "127.0.0.1", "--data-dir", DataDir,
             "--reconnect-window", ReconnectWindow.ToString(), "--set", "Stagecast:Sessions:FlushInterval=00:00:01",
             // Quick retries, so restream tests see reconnects fast. The restream queue keeps its default (about 16 s of
             // the tests' 2 Mbps media): a destination stalled for a second on a loaded CI machine is not a slow one.
             "--set", "Stagecast:Restream:InitialBackoff=00:00:00.5", "--set", "Stagecast:Restream:MaxBackoff=00:00:02",
+            // Restream receivers (nginx, ffmpeg) listen on loopback too.
+            "--restream-allow-private",
             // Webhook receivers in tests listen on loopback; retries come quickly so tests see them.
             "--webhooks-allow-private", "--set", "Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--set", "Stagecast:Webhooks:MaxBackoff=00:00:01",
             "--set", "Stagecast:Webhooks:Timeout=00:00:03",
@@ -66,6 +68,13 @@ public sealed class ServerFixture : IAsyncLifetime
         await App.StartAsync();
         HttpBase = App.Services.GetRequiredService<PublicUrls>().HttpBase;
         Http = new HttpClient { BaseAddress = new Uri(HttpBase), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>What Prometheus reads: /metrics on the metrics listener.</summary>
+    public async Task<string> MetricsAsync()
+    {
+        var metrics = App.Services.GetRequiredService<ListeningEndpoints>().MetricsEndPoint!;
+        return await Http.GetStringAsync($"http://{metrics}/metrics");
     }
 
     /// <summary>A new account with one app and one token, and an API client for it.</summary>

@@ -7,11 +7,12 @@ namespace Stagecast.Server.Tests;
 /// <summary>The server run as an operator runs it: `dotnet Stagecast.Server.dll …` in a separate process.</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, string dataDir)
+    private ServerProcess(ExternalProcess process, int httpPort, int rtmpPort, int metricsPort, string dataDir)
     {
         Process = process;
         HttpPort = httpPort;
         RtmpPort = rtmpPort;
+        MetricsPort = metricsPort;
         DataDir = dataDir;
     }
 
@@ -20,6 +21,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public int HttpPort { get; }
 
     public int RtmpPort { get; }
+
+    /// <summary>The metrics listener's port (never the public HTTP port).</summary>
+    public int MetricsPort { get; }
 
     public string DataDir { get; }
 
@@ -50,10 +54,12 @@ public sealed class ServerProcess : IAsyncDisposable
         dataDir ??= Directory.CreateTempSubdirectory("stagecast-process-").FullName;
         int http = FreePort();
         int rtmp = FreePort();
+        int metrics = FreePort();
         var process = ExternalProcess.Start(fileName,
-            [.. prefix, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", .. arguments],
+            [.. prefix, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0",
+             "--metrics-bind", $"127.0.0.1:{metrics}", .. arguments],
             environment);
-        var server = new ServerProcess(process, http, rtmp, dataDir);
+        var server = new ServerProcess(process, http, rtmp, metrics, dataDir);
         await server.WaitForHealthAsync();
         return server;
     }

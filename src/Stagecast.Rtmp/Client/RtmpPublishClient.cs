@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Stagecast.Media.Amf0;
@@ -57,7 +58,15 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
     /// Opens a connection; for rtmps:// the server certificate is checked by the system's trust store, or by
     /// <paramref name="certificateValidation"/> when given (a private destination with its own certificate).
     /// </summary>
-    public static async Task<RtmpPublishClient> ConnectAsync(Uri url, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
+    public static Task<RtmpPublishClient> ConnectAsync(Uri url, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken) =>
+        ConnectAsync(url, null, certificateValidation, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection to one of <paramref name="addresses"/> (the URL's host resolved and vetted by the caller;
+    /// null: resolve the host here); TLS still checks the certificate against the URL's host.
+    /// </summary>
+    public static async Task<RtmpPublishClient> ConnectAsync(
+        Uri url, IPAddress[]? addresses, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
     {
         bool tls = url.Scheme.Equals("rtmps", StringComparison.OrdinalIgnoreCase);
         if (!tls && !url.Scheme.Equals("rtmp", StringComparison.OrdinalIgnoreCase))
@@ -65,11 +74,19 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
             throw new ArgumentException($"unsupported scheme '{url.Scheme}': use rtmp:// or rtmps://", nameof(url));
         }
 
-        int port = url.IsDefaultPort || url.Port <= 0 ? (tls ? 443 : 1935) : url.Port;
+        int port = PortOf(url);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendBufferSize = SendBufferSize };
         try
         {
-            await socket.ConnectAsync(url.Host, port, cancellationToken).ConfigureAwait(false);
+            if (addresses is null)
+            {
+                await socket.ConnectAsync(url.Host, port, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.ConnectAsync(addresses, port, cancellationToken).ConfigureAwait(false);
+            }
+
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (tls)
             {
@@ -89,6 +106,10 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The TCP port of an rtmp:// (default 1935) or rtmps:// (default 443) URL.</summary>
+    public static int PortOf(Uri url) =>
+        url.IsDefaultPort || url.Port <= 0 ? (url.Scheme.Equals("rtmps", StringComparison.OrdinalIgnoreCase) ? 443 : 1935) : url.Port;
 
     /// <summary>
     /// Runs the handshake and the publish sequence for <paramref name="streamKey"/> on application

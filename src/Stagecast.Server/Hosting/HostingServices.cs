@@ -14,6 +14,8 @@ public static class HostingServices
         services.AddOptions<Api.HttpConnectionOptions>().Bind(configuration.GetSection("Stagecast:Http"));
         services.AddSingleton<Api.HttpConnectionLimits>();
         services.AddSingleton<PublicUrls>();
+        services.AddSingleton<Security.DestinationPolicy>();
+        services.AddSingleton<Security.RefusalLog>();
         // Nothing touches the data directory before its lock is held: the database is opened through it.
         services.AddSingleton(_ => DataDirectoryLock.Acquire(server.DataDir));
         services.AddSingleton(provider =>

@@ -24,7 +24,7 @@ public sealed partial class LifecycleService(
         lifetime.ApplicationStarted.Register(() =>
         {
             readiness.MarkReady();
-            Log.Listening(logger, endpoints.HttpEndPoint.ToString(), endpoints.RtmpEndPoint.ToString());
+            Log.Listening(logger, endpoints.HttpEndPoint.ToString(), endpoints.RtmpEndPoint.ToString(), endpoints.MetricsEndPoint?.ToString() ?? "off");
         });
         // Ending every stream also ends its HLS playlist, which releases blocking requests.
         lifetime.ApplicationStopping.Register(() =>
@@ -40,8 +40,8 @@ public sealed partial class LifecycleService(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Stagecast is listening: HTTP on {Http}, RTMP on {Rtmp}")]
-        public static partial void Listening(ILogger logger, string http, string rtmp);
+        [LoggerMessage(1, LogLevel.Information, "Stagecast is listening: HTTP on {Http}, RTMP on {Rtmp}, metrics on {Metrics}")]
+        public static partial void Listening(ILogger logger, string http, string rtmp, string metrics);
 
         [LoggerMessage(2, LogLevel.Information, "Stagecast is shutting down: ending {Streams} live stream(s)")]
         public static partial void ShuttingDown(ILogger logger, int streams);

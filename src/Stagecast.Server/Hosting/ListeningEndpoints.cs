@@ -3,14 +3,19 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Stagecast.Server.Hosting;
 
-/// <summary>The bound HTTP and RTMP endpoints (with the real ports when 0 was asked for), known after start.</summary>
+/// <summary>The bound HTTP, RTMP and metrics endpoints (with the real ports when 0 was asked for), known after start.</summary>
 public sealed class ListeningEndpoints
 {
     internal ListenOptions? Http { get; set; }
 
     internal ListenOptions? Rtmp { get; set; }
 
+    internal ListenOptions? Metrics { get; set; }
+
     public IPEndPoint HttpEndPoint => Http?.IPEndPoint ?? throw new InvalidOperationException("HTTP is not listening");
 
     public IPEndPoint RtmpEndPoint => Rtmp?.IPEndPoint ?? throw new InvalidOperationException("RTMP is not listening");
+
+    /// <summary>Where /metrics is served, or null when metrics are off.</summary>
+    public IPEndPoint? MetricsEndPoint => Metrics?.IPEndPoint;
 }

@@ -1,17 +1,58 @@
+using Microsoft.AspNetCore.Connections;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Metrics;
 
 namespace Stagecast.Server.Hosting;
 
-/// <summary>GET /metrics in Prometheus text format, and the count of HTTP requests by route and status.</summary>
+/// <summary>
+/// <c>/metrics</c> in Prometheus text format, served only on the metrics listener (<c>--metrics-bind</c>, loopback by
+/// default): its series are labelled with the id of every live stream, and that id is all a viewer needs, so the
+/// public port never answers it. Also counts HTTP requests by route and status.
+/// </summary>
 public static class MetricsEndpoints
 {
+    public const string Path = "/metrics";
+
     public static IServiceCollection AddPrometheusMetrics(this IServiceCollection services)
     {
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();
         return services;
     }
+
+    /// <summary>Connection middleware of the metrics listener: marks its connections.</summary>
+    public static ConnectionDelegate MarkConnections(ConnectionDelegate next) => connection =>
+    {
+        connection.Features.Set(MetricsConnection.Instance);
+        return next(connection);
+    };
+
+    /// <summary>
+    /// Requests that reach the metrics listener are answered here and go no further: <c>/metrics</c>, or a 404. Put
+    /// before every other application middleware, so no API, page or stream is ever served on that port.
+    /// </summary>
+    public static IApplicationBuilder UseMetricsListener(this WebApplication app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Features.Get<MetricsConnection>() is null)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Path != Path)
+            {
+                await ApiResults.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"this listener serves only GET {Path}").ConfigureAwait(false);
+                return;
+            }
+
+            var services = context.RequestServices;
+            services.GetRequiredService<ServerMetrics>().SetPendingWebhooks(
+                await services.GetRequiredService<IWebhookStore>().CountPendingAsync(context.RequestAborted).ConfigureAwait(false));
+            context.Response.ContentType = "text/plain; version=0.0.4";
+            await context.Response.WriteAsync(services.GetRequiredService<PrometheusExporter>().Scrape(), context.RequestAborted).ConfigureAwait(false);
+        });
 
     /// <summary>Counts every request by its route template (bounded: never the raw path) and status code.</summary>
     public static IApplicationBuilder UseHttpMetrics(this WebApplication app)
@@ -33,13 +74,9 @@ public static class MetricsEndpoints
         });
     }
 
-    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
+    /// <summary>The feature that marks a connection accepted by the metrics listener.</summary>
+    private sealed class MetricsConnection
     {
-        endpoints.MapGet("/metrics", async (PrometheusExporter exporter, ServerMetrics metrics, IWebhookStore webhooks, CancellationToken cancel) =>
-        {
-            metrics.SetPendingWebhooks(await webhooks.CountPendingAsync(cancel).ConfigureAwait(false));
-            return Results.Text(exporter.Scrape(), "text/plain; version=0.0.4");
-        }).ExcludeFromDescription();
-        return endpoints;
+        public static readonly MetricsConnection Instance = new();
     }
 }

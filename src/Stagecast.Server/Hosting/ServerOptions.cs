@@ -26,9 +26,26 @@ public sealed class ServerOptions : IValidatableObject
     /// <summary>The RTMP URL encoders reach the server at, e.g. rtmp://live.example.com (the "/live" app is appended).</summary>
     public string? RtmpUrl { get; set; }
 
+    /// <summary>
+    /// Where <c>/metrics</c> is served: an address and port of its own (default loopback only), never the public HTTP
+    /// port, since its series name every live stream. <c>none</c> turns it off.
+    /// </summary>
+    public string MetricsBind { get; set; } = "127.0.0.1:9464";
+
     public IPAddress BindAddress => IPAddress.Parse(Bind);
 
+    /// <summary>The metrics listener's endpoint, or null when metrics are off.</summary>
+    public IPEndPoint? MetricsEndPoint => MetricsBind.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : ParseEndPoint(MetricsBind);
+
     public string DatabasePath => Path.Combine(DataDir, "stagecast.db");
+
+    /// <summary>"1.2.3.4:9464" or "[::1]:9464"; the port must be written (IPEndPoint alone would take "1.2.3.4" as port 0).</summary>
+    private static IPEndPoint? ParseEndPoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        bool hasPort = colon > 0 && colon > text.LastIndexOf(']') && (text.StartsWith('[') || text.IndexOf(':') == colon);
+        return hasPort && IPEndPoint.TryParse(text, out var endpoint) ? endpoint : null;
+    }
 
     private static bool IsAbsolute(string url, params string[] schemes) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && schemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase);
@@ -38,6 +55,11 @@ public sealed class ServerOptions : IValidatableObject
         if (!IPAddress.TryParse(Bind, out _))
         {
             yield return new ValidationResult($"--bind '{Bind}' is not an IP address", [nameof(Bind)]);
+        }
+
+        if (!MetricsBind.Equals("none", StringComparison.OrdinalIgnoreCase) && ParseEndPoint(MetricsBind) is null)
+        {
+            yield return new ValidationResult($"--metrics-bind '{MetricsBind}' must be ADDRESS:PORT (e.g. 127.0.0.1:9464) or none", [nameof(MetricsBind)]);
         }
 
         if (PublicUrl is not null && !IsAbsolute(PublicUrl, "http", "https"))

@@ -55,7 +55,7 @@ public sealed class GuessingTests
         Assert.Equal(FailedAttemptThrottle.MaxFailuresPerWindow, refused);
         Assert.NotNull(limited);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
-        Assert.Contains("too many refused API tokens from this address", await limited.Content.ReadAsStringAsync());
+        Assert.Contains("too many refused tokens from this address", await limited.Content.ReadAsStringAsync());
 
         // The user on another address is untouched, and so is a valid token from the guesser's own address.
         using var elsewhere = new HttpClient(FromAddress(IPAddress.Parse("127.0.0.2"))) { BaseAddress = new Uri(fixture.HttpBase) };

@@ -140,7 +140,7 @@ public sealed class HostileRtmpTests
         Assert.True(admission.RefusedConnections >= 1);
         Assert.Equal("LIVE", await StatusAsync(fixture, livestream)); // published within the deadline: unaffected
 
-        string metrics = await fixture.Http.GetStringAsync("/metrics");
+        string metrics = await fixture.MetricsAsync();
         Assert.Matches(@"stagecast_rtmp_connections_refused_total [1-9]", metrics);
         foreach (var client in clients)
         {

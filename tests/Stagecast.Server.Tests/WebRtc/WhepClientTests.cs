@@ -93,7 +93,7 @@ public sealed class WhepClientTests(ServerFixture server)
 
         Assert.Equal(0, transport.SessionCount);
         Assert.InRange((DateTime.UtcNow - offeredAt).TotalSeconds, 1.5, 6);
-        Assert.Matches("stagecast_webrtc_sessions_past_deadline_total [2-9]", await own.Http.GetStringAsync("/metrics"));
+        Assert.Matches("stagecast_webrtc_sessions_past_deadline_total [2-9]", await own.MetricsAsync());
 
         // A viewer that connects in time outlives the deadline.
         await using var viewer = await WhepClient.ConnectAsync(own.Http, whep, DtlsCertificate.Create(TimeProvider.System));
@@ -121,6 +121,6 @@ public sealed class WhepClientTests(ServerFixture server)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter);
         Assert.Contains("too many WebRTC sessions", await refused.Content.ReadAsStringAsync());
-        Assert.Matches("stagecast_webrtc_sessions_refused_total [1-9]", await own.Http.GetStringAsync("/metrics"));
+        Assert.Matches("stagecast_webrtc_sessions_refused_total [1-9]", await own.MetricsAsync());
     }
 }

@@ -61,7 +61,7 @@ public sealed class WebhookDeliveryTests(ServerFixture server)
         Assert.Equal(7, deliveries.Body.GetProperty("paging").GetProperty("total_count").GetInt64());
         Assert.All(deliveries.Data.EnumerateArray(), d => Assert.Equal(("delivered", 1L, 200), (d.GetProperty("status").GetString(),
             d.GetProperty("attempts").GetInt64(), d.GetProperty("last_response_code").GetInt32())));
-        Assert.Matches(@"stagecast_webhook_deliveries_total\{outcome=""delivered""\} [1-9]", await server.Http.GetStringAsync("/metrics"));
+        Assert.Matches(@"stagecast_webhook_deliveries_total\{outcome=""delivered""\} [1-9]", await server.MetricsAsync());
     }
 
     [Fact]

@@ -13,11 +13,11 @@ namespace Stagecast.Server.Features.Accounts;
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
     UrlEncoder encoder,
     AccountService accounts,
-    [FromKeyedServices(FailedAttemptThrottle.ApiTokens)] FailedAttemptThrottle throttle,
-    TimeProvider time) : BearerAuthenticationHandler(options, logger, encoder)
+    [FromKeyedServices(FailedAttemptThrottle.Tokens)] FailedAttemptThrottle throttle,
+    RefusalLog refusals,
+    TimeProvider time) : BearerAuthenticationHandler(options, encoder, throttle, refusals, time)
 {
     public const string SchemeName = "ApiToken";
     public const string Policy = "ApiToken";
@@ -32,14 +32,7 @@ public sealed class ApiTokenAuthenticationHandler(
 
         if (await accounts.AuthenticateAsync(bearer, Context.RequestAborted).ConfigureAwait(false) is not { } token)
         {
-            // An address that keeps offering bad tokens is slowed down and told to wait; valid tokens still pass.
-            if (throttle.RecordFailure(Context.Connection.RemoteIpAddress?.ToString() ?? "unknown") is { } wait)
-            {
-                await Task.Delay(FailedAttemptThrottle.Tarpit, time, Context.RequestAborted).ConfigureAwait(false);
-                Context.Items[RetryAfterItem] = wait;
-            }
-
-            return AuthenticateResult.Fail("invalid or revoked API token");
+            return await RefuseAsync("an API token", "invalid or revoked API token").ConfigureAwait(false);
         }
 
         var identity = new ClaimsIdentity([new Claim(AccountClaim, token.AccountId), new Claim("token_id", token.Id)], SchemeName);

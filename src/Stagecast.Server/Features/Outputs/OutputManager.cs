@@ -16,6 +16,7 @@ public sealed partial class OutputManager(
     IOutputStore store,
     StreamKeyProtector keys,
     StreamHub hub,
+    OutputDestinations destinations,
     IOptions<RestreamOptions> options,
     TimeProvider time,
     ILoggerFactory loggers) : ILiveStreamObserver
@@ -85,7 +86,7 @@ public sealed partial class OutputManager(
         }
 
         var destination = new RestreamDestination(new Uri(output.Url), keys.Unprotect(output.SealedStreamKey));
-        var worker = new RestreamWorker($"output {output.Id}", stream, destination, options.Value, time, loggers.CreateLogger<RestreamWorker>());
+        var worker = new RestreamWorker($"output {output.Id}", stream, destination, options.Value, time, loggers.CreateLogger<RestreamWorker>(), destinations);
         if (!_running.TryAdd(output.Id, worker))
         {
             _ = worker.DisposeAsync(); // lost a race with another start; never started

@@ -26,10 +26,15 @@ public static class OutputsApi
     }
 
     private static async Task<Created<ApiResponse<OutputDto>>> CreateAsync(HttpContext context, LivestreamService livestreams, IOutputStore store,
-        StreamKeyProtector keys, OutputManager outputs, TimeProvider time, JsonBody<CreateOutputRequest> body, string livestream_id)
+        StreamKeyProtector keys, OutputManager outputs, OutputDestinations destinations, TimeProvider time, JsonBody<CreateOutputRequest> body, string livestream_id)
     {
         var livestream = await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
         string url = body.Value.Url!;
+        if (await destinations.CheckAsync(new Uri(url), context.RequestAborted).ConfigureAwait(false) is { } refusal)
+        {
+            throw ApiException.BadRequest(refusal);
+        }
+
         string streamKey = body.Value.StreamKey ?? "";
         bool enabled = body.Value.Enabled ?? true;
 

@@ -8,6 +8,8 @@ public static class OutputsFeature
     public static IServiceCollection AddOutputs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
+        services.AddOptions<OutputDestinationOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
+        services.AddSingleton<OutputDestinations>();
         services.AddSingleton<IOutputStore, SqliteOutputStore>();
         services.AddSingleton<OutputManager>(); // joins the hub at start (it needs the hub, so it cannot be a constructor observer)
         return services;

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Participants;
 
@@ -13,10 +14,12 @@ namespace Stagecast.Server.Features.Participants;
 /// </summary>
 public sealed class ParticipantAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
     UrlEncoder encoder,
     ParticipantTokens tokens,
-    IParticipantStore participants) : BearerAuthenticationHandler(options, logger, encoder)
+    IParticipantStore participants,
+    [FromKeyedServices(FailedAttemptThrottle.Tokens)] FailedAttemptThrottle throttle,
+    RefusalLog refusals,
+    TimeProvider time) : BearerAuthenticationHandler(options, encoder, throttle, refusals, time)
 {
     public const string SchemeName = "Participant";
     public const string Policy = "Participant";
@@ -24,6 +27,10 @@ public sealed class ParticipantAuthenticationHandler(
     public const string MeetingClaim = "meeting_id";
     public const string AppClaim = "app_id";
     public const string AccountClaim = "account_id";
+    public const string TokenIdClaim = "token_id";
+
+    /// <summary>The token's <c>exp</c>, Unix seconds: sockets opened with it close then.</summary>
+    public const string ExpiresClaim = "expires";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -35,13 +42,13 @@ public sealed class ParticipantAuthenticationHandler(
 
         if (tokens.Validate(token) is not { } claims)
         {
-            return AuthenticateResult.Fail("invalid or expired participant token");
+            return await RefuseAsync("a participant token", "invalid or expired participant token").ConfigureAwait(false);
         }
 
         var participant = await participants.FindAsync(claims.ParticipantId, Context.RequestAborted).ConfigureAwait(false);
         if (participant is null || participant.TokenId != claims.TokenId || participant.MeetingId != claims.MeetingId)
         {
-            return AuthenticateResult.Fail("this participant token was revoked");
+            return await RefuseAsync("a participant token", "this participant token was revoked").ConfigureAwait(false);
         }
 
         var identity = new ClaimsIdentity(
@@ -50,6 +57,8 @@ public sealed class ParticipantAuthenticationHandler(
             new Claim(MeetingClaim, claims.MeetingId),
             new Claim(AppClaim, claims.AppId),
             new Claim(AccountClaim, claims.OrgId),
+            new Claim(TokenIdClaim, claims.TokenId),
+            new Claim(ExpiresClaim, claims.ExpiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

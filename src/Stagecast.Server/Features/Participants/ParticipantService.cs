@@ -8,10 +8,13 @@ using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.Participants;
 
-/// <summary>Learns that a participant was removed, so its open connections close.</summary>
+/// <summary>
+/// Learns that a participant's open connections must close: it was removed, its token was reissued, or its preset
+/// changed (what it may do is read when it joins again).
+/// </summary>
 public interface IParticipantObserver
 {
-    Task OnParticipantRemovedAsync(Participant participant);
+    Task OnParticipantRevokedAsync(Participant participant, string reason);
 }
 
 /// <summary>
@@ -36,6 +39,7 @@ public sealed class ParticipantService(
         {
             var updated = existing with { Name = request.Name ?? existing.Name, Picture = request.Picture ?? existing.Picture, PresetId = preset.Id, PresetName = preset.Name, UpdatedAt = now };
             await store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+            await RevokeIfPresetChangedAsync(existing, updated).ConfigureAwait(false);
             return (updated, Issue(app, updated));
         }
 
@@ -60,15 +64,17 @@ public sealed class ParticipantService(
             UpdatedAt = time.GetUtcNow(),
         };
         await store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+        await RevokeIfPresetChangedAsync(participant, updated).ConfigureAwait(false);
         return (updated, Issue(app, updated));
     }
 
-    /// <summary>A new token; every earlier token of the participant stops working.</summary>
+    /// <summary>A new token; every earlier token of the participant stops working, and its open connections close.</summary>
     public async Task<string> RefreshTokenAsync(App app, string meetingId, string participantId, CancellationToken cancellationToken)
     {
         var participant = await FindAsync(app, meetingId, participantId, cancellationToken).ConfigureAwait(false);
         var refreshed = participant with { TokenId = NewTokenId(), UpdatedAt = time.GetUtcNow() };
         await store.UpdateAsync(refreshed, cancellationToken).ConfigureAwait(false);
+        await RevokeAsync(refreshed, "the participant's token was reissued").ConfigureAwait(false);
         return Issue(app, refreshed);
     }
 
@@ -77,11 +83,7 @@ public sealed class ParticipantService(
     {
         var participant = await FindAsync(app, meetingId, participantId, cancellationToken).ConfigureAwait(false);
         await store.DeleteAsync(participant.Id, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        foreach (var observer in observers)
-        {
-            await observer.OnParticipantRemovedAsync(participant).ConfigureAwait(false);
-        }
-
+        await RevokeAsync(participant, "the participant was removed from the meeting").ConfigureAwait(false);
         return participant;
     }
 
@@ -96,6 +98,17 @@ public sealed class ParticipantService(
     {
         await meetings.FindAsync(app.Id, meetingId, cancellationToken).ConfigureAwait(false);
         return await store.ListAsync(meetingId, paging, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task RevokeIfPresetChangedAsync(Participant before, Participant after) =>
+        before.PresetId == after.PresetId ? Task.CompletedTask : RevokeAsync(after, $"the participant's preset changed to {after.PresetName}");
+
+    private async Task RevokeAsync(Participant participant, string reason)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.OnParticipantRevokedAsync(participant, reason).ConfigureAwait(false);
+        }
     }
 
     private async Task<Preset> FindPresetAsync(App app, string name, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using Stagecast.Server.Features.Sessions;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -74,6 +75,7 @@ public sealed partial class MeetingRoom
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
+            ChargeChatLocked(peer, text);
             var message = new ChatMessage(
                 Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
@@ -85,6 +87,35 @@ public sealed partial class MeetingRoom
         {
             _lock.Release();
         }
+    }
+
+    /// <summary>
+    /// Chat's costs, charged before a message is kept: the participant's rate over all its sockets together, and the
+    /// session's total of messages and bytes (what one session may store).
+    /// </summary>
+    private void ChargeChatLocked(RoomPeer peer, string text)
+    {
+        var chat = _chatOptions;
+        if (!_chatRates.TryGetValue(peer.Participant.Id, out var rate))
+        {
+            rate = new TokenBucket(_time, chat.MessagesPerSecond, chat.MessagesPerSecond * 2.0);
+            _chatRates.Add(peer.Participant.Id, rate);
+        }
+
+        if (!rate.TryTake())
+        {
+            throw new RealtimeException(RealtimeException.TooMany, $"a participant may send {chat.MessagesPerSecond} chat messages a second; slow down");
+        }
+
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        if (_chatMessages >= chat.MaxMessagesPerSession || _chatBytes + bytes > chat.MaxBytesPerSession)
+        {
+            throw new RealtimeException(RealtimeException.TooLarge,
+                $"this session's chat is full ({chat.MaxMessagesPerSession} messages or {chat.MaxBytesPerSession} bytes); it opens again with the next session");
+        }
+
+        _chatMessages++;
+        _chatBytes += bytes;
     }
 
     /// <summary>A poll in the session, from a peer (with <c>polls.can_create</c>) or the API (<paramref name="creator"/> null).</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -21,6 +22,10 @@ public sealed partial class MeetingRoom
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
     private readonly WebhookEvents _events;
+    private readonly ChatOptions _chatOptions;
+    private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
+    private int _chatMessages;
+    private long _chatBytes;
     private volatile RoomPeer[] _snapshot = [];
     private volatile MeetingSession? _session;
     private Meeting _meeting;
@@ -30,8 +35,9 @@ public sealed partial class MeetingRoom
     private bool _hasChat;
 
     public MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, ISessionStore store, IEnumerable<IMeetingSessionObserver> observers,
-        WebhookEvents events, IOptions<RealtimeOptions> options, TimeProvider time)
+        WebhookEvents events, IOptions<RealtimeOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
     {
+        _chatOptions = chat.Value;
         _events = events;
         _meeting = meeting;
         AccountId = accountId;
@@ -166,6 +172,7 @@ public sealed partial class MeetingRoom
         peer.GraceTimer = null;
         peer.DisconnectedAt = null;
         peer.Client = client;
+        peer.Permissions = client.Permissions;
         peer.Name = name ?? peer.Name;
         previous?.Connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this peer");
     }

@@ -8,13 +8,14 @@ using Stagecast.Server.Features.Webhooks;
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
-/// The meeting rooms with a session on this server. A meeting made inactive ends its session; a deleted participant
-/// is kicked from it.
+/// The meeting rooms with a session on this server. A meeting made inactive ends its session; a participant removed,
+/// given a new token or another preset is kicked from it (it may join again with a token it still holds).
 /// </summary>
 public sealed class MeetingRooms(
     ISessionStore store,
     IServiceProvider services,
     IOptions<RealtimeOptions> options,
+    IOptions<ChatOptions> chat,
     TimeProvider time) : IMeetingObserver, IParticipantObserver
 {
     private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
@@ -25,7 +26,7 @@ public sealed class MeetingRooms(
 
     public MeetingRoom GetOrCreate(Meeting meeting, string accountId) =>
         _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(
-            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetRequiredService<WebhookEvents>(), options, time));
+            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetRequiredService<WebhookEvents>(), options, chat, time));
 
     public async Task OnMeetingChangedAsync(Meeting meeting)
     {
@@ -41,11 +42,11 @@ public sealed class MeetingRooms(
         }
     }
 
-    public async Task OnParticipantRemovedAsync(Participant participant)
+    public async Task OnParticipantRevokedAsync(Participant participant, string reason)
     {
         if (Find(participant.MeetingId) is { } room)
         {
-            await room.KickAsync(p => p.Participant.Id == participant.Id, "the participant was removed from the meeting").ConfigureAwait(false);
+            await room.KickAsync(p => p.Participant.Id == participant.Id, reason).ConfigureAwait(false);
         }
     }
 

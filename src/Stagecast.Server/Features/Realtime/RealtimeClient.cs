@@ -5,37 +5,45 @@ using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
 /// One participant's socket on the channel: reads its requests, answers each (<c>{"type":"ok","id",…,"data"}</c> or
 /// <c>{"type":"error","id",…,"code","message"}</c>) and passes them to its meeting room. The first request must be
-/// <c>join</c>, within the join timeout. Requests beyond the rate limit are refused.
+/// <c>join</c>, within the join timeout. Every message is charged to the socket's rate limit before it is parsed;
+/// one that keeps sending past it is closed (1008). The socket closes when its token expires, and privileged
+/// requests re-check the token and the preset, so a revoked token or a demotion takes effect at once.
 /// </summary>
 public sealed partial class RealtimeClient(
     RealtimeConnection connection,
     Participant participant,
     PresetPermissions permissions,
-    string accountId,
+    ParticipantCredential credential,
     RealtimeServices services)
 {
     private readonly RealtimeOptions _options = services.Options;
     private readonly TimeProvider _time = services.Time;
-    private double _tokens = services.Options.MessagesPerSecond * 2.0;
-    private long _tokensAt = services.Time.GetTimestamp();
+    private readonly TokenBucket _messages = new(services.Time, services.Options.MessagesPerSecond, services.Options.MessagesPerSecond * 2.0);
+    private int _refusedInRow;
     private RoomPeer? _peer;
     private MeetingRoom? _room;
     private bool _left;
+    private bool _stopped;
 
     public RealtimeConnection Connection { get; } = connection;
 
     public Participant Participant { get; } = participant;
 
-    public PresetPermissions Permissions { get; } = permissions;
+    public PresetPermissions Permissions { get; private set; } = permissions;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var untilExpiry = credential.ExpiresAt - _time.GetUtcNow();
+        using var expiry = _time.CreateTimer(
+            _ => Connection.Close(RealtimeCloseCodes.Kicked, "the participant token expired"),
+            null, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         using var joinDeadline = _time.CreateTimer(
             _ =>
             {
@@ -47,9 +55,12 @@ public sealed partial class RealtimeClient(
             null, _options.JoinTimeout, Timeout.InfiniteTimeSpan);
         try
         {
-            while (!_left && await Connection.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } message)
+            while (!_left && !_stopped && await Connection.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } message)
             {
-                await HandleAsync(message).ConfigureAwait(false);
+                if (Charge())
+                {
+                    await HandleAsync(message).ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -61,7 +72,32 @@ public sealed partial class RealtimeClient(
         }
     }
 
-    private async Task HandleAsync(byte[] message)
+    /// <summary>
+    /// Charges a received message to the socket's token bucket, before anything is parsed. A refused one is answered
+    /// with a 429; a socket refused <see cref="RealtimeOptions.MessagesPerSecond"/> times in a row is closed with 1008.
+    /// </summary>
+    private bool Charge()
+    {
+        if (_messages.TryTake())
+        {
+            _refusedInRow = 0;
+            return true;
+        }
+
+        if (++_refusedInRow >= _options.MessagesPerSecond)
+        {
+            Connection.Close(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "message rate limit exceeded again and again");
+            _stopped = true;
+        }
+        else
+        {
+            SendError(null, RealtimeException.TooMany, $"more than {_options.MessagesPerSecond} messages a second; slow down");
+        }
+
+        return false;
+    }
+
+    private async Task HandleAsync(ReadOnlyMemory<byte> message)
     {
         string? id = null;
         try
@@ -79,11 +115,6 @@ public sealed partial class RealtimeClient(
                 JsonValueKind.Number => idElement.GetRawText(),
                 _ => null,
             } : null;
-            if (!TryTakeToken())
-            {
-                throw new RealtimeException(RealtimeException.TooMany, $"more than {_options.MessagesPerSecond} messages a second; slow down");
-            }
-
             string type = typeElement.GetString()!;
             if (type == "ping")
             {
@@ -98,14 +129,14 @@ public sealed partial class RealtimeClient(
 
             object data = type switch
             {
-                "join" => await JoinAsync(Parse<JoinRequest>(message)).ConfigureAwait(false),
+                "join" => await JoinAsync(Parse<JoinRequest>(message.Span)).ConfigureAwait(false),
                 "leave" => await LeaveAsync().ConfigureAwait(false),
-                "peer_update" => await UpdatePeerAsync(Parse<PeerUpdateRequest>(message)).ConfigureAwait(false),
-                "chat_send" => new { message = ChatView.From(await _room!.ChatAsync(_peer!, Parse<ChatRequest>(message).Text!).ConfigureAwait(false)) },
-                "poll_create" => new { poll = PollView.For(await _room!.CreatePollAsync(_peer!, Parse<PollRequest>(message)).ConfigureAwait(false), Participant.Id) },
-                "poll_vote" => await VoteAsync(Parse<VoteRequest>(message)).ConfigureAwait(false),
-                "livestream_start" => await services.Livestreams.StartAsync(this, _room!, Parse<StartMeetingLivestreamRequest>(message)).ConfigureAwait(false),
-                "livestream_stop" => await services.Livestreams.StopAsync(this, _room!).ConfigureAwait(false),
+                "peer_update" => await UpdatePeerAsync(Parse<PeerUpdateRequest>(message.Span)).ConfigureAwait(false),
+                "chat_send" => new { message = ChatView.From(await _room!.ChatAsync(_peer!, Parse<ChatRequest>(message.Span).Text!).ConfigureAwait(false)) },
+                "poll_create" => new { poll = PollView.For(await _room!.CreatePollAsync(_peer!, Parse<PollRequest>(message.Span)).ConfigureAwait(false), Participant.Id) },
+                "poll_vote" => await VoteAsync(Parse<VoteRequest>(message.Span)).ConfigureAwait(false),
+                "livestream_start" => await StartLivestreamAsync(Parse<StartMeetingLivestreamRequest>(message.Span)).ConfigureAwait(false),
+                "livestream_stop" => await StopLivestreamAsync().ConfigureAwait(false),
                 _ => throw new RealtimeException(RealtimeException.BadRequest, $"unknown message type {type}"),
             };
             Send(new { type = "ok", id, data });
@@ -124,7 +155,7 @@ public sealed partial class RealtimeClient(
             if (ex.CloseWith is { } status)
             {
                 Connection.Close(status, ex.Message);
-                _left = true;
+                _stopped = true;
             }
         }
         catch (ApiException ex)
@@ -145,6 +176,8 @@ public sealed partial class RealtimeClient(
             throw new RealtimeException(RealtimeException.Conflict, "already joined");
         }
 
+        await RecheckCredentialAsync().ConfigureAwait(false);
+
         var meeting = await services.Meetings.FindAsync(Participant.MeetingId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new RealtimeException(RealtimeException.NotFound, "the meeting no longer exists");
         if (meeting.Status == MeetingStatus.Inactive)
@@ -154,7 +187,7 @@ public sealed partial class RealtimeClient(
 
         while (true)
         {
-            var room = services.Rooms.GetOrCreate(meeting, accountId);
+            var room = services.Rooms.GetOrCreate(meeting, credential.AccountId);
             if (await room.JoinAsync(this, request.Name, request.PeerId).ConfigureAwait(false) is not var (peer, resumed))
             {
                 continue; // the room closed meanwhile (its session ended); the next one opens a new session
@@ -187,6 +220,35 @@ public sealed partial class RealtimeClient(
         };
     }
 
+    private async Task<object> StartLivestreamAsync(StartMeetingLivestreamRequest request)
+    {
+        await RecheckCredentialAsync().ConfigureAwait(false);
+        return await services.Livestreams.StartAsync(this, _room!, request).ConfigureAwait(false);
+    }
+
+    private async Task<object> StopLivestreamAsync()
+    {
+        await RecheckCredentialAsync().ConfigureAwait(false);
+        return await services.Livestreams.StopAsync(this, _room!).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Before a privileged request: the token must still be the participant's current one (a reissued token closes
+    /// the socket), and the permissions are the preset's as of now.
+    /// </summary>
+    private async Task RecheckCredentialAsync()
+    {
+        var current = await services.Participants.FindAsync(Participant.Id, CancellationToken.None).ConfigureAwait(false);
+        if (current is null || current.TokenId != credential.TokenId)
+        {
+            throw new RealtimeException(RealtimeException.Unauthorized, "this participant token was revoked", RealtimeCloseCodes.Kicked);
+        }
+
+        var preset = await services.Presets.FindAsync(current.AppId, current.PresetId, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new RealtimeException(RealtimeException.Forbidden, $"the participant's preset {current.PresetName} no longer exists", RealtimeCloseCodes.Kicked);
+        Permissions = preset.Effective;
+    }
+
     private async Task<object> LeaveAsync()
     {
         await _room!.LeaveAsync(_peer!).ConfigureAwait(false);
@@ -204,7 +266,7 @@ public sealed partial class RealtimeClient(
 
     private void SendError(string? id, int code, string message) => Send(new { type = "error", id, code, message });
 
-    private static T Parse<T>(byte[] message)
+    private static T Parse<T>(ReadOnlySpan<byte> message)
         where T : class, new() => JsonBody<T>.Parse(message, RealtimeJson.Options);
 
     private static partial class Log
@@ -213,19 +275,4 @@ public sealed partial class RealtimeClient(
         public static partial void RequestFailed(ILogger logger, Exception exception, string participantId);
     }
 
-    /// <summary>A token bucket: <see cref="RealtimeOptions.MessagesPerSecond"/> a second, bursts of twice that.</summary>
-    private bool TryTakeToken()
-    {
-        long now = _time.GetTimestamp();
-        double capacity = _options.MessagesPerSecond * 2.0;
-        _tokens = Math.Min(capacity, _tokens + (_time.GetElapsedTime(_tokensAt, now).TotalSeconds * _options.MessagesPerSecond));
-        _tokensAt = now;
-        if (_tokens < 1)
-        {
-            return false;
-        }
-
-        _tokens--;
-        return true;
-    }
 }

@@ -16,6 +16,7 @@ public sealed class RealtimeConnection
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
+    private readonly byte[] _received;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
     private int _closing;
@@ -26,6 +27,7 @@ public sealed class RealtimeConnection
         _options = options;
         _time = time;
         _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.SendQueueLength) { SingleReader = true });
+        _received = new byte[options.MaxMessageBytes];
     }
 
     /// <summary>Queues a message; a client too far behind is aborted instead (false). Nothing is sent once closing.</summary>
@@ -64,14 +66,16 @@ public sealed class RealtimeConnection
         _socket.Abort();
     }
 
-    /// <summary>The next text message, or null once the client closed or the socket failed.</summary>
-    public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The next text message, or null once the client closed or the socket failed. The bytes live in one buffer
+    /// per socket and are valid until the next call.
+    /// </summary>
+    public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var buffer = new byte[_options.MaxMessageBytes];
         int length = 0;
         while (true)
         {
-            if (length == buffer.Length)
+            if (length == _received.Length)
             {
                 Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {_options.MaxMessageBytes} bytes");
                 return null;
@@ -80,7 +84,7 @@ public sealed class RealtimeConnection
             ValueWebSocketReceiveResult result;
             try
             {
-                result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                result = await _socket.ReceiveAsync(_received.AsMemory(length), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
             {
@@ -102,7 +106,7 @@ public sealed class RealtimeConnection
             length += result.Count;
             if (result.EndOfMessage)
             {
-                return buffer.AsSpan(0, length).ToArray();
+                return _received.AsMemory(0, length);
             }
         }
     }

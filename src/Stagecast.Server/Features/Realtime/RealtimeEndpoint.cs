@@ -27,7 +27,10 @@ public static class RealtimeEndpoint
         }
 
         string participantId = context.User.FindFirstValue(ParticipantAuthenticationHandler.ParticipantClaim)!;
-        string accountId = context.User.FindFirstValue(ParticipantAuthenticationHandler.AccountClaim)!;
+        var credential = new ParticipantCredential(
+            context.User.FindFirstValue(ParticipantAuthenticationHandler.AccountClaim)!,
+            context.User.FindFirstValue(ParticipantAuthenticationHandler.TokenIdClaim)!,
+            DateTimeOffset.FromUnixTimeSeconds(long.Parse(context.User.FindFirstValue(ParticipantAuthenticationHandler.ExpiresClaim)!, System.Globalization.CultureInfo.InvariantCulture)));
         var participant = await participants.FindAsync(participantId, context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound("the participant no longer exists");
         var preset = await presets.FindAsync(participant.AppId, participant.PresetId, context.RequestAborted).ConfigureAwait(false)
@@ -36,7 +39,7 @@ public static class RealtimeEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var connection = new RealtimeConnection(socket, services.Options, services.Time);
         var sending = connection.RunSendLoopAsync();
-        var client = new RealtimeClient(connection, participant, preset.Effective, accountId, services);
+        var client = new RealtimeClient(connection, participant, preset.Effective, credential, services);
         try
         {
             await client.RunAsync(context.RequestAborted).ConfigureAwait(false);

@@ -4,9 +4,11 @@ namespace Stagecast.Server.Features.Realtime;
 public sealed class RealtimeException(int code, string message, System.Net.WebSockets.WebSocketCloseStatus? closeWith = null) : Exception(message)
 {
     public const int BadRequest = 400;
+    public const int Unauthorized = 401;
     public const int Forbidden = 403;
     public const int NotFound = 404;
     public const int Conflict = 409;
+    public const int TooLarge = 413;
     public const int TooMany = 429;
 
     public int Code { get; } = code;

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Sessions;
 
 namespace Stagecast.Server.Features.Realtime;
@@ -11,6 +13,8 @@ public sealed class RealtimeServices(
     MeetingRooms rooms,
     IMeetingStore meetings,
     ISessionStore sessions,
+    IParticipantStore participants,
+    IPresetStore presets,
     RealtimeLivestreams livestreams,
     ILogger<RealtimeClient> logger)
 {
@@ -27,4 +31,8 @@ public sealed class RealtimeServices(
     public IMeetingStore Meetings { get; } = meetings;
 
     public ISessionStore Sessions { get; } = sessions;
+
+    public IParticipantStore Participants { get; } = participants;
+
+    public IPresetStore Presets { get; } = presets;
 }

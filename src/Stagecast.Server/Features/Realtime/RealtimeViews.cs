@@ -42,8 +42,9 @@ public sealed record PollView(string Id, string Question, IReadOnlyList<PollOpti
                 reveal ? votes.Count : 0,
                 reveal && !poll.Anonymous ? votes.Select(v => new PollVoterView(v.ParticipantId, v.DisplayName)).ToList() : []);
         }).ToList();
-        return new PollView(poll.Id, poll.Question, options, poll.Anonymous, poll.HideVotes, poll.CreatedBy,
-            poll.Anonymous ? [] : poll.Votes.Select(v => v.ParticipantId).ToList());
+        // Who voted is a result too: a viewer who may not see results yet (it has not voted) learns nothing of it.
+        IReadOnlyList<string> voted = poll.Anonymous || !reveal ? [] : [.. poll.Votes.Select(v => v.ParticipantId)];
+        return new PollView(poll.Id, poll.Question, options, poll.Anonymous, poll.HideVotes, poll.CreatedBy, voted);
     }
 }
 

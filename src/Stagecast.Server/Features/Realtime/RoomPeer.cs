@@ -15,7 +15,8 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
 
     public Participant Participant { get; } = participant;
 
-    public PresetPermissions Permissions { get; } = permissions;
+    /// <summary>What the peer may do: its preset as of its latest socket's connection.</summary>
+    public PresetPermissions Permissions { get; set; } = permissions;
 
     public string? Name { get; set; } = name;
 

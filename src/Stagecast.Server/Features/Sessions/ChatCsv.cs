@@ -3,7 +3,11 @@ using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Sessions;
 
-/// <summary>A session's chat as the CSV RealtimeKit exports (RFC 4180 quoting).</summary>
+/// <summary>
+/// A session's chat as the CSV RealtimeKit exports (RFC 4180 quoting). A cell that a spreadsheet would read as a
+/// formula (it starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage return) gets a leading
+/// <c>'</c>, as OWASP advises against CSV injection: names and messages are what participants typed.
+/// </summary>
 public static class ChatCsv
 {
     public const string Header = "id,participantId,sessionId,meetingId,displayName,pinned,isEdited,payloadType,payload,createdAt";
@@ -24,6 +28,17 @@ public static class ChatCsv
         return csv.ToString();
     }
 
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+    /// <summary>A session id as it may stand in a file name (ids are UUIDs; anything else is replaced).</summary>
+    public static string FileNameOf(string sessionId) =>
+        string.Concat(sessionId.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_'));
+
+    private static string Quote(string field)
+    {
+        if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            field = "'" + field;
+        }
+
+        return field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+    }
 }

@@ -38,6 +38,9 @@ public interface ISessionStore
 
     Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken);
 
+    /// <summary>Deletes chat written before <paramref name="cutoff"/>; returns how many messages.</summary>
+    Task<int> DeleteChatBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<ChatMessage>> ListChatAsync(string sessionId, CancellationToken cancellationToken);
 
     /// <summary>The newest messages of a meeting across its sessions, oldest first (meetings that persist chat).</summary>

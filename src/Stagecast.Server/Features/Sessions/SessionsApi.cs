@@ -38,6 +38,9 @@ public static class SessionsApi
             }
 
             var chat = await store.ListChatAsync(session_id, context.RequestAborted).ConfigureAwait(false);
+            // A download, never a page: browsers save it rather than render or sniff it.
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"chat-{ChatCsv.FileNameOf(session_id)}.csv\"";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Text(ChatCsv.Write(chat), "text/csv; charset=utf-8");
         }).ExcludeFromDescription();
         return endpoints;

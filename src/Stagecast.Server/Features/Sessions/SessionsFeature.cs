@@ -5,9 +5,12 @@ namespace Stagecast.Server.Features.Sessions;
 
 public static class SessionsFeature
 {
-    /// <summary>Meeting sessions: their store, durable participant minutes, recovery after a crash, chat downloads.</summary>
-    public static IServiceCollection AddSessions(this IServiceCollection services, ServerOptions server)
+    /// <summary>Meeting sessions: their store, durable participant minutes, recovery after a crash, chat downloads and retention.</summary>
+    public static IServiceCollection AddSessions(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
+        services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat"));
+        services.AddSingleton<ChatRetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatRetentionService>());
         services.AddSingleton<ISessionStore, SqliteSessionStore>();
         services.AddSingleton<MeetingSessionRecovery>();
         services.AddSingleton(sp =>

@@ -28,6 +28,9 @@ public sealed partial class SqliteSessionStore
                 CreatedAt = Ms(message.CreatedAt),
             }), cancellationToken);
 
+    public Task<int> DeleteChatBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync("DELETE FROM chat_messages WHERE created_at < @cutoff", new { cutoff = Ms(cutoff) }), cancellationToken);
+
     public Task<IReadOnlyList<ChatMessage>> ListChatAsync(string sessionId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<ChatMessage>>(async c => (await c.QueryAsync<ChatRow>(
             $"SELECT {ChatColumns} FROM chat_messages WHERE session_id = @sessionId ORDER BY created_at, rowid", new { sessionId }).ConfigureAwait(false))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Webhooks;
 
@@ -15,6 +16,7 @@ public sealed partial class WebhookDispatcher(
     WebhookSignal signal,
     WebhookMetrics metrics,
     IOptions<WebhookOptions> options,
+    DestinationPolicy destinations,
     TimeProvider time,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
@@ -27,7 +29,7 @@ public sealed partial class WebhookDispatcher(
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
     private readonly WebhookOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
-    private readonly HttpClient _http = WebhookHttpClient.Create(options.Value);
+    private readonly HttpClient _http = WebhookHttpClient.Create(options.Value, destinations);
     private SemaphoreSlim? _slots;
     private DateTimeOffset _nextPurge;
 

@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Webhooks;
 
@@ -7,28 +7,29 @@ namespace Stagecast.Server.Features.Webhooks;
 public sealed class DestinationRefusedException(string message) : IOException(message);
 
 /// <summary>
-/// The HTTP client deliveries go out with. It connects only to addresses <see cref="WebhookDestinations"/> allows,
+/// The HTTP client deliveries go out with. It connects only to addresses <see cref="DestinationPolicy"/> allows,
 /// checked at connect time on the addresses actually dialled (a DNS answer that changed since the webhook was saved
-/// cannot reach the private network), and follows no redirects (a redirect could point anywhere).
+/// cannot reach the private network), follows no redirects (a redirect could point anywhere) and ignores any proxy
+/// configured in the environment (the check would see the proxy, not the destination).
 /// </summary>
 public static class WebhookHttpClient
 {
-    public static HttpClient Create(WebhookOptions options)
+    public static HttpClient Create(WebhookOptions options, DestinationPolicy policy)
     {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            UseProxy = false,
             ConnectTimeout = options.Timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             UseCookies = false,
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var host = context.DnsEndPoint.Host;
-                var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-                var allowed = options.AllowPrivate ? addresses : addresses.Where(WebhookDestinations.IsPublic).ToArray();
+                var allowed = await policy.AllowedAddressesAsync(host, context.DnsEndPoint.Port, options.AllowPrivate, cancellationToken).ConfigureAwait(false);
                 if (allowed.Length == 0)
                 {
-                    throw new DestinationRefusedException($"{host} resolves only to private, loopback or link-local addresses, which webhooks may not reach");
+                    throw new DestinationRefusedException($"{host} resolves only to addresses webhooks may not reach (private, loopback, link-local or this server's own)");
                 }
 
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -20,9 +20,17 @@ public sealed record WebhookRequest : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Url is not null && !(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+        if (Url is not null)
         {
-            yield return new ValidationResult("\"url\" must be an absolute http:// or https:// URL");
+            if (!(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+            {
+                yield return new ValidationResult("\"url\" must be an absolute http:// or https:// URL");
+            }
+            else if (uri.UserInfo.Length > 0)
+            {
+                // HttpClient never sends them: the receiver would get unauthenticated requests while the API shows credentials.
+                yield return new ValidationResult("\"url\" must not carry credentials (user:password@); check the rtk-signature header instead, or put a secret in the path");
+            }
         }
 
         if (Events is not null && Events.Length == 0)

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Webhooks;
 
 /// <summary>Webhooks of an app: saved only with a destination the server may reach.</summary>
-public sealed class WebhookService(IWebhookStore store, IOptions<WebhookOptions> options, TimeProvider time)
+public sealed class WebhookService(IWebhookStore store, IOptions<WebhookOptions> options, DestinationPolicy destinations, TimeProvider time)
 {
     public async Task<Webhook> CreateAsync(string appId, WebhookRequest request, CancellationToken cancellationToken)
     {
@@ -36,7 +37,7 @@ public sealed class WebhookService(IWebhookStore store, IOptions<WebhookOptions>
         await store.FindAsync(appId, webhookId, cancellationToken).ConfigureAwait(false) ?? throw ApiException.NotFound($"No webhook found with id {webhookId}");
 
     private async Task<string> CheckedUrlAsync(string url, CancellationToken cancellationToken) =>
-        await WebhookDestinations.CheckAsync(new Uri(url), options.Value.AllowPrivate, cancellationToken).ConfigureAwait(false) is { } refusal
+        await destinations.CheckAsync(new Uri(url), new Uri(url).Port, options.Value.AllowPrivate, "--webhooks-allow-private", cancellationToken).ConfigureAwait(false) is { } refusal
             ? throw ApiException.BadRequest(refusal)
             : url;
 

@@ -32,7 +32,7 @@ public static class ApiRoutes
         services.AddSingleton(provider => new ApiRateLimiter(provider.GetRequiredService<TimeProvider>(), requestsPerSecond));
         services.AddAuthorization();
         services.AddSingleton<AllowedMethods>();
-        services.AddKeyedSingleton<Security.FailedAttemptThrottle>(Security.FailedAttemptThrottle.ApiTokens);
+        services.AddKeyedSingleton<Security.FailedAttemptThrottle>(Security.FailedAttemptThrottle.Tokens);
         return services;
     }
 

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Stagecast.Streaming.Limits;
-using Stagecast.Streaming.Logging;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Hosting.Api;
 
@@ -26,13 +26,12 @@ public sealed class HttpConnectionOptions
 /// <summary>
 /// Connection middleware on the HTTP listener: a connection past either cap is answered, before any request is
 /// parsed, with a 503 carrying the error envelope and <c>Retry-After</c>, and closed. Refusals are counted for the
-/// metrics and logged at most 20 lines a minute. Request deadlines are Kestrel's (see <see cref="HttpErrors"/>).
+/// metrics and logged through the <see cref="RefusalLog"/>. Request deadlines are Kestrel's (see <see cref="HttpErrors"/>).
 /// </summary>
-public sealed partial class HttpConnectionLimits(IOptions<HttpConnectionOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time, ILogger<HttpConnectionLimits> logger)
+public sealed class HttpConnectionLimits(IOptions<HttpConnectionOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, RefusalLog refusals)
 {
     private readonly HttpConnectionOptions _options = options.Value;
     private readonly AddressCounts _perAddress = new();
-    private readonly LogLimiter _refusals = new(time);
     private int _connections;
     private long _refused;
 
@@ -57,11 +56,7 @@ public sealed partial class HttpConnectionLimits(IOptions<HttpConnectionOptions>
         {
             Interlocked.Decrement(ref _connections);
             Interlocked.Increment(ref _refused);
-            if (_refusals.TryLog(out long suppressed))
-            {
-                Refused(logger, address, refusal, suppressed);
-            }
-
+            refusals.Refused("an HTTP connection", address, refusal);
             await RefuseAsync(connection, refusal).ConfigureAwait(false);
             return;
         }
@@ -106,7 +101,4 @@ public sealed partial class HttpConnectionLimits(IOptions<HttpConnectionOptions>
             // The client went away: closing is all that is left.
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "refused an HTTP connection from {Address}: {Reason} ({Suppressed} similar lines left out before this one)")]
-    private static partial void Refused(ILogger logger, string address, string reason, long suppressed);
 }

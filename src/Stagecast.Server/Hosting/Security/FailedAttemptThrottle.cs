@@ -3,7 +3,7 @@ using System.Net;
 namespace Stagecast.Server.Hosting.Security;
 
 /// <summary>
-/// Counts refused credentials (API tokens, stream keys) per client address in a one-minute window. An address past
+/// Counts refused credentials (API and participant tokens, stream keys) per client address in a one-minute window. An address past
 /// <see cref="MaxFailuresPerWindow"/> is throttled: its further failures are answered slowly (<see cref="Tarpit"/>)
 /// and, on the API, with 429 and <c>Retry-After</c>. A valid credential is never refused for its address, so a user
 /// behind the same NAT as a guesser still gets in, while the guesser is slowed to one guess per
@@ -11,8 +11,8 @@ namespace Stagecast.Server.Hosting.Security;
 /// </summary>
 public sealed class FailedAttemptThrottle(TimeProvider time)
 {
-    /// <summary>Service keys of the two instances.</summary>
-    public const string ApiTokens = "api-tokens";
+    /// <summary>Service keys of the two instances: bearer tokens (API and participant tokens share one budget) and stream keys.</summary>
+    public const string Tokens = "tokens";
     public const string StreamKeys = "stream-keys";
 
     public const int MaxFailuresPerWindow = 10;

@@ -1,0 +1,23 @@
+using Stagecast.Streaming.Logging;
+
+namespace Stagecast.Server.Hosting.Security;
+
+/// <summary>
+/// The one log of refused requests and connections on the HTTP side (credentials, connection caps): at most 20
+/// lines a minute, whoever floods it; the lines left out are counted and the next line that passes says how many.
+/// </summary>
+public sealed partial class RefusalLog(TimeProvider time, ILogger<RefusalLog> logger)
+{
+    private readonly LogLimiter _limiter = new(time);
+
+    public void Refused(string what, string address, string reason)
+    {
+        if (_limiter.TryLog(out long suppressed))
+        {
+            Log(logger, what, address, reason, suppressed);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Refused {What} from {Address}: {Reason} ({Suppressed} similar lines left out before this one)")]
+    private static partial void Log(ILogger logger, string what, string address, string reason, long suppressed);
+}
