@@ -64,7 +64,8 @@ public sealed class Publisher : IDisposable
         _revoked.Dispose();
     }
 
-    internal TimeSpan SilentFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+    /// <summary>How long the publisher has sent nothing; past the stale timeout another may take the stream over.</summary>
+    public TimeSpan SilentFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
 
     /// <summary>Records activity now and returns the timestamp used.</summary>
     internal long Touch()

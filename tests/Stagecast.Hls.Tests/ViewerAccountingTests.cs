@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Hls.Storage;
 using Stagecast.Testing;
 
@@ -5,7 +6,7 @@ namespace Stagecast.Hls.Tests;
 
 public class ViewerAccountingTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public void EachMediaSecondCountsOncePerPlayer()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +15,7 @@ public sealed class RestreamWorkerTests
     [Fact]
     public async Task DeadDestinationIsRetriedWithExponentialBackoff()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
         var options = new RestreamOptions { InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(4) };
@@ -214,17 +215,5 @@ public sealed class RestreamWorkerTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Eventually.TrueAsync(condition, "the worker's state");
 }

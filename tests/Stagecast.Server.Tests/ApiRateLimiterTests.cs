@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Testing;
 
@@ -5,7 +6,7 @@ namespace Stagecast.Server.Tests;
 
 public class ApiRateLimiterTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public void EachCredentialGetsABurstOfTwiceTheRateThenTheRate()

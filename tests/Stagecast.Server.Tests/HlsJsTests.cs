@@ -20,17 +20,8 @@ public sealed class HlsJsTests(ServerFixture server)
         await page.EvaluateAsync("url => start(url)", livestream.PlaybackUrl);
 
         // Play for a while, then look at what the player saw.
-        JsonElement state = default;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(500);
-            state = await page.EvaluateAsync<JsonElement>("() => state()");
-            if (state.GetProperty("currentTime").GetDouble() > 8)
-            {
-                break;
-            }
-        }
+        var state = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>("() => state()"), s => s.GetProperty("currentTime").GetDouble() > 8,
+            "hls.js to play 8 s");
 
         string report = state.ToString();
         Console.WriteLine($"hls.js state: {report}");
@@ -39,8 +30,8 @@ public sealed class HlsJsTests(ServerFixture server)
         Assert.Equal((640, 360), (state.GetProperty("width").GetInt32(), state.GetProperty("height").GetInt32()));
         Assert.DoesNotContain(state.GetProperty("errors").EnumerateArray(), e => e.GetProperty("fatal").GetBoolean());
         Assert.True(state.GetProperty("parts").GetInt32() > 10, $"hls.js did not load partial segments: {report}");
-        // "About a second or two behind real time": PART-HOLD-BACK is 1 s; anything under 3 s means LL-HLS works.
-        double latency = state.GetProperty("latency").GetDouble();
-        Assert.InRange(latency, 0.3, 3.0);
+        // In media time, not the test's clock: LL-HLS holds back about a second (PART-HOLD-BACK), a player of plain HLS three
+        // target durations (6 s); the wall-clock delay behind the encoder is measured in bench/.
+        Assert.InRange(state.GetProperty("latency").GetDouble(), 0.3, 4.0);
     }
 }

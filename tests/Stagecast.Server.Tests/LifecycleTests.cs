@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Stagecast.Rtmp.Client;
 using Stagecast.Testing;
@@ -58,15 +59,15 @@ public sealed class LifecycleTests(ServerFixture server)
         string sessionId = (await api.WaitForStatusAsync(livestream.Id, "LIVE")).GetProperty("session").GetProperty("id").GetString()!;
         await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
         string mediaPlaylist = await server.MediaPlaylistUrlAsync(livestream.PlaybackUrl);
-        await Task.Delay(2000);
+        var stream = await server.WaitForMediaAsync(livestream.Id, TimeSpan.FromSeconds(2));
         await first.DisposeAsync(); // killed: the connection drops without unpublishing
 
-        await Task.Delay(1500);
+        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.LiveStreamState.Reconnecting, "the hub to notice the drop");
         Assert.Equal("LIVE", (await api.GetLivestreamAsync(livestream.Id)).GetProperty("livestream").GetProperty("status").GetString());
         await using var second = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(5));
-        await Task.Delay(3500);
-        var playlist = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)); // the same playlist URL still works
-        Assert.Contains(playlist.Segments, s => s.Discontinuity);
+        // The same playlist URL still works, and marks where the second publisher's media begins.
+        await Eventually.MatchAsync(async () => ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)), p => p.Segments.Any(s => s.Discontinuity),
+            "a discontinuity in the playlist");
         Assert.Equal(sessionId, (await api.GetAsync($"/livestreams/{livestream.Id}/active-livestream-session")).EnsureOk()
             .Data.GetProperty("session").GetProperty("id").GetString());
 
@@ -85,17 +86,19 @@ public sealed class LifecycleTests(ServerFixture server)
         var api = await server.NewTenantAsync();
         var livestream = await api.CreateLivestreamAsync();
         var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60));
-        await api.WaitForStatusAsync(livestream.Id, "LIVE");
-        await Task.Delay(1000);
+        await server.WaitForMediaAsync(livestream.Id, TimeSpan.FromSeconds(1));
         var droppedAt = DateTimeOffset.UtcNow;
         await publisher.DisposeAsync();
 
         var details = await api.WaitForStatusAsync(livestream.Id, "ERRORED", ServerFixture.ReconnectWindow + TimeSpan.FromSeconds(10));
+        var erroredBy = DateTimeOffset.UtcNow;
         await server.SessionsWrittenAsync();
         var session = (await api.GetLivestreamAsync(livestream.Id)).GetProperty("session");
         Assert.Contains("did not reconnect", session.GetProperty("err_message").GetString());
-        // The session stopped when the publisher dropped, not when the window ran out.
-        Assert.InRange(session.GetProperty("stopped_time").GetDateTimeOffset(), droppedAt.AddSeconds(-2), droppedAt.AddSeconds(2));
+        // The session stopped when the publisher dropped (after the kill), not when the window ran out (a window before
+        // the status was seen ERRORED).
+        var stopped = session.GetProperty("stopped_time").GetDateTimeOffset();
+        Assert.InRange(stopped, droppedAt.AddMilliseconds(-1), erroredBy - ServerFixture.ReconnectWindow);
         Assert.Equal("ERRORED", details.GetProperty("livestream").GetProperty("status").GetString());
     }
 
@@ -115,8 +118,10 @@ public sealed class LifecycleTests(ServerFixture server)
         await using var early = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(5));
         Assert.NotEqual(0, await early.WaitForExitAsync(TimeSpan.FromSeconds(20)));
 
-        // ...once it has been silent for the stale timeout (5 s), a new publisher takes over.
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        // ...once it has been silent for the stale timeout, a new publisher takes over.
+        var stream = await server.LiveStreamAsync(livestream.Id);
+        var staleAfter = server.App.Services.GetRequiredService<Stagecast.Streaming.StreamHub>().Options.StalePublisherTimeout;
+        await Eventually.TrueAsync(() => stream.Publisher is { } p && p.SilentFor > staleAfter, "the first publisher to go stale");
         await using var takeover = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(20));
         await Assert.ThrowsAnyAsync<Exception>(() => silent.Completion.WaitAsync(TimeSpan.FromSeconds(20)));
         await server.WaitUntilPlayableAsync(livestream.PlaybackUrl);
@@ -168,8 +173,7 @@ public sealed class LifecycleTests(ServerFixture server)
         var api = await server.NewTenantAsync();
         var livestream = await api.CreateLivestreamAsync();
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60));
-        await api.WaitForStatusAsync(livestream.Id, "LIVE");
-        await Task.Delay(2000);
+        await server.WaitForMediaAsync(livestream.Id, TimeSpan.FromSeconds(1.5));
 
         (await api.SendAsync(HttpMethod.Delete, $"/livestreams/{livestream.Id}")).EnsureOk();
         await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -121,10 +123,12 @@ public sealed partial class LivestreamApiTests(ServerFixture server)
     [Fact]
     public async Task ListFiltersByCreationTime()
     {
-        var api = await server.NewTenantAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
+        await using var own = (await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<TimeProvider>(clock))).AsAsyncDisposable(out var fixture);
+        var api = await fixture.NewTenantAsync();
         await api.CreateLivestreamAsync("old");
-        await Task.Delay(1500);
-        var cut = DateTimeOffset.UtcNow;
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        var cut = clock.GetUtcNow();
         await api.CreateLivestreamAsync("new");
 
         string iso = Uri.EscapeDataString(cut.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"));
@@ -191,7 +195,6 @@ public sealed partial class LivestreamApiTests(ServerFixture server)
     {
         var api = await server.NewTenantAsync();
         var created = await api.CreateLivestreamAsync();
-        await Task.Delay(5);
         var reply = await api.PostAsync($"/livestreams/{created.Id}/reset-stream-key");
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         string newKey = reply.Data.GetProperty("stream_key").GetString()!;

@@ -66,22 +66,9 @@ public sealed class MetricsTests(ServerFixture server)
     private static ExternalProcess Player(string url) =>
         ExternalProcess.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", url, "-t", "60", "-f", "null", "-"]);
 
-    private static async Task<System.Text.Json.JsonElement> WaitForViewersAsync(StagecastApiClient tenant, string id, int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var details = await tenant.GetLivestreamAsync(id);
-            int viewers = details.GetProperty("livestream").GetProperty("live_viewers").GetInt32();
-            if (viewers == count || DateTime.UtcNow > deadline)
-            {
-                Assert.Equal(count, viewers);
-                return details;
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task<System.Text.Json.JsonElement> WaitForViewersAsync(StagecastApiClient tenant, string id, int count) =>
+        Eventually.MatchAsync(() => tenant.GetLivestreamAsync(id), d => d.GetProperty("livestream").GetProperty("live_viewers").GetInt32() == count,
+            $"{count} live viewers");
 
     private static double Value(string text, string series) =>
         double.Parse(text.Split('\n').Single(line => line.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);

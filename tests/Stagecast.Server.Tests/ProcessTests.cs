@@ -167,19 +167,7 @@ public sealed partial class ProcessTests
         return Task.FromResult(new StagecastApiClient(http, printed.Groups["account"].Value, printed.Groups["app"].Value, printed.Groups["token"].Value));
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met in 30 s");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Eventually.TrueAsync(condition, "the condition");
 
     [GeneratedRegex(@"account:\s+(?<account>\S+)\s+app:\s+(?<app>\S+)\s+token:\s+(?<token>sct_\w+)")]
     private static partial Regex FirstStart();

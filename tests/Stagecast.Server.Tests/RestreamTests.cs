@@ -274,23 +274,7 @@ public sealed class RestreamTests(ServerFixture server) : IDisposable
     private static async Task<JsonElement> GetOutputAsync(StagecastApiClient api, string livestreamId, string outputId) =>
         (await api.GetAsync($"/livestreams/{livestreamId}/outputs/{outputId}")).EnsureOk().Data;
 
-    private static async Task<JsonElement> WaitForOutputAsync(StagecastApiClient api, string livestreamId, string outputId, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var output = await GetOutputAsync(api, livestreamId, outputId);
-            if (output.GetProperty("status").GetString() == status)
-            {
-                return output;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"output {outputId} did not become {status}: {output}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task<JsonElement> WaitForOutputAsync(StagecastApiClient api, string livestreamId, string outputId, string status) =>
+        Eventually.MatchAsync(() => GetOutputAsync(api, livestreamId, outputId), o => o.GetProperty("status").GetString() == status,
+            $"output {outputId} to become {status}");
 }

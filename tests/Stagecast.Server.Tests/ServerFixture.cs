@@ -5,6 +5,7 @@ using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Streaming;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
@@ -94,21 +95,17 @@ public sealed class ServerFixture : IAsyncLifetime
     public Task SessionsWrittenAsync() => App.Services.GetRequiredService<SessionWriter>().WhenIdleAsync();
 
     /// <summary>Waits until a playback URL answers 200 (the stream produced its first segment).</summary>
-    public async Task WaitUntilPlayableAsync(string playbackUrl, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await Http.GetAsync(playbackUrl)).IsSuccessStatusCode)
-            {
-                return;
-            }
+    public Task WaitUntilPlayableAsync(string playbackUrl, TimeSpan? timeout = null) =>
+        Eventually.TrueAsync(async () => (await Http.GetAsync(playbackUrl)).IsSuccessStatusCode, $"{playbackUrl} to become playable", timeout);
 
-            await Task.Delay(200);
-        }
+    /// <summary>The hub's live stream of a livestream, once it exists.</summary>
+    public Task<LiveStream> LiveStreamAsync(string livestreamId) =>
+        Eventually.MatchAsync(() => App.Services.GetRequiredService<StreamHub>().Find(livestreamId), s => s is not null, $"stream {livestreamId} in the hub")!;
 
-        throw new TimeoutException($"{playbackUrl} did not become playable");
-    }
+    /// <summary>Waits until the livestream has received this much media: "let media flow" as a fact, not a sleep.</summary>
+    public async Task<LiveStream> WaitForMediaAsync(string livestreamId, TimeSpan media) =>
+        (await Eventually.MatchAsync(() => App.Services.GetRequiredService<StreamHub>().Find(livestreamId), s => s?.IngestedDuration >= media,
+            $"{media.TotalSeconds} s of media in stream {livestreamId}"))!;
 
     /// <summary>The media playlist URL a player gets from a playback URL.</summary>
     public async Task<string> MediaPlaylistUrlAsync(string playbackUrl)

@@ -71,33 +71,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public async Task WaitForHealthAsync()
     {
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (Process.HasExited)
-            {
-                throw new InvalidOperationException($"server exited: {Output}");
-            }
-
-            try
-            {
-                if ((await http.GetAsync($"{HttpBase}/healthz")).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"server did not become healthy: {Output}");
-            }
-
-            await Task.Delay(200);
-        }
+        await Eventually.TrueAsync(async () => Process.HasExited
+            ? throw new InvalidOperationException($"server exited: {Output}")
+            : (await http.GetAsync($"{HttpBase}/healthz")).StatusCode == HttpStatusCode.OK, "the server to become healthy");
     }
 
     public static int FreePort()

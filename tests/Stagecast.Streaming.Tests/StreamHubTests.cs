@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Media.Codecs;
 using Stagecast.Streaming;
 using Stagecast.Testing;
@@ -10,7 +11,7 @@ public class StreamHubTests
     private static readonly AudioTrackConfig Audio = AudioTrackConfig.ParseAac(GoldenVectors.AacLc48kStereo);
     private static readonly PublisherInfo Encoder = new("rtmp", "127.0.0.1:5000");
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly RecordingObserver _observer = new();
     private readonly StreamHub _hub;
 

@@ -52,21 +52,9 @@ public sealed class Firefox : IAsyncDisposable
     }
 
     /// <summary>Waits for a report whose JSON contains <paramref name="marker"/>.</summary>
-    public async Task<string> WaitForReportAsync(string marker, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Reports.FirstOrDefault(r => r.Contains(marker, StringComparison.Ordinal)) is { } report)
-            {
-                return report;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Firefox reported no '{marker}'; reports: {string.Join(" | ", Reports)}; stderr: {_process.StandardError}");
-    }
+    public async Task<string> WaitForReportAsync(string marker, TimeSpan timeout) =>
+        (await Eventually.MatchAsync(() => Reports.FirstOrDefault(r => r.Contains(marker, StringComparison.Ordinal)), r => r is not null,
+            $"Firefox to report '{marker}'", timeout, _ => $"reports: {string.Join(" | ", Reports)}; stderr: {_process.StandardError}"))!;
 
     public async ValueTask DisposeAsync()
     {

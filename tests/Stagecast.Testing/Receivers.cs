@@ -107,26 +107,23 @@ public static class Receivers
     private static async Task WaitForPortAsync(int port, ExternalProcess process)
     {
         string needle = $":{port:X4} ";
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
+        await Eventually.TrueAsync(async () =>
         {
-            foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-            {
-                if (File.Exists(table) && (await File.ReadAllLinesAsync(table)).Skip(1).Any(line => IsListening(line, needle)))
-                {
-                    return;
-                }
-            }
-
             if (process.HasExited)
             {
                 throw new InvalidOperationException($"the receiver exited ({process.ExitCode}): {process.StandardError}");
             }
 
-            await Task.Delay(50);
-        }
+            foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+            {
+                if (File.Exists(table) && (await File.ReadAllLinesAsync(table)).Skip(1).Any(line => IsListening(line, needle)))
+                {
+                    return true;
+                }
+            }
 
-        throw new TimeoutException($"nothing listens on port {port}: {process.StandardError}");
+            return false;
+        }, $"something to listen on port {port}");
     }
 
     /// <summary>A /proc/net/tcp line: "sl local_address rem_address st …"; state 0A is LISTEN, 01 ESTABLISHED.</summary>

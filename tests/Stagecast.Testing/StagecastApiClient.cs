@@ -64,25 +64,13 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
     public async Task<JsonElement> GetLivestreamAsync(string id) => (await GetAsync($"/livestreams/{id}")).EnsureOk().Data;
 
     /// <summary>Polls until the livestream's status is the expected one.</summary>
-    public async Task<JsonElement> WaitForStatusAsync(string id, string status, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var details = await GetLivestreamAsync(id);
-            if (details.GetProperty("livestream").GetProperty("status").GetString() == status)
-            {
-                return details;
-            }
+    public Task<JsonElement> WaitForStatusAsync(string id, string status, TimeSpan? timeout = null) =>
+        Eventually.MatchAsync(() => GetLivestreamAsync(id), d => d.GetProperty("livestream").GetProperty("status").GetString() == status,
+            $"livestream {id} to become {status}", timeout);
 
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"livestream {id} did not become {status}: {details}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    /// <summary>Polls a GET until a condition on its answer holds.</summary>
+    public Task<ApiReply> WaitForAsync(string path, Func<ApiReply, bool> condition, TimeSpan? timeout = null) =>
+        Eventually.MatchAsync(() => GetAsync(path), condition, $"{path} to meet the condition", timeout, r => $"{r.Status} {r.Body}");
 }
 
 public sealed record CreatedLivestream(string Id, string StreamKey, string IngestServer, string PlaybackUrl)

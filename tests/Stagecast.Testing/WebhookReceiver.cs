@@ -109,25 +109,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     /// <summary>Waits until the requests received satisfy a condition.</summary>
-    public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(Func<IReadOnlyList<ReceivedWebhook>, bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var received = Received;
-            if (condition(received))
-            {
-                return received;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"the receiver never got what was expected; it got: {string.Join("\n", received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)))}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(Func<IReadOnlyList<ReceivedWebhook>, bool> condition, TimeSpan? timeout = null) =>
+        Eventually.MatchAsync(() => Received, condition, "the receiver to get what was expected", timeout,
+            received => string.Join("\n", received.Select(r => System.Text.Encoding.UTF8.GetString(r.Body))));
 
     public async ValueTask DisposeAsync()
     {

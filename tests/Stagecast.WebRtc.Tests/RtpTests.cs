@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Opus;
 using Stagecast.Testing;
@@ -109,7 +110,7 @@ public sealed class RtpTests
     [Fact]
     public void JitterBufferReordersAndReportsWhatIsMissing()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
         var buffer = new JitterBuffer(64, TimeSpan.FromMilliseconds(100), time);
         var delivered = new List<(ushort, bool)>();
         void Drain() => buffer.Drain((packet, gap) => delivered.Add((RtpHeader.SequenceNumber(packet), gap)));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -12,7 +13,7 @@ public sealed class GuessingTests
     [Fact]
     public void AnAddressPastItsBudgetIsThrottledForTheRestOfTheMinuteOthersAreNot()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
         var throttle = new FailedAttemptThrottle(time);
         for (int i = 0; i < FailedAttemptThrottle.MaxFailuresPerWindow; i++)
         {

@@ -31,25 +31,4 @@ public static class MeetingHelpers
         var client = await RealtimeTestClient.ConnectAsync(httpBase, participant.Token);
         return (client, await client.OkAsync("join", join));
     }
-
-    /// <summary>Polls until a condition on an API answer holds.</summary>
-    public static async Task<ApiReply> WaitForAsync(this StagecastApiClient api, string path, Func<ApiReply, bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var reply = await api.GetAsync(path);
-            if (condition(reply))
-            {
-                return reply;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{path} never met the condition; last: {reply.Status} {reply.Body}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

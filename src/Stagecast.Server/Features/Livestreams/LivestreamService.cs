@@ -13,6 +13,7 @@ public sealed class LivestreamService(
     PublicUrls urls,
     StreamHub hub,
     SessionRecorder sessions,
+    SessionWriter writer,
     MeetingLivestreamRegistry meetingLivestreams,
     LiveViewers viewers,
     TimeProvider time)
@@ -85,12 +86,14 @@ public sealed class LivestreamService(
 
     /// <summary>
     /// The stored status, except that what happens here now wins over what the database has caught up with: a
-    /// broadcast in progress is LIVE, an active meeting livestream without one is INVOKED.
+    /// broadcast in progress is LIVE, an active meeting livestream without one is INVOKED, a broadcast that ended is
+    /// what its end says (as its session, <see cref="SessionViews"/>, shows it stopped).
     /// </summary>
     public LivestreamView View(Livestream livestream)
     {
         var status = sessions.FindActive(livestream.Id) is not null ? LivestreamStatus.Live
             : meetingLivestreams.IsActive(livestream.Id) ? LivestreamStatus.Invoked
+            : writer.UnwrittenEnd(livestream.Id) is { } ended ? ended.Status
             : livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle
             : livestream.Status;
         return new LivestreamView(

@@ -3,10 +3,10 @@ using Stagecast.Server.Hosting.Database;
 namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
-/// Stored sessions with the live figures of the one in progress here: the database is up to a flush interval
-/// behind the media plane, the API should not be.
+/// Stored sessions with the live figures of the one in progress here, or the end of one not yet written: the
+/// database is up to a flush interval (or a queue) behind the media plane, the API should not be.
 /// </summary>
-public sealed class SessionViews(SessionRecorder recorder, LiveViewers viewers, TimeProvider time)
+public sealed class SessionViews(SessionRecorder recorder, SessionWriter writer, LiveViewers viewers, TimeProvider time)
 {
     /// <summary>A session as the API shows it: its live figures and, while it is in progress, its live viewers.</summary>
     public LivestreamSessionDto Show(LivestreamSession session)
@@ -17,6 +17,14 @@ public sealed class SessionViews(SessionRecorder recorder, LiveViewers viewers, 
 
     public LivestreamSession Current(LivestreamSession stored)
     {
+        if (writer.UnwrittenEnd(stored.LivestreamId) is { } ended && ended.SessionId == stored.Id)
+        {
+            return stored with
+            {
+                StoppedTime = ended.StoppedTime, ErrMessage = ended.ErrMessage, IngestSeconds = ended.IngestSeconds, ViewerSeconds = ended.ViewerSeconds,
+            };
+        }
+
         if (recorder.FindActive(stored.LivestreamId) is not { } active || active.SessionId != stored.Id)
         {
             return stored;

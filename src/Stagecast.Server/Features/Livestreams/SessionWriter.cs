@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Stagecast.Server.Features.Webhooks;
@@ -15,12 +16,24 @@ public sealed partial class SessionWriter(ILivestreamStore store, WebhookEvents 
     private readonly Channel<SessionEvent> _events = Channel.CreateBounded<SessionEvent>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    private readonly ConcurrentDictionary<string, SessionEvent.Ended> _unwrittenEnds = new(StringComparer.Ordinal);
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
+
+    /// <summary>
+    /// A livestream's session end that is queued but not yet in the database: the API shows it (status and the
+    /// stopped session together), so a client never sees the livestream idle beside a session still open.
+    /// </summary>
+    public SessionEvent.Ended? UnwrittenEnd(string livestreamId) => _unwrittenEnds.GetValueOrDefault(livestreamId);
 
     public void Enqueue(SessionEvent sessionEvent)
     {
         Interlocked.Increment(ref _pending);
+        if (sessionEvent is SessionEvent.Ended ended)
+        {
+            _unwrittenEnds[ended.LivestreamId] = ended;
+        }
+
         if (!_events.Writer.TryWrite(sessionEvent))
         {
             Interlocked.Decrement(ref _pending);
@@ -49,6 +62,11 @@ public sealed partial class SessionWriter(ILivestreamStore store, WebhookEvents 
         await foreach (var sessionEvent in _events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             await WriteWithRetriesAsync(sessionEvent).ConfigureAwait(false);
+            if (sessionEvent is SessionEvent.Ended ended)
+            {
+                _unwrittenEnds.TryRemove(new KeyValuePair<string, SessionEvent.Ended>(ended.LivestreamId, ended));
+            }
+
             if (Interlocked.Decrement(ref _pending) == 0)
             {
                 lock (_events)
