@@ -82,7 +82,7 @@ public sealed class HlsEndpointTests : IAsyncLifetime
         var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
         var open = playlist.Segments[^1];
         var request = _http.GetStringAsync($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
-        await Task.Delay(100);
+        await Eventually.TrueAsync(() => _stream.BlockedRequests == 1, "the reload to block");
         Assert.False(request.IsCompleted);
 
         FeedSeconds(0.4);
@@ -95,7 +95,7 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     {
         var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
         var request = _http.GetAsync($"/live1/manifest/ep0/p1/{playlist.PreloadHint}");
-        await Task.Delay(100);
+        await Eventually.TrueAsync(() => _stream.BlockedRequests == 1, "the part request to block");
         Assert.False(request.IsCompleted);
         FeedSeconds(0.4);
         var response = await request.WaitAsync(TimeSpan.FromSeconds(5));

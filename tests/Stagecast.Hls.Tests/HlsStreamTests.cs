@@ -40,7 +40,6 @@ public sealed class HlsStreamTests : IDisposable
     {
         AddSegmentWithParts(2);
         var pending = _stream.WaitForPlaylistAsync(0, 2, CancellationToken.None).AsTask();
-        await Task.Delay(50);
         Assert.False(pending.IsCompleted);
 
         AddPart();
@@ -56,7 +55,6 @@ public sealed class HlsStreamTests : IDisposable
         // Regression: ffmpeg and VLC ignore EXT-X-PART and found no streams in a playlist of parts alone.
         AddSegmentWithParts(2);
         var pending = _stream.WaitForPlaylistAsync(null, null, CancellationToken.None).AsTask();
-        await Task.Delay(50);
         Assert.False(pending.IsCompleted);
 
         _stream.CompleteSegment();
@@ -70,7 +68,7 @@ public sealed class HlsStreamTests : IDisposable
     {
         AddSegmentWithParts(1);
         var pending = _stream.WaitForPlaylistAsync(1, 0, CancellationToken.None).AsTask();
-        await Task.Delay(20);
+        Assert.Equal(1, _stream.BlockedRequests); // the wait is registered before the call returns
         _time.Advance(TimeSpan.FromSeconds(7));
         Assert.Null(await pending.WaitAsync(TimeSpan.FromSeconds(5)));
     }
@@ -82,7 +80,6 @@ public sealed class HlsStreamTests : IDisposable
         Assert.Null(await _stream.WaitForPartAsync(5, CancellationToken.None)); // not the next part: no wait
 
         var hinted = _stream.WaitForPartAsync(1, CancellationToken.None).AsTask();
-        await Task.Delay(20);
         Assert.False(hinted.IsCompleted);
         AddPart();
         _stream.Publish();
@@ -97,7 +94,6 @@ public sealed class HlsStreamTests : IDisposable
     {
         AddSegmentWithParts(2);
         var pending = _stream.WaitForSegmentAsync(0, CancellationToken.None).AsTask();
-        await Task.Delay(20);
         Assert.False(pending.IsCompleted);
         _stream.CompleteSegment();
         _stream.Publish();

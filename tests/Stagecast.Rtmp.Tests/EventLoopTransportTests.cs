@@ -59,7 +59,8 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
             client.Client.Shutdown(SocketShutdown.Send);
         });
 
-        // Far more than the input pipe and both socket buffers hold: the writer must be held back, not dropped.
+        // Far more than the input pipe and both socket buffers hold: the writer must be held back, not dropped. Time is
+        // the test here: a transport without backpressure would take the 16 MiB in far less than this.
         await Task.Delay(500);
         Assert.False(writing.IsCompleted);
         using var received = new MemoryStream();
@@ -98,7 +99,7 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
             await server.DisposeAsync();
         });
 
-        await Task.Delay(500);
+        await Task.Delay(500); // time is the test: unheld, 8 MiB to a loopback socket would be written in far less
         Assert.False(writing.IsCompleted);
         byte[] received = await ReadToEndAsync(client.GetStream());
         await writing.WaitAsync(Timeout);

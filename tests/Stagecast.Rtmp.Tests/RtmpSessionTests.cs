@@ -192,24 +192,27 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         ProtocolControl.WriteUserControl(writer, pipes.Client.Output, UserControlEvent.PingRequest, 0xCAFE);
         await pipes.Client.Output.FlushAsync();
 
+        // Read what the server sends until its ping response has come (or the read times out).
         var reader = new Stagecast.Rtmp.Chunking.ChunkReader();
-        while (true)
+        string? pong = null;
+        while (pong is null)
         {
             var read = await pipes.Client.Input.ReadAsync().AsTask().WaitAsync(Timeout);
             var data = read.Buffer;
-            bool found = false;
             while (reader.TryReadMessage(ref data, out var message))
             {
-                found = message.Type == RtmpMessageType.UserControl && Hex.Of(message.Payload) == "00070000cafe";
+                if (message.Type == RtmpMessageType.UserControl && Hex.Of(message.Payload).StartsWith("0007", StringComparison.Ordinal))
+                {
+                    pong = Hex.Of(message.Payload);
+                }
+
                 message.Return();
             }
 
             pipes.Client.Input.AdvanceTo(data.Start, data.End);
-            if (found)
-            {
-                return;
-            }
         }
+
+        Assert.Equal("00070000cafe", pong); // PingResponse (7) echoing the request's timestamp
     }
 
     public async ValueTask DisposeAsync()

@@ -134,7 +134,8 @@ public sealed class FirstDayTests
 
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
         await api.WaitForStatusAsync(livestream.Id, "LIVE");
-        await Task.Delay(TimeSpan.FromSeconds(1)); // the start line waits for the tracks
+        // The second broadcast's start line (it waits for the tracks); the first broadcast had one too.
+        await Eventually.TrueAsync(() => System.Text.RegularExpressions.Regex.Count(server.Output, "is live:") >= 2, "the start line of the second broadcast");
         server.Process.Interrupt();
         Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
 

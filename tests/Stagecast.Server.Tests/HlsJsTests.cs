@@ -5,8 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests;
 
 /// <summary>hls.js in low-latency mode, in headless Chromium, plays the playback URL near the live edge.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class HlsJsTests(ServerFixture server)
+public sealed class HlsJsTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task HlsJsPlaysInLowLatencyModeNearTheLiveEdge()

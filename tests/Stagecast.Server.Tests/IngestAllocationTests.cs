@@ -26,7 +26,9 @@ public sealed class IngestAllocationTests(ITestOutputHelper output)
         var (messages, allocated) = Measure(hub);
 
         output.WriteLine($"{allocated} bytes for {messages} messages");
-        Assert.True(allocated < 1024, $"{allocated} bytes allocated for {messages} media messages");
+        // Less than a byte per message: one allocation per message would be tens of bytes each. (A few KiB can appear when
+        // the shared array pool trims itself at a collection caused by other tests, and a buffer is rented anew.)
+        Assert.True(allocated < messages, $"{allocated} bytes allocated for {messages} media messages");
     }
 
     [Fact]

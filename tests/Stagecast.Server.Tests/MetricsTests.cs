@@ -3,8 +3,7 @@ using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
 
-[Collection(ServerCollection.Name)]
-public sealed class MetricsTests(ServerFixture server)
+public sealed class MetricsTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task MetricsCountIngestAndPartListingDelay()

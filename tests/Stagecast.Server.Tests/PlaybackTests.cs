@@ -6,8 +6,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests;
 
 /// <summary>Real ffmpeg publishes over RTMP; ffprobe and ffmpeg play the HLS playback URL.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class PlaybackTests(ServerFixture server)
+public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task AudioAndVideoPlayWithTheRightCodecsAndDecodeCleanly()
@@ -72,15 +71,13 @@ public sealed class PlaybackTests(ServerFixture server)
 
         var playlist = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
         var open = playlist.Segments[^1];
-        var clock = Stopwatch.StartNew();
         var response = await server.Http.GetAsync($"{mediaPlaylist}?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
-        clock.Stop();
 
+        // The answer came because the part was written (it lists the hinted part), not because the blocking timeout ran
+        // out (that answers 503).
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         var next = ParsedPlaylist.Parse(await response.Content.ReadAsStringAsync());
         Assert.Contains(next.Parts, p => p.Uri == playlist.PreloadHint);
-        // The answer came because the part was written, not because the 6 s blocking timeout ran out.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
         Assert.All(next.Parts, p => Assert.True(p.Duration <= next.PartTarget));
     }
 
@@ -98,9 +95,8 @@ public sealed class PlaybackTests(ServerFixture server)
         int exitCode = await bad.WaitForExitAsync(TimeSpan.FromSeconds(20));
         Assert.NotEqual(0, exitCode);
 
-        await Task.Delay(1500);
-        var after = ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist));
-        Assert.True(after.MediaSequence + after.Parts.Count() > before, "the good stream stopped advancing");
+        await Eventually.MatchAsync(async () => ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)),
+            after => after.MediaSequence + after.Parts.Count() > before, "the good stream to keep advancing");
         Assert.False(good.HasExited);
         Assert.Equal(0, (await Ffmpeg.DecodeAsync(livestream.PlaybackUrl, 2)).ExitCode);
     }
@@ -140,11 +136,7 @@ public sealed class PlaybackTests(ServerFixture server)
             bool keyframe = vcl.Any(n => H265NalType.Of(n) is >= 16 and <= 21);
             uint timestamp = (uint)(i * 1000 / 30);
             await client.SendVideoAsync(timestamp, FlvBodies.HevcFrame(keyframe, 0, AnnexB.ToLengthPrefixed(vcl)), CancellationToken.None);
-            var wait = TimeSpan.FromMilliseconds(timestamp) - clock.Elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait);
-            }
+            await MediaPacing.WaitForAsync(clock, timestamp);
         }
 
         var stream = Assert.Single(await playback.WaitAsync(TimeSpan.FromSeconds(30)));

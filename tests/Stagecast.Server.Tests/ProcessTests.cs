@@ -130,8 +130,10 @@ public sealed partial class ProcessTests
         var kept = await api.CreateLivestreamAsync("kept");
         var livestream = await api.CreateLivestreamAsync("live-when-killed");
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60));
-        await api.WaitForStatusAsync(livestream.Id, "LIVE");
-        await Task.Delay(4000); // a few flushes of the session figures
+        // A few flushes of the session figures (every second): 4 s of media seen live means at least 3 written.
+        await Eventually.MatchAsync(() => api.GetLivestreamAsync(livestream.Id),
+            d => d.GetProperty("session") is { ValueKind: System.Text.Json.JsonValueKind.Object } session && session.GetProperty("ingest_seconds").GetInt64() >= 4,
+            "4 s of media");
 
         System.Diagnostics.Process.Start("kill", ["-9", server.Process.Id.ToString()])!.WaitForExit();
         await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));

@@ -30,8 +30,7 @@ public sealed class RestartTests
                 Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             }
 
-            await api.WaitForStatusAsync(streamed.Id, "IDLE");
-            await Task.Delay(500);
+            await api.WaitForStatusAsync(streamed.Id, "IDLE"); // with its session stopped: the two are shown together
             before = await SnapshotAsync(api, streamed.Id);
             server.Process.Interrupt();
             await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));

@@ -11,8 +11,9 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests;
 
 /// <summary>
-/// The whole server in-process on free loopback ports with a real SQLite file in a temporary data directory.
-/// Tests create their own tenants (account, app, token) so their data never mixes.
+/// The whole server in-process on free loopback ports with a real SQLite file in a temporary data directory. Each
+/// test class gets one (<c>IClassFixture</c>), so classes run side by side; tests create their own tenants (account,
+/// app, token) so their data never mixes.
 /// </summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
@@ -123,18 +124,11 @@ public sealed class ServerFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class ServerCollection : ICollectionFixture<ServerFixture>
-{
-    public const string Name = "server";
-}
-
 /// <summary>
-/// Tests that load both cores for a minute or more (release build, soak, hostile clients): they run after the
-/// others, one at a time, so timing-sensitive tests (the watch page's delay behind live) never share the machine
-/// with them.
+/// Tests that load both cores for a minute or more (release build, soak, hostile clients) take turns: one of them at a
+/// time, beside the other tests.
 /// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+[CollectionDefinition(Name)]
 public sealed class HeavyCollection
 {
     public const string Name = "heavy";

@@ -15,10 +15,14 @@ public static class Receivers
     }
 
     /// <summary>ffmpeg -listen 1 on rtmp://127.0.0.1:{port}/app/{key}, copying what arrives into an FLV file.</summary>
-    public static async Task<ExternalProcess> FfmpegAsync(int port, string key, string outputFile)
+    public static Task<ExternalProcess> FfmpegAsync(int port, string key, string outputFile) =>
+        FfmpegListenerAsync(port, key, "-c", "copy", "-y", outputFile);
+
+    /// <summary>ffmpeg -listen 1 on rtmp://127.0.0.1:{port}/app/{key} with these output arguments, once it listens.</summary>
+    public static async Task<ExternalProcess> FfmpegListenerAsync(int port, string key, params string[] output)
     {
         var process = ExternalProcess.Start("ffmpeg",
-            ["-hide_banner", "-loglevel", "error", "-listen", "1", "-i", $"rtmp://127.0.0.1:{port}/app/{key}", "-c", "copy", "-y", outputFile]);
+            ["-hide_banner", "-loglevel", "error", "-listen", "1", "-i", $"rtmp://127.0.0.1:{port}/app/{key}", .. output]);
         await WaitForPortAsync(port, process);
         return process;
     }

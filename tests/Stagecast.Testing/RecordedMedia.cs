@@ -59,9 +59,9 @@ public static class RecordedMedia
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var (type, timestamp, body) in await ClipAsync())
         {
-            if (realTime && TimeSpan.FromMilliseconds(timestamp) - clock.Elapsed is { } wait && wait > TimeSpan.Zero)
+            if (realTime)
             {
-                await Task.Delay(wait, cancellationToken);
+                await MediaPacing.WaitForAsync(clock, timestamp, cancellationToken);
             }
 
             byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));

@@ -77,7 +77,7 @@ public sealed class ThrottlingProxy : IAsyncDisposable
                 await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
                 if (bytesPerSecond > 0)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds((double)read / bytesPerSecond), _stop.Token);
+                    await Task.Delay(TimeSpan.FromSeconds((double)read / bytesPerSecond), _stop.Token); // a slow link is time: bytes per second
                 }
             }
         }

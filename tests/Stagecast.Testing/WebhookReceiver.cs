@@ -82,7 +82,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var (status, retryAfter) = Respond(received);
             if (status == 0)
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                // Hangs until the sender gives up (its timeout) and aborts the request.
+                var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await using (context.RequestAborted.Register(() => aborted.TrySetResult()))
+                {
+                    await aborted.Task;
+                }
+
                 return;
             }
 

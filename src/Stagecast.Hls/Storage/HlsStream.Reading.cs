@@ -6,6 +6,8 @@ namespace Stagecast.Hls.Storage;
 /// <summary>What HTTP requests read, or wait for: playlists (blocking reload), parts (preload hints), segments, init.</summary>
 public sealed partial class HlsStream
 {
+    private int _blocked;
+
     /// <summary>
     /// Waits until the playlist satisfies a blocking reload (segment <paramref name="msn"/>, part
     /// <paramref name="part"/>). Without a position it waits for the first complete segment: players that do not
@@ -211,6 +213,7 @@ public sealed partial class HlsStream
             changed = seen is not null && seen != _snapshot ? Task.CompletedTask : _changed.Task;
         }
 
+        Interlocked.Increment(ref _blocked);
         try
         {
             await changed.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
@@ -220,5 +223,12 @@ public sealed partial class HlsStream
         {
             return false;
         }
+        finally
+        {
+            Interlocked.Decrement(ref _blocked);
+        }
     }
+
+    /// <summary>Requests waiting now for the playlist, a part or a segment to appear (blocking reloads, preload hints).</summary>
+    public int BlockedRequests => Volatile.Read(ref _blocked);
 }

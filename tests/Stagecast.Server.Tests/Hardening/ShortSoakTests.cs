@@ -5,15 +5,16 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Hardening;
 
 /// <summary>
-/// Two minutes of the soak (bench/README.md has the hour): publishers, LL-HLS viewers and waves of hostile clients
+/// A minute and a half of the soak (bench/README.md has the hour): publishers, LL-HLS viewers and waves of hostile clients
 /// against a server process of its own. Fails when resident memory grows past the bound after the warm-up, or a
 /// playlist stops advancing.
 /// </summary>
 [Collection(HeavyCollection.Name)]
 public sealed partial class ShortSoakTests
 {
-    private static readonly TimeSpan Duration = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Growth allowed from the end of the warm-up to the end: the heap settles, it does not climb.</summary>
     private const double MaxGrowthPercent = 15;
@@ -42,18 +43,28 @@ public sealed partial class ShortSoakTests
             }
 
             var viewers = streams.SelectMany(s => Enumerable.Range(0, 3).Select(_ => FollowAsync(http, s.PlaybackUrl, stop.Token))).ToList();
-            var hostile = HostileWavesAsync(server.RtmpPort, stop.Token);
+
+            // Every ten seconds: a memory sample; every other one a wave of hostile clients comes, and goes at the next.
             var samples = new List<(TimeSpan At, double ResidentMiB)>();
             var started = DateTime.UtcNow;
-            while (DateTime.UtcNow - started < Duration)
+            IReadOnlyList<RawRtmpClient> wave = [];
+            for (int tick = 1; DateTime.UtcNow - started < Duration; tick++)
             {
-                await Task.Delay(TimeSpan.FromSeconds(10));
+                await Task.Delay(SampleInterval); // the soak is time: memory is sampled at a steady pace
                 samples.Add((DateTime.UtcNow - started, ResidentMiB(server.Process.Id)));
+                if (tick % 2 == 1)
+                {
+                    wave = await RawRtmpClient.OpenHostileWaveAsync(server.RtmpPort, 20);
+                }
+                else
+                {
+                    await CloseAsync(wave);
+                }
             }
 
+            await CloseAsync(wave);
             await stop.CancelAsync();
             long[] advanced = await Task.WhenAll(viewers);
-            await hostile;
 
             string figures = string.Join(", ", samples.Select(s => $"{s.At.TotalSeconds:F0}s {s.ResidentMiB:F0}"));
             Console.WriteLine($"short soak RSS MiB: {figures}");
@@ -73,25 +84,34 @@ public sealed partial class ShortSoakTests
         }
     }
 
-    /// <summary>A viewer: reloads the media playlist every 300 ms and fetches each new part. Returns how many new parts it saw.</summary>
+    /// <summary>
+    /// A viewer as LL-HLS players are: takes the newest part from the playlist, then asks for each next part, which the
+    /// server holds until it is written. Returns how many parts it got.
+    /// </summary>
     private static async Task<long> FollowAsync(HttpClient http, string playbackUrl, CancellationToken stop)
     {
         string multivariant = await http.GetStringAsync(playbackUrl, stop);
         var media = new Uri(new Uri(playbackUrl), multivariant.Split('\n').First(l => l.Length > 0 && !l.StartsWith('#')).Trim());
-        long newest = -1, seen = 0;
+        long seen = 0;
         try
         {
+            var parts = PartPattern().Matches(await http.GetStringAsync(media, stop));
+            long next = long.Parse(parts[^1].Groups[1].Value, CultureInfo.InvariantCulture);
             while (true)
             {
-                var parts = PartPattern().Matches(await http.GetStringAsync(media, stop));
-                if (parts.Count > 0 && long.Parse(parts[^1].Groups[1].Value, CultureInfo.InvariantCulture) is var number && number > newest)
+                using var part = await http.GetAsync(new Uri(media, $"part{next}.m4s"), stop);
+                if (part.IsSuccessStatusCode)
                 {
-                    await http.GetByteArrayAsync(new Uri(media, $"part{number}.m4s"), stop);
-                    seen += newest < 0 ? 1 : number - newest;
-                    newest = number;
+                    await part.Content.ReadAsByteArrayAsync(stop);
+                    seen++;
+                    next++;
                 }
-
-                await Task.Delay(300, stop);
+                else
+                {
+                    // Fell out of the window (or a blocking wait timed out): start again from the playlist.
+                    var again = PartPattern().Matches(await http.GetStringAsync(media, stop));
+                    next = long.Parse(again[^1].Groups[1].Value, CultureInfo.InvariantCulture) + 1;
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -100,24 +120,11 @@ public sealed partial class ShortSoakTests
         }
     }
 
-    /// <summary>Every 20 s: 10 clients announcing 8 MiB messages and sending 200 KiB, and 10 trickling a byte now and then.</summary>
-    private static async Task HostileWavesAsync(int rtmpPort, CancellationToken stop)
+    private static async Task CloseAsync(IReadOnlyList<RawRtmpClient> clients)
     {
-        try
+        foreach (var client in clients)
         {
-            while (true)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(20), stop);
-                var clients = await RawRtmpClient.OpenHostileWaveAsync(rtmpPort, 20);
-                await Task.Delay(TimeSpan.FromSeconds(12), stop);
-                foreach (var client in clients)
-                {
-                    await client.DisposeAsync();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
+            await client.DisposeAsync();
         }
     }
 

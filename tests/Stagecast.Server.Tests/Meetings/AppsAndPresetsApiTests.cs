@@ -5,8 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>Apps of an account and the presets of an app, with their error cases.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class AppsAndPresetsApiTests(ServerFixture server)
+public sealed class AppsAndPresetsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private static readonly string[] DefaultNames =
         ["group_call_host", "group_call_participant", "webinar_host", "webinar_viewer", "livestream_host", "livestream_viewer"];

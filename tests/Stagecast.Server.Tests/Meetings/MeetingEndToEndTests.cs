@@ -7,8 +7,7 @@ namespace Stagecast.Server.Tests.Meetings;
 /// SDK, both on the realtime channel, chat, the meeting's livestream started with manual ingest and fed by ffmpeg,
 /// watched on its playback URL while the viewer count arrives on the channel, stopped, and everything read back.
 /// </summary>
-[Collection(ServerCollection.Name)]
-public sealed class MeetingEndToEndTests(ServerFixture server)
+public sealed class MeetingEndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task AMeetingIsHeldLivestreamedWatchedStoppedAndReadBack()

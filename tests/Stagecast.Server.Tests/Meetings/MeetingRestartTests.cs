@@ -83,7 +83,8 @@ public sealed class MeetingRestartTests
             var (client, joined) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "p"));
             sessionId = joined.GetProperty("meeting").GetProperty("session_id").GetString()!;
             joinedAt = joined.GetProperty("self").GetProperty("joined_at").GetDateTimeOffset();
-            await Task.Delay(3500);
+            // Flushes happen every second: wait until one written 3 s after the join shows in the session.
+            await api.WaitForAsync($"/sessions/{sessionId}", r => r.Data.GetProperty("updated_at").GetDateTimeOffset() >= joinedAt.AddSeconds(3));
             killStarted = DateTimeOffset.UtcNow;
             await server.Process.DisposeAsync(); // kill -9, mid-session
             killed = DateTimeOffset.UtcNow;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Features.Realtime;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -6,8 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>The realtime channel with real WebSocket clients: peers, chat, polls, kicks, permissions and limits.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class RealtimeChannelTests(ServerFixture server)
+public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task TwoParticipantsSeeEachOtherChatAndVote()
@@ -266,7 +267,8 @@ public sealed class RealtimeChannelTests(ServerFixture server)
 
         m.Abort(); // the network drops
         await m.DisposeAsync();
-        await Task.Delay(500);
+        var room = server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
+        await Eventually.TrueAsync(() => room.Peers.Single(p => p.Id == peerId).Client is null, "the server to notice the drop");
         var (back, rejoined) = await MeetingHelpers.JoinAsync(server.HttpBase, mover, new { peer_id = peerId });
         await using var _b = back;
         Assert.Equal(peerId, rejoined.GetProperty("peer_id").GetString());

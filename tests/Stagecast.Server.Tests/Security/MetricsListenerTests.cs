@@ -9,8 +9,7 @@ namespace Stagecast.Server.Tests.Security;
 /// Finding: /metrics needed no login on the public port and named every live stream (of every account), and a
 /// stream's id is all its playback URL, watch page and WHEP need. Metrics now have a listener of their own.
 /// </summary>
-[Collection(ServerCollection.Name)]
-public sealed class MetricsListenerTests(ServerFixture server)
+public sealed class MetricsListenerTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task ThePublicPortDoesNotServeMetricsTheMetricsListenerServesNothingElse()

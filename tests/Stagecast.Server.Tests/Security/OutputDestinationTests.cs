@@ -14,8 +14,7 @@ namespace Stagecast.Server.Tests.Security;
 /// Finding: restream outputs dialled any address (server-side request forgery and port scans through
 /// <c>last_error</c>), and outputs pointed at the server's own ingest multiplied one publish into many live streams.
 /// </summary>
-[Collection(ServerCollection.Name)]
-public sealed class OutputDestinationTests(ServerFixture server)
+public sealed class OutputDestinationTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task PrivateDestinationsAreRefusedWhenSavedUnlessTheOperatorAllowsThem()

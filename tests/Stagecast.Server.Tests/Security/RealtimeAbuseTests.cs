@@ -11,8 +11,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Security;
 
 /// <summary>The hostile tester's attacks on the realtime channel, replayed.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class RealtimeAbuseTests(ServerFixture server)
+public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task RefusedParticipantTokensAreThrottledLikeApiTokensAndLoggedWithinABudget()

@@ -4,8 +4,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Web;
 
 /// <summary>The dashboard in Debian's Chromium, used as a new user would: sign in, create, publish, watch, restream.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class DashboardTests(ServerFixture server)
+public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task ANewUserSignsInCreatesALivestreamSeesItGoLiveWithViewersAndAddsAnOutput()

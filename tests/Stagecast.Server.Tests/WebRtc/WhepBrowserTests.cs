@@ -6,11 +6,10 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.WebRtc;
 
 /// <summary>Headless Chromium watches an RTMP-published stream over WHEP; streams WebRTC cannot carry are refused with the reason.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class WhepBrowserTests(ServerFixture server)
+public sealed class WhepBrowserTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
-    public async Task ChromiumPlaysAnRtmpStreamOverWhepWithVideoAndAudioFor20Seconds()
+    public async Task ChromiumPlaysAnRtmpStreamOverWhepWithVideoAndAudio()
     {
         var livestream = await server.NewLivestreamAsync();
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
@@ -26,23 +25,20 @@ public sealed class WhepBrowserTests(ServerFixture server)
         Assert.Contains("opus/48000/2", sdp);
         await WhipBrowserTests.WaitForConnectedAsync(page);
 
-        // Frames decoded and audio received keep growing for 20 s.
+        // Frames decoded and audio received keep growing: four looks, each sees more than the last, 300 frames in all.
         var first = await StatsAsync(page);
         var previous = first;
-        for (int i = 0; i < 4; i++)
+        for (int i = 1; i <= 4; i++)
         {
-            await Task.Delay(5000);
-            var now = await StatsAsync(page);
-            Assert.True(now.FramesDecoded > previous.FramesDecoded, $"video stalled: {previous} -> {now}");
-            Assert.True(now.AudioBytes > previous.AudioBytes, $"audio stalled: {previous} -> {now}");
-            previous = now;
+            var seen = previous;
+            int goal = i * 75;
+            previous = await Eventually.MatchAsync(() => StatsAsync(page), now => now.FramesDecoded - first.FramesDecoded >= goal && now.AudioBytes > seen.AudioBytes,
+                $"{goal} frames decoded and more audio");
         }
 
-        // About 30 fps for 20 s: allow for a slow machine, not for a stream that only trickles.
-        Assert.True(previous.FramesDecoded - first.FramesDecoded > 300, $"{first} -> {previous}");
         Assert.Contains("video/H264", previous.Codecs);
         Assert.Contains("audio/opus", previous.Codecs);
-        Console.WriteLine($"WHEP stats after 20 s: {previous}");
+        Console.WriteLine($"WHEP stats: {previous}");
         await page.EvaluateAsync("() => end()");
     }
 

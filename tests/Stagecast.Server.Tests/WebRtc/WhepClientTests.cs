@@ -10,8 +10,7 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.Server.Tests.WebRtc;
 
 /// <summary>Stagecast's own WHEP client (the benchmark's viewer) against the server: media flows, a lying fingerprint is refused, limits hold.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class WhepClientTests(ServerFixture server)
+public sealed class WhepClientTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task AViewerReceivesVideoAndAudioAndALyingFingerprintIsRefused()
@@ -24,10 +23,7 @@ public sealed class WhepClientTests(ServerFixture server)
 
         await using (var viewer = await WhepClient.ConnectAsync(server.Http, whep, certificate))
         {
-            await Task.Delay(3000);
-            long video = viewer.VideoPackets;
-            long audio = viewer.AudioPackets;
-            Assert.True(video > 20 && audio > 50, $"video {video}, audio {audio} packets in 3 s");
+            await Eventually.TrueAsync(() => viewer.VideoPackets > 20 && viewer.AudioPackets > 50, "video and audio packets at the viewer");
             Assert.Equal(HttpStatusCode.OK, (await server.Http.DeleteAsync(server.HttpBase + viewer.Location)).StatusCode);
         }
 
@@ -35,12 +31,8 @@ public sealed class WhepClientTests(ServerFixture server)
         string other = DtlsCertificate.Create(TimeProvider.System).Fingerprint;
         await Assert.ThrowsAnyAsync<Exception>(() => WhepClient.ConnectAsync(server.Http, whep, certificate, fingerprint: other).WaitAsync(TimeSpan.FromSeconds(30)));
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (transport.Sessions.Any(s => s is Stagecast.WebRtc.Whep.WhepSession w && w.StreamId == livestream.Id) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
+        await Eventually.TrueAsync(() => !transport.Sessions.Any(s => s is Stagecast.WebRtc.Whep.WhepSession w && w.StreamId == livestream.Id),
+            "the refused session to go");
         Assert.DoesNotContain(transport.Sessions, s => s is Stagecast.WebRtc.Whep.WhepSession w && w.StreamId == livestream.Id);
     }
 
@@ -56,17 +48,14 @@ public sealed class WhepClientTests(ServerFixture server)
         var transport = own.App.Services.GetRequiredService<WebRtcTransport>();
 
         var viewer = await WhepClient.ConnectAsync(own.Http, $"{own.HttpBase}/{livestream.Id}/whep", DtlsCertificate.Create(TimeProvider.System));
-        await Task.Delay(5000);
-        Assert.Single(transport.Sessions); // consent checks every 2 s keep it
+        var session = Assert.Single(transport.Sessions);
+        // Consent checks every 2 s keep it past the timeout...
+        await Eventually.TrueAsync(() => session.IsClosed || session.Age > TimeSpan.FromSeconds(5), "the session to outlive the consent timeout");
+        Assert.False(session.IsClosed, session.CloseReason);
+        // ...and once they stop, the timeout ends it.
         await viewer.DisposeAsync();
-        var silentSince = DateTime.UtcNow;
-        while (transport.SessionCount > 0 && DateTime.UtcNow - silentSince < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(0, transport.SessionCount);
-        Assert.InRange((DateTime.UtcNow - silentSince).TotalSeconds, 2, 6);
+        await Eventually.TrueAsync(() => transport.SessionCount == 0, "the silent viewer's session to end", TimeSpan.FromSeconds(15));
+        Assert.StartsWith("no consent from the peer", session.CloseReason);
     }
 
     [Fact]
@@ -84,22 +73,17 @@ public sealed class WhepClientTests(ServerFixture server)
         // One peer offers and never sends a packet; another completes ICE, keeps it alive, but never starts DTLS.
         Assert.Equal(HttpStatusCode.Created, (await own.Http.PostAsync(whep, new StringContent(WhepBrowserTests.SampleOffer, Encoding.UTF8, "application/sdp"))).StatusCode);
         await using var stalled = await WhepClient.OfferWithoutDtlsAsync(own.Http, whep, DtlsCertificate.Create(TimeProvider.System));
-        var offeredAt = DateTime.UtcNow;
         Assert.Equal(2, transport.SessionCount);
-        while (transport.SessionCount > 0 && DateTime.UtcNow - offeredAt < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(0, transport.SessionCount);
-        Assert.InRange((DateTime.UtcNow - offeredAt).TotalSeconds, 1.5, 6);
+        var offered = transport.Sessions.ToList();
+        await Eventually.TrueAsync(() => transport.SessionCount == 0, "the sessions that never connected to be dropped", TimeSpan.FromSeconds(15));
+        Assert.All(offered, s => Assert.Equal("ICE and DTLS did not complete in time", s.CloseReason));
         Assert.Matches("stagecast_webrtc_sessions_past_deadline_total [2-9]", await own.MetricsAsync());
 
         // A viewer that connects in time outlives the deadline.
         await using var viewer = await WhepClient.ConnectAsync(own.Http, whep, DtlsCertificate.Create(TimeProvider.System));
-        await Task.Delay(4500);
-        Assert.Equal(1, transport.SessionCount);
-        Assert.True(viewer.VideoPackets > 20, $"{viewer.VideoPackets} video packets");
+        var connected = Assert.Single(transport.Sessions);
+        await Eventually.TrueAsync(() => connected.IsClosed || (connected.Age > TimeSpan.FromSeconds(4) && viewer.VideoPackets > 20), "the viewer to outlive the deadline");
+        Assert.False(connected.IsClosed, connected.CloseReason);
     }
 
     [Fact]

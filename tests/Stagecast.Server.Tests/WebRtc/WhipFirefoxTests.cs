@@ -6,8 +6,7 @@ namespace Stagecast.Server.Tests.WebRtc;
 /// Headless Firefox ESR publishes over WHIP. Debian's Firefox has no H.264 encoder (no OpenH264), so it offers VP8:
 /// Stagecast answers VP8 and transcodes it to H.264 for LL-HLS.
 /// </summary>
-[Collection(ServerCollection.Name)]
-public sealed class WhipFirefoxTests(ServerFixture server)
+public sealed class WhipFirefoxTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task FirefoxPublishesVp8OverWhipAndTheStreamPlaysOverHlsAsH264AndAac()

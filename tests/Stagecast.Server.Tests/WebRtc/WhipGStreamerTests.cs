@@ -6,8 +6,7 @@ namespace Stagecast.Server.Tests.WebRtc;
 /// Debian's simple-whip-client (GStreamer's webrtcbin and libnice) publishes H.264 and Opus over WHIP. It runs with a
 /// stand-in for libgupnp-igd (tests/whip-client) so that libsoup 3 is never loaded beside its libsoup 2.
 /// </summary>
-[Collection(ServerCollection.Name)]
-public sealed class WhipGStreamerTests(ServerFixture server)
+public sealed class WhipGStreamerTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private const string Audio =
         "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! queue ! opusenc ! rtpopuspay pt=100 ssrc=1 ! queue ! " +

@@ -7,8 +7,7 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.Server.Tests.WebRtc;
 
 /// <summary>The WHIP resource over HTTP (RFC 9725): who may publish, what an offer must carry, CORS, trickle and DELETE.</summary>
-[Collection(ServerCollection.Name)]
-public sealed class WhipHttpTests(ServerFixture server)
+public sealed class WhipHttpTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private static readonly string SendOnlyOffer = WhepBrowserTests.SampleOffer.Replace("a=recvonly", "a=sendonly", StringComparison.Ordinal);
 
