@@ -112,6 +112,7 @@ public sealed partial class LiveStream
 
                     Publisher?.Revoke("replaced by a new publisher on the same key");
                     EndIngestRun();
+                    EndRtpSource();
                     result = PublishResult.TookOver;
                     break;
             }
@@ -202,7 +203,7 @@ public sealed partial class LiveStream
                 _runEnd = Math.Max(_runEnd, timestamp);
                 Interlocked.Add(ref _bytesIn, frame.Length);
                 Interlocked.Increment(ref _framesIn);
-                Metrics.MediaMetrics.FrameIn(frame.Length);
+                Metrics.StreamingMetrics.FrameIn(frame.Length);
                 frame.ReceivedAt = publisher.Touch();
                 MeasureRate(frame.ReceivedAt, frame.Length);
                 if (frame.Kind == MediaFrameKind.Video && frame.CompositionOffset != 0)
@@ -229,6 +230,7 @@ public sealed partial class LiveStream
             }
 
             PublisherLeftAt = _time.GetUtcNow();
+            EndRtpSource();
             if (!graceful && _options.ReconnectWindow > TimeSpan.Zero)
             {
                 Publisher = null;
@@ -298,6 +300,8 @@ public sealed partial class LiveStream
             FanOutControl(MediaFrameKind.StreamEnded, reason);
             readers = _readers;
             _readers = [];
+            _rtpReaders = [];
+            (RtpVideo, RtpAudio) = (null, null);
             ClearGop();
         }
 

@@ -126,8 +126,12 @@ public sealed partial class LiveStream
         lock (_sync)
         {
             _readers = Array.FindAll(_readers, r => r != reader);
+            RemoveRtpReader(reader);
         }
     }
+
+    /// <summary>Readers that are players (WHEP viewers, subscribers) now.</summary>
+    public int ViewerReaders => Volatile.Read(ref _readers).Count(r => r.IsViewer);
 
     private static void OfferControl(LiveStreamReader reader, MediaFrameKind kind, object? detail)
     {

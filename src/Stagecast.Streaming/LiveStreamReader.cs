@@ -4,8 +4,10 @@ using System.Threading.Channels;
 namespace Stagecast.Streaming;
 
 /// <summary>
-/// One consumer of a live stream (a restream output, a test, ...) with its own bounded queue, or an inline
-/// <see cref="ILiveStreamSink"/> (the HLS packager) that handles frames as they are written.
+/// One consumer of a live stream (a restream output, a test, ...) with its own bounded queue, an inline
+/// <see cref="ILiveStreamSink"/> (the HLS packager) that handles frames as they are written, or an
+/// <see cref="IRtpSink"/> that takes the publisher's RTP as it came (a forwarding WebRTC viewer). Every reader of a
+/// stream is one of these, so <see cref="LiveStream.Readers"/> says who reads it.
 /// The publisher never waits for a queued reader: when the queue is full, new media is dropped and counted, and video
 /// stays dropped until the next keyframe so the reader resumes with a decodable picture. Configuration and
 /// events are never dropped.
@@ -18,6 +20,7 @@ public sealed class LiveStreamReader : IDisposable
     private readonly LiveStream _stream;
     private readonly ReaderOptions _options;
     private readonly ILiveStreamSink? _sink;
+    private readonly IRtpSink? _rtp;
     private int _queuedFrames;
     private long _queuedBytes;
     private long _droppedFrames;
@@ -25,16 +28,23 @@ public sealed class LiveStreamReader : IDisposable
     private bool _waitingForKeyframe;
     private int _disposed;
 
-    internal LiveStreamReader(LiveStream stream, string name, ReaderOptions options, bool waitForKeyframe, ILiveStreamSink? sink = null)
+    internal LiveStreamReader(LiveStream stream, string name, ReaderOptions options, bool waitForKeyframe, ILiveStreamSink? sink = null, IRtpSink? rtp = null)
     {
         _stream = stream;
         Name = name;
         _options = options;
         _waitingForKeyframe = waitForKeyframe;
         _sink = sink;
+        _rtp = rtp;
     }
 
     public string Name { get; }
+
+    /// <summary>A player (WHEP viewer, subscriber), counted in the stream's live viewers.</summary>
+    public bool IsViewer => _options.IsViewer;
+
+    /// <summary>The RTP reader's sink, or null for a frame reader.</summary>
+    internal IRtpSink? Rtp => _rtp;
 
     public LiveStream Stream => _stream;
 
@@ -45,7 +55,7 @@ public sealed class LiveStreamReader : IDisposable
     {
         Interlocked.Increment(ref _droppedFrames);
         _stream.CountDroppedFrame();
-        Metrics.MediaMetrics.FrameDropped();
+        Metrics.StreamingMetrics.FrameDropped();
     }
 
     public long DeliveredFrames => Interlocked.Read(ref _deliveredFrames);
@@ -103,9 +113,9 @@ public sealed class LiveStreamReader : IDisposable
     /// <summary>Called by the stream, under its lock, once per frame in stream order.</summary>
     internal void Offer(MediaFrame frame)
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        if (Volatile.Read(ref _disposed) != 0 || _rtp is not null)
         {
-            return;
+            return; // an RTP reader takes packets, not frames
         }
 
         if (frame.IsMedia)
@@ -148,6 +158,52 @@ public sealed class LiveStreamReader : IDisposable
 
     internal void Complete() => Complete(null);
 
+    /// <summary>Hands an RTP packet to the RTP sink; a sink that throws is detached so the publisher carries on.</summary>
+    internal void OfferRtp(ReadOnlySpan<byte> packet, bool video)
+    {
+        if (_rtp is not null && Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _rtp.OnRtp(packet, video);
+            }
+            catch (Exception ex)
+            {
+                Detach(ex);
+            }
+        }
+    }
+
+    internal void OfferSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
+    {
+        if (_rtp is not null && Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _rtp.OnSenderReport(video, ntpTime, rtpTimestamp);
+            }
+            catch (Exception ex)
+            {
+                Detach(ex);
+            }
+        }
+    }
+
+    internal void OfferRtpSourceChanged()
+    {
+        if (_rtp is not null && Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _rtp.OnRtpSourceChanged();
+            }
+            catch (Exception ex)
+            {
+                Detach(ex);
+            }
+        }
+    }
+
     private void Complete(Exception? error)
     {
         if (_channel.Writer.TryComplete())
@@ -166,9 +222,14 @@ public sealed class LiveStreamReader : IDisposable
         }
         catch (Exception ex)
         {
-            Interlocked.Exchange(ref _disposed, 1);
-            _stream.RemoveReader(this);
-            Complete(ex);
+            Detach(ex);
         }
+    }
+
+    private void Detach(Exception error)
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        _stream.RemoveReader(this);
+        Complete(error);
     }
 }

@@ -41,6 +41,15 @@ public sealed class Publisher : IDisposable
     /// <summary>Publishes a media frame; ownership of the caller's reference passes to the stream.</summary>
     public void Write(MediaFrame frame) => Stream.Write(this, frame);
 
+    /// <summary>Says which RTP formats this publisher sends (WebRTC), so RTP readers can forward its packets.</summary>
+    public void SetRtpFormats(RtpTrackFormat? video, RtpTrackFormat? audio) => Stream.SetRtpFormats(this, video, audio);
+
+    /// <summary>Passes one of its RTP packets, as it arrived, to the stream's RTP readers.</summary>
+    public void WriteRtp(ReadOnlySpan<byte> packet, bool video) => Stream.WriteRtp(this, packet, video);
+
+    /// <summary>Passes its sender report for a track to the stream's RTP readers.</summary>
+    public void WriteSenderReport(bool video, ulong ntpTime, uint rtpTimestamp) => Stream.WriteSenderReport(this, video, ntpTime, rtpTimestamp);
+
     /// <summary>Reports why this publisher is about to go away (malformed media, protocol violation).</summary>
     public void Fail(string error) => Stream.RecordPublisherError(this, error);
 

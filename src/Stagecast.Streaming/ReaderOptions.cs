@@ -15,5 +15,8 @@ public sealed record ReaderOptions
     /// </summary>
     public bool StartWithCachedGop { get; init; } = true;
 
+    /// <summary>A player (a WHEP viewer, a subscriber): counted in the stream's live viewers.</summary>
+    public bool IsViewer { get; init; }
+
     public static ReaderOptions Default { get; } = new();
 }

@@ -30,7 +30,10 @@ public sealed class RestartTests
                 Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             }
 
-            await api.WaitForStatusAsync(streamed.Id, "IDLE"); // with its session stopped: the two are shown together
+            // IDLE comes with the session stopped (the two are shown together); analytics read what is written, so the
+            // snapshot waits until the session's end is in the database.
+            string sessionId = (await api.WaitForStatusAsync(streamed.Id, "IDLE")).GetProperty("session").GetProperty("id").GetString()!;
+            await Eventually.TrueAsync(() => SessionEndWritten(dataDir, sessionId), "the session's end in the database");
             before = await SnapshotAsync(api, streamed.Id);
             server.Process.Interrupt();
             await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));
@@ -49,6 +52,16 @@ public sealed class RestartTests
 
     private static StagecastApiClient ApiOf(ServerProcess server, Dictionary<string, string> environment) =>
         new(new HttpClient { BaseAddress = new Uri(server.HttpBase) }, environment["STAGECAST_ACCOUNT_ID"], environment["STAGECAST_APP_ID"], environment["STAGECAST_API_TOKEN"]);
+
+    private static bool SessionEndWritten(string dataDir, string sessionId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "stagecast.db")};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT stopped_time IS NOT NULL FROM livestream_sessions WHERE id = $id";
+        command.Parameters.AddWithValue("$id", sessionId);
+        return command.ExecuteScalar() is long written && written == 1;
+    }
 
     /// <summary>What the API says, minus the URLs (the restarted server listens on other ports).</summary>
     private static async Task<string> SnapshotAsync(StagecastApiClient api, string livestreamId)

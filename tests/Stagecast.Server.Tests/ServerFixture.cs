@@ -103,6 +103,11 @@ public sealed class ServerFixture : IAsyncLifetime
     public Task<LiveStream> LiveStreamAsync(string livestreamId) =>
         Eventually.MatchAsync(() => App.Services.GetRequiredService<StreamHub>().Find(livestreamId), s => s is not null, $"stream {livestreamId} in the hub")!;
 
+    /// <summary>The WHIP session publishing a livestream now.</summary>
+    public Task<Stagecast.WebRtc.Whip.WhipSession> WhipSessionAsync(string livestreamId) =>
+        Eventually.MatchAsync(() => App.Services.GetRequiredService<Stagecast.WebRtc.Transport.WebRtcTransport>().Sessions
+            .OfType<Stagecast.WebRtc.Whip.WhipSession>().FirstOrDefault(s => s.StreamId == livestreamId && !s.IsClosed), s => s is not null, $"a WHIP session of {livestreamId}")!;
+
     /// <summary>Waits until the livestream has received this much media: "let media flow" as a fact, not a sleep.</summary>
     public async Task<LiveStream> WaitForMediaAsync(string livestreamId, TimeSpan media) =>
         (await Eventually.MatchAsync(() => App.Services.GetRequiredService<StreamHub>().Find(livestreamId), s => s?.IngestedDuration >= media,

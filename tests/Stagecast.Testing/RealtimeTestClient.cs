@@ -14,7 +14,8 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     private readonly ClientWebSocket _socket = new();
     private readonly List<JsonElement> _seen = [];
     private readonly List<bool> _taken = [];
-    private readonly SemaphoreSlim _arrived = new(0);
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously); // every waiter wakes at each arrival
+    private readonly SemaphoreSlim _sending = new(1, 1); // a WebSocket takes one send at a time; requests may overlap
     private bool _closed;
     private Task _receiving = Task.CompletedTask;
     private int _nextId;
@@ -66,9 +67,20 @@ public sealed class RealtimeTestClient : IAsyncDisposable
             : throw new InvalidOperationException($"{type} failed: {answer}");
     }
 
-    public Task SendRawAsync(string text) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+    public Task SendRawAsync(string text) => SendRawAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
 
-    public Task SendRawAsync(byte[] bytes, WebSocketMessageType type) => _socket.SendAsync(bytes, type, true, CancellationToken.None);
+    public async Task SendRawAsync(byte[] bytes, WebSocketMessageType type)
+    {
+        await _sending.WaitAsync();
+        try
+        {
+            await _socket.SendAsync(bytes, type, true, CancellationToken.None);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
 
     /// <summary>The first message not yet taken by an earlier wait whose type (and content) matches.</summary>
     public Task<JsonElement> WaitForEventAsync(string type, Func<JsonElement, bool>? match = null, TimeSpan? timeout = null) =>
@@ -80,8 +92,10 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         while (true)
         {
             bool closed;
+            Task arrived;
             lock (_seen)
             {
+                arrived = _arrived.Task;
                 for (int i = 0; i < _seen.Count; i++)
                 {
                     if (!_taken[i] && match(_seen[i]))
@@ -100,7 +114,11 @@ public sealed class RealtimeTestClient : IAsyncDisposable
             }
 
             var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left))
+            try
+            {
+                await arrived.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            catch (TimeoutException)
             {
                 throw new TimeoutException($"no such message; seen: {string.Join("\n", Seen)}");
             }
@@ -159,13 +177,11 @@ public sealed class RealtimeTestClient : IAsyncDisposable
                 }
 
                 var message = JsonDocument.Parse(buffer.AsMemory(0, length)).RootElement.Clone();
-                lock (_seen)
+                Signal(() =>
                 {
                     _seen.Add(message);
                     _taken.Add(false);
-                }
-
-                _arrived.Release();
+                });
             }
         }
         catch (WebSocketException)
@@ -174,12 +190,21 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         }
         finally
         {
-            lock (_seen)
-            {
-                _closed = true;
-            }
-
-            _arrived.Release();
+            Signal(() => _closed = true);
         }
+    }
+
+    /// <summary>Changes what waiters look at, then wakes them all.</summary>
+    private void Signal(Action change)
+    {
+        TaskCompletionSource woken;
+        lock (_seen)
+        {
+            change();
+            woken = _arrived;
+            _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        woken.TrySetResult();
     }
 }

@@ -39,11 +39,11 @@ public sealed class TransportTests : IAsyncLifetime
     [Fact]
     public void AValidBindingRequestIsAnsweredWithTheMappedAddressAndPicksThePair()
     {
-        var response = Exchange(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: true));
+        var response = Exchange(BindingRequest($"{_peer.Ice.Credentials.Ufrag}:F0zU", _peer.Ice.Credentials.PasswordBytes, useCandidate: true));
         Assert.NotNull(response);
         Assert.True(StunMessage.TryParse(response, out var message));
         Assert.Equal(StunMessage.BindingSuccess, message.Type);
-        Assert.True(message.VerifyIntegrity(_peer.Ice.PasswordBytes));
+        Assert.True(message.VerifyIntegrity(_peer.Ice.Credentials.PasswordBytes));
         Assert.True(message.VerifyFingerprint());
         Assert.True(message.TryGetAttribute(StunAttribute.XorMappedAddress, out var mapped));
         int port = BinaryPrimitives.ReadUInt16BigEndian(mapped[2..]) ^ 0x2112;
@@ -58,24 +58,24 @@ public sealed class TransportTests : IAsyncLifetime
         second.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         second.ReceiveTimeout = 1000;
 
-        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: false)));
+        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Credentials.Ufrag}:F0zU", _peer.Ice.Credentials.PasswordBytes, useCandidate: false)));
         Assert.Equal(_client.LocalEndPoint, _peer.Remote?.EndPoint); // the first valid path, until one is nominated
 
-        second.SendTo(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: true), _server);
+        second.SendTo(BindingRequest($"{_peer.Ice.Credentials.Ufrag}:F0zU", _peer.Ice.Credentials.PasswordBytes, useCandidate: true), _server);
         Assert.True(second.Receive(new byte[1500]) > 0);
         Assert.Equal(second.LocalEndPoint, _peer.Remote?.EndPoint); // nominated
-        Assert.Equal(2, _peer.Paths.Count); // both may carry the session's DTLS and SRTP
+        Assert.Equal(2, _peer.Ice.Paths.Count); // both may carry the session's DTLS and SRTP
 
-        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: false)));
+        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Credentials.Ufrag}:F0zU", _peer.Ice.Credentials.PasswordBytes, useCandidate: false)));
         Assert.Equal(second.LocalEndPoint, _peer.Remote?.EndPoint); // a check without USE-CANDIDATE moves nothing
     }
 
     [Fact]
     public void HostilePacketsGetNoAnswerAndChangeNothing()
     {
-        Assert.Null(Exchange(BindingRequest("unknown:F0zU", _peer.Ice.PasswordBytes, useCandidate: true)));
-        Assert.Null(Exchange(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", "not the password"u8.ToArray(), useCandidate: true)));
-        Assert.Null(Exchange(BindingRequest($"{_peer.Ice.Ufrag}:someoneelse", _peer.Ice.PasswordBytes, useCandidate: true)));
+        Assert.Null(Exchange(BindingRequest("unknown:F0zU", _peer.Ice.Credentials.PasswordBytes, useCandidate: true)));
+        Assert.Null(Exchange(BindingRequest($"{_peer.Ice.Credentials.Ufrag}:F0zU", "not the password"u8.ToArray(), useCandidate: true)));
+        Assert.Null(Exchange(BindingRequest($"{_peer.Ice.Credentials.Ufrag}:someoneelse", _peer.Ice.Credentials.PasswordBytes, useCandidate: true)));
         Assert.Null(_peer.Remote);
 
         // A flood of random datagrams in every RFC 7983 range, then DTLS and RTP from an address ICE never chose.
@@ -92,7 +92,7 @@ public sealed class TransportTests : IAsyncLifetime
         Assert.False(_peer.IsClosed);
 
         // The transport still answers the real peer afterwards.
-        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Ufrag}:F0zU", _peer.Ice.PasswordBytes, useCandidate: false), attempts: 20));
+        Assert.NotNull(Exchange(BindingRequest($"{_peer.Ice.Credentials.Ufrag}:F0zU", _peer.Ice.Credentials.PasswordBytes, useCandidate: false), attempts: 20));
     }
 
     private byte[]? Exchange(byte[] request, int attempts = 1)

@@ -225,7 +225,7 @@ public sealed partial class HlsStream
                 {
                     var delay = _time.GetElapsedTime(part.LastFrameReceivedAt);
                     Volatile.Write(ref _lastListingDelayTicks, delay.Ticks);
-                    Streaming.Metrics.MediaMetrics.PartListed(delay);
+                    HlsMetrics.PartListed(delay);
                 }
             }
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Connections;
-using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Metrics;
 
@@ -14,10 +13,21 @@ public static class MetricsEndpoints
 {
     public const string Path = "/metrics";
 
+    /// <summary>The exporter, and the host's own instruments; features add theirs as <see cref="IFeatureMetrics"/>.</summary>
     public static IServiceCollection AddPrometheusMetrics(this IServiceCollection services)
     {
-        services.AddSingleton<ServerMetrics>();
+        services.AddMetrics();
+        services.AddFeatureMetrics<HostMetrics>();
         services.AddSingleton<PrometheusExporter>();
+        return services;
+    }
+
+    /// <summary>Registers a feature's instruments.</summary>
+    public static IServiceCollection AddFeatureMetrics<T>(this IServiceCollection services)
+        where T : class, IFeatureMetrics
+    {
+        services.AddSingleton<T>();
+        services.AddSingleton<IFeatureMetrics>(sp => sp.GetRequiredService<T>());
         return services;
     }
 
@@ -47,11 +57,9 @@ public static class MetricsEndpoints
                 return;
             }
 
-            var services = context.RequestServices;
-            services.GetRequiredService<ServerMetrics>().SetPendingWebhooks(
-                await services.GetRequiredService<IWebhookStore>().CountPendingAsync(context.RequestAborted).ConfigureAwait(false));
+            string text = await context.RequestServices.GetRequiredService<PrometheusExporter>().ScrapeAsync(context.RequestAborted).ConfigureAwait(false);
             context.Response.ContentType = "text/plain; version=0.0.4";
-            await context.Response.WriteAsync(services.GetRequiredService<PrometheusExporter>().Scrape(), context.RequestAborted).ConfigureAwait(false);
+            await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
         });
 
     /// <summary>Counts every request by its route template (bounded: never the raw path) and status code.</summary>
@@ -59,7 +67,7 @@ public static class MetricsEndpoints
     {
         // Listening starts now, before any media flows, so the delay histograms miss nothing.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
-        var requests = app.Services.GetRequiredService<ServerMetrics>().HttpRequests;
+        var requests = app.Services.GetRequiredService<HostMetrics>().HttpRequests;
         return app.Use(async (context, next) =>
         {
             try

@@ -155,6 +155,12 @@ public sealed class RtpCodec(int payloadType, string name, int clockRate, int ch
 
     public bool Is(string name) => Name.Equals(name, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The codec as the stream hub records it for forwarding readers.</summary>
+    public Streaming.RtpTrackFormat Format => new(Name, ClockRate, Channels, Fmtp);
+
+    /// <summary>A codec described by a hub track's format (no payload type: that is each session's own).</summary>
+    public static RtpCodec From(Streaming.RtpTrackFormat format) => new(0, format.EncodingName, format.ClockRate, format.Channels) { Fmtp = format.Fmtp };
+
     /// <summary>The value of one fmtp parameter (<c>key=value;key=value</c>), or null.</summary>
     public string? FmtpParameter(string key)
     {

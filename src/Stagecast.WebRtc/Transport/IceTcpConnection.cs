@@ -16,7 +16,9 @@ internal sealed class IceTcpConnection : IcePath, IDisposable
     private const int MaxQueuedFrames = 1024;
 
     private readonly Socket _socket;
-    private readonly WebRtcTransport _transport;
+    private readonly IceTcpListener _listener;
+    private readonly TimeSpan _connectDeadline;
+    private readonly TimeProvider _time;
     private readonly IPEndPoint _remote;
     private readonly CancellationTokenSource _closed = new();
     private readonly Channel<byte[]> _outgoing = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedFrames)
@@ -25,10 +27,12 @@ internal sealed class IceTcpConnection : IcePath, IDisposable
         FullMode = BoundedChannelFullMode.DropWrite,
     });
 
-    public IceTcpConnection(Socket socket, WebRtcTransport transport)
+    public IceTcpConnection(Socket socket, IceTcpListener listener, TimeSpan connectDeadline, TimeProvider time)
     {
+        _time = time;
         _socket = socket;
-        _transport = transport;
+        _listener = listener;
+        _connectDeadline = connectDeadline;
         _remote = (IPEndPoint)socket.RemoteEndPoint!;
     }
 
@@ -42,7 +46,7 @@ internal sealed class IceTcpConnection : IcePath, IDisposable
     public async Task RunAsync()
     {
         _ = Task.Run(SendLoopAsync);
-        var deadline = Task.Delay(_transport.Options.ConnectDeadline, _closed.Token);
+        var deadline = Task.Delay(_connectDeadline, _time, _closed.Token);
         _ = deadline.ContinueWith(_ =>
         {
             if (Peer is null)
@@ -65,7 +69,7 @@ internal sealed class IceTcpConnection : IcePath, IDisposable
                 }
 
                 await ReadExactlyAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
-                _transport.Dispatch(buffer, length, this);
+                _listener.Dispatch(buffer, length, this);
             }
         }
         catch (Exception ex) when (ex is SocketException or EndOfStreamException or OperationCanceledException or ObjectDisposedException)
@@ -95,7 +99,7 @@ internal sealed class IceTcpConnection : IcePath, IDisposable
         _closed.Cancel();
         _outgoing.Writer.TryComplete();
         _socket.Dispose();
-        _transport.OnTcpClosed(this);
+        _listener.OnClosed(this);
     }
 
     private async Task ReadExactlyAsync(Memory<byte> destination)

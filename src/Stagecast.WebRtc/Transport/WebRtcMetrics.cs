@@ -3,18 +3,20 @@ using Stagecast.Streaming.Metrics;
 
 namespace Stagecast.WebRtc.Transport;
 
-/// <summary>The WebRTC plane's own delay, for /metrics and the benchmark.</summary>
+/// <summary>The WebRTC plane's own instruments, process-wide (meter <c>Stagecast.WebRtc</c>): its delays, for /metrics and the benchmark.</summary>
 public static class WebRtcMetrics
 {
+    public static Meter Meter { get; } = new("Stagecast.WebRtc");
+
     private static readonly double[] Buckets =
         [0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 
     /// <summary>From a WHIP publisher's RTP packet arriving to the same packet sent to a WHEP viewer.</summary>
-    public static Histogram<double> ForwardDelay { get; } = MediaMetrics.DelayHistogram(
+    public static Histogram<double> ForwardDelay { get; } = StreamingMetrics.DelayHistogram(Meter,
         "stagecast_whep_forward_delay_seconds", "From a WHIP publisher's RTP packet arriving to the same packet sent to a WHEP viewer.", Buckets);
 
     /// <summary>From the hub accepting a frame (RTMP or WHIP) to its last RTP packet sent to a WHEP viewer.</summary>
-    public static Histogram<double> HubDelay { get; } = MediaMetrics.DelayHistogram(
+    public static Histogram<double> HubDelay { get; } = StreamingMetrics.DelayHistogram(Meter,
         "stagecast_whep_hub_delay_seconds", "From the hub accepting a frame to its RTP packets sent to a WHEP viewer.", Buckets);
 
     /// <summary>When the packet being handled on this thread arrived (Stopwatch ticks).</summary>

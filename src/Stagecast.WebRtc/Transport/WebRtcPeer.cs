@@ -7,8 +7,8 @@ using Stagecast.WebRtc.Srtp;
 namespace Stagecast.WebRtc.Transport;
 
 /// <summary>
-/// One WebRTC session on the shared transport: its ICE credentials, the address ICE chose, the DTLS handshake and the
-/// SRTP contexts it yields. WHIP and WHEP sessions derive from it and handle the media. Everything arriving here has
+/// One WebRTC session on the shared transport, composed of its ICE-lite agent, the DTLS handshake and the SRTP
+/// contexts it yields. WHIP and WHEP sessions derive from it and handle the media. Everything arriving here has
 /// been matched to this session by a binding request that passed MESSAGE-INTEGRITY, or by the address it chose.
 /// </summary>
 public abstract class WebRtcPeer : IDisposable
@@ -20,23 +20,17 @@ public abstract class WebRtcPeer : IDisposable
     private readonly Lock _sendSync = new();
     private SrtpContext? _inbound;
     private SrtpContext? _outbound;
-    private long _lastConsent;
     private long _windowStart;
     private int _windowPackets;
     private int _dtlsStarted;
-    private IcePath[] _paths = [];
-
-    private const int MaxPaths = 8;
 
     protected WebRtcPeer(WebRtcTransport transport, SessionDescription offer, string clientAddress)
     {
         Transport = transport;
         _time = transport.Time;
         Id = Guid.NewGuid().ToString("N");
-        Ice = IceCredentials.Create();
+        Ice = new IceLiteAgent(offer.IceUfrag!, _time);
         ClientAddress = clientAddress;
-        RemoteUfrag = offer.IceUfrag!;
-        CreatedAt = _time.GetTimestamp();
         _dtls = new DtlsSession(transport.Certificate, offer.FingerprintAlgorithm!, offer.Fingerprint!, SendDatagram)
         {
             PeerClosed = () => Close("the peer closed the connection (DTLS close_notify)"),
@@ -45,17 +39,16 @@ public abstract class WebRtcPeer : IDisposable
 
     public string Id { get; }
 
-    public IceCredentials Ice { get; }
-
-    public string RemoteUfrag { get; }
+    /// <summary>The session's ICE-lite agent: credentials, validated paths, the selected one, consent.</summary>
+    public IceLiteAgent Ice { get; }
 
     /// <summary>The HTTP client's address, for per-address session limits.</summary>
     public string ClientAddress { get; }
 
     public WebRtcTransport Transport { get; }
 
-    /// <summary>Where ICE says the peer is: the source of its nominated (or first valid) binding request.</summary>
-    public IcePath? Remote { get; private set; }
+    /// <summary>Where ICE says the peer is: the path we send on.</summary>
+    public IcePath? Remote => Ice.Selected;
 
     public bool IsConnected => _outbound is not null;
 
@@ -65,53 +58,14 @@ public abstract class WebRtcPeer : IDisposable
 
     public string? CloseReason { get; private set; }
 
-    internal long CreatedAt { get; }
-
     /// <summary>How long ago the session was created (its SDP answered).</summary>
-    public TimeSpan Age => _time.GetElapsedTime(CreatedAt);
-
-    internal long LastConsent => Volatile.Read(ref _lastConsent);
-
-    /// <summary>Paths that carried a valid binding request for this session (at most <see cref="MaxPaths"/>).</summary>
-    internal IReadOnlyList<IcePath> Paths => Volatile.Read(ref _paths);
-
-    /// <summary>
-    /// A binding request that passed integrity checks: the peer consents, and its path may carry this session's DTLS and
-    /// SRTP from now on. USE-CANDIDATE (or the first valid request) makes it the path we send on.
-    /// </summary>
-    internal void OnBinding(IcePath from, bool useCandidate)
-    {
-        Volatile.Write(ref _lastConsent, _time.GetTimestamp());
-        var paths = Volatile.Read(ref _paths);
-        if (!paths.Contains(from) && paths.Length < MaxPaths)
-        {
-            Volatile.Write(ref _paths, [.. paths, from]);
-            Transport.Route(this, from);
-        }
-
-        if (Remote is null || (useCandidate && !Remote.Equals(from)))
-        {
-            Remote = from;
-        }
-    }
-
-    /// <summary>
-    /// Authenticated traffic (SRTP, or DTLS during the handshake) on another validated path than the one we send on:
-    /// the peer's agent moved there (it nominated another pair), so we follow.
-    /// </summary>
-    private void Latch(IcePath? from)
-    {
-        if (from is not null && Remote is { } remote && !remote.Equals(from))
-        {
-            Remote = from;
-        }
-    }
+    public TimeSpan Age => Ice.Age;
 
     internal void OnDtls(ReadOnlySpan<byte> record, IcePath? from)
     {
         if (!IsConnected)
         {
-            Latch(from);
+            Ice.Latch(from);
         }
 
         if (Interlocked.Exchange(ref _dtlsStarted, 1) == 0)
@@ -122,7 +76,7 @@ public abstract class WebRtcPeer : IDisposable
         _dtls.Feed(record);
     }
 
-    /// <summary>An SRTP or SRTCP packet from the chosen address, decrypted in place and handed on.</summary>
+    /// <summary>An SRTP or SRTCP packet from a validated path, decrypted in place and handed on.</summary>
     internal void OnSrtp(byte[] buffer, int length, IcePath? from)
     {
         if (_inbound is not { } inbound || !WithinRate())
@@ -130,22 +84,22 @@ public abstract class WebRtcPeer : IDisposable
             return;
         }
 
-        // Authenticated SRTP or SRTCP from the chosen path also shows the peer is there: not every full ICE agent
-        // sends consent checks (libnice sends unauthenticated keepalive indications unless told otherwise).
+        // Authenticated SRTP or SRTCP also shows the peer is there: not every full ICE agent sends consent checks
+        // (libnice sends unauthenticated keepalive indications unless told otherwise).
         var packet = buffer.AsSpan(0, length);
         if (RtpHeader.IsRtcp(packet))
         {
             if (inbound.TryUnprotectRtcp(packet, out int plain))
             {
-                Volatile.Write(ref _lastConsent, _time.GetTimestamp());
-                Latch(from);
+                Ice.Consent();
+                Ice.Latch(from);
                 OnRtcp(packet[..plain]);
             }
         }
         else if (inbound.TryUnprotectRtp(packet, out int plain))
         {
-            Volatile.Write(ref _lastConsent, _time.GetTimestamp());
-            Latch(from);
+            Ice.Consent();
+            Ice.Latch(from);
             OnRtp(buffer, plain);
         }
     }
@@ -223,7 +177,7 @@ public abstract class WebRtcPeer : IDisposable
     {
         try
         {
-            var remaining = Transport.Options.ConnectDeadline - _time.GetElapsedTime(CreatedAt);
+            var remaining = Transport.Options.ConnectDeadline - Ice.Age;
             var (inbound, outbound) = await _dtls.HandshakeAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             _inbound = inbound;
             _outbound = outbound;

@@ -1,57 +1,33 @@
 using Stagecast.Media.Codecs;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Whep;
 
 /// <summary>
-/// What a WHEP offer is answered with for a given live stream: its H.264 under a payload type the viewer offered with
-/// the same profile (browsers decode High profile announced as such), and Opus. A stream WebRTC cannot carry (HEVC,
-/// AV1, B-frames) is refused with the reason.
+/// What a WHEP offer is answered with for a live stream. Forwarded: a WebRTC publisher's own codecs (VP8 as it came,
+/// H.264 with its profile, Opus) so its RTP goes to the viewer as it is. From the hub: its H.264 under a payload type
+/// the viewer offered with the same profile (browsers decode High profile announced as such), and Opus. A stream WebRTC
+/// cannot carry (HEVC, AV1, B-frames) is refused with the reason.
 /// </summary>
-public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, uint VideoSsrc, uint AudioSsrc, WhipSession? Source = null)
+public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, uint VideoSsrc, uint AudioSsrc, bool Forwarded)
 {
     /// <summary>
-    /// For a stream a WHIP publisher sends: its own codecs (VP8 as it came, or H.264 with its profile) so its RTP can be
-    /// forwarded without the hub; null when the viewer does not offer them (the hub's H.264 and AAC serve it then).
+    /// For a stream whose publisher sends RTP: its own codecs, or null when the viewer does not take them (the hub's
+    /// H.264 and Opus serve it then).
     /// </summary>
-    public static WhepNegotiation? ChooseForwarded(SessionDescription offer, WhipSession source)
+    public static WhepNegotiation? ChooseForwarded(SessionDescription offer, LiveStream stream)
     {
-        uint videoSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
-        uint audioSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
-        RtpCodec? video = null;
-        RtpCodec? audio = null;
-        var media = new List<AnsweredMedia>();
-        foreach (var section in offer.Media)
+        if (stream.RtpVideo is null && stream.RtpAudio is null)
         {
-            RtpCodec? chosen = null;
-            uint ssrc = 0;
-            if (section.IsRtp && section.Direction is "recvonly" or "sendrecv")
-            {
-                if (section.Kind == "video" && video is null && source.PublishedVideo is { } published)
-                {
-                    chosen = video = published.Is("VP8")
-                        ? section.Codecs.Values.FirstOrDefault(c => c.Is("VP8"))
-                        : PickH264(section, published.H264ProfileIdc);
-                    if (chosen is null)
-                    {
-                        return null;
-                    }
-
-                    ssrc = videoSsrc;
-                }
-                else if (section.Kind == "audio" && audio is null && source.PublishedAudio is not null)
-                {
-                    chosen = audio = section.Codecs.Values.FirstOrDefault(c => c.Is("opus") && c.ClockRate == 48000 && c.Channels == 2);
-                    ssrc = audioSsrc;
-                }
-            }
-
-            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc));
+            return null;
         }
 
-        return video is null && audio is null ? null : new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, source);
+        var published = stream.RtpVideo is { } format ? RtpCodec.From(format) : null;
+        var negotiation = Negotiate(offer, forwarded: true, stream.RtpAudio is not null, published is null ? null
+            : section => published.Is("VP8") ? section.Codecs.Values.FirstOrDefault(c => c.Is("VP8")) : PickH264(section, published.H264ProfileIdc));
+        bool videoRefused = published is not null && negotiation.Video is null && offer.Media.Any(m => m.Kind == "video");
+        return videoRefused || (negotiation.Video is null && negotiation.Audio is null) ? null : negotiation;
     }
 
     public static WhepNegotiation Choose(SessionDescription offer, LiveStream stream)
@@ -66,6 +42,18 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
             throw new SdpException("the stream's H.264 has B-frames, which WebRTC cannot carry; publish without B-frames (e.g. x264 -bf 0 or OBS's zerolatency tune) to watch over WHEP");
         }
 
+        var negotiation = Negotiate(offer, forwarded: false, stream.Audio is not null, stream.Video is not { } config ? null
+            : section => PickH264(section, config.ConfigurationRecord.Length > 1 ? config.ConfigurationRecord[1] : 0x42));
+        return negotiation.Video is null && negotiation.Audio is null
+            ? throw new SdpException(stream.Video is null && stream.Audio is null
+                ? "the stream has no media yet; try again once it is live"
+                : "the offer receives no codec the stream can be sent in: H.264 with packetization-mode=1 for video, Opus for audio")
+            : negotiation;
+    }
+
+    /// <summary>One pass over the offer's sections: the first receiving video and audio sections get a codec, the rest none.</summary>
+    private static WhepNegotiation Negotiate(SessionDescription offer, bool forwarded, bool hasAudio, Func<MediaDescription, RtpCodec?>? pickVideo)
+    {
         uint videoSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
         uint audioSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
         RtpCodec? video = null;
@@ -77,12 +65,12 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
             uint ssrc = 0;
             if (section.IsRtp && section.Direction is "recvonly" or "sendrecv")
             {
-                if (section.Kind == "video" && video is null && stream.Video is { } config)
+                if (section.Kind == "video" && video is null && pickVideo is not null)
                 {
-                    chosen = video = PickH264(section, config.ConfigurationRecord.Length > 1 ? config.ConfigurationRecord[1] : 0x42);
+                    chosen = video = pickVideo(section);
                     ssrc = videoSsrc;
                 }
-                else if (section.Kind == "audio" && audio is null && stream.Audio is not null)
+                else if (section.Kind == "audio" && audio is null && hasAudio)
                 {
                     chosen = audio = section.Codecs.Values.FirstOrDefault(c => c.Is("opus") && c.ClockRate == 48000 && c.Channels == 2);
                     ssrc = audioSsrc;
@@ -92,14 +80,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
             media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc));
         }
 
-        if (video is null && audio is null)
-        {
-            throw new SdpException(stream.Video is null && stream.Audio is null
-                ? "the stream has no media yet; try again once it is live"
-                : "the offer receives no codec the stream can be sent in: H.264 with packetization-mode=1 for video, Opus for audio");
-        }
-
-        return new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc);
+        return new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, forwarded);
     }
 
     private static RtpCodec? PickH264(MediaDescription section, int profileIdc)

@@ -13,9 +13,10 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.WebRtc.Whip;
 
 /// <summary>
-/// A WHIP publisher (RFC 9725): once DTLS completes it publishes to its livestream like any ingest. Video RTP goes
-/// through a jitter buffer (NACK for what is missing) and the H.264 depacketizer; Opus goes to the AAC transcoder.
-/// Every second it sends RTCP: REMB with the bitrate cap, NACKs, and PLI while a keyframe is awaited.
+/// A WHIP publisher (RFC 9725): once DTLS completes it publishes to its livestream like any ingest. Its RTP goes to
+/// the stream as it came (forwarding readers take it from there) and is turned into frames: video through a jitter
+/// buffer and the H.264 or VP8 depacketizer, Opus through the AAC transcoder. Every feedback tick it sends RTCP from
+/// its behaviours: NACKs for what the jitter buffer misses, PLI when a keyframe is due, REMB with the bitrate cap.
 /// </summary>
 public sealed class WhipSession : WebRtcPeer
 {
@@ -39,19 +40,17 @@ public sealed class WhipSession : WebRtcPeer
     private readonly RtpClock _videoClock = new(90000);
     private readonly RtpClock _audioClock = new(48000);
     private readonly Lock _mediaSync = new();
+    private readonly NackGenerator _nacks;
+    private readonly KeyframeRequester _keyframes;
+    private readonly RembSender _remb;
     private Publisher? _publisher;
     private OpusToAacTranscoder? _audio;
     private ITimer? _rtcpTimer;
     private long _epoch;
     private uint _videoSsrc;
     private uint _audioSsrc;
-    private long _lastPli;
-    private long _lastKeyframe;
     private bool _sawKeyframe;
-    private long _lastReport;
-    private bool _keyframeWanted = true;
     private bool _unpublished;
-    private IRtpSink[] _sinks = [];
 
     public WhipSession(WebRtcTransport transport, SessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId, ILogger logger)
         : base(transport, offer, clientAddress)
@@ -62,6 +61,9 @@ public sealed class WhipSession : WebRtcPeer
         _logger = logger;
         _videoBuffer = new JitterBuffer(512, JitterWait, transport.Time);
         _vp8 = negotiation.Video?.Is("VP8") == true ? new Vp8RtpDepacketizer() : null;
+        _nacks = new NackGenerator(_localSsrc);
+        _keyframes = new KeyframeRequester(transport.Time, transport.Options.KeyframeInterval);
+        _remb = new RembSender(transport.Time, (ulong)transport.Options.MaxPublishKbps * 1000);
     }
 
     public string StreamId => _streamId;
@@ -73,25 +75,8 @@ public sealed class WhipSession : WebRtcPeer
     /// <summary>The Opus to AAC transcoder while one runs (diagnostics and tests).</summary>
     public IngestTranscoder? AudioTranscoder => _audio;
 
-    /// <summary>Adds a viewer that receives this publisher's RTP as it arrives.</summary>
-    public void AddSink(IRtpSink sink)
-    {
-        lock (_mediaSync)
-        {
-            _sinks = [.. _sinks, sink];
-        }
-    }
-
-    public void RemoveSink(IRtpSink sink)
-    {
-        lock (_mediaSync)
-        {
-            _sinks = [.. _sinks.Where(s => s != sink)];
-        }
-    }
-
     /// <summary>Asks the publisher for a keyframe at the next feedback tick (PLI).</summary>
-    public void RequestKeyframe() => _keyframeWanted = true;
+    public void RequestKeyframe() => _keyframes.Request();
 
     /// <summary>The client ended the session (HTTP DELETE): the stream ends now, without a reconnect window.</summary>
     public void Unpublish()
@@ -122,7 +107,7 @@ public sealed class WhipSession : WebRtcPeer
 
         publisher.Revoked.Register(() => Close(publisher.RevokeReason ?? "disconnected by the server"));
         publisher.KeyframeRequested = RequestKeyframe;
-        Transport.AddPublisher(this);
+        publisher.SetRtpFormats(_negotiation.Video?.Format, _negotiation.Audio?.Format);
         _rtcpTimer = Transport.Time.CreateTimer(_ => SendFeedback(), null, TimeSpan.Zero, FeedbackInterval);
         _logger.LogInformation("WHIP publish to {StreamId} from {Remote}: video {Video}, audio {Audio}", _streamId, Remote, _negotiation.Video?.Name ?? "none", _negotiation.Audio?.Name ?? "none");
     }
@@ -141,10 +126,7 @@ public sealed class WhipSession : WebRtcPeer
             bool isVideo = _negotiation.Video is { } v && payloadType == v.PayloadType;
             if (isVideo || (_negotiation.Audio is { } a && payloadType == a.PayloadType))
             {
-                foreach (var sink in _sinks)
-                {
-                    sink.OnPublisherRtp(packet, isVideo);
-                }
+                _publisher.WriteRtp(packet, isVideo);
             }
 
             if (_negotiation.Video is { } video && payloadType == video.PayloadType)
@@ -177,10 +159,7 @@ public sealed class WhipSession : WebRtcPeer
                 {
                     ulong ntp = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(rtcp.Body[4..]);
                     uint rtp = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rtcp.Body[12..]);
-                    foreach (var sink in Volatile.Read(ref _sinks))
-                    {
-                        sink.OnPublisherSenderReport(video, ntp, rtp);
-                    }
+                    Volatile.Read(ref _publisher)?.WriteSenderReport(video, ntp, rtp);
                 }
             }
         }
@@ -189,7 +168,6 @@ public sealed class WhipSession : WebRtcPeer
     protected override void OnClosed(string reason)
     {
         _rtcpTimer?.Dispose();
-        Transport.RemovePublisher(this);
         Publisher? publisher;
         IngestTranscoder?[] transcoders;
         lock (_mediaSync)
@@ -312,15 +290,14 @@ public sealed class WhipSession : WebRtcPeer
         long ms = _videoClock.ToStreamMs(_videoClock.Unwrap(rtpTimestamp), ElapsedMs());
         if (_negotiation.Audio is not null && _publisher!.Stream.Audio is null && Transport.Time.GetElapsedTime(_epoch) < AudioWait)
         {
-            _keyframeWanted = true;
+            _keyframes.Request();
             return null;
         }
 
         if (keyframe)
         {
-            _keyframeWanted = false;
+            _keyframes.KeyframeArrived();
             _sawKeyframe = true;
-            _lastKeyframe = Transport.Time.GetTimestamp();
         }
 
         return _sawKeyframe ? ms : null; // nothing before the first keyframe is decodable
@@ -335,30 +312,15 @@ public sealed class WhipSession : WebRtcPeer
 
         Span<byte> rtcp = stackalloc byte[1200];
         int length = RtcpWriter.EmptyReceiverReport(rtcp, _localSsrc);
-        long now = Transport.Time.GetTimestamp();
-        bool report = Transport.Time.GetElapsedTime(_lastReport, now) >= TimeSpan.FromSeconds(1);
         Span<uint> ssrcs = stackalloc uint[2];
         int count = 0;
-        uint videoSsrc;
         lock (_mediaSync)
         {
-            videoSsrc = _videoSsrc;
-            if (videoSsrc != 0)
+            if (_videoSsrc != 0)
             {
-                ssrcs[count++] = videoSsrc;
-                Span<ushort> missing = stackalloc ushort[64];
-                int lost = _videoBuffer.Missing(missing);
-                if (lost > 0)
-                {
-                    length += RtcpWriter.Nack(rtcp[length..], _localSsrc, videoSsrc, missing[..lost]);
-                }
-
-                bool due = _sawKeyframe && Transport.Time.GetElapsedTime(_lastKeyframe, now) >= Transport.Options.KeyframeInterval - FeedbackInterval;
-                if (((_vp8?.WaitingForKeyframe ?? _h264.WaitingForKeyframe) || _keyframeWanted || due) && Transport.Time.GetElapsedTime(_lastPli, now) >= TimeSpan.FromMilliseconds(500))
-                {
-                    _lastPli = now;
-                    length += RtcpWriter.Pli(rtcp[length..], _localSsrc, videoSsrc);
-                }
+                ssrcs[count++] = _videoSsrc;
+                length += _nacks.Write(rtcp[length..], _videoSsrc, _videoBuffer);
+                length += _keyframes.WriteIfDue(rtcp[length..], _localSsrc, _videoSsrc, _vp8?.WaitingForKeyframe ?? _h264.WaitingForKeyframe);
             }
 
             if (_audioSsrc != 0)
@@ -367,13 +329,9 @@ public sealed class WhipSession : WebRtcPeer
             }
         }
 
-        if (count > 0 && report)
-        {
-            _lastReport = now;
-            length += RtcpWriter.Remb(rtcp[length..], _localSsrc, (ulong)Transport.Options.MaxPublishKbps * 1000, ssrcs[..count]);
-        }
-
-        if (length > 8 || report)
+        int remb = _remb.WriteIfDue(rtcp[length..], _localSsrc, ssrcs[..count]);
+        length += remb;
+        if (length > 8 || remb > 0)
         {
             SendRtcp(rtcp[..length]);
         }

@@ -19,7 +19,7 @@ public sealed class TranscoderRestartTests(ServerFixture server) : IClassFixture
         await page.EvaluateAsync("([url, key]) => whipPublish(url, key)", new[] { $"{server.HttpBase}/{livestream.Id}/whip", livestream.StreamKey });
         await tenant.WaitForStatusAsync(livestream.Id, "LIVE", TimeSpan.FromSeconds(20));
 
-        var session = server.App.Services.GetRequiredService<WebRtcTransport>().FindPublisher(livestream.Id)!;
+        var session = await server.WhipSessionAsync(livestream.Id);
         var transcoder = session.AudioTranscoder!;
         int pid = transcoder.ProcessId!.Value;
         Process.GetProcessById(pid).Kill();

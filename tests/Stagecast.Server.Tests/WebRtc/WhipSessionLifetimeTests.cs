@@ -23,7 +23,7 @@ public sealed class WhipSessionLifetimeTests
         await tenant.WaitForStatusAsync(livestream.Id, "LIVE", TimeSpan.FromSeconds(20));
 
         // Past a minute on the browser's consent checks (the session's own age, not a sleep).
-        var session = server.App.Services.GetRequiredService<Stagecast.WebRtc.Transport.WebRtcTransport>().FindPublisher(livestream.Id)!;
+        var session = await server.WhipSessionAsync(livestream.Id);
         await Eventually.TrueAsync(() => session.IsClosed || session.Age > TimeSpan.FromSeconds(65), "the session to live past a minute", TimeSpan.FromSeconds(90));
         Assert.False(session.IsClosed, session.CloseReason);
         Assert.Equal("LIVE", (await tenant.GetLivestreamAsync(livestream.Id)).GetProperty("livestream").GetProperty("status").GetString());

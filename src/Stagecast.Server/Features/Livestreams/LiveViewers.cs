@@ -1,19 +1,19 @@
 using Stagecast.Hls;
-using Stagecast.WebRtc.Transport;
-using Stagecast.WebRtc.Whep;
+using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
 /// How many players watch a livestream now: HLS players that fetched a part or segment within <see cref="Window"/>
-/// (told apart by the player id of their playlist URL, or address and user agent) plus connected WHEP viewers.
+/// (told apart by the player id of their playlist URL, or address and user agent) plus the stream's readers that are
+/// players (WHEP viewers; meeting subscribers).
 /// </summary>
-public sealed class LiveViewers(HlsStreamRegistry hls, WebRtcTransport webRtc)
+public sealed class LiveViewers(HlsStreamRegistry hls, StreamHub hub)
 {
     /// <summary>An LL-HLS player fetches a part every third of a second; one silent this long has stopped watching.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
 
     public int Count(string livestreamId) =>
         (hls.TryGet(livestreamId, out var output) ? output.Viewers.ActivePlayers(Window) : 0)
-        + webRtc.Sessions.Count(s => s is WhepSession whep && whep.StreamId == livestreamId && !whep.IsClosed);
+        + (hub.Find(livestreamId)?.ViewerReaders ?? 0);
 }

@@ -91,9 +91,15 @@ public sealed class LivestreamService(
     /// </summary>
     public LivestreamView View(Livestream livestream)
     {
+        var unwritten = sessions.FindActive(livestream.Id) is null ? writer.UnwrittenEnd(livestream.Id) : null;
+        if (unwritten is not null)
+        {
+            livestream = livestream with { UpdatedAt = unwritten.StoppedTime };
+        }
+
         var status = sessions.FindActive(livestream.Id) is not null ? LivestreamStatus.Live
             : meetingLivestreams.IsActive(livestream.Id) ? LivestreamStatus.Invoked
-            : writer.UnwrittenEnd(livestream.Id) is { } ended ? ended.Status
+            : unwritten is not null ? unwritten.Status
             : livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle
             : livestream.Status;
         return new LivestreamView(

@@ -36,6 +36,7 @@ public static class LivestreamsFeature
         services.AddSingleton<ILiveStreamObserver, PublishLog>();
         services.AddSingleton<SessionViews>();
         services.AddSingleton<LiveViewers>();
+        services.AddFeatureMetrics<LivestreamMetrics>();
         services.AddSingleton<SessionRecovery>();
         services.AddSingleton<LivestreamService>();
         services.AddSingleton<MeetingLivestreamRegistry>();

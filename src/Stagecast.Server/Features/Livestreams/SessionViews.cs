@@ -22,6 +22,7 @@ public sealed class SessionViews(SessionRecorder recorder, SessionWriter writer,
             return stored with
             {
                 StoppedTime = ended.StoppedTime, ErrMessage = ended.ErrMessage, IngestSeconds = ended.IngestSeconds, ViewerSeconds = ended.ViewerSeconds,
+                UpdatedAt = ended.StoppedTime,
             };
         }
 

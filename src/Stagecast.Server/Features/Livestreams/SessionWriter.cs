@@ -125,9 +125,11 @@ public sealed partial class SessionWriter(ILivestreamStore store, WebhookEvents 
             case SessionEvent.Ended ended:
                 // OFFLINE when a broadcast ends; IDLE when a meeting livestream's wait for media ends without one.
                 var ending = await store.FindLivestreamAsync(ended.LivestreamId, CancellationToken.None).ConfigureAwait(false);
+                // Stamped with the time it happened, not the time it is written: the API shows the end before it is
+                // written (UnwrittenEnd), and the same figures after.
                 await store.EndSessionAsync(
                     new LivestreamSession(ended.SessionId, ended.LivestreamId, "", ended.ErrMessage, null, ended.StartedTime, ended.StoppedTime,
-                        ended.IngestSeconds, ended.ViewerSeconds, now, now),
+                        ended.IngestSeconds, ended.ViewerSeconds, ended.StoppedTime, ended.StoppedTime),
                     ended.Status,
                     ending is null ? [] : [webhooks.LivestreamStatus(ending, ended.StartedTime is null ? "IDLE" : "OFFLINE")],
                     CancellationToken.None).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting;
 using Stagecast.Restream;
 
 namespace Stagecast.Server.Features.Outputs;
@@ -12,6 +13,7 @@ public static class OutputsFeature
         services.AddSingleton<OutputDestinations>();
         services.AddSingleton<IOutputStore, SqliteOutputStore>();
         services.AddSingleton<OutputManager>(); // joins the hub at start (it needs the hub, so it cannot be a constructor observer)
+        services.AddFeatureMetrics<OutputMetrics>();
         return services;
     }
 }

@@ -1,3 +1,5 @@
+using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Features.Sessions;
 using Stagecast.Streaming.Limits;
 
@@ -36,7 +38,7 @@ public sealed partial class MeetingRoom
         if ((audio == true && !permissions.CanProduceAudio) || (video == true && !permissions.CanProduceVideo)
             || (screenshare == true && !permissions.CanProduceScreenshare))
         {
-            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow producing that media");
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow producing that media");
         }
 
         await _lock.WaitAsync().ConfigureAwait(false);
@@ -48,7 +50,7 @@ public sealed partial class MeetingRoom
             peer.ScreenshareEnabled = screenshare ?? peer.ScreenshareEnabled;
             if (!peer.Hidden)
             {
-                Broadcast(new { type = "peer_updated", peer = peer.View() });
+                Broadcast(new PeerUpdatedMessage(peer.View()));
             }
 
             return peer;
@@ -64,12 +66,12 @@ public sealed partial class MeetingRoom
     {
         if (!peer.Permissions.ChatCanSend)
         {
-            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow sending chat messages");
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
         }
 
         if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
         {
-            throw new RealtimeException(RealtimeException.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
+            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
         }
 
         await _lock.WaitAsync().ConfigureAwait(false);
@@ -80,7 +82,7 @@ public sealed partial class MeetingRoom
                 Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
             _hasChat = true;
-            Broadcast(new { type = "chat_message", message = ChatView.From(message) }, to: p => p.Permissions.ChatCanReceive);
+            Broadcast(new ChatMessageEvent(ChatView.From(message)), to: p => p.Permissions.ChatCanReceive);
             return message;
         }
         finally
@@ -104,13 +106,13 @@ public sealed partial class MeetingRoom
 
         if (!rate.TryTake())
         {
-            throw new RealtimeException(RealtimeException.TooMany, $"a participant may send {chat.MessagesPerSecond} chat messages a second; slow down");
+            throw new DomainException(DomainError.TooMany, $"a participant may send {chat.MessagesPerSecond} chat messages a second; slow down");
         }
 
         int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
         if (_chatMessages >= chat.MaxMessagesPerSession || _chatBytes + bytes > chat.MaxBytesPerSession)
         {
-            throw new RealtimeException(RealtimeException.TooLarge,
+            throw new DomainException(DomainError.TooLarge,
                 $"this session's chat is full ({chat.MaxMessagesPerSession} messages or {chat.MaxBytesPerSession} bytes); it opens again with the next session");
         }
 
@@ -123,7 +125,7 @@ public sealed partial class MeetingRoom
     {
         if (creator is { Permissions.PollsCanCreate: false })
         {
-            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow creating polls");
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow creating polls");
         }
 
         await _lock.WaitAsync().ConfigureAwait(false);
@@ -146,7 +148,7 @@ public sealed partial class MeetingRoom
     {
         if (!peer.Permissions.PollsCanVote)
         {
-            throw new RealtimeException(RealtimeException.Forbidden, "your preset does not allow voting");
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow voting");
         }
 
         await _lock.WaitAsync().ConfigureAwait(false);
@@ -155,17 +157,17 @@ public sealed partial class MeetingRoom
             var poll = await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false);
             if (poll is null || poll.SessionId != SessionId)
             {
-                throw new RealtimeException(RealtimeException.NotFound, $"no poll {pollId} in this session");
+                throw new DomainException(DomainError.NotFound, $"no poll {pollId} in this session");
             }
 
             if (option < 0 || option >= poll.Options.Count)
             {
-                throw new RealtimeException(RealtimeException.BadRequest, $"\"option\" must be from 0 to {poll.Options.Count - 1}");
+                throw new DomainException(DomainError.BadRequest, $"\"option\" must be from 0 to {poll.Options.Count - 1}");
             }
 
             if (!await _store.VoteAsync(pollId, new PollVote(peer.Participant.Id, peer.Name, option, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false))
             {
-                throw new RealtimeException(RealtimeException.Conflict, "you have voted in this poll already");
+                throw new DomainException(DomainError.Conflict, "you have voted in this poll already");
             }
 
             poll = (await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false))!;
@@ -179,7 +181,7 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>Sends a message to every connected peer (a snapshot: never blocks, never waits for a client).</summary>
-    public void Broadcast(object message, RoomPeer? except = null, Func<RoomPeer, bool>? to = null)
+    public void Broadcast(RealtimeMessage message, RoomPeer? except = null, Func<RoomPeer, bool>? to = null)
     {
         byte[] bytes = RealtimeJson.Serialize(message);
         foreach (var peer in _snapshot)
@@ -195,13 +197,13 @@ public sealed partial class MeetingRoom
     {
         if (!poll.HideVotes)
         {
-            Broadcast(new { type = "poll_updated", poll = PollView.For(poll, null) }, to: p => p.Permissions.PollsCanView);
+            Broadcast(new PollUpdatedMessage(PollView.For(poll, null)), to: p => p.Permissions.PollsCanView);
             return;
         }
 
         foreach (var peer in _snapshot.Where(p => p.Permissions.PollsCanView))
         {
-            peer.Send(RealtimeJson.Serialize(new { type = "poll_updated", poll = PollView.For(poll, peer.Participant.Id) }));
+            peer.Send(RealtimeJson.Serialize(new PollUpdatedMessage(PollView.For(poll, peer.Participant.Id))));
         }
     }
 
@@ -209,12 +211,12 @@ public sealed partial class MeetingRoom
     {
         if (peer.Client is { } client)
         {
-            client.Connection.TrySend(RealtimeJson.Serialize(new { type = "kicked", reason }));
+            client.Connection.TrySend(RealtimeJson.Serialize(new KickedMessage(reason)));
             client.Connection.Close(RealtimeCloseCodes.Kicked, reason);
             peer.Client = null;
         }
     }
 
     private string RequireSession() =>
-        SessionId ?? throw new RealtimeException(RealtimeException.Conflict, "the meeting has no session in progress");
+        SessionId ?? throw new DomainException(DomainError.Conflict, "the meeting has no session in progress");
 }

@@ -1,3 +1,5 @@
+using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Hosting;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Sessions;
@@ -89,7 +91,7 @@ public sealed partial class MeetingRoom
 
             if (_peers.Values.Count(p => p.Participant.Id == client.Participant.Id) >= _options.MaxPeersPerParticipant)
             {
-                throw new RealtimeException(RealtimeException.TooMany, $"a participant may be in a meeting on at most {_options.MaxPeersPerParticipant} connections");
+                throw new DomainException(DomainError.TooMany, $"a participant may be in a meeting on at most {_options.MaxPeersPerParticipant} connections");
             }
 
             var now = _time.GetUtcNow();
@@ -111,7 +113,7 @@ public sealed partial class MeetingRoom
             await _store.AddPeerAsync(sessionPeer, _maxConcurrent, [_events.ParticipantJoined(_meeting, _session, sessionPeer)], CancellationToken.None).ConfigureAwait(false);
             if (!peer.Hidden)
             {
-                Broadcast(new { type = "peer_joined", peer = peer.View() }, except: peer);
+                Broadcast(new PeerJoinedMessage(peer.View()), except: peer);
             }
 
             sessionId = _session.Id;
@@ -205,7 +207,7 @@ public sealed partial class MeetingRoom
         await _store.EndPeerAsync(peer.Id, leftAt, [_events.ParticipantLeft(_meeting, _session!, SessionPeerOf(peer, leftAt))], CancellationToken.None).ConfigureAwait(false);
         if (!peer.Hidden)
         {
-            Broadcast(new { type = "peer_left", peer_id = peer.Id, user_id = peer.Participant.Id, reason });
+            Broadcast(new PeerLeftMessage(peer.Id, peer.Participant.Id, reason));
         }
 
         if (_peers.Count == 0 && _session is not null && !_closed)

@@ -1,9 +1,10 @@
-using System.Text.Json;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming.Limits;
 
@@ -91,63 +92,51 @@ public sealed partial class RealtimeClient(
         }
         else
         {
-            SendError(null, RealtimeException.TooMany, $"more than {_options.MessagesPerSecond} messages a second; slow down");
+            SendError(null, (int)DomainError.TooMany, $"more than {_options.MessagesPerSecond} messages a second; slow down");
         }
 
         return false;
     }
 
+    /// <summary>
+    /// One request: its envelope read while its syntax is checked, its fields read into its record, its answer sent.
+    /// Refusals are answered with the code their kind names; the route table says who handles what.
+    /// </summary>
     private async Task HandleAsync(ReadOnlyMemory<byte> message)
     {
         string? id = null;
         try
         {
-            using var document = JsonDocument.Parse(message);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
+            string? type;
+            try
             {
-                throw new RealtimeException(RealtimeException.BadRequest, "a message is a JSON object with a string \"type\"");
+                (type, id) = JsonSyntax.CheckEnvelope(message.Span);
+            }
+            catch (ApiException)
+            {
+                type = null;
             }
 
-            id = root.TryGetProperty("id", out var idElement) ? idElement.ValueKind switch
+            if (type is null)
             {
-                JsonValueKind.String => idElement.GetString(),
-                JsonValueKind.Number => idElement.GetRawText(),
-                _ => null,
-            } : null;
-            string type = typeElement.GetString()!;
-            if (type == "ping")
-            {
-                Send(new { type = "pong", id });
-                return;
+                throw new DomainException(DomainError.BadRequest, "a message is a JSON object with a string \"type\"");
             }
 
-            if (type != "join" && (_peer is null || _room is null))
+            if (!RealtimeRoutes.All.TryGetValue(type, out var route))
             {
-                throw new RealtimeException(RealtimeException.Conflict, "send join first");
+                throw new DomainException(DomainError.BadRequest, $"unknown message type {type}");
             }
 
-            object data = type switch
+            if (!route.BeforeJoin && (_peer is null || _room is null))
             {
-                "join" => await JoinAsync(Parse<JoinRequest>(message.Span)).ConfigureAwait(false),
-                "leave" => await LeaveAsync().ConfigureAwait(false),
-                "peer_update" => await UpdatePeerAsync(Parse<PeerUpdateRequest>(message.Span)).ConfigureAwait(false),
-                "chat_send" => new { message = ChatView.From(await _room!.ChatAsync(_peer!, Parse<ChatRequest>(message.Span).Text!).ConfigureAwait(false)) },
-                "poll_create" => new { poll = PollView.For(await _room!.CreatePollAsync(_peer!, Parse<PollRequest>(message.Span)).ConfigureAwait(false), Participant.Id) },
-                "poll_vote" => await VoteAsync(Parse<VoteRequest>(message.Span)).ConfigureAwait(false),
-                "livestream_start" => await StartLivestreamAsync(Parse<StartMeetingLivestreamRequest>(message.Span)).ConfigureAwait(false),
-                "livestream_stop" => await StopLivestreamAsync().ConfigureAwait(false),
-                _ => throw new RealtimeException(RealtimeException.BadRequest, $"unknown message type {type}"),
-            };
-            Send(new { type = "ok", id, data });
+                throw new DomainException(DomainError.Conflict, "send join first");
+            }
+
+            Send(await route.Handle(this, id, message).ConfigureAwait(false));
             if (_left)
             {
                 Connection.Close(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "left");
             }
-        }
-        catch (JsonException)
-        {
-            SendError(id, RealtimeException.BadRequest, "a message is a JSON object with a string \"type\"");
         }
         catch (RealtimeException ex)
         {
@@ -157,6 +146,10 @@ public sealed partial class RealtimeClient(
                 Connection.Close(status, ex.Message);
                 _stopped = true;
             }
+        }
+        catch (DomainException ex)
+        {
+            SendError(id, ex.Code, ex.Message);
         }
         catch (ApiException ex)
         {
@@ -169,20 +162,20 @@ public sealed partial class RealtimeClient(
         }
     }
 
-    private async Task<object> JoinAsync(JoinRequest request)
+    internal async Task<RealtimeAnswer> JoinAsync(JoinRequest request)
     {
         if (_peer is not null)
         {
-            throw new RealtimeException(RealtimeException.Conflict, "already joined");
+            throw new DomainException(DomainError.Conflict, "already joined");
         }
 
         await RecheckCredentialAsync().ConfigureAwait(false);
 
         var meeting = await services.Meetings.FindAsync(Participant.MeetingId, CancellationToken.None).ConfigureAwait(false)
-            ?? throw new RealtimeException(RealtimeException.NotFound, "the meeting no longer exists");
+            ?? throw new DomainException(DomainError.NotFound, "the meeting no longer exists");
         if (meeting.Status == MeetingStatus.Inactive)
         {
-            throw new RealtimeException(RealtimeException.Forbidden, "the meeting is inactive", RealtimeCloseCodes.MeetingEnded);
+            throw new RealtimeException((int)DomainError.Forbidden, "the meeting is inactive", RealtimeCloseCodes.MeetingEnded);
         }
 
         while (true)
@@ -199,34 +192,32 @@ public sealed partial class RealtimeClient(
         }
     }
 
-    private async Task<object> JoinedAsync(MeetingRoom room, RoomPeer peer, bool resumed)
+    private async Task<RealtimeAnswer> JoinedAsync(MeetingRoom room, RoomPeer peer, bool resumed)
     {
         string sessionId = room.SessionId ?? "";
         var chat = room.Meeting.PersistChat
             ? await services.Sessions.ListRecentMeetingChatAsync(room.MeetingId, _options.ChatHistory, CancellationToken.None).ConfigureAwait(false)
             : (await services.Sessions.ListChatAsync(sessionId, CancellationToken.None).ConfigureAwait(false)).TakeLast(_options.ChatHistory).ToList();
         var polls = await services.Sessions.ListPollsAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
-        return new
-        {
-            peer_id = peer.Id,
+        return new JoinAnswer(
+            peer.Id,
             resumed,
-            self = peer.View(),
-            permissions = Permissions,
-            peers = room.Peers.Where(p => p != peer && !p.Hidden).Select(p => p.View()).ToList(),
-            meeting = new { id = room.MeetingId, title = room.Meeting.Title, session_id = sessionId },
-            chat = Permissions.ChatCanReceive ? chat.Select(ChatView.From).ToList() : [],
-            polls = Permissions.PollsCanView ? polls.Select(p => PollView.For(p, Participant.Id)).ToList() : [],
-            livestream = services.Livestreams.Describe(room, this),
-        };
+            peer.View(),
+            Permissions,
+            [.. room.Peers.Where(p => p != peer && !p.Hidden).Select(p => p.View())],
+            new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId),
+            Permissions.ChatCanReceive ? [.. chat.Select(ChatView.From)] : [],
+            Permissions.PollsCanView ? [.. polls.Select(p => PollView.For(p, Participant.Id))] : [],
+            services.Livestreams.Describe(room, this));
     }
 
-    private async Task<object> StartLivestreamAsync(StartMeetingLivestreamRequest request)
+    internal async Task<RealtimeAnswer> StartLivestreamAsync(StartMeetingLivestreamRequest request)
     {
         await RecheckCredentialAsync().ConfigureAwait(false);
         return await services.Livestreams.StartAsync(this, _room!, request).ConfigureAwait(false);
     }
 
-    private async Task<object> StopLivestreamAsync()
+    internal async Task<RealtimeAnswer> StopLivestreamAsync()
     {
         await RecheckCredentialAsync().ConfigureAwait(false);
         return await services.Livestreams.StopAsync(this, _room!).ConfigureAwait(false);
@@ -241,33 +232,36 @@ public sealed partial class RealtimeClient(
         var current = await services.Participants.FindAsync(Participant.Id, CancellationToken.None).ConfigureAwait(false);
         if (current is null || current.TokenId != credential.TokenId)
         {
-            throw new RealtimeException(RealtimeException.Unauthorized, "this participant token was revoked", RealtimeCloseCodes.Kicked);
+            throw new RealtimeException((int)DomainError.Unauthorized, "this participant token was revoked", RealtimeCloseCodes.Kicked);
         }
 
         var preset = await services.Presets.FindAsync(current.AppId, current.PresetId, CancellationToken.None).ConfigureAwait(false)
-            ?? throw new RealtimeException(RealtimeException.Forbidden, $"the participant's preset {current.PresetName} no longer exists", RealtimeCloseCodes.Kicked);
+            ?? throw new RealtimeException((int)DomainError.Forbidden, $"the participant's preset {current.PresetName} no longer exists", RealtimeCloseCodes.Kicked);
         Permissions = preset.Effective;
     }
 
-    private async Task<object> LeaveAsync()
+    internal async Task<RealtimeAnswer> LeaveAsync()
     {
         await _room!.LeaveAsync(_peer!).ConfigureAwait(false);
         _left = true;
-        return new { };
+        return EmptyAnswer.Instance;
     }
 
-    private async Task<object> UpdatePeerAsync(PeerUpdateRequest request) =>
-        new { self = (await _room!.UpdatePeerAsync(_peer!, request.Name, request.AudioEnabled, request.VideoEnabled, request.ScreenshareEnabled).ConfigureAwait(false)).View() };
+    internal async Task<RealtimeAnswer> UpdatePeerAsync(PeerUpdateRequest request) =>
+        new SelfAnswer((await _room!.UpdatePeerAsync(_peer!, request.Name, request.AudioEnabled, request.VideoEnabled, request.ScreenshareEnabled).ConfigureAwait(false)).View());
 
-    private async Task<object> VoteAsync(VoteRequest request) =>
-        new { poll = PollView.For(await _room!.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id) };
+    internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request) =>
+        new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!).ConfigureAwait(false)));
 
-    public void Send(object message) => Connection.TrySend(RealtimeJson.Serialize(message));
+    internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request) =>
+        new PollAnswer(PollView.For(await _room!.CreatePollAsync(_peer!, request).ConfigureAwait(false), Participant.Id));
 
-    private void SendError(string? id, int code, string message) => Send(new { type = "error", id, code, message });
+    internal async Task<RealtimeAnswer> VoteAsync(VoteRequest request) =>
+        new PollAnswer(PollView.For(await _room!.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id));
 
-    private static T Parse<T>(ReadOnlySpan<byte> message)
-        where T : class, new() => JsonBody<T>.Parse(message, RealtimeJson.Options);
+    public void Send(RealtimeMessage message) => Connection.TrySend(RealtimeJson.Serialize(message));
+
+    private void SendError(string? id, int code, string message) => Send(new ErrorMessage(id, code, message));
 
     private static partial class Log
     {

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Hosting.Api;
 
@@ -15,13 +16,13 @@ public sealed class RealtimeLivestreams(MeetingLivestreamService livestreams, Me
     public const int NotPermitted = 1901;
     public const int NotStarted = 1902;
 
-    public async Task<object> StartAsync(RealtimeClient client, MeetingRoom room, StartMeetingLivestreamRequest request)
+    public async Task<RealtimeAnswer> StartAsync(RealtimeClient client, MeetingRoom room, StartMeetingLivestreamRequest request)
     {
         Require(client);
         try
         {
             var view = await livestreams.StartAsync(room.Meeting, room.SessionId, request, CancellationToken.None).ConfigureAwait(false);
-            return new { livestream = LivestreamChannelView.From(view, withCredentials: true) };
+            return new LivestreamAnswer(LivestreamChannelView.From(view, withCredentials: true));
         }
         catch (ApiException ex)
         {
@@ -29,11 +30,11 @@ public sealed class RealtimeLivestreams(MeetingLivestreamService livestreams, Me
         }
     }
 
-    public async Task<object> StopAsync(RealtimeClient client, MeetingRoom room)
+    public async Task<RealtimeAnswer> StopAsync(RealtimeClient client, MeetingRoom room)
     {
         Require(client);
         return await livestreams.StopAsync(room.MeetingId, "stopped by a participant").ConfigureAwait(false)
-            ? new { }
+            ? EmptyAnswer.Instance
             : throw new RealtimeException(NotStarted, "the meeting has no livestream to stop");
     }
 
@@ -50,18 +51,17 @@ public sealed class RealtimeLivestreams(MeetingLivestreamService livestreams, Me
             return;
         }
 
-        string type = change.Change switch
-        {
-            MeetingLivestreamChange.Invoked => "livestream_invoked",
-            MeetingLivestreamChange.Started => "livestream_started",
-            MeetingLivestreamChange.Errored => "livestream_errored",
-            _ => "livestream_stopped",
-        };
         foreach (bool credentials in new[] { true, false })
         {
-            room.Broadcast(
-                new { type, livestream = LivestreamChannelView.From(change.Livestream, credentials), error = change.Error },
-                to: peer => peer.Permissions.CanLivestream == credentials);
+            var view = LivestreamChannelView.From(change.Livestream, credentials);
+            LivestreamMessage message = change.Change switch
+            {
+                MeetingLivestreamChange.Invoked => new LivestreamInvokedMessage(view, change.Error),
+                MeetingLivestreamChange.Started => new LivestreamStartedMessage(view, change.Error),
+                MeetingLivestreamChange.Errored => new LivestreamErroredMessage(view, change.Error),
+                _ => new LivestreamStoppedMessage(view, change.Error),
+            };
+            room.Broadcast(message, to: peer => peer.Permissions.CanLivestream == credentials);
         }
     }
 

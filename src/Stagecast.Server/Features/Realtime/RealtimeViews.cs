@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Stagecast.Server.Features.Sessions;
-using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -51,19 +49,3 @@ public sealed record PollView(string Id, string Question, IReadOnlyList<PollOpti
 public sealed record PollOptionView(string Text, int Count, IReadOnlyList<PollVoterView> Votes);
 
 public sealed record PollVoterView(string Id, string? Name);
-
-/// <summary>JSON of the channel: snake_case like the REST API.</summary>
-public static class RealtimeJson
-{
-    public static readonly JsonSerializerOptions Options = Create();
-
-    public static byte[] Serialize(object message) => JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Options);
-
-    private static JsonSerializerOptions Create()
-    {
-        var options = new JsonSerializerOptions();
-        ApiJson.Configure(options);
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
-    }
-}

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Features.Livestreams;
 
 namespace Stagecast.Server.Features.Realtime;
@@ -51,7 +52,7 @@ public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, Li
         _last[livestreamId] = (meetingId, count);
         if (count != previous)
         {
-            rooms.Find(meetingId)?.Broadcast(new { type = "viewer_count", livestream_id = livestreamId, count });
+            rooms.Find(meetingId)?.Broadcast(new ViewerCountMessage(livestreamId, count));
         }
     }
 }

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Realtime.Protocol;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;

@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting;
 using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.WebRtc;
@@ -11,6 +12,7 @@ public static class WebRtcFeature
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
         services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();
+        services.AddFeatureMetrics<WebRtcSessionMetrics>();
         return services;
     }
 

@@ -5,9 +5,39 @@ using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.WebRtc;
 
-/// <summary>What WHIP and WHEP share over HTTP: CORS for browser pages on other origins, reading the offer, trickle PATCH.</summary>
+/// <summary>What WHIP and WHEP share over HTTP: the session resource's routes, CORS for browser pages on other origins, reading the offer, trickle PATCH.</summary>
 internal static class WebRtcHttp
 {
+    /// <summary>
+    /// The routes of a WHIP or WHEP endpoint and its session resources under <paramref name="group"/>
+    /// (<c>/{livestreamId}/whip</c> or <c>/whep</c>): POST creates a session, OPTIONS answers CORS preflights,
+    /// DELETE ends a session, PATCH takes trickled candidates (RFC 9725 section 4.3).
+    /// </summary>
+    public static RouteGroupBuilder MapSessionResource<TSession>(this RouteGroupBuilder group, string kind, Delegate create, Func<TSession, string> streamIdOf, Action<TSession> end)
+        where TSession : WebRtcPeer
+    {
+        TSession? Find(WebRtcTransport transport, string livestreamId, string sessionId) =>
+            transport.Find(sessionId) is TSession session && streamIdOf(session) == livestreamId ? session : null;
+
+        group.MapPost("", create);
+        group.MapMethods("", ["OPTIONS"], Preflight);
+        group.MapMethods("/{sessionId}", ["OPTIONS"], Preflight);
+        group.MapDelete("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
+        {
+            AllowCors(context);
+            if (Find(transport, livestreamId, sessionId) is not { } session)
+            {
+                return ApiResults.Error(404, $"no {kind} session with this id");
+            }
+
+            end(session);
+            return Results.Ok();
+        });
+        group.MapPatch("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
+            Trickle(context, Find(transport, livestreamId, sessionId)));
+        return group;
+    }
+
     public static void AllowCors(HttpContext context)
     {
         var headers = context.Response.Headers;
@@ -34,7 +64,7 @@ internal static class WebRtcHttp
             return ApiResults.Error(503, "too many WebRTC sessions (from this address or in total); try again later");
         }
 
-        string answer = SdpAnswer.Build(session.Ice, transport.Certificate.Fingerprint, transport.Candidates(context.Connection.LocalIpAddress), media, "stagecast");
+        string answer = SdpAnswer.Build(session.Ice.Credentials, transport.Certificate.Fingerprint, transport.Candidates(context.Connection.LocalIpAddress), media, "stagecast");
         context.Response.Headers.ETag = $"\"{session.Id}\"";
         context.Response.Headers.Location = location;
         return Results.Text(answer, "application/sdp", Encoding.UTF8, StatusCodes.Status201Created);

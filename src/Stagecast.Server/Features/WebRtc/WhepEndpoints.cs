@@ -15,23 +15,8 @@ public static class WhepEndpoints
 {
     public static IEndpointRouteBuilder MapWhep(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/{livestreamId}/whep").ExcludeFromDescription();
-        group.MapPost("", PlayAsync);
-        group.MapMethods("", ["OPTIONS"], WebRtcHttp.Preflight);
-        group.MapMethods("/{sessionId}", ["OPTIONS"], WebRtcHttp.Preflight);
-        group.MapDelete("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
-        {
-            WebRtcHttp.AllowCors(context);
-            if (transport.Find(sessionId) is not WhepSession session || session.StreamId != livestreamId)
-            {
-                return ApiResults.Error(404, "no WHEP session with this id");
-            }
-
-            session.Close("the viewer ended the session");
-            return Results.Ok();
-        });
-        group.MapPatch("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
-            WebRtcHttp.Trickle(context, transport.Find(sessionId) is WhepSession { } session && session.StreamId == livestreamId ? session : null));
+        endpoints.MapGroup("/{livestreamId}/whep").ExcludeFromDescription()
+            .MapSessionResource<WhepSession>("WHEP", PlayAsync, session => session.StreamId, session => session.Close("the viewer ended the session"));
         return endpoints;
     }
 
@@ -49,20 +34,20 @@ public static class WhepEndpoints
             return error!;
         }
 
-        WhepNegotiation negotiation;
+        string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        WhepSession session;
         try
         {
-            // A WHIP publisher's own RTP goes straight to the viewer when the viewer takes its codecs; else the hub's.
-            negotiation = transport.FindPublisher(livestreamId) is { } source && WhepNegotiation.ChooseForwarded(offer, source) is { } forwarded
-                ? forwarded
-                : WhepNegotiation.Choose(offer, stream);
+            // A WebRTC publisher's own RTP goes to the viewer as it came when the viewer takes its codecs; else the hub's frames.
+            session = WhepNegotiation.ChooseForwarded(offer, stream) is { } forwarded
+                ? new ForwardingWhepSession(transport, offer, forwarded, clientAddress, stream, loggers.CreateLogger<WhepSession>())
+                : new HubWhepSession(transport, offer, WhepNegotiation.Choose(offer, stream), clientAddress, stream, opus, loggers.CreateLogger<WhepSession>());
         }
         catch (SdpException ex)
         {
             return ApiResults.Error(422, ex.Message);
         }
 
-        var session = new WhepSession(transport, offer, negotiation, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", stream, opus, loggers.CreateLogger<WhepSession>());
-        return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"/{livestreamId}/whep/{session.Id}");
+        return WebRtcHttp.Answer(context, transport, session, session.Negotiation.Media, $"/{livestreamId}/whep/{session.Id}");
     }
 }

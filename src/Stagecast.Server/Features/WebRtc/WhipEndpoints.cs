@@ -15,23 +15,8 @@ public static class WhipEndpoints
 {
     public static IEndpointRouteBuilder MapWhip(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/{livestreamId}/whip").ExcludeFromDescription();
-        group.MapPost("", PublishAsync);
-        group.MapMethods("", ["OPTIONS"], WebRtcHttp.Preflight);
-        group.MapMethods("/{sessionId}", ["OPTIONS"], WebRtcHttp.Preflight);
-        group.MapDelete("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
-        {
-            WebRtcHttp.AllowCors(context);
-            if (transport.Find(sessionId) is not WhipSession session || session.StreamId != livestreamId)
-            {
-                return ApiResults.Error(404, "no WHIP session with this id");
-            }
-
-            session.Unpublish();
-            return Results.Ok();
-        });
-        group.MapPatch("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
-            WebRtcHttp.Trickle(context, transport.Find(sessionId) is WhipSession { } session && session.StreamId == livestreamId ? session : null));
+        endpoints.MapGroup("/{livestreamId}/whip").ExcludeFromDescription()
+            .MapSessionResource<WhipSession>("WHIP", PublishAsync, session => session.StreamId, session => session.Unpublish());
         return endpoints;
     }
 

@@ -11,7 +11,7 @@ public static class WebhooksFeature
         services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookSignal>();
-        services.AddSingleton<WebhookMetrics>();
+        services.AddFeatureMetrics<WebhookMetrics>();
         services.AddSingleton<WebhookEvents>();
         services.AddSingleton(_ =>
         {

@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace Stagecast.Server.Hosting.Api;
 
 /// <summary>
-/// Every failure of an API request becomes the error envelope: <see cref="ApiException"/> with its status, a body
+/// Every failure of an API request becomes the error envelope: <see cref="ApiException"/> with its status, a
+/// <see cref="DomainException"/> with the status its kind names, a body
 /// the server could not read (too large, broken) as 400/413, anything else as a logged 500 that reveals nothing.
 /// </summary>
 public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -13,6 +14,7 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
         (int status, string message) = exception switch
         {
             ApiException api => (api.Status, api.Message),
+            DomainException domain => (domain.Code, domain.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 (StatusCodes.Status413PayloadTooLarge, $"request body larger than {ApiRoutes.MaxRequestBodyBytes} bytes"),
             BadHttpRequestException bad => (bad.StatusCode, $"BAD_REQUEST: {bad.Message}"),

@@ -29,12 +29,18 @@ public sealed class JsonBody<T>(T value)
     /// <summary>Parses and validates a body; also used for JSON that arrives another way (the realtime channel).</summary>
     public static T Parse(ReadOnlySpan<byte> bytes, JsonSerializerOptions options)
     {
-        if (IsBlank(bytes))
+        if (JsonSyntax.IsBlank(bytes))
         {
             bytes = OptionalBody ? "{}"u8 : throw ApiException.BadRequest("a JSON object body is required");
         }
 
-        CheckSyntax(bytes);
+        JsonSyntax.CheckObject(bytes);
+        return ParseChecked(bytes, options);
+    }
+
+    /// <summary>Deserializes and validates JSON whose syntax <see cref="JsonSyntax"/> has checked already.</summary>
+    public static T ParseChecked(ReadOnlySpan<byte> bytes, JsonSerializerOptions options)
+    {
         T value;
         try
         {
@@ -46,74 +52,6 @@ public sealed class JsonBody<T>(T value)
         }
         RequestValidator.Validate(value, options);
         return value;
-    }
-
-    /// <summary>
-    /// One pass of the reader: a JSON object and nothing after it, whose strings and names are text: valid UTF-8,
-    /// and no lone surrogate escape ("\ud800"), which the serializer would let through to fail at the database.
-    /// </summary>
-    private static void CheckSyntax(ReadOnlySpan<byte> bytes)
-    {
-        var reader = new Utf8JsonReader(bytes);
-        try
-        {
-            if (reader.Read() && reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw ApiException.BadRequest("request body must be a JSON object");
-            }
-
-            while (reader.Read())
-            {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !IsText(ref reader))
-                {
-                    throw ApiException.BadRequest($"request body holds a string that is not valid Unicode text (at byte {reader.TokenStartIndex})");
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            throw ApiException.BadRequest("request body is not valid JSON");
-        }
-    }
-
-    private static bool IsText(ref Utf8JsonReader reader)
-    {
-        string value;
-        try
-        {
-            value = reader.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            return false; // invalid UTF-8
-        }
-
-        for (int i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(value[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsBlank(ReadOnlySpan<byte> bytes)
-    {
-        foreach (byte b in bytes)
-        {
-            if (b is not ((byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
 

@@ -7,7 +7,8 @@ using System.Text;
 namespace Stagecast.Server.Hosting.Metrics;
 
 /// <summary>
-/// The one place that speaks Prometheus: listens to this server's meter and the process-wide media meter, keeps
+/// The one place that speaks Prometheus: listens to every <c>Stagecast.*</c> meter of this host (the features', made by
+/// its <see cref="IMeterFactory"/>) and of the process (the media plane's own: hub, LL-HLS, WebRTC), keeps
 /// running totals of the synchronous instruments (counters, histograms) per label set, collects the observable ones
 /// at scrape time, and writes the text exposition format (0.0.4). Instrument names are already Prometheus names.
 /// </summary>
@@ -19,11 +20,16 @@ public sealed class PrometheusExporter : IDisposable
     private readonly Lock _scrape = new();
     private List<(Instrument Instrument, string Labels, double Value)>? _observed;
 
-    public PrometheusExporter(ServerMetrics server)
+    public PrometheusExporter(IMeterFactory meters, IEnumerable<IFeatureMetrics> features)
     {
+        Features = [.. features];
+
+        // The media plane's meters are process-wide; touching them creates their instruments before the listener starts.
+        _ = (Streaming.Metrics.StreamingMetrics.Meter, Hls.HlsMetrics.Meter, WebRtc.Transport.WebRtcMetrics.Meter);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, server.Meter) || ReferenceEquals(instrument.Meter, Streaming.Metrics.MediaMetrics.Meter))
+            var meter = instrument.Meter;
+            if (meter.Name.StartsWith("Stagecast.", StringComparison.Ordinal) && (meter.Scope is null || ReferenceEquals(meter.Scope, meters)))
             {
                 listener.EnableMeasurementEvents(instrument, _series.GetOrAdd(instrument, i => new Series(i)));
             }
@@ -32,6 +38,20 @@ public sealed class PrometheusExporter : IDisposable
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, state) => Record(instrument, value, tags, state));
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) => Record(instrument, value, tags, state));
         _listener.Start();
+    }
+
+    /// <summary>Every feature's instruments (resolved here, so they exist before the first scrape).</summary>
+    public IReadOnlyList<IFeatureMetrics> Features { get; }
+
+    /// <summary>The text exposition of everything, after the features have read what is not in memory.</summary>
+    public async Task<string> ScrapeAsync(CancellationToken cancellationToken)
+    {
+        foreach (var feature in Features)
+        {
+            await feature.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return Scrape();
     }
 
     public string Scrape()

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Realtime.Protocol;
 
 /// <summary>A new poll: from <c>poll_create</c> on the channel or <c>POST …/active-session/poll</c>.</summary>
 public sealed record PollRequest : IValidatableObject

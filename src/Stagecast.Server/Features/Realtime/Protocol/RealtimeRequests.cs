@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Stagecast.Server.Hosting.Api;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Realtime.Protocol;
 
 /// <summary><c>join</c>: a display name, and the peer id to continue after a reconnect.</summary>
 [OptionalBody]
@@ -45,3 +45,7 @@ public sealed record VoteRequest
     [Required]
     public int? Option { get; init; }
 }
+
+/// <summary><c>leave</c>, <c>livestream_stop</c>: requests without fields.</summary>
+[OptionalBody]
+public sealed record EmptyRequest;

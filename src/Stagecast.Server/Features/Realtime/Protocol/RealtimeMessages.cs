@@ -1,0 +1,94 @@
+using System.Text.Json.Serialization;
+using Stagecast.Server.Features.Presets;
+
+namespace Stagecast.Server.Features.Realtime.Protocol;
+
+// The realtime channel's protocol: every message the server sends, by its "type" (docs/realtime.md describes each).
+// Adding one is a record here and its [JsonDerivedType] line; the requests a client sends are in RealtimeRequests.cs.
+
+/// <summary>A message from the server to a client; <c>type</c> names it.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(OkMessage), "ok")]
+[JsonDerivedType(typeof(ErrorMessage), "error")]
+[JsonDerivedType(typeof(PongMessage), "pong")]
+[JsonDerivedType(typeof(PeerJoinedMessage), "peer_joined")]
+[JsonDerivedType(typeof(PeerLeftMessage), "peer_left")]
+[JsonDerivedType(typeof(PeerUpdatedMessage), "peer_updated")]
+[JsonDerivedType(typeof(ChatMessageEvent), "chat_message")]
+[JsonDerivedType(typeof(PollUpdatedMessage), "poll_updated")]
+[JsonDerivedType(typeof(LivestreamInvokedMessage), "livestream_invoked")]
+[JsonDerivedType(typeof(LivestreamStartedMessage), "livestream_started")]
+[JsonDerivedType(typeof(LivestreamErroredMessage), "livestream_errored")]
+[JsonDerivedType(typeof(LivestreamStoppedMessage), "livestream_stopped")]
+[JsonDerivedType(typeof(ViewerCountMessage), "viewer_count")]
+[JsonDerivedType(typeof(KickedMessage), "kicked")]
+public abstract record RealtimeMessage;
+
+/// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
+public sealed record OkMessage(string? Id, RealtimeAnswer Data) : RealtimeMessage;
+
+/// <summary>A request refused (or a message that could not be read: <c>id</c> null); <c>code</c> as in docs/realtime.md.</summary>
+public sealed record ErrorMessage(string? Id, int Code, string Message) : RealtimeMessage;
+
+public sealed record PongMessage(string? Id) : RealtimeMessage;
+
+public sealed record PeerJoinedMessage(PeerView Peer) : RealtimeMessage;
+
+public sealed record PeerLeftMessage(string PeerId, string UserId, string Reason) : RealtimeMessage;
+
+public sealed record PeerUpdatedMessage(PeerView Peer) : RealtimeMessage;
+
+public sealed record ChatMessageEvent(ChatView Message) : RealtimeMessage;
+
+public sealed record PollUpdatedMessage(PollView Poll) : RealtimeMessage;
+
+/// <summary>The meeting's livestream changed: <see cref="LivestreamInvokedMessage"/> and its siblings name how.</summary>
+public abstract record LivestreamMessage(LivestreamChannelView Livestream, string? Error) : RealtimeMessage;
+
+public sealed record LivestreamInvokedMessage(LivestreamChannelView Livestream, string? Error) : LivestreamMessage(Livestream, Error);
+
+public sealed record LivestreamStartedMessage(LivestreamChannelView Livestream, string? Error) : LivestreamMessage(Livestream, Error);
+
+public sealed record LivestreamErroredMessage(LivestreamChannelView Livestream, string? Error) : LivestreamMessage(Livestream, Error);
+
+public sealed record LivestreamStoppedMessage(LivestreamChannelView Livestream, string? Error) : LivestreamMessage(Livestream, Error);
+
+public sealed record ViewerCountMessage(string LivestreamId, int Count) : RealtimeMessage;
+
+public sealed record KickedMessage(string Reason) : RealtimeMessage;
+
+/// <summary>What an <c>ok</c> carries, by request (written as its own type, without a discriminator).</summary>
+[JsonDerivedType(typeof(EmptyAnswer))]
+[JsonDerivedType(typeof(JoinAnswer))]
+[JsonDerivedType(typeof(SelfAnswer))]
+[JsonDerivedType(typeof(ChatAnswer))]
+[JsonDerivedType(typeof(PollAnswer))]
+[JsonDerivedType(typeof(LivestreamAnswer))]
+public abstract record RealtimeAnswer;
+
+public sealed record EmptyAnswer : RealtimeAnswer
+{
+    public static EmptyAnswer Instance { get; } = new();
+}
+
+/// <summary>The answer to <c>join</c>: who the peer is and what the meeting holds now.</summary>
+public sealed record JoinAnswer(
+    string PeerId,
+    bool Resumed,
+    PeerView Self,
+    PresetPermissions Permissions,
+    IReadOnlyList<PeerView> Peers,
+    MeetingInfo Meeting,
+    IReadOnlyList<ChatView> Chat,
+    IReadOnlyList<PollView> Polls,
+    LivestreamChannelView? Livestream) : RealtimeAnswer;
+
+public sealed record MeetingInfo(string Id, string? Title, string SessionId);
+
+public sealed record SelfAnswer(PeerView Self) : RealtimeAnswer;
+
+public sealed record ChatAnswer(ChatView Message) : RealtimeAnswer;
+
+public sealed record PollAnswer(PollView Poll) : RealtimeAnswer;
+
+public sealed record LivestreamAnswer(LivestreamChannelView Livestream) : RealtimeAnswer;

@@ -1,0 +1,35 @@
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Realtime.Protocol;
+
+/// <summary>How a request of one type is read and answered.</summary>
+/// <param name="BeforeJoin">Whether it may come before <c>join</c>.</param>
+/// <param name="Handle">Reads the request's fields (its syntax is checked) and answers it.</param>
+public sealed record RealtimeRoute(bool BeforeJoin, Func<RealtimeClient, string?, ReadOnlyMemory<byte>, Task<RealtimeMessage>> Handle);
+
+/// <summary>
+/// Every request a client may send, by its <c>type</c>: the record its fields are read into and the handler that
+/// answers it. Adding a request is a record (RealtimeRequests.cs), a handler and a line here.
+/// </summary>
+public static class RealtimeRoutes
+{
+    public static readonly IReadOnlyDictionary<string, RealtimeRoute> All = new Dictionary<string, RealtimeRoute>(StringComparer.Ordinal)
+    {
+        ["ping"] = new(true, (_, id, _) => Task.FromResult<RealtimeMessage>(new PongMessage(id))),
+        ["join"] = Ask<JoinRequest>((client, request) => client.JoinAsync(request), beforeJoin: true),
+        ["leave"] = Ask<EmptyRequest>((client, _) => client.LeaveAsync()),
+        ["peer_update"] = Ask<PeerUpdateRequest>((client, request) => client.UpdatePeerAsync(request)),
+        ["chat_send"] = Ask<ChatRequest>((client, request) => client.ChatAsync(request)),
+        ["poll_create"] = Ask<PollRequest>((client, request) => client.CreatePollAsync(request)),
+        ["poll_vote"] = Ask<VoteRequest>((client, request) => client.VoteAsync(request)),
+        ["livestream_start"] = Ask<StartMeetingLivestreamRequest>((client, request) => client.StartLivestreamAsync(request)),
+        ["livestream_stop"] = Ask<EmptyRequest>((client, _) => client.StopLivestreamAsync()),
+    };
+
+    /// <summary>A request answered with <c>ok</c> and the handler's data.</summary>
+    private static RealtimeRoute Ask<T>(Func<RealtimeClient, T, Task<RealtimeAnswer>> handler, bool beforeJoin = false)
+        where T : class, new() =>
+        new(beforeJoin, async (client, id, message) =>
+            new OkMessage(id, await handler(client, JsonBody<T>.ParseChecked(message.Span, RealtimeJson.RequestOptions)).ConfigureAwait(false)));
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Stagecast.WebRtc.Transport;
+
+/// <summary>
+/// The one UDP socket every session shares (<see cref="WebRtcOptions.Port"/>), read on a thread of its own and
+/// demultiplexed by <see cref="PacketDemux"/>: DTLS and SRTP reach only the session whose path they come from.
+/// </summary>
+internal sealed class UdpMux(SessionRegistry sessions, WebRtcLog log) : IDisposable
+{
+    private Socket? _socket;
+    private Thread? _receiver;
+    private volatile bool _stopping;
+
+    public int Port { get; private set; }
+
+    public void Start(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
+        {
+            ReceiveBufferSize = 4 * 1024 * 1024,
+            SendBufferSize = 4 * 1024 * 1024,
+        };
+        socket.Bind(new IPEndPoint(IPAddress.Any, port));
+        Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        _socket = socket;
+        _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = "webrtc-udp" };
+        _receiver.Start();
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _socket?.Dispose();
+        _receiver?.Join(TimeSpan.FromSeconds(2));
+    }
+
+    private void ReceiveLoop()
+    {
+        var socket = _socket!;
+        var buffer = new byte[2048];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        while (!_stopping)
+        {
+            int length;
+            try
+            {
+                length = socket.ReceiveFrom(buffer, ref from);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                continue;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            WebRtcMetrics.PacketReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                var endPoint = (IPEndPoint)from;
+                PacketDemux.Dispatch(buffer, length, new UdpPath(socket, endPoint), sessions.FindByAddress(endPoint), sessions);
+            }
+            catch (Exception ex)
+            {
+                log.PacketFailed(ex, from.ToString() ?? "-");
+            }
+        }
+    }
+}
