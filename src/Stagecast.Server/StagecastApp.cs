@@ -1,21 +1,25 @@
-using Stagecast.Server.Features.Web;
+using Microsoft.Extensions.Options;
+using Stagecast.Hls.Serving;
 using Stagecast.Rtmp.Server;
 using Stagecast.Rtmp.Transport;
-using Stagecast.Hls.Serving;
 using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Analytics;
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.FirstStart;
+using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.MediaPlane;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
-using Stagecast.Server.Features.Sessions;
-using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
+using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
-using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server;
@@ -47,18 +51,23 @@ public static class StagecastApp
         var services = builder.Services;
         services.AddHosting(configuration, server);
         services.AddStagecastApi(configuration);
+        // Features, lower ones first: each registers its own services, instruments and start-up work.
         services.AddAccounts(configuration);
         services.AddApps();
         services.AddPresets();
+        services.AddWebhooks(configuration, server);
         services.AddMeetings();
         services.AddParticipants(configuration, server);
-        services.AddSessions(configuration, server);
+        services.AddMeetingSessions(configuration, server);
+        services.AddMediaPlane(configuration);
+        services.AddLivestreams(server);
+        services.AddLivestreamSessions(configuration);
+        services.AddMeetingLivestreams();
         services.AddRealtime(configuration);
-        services.AddWebhooks(configuration, server);
-        services.AddLivestreams(configuration, server);
         services.AddOutputs(configuration);
         services.AddAnalytics();
         services.AddWebRtc(configuration);
+        services.AddFirstStart(configuration);
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
         services.AddHostedService<LifecycleService>();
@@ -104,13 +113,16 @@ public static class StagecastApp
         app.MapAccountApi(api => api.MapApps());
         app.MapAppApi(api =>
         {
-            api.MapLivestreamApis();
+            api.MapLivestreams();
+            api.MapLivestreamSessions();
+            api.MapMeetingLivestreams();
             api.MapOutputs();
             api.MapAnalytics();
             api.MapPresets();
             api.MapMeetings();
             api.MapParticipants();
             api.MapMeetingSessions();
+            api.MapActiveSessions();
             api.MapWebhooks();
         });
         app.MapWebhookPublicKey();

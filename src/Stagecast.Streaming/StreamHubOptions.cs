@@ -1,13 +1,19 @@
+using Stagecast.Streaming.Limits;
+using System.ComponentModel.DataAnnotations;
+
 namespace Stagecast.Streaming;
 
 public sealed class StreamHubOptions
 {
     /// <summary>How long a stream whose publisher dropped waits for it to come back before it ends.</summary>
+    [Duration("00:00:00")]
     public TimeSpan ReconnectWindow { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A live publisher silent this long may be replaced by a new one on the same key.</summary>
+    [Duration]
     public TimeSpan StalePublisherTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Upper bound for the cached group of pictures that new readers start from.</summary>
+    [Range(64 * 1024, long.MaxValue)]
     public long MaxGopCacheBytes { get; set; } = 8 * 1024 * 1024;
 }

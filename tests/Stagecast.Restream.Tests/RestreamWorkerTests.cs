@@ -19,7 +19,7 @@ public sealed class RestreamWorkerTests
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
         var options = new RestreamOptions { InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(4) };
-        await using var worker = new RestreamWorker("dead", publisher!.Stream, Destination(ClosedPort()), options, time, NullLogger.Instance);
+        await using var worker = new RestreamWorker("dead", publisher!.Stream, Destination(FreePorts.Next()), options, time, NullLogger.Instance);
         worker.Start();
 
         await WaitUntilAsync(() => worker.State.RetryAt is not null);
@@ -49,7 +49,7 @@ public sealed class RestreamWorkerTests
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
-        int port = ClosedPort();
+        int port = FreePorts.Next();
         string output = Path.Combine(Path.GetTempPath(), $"restream-{Guid.NewGuid()}.flv");
         await using var receiver = await Receivers.FfmpegAsync(port, "key", output);
 
@@ -74,7 +74,7 @@ public sealed class RestreamWorkerTests
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
-        int port = ClosedPort();
+        int port = FreePorts.Next();
         await using var receiver = await Receivers.FfmpegListenerAsync(port, "key", "-f", "null", "-");
         await using var worker = new RestreamWorker("ends", publisher!.Stream, Destination(port), new RestreamOptions(), TimeProvider.System, NullLogger.Instance);
         worker.Start();
@@ -90,7 +90,7 @@ public sealed class RestreamWorkerTests
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
-        int port = ClosedPort();
+        int port = FreePorts.Next();
         var receiver = await Receivers.FfmpegListenerAsync(port, "key", "-f", "null", "-");
         var patient = new RestreamOptions { InitialBackoff = TimeSpan.FromMinutes(1), MaxBackoff = TimeSpan.FromMinutes(1) };
         await using var worker = new RestreamWorker("late", publisher!.Stream, Destination(port), patient, TimeProvider.System, NullLogger.Instance);
@@ -114,7 +114,7 @@ public sealed class RestreamWorkerTests
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
         var patient = new RestreamOptions { InitialBackoff = TimeSpan.FromMinutes(1), MaxBackoff = TimeSpan.FromMinutes(1) };
-        await using var worker = new RestreamWorker("dead", publisher!.Stream, Destination(ClosedPort()), patient, TimeProvider.System, NullLogger.Instance);
+        await using var worker = new RestreamWorker("dead", publisher!.Stream, Destination(FreePorts.Next()), patient, TimeProvider.System, NullLogger.Instance);
         worker.Start();
         await WaitUntilAsync(() => worker.State.RetryAt is not null);
 
@@ -129,8 +129,8 @@ public sealed class RestreamWorkerTests
     {
         string work = Directory.CreateTempSubdirectory("restream-tls-").FullName;
         var certificate = TestCertificate.Create(work);
-        int rtmpPort = ClosedPort();
-        int tlsPort = ClosedPort();
+        int rtmpPort = FreePorts.Next();
+        int tlsPort = FreePorts.Next();
         string recordings = Path.Combine(work, "rec");
         await using var nginx = await Receivers.NginxAsync(rtmpPort, recordings, (tlsPort, certificate.CertificateFile, certificate.KeyFile));
         var hub = TestHub.Create();
@@ -208,13 +208,6 @@ public sealed class RestreamWorkerTests
     }
 
     private static RestreamDestination Destination(int port) => new(new Uri($"rtmp://127.0.0.1:{port}/app"), "key");
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static Task WaitUntilAsync(Func<bool> condition) => Eventually.TrueAsync(condition, "the worker's state");
 }

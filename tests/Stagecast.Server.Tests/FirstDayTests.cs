@@ -28,8 +28,8 @@ public sealed class FirstDayTests
         string dataDir = Directory.CreateTempSubdirectory("stagecast-busy-").FullName;
         var ports = new Dictionary<string, string>
         {
-            ["--http-port"] = ServerProcess.FreePort().ToString(),
-            ["--rtmp-port"] = ServerProcess.FreePort().ToString(),
+            ["--http-port"] = FreePorts.Next().ToString(),
+            ["--rtmp-port"] = FreePorts.Next().ToString(),
             ["--metrics-bind"] = "127.0.0.1:0",
             ["--webrtc-port"] = "0",
         };
@@ -51,6 +51,25 @@ public sealed class FirstDayTests
         await using var server = await ServerProcess.StartAsync(dataDir);
         Assert.Contains("Stagecast is set up", server.Process.StandardOutput);
         Assert.Matches("token: +sct_", server.Process.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("Stagecast:Realtime:MessagesPerSecond=0", "MessagesPerSecond")]
+    [InlineData("Stagecast:Webhooks:Timeout=-00:00:01", "Timeout")]
+    [InlineData("Stagecast:WebRtc:Port=70000", "Port")]
+    [InlineData("Stagecast:Http:MaxConnections=0", "MaxConnections")]
+    public async Task ASettingOutOfRangeEndsTheStartWithOneLineNamingIt(string setting, string name)
+    {
+        string dataDir = Directory.CreateTempSubdirectory("stagecast-settings-").FullName;
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("dotnet",
+            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", FreePorts.Next().ToString(),
+             "--rtmp-port", FreePorts.Next().ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0", "--set", setting], ExitWithin);
+
+        Assert.Equal(2, exitCode);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("stagecast: ", line);
+        Assert.Contains($"'{name}'", line);
+        Assert.DoesNotContain("Stagecast is set up", output);
     }
 
     [Theory]
@@ -97,8 +116,8 @@ public sealed class FirstDayTests
         await api.WaitForStatusAsync(livestream.Id, "LIVE");
 
         var (exitCode, _, error) = await ExternalProcess.RunAsync("dotnet",
-            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", first.DataDir, "--http-port", ServerProcess.FreePort().ToString(),
-             "--rtmp-port", ServerProcess.FreePort().ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0"], ExitWithin);
+            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", first.DataDir, "--http-port", FreePorts.Next().ToString(),
+             "--rtmp-port", FreePorts.Next().ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0"], ExitWithin);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"in use by another Stagecast server (pid {first.Process.Id})", error);

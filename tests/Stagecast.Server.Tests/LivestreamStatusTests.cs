@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
@@ -14,8 +15,8 @@ public sealed class LivestreamStatusTests
     {
         // The database falls behind (heavy load): the write of a session's end waits until the test lets it go.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var own = (await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<ILivestreamStore>(
-            sp => HeldEnds.Wrap(ActivatorUtilities.CreateInstance<SqliteLivestreamStore>(sp), gate.Task)))).AsAsyncDisposable(out var fixture);
+        await using var own = (await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<ILivestreamSessionStore>(
+            sp => HeldEnds.Wrap(ActivatorUtilities.CreateInstance<SqliteLivestreamSessionStore>(sp), gate.Task)))).AsAsyncDisposable(out var fixture);
         var api = await fixture.NewTenantAsync();
         var livestream = await api.CreateLivestreamAsync();
         await using (var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(2, "320x180")))
@@ -39,12 +40,12 @@ public sealed class LivestreamStatusTests
     /// <summary>The real store, with EndSessionAsync held until a gate opens.</summary>
     public class HeldEnds : DispatchProxy
     {
-        private ILivestreamStore _inner = null!;
+        private ILivestreamSessionStore _inner = null!;
         private Task _gate = Task.CompletedTask;
 
-        public static ILivestreamStore Wrap(ILivestreamStore inner, Task gate)
+        public static ILivestreamSessionStore Wrap(ILivestreamSessionStore inner, Task gate)
         {
-            var proxy = Create<ILivestreamStore, HeldEnds>();
+            var proxy = Create<ILivestreamSessionStore, HeldEnds>();
             var held = (HeldEnds)(object)proxy;
             held._inner = inner;
             held._gate = gate;
@@ -53,7 +54,7 @@ public sealed class LivestreamStatusTests
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
-            if (targetMethod!.Name == nameof(ILivestreamStore.EndSessionAsync))
+            if (targetMethod!.Name == nameof(ILivestreamSessionStore.EndSessionAsync))
             {
                 return HoldAsync(targetMethod, args);
             }

@@ -72,8 +72,8 @@ public sealed partial class ProcessTests
     [Fact]
     public async Task PortsComeFromFlagsAndEnvironment()
     {
-        int http = ServerProcess.FreePort();
-        int rtmp = ServerProcess.FreePort();
+        int http = FreePorts.Next();
+        int rtmp = FreePorts.Next();
         string dataDir = Directory.CreateTempSubdirectory("stagecast-process-").FullName;
         await using var process = ExternalProcess.Start("dotnet",
             [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0"],

@@ -19,8 +19,8 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task OneEncoderReachesTwoDestinationsAndWhatArrivesDecodes()
     {
-        int nginxPort = Receivers.FreePort();
-        int ffmpegPort = Receivers.FreePort();
+        int nginxPort = FreePorts.Next();
+        int ffmpegPort = FreePorts.Next();
         string recordings = Path.Combine(_work, "nginx");
         string ffmpegFile = Path.Combine(_work, "ffmpeg.flv");
         await using var nginx = await Receivers.NginxAsync(nginxPort, recordings);
@@ -59,13 +59,13 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task DeadDestinationKeepsRetryingWhileAHealthyOneStreamsWithoutAGap()
     {
-        int healthyPort = Receivers.FreePort();
+        int healthyPort = FreePorts.Next();
         string file = Path.Combine(_work, "healthy.flv");
         await using var listener = await Receivers.FfmpegAsync(healthyPort, "key", file);
 
         var api = await server.NewTenantAsync();
         var livestream = await api.CreateLivestreamAsync();
-        string dead = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{Receivers.FreePort()}/app", "key");
+        string dead = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{FreePorts.Next()}/app", "key");
         string healthy = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{healthyPort}/app", "key");
 
         await using (var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(10)))
@@ -90,7 +90,7 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task KilledDestinationGetsTheStreamAgainWhenItComesBack()
     {
-        int port = Receivers.FreePort();
+        int port = FreePorts.Next();
         string recordings = Path.Combine(_work, "restarted");
         var nginx = await Receivers.NginxAsync(port, recordings);
 
@@ -124,7 +124,7 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task DisabledAndRemovedOutputsCloseTheirConnection()
     {
-        int port = Receivers.FreePort();
+        int port = FreePorts.Next();
         var api = await server.NewTenantAsync();
         var livestream = await api.CreateLivestreamAsync();
         string output = await AddOutputAsync(api, livestream.Id, $"rtmp://127.0.0.1:{port}/app", "key");
@@ -152,7 +152,7 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task SlowDestinationDropsItsOwnFramesWithoutDelayingHls()
     {
-        int nginxPort = Receivers.FreePort();
+        int nginxPort = FreePorts.Next();
         await using var nginx = await Receivers.NginxAsync(nginxPort, Path.Combine(_work, "slow"));
         await using var slowLink = new ThrottlingProxy(nginxPort, bytesPerSecond: 16_000);
 
@@ -191,7 +191,7 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task OutputKeepsItsConnectionWhileThePublisherReconnects()
     {
-        int port = Receivers.FreePort();
+        int port = FreePorts.Next();
         string file = Path.Combine(_work, "continuous.flv");
         await using var listener = await Receivers.FfmpegAsync(port, "key", file);
         var api = await server.NewTenantAsync();

@@ -7,6 +7,7 @@ using Stagecast.Server.Hosting;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Streaming;
 using Stagecast.Testing;
+using Stagecast.Server.Features.LivestreamSessions;
 
 namespace Stagecast.Server.Tests;
 

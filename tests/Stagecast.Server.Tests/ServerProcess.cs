@@ -52,9 +52,9 @@ public sealed class ServerProcess : IAsyncDisposable
     private static async Task<ServerProcess> LaunchAsync(string fileName, string[] prefix, string? dataDir, Dictionary<string, string>? environment, string[] arguments)
     {
         dataDir ??= Directory.CreateTempSubdirectory("stagecast-process-").FullName;
-        int http = FreePort();
-        int rtmp = FreePort();
-        int metrics = FreePort();
+        int http = FreePorts.Next();
+        int rtmp = FreePorts.Next();
+        int metrics = FreePorts.Next();
         var process = ExternalProcess.Start(fileName,
             [.. prefix, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0",
              "--metrics-bind", $"127.0.0.1:{metrics}", .. arguments],
@@ -74,13 +74,6 @@ public sealed class ServerProcess : IAsyncDisposable
         await Eventually.TrueAsync(async () => Process.HasExited
             ? throw new InvalidOperationException($"server exited: {Output}")
             : (await http.GetAsync($"{HttpBase}/healthz")).StatusCode == HttpStatusCode.OK, "the server to become healthy");
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();

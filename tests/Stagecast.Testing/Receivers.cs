@@ -7,13 +7,6 @@ namespace Stagecast.Testing;
 /// <summary>RTMP receivers nobody here wrote: ffmpeg in listen mode, and nginx with libnginx-mod-rtmp.</summary>
 public static class Receivers
 {
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>ffmpeg -listen 1 on rtmp://127.0.0.1:{port}/app/{key}, copying what arrives into an FLV file.</summary>
     public static Task<ExternalProcess> FfmpegAsync(int port, string key, string outputFile) =>
         FfmpegListenerAsync(port, key, "-c", "copy", "-y", outputFile);

@@ -49,7 +49,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         using var http = new HttpClient();
         using var key = JsonDocument.Parse(await http.GetStringAsync($"{stagecastHttpBase}/.well-known/webhooks.json"));
         string pem = key.RootElement.GetProperty("data").GetProperty("publicKey").GetString()!;
-        var receiver = new WebhookReceiver(port ?? FreePort(), pem);
+        var receiver = new WebhookReceiver(port ?? FreePorts.Next(), pem);
         await receiver.StartAsync();
         return receiver;
     }
@@ -123,12 +123,5 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         await StopAsync();
         _publicKey.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

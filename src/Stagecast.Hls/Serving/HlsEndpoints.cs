@@ -18,6 +18,9 @@ namespace Stagecast.Hls.Serving;
 /// /{id}/manifest/{epoch}/{player}/init0.mp4 | seg3.m4s | part12.m4s
 /// /{id}/manifest/{epoch}/…                          the same without a player id
 /// </code>
+/// Every answer carries <c>Access-Control-Allow-Origin: *</c>, with or without an Origin in the request, rather than
+/// going through ASP.NET's CORS middleware (which adds it only when asked): an HLS edge or CDN keeps one copy of a
+/// segment for every viewer, so the copy must be right for pages on any origin, whoever fetched it first.
 /// </summary>
 public static class HlsEndpoints
 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Stagecast.Server.Features.Accounts;
+using Stagecast.Server.Features.FirstStart;
 
 namespace Stagecast.Server.Hosting;
 

@@ -1,28 +1,30 @@
-using Stagecast.Server.Features.Accounts;
-using Stagecast.Server.Features.Apps;
-using Stagecast.Server.Features.Livestreams;
-using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Hosting;
 
 /// <summary>
-/// Before anything listens: the data directory's lock, schema migrations, recovery of what was left open, default
-/// presets. Once every listener is bound (and before the server is marked ready): first-start accounts, so that a
-/// start that cannot listen creates no token that nobody was shown.
+/// Before anything listens: schema migrations (the database is opened through the data directory's lock), then the
+/// features' start-up work. Once every listener is bound (and before the server is marked ready): the work that must
+/// wait for that, such as the first start's account, so that a start that cannot listen creates no token nobody saw.
 /// </summary>
-public sealed class DatabaseStartup(SqliteDatabase database, IServiceProvider services) : IHostedLifecycleService
+public sealed class DatabaseStartup(SqliteDatabase database, IEnumerable<IStartupTask> tasks) : IHostedLifecycleService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        await services.GetRequiredService<SessionRecovery>().RunAsync(cancellationToken).ConfigureAwait(false);
-        await services.GetRequiredService<MeetingSessionRecovery>().RunAsync(cancellationToken).ConfigureAwait(false);
-        await services.GetRequiredService<AppService>().EnsureDefaultPresetsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var task in tasks.Where(t => !t.AfterListening))
+        {
+            await task.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    public Task StartedAsync(CancellationToken cancellationToken) =>
-        services.GetRequiredService<Bootstrap>().RunAsync(cancellationToken);
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var task in tasks.Where(t => t.AfterListening))
+        {
+            await task.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -11,7 +11,7 @@ public static class HostingServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ServerReadiness>();
         services.AddSingleton<ListeningEndpoints>();
-        services.AddOptions<Api.HttpConnectionOptions>().Bind(configuration.GetSection("Stagecast:Http"));
+        services.AddOptions<Api.HttpConnectionOptions>().Bind(configuration.GetSection("Stagecast:Http")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Api.HttpConnectionLimits>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<Security.DestinationPolicy>();

@@ -3,7 +3,7 @@ namespace Stagecast.Streaming.Limits;
 /// <summary>
 /// A token bucket: <c>perSecond</c> tokens a second up to <c>capacity</c>, refilled from the clock when tokens are
 /// taken, so an idle bucket runs no timer (ASP.NET's partitioned limiter wakes ten times a second for ever). The one
-/// rate limiter of the server: API tokens, the realtime channel's sockets and participants.
+/// rate limiter of the server: API tokens, the realtime channel's sockets and participants, each WebRTC peer's packets.
 /// </summary>
 public sealed class TokenBucket(TimeProvider time, double perSecond, double capacity)
 {

@@ -1,12 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+using Stagecast.Streaming.Limits;
+
 namespace Stagecast.WebRtc.Transport;
 
 /// <summary>Settings of the WebRTC media plane (bound from the server's configuration).</summary>
 public sealed class WebRtcOptions
 {
     /// <summary>The one UDP port every WebRTC session uses (and ICE-TCP unless <see cref="TcpPort"/> says otherwise).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = 8189;
 
     /// <summary>ICE-TCP port; null means the UDP port's number; 0 turns ICE-TCP off.</summary>
+    [Range(0, 65535)]
     public int? TcpPort { get; set; }
 
     /// <summary>Addresses announced as candidates besides the host's own (a server behind NAT or in a container), comma-separated.</summary>
@@ -21,25 +26,32 @@ public sealed class WebRtcOptions
     public bool UdpCandidates { get; set; } = true;
 
     /// <summary>The bitrate a WHIP publisher is asked to stay under (REMB), in kbit/s.</summary>
+    [Range(100, 1_000_000)]
     public int MaxPublishKbps { get; set; } = 6000;
 
     /// <summary>
     /// How often a WHIP publisher is asked for a keyframe (PLI). Browsers send one only when asked, and LL-HLS segments
     /// start at keyframes, so this is about the segment length.
     /// </summary>
+    [Duration]
     public TimeSpan KeyframeInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>ICE and DTLS must both complete within this time of the answer, or the session is dropped.</summary>
+    [Duration]
     public TimeSpan ConnectDeadline { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>A peer that sends no valid binding request for this long has gone (RFC 7675 consent).</summary>
+    [Duration]
     public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    [Range(1, int.MaxValue)]
     public int MaxSessions { get; set; } = 1000;
 
+    [Range(1, int.MaxValue)]
     public int MaxSessionsPerAddress { get; set; } = 20;
 
     /// <summary>Packets per second one session may send before the rest of the second is dropped.</summary>
+    [Range(100, int.MaxValue)]
     public int MaxPacketsPerSecond { get; set; } = 5000;
 
     /// <summary>The ffmpeg binary used for transcoding (Opus to AAC, AAC to Opus, VP8 to H.264).</summary>

@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Rtp;
@@ -20,8 +21,7 @@ public abstract class WebRtcPeer : IDisposable
     private readonly Lock _sendSync = new();
     private SrtpContext? _inbound;
     private SrtpContext? _outbound;
-    private long _windowStart;
-    private int _windowPackets;
+    private readonly TokenBucket _packets;
     private int _dtlsStarted;
 
     protected WebRtcPeer(WebRtcTransport transport, SessionDescription offer, string clientAddress)
@@ -30,6 +30,8 @@ public abstract class WebRtcPeer : IDisposable
         _time = transport.Time;
         Id = Guid.NewGuid().ToString("N");
         Ice = new IceLiteAgent(offer.IceUfrag!, _time);
+        // At most MaxPacketsPerSecond a second on average, a second's worth at once; the rest of a flood is dropped.
+        _packets = new TokenBucket(_time, transport.Options.MaxPacketsPerSecond, transport.Options.MaxPacketsPerSecond);
         ClientAddress = clientAddress;
         _dtls = new DtlsSession(transport.Certificate, offer.FingerprintAlgorithm!, offer.Fingerprint!, SendDatagram)
         {
@@ -79,7 +81,7 @@ public abstract class WebRtcPeer : IDisposable
     /// <summary>An SRTP or SRTCP packet from a validated path, decrypted in place and handed on.</summary>
     internal void OnSrtp(byte[] buffer, int length, IcePath? from)
     {
-        if (_inbound is not { } inbound || !WithinRate())
+        if (_inbound is not { } inbound || !_packets.TryTake())
         {
             return;
         }
@@ -193,18 +195,5 @@ public abstract class WebRtcPeer : IDisposable
     private void SendDatagram(byte[] buffer, int offset, int length)
     {
         Remote?.Send(buffer.AsSpan(offset, length));
-    }
-
-    /// <summary>At most <see cref="WebRtcOptions.MaxPacketsPerSecond"/> per second; the rest of a second's flood is dropped.</summary>
-    private bool WithinRate()
-    {
-        long now = _time.GetTimestamp();
-        if (_time.GetElapsedTime(_windowStart, now) >= TimeSpan.FromSeconds(1))
-        {
-            _windowStart = now;
-            _windowPackets = 0;
-        }
-
-        return ++_windowPackets <= Transport.Options.MaxPacketsPerSecond;
     }
 }

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
@@ -123,7 +123,7 @@ public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<Ser
         Assert.Equal(413, full.GetProperty("code").GetInt32());
         Assert.Contains("chat is full", full.GetProperty("message").GetString());
         string sessionId = joined.GetProperty("meeting").GetProperty("session_id").GetString()!;
-        var store = fixture.App.Services.GetRequiredService<ISessionStore>();
+        var store = fixture.App.Services.GetRequiredService<IMeetingSessionStore>();
         Assert.Equal(5, (await store.ListChatAsync(sessionId, CancellationToken.None)).Count);
 
         // Retention: a message older than the setting (90 days by default) goes at the next sweep; recent ones stay.

@@ -48,9 +48,15 @@ public sealed class WhipHttpTests(ServerFixture server) : IClassFixture<ServerFi
         Assert.Equal(HttpStatusCode.NoContent, options.StatusCode);
         Assert.Equal("*", options.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Contains("Authorization", options.Headers.GetValues("Access-Control-Allow-Headers").Single());
-        Assert.Equal("application/sdp", options.Headers.GetValues("Accept-Post").Single());
 
-        var created = await PostAsync(whip, SendOnlyOffer, livestream.StreamKey);
+        // A WHIP client (not a browser) asking what the endpoint takes.
+        var plain = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Options, whip));
+        Assert.Equal(HttpStatusCode.NoContent, plain.StatusCode);
+        Assert.Equal("application/sdp", plain.Headers.GetValues("Accept-Post").Single());
+
+        using var post = Request(whip, SendOnlyOffer, livestream.StreamKey);
+        post.Headers.Add("Origin", "https://app.example");
+        var created = await server.Http.SendAsync(post);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         string answer = await created.Content.ReadAsStringAsync();
         Assert.Contains("a=recvonly", answer);

@@ -39,41 +39,6 @@ public sealed record LivestreamDto(
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }
 
-/// <summary>
-/// A livestream session; seconds are whole seconds (the RealtimeKit types say integer). <c>live_viewers</c>: players
-/// watching now (0 once the session stopped).
-/// </summary>
-public sealed record LivestreamSessionDto(
-    string Id,
-    string LivestreamId,
-    string? ErrMessage,
-    DateTimeOffset? InvokedTime,
-    DateTimeOffset? StartedTime,
-    DateTimeOffset? StoppedTime,
-    long IngestSeconds,
-    long ViewerSeconds,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    int LiveViewers)
-{
-    public static LivestreamSessionDto From(LivestreamSession session, int liveViewers) => new(
-        session.Id,
-        session.LivestreamId,
-        session.ErrMessage,
-        session.InvokedTime,
-        session.StartedTime,
-        session.StoppedTime,
-        (long)Math.Round(session.IngestSeconds),
-        (long)Math.Round(session.ViewerSeconds),
-        session.CreatedAt,
-        session.UpdatedAt,
-        liveViewers);
-}
-
-public sealed record LivestreamDetailsDto(LivestreamDto Livestream, LivestreamSessionDto? Session, IReadOnlyList<LivestreamSessionDto> Sessions, Hosting.Api.PagingDto Paging);
-
-public sealed record ActiveLivestreamSessionDto(LivestreamDto Livestream, LivestreamSessionDto Session);
-
 /// <summary>What is coming in while a livestream is live (null otherwise): protocol, bitrate, codecs and picture size.</summary>
 public sealed record IngestDto(
     string? Protocol, long BitsPerSecond, string? VideoCodec, int? Width, int? Height, string? AudioCodec, int? AudioSampleRate, int? AudioChannels)

@@ -12,9 +12,7 @@ public sealed class LivestreamService(
     StreamKeyProtector keys,
     PublicUrls urls,
     StreamHub hub,
-    SessionRecorder sessions,
-    SessionWriter writer,
-    MeetingLivestreamRegistry meetingLivestreams,
+    IEnumerable<ILivestreamActivity> activity,
     LiveViewers viewers,
     TimeProvider time)
 {
@@ -85,23 +83,20 @@ public sealed class LivestreamService(
     }
 
     /// <summary>
-    /// The stored status, except that what happens here now wins over what the database has caught up with: a
-    /// broadcast in progress is LIVE, an active meeting livestream without one is INVOKED, a broadcast that ended is
-    /// what its end says (as its session, <see cref="SessionViews"/>, shows it stopped).
+    /// The stored status, except that what happens here now wins over what the database has caught up with (the
+    /// most active of what <see cref="ILivestreamActivity"/> sources say): a broadcast in progress is LIVE, an active
+    /// meeting livestream without one is INVOKED, a broadcast whose end is not written yet is what its end says. With
+    /// nothing happening, a stored LIVE or INVOKED (left by a crash) reads IDLE.
     /// </summary>
     public LivestreamView View(Livestream livestream)
     {
-        var unwritten = sessions.FindActive(livestream.Id) is null ? writer.UnwrittenEnd(livestream.Id) : null;
-        if (unwritten is not null)
+        var now = activity.Select(a => a.Of(livestream.Id)).OfType<LivestreamActivity>().MaxBy(a => a.Rank);
+        if (now?.ChangedAt is { } changedAt)
         {
-            livestream = livestream with { UpdatedAt = unwritten.StoppedTime };
+            livestream = livestream with { UpdatedAt = changedAt };
         }
 
-        var status = sessions.FindActive(livestream.Id) is not null ? LivestreamStatus.Live
-            : meetingLivestreams.IsActive(livestream.Id) ? LivestreamStatus.Invoked
-            : unwritten is not null ? unwritten.Status
-            : livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle
-            : livestream.Status;
+        var status = now?.Status ?? (livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle : livestream.Status);
         return new LivestreamView(
             livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status, urls.WhipUrl(livestream.Id),
             urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), hub.Find(livestream.Id) is { } stream ? IngestDto.From(stream) : null);

@@ -6,7 +6,7 @@ using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.Livestreams;
 
-/// <summary>Livestreams: L1–L5 of the API contract, plus reset-stream-key, enable, disable and delete.</summary>
+/// <summary>Livestreams: L1 and L2 of the API contract, plus reset-stream-key, enable, disable and delete (their sessions: <c>LivestreamSessionsApi</c>).</summary>
 public static class LivestreamsApi
 {
     public const string NamePattern = "^[a-zA-Z0-9-_]*$";
@@ -17,9 +17,6 @@ public static class LivestreamsApi
         group.MapPost("/", CreateAsync).WithSummary("Create an independent livestream")
             .WithDescription("Optional JSON body: {\"name\": string matching ^[a-zA-Z0-9-_]*$, at most 256 characters}.");
         group.MapGet("/", ListAsync).WithSummary("List livestreams");
-        group.MapGet("/sessions/{livestream_session_id}", GetSessionAsync).WithSummary("A livestream session");
-        group.MapGet("/{livestream_id}", GetAsync).WithSummary("A livestream with its sessions");
-        group.MapGet("/{livestream_id}/active-livestream-session", GetActiveSessionAsync).WithSummary("The session in progress; 404 when not live");
         group.MapPost("/{livestream_id}/reset-stream-key", ResetStreamKeyAsync).WithSummary("Issue a new stream key; a publisher on the old key is disconnected");
         group.MapPut("/{livestream_id}/enable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, false))
             .WithSummary("Let publishers in again");
@@ -44,41 +41,6 @@ public static class LivestreamsApi
         return ApiResults.List(page.Items.Select(LivestreamDto.From).ToList(), paging, page.TotalCount);
     }
 
-    private static async Task<Ok<ApiResponse<LivestreamDetailsDto>>> GetAsync(
-        HttpContext context, LivestreamService livestreams, ILivestreamStore store, SessionViews views, string livestream_id)
-    {
-        var paging = new QueryParameters(context.Request.Query).Paging();
-        var livestream = await FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
-        var cancellation = context.RequestAborted;
-        var page = await store.ListSessionsAsync(livestream_id, paging, cancellation).ConfigureAwait(false);
-        var latestStored = paging.PageNo == 1 ? page.Items.FirstOrDefault()
-            : (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), cancellation).ConfigureAwait(false)).Items.FirstOrDefault();
-        var latest = views.Active(context.App().Id, livestream_id, latestStored) ?? latestStored;
-        var sessions = page.Items.Select(s => views.Show(s)).ToList();
-        return ApiResults.Ok(new LivestreamDetailsDto(
-            LivestreamDto.From(livestream),
-            latest is null ? null : views.Show(latest),
-            sessions,
-            PagingDto.For(paging, sessions.Count, page.TotalCount)));
-    }
-
-    private static async Task<Ok<ApiResponse<ActiveLivestreamSessionDto>>> GetActiveSessionAsync(
-        HttpContext context, LivestreamService livestreams, ILivestreamStore store, SessionViews views, string livestream_id)
-    {
-        var livestream = await FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
-        var latestStored = (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), context.RequestAborted).ConfigureAwait(false)).Items.FirstOrDefault();
-        var active = views.Active(context.App().Id, livestream_id, latestStored)
-            ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
-        return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), views.Show(active)));
-    }
-
-    private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamStore store, SessionViews views, string livestream_session_id)
-    {
-        var session = await store.FindSessionAsync(context.App().Id, livestream_session_id, context.RequestAborted).ConfigureAwait(false)
-            ?? throw ApiException.NotFound($"No livestream session found with id {livestream_session_id}");
-        return ApiResults.Ok(views.Show(session));
-    }
-
     private static async Task<Ok<ApiResponse<LivestreamDto>>> ResetStreamKeyAsync(HttpContext context, LivestreamService livestreams, string livestream_id) =>
         ApiResults.Ok(LivestreamDto.From(await livestreams.ResetStreamKeyAsync(context.App(), livestream_id, context.RequestAborted).ConfigureAwait(false)
             ?? throw NotFound(livestream_id)));
@@ -95,7 +57,7 @@ public static class LivestreamsApi
     internal static async Task<LivestreamView> FindAsync(HttpContext context, LivestreamService livestreams, string id) =>
         await livestreams.FindAsync(context.App(), id, context.RequestAborted).ConfigureAwait(false) ?? throw NotFound(id);
 
-    private static ApiException NotFound(string id) => ApiException.NotFound($"No livestream found with id {id}");
+    internal static ApiException NotFound(string id) => ApiException.NotFound($"No livestream found with id {id}");
 
     /// <summary>Livestream status filter; OFFLINE means not live (IDLE or ERRORED).</summary>
     private static IReadOnlyList<LivestreamStatus>? Statuses(QueryParameters query) =>

@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Dapper;
-using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqliteTime;
 
 namespace Stagecast.Server.Features.Livestreams;
 
-public sealed partial class SqliteLivestreamStore(SqliteDatabase db, WebhookSignal webhooks) : ILivestreamStore
+public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
         "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config";

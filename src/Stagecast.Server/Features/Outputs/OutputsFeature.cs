@@ -1,5 +1,5 @@
-using Stagecast.Server.Hosting;
 using Stagecast.Restream;
+using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Outputs;
 
@@ -8,12 +8,23 @@ public static class OutputsFeature
     /// <summary>Restream outputs of livestreams and the manager that runs their workers.</summary>
     public static IServiceCollection AddOutputs(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
-        services.AddOptions<OutputDestinationOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
+        services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OutputDestinationOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutputDestinations>();
         services.AddSingleton<IOutputStore, SqliteOutputStore>();
-        services.AddSingleton<OutputManager>(); // joins the hub at start (it needs the hub, so it cannot be a constructor observer)
+        services.AddSingleton<OutputManager>();
+        services.AddStartupTask<JoinHub>();
         services.AddFeatureMetrics<OutputMetrics>();
         return services;
+    }
+
+    /// <summary>The manager follows the hub's streams; it needs the hub, so it joins at start rather than as a constructor observer.</summary>
+    private sealed class JoinHub(Stagecast.Streaming.StreamHub hub, OutputManager outputs) : IStartupTask
+    {
+        public Task RunAsync(CancellationToken cancellationToken)
+        {
+            hub.AddObserver(outputs);
+            return Task.CompletedTask;
+        }
     }
 }

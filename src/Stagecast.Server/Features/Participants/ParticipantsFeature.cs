@@ -8,7 +8,7 @@ public static class ParticipantsFeature
     /// <summary>Participants, their ES256 tokens (key in the data directory) and the participant authentication scheme.</summary>
     public static IServiceCollection AddParticipants(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
-        services.AddOptions<ParticipantOptions>().Bind(configuration.GetSection("Stagecast:Participants"));
+        services.AddOptions<ParticipantOptions>().Bind(configuration.GetSection("Stagecast:Participants")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IParticipantStore, SqliteParticipantStore>();
         services.AddSingleton(sp =>
         {

@@ -1,3 +1,6 @@
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Hosting;
+
 namespace Stagecast.Server.Features.Presets;
 
 public static class PresetsFeature
@@ -6,6 +9,8 @@ public static class PresetsFeature
     {
         services.AddSingleton<IPresetStore, SqlitePresetStore>();
         services.AddSingleton<PresetService>();
+        services.AddStartupTask<DefaultPresetsForApps>();
+        services.AddSingleton<IAppObserver>(sp => sp.GetRequiredService<DefaultPresetsForApps>());
         return services;
     }
 }

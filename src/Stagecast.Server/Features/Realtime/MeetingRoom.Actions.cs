@@ -1,6 +1,6 @@
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Features.Sessions;
 using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Realtime;

@@ -1,9 +1,9 @@
-using Stagecast.Server.Features.Realtime.Protocol;
-using Stagecast.Server.Hosting;
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
-using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Realtime;
@@ -19,11 +19,11 @@ public sealed partial class MeetingRoom
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, RoomPeer> _peers = new(StringComparer.Ordinal);
     private readonly MeetingRooms _rooms;
-    private readonly ISessionStore _store;
+    private readonly IMeetingSessionStore _store;
     private readonly IEnumerable<IMeetingSessionObserver> _observers;
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
-    private readonly WebhookEvents _events;
+    private readonly MeetingWebhookEvents _events;
     private readonly ChatOptions _chatOptions;
     private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
     private int _chatMessages;
@@ -36,8 +36,8 @@ public sealed partial class MeetingRoom
     private long _maxConcurrent;
     private bool _hasChat;
 
-    public MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, ISessionStore store, IEnumerable<IMeetingSessionObserver> observers,
-        WebhookEvents events, IOptions<RealtimeOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
+    public MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, IMeetingSessionStore store, IEnumerable<IMeetingSessionObserver> observers,
+        MeetingWebhookEvents events, IOptions<RealtimeOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
     {
         _chatOptions = chat.Value;
         _events = events;

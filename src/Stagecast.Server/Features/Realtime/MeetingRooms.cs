@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Sessions;
-using Stagecast.Server.Features.Webhooks;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -12,7 +11,7 @@ namespace Stagecast.Server.Features.Realtime;
 /// given a new token or another preset is kicked from it (it may join again with a token it still holds).
 /// </summary>
 public sealed class MeetingRooms(
-    ISessionStore store,
+    IMeetingSessionStore store,
     IServiceProvider services,
     IOptions<RealtimeOptions> options,
     IOptions<ChatOptions> chat,
@@ -26,7 +25,7 @@ public sealed class MeetingRooms(
 
     public MeetingRoom GetOrCreate(Meeting meeting, string accountId) =>
         _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(
-            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetRequiredService<WebhookEvents>(), options, chat, time));
+            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetRequiredService<MeetingWebhookEvents>(), options, chat, time));
 
     public async Task OnMeetingChangedAsync(Meeting meeting)
     {

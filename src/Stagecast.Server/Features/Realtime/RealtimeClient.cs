@@ -1,9 +1,10 @@
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime.Protocol;
-using Stagecast.Server.Features.Sessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming.Limits;

@@ -1,4 +1,5 @@
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 
@@ -9,7 +10,7 @@ public static class RealtimeFeature
     /// <summary>The meeting channel: rooms, their sessions and the WebSocket endpoint.</summary>
     public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection("Stagecast:Realtime"));
+        services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection("Stagecast:Realtime")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MeetingRooms>();
         services.AddSingleton<IMeetingObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<IParticipantObserver>(sp => sp.GetRequiredService<MeetingRooms>());
@@ -18,7 +19,16 @@ public static class RealtimeFeature
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<RealtimeLivestreams>());
         services.AddHostedService<ViewerCountMonitor>();
         services.AddHostedService<RealtimeShutdown>();
+        services.AddSingleton<MeetingSessionFlushService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MeetingSessionFlushService>());
         return services;
+    }
+
+    /// <summary>The live side of meeting sessions on REST: kick, kick-all, polls (RealtimeKit's /active-session).</summary>
+    public static RouteGroupBuilder MapActiveSessions(this RouteGroupBuilder api)
+    {
+        api.MapActiveSession();
+        return api;
     }
 
     /// <summary>WebSockets with keep-alive pings: a client that stops answering is dropped within interval + timeout.</summary>

@@ -1,5 +1,6 @@
-using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Realtime;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
-using Stagecast.Server.Features.Sessions;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -12,7 +12,7 @@ public sealed class RealtimeServices(
     TimeProvider time,
     MeetingRooms rooms,
     IMeetingStore meetings,
-    ISessionStore sessions,
+    IMeetingSessionStore sessions,
     IParticipantStore participants,
     IPresetStore presets,
     RealtimeLivestreams livestreams,
@@ -30,7 +30,7 @@ public sealed class RealtimeServices(
 
     public IMeetingStore Meetings { get; } = meetings;
 
-    public ISessionStore Sessions { get; } = sessions;
+    public IMeetingSessionStore Sessions { get; } = sessions;
 
     public IParticipantStore Participants { get; } = participants;
 

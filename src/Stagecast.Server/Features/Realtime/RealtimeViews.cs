@@ -1,4 +1,4 @@
-using Stagecast.Server.Features.Sessions;
+using Stagecast.Server.Features.MeetingSessions;
 
 namespace Stagecast.Server.Features.Realtime;
 

@@ -8,11 +8,12 @@ public static class WebRtcFeature
     /// <summary>The WebRTC media plane: one UDP port for every session, WHIP ingest and WHEP playback.</summary>
     public static IServiceCollection AddWebRtc(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc"));
+        services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
         services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();
         services.AddFeatureMetrics<WebRtcSessionMetrics>();
+        services.AddCors(WebRtcHttp.AddCorsPolicy);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
@@ -9,9 +10,23 @@ namespace Stagecast.Server.Features.WebRtc;
 internal static class WebRtcHttp
 {
     /// <summary>
+    /// ASP.NET's CORS policy for WHIP and WHEP: any origin may publish (with the stream key) or play (public like the
+    /// playback URL), and a page must read the session's Location and ETag.
+    /// </summary>
+    public const string CorsPolicy = "webrtc";
+
+    public static void AddCorsPolicy(CorsOptions options) =>
+        options.AddPolicy(CorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .WithMethods(HttpMethods.Post, HttpMethods.Patch, HttpMethods.Delete)
+            .WithHeaders("Authorization", "Content-Type", "If-Match")
+            .WithExposedHeaders("Location", "ETag", "Link", "Accept-Patch"));
+
+    /// <summary>
     /// The routes of a WHIP or WHEP endpoint and its session resources under <paramref name="group"/>
     /// (<c>/{livestreamId}/whip</c> or <c>/whep</c>): POST creates a session, OPTIONS answers CORS preflights,
-    /// DELETE ends a session, PATCH takes trickled candidates (RFC 9725 section 4.3).
+    /// DELETE ends a session, PATCH takes trickled candidates (RFC 9725 section 4.3). CORS preflights are answered by the
+    /// platform's middleware; a plain OPTIONS (a WHIP client asking what the endpoint takes) gets Accept-Post.
     /// </summary>
     public static RouteGroupBuilder MapSessionResource<TSession>(this RouteGroupBuilder group, string kind, Delegate create, Func<TSession, string> streamIdOf, Action<TSession> end)
         where TSession : WebRtcPeer
@@ -19,12 +34,12 @@ internal static class WebRtcHttp
         TSession? Find(WebRtcTransport transport, string livestreamId, string sessionId) =>
             transport.Find(sessionId) is TSession session && streamIdOf(session) == livestreamId ? session : null;
 
+        group.RequireCors(CorsPolicy);
         group.MapPost("", create);
-        group.MapMethods("", ["OPTIONS"], Preflight);
-        group.MapMethods("/{sessionId}", ["OPTIONS"], Preflight);
-        group.MapDelete("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
+        group.MapMethods("", [HttpMethods.Options], Options);
+        group.MapMethods("/{sessionId}", [HttpMethods.Options], Options);
+        group.MapDelete("/{sessionId}", (WebRtcTransport transport, string livestreamId, string sessionId) =>
         {
-            AllowCors(context);
             if (Find(transport, livestreamId, sessionId) is not { } session)
             {
                 return ApiResults.Error(404, $"no {kind} session with this id");
@@ -38,18 +53,8 @@ internal static class WebRtcHttp
         return group;
     }
 
-    public static void AllowCors(HttpContext context)
+    private static IResult Options(HttpContext context)
     {
-        var headers = context.Response.Headers;
-        headers.AccessControlAllowOrigin = "*";
-        headers.AccessControlAllowMethods = "POST, PATCH, DELETE, OPTIONS";
-        headers.AccessControlAllowHeaders = "Authorization, Content-Type, If-Match";
-        headers.AccessControlExposeHeaders = "Location, ETag, Link, Accept-Patch";
-    }
-
-    public static IResult Preflight(HttpContext context)
-    {
-        AllowCors(context);
         context.Response.Headers["Accept-Post"] = "application/sdp";
         return Results.NoContent();
     }
@@ -117,7 +122,6 @@ internal static class WebRtcHttp
     /// </summary>
     public static IResult Trickle(HttpContext context, WebRtcPeer? session)
     {
-        AllowCors(context);
         if (session is null)
         {
             return ApiResults.Error(404, "no WebRTC session with this id");

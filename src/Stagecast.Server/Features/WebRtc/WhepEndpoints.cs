@@ -22,7 +22,6 @@ public static class WhepEndpoints
 
     private static async Task<IResult> PlayAsync(HttpContext context, string livestreamId, WebRtcTransport transport, StreamHub hub, OpusFeeds opus, ILoggerFactory loggers)
     {
-        WebRtcHttp.AllowCors(context);
         if (hub.Find(livestreamId) is not { } stream || stream.State != LiveStreamState.Live)
         {
             return ApiResults.Error(404, "no live stream with this id");

@@ -22,7 +22,6 @@ public static class WhipEndpoints
 
     private static async Task<IResult> PublishAsync(HttpContext context, string livestreamId, WebRtcTransport transport, IPublishAuthorizer authorizer, StreamHub hub, ILoggerFactory loggers)
     {
-        WebRtcHttp.AllowCors(context);
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (BearerToken.From(context.Request) is not { } key)
         {

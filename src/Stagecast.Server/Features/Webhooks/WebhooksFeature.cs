@@ -7,7 +7,7 @@ public static class WebhooksFeature
     /// <summary>Webhooks: the store, the outbox dispatcher, the signing key in the data directory.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
-        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Stagecast:Webhooks"));
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Stagecast:Webhooks")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookSignal>();

@@ -36,7 +36,7 @@ public static class ApiRoutes
         return services;
     }
 
-    /// <summary>The middleware of the API, in order: errors, routing, rate limit, authentication, authorization.</summary>
+    /// <summary>The middleware of the API, in order: errors, routing, CORS (for endpoints that ask for a policy), rate limit, authentication, authorization.</summary>
     public static WebApplication UseStagecastApi(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -46,6 +46,7 @@ public static class ApiRoutes
         });
         app.UseErrorEnvelopes();
         app.UseRouting();
+        app.UseCors();
         app.UseMiddleware<ApiRateLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();

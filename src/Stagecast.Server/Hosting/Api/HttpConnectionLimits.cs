@@ -1,8 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Hosting.Api;
 
@@ -10,6 +11,7 @@ namespace Stagecast.Server.Hosting.Api;
 public sealed class HttpConnectionOptions
 {
     /// <summary>HTTP connections open at once, from everyone.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>
@@ -17,9 +19,11 @@ public sealed class HttpConnectionOptions
     /// reload and a part), so 1,000 lets several hundred viewers share a NAT; behind a reverse proxy every connection
     /// comes from the proxy's address: raise this to <see cref="MaxConnections"/>.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int MaxConnectionsPerAddress { get; set; } = 1_000;
 
     /// <summary>The request line and headers must arrive within this time of the request's first byte (slowloris).</summary>
+    [Duration]
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 

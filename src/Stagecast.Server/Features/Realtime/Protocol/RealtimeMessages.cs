@@ -1,5 +1,9 @@
 using System.Text.Json.Serialization;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Realtime;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;
 

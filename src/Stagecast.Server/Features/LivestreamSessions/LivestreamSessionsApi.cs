@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.LivestreamSessions;
+
+/// <summary>Livestreams with their sessions: L3-L5 of the API contract.</summary>
+public static class LivestreamSessionsApi
+{
+    public static void MapLivestreamSessions(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/livestreams").WithTags("Livestreams");
+        group.MapGet("/sessions/{livestream_session_id}", GetSessionAsync).WithSummary("A livestream session");
+        group.MapGet("/{livestream_id}", GetAsync).WithSummary("A livestream with its sessions");
+        group.MapGet("/{livestream_id}/active-livestream-session", GetActiveSessionAsync).WithSummary("The session in progress; 404 when not live");
+    }
+
+    private static async Task<Ok<ApiResponse<LivestreamDetailsDto>>> GetAsync(
+        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, string livestream_id)
+    {
+        var paging = new QueryParameters(context.Request.Query).Paging();
+        var livestream = await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
+        var cancellation = context.RequestAborted;
+        var page = await store.ListSessionsAsync(livestream_id, paging, cancellation).ConfigureAwait(false);
+        var latestStored = paging.PageNo == 1 ? page.Items.FirstOrDefault()
+            : (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), cancellation).ConfigureAwait(false)).Items.FirstOrDefault();
+        var latest = views.Active(context.App().Id, livestream_id, latestStored) ?? latestStored;
+        var sessions = page.Items.Select(s => views.Show(s)).ToList();
+        return ApiResults.Ok(new LivestreamDetailsDto(
+            LivestreamDto.From(livestream),
+            latest is null ? null : views.Show(latest),
+            sessions,
+            PagingDto.For(paging, sessions.Count, page.TotalCount)));
+    }
+
+    private static async Task<Ok<ApiResponse<ActiveLivestreamSessionDto>>> GetActiveSessionAsync(
+        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, string livestream_id)
+    {
+        var livestream = await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
+        var latestStored = (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), context.RequestAborted).ConfigureAwait(false)).Items.FirstOrDefault();
+        var active = views.Active(context.App().Id, livestream_id, latestStored)
+            ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
+        return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), views.Show(active)));
+    }
+
+    private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamSessionStore store, SessionViews views, string livestream_session_id)
+    {
+        var session = await store.FindSessionAsync(context.App().Id, livestream_session_id, context.RequestAborted).ConfigureAwait(false)
+            ?? throw ApiException.NotFound($"No livestream session found with id {livestream_session_id}");
+        return ApiResults.Ok(views.Show(session));
+    }
+}

@@ -1,0 +1,28 @@
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Hosting;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.LivestreamSessions;
+
+public static class LivestreamSessionsFeature
+{
+    /// <summary>
+    /// Livestream sessions and their accounting: the recorder that turns streams into sessions, the writer that keeps
+    /// them (and their webhook events) in order, periodic figures, recovery of what a crash left open.
+    /// </summary>
+    public static IServiceCollection AddLivestreamSessions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ILivestreamSessionStore, SqliteLivestreamSessionStore>();
+        services.AddSingleton<LivestreamWebhookEvents>();
+        services.AddSingleton<SessionWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionWriter>());
+        services.AddSingleton<SessionRecorder>();
+        services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
+        services.AddSingleton<SessionViews>();
+        services.AddSingleton<ILivestreamActivity, LivestreamSessionActivity>();
+        services.AddStartupTask<SessionRecovery>();
+        services.AddHostedService<SessionFlushService>();
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Security;
+
+namespace Stagecast.Server.Features.LivestreamSessions;
+
+/// <summary>The webhook event of livestream sessions, written with the session change that causes it (docs/webhooks.md).</summary>
+public sealed class LivestreamWebhookEvents(WebhookEvents webhooks, PublicUrls urls, StreamKeyProtector keys)
+{
+    /// <summary>
+    /// <c>livestreaming.statusUpdate</c>: LIVE when media starts, OFFLINE when a broadcast ends, IDLE when a meeting
+    /// livestream ends without having had media. The stream key goes along for manual ingest only.
+    /// </summary>
+    public OutboxEvent Status(Livestream livestream, string status) =>
+        webhooks.Create(livestream.AppId, WebhookEventNames.LivestreamingStatusUpdate, id => new
+        {
+            @event = WebhookEventNames.LivestreamingStatusUpdate,
+            eventId = id,
+            streamId = livestream.Id,
+            status,
+            manualIngest = livestream.ManualIngest,
+            playbackUrl = urls.PlaybackUrl(livestream.Id),
+            ingestServer = urls.IngestServer,
+            streamKey = livestream.ManualIngest ? keys.Unprotect(livestream.SealedStreamKey) : null,
+            meeting = livestream.MeetingId is { } meetingId ? new { id = meetingId, sessionId = livestream.MeetingSessionId } : null,
+        });
+}

@@ -1,0 +1,25 @@
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.LivestreamSessions;
+
+/// <summary>What the session writer persists, in order.</summary>
+public abstract record SessionEvent
+{
+    public sealed record Started(string SessionId, string LivestreamId, DateTimeOffset StartedTime) : SessionEvent;
+
+    /// <summary>A meeting livestream waits for media again after a broadcast ended.</summary>
+    public sealed record Invoked(LivestreamSession Session) : SessionEvent;
+
+    public sealed record Progressed(IReadOnlyCollection<SessionProgress> Sessions) : SessionEvent;
+
+    public sealed record Ended(
+        string SessionId,
+        string LivestreamId,
+        DateTimeOffset? StartedTime,
+        DateTimeOffset StoppedTime,
+        string? ErrMessage,
+        double IngestSeconds,
+        double ViewerSeconds,
+        LivestreamStatus Status) : SessionEvent;
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Stagecast.Hls;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Hosting.Database;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.LivestreamSessions;
+
+/// <summary>
+/// Turns stream lifecycle into livestream sessions: a stream that starts is a session (LIVE), reconnects within
+/// the window keep it, and its end stops it (IDLE, or ERRORED when the publisher was lost). A meeting livestream's
+/// media fills in the session opened when it was invoked. The figures come from
+/// the media plane: media seconds ingested by the hub, viewer seconds delivered by HLS.
+/// </summary>
+public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls, IEnumerable<IPendingLivestreamSessions> pending, TimeProvider time) : ILiveStreamObserver
+{
+    private readonly ConcurrentDictionary<LiveStream, ActiveLivestreamSession> _byStream = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<string, ActiveLivestreamSession> _byLivestream = new(StringComparer.Ordinal);
+
+    public ICollection<ActiveLivestreamSession> Active => _byStream.Values;
+
+    public ActiveLivestreamSession? FindActive(string livestreamId) => _byLivestream.GetValueOrDefault(livestreamId);
+
+    /// <summary>Media seconds received and viewer seconds delivered so far.</summary>
+    public (double Ingest, double Viewer) Figures(ActiveLivestreamSession session) =>
+        (session.Stream.IngestedDuration.TotalSeconds, hls.TryGet(session.Stream, out var output) ? output.Viewers.ViewerSeconds : 0);
+
+    public void OnStreamStarted(LiveStream stream)
+    {
+        // A meeting livestream's media continues the session its invocation opened.
+        var session = new ActiveLivestreamSession(pending.Select(p => p.TakePendingSession(stream.Id)).FirstOrDefault(id => id is not null) ?? Guid.NewGuid().ToString(), stream);
+        _byStream[stream] = session;
+        _byLivestream[stream.Id] = session;
+        writer.Enqueue(new SessionEvent.Started(session.SessionId, stream.Id, session.StartedTime));
+    }
+
+    public void OnStreamEnded(LiveStream stream)
+    {
+        if (!_byStream.TryRemove(stream, out var session))
+        {
+            return;
+        }
+
+        _byLivestream.TryRemove(new KeyValuePair<string, ActiveLivestreamSession>(stream.Id, session));
+        var (ingest, viewer) = Figures(session);
+        bool lost = stream.EndKind == StreamEndKind.PublisherLost;
+        string? error = lost ? Describe(stream) : null;
+        var stopped = stream.StoppedAt ?? time.GetUtcNow();
+        writer.Enqueue(new SessionEvent.Ended(
+            session.SessionId, stream.Id, session.StartedTime, stopped, error, ingest, viewer, lost ? LivestreamStatus.Errored : LivestreamStatus.Idle));
+    }
+
+    /// <summary>Writes the figures of every live session (called periodically).</summary>
+    public void Flush()
+    {
+        var now = time.GetUtcNow();
+        var progress = Active.Select(s =>
+        {
+            var (ingest, viewer) = Figures(s);
+            return new SessionProgress(s.SessionId, ingest, viewer, now);
+        }).ToList();
+        if (progress.Count > 0)
+        {
+            writer.Enqueue(new SessionEvent.Progressed(progress));
+        }
+    }
+
+    private static string Describe(LiveStream stream) => stream.LastPublisherError is { } error
+        ? $"{error}; the publisher did not reconnect"
+        : $"the publisher disconnected without unpublishing and did not reconnect ({stream.EndReason})";
+}

@@ -1,0 +1,50 @@
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.LivestreamSessions;
+
+/// <summary>
+/// Sessions that were live when the server last stopped without ending them (kill -9, power loss) end at their
+/// last written figures, marked ERRORED so the gap is visible. Meeting livestreams that were active end too (their
+/// meeting sessions ended with the server): sessions still waiting for media end without having started.
+/// </summary>
+public sealed partial class SessionRecovery(ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, TimeProvider time, ILogger<SessionRecovery> logger) : IStartupTask
+{
+    public const string Message = "the server stopped while this session was live";
+    public const string InvokedMessage = "the server stopped while this livestream waited for media";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        foreach (var session in await store.ListOpenSessionsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = Message, UpdatedAt = time.GetUtcNow() };
+            await store.EndSessionAsync(ended, LivestreamStatus.Errored, await StatusEventAsync(session, "OFFLINE", cancellationToken).ConfigureAwait(false), cancellationToken)
+                .ConfigureAwait(false);
+            Log.Recovered(logger, session.Id, session.LivestreamId);
+        }
+
+        foreach (var session in await store.ListInvokedSessionsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = InvokedMessage, UpdatedAt = time.GetUtcNow() };
+            await store.EndSessionAsync(ended, LivestreamStatus.Idle, await StatusEventAsync(session, "IDLE", cancellationToken).ConfigureAwait(false), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        foreach (var livestream in await livestreams.ListActiveMeetingLivestreamsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await livestreams.SetStatusAsync(livestream.Id, LivestreamStatus.Idle, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyCollection<OutboxEvent>> StatusEventAsync(LivestreamSession session, string status, CancellationToken cancellationToken) =>
+        await livestreams.FindLivestreamAsync(session.LivestreamId, cancellationToken).ConfigureAwait(false) is { } livestream
+            ? [webhooks.Status(livestream, status)]
+            : [];
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Session {SessionId} of livestream {LivestreamId} was left open by an unclean stop; ended it at its last figures")]
+        public static partial void Recovered(ILogger logger, string sessionId, string livestreamId);
+    }
+}

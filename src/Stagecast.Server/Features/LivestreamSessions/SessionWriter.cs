@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.LivestreamSessions;
+
+/// <summary>
+/// Persists session events in order on one background task, so the media plane never waits for the database.
+/// The queue is bounded; on shutdown it is drained before the process exits. Transient database errors are retried.
+/// </summary>
+public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, TimeProvider time, ILogger<SessionWriter> logger) : BackgroundService
+{
+    private const int Capacity = 10_000;
+    private readonly Channel<SessionEvent> _events = Channel.CreateBounded<SessionEvent>(
+        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly ConcurrentDictionary<string, SessionEvent.Ended> _unwrittenEnds = new(StringComparer.Ordinal);
+    private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pending;
+
+    /// <summary>
+    /// A livestream's session end that is queued but not yet in the database: the API shows it (status and the
+    /// stopped session together), so a client never sees the livestream idle beside a session still open.
+    /// </summary>
+    public SessionEvent.Ended? UnwrittenEnd(string livestreamId) => _unwrittenEnds.GetValueOrDefault(livestreamId);
+
+    public void Enqueue(SessionEvent sessionEvent)
+    {
+        Interlocked.Increment(ref _pending);
+        if (sessionEvent is SessionEvent.Ended ended)
+        {
+            _unwrittenEnds[ended.LivestreamId] = ended;
+        }
+
+        if (!_events.Writer.TryWrite(sessionEvent))
+        {
+            Interlocked.Decrement(ref _pending);
+            Log.QueueFull(logger, sessionEvent.GetType().Name);
+        }
+    }
+
+    /// <summary>Completes when every event enqueued so far is written (for tests and shutdown).</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_events)
+        {
+            return Volatile.Read(ref _pending) == 0 ? Task.CompletedTask : _idle.Task;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _events.Writer.TryComplete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Not cancelled by stoppingToken: on shutdown the queue is completed and drained.
+        await foreach (var sessionEvent in _events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            await WriteWithRetriesAsync(sessionEvent).ConfigureAwait(false);
+            if (sessionEvent is SessionEvent.Ended ended)
+            {
+                _unwrittenEnds.TryRemove(new KeyValuePair<string, SessionEvent.Ended>(ended.LivestreamId, ended));
+            }
+
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                lock (_events)
+                {
+                    _idle.TrySetResult();
+                    _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+        }
+    }
+
+    private async Task WriteWithRetriesAsync(SessionEvent sessionEvent)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(sessionEvent).ConfigureAwait(false);
+                return;
+            }
+            catch (SqliteException ex) when (attempt < 5)
+            {
+                Log.Retrying(logger, ex, sessionEvent.GetType().Name, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), time).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.Failed(logger, ex, sessionEvent.GetType().Name);
+                return;
+            }
+        }
+    }
+
+    private async Task WriteAsync(SessionEvent sessionEvent)
+    {
+        var now = time.GetUtcNow();
+        switch (sessionEvent)
+        {
+            case SessionEvent.Started started:
+                if (await livestreams.FindLivestreamAsync(started.LivestreamId, CancellationToken.None).ConfigureAwait(false) is not { } livestream)
+                {
+                    return; // deleted meanwhile
+                }
+
+                await store.StartSessionAsync(
+                    new LivestreamSession(started.SessionId, started.LivestreamId, livestream.AppId, null, null, started.StartedTime, null, 0, 0, now, now),
+                    [webhooks.Status(livestream, "LIVE")],
+                    CancellationToken.None).ConfigureAwait(false);
+                break;
+            case SessionEvent.Invoked invoked:
+                await store.InvokeSessionAsync(invoked.Session, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case SessionEvent.Progressed progressed:
+                await store.UpdateSessionProgressAsync(progressed.Sessions, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case SessionEvent.Ended ended:
+                // OFFLINE when a broadcast ends; IDLE when a meeting livestream's wait for media ends without one.
+                var ending = await livestreams.FindLivestreamAsync(ended.LivestreamId, CancellationToken.None).ConfigureAwait(false);
+                // Stamped with the time it happened, not the time it is written: the API shows the end before it is
+                // written (UnwrittenEnd), and the same figures after.
+                await store.EndSessionAsync(
+                    new LivestreamSession(ended.SessionId, ended.LivestreamId, "", ended.ErrMessage, null, ended.StartedTime, ended.StoppedTime,
+                        ended.IngestSeconds, ended.ViewerSeconds, ended.StoppedTime, ended.StoppedTime),
+                    ended.Status,
+                    ending is null ? [] : [webhooks.Status(ending, ended.StartedTime is null ? "IDLE" : "OFFLINE")],
+                    CancellationToken.None).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Session queue full: dropped a {Event} event")]
+        public static partial void QueueFull(ILogger logger, string @event);
+
+        [LoggerMessage(2, LogLevel.Warning, "Writing a {Event} event failed (attempt {Attempt}); retrying")]
+        public static partial void Retrying(ILogger logger, Exception exception, string @event, int attempt);
+
+        [LoggerMessage(3, LogLevel.Error, "Writing a {Event} event failed")]
+        public static partial void Failed(ILogger logger, Exception exception, string @event);
+    }
+}

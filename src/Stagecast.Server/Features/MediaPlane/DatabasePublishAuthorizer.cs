@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Hosting.Database;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.MediaPlane;
+
+/// <summary>
+/// A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted; a meeting
+/// livestream's key only while that livestream is active (started and not stopped). A valid key always gets in;
+/// an address that keeps offering unknown keys has its refusals slowed down (<see cref="FailedAttemptThrottle"/>).
+/// </summary>
+public sealed class DatabasePublishAuthorizer(
+    ILivestreamStore store,
+    StreamKeyProtector keys,
+    [FromKeyedServices(FailedAttemptThrottle.StreamKeys)] FailedAttemptThrottle throttle,
+    MeetingLivestreamRegistry meetingLivestreams,
+    TimeProvider time) : IPublishAuthorizer
+{
+    public async ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)
+    {
+        byte[] hash = keys.LookupHash(streamKey);
+        var livestream = await store.FindLivestreamByKeyHashAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (livestream is null || !CryptographicOperations.FixedTimeEquals(livestream.StreamKeyHash, hash))
+        {
+            if (throttle.RecordFailure(publisher.RemoteAddress) is not null)
+            {
+                await Task.Delay(FailedAttemptThrottle.Tarpit, time, cancellationToken).ConfigureAwait(false);
+                return PublishAuthorization.Deny("unknown stream key (too many refused keys from this address: answers are slowed down)");
+            }
+
+            return PublishAuthorization.Deny("unknown stream key");
+        }
+
+        if (livestream.Disabled)
+        {
+            return PublishAuthorization.Deny("the livestream is disabled");
+        }
+
+        return livestream.MeetingId is not null && !meetingLivestreams.IsActive(livestream.Id)
+            ? PublishAuthorization.Deny("the meeting livestream is not started (or was stopped); start it again to publish")
+            : PublishAuthorization.Allow(livestream.Id);
+    }
+}

@@ -1,0 +1,49 @@
+using Stagecast.Hls;
+using Stagecast.Rtmp.Server;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.MediaPlane;
+
+public static partial class MediaPlaneFeature
+{
+    /// <summary>
+    /// The media plane as the server composes it: the stream hub, RTMP ingest authorised by livestreams' keys, LL-HLS
+    /// output, the operator's log of broadcasts; at shutdown every stream ends first.
+    /// </summary>
+    public static IServiceCollection AddMediaPlane(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StreamHubOptions>().Bind(configuration.GetSection("Stagecast:Hub")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HlsOptions>().Bind(configuration.GetSection("Stagecast:Hls")); // validated by AddLowLatencyHls
+        services.AddSingleton<StreamHub>();
+        services.AddKeyedSingleton<FailedAttemptThrottle>(FailedAttemptThrottle.StreamKeys);
+        services.AddSingleton<IPublishAuthorizer, DatabasePublishAuthorizer>();
+        services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
+        services.AddLowLatencyHls();
+        services.AddSingleton<ILiveStreamObserver, PublishLog>();
+        services.AddHostedService<EndStreamsAtShutdown>();
+        return services;
+    }
+
+    /// <summary>Ending every stream also ends its HLS playlist (releasing blocking requests) and its session, before the host stops.</summary>
+    private sealed partial class EndStreamsAtShutdown(IHostApplicationLifetime lifetime, StreamHub hub, ILogger<StreamHub> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.ApplicationStopping.Register(() =>
+            {
+                Log.ShuttingDown(logger, hub.Streams.Count);
+                hub.StopAll("server shutting down");
+            });
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private static partial class Log
+        {
+            [LoggerMessage(2, LogLevel.Information, "Stagecast is shutting down: ending {Streams} live stream(s)")]
+            public static partial void ShuttingDown(ILogger logger, int streams);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Stagecast.Server.Features.LivestreamSessions;
+using Stagecast.Server.Features.Livestreams;
+
+namespace Stagecast.Server.Features.MeetingLivestreams;
+
+/// <summary>
+/// The meeting livestreams that are active (INVOKED or LIVE) on this server, and for each the session waiting for
+/// its media. The media plane reads it without the database: the recorder to continue the invoked session, the
+/// publish authorizer to refuse keys of stopped meeting livestreams.
+/// </summary>
+public sealed class MeetingLivestreamRegistry : ILivestreamActivity, IPendingLivestreamSessions
+{
+    private readonly ConcurrentDictionary<string, ActiveMeetingLivestream> _byLivestream = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ActiveMeetingLivestream> _byMeeting = new(StringComparer.Ordinal);
+
+    public ICollection<ActiveMeetingLivestream> All => _byLivestream.Values;
+
+    public bool IsActive(string livestreamId) => _byLivestream.ContainsKey(livestreamId);
+
+    /// <summary>An active meeting livestream is INVOKED while no broadcast is in progress (a broadcast makes it LIVE).</summary>
+    public LivestreamActivity? Of(string livestreamId) => IsActive(livestreamId) ? new LivestreamActivity(LivestreamStatus.Invoked) : null;
+
+    public bool TryGet(string livestreamId, [NotNullWhen(true)] out ActiveMeetingLivestream? active) => _byLivestream.TryGetValue(livestreamId, out active);
+
+    public ActiveMeetingLivestream? ForMeeting(string meetingId) => _byMeeting.GetValueOrDefault(meetingId);
+
+    /// <summary>Registers a meeting's livestream; false when the meeting has an active one already.</summary>
+    public bool TryAdd(ActiveMeetingLivestream active)
+    {
+        if (!_byMeeting.TryAdd(active.MeetingId, active))
+        {
+            return false;
+        }
+
+        _byLivestream[active.LivestreamId] = active;
+        return true;
+    }
+
+    public bool TryRemove(ActiveMeetingLivestream active)
+    {
+        _byLivestream.TryRemove(new KeyValuePair<string, ActiveMeetingLivestream>(active.LivestreamId, active));
+        return _byMeeting.TryRemove(new KeyValuePair<string, ActiveMeetingLivestream>(active.MeetingId, active));
+    }
+
+    /// <summary>The invoked session media should continue, taken once (null for independent livestreams).</summary>
+    public string? TakePendingSession(string livestreamId) =>
+        _byLivestream.TryGetValue(livestreamId, out var active) ? Interlocked.Exchange(ref active.PendingSessionId, null) : null;
+}
+
+/// <summary>An active meeting livestream; <see cref="PendingSessionId"/> is its invoked session until media starts it.</summary>
+public sealed class ActiveMeetingLivestream(Livestream record, string pendingSessionId)
+{
+    /// <summary>Set when waiting for media, taken (nulled) when media starts.</summary>
+    public string? PendingSessionId = pendingSessionId;
+
+    public Livestream Record { get; } = record;
+
+    public string LivestreamId => Record.Id;
+
+    public string MeetingId => Record.MeetingId!;
+
+    public string? MeetingSessionId => Record.MeetingSessionId;
+
+    /// <summary>Set under the object's lock when stopped, so a broadcast ending at the same time does not re-invoke it.</summary>
+    public bool Stopped { get; set; }
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.MeetingLivestreams;
+
+/// <summary>L9 (and <c>livestream_start</c> on the channel): every field optional.</summary>
+[OptionalBody]
+public sealed record StartMeetingLivestreamRequest
+{
+    [StringLength(256)]
+    [RegularExpression(LivestreamsApi.NamePattern)]
+    public string? Name { get; init; }
+
+    /// <summary>True: the host pushes RTMP to the returned ingest. False: the meeting's composite program feeds it.</summary>
+    public bool? ManualIngest { get; init; }
+
+    public VideoConfigRequest? VideoConfig { get; init; }
+}
+
+public sealed record VideoConfigRequest
+{
+    [Range(16, 3840)]
+    public int? Width { get; init; }
+
+    [Range(16, 2160)]
+    public int? Height { get; init; }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+using Stagecast.Streaming.Limits;
+
+namespace Stagecast.Server.Features.MeetingSessions;
+
+/// <summary>What chat may cost (configuration section <c>Stagecast:Chat</c>).</summary>
+public sealed class ChatOptions
+{
+    /// <summary>Messages one participant may send per second, over all its sockets together (bursts of twice that).</summary>
+    [Range(1, int.MaxValue)]
+    public int MessagesPerSecond { get; set; } = 3;
+
+    /// <summary>Messages a meeting session keeps; past it, chat is refused (413) until the next session.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxMessagesPerSession { get; set; } = 10_000;
+
+    /// <summary>UTF-8 bytes of text a meeting session keeps; past it, chat is refused (413).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxBytesPerSession { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>How long chat is kept; older messages are deleted (every hour). Zero keeps chat for ever.</summary>
+    [Duration]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
+}

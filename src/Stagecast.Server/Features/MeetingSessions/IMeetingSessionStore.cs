@@ -1,0 +1,57 @@
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting.Database;
+
+namespace Stagecast.Server.Features.MeetingSessions;
+
+public interface IMeetingSessionStore
+{
+    // The writes below take the webhook events their change causes and commit both together.
+
+    Task StartSessionAsync(MeetingSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Ends a session and every peer still in it, in one transaction.</summary>
+    Task EndSessionAsync(
+        string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
+
+    Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
+
+    Task EndPeerAsync(string peerId, DateTimeOffset leftAt, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Marks a live session and its present peers as seen now: what a crash keeps of their time.</summary>
+    Task TouchAsync(IReadOnlyCollection<(string SessionId, long MaxConcurrentParticipants)> sessions, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<MeetingSession?> FindSessionAsync(string appId, string sessionId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<MeetingSession?> FindLiveSessionAsync(string meetingId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Sessions never ended (the server stopped while they were live).</summary>
+    Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ends a session and its peers left open by an unclean stop at the time they were last seen.</summary>
+    Task EndAtLastSeenAsync(string sessionId, string reason, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now, CancellationToken cancellationToken);
+
+    Task<bool> HasChatAsync(string sessionId, CancellationToken cancellationToken);
+
+    Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken);
+
+    Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Deletes chat written before <paramref name="cutoff"/>; returns how many messages.</summary>
+    Task<int> DeleteChatBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ChatMessage>> ListChatAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>The newest messages of a meeting across its sessions, oldest first (meetings that persist chat).</summary>
+    Task<IReadOnlyList<ChatMessage>> ListRecentMeetingChatAsync(string meetingId, int limit, CancellationToken cancellationToken);
+
+    Task CreatePollAsync(Poll poll, CancellationToken cancellationToken);
+
+    /// <summary>Records a vote; false when the participant has voted in that poll already.</summary>
+    Task<bool> VoteAsync(string pollId, PollVote vote, CancellationToken cancellationToken);
+
+    Task<Poll?> FindPollAsync(string pollId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Poll>> ListPollsAsync(string sessionId, CancellationToken cancellationToken);
+}

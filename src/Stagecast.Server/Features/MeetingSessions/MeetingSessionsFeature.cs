@@ -1,0 +1,30 @@
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Security;
+
+namespace Stagecast.Server.Features.MeetingSessions;
+
+public static class MeetingSessionsFeature
+{
+    /// <summary>Meeting sessions: their store, durable participant minutes, recovery after a crash, chat downloads and retention.</summary>
+    public static IServiceCollection AddMeetingSessions(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
+    {
+        services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ChatRetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatRetentionService>());
+        services.AddSingleton<IMeetingSessionStore, SqliteMeetingSessionStore>();
+        services.AddSingleton<MeetingWebhookEvents>();
+        services.AddStartupTask<MeetingSessionRecovery>();
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<DataDirectoryLock>();
+            return new DownloadSigner(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir), sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+
+    public static RouteGroupBuilder MapMeetingSessions(this RouteGroupBuilder api)
+    {
+        api.MapSessions();
+        return api;
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Database;
+using Stagecast.Server.Hosting.Security;
+
+namespace Stagecast.Server.Features.MeetingSessions;
+
+/// <summary>Meeting sessions, their participants and chat (RealtimeKit's /sessions).</summary>
+public static class SessionsApi
+{
+    public const string ChatDownloadPath = "/downloads/sessions/{session_id}/chat.csv";
+    private const string NotOffered = "Stagecast does not transcribe or summarise sessions";
+
+    public static void MapSessions(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/sessions").WithTags("Sessions");
+        group.MapGet("/", ListAsync).WithSummary("Meeting sessions; filter by associated_id (meeting), status, start_time, end_time, search");
+        group.MapGet("/{session_id}", GetAsync).WithSummary("A meeting session");
+        group.MapGet("/{session_id}/participants", ParticipantsAsync).WithSummary("Who was in the session: joins (view=raw) or participants (view=consolidated)");
+        group.MapGet("/{session_id}/participants/{participant_id}", ParticipantAsync).WithSummary("One peer (by peer id) or participant (by participant id)");
+        group.MapGet("/{session_id}/chat", ChatAsync).WithSummary("A download URL for the session's chat as CSV");
+        group.MapGet("/{session_id}/transcript", () => ApiResults.Error(StatusCodes.Status404NotFound, NotOffered));
+        group.MapGet("/{session_id}/summary", () => ApiResults.Error(StatusCodes.Status404NotFound, NotOffered));
+        group.MapPost("/{session_id}/summary", () => ApiResults.Error(StatusCodes.Status404NotFound, NotOffered));
+    }
+
+    /// <summary>The signed CSV download (outside the API: the URL itself is the credential, for an hour).</summary>
+    public static IEndpointRouteBuilder MapChatDownload(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(ChatDownloadPath, async (HttpContext context, IMeetingSessionStore store, DownloadSigner signer, string session_id) =>
+        {
+            var query = context.Request.Query;
+            if (!signer.IsValid(context.Request.Path.Value!, query["expires"], query["signature"]))
+            {
+                return ApiResults.Error(StatusCodes.Status403Forbidden, "this download link is invalid or has expired");
+            }
+
+            var chat = await store.ListChatAsync(session_id, context.RequestAborted).ConfigureAwait(false);
+            // A download, never a page: browsers save it rather than render or sniff it.
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"chat-{ChatCsv.FileNameOf(session_id)}.csv\"";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return Results.Text(ChatCsv.Write(chat), "text/csv; charset=utf-8");
+        }).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<Ok<ApiPagedResponse<SessionListDto>>> ListAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time)
+    {
+        var query = new QueryParameters(context.Request.Query);
+        var paging = query.Paging();
+        var (from, to) = query.TimeRange();
+        var filter = new SessionFilter(
+            query.Text("associated_id"),
+            query.Choice("status", "LIVE", "ENDED") switch { "LIVE" => true, "ENDED" => false, _ => null },
+            from,
+            to,
+            query.Search(),
+            query.Choice("sort_by", "createdAt", "minutesConsumed") == "minutesConsumed",
+            query.Ascending());
+        var page = await store.ListSessionsAsync(context.App().Id, filter, paging, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
+        var sessions = page.Items.Select(MeetingSessionDto.From).ToList();
+        return ApiResults.Paged(new SessionListDto(sessions), paging, sessions.Count, page.TotalCount);
+    }
+
+    private static async Task<Ok<ApiResponse<MeetingSessionDto>>> GetAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id) =>
+        ApiResults.Ok(MeetingSessionDto.From(await FindAsync(context, store, time, session_id).ConfigureAwait(false)));
+
+    private static async Task<Ok<ApiPagedResponse<SessionParticipantsDto>>> ParticipantsAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id)
+    {
+        await FindAsync(context, store, time, session_id).ConfigureAwait(false);
+        var query = new QueryParameters(context.Request.Query);
+        var paging = query.Paging();
+        var now = time.GetUtcNow();
+        if (query.Choice("view", "raw", "consolidated") == "consolidated")
+        {
+            var all = (await store.ListPeersAsync(session_id, new Paging(1, int.MaxValue), context.RequestAborted).ConfigureAwait(false)).Items;
+            var rows = all.GroupBy(p => p.ParticipantId).Select(g => SessionParticipantDto.Consolidate(g.ToList(), now)).ToList();
+            var pageRows = rows.Skip(paging.Offset).Take(paging.PerPage).ToList();
+            return ApiResults.Paged(new SessionParticipantsDto(pageRows), paging, pageRows.Count, rows.Count);
+        }
+
+        var page = await store.ListPeersAsync(session_id, paging, context.RequestAborted).ConfigureAwait(false);
+        var peers = page.Items.Select(p => SessionParticipantDto.From(p, now)).ToList();
+        return ApiResults.Paged(new SessionParticipantsDto(peers), paging, peers.Count, page.TotalCount);
+    }
+
+    private static async Task<Ok<ApiResponse<SessionParticipantDetailsDto>>> ParticipantAsync(
+        HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id, string participant_id)
+    {
+        await FindAsync(context, store, time, session_id).ConfigureAwait(false);
+        var peers = (await store.ListPeersAsync(session_id, new Paging(1, int.MaxValue), context.RequestAborted).ConfigureAwait(false)).Items;
+        var now = time.GetUtcNow();
+        var byPeer = peers.FirstOrDefault(p => p.Id == participant_id);
+        var byParticipant = peers.Where(p => p.ParticipantId == participant_id).ToList();
+        var row = byPeer is not null ? SessionParticipantDto.From(byPeer, now)
+            : byParticipant.Count > 0 ? SessionParticipantDto.Consolidate(byParticipant, now)
+            : throw ApiException.NotFound($"No participant found with id {participant_id} in session {session_id}");
+        return ApiResults.Ok(new SessionParticipantDetailsDto(row));
+    }
+
+    private static async Task<Ok<ApiResponse<ChatDownloadDto>>> ChatAsync(
+        HttpContext context, IMeetingSessionStore store, TimeProvider time, DownloadSigner signer, PublicUrls urls, string session_id)
+    {
+        await FindAsync(context, store, time, session_id).ConfigureAwait(false);
+        var (signature, expires) = signer.Sign(ChatDownloadPath.Replace("{session_id}", session_id, StringComparison.Ordinal));
+        string url = ChatDownloadPath.Replace("{session_id}", Uri.EscapeDataString(session_id), StringComparison.Ordinal);
+        return ApiResults.Ok(new ChatDownloadDto($"{urls.HttpBase}{url}?{signature}", expires));
+    }
+
+    private static async Task<MeetingSession> FindAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string sessionId) =>
+        await store.FindSessionAsync(context.App().Id, sessionId, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false)
+        ?? throw ApiException.NotFound($"No session found with id {sessionId}");
+}

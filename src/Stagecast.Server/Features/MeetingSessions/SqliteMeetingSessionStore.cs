@@ -1,0 +1,172 @@
+using System.Data;
+using Dapper;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.MeetingSessions;
+
+public sealed partial class SqliteMeetingSessionStore(SqliteDatabase db, WebhookSignal webhooks) : IMeetingSessionStore
+{
+    /// <summary>
+    /// Sessions with what their peers add up to: participant seconds (a peer still present counts up to @now) and
+    /// peers present now.
+    /// </summary>
+    private const string SelectSessions =
+        "SELECT s.id, s.meeting_id, s.app_id, s.account_id, s.meeting_display_name, s.max_concurrent_participants, s.started_at, s.ended_at, " +
+        "s.end_reason, s.created_at, s.updated_at, " +
+        "(SELECT TOTAL(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id) / 1000.0 AS participant_seconds, " +
+        "(SELECT COUNT(*) FROM session_peers p WHERE p.session_id = s.id AND p.left_at IS NULL) AS live_participants";
+
+    private const string FromSessions = "meeting_sessions s";
+
+    private const string PeerColumns = "id, session_id, participant_id, custom_participant_id, display_name, preset_name, joined_at, left_at, created_at, updated_at";
+
+    public Task StartSessionAsync(MeetingSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, session.StartedAt, (c, t) => c.ExecuteAsync(
+            "INSERT INTO meeting_sessions (id, meeting_id, app_id, account_id, meeting_display_name, max_concurrent_participants, started_at, created_at, updated_at) " +
+            "VALUES (@Id, @MeetingId, @AppId, @AccountId, @MeetingDisplayName, 0, @StartedAt, @StartedAt, @StartedAt)",
+            new { session.Id, session.MeetingId, session.AppId, session.AccountId, session.MeetingDisplayName, StartedAt = Ms(session.StartedAt) }, t),
+            cancellationToken);
+
+    public Task EndSessionAsync(
+        string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, endedAt, async (c, t) =>
+        {
+            var parameters = new { sessionId, at = Ms(endedAt), reason, maxConcurrentParticipants };
+            await c.ExecuteAsync(
+                "UPDATE session_peers SET left_at = @at, updated_at = @at WHERE session_id = @sessionId AND left_at IS NULL", parameters, t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE meeting_sessions SET ended_at = @at, end_reason = @reason, updated_at = @at, " +
+                "max_concurrent_participants = MAX(max_concurrent_participants, @maxConcurrentParticipants) WHERE id = @sessionId AND ended_at IS NULL",
+                parameters, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, peer.JoinedAt, async (c, t) =>
+        {
+            await c.ExecuteAsync(
+                $"INSERT INTO session_peers ({PeerColumns}) VALUES (@Id, @SessionId, @ParticipantId, @CustomParticipantId, @DisplayName, @PresetName, @JoinedAt, NULL, @JoinedAt, @JoinedAt)",
+                new { peer.Id, peer.SessionId, peer.ParticipantId, peer.CustomParticipantId, peer.DisplayName, peer.PresetName, JoinedAt = Ms(peer.JoinedAt) },
+                t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE meeting_sessions SET max_concurrent_participants = MAX(max_concurrent_participants, @maxConcurrentParticipants), updated_at = @at WHERE id = @SessionId",
+                new { peer.SessionId, maxConcurrentParticipants, at = Ms(peer.JoinedAt) }, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task EndPeerAsync(string peerId, DateTimeOffset leftAt, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, leftAt, (c, t) => c.ExecuteAsync(
+            "UPDATE session_peers SET left_at = @at, updated_at = @at WHERE id = @peerId AND left_at IS NULL", new { peerId, at = Ms(leftAt) }, t), cancellationToken);
+
+    public Task TouchAsync(IReadOnlyCollection<(string SessionId, long MaxConcurrentParticipants)> sessions, DateTimeOffset now, CancellationToken cancellationToken) =>
+        sessions.Count == 0
+            ? Task.CompletedTask
+            : db.InTransactionAsync(async (c, t) =>
+            {
+                var rows = sessions.Select(s => new { s.SessionId, s.MaxConcurrentParticipants, at = Ms(now) }).ToList();
+                await c.ExecuteAsync("UPDATE session_peers SET updated_at = @at WHERE session_id = @SessionId AND left_at IS NULL", rows, t).ConfigureAwait(false);
+                await c.ExecuteAsync(
+                    "UPDATE meeting_sessions SET updated_at = @at, max_concurrent_participants = MAX(max_concurrent_participants, @MaxConcurrentParticipants) " +
+                    "WHERE id = @SessionId AND ended_at IS NULL", rows, t).ConfigureAwait(false);
+            }, cancellationToken);
+
+    public Task<MeetingSession?> FindSessionAsync(string appId, string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        QuerySessionAsync($"{SelectSessions} FROM {FromSessions} WHERE s.id = @sessionId AND s.app_id = @appId", new { appId, sessionId, now = Ms(now) }, cancellationToken);
+
+    public Task<MeetingSession?> FindLiveSessionAsync(string meetingId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        QuerySessionAsync($"{SelectSessions} FROM {FromSessions} WHERE s.meeting_id = @meetingId AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1",
+            new { meetingId, now = Ms(now) }, cancellationToken);
+
+    public Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var where = new SqlWhere("s.app_id = @appId", new { appId, now = Ms(now) })
+            .And("s.meeting_id = @meetingId", "meetingId", filter.MeetingId)
+            .And(filter.Live == true ? "s.ended_at IS NULL" : "s.ended_at IS NOT NULL", filter.Live is not null)
+            .Between("s.started_at", filter.StartedFrom, filter.StartedTo)
+            .Search(filter.Search, "s.id", "s.meeting_id", "s.meeting_display_name");
+        string order = filter.Ascending ? "ASC" : "DESC";
+        string sort = filter.SortByMinutes ? $"participant_seconds {order}, s.started_at {order}" : $"s.started_at {order}, s.rowid {order}";
+        return db.QueryPageAsync<SessionRow, MeetingSession>(SelectSessions, FromSessions, where, sort, paging, r => r.ToModel(), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<SessionRow>(
+            $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL", new { now = 0L }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
+
+    public Task EndAtLastSeenAsync(string sessionId, string reason, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WithEventsAsync(events, now, async (c, t) =>
+        {
+            await c.ExecuteAsync(
+                "UPDATE session_peers SET left_at = updated_at WHERE session_id = @sessionId AND left_at IS NULL", new { sessionId }, t).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE meeting_sessions SET ended_at = MAX(updated_at, started_at), end_reason = @reason WHERE id = @sessionId AND ended_at IS NULL",
+                new { sessionId, reason }, t).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task<bool> HasChatAsync(string sessionId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM chat_messages WHERE session_id = @sessionId)", new { sessionId }),
+            cancellationToken);
+
+    public Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken) =>
+        db.QueryPageAsync<PeerRow, SessionPeer>(
+            $"SELECT {PeerColumns}", "session_peers", new SqlWhere("session_id = @sessionId", new { sessionId }), "joined_at, rowid", paging, r => r.ToModel(),
+            cancellationToken);
+
+    /// <summary>A write and the webhook events it causes, committed together; the dispatcher is woken after.</summary>
+    private async Task WithEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, Func<IDbConnection, IDbTransaction, Task> write, CancellationToken cancellationToken)
+    {
+        await db.InTransactionAsync(async (c, t) =>
+        {
+            await write(c, t).ConfigureAwait(false);
+            await WebhookOutbox.AppendAsync(c, t, events, at).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        if (events.Count > 0)
+        {
+            webhooks.Notify();
+        }
+    }
+
+    private Task<MeetingSession?> QuerySessionAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(sql, parameters).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    /// <summary>Settable: the computed columns have no declared type, which positional mapping of an empty result needs.</summary>
+    private sealed class SessionRow
+    {
+        public string Id { get; set; } = "";
+
+        public string MeetingId { get; set; } = "";
+
+        public string AppId { get; set; } = "";
+
+        public string AccountId { get; set; } = "";
+
+        public string? MeetingDisplayName { get; set; }
+
+        public long MaxConcurrentParticipants { get; set; }
+
+        public long StartedAt { get; set; }
+
+        public long? EndedAt { get; set; }
+
+        public string? EndReason { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public long UpdatedAt { get; set; }
+
+        public double ParticipantSeconds { get; set; }
+
+        public long LiveParticipants { get; set; }
+
+        public MeetingSession ToModel() => new(
+            Id, MeetingId, AppId, AccountId, MeetingDisplayName, MaxConcurrentParticipants, Time(StartedAt), Time(EndedAt), EndReason, Time(CreatedAt), Time(UpdatedAt),
+            ParticipantSeconds, LiveParticipants);
+    }
+
+    private sealed record PeerRow(
+        string Id, string SessionId, string ParticipantId, string CustomParticipantId, string? DisplayName, string? PresetName, long JoinedAt, long? LeftAt,
+        long CreatedAt, long UpdatedAt)
+    {
+        public SessionPeer ToModel() => new(Id, SessionId, ParticipantId, CustomParticipantId, DisplayName, PresetName, Time(JoinedAt), Time(LeftAt), Time(CreatedAt), Time(UpdatedAt));
+    }
+}

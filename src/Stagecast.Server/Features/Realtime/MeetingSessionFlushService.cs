@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Hosting;
+
+using Stagecast.Server.Features.MeetingSessions;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>
+/// Writes, every flush interval, that the live meeting sessions and their peers are still there: participant
+/// minutes are durable like viewer seconds, and a crash loses at most one interval.
+/// </summary>
+public sealed partial class MeetingSessionFlushService(
+    MeetingRooms rooms, IMeetingSessionStore store, IOptions<SessionAccountingOptions> options, TimeProvider time, ILogger<MeetingSessionFlushService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.FlushInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // shutting down
+        }
+    }
+
+    public async Task FlushAsync()
+    {
+        var live = rooms.All.Where(r => r.SessionId is not null).Select(r => (r.SessionId!, r.MaxConcurrentParticipants)).ToList();
+        try
+        {
+            await store.TouchAsync(live, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.FlushFailed(logger, ex, live.Count);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Writing the progress of {Count} meeting sessions failed; the next flush retries")]
+        public static partial void FlushFailed(ILogger logger, Exception exception, int count);
+    }
+}
