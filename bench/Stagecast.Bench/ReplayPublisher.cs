@@ -4,6 +4,8 @@ using Stagecast.Media.Amf0;
 using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Handshake;
 using Stagecast.Rtmp.Messages;
+using Stagecast.Rtmp.Messages.Commands;
+using Stagecast.Rtmp.Messages.Control;
 
 namespace Stagecast.Bench;
 
@@ -71,17 +73,14 @@ public sealed class ReplayPublisher : IAsyncDisposable
         ClientHandshake.TryComplete(ref sequence, reply);
 
         var writer = new ChunkWriter();
-        var commands = new CommandWriter(writer);
-        commands.WriteCommand(reply, ChunkStreams.Command, 0, "connect", 1, new AmfObject
-        {
-            { "app", app }, { "type", "nonprivate" }, { "flashVer", "FMLE/3.0 (compatible; bench)" }, { "tcUrl", $"rtmp://{host}:{port}/{app}" },
-        });
-        ProtocolControl.WriteSetChunkSize(writer, reply, ChunkedClip.ChunkSize);
+        var messages = new MessageWriter(writer);
+        messages.Write(reply, new ConnectCommand(1, app, $"rtmp://{host}:{port}/{app}", "FMLE/3.0 (compatible; bench)", 0));
+        messages.Write(reply, new SetChunkSize(ChunkedClip.ChunkSize));
         writer.ChunkSize = ChunkedClip.ChunkSize;
-        commands.WriteCommand(reply, ChunkStreams.Command, 0, "releaseStream", 2, null, Key);
-        commands.WriteCommand(reply, ChunkStreams.Command, 0, "FCPublish", 3, null, Key);
-        commands.WriteCommand(reply, ChunkStreams.Command, 0, "createStream", 4, null);
-        commands.WriteCommand(reply, ChunkStreams.Data, ChunkedClip.MessageStreamId, "publish", 5, null, Key, "live");
+        messages.Write(reply, new ReleaseStreamCommand(2, Key));
+        messages.Write(reply, new FCPublishCommand(3, Key));
+        messages.Write(reply, new CreateStreamCommand(4));
+        messages.Write(reply, new PublishCommand(5, Key, "live"), ChunkedClip.MessageStreamId);
         await _stream.WriteAsync(reply.WrittenMemory, cancellationToken);
         await WaitForPublishStartAsync(cancellationToken);
         PublishAcceptedMs = System.Diagnostics.Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds;
@@ -169,24 +168,17 @@ public sealed class ReplayPublisher : IAsyncDisposable
             {
                 try
                 {
-                    if (message.Type == RtmpMessageType.SetChunkSize)
+                    switch (RtmpMessages.Read(message))
                     {
-                        reader.SetChunkSize(ProtocolControl.ReadUInt32(message.Payload, message.Type));
-                    }
-                    else if (message.Type == RtmpMessageType.CommandAmf0)
-                    {
-                        var command = RtmpCommand.Parse(message.Payload);
-                        var info = command.Arguments.Count > 0 ? command.Arguments[0] as AmfObject : null;
-                        string? code = info?.GetString("code");
-                        if (command.Name == "onStatus" && code == StatusCodes.PublishStart)
-                        {
+                        case SetChunkSize setChunkSize:
+                            reader.SetChunkSize(setChunkSize.Size);
+                            break;
+                        case OnStatusCommand { Info.Code: StatusCodes.PublishStart }:
                             return;
-                        }
-
-                        if (command.Name == "_error" || info?.GetString("level") == "error")
-                        {
-                            throw new IOException($"publish refused: {code} {info?.GetString("description")}");
-                        }
+                        case ErrorCommand { Info: var info }:
+                            throw new IOException($"publish refused: {info.Code} {info.Description}");
+                        case OnStatusCommand { Info: { IsError: true } info }:
+                            throw new IOException($"publish refused: {info.Code} {info.Description}");
                     }
                 }
                 finally

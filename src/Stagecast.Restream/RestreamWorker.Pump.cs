@@ -1,12 +1,10 @@
-using Stagecast.Media.Amf0;
-using Stagecast.Media.Codecs;
-using Stagecast.Media.Flv;
 using Stagecast.Rtmp.Client;
+using Stagecast.Rtmp.Egress;
 using Stagecast.Streaming;
 
 namespace Stagecast.Restream;
 
-/// <summary>Reading the stream and sending it: sequence headers first, then media as FLV tag bodies.</summary>
+/// <summary>Reading the stream and sending it: sequence headers first, then media as FLV tag bodies (<see cref="FlvEgress"/>).</summary>
 public sealed partial class RestreamWorker
 {
     /// <summary>Sends until the stream ends (true) or the connection fails (throws). Cancelled when stopped.</summary>
@@ -22,8 +20,7 @@ public sealed partial class RestreamWorker
         using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         Volatile.Write(ref _client, client);
         Volatile.Write(ref _reader, reader);
-        byte[] header = new byte[FlvTagHeader.MaxLength];
-        VideoCodec? videoCodec = null;
+        var flv = new FlvEgress();
         var timeline = new ConnectionTimeline();
         try
         {
@@ -33,34 +30,15 @@ public sealed partial class RestreamWorker
                 {
                     try
                     {
-                        sendTimeout.CancelAfter(_options.SendTimeout);
-                        var token = sendTimeout.Token;
-                        switch (frame.Kind)
+                        if (frame.Kind == MediaFrameKind.StreamEnded)
                         {
-                            case MediaFrameKind.VideoConfig:
-                                var video = (VideoTrackConfig)frame.Detail!;
-                                videoCodec = video.Codec;
-                                int videoLength = FlvTagHeader.WriteVideo(header, video.Codec, FlvPacketKind.SequenceStart, true, 0);
-                                await client.SendVideoAsync(timeline.Of(frame), header.AsMemory(0, videoLength), video.ConfigurationRecord, token).ConfigureAwait(false);
-                                break;
-                            case MediaFrameKind.AudioConfig:
-                                var audio = (AudioTrackConfig)frame.Detail!;
-                                int audioLength = FlvTagHeader.WriteAudio(header, FlvPacketKind.SequenceStart);
-                                await client.SendAudioAsync(timeline.Of(frame), header.AsMemory(0, audioLength), audio.SpecificConfig, token).ConfigureAwait(false);
-                                break;
-                            case MediaFrameKind.Metadata:
-                                await client.SendMetadataAsync(ToAmf((StreamMetadata)frame.Detail!), token).ConfigureAwait(false);
-                                break;
-                            case MediaFrameKind.Video when videoCodec is { } codec:
-                                int length = FlvTagHeader.WriteVideo(header, codec, FlvPacketKind.CodedFrames, frame.IsKeyframe, frame.CompositionOffset);
-                                await client.SendVideoAsync(timeline.Of(frame), header.AsMemory(0, length), frame.Memory, token).ConfigureAwait(false);
-                                break;
-                            case MediaFrameKind.Audio:
-                                int aacLength = FlvTagHeader.WriteAudio(header, FlvPacketKind.CodedFrames);
-                                await client.SendAudioAsync(timeline.Of(frame), header.AsMemory(0, aacLength), frame.Memory, token).ConfigureAwait(false);
-                                break;
-                            case MediaFrameKind.StreamEnded:
-                                return true;
+                            return true;
+                        }
+
+                        sendTimeout.CancelAfter(_options.SendTimeout);
+                        if (flv.TryPackage(frame, out var tag))
+                        {
+                            await client.SendAsync(timeline.Of(frame), tag, sendTimeout.Token).ConfigureAwait(false);
                         }
 
                         sendTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
@@ -114,37 +92,5 @@ public sealed partial class RestreamWorker
 
             return _last;
         }
-    }
-
-    private static AmfObject ToAmf(StreamMetadata metadata)
-    {
-        var values = new AmfObject(isEcmaArray: true);
-        if (metadata.Width is { } width)
-        {
-            values["width"] = (double)width;
-        }
-
-        if (metadata.Height is { } height)
-        {
-            values["height"] = (double)height;
-        }
-
-        if (metadata.FrameRate is { } frameRate)
-        {
-            values["framerate"] = frameRate;
-        }
-
-        if (metadata.VideoKilobitsPerSecond is { } video)
-        {
-            values["videodatarate"] = video;
-        }
-
-        if (metadata.AudioKilobitsPerSecond is { } audio)
-        {
-            values["audiodatarate"] = audio;
-        }
-
-        values["encoder"] = "Stagecast";
-        return values;
     }
 }

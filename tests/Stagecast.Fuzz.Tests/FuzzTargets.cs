@@ -64,7 +64,7 @@ public static class FuzzTargets
             }
         }, Media),
 
-        new("rtmp-command", [ConnectCommand()], input => RtmpCommand.Parse(input), [typeof(MediaFormatException), typeof(RtmpProtocolException)]),
+        new("rtmp-command", [ConnectCommand()], input => Stagecast.Rtmp.Messages.Commands.RtmpCommand.Read(input), [typeof(MediaFormatException), typeof(RtmpProtocolException)]),
 
         new("flv-video", VideoTagSeeds(), input =>
         {

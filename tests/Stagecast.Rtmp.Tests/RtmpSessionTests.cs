@@ -5,6 +5,7 @@ using Stagecast.Media.Codecs;
 using Stagecast.Rtmp.Client;
 using Stagecast.Rtmp.Handshake;
 using Stagecast.Rtmp.Messages;
+using Stagecast.Rtmp.Messages.Control;
 using Stagecast.Rtmp.Sessions;
 using Stagecast.Streaming;
 using Stagecast.Testing;
@@ -188,8 +189,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         var buffer = result.Buffer;
         ClientHandshake.TryComplete(ref buffer, pipes.Client.Output);
         pipes.Client.Input.AdvanceTo(buffer.Start);
-        var writer = new Stagecast.Rtmp.Chunking.ChunkWriter();
-        ProtocolControl.WriteUserControl(writer, pipes.Client.Output, UserControlEvent.PingRequest, 0xCAFE);
+        new MessageWriter(new Stagecast.Rtmp.Chunking.ChunkWriter()).Write(pipes.Client.Output, new PingRequest(0xCAFE));
         await pipes.Client.Output.FlushAsync();
 
         // Read what the server sends until its ping response has come (or the read times out).

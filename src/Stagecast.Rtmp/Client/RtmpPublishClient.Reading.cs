@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
 using Stagecast.Rtmp.Messages;
+using Stagecast.Rtmp.Messages.Commands;
+using Stagecast.Rtmp.Messages.Control;
 
 namespace Stagecast.Rtmp.Client;
 
@@ -59,68 +60,38 @@ public sealed partial class RtmpPublishClient
 
     private void Handle(RtmpMessage message, List<Action<System.IO.Pipelines.PipeWriter>> replies)
     {
-        var payload = message.Payload;
-        switch (message.Type)
+        switch (RtmpMessages.Read(message))
         {
-            case RtmpMessageType.SetChunkSize:
-                _reader.SetChunkSize(ProtocolControl.ReadUInt32(payload, message.Type) & 0x7FFFFFFF);
+            case SetChunkSize setChunkSize:
+                _reader.SetChunkSize(setChunkSize.Size);
                 break;
-            case RtmpMessageType.UserControl when payload.Length >= 6
-                && (UserControlEvent)BinaryPrimitives.ReadUInt16BigEndian(payload) == UserControlEvent.PingRequest:
-                uint value = BinaryPrimitives.ReadUInt32BigEndian(payload[2..]);
-                replies.Add(output => ProtocolControl.WriteUserControl(_writer, output, UserControlEvent.PingResponse, value));
+            case PingRequest ping:
+                replies.Add(output => _messages.Write(output, new PingResponse(ping.Timestamp)));
                 break;
-            case RtmpMessageType.CommandAmf0:
-                HandleCommand(RtmpCommand.Parse(payload));
+            case ResultCommand result:
+                TakePending(result.TransactionId)?.TrySetResult(result);
                 break;
-            case RtmpMessageType.CommandAmf3 when payload.Length > 0:
-                HandleCommand(RtmpCommand.Parse(payload[1..]));
+            case ErrorCommand error:
+                TakePending(error.TransactionId)?.TrySetException(Refused(error.Info, error.Name));
                 break;
+            case OnStatusCommand { Info.Code: StatusCodes.PublishStart } started:
+                _publishStatus.TrySetResult(started);
+                break;
+            case OnStatusCommand { Info: var info } when info.IsError || info.Code is StatusCodes.UnpublishSuccess or StatusCodes.AppShutdown:
+                throw Refused(info, OnStatusCommand.CommandName);
         }
     }
 
-    private void HandleCommand(RtmpCommand command)
+    private static RtmpStatusException Refused(StatusInfo info, string command) =>
+        new(info.Code.Length > 0 ? info.Code : command, info.Description.Length > 0 ? info.Description : "refused");
+
+    private TaskCompletionSource<ResultCommand>? TakePending(double transactionId)
     {
-        switch (command.Name)
+        lock (_pending)
         {
-            case "_result":
-            case "_error":
-                TaskCompletionSource<RtmpCommand>? pending;
-                lock (_pending)
-                {
-                    _pending.Remove(command.TransactionId, out pending);
-                }
-
-                if (command.Name == "_result")
-                {
-                    pending?.TrySetResult(command);
-                }
-                else
-                {
-                    pending?.TrySetException(StatusError(command));
-                }
-
-                break;
-            case "onStatus":
-                var info = command.Arguments.Count > 0 ? command.Arguments[0] as Media.Amf0.AmfObject : null;
-                string code = info?.GetString("code") ?? string.Empty;
-                if (code == StatusCodes.PublishStart)
-                {
-                    _publishStatus.TrySetResult(command);
-                }
-                else if (info?.GetString("level") == "error" || code is StatusCodes.UnpublishSuccess or StatusCodes.AppShutdown)
-                {
-                    throw StatusError(command);
-                }
-
-                break;
+            _pending.Remove(transactionId, out var pending);
+            return pending;
         }
-    }
-
-    private static RtmpStatusException StatusError(RtmpCommand command)
-    {
-        var info = command.Arguments.Count > 0 ? command.Arguments[0] as Media.Amf0.AmfObject : null;
-        return new RtmpStatusException(info?.GetString("code") ?? command.Name, info?.GetString("description") ?? "refused");
     }
 
     private void FailPending(Exception exception)

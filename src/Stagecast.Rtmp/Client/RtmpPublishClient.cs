@@ -6,6 +6,8 @@ using Stagecast.Media.Amf0;
 using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Handshake;
 using Stagecast.Rtmp.Messages;
+using Stagecast.Rtmp.Messages.Commands;
+using Stagecast.Rtmp.Messages.Control;
 
 namespace Stagecast.Rtmp.Client;
 
@@ -28,13 +30,14 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
     private readonly IAsyncDisposable? _connection;
     private readonly ChunkReader _reader = new();
     private readonly ChunkWriter _writer = new();
-    private readonly CommandWriter _commands;
+    private readonly MessageWriter _messages;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
-    private readonly Dictionary<double, TaskCompletionSource<RtmpCommand>> _pending = [];
-    private readonly TaskCompletionSource<RtmpCommand> _publishStatus = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<double, TaskCompletionSource<ResultCommand>> _pending = [];
+    private readonly TaskCompletionSource<OnStatusCommand> _publishStatus = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private double _nextTransactionId = 1;
     private uint _streamId;
+    private string? _streamKey;
     private Task _readLoop = Task.CompletedTask;
     private long _bytesSent;
 
@@ -42,7 +45,7 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
     {
         _transport = transport;
         _connection = connection;
-        _commands = new CommandWriter(_writer);
+        _messages = new MessageWriter(_writer);
     }
 
     /// <summary>Completes when the connection ends; faults with the reason when the server refused or broke it.</summary>
@@ -120,33 +123,35 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
         await HandshakeAsync(cancellationToken).ConfigureAwait(false);
         _readLoop = Task.Run(ReadLoopAsync, CancellationToken.None);
 
-        var connect = SendCommandAsync("connect", new AmfObject
-        {
-            { "app", app },
-            { "type", "nonprivate" },
-            { "flashVer", "FMLE/3.0 (compatible; Stagecast)" },
-            { "tcUrl", tcUrl },
-        });
+        _streamKey = streamKey;
+        var connect = SendCommandAsync(id => new ConnectCommand(id, app, tcUrl, "FMLE/3.0 (compatible; Stagecast)", 0));
         await WriteAsync(output =>
         {
-            ProtocolControl.WriteSetChunkSize(_writer, output, OutChunkSize);
+            _messages.Write(output, new SetChunkSize(OutChunkSize));
             _writer.ChunkSize = OutChunkSize;
         }, cancellationToken).ConfigureAwait(false);
         await WaitAsync(connect, cancellationToken).ConfigureAwait(false);
 
-        _ = SendCommandAsync("releaseStream", null, streamKey);
-        _ = SendCommandAsync("FCPublish", null, streamKey);
-        var created = await WaitAsync(SendCommandAsync("createStream", null), cancellationToken).ConfigureAwait(false);
-        _streamId = (uint)(created.NumberArgument(0) ?? throw new RtmpProtocolException("createStream returned no stream id"));
+        _ = SendCommandAsync(id => new ReleaseStreamCommand(id, streamKey));
+        _ = SendCommandAsync(id => new FCPublishCommand(id, streamKey));
+        var created = await WaitAsync(SendCommandAsync(id => new CreateStreamCommand(id)), cancellationToken).ConfigureAwait(false);
+        _streamId = (uint)(created.StreamId ?? throw new RtmpProtocolException("createStream returned no stream id"));
 
-        await WriteAsync(output => _commands.WriteCommand(output, ChunkStreams.Data, _streamId, "publish", 0, null, streamKey, "live"), cancellationToken)
-            .ConfigureAwait(false);
+        await WriteAsync(output => _messages.Write(output, new PublishCommand(0, streamKey, "live"), _streamId), cancellationToken).ConfigureAwait(false);
         await WaitAsync(_publishStatus.Task, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends an FLV tag made by <see cref="Egress.FlvEgress"/> as the message of its kind.</summary>
+    public ValueTask SendAsync(uint timestamp, Egress.FlvEgressTag tag, CancellationToken cancellationToken) => tag.Type switch
+    {
+        Media.Flv.FlvTagType.Video => SendVideoAsync(timestamp, tag.Header, tag.Payload, cancellationToken),
+        Media.Flv.FlvTagType.Audio => SendAudioAsync(timestamp, tag.Header, tag.Payload, cancellationToken),
+        _ => SendMetadataAsync(tag.Metadata!, cancellationToken),
+    };
+
     /// <summary>Sends @setDataFrame onMetaData.</summary>
     public ValueTask SendMetadataAsync(AmfObject metadata, CancellationToken cancellationToken) =>
-        WriteAsync(output => _commands.WriteData(output, _streamId, 0, "@setDataFrame", "onMetaData", metadata), cancellationToken);
+        WriteAsync(output => _messages.Write(output, new SetDataFrame(metadata), _streamId), cancellationToken);
 
     /// <summary>Sends an FLV video tag body (header byte(s) included) at a timestamp in milliseconds.</summary>
     public ValueTask SendVideoAsync(uint timestamp, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
@@ -161,8 +166,8 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
     {
         await WriteAsync(output =>
         {
-            _commands.WriteCommand(output, ChunkStreams.Command, 0, "FCUnpublish", NextTransactionId(), null);
-            _commands.WriteCommand(output, ChunkStreams.Command, 0, "deleteStream", NextTransactionId(), null, (double)_streamId);
+            _messages.Write(output, new FCUnpublishCommand(NextTransactionId(), _streamKey));
+            _messages.Write(output, new DeleteStreamCommand(NextTransactionId(), _streamId));
         }, cancellationToken).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
     }
@@ -226,17 +231,18 @@ public sealed partial class RtmpPublishClient : IAsyncDisposable
         }
     }
 
-    private Task<RtmpCommand> SendCommandAsync(string name, AmfObject? commandObject, params object?[] arguments)
+    /// <summary>Sends the command <paramref name="create"/> makes with the next transaction id; completes with its _result.</summary>
+    private Task<ResultCommand> SendCommandAsync(Func<double, RtmpCommand> create)
     {
-        var completion = new TaskCompletionSource<RtmpCommand>(TaskCreationOptions.RunContinuationsAsynchronously);
-        double transactionId;
+        var completion = new TaskCompletionSource<ResultCommand>(TaskCreationOptions.RunContinuationsAsynchronously);
+        RtmpCommand command;
         lock (_pending)
         {
-            transactionId = NextTransactionId();
-            _pending[transactionId] = completion;
+            command = create(NextTransactionId());
+            _pending[command.TransactionId] = completion;
         }
 
-        _ = WriteAsync(output => _commands.WriteCommand(output, ChunkStreams.Command, 0, name, transactionId, commandObject, arguments), _closed.Token)
+        _ = WriteAsync(output => _messages.Write(output, command), _closed.Token)
             .AsTask()
             .ContinueWith(t => completion.TrySetException(t.Exception!.InnerExceptions), TaskContinuationOptions.OnlyOnFaulted);
         return completion.Task;

@@ -1,5 +1,7 @@
 using Stagecast.Media.Amf0;
 using Stagecast.Rtmp.Messages;
+using Stagecast.Rtmp.Messages.Commands;
+using Stagecast.Rtmp.Messages.Control;
 using Stagecast.Streaming;
 
 namespace Stagecast.Rtmp.Sessions;
@@ -15,52 +17,43 @@ public sealed partial class RtmpServerSession
 
     private async ValueTask HandleCommandAsync(RtmpCommand command, uint messageStreamId, CancellationToken cancellationToken)
     {
-        switch (command.Name)
+        switch (command)
         {
-            case "connect":
-                HandleConnect(command);
+            case ConnectCommand connect:
+                HandleConnect(connect);
                 break;
-            case "releaseStream":
-            case "FCPublish":
-            case "getStreamLength":
-                _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_result", command.TransactionId, null, AmfUndefined.Value);
+            case ReleaseStreamCommand or FCPublishCommand or GetStreamLengthCommand:
+                Send(ResultCommand.Empty(command.TransactionId));
                 break;
-            case "createStream":
-                HandleCreateStream(command);
+            case CreateStreamCommand:
+                HandleCreateStream(command.TransactionId);
                 break;
-            case "publish":
-                await HandlePublishAsync(command, messageStreamId, cancellationToken).ConfigureAwait(false);
+            case PublishCommand publish:
+                await HandlePublishAsync(publish, messageStreamId, cancellationToken).ConfigureAwait(false);
                 break;
-            case "FCUnpublish":
-            case "deleteStream":
-            case "closeStream":
+            case FCUnpublishCommand or DeleteStreamCommand or CloseStreamCommand:
                 Unpublish();
                 break;
-            case "play":
-            case "play2":
-                _commands.WriteStatus(_transport.Output, messageStreamId, "error", StatusCodes.PlayFailed,
-                    "Stagecast does not play over RTMP; watch the HLS playback_url");
+            case PlayCommand:
+                Send(new OnStatusCommand(StatusInfo.Error(StatusCodes.PlayFailed, "Stagecast does not play over RTMP; watch the HLS playback_url")), messageStreamId);
                 Close("playback over RTMP requested");
                 break;
+            case UnknownCommand { TransactionId: > 0 } unknown:
+                Send(new ErrorCommand(unknown.TransactionId, StatusInfo.Error(StatusCodes.CallFailed, $"unknown command {unknown.Name}")));
+                break;
             default:
-                if (command.TransactionId > 0)
-                {
-                    _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
-                        CommandWriter.Info("error", StatusCodes.CallFailed, $"unknown command {command.Name}"));
-                }
-
+                // Answers (_result, _error, onStatus) and unknown notifications: nothing to do for a publisher's server.
                 break;
         }
     }
 
-    private void HandleConnect(RtmpCommand command)
+    private void HandleConnect(ConnectCommand command)
     {
-        string app = NormalizeApp(command.CommandObject?.GetString("app"));
+        string app = NormalizeApp(command.App);
         if (!string.Equals(app, _options.App, StringComparison.Ordinal))
         {
-            _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
-                CommandWriter.Info("error", StatusCodes.ConnectRejected,
-                    $"unknown application '{Truncate(app)}': publish to rtmp://HOST:PORT/{_options.App}/STREAM_KEY"));
+            Send(new ErrorCommand(command.TransactionId, StatusInfo.Error(StatusCodes.ConnectRejected,
+                $"unknown application '{Truncate(app)}': publish to rtmp://HOST:PORT/{_options.App}/STREAM_KEY")));
             if (MayLogRefusal())
             {
                 RtmpLog.ConnectRefused(_logger, _remote, $"unknown application '{Truncate(app)}' (expected '{_options.App}')");
@@ -71,34 +64,31 @@ public sealed partial class RtmpServerSession
         }
 
         _app = app;
-        double objectEncoding = command.CommandObject?.GetNumber("objectEncoding") ?? 0;
-        var output = _transport.Output;
-        ProtocolControl.WriteWindowAcknowledgementSize(_writer, output, (uint)_options.WindowAcknowledgementSize);
-        ProtocolControl.WriteSetPeerBandwidth(_writer, output, (uint)_options.WindowAcknowledgementSize, 2);
-        ProtocolControl.WriteSetChunkSize(_writer, output, _options.OutChunkSize);
+        Send(new WindowAcknowledgementSize((uint)_options.WindowAcknowledgementSize));
+        Send(new SetPeerBandwidth((uint)_options.WindowAcknowledgementSize, SetPeerBandwidth.Dynamic));
+        Send(new SetChunkSize((uint)_options.OutChunkSize));
         _writer.ChunkSize = _options.OutChunkSize;
         var properties = new AmfObject { { "fmsVer", "FMS/3,0,1,123" }, { "capabilities", 31.0 } };
-        var information = CommandWriter.Info("status", StatusCodes.ConnectSuccess, "Connection succeeded.");
-        information["objectEncoding"] = objectEncoding;
-        _commands.WriteCommand(output, ChunkStreams.Command, 0, "_result", command.TransactionId, properties, information);
+        var information = StatusInfo.Status(StatusCodes.ConnectSuccess, "Connection succeeded.").ToAmf();
+        information["objectEncoding"] = command.ObjectEncoding;
+        Send(new ResultCommand(command.TransactionId, properties, [information]));
         RtmpLog.Connected(_logger, _remote, app);
     }
 
-    private void HandleCreateStream(RtmpCommand command)
+    private void HandleCreateStream(double transactionId)
     {
         if (_app is null || _nextMessageStreamId > RtmpLimits.MaxMessageStreams)
         {
-            _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_error", command.TransactionId, null,
-                CommandWriter.Info("error", StatusCodes.CallFailed, _app is null ? "connect first" : "too many streams"));
+            Send(new ErrorCommand(transactionId, StatusInfo.Error(StatusCodes.CallFailed, _app is null ? "connect first" : "too many streams")));
             return;
         }
 
-        _commands.WriteCommand(_transport.Output, ChunkStreams.Command, 0, "_result", command.TransactionId, null, (double)_nextMessageStreamId++);
+        Send(new ResultCommand(transactionId, null, [(double)_nextMessageStreamId++]));
     }
 
-    private async ValueTask HandlePublishAsync(RtmpCommand command, uint messageStreamId, CancellationToken cancellationToken)
+    private async ValueTask HandlePublishAsync(PublishCommand command, uint messageStreamId, CancellationToken cancellationToken)
     {
-        string key = StripQuery(command.StringArgument(0));
+        string key = StripQuery(command.StreamName);
         if (_app is null || messageStreamId == 0 || messageStreamId >= _nextMessageStreamId)
         {
             RefusePublish(messageStreamId, key, "publish before connect/createStream");
@@ -143,8 +133,8 @@ public sealed partial class RtmpServerSession
             var session = (RtmpServerSession)state!;
             session.RequestClose(session._publisher?.RevokeReason ?? "disconnected by the server");
         }, this);
-        ProtocolControl.WriteUserControl(_writer, _transport.Output, UserControlEvent.StreamBegin, messageStreamId);
-        _commands.WriteStatus(_transport.Output, messageStreamId, "status", StatusCodes.PublishStart, "Publishing started.");
+        Send(new StreamBegin(messageStreamId));
+        Send(new OnStatusCommand(StatusInfo.Status(StatusCodes.PublishStart, "Publishing started.")), messageStreamId);
         RtmpLog.Publishing(_logger, _remote, publisher.Stream.Id, StreamKeys.Redact(key), result);
     }
 
@@ -155,7 +145,7 @@ public sealed partial class RtmpServerSession
             RtmpLog.PublishRefused(_logger, _remote, StreamKeys.Redact(key), reason);
         }
 
-        _commands.WriteStatus(_transport.Output, messageStreamId, "error", StatusCodes.PublishBadName, reason);
+        Send(new OnStatusCommand(StatusInfo.Error(StatusCodes.PublishBadName, reason)), messageStreamId);
         Close($"publish refused: {reason}");
     }
 

@@ -1,9 +1,10 @@
-using System.Buffers.Binary;
 using Stagecast.Rtmp.Messages;
+using Stagecast.Rtmp.Messages.Commands;
+using Stagecast.Rtmp.Messages.Control;
 
 namespace Stagecast.Rtmp.Sessions;
 
-/// <summary>Dispatch of complete messages by type; protocol control and user control handling.</summary>
+/// <summary>Dispatch of complete messages: media and data as FLV bodies, everything else by its type.</summary>
 public sealed partial class RtmpServerSession
 {
     private async ValueTask HandleMessageAsync(RtmpMessage message, CancellationToken cancellationToken)
@@ -21,51 +22,42 @@ public sealed partial class RtmpServerSession
                 HandleData(message.Payload);
                 break;
             case RtmpMessageType.DataAmf3:
-                HandleData(SkipAmf3Marker(message.Payload));
-                break;
-            case RtmpMessageType.CommandAmf0:
-                await HandleCommandAsync(RtmpCommand.Parse(message.Payload), message.StreamId, cancellationToken).ConfigureAwait(false);
-                break;
-            case RtmpMessageType.CommandAmf3:
-                await HandleCommandAsync(RtmpCommand.Parse(SkipAmf3Marker(message.Payload)), message.StreamId, cancellationToken).ConfigureAwait(false);
+                HandleData(RtmpMessages.SkipAmf3Format(message.Payload));
                 break;
             default:
-                HandleControl(message);
+                await HandleAsync(RtmpMessages.Read(message), message.StreamId, cancellationToken).ConfigureAwait(false);
                 break;
         }
 
         message.Return();
     }
 
-    private void HandleControl(RtmpMessage message)
+    private async ValueTask HandleAsync(IRtmpMessage? message, uint messageStreamId, CancellationToken cancellationToken)
     {
-        var payload = message.Payload;
-        switch (message.Type)
+        switch (message)
         {
-            case RtmpMessageType.SetChunkSize:
-                _chunks.SetChunkSize(ProtocolControl.ReadUInt32(payload, message.Type) & 0x7FFFFFFF);
+            case RtmpCommand command:
+                await HandleCommandAsync(command, messageStreamId, cancellationToken).ConfigureAwait(false);
                 break;
-            case RtmpMessageType.Abort:
-                _chunks.Abort(ProtocolControl.ReadUInt32(payload, message.Type));
+            case SetChunkSize setChunkSize:
+                _chunks.SetChunkSize(setChunkSize.Size);
                 break;
-            case RtmpMessageType.WindowAcknowledgementSize:
-                _peerWindowSize = ProtocolControl.ReadUInt32(payload, message.Type);
+            case Abort abort:
+                _chunks.Abort(abort.ChunkStream);
                 break;
-            case RtmpMessageType.UserControl when payload.Length >= 6:
-                var type = (UserControlEvent)BinaryPrimitives.ReadUInt16BigEndian(payload);
-                if (type == UserControlEvent.PingRequest)
-                {
-                    ProtocolControl.WriteUserControl(_writer, _transport.Output, UserControlEvent.PingResponse, BinaryPrimitives.ReadUInt32BigEndian(payload[2..]));
-                }
-
+            case WindowAcknowledgementSize window:
+                _peerWindowSize = window.Size;
+                break;
+            case PingRequest ping:
+                Send(new PingResponse(ping.Timestamp));
                 break;
             default:
-                // Acknowledgement, Set Peer Bandwidth, shared objects: nothing to do for a publisher.
+                // Acknowledgement, Set Peer Bandwidth, other user control events, shared objects: nothing to do for a publisher.
                 break;
         }
     }
 
-    /// <summary>AMF3 command and data messages start with a format byte (0) before AMF0-encoded values.</summary>
-    private static ReadOnlySpan<byte> SkipAmf3Marker(ReadOnlySpan<byte> payload) =>
-        payload.Length > 0 && payload[0] == 0 ? payload[1..] : payload;
+    private void Send<T>(T message, uint messageStreamId = 0)
+        where T : IRtmpMessage =>
+        _messages.Write(_transport.Output, message, messageStreamId);
 }

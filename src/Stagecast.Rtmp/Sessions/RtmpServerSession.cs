@@ -5,6 +5,8 @@ using Stagecast.Media;
 using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Handshake;
 using Stagecast.Rtmp.Messages;
+using Stagecast.Rtmp.Messages.Commands;
+using Stagecast.Rtmp.Messages.Control;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Logging;
 
@@ -33,7 +35,7 @@ public sealed partial class RtmpServerSession
     private readonly LogLimiter? _refusals;
     private bool _published;
     private readonly ChunkWriter _writer = new();
-    private readonly CommandWriter _commands;
+    private readonly MessageWriter _messages;
     private long _lastActivity;
     private long _bytesReceived;
     private long _bytesAcknowledged;
@@ -61,7 +63,7 @@ public sealed partial class RtmpServerSession
         _time = time;
         _logger = logger;
         _remote = remote;
-        _commands = new CommandWriter(_writer);
+        _messages = new MessageWriter(_writer);
         _lastActivity = time.GetTimestamp();
         _acceptedAt = _lastActivity;
     }
@@ -205,7 +207,7 @@ public sealed partial class RtmpServerSession
         if (_publisher is { } publisher && publisher.Revoked.IsCancellationRequested)
         {
             RtmpLog.Revoked(_logger, _remote, publisher.Stream.Id, reason);
-            _commands.WriteStatus(_transport.Output, _publishStreamId, "error", StatusCodes.UnpublishSuccess, reason);
+            Send(new OnStatusCommand(StatusInfo.Error(StatusCodes.UnpublishSuccess, reason)), _publishStreamId);
             await FlushQuietlyAsync().ConfigureAwait(false);
         }
         else if (reason == ShuttingDown)
@@ -223,7 +225,7 @@ public sealed partial class RtmpServerSession
     {
         if (_handshake.IsComplete)
         {
-            _commands.WriteStatus(_transport.Output, _publishStreamId, "status", StatusCodes.AppShutdown, "server shutting down");
+            Send(new OnStatusCommand(StatusInfo.Status(StatusCodes.AppShutdown, "server shutting down")), _publishStreamId);
             await FlushQuietlyAsync().ConfigureAwait(false);
         }
     }
@@ -246,7 +248,7 @@ public sealed partial class RtmpServerSession
         if (_peerWindowSize > 0 && _bytesReceived - _bytesAcknowledged >= _peerWindowSize)
         {
             _bytesAcknowledged = _bytesReceived;
-            ProtocolControl.WriteAcknowledgement(_writer, _transport.Output, unchecked((uint)_bytesReceived));
+            Send(new Acknowledgement(unchecked((uint)_bytesReceived)));
         }
     }
 }

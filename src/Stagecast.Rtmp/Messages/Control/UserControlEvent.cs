@@ -1,4 +1,4 @@
-namespace Stagecast.Rtmp.Messages;
+namespace Stagecast.Rtmp.Messages.Control;
 
 /// <summary>User Control Message event types (RTMP spec 7.1.7).</summary>
 public enum UserControlEvent : ushort
