@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Hls.Serving;
 using Stagecast.Rtmp.Server;
-using Stagecast.Rtmp.Transport;
+using Stagecast.Transport.Epoll;
 using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Analytics;
 using Stagecast.Server.Features.Apps;

@@ -1,5 +1,5 @@
 using System.IO.Pipelines;
-using Stagecast.Rtmp.Transport;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Testing;
 

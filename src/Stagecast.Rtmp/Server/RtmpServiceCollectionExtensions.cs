@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Rtmp.Sessions;
-using Stagecast.Rtmp.Transport;
 
 namespace Stagecast.Rtmp.Server;
 
@@ -18,12 +17,9 @@ public static class RtmpServiceCollectionExtensions
 
         services.AddSingleton<RtmpConnectionHandler>();
         services.AddSingleton<RtmpAdmission>();
-
-        // Kestrel tries transports newest first; this one takes only EventLoopEndPoints (see UseRtmp's caller).
-        services.AddSingleton<IConnectionListenerFactory, EventLoopTransportFactory>();
         return services;
     }
 
-    /// <summary>Makes a Kestrel endpoint speak RTMP.</summary>
+    /// <summary>Makes a Kestrel endpoint speak RTMP (on any transport; the server listens on the epoll one).</summary>
     public static void UseRtmp(this ListenOptions listen) => listen.UseConnectionHandler<RtmpConnectionHandler>();
 }

@@ -2,6 +2,7 @@ using Stagecast.Hls;
 using Stagecast.Rtmp.Server;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Server.Features.MediaPlane;
 
@@ -19,6 +20,7 @@ public static partial class MediaPlaneFeature
         services.AddKeyedSingleton<FailedAttemptThrottle>(FailedAttemptThrottle.StreamKeys);
         services.AddSingleton<IPublishAuthorizer, DatabasePublishAuthorizer>();
         services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
+        services.AddEventLoopTransport(); // RTMP listens on it (StagecastApp)
         services.AddLowLatencyHls();
         services.AddSingleton<ILiveStreamObserver, PublishLog>();
         services.AddHostedService<EndStreamsAtShutdown>();

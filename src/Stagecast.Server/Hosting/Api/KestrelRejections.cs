@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
-using Stagecast.Rtmp.Transport;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Server.Hosting.Api;
 

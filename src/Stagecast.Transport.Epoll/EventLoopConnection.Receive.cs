@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>The receive side, all on the loop thread.</summary>
 internal sealed partial class EventLoopConnection

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>
 /// A Kestrel transport for long-lived connections that stream into the server (RTMP ingest): one epoll loop per

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>Accepts connections on a listening socket and spreads them over the loops, round robin.</summary>
 internal sealed class EventLoopListener(Socket socket, EndPoint endPoint, Func<EventLoop> nextLoop) : IConnectionListener

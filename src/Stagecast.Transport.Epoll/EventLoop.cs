@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>
 /// One I/O thread with its own epoll set. Connections are watched edge-triggered; when one becomes readable the

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>
 /// A TCP endpoint to be served by the event-loop transport. On Linux <see cref="EventLoopTransportFactory"/>

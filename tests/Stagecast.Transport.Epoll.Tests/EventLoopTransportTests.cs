@@ -5,9 +5,9 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
-using Stagecast.Rtmp.Transport;
+using Stagecast.Transport.Epoll;
 
-namespace Stagecast.Rtmp.Tests;
+namespace Stagecast.Transport.Epoll.Tests;
 
 /// <summary>The epoll transport with real loopback sockets: data integrity both ways, back-pressure, closing.</summary>
 public sealed class EventLoopTransportTests : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>The Linux system calls the event-loop transport uses: epoll(7), eventfd(2), recv(2), send(2).</summary>
 internal static partial class LinuxNative

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>The application's ends of a connection's two pipes.</summary>
 public sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Stagecast.Rtmp.Transport;
+namespace Stagecast.Transport.Epoll;
 
 /// <summary>
 /// One accepted TCP connection on an <see cref="EventLoop"/>, as Kestrel sees it: a duplex pipe to the

@@ -1,0 +1,14 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Stagecast.Transport.Epoll;
+
+public static class EventLoopServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the epoll transport to Kestrel. Kestrel tries transports newest first; this one takes only
+    /// <see cref="EventLoopEndPoint"/>s (listen on one to use it), every other endpoint stays on Kestrel's sockets.
+    /// </summary>
+    public static IServiceCollection AddEventLoopTransport(this IServiceCollection services) =>
+        services.AddSingleton<IConnectionListenerFactory, EventLoopTransportFactory>();
+}
