@@ -21,7 +21,8 @@ public sealed class TranscoderRestartTests(ServerFixture server) : IClassFixture
 
         var session = await server.WhipSessionAsync(livestream.Id);
         var transcoder = session.AudioTranscoder!;
-        int pid = transcoder.ProcessId!.Value;
+        // The transcoder starts at the first Opus packet, which may come after the stream went live on its video.
+        int pid = (await Eventually.MatchAsync(() => transcoder.ProcessId, id => id is not null, "the Opus to AAC transcoder to start"))!.Value;
         Process.GetProcessById(pid).Kill();
 
         var stream = server.App.Services.GetRequiredService<StreamHub>().Find(livestream.Id)!;
