@@ -10,6 +10,7 @@ using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MediaPlane;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Outputs;
@@ -67,6 +68,7 @@ public static class StagecastApp
         services.AddOutputs(configuration);
         services.AddAnalytics();
         services.AddWebRtc(configuration);
+        services.AddMeetingMedia(configuration);
         services.AddFirstStart(configuration);
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
@@ -131,6 +133,7 @@ public static class StagecastApp
         app.MapHealth();
         app.MapHlsPlayback();
         app.MapWebRtc();
+        app.MapMeetingMedia();
         app.MapWebPages();
         return app;
     }

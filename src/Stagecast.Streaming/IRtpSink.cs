@@ -18,4 +18,7 @@ public interface IRtpSink
     /// and starts wherever its encoder is (a forwarder waits for a keyframe).
     /// </summary>
     void OnRtpSourceChanged();
+
+    /// <summary>One track of the same publisher starts afresh (it was muted): its numbers jump; a forwarder re-anchors them.</summary>
+    void OnRtpRestarted(bool video) => OnRtpSourceChanged();
 }

@@ -73,6 +73,19 @@ public sealed partial class LiveStream
         }
     }
 
+    internal void RestartRtp(Publisher publisher, bool video)
+    {
+        if (publisher != Publisher)
+        {
+            return;
+        }
+
+        foreach (var reader in Volatile.Read(ref _rtpReaders))
+        {
+            reader.OfferRtpRestarted(video);
+        }
+    }
+
     /// <summary>The RTP publisher left (caller holds <see cref="_sync"/>): its formats go, readers start over with the next.</summary>
     private void EndRtpSource()
     {

@@ -204,6 +204,21 @@ public sealed class LiveStreamReader : IDisposable
         }
     }
 
+    internal void OfferRtpRestarted(bool video)
+    {
+        if (_rtp is not null && Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _rtp.OnRtpRestarted(video);
+            }
+            catch (Exception ex)
+            {
+                Detach(ex);
+            }
+        }
+    }
+
     private void Complete(Exception? error)
     {
         if (_channel.Writer.TryComplete())

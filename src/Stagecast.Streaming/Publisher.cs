@@ -47,6 +47,12 @@ public sealed class Publisher : IDisposable
     /// <summary>Passes one of its RTP packets, as it arrived, to the stream's RTP readers.</summary>
     public void WriteRtp(ReadOnlySpan<byte> packet, bool video) => Stream.WriteRtp(this, packet, video);
 
+    /// <summary>
+    /// One of its RTP tracks starts afresh (a muted track resumes after packets were held back): RTP readers continue
+    /// their own numbering from its next packet (video: from its next keyframe).
+    /// </summary>
+    public void RestartRtp(bool video) => Stream.RestartRtp(this, video);
+
     /// <summary>Passes its sender report for a track to the stream's RTP readers.</summary>
     public void WriteSenderReport(bool video, ulong ntpTime, uint rtpTimestamp) => Stream.WriteSenderReport(this, video, ntpTime, rtpTimestamp);
 

@@ -53,7 +53,7 @@ public sealed class Browser : IAsyncDisposable
 
     public Task<IPage> OpenPlayerAsync() => OpenAsync("player.html");
 
-    /// <summary>Opens one of the test pages in tests/browser (player.html, webrtc.html).</summary>
+    /// <summary>Opens one of the test pages in tests/browser (player.html, webrtc.html, meeting.html).</summary>
     public async Task<IPage> OpenAsync(string pageName)
     {
         var page = await _browser.NewPageAsync();
@@ -98,8 +98,11 @@ public sealed class Browser : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         app.MapGet("/favicon.ico", () => Results.NoContent());
-        app.MapGet("/player.html", () => Results.File(Path.Combine(directory, "player.html"), "text/html"));
-        app.MapGet("/webrtc.html", () => Results.File(Path.Combine(directory, "webrtc.html"), "text/html"));
+        foreach (string page in Directory.GetFiles(directory, "*.html"))
+        {
+            app.MapGet("/" + Path.GetFileName(page), () => Results.File(page, "text/html"));
+        }
+
         app.MapPost("/report", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);

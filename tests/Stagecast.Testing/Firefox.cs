@@ -38,15 +38,15 @@ public sealed class Firefox : IAsyncDisposable
 
     public static string? Executable => new[] { "/usr/bin/firefox-esr", "/usr/bin/firefox" }.FirstOrDefault(File.Exists);
 
-    /// <summary>Opens webrtc.html with <paramref name="query"/> (e.g. <c>whip=URL&amp;key=KEY</c>).</summary>
-    public static async Task<Firefox> OpenAsync(string query)
+    /// <summary>Opens a test page (webrtc.html unless said) with <paramref name="query"/> (e.g. <c>whip=URL&amp;key=KEY</c>).</summary>
+    public static async Task<Firefox> OpenAsync(string query, string page = "webrtc.html")
     {
         var reports = new ConcurrentQueue<string>();
         var pages = await Browser.StartPageServerAsync(reports);
         string profile = Directory.CreateTempSubdirectory("stagecast-firefox-").FullName;
         await File.WriteAllTextAsync(Path.Combine(profile, "user.js"), Preferences);
         var process = ExternalProcess.Start(Executable ?? throw new InvalidOperationException("firefox-esr is not installed"),
-            ["--headless", "--no-remote", "--profile", profile, $"{pages.Urls.First()}/webrtc.html?{query}"],
+            ["--headless", "--no-remote", "--profile", profile, $"{pages.Urls.First()}/{page}?{query}"],
             new Dictionary<string, string> { ["MOZ_HEADLESS"] = "1" });
         return new Firefox(pages, profile, process, reports);
     }

@@ -158,8 +158,21 @@ public sealed class DtlsSession : DatagramTransport, IDisposable
 
     public void Close() => _closed.Cancel();
 
+    /// <summary>Ends the session; after a handshake the peer is told with a close_notify alert, so it need not wait for consent to fail.</summary>
     public void Dispose()
     {
+        if (_transport is { } transport && !_closed.IsCancellationRequested)
+        {
+            try
+            {
+                transport.Close();
+            }
+            catch (Exception ex) when (ex is IOException or TlsException or ObjectDisposedException or InvalidOperationException)
+            {
+                // the peer is gone or already closed DTLS: nothing to tell it
+            }
+        }
+
         _closed.Cancel();
         _incoming.Dispose();
     }

@@ -3,7 +3,8 @@ namespace Stagecast.WebRtc.Rtcp;
 /// <summary>
 /// When to ask a publisher for a keyframe (PLI, RFC 4585 section 6.3.1): when one is wanted (a new viewer, a reader's
 /// request, a picture the depacketizer cannot repair) or when the keyframe interval has passed since the last one
-/// (browsers send keyframes only when asked, and segments start at them), at most once per
+/// (browsers send keyframes only when asked, and segments start at them; <see cref="Timeout.InfiniteTimeSpan"/>: only
+/// when wanted), at most once per
 /// <see cref="MinInterval"/> so a flood of requests from viewers reaches the encoder as one.
 /// </summary>
 public sealed class KeyframeRequester(TimeProvider time, TimeSpan keyframeInterval)
@@ -37,7 +38,8 @@ public sealed class KeyframeRequester(TimeProvider time, TimeSpan keyframeInterv
     public int WriteIfDue(Span<byte> rtcp, uint senderSsrc, uint mediaSsrc, bool decoderWaiting)
     {
         long now = time.GetTimestamp();
-        bool intervalPassed = _lastKeyframe != long.MinValue && time.GetElapsedTime(_lastKeyframe, now) >= keyframeInterval - Lead;
+        bool intervalPassed = keyframeInterval > TimeSpan.Zero && _lastKeyframe != long.MinValue
+            && time.GetElapsedTime(_lastKeyframe, now) >= keyframeInterval - Lead;
         bool due = _wanted || decoderWaiting || intervalPassed;
         if (!due || (_lastRequest != long.MinValue && time.GetElapsedTime(_lastRequest, now) < MinInterval))
         {

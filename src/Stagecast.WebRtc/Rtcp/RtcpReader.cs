@@ -24,6 +24,25 @@ public readonly ref struct RtcpPacket(byte format, byte type, ReadOnlySpan<byte>
 
     public bool IsNack => Type == RtcpWriter.TransportFeedbackType && Format == 1;
 
+    /// <summary>The report blocks of a sender or receiver report (the count is the header's), as far as the body holds them.</summary>
+    public int ReceptionReports(Span<ReceptionReport> destination)
+    {
+        int offset = Type switch
+        {
+            RtcpWriter.SenderReportType => 24,
+            RtcpWriter.ReceiverReportType => 4,
+            _ => -1,
+        };
+        int count = 0;
+        for (int i = 0; offset >= 0 && i < Format && count < destination.Length && offset + ReceptionReport.Length <= Body.Length; i++)
+        {
+            destination[count++] = ReceptionReport.Read(Body[offset..]);
+            offset += ReceptionReport.Length;
+        }
+
+        return count;
+    }
+
     /// <summary>The sequence numbers a generic NACK asks for (each FCI's packet id and bitmask); at most <paramref name="destination"/>'s length.</summary>
     public int NackedSequences(Span<ushort> destination)
     {

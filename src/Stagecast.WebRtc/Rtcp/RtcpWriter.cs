@@ -31,6 +31,21 @@ public static class RtcpWriter
         return 8;
     }
 
+    /// <summary>A receiver report (RFC 3550 6.4.2) with a block for each source received (at most 31).</summary>
+    public static int ReceiverReport(Span<byte> destination, uint ssrc, ReadOnlySpan<ReceptionReport> reports)
+    {
+        int count = Math.Min(reports.Length, 31);
+        int length = 8 + (count * ReceptionReport.Length);
+        Header(destination, (byte)count, ReceiverReportType, length);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[4..], ssrc);
+        for (int i = 0; i < count; i++)
+        {
+            reports[i].Write(destination[(8 + (i * ReceptionReport.Length))..]);
+        }
+
+        return length;
+    }
+
     /// <summary>Picture loss indication (RFC 4585 section 6.3.1): the receiver asks for a keyframe.</summary>
     public static int Pli(Span<byte> destination, uint senderSsrc, uint mediaSsrc)
     {

@@ -16,6 +16,11 @@ public sealed class SenderReporter
 
     public uint AudioPackets => Volatile.Read(ref _audioPackets);
 
+    /// <summary>Packets and payload octets sent of one track so far.</summary>
+    public (uint Packets, uint Octets) Sent(bool video) => video
+        ? (Volatile.Read(ref _videoPackets), Volatile.Read(ref _videoOctets))
+        : (Volatile.Read(ref _audioPackets), Volatile.Read(ref _audioOctets));
+
     /// <summary>Counts one packet sent on a track.</summary>
     public void Count(bool video, int payloadBytes)
     {

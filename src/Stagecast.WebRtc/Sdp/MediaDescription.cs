@@ -33,6 +33,9 @@ public sealed class MediaDescription
 
     public List<uint> Ssrcs { get; } = [];
 
+    /// <summary>RTP header extensions offered (RFC 8285 <c>a=extmap</c>): id by URI.</summary>
+    public Dictionary<string, int> Extensions { get; } = new(StringComparer.Ordinal);
+
     public bool IsRtp => Protocol.Contains("RTP", StringComparison.Ordinal);
 
     internal static MediaDescription ParseMediaLine(string value, int index, int maxFormats)
@@ -97,6 +100,9 @@ public sealed class MediaDescription
                 }
 
                 break;
+            case "extmap":
+                ApplyExtMap(argument);
+                break;
             case "ssrc":
                 int space = argument.IndexOf(' ', StringComparison.Ordinal);
                 if (uint.TryParse(space < 0 ? argument : argument[..space], out uint ssrc) && !Ssrcs.Contains(ssrc))
@@ -107,6 +113,18 @@ public sealed class MediaDescription
                 break;
             default:
                 break;
+        }
+    }
+
+    private void ApplyExtMap(string argument)
+    {
+        // a=extmap:<id>[/<direction>] <URI> [<attributes>]
+        string[] parts = argument.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+        int slash = parts.Length > 0 ? parts[0].IndexOf('/', StringComparison.Ordinal) : -1;
+        if (parts.Length >= 2 && int.TryParse(slash < 0 ? parts[0] : parts[0][..slash], out int id) && id is >= 1 and <= 255
+            && parts[1].Length <= 256 && Extensions.Count < MaxSsrcs)
+        {
+            Extensions.TryAdd(parts[1], id);
         }
     }
 

@@ -6,8 +6,11 @@ using Stagecast.WebRtc.Ice;
 
 namespace Stagecast.WebRtc.Sdp;
 
-/// <summary>What the answer says about one offered m= section: the codec chosen (null rejects it), our direction and what we send.</summary>
-public sealed record AnsweredMedia(MediaDescription Offer, RtpCodec? Codec, string Direction, uint SendSsrc = 0);
+/// <summary>
+/// What the answer says about one offered m= section: the codec chosen (null rejects it), our direction, what we send,
+/// and the offered header extensions we take (by URI, under the offer's ids).
+/// </summary>
+public sealed record AnsweredMedia(MediaDescription Offer, RtpCodec? Codec, string Direction, uint SendSsrc = 0, IReadOnlyList<string>? Extensions = null);
 
 /// <summary>A candidate of ours (RFC 8839 section 5.1): UDP, or TCP passive (RFC 6544).</summary>
 public sealed record IceCandidate(IPAddress Address, int Port, bool Tcp)
@@ -62,6 +65,14 @@ public static class SdpAnswer
             Line(sdp, $"a={section.Direction}");
             Line(sdp, $"a=rtcp-mux");
             Line(sdp, $"a=rtcp-rsize");
+            foreach (string uri in section.Extensions ?? [])
+            {
+                if (section.Offer.Extensions.TryGetValue(uri, out int id))
+                {
+                    Line(sdp, $"a=extmap:{id} {uri}");
+                }
+            }
+
             string channels = codec.Channels > 1 ? $"/{codec.Channels}" : string.Empty;
             Line(sdp, $"a=rtpmap:{codec.PayloadType} {codec.Name}/{codec.ClockRate}{channels}");
             if (section.Offer.Kind == "video")

@@ -21,6 +21,7 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
     private LiveStreamReader? _reader;
     private ushort _videoSeq = (ushort)Random.Shared.Next();
     private ushort _audioSeq = (ushort)Random.Shared.Next();
+    private RtpTrackFormat? _checkedVideo;
     private bool _videoStarted;
     private bool _audioStarted;
     private ushort _videoSeqOffset;
@@ -56,6 +57,17 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
         if (codec is null)
         {
             return;
+        }
+
+        if (video && Stream.RtpVideo is { } format && !ReferenceEquals(format, _checkedVideo))
+        {
+            _checkedVideo = format;
+            if (!codec.Is(format.EncodingName))
+            {
+                // A new publisher of the stream sends another codec: this session cannot carry it without a new offer.
+                Close($"the publisher now sends {format.EncodingName}; this session was negotiated for {codec.Name}: ask again (a new offer)");
+                return;
+            }
         }
 
         ushort sequence = RtpHeader.SequenceNumber(packet);
@@ -122,5 +134,25 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
         }
 
         Stream.RequestKeyframe();
+    }
+
+    public void OnRtpRestarted(bool video)
+    {
+        lock (_forward)
+        {
+            if (video)
+            {
+                _videoStarted = false;
+            }
+            else
+            {
+                _audioStarted = false;
+            }
+        }
+
+        if (video)
+        {
+            Stream.RequestKeyframe();
+        }
     }
 }

@@ -30,6 +30,30 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
         return videoRefused || (negotiation.Video is null && negotiation.Audio is null) ? null : negotiation;
     }
 
+    /// <summary>
+    /// A meeting subscriber of one peer's source: the publisher's codecs as they came, and for a track it does not send
+    /// yet the meeting's default (VP8, else H.264; Opus), so the track reaches this session when it starts, without a
+    /// new offer. <paramref name="audio"/> false leaves audio out (a subscriber never gets its own).
+    /// </summary>
+    public static WhepNegotiation ChooseForSubscriber(SessionDescription offer, LiveStream stream, bool audio)
+    {
+        var published = stream.RtpVideo is { } format ? RtpCodec.From(format) : null;
+        var negotiation = Negotiate(offer, forwarded: true, audio, section => published switch
+        {
+            null => section.Codecs.Values.FirstOrDefault(c => c.Is("VP8")) ?? PickH264(section, 0x42),
+            _ when published.Is("VP8") => section.Codecs.Values.FirstOrDefault(c => c.Is("VP8")),
+            _ => PickH264(section, published.H264ProfileIdc),
+        });
+        if (published is not null && negotiation.Video is null && offer.Media.Any(m => m.Kind == "video" && m.Direction is "recvonly" or "sendrecv"))
+        {
+            throw new SdpException($"the peer sends {published.Name} video, which this offer does not receive");
+        }
+
+        return negotiation.Video is null && negotiation.Audio is null
+            ? throw new SdpException("the offer receives nothing this peer can send: VP8 or H.264 (packetization-mode=1) video, Opus audio")
+            : negotiation;
+    }
+
     public static WhepNegotiation Choose(SessionDescription offer, LiveStream stream)
     {
         if (stream.Video is { Codec: not VideoCodec.H264 } other)

@@ -42,6 +42,17 @@ public abstract class WhepSession : WebRtcPeer
     /// <summary>Packets sent again for the viewer's NACKs.</summary>
     public long Retransmitted => _nacks.Retransmitted;
 
+    /// <summary>The viewer's latest receiver report on the video we send, if any.</summary>
+    public ReceptionReport? VideoReport { get; private set; }
+
+    /// <summary>The viewer's latest receiver report on the audio we send, if any.</summary>
+    public ReceptionReport? AudioReport { get; private set; }
+
+    /// <summary>Packets and payload bytes sent of each track.</summary>
+    public (uint Packets, uint Octets) VideoSent => Reports.Sent(video: true);
+
+    public (uint Packets, uint Octets) AudioSent => Reports.Sent(video: false);
+
     protected override void OnRtp(byte[] buffer, int length)
     {
         // A viewer sends no media.
@@ -49,12 +60,27 @@ public abstract class WhepSession : WebRtcPeer
 
     protected override void OnRtcp(ReadOnlySpan<byte> packet)
     {
+        Span<ReceptionReport> blocks = stackalloc ReceptionReport[4];
         var reader = new RtcpReader(packet);
         while (reader.TryRead(out var rtcp))
         {
             if (rtcp.IsPli || rtcp.IsFir)
             {
                 Stream.RequestKeyframe();
+            }
+            else if (rtcp.Type is RtcpWriter.ReceiverReportType or RtcpWriter.SenderReportType)
+            {
+                foreach (var block in blocks[..rtcp.ReceptionReports(blocks)])
+                {
+                    if (block.Ssrc == Negotiation.VideoSsrc)
+                    {
+                        VideoReport = block;
+                    }
+                    else if (block.Ssrc == Negotiation.AudioSsrc)
+                    {
+                        AudioReport = block;
+                    }
+                }
             }
             else
             {

@@ -1,34 +1,55 @@
+using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.WebRtc.Whip;
 
-/// <summary>
-/// What a WHIP offer is answered with: H.264 in packetization mode 1 when offered (constrained baseline first, since it
-/// has no B-frames), else VP8; Opus for audio. Only one audio and one video section are taken; the rest are rejected.
-/// </summary>
-public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio)
+/// <summary>What a WHIP publisher may send, and how its codec is picked.</summary>
+/// <param name="PreferVp8">Meetings forward video as it came, and every browser decodes VP8 (Firefox on Debian has no H.264).</param>
+/// <param name="AllowAudio">False: an offered audio section is answered inactive (the preset may not produce audio).</param>
+/// <param name="AllowVideo">False: the same for video.</param>
+/// <param name="AudioLevels">Takes the audio level header extension (RFC 6464) when offered, to follow who speaks.</param>
+public sealed record WhipPolicy(bool PreferVp8 = false, bool AllowAudio = true, bool AllowVideo = true, bool AudioLevels = false)
 {
-    public static WhipNegotiation Choose(SessionDescription offer)
+    public static WhipPolicy Livestream { get; } = new();
+}
+
+/// <summary>
+/// What a WHIP offer is answered with: for a livestream H.264 in packetization mode 1 when offered (constrained
+/// baseline first, since it has no B-frames), else VP8; in a meeting VP8 first; Opus for audio. Only one audio and one
+/// video section are taken; the rest, and kinds the policy forbids, are answered inactive.
+/// </summary>
+public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, int AudioLevelId = 0)
+{
+    public static WhipNegotiation Choose(SessionDescription offer) => Choose(offer, WhipPolicy.Livestream);
+
+    public static WhipNegotiation Choose(SessionDescription offer, WhipPolicy policy)
     {
         var media = new List<AnsweredMedia>();
         RtpCodec? video = null;
         RtpCodec? audio = null;
+        int audioLevelId = 0;
         foreach (var section in offer.Media)
         {
             RtpCodec? chosen = null;
+            IReadOnlyList<string>? extensions = null;
             if (section.IsRtp && section.Direction is "sendonly" or "sendrecv")
             {
-                if (section.Kind == "video" && video is null)
+                if (section.Kind == "video" && video is null && policy.AllowVideo)
                 {
-                    chosen = video = PickVideo(section);
+                    chosen = video = PickVideo(section, policy.PreferVp8);
                 }
-                else if (section.Kind == "audio" && audio is null)
+                else if (section.Kind == "audio" && audio is null && policy.AllowAudio)
                 {
                     chosen = audio = section.Codecs.Values.FirstOrDefault(c => c.Is("opus") && c.ClockRate == 48000 && c.Channels == 2);
+                    if (chosen is not null && policy.AudioLevels && section.Extensions.TryGetValue(AudioLevel.ExtensionUri, out int id))
+                    {
+                        audioLevelId = id;
+                        extensions = [AudioLevel.ExtensionUri];
+                    }
                 }
             }
 
-            media.Add(new AnsweredMedia(section, chosen, "recvonly"));
+            media.Add(new AnsweredMedia(section, chosen, "recvonly", Extensions: extensions));
         }
 
         if (video is null && audio is null)
@@ -39,20 +60,26 @@ public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
                 : "the offer sends no audio or video (sendonly or sendrecv sections with Opus, H.264 or VP8)");
         }
 
-        if (video is null && offer.Media.Any(m => m.Kind == "video" && m.Direction is "sendonly" or "sendrecv"))
+        if (video is null && policy.AllowVideo && offer.Media.Any(m => m.Kind == "video" && m.Direction is "sendonly" or "sendrecv"))
         {
             throw new SdpException("the offer's video has no codec Stagecast takes: H.264 with packetization-mode=1, or VP8");
         }
 
-        return new WhipNegotiation(media, video, audio);
+        return new WhipNegotiation(media, video, audio, audioLevelId);
     }
 
-    private static RtpCodec? PickVideo(MediaDescription section)
+    private static RtpCodec? PickVideo(MediaDescription section, bool preferVp8)
     {
+        var vp8 = section.Codecs.Values.FirstOrDefault(c => c.Is("VP8"));
+        if (preferVp8 && vp8 is not null)
+        {
+            return vp8;
+        }
+
         var h264 = section.Codecs.Values.Where(c => c.IsH264NonInterleaved).ToList();
         return h264.FirstOrDefault(c => c.FmtpParameter("profile-level-id") is { } id && id.StartsWith("42e0", StringComparison.OrdinalIgnoreCase))
             ?? h264.FirstOrDefault(c => c.H264ProfileIdc == 0x42)
             ?? h264.FirstOrDefault()
-            ?? section.Codecs.Values.FirstOrDefault(c => c.Is("VP8"));
+            ?? vp8;
     }
 }

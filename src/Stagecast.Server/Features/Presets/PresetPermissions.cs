@@ -17,8 +17,12 @@ public sealed record PresetPermissions(
     bool ChatCanReceive,
     bool PollsCanCreate,
     bool PollsCanVote,
-    bool PollsCanView)
+    bool PollsCanView,
+    int MaxVideoStreams)
 {
+    /// <summary>How many publishing peers' video a participant watches at once when the preset does not say (RealtimeKit's desktop default).</summary>
+    public const int DefaultMaxVideoStreams = 25;
+
     public static PresetPermissions From(JsonObject config, JsonObject permissions) => new(
         config["view_type"]?.GetValue<string>() ?? "GROUP_CALL",
         Flag(permissions, "can_livestream"),
@@ -33,7 +37,10 @@ public sealed record PresetPermissions(
         Flag(permissions["chat"] as JsonObject, "can_receive"),
         Flag(permissions["polls"] as JsonObject, "can_create"),
         Flag(permissions["polls"] as JsonObject, "can_vote"),
-        Flag(permissions["polls"] as JsonObject, "can_view"));
+        Flag(permissions["polls"] as JsonObject, "can_view"),
+        config["max_video_streams"] is JsonObject streams && streams["desktop"] is JsonValue desktop && desktop.TryGetValue(out int max) && max > 0
+            ? max
+            : DefaultMaxVideoStreams);
 
     private static bool Flag(JsonObject? parent, string name) => parent?[name] is JsonValue value && value.TryGetValue(out bool flag) && flag;
 }

@@ -31,26 +31,16 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>Changes what a peer shows of itself (name, what it publishes) and tells the others.</summary>
-    public async Task<RoomPeer> UpdatePeerAsync(RoomPeer peer, string? name, bool? audio, bool? video, bool? screenshare)
+    /// <summary>Renames a peer and tells the others.</summary>
+    public async Task<RoomPeer> RenamePeerAsync(RoomPeer peer, string name)
     {
-        var permissions = peer.Permissions;
-        if ((audio == true && !permissions.CanProduceAudio) || (video == true && !permissions.CanProduceVideo)
-            || (screenshare == true && !permissions.CanProduceScreenshare))
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow producing that media");
-        }
-
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            peer.Name = name ?? peer.Name;
-            peer.AudioEnabled = audio ?? peer.AudioEnabled;
-            peer.VideoEnabled = video ?? peer.VideoEnabled;
-            peer.ScreenshareEnabled = screenshare ?? peer.ScreenshareEnabled;
-            if (!peer.Hidden)
+            if (peer.Name != name)
             {
-                Broadcast(new PeerUpdatedMessage(peer.View()));
+                peer.Name = name;
+                BroadcastPeerUpdated(peer);
             }
 
             return peer;
@@ -58,6 +48,41 @@ public sealed partial class MeetingRoom
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sets what a peer publishes, from the media that actually flows (meeting media calls it as tracks start, end and
+    /// are muted), and tells everyone, the peer included. A peer no longer in the room is left alone.
+    /// </summary>
+    public async Task SetPeerMediaAsync(RoomPeer peer, bool audio, bool video, bool screenshare)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_peers.ContainsKey(peer.Id) || (peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled) == (audio, video, screenshare))
+            {
+                return;
+            }
+
+            (peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled) = (audio, video, screenshare);
+            BroadcastPeerUpdated(peer);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private void BroadcastPeerUpdated(RoomPeer peer)
+    {
+        if (!peer.Hidden)
+        {
+            Broadcast(new PeerUpdatedMessage(peer.View()));
+        }
+        else
+        {
+            peer.Send(RealtimeJson.Serialize(new PeerUpdatedMessage(peer.View())));
         }
     }
 

@@ -21,6 +21,7 @@ public sealed partial class MeetingRoom
     private readonly MeetingRooms _rooms;
     private readonly IMeetingSessionStore _store;
     private readonly IEnumerable<IMeetingSessionObserver> _observers;
+    private readonly IEnumerable<IRoomPeerObserver> _peerObservers;
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
     private readonly MeetingWebhookEvents _events;
@@ -37,8 +38,9 @@ public sealed partial class MeetingRoom
     private bool _hasChat;
 
     public MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, IMeetingSessionStore store, IEnumerable<IMeetingSessionObserver> observers,
-        MeetingWebhookEvents events, IOptions<RealtimeOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
+        IEnumerable<IRoomPeerObserver> peerObservers, MeetingWebhookEvents events, IOptions<RealtimeOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
     {
+        _peerObservers = peerObservers;
         _chatOptions = chat.Value;
         _events = events;
         _meeting = meeting;
@@ -204,6 +206,7 @@ public sealed partial class MeetingRoom
 
         peer.GraceTimer?.Dispose();
         RebuildSnapshot();
+        NotifyPeerLeft(peer);
         await _store.EndPeerAsync(peer.Id, leftAt, [_events.ParticipantLeft(_meeting, _session!, SessionPeerOf(peer, leftAt))], CancellationToken.None).ConfigureAwait(false);
         if (!peer.Hidden)
         {
@@ -242,6 +245,11 @@ public sealed partial class MeetingRoom
 
             _peers.Clear();
             RebuildSnapshot();
+            foreach (var peer in present)
+            {
+                NotifyPeerLeft(peer);
+            }
+
             _keepAlive?.Dispose();
             _closed = true;
             sessionId = _session?.Id;
@@ -274,6 +282,14 @@ public sealed partial class MeetingRoom
     }
 
     private void RebuildSnapshot() => _snapshot = [.. _peers.Values];
+
+    private void NotifyPeerLeft(RoomPeer peer)
+    {
+        foreach (var observer in _peerObservers)
+        {
+            observer.OnPeerLeft(this, peer);
+        }
+    }
 
     private SessionPeer SessionPeerOf(RoomPeer peer, DateTimeOffset? leftAt) =>
         new(peer.Id, _session!.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, peer.JoinedAt, leftAt,

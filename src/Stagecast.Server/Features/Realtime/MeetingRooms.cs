@@ -25,7 +25,8 @@ public sealed class MeetingRooms(
 
     public MeetingRoom GetOrCreate(Meeting meeting, string accountId) =>
         _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(
-            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetRequiredService<MeetingWebhookEvents>(), options, chat, time));
+            meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetServices<IRoomPeerObserver>(),
+            services.GetRequiredService<MeetingWebhookEvents>(), options, chat, time));
 
     public async Task OnMeetingChangedAsync(Meeting meeting)
     {

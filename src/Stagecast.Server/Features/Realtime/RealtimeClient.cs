@@ -248,8 +248,46 @@ public sealed partial class RealtimeClient(
         return EmptyAnswer.Instance;
     }
 
-    internal async Task<RealtimeAnswer> UpdatePeerAsync(PeerUpdateRequest request) =>
-        new SelfAnswer((await _room!.UpdatePeerAsync(_peer!, request.Name, request.AudioEnabled, request.VideoEnabled, request.ScreenshareEnabled).ConfigureAwait(false)).View());
+    /// <summary>
+    /// <c>peer_update</c>: a new name; its media fields are read as <c>media_state</c> (a client's mute and unmute:
+    /// what the peer publishes is set by the media that flows).
+    /// </summary>
+    internal async Task<RealtimeAnswer> UpdatePeerAsync(PeerUpdateRequest request)
+    {
+        if (request.ScreenshareEnabled == true && !_peer!.Permissions.CanProduceScreenshare)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow sharing the screen");
+        }
+
+        if (request.AudioEnabled is not null || request.VideoEnabled is not null)
+        {
+            await MediaStateAsync(new MediaStateRequest { AudioEnabled = request.AudioEnabled, VideoEnabled = request.VideoEnabled }).ConfigureAwait(false);
+        }
+
+        if (request.Name is { } name)
+        {
+            await _room!.RenamePeerAsync(_peer!, name).ConfigureAwait(false);
+        }
+
+        return new SelfAnswer(_peer!.View());
+    }
+
+    /// <summary><c>media_state</c>: the client muted or unmuted its microphone or camera; muted tracks are not forwarded.</summary>
+    internal async Task<RealtimeAnswer> MediaStateAsync(MediaStateRequest request)
+    {
+        var permissions = _peer!.Permissions;
+        if ((request.AudioEnabled == true && !permissions.CanProduceAudio) || (request.VideoEnabled == true && !permissions.CanProduceVideo))
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow producing that media");
+        }
+
+        if (services.Media is { } media)
+        {
+            await media.SetMutedAsync(_room!, _peer, request.AudioEnabled, request.VideoEnabled).ConfigureAwait(false);
+        }
+
+        return new SelfAnswer(_peer.View());
+    }
 
     internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request) =>
         new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!).ConfigureAwait(false)));

@@ -16,8 +16,12 @@ public sealed class RealtimeServices(
     IParticipantStore participants,
     IPresetStore presets,
     RealtimeLivestreams livestreams,
+    IEnumerable<IPeerMediaControl> media,
     ILogger<RealtimeClient> logger)
 {
+    /// <summary>Meeting media's mute control, when meeting media is part of the server.</summary>
+    public IPeerMediaControl? Media { get; } = media.FirstOrDefault();
+
     public RealtimeLivestreams Livestreams { get; } = livestreams;
 
     public ILogger Logger { get; } = logger;

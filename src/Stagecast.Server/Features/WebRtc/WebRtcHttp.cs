@@ -7,7 +7,7 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.Server.Features.WebRtc;
 
 /// <summary>What WHIP and WHEP share over HTTP: the session resource's routes, CORS for browser pages on other origins, reading the offer, trickle PATCH.</summary>
-internal static class WebRtcHttp
+public static class WebRtcHttp
 {
     /// <summary>
     /// ASP.NET's CORS policy for WHIP and WHEP: any origin may publish (with the stream key) or play (public like the
@@ -23,24 +23,28 @@ internal static class WebRtcHttp
             .WithExposedHeaders("Location", "ETag", "Link", "Accept-Patch"));
 
     /// <summary>
-    /// The routes of a WHIP or WHEP endpoint and its session resources under <paramref name="group"/>
-    /// (<c>/{livestreamId}/whip</c> or <c>/whep</c>): POST creates a session, OPTIONS answers CORS preflights,
-    /// DELETE ends a session, PATCH takes trickled candidates (RFC 9725 section 4.3). CORS preflights are answered by the
-    /// platform's middleware; a plain OPTIONS (a WHIP client asking what the endpoint takes) gets Accept-Post.
+    /// The routes of a WHIP or WHEP endpoint and its session resources under <paramref name="group"/> (e.g.
+    /// <c>/{livestreamId}/whip</c>, whose route value <paramref name="ownerParameter"/> names what the sessions belong
+    /// to): POST creates a session (<paramref name="configureCreate"/> may add its authorization), OPTIONS answers a
+    /// WHIP client asking what it takes, DELETE ends a session and PATCH takes trickled candidates (RFC 9725 section
+    /// 4.3), both on the session's unguessable URL. CORS preflights are answered by the platform's middleware.
     /// </summary>
-    public static RouteGroupBuilder MapSessionResource<TSession>(this RouteGroupBuilder group, string kind, Delegate create, Func<TSession, string> streamIdOf, Action<TSession> end)
+    public static RouteGroupBuilder MapSessionResource<TSession>(
+        this RouteGroupBuilder group, string kind, string ownerParameter, Delegate create, Func<TSession, string> ownerOf, Action<TSession> end,
+        Action<RouteHandlerBuilder>? configureCreate = null)
         where TSession : WebRtcPeer
     {
-        TSession? Find(WebRtcTransport transport, string livestreamId, string sessionId) =>
-            transport.Find(sessionId) is TSession session && streamIdOf(session) == livestreamId ? session : null;
+        TSession? Find(HttpContext context, WebRtcTransport transport, string sessionId) =>
+            transport.Find(sessionId) is TSession session && ownerOf(session) == context.GetRouteValue(ownerParameter) as string ? session : null;
 
         group.RequireCors(CorsPolicy);
-        group.MapPost("", create);
+        var post = group.MapPost("", create);
+        configureCreate?.Invoke(post);
         group.MapMethods("", [HttpMethods.Options], Options);
         group.MapMethods("/{sessionId}", [HttpMethods.Options], Options);
-        group.MapDelete("/{sessionId}", (WebRtcTransport transport, string livestreamId, string sessionId) =>
+        group.MapDelete("/{sessionId}", (HttpContext context, WebRtcTransport transport, string sessionId) =>
         {
-            if (Find(transport, livestreamId, sessionId) is not { } session)
+            if (Find(context, transport, sessionId) is not { } session)
             {
                 return ApiResults.Error(404, $"no {kind} session with this id");
             }
@@ -48,8 +52,8 @@ internal static class WebRtcHttp
             end(session);
             return Results.Ok();
         });
-        group.MapPatch("/{sessionId}", (HttpContext context, WebRtcTransport transport, string livestreamId, string sessionId) =>
-            Trickle(context, Find(transport, livestreamId, sessionId)));
+        group.MapPatch("/{sessionId}", (HttpContext context, WebRtcTransport transport, string sessionId) =>
+            Trickle(context, Find(context, transport, sessionId)));
         return group;
     }
 

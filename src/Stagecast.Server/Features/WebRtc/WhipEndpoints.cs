@@ -16,7 +16,7 @@ public static class WhipEndpoints
     public static IEndpointRouteBuilder MapWhip(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/{livestreamId}/whip").ExcludeFromDescription()
-            .MapSessionResource<WhipSession>("WHIP", PublishAsync, session => session.StreamId, session => session.Unpublish());
+            .MapSessionResource<WhipSession>("WHIP", "livestreamId", PublishAsync, session => session.StreamId, session => session.Unpublish());
         return endpoints;
     }
 

@@ -18,6 +18,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(PeerJoinedMessage), "peer_joined")]
 [JsonDerivedType(typeof(PeerLeftMessage), "peer_left")]
 [JsonDerivedType(typeof(PeerUpdatedMessage), "peer_updated")]
+[JsonDerivedType(typeof(ActiveSpeakerMessage), "active_speaker")]
 [JsonDerivedType(typeof(ChatMessageEvent), "chat_message")]
 [JsonDerivedType(typeof(PollUpdatedMessage), "poll_updated")]
 [JsonDerivedType(typeof(LivestreamInvokedMessage), "livestream_invoked")]
@@ -41,6 +42,9 @@ public sealed record PeerJoinedMessage(PeerView Peer) : RealtimeMessage;
 public sealed record PeerLeftMessage(string PeerId, string UserId, string Reason) : RealtimeMessage;
 
 public sealed record PeerUpdatedMessage(PeerView Peer) : RealtimeMessage;
+
+/// <summary>Who speaks now, from the audio levels of what the peers publish.</summary>
+public sealed record ActiveSpeakerMessage(string PeerId) : RealtimeMessage;
 
 public sealed record ChatMessageEvent(ChatView Message) : RealtimeMessage;
 

@@ -28,6 +28,15 @@ public sealed record PeerUpdateRequest
     public bool? ScreenshareEnabled { get; init; }
 }
 
+/// <summary><c>media_state</c>: the client muted (false) or unmuted (true) its microphone or camera.</summary>
+[OptionalBody]
+public sealed record MediaStateRequest
+{
+    public bool? AudioEnabled { get; init; }
+
+    public bool? VideoEnabled { get; init; }
+}
+
 /// <summary><c>chat_send</c>.</summary>
 public sealed record ChatRequest
 {

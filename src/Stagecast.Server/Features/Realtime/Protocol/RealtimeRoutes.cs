@@ -22,6 +22,7 @@ public static class RealtimeRoutes
         ["join"] = Ask<JoinRequest>((client, request) => client.JoinAsync(request), beforeJoin: true),
         ["leave"] = Ask<EmptyRequest>((client, _) => client.LeaveAsync()),
         ["peer_update"] = Ask<PeerUpdateRequest>((client, request) => client.UpdatePeerAsync(request)),
+        ["media_state"] = Ask<MediaStateRequest>((client, request) => client.MediaStateAsync(request)),
         ["chat_send"] = Ask<ChatRequest>((client, request) => client.ChatAsync(request)),
         ["poll_create"] = Ask<PollRequest>((client, request) => client.CreatePollAsync(request)),
         ["poll_vote"] = Ask<VoteRequest>((client, request) => client.VoteAsync(request)),

@@ -1,0 +1,18 @@
+using Stagecast.Server.Features.Realtime;
+
+namespace Stagecast.Server.Features.MeetingMedia;
+
+public static class MeetingMediaFeature
+{
+    /// <summary>Media in meetings: participants publish and watch each other over WHIP and WHEP, forwarded as it came (an SFU).</summary>
+    public static IServiceCollection AddMeetingMedia(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MeetingMediaOptions>().Bind(configuration.GetSection(MeetingMediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<MeetingTracks>();
+        services.AddSingleton<MeetingMediaService>();
+        services.AddSingleton<IRoomPeerObserver>(sp => sp.GetRequiredService<MeetingMediaService>());
+        services.AddSingleton<IPeerMediaControl>(sp => sp.GetRequiredService<MeetingMediaService>());
+        services.AddHostedService(sp => sp.GetRequiredService<MeetingMediaService>());
+        return services;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.WebRtc.Sfu;
+
+namespace Stagecast.Server.Features.MeetingMedia;
+
+/// <summary>
+/// Meeting media across the server: each room's <see cref="RoomMedia"/>, ended with its peers (it is the rooms'
+/// <see cref="IRoomPeerObserver"/>), the channel's mute control, and one timer that follows the speakers of every
+/// room with publishers.
+/// </summary>
+public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, IHostedService, IDisposable
+{
+    private readonly ConcurrentDictionary<MeetingRoom, RoomMedia> _rooms = new();
+    private readonly MeetingMediaOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IEnumerable<IMeetingMediaObserver> _observers;
+    private ITimer? _speakers;
+
+    public MeetingMediaService(IOptions<MeetingMediaOptions> options, TimeProvider time, IEnumerable<IMeetingMediaObserver> observers)
+    {
+        _options = options.Value;
+        _time = time;
+        _observers = observers;
+    }
+
+    public MeetingMediaOptions Options => _options;
+
+    /// <summary>The room's media (made on first use).</summary>
+    public RoomMedia For(MeetingRoom room) => _rooms.GetOrAdd(room, r => new RoomMedia(r, _time, PublisherEnded));
+
+    public RoomMedia? Find(MeetingRoom room) => _rooms.GetValueOrDefault(room);
+
+    public void OnPeerLeft(MeetingRoom room, RoomPeer peer)
+    {
+        if (Find(room) is not { } media)
+        {
+            return;
+        }
+
+        media.PeerLeft(peer);
+        if (room.Peers.Count == 0)
+        {
+            _rooms.TryRemove(room, out _);
+        }
+    }
+
+    public Task SetMutedAsync(MeetingRoom room, RoomPeer peer, bool? audioEnabled, bool? videoEnabled) =>
+        For(room).SetMutedAsync(peer, audioEnabled, videoEnabled);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _speakers = _time.CreateTimer(_ => FollowSpeakers(), null, _options.SpeakerInterval, _options.SpeakerInterval);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _speakers?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _speakers?.Dispose();
+
+    private void FollowSpeakers()
+    {
+        foreach (var media in _rooms.Values)
+        {
+            media.FollowSpeakers();
+        }
+    }
+
+    private void PublisherEnded(RoomMedia room, SfuPublisher publisher)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.OnPublisherEnded(room, publisher);
+        }
+    }
+}
+
+/// <summary>Learns when a publishing session of a meeting ends, with what it sent (the session's media figures are kept from it).</summary>
+public interface IMeetingMediaObserver
+{
+    void OnPublisherEnded(RoomMedia room, SfuPublisher publisher);
+}

@@ -1,0 +1,325 @@
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.WebRtc.Sfu;
+using Stagecast.WebRtc.Whep;
+
+namespace Stagecast.Server.Features.MeetingMedia;
+
+/// <summary>
+/// The media of one meeting room: each peer's publishing sessions (one per source; a new one replaces the old when it
+/// connects) and the subscriptions watching them. It sets what each peer publishes from the media that flows, mutes
+/// at a client's word, and follows who speaks.
+/// </summary>
+public sealed class RoomMedia(MeetingRoom room, TimeProvider time, Action<RoomMedia, SfuPublisher> publisherEnded) : ISfuPublisherListener
+{
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
+    private readonly List<Subscription> _subscriptions = [];
+    private readonly ActiveSpeakerDetector _speakers = new(time);
+
+    public MeetingRoom Room { get; } = room;
+
+    /// <summary>Peers publishing a source, or connecting one, now.</summary>
+    public int PublishingPeers
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _peers.Values.Count(p => p.IsPublishing);
+            }
+        }
+    }
+
+    public bool IsPublishing(string peerId)
+    {
+        lock (_sync)
+        {
+            return _peers.TryGetValue(peerId, out var media) && media.IsPublishing;
+        }
+    }
+
+    public IReadOnlyList<SfuPublisher> Publishers
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _peers.Values.SelectMany(p => new[] { p.Camera, p.Screen }).OfType<SfuPublisher>()];
+            }
+        }
+    }
+
+    public IReadOnlyList<Subscription> Subscriptions
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _subscriptions];
+            }
+        }
+    }
+
+    /// <summary>A new publishing session of a peer: it replaces the peer's current one of that source once it connects.</summary>
+    public void AddPublisher(RoomPeer peer, MediaSource source, SfuPublisher publisher)
+    {
+        lock (_sync)
+        {
+            Peer(peer).Pending.Add((source, publisher));
+        }
+    }
+
+    /// <summary>
+    /// A subscription, unless it would watch more other peers' video than <paramref name="maxVideoStreams"/> allows
+    /// (its own peers' do not count): false then. It leaves the list when its session closes.
+    /// </summary>
+    public bool TryAddSubscription(Subscription subscription, int maxVideoStreams)
+    {
+        lock (_sync)
+        {
+            if (subscription.HasVideo && !subscription.Own)
+            {
+                int watched = _subscriptions
+                    .Where(s => s.HasVideo && !s.Own && s.SubscriberParticipantId == subscription.SubscriberParticipantId && s.PublisherPeerId != subscription.PublisherPeerId)
+                    .Select(s => s.PublisherPeerId)
+                    .Distinct(StringComparer.Ordinal)
+                    .Count();
+                if (watched >= maxVideoStreams)
+                {
+                    return false;
+                }
+            }
+
+            _subscriptions.Add(subscription);
+        }
+
+        subscription.Session.Closed.Register(() =>
+        {
+            lock (_sync)
+            {
+                _subscriptions.Remove(subscription);
+            }
+        });
+        return true;
+    }
+
+    /// <summary>The client muted or unmuted its camera's tracks; the intent also holds for a camera published later.</summary>
+    public async Task SetMutedAsync(RoomPeer peer, bool? audioEnabled, bool? videoEnabled)
+    {
+        SfuPublisher? camera;
+        lock (_sync)
+        {
+            var media = Peer(peer);
+            media.AudioMuted = audioEnabled is { } audio ? !audio : media.AudioMuted;
+            media.VideoMuted = videoEnabled is { } video ? !video : media.VideoMuted;
+            camera = media.Camera;
+        }
+
+        if (camera is not null)
+        {
+            ApplyMutes(peer.Id, camera);
+        }
+
+        await UpdatePeerAsync(peer).ConfigureAwait(false);
+    }
+
+    /// <summary>The peer left the room: its sources end now (their subscribers with them), and so do its subscriptions.</summary>
+    public void PeerLeft(RoomPeer peer)
+    {
+        List<SfuPublisher> publishers = [];
+        List<Subscription> subscriptions;
+        lock (_sync)
+        {
+            if (_peers.Remove(peer.Id, out var media))
+            {
+                publishers.AddRange(new[] { media.Camera, media.Screen }.OfType<SfuPublisher>());
+                publishers.AddRange(media.Pending.Select(p => p.Publisher));
+            }
+
+            subscriptions = _subscriptions.Where(s => s.SubscriberPeerId == peer.Id).ToList();
+            _speakers.Remove(peer.Id);
+        }
+
+        foreach (var publisher in publishers)
+        {
+            publisher.Unpublish();
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            subscription.Session.Close("the subscriber left the meeting");
+        }
+    }
+
+    /// <summary>Reads every camera's audio level and says who speaks when that changes.</summary>
+    public void FollowSpeakers()
+    {
+        string? speaker;
+        lock (_sync)
+        {
+            var levels = _peers.Values
+                .Where(p => p.Camera?.Audio is not null)
+                .Select(p => (p.Peer.Id, p.Camera!.TakeAudioLevel()))
+                .ToList();
+            speaker = levels.Count == 0 ? null : _speakers.Update(levels);
+        }
+
+        if (speaker is not null)
+        {
+            Room.Broadcast(new ActiveSpeakerMessage(speaker));
+        }
+    }
+
+    public void OnConnecting(SfuPublisher publisher)
+    {
+        SfuPublisher? replaced = null;
+        string? peerId = null;
+        lock (_sync)
+        {
+            foreach (var media in _peers.Values)
+            {
+                int index = media.Pending.FindIndex(p => p.Publisher == publisher);
+                if (index < 0)
+                {
+                    continue;
+                }
+
+                var source = media.Pending[index].Source;
+                media.Pending.RemoveAt(index);
+                replaced = source == MediaSource.Camera ? media.Camera : media.Screen;
+                if (source == MediaSource.Camera)
+                {
+                    media.Camera = publisher;
+                }
+                else
+                {
+                    media.Screen = publisher;
+                }
+
+                peerId = media.Peer.Id;
+                break;
+            }
+        }
+
+        if (peerId is null)
+        {
+            publisher.Close("the peer left the meeting");
+            return;
+        }
+
+        // Its stream waits for this session, which takes it over without a gap for the subscribers.
+        replaced?.Close("replaced by a new publish of the same source");
+        ApplyMutes(peerId, publisher);
+    }
+
+    public void OnTracksChanged(SfuPublisher publisher)
+    {
+        if (PeerOf(publisher) is { } peer)
+        {
+            _ = UpdatePeerAsync(peer);
+        }
+    }
+
+    public void OnClosed(SfuPublisher publisher, string reason)
+    {
+        RoomPeer? peer = null;
+        lock (_sync)
+        {
+            foreach (var media in _peers.Values)
+            {
+                media.Pending.RemoveAll(p => p.Publisher == publisher);
+                if (media.Camera == publisher)
+                {
+                    media.Camera = null;
+                    peer = media.Peer;
+                }
+                else if (media.Screen == publisher)
+                {
+                    media.Screen = null;
+                    peer = media.Peer;
+                }
+            }
+        }
+
+        publisherEnded(this, publisher);
+        if (peer is not null)
+        {
+            _ = UpdatePeerAsync(peer);
+        }
+    }
+
+    private void ApplyMutes(string peerId, SfuPublisher publisher)
+    {
+        bool audioMuted;
+        bool videoMuted;
+        lock (_sync)
+        {
+            if (!_peers.TryGetValue(peerId, out var media) || media.Camera != publisher)
+            {
+                return;
+            }
+
+            (audioMuted, videoMuted) = (media.AudioMuted, media.VideoMuted);
+        }
+
+        publisher.SetMuted(video: false, audioMuted);
+        publisher.SetMuted(video: true, videoMuted);
+    }
+
+    private Task UpdatePeerAsync(RoomPeer peer)
+    {
+        bool audio;
+        bool video;
+        bool screenshare;
+        lock (_sync)
+        {
+            var media = _peers.GetValueOrDefault(peer.Id);
+            audio = media?.Camera?.Audio is { Forwarding: true };
+            video = media?.Camera?.Video is { Forwarding: true };
+            screenshare = media?.Screen is { } screen && (screen.Video is { Forwarding: true } || screen.Audio is { Forwarding: true });
+        }
+
+        return Room.SetPeerMediaAsync(peer, audio, video, screenshare);
+    }
+
+    private RoomPeer? PeerOf(SfuPublisher publisher)
+    {
+        lock (_sync)
+        {
+            return _peers.Values.FirstOrDefault(m => m.Camera == publisher || m.Screen == publisher)?.Peer;
+        }
+    }
+
+    private PeerMedia Peer(RoomPeer peer)
+    {
+        if (!_peers.TryGetValue(peer.Id, out var media))
+        {
+            media = new PeerMedia(peer);
+            _peers.Add(peer.Id, media);
+        }
+
+        return media;
+    }
+
+    private sealed class PeerMedia(RoomPeer peer)
+    {
+        public RoomPeer Peer { get; } = peer;
+
+        public SfuPublisher? Camera { get; set; }
+
+        public SfuPublisher? Screen { get; set; }
+
+        public List<(MediaSource Source, SfuPublisher Publisher)> Pending { get; } = [];
+
+        public bool AudioMuted { get; set; }
+
+        public bool VideoMuted { get; set; }
+
+        public bool IsPublishing => Camera is not null || Screen is not null || Pending.Count > 0;
+    }
+}
+
+/// <summary>One peer watching another's source: the forwarding session, who is on each end (<paramref name="Own"/>: the same participant).</summary>
+public sealed record Subscription(
+    ForwardingWhepSession Session, string SubscriberParticipantId, string SubscriberPeerId, string PublisherPeerId, MediaSource Source, bool HasVideo, bool Own);
