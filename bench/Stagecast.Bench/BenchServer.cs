@@ -160,6 +160,16 @@ public sealed class StagecastServer(string repository, HttpClient http) : BenchS
         return slots;
     }
 
+    /// <summary>Calls the REST API of the benchmark's app; returns the envelope's data.</summary>
+    public async Task<JsonElement> ApiAsync(string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Api}{path}") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new("Bearer", Token);
+        using var response = await http.SendAsync(request);
+        var envelope = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return response.IsSuccessStatusCode ? envelope.GetProperty("data") : throw new InvalidOperationException($"POST {path}: {envelope}");
+    }
+
     public override async Task<long?> DroppedFramesAsync()
     {
         string metrics = await http.GetStringAsync(MetricsUrl);

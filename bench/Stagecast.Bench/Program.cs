@@ -24,6 +24,18 @@ if (options.Scenarios is ["webrtc"])
     return 0;
 }
 
+if (options.Scenarios is ["meeting"])
+{
+    // bench/run.sh --scenario meeting [--counts 1,2,4,8 (meetings of four in the ramp)] [--warmup S] [--window S]: Stagecast alone.
+    var meeting = new MeetingScenario(repository, http, settings.Warmup, settings.Window);
+    string table = await meeting.RunAsync([4, 9], options.Counts ?? [1, 2, 4, 6, 8, 10, 12, 16]);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"meeting-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["soak"])
 {
     // bench/run.sh --scenario soak [--minutes 60] [--publishers 20] [--whip 4 (of the publishers)] [--viewers 10 (per stream)]: Stagecast alone.

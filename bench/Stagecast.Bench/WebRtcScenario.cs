@@ -125,54 +125,17 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
     private async Task<(string Line, bool Healthy)> MeasureAsync(StagecastServer server, List<WhepClient> viewers, string histogram)
     {
         var bytesBefore = viewers.Select(v => v.Bytes).ToArray();
-        var delayBefore = await BucketsAsync(server, histogram);
+        var delayBefore = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, histogram);
         double cpuBefore = ProcessMeter.CpuSeconds(server.Pid);
         await Task.Delay(window);
         double cpu = ProcessMeter.CpuSeconds(server.Pid) - cpuBefore;
-        var delayAfter = await BucketsAsync(server, histogram);
+        var delayAfter = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, histogram);
         var rates = viewers.Select((v, i) => (v.Bytes - bytesBefore[i]) * 8 / window.TotalSeconds / 1e6).Order().ToArray();
         double median = rates[rates.Length / 2];
-        var delta = delayAfter.Select((b, i) => (b.Bound, Count: b.Count - delayBefore[i].Count)).ToArray();
+        var delta = MetricsHistogram.Delta(delayBefore, delayAfter);
         bool healthy = rates[0] >= 0.9 * median && median > 1.5;
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"{cpu / window.TotalMinutes / viewers.Count:F3} | {100 * cpu / window.TotalSeconds:F0} | {rates[0]:F2} / {median:F2} | {Quantile(delta, 0.5) * 1000:F2} / {Quantile(delta, 0.95) * 1000:F2} ms");
+            $"{cpu / window.TotalMinutes / viewers.Count:F3} | {100 * cpu / window.TotalSeconds:F0} | {rates[0]:F2} / {median:F2} | {MetricsHistogram.Quantile(delta, 0.5) * 1000:F2} / {MetricsHistogram.Quantile(delta, 0.95) * 1000:F2} ms");
         return (line, healthy);
-    }
-
-    private async Task<(double Bound, long Count)[]> BucketsAsync(StagecastServer server, string name)
-    {
-        string text = await http.GetStringAsync(server.MetricsUrl);
-        return [.. text.Split('\n').Where(l => l.StartsWith(name + "_bucket{le=\"", StringComparison.Ordinal)).Select(l =>
-        {
-            string le = l[(l.IndexOf('"', StringComparison.Ordinal) + 1)..l.LastIndexOf('"')];
-            return (le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture), long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-        })];
-    }
-
-    /// <summary>The quantile from cumulative buckets, interpolated linearly inside the bucket it falls in.</summary>
-    private static double Quantile((double Bound, long Count)[] cumulative, double q)
-    {
-        long total = cumulative[^1].Count;
-        if (total == 0)
-        {
-            return double.NaN;
-        }
-
-        double target = q * total;
-        double lower = 0;
-        long below = 0;
-        foreach (var (bound, count) in cumulative)
-        {
-            if (count >= target)
-            {
-                double upper = double.IsInfinity(bound) ? lower * 2 : bound;
-                return lower + ((upper - lower) * (target - below) / Math.Max(1, count - below));
-            }
-
-            lower = bound;
-            below = count;
-        }
-
-        return lower;
     }
 }

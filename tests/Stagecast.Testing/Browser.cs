@@ -18,9 +18,11 @@ public sealed class Browser : IAsyncDisposable
     private readonly IBrowser _browser;
     private readonly WebApplication _pages;
     private readonly string _origin;
+    private readonly string _marker;
 
-    private Browser(IPlaywright playwright, IBrowser browser, WebApplication pages, string origin)
+    private Browser(IPlaywright playwright, IBrowser browser, WebApplication pages, string origin, string marker)
     {
+        _marker = marker;
         _playwright = playwright;
         _browser = browser;
         _pages = pages;
@@ -37,6 +39,8 @@ public sealed class Browser : IAsyncDisposable
     {
         var pages = await StartPageServerAsync();
         var playwright = await Playwright.CreateAsync();
+        // A flag Chromium ignores, for finding this browser's processes (Kill).
+        string marker = $"--stagecast-test-browser={Guid.NewGuid():N}";
         string executable = File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium";
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -45,13 +49,23 @@ public sealed class Browser : IAsyncDisposable
             Args =
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required", .. extraArgs,
+                "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required", marker, .. extraArgs,
             ],
         });
-        return new Browser(playwright, browser, pages, pages.Urls.First());
+        return new Browser(playwright, browser, pages, pages.Urls.First(), marker);
     }
 
     public Task<IPage> OpenPlayerAsync() => OpenAsync("player.html");
+
+    /// <summary>Kills the browser's processes at once (SIGKILL), as a crash or a pulled plug would: nothing is closed cleanly.</summary>
+    public async Task KillAsync()
+    {
+        var (exitCode, _, error) = await ExternalProcess.RunAsync("pkill", ["-KILL", "-f", "--", _marker], TimeSpan.FromSeconds(10));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"pkill found no browser process ({exitCode}): {error}");
+        }
+    }
 
     /// <summary>Opens one of the test pages in tests/browser (player.html, webrtc.html, meeting.html).</summary>
     public async Task<IPage> OpenAsync(string pageName)

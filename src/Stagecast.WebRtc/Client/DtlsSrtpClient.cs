@@ -7,7 +7,7 @@ using HashAlgorithm = Org.BouncyCastle.Crypto.Tls.HashAlgorithm;
 
 namespace Stagecast.WebRtc.Client;
 
-/// <summary>The DTLS client side of DTLS-SRTP for <see cref="WhepClient"/>: offers both SRTP profiles, checks the server's fingerprint.</summary>
+/// <summary>The DTLS client side of DTLS-SRTP for <see cref="WebRtcClient"/>: offers both SRTP profiles, checks the server's fingerprint.</summary>
 internal sealed class DtlsSrtpClient(DtlsCertificate certificate, byte[] serverFingerprint) : DefaultTlsClient
 {
     private DtlsCertificate Certificate => certificate;

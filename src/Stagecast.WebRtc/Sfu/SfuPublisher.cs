@@ -13,7 +13,9 @@ namespace Stagecast.WebRtc.Sfu;
 /// stream in the meeting's hub, whose RTP readers (the other participants' subscriptions) forward it. Nothing is
 /// depacketized or transcoded. Every feedback tick it sends a receiver report with what each track lost, NACKs for
 /// video gaps still worth filling, a PLI when a subscriber wants a keyframe (at most one per 500 ms), and REMB with
-/// the bitrate cap. A muted track's packets are counted and dropped.
+/// the bitrate cap. A muted track's packets are counted and dropped. A publisher that sends nothing, not even RTCP,
+/// for <c>mediaTimeout</c> is gone (a browser sends packets while it lives, muted or not) and is closed without
+/// waiting for ICE consent to expire.
 /// </summary>
 public sealed class SfuPublisher : WebRtcPeer
 {
@@ -26,6 +28,8 @@ public sealed class SfuPublisher : WebRtcPeer
     private readonly Lock _sync = new();
     private readonly KeyframeRequester _keyframes;
     private readonly RembSender _remb;
+    private readonly TimeSpan _mediaTimeout;
+    private long _lastPacket;
     private Publisher? _publisher;
     private ITimer? _feedback;
     private bool _unpublished;
@@ -33,9 +37,10 @@ public sealed class SfuPublisher : WebRtcPeer
     private int _levelCount;
 
     public SfuPublisher(WebRtcTransport transport, SessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
-        string streamId, ISfuPublisherListener listener, ILogger logger)
+        string streamId, ISfuPublisherListener listener, TimeSpan mediaTimeout, ILogger logger)
         : base(transport, offer, clientAddress)
     {
+        _mediaTimeout = mediaTimeout;
         Negotiation = negotiation;
         StreamId = streamId;
         _hub = hub;
@@ -123,6 +128,7 @@ public sealed class SfuPublisher : WebRtcPeer
         lock (_sync)
         {
             _publisher = publisher;
+            _lastPacket = Transport.Time.GetTimestamp();
         }
 
         publisher.Revoked.Register(() => Close(publisher.RevokeReason ?? "disconnected by the server"));
@@ -146,6 +152,7 @@ public sealed class SfuPublisher : WebRtcPeer
                 return;
             }
 
+            _lastPacket = Transport.Time.GetTimestamp();
             if (Video is { } video && payloadType == video.Codec.PayloadType)
             {
                 track = video;
@@ -186,6 +193,7 @@ public sealed class SfuPublisher : WebRtcPeer
 
     protected override void OnRtcp(ReadOnlySpan<byte> packet)
     {
+        Volatile.Write(ref _lastPacket, Transport.Time.GetTimestamp());
         var reader = new RtcpReader(packet);
         while (reader.TryRead(out var rtcp))
         {
@@ -243,6 +251,12 @@ public sealed class SfuPublisher : WebRtcPeer
     {
         if (IsClosed)
         {
+            return;
+        }
+
+        if (Transport.Time.GetElapsedTime(Volatile.Read(ref _lastPacket)) > _mediaTimeout)
+        {
+            Close($"the publisher sent nothing for {_mediaTimeout.TotalSeconds} s");
             return;
         }
 

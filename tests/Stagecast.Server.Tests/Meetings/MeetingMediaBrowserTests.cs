@@ -51,8 +51,9 @@ public sealed class MeetingMediaBrowserTests(ServerFixture server) : IClassFixtu
 
         // Ada mutes her microphone: the others are told, and her audio stops reaching them while it still reaches the server.
         var (ada, bob) = (people[0].Page, people[1].Page);
+        int updates = await bob.EventCountAsync("peer_updated");
         await ada.RequestAsync("media_state", new { audio_enabled = false });
-        await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: false);
+        await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: false, after: updates);
         var publisher = server.App.Services.GetRequiredService<WebRtcTransport>().Sessions.OfType<SfuPublisher>()
             .Single(p => p.StreamId == MeetingTracks.StreamId(meeting, ada.PeerId, MediaSource.Camera));
         long heardBefore = (await bob.StatsAsync(ada.PeerId)).GetProperty("audioPackets").GetInt64();
@@ -60,8 +61,9 @@ public sealed class MeetingMediaBrowserTests(ServerFixture server) : IClassFixtu
         await Eventually.TrueAsync(() => publisher.Audio.Packets > arrivedBefore + 100, "two seconds of Ada's muted audio to reach the server");
         long heardMuted = (await bob.StatsAsync(ada.PeerId)).GetProperty("audioPackets").GetInt64();
         Assert.True(heardMuted < heardBefore + 20, $"Bob heard {heardMuted - heardBefore} packets of muted audio");
+        updates = await bob.EventCountAsync("peer_updated");
         await ada.RequestAsync("media_state", new { audio_enabled = true });
-        await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: true);
+        await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: true, after: updates);
         await Eventually.MatchAsync(() => bob.StatsAsync(ada.PeerId), s => s.GetProperty("audioPackets").GetInt64() > heardMuted + 50, "Ada's audio again");
 
         // Ada is kicked: her source ends at once, and with it Bob's and Cy's subscriptions to it.
@@ -73,5 +75,113 @@ public sealed class MeetingMediaBrowserTests(ServerFixture server) : IClassFixtu
         await Eventually.MatchAsync(() => bob.Page.EvaluateAsync<string>("p => subscriptionState(p)", ada.PeerId), state => state is "closed" or "failed",
             "Bob's browser to see Ada's picture go");
         await bob.WaitForMediaFromAsync(people[2].Page.PeerId); // Cy carries on
+
+        // The session's call stats: what Ada sent (ended by the kick) and what she received from Bob and Cy.
+        var report = await Eventually.MatchAsync(
+            async () => (await api.GetAsync($"/sessions/{ada.SessionId}/participants/{people[0].Participant.Id}")).EnsureOk().Data.GetProperty("peer_report").GetProperty("quality"),
+            q => q.GetProperty("video_producer").GetArrayLength() == 1 && q.GetProperty("video_producer")[0].GetProperty("ended_at").ValueKind == JsonValueKind.String,
+            "Ada's published video in her call stats");
+        var video = report.GetProperty("video_producer")[0];
+        Assert.Equal("VP8", video.GetProperty("codec").GetString());
+        Assert.True(video.GetProperty("packets_sent").GetInt64() > 100 && video.GetProperty("bitrate").GetDouble() > 10, $"Ada's video: {video}");
+        Assert.Equal("opus", report.GetProperty("audio_producer")[0].GetProperty("codec").GetString());
+        var watched = report.GetProperty("video_consumer").EnumerateArray().ToList();
+        Assert.Equal(new[] { bob.PeerId, people[2].Page.PeerId }.Order(StringComparer.Ordinal),
+            watched.Select(w => w.GetProperty("peer_id").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(watched, w => Assert.True(w.GetProperty("packets_received").GetInt64() > 100, $"what Ada watched: {w}"));
+    }
+
+    [Fact]
+    public async Task TheActiveSpeakerFollowsWhoeverPlaysATone()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var ada = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
+        var bob = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "bob"));
+        await ada.PublishAsync(audio: "tone");
+        await bob.PublishAsync(audio: "silence");
+
+        await bob.WaitForEventAsync("active_speaker", e => e.GetProperty("peer_id").GetString() == ada.PeerId, "Ada, playing a tone, to be the speaker");
+        await ada.Page.EvaluateAsync("() => setTone(false)");
+        await bob.Page.EvaluateAsync("() => setTone(true)");
+        await ada.WaitForEventAsync("active_speaker", e => e.GetProperty("peer_id").GetString() == bob.PeerId, "Bob to take over when Ada falls silent");
+    }
+
+    [Fact]
+    public async Task AFirefoxParticipantsVp8IsWatchedByChromium()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var fox = await api.AddParticipantAsync(meeting, "fox");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var watcher = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "watcher"));
+
+        await using var firefox = await Firefox.OpenAsync(
+            $"base={Uri.EscapeDataString(server.HttpBase)}&token={Uri.EscapeDataString(fox.Token)}&name=fox", "meeting.html");
+        var published = JsonDocument.Parse(await firefox.WaitForReportAsync("\"published\"", TimeSpan.FromSeconds(60))).RootElement;
+        Assert.Equal((201, "connected"), (published.GetProperty("status").GetInt32(), published.GetProperty("state").GetString()));
+        string foxPeer = published.GetProperty("peer_id").GetString()!;
+
+        await watcher.WaitForPeerMediaAsync(foxPeer, video: true, audio: true);
+        await watcher.SubscribeAsync(foxPeer);
+        await watcher.WaitForMediaFromAsync(foxPeer);
+        Assert.Contains((await watcher.StatsAsync(foxPeer)).GetProperty("codecs").EnumerateArray(), c => c.GetString() == "video/VP8");
+    }
+
+    [Fact]
+    public async Task AKilledBrowsersSourcesEndWithinThirtySeconds()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var doomed = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        await using var _ = doomed;
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var ada = await MeetingPage.JoinAsync(doomed, server.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
+        var bob = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "bob"));
+        await ada.PublishAsync();
+        await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: true);
+        await bob.SubscribeAsync(ada.PeerId);
+        await bob.WaitForMediaFromAsync(ada.PeerId);
+
+        int updatesBefore = await bob.EventCountAsync("peer_updated");
+        await doomed.KillAsync();
+        // Nothing says goodbye: the server notices the silence (MediaTimeout, 10 s), clears Ada's media and lets her
+        // source's subscribers go once it is not published again (RepublishWindow, 5 s).
+        var thirtySeconds = TimeSpan.FromSeconds(30);
+        await bob.WaitForEventAsync("peer_updated", e => e.GetProperty("peer").GetProperty("id").GetString() == ada.PeerId
+            && !e.GetProperty("peer").GetProperty("video_enabled").GetBoolean(), "Ada's camera to be announced gone", thirtySeconds, after: updatesBefore);
+        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
+        await Eventually.TrueAsync(() => !transport.Sessions.OfType<ForwardingWhepSession>().Any(s => s.StreamId.Contains(ada.PeerId, StringComparison.Ordinal)),
+            "the server to end the subscriptions to Ada", thirtySeconds);
+        await Eventually.MatchAsync(() => bob.Page.EvaluateAsync<string>("p => subscriptionState(p)", ada.PeerId), state => state is "closed" or "failed",
+            "Bob's subscription to Ada to end", thirtySeconds);
+    }
+
+    [Fact]
+    public async Task ASubscriberLosingFivePercentOfItsPacketsKeepsDecodingThanksToNack()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var ada = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
+        var bob = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "bob"));
+        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
+        await using var relay = new LossyUdpRelay(transport.Port, loss: 0.05);
+        await ada.PublishAsync();
+        await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: true);
+        await bob.SubscribeAsync(ada.PeerId, relay.Port);
+        await bob.WaitForMediaFromAsync(ada.PeerId);
+
+        var session = transport.Sessions.OfType<ForwardingWhepSession>().Single(s => s.StreamId == MeetingTracks.StreamId(meeting, ada.PeerId, MediaSource.Camera));
+        // Watch for eight seconds: the longest time the picture stood still (no newly decoded frame), as a viewer sees it.
+        double longestStallMs = await bob.Page.EvaluateAsync<double>("([p, s]) => longestStall(p, s)", new object[] { ada.PeerId, 8 });
+        var stats = await bob.StatsAsync(ada.PeerId);
+        long dropped = relay.Counts.Dropped;
+        Assert.True(dropped > 20, $"the relay dropped only {dropped} packets");
+        Assert.True(session.Retransmitted > 0 && stats.GetProperty("nackCount").GetInt64() > 0, $"no NACKs answered: {stats}");
+        // What the relay dropped came again: the browser counts lost only what never arrived.
+        Assert.True(stats.GetProperty("packetsLost").GetInt64() < dropped / 2, $"{dropped} dropped, not repaired: {stats}");
+        Assert.True(longestStallMs < 1000, $"Bob's picture stood still for {longestStallMs:F0} ms: {stats}");
     }
 }

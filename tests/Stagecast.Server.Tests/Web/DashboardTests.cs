@@ -12,8 +12,8 @@ public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerF
         var tenant = await server.NewTenantAsync();
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.OpenUrlAsync($"{server.HttpBase}/dashboard?account={tenant.AccountId}&app={tenant.AppId}");
-        var requested = new List<string>();
-        page.Request += (_, request) => requested.Add(request.Url);
+        var requested = new System.Collections.Concurrent.ConcurrentQueue<string>(); // the page keeps requesting while the test reads it
+        page.Request += (_, request) => requested.Enqueue(request.Url);
 
         // A wrong token is a readable message, not a blank page.
         await page.GetByLabel("API token").FillAsync("sct_wrong");

@@ -18,8 +18,8 @@ public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerF
 
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.OpenUrlAsync(watchUrl);
-        var requested = new List<string>();
-        page.Request += (_, request) => requested.Add(request.Url);
+        var requested = new System.Collections.Concurrent.ConcurrentQueue<string>(); // the page keeps requesting while the test reads it
+        page.Request += (_, request) => requested.Enqueue(request.Url);
         Assert.Equal("launch-party · Stagecast", await page.TitleAsync());
         await WaitForStateAsync(page, "offline");
 

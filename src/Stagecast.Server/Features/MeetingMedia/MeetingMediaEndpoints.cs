@@ -86,7 +86,7 @@ public static class MeetingMediaEndpoints
 
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, MeetingTracks.StreamId(room!.MeetingId, peer.Id, kind),
-            roomMedia, loggers.CreateLogger<SfuPublisher>());
+            roomMedia, media.Options.MediaTimeout, loggers.CreateLogger<SfuPublisher>());
         roomMedia.AddPublisher(peer, kind, publisher);
         return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}");
     }

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Realtime;
 
 namespace Stagecast.Server.Features.MeetingMedia;
@@ -9,6 +10,9 @@ public static class MeetingMediaFeature
     {
         services.AddOptions<MeetingMediaOptions>().Bind(configuration.GetSection(MeetingMediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MeetingTracks>();
+        services.AddSingleton<SqliteMediaTrackStore>();
+        services.AddSingleton<MeetingMediaStats>();
+        services.AddSingleton<ISessionMediaStats>(sp => sp.GetRequiredService<MeetingMediaStats>());
         services.AddSingleton<MeetingMediaService>();
         services.AddSingleton<IRoomPeerObserver>(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddSingleton<IPeerMediaControl>(sp => sp.GetRequiredService<MeetingMediaService>());

@@ -16,6 +16,10 @@ public sealed class MeetingMediaOptions
     [Duration("00:00:00")]
     public TimeSpan RepublishWindow { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A publisher that sends nothing (RTP or RTCP) this long is gone: its sources end without waiting 30 s for ICE consent.</summary>
+    [Duration("00:00:01")]
+    public TimeSpan MediaTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the audio levels are read to follow who speaks.</summary>
     [Duration("00:00:00.050")]
     public TimeSpan SpeakerInterval { get; set; } = TimeSpan.FromMilliseconds(250);

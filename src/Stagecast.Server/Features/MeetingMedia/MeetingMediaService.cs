@@ -15,20 +15,20 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     private readonly ConcurrentDictionary<MeetingRoom, RoomMedia> _rooms = new();
     private readonly MeetingMediaOptions _options;
     private readonly TimeProvider _time;
-    private readonly IEnumerable<IMeetingMediaObserver> _observers;
+    private readonly MeetingMediaStats _stats;
     private ITimer? _speakers;
 
-    public MeetingMediaService(IOptions<MeetingMediaOptions> options, TimeProvider time, IEnumerable<IMeetingMediaObserver> observers)
+    public MeetingMediaService(IOptions<MeetingMediaOptions> options, MeetingMediaStats stats, TimeProvider time)
     {
         _options = options.Value;
+        _stats = stats;
         _time = time;
-        _observers = observers;
     }
 
     public MeetingMediaOptions Options => _options;
 
     /// <summary>The room's media (made on first use).</summary>
-    public RoomMedia For(MeetingRoom room) => _rooms.GetOrAdd(room, r => new RoomMedia(r, _time, PublisherEnded));
+    public RoomMedia For(MeetingRoom room) => _rooms.GetOrAdd(room, r => new RoomMedia(r, _stats, _time));
 
     public RoomMedia? Find(MeetingRoom room) => _rooms.GetValueOrDefault(room);
 
@@ -70,18 +70,4 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
             media.FollowSpeakers();
         }
     }
-
-    private void PublisherEnded(RoomMedia room, SfuPublisher publisher)
-    {
-        foreach (var observer in _observers)
-        {
-            observer.OnPublisherEnded(room, publisher);
-        }
-    }
-}
-
-/// <summary>Learns when a publishing session of a meeting ends, with what it sent (the session's media figures are kept from it).</summary>
-public interface IMeetingMediaObserver
-{
-    void OnPublisherEnded(RoomMedia room, SfuPublisher publisher);
 }

@@ -10,7 +10,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// connects) and the subscriptions watching them. It sets what each peer publishes from the media that flows, mutes
 /// at a client's word, and follows who speaks.
 /// </summary>
-public sealed class RoomMedia(MeetingRoom room, TimeProvider time, Action<RoomMedia, SfuPublisher> publisherEnded) : ISfuPublisherListener
+public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimeProvider time) : ISfuPublisherListener
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
@@ -68,6 +68,11 @@ public sealed class RoomMedia(MeetingRoom room, TimeProvider time, Action<RoomMe
         {
             Peer(peer).Pending.Add((source, publisher));
         }
+
+        if (Room.SessionId is { } sessionId)
+        {
+            stats.Publishing(sessionId, peer.Id, source, publisher);
+        }
     }
 
     /// <summary>
@@ -94,12 +99,19 @@ public sealed class RoomMedia(MeetingRoom room, TimeProvider time, Action<RoomMe
             _subscriptions.Add(subscription);
         }
 
+        if (Room.SessionId is { } sessionId)
+        {
+            stats.Subscribed(sessionId, subscription);
+        }
+
         subscription.Session.Closed.Register(() =>
         {
             lock (_sync)
             {
                 _subscriptions.Remove(subscription);
             }
+
+            stats.Ended(subscription);
         });
         return true;
     }
@@ -242,7 +254,7 @@ public sealed class RoomMedia(MeetingRoom room, TimeProvider time, Action<RoomMe
             }
         }
 
-        publisherEnded(this, publisher);
+        stats.Ended(publisher);
         if (peer is not null)
         {
             _ = UpdatePeerAsync(peer);

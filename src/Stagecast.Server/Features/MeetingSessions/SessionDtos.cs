@@ -61,6 +61,67 @@ public sealed record SessionListDto(IReadOnlyList<MeetingSessionDto> Sessions);
 
 public sealed record SessionParticipantsDto(IReadOnlyList<SessionParticipantDto> Participants);
 
-public sealed record SessionParticipantDetailsDto(SessionParticipantDto Participant);
+/// <summary>A participant of a session and what it sent and received (<c>peer_report</c>, in RealtimeKit's call-stats shape).</summary>
+public sealed record SessionParticipantDetailsDto(SessionParticipantDto Participant, PeerReportDto PeerReport);
+
+public sealed record PeerReportDto(QualityDto Quality);
+
+/// <summary>
+/// RealtimeKit's quality statistics, with what an SFU measures: per track a peer published (producer) and received
+/// (consumer), by kind and source.
+/// </summary>
+public sealed record QualityDto(
+    IReadOnlyList<MediaStatsDto> AudioProducer,
+    IReadOnlyList<MediaStatsDto> VideoProducer,
+    IReadOnlyList<MediaStatsDto> ScreenshareAudioProducer,
+    IReadOnlyList<MediaStatsDto> ScreenshareVideoProducer,
+    IReadOnlyList<MediaStatsDto> AudioConsumer,
+    IReadOnlyList<MediaStatsDto> VideoConsumer,
+    IReadOnlyList<MediaStatsDto> ScreenshareAudioConsumer,
+    IReadOnlyList<MediaStatsDto> ScreenshareVideoConsumer)
+{
+    public static QualityDto From(IReadOnlyList<SessionMediaTrack> tracks, DateTimeOffset now)
+    {
+        IReadOnlyList<MediaStatsDto> Of(bool producer, bool video, string source) =>
+            [.. tracks.Where(t => t.Producer == producer && t.Video == video && t.Source == source).OrderBy(t => t.StartedAt).Select(t => MediaStatsDto.From(t, now))];
+
+        return new QualityDto(
+            Of(true, false, "camera"), Of(true, true, "camera"), Of(true, false, "screenshare"), Of(true, true, "screenshare"),
+            Of(false, false, "camera"), Of(false, true, "camera"), Of(false, false, "screenshare"), Of(false, true, "screenshare"));
+    }
+}
+
+/// <summary>
+/// One track's figures. For a producer, <c>packets_sent</c> counts what the peer sent (received plus lost on the way in)
+/// and <c>bytes_sent</c> what arrived; for a consumer, what the server sent it and the loss and jitter it reported.
+/// <c>bitrate</c> is the average in kbit/s; <c>peer_id</c> of a consumer is the peer it watched.
+/// </summary>
+public sealed record MediaStatsDto(
+    string Id,
+    string ProducerId,
+    string? PeerId,
+    string Codec,
+    uint Ssrc,
+    long? PacketsSent,
+    long? BytesSent,
+    long? PacketsReceived,
+    long? BytesReceived,
+    long PacketsLost,
+    double? Jitter,
+    double Bitrate,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt)
+{
+    public static MediaStatsDto From(SessionMediaTrack track, DateTimeOffset now)
+    {
+        double seconds = Math.Max(0.001, ((track.EndedAt ?? now) - track.StartedAt).TotalSeconds);
+        double kbps = Math.Round(track.Bytes * 8 / seconds / 1000, 1);
+        return track.Producer
+            ? new MediaStatsDto(track.Id, track.ProducerId, null, track.Codec, track.Ssrc, track.Packets + track.PacketsLost, track.Bytes, null, null,
+                track.PacketsLost, track.JitterMs, kbps, track.StartedAt, track.EndedAt)
+            : new MediaStatsDto(track.Id, track.ProducerId, track.RemotePeerId, track.Codec, track.Ssrc, null, null,
+                Math.Max(0, track.Packets - track.PacketsLost), track.Bytes, track.PacketsLost, track.JitterMs, kbps, track.StartedAt, track.EndedAt);
+    }
+}
 
 public sealed record ChatDownloadDto(string ChatDownloadUrl, DateTimeOffset ChatDownloadUrlExpiry);

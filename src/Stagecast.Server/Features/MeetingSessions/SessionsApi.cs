@@ -20,7 +20,8 @@ public static class SessionsApi
         group.MapGet("/", ListAsync).WithSummary("Meeting sessions; filter by associated_id (meeting), status, start_time, end_time, search");
         group.MapGet("/{session_id}", GetAsync).WithSummary("A meeting session");
         group.MapGet("/{session_id}/participants", ParticipantsAsync).WithSummary("Who was in the session: joins (view=raw) or participants (view=consolidated)");
-        group.MapGet("/{session_id}/participants/{participant_id}", ParticipantAsync).WithSummary("One peer (by peer id) or participant (by participant id)");
+        group.MapGet("/{session_id}/participants/{participant_id}", ParticipantAsync)
+            .WithSummary("One peer (by peer id) or participant (by participant id), with its call stats (peer_report)");
         group.MapGet("/{session_id}/chat", ChatAsync).WithSummary("A download URL for the session's chat as CSV");
         group.MapGet("/{session_id}/transcript", () => ApiResults.Error(StatusCodes.Status404NotFound, NotOffered));
         group.MapGet("/{session_id}/summary", () => ApiResults.Error(StatusCodes.Status404NotFound, NotOffered));
@@ -88,7 +89,7 @@ public static class SessionsApi
     }
 
     private static async Task<Ok<ApiResponse<SessionParticipantDetailsDto>>> ParticipantAsync(
-        HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id, string participant_id)
+        HttpContext context, IMeetingSessionStore store, IEnumerable<ISessionMediaStats> media, TimeProvider time, string session_id, string participant_id)
     {
         await FindAsync(context, store, time, session_id).ConfigureAwait(false);
         var peers = (await store.ListPeersAsync(session_id, new Paging(1, int.MaxValue), context.RequestAborted).ConfigureAwait(false)).Items;
@@ -98,7 +99,14 @@ public static class SessionsApi
         var row = byPeer is not null ? SessionParticipantDto.From(byPeer, now)
             : byParticipant.Count > 0 ? SessionParticipantDto.Consolidate(byParticipant, now)
             : throw ApiException.NotFound($"No participant found with id {participant_id} in session {session_id}");
-        return ApiResults.Ok(new SessionParticipantDetailsDto(row));
+        string[] peerIds = byPeer is not null ? [byPeer.Id] : [.. byParticipant.Select(p => p.Id)];
+        List<SessionMediaTrack> tracks = [];
+        foreach (var source in media)
+        {
+            tracks.AddRange(await source.ListAsync(session_id, peerIds, context.RequestAborted).ConfigureAwait(false));
+        }
+
+        return ApiResults.Ok(new SessionParticipantDetailsDto(row, new PeerReportDto(QualityDto.From(tracks, now))));
     }
 
     private static async Task<Ok<ApiResponse<ChatDownloadDto>>> ChatAsync(

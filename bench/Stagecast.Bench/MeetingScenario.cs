@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Stagecast.WebRtc.Client;
+using Stagecast.WebRtc.Dtls;
+using Stagecast.WebRtc.Rtp;
+
+namespace Stagecast.Bench;
+
+/// <summary>
+/// Meetings on Stagecast's SFU: every participant joins the realtime channel, publishes a 640x360 H.264 camera at
+/// about 600 kbit/s with Opus-sized audio (Stagecast's own WHIP client replaying a clip) and watches every other
+/// participant (its own WHEP client, which decrypts and counts). Measured over a window: the server's CPU, what each
+/// subscription receives, and the forwarding delay (a publisher's packet in to the same packet out) from /metrics;
+/// then meetings of four are added until the server cannot keep up, to find how many two cores hold.
+/// </summary>
+public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan warmup, TimeSpan window)
+{
+    private const string ForwardDelay = "stagecast_whep_forward_delay_seconds";
+    private readonly DtlsCertificate _certificate = DtlsCertificate.Create(TimeProvider.System);
+
+    public async Task<string> RunAsync(int[] sizes, int[] rampMeetings)
+    {
+        var report = new StringBuilder();
+        await using var server = new StagecastServer(repository, http);
+        await server.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var clip = RtpClip.Load(await Clips.EncodeAsync(Path.Combine(repository, "bench", "results", "tmp"), Clips.Variants[1], bFrames: false));
+        report.AppendLine("| participants per meeting | meetings | server CPU % of one core | server CPU s per meeting-minute | Mbit/s per subscription (min / median) | forwarding delay p50 / p95 | healthy |");
+        report.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (int size in sizes)
+        {
+            await using var pacer = new Pacer(clip);
+            var meetings = new List<Meeting> { await StartMeetingAsync(server, size, pacer) };
+            var (line, _) = await MeasureAsync(server, meetings);
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {size} | 1 | {line}");
+            Console.WriteLine($"  meeting of {size}: {line}");
+            await DisposeAsync(meetings);
+        }
+
+        int held = 0;
+        await using (var pacer = new Pacer(clip))
+        {
+            var meetings = new List<Meeting>();
+            try
+            {
+                foreach (int count in rampMeetings)
+                {
+                    while (meetings.Count < count)
+                    {
+                        meetings.Add(await StartMeetingAsync(server, 4, pacer));
+                    }
+
+                    var (line, healthy) = await MeasureAsync(server, meetings);
+                    report.AppendLine(CultureInfo.InvariantCulture, $"| 4 | {count} | {line}");
+                    Console.WriteLine($"  {count} meetings of 4: {line}");
+                    if (!healthy)
+                    {
+                        break;
+                    }
+
+                    held = count;
+                }
+            }
+            finally
+            {
+                await DisposeAsync(meetings);
+            }
+        }
+
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"The largest healthy step: {held} meetings of 4 participants (each subscription at least 90 % of the median rate).");
+        return report.ToString();
+    }
+
+    private async Task<Meeting> StartMeetingAsync(StagecastServer server, int size, Pacer pacer)
+    {
+        string meetingId = (await server.ApiAsync("/meetings", new { title = $"bench-{Guid.NewGuid():N}" })).GetProperty("id").GetString()!;
+        var meeting = new Meeting();
+        string baseUrl = $"http://127.0.0.1:{server.HttpPort}";
+        for (int i = 0; i < size; i++)
+        {
+            var participant = await server.ApiAsync($"/meetings/{meetingId}/participants", new { custom_participant_id = $"p{i}", preset_name = "group_call_participant" });
+            string token = participant.GetProperty("token").GetString()!;
+            var (socket, peerId) = await JoinAsync(server, token);
+            var publisher = await WhipClient.ConnectAsync(http, $"{baseUrl}/realtime/v1/peers/{peerId}/whip?source=camera", token, _certificate);
+            pacer.Add(publisher);
+            meeting.People.Add(new Person(token, peerId, socket, publisher));
+        }
+
+        foreach (var person in meeting.People)
+        {
+            foreach (var other in meeting.People.Where(p => p != person))
+            {
+                meeting.Subscriptions.Add(await SubscribeAsync($"{baseUrl}/realtime/v1/peers/{other.PeerId}/whep?source=camera", person.Token));
+            }
+        }
+
+        return meeting;
+    }
+
+    /// <summary>A subscription, once the source is in the hub (its publisher's DTLS just completed).</summary>
+    private async Task<WhepClient> SubscribeAsync(string url, string token)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await WhepClient.ConnectAsync(http, url, _certificate, bearer: token).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Stagecast.WebRtc.WebRtcProtocolException ex) when (attempt < 20 && ex.Message.Contains("404", StringComparison.Ordinal))
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static async Task<(ClientWebSocket Socket, string PeerId)> JoinAsync(StagecastServer server, string token)
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.HttpPort}/realtime/v1?token={Uri.EscapeDataString(token)}"), CancellationToken.None);
+        await socket.SendAsync("""{"type":"join","id":"1"}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            using var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+            if (message.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() == "1")
+            {
+                string peerId = message.RootElement.GetProperty("data").GetProperty("peer_id").GetString()!;
+                _ = DrainAsync(socket); // the channel's events are not needed, but are read so the socket is not dropped
+                return (socket, peerId);
+            }
+        }
+    }
+
+    private static async Task DrainAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                await socket.ReceiveAsync(buffer, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task<(string Line, bool Healthy)> MeasureAsync(StagecastServer server, List<Meeting> meetings)
+    {
+        await Task.Delay(warmup);
+        var subscriptions = meetings.SelectMany(m => m.Subscriptions).ToList();
+        var bytesBefore = subscriptions.Select(s => s.Bytes).ToArray();
+        var delayBefore = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, ForwardDelay);
+        double cpuBefore = ProcessMeter.CpuSeconds(server.Pid);
+        await Task.Delay(window);
+        double cpu = ProcessMeter.CpuSeconds(server.Pid) - cpuBefore;
+        var delay = MetricsHistogram.Delta(delayBefore, await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, ForwardDelay));
+        var rates = subscriptions.Select((s, i) => (s.Bytes - bytesBefore[i]) * 8 / window.TotalSeconds / 1e6).Order().ToArray();
+        double median = rates[rates.Length / 2];
+        bool healthy = rates[0] >= 0.9 * median && median > 0.3;
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"{100 * cpu / window.TotalSeconds:F0} | {cpu / window.TotalMinutes / meetings.Count:F2} | {rates[0]:F2} / {median:F2} | " +
+            $"{MetricsHistogram.Quantile(delay, 0.5) * 1000:F2} / {MetricsHistogram.Quantile(delay, 0.95) * 1000:F2} ms | {(healthy ? "yes" : "no")} |");
+        return (line, healthy);
+    }
+
+    private static async Task DisposeAsync(List<Meeting> meetings)
+    {
+        foreach (var meeting in meetings)
+        {
+            foreach (var subscription in meeting.Subscriptions)
+            {
+                await subscription.DisposeAsync();
+            }
+
+            foreach (var person in meeting.People)
+            {
+                await person.Publisher.DisposeAsync();
+                person.Socket.Dispose();
+            }
+        }
+
+        meetings.Clear();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+    }
+
+    private sealed record Person(string Token, string PeerId, ClientWebSocket Socket, WhipClient Publisher);
+
+    private sealed class Meeting
+    {
+        public List<Person> People { get; } = [];
+
+        public List<WhepClient> Subscriptions { get; } = [];
+    }
+
+    /// <summary>Sends the clip's packets for every publisher at the pace they were recorded, each with its own SSRCs and numbers.</summary>
+    private sealed class Pacer : IAsyncDisposable
+    {
+        private readonly RtpClip _clip;
+        private readonly List<Source> _streams = [];
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public Pacer(RtpClip clip)
+        {
+            _clip = clip;
+            _loop = Task.Run(RunAsync);
+        }
+
+        public void Add(WhipClient client)
+        {
+            lock (_streams)
+            {
+                _streams.Add(new Source(client, System.Diagnostics.Stopwatch.GetTimestamp()));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+        }
+
+        private async Task RunAsync()
+        {
+            var packet = new byte[1500];
+            while (!_stop.IsCancellationRequested)
+            {
+                Source[] streams;
+                lock (_streams)
+                {
+                    streams = [.. _streams];
+                }
+
+                foreach (var stream in streams)
+                {
+                    double elapsedMs = System.Diagnostics.Stopwatch.GetElapsedTime(stream.Started).TotalMilliseconds;
+                    while (stream.NextVideoMs(_clip) <= elapsedMs)
+                    {
+                        var (frameMs, payloads) = _clip.Frames[stream.Frame % _clip.Frames.Count];
+                        uint timestamp = (uint)(((stream.Frame / _clip.Frames.Count * (long)_clip.LoopMs) + frameMs) * 90);
+                        foreach (var (payload, marker) in payloads)
+                        {
+                            RtpHeader.Write(packet, marker, WhipClient.VideoPayloadType, stream.VideoSequence++, timestamp, stream.VideoSsrc);
+                            payload.CopyTo(packet, RtpHeader.FixedLength);
+                            stream.Client.SendRtp(packet.AsSpan(0, RtpHeader.FixedLength + payload.Length));
+                        }
+
+                        stream.Frame++;
+                    }
+
+                    while (stream.AudioPackets * 20 <= elapsedMs)
+                    {
+                        RtpHeader.Write(packet, false, WhipClient.AudioPayloadType, stream.AudioSequence++, (uint)(stream.AudioPackets * 960), stream.AudioSsrc);
+                        _clip.AudioPayload.CopyTo(packet, RtpHeader.FixedLength);
+                        stream.Client.SendRtp(packet.AsSpan(0, RtpHeader.FixedLength + _clip.AudioPayload.Length));
+                        stream.AudioPackets++;
+                    }
+                }
+
+                try
+                {
+                    await Task.Delay(5, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+
+        private sealed class Source(WhipClient client, long started)
+        {
+            public WhipClient Client { get; } = client;
+
+            public long Started { get; } = started;
+
+            public uint VideoSsrc { get; } = (uint)Random.Shared.Next(1, int.MaxValue);
+
+            public uint AudioSsrc { get; } = (uint)Random.Shared.Next(1, int.MaxValue);
+
+            public ushort VideoSequence { get; set; }
+
+            public ushort AudioSequence { get; set; }
+
+            public int Frame { get; set; }
+
+            public long AudioPackets { get; set; }
+
+            public double NextVideoMs(RtpClip clip) => (Frame / clip.Frames.Count * (double)clip.LoopMs) + clip.Frames[Frame % clip.Frames.Count].Ms;
+        }
+    }
+}

@@ -1,0 +1,268 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Org.BouncyCastle.Crypto.Tls;
+using Org.BouncyCastle.Security;
+using Stagecast.WebRtc.Dtls;
+using Stagecast.WebRtc.Ice;
+using Stagecast.WebRtc.Rtp;
+using Stagecast.WebRtc.Srtp;
+
+namespace Stagecast.WebRtc.Client;
+
+/// <summary>
+/// A minimal WebRTC client over UDP on Stagecast's own stack, for tests and the benchmark: it posts its offer (WHIP or
+/// WHEP), acts as ICE controlling agent (binding requests with USE-CANDIDATE, repeated for consent) and DTLS client,
+/// then sends the RTP it is given (<see cref="WhipClient"/>) or decrypts and counts what arrives (<see cref="WhepClient"/>).
+/// It does not encode or decode, so thousands fit on a machine.
+/// </summary>
+public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly IceCredentials _ice = IceCredentials.Create();
+    private readonly DtlsCertificate _certificate;
+    private readonly BlockingCollection<byte[]> _dtls = new(64);
+    private readonly CancellationTokenSource _closed = new();
+    private string _serverUfrag = "";
+    private byte[] _serverPassword = [];
+    private readonly byte[] _sendBuffer = new byte[1500];
+    private SrtpContext? _inbound;
+    private SrtpContext? _outbound;
+    private long _videoPackets;
+    private long _audioPackets;
+    private long _bytes;
+
+    protected WebRtcClient(DtlsCertificate certificate) => _certificate = certificate;
+
+    public long VideoPackets => Interlocked.Read(ref _videoPackets);
+
+    public long AudioPackets => Interlocked.Read(ref _audioPackets);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Where the session lives on the server (its Location), for DELETE.</summary>
+    public string? Location { get; private set; }
+
+    protected IceCredentials Ice => _ice;
+
+    /// <summary>The SDP offer this client posts, claiming <paramref name="fingerprint"/> for its certificate.</summary>
+    protected abstract string Offer(string fingerprint);
+
+    /// <summary>
+    /// Encrypts and sends one RTP packet (once connected; before, it is dropped). Not thread-safe: one sender at a time.
+    /// </summary>
+    public void SendRtp(ReadOnlySpan<byte> packet)
+    {
+        if (_outbound is not { } outbound || _closed.IsCancellationRequested || packet.Length > _sendBuffer.Length - 16)
+        {
+            return;
+        }
+
+        packet.CopyTo(_sendBuffer);
+        int length = outbound.ProtectRtp(_sendBuffer, packet.Length);
+        try
+        {
+            _socket.Send(_sendBuffer.AsSpan(0, length));
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // the client is closing
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _closed.Cancel();
+        _socket.Dispose();
+        await Task.Yield();
+    }
+
+    /// <summary>Posts the offer to <paramref name="url"/> (with a bearer token when given), connects, and runs DTLS when asked.</summary>
+    protected async Task ConnectAsync(HttpClient http, string url, string? bearer, string fingerprint, bool dtls, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ConnectCoreAsync(http, url, bearer, fingerprint, dtls, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ConnectCoreAsync(HttpClient http, string url, string? bearer, string fingerprint, bool dtls, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Offer(fingerprint), Encoding.UTF8, "application/sdp") };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        string answer = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new WebRtcProtocolException($"{url} answered {(int)response.StatusCode}: {answer}");
+        }
+
+        Location = response.Headers.Location?.ToString();
+        IPEndPoint? candidate = null;
+        byte[] serverFingerprint = [];
+        foreach (string line in answer.Split("\r\n"))
+        {
+            if (line.StartsWith("a=ice-ufrag:", StringComparison.Ordinal))
+            {
+                _serverUfrag = line[12..];
+            }
+            else if (line.StartsWith("a=ice-pwd:", StringComparison.Ordinal))
+            {
+                _serverPassword = Encoding.ASCII.GetBytes(line[10..]);
+            }
+            else if (line.StartsWith("a=fingerprint:sha-256 ", StringComparison.Ordinal))
+            {
+                serverFingerprint = Convert.FromHexString(line[22..].Replace(":", "", StringComparison.Ordinal));
+            }
+            else if (line.StartsWith("a=candidate:", StringComparison.Ordinal) && line.Split(' ') is { Length: > 5 } parts && parts[2] == "udp")
+            {
+                var address = IPAddress.Parse(parts[4]);
+                if (candidate is null || IPAddress.IsLoopback(address))
+                {
+                    candidate = new IPEndPoint(address, int.Parse(parts[5], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        _socket.Connect(candidate ?? throw new WebRtcProtocolException("the answer has no UDP candidate"));
+        _ = Task.Factory.StartNew(ReceiveLoop, TaskCreationOptions.LongRunning);
+        _ = Task.Run(() => KeepConsentAsync(_closed.Token), CancellationToken.None);
+        if (dtls)
+        {
+            await HandshakeAsync(serverFingerprint, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandshakeAsync(byte[] serverFingerprint, CancellationToken cancellationToken)
+    {
+        var dtls = new DtlsSrtpClient(_certificate, serverFingerprint);
+        await Task.Factory.StartNew(() => new DtlsClientProtocol(new SecureRandom()).Connect(dtls, this), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        var material = dtls.KeyingMaterial!.AsSpan();
+        int key = SrtpProfileExtensions.KeyLength;
+        int salt = dtls.Profile.SaltLength();
+        _inbound = new SrtpContext(dtls.Profile, material.Slice(key, key), material.Slice((2 * key) + salt, salt)); // the server's keys
+        _outbound = new SrtpContext(dtls.Profile, material[..key], material.Slice(2 * key, salt)); // ours
+    }
+
+    /// <summary>Binding requests every 2 s (the first ones quickly), which also keep consent fresh.</summary>
+    private async Task KeepConsentAsync(CancellationToken cancellationToken)
+    {
+        for (int i = 0; !cancellationToken.IsCancellationRequested; i++)
+        {
+            try
+            {
+                _socket.Send(BindingRequest());
+                await Task.Delay(i < 5 ? 100 : 2000, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private byte[] BindingRequest()
+    {
+        byte[] username = Encoding.ASCII.GetBytes($"{_serverUfrag}:{_ice.Ufrag}");
+        int usernamePadded = (username.Length + 3) & ~3;
+        var packet = new byte[20 + 4 + usernamePadded + 4 + 12 + 24 + 8];
+        BinaryPrimitives.WriteUInt16BigEndian(packet, StunMessage.BindingRequest);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), StunMessage.MagicCookie);
+        RandomNumberGenerator.Fill(packet.AsSpan(8, 12));
+        int offset = 20;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset), StunAttribute.Username);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset + 2), (ushort)username.Length);
+        username.CopyTo(packet, offset + 4);
+        offset += 4 + usernamePadded;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset), StunAttribute.UseCandidate);
+        offset += 4;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset), StunAttribute.IceControlling);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset + 2), 8);
+        RandomNumberGenerator.Fill(packet.AsSpan(offset + 4, 8));
+        offset += 12;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset), StunAttribute.MessageIntegrity);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset + 2), 20);
+        StunMessage.ComputeIntegrity(packet.AsSpan(0, offset), _serverPassword, packet.AsSpan(offset + 4, 20));
+        offset += 24;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset), StunAttribute.Fingerprint);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(offset + 2), 4);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(offset + 4), StunMessage.Fingerprint(packet.AsSpan(0, offset)));
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)(packet.Length - 20));
+        return packet;
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = new byte[2048];
+        while (!_closed.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = _socket.Receive(buffer);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                if (_closed.IsCancellationRequested || ex is ObjectDisposedException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (length == 0)
+            {
+                continue;
+            }
+
+            if (buffer[0] is >= 20 and <= 63)
+            {
+                _dtls.TryAdd(buffer[..length]);
+            }
+            else if (buffer[0] is >= 128 and <= 191 && _inbound is { } inbound && !RtpHeader.IsRtcp(buffer.AsSpan(0, length))
+                && inbound.TryUnprotectRtp(buffer.AsSpan(0, length), out int plain))
+            {
+                Interlocked.Add(ref _bytes, plain);
+                Interlocked.Increment(ref IsVideo(RtpHeader.PayloadType(buffer)) ? ref _videoPackets : ref _audioPackets);
+            }
+        }
+    }
+
+    /// <summary>Whether a payload type of what arrives is video (for the counts).</summary>
+    protected virtual bool IsVideo(int payloadType) => payloadType == 102;
+
+    public int GetReceiveLimit() => 1500;
+
+    public int GetSendLimit() => 1200;
+
+    public int Receive(byte[] buf, int off, int len, int waitMillis)
+    {
+        if (!_dtls.TryTake(out var record, waitMillis))
+        {
+            return -1;
+        }
+
+        int length = Math.Min(len, record.Length);
+        record.AsSpan(0, length).CopyTo(buf.AsSpan(off));
+        return length;
+    }
+
+    public void Send(byte[] buf, int off, int len) => _socket.Send(buf.AsSpan(off, len));
+
+    public void Close()
+    {
+    }
+}
