@@ -5,6 +5,7 @@ using Stagecast.Transport.Epoll;
 using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Analytics;
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.FirstStart;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
@@ -69,6 +70,7 @@ public static class StagecastApp
         services.AddAnalytics();
         services.AddWebRtc(configuration);
         services.AddMeetingMedia(configuration);
+        services.AddCompositor(configuration);
         services.AddFirstStart(configuration);
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.

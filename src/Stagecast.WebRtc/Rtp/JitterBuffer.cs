@@ -153,6 +153,14 @@ public sealed class JitterBuffer
         return candidate;
     }
 
+    /// <summary>Forgets everything: the next packet starts a new sequence (its sender restarted).</summary>
+    public void Reset()
+    {
+        Clear();
+        _next = -1;
+        _highest = -1;
+    }
+
     private void Clear()
     {
         Array.Fill(_sequences, -1);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Threading.Channels;
@@ -7,27 +8,26 @@ namespace Stagecast.WebRtc.Transcoding;
 
 /// <summary>
 /// An ffmpeg child process fed through stdin and read from stdout. Writes never block the caller: input goes through a
-/// bounded queue, and when ffmpeg falls that far behind new input is dropped (and counted). <see cref="Exited"/>
+/// bounded queue, and when ffmpeg falls that far behind new input is dropped. <see cref="Exited"/>
 /// completes when the process ends, however it ends; stderr goes to the log.
 /// </summary>
 public sealed class FfmpegProcess : IAsyncDisposable
 {
-    private const int MaxQueuedWrites = 512;
-
     private readonly Process _process;
-    private readonly Channel<byte[]> _input = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedWrites)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.DropWrite,
-    });
+    private readonly Channel<(byte[] Array, int Length)> _input;
 
     private readonly Task _writer;
     private readonly Task _stderr;
     private readonly ILogger _logger;
 
-    private FfmpegProcess(Process process, ILogger logger)
+    private FfmpegProcess(Process process, int maxQueuedWrites, ILogger logger)
     {
         _process = process;
+        _input = Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(maxQueuedWrites)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropWrite,
+        }, ReturnPooled); // a write dropped for a full queue gives its buffer back
         _logger = logger;
         Output = PipeReader.Create(process.StandardOutput.BaseStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         _writer = Task.Run(WriteLoopAsync);
@@ -41,7 +41,8 @@ public sealed class FfmpegProcess : IAsyncDisposable
 
     public Task Exited { get; }
 
-    public static FfmpegProcess Start(string ffmpeg, IEnumerable<string> arguments, ILogger logger)
+    /// <summary>Starts ffmpeg with the given arguments; at most <paramref name="maxQueuedWrites"/> writes wait for its stdin.</summary>
+    public static FfmpegProcess Start(string ffmpeg, IEnumerable<string> arguments, ILogger logger, int maxQueuedWrites = 512)
     {
         var info = new ProcessStartInfo(ffmpeg)
         {
@@ -60,14 +61,34 @@ public sealed class FfmpegProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {ffmpeg}");
-        return new FfmpegProcess(process, logger);
+        return new FfmpegProcess(process, maxQueuedWrites, logger);
     }
 
-    /// <summary>Queues bytes for stdin; false when the queue is full (the bytes are dropped) or the process is gone.</summary>
+    /// <summary>Queues a copy of the bytes for stdin (dropped when the queue is full); false when the process is gone.</summary>
     public bool TryWrite(ReadOnlySpan<byte> data)
     {
-        return _input.Writer.TryWrite(data.ToArray());
+        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, data.Length));
+        data.CopyTo(copy);
+        return TryWriteOwned(copy, data.Length);
     }
+
+    /// <summary>
+    /// Queues the first <paramref name="length"/> bytes of a buffer rented from <see cref="ArrayPool{T}.Shared"/>,
+    /// which is returned once written or dropped (large inputs such as raw pictures go without a copy).
+    /// </summary>
+    public bool TryWriteOwned(byte[] pooled, int length)
+    {
+        if (_input.Writer.TryWrite((pooled, length)))
+        {
+            return true;
+        }
+
+        ArrayPool<byte>.Shared.Return(pooled); // completed: the process is gone (a full queue returns it in the callback)
+        return false;
+    }
+
+    /// <summary>Writes waiting for ffmpeg's stdin.</summary>
+    public int Queued => _input.Reader.Count;
 
     public async ValueTask DisposeAsync()
     {
@@ -94,9 +115,17 @@ public sealed class FfmpegProcess : IAsyncDisposable
         var stdin = _process.StandardInput.BaseStream;
         try
         {
-            await foreach (byte[] chunk in _input.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var chunk in _input.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                await stdin.WriteAsync(chunk).ConfigureAwait(false);
+                try
+                {
+                    await stdin.WriteAsync(chunk.Array.AsMemory(0, chunk.Length)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ReturnPooled(chunk);
+                }
+
                 if (_input.Reader.Count == 0)
                 {
                     await stdin.FlushAsync().ConfigureAwait(false);
@@ -110,6 +139,11 @@ public sealed class FfmpegProcess : IAsyncDisposable
         finally
         {
             _input.Writer.TryComplete();
+            while (_input.Reader.TryRead(out var left))
+            {
+                ReturnPooled(left);
+            }
+
             try
             {
                 stdin.Close();
@@ -119,6 +153,8 @@ public sealed class FfmpegProcess : IAsyncDisposable
             }
         }
     }
+
+    private static void ReturnPooled((byte[] Array, int Length) chunk) => ArrayPool<byte>.Shared.Return(chunk.Array);
 
     private async Task LogErrorsAsync()
     {

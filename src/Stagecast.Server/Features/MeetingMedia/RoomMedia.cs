@@ -16,6 +16,7 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
     private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
     private readonly List<Subscription> _subscriptions = [];
     private readonly ActiveSpeakerDetector _speakers = new(time);
+    private readonly List<string> _recentSpeakers = [];
 
     public MeetingRoom Room { get; } = room;
 
@@ -58,6 +59,26 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
             {
                 return [.. _subscriptions];
             }
+        }
+    }
+
+    /// <summary>
+    /// The connected sources of peers the program may show (not hidden ones): cameras of the most recent speakers
+    /// first, then the others in the order they joined, then screen shares.
+    /// </summary>
+    public IReadOnlyList<(RoomPeer Peer, MediaSource Source)> VisibleSources()
+    {
+        lock (_sync)
+        {
+            var peers = _peers.Values.Where(p => !p.Peer.Hidden)
+                .OrderBy(p => _recentSpeakers.IndexOf(p.Peer.Id) is var i and >= 0 ? i : int.MaxValue)
+                .ThenBy(p => p.Peer.JoinedAt)
+                .ToList();
+            return
+            [
+                .. peers.Where(p => p.Camera is not null).Select(p => (p.Peer, MediaSource.Camera)),
+                .. peers.Where(p => p.Screen is not null).Select(p => (p.Peer, MediaSource.Screenshare)),
+            ];
         }
     }
 
@@ -151,6 +172,7 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
 
             subscriptions = _subscriptions.Where(s => s.SubscriberPeerId == peer.Id).ToList();
             _speakers.Remove(peer.Id);
+            _recentSpeakers.Remove(peer.Id);
         }
 
         foreach (var publisher in publishers)
@@ -175,6 +197,11 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
                 .Select(p => (p.Peer.Id, p.Camera!.TakeAudioLevel()))
                 .ToList();
             speaker = levels.Count == 0 ? null : _speakers.Update(levels);
+            if (speaker is not null)
+            {
+                _recentSpeakers.Remove(speaker);
+                _recentSpeakers.Insert(0, speaker);
+            }
         }
 
         if (speaker is not null)

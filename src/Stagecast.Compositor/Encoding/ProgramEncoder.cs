@@ -1,0 +1,246 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Stagecast.Compositor.Video;
+using Stagecast.Media;
+using Stagecast.Media.Codecs;
+using Stagecast.Media.Flv;
+using Stagecast.Streaming;
+using Stagecast.WebRtc.Transcoding;
+
+namespace Stagecast.Compositor.Encoding;
+
+/// <summary>Where the program's coded media goes (the compositor's outputs).</summary>
+public interface IProgramSink
+{
+    void OnVideoConfig(VideoTrackConfig config);
+
+    void OnAudioConfig(AudioTrackConfig config);
+
+    /// <summary>A coded frame on the program's timeline; the sink takes ownership of the reference.</summary>
+    void OnFrame(MediaFrame frame);
+}
+
+/// <summary>
+/// Encodes the program with two ffmpeg child processes, one per track, so either can die and come back without the
+/// other: raw I420 pictures become H.264 (x264, zerolatency, no B-frames, a keyframe every second), 16-bit PCM
+/// becomes AAC-LC; both come back as FLV. Timestamps are the program's own: each picture's program time goes in a
+/// queue as it is written and the n-th coded picture takes the n-th time (x264 here emits one picture per picture,
+/// in order), audio frames count 1024 samples from where their encoder started. A process that dies is started again
+/// with the next input, at that input's program time; the program carries on with, at worst, a short freeze.
+/// </summary>
+public sealed class ProgramEncoder : IAsyncDisposable
+{
+    private readonly Lane _video;
+    private readonly Lane _audio;
+
+    public ProgramEncoder(string ffmpeg, int width, int height, int frameRate, int videoKbps, string preset, IProgramSink sink, ILogger logger)
+    {
+        Width = width;
+        Height = height;
+        string[] video =
+        [
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", $"{width}x{height}", "-r", frameRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "pipe:0",
+            "-an", "-c:v", "libx264", "-preset", preset, "-tune", "zerolatency", "-profile:v", "main", "-bf", "0",
+            "-g", frameRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-keyint_min", frameRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sc_threshold", "0",
+            "-b:v", $"{videoKbps}k", "-maxrate", $"{videoKbps}k", "-bufsize", $"{videoKbps}k", "-pix_fmt", "yuv420p",
+            "-fps_mode", "passthrough", "-flush_packets", "1", "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
+        ];
+        string[] audio =
+        [
+            "-f", "s16le", "-ar", "48000", "-ac", "2", "-i", "pipe:0",
+            "-vn", "-c:a", "aac", "-profile:a", "aac_low", "-b:a", "128k", "-ar", "48000", "-ac", "2",
+            "-flush_packets", "1", "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
+        ];
+        _video = new Lane("video encoder", ffmpeg, video, maxQueued: 4, logger, (body, lane) =>
+        {
+            var packet = FlvVideoTag.Parse(body);
+            if (packet.Kind == FlvPacketKind.SequenceStart)
+            {
+                sink.OnVideoConfig(VideoTrackConfig.Parse(packet.Codec, body.AsSpan(packet.DataOffset)));
+            }
+            else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset && lane.TakeTime() is { } ms)
+            {
+                sink.OnFrame(MediaFrame.Copy(MediaFrameKind.Video, body.AsSpan(packet.DataOffset), ms, packet.CompositionTime, packet.IsKeyframe));
+            }
+        }, FlvTagType.Video);
+        _audio = new Lane("audio encoder", ffmpeg, audio, maxQueued: 64, logger, (body, lane) =>
+        {
+            var packet = FlvAudioTag.Parse(body);
+            if (packet.Kind == FlvPacketKind.SequenceStart)
+            {
+                sink.OnAudioConfig(AudioTrackConfig.ParseAac(body.AsSpan(packet.DataOffset)));
+            }
+            else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset)
+            {
+                long ms = lane.StartMs + (lane.Produced++ * 1024 * 1000 / 48000);
+                sink.OnFrame(MediaFrame.Copy(MediaFrameKind.Audio, body.AsSpan(packet.DataOffset), ms, 0, isKeyframe: true));
+            }
+        }, FlvTagType.Audio);
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>Encoder processes started again after one died.</summary>
+    public int Restarts => _video.Restarts + _audio.Restarts;
+
+    /// <summary>The video encoder's process id (tests kill it).</summary>
+    public int? VideoProcessId => _video.ProcessId;
+
+    /// <summary>Queues a picture taken at <paramref name="programMs"/>; false when the encoder is behind and it was dropped.</summary>
+    public bool WritePicture(I420Image picture, long programMs)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(picture.Data.Length);
+        picture.Data.CopyTo(buffer, 0);
+        return _video.Write(buffer, picture.Data.Length, programMs);
+    }
+
+    /// <summary>Queues 16-bit stereo PCM that starts at <paramref name="programMs"/>.</summary>
+    public void WriteAudio(ReadOnlySpan<byte> pcm, long programMs)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(pcm.Length);
+        pcm.CopyTo(buffer);
+        _audio.Write(buffer, pcm.Length, programMs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _video.DisposeAsync().ConfigureAwait(false);
+        await _audio.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>One ffmpeg encoding one track, restarted when it dies.</summary>
+    private sealed class Lane(string name, string ffmpeg, string[] arguments, int maxQueued, ILogger logger, Action<byte[], Lane> onTag, FlvTagType tagType) : IAsyncDisposable
+    {
+        private readonly Lock _sync = new();
+        private readonly Queue<long> _times = new();
+        private FfmpegProcess? _process;
+        private bool _disposed;
+        private bool _started;
+
+        public int Restarts { get; private set; }
+
+        public long StartMs { get; private set; }
+
+        public long Produced { get; set; }
+
+        public int? ProcessId
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _process?.ProcessId;
+                }
+            }
+        }
+
+        public long? TakeTime()
+        {
+            lock (_sync)
+            {
+                return _times.TryDequeue(out long ms) ? ms : null;
+            }
+        }
+
+        public bool Write(byte[] pooled, int length, long programMs)
+        {
+            lock (_sync)
+            {
+                if (_disposed)
+                {
+                    ArrayPool<byte>.Shared.Return(pooled);
+                    return false;
+                }
+
+                if (_process is null)
+                {
+                    if (_started)
+                    {
+                        Restarts++;
+                    }
+
+                    _started = true;
+                    _times.Clear();
+                    StartMs = programMs;
+                    Produced = 0;
+                    _process = FfmpegProcess.Start(ffmpeg, arguments, logger, maxQueued);
+                    var process = _process;
+                    _ = Task.Run(() => ReadAsync(process));
+                }
+
+                if (_process.Queued >= maxQueued)
+                {
+                    ArrayPool<byte>.Shared.Return(pooled);
+                    return false; // behind: this input is skipped, and its time with it
+                }
+
+                _times.Enqueue(programMs);
+                return _process.TryWriteOwned(pooled, length);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            FfmpegProcess? process;
+            lock (_sync)
+            {
+                _disposed = true;
+                process = _process;
+                _process = null;
+            }
+
+            if (process is not null)
+            {
+                await process.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private async Task ReadAsync(FfmpegProcess process)
+        {
+            try
+            {
+                bool header = false;
+                while (true)
+                {
+                    var result = await process.Output.ReadAsync().ConfigureAwait(false);
+                    var buffer = result.Buffer;
+                    if (!header)
+                    {
+                        header = FlvFileReader.TryReadHeader(ref buffer);
+                    }
+
+                    while (header && FlvFileReader.TryReadTag(ref buffer, out var tag))
+                    {
+                        if (tag.Type == tagType)
+                        {
+                            onTag(tag.Data.ToArray(), this);
+                        }
+                    }
+
+                    process.Output.AdvanceTo(buffer.Start, buffer.End);
+                    if (result.IsCompleted)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is MediaFormatException or IOException or InvalidOperationException)
+            {
+                logger.LogWarning(ex, "Reading the program's {Name} failed", name);
+            }
+
+            lock (_sync)
+            {
+                if (_process == process && !_disposed)
+                {
+                    logger.LogWarning("The program's {Name} exited; the next input starts another", name);
+                    _process = null;
+                }
+            }
+
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using Microsoft.Extensions.Logging;
+using Stagecast.Compositor.Audio;
+using Stagecast.Compositor.Encoding;
+using Stagecast.Compositor.Video;
+using Stagecast.Streaming;
+
+namespace Stagecast.Compositor;
+
+/// <summary>A participant's source in the program: its stream in the meeting hub, the name on its tile, and whether it is a screen share.</summary>
+public sealed record ProgramSource(LiveStream Stream, string Name, bool IsScreen);
+
+/// <summary>
+/// One meeting's program: the participants' pictures laid out on one canvas and their audio mixed, on the program's
+/// own clock, encoded by a <see cref="ProgramEncoder"/> and handed to <see cref="Outputs"/>. Every tick (1/frame rate)
+/// draws what each feed has now and never waits for any of them: a feed without a picture for
+/// <see cref="CompositorOptions.StallHold"/> gets its name tile, one without audio is silent. Sources change between
+/// ticks (<see cref="SetSources"/>) without touching the encoder.
+/// </summary>
+public sealed class MeetingProgram : IAsyncDisposable
+{
+    private const int SampleRate = OpusDecoder.SampleRate;
+    private readonly CompositorOptions _options;
+    private readonly string _ffmpeg;
+    private readonly string _title;
+    private readonly NameLabels _labels;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly I420Image _canvas;
+    private readonly ProgramEncoder _encoder;
+    private readonly AudioMixer _mixer = new();
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, ParticipantFeed> _feeds = [];
+    private readonly CancellationTokenSource _stop = new();
+    private IReadOnlyList<ProgramSource> _sources = [];
+    private float[] _mix = [];
+    private byte[] _pcm = [];
+    private Task? _loop;
+    private long _startedAt;
+    private long _frames;
+    private long _samples;
+    private int _disposed;
+
+    public MeetingProgram(CompositorOptions options, string ffmpeg, int width, int height, string title, NameLabels labels, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _ffmpeg = ffmpeg;
+        _title = title;
+        _labels = labels;
+        _time = time;
+        _logger = logger;
+        _canvas = new I420Image(width & ~1, height & ~1);
+        int kbps = (int)Math.Clamp(options.VideoKbps * (width * (long)height) / (1280.0 * 720), 300, 20000);
+        _encoder = new ProgramEncoder(ffmpeg, _canvas.Width, _canvas.Height, options.FrameRate, kbps, options.Preset, Outputs, logger);
+    }
+
+    public ProgramOutputs Outputs { get; } = new();
+
+    public int Width => _canvas.Width;
+
+    public int Height => _canvas.Height;
+
+    /// <summary>Pictures handed to the encoder, and those skipped because it was behind.</summary>
+    public long PicturesEncoded { get; private set; }
+
+    public long PicturesSkipped { get; private set; }
+
+    public ProgramEncoder Encoder => _encoder;
+
+    /// <summary>The feeds now in the program, by stream id (diagnostics and tests).</summary>
+    public IReadOnlyDictionary<string, ParticipantFeed> Feeds
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return new Dictionary<string, ParticipantFeed>(_feeds);
+            }
+        }
+    }
+
+    public void Start()
+    {
+        _startedAt = _time.GetTimestamp();
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>
+    /// The sources to show and hear, cameras in the order they should get tiles (most recent speakers first); feeds of
+    /// sources no longer listed end.
+    /// </summary>
+    public void SetSources(IReadOnlyList<ProgramSource> sources)
+    {
+        List<ParticipantFeed> ended = [];
+        lock (_sync)
+        {
+            var wanted = sources.Select(s => s.Stream.Id).ToHashSet();
+            foreach (var (id, feed) in _feeds.Where(f => !wanted.Contains(f.Key)).ToList())
+            {
+                _feeds.Remove(id);
+                ended.Add(feed);
+            }
+
+            foreach (var source in sources.Where(s => !_feeds.ContainsKey(s.Stream.Id)))
+            {
+                _feeds[source.Stream.Id] = new ParticipantFeed(source.Stream, _ffmpeg, _options.DecodeWidth & ~1, _options.DecodeHeight & ~1, _time, _logger);
+            }
+
+            _sources = sources;
+        }
+
+        foreach (var feed in ended)
+        {
+            _ = feed.DisposeAsync().AsTask();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        SetSources([]);
+        await _encoder.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>Draws the canvas as it is now (the loop calls it every tick; tests call it directly).</summary>
+    public I420Image Compose()
+    {
+        IReadOnlyList<ProgramSource> sources;
+        Dictionary<string, ParticipantFeed> feeds;
+        lock (_sync)
+        {
+            sources = _sources;
+            feeds = new Dictionary<string, ParticipantFeed>(_feeds);
+        }
+
+        _canvas.Fill(YuvColor.Background);
+        var cameras = sources.Where(s => !s.IsScreen).Take(ProgramLayout.MaxCameras)
+            .Select(s => new TileSource(s.Stream.Id, s.Name, false)).ToList();
+        var screen = sources.Where(s => s.IsScreen && feeds.TryGetValue(s.Stream.Id, out var f) && f.Pictures > 0)
+            .Select(s => new TileSource(s.Stream.Id, s.Name, true)).FirstOrDefault();
+        var tiles = ProgramLayout.Arrange(cameras, screen, _canvas.Width, _canvas.Height);
+        if (tiles.Count == 0)
+        {
+            DrawCentred(_title, new Video.PixelRect(0, 0, _canvas.Width, _canvas.Height), _canvas.Height / 12);
+            return _canvas;
+        }
+
+        foreach (var tile in tiles)
+        {
+            _canvas.FillRect(tile.Picture, YuvColor.Black);
+            bool drawn = feeds.TryGetValue(tile.Source.Key, out var feed) && feed.TryDraw(_canvas, tile.Picture, _options.StallHold);
+            if (!drawn)
+            {
+                _canvas.FillRect(tile.Picture, YuvColor.Tile);
+                DrawCentred(tile.Source.Name, tile.Picture, Math.Max(12, tile.Picture.Height / 8));
+            }
+            else if (!tile.Source.IsScreen || tiles.Count > 1)
+            {
+                DrawCaption(tile.Source.Name, tile.Picture);
+            }
+        }
+
+        return _canvas;
+    }
+
+    private void DrawCentred(string text, Video.PixelRect area, int height)
+    {
+        if (_labels.Get(text, height & ~1) is { } mask)
+        {
+            _canvas.DrawMask(mask.Pixels, mask.Width, mask.Height, area.X + ((area.Width - mask.Width) / 2), area.Y + ((area.Height - mask.Height) / 2));
+        }
+    }
+
+    private void DrawCaption(string text, Video.PixelRect picture)
+    {
+        int height = Math.Clamp(picture.Height / 10, 12, 40) & ~1;
+        if (_labels.Get(text, height) is not { } mask)
+        {
+            return;
+        }
+
+        int pad = height / 4 & ~1;
+        int width = Math.Min(mask.Width + (2 * pad), picture.Width);
+        var backdrop = new Video.PixelRect(picture.X, picture.Y + picture.Height - height - (2 * pad), width, height + (2 * pad));
+        _canvas.Shade(backdrop, 40);
+        _canvas.DrawMask(mask.Pixels, Math.Min(mask.Width, width - pad), mask.Height, backdrop.X + pad, backdrop.Y + pad);
+    }
+
+    private async Task RunAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / _options.FrameRate), _time);
+        try
+        {
+            do
+            {
+                Tick();
+            }
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Tick()
+    {
+        try
+        {
+            double elapsedMs = _time.GetElapsedTime(_startedAt).TotalMilliseconds;
+
+            // Video: one picture for the newest frame slot that is due; missed slots are skipped, not caught up.
+            long due = (long)(elapsedMs * _options.FrameRate / 1000);
+            if (due >= _frames)
+            {
+                var picture = Compose();
+                if (_encoder.WritePicture(picture, due * 1000 / _options.FrameRate))
+                {
+                    PicturesEncoded++;
+                }
+                else
+                {
+                    PicturesSkipped++;
+                }
+
+                _frames = due + 1;
+            }
+
+            // Audio: every sample up to now, mixed; after a long stall (over a second) the gap is skipped.
+            long samplesDue = (long)(elapsedMs * SampleRate / 1000);
+            if (samplesDue - _samples > SampleRate)
+            {
+                _samples = samplesDue - (SampleRate / _options.FrameRate);
+            }
+
+            int count = (int)(samplesDue - _samples);
+            if (count <= 0)
+            {
+                return;
+            }
+
+            if (_mix.Length < count * 2)
+            {
+                _mix = new float[count * 2];
+                _pcm = new byte[count * 4];
+            }
+
+            List<AudioInput> inputs;
+            lock (_sync)
+            {
+                inputs = _feeds.Values.Select(f => f.Audio).ToList();
+            }
+
+            _mixer.Mix(inputs, _mix.AsSpan(0, count * 2));
+            AudioMixer.ToPcm16(_mix.AsSpan(0, count * 2), _pcm);
+            _encoder.WriteAudio(_pcm.AsSpan(0, count * 4), _samples * 1000 / SampleRate);
+            _samples = samplesDue;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            _logger.LogWarning(ex, "A program tick failed; the next one carries on");
+        }
+    }
+}

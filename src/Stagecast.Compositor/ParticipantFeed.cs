@@ -1,0 +1,277 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Stagecast.Compositor.Audio;
+using Stagecast.Compositor.Video;
+using Stagecast.Media.Codecs.H264;
+using Stagecast.Media.Codecs.Vp8;
+using Stagecast.Streaming;
+using Stagecast.WebRtc.Rtp;
+
+namespace Stagecast.Compositor;
+
+/// <summary>
+/// What the program takes from one participant's source (its camera or its screen share): an RTP reader of its
+/// stream in the meeting hub that puts packets back in order, decodes the video through a <see cref="VideoDecoder"/>
+/// into the newest picture and the Opus audio in process into an <see cref="AudioInput"/>. Runs inline on the
+/// publisher's receive thread and never blocks it (the decoder is fed through a bounded queue). Asks the publisher for
+/// a keyframe when it needs one to start or after a loss.
+/// </summary>
+public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
+{
+    private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(60);
+    private static readonly TimeSpan KeyframeInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly LiveStream _stream;
+    private readonly string _ffmpeg;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _sync = new();
+    private readonly LiveStreamReader _reader;
+    private readonly JitterBuffer _videoBuffer;
+    private readonly JitterBuffer _audioBuffer;
+    private readonly float[] _pcm = new float[OpusDecoder.MaxSamplesPerChannel * OpusDecoder.Channels];
+    private readonly I420Image _latest;
+    private readonly int _width;
+    private readonly int _height;
+    private OpusDecoder? _opus;
+    private VideoDecoder? _decoder;
+    private H264RtpDepacketizer? _h264;
+    private Vp8RtpDepacketizer? _vp8;
+    private string? _codec;
+    private long _pictureAt;
+    private long _keyframeAskedAt;
+    private bool _disposed;
+
+    public ParticipantFeed(LiveStream stream, string ffmpeg, int width, int height, TimeProvider time, ILogger logger)
+    {
+        _stream = stream;
+        _ffmpeg = ffmpeg;
+        _width = width;
+        _height = height;
+        _time = time;
+        _logger = logger;
+        _latest = new I420Image(width, height);
+        _videoBuffer = new JitterBuffer(512, JitterWait, time);
+        _audioBuffer = new JitterBuffer(64, JitterWait, time);
+        _reader = stream.AddRtpReader("compositor", this);
+        AskForKeyframe();
+    }
+
+    public string StreamId => _stream.Id;
+
+    public AudioInput Audio { get; } = new();
+
+    /// <summary>Pictures decoded so far.</summary>
+    public long Pictures { get; private set; }
+
+    /// <summary>The video decoder's process id, when one runs (tests kill it).</summary>
+    public int? DecoderProcessId => _decoder?.ProcessId;
+
+    /// <summary>
+    /// Draws the newest picture into <paramref name="target"/> when one arrived within <paramref name="maxAge"/>;
+    /// false when there is none that recent (the caller draws the name tile).
+    /// </summary>
+    public bool TryDraw(I420Image canvas, PixelRect target, TimeSpan maxAge)
+    {
+        lock (_sync)
+        {
+            if (_pictureAt == 0 || _time.GetElapsedTime(_pictureAt) > maxAge)
+            {
+                return false;
+            }
+
+            canvas.Draw(_latest, target);
+            return true;
+        }
+    }
+
+    public void OnRtp(ReadOnlySpan<byte> packet, bool video)
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var buffer = video ? _videoBuffer : _audioBuffer;
+            if (!buffer.Push(packet))
+            {
+                return;
+            }
+
+            if (video)
+            {
+                buffer.Drain(HandleVideo);
+            }
+            else
+            {
+                buffer.Drain(HandleAudio);
+            }
+        }
+    }
+
+    public void OnSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
+    {
+    }
+
+    public void OnRtpSourceChanged()
+    {
+        lock (_sync)
+        {
+            // Another publish of the source (a new session): new numbers, maybe another codec; start from its keyframe.
+            _codec = null;
+            _h264 = null;
+            _vp8 = null;
+            var decoder = _decoder;
+            _decoder = null;
+            _ = decoder?.DisposeAsync().AsTask();
+            _videoBuffer.Reset();
+            _audioBuffer.Reset();
+        }
+
+        AskForKeyframe();
+    }
+
+    public void OnRtpRestarted(bool video)
+    {
+        lock (_sync)
+        {
+            if (video)
+            {
+                _videoBuffer.Reset();
+                _h264?.Discontinuity();
+                _vp8?.Discontinuity();
+            }
+            else
+            {
+                _audioBuffer.Reset();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        VideoDecoder? decoder;
+        lock (_sync)
+        {
+            _disposed = true;
+            decoder = _decoder;
+            _decoder = null;
+            _opus?.Dispose();
+            _opus = null;
+        }
+
+        _reader.Dispose();
+        if (decoder is not null)
+        {
+            await decoder.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)
+    {
+        if (!RtpHeader.TryGetLength(packet, out int headerLength) || headerLength > packet.Length - RtpHeader.PaddingLength(packet))
+        {
+            return;
+        }
+
+        var payload = packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))];
+        uint timestamp = RtpHeader.Timestamp(packet);
+        bool marker = RtpHeader.Marker(packet);
+        if (_codec is null)
+        {
+            _codec = _stream.RtpVideo?.EncodingName.ToUpperInvariant();
+            if (_codec is not ("VP8" or "H264"))
+            {
+                return;
+            }
+
+            _decoder = new VideoDecoder(_ffmpeg, _codec, _width, _height, OnPicture, _logger);
+            _h264 = _codec == "H264" ? new H264RtpDepacketizer() : null;
+            _vp8 = _codec == "VP8" ? new Vp8RtpDepacketizer() : null;
+        }
+
+        if (_vp8 is { } vp8)
+        {
+            if (discontinuity)
+            {
+                vp8.Discontinuity();
+            }
+
+            if (vp8.Push(payload, timestamp, marker) is { } frame)
+            {
+                Decode(frame.Buffer, frame.Length, frame.IsKeyframe, null, null);
+            }
+        }
+        else if (_h264 is { } h264)
+        {
+            if (discontinuity)
+            {
+                h264.Discontinuity();
+            }
+
+            if (h264.Push(payload, timestamp, marker) is { } unit)
+            {
+                Decode(unit.Buffer, unit.Length, unit.IsKeyframe, h264.Sps, h264.Pps);
+            }
+        }
+
+        if (_decoder?.NeedsKeyframe == true || _vp8?.WaitingForKeyframe == true || _h264?.WaitingForKeyframe == true)
+        {
+            AskForKeyframe();
+        }
+    }
+
+    private void Decode(byte[] pooled, int length, bool keyframe, byte[]? sps, byte[]? pps)
+    {
+        try
+        {
+            _decoder?.Push(pooled.AsSpan(0, length), keyframe, sps, pps);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
+        }
+    }
+
+    private void HandleAudio(ReadOnlySpan<byte> packet, bool discontinuity)
+    {
+        if (!RtpHeader.TryGetLength(packet, out int headerLength) || headerLength >= packet.Length - RtpHeader.PaddingLength(packet))
+        {
+            return;
+        }
+
+        _opus ??= new OpusDecoder();
+        if (discontinuity)
+        {
+            int concealed = _opus.Conceal(960, _pcm); // one 20 ms packet's worth, so the gap does not click
+            Audio.Write(_pcm.AsSpan(0, concealed * OpusDecoder.Channels));
+        }
+
+        int samples = _opus.Decode(packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))], _pcm);
+        Audio.Write(_pcm.AsSpan(0, samples * OpusDecoder.Channels));
+    }
+
+    private void OnPicture(I420Image picture)
+    {
+        lock (_sync)
+        {
+            picture.Data.CopyTo(_latest.Data, 0);
+            _pictureAt = _time.GetTimestamp();
+            Pictures++;
+        }
+    }
+
+    private void AskForKeyframe()
+    {
+        long now = _time.GetTimestamp();
+        if (_keyframeAskedAt != 0 && _time.GetElapsedTime(_keyframeAskedAt, now) < KeyframeInterval)
+        {
+            return;
+        }
+
+        _keyframeAskedAt = now;
+        _stream.RequestKeyframe();
+    }
+}

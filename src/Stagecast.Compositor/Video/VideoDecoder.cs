@@ -1,0 +1,228 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using Stagecast.WebRtc.Transcoding;
+
+namespace Stagecast.Compositor.Video;
+
+/// <summary>
+/// Decodes one participant's video with an ffmpeg child process: coded frames go in (VP8 in IVF, H.264 as Annex B),
+/// pictures come out as raw I420 of one fixed size, the source letterboxed into it (so a participant changing
+/// resolution changes nothing downstream). One decoding thread and no frame threading, so a picture comes out as soon
+/// as its frame went in. A decoder starts at a keyframe; when its process dies, <see cref="NeedsKeyframe"/> says so
+/// and the next keyframe starts another.
+/// </summary>
+public sealed class VideoDecoder : IAsyncDisposable
+{
+    private readonly string _ffmpeg;
+    private readonly bool _vp8;
+    private readonly ILogger _logger;
+    private readonly Lock _sync = new();
+    private readonly Action<I420Image> _onPicture;
+    private FfmpegProcess? _process;
+    private bool _disposed;
+    private long _frames;
+
+    /// <param name="onPicture">Called on the decoder's reading thread with each picture; the image is reused after the call.</param>
+    public VideoDecoder(string ffmpeg, string codec, int width, int height, Action<I420Image> onPicture, ILogger logger)
+    {
+        if (!codec.Equals("VP8", StringComparison.OrdinalIgnoreCase) && !codec.Equals("H264", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"no decoder for {codec}", nameof(codec));
+        }
+
+        _ffmpeg = ffmpeg;
+        _vp8 = codec.Equals("VP8", StringComparison.OrdinalIgnoreCase);
+        Width = width;
+        Height = height;
+        _onPicture = onPicture;
+        _logger = logger;
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>True when no decoder runs: only a keyframe can start one.</summary>
+    public bool NeedsKeyframe
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _process is null && !_disposed;
+            }
+        }
+    }
+
+    /// <summary>Decoder processes started after the first (crashes survived).</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>The running process's id, for tests that kill it.</summary>
+    public int? ProcessId
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _process?.ProcessId;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues a VP8 frame, or an H.264 access unit in AVCC form with its parameter sets (sent in front of keyframes).
+    /// False when it was not taken: no decoder runs and this is not a keyframe.
+    /// </summary>
+    public bool Push(ReadOnlySpan<byte> frame, bool keyframe, byte[]? sps = null, byte[]? pps = null)
+    {
+        lock (_sync)
+        {
+            if (_disposed || (_process is null && !keyframe))
+            {
+                return false;
+            }
+
+            bool starting = _process is null;
+            if (starting)
+            {
+                _process = FfmpegProcess.Start(_ffmpeg, Arguments(), _logger, maxQueuedWrites: 64);
+                var process = _process;
+                _ = Task.Run(() => ReadAsync(process));
+            }
+
+            int size = (_vp8 ? 12 + (starting ? 32 : 0) : 0) + frame.Length + 64 + (sps?.Length ?? 0) + (pps?.Length ?? 0);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            int length = _vp8 ? WriteIvf(buffer, frame, starting) : WriteAnnexB(buffer, frame, keyframe, sps, pps);
+            _process!.TryWriteOwned(buffer, length);
+            _frames++;
+            return true;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        FfmpegProcess? process;
+        lock (_sync)
+        {
+            _disposed = true;
+            process = _process;
+            _process = null;
+        }
+
+        if (process is not null)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private List<string> Arguments() =>
+    [
+        "-threads", "1", "-flags", "low_delay", "-probesize", "32", "-analyzeduration", "0",
+        "-f", _vp8 ? "ivf" : "h264", "-i", "pipe:0",
+        "-an", "-filter_threads", "1",
+        "-vf", $"scale={Width}:{Height}:force_original_aspect_ratio=decrease,pad={Width}:{Height}:(ow-iw)/2:(oh-ih)/2,format=yuv420p",
+        "-fps_mode", "passthrough", "-flush_packets", "1", "-f", "rawvideo", "pipe:1",
+    ];
+
+    private int WriteIvf(byte[] buffer, ReadOnlySpan<byte> frame, bool starting)
+    {
+        int at = 0;
+        if (starting)
+        {
+            // IVF file header: DKIF, version 0, header size 32, VP80, size, time base 1/30 (not used: timestamps pass through), frame count.
+            var header = buffer.AsSpan(0, 32);
+            header.Clear();
+            "DKIF"u8.CopyTo(header);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 32);
+            "VP80"u8.CopyTo(header[8..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[12..], (ushort)Width);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[14..], (ushort)Height);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 30);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[20..], 1);
+            at = 32;
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(at), (uint)frame.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(at + 4), _frames);
+        frame.CopyTo(buffer.AsSpan(at + 12));
+        return at + 12 + frame.Length;
+    }
+
+    private static int WriteAnnexB(byte[] buffer, ReadOnlySpan<byte> accessUnit, bool keyframe, byte[]? sps, byte[]? pps)
+    {
+        int at = 0;
+        if (keyframe && sps is not null && pps is not null)
+        {
+            at = AppendNal(buffer, at, sps);
+            at = AppendNal(buffer, at, pps);
+        }
+
+        // AVCC: 4-byte big-endian lengths; Annex B: start codes.
+        while (accessUnit.Length >= 4)
+        {
+            int length = (int)BinaryPrimitives.ReadUInt32BigEndian(accessUnit);
+            if (length <= 0 || length > accessUnit.Length - 4)
+            {
+                break;
+            }
+
+            at = AppendNal(buffer, at, accessUnit.Slice(4, length));
+            accessUnit = accessUnit[(4 + length)..];
+        }
+
+        return at;
+    }
+
+    private static int AppendNal(byte[] buffer, int at, ReadOnlySpan<byte> nal)
+    {
+        buffer[at] = 0;
+        buffer[at + 1] = 0;
+        buffer[at + 2] = 0;
+        buffer[at + 3] = 1;
+        nal.CopyTo(buffer.AsSpan(at + 4));
+        return at + 4 + nal.Length;
+    }
+
+    private async Task ReadAsync(FfmpegProcess process)
+    {
+        var picture = new I420Image(Width, Height);
+        int size = picture.Data.Length;
+        try
+        {
+            while (true)
+            {
+                var result = await process.Output.ReadAtLeastAsync(size).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (buffer.Length >= size)
+                {
+                    buffer.Slice(0, size).CopyTo(picture.Data);
+                    _onPicture(picture);
+                    buffer = buffer.Slice(size);
+                }
+
+                process.Output.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            _logger.LogWarning(ex, "Reading a video decoder's output failed");
+        }
+
+        lock (_sync)
+        {
+            if (_process == process && !_disposed)
+            {
+                Restarts++;
+                _logger.LogWarning("A participant's video decoder exited; the next keyframe starts another");
+                _process = null;
+            }
+        }
+
+        await process.DisposeAsync().ConfigureAwait(false);
+    }
+}

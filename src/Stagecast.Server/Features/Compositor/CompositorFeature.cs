@@ -1,0 +1,20 @@
+using Stagecast.Compositor;
+using Stagecast.Compositor.Video;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Features.Compositor;
+
+public static class CompositorFeature
+{
+    /// <summary>Meeting programs: the participants composited into one picture and one mix, for livestreams, room streams and recordings.</summary>
+    public static IServiceCollection AddCompositor(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CompositorOptions>().Bind(configuration.GetSection(CompositorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new NameLabels(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebRtcOptions>>().Value.Ffmpeg,
+            sp.GetRequiredService<ILogger<NameLabels>>()));
+        services.AddSingleton<MeetingPrograms>();
+        services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<MeetingPrograms>());
+        return services;
+    }
+}

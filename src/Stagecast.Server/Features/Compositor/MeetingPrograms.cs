@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stagecast.Compositor;
+using Stagecast.Compositor.Video;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingMedia;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Streaming;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Features.Compositor;
+
+/// <summary>
+/// Runs each meeting's program while something needs it: a meeting livestream without manual ingest, and (later)
+/// room streams and recordings, each an output publishing the program into the hub under its stream id. A program
+/// starts with its first output and stops <see cref="CompositorOptions.Linger"/> after its last. Twice a second it
+/// follows the meeting: who publishes which source (hidden participants never appear), in speaker order.
+/// </summary>
+public sealed partial class MeetingPrograms(
+    IOptions<CompositorOptions> options,
+    IOptions<WebRtcOptions> webRtc,
+    MeetingRooms rooms,
+    MeetingMediaService media,
+    MeetingTracks tracks,
+    StreamHub hub,
+    NameLabels labels,
+    TimeProvider time,
+    ILoggerFactory loggers) : IMeetingLivestreamListener, IAsyncDisposable
+{
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(500);
+    private readonly ConcurrentDictionary<string, Running> _programs = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _changes = new(1, 1);
+    private readonly ILogger _logger = loggers.CreateLogger<MeetingPrograms>();
+
+    /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
+    public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
+
+    public void OnMeetingLivestreamChanged(MeetingLivestreamEvent change)
+    {
+        if (change.Livestream.Record.ManualIngest)
+        {
+            return;
+        }
+
+        var record = change.Livestream.Record;
+        switch (change.Change)
+        {
+            case MeetingLivestreamChange.Invoked:
+                _ = AttachAsync(change.MeetingId, record.Id, record.VideoConfig?.Width, record.VideoConfig?.Height);
+                break;
+            case MeetingLivestreamChange.Stopped:
+                _ = DetachAsync(change.MeetingId, record.Id);
+                break;
+        }
+    }
+
+    /// <summary>Publishes the meeting's program into the hub stream <paramref name="streamId"/>, starting the program if it does not run.</summary>
+    public async Task AttachAsync(string meetingId, string streamId, int? width = null, int? height = null)
+    {
+        await _changes.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_programs.TryGetValue(meetingId, out var running))
+            {
+                var settings = options.Value;
+                int programWidth = Math.Clamp(width ?? settings.Width, 160, 1920);
+                int programHeight = Math.Clamp(height ?? settings.Height, 90, 1080);
+                string title = rooms.Find(meetingId)?.Meeting.Title ?? "";
+                var program = new MeetingProgram(settings, webRtc.Value.Ffmpeg, programWidth, programHeight, title, labels, time,
+                    loggers.CreateLogger<MeetingProgram>());
+                running = new Running(meetingId, program);
+                _programs[meetingId] = running;
+                Follow(running);
+                program.Start();
+                running.Timer = time.CreateTimer(_ => Follow(running), null, FollowInterval, FollowInterval);
+                Log.Started(_logger, meetingId, program.Width, program.Height);
+            }
+
+            running.IdleSince = null;
+            running.Program.Outputs.Add(streamId, () => Open(streamId));
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>Stops publishing the program into <paramref name="streamId"/>; the program itself stops a little after its last output.</summary>
+    public async Task DetachAsync(string meetingId, string streamId)
+    {
+        await _changes.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_programs.TryGetValue(meetingId, out var running))
+            {
+                running.Program.Outputs.Remove(streamId)?.Unpublish();
+                if (running.Program.Outputs.Count == 0)
+                {
+                    running.IdleSince = time.GetTimestamp();
+                }
+            }
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (string meetingId in _programs.Keys)
+        {
+            if (_programs.TryRemove(meetingId, out var running))
+            {
+                await StopAsync(running).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Publisher? Open(string streamId)
+    {
+        var result = hub.TryPublish(streamId, new PublisherInfo("compositor", "127.0.0.1"), out var publisher);
+        return result == PublishResult.AlreadyPublishing ? null : publisher;
+    }
+
+    private void Follow(Running running)
+    {
+        try
+        {
+            if (running.IdleSince is { } idle && time.GetElapsedTime(idle) >= options.Value.Linger)
+            {
+                _ = StopIdleAsync(running);
+                return;
+            }
+
+            var room = rooms.Find(running.MeetingId);
+            var roomMedia = room is null ? null : media.Find(room);
+            var sources = new List<ProgramSource>();
+            foreach (var (peer, source) in roomMedia?.VisibleSources() ?? [])
+            {
+                if (tracks.Hub.Find(MeetingTracks.StreamId(running.MeetingId, peer.Id, source)) is { } stream)
+                {
+                    sources.Add(new ProgramSource(stream, peer.Name ?? peer.Participant.Name ?? "", source == MediaSource.Screenshare));
+                }
+            }
+
+            running.Program.SetSources(sources);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            Log.FollowFailed(_logger, ex, running.MeetingId);
+        }
+    }
+
+    private async Task StopIdleAsync(Running running)
+    {
+        await _changes.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (running.IdleSince is null || running.Program.Outputs.Count > 0 || !_programs.TryRemove(new(running.MeetingId, running)))
+            {
+                return;
+            }
+        }
+        finally
+        {
+            _changes.Release();
+        }
+
+        await StopAsync(running).ConfigureAwait(false);
+        Log.Stopped(_logger, running.MeetingId);
+    }
+
+    private static async Task StopAsync(Running running)
+    {
+        if (running.Timer is { } timer)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await running.Program.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class Running(string meetingId, MeetingProgram program)
+    {
+        public string MeetingId { get; } = meetingId;
+
+        public MeetingProgram Program { get; } = program;
+
+        public ITimer? Timer { get; set; }
+
+        /// <summary>When its last output went (null while it has one).</summary>
+        public long? IdleSince { get; set; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "The program of meeting {MeetingId} started ({Width}x{Height})")]
+        public static partial void Started(ILogger logger, string meetingId, int width, int height);
+
+        [LoggerMessage(2, LogLevel.Information, "The program of meeting {MeetingId} stopped: nothing needs it")]
+        public static partial void Stopped(ILogger logger, string meetingId);
+
+        [LoggerMessage(3, LogLevel.Warning, "Following the participants of meeting {MeetingId} failed")]
+        public static partial void FollowFailed(ILogger logger, Exception exception, string meetingId);
+    }
+}
