@@ -15,6 +15,21 @@ public sealed record RestreamDestination(Uri Url, string StreamKey)
 
     private string Path => Url.AbsolutePath.Trim('/');
 
+    /// <summary>
+    /// A URL as answers and logs may show it: scheme, host, port and application, with the stream key (the last
+    /// path segment and any query) and any user information replaced by asterisks.
+    /// </summary>
+    public static string Mask(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !IsSupported(uri))
+        {
+            return "****";
+        }
+
+        string app = new RestreamDestination(uri, "").App;
+        return $"{uri.Scheme}://{(uri.UserInfo.Length > 0 ? "****@" : "")}{uri.Authority}/{(app.Length > 0 ? app + "/" : "")}****";
+    }
+
     public static bool IsSupported(Uri url) =>
         url.IsAbsoluteUri && (url.Scheme is "rtmp" or "rtmps") && url.Host.Length > 0 && url.AbsolutePath.Trim('/').Length > 0;
 }

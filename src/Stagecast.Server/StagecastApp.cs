@@ -18,6 +18,7 @@ using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Features.Webhooks;
@@ -71,6 +72,7 @@ public static class StagecastApp
         services.AddWebRtc(configuration);
         services.AddMeetingMedia(configuration);
         services.AddCompositor(configuration);
+        services.AddRoomStreams();
         services.AddFirstStart(configuration);
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
@@ -121,6 +123,7 @@ public static class StagecastApp
             api.MapLivestreamSessions();
             api.MapMeetingLivestreams();
             api.MapOutputs();
+            api.MapRoomStreams();
             api.MapAnalytics();
             api.MapPresets();
             api.MapMeetings();

@@ -21,4 +21,12 @@ public class RestreamDestinationTests
     [InlineData("srt://host:9000", false)]
     public void OnlyRtmpUrlsWithAnApplicationAreSupported(string url, bool supported) =>
         Assert.Equal(supported, RestreamDestination.IsSupported(new Uri(url)));
+
+    [Theory]
+    [InlineData("rtmp://a.rtmp.youtube.com/live2/abcd-1234", "rtmp://a.rtmp.youtube.com/live2/****")]
+    [InlineData("rtmps://live.twitch.tv:443/app/live_123?bandwidthtest=true", "rtmps://live.twitch.tv:443/app/****")]
+    [InlineData("rtmp://user:secret@host/app/key", "rtmp://****@host/app/****")]
+    [InlineData("rtmp://host/only-key", "rtmp://host/****")]
+    [InlineData("not a url with key-123", "****")]
+    public void AMaskedUrlShowsWhereButNeverTheKey(string url, string masked) => Assert.Equal(masked, RestreamDestination.Mask(url));
 }

@@ -11,8 +11,9 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.Server.Features.Compositor;
 
 /// <summary>
-/// Runs each meeting's program while something needs it: a meeting livestream without manual ingest, and (later)
-/// room streams and recordings, each an output publishing the program into the hub under its stream id. A program
+/// Runs each meeting's program while something needs it: a meeting livestream without manual ingest (published into
+/// the livestreams' hub under its id), room streams and recordings (into <see cref="ProgramHub"/> under the meeting's
+/// id), each an output of the program. A program
 /// starts with its first output and stops <see cref="CompositorOptions.Linger"/> after its last. Twice a second it
 /// follows the meeting: who publishes which source (hidden participants never appear), in speaker order.
 /// </summary>
@@ -27,6 +28,12 @@ public sealed partial class MeetingPrograms(
     TimeProvider time,
     ILoggerFactory loggers) : IMeetingLivestreamListener, IAsyncDisposable
 {
+    /// <summary>
+    /// Where programs go for room streams and recordings, one stream per meeting (its id): a hub of its own, so no
+    /// LL-HLS, livestream session or output ever sees it.
+    /// </summary>
+    public StreamHub ProgramHub { get; } = new(Options.Create(new StreamHubOptions()), time, [], loggers.CreateLogger<StreamHub>());
+
     private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentDictionary<string, Running> _programs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
@@ -46,7 +53,7 @@ public sealed partial class MeetingPrograms(
         switch (change.Change)
         {
             case MeetingLivestreamChange.Invoked:
-                _ = AttachAsync(change.MeetingId, record.Id, record.VideoConfig?.Width, record.VideoConfig?.Height);
+                _ = AttachAsync(change.MeetingId, hub, record.Id, record.VideoConfig?.Width, record.VideoConfig?.Height);
                 break;
             case MeetingLivestreamChange.Stopped:
                 _ = DetachAsync(change.MeetingId, record.Id);
@@ -54,8 +61,11 @@ public sealed partial class MeetingPrograms(
         }
     }
 
-    /// <summary>Publishes the meeting's program into the hub stream <paramref name="streamId"/>, starting the program if it does not run.</summary>
-    public async Task AttachAsync(string meetingId, string streamId, int? width = null, int? height = null)
+    /// <summary>
+    /// Publishes the meeting's program into <paramref name="target"/>'s stream <paramref name="streamId"/> (from the
+    /// program's next keyframe), starting the program if it does not run; a running program keeps its size.
+    /// </summary>
+    public async Task AttachAsync(string meetingId, StreamHub target, string streamId, int? width = null, int? height = null)
     {
         await _changes.WaitAsync().ConfigureAwait(false);
         try
@@ -77,7 +87,7 @@ public sealed partial class MeetingPrograms(
             }
 
             running.IdleSince = null;
-            running.Program.Outputs.Add(streamId, () => Open(streamId));
+            running.Program.Outputs.Add(streamId, () => Open(target, streamId));
         }
         finally
         {
@@ -117,9 +127,9 @@ public sealed partial class MeetingPrograms(
         }
     }
 
-    private Publisher? Open(string streamId)
+    private static Publisher? Open(StreamHub target, string streamId)
     {
-        var result = hub.TryPublish(streamId, new PublisherInfo("compositor", "127.0.0.1"), out var publisher);
+        var result = target.TryPublish(streamId, new PublisherInfo("compositor", "127.0.0.1"), out var publisher);
         return result == PublishResult.AlreadyPublishing ? null : publisher;
     }
 

@@ -2,7 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace Stagecast.Server.Features.Meetings;
 
-/// <summary>A RealtimeKit meeting: a room participants join, whose sessions, chat and livestreams are recorded.</summary>
+/// <summary>
+/// A RealtimeKit meeting: a room participants join, whose sessions, chat and livestreams are recorded.
+/// <see cref="RoomStreams"/> are RTMP(S) URLs (with their stream keys: secrets, sealed at rest) the program is pushed
+/// to with every session.
+/// </summary>
 public sealed record Meeting(
     string Id,
     string AppId,
@@ -17,7 +21,8 @@ public sealed record Meeting(
     JsonObject? AiConfig,
     JsonObject? RecordingConfig,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string>? RoomStreams = null);
 
 public enum MeetingStatus
 {

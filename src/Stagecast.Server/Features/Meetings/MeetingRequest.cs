@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.Meetings;
 /// <c>ai_config</c> and <c>recording_config</c> are kept as given (Stagecast neither transcribes nor summarises).
 /// </summary>
 [OptionalBody]
-public sealed record MeetingRequest
+public sealed record MeetingRequest : IValidatableObject
 {
     public const int MinKeepAlive = 60;
     public const int MaxKeepAlive = 600;
@@ -37,6 +37,15 @@ public sealed record MeetingRequest
 
     public JsonObject? RecordingConfig { get; init; }
 
+    /// <summary>RTMP(S) destinations the program is pushed to with every session (SignalWire's room streams): <c>[{"url": ...}]</c>.</summary>
+    [MaxLength(MaxRoomStreams)]
+    public IReadOnlyList<RoomStreamSetting>? RoomStreams { get; init; }
+
+    public const int MaxRoomStreams = 10;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        (RoomStreams ?? []).SelectMany(r => r.Validate(validationContext));
+
     /// <summary>The request applied onto <paramref name="baseMeeting"/>: a new meeting's defaults, or the meeting as it is.</summary>
     public Meeting ApplyTo(Meeting baseMeeting) => baseMeeting with
     {
@@ -55,5 +64,26 @@ public sealed record MeetingRequest
         },
         AiConfig = AiConfig ?? baseMeeting.AiConfig,
         RecordingConfig = RecordingConfig ?? baseMeeting.RecordingConfig,
+        RoomStreams = RoomStreams is null ? baseMeeting.RoomStreams : [.. RoomStreams.Select(r => r.Url!)],
     };
+}
+
+/// <summary>One of a meeting's <c>room_streams</c>.</summary>
+public sealed record RoomStreamSetting : IValidatableObject
+{
+    [Required]
+    [StringLength(2048)]
+    public string? Url { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Url is null)
+        {
+            yield return new ValidationResult("\"room_streams[].url\" is required");
+        }
+        else if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || !Stagecast.Restream.RestreamDestination.IsSupported(uri))
+        {
+            yield return new ValidationResult("\"room_streams[].url\" must be an rtmp:// or rtmps:// URL with the stream key as its last path segment");
+        }
+    }
 }

@@ -1,30 +1,33 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
+using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqliteTime;
 
 namespace Stagecast.Server.Features.Meetings;
 
-public sealed class SqliteMeetingStore(SqliteDatabase db) : IMeetingStore
+/// <summary>Meetings in SQLite; room stream URLs (which carry stream keys) are sealed like livestream keys.</summary>
+public sealed class SqliteMeetingStore(SqliteDatabase db, StreamKeyProtector keys) : IMeetingStore
 {
     private const string Columns =
         "id, app_id, title, record_on_start, live_stream_on_start, persist_chat, summarize_on_end, transcribe_on_end, " +
-        "session_keep_alive_time_in_secs, status, ai_config, recording_config, created_at, updated_at";
+        "session_keep_alive_time_in_secs, status, ai_config, recording_config, created_at, updated_at, room_streams";
 
     public Task CreateAsync(Meeting meeting, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
             $"INSERT INTO meetings ({Columns}) VALUES (@Id, @AppId, @Title, @RecordOnStart, @LiveStreamOnStart, @PersistChat, @SummarizeOnEnd, " +
-            "@TranscribeOnEnd, @SessionKeepAliveTimeInSecs, @Status, @AiConfig, @RecordingConfig, @CreatedAt, @UpdatedAt)",
+            "@TranscribeOnEnd, @SessionKeepAliveTimeInSecs, @Status, @AiConfig, @RecordingConfig, @CreatedAt, @UpdatedAt, @RoomStreams)",
             Parameters(meeting)), cancellationToken);
 
     public Task<Meeting?> FindAsync(string appId, string meetingId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<MeetingRow>(
-            $"SELECT {Columns} FROM meetings WHERE id = @meetingId AND app_id = @appId", new { appId, meetingId }).ConfigureAwait(false))?.ToModel(),
+            $"SELECT {Columns} FROM meetings WHERE id = @meetingId AND app_id = @appId", new { appId, meetingId }).ConfigureAwait(false))?.ToModel(keys),
             cancellationToken);
 
     public Task<Meeting?> FindAsync(string meetingId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<MeetingRow>(
-            $"SELECT {Columns} FROM meetings WHERE id = @meetingId", new { meetingId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+            $"SELECT {Columns} FROM meetings WHERE id = @meetingId", new { meetingId }).ConfigureAwait(false))?.ToModel(keys), cancellationToken);
 
     public Task<Page<Meeting>> ListAsync(string appId, MeetingFilter filter, Paging paging, CancellationToken cancellationToken)
     {
@@ -33,19 +36,19 @@ public sealed class SqliteMeetingStore(SqliteDatabase db) : IMeetingStore
             .And("status = @status", "status", filter.Status is { } status ? StatusText(status) : null)
             .Between("created_at", filter.CreatedFrom, filter.CreatedTo);
         string order = filter.Ascending ? "ASC" : "DESC";
-        return db.QueryPageAsync<MeetingRow, Meeting>($"SELECT {Columns}", "meetings", where, $"created_at {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
+        return db.QueryPageAsync<MeetingRow, Meeting>($"SELECT {Columns}", "meetings", where, $"created_at {order}, rowid {order}", paging, r => r.ToModel(keys), cancellationToken);
     }
 
     public Task UpdateAsync(Meeting meeting, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
             "UPDATE meetings SET title = @Title, record_on_start = @RecordOnStart, live_stream_on_start = @LiveStreamOnStart, persist_chat = @PersistChat, " +
             "summarize_on_end = @SummarizeOnEnd, transcribe_on_end = @TranscribeOnEnd, session_keep_alive_time_in_secs = @SessionKeepAliveTimeInSecs, " +
-            "status = @Status, ai_config = @AiConfig, recording_config = @RecordingConfig, updated_at = @UpdatedAt WHERE id = @Id",
+            "status = @Status, ai_config = @AiConfig, recording_config = @RecordingConfig, updated_at = @UpdatedAt, room_streams = @RoomStreams WHERE id = @Id",
             Parameters(meeting)), cancellationToken);
 
     private static string StatusText(MeetingStatus status) => status == MeetingStatus.Active ? "ACTIVE" : "INACTIVE";
 
-    private static object Parameters(Meeting m) => new
+    private object Parameters(Meeting m) => new
     {
         m.Id,
         m.AppId,
@@ -61,16 +64,18 @@ public sealed class SqliteMeetingStore(SqliteDatabase db) : IMeetingStore
         RecordingConfig = m.RecordingConfig?.ToJsonString(),
         CreatedAt = Ms(m.CreatedAt),
         UpdatedAt = Ms(m.UpdatedAt),
+        RoomStreams = m.RoomStreams is { Count: > 0 } urls ? keys.Protect(JsonSerializer.Serialize(urls)) : null,
     };
 
     private sealed record MeetingRow(
         string Id, string AppId, string? Title, long RecordOnStart, long LiveStreamOnStart, long PersistChat, long SummarizeOnEnd, long TranscribeOnEnd,
-        long SessionKeepAliveTimeInSecs, string Status, string? AiConfig, string? RecordingConfig, long CreatedAt, long UpdatedAt)
+        long SessionKeepAliveTimeInSecs, string Status, string? AiConfig, string? RecordingConfig, long CreatedAt, long UpdatedAt, byte[]? RoomStreams)
     {
-        public Meeting ToModel() => new(
+        public Meeting ToModel(StreamKeyProtector keys) => new(
             Id, AppId, Title, RecordOnStart != 0, LiveStreamOnStart != 0, PersistChat != 0, SummarizeOnEnd != 0, TranscribeOnEnd != 0,
             (int)SessionKeepAliveTimeInSecs, Status == "ACTIVE" ? MeetingStatus.Active : MeetingStatus.Inactive,
-            Document(AiConfig), Document(RecordingConfig), Time(CreatedAt), Time(UpdatedAt));
+            Document(AiConfig), Document(RecordingConfig), Time(CreatedAt), Time(UpdatedAt),
+            RoomStreams is null ? null : JsonSerializer.Deserialize<List<string>>(keys.Unprotect(RoomStreams)));
 
         private static JsonObject? Document(string? json) => json is null ? null : JsonNode.Parse(json) as JsonObject;
     }

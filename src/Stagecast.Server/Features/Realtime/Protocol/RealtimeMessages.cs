@@ -27,6 +27,8 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(LivestreamStoppedMessage), "livestream_stopped")]
 [JsonDerivedType(typeof(ViewerCountMessage), "viewer_count")]
 [JsonDerivedType(typeof(KickedMessage), "kicked")]
+[JsonDerivedType(typeof(StreamStartedMessage), "stream_started")]
+[JsonDerivedType(typeof(StreamEndedMessage), "stream_ended")]
 public abstract record RealtimeMessage;
 
 /// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
@@ -100,3 +102,24 @@ public sealed record ChatAnswer(ChatView Message) : RealtimeAnswer;
 public sealed record PollAnswer(PollView Poll) : RealtimeAnswer;
 
 public sealed record LivestreamAnswer(LivestreamChannelView Livestream) : RealtimeAnswer;
+
+/// <summary>
+/// A room stream (SignalWire's <c>RoomSessionStream</c>): the meeting's program pushed to an RTMP(S) URL, its stream
+/// key masked. The REST API answers with the same object.
+/// </summary>
+public sealed record RoomStreamView(
+    string Id,
+    string RoomId,
+    string RoomSessionId,
+    string State,
+    string Url,
+    double? Duration,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    string Status,
+    string? LastError,
+    long BytesSent);
+
+public sealed record StreamStartedMessage(RoomStreamView Stream) : RealtimeMessage;
+
+public sealed record StreamEndedMessage(RoomStreamView Stream) : RealtimeMessage;

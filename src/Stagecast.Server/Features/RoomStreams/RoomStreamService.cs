@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stagecast.Restream;
+using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Outputs;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.RoomStreams;
+
+/// <summary>
+/// Room streams (SignalWire's <c>RoomSessionStream</c>): a meeting's program pushed to RTMP(S) URLs while its session
+/// lasts. Each stream is a restream worker reading the meeting's stream in the program hub, so a dead destination
+/// retries with backoff on its own and never disturbs the program or another destination. A stream completes when
+/// it is stopped or its session ends; the meeting's <c>room_streams</c> start with every session.
+/// </summary>
+public sealed partial class RoomStreamService(
+    IRoomStreamStore store,
+    MeetingPrograms programs,
+    MeetingRooms rooms,
+    OutputDestinations destinations,
+    StreamKeyProtector keys,
+    IOptions<RestreamOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers) : IMeetingSessionObserver, ILiveStreamObserver
+{
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, Active> _active = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<RoomStreamService>();
+
+    /// <summary>Starts pushing the meeting's program to <paramref name="url"/> in its session in progress.</summary>
+    public async Task<RoomStreamView> StartAsync(Meeting meeting, string url, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(url);
+        if (await destinations.CheckAsync(uri, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            throw ApiException.BadRequest(refusal);
+        }
+
+        string sessionId = rooms.Find(meeting.Id)?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session");
+        var record = new RoomStream(Guid.NewGuid().ToString(), meeting.AppId, meeting.Id, sessionId, keys.Protect(url), RestreamDestination.Mask(url),
+            false, "connecting", null, 0, time.GetUtcNow(), null);
+        await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+        var active = new Active(record, new RestreamDestination(uri, ""));
+        _active[record.Id] = active;
+        await programs.AttachAsync(meeting.Id, programs.ProgramHub, meeting.Id).ConfigureAwait(false);
+        if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
+        {
+            StartWorker(active, program);
+        }
+
+        Log.Started(_logger, record.Id, meeting.Id, record.MaskedUrl);
+        var view = View(active);
+        rooms.Find(meeting.Id)?.Broadcast(new StreamStartedMessage(view));
+        return view;
+    }
+
+    /// <summary>Stops a stream; null when it is not running (already completed, or unknown).</summary>
+    public async Task<RoomStreamView?> StopAsync(string id, string reason)
+    {
+        if (!_active.TryRemove(id, out var active))
+        {
+            return null;
+        }
+
+        RestreamWorker? worker;
+        lock (active)
+        {
+            active.Stopped = true;
+            worker = active.Worker;
+        }
+
+        if (worker is not null)
+        {
+            await worker.StopAsync().WaitAsync(StopWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var state = worker?.State ?? RestreamState.Initial;
+        var ended = time.GetUtcNow();
+        active.Record = active.Record with
+        {
+            Completed = true, EndedAt = ended, Status = "idle", LastError = state.LastError, BytesSent = state.BytesSent,
+        };
+        await store.CompleteAsync(id, ended, "idle", state.LastError, state.BytesSent, CancellationToken.None).ConfigureAwait(false);
+        string meetingId = active.Record.MeetingId;
+        if (!_active.Values.Any(a => a.Record.MeetingId == meetingId))
+        {
+            await programs.DetachAsync(meetingId, meetingId).ConfigureAwait(false);
+        }
+
+        Log.Stopped(_logger, id, meetingId, reason);
+        var view = View(active);
+        rooms.Find(meetingId)?.Broadcast(new StreamEndedMessage(view));
+        return view;
+    }
+
+    /// <summary>A stream as the API shows it: live state while it runs, the stored record once completed.</summary>
+    public RoomStreamView View(RoomStream record) => _active.TryGetValue(record.Id, out var active) ? View(active) : ViewOf(record, null);
+
+    public bool IsRunning(string id) => _active.ContainsKey(id);
+
+    public async Task OnSessionStartedAsync(Meeting meeting, string sessionId)
+    {
+        foreach (string url in meeting.RoomStreams ?? [])
+        {
+            try
+            {
+                await StartAsync(meeting, url, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ApiException ex)
+            {
+                Log.AutoStartRefused(_logger, meeting.Id, RestreamDestination.Mask(url), ex.Message);
+            }
+        }
+    }
+
+    public async Task OnSessionEndedAsync(Meeting meeting, string sessionId)
+    {
+        foreach (var active in _active.Values.Where(a => a.Record.SessionId == sessionId).ToList())
+        {
+            await StopAsync(active.Record.Id, "the meeting session ended").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The meeting's program went live in the program hub: its waiting streams start pushing.</summary>
+    public void OnStreamStarted(LiveStream stream)
+    {
+        foreach (var active in _active.Values.Where(a => a.Record.MeetingId == stream.Id))
+        {
+            StartWorker(active, stream);
+        }
+    }
+
+    private void StartWorker(Active active, LiveStream program)
+    {
+        RestreamWorker worker;
+        lock (active)
+        {
+            if (active.Stopped || (active.Worker is { } running && !running.Completion.IsCompleted))
+            {
+                return;
+            }
+
+            worker = new RestreamWorker($"room stream {active.Record.Id}", program, active.Destination, options.Value, time,
+                loggers.CreateLogger<RestreamWorker>(), destinations);
+            active.Worker = worker;
+        }
+
+        worker.Start();
+    }
+
+    private RoomStreamView View(Active active)
+    {
+        RestreamState? state;
+        lock (active)
+        {
+            state = active.Worker?.State;
+        }
+
+        return ViewOf(active.Record, state);
+    }
+
+    private RoomStreamView ViewOf(RoomStream record, RestreamState? state) => new(
+        record.Id,
+        record.MeetingId,
+        record.SessionId,
+        record.Completed ? "completed" : "streaming",
+        record.MaskedUrl,
+        record.EndedAt is { } ended ? Math.Round((ended - record.StartedAt).TotalSeconds, 3) : null,
+        record.StartedAt,
+        record.EndedAt,
+        record.Completed ? record.Status : (state?.Status ?? RestreamStatus.Connecting).ToString().ToLowerInvariant(),
+        state?.LastError ?? record.LastError,
+        state?.BytesSent ?? record.BytesSent);
+
+    private sealed class Active(RoomStream record, RestreamDestination destination)
+    {
+        public RoomStream Record { get; set; } = record;
+
+        public RestreamDestination Destination { get; } = destination;
+
+        public RestreamWorker? Worker { get; set; }
+
+        public bool Stopped { get; set; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Room stream {StreamId} of meeting {MeetingId} started to {Url}")]
+        public static partial void Started(ILogger logger, string streamId, string meetingId, string url);
+
+        [LoggerMessage(2, LogLevel.Information, "Room stream {StreamId} of meeting {MeetingId} completed: {Reason}")]
+        public static partial void Stopped(ILogger logger, string streamId, string meetingId, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "Meeting {MeetingId}'s room stream to {Url} was not started: {Reason}")]
+        public static partial void AutoStartRefused(ILogger logger, string meetingId, string url, string reason);
+    }
+}

@@ -1,0 +1,28 @@
+using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.RoomStreams;
+
+public static class RoomStreamsFeature
+{
+    /// <summary>Room streams: a meeting's program pushed to RTMP(S) destinations (SignalWire's RoomSessionStream).</summary>
+    public static IServiceCollection AddRoomStreams(this IServiceCollection services)
+    {
+        services.AddSingleton<IRoomStreamStore, SqliteRoomStreamStore>();
+        services.AddSingleton<RoomStreamService>();
+        services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<RoomStreamService>());
+        services.AddStartupTask<Recovery>();
+        return services;
+    }
+
+    /// <summary>At start: streams a stopped server left running are completed; the service follows the program hub.</summary>
+    private sealed class Recovery(IRoomStreamStore store, MeetingPrograms programs, RoomStreamService streams, TimeProvider time) : IStartupTask
+    {
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            await store.CompleteUnfinishedAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            programs.ProgramHub.AddObserver(streams);
+        }
+    }
+}
