@@ -18,6 +18,7 @@ namespace Stagecast.Bench;
 public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan warmup, TimeSpan window)
 {
     private const string ForwardDelay = "stagecast_whep_forward_delay_seconds";
+    private const string CompositorDelay = "stagecast_compositor_delay_seconds";
     private readonly DtlsCertificate _certificate = DtlsCertificate.Create(TimeProvider.System);
 
     public async Task<string> RunAsync(int[] sizes, int[] rampMeetings)
@@ -74,10 +75,59 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         return report.ToString();
     }
 
-    private async Task<Meeting> StartMeetingAsync(StagecastServer server, int size, Pacer pacer)
+    /// <summary>
+    /// The compositor: one meeting of four publishing 640x360, measured without a program and then with its 720p
+    /// program live (the livestream's LL-HLS packaging included); the program's share is the difference. The delay
+    /// is <c>stagecast_compositor_delay_seconds</c>: a participant's frame complete at the server to the program
+    /// picture that shows it leaving the encoder.
+    /// </summary>
+    public async Task<string> RunCompositorAsync()
+    {
+        var report = new StringBuilder();
+        await using var server = new StagecastServer(repository, http);
+        await server.StartAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var clip = RtpClip.Load(await Clips.EncodeAsync(Path.Combine(repository, "bench", "results", "tmp"), Clips.Variants[1], bFrames: false));
+        await using var pacer = new Pacer(clip);
+        var meetings = new List<Meeting> { await StartMeetingAsync(server, 4, pacer, subscribe: false) };
+        try
+        {
+            await Task.Delay(warmup);
+            double baseline = await CpuOverWindowAsync(server);
+            string meetingId = meetings[0].Id;
+            var livestream = await server.ApiAsync($"/meetings/{meetingId}/livestreams", new { name = "program" });
+            Console.WriteLine($"  program livestream {livestream.GetProperty("id").GetString()} started");
+            await Task.Delay(warmup + TimeSpan.FromSeconds(3));
+            var delayBefore = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, CompositorDelay);
+            double withProgram = await CpuOverWindowAsync(server);
+            var delay = MetricsHistogram.Delta(delayBefore, await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, CompositorDelay));
+            report.AppendLine("| meeting of 4 at 640x360 | server CPU, % of one core (ffmpeg children included) | participant frame → program frame p50 / p95 |");
+            report.AppendLine("|---|---|---|");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| without a program | {baseline:F0} | – |");
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| with its 1280x720 program livestreamed | {withProgram:F0} | {MetricsHistogram.Quantile(delay, 0.5) * 1000:F0} / {MetricsHistogram.Quantile(delay, 0.95) * 1000:F0} ms |");
+            report.AppendLine();
+            report.AppendLine(CultureInfo.InvariantCulture, $"The program's own cost: {withProgram - baseline:F0} % of one core.");
+        }
+        finally
+        {
+            await DisposeAsync(meetings);
+        }
+
+        return report.ToString();
+    }
+
+    private async Task<double> CpuOverWindowAsync(StagecastServer server)
+    {
+        double before = ProcessMeter.CpuSeconds(server.Pid);
+        await Task.Delay(window);
+        return 100 * (ProcessMeter.CpuSeconds(server.Pid) - before) / window.TotalSeconds;
+    }
+
+    private async Task<Meeting> StartMeetingAsync(StagecastServer server, int size, Pacer pacer, bool subscribe = true)
     {
         string meetingId = (await server.ApiAsync("/meetings", new { title = $"bench-{Guid.NewGuid():N}" })).GetProperty("id").GetString()!;
-        var meeting = new Meeting();
+        var meeting = new Meeting(meetingId);
         string baseUrl = $"http://127.0.0.1:{server.HttpPort}";
         for (int i = 0; i < size; i++)
         {
@@ -89,7 +139,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
             meeting.People.Add(new Person(token, peerId, socket, publisher));
         }
 
-        foreach (var person in meeting.People)
+        foreach (var person in meeting.People.Where(_ => subscribe))
         {
             foreach (var other in meeting.People.Where(p => p != person))
             {
@@ -191,8 +241,10 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
 
     private sealed record Person(string Token, string PeerId, ClientWebSocket Socket, WhipClient Publisher);
 
-    private sealed class Meeting
+    private sealed class Meeting(string id)
     {
+        public string Id { get; } = id;
+
         public List<Person> People { get; } = [];
 
         public List<WhepClient> Subscriptions { get; } = [];

@@ -36,6 +36,18 @@ if (options.Scenarios is ["meeting"])
     return 0;
 }
 
+if (options.Scenarios is ["compositor"])
+{
+    // bench/run.sh --scenario compositor [--warmup S] [--window S]: a meeting of four and its 720p program.
+    var meeting = new MeetingScenario(repository, http, settings.Warmup, settings.Window);
+    string table = await meeting.RunCompositorAsync();
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"compositor-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["soak"])
 {
     // bench/run.sh --scenario soak [--minutes 60] [--publishers 20] [--whip 4 (of the publishers)] [--viewers 10 (per stream)]: Stagecast alone.

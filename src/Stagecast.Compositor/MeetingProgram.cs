@@ -30,6 +30,7 @@ public sealed class MeetingProgram : IAsyncDisposable
     private readonly AudioMixer _mixer = new();
     private readonly Lock _sync = new();
     private readonly Dictionary<string, ParticipantFeed> _feeds = [];
+    private readonly List<long> _shown = []; // arrival times of the pictures the last composed canvas shows for the first time
     private readonly CancellationTokenSource _stop = new();
     private IReadOnlyList<ProgramSource> _sources = [];
     private float[] _mix = [];
@@ -50,7 +51,7 @@ public sealed class MeetingProgram : IAsyncDisposable
         _logger = logger;
         _canvas = new I420Image(width & ~1, height & ~1);
         int kbps = (int)Math.Clamp(options.VideoKbps * (width * (long)height) / (1280.0 * 720), 300, 20000);
-        _encoder = new ProgramEncoder(ffmpeg, _canvas.Width, _canvas.Height, options.FrameRate, kbps, options.Preset, Outputs, logger);
+        _encoder = new ProgramEncoder(ffmpeg, _canvas.Width, _canvas.Height, options.FrameRate, kbps, options.Preset, Outputs, time, logger);
     }
 
     public ProgramOutputs Outputs { get; } = new();
@@ -143,6 +144,7 @@ public sealed class MeetingProgram : IAsyncDisposable
             feeds = new Dictionary<string, ParticipantFeed>(_feeds);
         }
 
+        _shown.Clear();
         _canvas.Fill(YuvColor.Background);
         var cameras = sources.Where(s => !s.IsScreen).Take(ProgramLayout.MaxCameras)
             .Select(s => new TileSource(s.Stream.Id, s.Name, false)).ToList();
@@ -158,7 +160,13 @@ public sealed class MeetingProgram : IAsyncDisposable
         foreach (var tile in tiles)
         {
             _canvas.FillRect(tile.Picture, YuvColor.Black);
-            bool drawn = feeds.TryGetValue(tile.Source.Key, out var feed) && feed.TryDraw(_canvas, tile.Picture, _options.StallHold);
+            long arrivedAt = 0;
+            bool drawn = feeds.TryGetValue(tile.Source.Key, out var feed) && feed.TryDraw(_canvas, tile.Picture, _options.StallHold, out arrivedAt);
+            if (arrivedAt != 0)
+            {
+                _shown.Add(arrivedAt);
+            }
+
             if (!drawn)
             {
                 _canvas.FillRect(tile.Picture, YuvColor.Tile);
@@ -223,7 +231,7 @@ public sealed class MeetingProgram : IAsyncDisposable
             if (due >= _frames)
             {
                 var picture = Compose();
-                if (_encoder.WritePicture(picture, due * 1000 / _options.FrameRate))
+                if (_encoder.WritePicture(picture, due * 1000 / _options.FrameRate, _shown.Count == 0 ? null : [.. _shown]))
                 {
                     PicturesEncoded++;
                 }

@@ -38,7 +38,10 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
     private H264RtpDepacketizer? _h264;
     private Vp8RtpDepacketizer? _vp8;
     private string? _codec;
+    private readonly Queue<long> _decoding = new(); // when each frame in the decoder arrived, oldest first
     private long _pictureAt;
+    private long _pictureArrivedAt;
+    private long _drawnPicture;
     private long _keyframeAskedAt;
     private bool _disposed;
 
@@ -69,18 +72,26 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
 
     /// <summary>
     /// Draws the newest picture into <paramref name="target"/> when one arrived within <paramref name="maxAge"/>;
-    /// false when there is none that recent (the caller draws the name tile).
+    /// false when there is none that recent (the caller draws the name tile). <paramref name="arrivedAt"/> is when
+    /// the picture's coded frame reached the server, the first time this picture is drawn (0 after that).
     /// </summary>
-    public bool TryDraw(I420Image canvas, PixelRect target, TimeSpan maxAge)
+    public bool TryDraw(I420Image canvas, PixelRect target, TimeSpan maxAge, out long arrivedAt)
     {
         lock (_sync)
         {
+            arrivedAt = 0;
             if (_pictureAt == 0 || _time.GetElapsedTime(_pictureAt) > maxAge)
             {
                 return false;
             }
 
             canvas.Draw(_latest, target);
+            if (_drawnPicture != Pictures)
+            {
+                _drawnPicture = Pictures;
+                arrivedAt = _pictureArrivedAt;
+            }
+
             return true;
         }
     }
@@ -125,6 +136,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
             _vp8 = null;
             var decoder = _decoder;
             _decoder = null;
+            _decoding.Clear();
             _ = decoder?.DisposeAsync().AsTask();
             _videoBuffer.Reset();
             _audioBuffer.Reset();
@@ -227,7 +239,18 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
     {
         try
         {
-            _decoder?.Push(pooled.AsSpan(0, length), keyframe, sps, pps);
+            if (_decoder is { } decoder)
+            {
+                if (decoder.NeedsKeyframe)
+                {
+                    _decoding.Clear(); // a new decoder process: nothing of the old one comes out
+                }
+
+                if (decoder.Push(pooled.AsSpan(0, length), keyframe, sps, pps) && _decoding.Count < 64)
+                {
+                    _decoding.Enqueue(_time.GetTimestamp());
+                }
+            }
         }
         finally
         {
@@ -259,6 +282,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
         {
             picture.Data.CopyTo(_latest.Data, 0);
             _pictureAt = _time.GetTimestamp();
+            _pictureArrivedAt = _decoding.TryDequeue(out long arrived) ? arrived : 0;
             Pictures++;
         }
     }

@@ -33,7 +33,7 @@ public sealed class ProgramEncoder : IAsyncDisposable
     private readonly Lane _video;
     private readonly Lane _audio;
 
-    public ProgramEncoder(string ffmpeg, int width, int height, int frameRate, int videoKbps, string preset, IProgramSink sink, ILogger logger)
+    public ProgramEncoder(string ffmpeg, int width, int height, int frameRate, int videoKbps, string preset, IProgramSink sink, TimeProvider time, ILogger logger)
     {
         Width = width;
         Height = height;
@@ -51,19 +51,25 @@ public sealed class ProgramEncoder : IAsyncDisposable
             "-vn", "-c:a", "aac", "-profile:a", "aac_low", "-b:a", "128k", "-ar", "48000", "-ac", "2",
             "-flush_packets", "1", "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
         ];
-        _video = new Lane("video encoder", ffmpeg, video, maxQueued: 4, logger, (body, lane) =>
+        _video = new Lane("video encoder", ffmpeg, video, maxQueued: 4, mapsTimes: true, logger, (body, lane) =>
         {
             var packet = FlvVideoTag.Parse(body);
             if (packet.Kind == FlvPacketKind.SequenceStart)
             {
                 sink.OnVideoConfig(VideoTrackConfig.Parse(packet.Codec, body.AsSpan(packet.DataOffset)));
             }
-            else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset && lane.TakeTime() is { } ms)
+            else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset && lane.TakeTime() is var (ms, shown))
             {
+                long now = time.GetTimestamp();
+                foreach (long arrivedAt in shown ?? [])
+                {
+                    CompositorMetrics.Delay.Record(time.GetElapsedTime(arrivedAt, now).TotalSeconds);
+                }
+
                 sink.OnFrame(MediaFrame.Copy(MediaFrameKind.Video, body.AsSpan(packet.DataOffset), ms, packet.CompositionTime, packet.IsKeyframe));
             }
         }, FlvTagType.Video);
-        _audio = new Lane("audio encoder", ffmpeg, audio, maxQueued: 64, logger, (body, lane) =>
+        _audio = new Lane("audio encoder", ffmpeg, audio, maxQueued: 64, mapsTimes: false, logger, (body, lane) =>
         {
             var packet = FlvAudioTag.Parse(body);
             if (packet.Kind == FlvPacketKind.SequenceStart)
@@ -88,12 +94,15 @@ public sealed class ProgramEncoder : IAsyncDisposable
     /// <summary>The video encoder's process id (tests kill it).</summary>
     public int? VideoProcessId => _video.ProcessId;
 
-    /// <summary>Queues a picture taken at <paramref name="programMs"/>; false when the encoder is behind and it was dropped.</summary>
-    public bool WritePicture(I420Image picture, long programMs)
+    /// <summary>
+    /// Queues a picture taken at <paramref name="programMs"/>; false when the encoder is behind and it was dropped.
+    /// <paramref name="shown"/>: when the participants' frames it shows for the first time arrived (for the delay figure).
+    /// </summary>
+    public bool WritePicture(I420Image picture, long programMs, long[]? shown = null)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(picture.Data.Length);
         picture.Data.CopyTo(buffer, 0);
-        return _video.Write(buffer, picture.Data.Length, programMs);
+        return _video.Write(buffer, picture.Data.Length, programMs, shown);
     }
 
     /// <summary>Queues 16-bit stereo PCM that starts at <paramref name="programMs"/>.</summary>
@@ -101,7 +110,7 @@ public sealed class ProgramEncoder : IAsyncDisposable
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(pcm.Length);
         pcm.CopyTo(buffer);
-        _audio.Write(buffer, pcm.Length, programMs);
+        _audio.Write(buffer, pcm.Length, programMs, null);
     }
 
     public async ValueTask DisposeAsync()
@@ -111,10 +120,13 @@ public sealed class ProgramEncoder : IAsyncDisposable
     }
 
     /// <summary>One ffmpeg encoding one track, restarted when it dies.</summary>
-    private sealed class Lane(string name, string ffmpeg, string[] arguments, int maxQueued, ILogger logger, Action<byte[], Lane> onTag, FlvTagType tagType) : IAsyncDisposable
+    /// <remarks>With <paramref name="mapsTimes"/>, each input's program time waits in a queue for its output (video);
+    /// otherwise outputs count from <see cref="StartMs"/> (audio).</remarks>
+    private sealed class Lane(string name, string ffmpeg, string[] arguments, int maxQueued, bool mapsTimes, ILogger logger, Action<byte[], Lane> onTag,
+        FlvTagType tagType) : IAsyncDisposable
     {
         private readonly Lock _sync = new();
-        private readonly Queue<long> _times = new();
+        private readonly Queue<(long Ms, long[]? Shown)> _times = new();
         private FfmpegProcess? _process;
         private bool _disposed;
         private bool _started;
@@ -136,15 +148,16 @@ public sealed class ProgramEncoder : IAsyncDisposable
             }
         }
 
-        public long? TakeTime()
+        /// <summary>The program time (and what it showed first) of the oldest input not yet matched to an output.</summary>
+        public (long Ms, long[]? Shown)? TakeTime()
         {
             lock (_sync)
             {
-                return _times.TryDequeue(out long ms) ? ms : null;
+                return _times.TryDequeue(out var entry) ? entry : null;
             }
         }
 
-        public bool Write(byte[] pooled, int length, long programMs)
+        public bool Write(byte[] pooled, int length, long programMs, long[]? shown)
         {
             lock (_sync)
             {
@@ -176,7 +189,11 @@ public sealed class ProgramEncoder : IAsyncDisposable
                     return false; // behind: this input is skipped, and its time with it
                 }
 
-                _times.Enqueue(programMs);
+                if (mapsTimes)
+                {
+                    _times.Enqueue((programMs, shown));
+                }
+
                 return _process.TryWriteOwned(pooled, length);
             }
         }

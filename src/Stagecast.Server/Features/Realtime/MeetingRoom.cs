@@ -61,6 +61,9 @@ public sealed partial class MeetingRoom
     /// <summary>The session in progress, or null before the first join and after the end.</summary>
     public string? SessionId => _session?.Id;
 
+    /// <summary>When the session in progress started.</summary>
+    public DateTimeOffset? SessionStartedAt => _session?.StartedAt;
+
     /// <summary>Peers present now (connected or within their grace period).</summary>
     public IReadOnlyList<RoomPeer> Peers => _snapshot;
 

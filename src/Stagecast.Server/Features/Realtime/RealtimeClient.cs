@@ -206,7 +206,7 @@ public sealed partial class RealtimeClient(
             peer.View(),
             Permissions,
             [.. room.Peers.Where(p => p != peer && !p.Hidden).Select(p => p.View())],
-            new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId),
+            new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId, room.SessionStartedAt),
             Permissions.ChatCanReceive ? [.. chat.Select(ChatView.From)] : [],
             Permissions.PollsCanView ? [.. polls.Select(p => PollView.For(p, Participant.Id))] : [],
             services.Livestreams.Describe(room, this));

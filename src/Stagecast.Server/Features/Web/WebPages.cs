@@ -11,7 +11,8 @@ namespace Stagecast.Server.Features.Web;
 /// <summary>
 /// What a person opens in a browser, all served from the binary (no CDN): the watch page of a livestream
 /// (<c>/watch/{id}</c>, <c>?embed=1</c> for an iframe; <c>/{id}</c> redirects there), its public live state, and the
-/// dashboard (<c>/dashboard</c>, also what <c>/</c> opens), which signs in with an API token and uses the REST API.
+/// dashboard (<c>/dashboard</c>, also what <c>/</c> opens), which signs in with an API token and uses the REST API,
+/// the meeting page (<c>/meet/{meeting_id}</c>, built on the client module) and the client module itself (<c>/sdk/</c>).
 /// </summary>
 public static class WebPages
 {
@@ -24,6 +25,22 @@ public static class WebPages
     {
         endpoints.MapGet("/assets/{file}", (HttpContext context, string file) =>
             Assets.TryGetValue("assets/" + file, out var asset) ? Serve(context, asset) : Results.NotFound()).ExcludeFromDescription();
+
+        // The client module: public and cacheable like any script, importable from an app's own origin.
+        endpoints.MapGet("/sdk/{file}", (HttpContext context, string file) =>
+        {
+            if (!Assets.TryGetValue("sdk/" + file, out var asset))
+            {
+                return Results.NotFound();
+            }
+
+            context.Response.Headers.AccessControlAllowOrigin = "*";
+            return Serve(context, asset);
+        }).ExcludeFromDescription();
+
+        // The meeting page: the participant token travels in the fragment, so the server never sees it here.
+        endpoints.MapGet("/meet/{meeting_id}", (HttpContext context, string meeting_id) =>
+            Page(context, Render("meet.html", ("id", meeting_id)), frameable: false)).ExcludeFromDescription();
 
         endpoints.MapGet("/", () => Results.Redirect("/dashboard")).ExcludeFromDescription();
         endpoints.MapGet("/dashboard", (HttpContext context) => Page(context, Text("dashboard.html"), frameable: false)).ExcludeFromDescription();
@@ -116,6 +133,7 @@ public static class WebPages
     private static string ContentType(string name) => Path.GetExtension(name) switch
     {
         ".js" => "text/javascript; charset=utf-8",
+        ".ts" => "text/plain; charset=utf-8",
         ".css" => "text/css; charset=utf-8",
         ".html" => "text/html; charset=utf-8",
         ".svg" => "image/svg+xml",

@@ -25,7 +25,7 @@ public sealed class PrometheusExporter : IDisposable
         Features = [.. features];
 
         // The media plane's meters are process-wide; touching them creates their instruments before the listener starts.
-        _ = (Streaming.Metrics.StreamingMetrics.Meter, Hls.HlsMetrics.Meter, WebRtc.Transport.WebRtcMetrics.Meter);
+        _ = (Streaming.Metrics.StreamingMetrics.Meter, Hls.HlsMetrics.Meter, WebRtc.Transport.WebRtcMetrics.Meter, Compositor.CompositorMetrics.Meter);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             var meter = instrument.Meter;

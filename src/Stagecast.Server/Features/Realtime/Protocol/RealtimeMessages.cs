@@ -93,7 +93,7 @@ public sealed record JoinAnswer(
     IReadOnlyList<PollView> Polls,
     LivestreamChannelView? Livestream) : RealtimeAnswer;
 
-public sealed record MeetingInfo(string Id, string? Title, string SessionId);
+public sealed record MeetingInfo(string Id, string? Title, string SessionId, DateTimeOffset? StartedAt);
 
 public sealed record SelfAnswer(PeerView Self) : RealtimeAnswer;
 

@@ -1,0 +1,160 @@
+// Types of Stagecast's browser client module (/sdk/stagecast.js), shaped like Cloudflare RealtimeKit's web core.
+
+export declare class StagecastError extends Error {
+  /** The API's status or the channel's code; 1900 (livestream failure), 1901 (no can_livestream), 1902 (stop before start). */
+  code: number;
+  constructor(code: number, message: string);
+}
+
+declare class Emitter<Events extends Record<string, (...args: any[]) => void>> {
+  on<E extends keyof Events>(event: E, handler: Events[E]): this;
+  off<E extends keyof Events>(event: E, handler: Events[E]): this;
+  once<E extends keyof Events>(event: E, handler: Events[E]): this;
+}
+
+export interface Permissions {
+  view_type: string;
+  can_livestream: boolean;
+  can_record: boolean;
+  can_produce_audio: boolean;
+  can_produce_video: boolean;
+  can_produce_screenshare: boolean;
+  kick_participant: boolean;
+  accept_waiting_requests: boolean;
+  hidden_participant: boolean;
+  chat_can_send: boolean;
+  chat_can_receive: boolean;
+  polls_can_create: boolean;
+  polls_can_vote: boolean;
+  polls_can_view: boolean;
+  max_video_streams: number;
+}
+
+export interface Participant extends Emitter<{
+  audioUpdate: (update: { audioEnabled: boolean; audioTrack: MediaStreamTrack | null }) => void;
+  videoUpdate: (update: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void;
+  screenShareUpdate: (update: { screenShareEnabled: boolean; screenShareTracks: MediaStreamTrack[] }) => void;
+}> {
+  readonly id: string;
+  readonly userId: string;
+  readonly customParticipantId: string | null;
+  readonly name: string;
+  readonly picture: string | null;
+  readonly presetName: string;
+  readonly audioEnabled: boolean;
+  readonly videoEnabled: boolean;
+  readonly screenShareEnabled: boolean;
+  readonly audioTrack: MediaStreamTrack | null;
+  readonly videoTrack: MediaStreamTrack | null;
+  readonly screenShareTracks: MediaStreamTrack[];
+}
+
+export interface ParticipantMap extends Emitter<{
+  participantJoined: (participant: Participant) => void;
+  participantLeft: (participant: Participant, reason: 'left' | 'disconnected' | 'kicked') => void;
+  audioUpdate: (participant: Participant, update: { audioEnabled: boolean; audioTrack: MediaStreamTrack | null }) => void;
+  videoUpdate: (participant: Participant, update: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void;
+  screenShareUpdate: (participant: Participant, update: { screenShareEnabled: boolean; screenShareTracks: MediaStreamTrack[] }) => void;
+  activeSpeaker: (participant: Participant | { id: string }) => void;
+}> {
+  get(id: string): Participant | undefined;
+  size(): number;
+  toArray(): Participant[];
+}
+
+export interface Self extends Emitter<{
+  roomJoined: (detail: { reconnected: boolean }) => void;
+  roomLeft: (detail: { state: 'left' | 'disconnected' | 'kicked'; reason?: string }) => void;
+  audioUpdate: (update: { audioEnabled: boolean; audioTrack: MediaStreamTrack | null }) => void;
+  videoUpdate: (update: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void;
+  screenShareUpdate: (update: { screenShareEnabled: boolean; screenShareTracks: MediaStreamTrack[] }) => void;
+  deviceUpdate: (update: { device: MediaDeviceInfo }) => void;
+}> {
+  readonly id: string | null;
+  readonly userId: string | null;
+  readonly name: string | null;
+  readonly roomJoined: boolean;
+  readonly permissions: Permissions | null;
+  readonly audioEnabled: boolean;
+  readonly videoEnabled: boolean;
+  readonly screenShareEnabled: boolean;
+  readonly audioTrack: MediaStreamTrack | null;
+  readonly videoTrack: MediaStreamTrack | null;
+  readonly screenShareTracks: MediaStreamTrack[];
+  setName(name: string): void;
+  enableAudio(): Promise<void>;
+  disableAudio(): Promise<void>;
+  enableVideo(): Promise<void>;
+  disableVideo(): Promise<void>;
+  enableScreenShare(): Promise<void>;
+  disableScreenShare(): Promise<void>;
+  getAllDevices(): Promise<MediaDeviceInfo[]>;
+  setDevice(device: MediaDeviceInfo): Promise<void>;
+}
+
+export interface ChatMessage {
+  id: string;
+  type: 'text';
+  message: string;
+  userId: string;
+  peerId: string;
+  displayName: string;
+  time: Date;
+}
+
+export interface Chat extends Emitter<{ chatUpdate: (update: { message: ChatMessage; messages: ChatMessage[] }) => void }> {
+  readonly messages: ChatMessage[];
+  sendTextMessage(text: string): Promise<unknown>;
+}
+
+export interface Poll {
+  id: string;
+  question: string;
+  anonymous: boolean;
+  hideVotes: boolean;
+  createdBy: string;
+  voted: string[];
+  options: { text: string; count: number; votes: { id: string; name: string }[] }[];
+}
+
+export interface Polls extends Emitter<{ pollsUpdate: (update: { polls: Poll[]; newPoll: boolean; poll: Poll }) => void }> {
+  readonly items: Poll[];
+  create(question: string, options: string[], anonymous?: boolean, hideVotes?: boolean): Promise<Poll>;
+  vote(pollId: string, optionIndex: number): Promise<Poll>;
+}
+
+export type LivestreamState = 'IDLE' | 'STARTING' | 'WAITING_ON_MANUAL_INGESTION' | 'LIVESTREAMING' | 'STOPPING';
+
+export interface Livestream extends Emitter<{
+  livestreamUpdate: (state: LivestreamState) => void;
+  viewerCountUpdate: (count: number) => void;
+}> {
+  readonly id: string | null;
+  readonly state: LivestreamState;
+  readonly playbackUrl: string | null;
+  readonly ingestionCredentials: { ingestionServer: string; streamKey: string } | null;
+  readonly viewerCount: number;
+  start(options?: { manualIngestion?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Meeting extends Emitter<{
+  reconnecting: () => void;
+  reconnected: () => void;
+  error: (error: StagecastError) => void;
+}> {
+  readonly self: Self;
+  readonly participants: { readonly joined: ParticipantMap; readonly activeSpeaker: Participant | null };
+  readonly chat: Chat;
+  readonly polls: Polls;
+  readonly livestream: Livestream;
+  readonly meta: { meetingId: string | null; meetingTitle: string | null; meetingStartedTimestamp: Date | null; sessionId: string | null };
+  join(): Promise<void>;
+  leave(): Promise<void>;
+}
+
+export declare class StagecastClient {
+  static init(options: { authToken: string; baseURI?: string }): Promise<Meeting>;
+}
+
+export default StagecastClient;

@@ -1,0 +1,642 @@
+// Stagecast's browser client module: join a meeting, publish and watch media, chat, polls and the meeting's
+// livestream, shaped like Cloudflare RealtimeKit's web core. Plain modern JavaScript (an ES module) with JSDoc
+// types; the declarations are in stagecast.d.ts beside it. No dependencies, no network but the Stagecast server.
+//
+//   import { StagecastClient } from '/sdk/stagecast.js';
+//   const meeting = await StagecastClient.init({ authToken });
+//   await meeting.join();
+//   await meeting.self.enableVideo();
+
+/** An error from the server or the module: `code` is the API's or the channel's (1900-1902 for the livestream). */
+export class StagecastError extends Error {
+  /** @param {number} code @param {string} message */
+  constructor(code, message) {
+    super(message);
+    this.name = 'StagecastError';
+    this.code = code;
+  }
+}
+
+/** A tiny event emitter: `on`, `off`, `once`, as RealtimeKit's objects have. */
+class Emitter {
+  #handlers = new Map();
+
+  /** @param {string} event @param {(...args: any[]) => void} handler */
+  on(event, handler) {
+    if (!this.#handlers.has(event)) this.#handlers.set(event, new Set());
+    this.#handlers.get(event).add(handler);
+    return this;
+  }
+
+  /** @param {string} event @param {(...args: any[]) => void} handler */
+  off(event, handler) {
+    this.#handlers.get(event)?.delete(handler);
+    return this;
+  }
+
+  /** @param {string} event @param {(...args: any[]) => void} handler */
+  once(event, handler) {
+    const wrapper = (...args) => { this.off(event, wrapper); handler(...args); };
+    return this.on(event, wrapper);
+  }
+
+  /** @param {string} event @param {...any} args */
+  emit(event, ...args) {
+    for (const handler of [...(this.#handlers.get(event) ?? [])]) {
+      try { handler(...args); } catch (error) { console.error(`stagecast: a ${event} handler failed`, error); }
+    }
+  }
+}
+
+const GRACE_MS = 25000;
+const RETRY_MS = 1000;
+
+async function waitForIceGathering(pc) {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise(resolve => {
+    const done = () => { if (pc.iceGatheringState === 'complete') resolve(); };
+    pc.addEventListener('icegatheringstatechange', done);
+    setTimeout(resolve, 2000);
+  });
+}
+
+/** One WHIP or WHEP session: offer, answer, and the resource to DELETE at the end. */
+class MediaSession {
+  /** @param {RTCPeerConnection} pc */
+  constructor(pc) { this.pc = pc; this.resource = null; }
+
+  async negotiate(url, token) {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    await waitForIceGathering(this.pc);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
+      body: this.pc.localDescription.sdp,
+    });
+    const body = await response.text();
+    if (response.status !== 201) {
+      let message = body;
+      try { message = JSON.parse(body).error.message; } catch { /* not the error envelope */ }
+      throw new StagecastError(response.status, message);
+    }
+
+    this.resource = new URL(response.headers.get('Location'), url).toString();
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: body });
+  }
+
+  close(token) {
+    if (this.resource) {
+      fetch(this.resource, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
+      this.resource = null;
+    }
+
+    this.pc.close();
+  }
+}
+
+/** A remote participant, as RealtimeKit's `RTKParticipant`. */
+class Participant extends Emitter {
+  constructor(view) {
+    super();
+    this.id = view.id;
+    this.userId = view.user_id;
+    this.customParticipantId = view.custom_participant_id;
+    this.name = view.name;
+    this.picture = view.picture;
+    this.presetName = view.preset_name;
+    this.audioEnabled = false;
+    this.videoEnabled = false;
+    this.screenShareEnabled = false;
+    /** @type {MediaStreamTrack | null} */ this.audioTrack = null;
+    /** @type {MediaStreamTrack | null} */ this.videoTrack = null;
+    /** @type {MediaStreamTrack[]} */ this.screenShareTracks = [];
+    this._flags = { audio: !!view.audio_enabled, video: !!view.video_enabled, screenshare: !!view.screenshare_enabled };
+    /** @type {Record<string, MediaSession | undefined>} */ this._subscriptions = {};
+  }
+}
+
+/** The remote participants in the meeting: a live map with events. */
+class ParticipantMap extends Emitter {
+  #items = new Map();
+
+  /** @param {string} id */
+  get(id) { return this.#items.get(id); }
+
+  size() { return this.#items.size; }
+
+  toArray() { return [...this.#items.values()]; }
+
+  _set(participant) { this.#items.set(participant.id, participant); }
+
+  _delete(id) { this.#items.delete(id); }
+}
+
+/** The local participant, as RealtimeKit's `meeting.self`. */
+class Self extends Emitter {
+  constructor(meeting) {
+    super();
+    this._meeting = meeting;
+    this.id = null;
+    this.userId = null;
+    this.name = null;
+    this.roomJoined = false;
+    this.permissions = null;
+    this.audioEnabled = false;
+    this.videoEnabled = false;
+    this.screenShareEnabled = false;
+    /** @type {MediaStreamTrack | null} */ this.audioTrack = null;
+    /** @type {MediaStreamTrack | null} */ this.videoTrack = null;
+    /** @type {MediaStreamTrack[]} */ this.screenShareTracks = [];
+    this._devices = { audio: undefined, video: undefined };
+    /** @type {MediaSession | null} */ this._camera = null;
+    /** @type {MediaSession | null} */ this._screen = null;
+  }
+
+  /** Sets the name others see; only before join. @param {string} name */
+  setName(name) {
+    if (this.roomJoined) throw new StagecastError(400, 'setName() is for before join(); the name is fixed once in the meeting');
+    this.name = name;
+  }
+
+  async enableAudio() { await this.#enable('audio'); }
+
+  async disableAudio() { await this.#disable('audio'); }
+
+  async enableVideo() { await this.#enable('video'); }
+
+  async disableVideo() { await this.#disable('video'); }
+
+  /** Shares the screen (the browser asks which), published as the `screenshare` source. */
+  async enableScreenShare() {
+    const meeting = this._meeting;
+    meeting._requireJoined();
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const pc = new RTCPeerConnection();
+    for (const track of stream.getTracks()) {
+      pc.addTransceiver(track, { direction: 'sendonly' });
+      track.addEventListener('ended', () => this.disableScreenShare());
+    }
+
+    const session = new MediaSession(pc);
+    await session.negotiate(meeting._url(`/realtime/v1/peers/${this.id}/whip?source=screenshare`), meeting._token);
+    this._screen = session;
+    this.screenShareTracks = stream.getTracks();
+    this.screenShareEnabled = true;
+    this.emit('screenShareUpdate', { screenShareEnabled: true, screenShareTracks: this.screenShareTracks });
+  }
+
+  async disableScreenShare() {
+    if (!this._screen) return;
+    this._screen.close(this._meeting._token);
+    this._screen = null;
+    for (const track of this.screenShareTracks) track.stop();
+    this.screenShareTracks = [];
+    this.screenShareEnabled = false;
+    this.emit('screenShareUpdate', { screenShareEnabled: false, screenShareTracks: [] });
+  }
+
+  /** The cameras, microphones and speakers the browser offers. */
+  async getAllDevices() { return navigator.mediaDevices.enumerateDevices(); }
+
+  /** Uses a device (from getAllDevices) for the camera or microphone, now if it is on. @param {MediaDeviceInfo} device */
+  async setDevice(device) {
+    const kind = device.kind === 'audioinput' ? 'audio' : device.kind === 'videoinput' ? 'video' : null;
+    if (!kind) throw new StagecastError(400, `a ${device.kind} cannot be chosen here`);
+    this._devices[kind] = device.deviceId;
+    if (this[`${kind}Enabled`]) {
+      const track = await this.#capture(kind);
+      const old = this[`${kind}Track`];
+      await this.#sender(kind)?.replaceTrack(track);
+      old?.stop();
+      this[`${kind}Track`] = track;
+    }
+
+    this.emit('deviceUpdate', { device });
+  }
+
+  async #capture(kind) {
+    const constraints = kind === 'audio'
+      ? { audio: this._devices.audio ? { deviceId: { exact: this._devices.audio } } : true }
+      : { video: this._devices.video ? { deviceId: { exact: this._devices.video } } : true };
+    const stream = await navigator.mediaDevices.getUserMedia(constraints);
+    return stream.getTracks()[0];
+  }
+
+  #sender(kind) {
+    return this._camera?.pc.getTransceivers().find(t => t.receiver.track.kind === kind)?.sender;
+  }
+
+  async #enable(kind) {
+    const meeting = this._meeting;
+    meeting._requireJoined();
+    if (this[`${kind}Enabled`]) return;
+    const allowed = kind === 'audio' ? this.permissions.can_produce_audio : this.permissions.can_produce_video;
+    if (!allowed) throw new StagecastError(403, `this participant's preset may not produce ${kind}`);
+    const track = await this.#capture(kind);
+    this[`${kind}Track`] = track;
+    if (!this._camera) {
+      // The camera source: one connection with an audio and a video transceiver; a track not on yet is sent later.
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver(kind === 'audio' ? track : 'audio', { direction: 'sendonly' });
+      pc.addTransceiver(kind === 'video' ? track : 'video', { direction: 'sendonly' });
+      const session = new MediaSession(pc);
+      this._camera = session;
+      try {
+        await session.negotiate(meeting._url(`/realtime/v1/peers/${this.id}/whip?source=camera`), meeting._token);
+      } catch (error) {
+        this._camera = null;
+        pc.close();
+        track.stop();
+        this[`${kind}Track`] = null;
+        throw error;
+      }
+
+      pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'failed') meeting._republish(); });
+    } else {
+      await this.#sender(kind).replaceTrack(track);
+    }
+
+    await meeting._request('media_state', { [`${kind}_enabled`]: true });
+    this[`${kind}Enabled`] = true;
+    this.emit(`${kind}Update`, { [`${kind}Enabled`]: true, [`${kind}Track`]: track });
+  }
+
+  async #disable(kind) {
+    if (!this[`${kind}Enabled`]) return;
+    this[`${kind}Enabled`] = false;
+    await this._meeting._request('media_state', { [`${kind}_enabled`]: false }).catch(() => {});
+    await this.#sender(kind)?.replaceTrack(null);
+    this[`${kind}Track`]?.stop();
+    this[`${kind}Track`] = null;
+    this.emit(`${kind}Update`, { [`${kind}Enabled`]: false, [`${kind}Track`]: null });
+  }
+}
+
+/** `meeting.chat`. */
+class Chat extends Emitter {
+  constructor(meeting) { super(); this._meeting = meeting; /** @type {any[]} */ this.messages = []; }
+
+  /** @param {string} text */
+  async sendTextMessage(text) {
+    const data = await this._meeting._request('chat_send', { text });
+    return data.message;
+  }
+
+  _add(message) {
+    if (this.messages.some(m => m.id === message.id)) return;
+    const view = { id: message.id, type: message.type, message: message.text, userId: message.user_id, peerId: message.peer_id,
+      displayName: message.display_name, time: new Date(message.created_at) };
+    this.messages.push(view);
+    this.emit('chatUpdate', { message: view, messages: this.messages });
+  }
+}
+
+/** `meeting.polls`. */
+class Polls extends Emitter {
+  constructor(meeting) { super(); this._meeting = meeting; /** @type {any[]} */ this.items = []; }
+
+  /** @param {string} question @param {string[]} options @param {boolean} [anonymous] @param {boolean} [hideVotes] */
+  async create(question, options, anonymous = false, hideVotes = false) {
+    const data = await this._meeting._request('poll_create', { question, options, anonymous, hide_votes: hideVotes });
+    return this._update(data.poll);
+  }
+
+  /** @param {string} pollId @param {number} optionIndex */
+  async vote(pollId, optionIndex) {
+    const data = await this._meeting._request('poll_vote', { poll_id: pollId, option: optionIndex });
+    return this._update(data.poll);
+  }
+
+  _update(poll) {
+    const view = { id: poll.id, question: poll.question, anonymous: poll.anonymous, hideVotes: poll.hide_votes, createdBy: poll.created_by,
+      voted: poll.voted, options: poll.options.map(o => ({ text: o.text, count: o.count, votes: o.votes })) };
+    const index = this.items.findIndex(p => p.id === poll.id);
+    const isNew = index < 0;
+    if (isNew) this.items.push(view); else this.items[index] = view;
+    this.emit('pollsUpdate', { polls: this.items, newPoll: isNew, poll: view });
+    return view;
+  }
+}
+
+const ClientState = { IDLE: 'IDLE', STARTING: 'STARTING', WAITING: 'WAITING_ON_MANUAL_INGESTION', LIVE: 'LIVESTREAMING', STOPPING: 'STOPPING' };
+
+/** `meeting.livestream`, as RealtimeKit's `RTKLivestream`. */
+class Livestream extends Emitter {
+  constructor(meeting) {
+    super();
+    this._meeting = meeting;
+    this.state = ClientState.IDLE;
+    this.playbackUrl = null;
+    /** @type {{ingestionServer: string, streamKey: string} | null} */ this.ingestionCredentials = null;
+    this.viewerCount = 0;
+    this.id = null;
+  }
+
+  /** Starts livestreaming the meeting: its composite program, or what you push to `ingestionCredentials`. */
+  async start({ manualIngestion = false } = {}) {
+    const meeting = this._meeting;
+    if (!meeting.self.permissions?.can_livestream) throw new StagecastError(1901, 'this participant may not livestream (can_livestream)');
+    this.#setState(ClientState.STARTING);
+    try {
+      const data = await meeting._request('livestream_start', { manual_ingest: manualIngestion });
+      this._apply(data.livestream);
+    } catch (error) {
+      this.#setState(ClientState.IDLE);
+      throw error instanceof StagecastError && error.code >= 1900 && error.code <= 1902 ? error : new StagecastError(1900, error.message);
+    }
+  }
+
+  /** Stops the meeting's livestream. */
+  async stop() {
+    const meeting = this._meeting;
+    if (!meeting.self.permissions?.can_livestream) throw new StagecastError(1901, 'this participant may not livestream (can_livestream)');
+    if (this.state === ClientState.IDLE) throw new StagecastError(1902, 'the livestream has not started');
+    const before = this.state;
+    this.#setState(ClientState.STOPPING);
+    try {
+      await meeting._request('livestream_stop');
+    } catch (error) {
+      this.#setState(before);
+      throw error instanceof StagecastError && error.code >= 1900 && error.code <= 1902 ? error : new StagecastError(1900, error.message);
+    }
+  }
+
+  _apply(view, stopped = false) {
+    if (!view) return;
+    this.id = view.id;
+    this.playbackUrl = view.playback_url;
+    const credentials = view.ingestion_credentials;
+    this.ingestionCredentials = credentials ? { ingestionServer: credentials.ingestion_server, streamKey: credentials.stream_key } : null;
+    this.#setState(stopped ? ClientState.IDLE : view.state === 'STARTING' ? ClientState.STARTING : view.state);
+  }
+
+  _viewers(count) {
+    this.viewerCount = count;
+    this.emit('viewerCountUpdate', count);
+  }
+
+  #setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    if (state === ClientState.IDLE) this.ingestionCredentials = null;
+    this.emit('livestreamUpdate', state);
+  }
+}
+
+/** A meeting joined with a participant token: `self`, `participants`, `chat`, `polls`, `meta`, `livestream`. */
+class Meeting extends Emitter {
+  constructor(authToken, baseURI) {
+    super();
+    this._token = authToken;
+    this._base = baseURI.replace(/\/+$/, '');
+    this._socket = null;
+    this._pending = new Map();
+    this._nextId = 1;
+    this._leaving = false;
+    this.self = new Self(this);
+    this.participants = { joined: new ParticipantMap(), activeSpeaker: null };
+    this.chat = new Chat(this);
+    this.polls = new Polls(this);
+    this.livestream = new Livestream(this);
+    this.meta = { meetingId: null, meetingTitle: null, meetingStartedTimestamp: null, sessionId: null };
+  }
+
+  /** Enters the meeting: others see you, you see them and receive their media as they publish it. */
+  async join() {
+    this._leaving = false;
+    await this.#connect(null);
+  }
+
+  /** Leaves the meeting: media stops, others see you go. */
+  async leave() {
+    this._leaving = true;
+    if (this._socket?.readyState === WebSocket.OPEN) await this._request('leave').catch(() => {});
+    this._socket?.close();
+    this.self._camera?.close(this._token);
+    this.self._camera = null;
+    await this.self.disableScreenShare();
+    for (const kind of ['audio', 'video']) { this.self[`${kind}Track`]?.stop(); this.self[`${kind}Track`] = null; this.self[`${kind}Enabled`] = false; }
+    for (const participant of this.participants.joined.toArray()) this.#remove(participant.id, 'left');
+    this.self.roomJoined = false;
+    this.self.emit('roomLeft', { state: 'left' });
+  }
+
+  _url(path) { return `${this._base}${path}`; }
+
+  _requireJoined() {
+    if (!this.self.roomJoined) throw new StagecastError(400, 'join() the meeting first');
+  }
+
+  /** Sends a channel request; resolves with its answer's data, rejects with a StagecastError. */
+  _request(type, fields = {}) {
+    const socket = this._socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new StagecastError(503, 'not connected to the meeting'));
+    const id = String(this._nextId++);
+    return new Promise((resolve, reject) => {
+      this._pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ type, id, ...fields }));
+    });
+  }
+
+  /** The camera's connection failed (a network change): publish it again with the tracks on. */
+  async _republish() {
+    const self = this.self;
+    const kinds = ['audio', 'video'].filter(kind => self[`${kind}Enabled`]);
+    self._camera?.close(this._token);
+    self._camera = null;
+    for (const kind of kinds) { self[`${kind}Track`]?.stop(); self[`${kind}Track`] = null; self[`${kind}Enabled`] = false; }
+    for (const kind of kinds) await (kind === 'audio' ? self.enableAudio() : self.enableVideo()).catch(() => {});
+  }
+
+  async #connect(resumePeerId) {
+    const socket = new WebSocket(`${this._base.replace(/^http/, 'ws')}/realtime/v1?token=${encodeURIComponent(this._token)}`);
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = () => reject(new StagecastError(401, 'the meeting refused the connection (is the token valid?)'));
+    });
+    this._socket = socket;
+    socket.onmessage = event => this.#receive(JSON.parse(event.data));
+    socket.onclose = () => this.#closed(socket);
+    const fields = {};
+    if (this.self.name && !resumePeerId) fields.name = this.self.name;
+    if (resumePeerId) fields.peer_id = resumePeerId;
+    const data = await this._request('join', fields);
+    this.#joined(data);
+  }
+
+  #joined(data) {
+    const self = this.self;
+    const view = data.self;
+    self.id = data.peer_id;
+    self.userId = view.user_id;
+    self.name = view.name;
+    self.permissions = data.permissions;
+    this.meta = { meetingId: data.meeting.id, meetingTitle: data.meeting.title, meetingStartedTimestamp: data.meeting.started_at ? new Date(data.meeting.started_at) : null,
+      sessionId: data.meeting.session_id };
+    const present = new Set(data.peers.map(p => p.id));
+    for (const participant of this.participants.joined.toArray()) if (!present.has(participant.id)) this.#remove(participant.id, 'left');
+    for (const peer of data.peers) this.#upsert(peer);
+    for (const message of data.chat ?? []) this.chat._add(message);
+    for (const poll of data.polls ?? []) this.polls._update(poll);
+    if (data.livestream) this.livestream._apply(data.livestream);
+    if (!self.roomJoined) {
+      self.roomJoined = true;
+      self.emit('roomJoined', { reconnected: !!data.resumed });
+    }
+  }
+
+  #closed(socket) {
+    if (socket !== this._socket) return;
+    for (const { reject } of this._pending.values()) reject(new StagecastError(503, 'the connection to the meeting closed'));
+    this._pending.clear();
+    if (this._leaving || !this.self.roomJoined) return;
+    // A network drop: rejoin with the same peer within the grace, so the others see no leave.
+    const started = Date.now();
+    const retry = async () => {
+      if (this._leaving) return;
+      try {
+        await this.#connect(this.self.id);
+        this.emit('reconnected');
+      } catch {
+        if (Date.now() - started < GRACE_MS) setTimeout(retry, RETRY_MS);
+        else { this.self.roomJoined = false; this.self.emit('roomLeft', { state: 'disconnected' }); }
+      }
+    };
+    this.emit('reconnecting');
+    setTimeout(retry, RETRY_MS);
+  }
+
+  #receive(message) {
+    if (message.id != null && this._pending.has(String(message.id))) {
+      const { resolve, reject } = this._pending.get(String(message.id));
+      this._pending.delete(String(message.id));
+      if (message.type === 'ok') resolve(message.data);
+      else reject(new StagecastError(message.code ?? 500, message.message ?? 'the request failed'));
+      return;
+    }
+
+    switch (message.type) {
+      case 'peer_joined': this.#upsert(message.peer); break;
+      case 'peer_updated':
+        if (message.peer.id === this.self.id) { this.self.name = message.peer.name; break; }
+        this.#upsert(message.peer);
+        break;
+      case 'peer_left': this.#remove(message.peer_id, message.reason); break;
+      case 'active_speaker': {
+        const participant = this.participants.joined.get(message.peer_id) ?? null;
+        this.participants.activeSpeaker = participant;
+        this.participants.joined.emit('activeSpeaker', participant ?? { id: message.peer_id });
+        break;
+      }
+      case 'chat_message': this.chat._add(message.message); break;
+      case 'poll_updated': this.polls._update(message.poll); break;
+      case 'livestream_invoked': case 'livestream_started': case 'livestream_errored':
+        this.livestream._apply(message.livestream);
+        break;
+      case 'livestream_stopped': this.livestream._apply(message.livestream, true); break;
+      case 'viewer_count': this.livestream._viewers(message.count); break;
+      case 'kicked': this._leaving = true; this.self.roomJoined = false; this.self.emit('roomLeft', { state: 'kicked', reason: message.reason }); break;
+      default: this.emit(message.type, message); break;
+    }
+  }
+
+  #upsert(view) {
+    const map = this.participants.joined;
+    let participant = map.get(view.id);
+    const isNew = !participant;
+    if (isNew) {
+      participant = new Participant(view);
+      map._set(participant);
+      map.emit('participantJoined', participant);
+    } else {
+      participant.name = view.name;
+      participant._flags = { audio: !!view.audio_enabled, video: !!view.video_enabled, screenshare: !!view.screenshare_enabled };
+    }
+
+    this.#follow(participant);
+  }
+
+  #remove(id, reason) {
+    const map = this.participants.joined;
+    const participant = map.get(id);
+    if (!participant) return;
+    for (const session of Object.values(participant._subscriptions)) session?.close(this._token);
+    participant._subscriptions = {};
+    map._delete(id);
+    map.emit('participantLeft', participant, reason);
+  }
+
+  /** Subscribes to what a participant publishes and drops what it stopped; tells who changed what. */
+  #follow(participant) {
+    const flags = participant._flags;
+    const map = this.participants.joined;
+    for (const source of ['camera', 'screenshare']) {
+      const publishing = source === 'camera' ? flags.audio || flags.video : flags.screenshare;
+      if (publishing && !participant._subscriptions[source] && !this._leaving) this.#subscribe(participant, source);
+    }
+
+    const changes = [
+      ['audioEnabled', flags.audio, 'audioUpdate', p => ({ audioEnabled: p.audioEnabled, audioTrack: p.audioTrack })],
+      ['videoEnabled', flags.video, 'videoUpdate', p => ({ videoEnabled: p.videoEnabled, videoTrack: p.videoTrack })],
+      ['screenShareEnabled', flags.screenshare, 'screenShareUpdate', p => ({ screenShareEnabled: p.screenShareEnabled, screenShareTracks: p.screenShareTracks })],
+    ];
+    for (const [property, value, event, payload] of changes) {
+      if (participant[property] === value) continue;
+      participant[property] = value;
+      participant.emit(event, payload(participant));
+      map.emit(event, participant, payload(participant));
+    }
+  }
+
+  async #subscribe(participant, source) {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const session = new MediaSession(pc);
+    participant._subscriptions[source] = session;
+    pc.addEventListener('track', event => {
+      const track = event.track;
+      if (source === 'screenshare') participant.screenShareTracks = [...participant.screenShareTracks.filter(t => t.kind !== track.kind), track];
+      else participant[`${track.kind}Track`] = track;
+      const update = source === 'screenshare' ? 'screenShareUpdate' : `${track.kind}Update`;
+      const payload = source === 'screenshare'
+        ? { screenShareEnabled: participant.screenShareEnabled, screenShareTracks: participant.screenShareTracks }
+        : { [`${track.kind}Enabled`]: participant[`${track.kind}Enabled`], [`${track.kind}Track`]: track };
+      participant.emit(update, payload);
+      this.participants.joined.emit(update, participant, payload);
+    });
+    const ended = () => {
+      if (participant._subscriptions[source] !== session) return;
+      participant._subscriptions[source] = undefined;
+      session.close(this._token);
+      // The server ended it (the source went or was replaced): subscribe again if the participant still publishes.
+      if (this.participants.joined.get(participant.id) === participant) setTimeout(() => this.#follow(participant), RETRY_MS);
+    };
+    pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'failed' || pc.connectionState === 'closed') ended(); });
+    try {
+      await session.negotiate(this._url(`/realtime/v1/peers/${participant.id}/whep?source=${source}`), this._token);
+      const dtls = pc.getTransceivers()[0]?.sender.transport;
+      dtls?.addEventListener('statechange', () => { if (dtls.state === 'closed' || dtls.state === 'failed') ended(); });
+    } catch (error) {
+      if (participant._subscriptions[source] === session) participant._subscriptions[source] = undefined;
+      pc.close();
+      // Not there yet (the source connects) or refused (max_video_streams): tried again on the next change.
+      if (error.code === 404 && this.participants.joined.get(participant.id) === participant) setTimeout(() => this.#follow(participant), RETRY_MS);
+      else this.emit('error', error);
+    }
+  }
+}
+
+/** The module's entry point, as RealtimeKit's `RealtimeKitClient.init`. */
+export class StagecastClient {
+  /**
+   * A meeting object for a participant token (from the REST API's participant endpoints).
+   * @param {{ authToken: string, baseURI?: string }} options `baseURI`: the Stagecast server, by default this page's origin.
+   */
+  static async init({ authToken, baseURI } = {}) {
+    if (!authToken) throw new StagecastError(401, 'init() needs authToken: a participant token');
+    return new Meeting(authToken, baseURI ?? window.location.origin);
+  }
+}
+
+export default StagecastClient;

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Client;
+
+/// <summary>Stagecast's client module (/sdk/stagecast.js) driven in real Chromium pages, as an app would use it.</summary>
+public sealed class ClientModuleTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task TwoClientsJoinSeeEachOtherChatPollAndMute()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Module"}""");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var a = await StartAsync(browser, ada.Token, "Ada");
+        var b = await StartAsync(browser, bob.Token, "Bob");
+        string adaId = (await a.Page.EvaluateAsync<JsonElement>("() => meeting.self.id")).GetString()!;
+        string bobId = (await b.Page.EvaluateAsync<JsonElement>("() => meeting.self.id")).GetString()!;
+        Assert.Equal("Module", a.Joined.GetProperty("meta").GetProperty("meetingTitle").GetString());
+
+        // Ada sees Bob arrive; Bob finds Ada already there.
+        await WaitForLogAsync(a, "participantJoined", e => e.GetString() == bobId);
+        Assert.Equal(1, await b.Page.EvaluateAsync<int>("() => meeting.participants.joined.size()"));
+
+        // Both turn on camera and microphone: each receives the other's video without asking for it.
+        foreach (var client in new[] { a, b })
+        {
+            await CallAsync(client, "meeting.self.enableAudio()");
+            await CallAsync(client, "meeting.self.enableVideo()");
+        }
+
+        await WaitForLogAsync(b, "videoUpdate", e => e.GetProperty("id").GetString() == adaId && e.GetProperty("track").GetBoolean());
+        await WaitForLogAsync(a, "videoUpdate", e => e.GetProperty("id").GetString() == bobId && e.GetProperty("track").GetBoolean());
+        await Eventually.MatchAsync(() => b.Page.EvaluateAsync<int>("id => framesFrom(id)", adaId), f => f > 30, "Bob to decode Ada's camera");
+        await Eventually.MatchAsync(() => a.Page.EvaluateAsync<int>("id => framesFrom(id)", bobId), f => f > 30, "Ada to decode Bob's camera");
+
+        // Chat.
+        await CallAsync(a, "meeting.chat.sendTextMessage('hello from the module')");
+        var message = await WaitForLogAsync(b, "chatUpdate", e => e.GetProperty("text").GetString() == "hello from the module");
+        Assert.Equal("Ada", message.GetProperty("from").GetString());
+
+        // A poll, and a vote that both see counted.
+        var poll = await CallAsync(a, "meeting.polls.create('Lunch?', ['pizza', 'sushi'])");
+        string pollId = poll.GetProperty("id").GetString()!;
+        await WaitForLogAsync(b, "pollsUpdate", e => e.GetProperty("id").GetString() == pollId);
+        await CallAsync(b, $"meeting.polls.vote('{pollId}', 1)");
+        await WaitForLogAsync(a, "pollsUpdate", e => e.GetProperty("id").GetString() == pollId && e.GetProperty("counts")[1].GetInt32() == 1);
+
+        // Ada mutes her microphone: Bob's module says so.
+        await CallAsync(a, "meeting.self.disableAudio()");
+        await WaitForLogAsync(b, "audioUpdate", e => e.GetProperty("id").GetString() == adaId && !e.GetProperty("enabled").GetBoolean());
+        Assert.False(await a.Page.EvaluateAsync<bool>("() => meeting.self.audioEnabled"));
+
+        // Bob leaves: Ada sees him go.
+        await CallAsync(b, "meeting.leave()");
+        await WaitForLogAsync(a, "participantLeft", e => e.GetProperty("id").GetString() == bobId);
+        await Browser.ScreenshotAsync(a.Page, "client-module");
+    }
+
+    [Fact]
+    public async Task TheLivestreamGoesThroughItsStatesWithManualIngestAndRefusesWhoMayNot()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "livestream_host");
+        var guest = await api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var h = await StartAsync(browser, host.Token, null);
+        var g = await StartAsync(browser, guest.Token, null);
+
+        var refused = await h.Page.EvaluateAsync<JsonElement>("() => call('meeting.livestream.stop()')");
+        Assert.Equal(1902, refused.GetProperty("code").GetInt32());
+        refused = await g.Page.EvaluateAsync<JsonElement>("() => call('meeting.livestream.start({ manualIngestion: true })')");
+        Assert.Equal(1901, refused.GetProperty("code").GetInt32());
+
+        await CallAsync(h, "meeting.livestream.start({ manualIngestion: true })");
+        var states = await h.Page.EvaluateAsync<string[]>("() => eventsOf('livestreamUpdate')");
+        Assert.Equal(["STARTING", "WAITING_ON_MANUAL_INGESTION"], states);
+        var credentials = await CallAsync(h, "meeting.livestream.ingestionCredentials");
+        Assert.Equal(JsonValueKind.Null, (await CallAsync(g, "meeting.livestream.ingestionCredentials")).ValueKind);
+        string ingest = $"{credentials.GetProperty("ingestionServer").GetString()}/{credentials.GetProperty("streamKey").GetString()}";
+
+        await using var publisher = Ffmpeg.Publish(ingest, Ffmpeg.AudioVideo(60, "320x180"));
+        await WaitForLogAsync(h, "livestreamUpdate", e => e.GetString() == "LIVESTREAMING", TimeSpan.FromSeconds(30));
+        await WaitForLogAsync(g, "livestreamUpdate", e => e.GetString() == "LIVESTREAMING");
+        string playback = (await CallAsync(g, "meeting.livestream.playbackUrl")).GetString()!;
+
+        // A viewer watches: the count rises for everyone in the meeting.
+        await server.WaitUntilPlayableAsync(playback);
+        var watching = Ffmpeg.DecodeAsync(playback, 6);
+        await WaitForLogAsync(g, "viewerCountUpdate", e => e.GetInt32() >= 1, TimeSpan.FromSeconds(20));
+        await watching;
+
+        await CallAsync(h, "meeting.livestream.stop()");
+        await WaitForLogAsync(h, "livestreamUpdate", e => e.GetString() == "IDLE");
+        Assert.Equal("IDLE", (await CallAsync(g, "meeting.livestream.state")).GetString());
+        await Browser.ScreenshotAsync(h.Page, "client-module-livestream");
+    }
+
+    private sealed record Client(IPage Page, JsonElement Joined);
+
+    private async Task<Client> StartAsync(Browser browser, string token, string? name)
+    {
+        var page = await browser.OpenAsync("client.html");
+        var joined = await page.EvaluateAsync<JsonElement>("([s, t, n]) => start(s, t, n)", new object?[] { server.HttpBase, token, name });
+        Assert.True(joined.GetProperty("roomJoined").GetBoolean(), joined.ToString());
+        return new Client(page, joined);
+    }
+
+    private static async Task<JsonElement> CallAsync(Client client, string expression)
+    {
+        var result = await client.Page.EvaluateAsync<JsonElement>("e => call(e)", expression);
+        Assert.True(result.GetProperty("ok").GetBoolean(), $"{expression}: {result}");
+        return result.GetProperty("value");
+    }
+
+    private static Task<JsonElement> WaitForLogAsync(Client client, string kind, Func<JsonElement, bool> match, TimeSpan? timeout = null) =>
+        Eventually.MatchAsync(async () => (await client.Page.EvaluateAsync<JsonElement>("k => eventsOf(k)", kind)).EnumerateArray().FirstOrDefault(match),
+            e => e.ValueKind != JsonValueKind.Undefined, $"{kind} in the client's log", timeout);
+}

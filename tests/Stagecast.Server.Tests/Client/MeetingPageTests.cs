@@ -1,0 +1,98 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Client;
+
+/// <summary>The meeting page (/meet/{id}), built on the client module: two people meet, chat and go live.</summary>
+public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task TwoPagesJoinEachOtherChatAndGoLiveWithTheComposite()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Page meeting"}""");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+
+        var adaPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={ada.Token}&name=Ada");
+        await AssertAccessibleAsync(adaPage, "the lobby");
+        await Browser.ScreenshotAsync(adaPage, "meeting-lobby");
+        await JoinAsync(adaPage);
+        Assert.Equal("", new Uri(adaPage.Url).Fragment); // the token left the address bar
+        var bobPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={bob.Token}&name=Bob", width: 390, height: 844);
+        await JoinAsync(bobPage);
+
+        // Each sees the other's picture with a name.
+        await SeesPictureAsync(adaPage, "Bob");
+        await SeesPictureAsync(bobPage, "Ada");
+        Assert.Equal("Page meeting", await adaPage.InnerTextAsync("#title"));
+
+        // Chat.
+        await bobPage.FillAsync("#chat-text", "hi from the phone");
+        await bobPage.ClickAsync("#chat-form button[type=submit]");
+        await adaPage.WaitForSelectorAsync("#messages li:has-text('hi from the phone')");
+
+        // Only Ada may go live; she does, with the meeting's composite, and gets the playback link.
+        Assert.True(await bobPage.IsHiddenAsync("#live-panel"));
+        await adaPage.ClickAsync("#go-live");
+        await adaPage.WaitForSelectorAsync("#live-state:has-text('LIVESTREAMING')", new PageWaitForSelectorOptions { Timeout = 40_000 });
+        Assert.True(await adaPage.IsVisibleAsync("#playback-link"));
+        await AssertAccessibleAsync(adaPage, "the meeting");
+        await AssertAccessibleAsync(bobPage, "the meeting on a phone");
+        await Browser.ScreenshotAsync(adaPage, "meeting-page");
+        await Browser.ScreenshotAsync(bobPage, "meeting-page-phone");
+
+        await adaPage.ClickAsync("#end-live");
+        await adaPage.WaitForSelectorAsync("#live-state:has-text('IDLE')", new PageWaitForSelectorOptions { Timeout = 20_000 });
+    }
+
+    [Fact]
+    public async Task ABadTokenIsAReadableErrorAndTheLobbyStaysUsable()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token=not-a-token");
+        await page.ClickAsync("#join");
+        await page.WaitForSelectorAsync("#error:not([hidden])");
+        Assert.Contains("token", await page.InnerTextAsync("#error"), StringComparison.OrdinalIgnoreCase);
+        Assert.True(await page.IsVisibleAsync("#join-form"));
+    }
+
+    private static async Task JoinAsync(IPage page)
+    {
+        await page.ClickAsync("#join");
+        await page.WaitForSelectorAsync("#room:not([hidden])", new PageWaitForSelectorOptions { Timeout = 20_000 });
+    }
+
+    private static async Task SeesPictureAsync(IPage page, string name)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "name => [...document.querySelectorAll('.tile')].some(t => t.querySelector('.name').textContent === name && t.querySelector('video').videoWidth > 0)",
+                name, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+            string state = await page.EvaluateAsync<string>("""
+                () => JSON.stringify({ grid: document.getElementById('grid').innerHTML, error: document.getElementById('error').textContent,
+                  participants: stagecastMeeting.meeting.participants.joined.toArray().map(p => ({ name: p.name, video: p.videoEnabled, track: !!p.videoTrack,
+                    subs: Object.keys(p._subscriptions).filter(k => p._subscriptions[k]) })),
+                  videos: [...document.querySelectorAll('.tile video')].map(v => ({ w: v.videoWidth, paused: v.paused, src: !!v.srcObject, ready: v.readyState })) })
+                """);
+            throw new TimeoutException($"{name}'s picture did not show: {state}");
+        }
+    }
+
+    private static async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        var result = await page.RunAxe();
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{what}: " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+    }
+}
