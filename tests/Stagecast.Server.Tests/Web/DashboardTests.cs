@@ -89,4 +89,32 @@ public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerF
         await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Ingest (blue) and watched (green) minutes per day" })).ToBeVisibleAsync();
         Assert.All(requested, url => Assert.StartsWith(server.HttpBase, url));
     }
+
+    [Fact]
+    public async Task AMeetingIsCreatedAndJoinedFromTheDashboard()
+    {
+        var tenant = await server.NewTenantAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenUrlAsync($"{server.HttpBase}/dashboard?account={tenant.AccountId}&app={tenant.AppId}");
+        await page.GetByLabel("API token").FillAsync(tenant.Token);
+        await page.GetByLabel("API token").PressAsync("Enter");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Meetings" }).ClickAsync();
+
+        await page.GetByLabel("Title").FillAsync("Standup");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create meeting" }).ClickAsync();
+        await page.GetByLabel("Participant name").FillAsync("Ada");
+        await page.GetByLabel("Preset").SelectOptionAsync("group_call_host");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add participant" }).ClickAsync();
+        var join = page.GetByRole(AriaRole.Link, new() { Name = "Join as Ada" });
+        await Assertions.Expect(join).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(page, "dashboard-meetings");
+
+        // The link opens the meeting page with Ada's token; she joins and is in the meeting.
+        string href = (await join.GetAttributeAsync("href"))!;
+        Assert.StartsWith("/meet/", href);
+        var meetingPage = await browser.OpenUrlAsync(server.HttpBase + href);
+        await meetingPage.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(meetingPage.Locator("#title")).ToHaveTextAsync("Standup", new() { Timeout = 20_000 });
+        await Assertions.Expect(meetingPage.Locator(".tile .name")).ToContainTextAsync("Ada (you)");
+    }
 }

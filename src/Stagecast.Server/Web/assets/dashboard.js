@@ -292,6 +292,36 @@
     $('webhook-list').replaceChildren(...(blocks.length ? blocks : [h('p', { class: 'muted' }, 'No webhooks: create one with POST /webhooks.')]));
   }
 
+  // Join links made in this tab, by meeting: each carries a participant token, so it is shown, never stored.
+  const joinLinks = new Map();
+  const presets = ['group_call_host', 'group_call_participant', 'webinar_host', 'webinar_viewer', 'livestream_host', 'livestream_viewer'];
+
+  $('create-meeting').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const title = $('meeting-title').value.trim();
+    act('create the meeting', async () => {
+      await api('/meetings', { method: 'POST', body: title ? { title } : {} });
+      $('meeting-title').value = '';
+    });
+  });
+
+  function addParticipantForm(m) {
+    const name = h('input', { name: 'name', required: true, maxlength: '100', placeholder: 'Ada' });
+    const preset = h('select', { name: 'preset_name' }, presets.map((p) => h('option', { value: p }, p)));
+    return h('form', { class: 'row', onsubmit: (event) => {
+      event.preventDefault();
+      act('add the participant', async () => {
+        const created = await api(`/meetings/${m.id}/participants`, { method: 'POST', body: {
+          name: name.value.trim(), preset_name: preset.value, custom_participant_id: `dashboard-${crypto.randomUUID()}`,
+        } });
+        const links = joinLinks.get(m.id) || [];
+        links.push({ name: name.value.trim(), url: `/meet/${encodeURIComponent(m.id)}#token=${encodeURIComponent(created.data.token)}` });
+        joinLinks.set(m.id, links);
+        name.value = '';
+      });
+    } }, h('label', {}, 'Participant name', name), h('label', {}, 'Preset', preset), h('button', { type: 'submit' }, 'Add participant'));
+  }
+
   async function refreshMeetings() {
     const [meetings, live] = await Promise.all([api('/meetings?per_page=50'), api('/sessions?status=LIVE&per_page=50')]);
     const sessions = new Map(live.data.sessions.map((s) => [s.associated_id, s]));
@@ -309,9 +339,13 @@
         session
           ? h('p', { class: 'stats' }, h('span', {}, 'Session since ', h('b', {}, time(session.started_at))), h('span', {}, 'Participants now ', h('b', {}, session.live_participants)))
           : h('p', { class: 'muted' }, 'No session in progress'),
-        participants);
+        participants,
+        addParticipantForm(m),
+        (joinLinks.get(m.id) || []).length
+          ? h('ul', { class: 'join-links' }, joinLinks.get(m.id).map((l) => h('li', {}, h('a', { href: l.url, target: '_blank', rel: 'noopener' }, `Join as ${l.name}`))))
+          : null);
     }));
-    $('meeting-list').replaceChildren(...(blocks.length ? blocks : [h('p', { class: 'muted' }, 'No meetings: create one with POST /meetings.')]));
+    $('meeting-list').replaceChildren(...(blocks.length ? blocks : [h('p', { class: 'muted' }, 'No meetings yet: create one above.')]));
   }
 
   async function refreshAnalytics() {
