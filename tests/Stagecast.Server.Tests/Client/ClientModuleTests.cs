@@ -101,6 +101,32 @@ public sealed class ClientModuleTests(ServerFixture server) : IClassFixture<Serv
         await Browser.ScreenshotAsync(h.Page, "client-module-livestream");
     }
 
+    [Fact]
+    public async Task AWaitlistedParticipantEntersOnlyWhenTheHostAcceptsIt()
+    {
+        var api = await server.NewTenantAsync();
+        (await api.PostAsync("/presets", """{"name":"lobby_guest","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await api.AddParticipantAsync(meeting, "guest", "lobby_guest", name: "Guest");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var h = await StartAsync(browser, host.Token, null);
+
+        var guestPage = await browser.OpenAsync("client.html");
+        await guestPage.EvaluateAsync("([s, t]) => start(s, t, null, false)", new object?[] { server.HttpBase, guest.Token });
+        var g = new Client(guestPage, default);
+        await WaitForLogAsync(g, "waitlisted", _ => true);
+        var waiting = await WaitForLogAsync(h, "waitlistJoined", e => e.GetProperty("name").GetString() == "Guest");
+        Assert.Equal("waitlisted", (await CallAsync(g, "meeting.self.roomState")).GetString());
+        Assert.Equal(0, await h.Page.EvaluateAsync<int>("() => meeting.participants.joined.size()"));
+
+        await CallAsync(h, $"meeting.participants.acceptWaitingRoomRequest('{waiting.GetProperty("id").GetString()}')");
+        await WaitForLogAsync(g, "roomJoined", _ => true);
+        await WaitForLogAsync(h, "participantJoined", _ => true);
+        await WaitForLogAsync(h, "waitlistLeft", e => e.GetString() == waiting.GetProperty("id").GetString());
+        Assert.Equal("joined", (await CallAsync(g, "meeting.self.roomState")).GetString());
+    }
+
     private sealed record Client(IPage Page, JsonElement Joined);
 
     private async Task<Client> StartAsync(Browser browser, string token, string? name)

@@ -18,7 +18,8 @@ public sealed record PresetPermissions(
     bool PollsCanCreate,
     bool PollsCanVote,
     bool PollsCanView,
-    int MaxVideoStreams)
+    int MaxVideoStreams,
+    string WaitingRoomType = "SKIP")
 {
     /// <summary>How many publishing peers' video a participant watches at once when the preset does not say (RealtimeKit's desktop default).</summary>
     public const int DefaultMaxVideoStreams = 25;
@@ -40,7 +41,10 @@ public sealed record PresetPermissions(
         Flag(permissions["polls"] as JsonObject, "can_view"),
         config["max_video_streams"] is JsonObject streams && streams["desktop"] is JsonValue desktop && desktop.TryGetValue(out int max) && max > 0
             ? max
-            : DefaultMaxVideoStreams);
+            : DefaultMaxVideoStreams,
+        permissions["waiting_room_type"] is JsonValue type && type.TryGetValue(out string? waiting) && waiting is "ON_PRIVILEGED_USER_ENTRY" or "SKIP_ON_ACCEPT"
+            ? waiting
+            : "SKIP");
 
     private static bool Flag(JsonObject? parent, string name) => parent?[name] is JsonValue value && value.TryGetValue(out bool flag) && flag;
 }

@@ -18,10 +18,19 @@ public sealed class MeetingRooms(
     TimeProvider time) : IMeetingObserver, IParticipantObserver
 {
     private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Waitlist> _waitlists = new(StringComparer.Ordinal);
 
     public ICollection<MeetingRoom> All => _rooms.Values;
 
     public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
+
+    /// <summary>A meeting's waiting room; who waits is told to the room's peers that may accept them.</summary>
+    public Waitlist WaitlistOf(string meetingId) => _waitlists.GetOrAdd(meetingId, id =>
+    {
+        var waitlist = new Waitlist(time);
+        waitlist.Changed += () => Find(id)?.Broadcast(new Protocol.WaitlistUpdatedMessage(waitlist.Views), to: p => p.Permissions.AcceptWaitingRequests);
+        return waitlist;
+    });
 
     public MeetingRoom GetOrCreate(Meeting meeting, string accountId) =>
         _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(

@@ -31,6 +31,7 @@ public sealed partial class RealtimeClient(
     private int _refusedInRow;
     private RoomPeer? _peer;
     private MeetingRoom? _room;
+    private Waitlist.Waiter? _waiting;
     private bool _left;
     private bool _stopped;
 
@@ -49,7 +50,7 @@ public sealed partial class RealtimeClient(
         using var joinDeadline = _time.CreateTimer(
             _ =>
             {
-                if (Volatile.Read(ref _peer) is null)
+                if (Volatile.Read(ref _peer) is null && Volatile.Read(ref _waiting) is null)
                 {
                     Connection.Close(RealtimeCloseCodes.JoinTimeout, "send join first");
                 }
@@ -67,6 +68,11 @@ public sealed partial class RealtimeClient(
         }
         finally
         {
+            if (Volatile.Read(ref _waiting) is { } waiter)
+            {
+                services.Rooms.WaitlistOf(Participant.MeetingId).Remove(waiter); // gave up waiting
+            }
+
             if (_peer is not null && _room is not null && !_left)
             {
                 await _room.DisconnectedAsync(_peer, this).ConfigureAwait(false);
@@ -133,7 +139,11 @@ public sealed partial class RealtimeClient(
                 throw new DomainException(DomainError.Conflict, "send join first");
             }
 
-            Send(await route.Handle(this, id, message).ConfigureAwait(false));
+            if (await route.Handle(this, id, message).ConfigureAwait(false) is { } answer)
+            {
+                Send(answer);
+            }
+
             if (_left)
             {
                 Connection.Close(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "left");
@@ -163,11 +173,15 @@ public sealed partial class RealtimeClient(
         }
     }
 
-    internal async Task<RealtimeAnswer> JoinAsync(JoinRequest request)
+    /// <summary>
+    /// <c>join</c>: enters the meeting, or, when the participant's preset has a waiting room and nobody let it in yet,
+    /// waits: the client gets <c>waitlisted</c> now and the answer to its <c>join</c> when a host decides (null here).
+    /// </summary>
+    internal async Task<RealtimeMessage?> JoinAsync(string? id, JoinRequest request)
     {
-        if (_peer is not null)
+        if (_peer is not null || _waiting is not null)
         {
-            throw new DomainException(DomainError.Conflict, "already joined");
+            throw new DomainException(DomainError.Conflict, _peer is not null ? "already joined" : "already waiting to be let in");
         }
 
         await RecheckCredentialAsync().ConfigureAwait(false);
@@ -179,6 +193,49 @@ public sealed partial class RealtimeClient(
             throw new RealtimeException((int)DomainError.Forbidden, "the meeting is inactive", RealtimeCloseCodes.MeetingEnded);
         }
 
+        var waitlist = services.Rooms.WaitlistOf(meeting.Id);
+        bool resuming = request.PeerId is { } peerId
+            && services.Rooms.Find(meeting.Id)?.Peers.Any(p => p.Id == peerId && p.Participant.Id == Participant.Id) == true;
+        if (!resuming && waitlist.MustWait(Participant, Permissions))
+        {
+            var waiter = waitlist.Add(Participant, request.Name);
+            Volatile.Write(ref _waiting, waiter);
+            Send(new WaitlistedMessage(waiter.Id));
+            _ = AdmitWhenDecidedAsync(waiter, id, meeting, request);
+            return null;
+        }
+
+        return new OkMessage(id, await EnterAsync(meeting, request).ConfigureAwait(false));
+    }
+
+    private async Task AdmitWhenDecidedAsync(Waitlist.Waiter waiter, string? id, Meeting meeting, JoinRequest request)
+    {
+        bool accepted = await waiter.Decision.Task.ConfigureAwait(false);
+        Volatile.Write(ref _waiting, null);
+        if (!accepted)
+        {
+            SendError(id, (int)DomainError.Forbidden, "the host did not let you in");
+            Connection.Close(RealtimeCloseCodes.Kicked, "not let in");
+            return;
+        }
+
+        try
+        {
+            Send(new OkMessage(id, await EnterAsync(meeting, request).ConfigureAwait(false)));
+        }
+        catch (DomainException ex)
+        {
+            SendError(id, ex.Code, ex.Message);
+        }
+        catch (RealtimeException ex)
+        {
+            SendError(id, ex.Code, ex.Message);
+            Connection.Close(ex.CloseWith ?? System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, ex.Message);
+        }
+    }
+
+    private async Task<RealtimeAnswer> EnterAsync(Meeting meeting, JoinRequest request)
+    {
         while (true)
         {
             var room = services.Rooms.GetOrCreate(meeting, credential.AccountId);
@@ -191,6 +248,22 @@ public sealed partial class RealtimeClient(
             Volatile.Write(ref _peer, peer);
             return await JoinedAsync(room, peer, resumed).ConfigureAwait(false);
         }
+    }
+
+    /// <summary><c>waitlist_accept</c> / <c>waitlist_reject</c>: a host lets a waiting participant in, or not.</summary>
+    internal Task<RealtimeAnswer> DecideAsync(WaitlistDecisionRequest request, bool accept)
+    {
+        if (!_peer!.Permissions.AcceptWaitingRequests)
+        {
+            throw new DomainException(DomainError.Forbidden, "this participant's preset may not accept waiting requests (accept_waiting_requests)");
+        }
+
+        if (!services.Rooms.WaitlistOf(Participant.MeetingId).Resolve(request.WaitlistId!, accept))
+        {
+            throw new DomainException(DomainError.NotFound, $"nobody waits with waitlist_id {request.WaitlistId}");
+        }
+
+        return Task.FromResult<RealtimeAnswer>(EmptyAnswer.Instance);
     }
 
     private async Task<RealtimeAnswer> JoinedAsync(MeetingRoom room, RoomPeer peer, bool resumed)
@@ -209,7 +282,8 @@ public sealed partial class RealtimeClient(
             new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId, room.SessionStartedAt),
             Permissions.ChatCanReceive ? [.. chat.Select(ChatView.From)] : [],
             Permissions.PollsCanView ? [.. polls.Select(p => PollView.For(p, Participant.Id))] : [],
-            services.Livestreams.Describe(room, this));
+            services.Livestreams.Describe(room, this),
+            Permissions.AcceptWaitingRequests ? services.Rooms.WaitlistOf(room.MeetingId).Views : []);
     }
 
     internal async Task<RealtimeAnswer> StartLivestreamAsync(StartMeetingLivestreamRequest request)

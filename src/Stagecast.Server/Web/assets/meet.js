@@ -73,6 +73,8 @@ async function join(event) {
   $('title').textContent = meeting.meta.meetingTitle || 'Meeting';
   document.title = `${meeting.meta.meetingTitle || 'Meeting'} · Stagecast`;
   $('live-panel').hidden = !meeting.self.permissions?.can_livestream;
+  $('connection').textContent = '';
+  renderWaitlist();
   $('poll-form').hidden = !meeting.self.permissions?.polls_can_create;
   $('chat-form').hidden = !meeting.self.permissions?.chat_can_send;
   addTile({ id: 'self', name: `${meeting.self.name} (you)` });
@@ -102,9 +104,13 @@ function wire(meeting) {
   meeting.self.on('audioUpdate', () => { updateTile({ id: 'self', videoTrack: meeting.self.videoTrack, videoEnabled: meeting.self.videoEnabled, audioEnabled: meeting.self.audioEnabled }); renderControls(); });
   meeting.self.on('screenShareUpdate', () => renderControls());
   meeting.self.on('roomLeft', ({ state: how, reason }) => {
-    $('connection').textContent = how === 'kicked' ? `You were removed from the meeting${reason ? `: ${reason}` : ''}.` : 'You left the meeting.';
+    $('connection').textContent = how === 'kicked' ? `You were removed from the meeting${reason ? `: ${reason}` : ''}.`
+      : how === 'rejected' ? 'A host did not let you in.' : 'You left the meeting.';
     $('room').hidden = true;
   });
+  meeting.self.on('waitlisted', () => { $('connection').textContent = 'Waiting for a host to let you in…'; });
+  meeting.participants.waitlisted.on('participantJoined', () => renderWaitlist());
+  meeting.participants.waitlisted.on('participantLeft', () => renderWaitlist());
   meeting.on('reconnecting', () => { $('connection').textContent = 'Reconnecting…'; });
   meeting.on('reconnected', () => { $('connection').textContent = ''; });
   meeting.on('error', error => showError(error));
@@ -152,6 +158,22 @@ function updateScreen(participant) {
     $('screens').append(holder);
   }
   holder.querySelector('video').srcObject = new MediaStream([track]);
+}
+
+function renderWaitlist() {
+  const meeting = state.meeting;
+  const waiting = meeting.participants.waitlisted.toArray();
+  $('waitlist-panel').hidden = !meeting.self.permissions?.accept_waiting_requests || waiting.length === 0;
+  $('waitlist').replaceChildren(...waiting.map(w => {
+    const name = w.name || w.customParticipantId;
+    const accept = element('button', { type: 'button', className: 'primary', textContent: 'Let in' });
+    accept.setAttribute('aria-label', `Let ${name} in`);
+    accept.addEventListener('click', () => attempt(() => meeting.participants.acceptWaitingRoomRequest(w.id)));
+    const reject = element('button', { type: 'button', textContent: 'Turn away' });
+    reject.setAttribute('aria-label', `Turn ${name} away`);
+    reject.addEventListener('click', () => attempt(() => meeting.participants.rejectWaitingRoomRequest(w.id)));
+    return element('li', { className: 'row' }, element('span', { className: 'grow', textContent: name }), accept, reject);
+  }));
 }
 
 function renderControls() {

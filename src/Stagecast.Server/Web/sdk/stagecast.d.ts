@@ -62,9 +62,28 @@ export interface ParticipantMap extends Emitter<{
   toArray(): Participant[];
 }
 
+export interface WaitlistedParticipant {
+  id: string;
+  userId: string;
+  customParticipantId: string;
+  name: string | null;
+  presetName: string | null;
+  requestedAt: Date;
+}
+
+export interface WaitlistMap extends Emitter<{
+  participantJoined: (participant: WaitlistedParticipant) => void;
+  participantLeft: (participant: WaitlistedParticipant) => void;
+}> {
+  get(id: string): WaitlistedParticipant | undefined;
+  size(): number;
+  toArray(): WaitlistedParticipant[];
+}
+
 export interface Self extends Emitter<{
   roomJoined: (detail: { reconnected: boolean }) => void;
-  roomLeft: (detail: { state: 'left' | 'disconnected' | 'kicked'; reason?: string }) => void;
+  roomLeft: (detail: { state: 'left' | 'disconnected' | 'kicked' | 'rejected'; reason?: string }) => void;
+  waitlisted: () => void;
   audioUpdate: (update: { audioEnabled: boolean; audioTrack: MediaStreamTrack | null }) => void;
   videoUpdate: (update: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void;
   screenShareUpdate: (update: { screenShareEnabled: boolean; screenShareTracks: MediaStreamTrack[] }) => void;
@@ -74,6 +93,7 @@ export interface Self extends Emitter<{
   readonly userId: string | null;
   readonly name: string | null;
   readonly roomJoined: boolean;
+  readonly roomState: 'init' | 'waitlisted' | 'joined' | 'rejected' | 'left' | 'kicked' | 'disconnected';
   readonly permissions: Permissions | null;
   readonly audioEnabled: boolean;
   readonly videoEnabled: boolean;
@@ -144,7 +164,14 @@ export interface Meeting extends Emitter<{
   error: (error: StagecastError) => void;
 }> {
   readonly self: Self;
-  readonly participants: { readonly joined: ParticipantMap; readonly activeSpeaker: Participant | null };
+  readonly participants: {
+    readonly joined: ParticipantMap;
+    /** Who waits to be let in (for a participant whose preset has accept_waiting_requests); `participantJoined`/`participantLeft` as they come and go. */
+    readonly waitlisted: WaitlistMap;
+    readonly activeSpeaker: Participant | null;
+    acceptWaitingRoomRequest(id: string): Promise<unknown>;
+    rejectWaitingRoomRequest(id: string): Promise<unknown>;
+  };
   readonly chat: Chat;
   readonly polls: Polls;
   readonly livestream: Livestream;

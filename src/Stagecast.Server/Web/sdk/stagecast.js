@@ -140,6 +140,8 @@ class Self extends Emitter {
     this.userId = null;
     this.name = null;
     this.roomJoined = false;
+    /** `init`, `waitlisted` (a host has to let you in), `joined`, `rejected`, `left`, `kicked`, `disconnected`. */
+    this.roomState = 'init';
     this.permissions = null;
     this.audioEnabled = false;
     this.videoEnabled = false;
@@ -394,7 +396,17 @@ class Meeting extends Emitter {
     this._nextId = 1;
     this._leaving = false;
     this.self = new Self(this);
-    this.participants = { joined: new ParticipantMap(), activeSpeaker: null };
+    const meeting = this;
+    this.participants = {
+      joined: new ParticipantMap(),
+      /** Who waits in the waiting room (filled for participants whose preset may accept them). */
+      waitlisted: new ParticipantMap(),
+      activeSpeaker: null,
+      /** Lets a waiting participant in. @param {string} id */
+      acceptWaitingRoomRequest: id => meeting._request('waitlist_accept', { waitlist_id: id }),
+      /** Turns a waiting participant away. @param {string} id */
+      rejectWaitingRoomRequest: id => meeting._request('waitlist_reject', { waitlist_id: id }),
+    };
     this.chat = new Chat(this);
     this.polls = new Polls(this);
     this.livestream = new Livestream(this);
@@ -418,6 +430,7 @@ class Meeting extends Emitter {
     for (const kind of ['audio', 'video']) { this.self[`${kind}Track`]?.stop(); this.self[`${kind}Track`] = null; this.self[`${kind}Enabled`] = false; }
     for (const participant of this.participants.joined.toArray()) this.#remove(participant.id, 'left');
     this.self.roomJoined = false;
+    this.self.roomState = 'left';
     this.self.emit('roomLeft', { state: 'left' });
   }
 
@@ -460,8 +473,13 @@ class Meeting extends Emitter {
     const fields = {};
     if (this.self.name && !resumePeerId) fields.name = this.self.name;
     if (resumePeerId) fields.peer_id = resumePeerId;
-    const data = await this._request('join', fields);
-    this.#joined(data);
+    try {
+      const data = await this._request('join', fields);
+      this.#joined(data);
+    } catch (error) {
+      if (this.self.roomState === 'waitlisted') { this.self.roomState = 'rejected'; this.self.emit('roomLeft', { state: 'rejected' }); }
+      throw error;
+    }
   }
 
   #joined(data) {
@@ -479,8 +497,10 @@ class Meeting extends Emitter {
     for (const message of data.chat ?? []) this.chat._add(message);
     for (const poll of data.polls ?? []) this.polls._update(poll);
     if (data.livestream) this.livestream._apply(data.livestream);
+    this.#waitlist(data.waitlisted ?? []);
     if (!self.roomJoined) {
       self.roomJoined = true;
+      self.roomState = 'joined';
       self.emit('roomJoined', { reconnected: !!data.resumed });
     }
   }
@@ -499,7 +519,7 @@ class Meeting extends Emitter {
         this.emit('reconnected');
       } catch {
         if (Date.now() - started < GRACE_MS) setTimeout(retry, RETRY_MS);
-        else { this.self.roomJoined = false; this.self.emit('roomLeft', { state: 'disconnected' }); }
+        else { this.self.roomJoined = false; this.self.roomState = 'disconnected'; this.self.emit('roomLeft', { state: 'disconnected' }); }
       }
     };
     this.emit('reconnecting');
@@ -535,8 +555,30 @@ class Meeting extends Emitter {
         break;
       case 'livestream_stopped': this.livestream._apply(message.livestream, true); break;
       case 'viewer_count': this.livestream._viewers(message.count); break;
-      case 'kicked': this._leaving = true; this.self.roomJoined = false; this.self.emit('roomLeft', { state: 'kicked', reason: message.reason }); break;
+      case 'kicked':
+        this._leaving = true;
+        this.self.roomJoined = false;
+        this.self.roomState = 'kicked';
+        this.self.emit('roomLeft', { state: 'kicked', reason: message.reason });
+        break;
+      case 'waitlisted': this.self.roomState = 'waitlisted'; this.self.emit('waitlisted'); break;
+      case 'waitlist_updated': this.#waitlist(message.waitlisted); break;
       default: this.emit(message.type, message); break;
+    }
+  }
+
+  #waitlist(views) {
+    const map = this.participants.waitlisted;
+    const ids = new Set(views.map(v => v.id));
+    for (const waiting of map.toArray()) {
+      if (!ids.has(waiting.id)) { map._delete(waiting.id); map.emit('participantLeft', waiting); }
+    }
+    for (const view of views) {
+      if (map.get(view.id)) continue;
+      const waiting = { id: view.id, userId: view.user_id, customParticipantId: view.custom_participant_id, name: view.name, presetName: view.preset_name,
+        requestedAt: new Date(view.requested_at) };
+      map._set(waiting);
+      map.emit('participantJoined', waiting);
     }
   }
 

@@ -28,6 +28,8 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(ViewerCountMessage), "viewer_count")]
 [JsonDerivedType(typeof(KickedMessage), "kicked")]
 [JsonDerivedType(typeof(StreamStartedMessage), "stream_started")]
+[JsonDerivedType(typeof(WaitlistedMessage), "waitlisted")]
+[JsonDerivedType(typeof(WaitlistUpdatedMessage), "waitlist_updated")]
 [JsonDerivedType(typeof(StreamEndedMessage), "stream_ended")]
 public abstract record RealtimeMessage;
 
@@ -91,7 +93,8 @@ public sealed record JoinAnswer(
     MeetingInfo Meeting,
     IReadOnlyList<ChatView> Chat,
     IReadOnlyList<PollView> Polls,
-    LivestreamChannelView? Livestream) : RealtimeAnswer;
+    LivestreamChannelView? Livestream,
+    IReadOnlyList<WaitlistedView> Waitlisted) : RealtimeAnswer;
 
 public sealed record MeetingInfo(string Id, string? Title, string SessionId, DateTimeOffset? StartedAt);
 
@@ -123,3 +126,12 @@ public sealed record RoomStreamView(
 public sealed record StreamStartedMessage(RoomStreamView Stream) : RealtimeMessage;
 
 public sealed record StreamEndedMessage(RoomStreamView Stream) : RealtimeMessage;
+
+/// <summary>Someone waiting in the meeting's waiting room to be let in.</summary>
+public sealed record WaitlistedView(string Id, string UserId, string CustomParticipantId, string? Name, string? PresetName, DateTimeOffset RequestedAt);
+
+/// <summary>To a participant that asked to join: it waits for a host to let it in (its <c>join</c> is answered then).</summary>
+public sealed record WaitlistedMessage(string WaitlistId) : RealtimeMessage;
+
+/// <summary>To peers who may accept waiting requests: who waits now.</summary>
+public sealed record WaitlistUpdatedMessage(IReadOnlyList<WaitlistedView> Waitlisted) : RealtimeMessage;

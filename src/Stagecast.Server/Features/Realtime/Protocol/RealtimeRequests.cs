@@ -58,3 +58,11 @@ public sealed record VoteRequest
 /// <summary><c>leave</c>, <c>livestream_stop</c>: requests without fields.</summary>
 [OptionalBody]
 public sealed record EmptyRequest;
+
+/// <summary><c>waitlist_accept</c> and <c>waitlist_reject</c>: a waiting participant, by the id <c>waitlist_updated</c> gave.</summary>
+public sealed record WaitlistDecisionRequest
+{
+    [Required]
+    [StringLength(64)]
+    public string? WaitlistId { get; init; }
+}

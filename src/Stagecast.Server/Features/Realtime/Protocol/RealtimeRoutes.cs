@@ -7,8 +7,8 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 
 /// <summary>How a request of one type is read and answered.</summary>
 /// <param name="BeforeJoin">Whether it may come before <c>join</c>.</param>
-/// <param name="Handle">Reads the request's fields (its syntax is checked) and answers it.</param>
-public sealed record RealtimeRoute(bool BeforeJoin, Func<RealtimeClient, string?, ReadOnlyMemory<byte>, Task<RealtimeMessage>> Handle);
+/// <param name="Handle">Reads the request's fields (its syntax is checked) and answers it; null when the answer comes later (a waitlisted join).</param>
+public sealed record RealtimeRoute(bool BeforeJoin, Func<RealtimeClient, string?, ReadOnlyMemory<byte>, Task<RealtimeMessage?>> Handle);
 
 /// <summary>
 /// Every request a client may send, by its <c>type</c>: the record its fields are read into and the handler that
@@ -18,8 +18,8 @@ public static class RealtimeRoutes
 {
     public static readonly IReadOnlyDictionary<string, RealtimeRoute> All = new Dictionary<string, RealtimeRoute>(StringComparer.Ordinal)
     {
-        ["ping"] = new(true, (_, id, _) => Task.FromResult<RealtimeMessage>(new PongMessage(id))),
-        ["join"] = Ask<JoinRequest>((client, request) => client.JoinAsync(request), beforeJoin: true),
+        ["ping"] = new(true, (_, id, _) => Task.FromResult<RealtimeMessage?>(new PongMessage(id))),
+        ["join"] = new(true, (client, id, message) => client.JoinAsync(id, JsonBody<JoinRequest>.ParseChecked(message.Span, RealtimeJson.RequestOptions))),
         ["leave"] = Ask<EmptyRequest>((client, _) => client.LeaveAsync()),
         ["peer_update"] = Ask<PeerUpdateRequest>((client, request) => client.UpdatePeerAsync(request)),
         ["media_state"] = Ask<MediaStateRequest>((client, request) => client.MediaStateAsync(request)),
@@ -28,6 +28,8 @@ public static class RealtimeRoutes
         ["poll_vote"] = Ask<VoteRequest>((client, request) => client.VoteAsync(request)),
         ["livestream_start"] = Ask<StartMeetingLivestreamRequest>((client, request) => client.StartLivestreamAsync(request)),
         ["livestream_stop"] = Ask<EmptyRequest>((client, _) => client.StopLivestreamAsync()),
+        ["waitlist_accept"] = Ask<WaitlistDecisionRequest>((client, request) => client.DecideAsync(request, accept: true)),
+        ["waitlist_reject"] = Ask<WaitlistDecisionRequest>((client, request) => client.DecideAsync(request, accept: false)),
     };
 
     /// <summary>A request answered with <c>ok</c> and the handler's data.</summary>
