@@ -89,11 +89,12 @@ public sealed class ClientModuleTests(ServerFixture server) : IClassFixture<Serv
         await WaitForLogAsync(g, "livestreamUpdate", e => e.GetString() == "LIVESTREAMING");
         string playback = (await CallAsync(g, "meeting.livestream.playbackUrl")).GetString()!;
 
-        // A viewer watches: the count rises for everyone in the meeting.
+        // Someone opens the watch page: the count rises for everyone in the meeting.
         await server.WaitUntilPlayableAsync(playback);
-        var watching = Ffmpeg.DecodeAsync(playback, 6);
-        await WaitForLogAsync(g, "viewerCountUpdate", e => e.GetInt32() >= 1, TimeSpan.FromSeconds(20));
-        await watching;
+        string id = (await CallAsync(g, "meeting.livestream.id")).GetString()!;
+        var watchPage = await browser.OpenUrlAsync($"{server.HttpBase}/watch/{id}");
+        await WaitForLogAsync(g, "viewerCountUpdate", e => e.GetInt32() >= 1, TimeSpan.FromSeconds(30));
+        await watchPage.CloseAsync();
 
         await CallAsync(h, "meeting.livestream.stop()");
         await WaitForLogAsync(h, "livestreamUpdate", e => e.GetString() == "IDLE");
@@ -125,6 +126,30 @@ public sealed class ClientModuleTests(ServerFixture server) : IClassFixture<Serv
         await WaitForLogAsync(h, "participantJoined", _ => true);
         await WaitForLogAsync(h, "waitlistLeft", e => e.GetString() == waiting.GetProperty("id").GetString());
         Assert.Equal("joined", (await CallAsync(g, "meeting.self.roomState")).GetString());
+        await Browser.ScreenshotAsync(h.Page, "client-module-waitlist");
+    }
+
+    [Fact]
+    public async Task AFirefoxClientJoinsWithTheModuleAndIsSeenByChromium()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada");
+        var fox = await api.AddParticipantAsync(meeting, "fox", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var a = await StartAsync(browser, ada.Token, "Ada");
+
+        await using var firefox = await Firefox.OpenAsync(
+            $"server={Uri.EscapeDataString(server.HttpBase)}&token={Uri.EscapeDataString(fox.Token)}&name=Fox", "client.html");
+        var joined = JsonDocument.Parse(await firefox.WaitForReportAsync("\"joined\"", TimeSpan.FromSeconds(60))).RootElement;
+        Assert.True(joined.GetProperty("videoEnabled").GetBoolean(), joined.ToString());
+        Assert.Equal(1, joined.GetProperty("others").GetInt32());
+        string foxId = joined.GetProperty("id").GetString()!;
+
+        await WaitForLogAsync(a, "participantJoined", e => e.GetString() == foxId);
+        await WaitForLogAsync(a, "videoUpdate", e => e.GetProperty("id").GetString() == foxId && e.GetProperty("track").GetBoolean(), TimeSpan.FromSeconds(30));
+        await Eventually.MatchAsync(() => a.Page.EvaluateAsync<int>("id => framesFrom(id)", foxId), f => f > 30, "Ada to decode Firefox's camera");
+        await Browser.ScreenshotAsync(a.Page, "client-module-firefox");
     }
 
     private sealed record Client(IPage Page, JsonElement Joined);

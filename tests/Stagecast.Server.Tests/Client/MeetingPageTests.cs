@@ -63,6 +63,28 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
         Assert.True(await page.IsVisibleAsync("#join-form"));
     }
 
+    [Fact]
+    public async Task ABrowserWithoutCameraOrMicrophoneStillJoinsToWatchAndChat()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var withMedia = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        await using var withoutMedia = await Browser.LaunchAsync(); // no fake devices: getUserMedia fails
+        var adaPage = await withMedia.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={ada.Token}&name=Ada");
+        await JoinAsync(adaPage);
+
+        var bobPage = await withoutMedia.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={bob.Token}&name=Bob");
+        await JoinAsync(bobPage);
+        await bobPage.WaitForSelectorAsync("#error:not([hidden])");
+        await SeesPictureAsync(bobPage, "Ada");
+        await bobPage.FillAsync("#chat-text", "watching without a camera");
+        await bobPage.ClickAsync("#chat-form button[type=submit]");
+        await adaPage.WaitForSelectorAsync("#messages li:has-text('watching without a camera')");
+        await Browser.ScreenshotAsync(bobPage, "meeting-page-no-camera");
+    }
+
     private static async Task JoinAsync(IPage page)
     {
         await page.ClickAsync("#join");

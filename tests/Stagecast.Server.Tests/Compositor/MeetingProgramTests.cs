@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
+using Stagecast.WebRtc.Client;
+using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests.Compositor;
 
@@ -32,6 +34,13 @@ public sealed class MeetingProgramTests(ServerFixture server) : IClassFixture<Se
         Assert.Contains(streams, s => s is { Codec: "aac", SampleRate: 48000 });
         var decoded = await Ffmpeg.DecodeAsync(playback, 4);
         Assert.True(decoded.ExitCode == 0 && decoded.Error.Length == 0, decoded.Error);
+
+        // WHEP plays the same program (its whep_url, as for any livestream).
+        string whep = started.Data.GetProperty("whep_url").GetString()!;
+        await using (var viewer = await WhepClient.ConnectAsync(server.Http, whep, DtlsCertificate.Create(TimeProvider.System)))
+        {
+            await Eventually.TrueAsync(() => viewer.VideoPackets > 30 && viewer.AudioPackets > 20, "the program's video and audio over WHEP");
+        }
 
         (await api.PostAsync($"/meetings/{meeting}/active-livestream/stop")).EnsureOk();
         await h.WaitForEventAsync("livestream_stopped");

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Recordings;
+
+/// <summary>Meeting recordings (RealtimeKit's API) of the compositor's program: start, pause, resume, stop, download.</summary>
+public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task AMeetingRecordingWithAPauseHasNoGapAndDownloadsWithRanges()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Recorded"}""");
+        Assert.Equal(HttpStatusCode.Conflict, (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting }))).Status);
+        var host = await api.AddParticipantAsync(meeting, "host");
+        var (h, joined) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _h = h;
+        string session = joined.GetProperty("meeting").GetProperty("session_id").GetString()!;
+
+        var started = await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting, file_name_prefix = "weekly", video_config = new { width = 640, height = 360 } }));
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        string id = started.Data.GetProperty("id").GetString()!;
+        Assert.Equal(("INVOKED", session, "API_CALL"), (started.Data.GetProperty("status").GetString(), started.Data.GetProperty("session_id").GetString(),
+            started.Data.GetProperty("start_reason").GetString()));
+        Assert.StartsWith("weekly-", started.Data.GetProperty("output_file_name").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting }))).Status);
+        await WaitAsync(api, id, r => r.GetProperty("status").GetString() == "RECORDING", "RECORDING");
+        Assert.Equal(id, (await api.GetAsync($"/recordings/active-recording/{meeting}")).EnsureOk().Data.GetProperty("id").GetString());
+
+        await WaitAsync(api, id, r => r.GetProperty("recording_duration").GetDouble() >= 3, "3 s recorded");
+        Assert.Equal("PAUSED", (await ActAsync(api, id, "pause")).GetProperty("status").GetString());
+        var pausedAt = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the pause under test lasts 3 s of wall time
+        Assert.Equal("RECORDING", (await ActAsync(api, id, "resume")).GetProperty("status").GetString());
+        await WaitAsync(api, id, r => r.GetProperty("recording_duration").GetDouble() >= 5, "5 s recorded");
+        var stopped = await ActAsync(api, id, "stop");
+        var wall = stopped.GetProperty("stopped_time").GetDateTimeOffset() - stopped.GetProperty("started_time").GetDateTimeOffset();
+        Assert.Equal(("UPLOADED", "API_CALL"), (stopped.GetProperty("status").GetString(), stopped.GetProperty("stop_reason").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", """{"action":"stop"}""")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/recordings/active-recording/{meeting}")).Status);
+
+        // The file plays: H.264 and AAC, as long as what was recorded, the pause taken out.
+        string url = stopped.GetProperty("download_url").GetString()!;
+        var streams = await Ffmpeg.ProbeAsync(url);
+        Assert.Contains(streams, s => s is { Codec: "h264", Width: 640, Height: 360 });
+        Assert.Contains(streams, s => s is { Codec: "aac" });
+        double duration = await DurationAsync(url);
+        double recorded = stopped.GetProperty("recording_duration").GetDouble();
+        Assert.InRange(duration, recorded - 1, recorded + 1);
+        Assert.True(duration < wall.TotalSeconds - 2, $"the file lasts {duration:F1} s of {wall.TotalSeconds:F1} s with a 3 s pause: the pause left a gap");
+        var decoded = await Ffmpeg.DecodeAsync(url, 30);
+        Assert.True(decoded.ExitCode == 0 && decoded.Error.Trim().Length == 0, decoded.Error);
+
+        // Ranges, so players seek; the link is the credential and expires.
+        using var http = new HttpClient();
+        byte[] whole = await http.GetByteArrayAsync(url);
+        Assert.Equal(stopped.GetProperty("file_size").GetInt64(), whole.Length);
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new RangeHeaderValue(1000, 1099);
+        var partial = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(whole.AsSpan(1000, 100).ToArray(), await partial.Content.ReadAsByteArrayAsync());
+        string expired = System.Text.RegularExpressions.Regex.Replace(url, "expires=\\d+", "expires=1000000000");
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync(expired)).StatusCode);
+        Assert.True(whole.AsSpan(0, 64).IndexOf("moov"u8) >= 0, "the index is at the front");
+
+        var listed = (await api.GetAsync($"/recordings?meeting_id={meeting}&status=UPLOADED")).EnsureOk();
+        Assert.Equal(id, Assert.Single(listed.Data.EnumerateArray()).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task AMeetingThatRecordsOnStartRecordsEachSessionUntilEveryoneLeaves()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Always recorded","record_on_start":true}""");
+        var host = await api.AddParticipantAsync(meeting, "host");
+        var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _h = h;
+        var active = await api.WaitForAsync($"/recordings/active-recording/{meeting}", r => r.Status == HttpStatusCode.OK);
+        string id = active.Data.GetProperty("id").GetString()!;
+        Assert.Equal("RECORD_ON_START", active.Data.GetProperty("start_reason").GetString());
+        await WaitAsync(api, id, r => r.GetProperty("recording_duration").GetDouble() >= 2, "2 s recorded");
+
+        (await api.PostAsync($"/meetings/{meeting}/active-session/kick-all")).EnsureOk();
+        var done = await WaitAsync(api, id, r => r.GetProperty("status").GetString() == "UPLOADED", "the recording stored");
+        Assert.Equal("ALL_PEERS_LEFT", done.GetProperty("stop_reason").GetString());
+        Assert.True(await DurationAsync(done.GetProperty("download_url").GetString()!) >= 1.5);
+    }
+
+    private static async Task<JsonElement> ActAsync(StagecastApiClient api, string id, string action) =>
+        (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", JsonSerializer.Serialize(new { action }))).EnsureOk().Data;
+
+    private static async Task<JsonElement> WaitAsync(StagecastApiClient api, string id, Func<JsonElement, bool> condition, string what) =>
+        (await Eventually.MatchAsync(() => api.GetAsync($"/recordings/{id}"), r => r.Status == HttpStatusCode.OK && condition(r.Data), what, TimeSpan.FromSeconds(30),
+            r => r.Body.ToString())).Data;
+
+    private static async Task<double> DurationAsync(string url)
+    {
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("ffprobe",
+            ["-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1", url], TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, error);
+        return double.Parse(output.Trim(), CultureInfo.InvariantCulture);
+    }
+}
