@@ -18,6 +18,7 @@ using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
@@ -73,6 +74,7 @@ public static class StagecastApp
         services.AddMeetingMedia(configuration);
         services.AddCompositor(configuration);
         services.AddRoomStreams();
+        services.AddRecordings();
         services.AddFirstStart(configuration);
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
@@ -124,6 +126,7 @@ public static class StagecastApp
             api.MapMeetingLivestreams();
             api.MapOutputs();
             api.MapRoomStreams();
+            api.MapRecordings();
             api.MapAnalytics();
             api.MapPresets();
             api.MapMeetings();
@@ -135,6 +138,7 @@ public static class StagecastApp
         app.MapWebhookPublicKey();
         app.MapRealtime();
         app.MapChatDownload();
+        app.MapRecordingDownload();
         app.MapHealth();
         app.MapHlsPlayback();
         app.MapWebRtc();

@@ -87,6 +87,9 @@ public sealed class FfmpegProcess : IAsyncDisposable
         return false;
     }
 
+    /// <summary>No more input: what is queued is written, then stdin closes (ffmpeg finishes its output and exits).</summary>
+    public void CompleteInput() => _input.Writer.TryComplete();
+
     /// <summary>Writes waiting for ffmpeg's stdin.</summary>
     public int Queued => _input.Reader.Count;
 

@@ -154,6 +154,29 @@ public sealed class CloudflareSdkTests(ServerFixture server) : IClassFixture<Ser
         Assert.Equal(1, analytics.GetProperty("session_stats").GetProperty("sessions_count").GetInt32());
     }
 
+    [Fact]
+    public async Task RecordingsThroughTheSdk()
+    {
+        var tenant = await server.NewTenantAsync();
+        await using var sdk = CloudflareSdk.Start(server.HttpBase, tenant.Token);
+        var ids = new { account_id = tenant.AccountId, app_id = tenant.AppId };
+        string meeting = await tenant.CreateMeetingAsync();
+        var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await tenant.AddParticipantAsync(meeting, "host"));
+        await using var _h = h;
+
+        var started = (await sdk.CallAsync("realtimeKit.recordings.startRecordings", tenant.AppId, new { account_id = tenant.AccountId, meeting_id = meeting })).GetProperty("data");
+        string id = started.GetProperty("id").GetString()!;
+        Assert.Equal("INVOKED", started.GetProperty("status").GetString());
+        Assert.Equal(id, (await sdk.CallAsync("realtimeKit.recordings.getActiveRecordings", meeting, ids)).GetProperty("data").GetProperty("id").GetString());
+        await Eventually.MatchAsync(async () => (await sdk.CallAsync("realtimeKit.recordings.getOneRecording", id, ids)).GetProperty("data"),
+            r => r.GetProperty("status").GetString() == "RECORDING" && r.GetProperty("recording_duration").GetDouble() > 1, "the recording to run");
+        var stopped = (await sdk.CallAsync("realtimeKit.recordings.pauseResumeStopRecording", id, new { ids.account_id, ids.app_id, action = "stop" })).GetProperty("data");
+        Assert.Equal("UPLOADED", stopped.GetProperty("status").GetString());
+        Assert.StartsWith(server.HttpBase, stopped.GetProperty("download_url").GetString());
+        var listed = await sdk.CallAsync("realtimeKit.recordings.getRecordings", tenant.AppId, new { account_id = tenant.AccountId, meeting_id = meeting });
+        Assert.Equal(id, Assert.Single(listed.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+    }
+
     private static async Task<CreatedParticipant> Add(CloudflareSdk sdk, string account, string appId, string meetingId, string customId, string preset)
     {
         var data = (await sdk.CallAsync("realtimeKit.meetings.addParticipant", meetingId, new

@@ -37,6 +37,7 @@ public sealed partial class MeetingPrograms(
     private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentDictionary<string, Running> _programs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
+    private readonly Dictionary<string, int> _programStreamUsers = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<MeetingPrograms>();
 
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
@@ -113,6 +114,49 @@ public sealed partial class MeetingPrograms(
         finally
         {
             _changes.Release();
+        }
+    }
+
+    /// <summary>
+    /// One more user (a room stream, a recording) of the meeting's stream in <see cref="ProgramHub"/>: the first starts
+    /// publishing the program there (and the program, if it does not run).
+    /// </summary>
+    public async Task AcquireProgramStreamAsync(string meetingId, int? width = null, int? height = null)
+    {
+        bool first;
+        lock (_programStreamUsers)
+        {
+            _programStreamUsers[meetingId] = _programStreamUsers.GetValueOrDefault(meetingId) + 1;
+            first = _programStreamUsers[meetingId] == 1;
+        }
+
+        if (first)
+        {
+            await AttachAsync(meetingId, ProgramHub, meetingId, width, height).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One user fewer of the meeting's program stream; the last one ends it.</summary>
+    public async Task ReleaseProgramStreamAsync(string meetingId)
+    {
+        bool last;
+        lock (_programStreamUsers)
+        {
+            int users = _programStreamUsers.GetValueOrDefault(meetingId) - 1;
+            last = users <= 0;
+            if (last)
+            {
+                _programStreamUsers.Remove(meetingId);
+            }
+            else
+            {
+                _programStreamUsers[meetingId] = users;
+            }
+        }
+
+        if (last)
+        {
+            await DetachAsync(meetingId, meetingId).ConfigureAwait(false);
         }
     }
 

@@ -48,7 +48,7 @@ public sealed partial class RoomStreamService(
         await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
         var active = new Active(record, new RestreamDestination(uri, ""));
         _active[record.Id] = active;
-        await programs.AttachAsync(meeting.Id, programs.ProgramHub, meeting.Id).ConfigureAwait(false);
+        await programs.AcquireProgramStreamAsync(meeting.Id).ConfigureAwait(false);
         if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
         {
             StartWorker(active, program);
@@ -88,10 +88,7 @@ public sealed partial class RoomStreamService(
         };
         await store.CompleteAsync(id, ended, "idle", state.LastError, state.BytesSent, CancellationToken.None).ConfigureAwait(false);
         string meetingId = active.Record.MeetingId;
-        if (!_active.Values.Any(a => a.Record.MeetingId == meetingId))
-        {
-            await programs.DetachAsync(meetingId, meetingId).ConfigureAwait(false);
-        }
+        await programs.ReleaseProgramStreamAsync(meetingId).ConfigureAwait(false);
 
         Log.Stopped(_logger, id, meetingId, reason);
         var view = View(active);

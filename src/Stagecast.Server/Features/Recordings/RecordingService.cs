@@ -1,0 +1,325 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Features.Recordings;
+
+/// <summary>
+/// Meeting recordings (RealtimeKit's recordings API): a recording takes the meeting's program (the compositor's, in
+/// the program hub), is <c>INVOKED</c> until the program's first keyframe is written, then <c>RECORDING</c> (or
+/// <c>PAUSED</c>), and on stop is finished into an MP4 in the data directory and <c>UPLOADED</c> (stored and
+/// downloadable), or <c>ERRORED</c> with the reason. Every change fires <c>recording.statusUpdate</c>. A session that
+/// ends stops its recordings (<c>ALL_PEERS_LEFT</c>); a meeting with <c>record_on_start</c> records each session.
+/// </summary>
+public sealed partial class RecordingService(
+    SqliteRecordingStore store,
+    MeetingPrograms programs,
+    MeetingRooms rooms,
+    WebhookEvents webhooks,
+    DownloadSigner signer,
+    PublicUrls urls,
+    IOptions<ServerOptions> server,
+    IOptions<WebRtcOptions> webRtc,
+    TimeProvider time,
+    ILoggerFactory loggers) : IMeetingSessionObserver, ILiveStreamObserver
+{
+    public const string DownloadPath = "/downloads/recordings/{recording_id}/{file}";
+    private readonly ConcurrentDictionary<string, Active> _active = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<RecordingService>();
+
+    public string Directory => Path.Combine(server.Value.DataDir, "recordings");
+
+    public string FileOf(Recording recording) => Path.Combine(Directory, recording.Id + ".mp4");
+
+    public async Task<RecordingDto> StartAsync(Meeting meeting, StartRecordingRequest request, string startReason)
+    {
+        if (!request.AllowMultipleRecordings && _active.Values.Any(a => a.Record.MeetingId == meeting.Id))
+        {
+            throw ApiException.Conflict($"meeting {meeting.Id} is already being recorded");
+        }
+
+        string sessionId = rooms.Find(meeting.Id)?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session to record");
+        string id = Guid.NewGuid().ToString();
+        string prefix = string.Concat((request.FileNamePrefix ?? "recording").Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+        var record = new Recording(id, meeting.AppId, meeting.Id, null, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,
+            $"{(prefix.Length > 0 ? prefix : "recording")}-{id}.mp4", null, null, startReason, null, request.MaxSeconds, null);
+        System.IO.Directory.CreateDirectory(Directory);
+        var active = new Active(record);
+        _active[id] = active;
+        await store.SaveAsync(record, Event(record), create: true).ConfigureAwait(false);
+        await programs.AcquireProgramStreamAsync(meeting.Id, request.VideoConfig?.Width, request.VideoConfig?.Height).ConfigureAwait(false);
+        if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
+        {
+            StartRecorder(active, program);
+        }
+
+        if (request.MaxSeconds is { } max)
+        {
+            active.Limit = time.CreateTimer(_ => _ = StopAsync(id, "MAX_SECONDS_REACHED"), null, TimeSpan.FromSeconds(max), Timeout.InfiniteTimeSpan);
+        }
+
+        Log.Started(_logger, id, meeting.Id, startReason);
+        return View(record);
+    }
+
+    /// <summary>Stops a recording and finishes its file; null when it is not active.</summary>
+    public async Task<Recording?> StopAsync(string id, string reason)
+    {
+        if (!_active.TryRemove(id, out var active))
+        {
+            return null;
+        }
+
+        await active.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (active.Limit is { } limit)
+            {
+                await limit.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var record = active.Record;
+            var recorder = active.Recorder;
+            bool finished = recorder is not null && await recorder.FinishAsync(FileOf(record)).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            record = finished
+                ? record with
+                {
+                    Status = RecordingStatus.Uploaded, StoppedTime = now, StopReason = reason, FileSize = new FileInfo(FileOf(record)).Length,
+                    Duration = Math.Round(recorder!.Seconds, 3),
+                }
+                : record with
+                {
+                    Status = RecordingStatus.Errored, StoppedTime = now, StopReason = reason,
+                    Error = recorder?.Error ?? "the meeting's program never started",
+                };
+            active.Record = record;
+            if (recorder is not null)
+            {
+                await recorder.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
+            await programs.ReleaseProgramStreamAsync(record.MeetingId!).ConfigureAwait(false);
+            Log.Stopped(_logger, id, reason, record.Status.Name());
+            return record;
+        }
+        finally
+        {
+            active.Gate.Release();
+        }
+    }
+
+    public async Task<Recording?> PauseAsync(string id, bool pause)
+    {
+        if (!_active.TryGetValue(id, out var active))
+        {
+            return null;
+        }
+
+        await active.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var wanted = pause ? RecordingStatus.Paused : RecordingStatus.Recording;
+            if (active.Record.Status == wanted)
+            {
+                return active.Record;
+            }
+
+            if (active.Record.Status == RecordingStatus.Invoked)
+            {
+                throw ApiException.Conflict("the recording has not started yet");
+            }
+
+            if (pause)
+            {
+                active.Recorder?.Pause();
+            }
+            else
+            {
+                active.Recorder?.Resume();
+            }
+
+            active.Record = active.Record with { Status = wanted };
+            await store.SaveAsync(active.Record, Event(active.Record), create: false).ConfigureAwait(false);
+            return active.Record;
+        }
+        finally
+        {
+            active.Gate.Release();
+        }
+    }
+
+    public Recording? ActiveFor(string meetingId) => _active.Values.Select(a => a.Record).Where(r => r.MeetingId == meetingId).MinBy(r => r.InvokedTime);
+
+    /// <summary>The recording as the API shows it: a live one as it is now; a download link (an hour) once stored.</summary>
+    public RecordingDto View(Recording recording)
+    {
+        if (_active.TryGetValue(recording.Id, out var active))
+        {
+            recording = active.Record with { Duration = Math.Round(active.Recorder?.Seconds ?? 0, 3) };
+        }
+
+        string? download = null;
+        DateTimeOffset? expiry = null;
+        if (recording.Status == RecordingStatus.Uploaded)
+        {
+            string path = DownloadPath.Replace("{recording_id}", recording.Id, StringComparison.Ordinal).Replace("{file}", recording.OutputFileName, StringComparison.Ordinal);
+            var (query, expires) = signer.Sign(path);
+            (download, expiry) = ($"{urls.HttpBase}{path}?{query}", expires);
+        }
+
+        return RecordingDto.From(recording, download, expiry);
+    }
+
+    public async Task OnSessionStartedAsync(Meeting meeting, string sessionId)
+    {
+        if (!meeting.RecordOnStart)
+        {
+            return;
+        }
+
+        try
+        {
+            await StartAsync(meeting, new StartRecordingRequest(), "RECORD_ON_START").ConfigureAwait(false);
+        }
+        catch (ApiException ex)
+        {
+            Log.AutoStartSkipped(_logger, meeting.Id, ex.Message);
+        }
+    }
+
+    public async Task OnSessionEndedAsync(Meeting meeting, string sessionId)
+    {
+        foreach (var active in _active.Values.Where(a => a.Record.SessionId == sessionId).ToList())
+        {
+            await StopAsync(active.Record.Id, "ALL_PEERS_LEFT").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The meeting's program went live in the program hub: recordings waiting for it start writing.</summary>
+    public void OnStreamStarted(LiveStream stream)
+    {
+        foreach (var active in _active.Values.Where(a => a.Record.MeetingId == stream.Id))
+        {
+            StartRecorder(active, stream);
+        }
+    }
+
+    /// <summary>At start: recordings a stopped server left active are finished from what is on disk (fragments play).</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        foreach (var record in await store.ListActiveAsync(cancellationToken).ConfigureAwait(false))
+        {
+            bool finished = await StreamRecorder.FinishFileAsync(webRtc.Value.Ffmpeg, FileOf(record) + ".part", FileOf(record)).ConfigureAwait(false) is null;
+            var now = time.GetUtcNow();
+            var done = finished
+                ? record with { Status = RecordingStatus.Uploaded, StoppedTime = now, StopReason = "SERVER_STOPPED", FileSize = new FileInfo(FileOf(record)).Length }
+                : record with { Status = RecordingStatus.Errored, StoppedTime = now, StopReason = "SERVER_STOPPED", Error = "the server stopped before anything was recorded" };
+            await store.SaveAsync(done, Event(done), create: false).ConfigureAwait(false);
+        }
+    }
+
+    private void StartRecorder(Active active, LiveStream program)
+    {
+        StreamRecorder recorder;
+        lock (active)
+        {
+            if (active.Recorder is not null || !_active.ContainsKey(active.Record.Id))
+            {
+                return;
+            }
+
+            recorder = new StreamRecorder(program, FileOf(active.Record) + ".part", webRtc.Value.Ffmpeg, _logger);
+            active.Recorder = recorder;
+        }
+
+        recorder.Start();
+        _ = FollowAsync(active, recorder);
+    }
+
+    /// <summary>RECORDING at the first keyframe written; ERRORED (and stopped) if writing fails.</summary>
+    private async Task FollowAsync(Active active, StreamRecorder recorder)
+    {
+        var first = await Task.WhenAny(recorder.Started.Task, recorder.Completion).ConfigureAwait(false);
+        if (first == recorder.Started.Task)
+        {
+            await active.Gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (_active.ContainsKey(active.Record.Id) && active.Record.Status == RecordingStatus.Invoked)
+                {
+                    active.Record = active.Record with { Status = RecordingStatus.Recording, StartedTime = time.GetUtcNow() };
+                    await store.SaveAsync(active.Record, Event(active.Record), create: false).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                active.Gate.Release();
+            }
+
+            await recorder.Completion.ConfigureAwait(false);
+        }
+
+        if (recorder.Error is not null && _active.ContainsKey(active.Record.Id))
+        {
+            await StopAsync(active.Record.Id, "ERROR").ConfigureAwait(false);
+        }
+    }
+
+    private OutboxEvent Event(Recording r) => webhooks.Create(r.AppId, WebhookEventNames.RecordingStatusUpdate, id => new
+    {
+        @event = WebhookEventNames.RecordingStatusUpdate,
+        eventId = id,
+        recording = new
+        {
+            id = r.Id,
+            status = r.Status.Name(),
+            meetingId = r.MeetingId,
+            livestreamId = r.LivestreamId,
+            sessionId = r.SessionId,
+            invokedTime = r.InvokedTime,
+            startedTime = r.StartedTime,
+            stoppedTime = r.StoppedTime,
+            outputFileName = r.OutputFileName,
+            fileSize = r.FileSize,
+            recordingDuration = r.Duration,
+            startReason = r.StartReason,
+            stopReason = r.StopReason,
+            errMessage = r.Error,
+        },
+        meeting = r.MeetingId is { } meetingId ? new { id = meetingId, sessionId = r.SessionId } : null,
+    });
+
+    private sealed class Active(Recording record)
+    {
+        public Recording Record { get; set; } = record;
+
+        public StreamRecorder? Recorder { get; set; }
+
+        public ITimer? Limit { get; set; }
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Recording {RecordingId} of meeting {MeetingId} started ({Reason})")]
+        public static partial void Started(ILogger logger, string recordingId, string meetingId, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "Recording {RecordingId} stopped ({Reason}): {Status}")]
+        public static partial void Stopped(ILogger logger, string recordingId, string reason, string status);
+
+        [LoggerMessage(3, LogLevel.Information, "Meeting {MeetingId} records on start, but its recording was not started: {Reason}")]
+        public static partial void AutoStartSkipped(ILogger logger, string meetingId, string reason);
+    }
+}

@@ -1,0 +1,81 @@
+using Dapper;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqliteTime;
+
+namespace Stagecast.Server.Features.Recordings;
+
+/// <summary>Recordings in SQLite; every status change is written with its <c>recording.statusUpdate</c> webhook.</summary>
+public sealed class SqliteRecordingStore(SqliteDatabase db, WebhookSignal webhooks)
+{
+    private const string Columns = "id, app_id, meeting_id, livestream_id, session_id, status, invoked_time, started_time, stopped_time, " +
+        "output_file_name, file_size, duration, start_reason, stop_reason, max_seconds, error";
+
+    public async Task SaveAsync(Recording r, OutboxEvent statusEvent, bool create)
+    {
+        await db.InTransactionAsync(async (c, t) =>
+        {
+            string sql = create
+                ? $"INSERT INTO recordings ({Columns}) VALUES (@Id, @AppId, @MeetingId, @LivestreamId, @SessionId, @Status, @InvokedTime, @StartedTime, " +
+                  "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error)"
+                : "UPDATE recordings SET session_id = @SessionId, status = @Status, started_time = @StartedTime, stopped_time = @StoppedTime, " +
+                  "file_size = @FileSize, duration = @Duration, stop_reason = @StopReason, error = @Error WHERE id = @Id";
+            await c.ExecuteAsync(sql, Parameters(r), t).ConfigureAwait(false);
+            await WebhookOutbox.AppendAsync(c, t, [statusEvent], r.StoppedTime ?? r.StartedTime ?? r.InvokedTime).ConfigureAwait(false);
+        }, CancellationToken.None).ConfigureAwait(false);
+        webhooks.Notify();
+    }
+
+    public Task<Recording?> FindAsync(string appId, string id, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM recordings WHERE id = @id AND app_id = @appId", new { appId, id }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task<Recording?> FindAsync(string id, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM recordings WHERE id = @id", new { id }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
+    public Task<Page<Recording>> ListAsync(string appId, RecordingFilter filter, Paging paging, CancellationToken cancellationToken)
+    {
+        var where = new SqlWhere("app_id = @appId", new { appId })
+            .And("meeting_id = @meetingId", "meetingId", filter.MeetingId)
+            .And("status = @status", "status", filter.Status?.Name())
+            .Between("invoked_time", filter.From, filter.To);
+        string order = filter.Ascending ? "ASC" : "DESC";
+        return db.QueryPageAsync<Row, Recording>($"SELECT {Columns}", "recordings", where, $"invoked_time {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
+    }
+
+    /// <summary>Recordings a stopped server left active: they are finished or marked at the next start.</summary>
+    public Task<IReadOnlyList<Recording>> ListActiveAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<Recording>>(async c => (await c.QueryAsync<Row>(
+            $"SELECT {Columns} FROM recordings WHERE status IN ('INVOKED', 'RECORDING', 'PAUSED')").ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
+            cancellationToken);
+
+    private static object Parameters(Recording r) => new
+    {
+        r.Id,
+        r.AppId,
+        r.MeetingId,
+        r.LivestreamId,
+        r.SessionId,
+        Status = r.Status.Name(),
+        InvokedTime = Ms(r.InvokedTime),
+        StartedTime = r.StartedTime is { } started ? Ms(started) : (long?)null,
+        StoppedTime = r.StoppedTime is { } stopped ? Ms(stopped) : (long?)null,
+        r.OutputFileName,
+        r.FileSize,
+        r.Duration,
+        r.StartReason,
+        r.StopReason,
+        r.MaxSeconds,
+        r.Error,
+    };
+
+    private sealed record Row(string Id, string AppId, string? MeetingId, string? LivestreamId, string? SessionId, string Status, long InvokedTime,
+        long? StartedTime, long? StoppedTime, string OutputFileName, long? FileSize, double? Duration, string StartReason, string? StopReason,
+        long? MaxSeconds, string? Error)
+    {
+        public Recording ToModel() => new(Id, AppId, MeetingId, LivestreamId, SessionId, RecordingStatuses.Parse(Status) ?? RecordingStatus.Errored,
+            Time(InvokedTime), StartedTime is { } s ? Time(s) : null, StoppedTime is { } e ? Time(e) : null, OutputFileName, FileSize, Duration,
+            StartReason, StopReason, MaxSeconds is { } m ? (int)m : null, Error);
+    }
+}

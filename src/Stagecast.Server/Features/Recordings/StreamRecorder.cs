@@ -1,0 +1,262 @@
+using System.Buffers;
+using Stagecast.Media.Flv;
+using Stagecast.Rtmp.Egress;
+using Stagecast.Streaming;
+using Stagecast.WebRtc.Transcoding;
+
+namespace Stagecast.Server.Features.Recordings;
+
+/// <summary>
+/// Records one hub stream to a file: frames (from the stream's newest keyframe on) go as FLV to an ffmpeg child that
+/// writes fragmented MP4 as it goes (a fragment at least every 2 s, so a crash loses at most the last seconds and what
+/// is on disk plays); on stop the file is finished into an MP4 with its index at the front, so players can seek.
+/// A pause leaves no gap: frames are skipped while paused and the time paused is taken out of the timestamps, the
+/// recording resuming at the next keyframe. A recorder never slows its stream: it reads through its own bounded queue.
+/// </summary>
+public sealed class StreamRecorder : IAsyncDisposable
+{
+    private readonly LiveStream _source;
+    private readonly string _ffmpeg;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly FlvEgress _egress = new();
+    private readonly ArrayBufferWriter<byte> _flv = new(64 * 1024);
+    private readonly Lock _sync = new();
+    private FfmpegProcess? _process;
+    private Task? _pump;
+    private long _firstMs = -1;
+    private long _lastMs;
+    private long _pausedMs;
+    private long _pausedAt = -1;
+    private bool _paused;
+    private bool _waitForKeyframe = true;
+
+    public StreamRecorder(LiveStream source, string partPath, string ffmpeg, ILogger logger)
+    {
+        _source = source;
+        PartPath = partPath;
+        _ffmpeg = ffmpeg;
+        _logger = logger;
+    }
+
+    /// <summary>The fragmented MP4 being written.</summary>
+    public string PartPath { get; }
+
+    /// <summary>Completes when the first keyframe was written: the recording has started.</summary>
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Set when writing failed (ffmpeg died, the disk is full): why.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Completes when the recorder stopped on its own (its stream ended, or writing failed).</summary>
+    public Task Completion => _pump ?? Task.CompletedTask;
+
+    /// <summary>Seconds of media written, pauses excluded.</summary>
+    public double Seconds
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _firstMs < 0 ? 0 : (_lastMs - _firstMs - _pausedMs) / 1000.0;
+            }
+        }
+    }
+
+    public void Start()
+    {
+        _process = FfmpegProcess.Start(_ffmpeg,
+        [
+            "-f", "flv", "-i", "pipe:0", "-c", "copy", "-f", "mp4",
+            "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "2000000", "-flush_packets", "1", "-y", PartPath,
+        ], _logger, maxQueuedWrites: 4096);
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public void Pause()
+    {
+        lock (_sync)
+        {
+            if (!_paused)
+            {
+                _paused = true;
+                _pausedAt = _lastMs;
+            }
+        }
+    }
+
+    public void Resume()
+    {
+        lock (_sync)
+        {
+            if (_paused)
+            {
+                _paused = false;
+                _waitForKeyframe = true; // the gap is measured at the next keyframe and taken out
+            }
+        }
+    }
+
+    /// <summary>Stops reading, lets ffmpeg finish the fragments, then writes <paramref name="finalPath"/> with its index at the front.</summary>
+    public async Task<bool> FinishAsync(string finalPath)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_pump is not null)
+        {
+            await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_process is { } process)
+        {
+            process.CompleteInput();
+            await process.Exited.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (await FinishFileAsync(_ffmpeg, PartPath, finalPath).ConfigureAwait(false) is { } error)
+        {
+            Error ??= error;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Rewrites a fragmented MP4 as one with its index at the front (the fragments are deleted); null when done,
+    /// otherwise why not. Also what finishes a recording a crash left behind.
+    /// </summary>
+    public static async Task<string?> FinishFileAsync(string ffmpeg, string partPath, string finalPath)
+    {
+        if (!File.Exists(partPath) || new FileInfo(partPath).Length == 0)
+        {
+            return "nothing was recorded";
+        }
+
+        var info = new System.Diagnostics.ProcessStartInfo(ffmpeg) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])["-hide_banner", "-nostdin", "-loglevel", "error", "-i", partPath, "-c", "copy", "-movflags", "+faststart", "-y", finalPath])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        string error = await process.StandardError.ReadToEndAsync().ConfigureAwait(false);
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            return $"finishing the file failed: {error.Trim()}";
+        }
+
+        File.Delete(partPath);
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_pump is not null)
+        {
+            await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_process is not null)
+        {
+            await _process.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task PumpAsync()
+    {
+        using var reader = _source.AddReader("recorder", new ReaderOptions { MaxQueuedFrames = 4096, MaxQueuedBytes = 64 * 1024 * 1024 });
+        _flv.ResetWrittenCount();
+        FlvFileWriter.WriteHeader(_flv, hasAudio: true, hasVideo: true);
+        _process!.TryWrite(_flv.WrittenSpan);
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var frame = await reader.ReadAsync(_stop.Token).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    return; // the stream ended
+                }
+
+                try
+                {
+                    Write(frame);
+                }
+                finally
+                {
+                    frame.Release();
+                }
+
+                if (_process.Exited.IsCompleted)
+                {
+                    Error = "the recording's writer stopped (is the disk full?)";
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Write(MediaFrame frame)
+    {
+        if (!_egress.TryPackage(frame, out var tag) || tag.Type == FlvTagType.Script)
+        {
+            return;
+        }
+
+        long ms;
+        lock (_sync)
+        {
+            if (frame.IsMedia)
+            {
+                if (_paused)
+                {
+                    return;
+                }
+
+                if (_waitForKeyframe)
+                {
+                    if (frame.Kind != MediaFrameKind.Video || !frame.IsKeyframe)
+                    {
+                        return;
+                    }
+
+                    _waitForKeyframe = false;
+                    if (_firstMs < 0)
+                    {
+                        _firstMs = frame.Timestamp;
+                    }
+                    else if (_pausedAt >= 0)
+                    {
+                        _pausedMs += Math.Max(0, frame.Timestamp - _pausedAt - 33); // a frame's worth stays between the two sides
+                        _pausedAt = -1;
+                    }
+                }
+
+                _lastMs = Math.Max(_lastMs, frame.Timestamp);
+            }
+
+            ms = Math.Max(0, frame.Timestamp - Math.Max(0, _firstMs) - _pausedMs);
+        }
+
+        _flv.ResetWrittenCount();
+        var body = _flv.GetSpan(tag.Header.Length + tag.Payload.Length)[..(tag.Header.Length + tag.Payload.Length)];
+        tag.Header.Span.CopyTo(body);
+        tag.Payload.Span.CopyTo(body[tag.Header.Length..]);
+        byte[] copy = body.ToArray();
+        _flv.ResetWrittenCount();
+        FlvFileWriter.WriteTag(_flv, tag.Type, (uint)ms, copy);
+        _process!.TryWrite(_flv.WrittenSpan);
+        if (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe)
+        {
+            Started.TrySetResult();
+        }
+    }
+}
