@@ -91,6 +91,50 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
         Assert.True(await DurationAsync(done.GetProperty("download_url").GetString()!) >= 1.5);
     }
 
+    [Fact]
+    public async Task ALivestreamRecordedAutomaticallyIsOneFileAcrossAReconnectAndPlays()
+    {
+        var api = await server.NewTenantAsync();
+        var created = await api.PostAsync("/livestreams", """{"name":"recorded","recording":{"mode":"automatic"}}""");
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal("automatic", created.Data.GetProperty("recording").GetProperty("mode").GetString());
+        string id = created.Data.GetProperty("id").GetString()!;
+        string publishUrl = $"{created.Data.GetProperty("ingest_server").GetString()}/{created.Data.GetProperty("stream_key").GetString()}";
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.SendAsync(HttpMethod.Patch, $"/livestreams/{id}", """{"recording":{"mode":"sometimes"}}""")).Status);
+        var other = await api.CreateLivestreamAsync();
+        Assert.Equal("automatic", (await api.SendAsync(HttpMethod.Patch, $"/livestreams/{other.Id}", """{"recording":{"mode":"automatic"}}"""))
+            .EnsureOk().Data.GetProperty("recording").GetProperty("mode").GetString());
+
+        // Two publishers, the first one dropped: one session, one recording.
+        var first = Ffmpeg.Publish(publishUrl, Ffmpeg.AudioVideo(60, "320x180"));
+        string sessionId = (await api.WaitForStatusAsync(id, "LIVE")).GetProperty("session").GetProperty("id").GetString()!;
+        var stream = await server.WaitForMediaAsync(id, TimeSpan.FromSeconds(3));
+        await first.DisposeAsync(); // killed: the connection drops without unpublishing
+        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.LiveStreamState.Reconnecting, "the hub to notice the drop");
+        await using (var second = Ffmpeg.Publish(publishUrl, Ffmpeg.AudioVideo(4, "320x180")))
+        {
+            Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await api.WaitForStatusAsync(id, "IDLE");
+        var session = (await api.WaitForAsync($"/livestreams/sessions/{sessionId}",
+            r => r.Data.GetProperty("recording").ValueKind == JsonValueKind.Object && r.Data.GetProperty("recording").GetProperty("status").GetString() == "UPLOADED")).Data;
+        var recording = session.GetProperty("recording");
+        Assert.Equal((id, sessionId, "AUTOMATIC"), (recording.GetProperty("livestream_id").GetString(), recording.GetProperty("session_id").GetString(),
+            recording.GetProperty("start_reason").GetString()));
+        var listed = (await api.GetAsync("/recordings")).EnsureOk().Data;
+        Assert.Equal(recording.GetProperty("id").GetString(), Assert.Single(listed.EnumerateArray()).GetProperty("id").GetString());
+
+        string url = recording.GetProperty("download_url").GetString()!;
+        var streams = await Ffmpeg.ProbeAsync(url);
+        Assert.Contains(streams, s => s is { Codec: "h264", Width: 320, Height: 180 });
+        Assert.Contains(streams, s => s is { Codec: "aac" });
+        double duration = await DurationAsync(url);
+        Assert.InRange(duration, session.GetProperty("ingest_seconds").GetInt64() - 1.5, session.GetProperty("ingest_seconds").GetInt64() + 1.5);
+        var decoded = await Ffmpeg.DecodeAsync(url, 30);
+        Assert.True(decoded.ExitCode == 0, decoded.Error);
+    }
+
     private static async Task<JsonElement> ActAsync(StagecastApiClient api, string id, string action) =>
         (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", JsonSerializer.Serialize(new { action }))).EnsureOk().Data;
 

@@ -17,7 +17,8 @@ public sealed record LivestreamSessionDto(
     long ViewerSeconds,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int LiveViewers)
+    int LiveViewers,
+    object? Recording = null)
 {
     public static LivestreamSessionDto From(LivestreamSession session, int liveViewers) => new(
         session.Id,
@@ -36,3 +37,10 @@ public sealed record LivestreamSessionDto(
 public sealed record LivestreamDetailsDto(LivestreamDto Livestream, LivestreamSessionDto? Session, IReadOnlyList<LivestreamSessionDto> Sessions, Hosting.Api.PagingDto Paging);
 
 public sealed record ActiveLivestreamSessionDto(LivestreamDto Livestream, LivestreamSessionDto Session);
+
+/// <summary>The recording of a livestream session, if one was made (implemented by the recordings feature).</summary>
+public interface ISessionRecordings
+{
+    /// <summary>The recording object (as <c>GET /recordings/{id}</c> shows it), or null.</summary>
+    Task<object?> ForSessionAsync(string appId, string sessionId, CancellationToken cancellationToken);
+}

@@ -45,10 +45,14 @@ public static class LivestreamSessionsApi
         return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), views.Show(active)));
     }
 
-    private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamSessionStore store, SessionViews views, string livestream_session_id)
+    private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamSessionStore store, SessionViews views,
+        IEnumerable<ISessionRecordings> recordings, string livestream_session_id)
     {
         var session = await store.FindSessionAsync(context.App().Id, livestream_session_id, context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound($"No livestream session found with id {livestream_session_id}");
-        return ApiResults.Ok(views.Show(session));
+        object? recording = recordings.FirstOrDefault() is { } lookup
+            ? await lookup.ForSessionAsync(context.App().Id, session.Id, context.RequestAborted).ConfigureAwait(false)
+            : null;
+        return ApiResults.Ok(views.Show(session) with { Recording = recording });
     }
 }

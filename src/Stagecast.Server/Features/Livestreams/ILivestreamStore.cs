@@ -20,6 +20,8 @@ public interface ILivestreamStore
 
     Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 
+    Task SetRecordingModeAsync(string livestreamId, string mode, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+
     Task SetStatusAsync(string livestreamId, LivestreamStatus status, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 
     /// <summary>Livestreams of a meeting, newest first.</summary>

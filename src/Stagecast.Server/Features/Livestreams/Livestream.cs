@@ -14,7 +14,14 @@ public sealed record Livestream(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? MeetingSessionId = null,
-    VideoConfig? VideoConfig = null);
+    VideoConfig? VideoConfig = null,
+    string RecordingMode = Livestream.RecordingOff)
+{
+    public const string RecordingOff = "off";
+
+    /// <summary>Every session is recorded.</summary>
+    public const string RecordingAutomatic = "automatic";
+}
 
 /// <summary>The program size asked for when a meeting livestream was started (used by the compositor).</summary>
 public sealed record VideoConfig(int? Width, int? Height);

@@ -16,7 +16,8 @@ public sealed record LivestreamDto(
     string WhepUrl,
     string WatchUrl,
     int LiveViewers,
-    IngestDto? Ingest)
+    IngestDto? Ingest,
+    RecordingSettingDto Recording)
 {
     public static LivestreamDto From(LivestreamView view) => new(
         view.Record.Id,
@@ -34,7 +35,8 @@ public sealed record LivestreamDto(
         view.WhepUrl,
         view.WatchUrl,
         view.LiveViewers,
-        view.Ingest);
+        view.Ingest,
+        new RecordingSettingDto(view.Record.RecordingMode));
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }
@@ -51,3 +53,6 @@ public sealed record IngestDto(
             stream.Publisher?.Info.Protocol, stream.IngestBitsPerSecond, video?.CodecString, video?.Width, video?.Height, audio?.CodecString, audio?.SampleRate, audio?.Channels);
     }
 }
+
+/// <summary>A livestream's <c>recording</c> setting: <c>{"mode": "off" | "automatic"}</c>.</summary>
+public sealed record RecordingSettingDto(string Mode);

@@ -16,14 +16,28 @@ public sealed class LivestreamService(
     LiveViewers viewers,
     TimeProvider time)
 {
-    public async Task<LivestreamView> CreateAsync(App app, string? name, CancellationToken cancellationToken)
+    public async Task<LivestreamView> CreateAsync(App app, string? name, string? recordingMode, CancellationToken cancellationToken)
     {
         string key = Secrets.NewStreamKey();
         var now = time.GetUtcNow();
         var livestream = new Livestream(
-            Guid.NewGuid().ToString(), app.Id, name, null, keys.Protect(key), keys.LookupHash(key), LivestreamStatus.Idle, false, false, now, now);
+            Guid.NewGuid().ToString(), app.Id, name, null, keys.Protect(key), keys.LookupHash(key), LivestreamStatus.Idle, false, false, now, now,
+            RecordingMode: recordingMode ?? Livestream.RecordingOff);
         await store.CreateLivestreamAsync(livestream, cancellationToken).ConfigureAwait(false);
         return View(livestream);
+    }
+
+    /// <summary>Turns recording of the livestream's sessions on or off (from its next session on).</summary>
+    public async Task<LivestreamView?> SetRecordingModeAsync(App app, string id, string mode, CancellationToken cancellationToken)
+    {
+        if (await store.FindLivestreamAsync(app.Id, id, cancellationToken).ConfigureAwait(false) is not { } livestream)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        await store.SetRecordingModeAsync(id, mode, now, cancellationToken).ConfigureAwait(false);
+        return View(livestream with { RecordingMode = mode, UpdatedAt = now });
     }
 
     public async Task<LivestreamView?> FindAsync(App app, string id, CancellationToken cancellationToken) =>

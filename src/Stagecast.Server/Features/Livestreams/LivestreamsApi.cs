@@ -22,12 +22,14 @@ public static class LivestreamsApi
             .WithSummary("Let publishers in again");
         group.MapPut("/{livestream_id}/disable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, true))
             .WithSummary("Refuse publishers and stop a live broadcast");
+        group.MapPatch("/{livestream_id}", PatchAsync).WithSummary("Change a livestream's recording setting")
+            .WithDescription("JSON body: {\"recording\": {\"mode\": \"off\" | \"automatic\"}}; it applies from the next session.");
         group.MapDelete("/{livestream_id}", DeleteAsync).WithSummary("Delete a livestream (its sessions stay in analytics)");
     }
 
     private static async Task<Created<ApiResponse<LivestreamDto>>> CreateAsync(HttpContext context, LivestreamService livestreams, JsonBody<CreateLivestreamRequest> body)
     {
-        var created = await livestreams.CreateAsync(context.App(), body.Value.Name, context.RequestAborted).ConfigureAwait(false);
+        var created = await livestreams.CreateAsync(context.App(), body.Value.Name, body.Value.Recording?.Mode, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Created(context, created.Record.Id, LivestreamDto.From(created));
     }
 
@@ -48,6 +50,17 @@ public static class LivestreamsApi
     private static async Task<Ok<ApiResponse<LivestreamDto>>> SetDisabledAsync(HttpContext context, LivestreamService livestreams, string livestreamId, bool disabled) =>
         ApiResults.Ok(LivestreamDto.From(await livestreams.SetDisabledAsync(context.App(), livestreamId, disabled, context.RequestAborted).ConfigureAwait(false)
             ?? throw NotFound(livestreamId)));
+
+    private static async Task<Ok<ApiResponse<LivestreamDto>>> PatchAsync(HttpContext context, LivestreamService livestreams, JsonBody<PatchLivestreamRequest> body, string livestream_id)
+    {
+        var view = await FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
+        if (body.Value.Recording?.Mode is { } mode)
+        {
+            view = await livestreams.SetRecordingModeAsync(context.App(), livestream_id, mode, context.RequestAborted).ConfigureAwait(false) ?? throw NotFound(livestream_id);
+        }
+
+        return ApiResults.Ok(LivestreamDto.From(view));
+    }
 
     private static async Task<Ok<ApiResponse<MessageDto>>> DeleteAsync(HttpContext context, LivestreamService livestreams, string livestream_id) =>
         await livestreams.DeleteAsync(context.App(), livestream_id, context.RequestAborted).ConfigureAwait(false)
@@ -74,9 +87,35 @@ public static class LivestreamsApi
 
 /// <summary>POST /livestreams: every field optional, so an empty body creates an unnamed livestream.</summary>
 [OptionalBody]
-public sealed record CreateLivestreamRequest
+public sealed record CreateLivestreamRequest : IValidatableObject
 {
     [StringLength(256)]
     [RegularExpression(LivestreamsApi.NamePattern)]
     public string? Name { get; init; }
+
+    public RecordingSettingRequest? Recording { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RecordingSettingRequest.Check(Recording);
+}
+
+/// <summary>PATCH /livestreams/{id}.</summary>
+public sealed record PatchLivestreamRequest : IValidatableObject
+{
+    public RecordingSettingRequest? Recording { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RecordingSettingRequest.Check(Recording);
+}
+
+/// <summary><c>recording: {mode}</c> of a livestream.</summary>
+public sealed record RecordingSettingRequest
+{
+    public string? Mode { get; init; }
+
+    public static IEnumerable<ValidationResult> Check(RecordingSettingRequest? setting)
+    {
+        if (setting is not null && setting.Mode is not (Livestream.RecordingOff or Livestream.RecordingAutomatic))
+        {
+            yield return new ValidationResult("\"recording.mode\" must be \"off\" or \"automatic\"");
+        }
+    }
 }

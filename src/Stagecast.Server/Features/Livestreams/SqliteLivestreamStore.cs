@@ -8,11 +8,11 @@ namespace Stagecast.Server.Features.Livestreams;
 public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
-        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config";
+        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode";
 
     public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig)",
+            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode)",
             new
             {
                 livestream.Id,
@@ -28,6 +28,7 @@ public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
                 UpdatedAt = Ms(livestream.UpdatedAt),
                 livestream.MeetingSessionId,
                 VideoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig),
+                livestream.RecordingMode,
             }), cancellationToken);
 
     public Task<Livestream?> FindLivestreamAsync(string appId, string livestreamId, CancellationToken cancellationToken) =>
@@ -81,6 +82,10 @@ public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
             $"SELECT {LivestreamColumns} FROM livestreams WHERE meeting_id IS NOT NULL AND status IN ('INVOKED', 'LIVE') AND deleted_at IS NULL")
             .ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
+    public Task SetRecordingModeAsync(string livestreamId, string mode, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE livestreams SET recording_mode = @mode, updated_at = @at WHERE id = @livestreamId", new { livestreamId, mode, at = Ms(updatedAt) }), cancellationToken);
+
     public Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => await c.ExecuteAsync(
             "UPDATE livestreams SET deleted_at = @at, updated_at = @at WHERE id = @livestreamId AND deleted_at IS NULL",
@@ -104,10 +109,10 @@ public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
 
     private sealed record LivestreamRow(
         string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
-        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig)
+        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode)
     {
         public Livestream ToModel() => new(
             Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
-            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize<VideoConfig>(VideoConfig));
+            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize<VideoConfig>(VideoConfig), RecordingMode);
     }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.LivestreamSessions;
+using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Realtime;
@@ -30,7 +32,7 @@ public sealed partial class RecordingService(
     IOptions<ServerOptions> server,
     IOptions<WebRtcOptions> webRtc,
     TimeProvider time,
-    ILoggerFactory loggers) : IMeetingSessionObserver, ILiveStreamObserver
+    ILoggerFactory loggers) : IMeetingSessionObserver, ILiveStreamObserver, ISessionRecordings
 {
     public const string DownloadPath = "/downloads/recordings/{recording_id}/{file}";
     private readonly ConcurrentDictionary<string, Active> _active = new(StringComparer.Ordinal);
@@ -71,6 +73,32 @@ public sealed partial class RecordingService(
         return View(record);
     }
 
+    /// <summary>Records a livestream session (its livestream's recording mode is automatic) from its stream's newest keyframe.</summary>
+    public async Task StartLivestreamAsync(Livestream livestream, string? sessionId, LiveStream stream)
+    {
+        string id = Guid.NewGuid().ToString();
+        var record = new Recording(id, livestream.AppId, livestream.MeetingId, livestream.Id, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,
+            $"{(string.IsNullOrEmpty(livestream.Name) ? "livestream" : livestream.Name)}-{id}.mp4", null, null, "AUTOMATIC", null, null, null);
+        System.IO.Directory.CreateDirectory(Directory);
+        var active = new Active(record);
+        _active[id] = active;
+        await store.SaveAsync(record, Event(record), create: true).ConfigureAwait(false);
+        StartRecorder(active, stream);
+        Log.Started(_logger, id, livestream.Id, "AUTOMATIC");
+    }
+
+    /// <summary>A livestream's stream ended (its session with it): its recordings are finished.</summary>
+    public async Task StopLivestreamAsync(string livestreamId)
+    {
+        foreach (var active in _active.Values.Where(a => a.Record.LivestreamId == livestreamId).ToList())
+        {
+            await StopAsync(active.Record.Id, "STREAM_ENDED").ConfigureAwait(false);
+        }
+    }
+
+    public async Task<object?> ForSessionAsync(string appId, string sessionId, CancellationToken cancellationToken) =>
+        await store.FindBySessionAsync(appId, sessionId, cancellationToken).ConfigureAwait(false) is { } recording ? View(recording) : null;
+
     /// <summary>Stops a recording and finishes its file; null when it is not active.</summary>
     public async Task<Recording?> StopAsync(string id, string reason)
     {
@@ -109,7 +137,11 @@ public sealed partial class RecordingService(
             }
 
             await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
-            await programs.ReleaseProgramStreamAsync(record.MeetingId!).ConfigureAwait(false);
+            if (record.LivestreamId is null)
+            {
+                await programs.ReleaseProgramStreamAsync(record.MeetingId!).ConfigureAwait(false);
+            }
+
             Log.Stopped(_logger, id, reason, record.Status.Name());
             return record;
         }
@@ -209,7 +241,7 @@ public sealed partial class RecordingService(
     /// <summary>The meeting's program went live in the program hub: recordings waiting for it start writing.</summary>
     public void OnStreamStarted(LiveStream stream)
     {
-        foreach (var active in _active.Values.Where(a => a.Record.MeetingId == stream.Id))
+        foreach (var active in _active.Values.Where(a => a.Record.MeetingId == stream.Id && a.Record.LivestreamId is null))
         {
             StartRecorder(active, stream);
         }

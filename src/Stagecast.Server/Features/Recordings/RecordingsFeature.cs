@@ -1,4 +1,7 @@
 using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.LivestreamSessions;
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Streaming;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 
@@ -12,17 +15,44 @@ public static class RecordingsFeature
         services.AddSingleton<SqliteRecordingStore>();
         services.AddSingleton<RecordingService>();
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<RecordingService>());
+        services.AddSingleton<ISessionRecordings>(sp => sp.GetRequiredService<RecordingService>());
+        services.AddSingleton<LivestreamRecordings>();
         services.AddStartupTask<Recovery>();
         return services;
     }
 
     /// <summary>At start: recordings a stopped server left active are finished; the service follows the program hub.</summary>
-    private sealed class Recovery(RecordingService recordings, MeetingPrograms programs) : IStartupTask
+    private sealed class Recovery(RecordingService recordings, MeetingPrograms programs, StreamHub hub, LivestreamRecordings livestreams) : IStartupTask
     {
         public async Task RunAsync(CancellationToken cancellationToken)
         {
             await recordings.RecoverAsync(cancellationToken).ConfigureAwait(false);
             programs.ProgramHub.AddObserver(recordings);
+            hub.AddObserver(livestreams);
+        }
+    }
+
+    /// <summary>Livestreams whose recording mode is automatic: each session (a stream, reconnects included) is one recording.</summary>
+    private sealed class LivestreamRecordings(ILivestreamStore store, SessionRecorder sessions, RecordingService recordings, ILogger<LivestreamRecordings> logger)
+        : ILiveStreamObserver
+    {
+        public void OnStreamStarted(LiveStream stream) => _ = StartAsync(stream);
+
+        public void OnStreamEnded(LiveStream stream) => _ = recordings.StopLivestreamAsync(stream.Id);
+
+        private async Task StartAsync(LiveStream stream)
+        {
+            try
+            {
+                if (await store.FindLivestreamAsync(stream.Id, CancellationToken.None).ConfigureAwait(false) is { RecordingMode: Livestream.RecordingAutomatic } livestream)
+                {
+                    await recordings.StartLivestreamAsync(livestream, sessions.FindActive(stream.Id)?.SessionId, stream).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                logger.LogError(ex, "Recording livestream {LivestreamId} could not start", stream.Id);
+            }
         }
     }
 }

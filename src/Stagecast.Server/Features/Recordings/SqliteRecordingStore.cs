@@ -34,6 +34,11 @@ public sealed class SqliteRecordingStore(SqliteDatabase db, WebhookSignal webhoo
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<Row>(
             $"SELECT {Columns} FROM recordings WHERE id = @id", new { id }).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
+    public Task<Recording?> FindBySessionAsync(string appId, string sessionId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QueryFirstOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM recordings WHERE session_id = @sessionId AND app_id = @appId ORDER BY invoked_time DESC", new { appId, sessionId })
+            .ConfigureAwait(false))?.ToModel(), cancellationToken);
+
     public Task<Page<Recording>> ListAsync(string appId, RecordingFilter filter, Paging paging, CancellationToken cancellationToken)
     {
         var where = new SqlWhere("app_id = @appId", new { appId })
