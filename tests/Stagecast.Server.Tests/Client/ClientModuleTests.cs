@@ -152,6 +152,36 @@ public sealed class ClientModuleTests(ServerFixture server) : IClassFixture<Serv
         await Browser.ScreenshotAsync(a.Page, "client-module-firefox");
     }
 
+    [Fact]
+    public async Task AClientRejoinsAfterItsConnectionDropsWithoutTheOthersSeeingItLeaveAndSwitchesDevices()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var a = await StartAsync(browser, ada.Token, "Ada");
+        var b = await StartAsync(browser, bob.Token, "Bob");
+        string adaId = (await a.Page.EvaluateAsync<JsonElement>("() => meeting.self.id")).GetString()!;
+
+        // The socket drops (as on a network change): the module rejoins with its peer id; Bob sees no leave.
+        await a.Page.EvaluateAsync("() => meeting._socket.close()");
+        await WaitForLogAsync(a, "reconnected", _ => true, TimeSpan.FromSeconds(20));
+        Assert.Equal(adaId, (await a.Page.EvaluateAsync<JsonElement>("() => meeting.self.id")).GetString());
+        await CallAsync(a, "meeting.chat.sendTextMessage('still here')");
+        await WaitForLogAsync(b, "chatUpdate", e => e.GetProperty("text").GetString() == "still here");
+        Assert.Empty((await b.Page.EvaluateAsync<JsonElement>("() => eventsOf('participantLeft')")).EnumerateArray());
+
+        // Devices: the fake camera is listed and chosen while the camera is on; the track is replaced, nothing renegotiated.
+        await CallAsync(a, "meeting.self.enableVideo()");
+        var devices = await CallAsync(a, "meeting.self.getAllDevices()");
+        Assert.Contains(devices.EnumerateArray(), d => d.GetProperty("kind").GetString() == "videoinput");
+        await CallAsync(a, "meeting.self.getAllDevices().then(d => meeting.self.setDevice(d.find(x => x.kind === 'videoinput')))");
+        await WaitForLogAsync(a, "deviceUpdate", e => e.GetString() == "videoinput");
+        Assert.True(await a.Page.EvaluateAsync<bool>("() => meeting.self.videoTrack.readyState === 'live'"));
+        await WaitForLogAsync(b, "videoUpdate", e => e.GetProperty("id").GetString() == adaId && e.GetProperty("track").GetBoolean(), TimeSpan.FromSeconds(30));
+    }
+
     private sealed record Client(IPage Page, JsonElement Joined);
 
     private async Task<Client> StartAsync(Browser browser, string token, string? name)

@@ -47,4 +47,80 @@ public sealed class MeetingProgramTests(ServerFixture server) : IClassFixture<Se
         var programs = server.App.Services.GetRequiredService<MeetingPrograms>();
         await Eventually.TrueAsync(() => programs.Find(meeting) is null, "the program to stop once nothing needs it", TimeSpan.FromSeconds(15));
     }
+
+    [Fact]
+    public async Task AParticipantsPictureAndSoundStayInSyncInTheProgram()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var flasher = await api.AddParticipantAsync(meeting, "flash");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await MeetingPage.JoinAsync(browser, server.HttpBase, flasher);
+        var published = await page.Page.EvaluateAsync<JsonElement>("() => publishFlash()");
+        Assert.Equal(201, published.GetProperty("status").GetInt32());
+
+        var started = await api.PostAsync($"/meetings/{meeting}/livestreams", """{"video_config":{"width":640,"height":360}}""");
+        string id = started.Data.GetProperty("id").GetString()!;
+        string playback = started.Data.GetProperty("playback_url").GetString()!;
+        await api.WaitForStatusAsync(id, "LIVE");
+        var program = server.App.Services.GetRequiredService<MeetingPrograms>().Find(meeting)!;
+        await Eventually.TrueAsync(() => program.Feeds.Values.Any(f => f.Pictures > 30), "the program to show the participant");
+        await server.WaitUntilPlayableAsync(playback);
+
+        // One decode of the program's video and audio on their common timeline: the picture's brightness per frame and
+        // the sound's level per 10 ms. Each flash should start with its beep.
+        string work = Directory.CreateTempSubdirectory("stagecast-sync-").FullName;
+        try
+        {
+            string video = Path.Combine(work, "video.txt");
+            string audio = Path.Combine(work, "audio.txt");
+            var (exitCode, _, error) = await ExternalProcess.RunAsync("ffmpeg",
+            [
+                "-hide_banner", "-v", "error", "-copyts", "-i", playback, "-t", "9", "-filter_complex",
+                $"[0:v]signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG:file={video}[v];" +
+                $"[0:a]asetnsamples=n=480,astats=metadata=1:reset=1,ametadata=mode=print:key=lavfi.astats.Overall.RMS_level:file={audio}[a]",
+                "-map", "[v]", "-map", "[a]", "-f", "null", "-",
+            ], TimeSpan.FromSeconds(60));
+            Assert.True(exitCode == 0, error);
+            var brightness = Series(await File.ReadAllLinesAsync(video), "lavfi.signalstats.YAVG");
+            var loudness = Series(await File.ReadAllLinesAsync(audio), "lavfi.astats.Overall.RMS_level");
+            double middle = (brightness.Min(p => p.Value) + brightness.Max(p => p.Value)) / 2;
+            var flashes = RisingEdges(brightness, middle);
+            var beeps = RisingEdges(loudness, -35);
+            var offsets = flashes.Select(f => beeps.Select(b => b - f).MinBy(Math.Abs)).Where(o => Math.Abs(o) < 0.5).ToList();
+            Assert.True(offsets.Count >= 2, $"flashes at {string.Join(", ", flashes)}; beeps at {string.Join(", ", beeps)}");
+            double median = offsets.Order().ElementAt(offsets.Count / 2);
+            Console.WriteLine($"audio minus video at each flash: {string.Join(", ", offsets.Select(o => $"{o * 1000:F0} ms"))}");
+            Assert.True(Math.Abs(median) <= 0.08, $"audio is {median * 1000:F0} ms off its picture (offsets {string.Join(", ", offsets.Select(o => $"{o * 1000:F0}"))} ms)");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>(time, value) pairs from ffmpeg's metadata print: "frame:N pts:P pts_time:T" then "key=value".</summary>
+    private static List<(double Time, double Value)> Series(string[] lines, string key)
+    {
+        var series = new List<(double, double)>();
+        double time = double.NaN;
+        foreach (string line in lines)
+        {
+            if (line.StartsWith("frame:", StringComparison.Ordinal))
+            {
+                string t = line[(line.IndexOf("pts_time:", StringComparison.Ordinal) + 9)..].Trim();
+                time = double.Parse(t, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith(key + "=", StringComparison.Ordinal))
+            {
+                string value = line[(key.Length + 1)..].Trim();
+                series.Add((time, value.Contains("inf", StringComparison.Ordinal) ? -200 : double.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return series;
+    }
+
+    private static List<double> RisingEdges(List<(double Time, double Value)> series, double threshold) =>
+        [.. series.Zip(series.Skip(1)).Where(p => p.First.Value < threshold && p.Second.Value >= threshold).Select(p => p.Second.Time)];
 }
