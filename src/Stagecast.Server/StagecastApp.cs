@@ -74,7 +74,7 @@ public static class StagecastApp
         services.AddMeetingMedia(configuration);
         services.AddCompositor(configuration);
         services.AddRoomStreams();
-        services.AddRecordings();
+        services.AddRecordings(configuration);
         services.AddFirstStart(configuration);
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.

@@ -10,8 +10,11 @@ namespace Stagecast.Server.Features.Recordings;
 public static class RecordingsFeature
 {
     /// <summary>Recordings of meetings' programs (RealtimeKit's recordings API), stored in the data directory.</summary>
-    public static IServiceCollection AddRecordings(this IServiceCollection services)
+    public static IServiceCollection AddRecordings(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<RecordingsOptions>().Bind(configuration.GetSection(RecordingsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RecordingRetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RecordingRetentionService>());
         services.AddSingleton<SqliteRecordingStore>();
         services.AddSingleton<RecordingService>();
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<RecordingService>());

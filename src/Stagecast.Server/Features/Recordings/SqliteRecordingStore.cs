@@ -49,6 +49,15 @@ public sealed class SqliteRecordingStore(SqliteDatabase db, WebhookSignal webhoo
         return db.QueryPageAsync<Row, Recording>($"SELECT {Columns}", "recordings", where, $"invoked_time {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
     }
 
+    /// <summary>Recordings stored and downloadable, oldest first.</summary>
+    public Task<IReadOnlyList<Recording>> ListStoredAsync(CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<Recording>>(async c => (await c.QueryAsync<Row>(
+            $"SELECT {Columns} FROM recordings WHERE status = 'UPLOADED' ORDER BY stopped_time, rowid").ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
+            cancellationToken);
+
+    public Task DeleteAsync(string id, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync("DELETE FROM recordings WHERE id = @id", new { id }), cancellationToken);
+
     /// <summary>Recordings a stopped server left active: they are finished or marked at the next start.</summary>
     public Task<IReadOnlyList<Recording>> ListActiveAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<Recording>>(async c => (await c.QueryAsync<Row>(

@@ -1,0 +1,108 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Stagecast.Server.Features.Recordings;
+
+/// <summary>Settings of stored recordings (<c>Stagecast:Recordings</c>).</summary>
+public sealed class RecordingsOptions
+{
+    public const string Section = "Stagecast:Recordings";
+
+    /// <summary>Recordings finished longer ago than this are deleted; zero keeps them forever (the default).</summary>
+    [Stagecast.Streaming.Limits.Duration("00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.Zero;
+
+    /// <summary>When the stored recordings take more than this many bytes, the oldest are deleted; zero: no limit (the default).</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxTotalBytes { get; set; }
+}
+
+/// <summary>
+/// Deletes stored recordings past the retention settings, oldest first: those finished before the retention period,
+/// then the oldest until the total size fits. At start and every hour.
+/// </summary>
+public sealed partial class RecordingRetentionService(SqliteRecordingStore store, RecordingService recordings, IOptions<RecordingsOptions> options, TimeProvider time,
+    ILogger<RecordingRetentionService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    /// <summary>Which of the stored recordings (oldest first) go: too old, or beyond the total size.</summary>
+    public static IReadOnlyList<string> Select(IReadOnlyList<(string Id, DateTimeOffset StoppedAt, long Size)> stored, DateTimeOffset now, RecordingsOptions settings)
+    {
+        var doomed = new List<string>();
+        long total = stored.Sum(r => r.Size);
+        foreach (var (id, stoppedAt, size) in stored.OrderBy(r => r.StoppedAt))
+        {
+            bool tooOld = settings.Retention > TimeSpan.Zero && now - stoppedAt > settings.Retention;
+            bool tooMuch = settings.MaxTotalBytes > 0 && total > settings.MaxTotalBytes;
+            if (!tooOld && !tooMuch)
+            {
+                continue;
+            }
+
+            doomed.Add(id);
+            total -= size;
+        }
+
+        return doomed;
+    }
+
+    /// <summary>Deletes what the settings say must go; returns how many recordings went.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.Retention <= TimeSpan.Zero && settings.MaxTotalBytes <= 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var stored = await store.ListStoredAsync(cancellationToken).ConfigureAwait(false);
+            var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.FileSize ?? 0))], time.GetUtcNow(), settings);
+            foreach (string id in doomed)
+            {
+                File.Delete(Path.Combine(recordings.Directory, id + ".mp4"));
+                await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (doomed.Count > 0)
+            {
+                Log.Deleted(logger, doomed.Count);
+            }
+
+            return doomed.Count;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Failed(logger, ex);
+            return 0;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            do
+            {
+                await SweepAsync(stoppingToken).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // shutting down
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Deleted {Count} recordings past the retention settings")]
+        public static partial void Deleted(ILogger logger, int count);
+
+        [LoggerMessage(2, LogLevel.Warning, "Deleting old recordings failed; the next sweep retries")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}
