@@ -31,8 +31,8 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-if [ ! -d tests/sdk/node_modules/cloudflare ]; then
-  echo "Installing Cloudflare's SDK for the API compatibility tests"
+if [ ! -d tests/sdk/node_modules/cloudflare ] || [ ! -d tests/sdk/node_modules/s3rver ]; then
+  echo "Installing Cloudflare's SDK (API compatibility tests) and s3rver (recording uploads)"
   npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 fi
 

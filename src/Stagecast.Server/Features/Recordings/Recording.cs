@@ -17,7 +17,9 @@ public sealed record Recording(
     string StartReason,
     string? StopReason,
     int? MaxSeconds,
-    string? Error);
+    string? Error,
+    byte[]? SealedStorage = null,
+    string? StorageKey = null);
 
 public enum RecordingStatus
 {

@@ -12,6 +12,7 @@ using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Transport;
+using AmazonServiceExceptionBase = Amazon.Runtime.AmazonServiceException;
 
 namespace Stagecast.Server.Features.Recordings;
 
@@ -28,6 +29,7 @@ public sealed partial class RecordingService(
     MeetingRooms rooms,
     WebhookEvents webhooks,
     DownloadSigner signer,
+    RecordingStorage storage,
     PublicUrls urls,
     IOptions<ServerOptions> server,
     IOptions<WebRtcOptions> webRtc,
@@ -50,10 +52,17 @@ public sealed partial class RecordingService(
         }
 
         string sessionId = rooms.Find(meeting.Id)?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session to record");
+        var target = request.StorageConfig?.ToTarget();
+        if (target is not null && await storage.CheckAsync(target, CancellationToken.None).ConfigureAwait(false) is { } refusal)
+        {
+            throw ApiException.BadRequest(refusal);
+        }
+
         string id = Guid.NewGuid().ToString();
         string prefix = string.Concat((request.FileNamePrefix ?? "recording").Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
         var record = new Recording(id, meeting.AppId, meeting.Id, null, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,
-            $"{(prefix.Length > 0 ? prefix : "recording")}-{id}.mp4", null, null, startReason, null, request.MaxSeconds, null);
+            $"{(prefix.Length > 0 ? prefix : "recording")}-{id}.mp4", null, null, startReason, null, request.MaxSeconds, null,
+            target is null ? null : storage.Seal(target));
         System.IO.Directory.CreateDirectory(Directory);
         var active = new Active(record);
         _active[id] = active;
@@ -130,6 +139,11 @@ public sealed partial class RecordingService(
                     Status = RecordingStatus.Errored, StoppedTime = now, StopReason = reason,
                     Error = recorder?.Error ?? "the meeting's program never started",
                 };
+            if (finished && record.SealedStorage is { } sealedTarget)
+            {
+                record = await UploadAsync(record with { Status = RecordingStatus.Uploading }, storage.Unseal(sealedTarget)).ConfigureAwait(false);
+            }
+
             active.Record = record;
             if (recorder is not null)
             {
@@ -191,6 +205,24 @@ public sealed partial class RecordingService(
         }
     }
 
+    /// <summary>UPLOADING (saved), then to the storage: UPLOADED with the local copy removed once the object is verified, or ERRORED (the local copy kept).</summary>
+    private async Task<Recording> UploadAsync(Recording record, StorageTarget target)
+    {
+        await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
+        string key = target.KeyOf(record.OutputFileName);
+        try
+        {
+            await storage.UploadAsync(target, FileOf(record), key, CancellationToken.None).ConfigureAwait(false);
+            File.Delete(FileOf(record));
+            return record with { Status = RecordingStatus.Uploaded, StorageKey = key };
+        }
+        catch (Exception ex) when (ex is AmazonServiceExceptionBase or IOException or InvalidOperationException or HttpRequestException)
+        {
+            Log.UploadFailed(_logger, ex, record.Id);
+            return record with { Status = RecordingStatus.Errored, Error = $"the upload to the storage failed: {ex.Message}" };
+        }
+    }
+
     public Recording? ActiveFor(string meetingId) => _active.Values.Select(a => a.Record).Where(r => r.MeetingId == meetingId).MinBy(r => r.InvokedTime);
 
     /// <summary>The recording as the API shows it: a live one as it is now; a download link (an hour) once stored.</summary>
@@ -203,7 +235,12 @@ public sealed partial class RecordingService(
 
         string? download = null;
         DateTimeOffset? expiry = null;
-        if (recording.Status == RecordingStatus.Uploaded)
+        if (recording.Status == RecordingStatus.Uploaded && recording.StorageKey is { } key && recording.SealedStorage is { } sealedTarget)
+        {
+            expiry = time.GetUtcNow() + DownloadSigner.Lifetime;
+            download = storage.SignedUrl(storage.Unseal(sealedTarget), key, expiry.Value);
+        }
+        else if (recording.Status == RecordingStatus.Uploaded)
         {
             string path = DownloadPath.Replace("{recording_id}", recording.Id, StringComparison.Ordinal).Replace("{file}", recording.OutputFileName, StringComparison.Ordinal);
             var (query, expires) = signer.Sign(path);
@@ -350,6 +387,9 @@ public sealed partial class RecordingService(
 
         [LoggerMessage(2, LogLevel.Information, "Recording {RecordingId} stopped ({Reason}): {Status}")]
         public static partial void Stopped(ILogger logger, string recordingId, string reason, string status);
+
+        [LoggerMessage(4, LogLevel.Warning, "Uploading recording {RecordingId} failed")]
+        public static partial void UploadFailed(ILogger logger, Exception exception, string recordingId);
 
         [LoggerMessage(3, LogLevel.Information, "Meeting {MeetingId} records on start, but its recording was not started: {Reason}")]
         public static partial void AutoStartSkipped(ILogger logger, string meetingId, string reason);

@@ -92,7 +92,7 @@ public static class RecordingsApi
             ?? throw ApiException.NotFound($"No recording found with id {id}");
 }
 
-public sealed record StartRecordingRequest
+public sealed record StartRecordingRequest : IValidatableObject
 {
     [Required]
     [StringLength(64)]
@@ -107,6 +107,24 @@ public sealed record StartRecordingRequest
     public RecordingVideoConfig? VideoConfig { get; init; }
 
     public bool AllowMultipleRecordings { get; init; }
+
+    /// <summary>Upload the finished recording there (S3 or S3-compatible) instead of keeping it here.</summary>
+    public StorageConfigRequest? StorageConfig { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (StorageConfig is null)
+        {
+            yield break;
+        }
+
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(StorageConfig, new ValidationContext(StorageConfig), results, validateAllProperties: true);
+        foreach (var result in results)
+        {
+            yield return new ValidationResult($"storage_config: {result.ErrorMessage}");
+        }
+    }
 }
 
 public sealed record RecordingVideoConfig

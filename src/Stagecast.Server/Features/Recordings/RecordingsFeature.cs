@@ -16,6 +16,7 @@ public static class RecordingsFeature
         services.AddSingleton<RecordingRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingRetentionService>());
         services.AddSingleton<SqliteRecordingStore>();
+        services.AddSingleton<RecordingStorage>();
         services.AddSingleton<RecordingService>();
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<RecordingService>());
         services.AddSingleton<ISessionRecordings>(sp => sp.GetRequiredService<RecordingService>());
