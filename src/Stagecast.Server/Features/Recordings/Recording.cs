@@ -19,7 +19,8 @@ public sealed record Recording(
     int? MaxSeconds,
     string? Error,
     byte[]? SealedStorage = null,
-    string? StorageKey = null);
+    string? StorageKey = null,
+    IReadOnlyList<RecordedTrack>? Tracks = null);
 
 public enum RecordingStatus
 {

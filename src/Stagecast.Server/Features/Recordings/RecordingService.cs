@@ -33,6 +33,8 @@ public sealed partial class RecordingService(
     PublicUrls urls,
     IOptions<ServerOptions> server,
     IOptions<WebRtcOptions> webRtc,
+    Stagecast.Server.Features.MeetingMedia.MeetingMediaService media,
+    Stagecast.Server.Features.MeetingMedia.MeetingTracks tracks,
     TimeProvider time,
     ILoggerFactory loggers) : IMeetingSessionObserver, ILiveStreamObserver, ISessionRecordings
 {
@@ -82,6 +84,50 @@ public sealed partial class RecordingService(
         return View(record);
     }
 
+    /// <summary>
+    /// <c>POST /recordings/track</c>: each source a participant publishes now, recorded as it came, one file per track
+    /// (VP8 and Opus in WebM, H.264 in MP4). RECORDING at once; listed on the recording as <c>tracks</c> when stopped.
+    /// </summary>
+    public async Task<RecordingDto> StartTracksAsync(Meeting meeting)
+    {
+        var room = rooms.Find(meeting.Id);
+        string sessionId = room?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session to record");
+        var sources = media.Find(room!)?.VisibleSources() ?? [];
+        if (sources.Count == 0)
+        {
+            throw ApiException.Conflict($"nobody publishes in meeting {meeting.Id}");
+        }
+
+        string id = Guid.NewGuid().ToString();
+        var now = time.GetUtcNow();
+        var record = new Recording(id, meeting.AppId, meeting.Id, null, sessionId, RecordingStatus.Recording, now, now, null, $"tracks-{id}", null, null,
+            "API_CALL", null, null, null);
+        string directory = Path.Combine(Directory, id);
+        System.IO.Directory.CreateDirectory(directory);
+        var active = new Active(record);
+        foreach (var (peer, source) in sources)
+        {
+            if (tracks.Hub.Find(Stagecast.Server.Features.MeetingMedia.MeetingTracks.StreamId(meeting.Id, peer.Id, source)) is { } stream)
+            {
+                active.Tracks.Add(new TrackRecorder(stream, peer.Id, source == Stagecast.Server.Features.MeetingMedia.MediaSource.Camera ? "camera" : "screenshare",
+                    directory, webRtc.Value.Ffmpeg, time, _logger));
+            }
+        }
+
+        _active[id] = active;
+        await store.SaveAsync(record with { Status = RecordingStatus.Invoked, StartedTime = null }, Event(record with { Status = RecordingStatus.Invoked }), create: true)
+            .ConfigureAwait(false);
+        await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
+        Log.Started(_logger, id, meeting.Id, "TRACKS");
+        return View(record);
+    }
+
+    /// <summary>Where a recording's file of that name is: its program file, or one of its tracks.</summary>
+    public string? PathOf(Recording recording, string file) =>
+        recording.OutputFileName == file ? FileOf(recording)
+        : recording.Tracks?.Any(t => t.FileName == file) == true ? Path.Combine(Directory, recording.Id, file)
+        : null;
+
     /// <summary>Records a livestream session (its livestream's recording mode is automatic) from its stream's newest keyframe.</summary>
     public async Task StartLivestreamAsync(Livestream livestream, string? sessionId, LiveStream stream)
     {
@@ -125,6 +171,27 @@ public sealed partial class RecordingService(
             }
 
             var record = active.Record;
+            if (active.Tracks.Count > 0)
+            {
+                var recorded = new List<RecordedTrack>();
+                foreach (var track in active.Tracks)
+                {
+                    recorded.AddRange(await track.FinishAsync().ConfigureAwait(false));
+                }
+
+                var ended = time.GetUtcNow();
+                record = record with
+                {
+                    Status = recorded.Count > 0 ? RecordingStatus.Uploaded : RecordingStatus.Errored, StoppedTime = ended, StopReason = reason, Tracks = recorded,
+                    FileSize = recorded.Sum(t => t.FileSize ?? 0), Duration = Math.Round((ended - record.StartedTime!.Value).TotalSeconds, 3),
+                    Error = recorded.Count > 0 ? null : "no track carried media",
+                };
+                active.Record = record;
+                await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
+                Log.Stopped(_logger, id, reason, record.Status.Name());
+                return record;
+            }
+
             var recorder = active.Recorder;
             bool finished = recorder is not null && await recorder.FinishAsync(FileOf(record)).ConfigureAwait(false);
             var now = time.GetUtcNow();
@@ -186,6 +253,11 @@ public sealed partial class RecordingService(
                 throw ApiException.Conflict("the recording has not started yet");
             }
 
+            if (active.Tracks.Count > 0)
+            {
+                throw ApiException.Conflict("a track recording cannot be paused; stop it");
+            }
+
             if (pause)
             {
                 active.Recorder?.Pause();
@@ -230,7 +302,12 @@ public sealed partial class RecordingService(
     {
         if (_active.TryGetValue(recording.Id, out var active))
         {
-            recording = active.Record with { Duration = Math.Round(active.Recorder?.Seconds ?? 0, 3) };
+            recording = active.Record with
+            {
+                Duration = active.Tracks.Count > 0 && active.Record.StartedTime is { } began
+                    ? Math.Round((time.GetUtcNow() - began).TotalSeconds, 3)
+                    : Math.Round(active.Recorder?.Seconds ?? 0, 3),
+            };
         }
 
         string? download = null;
@@ -247,7 +324,14 @@ public sealed partial class RecordingService(
             (download, expiry) = ($"{urls.HttpBase}{path}?{query}", expires);
         }
 
-        return RecordingDto.From(recording, download, expiry);
+        var trackViews = recording.Status == RecordingStatus.Uploaded && recording.Tracks is { } recorded
+            ? recorded.Select(t =>
+            {
+                string path = DownloadPath.Replace("{recording_id}", recording.Id, StringComparison.Ordinal).Replace("{file}", t.FileName, StringComparison.Ordinal);
+                return new RecordedTrackDto(t.PeerId, t.Source, t.Kind, t.Codec, t.FileName, t.FileSize, $"{urls.HttpBase}{path}?{signer.Sign(path).Query}");
+            }).ToList()
+            : null;
+        return RecordingDto.From(recording, recording.Tracks is null ? download : null, recording.Tracks is null ? expiry : null) with { Tracks = trackViews };
     }
 
     public async Task OnSessionStartedAsync(Meeting meeting, string sessionId)
@@ -378,6 +462,9 @@ public sealed partial class RecordingService(
         public ITimer? Limit { get; set; }
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>A track recording's recorders (empty for a program recording).</summary>
+        public List<TrackRecorder> Tracks { get; } = [];
     }
 
     private static partial class Log

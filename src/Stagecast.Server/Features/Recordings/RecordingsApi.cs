@@ -15,6 +15,8 @@ public static class RecordingsApi
     {
         var group = api.MapGroup("/recordings").WithTags("Recordings");
         group.MapPost("/", StartAsync).WithSummary("Record a meeting's program (201; 409 when one is active unless allow_multiple_recordings)");
+        group.MapPost("/track", StartTracksAsync).WithSummary("Record each publishing participant's tracks as they came, one file per track")
+            .WithDescription("JSON body: {\"meeting_id\": string, \"layers\"?: object (accepted, not used)}.");
         group.MapPut("/{recording_id}", ActAsync).WithSummary("Stop, pause or resume a recording").WithDescription("JSON body: {\"action\": \"stop\" | \"pause\" | \"resume\"}.");
         group.MapGet("/", ListAsync).WithSummary("Recordings (meeting_id, status, start_time, end_time, page_no, per_page, sort_order)");
         group.MapGet("/{recording_id}", GetAsync).WithSummary("One recording, with a signed download link once stored");
@@ -34,13 +36,13 @@ public static class RecordingsApi
             }
 
             var recording = await store.FindAsync(recording_id, context.RequestAborted).ConfigureAwait(false);
-            if (recording is not { Status: RecordingStatus.Uploaded } || recording.OutputFileName != file || !File.Exists(recordings.FileOf(recording)))
+            if (recording is not { Status: RecordingStatus.Uploaded } || recordings.PathOf(recording, file) is not { } path || !File.Exists(path))
             {
                 return ApiResults.Error(StatusCodes.Status404NotFound, "this recording has no file");
             }
 
             context.Response.Headers.XContentTypeOptions = "nosniff";
-            return Results.File(recordings.FileOf(recording), "video/mp4", enableRangeProcessing: true);
+            return Results.File(path, path.EndsWith(".webm", StringComparison.Ordinal) ? "video/webm" : "video/mp4", enableRangeProcessing: true);
         }).ExcludeFromDescription();
         return endpoints;
     }
@@ -51,6 +53,14 @@ public static class RecordingsApi
         var meeting = await meetings.FindAsync(context.App().Id, body.Value.MeetingId!, context.RequestAborted).ConfigureAwait(false);
         var view = await recordings.StartAsync(meeting, body.Value, "API_CALL").ConfigureAwait(false);
         return ApiResults.Created(context, view.Id, view);
+    }
+
+    private static async Task<Created<ApiResponse<RecordingDto>>> StartTracksAsync(HttpContext context, MeetingService meetings, RecordingService recordings,
+        JsonBody<StartTrackRecordingRequest> body)
+    {
+        var meeting = await meetings.FindAsync(context.App().Id, body.Value.MeetingId!, context.RequestAborted).ConfigureAwait(false);
+        var view = await recordings.StartTracksAsync(meeting).ConfigureAwait(false);
+        return TypedResults.Created($"{context.Request.Path.Value![..^"/track".Length]}/{view.Id}", new ApiResponse<RecordingDto>(true, view));
     }
 
     private static async Task<Ok<ApiResponse<RecordingDto>>> ActAsync(HttpContext context, SqliteRecordingStore store, RecordingService recordings,
@@ -127,6 +137,16 @@ public sealed record StartRecordingRequest : IValidatableObject
     }
 }
 
+public sealed record StartTrackRecordingRequest
+{
+    [Required]
+    [StringLength(64)]
+    public string? MeetingId { get; init; }
+
+    /// <summary>RealtimeKit's per-layer options; every track is recorded as it came, so they change nothing here.</summary>
+    public System.Text.Json.Nodes.JsonObject? Layers { get; init; }
+}
+
 public sealed record RecordingVideoConfig
 {
     [Range(160, 1920)]
@@ -161,9 +181,13 @@ public sealed record RecordingDto(
     string? LivestreamId,
     string StartReason,
     string? StopReason,
-    string? ErrMessage)
+    string? ErrMessage,
+    IReadOnlyList<RecordedTrackDto>? Tracks = null)
 {
     public static RecordingDto From(Recording r, string? downloadUrl, DateTimeOffset? expiry) => new(
         r.Id, r.Status.Name(), r.InvokedTime, r.StartedTime, r.StoppedTime, r.OutputFileName, r.FileSize, downloadUrl, expiry, null, r.Duration,
         r.SessionId, r.MeetingId, r.LivestreamId, r.StartReason, r.StopReason, r.Error);
 }
+
+/// <summary>One file of a track recording, with its signed download link.</summary>
+public sealed record RecordedTrackDto(string PeerId, string Source, string Kind, string Codec, string FileName, long? FileSize, string DownloadUrl);

@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.Recordings;
 public sealed class SqliteRecordingStore(SqliteDatabase db, WebhookSignal webhooks)
 {
     private const string Columns = "id, app_id, meeting_id, livestream_id, session_id, status, invoked_time, started_time, stopped_time, " +
-        "output_file_name, file_size, duration, start_reason, stop_reason, max_seconds, error, storage, storage_key";
+        "output_file_name, file_size, duration, start_reason, stop_reason, max_seconds, error, storage, storage_key, tracks";
 
     public async Task SaveAsync(Recording r, OutboxEvent statusEvent, bool create)
     {
@@ -17,9 +17,9 @@ public sealed class SqliteRecordingStore(SqliteDatabase db, WebhookSignal webhoo
         {
             string sql = create
                 ? $"INSERT INTO recordings ({Columns}) VALUES (@Id, @AppId, @MeetingId, @LivestreamId, @SessionId, @Status, @InvokedTime, @StartedTime, " +
-                  "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error, @Storage, @StorageKey)"
+                  "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error, @Storage, @StorageKey, @Tracks)"
                 : "UPDATE recordings SET session_id = @SessionId, status = @Status, started_time = @StartedTime, stopped_time = @StoppedTime, " +
-                  "file_size = @FileSize, duration = @Duration, stop_reason = @StopReason, error = @Error, storage_key = @StorageKey WHERE id = @Id";
+                  "file_size = @FileSize, duration = @Duration, stop_reason = @StopReason, error = @Error, storage_key = @StorageKey, tracks = @Tracks WHERE id = @Id";
             await c.ExecuteAsync(sql, Parameters(r), t).ConfigureAwait(false);
             await WebhookOutbox.AppendAsync(c, t, [statusEvent], r.StoppedTime ?? r.StartedTime ?? r.InvokedTime).ConfigureAwait(false);
         }, CancellationToken.None).ConfigureAwait(false);
@@ -84,14 +84,16 @@ public sealed class SqliteRecordingStore(SqliteDatabase db, WebhookSignal webhoo
         r.Error,
         Storage = r.SealedStorage,
         r.StorageKey,
+        Tracks = r.Tracks is null ? null : System.Text.Json.JsonSerializer.Serialize(r.Tracks),
     };
 
     private sealed record Row(string Id, string AppId, string? MeetingId, string? LivestreamId, string? SessionId, string Status, long InvokedTime,
         long? StartedTime, long? StoppedTime, string OutputFileName, long? FileSize, double? Duration, string StartReason, string? StopReason,
-        long? MaxSeconds, string? Error, byte[]? Storage, string? StorageKey)
+        long? MaxSeconds, string? Error, byte[]? Storage, string? StorageKey, string? Tracks)
     {
         public Recording ToModel() => new(Id, AppId, MeetingId, LivestreamId, SessionId, RecordingStatuses.Parse(Status) ?? RecordingStatus.Errored,
             Time(InvokedTime), StartedTime is { } s ? Time(s) : null, StoppedTime is { } e ? Time(e) : null, OutputFileName, FileSize, Duration,
-            StartReason, StopReason, MaxSeconds is { } m ? (int)m : null, Error, Storage, StorageKey);
+            StartReason, StopReason, MaxSeconds is { } m ? (int)m : null, Error, Storage, StorageKey,
+            Tracks is null ? null : System.Text.Json.JsonSerializer.Deserialize<List<RecordedTrack>>(Tracks));
     }
 }

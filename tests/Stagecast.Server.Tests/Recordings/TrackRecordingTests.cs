@@ -1,0 +1,44 @@
+using System.Net;
+using System.Text.Json;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Recordings;
+
+/// <summary>POST /recordings/track: each participant's tracks recorded as they came, one file per track.</summary>
+public sealed class TrackRecordingTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task AChromiumParticipantsVp8AndOpusAreRecordedAsTheyCameIntoWebm()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
+        Assert.Equal(HttpStatusCode.Conflict, (await api.PostAsync("/recordings/track", JsonSerializer.Serialize(new { meeting_id = meeting }))).Status);
+        await page.PublishAsync();
+        await page.WaitForPeerMediaAsync(page.PeerId, video: true, audio: true);
+
+        var started = await api.PostAsync("/recordings/track", JsonSerializer.Serialize(new { meeting_id = meeting, layers = new { @default = new { file_name_prefix = "x" } } }));
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        string id = started.Data.GetProperty("id").GetString()!;
+        Assert.Equal("RECORDING", started.Data.GetProperty("status").GetString());
+        await api.WaitForAsync($"/recordings/{id}", r => r.Data.GetProperty("recording_duration").GetDouble() >= 3);
+        var stopped = (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", """{"action":"stop"}""")).EnsureOk().Data;
+        Assert.Equal("UPLOADED", stopped.GetProperty("status").GetString());
+
+        var tracks = stopped.GetProperty("tracks").EnumerateArray().ToDictionary(t => t.GetProperty("kind").GetString()!);
+        Assert.Equal(["audio", "video"], tracks.Keys.Order());
+        Assert.Equal(("VP8", page.PeerId, "camera"), (tracks["video"].GetProperty("codec").GetString(), tracks["video"].GetProperty("peer_id").GetString(),
+            tracks["video"].GetProperty("source").GetString()));
+        var video = await Ffmpeg.ProbeAsync(tracks["video"].GetProperty("download_url").GetString()!);
+        Assert.Equal(("vp8", 320, 180), (Assert.Single(video).Codec, video[0].Width, video[0].Height));
+        var audio = await Ffmpeg.ProbeAsync(tracks["audio"].GetProperty("download_url").GetString()!);
+        Assert.Equal(("opus", 48000), (Assert.Single(audio).Codec, audio[0].SampleRate));
+        foreach (var track in tracks.Values)
+        {
+            var decoded = await Ffmpeg.DecodeAsync(track.GetProperty("download_url").GetString()!, 30);
+            Assert.True(decoded.ExitCode == 0, decoded.Error);
+        }
+    }
+}
