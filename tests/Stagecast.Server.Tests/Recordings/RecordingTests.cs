@@ -68,6 +68,26 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync(expired)).StatusCode);
         Assert.True(whole.AsSpan(0, 64).IndexOf("moov"u8) >= 0, "the index is at the front");
 
+        // A browser plays it and seeks in it.
+        await using (var browser = await Browser.LaunchAsync())
+        {
+            var page = await browser.OpenAsync("player.html");
+            double seekedTo = await page.EvaluateAsync<double>("""
+                async url => {
+                  const video = document.createElement('video');
+                  video.muted = true;
+                  video.src = url;
+                  document.body.append(video);
+                  await video.play();
+                  await new Promise(resolve => video.addEventListener('timeupdate', () => video.currentTime > 0.5 && resolve()));
+                  video.currentTime = 3;
+                  await new Promise(resolve => video.addEventListener('seeked', resolve, { once: true }));
+                  return video.currentTime;
+                }
+                """, url);
+            Assert.InRange(seekedTo, 2.9, 3.1);
+        }
+
         var listed = (await api.GetAsync($"/recordings?meeting_id={meeting}&status=UPLOADED")).EnsureOk();
         Assert.Equal(id, Assert.Single(listed.Data.EnumerateArray()).GetProperty("id").GetString());
     }
@@ -76,6 +96,8 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
     public async Task AMeetingThatRecordsOnStartRecordsEachSessionUntilEveryoneLeaves()
     {
         var api = await server.NewTenantAsync();
+        await using var receiver = await WebhookReceiver.StartAsync(server.HttpBase);
+        (await api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = "recordings", url = receiver.Url, events = new[] { "recording.statusUpdate" } }))).EnsureOk();
         string meeting = await api.CreateMeetingAsync("""{"title":"Always recorded","record_on_start":true}""");
         var host = await api.AddParticipantAsync(meeting, "host");
         var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
@@ -89,6 +111,12 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
         var done = await WaitAsync(api, id, r => r.GetProperty("status").GetString() == "UPLOADED", "the recording stored");
         Assert.Equal("ALL_PEERS_LEFT", done.GetProperty("stop_reason").GetString());
         Assert.True(await DurationAsync(done.GetProperty("download_url").GetString()!) >= 1.5);
+
+        // recording.statusUpdate on every change, signed, in order.
+        var hooks = await receiver.WaitForAsync(r => r.Count >= 3, TimeSpan.FromSeconds(30));
+        Assert.All(hooks, h => Assert.True(h.SignatureValid));
+        Assert.Equal(["INVOKED", "RECORDING", "UPLOADED"], hooks.Select(h => h.Json.GetProperty("recording").GetProperty("status").GetString()));
+        Assert.All(hooks, h => Assert.Equal(id, h.Json.GetProperty("recording").GetProperty("id").GetString()));
     }
 
     [Fact]
