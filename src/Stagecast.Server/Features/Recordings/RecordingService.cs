@@ -193,7 +193,8 @@ public sealed partial class RecordingService(
             }
 
             var recorder = active.Recorder;
-            bool finished = recorder is not null && await recorder.FinishAsync(FileOf(record)).ConfigureAwait(false);
+            // A writer that failed (a full disk) makes the recording ERRORED even if what it wrote could be finished.
+            bool finished = recorder is not null && await recorder.FinishAsync(FileOf(record)).ConfigureAwait(false) && recorder.Error is null;
             var now = time.GetUtcNow();
             record = finished
                 ? record with
