@@ -17,18 +17,23 @@ public static class FlvFileWriter
         output.Advance(13);
     }
 
-    public static void WriteTag(IBufferWriter<byte> output, FlvTagType type, uint timestamp, ReadOnlySpan<byte> data)
+    public static void WriteTag(IBufferWriter<byte> output, FlvTagType type, uint timestamp, ReadOnlySpan<byte> data) =>
+        WriteTag(output, type, timestamp, data, default);
+
+    /// <summary>A tag whose body is <paramref name="head"/> then <paramref name="rest"/> (a tag header and its payload), without joining them first.</summary>
+    public static void WriteTag(IBufferWriter<byte> output, FlvTagType type, uint timestamp, ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest)
     {
-        if (data.Length > 0xFFFFFF)
+        int length = head.Length + rest.Length;
+        if (length > 0xFFFFFF)
         {
-            throw new ArgumentException("FLV tag data is limited to 16 MiB", nameof(data));
+            throw new ArgumentException("FLV tag data is limited to 16 MiB", nameof(rest));
         }
 
         var header = output.GetSpan(11);
         header[0] = (byte)type;
-        header[1] = (byte)(data.Length >> 16);
-        header[2] = (byte)(data.Length >> 8);
-        header[3] = (byte)data.Length;
+        header[1] = (byte)(length >> 16);
+        header[2] = (byte)(length >> 8);
+        header[3] = (byte)length;
         header[4] = (byte)(timestamp >> 16);
         header[5] = (byte)(timestamp >> 8);
         header[6] = (byte)timestamp;
@@ -37,8 +42,9 @@ public static class FlvFileWriter
         header[9] = 0;
         header[10] = 0;
         output.Advance(11);
-        output.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(output.GetSpan(4), (uint)(data.Length + 11));
+        output.Write(head);
+        output.Write(rest);
+        BinaryPrimitives.WriteUInt32BigEndian(output.GetSpan(4), (uint)(length + 11));
         output.Advance(4);
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Stagecast.Media.Codecs;
+using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Flv;
 using Stagecast.Streaming;
 
@@ -35,25 +35,10 @@ public sealed class Vp8ToH264Transcoder(string ffmpeg, Publisher publisher, ILog
         {
             if (starting)
             {
-                // IVF file header (32 bytes): DKIF, version 0, header size, VP80, size, time base 1/1000, frame count.
-                var header = output.GetSpan(32)[..32];
-                header.Clear();
-                "DKIF"u8.CopyTo(header);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 32);
-                "VP80"u8.CopyTo(header[8..]);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[12..], (ushort)width);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[14..], (ushort)height);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 1000);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[20..], 1);
-                output.Advance(32);
+                IvfWriter.WriteHeader(output, width, height, 1000); // times in ms
             }
 
-            // IVF frame header: size, then the 64-bit timestamp in time-base units (ms).
-            var frameHeader = output.GetSpan(12)[..12];
-            BinaryPrimitives.WriteUInt32LittleEndian(frameHeader, (uint)copy.Length);
-            BinaryPrimitives.WriteInt64LittleEndian(frameHeader[4..], relativeMs);
-            output.Advance(12);
-            output.Write(copy);
+            IvfWriter.WriteFrame(output, copy, relativeMs);
         });
     }
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 
@@ -33,12 +35,14 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
 
         await WaitAsync(api, id, r => r.GetProperty("recording_duration").GetDouble() >= 3, "3 s recorded");
         Assert.Equal("PAUSED", (await ActAsync(api, id, "pause")).GetProperty("status").GetString());
-        var pausedAt = DateTimeOffset.UtcNow;
-        await Task.Delay(TimeSpan.FromSeconds(3)); // the pause under test lasts 3 s of wall time
+        // The pause lasts 3 s of the program's own media (its stream in the program hub), not of a sleep.
+        var program = server.App.Services.GetRequiredService<MeetingPrograms>().ProgramHub.Find(meeting)!;
+        var pausedAt = program.IngestedDuration;
+        await Eventually.TrueAsync(() => program.IngestedDuration >= pausedAt + TimeSpan.FromSeconds(3), "3 s of program media while paused");
         Assert.Equal("RECORDING", (await ActAsync(api, id, "resume")).GetProperty("status").GetString());
         await WaitAsync(api, id, r => r.GetProperty("recording_duration").GetDouble() >= 5, "5 s recorded");
         var stopped = await ActAsync(api, id, "stop");
-        var wall = stopped.GetProperty("stopped_time").GetDateTimeOffset() - stopped.GetProperty("started_time").GetDateTimeOffset();
+        var programWhileRecorded = program.IngestedDuration; // the program's media since it started, pause included
         Assert.Equal(("UPLOADED", "API_CALL"), (stopped.GetProperty("status").GetString(), stopped.GetProperty("stop_reason").GetString()));
         Assert.Equal(HttpStatusCode.Conflict, (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", """{"action":"stop"}""")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/recordings/active-recording/{meeting}")).Status);
@@ -51,7 +55,8 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
         double duration = await DurationAsync(url);
         double recorded = stopped.GetProperty("recording_duration").GetDouble();
         Assert.InRange(duration, recorded - 1, recorded + 1);
-        Assert.True(duration < wall.TotalSeconds - 2, $"the file lasts {duration:F1} s of {wall.TotalSeconds:F1} s with a 3 s pause: the pause left a gap");
+        Assert.True(duration < programWhileRecorded.TotalSeconds - 2,
+            $"the file lasts {duration:F1} s of the program's {programWhileRecorded.TotalSeconds:F1} s with a 3 s pause: the pause left a gap");
         var decoded = await Ffmpeg.DecodeAsync(url, 30);
         Assert.True(decoded.ExitCode == 0 && decoded.Error.Trim().Length == 0, decoded.Error);
 

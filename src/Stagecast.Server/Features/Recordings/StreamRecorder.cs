@@ -247,12 +247,7 @@ public sealed class StreamRecorder : IAsyncDisposable
         }
 
         _flv.ResetWrittenCount();
-        var body = _flv.GetSpan(tag.Header.Length + tag.Payload.Length)[..(tag.Header.Length + tag.Payload.Length)];
-        tag.Header.Span.CopyTo(body);
-        tag.Payload.Span.CopyTo(body[tag.Header.Length..]);
-        byte[] copy = body.ToArray();
-        _flv.ResetWrittenCount();
-        FlvFileWriter.WriteTag(_flv, tag.Type, (uint)ms, copy);
+        FlvFileWriter.WriteTag(_flv, tag.Type, (uint)ms, tag.Header.Span, tag.Payload.Span);
         _process!.TryWrite(_flv.WrittenSpan);
         if (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe)
         {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Opus;
@@ -39,7 +38,6 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
     private OggOpusWriter? _ogg;
     private long _videoFirst = -1;
     private long _audioFirst = -1;
-    private long _videoFrames;
     private bool _stopped;
 
     public TrackRecorder(LiveStream stream, string peerId, string source, string directory, string ffmpeg, TimeProvider time, ILogger logger)
@@ -220,25 +218,11 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
             {
                 _videoProcess = Start("ivf", "video", "webm", "webm");
                 var (width, height) = Vp8RtpDepacketizer.KeyframeSize(frame.Buffer.AsSpan(0, frame.Length));
-                var header = _buffer.GetSpan(32)[..32];
-                header.Clear();
-                "DKIF"u8.CopyTo(header);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 32);
-                "VP80"u8.CopyTo(header[8..]);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[12..], (ushort)width);
-                BinaryPrimitives.WriteUInt16LittleEndian(header[14..], (ushort)height);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 1000);
-                BinaryPrimitives.WriteUInt32LittleEndian(header[20..], 1);
-                _buffer.Advance(32);
+                IvfWriter.WriteHeader(_buffer, width, height, 1000);
             }
 
-            var frameHeader = _buffer.GetSpan(12)[..12];
-            BinaryPrimitives.WriteUInt32LittleEndian(frameHeader, (uint)frame.Length);
-            BinaryPrimitives.WriteInt64LittleEndian(frameHeader[4..], VideoMs(frame.RtpTimestamp));
-            _buffer.Advance(12);
-            _buffer.Write(frame.Buffer.AsSpan(0, frame.Length));
+            IvfWriter.WriteFrame(_buffer, frame.Buffer.AsSpan(0, frame.Length), VideoMs(frame.RtpTimestamp));
             _videoProcess.TryWrite(_buffer.WrittenSpan);
-            _videoFrames++;
         }
         finally
         {
@@ -263,13 +247,12 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
                 FlvFileWriter.WriteHeader(_buffer, hasAudio: false, hasVideo: true);
                 byte[] record = AvcDecoderConfigurationRecord.Build(sps, pps);
                 int length = FlvTagHeader.WriteVideo(header, Stagecast.Media.Codecs.VideoCodec.H264, FlvPacketKind.SequenceStart, true, 0);
-                FlvFileWriter.WriteTag(_buffer, FlvTagType.Video, 0, [.. header[..length], .. record]);
+                FlvFileWriter.WriteTag(_buffer, FlvTagType.Video, 0, header[..length], record);
             }
 
             int headerLength = FlvTagHeader.WriteVideo(header, Stagecast.Media.Codecs.VideoCodec.H264, FlvPacketKind.CodedFrames, unit.IsKeyframe, 0);
-            FlvFileWriter.WriteTag(_buffer, FlvTagType.Video, (uint)VideoMs(unit.RtpTimestamp), [.. header[..headerLength], .. unit.Buffer.AsSpan(0, unit.Length)]);
+            FlvFileWriter.WriteTag(_buffer, FlvTagType.Video, (uint)VideoMs(unit.RtpTimestamp), header[..headerLength], unit.Buffer.AsSpan(0, unit.Length));
             _videoProcess.TryWrite(_buffer.WrittenSpan);
-            _videoFrames++;
         }
         finally
         {
