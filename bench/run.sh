@@ -4,7 +4,7 @@
 # bench/Stagecast.Bench. Writes bench/results/<date>.{md,json} and the table into bench/README.md.
 #   bench/run.sh            full run (about 20 minutes on 2 cores)
 #   bench/run.sh --quick    smoke run (about 3 minutes; figures not comparable)
-# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp  --variant 0|1
+# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: webrtc, meeting, compositor, soak)  --variant 0|1
 #                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme
 set -euo pipefail
 cd "$(dirname "$0")/.."
