@@ -92,7 +92,8 @@ public sealed class HostileRtmpTests
     public async Task TricklingClientsAreClosedAtTheSetupDeadlineAndPerAddressCapsRefuseTheRest()
     {
         await using var server = (await ServerFixture.StartAsync(
-            ["--set", "Stagecast:Rtmp:SetupDeadline=00:00:03", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=8"])).AsAsyncDisposable(out var fixture);
+            // 6 s: long enough that no trickling client is closed before the cap is probed, even on a loaded machine.
+            ["--set", "Stagecast:Rtmp:SetupDeadline=00:00:06", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=8"])).AsAsyncDisposable(out var fixture);
         var admission = fixture.App.Services.GetRequiredService<RtmpAdmission>();
         var livestream = await fixture.NewLivestreamAsync();
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
