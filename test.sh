@@ -4,7 +4,7 @@
 #   receiver, with TLS),
 #   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
 #   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), systemd-analyze
-#   (checks the release's unit) and Node.js/npm from apt;
+#   (checks the release's unit), PostgreSQL (the store contract on PostgreSQL) and Node.js/npm from apt;
 #   Cloudflare's SDK (npm cloudflare) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 set -euo pipefail
@@ -22,6 +22,7 @@ command -v whip-client >/dev/null 2>&1 || packages+=(simple-whip-client)
 [ -f /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstnice.so ] || packages+=(gstreamer1.0-nice gstreamer1.0-plugins-bad gstreamer1.0-plugins-good)
 command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
@@ -37,3 +38,9 @@ if [ ! -d tests/sdk/node_modules/cloudflare ] || [ ! -d tests/sdk/node_modules/s
 fi
 
 dotnet test Stagecast.slnx -c Release "$@"
+
+# The store contract once more, on PostgreSQL (a server the tests start from the postgresql package): the same API
+# tests pass on both stores. Run it alone with: STAGECAST_TEST_DATABASE=postgres ./test.sh --filter Category=StoreContract
+if [ $# -eq 0 ]; then
+  STAGECAST_TEST_DATABASE=postgres dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter Category=StoreContract
+fi

@@ -5,6 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests;
 
 /// <summary>What a new user tripped on the first day: ports in use, command-line typos, two servers on one data directory.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class FirstDayTests
 {
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(60);

@@ -8,6 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests;
 
 /// <summary>Every livestream endpoint and its error cases, against a real SQLite file.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed partial class LivestreamApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

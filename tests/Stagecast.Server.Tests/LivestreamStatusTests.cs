@@ -8,6 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests;
 
 /// <summary>A livestream's status and its latest session change together, however far behind the database is.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class LivestreamStatusTests
 {
     [Fact]
@@ -16,7 +17,7 @@ public sealed class LivestreamStatusTests
         // The database falls behind (heavy load): the write of a session's end waits until the test lets it go.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var own = (await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<ILivestreamSessionStore>(
-            sp => HeldEnds.Wrap(ActivatorUtilities.CreateInstance<SqliteLivestreamSessionStore>(sp), gate.Task)))).AsAsyncDisposable(out var fixture);
+            sp => HeldEnds.Wrap(ActivatorUtilities.CreateInstance<SqlLivestreamSessionStore>(sp), gate.Task)))).AsAsyncDisposable(out var fixture);
         var api = await fixture.NewTenantAsync();
         var livestream = await api.CreateLivestreamAsync();
         await using (var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(2, "320x180")))

@@ -12,6 +12,7 @@ namespace Stagecast.Server.Tests;
 /// Outputs of a livestream pushing to receivers nobody here wrote: nginx with libnginx-mod-rtmp and ffmpeg in
 /// listen mode.
 /// </summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("stagecast-restream-").FullName;

@@ -14,7 +14,9 @@ namespace Stagecast.Server.Tests;
 /// <summary>
 /// The whole server in-process on free loopback ports with a real SQLite file in a temporary data directory. Each
 /// test class gets one (<c>IClassFixture</c>), so classes run side by side; tests create their own tenants (account,
-/// app, token) so their data never mixes.
+/// app, token) so their data never mixes. With <c>STAGECAST_TEST_DATABASE=postgres</c> every server gets a database of
+/// its own on a real PostgreSQL instead (<see cref="PostgresServer"/>): test.sh runs the contract suite
+/// (<see cref="ContractSuite"/>) that way after the whole suite on SQLite.
 /// </summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
@@ -29,7 +31,11 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>A server of its own, with more settings or services (a manual clock), for tests the shared one cannot host.</summary>
     private ServerFixture(string[] extraArgs, Action<WebApplicationBuilder>? configure)
     {
-        _extraArgs = extraArgs;
+        // A data directory given by the test (a restart, a node of a cluster) is used and kept; otherwise a fresh one.
+        int dataDir = Array.IndexOf(extraArgs, "--data-dir");
+        _ownsDataDir = dataDir < 0;
+        DataDir = _ownsDataDir ? Directory.CreateTempSubdirectory("stagecast-test-").FullName : extraArgs[dataDir + 1];
+        _extraArgs = _ownsDataDir ? extraArgs : [.. extraArgs[..dataDir], .. extraArgs[(dataDir + 2)..]];
         _configure = configure;
     }
 
@@ -44,7 +50,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Shorter than the 30 s default so reconnect tests stay quick.</summary>
     public static readonly TimeSpan ReconnectWindow = TimeSpan.FromSeconds(6);
 
-    public string DataDir { get; } = Directory.CreateTempSubdirectory("stagecast-test-").FullName;
+    private readonly bool _ownsDataDir;
+
+    public string DataDir { get; }
 
     public WebApplication App { get; private set; } = null!;
 
@@ -52,8 +60,14 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public string HttpBase { get; private set; } = null!;
 
+    /// <summary>Whether this run puts the servers' state in PostgreSQL.</summary>
+    public static bool OnPostgres { get; } = Environment.GetEnvironmentVariable("STAGECAST_TEST_DATABASE") == "postgres";
+
     public async Task InitializeAsync()
     {
+        string[] database = OnPostgres && !_extraArgs.Contains("--database-url")
+            ? ["--database-url", await (await PostgresServer.GetAsync()).CreateDatabaseAsync()]
+            : [];
         App = StagecastApp.Build(
         [
             "--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0", "--bind", "127.0.0.1", "--data-dir", DataDir,
@@ -66,6 +80,7 @@ public sealed class ServerFixture : IAsyncLifetime
             // Webhook receivers in tests listen on loopback; retries come quickly so tests see them.
             "--webhooks-allow-private", "--set", "Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--set", "Stagecast:Webhooks:MaxBackoff=00:00:01",
             "--set", "Stagecast:Webhooks:Timeout=00:00:03",
+            .. database,
             .. _extraArgs,
         ], _configure);
         await App.StartAsync();
@@ -126,8 +141,22 @@ public sealed class ServerFixture : IAsyncLifetime
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        Directory.Delete(DataDir, recursive: true);
+        if (_ownsDataDir)
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
     }
+}
+
+/// <summary>
+/// The store contract: API-level test classes that together touch every store operation. test.sh runs them once
+/// more with <c>STAGECAST_TEST_DATABASE=postgres</c>, so both stores pass the same tests.
+/// </summary>
+public static class ContractSuite
+{
+    public const string Trait = "Category";
+
+    public const string Name = "StoreContract";
 }
 
 /// <summary>

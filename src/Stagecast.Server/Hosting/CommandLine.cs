@@ -21,6 +21,7 @@ public sealed class CommandLine
         new("--http-port", "STAGECAST_HTTP_PORT", "Stagecast:HttpPort", "HTTP port: API, playback, watch page, dashboard, WHIP and WHEP [default: 8080]"),
         new("--rtmp-port", "STAGECAST_RTMP_PORT", "Stagecast:RtmpPort", "RTMP ingest port [default: 1935]"),
         new("--data-dir", "STAGECAST_DATA_DIR", "Stagecast:DataDir", "Where the database and the key are kept [default: ./data]"),
+        new("--database-url", "STAGECAST_DATABASE_URL", "Stagecast:DatabaseUrl", "PostgreSQL for durable state, postgres://USER:PASSWORD@HOST:PORT/DB [default: SQLite in the data directory]"),
         new("--bind", "STAGECAST_BIND", "Stagecast:Bind", "Address the listeners bind to [default: 0.0.0.0]"),
         new("--metrics-bind", "STAGECAST_METRICS_BIND", "Stagecast:MetricsBind", "ADDRESS:PORT where Prometheus scrapes /metrics, or none [default: 127.0.0.1:9464]"),
         new("--public-url", "STAGECAST_PUBLIC_URL", "Stagecast:PublicUrl", "HTTP URL viewers and API clients reach the server at"),
@@ -57,7 +58,7 @@ public sealed class CommandLine
                 _ => new Option<string>(setting.Flag!) { HelpName = "value" },
             };
             option.Description = setting.Description;
-            option.Recursive = setting.Key == "Stagecast:DataDir"; // the operator commands work on a data directory too
+            option.Recursive = setting.Key is "Stagecast:DataDir" or "Stagecast:DatabaseUrl"; // the operator commands work on the same database
             _settings.Add((option, setting));
             _root.Options.Add(option);
         }

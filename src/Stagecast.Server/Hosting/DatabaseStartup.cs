@@ -7,7 +7,7 @@ namespace Stagecast.Server.Hosting;
 /// features' start-up work. Once every listener is bound (and before the server is marked ready): the work that must
 /// wait for that, such as the first start's account, so that a start that cannot listen creates no token nobody saw.
 /// </summary>
-public sealed class DatabaseStartup(SqliteDatabase database, IEnumerable<IStartupTask> tasks) : IHostedLifecycleService
+public sealed class DatabaseStartup(SqlDatabase database, IEnumerable<IStartupTask> tasks) : IHostedLifecycleService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

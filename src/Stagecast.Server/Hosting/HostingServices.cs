@@ -21,7 +21,7 @@ public static class HostingServices
         services.AddSingleton(provider =>
         {
             provider.GetRequiredService<DataDirectoryLock>();
-            return new SqliteDatabase(server.DatabasePath);
+            return server.OpenDatabase();
         });
         services.AddHostedService<DatabaseStartup>();
         return services;

@@ -37,7 +37,17 @@ public sealed class ServerOptions : IValidatableObject
     /// <summary>The metrics listener's endpoint, or null when metrics are off.</summary>
     public IPEndPoint? MetricsEndPoint => MetricsBind.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : ParseEndPoint(MetricsBind);
 
+    /// <summary>
+    /// PostgreSQL for durable state (postgres://user:password@host:port/db), shared by the nodes of a cluster; without
+    /// it, SQLite in the data directory.
+    /// </summary>
+    public string? DatabaseUrl { get; set; }
+
     public string DatabasePath => Path.Combine(DataDir, "stagecast.db");
+
+    /// <summary>The database these settings name: PostgreSQL at <see cref="DatabaseUrl"/>, else the data directory's SQLite file.</summary>
+    public Database.SqlDatabase OpenDatabase() =>
+        DatabaseUrl is { Length: > 0 } url ? new Database.PostgresDatabase(url) : new Database.SqliteDatabase(DatabasePath);
 
     /// <summary>"1.2.3.4:9464" or "[::1]:9464"; the port must be written (IPEndPoint alone would take "1.2.3.4" as port 0).</summary>
     private static IPEndPoint? ParseEndPoint(string text)
@@ -65,6 +75,11 @@ public sealed class ServerOptions : IValidatableObject
         if (PublicUrl is not null && !IsAbsolute(PublicUrl, "http", "https"))
         {
             yield return new ValidationResult($"--public-url '{PublicUrl}' must be an absolute http(s) URL", [nameof(PublicUrl)]);
+        }
+
+        if (DatabaseUrl is { Length: > 0 } && !IsAbsolute(DatabaseUrl, "postgres", "postgresql"))
+        {
+            yield return new ValidationResult("--database-url must be postgres://USER:PASSWORD@HOST:PORT/DB", [nameof(DatabaseUrl)]);
         }
 
         if (RtmpUrl is not null && !IsAbsolute(RtmpUrl, "rtmp", "rtmps"))

@@ -6,6 +6,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Compositor;
 
 /// <summary>Room streams: a meeting's program pushed to nginx-rtmp and ffmpeg while a dead destination retries.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class RoomStreamTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("stagecast-roomstreams-").FullName;

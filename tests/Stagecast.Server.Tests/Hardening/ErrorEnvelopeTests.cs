@@ -8,6 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Hardening;
 
 /// <summary>Bad input is a 4xx with the error envelope, whoever answers it: never a 500, never an empty body.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class ErrorEnvelopeTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Theory]

@@ -5,6 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>Apps of an account and the presets of an app, with their error cases.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class AppsAndPresetsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private static readonly string[] DefaultNames =

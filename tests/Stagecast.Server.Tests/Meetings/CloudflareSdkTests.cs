@@ -8,6 +8,7 @@ namespace Stagecast.Server.Tests.Meetings;
 /// with <c>baseURL</c>, drives apps, presets, meetings, participants, the active session, sessions and meeting
 /// livestreams, and gets the shapes it types.
 /// </summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class CloudflareSdkTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

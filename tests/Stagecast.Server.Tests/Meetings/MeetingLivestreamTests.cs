@@ -5,6 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>Livestreams of meetings (L6-L10) with real ffmpeg, and their control and events on the realtime channel.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class MeetingLivestreamTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

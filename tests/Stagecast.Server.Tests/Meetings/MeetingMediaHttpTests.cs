@@ -10,6 +10,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>Meeting WHIP and WHEP over HTTP: who may publish and watch what, refused with the status and a reason.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     /// <summary>A browser's sendonly offer: Opus with the audio level extension, VP8 and H.264.</summary>

@@ -8,6 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>Meetings and participants over REST, with their error cases and the participant tokens.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class MeetingsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

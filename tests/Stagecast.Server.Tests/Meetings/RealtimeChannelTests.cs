@@ -8,6 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>The realtime channel with real WebSocket clients: peers, chat, polls, kicks, permissions and limits.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

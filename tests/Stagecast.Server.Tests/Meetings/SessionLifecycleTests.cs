@@ -12,6 +12,7 @@ namespace Stagecast.Server.Tests.Meetings;
 /// When meeting sessions start and end, driven by a manual clock: keep-alive after the last peer leaves, the
 /// reconnect grace of a dropped peer, and participant minutes measured to the second.
 /// </summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class SessionLifecycleTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);

@@ -4,6 +4,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>The waiting room: a preset's waiting_room_type holds a joining participant until a host decides.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class WaitingRoomTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

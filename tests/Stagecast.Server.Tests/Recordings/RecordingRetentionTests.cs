@@ -42,7 +42,7 @@ public sealed class RecordingRetentionTests(ServerFixture server) : IClassFixtur
         }
 
         var recordings = server.App.Services.GetRequiredService<RecordingService>();
-        var store = server.App.Services.GetRequiredService<SqliteRecordingStore>();
+        var store = server.App.Services.GetRequiredService<SqlRecordingStore>();
         string oldestFile = Path.Combine(recordings.Directory, ids[0] + ".mp4");
         Assert.True(File.Exists(oldestFile));
         long all = (await store.ListStoredAsync(CancellationToken.None)).Sum(r => r.FileSize ?? 0);

@@ -10,6 +10,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Recordings;
 
 /// <summary>Meeting recordings (RealtimeKit's API) of the compositor's program: start, pause, resume, stop, download.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

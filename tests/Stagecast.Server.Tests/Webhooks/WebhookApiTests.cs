@@ -5,6 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Webhooks;
 
 /// <summary>Webhook management over REST and Cloudflare's SDK, its validation, and the server-side request forgery policy.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class WebhookApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

@@ -5,6 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Webhooks;
 
 /// <summary>Webhook deliveries to real HTTP receivers that verify every signature with the published key.</summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class WebhookDeliveryTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private static readonly string[] MeetingEvents =

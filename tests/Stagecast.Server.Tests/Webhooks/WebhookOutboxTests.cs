@@ -1,25 +1,47 @@
 using Dapper;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Webhooks;
 
 /// <summary>The outbox on a real SQLite file: what an event fans out to, and what history is kept.</summary>
-public sealed class WebhookOutboxTests : IAsyncLifetime
+public sealed class SqliteWebhookOutboxTests : WebhookOutboxTests
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-outbox-").FullName;
+
+    protected override Task<SqlDatabase> OpenAsync() => Task.FromResult<SqlDatabase>(new SqliteDatabase(Path.Combine(_directory, "stagecast.db")));
+
+    public override Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The same on a real PostgreSQL.</summary>
+public sealed class PostgresWebhookOutboxTests : WebhookOutboxTests
+{
+    protected override async Task<SqlDatabase> OpenAsync() => new PostgresDatabase(await (await PostgresServer.GetAsync()).CreateDatabaseAsync());
+}
+
+public abstract class WebhookOutboxTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
-    private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-outbox-").FullName;
-    private SqliteDatabase _db = null!;
-    private SqliteWebhookStore _store = null!;
+    private SqlDatabase _db = null!;
+    private SqlWebhookStore _store = null!;
+
+    protected abstract Task<SqlDatabase> OpenAsync();
 
     public async Task InitializeAsync()
     {
-        _db = new SqliteDatabase(Path.Combine(_directory, "stagecast.db"));
+        _db = await OpenAsync();
         await _db.MigrateAsync(CancellationToken.None);
         await _db.WithConnectionAsync(c => c.ExecuteAsync(
             "INSERT INTO accounts (id, name, created_at) VALUES ('acc', NULL, 0); INSERT INTO apps (id, account_id, name, created_at) VALUES ('app', 'acc', NULL, 0), ('other', 'acc', NULL, 0);"),
             CancellationToken.None);
-        _store = new SqliteWebhookStore(_db);
+        _store = new SqlWebhookStore(_db);
     }
 
     [Fact]
@@ -58,12 +80,7 @@ public sealed class WebhookOutboxTests : IAsyncLifetime
         Assert.Equal(1, await Count("webhook_events"));
     }
 
-    public Task DisposeAsync()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
+    public virtual Task DisposeAsync() => Task.CompletedTask;
 
     private static OutboxEvent Event(string name) => new(Guid.NewGuid().ToString(), "app", name, "{}"u8.ToArray());
 

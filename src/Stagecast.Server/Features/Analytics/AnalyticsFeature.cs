@@ -2,7 +2,7 @@ namespace Stagecast.Server.Features.Analytics;
 
 public static class AnalyticsFeature
 {
-    public static IServiceCollection AddAnalytics(this IServiceCollection services) => services.AddSingleton<IAnalyticsStore, SqliteAnalyticsStore>();
+    public static IServiceCollection AddAnalytics(this IServiceCollection services) => services.AddSingleton<IAnalyticsStore, SqlAnalyticsStore>();
 
     public static RouteGroupBuilder MapAnalytics(this RouteGroupBuilder api)
     {

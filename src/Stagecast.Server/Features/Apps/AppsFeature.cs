@@ -4,7 +4,7 @@ public static class AppsFeature
 {
     public static IServiceCollection AddApps(this IServiceCollection services)
     {
-        services.AddSingleton<IAppStore, SqliteAppStore>();
+        services.AddSingleton<IAppStore, SqlAppStore>();
         services.AddSingleton<AppService>();
         return services;
     }

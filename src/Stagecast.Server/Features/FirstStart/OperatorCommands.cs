@@ -130,16 +130,16 @@ public static class OperatorCommands
         };
     }
 
-    private sealed record Stores(SqliteAccountStore Accounts, AccountService AccountService, AppService Apps)
+    private sealed record Stores(SqlAccountStore Accounts, AccountService AccountService, AppService Apps)
     {
         public static async Task<Stores> OpenAsync(ServerOptions server)
         {
             Directory.CreateDirectory(server.DataDir);
-            var db = new SqliteDatabase(server.DatabasePath);
+            var db = server.OpenDatabase();
             await db.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
-            var accounts = new SqliteAccountStore(db);
-            var appStore = new SqliteAppStore(db);
-            var defaultPresets = new DefaultPresetsForApps(appStore, new SqlitePresetStore(db), TimeProvider.System);
+            var accounts = new SqlAccountStore(db);
+            var appStore = new SqlAppStore(db);
+            var defaultPresets = new DefaultPresetsForApps(appStore, new SqlPresetStore(db), TimeProvider.System);
             return new Stores(accounts, new AccountService(accounts, TimeProvider.System),
                 new AppService(appStore, [defaultPresets], TimeProvider.System));
         }

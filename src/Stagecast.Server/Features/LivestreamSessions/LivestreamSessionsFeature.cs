@@ -13,7 +13,7 @@ public static class LivestreamSessionsFeature
     public static IServiceCollection AddLivestreamSessions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ILivestreamSessionStore, SqliteLivestreamSessionStore>();
+        services.AddSingleton<ILivestreamSessionStore, SqlLivestreamSessionStore>();
         services.AddSingleton<LivestreamWebhookEvents>();
         services.AddSingleton<SessionWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionWriter>());

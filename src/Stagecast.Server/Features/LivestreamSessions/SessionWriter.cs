@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Webhooks;
-using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 
@@ -88,7 +87,7 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
                 await WriteAsync(sessionEvent).ConfigureAwait(false);
                 return;
             }
-            catch (SqliteException ex) when (attempt < 5)
+            catch (DbException ex) when (attempt < 5)
             {
                 Log.Retrying(logger, ex, sessionEvent.GetType().Name, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), time).ConfigureAwait(false);

@@ -13,7 +13,7 @@ public static class LivestreamsFeature
             sp.GetRequiredService<DataDirectoryLock>();
             return new StreamKeyProtector(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir));
         });
-        services.AddSingleton<ILivestreamStore, SqliteLivestreamStore>();
+        services.AddSingleton<ILivestreamStore, SqlLivestreamStore>();
         services.AddSingleton<LivestreamService>();
         services.AddSingleton<LiveViewers>();
         services.AddFeatureMetrics<LivestreamMetrics>();

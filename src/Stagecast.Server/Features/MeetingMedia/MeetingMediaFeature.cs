@@ -10,7 +10,7 @@ public static class MeetingMediaFeature
     {
         services.AddOptions<MeetingMediaOptions>().Bind(configuration.GetSection(MeetingMediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MeetingTracks>();
-        services.AddSingleton<SqliteMediaTrackStore>();
+        services.AddSingleton<SqlMediaTrackStore>();
         services.AddSingleton<MeetingMediaStats>();
         services.AddSingleton<ISessionMediaStats>(sp => sp.GetRequiredService<MeetingMediaStats>());
         services.AddSingleton<MeetingMediaService>();

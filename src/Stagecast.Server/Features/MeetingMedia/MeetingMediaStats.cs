@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// The session media figures: each publishing session's and subscription's tracks are followed while they live and
 /// written when they end; a session's report is what was written plus what lives now.
 /// </summary>
-public sealed partial class MeetingMediaStats(SqliteMediaTrackStore store, TimeProvider time, ILogger<MeetingMediaStats> logger) : ISessionMediaStats
+public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProvider time, ILogger<MeetingMediaStats> logger) : ISessionMediaStats
 {
     private readonly ConcurrentDictionary<object, Func<DateTimeOffset?, IEnumerable<SessionMediaTrack>>> _live = new();
 
@@ -79,7 +79,7 @@ public sealed partial class MeetingMediaStats(SqliteMediaTrackStore store, TimeP
         {
             await store.AddAsync(tracks, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
         {
             Log.WriteFailed(logger, ex, tracks.Count);
         }

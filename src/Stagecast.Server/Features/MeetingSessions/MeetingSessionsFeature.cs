@@ -11,7 +11,7 @@ public static class MeetingSessionsFeature
         services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ChatRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatRetentionService>());
-        services.AddSingleton<IMeetingSessionStore, SqliteMeetingSessionStore>();
+        services.AddSingleton<IMeetingSessionStore, SqlMeetingSessionStore>();
         services.AddSingleton<MeetingWebhookEvents>();
         services.AddStartupTask<MeetingSessionRecovery>();
         services.AddSingleton(sp =>

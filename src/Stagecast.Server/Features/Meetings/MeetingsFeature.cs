@@ -4,7 +4,7 @@ public static class MeetingsFeature
 {
     public static IServiceCollection AddMeetings(this IServiceCollection services)
     {
-        services.AddSingleton<IMeetingStore, SqliteMeetingStore>();
+        services.AddSingleton<IMeetingStore, SqlMeetingStore>();
         services.AddSingleton<MeetingService>();
         return services;
     }

@@ -11,7 +11,7 @@ public static class OutputsFeature
         services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutputDestinationOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutputDestinations>();
-        services.AddSingleton<IOutputStore, SqliteOutputStore>();
+        services.AddSingleton<IOutputStore, SqlOutputStore>();
         services.AddSingleton<OutputManager>();
         services.AddStartupTask<JoinHub>();
         services.AddFeatureMetrics<OutputMetrics>();

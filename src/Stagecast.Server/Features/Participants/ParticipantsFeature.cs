@@ -9,7 +9,7 @@ public static class ParticipantsFeature
     public static IServiceCollection AddParticipants(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
         services.AddOptions<ParticipantOptions>().Bind(configuration.GetSection("Stagecast:Participants")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IParticipantStore, SqliteParticipantStore>();
+        services.AddSingleton<IParticipantStore, SqlParticipantStore>();
         services.AddSingleton(sp =>
         {
             Directory.CreateDirectory(server.DataDir);

@@ -7,7 +7,7 @@ public static class PresetsFeature
 {
     public static IServiceCollection AddPresets(this IServiceCollection services)
     {
-        services.AddSingleton<IPresetStore, SqlitePresetStore>();
+        services.AddSingleton<IPresetStore, SqlPresetStore>();
         services.AddSingleton<PresetService>();
         services.AddStartupTask<DefaultPresetsForApps>();
         services.AddSingleton<IAppObserver>(sp => sp.GetRequiredService<DefaultPresetsForApps>());

@@ -21,7 +21,7 @@ public sealed class RecordingsOptions
 /// Deletes stored recordings past the retention settings, oldest first: those finished before the retention period,
 /// then the oldest until the total size fits. At start and every hour.
 /// </summary>
-public sealed partial class RecordingRetentionService(SqliteRecordingStore store, RecordingService recordings, IOptions<RecordingsOptions> options, TimeProvider time,
+public sealed partial class RecordingRetentionService(SqlRecordingStore store, RecordingService recordings, IOptions<RecordingsOptions> options, TimeProvider time,
     ILogger<RecordingRetentionService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);

@@ -24,7 +24,7 @@ namespace Stagecast.Server.Features.Recordings;
 /// ends stops its recordings (<c>ALL_PEERS_LEFT</c>); a meeting with <c>record_on_start</c> records each session.
 /// </summary>
 public sealed partial class RecordingService(
-    SqliteRecordingStore store,
+    SqlRecordingStore store,
     MeetingPrograms programs,
     MeetingRooms rooms,
     WebhookEvents webhooks,

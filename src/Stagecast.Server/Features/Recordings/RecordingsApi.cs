@@ -26,7 +26,7 @@ public static class RecordingsApi
     /// <summary>The signed file download (outside the API: the URL is the credential until it expires), with ranges so players seek.</summary>
     public static IEndpointRouteBuilder MapRecordingDownload(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(RecordingService.DownloadPath, async (HttpContext context, SqliteRecordingStore store, RecordingService recordings, DownloadSigner signer,
+        endpoints.MapGet(RecordingService.DownloadPath, async (HttpContext context, SqlRecordingStore store, RecordingService recordings, DownloadSigner signer,
             string recording_id, string file) =>
         {
             var query = context.Request.Query;
@@ -63,7 +63,7 @@ public static class RecordingsApi
         return TypedResults.Created($"{context.Request.Path.Value![..^"/track".Length]}/{view.Id}", new ApiResponse<RecordingDto>(true, view));
     }
 
-    private static async Task<Ok<ApiResponse<RecordingDto>>> ActAsync(HttpContext context, SqliteRecordingStore store, RecordingService recordings,
+    private static async Task<Ok<ApiResponse<RecordingDto>>> ActAsync(HttpContext context, SqlRecordingStore store, RecordingService recordings,
         JsonBody<RecordingActionRequest> body, string recording_id)
     {
         var recording = await FindAsync(context, store, recording_id).ConfigureAwait(false);
@@ -76,7 +76,7 @@ public static class RecordingsApi
         return ApiResults.Ok(recordings.View(changed));
     }
 
-    private static async Task<Ok<ApiListResponse<RecordingDto>>> ListAsync(HttpContext context, SqliteRecordingStore store, RecordingService recordings)
+    private static async Task<Ok<ApiListResponse<RecordingDto>>> ListAsync(HttpContext context, SqlRecordingStore store, RecordingService recordings)
     {
         var query = new QueryParameters(context.Request.Query);
         var paging = query.Paging();
@@ -87,7 +87,7 @@ public static class RecordingsApi
         return ApiResults.List(page.Items.Select(recordings.View).ToList(), paging, page.TotalCount);
     }
 
-    private static async Task<Ok<ApiResponse<RecordingDto>>> GetAsync(HttpContext context, SqliteRecordingStore store, RecordingService recordings, string recording_id) =>
+    private static async Task<Ok<ApiResponse<RecordingDto>>> GetAsync(HttpContext context, SqlRecordingStore store, RecordingService recordings, string recording_id) =>
         ApiResults.Ok(recordings.View(await FindAsync(context, store, recording_id).ConfigureAwait(false)));
 
     private static async Task<Ok<ApiResponse<RecordingDto>>> ActiveAsync(HttpContext context, MeetingService meetings, RecordingService recordings, string meeting_id)
@@ -97,7 +97,7 @@ public static class RecordingsApi
         return ApiResults.Ok(recordings.View(active));
     }
 
-    private static async Task<Recording> FindAsync(HttpContext context, SqliteRecordingStore store, string id) =>
+    private static async Task<Recording> FindAsync(HttpContext context, SqlRecordingStore store, string id) =>
         await store.FindAsync(context.App().Id, id, context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound($"No recording found with id {id}");
 }

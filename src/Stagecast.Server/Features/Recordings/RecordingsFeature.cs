@@ -15,7 +15,7 @@ public static class RecordingsFeature
         services.AddOptions<RecordingsOptions>().Bind(configuration.GetSection(RecordingsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RecordingRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingRetentionService>());
-        services.AddSingleton<SqliteRecordingStore>();
+        services.AddSingleton<SqlRecordingStore>();
         services.AddSingleton<RecordingStorage>();
         services.AddSingleton<RecordingService>();
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<RecordingService>());
@@ -53,7 +53,7 @@ public static class RecordingsFeature
                     await recordings.StartLivestreamAsync(livestream, sessions.FindActive(stream.Id)?.SessionId, stream).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Data.Common.DbException)
             {
                 logger.LogError(ex, "Recording livestream {LivestreamId} could not start", stream.Id);
             }

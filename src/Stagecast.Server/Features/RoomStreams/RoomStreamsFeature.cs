@@ -9,7 +9,7 @@ public static class RoomStreamsFeature
     /// <summary>Room streams: a meeting's program pushed to RTMP(S) destinations (SignalWire's RoomSessionStream).</summary>
     public static IServiceCollection AddRoomStreams(this IServiceCollection services)
     {
-        services.AddSingleton<IRoomStreamStore, SqliteRoomStreamStore>();
+        services.AddSingleton<IRoomStreamStore, SqlRoomStreamStore>();
         services.AddSingleton<RoomStreamService>();
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<RoomStreamService>());
         services.AddStartupTask<Recovery>();

@@ -1,5 +1,6 @@
 using System.Data;
 using Dapper;
+using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.Webhooks;
 
@@ -12,16 +13,17 @@ namespace Stagecast.Server.Features.Webhooks;
 public static class WebhookOutbox
 {
     /// <summary>The webhooks that get an event now: of its app, enabled, not deleted, subscribed to its name.</summary>
-    private const string Subscribed =
-        "webhooks w WHERE w.app_id = @AppId AND w.enabled = 1 AND w.deleted_at IS NULL AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value = @Event)";
+    private static string Subscribed(SqlDialect dialect) =>
+        $"webhooks w WHERE w.app_id = @AppId AND w.enabled = 1 AND w.deleted_at IS NULL AND {dialect.JsonArrayContains("w.events", "@Event")}";
 
     public static async Task AppendAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now)
     {
         long at = now.ToUnixTimeMilliseconds();
+        var dialect = SqlDialect.Of(connection);
         foreach (var e in events)
         {
             long? seq = await connection.ExecuteScalarAsync<long?>(
-                $"INSERT INTO webhook_events (id, app_id, event, body, created_at) SELECT @Id, @AppId, @Event, @Body, @at WHERE EXISTS (SELECT 1 FROM {Subscribed}) RETURNING seq",
+                $"INSERT INTO webhook_events (id, app_id, event, body, created_at) SELECT @Id, @AppId, @Event, @Body, @at WHERE EXISTS (SELECT 1 FROM {Subscribed(dialect)}) RETURNING seq",
                 new { e.Id, e.AppId, e.Event, e.Body, at }, transaction).ConfigureAwait(false);
             if (seq is null)
             {
@@ -30,7 +32,7 @@ public static class WebhookOutbox
 
             await connection.ExecuteAsync(
                 "INSERT INTO webhook_deliveries (id, webhook_id, event_seq, status, attempts, next_attempt_at, created_at, updated_at) " +
-                $"SELECT lower(hex(randomblob(16))), w.id, @seq, 'pending', 0, @at, @at, @at FROM {Subscribed}",
+                $"SELECT {dialect.RandomId}, w.id, @seq, 'pending', 0, @at, @at, @at FROM {Subscribed(dialect)}",
                 new { seq, e.AppId, e.Event, at }, transaction).ConfigureAwait(false);
         }
     }

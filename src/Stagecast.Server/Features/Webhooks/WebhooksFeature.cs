@@ -8,7 +8,7 @@ public static class WebhooksFeature
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Stagecast:Webhooks")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
+        services.AddSingleton<IWebhookStore, SqlWebhookStore>();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookSignal>();
         services.AddFeatureMetrics<WebhookMetrics>();

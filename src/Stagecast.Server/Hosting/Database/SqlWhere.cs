@@ -1,17 +1,16 @@
-using System.Text;
 using Dapper;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Hosting.Database;
 
 /// <summary>A WHERE clause built from a list's optional filters, with its parameters.</summary>
 public sealed class SqlWhere
 {
-    private readonly StringBuilder _sql;
+    private readonly List<Func<SqlDialect, string>> _conditions = [];
 
     public SqlWhere(string condition, object? parameters = null)
     {
-        _sql = new StringBuilder(condition);
+        _conditions.Add(_ => condition);
         Parameters = new DynamicParameters(parameters);
     }
 
@@ -22,7 +21,7 @@ public sealed class SqlWhere
     {
         if (value is not null)
         {
-            _sql.Append(" AND ").Append(condition);
+            _conditions.Add(_ => condition);
             Parameters.Add(name, value);
         }
 
@@ -33,7 +32,19 @@ public sealed class SqlWhere
     {
         if (include)
         {
-            _sql.Append(" AND ").Append(condition);
+            _conditions.Add(_ => condition);
+        }
+
+        return this;
+    }
+
+    /// <summary>A column equal to any of the values, when there are any.</summary>
+    public SqlWhere AndIn(string column, string name, IReadOnlyCollection<string>? values)
+    {
+        if (values is { Count: > 0 })
+        {
+            _conditions.Add(d => d.InList(column, "@" + name));
+            Parameters.Add(name, values.ToArray());
         }
 
         return this;
@@ -43,9 +54,9 @@ public sealed class SqlWhere
     public SqlWhere Between(string column, DateTimeOffset? from, DateTimeOffset? to) =>
         And($"{column} >= @from", "from", Ms(from)).And($"{column} < @to", "to", Ms(to));
 
-    /// <summary>Any of the columns contains the text (LIKE with % and _ taken literally).</summary>
+    /// <summary>Any of the columns contains the text, ignoring ASCII case (LIKE with % and _ taken literally).</summary>
     public SqlWhere Search(string? text, params string[] columns) =>
-        And("(" + string.Join(" OR ", columns.Select(c => $"{c} LIKE @pattern ESCAPE '\\'")) + ")", "pattern", SqlLike.Contains(text));
+        And("(" + string.Join(" OR ", columns.Select(c => $"LOWER({c}) LIKE LOWER(@pattern) ESCAPE '\\'")) + ")", "pattern", SqlLike.Contains(text));
 
-    public override string ToString() => _sql.ToString();
+    public string ToSql(SqlDialect dialect) => string.Join(" AND ", _conditions.Select(c => c(dialect)));
 }

@@ -1,19 +1,16 @@
-using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Stagecast.Server.Hosting.Database;
 
 /// <summary>
-/// The SQLite file in the data directory that every feature's store writes to: WAL journal and synchronous=FULL,
-/// so a committed write survives kill -9 and power loss alike. Stores get connections and transactions from here;
-/// the schema is one sequence of migrations (Migrations/NNNN_name.sql).
+/// The SQLite file in the data directory, the default: WAL journal and synchronous=FULL, so a committed write survives
+/// kill -9 and power loss alike.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : SqlDatabase
 {
     private readonly string _connectionString;
-
-    static SqliteDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     public SqliteDatabase(string path)
     {
@@ -29,59 +26,16 @@ public sealed class SqliteDatabase
 
     public string Path { get; }
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public override SqlDialect Dialect => SqlDialect.Sqlite;
+
+    public override async Task MigrateAsync(CancellationToken cancellationToken)
     {
         CreateOwnerOnly(Path);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync("PRAGMA journal_mode=WAL;").ConfigureAwait(false);
-        await SqliteMigrator.MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
+        // One process holds the data directory's lock, so nothing else migrates this file at the same time.
+        await SqlMigrator.MigrateAsync(connection, "Sqlite", lockSql: null, cancellationToken).ConfigureAwait(false);
     }
-
-    public async Task<T> WithConnectionAsync<T>(Func<SqliteConnection, Task<T>> action, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await action(connection).ConfigureAwait(false);
-    }
-
-    public async Task WithConnectionAsync(Func<SqliteConnection, Task> action, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await action(connection).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// One page of a list and the count across all pages: <c>{select} FROM {from} WHERE {where} ORDER BY {orderBy}</c>,
-    /// limited to the page.
-    /// </summary>
-    public Task<Page<T>> QueryPageAsync<TRow, T>(
-        string select, string from, SqlWhere where, string orderBy, Paging paging, Func<TRow, T> map, CancellationToken cancellationToken)
-    {
-        var parameters = new DynamicParameters(where.Parameters);
-        parameters.Add("limit", paging.PerPage);
-        parameters.Add("offset", paging.Offset);
-        return WithConnectionAsync(async c =>
-        {
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {from} WHERE {where}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<TRow>($"{select} FROM {from} WHERE {where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
-            return new Page<T>(rows.Select(map).ToList(), total);
-        }, cancellationToken);
-    }
-
-    public async Task<T> InTransactionAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> action, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var result = await action(connection, transaction).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return result;
-    }
-
-    public Task InTransactionAsync(Func<SqliteConnection, IDbTransaction, Task> action, CancellationToken cancellationToken) =>
-        InTransactionAsync<bool>(async (c, t) =>
-        {
-            await action(c, t).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
 
     /// <summary>The database holds token digests and sealed keys: readable by the owner only (SQLite gives -wal/-shm the same mode).</summary>
     private static void CreateOwnerOnly(string path)
@@ -99,7 +53,7 @@ public sealed class SqliteDatabase
         });
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

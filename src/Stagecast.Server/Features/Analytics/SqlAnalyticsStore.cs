@@ -1,21 +1,21 @@
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Analytics;
 
-public sealed class SqliteAnalyticsStore(SqliteDatabase db) : IAnalyticsStore
+public sealed class SqlAnalyticsStore(SqlDatabase db) : IAnalyticsStore
 {
-    // TOTAL() is always a float (SUM of nothing is an integer NULL), so rows map to double without casts.
+    // Sums are cast to floats (SUM of nothing is NULL, and of integers an integer or, in PostgreSQL, a numeric), so rows map to double.
     public Task<SessionTotals> GetLivestreamTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.QuerySingleAsync<SessionTotals>(
-            "SELECT COUNT(*) AS count, TOTAL(ingest_seconds) AS ingest_seconds, TOTAL(viewer_seconds) AS viewer_seconds " +
+            $"SELECT COUNT(*) AS count, {Total("ingest_seconds")} AS ingest_seconds, {Total("viewer_seconds")} AS viewer_seconds " +
             "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to",
             RangeParameters(appId, from, to)), cancellationToken);
 
     public Task<IReadOnlyList<DailySessionTotals>> GetLivestreamDailyTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<DailySessionTotals>>(async c => (await c.QueryAsync<DailyRow>(
-            "SELECT date(started_time / 1000, 'unixepoch') AS day, COUNT(*) AS count, TOTAL(ingest_seconds) AS ingest_seconds, TOTAL(viewer_seconds) AS viewer_seconds " +
+            $"SELECT {db.Dialect.UtcDay("started_time")} AS day, COUNT(*) AS count, {Total("ingest_seconds")} AS ingest_seconds, {Total("viewer_seconds")} AS viewer_seconds " +
             "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to " +
             "GROUP BY day ORDER BY day",
             RangeParameters(appId, from, to)).ConfigureAwait(false))
@@ -25,11 +25,13 @@ public sealed class SqliteAnalyticsStore(SqliteDatabase db) : IAnalyticsStore
     public Task<IReadOnlyList<DailyMeetingTotals>> GetMeetingDailyTotalsAsync(
         string appId, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset now, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<DailyMeetingTotals>>(async c => (await c.QueryAsync<DailyRow>(
-            "SELECT date(s.started_at / 1000, 'unixepoch') AS day, COUNT(*) AS count, " +
-            "TOTAL((SELECT TOTAL(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id)) / 1000.0 AS ingest_seconds " +
+            $"SELECT {db.Dialect.UtcDay("s.started_at")} AS day, COUNT(*) AS count, " +
+            $"{Total("(SELECT SUM(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id)")} / 1000.0 AS ingest_seconds " +
             "FROM meeting_sessions s WHERE s.app_id = @appId AND s.started_at >= @from AND s.started_at < @to GROUP BY day ORDER BY day",
             new { appId, from = Ms(from) ?? long.MinValue, to = Ms(to) ?? long.MaxValue, now = Ms(now) }).ConfigureAwait(false))
             .Select(r => new DailyMeetingTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds)).ToList(), cancellationToken);
+
+    private static string Total(string expression) => $"CAST(COALESCE(SUM({expression}), 0) AS DOUBLE PRECISION)";
 
     private static object RangeParameters(string appId, DateTimeOffset? from, DateTimeOffset? to) =>
         new { appId, from = Ms(from) ?? long.MinValue, to = Ms(to) ?? long.MaxValue };

@@ -1,10 +1,10 @@
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Participants;
 
-public sealed class SqliteParticipantStore(SqliteDatabase db) : IParticipantStore
+public sealed class SqlParticipantStore(SqlDatabase db) : IParticipantStore
 {
     private const string Select =
         "SELECT p.id, p.meeting_id, p.app_id, p.custom_participant_id, p.preset_id, pr.name AS preset_name, p.name, p.picture, p.token_id, p.created_at, p.updated_at";

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Livestreams;
 
-public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
+public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
         "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode";
@@ -22,8 +22,8 @@ public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
                 StreamKey = livestream.SealedStreamKey,
                 livestream.StreamKeyHash,
                 Status = StatusText(livestream.Status),
-                livestream.Disabled,
-                livestream.ManualIngest,
+                Disabled = Bit(livestream.Disabled),
+                ManualIngest = Bit(livestream.ManualIngest),
                 CreatedAt = Ms(livestream.CreatedAt),
                 UpdatedAt = Ms(livestream.UpdatedAt),
                 livestream.MeetingSessionId,
@@ -49,7 +49,7 @@ public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
     public Task<Page<Livestream>> ListLivestreamsAsync(string appId, LivestreamFilter filter, Paging paging, CancellationToken cancellationToken)
     {
         var where = new SqlWhere("app_id = @appId AND deleted_at IS NULL", new { appId })
-            .And("status IN @statuses", "statuses", filter.Statuses is { Count: > 0 } statuses ? statuses.Select(StatusText).ToArray() : null)
+            .AndIn("status", "statuses", filter.Statuses?.Select(StatusText).ToArray())
             .And("meeting_id IS NULL", filter.ExcludeMeetings)
             .Between("created_at", filter.CreatedFrom, filter.CreatedTo);
         string order = filter.Ascending ? "ASC" : "DESC";
@@ -65,7 +65,7 @@ public sealed class SqliteLivestreamStore(SqliteDatabase db) : ILivestreamStore
     public Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
             "UPDATE livestreams SET disabled = @disabled, updated_at = @at WHERE id = @livestreamId",
-            new { livestreamId, disabled, at = Ms(updatedAt) }), cancellationToken);
+            new { livestreamId, disabled = Bit(disabled), at = Ms(updatedAt) }), cancellationToken);
 
     public Task SetStatusAsync(string livestreamId, LivestreamStatus status, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(

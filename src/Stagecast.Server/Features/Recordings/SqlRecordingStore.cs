@@ -1,12 +1,12 @@
 using Dapper;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Recordings;
 
 /// <summary>Recordings in SQLite; every status change is written with its <c>recording.statusUpdate</c> webhook.</summary>
-public sealed class SqliteRecordingStore(SqliteDatabase db, WebhookSignal webhooks)
+public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks)
 {
     private const string Columns = "id, app_id, meeting_id, livestream_id, session_id, status, invoked_time, started_time, stopped_time, " +
         "output_file_name, file_size, duration, start_reason, stop_reason, max_seconds, error, storage, storage_key, tracks";

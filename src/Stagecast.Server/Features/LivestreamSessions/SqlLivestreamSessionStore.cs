@@ -2,11 +2,11 @@ using Dapper;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 
-public sealed class SqliteLivestreamSessionStore(SqliteDatabase db, WebhookSignal webhooks) : ILivestreamSessionStore
+public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webhooks) : ILivestreamSessionStore
 {
     private const string SessionColumns =
         "id, livestream_id, app_id, err_message, invoked_time, started_time, stopped_time, ingest_seconds, viewer_seconds, created_at, updated_at, meeting_session_id";
@@ -48,7 +48,7 @@ public sealed class SqliteLivestreamSessionStore(SqliteDatabase db, WebhookSigna
 
     public Task<IReadOnlyList<LivestreamSession>> ListSessionsOfLivestreamsAsync(IReadOnlyCollection<string> livestreamIds, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"SELECT {SessionColumns} FROM livestream_sessions WHERE livestream_id IN @livestreamIds ORDER BY created_at DESC, rowid DESC",
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE {db.Dialect.InList("livestream_id", "@livestreamIds")} ORDER BY created_at DESC, rowid DESC",
             new { livestreamIds }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(CancellationToken cancellationToken) =>
@@ -72,7 +72,7 @@ public sealed class SqliteLivestreamSessionStore(SqliteDatabase db, WebhookSigna
                 SessionParameters(session), t).ConfigureAwait(false);
             await c.ExecuteAsync(
                 "UPDATE livestreams SET status = @status, updated_at = @at WHERE id = @id",
-                new { id = session.LivestreamId, status = SqliteLivestreamStore.StatusText(livestreamStatus), at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
+                new { id = session.LivestreamId, status = SqlLivestreamStore.StatusText(livestreamStatus), at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
             await WebhookOutbox.AppendAsync(c, t, events, session.UpdatedAt).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         Wake(events);

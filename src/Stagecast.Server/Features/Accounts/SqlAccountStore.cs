@@ -1,10 +1,10 @@
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Accounts;
 
-public sealed class SqliteAccountStore(SqliteDatabase db) : IAccountStore
+public sealed class SqlAccountStore(SqlDatabase db) : IAccountStore
 {
     private const string TokenColumns = "id, account_id, token_hash, prefix, name, created_at, revoked_at";
 

@@ -1,14 +1,13 @@
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using System.Data.Common;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
-public sealed partial class SqliteMeetingSessionStore
+public sealed partial class SqlMeetingSessionStore
 {
     private const string ChatColumns = "id, session_id, meeting_id, participant_id, peer_id, display_name, payload_type, payload, pinned, is_edited, created_at";
-    private const int ConstraintViolation = 19;
 
     public Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
@@ -23,8 +22,8 @@ public sealed partial class SqliteMeetingSessionStore
                 message.DisplayName,
                 message.PayloadType,
                 message.Payload,
-                message.Pinned,
-                message.IsEdited,
+                Pinned = Bit(message.Pinned),
+                IsEdited = Bit(message.IsEdited),
                 CreatedAt = Ms(message.CreatedAt),
             }), cancellationToken);
 
@@ -53,8 +52,8 @@ public sealed partial class SqliteMeetingSessionStore
                 poll.CreatedBy,
                 poll.Question,
                 Options = JsonSerializer.Serialize(poll.Options),
-                poll.Anonymous,
-                poll.HideVotes,
+                Anonymous = Bit(poll.Anonymous),
+                HideVotes = Bit(poll.HideVotes),
                 CreatedAt = Ms(poll.CreatedAt),
             }), cancellationToken);
 
@@ -67,7 +66,7 @@ public sealed partial class SqliteMeetingSessionStore
                 new { pollId, vote.ParticipantId, vote.DisplayName, vote.Option, CreatedAt = Ms(vote.CreatedAt) }), cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == ConstraintViolation)
+        catch (DbException ex) when (db.Dialect.IsUniqueViolation(ex))
         {
             return false; // (poll_id, participant_id) is the key: one vote per participant
         }

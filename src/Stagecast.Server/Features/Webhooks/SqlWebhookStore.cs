@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Webhooks;
 
-public sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
+public sealed class SqlWebhookStore(SqlDatabase db) : IWebhookStore
 {
     private const string Columns = "id, app_id, name, url, events, enabled, created_at, updated_at";
 
@@ -90,7 +90,7 @@ public sealed class SqliteWebhookStore(SqliteDatabase db) : IWebhookStore
         w.Name,
         w.Url,
         Events = JsonSerializer.Serialize(w.Events),
-        w.Enabled,
+        Enabled = Bit(w.Enabled),
         CreatedAt = Ms(w.CreatedAt),
         UpdatedAt = Ms(w.UpdatedAt),
     };

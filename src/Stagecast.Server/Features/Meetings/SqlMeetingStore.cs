@@ -3,12 +3,12 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Meetings;
 
 /// <summary>Meetings in SQLite; room stream URLs (which carry stream keys) are sealed like livestream keys.</summary>
-public sealed class SqliteMeetingStore(SqliteDatabase db, StreamKeyProtector keys) : IMeetingStore
+public sealed class SqlMeetingStore(SqlDatabase db, StreamKeyProtector keys) : IMeetingStore
 {
     private const string Columns =
         "id, app_id, title, record_on_start, live_stream_on_start, persist_chat, summarize_on_end, transcribe_on_end, " +
@@ -53,11 +53,11 @@ public sealed class SqliteMeetingStore(SqliteDatabase db, StreamKeyProtector key
         m.Id,
         m.AppId,
         m.Title,
-        m.RecordOnStart,
-        m.LiveStreamOnStart,
-        m.PersistChat,
-        m.SummarizeOnEnd,
-        m.TranscribeOnEnd,
+        RecordOnStart = Bit(m.RecordOnStart),
+        LiveStreamOnStart = Bit(m.LiveStreamOnStart),
+        PersistChat = Bit(m.PersistChat),
+        SummarizeOnEnd = Bit(m.SummarizeOnEnd),
+        TranscribeOnEnd = Bit(m.TranscribeOnEnd),
         m.SessionKeepAliveTimeInSecs,
         Status = StatusText(m.Status),
         AiConfig = m.AiConfig?.ToJsonString(),

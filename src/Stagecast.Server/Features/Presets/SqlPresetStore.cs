@@ -1,15 +1,14 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Presets;
 
-public sealed class SqlitePresetStore(SqliteDatabase db) : IPresetStore
+public sealed class SqlPresetStore(SqlDatabase db) : IPresetStore
 {
     private const string Columns = "id, app_id, name, config, permissions, ui, created_at, updated_at";
-    private const int UniqueViolation = 19; // SQLITE_CONSTRAINT
 
     public async Task<bool> CreateManyAsync(IReadOnlyList<Preset> presets, CancellationToken cancellationToken)
     {
@@ -20,7 +19,7 @@ public sealed class SqlitePresetStore(SqliteDatabase db) : IPresetStore
                 presets.Select(Parameters), t), cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+        catch (DbException ex) when (db.Dialect.IsUniqueViolation(ex))
         {
             return false;
         }
@@ -53,7 +52,7 @@ public sealed class SqlitePresetStore(SqliteDatabase db) : IPresetStore
                 Parameters(preset)), cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == UniqueViolation)
+        catch (DbException ex) when (db.Dialect.IsUniqueViolation(ex))
         {
             return false;
         }

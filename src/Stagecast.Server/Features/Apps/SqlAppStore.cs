@@ -1,10 +1,10 @@
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Apps;
 
-public sealed class SqliteAppStore(SqliteDatabase db) : IAppStore
+public sealed class SqlAppStore(SqlDatabase db) : IAppStore
 {
     public Task CreateAsync(App app, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(

@@ -2,11 +2,11 @@ using System.Data;
 using Dapper;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
-public sealed partial class SqliteMeetingSessionStore(SqliteDatabase db, WebhookSignal webhooks) : IMeetingSessionStore
+public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal webhooks) : IMeetingSessionStore
 {
     /// <summary>
     /// Sessions with what their peers add up to: participant seconds (a peer still present counts up to @now) and
@@ -15,7 +15,7 @@ public sealed partial class SqliteMeetingSessionStore(SqliteDatabase db, Webhook
     private const string SelectSessions =
         "SELECT s.id, s.meeting_id, s.app_id, s.account_id, s.meeting_display_name, s.max_concurrent_participants, s.started_at, s.ended_at, " +
         "s.end_reason, s.created_at, s.updated_at, " +
-        "(SELECT TOTAL(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id) / 1000.0 AS participant_seconds, " +
+        "(SELECT CAST(COALESCE(SUM(COALESCE(p.left_at, @now) - p.joined_at), 0) AS DOUBLE PRECISION) FROM session_peers p WHERE p.session_id = s.id) / 1000.0 AS participant_seconds, " +
         "(SELECT COUNT(*) FROM session_peers p WHERE p.session_id = s.id AND p.left_at IS NULL) AS live_participants";
 
     private const string FromSessions = "meeting_sessions s";
@@ -38,7 +38,7 @@ public sealed partial class SqliteMeetingSessionStore(SqliteDatabase db, Webhook
                 "UPDATE session_peers SET left_at = @at, updated_at = @at WHERE session_id = @sessionId AND left_at IS NULL", parameters, t).ConfigureAwait(false);
             await c.ExecuteAsync(
                 "UPDATE meeting_sessions SET ended_at = @at, end_reason = @reason, updated_at = @at, " +
-                "max_concurrent_participants = MAX(max_concurrent_participants, @maxConcurrentParticipants) WHERE id = @sessionId AND ended_at IS NULL",
+                "max_concurrent_participants = CASE WHEN @maxConcurrentParticipants > max_concurrent_participants THEN @maxConcurrentParticipants ELSE max_concurrent_participants END WHERE id = @sessionId AND ended_at IS NULL",
                 parameters, t).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -50,7 +50,7 @@ public sealed partial class SqliteMeetingSessionStore(SqliteDatabase db, Webhook
                 new { peer.Id, peer.SessionId, peer.ParticipantId, peer.CustomParticipantId, peer.DisplayName, peer.PresetName, JoinedAt = Ms(peer.JoinedAt) },
                 t).ConfigureAwait(false);
             await c.ExecuteAsync(
-                "UPDATE meeting_sessions SET max_concurrent_participants = MAX(max_concurrent_participants, @maxConcurrentParticipants), updated_at = @at WHERE id = @SessionId",
+                "UPDATE meeting_sessions SET max_concurrent_participants = CASE WHEN @maxConcurrentParticipants > max_concurrent_participants THEN @maxConcurrentParticipants ELSE max_concurrent_participants END, updated_at = @at WHERE id = @SessionId",
                 new { peer.SessionId, maxConcurrentParticipants, at = Ms(peer.JoinedAt) }, t).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -66,7 +66,7 @@ public sealed partial class SqliteMeetingSessionStore(SqliteDatabase db, Webhook
                 var rows = sessions.Select(s => new { s.SessionId, s.MaxConcurrentParticipants, at = Ms(now) }).ToList();
                 await c.ExecuteAsync("UPDATE session_peers SET updated_at = @at WHERE session_id = @SessionId AND left_at IS NULL", rows, t).ConfigureAwait(false);
                 await c.ExecuteAsync(
-                    "UPDATE meeting_sessions SET updated_at = @at, max_concurrent_participants = MAX(max_concurrent_participants, @MaxConcurrentParticipants) " +
+                    "UPDATE meeting_sessions SET updated_at = @at, max_concurrent_participants = CASE WHEN @MaxConcurrentParticipants > max_concurrent_participants THEN @MaxConcurrentParticipants ELSE max_concurrent_participants END " +
                     "WHERE id = @SessionId AND ended_at IS NULL", rows, t).ConfigureAwait(false);
             }, cancellationToken);
 
@@ -99,7 +99,7 @@ public sealed partial class SqliteMeetingSessionStore(SqliteDatabase db, Webhook
             await c.ExecuteAsync(
                 "UPDATE session_peers SET left_at = updated_at WHERE session_id = @sessionId AND left_at IS NULL", new { sessionId }, t).ConfigureAwait(false);
             await c.ExecuteAsync(
-                "UPDATE meeting_sessions SET ended_at = MAX(updated_at, started_at), end_reason = @reason WHERE id = @sessionId AND ended_at IS NULL",
+                "UPDATE meeting_sessions SET ended_at = CASE WHEN updated_at > started_at THEN updated_at ELSE started_at END, end_reason = @reason WHERE id = @sessionId AND ended_at IS NULL",
                 new { sessionId, reason }, t).ConfigureAwait(false);
         }, cancellationToken);
 

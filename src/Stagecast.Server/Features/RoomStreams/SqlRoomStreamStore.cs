@@ -1,10 +1,10 @@
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.RoomStreams;
 
-public sealed class SqliteRoomStreamStore(SqliteDatabase db) : IRoomStreamStore
+public sealed class SqlRoomStreamStore(SqlDatabase db) : IRoomStreamStore
 {
     private const string Columns = "id, app_id, meeting_id, session_id, url, url_masked, state, status, last_error, bytes_sent, started_at, ended_at";
 

@@ -1,12 +1,12 @@
 using Dapper;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 
 /// <summary>Ended tracks' figures in <c>session_media_tracks</c>.</summary>
-public sealed class SqliteMediaTrackStore(SqliteDatabase db)
+public sealed class SqlMediaTrackStore(SqlDatabase db)
 {
     private const string Columns =
         "id, session_id, peer_id, direction, kind, source, producer_id, remote_peer_id, codec, ssrc, started_at, ended_at, packets, bytes, packets_lost, jitter_ms";
@@ -24,7 +24,7 @@ public sealed class SqliteMediaTrackStore(SqliteDatabase db)
 
     public Task<IReadOnlyList<SessionMediaTrack>> ListAsync(string sessionId, IReadOnlyCollection<string> peerIds, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<SessionMediaTrack>>(async c => (await c.QueryAsync<Row>(
-            $"SELECT {Columns} FROM session_media_tracks WHERE session_id = @sessionId AND peer_id IN @peerIds ORDER BY started_at",
+            $"SELECT {Columns} FROM session_media_tracks WHERE session_id = @sessionId AND {db.Dialect.InList("peer_id", "@peerIds")} ORDER BY started_at",
             new { sessionId, peerIds }).ConfigureAwait(false)).Select(r => r.ToTrack()).ToList(), cancellationToken);
 
     private sealed record Row(

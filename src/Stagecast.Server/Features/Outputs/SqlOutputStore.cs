@@ -1,10 +1,10 @@
 using Dapper;
 using Stagecast.Server.Hosting.Database;
-using static Stagecast.Server.Hosting.Database.SqliteTime;
+using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Outputs;
 
-public sealed class SqliteOutputStore(SqliteDatabase db) : IOutputStore
+public sealed class SqlOutputStore(SqlDatabase db) : IOutputStore
 {
     private const string OutputColumns = "id, livestream_id, app_id, url, stream_key, enabled, created_at, updated_at";
 
@@ -18,7 +18,7 @@ public sealed class SqliteOutputStore(SqliteDatabase db) : IOutputStore
                 output.AppId,
                 output.Url,
                 StreamKey = output.SealedStreamKey,
-                output.Enabled,
+                Enabled = Bit(output.Enabled),
                 CreatedAt = Ms(output.CreatedAt),
                 UpdatedAt = Ms(output.UpdatedAt),
             }), cancellationToken);
@@ -36,7 +36,7 @@ public sealed class SqliteOutputStore(SqliteDatabase db) : IOutputStore
     public Task SetOutputEnabledAsync(string outputId, bool enabled, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
             "UPDATE livestream_outputs SET enabled = @enabled, updated_at = @at WHERE id = @outputId",
-            new { outputId, enabled, at = Ms(updatedAt) }), cancellationToken);
+            new { outputId, enabled = Bit(enabled), at = Ms(updatedAt) }), cancellationToken);
 
     public Task<bool> DeleteOutputAsync(string outputId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => await c.ExecuteAsync(

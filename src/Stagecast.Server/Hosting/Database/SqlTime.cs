@@ -1,8 +1,10 @@
 namespace Stagecast.Server.Hosting.Database;
 
-/// <summary>Times are stored as Unix milliseconds (UTC).</summary>
-public static class SqliteTime
+/// <summary>How both engines store times (Unix milliseconds, UTC) and booleans (0/1 integers).</summary>
+public static class SqlTime
 {
+    public static long Bit(bool value) => value ? 1 : 0;
+
     public static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     public static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();

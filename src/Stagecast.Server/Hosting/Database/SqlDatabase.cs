@@ -1,0 +1,83 @@
+using System.Data;
+using System.Data.Common;
+using Dapper;
+
+namespace Stagecast.Server.Hosting.Database;
+
+/// <summary>
+/// Where every feature's store keeps its durable state: SQLite in the data directory (one machine, nothing to install)
+/// or PostgreSQL (<c>--database-url</c>, shared by several nodes). The stores are written once, in SQL both understand;
+/// the few places where the two differ ask <see cref="Dialect"/>. The schema is one sequence of migrations per engine
+/// (Migrations/{Sqlite,Postgres}/NNNN_name.sql), with the same version numbers.
+/// </summary>
+public abstract class SqlDatabase
+{
+    static SqlDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public abstract SqlDialect Dialect { get; }
+
+    /// <summary>Applies the migrations this database lacks; safe when several nodes start at once.</summary>
+    public abstract Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the database answers now (for /healthz).</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WithConnectionAsync(c => c.ExecuteScalarAsync<long>("SELECT 1"), cancellationToken).ConfigureAwait(false) == 1;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    public async Task<T> WithConnectionAsync<T>(Func<DbConnection, Task<T>> action, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await action(connection).ConfigureAwait(false);
+    }
+
+    public async Task WithConnectionAsync(Func<DbConnection, Task> action, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await action(connection).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One page of a list and the count across all pages: <c>{select} FROM {from} WHERE {where} ORDER BY {orderBy}</c>,
+    /// limited to the page.
+    /// </summary>
+    public Task<Page<T>> QueryPageAsync<TRow, T>(
+        string select, string from, SqlWhere where, string orderBy, Paging paging, Func<TRow, T> map, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters(where.Parameters);
+        parameters.Add("limit", paging.PerPage);
+        parameters.Add("offset", paging.Offset);
+        return WithConnectionAsync(async c =>
+        {
+            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {from} WHERE {where.ToSql(Dialect)}", parameters).ConfigureAwait(false);
+            var rows = await c.QueryAsync<TRow>(
+                $"{select} FROM {from} WHERE {where.ToSql(Dialect)} ORDER BY {orderBy} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
+            return new Page<T>(rows.Select(map).ToList(), total);
+        }, cancellationToken);
+    }
+
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> action, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await action(connection, transaction).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public Task InTransactionAsync(Func<DbConnection, IDbTransaction, Task> action, CancellationToken cancellationToken) =>
+        InTransactionAsync<bool>(async (c, t) =>
+        {
+            await action(c, t).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+}

@@ -1,0 +1,64 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Stagecast.Server.Hosting.Database;
+
+/// <summary>
+/// The few things SQLite and PostgreSQL write differently. Everything else in the stores is SQL both run as written:
+/// integers are 64-bit in both (BIGINT in PostgreSQL, so rows map to the same types), booleans are 0/1 integers, times
+/// Unix milliseconds, and tables ordered by insertion carry a <c>rowid</c> (SQLite's own; an identity column in
+/// PostgreSQL).
+/// </summary>
+public abstract class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new SqliteDialect();
+
+    public static readonly SqlDialect Postgres = new PostgresDialect();
+
+    /// <summary>The dialect of a connection (for code handed a connection inside a transaction).</summary>
+    public static SqlDialect Of(IDbConnection connection) => connection is NpgsqlConnection ? Postgres : Sqlite;
+
+    /// <summary>A column equal to any of a list parameter's values.</summary>
+    public abstract string InList(string column, string parameter);
+
+    /// <summary>Whether a JSON array of strings in a text column holds a parameter's value.</summary>
+    public abstract string JsonArrayContains(string column, string parameter);
+
+    /// <summary>The UTC day (yyyy-MM-dd) of a Unix-millisecond column.</summary>
+    public abstract string UtcDay(string milliseconds);
+
+    /// <summary>A new random 32-character hex id.</summary>
+    public abstract string RandomId { get; }
+
+    /// <summary>Whether an exception is a unique or primary key violation.</summary>
+    public abstract bool IsUniqueViolation(DbException exception);
+
+    private sealed class SqliteDialect : SqlDialect
+    {
+        public override string InList(string column, string parameter) => $"{column} IN {parameter}";
+
+        public override string JsonArrayContains(string column, string parameter) => $"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {parameter})";
+
+        public override string UtcDay(string milliseconds) => $"date({milliseconds} / 1000, 'unixepoch')";
+
+        public override string RandomId => "lower(hex(randomblob(16)))";
+
+        public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
+    }
+
+    private sealed class PostgresDialect : SqlDialect
+    {
+        // Npgsql passes a list as one array parameter (Dapper does not expand it as for SQLite).
+        public override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
+
+        public override string JsonArrayContains(string column, string parameter) => $"jsonb_exists({column}::jsonb, {parameter})";
+
+        public override string UtcDay(string milliseconds) => $"to_char(to_timestamp({milliseconds} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+
+        public override string RandomId => "replace(gen_random_uuid()::text, '-', '')";
+
+        public override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+    }
+}
