@@ -5,6 +5,7 @@ using Stagecast.Transport.Epoll;
 using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Analytics;
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.FirstStart;
 using Stagecast.Server.Features.LivestreamSessions;
@@ -54,6 +55,7 @@ public static class StagecastApp
         var server = ServerConfiguration.ReadServerOptions(configuration);
         var services = builder.Services;
         services.AddHosting(configuration, server);
+        services.AddCluster(configuration, server);
         services.AddStagecastApi(configuration);
         // Features, lower ones first: each registers its own services, instruments and start-up work.
         services.AddAccounts(configuration);
@@ -116,6 +118,7 @@ public static class StagecastApp
         KestrelRejections.MarkRequests(app);
         app.UseMetricsListener();
         app.UseHttpMetrics();
+        app.UseCluster();
         app.UseRealtime();
         app.UseStagecastApi();
         app.MapAccountApi(api => api.MapApps());

@@ -60,6 +60,21 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnlyBlockingPlaylistAnswersAreCacheableAndForATargetDuration()
+    {
+        var live = await _http.GetAsync("/live1/manifest/ep0/p1/stream.m3u8");
+        Assert.True(live.Headers.CacheControl!.NoStore); // changes with every part: an edge must not keep it
+        var parsed = ParsedPlaylist.Parse(await live.Content.ReadAsStringAsync());
+        long msn = parsed.MediaSequence + parsed.Segments.Count - 1;
+        var blocking = await _http.GetAsync($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={msn}&_HLS_part=0");
+        Assert.True(blocking.Headers.CacheControl!.Public);
+        Assert.Equal(TimeSpan.FromSeconds(_options.TargetDurationSeconds), blocking.Headers.CacheControl.MaxAge);
+        var error = await _http.GetAsync("/live1/manifest/ep0/p1/part999999.m4s");
+        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.True(error.Headers.CacheControl!.NoStore); // a part asked for too early must not stay missing in a cache
+    }
+
+    [Fact]
     public async Task FilesAreServedWithTheirTypesAndCaching()
     {
         var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));

@@ -100,6 +100,9 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Sends SIGINT, as Ctrl-C does.</summary>
     public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
+    /// <summary>SIGKILL, as kill -9 does: no shutdown of any kind.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     /// <summary>Kills the process if it still runs; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -101,7 +101,7 @@ public static class Receivers
     /// ffmpeg -listen 1 serves exactly one connection, and a probe would use it up. A connection already accepted
     /// on the port counts too: ffmpeg stops listening once a worker that was retrying has connected.
     /// </summary>
-    private static async Task WaitForPortAsync(int port, ExternalProcess process)
+    internal static async Task WaitForPortAsync(int port, ExternalProcess process)
     {
         string needle = $":{port:X4} ";
         await Eventually.TrueAsync(async () =>

@@ -121,7 +121,8 @@ public static class HlsEndpoints
             return;
         }
 
-        await WriteAsync(context, HlsContentTypes.Playlist, HlsContentTypes.NoCache, snapshot.Playlist).ConfigureAwait(false);
+        string cacheControl = msn is null ? HlsContentTypes.NoCache : HlsContentTypes.Blocking(stream.TargetDurationSeconds);
+        await WriteAsync(context, HlsContentTypes.Playlist, cacheControl, snapshot.Playlist).ConfigureAwait(false);
     }
 
     private static async Task WriteMediaAsync(HttpContext context, HlsStream stream, string? player, MediaBuffers? media)

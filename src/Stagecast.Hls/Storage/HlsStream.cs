@@ -31,6 +31,9 @@ public sealed partial class HlsStream
     private PlaylistSnapshot? _snapshot;
     private long _lastListingDelayTicks;
 
+    /// <summary>EXT-X-TARGETDURATION, in seconds.</summary>
+    public int TargetDurationSeconds => _header.TargetDuration;
+
     public HlsStream(string streamId, string epoch, HlsOptions options, TimeProvider time)
     {
         _time = time;

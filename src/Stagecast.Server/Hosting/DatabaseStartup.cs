@@ -11,7 +11,7 @@ public sealed class DatabaseStartup(SqlDatabase database, IEnumerable<IStartupTa
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         foreach (var task in tasks.Where(t => !t.AfterListening))
         {
             await task.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,7 @@ public static class HostingServices
             provider.GetRequiredService<DataDirectoryLock>();
             return server.OpenDatabase();
         });
+        services.AddSingleton(provider => Security.SecretStore.For(server, provider.GetRequiredService<SqlDatabase>()));
         services.AddHostedService<DatabaseStartup>();
         return services;
     }

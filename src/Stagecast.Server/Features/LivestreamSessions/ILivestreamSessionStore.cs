@@ -21,19 +21,25 @@ public interface ILivestreamSessionStore
 
     Task<IReadOnlyList<LivestreamSession>> ListSessionsOfLivestreamsAsync(IReadOnlyCollection<string> livestreamIds, CancellationToken cancellationToken);
 
-    /// <summary>Sessions invoked and never started nor stopped.</summary>
-    Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(CancellationToken cancellationToken);
+    /// <summary>Sessions invoked and never started nor stopped, except those of the nodes named (alive, so theirs are not stale).</summary>
+    Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken);
 
     Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken);
 
     /// <summary>Ends a session with its final figures and sets its livestream's status, with the webhook events that causes, in one transaction.</summary>
-    Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
+    /// <remarks>
+    /// Fenced: the node running the session ends it only while it owns the livestream under its epoch (a node that
+    /// lost its lease cannot write); <paramref name="recovery"/> ends what a dead node left open, at its last figures.
+    /// The livestream's status and the events follow only when no other session of it is open. False when nothing
+    /// was written.
+    /// </remarks>
+    Task<bool> EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, IReadOnlyCollection<OutboxEvent> events, bool recovery, CancellationToken cancellationToken);
 
     Task<LivestreamSession?> FindSessionAsync(string appId, string sessionId, CancellationToken cancellationToken);
 
     /// <summary>Sessions of a livestream, newest first.</summary>
     Task<Page<LivestreamSession>> ListSessionsAsync(string livestreamId, Paging paging, CancellationToken cancellationToken);
 
-    /// <summary>Sessions that started and never stopped (the server stopped while they were live).</summary>
-    Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(CancellationToken cancellationToken);
+    /// <summary>Sessions that started and never stopped (their node stopped while they were live), except those of the nodes named.</summary>
+    Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken);
 }

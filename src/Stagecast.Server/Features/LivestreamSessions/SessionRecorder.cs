@@ -57,7 +57,7 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
         var progress = Active.Select(s =>
         {
             var (ingest, viewer) = Figures(s);
-            return new SessionProgress(s.SessionId, ingest, viewer, now);
+            return new SessionProgress(s.SessionId, s.LivestreamId, ingest, viewer, now);
         }).ToList();
         if (progress.Count > 0)
         {

@@ -7,33 +7,46 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 /// <summary>
 /// Sessions that were live when the server last stopped without ending them (kill -9, power loss) end at their
 /// last written figures, marked ERRORED so the gap is visible. Meeting livestreams that were active end too (their
-/// meeting sessions ended with the server): sessions still waiting for media end without having started.
+/// meeting sessions ended with the server): sessions still waiting for media end without having started. In a
+/// cluster this runs at start for what this node and dead nodes left open, and again whenever a node dies
+/// (<see cref="Cluster.ClusterJanitor"/>); a live node's sessions are never touched.
 /// </summary>
-public sealed partial class SessionRecovery(ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, TimeProvider time, ILogger<SessionRecovery> logger) : IStartupTask
+public sealed partial class SessionRecovery(
+    ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, NodeIdentity node, TimeProvider time, ILogger<SessionRecovery> logger)
+    : IStartupTask
 {
     public const string Message = "the server stopped while this session was live";
     public const string InvokedMessage = "the server stopped while this livestream waited for media";
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        foreach (var session in await store.ListOpenSessionsAsync(cancellationToken).ConfigureAwait(false))
+        await RecoverAsync(await node.OtherLiveNodesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (!node.IsClustered)
+        {
+            // On one machine no meeting livestream outlives a restart; in a cluster the meeting's node may be alive.
+            foreach (var livestream in await livestreams.ListActiveMeetingLivestreamsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await livestreams.SetStatusAsync(livestream.Id, LivestreamStatus.Idle, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Ends the open sessions of every node but the live ones named.</summary>
+    public async Task RecoverAsync(IReadOnlyCollection<string> liveNodes, CancellationToken cancellationToken)
+    {
+        foreach (var session in await store.ListOpenSessionsAsync(liveNodes, cancellationToken).ConfigureAwait(false))
         {
             var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = Message, UpdatedAt = time.GetUtcNow() };
-            await store.EndSessionAsync(ended, LivestreamStatus.Errored, await StatusEventAsync(session, "OFFLINE", cancellationToken).ConfigureAwait(false), cancellationToken)
+            await store.EndSessionAsync(ended, LivestreamStatus.Errored, await StatusEventAsync(session, "OFFLINE", cancellationToken).ConfigureAwait(false), recovery: true, cancellationToken)
                 .ConfigureAwait(false);
             Log.Recovered(logger, session.Id, session.LivestreamId);
         }
 
-        foreach (var session in await store.ListInvokedSessionsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var session in await store.ListInvokedSessionsAsync(liveNodes, cancellationToken).ConfigureAwait(false))
         {
             var ended = session with { StoppedTime = session.UpdatedAt, ErrMessage = InvokedMessage, UpdatedAt = time.GetUtcNow() };
-            await store.EndSessionAsync(ended, LivestreamStatus.Idle, await StatusEventAsync(session, "IDLE", cancellationToken).ConfigureAwait(false), cancellationToken)
+            await store.EndSessionAsync(ended, LivestreamStatus.Idle, await StatusEventAsync(session, "IDLE", cancellationToken).ConfigureAwait(false), recovery: true, cancellationToken)
                 .ConfigureAwait(false);
-        }
-
-        foreach (var livestream in await livestreams.ListActiveMeetingLivestreamsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await livestreams.SetStatusAsync(livestream.Id, LivestreamStatus.Idle, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -132,6 +132,7 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
                         ended.IngestSeconds, ended.ViewerSeconds, ended.StoppedTime, ended.StoppedTime),
                     ended.Status,
                     ending is null ? [] : [webhooks.Status(ending, ended.StartedTime is null ? "IDLE" : "OFFLINE")],
+                    recovery: false,
                     CancellationToken.None).ConfigureAwait(false);
                 break;
         }

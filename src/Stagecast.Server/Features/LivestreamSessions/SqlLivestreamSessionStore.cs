@@ -1,15 +1,20 @@
 using Dapper;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 
-public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webhooks) : ILivestreamSessionStore
+public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webhooks, NodeIdentity node) : ILivestreamSessionStore
 {
     private const string SessionColumns =
         "id, livestream_id, app_id, err_message, invoked_time, started_time, stopped_time, ingest_seconds, viewer_seconds, created_at, updated_at, meeting_session_id";
+
+    private const string InsertSession =
+        $"INSERT INTO livestream_sessions ({SessionColumns}, node_id) VALUES (@Id, @LivestreamId, @AppId, @ErrMessage, @InvokedTime, @StartedTime, @StoppedTime, " +
+        "@IngestSeconds, @ViewerSeconds, @CreatedAt, @UpdatedAt, @MeetingSessionId, @NodeId)";
 
     public async Task StartSessionAsync(LivestreamSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken)
     {
@@ -17,13 +22,12 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
         {
             await c.ExecuteAsync(
                 // A meeting livestream's session exists from its invocation: media starting fills in started_time.
-                $"INSERT INTO livestream_sessions ({SessionColumns}) VALUES (@Id, @LivestreamId, @AppId, @ErrMessage, @InvokedTime, @StartedTime, @StoppedTime, " +
-                "@IngestSeconds, @ViewerSeconds, @CreatedAt, @UpdatedAt, @MeetingSessionId) " +
-                "ON CONFLICT (id) DO UPDATE SET started_time = excluded.started_time, updated_at = excluded.updated_at",
+                InsertSession + " ON CONFLICT (id) DO UPDATE SET started_time = excluded.started_time, updated_at = excluded.updated_at, node_id = excluded.node_id",
                 SessionParameters(session), t).ConfigureAwait(false);
+            // The ownership epoch this node publishes under becomes the livestream's: writes under an older one are refused.
             await c.ExecuteAsync(
-                "UPDATE livestreams SET status = 'LIVE', updated_at = @at WHERE id = @id",
-                new { id = session.LivestreamId, at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
+                "UPDATE livestreams SET status = 'LIVE', updated_at = @at, owner_epoch = CASE WHEN @epoch > owner_epoch THEN @epoch ELSE owner_epoch END WHERE id = @id",
+                new { id = session.LivestreamId, at = Ms(session.UpdatedAt), epoch = node.EpochOf(session.LivestreamId) }, t).ConfigureAwait(false);
             await WebhookOutbox.AppendAsync(c, t, events, session.UpdatedAt).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         Wake(events);
@@ -33,8 +37,7 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
         db.InTransactionAsync(async (c, t) =>
         {
             await c.ExecuteAsync(
-                $"INSERT INTO livestream_sessions ({SessionColumns}) VALUES (@Id, @LivestreamId, @AppId, @ErrMessage, @InvokedTime, @StartedTime, @StoppedTime, " +
-                "@IngestSeconds, @ViewerSeconds, @CreatedAt, @UpdatedAt, @MeetingSessionId)",
+                InsertSession,
                 SessionParameters(session), t).ConfigureAwait(false);
             await c.ExecuteAsync(
                 "UPDATE livestreams SET status = 'INVOKED', updated_at = @at WHERE id = @id",
@@ -51,32 +54,61 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
             $"SELECT {SessionColumns} FROM livestream_sessions WHERE {db.Dialect.InList("livestream_id", "@livestreamIds")} ORDER BY created_at DESC, rowid DESC",
             new { livestreamIds }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    public Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NULL").ConfigureAwait(false))
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NULL AND {NotOnNodes(db.Dialect)}",
+            new { excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false))
             .Select(r => r.ToModel()).ToList(), cancellationToken);
 
     public Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken) =>
         progress.Count == 0
             ? Task.CompletedTask
             : db.InTransactionAsync((c, t) => c.ExecuteAsync(
-                "UPDATE livestream_sessions SET ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, updated_at = @UpdatedAt WHERE id = @SessionId AND stopped_time IS NULL",
-                progress.Select(p => new { p.SessionId, p.IngestSeconds, p.ViewerSeconds, UpdatedAt = Ms(p.UpdatedAt) }), t), cancellationToken);
+                "UPDATE livestream_sessions SET ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, updated_at = @UpdatedAt " +
+                $"WHERE id = @SessionId AND stopped_time IS NULL AND {Fenced}",
+                progress.Select(p => new { p.SessionId, p.IngestSeconds, p.ViewerSeconds, UpdatedAt = Ms(p.UpdatedAt), epoch = node.EpochOf(p.LivestreamId) }), t),
+                cancellationToken);
 
-    public async Task EndSessionAsync(LivestreamSession session, LivestreamStatus livestreamStatus, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken)
+    public async Task<bool> EndSessionAsync(
+        LivestreamSession session, LivestreamStatus livestreamStatus, IReadOnlyCollection<OutboxEvent> events, bool recovery, CancellationToken cancellationToken)
     {
-        await db.InTransactionAsync(async (c, t) =>
+        bool ended = await db.InTransactionAsync(async (c, t) =>
         {
-            await c.ExecuteAsync(
-                "UPDATE livestream_sessions SET stopped_time = @StoppedTime, err_message = @ErrMessage, ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, updated_at = @UpdatedAt WHERE id = @Id",
-                SessionParameters(session), t).ConfigureAwait(false);
-            await c.ExecuteAsync(
-                "UPDATE livestreams SET status = @status, updated_at = @at WHERE id = @id",
-                new { id = session.LivestreamId, status = SqlLivestreamStore.StatusText(livestreamStatus), at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
-            await WebhookOutbox.AppendAsync(c, t, events, session.UpdatedAt).ConfigureAwait(false);
+            // The node running the session ends it only while it still owns the livestream; recovery (of a node that
+            // died) ends it at its last figures whoever owns the livestream now.
+            var parameters = new DynamicParameters(SessionParameters(session));
+            parameters.Add("epoch", node.EpochOf(session.LivestreamId));
+            if (await c.ExecuteAsync(
+                    "UPDATE livestream_sessions SET stopped_time = @StoppedTime, err_message = @ErrMessage, ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, " +
+                    $"updated_at = @UpdatedAt WHERE id = @Id AND {(recovery ? "1 = 1" : Fenced)}",
+                    parameters, t).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
+
+            // The livestream's status and webhook follow unless another session of it is open (live on another node).
+            if (await c.ExecuteAsync(
+                    "UPDATE livestreams SET status = @status, updated_at = @at WHERE id = @id AND NOT EXISTS " +
+                    "(SELECT 1 FROM livestream_sessions s WHERE s.livestream_id = @id AND s.stopped_time IS NULL AND s.id <> @sessionId)",
+                    new { id = session.LivestreamId, sessionId = session.Id, status = SqlLivestreamStore.StatusText(livestreamStatus), at = Ms(session.UpdatedAt) }, t)
+                .ConfigureAwait(false) == 1)
+            {
+                await WebhookOutbox.AppendAsync(c, t, events, session.UpdatedAt).ConfigureAwait(false);
+                return true;
+            }
+
+            return false;
         }, cancellationToken).ConfigureAwait(false);
-        Wake(events);
+        if (ended)
+        {
+            Wake(events);
+        }
+
+        return ended;
     }
+
+    /// <summary>A write to a session of a livestream this node owns under <c>@epoch</c>: refused once another node owns it under a newer one.</summary>
+    private const string Fenced = "@epoch >= (SELECT l.owner_epoch FROM livestreams l WHERE l.id = livestream_sessions.livestream_id)";
 
     private void Wake(IReadOnlyCollection<OutboxEvent> events)
     {
@@ -96,13 +128,15 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
             $"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("livestream_id = @livestreamId", new { livestreamId }),
             "created_at DESC, rowid DESC", paging, r => r.ToModel(), cancellationToken);
 
-    public Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NOT NULL").ConfigureAwait(false))
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NOT NULL AND {NotOnNodes(db.Dialect)}",
+            new { excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false))
             .Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    private static object SessionParameters(LivestreamSession s) => new
+    private object SessionParameters(LivestreamSession s) => new
     {
+        NodeId = node.Id,
         s.Id,
         s.LivestreamId,
         s.AppId,

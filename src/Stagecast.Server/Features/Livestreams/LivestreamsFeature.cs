@@ -11,7 +11,7 @@ public static class LivestreamsFeature
         services.AddSingleton(sp =>
         {
             sp.GetRequiredService<DataDirectoryLock>();
-            return new StreamKeyProtector(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir));
+            return new StreamKeyProtector(StreamKeyProtector.LoadOrCreateMasterKey(sp.GetRequiredService<SecretStore>()));
         });
         services.AddSingleton<ILivestreamStore, SqlLivestreamStore>();
         services.AddSingleton<LivestreamService>();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Hosting.Database;
@@ -11,12 +12,14 @@ namespace Stagecast.Server.Features.MediaPlane;
 /// A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted; a meeting
 /// livestream's key only while that livestream is active (started and not stopped). A valid key always gets in;
 /// an address that keeps offering unknown keys has its refusals slowed down (<see cref="FailedAttemptThrottle"/>).
+/// In a cluster, a key live on another node is refused while that node's lease lives.
 /// </summary>
 public sealed class DatabasePublishAuthorizer(
     ILivestreamStore store,
     StreamKeyProtector keys,
     [FromKeyedServices(FailedAttemptThrottle.StreamKeys)] FailedAttemptThrottle throttle,
     MeetingLivestreamRegistry meetingLivestreams,
+    IStreamOwnership ownership,
     TimeProvider time) : IPublishAuthorizer
 {
     public async ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)
@@ -39,8 +42,13 @@ public sealed class DatabasePublishAuthorizer(
             return PublishAuthorization.Deny("the livestream is disabled");
         }
 
-        return livestream.MeetingId is not null && !meetingLivestreams.IsActive(livestream.Id)
-            ? PublishAuthorization.Deny("the meeting livestream is not started (or was stopped); start it again to publish")
-            : PublishAuthorization.Allow(livestream.Id);
+        if (livestream.MeetingId is not null && !meetingLivestreams.IsActive(livestream.Id))
+        {
+            return PublishAuthorization.Deny("the meeting livestream is not started (or was stopped); start it again to publish");
+        }
+
+        // In a cluster the stream belongs to one node at a time: the first to take its lease.
+        var lease = await ownership.AcquireAsync(livestream.Id, cancellationToken).ConfigureAwait(false);
+        return lease.Granted ? PublishAuthorization.Allow(livestream.Id) : PublishAuthorization.Deny($"the livestream is live on node {lease.Owner}");
     }
 }

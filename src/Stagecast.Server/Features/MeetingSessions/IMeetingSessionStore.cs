@@ -26,8 +26,8 @@ public interface IMeetingSessionStore
 
     Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Sessions never ended (the server stopped while they were live).</summary>
-    Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(CancellationToken cancellationToken);
+    /// <summary>Sessions never ended (their node stopped while they were live), except those of the nodes named.</summary>
+    Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken);
 
     /// <summary>Ends a session and its peers left open by an unclean stop at the time they were last seen.</summary>
     Task EndAtLastSeenAsync(string sessionId, string reason, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now, CancellationToken cancellationToken);

@@ -11,13 +11,18 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// webhooks go out as a clean end's would (participants left, meeting ended, chat synced).
 /// </summary>
 public sealed partial class MeetingSessionRecovery(
-    IMeetingSessionStore store, IMeetingStore meetings, MeetingWebhookEvents events, TimeProvider time, ILogger<MeetingSessionRecovery> logger) : IStartupTask
+    IMeetingSessionStore store, IMeetingStore meetings, MeetingWebhookEvents events, NodeIdentity node, TimeProvider time, ILogger<MeetingSessionRecovery> logger)
+    : IStartupTask
 {
     public const string Reason = "the server stopped while this session was live";
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken) =>
+        await RecoverAsync(await node.OtherLiveNodesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Ends the open sessions of every node but the live ones named (in a cluster, also when a node dies).</summary>
+    public async Task RecoverAsync(IReadOnlyCollection<string> liveNodes, CancellationToken cancellationToken)
     {
-        foreach (var session in await store.ListOpenSessionsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var session in await store.ListOpenSessionsAsync(liveNodes, cancellationToken).ConfigureAwait(false))
         {
             var ended = session with { EndedAt = session.UpdatedAt > session.StartedAt ? session.UpdatedAt : session.StartedAt, EndReason = Reason };
             var outbox = new List<OutboxEvent>();

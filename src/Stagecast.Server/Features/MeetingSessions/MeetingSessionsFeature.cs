@@ -17,7 +17,7 @@ public static class MeetingSessionsFeature
         services.AddSingleton(sp =>
         {
             sp.GetRequiredService<DataDirectoryLock>();
-            return new DownloadSigner(StreamKeyProtector.LoadOrCreateMasterKey(server.DataDir), sp.GetRequiredService<TimeProvider>());
+            return new DownloadSigner(StreamKeyProtector.LoadOrCreateMasterKey(sp.GetRequiredService<SecretStore>()), sp.GetRequiredService<TimeProvider>());
         });
         return services;
     }

@@ -1,12 +1,13 @@
 using System.Data;
 using Dapper;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
-public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal webhooks) : IMeetingSessionStore
+public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal webhooks, NodeIdentity node) : IMeetingSessionStore
 {
     /// <summary>
     /// Sessions with what their peers add up to: participant seconds (a peer still present counts up to @now) and
@@ -24,9 +25,9 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
 
     public Task StartSessionAsync(MeetingSession session, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
         WithEventsAsync(events, session.StartedAt, (c, t) => c.ExecuteAsync(
-            "INSERT INTO meeting_sessions (id, meeting_id, app_id, account_id, meeting_display_name, max_concurrent_participants, started_at, created_at, updated_at) " +
-            "VALUES (@Id, @MeetingId, @AppId, @AccountId, @MeetingDisplayName, 0, @StartedAt, @StartedAt, @StartedAt)",
-            new { session.Id, session.MeetingId, session.AppId, session.AccountId, session.MeetingDisplayName, StartedAt = Ms(session.StartedAt) }, t),
+            "INSERT INTO meeting_sessions (id, meeting_id, app_id, account_id, meeting_display_name, max_concurrent_participants, started_at, created_at, updated_at, node_id) " +
+            "VALUES (@Id, @MeetingId, @AppId, @AccountId, @MeetingDisplayName, 0, @StartedAt, @StartedAt, @StartedAt, @NodeId)",
+            new { session.Id, session.MeetingId, session.AppId, session.AccountId, session.MeetingDisplayName, StartedAt = Ms(session.StartedAt), NodeId = node.Id }, t),
             cancellationToken);
 
     public Task EndSessionAsync(
@@ -89,9 +90,10 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
         return db.QueryPageAsync<SessionRow, MeetingSession>(SelectSessions, FromSessions, where, sort, paging, r => r.ToModel(), cancellationToken);
     }
 
-    public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL", new { now = 0L }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
+            $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL AND {NotOnNodes(db.Dialect, "s.node_id")}",
+            new { now = 0L, excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
     public Task EndAtLastSeenAsync(string sessionId, string reason, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>
         WithEventsAsync(events, now, async (c, t) =>

@@ -19,9 +19,9 @@ public sealed class ParticipantTokens(ECDsa key, TimeProvider time)
     private static readonly string Header = Base64Url.EncodeToString("""{"alg":"ES256","typ":"JWT"}"""u8);
 
     /// <summary>The signing key from the data directory, created (owner-only) on first use.</summary>
-    public static ECDsa LoadOrCreateKey(string dataDirectory)
+    public static ECDsa LoadOrCreateKey(SecretStore secrets)
     {
-        byte[] pkcs8 = SecretFiles.LoadOrCreate(Path.Combine(dataDirectory, KeyFileName), () =>
+        byte[] pkcs8 = secrets.LoadOrCreate(KeyFileName, () =>
         {
             using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             return created.ExportPkcs8PrivateKey();

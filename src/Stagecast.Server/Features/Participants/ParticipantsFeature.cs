@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting.Security;
 using Microsoft.AspNetCore.Authentication;
 using Stagecast.Server.Hosting;
 
@@ -12,8 +13,8 @@ public static class ParticipantsFeature
         services.AddSingleton<IParticipantStore, SqlParticipantStore>();
         services.AddSingleton(sp =>
         {
-            Directory.CreateDirectory(server.DataDir);
-            return new ParticipantTokens(ParticipantTokens.LoadOrCreateKey(server.DataDir), sp.GetRequiredService<TimeProvider>());
+            sp.GetRequiredService<DataDirectoryLock>();
+            return new ParticipantTokens(ParticipantTokens.LoadOrCreateKey(sp.GetRequiredService<SecretStore>()), sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<ParticipantService>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ParticipantAuthenticationHandler>(ParticipantAuthenticationHandler.SchemeName, null);

@@ -1,12 +1,13 @@
 using Dapper;
 using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Recordings;
 
-/// <summary>Recordings in SQLite; every status change is written with its <c>recording.statusUpdate</c> webhook.</summary>
-public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks)
+/// <summary>Recordings; every status change is written with its <c>recording.statusUpdate</c> webhook.</summary>
+public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, NodeIdentity node)
 {
     private const string Columns = "id, app_id, meeting_id, livestream_id, session_id, status, invoked_time, started_time, stopped_time, " +
         "output_file_name, file_size, duration, start_reason, stop_reason, max_seconds, error, storage, storage_key, tracks";
@@ -16,11 +17,13 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks)
         await db.InTransactionAsync(async (c, t) =>
         {
             string sql = create
-                ? $"INSERT INTO recordings ({Columns}) VALUES (@Id, @AppId, @MeetingId, @LivestreamId, @SessionId, @Status, @InvokedTime, @StartedTime, " +
-                  "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error, @Storage, @StorageKey, @Tracks)"
+                ? $"INSERT INTO recordings ({Columns}, node_id) VALUES (@Id, @AppId, @MeetingId, @LivestreamId, @SessionId, @Status, @InvokedTime, @StartedTime, " +
+                  "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error, @Storage, @StorageKey, @Tracks, @NodeId)"
                 : "UPDATE recordings SET session_id = @SessionId, status = @Status, started_time = @StartedTime, stopped_time = @StoppedTime, " +
                   "file_size = @FileSize, duration = @Duration, stop_reason = @StopReason, error = @Error, storage_key = @StorageKey, tracks = @Tracks WHERE id = @Id";
-            await c.ExecuteAsync(sql, Parameters(r), t).ConfigureAwait(false);
+            var parameters = new DynamicParameters(Parameters(r));
+            parameters.Add("NodeId", node.Id);
+            await c.ExecuteAsync(sql, parameters, t).ConfigureAwait(false);
             await WebhookOutbox.AppendAsync(c, t, [statusEvent], r.StoppedTime ?? r.StartedTime ?? r.InvokedTime).ConfigureAwait(false);
         }, CancellationToken.None).ConfigureAwait(false);
         webhooks.Notify();
@@ -58,10 +61,14 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks)
     public Task DeleteAsync(string id, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync("DELETE FROM recordings WHERE id = @id", new { id }), cancellationToken);
 
-    /// <summary>Recordings a stopped server left active: they are finished or marked at the next start.</summary>
+    /// <summary>
+    /// Recordings this node left active when it stopped: they are finished (from the files on its disk) or marked at
+    /// its next start. In a cluster, only its own: another node has not got the files.
+    /// </summary>
     public Task<IReadOnlyList<Recording>> ListActiveAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<Recording>>(async c => (await c.QueryAsync<Row>(
-            $"SELECT {Columns} FROM recordings WHERE status IN ('INVOKED', 'RECORDING', 'PAUSED')").ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
+            $"SELECT {Columns} FROM recordings WHERE status IN ('INVOKED', 'RECORDING', 'PAUSED')" + (node.IsClustered ? " AND (node_id IS NULL OR node_id = @nodeId)" : ""),
+            new { nodeId = node.Id }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
             cancellationToken);
 
     private static object Parameters(Recording r) => new

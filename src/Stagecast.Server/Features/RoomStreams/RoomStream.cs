@@ -26,5 +26,5 @@ public interface IRoomStreamStore
     Task<IReadOnlyList<RoomStream>> ListBySessionAsync(string appId, string sessionId, CancellationToken cancellationToken);
 
     /// <summary>Streams left unfinished by a server that stopped: completed at start.</summary>
-    Task<int> CompleteUnfinishedAsync(DateTimeOffset endedAt, CancellationToken cancellationToken);
+    Task<int> CompleteUnfinishedAsync(DateTimeOffset endedAt, IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken);
 }

@@ -16,12 +16,12 @@ public static class RoomStreamsFeature
         return services;
     }
 
-    /// <summary>At start: streams a stopped server left running are completed; the service follows the program hub.</summary>
-    private sealed class Recovery(IRoomStreamStore store, MeetingPrograms programs, RoomStreamService streams, TimeProvider time) : IStartupTask
+    /// <summary>At start: streams a stopped node left running are completed (never a live node's); the service follows the program hub.</summary>
+    private sealed class Recovery(IRoomStreamStore store, MeetingPrograms programs, RoomStreamService streams, NodeIdentity node, TimeProvider time) : IStartupTask
     {
         public async Task RunAsync(CancellationToken cancellationToken)
         {
-            await store.CompleteUnfinishedAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await store.CompleteUnfinishedAsync(time.GetUtcNow(), await node.OtherLiveNodesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             programs.ProgramHub.AddObserver(streams);
         }
     }

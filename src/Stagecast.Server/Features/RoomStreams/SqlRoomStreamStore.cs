@@ -1,17 +1,22 @@
 using Dapper;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.RoomStreams;
 
-public sealed class SqlRoomStreamStore(SqlDatabase db) : IRoomStreamStore
+public sealed class SqlRoomStreamStore(SqlDatabase db, NodeIdentity node) : IRoomStreamStore
 {
     private const string Columns = "id, app_id, meeting_id, session_id, url, url_masked, state, status, last_error, bytes_sent, started_at, ended_at";
 
     public Task CreateAsync(RoomStream stream, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO room_streams ({Columns}) VALUES (@Id, @AppId, @MeetingId, @SessionId, @Url, @UrlMasked, 'streaming', @Status, NULL, 0, @StartedAt, NULL)",
-            new { stream.Id, stream.AppId, stream.MeetingId, stream.SessionId, Url = stream.SealedUrl, UrlMasked = stream.MaskedUrl, stream.Status, StartedAt = Ms(stream.StartedAt) }),
+            $"INSERT INTO room_streams ({Columns}, node_id) VALUES (@Id, @AppId, @MeetingId, @SessionId, @Url, @UrlMasked, 'streaming', @Status, NULL, 0, @StartedAt, NULL, @NodeId)",
+            new
+            {
+                stream.Id, stream.AppId, stream.MeetingId, stream.SessionId, Url = stream.SealedUrl, UrlMasked = stream.MaskedUrl, stream.Status, StartedAt = Ms(stream.StartedAt),
+                NodeId = node.Id,
+            }),
             cancellationToken);
 
     public Task CompleteAsync(string id, DateTimeOffset endedAt, string status, string? lastError, long bytesSent, CancellationToken cancellationToken) =>
@@ -29,10 +34,11 @@ public sealed class SqlRoomStreamStore(SqlDatabase db) : IRoomStreamStore
             $"SELECT {Columns} FROM room_streams WHERE session_id = @sessionId AND app_id = @appId ORDER BY started_at, rowid",
             new { appId, sessionId }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    public Task<int> CompleteUnfinishedAsync(DateTimeOffset endedAt, CancellationToken cancellationToken) =>
+    /// <summary>Completes the room streams left streaming by a stopped node, except those of the nodes named.</summary>
+    public Task<int> CompleteUnfinishedAsync(DateTimeOffset endedAt, IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            "UPDATE room_streams SET state = 'completed', status = 'idle', last_error = 'the server stopped', ended_at = @EndedAt WHERE state = 'streaming'",
-            new { EndedAt = Ms(endedAt) }), cancellationToken);
+            $"UPDATE room_streams SET state = 'completed', status = 'idle', last_error = 'the server stopped', ended_at = @EndedAt WHERE state = 'streaming' AND {NotOnNodes(db.Dialect)}",
+            new { EndedAt = Ms(endedAt), excludeNodes = excludeNodes.ToArray() }), cancellationToken);
 
     private sealed record Row(string Id, string AppId, string MeetingId, string SessionId, byte[] Url, string UrlMasked, string State, string Status,
         string? LastError, long BytesSent, long StartedAt, long? EndedAt)

@@ -25,6 +25,12 @@ public interface IWebhookStore
     /// <summary>The oldest pending delivery of every enabled webhook.</summary>
     Task<IReadOnlyList<DeliveryHead>> ListHeadsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims a pending delivery for a node until a deadline; false when another node's claim on it still holds. Of
+    /// nodes racing for one delivery, exactly one wins (one row update), so each attempt is made by one node.
+    /// </summary>
+    Task<bool> TryClaimAsync(string deliveryId, string nodeId, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The event id, name and exact body of a delivery.</summary>
     Task<(string EventId, string Event, byte[] Body)> LoadEventAsync(string deliveryId, CancellationToken cancellationToken);
 

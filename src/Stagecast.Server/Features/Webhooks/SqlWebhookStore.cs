@@ -61,6 +61,12 @@ public sealed class SqlWebhookStore(SqlDatabase db) : IWebhookStore
             .ConfigureAwait(false)).Select(r => new DeliveryHead(r.Id, r.WebhookId, r.Url, r.Attempts, Time(r.NextAttemptAt), Time(r.CreatedAt))).ToList(),
             cancellationToken);
 
+    public Task<bool> TryClaimAsync(string deliveryId, string nodeId, DateTimeOffset until, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.ExecuteAsync(
+            "UPDATE webhook_deliveries SET claimed_by = @nodeId, claimed_until = @until " +
+            "WHERE id = @deliveryId AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < @now OR claimed_by = @nodeId)",
+            new { deliveryId, nodeId, until = Ms(until), now = Ms(now) }).ConfigureAwait(false) == 1, cancellationToken);
+
     public Task<(string EventId, string Event, byte[] Body)> LoadEventAsync(string deliveryId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => await c.QuerySingleAsync<(string, string, byte[])>(
             "SELECT e.id, e.event, e.body FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq WHERE d.id = @deliveryId",

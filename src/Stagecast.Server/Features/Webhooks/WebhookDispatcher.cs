@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Webhooks;
@@ -17,6 +18,7 @@ public sealed partial class WebhookDispatcher(
     WebhookMetrics metrics,
     IOptions<WebhookOptions> options,
     DestinationPolicy destinations,
+    NodeIdentity node,
     TimeProvider time,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
@@ -28,6 +30,9 @@ public sealed partial class WebhookDispatcher(
     /// <summary>A receiver's Retry-After is honoured up to this.</summary>
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
     private readonly WebhookOptions _options = options.Value;
+
+    /// <summary>How long a claim keeps other nodes off a delivery: an attempt's timeout and then some.</summary>
+    private TimeSpan ClaimTime => (_options.Timeout * 2) + TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly HttpClient _http = WebhookHttpClient.Create(options.Value, destinations);
     private SemaphoreSlim? _slots;
@@ -81,6 +86,14 @@ public sealed partial class WebhookDispatcher(
             if (!_slots!.Wait(0))
             {
                 break; // every slot busy; a delivery finishing signals
+            }
+
+            // Several nodes share the outbox (one node needs no claims): the one that claims the head sends it; a node that dies mid-attempt leaves
+            // its claim to expire, and the delivery goes again (same webhook-id) from whichever node claims it next.
+            if (node.IsClustered && !await store.TryClaimAsync(head.Id, node.Id, now + ClaimTime, now, stopping).ConfigureAwait(false))
+            {
+                _slots.Release();
+                continue;
             }
 
             _inFlight.TryAdd(head.WebhookId, 0);

@@ -13,9 +13,9 @@ public sealed class WebhookSigner
     public const string KeyFileName = "webhooks.key";
     private readonly RSA _key;
 
-    public WebhookSigner(string dataDirectory)
+    public WebhookSigner(SecretStore secrets)
     {
-        byte[] pkcs8 = SecretFiles.LoadOrCreate(Path.Combine(dataDirectory, KeyFileName), () =>
+        byte[] pkcs8 = secrets.LoadOrCreate(KeyFileName, () =>
         {
             using var created = RSA.Create(2048);
             return created.ExportPkcs8PrivateKey();

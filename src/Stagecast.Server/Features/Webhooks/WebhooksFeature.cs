@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Webhooks;
@@ -13,10 +14,10 @@ public static class WebhooksFeature
         services.AddSingleton<WebhookSignal>();
         services.AddFeatureMetrics<WebhookMetrics>();
         services.AddSingleton<WebhookEvents>();
-        services.AddSingleton(_ =>
+        services.AddSingleton(sp =>
         {
-            Directory.CreateDirectory(server.DataDir);
-            return new WebhookSigner(server.DataDir);
+            sp.GetRequiredService<DataDirectoryLock>();
+            return new WebhookSigner(sp.GetRequiredService<SecretStore>());
         });
         services.AddHostedService<WebhookDispatcher>();
         return services;

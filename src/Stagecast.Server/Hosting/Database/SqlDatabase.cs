@@ -12,12 +12,19 @@ namespace Stagecast.Server.Hosting.Database;
 /// </summary>
 public abstract class SqlDatabase
 {
+    private readonly Lazy<Task> _migrated;
+
     static SqlDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    protected SqlDatabase() => _migrated = new(() => MigrateAsync(CancellationToken.None));
 
     public abstract SqlDialect Dialect { get; }
 
     /// <summary>Applies the migrations this database lacks; safe when several nodes start at once.</summary>
     public abstract Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Migrates once per process, whoever asks first (start-up, or a key needed while services are built).</summary>
+    public Task EnsureMigratedAsync(CancellationToken cancellationToken) => _migrated.Value.WaitAsync(cancellationToken);
 
     /// <summary>Whether the database answers now (for /healthz).</summary>
     public async Task<bool> PingAsync(CancellationToken cancellationToken)

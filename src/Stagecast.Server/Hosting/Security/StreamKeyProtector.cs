@@ -55,10 +55,9 @@ public sealed class StreamKeyProtector
     }
 
     /// <summary>Loads the master key from the data directory, creating it (readable by the owner only) on first start.</summary>
-    public static byte[] LoadOrCreateMasterKey(string dataDirectory)
+    public static byte[] LoadOrCreateMasterKey(SecretStore secrets)
     {
-        string path = Path.Combine(dataDirectory, "secret.key");
-        byte[] key = SecretFiles.LoadOrCreate(path, () => RandomNumberGenerator.GetBytes(32));
-        return key.Length == 32 ? key : throw new CryptographicException($"{path} is not a 32-byte key; restore it from backup");
+        byte[] key = secrets.LoadOrCreate("secret.key", () => RandomNumberGenerator.GetBytes(32));
+        return key.Length == 32 ? key : throw new CryptographicException("secret.key is not a 32-byte key; restore it from backup");
     }
 }

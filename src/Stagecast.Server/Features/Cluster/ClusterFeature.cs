@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Options;
+using Stagecast.Hls;
+using Stagecast.Server.Features.Accounts;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Database;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Stagecast.Server.Features.Cluster;
+
+public static class ClusterFeature
+{
+    /// <summary>
+    /// This node's identity, and with <c>--redis-url</c> the cluster: stream leases, the node registry, recovery of
+    /// dead nodes' sessions, and playback requests forwarded to the node that owns the stream. Without it, one node
+    /// that owns everything it is sent.
+    /// </summary>
+    public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
+    {
+        services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        string nodeId = options.NodeId is { Length: > 0 } id ? id : $"{Environment.MachineName}:{server.HttpPort}";
+        if (!options.Enabled)
+        {
+            services.AddSingleton(new NodeIdentity(nodeId));
+            services.AddSingleton<IStreamOwnership, LocalStreamOwnership>();
+            return services;
+        }
+
+        if (server.DatabaseUrl is not { Length: > 0 })
+        {
+            throw new StartupException("--redis-url needs --database-url: the nodes of a cluster share PostgreSQL");
+        }
+
+        services.AddSingleton(sp => new NodeIdentity(nodeId, ct => sp.GetRequiredService<RedisCluster>().LiveNodesAsync(ct)));
+        services.AddSingleton<RedisCluster>();
+        services.AddSingleton<IStreamOwnership>(sp => sp.GetRequiredService<RedisCluster>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisCluster>());
+        services.AddHttpForwarder();
+        return services;
+    }
+
+    /// <summary>
+    /// LL-HLS requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
+    /// every node answers with the same playlists; <c>GET /cluster/nodes</c> (API token) lists the nodes.
+    /// </summary>
+    public static WebApplication UseCluster(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
+        app.MapGet("/cluster/nodes", async (IServiceProvider services, NodeIdentity node, CancellationToken cancellationToken) =>
+                ApiResults.Ok(options.Enabled
+                    ? await services.GetRequiredService<RedisCluster>().ListNodesAsync(cancellationToken).ConfigureAwait(false)
+                    : [SingleNode(services, node)]))
+            .RequireAuthorization(ApiTokenAuthenticationHandler.Policy)
+            .WithSummary("The nodes of the cluster with their streams and load");
+        if (!options.Enabled)
+        {
+            return app;
+        }
+
+        var client = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(3),
+        });
+        var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
+        var registry = app.Services.GetRequiredService<HlsStreamRegistry>();
+        var ownership = app.Services.GetRequiredService<IStreamOwnership>();
+        app.Use(async (context, next) =>
+        {
+            if (HlsStreamId(context.Request.Path) is { } streamId && !registry.TryGet(streamId, out _)
+                && await ownership.RemoteOwnerUrlAsync(streamId, context.RequestAborted).ConfigureAwait(false) is { } owner)
+            {
+                await forwarder.SendAsync(context, owner, client, ForwarderRequestConfig.Empty, HttpTransformer.Default).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        return app;
+    }
+
+    /// <summary>The stream id of an LL-HLS path (/{id}/manifest/...), or null.</summary>
+    private static string? HlsStreamId(PathString path)
+    {
+        var value = path.Value.AsSpan();
+        if (value.Length < 2 || value[0] != '/')
+        {
+            return null;
+        }
+
+        int slash = value[1..].IndexOf('/');
+        return slash > 0 && value[(slash + 1)..].StartsWith("/manifest/", StringComparison.Ordinal) ? value.Slice(1, slash).ToString() : null;
+    }
+
+    private static ClusterNodeInfo SingleNode(IServiceProvider services, NodeIdentity node) =>
+        new(node.Id, services.GetRequiredService<PublicUrls>().HttpBase, services.GetRequiredService<Streaming.StreamHub>().Streams.Select(s => s.Id).ToList(),
+            0, Environment.WorkingSet / (1024 * 1024), System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), Self: true);
+
+    /// <summary>For /healthz: whether the database and (in a cluster) Redis answer.</summary>
+    public static async Task<(bool Database, bool? Redis)> ReachesAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        (await services.GetRequiredService<SqlDatabase>().PingAsync(cancellationToken).ConfigureAwait(false),
+         services.GetService<RedisCluster>() is { } redis ? await redis.PingAsync().ConfigureAwait(false) : null);
+}

@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Cluster;
+
+/// <summary>
+/// Three nodes as separate processes on one PostgreSQL and one Redis (both real, started here), with an nginx edge
+/// built from deploy/edge/nginx.conf: any node serves any stream, an edge collapses players' requests, nodes die.
+/// </summary>
+[Collection(HeavyCollection.Name)]
+public sealed class ClusterTests : IAsyncLifetime
+{
+    private const string Account = "cluster-account";
+    private const string App = "cluster-app";
+    private const string Token = "sct_cluster_test_token_0123456789abcdefgh";
+    private RedisServer _redis = null!;
+    private string _database = null!;
+    private readonly Dictionary<string, ServerProcess> _nodes = [];
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        foreach (string id in new[] { "A", "B", "C" })
+        {
+            _nodes[id] = await StartNodeAsync(id);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            await node.DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AStreamPublishedToOneNodePlaysThroughTheEdgeFromTheOthersAndSurvivesAnEdgeUpstreamDying()
+    {
+        var api = Api("A");
+        var livestream = await api.CreateLivestreamAsync("cluster");
+        await using var publisher = Ffmpeg.Publish(PublishUrl("A", livestream), Ffmpeg.AudioVideo(120, "320x180"));
+        await api.WaitForStatusAsync(livestream.Id, "LIVE");
+
+        // B and C answer for A's stream with the same playlists: one packager, forwarded to.
+        string path = $"/{livestream.Id}/manifest/video.m3u8";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await Eventually.TrueAsync(async () => (await http.GetAsync(_nodes["B"].HttpBase + path)).IsSuccessStatusCode, "B to serve A's stream");
+        string media = MediaPlaylistPath(await http.GetStringAsync(_nodes["B"].HttpBase + path), path);
+        var open = ParsedPlaylist.Parse(await http.GetStringAsync(_nodes["C"].HttpBase + media)).Segments[^1];
+        string blocking = $"{media}?_HLS_msn={open.Msn + 1}&_HLS_part=0";
+        var fromB = http.GetStringAsync(_nodes["B"].HttpBase + blocking);
+        var fromC = http.GetStringAsync(_nodes["C"].HttpBase + blocking);
+        Assert.Equal(await fromB, await fromC);
+        Assert.Contains(livestream.Id, await NodeStreamsAsync("A"));
+
+        await using var edge = await NginxEdge.StartAsync(_nodes["B"].HttpPort, _nodes["C"].HttpPort);
+        var probed = await Ffmpeg.ProbeAsync(edge.Url + path);
+        Assert.Contains(probed, s => s.Codec == "h264" && s.Width == 320);
+
+        // 20 LL-HLS players behind the edge: each part reaches the origin once, however many players fetch it.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+        var players = Enumerable.Range(0, 20).Select(_ => LowLatencyPlayer.PlayAsync(edge.Url + path, stop.Token)).ToList();
+        int[] parts = await Task.WhenAll(players);
+        Assert.All(parts, p => Assert.True(p >= 5, $"a player got only {p} parts: {string.Join(", ", parts)}"));
+        var misses = edge.OriginFetches().Where(f => f.Key.Contains(".m4s", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(misses);
+        Assert.All(misses, f => Assert.True(f.Value == 1, $"{f.Key} went to the origin {f.Value} times"));
+
+        // B dies: the edge's players carry on through C.
+        _nodes["B"].Process.Kill();
+        using var after = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        Assert.True(await LowLatencyPlayer.PlayAsync(edge.Url + path, after.Token) >= 3);
+    }
+
+    [Fact]
+    public async Task WhenTheOwnerDiesThePublisherReconnectingToAnotherNodeGetsANewEpochAndTheOldSessionIsClosed()
+    {
+        var api = Api("A");
+        var livestream = await api.CreateLivestreamAsync("failover");
+        var first = Ffmpeg.Publish(PublishUrl("A", livestream), Ffmpeg.AudioVideo(120, "320x180"));
+        await api.WaitForStatusAsync(livestream.Id, "LIVE");
+        string firstOwner = (await _redis.GetAsync($"stagecast:stream:{livestream.Id}:owner"))!;
+        Assert.StartsWith("A|", firstOwner);
+
+        // The same key on C while A holds the lease: refused.
+        await using (var rival = Ffmpeg.Publish(PublishUrl("C", livestream), Ffmpeg.AudioVideo(10, "320x180")))
+        {
+            Assert.NotEqual(0, await rival.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.DoesNotContain(livestream.Id, await NodeStreamsAsync("C"));
+
+        _nodes["A"].Process.Kill();
+        await first.DisposeAsync();
+        // The encoder retries on C, as OBS does: refused while A's lease lives, accepted once it has expired.
+        var publishers = new List<ExternalProcess>();
+        await Eventually.TrueAsync(async () =>
+        {
+            if (publishers.Count == 0 || publishers[^1].HasExited)
+            {
+                publishers.Add(Ffmpeg.Publish(PublishUrl("C", livestream), Ffmpeg.AudioVideo(120, "320x180")));
+            }
+
+            return (await NodeStreamsAsync("C")).Contains(livestream.Id);
+        }, "C to own the stream", TimeSpan.FromSeconds(40));
+        var onC = Api("C");
+        // Its epoch is newer; A's session is closed by a live node.
+        string secondOwner = (await _redis.GetAsync($"stagecast:stream:{livestream.Id}:owner"))!;
+        Assert.StartsWith("C|", secondOwner);
+        Assert.True(Epoch(secondOwner) > Epoch(firstOwner), $"{secondOwner} after {firstOwner}");
+        await onC.WaitForStatusAsync(livestream.Id, "LIVE");
+        var sessions = await Eventually.MatchAsync(() => onC.GetLivestreamAsync(livestream.Id),
+            d => SessionsOf(d).Count == 2 && SessionsOf(d).Count(s => s.GetProperty("stopped_time").ValueKind == JsonValueKind.Null) == 1,
+            "two sessions, the first closed", TimeSpan.FromSeconds(30));
+        var closed = SessionsOf(sessions).Single(s => s.GetProperty("stopped_time").ValueKind != JsonValueKind.Null);
+        Assert.Contains("stopped", closed.GetProperty("err_message").GetString());
+        using var http = new HttpClient();
+        await Eventually.TrueAsync(async () => (await http.GetAsync($"{_nodes["B"].HttpBase}/{livestream.Id}/manifest/video.m3u8")).IsSuccessStatusCode,
+            "the stream to play again, from B");
+        foreach (var publisher in publishers)
+        {
+            await publisher.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task KeysAreSharedSoATokenIssuedByOneNodeWorksOnAnotherAndClusterNodesListsAllThree()
+    {
+        var nodes = await ClusterNodesAsync();
+        Assert.Equal(["A", "B", "C"], nodes.EnumerateArray().Select(n => n.GetProperty("id").GetString()).Order());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await new HttpClient().GetAsync(_nodes["B"].HttpBase + "/cluster/nodes")).StatusCode);
+
+        // A participant token made on A opens the realtime channel on C; webhook signatures verify with any node's key.
+        var a = Api("A");
+        string meeting = await a.CreateMeetingAsync();
+        var participant = await a.AddParticipantAsync(meeting, "roamer");
+        var (client, joined) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, participant);
+        await using var _ = client;
+        Assert.Equal("roamer", joined.GetProperty("self").GetProperty("custom_participant_id").GetString());
+        using var http = new HttpClient();
+        string keyA = await http.GetStringAsync(_nodes["A"].HttpBase + "/.well-known/webhooks.json");
+        Assert.Equal(keyA, await http.GetStringAsync(_nodes["C"].HttpBase + "/.well-known/webhooks.json"));
+        Assert.Equal("ok\n", await http.GetStringAsync(_nodes["B"].HttpBase + "/healthz"));
+    }
+
+    private async Task<ServerProcess> StartNodeAsync(string id) =>
+        await ServerProcess.StartAsync(null, new Dictionary<string, string>
+            {
+                ["STAGECAST_ACCOUNT_ID"] = Account,
+                ["STAGECAST_APP_ID"] = App,
+                ["STAGECAST_API_TOKEN"] = Token,
+            },
+            "--database-url", _database, "--redis-url", _redis.Url, "--node-id", id,
+            "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01", "--reconnect-window", "00:00:02");
+
+    private StagecastApiClient Api(string node) => new(new HttpClient { BaseAddress = new Uri(_nodes[node].HttpBase) }, Account, App, Token);
+
+    private string PublishUrl(string node, CreatedLivestream livestream) => $"rtmp://127.0.0.1:{_nodes[node].RtmpPort}/live/{livestream.StreamKey}";
+
+    /// <summary>GET /cluster/nodes on B, with the API token.</summary>
+    private async Task<JsonElement> ClusterNodesAsync()
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, _nodes["B"].HttpBase + "/cluster/nodes");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data").Clone();
+    }
+
+    private async Task<IReadOnlyList<string>> NodeStreamsAsync(string node)
+    {
+        var nodes = await ClusterNodesAsync();
+        return nodes.EnumerateArray().Where(n => n.GetProperty("id").GetString() == node)
+            .SelectMany(n => n.GetProperty("streams").EnumerateArray().Select(s => s.GetString()!)).ToList();
+    }
+
+    private static long Epoch(string owner) => long.Parse(owner.Split('|')[1]);
+
+    private static List<JsonElement> SessionsOf(JsonElement data) => data.GetProperty("sessions").EnumerateArray().ToList();
+
+    private static string MediaPlaylistPath(string multivariant, string path) =>
+        new Uri(new Uri("http://x" + path), multivariant.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).AbsolutePath;
+}
