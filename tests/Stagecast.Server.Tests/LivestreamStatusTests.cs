@@ -63,10 +63,10 @@ public sealed class LivestreamStatusTests
             return targetMethod.Invoke(_inner, args);
         }
 
-        private async Task HoldAsync(MethodInfo method, object?[]? args)
+        private async Task<bool> HoldAsync(MethodInfo method, object?[]? args)
         {
             await _gate;
-            await (Task)method.Invoke(_inner, args)!;
+            return await (Task<bool>)method.Invoke(_inner, args)!;
         }
     }
 }

@@ -3,6 +3,8 @@ using System.Net;
 using System.Text.Json;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
+using Stagecast.WebRtc.Client;
+using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests.Cluster;
 
@@ -59,6 +61,13 @@ public sealed class ClusterTests : IAsyncLifetime
         var fromC = http.GetStringAsync(_nodes["C"].HttpBase + blocking);
         Assert.Equal(await fromB, await fromC);
         Assert.Contains(livestream.Id, await NodeStreamsAsync("A"));
+
+        // WHEP asked of C: the signalling is forwarded to A (the session and its resource live there), media flows.
+        await using (var viewer = await WhepClient.ConnectAsync(http, $"{_nodes["C"].HttpBase}/{livestream.Id}/whep", DtlsCertificate.Create(TimeProvider.System)))
+        {
+            await Eventually.TrueAsync(() => viewer.VideoPackets > 20, "video at a WHEP viewer that asked C");
+            Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync(_nodes["C"].HttpBase + viewer.Location)).StatusCode);
+        }
 
         await using var edge = await NginxEdge.StartAsync(_nodes["B"].HttpPort, _nodes["C"].HttpPort);
         var probed = await Ffmpeg.ProbeAsync(edge.Url + path);
@@ -150,6 +159,89 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.Equal("ok\n", await http.GetStringAsync(_nodes["B"].HttpBase + "/healthz"));
     }
 
+    [Fact]
+    public async Task ParticipantsOfOneMeetingOnThreeNodesSeeEachOtherChatInOrderAndHearOfItsLivestream()
+    {
+        var api = Api("A");
+        string meeting = await api.CreateMeetingAsync();
+        var clients = new List<RealtimeTestClient>();
+        try
+        {
+            foreach (string node in new[] { "B", "A", "C" })
+            {
+                var (client, _) = await MeetingHelpers.JoinAsync(_nodes[node].HttpBase, await api.AddParticipantAsync(meeting, "on-" + node));
+                clients.Add(client);
+            }
+
+            // The room lives on B, the node the first participant reached; A and C forward their channels there.
+            foreach (var client in clients.Take(2))
+            {
+                await client.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("custom_participant_id").GetString() == "on-C");
+            }
+
+            foreach (var client in clients)
+            {
+                await client.OkAsync("chat_send", new { text = "from " + clients.IndexOf(client) });
+            }
+
+            foreach (var client in clients)
+            {
+                await client.WaitForEventAsync("chat_message", m => m.GetProperty("message").GetProperty("text").GetString() == "from 2");
+                var texts = client.Seen.Where(m => m.GetProperty("type").GetString() == "chat_message")
+                    .Select(m => m.GetProperty("message").GetProperty("text").GetString()).ToList();
+                Assert.Equal(["from 0", "from 1", "from 2"], texts);
+            }
+
+            // The API on C starts the meeting's livestream (forwarded to B); everyone hears of it.
+            var started = await Api("C").PostAsync($"/meetings/{meeting}/livestreams", """{"name":"across","manual_ingest":true}""");
+            Assert.Equal(HttpStatusCode.Created, started.Status);
+            foreach (var client in clients)
+            {
+                Assert.Equal(started.Data.GetProperty("id").GetString(),
+                    (await client.WaitForEventAsync("livestream_invoked")).GetProperty("livestream").GetProperty("id").GetString());
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheSharedOutboxIsDeliveredOnceByThreeNodesAndOnlyADeadNodesClaimsGoAgain()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_nodes["A"].HttpBase);
+        var api = Api("A");
+        const int Hooks = 8, PerHook = 250;
+        for (int i = 0; i < Hooks; i++)
+        {
+            (await api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = $"hook-{i}", url = receiver.Url, events = new[] { "meeting.started" } }))).EnsureOk();
+        }
+
+        // 2,000 deliveries written straight into the outbox, as if committed by many requests on any node.
+        var postgres = await PostgresServer.GetAsync();
+        string database = new Uri(_database).AbsolutePath.Trim('/');
+        await postgres.PsqlAsync(database,
+            "INSERT INTO webhook_events (id, app_id, event, body, created_at) SELECT 'ev-' || w.id || '-' || g, w.app_id, 'meeting.started', " +
+            $"convert_to('{{\"event\":\"meeting.started\",\"n\":' || g || '}}', 'UTF8'), 0 FROM webhooks w CROSS JOIN generate_series(1, {PerHook}) g ORDER BY g, w.id; " +
+            "INSERT INTO webhook_deliveries (id, webhook_id, event_seq, status, attempts, next_attempt_at, created_at, updated_at) " +
+            "SELECT 'd-' || e.id, w.id, e.seq, 'pending', 0, 0, 0, 0 FROM webhook_events e JOIN webhooks w ON e.id LIKE 'ev-' || w.id || '-%'");
+
+        // The nodes pick them up on their next scan; B dies with deliveries in flight.
+        await receiver.WaitForAsync(r => r.Count >= 400, TimeSpan.FromSeconds(60));
+        _nodes["B"].Process.Kill();
+        var received = await receiver.WaitForAsync(r => r.Select(w => w.Uuid).Distinct().Count() == Hooks * PerHook, TimeSpan.FromSeconds(120));
+
+        Assert.All(received, r => Assert.True(r.SignatureValid));
+        int duplicates = received.Count - received.Select(r => r.Uuid).Distinct().Count();
+        Assert.True(duplicates <= Hooks, $"{duplicates} deliveries went twice; only B's in-flight ones (at most one per webhook) may");
+        string nodes = await postgres.PsqlAsync(database, "SELECT string_agg(DISTINCT claimed_by, ',' ORDER BY claimed_by) FROM webhook_deliveries");
+        Assert.True(nodes.Split(',').Length >= 2, $"deliveries were claimed by {nodes} only");
+    }
+
     private async Task<ServerProcess> StartNodeAsync(string id) =>
         await ServerProcess.StartAsync(null, new Dictionary<string, string>
             {
@@ -158,7 +250,8 @@ public sealed class ClusterTests : IAsyncLifetime
                 ["STAGECAST_API_TOKEN"] = Token,
             },
             "--database-url", _database, "--redis-url", _redis.Url, "--node-id", id,
-            "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01", "--reconnect-window", "00:00:02");
+            "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01", "--reconnect-window", "00:00:02",
+            "--webhooks-allow-private");
 
     private StagecastApiClient Api(string node) => new(new HttpClient { BaseAddress = new Uri(_nodes[node].HttpBase) }, Account, App, Token);
 

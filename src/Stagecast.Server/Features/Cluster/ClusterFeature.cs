@@ -4,11 +4,14 @@ using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
+using System.Text.RegularExpressions;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Realtime;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Stagecast.Server.Features.Cluster;
 
-public static class ClusterFeature
+public static partial class ClusterFeature
 {
     /// <summary>
     /// This node's identity, and with <c>--redis-url</c> the cluster: stream leases, the node registry, recovery of
@@ -41,8 +44,9 @@ public static class ClusterFeature
     }
 
     /// <summary>
-    /// LL-HLS requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
-    /// every node answers with the same playlists; <c>GET /cluster/nodes</c> (API token) lists the nodes.
+    /// LL-HLS and WHEP requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
+    /// every node answers with the same playlists; so are a meeting's channel, media and API requests to the node its
+    /// room lives on (the first node a participant of it reached). <c>GET /cluster/nodes</c> (API token) lists the nodes.
     /// </summary>
     public static WebApplication UseCluster(this WebApplication app)
     {
@@ -68,11 +72,31 @@ public static class ClusterFeature
         });
         var forwarder = app.Services.GetRequiredService<IHttpForwarder>();
         var registry = app.Services.GetRequiredService<HlsStreamRegistry>();
+        var hub = app.Services.GetRequiredService<Streaming.StreamHub>();
         var ownership = app.Services.GetRequiredService<IStreamOwnership>();
+        var tokens = app.Services.GetRequiredService<ParticipantTokens>();
         app.Use(async (context, next) =>
         {
-            if (HlsStreamId(context.Request.Path) is { } streamId && !registry.TryGet(streamId, out _)
-                && await ownership.RemoteOwnerUrlAsync(streamId, context.RequestAborted).ConfigureAwait(false) is { } owner)
+            string? owner = null;
+            var path = context.Request.Path;
+            if (PlaybackStreamId(path) is { } streamId)
+            {
+                bool local = registry.TryGet(streamId, out _) || hub.Find(streamId) is not null;
+                owner = local ? null : await ownership.RemoteOwnerUrlAsync(streamId, context.RequestAborted).ConfigureAwait(false);
+            }
+            else if (path.StartsWithSegments(RealtimeEndpoint.Path) && ParticipantToken(context.Request) is { } token && tokens.Validate(token) is { } claims)
+            {
+                // The channel and meeting media: the meeting's node, or this one if no node has the meeting yet.
+                var lease = await ownership.AcquireAsync(RedisCluster.MeetingPrefix + claims.MeetingId, context.RequestAborted).ConfigureAwait(false);
+                owner = lease.Granted ? null : await ownership.RemoteOwnerUrlAsync(RedisCluster.MeetingPrefix + claims.MeetingId, context.RequestAborted).ConfigureAwait(false);
+            }
+            else if (ApiMeetingId().Match(path.Value ?? "") is { Success: true } meeting)
+            {
+                // The API on a meeting whose room lives on another node (its active session, livestream, recordings).
+                owner = await ownership.RemoteOwnerUrlAsync(RedisCluster.MeetingPrefix + meeting.Groups[1].Value, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            if (owner is not null)
             {
                 await forwarder.SendAsync(context, owner, client, ForwarderRequestConfig.Empty, HttpTransformer.Default).ConfigureAwait(false);
                 return;
@@ -83,8 +107,14 @@ public static class ClusterFeature
         return app;
     }
 
-    /// <summary>The stream id of an LL-HLS path (/{id}/manifest/...), or null.</summary>
-    private static string? HlsStreamId(PathString path)
+    private static string? ParticipantToken(HttpRequest request) =>
+        request.Query["token"].LastOrDefault() is { Length: > 0 } query ? query : BearerToken.From(request);
+
+    [GeneratedRegex("^/(?:client/v4/)?accounts/[^/]+/realtime/kit/[^/]+/meetings/([^/]+)(?:/|$)")]
+    private static partial Regex ApiMeetingId();
+
+    /// <summary>The stream id of a playback path, LL-HLS (/{id}/manifest/...) or WHEP (/{id}/whep, /{id}/whep/{session}), or null.</summary>
+    private static string? PlaybackStreamId(PathString path)
     {
         var value = path.Value.AsSpan();
         if (value.Length < 2 || value[0] != '/')
@@ -93,7 +123,14 @@ public static class ClusterFeature
         }
 
         int slash = value[1..].IndexOf('/');
-        return slash > 0 && value[(slash + 1)..].StartsWith("/manifest/", StringComparison.Ordinal) ? value.Slice(1, slash).ToString() : null;
+        if (slash <= 0)
+        {
+            return null;
+        }
+
+        var rest = value[(slash + 1)..];
+        bool playback = rest.StartsWith("/manifest/", StringComparison.Ordinal) || rest.SequenceEqual("/whep") || rest.StartsWith("/whep/", StringComparison.Ordinal);
+        return playback ? value.Slice(1, slash).ToString() : null;
     }
 
     private static ClusterNodeInfo SingleNode(IServiceProvider services, NodeIdentity node) =>

@@ -12,7 +12,8 @@ using StackExchange.Redis;
 namespace Stagecast.Server.Features.Cluster;
 
 /// <summary>
-/// The cluster through Redis. Each node keeps a heartbeat key (<c>stagecast:node:{id}</c>, its URL and load) and, for
+/// The cluster through Redis. A meeting is owned the same way as a stream (lease "meeting:{id}"): its room, channel
+/// and media live on one node, and requests reaching another node are forwarded there. Each node keeps a heartbeat key (<c>stagecast:node:{id}</c>, its URL and load) and, for
 /// each stream it owns, a lease (<c>stagecast:stream:{id}:owner</c> = "node|epoch|url"), both living
 /// <see cref="ClusterOptions.LeaseTime"/> and renewed every <see cref="ClusterOptions.RenewInterval"/>. A lease is
 /// taken atomically (a Lua script) with a new fencing epoch from <c>stagecast:stream:{id}:epoch</c>; a node that finds
@@ -222,9 +223,9 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     {
         foreach (var (streamId, lease) in _held)
         {
-            if (_hub.Find(streamId) is null && _time.GetElapsedTime(lease.AcquiredAt) > _options.LeaseTime)
+            if (!IsRunningHere(streamId) && _time.GetElapsedTime(lease.AcquiredAt) > _options.LeaseTime)
             {
-                // Taken for a publish that never became a stream here (refused, or gone before it started).
+                // Taken for a publish (or a meeting) that never became a stream (a room) here, or has ended.
                 _held.TryRemove(streamId, out _);
                 await ReleaseAsync(streamId, lease.Value).ConfigureAwait(false);
                 continue;
@@ -235,10 +236,20 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
                 // Another node owns the stream now (this node was cut off longer than a lease): stop writing to it.
                 _held.TryRemove(streamId, out _);
                 Log.LeaseLost(_logger, streamId);
-                _hub.Stop(streamId, "another node owns this stream now");
+                if (!streamId.StartsWith(MeetingPrefix, StringComparison.Ordinal))
+                {
+                    _hub.Stop(streamId, "another node owns this stream now");
+                }
             }
         }
     }
+
+    /// <summary>Lease names of meetings (their rooms, channel and media) beside those of streams.</summary>
+    public const string MeetingPrefix = "meeting:";
+
+    private bool IsRunningHere(string name) => name.StartsWith(MeetingPrefix, StringComparison.Ordinal)
+        ? _services.GetRequiredService<Realtime.MeetingRooms>().Find(name[MeetingPrefix.Length..]) is not null
+        : _hub.Find(name) is not null;
 
     private async Task ReleaseAsync(string streamId, string value)
     {

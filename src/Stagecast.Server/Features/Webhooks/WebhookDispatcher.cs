@@ -23,6 +23,7 @@ public sealed partial class WebhookDispatcher(
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan ClusterIdleCheck = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
@@ -41,9 +42,12 @@ public sealed partial class WebhookDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _slots = new SemaphoreSlim(_options.MaxConcurrency);
+        // A node is woken by the events it commits; in a cluster it also looks for other nodes' more often, since
+        // nothing wakes it for them (a node that died before sending its own leaves them to the others).
+        var idle = node.IsClustered ? ClusterIdleCheck : IdleCheck;
         while (!stoppingToken.IsCancellationRequested)
         {
-            TimeSpan wait = IdleCheck;
+            TimeSpan wait = idle;
             try
             {
                 wait = await StartDueDeliveriesAsync(stoppingToken).ConfigureAwait(false);
@@ -68,7 +72,7 @@ public sealed partial class WebhookDispatcher(
     /// <summary>Starts the due head of every idle webhook; returns how long until the next one is due.</summary>
     private async Task<TimeSpan> StartDueDeliveriesAsync(CancellationToken stopping)
     {
-        var wait = IdleCheck;
+        var wait = node.IsClustered ? ClusterIdleCheck : IdleCheck;
         var now = time.GetUtcNow();
         foreach (var head in await store.ListHeadsAsync(stopping).ConfigureAwait(false))
         {
