@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Stagecast against nginx-rtmp on the same machine, one after the other, same workload.
-# Installs what it needs (ffmpeg, nginx with the RTMP module) when missing, builds in Release and runs
+# Installs what it needs (ffmpeg, nginx with the RTMP module, Varnish) when missing, builds in Release and runs
 # bench/Stagecast.Bench. Writes bench/results/<date>.{md,json} and the table into bench/README.md.
 #   bench/run.sh            full run (about 20 minutes on 2 cores)
 #   bench/run.sh --quick    smoke run (about 3 minutes; figures not comparable)
-# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: webrtc, meeting, compositor, soak)  --variant 0|1
+# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: webrtc, meeting, compositor, soak, edge-cache)  --variant 0|1
 #                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)
+command -v varnishd >/dev/null 2>&1 || packages+=(varnish)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

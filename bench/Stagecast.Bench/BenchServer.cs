@@ -55,7 +55,7 @@ public abstract class BenchServer : IAsyncDisposable
         Process?.Dispose();
     }
 
-    protected static Process Launch(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    internal static Process Launch(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments)
@@ -82,7 +82,7 @@ public abstract class BenchServer : IAsyncDisposable
         return process;
     }
 
-    protected static async Task WaitForPortAsync(int port)
+    internal static async Task WaitForPortAsync(int port)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -100,7 +100,7 @@ public abstract class BenchServer : IAsyncDisposable
         }
     }
 
-    protected static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

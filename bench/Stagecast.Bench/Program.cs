@@ -48,6 +48,18 @@ if (options.Scenarios is ["compositor"])
     return 0;
 }
 
+if (options.Scenarios is ["edge-cache"])
+{
+    // bench/run.sh --scenario edge-cache [--counts 50,200,500 (players)] [--window S]: one 720p stream, directly and through the nginx and Varnish edges.
+    var edgeCache = new EdgeCacheScenario(repository, http);
+    string table = await edgeCache.RunAsync(options.Counts ?? [50, 200, 500], settings.Window);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"edge-cache-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["soak"])
 {
     // bench/run.sh --scenario soak [--minutes 60] [--publishers 20] [--whip 4 (of the publishers)] [--viewers 10 (per stream)]: Stagecast alone.
