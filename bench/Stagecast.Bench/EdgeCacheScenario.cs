@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Stagecast.Testing;
 
 namespace Stagecast.Bench;
 
@@ -34,8 +35,8 @@ public sealed partial class EdgeCacheScenario(string repository, HttpClient http
             await Task.Delay(200);
         }
 
-        await using var nginx = await Edge.StartNginxAsync(repository, server.HttpPort);
-        await using var varnish = await Edge.StartVarnishAsync(repository, server.HttpPort);
+        await using var nginx = await EdgeCache.StartNginxAsync(server.HttpPort);
+        await using var varnish = await EdgeCache.StartVarnishAsync(server.HttpPort, server.HttpPort);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"One {variant.Name} stream, LL-HLS players fetching every part, {window.TotalSeconds:F0} s per step; origin requests and server CPU from the moment every player had joined.\n");
@@ -63,7 +64,7 @@ public sealed partial class EdgeCacheScenario(string repository, HttpClient http
             }
         }
 
-        text.AppendLine("\nA blocked playlist request's answer after the origin's answer to the same request (one player, 40 parts):\n");
+        text.AppendLine(CultureInfo.InvariantCulture, $"\nA blocked playlist request's answer after the origin's answer to the same request ({Waiters} players asking the edge at once, 40 parts):\n");
         text.AppendLine("| Edge | p50, ms | p95, ms |");
         text.AppendLine("|---|---:|---:|");
         foreach (var (name, url) in new[] { ("nginx", nginx.Url), ("Varnish", varnish.Url) })
@@ -85,80 +86,58 @@ public sealed partial class EdgeCacheScenario(string repository, HttpClient http
 
     private static async Task<PlayersResult> PlayersAsync(string playbackUrl, int count, TimeSpan window, TaskCompletionSource joined)
     {
-        int joining = count;
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = count * 2, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(20) };
         long errors = 0;
-        double partTarget = 0;
+        int joining = count;
+        void Joined()
+        {
+            if (Interlocked.Decrement(ref joining) == 0)
+            {
+                joined.TrySetResult();
+            }
+        }
+
         using var stop = new CancellationTokenSource(window);
         var parts = await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
         {
-            int fetched = 0;
             try
             {
-                var media = new Uri(new Uri(playbackUrl), (await client.GetStringAsync(playbackUrl)).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
-                var seen = new HashSet<string>();
-                string query = "";
-                while (!stop.IsCancellationRequested)
-                {
-                    string playlist = await client.GetStringAsync(media + query, stop.Token);
-                    var (uris, msn, next, target) = Parse(playlist);
-                    partTarget = target;
-                    bool first = seen.Count == 0;
-                    if (first && Interlocked.Decrement(ref joining) == 0)
-                    {
-                        joined.TrySetResult();
-                    }
-
-                    var fresh = uris.Where(seen.Add).ToList();
-                    foreach (string uri in first ? fresh.TakeLast(1) : fresh)
-                    {
-                        using var response = await client.GetAsync(new Uri(media, uri), CancellationToken.None);
-                        await response.Content.CopyToAsync(Stream.Null);
-                        if (!response.IsSuccessStatusCode)
-                        {
-                            Interlocked.Increment(ref errors);
-                        }
-                        else if (!first)
-                        {
-                            fetched++;
-                        }
-                    }
-
-                    query = string.Create(CultureInfo.InvariantCulture, $"?_HLS_msn={msn}&_HLS_part={next}");
-                }
-            }
-            catch (OperationCanceledException)
-            {
+                return await LowLatencyPlayer.PlayAsync(playbackUrl, stop.Token, client, Joined) / window.TotalSeconds;
             }
             catch (HttpRequestException)
             {
                 Interlocked.Increment(ref errors);
+                joined.TrySetResult(); // a player that failed does not hold the others' measurement
+                return 0;
             }
-
-            joined.TrySetResult(); // a player that failed to join does not hold the others' measurement
-            return fetched / window.TotalSeconds;
         }));
         Array.Sort(parts);
-        return new PlayersResult(Scenarios.Percentile(parts, 5), partTarget > 0 ? 1 / partTarget : 0, errors);
+        var media = new Uri(new Uri(playbackUrl), (await client.GetStringAsync(playbackUrl)).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        return new PlayersResult(Scenarios.Percentile(parts, 5), 1 / ParsedPlaylist.Parse(await client.GetStringAsync(media)).PartTarget, errors);
     }
 
-    /// <summary>The same blocking request sent to the origin and to an edge at once: how much later the edge answers.</summary>
+    /// <summary>Players asking an edge the same blocking question at once (the edge collapses them into one origin request).</summary>
+    private const int Waiters = 20;
+
+    /// <summary>The same blocking request sent to the origin and, by <see cref="Waiters"/> players, to an edge at once: how much later each edge answer comes.</summary>
     private async Task<List<double>> BlockedWaitAsync(string originUrl, string edgeUrl, int samples)
     {
         var origin = new Uri(new Uri(originUrl), (await http.GetStringAsync(originUrl)).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
         var edge = new Uri(new Uri(edgeUrl), origin.AbsolutePath);
         var delays = new List<double>();
-        var (_, msn, next, _) = Parse(await http.GetStringAsync(origin));
+        string query = LowLatencyPlayer.NextPartQuery(ParsedPlaylist.Parse(await http.GetStringAsync(origin)));
         for (int i = 0; i < samples; i++)
         {
-            string query = string.Create(CultureInfo.InvariantCulture, $"?_HLS_msn={msn}&_HLS_part={next}");
             var direct = TimedAsync(origin + query);
-            var cached = TimedAsync(edge + query);
+            var cached = Enumerable.Range(0, Waiters).Select(_ => TimedAsync(edge + query)).ToList();
             var (playlist, directAt) = await direct;
-            var (_, edgeAt) = await cached;
-            delays.Add((edgeAt - directAt) * 1000.0 / Stopwatch.Frequency);
-            (_, msn, next, _) = Parse(playlist);
+            foreach (var waiter in cached)
+            {
+                delays.Add(((await waiter).At - directAt) * 1000.0 / Stopwatch.Frequency);
+            }
+
+            query = LowLatencyPlayer.NextPartQuery(ParsedPlaylist.Parse(playlist));
         }
 
         delays.Sort();
@@ -171,89 +150,6 @@ public sealed partial class EdgeCacheScenario(string repository, HttpClient http
         }
     }
 
-    /// <summary>A media playlist's part URIs, and the next part to ask for (msn, part index), and the part target.</summary>
-    private static (List<string> Parts, long Msn, int Next, double PartTarget) Parse(string playlist)
-    {
-        var parts = new List<string>();
-        long sequence = 0, segments = 0;
-        int open = 0;
-        double target = 0;
-        foreach (string line in playlist.Split('\n'))
-        {
-            if (line.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))
-            {
-                sequence = long.Parse(line[22..], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("#EXT-X-PART-INF:PART-TARGET=", StringComparison.Ordinal))
-            {
-                target = double.Parse(line[28..], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal))
-            {
-                int uri = line.IndexOf("URI=\"", StringComparison.Ordinal) + 5;
-                parts.Add(line[uri..line.IndexOf('"', uri)]);
-                open++;
-            }
-            else if (line.Length > 0 && line[0] != '#')
-            {
-                segments++;
-                open = 0;
-            }
-        }
-
-        return (parts, sequence + segments, open, target);
-    }
-
     [GeneratedRegex(@"^stagecast_http_requests_total\{.*\} (\S+)$", RegexOptions.Multiline)]
     private static partial Regex RequestCounter();
-
-    /// <summary>nginx or Varnish from Debian, configured from the shipped files with the node as the only upstream.</summary>
-    private sealed class Edge(Process process, string directory, int port) : IAsyncDisposable
-    {
-        public string Url => $"http://127.0.0.1:{port}";
-
-        public static async Task<Edge> StartNginxAsync(string repository, int nodePort)
-        {
-            string directory = Directory.CreateTempSubdirectory("stagecast-bench-nginx-").FullName;
-            File.SetUnixFileMode(directory, (UnixFileMode)0x1FF);
-            int port = BenchServer.FreePort();
-            string config = (await File.ReadAllTextAsync(Path.Combine(repository, "deploy", "edge", "nginx.conf")))
-                .Replace("server 127.0.0.1:8081 max_fails=1 fail_timeout=2s;", $"server 127.0.0.1:{nodePort};")
-                .Replace("        server 127.0.0.1:8082 max_fails=1 fail_timeout=2s;\n", "")
-                .Replace("worker_processes auto;", $"worker_processes 1;\ndaemon off;\npid {directory}/nginx.pid;\nerror_log {directory}/error.log warn;")
-                .Replace("/var/cache/stagecast-edge", directory + "/cache")
-                .Replace("listen 8080 reuseport;", $"listen 127.0.0.1:{port};")
-                .Replace("http {", $"http {{\n    client_body_temp_path {directory}/body;\n    proxy_temp_path {directory}/proxy;");
-            await File.WriteAllTextAsync(Path.Combine(directory, "nginx.conf"), config);
-            var process = BenchServer.Launch("nginx", ["-c", Path.Combine(directory, "nginx.conf"), "-p", directory + "/"]);
-            await BenchServer.WaitForPortAsync(port);
-            return new Edge(process, directory, port);
-        }
-
-        public static async Task<Edge> StartVarnishAsync(string repository, int nodePort)
-        {
-            string directory = Directory.CreateTempSubdirectory("stagecast-bench-varnish-").FullName;
-            File.SetUnixFileMode(directory, (UnixFileMode)0x1FF);
-            int port = BenchServer.FreePort();
-            string vcl = (await File.ReadAllTextAsync(Path.Combine(repository, "deploy", "edge", "varnish.vcl")))
-                .Replace("\"8081\"", $"\"{nodePort}\"").Replace("\"8082\"", $"\"{nodePort}\"");
-            await File.WriteAllTextAsync(Path.Combine(directory, "stagecast.vcl"), vcl);
-            var process = BenchServer.Launch("varnishd",
-                ["-F", "-n", Path.Combine(directory, "work"), "-a", $"127.0.0.1:{port}", "-f", Path.Combine(directory, "stagecast.vcl"), "-s", "malloc,256m"]);
-            await BenchServer.WaitForPortAsync(port);
-            return new Edge(process, directory, port);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
-            Directory.Delete(directory, recursive: true);
-        }
-    }
 }

@@ -69,7 +69,7 @@ public sealed class ClusterTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync(_nodes["C"].HttpBase + viewer.Location)).StatusCode);
         }
 
-        await using var edge = await NginxEdge.StartAsync(_nodes["B"].HttpPort, _nodes["C"].HttpPort);
+        await using var edge = await EdgeCache.StartNginxAsync(_nodes["B"].HttpPort, _nodes["C"].HttpPort);
         var probed = await Ffmpeg.ProbeAsync(edge.Url + path);
         Assert.Contains(probed, s => s.Codec == "h264" && s.Width == 320);
 
@@ -137,6 +137,23 @@ public sealed class ClusterTests : IAsyncLifetime
         {
             await publisher.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task TheSameKeyPublishedToTwoNodesAtOnceHasOneWinner()
+    {
+        var livestream = await Api("A").CreateLivestreamAsync("race");
+        await using var onA = Ffmpeg.Publish(PublishUrl("A", livestream), Ffmpeg.AudioVideo(60, "320x180"));
+        await using var onC = Ffmpeg.Publish(PublishUrl("C", livestream), Ffmpeg.AudioVideo(60, "320x180"));
+
+        // The loser is refused (its ffmpeg gives up); the winner holds the lease and is the only node with the stream.
+        await Eventually.TrueAsync(() => Task.FromResult(onA.HasExited || onC.HasExited), "one publisher to be refused");
+        string winner = onA.HasExited ? "C" : "A", loser = winner == "A" ? "C" : "A";
+        await Api(winner).WaitForStatusAsync(livestream.Id, "LIVE");
+        Assert.False((winner == "A" ? onA : onC).HasExited);
+        Assert.StartsWith(winner + "|", await _redis.GetAsync($"stagecast:stream:{livestream.Id}:owner"));
+        await Eventually.TrueAsync(async () => (await NodeStreamsAsync(winner)).Contains(livestream.Id), "the winner's heartbeat to list the stream");
+        Assert.DoesNotContain(livestream.Id, await NodeStreamsAsync(loser));
     }
 
     [Fact]

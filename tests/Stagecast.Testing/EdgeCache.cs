@@ -5,15 +5,16 @@ using System.Text.RegularExpressions;
 namespace Stagecast.Testing;
 
 /// <summary>
-/// The LL-HLS edge as shipped (deploy/edge/nginx.conf) in front of the given node ports, on a free port, with an access
-/// log of what it fetched from the origin: the tests check the shipped file, not a copy of it.
+/// The LL-HLS edge as shipped (deploy/edge/nginx.conf, or deploy/edge/varnish.vcl) in front of the given node ports,
+/// on a free port; nginx's with an access log of what it fetched from the origin. The tests and the bench run the
+/// shipped files, not copies of them.
 /// </summary>
-public sealed partial class NginxEdge : IAsyncDisposable
+public sealed partial class EdgeCache : IAsyncDisposable
 {
     private readonly ExternalProcess _process;
     private readonly string _prefix;
 
-    private NginxEdge(ExternalProcess process, string prefix, int port)
+    private EdgeCache(ExternalProcess process, string prefix, int port)
     {
         _process = process;
         _prefix = prefix;
@@ -22,7 +23,7 @@ public sealed partial class NginxEdge : IAsyncDisposable
 
     public string Url { get; }
 
-    public static async Task<NginxEdge> StartAsync(params int[] upstreamPorts)
+    public static async Task<EdgeCache> StartNginxAsync(params int[] upstreamPorts)
     {
         string prefix = Directory.CreateTempSubdirectory("stagecast-edge-").FullName;
         if (!OperatingSystem.IsWindows())
@@ -43,7 +44,7 @@ public sealed partial class NginxEdge : IAsyncDisposable
         await File.WriteAllTextAsync(path, config);
         var process = ExternalProcess.Start("nginx", ["-c", path, "-p", prefix + "/"]);
         await Receivers.WaitForPortAsync(port, process);
-        return new NginxEdge(process, prefix, port);
+        return new EdgeCache(process, prefix, port);
     }
 
     /// <summary>
@@ -65,7 +66,30 @@ public sealed partial class NginxEdge : IAsyncDisposable
         return counts;
     }
 
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
+    /// <summary>Varnish (Debian's varnishd) with the shipped VCL, its two backends pointed at the given node ports.</summary>
+    public static async Task<EdgeCache> StartVarnishAsync(int firstPort, int secondPort)
+    {
+        string prefix = Directory.CreateTempSubdirectory("stagecast-varnish-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(prefix, (UnixFileMode)0x1FF); // varnishd's workers run as its own user
+        }
+
+        int port = FreePorts.Next();
+        string vcl = (await File.ReadAllTextAsync(Path.Combine(Browser.RepositoryRoot(), "deploy", "edge", "varnish.vcl")))
+            .Replace("\"8081\"", $"\"{firstPort}\"").Replace("\"8082\"", $"\"{secondPort}\"");
+        string path = Path.Combine(prefix, "stagecast.vcl");
+        await File.WriteAllTextAsync(path, vcl);
+        var process = ExternalProcess.Start("varnishd", ["-F", "-n", Path.Combine(prefix, "work"), "-a", $"127.0.0.1:{port}", "-f", path, "-s", "malloc,256m"]);
+        await Receivers.WaitForPortAsync(port, process);
+        return new EdgeCache(process, prefix, port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        Directory.Delete(_prefix, recursive: true);
+    }
 
     [GeneratedRegex(@"(?<=upstream stagecast \{\n)(?:\s*#.*\n)?(?:\s*server .*\n)+")]
     private static partial Regex UpstreamServers();
@@ -74,10 +98,14 @@ public sealed partial class NginxEdge : IAsyncDisposable
 /// <summary>An LL-HLS player as hls.js plays: blocking playlist requests for the next part, and every part downloaded.</summary>
 public static class LowLatencyPlayer
 {
-    /// <summary>Plays until cancelled; returns how many parts it downloaded.</summary>
-    public static async Task<int> PlayAsync(string playbackUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plays until cancelled, starting at the live edge (the newest part); returns how many parts it downloaded after
+    /// that one. <paramref name="joined"/> is called once its first media playlist has arrived. Errors throw.
+    /// </summary>
+    public static async Task<int> PlayAsync(string playbackUrl, CancellationToken cancellationToken, HttpClient? client = null, Action? joined = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        using var own = client is null ? new HttpClient { Timeout = TimeSpan.FromSeconds(20) } : null;
+        var http = client ?? own!;
         var multivariant = new Uri(playbackUrl);
         var media = new Uri(multivariant, (await http.GetStringAsync(multivariant, CancellationToken.None)).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
         var seen = new HashSet<string>();
@@ -101,16 +129,29 @@ public static class LowLatencyPlayer
             seen.UnionWith(fresh.Select(p => p.Uri));
             foreach (var part in joining ? fresh.TakeLast(1) : fresh)
             {
-                (await http.GetAsync(new Uri(media, part.Uri), CancellationToken.None)).EnsureSuccessStatusCode();
-                parts++;
+                using var response = await http.GetAsync(new Uri(media, part.Uri), CancellationToken.None);
+                response.EnsureSuccessStatusCode();
+                await response.Content.CopyToAsync(Stream.Null, CancellationToken.None);
+                parts += joining ? 0 : 1;
             }
 
-            var last = playlist.Segments[^1];
-            query = last.Uri is null
-                ? string.Create(CultureInfo.InvariantCulture, $"?_HLS_msn={last.Msn}&_HLS_part={last.Parts.Count}")
-                : string.Create(CultureInfo.InvariantCulture, $"?_HLS_msn={last.Msn + 1}&_HLS_part=0");
+            if (joining)
+            {
+                joined?.Invoke();
+            }
+
+            query = NextPartQuery(playlist);
         }
 
         return parts;
+    }
+
+    /// <summary>The blocking reload for the part after the newest listed one (_HLS_msn, _HLS_part).</summary>
+    public static string NextPartQuery(ParsedPlaylist playlist)
+    {
+        var last = playlist.Segments[^1];
+        return last.Uri is null
+            ? string.Create(CultureInfo.InvariantCulture, $"?_HLS_msn={last.Msn}&_HLS_part={last.Parts.Count}")
+            : string.Create(CultureInfo.InvariantCulture, $"?_HLS_msn={last.Msn + 1}&_HLS_part=0");
     }
 }
