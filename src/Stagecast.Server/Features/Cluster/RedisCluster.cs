@@ -176,7 +176,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
                 await HeartbeatAsync().ConfigureAwait(false);
                 await RenewLeasesAsync().ConfigureAwait(false);
                 var live = (await LiveNodesAsync(stoppingToken).ConfigureAwait(false)).ToHashSet();
-                if ((previous is null || previous.Except(live).Any()) && live.Min(StringComparer.Ordinal) == _node.Id)
+                if ((previous is null || previous.Except(live).Any()) && live.Count > 0 && live.Min(StringComparer.Ordinal) == _node.Id)
                 {
                     await RecoverDeadNodesAsync(live, stoppingToken).ConfigureAwait(false);
                 }
@@ -194,12 +194,21 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // A clean stop hands everything over at once instead of after the lease time.
         foreach (var (streamId, lease) in _held)
         {
             await ReleaseAsync(streamId, lease.Value).ConfigureAwait(false);
         }
 
-        await Db.KeyDeleteAsync(Prefix + "node:" + _node.Id).ConfigureAwait(false);
+        try
+        {
+            await Db.KeyDeleteAsync(Prefix + "node:" + _node.Id).ConfigureAwait(false);
+        }
+        catch (RedisException ex)
+        {
+            Log.ClusterFailed(_logger, ex); // the heartbeat expires on its own
+        }
+
         await _redis.CloseAsync().ConfigureAwait(false);
         _redis.Dispose();
     }
@@ -207,7 +216,8 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     private Task HeartbeatAsync()
     {
         long now = _time.GetTimestamp();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         if (_lastCpuAt != 0)
         {
             _cpuPercent = (cpu - _lastCpu).TotalSeconds / _time.GetElapsedTime(_lastCpuAt, now).TotalSeconds * 100 / Environment.ProcessorCount;
