@@ -39,10 +39,12 @@ if [ ! -d tests/sdk/node_modules/cloudflare ] || [ ! -d tests/sdk/node_modules/s
   npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 fi
 
-dotnet test Stagecast.slnx -c Release "$@"
+status=0
+dotnet test Stagecast.slnx -c Release "$@" || status=$?
 
 # The store contract once more, on PostgreSQL (a server the tests start from the postgresql package): the same API
 # tests pass on both stores. Run it alone with: STAGECAST_TEST_DATABASE=postgres ./test.sh --filter Category=StoreContract
 if [ $# -eq 0 ]; then
-  STAGECAST_TEST_DATABASE=postgres dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter Category=StoreContract
+  STAGECAST_TEST_DATABASE=postgres dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter Category=StoreContract || status=$?
 fi
+exit $status

@@ -169,6 +169,13 @@ public sealed class HeavyCollection
     public const string Name = "heavy";
 }
 
+/// <summary>Tests that measure timing to tens of milliseconds: run one by one after all the others, with nothing beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneCollection
+{
+    public const string Name = "alone";
+}
+
 public static class ServerFixtureExtensions
 {
     /// <summary>Disposes a server started for one test with <c>await using</c>.</summary>
