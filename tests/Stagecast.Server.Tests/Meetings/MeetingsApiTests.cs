@@ -3,6 +3,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Hosting.Database;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Meetings;
@@ -164,7 +167,7 @@ public sealed class MeetingsApiTests(ServerFixture server) : IClassFixture<Serve
     }
 
     [Fact]
-    public async Task ParticipantTokensAreEs256JwtsSignedWithTheKeyInTheDataDirectory()
+    public async Task ParticipantTokensAreEs256JwtsSignedWithTheStoredKey()
     {
         var api = await server.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();
@@ -182,12 +185,18 @@ public sealed class MeetingsApiTests(ServerFixture server) : IClassFixture<Serve
         var expires = DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64());
         Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24.1));
 
+        // The key is a file of the data directory, readable by the owner only; with PostgreSQL it is shared through the database.
+        string file = Path.Combine(server.DataDir, "participant-tokens.key");
+        byte[] stored = ServerFixture.OnPostgres
+            ? await server.App.Services.GetRequiredService<SqlDatabase>().WithConnectionAsync(
+                c => c.QuerySingleAsync<byte[]>("SELECT value FROM shared_secrets WHERE name = 'participant-tokens.key'"), CancellationToken.None)
+            : await File.ReadAllBytesAsync(file);
         using var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(File.ReadAllBytes(Path.Combine(server.DataDir, "participant-tokens.key")), out _);
+        key.ImportPkcs8PrivateKey(stored, out _);
         Assert.True(key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256));
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && !ServerFixture.OnPostgres)
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.DataDir, "participant-tokens.key")));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
     }
 
