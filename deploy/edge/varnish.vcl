@@ -67,7 +67,25 @@ sub vcl_pipe {
     }
 }
 
+sub vcl_backend_fetch {
+    # A retry goes to the next node (the round robin moves on).
+    if (bereq.retries > 0) {
+        set bereq.backend = nodes.backend();
+    }
+}
+
+sub vcl_backend_error {
+    # A node that died mid-request, before its probe has marked it sick: ask another (GETs are safe to repeat).
+    if (bereq.retries < 2) {
+        return (retry);
+    }
+}
+
 sub vcl_backend_response {
+    if ((beresp.status == 502 || beresp.status == 504) && bereq.retries < 2) {
+        return (retry);
+    }
+
     # Only complete answers are kept; a 404 or 503 for a part asked early must not stay.
     if (beresp.status != 200) {
         set beresp.uncacheable = true;
