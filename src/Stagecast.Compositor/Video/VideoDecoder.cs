@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
+using Stagecast.Media.Codecs.Vp8;
 using Stagecast.WebRtc.Transcoding;
 
 namespace Stagecast.Compositor.Video;
@@ -91,7 +92,7 @@ public sealed class VideoDecoder : IAsyncDisposable
                 _ = Task.Run(() => ReadAsync(process));
             }
 
-            int size = (_vp8 ? 12 + (starting ? 32 : 0) : 0) + frame.Length + 64 + (sps?.Length ?? 0) + (pps?.Length ?? 0);
+            int size = (_vp8 ? IvfWriter.FrameHeaderSize + (starting ? IvfWriter.HeaderSize : 0) : 0) + frame.Length + 64 + (sps?.Length ?? 0) + (pps?.Length ?? 0);
             byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
             int length = _vp8 ? WriteIvf(buffer, frame, starting) : WriteAnnexB(buffer, frame, keyframe, sps, pps);
             _process!.TryWriteOwned(buffer, length);
@@ -125,28 +126,17 @@ public sealed class VideoDecoder : IAsyncDisposable
         "-fps_mode", "passthrough", "-flush_packets", "1", "-f", "rawvideo", "pipe:1",
     ];
 
+    /// <summary>IVF for the decoder: the file header before the first frame (time base 1/30, unused: timestamps pass through), then the frame.</summary>
     private int WriteIvf(byte[] buffer, ReadOnlySpan<byte> frame, bool starting)
     {
         int at = 0;
         if (starting)
         {
-            // IVF file header: DKIF, version 0, header size 32, VP80, size, time base 1/30 (not used: timestamps pass through), frame count.
-            var header = buffer.AsSpan(0, 32);
-            header.Clear();
-            "DKIF"u8.CopyTo(header);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 32);
-            "VP80"u8.CopyTo(header[8..]);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[12..], (ushort)Width);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[14..], (ushort)Height);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 30);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[20..], 1);
-            at = 32;
+            IvfWriter.WriteHeader(buffer, Width, Height, 30);
+            at = IvfWriter.HeaderSize;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(at), (uint)frame.Length);
-        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(at + 4), _frames);
-        frame.CopyTo(buffer.AsSpan(at + 12));
-        return at + 12 + frame.Length;
+        return at + IvfWriter.WriteFrame(buffer.AsSpan(at), frame, _frames);
     }
 
     private static int WriteAnnexB(byte[] buffer, ReadOnlySpan<byte> accessUnit, bool keyframe, byte[]? sps, byte[]? pps)
