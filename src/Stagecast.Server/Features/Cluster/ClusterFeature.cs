@@ -88,7 +88,7 @@ public static partial class ClusterFeature
             {
                 // The channel and meeting media: the meeting's node, or this one if no node has the meeting yet.
                 var lease = await ownership.AcquireAsync(RedisCluster.MeetingPrefix + claims.MeetingId, context.RequestAborted).ConfigureAwait(false);
-                owner = lease.Granted ? null : await ownership.RemoteOwnerUrlAsync(RedisCluster.MeetingPrefix + claims.MeetingId, context.RequestAborted).ConfigureAwait(false);
+                owner = lease.OwnerUrl;
             }
             else if (ApiMeetingId().Match(path.Value ?? "") is { Success: true } meeting)
             {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.MeetingSessions;
@@ -59,6 +59,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     private readonly TimeProvider _time;
     private readonly ILogger<RedisCluster> _logger;
     private readonly ConcurrentDictionary<string, HeldLease> _held = new();
+    private readonly ConcurrentDictionary<string, (string Url, long At)> _owners = new();
     private readonly DateTimeOffset _startedAt;
     private TimeSpan _lastCpu;
     private long _lastCpuAt;
@@ -107,15 +108,16 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(AcquireScript,
             [Prefix + "stream:" + streamId + ":owner", Prefix + "stream:" + streamId + ":epoch"], [_node.Id, NodeUrl, LeaseMs]).ConfigureAwait(false))!;
         string value = result[1].ToString();
-        var (owner, epoch, _) = Parse(value);
+        var (owner, epoch, url) = Parse(value);
         if ((long)result[0] == 1)
         {
             _held[streamId] = new HeldLease(value, _time.GetTimestamp());
+            _owners.TryRemove(streamId, out _);
             _node.SetEpoch(streamId, epoch);
-            return new StreamLease(true, epoch, owner);
+            return new StreamLease(true, epoch, owner, null);
         }
 
-        return new StreamLease(false, epoch, owner);
+        return new StreamLease(false, epoch, owner, url);
     }
 
     public async ValueTask<string?> RemoteOwnerUrlAsync(string streamId, CancellationToken cancellationToken)
@@ -125,6 +127,14 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
             return null;
         }
 
+        // Every forwarded part and playlist asks: another node's ownership is kept for a renew interval instead of a Redis
+        // round trip each. "Nobody" is not kept: a stream starting elsewhere must be found at once.
+        long now = _time.GetTimestamp();
+        if (_owners.TryGetValue(streamId, out var known) && _time.GetElapsedTime(known.At, now) < _options.RenewInterval)
+        {
+            return known.Url;
+        }
+
         var value = await Db.StringGetAsync(Prefix + "stream:" + streamId + ":owner").ConfigureAwait(false);
         if (value.IsNullOrEmpty)
         {
@@ -132,7 +142,13 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         }
 
         var (owner, _, url) = Parse(value.ToString());
-        return owner == _node.Id ? null : url;
+        if (owner == _node.Id)
+        {
+            return null;
+        }
+
+        _owners[streamId] = (url, now);
+        return url;
     }
 
     /// <summary>Ids of the nodes whose heartbeat lives.</summary>
@@ -173,6 +189,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         {
             try
             {
+                ForgetOldOwners();
                 await HeartbeatAsync().ConfigureAwait(false);
                 await RenewLeasesAsync().ConfigureAwait(false);
                 var live = (await LiveNodesAsync(stoppingToken).ConfigureAwait(false)).ToHashSet();
@@ -227,6 +244,18 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         var info = new ClusterNodeInfo(_node.Id, NodeUrl, _hub.Streams.Select(s => s.Id).Order(StringComparer.Ordinal).ToList(), Math.Round(_cpuPercent, 1),
             Environment.WorkingSet / (1024 * 1024), _startedAt, Self: true);
         return Db.StringSetAsync(Prefix + "node:" + _node.Id, info.ToJson(), _options.LeaseTime);
+    }
+
+    /// <summary>The owners looked up for forwarding are kept one renew interval: any id a request names is, so they are dropped after it.</summary>
+    private void ForgetOldOwners()
+    {
+        foreach (var (streamId, known) in _owners)
+        {
+            if (_time.GetElapsedTime(known.At) >= _options.RenewInterval)
+            {
+                _owners.TryRemove(streamId, out _);
+            }
+        }
     }
 
     private async Task RenewLeasesAsync()
@@ -297,25 +326,16 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     }
 }
 
-/// <summary>A node as <c>GET /cluster/nodes</c> shows it.</summary>
+/// <summary>A node as <c>GET /cluster/nodes</c> shows it, and as its heartbeat stores it (JSON).</summary>
 public sealed record ClusterNodeInfo(string Id, string Url, IReadOnlyList<string> Streams, double CpuPercent, long RssMegabytes, DateTimeOffset StartedAt, bool Self)
 {
-    public string ToJson() => new JsonObject
-    {
-        ["id"] = Id,
-        ["url"] = Url,
-        ["streams"] = new JsonArray([.. Streams.Select(s => (JsonNode)JsonValue.Create(s))]),
-        ["cpu_percent"] = CpuPercent,
-        ["rss_mb"] = RssMegabytes,
-        ["started_at"] = StartedAt.ToString("O", CultureInfo.InvariantCulture),
-    }.ToJsonString();
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static ClusterNodeInfo FromJson(string json, string self)
     {
-        var node = JsonNode.Parse(json)!;
-        string id = node["id"]!.GetValue<string>();
-        return new ClusterNodeInfo(id, node["url"]!.GetValue<string>(), node["streams"]!.AsArray().Select(s => s!.GetValue<string>()).ToList(),
-            node["cpu_percent"]!.GetValue<double>(), node["rss_mb"]!.GetValue<long>(),
-            DateTimeOffset.Parse(node["started_at"]!.GetValue<string>(), CultureInfo.InvariantCulture), id == self);
+        var node = JsonSerializer.Deserialize<ClusterNodeInfo>(json, Json)!;
+        return node with { Self = node.Id == self };
     }
 }

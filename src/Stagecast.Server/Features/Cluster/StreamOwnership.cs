@@ -13,12 +13,13 @@ public interface IStreamOwnership
 /// <param name="Granted">Whether this node owns the stream now.</param>
 /// <param name="Epoch">The lease's fencing epoch (grows with every new owner).</param>
 /// <param name="Owner">The owning node's id.</param>
-public readonly record struct StreamLease(bool Granted, long Epoch, string Owner);
+/// <param name="OwnerUrl">Where the owning node is reached, when it is another node.</param>
+public readonly record struct StreamLease(bool Granted, long Epoch, string Owner, string? OwnerUrl);
 
 /// <summary>One node: it owns every stream published to it.</summary>
 public sealed class LocalStreamOwnership(Hosting.NodeIdentity node) : IStreamOwnership
 {
-    public ValueTask<StreamLease> AcquireAsync(string streamId, CancellationToken cancellationToken) => new(new StreamLease(true, 0, node.Id));
+    public ValueTask<StreamLease> AcquireAsync(string streamId, CancellationToken cancellationToken) => new(new StreamLease(true, 0, node.Id, null));
 
     public ValueTask<string?> RemoteOwnerUrlAsync(string streamId, CancellationToken cancellationToken) => new((string?)null);
 }

@@ -56,7 +56,7 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
 
     public Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NULL AND {NotOnNodes(db.Dialect)}",
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NULL AND {db.Dialect.NotOnNodes()}",
             new { excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false))
             .Select(r => r.ToModel()).ToList(), cancellationToken);
 
@@ -80,7 +80,7 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
             parameters.Add("epoch", node.EpochOf(session.LivestreamId));
             if (await c.ExecuteAsync(
                     "UPDATE livestream_sessions SET stopped_time = @StoppedTime, err_message = @ErrMessage, ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, " +
-                    $"updated_at = @UpdatedAt WHERE id = @Id AND {(recovery ? "1 = 1" : Fenced)}",
+                    "updated_at = @UpdatedAt WHERE id = @Id" + (recovery ? "" : " AND " + Fenced),
                     parameters, t).ConfigureAwait(false) == 0)
             {
                 return false;
@@ -130,7 +130,7 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
 
     public Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NOT NULL AND {NotOnNodes(db.Dialect)}",
+            $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NOT NULL AND {db.Dialect.NotOnNodes()}",
             new { excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false))
             .Select(r => r.ToModel()).ToList(), cancellationToken);
 

@@ -92,7 +92,7 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
 
     public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<SessionRow>(
-            $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL AND {NotOnNodes(db.Dialect, "s.node_id")}",
+            $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL AND {db.Dialect.NotOnNodes("s.node_id")}",
             new { now = 0L, excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
     public Task EndAtLastSeenAsync(string sessionId, string reason, IReadOnlyCollection<OutboxEvent> events, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -37,7 +37,7 @@ public sealed class SqlRoomStreamStore(SqlDatabase db, NodeIdentity node) : IRoo
     /// <summary>Completes the room streams left streaming by a stopped node, except those of the nodes named.</summary>
     public Task<int> CompleteUnfinishedAsync(DateTimeOffset endedAt, IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"UPDATE room_streams SET state = 'completed', status = 'idle', last_error = 'the server stopped', ended_at = @EndedAt WHERE state = 'streaming' AND {NotOnNodes(db.Dialect)}",
+            $"UPDATE room_streams SET state = 'completed', status = 'idle', last_error = 'the server stopped', ended_at = @EndedAt WHERE state = 'streaming' AND {db.Dialect.NotOnNodes()}",
             new { EndedAt = Ms(endedAt), excludeNodes = excludeNodes.ToArray() }), cancellationToken);
 
     private sealed record Row(string Id, string AppId, string MeetingId, string SessionId, byte[] Url, string UrlMasked, string State, string Status,

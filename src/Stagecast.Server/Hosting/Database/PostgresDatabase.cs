@@ -16,11 +16,8 @@ public sealed class PostgresDatabase : SqlDatabase, IAsyncDisposable
 
     public PostgresDatabase(string url)
     {
-        ConnectionString = ToConnectionString(url);
-        _dataSource = NpgsqlDataSource.Create(ConnectionString);
+        _dataSource = NpgsqlDataSource.Create(ToConnectionString(url));
     }
-
-    public string ConnectionString { get; }
 
     public override SqlDialect Dialect => SqlDialect.Postgres;
 

@@ -23,6 +23,9 @@ public abstract class SqlDialect
     /// <summary>A column equal to any of a list parameter's values.</summary>
     public abstract string InList(string column, string parameter);
 
+    /// <summary>Rows whose node id column is none of the <c>@excludeNodes</c> list parameter's (or was never written).</summary>
+    public string NotOnNodes(string column = "node_id") => $"({column} IS NULL OR NOT {InList(column, "@excludeNodes")})";
+
     /// <summary>Whether a JSON array of strings in a text column holds a parameter's value.</summary>
     public abstract string JsonArrayContains(string column, string parameter);
 

@@ -5,9 +5,6 @@ public static class SqlTime
 {
     public static long Bit(bool value) => value ? 1 : 0;
 
-    /// <summary>Rows whose node_id is none of the <c>@excludeNodes</c> parameter's (or was never written).</summary>
-    public static string NotOnNodes(SqlDialect dialect, string column = "node_id") => $"({column} IS NULL OR NOT {dialect.InList(column, "@excludeNodes")})";
-
     public static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     public static long? Ms(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
