@@ -46,5 +46,8 @@ dotnet test Stagecast.slnx -c Release "$@" || status=$?
 # tests pass on both stores. Run it alone with: STAGECAST_TEST_DATABASE=postgres ./test.sh --filter Category=StoreContract
 if [ $# -eq 0 ]; then
   STAGECAST_TEST_DATABASE=postgres dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter Category=StoreContract || status=$?
+  # The benchmarks' smoke: every measurement path once against Stagecast and nginx-rtmp, failing only when something
+  # does not work (a stream that does not play, a counter that does not move), so bench/ never rots.
+  bench/run.sh --scenario smoke || status=$?
 fi
 exit $status

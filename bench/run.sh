@@ -3,8 +3,10 @@
 # Installs what it needs (ffmpeg, nginx with the RTMP module, Varnish) when missing, builds in Release and runs
 # bench/Stagecast.Bench. Writes bench/results/<date>.{md,json} and the table into bench/README.md.
 #   bench/run.sh            full run (about 20 minutes on 2 cores)
-#   bench/run.sh --quick    smoke run (about 3 minutes; figures not comparable)
-# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: webrtc, meeting, compositor, soak, edge-cache)  --variant 0|1
+#   bench/run.sh --quick    short run (about 3 minutes; figures not comparable)
+#   bench/run.sh --scenario smoke   every measurement path once, checked to work, no figure judged (under a minute; CI runs it)
+#   bench/run.sh --scenario idle    the release binary and nginx-rtmp idle, and from start to the first playlist
+# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: smoke, idle, webrtc, meeting, compositor, soak, edge-cache)  --variant 0|1
 #                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,7 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)
-command -v varnishd >/dev/null 2>&1 || packages+=(varnish)
+if [[ "$*" == *edge-cache* ]]; then command -v varnishd >/dev/null 2>&1 || packages+=(varnish); fi
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

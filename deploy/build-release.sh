@@ -13,7 +13,7 @@ build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 
 dotnet publish src/Stagecast.Server -c Release -r linux-x64 --self-contained --artifacts-path "$build" \
-  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:EnableCompressionInSingleFile=true \
+  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
   -p:DebugType=none -p:StaticWebAssetsEnabled=false -o "$out" >/dev/null
 
 mv "$out/Stagecast.Server" "$out/stagecast"

@@ -18,6 +18,9 @@ public abstract class BenchServer : IAsyncDisposable
 {
     protected Process? Process { get; set; }
 
+    /// <summary>Stopwatch ticks just before the server's process was started.</summary>
+    public long LaunchedAt { get; private set; }
+
     public abstract string Name { get; }
 
     public int HttpPort { get; } = FreePort();
@@ -55,7 +58,7 @@ public abstract class BenchServer : IAsyncDisposable
         Process?.Dispose();
     }
 
-    internal static Process Launch(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    internal Process Launch(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string argument in arguments)
@@ -68,6 +71,7 @@ public abstract class BenchServer : IAsyncDisposable
             info.Environment[key] = value;
         }
 
+        LaunchedAt = Stopwatch.GetTimestamp();
         var process = System.Diagnostics.Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -95,7 +99,7 @@ public abstract class BenchServer : IAsyncDisposable
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(100);
+                await Task.Delay(5);
             }
         }
     }
@@ -108,8 +112,11 @@ public abstract class BenchServer : IAsyncDisposable
     }
 }
 
-/// <summary>Stagecast from its Release build, with a fresh data directory and warnings-only logging.</summary>
-public sealed class StagecastServer(string repository, HttpClient http) : BenchServer
+/// <summary>
+/// Stagecast from its Release build (or the release binary, or another build's dll, when <paramref name="binary"/> names one), with a fresh
+/// data directory unless <paramref name="dataDirectory"/> names one, and warnings-only logging.
+/// </summary>
+public sealed class StagecastServer(string repository, HttpClient http, string? binary = null, string? dataDirectory = null) : BenchServer
 {
     private const string Token = "sct_benchmark_token_0123456789abcdefghij";
 
@@ -126,9 +133,9 @@ public sealed class StagecastServer(string repository, HttpClient http) : BenchS
 
     public override async Task StartAsync()
     {
-        string dll = Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0", "Stagecast.Server.dll");
-        string data = Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
-        Process = Launch("dotnet", [dll, "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
+        string dll = binary is null or [.., '.', 'd', 'l', 'l'] ? binary ?? Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0", "Stagecast.Server.dll") : "";
+        string data = dataDirectory ?? Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
+        Process = Launch(dll.Length > 0 ? "dotnet" : binary!, [.. dll.Length > 0 ? [dll] : Array.Empty<string>(), "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
             "--metrics-bind", $"127.0.0.1:{MetricsPort}",
             "--set", "Stagecast:Api:RequestsPerSecond=100000",
             // Every WHEP viewer of the benchmark comes from 127.0.0.1.

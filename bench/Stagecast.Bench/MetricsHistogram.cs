@@ -16,6 +16,9 @@ public static class MetricsHistogram
         })];
     }
 
+    /// <summary>How many observations the histogram counted (its +Inf bucket).</summary>
+    public static long Total((double Bound, long Count)[] cumulative) => cumulative.Length == 0 ? 0 : cumulative[^1].Count;
+
     /// <summary>What was counted between two reads of the same histogram.</summary>
     public static (double Bound, long Count)[] Delta((double Bound, long Count)[] before, (double Bound, long Count)[] after) =>
         [.. after.Select((b, i) => (b.Bound, b.Count - (i < before.Length ? before[i].Count : 0)))];
@@ -23,7 +26,7 @@ public static class MetricsHistogram
     /// <summary>The quantile from cumulative buckets, interpolated linearly inside the bucket it falls in.</summary>
     public static double Quantile((double Bound, long Count)[] cumulative, double q)
     {
-        long total = cumulative.Length == 0 ? 0 : cumulative[^1].Count;
+        long total = Total(cumulative);
         if (total == 0)
         {
             return double.NaN;

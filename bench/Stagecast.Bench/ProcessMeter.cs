@@ -26,7 +26,8 @@ public static class ProcessMeter
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
-    private static IEnumerable<int> Tree(int rootPid)
+    /// <summary>The process and its descendants.</summary>
+    public static IEnumerable<int> Tree(int rootPid)
     {
         var all = Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture)).ToList();
         var tree = new HashSet<int> { rootPid };

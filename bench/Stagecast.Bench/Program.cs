@@ -77,6 +77,40 @@ if (options.Scenarios is ["soak"])
     return 0;
 }
 
+if (options.Scenarios is ["smoke"])
+{
+    // bench/run.sh --scenario smoke [--servers stagecast,nginx]: every measurement path once, small; fails only when something does not work (CI runs it).
+    Console.WriteLine("Benchmark smoke: every scenario's path once, checking that it works (no figure is judged)");
+    var failures = await new SmokeScenario(repository, http).RunAsync(options.Servers);
+    Console.WriteLine(failures.Count == 0 ? "Benchmark smoke passed." : $"Benchmark smoke FAILED:\n  {string.Join("\n  ", failures)}");
+    return failures.Count == 0 ? 0 : 1;
+}
+
+if (options.Scenarios is ["glass"])
+{
+    // bench/run.sh --scenario glass [--warmup S] [--window S]: capture-to-screen delay in Chromium, watch page (LL-HLS) and WHEP.
+    string glass = await new GlassToGlassScenario(repository, http).RunAsync(settings.Warmup, settings.Window);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"glass-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, glass);
+    Console.WriteLine($"\n{glass}\nWritten to {path}");
+    return 0;
+}
+
+if (options.Scenarios is ["idle"])
+{
+    // bench/run.sh --scenario idle [--binary PATH (else deploy/build-release.sh builds it; a .dll runs with dotnet)] [--window S] [--servers stagecast,nginx]:
+    // the release binary and nginx-rtmp, idle and starting.
+    var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), Clips.Variants[1]);
+    string idle = await new IdleScenario(repository, http).RunAsync(args.SkipWhile(a => a != "--binary").Skip(1).FirstOrDefault(), clip,
+        options.Window is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(30), options.Servers);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"idle-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, idle);
+    Console.WriteLine($"\n{idle}\nWritten to {path}");
+    return 0;
+}
+
 Console.WriteLine("Preparing clips …");
 var clips = new List<(string Name, ChunkedClip Clip)>();
 foreach (var variant in Clips.Variants)
@@ -122,7 +156,7 @@ foreach (string name in options.Servers)
     var throughput = new List<ThroughputResult>();
     if (options.Runs("throughput"))
     {
-        throughput = await HttpThroughputAsync(server, clips[0].Clip);
+        throughput = await scenarios.HttpThroughputAsync(clips[0].Clip);
         foreach (var result in throughput)
         {
             Console.WriteLine($"  {result.Label}: {result.RequestsPerSecond:F0} req/s, {result.MegabytesPerSecond:F1} MB/s, {result.Errors} errors");
@@ -151,61 +185,6 @@ if (options.UpdateReadme && !options.Quick)
 }
 
 return 0;
-
-async Task<List<ThroughputResult>> HttpThroughputAsync(BenchServer server, ChunkedClip clip)
-{
-    await using var driver = new LoadDriver();
-    var slot = (await server.CreateStreamsAsync(1))[0];
-    await driver.AddAsync([new ReplayPublisher(slot.Key, clip, logSends: false)], "127.0.0.1", server.RtmpPort, "live");
-    string mediaPlaylist = slot.PlaybackUrl;
-    var deadline = DateTime.UtcNow.AddSeconds(20);
-    while (DateTime.UtcNow < deadline)
-    {
-        using var response = await http.GetAsync(slot.PlaybackUrl);
-        string body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
-        if (server.LowLatency && response.IsSuccessStatusCode)
-        {
-            mediaPlaylist = new Uri(new Uri(slot.PlaybackUrl), body.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).ToString();
-            break;
-        }
-
-        if (!server.LowLatency && body.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal)) >= 3)
-        {
-            break;
-        }
-
-        await Task.Delay(100);
-    }
-
-    await Task.Delay(3000);
-    async Task<IReadOnlyList<string>> MediaUrls()
-    {
-        string text = await http.GetStringAsync(mediaPlaylist);
-        var uris = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .SelectMany(line => line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal) ? [line[(line.IndexOf("URI=\"", StringComparison.Ordinal) + 5)..].TrimEnd('"').Split('"')[0]]
-                : line.StartsWith('#') ? [] : new[] { line })
-            .Select(uri => new Uri(new Uri(mediaPlaylist), uri).ToString()).ToList();
-        return uris.Count > 0 ? uris : [mediaPlaylist];
-    }
-
-    async Task<IReadOnlyList<string>> PlaylistUrls()
-    {
-        if (!server.LowLatency)
-        {
-            return [mediaPlaylist];
-        }
-
-        // Blocking reloads for a position already in the playlist: answered at once from the rendered playlist.
-        string text = await http.GetStringAsync(mediaPlaylist);
-        long sequence = long.Parse(text.Split('\n').First(l => l.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))[22..], CultureInfo.InvariantCulture);
-        int complete = text.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal));
-        return [$"{mediaPlaylist}?_HLS_msn={sequence + complete - 1}&_HLS_part=0"];
-    }
-
-    var media = await Throughput.MeasureAsync(server.LowLatency ? "HLS parts and segments" : "HLS segments", MediaUrls, settings.HttpClients, settings.HttpDuration);
-    var playlists = await Throughput.MeasureAsync(server.LowLatency ? "HLS blocking playlist reloads" : "HLS playlist requests", PlaylistUrls, settings.HttpClients, settings.HttpDuration);
-    return [media, playlists];
-}
 
 public sealed record ServerResults(string Server, string Configuration, List<LoadResult> Loads, EdgeResult Edge, List<ThroughputResult> Throughput, List<LoadResult> Ramp)
 {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 
 namespace Stagecast.Bench;
@@ -80,6 +81,62 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
         return steps;
+    }
+
+    /// <summary>Requests per second a player's HTTP load gets: media (parts and segments), then playlists.</summary>
+    public async Task<List<ThroughputResult>> HttpThroughputAsync(ChunkedClip clip)
+    {
+        await using var driver = new LoadDriver();
+        var slot = (await server.CreateStreamsAsync(1))[0];
+        await driver.AddAsync([new ReplayPublisher(slot.Key, clip, logSends: false)], "127.0.0.1", server.RtmpPort, "live");
+        string mediaPlaylist = slot.PlaybackUrl;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await http.GetAsync(slot.PlaybackUrl);
+            string body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
+            if (server.LowLatency && response.IsSuccessStatusCode)
+            {
+                mediaPlaylist = new Uri(new Uri(slot.PlaybackUrl), body.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).ToString();
+                break;
+            }
+
+            if (!server.LowLatency && body.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal)) >= 3)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(3000);
+        async Task<IReadOnlyList<string>> MediaUrls()
+        {
+            string text = await http.GetStringAsync(mediaPlaylist);
+            var uris = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .SelectMany(line => line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal) ? [line[(line.IndexOf("URI=\"", StringComparison.Ordinal) + 5)..].TrimEnd('"').Split('"')[0]]
+                    : line.StartsWith('#') ? [] : new[] { line })
+                .Select(uri => new Uri(new Uri(mediaPlaylist), uri).ToString()).ToList();
+            return uris.Count > 0 ? uris : [mediaPlaylist];
+        }
+
+        async Task<IReadOnlyList<string>> PlaylistUrls()
+        {
+            if (!server.LowLatency)
+            {
+                return [mediaPlaylist];
+            }
+
+            // Blocking reloads for a position already in the playlist: answered at once from the rendered playlist.
+            string text = await http.GetStringAsync(mediaPlaylist);
+            long sequence = long.Parse(text.Split('\n').First(l => l.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))[22..], CultureInfo.InvariantCulture);
+            int complete = text.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal));
+            return [$"{mediaPlaylist}?_HLS_msn={sequence + complete - 1}&_HLS_part=0"];
+        }
+
+        var media = await Throughput.MeasureAsync(server.LowLatency ? "HLS parts and segments" : "HLS segments", MediaUrls, settings.HttpClients, settings.HttpDuration);
+        var playlists = await Throughput.MeasureAsync(server.LowLatency ? "HLS blocking playlist reloads" : "HLS playlist requests", PlaylistUrls, settings.HttpClients, settings.HttpDuration);
+        return [media, playlists];
     }
 
     /// <summary>Resident memory of the server's processes plus its media files in tmpfs (nginx keeps HLS there).</summary>

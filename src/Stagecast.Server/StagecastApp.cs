@@ -38,7 +38,9 @@ public static class StagecastApp
 
     public static WebApplication Build(Dictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Settings are read once at start, so appsettings.json is not watched: a watcher is a thread that wakes on
+        // every change in the working directory, with nothing to do.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         ServerConfiguration.AddSources(builder.Configuration, settings);
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -78,6 +80,13 @@ public static class StagecastApp
         services.AddRoomStreams();
         services.AddRecordings(configuration);
         services.AddFirstStart(configuration);
+        // Authentication brings ASP.NET's data protection, whose hosted service makes a key ring (XML files under
+        // ~/.aspnet) at start. Nothing here encrypts with it (API and participant tokens are bearer tokens), so it
+        // is not started: no key files, no XML stack loaded.
+        foreach (var dataProtection in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            services.Remove(dataProtection);
+        }
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
         services.AddHostedService<LifecycleService>();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stagecast.WebRtc.Dtls;
+using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.WebRtc.Transport;
@@ -19,16 +20,19 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 {
     private readonly UdpMux _udp;
     private readonly IceTcpListener _tcp;
+    private readonly DemandTimer _checks;
+    private readonly Lazy<DtlsCertificate> _certificate;
     private long _sessionsPastDeadline;
-    private ITimer? _checks;
 
     public WebRtcTransport(IOptions<WebRtcOptions> options, TimeProvider time, ILogger<WebRtcTransport> logger)
     {
         Options = options.Value;
         Time = time;
         Log = new WebRtcLog(logger);
-        Certificate = DtlsCertificate.Create(time);
+        // Made with the first session: a server that never sees WebRTC neither loads nor runs the DTLS code.
+        _certificate = new Lazy<DtlsCertificate>(() => DtlsCertificate.Create(time));
         Registry = new SessionRegistry(Options);
+        _checks = new DemandTimer(time, TimeSpan.FromSeconds(1), CheckSessions, () => Registry.Count > 0);
         _udp = new UdpMux(Registry, Log);
         _tcp = new IceTcpListener(Registry, Options, time);
     }
@@ -37,7 +41,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
     public TimeProvider Time { get; }
 
-    public DtlsCertificate Certificate { get; }
+    public DtlsCertificate Certificate => _certificate.Value;
 
     public SessionRegistry Registry { get; }
 
@@ -69,14 +73,13 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             _tcp.Start(Options.TcpPort ?? (Options.Port == 0 ? 0 : Port));
         }
 
-        _checks = Time.CreateTimer(_ => CheckSessions(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         Log.Listening(Port);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _checks?.Dispose();
+        _checks.Dispose();
         foreach (var peer in Registry.Sessions)
         {
             peer.Close("the server is shutting down");
@@ -89,7 +92,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
     public void Dispose()
     {
-        _checks?.Dispose();
+        _checks.Dispose();
         _udp.Dispose();
         _tcp.Dispose();
     }
@@ -98,7 +101,16 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     public WebRtcPeer? Find(string id) => Registry.Find(id);
 
     /// <summary>Adds a session; false when the server or the client's address already has as many as allowed.</summary>
-    public bool TryRegister(WebRtcPeer peer) => Registry.TryRegister(peer);
+    public bool TryRegister(WebRtcPeer peer)
+    {
+        if (!Registry.TryRegister(peer))
+        {
+            return false;
+        }
+
+        _checks.Start();
+        return true;
+    }
 
     internal void Unregister(WebRtcPeer peer) => Registry.Unregister(peer);
 
@@ -139,7 +151,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         return candidates;
     }
 
-    /// <summary>Every second: sessions past the connect deadline, or whose peer stopped giving consent, are closed.</summary>
+    /// <summary>Every second while there are sessions: sessions past the connect deadline, or whose peer stopped giving consent, are closed.</summary>
     private void CheckSessions()
     {
         foreach (var peer in Registry.Sessions)

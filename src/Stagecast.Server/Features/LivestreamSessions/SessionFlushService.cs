@@ -3,22 +3,20 @@ using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 
-/// <summary>Writes the figures of live sessions every flush interval.</summary>
-public sealed class SessionFlushService(SessionRecorder recorder, IOptions<SessionAccountingOptions> options, TimeProvider time) : BackgroundService
+/// <summary>Writes the figures of live sessions every flush interval, while there are any.</summary>
+public sealed class SessionFlushService(SessionRecorder recorder, IOptions<SessionAccountingOptions> options, TimeProvider time)
+    : OnDemandService(time, options.Value.FlushInterval)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task TickAsync()
     {
-        using var timer = new PeriodicTimer(options.Value.FlushInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                recorder.Flush();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down: ending streams writes their final figures.
-        }
+        recorder.Flush();
+        return Task.CompletedTask;
     }
+
+    // An ended session's final figures are written when it ends, so nothing is left for a flush after the last one.
+    protected override bool IsBusy() => recorder.Active.Count > 0;
+
+    protected override void Subscribe(Action wake) => recorder.Started += wake;
+
+    protected override void Unsubscribe(Action wake) => recorder.Started -= wake;
 }

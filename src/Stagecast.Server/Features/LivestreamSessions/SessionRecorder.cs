@@ -19,6 +19,9 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
 
     public ICollection<ActiveLivestreamSession> Active => _byStream.Values;
 
+    /// <summary>Raised after a session started (what flushes the live ones runs only while there are some).</summary>
+    public event Action? Started;
+
     public ActiveLivestreamSession? FindActive(string livestreamId) => _byLivestream.GetValueOrDefault(livestreamId);
 
     /// <summary>Media seconds received and viewer seconds delivered so far.</summary>
@@ -32,6 +35,7 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
         _byStream[stream] = session;
         _byLivestream[stream.Id] = session;
         writer.Enqueue(new SessionEvent.Started(session.SessionId, stream.Id, session.StartedTime));
+        Started?.Invoke();
     }
 
     public void OnStreamEnded(LiveStream stream)

@@ -17,6 +17,9 @@ public sealed class MeetingLivestreamRegistry : ILivestreamActivity, IPendingLiv
 
     public ICollection<ActiveMeetingLivestream> All => _byLivestream.Values;
 
+    /// <summary>Raised after a meeting livestream became active (what watches them runs only while there are some).</summary>
+    public event Action? Added;
+
     public bool IsActive(string livestreamId) => _byLivestream.ContainsKey(livestreamId);
 
     /// <summary>An active meeting livestream is INVOKED while no broadcast is in progress (a broadcast makes it LIVE).</summary>
@@ -35,6 +38,7 @@ public sealed class MeetingLivestreamRegistry : ILivestreamActivity, IPendingLiv
         }
 
         _byLivestream[active.LivestreamId] = active;
+        Added?.Invoke();
         return true;
     }
 

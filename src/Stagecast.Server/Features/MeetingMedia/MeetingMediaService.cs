@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Realtime;
+using Stagecast.Streaming;
 using Stagecast.WebRtc.Sfu;
 
 namespace Stagecast.Server.Features.MeetingMedia;
@@ -8,7 +9,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// <summary>
 /// Meeting media across the server: each room's <see cref="RoomMedia"/>, ended with its peers (it is the rooms'
 /// <see cref="IRoomPeerObserver"/>), the channel's mute control, and one timer that follows the speakers of every
-/// room with publishers.
+/// room with media (it runs only while there is one).
 /// </summary>
 public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, IHostedService, IDisposable
 {
@@ -16,19 +17,25 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     private readonly MeetingMediaOptions _options;
     private readonly TimeProvider _time;
     private readonly MeetingMediaStats _stats;
-    private ITimer? _speakers;
+    private readonly DemandTimer _speakers;
 
     public MeetingMediaService(IOptions<MeetingMediaOptions> options, MeetingMediaStats stats, TimeProvider time)
     {
         _options = options.Value;
         _stats = stats;
         _time = time;
+        _speakers = new DemandTimer(time, _options.SpeakerInterval, FollowSpeakers, () => !_rooms.IsEmpty);
     }
 
     public MeetingMediaOptions Options => _options;
 
     /// <summary>The room's media (made on first use).</summary>
-    public RoomMedia For(MeetingRoom room) => _rooms.GetOrAdd(room, r => new RoomMedia(r, _stats, _time));
+    public RoomMedia For(MeetingRoom room)
+    {
+        var media = _rooms.GetOrAdd(room, r => new RoomMedia(r, _stats, _time));
+        _speakers.Start();
+        return media;
+    }
 
     public RoomMedia? Find(MeetingRoom room) => _rooms.GetValueOrDefault(room);
 
@@ -49,19 +56,15 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     public Task SetMutedAsync(MeetingRoom room, RoomPeer peer, bool? audioEnabled, bool? videoEnabled) =>
         For(room).SetMutedAsync(peer, audioEnabled, videoEnabled);
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _speakers = _time.CreateTimer(_ => FollowSpeakers(), null, _options.SpeakerInterval, _options.SpeakerInterval);
-        return Task.CompletedTask;
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _speakers?.Dispose();
+        _speakers.Dispose();
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _speakers?.Dispose();
+    public void Dispose() => _speakers.Dispose();
 
     private void FollowSpeakers()
     {

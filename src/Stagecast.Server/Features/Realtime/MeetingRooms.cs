@@ -32,10 +32,17 @@ public sealed class MeetingRooms(
         return waitlist;
     });
 
-    public MeetingRoom GetOrCreate(Meeting meeting, string accountId) =>
-        _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(
+    /// <summary>Raised whenever a room is asked for (what watches the rooms runs only while there are some).</summary>
+    public event Action? Used;
+
+    public MeetingRoom GetOrCreate(Meeting meeting, string accountId)
+    {
+        var room = _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(
             meeting, accountId, this, store, services.GetServices<IMeetingSessionObserver>(), services.GetServices<IRoomPeerObserver>(),
             services.GetRequiredService<MeetingWebhookEvents>(), options, chat, time));
+        Used?.Invoke();
+        return room;
+    }
 
     public async Task OnMeetingChangedAsync(Meeting meeting)
     {

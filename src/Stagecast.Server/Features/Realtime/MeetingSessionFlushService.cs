@@ -8,34 +8,27 @@ using Stagecast.Server.Features.MeetingSessions;
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
-/// Writes, every flush interval, that the live meeting sessions and their peers are still there: participant
+/// Writes, every flush interval while there are rooms, that the live meeting sessions and their peers are still there: participant
 /// minutes are durable like viewer seconds, and a crash loses at most one interval.
 /// </summary>
 public sealed partial class MeetingSessionFlushService(
-    MeetingRooms rooms, IMeetingSessionStore store, IOptions<SessionAccountingOptions> options, TimeProvider time, ILogger<MeetingSessionFlushService> logger) : BackgroundService
+    MeetingRooms rooms, IMeetingSessionStore store, IOptions<SessionAccountingOptions> options, TimeProvider time, ILogger<MeetingSessionFlushService> logger)
+    : OnDemandService(time, options.Value.FlushInterval)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.FlushInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // shutting down
-        }
-    }
+    protected override Task TickAsync() => FlushAsync();
+
+    protected override bool IsBusy() => rooms.All.Count > 0;
+
+    protected override void Subscribe(Action wake) => rooms.Used += wake;
+
+    protected override void Unsubscribe(Action wake) => rooms.Used -= wake;
 
     public async Task FlushAsync()
     {
         var live = rooms.All.Where(r => r.SessionId is not null).Select(r => (r.SessionId!, r.MaxConcurrentParticipants)).ToList();
         try
         {
-            await store.TouchAsync(live, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await store.TouchAsync(live, Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,36 +1,42 @@
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
 /// Pushes <c>viewer_count</c> to a meeting whenever the number of players watching its livestream changes. A player
-/// counts as <see cref="LiveViewers"/> says; the count is checked every second.
+/// counts as <see cref="LiveViewers"/> says; the count is checked every second while a meeting livestream is active
+/// or its last count is still to be brought to 0.
 /// </summary>
-public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, LiveViewers viewers, MeetingRooms rooms, TimeProvider time) : BackgroundService
+public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, LiveViewers viewers, MeetingRooms rooms, TimeProvider time)
+    : OnDemandService(time, TimeSpan.FromSeconds(1))
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private readonly Dictionary<string, (string MeetingId, int Count)> _last = new(StringComparer.Ordinal);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task TickAsync()
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                Check();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // shutting down
-        }
+        Check();
+        return Task.CompletedTask;
     }
+
+    protected override bool IsBusy() => livestreams.All.Count > 0 || _last.Count > 0;
+
+    protected override void Subscribe(Action wake) => livestreams.Added += wake;
+
+    protected override void Unsubscribe(Action wake) => livestreams.Added -= wake;
 
     /// <summary>Compares each active meeting livestream's players with the last count pushed; a stopped one goes to 0.</summary>
     public void Check()
+    {
+        lock (_last)
+        {
+            CheckLocked();
+        }
+    }
+
+    private void CheckLocked()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var active in livestreams.All)

@@ -38,7 +38,11 @@ public static class WebRtcHttp
             transport.Find(sessionId) is TSession session && ownerOf(session) == context.GetRouteValue(ownerParameter) as string ? session : null;
 
         group.RequireCors(CorsPolicy);
+        // The two creators (WHIP, WHEP) differ in signature, so their delegates are built at runtime; every other
+        // endpoint's is generated at compile time (EnableRequestDelegateGenerator), which keeps startup short.
+#pragma warning disable RDG002
         var post = group.MapPost("", create);
+#pragma warning restore RDG002
         configureCreate?.Invoke(post);
         group.MapMethods("", [HttpMethods.Options], Options);
         group.MapMethods("/{sessionId}", [HttpMethods.Options], Options);

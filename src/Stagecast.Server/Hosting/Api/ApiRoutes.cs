@@ -62,7 +62,9 @@ public static class ApiRoutes
             string basePath = AccountBasePaths[i] + "/{app_id}";
             var api = Group(app, basePath, documented: i == 0).AddEndpointFilter<AppResolutionFilter>();
             map(api);
-            app.MapFallback(basePath + "/{**path}", HttpErrors.NotFoundOrMethodNotAllowed).ExcludeFromDescription();
+            // A RequestDelegate, not a handler to bind: the request delegate generator would drop the pattern of
+            // MapFallback(pattern, handler) and make every such fallback a catch-all of the whole server.
+            app.MapFallback(basePath + "/{**path}", (RequestDelegate)(context => HttpErrors.NotFoundOrMethodNotAllowed(context).ExecuteAsync(context))).ExcludeFromDescription();
         }
 
         return app;

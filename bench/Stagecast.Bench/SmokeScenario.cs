@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Stagecast.WebRtc.Client;
+using Stagecast.WebRtc.Dtls;
+
+namespace Stagecast.Bench;
+
+/// <summary>
+/// The benchmarks' guard in CI: every measurement path once, small and short, on both servers. It asserts only what
+/// works (streams play, counters move, nothing fails), never a figure, so a slow machine passes and a broken harness
+/// or server does not.
+/// </summary>
+public sealed class SmokeScenario(string repository, HttpClient http)
+{
+    private static readonly BenchSettings Settings = BenchSettings.Quick with
+    {
+        Warmup = TimeSpan.FromSeconds(2), Window = TimeSpan.FromSeconds(3), EdgeStreams = 2, HttpClients = 4, HttpDuration = TimeSpan.FromSeconds(2),
+    };
+
+    private readonly List<string> _failures = [];
+
+    /// <summary>Runs the checks; returns the failures (none when everything works).</summary>
+    public async Task<IReadOnlyList<string>> RunAsync(IReadOnlyCollection<string> servers)
+    {
+        var variant = Clips.Variants[1];
+        string tmp = Path.Combine(repository, "bench", "results", "tmp");
+        var clip = await Clips.PrepareAsync(tmp, variant);
+        foreach (string name in servers)
+        {
+            var clock = Stopwatch.StartNew();
+            await using BenchServer server = name == "nginx" ? new NginxServer(1) : new StagecastServer(repository, http);
+            await server.StartAsync();
+            var scenarios = new Scenarios(server, http, Settings);
+
+            var load = await scenarios.SteadyLoadAsync(clip, variant.Name, 3);
+            Check(server, "load: every publisher keeps publishing", load.Failed == 0);
+            Check(server, "load: the server's CPU time moves", load.CpuSecondsPerStreamPerMinute > 0);
+            Check(server, "load: the publishers send media", load.SentMbps > 0);
+            Check(server, "load: resident memory is read", load.MemoryBytes > 0);
+            Check(server, "load: no frame dropped", load.DroppedFrames is null or 0);
+
+            var edge = await scenarios.LiveEdgeAsync(clip, Settings.EdgeStreams);
+            Check(server, $"live edge: players see new media ({edge.Error})", edge.Samples > 0 && edge.Error is null);
+
+            foreach (var result in await scenarios.HttpThroughputAsync(clip))
+            {
+                Check(server, $"{result.Label}: answered without errors", result.RequestsPerSecond > 0 && result.MegabytesPerSecond > 0 && result.Errors == 0);
+            }
+
+            if (server is StagecastServer stagecast)
+            {
+                await WhepAsync(stagecast, tmp);
+            }
+
+            Console.WriteLine($"  {server.Name}: checked in {clock.Elapsed.TotalSeconds:F0} s");
+        }
+
+        return _failures;
+    }
+
+    /// <summary>One WHEP viewer of an RTMP stream gets video and audio, and the server's delay histogram counts them.</summary>
+    private async Task WhepAsync(StagecastServer server, string tmp)
+    {
+        var slot = (await server.CreateStreamsAsync(1))[0];
+        string clip = await Clips.EncodeAsync(tmp, Clips.Variants[1], bFrames: false);
+        using var publisher = Process.Start(new ProcessStartInfo("ffmpeg", ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "flv",
+            $"rtmp://127.0.0.1:{server.RtmpPort}/live/{slot.Key}"]) { RedirectStandardError = true })!;
+        try
+        {
+            // Live once its playlist answers.
+            var live = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 20);
+            while (!(await http.GetAsync(slot.PlaybackUrl)).IsSuccessStatusCode && Stopwatch.GetTimestamp() < live)
+            {
+                await Task.Delay(50);
+            }
+
+            string whep = slot.PlaybackUrl.Replace("/manifest/video.m3u8", "/whep", StringComparison.Ordinal);
+            await using var viewer = await WhepClient.ConnectAsync(http, whep, DtlsCertificate.Create(TimeProvider.System)).WaitAsync(TimeSpan.FromSeconds(30));
+            var delaysBefore = MetricsHistogram.Total(await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, "stagecast_whep_hub_delay_seconds"));
+            var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 20);
+            while ((viewer.VideoPackets == 0 || viewer.AudioPackets == 0) && Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            var delaysAfter = MetricsHistogram.Total(await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, "stagecast_whep_hub_delay_seconds"));
+            Check(server, "WHEP: a viewer receives video and audio", viewer.VideoPackets > 0 && viewer.AudioPackets > 0);
+            Check(server, "WHEP: the hub → viewer delay histogram counts", delaysAfter > delaysBefore);
+        }
+        finally
+        {
+            publisher.Kill();
+            await publisher.WaitForExitAsync();
+        }
+    }
+
+    private void Check(BenchServer server, string what, bool ok)
+    {
+        Console.WriteLine($"  {server.Name}: {(ok ? "ok  " : "FAIL")} {what}");
+        if (!ok)
+        {
+            _failures.Add($"{server.Name}: {what}");
+        }
+    }
+}
