@@ -31,6 +31,8 @@ public sealed class GlassToGlassScenario(string repository, HttpClient http)
           canvas.width = {{Width}}; canvas.height = {{Height}};
           const context = canvas.getContext('2d', { willReadFrequently: true });
           window.g2g = [];
+          window.g2gStalls = 0;
+          video.addEventListener('waiting', () => window.g2gStalls++);
           const decode = (pixels, y) => {
             let value = 0;
             for (let bit = 0; bit < {{Bits}}; bit++) {
@@ -47,8 +49,9 @@ public sealed class GlassToGlassScenario(string repository, HttpClient http)
               const pixels = context.getImageData(0, 0, {{Width}}, {{Height}}).data;
               const stamp = decode(pixels, 30);
               if ((stamp ^ decode(pixels, 100)) === {{Modulus - 1}}) {
-                const shown = Math.round(performance.timeOrigin + frame.expectedDisplayTime) % {{Modulus}};
-                window.g2g.push((shown - stamp + {{Modulus}}) % {{Modulus}});
+                const shown = Math.round(Date.now() + frame.expectedDisplayTime - performance.now()) % {{Modulus}};
+                const delay = (shown - stamp + {{Modulus}}) % {{Modulus}};
+                window.g2g.push(delay > {{Modulus / 2}} ? delay - {{Modulus}} : delay); // a few ms early: the two clocks' offset
               }
             }
             video.requestVideoFrameCallback(onFrame);
@@ -72,8 +75,8 @@ public sealed class GlassToGlassScenario(string repository, HttpClient http)
             await WaitForLiveAsync(slot.PlaybackUrl);
 
             var report = new StringBuilder();
-            report.AppendLine("| player | frames read | glass to glass p50 | p95 | min / max |");
-            report.AppendLine("|---|---|---|---|---|");
+            report.AppendLine("| player | frames read | glass to glass p50 | p95 | min / max | stalls (waiting events) |");
+            report.AppendLine("|---|---|---|---|---|---|");
             var watch = await browser.OpenUrlAsync($"http://127.0.0.1:{server.HttpPort}/watch/{slot.Id}", 640, 480);
             report.AppendLine(await MeasureAsync(watch, "watch page (hls.js, LL-HLS)", warmup, window));
             await watch.CloseAsync();
@@ -97,13 +100,14 @@ public sealed class GlassToGlassScenario(string repository, HttpClient http)
         await page.EvaluateAsync(Reader);
         await page.WaitForFunctionAsync("() => window.g2g.length > 0", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         await Task.Delay(warmup);
-        await page.EvaluateAsync("() => { window.g2g = []; }");
+        await page.EvaluateAsync("() => { window.g2g = []; window.g2gStalls = 0; }");
         await Task.Delay(window);
         var delays = (await page.EvaluateAsync<double[]>("() => window.g2g")).Order().ToList();
+        int stalls = await page.EvaluateAsync<int>("() => window.g2gStalls");
         string line = delays.Count == 0
-            ? $"| {player} | 0 | – | – | – |"
+            ? $"| {player} | 0 | – | – | – | {stalls} |"
             : string.Create(CultureInfo.InvariantCulture,
-                $"| {player} | {delays.Count} | {Scenarios.Percentile(delays, 50):F0} ms | {Scenarios.Percentile(delays, 95):F0} ms | {delays[0]:F0} / {delays[^1]:F0} ms |");
+                $"| {player} | {delays.Count} | {Scenarios.Percentile(delays, 50):F0} ms | {Scenarios.Percentile(delays, 95):F0} ms | {delays[0]:F0} / {delays[^1]:F0} ms | {stalls} |");
         Console.WriteLine($"  {line}");
         return line;
     }

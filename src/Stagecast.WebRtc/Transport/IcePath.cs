@@ -20,6 +20,9 @@ public abstract class IcePath
 
 internal sealed class UdpPath(Socket socket, IPEndPoint endPoint) : IcePath
 {
+    // Serialized once: SendTo with an EndPoint serializes (and allocates) it again for every packet.
+    private SocketAddress? _address;
+
     public override IPEndPoint EndPoint => endPoint;
 
     public override bool IsTcp => false;
@@ -28,7 +31,7 @@ internal sealed class UdpPath(Socket socket, IPEndPoint endPoint) : IcePath
     {
         try
         {
-            socket.SendTo(packet, SocketFlags.None, endPoint);
+            socket.SendTo(packet, SocketFlags.None, _address ??= endPoint.Serialize());
         }
         catch (SocketException)
         {

@@ -15,11 +15,12 @@
   const status = { live: false, delay: null, viewers: 0, playing: false, errors: [] };
   window.stagecast = status;
 
-  // hls.js settles at the part hold-back (3 parts, ~1 s) behind the playlist's live edge when allowed to speed up
-  // a little to get there; its defaults sit further back.
+  // hls.js aims half a second behind the playlist's live edge (its default is the part hold-back, 3 parts) and may
+  // speed up a little to get there. Measured capture to screen with bench/run.sh --scenario glass: 1.22 s at 0.7,
+  // 1.00 s at 0.5, and no lower at 0.4 (the parts still have to arrive), with no stall in either.
   const hlsConfig = {
     lowLatencyMode: true,
-    liveSyncDuration: 0.7,
+    liveSyncDuration: 0.5,
     liveMaxLatencyDuration: 3,
     maxLiveSyncPlaybackRate: 1.5,
     backBufferLength: 10,
