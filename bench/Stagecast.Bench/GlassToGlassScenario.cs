@@ -32,7 +32,9 @@ public sealed class GlassToGlassScenario(string repository, HttpClient http)
           const context = canvas.getContext('2d', { willReadFrequently: true });
           window.g2g = [];
           window.g2gStalls = 0;
+          window.g2gSeeks = 0;
           video.addEventListener('waiting', () => window.g2gStalls++);
+          video.addEventListener('seeking', () => window.g2gSeeks++);
           const decode = (pixels, y) => {
             let value = 0;
             for (let bit = 0; bit < {{Bits}}; bit++) {
@@ -75,8 +77,8 @@ public sealed class GlassToGlassScenario(string repository, HttpClient http)
             await WaitForLiveAsync(slot.PlaybackUrl);
 
             var report = new StringBuilder();
-            report.AppendLine("| player | frames read | glass to glass p50 | p95 | min / max | stalls (waiting events) |");
-            report.AppendLine("|---|---|---|---|---|---|");
+            report.AppendLine("| player | frames read | glass to glass p50 | p95 | min / max | waiting events | seeks |");
+            report.AppendLine("|---|---|---|---|---|---|---|");
             var watch = await browser.OpenUrlAsync($"http://127.0.0.1:{server.HttpPort}/watch/{slot.Id}", 640, 480);
             report.AppendLine(await MeasureAsync(watch, "watch page (hls.js, LL-HLS)", warmup, window));
             await watch.CloseAsync();
@@ -100,14 +102,15 @@ public sealed class GlassToGlassScenario(string repository, HttpClient http)
         await page.EvaluateAsync(Reader);
         await page.WaitForFunctionAsync("() => window.g2g.length > 0", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         await Task.Delay(warmup);
-        await page.EvaluateAsync("() => { window.g2g = []; window.g2gStalls = 0; }");
+        await page.EvaluateAsync("() => { window.g2g = []; window.g2gStalls = 0; window.g2gSeeks = 0; }");
         await Task.Delay(window);
         var delays = (await page.EvaluateAsync<double[]>("() => window.g2g")).Order().ToList();
         int stalls = await page.EvaluateAsync<int>("() => window.g2gStalls");
+        int seeks = await page.EvaluateAsync<int>("() => window.g2gSeeks");
         string line = delays.Count == 0
-            ? $"| {player} | 0 | – | – | – | {stalls} |"
+            ? $"| {player} | 0 | – | – | – | {stalls} | {seeks} |"
             : string.Create(CultureInfo.InvariantCulture,
-                $"| {player} | {delays.Count} | {Scenarios.Percentile(delays, 50):F0} ms | {Scenarios.Percentile(delays, 95):F0} ms | {delays[0]:F0} / {delays[^1]:F0} ms | {stalls} |");
+                $"| {player} | {delays.Count} | {Scenarios.Percentile(delays, 50):F0} ms | {Scenarios.Percentile(delays, 95):F0} ms | {delays[0]:F0} / {delays[^1]:F0} ms | {stalls} | {seeks} |");
         Console.WriteLine($"  {line}");
         return line;
     }

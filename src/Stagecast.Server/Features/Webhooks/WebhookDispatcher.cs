@@ -35,6 +35,11 @@ public sealed partial class WebhookDispatcher(
     /// <summary>How long a claim keeps other nodes off a delivery: an attempt's timeout and then some.</summary>
     private TimeSpan ClaimTime => (_options.Timeout * 2) + TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+
+    // When each webhook's last delivery finished, as a count of finished deliveries: a scan whose listing began
+    // before that saw the delivery still pending and must not start it again.
+    private readonly ConcurrentDictionary<string, long> _finishedAt = new(StringComparer.Ordinal);
+    private long _finished;
     private readonly HttpClient _http = WebhookHttpClient.Create(options.Value, destinations);
     private SemaphoreSlim? _slots;
     private DateTimeOffset _nextPurge;
@@ -74,11 +79,17 @@ public sealed partial class WebhookDispatcher(
     {
         var wait = node.IsClustered ? ClusterIdleCheck : IdleCheck;
         var now = time.GetUtcNow();
+        long listedAfter = Interlocked.Read(ref _finished);
         foreach (var head in await store.ListHeadsAsync(stopping).ConfigureAwait(false))
         {
             if (_inFlight.ContainsKey(head.WebhookId))
             {
                 continue; // its queue is busy; the delivery in flight signals when done
+            }
+
+            if (_finishedAt.TryGetValue(head.WebhookId, out long finished) && finished > listedAfter)
+            {
+                continue; // listed before its queue's last delivery was recorded: stale; that delivery's signal scans again
             }
 
             if (head.NextAttemptAt > now)
@@ -141,6 +152,7 @@ public sealed partial class WebhookDispatcher(
         }
         finally
         {
+            _finishedAt[head.WebhookId] = Interlocked.Increment(ref _finished);
             _slots!.Release();
             _inFlight.TryRemove(head.WebhookId, out _);
             signal.Notify();
