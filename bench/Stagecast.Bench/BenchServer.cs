@@ -138,8 +138,11 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
         Process = Launch(dll.Length > 0 ? "dotnet" : binary!, [.. dll.Length > 0 ? [dll] : Array.Empty<string>(), "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
             "--metrics-bind", $"127.0.0.1:{MetricsPort}",
             "--set", "Stagecast:Api:RequestsPerSecond=100000",
-            // Every WHEP viewer of the benchmark comes from 127.0.0.1.
+            // Every publisher, player and WHEP viewer of the benchmark comes from 127.0.0.1, and the ramp goes past the
+            // default ceilings (1,000 RTMP connections, 50 per address; 1,000 HTTP connections per address).
             "--set", "Stagecast:WebRtc:MaxSessionsPerAddress=100000",
+            "--set", "Stagecast:Rtmp:MaxConnections=100000", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=100000",
+            "--set", "Stagecast:Http:MaxConnections=100000", "--set", "Stagecast:Http:MaxConnectionsPerAddress=100000",
             // Ended streams' playlists are normally kept for a minute; in the benchmark they would count as
             // memory of the next measurement's streams.
             "--set", "Stagecast:Hls:EndedStreamRetention=00:00:01"],
