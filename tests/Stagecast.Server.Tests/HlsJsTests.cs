@@ -18,14 +18,20 @@ public sealed class HlsJsTests(ServerFixture server) : IClassFixture<ServerFixtu
         var page = await browser.OpenPlayerAsync();
         await page.EvaluateAsync("url => start(url)", livestream.PlaybackUrl);
 
-        // Play for a while, then look at what the player saw.
-        var state = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>("() => state()"), s => s.GetProperty("currentTime").GetDouble() > 8,
-            "hls.js to play 8 s");
+        // Play 8 s of parts near the live edge, then look at what the player saw. Counted from the first frame shown:
+        // the stream is older than that when the browser is up, and a browser slowed by the machine may stall once
+        // (the player then catches up at 1.5x, as the watch page's does).
+        double? firstFrame = null;
+        var state = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>("() => state()"), s =>
+        {
+            double currentTime = s.GetProperty("currentTime").GetDouble();
+            if (currentTime > 0) firstFrame ??= currentTime;
+            return currentTime - firstFrame >= 8 && s.GetProperty("parts").GetInt32() > 10 && s.GetProperty("latency").GetDouble() <= 4.0;
+        }, "hls.js to play 8 s of parts near the live edge");
 
         string report = state.ToString();
         Console.WriteLine($"hls.js state: {report}");
         Assert.True(state.GetProperty("supported").GetBoolean(), report);
-        Assert.True(state.GetProperty("currentTime").GetDouble() > 8, $"playback did not advance: {report}");
         Assert.Equal((640, 360), (state.GetProperty("width").GetInt32(), state.GetProperty("height").GetInt32()));
         Assert.DoesNotContain(state.GetProperty("errors").EnumerateArray(), e => e.GetProperty("fatal").GetBoolean());
         Assert.True(state.GetProperty("parts").GetInt32() > 10, $"hls.js did not load partial segments: {report}");
