@@ -41,7 +41,7 @@ public sealed class SmokeScenario(string repository, HttpClient http)
             Check(server, "load: no frame dropped", load.DroppedFrames is null or 0);
 
             var edge = await scenarios.LiveEdgeAsync(clip, Settings.EdgeStreams);
-            Check(server, $"live edge: players see new media ({edge.Error})", edge.Samples > 0 && edge.Error is null);
+            Check(server, edge.Error is null ? "live edge: players see new media" : $"live edge: players see new media ({edge.Error})", edge.Samples > 0 && edge.Error is null);
 
             foreach (var result in await scenarios.HttpThroughputAsync(clip))
             {

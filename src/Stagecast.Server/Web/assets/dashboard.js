@@ -8,7 +8,8 @@
   let auth = JSON.parse(sessionStorage.getItem(authKey) || 'null');
   let section = 'livestreams';
   let timer = null;
-  const cards = new Map();
+  const cards = new Map(); // livestream cards, by id
+  const meetingCards = new Map();
 
   // ---- helpers -------------------------------------------------------------------------------------------------
   function h(tag, attributes, ...children) {
@@ -87,7 +88,9 @@
     auth = null;
     clearInterval(timer);
     cards.clear();
+    meetingCards.clear();
     $('livestream-list').replaceChildren();
+    $('meeting-list').replaceChildren();
     $('app').hidden = true;
     $('signin').hidden = false;
     showError(message ? new Error(message) : null);
@@ -127,7 +130,9 @@
     auth.app = event.target.value;
     sessionStorage.setItem(authKey, JSON.stringify(auth));
     cards.clear();
+    meetingCards.clear();
     $('livestream-list').replaceChildren();
+    $('meeting-list').replaceChildren();
     await refresh();
   });
 
@@ -169,6 +174,19 @@
     });
   });
 
+  // Puts the cards' roots in the container in this order, moving only what is out of place (a card's form keeps what
+  // is typed in it and its focus across the polls), and drops the cards no longer listed.
+  function place(container, cardsById, seen, roots, emptyText) {
+    for (const [id, card] of cardsById) {
+      if (!seen.has(id)) { card.root.remove(); cardsById.delete(id); }
+    }
+    roots.forEach((root, index) => {
+      if (container.children[index] !== root) container.insertBefore(root, container.children[index] || null);
+    });
+    if (!roots.length) container.replaceChildren(h('p', { class: 'muted' }, emptyText));
+    else container.querySelector(':scope > p')?.remove();
+  }
+
   async function refreshLivestreams() {
     const list = await api('/livestreams?per_page=100');
     const seen = new Set();
@@ -181,16 +199,8 @@
       }
       updateCard(card, livestream);
     }
-    for (const [id, card] of cards) {
-      if (!seen.has(id)) { card.root.remove(); cards.delete(id); }
-    }
-    const container = $('livestream-list');
-    list.data.forEach((livestream, index) => {
-      const root = cards.get(livestream.id).root;
-      if (container.children[index] !== root) container.insertBefore(root, container.children[index] || null);
-    });
-    if (!list.data.length) container.replaceChildren(h('p', { class: 'muted' }, 'No livestreams yet: create one above, then push to its ingest URL with OBS or ffmpeg.'));
-    else container.querySelector(':scope > p')?.remove();
+    place($('livestream-list'), cards, seen, list.data.map((l) => cards.get(l.id).root),
+      'No livestreams yet: create one above, then push to its ingest URL with OBS or ffmpeg.');
     await Promise.all([...cards.values()].filter((c) => c.details.open).map(loadDetails));
   }
 
@@ -322,30 +332,39 @@
     } }, h('label', {}, 'Participant name', name), h('label', {}, 'Preset', preset), h('button', { type: 'submit' }, 'Add participant'));
   }
 
+  // A meeting's card is made once and updated in place, so a poll never wipes a participant name being typed.
+  function meetingCard(m) {
+    let card = meetingCards.get(m.id);
+    if (!card) {
+      card = { heading: h('h3'), state: h('div'), participants: h('div'), links: h('div') };
+      card.root = h('article', { class: 'card' }, card.heading, card.state, card.participants, addParticipantForm(m), card.links);
+      meetingCards.set(m.id, card);
+    }
+    return card;
+  }
+
   async function refreshMeetings() {
     const [meetings, live] = await Promise.all([api('/meetings?per_page=50'), api('/sessions?status=LIVE&per_page=50')]);
     const sessions = new Map(live.data.sessions.map((s) => [s.associated_id, s]));
-    const blocks = await Promise.all(meetings.data.map(async (m) => {
+    const participants = new Map(await Promise.all(meetings.data.filter((m) => sessions.has(m.id)).map(async (m) =>
+      [m.id, await api(`/sessions/${sessions.get(m.id).id}/participants?view=consolidated`)])));
+    for (const m of meetings.data) {
+      const card = meetingCard(m);
       const session = sessions.get(m.id);
-      let participants = null;
-      if (session) {
-        const list = await api(`/sessions/${session.id}/participants?view=consolidated`);
-        participants = table(`Participants of ${m.title || m.id}`, ['Name', 'Preset', 'Joined', 'Left'], list.data.participants.map((p) => [
-          p.display_name || p.custom_participant_id, p.preset_name || '', time(p.joined_at), p.left_at ? time(p.left_at) : badge('LIVE'),
-        ]));
-      }
-      return h('article', { class: 'card' },
-        h('h3', {}, badge(session ? 'LIVE' : m.status), m.title || m.id),
-        session
-          ? h('p', { class: 'stats' }, h('span', {}, 'Session since ', h('b', {}, time(session.started_at))), h('span', {}, 'Participants now ', h('b', {}, session.live_participants)))
-          : h('p', { class: 'muted' }, 'No session in progress'),
-        participants,
-        addParticipantForm(m),
-        (joinLinks.get(m.id) || []).length
-          ? h('ul', { class: 'join-links' }, joinLinks.get(m.id).map((l) => h('li', {}, h('a', { href: l.url, target: '_blank', rel: 'noopener' }, `Join as ${l.name}`))))
-          : null);
-    }));
-    $('meeting-list').replaceChildren(...(blocks.length ? blocks : [h('p', { class: 'muted' }, 'No meetings yet: create one above.')]));
+      const list = participants.get(m.id);
+      card.heading.replaceChildren(badge(session ? 'LIVE' : m.status), m.title || m.id);
+      card.state.replaceChildren(session
+        ? h('p', { class: 'stats' }, h('span', {}, 'Session since ', h('b', {}, time(session.started_at))), h('span', {}, 'Participants now ', h('b', {}, session.live_participants)))
+        : h('p', { class: 'muted' }, 'No session in progress'));
+      card.participants.replaceChildren(...(list ? [table(`Participants of ${m.title || m.id}`, ['Name', 'Preset', 'Joined', 'Left'], list.data.participants.map((p) => [
+        p.display_name || p.custom_participant_id, p.preset_name || '', time(p.joined_at), p.left_at ? time(p.left_at) : badge('LIVE'),
+      ]))] : []));
+      const links = joinLinks.get(m.id) || [];
+      card.links.replaceChildren(...(links.length
+        ? [h('ul', { class: 'join-links' }, links.map((l) => h('li', {}, h('a', { href: l.url, target: '_blank', rel: 'noopener' }, `Join as ${l.name}`))))]
+        : []));
+    }
+    place($('meeting-list'), meetingCards, new Set(meetings.data.map((m) => m.id)), meetings.data.map((m) => meetingCard(m).root), 'No meetings yet: create one above.');
   }
 
   async function refreshAnalytics() {
