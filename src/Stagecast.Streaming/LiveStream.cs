@@ -13,6 +13,7 @@ public sealed partial class LiveStream
     private readonly StreamHubOptions _options;
     private readonly TimeProvider _time;
     private LiveStreamReader[] _readers = [];
+    private int _sharedViewers;
 
     internal LiveStream(string id, StreamHub hub, StreamHubOptions options, TimeProvider time)
     {
@@ -130,8 +131,16 @@ public sealed partial class LiveStream
         }
     }
 
-    /// <summary>Readers that are players (WHEP viewers, subscribers) now.</summary>
-    public int ViewerReaders => Volatile.Read(ref _readers).Count(r => r.IsViewer);
+    /// <summary>
+    /// Players reading the stream now: its readers that are players (forwarded WHEP viewers, meeting subscribers) and
+    /// the viewers fed from a shared reader (<see cref="AddViewer"/>).
+    /// </summary>
+    public int Viewers => Volatile.Read(ref _readers).Count(r => r.IsViewer) + Volatile.Read(ref _sharedViewers);
+
+    /// <summary>Counts a player fed from a reader shared with others (a WHEP viewer of the hub's frames) until <see cref="RemoveViewer"/>.</summary>
+    public void AddViewer() => Interlocked.Increment(ref _sharedViewers);
+
+    public void RemoveViewer() => Interlocked.Decrement(ref _sharedViewers);
 
     private static void OfferControl(LiveStreamReader reader, MediaFrameKind kind, object? detail)
     {

@@ -25,7 +25,7 @@ public sealed class RtpReaderTests
 
         Assert.Equal(["video 80600001", "audio 806f0001", "report video 42 7"], viewer.Events);
         Assert.Equal(2, stream.Readers.Count); // who reads this stream: both kinds, in one list
-        Assert.Equal(1, stream.ViewerReaders);
+        Assert.Equal(1, stream.Viewers);
 
         viewing.Dispose();
         publisher.WriteRtp([0x80, 0x60, 0x00, 0x02], video: true);

@@ -40,9 +40,9 @@ public sealed partial class SrtpContext : IDisposable
     public SrtpProfile Profile => _profile;
 
     /// <summary>Protects the RTP packet in <c>buffer[..length]</c>; the buffer needs room for the tag. Returns the new length.</summary>
-    public int ProtectRtp(byte[] buffer, int length)
+    public int ProtectRtp(Span<byte> buffer, int length)
     {
-        var packet = buffer.AsSpan(0, length);
+        var packet = buffer[..length];
         if (!RtpHeader.TryGetLength(packet, out int headerLength))
         {
             throw new WebRtcProtocolException("not an RTP packet");
@@ -55,7 +55,7 @@ public sealed partial class SrtpContext : IDisposable
             var state = RtpStateOf(ssrc) ?? throw new WebRtcProtocolException("too many SSRCs");
             uint roc = state.Started ? EstimateRoc(state, seq) : 0;
             state.Advance(seq, roc);
-            var output = buffer.AsSpan(0, length + _tagLength);
+            var output = buffer[..(length + _tagLength)];
             if (_profile == SrtpProfile.AeadAes128Gcm)
             {
                 Span<byte> nonce = stackalloc byte[12];

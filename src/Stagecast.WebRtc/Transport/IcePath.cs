@@ -25,13 +25,16 @@ internal sealed class UdpPath(Socket socket, IPEndPoint endPoint) : IcePath
 
     public override IPEndPoint EndPoint => endPoint;
 
+    /// <summary>The address as the socket takes it (<see cref="UdpBatch"/> queues packets for it).</summary>
+    public SocketAddress Address => _address ??= endPoint.Serialize();
+
     public override bool IsTcp => false;
 
     public override void Send(ReadOnlySpan<byte> packet)
     {
         try
         {
-            socket.SendTo(packet, SocketFlags.None, _address ??= endPoint.Serialize());
+            socket.SendTo(packet, SocketFlags.None, Address);
         }
         catch (SocketException)
         {

@@ -15,6 +15,9 @@ internal sealed class UdpMux(SessionRegistry sessions, WebRtcLog log) : IDisposa
 
     public int Port { get; private set; }
 
+    /// <summary>The shared socket, once started.</summary>
+    public Socket Socket => _socket ?? throw new InvalidOperationException("the UDP port is not open");
+
     public void Start(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)

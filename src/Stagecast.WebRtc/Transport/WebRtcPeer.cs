@@ -122,6 +122,34 @@ public abstract class WebRtcPeer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Protects the RTP packet written at <c>batch.Next[..length]</c> in place and queues it on the batch (sent with
+    /// the batch), or sends it now when the path is ICE-TCP.
+    /// </summary>
+    protected void QueueRtp(UdpBatch batch, int length)
+    {
+        if (_outbound is not { } outbound || Remote is not { } remote)
+        {
+            return;
+        }
+
+        var slot = batch.Next;
+        int protectedLength;
+        lock (_sendSync)
+        {
+            protectedLength = outbound.ProtectRtp(slot, length);
+        }
+
+        if (remote is UdpPath udp)
+        {
+            batch.Commit(protectedLength, udp.Address);
+        }
+        else
+        {
+            remote.Send(slot[..protectedLength]);
+        }
+    }
+
     protected void SendRtcp(ReadOnlySpan<byte> packet)
     {
         if (_outbound is not { } outbound || Remote is not { } remote)

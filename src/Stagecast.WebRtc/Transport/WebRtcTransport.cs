@@ -50,6 +50,9 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     /// <summary>The UDP port actually bound (differs from the option when it was 0).</summary>
     public int Port => _udp.Port;
 
+    /// <summary>A batch of datagrams for the shared UDP socket, for one thread to fill and flush.</summary>
+    public UdpBatch CreateBatch() => new(_udp.Socket);
+
     /// <summary>The ICE-TCP port bound, or 0 when ICE-TCP is off.</summary>
     public int TcpPort => _tcp.Port;
 

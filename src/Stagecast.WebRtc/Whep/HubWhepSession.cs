@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Stagecast.Media.Codecs.H264;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
@@ -10,32 +9,29 @@ namespace Stagecast.WebRtc.Whep;
 
 /// <summary>
 /// A WHEP viewer fed from the hub's frames (an RTMP stream, or a WebRTC one in codecs the viewer does not take as they
-/// came): it reads the stream through its own bounded queue (a slow viewer drops its own frames and resumes at a
-/// keyframe, nobody else notices), packetizes H.264, and receives Opus from the stream's shared transcoder. Both
-/// tracks' RTP timestamps come from one <see cref="RtpTimeline"/>, and sender reports tie them to wall-clock time so
-/// the player can keep them in sync.
+/// came). Its video comes from the stream's <see cref="HubVideoFanout"/>, packetized once for every such viewer: the
+/// viewer writes its own header fields and protects each packet into the fan-out's batch, starting at a keyframe. Opus
+/// comes from the stream's shared transcoder. Both tracks' RTP timestamps come from one <see cref="RtpTimeline"/>, and
+/// sender reports tie them to wall-clock time so the player can keep them in sync.
 /// </summary>
 public sealed class HubWhepSession : WhepSession
 {
-    private const int MaxPayload = 1200;
-
     private readonly OpusFeeds _opus;
+    private readonly HubVideoFanouts _videos;
     private readonly Action<ReadOnlyMemory<byte>, long> _onOpus;
     private readonly RtpTimeline _timeline;
-    private readonly byte[] _packet = new byte[1500];
-    private LiveStreamReader? _reader;
     private ITimer? _reports;
     private ushort _videoSeq = (ushort)Random.Shared.Next();
     private ushort _audioSeq = (ushort)Random.Shared.Next();
     private bool _opusSubscribed;
-    private Stagecast.Media.Codecs.VideoTrackConfig? _config;
-    private byte[] _sps = [];
-    private byte[] _pps = [];
+    private bool _videoSubscribed;
+    private bool _awaitingKeyframe = true;
 
-    public HubWhepSession(WebRtcTransport transport, SessionDescription offer, WhepNegotiation negotiation, string clientAddress, LiveStream stream, OpusFeeds opus, ILogger logger)
+    public HubWhepSession(WebRtcTransport transport, SessionDescription offer, WhepNegotiation negotiation, string clientAddress, LiveStream stream, OpusFeeds opus, HubVideoFanouts videos, ILogger logger)
         : base(transport, offer, negotiation, clientAddress, stream, logger)
     {
         _opus = opus;
+        _videos = videos;
         _onOpus = SendOpus;
         _timeline = new RtpTimeline(transport.Time);
     }
@@ -44,9 +40,9 @@ public sealed class HubWhepSession : WhepSession
     {
         if (Negotiation.Video is not null)
         {
-            _reader = Stream.AddReader($"whep-{Id}", new ReaderOptions { MaxQueuedFrames = 256, MaxQueuedBytes = 4 * 1024 * 1024, StartWithCachedGop = false, IsViewer = true });
+            _videoSubscribed = true;
+            _videos.Subscribe(Stream, Transport, this);
             Stream.RequestKeyframe();
-            _ = Task.Run(PumpVideoAsync);
         }
 
         if (Negotiation.Audio is not null)
@@ -62,7 +58,11 @@ public sealed class HubWhepSession : WhepSession
     protected override void OnClosed(string reason)
     {
         _reports?.Dispose();
-        _reader?.Dispose();
+        if (_videoSubscribed)
+        {
+            _videos.Unsubscribe(Stream, this);
+        }
+
         if (_opusSubscribed)
         {
             _opus.Unsubscribe(Stream, _onOpus);
@@ -71,71 +71,38 @@ public sealed class HubWhepSession : WhepSession
         Logger.LogInformation("WHEP viewer of {StreamId} left: {Reason}", Stream.Id, reason);
     }
 
-    private async Task PumpVideoAsync()
+    /// <summary>Sends no more video until a keyframe (frames were dropped for this viewer).</summary>
+    internal void AwaitKeyframe() => _awaitingKeyframe = true;
+
+    /// <summary>Queues the frame's packets for this viewer on the fan-out's batch (from a keyframe on); false when nothing was sent.</summary>
+    internal bool SendVideo(PacketizedFrame frame, UdpBatch batch)
     {
-        var reader = _reader!;
+        if (IsClosed || !IsConnected || (_awaitingKeyframe && !frame.IsKeyframe))
+        {
+            return false;
+        }
+
+        _awaitingKeyframe = false;
+        uint timestamp = _timeline.Video(frame.Timestamp);
+        byte payloadType = (byte)Negotiation.Video!.PayloadType;
         try
         {
-            while (await reader.WaitToReadAsync(Closed).ConfigureAwait(false))
+            for (int i = 0; i < frame.Count; i++)
             {
-                while (reader.TryRead(out var frame))
-                {
-                    try
-                    {
-                        if (frame.Kind == MediaFrameKind.Video)
-                        {
-                            SendVideo(frame);
-                        }
-                        else if (frame.Kind == MediaFrameKind.StreamEnded)
-                        {
-                            Close("the stream ended");
-                        }
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
-                }
+                var payload = frame.Payload(i, out bool marker);
+                var packet = batch.Next;
+                RtpHeader.Write(packet, marker, payloadType, _videoSeq++, timestamp, Negotiation.VideoSsrc);
+                payload.CopyTo(packet[RtpHeader.FixedLength..]);
+                QueueVideoPacket(batch, RtpHeader.FixedLength + payload.Length, payload.Length);
             }
         }
-        catch (OperationCanceledException)
+        catch (WebRtcProtocolException ex)
         {
+            Close($"sending video failed: {ex.Message}");
+            return false;
         }
 
-        Close("the stream ended");
-    }
-
-    private void SendVideo(MediaFrame frame)
-    {
-        if (Stream.Video is not { } config || frame.CompositionOffset != 0)
-        {
-            if (frame.CompositionOffset != 0)
-            {
-                Close("the stream's H.264 has B-frames, which WebRTC cannot carry");
-            }
-
-            return;
-        }
-
-        if (!ReferenceEquals(config, _config))
-        {
-            var avcc = AvcDecoderConfigurationRecord.Parse(config.ConfigurationRecord);
-            _sps = avcc.SequenceParameterSets.Count > 0 ? avcc.SequenceParameterSets[0] : [];
-            _pps = avcc.PictureParameterSets.Count > 0 ? avcc.PictureParameterSets[0] : [];
-            _config = config;
-        }
-
-        var sps = frame.IsKeyframe ? _sps : [];
-        var pps = frame.IsKeyframe ? _pps : [];
-        uint timestamp = _timeline.Video(frame.Timestamp);
-        H264RtpPacketizer.Packetize(frame.Span, config.NalLengthSize, MaxPayload, sps, pps, frame.IsKeyframe, (payload, marker) =>
-        {
-            var packet = _packet.AsSpan(0, RtpHeader.FixedLength + payload.Length);
-            RtpHeader.Write(packet, marker, (byte)Negotiation.Video!.PayloadType, _videoSeq++, timestamp, Negotiation.VideoSsrc);
-            payload.CopyTo(packet[RtpHeader.FixedLength..]);
-            SendVideoPacket(packet, payload.Length);
-        });
-        WebRtcMetrics.HubDelay.Record(Transport.Time.GetElapsedTime(frame.ReceivedAt).TotalSeconds);
+        return true;
     }
 
     private void SendOpus(ReadOnlyMemory<byte> opus, long streamMs)

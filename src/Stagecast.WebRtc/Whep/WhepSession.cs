@@ -97,6 +97,15 @@ public abstract class WhepSession : WebRtcPeer
         SendRtp(packet);
     }
 
+    /// <summary>Queues a video packet written at <c>batch.Next[..length]</c> (its header final), keeping it for retransmission.</summary>
+    protected void QueueVideoPacket(UdpBatch batch, int length, int payloadLength)
+    {
+        var packet = batch.Next[..length];
+        VideoHistory.Add(RtpHeader.SequenceNumber(packet), packet);
+        Reports.Count(video: true, payloadLength);
+        QueueRtp(batch, length);
+    }
+
     protected void SendAudioPacket(ReadOnlySpan<byte> packet, int payloadLength)
     {
         Reports.Count(video: false, payloadLength);

@@ -1,3 +1,4 @@
+using Stagecast.Streaming;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,60 @@ public sealed class WhepClientTests(ServerFixture server) : IClassFixture<Server
         await Eventually.TrueAsync(() => !transport.Sessions.Any(s => s is Stagecast.WebRtc.Whep.WhepSession w && w.StreamId == livestream.Id),
             "the refused session to go");
         Assert.DoesNotContain(transport.Sessions, s => s is Stagecast.WebRtc.Whep.WhepSession w && w.StreamId == livestream.Id);
+    }
+
+    [Fact]
+    public async Task ViewersOfOneStreamShareOneReaderAndEachGetsItsOwnPackets()
+    {
+        var own = await ServerFixture.StartAsync(["--set", "Stagecast:WebRtc:MaxSessionsPerAddress=100"]);
+        await using var stop = own.AsAsyncDisposable();
+        var livestream = await own.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
+        await own.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        string whep = $"{own.HttpBase}/{livestream.Id}/whep";
+        var certificate = DtlsCertificate.Create(TimeProvider.System);
+        var stream = own.App.Services.GetRequiredService<StreamHub>().Find(livestream.Id)!;
+
+        // More viewers than one thread serves, so the frame is split across cores; each viewer decrypts only packets
+        // written with its own SSRC, sequence numbers and keys.
+        var viewers = new List<WhepClient>();
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                viewers.Add(await WhepClient.ConnectAsync(own.Http, whep, certificate));
+            }
+
+            await Eventually.TrueAsync(() => viewers.All(v => v.VideoPackets > 20), "video at every viewer");
+            Assert.Single(stream.Readers, r => r.Name == "whep-fanout");
+            Assert.Equal(40, stream.Viewers);
+
+            // Half leave; the others go on receiving and are still counted.
+            foreach (var viewer in viewers[..20])
+            {
+                Assert.Equal(HttpStatusCode.OK, (await own.Http.DeleteAsync(own.HttpBase + viewer.Location)).StatusCode);
+            }
+
+            var before = viewers[20..].Select(v => v.VideoPackets).ToArray();
+            await Eventually.TrueAsync(() => viewers[20..].Select((v, i) => v.VideoPackets > before[i] + 20).All(b => b), "video at the viewers who stayed");
+            Assert.Equal(20, stream.Viewers);
+            Assert.All(viewers, v => Assert.Equal(0, v.Rejected));
+
+            foreach (var viewer in viewers[20..])
+            {
+                Assert.Equal(HttpStatusCode.OK, (await own.Http.DeleteAsync(own.HttpBase + viewer.Location)).StatusCode);
+            }
+
+            Assert.Equal(0, stream.Viewers);
+            Assert.DoesNotContain(stream.Readers, r => r.Name == "whep-fanout");
+        }
+        finally
+        {
+            foreach (var viewer in viewers)
+            {
+                await viewer.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

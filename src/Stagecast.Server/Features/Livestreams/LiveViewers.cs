@@ -5,8 +5,8 @@ namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
 /// How many players watch a livestream now: HLS players that fetched a part or segment within <see cref="Window"/>
-/// (told apart by the player id of their playlist URL, or address and user agent) plus the stream's readers that are
-/// players (WHEP viewers; meeting subscribers).
+/// (told apart by the player id of their playlist URL, or address and user agent) plus the stream's own players (WHEP
+/// viewers, meeting subscribers).
 /// </summary>
 public sealed class LiveViewers(HlsStreamRegistry hls, StreamHub hub)
 {
@@ -15,5 +15,5 @@ public sealed class LiveViewers(HlsStreamRegistry hls, StreamHub hub)
 
     public int Count(string livestreamId) =>
         (hls.TryGet(livestreamId, out var output) ? output.Viewers.ActivePlayers(Window) : 0)
-        + (hub.Find(livestreamId)?.ViewerReaders ?? 0);
+        + (hub.Find(livestreamId)?.Viewers ?? 0);
 }

@@ -12,6 +12,7 @@ public static class WebRtcFeature
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
         services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();
+        services.AddSingleton<Stagecast.WebRtc.Whep.HubVideoFanouts>();
         services.AddFeatureMetrics<WebRtcSessionMetrics>();
         services.AddCors(WebRtcHttp.AddCorsPolicy);
         return services;

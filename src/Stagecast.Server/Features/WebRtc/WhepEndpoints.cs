@@ -20,7 +20,7 @@ public static class WhepEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> PlayAsync(HttpContext context, string livestreamId, WebRtcTransport transport, StreamHub hub, OpusFeeds opus, ILoggerFactory loggers)
+    private static async Task<IResult> PlayAsync(HttpContext context, string livestreamId, WebRtcTransport transport, StreamHub hub, OpusFeeds opus, HubVideoFanouts videos, ILoggerFactory loggers)
     {
         if (hub.Find(livestreamId) is not { } stream || stream.State != LiveStreamState.Live)
         {
@@ -40,7 +40,7 @@ public static class WhepEndpoints
             // A WebRTC publisher's own RTP goes to the viewer as it came when the viewer takes its codecs; else the hub's frames.
             session = WhepNegotiation.ChooseForwarded(offer, stream) is { } forwarded
                 ? new ForwardingWhepSession(transport, offer, forwarded, clientAddress, stream, loggers.CreateLogger<WhepSession>())
-                : new HubWhepSession(transport, offer, WhepNegotiation.Choose(offer, stream), clientAddress, stream, opus, loggers.CreateLogger<WhepSession>());
+                : new HubWhepSession(transport, offer, WhepNegotiation.Choose(offer, stream), clientAddress, stream, opus, videos, loggers.CreateLogger<WhepSession>());
         }
         catch (SdpException ex)
         {
