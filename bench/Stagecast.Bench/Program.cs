@@ -24,6 +24,18 @@ if (options.Scenarios is ["webrtc"])
     return 0;
 }
 
+if (options.Scenarios is ["llhls"])
+{
+    // bench/run.sh --scenario llhls [--counts 250,500,1000 (players)] [--warmup S] [--window S]: the LL-HLS viewer ceiling, Stagecast alone.
+    var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), Clips.Variants[0]);
+    string table = await new LlHlsViewersScenario(repository, http).RunAsync(clip, options.Counts ?? [250, 500, 1000, 1500, 2000, 3000, 4000, 5000], settings.Warmup, settings.Window);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"llhls-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["meeting"])
 {
     // bench/run.sh --scenario meeting [--counts 1,2,4,8 (meetings of four in the ramp)] [--warmup S] [--window S]: Stagecast alone.
