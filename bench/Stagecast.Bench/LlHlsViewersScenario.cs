@@ -15,10 +15,19 @@ namespace Stagecast.Bench;
 /// </summary>
 public sealed class LlHlsViewersScenario(string repository, HttpClient http)
 {
+    /// <summary>The steps as measured, for the smoke's checks (the report has them as a table).</summary>
+    public List<LlHlsStep> Steps { get; } = [];
+
     public async Task<string> RunAsync(ChunkedClip clip, int[] steps, TimeSpan warmup, TimeSpan window)
     {
         await using var server = new StagecastServer(repository, http);
         await server.StartAsync();
+        return await RunAsync(server, clip, steps, warmup, window);
+    }
+
+    /// <summary>The steps on a server already started (the smoke's).</summary>
+    public async Task<string> RunAsync(StagecastServer server, ChunkedClip clip, int[] steps, TimeSpan warmup, TimeSpan window)
+    {
         await using var driver = new LoadDriver();
         var slot = (await server.CreateStreamsAsync(1))[0];
         await driver.AddAsync([new ReplayPublisher(slot.Key, clip, logSends: false)], "127.0.0.1", server.RtmpPort, "live");
@@ -30,7 +39,7 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
         var players = new List<Player>();
         using var stop = new CancellationTokenSource();
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"| LL-HLS players of one 720p stream ({clip.Bitrate / 1e6:F1} Mbit/s, parts of {partTarget.TotalMilliseconds:F0} ms) | server CPU, % of one core | parts per player (min / expected) | part spread p50 / p95 / max | late parts | failed requests | Gbit/s served | healthy |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| LL-HLS players of one stream ({clip.Bitrate / 1e6:F1} Mbit/s, parts of {partTarget.TotalMilliseconds:F0} ms) | server CPU, % of one core | parts per player (min / expected) | part spread p50 / p95 / max | late parts | failed requests | Gbit/s served | healthy |");
         report.AppendLine("|---|---|---|---|---|---|---|---|");
         try
         {
@@ -61,6 +70,7 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
                 bool healthy = late == 0 && failed == 0 && minParts >= 0.9 * expected;
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"| {count} | {100 * cpu / seconds:F0} | {minParts} / {expected:F0} | {Quantile(spreads, 0.5):F0} / {Quantile(spreads, 0.95):F0} / {(spreads.Length > 0 ? spreads[^1] : double.NaN):F0} ms | {late} | {failed} | {gbps:F2} | {(healthy ? "yes" : "no")} |");
+                Steps.Add(new LlHlsStep(count, minParts, failed, healthy));
                 report.AppendLine(line);
                 Console.WriteLine($"  {count} players: {line}");
                 if (!healthy)
@@ -215,6 +225,9 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
         }
     }
 }
+
+/// <summary>One step: players, the fewest parts one of them fetched in the window, failed requests, and the verdict.</summary>
+public sealed record LlHlsStep(int Players, long MinParts, long Failed, bool Healthy);
 
 /// <summary>The parts a media playlist lists, in order, with their segment's number and their index in it.</summary>
 internal static class Playlist

@@ -51,6 +51,10 @@ public sealed class SmokeScenario(string repository, HttpClient http)
             if (server is StagecastServer stagecast)
             {
                 await WhepAsync(stagecast, tmp);
+                var llhls = new LlHlsViewersScenario(repository, http);
+                await llhls.RunAsync(stagecast, clip, [20], Settings.Warmup, Settings.Window);
+                Check(server, "LL-HLS players: every player fetches parts, no request fails",
+                    llhls.Steps is [{ MinParts: > 0, Failed: 0 }]);
             }
 
             Console.WriteLine($"  {server.Name}: checked in {clock.Elapsed.TotalSeconds:F0} s");
