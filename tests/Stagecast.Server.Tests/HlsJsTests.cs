@@ -19,8 +19,8 @@ public sealed class HlsJsTests(ServerFixture server) : IClassFixture<ServerFixtu
         await page.EvaluateAsync("url => start(url)", livestream.PlaybackUrl);
 
         // Play 8 s of parts near the live edge, then look at what the player saw. Counted from the first frame shown:
-        // the stream is older than that when the browser is up, and a browser slowed by the machine may stall once
-        // (the player then catches up at 1.5x, as the watch page's does).
+        // the stream is older than that when the browser is up, and a browser slowed by the machine may fall behind
+        // (the player then catches up or jumps back towards the edge, as the watch page's does).
         double? firstFrame = null;
         var state = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>("() => state()"), s =>
         {
