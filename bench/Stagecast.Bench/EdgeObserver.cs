@@ -108,7 +108,7 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher? publisher, st
     /// <summary>Stagecast: blocking reloads for the next part, as hls.js does in low-latency mode.</summary>
     private async Task FollowPartsAsync(string mediaUrl, CancellationToken stop)
     {
-        var playlist = Playlist.Parse(await http.GetStringAsync(mediaUrl, stop));
+        var playlist = MediaPlaylist.Parse(await http.GetStringAsync(mediaUrl, stop));
         Account(playlist, record: false);
         long lastNew = Stopwatch.GetTimestamp();
         while (!stop.IsCancellationRequested)
@@ -116,7 +116,7 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher? publisher, st
             var (msn, part) = playlist.NextPart;
             string text = await http.GetStringAsync($"{mediaUrl}?_HLS_msn={msn}&_HLS_part={part}", stop);
             long listedAt = Stopwatch.GetTimestamp();
-            playlist = Playlist.Parse(text);
+            playlist = MediaPlaylist.Parse(text);
             var added = Account(playlist, record: true, listedAt);
             if (added.Count > 0)
             {
@@ -144,17 +144,17 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher? publisher, st
         {
             string text = await http.GetStringAsync(playlistUrl, stop);
             long listedAt = Stopwatch.GetTimestamp();
-            Account(Playlist.Parse(text), record: !first, listedAt);
+            Account(MediaPlaylist.Parse(text), record: !first, listedAt);
             first = false;
             await Task.Delay(10, stop);
         }
     }
 
     /// <summary>Extends the timeline with items not seen before, records their listing delays and returns their URIs.</summary>
-    private List<string> Account(Playlist playlist, bool record, long listedAt = 0)
+    private List<string> Account(MediaPlaylist playlist, bool record, long listedAt = 0)
     {
         var added = new List<string>();
-        foreach (var (number, duration, uri) in playlist.Items)
+        foreach (var (number, duration, uri) in Items(playlist))
         {
             if (_endSeconds.ContainsKey(number))
             {
@@ -180,6 +180,14 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher? publisher, st
 
         return added;
     }
+
+    /// <summary>
+    /// What the timeline is made of: the parts when listed (Stagecast), numbered stream-wide by their URIs
+    /// (<c>part{n}.m4s</c>), and segments listed without parts (nginx; Stagecast's older ones) by their sequence numbers.
+    /// </summary>
+    private static IEnumerable<(long Number, double Duration, string Uri)> Items(MediaPlaylist playlist) =>
+        playlist.Segments.Where(s => s.Parts == 0).Select(s => (s.Msn, s.Duration, ""))
+            .Concat(playlist.Parts.Select(p => (long.Parse(p.Uri[4..^4], CultureInfo.InvariantCulture), p.Duration, p.Uri)));
 
     /// <summary>When the last video frame before <paramref name="endMs"/> (the item's last frame) was sent.</summary>
     private long? SentAt(double endMs)
@@ -209,55 +217,5 @@ public sealed class EdgeObserver(HttpClient http, ReplayPublisher? publisher, st
         }
 
         return null;
-    }
-
-    /// <summary>The items of a media playlist: parts when listed (Stagecast), else segments, by their sequence numbers.</summary>
-    private sealed class Playlist
-    {
-        public List<(long Number, double Duration, string Uri)> Items { get; } = [];
-
-        public (long Msn, int Part) NextPart { get; private set; }
-
-        public static Playlist Parse(string text)
-        {
-            var playlist = new Playlist();
-            long msn = 0;
-            int partsInSegment = 0;
-            foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (line.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))
-                {
-                    msn = long.Parse(line[22..], CultureInfo.InvariantCulture);
-                }
-                else if (line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal))
-                {
-                    double duration = double.Parse(Attribute(line, "DURATION="), CultureInfo.InvariantCulture);
-                    string uri = Attribute(line, "URI=").Trim('"');
-                    playlist.Items.Add((long.Parse(uri[4..^4], CultureInfo.InvariantCulture), duration, uri));
-                    partsInSegment++;
-                }
-                else if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
-                {
-                    if (partsInSegment == 0)
-                    {
-                        // A segment listed without parts (nginx): numbered by its media sequence.
-                        playlist.Items.Add((msn, double.Parse(line[8..].TrimEnd(','), CultureInfo.InvariantCulture), ""));
-                    }
-
-                    msn++;
-                    partsInSegment = 0;
-                }
-            }
-
-            playlist.NextPart = (msn, partsInSegment);
-            return playlist;
-        }
-
-        private static string Attribute(string line, string name)
-        {
-            int start = line.IndexOf(name, StringComparison.Ordinal) + name.Length;
-            int end = line.IndexOf(',', start);
-            return end < 0 ? line[start..] : line[start..end];
-        }
     }
 }

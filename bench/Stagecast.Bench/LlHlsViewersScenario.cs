@@ -100,11 +100,10 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
             {
                 string multivariant = await http.GetStringAsync(playbackUrl);
                 string media = new Uri(new Uri(playbackUrl), multivariant.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1]).ToString();
-                string text = await http.GetStringAsync(media);
-                string? partInf = text.Split('\n').FirstOrDefault(l => l.StartsWith("#EXT-X-PART-INF:PART-TARGET=", StringComparison.Ordinal));
-                if (partInf is not null && Playlist.Parts(text).Count > 3)
+                var playlist = MediaPlaylist.Parse(await http.GetStringAsync(media));
+                if (playlist.PartTarget is { } partTarget && playlist.Parts.Count > 3)
                 {
-                    return (media, TimeSpan.FromSeconds(double.Parse(partInf["#EXT-X-PART-INF:PART-TARGET=".Length..].Trim(), CultureInfo.InvariantCulture)));
+                    return (media, TimeSpan.FromSeconds(partTarget));
                 }
             }
             catch (HttpRequestException) when (DateTime.UtcNow < deadline)
@@ -178,8 +177,8 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
                 try
                 {
                     string url = last is { } had ? $"{_media}?_HLS_msn={had.Msn}&_HLS_part={had.Part + 1}" : _media;
-                    var parts = Playlist.Parts(await _http.GetStringAsync(url, stop));
-                    int index = last is { } previous ? parts.FindIndex(p => (p.Msn, p.Part) == previous) + 1 : parts.Count - 1;
+                    var parts = MediaPlaylist.Parse(await _http.GetStringAsync(url, stop)).Parts;
+                    int index = last is { } previous ? parts.FindIndex(p => (p.Msn, p.Index) == previous) + 1 : parts.Count - 1;
                     if (index <= 0 || index >= parts.Count)
                     {
                         // Fell out of the playlist (too slow) or nothing newer yet: start again at the newest part.
@@ -188,7 +187,7 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
                             Interlocked.Increment(ref _failed);
                         }
 
-                        last = index <= 0 && parts.Count > 0 ? (parts[^1].Msn, parts[^1].Part) : last;
+                        last = index <= 0 && parts.Count > 0 ? (parts[^1].Msn, parts[^1].Index) : last;
                         continue;
                     }
 
@@ -203,14 +202,14 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
                     }
 
                     long now = Stopwatch.GetTimestamp();
-                    long first = _firstArrival.GetOrAdd((part.Msn, part.Part), now);
+                    long first = _firstArrival.GetOrAdd((part.Msn, part.Index), now);
                     lock (_sync)
                     {
                         _spreads.Add(Stopwatch.GetElapsedTime(first, now).TotalMilliseconds);
                     }
 
                     Interlocked.Increment(ref _parts);
-                    last = (part.Msn, part.Part);
+                    last = (part.Msn, part.Index);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
@@ -228,34 +227,3 @@ public sealed class LlHlsViewersScenario(string repository, HttpClient http)
 
 /// <summary>One step: players, the fewest parts one of them fetched in the window, failed requests, and the verdict.</summary>
 public sealed record LlHlsStep(int Players, long MinParts, long Failed, bool Healthy);
-
-/// <summary>The parts a media playlist lists, in order, with their segment's number and their index in it.</summary>
-internal static class Playlist
-{
-    public static List<(long Msn, int Part, string Uri)> Parts(string text)
-    {
-        var parts = new List<(long, int, string)>();
-        long msn = 0;
-        int part = 0;
-        foreach (string raw in text.Split('\n'))
-        {
-            string line = raw.TrimEnd('\r');
-            if (line.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))
-            {
-                msn = long.Parse(line["#EXT-X-MEDIA-SEQUENCE:".Length..], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal))
-            {
-                int start = line.IndexOf("URI=\"", StringComparison.Ordinal) + 5;
-                parts.Add((msn, part++, line[start..line.IndexOf('"', start)]));
-            }
-            else if (line.Length > 0 && !line.StartsWith('#'))
-            {
-                msn++; // the segment's URI closes it
-                part = 0;
-            }
-        }
-
-        return parts;
-    }
-}

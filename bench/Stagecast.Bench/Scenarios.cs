@@ -101,7 +101,7 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
                 break;
             }
 
-            if (!server.LowLatency && body.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal)) >= 3)
+            if (!server.LowLatency && MediaPlaylist.Parse(body).Segments.Count >= 3)
             {
                 break;
             }
@@ -112,10 +112,8 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
         await Task.Delay(3000);
         async Task<IReadOnlyList<string>> MediaUrls()
         {
-            string text = await http.GetStringAsync(mediaPlaylist);
-            var uris = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .SelectMany(line => line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal) ? [line[(line.IndexOf("URI=\"", StringComparison.Ordinal) + 5)..].TrimEnd('"').Split('"')[0]]
-                    : line.StartsWith('#') ? [] : new[] { line })
+            var playlist = MediaPlaylist.Parse(await http.GetStringAsync(mediaPlaylist));
+            var uris = playlist.Parts.Select(p => p.Uri).Concat(playlist.Segments.Select(s => s.Uri))
                 .Select(uri => new Uri(new Uri(mediaPlaylist), uri).ToString()).ToList();
             return uris.Count > 0 ? uris : [mediaPlaylist];
         }
@@ -128,10 +126,8 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
             }
 
             // Blocking reloads for a position already in the playlist: answered at once from the rendered playlist.
-            string text = await http.GetStringAsync(mediaPlaylist);
-            long sequence = long.Parse(text.Split('\n').First(l => l.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))[22..], CultureInfo.InvariantCulture);
-            int complete = text.Split('\n').Count(l => l.StartsWith("#EXTINF", StringComparison.Ordinal));
-            return [$"{mediaPlaylist}?_HLS_msn={sequence + complete - 1}&_HLS_part=0"];
+            var playlist = MediaPlaylist.Parse(await http.GetStringAsync(mediaPlaylist));
+            return [$"{mediaPlaylist}?_HLS_msn={playlist.Segments[^1].Msn}&_HLS_part=0"];
         }
 
         var media = await Throughput.MeasureAsync(server.LowLatency ? "HLS parts and segments" : "HLS segments", MediaUrls, settings.HttpClients, settings.HttpDuration);
