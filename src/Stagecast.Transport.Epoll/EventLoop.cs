@@ -7,8 +7,10 @@ namespace Stagecast.Transport.Epoll;
 /// <summary>
 /// One I/O thread with its own epoll set. Connections are watched edge-triggered; when one becomes readable the
 /// loop reads everything there is and runs the connection's protocol code right here, on this thread, before it
-/// waits again: no hand-off to the thread pool per read, no thread woken per message. Other threads reach the
-/// loop through <see cref="Post"/> (a queue and an eventfd).
+/// waits again: no hand-off to the thread pool per read, no thread woken per message. When it watches many sockets,
+/// after such a turn it lets their next data gather for the read pacing interval, so that one wake-up serves many
+/// of them. Other
+/// threads reach the loop through <see cref="Post"/> (a queue and an eventfd), also while it paces.
 /// </summary>
 internal sealed partial class EventLoop : IDisposable
 {
@@ -16,22 +18,30 @@ internal sealed partial class EventLoop : IDisposable
     private const ulong WakeToken = 0;
 
     private readonly int _epoll;
+    private readonly int _pacing;
+    private readonly int _paceMilliseconds;
+    private readonly int _paceFromConnections;
     private readonly int _wake;
     private readonly Thread _thread;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<(EventLoopConnection Connection, LoopWork Work)> _work = new();
     private readonly List<GCHandle> _released = [];
     private int _wakePending;
+    private int _watched;
     private volatile bool _stopping;
 
-    public EventLoop(string name, ILogger logger)
+    public EventLoop(string name, EventLoopTransportOptions options, ILogger logger)
     {
         _logger = logger;
+        _paceMilliseconds = (int)Math.Ceiling(options.ReadPacing.TotalMilliseconds);
+        _paceFromConnections = options.ReadPacingFromConnections;
         _epoll = Check(LinuxNative.EpollCreate(LinuxNative.EpollCloexec), "epoll_create1");
+        _pacing = Check(LinuxNative.EpollCreate(LinuxNative.EpollCloexec), "epoll_create1");
         _wake = Check(LinuxNative.EventFd(0, LinuxNative.EfdCloexec | LinuxNative.EfdNonblock), "eventfd");
         Span<byte> registration = stackalloc byte[16];
         LinuxNative.WriteEpollEvent(registration, LinuxNative.EpollIn, WakeToken);
         Check(LinuxNative.EpollControl(_epoll, LinuxNative.EpollCtlAdd, _wake, ref registration[0]), "epoll_ctl");
+        Check(LinuxNative.EpollControl(_pacing, LinuxNative.EpollCtlAdd, _wake, ref registration[0]), "epoll_ctl");
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -57,6 +67,7 @@ internal sealed partial class EventLoop : IDisposable
         LinuxNative.WriteEpollEvent(registration,
             LinuxNative.EpollIn | LinuxNative.EpollOut | LinuxNative.EpollRdHup | LinuxNative.EpollEt, token);
         Check(LinuxNative.EpollControl(_epoll, LinuxNative.EpollCtlAdd, fd, ref registration[0]), "epoll_ctl");
+        _watched++;
     }
 
     /// <summary>Removes a socket from the epoll set; its handle is freed after the current batch of events.</summary>
@@ -65,6 +76,7 @@ internal sealed partial class EventLoop : IDisposable
         Span<byte> unused = stackalloc byte[16];
         LinuxNative.EpollControl(_epoll, LinuxNative.EpollCtlDel, fd, ref unused[0]);
         _released.Add(handle);
+        _watched--;
     }
 
     public void Dispose()
@@ -75,6 +87,7 @@ internal sealed partial class EventLoop : IDisposable
         LinuxNative.Write(_wake, ref one[0], 8);
         _thread.Join(TimeSpan.FromSeconds(5));
         LinuxNative.Close(_wake);
+        LinuxNative.Close(_pacing);
         LinuxNative.Close(_epoll);
     }
 
@@ -97,32 +110,75 @@ internal sealed partial class EventLoop : IDisposable
                 continue;
             }
 
+            bool sockets = false;
             for (int i = 0; i < count; i++)
             {
                 var (flags, token) = LinuxNative.ReadEpollEvent(events, i);
                 if (token == WakeToken)
                 {
-                    Volatile.Write(ref _wakePending, 0);
-                    LinuxNative.Read(_wake, ref drain[0], 8);
+                    DrainWake(drain);
                 }
                 else if (GCHandle.FromIntPtr((nint)token).Target is EventLoopConnection connection)
                 {
+                    sockets = true;
                     Dispatch(connection, flags, LoopWork.Receive);
                 }
             }
 
-            while (_work.TryDequeue(out var item))
+            RunPostedWork();
+            if (sockets)
             {
-                Dispatch(item.Connection, 0, item.Work);
+                Pace(events, drain);
             }
-
-            foreach (var handle in _released)
-            {
-                handle.Free();
-            }
-
-            _released.Clear();
         }
+    }
+
+    /// <summary>
+    /// After a turn that served sockets of a busy loop, only posted work runs for the pacing interval: the sockets'
+    /// next edges gather meanwhile and the next turn takes them all in one wake-up, instead of one wake-up (and one
+    /// trip through the scheduler) per arriving TCP segment. An idle loop is not paced: it blocks until something
+    /// happens; nor is one with few connections, where each wake-up serves one socket anyway.
+    /// </summary>
+    private void Pace(byte[] events, byte[] drain)
+    {
+        if (_paceMilliseconds <= 0 || _watched < _paceFromConnections)
+        {
+            return;
+        }
+
+        long started = Environment.TickCount64;
+        int left = _paceMilliseconds;
+        while (left > 0 && !_stopping)
+        {
+            if (LinuxNative.EpollWait(_pacing, ref events[0], 1, left) > 0)
+            {
+                DrainWake(drain);
+                RunPostedWork();
+            }
+
+            left = _paceMilliseconds - (int)(Environment.TickCount64 - started);
+        }
+    }
+
+    private void DrainWake(byte[] drain)
+    {
+        Volatile.Write(ref _wakePending, 0);
+        LinuxNative.Read(_wake, ref drain[0], 8);
+    }
+
+    private void RunPostedWork()
+    {
+        while (_work.TryDequeue(out var item))
+        {
+            Dispatch(item.Connection, 0, item.Work);
+        }
+
+        foreach (var handle in _released)
+        {
+            handle.Free();
+        }
+
+        _released.Clear();
     }
 
     /// <summary>Runs a connection's turn; a failure closes that connection and never stops the loop.</summary>

@@ -9,6 +9,9 @@ public static class EventLoopServiceCollectionExtensions
     /// Adds the epoll transport to Kestrel. Kestrel tries transports newest first; this one takes only
     /// <see cref="EventLoopEndPoint"/>s (listen on one to use it), every other endpoint stays on Kestrel's sockets.
     /// </summary>
-    public static IServiceCollection AddEventLoopTransport(this IServiceCollection services) =>
-        services.AddSingleton<IConnectionListenerFactory, EventLoopTransportFactory>();
+    public static IServiceCollection AddEventLoopTransport(this IServiceCollection services, Action<EventLoopTransportOptions>? configure = null)
+    {
+        services.AddOptions<EventLoopTransportOptions>().Configure(o => configure?.Invoke(o)).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddSingleton<IConnectionListenerFactory, EventLoopTransportFactory>();
+    }
 }

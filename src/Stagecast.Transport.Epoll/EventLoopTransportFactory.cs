@@ -2,17 +2,19 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Stagecast.Transport.Epoll;
 
 /// <summary>
 /// A Kestrel transport for long-lived connections that stream into the server (RTMP ingest): one epoll loop per
 /// core, reading each socket edge-triggered with one recv per wakeup and running the protocol on the loop
-/// thread. Kestrel's socket transport hands every receive to the thread pool and wakes a worker for it, which at
-/// tens of small media messages per second per publisher cost more CPU than the media work itself
-/// (bench/README.md). It binds only <see cref="EventLoopEndPoint"/>s, and only on Linux.
+/// thread, a busy loop's wake-ups paced (<see cref="EventLoopTransportOptions.ReadPacing"/>). Kestrel's socket
+/// transport hands every receive to the thread pool and wakes a worker for it, which at tens of small media
+/// messages per second per publisher cost more CPU than the media work itself (bench/README.md). It binds only
+/// <see cref="EventLoopEndPoint"/>s, and only on Linux.
 /// </summary>
-public sealed class EventLoopTransportFactory(ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector, IDisposable
+public sealed class EventLoopTransportFactory(ILoggerFactory loggers, IOptions<EventLoopTransportOptions> options) : IConnectionListenerFactory, IConnectionListenerFactorySelector, IDisposable
 {
     private readonly Lock _sync = new();
     private EventLoop[]? _loops;
@@ -67,7 +69,7 @@ public sealed class EventLoopTransportFactory(ILoggerFactory loggers) : IConnect
         lock (_sync)
         {
             var logger = loggers.CreateLogger<EventLoopTransportFactory>();
-            return _loops ??= [.. Enumerable.Range(0, LoopCount).Select(i => new EventLoop($"Stagecast I/O {i}", logger))];
+            return _loops ??= [.. Enumerable.Range(0, LoopCount).Select(i => new EventLoop($"Stagecast I/O {i}", options.Value, logger))];
         }
     }
 }

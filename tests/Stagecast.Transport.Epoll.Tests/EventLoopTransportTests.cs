@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Transport.Epoll.Tests;
@@ -13,7 +14,7 @@ namespace Stagecast.Transport.Epoll.Tests;
 public sealed class EventLoopTransportTests : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly EventLoopTransportFactory _factory = new(NullLoggerFactory.Instance);
+    private EventLoopTransportFactory _factory = Factory(new EventLoopTransportOptions());
     private readonly List<IAsyncDisposable> _disposables = [];
     private IConnectionListener _listener = null!;
 
@@ -148,6 +149,33 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ABusyLoopGathersWhatArrivesWithinThePacingIntervalIntoOneRead()
+    {
+        var (client, server) = await ConnectPacedAsync(TimeSpan.FromSeconds(1), paceFromConnections: 1);
+        var stream = client.GetStream();
+
+        // The loop has just read "a" and paces for a second: three writes 20 ms apart arrive within it and reach the
+        // waiting reader together, where a loop reading on every edge hands "b" over alone. Time is the test here.
+        var next = server.Transport.Input.ReadAsync().AsTask();
+        foreach (byte letter in "bcd"u8.ToArray())
+        {
+            await stream.WriteAsync(new[] { letter });
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("bcd"u8.ToArray(), (await next.WaitAsync(Timeout)).Buffer.ToArray());
+    }
+
+    [Fact]
+    public async Task ALoopWithFewerConnectionsThanThePacingThresholdReadsOnEveryEdge()
+    {
+        // Paced, the second read would come a minute after the first; the test waits half a minute for it.
+        var (client, server) = await ConnectPacedAsync(TimeSpan.FromMinutes(1), paceFromConnections: 2);
+        await client.GetStream().WriteAsync("b"u8.ToArray());
+        Assert.Equal("b"u8.ToArray(), (await server.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout)).Buffer.ToArray());
+    }
+
+    [Fact]
     public async Task ManyConnectionsAtOnceEachGetTheirOwnBytes()
     {
         const int count = 200;
@@ -195,6 +223,21 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
 
         _factory.Dispose();
     }
+
+    /// <summary>A connection on a loop with the given pacing whose first byte, "a", the server has read.</summary>
+    private async Task<(TcpClient Client, ConnectionContext Server)> ConnectPacedAsync(TimeSpan pacing, int paceFromConnections)
+    {
+        _factory.Dispose();
+        _factory = Factory(new EventLoopTransportOptions { ReadPacing = pacing, ReadPacingFromConnections = paceFromConnections });
+        var (client, server) = await ConnectAsync();
+        await client.GetStream().WriteAsync("a"u8.ToArray());
+        var first = await server.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal("a"u8.ToArray(), first.Buffer.ToArray());
+        server.Transport.Input.AdvanceTo(first.Buffer.End);
+        return (client, server);
+    }
+
+    private static EventLoopTransportFactory Factory(EventLoopTransportOptions options) => new(NullLoggerFactory.Instance, Options.Create(options));
 
     private async Task BindAsync()
     {

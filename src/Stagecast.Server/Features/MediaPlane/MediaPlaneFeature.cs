@@ -20,7 +20,7 @@ public static partial class MediaPlaneFeature
         services.AddKeyedSingleton<FailedAttemptThrottle>(FailedAttemptThrottle.StreamKeys);
         services.AddSingleton<IPublishAuthorizer, DatabasePublishAuthorizer>();
         services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
-        services.AddEventLoopTransport(); // RTMP listens on it (StagecastApp)
+        services.AddEventLoopTransport(o => configuration.GetSection("Stagecast:Rtmp").Bind(o)); // RTMP listens on it (StagecastApp)
         services.AddLowLatencyHls();
         services.AddSingleton<ILiveStreamObserver, PublishLog>();
         services.AddHostedService<EndStreamsAtShutdown>();

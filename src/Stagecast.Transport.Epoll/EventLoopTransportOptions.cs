@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Stagecast.Transport.Epoll;
+
+public sealed class EventLoopTransportOptions
+{
+    /// <summary>
+    /// After a busy loop served its sockets, how long it lets their next data gather before it looks again (posted
+    /// work still runs at once). Every media message adds at most this much to the live edge; in exchange the loop
+    /// wakes once per interval instead of once per arriving TCP segment. Zero reads on every edge.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
+    public TimeSpan ReadPacing { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// How many connections a loop must watch before it paces its reads. With a few publishers per loop a wake-up
+    /// serves one socket whether paced or not, and pacing only added latency and timer wake-ups (bench/README.md).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ReadPacingFromConnections { get; set; } = 16;
+}
