@@ -183,8 +183,9 @@ public sealed class RestreamWorkerTests
             using var socket = await listener.AcceptSocketAsync();
             await using var stream = new NetworkStream(socket, ownsSocket: false);
             var pipe = new StreamPipe(stream);
+            using var watchdog = new Stagecast.Rtmp.Sessions.RtmpSessionWatchdog(TimeProvider.System);
             var session = new Stagecast.Rtmp.Sessions.RtmpServerSession(pipe, destinationHub, refusing, new Stagecast.Rtmp.Sessions.RtmpServerOptions { App = "app" },
-                TimeProvider.System, NullLogger.Instance, "test");
+                TimeProvider.System, watchdog, NullLogger.Instance, "test");
             await session.RunAsync(CancellationToken.None);
             await pipe.Output.CompleteAsync();
         });

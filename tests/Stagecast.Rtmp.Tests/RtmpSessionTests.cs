@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Media.Amf0;
 using Stagecast.Media.Codecs;
 using Stagecast.Rtmp.Client;
@@ -20,6 +21,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
     private readonly StreamHub _hub = TestHub.Create();
     private readonly List<Task> _sessions = [];
     private readonly List<RtmpPublishClient> _clients = [];
+    private readonly RtmpSessionWatchdog _watchdog = new(TimeProvider.System);
 
     [Fact]
     public async Task PublishDeliversConfigurationMetadataAndFramesInOrder()
@@ -73,6 +75,29 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         var frame = await NextAsync(reader, MediaFrameKind.Video);
         Assert.Equal((33, 104), (frame.CompositionOffset, frame.Length));
         frame.Release();
+    }
+
+    [Fact]
+    public async Task OneWatchdogClosesSessionsPastTheSetupDeadlineOrTheIdleTimeout()
+    {
+        var time = new FakeTimeProvider();
+        using var watchdog = new RtmpSessionWatchdog(time);
+        var options = new RtmpServerOptions { SetupDeadline = TimeSpan.FromSeconds(5), IdleTimeout = TimeSpan.FromSeconds(30) };
+        var silent = StartSession(new PipePair().Server, options, time, watchdog);
+        var pipes = new PipePair();
+        var publishing = StartSession(pipes.Server, options, time, watchdog);
+        var client = new RtmpPublishClient(pipes.Client);
+        _clients.Add(client);
+        await client.PublishAsync("rtmp://test/live", "live", "secret-key", Cancel());
+        Assert.Equal(2, watchdog.Count);
+
+        time.Advance(TimeSpan.FromSeconds(6)); // one check: past the setup deadline, well inside the idle timeout
+        await silent.WaitAsync(Timeout);
+        Assert.False(publishing.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(30)); // nothing received from the publisher for 36 s
+        await publishing.WaitAsync(Timeout);
+        Assert.Equal(0, watchdog.Count);
     }
 
     [Fact]
@@ -223,6 +248,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         }
 
         await Task.WhenAll(_sessions).WaitAsync(Timeout);
+        _watchdog.Dispose();
     }
 
     private async Task<(RtmpPublishClient Client, Task Session)> ConnectAsync()
@@ -235,9 +261,9 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         return (client, session);
     }
 
-    private Task StartSession(System.IO.Pipelines.IDuplexPipe transport)
+    private Task StartSession(System.IO.Pipelines.IDuplexPipe transport, RtmpServerOptions? options = null, TimeProvider? time = null, RtmpSessionWatchdog? watchdog = null)
     {
-        var session = new RtmpServerSession(transport, _hub, _keys, new RtmpServerOptions(), TimeProvider.System, NullLogger.Instance, "test");
+        var session = new RtmpServerSession(transport, _hub, _keys, options ?? new RtmpServerOptions(), time ?? TimeProvider.System, watchdog ?? _watchdog, NullLogger.Instance, "test");
         var task = Task.Run(async () =>
         {
             await session.RunAsync(CancellationToken.None);

@@ -17,6 +17,7 @@ public sealed class RtmpConnectionHandler(
     IPublishAuthorizer authorizer,
     IOptions<RtmpServerOptions> options,
     RtmpAdmission admission,
+    RtmpSessionWatchdog watchdog,
     TimeProvider time,
     ILogger<RtmpServerSession> logger) : ConnectionHandler
 {
@@ -46,7 +47,7 @@ public sealed class RtmpConnectionHandler(
         {
             // A closed or aborted connection ends the session through its input; only shutdown needs a token: the
             // hub's, signalled after it has ended every stream, so publishers are not taken for dropped ones.
-            var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, logger, remote, admission, _refusals);
+            var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, watchdog, logger, remote, admission, _refusals);
             await session.RunAsync(hub.ShuttingDown).ConfigureAwait(false);
         }
         finally

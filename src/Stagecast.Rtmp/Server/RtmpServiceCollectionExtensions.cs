@@ -17,6 +17,7 @@ public static class RtmpServiceCollectionExtensions
 
         services.AddSingleton<RtmpConnectionHandler>();
         services.AddSingleton<RtmpAdmission>();
+        services.AddSingleton<RtmpSessionWatchdog>();
         return services;
     }
 

@@ -20,13 +20,13 @@ namespace Stagecast.Rtmp.Sessions;
 public sealed partial class RtmpServerSession
 {
     private const string ShuttingDown = "server shutting down";
-    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(1);
 
     private readonly IDuplexPipe _transport;
     private readonly StreamHub _hub;
     private readonly IPublishAuthorizer _authorizer;
     private readonly RtmpServerOptions _options;
     private readonly TimeProvider _time;
+    private readonly RtmpSessionWatchdog _watchdog;
     private readonly ILogger _logger;
     private readonly string _remote;
     private readonly ServerHandshake _handshake = new();
@@ -49,6 +49,7 @@ public sealed partial class RtmpServerSession
         IPublishAuthorizer authorizer,
         RtmpServerOptions options,
         TimeProvider time,
+        RtmpSessionWatchdog watchdog,
         ILogger logger,
         string remote,
         IBufferBudget? budget = null,
@@ -61,6 +62,7 @@ public sealed partial class RtmpServerSession
         _authorizer = authorizer;
         _options = options;
         _time = time;
+        _watchdog = watchdog;
         _logger = logger;
         _remote = remote;
         _messages = new MessageWriter(_writer);
@@ -76,10 +78,10 @@ public sealed partial class RtmpServerSession
     {
         var input = _transport.Input;
         string closeReason = "peer closed the connection";
-        using var watchdog = _time.CreateTimer(static state => ((RtmpServerSession)state!).CheckTimeouts(), this, WatchdogPeriod, WatchdogPeriod);
         using var shutdown = cancellationToken.UnsafeRegister(static state => ((RtmpServerSession)state!).RequestClose(ShuttingDown), this);
         try
         {
+            _watchdog.Watch(this);
             while (!_closing)
             {
                 var result = await input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
@@ -145,6 +147,7 @@ public sealed partial class RtmpServerSession
         }
         finally
         {
+            _watchdog.Forget(this);
             ReleasePublisher();
             _chunks.Dispose();
             RtmpLog.Closed(_logger, _remote, closeReason);
@@ -189,7 +192,8 @@ public sealed partial class RtmpServerSession
         return true;
     }
 
-    private void CheckTimeouts()
+    /// <summary>Closes the session past its setup deadline or idle timeout (<see cref="RtmpSessionWatchdog"/>, once a second).</summary>
+    internal void CheckTimeouts()
     {
         var idle = _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
         if (!Volatile.Read(ref _published) && _time.GetElapsedTime(_acceptedAt) > _options.SetupDeadline)
