@@ -128,8 +128,11 @@ public sealed partial class RecordingService(
         : recording.Tracks?.Any(t => t.FileName == file) == true ? Path.Combine(Directory, recording.Id, file)
         : null;
 
-    /// <summary>Records a livestream session (its livestream's recording mode is automatic) from its stream's newest keyframe.</summary>
-    public async Task StartLivestreamAsync(Livestream livestream, string? sessionId, LiveStream stream)
+    /// <summary>
+    /// Records a livestream session (its livestream's recording mode is automatic) from where <paramref name="reader"/>
+    /// (added when the stream started, and now the recorder's) begins.
+    /// </summary>
+    public async Task StartLivestreamAsync(Livestream livestream, string? sessionId, LiveStream stream, LiveStreamReader reader)
     {
         string id = Guid.NewGuid().ToString();
         var record = new Recording(id, livestream.AppId, livestream.MeetingId, livestream.Id, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,
@@ -138,7 +141,7 @@ public sealed partial class RecordingService(
         var active = new Active(record);
         _active[id] = active;
         await store.SaveAsync(record, Event(record), create: true).ConfigureAwait(false);
-        StartRecorder(active, stream);
+        StartRecorder(active, stream, reader);
         Log.Started(_logger, id, livestream.Id, "AUTOMATIC");
     }
 
@@ -383,17 +386,18 @@ public sealed partial class RecordingService(
         }
     }
 
-    private void StartRecorder(Active active, LiveStream program)
+    private void StartRecorder(Active active, LiveStream program, LiveStreamReader? reader = null)
     {
         StreamRecorder recorder;
         lock (active)
         {
             if (active.Recorder is not null || !_active.ContainsKey(active.Record.Id))
             {
+                reader?.Dispose();
                 return;
             }
 
-            recorder = new StreamRecorder(program, FileOf(active.Record) + ".part", webRtc.Value.Ffmpeg, _logger);
+            recorder = new StreamRecorder(program, FileOf(active.Record) + ".part", webRtc.Value.Ffmpeg, _logger, reader);
             active.Recorder = recorder;
         }
 

@@ -40,23 +40,30 @@ public static class RecordingsFeature
     private sealed class LivestreamRecordings(ILivestreamStore store, SessionRecorder sessions, RecordingService recordings, ILogger<LivestreamRecordings> logger)
         : ILiveStreamObserver
     {
-        public void OnStreamStarted(LiveStream stream) => _ = StartAsync(stream);
+        /// <summary>
+        /// A reader is added at once, before the first frame, and kept while the livestream is looked up: a recording
+        /// that starts has the stream from its first keyframe however long the lookup took (otherwise a GOP or more is lost).
+        /// </summary>
+        public void OnStreamStarted(LiveStream stream) => _ = StartAsync(stream, StreamRecorder.AddReader(stream));
 
         public void OnStreamEnded(LiveStream stream) => _ = recordings.StopLivestreamAsync(stream.Id);
 
-        private async Task StartAsync(LiveStream stream)
+        private async Task StartAsync(LiveStream stream, LiveStreamReader reader)
         {
             try
             {
                 if (await store.FindLivestreamAsync(stream.Id, CancellationToken.None).ConfigureAwait(false) is { RecordingMode: Livestream.RecordingAutomatic } livestream)
                 {
-                    await recordings.StartLivestreamAsync(livestream, sessions.FindActive(stream.Id)?.SessionId, stream).ConfigureAwait(false);
+                    await recordings.StartLivestreamAsync(livestream, sessions.FindActive(stream.Id)?.SessionId, stream, reader).ConfigureAwait(false);
+                    return;
                 }
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Data.Common.DbException)
             {
                 logger.LogError(ex, "Recording livestream {LivestreamId} could not start", stream.Id);
             }
+
+            reader.Dispose();
         }
     }
 }

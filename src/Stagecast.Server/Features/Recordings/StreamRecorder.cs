@@ -22,6 +22,7 @@ public sealed class StreamRecorder : IAsyncDisposable
     private readonly FlvEgress _egress = new();
     private readonly ArrayBufferWriter<byte> _flv = new(64 * 1024);
     private readonly Lock _sync = new();
+    private LiveStreamReader? _reader;
     private FfmpegProcess? _process;
     private Task? _pump;
     private long _firstMs = -1;
@@ -31,9 +32,14 @@ public sealed class StreamRecorder : IAsyncDisposable
     private bool _paused;
     private bool _waitForKeyframe = true;
 
-    public StreamRecorder(LiveStream source, string partPath, string ffmpeg, ILogger logger)
+    /// <param name="reader">
+    /// A reader added to <paramref name="source"/> earlier (from <see cref="AddReader"/>), so the recording starts where
+    /// that reader did; null to start from the stream's newest keyframe now.
+    /// </param>
+    public StreamRecorder(LiveStream source, string partPath, string ffmpeg, ILogger logger, LiveStreamReader? reader = null)
     {
         _source = source;
+        _reader = reader;
         PartPath = partPath;
         _ffmpeg = ffmpeg;
         _logger = logger;
@@ -62,6 +68,10 @@ public sealed class StreamRecorder : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>A reader as a recorder reads: a deep queue, so a slow disk never slows the stream and loses nothing for seconds.</summary>
+    public static LiveStreamReader AddReader(LiveStream source) =>
+        source.AddReader("recorder", new ReaderOptions { MaxQueuedFrames = 4096, MaxQueuedBytes = 64 * 1024 * 1024 });
 
     public void Start()
     {
@@ -159,6 +169,11 @@ public sealed class StreamRecorder : IAsyncDisposable
             await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        else
+        {
+            _reader?.Dispose(); // never started: the reader handed over is still attached
+        }
+
         if (_process is not null)
         {
             await _process.DisposeAsync().ConfigureAwait(false);
@@ -169,7 +184,7 @@ public sealed class StreamRecorder : IAsyncDisposable
 
     private async Task PumpAsync()
     {
-        using var reader = _source.AddReader("recorder", new ReaderOptions { MaxQueuedFrames = 4096, MaxQueuedBytes = 64 * 1024 * 1024 });
+        using var reader = _reader ?? AddReader(_source);
         _flv.ResetWrittenCount();
         FlvFileWriter.WriteHeader(_flv, hasAudio: true, hasVideo: true);
         _process!.TryWrite(_flv.WrittenSpan);
