@@ -1,12 +1,12 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Stagecast.Media;
 
 namespace Stagecast.Streaming;
 
 /// <summary>
 /// One unit of a live stream shared by every reader without copying: the payload lives in a buffer rented from
-/// <see cref="ArrayPool{T}.Shared"/>, and the frame object itself is pooled. Each holder calls <see cref="Release"/>
+/// <see cref="MediaBufferPool"/>, and the frame object itself is pooled. Each holder calls <see cref="Release"/>
 /// once; the last release returns both to their pools. Timestamps are in milliseconds, as on RTMP.
 /// </summary>
 public sealed class MediaFrame
@@ -53,7 +53,7 @@ public sealed class MediaFrame
     public static long Outstanding => Interlocked.Read(ref _outstanding);
 
     /// <summary>
-    /// Wraps a buffer rented from <see cref="ArrayPool{T}.Shared"/>; the frame takes ownership of it and returns it
+    /// Wraps a buffer rented from <see cref="MediaBufferPool"/>; the frame takes ownership of it and returns it
     /// when released.
     /// </summary>
     public static MediaFrame FromPooledBuffer(MediaFrameKind kind, byte[] pooledArray, int offset, int length, long timestamp, int compositionOffset, bool isKeyframe)
@@ -73,7 +73,7 @@ public sealed class MediaFrame
     /// <summary>Copies a payload into a pooled buffer.</summary>
     public static MediaFrame Copy(MediaFrameKind kind, ReadOnlySpan<byte> payload, long timestamp, int compositionOffset, bool isKeyframe)
     {
-        byte[] array = ArrayPool<byte>.Shared.Rent(Math.Max(payload.Length, 1));
+        byte[] array = MediaBufferPool.Shared.Rent(Math.Max(payload.Length, 1));
         payload.CopyTo(array);
         return FromPooledBuffer(kind, array, 0, payload.Length, timestamp, compositionOffset, isKeyframe);
     }
@@ -112,7 +112,7 @@ public sealed class MediaFrame
 
         if (_array is not null)
         {
-            ArrayPool<byte>.Shared.Return(_array);
+            MediaBufferPool.Shared.Return(_array);
             _array = null;
         }
 

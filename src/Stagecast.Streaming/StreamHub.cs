@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Stagecast.Media;
 
 namespace Stagecast.Streaming;
 
@@ -123,6 +124,10 @@ public sealed partial class StreamHub
         _streams.TryRemove(new KeyValuePair<string, LiveStream>(stream.Id, stream));
         Log.StreamEnded(_logger, stream.Id, stream.EndReason ?? "unpublished");
         Notify(stream, static (o, s) => o.OnStreamEnded(s));
+        if (_streams.IsEmpty)
+        {
+            MediaBufferPool.Shared.Trim(); // nothing live: what the pool kept for the next messages is not needed
+        }
     }
 
     private void Notify(LiveStream stream, Action<ILiveStreamObserver, LiveStream> action)

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Stagecast.Media;
 
 namespace Stagecast.Hls.Storage;
 
@@ -21,7 +21,7 @@ public sealed class PartBuffer
 
     public ReadOnlyMemory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(PartBuffer))).AsMemory(0, Length);
 
-    public static PartBuffer Rent(int length) => new(ArrayPool<byte>.Shared.Rent(length), length);
+    public static PartBuffer Rent(int length) => new(MediaBufferPool.Shared.Rent(length), length);
 
     /// <summary>Writable view used once, while the part is being written.</summary>
     public Span<byte> GetWritableSpan() => _array.AsSpan(0, Length);
@@ -49,7 +49,7 @@ public sealed class PartBuffer
         int count = Interlocked.Decrement(ref _refCount);
         if (count == 0 && Interlocked.Exchange(ref _array, null) is { } array)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            MediaBufferPool.Shared.Return(array);
         }
         else if (count < 0)
         {

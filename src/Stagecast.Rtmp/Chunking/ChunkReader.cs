@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using Stagecast.Media;
 using Stagecast.Rtmp.Messages;
 
 namespace Stagecast.Rtmp.Chunking;
@@ -92,7 +93,7 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
             _current = null;
             if (state.Received == state.MessageLength)
             {
-                message = new RtmpMessage((RtmpMessageType)state.MessageTypeId, state.Timestamp, state.MessageStreamId, state.Payload ?? ArrayPool<byte>.Shared.Rent(1), state.MessageLength);
+                message = new RtmpMessage((RtmpMessageType)state.MessageTypeId, state.Timestamp, state.MessageStreamId, state.Payload ?? MediaBufferPool.Shared.Rent(1), state.MessageLength);
                 Unreserve(state.Received);
                 state.Payload = null;
                 state.Received = 0;
@@ -257,7 +258,7 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
         }
 
         int size = Math.Min(state.MessageLength, Math.Max(needed, Math.Max(InitialBufferBytes, (state.Payload?.Length ?? 0) * 2)));
-        byte[] grown = ArrayPool<byte>.Shared.Rent(size);
+        byte[] grown = MediaBufferPool.Shared.Rent(size);
         if (state.Payload is { } old)
         {
             old.AsSpan(0, state.Received).CopyTo(grown);
@@ -277,7 +278,7 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
     {
         if (buffer.Length <= MaxPooledPartialBytes)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            MediaBufferPool.Shared.Return(buffer);
         }
     }
 

@@ -1,9 +1,9 @@
-using System.Buffers;
+using Stagecast.Media;
 
 namespace Stagecast.Rtmp.Messages;
 
 /// <summary>
-/// A complete RTMP message. <see cref="Buffer"/> is rented from <see cref="ArrayPool{T}.Shared"/>; whoever
+/// A complete RTMP message. <see cref="Buffer"/> is rented from <see cref="MediaBufferPool"/>; whoever
 /// receives the message either passes the buffer on (media frames take it over) or calls <see cref="Return"/>.
 /// </summary>
 public readonly struct RtmpMessage(RtmpMessageType type, uint timestamp, uint streamId, byte[] buffer, int length)
@@ -21,5 +21,5 @@ public readonly struct RtmpMessage(RtmpMessageType type, uint timestamp, uint st
 
     public ReadOnlySpan<byte> Payload => Buffer.AsSpan(0, Length);
 
-    public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+    public void Return() => MediaBufferPool.Shared.Return(Buffer);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Stagecast.Media.Flv;
+using Stagecast.Media;
 using Stagecast.Rtmp.Ingest;
 using Stagecast.Rtmp.Messages;
 
@@ -66,7 +67,7 @@ public sealed partial class RtmpServerSession
             int length = (int)tag.Data.Length;
             if (tag.Type is FlvTagType.Audio or FlvTagType.Video)
             {
-                byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+                byte[] copy = MediaBufferPool.Shared.Rent(Math.Max(length, 1));
                 tag.Data.CopyTo(copy);
                 var type = tag.Type == FlvTagType.Video ? RtmpMessageType.Video : RtmpMessageType.Audio;
                 HandleMedia(new RtmpMessage(type, timestamp, message.StreamId, copy, length));

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Stagecast.Media;
 using Stagecast.Rtmp.Server;
 using Stagecast.Server.Hosting.Api;
 
@@ -17,6 +18,8 @@ public sealed class HostMetrics : IFeatureMetrics
         meter.CreateObservableGauge("stagecast_rtmp_buffered_bytes", () => rtmp.BufferedBytes, description: "Bytes of incomplete RTMP messages buffered across connections.");
         meter.CreateObservableCounter("stagecast_rtmp_connections_refused_total", () => rtmp.RefusedConnections, description: "RTMP connections refused at accept (connection caps, buffer budget).");
         meter.CreateObservableCounter("stagecast_rtmp_connections_closed_for_buffers_total", () => rtmp.ClosedForBuffers, description: "RTMP connections closed for buffering more than allowed.");
+        meter.CreateObservableGauge("stagecast_media_buffers_retained_bytes", () => MediaBufferPool.Shared.RetainedBytes, description: "Bytes of media payload buffers kept for reuse.");
+        meter.CreateObservableCounter("stagecast_media_buffers_allocated_total", () => MediaBufferPool.Shared.Allocated, description: "Media payload buffers allocated because none of their size was kept for reuse.");
         meter.CreateObservableCounter("process_cpu_seconds_total", () => Environment.CpuUsage.TotalTime.TotalSeconds, description: "CPU time used by the process (user and system).");
         meter.CreateObservableGauge("process_resident_memory_bytes", () => Environment.WorkingSet, description: "The process's resident memory.");
         meter.CreateObservableGauge("dotnet_gc_heap_bytes", () => GC.GetTotalMemory(false), description: "Bytes on the managed heap.");
