@@ -105,10 +105,13 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
     public async Task HevcOverEnhancedRtmpPlays()
     {
         string file = Path.Combine(Path.GetTempPath(), $"stagecast-{Guid.NewGuid()}.hevc");
+        // One thread and the fastest preset: x265's default thread pools and lookahead took over a minute for these
+        // 240 small frames on a CI machine busy with the rest of the suite (under a second here).
         var (encoded, _, error) = await ExternalProcess.RunAsync("ffmpeg",
             ["-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=8",
-                "-c:v", "libx265", "-x265-params", "aud=1:bframes=0:keyint=30:open-gop=0:log-level=error", "-f", "hevc", file],
-            TimeSpan.FromSeconds(60));
+                "-c:v", "libx265", "-preset", "ultrafast",
+                "-x265-params", "aud=1:bframes=0:keyint=30:open-gop=0:pools=none:frame-threads=1:log-level=error", "-f", "hevc", file],
+            TimeSpan.FromSeconds(120));
         Assert.True(encoded == 0, error);
         var units = AnnexB.HevcAccessUnits(await File.ReadAllBytesAsync(file));
         File.Delete(file);
