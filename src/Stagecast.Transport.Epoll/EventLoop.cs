@@ -28,6 +28,7 @@ internal sealed partial class EventLoop : IDisposable
     private readonly List<GCHandle> _released = [];
     private int _wakePending;
     private int _watched;
+    private int _connections;
     private volatile bool _stopping;
 
     public EventLoop(string name, EventLoopTransportOptions options, ILogger logger)
@@ -47,6 +48,14 @@ internal sealed partial class EventLoop : IDisposable
     }
 
     public bool IsCurrentThread => Thread.CurrentThread == _thread;
+
+    /// <summary>Connections given to this loop and not yet closed (read by the thread that assigns them).</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>A connection was given to this loop; <see cref="Detach"/> when its socket closes.</summary>
+    public void Attach() => Interlocked.Increment(ref _connections);
+
+    public void Detach() => Interlocked.Decrement(ref _connections);
 
     /// <summary>Queues work for a connection to run on the loop thread.</summary>
     public void Post(EventLoopConnection connection, LoopWork work)

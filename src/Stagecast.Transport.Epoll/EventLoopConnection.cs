@@ -170,6 +170,7 @@ internal sealed partial class EventLoopConnection : ConnectionContext
             _loop.Unwatch(_fd, _registration);
         }
 
+        _loop.Detach();
         _socket.Dispose();
         _inputError ??= new ConnectionAbortedException("the connection was closed");
         if (_flushing)

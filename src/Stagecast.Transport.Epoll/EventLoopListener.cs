@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Connections;
 
 namespace Stagecast.Transport.Epoll;
 
-/// <summary>Accepts connections on a listening socket and spreads them over the loops, round robin.</summary>
+/// <summary>Accepts connections on a listening socket and hands each to the loop <c>nextLoop</c> assigns.</summary>
 internal sealed class EventLoopListener(Socket socket, EndPoint endPoint, Func<EventLoop> nextLoop) : IConnectionListener
 {
     public EndPoint EndPoint { get; } = endPoint;

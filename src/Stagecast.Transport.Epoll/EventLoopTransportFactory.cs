@@ -9,7 +9,8 @@ namespace Stagecast.Transport.Epoll;
 /// <summary>
 /// A Kestrel transport for long-lived connections that stream into the server (RTMP ingest): one epoll loop per
 /// core, reading each socket edge-triggered with one recv per wakeup and running the protocol on the loop
-/// thread, a busy loop's wake-ups paced (<see cref="EventLoopTransportOptions.ReadPacing"/>). Kestrel's socket
+/// thread, a busy loop's wake-ups paced (<see cref="EventLoopTransportOptions.ReadPacing"/>), a loop filled before
+/// the next gets connections (<see cref="EventLoopTransportOptions.FillLoopsTo"/>). Kestrel's socket
 /// transport hands every receive to the thread pool and wakes a worker for it, which at tens of small media
 /// messages per second per publisher cost more CPU than the media work itself (bench/README.md). It binds only
 /// <see cref="EventLoopEndPoint"/>s, and only on Linux.
@@ -18,10 +19,6 @@ public sealed class EventLoopTransportFactory(ILoggerFactory loggers, IOptions<E
 {
     private readonly Lock _sync = new();
     private EventLoop[]? _loops;
-    private int _next;
-
-    /// <summary>Loop threads; one per core.</summary>
-    public static int LoopCount { get; } = Math.Max(1, Environment.ProcessorCount);
 
     public bool CanBind(EndPoint endpoint) => endpoint is EventLoopEndPoint && OperatingSystem.IsLinux();
 
@@ -47,8 +44,7 @@ public sealed class EventLoopTransportFactory(ILoggerFactory loggers, IOptions<E
 
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         var loops = Loops();
-        return ValueTask.FromResult<IConnectionListener>(new EventLoopListener(socket, new EventLoopEndPoint(bound.Address, bound.Port),
-            () => loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)loops.Length)]));
+        return ValueTask.FromResult<IConnectionListener>(new EventLoopListener(socket, new EventLoopEndPoint(bound.Address, bound.Port), () => Assign(loops)));
     }
 
     public void Dispose()
@@ -69,7 +65,18 @@ public sealed class EventLoopTransportFactory(ILoggerFactory loggers, IOptions<E
         lock (_sync)
         {
             var logger = loggers.CreateLogger<EventLoopTransportFactory>();
-            return _loops ??= [.. Enumerable.Range(0, LoopCount).Select(i => new EventLoop($"Stagecast I/O {i}", options.Value, logger))];
+            return _loops ??= [.. Enumerable.Range(0, options.Value.Loops).Select(i => new EventLoop($"Stagecast I/O {i}", options.Value, logger))];
+        }
+    }
+
+    /// <summary>The loop for a new connection: the first with room below the fill mark, else the least loaded.</summary>
+    private EventLoop Assign(EventLoop[] loops)
+    {
+        lock (_sync)
+        {
+            var chosen = loops.FirstOrDefault(l => l.Connections < options.Value.FillLoopsTo) ?? loops.MinBy(l => l.Connections)!;
+            chosen.Attach();
+            return chosen;
         }
     }
 }

@@ -176,6 +176,29 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ALoopIsFilledBeforeTheNextGetsConnections()
+    {
+        _factory.Dispose();
+        _factory = Factory(new EventLoopTransportOptions { Loops = 2, FillLoopsTo = 2 });
+        await BindAsync();
+        var connections = new List<(TcpClient Client, ConnectionContext Server)>();
+        async Task<string> ConnectOneAsync()
+        {
+            var connection = await AcceptAsync();
+            connections.Add(connection);
+            return await LoopThreadAsync(connection.Client, connection.Server);
+        }
+
+        string[] firstFour = [await ConnectOneAsync(), await ConnectOneAsync(), await ConnectOneAsync(), await ConnectOneAsync()];
+        Assert.Equal(["Stagecast I/O 0", "Stagecast I/O 0", "Stagecast I/O 1", "Stagecast I/O 1"], firstFour);
+
+        // A closed connection makes room on its loop; once every loop is full, the least loaded takes the next.
+        await connections[0].Server.DisposeAsync();
+        string[] next = [await ConnectOneAsync(), await ConnectOneAsync(), await ConnectOneAsync()];
+        Assert.Equal(["Stagecast I/O 0", "Stagecast I/O 0", "Stagecast I/O 1"], next);
+    }
+
+    [Fact]
     public async Task ManyConnectionsAtOnceEachGetTheirOwnBytes()
     {
         const int count = 200;
@@ -247,11 +270,35 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
     private async Task<(TcpClient Client, ConnectionContext Server)> ConnectAsync()
     {
         await BindAsync();
+        return await AcceptAsync();
+    }
+
+    /// <summary>A new connection to the bound listener, both ends.</summary>
+    private async Task<(TcpClient Client, ConnectionContext Server)> AcceptAsync()
+    {
         var client = new TcpClient();
         await client.ConnectAsync((IPEndPoint)_listener.EndPoint);
         var server = (await _listener.AcceptAsync().AsTask().WaitAsync(Timeout))!;
         _disposables.Add(server);
         return (client, server);
+    }
+
+    /// <summary>
+    /// The name of the loop thread serving a connection: the application's reader runs on it (inline scheduling), so
+    /// a read awaited before the client writes continues there.
+    /// </summary>
+    private static async Task<string> LoopThreadAsync(TcpClient client, ConnectionContext server)
+    {
+        async Task<string> ReadAsync()
+        {
+            var result = await server.Transport.Input.ReadAsync().ConfigureAwait(false);
+            server.Transport.Input.AdvanceTo(result.Buffer.End);
+            return Thread.CurrentThread.Name ?? "";
+        }
+
+        var reading = ReadAsync();
+        await client.GetStream().WriteAsync("x"u8.ToArray());
+        return await reading.WaitAsync(Timeout);
     }
 
     /// <summary>Copies input to output until the peer finishes sending, then finishes the output.</summary>
