@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -6,19 +7,19 @@ namespace Stagecast.Testing;
 /// <summary>
 /// A UDP relay between a WebRTC client and the server that loses a share of the server's RTP on the way to the
 /// client (STUN, DTLS and RTCP pass): a lossy last mile. The client is told to use <see cref="Port"/> as the server's
-/// candidate; the server sees the relay's other socket as the client.
+/// candidate. Like a NAT, the relay gives each of the client's addresses a socket of its own toward the server: a
+/// browser checks its connectivity from several host candidates (loopback and the machine's other addresses), and
+/// each must get the answers to its own checks, never those of another.
 /// </summary>
 public sealed class LossyUdpRelay : IAsyncDisposable
 {
     private readonly Socket _clientSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly Socket _serverSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly ConcurrentDictionary<EndPoint, Socket> _toServer = new();
+    private readonly List<Task> _pumps = [];
     private readonly IPEndPoint _server;
     private readonly double _loss;
     private readonly Random _random = new(2026);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _up;
-    private readonly Task _down;
-    private EndPoint? _client;
     private long _dropped;
     private long _forwarded;
 
@@ -27,9 +28,7 @@ public sealed class LossyUdpRelay : IAsyncDisposable
         _server = new IPEndPoint(IPAddress.Loopback, serverPort);
         _loss = loss;
         _clientSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _serverSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _up = Task.Run(() => PumpAsync(_clientSide, toServer: true));
-        _down = Task.Run(() => PumpAsync(_serverSide, toServer: false));
+        _pumps.Add(Task.Run(UpAsync));
     }
 
     public int Port => ((IPEndPoint)_clientSide.LocalEndPoint!).Port;
@@ -37,7 +36,8 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     /// <summary>RTP packets from the server dropped, and packets passed to the client.</summary>
     public (long Dropped, long Forwarded) Counts => (Interlocked.Read(ref _dropped), Interlocked.Read(ref _forwarded));
 
-    private async Task PumpAsync(Socket from, bool toServer)
+    /// <summary>Client to server, each client address through its own socket.</summary>
+    private async Task UpAsync()
     {
         var buffer = new byte[2048];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
@@ -45,30 +45,55 @@ public sealed class LossyUdpRelay : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                var received = await from.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
-                var packet = buffer.AsMemory(0, received.ReceivedBytes);
-                if (toServer)
+                var received = await _clientSide.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                var toServer = _toServer.GetOrAdd(received.RemoteEndPoint, client =>
                 {
-                    _client = received.RemoteEndPoint;
-                    await _serverSide.SendToAsync(packet, SocketFlags.None, _server, _stop.Token);
-                    continue;
-                }
+                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                    lock (_pumps)
+                    {
+                        _pumps.Add(Task.Run(() => DownAsync(socket, client)));
+                    }
 
-                if (_client is null)
-                {
-                    continue;
-                }
+                    return socket;
+                });
+                await toServer.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, _server, _stop.Token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            // stopped
+        }
+    }
+
+    /// <summary>Server to one client address, losing RTP.</summary>
+    private async Task DownAsync(Socket fromServer, EndPoint client)
+    {
+        var buffer = new byte[2048];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var received = await fromServer.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                var packet = buffer.AsMemory(0, received.ReceivedBytes);
 
                 // RTP (RFC 7983: first byte 128-191) but not RTCP (second byte 192-223): the media a viewer would miss.
                 bool rtp = packet.Length > 1 && packet.Span[0] is >= 128 and <= 191 && packet.Span[1] is not (>= 192 and <= 223);
-                if (rtp && _random.NextDouble() < _loss)
+                bool drop;
+                lock (_random)
+                {
+                    drop = rtp && _random.NextDouble() < _loss;
+                }
+
+                if (drop)
                 {
                     Interlocked.Increment(ref _dropped);
                     continue;
                 }
 
                 Interlocked.Increment(ref _forwarded);
-                await _clientSide.SendToAsync(packet, SocketFlags.None, _client, _stop.Token);
+                await _clientSide.SendToAsync(packet, SocketFlags.None, client, _stop.Token);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -81,8 +106,18 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _clientSide.Dispose();
-        _serverSide.Dispose();
-        await Task.WhenAll(_up, _down);
+        foreach (var socket in _toServer.Values)
+        {
+            socket.Dispose();
+        }
+
+        Task[] pumps;
+        lock (_pumps)
+        {
+            pumps = [.. _pumps];
+        }
+
+        await Task.WhenAll(pumps);
         _stop.Dispose();
     }
 }
