@@ -27,7 +27,6 @@ internal sealed partial class EventLoop : IDisposable
     private readonly ConcurrentQueue<(EventLoopConnection Connection, LoopWork Work)> _work = new();
     private readonly List<GCHandle> _released = [];
     private int _wakePending;
-    private int _watched;
     private int _connections;
     private volatile bool _stopping;
 
@@ -49,7 +48,7 @@ internal sealed partial class EventLoop : IDisposable
 
     public bool IsCurrentThread => Thread.CurrentThread == _thread;
 
-    /// <summary>Connections given to this loop and not yet closed (read by the thread that assigns them).</summary>
+    /// <summary>Connections given to this loop and not yet closed: what the transport fills loops by and the pacing counts.</summary>
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>A connection was given to this loop; <see cref="Detach"/> when its socket closes.</summary>
@@ -76,7 +75,6 @@ internal sealed partial class EventLoop : IDisposable
         LinuxNative.WriteEpollEvent(registration,
             LinuxNative.EpollIn | LinuxNative.EpollOut | LinuxNative.EpollRdHup | LinuxNative.EpollEt, token);
         Check(LinuxNative.EpollControl(_epoll, LinuxNative.EpollCtlAdd, fd, ref registration[0]), "epoll_ctl");
-        _watched++;
     }
 
     /// <summary>Removes a socket from the epoll set; its handle is freed after the current batch of events.</summary>
@@ -85,7 +83,6 @@ internal sealed partial class EventLoop : IDisposable
         Span<byte> unused = stackalloc byte[16];
         LinuxNative.EpollControl(_epoll, LinuxNative.EpollCtlDel, fd, ref unused[0]);
         _released.Add(handle);
-        _watched--;
     }
 
     public void Dispose()
@@ -150,7 +147,7 @@ internal sealed partial class EventLoop : IDisposable
     /// </summary>
     private void Pace(byte[] events, byte[] drain)
     {
-        if (_paceMilliseconds <= 0 || _watched < _paceFromConnections)
+        if (_paceMilliseconds <= 0 || Connections < _paceFromConnections)
         {
             return;
         }

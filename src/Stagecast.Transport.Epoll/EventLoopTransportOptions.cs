@@ -26,8 +26,8 @@ public sealed class EventLoopTransportOptions
     /// <summary>
     /// A new connection goes to the first loop watching fewer than this many, and only once every loop has this many
     /// to the loop with the fewest. Connections on one loop share its wake-ups (one turn reads every socket that has
-    /// data), where a few spread over every loop wake each loop for its own: at 10 publishers that took a fifth
-    /// more wake-ups and a sixth more CPU (bench/README.md). The default is the pacing threshold, so a loop is paced
+    /// data), where a few spread over every loop wake each loop for its own: at 10 publishers that took a third
+    /// more wake-ups and a fifth more CPU (bench/README.md). The default is the pacing threshold, so a loop is paced
     /// before the next one gets connections.
     /// </summary>
     [Range(1, 1_000_000)]

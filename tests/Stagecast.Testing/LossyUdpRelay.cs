@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -14,12 +13,12 @@ namespace Stagecast.Testing;
 public sealed class LossyUdpRelay : IAsyncDisposable
 {
     private readonly Socket _clientSide = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly ConcurrentDictionary<EndPoint, Socket> _toServer = new();
-    private readonly List<Task> _pumps = [];
+    private readonly Dictionary<EndPoint, (Socket Socket, Task Pump)> _toServer = []; // written by the up pump only
     private readonly IPEndPoint _server;
     private readonly double _loss;
     private readonly Random _random = new(2026);
     private readonly CancellationTokenSource _stop = new();
+    private readonly Task _up;
     private long _dropped;
     private long _forwarded;
 
@@ -28,7 +27,7 @@ public sealed class LossyUdpRelay : IAsyncDisposable
         _server = new IPEndPoint(IPAddress.Loopback, serverPort);
         _loss = loss;
         _clientSide.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _pumps.Add(Task.Run(UpAsync));
+        _up = Task.Run(UpAsync);
     }
 
     public int Port => ((IPEndPoint)_clientSide.LocalEndPoint!).Port;
@@ -46,18 +45,15 @@ public sealed class LossyUdpRelay : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var received = await _clientSide.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
-                var toServer = _toServer.GetOrAdd(received.RemoteEndPoint, client =>
+                var client = received.RemoteEndPoint;
+                if (!_toServer.TryGetValue(client, out var toServer))
                 {
                     var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
                     socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                    lock (_pumps)
-                    {
-                        _pumps.Add(Task.Run(() => DownAsync(socket, client)));
-                    }
+                    _toServer[client] = toServer = (socket, Task.Run(() => DownAsync(socket, client)));
+                }
 
-                    return socket;
-                });
-                await toServer.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, _server, _stop.Token);
+                await toServer.Socket.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), SocketFlags.None, _server, _stop.Token);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -106,18 +102,13 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _clientSide.Dispose();
-        foreach (var socket in _toServer.Values)
+        await _up; // no socket toward the server is added after this
+        foreach (var (socket, _) in _toServer.Values)
         {
             socket.Dispose();
         }
 
-        Task[] pumps;
-        lock (_pumps)
-        {
-            pumps = [.. _pumps];
-        }
-
-        await Task.WhenAll(pumps);
+        await Task.WhenAll(_toServer.Values.Select(v => v.Pump));
         _stop.Dispose();
     }
 }
