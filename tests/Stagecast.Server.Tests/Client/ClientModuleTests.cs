@@ -98,6 +98,8 @@ public sealed class ClientModuleTests(ServerFixture server) : IClassFixture<Serv
 
         await CallAsync(h, "meeting.livestream.stop()");
         await WaitForLogAsync(h, "livestreamUpdate", e => e.GetString() == "IDLE");
+        // The guest hears of it over its own socket, a moment after the host's call returns.
+        await WaitForLogAsync(g, "livestreamUpdate", e => e.GetString() == "IDLE");
         Assert.Equal("IDLE", (await CallAsync(g, "meeting.livestream.state")).GetString());
         await Browser.ScreenshotAsync(h.Page, "client-module-livestream");
     }
