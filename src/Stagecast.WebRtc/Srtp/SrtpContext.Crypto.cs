@@ -137,7 +137,7 @@ public sealed partial class SrtpContext
             Salt = SrtpKeyDerivation.Derive(masterKey, masterSalt, saltLabel, profile.SaltLength());
             if (profile == SrtpProfile.AeadAes128Gcm)
             {
-                Gcm = new AesGcm(key, profile.TagLength());
+                Gcm = new Aes128Gcm(key, profile.TagLength());
             }
             else
             {
@@ -151,7 +151,7 @@ public sealed partial class SrtpContext
 
         public Aes? Aes { get; }
 
-        public AesGcm? Gcm { get; }
+        public Aes128Gcm? Gcm { get; }
 
         public IncrementalHash? Mac { get; }
 

@@ -103,11 +103,7 @@ public sealed partial class SrtpContext : IDisposable
             {
                 Span<byte> nonce = stackalloc byte[12];
                 RtpNonce(nonce, _rtp.Salt, ssrc, roc, seq);
-                try
-                {
-                    _rtp.Gcm!.Decrypt(nonce, packet[headerLength..end], packet[end..], packet[headerLength..end], packet[..headerLength]);
-                }
-                catch (AuthenticationTagMismatchException)
+                if (!_rtp.Gcm!.TryDecrypt(nonce, packet[headerLength..end], packet[end..], packet[headerLength..end], packet[..headerLength]))
                 {
                     return false;
                 }
@@ -199,25 +195,24 @@ public sealed partial class SrtpContext : IDisposable
                 Span<byte> nonce = stackalloc byte[12];
                 RtcpNonce(nonce, _rtcp.Salt, ssrc, index);
                 var tag = packet[end..(end + _tagLength)];
-                try
+                bool authentic;
+                if (encrypted)
                 {
-                    if (encrypted)
-                    {
-                        Span<byte> aad = stackalloc byte[12];
-                        packet[..8].CopyTo(aad);
-                        BinaryPrimitives.WriteUInt32BigEndian(aad[8..], eIndex);
-                        _rtcp.Gcm!.Decrypt(nonce, packet[8..end], tag, packet[8..end], aad);
-                    }
-                    else
-                    {
-                        // Authenticated only: the whole packet and the index are the associated data.
-                        Span<byte> aad = new byte[end + 4];
-                        packet[..end].CopyTo(aad);
-                        BinaryPrimitives.WriteUInt32BigEndian(aad[end..], eIndex);
-                        _rtcp.Gcm!.Decrypt(nonce, [], tag, [], aad);
-                    }
+                    Span<byte> aad = stackalloc byte[12];
+                    packet[..8].CopyTo(aad);
+                    BinaryPrimitives.WriteUInt32BigEndian(aad[8..], eIndex);
+                    authentic = _rtcp.Gcm!.TryDecrypt(nonce, packet[8..end], tag, packet[8..end], aad);
                 }
-                catch (AuthenticationTagMismatchException)
+                else
+                {
+                    // Authenticated only: the whole packet and the index are the associated data.
+                    Span<byte> aad = new byte[end + 4];
+                    packet[..end].CopyTo(aad);
+                    BinaryPrimitives.WriteUInt32BigEndian(aad[end..], eIndex);
+                    authentic = _rtcp.Gcm!.TryDecrypt(nonce, [], tag, [], aad);
+                }
+
+                if (!authentic)
                 {
                     return false;
                 }
