@@ -18,7 +18,6 @@ public sealed class HubWhepSession : WhepSession
 {
     private readonly OpusFeeds _opus;
     private readonly HubVideoFanouts _videos;
-    private readonly Action<ReadOnlyMemory<byte>, long> _onOpus;
     private readonly RtpTimeline _timeline;
     private ITimer? _reports;
     private ushort _videoSeq = (ushort)Random.Shared.Next();
@@ -32,7 +31,6 @@ public sealed class HubWhepSession : WhepSession
     {
         _opus = opus;
         _videos = videos;
-        _onOpus = SendOpus;
         _timeline = new RtpTimeline(transport.Time);
     }
 
@@ -48,7 +46,7 @@ public sealed class HubWhepSession : WhepSession
         if (Negotiation.Audio is not null)
         {
             _opusSubscribed = true;
-            _opus.Subscribe(Stream, _onOpus);
+            _opus.Subscribe(Stream, Transport, this);
         }
 
         _reports = Transport.Time.CreateTimer(_ => SendReports(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
@@ -65,7 +63,7 @@ public sealed class HubWhepSession : WhepSession
 
         if (_opusSubscribed)
         {
-            _opus.Unsubscribe(Stream, _onOpus);
+            _opus.Unsubscribe(Stream, this);
         }
 
         Logger.LogInformation("WHEP viewer of {StreamId} left: {Reason}", Stream.Id, reason);
@@ -105,19 +103,20 @@ public sealed class HubWhepSession : WhepSession
         return true;
     }
 
-    private void SendOpus(ReadOnlyMemory<byte> opus, long streamMs)
+    /// <summary>Queues an Opus packet (at <paramref name="streamMs"/> on the stream's timeline) for this viewer on the feed's batch.</summary>
+    internal void QueueOpus(ReadOnlySpan<byte> opus, long streamMs, UdpBatch batch)
     {
-        if (IsClosed || !IsConnected)
+        if (IsClosed || !IsConnected || RtpHeader.FixedLength + opus.Length > UdpBatch.SlotSize - 16)
         {
             return;
         }
 
         try
         {
-            Span<byte> packet = stackalloc byte[RtpHeader.FixedLength + opus.Length];
+            var packet = batch.Next;
             RtpHeader.Write(packet, false, (byte)Negotiation.Audio!.PayloadType, _audioSeq++, _timeline.Audio(streamMs), Negotiation.AudioSsrc);
-            opus.Span.CopyTo(packet[RtpHeader.FixedLength..]);
-            SendAudioPacket(packet, opus.Length);
+            opus.CopyTo(packet[RtpHeader.FixedLength..]);
+            QueueAudioPacket(batch, RtpHeader.FixedLength + opus.Length, opus.Length);
         }
         catch (Exception ex) when (ex is WebRtcProtocolException or ObjectDisposedException)
         {

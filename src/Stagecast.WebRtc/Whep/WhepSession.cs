@@ -111,4 +111,11 @@ public abstract class WhepSession : WebRtcPeer
         Reports.Count(video: false, payloadLength);
         SendRtp(packet);
     }
+
+    /// <summary>Queues an audio packet written at <c>batch.Next[..length]</c> (its header final).</summary>
+    protected void QueueAudioPacket(UdpBatch batch, int length, int payloadLength)
+    {
+        Reports.Count(video: false, payloadLength);
+        QueueRtp(batch, length);
+    }
 }
