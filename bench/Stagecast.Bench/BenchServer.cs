@@ -180,11 +180,14 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
         return response.IsSuccessStatusCode ? envelope.GetProperty("data") : throw new InvalidOperationException($"POST {path}: {envelope}");
     }
 
-    public override async Task<long?> DroppedFramesAsync()
+    public override async Task<long?> DroppedFramesAsync() => (long)await MetricAsync("stagecast_dropped_frames_total");
+
+    /// <summary>The value of an unlabelled metric on /metrics.</summary>
+    public async Task<double> MetricAsync(string name)
     {
         string metrics = await http.GetStringAsync(MetricsUrl);
-        string line = metrics.Split('\n').First(l => l.StartsWith("stagecast_dropped_frames_total ", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        string line = metrics.Split('\n').First(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 
