@@ -91,6 +91,56 @@ public sealed class UdpBatchTests
     }
 
     [Fact]
+    public void AGroReceiverGetsEachGsoMessageWholeAndCutsItIntoTheDatagramsSent()
+    {
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        sender.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var receiver = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        receiver.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var gro = UdpGroReceiver.TryCreate(receiver);
+        Assert.True(gro is not null || !OperatingSystem.IsLinux(), "Linux has had UDP_GRO since 5.0");
+        if (gro is null)
+        {
+            return;
+        }
+
+        int[] sizes = [.. Enumerable.Repeat(1228, 10), 700, 90, .. Enumerable.Repeat(1228, 30), 5];
+        using var batch = new UdpBatch(sender);
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            batch.Next[..sizes[i]].Fill((byte)i);
+            batch.Commit(sizes[i], receiver.LocalEndPoint!.Serialize());
+        }
+
+        batch.Flush();
+        var received = new List<byte[]>();
+        int reads = 0;
+        while (received.Count < sizes.Length && receiver.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectRead))
+        {
+            while (gro.TryReceive())
+            {
+                reads++;
+                for (int offset = 0; offset < gro.ReceivedLength; offset += gro.DatagramLength)
+                {
+                    received.Add(gro.Received[offset..Math.Min(offset + gro.DatagramLength, gro.ReceivedLength)].ToArray());
+                }
+            }
+        }
+
+        Assert.Equal(sizes, received.Select(d => d.Length));
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            Assert.All(received[i], b => Assert.Equal((byte)i, b));
+        }
+
+        if (UdpBatch.Segmentation)
+        {
+            // 10 + 700, 90, 30 + 5: three GSO messages, each read whole.
+            Assert.Equal(3, reads);
+        }
+    }
+
+    [Fact]
     public void APacketLongerThanASlotIsRefused()
     {
         using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

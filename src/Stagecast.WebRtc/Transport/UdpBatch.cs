@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using static Stagecast.WebRtc.Transport.LinuxMessages;
 
 namespace Stagecast.WebRtc.Transport;
 
@@ -21,10 +22,8 @@ public sealed unsafe class UdpBatch : IDisposable
     public const int SlotSize = 1536;
 
     private const int AddressSize = 32; // sockaddr_in6 is 28 bytes
-    private const int ControlSize = 24; // CMSG_SPACE(sizeof(uint16_t))
+    private const int ControlSize = ControlSpace;
     private const int MaxMessageBytes = 65_000; // a UDP datagram's length field, before it is cut
-    private const int SolUdp = 17;
-    private const int UdpSegment = 103;
     private static volatile bool s_segmentation = OperatingSystem.IsLinux();
 
     private readonly Socket _socket;
@@ -186,7 +185,6 @@ public sealed unsafe class UdpBatch : IDisposable
 
     private void SendAll(int fd)
     {
-        const int interrupted = 4; // EINTR
         int sent = 0;
         while (sent < _messageCount)
         {
@@ -195,7 +193,7 @@ public sealed unsafe class UdpBatch : IDisposable
             {
                 sent += result;
             }
-            else if (Marshal.GetLastPInvokeError() != interrupted)
+            else if (Marshal.GetLastPInvokeError() != Interrupted)
             {
                 // The first remaining message was refused. Cut by GSO, it may be the kernel that cannot: send its
                 // datagrams one by one and stop asking. Else it is lost, and the others are tried again.
@@ -228,39 +226,5 @@ public sealed unsafe class UdpBatch : IDisposable
                 Dropped++;
             }
         }
-    }
-
-    [DllImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
-    private static extern int SendMessages(int fd, MessageHeader* messages, uint count, int flags);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVector
-    {
-        public byte* Base;
-        public nuint Length;
-    }
-
-    /// <summary><c>struct cmsghdr</c>, followed by its data.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct ControlHeader
-    {
-        public nuint Length;
-        public int Level;
-        public int Type;
-    }
-
-    /// <summary><c>struct mmsghdr</c>: a <c>struct msghdr</c> and the bytes sent.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MessageHeader
-    {
-        public byte* Name;
-        public uint NameLength;
-        public IoVector* Vectors;
-        public nuint VectorCount;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-        private readonly int _padding; // struct msghdr ends 8-aligned
-        public uint Sent;
     }
 }
