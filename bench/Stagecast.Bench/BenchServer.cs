@@ -139,8 +139,8 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
             "--metrics-bind", $"127.0.0.1:{MetricsPort}",
             "--set", "Stagecast:Api:RequestsPerSecond=100000",
             // Every publisher, player and WHEP viewer of the benchmark comes from 127.0.0.1, and the ramp goes past the
-            // default ceilings (1,000 RTMP connections, 50 per address; 1,000 HTTP connections per address).
-            "--set", "Stagecast:WebRtc:MaxSessionsPerAddress=100000",
+            // default ceilings (1,000 RTMP connections, 50 per address; 1,000 WebRTC sessions; 1,000 HTTP connections per address).
+            "--set", "Stagecast:WebRtc:MaxSessionsPerAddress=100000", "--set", "Stagecast:WebRtc:MaxSessions=100000",
             "--set", "Stagecast:Rtmp:MaxConnections=100000", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=100000",
             "--set", "Stagecast:Http:MaxConnections=100000", "--set", "Stagecast:Http:MaxConnectionsPerAddress=100000",
             // Ended streams' playlists are normally kept for a minute; in the benchmark they would count as

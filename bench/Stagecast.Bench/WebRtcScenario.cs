@@ -190,7 +190,7 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
             $"{cpu / window.TotalMinutes / viewers.Count:F3} | {100 * cpu / window.TotalSeconds:F0} | {rates[0]:F2} / {median:F2} | {MetricsHistogram.Quantile(delta, 0.5) * 1000:F2} / {p95 * 1000:F2} ms");
         if (rejected > 0 || withoutVideo > 0)
         {
-            line += string.Create(CultureInfo.InvariantCulture, $" ({rejected} packets failed SRTP, {withoutVideo} viewers without video)");
+            line += string.Create(CultureInfo.InvariantCulture, $" ({rejected} packets failed SRTP, the first: {viewers.Select(v => v.FirstRejection).FirstOrDefault(r => r is not null) ?? "none"}; {withoutVideo} viewers without video)");
         }
         return (line, healthy, median);
     }
