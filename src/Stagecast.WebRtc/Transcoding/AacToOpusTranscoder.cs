@@ -9,8 +9,8 @@ namespace Stagecast.WebRtc.Transcoding;
 
 /// <summary>
 /// AAC from the hub becomes Opus for WHEP viewers: one ffmpeg per stream, shared by all its viewers, fed the stream's
-/// audio as FLV and read back as Ogg/Opus (one 20 ms packet per page). Each packet is handed to every subscriber with
-/// its time on the stream's timeline. The transcoder runs while someone subscribes; if ffmpeg dies it is started again.
+/// audio as FLV and read back as Ogg/Opus (one 20 ms packet per page). Each packet is handed to its consumer with its
+/// time on the stream's timeline. It runs from its construction until disposed; if ffmpeg dies it is started again.
 /// </summary>
 public sealed class AacToOpusTranscoder : IAsyncDisposable
 {
@@ -26,49 +26,32 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
     private readonly LiveStream _stream;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _sync = new();
     private readonly ArrayBufferWriter<byte> _flv = new(4096);
-    private Action<ReadOnlyMemory<byte>, long>[] _subscribers = [];
-    private Task? _pump;
+    private readonly OpusPacketHandler _onPacket;
+    private readonly Task _pump;
 
     /// <summary>The stream time of the first AAC frame fed to the running ffmpeg: where its Opus output starts.</summary>
     private long _firstMs = long.MinValue;
 
-    public AacToOpusTranscoder(string ffmpeg, LiveStream stream, ILogger logger)
+    /// <summary>Starts transcoding; <paramref name="onPacket"/> is called on the transcoder's reader, one packet at a time.</summary>
+    public AacToOpusTranscoder(string ffmpeg, LiveStream stream, ILogger logger, OpusPacketHandler onPacket)
     {
         _ffmpeg = ffmpeg;
         _stream = stream;
         _logger = logger;
+        _onPacket = onPacket;
+        _pump = Task.Run(RunAsync);
     }
+
+    /// <summary>An Opus packet (valid during the call only) and its time on the stream's timeline in milliseconds.</summary>
+    public delegate void OpusPacketHandler(ReadOnlySpan<byte> packet, long streamMs);
 
     public int Restarts { get; private set; }
-
-    public void Subscribe(Action<ReadOnlyMemory<byte>, long> handler)
-    {
-        lock (_sync)
-        {
-            _subscribers = [.. _subscribers, handler];
-            _pump ??= Task.Run(RunAsync);
-        }
-    }
-
-    /// <summary>Removes a subscriber; returns how many remain.</summary>
-    public int Unsubscribe(Action<ReadOnlyMemory<byte>, long> handler)
-    {
-        lock (_sync)
-        {
-            _subscribers = [.. _subscribers.Where(h => h != handler)];
-            return _subscribers.Length;
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        if (_pump is not null)
-        {
-            await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Runs ffmpeg, and again when it dies, until stopped or the stream ends.</summary>
@@ -175,11 +158,7 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
 
                     long ms = _firstMs + (samples / 48);
                     samples += OpusPacket.SampleCount(packet);
-                    var copy = packet.ToArray();
-                    foreach (var subscriber in Volatile.Read(ref _subscribers))
-                    {
-                        subscriber(copy, ms);
-                    }
+                    _onPacket(packet, ms);
                 }))
                 {
                 }

@@ -12,7 +12,6 @@ internal static unsafe class LinuxMessages
     public const int UdpSegment = 103;
     public const int UdpGro = 104;
     public const int Interrupted = 4; // EINTR
-    public const int WouldBlock = 11; // EAGAIN
     public const int DontWait = 0x40; // MSG_DONTWAIT
 
     /// <summary><c>CMSG_SPACE</c> for an <c>int</c> or smaller.</summary>

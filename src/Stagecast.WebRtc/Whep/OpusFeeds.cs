@@ -21,7 +21,7 @@ public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpus
         {
             if (!_feeds.TryGetValue(stream, out var feed))
             {
-                _feeds[stream] = feed = new Feed(new AacToOpusTranscoder(options.Value.Ffmpeg, stream, logger), transport.CreateBatch());
+                _feeds[stream] = feed = new Feed(options.Value.Ffmpeg, stream, logger, transport.CreateBatch());
             }
 
             feed.Add(viewer);
@@ -47,11 +47,10 @@ public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpus
         private readonly UdpBatch _batch;
         private HubWhepSession[] _viewers = [];
 
-        public Feed(AacToOpusTranscoder transcoder, UdpBatch batch)
+        public Feed(string ffmpeg, LiveStream stream, ILogger logger, UdpBatch batch)
         {
-            _transcoder = transcoder;
             _batch = batch;
-            transcoder.Subscribe(Send);
+            _transcoder = new AacToOpusTranscoder(ffmpeg, stream, logger, Send);
         }
 
         public void Add(HubWhepSession viewer) => _viewers = [.. _viewers, viewer];
@@ -69,11 +68,11 @@ public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpus
             _batch.Dispose();
         }
 
-        private void Send(ReadOnlyMemory<byte> opus, long streamMs)
+        private void Send(ReadOnlySpan<byte> opus, long streamMs)
         {
             foreach (var viewer in Volatile.Read(ref _viewers))
             {
-                viewer.QueueOpus(opus.Span, streamMs, _batch);
+                viewer.QueueOpus(opus, streamMs, _batch);
                 if (_batch.Count >= UdpBatch.Capacity / 2)
                 {
                     _batch.Flush();
