@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Stagecast.Testing;
 using Stagecast.WebRtc.Client;
 using Stagecast.WebRtc.Dtls;
 
@@ -92,7 +93,7 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
         }
 
         // After a saturated step the server may still be closing viewers; the publisher starts on a quiet server.
-        await UntilAsync(async () => await server.MetricAsync("stagecast_webrtc_sessions") == 0, "the WHEP viewers' sessions to close");
+        await Eventually.TrueAsync(async () => await server.MetricAsync("stagecast_webrtc_sessions") == 0, "the WHEP viewers' sessions to close", TimeSpan.FromMinutes(1));
         report.AppendLine();
         report.Append(await WhipPublisherAsync(server, slots[1]));
         return report.ToString();
@@ -103,7 +104,11 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
         string id = slot.Id;
         using var client = await WhipPublisher.StartAsync(repository, $"http://127.0.0.1:{server.HttpPort}/{id}/whip", slot.Key, 1280, 720, 2300);
         var report = new StringBuilder();
-        await UntilAsync(async () => (await http.GetAsync(slot.PlaybackUrl)).IsSuccessStatusCode, "the WHIP publisher's stream to play");
+        await Eventually.TrueAsync(async () =>
+        {
+            using var playlist = await http.GetAsync(slot.PlaybackUrl);
+            return playlist.IsSuccessStatusCode;
+        }, "the WHIP publisher's stream to play");
         await Task.Delay(warmup);
         double before = ProcessMeter.CpuSeconds(server.Pid);
         await Task.Delay(window);
@@ -150,20 +155,6 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
         }
 
         return report.ToString();
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> fact, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await fact())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"waited a minute for {what}");
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>
