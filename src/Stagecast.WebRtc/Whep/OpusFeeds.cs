@@ -9,7 +9,7 @@ namespace Stagecast.WebRtc.Whep;
 /// <summary>
 /// At most one AAC to Opus transcoder per stream, started by its first WHEP viewer and stopped after its last. Each
 /// Opus packet goes to the stream's viewers through one <see cref="UdpBatch"/>, a few <c>sendmmsg</c> calls for all of
-/// them (a <c>sendto</c> per viewer and packet was a fifth of the fan-out's cost at 200 viewers; bench/README.md).
+/// them (a <c>sendto</c> per viewer and packet was about 7 % of the server's CPU at 200 viewers; bench/README.md).
 /// </summary>
 public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpusTranscoder> logger)
 {
