@@ -22,7 +22,7 @@ public sealed partial class LiveStream
     private long _droppedFrames;
     private long _rateWindowStart;
     private long _rateWindowBytes;
-    private long _bitsPerSecond;
+    private long _bitsPerSecond = NotMeasured;
     private ITimer? _reconnectTimer;
     private readonly CancellationTokenSource _ended = new();
 
@@ -46,19 +46,30 @@ public sealed partial class LiveStream
     /// <summary>Frames this stream's readers dropped because they fell behind.</summary>
     public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
 
-    /// <summary>Media bits per second received over the last whole second; 0 once nothing arrived for two.</summary>
+    /// <summary>
+    /// Media bits per second received over the last whole second; before media has flowed for a whole second, the bits
+    /// received so far (they are all the last second held); 0 once nothing arrived for two.
+    /// </summary>
     public long IngestBitsPerSecond
     {
         get
         {
             lock (_sync)
             {
-                return _time.GetElapsedTime(_rateWindowStart) > RateWindow * 2 ? 0 : _bitsPerSecond;
+                var elapsed = _time.GetElapsedTime(_rateWindowStart);
+                if (_rateWindowStart == 0 || elapsed > RateWindow * 2)
+                {
+                    return 0;
+                }
+
+                return _bitsPerSecond != NotMeasured ? _bitsPerSecond : (long)(_rateWindowBytes * 8 / Math.Max(1, elapsed.TotalSeconds));
             }
         }
     }
 
     private static TimeSpan RateWindow => TimeSpan.FromSeconds(1);
+
+    private const long NotMeasured = -1;
 
     internal void CountDroppedFrame() => Interlocked.Increment(ref _droppedFrames);
 
@@ -67,7 +78,7 @@ public sealed partial class LiveStream
         var elapsed = _time.GetElapsedTime(_rateWindowStart, now);
         if (_rateWindowStart == 0 || elapsed > RateWindow * 2)
         {
-            (_rateWindowStart, _rateWindowBytes) = (now, 0);
+            (_rateWindowStart, _rateWindowBytes, _bitsPerSecond) = (now, 0, NotMeasured);
         }
         else if (elapsed >= RateWindow)
         {

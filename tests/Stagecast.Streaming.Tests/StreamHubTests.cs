@@ -295,6 +295,31 @@ public class StreamHubTests
         Assert.Single(failing.Completions); // completed once, not again when the stream ends
     }
 
+    [Fact]
+    public void IngestRateCountsFromTheFirstFrameThenOverEachWholeSecondAndFallsToZeroWhenMediaStops()
+    {
+        var publisher = Publish("s1");
+        Assert.Equal(0, publisher.Stream.IngestBitsPerSecond);
+
+        publisher.Write(MediaFrame.Copy(MediaFrameKind.Video, new byte[1000], 0, 0, true));
+        _time.Advance(TimeSpan.FromMilliseconds(300));
+        publisher.Write(AudioFrame(300));
+        Assert.Equal(1002 * 8, publisher.Stream.IngestBitsPerSecond); // less than a second in: what arrived so far
+
+        _time.Advance(TimeSpan.FromMilliseconds(700));
+        publisher.Write(AudioFrame(1000)); // closes the first whole second
+        Assert.Equal(1002 * 8, publisher.Stream.IngestBitsPerSecond);
+
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        publisher.Write(MediaFrame.Copy(MediaFrameKind.Video, new byte[4000], 1500, 0, true));
+        Assert.Equal(1002 * 8, publisher.Stream.IngestBitsPerSecond); // the last whole second until the next one closes
+
+        _time.Advance(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(0, publisher.Stream.IngestBitsPerSecond);
+        publisher.Write(AudioFrame(4000)); // media resumes: counted afresh, not the rate of before the gap
+        Assert.Equal(2 * 8, publisher.Stream.IngestBitsPerSecond);
+    }
+
     private Publisher Publish(string id)
     {
         Assert.Equal(PublishResult.Started, _hub.TryPublish(id, Encoder, out var publisher));
