@@ -1,4 +1,5 @@
 using Stagecast.Testing;
+using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Srtp;
 
 namespace Stagecast.WebRtc.Tests;
@@ -122,6 +123,38 @@ public sealed class SrtpTests
 
         byte[] tooOld = [.. sent[10].Packet];
         Assert.False(receiver.TryUnprotectRtp(tooOld, out _)); // behind the replay window
+    }
+
+    [Fact]
+    public void AReceiverThatMissedTheFirstPacketsDecryptsWhenTheSenderStartedBelowTheWrapAndNotAcrossIt()
+    {
+        // A receiver counts its rollover from the first packet it decrypts: had the sequence wrapped among the
+        // packets it missed (sent while its DTLS was finishing), nothing after would decrypt.
+        Assert.False(FirstDecryptsAfterMissing(start: 65_530, missed: 10));
+
+        // So outgoing streams start below 2^15, and a wrap comes only 32,768 packets in.
+        var starts = Enumerable.Range(0, 10_000).Select(_ => RtpHeader.InitialSequenceNumber()).ToArray();
+        Assert.All(starts, start => Assert.InRange(start, 0, (1 << 15) - 1));
+        Assert.True(starts.Distinct().Count() > 5_000); // and they are random
+        Assert.True(FirstDecryptsAfterMissing(start: starts.Max(), missed: 10));
+    }
+
+    private static bool FirstDecryptsAfterMissing(ushort start, int missed)
+    {
+        using var sender = Context(SrtpProfile.AeadAes128Gcm);
+        using var receiver = Context(SrtpProfile.AeadAes128Gcm);
+        byte[] packet = [];
+        for (int i = 0; i <= missed; i++)
+        {
+            ushort seq = (ushort)(start + i);
+            byte[] buffer = new byte[64];
+            Hex.Parse(RtpPlain).CopyTo(buffer, 0);
+            buffer[2] = (byte)(seq >> 8);
+            buffer[3] = (byte)seq;
+            packet = buffer[..sender.ProtectRtp(buffer, 28)];
+        }
+
+        return receiver.TryUnprotectRtp(packet, out _);
     }
 
     private static SrtpContext Context(SrtpProfile profile) => profile == SrtpProfile.AeadAes128Gcm

@@ -63,6 +63,14 @@ public static class RtpHeader
     /// <summary>The padding at the end of an unprotected packet (P bit), or 0.</summary>
     public static int PaddingLength(ReadOnlySpan<byte> packet) => (packet[0] & 0x20) != 0 && packet.Length > 0 ? packet[^1] : 0;
 
+    /// <summary>
+    /// A random first sequence number for an outgoing stream, below 2^15 (as libwebrtc picks it). A receiver's SRTP
+    /// takes its rollover counter as 0 at the first packet it decrypts (RFC 3711, 3.3.1); had the numbers wrapped before
+    /// that packet (the first ones sent while the viewer's DTLS was still finishing, or lost), it would fail every packet
+    /// after. From below 2^15 the first wrap comes 32,768 packets in.
+    /// </summary>
+    public static ushort InitialSequenceNumber() => (ushort)Random.Shared.Next(1 << 15);
+
     /// <summary>Writes a 12-byte header without CSRCs or extension.</summary>
     public static void Write(Span<byte> destination, bool marker, byte payloadType, ushort sequence, uint timestamp, uint ssrc)
     {

@@ -19,8 +19,8 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
 {
     private readonly byte[] _forward = new byte[1500];
     private LiveStreamReader? _reader;
-    private ushort _videoSeq = (ushort)Random.Shared.Next();
-    private ushort _audioSeq = (ushort)Random.Shared.Next();
+    private ushort _videoSeq = RtpHeader.InitialSequenceNumber();
+    private ushort _audioSeq = RtpHeader.InitialSequenceNumber();
     private RtpTrackFormat? _checkedVideo;
     private bool _videoStarted;
     private bool _audioStarted;

@@ -20,8 +20,8 @@ public sealed class HubWhepSession : WhepSession
     private readonly HubVideoFanouts _videos;
     private readonly RtpTimeline _timeline;
     private ITimer? _reports;
-    private ushort _videoSeq = (ushort)Random.Shared.Next();
-    private ushort _audioSeq = (ushort)Random.Shared.Next();
+    private ushort _videoSeq = RtpHeader.InitialSequenceNumber();
+    private ushort _audioSeq = RtpHeader.InitialSequenceNumber();
     private bool _opusSubscribed;
     private bool _videoSubscribed;
     private bool _awaitingKeyframe = true;
