@@ -100,10 +100,7 @@ public sealed class SrtpTests
         for (int i = 0; i < 200; i++)
         {
             ushort seq = (ushort)(65_436 + i); // crosses 65535 -> 0
-            byte[] buffer = new byte[64];
-            Hex.Parse(RtpPlain).CopyTo(buffer, 0);
-            buffer[2] = (byte)(seq >> 8);
-            buffer[3] = (byte)seq;
+            byte[] buffer = PlainPacket(seq);
             buffer[20] = (byte)i;
             int length = sender.ProtectRtp(buffer, 28);
             sent.Add((seq, buffer[..length]));
@@ -146,15 +143,21 @@ public sealed class SrtpTests
         byte[] packet = [];
         for (int i = 0; i <= missed; i++)
         {
-            ushort seq = (ushort)(start + i);
-            byte[] buffer = new byte[64];
-            Hex.Parse(RtpPlain).CopyTo(buffer, 0);
-            buffer[2] = (byte)(seq >> 8);
-            buffer[3] = (byte)seq;
+            byte[] buffer = PlainPacket((ushort)(start + i));
             packet = buffer[..sender.ProtectRtp(buffer, 28)];
         }
 
         return receiver.TryUnprotectRtp(packet, out _);
+    }
+
+    /// <summary>The 28-byte <see cref="RtpPlain"/> with sequence number <paramref name="seq"/>, in a buffer with room for the tag.</summary>
+    private static byte[] PlainPacket(ushort seq)
+    {
+        byte[] buffer = new byte[64];
+        Hex.Parse(RtpPlain).CopyTo(buffer, 0);
+        buffer[2] = (byte)(seq >> 8);
+        buffer[3] = (byte)seq;
+        return buffer;
     }
 
     private static SrtpContext Context(SrtpProfile profile) => profile == SrtpProfile.AeadAes128Gcm

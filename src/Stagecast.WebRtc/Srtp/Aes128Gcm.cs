@@ -209,8 +209,7 @@ internal sealed class Aes128Gcm : IDisposable
 
         if (offset < data.Length)
         {
-            Span<byte> last = stackalloc byte[16];
-            last.Clear();
+            Span<byte> last = stackalloc byte[16]; // zeroed: the padding
             data[offset..].CopyTo(last);
             hash = Multiply(hash ^ Reflect(Vector128.Create((ReadOnlySpan<byte>)last)).AsUInt64(), _hashKey);
         }

@@ -21,6 +21,9 @@ public sealed unsafe class UdpBatch : IDisposable
     /// <summary>Room for one packet: an MTU-sized RTP packet and its SRTP tag.</summary>
     public const int SlotSize = 1536;
 
+    /// <summary>The longest RTP packet a slot takes before it is protected: room is left for SRTP's tag (at most 16 bytes).</summary>
+    public const int MaxRtpLength = SlotSize - 16;
+
     private const int AddressSize = 32; // sockaddr_in6 is 28 bytes
     private const int ControlSize = ControlSpace;
     private const int MaxMessageBytes = 65_000; // a UDP datagram's length field, before it is cut

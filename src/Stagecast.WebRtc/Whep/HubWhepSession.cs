@@ -106,7 +106,7 @@ public sealed class HubWhepSession : WhepSession
     /// <summary>Queues an Opus packet (at <paramref name="streamMs"/> on the stream's timeline) for this viewer on the feed's batch.</summary>
     internal void QueueOpus(ReadOnlySpan<byte> opus, long streamMs, UdpBatch batch)
     {
-        if (IsClosed || !IsConnected || RtpHeader.FixedLength + opus.Length > UdpBatch.SlotSize - 16)
+        if (IsClosed || !IsConnected || RtpHeader.FixedLength + opus.Length > UdpBatch.MaxRtpLength)
         {
             return;
         }

@@ -72,11 +72,7 @@ public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpus
         {
             foreach (var viewer in Volatile.Read(ref _viewers))
             {
-                viewer.QueueOpus(opus, streamMs, _batch);
-                if (_batch.Count >= UdpBatch.Capacity / 2)
-                {
-                    _batch.Flush();
-                }
+                viewer.QueueOpus(opus, streamMs, _batch); // a full batch sends itself
             }
 
             _batch.Flush();
