@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the release: a self-contained single-file binary for linux-x64 (no .NET needed on the target), with the
-# systemd unit, in artifacts/release/stagecast-VERSION-linux-x64.tar.gz. Usage: deploy/build-release.sh [OUTPUT_DIR]
+# Builds the release: a Native AOT binary for linux-x64 (no .NET needed on the target; machine code, no JIT), with
+# SQLite's native library beside it and the systemd unit, in artifacts/release/stagecast-VERSION-linux-x64.tar.gz.
+# Usage: deploy/build-release.sh [OUTPUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,12 +13,16 @@ rm -rf "$out"
 build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 
-dotnet publish src/Stagecast.Server -c Release -r linux-x64 --self-contained --artifacts-path "$build" \
-  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-  -p:DebugType=none -p:StaticWebAssetsEnabled=false -o "$out" >/dev/null
+# Native AOT (bench/README.md, "Idle and startup": a third of the memory and a tenth of the start-up time of the JIT
+# build). Stagecast's own assemblies are checked by the trim and AOT analyzers in every build; IL2104/IL3053 only
+# summarise the warnings inside Dapper (its IL-emitting mapper, which Dapper.AOT's generated code replaces, checked by
+# NativeAotGuardTests) and BouncyCastle (Enum.GetValues, whose arrays Hosting/NativeAot.rd.xml keeps). No EventSource:
+# /metrics is the server's telemetry, and it saves 1.4 MB of binary and 2 MB of idle memory (bench/README.md).
+dotnet publish src/Stagecast.Server -c Release -r linux-x64 --artifacts-path "$build" -p:PublishAot=true -p:EventSourceSupport=false \
+  -p:NoWarn='"$(NoWarn);IL2104;IL3053"' -p:DebugType=none -p:StripSymbols=true -p:StaticWebAssetsEnabled=false -o "$out" >/dev/null
 
 mv "$out/Stagecast.Server" "$out/stagecast"
-rm -f "$out"/*.json
+rm -f "$out"/*.json "$out"/*.pdb "$out"/*.dbg
 cp deploy/stagecast.service "$out/"
 cp src/Stagecast.Server/Web/assets/hls.js.LICENSE "$out/"
 tar -czf "$out.tar.gz" -C "$(dirname "$out")" "$name"

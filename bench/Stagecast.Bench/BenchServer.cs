@@ -114,9 +114,11 @@ public abstract class BenchServer : IAsyncDisposable
 
 /// <summary>
 /// Stagecast from its Release build (or the release binary, or another build's dll, when <paramref name="binary"/> names one), with a fresh
-/// data directory unless <paramref name="dataDirectory"/> names one, and warnings-only logging.
+/// data directory unless <paramref name="dataDirectory"/> names one, and warnings-only logging. The benchmark's account, app and token
+/// come from the STAGECAST_* start-up variables unless <paramref name="bootstrap"/> is false (a restart on a data directory that
+/// has them already, as an installed server restarts).
 /// </summary>
-public sealed class StagecastServer(string repository, HttpClient http, string? binary = null, string? dataDirectory = null) : BenchServer
+public sealed class StagecastServer(string repository, HttpClient http, string? binary = null, string? dataDirectory = null, bool bootstrap = true) : BenchServer
 {
     private const string Token = "sct_benchmark_token_0123456789abcdefghij";
 
@@ -146,11 +148,13 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
             // Ended streams' playlists are normally kept for a minute; in the benchmark they would count as
             // memory of the next measurement's streams.
             "--set", "Stagecast:Hls:EndedStreamRetention=00:00:01"],
-            new Dictionary<string, string>
-            {
-                ["STAGECAST_ACCOUNT_ID"] = "bench", ["STAGECAST_APP_ID"] = "bench", ["STAGECAST_API_TOKEN"] = Token,
-                ["Logging__LogLevel__Default"] = "Warning",
-            });
+            bootstrap
+                ? new Dictionary<string, string>
+                {
+                    ["STAGECAST_ACCOUNT_ID"] = "bench", ["STAGECAST_APP_ID"] = "bench", ["STAGECAST_API_TOKEN"] = Token,
+                    ["Logging__LogLevel__Default"] = "Warning",
+                }
+                : new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
         await WaitForPortAsync(HttpPort);
         await WaitForPortAsync(RtmpPort);
     }
@@ -181,6 +185,26 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
     }
 
     public override async Task<long?> DroppedFramesAsync() => (long)await MetricAsync("stagecast_dropped_frames_total");
+
+    /// <summary>The parts it holds in memory files for sendfile (not in its resident set): the files it has open.</summary>
+    public override long MediaFileBytes() =>
+        new DirectoryInfo($"/proc/{Pid}/fd").EnumerateFileSystemInfos().Sum(fd =>
+        {
+            try
+            {
+                if (fd.LinkTarget?.StartsWith("/memfd:stagecast-part", StringComparison.Ordinal) != true)
+                {
+                    return 0;
+                }
+
+                using var file = File.OpenHandle(fd.FullName); // the link's own size is not the file's
+                return RandomAccess.GetLength(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return 0; // closed meanwhile
+            }
+        });
 
     /// <summary>The value of an unlabelled metric on /metrics.</summary>
     public async Task<double> MetricAsync(string name)

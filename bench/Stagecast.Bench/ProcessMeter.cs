@@ -8,7 +8,10 @@ public static class ProcessMeter
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
     /// <summary>User + system CPU seconds of the process tree.</summary>
-    public static double CpuSeconds(int rootPid) => Tree(rootPid).Sum(pid => Stat(pid) is { } f ? (long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture)) / TicksPerSecond : 0);
+    public static double CpuSeconds(int rootPid) => Tree(rootPid).Sum(ProcessCpuSeconds);
+
+    /// <summary>User + system CPU seconds of one process (not its children); 0 once it has gone.</summary>
+    public static double ProcessCpuSeconds(int pid) => Stat(pid) is { } f ? (long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture)) / TicksPerSecond : 0;
 
     /// <summary>Resident set size of the process tree, in bytes.</summary>
     public static long ResidentBytes(int rootPid) => Tree(rootPid).Sum(ProcessResidentBytes);

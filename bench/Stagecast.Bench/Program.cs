@@ -5,7 +5,7 @@ using Stagecast.Bench;
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 // Stagecast against nginx-rtmp on the same workload, one after the other.
-//   bench/run.sh [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--no-readme] (builds the server first)
+//   bench/run.sh [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--binary PATH] [--no-readme] (builds the server first)
 var options = Arguments.Parse(args);
 var settings = options.Apply(options.Quick ? BenchSettings.Quick : BenchSettings.Full);
 string repository = Arguments.RepositoryRoot();
@@ -26,9 +26,9 @@ if (options.Scenarios is ["webrtc"])
 
 if (options.Scenarios is ["llhls"])
 {
-    // bench/run.sh --scenario llhls [--counts 250,500,1000 (players)] [--warmup S] [--window S]: the LL-HLS viewer ceiling, Stagecast alone.
+    // bench/run.sh --scenario llhls [--counts 250,500,1000 (players)] [--warmup S] [--window S] [--binary PATH]: the LL-HLS viewer ceiling, Stagecast alone.
     var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), Clips.Variants[0]);
-    string table = await new LlHlsViewersScenario(repository, http).RunAsync(clip, options.Counts ?? [250, 500, 1000, 1500, 2000, 3000, 4000, 5000], settings.Warmup, settings.Window);
+    string table = await new LlHlsViewersScenario(repository, http, options.Binary).RunAsync(clip, options.Counts ?? [250, 500, 1000, 1500, 2000, 3000, 4000, 5000], settings.Warmup, settings.Window);
     Directory.CreateDirectory(resultsDirectory);
     string path = Path.Combine(resultsDirectory, $"llhls-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
     await File.WriteAllTextAsync(path, table);
@@ -114,7 +114,7 @@ if (options.Scenarios is ["idle"])
     // bench/run.sh --scenario idle [--binary PATH (else deploy/build-release.sh builds it; a .dll runs with dotnet)] [--window S] [--servers stagecast,nginx]:
     // the release binary and nginx-rtmp, idle and starting.
     var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), Clips.Variants[1]);
-    string idle = await new IdleScenario(repository, http).RunAsync(args.SkipWhile(a => a != "--binary").Skip(1).FirstOrDefault(), clip,
+    string idle = await new IdleScenario(repository, http).RunAsync(options.Binary, clip,
         options.Window is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(30), options.Servers);
     Directory.CreateDirectory(resultsDirectory);
     string path = Path.Combine(resultsDirectory, $"idle-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
@@ -135,7 +135,7 @@ foreach (var variant in Clips.Variants)
 var results = new List<ServerResults>();
 foreach (string name in options.Servers)
 {
-    await using BenchServer server = name == "nginx" ? new NginxServer(options.NginxWorkers) : new StagecastServer(repository, http);
+    await using BenchServer server = name == "nginx" ? new NginxServer(options.NginxWorkers) : new StagecastServer(repository, http, options.Binary);
     Console.WriteLine($"\n== {server.Name} ==");
     await server.StartAsync();
     var scenarios = new Scenarios(server, http, settings);
@@ -203,11 +203,14 @@ public sealed record ServerResults(string Server, string Configuration, List<Loa
     public LoadResult? LargestHealthy => Ramp.LastOrDefault(r => r.Healthy);
 }
 
-internal sealed record Arguments(bool Quick, string[] Servers, int NginxWorkers, bool UpdateReadme, string[] Scenarios, int? Variant, int[]? Counts, double? Warmup, double? Window)
+internal sealed record Arguments(
+    bool Quick, string[] Servers, int NginxWorkers, bool UpdateReadme, string[] Scenarios, int? Variant, int[]? Counts, double? Warmup, double? Window, string? Binary)
 {
     /// <summary>
     /// --quick, --servers stagecast,nginx, --nginx-workers N, --no-readme; to study one thing:
-    /// --scenario load|edge|throughput|ramp[,…], --variant 0|1, --counts 1,10,100, --warmup S, --window S.
+    /// --scenario load|edge|throughput|ramp[,…], --variant 0|1, --counts 1,10,100, --warmup S, --window S;
+    /// --binary PATH runs Stagecast from that build (the release binary of deploy/build-release.sh, or a .dll) instead of
+    /// the Release build of src/Stagecast.Server.
     /// </summary>
     public static Arguments Parse(string[] args)
     {
@@ -221,7 +224,8 @@ internal sealed record Arguments(bool Quick, string[] Servers, int NginxWorkers,
             Value("--variant") is { } variant ? int.Parse(variant, CultureInfo.InvariantCulture) : null,
             Value("--counts")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
             Value("--warmup") is { } warmup ? double.Parse(warmup, CultureInfo.InvariantCulture) : null,
-            Value("--window") is { } window ? double.Parse(window, CultureInfo.InvariantCulture) : null);
+            Value("--window") is { } window ? double.Parse(window, CultureInfo.InvariantCulture) : null,
+            Value("--binary"));
     }
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);

@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Streaming;
 
@@ -7,7 +8,7 @@ public static class HlsServiceCollectionExtensions
 {
     public static IServiceCollection AddLowLatencyHls(this IServiceCollection services)
     {
-        services.AddOptions<HlsOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HlsOptions>().ValidateWith<HlsOptions, HlsOptionsValidator>().ValidateOnStart();
         services.AddSingleton<HlsStreamRegistry>();
         services.AddSingleton<HlsPackager>();
         services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<HlsPackager>());

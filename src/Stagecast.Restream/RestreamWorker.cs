@@ -118,16 +118,19 @@ public sealed partial class RestreamWorker : IAsyncDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 string error = Describe(ex);
+                // The wait is armed before the retry time is shown: whoever sees RetryAt can count on the timer.
+                var retryAt = _time.GetUtcNow() + backoff;
+                var wait = Task.Delay(backoff, _time, stopOrEnd);
                 Update(s => s with
                 {
                     Status = streamed ? RestreamStatus.Reconnecting : RestreamStatus.Errored,
                     LastError = error,
-                    RetryAt = _time.GetUtcNow() + backoff,
+                    RetryAt = retryAt,
                 });
                 Log.Failed(_logger, _name, _destination.TcUrl, error, backoff.TotalSeconds);
                 try
                 {
-                    await Task.Delay(backoff, _time, stopOrEnd).ConfigureAwait(false);
+                    await wait.ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

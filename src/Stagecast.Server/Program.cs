@@ -10,7 +10,7 @@ try
 }
 catch (Exception ex) when (ex is StartupException or OptionsValidationException)
 {
-    Console.Error.WriteLine($"stagecast: {ex.Message}");
+    Console.Error.WriteLine($"stagecast: {(ex is OptionsValidationException invalid ? StartupException.From(invalid.Failures).Message : ex.Message)}");
     return CommandLine.UsageExitCode;
 }
 

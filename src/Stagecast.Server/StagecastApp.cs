@@ -26,6 +26,7 @@ using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Metrics;
 
 namespace Stagecast.Server;
 
@@ -97,21 +98,22 @@ public static class StagecastApp
             HttpErrors.ConfigureLimits(kestrel, kestrel.ApplicationServices.GetRequiredService<IOptions<HttpConnectionOptions>>().Value);
             var endpoints = kestrel.ApplicationServices.GetRequiredService<ListeningEndpoints>();
             var httpLimits = kestrel.ApplicationServices.GetRequiredService<HttpConnectionLimits>();
-            var rejections = new KestrelRejections(
-                kestrel.ApplicationServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions,
-                kestrel.Limits.RequestHeadersTimeout);
-            kestrel.Listen(server.BindAddress, server.HttpPort, listen =>
+            var rejections = new KestrelRejections(kestrel.Limits.RequestHeadersTimeout);
+            var requests = kestrel.ApplicationServices.GetRequiredService<HostMetrics>().HttpRequests;
+            kestrel.Listen(server.GetBindAddress(), server.HttpPort, listen =>
             {
                 endpoints.Http = listen;
                 listen.Use(httpLimits.Middleware);
                 listen.Use(rejections.Middleware);
+                listen.UsePlaybackConnections(kestrel.Limits.KeepAliveTimeout, (route, status) =>
+                    requests.Add(1, new KeyValuePair<string, object?>("route", route.RoutePattern.RawText), new KeyValuePair<string, object?>("status", status)));
             });
-            kestrel.Listen(new EventLoopEndPoint(server.BindAddress, server.RtmpPort), listen =>
+            kestrel.Listen(new EventLoopEndPoint(server.GetBindAddress(), server.RtmpPort), listen =>
             {
                 endpoints.Rtmp = listen;
                 listen.UseRtmp();
             });
-            if (server.MetricsEndPoint is { } metrics)
+            if (server.GetMetricsEndPoint() is { } metrics)
             {
                 kestrel.Listen(metrics, listen =>
                 {
@@ -128,6 +130,7 @@ public static class StagecastApp
         app.UseMetricsListener();
         app.UseHttpMetrics();
         app.UseCluster();
+        app.UseHlsPlayback();
         app.UseRealtime();
         app.UseStagecastApi();
         app.MapAccountApi(api => api.MapApps());
@@ -152,7 +155,6 @@ public static class StagecastApp
         app.MapChatDownload();
         app.MapRecordingDownload();
         app.MapHealth();
-        app.MapHlsPlayback();
         app.MapWebRtc();
         app.MapMeetingMedia();
         app.MapWebPages();

@@ -79,7 +79,7 @@ public sealed class DemandTimer : IDisposable
             }
             else
             {
-                Volatile.Write(ref _running, 0);
+                Interlocked.Exchange(ref _running, 0); // a full fence: the look below cannot be taken before the stop is seen
                 if (_busy())
                 {
                     Start();

@@ -21,12 +21,11 @@ internal sealed partial class EventLoop : IDisposable
     private readonly int _pacing;
     private readonly int _paceMilliseconds;
     private readonly int _paceFromConnections;
-    private readonly int _wake;
+    private readonly LoopWakeup _wake = new();
     private readonly Thread _thread;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<(EventLoopConnection Connection, LoopWork Work)> _work = new();
     private readonly List<GCHandle> _released = [];
-    private int _wakePending;
     private int _connections;
     private volatile bool _stopping;
 
@@ -37,11 +36,10 @@ internal sealed partial class EventLoop : IDisposable
         _paceFromConnections = options.ReadPacingFromConnections;
         _epoll = Check(LinuxNative.EpollCreate(LinuxNative.EpollCloexec), "epoll_create1");
         _pacing = Check(LinuxNative.EpollCreate(LinuxNative.EpollCloexec), "epoll_create1");
-        _wake = Check(LinuxNative.EventFd(0, LinuxNative.EfdCloexec | LinuxNative.EfdNonblock), "eventfd");
         Span<byte> registration = stackalloc byte[16];
         LinuxNative.WriteEpollEvent(registration, LinuxNative.EpollIn, WakeToken);
-        Check(LinuxNative.EpollControl(_epoll, LinuxNative.EpollCtlAdd, _wake, ref registration[0]), "epoll_ctl");
-        Check(LinuxNative.EpollControl(_pacing, LinuxNative.EpollCtlAdd, _wake, ref registration[0]), "epoll_ctl");
+        Check(LinuxNative.EpollControl(_epoll, LinuxNative.EpollCtlAdd, _wake.Fd, ref registration[0]), "epoll_ctl");
+        Check(LinuxNative.EpollControl(_pacing, LinuxNative.EpollCtlAdd, _wake.Fd, ref registration[0]), "epoll_ctl");
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -60,12 +58,7 @@ internal sealed partial class EventLoop : IDisposable
     public void Post(EventLoopConnection connection, LoopWork work)
     {
         _work.Enqueue((connection, work));
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            Span<byte> one = stackalloc byte[8];
-            one[0] = 1;
-            LinuxNative.Write(_wake, ref one[0], 8);
-        }
+        _wake.Signal();
     }
 
     /// <summary>Adds a socket to the epoll set (loop thread only). <paramref name="token"/> comes back with its events.</summary>
@@ -88,11 +81,9 @@ internal sealed partial class EventLoop : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        Span<byte> one = stackalloc byte[8];
-        one[0] = 1;
-        LinuxNative.Write(_wake, ref one[0], 8);
+        _wake.Kick();
         _thread.Join(TimeSpan.FromSeconds(5));
-        LinuxNative.Close(_wake);
+        _wake.Dispose();
         LinuxNative.Close(_pacing);
         LinuxNative.Close(_epoll);
     }
@@ -100,7 +91,6 @@ internal sealed partial class EventLoop : IDisposable
     private void Run()
     {
         var events = new byte[MaxEvents * LinuxNative.EpollEventSize];
-        var drain = new byte[8];
         while (!_stopping)
         {
             int count = LinuxNative.EpollWait(_epoll, ref events[0], MaxEvents, -1);
@@ -122,7 +112,7 @@ internal sealed partial class EventLoop : IDisposable
                 var (flags, token) = LinuxNative.ReadEpollEvent(events, i);
                 if (token == WakeToken)
                 {
-                    DrainWake(drain);
+                    _wake.Drain();
                 }
                 else if (GCHandle.FromIntPtr((nint)token).Target is EventLoopConnection connection)
                 {
@@ -134,7 +124,7 @@ internal sealed partial class EventLoop : IDisposable
             RunPostedWork();
             if (sockets)
             {
-                Pace(events, drain);
+                Pace(events);
             }
         }
     }
@@ -145,7 +135,7 @@ internal sealed partial class EventLoop : IDisposable
     /// trip through the scheduler) per arriving TCP segment. An idle loop is not paced: it blocks until something
     /// happens; nor is one with few connections, where each wake-up serves one socket anyway.
     /// </summary>
-    private void Pace(byte[] events, byte[] drain)
+    private void Pace(byte[] events)
     {
         if (_paceMilliseconds <= 0 || Connections < _paceFromConnections)
         {
@@ -158,18 +148,12 @@ internal sealed partial class EventLoop : IDisposable
         {
             if (LinuxNative.EpollWait(_pacing, ref events[0], 1, left) > 0)
             {
-                DrainWake(drain);
+                _wake.Drain();
                 RunPostedWork();
             }
 
             left = _paceMilliseconds - (int)(Environment.TickCount64 - started);
         }
-    }
-
-    private void DrainWake(byte[] drain)
-    {
-        Volatile.Write(ref _wakePending, 0);
-        LinuxNative.Read(_wake, ref drain[0], 8);
     }
 
     private void RunPostedWork()

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Stagecast.Transport.Epoll;
 
@@ -11,7 +12,8 @@ public static class EventLoopServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddEventLoopTransport(this IServiceCollection services, Action<EventLoopTransportOptions>? configure = null)
     {
-        services.AddOptions<EventLoopTransportOptions>().Configure(o => configure?.Invoke(o)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EventLoopTransportOptions>().Configure(o => configure?.Invoke(o)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EventLoopTransportOptions>, EventLoopTransportOptionsValidator>();
         return services.AddSingleton<IConnectionListenerFactory, EventLoopTransportFactory>();
     }
 }

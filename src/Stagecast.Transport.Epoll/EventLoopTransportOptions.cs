@@ -2,14 +2,15 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Stagecast.Transport.Epoll;
 
-public sealed class EventLoopTransportOptions
+public sealed class EventLoopTransportOptions : IValidatableObject
 {
+    private static readonly TimeSpan MaxReadPacing = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// After a busy loop served its sockets, how long it lets their next data gather before it looks again (posted
     /// work still runs at once). Every media message adds at most this much to the live edge; in exchange the loop
     /// wakes once per interval instead of once per arriving TCP segment. Zero reads on every edge.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
     public TimeSpan ReadPacing { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
@@ -32,4 +33,12 @@ public sealed class EventLoopTransportOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int FillLoopsTo { get; set; } = 16;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ReadPacing < TimeSpan.Zero || ReadPacing > MaxReadPacing)
+        {
+            yield return new ValidationResult($"ReadPacing must be a duration from 00:00:00 to {MaxReadPacing}", [nameof(ReadPacing)]);
+        }
+    }
 }

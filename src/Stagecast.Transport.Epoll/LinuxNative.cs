@@ -3,7 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace Stagecast.Transport.Epoll;
 
-/// <summary>The Linux system calls the event-loop transport uses: epoll(7), eventfd(2), recv(2), send(2).</summary>
+/// <summary>
+/// The Linux system calls the event-loop transport uses: epoll(7), eventfd(2), recv(2), send(2); and for sends from
+/// memory files (<see cref="MemoryFile"/>, <see cref="SocketSends"/>): memfd_create(2), sendfile(2), getrlimit(2).
+/// </summary>
 internal static partial class LinuxNative
 {
     public const int EpollCloexec = 0x80000;
@@ -17,6 +20,7 @@ internal static partial class LinuxNative
     public const uint EpollEt = 1u << 31;
     public const int MsgDontWait = 0x40;
     public const int MsgNoSignal = 0x4000;
+    public const int MsgMore = 0x8000;
     public const int EfdCloexec = 0x80000;
     public const int EfdNonblock = 0x800;
     public const int Eintr = 4;
@@ -74,6 +78,15 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "memfd_create", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MemfdCreate(string name, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "sendfile")]
+    public static partial nint SendFile(int socket, int file, ref long offset, nint count);
+
+    [LibraryImport("libc", EntryPoint = "getrlimit")]
+    public static partial int GetRlimit(int resource, ref ulong limit);
 
     public static int LastError => Marshal.GetLastPInvokeError();
 }

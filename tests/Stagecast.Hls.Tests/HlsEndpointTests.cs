@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Stagecast.Hls.Muxing;
@@ -13,28 +14,72 @@ using Stagecast.Testing;
 
 namespace Stagecast.Hls.Tests;
 
-/// <summary>The playback endpoints on a real Kestrel, fed by a muxer with synthetic frames.</summary>
-public sealed class HlsEndpointTests : IAsyncLifetime
+/// <summary>The playback middleware alone, inside ASP.NET's pipeline (a connection without the handler, or what it hands over).</summary>
+public sealed class HlsEndpointTests : HlsPlaybackTests
+{
+    protected override bool OnConnections => false;
+}
+
+/// <summary>
+/// The playback endpoints on a real Kestrel, fed by a muxer with synthetic frames, answered by one of the two front
+/// ends: every test here holds for both.
+/// </summary>
+public abstract class HlsPlaybackTests : IAsyncLifetime
 {
     private readonly HlsStreamRegistry _registry = new();
     private readonly HlsOptions _options = new();
     private WebApplication? _app;
-    private HttpClient _http = null!;
     private HlsStream _stream = null!;
     private HlsMuxer _muxer = null!;
     private long _nextVideoMs;
+
+    /// <summary>Whether the listener has <see cref="PlaybackConnections"/> in front of Kestrel's HTTP.</summary>
+    protected abstract bool OnConnections { get; }
+
+    protected HttpClient Http { get; private set; } = null!;
+
+    protected Uri Address { get; private set; } = null!;
+
+    protected HlsStream Stream => _stream;
+
+    protected HlsStreamRegistry Registry => _registry;
+
+    /// <summary>Answers given on the connection, by route and status.</summary>
+    protected System.Collections.Concurrent.ConcurrentQueue<(string Route, int Status)> Answered { get; } = new();
+
+    protected virtual TimeSpan KeepAliveTimeout => TimeSpan.FromMinutes(2);
+
+    /// <summary>Kestrel's deadline for a request head.</summary>
+    protected virtual TimeSpan RequestHeadersTimeout => TimeSpan.FromSeconds(10);
 
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
+            k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                if (OnConnections)
+                {
+                    listen.UsePlaybackConnections(KeepAliveTimeout, (route, status) => Answered.Enqueue((route.RoutePattern.RawText!, status)));
+                }
+            });
+        });
         builder.Services.AddSingleton(_registry);
         _app = builder.Build();
-        _app.MapHlsPlayback();
+        _app.UseHlsPlayback();
+        _app.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status418ImATeapot; // what the rest of the server's pipeline would answer
+            return Task.CompletedTask;
+        });
         await _app.StartAsync();
         string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(20) };
+        Address = new Uri(address);
+        // Idle connections are dropped before a short keep-alive timeout of the server could close them under a request.
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMilliseconds(500) }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(20) };
 
         _stream = new HlsStream("live1", "ep0", _options, TimeProvider.System);
         _registry.Set(_stream);
@@ -46,7 +91,7 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     [Fact]
     public async Task MultivariantPointsEachPlayerToTheMediaPlaylist()
     {
-        var response = await _http.GetAsync("/live1/manifest/video.m3u8");
+        var response = await Http.GetAsync("/live1/manifest/video.m3u8");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/vnd.apple.mpegurl", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
@@ -54,7 +99,7 @@ public sealed class HlsEndpointTests : IAsyncLifetime
         string body = await response.Content.ReadAsStringAsync();
         Assert.Contains("CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720", body);
         string first = body.Split('\n')[^2];
-        string second = (await _http.GetStringAsync("/live1/manifest/video.m3u8")).Split('\n')[^2];
+        string second = (await Http.GetStringAsync("/live1/manifest/video.m3u8")).Split('\n')[^2];
         Assert.Matches("^ep0/[A-Za-z0-9_-]+/stream.m3u8$", first);
         Assert.NotEqual(first, second); // a distinct id per player
     }
@@ -62,14 +107,14 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     [Fact]
     public async Task OnlyBlockingPlaylistAnswersAreCacheableAndForATargetDuration()
     {
-        var live = await _http.GetAsync("/live1/manifest/ep0/p1/stream.m3u8");
+        var live = await Http.GetAsync("/live1/manifest/ep0/p1/stream.m3u8");
         Assert.True(live.Headers.CacheControl!.NoStore); // changes with every part: an edge must not keep it
         var parsed = ParsedPlaylist.Parse(await live.Content.ReadAsStringAsync());
         long msn = parsed.MediaSequence + parsed.Segments.Count - 1;
-        var blocking = await _http.GetAsync($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={msn}&_HLS_part=0");
+        var blocking = await Http.GetAsync($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={msn}&_HLS_part=0");
         Assert.True(blocking.Headers.CacheControl!.Public);
         Assert.Equal(TimeSpan.FromSeconds(_options.TargetDurationSeconds), blocking.Headers.CacheControl.MaxAge);
-        var error = await _http.GetAsync("/live1/manifest/ep0/p1/part999999.m4s");
+        var error = await Http.GetAsync("/live1/manifest/ep0/p1/part999999.m4s");
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
         Assert.True(error.Headers.CacheControl!.NoStore); // a part asked for too early must not stay missing in a cache
     }
@@ -77,26 +122,26 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     [Fact]
     public async Task FilesAreServedWithTheirTypesAndCaching()
     {
-        var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
-        var part = await _http.GetAsync($"/live1/manifest/ep0/p1/{playlist.Parts.First().Uri}");
+        var playlist = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        var part = await Http.GetAsync($"/live1/manifest/ep0/p1/{playlist.Parts.First().Uri}");
         Assert.Equal("video/mp4", part.Content.Headers.ContentType!.MediaType);
         Assert.True(part.Headers.CacheControl!.Public);
         Assert.Equal(["moof", "mdat"], Box.Parse(await part.Content.ReadAsByteArrayAsync()).Select(b => b.Type));
 
-        var segment = await _http.GetByteArrayAsync($"/live1/manifest/ep0/p1/{playlist.Segments[0].Uri}");
+        var segment = await Http.GetByteArrayAsync($"/live1/manifest/ep0/p1/{playlist.Segments[0].Uri}");
         Assert.Equal(playlist.Segments[0].Parts.Count * 2, Box.Parse(segment).Count);
 
-        var init = Box.Parse(await _http.GetByteArrayAsync("/live1/manifest/ep0/p1/init0.mp4"));
+        var init = Box.Parse(await Http.GetByteArrayAsync("/live1/manifest/ep0/p1/init0.mp4"));
         Assert.Equal(["ftyp", "moov"], init.Select(b => b.Type));
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/live1/manifest/ep0/stream.m3u8")).StatusCode); // no player id
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/live1/manifest/ep0/stream.m3u8")).StatusCode); // no player id
     }
 
     [Fact]
     public async Task BlockingReloadReturnsTheNextPartAsSoonAsItExists()
     {
-        var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        var playlist = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
         var open = playlist.Segments[^1];
-        var request = _http.GetStringAsync($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
+        var request = Http.GetStringAsync($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}");
         await Eventually.TrueAsync(() => _stream.BlockedRequests == 1, "the reload to block");
         Assert.False(request.IsCompleted);
 
@@ -108,8 +153,8 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     [Fact]
     public async Task PreloadHintedPartIsHeldUntilWritten()
     {
-        var playlist = ParsedPlaylist.Parse(await _http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
-        var request = _http.GetAsync($"/live1/manifest/ep0/p1/{playlist.PreloadHint}");
+        var playlist = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        var request = Http.GetAsync($"/live1/manifest/ep0/p1/{playlist.PreloadHint}");
         await Eventually.TrueAsync(() => _stream.BlockedRequests == 1, "the part request to block");
         Assert.False(request.IsCompleted);
         FeedSeconds(0.4);
@@ -124,7 +169,7 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     [InlineData("?_HLS_msn=-1", HttpStatusCode.BadRequest)]
     public async Task BadBlockingRequests(string query, HttpStatusCode status)
     {
-        var response = await _http.GetAsync($"/live1/manifest/ep0/p1/stream.m3u8{query}");
+        var response = await Http.GetAsync($"/live1/manifest/ep0/p1/stream.m3u8{query}");
         Assert.Equal(status, response.StatusCode);
         Assert.False(string.IsNullOrWhiteSpace(await response.Content.ReadAsStringAsync()));
     }
@@ -138,17 +183,44 @@ public sealed class HlsEndpointTests : IAsyncLifetime
     [InlineData("/live1/manifest/ep0/p1/passwd")]
     [InlineData("/live1/manifest/ep0/bad!id/stream.m3u8")]
     public async Task UnknownThingsAre404(string path) =>
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync(path)).StatusCode);
+
+    [Theory]
+    [InlineData("/live1/manifest")]
+    [InlineData("/live1/manifest/")]
+    [InlineData("/live1/manifest/other.m3u8")]
+    [InlineData("/live1/manifest/ep0/p1/x/stream.m3u8")]
+    [InlineData("/live1/manifest//stream.m3u8")]
+    [InlineData("/live1/other/ep0/stream.m3u8")]
+    [InlineData("/v2/livestreams")]
+    public async Task PathsOfAnotherShapeGoOnToTheRestOfTheServer(string path) =>
+        Assert.Equal((HttpStatusCode)StatusCodes.Status418ImATeapot, (await Http.GetAsync(path)).StatusCode);
+
+    [Fact]
+    public async Task HeadAnswersLikeGetWithoutTheBodyAndOtherMethodsAre405()
+    {
+        var playlist = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        string part = $"/live1/manifest/ep0/p1/{playlist.Parts.First().Uri}";
+        byte[] body = await Http.GetByteArrayAsync(part);
+        using var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, part));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(body.Length, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+
+        using var post = await Http.PostAsync(part, new ByteArrayContent([1]));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        Assert.Equal(["GET", "HEAD"], post.Content.Headers.Allow.Order());
+    }
 
     public async Task DisposeAsync()
     {
         _muxer.Dispose();
-        _http.Dispose();
+        Http.Dispose();
         await _app!.DisposeAsync();
         _stream.Dispose();
     }
 
-    private void FeedSeconds(double seconds)
+    protected void FeedSeconds(double seconds)
     {
         long start = _nextVideoMs;
         Feed(SyntheticMedia.Interleave(SyntheticMedia.Video(seconds, startMs: start), SyntheticMedia.Audio(seconds, startMs: start)).ToArray());

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Hls.Storage;
 using Stagecast.Testing;
@@ -22,14 +23,14 @@ public sealed class HlsStreamTests : IDisposable
     [InlineData(6, 0, 5, 7, true)] // segment 5 ended with fewer parts: the next segment's first part is "later"
     public void BlockingReloadIsSatisfiedByThatPartOrAnyLaterOne(long lastMsn, int lastPart, long msn, int part, bool satisfied)
     {
-        var snapshot = new PlaylistSnapshot([], lastMsn, lastPart, 0, lastMsn - 1, false, Task.CompletedTask);
+        var snapshot = new PlaylistSnapshot(lastMsn, lastPart, 0, lastMsn - 1, false, Task.CompletedTask);
         Assert.Equal(satisfied, snapshot.Satisfies(msn, part));
     }
 
     [Fact]
     public void BlockingReloadOnASegmentWaitsForItToComplete()
     {
-        var snapshot = new PlaylistSnapshot([], 5, 1, 0, LastCompleteMsn: 4, false, Task.CompletedTask);
+        var snapshot = new PlaylistSnapshot(5, 1, 0, LastCompleteMsn: 4, false, Task.CompletedTask);
         Assert.True(snapshot.Satisfies(4, null));
         Assert.False(snapshot.Satisfies(5, null));
         Assert.Equal(7, snapshot.MaxRequestableMsn);
@@ -120,6 +121,28 @@ public sealed class HlsStreamTests : IDisposable
     }
 
     public void Dispose() => _stream.Dispose();
+
+    [Fact]
+    public void PlaylistIsRenderedWhenFirstAskedForAndAnOlderSnapshotGetsTheNewerOne()
+    {
+        AddSegmentWithParts(1);
+        var first = _stream.Snapshot!;
+        AddPart();
+        _stream.Publish();
+        var second = _stream.Snapshot!;
+
+        // Nobody asked for the first playlist while it was current: asked now, it lists the part published since.
+        var listed = ParsedPlaylist.Parse(Encoding.UTF8.GetString(first.Playlist));
+        Assert.Equal(2, listed.Parts.Count());
+        Assert.Same(first.Playlist, second.Playlist); // rendered once for both
+
+        // A stream dropped before its playlist was asked for still answers the requests that hold a snapshot.
+        AddPart();
+        _stream.Publish();
+        var last = _stream.Snapshot!;
+        _stream.Dispose();
+        Assert.Equal(3, ParsedPlaylist.Parse(Encoding.UTF8.GetString(last.Playlist)).Parts.Count());
+    }
 
     private void AddSegmentWithParts(int parts)
     {

@@ -69,7 +69,7 @@ public sealed class FirstDayTests
         Assert.Equal(2, exitCode);
         string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("stagecast: ", line);
-        Assert.Contains($"'{name}'", line);
+        Assert.Matches($@"\.{name} must be", line); // "…Options.Timeout must be a duration from …"
         Assert.DoesNotContain("Stagecast is set up", output);
     }
 

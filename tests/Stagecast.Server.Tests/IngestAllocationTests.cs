@@ -13,6 +13,7 @@ namespace Stagecast.Server.Tests;
 /// holding thousands of frames at once (each stream's GOP cache keeps up to a second). The LL-HLS packager adds
 /// what a new part costs (its rendered playlist and a few small objects), three times a second.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class IngestAllocationTests(ITestOutputHelper output)
 {
     private const int Seconds = 20;
@@ -26,8 +27,7 @@ public sealed class IngestAllocationTests(ITestOutputHelper output)
         var (messages, allocated) = Measure(hub);
 
         output.WriteLine($"{allocated} bytes for {messages} messages");
-        // Less than a byte per message: one allocation per message would be tens of bytes each. (A few KiB can appear when
-        // the shared array pool trims itself at a collection caused by other tests, and a buffer is rented anew.)
+        // Less than a byte per message: one allocation per message would be tens of bytes each.
         Assert.True(allocated < messages, $"{allocated} bytes allocated for {messages} media messages");
     }
 
@@ -83,9 +83,18 @@ public sealed class IngestAllocationTests(ITestOutputHelper output)
         try
         {
             Run();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            int measured = Run();
-            return (measured, GC.GetAllocatedBytesForCurrentThread() - before);
+            (int Messages, long Allocated) Window()
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                int measured = Run();
+                return (measured, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+
+            // The quieter of two windows: a collection can still make the shared array pool trim itself, and the next
+            // rent of a large buffer (64 KiB and more) then lands in one window. What is allocated per message is in both.
+            var first = Window();
+            var second = Window();
+            return first.Allocated <= second.Allocated ? first : second;
         }
         finally
         {

@@ -154,7 +154,7 @@ public sealed partial class ProcessTests
     {
         await using var process = ExternalProcess.Start("dotnet", [ServerProcess.ServerDll, "--http-port", "70000"]);
         Assert.Equal(2, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("stagecast: The field HttpPort must be between 0 and 65535.", process.StandardError);
+        Assert.Contains("stagecast: The field ServerOptions.HttpPort must be between 0 and 65535.", process.StandardError);
         Assert.DoesNotContain("   at ", process.StandardError); // no stack trace
     }
 

@@ -1,9 +1,17 @@
 using System.Net;
+using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
+using Stagecast.WebRtc.Client;
+using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests;
 
-/// <summary>The release: deploy/build-release.sh makes a single-file binary that runs without .NET, and a valid systemd unit.</summary>
+/// <summary>
+/// The release: deploy/build-release.sh makes a Native AOT binary that runs without .NET, and a valid systemd unit. The
+/// rest of the suite runs the JIT build; here the binary itself does what code generated at compile time carries in it
+/// (the API's and the realtime channel's JSON, Dapper's queries, options validation) and what differs without a JIT
+/// (DTLS through BouncyCastle, SRTP, the epoll transport).
+/// </summary>
 [Collection(HeavyCollection.Name)]
 public sealed class ReleaseTests
 {
@@ -23,9 +31,8 @@ public sealed class ReleaseTests
         Assert.Equal(0, versionExit);
         Assert.Matches(@"^\d+\.\d+\.\d+", version);
 
-        // No "dotnet" on the command line: the binary carries its runtime, its web pages and its SQLite.
-        var environment = new Dictionary<string, string> { ["DOTNET_BUNDLE_EXTRACT_BASE_DIR"] = Path.Combine(output, "bundle") };
-        await using (var server = await ServerProcess.StartBinaryAsync(binary, environment))
+        // No "dotnet" on the command line: the binary carries its runtime and its web pages, SQLite is beside it.
+        await using (var server = await ServerProcess.StartBinaryAsync(binary))
         {
             var api = await ProcessTests.ApiOfAsync(server);
             var livestream = await api.CreateLivestreamAsync("from-the-release");
@@ -33,7 +40,24 @@ public sealed class ReleaseTests
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/watch/{livestream.Id}")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/assets/hls.min.js")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/.well-known/webhooks.json")).StatusCode);
             Assert.True(File.Exists(Path.Combine(server.DataDir, "stagecast.db")));
+            Assert.Equal(HttpStatusCode.BadRequest, (await api.PostAsync("/livestreams", """{"name":"no spaces allowed"}""")).Status);
+
+            // RTMP in, LL-HLS out, and a WHEP viewer (ICE, DTLS with BouncyCastle, SRTP) of the same stream.
+            await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30, "320x180"));
+            await Eventually.TrueAsync(async () => (await http.GetAsync(livestream.PlaybackUrl)).IsSuccessStatusCode, "the stream to play");
+            Assert.Contains(await Ffmpeg.ProbeAsync(livestream.PlaybackUrl), s => s.Codec == "h264");
+            await using (var viewer = await WhepClient.ConnectAsync(http, $"{server.HttpBase}/{livestream.Id}/whep", DtlsCertificate.Create(TimeProvider.System)))
+            {
+                await Eventually.TrueAsync(() => viewer.VideoPackets > 20 && viewer.AudioPackets > 50, "video and audio packets at the WHEP viewer");
+            }
+
+            // The realtime channel's JSON both ways: a participant joins a meeting and is told who it is.
+            string meeting = await api.CreateMeetingAsync();
+            var (participant, joined) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "from-the-release"));
+            await using var _ = participant;
+            Assert.Equal("from-the-release", joined.GetProperty("self").GetProperty("custom_participant_id").GetString());
         }
 
         // The unit as shipped, pointed at this binary; systemd-analyze prints nothing when every line is understood.

@@ -169,7 +169,11 @@ public sealed class HeavyCollection
     public const string Name = "heavy";
 }
 
-/// <summary>Tests that measure timing to tens of milliseconds: run one by one after all the others, with nothing beside them.</summary>
+/// <summary>
+/// Tests that measure timing to tens of milliseconds, or what the process allocates while media flows through the
+/// process-wide buffer pool (which any other test's hub empties when its last stream ends): run one by one after all
+/// the others, with nothing beside them.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AloneCollection
 {

@@ -169,50 +169,87 @@ public sealed partial class HlsStream
         Publish();
     }
 
-    /// <summary>Renders the playlist, evicts old segments and wakes every waiting request.</summary>
+    /// <summary>Evicts old segments, publishes a new snapshot and wakes every waiting request.</summary>
     public void Publish()
     {
         TaskCompletionSource changed;
         lock (_sync)
         {
             Evict();
-            _renderSegments.Clear();
-            for (int i = _listedFrom; i < _segments.Count; i++)
+            PlaylistSegment? lastWithParts = null;
+            long lastComplete = -1;
+            for (int i = _segments.Count - 1; i >= _listedFrom && (lastWithParts is null || lastComplete < 0); i--)
             {
-                _renderSegments.Add(_segments[i].Info);
+                var info = _segments[i].Info;
+                if (lastWithParts is null && info.Parts.Count > 0)
+                {
+                    lastWithParts = info;
+                }
+
+                if (lastComplete < 0 && info.IsComplete)
+                {
+                    lastComplete = info.SequenceNumber;
+                }
             }
 
-            if (_renderSegments.Count > 0 && _renderSegments[^1].Parts.Count == 0)
+            if (lastWithParts is null)
             {
-                // A segment opened this moment has nothing to list yet; the one just completed must show at once.
-                _renderSegments.RemoveAt(_renderSegments.Count - 1);
+                return; // nothing to list yet
             }
 
-            if (_renderSegments.Count == 0)
-            {
-                return;
-            }
-
-            _render.ResetWrittenCount();
-            MediaPlaylistWriter.Write(_render, _header, _renderSegments, PartsFrom(_renderSegments), _discontinuitySequence,
-                _ended ? null : _nextPartNumber, _ended);
-
-            var lastWithParts = _renderSegments.FindLast(s => s.Parts.Count > 0)!;
             RecordListingDelays(lastWithParts.Parts[^1].Number);
-            long lastComplete = _renderSegments.FindLast(s => s.IsComplete)?.SequenceNumber ?? -1;
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _snapshot, new PlaylistSnapshot(
-                _render.WrittenSpan.ToArray(),
                 lastWithParts.SequenceNumber,
                 lastWithParts.Parts.Count - 1,
                 lastWithParts.Parts[^1].Number,
                 lastComplete,
                 _ended,
-                _changed.Task));
+                _changed.Task) { Source = this });
         }
 
         changed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Renders the current playlist for the first request that asks for it (<see cref="PlaylistSnapshot.Playlist"/>);
+    /// an older snapshot still held by a request gets the current playlist, which is newer than it promised.
+    /// </summary>
+    internal byte[] Render(PlaylistSnapshot requested)
+    {
+        lock (_sync)
+        {
+            var current = _snapshot!;
+            if (current.Rendered is null && ListSegments())
+            {
+                _render.ResetWrittenCount();
+                MediaPlaylistWriter.Write(_render, _header, _renderSegments, PartsFrom(_renderSegments), _discontinuitySequence,
+                    _ended ? null : _nextPartNumber, _ended);
+                current.Rendered = _render.WrittenSpan.ToArray();
+            }
+
+            requested.Rendered ??= current.Rendered ?? [];
+            return requested.Rendered;
+        }
+    }
+
+    /// <summary>Collects the listed segments into <see cref="_renderSegments"/>; false when there is nothing to list yet.</summary>
+    private bool ListSegments()
+    {
+        _renderSegments.Clear();
+        for (int i = _listedFrom; i < _segments.Count; i++)
+        {
+            _renderSegments.Add(_segments[i].Info);
+        }
+
+        if (_renderSegments.Count > 0 && _renderSegments[^1].Parts.Count == 0)
+        {
+            // A segment opened this moment has nothing to list yet; the one just completed must show at once.
+            _renderSegments.RemoveAt(_renderSegments.Count - 1);
+        }
+
+        return _renderSegments.Count > 0;
     }
 
     private long _lastListedPart = -1;
@@ -246,6 +283,11 @@ public sealed partial class HlsStream
     {
         lock (_sync)
         {
+            if (_snapshot is { Rendered: null } last)
+            {
+                Render(last); // requests still holding a snapshot are answered from what is released here
+            }
+
             foreach (var segment in _segments)
             {
                 segment.ReleaseParts();

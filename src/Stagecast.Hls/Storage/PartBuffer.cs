@@ -1,4 +1,5 @@
 using Stagecast.Media;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Hls.Storage;
 
@@ -10,6 +11,8 @@ public sealed class PartBuffer
 {
     private byte[]? _array;
     private int _refCount = 1;
+    private int _fileRequests;
+    private MemoryFile? _file;
 
     private PartBuffer(byte[] array, int length)
     {
@@ -25,6 +28,27 @@ public sealed class PartBuffer
 
     /// <summary>Writable view used once, while the part is being written.</summary>
     public Span<byte> GetWritableSpan() => _array.AsSpan(0, Length);
+
+    /// <summary>
+    /// The part's bytes in a memory file, for a connection to send without copying them; made when the part is asked
+    /// for a second time (a part only one player fetches is not worth the file) and closed with the part. Null
+    /// before that, while another request is making it, or when no file could be had. The caller holds a reference.
+    /// </summary>
+    public MemoryFile? FileForSending()
+    {
+        if (Volatile.Read(ref _file) is { } file)
+        {
+            return file;
+        }
+
+        if (Interlocked.Increment(ref _fileRequests) != 2 || MemoryFile.TryCreate(Memory.Span) is not { } made)
+        {
+            return null;
+        }
+
+        Volatile.Write(ref _file, made);
+        return made;
+    }
 
     /// <summary>Takes a reference unless the buffer was already returned; false means it is gone.</summary>
     public bool TryRetain()
@@ -49,6 +73,7 @@ public sealed class PartBuffer
         int count = Interlocked.Decrement(ref _refCount);
         if (count == 0 && Interlocked.Exchange(ref _array, null) is { } array)
         {
+            Interlocked.Exchange(ref _file, null)?.Dispose();
             MediaBufferPool.Shared.Return(array);
         }
         else if (count < 0)

@@ -1,11 +1,10 @@
 namespace Stagecast.Hls.Storage;
 
 /// <summary>
-/// An immutable view of a media playlist at one moment: the rendered bytes and the positions that blocking
-/// requests compare against. <see cref="Changed"/> completes when a newer snapshot replaces this one.
+/// An immutable view of a media playlist at one moment: the positions that blocking requests compare against, and
+/// the rendered bytes. <see cref="Changed"/> completes when a newer snapshot replaces this one.
 /// </summary>
 public sealed record PlaylistSnapshot(
-    byte[] Playlist,
     long LastPartMsn,
     int LastPartIndex,
     long LastPartNumber,
@@ -13,6 +12,24 @@ public sealed record PlaylistSnapshot(
     bool Ended,
     Task Changed)
 {
+    private byte[]? _playlist;
+
+    /// <summary>The stream that renders this snapshot's playlist when it is first asked for.</summary>
+    internal HlsStream? Source { get; init; }
+
+    /// <summary>
+    /// The playlist, rendered by the first request that needs it rather than at every part: a stream nobody
+    /// watches never renders one. A snapshot replaced before anyone asked serves the newer playlist, which
+    /// satisfies whatever it did.
+    /// </summary>
+    public byte[] Playlist => Volatile.Read(ref _playlist) ?? Source?.Render(this) ?? [];
+
+    internal byte[]? Rendered
+    {
+        get => Volatile.Read(ref _playlist);
+        set => Volatile.Write(ref _playlist, value);
+    }
+
     /// <summary>RFC 8216bis 6.2.5.2: does this playlist hold segment <paramref name="msn"/> (complete), or part <paramref name="part"/> of it, or anything later?</summary>
     public bool Satisfies(long msn, int? part) => part is { } p
         ? LastPartMsn > msn || (LastPartMsn == msn && LastPartIndex >= p)

@@ -28,6 +28,9 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
     private const int MaxPooledPartialBytes = 1024 * 1024;
 
     private readonly Dictionary<int, ChunkStreamState> _streams = [];
+
+    /// <summary>The chunk streams of one-byte basic headers (ids 2–63, what encoders use), found without hashing.</summary>
+    private readonly ChunkStreamState?[] _shortIds = new ChunkStreamState?[64];
     private ChunkStreamState? _current;
     private int _chunkRemaining;
     private long _pendingBytes;
@@ -110,6 +113,7 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
         }
 
         _streams.Clear();
+        Array.Clear(_shortIds);
         _current = null;
     }
 
@@ -284,6 +288,11 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
 
     private ChunkStreamState GetState(int chunkStreamId)
     {
+        if ((uint)chunkStreamId < (uint)_shortIds.Length && _shortIds[chunkStreamId] is { } known)
+        {
+            return known;
+        }
+
         if (_streams.TryGetValue(chunkStreamId, out var state))
         {
             return state;
@@ -296,6 +305,11 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
 
         state = new ChunkStreamState(chunkStreamId);
         _streams.Add(chunkStreamId, state);
+        if ((uint)chunkStreamId < (uint)_shortIds.Length)
+        {
+            _shortIds[chunkStreamId] = state;
+        }
+
         return state;
     }
 

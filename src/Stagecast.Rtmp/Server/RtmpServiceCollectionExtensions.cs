@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ public static class RtmpServiceCollectionExtensions
 {
     public static IServiceCollection AddRtmpServer(this IServiceCollection services, Action<RtmpServerOptions>? configure = null)
     {
-        var options = services.AddOptions<RtmpServerOptions>().ValidateDataAnnotations().ValidateOnStart();
+        var options = services.AddOptions<RtmpServerOptions>().ValidateWith<RtmpServerOptions, RtmpServerOptionsValidator>().ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);

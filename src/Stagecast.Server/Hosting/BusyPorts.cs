@@ -26,9 +26,9 @@ public static class BusyPorts
 
     private static IEnumerable<(string Flag, IPAddress Address, int Port, ProtocolType Type)> Ports(ServerOptions server, WebRtcOptions webRtc)
     {
-        yield return ("--http-port", server.BindAddress, server.HttpPort, ProtocolType.Tcp);
-        yield return ("--rtmp-port", server.BindAddress, server.RtmpPort, ProtocolType.Tcp);
-        if (server.MetricsEndPoint is { } metrics)
+        yield return ("--http-port", server.GetBindAddress(), server.HttpPort, ProtocolType.Tcp);
+        yield return ("--rtmp-port", server.GetBindAddress(), server.RtmpPort, ProtocolType.Tcp);
+        if (server.GetMetricsEndPoint() is { } metrics)
         {
             yield return ("--metrics-bind", metrics.Address, metrics.Port, ProtocolType.Tcp);
         }

@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Hosting;
@@ -7,11 +8,11 @@ public static class HostingServices
     /// <summary>What every feature shares: settings, the clock, the database, listeners and public URLs.</summary>
     public static IServiceCollection AddHosting(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
-        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.Section)).ValidateWith<ServerOptions, ServerOptionsValidator>().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ServerReadiness>();
         services.AddSingleton<ListeningEndpoints>();
-        services.AddOptions<Api.HttpConnectionOptions>().Bind(configuration.GetSection("Stagecast:Http")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Api.HttpConnectionOptions>().Bind(configuration.GetSection("Stagecast:Http")).ValidateWith<Api.HttpConnectionOptions, HttpConnectionOptionsValidator>().ValidateOnStart();
         services.AddSingleton<Api.HttpConnectionLimits>();
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<Security.DestinationPolicy>();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 namespace Stagecast.Server.Hosting;
 
 /// <summary>
@@ -16,7 +17,7 @@ public interface IStartupTask
 public static class StartupTasks
 {
     /// <summary>Registers a feature's start-up work (the task is also available as itself).</summary>
-    public static IServiceCollection AddStartupTask<T>(this IServiceCollection services)
+    public static IServiceCollection AddStartupTask<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IServiceCollection services)
         where T : class, IStartupTask
     {
         services.AddSingleton<T>();

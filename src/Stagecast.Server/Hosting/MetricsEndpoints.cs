@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Connections;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Metrics;
@@ -23,7 +24,7 @@ public static class MetricsEndpoints
     }
 
     /// <summary>Registers a feature's instruments.</summary>
-    public static IServiceCollection AddFeatureMetrics<T>(this IServiceCollection services)
+    public static IServiceCollection AddFeatureMetrics<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IServiceCollection services)
         where T : class, IFeatureMetrics
     {
         services.AddSingleton<T>();

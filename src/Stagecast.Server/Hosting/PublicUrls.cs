@@ -44,7 +44,7 @@ public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpSer
     {
         get
         {
-            var address = options.Value.BindAddress;
+            var address = options.Value.GetBindAddress();
             if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
             {
                 return "localhost";

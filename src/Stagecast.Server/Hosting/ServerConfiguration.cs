@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Stagecast.Server.Hosting;
 
 /// <summary>Settings sources in order of precedence (last wins): defaults, appsettings, then <see cref="CommandLine"/>'s values (STAGECAST_* variables, flags).</summary>
@@ -24,10 +22,10 @@ public static class ServerConfiguration
             throw new StartupException($"invalid setting: {ex.InnerException?.Message ?? ex.Message}");
         }
 
-        var errors = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(server, new ValidationContext(server), errors, validateAllProperties: true))
+        var result = new ServerOptionsValidator().Validate(null, server);
+        if (result.Failed)
         {
-            throw new StartupException(string.Join("; ", errors.Select(e => e.ErrorMessage)));
+            throw StartupException.From(result.Failures!);
         }
 
         return server;

@@ -32,10 +32,10 @@ public sealed class ServerOptions : IValidatableObject
     /// </summary>
     public string MetricsBind { get; set; } = "127.0.0.1:9464";
 
-    public IPAddress BindAddress => IPAddress.Parse(Bind);
+    public IPAddress GetBindAddress() => IPAddress.Parse(Bind);
 
     /// <summary>The metrics listener's endpoint, or null when metrics are off.</summary>
-    public IPEndPoint? MetricsEndPoint => MetricsBind.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : ParseEndPoint(MetricsBind);
+    public IPEndPoint? GetMetricsEndPoint() => MetricsBind.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : ParseEndPoint(MetricsBind);
 
     /// <summary>
     /// PostgreSQL for durable state (postgres://user:password@host:port/db), shared by the nodes of a cluster; without

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Crypto.Tls;
 using Org.BouncyCastle.Security;
+using Stagecast.Transport.Epoll;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Rtp;
@@ -38,8 +39,15 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
     private long _rejected;
     private long _media;
     private (int Bytes, int Datagram) _lastRead; // of a GRO read, for FirstRejection
+    private UdpReceivePump? _pump;
 
     protected WebRtcClient(DtlsCertificate certificate) => _certificate = certificate;
+
+    /// <summary>
+    /// When set, clients connected afterwards are read by this pump instead of each waiting on its socket (a load tool
+    /// with hundreds of viewers: see <see cref="UdpReceivePump"/>); where GRO is missing they read as before.
+    /// </summary>
+    public static UdpReceivePump? ReceivePump { get; set; }
 
     public long VideoPackets => Interlocked.Read(ref _videoPackets);
 
@@ -92,6 +100,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
     public async ValueTask DisposeAsync()
     {
         _closed.Cancel();
+        _pump?.Remove(_socket);
         _socket.Dispose();
         await Task.Yield();
     }
@@ -227,6 +236,12 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
     private async Task ReceiveLoopAsync()
     {
         var gro = UdpGroReceiver.TryCreate(_socket);
+        if (gro is not null && ReceivePump is { } pump && pump.TryAdd(_socket, () => Drain(gro)))
+        {
+            _pump = pump;
+            return;
+        }
+
         var buffer = gro is null ? new byte[2048] : [];
         while (!_closed.IsCancellationRequested)
         {
@@ -240,14 +255,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
                 }
 
                 await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek, _closed.Token).ConfigureAwait(false);
-                while (gro.TryReceive())
-                {
-                    _lastRead = (gro.ReceivedLength, gro.DatagramLength);
-                    for (int offset = 0; offset < gro.ReceivedLength; offset += gro.DatagramLength)
-                    {
-                        Handle(gro.Received[offset..Math.Min(offset + gro.DatagramLength, gro.ReceivedLength)]);
-                    }
-                }
+                Drain(gro);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
             {
@@ -255,6 +263,19 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
                 {
                     return;
                 }
+            }
+        }
+    }
+
+    /// <summary>Reads every GSO message queued on the socket, without waiting, and handles its datagrams.</summary>
+    private void Drain(UdpGroReceiver gro)
+    {
+        while (gro.TryReceive())
+        {
+            _lastRead = (gro.ReceivedLength, gro.DatagramLength);
+            for (int offset = 0; offset < gro.ReceivedLength; offset += gro.DatagramLength)
+            {
+                Handle(gro.Received[offset..Math.Min(offset + gro.DatagramLength, gro.ReceivedLength)]);
             }
         }
     }

@@ -46,7 +46,7 @@ public sealed class KestrelRejectionsTests
     /// <summary>Runs the middleware over an in-memory connection whose next step writes each of <paramref name="writes"/> and flushes.</summary>
     private static async Task<string> WriteThroughAsync(bool inApplication, params string[] writes)
     {
-        var rejections = new KestrelRejections(new JsonSerializerOptions(JsonSerializerDefaults.Web), TimeSpan.FromSeconds(10));
+        var rejections = new KestrelRejections(TimeSpan.FromSeconds(10));
         var pipes = new PipePair();
         var connection = new DefaultConnectionContext("test", pipes.Server, pipes.Client);
         await rejections.Middleware(async context =>

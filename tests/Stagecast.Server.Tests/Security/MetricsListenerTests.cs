@@ -42,10 +42,10 @@ public sealed class MetricsListenerTests(ServerFixture server) : IClassFixture<S
     public void MetricsListenOnLoopbackByDefaultAndTheSettingIsChecked()
     {
         var defaults = new ServerOptions();
-        Assert.True(IPAddress.IsLoopback(defaults.MetricsEndPoint!.Address));
-        Assert.Equal(9464, defaults.MetricsEndPoint.Port);
-        Assert.Null(new ServerOptions { MetricsBind = "none" }.MetricsEndPoint);
-        Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 9100), new ServerOptions { MetricsBind = "[::1]:9100" }.MetricsEndPoint);
+        Assert.True(IPAddress.IsLoopback(defaults.GetMetricsEndPoint()!.Address));
+        Assert.Equal(9464, defaults.GetMetricsEndPoint()!.Port);
+        Assert.Null(new ServerOptions { MetricsBind = "none" }.GetMetricsEndPoint());
+        Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 9100), new ServerOptions { MetricsBind = "[::1]:9100" }.GetMetricsEndPoint());
 
         foreach (string wrong in new[] { "127.0.0.1", "localhost:9464", "9464", "::1" })
         {

@@ -27,12 +27,12 @@ public sealed class SqlAccountStore(SqlDatabase db) : IAccountStore
     public Task CreateTokenAsync(ApiToken token, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
             $"INSERT INTO api_tokens ({TokenColumns}) VALUES (@Id, @AccountId, @Hash, @Prefix, @Name, @CreatedAt, @RevokedAt)",
-            new { token.Id, token.AccountId, token.Hash, token.Prefix, token.Name, CreatedAt = Ms(token.CreatedAt), RevokedAt = Ms(token.RevokedAt) }),
+            new { token.Id, token.AccountId, Hash = new BinaryParameter(token.Hash), token.Prefix, token.Name, CreatedAt = Ms(token.CreatedAt), RevokedAt = Ms(token.RevokedAt) }),
             cancellationToken);
 
     public Task<ApiToken?> FindTokenAsync(byte[] hash, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<TokenRow>(
-            $"SELECT {TokenColumns} FROM api_tokens WHERE token_hash = @hash", new { hash }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+            $"SELECT {TokenColumns} FROM api_tokens WHERE token_hash = @hash", new { hash = new BinaryParameter(hash) }).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
     public Task<IReadOnlyList<ApiToken>> ListTokensAsync(string accountId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<ApiToken>>(async c => (await c.QueryAsync<TokenRow>(
@@ -44,12 +44,12 @@ public sealed class SqlAccountStore(SqlDatabase db) : IAccountStore
             "UPDATE api_tokens SET revoked_at = @at WHERE id = @tokenId AND revoked_at IS NULL",
             new { tokenId, at = Ms(revokedAt) }).ConfigureAwait(false) == 1, cancellationToken);
 
-    private sealed record AccountRow(string Id, string? Name, long CreatedAt)
+    internal sealed record AccountRow(string Id, string? Name, long CreatedAt)
     {
         public Account ToModel() => new(Id, Name, Time(CreatedAt));
     }
 
-    private sealed record TokenRow(string Id, string AccountId, byte[] TokenHash, string Prefix, string? Name, long CreatedAt, long? RevokedAt)
+    internal sealed record TokenRow(string Id, string AccountId, byte[] TokenHash, string Prefix, string? Name, long CreatedAt, long? RevokedAt)
     {
         public ApiToken ToModel() => new(Id, AccountId, TokenHash, Prefix, Name, Time(CreatedAt), Time(RevokedAt));
     }

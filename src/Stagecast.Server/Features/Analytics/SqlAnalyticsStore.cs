@@ -11,14 +11,14 @@ public sealed class SqlAnalyticsStore(SqlDatabase db) : IAnalyticsStore
         db.WithConnectionAsync(c => c.QuerySingleAsync<SessionTotals>(
             $"SELECT COUNT(*) AS count, {Total("ingest_seconds")} AS ingest_seconds, {Total("viewer_seconds")} AS viewer_seconds " +
             "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to",
-            RangeParameters(appId, from, to)), cancellationToken);
+            new { appId, from = Since(from), to = Until(to) }), cancellationToken);
 
     public Task<IReadOnlyList<DailySessionTotals>> GetLivestreamDailyTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<DailySessionTotals>>(async c => (await c.QueryAsync<DailyRow>(
             $"SELECT {db.Dialect.UtcDay("started_time")} AS day, COUNT(*) AS count, {Total("ingest_seconds")} AS ingest_seconds, {Total("viewer_seconds")} AS viewer_seconds " +
             "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to " +
             "GROUP BY day ORDER BY day",
-            RangeParameters(appId, from, to)).ConfigureAwait(false))
+            new { appId, from = Since(from), to = Until(to) }).ConfigureAwait(false))
             .Select(r => new DailySessionTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds, r.ViewerSeconds)).ToList(),
             cancellationToken);
 
@@ -28,16 +28,17 @@ public sealed class SqlAnalyticsStore(SqlDatabase db) : IAnalyticsStore
             $"SELECT {db.Dialect.UtcDay("s.started_at")} AS day, COUNT(*) AS count, " +
             $"{Total("(SELECT SUM(COALESCE(p.left_at, @now) - p.joined_at) FROM session_peers p WHERE p.session_id = s.id)")} / 1000.0 AS ingest_seconds " +
             "FROM meeting_sessions s WHERE s.app_id = @appId AND s.started_at >= @from AND s.started_at < @to GROUP BY day ORDER BY day",
-            new { appId, from = Ms(from) ?? long.MinValue, to = Ms(to) ?? long.MaxValue, now = Ms(now) }).ConfigureAwait(false))
+            new { appId, from = Since(from), to = Until(to), now = Ms(now) }).ConfigureAwait(false))
             .Select(r => new DailyMeetingTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds)).ToList(), cancellationToken);
 
     private static string Total(string expression) => $"CAST(COALESCE(SUM({expression}), 0) AS DOUBLE PRECISION)";
 
-    private static object RangeParameters(string appId, DateTimeOffset? from, DateTimeOffset? to) =>
-        new { appId, from = Ms(from) ?? long.MinValue, to = Ms(to) ?? long.MaxValue };
+    private static long Since(DateTimeOffset? from) => Ms(from) ?? long.MinValue;
+
+    private static long Until(DateTimeOffset? to) => Ms(to) ?? long.MaxValue;
 
     /// <summary>Settable, not positional: for an empty result SQLite reports no types for computed columns, which constructor mapping needs.</summary>
-    private sealed class DailyRow
+    internal sealed class DailyRow
     {
         public string Day { get; set; } = "";
 

@@ -19,15 +19,16 @@ public sealed class SqlAppStore(SqlDatabase db) : IAppStore
     public Task<Page<App>> ListAsync(string accountId, string? search, Paging paging, bool ascending, CancellationToken cancellationToken)
     {
         string order = ascending ? "ASC" : "DESC";
-        return db.QueryPageAsync<AppRow, App>(
-            "SELECT id, account_id, name, created_at", "apps", new SqlWhere("account_id = @accountId", new { accountId }).Search(search, "id", "name"),
-            $"created_at {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
+        var args = new { accountId, pattern = SqlLike.Contains(search), limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync("SELECT id, account_id, name, created_at", "apps", new SqlWhere("account_id = @accountId").Search(search, "id", "name"),
+            $"created_at {order}, rowid {order}", (c, sql) => c.QueryAsync<AppRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(),
+            cancellationToken);
     }
 
     public Task<IReadOnlyList<string>> ListAllIdsAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<string>>(async c => (await c.QueryAsync<string>("SELECT id FROM apps").ConfigureAwait(false)).ToList(), cancellationToken);
 
-    private sealed record AppRow(string Id, string AccountId, string? Name, long CreatedAt)
+    internal sealed record AppRow(string Id, string AccountId, string? Name, long CreatedAt)
     {
         public App ToModel() => new(Id, AccountId, Name, Time(CreatedAt));
     }

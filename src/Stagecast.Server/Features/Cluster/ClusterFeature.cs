@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Microsoft.Extensions.Options;
 using Stagecast.Hls;
 using Stagecast.Server.Features.Accounts;
@@ -20,7 +21,7 @@ public static partial class ClusterFeature
     /// </summary>
     public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
-        services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateWith<ClusterOptions, ClusterOptionsValidator>().ValidateOnStart();
         var options = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         string nodeId = options.NodeId is { Length: > 0 } id ? id : $"{Environment.MachineName}:{server.HttpPort}";
         if (!options.Enabled)

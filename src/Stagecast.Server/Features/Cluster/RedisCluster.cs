@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting.Api;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -329,13 +330,11 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
 /// <summary>A node as <c>GET /cluster/nodes</c> shows it, and as its heartbeat stores it (JSON).</summary>
 public sealed record ClusterNodeInfo(string Id, string Url, IReadOnlyList<string> Streams, double CpuPercent, long RssMegabytes, DateTimeOffset StartedAt, bool Self)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, ApiJsonContext.Default.ClusterNodeInfo);
 
     public static ClusterNodeInfo FromJson(string json, string self)
     {
-        var node = JsonSerializer.Deserialize<ClusterNodeInfo>(json, Json)!;
+        var node = JsonSerializer.Deserialize(json, ApiJsonContext.Default.ClusterNodeInfo)!;
         return node with { Self = node.Id == self };
     }
 }

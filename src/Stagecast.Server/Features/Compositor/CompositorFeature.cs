@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Compositor;
 using Stagecast.Compositor.Video;
 using Stagecast.Server.Features.MeetingLivestreams;
@@ -10,7 +11,7 @@ public static class CompositorFeature
     /// <summary>Meeting programs: the participants composited into one picture and one mix, for livestreams, room streams and recordings.</summary>
     public static IServiceCollection AddCompositor(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CompositorOptions>().Bind(configuration.GetSection(CompositorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CompositorOptions>().Bind(configuration.GetSection(CompositorOptions.Section)).ValidateWith<CompositorOptions, CompositorOptionsValidator>().ValidateOnStart();
         services.AddSingleton(sp => new NameLabels(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebRtcOptions>>().Value.Ffmpeg,
             sp.GetRequiredService<ILogger<NameLabels>>()));
         services.AddSingleton<MeetingPrograms>();

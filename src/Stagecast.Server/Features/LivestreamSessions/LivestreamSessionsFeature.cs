@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
@@ -12,7 +13,7 @@ public static class LivestreamSessionsFeature
     /// </summary>
     public static IServiceCollection AddLivestreamSessions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions")).ValidateWith<SessionAccountingOptions, SessionAccountingOptionsValidator>().ValidateOnStart();
         services.AddSingleton<ILivestreamSessionStore, SqlLivestreamSessionStore>();
         services.AddSingleton<LivestreamWebhookEvents>();
         services.AddSingleton<SessionWriter>();

@@ -13,16 +13,15 @@ public sealed class LivestreamWebhookEvents(WebhookEvents webhooks, PublicUrls u
     /// livestream ends without having had media. The stream key goes along for manual ingest only.
     /// </summary>
     public OutboxEvent Status(Livestream livestream, string status) =>
-        webhooks.Create(livestream.AppId, WebhookEventNames.LivestreamingStatusUpdate, id => new
-        {
-            @event = WebhookEventNames.LivestreamingStatusUpdate,
-            eventId = id,
-            streamId = livestream.Id,
+        webhooks.Create(livestream.AppId, WebhookEventNames.LivestreamingStatusUpdate, id => new LivestreamWebhookBody(
+            WebhookEventNames.LivestreamingStatusUpdate,
+            id,
+            livestream.Id,
             status,
-            manualIngest = livestream.ManualIngest,
-            playbackUrl = urls.PlaybackUrl(livestream.Id),
-            ingestServer = urls.IngestServer,
-            streamKey = livestream.ManualIngest ? keys.Unprotect(livestream.SealedStreamKey) : null,
-            meeting = livestream.MeetingId is { } meetingId ? new { id = meetingId, sessionId = livestream.MeetingSessionId } : null,
-        });
+            livestream.ManualIngest,
+            urls.PlaybackUrl(livestream.Id),
+            urls.IngestServer,
+            livestream.ManualIngest ? keys.Unprotect(livestream.SealedStreamKey) : null,
+            livestream.MeetingId is { } meetingId ? new WebhookMeetingRef(meetingId, livestream.MeetingSessionId) : null),
+            WebhookJsonContext.Default.LivestreamWebhookBody);
 }

@@ -23,7 +23,7 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
             await c.ExecuteAsync(
                 // A meeting livestream's session exists from its invocation: media starting fills in started_time.
                 InsertSession + " ON CONFLICT (id) DO UPDATE SET started_time = excluded.started_time, updated_at = excluded.updated_at, node_id = excluded.node_id",
-                SessionParameters(session), t).ConfigureAwait(false);
+                ParametersOf(session), t).ConfigureAwait(false);
             // The ownership epoch this node publishes under becomes the livestream's: writes under an older one are refused.
             await c.ExecuteAsync(
                 "UPDATE livestreams SET status = 'LIVE', updated_at = @at, owner_epoch = CASE WHEN @epoch > owner_epoch THEN @epoch ELSE owner_epoch END WHERE id = @id",
@@ -38,16 +38,19 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
         {
             await c.ExecuteAsync(
                 InsertSession,
-                SessionParameters(session), t).ConfigureAwait(false);
+                ParametersOf(session), t).ConfigureAwait(false);
             await c.ExecuteAsync(
                 "UPDATE livestreams SET status = 'INVOKED', updated_at = @at WHERE id = @id",
                 new { id = session.LivestreamId, at = Ms(session.UpdatedAt) }, t).ConfigureAwait(false);
         }, cancellationToken);
 
-    public Task<Page<LivestreamSession>> ListSessionsOfMeetingSessionAsync(string appId, string meetingSessionId, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<SessionRow, LivestreamSession>(
-            $"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("app_id = @appId AND meeting_session_id = @meetingSessionId", new { appId, meetingSessionId }),
-            "created_at DESC, rowid DESC", paging, r => r.ToModel(), cancellationToken);
+    public Task<Page<LivestreamSession>> ListSessionsOfMeetingSessionAsync(string appId, string meetingSessionId, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { appId, meetingSessionId, limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync($"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("app_id = @appId AND meeting_session_id = @meetingSessionId"),
+            "created_at DESC, rowid DESC", (c, sql) => c.QueryAsync<SessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(),
+            cancellationToken);
+    }
 
     public Task<IReadOnlyList<LivestreamSession>> ListSessionsOfLivestreamsAsync(IReadOnlyCollection<string> livestreamIds, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
@@ -76,12 +79,14 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
         {
             // The node running the session ends it only while it still owns the livestream; recovery (of a node that
             // died) ends it at its last figures whoever owns the livestream now.
-            var parameters = new DynamicParameters(SessionParameters(session));
-            parameters.Add("epoch", node.EpochOf(session.LivestreamId));
             if (await c.ExecuteAsync(
                     "UPDATE livestream_sessions SET stopped_time = @StoppedTime, err_message = @ErrMessage, ingest_seconds = @IngestSeconds, viewer_seconds = @ViewerSeconds, " +
                     "updated_at = @UpdatedAt WHERE id = @Id" + (recovery ? "" : " AND " + Fenced),
-                    parameters, t).ConfigureAwait(false) == 0)
+                    new
+                    {
+                        session.Id, StoppedTime = Ms(session.StoppedTime), session.ErrMessage, session.IngestSeconds, session.ViewerSeconds,
+                        UpdatedAt = Ms(session.UpdatedAt), epoch = node.EpochOf(session.LivestreamId),
+                    }, t).ConfigureAwait(false) == 0)
             {
                 return false;
             }
@@ -123,10 +128,12 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
             $"SELECT {SessionColumns} FROM livestream_sessions WHERE id = @sessionId AND app_id = @appId",
             new { appId, sessionId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
-    public Task<Page<LivestreamSession>> ListSessionsAsync(string livestreamId, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<SessionRow, LivestreamSession>(
-            $"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("livestream_id = @livestreamId", new { livestreamId }),
-            "created_at DESC, rowid DESC", paging, r => r.ToModel(), cancellationToken);
+    public Task<Page<LivestreamSession>> ListSessionsAsync(string livestreamId, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { livestreamId, limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync($"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("livestream_id = @livestreamId"), "created_at DESC, rowid DESC",
+            (c, sql) => c.QueryAsync<SessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
+    }
 
     public Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
@@ -134,24 +141,16 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
             new { excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false))
             .Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    private object SessionParameters(LivestreamSession s) => new
-    {
-        NodeId = node.Id,
-        s.Id,
-        s.LivestreamId,
-        s.AppId,
-        s.ErrMessage,
-        InvokedTime = Ms(s.InvokedTime),
-        StartedTime = Ms(s.StartedTime),
-        StoppedTime = Ms(s.StoppedTime),
-        s.IngestSeconds,
-        s.ViewerSeconds,
-        CreatedAt = Ms(s.CreatedAt),
-        UpdatedAt = Ms(s.UpdatedAt),
-        s.MeetingSessionId,
-    };
+    private SessionParameters ParametersOf(LivestreamSession s) => new(
+        node.Id, s.Id, s.LivestreamId, s.AppId, s.ErrMessage, Ms(s.InvokedTime), Ms(s.StartedTime), Ms(s.StoppedTime), s.IngestSeconds, s.ViewerSeconds,
+        Ms(s.CreatedAt), Ms(s.UpdatedAt), s.MeetingSessionId);
 
-    private sealed record SessionRow(
+    /// <summary>A session's columns as <see cref="InsertSession"/> names them (a named type: Dapper.AOT binds it at compile time).</summary>
+    internal sealed record SessionParameters(
+        string NodeId, string Id, string LivestreamId, string AppId, string? ErrMessage, long? InvokedTime, long? StartedTime, long? StoppedTime,
+        double IngestSeconds, double ViewerSeconds, long CreatedAt, long UpdatedAt, string? MeetingSessionId);
+
+    internal sealed record SessionRow(
         string Id, string LivestreamId, string AppId, string? ErrMessage, long? InvokedTime, long? StartedTime, long? StoppedTime,
         double IngestSeconds, double ViewerSeconds, long CreatedAt, long UpdatedAt, string? MeetingSessionId)
     {

@@ -10,8 +10,11 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
     private const string LivestreamColumns =
         "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode";
 
-    public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(c => c.ExecuteAsync(
+    public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken)
+    {
+        // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
+        string? videoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig, StoredJsonContext.Default.VideoConfig);
+        return db.WithConnectionAsync(c => c.ExecuteAsync(
             $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode)",
             new
             {
@@ -19,17 +22,18 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
                 livestream.AppId,
                 livestream.Name,
                 livestream.MeetingId,
-                StreamKey = livestream.SealedStreamKey,
-                livestream.StreamKeyHash,
+                StreamKey = new BinaryParameter(livestream.SealedStreamKey),
+                StreamKeyHash = new BinaryParameter(livestream.StreamKeyHash),
                 Status = StatusText(livestream.Status),
                 Disabled = Bit(livestream.Disabled),
                 ManualIngest = Bit(livestream.ManualIngest),
                 CreatedAt = Ms(livestream.CreatedAt),
                 UpdatedAt = Ms(livestream.UpdatedAt),
                 livestream.MeetingSessionId,
-                VideoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig),
+                VideoConfig = videoConfig,
                 livestream.RecordingMode,
             }), cancellationToken);
+    }
 
     public Task<Livestream?> FindLivestreamAsync(string appId, string livestreamId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<LivestreamRow>(
@@ -44,23 +48,25 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
     public Task<Livestream?> FindLivestreamByKeyHashAsync(byte[] keyHash, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<LivestreamRow>(
             $"SELECT {LivestreamColumns} FROM livestreams WHERE stream_key_hash = @keyHash AND deleted_at IS NULL",
-            new { keyHash }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+            new { keyHash = new BinaryParameter(keyHash) }).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
     public Task<Page<Livestream>> ListLivestreamsAsync(string appId, LivestreamFilter filter, Paging paging, CancellationToken cancellationToken)
     {
-        var where = new SqlWhere("app_id = @appId AND deleted_at IS NULL", new { appId })
-            .AndIn("status", "statuses", filter.Statuses?.Select(StatusText).ToArray())
+        string[]? statuses = filter.Statuses?.Select(StatusText).ToArray();
+        var where = new SqlWhere("app_id = @appId AND deleted_at IS NULL")
+            .AndIn("status", "statuses", statuses)
             .And("meeting_id IS NULL", filter.ExcludeMeetings)
             .Between("created_at", filter.CreatedFrom, filter.CreatedTo);
+        var args = new { appId, statuses, from = Ms(filter.CreatedFrom), to = Ms(filter.CreatedTo), limit = paging.PerPage, offset = paging.Offset };
         string order = filter.Ascending ? "ASC" : "DESC";
-        return db.QueryPageAsync<LivestreamRow, Livestream>(
-            $"SELECT {LivestreamColumns}", "livestreams", where, $"created_at {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
+        return db.QueryPageAsync($"SELECT {LivestreamColumns}", "livestreams", where, $"created_at {order}, rowid {order}",
+            (c, sql) => c.QueryAsync<LivestreamRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
     }
 
     public Task UpdateStreamKeyAsync(string livestreamId, byte[] sealedKey, byte[] keyHash, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
             "UPDATE livestreams SET stream_key = @sealedKey, stream_key_hash = @keyHash, updated_at = @at WHERE id = @livestreamId",
-            new { livestreamId, sealedKey, keyHash, at = Ms(updatedAt) }), cancellationToken);
+            new { livestreamId, sealedKey = new BinaryParameter(sealedKey), keyHash = new BinaryParameter(keyHash), at = Ms(updatedAt) }), cancellationToken);
 
     public Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
@@ -72,10 +78,13 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
             "UPDATE livestreams SET status = @status, updated_at = @at WHERE id = @livestreamId",
             new { livestreamId, status = StatusText(status), at = Ms(updatedAt) }), cancellationToken);
 
-    public Task<Page<Livestream>> ListMeetingLivestreamsAsync(string appId, string meetingId, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<LivestreamRow, Livestream>(
-            $"SELECT {LivestreamColumns}", "livestreams", new SqlWhere("app_id = @appId AND meeting_id = @meetingId AND deleted_at IS NULL", new { appId, meetingId }),
-            "created_at DESC, rowid DESC", paging, r => r.ToModel(), cancellationToken);
+    public Task<Page<Livestream>> ListMeetingLivestreamsAsync(string appId, string meetingId, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { appId, meetingId, limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync($"SELECT {LivestreamColumns}", "livestreams", new SqlWhere("app_id = @appId AND meeting_id = @meetingId AND deleted_at IS NULL"),
+            "created_at DESC, rowid DESC", (c, sql) => c.QueryAsync<LivestreamRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(),
+            cancellationToken);
+    }
 
     public Task<IReadOnlyList<Livestream>> ListActiveMeetingLivestreamsAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<Livestream>>(async c => (await c.QueryAsync<LivestreamRow>(
@@ -107,12 +116,12 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
         _ => LivestreamStatus.Idle,
     };
 
-    private sealed record LivestreamRow(
+    internal sealed record LivestreamRow(
         string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
         long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode)
     {
         public Livestream ToModel() => new(
             Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
-            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize<VideoConfig>(VideoConfig), RecordingMode);
+            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, StoredJsonContext.Default.VideoConfig), RecordingMode);
     }
 }

@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Hls;
 using Stagecast.Rtmp.Server;
 using Stagecast.Server.Hosting.Security;
@@ -14,7 +15,7 @@ public static partial class MediaPlaneFeature
     /// </summary>
     public static IServiceCollection AddMediaPlane(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StreamHubOptions>().Bind(configuration.GetSection("Stagecast:Hub")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StreamHubOptions>().Bind(configuration.GetSection("Stagecast:Hub")).ValidateWith<StreamHubOptions, StreamHubOptionsValidator>().ValidateOnStart();
         services.AddOptions<HlsOptions>().Bind(configuration.GetSection("Stagecast:Hls")); // validated by AddLowLatencyHls
         services.AddSingleton<StreamHub>();
         services.AddKeyedSingleton<FailedAttemptThrottle>(FailedAttemptThrottle.StreamKeys);

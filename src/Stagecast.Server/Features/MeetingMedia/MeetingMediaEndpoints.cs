@@ -24,13 +24,13 @@ public static class MeetingMediaEndpoints
     public static IEndpointRouteBuilder MapMeetingMedia(this IEndpointRouteBuilder endpoints)
     {
         var peer = endpoints.MapGroup(Path).ExcludeFromDescription();
-        peer.MapGroup("/whip").MapSessionResource<SfuPublisher>("meeting WHIP", "peerId", PublishAsync, PeerIdOf, session => session.Unpublish(), Authorize);
-        peer.MapGroup("/whep").MapSessionResource<ForwardingWhepSession>("meeting WHEP", "peerId", SubscribeAsync, PublisherPeerOf,
-            session => session.Close("the subscriber ended the session"), Authorize);
+        peer.MapGroup("/whip").MapSessionResource<SfuPublisher>("meeting WHIP", "peerId", PeerIdOf, session => session.Unpublish())
+            .MapPost("", PublishAsync).RequireAuthorization(ParticipantAuthenticationHandler.Policy);
+        peer.MapGroup("/whep").MapSessionResource<ForwardingWhepSession>("meeting WHEP", "peerId", PublisherPeerOf,
+            session => session.Close("the subscriber ended the session"))
+            .MapPost("", SubscribeAsync).RequireAuthorization(ParticipantAuthenticationHandler.Policy);
         return endpoints;
     }
-
-    private static void Authorize(RouteHandlerBuilder post) => post.RequireAuthorization(ParticipantAuthenticationHandler.Policy);
 
     private static async Task<IResult> PublishAsync(HttpContext context, string peerId, string? source, WebRtcTransport transport, MeetingRooms rooms,
         MeetingMediaService media, MeetingTracks tracks, ILoggerFactory loggers)

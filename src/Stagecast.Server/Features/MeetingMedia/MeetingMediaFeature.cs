@@ -1,3 +1,5 @@
+using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Realtime;
 
@@ -8,7 +10,7 @@ public static class MeetingMediaFeature
     /// <summary>Media in meetings: participants publish and watch each other over WHIP and WHEP, forwarded as it came (an SFU).</summary>
     public static IServiceCollection AddMeetingMedia(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MeetingMediaOptions>().Bind(configuration.GetSection(MeetingMediaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MeetingMediaOptions>().Bind(configuration.GetSection(MeetingMediaOptions.Section)).ValidateWith<MeetingMediaOptions, MeetingMediaOptionsValidator>().ValidateOnStart();
         services.AddSingleton<MeetingTracks>();
         services.AddSingleton<SqlMediaTrackStore>();
         services.AddSingleton<MeetingMediaStats>();

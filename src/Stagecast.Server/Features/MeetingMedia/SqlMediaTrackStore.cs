@@ -27,7 +27,7 @@ public sealed class SqlMediaTrackStore(SqlDatabase db)
             $"SELECT {Columns} FROM session_media_tracks WHERE session_id = @sessionId AND {db.Dialect.InList("peer_id", "@peerIds")} ORDER BY started_at",
             new { sessionId, peerIds }).ConfigureAwait(false)).Select(r => r.ToTrack()).ToList(), cancellationToken);
 
-    private sealed record Row(
+    internal sealed record Row(
         string id, string session_id, string peer_id, string direction, string kind, string source, string producer_id, string? remote_peer_id,
         string codec, long ssrc, long started_at, long? ended_at, long packets, long bytes, long packets_lost, double? jitter_ms)
     {

@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
 
@@ -8,7 +9,7 @@ public static class MeetingSessionsFeature
     /// <summary>Meeting sessions: their store, durable participant minutes, recovery after a crash, chat downloads and retention.</summary>
     public static IServiceCollection AddMeetingSessions(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
-        services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat")).ValidateWith<ChatOptions, ChatOptionsValidator>().ValidateOnStart();
         services.AddSingleton<ChatRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatRetentionService>());
         services.AddSingleton<IMeetingSessionStore, SqlMeetingSessionStore>();

@@ -16,54 +16,34 @@ public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls
     public static readonly TimeSpan ChatLinkLifetime = TimeSpan.FromDays(7);
 
     public OutboxEvent MeetingStarted(Meeting meeting, MeetingSession session) =>
-        webhooks.Create(meeting.AppId, WebhookEventNames.MeetingStarted, id => new { @event = WebhookEventNames.MeetingStarted, eventId = id, meeting = MeetingOf(meeting, session) });
+        Create(meeting, WebhookEventNames.MeetingStarted, id => new(WebhookEventNames.MeetingStarted, id, MeetingOf(meeting, session)));
 
     public OutboxEvent MeetingEnded(Meeting meeting, MeetingSession session, string reason) =>
-        webhooks.Create(meeting.AppId, WebhookEventNames.MeetingEnded, id => new { @event = WebhookEventNames.MeetingEnded, eventId = id, meeting = MeetingOf(meeting, session), reason });
+        Create(meeting, WebhookEventNames.MeetingEnded, id => new(WebhookEventNames.MeetingEnded, id, MeetingOf(meeting, session), Reason: reason));
 
     public OutboxEvent ParticipantJoined(Meeting meeting, MeetingSession session, SessionPeer peer) =>
-        webhooks.Create(meeting.AppId, WebhookEventNames.ParticipantJoined, id => new
-        {
-            @event = WebhookEventNames.ParticipantJoined, eventId = id, meeting = MeetingOf(meeting, session), participant = ParticipantOf(peer),
-        });
+        Create(meeting, WebhookEventNames.ParticipantJoined,
+            id => new(WebhookEventNames.ParticipantJoined, id, MeetingOf(meeting, session), Participant: ParticipantOf(peer)));
 
     public OutboxEvent ParticipantLeft(Meeting meeting, MeetingSession session, SessionPeer peer) =>
-        webhooks.Create(meeting.AppId, WebhookEventNames.ParticipantLeft, id => new
-        {
-            @event = WebhookEventNames.ParticipantLeft, eventId = id, meeting = MeetingOf(meeting, session), participant = ParticipantOf(peer),
-        });
+        Create(meeting, WebhookEventNames.ParticipantLeft,
+            id => new(WebhookEventNames.ParticipantLeft, id, MeetingOf(meeting, session), Participant: ParticipantOf(peer)));
 
     public OutboxEvent ChatSynced(Meeting meeting, MeetingSession session)
     {
         string path = SessionsApi.ChatDownloadPath.Replace("{session_id}", session.Id, StringComparison.Ordinal);
         var (query, expires) = downloads.Sign(path, ChatLinkLifetime);
-        return webhooks.Create(meeting.AppId, WebhookEventNames.ChatSynced, id => new
-        {
-            @event = WebhookEventNames.ChatSynced, eventId = id, meeting = MeetingOf(meeting, session),
-            chatDownloadUrl = $"{urls.HttpBase}{path}?{query}", chatDownloadUrlExpiry = expires,
-        });
+        return Create(meeting, WebhookEventNames.ChatSynced, id => new(WebhookEventNames.ChatSynced, id, MeetingOf(meeting, session),
+            ChatDownloadUrl: $"{urls.HttpBase}{path}?{query}", ChatDownloadUrlExpiry: expires));
     }
 
-    private static object MeetingOf(Meeting meeting, MeetingSession session) => new
-    {
-        id = meeting.Id,
-        sessionId = session.Id,
-        title = meeting.Title,
-        status = session.IsLive ? "LIVE" : "ENDED",
-        createdAt = meeting.CreatedAt,
-        startedAt = session.StartedAt,
-        endedAt = session.EndedAt,
-    };
+    private OutboxEvent Create(Meeting meeting, string name, Func<string, MeetingWebhookBody> body) =>
+        webhooks.Create(meeting.AppId, name, body, WebhookJsonContext.Default.MeetingWebhookBody);
 
-    private static object ParticipantOf(SessionPeer peer) => new
-    {
-        peerId = peer.Id,
-        userId = peer.ParticipantId,
-        customParticipantId = peer.CustomParticipantId,
-        displayName = peer.DisplayName,
-        presetName = peer.PresetName,
-        joinedAt = peer.JoinedAt,
-        leftAt = peer.LeftAt,
-        duration = peer.LeftAt is { } left ? Math.Round((left - peer.JoinedAt).TotalSeconds, 3) : (double?)null,
-    };
+    private static MeetingWebhookMeeting MeetingOf(Meeting meeting, MeetingSession session) => new(
+        meeting.Id, session.Id, meeting.Title, session.IsLive ? "LIVE" : "ENDED", meeting.CreatedAt, session.StartedAt, session.EndedAt);
+
+    private static MeetingWebhookParticipant ParticipantOf(SessionPeer peer) => new(
+        peer.Id, peer.ParticipantId, peer.CustomParticipantId, peer.DisplayName, peer.PresetName, peer.JoinedAt, peer.LeftAt,
+        peer.LeftAt is { } left ? Math.Round((left - peer.JoinedAt).TotalSeconds, 3) : null);
 }

@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting.Database;
 using System.Text.Json;
 using Dapper;
 using System.Data.Common;
@@ -40,8 +41,11 @@ public sealed partial class SqlMeetingSessionStore
             $"SELECT {ChatColumns} FROM chat_messages WHERE meeting_id = @meetingId ORDER BY created_at DESC, rowid DESC LIMIT @limit",
             new { meetingId, limit }).ConfigureAwait(false)).Select(r => r.ToModel()).Reverse().ToList(), cancellationToken);
 
-    public Task CreatePollAsync(Poll poll, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(c => c.ExecuteAsync(
+    public Task CreatePollAsync(Poll poll, CancellationToken cancellationToken)
+    {
+        // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
+        string options = JsonSerializer.Serialize(poll.Options, StoredJsonContext.Default.IReadOnlyListString);
+        return db.WithConnectionAsync(c => c.ExecuteAsync(
             "INSERT INTO polls (id, session_id, meeting_id, created_by, question, options, anonymous, hide_votes, created_at) " +
             "VALUES (@Id, @SessionId, @MeetingId, @CreatedBy, @Question, @Options, @Anonymous, @HideVotes, @CreatedAt)",
             new
@@ -51,11 +55,12 @@ public sealed partial class SqlMeetingSessionStore
                 poll.MeetingId,
                 poll.CreatedBy,
                 poll.Question,
-                Options = JsonSerializer.Serialize(poll.Options),
+                Options = options,
                 Anonymous = Bit(poll.Anonymous),
                 HideVotes = Bit(poll.HideVotes),
                 CreatedAt = Ms(poll.CreatedAt),
             }), cancellationToken);
+    }
 
     public async Task<bool> VoteAsync(string pollId, PollVote vote, CancellationToken cancellationToken)
     {
@@ -73,37 +78,39 @@ public sealed partial class SqlMeetingSessionStore
     }
 
     public async Task<Poll?> FindPollAsync(string pollId, CancellationToken cancellationToken) =>
-        (await QueryPollsAsync("WHERE id = @pollId", new { pollId }, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        (await QueryPollsAsync("id", pollId, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
     public Task<IReadOnlyList<Poll>> ListPollsAsync(string sessionId, CancellationToken cancellationToken) =>
-        QueryPollsAsync("WHERE session_id = @sessionId", new { sessionId }, cancellationToken);
+        QueryPollsAsync("session_id", sessionId, cancellationToken);
 
-    private Task<IReadOnlyList<Poll>> QueryPollsAsync(string where, object parameters, CancellationToken cancellationToken) =>
+    /// <summary>The polls whose <paramref name="column"/> is <paramref name="value"/>, with their votes.</summary>
+    private Task<IReadOnlyList<Poll>> QueryPollsAsync(string column, string value, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<Poll>>(async c =>
         {
             var polls = (await c.QueryAsync<PollRow>(
-                $"SELECT id, session_id, meeting_id, created_by, question, options, anonymous, hide_votes, created_at FROM polls {where} ORDER BY created_at, rowid",
-                parameters).ConfigureAwait(false)).ToList();
+                $"SELECT id, session_id, meeting_id, created_by, question, options, anonymous, hide_votes, created_at FROM polls WHERE {column} = @value ORDER BY created_at, rowid",
+                new { value }).ConfigureAwait(false)).ToList();
             var votes = (await c.QueryAsync<VoteRow>(
-                $"SELECT poll_id, participant_id, display_name, option_index, created_at FROM poll_votes WHERE poll_id IN (SELECT id FROM polls {where}) ORDER BY created_at, rowid",
-                parameters).ConfigureAwait(false)).ToLookup(v => v.PollId);
+                $"SELECT poll_id, participant_id, display_name, option_index, created_at FROM poll_votes WHERE poll_id IN (SELECT id FROM polls WHERE {column} = @value) " +
+                "ORDER BY created_at, rowid",
+                new { value }).ConfigureAwait(false)).ToLookup(v => v.PollId);
             return polls.Select(p => p.ToModel(votes[p.Id].Select(v => v.ToModel()).ToList())).ToList();
         }, cancellationToken);
 
-    private sealed record ChatRow(
+    internal sealed record ChatRow(
         string Id, string SessionId, string MeetingId, string ParticipantId, string? PeerId, string? DisplayName, string PayloadType, string Payload,
         long Pinned, long IsEdited, long CreatedAt)
     {
         public ChatMessage ToModel() => new(Id, SessionId, MeetingId, ParticipantId, PeerId, DisplayName, PayloadType, Payload, Pinned != 0, IsEdited != 0, Time(CreatedAt));
     }
 
-    private sealed record PollRow(string Id, string SessionId, string MeetingId, string? CreatedBy, string Question, string Options, long Anonymous, long HideVotes, long CreatedAt)
+    internal sealed record PollRow(string Id, string SessionId, string MeetingId, string? CreatedBy, string Question, string Options, long Anonymous, long HideVotes, long CreatedAt)
     {
         public Poll ToModel(IReadOnlyList<PollVote> votes) => new(
-            Id, SessionId, MeetingId, CreatedBy, Question, JsonSerializer.Deserialize<string[]>(Options) ?? [], Anonymous != 0, HideVotes != 0, Time(CreatedAt), votes);
+            Id, SessionId, MeetingId, CreatedBy, Question, JsonSerializer.Deserialize(Options, StoredJsonContext.Default.IReadOnlyListString) ?? [], Anonymous != 0, HideVotes != 0, Time(CreatedAt), votes);
     }
 
-    private sealed record VoteRow(string PollId, string ParticipantId, string? DisplayName, long OptionIndex, long CreatedAt)
+    internal sealed record VoteRow(string PollId, string ParticipantId, string? DisplayName, long OptionIndex, long CreatedAt)
     {
         public PollVote ToModel() => new(ParticipantId, DisplayName, (int)OptionIndex, Time(CreatedAt));
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Data;
 using Dapper;
 using Stagecast.Server.Features.Webhooks;
@@ -64,7 +65,8 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
             ? Task.CompletedTask
             : db.InTransactionAsync(async (c, t) =>
             {
-                var rows = sessions.Select(s => new { s.SessionId, s.MaxConcurrentParticipants, at = Ms(now) }).ToList();
+                // A sequence, not a List: Dapper.AOT 1.1 casts a List of anonymous rows to List<object> (an invalid cast).
+                var rows = sessions.Select(s => new { s.SessionId, s.MaxConcurrentParticipants, at = Ms(now) });
                 await c.ExecuteAsync("UPDATE session_peers SET updated_at = @at WHERE session_id = @SessionId AND left_at IS NULL", rows, t).ConfigureAwait(false);
                 await c.ExecuteAsync(
                     "UPDATE meeting_sessions SET updated_at = @at, max_concurrent_participants = CASE WHEN @MaxConcurrentParticipants > max_concurrent_participants THEN @MaxConcurrentParticipants ELSE max_concurrent_participants END " +
@@ -72,22 +74,30 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
             }, cancellationToken);
 
     public Task<MeetingSession?> FindSessionAsync(string appId, string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QuerySessionAsync($"{SelectSessions} FROM {FromSessions} WHERE s.id = @sessionId AND s.app_id = @appId", new { appId, sessionId, now = Ms(now) }, cancellationToken);
+        QuerySessionAsync(c => c.QuerySingleOrDefaultAsync<SessionRow>(
+            $"{SelectSessions} FROM {FromSessions} WHERE s.id = @sessionId AND s.app_id = @appId", new { appId, sessionId, now = Ms(now) }), cancellationToken);
 
     public Task<MeetingSession?> FindLiveSessionAsync(string meetingId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QuerySessionAsync($"{SelectSessions} FROM {FromSessions} WHERE s.meeting_id = @meetingId AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1",
-            new { meetingId, now = Ms(now) }, cancellationToken);
+        QuerySessionAsync(c => c.QuerySingleOrDefaultAsync<SessionRow>(
+            $"{SelectSessions} FROM {FromSessions} WHERE s.meeting_id = @meetingId AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1",
+            new { meetingId, now = Ms(now) }), cancellationToken);
 
     public Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var where = new SqlWhere("s.app_id = @appId", new { appId, now = Ms(now) })
-            .And("s.meeting_id = @meetingId", "meetingId", filter.MeetingId)
+        var where = new SqlWhere("s.app_id = @appId")
+            .And("s.meeting_id = @meetingId", filter.MeetingId is not null)
             .And(filter.Live == true ? "s.ended_at IS NULL" : "s.ended_at IS NOT NULL", filter.Live is not null)
             .Between("s.started_at", filter.StartedFrom, filter.StartedTo)
             .Search(filter.Search, "s.id", "s.meeting_id", "s.meeting_display_name");
         string order = filter.Ascending ? "ASC" : "DESC";
         string sort = filter.SortByMinutes ? $"participant_seconds {order}, s.started_at {order}" : $"s.started_at {order}, s.rowid {order}";
-        return db.QueryPageAsync<SessionRow, MeetingSession>(SelectSessions, FromSessions, where, sort, paging, r => r.ToModel(), cancellationToken);
+        var args = new
+        {
+            appId, now = Ms(now), meetingId = filter.MeetingId, from = Ms(filter.StartedFrom), to = Ms(filter.StartedTo), pattern = SqlLike.Contains(filter.Search),
+            limit = paging.PerPage, offset = paging.Offset,
+        };
+        return db.QueryPageAsync(SelectSessions, FromSessions, where, sort,
+            (c, sql) => c.QueryAsync<SessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
     }
 
     public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
@@ -109,10 +119,12 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
         db.WithConnectionAsync(c => c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM chat_messages WHERE session_id = @sessionId)", new { sessionId }),
             cancellationToken);
 
-    public Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<PeerRow, SessionPeer>(
-            $"SELECT {PeerColumns}", "session_peers", new SqlWhere("session_id = @sessionId", new { sessionId }), "joined_at, rowid", paging, r => r.ToModel(),
-            cancellationToken);
+    public Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { sessionId, limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync($"SELECT {PeerColumns}", "session_peers", new SqlWhere("session_id = @sessionId"), "joined_at, rowid",
+            (c, sql) => c.QueryAsync<PeerRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
+    }
 
     /// <summary>A write and the webhook events it causes, committed together; the dispatcher is woken after.</summary>
     private async Task WithEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, Func<IDbConnection, IDbTransaction, Task> write, CancellationToken cancellationToken)
@@ -128,11 +140,11 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
         }
     }
 
-    private Task<MeetingSession?> QuerySessionAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(sql, parameters).ConfigureAwait(false))?.ToModel(), cancellationToken);
+    private Task<MeetingSession?> QuerySessionAsync(Func<DbConnection, Task<SessionRow?>> query, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await query(c).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
     /// <summary>Settable: the computed columns have no declared type, which positional mapping of an empty result needs.</summary>
-    private sealed class SessionRow
+    internal sealed class SessionRow
     {
         public string Id { get; set; } = "";
 
@@ -165,7 +177,7 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
             ParticipantSeconds, LiveParticipants);
     }
 
-    private sealed record PeerRow(
+    internal sealed record PeerRow(
         string Id, string SessionId, string ParticipantId, string CustomParticipantId, string? DisplayName, string? PresetName, long JoinedAt, long? LeftAt,
         long CreatedAt, long UpdatedAt)
     {

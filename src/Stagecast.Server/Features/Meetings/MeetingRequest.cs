@@ -38,7 +38,7 @@ public sealed record MeetingRequest : IValidatableObject
     public JsonObject? RecordingConfig { get; init; }
 
     /// <summary>RTMP(S) destinations the program is pushed to with every session (SignalWire's room streams): <c>[{"url": ...}]</c>.</summary>
-    [MaxLength(MaxRoomStreams)]
+    [ItemCount(0, MaxRoomStreams)]
     public IReadOnlyList<RoomStreamSetting>? RoomStreams { get; init; }
 
     public const int MaxRoomStreams = 10;

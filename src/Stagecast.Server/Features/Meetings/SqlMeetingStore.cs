@@ -31,12 +31,18 @@ public sealed class SqlMeetingStore(SqlDatabase db, StreamKeyProtector keys) : I
 
     public Task<Page<Meeting>> ListAsync(string appId, MeetingFilter filter, Paging paging, CancellationToken cancellationToken)
     {
-        var where = new SqlWhere("app_id = @appId", new { appId })
+        var where = new SqlWhere("app_id = @appId")
             .Search(filter.Search, "id", "title")
-            .And("status = @status", "status", filter.Status is { } status ? StatusText(status) : null)
+            .And("status = @status", filter.Status is not null)
             .Between("created_at", filter.CreatedFrom, filter.CreatedTo);
+        var args = new
+        {
+            appId, pattern = SqlLike.Contains(filter.Search), status = filter.Status is { } status ? StatusText(status) : null, from = Ms(filter.CreatedFrom),
+            to = Ms(filter.CreatedTo), limit = paging.PerPage, offset = paging.Offset,
+        };
         string order = filter.Ascending ? "ASC" : "DESC";
-        return db.QueryPageAsync<MeetingRow, Meeting>($"SELECT {Columns}", "meetings", where, $"created_at {order}, rowid {order}", paging, r => r.ToModel(keys), cancellationToken);
+        return db.QueryPageAsync($"SELECT {Columns}", "meetings", where, $"created_at {order}, rowid {order}",
+            (c, sql) => c.QueryAsync<MeetingRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(keys), cancellationToken);
     }
 
     public Task UpdateAsync(Meeting meeting, CancellationToken cancellationToken) =>
@@ -48,26 +54,17 @@ public sealed class SqlMeetingStore(SqlDatabase db, StreamKeyProtector keys) : I
 
     private static string StatusText(MeetingStatus status) => status == MeetingStatus.Active ? "ACTIVE" : "INACTIVE";
 
-    private object Parameters(Meeting m) => new
-    {
-        m.Id,
-        m.AppId,
-        m.Title,
-        RecordOnStart = Bit(m.RecordOnStart),
-        LiveStreamOnStart = Bit(m.LiveStreamOnStart),
-        PersistChat = Bit(m.PersistChat),
-        SummarizeOnEnd = Bit(m.SummarizeOnEnd),
-        TranscribeOnEnd = Bit(m.TranscribeOnEnd),
-        m.SessionKeepAliveTimeInSecs,
-        Status = StatusText(m.Status),
-        AiConfig = m.AiConfig?.ToJsonString(),
-        RecordingConfig = m.RecordingConfig?.ToJsonString(),
-        CreatedAt = Ms(m.CreatedAt),
-        UpdatedAt = Ms(m.UpdatedAt),
-        RoomStreams = m.RoomStreams is { Count: > 0 } urls ? keys.Protect(JsonSerializer.Serialize(urls)) : null,
-    };
+    private MeetingParameters Parameters(Meeting m) => new(
+        m.Id, m.AppId, m.Title, Bit(m.RecordOnStart), Bit(m.LiveStreamOnStart), Bit(m.PersistChat), Bit(m.SummarizeOnEnd), Bit(m.TranscribeOnEnd),
+        m.SessionKeepAliveTimeInSecs, StatusText(m.Status), m.AiConfig?.ToJsonString(), m.RecordingConfig?.ToJsonString(), Ms(m.CreatedAt), Ms(m.UpdatedAt),
+        new BinaryParameter(m.RoomStreams is { Count: > 0 } urls ? keys.Protect(JsonSerializer.Serialize(urls, StoredJsonContext.Default.IReadOnlyListString)) : null));
 
-    private sealed record MeetingRow(
+    /// <summary>A meeting's columns (a named type: Dapper.AOT binds it at compile time).</summary>
+    internal sealed record MeetingParameters(
+        string Id, string AppId, string? Title, long RecordOnStart, long LiveStreamOnStart, long PersistChat, long SummarizeOnEnd, long TranscribeOnEnd,
+        int SessionKeepAliveTimeInSecs, string Status, string? AiConfig, string? RecordingConfig, long CreatedAt, long UpdatedAt, BinaryParameter RoomStreams);
+
+    internal sealed record MeetingRow(
         string Id, string AppId, string? Title, long RecordOnStart, long LiveStreamOnStart, long PersistChat, long SummarizeOnEnd, long TranscribeOnEnd,
         long SessionKeepAliveTimeInSecs, string Status, string? AiConfig, string? RecordingConfig, long CreatedAt, long UpdatedAt, byte[]? RoomStreams)
     {
@@ -75,7 +72,7 @@ public sealed class SqlMeetingStore(SqlDatabase db, StreamKeyProtector keys) : I
             Id, AppId, Title, RecordOnStart != 0, LiveStreamOnStart != 0, PersistChat != 0, SummarizeOnEnd != 0, TranscribeOnEnd != 0,
             (int)SessionKeepAliveTimeInSecs, Status == "ACTIVE" ? MeetingStatus.Active : MeetingStatus.Inactive,
             Document(AiConfig), Document(RecordingConfig), Time(CreatedAt), Time(UpdatedAt),
-            RoomStreams is null ? null : JsonSerializer.Deserialize<List<string>>(keys.Unprotect(RoomStreams)));
+            RoomStreams is null ? null : JsonSerializer.Deserialize(keys.Unprotect(RoomStreams), StoredJsonContext.Default.IReadOnlyListString));
 
         private static JsonObject? Document(string? json) => json is null ? null : JsonNode.Parse(json) as JsonObject;
     }

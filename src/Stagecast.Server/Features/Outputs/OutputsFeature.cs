@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Restream;
 using Stagecast.Server.Hosting;
 
@@ -8,8 +9,8 @@ public static class OutputsFeature
     /// <summary>Restream outputs of livestreams and the manager that runs their workers.</summary>
     public static IServiceCollection AddOutputs(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<OutputDestinationOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateWith<RestreamOptions, RestreamOptionsValidator>().ValidateOnStart();
+        services.AddOptions<OutputDestinationOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
         services.AddSingleton<OutputDestinations>();
         services.AddSingleton<IOutputStore, SqlOutputStore>();
         services.AddSingleton<OutputManager>();

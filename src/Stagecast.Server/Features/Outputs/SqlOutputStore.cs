@@ -17,7 +17,7 @@ public sealed class SqlOutputStore(SqlDatabase db) : IOutputStore
                 output.LivestreamId,
                 output.AppId,
                 output.Url,
-                StreamKey = output.SealedStreamKey,
+                StreamKey = new BinaryParameter(output.SealedStreamKey),
                 Enabled = Bit(output.Enabled),
                 CreatedAt = Ms(output.CreatedAt),
                 UpdatedAt = Ms(output.UpdatedAt),
@@ -42,7 +42,7 @@ public sealed class SqlOutputStore(SqlDatabase db) : IOutputStore
         db.WithConnectionAsync(async c => await c.ExecuteAsync(
             "DELETE FROM livestream_outputs WHERE id = @outputId", new { outputId }).ConfigureAwait(false) == 1, cancellationToken);
 
-    private sealed record OutputRow(string Id, string LivestreamId, string AppId, string Url, byte[] StreamKey, long Enabled, long CreatedAt, long UpdatedAt)
+    internal sealed record OutputRow(string Id, string LivestreamId, string AppId, string Url, byte[] StreamKey, long Enabled, long CreatedAt, long UpdatedAt)
     {
         public LivestreamOutput ToModel() => new(Id, LivestreamId, AppId, Url, StreamKey, Enabled != 0, Time(CreatedAt), Time(UpdatedAt));
     }

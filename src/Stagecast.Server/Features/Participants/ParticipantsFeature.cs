@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Security;
 using Microsoft.AspNetCore.Authentication;
 using Stagecast.Server.Hosting;
@@ -9,7 +10,7 @@ public static class ParticipantsFeature
     /// <summary>Participants, their ES256 tokens (key in the data directory) and the participant authentication scheme.</summary>
     public static IServiceCollection AddParticipants(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
-        services.AddOptions<ParticipantOptions>().Bind(configuration.GetSection("Stagecast:Participants")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ParticipantOptions>().Bind(configuration.GetSection("Stagecast:Participants")).ValidateWith<ParticipantOptions, ParticipantOptionsValidator>().ValidateOnStart();
         services.AddSingleton<IParticipantStore, SqlParticipantStore>();
         services.AddSingleton(sp =>
         {

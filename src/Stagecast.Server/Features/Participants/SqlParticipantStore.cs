@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqlTime;
@@ -30,20 +31,24 @@ public sealed class SqlParticipantStore(SqlDatabase db) : IParticipantStore
             }), cancellationToken);
 
     public Task<Participant?> FindAsync(string meetingId, string participantId, CancellationToken cancellationToken) =>
-        QueryOneAsync($"{Select} FROM {From} WHERE p.id = @participantId AND p.meeting_id = @meetingId AND p.deleted_at IS NULL", new { meetingId, participantId }, cancellationToken);
+        QueryOneAsync(c => c.QuerySingleOrDefaultAsync<ParticipantRow>(
+            $"{Select} FROM {From} WHERE p.id = @participantId AND p.meeting_id = @meetingId AND p.deleted_at IS NULL", new { meetingId, participantId }), cancellationToken);
 
     public Task<Participant?> FindAsync(string participantId, CancellationToken cancellationToken) =>
-        QueryOneAsync($"{Select} FROM {From} WHERE p.id = @participantId AND p.deleted_at IS NULL", new { participantId }, cancellationToken);
+        QueryOneAsync(c => c.QuerySingleOrDefaultAsync<ParticipantRow>(
+            $"{Select} FROM {From} WHERE p.id = @participantId AND p.deleted_at IS NULL", new { participantId }), cancellationToken);
 
     public Task<Participant?> FindByCustomIdAsync(string meetingId, string customParticipantId, CancellationToken cancellationToken) =>
-        QueryOneAsync(
+        QueryOneAsync(c => c.QuerySingleOrDefaultAsync<ParticipantRow>(
             $"{Select} FROM {From} WHERE p.meeting_id = @meetingId AND p.custom_participant_id = @customParticipantId AND p.deleted_at IS NULL ORDER BY p.created_at LIMIT 1",
-            new { meetingId, customParticipantId }, cancellationToken);
+            new { meetingId, customParticipantId }), cancellationToken);
 
-    public Task<Page<Participant>> ListAsync(string meetingId, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<ParticipantRow, Participant>(
-            Select, From, new SqlWhere("p.meeting_id = @meetingId AND p.deleted_at IS NULL", new { meetingId }), "p.created_at, p.rowid", paging, r => r.ToModel(),
-            cancellationToken);
+    public Task<Page<Participant>> ListAsync(string meetingId, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { meetingId, limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync(Select, From, new SqlWhere("p.meeting_id = @meetingId AND p.deleted_at IS NULL"), "p.created_at, p.rowid",
+            (c, sql) => c.QueryAsync<ParticipantRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
+    }
 
     public Task UpdateAsync(Participant participant, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
@@ -56,10 +61,10 @@ public sealed class SqlParticipantStore(SqlDatabase db) : IParticipantStore
             "UPDATE participants SET deleted_at = @at, updated_at = @at WHERE id = @participantId AND deleted_at IS NULL",
             new { participantId, at = Ms(deletedAt) }).ConfigureAwait(false) == 1, cancellationToken);
 
-    private Task<Participant?> QueryOneAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<ParticipantRow>(sql, parameters).ConfigureAwait(false))?.ToModel(), cancellationToken);
+    private Task<Participant?> QueryOneAsync(Func<DbConnection, Task<ParticipantRow?>> query, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await query(c).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
-    private sealed record ParticipantRow(
+    internal sealed record ParticipantRow(
         string Id, string MeetingId, string AppId, string CustomParticipantId, string PresetId, string? PresetName, string? Name, string? Picture,
         string TokenId, long CreatedAt, long UpdatedAt)
     {

@@ -38,10 +38,12 @@ public sealed class SqlPresetStore(SqlDatabase db) : IPresetStore
             $"SELECT {Columns} FROM presets WHERE name = @name AND app_id = @appId", new { appId, name }).ConfigureAwait(false))?.ToModel(),
             cancellationToken);
 
-    public Task<Page<Preset>> ListAsync(string appId, string? search, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<PresetRow, Preset>(
-            $"SELECT {Columns}", "presets", new SqlWhere("app_id = @appId", new { appId }).Search(search, "id", "name"),
-            "created_at, rowid", paging, r => r.ToModel(), cancellationToken);
+    public Task<Page<Preset>> ListAsync(string appId, string? search, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { appId, pattern = SqlLike.Contains(search), limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync($"SELECT {Columns}", "presets", new SqlWhere("app_id = @appId").Search(search, "id", "name"), "created_at, rowid",
+            (c, sql) => c.QueryAsync<PresetRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
+    }
 
     public async Task<bool> UpdateAsync(Preset preset, CancellationToken cancellationToken)
     {
@@ -63,19 +65,11 @@ public sealed class SqlPresetStore(SqlDatabase db) : IPresetStore
             "DELETE FROM presets WHERE id = @presetId AND NOT EXISTS (SELECT 1 FROM participants WHERE preset_id = @presetId AND deleted_at IS NULL)",
             new { presetId }).ConfigureAwait(false) == 1, cancellationToken);
 
-    private static object Parameters(Preset p) => new
-    {
-        p.Id,
-        p.AppId,
-        p.Name,
-        Config = p.Config.ToJsonString(),
-        Permissions = p.Permissions.ToJsonString(),
-        Ui = p.Ui.ToJsonString(),
-        CreatedAt = Ms(p.CreatedAt),
-        UpdatedAt = Ms(p.UpdatedAt),
-    };
+    private static PresetRow Parameters(Preset p) => new(
+        p.Id, p.AppId, p.Name, p.Config.ToJsonString(), p.Permissions.ToJsonString(), p.Ui.ToJsonString(), Ms(p.CreatedAt), Ms(p.UpdatedAt));
 
-    private sealed record PresetRow(string Id, string AppId, string Name, string Config, string Permissions, string Ui, long CreatedAt, long UpdatedAt)
+    /// <summary>A preset's columns, read and written (a named type: Dapper.AOT binds it at compile time).</summary>
+    internal sealed record PresetRow(string Id, string AppId, string Name, string Config, string Permissions, string Ui, long CreatedAt, long UpdatedAt)
     {
         public Preset ToModel() => new(
             Id, AppId, Name, (JsonObject)JsonNode.Parse(Config)!, (JsonObject)JsonNode.Parse(Permissions)!, (JsonObject)JsonNode.Parse(Ui)!,

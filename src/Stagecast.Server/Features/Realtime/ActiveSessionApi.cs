@@ -75,10 +75,10 @@ public static class ActiveSessionApi
 
 public sealed record KickRequest : IValidatableObject
 {
-    [MaxLength(1000)]
+    [ItemCount(0, 1000)]
     public string[]? ParticipantIds { get; init; }
 
-    [MaxLength(1000)]
+    [ItemCount(0, 1000)]
     public string[]? CustomParticipantIds { get; init; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

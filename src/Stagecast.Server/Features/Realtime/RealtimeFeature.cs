@@ -1,3 +1,5 @@
+using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Meetings;
@@ -10,7 +12,7 @@ public static class RealtimeFeature
     /// <summary>The meeting channel: rooms, their sessions and the WebSocket endpoint.</summary>
     public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection("Stagecast:Realtime")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection("Stagecast:Realtime")).ValidateWith<RealtimeOptions, RealtimeOptionsValidator>().ValidateOnStart();
         services.AddSingleton<MeetingRooms>();
         services.AddSingleton<IMeetingObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<IParticipantObserver>(sp => sp.GetRequiredService<MeetingRooms>());

@@ -12,7 +12,6 @@ using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Transport;
-using AmazonServiceExceptionBase = Amazon.Runtime.AmazonServiceException;
 
 namespace Stagecast.Server.Features.Recordings;
 
@@ -292,7 +291,7 @@ public sealed partial class RecordingService(
             File.Delete(FileOf(record));
             return record with { Status = RecordingStatus.Uploaded, StorageKey = key };
         }
-        catch (Exception ex) when (ex is AmazonServiceExceptionBase or IOException or InvalidOperationException or HttpRequestException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or HttpRequestException)
         {
             Log.UploadFailed(_logger, ex, record.Id);
             return record with { Status = RecordingStatus.Errored, Error = $"the upload to the storage failed: {ex.Message}" };
@@ -434,29 +433,14 @@ public sealed partial class RecordingService(
         }
     }
 
-    private OutboxEvent Event(Recording r) => webhooks.Create(r.AppId, WebhookEventNames.RecordingStatusUpdate, id => new
-    {
-        @event = WebhookEventNames.RecordingStatusUpdate,
-        eventId = id,
-        recording = new
-        {
-            id = r.Id,
-            status = r.Status.Name(),
-            meetingId = r.MeetingId,
-            livestreamId = r.LivestreamId,
-            sessionId = r.SessionId,
-            invokedTime = r.InvokedTime,
-            startedTime = r.StartedTime,
-            stoppedTime = r.StoppedTime,
-            outputFileName = r.OutputFileName,
-            fileSize = r.FileSize,
-            recordingDuration = r.Duration,
-            startReason = r.StartReason,
-            stopReason = r.StopReason,
-            errMessage = r.Error,
-        },
-        meeting = r.MeetingId is { } meetingId ? new { id = meetingId, sessionId = r.SessionId } : null,
-    });
+    private OutboxEvent Event(Recording r) => webhooks.Create(r.AppId, WebhookEventNames.RecordingStatusUpdate, id => new RecordingWebhookBody(
+        WebhookEventNames.RecordingStatusUpdate,
+        id,
+        new RecordingWebhookRecording(
+            r.Id, r.Status.Name(), r.MeetingId, r.LivestreamId, r.SessionId, r.InvokedTime, r.StartedTime, r.StoppedTime, r.OutputFileName, r.FileSize,
+            r.Duration, r.StartReason, r.StopReason, r.Error),
+        r.MeetingId is { } meetingId ? new WebhookMeetingRef(meetingId, r.SessionId) : null),
+        WebhookJsonContext.Default.RecordingWebhookBody);
 
     private sealed class Active(Recording record)
     {

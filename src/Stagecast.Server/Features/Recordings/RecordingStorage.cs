@@ -1,8 +1,6 @@
+using Stagecast.Server.Hosting.Database;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Hosting.Security;
@@ -58,12 +56,22 @@ public sealed record StorageTarget(string? Host, string Region, string Bucket, s
     public string KeyOf(string fileName) => string.IsNullOrEmpty(Path) ? fileName : $"{Path}/{fileName}";
 }
 
-/// <summary>Uploads finished recordings to S3-compatible storage, verifies them, and signs download links to them.</summary>
-public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDestinationOptions> destinations, StreamKeyProtector keys)
+/// <summary>
+/// Uploads finished recordings to S3-compatible storage, verifies them, and signs download links to them: one PUT of
+/// the file (plain body, its SHA-256 signed, as every S3-compatible server understands), a HEAD for its stored size, and
+/// presigned GET links (SigV4, <see cref="S3Signer"/>). Path-style URLs, so any endpoint works without DNS per bucket.
+/// </summary>
+public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDestinationOptions> destinations, StreamKeyProtector keys, TimeProvider time)
+    : IDisposable
 {
-    public byte[] Seal(StorageTarget target) => keys.Protect(JsonSerializer.Serialize(target));
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
+    {
+        Timeout = Timeout.InfiniteTimeSpan, // an upload of hours of video takes as long as it takes; cancellation ends it
+    };
 
-    public StorageTarget Unseal(byte[] sealedTarget) => JsonSerializer.Deserialize<StorageTarget>(keys.Unprotect(sealedTarget))!;
+    public byte[] Seal(StorageTarget target) => keys.Protect(JsonSerializer.Serialize(target, StoredJsonContext.Default.StorageTarget));
+
+    public StorageTarget Unseal(byte[] sealedTarget) => JsonSerializer.Deserialize(keys.Unprotect(sealedTarget), StoredJsonContext.Default.StorageTarget)!;
 
     /// <summary>Null when the endpoint may be used; otherwise why not (the outputs' destination policy).</summary>
     public async Task<string?> CheckAsync(StorageTarget target, CancellationToken cancellationToken)
@@ -80,52 +88,79 @@ public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDe
     /// <summary>Uploads the file and checks the stored object's size; throws with the reason when it fails.</summary>
     public async Task UploadAsync(StorageTarget target, string file, string key, CancellationToken cancellationToken)
     {
-        using var client = Client(target);
-        // Plain bodies (no aws-chunked trailers): what every S3-compatible server understands.
-        await client.PutObjectAsync(new PutObjectRequest
+        var url = ObjectUrl(target, key);
+        var signer = Signer(target);
+        await using var content = File.OpenRead(file);
+        string payloadHash = await S3Signer.PayloadHashAsync(content, cancellationToken).ConfigureAwait(false);
+        content.Position = 0;
+        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = "video/mp4" };
+        using (var put = Request(HttpMethod.Put, url, signer, headers, payloadHash))
         {
-            BucketName = target.Bucket, Key = key, FilePath = file, ContentType = "video/mp4", UseChunkEncoding = false,
-        }, cancellationToken).ConfigureAwait(false);
-        var stored = await client.GetObjectMetadataAsync(target.Bucket, key, cancellationToken).ConfigureAwait(false);
+            put.Content = new StreamContent(content);
+            put.Content.Headers.ContentType = new("video/mp4");
+            put.Content.Headers.ContentLength = content.Length;
+            using var answer = await _http.SendAsync(put, cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(answer, "PUT", cancellationToken).ConfigureAwait(false);
+        }
+
+        using var head = Request(HttpMethod.Head, url, signer, new(StringComparer.Ordinal), S3Signer.PayloadHash([]));
+        using var stored = await _http.SendAsync(head, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(stored, "HEAD", cancellationToken).ConfigureAwait(false);
         long size = new FileInfo(file).Length;
-        if (stored.ContentLength != size)
+        if (stored.Content.Headers.ContentLength != size)
         {
-            throw new InvalidOperationException($"the stored object has {stored.ContentLength} bytes, not {size}");
+            throw new InvalidOperationException($"the stored object has {stored.Content.Headers.ContentLength} bytes, not {size}");
         }
     }
 
     /// <summary>A signed GET link to the stored object.</summary>
-    public string SignedUrl(StorageTarget target, string key, DateTimeOffset expires)
+    public string SignedUrl(StorageTarget target, string key, DateTimeOffset expires) =>
+        Signer(target).Presign(ObjectUrl(target, key), time.GetUtcNow(), expires).AbsoluteUri;
+
+    public void Dispose() => _http.Dispose();
+
+    private HttpRequestMessage Request(HttpMethod method, Uri url, S3Signer signer, SortedDictionary<string, string> headers, string payloadHash)
     {
-        using var client = Client(target);
-        return client.GetPreSignedURL(new GetPreSignedUrlRequest
+        string authorization = signer.Authorization(method.Method, url, headers, payloadHash, time.GetUtcNow());
+        var request = new HttpRequestMessage(method, url);
+        foreach (var (name, value) in headers)
         {
-            BucketName = target.Bucket,
-            Key = key,
-            Expires = expires.UtcDateTime,
-            Verb = HttpVerb.GET,
-            Protocol = target.Host is { } host && host.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
-        });
+            if (name is not ("host" or "content-type"))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return request;
     }
 
-    private static AmazonS3Client Client(StorageTarget target)
+    /// <summary>A failed request's status, with S3's error code and message when its XML body has them.</summary>
+    private static async Task EnsureSuccessAsync(HttpResponseMessage answer, string what, CancellationToken cancellationToken)
     {
-        var config = new AmazonS3Config
+        if (answer.IsSuccessStatusCode)
         {
-            ForcePathStyle = true,
-            AuthenticationRegion = target.Region,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (target.Host is { } host)
-        {
-            config.ServiceURL = host;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(target.Region);
+            return;
         }
 
-        return new AmazonS3Client(new BasicAWSCredentials(target.AccessKey, target.Secret), config);
+        string body = answer.RequestMessage?.Method == HttpMethod.Head ? "" : await answer.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        string detail = string.Join(": ", new[] { Element(body, "Code"), Element(body, "Message") }.Where(s => s is not null));
+        throw new HttpRequestException($"S3 {what} answered {(int)answer.StatusCode}{(detail.Length > 0 ? " " + detail : "")}", null, answer.StatusCode);
+    }
+
+    private static string? Element(string xml, string name)
+    {
+        int start = xml.IndexOf($"<{name}>", StringComparison.Ordinal);
+        int end = start < 0 ? -1 : xml.IndexOf($"</{name}>", start, StringComparison.Ordinal);
+        return end < 0 ? null : xml[(start + name.Length + 2)..end];
+    }
+
+    private static S3Signer Signer(StorageTarget target) => new(target.AccessKey, target.Secret, target.Region);
+
+    /// <summary><c>{endpoint}/{bucket}/{key}</c>: the endpoint given, or AWS's for the region.</summary>
+    private static Uri ObjectUrl(StorageTarget target, string key)
+    {
+        string endpoint = (target.Host ?? $"https://s3.{target.Region}.amazonaws.com").TrimEnd('/');
+        return new Uri($"{endpoint}/{S3Signer.Encode(target.Bucket)}/{S3Signer.Encode(key, keepSlash: true)}");
     }
 }

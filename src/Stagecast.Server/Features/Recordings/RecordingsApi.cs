@@ -102,7 +102,8 @@ public static class RecordingsApi
             ?? throw ApiException.NotFound($"No recording found with id {id}");
 }
 
-public sealed record StartRecordingRequest : IValidatableObject
+/// <summary>Its <see cref="StorageConfig"/> is validated as part of it (RequestValidator follows nested request records).</summary>
+public sealed record StartRecordingRequest
 {
     [Required]
     [StringLength(64)]
@@ -120,21 +121,6 @@ public sealed record StartRecordingRequest : IValidatableObject
 
     /// <summary>Upload the finished recording there (S3 or S3-compatible) instead of keeping it here.</summary>
     public StorageConfigRequest? StorageConfig { get; init; }
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (StorageConfig is null)
-        {
-            yield break;
-        }
-
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(StorageConfig, new ValidationContext(StorageConfig), results, validateAllProperties: true);
-        foreach (var result in results)
-        {
-            yield return new ValidationResult($"storage_config: {result.ErrorMessage}");
-        }
-    }
 }
 
 public sealed record StartTrackRecordingRequest

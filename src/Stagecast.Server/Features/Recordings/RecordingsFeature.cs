@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
@@ -12,7 +13,7 @@ public static class RecordingsFeature
     /// <summary>Recordings of meetings' programs (RealtimeKit's recordings API), stored in the data directory.</summary>
     public static IServiceCollection AddRecordings(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RecordingsOptions>().Bind(configuration.GetSection(RecordingsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RecordingsOptions>().Bind(configuration.GetSection(RecordingsOptions.Section)).ValidateWith<RecordingsOptions, RecordingsOptionsValidator>().ValidateOnStart();
         services.AddSingleton<RecordingRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingRetentionService>());
         services.AddSingleton<SqlRecordingStore>();

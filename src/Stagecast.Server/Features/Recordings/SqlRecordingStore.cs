@@ -21,9 +21,7 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
                   "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error, @Storage, @StorageKey, @Tracks, @NodeId)"
                 : "UPDATE recordings SET session_id = @SessionId, status = @Status, started_time = @StartedTime, stopped_time = @StoppedTime, " +
                   "file_size = @FileSize, duration = @Duration, stop_reason = @StopReason, error = @Error, storage_key = @StorageKey, tracks = @Tracks WHERE id = @Id";
-            var parameters = new DynamicParameters(Parameters(r));
-            parameters.Add("NodeId", node.Id);
-            await c.ExecuteAsync(sql, parameters, t).ConfigureAwait(false);
+            await c.ExecuteAsync(sql, Parameters(r), t).ConfigureAwait(false);
             await WebhookOutbox.AppendAsync(c, t, [statusEvent], r.StoppedTime ?? r.StartedTime ?? r.InvokedTime).ConfigureAwait(false);
         }, CancellationToken.None).ConfigureAwait(false);
         webhooks.Notify();
@@ -44,12 +42,18 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
 
     public Task<Page<Recording>> ListAsync(string appId, RecordingFilter filter, Paging paging, CancellationToken cancellationToken)
     {
-        var where = new SqlWhere("app_id = @appId", new { appId })
-            .And("meeting_id = @meetingId", "meetingId", filter.MeetingId)
-            .And("status = @status", "status", filter.Status?.Name())
+        var where = new SqlWhere("app_id = @appId")
+            .And("meeting_id = @meetingId", filter.MeetingId is not null)
+            .And("status = @status", filter.Status is not null)
             .Between("invoked_time", filter.From, filter.To);
+        var args = new
+        {
+            appId, meetingId = filter.MeetingId, status = filter.Status?.Name(), from = Ms(filter.From), to = Ms(filter.To), limit = paging.PerPage,
+            offset = paging.Offset,
+        };
         string order = filter.Ascending ? "ASC" : "DESC";
-        return db.QueryPageAsync<Row, Recording>($"SELECT {Columns}", "recordings", where, $"invoked_time {order}, rowid {order}", paging, r => r.ToModel(), cancellationToken);
+        return db.QueryPageAsync($"SELECT {Columns}", "recordings", where, $"invoked_time {order}, rowid {order}",
+            (c, sql) => c.QueryAsync<Row>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
     }
 
     /// <summary>Recordings stored and downloadable, oldest first.</summary>
@@ -71,36 +75,24 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
             new { nodeId = node.Id }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
             cancellationToken);
 
-    private static object Parameters(Recording r) => new
-    {
-        r.Id,
-        r.AppId,
-        r.MeetingId,
-        r.LivestreamId,
-        r.SessionId,
-        Status = r.Status.Name(),
-        InvokedTime = Ms(r.InvokedTime),
-        StartedTime = r.StartedTime is { } started ? Ms(started) : (long?)null,
-        StoppedTime = r.StoppedTime is { } stopped ? Ms(stopped) : (long?)null,
-        r.OutputFileName,
-        r.FileSize,
-        r.Duration,
-        r.StartReason,
-        r.StopReason,
-        r.MaxSeconds,
-        r.Error,
-        Storage = r.SealedStorage,
-        r.StorageKey,
-        Tracks = r.Tracks is null ? null : System.Text.Json.JsonSerializer.Serialize(r.Tracks),
-    };
+    private RecordingParameters Parameters(Recording r) => new(
+        r.Id, r.AppId, r.MeetingId, r.LivestreamId, r.SessionId, r.Status.Name(), Ms(r.InvokedTime), Ms(r.StartedTime), Ms(r.StoppedTime), r.OutputFileName,
+        r.FileSize, r.Duration, r.StartReason, r.StopReason, r.MaxSeconds, r.Error, new BinaryParameter(r.SealedStorage), r.StorageKey,
+        r.Tracks is null ? null : System.Text.Json.JsonSerializer.Serialize(r.Tracks, StoredJsonContext.Default.IReadOnlyListRecordedTrack), node.Id);
 
-    private sealed record Row(string Id, string AppId, string? MeetingId, string? LivestreamId, string? SessionId, string Status, long InvokedTime,
+    /// <summary>A recording's columns (a named type: Dapper.AOT binds it at compile time).</summary>
+    internal sealed record RecordingParameters(
+        string Id, string AppId, string? MeetingId, string? LivestreamId, string? SessionId, string Status, long InvokedTime, long? StartedTime,
+        long? StoppedTime, string OutputFileName, long? FileSize, double? Duration, string StartReason, string? StopReason, int? MaxSeconds, string? Error,
+        BinaryParameter Storage, string? StorageKey, string? Tracks, string NodeId);
+
+    internal sealed record Row(string Id, string AppId, string? MeetingId, string? LivestreamId, string? SessionId, string Status, long InvokedTime,
         long? StartedTime, long? StoppedTime, string OutputFileName, long? FileSize, double? Duration, string StartReason, string? StopReason,
         long? MaxSeconds, string? Error, byte[]? Storage, string? StorageKey, string? Tracks)
     {
         public Recording ToModel() => new(Id, AppId, MeetingId, LivestreamId, SessionId, RecordingStatuses.Parse(Status) ?? RecordingStatus.Errored,
             Time(InvokedTime), StartedTime is { } s ? Time(s) : null, StoppedTime is { } e ? Time(e) : null, OutputFileName, FileSize, Duration,
             StartReason, StopReason, MaxSeconds is { } m ? (int)m : null, Error, Storage, StorageKey,
-            Tracks is null ? null : System.Text.Json.JsonSerializer.Deserialize<List<RecordedTrack>>(Tracks));
+            Tracks is null ? null : System.Text.Json.JsonSerializer.Deserialize(Tracks, StoredJsonContext.Default.IReadOnlyListRecordedTrack));
     }
 }

@@ -14,7 +14,7 @@ public sealed class SqlRoomStreamStore(SqlDatabase db, NodeIdentity node) : IRoo
             $"INSERT INTO room_streams ({Columns}, node_id) VALUES (@Id, @AppId, @MeetingId, @SessionId, @Url, @UrlMasked, 'streaming', @Status, NULL, 0, @StartedAt, NULL, @NodeId)",
             new
             {
-                stream.Id, stream.AppId, stream.MeetingId, stream.SessionId, Url = stream.SealedUrl, UrlMasked = stream.MaskedUrl, stream.Status, StartedAt = Ms(stream.StartedAt),
+                stream.Id, stream.AppId, stream.MeetingId, stream.SessionId, Url = new BinaryParameter(stream.SealedUrl), UrlMasked = stream.MaskedUrl, stream.Status, StartedAt = Ms(stream.StartedAt),
                 NodeId = node.Id,
             }),
             cancellationToken);
@@ -40,7 +40,7 @@ public sealed class SqlRoomStreamStore(SqlDatabase db, NodeIdentity node) : IRoo
             $"UPDATE room_streams SET state = 'completed', status = 'idle', last_error = 'the server stopped', ended_at = @EndedAt WHERE state = 'streaming' AND {db.Dialect.NotOnNodes()}",
             new { EndedAt = Ms(endedAt), excludeNodes = excludeNodes.ToArray() }), cancellationToken);
 
-    private sealed record Row(string Id, string AppId, string MeetingId, string SessionId, byte[] Url, string UrlMasked, string State, string Status,
+    internal sealed record Row(string Id, string AppId, string MeetingId, string SessionId, byte[] Url, string UrlMasked, string State, string Status,
         string? LastError, long BytesSent, long StartedAt, long? EndedAt)
     {
         public RoomStream ToModel() => new(Id, AppId, MeetingId, SessionId, Url, UrlMasked, State == "completed", Status, LastError, BytesSent,

@@ -1,10 +1,10 @@
 using System.Collections.Frozen;
 using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Stagecast.Hls;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Web;
 
@@ -19,7 +19,8 @@ public static class WebPages
     private const string PageSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'";
 
-    private static readonly FrozenDictionary<string, Asset> Assets = LoadAssets();
+    /// <summary>Loaded with the first page asked for, not at start (an idle server keeps them out of memory).</summary>
+    private static FrozenDictionary<string, Asset> Assets => AssetTable.All;
 
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder endpoints)
     {
@@ -73,7 +74,7 @@ public static class WebPages
 
             bool live = hls.TryGet(livestream_id, out var output) && !output.IsEnded && output.Snapshot is not null;
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(new WatchState(live, viewers.Count(livestream_id)));
+            return Results.Json(new WatchState(live, viewers.Count(livestream_id)), ApiJsonContext.Default.WatchState);
         }).ExcludeFromDescription();
         return endpoints;
     }
@@ -123,11 +124,23 @@ public static class WebPages
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
             byte[] content = buffer.ToArray();
-            string etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(content))[..16]}\"";
+            string etag = $"\"{Fnv1a(content):x16}\"";
             assets[resource["web/".Length..]] = new Asset(content, ContentType(resource), etag);
         }
 
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>FNV-1a, 64 bits: an ETag only has to change with the content, and needs no cryptography library.</summary>
+    private static ulong Fnv1a(ReadOnlySpan<byte> content)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (byte b in content)
+        {
+            hash = (hash ^ b) * 1099511628211;
+        }
+
+        return hash;
     }
 
     private static string ContentType(string name) => Path.GetExtension(name) switch
@@ -142,5 +155,10 @@ public static class WebPages
 
     private sealed record Asset(byte[] Content, string ContentType, string ETag);
 
-    private sealed record WatchState(bool Live, int LiveViewers);
+    private static class AssetTable
+    {
+        public static readonly FrozenDictionary<string, Asset> All = LoadAssets();
+    }
+
+    public sealed record WatchState(bool Live, int LiveViewers);
 }

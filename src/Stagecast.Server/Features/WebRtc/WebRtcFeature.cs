@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
 using Stagecast.WebRtc.Transport;
 
@@ -8,7 +9,7 @@ public static class WebRtcFeature
     /// <summary>The WebRTC media plane: one UDP port for every session, WHIP ingest and WHEP playback.</summary>
     public static IServiceCollection AddWebRtc(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc")).ValidateWith<WebRtcOptions, WebRtcOptionsValidator>().ValidateOnStart();
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
         services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();

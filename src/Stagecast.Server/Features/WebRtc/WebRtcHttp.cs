@@ -25,25 +25,19 @@ public static class WebRtcHttp
     /// <summary>
     /// The routes of a WHIP or WHEP endpoint and its session resources under <paramref name="group"/> (e.g.
     /// <c>/{livestreamId}/whip</c>, whose route value <paramref name="ownerParameter"/> names what the sessions belong
-    /// to): POST creates a session (<paramref name="configureCreate"/> may add its authorization), OPTIONS answers a
-    /// WHIP client asking what it takes, DELETE ends a session and PATCH takes trickled candidates (RFC 9725 section
-    /// 4.3), both on the session's unguessable URL. CORS preflights are answered by the platform's middleware.
+    /// to): OPTIONS answers a WHIP client asking what it takes, DELETE ends a session and PATCH takes trickled candidates
+    /// (RFC 9725 section 4.3), both on the session's unguessable URL. CORS preflights are answered by the platform's
+    /// middleware. The caller maps the POST that creates a session on the group it gets back (its handler's request
+    /// delegate is generated at compile time, as every endpoint's is).
     /// </summary>
     public static RouteGroupBuilder MapSessionResource<TSession>(
-        this RouteGroupBuilder group, string kind, string ownerParameter, Delegate create, Func<TSession, string> ownerOf, Action<TSession> end,
-        Action<RouteHandlerBuilder>? configureCreate = null)
+        this RouteGroupBuilder group, string kind, string ownerParameter, Func<TSession, string> ownerOf, Action<TSession> end)
         where TSession : WebRtcPeer
     {
         TSession? Find(HttpContext context, WebRtcTransport transport, string sessionId) =>
             transport.Find(sessionId) is TSession session && ownerOf(session) == context.GetRouteValue(ownerParameter) as string ? session : null;
 
         group.RequireCors(CorsPolicy);
-        // The two creators (WHIP, WHEP) differ in signature, so their delegates are built at runtime; every other
-        // endpoint's is generated at compile time (EnableRequestDelegateGenerator), which keeps startup short.
-#pragma warning disable RDG002
-        var post = group.MapPost("", create);
-#pragma warning restore RDG002
-        configureCreate?.Invoke(post);
         group.MapMethods("", [HttpMethods.Options], Options);
         group.MapMethods("/{sessionId}", [HttpMethods.Options], Options);
         group.MapDelete("/{sessionId}", (HttpContext context, WebRtcTransport transport, string sessionId) =>

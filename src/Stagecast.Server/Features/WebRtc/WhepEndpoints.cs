@@ -16,7 +16,8 @@ public static class WhepEndpoints
     public static IEndpointRouteBuilder MapWhep(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/{livestreamId}/whep").ExcludeFromDescription()
-            .MapSessionResource<WhepSession>("WHEP", "livestreamId", PlayAsync, session => session.StreamId, session => session.Close("the viewer ended the session"));
+            .MapSessionResource<WhepSession>("WHEP", "livestreamId", session => session.StreamId, session => session.Close("the viewer ended the session"))
+            .MapPost("", PlayAsync);
         return endpoints;
     }
 

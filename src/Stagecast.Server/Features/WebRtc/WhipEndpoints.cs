@@ -16,7 +16,8 @@ public static class WhipEndpoints
     public static IEndpointRouteBuilder MapWhip(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/{livestreamId}/whip").ExcludeFromDescription()
-            .MapSessionResource<WhipSession>("WHIP", "livestreamId", PublishAsync, session => session.StreamId, session => session.Unpublish());
+            .MapSessionResource<WhipSession>("WHIP", "livestreamId", session => session.StreamId, session => session.Unpublish())
+            .MapPost("", PublishAsync);
         return endpoints;
     }
 

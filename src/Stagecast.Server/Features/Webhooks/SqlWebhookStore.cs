@@ -23,10 +23,12 @@ public sealed class SqlWebhookStore(SqlDatabase db) : IWebhookStore
             $"SELECT {Columns} FROM webhooks WHERE id = @webhookId AND app_id = @appId AND deleted_at IS NULL", new { appId, webhookId }).ConfigureAwait(false))?.ToModel(),
             cancellationToken);
 
-    public Task<Page<Webhook>> ListAsync(string appId, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<WebhookRow, Webhook>(
-            $"SELECT {Columns}", "webhooks", new SqlWhere("app_id = @appId AND deleted_at IS NULL", new { appId }), "created_at, rowid", paging, r => r.ToModel(),
-            cancellationToken);
+    public Task<Page<Webhook>> ListAsync(string appId, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { appId, limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync($"SELECT {Columns}", "webhooks", new SqlWhere("app_id = @appId AND deleted_at IS NULL"), "created_at, rowid",
+            (c, sql) => c.QueryAsync<WebhookRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
+    }
 
     public Task UpdateAsync(Webhook webhook, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
@@ -38,10 +40,13 @@ public sealed class SqlWebhookStore(SqlDatabase db) : IWebhookStore
             "UPDATE webhooks SET deleted_at = @at, updated_at = @at WHERE id = @webhookId AND deleted_at IS NULL",
             new { webhookId, at = Ms(deletedAt) }).ConfigureAwait(false) == 1, cancellationToken);
 
-    public Task<Page<WebhookDelivery>> ListDeliveriesAsync(string webhookId, string? status, Paging paging, CancellationToken cancellationToken) =>
-        db.QueryPageAsync<DeliveryRow, WebhookDelivery>(
-            $"SELECT {DeliveryColumns}", DeliveryFrom, new SqlWhere("d.webhook_id = @webhookId", new { webhookId }).And("d.status = @status", "status", status),
-            "d.event_seq DESC", paging, r => r.ToModel(), cancellationToken);
+    public Task<Page<WebhookDelivery>> ListDeliveriesAsync(string webhookId, string? status, Paging paging, CancellationToken cancellationToken)
+    {
+        var args = new { webhookId, status, limit = paging.PerPage, offset = paging.Offset };
+        return db.QueryPageAsync($"SELECT {DeliveryColumns}", DeliveryFrom, new SqlWhere("d.webhook_id = @webhookId").And("d.status = @status", status is not null),
+            "d.event_seq DESC", (c, sql) => c.QueryAsync<DeliveryRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(),
+            cancellationToken);
+    }
 
     public Task<WebhookDelivery?> FindDeliveryAsync(string webhookId, string deliveryId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<DeliveryRow>(
@@ -68,9 +73,15 @@ public sealed class SqlWebhookStore(SqlDatabase db) : IWebhookStore
             new { deliveryId, nodeId, until = Ms(until), now = Ms(now) }).ConfigureAwait(false) == 1, cancellationToken);
 
     public Task<(string EventId, string Event, byte[] Body)> LoadEventAsync(string deliveryId, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c => await c.QuerySingleAsync<(string, string, byte[])>(
-            "SELECT e.id, e.event, e.body FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq WHERE d.id = @deliveryId",
-            new { deliveryId }).ConfigureAwait(false), cancellationToken);
+        db.WithConnectionAsync(async c =>
+        {
+            var row = await c.QuerySingleAsync<EventRow>(
+                "SELECT e.id, e.event, e.body FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq WHERE d.id = @deliveryId",
+                new { deliveryId }).ConfigureAwait(false);
+            return (row.Id, row.Event, row.Body);
+        }, cancellationToken);
+
+    internal sealed record EventRow(string Id, string Event, byte[] Body);
 
     public Task RecordAttemptAsync(string deliveryId, AttemptOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
@@ -89,26 +100,19 @@ public sealed class SqlWebhookStore(SqlDatabase db) : IWebhookStore
                 .ConfigureAwait(false);
         }, cancellationToken);
 
-    private static object Parameters(Webhook w) => new
-    {
-        w.Id,
-        w.AppId,
-        w.Name,
-        w.Url,
-        Events = JsonSerializer.Serialize(w.Events),
-        Enabled = Bit(w.Enabled),
-        CreatedAt = Ms(w.CreatedAt),
-        UpdatedAt = Ms(w.UpdatedAt),
-    };
+    private static WebhookRow Parameters(Webhook w) => new(
+        w.Id, w.AppId, w.Name, w.Url, JsonSerializer.Serialize(w.Events, StoredJsonContext.Default.IReadOnlyListString), Bit(w.Enabled), Ms(w.CreatedAt),
+        Ms(w.UpdatedAt));
 
-    private sealed record WebhookRow(string Id, string AppId, string Name, string Url, string Events, long Enabled, long CreatedAt, long UpdatedAt)
+    /// <summary>A webhook's columns, read and written (a named type: Dapper.AOT binds it at compile time).</summary>
+    internal sealed record WebhookRow(string Id, string AppId, string Name, string Url, string Events, long Enabled, long CreatedAt, long UpdatedAt)
     {
-        public Webhook ToModel() => new(Id, AppId, Name, Url, JsonSerializer.Deserialize<string[]>(Events) ?? [], Enabled != 0, Time(CreatedAt), Time(UpdatedAt));
+        public Webhook ToModel() => new(Id, AppId, Name, Url, JsonSerializer.Deserialize(Events, StoredJsonContext.Default.IReadOnlyListString) ?? [], Enabled != 0, Time(CreatedAt), Time(UpdatedAt));
     }
 
-    private sealed record HeadRow(string Id, string WebhookId, string Url, long Attempts, long NextAttemptAt, long CreatedAt);
+    internal sealed record HeadRow(string Id, string WebhookId, string Url, long Attempts, long NextAttemptAt, long CreatedAt);
 
-    private sealed record DeliveryRow(
+    internal sealed record DeliveryRow(
         string Id, string WebhookId, string EventId, string Event, string Status, long Attempts, long? LastResponseCode, string? LastError, long? NextAttemptAt,
         long CreatedAt, long UpdatedAt, long? DeliveredAt)
     {

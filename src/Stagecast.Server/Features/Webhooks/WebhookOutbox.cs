@@ -24,7 +24,7 @@ public static class WebhookOutbox
         {
             long? seq = await connection.ExecuteScalarAsync<long?>(
                 $"INSERT INTO webhook_events (id, app_id, event, body, created_at) SELECT @Id, @AppId, @Event, @Body, @at WHERE EXISTS (SELECT 1 FROM {Subscribed(dialect)}) RETURNING seq",
-                new { e.Id, e.AppId, e.Event, e.Body, at }, transaction).ConfigureAwait(false);
+                new { e.Id, e.AppId, e.Event, Body = new BinaryParameter(e.Body), at }, transaction).ConfigureAwait(false);
             if (seq is null)
             {
                 continue; // nobody listens

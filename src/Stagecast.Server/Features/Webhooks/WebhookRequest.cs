@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting.Api;
 using System.ComponentModel.DataAnnotations;
 
 namespace Stagecast.Server.Features.Webhooks;
@@ -13,7 +14,7 @@ public sealed record WebhookRequest : IValidatableObject
     [StringLength(MaxUrlLength)]
     public string? Url { get; init; }
 
-    [MaxLength(16)]
+    [ItemCount(0, 16)]
     public string[]? Events { get; init; }
 
     public bool? Enabled { get; init; }

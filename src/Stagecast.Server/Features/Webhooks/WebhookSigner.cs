@@ -11,21 +11,22 @@ namespace Stagecast.Server.Features.Webhooks;
 public sealed class WebhookSigner
 {
     public const string KeyFileName = "webhooks.key";
-    private readonly RSA _key;
+    private readonly Lazy<RSA> _key;
 
-    public WebhookSigner(SecretStore secrets)
+    /// <summary>The key is loaded (or made, on a first start) at first use: an idle server loads no cryptography library.</summary>
+    public WebhookSigner(SecretStore secrets) => _key = new(() =>
     {
         byte[] pkcs8 = secrets.LoadOrCreate(KeyFileName, () =>
         {
             using var created = RSA.Create(2048);
             return created.ExportPkcs8PrivateKey();
         });
-        _key = RSA.Create();
-        _key.ImportPkcs8PrivateKey(pkcs8, out _);
-        PublicKeyPem = _key.ExportSubjectPublicKeyInfoPem();
-    }
+        var key = RSA.Create();
+        key.ImportPkcs8PrivateKey(pkcs8, out _);
+        return key;
+    });
 
-    public string PublicKeyPem { get; }
+    public string PublicKeyPem => _key.Value.ExportSubjectPublicKeyInfoPem();
 
-    public string Sign(byte[] body) => Convert.ToBase64String(_key.SignData(body, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    public string Sign(byte[] body) => Convert.ToBase64String(_key.Value.SignData(body, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 }

@@ -1,3 +1,4 @@
+using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting;
 
@@ -8,7 +9,7 @@ public static class WebhooksFeature
     /// <summary>Webhooks: the store, the outbox dispatcher, the signing key in the data directory.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
-        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Stagecast:Webhooks")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Stagecast:Webhooks")).ValidateWith<WebhookOptions, WebhookOptionsValidator>().ValidateOnStart();
         services.AddSingleton<IWebhookStore, SqlWebhookStore>();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookSignal>();

@@ -4,7 +4,10 @@ using System.Text.Json.Serialization;
 
 namespace Stagecast.Server.Hosting.Api;
 
-/// <summary>REST JSON: snake_case names, nulls written, numbers strict, times as ISO-8601 UTC with milliseconds.</summary>
+/// <summary>
+/// REST JSON: snake_case names, nulls written, numbers strict, times as ISO-8601 UTC with milliseconds; the types come
+/// from <see cref="ApiJsonContext"/> only (no reflection, as in the Native AOT release).
+/// </summary>
 public static class ApiJson
 {
     public static void Configure(JsonSerializerOptions options)
@@ -13,6 +16,8 @@ public static class ApiJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.NumberHandling = JsonNumberHandling.Strict; // "60" is not a number (the web defaults would accept it)
         options.Converters.Add(new UtcTimeConverter());
+        options.TypeInfoResolverChain.Clear();
+        options.TypeInfoResolverChain.Add(ApiJsonContext.Default);
     }
 
     public static string Format(DateTimeOffset time) =>

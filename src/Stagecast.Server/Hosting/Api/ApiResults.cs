@@ -21,15 +21,15 @@ public static class ApiResults
     public static Ok<ApiResponse<MessageDto>> Message(string message) => Ok(new MessageDto(message));
 
     public static JsonHttpResult<ApiErrorResponse> Error(int status, string message) =>
-        TypedResults.Json(Envelope(status, message), statusCode: status);
+        TypedResults.Json(Envelope(status, message), ApiJsonContext.Default.ApiErrorResponse, statusCode: status);
 
     /// <summary>
     /// A whole HTTP/1.1 answer carrying the error envelope, for answers written on the connection itself:
     /// <paramref name="head"/> is the status line and any headers, each ending in CRLF.
     /// </summary>
-    public static byte[] RawErrorResponse(string head, int status, string message, System.Text.Json.JsonSerializerOptions options)
+    public static byte[] RawErrorResponse(string head, int status, string message)
     {
-        byte[] body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Envelope(status, message), options);
+        byte[] body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Envelope(status, message), ApiJsonContext.Default.ApiErrorResponse);
         return [.. System.Text.Encoding.ASCII.GetBytes($"{head}Content-Type: application/json; charset=utf-8\r\nContent-Length: {body.Length}\r\n\r\n"), .. body];
     }
 
@@ -37,8 +37,7 @@ public static class ApiResults
     public static Task WriteErrorAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
-        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        return context.Response.WriteAsJsonAsync(Envelope(status, message), options);
+        return context.Response.WriteAsJsonAsync(Envelope(status, message), ApiJsonContext.Default.ApiErrorResponse);
     }
 
     private static ApiErrorResponse Envelope(int status, string message) => new(false, new ApiError(status, message));

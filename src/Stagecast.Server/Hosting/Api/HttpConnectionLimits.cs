@@ -32,7 +32,7 @@ public sealed class HttpConnectionOptions
 /// parsed, with a 503 carrying the error envelope and <c>Retry-After</c>, and closed. Refusals are counted for the
 /// metrics and logged through the <see cref="RefusalLog"/>. Request deadlines are Kestrel's (see <see cref="HttpErrors"/>).
 /// </summary>
-public sealed class HttpConnectionLimits(IOptions<HttpConnectionOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, RefusalLog refusals)
+public sealed class HttpConnectionLimits(IOptions<HttpConnectionOptions> options, RefusalLog refusals)
 {
     private readonly HttpConnectionOptions _options = options.Value;
     private readonly AddressCounts _perAddress = new();
@@ -96,7 +96,7 @@ public sealed class HttpConnectionLimits(IOptions<HttpConnectionOptions> options
 
             byte[] answer = ApiResults.RawErrorResponse(
                 "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\n",
-                StatusCodes.Status503ServiceUnavailable, refusal, json.Value.SerializerOptions);
+                StatusCodes.Status503ServiceUnavailable, refusal);
             await connection.Transport.Output.WriteAsync(answer).ConfigureAwait(false);
             await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
         }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using Stagecast.Transport.Epoll;
 
@@ -16,7 +15,7 @@ namespace Stagecast.Server.Hosting.Api;
 /// a bodiless 4xx/5xx that closes the connection is Kestrel's rejection, and is rewritten with the envelope.
 /// Everything written while a request is in the application passes straight through.
 /// </summary>
-public sealed class KestrelRejections(JsonSerializerOptions json, TimeSpan requestHeadersTimeout)
+public sealed class KestrelRejections(TimeSpan requestHeadersTimeout)
 {
     /// <summary>Wraps the connection's output (install after the connection caps).</summary>
     public ConnectionDelegate Middleware(ConnectionDelegate next) => connection =>
@@ -59,7 +58,7 @@ public sealed class KestrelRejections(JsonSerializerOptions json, TimeSpan reque
         }
 
         string head = Encoding.ASCII.GetString(written[..^2]).Replace("Content-Length: 0\r\n", "", StringComparison.Ordinal);
-        return ApiResults.RawErrorResponse(head, status, Message(status), json);
+        return ApiResults.RawErrorResponse(head, status, Message(status));
     }
 
     private string Message(int status) => status switch

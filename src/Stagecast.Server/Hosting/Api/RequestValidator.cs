@@ -39,7 +39,7 @@ public static class RequestValidator
         }
 
         if (value is IValidatableObject validatable
-            && validatable.Validate(new ValidationContext(value)).FirstOrDefault() is { ErrorMessage: { } error })
+            && validatable.Validate(new ValidationContext(value, prefix.Length > 0 ? prefix.TrimEnd('.') : "request body", serviceProvider: null, items: null)).FirstOrDefault() is { ErrorMessage: { } error })
         {
             throw ApiException.BadRequest(error);
         }
@@ -54,7 +54,7 @@ public static class RequestValidator
         {
             if (segment.StartsWith('['))
             {
-                type = ElementType(type) ?? typeof(object);
+                type = options.GetTypeInfo(type).ElementType ?? typeof(object);
                 name += segment;
                 continue;
             }
@@ -72,8 +72,6 @@ public static class RequestValidator
         RequiredAttribute => $"\"{name}\" is required",
         StringLengthAttribute { MinimumLength: > 0 } length => $"\"{name}\" must be {length.MinimumLength} to {length.MaximumLength} characters",
         StringLengthAttribute length => $"\"{name}\" must be at most {length.MaximumLength} characters",
-        MaxLengthAttribute max => $"\"{name}\" must have at most {max.Length} items",
-        MinLengthAttribute min => $"\"{name}\" must have at least {min.Length} items",
         RangeAttribute range => $"\"{name}\" must be from {range.Minimum} to {range.Maximum}",
         RegularExpressionAttribute regex => $"\"{name}\" must match {regex.Pattern}",
         AllowedValuesAttribute allowed => $"\"{name}\" must be one of {string.Join(", ", allowed.Values.OfType<object>())}",
@@ -112,10 +110,6 @@ public static class RequestValidator
             }
         }
     }
-
-    private static Type? ElementType(Type type) =>
-        type.IsArray ? type.GetElementType()
-        : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
 
     private static string Expected(Type type)
     {

@@ -14,8 +14,6 @@ public abstract class SqlDatabase
 {
     private readonly Lazy<Task> _migrated;
 
-    static SqlDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     protected SqlDatabase() => _migrated = new(() => MigrateAsync(CancellationToken.None));
 
     public abstract SqlDialect Dialect { get; }
@@ -54,23 +52,21 @@ public abstract class SqlDatabase
     }
 
     /// <summary>
-    /// One page of a list and the count across all pages: <c>{select} FROM {from} WHERE {where} ORDER BY {orderBy}</c>,
-    /// limited to the page.
+    /// One page of a list and the count across all pages: <paramref name="rows"/> runs
+    /// <c>{select} FROM {from} WHERE {where} ORDER BY {orderBy} LIMIT @limit OFFSET @offset</c> and <paramref name="count"/>
+    /// <c>SELECT COUNT(*) FROM {from} WHERE {where}</c>, each through Dapper at the call site with the query's parameters
+    /// (which hold <c>limit</c> and <c>offset</c>), so that their code is generated at compile time for the row type.
     /// </summary>
     public Task<Page<T>> QueryPageAsync<TRow, T>(
-        string select, string from, SqlWhere where, string orderBy, Paging paging, Func<TRow, T> map, CancellationToken cancellationToken)
-    {
-        var parameters = new DynamicParameters(where.Parameters);
-        parameters.Add("limit", paging.PerPage);
-        parameters.Add("offset", paging.Offset);
-        return WithConnectionAsync(async c =>
+        string select, string from, SqlWhere where, string orderBy, Func<DbConnection, string, Task<IEnumerable<TRow>>> rows,
+        Func<DbConnection, string, Task<long>> count, Func<TRow, T> map, CancellationToken cancellationToken) =>
+        WithConnectionAsync(async c =>
         {
-            long total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {from} WHERE {where.ToSql(Dialect)}", parameters).ConfigureAwait(false);
-            var rows = await c.QueryAsync<TRow>(
-                $"{select} FROM {from} WHERE {where.ToSql(Dialect)} ORDER BY {orderBy} LIMIT @limit OFFSET @offset", parameters).ConfigureAwait(false);
-            return new Page<T>(rows.Select(map).ToList(), total);
+            string condition = where.ToSql(Dialect);
+            long total = await count(c, $"SELECT COUNT(*) FROM {from} WHERE {condition}").ConfigureAwait(false);
+            var page = await rows(c, $"{select} FROM {from} WHERE {condition} ORDER BY {orderBy} LIMIT @limit OFFSET @offset").ConfigureAwait(false);
+            return new Page<T>(page.Select(map).ToList(), total);
         }, cancellationToken);
-    }
 
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> action, CancellationToken cancellationToken)
     {

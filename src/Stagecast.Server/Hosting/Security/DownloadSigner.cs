@@ -11,7 +11,8 @@ namespace Stagecast.Server.Hosting.Security;
 /// </summary>
 public sealed class DownloadSigner(byte[] masterKey, TimeProvider time)
 {
-    private readonly byte[] _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "stagecast download urls"u8.ToArray());
+    // Derived at first use: a server nobody has asked anything of loads no cryptography library.
+    private readonly Lazy<byte[]> _key = new(() => HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "stagecast download urls"u8.ToArray()));
 
     public static TimeSpan Lifetime { get; } = TimeSpan.FromHours(1);
 
@@ -35,5 +36,5 @@ public sealed class DownloadSigner(byte[] masterKey, TimeProvider time)
     }
 
     private string Signature(string path, long expires) =>
-        Base64Url.EncodeToString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"{path}\n{expires}")));
+        Base64Url.EncodeToString(HMACSHA256.HashData(_key.Value, Encoding.UTF8.GetBytes($"{path}\n{expires}")));
 }

@@ -12,9 +12,10 @@ public sealed class StreamKeyProtector
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private readonly byte[] _encryptionKey;
-    private readonly byte[] _lookupKey;
+    private readonly Lazy<byte[]> _encryptionKey;
+    private readonly Lazy<byte[]> _lookupKey;
 
+    /// <summary>The keys are derived at first use: a server nobody has asked anything of loads no cryptography library.</summary>
     public StreamKeyProtector(byte[] masterKey)
     {
         if (masterKey.Length != 32)
@@ -22,12 +23,12 @@ public sealed class StreamKeyProtector
             throw new ArgumentException("the master key must be 32 bytes", nameof(masterKey));
         }
 
-        _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "stagecast stream key encryption"u8.ToArray());
-        _lookupKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "stagecast stream key lookup"u8.ToArray());
+        _encryptionKey = new(() => HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "stagecast stream key encryption"u8.ToArray()));
+        _lookupKey = new(() => HKDF.DeriveKey(HashAlgorithmName.SHA256, masterKey, 32, info: "stagecast stream key lookup"u8.ToArray()));
     }
 
     /// <summary>The digest livestreams are looked up by.</summary>
-    public byte[] LookupHash(string streamKey) => HMACSHA256.HashData(_lookupKey, Encoding.UTF8.GetBytes(streamKey));
+    public byte[] LookupHash(string streamKey) => HMACSHA256.HashData(_lookupKey.Value, Encoding.UTF8.GetBytes(streamKey));
 
     public byte[] Protect(string streamKey)
     {
@@ -35,7 +36,7 @@ public sealed class StreamKeyProtector
         byte[] sealedKey = new byte[NonceSize + plain.Length + TagSize];
         var nonce = sealedKey.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_encryptionKey, TagSize);
+        using var aes = new AesGcm(_encryptionKey.Value, TagSize);
         aes.Encrypt(nonce, plain, sealedKey.AsSpan(NonceSize, plain.Length), sealedKey.AsSpan(NonceSize + plain.Length, TagSize));
         return sealedKey;
     }
@@ -49,7 +50,7 @@ public sealed class StreamKeyProtector
         }
 
         byte[] plain = new byte[length];
-        using var aes = new AesGcm(_encryptionKey, TagSize);
+        using var aes = new AesGcm(_encryptionKey.Value, TagSize);
         aes.Decrypt(sealedKey.AsSpan(0, NonceSize), sealedKey.AsSpan(NonceSize, length), sealedKey.AsSpan(NonceSize + length, TagSize), plain);
         return Encoding.UTF8.GetString(plain);
     }

@@ -1,3 +1,4 @@
+using Stagecast.Server.Hosting.Api;
 using System.ComponentModel.DataAnnotations;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;
@@ -10,8 +11,7 @@ public sealed record PollRequest : IValidatableObject
     public string? Question { get; init; }
 
     [Required]
-    [MinLength(2)]
-    [MaxLength(20)]
+    [ItemCount(2, 20)]
     public string[]? Options { get; init; }
 
     public bool? Anonymous { get; init; }

@@ -19,7 +19,7 @@ public static class RealtimeJson
     {
         var options = new JsonSerializerOptions();
         ApiJson.Configure(options);
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }
