@@ -71,7 +71,10 @@ internal sealed class PlaybackConnectionHandler(
         var input = connection.Transport.Input;
         var sending = new List<ArraySegment<byte>>(4);
         byte[] head = new byte[512];
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        // Kestrel asks connections to close when the server stops (ConnectionClosedRequested): a player waiting between
+        // requests must not hold the stop for the keep-alive timeout.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(
+            connection.ConnectionClosed, connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? default);
         deadline.CancelAfter(keepAliveTimeout);
         while (true)
         {
