@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Stagecast.Rtmp.Client;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 using Stagecast.WebRtc.Client;
@@ -140,6 +141,29 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryNodeShowsALivestreamsStateAndSessionsInAgreementWhileItGoesLiveAndIdleOnOne()
+    {
+        const int goLives = 30;
+        var livestream = await Api("A").CreateLivestreamAsync("flapping");
+        var ingest = $"rtmp://127.0.0.1:{_nodes["A"].RtmpPort}/live";
+        await using (var probe = new LivestreamConsistencyProbe(livestream.Id, Api("A"), Api("B"), Api("C")))
+        {
+            for (int i = 0; i < goLives; i++)
+            {
+                await using var publisher = await RtmpPublishClient.ConnectAsync(new Uri(ingest), CancellationToken.None);
+                await publisher.PublishAsync(ingest, "live", livestream.StreamKey, CancellationToken.None);
+                await publisher.SendVideoAsync(0, FlvBodies.AvcSequenceHeader(GoldenVectors.AvcRecord720p), CancellationToken.None);
+                await Api("B").WaitForStatusAsync(livestream.Id, "LIVE");
+                await publisher.UnpublishAsync(CancellationToken.None);
+                await Api("C").WaitForStatusAsync(livestream.Id, "IDLE");
+            }
+
+            Assert.True(probe.LiveAnswers > 0 && probe.SessionsSeen == goLives, $"the probe saw {probe.LiveAnswers} LIVE answers and {probe.SessionsSeen} sessions");
+            Assert.Empty(probe.Disagreements);
+        }
+    }
+
+    [Fact]
     public async Task TheSameKeyPublishedToTwoNodesAtOnceHasOneWinner()
     {
         var livestream = await Api("A").CreateLivestreamAsync("race");
@@ -268,7 +292,7 @@ public sealed class ClusterTests : IAsyncLifetime
             },
             "--database-url", _database, "--redis-url", _redis.Url, "--node-id", id,
             "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01", "--reconnect-window", "00:00:02",
-            "--webhooks-allow-private");
+            "--webhooks-allow-private", "--set", "Stagecast:Api:RequestsPerSecond=1000000");
 
     private StagecastApiClient Api(string node) => new(new HttpClient { BaseAddress = new Uri(_nodes[node].HttpBase) }, Account, App, Token);
 

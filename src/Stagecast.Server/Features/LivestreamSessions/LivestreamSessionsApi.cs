@@ -17,17 +17,20 @@ public static class LivestreamSessionsApi
         group.MapGet("/{livestream_id}/active-livestream-session", GetActiveSessionAsync).WithSummary("The session in progress; 404 when not live");
     }
 
+    /// <summary>The livestream and its sessions read in one snapshot: its status and its latest session always agree.</summary>
     private static async Task<Ok<ApiResponse<LivestreamDetailsDto>>> GetAsync(
-        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, string livestream_id)
+        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, SqlDatabase db, string livestream_id)
     {
         var paging = new QueryParameters(context.Request.Query).Paging();
-        var livestream = await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
         var cancellation = context.RequestAborted;
-        var page = await store.ListSessionsAsync(livestream_id, paging, cancellation).ConfigureAwait(false);
-        var latestStored = paging.PageNo == 1 ? page.Items.FirstOrDefault()
-            : (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), cancellation).ConfigureAwait(false)).Items.FirstOrDefault();
-        var latest = views.Active(context.App().Id, livestream_id, latestStored) ?? latestStored;
-        var sessions = page.Items.Select(s => views.Show(s)).ToList();
+        var (livestream, page, latest) = await db.ReadSnapshotAsync(async () =>
+        {
+            var livestream = await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
+            var page = await store.ListSessionsAsync(livestream_id, paging, cancellation).ConfigureAwait(false);
+            var latest = paging.PageNo == 1 ? page.Items.FirstOrDefault() : await LatestAsync(store, livestream_id, cancellation).ConfigureAwait(false);
+            return (livestream, page, latest);
+        }, cancellation).ConfigureAwait(false);
+        var sessions = page.Items.Select(views.Show).ToList();
         return ApiResults.Ok(new LivestreamDetailsDto(
             LivestreamDto.From(livestream),
             latest is null ? null : views.Show(latest),
@@ -36,14 +39,17 @@ public static class LivestreamSessionsApi
     }
 
     private static async Task<Ok<ApiResponse<ActiveLivestreamSessionDto>>> GetActiveSessionAsync(
-        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, string livestream_id)
+        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, SqlDatabase db, string livestream_id)
     {
-        var livestream = await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
-        var latestStored = (await store.ListSessionsAsync(livestream_id, new Paging(1, 1), context.RequestAborted).ConfigureAwait(false)).Items.FirstOrDefault();
-        var active = views.Active(context.App().Id, livestream_id, latestStored)
-            ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
+        var (livestream, latest) = await db.ReadSnapshotAsync(async () => (
+            await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false),
+            await LatestAsync(store, livestream_id, context.RequestAborted).ConfigureAwait(false)), context.RequestAborted).ConfigureAwait(false);
+        var active = SessionViews.Active(latest) ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
         return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), views.Show(active)));
     }
+
+    private static async Task<LivestreamSession?> LatestAsync(ILivestreamSessionStore store, string livestreamId, CancellationToken cancellationToken) =>
+        (await store.ListSessionsAsync(livestreamId, new Paging(1, 1), cancellationToken).ConfigureAwait(false)).Items.FirstOrDefault();
 
     private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamSessionStore store, SessionViews views,
         IEnumerable<ISessionRecordings> recordings, string livestream_session_id)

@@ -21,7 +21,6 @@ public static class LivestreamSessionsFeature
         services.AddSingleton<SessionRecorder>();
         services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<SessionViews>();
-        services.AddSingleton<ILivestreamActivity, LivestreamSessionActivity>();
         services.AddStartupTask<SessionRecovery>();
         services.AddHostedService<SessionFlushService>();
         return services;

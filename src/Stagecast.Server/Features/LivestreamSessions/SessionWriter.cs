@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using System.Data.Common;
 using Stagecast.Server.Features.Livestreams;
@@ -16,24 +15,12 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
     private readonly Channel<SessionEvent> _events = Channel.CreateBounded<SessionEvent>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private readonly ConcurrentDictionary<string, SessionEvent.Ended> _unwrittenEnds = new(StringComparer.Ordinal);
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
-
-    /// <summary>
-    /// A livestream's session end that is queued but not yet in the database: the API shows it (status and the
-    /// stopped session together), so a client never sees the livestream idle beside a session still open.
-    /// </summary>
-    public SessionEvent.Ended? UnwrittenEnd(string livestreamId) => _unwrittenEnds.GetValueOrDefault(livestreamId);
 
     public void Enqueue(SessionEvent sessionEvent)
     {
         Interlocked.Increment(ref _pending);
-        if (sessionEvent is SessionEvent.Ended ended)
-        {
-            _unwrittenEnds[ended.LivestreamId] = ended;
-        }
-
         if (!_events.Writer.TryWrite(sessionEvent))
         {
             Interlocked.Decrement(ref _pending);
@@ -62,11 +49,6 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
         await foreach (var sessionEvent in _events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             await WriteWithRetriesAsync(sessionEvent).ConfigureAwait(false);
-            if (sessionEvent is SessionEvent.Ended ended)
-            {
-                _unwrittenEnds.TryRemove(new KeyValuePair<string, SessionEvent.Ended>(ended.LivestreamId, ended));
-            }
-
             if (Interlocked.Decrement(ref _pending) == 0)
             {
                 lock (_events)
@@ -125,8 +107,7 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
             case SessionEvent.Ended ended:
                 // OFFLINE when a broadcast ends; IDLE when a meeting livestream's wait for media ends without one.
                 var ending = await livestreams.FindLivestreamAsync(ended.LivestreamId, CancellationToken.None).ConfigureAwait(false);
-                // Stamped with the time it happened, not the time it is written: the API shows the end before it is
-                // written (UnwrittenEnd), and the same figures after.
+                // Stamped with the time it happened, not the time it is written.
                 await store.EndSessionAsync(
                     new LivestreamSession(ended.SessionId, ended.LivestreamId, "", ended.ErrMessage, null, ended.StartedTime, ended.StoppedTime,
                         ended.IngestSeconds, ended.ViewerSeconds, ended.StoppedTime, ended.StoppedTime),

@@ -12,7 +12,6 @@ public sealed class LivestreamService(
     StreamKeyProtector keys,
     PublicUrls urls,
     StreamHub hub,
-    IEnumerable<ILivestreamActivity> activity,
     LiveViewers viewers,
     TimeProvider time)
 {
@@ -97,22 +96,11 @@ public sealed class LivestreamService(
     }
 
     /// <summary>
-    /// The stored status, except that what happens here now wins over what the database has caught up with (the
-    /// most active of what <see cref="ILivestreamActivity"/> sources say): a broadcast in progress is LIVE, an active
-    /// meeting livestream without one is INVOKED, a broadcast whose end is not written yet is what its end says. With
-    /// nothing happening, a stored LIVE or INVOKED (left by a crash) reads IDLE.
+    /// The livestream as stored, with what only the media plane knows (viewers, what is coming in). Its status is the
+    /// stored one: it changes in the same transaction as its sessions and webhook events (the session writer's), so
+    /// every node and endpoint tells one story; a crash's leftovers are ended at start, before anything listens.
     /// </summary>
-    public LivestreamView View(Livestream livestream)
-    {
-        var now = activity.Select(a => a.Of(livestream.Id)).OfType<LivestreamActivity>().MaxBy(a => a.Rank);
-        if (now?.ChangedAt is { } changedAt)
-        {
-            livestream = livestream with { UpdatedAt = changedAt };
-        }
-
-        var status = now?.Status ?? (livestream.Status is LivestreamStatus.Live or LivestreamStatus.Invoked ? LivestreamStatus.Idle : livestream.Status);
-        return new LivestreamView(
-            livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), status, urls.WhipUrl(livestream.Id),
+    public LivestreamView View(Livestream livestream) =>
+        new(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), livestream.Status, urls.WhipUrl(livestream.Id),
             urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), hub.Find(livestream.Id) is { } stream ? IngestDto.From(stream) : null);
-    }
 }

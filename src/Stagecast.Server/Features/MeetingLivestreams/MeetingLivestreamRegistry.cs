@@ -10,7 +10,7 @@ namespace Stagecast.Server.Features.MeetingLivestreams;
 /// its media. The media plane reads it without the database: the recorder to continue the invoked session, the
 /// publish authorizer to refuse keys of stopped meeting livestreams.
 /// </summary>
-public sealed class MeetingLivestreamRegistry : ILivestreamActivity, IPendingLivestreamSessions
+public sealed class MeetingLivestreamRegistry : IPendingLivestreamSessions
 {
     private readonly ConcurrentDictionary<string, ActiveMeetingLivestream> _byLivestream = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ActiveMeetingLivestream> _byMeeting = new(StringComparer.Ordinal);
@@ -21,9 +21,6 @@ public sealed class MeetingLivestreamRegistry : ILivestreamActivity, IPendingLiv
     public event Action? Added;
 
     public bool IsActive(string livestreamId) => _byLivestream.ContainsKey(livestreamId);
-
-    /// <summary>An active meeting livestream is INVOKED while no broadcast is in progress (a broadcast makes it LIVE).</summary>
-    public LivestreamActivity? Of(string livestreamId) => IsActive(livestreamId) ? new LivestreamActivity(LivestreamStatus.Invoked) : null;
 
     public bool TryGet(string livestreamId, [NotNullWhen(true)] out ActiveMeetingLivestream? active) => _byLivestream.TryGetValue(livestreamId, out active);
 

@@ -103,7 +103,14 @@ public sealed partial class MeetingLivestreamService(
 
     public ActiveMeetingLivestream? ActiveFor(string meetingId) => registry.ForMeeting(meetingId);
 
-    public LivestreamView View(ActiveMeetingLivestream active) => livestreams.View(active.Record);
+    /// <summary>
+    /// The meeting livestream as its meeting's channel shows it now, from the media plane (ahead of the database the
+    /// API reads): LIVE while a broadcast is in progress, INVOKED while it waits for one.
+    /// </summary>
+    public LivestreamView View(ActiveMeetingLivestream active) =>
+        View(active, hub.Find(active.LivestreamId) is not null ? LivestreamStatus.Live : LivestreamStatus.Invoked);
+
+    private LivestreamView View(ActiveMeetingLivestream active, LivestreamStatus status) => livestreams.View(active.Record with { Status = status });
 
     public void OnStreamStarted(LiveStream stream)
     {
@@ -171,7 +178,13 @@ public sealed partial class MeetingLivestreamService(
 
     private void Notify(ActiveMeetingLivestream active, MeetingLivestreamChange change, string? error = null)
     {
-        var notice = new MeetingLivestreamEvent(active.MeetingId, change, livestreams.View(active.Record), error);
+        var status = change switch
+        {
+            MeetingLivestreamChange.Started => LivestreamStatus.Live,
+            MeetingLivestreamChange.Stopped => LivestreamStatus.Idle,
+            _ => LivestreamStatus.Invoked, // an errored broadcast leaves it waiting for media again
+        };
+        var notice = new MeetingLivestreamEvent(active.MeetingId, change, View(active, status), error);
         foreach (var listener in services.GetServices<IMeetingLivestreamListener>())
         {
             try

@@ -33,11 +33,14 @@ public static class MeetingLivestreamsApi
             new ApiResponse<LivestreamDto>(true, LivestreamDto.From(view)));
     }
 
-    private static async Task<Ok<ApiResponse<LivestreamDto>>> GetActiveAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, string meeting_id)
+    private static async Task<Ok<ApiResponse<LivestreamDto>>> GetActiveAsync(
+        HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, LivestreamService livestreamService, string meeting_id)
     {
         await meetings.FindAsync(context.App().Id, meeting_id, context.RequestAborted).ConfigureAwait(false);
         var active = livestreams.ActiveFor(meeting_id) ?? throw NoneActive(meeting_id);
-        return ApiResults.Ok(LivestreamDto.From(livestreams.View(active)));
+        // As stored (its status with its sessions), like every other livestream the API shows.
+        var stored = await livestreamService.FindAsync(context.App(), active.LivestreamId, context.RequestAborted).ConfigureAwait(false) ?? throw NoneActive(meeting_id);
+        return ApiResults.Ok(LivestreamDto.From(stored));
     }
 
     private static async Task<Ok<ApiResponse<MessageDto>>> StopAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, string meeting_id)
@@ -48,17 +51,20 @@ public static class MeetingLivestreamsApi
             : throw NoneActive(meeting_id);
     }
 
-    private static async Task<Ok<ApiResponse<MeetingLivestreamsDto>>> ListAsync(
-        HttpContext context, MeetingService meetings, LivestreamService livestreamService, ILivestreamStore store, ILivestreamSessionStore sessionStore, SessionViews views, string meeting_id)
+    private static async Task<Ok<ApiResponse<MeetingLivestreamsDto>>> ListAsync(HttpContext context, MeetingService meetings, LivestreamService livestreamService,
+        ILivestreamStore store, ILivestreamSessionStore sessionStore, SessionViews views, SqlDatabase db, string meeting_id)
     {
         await meetings.FindAsync(context.App().Id, meeting_id, context.RequestAborted).ConfigureAwait(false);
         var paging = new QueryParameters(context.Request.Query).Paging();
-        var page = await store.ListMeetingLivestreamsAsync(context.App().Id, meeting_id, paging, context.RequestAborted).ConfigureAwait(false);
-        var sessions = page.Items.Count == 0 ? []
-            : await sessionStore.ListSessionsOfLivestreamsAsync(page.Items.Select(l => l.Id).ToList(), context.RequestAborted).ConfigureAwait(false);
+        var (page, sessions) = await db.ReadSnapshotAsync<(Page<Livestream>, IReadOnlyList<LivestreamSession>)>(async () =>
+        {
+            var page = await store.ListMeetingLivestreamsAsync(context.App().Id, meeting_id, paging, context.RequestAborted).ConfigureAwait(false);
+            return (page, page.Items.Count == 0 ? []
+                : await sessionStore.ListSessionsOfLivestreamsAsync(page.Items.Select(l => l.Id).ToList(), context.RequestAborted).ConfigureAwait(false));
+        }, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Ok(new MeetingLivestreamsDto(
             page.Items.Select(l => LivestreamDto.From(livestreamService.View(l))).ToList(),
-            sessions.Select(s => views.Show(s)).ToList(),
+            sessions.Select(views.Show).ToList(),
             PagingDto.For(paging, page.Items.Count, page.TotalCount)));
     }
 
@@ -69,7 +75,7 @@ public static class MeetingLivestreamsApi
             ?? throw ApiException.NotFound($"No session found with id {session_id}");
         var paging = new QueryParameters(context.Request.Query).Paging();
         var page = await store.ListSessionsOfMeetingSessionAsync(context.App().Id, session_id, paging, context.RequestAborted).ConfigureAwait(false);
-        return ApiResults.List(page.Items.Select(s => views.Show(s)).ToList(), paging, page.TotalCount);
+        return ApiResults.List(page.Items.Select(views.Show).ToList(), paging, page.TotalCount);
     }
 
     private static ApiException NoneActive(string meetingId) => ApiException.NotFound($"No active livestream found for meeting {meetingId}");

@@ -12,7 +12,6 @@ public static class MeetingLivestreamsFeature
     public static IServiceCollection AddMeetingLivestreams(this IServiceCollection services)
     {
         services.AddSingleton<MeetingLivestreamRegistry>();
-        services.AddSingleton<ILivestreamActivity>(sp => sp.GetRequiredService<MeetingLivestreamRegistry>());
         services.AddSingleton<IPendingLivestreamSessions>(sp => sp.GetRequiredService<MeetingLivestreamRegistry>());
         services.AddSingleton<MeetingLivestreamService>();
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<MeetingLivestreamService>());

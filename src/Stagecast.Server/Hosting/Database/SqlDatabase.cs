@@ -14,6 +14,9 @@ public abstract class SqlDatabase
 {
     private readonly Lazy<Task> _migrated;
 
+    /// <summary>The connection of the <see cref="ReadSnapshotAsync"/> this flow runs in, if any.</summary>
+    private readonly AsyncLocal<DbConnection?> _snapshot = new();
+
     protected SqlDatabase() => _migrated = new(() => MigrateAsync(CancellationToken.None));
 
     public abstract SqlDialect Dialect { get; }
@@ -39,17 +42,51 @@ public abstract class SqlDatabase
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="read"/> with every read the stores make inside it (through <see cref="WithConnectionAsync{T}"/>
+    /// and <see cref="QueryPageAsync"/>) on one connection, in one transaction that sees one state of the database: an
+    /// answer put together from several reads (a livestream, its sessions) never mixes a state before a write with one
+    /// after it. Writes inside it are refused. SQLite: a deferred transaction (WAL gives it one snapshot); PostgreSQL:
+    /// REPEATABLE READ, READ ONLY.
+    /// </summary>
+    public async Task<T> ReadSnapshotAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        if (_snapshot.Value is not null)
+        {
+            return await read().ConfigureAwait(false);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Dialect.BeginSnapshot).ConfigureAwait(false);
+        _snapshot.Value = connection;
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        finally
+        {
+            _snapshot.Value = null;
+            await connection.ExecuteAsync("COMMIT").ConfigureAwait(false);
+        }
+    }
+
     public async Task<T> WithConnectionAsync<T>(Func<DbConnection, Task<T>> action, CancellationToken cancellationToken)
     {
+        if (_snapshot.Value is { } shared)
+        {
+            return await action(shared).ConfigureAwait(false);
+        }
+
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         return await action(connection).ConfigureAwait(false);
     }
 
-    public async Task WithConnectionAsync(Func<DbConnection, Task> action, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await action(connection).ConfigureAwait(false);
-    }
+    public Task WithConnectionAsync(Func<DbConnection, Task> action, CancellationToken cancellationToken) =>
+        WithConnectionAsync<bool>(async c =>
+        {
+            await action(c).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// One page of a list and the count across all pages: <paramref name="rows"/> runs
@@ -70,6 +107,11 @@ public abstract class SqlDatabase
 
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> action, CancellationToken cancellationToken)
     {
+        if (_snapshot.Value is not null)
+        {
+            throw new InvalidOperationException("a write inside a read snapshot");
+        }
+
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var result = await action(connection, transaction).ConfigureAwait(false);

@@ -35,6 +35,9 @@ public abstract class SqlDialect
     /// <summary>A new random 32-character hex id.</summary>
     public abstract string RandomId { get; }
 
+    /// <summary>Starts a read-only transaction that sees one state of the database until it ends.</summary>
+    public abstract string BeginSnapshot { get; }
+
     /// <summary>Whether an exception is a unique or primary key violation.</summary>
     public abstract bool IsUniqueViolation(DbException exception);
 
@@ -47,6 +50,10 @@ public abstract class SqlDialect
         public override string UtcDay(string milliseconds) => $"date({milliseconds} / 1000, 'unixepoch')";
 
         public override string RandomId => "lower(hex(randomblob(16)))";
+
+        // Begun by SQL, not BeginTransaction: Microsoft.Data.Sqlite then lets the stores' commands run in it without
+        // being handed the transaction. The snapshot is taken at the first read.
+        public override string BeginSnapshot => "BEGIN DEFERRED";
 
         public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
     }
@@ -61,6 +68,8 @@ public abstract class SqlDialect
         public override string UtcDay(string milliseconds) => $"to_char(to_timestamp({milliseconds} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
 
         public override string RandomId => "replace(gen_random_uuid()::text, '-', '')";
+
+        public override string BeginSnapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
         public override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
     }
