@@ -18,7 +18,7 @@ namespace Stagecast.Server.Tests;
 /// its own on a real PostgreSQL instead (<see cref="PostgresServer"/>): test.sh runs the contract suite
 /// (<see cref="ContractSuite"/>) that way after the whole suite on SQLite.
 /// </summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     private readonly string[] _extraArgs;
     private readonly Action<WebApplicationBuilder>? _configure;
@@ -29,7 +29,7 @@ public sealed class ServerFixture : IAsyncLifetime
     }
 
     /// <summary>A server of its own, with more settings or services (a manual clock), for tests the shared one cannot host.</summary>
-    private ServerFixture(string[] extraArgs, Action<WebApplicationBuilder>? configure)
+    protected ServerFixture(string[] extraArgs, Action<WebApplicationBuilder>? configure)
     {
         // A data directory given by the test (a restart, a node of a cluster) is used and kept; otherwise a fresh one.
         int dataDir = Array.IndexOf(extraArgs, "--data-dir");
@@ -152,6 +152,13 @@ public sealed class ServerFixture : IAsyncLifetime
 /// The store contract: API-level test classes that together touch every store operation. test.sh runs them once
 /// more with <c>STAGECAST_TEST_DATABASE=postgres</c>, so both stores pass the same tests.
 /// </summary>
+/// <summary>
+/// The shared server with WebRTC listening on every address rather than --bind's loopback: Firefox ESR gathers no
+/// loopback candidates (whatever media.peerconnection.ice.loopback says) and pairs none of its own with a loopback
+/// one, so it reaches a server on this machine only over the machine's other addresses.
+/// </summary>
+public sealed class FirefoxServerFixture() : ServerFixture(["--webrtc-bind", "0.0.0.0"], null);
+
 public static class ContractSuite
 {
     public const string Trait = "Category";

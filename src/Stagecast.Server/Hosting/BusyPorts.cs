@@ -33,8 +33,8 @@ public static class BusyPorts
             yield return ("--metrics-bind", metrics.Address, metrics.Port, ProtocolType.Tcp);
         }
 
-        yield return ("--webrtc-port", IPAddress.Any, webRtc.Port, ProtocolType.Udp);
-        yield return (webRtc.TcpPort is null ? "--webrtc-port" : "--webrtc-tcp-port", IPAddress.Any, webRtc.TcpPort ?? webRtc.Port, ProtocolType.Tcp);
+        yield return ("--webrtc-port", webRtc.GetBindAddress(), webRtc.Port, ProtocolType.Udp);
+        yield return (webRtc.TcpPort is null ? "--webrtc-port" : "--webrtc-tcp-port", webRtc.GetBindAddress(), webRtc.TcpPort ?? webRtc.Port, ProtocolType.Tcp);
     }
 
     private static bool CanBind(IPAddress address, int port, ProtocolType type)

@@ -17,10 +17,10 @@ internal sealed class IceTcpListener(SessionRegistry sessions, WebRtcOptions opt
 
     public int Port { get; private set; }
 
-    public void Start(int port)
+    public void Start(IPAddress address, int port)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Any, port));
+        listener.Bind(new IPEndPoint(address, port));
         listener.Listen(128);
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         _listener = listener;

@@ -18,14 +18,14 @@ internal sealed class UdpMux(SessionRegistry sessions, WebRtcLog log) : IDisposa
     /// <summary>The shared socket, once started.</summary>
     public Socket Socket => _socket ?? throw new InvalidOperationException("the UDP port is not open");
 
-    public void Start(int port)
+    public void Start(IPAddress address, int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
         {
             ReceiveBufferSize = 4 * 1024 * 1024,
             SendBufferSize = 4 * 1024 * 1024,
         };
-        socket.Bind(new IPEndPoint(IPAddress.Any, port));
+        socket.Bind(new IPEndPoint(address, port));
         Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         _socket = socket;
         _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = "webrtc-udp" };

@@ -4,7 +4,7 @@ using Stagecast.Streaming.Limits;
 namespace Stagecast.WebRtc.Transport;
 
 /// <summary>Settings of the WebRTC media plane (bound from the server's configuration).</summary>
-public sealed class WebRtcOptions
+public sealed class WebRtcOptions : IValidatableObject
 {
     /// <summary>The one UDP port every WebRTC session uses (and ICE-TCP unless <see cref="TcpPort"/> says otherwise).</summary>
     [Range(0, 65535)]
@@ -13,6 +13,15 @@ public sealed class WebRtcOptions
     /// <summary>ICE-TCP port; null means the UDP port's number; 0 turns ICE-TCP off.</summary>
     [Range(0, 65535)]
     public int? TcpPort { get; set; }
+
+    /// <summary>
+    /// The IPv4 address the UDP port and ICE-TCP bind to; null binds every address. Bound to one address, the server
+    /// announces only that one as its host candidate (the others do not reach it).
+    /// </summary>
+    public string? Bind { get; set; }
+
+    /// <summary>The address to bind, parsed (<see cref="System.Net.IPAddress.Any"/> when <see cref="Bind"/> is not set).</summary>
+    public System.Net.IPAddress GetBindAddress() => Bind is { Length: > 0 } bind ? System.Net.IPAddress.Parse(bind) : System.Net.IPAddress.Any;
 
     /// <summary>Addresses announced as candidates besides the host's own (a server behind NAT or in a container), comma-separated.</summary>
     public string? PublicIp { get; set; }
@@ -56,4 +65,12 @@ public sealed class WebRtcOptions
 
     /// <summary>The ffmpeg binary used for transcoding (Opus to AAC, AAC to Opus, VP8 to H.264).</summary>
     public string Ffmpeg { get; set; } = "ffmpeg";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Bind is { Length: > 0 } && !(System.Net.IPAddress.TryParse(Bind, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
+        {
+            yield return new ValidationResult($"--webrtc-bind '{Bind}' must be an IPv4 address (WebRTC media is IPv4)", [nameof(Bind)]);
+        }
+    }
 }

@@ -68,12 +68,12 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _udp.Start(Options.Port);
+        _udp.Start(Options.GetBindAddress(), Options.Port);
         if (Options.TcpPort != 0)
         {
             // The UDP port's number, unless configured; with an ephemeral UDP port (0, as in tests) an ephemeral TCP one
             // too, since the number the UDP socket got may be taken for TCP.
-            _tcp.Start(Options.TcpPort ?? (Options.Port == 0 ? 0 : Port));
+            _tcp.Start(Options.GetBindAddress(), Options.TcpPort ?? (Options.Port == 0 ? 0 : Port));
         }
 
         Log.Listening(Port);
@@ -117,7 +117,10 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
     internal void Unregister(WebRtcPeer peer) => Registry.Unregister(peer);
 
-    /// <summary>The candidates an answer lists: host addresses (unless turned off) and the configured public ones.</summary>
+    /// <summary>
+    /// The candidates an answer lists: host addresses (unless turned off: the bound address, or when every address is
+    /// bound, the one the request came to and the interfaces') and the configured public ones.
+    /// </summary>
     public IReadOnlyList<IceCandidate> Candidates(IPAddress? requestLocalAddress)
     {
         var addresses = new List<IPAddress>();
@@ -129,7 +132,11 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             }
         }
 
-        if (Options.HostCandidates)
+        if (Options.HostCandidates && !Options.GetBindAddress().Equals(IPAddress.Any))
+        {
+            addresses.Add(Options.GetBindAddress());
+        }
+        else if (Options.HostCandidates)
         {
             if (requestLocalAddress is not null && !requestLocalAddress.Equals(IPAddress.Any))
             {

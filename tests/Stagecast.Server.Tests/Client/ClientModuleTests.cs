@@ -6,7 +6,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Client;
 
 /// <summary>Stagecast's client module (/sdk/stagecast.js) driven in real Chromium pages, as an app would use it.</summary>
-public sealed class ClientModuleTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixture<FirefoxServerFixture>
 {
     [Fact]
     public async Task TwoClientsJoinSeeEachOtherChatPollAndMute()

@@ -5,7 +5,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.WebRtc;
 
 /// <summary>WHEP viewers of a WHIP publisher get its RTP as it came: Chromium's H.264, and Firefox's VP8 untranscoded.</summary>
-public sealed class WhepForwardingTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class WhepForwardingTests(FirefoxServerFixture server) : IClassFixture<FirefoxServerFixture>
 {
     [Fact]
     public async Task ChromiumWatchesAChromiumWhipPublisherOverWhep()

@@ -6,7 +6,7 @@ namespace Stagecast.Server.Tests.WebRtc;
 /// Headless Firefox ESR publishes over WHIP. Debian's Firefox has no H.264 encoder (no OpenH264), so it offers VP8:
 /// Stagecast answers VP8 and transcodes it to H.264 for LL-HLS.
 /// </summary>
-public sealed class WhipFirefoxTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed class WhipFirefoxTests(FirefoxServerFixture server) : IClassFixture<FirefoxServerFixture>
 {
     [Fact]
     public async Task FirefoxPublishesVp8OverWhipAndTheStreamPlaysOverHlsAsH264AndAac()
@@ -17,7 +17,7 @@ public sealed class WhipFirefoxTests(ServerFixture server) : IClassFixture<Serve
         await using var firefox = await Firefox.OpenAsync($"whip={whip}&key={livestream.StreamKey}");
 
         string published = await firefox.WaitForReportAsync("\"published\"", TimeSpan.FromSeconds(60));
-        Assert.Contains("\"state\":\"connected\"", published);
+        Assert.True(published.Contains("\"state\":\"connected\"", StringComparison.Ordinal), published);
         Assert.Contains("VP8/90000", published);
 
         await tenant.WaitForStatusAsync(livestream.Id, "LIVE", TimeSpan.FromSeconds(20));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
 using Stagecast.WebRtc.Transport;
@@ -9,7 +10,9 @@ public static class WebRtcFeature
     /// <summary>The WebRTC media plane: one UDP port for every session, WHIP ingest and WHEP playback.</summary>
     public static IServiceCollection AddWebRtc(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc")).ValidateWith<WebRtcOptions, WebRtcOptionsValidator>().ValidateOnStart();
+        services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc"))
+            .PostConfigure<IOptions<ServerOptions>>((webRtc, server) => webRtc.Bind ??= WebRtcBindFor(server.Value.GetBindAddress()))
+            .ValidateWith<WebRtcOptions, WebRtcOptionsValidator>().ValidateOnStart();
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
         services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();
@@ -18,6 +21,10 @@ public static class WebRtcFeature
         services.AddCors(WebRtcHttp.AddCorsPolicy);
         return services;
     }
+
+    /// <summary>Without --webrtc-bind, WebRTC binds where the other listeners do; an IPv6 --bind leaves it on every IPv4 address.</summary>
+    private static string? WebRtcBindFor(System.Net.IPAddress bind) =>
+        bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? bind.ToString() : null;
 
     public static IEndpointRouteBuilder MapWebRtc(this IEndpointRouteBuilder endpoints)
     {
