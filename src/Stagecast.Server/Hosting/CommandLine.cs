@@ -84,6 +84,28 @@ public sealed class CommandLine
 
     public ParseResult Parse(IReadOnlyList<string> args) => _root.Parse(args);
 
+    /// <summary>Every flag the server and its commands take, aliases included (what the docs may name).</summary>
+    public static IReadOnlySet<string> Flags()
+    {
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        Collect(new CommandLine((_, _) => Task.FromResult(0), TextWriter.Null, TextWriter.Null)._root);
+        return flags;
+
+        void Collect(Command command)
+        {
+            foreach (var option in command.Options)
+            {
+                flags.Add(option.Name);
+                flags.UnionWith(option.Aliases);
+            }
+
+            foreach (var subcommand in command.Subcommands)
+            {
+                Collect(subcommand);
+            }
+        }
+    }
+
     /// <summary>Runs what the command line asks for; a command line with errors prints them and the usage to <paramref name="error"/> and returns 2.</summary>
     public static async Task<int> RunAsync(string[] args, Func<Dictionary<string, string?>, CancellationToken, Task<int>> runServer, TextWriter output, TextWriter error)
     {

@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Docs;
+
+/// <summary>
+/// The docs name only what the server has: every metric (against a running server's /metrics), every flag (against
+/// the command line), every webhook event and every realtime message type they mention exists.
+/// </summary>
+public sealed partial class DocsTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    /// <summary>Flags of other programs the docs quote (dotnet, the test and bench scripts, useradd, systemctl, redis-server).</summary>
+    private static readonly HashSet<string> OtherProgramsFlags =
+        ["--project", "--filter", "--scenario", "--system", "--shell", "--home-dir", "--now", "--protected-mode", "--no-build", "--fast", "--busy"];
+
+    /// <summary>The README and docs/*.md: what an operator or app developer reads.</summary>
+    public static TheoryData<string> Pages() =>
+        [.. Directory.GetFiles(Path.Combine(Browser.RepositoryRoot(), "docs"), "*.md").Select(p => "docs/" + Path.GetFileName(p)).Prepend("README.md")];
+
+    /// <summary>The pages plus the bench's manual (its flags are the bench tool's own, its metrics the server's).</summary>
+    public static TheoryData<string> PagesAndBench() => [.. ((IEnumerable<object[]>)Pages()).Select(row => (string)row[0]).Append("bench/README.md")];
+
+    [Theory]
+    [MemberData(nameof(PagesAndBench))]
+    public async Task EveryMetricNamedIsOneTheServerExports(string page)
+    {
+        string exposition = await server.MetricsAsync();
+        var exported = TypeLine().Matches(exposition).Select(m => m.Groups[1].Value).ToHashSet();
+        var unknown = MetricName().Matches(Read(page)).Select(m => m.Value)
+            .Where(name => !exported.Contains(name) && !exported.Contains(HistogramSeries().Replace(name, "")))
+            .Distinct().ToList();
+        Assert.True(unknown.Count == 0, $"{page} names metrics the server does not export: {string.Join(", ", unknown)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void EveryFlagNamedIsOneTheServerTakes(string page)
+    {
+        var flags = CommandLine.Flags();
+        var unknown = Flag().Matches(Read(page)).Select(m => m.Groups[1].Value)
+            .Where(flag => !flags.Contains(flag) && !OtherProgramsFlags.Contains(flag))
+            .Distinct().ToList();
+        Assert.True(unknown.Count == 0, $"{page} names flags the server does not take: {string.Join(", ", unknown)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void EveryWebhookEventNamedIsOneTheServerKnows(string page)
+    {
+        var unknown = WebhookEvent().Matches(Read(page)).Select(m => m.Value).Where(e => !WebhookEventNames.All.Contains(e)).Distinct().ToList();
+        Assert.True(unknown.Count == 0, $"{page} names webhook events the server does not have: {string.Join(", ", unknown)}");
+    }
+
+    [Fact]
+    public void EveryRealtimeMessageTypeInTheChannelsDocsExists()
+    {
+        var known = new[] { RealtimeProtocolTests.ServerMessages(), RealtimeProtocolTests.ClientRequests() }
+            .SelectMany(rows => (IEnumerable<object[]>)rows).Select(row => (string)row[0]).ToHashSet();
+        var unknown = RealtimeExample().Matches(Read("docs/realtime.md")).Select(m => m.Groups[1].Value).Where(t => !known.Contains(t)).Distinct().ToList();
+        Assert.True(unknown.Count == 0, $"docs/realtime.md shows message types the server does not have: {string.Join(", ", unknown)}");
+    }
+
+    private static string Read(string page) => File.ReadAllText(Path.Combine(Browser.RepositoryRoot(), page));
+
+    [GeneratedRegex(@"^# TYPE (\S+) ", RegexOptions.Multiline)]
+    private static partial Regex TypeLine();
+
+    [GeneratedRegex(@"\bstagecast_[a-z0-9_]*[a-z0-9]")]
+    private static partial Regex MetricName();
+
+    [GeneratedRegex(@"_(bucket|sum|count)$")]
+    private static partial Regex HistogramSeries();
+
+    [GeneratedRegex(@"(?<![\w-])(--[a-z][a-z0-9-]*[a-z0-9])")]
+    private static partial Regex Flag();
+
+    /// <summary>
+    /// A RealtimeKit webhook event's name (<c>meeting.started</c>, <c>recording.statusUpdate</c>): a camelCase word after
+    /// the namespace, which the client module's objects (<c>meeting.self</c>) and settings (<c>recording.mode</c>) are not.
+    /// </summary>
+    [GeneratedRegex(@"\b(?:meeting|recording|livestreaming)\.(?:started|ended|[a-z]+[A-Z][A-Za-z]*)\b")]
+    private static partial Regex WebhookEvent();
+
+    /// <summary>A message in an example: a JSON object that starts with its type.</summary>
+    [GeneratedRegex(@"\{""type"":""([a-z_]+)""")]
+    private static partial Regex RealtimeExample();
+}
