@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
@@ -120,6 +121,36 @@ public sealed partial class ProcessTests
         var session = (await api.With(again).GetLivestreamAsync(livestream.Id)).GetProperty("session");
         Assert.NotEqual(JsonValueKindNull, session.GetProperty("stopped_time").ValueKind);
         Assert.Equal(JsonValueKindNull, session.GetProperty("err_message").ValueKind);
+    }
+
+    [Fact]
+    public async Task CtrlCWithAMeetingLiveSaysWhatItEndsAndWaitsForNoReconnectAndLaterStartsShowTheDashboard()
+    {
+        await using var server = await ServerProcess.StartAsync(arguments: ["--webrtc-bind", "0.0.0.0"]);
+        var api = await ApiOfAsync(server);
+        string meeting = await api.CreateMeetingAsync("""{"title":"Stand-up"}""");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var host = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "host", "livestream_host"));
+        await host.PublishAsync();
+        await host.WaitForPeerMediaAsync(host.PeerId, video: true, audio: true);
+        // Two participants watching each other and a track recording: tracks with readers, which at shutdown used to
+        // lose their publishers before the meeting ended ("waiting 5 s for it to reconnect").
+        var guest = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "guest"));
+        await guest.PublishAsync();
+        await guest.SubscribeAsync(host.PeerId);
+        await host.SubscribeAsync(guest.PeerId);
+        (await api.PostAsync("/recordings/track", $$"""{"meeting_id":"{{meeting}}"}""")).EnsureOk();
+        string livestream = (await api.PostAsync($"/meetings/{meeting}/livestreams")).EnsureOk().Data.GetProperty("id").GetString()!;
+        await api.WaitForStatusAsync(livestream, "LIVE");
+
+        server.Process.Interrupt();
+        Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Stagecast is shutting down: ending 1 live stream, 1 meeting with 2 participants", server.Output);
+        Assert.DoesNotContain("to reconnect", server.Output); // a participant's track going away at shutdown is not a dropped publisher
+
+        await using var again = await ServerProcess.StartAsync(server.DataDir);
+        Assert.DoesNotContain("Stagecast is set up", again.Output);
+        Assert.Contains($"Dashboard: {again.HttpBase}/dashboard", again.Output);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Stagecast.Streaming.Limits;
 using Stagecast.Hls;
 using Stagecast.Rtmp.Server;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
 using Stagecast.Transport.Epoll;
@@ -24,29 +25,28 @@ public static partial class MediaPlaneFeature
         services.AddEventLoopTransport(o => configuration.GetSection("Stagecast:Rtmp").Bind(o)); // RTMP listens on it (StagecastApp)
         services.AddLowLatencyHls();
         services.AddSingleton<ILiveStreamObserver, PublishLog>();
-        services.AddHostedService<EndStreamsAtShutdown>();
+        services.AddSingleton<EndStreamsAtShutdown>();
+        services.AddHostedService(sp => sp.GetRequiredService<EndStreamsAtShutdown>());
+        services.AddSingleton<IShutdownReport>(sp => sp.GetRequiredService<EndStreamsAtShutdown>());
         return services;
     }
 
     /// <summary>Ending every stream also ends its HLS playlist (releasing blocking requests) and its session, before the host stops.</summary>
-    private sealed partial class EndStreamsAtShutdown(IHostApplicationLifetime lifetime, StreamHub hub, ILogger<StreamHub> logger) : IHostedService
+    private sealed class EndStreamsAtShutdown(IHostApplicationLifetime lifetime, StreamHub hub) : IHostedService, IShutdownReport
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            lifetime.ApplicationStopping.Register(() =>
-            {
-                Log.ShuttingDown(logger, hub.Streams.Count);
-                hub.StopAll("server shutting down");
-            });
+            lifetime.ApplicationStopping.Register(() => hub.StopAll("server shutting down"));
             return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        private static partial class Log
+        public string? InProgress() => hub.Streams.Count switch
         {
-            [LoggerMessage(2, LogLevel.Information, "Stagecast is shutting down: ending {Streams} live stream(s)")]
-            public static partial void ShuttingDown(ILogger logger, int streams);
-        }
+            0 => null,
+            1 => "1 live stream",
+            var n => $"{n} live streams",
+        };
     }
 }

@@ -19,6 +19,22 @@ public static class MeetingMediaFeature
         services.AddSingleton<IRoomPeerObserver>(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddSingleton<IPeerMediaControl>(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddHostedService(sp => sp.GetRequiredService<MeetingMediaService>());
+        services.AddHostedService<EndTracksAtShutdown>();
         return services;
+    }
+
+    /// <summary>
+    /// Participants' tracks end when stopping begins (before their WebRTC sessions close), so a track going away at
+    /// shutdown is not taken for a publisher that dropped and may come back within the republish window.
+    /// </summary>
+    private sealed class EndTracksAtShutdown(IHostApplicationLifetime lifetime, MeetingTracks tracks) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.ApplicationStopping.Register(() => tracks.Hub.StopAll("server shutting down"));
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

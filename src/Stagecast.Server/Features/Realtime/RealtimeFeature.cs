@@ -20,7 +20,9 @@ public static class RealtimeFeature
         services.AddSingleton<RealtimeLivestreams>();
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<RealtimeLivestreams>());
         services.AddHostedService<ViewerCountMonitor>();
-        services.AddHostedService<RealtimeShutdown>();
+        services.AddSingleton<RealtimeShutdown>();
+        services.AddHostedService(sp => sp.GetRequiredService<RealtimeShutdown>());
+        services.AddSingleton<IShutdownReport>(sp => sp.GetRequiredService<RealtimeShutdown>());
         services.AddSingleton<MeetingSessionFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<MeetingSessionFlushService>());
         return services;

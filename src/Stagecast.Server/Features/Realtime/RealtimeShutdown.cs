@@ -1,10 +1,12 @@
+using Stagecast.Server.Hosting;
+
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
 /// On shutdown every meeting session ends cleanly and its peers are told why, rather than being left for recovery.
 /// It runs when stopping begins, before Kestrel waits for open requests (the sockets) to finish.
 /// </summary>
-public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetime lifetime) : IHostedService
+public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetime lifetime) : IHostedService, IShutdownReport
 {
     public const string Reason = "the server shut down";
     private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(5);
@@ -17,4 +19,13 @@ public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetim
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Meetings with someone in them, and how many.</summary>
+    public string? InProgress()
+    {
+        var meetings = rooms.All.Where(room => room.Peers.Count > 0).ToList();
+        int peers = meetings.Sum(room => room.Peers.Count);
+        return meetings.Count == 0 ? null
+            : $"{meetings.Count} meeting{(meetings.Count == 1 ? "" : "s")} with {peers} participant{(peers == 1 ? "" : "s")}";
+    }
 }
