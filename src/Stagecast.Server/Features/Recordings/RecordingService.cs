@@ -165,17 +165,39 @@ public sealed partial class RecordingService(
     }
 
     /// <summary>
-    /// Takes a meeting recording in, or refuses it: a second program recording of a meeting only when several were
-    /// asked for. Checked and added in one step, so requests that arrive together cannot all pass.
+    /// Takes a meeting recording in, or refuses it: one track recording per meeting (a second would record the same
+    /// tracks), program recordings up to <see cref="RecordingsOptions.MaxPerMeeting"/> (one unless several were asked
+    /// for), and an app's meeting recordings up to <see cref="RecordingsOptions.MaxPerApp"/>. Counted and added in one
+    /// step, so requests that arrive together cannot all pass.
     /// </summary>
     private void Admit(Active active, bool multiple)
     {
         var record = active.Record;
+        var settings = options.Value;
         lock (_admission)
         {
-            if (!active.OfTracks && !multiple && _active.Values.Any(a => a.Record.MeetingId == record.MeetingId && a.Record.LivestreamId is null && !a.OfTracks))
+            var meetings = _active.Values.Where(a => a.Record.LivestreamId is null).ToList();
+            var sameMeeting = meetings.Where(a => a.Record.MeetingId == record.MeetingId && a.OfTracks == active.OfTracks).ToList();
+            if (active.OfTracks && sameMeeting.Count > 0)
+            {
+                throw ApiException.Conflict($"meeting {record.MeetingId} already has a track recording; stop it first");
+            }
+
+            if (!active.OfTracks && sameMeeting.Count > 0 && !multiple)
             {
                 throw ApiException.Conflict($"meeting {record.MeetingId} is already being recorded");
+            }
+
+            if (!active.OfTracks && sameMeeting.Count >= settings.MaxPerMeeting)
+            {
+                throw new DomainException(DomainError.TooMany,
+                    $"meeting {record.MeetingId} already has {sameMeeting.Count} recordings running, the most this server allows at once; stop one first");
+            }
+
+            if (meetings.Count(a => a.Record.AppId == record.AppId) >= settings.MaxPerApp)
+            {
+                throw new DomainException(DomainError.TooMany,
+                    $"this app already has {settings.MaxPerApp} meeting recordings running, the most this server allows at once; stop one first");
             }
 
             _active[record.Id] = active;
