@@ -78,7 +78,7 @@ public static class StagecastApp
         services.AddWebRtc(configuration);
         services.AddMeetingMedia(configuration);
         services.AddCompositor(configuration);
-        services.AddRoomStreams();
+        services.AddRoomStreams(configuration);
         services.AddRecordings(configuration);
         services.AddFirstStart(configuration);
         // Authentication brings ASP.NET's data protection, whose hosted service makes a key ring (XML files under

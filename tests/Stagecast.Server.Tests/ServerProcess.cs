@@ -45,11 +45,16 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(string? dataDir = null, Dictionary<string, string>? environment = null, params string[] arguments) =>
         LaunchAsync("dotnet", [ServerDll], dataDir, environment, arguments);
 
+    /// <summary>Starts the server from <paramref name="workingDirectory"/>, as an operator who runs it from a folder (a relative <c>--data-dir</c> is relative to it).</summary>
+    public static Task<ServerProcess> StartInAsync(string workingDirectory, string dataDir, Dictionary<string, string>? environment = null) =>
+        LaunchAsync("dotnet", [ServerDll], dataDir, environment, [], workingDirectory);
+
     /// <summary>Starts a built binary (the release) the same way.</summary>
     public static Task<ServerProcess> StartBinaryAsync(string binary, Dictionary<string, string>? environment = null) =>
         LaunchAsync(binary, [], null, environment, []);
 
-    private static async Task<ServerProcess> LaunchAsync(string fileName, string[] prefix, string? dataDir, Dictionary<string, string>? environment, string[] arguments)
+    private static async Task<ServerProcess> LaunchAsync(string fileName, string[] prefix, string? dataDir, Dictionary<string, string>? environment, string[] arguments,
+        string? workingDirectory = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("stagecast-process-").FullName;
         int http = FreePorts.Next();
@@ -58,7 +63,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var process = ExternalProcess.Start(fileName,
             [.. prefix, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0",
              "--metrics-bind", $"127.0.0.1:{metrics}", .. arguments],
-            environment);
+            environment, workingDirectory);
         var server = new ServerProcess(process, http, rtmp, metrics, dataDir);
         await server.WaitForHealthAsync();
         return server;

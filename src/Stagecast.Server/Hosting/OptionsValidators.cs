@@ -5,6 +5,7 @@ using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Recordings;
+using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Webhooks;
 
 namespace Stagecast.Server.Hosting;
@@ -38,6 +39,9 @@ public sealed partial class RealtimeOptionsValidator : IValidateOptions<Realtime
 
 [OptionsValidator]
 public sealed partial class RecordingsOptionsValidator : IValidateOptions<RecordingsOptions>;
+
+[OptionsValidator]
+public sealed partial class RoomStreamsOptionsValidator : IValidateOptions<RoomStreamsOptions>;
 
 [OptionsValidator]
 public sealed partial class WebhookOptionsValidator : IValidateOptions<WebhookOptions>;

@@ -17,8 +17,19 @@ public sealed class ServerOptions : IValidatableObject
     /// <summary>Address both listeners bind to.</summary>
     public string Bind { get; set; } = "0.0.0.0";
 
+    private string _dataDir = Path.GetFullPath("data");
+
+    /// <summary>
+    /// Made absolute as it is read, against the working directory the server starts in, so every path derived from it
+    /// (the database, the keys, the recordings) is absolute: ASP.NET resolves a relative file path against the web
+    /// root, not the working directory, so a relative one served no recording.
+    /// </summary>
     [Required]
-    public string DataDir { get; set; } = "./data";
+    public string DataDir
+    {
+        get => _dataDir;
+        set => _dataDir = string.IsNullOrWhiteSpace(value) ? value : Path.GetFullPath(value);
+    }
 
     /// <summary>The HTTP URL viewers and API clients reach the server at, e.g. https://live.example.com.</summary>
     public string? PublicUrl { get; set; }

@@ -31,7 +31,9 @@ public sealed class RecordingUploadTests(ServerFixture server) : IClassFixture<S
         string id = (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting, storage_config = config, video_config = new { width = 320, height = 180 } })))
             .EnsureOk().Data.GetProperty("id").GetString()!;
         await api.WaitForAsync($"/recordings/{id}", r => r.Data.GetProperty("recording_duration").GetDouble() >= 2);
-        var stopped = (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", """{"action":"stop"}""")).EnsureOk().Data;
+        // The stop answers at once, UPLOADING; the upload goes on in the background.
+        Assert.Equal("UPLOADING", (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", """{"action":"stop"}""")).EnsureOk().Data.GetProperty("status").GetString());
+        var stopped = (await api.WaitForAsync($"/recordings/{id}", r => r.Data.GetProperty("status").GetString() is "UPLOADED" or "ERRORED")).Data;
         Assert.True(stopped.GetProperty("status").GetString() == "UPLOADED", stopped.ToString());
 
         // The object is in the bucket under the path, the same bytes, and the download link points at the storage.

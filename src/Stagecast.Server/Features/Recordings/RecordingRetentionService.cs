@@ -1,24 +1,9 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Stagecast.Server.Features.Recordings;
 
-/// <summary>Settings of stored recordings (<c>Stagecast:Recordings</c>).</summary>
-public sealed class RecordingsOptions
-{
-    public const string Section = "Stagecast:Recordings";
-
-    /// <summary>Recordings finished longer ago than this are deleted; zero keeps them forever (the default).</summary>
-    [Stagecast.Streaming.Limits.Duration("00:00:00")]
-    public TimeSpan Retention { get; set; } = TimeSpan.Zero;
-
-    /// <summary>When the stored recordings take more than this many bytes, the oldest are deleted; zero: no limit (the default).</summary>
-    [Range(0, long.MaxValue)]
-    public long MaxTotalBytes { get; set; }
-}
-
 /// <summary>
-/// Deletes stored recordings past the retention settings, oldest first: those finished before the retention period,
+/// Deletes stored recordings (and failed uploads' local copies) past the retention settings, oldest first: those finished before the retention period,
 /// then the oldest until the total size fits. At start and every hour.
 /// </summary>
 public sealed partial class RecordingRetentionService(SqlRecordingStore store, RecordingService recordings, IOptions<RecordingsOptions> options, TimeProvider time,
@@ -59,10 +44,11 @@ public sealed partial class RecordingRetentionService(SqlRecordingStore store, R
         try
         {
             var stored = await store.ListStoredAsync(cancellationToken).ConfigureAwait(false);
-            var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.FileSize ?? 0))], time.GetUtcNow(), settings);
+            // An uploaded recording takes no room here (its local copy went once the upload was verified).
+            var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.StorageKey is null ? r.FileSize ?? 0 : 0))], time.GetUtcNow(), settings);
             foreach (string id in doomed)
             {
-                File.Delete(Path.Combine(recordings.Directory, id + ".mp4"));
+                recordings.DeleteFiles(id);
                 await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
             }
 

@@ -31,7 +31,9 @@ public sealed partial class RecordingService(
     RecordingStorage storage,
     PublicUrls urls,
     IOptions<ServerOptions> server,
+    IOptions<RecordingsOptions> options,
     IOptions<WebRtcOptions> webRtc,
+    IHostApplicationLifetime lifetime,
     Stagecast.Server.Features.MeetingMedia.MeetingMediaService media,
     Stagecast.Server.Features.MeetingMedia.MeetingTracks tracks,
     TimeProvider time,
@@ -39,6 +41,7 @@ public sealed partial class RecordingService(
 {
     public const string DownloadPath = "/downloads/recordings/{recording_id}/{file}";
     private readonly ConcurrentDictionary<string, Active> _active = new(StringComparer.Ordinal);
+    private readonly Lock _admission = new();
     private readonly ILogger _logger = loggers.CreateLogger<RecordingService>();
 
     public string Directory => Path.Combine(server.Value.DataDir, "recordings");
@@ -47,11 +50,6 @@ public sealed partial class RecordingService(
 
     public async Task<RecordingDto> StartAsync(Meeting meeting, StartRecordingRequest request, string startReason)
     {
-        if (!request.AllowMultipleRecordings && _active.Values.Any(a => a.Record.MeetingId == meeting.Id))
-        {
-            throw ApiException.Conflict($"meeting {meeting.Id} is already being recorded");
-        }
-
         string sessionId = rooms.Find(meeting.Id)?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session to record");
         var target = request.StorageConfig?.ToTarget();
         if (target is not null && await storage.CheckAsync(target, CancellationToken.None).ConfigureAwait(false) is { } refusal)
@@ -65,18 +63,45 @@ public sealed partial class RecordingService(
             $"{(prefix.Length > 0 ? prefix : "recording")}-{id}.mp4", null, null, startReason, null, request.MaxSeconds, null,
             target is null ? null : storage.Seal(target));
         System.IO.Directory.CreateDirectory(Directory);
-        var active = new Active(record);
-        _active[id] = active;
-        await store.SaveAsync(record, Event(record), create: true).ConfigureAwait(false);
-        await programs.AcquireProgramStreamAsync(meeting.Id, request.VideoConfig?.Width, request.VideoConfig?.Height).ConfigureAwait(false);
-        if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
+        var active = new Active(record, ofTracks: false);
+        // Held until INVOKED is saved: the recorder's first keyframe (RECORDING) is saved after it, never before.
+        await active.Gate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            StartRecorder(active, program);
-        }
+            Admit(active, request.AllowMultipleRecordings);
+            bool acquired = false;
+            try
+            {
+                await programs.AcquireProgramStreamAsync(meeting.Id, request.VideoConfig?.Width, request.VideoConfig?.Height).ConfigureAwait(false);
+                acquired = true;
+                await store.SaveAsync(record, Event(record), create: true).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Refused (the app's programs are all running) or not saved: nothing of it is left running.
+                _active.TryRemove(id, out _);
+                await DisposeRecorderAsync(active).ConfigureAwait(false);
+                if (acquired)
+                {
+                    await programs.ReleaseProgramStreamAsync(meeting.Id).ConfigureAwait(false);
+                }
 
-        if (request.MaxSeconds is { } max)
+                throw;
+            }
+
+            if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
+            {
+                StartRecorder(active, program);
+            }
+
+            if (request.MaxSeconds is { } max)
+            {
+                active.Limit = time.CreateTimer(_ => _ = StopAsync(id, "MAX_SECONDS_REACHED"), null, TimeSpan.FromSeconds(max), Timeout.InfiniteTimeSpan);
+            }
+        }
+        finally
         {
-            active.Limit = time.CreateTimer(_ => _ = StopAsync(id, "MAX_SECONDS_REACHED"), null, TimeSpan.FromSeconds(max), Timeout.InfiniteTimeSpan);
+            active.Gate.Release();
         }
 
         Log.Started(_logger, id, meeting.Id, startReason);
@@ -102,23 +127,91 @@ public sealed partial class RecordingService(
         var record = new Recording(id, meeting.AppId, meeting.Id, null, sessionId, RecordingStatus.Recording, now, now, null, $"tracks-{id}", null, null,
             "API_CALL", null, null, null);
         string directory = Path.Combine(Directory, id);
-        System.IO.Directory.CreateDirectory(directory);
-        var active = new Active(record);
-        foreach (var (peer, source) in sources)
+        var active = new Active(record, ofTracks: true);
+        await active.Gate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            if (tracks.Hub.Find(Stagecast.Server.Features.MeetingMedia.MeetingTracks.StreamId(meeting.Id, peer.Id, source)) is { } stream)
+            Admit(active, multiple: false);
+            try
             {
-                active.Tracks.Add(new TrackRecorder(stream, peer.Id, source == Stagecast.Server.Features.MeetingMedia.MediaSource.Camera ? "camera" : "screenshare",
-                    directory, webRtc.Value.Ffmpeg, time, _logger));
+                System.IO.Directory.CreateDirectory(directory);
+                foreach (var (peer, source) in sources)
+                {
+                    if (tracks.Hub.Find(Stagecast.Server.Features.MeetingMedia.MeetingTracks.StreamId(meeting.Id, peer.Id, source)) is { } stream)
+                    {
+                        active.Tracks.Add(new TrackRecorder(stream, peer.Id, source == Stagecast.Server.Features.MeetingMedia.MediaSource.Camera ? "camera" : "screenshare",
+                            directory, webRtc.Value.Ffmpeg, time, _logger));
+                    }
+                }
+
+                await store.SaveAsync(record with { Status = RecordingStatus.Invoked, StartedTime = null }, Event(record with { Status = RecordingStatus.Invoked }),
+                    create: true).ConfigureAwait(false);
+                await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
+            }
+            catch
+            {
+                _active.TryRemove(id, out _);
+                await DisposeRecorderAsync(active).ConfigureAwait(false);
+                throw;
             }
         }
+        finally
+        {
+            active.Gate.Release();
+        }
 
-        _active[id] = active;
-        await store.SaveAsync(record with { Status = RecordingStatus.Invoked, StartedTime = null }, Event(record with { Status = RecordingStatus.Invoked }), create: true)
-            .ConfigureAwait(false);
-        await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
         Log.Started(_logger, id, meeting.Id, "TRACKS");
         return View(record);
+    }
+
+    /// <summary>
+    /// Takes a meeting recording in, or refuses it: one track recording per meeting (a second would record the same
+    /// tracks), program recordings up to <see cref="RecordingsOptions.MaxPerMeeting"/> (one unless several were asked
+    /// for), and an app's meeting recordings up to <see cref="RecordingsOptions.MaxPerApp"/>. Counted and added in one
+    /// step, so requests that arrive together cannot all pass.
+    /// </summary>
+    private void Admit(Active active, bool multiple)
+    {
+        var record = active.Record;
+        var settings = options.Value;
+        lock (_admission)
+        {
+            var meetings = _active.Values.Where(a => a.Record.LivestreamId is null).ToList();
+            var sameMeeting = meetings.Where(a => a.Record.MeetingId == record.MeetingId && a.OfTracks == active.OfTracks).ToList();
+            if (active.OfTracks && sameMeeting.Count > 0)
+            {
+                throw ApiException.Conflict($"meeting {record.MeetingId} already has a track recording; stop it first");
+            }
+
+            if (!active.OfTracks && sameMeeting.Count > 0 && !multiple)
+            {
+                throw ApiException.Conflict($"meeting {record.MeetingId} is already being recorded");
+            }
+
+            if (!active.OfTracks && sameMeeting.Count >= settings.MaxPerMeeting)
+            {
+                throw new DomainException(DomainError.TooMany,
+                    $"meeting {record.MeetingId} already has {sameMeeting.Count} recordings running, the most this server allows at once; stop one first");
+            }
+
+            if (meetings.Count(a => a.Record.AppId == record.AppId) >= settings.MaxPerApp)
+            {
+                throw new DomainException(DomainError.TooMany,
+                    $"this app already has {settings.MaxPerApp} meeting recordings running, the most this server allows at once; stop one first");
+            }
+
+            _active[record.Id] = active;
+        }
+    }
+
+    /// <summary>Deletes a recording's files here: its program file, or its tracks' folder.</summary>
+    public void DeleteFiles(string id)
+    {
+        File.Delete(Path.Combine(Directory, id + ".mp4"));
+        if (System.IO.Directory.Exists(Path.Combine(Directory, id)))
+        {
+            System.IO.Directory.Delete(Path.Combine(Directory, id), recursive: true);
+        }
     }
 
     /// <summary>Where a recording's file of that name is: its program file, or one of its tracks.</summary>
@@ -137,7 +230,7 @@ public sealed partial class RecordingService(
         var record = new Recording(id, livestream.AppId, livestream.MeetingId, livestream.Id, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,
             $"{(string.IsNullOrEmpty(livestream.Name) ? "livestream" : livestream.Name)}-{id}.mp4", null, null, "AUTOMATIC", null, null, null);
         System.IO.Directory.CreateDirectory(Directory);
-        var active = new Active(record);
+        var active = new Active(record, ofTracks: false);
         _active[id] = active;
         await store.SaveAsync(record, Event(record), create: true).ConfigureAwait(false);
         StartRecorder(active, stream, reader);
@@ -156,7 +249,11 @@ public sealed partial class RecordingService(
     public async Task<object?> ForSessionAsync(string appId, string sessionId, CancellationToken cancellationToken) =>
         await store.FindBySessionAsync(appId, sessionId, cancellationToken).ConfigureAwait(false) is { } recording ? View(recording) : null;
 
-    /// <summary>Stops a recording and finishes its file; null when it is not active.</summary>
+    /// <summary>
+    /// Stops a recording and finishes its file; null when it is not active. One to be uploaded is answered
+    /// <c>UPLOADING</c> and uploaded in the background. Whatever fails, nothing of it keeps running: its writers are
+    /// let go and the meeting's program is released (it stops when nothing else needs it).
+    /// </summary>
     public async Task<Recording?> StopAsync(string id, string reason)
     {
         if (!_active.TryRemove(id, out var active))
@@ -172,66 +269,84 @@ public sealed partial class RecordingService(
                 await limit.DisposeAsync().ConfigureAwait(false);
             }
 
-            var record = active.Record;
-            if (active.Tracks.Count > 0)
-            {
-                var recorded = new List<RecordedTrack>();
-                foreach (var track in active.Tracks)
-                {
-                    recorded.AddRange(await track.FinishAsync().ConfigureAwait(false));
-                }
-
-                var ended = time.GetUtcNow();
-                record = record with
-                {
-                    Status = recorded.Count > 0 ? RecordingStatus.Uploaded : RecordingStatus.Errored, StoppedTime = ended, StopReason = reason, Tracks = recorded,
-                    FileSize = recorded.Sum(t => t.FileSize ?? 0), Duration = Math.Round((ended - record.StartedTime!.Value).TotalSeconds, 3),
-                    Error = recorded.Count > 0 ? null : "no track carried media",
-                };
-                active.Record = record;
-                await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
-                Log.Stopped(_logger, id, reason, record.Status.Name());
-                return record;
-            }
-
-            var recorder = active.Recorder;
-            // A writer that failed (a full disk) makes the recording ERRORED even if what it wrote could be finished.
-            bool finished = recorder is not null && await recorder.FinishAsync(FileOf(record)).ConfigureAwait(false) && recorder.Error is null;
-            var now = time.GetUtcNow();
-            record = finished
-                ? record with
-                {
-                    Status = RecordingStatus.Uploaded, StoppedTime = now, StopReason = reason, FileSize = new FileInfo(FileOf(record)).Length,
-                    Duration = Math.Round(recorder!.Seconds, 3),
-                }
-                : record with
-                {
-                    Status = RecordingStatus.Errored, StoppedTime = now, StopReason = reason,
-                    Error = recorder?.Error ?? "the meeting's program never started",
-                };
-            if (finished && record.SealedStorage is { } sealedTarget)
-            {
-                record = await UploadAsync(record with { Status = RecordingStatus.Uploading }, storage.Unseal(sealedTarget)).ConfigureAwait(false);
-            }
-
+            var record = active.OfTracks ? await FinishTracksAsync(active, reason).ConfigureAwait(false) : await FinishProgramAsync(active, reason).ConfigureAwait(false);
             active.Record = record;
-            if (recorder is not null)
-            {
-                await recorder.DisposeAsync().ConfigureAwait(false);
-            }
-
             await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
-            if (record.LivestreamId is null)
+            Log.Stopped(_logger, id, reason, record.Status.Name());
+            if (record.Status == RecordingStatus.Uploading)
             {
-                await programs.ReleaseProgramStreamAsync(record.MeetingId!).ConfigureAwait(false);
+                StartUpload(record);
             }
 
-            Log.Stopped(_logger, id, reason, record.Status.Name());
             return record;
         }
         finally
         {
+            await DisposeRecorderAsync(active).ConfigureAwait(false);
+            if (!active.OfTracks && active.Record.LivestreamId is null)
+            {
+                await programs.ReleaseProgramStreamAsync(active.Record.MeetingId!).ConfigureAwait(false);
+            }
+
             active.Gate.Release();
+        }
+    }
+
+    private async Task<Recording> FinishTracksAsync(Active active, string reason)
+    {
+        var recorded = new List<RecordedTrack>();
+        foreach (var track in active.Tracks)
+        {
+            recorded.AddRange(await track.FinishAsync().ConfigureAwait(false));
+        }
+
+        var ended = time.GetUtcNow();
+        var record = active.Record;
+        return record with
+        {
+            Status = recorded.Count > 0 ? RecordingStatus.Uploaded : RecordingStatus.Errored, StoppedTime = ended, StopReason = reason, Tracks = recorded,
+            FileSize = recorded.Sum(t => t.FileSize ?? 0), Duration = Math.Round((ended - record.StartedTime!.Value).TotalSeconds, 3),
+            Error = recorded.Count > 0 ? null : "no track carried media",
+        };
+    }
+
+    /// <summary>UPLOADED (or UPLOADING, when it goes to a storage) once the file is finished; ERRORED when it could not be.</summary>
+    private async Task<Recording> FinishProgramAsync(Active active, string reason)
+    {
+        var record = active.Record;
+        var recorder = active.Recorder;
+        // A writer that failed (a full disk) makes the recording ERRORED even if what it wrote could be finished.
+        bool finished = recorder is not null && await recorder.FinishAsync(FileOf(record)).ConfigureAwait(false) && recorder.Error is null;
+        var now = time.GetUtcNow();
+        return finished
+            ? record with
+            {
+                Status = record.SealedStorage is null ? RecordingStatus.Uploaded : RecordingStatus.Uploading, StoppedTime = now, StopReason = reason,
+                FileSize = new FileInfo(FileOf(record)).Length, Duration = Math.Round(recorder!.Seconds, 3),
+            }
+            : record with
+            {
+                Status = RecordingStatus.Errored, StoppedTime = now, StopReason = reason, Error = recorder?.Error ?? "the meeting's program never started",
+            };
+    }
+
+    /// <summary>Lets a recording's writers go (ffmpeg children killed if still running); safe to call again.</summary>
+    private static async Task DisposeRecorderAsync(Active active)
+    {
+        StreamRecorder? recorder;
+        lock (active)
+        {
+            recorder = active.Recorder;
+        }
+
+        if (recorder is not null)
+        {
+            await recorder.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var track in active.Tracks)
+        {
+            await track.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -277,24 +392,6 @@ public sealed partial class RecordingService(
         finally
         {
             active.Gate.Release();
-        }
-    }
-
-    /// <summary>UPLOADING (saved), then to the storage: UPLOADED with the local copy removed once the object is verified, or ERRORED (the local copy kept).</summary>
-    private async Task<Recording> UploadAsync(Recording record, StorageTarget target)
-    {
-        await store.SaveAsync(record, Event(record), create: false).ConfigureAwait(false);
-        string key = target.KeyOf(record.OutputFileName);
-        try
-        {
-            await storage.UploadAsync(target, FileOf(record), key, CancellationToken.None).ConfigureAwait(false);
-            File.Delete(FileOf(record));
-            return record with { Status = RecordingStatus.Uploaded, StorageKey = key };
-        }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or HttpRequestException)
-        {
-            Log.UploadFailed(_logger, ex, record.Id);
-            return record with { Status = RecordingStatus.Errored, Error = $"the upload to the storage failed: {ex.Message}" };
         }
     }
 
@@ -371,20 +468,6 @@ public sealed partial class RecordingService(
         }
     }
 
-    /// <summary>At start: recordings a stopped server left active are finished from what is on disk (fragments play).</summary>
-    public async Task RecoverAsync(CancellationToken cancellationToken)
-    {
-        foreach (var record in await store.ListActiveAsync(cancellationToken).ConfigureAwait(false))
-        {
-            bool finished = await StreamRecorder.FinishFileAsync(webRtc.Value.Ffmpeg, FileOf(record) + ".part", FileOf(record)).ConfigureAwait(false) is null;
-            var now = time.GetUtcNow();
-            var done = finished
-                ? record with { Status = RecordingStatus.Uploaded, StoppedTime = now, StopReason = "SERVER_STOPPED", FileSize = new FileInfo(FileOf(record)).Length }
-                : record with { Status = RecordingStatus.Errored, StoppedTime = now, StopReason = "SERVER_STOPPED", Error = "the server stopped before anything was recorded" };
-            await store.SaveAsync(done, Event(done), create: false).ConfigureAwait(false);
-        }
-    }
-
     private void StartRecorder(Active active, LiveStream program, LiveStreamReader? reader = null)
     {
         StreamRecorder recorder;
@@ -442,9 +525,12 @@ public sealed partial class RecordingService(
         r.MeetingId is { } meetingId ? new WebhookMeetingRef(meetingId, r.SessionId) : null),
         WebhookJsonContext.Default.RecordingWebhookBody);
 
-    private sealed class Active(Recording record)
+    /// <param name="ofTracks">A track recording (one file per track), not of the program.</param>
+    private sealed class Active(Recording record, bool ofTracks)
     {
         public Recording Record { get; set; } = record;
+
+        public bool OfTracks { get; } = ofTracks;
 
         public StreamRecorder? Recorder { get; set; }
 
@@ -464,8 +550,14 @@ public sealed partial class RecordingService(
         [LoggerMessage(2, LogLevel.Information, "Recording {RecordingId} stopped ({Reason}): {Status}")]
         public static partial void Stopped(ILogger logger, string recordingId, string reason, string status);
 
-        [LoggerMessage(4, LogLevel.Warning, "Uploading recording {RecordingId} failed")]
-        public static partial void UploadFailed(ILogger logger, Exception exception, string recordingId);
+        [LoggerMessage(4, LogLevel.Warning, "Uploading recording {RecordingId} failed: {Reason}")]
+        public static partial void UploadFailed(ILogger logger, string recordingId, string reason);
+
+        [LoggerMessage(5, LogLevel.Error, "Saving the upload of recording {RecordingId} failed; the next start uploads it again")]
+        public static partial void UploadNotSaved(ILogger logger, Exception exception, string recordingId);
+
+        [LoggerMessage(6, LogLevel.Information, "The upload of recording {RecordingId} was interrupted by the shutdown; the next start uploads it again")]
+        public static partial void UploadInterrupted(ILogger logger, Exception exception, string recordingId);
 
         [LoggerMessage(3, LogLevel.Information, "Meeting {MeetingId} records on start, but its recording was not started: {Reason}")]
         public static partial void AutoStartSkipped(ILogger logger, string meetingId, string reason);

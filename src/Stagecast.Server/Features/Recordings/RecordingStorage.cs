@@ -64,9 +64,13 @@ public sealed record StorageTarget(string? Host, string Region, string Bucket, s
 public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDestinationOptions> destinations, StreamKeyProtector keys, TimeProvider time)
     : IDisposable
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) })
+    /// <summary>The dialer of every request on a user's behalf: the destination policy at connect time, no redirect, no proxy.</summary>
+    private const int MaxErrorBody = 16 * 1024;
+    private const int MaxErrorDetail = 300;
+
+    private readonly HttpClient _http = new(policy.HttpHandler(destinations.Value.AllowPrivate, "--restream-allow-private", TimeSpan.FromSeconds(10)))
     {
-        Timeout = Timeout.InfiniteTimeSpan, // an upload of hours of video takes as long as it takes; cancellation ends it
+        Timeout = Timeout.InfiniteTimeSpan, // an upload is bounded by its caller's cancellation (Stagecast:Recordings:UploadTimeout)
     };
 
     public byte[] Seal(StorageTarget target) => keys.Protect(JsonSerializer.Serialize(target, StoredJsonContext.Default.StorageTarget));
@@ -99,12 +103,12 @@ public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDe
             put.Content = new StreamContent(content);
             put.Content.Headers.ContentType = new("video/mp4");
             put.Content.Headers.ContentLength = content.Length;
-            using var answer = await _http.SendAsync(put, cancellationToken).ConfigureAwait(false);
+            using var answer = await _http.SendAsync(put, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await EnsureSuccessAsync(answer, "PUT", cancellationToken).ConfigureAwait(false);
         }
 
         using var head = Request(HttpMethod.Head, url, signer, new(StringComparer.Ordinal), S3Signer.PayloadHash([]));
-        using var stored = await _http.SendAsync(head, cancellationToken).ConfigureAwait(false);
+        using var stored = await _http.SendAsync(head, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(stored, "HEAD", cancellationToken).ConfigureAwait(false);
         long size = new FileInfo(file).Length;
         if (stored.Content.Headers.ContentLength != size)
@@ -138,14 +142,30 @@ public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDe
     /// <summary>A failed request's status, with S3's error code and message when its XML body has them.</summary>
     private static async Task EnsureSuccessAsync(HttpResponseMessage answer, string what, CancellationToken cancellationToken)
     {
+        int status = (int)answer.StatusCode;
         if (answer.IsSuccessStatusCode)
         {
             return;
         }
 
-        string body = answer.RequestMessage?.Method == HttpMethod.Head ? "" : await answer.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (status is >= 300 and < 400)
+        {
+            throw new HttpRequestException($"S3 {what} answered {status}: redirects are not followed", null, answer.StatusCode);
+        }
+
+        string body = answer.RequestMessage?.Method == HttpMethod.Head ? "" : await ReadStartAsync(answer.Content, cancellationToken).ConfigureAwait(false);
         string detail = string.Join(": ", new[] { Element(body, "Code"), Element(body, "Message") }.Where(s => s is not null));
-        throw new HttpRequestException($"S3 {what} answered {(int)answer.StatusCode}{(detail.Length > 0 ? " " + detail : "")}", null, answer.StatusCode);
+        detail = detail.Length > MaxErrorDetail ? detail[..MaxErrorDetail] : detail;
+        throw new HttpRequestException($"S3 {what} answered {status}{(detail.Length > 0 ? " " + detail : "")}", null, answer.StatusCode);
+    }
+
+    /// <summary>The start of an error body: S3's are a few hundred bytes of XML, and a longer one is not read further.</summary>
+    private static async Task<string> ReadStartAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[MaxErrorBody];
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        int length = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
     }
 
     private static string? Element(string xml, string name)

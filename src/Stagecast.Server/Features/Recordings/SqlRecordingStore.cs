@@ -56,10 +56,11 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
             (c, sql) => c.QueryAsync<Row>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
     }
 
-    /// <summary>Recordings stored and downloadable, oldest first.</summary>
+    /// <summary>Recordings stored and downloadable, and those whose upload failed (their local copy kept), oldest first.</summary>
     public Task<IReadOnlyList<Recording>> ListStoredAsync(CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<Recording>>(async c => (await c.QueryAsync<Row>(
-            $"SELECT {Columns} FROM recordings WHERE status = 'UPLOADED' ORDER BY stopped_time, rowid").ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
+            $"SELECT {Columns} FROM recordings WHERE status = 'UPLOADED' OR (status = 'ERRORED' AND storage IS NOT NULL AND file_size IS NOT NULL) " +
+            "ORDER BY stopped_time, rowid").ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
             cancellationToken);
 
     public Task DeleteAsync(string id, CancellationToken cancellationToken) =>
@@ -70,8 +71,14 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
     /// its next start. In a cluster, only its own: another node has not got the files.
     /// </summary>
     public Task<IReadOnlyList<Recording>> ListActiveAsync(CancellationToken cancellationToken) =>
+        ListOwnAsync("status IN ('INVOKED', 'RECORDING', 'PAUSED')", cancellationToken);
+
+    /// <summary>Recordings this node was uploading when it stopped (their local copies are on its disk).</summary>
+    public Task<IReadOnlyList<Recording>> ListUploadingAsync(CancellationToken cancellationToken) => ListOwnAsync("status = 'UPLOADING'", cancellationToken);
+
+    private Task<IReadOnlyList<Recording>> ListOwnAsync(string condition, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<Recording>>(async c => (await c.QueryAsync<Row>(
-            $"SELECT {Columns} FROM recordings WHERE status IN ('INVOKED', 'RECORDING', 'PAUSED')" + (node.IsClustered ? " AND (node_id IS NULL OR node_id = @nodeId)" : ""),
+            $"SELECT {Columns} FROM recordings WHERE {condition}" + (node.IsClustered ? " AND (node_id IS NULL OR node_id = @nodeId)" : ""),
             new { nodeId = node.Id }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(),
             cancellationToken);
 

@@ -7,6 +7,7 @@ using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
@@ -26,11 +27,13 @@ public sealed partial class RoomStreamService(
     OutputDestinations destinations,
     StreamKeyProtector keys,
     IOptions<RestreamOptions> options,
+    IOptions<RoomStreamsOptions> limits,
     TimeProvider time,
     ILoggerFactory loggers) : IMeetingSessionObserver, ILiveStreamObserver
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, Active> _active = new(StringComparer.Ordinal);
+    private readonly Lock _admission = new();
     private readonly ILogger _logger = loggers.CreateLogger<RoomStreamService>();
 
     /// <summary>Starts pushing the meeting's program to <paramref name="url"/> in its session in progress.</summary>
@@ -45,10 +48,28 @@ public sealed partial class RoomStreamService(
         string sessionId = rooms.Find(meeting.Id)?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session");
         var record = new RoomStream(Guid.NewGuid().ToString(), meeting.AppId, meeting.Id, sessionId, keys.Protect(url), RestreamDestination.Mask(url),
             false, "connecting", null, 0, time.GetUtcNow(), null);
-        await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
         var active = new Active(record, new RestreamDestination(uri, ""));
-        _active[record.Id] = active;
-        await programs.AcquireProgramStreamAsync(meeting.Id).ConfigureAwait(false);
+        Admit(active);
+        bool acquired = false;
+        try
+        {
+            await programs.AcquireProgramStreamAsync(meeting.Id).ConfigureAwait(false);
+            acquired = true;
+            await store.CreateAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Refused (the app's programs are all running) or not saved: nothing of it is left running.
+            _active.TryRemove(record.Id, out _);
+            await StopWorkerAsync(active).ConfigureAwait(false);
+            if (acquired)
+            {
+                await programs.ReleaseProgramStreamAsync(meeting.Id).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
         if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
         {
             StartWorker(active, program);
@@ -68,19 +89,7 @@ public sealed partial class RoomStreamService(
             return null;
         }
 
-        RestreamWorker? worker;
-        lock (active)
-        {
-            active.Stopped = true;
-            worker = active.Worker;
-        }
-
-        if (worker is not null)
-        {
-            await worker.StopAsync().WaitAsync(StopWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        var state = worker?.State ?? RestreamState.Initial;
+        var state = await StopWorkerAsync(active).ConfigureAwait(false);
         var ended = time.GetUtcNow();
         active.Record = active.Record with
         {
@@ -94,6 +103,43 @@ public sealed partial class RoomStreamService(
         var view = View(active);
         rooms.Find(meetingId)?.Broadcast(new StreamEndedMessage(view));
         return view;
+    }
+
+    /// <summary>
+    /// Takes a stream in, or refuses it past <see cref="RoomStreamsOptions.MaxPerMeeting"/> running in its meeting:
+    /// counted and added in one step, so requests that arrive together cannot all pass.
+    /// </summary>
+    private void Admit(Active active)
+    {
+        int max = limits.Value.MaxPerMeeting;
+        lock (_admission)
+        {
+            if (_active.Values.Count(a => a.Record.MeetingId == active.Record.MeetingId) >= max)
+            {
+                throw new DomainException(DomainError.TooMany,
+                    $"meeting {active.Record.MeetingId} already has {max} room streams running, the most this server allows at once; stop one first");
+            }
+
+            _active[active.Record.Id] = active;
+        }
+    }
+
+    /// <summary>Stops the stream's worker, if it has one, and says where it stood.</summary>
+    private static async Task<RestreamState> StopWorkerAsync(Active active)
+    {
+        RestreamWorker? worker;
+        lock (active)
+        {
+            active.Stopped = true;
+            worker = active.Worker;
+        }
+
+        if (worker is not null)
+        {
+            await worker.StopAsync().WaitAsync(StopWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return worker?.State ?? RestreamState.Initial;
     }
 
     /// <summary>A stream as the API shows it: live state while it runs, the stored record once completed.</summary>

@@ -1,14 +1,17 @@
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.RoomStreams;
 
 public static class RoomStreamsFeature
 {
     /// <summary>Room streams: a meeting's program pushed to RTMP(S) destinations (SignalWire's RoomSessionStream).</summary>
-    public static IServiceCollection AddRoomStreams(this IServiceCollection services)
+    public static IServiceCollection AddRoomStreams(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<RoomStreamsOptions>().Bind(configuration.GetSection(RoomStreamsOptions.Section))
+            .ValidateWith<RoomStreamsOptions, RoomStreamsOptionsValidator>().ValidateOnStart();
         services.AddSingleton<IRoomStreamStore, SqlRoomStreamStore>();
         services.AddSingleton<RoomStreamService>();
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<RoomStreamService>());

@@ -40,7 +40,10 @@ public sealed partial class WebhookDispatcher(
     // before that saw the delivery still pending and must not start it again.
     private readonly ConcurrentDictionary<string, long> _finishedAt = new(StringComparer.Ordinal);
     private long _finished;
-    private readonly HttpClient _http = WebhookHttpClient.Create(options.Value, destinations);
+    private readonly HttpClient _http = new(destinations.HttpHandler(options.Value.AllowPrivate, "--webhooks-allow-private", options.Value.Timeout))
+    {
+        Timeout = Timeout.InfiniteTimeSpan, // each attempt has its own timeout
+    };
     private SemaphoreSlim? _slots;
     private DateTimeOffset _nextPurge;
 

@@ -6,7 +6,7 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.Server.Hosting.Security;
 
 /// <summary>
-/// Where the server may connect on a user's behalf (webhooks, restream outputs, room streams): only to public
+/// Where the server may connect on a user's behalf (webhooks, restream outputs, room streams, recording uploads): only to public
 /// addresses (<see cref="NetworkAddresses.IsPublic"/>) unless the operator allows private ones for that kind, and
 /// never to the server's own listeners (HTTP, RTMP, metrics, ICE-TCP), whatever the operator allows: a restream
 /// output pointed at the server's own ingest would publish into it again, and again. Checked when a destination is
@@ -51,6 +51,45 @@ public sealed class DestinationPolicy(ListeningEndpoints endpoints, PublicUrls u
     /// <summary>The addresses <paramref name="host"/> may be dialled at now; empty when none may.</summary>
     public async Task<IPAddress[]> AllowedAddressesAsync(string host, int port, bool allowPrivate, CancellationToken cancellationToken) =>
         [.. (await ResolveAsync(host, cancellationToken).ConfigureAwait(false)).Where(a => !IsOwn(a, port) && (allowPrivate || NetworkAddresses.IsPublic(a)))];
+
+    /// <summary>
+    /// The HTTP handler for requests on a user's behalf (webhook deliveries, recording uploads): it connects only to
+    /// addresses this policy allows, checked at connect time on the addresses actually dialled (a DNS answer that
+    /// changed since the URL was saved cannot reach the private network), follows no redirects (a redirect could
+    /// point anywhere) and ignores any proxy configured in the environment (the check would see the proxy, not the
+    /// destination). A refused destination fails the request with a <see cref="DestinationRefusedException"/> inside.
+    /// </summary>
+    public SocketsHttpHandler HttpHandler(bool allowPrivate, string allowFlag, TimeSpan connectTimeout) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        ConnectTimeout = connectTimeout,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowPrivate, allowFlag, cancellationToken),
+    };
+
+    private async ValueTask<Stream> ConnectAsync(DnsEndPoint destination, bool allowPrivate, string allowFlag, CancellationToken cancellationToken)
+    {
+        var allowed = await AllowedAddressesAsync(destination.Host, destination.Port, allowPrivate, cancellationToken).ConfigureAwait(false);
+        if (allowed.Length == 0)
+        {
+            throw new DestinationRefusedException($"{destination.Host} resolves only to addresses the server may not connect to (private, loopback, " +
+                $"link-local or its own); the operator may allow private ones with {allowFlag}");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, destination.Port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>True for an address of this machine (loopback, unspecified or an interface's) on one of the server's ports.</summary>
     public bool IsOwn(IPAddress address, int port)
