@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Web;
@@ -115,16 +116,51 @@ public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerF
         await Assertions.Expect(page.GetByLabel("Preset")).ToHaveValueAsync("group_call_participant");
         await page.GetByLabel("Preset").SelectOptionAsync("group_call_host");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add participant" }).ClickAsync();
-        var join = page.GetByRole(AriaRole.Link, new() { Name = "Join as Ada" });
+        var join = page.GetByRole(AriaRole.Button, new() { Name = "Join as Ada" });
         await Assertions.Expect(join).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "dashboard-meetings");
 
-        // The link opens the meeting page with Ada's token; she joins and is in the meeting.
-        string href = (await join.GetAttributeAsync("href"))!;
-        Assert.StartsWith("/meet/", href);
-        var meetingPage = await browser.OpenUrlAsync(server.HttpBase + href);
+        // The button opens the meeting page with a token of Ada's; she joins and is in the meeting.
+        var meetingPage = await page.RunAndWaitForPopupAsync(() => join.ClickAsync());
+        await meetingPage.WaitForURLAsync(url => url.Contains("/meet/", StringComparison.Ordinal) && url.Contains("#token=", StringComparison.Ordinal));
         await meetingPage.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
         await Assertions.Expect(meetingPage.Locator("#title")).ToHaveTextAsync("Standup", new() { Timeout = 20_000 });
         await Assertions.Expect(meetingPage.Locator(".tile .name")).ToContainTextAsync("Ada (you)");
+    }
+
+    [Fact]
+    public async Task AParticipantAddedOverTheApiIsJoinedAsAndAMeetingsLivestreamShowsItsMeetingAndItsControls()
+    {
+        var tenant = await server.NewTenantAsync();
+        string meeting = await tenant.CreateMeetingAsync("""{"title":"Town hall"}""");
+        await tenant.AddParticipantAsync(meeting, "bob-from-the-app", "group_call_host", "Bob");
+        string livestream = (await tenant.PostAsync($"/meetings/{meeting}/livestreams")).EnsureOk().Data.GetProperty("id").GetString()!;
+
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenUrlAsync($"{server.HttpBase}/dashboard?account={tenant.AccountId}&app={tenant.AppId}");
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await page.GetByLabel("API token").FillAsync(tenant.Token);
+        await page.GetByLabel("API token").PressAsync("Enter");
+
+        // The meeting's livestream is named by its meeting, with the controls that apply to a composited stream.
+        var card = page.Locator($"article[data-livestream-id='{livestream}']");
+        await Assertions.Expect(card.Locator(".name")).ToHaveTextAsync("Meeting Town hall");
+        await Assertions.Expect(card).ToContainTextAsync("composited program");
+        foreach (string absent in new[] { "Disable", "Reset stream key", "Show stream key", "Copy stream key" })
+        {
+            await Assertions.Expect(card.GetByRole(AriaRole.Button, new() { Name = absent })).ToHaveCountAsync(0);
+        }
+
+        await card.GetByRole(AriaRole.Button, new() { Name = "Stop livestream" }).ClickAsync();
+        await tenant.WaitForStatusAsync(livestream, "IDLE");
+        await Assertions.Expect(card.GetByRole(AriaRole.Button, new() { Name = "Stop livestream" })).ToBeHiddenAsync();
+
+        // Bob was added by the app, not the dashboard: he can be joined as all the same.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Meetings" }).ClickAsync();
+        await page.GetByText("Join as a participant").ClickAsync();
+        var meetingPage = await page.RunAndWaitForPopupAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Join as Bob" }).ClickAsync());
+        await meetingPage.WaitForURLAsync(url => url.Contains($"/meet/{meeting}#token=", StringComparison.Ordinal));
+        await meetingPage.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(meetingPage.Locator(".tile .name")).ToContainTextAsync("Bob (you)", new() { Timeout = 20_000 });
     }
 }

@@ -187,8 +187,18 @@
     else container.querySelector(':scope > p')?.remove();
   }
 
+  // Titles of the meetings whose livestreams are listed, fetched once each.
+  const meetingTitles = new Map();
+  async function loadMeetingTitles(livestreams) {
+    const missing = [...new Set(livestreams.map((l) => l.meeting_id).filter((id) => id && !meetingTitles.has(id)))];
+    await Promise.all(missing.map(async (id) => {
+      try { meetingTitles.set(id, (await api(`/meetings/${id}`)).data.title || id); } catch (error) { meetingTitles.set(id, id); }
+    }));
+  }
+
   async function refreshLivestreams() {
     const list = await api('/livestreams?per_page=100');
+    await loadMeetingTitles(list.data);
     const seen = new Set();
     for (const livestream of list.data) {
       seen.add(livestream.id);
@@ -204,9 +214,13 @@
     await Promise.all([...cards.values()].filter((c) => c.details.open).map(loadDetails));
   }
 
+  // A meeting's livestream is named by its meeting; its key matters only with manual ingest (otherwise the meeting's
+  // program feeds it), and it is stopped through its meeting rather than disabled or given a new key.
   function createCard(livestream) {
     const card = { livestream };
-    const label = livestream.name || livestream.id;
+    const meeting = livestream.meeting_id;
+    const label = meeting ? `Meeting ${meetingTitles.get(meeting) || meeting}${livestream.name ? ` (${livestream.name})` : ''}` : livestream.name || livestream.id;
+    const keyed = !meeting || livestream.manual_ingest;
     card.status = badge('IDLE', 'status');
     card.viewers = h('b', { class: 'viewers' }, '0');
     card.bitrate = h('b', { class: 'bitrate' }, '–');
@@ -248,12 +262,18 @@
       h('summary', {}, 'Restream outputs and sessions'),
       h('h4', {}, 'Restream outputs'), card.outputs, addOutput,
       h('h4', {}, 'Sessions'), card.sessions);
+    card.stop = h('button', { type: 'button', onclick: () => {
+      if (window.confirm(`Stop the livestream of ${label}?`)) {
+        act('stop the livestream', () => api(`/meetings/${meeting}/active-livestream/stop`, { method: 'POST' }));
+      }
+    } }, 'Stop livestream');
     card.root = h('article', { class: 'card', dataset: { livestreamId: livestream.id }, 'aria-label': `Livestream ${label}` },
       h('h3', {}, card.status, h('span', { class: 'name' }, label), card.watch),
       h('div', { class: 'stats' },
         h('span', {}, 'Watching ', card.viewers), h('span', {}, 'Incoming ', card.bitrate), h('span', {}, 'Tracks ', card.tracks)),
-      h('p', { class: 'muted' }, 'Ingest URL ', card.ingest, ' · stream key ', card.key),
-      h('div', { class: 'row' }, copyIngest, card.showKey, copyKey, card.toggle, reset),
+      keyed ? h('p', { class: 'muted' }, 'Ingest URL ', card.ingest, ' · stream key ', card.key)
+        : h('p', { class: 'muted' }, "Fed by the meeting's composited program"),
+      h('div', { class: 'row' }, keyed && [copyIngest, card.showKey, copyKey], meeting ? card.stop : [card.toggle, reset]),
       card.details);
     return card;
   }
@@ -272,6 +292,7 @@
     card.key.textContent = livestream.stream_key;
     card.ingest.textContent = livestream.ingest_server;
     card.toggle.textContent = livestream.disabled ? 'Enable' : 'Disable';
+    card.stop.hidden = !['INVOKED', 'LIVE'].includes(livestream.status);
   }
 
   async function loadDetails(card) {
@@ -302,8 +323,6 @@
     $('webhook-list').replaceChildren(...(blocks.length ? blocks : [h('p', { class: 'muted' }, 'No webhooks: create one with POST /webhooks.')]));
   }
 
-  // Join links made in this tab, by meeting: each carries a participant token, so it is shown, never stored.
-  const joinLinks = new Map();
   const presets = ['group_call_host', 'group_call_participant', 'webinar_host', 'webinar_viewer', 'livestream_host', 'livestream_viewer'];
 
   $('create-meeting').addEventListener('submit', (event) => {
@@ -321,23 +340,47 @@
     return h('form', { class: 'row', onsubmit: (event) => {
       event.preventDefault();
       act('add the participant', async () => {
-        const created = await api(`/meetings/${m.id}/participants`, { method: 'POST', body: {
+        await api(`/meetings/${m.id}/participants`, { method: 'POST', body: {
           name: name.value.trim(), preset_name: preset.value, custom_participant_id: `dashboard-${crypto.randomUUID()}`,
         } });
-        const links = joinLinks.get(m.id) || [];
-        links.push({ name: name.value.trim(), url: `/meet/${encodeURIComponent(m.id)}#token=${encodeURIComponent(created.data.token)}` });
-        joinLinks.set(m.id, links);
         name.value = '';
+        meetingCard(m).join.open = true;
       });
     } }, h('label', {}, 'Participant name', name), h('label', {}, 'Preset', preset), h('button', { type: 'submit' }, 'Add participant'));
+  }
+
+  // Opens the meeting page as a participant, whoever added it (the dashboard or the app over the API): the token comes
+  // from PATCH, which issues one without revoking the participant's others. The tab is opened at the click (so no
+  // popup blocker takes it) and sent to the page once the token is there; the token is never stored.
+  function joinAs(meetingId, participant) {
+    const tab = window.open('about:blank', '_blank');
+    act(`join as ${participant.name || participant.custom_participant_id}`, async () => {
+      try {
+        const { data } = await api(`/meetings/${meetingId}/participants/${participant.id}`, { method: 'PATCH', body: {} });
+        tab.location = `/meet/${encodeURIComponent(meetingId)}#token=${encodeURIComponent(data.token)}`;
+      } catch (error) {
+        tab.close();
+        throw error;
+      }
+    });
+  }
+
+  async function loadParticipants(m, card) {
+    const list = await api(`/meetings/${m.id}/participants?per_page=100`);
+    card.joinList.replaceChildren(list.data.length
+      ? h('ul', { class: 'join-links' }, list.data.map((p) => h('li', {},
+        h('button', { type: 'button', onclick: () => joinAs(m.id, p) }, `Join as ${p.name || p.custom_participant_id}`), ' ', h('span', { class: 'muted' }, p.preset_name || ''))))
+      : h('p', { class: 'muted' }, 'No participants yet: add one above, or over the API.'));
   }
 
   // A meeting's card is made once and updated in place, so a poll never wipes a participant name being typed.
   function meetingCard(m) {
     let card = meetingCards.get(m.id);
     if (!card) {
-      card = { heading: h('h3'), state: h('div'), participants: h('div'), links: h('div') };
-      card.root = h('article', { class: 'card' }, card.heading, card.state, card.participants, addParticipantForm(m), card.links);
+      card = { heading: h('h3'), state: h('div'), participants: h('div'), joinList: h('div') };
+      card.join = h('details', { ontoggle: () => card.join.open && loadParticipants(m, card).catch((e) => showError(e, 'load the participants')) },
+        h('summary', {}, 'Join as a participant'), card.joinList);
+      card.root = h('article', { class: 'card' }, card.heading, card.state, card.participants, addParticipantForm(m), card.join);
       meetingCards.set(m.id, card);
     }
     return card;
@@ -359,10 +402,7 @@
       card.participants.replaceChildren(...(list ? [table(`Participants of ${m.title || m.id}`, ['Name', 'Preset', 'Joined', 'Left'], list.data.participants.map((p) => [
         p.display_name || p.custom_participant_id, p.preset_name || '', time(p.joined_at), p.left_at ? time(p.left_at) : badge('LIVE'),
       ]))] : []));
-      const links = joinLinks.get(m.id) || [];
-      card.links.replaceChildren(...(links.length
-        ? [h('ul', { class: 'join-links' }, links.map((l) => h('li', {}, h('a', { href: l.url, target: '_blank', rel: 'noopener' }, `Join as ${l.name}`))))]
-        : []));
+      if (card.join.open) await loadParticipants(m, card);
     }
     place($('meeting-list'), meetingCards, new Set(meetings.data.map((m) => m.id)), meetings.data.map((m) => meetingCard(m).root), 'No meetings yet: create one above.');
   }
