@@ -124,6 +124,7 @@ public static class StagecastApp
         });
 
         configure?.Invoke(builder);
+        SlowStops.TimeHostedServices(services);
 
         var app = builder.Build();
         KestrelRejections.MarkRequests(app);

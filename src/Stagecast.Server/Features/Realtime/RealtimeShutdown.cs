@@ -6,7 +6,8 @@ namespace Stagecast.Server.Features.Realtime;
 /// On shutdown every meeting session ends cleanly and its peers are told why, rather than being left for recovery.
 /// It runs when stopping begins, before Kestrel waits for open requests (the sockets) to finish.
 /// </summary>
-public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetime lifetime) : IHostedService, IShutdownReport
+public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<RealtimeShutdown> logger)
+    : IHostedService, IShutdownReport
 {
     public const string Reason = "the server shut down";
     private static readonly TimeSpan EndWait = TimeSpan.FromSeconds(5);
@@ -14,7 +15,11 @@ public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetim
     public Task StartAsync(CancellationToken cancellationToken)
     {
         lifetime.ApplicationStopping.Register(() =>
-            Task.WhenAll(rooms.All.ToList().Select(room => room.EndAsync(Reason, Reason))).Wait(EndWait));
+        {
+            long started = time.GetTimestamp();
+            Task.WhenAll(rooms.All.ToList().Select(room => room.EndAsync(Reason, Reason))).Wait(EndWait);
+            SlowStops.Report(logger, "ending the meetings", time.GetElapsedTime(started));
+        });
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Stagecast.Server.Hosting;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Hosting;
+
+/// <summary>A stop step over a second is logged by name; quick ones, and the steps' own lifecycle calls, pass through.</summary>
+public sealed class SlowStopsTests
+{
+    [Fact]
+    public async Task AHostedServiceSlowToStopIsNamedWithItsTimeAndAQuickOneIsNot()
+    {
+        var clock = new FakeTimeProvider();
+        var logs = new CapturedLogs();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        var slow = new SlowToStop(clock);
+        builder.Services.AddHostedService(_ => slow);
+        builder.Services.AddHostedService<QuickToStop>();
+        SlowStops.TimeHostedServices(builder.Services);
+        using var host = builder.Build();
+        await host.StartAsync();
+        Assert.True(slow.Started);
+
+        await host.StopAsync();
+
+        var line = Assert.Single(logs.Lines, l => l.Message.StartsWith("Stopping:", StringComparison.Ordinal));
+        Assert.Equal("Stopping: SlowToStop took 2.5 s", line.Message);
+    }
+
+    /// <summary>Its stop lasts 2.5 s on the fake clock.</summary>
+    private sealed class SlowToStop(FakeTimeProvider clock) : IHostedLifecycleService
+    {
+        public bool Started { get; private set; }
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            clock.Advance(TimeSpan.FromSeconds(2.5));
+            return Task.CompletedTask;
+        }
+
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken)
+        {
+            Started = true;
+            return Task.CompletedTask;
+        }
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class QuickToStop : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
