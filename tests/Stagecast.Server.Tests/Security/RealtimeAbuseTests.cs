@@ -134,6 +134,34 @@ public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task ASessionHoldsAtMostItsPollBudgetAndTheJoinAnswerCarriesNoMore()
+    {
+        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:MaxPollsPerSession=5"])).AsAsyncDisposable(out var fixture);
+        var api = await fixture.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var (client, _) = await MeetingHelpers.JoinAsync(fixture.HttpBase, await api.AddParticipantAsync(meeting, "pollster"));
+        await using var _c = client;
+
+        // The attack: poll after poll (the tester's 519 made a 6.1 MB join answer), from the channel and the API.
+        var question = new { question = new string('?', 1000), options = Enumerable.Range(0, 20).Select(i => new string((char)('a' + i), 500)).ToArray() };
+        for (int i = 0; i < 5; i++)
+        {
+            await client.OkAsync("poll_create", question);
+        }
+
+        var refused = await client.RequestAsync("poll_create", question);
+        Assert.Equal(413, refused.GetProperty("code").GetInt32());
+        Assert.Contains("maximum of 5 polls", refused.GetProperty("message").GetString());
+        var byApi = await api.PostAsync($"/meetings/{meeting}/active-session/poll", JsonSerializer.Serialize(question));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, byApi.Status);
+        Assert.Contains("maximum of 5 polls", byApi.ErrorMessage);
+
+        var (late, joined) = await MeetingHelpers.JoinAsync(fixture.HttpBase, await api.AddParticipantAsync(meeting, "late"));
+        await using var _l = late;
+        Assert.Equal(5, joined.GetProperty("polls").GetArrayLength());
+    }
+
+    [Fact]
     public async Task TheChatExportNeutralisesFormulasAndIsADownload()
     {
         var api = await server.NewTenantAsync();
