@@ -39,6 +39,7 @@ public static partial class ClusterFeature
         services.AddSingleton(sp => new NodeIdentity(nodeId, ct => sp.GetRequiredService<RedisCluster>().LiveNodesAsync(ct)));
         services.AddSingleton<RedisCluster>();
         services.AddSingleton<IStreamOwnership>(sp => sp.GetRequiredService<RedisCluster>());
+        services.AddSingleton<IStartupTask>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisCluster>());
         services.AddHttpForwarder();
         return services;

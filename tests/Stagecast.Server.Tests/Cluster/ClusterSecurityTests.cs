@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Server.Tests.WebRtc;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Cluster;
+
+/// <summary>
+/// The hostile tester's attacks on a cluster, replayed on two nodes (separate processes) of two accounts, on a real
+/// PostgreSQL and a real Redis that wants a password. A is where streams and meetings live; B forwards to it.
+/// </summary>
+[Collection(HeavyCollection.Name)]
+public sealed class ClusterSecurityTests : IAsyncLifetime
+{
+    private const string RedisPassword = "redis pass/word"; // escaped in the URL
+    private static readonly Dictionary<string, (string Account, string App, string Token)> Tenants = new()
+    {
+        ["A"] = ("security-account-a", "security-app-a", "sct_security_a_0123456789abcdefghijklmnopq"),
+        ["B"] = ("security-account-b", "security-app-b", "sct_security_b_0123456789abcdefghijklmnopq"),
+    };
+
+    private RedisServer _redis = null!;
+    private string _database = null!;
+    private readonly Dictionary<string, ServerProcess> _nodes = [];
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync(RedisPassword);
+        _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        foreach (string id in new[] { "A", "B" })
+        {
+            _nodes[id] = await StartNodeAsync(id, _redis.Url);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes.Values)
+        {
+            await node.DisposeAsync();
+        }
+
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ANodeGivenNoRedisPasswordOrAWrongOneIsRefusedAtStartWithAClearError()
+    {
+        const string Wrong = "not-the-password-5f3a";
+        foreach (var (url, expected) in new[]
+        {
+            ($"redis://127.0.0.1:{_redis.Port}", "it requires a password"),
+            ($"redis://:{Wrong}@127.0.0.1:{_redis.Port}", "wrong password"),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => StartNodeAsync("C", url));
+            Assert.True(refused.Message.Contains($"Redis at redis://127.0.0.1:{_redis.Port} refused this node: {expected}", StringComparison.Ordinal), refused.Message);
+            Assert.DoesNotContain(Wrong, refused.Message);
+        }
+
+        // With it, the nodes are in: their heartbeats are in Redis.
+        Assert.NotNull(await _redis.GetAsync("stagecast:node:A"));
+        Assert.NotNull(await _redis.GetAsync("stagecast:node:B"));
+    }
+
+    [Fact]
+    public async Task ANodeReachesRedisOverTlsWithAPrivateCa()
+    {
+        var certificate = TestCertificate.Create(Directory.CreateTempSubdirectory("stagecast-redis-tls-").FullName);
+        await using var tls = await RedisServer.StartAsync(RedisPassword, certificate);
+        _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync(); // a cluster of its own
+        await using var node = await StartNodeAsync("T", tls.TlsUrl, "--set", $"Stagecast:Cluster:RedisCaCertificate={certificate.CertificateFile}");
+        await Eventually.TrueAsync(async () => await tls.GetAsync("stagecast:node:T") is not null, "the node's heartbeat, written over TLS");
+
+        // Without the CA, the server's certificate is not trusted: refused at start, saying so.
+        var untrusted = await Assert.ThrowsAsync<InvalidOperationException>(() => StartNodeAsync("U", tls.TlsUrl));
+        Assert.True(untrusted.Message.Contains($"Redis at rediss://127.0.0.1:{tls.TlsPort} refused this node: its TLS certificate is not trusted", StringComparison.Ordinal),
+            untrusted.Message);
+    }
+
+    private async Task<ServerProcess> StartNodeAsync(string id, string redisUrl, params string[] more)
+    {
+        var tenant = Tenants.GetValueOrDefault(id, Tenants["A"]);
+        return await ServerProcess.StartAsync(null, new Dictionary<string, string>
+            {
+                ["STAGECAST_ACCOUNT_ID"] = tenant.Account,
+                ["STAGECAST_APP_ID"] = tenant.App,
+                ["STAGECAST_API_TOKEN"] = tenant.Token,
+
+                // An operator turning the framework's request logs up, generally and for the console alone.
+                ["Logging__LogLevel__Yarp"] = "Trace",
+                ["Logging__Console__LogLevel__Microsoft.AspNetCore.Hosting"] = "Trace",
+            },
+            [
+                "--database-url", _database, "--redis-url", redisUrl, "--node-id", id,
+                "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01",
+                "--set", "Stagecast:WebRtc:MaxSessionsPerAddress=2", "--set", "Stagecast:WebRtc:ConnectDeadline=00:02:00",
+                .. more,
+            ]);
+    }
+
+    private StagecastApiClient Api(string node, string tenant) =>
+        new(new HttpClient { BaseAddress = new Uri(_nodes[node].HttpBase) }, Tenants[tenant].Account, Tenants[tenant].App, Tenants[tenant].Token);
+
+    private string PublishUrl(string node, CreatedLivestream livestream) => $"rtmp://127.0.0.1:{_nodes[node].RtmpPort}/live/{livestream.StreamKey}";
+
+    private async Task<JsonElement> NodesAsync(string node, string token)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, _nodes[node].HttpBase + "/cluster/nodes");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data").Clone();
+    }
+
+    private async Task<JsonElement> OperatorNodesAsync(string node)
+    {
+        using var http = new HttpClient();
+        string body = await http.GetStringAsync($"http://127.0.0.1:{_nodes[node].MetricsPort}/cluster/nodes");
+        return JsonDocument.Parse(body).RootElement.GetProperty("data").Clone();
+    }
+
+    private static List<string> StreamsOn(JsonElement nodes, string node) =>
+        nodes.EnumerateArray().Where(n => n.GetProperty("id").GetString() == node).SelectMany(n => n.GetProperty("streams").EnumerateArray().Select(s => s.GetString()!)).ToList();
+
+    private static async Task<HttpResponseMessage> OfferAsync(HttpClient http, string url, string offer, string? bearer = null, string? forgedFor = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(offer, Encoding.UTF8, "application/sdp") };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        if (forgedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forgedFor);
+        }
+
+        return await http.SendAsync(request);
+    }
+}
