@@ -47,6 +47,29 @@ public sealed class ClusterSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClusterNodesShowsAnAccountOnlyItsOwnStreamsAndTheOperatorEveryStream()
+    {
+        var owner = Api("A", "A");
+        var livestream = await owner.CreateLivestreamAsync("private");
+        await using var publisher = Ffmpeg.Publish(PublishUrl("A", livestream), Ffmpeg.AudioVideo(60, "320x180"));
+        await owner.WaitForStatusAsync(livestream.Id, "LIVE");
+
+        await Eventually.TrueAsync(async () => StreamsOn(await NodesAsync("B", Tenants["A"].Token), "A").Contains(livestream.Id), "its account to see the stream on A");
+
+        // The attack: another account's API token asks for the nodes, on either node, and finds the stream's id.
+        foreach (string node in new[] { "A", "B" })
+        {
+            var nodes = await NodesAsync(node, Tenants["B"].Token);
+            Assert.Equal(["A", "B"], nodes.EnumerateArray().Select(n => n.GetProperty("id").GetString()).Order());
+            Assert.DoesNotContain(livestream.Id, nodes.ToString());
+        }
+
+        // The operator, on either node's metrics listener (no token: it is loopback and the operator's), sees it on A.
+        Assert.Contains(livestream.Id, StreamsOn(await OperatorNodesAsync("B"), "A"));
+        Assert.Contains(livestream.Id, StreamsOn(await OperatorNodesAsync("A"), "A"));
+    }
+
+    [Fact]
     public async Task ANodeGivenNoRedisPasswordOrAWrongOneIsRefusedAtStartWithAClearError()
     {
         const string Wrong = "not-the-password-5f3a";

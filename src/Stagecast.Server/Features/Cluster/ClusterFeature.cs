@@ -1,7 +1,6 @@
 using Stagecast.Streaming.Limits;
 using Microsoft.Extensions.Options;
 using Stagecast.Hls;
-using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
@@ -24,6 +23,7 @@ public static partial class ClusterFeature
         services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateWith<ClusterOptions, ClusterOptionsValidator>().ValidateOnStart();
         var options = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         string nodeId = options.NodeId is { Length: > 0 } id ? id : $"{Environment.MachineName}:{server.HttpPort}";
+        services.AddSingleton(new OperatorEndpoint(ClusterNodesApi.Path, ClusterNodesApi.ListForOperatorAsync));
         if (!options.Enabled)
         {
             services.AddSingleton(new NodeIdentity(nodeId));
@@ -48,17 +48,12 @@ public static partial class ClusterFeature
     /// <summary>
     /// LL-HLS and WHEP requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
     /// every node answers with the same playlists; so are a meeting's channel, media and API requests to the node its
-    /// room lives on (the first node a participant of it reached). <c>GET /cluster/nodes</c> (API token) lists the nodes.
+    /// room lives on (the first node a participant of it reached). <c>GET /cluster/nodes</c> lists the nodes (<see cref="ClusterNodesApi"/>).
     /// </summary>
     public static WebApplication UseCluster(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
-        app.MapGet("/cluster/nodes", async (IServiceProvider services, NodeIdentity node, CancellationToken cancellationToken) =>
-                ApiResults.Ok(options.Enabled
-                    ? await services.GetRequiredService<RedisCluster>().ListNodesAsync(cancellationToken).ConfigureAwait(false)
-                    : [SingleNode(services, node)]))
-            .RequireAuthorization(ApiTokenAuthenticationHandler.Policy)
-            .WithSummary("The nodes of the cluster with their streams and load");
+        app.MapClusterNodes();
         if (!options.Enabled)
         {
             return app;
@@ -134,10 +129,6 @@ public static partial class ClusterFeature
         bool playback = rest.StartsWith("/manifest/", StringComparison.Ordinal) || rest.SequenceEqual("/whep") || rest.StartsWith("/whep/", StringComparison.Ordinal);
         return playback ? value.Slice(1, slash).ToString() : null;
     }
-
-    private static ClusterNodeInfo SingleNode(IServiceProvider services, NodeIdentity node) =>
-        new(node.Id, services.GetRequiredService<PublicUrls>().HttpBase, services.GetRequiredService<Streaming.StreamHub>().Streams.Select(s => s.Id).ToList(),
-            0, Environment.WorkingSet / (1024 * 1024), System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), Self: true);
 
     /// <summary>For /healthz: whether the database and (in a cluster) Redis answer.</summary>
     public static async Task<(bool Database, bool? Redis)> ReachesAsync(IServiceProvider services, CancellationToken cancellationToken) =>
