@@ -70,6 +70,62 @@ public sealed class ClusterSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ForwardedWhepAndMeetingMediaCountTheirClientsNotTheForwardingNode()
+    {
+        // Each node allows 2 WebRTC sessions per client address (20 by default; the tester needed 20 offers).
+        var owner = Api("A", "A");
+        var livestream = await owner.CreateLivestreamAsync("watched");
+        await using var publisher = Ffmpeg.Publish(PublishUrl("A", livestream), Ffmpeg.AudioVideo(60, "320x180"));
+        await owner.WaitForStatusAsync(livestream.Id, "LIVE");
+        string whep = $"{_nodes["B"].HttpBase}/{livestream.Id}/whep";
+
+        // The attack: credential-free WHEP offers through B, from one address, up to its limit (the tester's address
+        // also sends a forged X-Forwarded-For, which B replaces).
+        using var attacker = SourceAddress.Client("127.0.0.2");
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await OfferAsync(attacker, whep, WhepBrowserTests.SampleOffer, forgedFor: $"10.0.0.{i}")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await OfferAsync(attacker, whep, WhepBrowserTests.SampleOffer, forgedFor: "10.0.0.9")).StatusCode);
+
+        // A viewer coming through the same node gets in: A counts clients, not B.
+        using var viewer = SourceAddress.Client("127.0.0.3");
+        Assert.Equal(HttpStatusCode.Created, (await OfferAsync(viewer, whep, WhepBrowserTests.SampleOffer)).StatusCode);
+
+        // Straight to A, a client's own X-Forwarded-For is not believed: it is counted under its own address.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable,
+            (await OfferAsync(attacker, $"{_nodes["A"].HttpBase}/{livestream.Id}/whep", WhepBrowserTests.SampleOffer, forgedFor: "10.0.0.10")).StatusCode);
+
+        // A meeting whose room is on A (its first participant reached A): three participants through B each publish
+        // their camera, from their own addresses; more sessions than one address may have, all of them let in.
+        string meeting = await owner.CreateMeetingAsync();
+        var (first, _) = await MeetingHelpers.JoinAsync(_nodes["A"].HttpBase, await owner.AddParticipantAsync(meeting, "first"));
+        await using var _f = first;
+        var sockets = new List<RealtimeTestClient>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var participant = await owner.AddParticipantAsync(meeting, $"through-b-{i}");
+                var (socket, joined) = await MeetingHelpers.JoinAsync(_nodes["B"].HttpBase, participant);
+                sockets.Add(socket);
+                using var from = SourceAddress.Client($"127.0.0.{11 + i}");
+                string peer = joined.GetProperty("peer_id").GetString()!;
+                var published = await OfferAsync(from, $"{_nodes["B"].HttpBase}/realtime/v1/peers/{peer}/whip?source=camera", MeetingMediaHttpTests.PublishOffer, participant.Token);
+                Assert.True(published.StatusCode == HttpStatusCode.Created, $"participant {i}: {published.StatusCode} {await published.Content.ReadAsStringAsync()}");
+            }
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ANodeGivenNoRedisPasswordOrAWrongOneIsRefusedAtStartWithAClearError()
     {
         const string Wrong = "not-the-password-5f3a";

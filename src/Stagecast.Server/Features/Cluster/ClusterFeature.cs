@@ -37,6 +37,7 @@ public static partial class ClusterFeature
         }
 
         services.AddSingleton(sp => new NodeIdentity(nodeId, ct => sp.GetRequiredService<RedisCluster>().LiveNodesAsync(ct)));
+        services.AddSingleton<ForwardedClients>();
         services.AddSingleton<RedisCluster>();
         services.AddSingleton<IStreamOwnership>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddSingleton<IStartupTask>(sp => sp.GetRequiredService<RedisCluster>());
@@ -48,7 +49,8 @@ public static partial class ClusterFeature
     /// <summary>
     /// LL-HLS and WHEP requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
     /// every node answers with the same playlists; so are a meeting's channel, media and API requests to the node its
-    /// room lives on (the first node a participant of it reached). <c>GET /cluster/nodes</c> lists the nodes (<see cref="ClusterNodesApi"/>).
+    /// room lives on (the first node a participant of it reached). A request another node forwarded here counts as its
+    /// client's (<see cref="ForwardedClients"/>). <c>GET /cluster/nodes</c> lists the nodes (<see cref="ClusterNodesApi"/>).
     /// </summary>
     public static WebApplication UseCluster(this WebApplication app)
     {
@@ -72,8 +74,10 @@ public static partial class ClusterFeature
         var hub = app.Services.GetRequiredService<Streaming.StreamHub>();
         var ownership = app.Services.GetRequiredService<IStreamOwnership>();
         var tokens = app.Services.GetRequiredService<ParticipantTokens>();
+        var clients = app.Services.GetRequiredService<ForwardedClients>();
         app.Use(async (context, next) =>
         {
+            clients.Apply(context);
             string? owner = null;
             var path = context.Request.Path;
             if (PlaybackStreamId(path) is { } streamId)
@@ -95,6 +99,7 @@ public static partial class ClusterFeature
 
             if (owner is not null)
             {
+                // HttpTransformer.Default sets X-Forwarded-For to this request's client (replacing what the client sent).
                 await forwarder.SendAsync(context, owner, client, ForwarderRequestConfig.Empty, HttpTransformer.Default).ConfigureAwait(false);
                 return;
             }

@@ -59,6 +59,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     private readonly ServerOptions _server;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisCluster> _logger;
+    private readonly ForwardedClients _clients;
     private readonly ConcurrentDictionary<string, HeldLease> _held = new();
     private readonly ConcurrentDictionary<string, (string Url, long At)> _owners = new();
     private readonly DateTimeOffset _startedAt;
@@ -68,8 +69,9 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
 
     public RedisCluster(
         IOptions<ClusterOptions> options, NodeIdentity node, StreamHub hub, IServiceProvider services, ListeningEndpoints endpoints, IOptions<ServerOptions> server,
-        TimeProvider time, ILogger<RedisCluster> logger)
+        ForwardedClients clients, TimeProvider time, ILogger<RedisCluster> logger)
     {
+        _clients = clients;
         _options = options.Value;
         _node = node;
         _hub = hub;
@@ -180,7 +182,9 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
                 ForgetOldOwners();
                 await HeartbeatAsync().ConfigureAwait(false);
                 await RenewLeasesAsync().ConfigureAwait(false);
-                var live = (await LiveNodesAsync(stoppingToken).ConfigureAwait(false)).ToHashSet();
+                var nodes = await ListNodesAsync(stoppingToken).ConfigureAwait(false);
+                _clients.Refresh(nodes);
+                var live = nodes.Select(n => n.Id).ToHashSet();
                 if ((previous is null || previous.Except(live).Any()) && live.Count > 0 && live.Min(StringComparer.Ordinal) == _node.Id)
                 {
                     await RecoverDeadNodesAsync(live, stoppingToken).ConfigureAwait(false);
