@@ -126,6 +126,43 @@ public sealed class ClusterSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NodesThatForwardAParticipantsRequestsLogNoTokenEvenWithTheFrameworksRequestLogsTurnedOn()
+    {
+        var owner = Api("A", "A");
+        string meeting = await owner.CreateMeetingAsync();
+        var (first, _) = await MeetingHelpers.JoinAsync(_nodes["A"].HttpBase, await owner.AddParticipantAsync(meeting, "first"));
+        await using (first)
+        {
+            // Through B: the channel (the token in the query string, as browsers send it) and a WHIP publish.
+            var participant = await owner.AddParticipantAsync(meeting, "roamer");
+            var (socket, joined) = await MeetingHelpers.JoinAsync(_nodes["B"].HttpBase, participant);
+            await using (socket)
+            {
+                await socket.OkAsync("chat_send", new { text = "through B" });
+                using var http = new HttpClient();
+                string peer = joined.GetProperty("peer_id").GetString()!;
+                Assert.Equal(HttpStatusCode.Created,
+                    (await OfferAsync(http, $"{_nodes["B"].HttpBase}/realtime/v1/peers/{peer}/whip?token={participant.Token}", MeetingMediaHttpTests.PublishOffer)).StatusCode);
+            }
+
+            // Stopped cleanly, so every line they logged is written out.
+            foreach (var node in _nodes.Values)
+            {
+                node.Process.Interrupt();
+                Assert.Equal(0, await node.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            }
+
+            string signature = participant.Token[(participant.Token.LastIndexOf('.') + 1)..];
+            foreach (var (id, node) in _nodes)
+            {
+                Assert.Contains("Stagecast stopped", node.Output); // the log was written to its end
+                Assert.False(node.Output.Contains(signature, StringComparison.Ordinal), $"node {id} logged the participant token:\n{node.Output}");
+                Assert.DoesNotContain(RedisPassword, node.Output);
+            }
+        }
+    }
+
+    [Fact]
     public async Task ANodeGivenNoRedisPasswordOrAWrongOneIsRefusedAtStartWithAClearError()
     {
         const string Wrong = "not-the-password-5f3a";
