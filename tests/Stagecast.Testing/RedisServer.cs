@@ -50,9 +50,18 @@ public sealed class RedisServer : IAsyncDisposable
 
         var process = ExternalProcess.Start("redis-server", arguments);
         var server = new RedisServer(process, port, tlsPort, password);
-        await Eventually.TrueAsync(async () => process.HasExited
-            ? throw new InvalidOperationException($"redis-server exited: {process.StandardOutput}{process.StandardError}")
-            : await server.CommandAsync("PING") == "+PONG", "redis-server to answer PING");
+        try
+        {
+            await Eventually.TrueAsync(async () => process.HasExited
+                ? throw new InvalidOperationException($"redis-server exited: {process.StandardOutput}{process.StandardError}")
+                : await server.CommandAsync("PING") == "+PONG", "redis-server to answer PING");
+        }
+        catch
+        {
+            await process.DisposeAsync(); // not left running when it never answered
+            throw;
+        }
+
         return server;
     }
 
