@@ -27,6 +27,7 @@ using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Metrics;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server;
 
@@ -53,6 +54,7 @@ public static class StagecastApp
         // A start that fails (a port in use) is reported by Program as one line, not logged with its stack trace here;
         // a background service that crashes is still logged, at Critical, with its exception.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        builder.Logging.KeepQueryStringsOut();
 
         var configuration = builder.Configuration;
         var server = ServerConfiguration.ReadServerOptions(configuration);

@@ -25,8 +25,9 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
 
     public async Task<ApiReply> SendAsync(HttpMethod method, string path, string? body = null, string? bearer = null)
     {
-        // Paths of the API ("/livestreams") go under this tenant's base; full paths are used as given.
-        bool full = path.StartsWith("/client/", StringComparison.Ordinal) || path.StartsWith("/accounts/", StringComparison.Ordinal);
+        // Paths of the API ("/livestreams") go under this tenant's base; full paths (and /cluster/…) are used as given.
+        bool full = path.StartsWith("/client/", StringComparison.Ordinal) || path.StartsWith("/accounts/", StringComparison.Ordinal)
+            || path.StartsWith("/cluster/", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(method, full ? path : Base + path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer ?? token);
         if (body is not null)

@@ -22,7 +22,7 @@ public sealed class CommandLine
         new("--rtmp-port", "STAGECAST_RTMP_PORT", "Stagecast:RtmpPort", "RTMP ingest port [default: 1935]"),
         new("--data-dir", "STAGECAST_DATA_DIR", "Stagecast:DataDir", "Where the database and the key are kept [default: ./data]"),
         new("--database-url", "STAGECAST_DATABASE_URL", "Stagecast:DatabaseUrl", "PostgreSQL for durable state, postgres://USER:PASSWORD@HOST:PORT/DB [default: SQLite in the data directory]"),
-        new("--redis-url", "STAGECAST_REDIS_URL", "Stagecast:Cluster:RedisUrl", "Redis for several nodes, redis://HOST:PORT (needs --database-url) [default: one node]"),
+        new("--redis-url", "STAGECAST_REDIS_URL", "Stagecast:Cluster:RedisUrl", "Redis for several nodes, redis://[:PASSWORD@]HOST:PORT or rediss:// for TLS (needs --database-url) [default: one node]"),
         new("--node-id", "STAGECAST_NODE_ID", "Stagecast:Cluster:NodeId", "This node's id in a cluster [default: host name and HTTP port]"),
         new("--node-url", "STAGECAST_NODE_URL", "Stagecast:Cluster:NodeUrl", "HTTP URL the other nodes reach this node at [default: http://{bind or host name}:{HTTP port}]"),
         new("--bind", "STAGECAST_BIND", "Stagecast:Bind", "Address the HTTP, RTMP and WebRTC listeners bind to [default: 0.0.0.0]"),

@@ -8,7 +8,8 @@ namespace Stagecast.Server.Hosting;
 /// <summary>
 /// <c>/metrics</c> in Prometheus text format, served only on the metrics listener (<c>--metrics-bind</c>, loopback by
 /// default): its series are labelled with the id of every live stream, and that id is all a viewer needs, so the
-/// public port never answers it. Also counts HTTP requests by route and status.
+/// public port never answers it. The operator's other pages (<see cref="OperatorEndpoint"/>) are served there too.
+/// Also counts HTTP requests by route and status.
 /// </summary>
 public static class MetricsEndpoints
 {
@@ -40,11 +41,14 @@ public static class MetricsEndpoints
     };
 
     /// <summary>
-    /// Requests that reach the metrics listener are answered here and go no further: <c>/metrics</c>, or a 404. Put
-    /// before every other application middleware, so no API, page or stream is ever served on that port.
+    /// Requests that reach the metrics listener are answered here and go no further: <c>/metrics</c>, an operator's
+    /// page, or a 404. Put before every other application middleware, so no API, page or stream is ever served on that port.
     /// </summary>
-    public static IApplicationBuilder UseMetricsListener(this WebApplication app) =>
-        app.Use(async (context, next) =>
+    public static IApplicationBuilder UseMetricsListener(this WebApplication app)
+    {
+        var pages = app.Services.GetServices<OperatorEndpoint>().ToDictionary(e => e.Path, e => e.Handle, StringComparer.Ordinal);
+        string served = string.Join(", ", [Path, .. pages.Keys]);
+        return app.Use(async (context, next) =>
         {
             if (context.Features.Get<MetricsConnection>() is null)
             {
@@ -52,9 +56,16 @@ public static class MetricsEndpoints
                 return;
             }
 
-            if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Path != Path)
+            bool get = HttpMethods.IsGet(context.Request.Method);
+            if (get && pages.TryGetValue(context.Request.Path.Value ?? "", out var page))
             {
-                await ApiResults.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"this listener serves only GET {Path}").ConfigureAwait(false);
+                await page(context).ConfigureAwait(false);
+                return;
+            }
+
+            if (!get || context.Request.Path != Path)
+            {
+                await ApiResults.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"this listener serves only GET {served}").ConfigureAwait(false);
                 return;
             }
 
@@ -62,6 +73,7 @@ public static class MetricsEndpoints
             context.Response.ContentType = "text/plain; version=0.0.4";
             await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
         });
+    }
 
     /// <summary>Counts every request by its route template (bounded: never the raw path) and status code.</summary>
     public static IApplicationBuilder UseHttpMetrics(this WebApplication app)

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Testing;
 
@@ -59,7 +58,7 @@ public sealed class GuessingTests
         Assert.Contains("too many refused tokens from this address", await limited.Content.ReadAsStringAsync());
 
         // The user on another address is untouched, and so is a valid token from the guesser's own address.
-        using var elsewhere = new HttpClient(FromAddress(IPAddress.Parse("127.0.0.2"))) { BaseAddress = new Uri(fixture.HttpBase) };
+        using var elsewhere = new HttpClient(SourceAddress.Handler(IPAddress.Parse("127.0.0.2"))) { BaseAddress = new Uri(fixture.HttpBase) };
         Assert.Equal(HttpStatusCode.OK, (await tenant.WithClient(elsewhere).GetAsync("/livestreams")).Status);
         Assert.Equal(HttpStatusCode.OK, (await tenant.GetAsync("/livestreams")).Status);
     }
@@ -84,15 +83,4 @@ public sealed class GuessingTests
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(20, "320x180"));
         await tenant.WaitForStatusAsync(livestream.Id, "LIVE");
     }
-
-    private static SocketsHttpHandler FromAddress(IPAddress local) => new()
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    };
 }

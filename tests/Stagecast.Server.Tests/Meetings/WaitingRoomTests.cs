@@ -23,8 +23,7 @@ public sealed class WaitingRoomTests(ServerFixture server) : IClassFixture<Serve
         await using var g = await RealtimeTestClient.ConnectAsync(server.HttpBase, guest.Token);
         var joining = g.RequestAsync("join");
         string waitId = (await g.WaitForEventAsync("waitlisted")).GetProperty("waitlist_id").GetString()!;
-        var waiting = await h.WaitForEventAsync("waitlist_updated", m => m.GetProperty("waitlisted").GetArrayLength() == 1);
-        var entry = waiting.GetProperty("waitlisted")[0];
+        var entry = (await h.WaitForEventAsync("waitlist_added")).GetProperty("waitlisted");
         Assert.Equal((waitId, "Guest", guest.Id), (entry.GetProperty("id").GetString(), entry.GetProperty("name").GetString(), entry.GetProperty("user_id").GetString()));
         var refused = await g.RequestAsync("chat_send", new { text = "let me in" });
         Assert.Equal(409, refused.GetProperty("code").GetInt32());
@@ -41,7 +40,8 @@ public sealed class WaitingRoomTests(ServerFixture server) : IClassFixture<Serve
         Assert.Equal("ok", joined.GetProperty("type").GetString());
         string guestPeer = joined.GetProperty("data").GetProperty("peer_id").GetString()!;
         await h.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("id").GetString() == guestPeer);
-        await h.WaitForEventAsync("waitlist_updated", m => m.GetProperty("waitlisted").GetArrayLength() == 0);
+        var removed = await h.WaitForEventAsync("waitlist_removed");
+        Assert.Equal((waitId, "accepted"), (removed.GetProperty("waitlist_id").GetString(), removed.GetProperty("reason").GetString()));
         await g.OkAsync("chat_send", new { text = "thanks" });
 
         // A second guest is turned away: its join is refused and its socket closed.

@@ -39,6 +39,26 @@ public sealed class MetricsListenerTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task OnOneNodeClusterNodesShowsATokenOnlyItsAccountsStreamsAndTheOperatorAll()
+    {
+        var tenant = await server.NewTenantAsync();
+        var livestream = await tenant.CreateLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30, "320x180"));
+        await tenant.WaitForStatusAsync(livestream.Id, "LIVE");
+
+        // The attack: any account's API token listed every live stream id (the cluster test replays it on two nodes).
+        var stranger = await server.NewTenantAsync();
+        var answer = await stranger.GetAsync("/cluster/nodes");
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.DoesNotContain(livestream.Id, answer.Body.ToString());
+        Assert.Contains(livestream.Id, (await tenant.GetAsync("/cluster/nodes")).Body.ToString());
+
+        // The operator, on the metrics listener, sees every stream.
+        var metrics = server.App.Services.GetRequiredService<ListeningEndpoints>().MetricsEndPoint!;
+        Assert.Contains(livestream.Id, await server.Http.GetStringAsync($"http://{metrics}/cluster/nodes"));
+    }
+
+    [Fact]
     public void MetricsListenOnLoopbackByDefaultAndTheSettingIsChecked()
     {
         var defaults = new ServerOptions();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
@@ -131,6 +132,87 @@ public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<Ser
         await store.AddChatAsync(old, CancellationToken.None);
         Assert.Equal(1, await fixture.App.Services.GetRequiredService<ChatRetentionService>().SweepAsync(CancellationToken.None));
         Assert.Equal(5, (await store.ListChatAsync(sessionId, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task AParticipantWaitsOnOneSocketAndHostsHearOfEachWaiterOnce()
+    {
+        var api = await server.NewTenantAsync();
+        (await api.PostAsync("/presets", """{"name":"waits","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
+        string meeting = await api.CreateMeetingAsync();
+        var (host, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "host"));
+        await using var _h = host;
+        var guest = await api.AddParticipantAsync(meeting, "guest", "waits");
+
+        // The attack: one waitlisted token opens socket after socket (the tester's 400 each made every host receive
+        // the whole list again). Each newer socket takes the older one's place, which is told so and closed.
+        var sockets = new List<RealtimeTestClient>();
+        var joins = new List<Task<JsonElement>>();
+        try
+        {
+            string? waitId = null;
+            for (int i = 0; i < 20; i++)
+            {
+                var socket = await RealtimeTestClient.ConnectAsync(server.HttpBase, guest.Token);
+                sockets.Add(socket);
+                joins.Add(socket.RequestAsync("join"));
+                string id = (await socket.WaitForEventAsync("waitlisted")).GetProperty("waitlist_id").GetString()!;
+                Assert.Equal(waitId ?? id, id); // the same place in the list
+                waitId = id;
+                if (i > 0)
+                {
+                    var replaced = await joins[i - 1];
+                    Assert.Equal(("error", 409), (replaced.GetProperty("type").GetString(), replaced.GetProperty("code").GetInt32()));
+                    Assert.Equal(RealtimeCloseCodes.Replaced, await sockets[i - 1].WaitForCloseAsync());
+                }
+            }
+
+            var (second, secondJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "cohost"));
+            await using var _s = second;
+            Assert.Equal(1, secondJoined.GetProperty("waitlisted").GetArrayLength());
+
+            // Let in: the newest socket enters. The host heard of the waiter once, and of its end once.
+            await host.OkAsync("waitlist_accept", new { waitlist_id = waitId });
+            Assert.Equal("ok", (await joins[^1]).GetProperty("type").GetString());
+            await host.WaitForEventAsync("waitlist_removed");
+            Assert.Single(host.Seen, m => m.GetProperty("type").GetString() == "waitlist_added");
+            Assert.Single(host.Seen, m => m.GetProperty("type").GetString() == "waitlist_removed");
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ASessionHoldsAtMostItsPollBudgetAndTheJoinAnswerCarriesNoMore()
+    {
+        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:MaxPollsPerSession=5"])).AsAsyncDisposable(out var fixture);
+        var api = await fixture.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var (client, _) = await MeetingHelpers.JoinAsync(fixture.HttpBase, await api.AddParticipantAsync(meeting, "pollster"));
+        await using var _c = client;
+
+        // The attack: poll after poll (the tester's 519 made a 6.1 MB join answer), from the channel and the API.
+        var question = new { question = new string('?', 1000), options = Enumerable.Range(0, 20).Select(i => new string((char)('a' + i), 500)).ToArray() };
+        for (int i = 0; i < 5; i++)
+        {
+            await client.OkAsync("poll_create", question);
+        }
+
+        var refused = await client.RequestAsync("poll_create", question);
+        Assert.Equal(413, refused.GetProperty("code").GetInt32());
+        Assert.Contains("maximum of 5 polls", refused.GetProperty("message").GetString());
+        var byApi = await api.PostAsync($"/meetings/{meeting}/active-session/poll", JsonSerializer.Serialize(question));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, byApi.Status);
+        Assert.Contains("maximum of 5 polls", byApi.ErrorMessage);
+
+        var (late, joined) = await MeetingHelpers.JoinAsync(fixture.HttpBase, await api.AddParticipantAsync(meeting, "late"));
+        await using var _l = late;
+        Assert.Equal(5, joined.GetProperty("polls").GetArrayLength());
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using Stagecast.Streaming.Limits;
 using Microsoft.Extensions.Options;
 using Stagecast.Hls;
-using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
@@ -24,6 +23,7 @@ public static partial class ClusterFeature
         services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateWith<ClusterOptions, ClusterOptionsValidator>().ValidateOnStart();
         var options = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         string nodeId = options.NodeId is { Length: > 0 } id ? id : $"{Environment.MachineName}:{server.HttpPort}";
+        services.AddSingleton(new OperatorEndpoint(ClusterNodesApi.Path, ClusterNodesApi.ListForOperatorAsync));
         if (!options.Enabled)
         {
             services.AddSingleton(new NodeIdentity(nodeId));
@@ -37,8 +37,10 @@ public static partial class ClusterFeature
         }
 
         services.AddSingleton(sp => new NodeIdentity(nodeId, ct => sp.GetRequiredService<RedisCluster>().LiveNodesAsync(ct)));
+        services.AddSingleton<ForwardedClients>();
         services.AddSingleton<RedisCluster>();
         services.AddSingleton<IStreamOwnership>(sp => sp.GetRequiredService<RedisCluster>());
+        services.AddSingleton<IStartupTask>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisCluster>());
         services.AddHttpForwarder();
         return services;
@@ -47,17 +49,13 @@ public static partial class ClusterFeature
     /// <summary>
     /// LL-HLS and WHEP requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
     /// every node answers with the same playlists; so are a meeting's channel, media and API requests to the node its
-    /// room lives on (the first node a participant of it reached). <c>GET /cluster/nodes</c> (API token) lists the nodes.
+    /// room lives on (the first node a participant of it reached). A request another node forwarded here counts as its
+    /// client's (<see cref="ForwardedClients"/>). <c>GET /cluster/nodes</c> lists the nodes (<see cref="ClusterNodesApi"/>).
     /// </summary>
     public static WebApplication UseCluster(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
-        app.MapGet("/cluster/nodes", async (IServiceProvider services, NodeIdentity node, CancellationToken cancellationToken) =>
-                ApiResults.Ok(options.Enabled
-                    ? await services.GetRequiredService<RedisCluster>().ListNodesAsync(cancellationToken).ConfigureAwait(false)
-                    : [SingleNode(services, node)]))
-            .RequireAuthorization(ApiTokenAuthenticationHandler.Policy)
-            .WithSummary("The nodes of the cluster with their streams and load");
+        app.MapClusterNodes();
         if (!options.Enabled)
         {
             return app;
@@ -76,8 +74,10 @@ public static partial class ClusterFeature
         var hub = app.Services.GetRequiredService<Streaming.StreamHub>();
         var ownership = app.Services.GetRequiredService<IStreamOwnership>();
         var tokens = app.Services.GetRequiredService<ParticipantTokens>();
+        var clients = app.Services.GetRequiredService<ForwardedClients>();
         app.Use(async (context, next) =>
         {
+            clients.Apply(context);
             string? owner = null;
             var path = context.Request.Path;
             if (PlaybackStreamId(path) is { } streamId)
@@ -99,6 +99,7 @@ public static partial class ClusterFeature
 
             if (owner is not null)
             {
+                // HttpTransformer.Default sets X-Forwarded-For to this request's client (replacing what the client sent).
                 await forwarder.SendAsync(context, owner, client, ForwarderRequestConfig.Empty, HttpTransformer.Default).ConfigureAwait(false);
                 return;
             }
@@ -133,10 +134,6 @@ public static partial class ClusterFeature
         bool playback = rest.StartsWith("/manifest/", StringComparison.Ordinal) || rest.SequenceEqual("/whep") || rest.StartsWith("/whep/", StringComparison.Ordinal);
         return playback ? value.Slice(1, slash).ToString() : null;
     }
-
-    private static ClusterNodeInfo SingleNode(IServiceProvider services, NodeIdentity node) =>
-        new(node.Id, services.GetRequiredService<PublicUrls>().HttpBase, services.GetRequiredService<Streaming.StreamHub>().Streams.Select(s => s.Id).ToList(),
-            0, Environment.WorkingSet / (1024 * 1024), System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), Self: true);
 
     /// <summary>For /healthz: whether the database and (in a cluster) Redis answer.</summary>
     public static async Task<(bool Database, bool? Redis)> ReachesAsync(IServiceProvider services, CancellationToken cancellationToken) =>

@@ -7,8 +7,13 @@ public sealed class ClusterOptions : IValidatableObject
 {
     public const string Section = "Stagecast:Cluster";
 
-    /// <summary>redis://[:password@]host:port: leases, the node registry and the bus. Without it, one node.</summary>
+    /// <summary>
+    /// redis://[[user]:password@]host:port, or rediss://… for TLS: leases and the node registry. Without it, one node.
+    /// </summary>
     public string? RedisUrl { get; set; }
+
+    /// <summary>A PEM file of the CA that issued Redis's TLS certificate (rediss:// with a private CA) [default: the system's CAs].</summary>
+    public string? RedisCaCertificate { get; set; }
 
     /// <summary>This node's id [default: host name and HTTP port].</summary>
     public string? NodeId { get; set; }
@@ -28,7 +33,13 @@ public sealed class ClusterOptions : IValidatableObject
     {
         if (Enabled && !(Uri.TryCreate(RedisUrl, UriKind.Absolute, out var uri) && uri.Scheme is "redis" or "rediss" && uri.Port > 0))
         {
-            yield return new ValidationResult($"--redis-url '{RedisUrl}' must be redis://HOST:PORT", [nameof(RedisUrl)]);
+            // Not echoed: the URL may carry Redis's password.
+            yield return new ValidationResult("--redis-url must be redis://[:PASSWORD@]HOST:PORT, or rediss:// for TLS", [nameof(RedisUrl)]);
+        }
+
+        if (RedisCaCertificate is { Length: > 0 } ca && !File.Exists(ca))
+        {
+            yield return new ValidationResult($"Stagecast:Cluster:RedisCaCertificate: no file {ca}", [nameof(RedisCaCertificate)]);
         }
 
         if (RenewInterval <= TimeSpan.Zero || RenewInterval * 2 >= LeaseTime)

@@ -21,7 +21,7 @@ namespace Stagecast.Server.Features.Cluster;
 /// its lease taken by another stops the stream. When a node's heartbeat disappears, the live node with the smallest
 /// id ends what the dead node left open (<see cref="SessionRecovery"/>, <see cref="MeetingSessionRecovery"/>).
 /// </summary>
-public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, ILiveStreamObserver
+public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, ILiveStreamObserver, IStartupTask
 {
     private const string Prefix = "stagecast:";
 
@@ -59,6 +59,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     private readonly ServerOptions _server;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisCluster> _logger;
+    private readonly ForwardedClients _clients;
     private readonly ConcurrentDictionary<string, HeldLease> _held = new();
     private readonly ConcurrentDictionary<string, (string Url, long At)> _owners = new();
     private readonly DateTimeOffset _startedAt;
@@ -68,8 +69,9 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
 
     public RedisCluster(
         IOptions<ClusterOptions> options, NodeIdentity node, StreamHub hub, IServiceProvider services, ListeningEndpoints endpoints, IOptions<ServerOptions> server,
-        TimeProvider time, ILogger<RedisCluster> logger)
+        ForwardedClients clients, TimeProvider time, ILogger<RedisCluster> logger)
     {
+        _clients = clients;
         _options = options.Value;
         _node = node;
         _hub = hub;
@@ -79,23 +81,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         _time = time;
         _logger = logger;
         _startedAt = time.GetUtcNow();
-        var uri = new Uri(_options.RedisUrl!);
-        var configuration = new ConfigurationOptions
-        {
-            AbortOnConnectFail = false, // a node starts while Redis restarts, and reconnects
-            ConnectTimeout = 5000,
-            Ssl = uri.Scheme == "rediss",
-            ClientName = "stagecast-" + node.Id,
-        };
-        configuration.EndPoints.Add(uri.Host, uri.Port);
-        if (uri.UserInfo.Length > 0)
-        {
-            string[] user = uri.UserInfo.Split(':', 2);
-            configuration.User = user.Length == 2 && user[0].Length > 0 ? Uri.UnescapeDataString(user[0]) : null;
-            configuration.Password = Uri.UnescapeDataString(user[^1]);
-        }
-
-        _redis = ConnectionMultiplexer.Connect(configuration);
+        _redis = ConnectionMultiplexer.Connect(RedisConnection.Configure(_options, node.Id));
     }
 
     private IDatabase Db => _redis.GetDatabase();
@@ -173,6 +159,9 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
 
     public Task<bool> PingAsync() => Task.FromResult(_redis.IsConnected);
 
+    /// <summary>At start: Redis refusing this node, or not answering, stops the start (<see cref="RedisConnection.CheckAsync"/>).</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => RedisConnection.CheckAsync(_options, _node.Id);
+
     public void OnStreamEnded(LiveStream stream)
     {
         if (_held.TryRemove(stream.Id, out var lease))
@@ -193,7 +182,9 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
                 ForgetOldOwners();
                 await HeartbeatAsync().ConfigureAwait(false);
                 await RenewLeasesAsync().ConfigureAwait(false);
-                var live = (await LiveNodesAsync(stoppingToken).ConfigureAwait(false)).ToHashSet();
+                var nodes = await ListNodesAsync(stoppingToken).ConfigureAwait(false);
+                _clients.Refresh(nodes);
+                var live = nodes.Select(n => n.Id).ToHashSet();
                 if ((previous is null || previous.Except(live).Any()) && live.Count > 0 && live.Min(StringComparer.Ordinal) == _node.Id)
                 {
                     await RecoverDeadNodesAsync(live, stoppingToken).ConfigureAwait(false);

@@ -156,9 +156,16 @@ public sealed partial class MeetingRoom
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (_polls >= _options.MaxPollsPerSession)
+            {
+                throw new DomainException(DomainError.TooLarge,
+                    $"this session has its maximum of {_options.MaxPollsPerSession} polls; polls open again with the next session");
+            }
+
             var poll = new Poll(Guid.NewGuid().ToString(), RequireSession(), MeetingId, creator?.Participant.Id, request.Question!, request.Options!,
                 request.Anonymous ?? false, request.HideVotes ?? false, _time.GetUtcNow(), []);
             await _store.CreatePollAsync(poll, CancellationToken.None).ConfigureAwait(false);
+            _polls++;
             BroadcastPoll(poll);
             return poll;
         }

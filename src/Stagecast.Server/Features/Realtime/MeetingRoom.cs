@@ -29,6 +29,7 @@ public sealed partial class MeetingRoom
     private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
     private int _chatMessages;
     private long _chatBytes;
+    private int _polls;
     private volatile RoomPeer[] _snapshot = [];
     private volatile MeetingSession? _session;
     private Meeting _meeting;

@@ -24,11 +24,13 @@ public sealed class MeetingRooms(
 
     public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
 
-    /// <summary>A meeting's waiting room; who waits is told to the room's peers that may accept them.</summary>
+    /// <summary>A meeting's waiting room; who starts and stops waiting is told to the room's peers that may accept them.</summary>
     public Waitlist WaitlistOf(string meetingId) => _waitlists.GetOrAdd(meetingId, id =>
     {
         var waitlist = new Waitlist(time);
-        waitlist.Changed += () => Find(id)?.Broadcast(new Protocol.WaitlistUpdatedMessage(waitlist.Views), to: p => p.Permissions.AcceptWaitingRequests);
+        waitlist.Added += view => Find(id)?.Broadcast(new Protocol.WaitlistAddedMessage(view), to: p => p.Permissions.AcceptWaitingRequests);
+        waitlist.Removed += (waitlistId, reason) =>
+            Find(id)?.Broadcast(new Protocol.WaitlistRemovedMessage(waitlistId, reason), to: p => p.Permissions.AcceptWaitingRequests);
         return waitlist;
     });
 

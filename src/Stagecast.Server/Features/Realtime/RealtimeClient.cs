@@ -210,13 +210,20 @@ public sealed partial class RealtimeClient(
 
     private async Task AdmitWhenDecidedAsync(Waitlist.Waiter waiter, string? id, Meeting meeting, JoinRequest request)
     {
-        bool accepted = await waiter.Decision.Task.ConfigureAwait(false);
+        var decision = await waiter.Decision.Task.ConfigureAwait(false);
         Volatile.Write(ref _waiting, null);
-        if (!accepted)
+        switch (decision)
         {
-            SendError(id, (int)DomainError.Forbidden, "the host did not let you in");
-            Connection.Close(RealtimeCloseCodes.Kicked, "not let in");
-            return;
+            case WaitDecision.Rejected:
+                SendError(id, (int)DomainError.Forbidden, "the host did not let you in");
+                Connection.Close(RealtimeCloseCodes.Kicked, "not let in");
+                return;
+            case WaitDecision.Replaced:
+                SendError(id, (int)DomainError.Conflict, "this participant waits on a newer connection now");
+                Connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this participant");
+                return;
+            case WaitDecision.Left:
+                return;
         }
 
         try

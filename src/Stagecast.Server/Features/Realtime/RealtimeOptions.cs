@@ -40,4 +40,11 @@ public sealed class RealtimeOptions
     /// <summary>Chat messages a joining peer receives (of this session, or of the meeting when it persists chat).</summary>
     [Range(0, 10_000)]
     public int ChatHistory { get; set; } = 100;
+
+    /// <summary>
+    /// Polls a meeting session may have; past it, creating one is refused (413) until the next session. Every join
+    /// answer carries all of the session's polls, so this bounds it (a poll is at most about 12 KB).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxPollsPerSession { get; set; } = 100;
 }

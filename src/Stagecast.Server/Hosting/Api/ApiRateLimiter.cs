@@ -4,7 +4,7 @@ using Stagecast.Streaming.Limits;
 namespace Stagecast.Server.Hosting.Api;
 
 /// <summary>
-/// A <see cref="TokenBucket"/> per API credential (the Authorization header): <c>requestsPerSecond</c> tokens a
+/// A <see cref="TokenBucket"/> per API credential (the bearer token): <c>requestsPerSecond</c> tokens a
 /// second, bursts of twice that. A bucket that has refilled completely is the same as a new one, so such buckets are
 /// dropped once there are many: memory stays bounded by recent callers.
 /// </summary>

@@ -477,7 +477,11 @@ class Meeting extends Emitter {
       const data = await this._request('join', fields);
       this.#joined(data);
     } catch (error) {
-      if (this.self.roomState === 'waitlisted') { this.self.roomState = 'rejected'; this.self.emit('roomLeft', { state: 'rejected' }); }
+      // Turned away by a host (403), or the wait ended otherwise: another tab of this participant waits now (409), the connection dropped.
+      if (this.self.roomState === 'waitlisted') {
+        this.self.roomState = error.code === 403 ? 'rejected' : 'disconnected';
+        this.self.emit('roomLeft', { state: this.self.roomState });
+      }
       throw error;
     }
   }
@@ -562,24 +566,34 @@ class Meeting extends Emitter {
         this.self.emit('roomLeft', { state: 'kicked', reason: message.reason });
         break;
       case 'waitlisted': this.self.roomState = 'waitlisted'; this.self.emit('waitlisted'); break;
-      case 'waitlist_updated': this.#waitlist(message.waitlisted); break;
+      case 'waitlist_added': this.#addWaiting(message.waitlisted); break;
+      case 'waitlist_removed': this.#removeWaiting(message.waitlist_id); break;
       default: this.emit(message.type, message); break;
     }
   }
 
+  /** The whole waiting list (a join answer): who is no longer in it leaves, who is new joins. */
   #waitlist(views) {
-    const map = this.participants.waitlisted;
     const ids = new Set(views.map(v => v.id));
-    for (const waiting of map.toArray()) {
-      if (!ids.has(waiting.id)) { map._delete(waiting.id); map.emit('participantLeft', waiting); }
-    }
-    for (const view of views) {
-      if (map.get(view.id)) continue;
-      const waiting = { id: view.id, userId: view.user_id, customParticipantId: view.custom_participant_id, name: view.name, presetName: view.preset_name,
-        requestedAt: new Date(view.requested_at) };
-      map._set(waiting);
-      map.emit('participantJoined', waiting);
-    }
+    for (const waiting of this.participants.waitlisted.toArray()) if (!ids.has(waiting.id)) this.#removeWaiting(waiting.id);
+    for (const view of views) this.#addWaiting(view);
+  }
+
+  #addWaiting(view) {
+    const map = this.participants.waitlisted;
+    if (map.get(view.id)) return;
+    const waiting = { id: view.id, userId: view.user_id, customParticipantId: view.custom_participant_id, name: view.name, presetName: view.preset_name,
+      requestedAt: new Date(view.requested_at) };
+    map._set(waiting);
+    map.emit('participantJoined', waiting);
+  }
+
+  #removeWaiting(id) {
+    const map = this.participants.waitlisted;
+    const waiting = map.get(id);
+    if (!waiting) return;
+    map._delete(id);
+    map.emit('participantLeft', waiting);
   }
 
   #upsert(view) {

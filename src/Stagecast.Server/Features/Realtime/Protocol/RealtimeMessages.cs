@@ -29,7 +29,8 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(KickedMessage), "kicked")]
 [JsonDerivedType(typeof(StreamStartedMessage), "stream_started")]
 [JsonDerivedType(typeof(WaitlistedMessage), "waitlisted")]
-[JsonDerivedType(typeof(WaitlistUpdatedMessage), "waitlist_updated")]
+[JsonDerivedType(typeof(WaitlistAddedMessage), "waitlist_added")]
+[JsonDerivedType(typeof(WaitlistRemovedMessage), "waitlist_removed")]
 [JsonDerivedType(typeof(StreamEndedMessage), "stream_ended")]
 public abstract record RealtimeMessage;
 
@@ -133,5 +134,8 @@ public sealed record WaitlistedView(string Id, string UserId, string CustomParti
 /// <summary>To a participant that asked to join: it waits for a host to let it in (its <c>join</c> is answered then).</summary>
 public sealed record WaitlistedMessage(string WaitlistId) : RealtimeMessage;
 
-/// <summary>To peers who may accept waiting requests: who waits now.</summary>
-public sealed record WaitlistUpdatedMessage(IReadOnlyList<WaitlistedView> Waitlisted) : RealtimeMessage;
+/// <summary>To peers who may accept waiting requests: someone started waiting.</summary>
+public sealed record WaitlistAddedMessage(WaitlistedView Waitlisted) : RealtimeMessage;
+
+/// <summary>To peers who may accept waiting requests: someone stopped waiting (<c>accepted</c>, <c>rejected</c> or <c>left</c>).</summary>
+public sealed record WaitlistRemovedMessage(string WaitlistId, string Reason) : RealtimeMessage;

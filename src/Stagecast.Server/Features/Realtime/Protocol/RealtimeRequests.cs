@@ -59,7 +59,7 @@ public sealed record VoteRequest
 [OptionalBody]
 public sealed record EmptyRequest;
 
-/// <summary><c>waitlist_accept</c> and <c>waitlist_reject</c>: a waiting participant, by the id <c>waitlist_updated</c> gave.</summary>
+/// <summary><c>waitlist_accept</c> and <c>waitlist_reject</c>: a waiting participant, by the id <c>waitlist_added</c> (or the join answer) gave.</summary>
 public sealed record WaitlistDecisionRequest
 {
     [Required]
