@@ -16,6 +16,7 @@ public static class CompositorFeature
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NameLabels>>()));
         services.AddSingleton<MeetingPrograms>();
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<MeetingPrograms>());
+        services.AddSingleton<IMeetingLivestreamPrograms>(sp => sp.GetRequiredService<MeetingPrograms>());
         return services;
     }
 }

@@ -26,7 +26,7 @@ public sealed partial class MeetingPrograms(
     StreamHub hub,
     NameLabels labels,
     TimeProvider time,
-    ILoggerFactory loggers) : IMeetingLivestreamListener, IAsyncDisposable
+    ILoggerFactory loggers) : IMeetingLivestreamListener, IMeetingLivestreamPrograms, IAsyncDisposable
 {
     /// <summary>
     /// Where programs go for room streams and recordings, one stream per meeting (its id): a hub of its own, so no
@@ -42,6 +42,18 @@ public sealed partial class MeetingPrograms(
 
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
     public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
+
+    public ProgramStatusDto? Status(string meetingId, string livestreamId)
+    {
+        if (Find(meetingId) is not { } program || !program.Outputs.Contains(livestreamId))
+        {
+            return null;
+        }
+
+        var frames = program.Frames;
+        return new ProgramStatusDto(program.Width, program.Height, program.FrameRate, Math.Round(frames.FramesPerSecond, 1), frames.Produced, frames.Dropped, frames.Late,
+            frames.EncoderBehind);
+    }
 
     public void OnMeetingLivestreamChanged(MeetingLivestreamEvent change)
     {
@@ -77,7 +89,7 @@ public sealed partial class MeetingPrograms(
                 int programWidth = Math.Clamp(width ?? settings.Width, 160, 1920);
                 int programHeight = Math.Clamp(height ?? settings.Height, 90, 1080);
                 string title = rooms.Find(meetingId)?.Meeting.Title ?? "";
-                var program = new MeetingProgram(settings, webRtc.Value.Ffmpeg, programWidth, programHeight, title, labels, time,
+                var program = new MeetingProgram(meetingId, settings, webRtc.Value.Ffmpeg, programWidth, programHeight, title, labels, time,
                     loggers.CreateLogger<MeetingProgram>());
                 running = new Running(meetingId, program);
                 _programs[meetingId] = running;

@@ -33,11 +33,12 @@ public static class MeetingLivestreamsApi
             new ApiResponse<LivestreamDto>(true, LivestreamDto.From(view)));
     }
 
-    private static async Task<Ok<ApiResponse<LivestreamDto>>> GetActiveAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, string meeting_id)
+    private static async Task<Ok<ApiResponse<MeetingLivestreamDto>>> GetActiveAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams,
+        IMeetingLivestreamPrograms programs, string meeting_id)
     {
         await meetings.FindAsync(context.App().Id, meeting_id, context.RequestAborted).ConfigureAwait(false);
         var active = livestreams.ActiveFor(meeting_id) ?? throw NoneActive(meeting_id);
-        return ApiResults.Ok(LivestreamDto.From(livestreams.View(active)));
+        return ApiResults.Ok(new MeetingLivestreamDto(LivestreamDto.From(livestreams.View(active)), programs.Status(meeting_id, active.LivestreamId)));
     }
 
     private static async Task<Ok<ApiResponse<MessageDto>>> StopAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, string meeting_id)
