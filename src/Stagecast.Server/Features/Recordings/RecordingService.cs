@@ -25,6 +25,7 @@ namespace Stagecast.Server.Features.Recordings;
 public sealed partial class RecordingService(
     SqlRecordingStore store,
     MeetingPrograms programs,
+    ProgramQuota programQuota,
     MeetingRooms rooms,
     WebhookEvents webhooks,
     DownloadSigner signer,
@@ -59,6 +60,7 @@ public sealed partial class RecordingService(
             throw ApiException.BadRequest(refusal);
         }
 
+        programQuota.Admit(meeting.AppId, meeting.Id);
         string id = Guid.NewGuid().ToString();
         string prefix = string.Concat((request.FileNamePrefix ?? "recording").Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
         var record = new Recording(id, meeting.AppId, meeting.Id, null, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,

@@ -22,6 +22,7 @@ namespace Stagecast.Server.Features.RoomStreams;
 public sealed partial class RoomStreamService(
     IRoomStreamStore store,
     MeetingPrograms programs,
+    ProgramQuota programQuota,
     MeetingRooms rooms,
     OutputDestinations destinations,
     StreamKeyProtector keys,
@@ -43,6 +44,7 @@ public sealed partial class RoomStreamService(
         }
 
         string sessionId = rooms.Find(meeting.Id)?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session");
+        programQuota.Admit(meeting.AppId, meeting.Id);
         var record = new RoomStream(Guid.NewGuid().ToString(), meeting.AppId, meeting.Id, sessionId, keys.Protect(url), RestreamDestination.Mask(url),
             false, "connecting", null, 0, time.GetUtcNow(), null);
         await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
