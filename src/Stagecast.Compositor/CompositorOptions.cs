@@ -37,8 +37,8 @@ public sealed class CompositorOptions
     public TimeSpan StallHold { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Meeting programs one app may run at once (each costs most of a core at 720p); a livestream, recording or room
-    /// stream that would start one more is refused with 429.
+    /// Meeting programs one app may run at once (each costs a third to a half of a core at 720p: two cores hold about
+    /// four); a livestream, recording or room stream that would start one more is refused with 429.
     /// </summary>
     [Range(1, 10000)]
     public int MaxProgramsPerApp { get; set; } = 4;

@@ -6,7 +6,7 @@ namespace Stagecast.Server.Features.Compositor;
 
 /// <summary>
 /// Bounds the meeting programs one app runs at once (<see cref="CompositorOptions.MaxProgramsPerApp"/>): each costs
-/// most of a core. A meeting has one program however many livestreams, recordings and room streams it feeds, so what
+/// a third to a half of a core at 720p. A meeting has one program however many livestreams, recordings and room streams it feeds, so what
 /// is counted is meetings: those whose program runs, and those admitted whose output is about to attach (an
 /// admission ends when it does, or lapses after <see cref="AdmissionHold"/> when the start failed after it). Whatever
 /// needs a program calls <see cref="Admit"/> before it creates anything, so a refusal leaves nothing behind; while a
