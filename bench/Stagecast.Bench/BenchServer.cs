@@ -184,6 +184,16 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
         return response.IsSuccessStatusCode ? envelope.GetProperty("data") : throw new InvalidOperationException($"POST {path}: {envelope}");
     }
 
+    /// <summary>GET on the REST API of the benchmark's app; returns the envelope's data.</summary>
+    public async Task<JsonElement> ApiGetAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Api}{path}");
+        request.Headers.Authorization = new("Bearer", Token);
+        using var response = await http.SendAsync(request);
+        var envelope = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return response.IsSuccessStatusCode ? envelope.GetProperty("data") : throw new InvalidOperationException($"GET {path}: {envelope}");
+    }
+
     public override async Task<long?> DroppedFramesAsync() => (long)await MetricAsync("stagecast_dropped_frames_total");
 
     /// <summary>The parts it holds in memory files for sendfile (not in its resident set): the files it has open.</summary>

@@ -76,52 +76,75 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
     }
 
     /// <summary>
-    /// The compositor: one meeting of four publishing 640x360, measured without a program and then with its 720p
-    /// program live (the livestream's LL-HLS packaging included); the program's share is the difference. The delay
-    /// is <c>stagecast_compositor_delay_seconds</c>: a participant's frame complete at the server to the program
-    /// picture that shows it leaving the encoder.
+    /// The compositor: a meeting of each size publishing 640x360, measured without a program and then with its 720p
+    /// program live (the livestream's LL-HLS packaging included). CPU is split by process: the server itself (the
+    /// SFU, the layout and scaling, the mix, LL-HLS), x264, the AAC encoder and the participants' decoders. The
+    /// program's frames come from its livestream's <c>program</c>; the delay is <c>stagecast_compositor_delay_seconds</c>:
+    /// a participant's frame complete at the server to the program picture that shows it leaving the encoder.
     /// </summary>
-    public async Task<string> RunCompositorAsync()
+    public async Task<string> RunCompositorAsync(int[] sizes)
     {
         var report = new StringBuilder();
         await using var server = new StagecastServer(repository, http);
         await server.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var clip = RtpClip.Load(await Clips.EncodeAsync(Path.Combine(repository, "bench", "results", "tmp"), Clips.Variants[1], bFrames: false));
-        await using var pacer = new Pacer(clip);
-        var meetings = new List<Meeting> { await StartMeetingAsync(server, 4, pacer, subscribe: false) };
-        try
+        report.AppendLine("| participants at 640x360 | server CPU without a program | with its 1280x720 program: server / x264 / AAC / decoders | the program's cost | frames per second kept (late, encoder behind) | participant frame → program frame p50 / p95 |");
+        report.AppendLine("|---|---|---|---|---|---|");
+        foreach (int size in sizes)
         {
-            await Task.Delay(warmup);
-            double baseline = await CpuOverWindowAsync(server);
-            string meetingId = meetings[0].Id;
-            var livestream = await server.ApiAsync($"/meetings/{meetingId}/livestreams", new { name = "program" });
-            Console.WriteLine($"  program livestream {livestream.GetProperty("id").GetString()} started");
-            await Task.Delay(warmup + TimeSpan.FromSeconds(3));
-            var delayBefore = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, CompositorDelay);
-            double withProgram = await CpuOverWindowAsync(server);
-            var delay = MetricsHistogram.Delta(delayBefore, await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, CompositorDelay));
-            report.AppendLine("| meeting of 4 at 640x360 | server CPU, % of one core (ffmpeg children included) | participant frame → program frame p50 / p95 |");
-            report.AppendLine("|---|---|---|");
-            report.AppendLine(CultureInfo.InvariantCulture, $"| without a program | {baseline:F0} | – |");
-            report.AppendLine(CultureInfo.InvariantCulture,
-                $"| with its 1280x720 program livestreamed | {withProgram:F0} | {MetricsHistogram.Quantile(delay, 0.5) * 1000:F0} / {MetricsHistogram.Quantile(delay, 0.95) * 1000:F0} ms |");
-            report.AppendLine();
-            report.AppendLine(CultureInfo.InvariantCulture, $"The program's own cost: {withProgram - baseline:F0} % of one core.");
-        }
-        finally
-        {
-            await DisposeAsync(meetings);
+            await using var pacer = new Pacer(clip);
+            var meetings = new List<Meeting> { await StartMeetingAsync(server, size, pacer, subscribe: false) };
+            try
+            {
+                await Task.Delay(warmup);
+                double baseline = Total(await CpuSpentOverWindowAsync(server));
+                string meetingId = meetings[0].Id;
+                await server.ApiAsync($"/meetings/{meetingId}/livestreams", new { name = "program" });
+                await Task.Delay(warmup + TimeSpan.FromSeconds(3));
+                var delayBefore = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, CompositorDelay);
+                var framesBefore = (await server.ApiGetAsync($"/meetings/{meetingId}/active-livestream")).GetProperty("program");
+                var spent = await CpuSpentOverWindowAsync(server);
+                var framesAfter = (await server.ApiGetAsync($"/meetings/{meetingId}/active-livestream")).GetProperty("program");
+                var delay = MetricsHistogram.Delta(delayBefore, await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, CompositorDelay));
+                long Frames(string name) => framesAfter.GetProperty(name).GetInt64() - framesBefore.GetProperty(name).GetInt64();
+                string line = string.Create(CultureInfo.InvariantCulture,
+                    $"| {size} | {baseline:F0} % | {spent.GetValueOrDefault("server"):F0} / {spent.GetValueOrDefault("x264"):F0} / {spent.GetValueOrDefault("aac"):F0} / " +
+                    $"{spent.GetValueOrDefault("decoders"):F0} % | {Total(spent) - baseline:F0} % | {Frames("frames") / window.TotalSeconds:F1} ({Frames("dropped_frames_late")}, " +
+                    $"{Frames("dropped_frames_encoder_behind")}) | {MetricsHistogram.Quantile(delay, 0.5) * 1000:F0} / {MetricsHistogram.Quantile(delay, 0.95) * 1000:F0} ms |");
+                report.AppendLine(line);
+                Console.WriteLine($"  meeting of {size}: {line}");
+                await server.ApiAsync($"/meetings/{meetingId}/active-livestream/stop", new { });
+            }
+            finally
+            {
+                await DisposeAsync(meetings);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(5)); // the program stops (3 s after its livestream) before the next meeting
         }
 
+        report.AppendLine();
+        report.AppendLine("CPU in % of one core over the window, ffmpeg children included; the program's cost is the whole tree with it minus without it.");
         return report.ToString();
     }
 
-    private async Task<double> CpuOverWindowAsync(StagecastServer server)
+    private static double Total(Dictionary<string, double> spent) => spent.Values.Sum();
+
+    /// <summary>CPU over the window in % of one core, by process kind (the server, x264, AAC, decoders, caption renders).</summary>
+    private async Task<Dictionary<string, double>> CpuSpentOverWindowAsync(StagecastServer server)
     {
-        double before = ProcessMeter.CpuSeconds(server.Pid);
+        static string Kind(string commandLine) =>
+            commandLine.Contains("libx264", StringComparison.Ordinal) ? "x264"
+            : commandLine.Contains("-c:a aac", StringComparison.Ordinal) ? "aac"
+            : commandLine.Contains("drawtext", StringComparison.Ordinal) ? "captions"
+            : commandLine.Contains("ffmpeg", StringComparison.Ordinal) ? "decoders"
+            : "other";
+
+        var before = ProcessMeter.CpuSecondsByProcess(server.Pid, Kind);
         await Task.Delay(window);
-        return 100 * (ProcessMeter.CpuSeconds(server.Pid) - before) / window.TotalSeconds;
+        var spent = ProcessMeter.CpuSecondsSpent(before, ProcessMeter.CpuSecondsByProcess(server.Pid, Kind));
+        return spent.ToDictionary(k => k.Key, k => 100 * k.Value / window.TotalSeconds, StringComparer.Ordinal);
     }
 
     private async Task<Meeting> StartMeetingAsync(StagecastServer server, int size, Pacer pacer, bool subscribe = true)

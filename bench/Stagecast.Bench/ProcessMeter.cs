@@ -13,6 +13,25 @@ public static class ProcessMeter
     /// <summary>User + system CPU seconds of one process (not its children); 0 once it has gone.</summary>
     public static double ProcessCpuSeconds(int pid) => Stat(pid) is { } f ? (long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture)) / TicksPerSecond : 0;
 
+    /// <summary>CPU seconds of each process of the tree, with what it is: the root is <c>server</c>, the others what <paramref name="kind"/> makes of their command line.</summary>
+    public static Dictionary<int, (string Kind, double Seconds)> CpuSecondsByProcess(int rootPid, Func<string, string> kind) =>
+        Tree(rootPid).ToDictionary(pid => pid, pid => (pid == rootPid ? "server" : kind(CommandLine(pid)), ProcessCpuSeconds(pid)));
+
+    /// <summary>
+    /// CPU seconds spent between two samples, by kind: a process in both counts its difference, one started in
+    /// between all of its time (one that ended in between is lost: short-lived children only).
+    /// </summary>
+    public static Dictionary<string, double> CpuSecondsSpent(Dictionary<int, (string Kind, double Seconds)> before, Dictionary<int, (string Kind, double Seconds)> after)
+    {
+        var spent = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (pid, (kind, seconds)) in after)
+        {
+            spent[kind] = spent.GetValueOrDefault(kind) + seconds - (before.TryGetValue(pid, out var earlier) ? earlier.Seconds : 0);
+        }
+
+        return spent;
+    }
+
     /// <summary>Resident set size of the process tree, in bytes.</summary>
     public static long ResidentBytes(int rootPid) => Tree(rootPid).Sum(ProcessResidentBytes);
 
@@ -49,6 +68,18 @@ public static class ProcessMeter
         }
 
         return tree;
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     /// <summary>The fields of /proc/PID/stat after the command name (field 1 is the state).</summary>

@@ -50,9 +50,9 @@ if (options.Scenarios is ["meeting"])
 
 if (options.Scenarios is ["compositor"])
 {
-    // bench/run.sh --scenario compositor [--warmup S] [--window S]: a meeting of four and its 720p program.
+    // bench/run.sh --scenario compositor [--warmup S] [--window S]: meetings of two and four, each with its 720p program.
     var meeting = new MeetingScenario(repository, http, settings.Warmup, settings.Window);
-    string table = await meeting.RunCompositorAsync();
+    string table = await meeting.RunCompositorAsync([2, 4]);
     Directory.CreateDirectory(resultsDirectory);
     string path = Path.Combine(resultsDirectory, $"compositor-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
     await File.WriteAllTextAsync(path, table);

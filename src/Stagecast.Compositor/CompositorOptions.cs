@@ -36,6 +36,13 @@ public sealed class CompositorOptions
     [Stagecast.Streaming.Limits.Duration("00:00:00.5")]
     public TimeSpan StallHold { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Meeting programs one app may run at once (each costs a third to a half of a core at 720p: two cores hold about
+    /// four); a livestream, recording or room stream that would start one more is refused with 429.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxProgramsPerApp { get; set; } = 4;
+
     /// <summary>How long a program runs after the last thing that needed it went away.</summary>
     [Stagecast.Streaming.Limits.Duration("00:00:00")]
     public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(3);

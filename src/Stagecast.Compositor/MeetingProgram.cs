@@ -16,10 +16,11 @@ public sealed record ProgramSource(LiveStream Stream, string Name, bool IsScreen
 /// <see cref="CompositorOptions.StallHold"/> gets its name tile, one without audio is silent. Sources change between
 /// ticks (<see cref="SetSources"/>) without touching the encoder.
 /// </summary>
-public sealed class MeetingProgram : IAsyncDisposable
+public sealed partial class MeetingProgram : IAsyncDisposable
 {
     private const int SampleRate = OpusDecoder.SampleRate;
     private readonly CompositorOptions _options;
+    private readonly string _meetingId;
     private readonly string _ffmpeg;
     private readonly string _title;
     private readonly NameLabels _labels;
@@ -41,8 +42,9 @@ public sealed class MeetingProgram : IAsyncDisposable
     private long _samples;
     private int _disposed;
 
-    public MeetingProgram(CompositorOptions options, string ffmpeg, int width, int height, string title, NameLabels labels, TimeProvider time, ILogger logger)
+    public MeetingProgram(string meetingId, CompositorOptions options, string ffmpeg, int width, int height, string title, NameLabels labels, TimeProvider time, ILogger logger)
     {
+        _meetingId = meetingId;
         _options = options;
         _ffmpeg = ffmpeg;
         _title = title;
@@ -51,6 +53,7 @@ public sealed class MeetingProgram : IAsyncDisposable
         _logger = logger;
         _canvas = new I420Image(width & ~1, height & ~1);
         int kbps = (int)Math.Clamp(options.VideoKbps * (width * (long)height) / (1280.0 * 720), 300, 20000);
+        Frames = new ProgramFrames(time);
         _encoder = new ProgramEncoder(ffmpeg, _canvas.Width, _canvas.Height, options.FrameRate, kbps, options.Preset, Outputs, time, logger);
     }
 
@@ -60,10 +63,10 @@ public sealed class MeetingProgram : IAsyncDisposable
 
     public int Height => _canvas.Height;
 
-    /// <summary>Pictures handed to the encoder, and those skipped because it was behind.</summary>
-    public long PicturesEncoded { get; private set; }
+    public int FrameRate => _options.FrameRate;
 
-    public long PicturesSkipped { get; private set; }
+    /// <summary>Its frame slots: produced, or dropped (late or with the encoder behind), and the rate it runs at.</summary>
+    public ProgramFrames Frames { get; }
 
     public ProgramEncoder Encoder => _encoder;
 
@@ -82,6 +85,7 @@ public sealed class MeetingProgram : IAsyncDisposable
     public void Start()
     {
         _startedAt = _time.GetTimestamp();
+        CompositorMetrics.ProgramStarted();
         _loop = Task.Run(RunAsync);
     }
 
@@ -126,6 +130,7 @@ public sealed class MeetingProgram : IAsyncDisposable
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            CompositorMetrics.ProgramStopped();
         }
 
         SetSources([]);
@@ -226,18 +231,16 @@ public sealed class MeetingProgram : IAsyncDisposable
         {
             double elapsedMs = _time.GetElapsedTime(_startedAt).TotalMilliseconds;
 
-            // Video: one picture for the newest frame slot that is due; missed slots are skipped, not caught up.
+            // Video: one picture for the newest frame slot that is due; missed slots are counted late, not caught up.
             long due = (long)(elapsedMs * _options.FrameRate / 1000);
             if (due >= _frames)
             {
                 var picture = Compose();
-                if (_encoder.WritePicture(picture, due * 1000 / _options.FrameRate, _shown.Count == 0 ? null : [.. _shown]))
+                bool produced = _encoder.WritePicture(picture, due * 1000 / _options.FrameRate, _shown.Count == 0 ? null : [.. _shown]);
+                if (Frames.Count(due - _frames, produced) is { } report)
                 {
-                    PicturesEncoded++;
-                }
-                else
-                {
-                    PicturesSkipped++;
+                    Log.Dropped(_logger, _meetingId, report.Late + report.EncoderBehind, report.Over.TotalSeconds, report.Late, report.EncoderBehind,
+                        report.FramesPerSecond, _options.FrameRate);
                 }
 
                 _frames = due + 1;
@@ -277,5 +280,12 @@ public sealed class MeetingProgram : IAsyncDisposable
         {
             _logger.LogWarning(ex, "A program tick failed; the next one carries on");
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning,
+            "The program of meeting {MeetingId} dropped {Dropped} frames in {Seconds:F0} s: {Late} late (short of CPU), {EncoderBehind} with its encoder behind; it ran at {FramesPerSecond:F1} of {FrameRate} fps")]
+        public static partial void Dropped(ILogger logger, string meetingId, long dropped, double seconds, long late, long encoderBehind, double framesPerSecond, int frameRate);
     }
 }

@@ -1,6 +1,10 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Compositor.Video;
 
@@ -8,24 +12,76 @@ namespace Stagecast.Compositor.Video;
 public sealed record LabelMask(byte[] Pixels, int Width, int Height);
 
 /// <summary>
-/// Participants' names as caption masks, rendered once per name and height by ffmpeg's <c>drawtext</c> (FreeType
-/// and fontconfig's default sans font, so any script the font covers works) and cached. Rendering runs in the
-/// background: until it is done, a tile shows no caption. The name goes to ffmpeg in a file, never on its command
-/// line, so nothing in it is interpreted.
+/// Participants' names and meetings' titles as caption masks, rendered once per text and height by ffmpeg's
+/// <c>drawtext</c> (FreeType and fontconfig's default sans font, so any script the font covers works) and cached.
+/// Rendering runs in the background: until it is done, a tile shows no caption. The text is whatever people typed,
+/// so it is drawn literally and every render is bounded:
+/// <list type="bullet">
+/// <item>it reaches ffmpeg in a file (never on its command line) with <c>drawtext</c>'s expansion off: <c>%{…}</c> is
+/// drawn as typed, never evaluated (<c>%{e:while(1,1)}</c> spun a core for ever); control characters become spaces;</item>
+/// <item>at most <see cref="MaxRendering"/> children run at once and <see cref="MaxPending"/> texts wait; a text
+/// beyond that is asked again at a later frame;</item>
+/// <item>a child is killed (SIGKILL, which it cannot ignore) after <see cref="RenderTimeout"/>, and ffmpeg's
+/// <c>-timelimit</c> has the kernel end it after <see cref="CpuSeconds"/> of CPU even if this process dies first;</item>
+/// <item>disposing kills every child still running.</item>
+/// </list>
 /// </summary>
-public sealed class NameLabels(string ffmpeg, ILogger logger) : IDisposable
+public sealed partial class NameLabels : IDisposable
 {
-    private const int MaxCached = 256;
-    private readonly ConcurrentDictionary<(string Name, int Height), LabelMask?> _cache = new();
-    private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-labels-").FullName;
+    /// <summary>Characters of a text that are drawn (a caption is at most 16 heights wide anyway).</summary>
+    public const int MaxLength = 64;
 
-    /// <summary>The mask of <paramref name="name"/> at a text height of <paramref name="height"/> pixels, or null while it renders (or when it cannot).</summary>
-    public LabelMask? Get(string name, int height)
+    public const int MaxRendering = 2;
+
+    /// <summary>Texts waiting for a render or being rendered.</summary>
+    public const int MaxPending = 32;
+
+    /// <summary>A render takes about 0.1 s; one still running after this is hung.</summary>
+    public static readonly TimeSpan RenderTimeout = TimeSpan.FromSeconds(10);
+
+    private const int CpuSeconds = 5;
+
+    /// <summary>Control characters (C0, DEL, C1) and the line and paragraph separators: drawtext would break lines or draw boxes.</summary>
+    private static readonly SearchValues<char> LineBreaking = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c), '\u2028', '\u2029']);
+    private const int MaxCached = 256;
+    private readonly string _ffmpeg;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(string Text, int Height), LabelMask?> _cache = new();
+    private readonly ConcurrentDictionary<int, Process> _rendering = new();
+    private readonly SemaphoreSlim _slots = new(MaxRendering, MaxRendering);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-labels-").FullName;
+    private readonly LogLimiter _failures;
+    private int _pending;
+
+    public NameLabels(string ffmpeg, TimeProvider time, ILogger logger)
     {
-        var key = (name, height);
+        _ffmpeg = ffmpeg;
+        _time = time;
+        _logger = logger;
+        _failures = new LogLimiter(time);
+    }
+
+    /// <summary>The process ids of the renders running now (diagnostics and tests).</summary>
+    public IReadOnlyCollection<int> Rendering => [.. _rendering.Keys];
+
+    /// <summary>Texts waiting for a render or being rendered.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>The mask of <paramref name="text"/> at a text height of <paramref name="height"/> pixels, or null while it renders (or when it cannot).</summary>
+    public LabelMask? Get(string text, int height)
+    {
+        var key = (Printable(text), height);
         if (_cache.TryGetValue(key, out var mask))
         {
             return mask;
+        }
+
+        if (_stop.IsCancellationRequested)
+        {
+            return null;
         }
 
         if (_cache.Count >= MaxCached)
@@ -33,16 +89,38 @@ public sealed class NameLabels(string ffmpeg, ILogger logger) : IDisposable
             _cache.Clear();
         }
 
+        if (Interlocked.Increment(ref _pending) > MaxPending)
+        {
+            Interlocked.Decrement(ref _pending);
+            return null; // asked again at a later frame, when there is room
+        }
+
         if (_cache.TryAdd(key, null))
         {
-            _ = Task.Run(() => _cache[key] = Render(name, height));
+            _ = RenderAsync(key);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _pending);
         }
 
         return null;
     }
 
+    /// <summary>Kills every render still running; nothing new starts.</summary>
     public void Dispose()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stop.Cancel(); // renders waiting never start
+        foreach (var process in _rendering.Values)
+        {
+            Kill(process); // now, not when their continuations run: the process may be about to exit
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -52,76 +130,193 @@ public sealed class NameLabels(string ffmpeg, ILogger logger) : IDisposable
         }
     }
 
-    private LabelMask? Render(string name, int height)
+    /// <summary>What is drawn of a text: its first <see cref="MaxLength"/> characters (whole code points), control characters as spaces.</summary>
+    public static string Printable(string text)
+    {
+        if (text.Length <= MaxLength && !text.AsSpan().ContainsAny(LineBreaking))
+        {
+            return text; // every frame asks for every caption: the usual text costs nothing
+        }
+
+        var printable = new StringBuilder(MaxLength * 2);
+        Span<char> encoded = stackalloc char[2];
+        int count = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (count++ == MaxLength)
+            {
+                break;
+            }
+
+            int length = rune.EncodeToUtf16(encoded);
+            printable.Append(rune.IsBmp && LineBreaking.Contains((char)rune.Value) ? " " : encoded[..length]);
+        }
+
+        return printable.ToString();
+    }
+
+    private async Task RenderAsync((string Text, int Height) key)
+    {
+        try
+        {
+            await _slots.WaitAsync(_stop.Token).ConfigureAwait(false);
+            try
+            {
+                _cache[key] = await RenderOnceAsync(key.Text, key.Height).ConfigureAwait(false);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposed
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    private async Task<LabelMask?> RenderOnceAsync(string text, int height)
     {
         int width = Math.Min(height * 16, 1920) & ~1;
         int fontSize = Math.Max(8, height * 3 / 4);
-        string file = Path.Combine(_directory, $"{Guid.NewGuid():N}.txt");
+        string file = $"{Guid.NewGuid():N}.txt"; // relative to the working directory: nothing in the filter needs escaping
+        using var deadline = new CancellationTokenSource(RenderTimeout, _time);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
+        Process? process = null;
         try
         {
-            File.WriteAllText(file, name.Length > 64 ? name[..64] : name);
-            var info = new ProcessStartInfo(ffmpeg)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string argument in (string[])[
-                "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", $"color=c=black:s={width}x{height}",
-                "-vf", $"drawtext=textfile={file}:fontcolor=white:fontsize={fontSize}:x=0:y=(h-th)/2",
-                "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"])
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(info)!;
+            await File.WriteAllTextAsync(Path.Combine(_directory, file), text, cancel.Token).ConfigureAwait(false);
+            process = Start(file, width, height, fontSize);
+            _rendering[process.Id] = process;
+            var errors = process.StandardError.ReadToEndAsync(cancel.Token);
             var pixels = new byte[width * height];
-            int read = 0;
-            var output = process.StandardOutput.BaseStream;
-            while (read < pixels.Length && output.Read(pixels, read, pixels.Length - read) is var n and > 0)
-            {
-                read += n;
-            }
-
-            string errors = process.StandardError.ReadToEnd();
-            process.WaitForExit();
+            int read = await process.StandardOutput.BaseStream.ReadAtLeastAsync(pixels, pixels.Length, throwOnEndOfStream: false, cancel.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancel.Token).ConfigureAwait(false);
             if (read < pixels.Length)
             {
-                logger.LogWarning("A name caption could not be rendered: {Errors}", errors.Trim());
+                Fail((await errors.ConfigureAwait(false)).Trim(), timedOut: false);
                 return null;
             }
 
-            // Trim to the text's width.
-            int used = 0;
-            for (int x = 0; x < width; x++)
-            {
-                for (int y = 0; y < height; y++)
-                {
-                    if (pixels[(y * width) + x] != 0)
-                    {
-                        used = x + 1;
-                        break;
-                    }
-                }
-            }
-
-            used = Math.Max(2, (used + 1) & ~1);
-            var trimmed = new byte[used * height];
-            for (int y = 0; y < height; y++)
-            {
-                Array.Copy(pixels, y * width, trimmed, y * used, used);
-            }
-
-            return new LabelMask(trimmed, used, height);
+            return Trim(pixels, width, height);
         }
-        catch (Exception ex) when (ex is IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            logger.LogWarning(ex, "A name caption could not be rendered");
+            if (_stop.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(_stop.Token);
+            }
+
+            Fail(ex.Message, deadline.IsCancellationRequested);
             return null;
         }
         finally
         {
-            File.Delete(file);
+            if (process is not null)
+            {
+                Kill(process); // at its deadline or when disposed, the reads above are cancelled and it is killed here
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _rendering.TryRemove(process.Id, out _);
+                process.Dispose();
+            }
+
+            try
+            {
+                File.Delete(Path.Combine(_directory, file));
+            }
+            catch (IOException)
+            {
+                // disposed: the directory went with it
+            }
         }
+    }
+
+    private void Fail(string reason, bool timedOut)
+    {
+        if (!_failures.TryLog(out long suppressed))
+        {
+            return;
+        }
+
+        if (timedOut)
+        {
+            Log.TimedOut(_logger, RenderTimeout.TotalSeconds, suppressed);
+        }
+        else
+        {
+            Log.Failed(_logger, reason, suppressed);
+        }
+    }
+
+    private Process Start(string file, int width, int height, int fontSize)
+    {
+        var info = new ProcessStartInfo(_ffmpeg)
+        {
+            WorkingDirectory = _directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in (string[])[
+            "-hide_banner", "-nostdin", "-loglevel", "error", "-timelimit", CpuSeconds.ToString(CultureInfo.InvariantCulture),
+            "-f", "lavfi", "-i", $"color=c=black:s={width}x{height}",
+            "-vf", $"drawtext=textfile={file}:expansion=none:fontcolor=white:fontsize={fontSize}:x=0:y=(h-th)/2",
+            "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException($"could not start {_ffmpeg}");
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // already gone
+        }
+    }
+
+    /// <summary>The mask cut to the text's width.</summary>
+    private static LabelMask Trim(byte[] pixels, int width, int height)
+    {
+        int used = 0;
+        for (int x = 0; x < width; x++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                if (pixels[(y * width) + x] != 0)
+                {
+                    used = x + 1;
+                    break;
+                }
+            }
+        }
+
+        used = Math.Max(2, (used + 1) & ~1);
+        var trimmed = new byte[used * height];
+        for (int y = 0; y < height; y++)
+        {
+            Array.Copy(pixels, y * width, trimmed, y * used, used);
+        }
+
+        return new LabelMask(trimmed, used, height);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "A caption could not be rendered: {Reason} ({Suppressed} more such lines left out)")]
+        public static partial void Failed(ILogger logger, string reason, long suppressed);
+
+        [LoggerMessage(2, LogLevel.Warning, "A caption's render was still running after {Seconds} s and was killed ({Suppressed} more such lines left out)")]
+        public static partial void TimedOut(ILogger logger, double seconds, long suppressed);
     }
 }

@@ -33,6 +33,22 @@ public sealed class MeetingProgramTests(ServerFixture server) : IClassFixture<Se
         Assert.Equal("LIVESTREAMING", (await h.WaitForEventAsync("livestream_started", timeout: TimeSpan.FromSeconds(20))).GetProperty("livestream").GetProperty("state").GetString());
         await api.WaitForStatusAsync(id, "LIVE");
 
+        // The active livestream carries the program's figures while it feeds it.
+        var program = await api.WaitForAsync($"/meetings/{meeting}/active-livestream",
+            r => r.Data.GetProperty("program").ValueKind == JsonValueKind.Object && r.Data.GetProperty("program").GetProperty("frames_per_second").GetDouble() > 0);
+        Assert.Equal(id, program.Data.GetProperty("id").GetString());
+        var figures = program.Data.GetProperty("program");
+        Assert.Equal((640, 360, 30), (figures.GetProperty("width").GetInt32(), figures.GetProperty("height").GetInt32(), figures.GetProperty("frame_rate").GetInt32()));
+        Assert.True(figures.GetProperty("frames").GetInt64() > 0, figures.ToString());
+        Assert.Equal(figures.GetProperty("dropped_frames").GetInt64(),
+            figures.GetProperty("dropped_frames_late").GetInt64() + figures.GetProperty("dropped_frames_encoder_behind").GetInt64());
+
+        string metrics = await server.MetricsAsync();
+        Assert.Matches(@"(?m)^stagecast_compositor_frames_total [1-9]", metrics);
+        Assert.Matches(@"(?m)^stagecast_compositor_programs [1-9]", metrics);
+        Assert.Contains("stagecast_compositor_dropped_frames_total{reason=\"late\"}", metrics);
+        Assert.Contains("stagecast_compositor_dropped_frames_total{reason=\"encoder_behind\"}", metrics);
+
         await server.WaitUntilPlayableAsync(playback);
         var streams = await Ffmpeg.ProbeAsync(playback);
         Assert.Contains(streams, s => s is { Codec: "h264", Width: 640, Height: 360 });

@@ -13,9 +13,11 @@ public static class CompositorFeature
     {
         services.AddOptions<CompositorOptions>().Bind(configuration.GetSection(CompositorOptions.Section)).ValidateWith<CompositorOptions, CompositorOptionsValidator>().ValidateOnStart();
         services.AddSingleton(sp => new NameLabels(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebRtcOptions>>().Value.Ffmpeg,
-            sp.GetRequiredService<ILogger<NameLabels>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NameLabels>>()));
+        services.AddSingleton<ProgramQuota>();
         services.AddSingleton<MeetingPrograms>();
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<MeetingPrograms>());
+        services.AddSingleton<IMeetingLivestreamPrograms>(sp => sp.GetRequiredService<MeetingPrograms>());
         return services;
     }
 }

@@ -25,8 +25,9 @@ public sealed partial class MeetingPrograms(
     MeetingTracks tracks,
     StreamHub hub,
     NameLabels labels,
+    ProgramQuota quota,
     TimeProvider time,
-    ILoggerFactory loggers) : IMeetingLivestreamListener, IAsyncDisposable
+    ILoggerFactory loggers) : IMeetingLivestreamListener, IMeetingLivestreamPrograms, IAsyncDisposable
 {
     /// <summary>
     /// Where programs go for room streams and recordings, one stream per meeting (its id): a hub of its own, so no
@@ -42,6 +43,18 @@ public sealed partial class MeetingPrograms(
 
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
     public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
+
+    public ProgramStatusDto? Status(string meetingId, string livestreamId)
+    {
+        if (Find(meetingId) is not { } program || !program.Outputs.Contains(livestreamId))
+        {
+            return null;
+        }
+
+        var frames = program.Frames;
+        return new ProgramStatusDto(program.Width, program.Height, program.FrameRate, Math.Round(frames.FramesPerSecond, 1), frames.Produced, frames.Dropped, frames.Late,
+            frames.EncoderBehind);
+    }
 
     public void OnMeetingLivestreamChanged(MeetingLivestreamEvent change)
     {
@@ -76,11 +89,13 @@ public sealed partial class MeetingPrograms(
                 var settings = options.Value;
                 int programWidth = Math.Clamp(width ?? settings.Width, 160, 1920);
                 int programHeight = Math.Clamp(height ?? settings.Height, 90, 1080);
-                string title = rooms.Find(meetingId)?.Meeting.Title ?? "";
-                var program = new MeetingProgram(settings, webRtc.Value.Ffmpeg, programWidth, programHeight, title, labels, time,
+                var meeting = rooms.Find(meetingId)?.Meeting;
+                string title = meeting?.Title ?? "";
+                var program = new MeetingProgram(meetingId, settings, webRtc.Value.Ffmpeg, programWidth, programHeight, title, labels, time,
                     loggers.CreateLogger<MeetingProgram>());
                 running = new Running(meetingId, program);
                 _programs[meetingId] = running;
+                quota.Started(meetingId, meeting?.AppId);
                 Follow(running);
                 program.Start();
                 running.Timer = time.CreateTimer(_ => Follow(running), null, FollowInterval, FollowInterval);
@@ -89,6 +104,7 @@ public sealed partial class MeetingPrograms(
 
             running.IdleSince = null;
             running.Program.Outputs.Add(streamId, () => Open(target, streamId));
+            quota.Attached(meetingId);
         }
         finally
         {
@@ -134,6 +150,10 @@ public sealed partial class MeetingPrograms(
         {
             await AttachAsync(meetingId, ProgramHub, meetingId, width, height).ConfigureAwait(false);
         }
+        else
+        {
+            quota.Attached(meetingId); // its program runs for the stream's first user
+        }
     }
 
     /// <summary>One user fewer of the meeting's program stream; the last one ends it.</summary>
@@ -166,6 +186,7 @@ public sealed partial class MeetingPrograms(
         {
             if (_programs.TryRemove(meetingId, out var running))
             {
+                quota.Stopped(meetingId);
                 await StopAsync(running).ConfigureAwait(false);
             }
         }
@@ -211,10 +232,12 @@ public sealed partial class MeetingPrograms(
         await _changes.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (running.IdleSince is null || running.Program.Outputs.Count > 0 || !_programs.TryRemove(new(running.MeetingId, running)))
+            if (running.IdleSince is null || running.Program.Outputs.Count > 0 || quota.Admitting(running.MeetingId) || !_programs.TryRemove(new(running.MeetingId, running)))
             {
                 return;
             }
+
+            quota.Stopped(running.MeetingId); // here, before another program of the meeting can start
         }
         finally
         {

@@ -1,6 +1,6 @@
 namespace Stagecast.Server.Features.Livestreams;
 
-public sealed record LivestreamDto(
+public record LivestreamDto(
     string Id,
     string? Name,
     string? MeetingId,

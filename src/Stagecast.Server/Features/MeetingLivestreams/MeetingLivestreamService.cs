@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingSessions;
@@ -23,6 +24,7 @@ public sealed partial class MeetingLivestreamService(
     StreamHub hub,
     SessionWriter writer,
     StreamKeyProtector keys,
+    ProgramQuota programs,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -43,6 +45,11 @@ public sealed partial class MeetingLivestreamService(
             if (registry.ForMeeting(meeting.Id) is { } current)
             {
                 throw ApiException.Conflict($"meeting {meeting.Id} already has an active livestream {current.LivestreamId}");
+            }
+
+            if (request.ManualIngest != true)
+            {
+                programs.Admit(meeting.AppId, meeting.Id); // the meeting's program will feed it
             }
 
             string key = Secrets.NewStreamKey();

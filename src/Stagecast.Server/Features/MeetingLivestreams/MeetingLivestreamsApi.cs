@@ -33,14 +33,14 @@ public static class MeetingLivestreamsApi
             new ApiResponse<LivestreamDto>(true, LivestreamDto.From(view)));
     }
 
-    private static async Task<Ok<ApiResponse<LivestreamDto>>> GetActiveAsync(
-        HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, LivestreamService livestreamService, string meeting_id)
+    private static async Task<Ok<ApiResponse<MeetingLivestreamDto>>> GetActiveAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams,
+        LivestreamService livestreamService, IMeetingLivestreamPrograms programs, string meeting_id)
     {
         await meetings.FindAsync(context.App().Id, meeting_id, context.RequestAborted).ConfigureAwait(false);
         var active = livestreams.ActiveFor(meeting_id) ?? throw NoneActive(meeting_id);
         // As stored (its status with its sessions), like every other livestream the API shows.
         var stored = await livestreamService.FindAsync(context.App(), active.LivestreamId, context.RequestAborted).ConfigureAwait(false) ?? throw NoneActive(meeting_id);
-        return ApiResults.Ok(LivestreamDto.From(stored));
+        return ApiResults.Ok(new MeetingLivestreamDto(LivestreamDto.From(stored), programs.Status(meeting_id, active.LivestreamId)));
     }
 
     private static async Task<Ok<ApiResponse<MessageDto>>> StopAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, string meeting_id)

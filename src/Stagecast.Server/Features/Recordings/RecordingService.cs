@@ -25,6 +25,7 @@ namespace Stagecast.Server.Features.Recordings;
 public sealed partial class RecordingService(
     SqlRecordingStore store,
     MeetingPrograms programs,
+    ProgramQuota programQuota,
     MeetingRooms rooms,
     WebhookEvents webhooks,
     DownloadSigner signer,
@@ -72,6 +73,7 @@ public sealed partial class RecordingService(
             bool acquired = false;
             try
             {
+                programQuota.Admit(meeting.AppId, meeting.Id);
                 await programs.AcquireProgramStreamAsync(meeting.Id, request.VideoConfig?.Width, request.VideoConfig?.Height).ConfigureAwait(false);
                 acquired = true;
                 await store.SaveAsync(record, Event(record), create: true).ConfigureAwait(false);

@@ -23,6 +23,7 @@ namespace Stagecast.Server.Features.RoomStreams;
 public sealed partial class RoomStreamService(
     IRoomStreamStore store,
     MeetingPrograms programs,
+    ProgramQuota programQuota,
     MeetingRooms rooms,
     OutputDestinations destinations,
     StreamKeyProtector keys,
@@ -53,6 +54,7 @@ public sealed partial class RoomStreamService(
         bool acquired = false;
         try
         {
+            programQuota.Admit(meeting.AppId, meeting.Id);
             await programs.AcquireProgramStreamAsync(meeting.Id).ConfigureAwait(false);
             acquired = true;
             await store.CreateAsync(record, CancellationToken.None).ConfigureAwait(false);

@@ -84,6 +84,7 @@ namespace Stagecast.Server.Hosting.Api;
 [JsonSerializable(typeof(ApiResponse<LivestreamDto>))]
 [JsonSerializable(typeof(ApiResponse<LivestreamSessionDto>))]
 [JsonSerializable(typeof(ApiResponse<MeetingDto>))]
+[JsonSerializable(typeof(ApiResponse<MeetingLivestreamDto>))]
 [JsonSerializable(typeof(ApiResponse<MeetingLivestreamsDto>))]
 [JsonSerializable(typeof(ApiResponse<MeetingSessionDto>))]
 [JsonSerializable(typeof(ApiResponse<OutputDto>))]

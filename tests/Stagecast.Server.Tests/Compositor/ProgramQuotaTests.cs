@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Stagecast.Compositor;
+using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Compositor;
+
+/// <summary>An app runs at most <c>MaxProgramsPerApp</c> meeting programs: whatever would start one more is refused with 429 and leaves nothing behind.</summary>
+public sealed class ProgramQuotaTests
+{
+    private const string Small = """{"video_config":{"width":320,"height":180}}""";
+
+    [Fact]
+    public async Task AnAppAtItsLimitIsRefusedWhateverWouldStartAnotherProgramAndOtherAppsAreNot()
+    {
+        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Compositor:MaxProgramsPerApp=1", "--set", "Stagecast:Compositor:Linger=00:00:00"]))
+            .AsAsyncDisposable(out var server);
+        var programs = server.App.Services.GetRequiredService<MeetingPrograms>();
+        var api = await server.NewTenantAsync();
+        string first = await api.CreateMeetingAsync();
+        string second = await api.CreateMeetingAsync();
+        var (firstHost, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(first, "host"));
+        await using var _f = firstHost;
+        var (secondHost, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(second, "host"));
+        await using var _s = secondHost;
+
+        // The first meeting's livestream runs its program; a recording of that meeting shares it.
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/meetings/{first}/livestreams", Small)).Status);
+        var recording = await api.PostAsync("/recordings", Recording(first));
+        Assert.Equal(HttpStatusCode.Created, recording.Status);
+        await Eventually.TrueAsync(() => programs.Find(first) is not null, "the first meeting's program");
+
+        // The second meeting would need a program of its own: refused, whichever way, and nothing is left behind.
+        var refused = await api.PostAsync($"/meetings/{second}/livestreams", Small);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
+        Assert.Contains("MaxProgramsPerApp = 1", refused.ErrorMessage);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await api.PostAsync("/recordings", Recording(second))).Status);
+        var stream = await api.PostAsync($"/meetings/{second}/active-session/streams", JsonSerializer.Serialize(new { url = $"rtmp://127.0.0.1:{FreePorts.Next()}/app/key" }));
+        Assert.Equal(HttpStatusCode.TooManyRequests, stream.Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/meetings/{second}/active-livestream")).Status);
+        Assert.Empty((await api.GetAsync($"/recordings?meeting_id={second}")).EnsureOk().Data.EnumerateArray());
+        Assert.Empty((await api.GetAsync($"/meetings/{second}/active-session/streams")).EnsureOk().Data.EnumerateArray());
+        Assert.Null(programs.Find(second));
+
+        // Without a program (manual ingest) the second meeting livestreams; another app's programs are its own.
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/meetings/{second}/livestreams", """{"manual_ingest":true}""")).Status);
+        var other = await server.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.Created, (await other.PostAsync($"/meetings/{await other.CreateMeetingAsync()}/livestreams", Small)).Status);
+
+        // The first meeting's program ends with the last thing it fed; then the second meeting may have one.
+        (await api.PostAsync($"/meetings/{first}/active-livestream/stop")).EnsureOk();
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await api.PostAsync("/recordings", Recording(second))).Status);
+        (await api.SendAsync(HttpMethod.Put, $"/recordings/{recording.Data.GetProperty("id").GetString()}", """{"action":"stop"}""")).EnsureOk();
+        await Eventually.TrueAsync(() => programs.Find(first) is null, "the first meeting's program to stop");
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/recordings", Recording(second))).Status);
+    }
+
+    [Fact]
+    public void AnAdmittedMeetingHoldsItsPlaceWhileItsProgramRunsOrUntilTheAdmissionLapses()
+    {
+        var time = new FakeTimeProvider();
+        var quota = new ProgramQuota(Options.Create(new CompositorOptions { MaxProgramsPerApp = 2 }), time);
+        quota.Admit("app", "m1");
+        quota.Admit("app", "m2");
+        quota.Admit("app", "m1"); // a meeting with its place may start more
+        quota.Admit("other", "m3");
+        Assert.Equal(429, Assert.Throws<ApiException>(() => quota.Admit("app", "m4")).Status);
+
+        // m1's program starts and keeps its place; m2's start failed after admission, and its place lapses.
+        quota.Started("m1", null);
+        quota.Attached("m1");
+        Assert.True(quota.Admitting("m2"));
+        time.Advance(ProgramQuota.AdmissionHold);
+        Assert.False(quota.Admitting("m2"));
+        Assert.Equal(1, quota.Programs("app"));
+        quota.Admit("app", "m4");
+        Assert.Throws<ApiException>(() => quota.Admit("app", "m5"));
+
+        // A program started without an admission counts for the app it names (m3's admission lapsed too).
+        quota.Started("m6", "other");
+        Assert.Equal(1, quota.Programs("other"));
+        quota.Admit("other", "m7");
+        Assert.Throws<ApiException>(() => quota.Admit("other", "m8"));
+
+        quota.Stopped("m1");
+        quota.Admit("app", "m5");
+    }
+
+    private static string Recording(string meeting) => JsonSerializer.Serialize(new { meeting_id = meeting, video_config = new { width = 320, height = 180 } });
+}
