@@ -168,7 +168,7 @@ public sealed class FirstDayTests
         Assert.Contains("connect refused: unknown application 'tv' (expected 'live')", log);
         Assert.Contains("publish refused for key", log);
         Assert.Contains("unknown stream key", log);
-        Assert.Contains("Stagecast is shutting down: ending 1 live stream(s)", log);
+        Assert.Contains("Stagecast is shutting down: ending 1 live stream\n", log.ReplaceLineEndings("\n"));
         Assert.Matches($@"\({livestream.Id}\) ended after 00:00:\d\d: server shutting down", log);
         Assert.Contains("Stagecast stopped", log);
 
