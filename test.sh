@@ -8,8 +8,16 @@
 #   Node.js/npm from apt;
 #   Cloudflare's SDK (npm cloudflare) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
+# ./test.sh --busy runs the suite beside two CPU hogs (stress-ng), as on a machine doing other work: the tests must
+# hold there too.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+busy=0
+if [ "${1:-}" = "--busy" ]; then
+  busy=1
+  shift
+fi
 
 packages=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
@@ -25,6 +33,7 @@ command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+[ $busy -eq 0 ] || command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
 
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
@@ -37,6 +46,12 @@ fi
 if [ ! -d tests/sdk/node_modules/cloudflare ] || [ ! -d tests/sdk/node_modules/s3rver ]; then
   echo "Installing Cloudflare's SDK (API compatibility tests) and s3rver (recording uploads)"
   npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
+fi
+
+if [ $busy -eq 1 ]; then
+  stress-ng --cpu 2 --quiet &
+  hogs=$!
+  trap 'kill $hogs 2>/dev/null || true' EXIT
 fi
 
 status=0
