@@ -4,8 +4,8 @@
 #   receiver, with TLS),
 #   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
 #   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), systemd-analyze
-#   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests) and
-#   Node.js/npm from apt;
+#   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
+#   (the TURN tests) and Node.js/npm from apt;
 #   Cloudflare's SDK (npm cloudflare) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 # ./test.sh --busy runs the suite beside two CPU hogs (stress-ng), as on a machine doing other work: the tests must
@@ -33,6 +33,7 @@ command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+command -v turnserver >/dev/null 2>&1 || packages+=(coturn)
 [ $busy -eq 0 ] || command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
 
 if [ ${#packages[@]} -gt 0 ]; then

@@ -36,6 +36,8 @@ public sealed class CommandLine
         new("--webrtc-bind", "STAGECAST_WEBRTC_BIND", "Stagecast:WebRtc:Bind", "IPv4 address WebRTC's UDP port and ICE-TCP bind to [default: --bind's, every address when that is IPv6]"),
         new("--webrtc-tcp-port", "STAGECAST_WEBRTC_TCP_PORT", "Stagecast:WebRtc:TcpPort", "TCP port for ICE over TCP [default: the UDP port's number]"),
         new("--webrtc-public-ip", "STAGECAST_WEBRTC_PUBLIC_IP", "Stagecast:WebRtc:PublicIp", "Address WebRTC clients reach the server at (repeatable)", SettingKind.Repeatable),
+        new("--turn-url", "STAGECAST_TURN_URL", "Stagecast:Turn:Urls", "TURN server clients are told of, turn:HOST:PORT or turns:HOST:443 (repeatable)", SettingKind.Repeatable),
+        new("--turn-secret", "STAGECAST_TURN_SECRET", "Stagecast:Turn:Secret", "The TURN server's shared secret (coturn static-auth-secret) credentials are made with"),
         new("--webrtc-max-publish-kbps", "STAGECAST_WEBRTC_MAX_PUBLISH_KBPS", "Stagecast:WebRtc:MaxPublishKbps", "Bitrate WHIP publishers are asked to stay under"),
         new(null, "STAGECAST_ACCOUNT_ID", "Stagecast:Bootstrap:AccountId", "Account to create on start"),
         new(null, "STAGECAST_APP_ID", "Stagecast:Bootstrap:AppId", "App to create on start"),

@@ -45,3 +45,6 @@ public sealed partial class RoomStreamsOptionsValidator : IValidateOptions<RoomS
 
 [OptionsValidator]
 public sealed partial class WebhookOptionsValidator : IValidateOptions<WebhookOptions>;
+
+[OptionsValidator]
+public sealed partial class TurnOptionsValidator : IValidateOptions<Features.WebRtc.TurnOptions>;

@@ -15,7 +15,7 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
 {
     /// <summary>Programs whose command lines the docs quote: a line that runs one of them names its flags, not ours.</summary>
     private static readonly string[] OtherPrograms =
-        ["dotnet ", "./test.sh", "bench/run.sh", "redis-server", "redis-cli", "useradd", "systemctl", "ffmpeg", "curl", "npm ", "apt", "sudo "];
+        ["dotnet ", "./test.sh", "bench/run.sh", "redis-server", "redis-cli", "turnserver", "useradd", "systemctl", "ffmpeg", "curl", "npm ", "apt", "sudo "];
 
     /// <summary>Other programs' flags the docs name in prose.</summary>
     private static readonly HashSet<string> OtherProgramsFlags = ["--filter", "--scenario", "--project", "--fast", "--busy"];

@@ -13,6 +13,8 @@ public static class WebRtcFeature
         services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc"))
             .PostConfigure<IOptions<ServerOptions>>((webRtc, server) => webRtc.Bind ??= WebRtcBindFor(server.Value.GetBindAddress()))
             .ValidateWith<WebRtcOptions, WebRtcOptionsValidator>().ValidateOnStart();
+        services.AddOptions<TurnOptions>().Bind(configuration.GetSection(TurnOptions.Section)).ValidateWith<TurnOptions, TurnOptionsValidator>().ValidateOnStart();
+        services.AddSingleton<IceServers>();
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
         services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();
@@ -30,6 +32,7 @@ public static class WebRtcFeature
     {
         endpoints.MapWhip();
         endpoints.MapWhep();
+        endpoints.MapIceServers();
         return endpoints;
     }
 }

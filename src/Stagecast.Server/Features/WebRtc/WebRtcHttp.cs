@@ -18,7 +18,7 @@ public static class WebRtcHttp
     public static void AddCorsPolicy(CorsOptions options) =>
         options.AddPolicy(CorsPolicy, policy => policy
             .AllowAnyOrigin()
-            .WithMethods(HttpMethods.Post, HttpMethods.Patch, HttpMethods.Delete)
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Patch, HttpMethods.Delete)
             .WithHeaders("Authorization", "Content-Type", "If-Match")
             .WithExposedHeaders("Location", "ETag", "Link", "Accept-Patch"));
 
@@ -61,7 +61,10 @@ public static class WebRtcHttp
         return Results.NoContent();
     }
 
-    /// <summary>Registers the session and answers 201 with the SDP answer, Location and ETag; 503 when the limits are reached.</summary>
+    /// <summary>
+    /// Registers the session and answers 201 with the SDP answer, Location, ETag and the ICE servers it may use (TURN
+    /// with credentials for this session, as Link headers); 503 when the limits are reached.
+    /// </summary>
     public static IResult Answer(HttpContext context, WebRtcTransport transport, WebRtcPeer session, IReadOnlyList<AnsweredMedia> media, string location)
     {
         if (!transport.TryRegister(session))
@@ -74,6 +77,10 @@ public static class WebRtcHttp
         string answer = SdpAnswer.Build(session.Ice.Credentials, transport.Certificate.Fingerprint, transport.Candidates(context.Connection.LocalIpAddress), media, "stagecast");
         context.Response.Headers.ETag = $"\"{session.Id}\"";
         context.Response.Headers.Location = location;
+        if (context.RequestServices.GetRequiredService<IceServers>().LinkHeaders(session.Id).ToArray() is { Length: > 0 } links)
+        {
+            context.Response.Headers.Link = links;
+        }
         return Results.Text(answer, "application/sdp", Encoding.UTF8, StatusCodes.Status201Created);
     }
 

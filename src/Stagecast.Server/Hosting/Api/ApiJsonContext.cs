@@ -58,6 +58,7 @@ namespace Stagecast.Server.Hosting.Api;
 [JsonSerializable(typeof(VoteRequest))]
 [JsonSerializable(typeof(WaitlistDecisionRequest))]
 // Answers
+[JsonSerializable(typeof(Features.WebRtc.IceServersResponse))]
 [JsonSerializable(typeof(ApiListResponse<AppDto>))]
 [JsonSerializable(typeof(ApiListResponse<DeliveryDto>))]
 [JsonSerializable(typeof(ApiListResponse<LivestreamDto>))]

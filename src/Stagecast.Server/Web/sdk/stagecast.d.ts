@@ -181,7 +181,8 @@ export interface Meeting extends Emitter<{
 }
 
 export declare class StagecastClient {
-  static init(options: { authToken: string; baseURI?: string }): Promise<Meeting>;
+  /** `iceTransportPolicy: "relay"` sends all media through the server's TURN servers. */
+  static init(options: { authToken: string; baseURI?: string; iceTransportPolicy?: RTCIceTransportPolicy }): Promise<Meeting>;
 }
 
 export default StagecastClient;

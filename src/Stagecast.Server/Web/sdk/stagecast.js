@@ -173,7 +173,7 @@ class Self extends Emitter {
     const meeting = this._meeting;
     meeting._requireJoined();
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-    const pc = new RTCPeerConnection();
+    const pc = meeting._peerConnection();
     for (const track of stream.getTracks()) {
       pc.addTransceiver(track, { direction: 'sendonly' });
       track.addEventListener('ended', () => this.disableScreenShare());
@@ -238,7 +238,7 @@ class Self extends Emitter {
     this[`${kind}Track`] = track;
     if (!this._camera) {
       // The camera source: one connection with an audio and a video transceiver; a track not on yet is sent later.
-      const pc = new RTCPeerConnection();
+      const pc = meeting._peerConnection();
       pc.addTransceiver(kind === 'audio' ? track : 'audio', { direction: 'sendonly' });
       pc.addTransceiver(kind === 'video' ? track : 'video', { direction: 'sendonly' });
       const session = new MediaSession(pc);
@@ -387,10 +387,13 @@ class Livestream extends Emitter {
 
 /** A meeting joined with a participant token: `self`, `participants`, `chat`, `polls`, `meta`, `livestream`. */
 class Meeting extends Emitter {
-  constructor(authToken, baseURI) {
+  constructor(authToken, baseURI, iceTransportPolicy) {
     super();
     this._token = authToken;
     this._base = baseURI.replace(/\/+$/, '');
+    this._iceTransportPolicy = iceTransportPolicy;
+    /** @type {RTCIceServer[] | null} the server's STUN and TURN servers, fetched at join */
+    this._iceServers = null;
     this._socket = null;
     this._pending = new Map();
     this._nextId = 1;
@@ -416,7 +419,23 @@ class Meeting extends Emitter {
   /** Enters the meeting: others see you, you see them and receive their media as they publish it. */
   async join() {
     this._leaving = false;
+    this._iceServers ??= await this.#fetchIceServers();
     await this.#connect(null);
+  }
+
+  /** The server's STUN and TURN servers, with credentials for this participant; none when it has none (or says no). */
+  async #fetchIceServers() {
+    try {
+      const response = await fetch(this._url('/iceservers'), { headers: { Authorization: `Bearer ${this._token}` } });
+      return response.ok ? (await response.json()).iceServers ?? [] : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** A connection for one source or subscription, through the server's ICE servers (and only TURN, when asked to). */
+  _peerConnection() {
+    return new RTCPeerConnection({ iceServers: this._iceServers ?? [], iceTransportPolicy: this._iceTransportPolicy ?? 'all' });
   }
 
   /** Leaves the meeting: media stops, others see you go. */
@@ -645,7 +664,7 @@ class Meeting extends Emitter {
   }
 
   async #subscribe(participant, source) {
-    const pc = new RTCPeerConnection();
+    const pc = this._peerConnection();
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
     const session = new MediaSession(pc);
@@ -687,11 +706,13 @@ class Meeting extends Emitter {
 export class StagecastClient {
   /**
    * A meeting object for a participant token (from the REST API's participant endpoints).
-   * @param {{ authToken: string, baseURI?: string }} options `baseURI`: the Stagecast server, by default this page's origin.
+   * @param {{ authToken: string, baseURI?: string, iceTransportPolicy?: RTCIceTransportPolicy }} options `baseURI`: the
+   * Stagecast server, by default this page's origin; `iceTransportPolicy: 'relay'` sends all media through the server's
+   * TURN servers (for networks that allow nothing else).
    */
-  static async init({ authToken, baseURI } = {}) {
+  static async init({ authToken, baseURI, iceTransportPolicy } = {}) {
     if (!authToken) throw new StagecastError(401, 'init() needs authToken: a participant token');
-    return new Meeting(authToken, baseURI ?? window.location.origin);
+    return new Meeting(authToken, baseURI ?? window.location.origin, iceTransportPolicy);
   }
 }
 

@@ -1,0 +1,29 @@
+using System.Security.Claims;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stagecast.Server.Features.Participants;
+
+namespace Stagecast.Server.Features.WebRtc;
+
+/// <summary>
+/// <c>GET /iceservers</c> (RealtimeKit's path), with a participant token: the STUN and TURN servers its browser should
+/// use, with credentials for this participant. Answered to any origin (a bearer token, no cookies).
+/// </summary>
+public static class IceServersApi
+{
+    public const string Path = "/iceservers";
+
+    public static IEndpointRouteBuilder MapIceServers(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(Path, (HttpContext context, IceServers servers) =>
+                TypedResults.Ok(new IceServersResponse(true, servers.For(context.User.FindFirstValue(ParticipantAuthenticationHandler.ParticipantClaim)!))))
+            .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
+            .RequireCors(WebRtcHttp.CorsPolicy)
+            .WithTags("WebRTC")
+            .WithSummary("STUN and TURN servers for a participant, with credentials that expire (participant token)");
+        return endpoints;
+    }
+}
+
+/// <summary>RealtimeKit's shape: <c>{"success": true, "iceServers": [...]}</c>, not the API's <c>data</c> envelope.</summary>
+public sealed record IceServersResponse(bool Success, [property: JsonPropertyName("iceServers")] IReadOnlyList<IceServer> IceServers);

@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace Stagecast.Testing;
+
+/// <summary>
+/// A real TURN server (Debian's coturn) on a free loopback port, with <c>use-auth-secret</c> (the TURN REST API) and
+/// loopback peers allowed (Stagecast listens on loopback in the tests); its log is verbose, so allocations show in it.
+/// Stopped on dispose.
+/// </summary>
+public sealed class CoturnServer : IAsyncDisposable
+{
+    public const string Realm = "stagecast.test";
+    private readonly ExternalProcess _process;
+    private readonly string _directory;
+
+    private CoturnServer(ExternalProcess process, string directory, int port, string secret)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+        Secret = secret;
+    }
+
+    public int Port { get; }
+
+    public string Secret { get; }
+
+    public string Url => $"turn:127.0.0.1:{Port}";
+
+    public string Log => _process.StandardOutput + _process.StandardError;
+
+    public static async Task<CoturnServer> StartAsync()
+    {
+        int port = FreePorts.Next();
+        string secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        string directory = Directory.CreateTempSubdirectory("stagecast-coturn-").FullName;
+        var process = ExternalProcess.Start("turnserver",
+        [
+            "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port.ToString(CultureInfo.InvariantCulture)}",
+            "--use-auth-secret", $"--static-auth-secret={secret}", $"--realm={Realm}", "--allow-loopback-peers", "--fingerprint",
+            "--no-cli", "--no-tls", "--no-dtls", "--no-tcp-relay", "--log-file=stdout", "--simple-log", "--verbose",
+            $"--pidfile={Path.Combine(directory, "turnserver.pid")}", $"--userdb={Path.Combine(directory, "turndb")}",
+        ]);
+        var server = new CoturnServer(process, directory, port, secret);
+        try
+        {
+            // Its relay ports are set up after the listeners open; only then are allocations answered.
+            await Eventually.TrueAsync(() => process.HasExited
+                ? throw new InvalidOperationException($"turnserver exited: {server.Log}")
+                : server.Log.Contains("Relay ports initialization done", StringComparison.Ordinal) && server.Log.Contains("Total General servers", StringComparison.Ordinal),
+                "coturn to be ready");
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Whether an allocation with these credentials succeeds.</summary>
+    public Task<bool> AllocatesAsync(string username, string credential) =>
+        TurnAllocation.AllocatesAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Port), username, credential);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
