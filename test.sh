@@ -44,6 +44,11 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
+# Lint first, in seconds: the browser code through TypeScript's checker (checkJs) and the client module's
+# stagecast.d.ts against what stagecast.js exports.
+[ -d tests/web-types/node_modules/typescript ] || npm ci --prefix tests/web-types --no-audit --no-fund --loglevel=error
+(cd tests/web-types && npx --no-install tsc -p tsconfig.json && node compare-declarations.mjs)
+
 if [ ! -d tests/sdk/node_modules/cloudflare ] || [ ! -d tests/sdk/node_modules/s3rver ]; then
   echo "Installing Cloudflare's SDK (API compatibility tests) and s3rver (recording uploads)"
   npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error

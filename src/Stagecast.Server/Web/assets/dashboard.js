@@ -2,6 +2,7 @@
 // sessionStorage only. Livestreams update every two seconds; the other sections when shown.
 (() => {
   'use strict';
+  /** @type {(id: string) => any} an element of the page (inputs, forms, lists: the page knows which) */
   const $ = (id) => document.getElementById(id);
   const authKey = 'stagecast.auth';
   const pollInterval = 2000;

@@ -2,6 +2,7 @@
 // URL fragment (#token=…, never sent to a server) or is pasted in the form.
 import { StagecastClient } from '/sdk/stagecast.js';
 
+/** @type {(id: string) => any} an element of the page (inputs, videos, lists: the page knows which) */
 const $ = id => document.getElementById(id);
 const state = { meeting: null, previewStream: null };
 window.stagecastMeeting = state; // for tests and the curious
@@ -98,7 +99,7 @@ function wire(meeting) {
   joined.on('audioUpdate', participant => updateTile(participant));
   joined.on('screenShareUpdate', participant => updateScreen(participant));
   joined.on('activeSpeaker', speaker => {
-    for (const tile of document.querySelectorAll('.tile')) tile.classList.toggle('speaking', tile.dataset.id === speaker.id);
+    for (const tile of document.querySelectorAll('.tile')) tile.classList.toggle('speaking', /** @type {HTMLElement} */ (tile).dataset.id === speaker.id);
   });
   meeting.self.on('videoUpdate', () => { updateTile({ id: 'self', videoTrack: meeting.self.videoTrack, videoEnabled: meeting.self.videoEnabled, audioEnabled: meeting.self.audioEnabled }); renderControls(); });
   meeting.self.on('audioUpdate', () => { updateTile({ id: 'self', videoTrack: meeting.self.videoTrack, videoEnabled: meeting.self.videoEnabled, audioEnabled: meeting.self.audioEnabled }); renderControls(); });

@@ -3,10 +3,10 @@
 // window.stagecast.
 (() => {
   'use strict';
-  const root = document.querySelector('[data-livestream]');
+  const root = /** @type {HTMLElement} */ (document.querySelector('[data-livestream]'));
   const id = root.dataset.livestream;
   const playbackUrl = root.dataset.playback;
-  const video = document.getElementById('video');
+  const video = /** @type {HTMLVideoElement & { getStartDate(): Date }} */ (document.getElementById('video'));
   const stateBadge = document.getElementById('state');
   const offline = document.getElementById('offline');
   const viewers = document.getElementById('viewers');

@@ -710,7 +710,7 @@ export class StagecastClient {
    * Stagecast server, by default this page's origin; `iceTransportPolicy: 'relay'` sends all media through the server's
    * TURN servers (for networks that allow nothing else).
    */
-  static async init({ authToken, baseURI, iceTransportPolicy } = {}) {
+  static async init({ authToken, baseURI, iceTransportPolicy } = { authToken: undefined }) {
     if (!authToken) throw new StagecastError(401, 'init() needs authToken: a participant token');
     return new Meeting(authToken, baseURI ?? window.location.origin, iceTransportPolicy);
   }
