@@ -20,7 +20,7 @@ public sealed class ReleaseTests
     {
         string root = Browser.RepositoryRoot();
         string output = Directory.CreateTempSubdirectory("stagecast-release-").FullName;
-        var (buildExit, built, buildErrors) = await ExternalProcess.RunAsync(Path.Combine(root, "deploy", "build-release.sh"), [output], TimeSpan.FromMinutes(8));
+        var (buildExit, built, buildErrors) = await ExternalProcess.RunAsync(Path.Combine(root, "deploy", "build-release.sh"), [output], TimeSpan.FromMinutes(25));
         Assert.True(buildExit == 0, $"build-release.sh failed: {built} {buildErrors}");
         string binary = built.Trim().Split('\n')[^1];
         Assert.Equal("stagecast", Path.GetFileName(binary));
