@@ -19,6 +19,7 @@ static async Task<int> RunServerAsync(Dictionary<string, string?> settings, Canc
     var app = StagecastApp.Build(settings);
     var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
     var webRtc = app.Services.GetRequiredService<IOptions<Stagecast.WebRtc.Transport.WebRtcOptions>>().Value;
+    var https = app.Services.GetRequiredService<IOptions<Stagecast.Server.Hosting.Tls.HttpsOptions>>().Value;
     try
     {
         await app.RunAsync();
@@ -33,6 +34,6 @@ static async Task<int> RunServerAsync(Dictionary<string, string?> settings, Canc
         await app.DisposeAsync();
     }
 
-    Console.Error.WriteLine($"stagecast: cannot listen: {BusyPorts.Describe(server, webRtc)}");
+    Console.Error.WriteLine($"stagecast: cannot listen: {BusyPorts.Describe(server, https, webRtc)}");
     return CommandLine.UsageExitCode;
 }

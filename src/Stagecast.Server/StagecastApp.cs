@@ -28,6 +28,10 @@ using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Metrics;
 using Stagecast.Server.Hosting.Security;
+using Stagecast.Server.Hosting.Tls;
+using System.Net.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Stagecast.Server;
 
@@ -110,6 +114,29 @@ public static class StagecastApp
                 listen.UsePlaybackConnections(kestrel.Limits.KeepAliveTimeout, (route, status) =>
                     requests.Add(1, new KeyValuePair<string, object?>("route", route.RoutePattern.RawText), new KeyValuePair<string, object?>("status", status)));
             });
+            var https = kestrel.ApplicationServices.GetRequiredService<IOptions<HttpsOptions>>().Value;
+            if (https.Enabled)
+            {
+                var certificate = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
+                kestrel.Listen(server.GetBindAddress(), https.GetPort(), listen =>
+                {
+                    endpoints.Https = listen;
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Use(httpLimits.Middleware);
+                    listen.Use(rejections.Middleware);
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        // Each connection takes the certificate as it is now: a renewal reaches new connections at once.
+                        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = certificate.Current,
+                            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                        }),
+                        HandshakeTimeout = kestrel.Limits.RequestHeadersTimeout,
+                    });
+                });
+            }
+
             kestrel.Listen(new EventLoopEndPoint(server.GetBindAddress(), server.RtmpPort), listen =>
             {
                 endpoints.Rtmp = listen;
@@ -129,6 +156,8 @@ public static class StagecastApp
         SlowStops.TimeHostedServices(services);
 
         var app = builder.Build();
+        app.UseTrustedProxies(server);
+        app.UseHttpsRedirect();
         KestrelRejections.MarkRequests(app);
         app.UseMetricsListener();
         app.UseHttpMetrics();

@@ -37,10 +37,17 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         }
     }
 
-    public static async Task<RealtimeTestClient> ConnectAsync(string httpBase, string token)
+    /// <param name="certificate">For a wss:// server (an https <paramref name="httpBase"/>): the certificate it must present.</param>
+    public static async Task<RealtimeTestClient> ConnectAsync(string httpBase, string token, TestCertificate? certificate = null)
     {
         var client = new RealtimeTestClient();
-        var uri = new Uri(httpBase.Replace("http://", "ws://", StringComparison.Ordinal) + "/realtime/v1?token=" + Uri.EscapeDataString(token));
+        if (certificate is not null)
+        {
+            client._socket.Options.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.Thumbprint;
+        }
+
+        var uri = new Uri(httpBase.Replace("http://", "ws://", StringComparison.Ordinal).Replace("https://", "wss://", StringComparison.Ordinal)
+            + "/realtime/v1?token=" + Uri.EscapeDataString(token));
         await client._socket.ConnectAsync(uri, CancellationToken.None);
         client._receiving = client.ReceiveLoopAsync();
         return client;

@@ -11,9 +11,9 @@ namespace Stagecast.Server.Hosting;
 /// </summary>
 public static class BusyPorts
 {
-    public static string Describe(ServerOptions server, WebRtcOptions webRtc)
+    public static string Describe(ServerOptions server, Tls.HttpsOptions https, WebRtcOptions webRtc)
     {
-        var busy = Ports(server, webRtc).Where(p => p.Port != 0 && !CanBind(p.Address, p.Port, p.Type)).ToList();
+        var busy = Ports(server, https, webRtc).Where(p => p.Port != 0 && !CanBind(p.Address, p.Port, p.Type)).ToList();
         if (busy.Count == 0)
         {
             return "a port was in use and is free again; try once more";
@@ -24,9 +24,14 @@ public static class BusyPorts
             + "(a second Stagecast on this machine needs its own: --http-port, --rtmp-port, --metrics-bind, and --webrtc-port 0 for an ephemeral one)";
     }
 
-    private static IEnumerable<(string Flag, IPAddress Address, int Port, ProtocolType Type)> Ports(ServerOptions server, WebRtcOptions webRtc)
+    private static IEnumerable<(string Flag, IPAddress Address, int Port, ProtocolType Type)> Ports(ServerOptions server, Tls.HttpsOptions https, WebRtcOptions webRtc)
     {
         yield return ("--http-port", server.GetBindAddress(), server.HttpPort, ProtocolType.Tcp);
+        if (https.Enabled)
+        {
+            yield return ("--https-port", server.GetBindAddress(), https.GetPort(), ProtocolType.Tcp);
+        }
+
         yield return ("--rtmp-port", server.GetBindAddress(), server.RtmpPort, ProtocolType.Tcp);
         if (server.GetMetricsEndPoint() is { } metrics)
         {

@@ -19,6 +19,11 @@ public sealed class CommandLine
     public static readonly IReadOnlyList<Setting> Settings =
     [
         new("--http-port", "STAGECAST_HTTP_PORT", "Stagecast:HttpPort", "HTTP port: API, playback, watch page, dashboard, WHIP and WHEP [default: 8080]"),
+        new("--https-port", "STAGECAST_HTTPS_PORT", "Stagecast:Https:Port", "HTTPS port, with --tls-cert and --tls-key: what HTTP serves, over TLS, HTTP/1.1 and HTTP/2 [default: 8443]"),
+        new("--tls-cert", "STAGECAST_TLS_CERT", "Stagecast:Https:Certificate", "The HTTPS certificate, a PEM file (its chain may follow it); read again when it changes"),
+        new("--tls-key", "STAGECAST_TLS_KEY", "Stagecast:Https:Key", "The certificate's private key, a PEM file"),
+        new("--https-redirect", "STAGECAST_HTTPS_REDIRECT", "Stagecast:Https:RedirectHttp", "Answer plain HTTP with a redirect to HTTPS (health checks excepted)", SettingKind.Switch),
+        new("--trusted-proxy", "STAGECAST_TRUSTED_PROXY", "Stagecast:TrustedProxy", "Address or network (CIDR) of a proxy whose X-Forwarded-For/-Proto/-Host are believed (repeatable)", SettingKind.Repeatable),
         new("--rtmp-port", "STAGECAST_RTMP_PORT", "Stagecast:RtmpPort", "RTMP ingest port [default: 1935]"),
         new("--data-dir", "STAGECAST_DATA_DIR", "Stagecast:DataDir", "Where the database and the key are kept [default: ./data]"),
         new("--database-url", "STAGECAST_DATABASE_URL", "Stagecast:DatabaseUrl", "PostgreSQL for durable state, postgres://USER:PASSWORD@HOST:PORT/DB [default: SQLite in the data directory]"),

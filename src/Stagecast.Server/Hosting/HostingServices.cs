@@ -15,6 +15,9 @@ public static class HostingServices
         services.AddOptions<Api.HttpConnectionOptions>().Bind(configuration.GetSection("Stagecast:Http")).ValidateWith<Api.HttpConnectionOptions, HttpConnectionOptionsValidator>().ValidateOnStart();
         services.AddSingleton<Api.HttpConnectionLimits>();
         services.AddSingleton<PublicUrls>();
+        services.AddOptions<Tls.HttpsOptions>().Bind(configuration.GetSection(Tls.HttpsOptions.Section)).ValidateWith<Tls.HttpsOptions, HttpsOptionsValidator>().ValidateOnStart();
+        services.AddSingleton<Tls.ServerCertificate>();
+        services.AddHostedService(sp => sp.GetRequiredService<Tls.ServerCertificate>());
         services.AddSingleton<Security.DestinationPolicy>();
         services.AddSingleton<Security.RefusalLog>();
         // Nothing touches the data directory before its lock is held: the database is opened through it.

@@ -17,7 +17,8 @@ public sealed partial class LifecycleService(
         lifetime.ApplicationStarted.Register(() =>
         {
             readiness.MarkReady();
-            Log.Listening(logger, endpoints.HttpEndPoint.ToString(), endpoints.RtmpEndPoint.ToString(), endpoints.MetricsEndPoint?.ToString() ?? "off");
+            Log.Listening(logger, endpoints.HttpEndPoint.ToString(), endpoints.HttpsEndPoint is { } https ? $", HTTPS on {https}" : "",
+                endpoints.RtmpEndPoint.ToString(), endpoints.MetricsEndPoint?.ToString() ?? "off");
             Log.Dashboard(logger, $"{urls.HttpBase}/dashboard");
             // Registered last, so it runs first when stopping begins (the lifetime's callbacks run newest first): it
             // tells what is in progress before the features end it.
@@ -39,8 +40,8 @@ public sealed partial class LifecycleService(
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Stagecast is listening: HTTP on {Http}, RTMP on {Rtmp}, metrics on {Metrics}")]
-        public static partial void Listening(ILogger logger, string http, string rtmp, string metrics);
+        [LoggerMessage(1, LogLevel.Information, "Stagecast is listening: HTTP on {Http}{Https}, RTMP on {Rtmp}, metrics on {Metrics}")]
+        public static partial void Listening(ILogger logger, string http, string https, string rtmp, string metrics);
 
         [LoggerMessage(2, LogLevel.Information, "Dashboard: {Url} (sign in with an API token)")]
         public static partial void Dashboard(ILogger logger, string url);

@@ -17,6 +17,9 @@ namespace Stagecast.Server.Hosting;
 public sealed partial class ServerOptionsValidator : IValidateOptions<ServerOptions>;
 
 [OptionsValidator]
+public sealed partial class HttpsOptionsValidator : IValidateOptions<Tls.HttpsOptions>;
+
+[OptionsValidator]
 public sealed partial class HttpConnectionOptionsValidator : IValidateOptions<Api.HttpConnectionOptions>;
 
 [OptionsValidator]

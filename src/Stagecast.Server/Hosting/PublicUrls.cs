@@ -7,11 +7,13 @@ namespace Stagecast.Server.Hosting;
 /// <summary>
 /// The URLs handed to API clients: <c>ingest_server</c> (RTMP, without the key) and <c>playback_url</c>.
 /// Built from --public-url and --rtmp-url; without them, from the bound ports and "localhost" (or the bind address
-/// when the server listens on one address only).
+/// when the server listens on one address only), over HTTPS when the server has a certificate (browsers give a page
+/// the camera only in a secure context).
 /// </summary>
 public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpServerOptions> rtmp, ListeningEndpoints endpoints)
 {
-    public string HttpBase => options.Value.PublicUrl?.TrimEnd('/') ?? $"http://{DefaultHost}:{endpoints.HttpEndPoint.Port}";
+    public string HttpBase => options.Value.PublicUrl?.TrimEnd('/')
+        ?? (endpoints.HttpsEndPoint is { } https ? $"https://{DefaultHost}:{https.Port}" : $"http://{DefaultHost}:{endpoints.HttpEndPoint.Port}");
 
     public string IngestServer
     {

@@ -31,6 +31,21 @@ public sealed class ServerOptions : IValidatableObject
         set => _dataDir = string.IsNullOrWhiteSpace(value) ? value : Path.GetFullPath(value);
     }
 
+    /// <summary>
+    /// Proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For, -Proto and -Host headers are taken
+    /// for the client's; from anyone else those headers are ignored.
+    /// </summary>
+    public string? TrustedProxy { get; set; }
+
+    public IReadOnlyList<IPNetwork> GetTrustedProxies() =>
+        [.. (TrustedProxy ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseNetwork).OfType<IPNetwork>()];
+
+    /// <summary>"10.0.0.5" (one address) or "10.0.0.0/8".</summary>
+    private static IPNetwork? ParseNetwork(string text) =>
+        IPNetwork.TryParse(text, out var network) ? network
+        : IPAddress.TryParse(text, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8)
+        : null;
+
     /// <summary>The HTTP URL viewers and API clients reach the server at, e.g. https://live.example.com.</summary>
     public string? PublicUrl { get; set; }
 
@@ -73,6 +88,14 @@ public sealed class ServerOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (string proxy in (TrustedProxy ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (ParseNetwork(proxy) is null)
+            {
+                yield return new ValidationResult($"--trusted-proxy '{proxy}' must be an IP address or a network (10.0.0.0/8)", [nameof(TrustedProxy)]);
+            }
+        }
+
         if (!IPAddress.TryParse(Bind, out _))
         {
             yield return new ValidationResult($"--bind '{Bind}' is not an IP address", [nameof(Bind)]);
