@@ -124,16 +124,15 @@ public static class StagecastApp
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
                     listen.Use(httpLimits.Middleware);
                     listen.Use(rejections.Middleware);
-                    listen.UseHttps(new TlsHandshakeCallbackOptions
-                    {
-                        // Each connection takes the certificate as it is now: a renewal reaches new connections at once.
-                        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
-                        {
-                            ServerCertificateContext = certificate.Current,
-                            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
-                        }),
-                        HandshakeTimeout = kestrel.Limits.RequestHeadersTimeout,
-                    });
+                    listen.UseHttps(certificate.Handshake(kestrel.Limits.RequestHeadersTimeout, SslApplicationProtocol.Http2, SslApplicationProtocol.Http11));
+                });
+
+                // RTMPS on Kestrel's own sockets: TLS is the cost there, and plain RTMP keeps the epoll transport.
+                var rtmpSetup = kestrel.ApplicationServices.GetRequiredService<IOptions<Stagecast.Rtmp.Sessions.RtmpServerOptions>>().Value.SetupDeadline;
+                kestrel.Listen(server.GetBindAddress(), server.RtmpsPort ?? 1936, listen =>
+                {
+                    endpoints.Rtmps = listen;
+                    listen.UseRtmps(certificate.Handshake(rtmpSetup));
                 });
             }
 

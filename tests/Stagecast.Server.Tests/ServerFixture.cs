@@ -85,7 +85,11 @@ public class ServerFixture : IAsyncLifetime
         ], _configure);
         await App.StartAsync();
         HttpBase = App.Services.GetRequiredService<PublicUrls>().HttpBase;
-        Http = new HttpClient { BaseAddress = new Uri(HttpBase), Timeout = TimeSpan.FromSeconds(30) };
+        // Over HTTPS (a server given a certificate), the client trusts exactly the certificate this server serves.
+        var certificate = App.Services.GetRequiredService<Stagecast.Server.Hosting.Tls.ServerCertificate>();
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.Leaf.GetCertHashString();
+        Http = new HttpClient(handler) { BaseAddress = new Uri(HttpBase), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>What Prometheus reads: /metrics on the metrics listener.</summary>

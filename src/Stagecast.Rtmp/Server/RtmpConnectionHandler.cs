@@ -27,19 +27,9 @@ public sealed class RtmpConnectionHandler(
     {
         string remote = connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId;
         string address = connection.RemoteEndPoint is IPEndPoint endpoint ? endpoint.Address.ToString() : remote;
-        if (admission.TryAdmit(address) is { } refusal)
+        bool admitted = connection.Items.ContainsKey(RtmpsListen.AdmittedAddress); // RTMPS: admitted before its TLS handshake
+        if (!admitted && Refuse(connection, address))
         {
-            if (_refusals.TryLog(out long suppressed))
-            {
-                if (suppressed > 0)
-                {
-                    RtmpLog.Suppressed(logger, suppressed);
-                }
-
-                RtmpLog.Refused(logger, remote, refusal);
-            }
-
-            connection.Abort(new ConnectionAbortedException(refusal));
             return;
         }
 
@@ -52,7 +42,35 @@ public sealed class RtmpConnectionHandler(
         }
         finally
         {
-            admission.Leave(address);
+            if (!admitted)
+            {
+                admission.Leave(address);
+            }
         }
+    }
+
+    /// <summary>
+    /// Admits a connection within the caps, or closes it and logs why (rate-limited): true when refused. An admitted
+    /// connection must be <see cref="RtmpAdmission.Leave"/>d.
+    /// </summary>
+    internal bool Refuse(ConnectionContext connection, string address)
+    {
+        if (admission.TryAdmit(address) is not { } refusal)
+        {
+            return false;
+        }
+
+        if (_refusals.TryLog(out long suppressed))
+        {
+            if (suppressed > 0)
+            {
+                RtmpLog.Suppressed(logger, suppressed);
+            }
+
+            RtmpLog.Refused(logger, connection.RemoteEndPoint?.ToString() ?? connection.ConnectionId, refusal);
+        }
+
+        connection.Abort(new ConnectionAbortedException(refusal));
+        return true;
     }
 }

@@ -30,6 +30,7 @@ public static class BusyPorts
         if (https.Enabled)
         {
             yield return ("--https-port", server.GetBindAddress(), https.GetPort(), ProtocolType.Tcp);
+            yield return ("--rtmps-port", server.GetBindAddress(), server.RtmpsPort ?? 1936, ProtocolType.Tcp);
         }
 
         yield return ("--rtmp-port", server.GetBindAddress(), server.RtmpPort, ProtocolType.Tcp);

@@ -33,6 +33,8 @@ public sealed class CommandLine
         new("--bind", "STAGECAST_BIND", "Stagecast:Bind", "Address the HTTP, RTMP and WebRTC listeners bind to [default: 0.0.0.0]"),
         new("--metrics-bind", "STAGECAST_METRICS_BIND", "Stagecast:MetricsBind", "ADDRESS:PORT where Prometheus scrapes /metrics, or none [default: 127.0.0.1:9464]"),
         new("--public-url", "STAGECAST_PUBLIC_URL", "Stagecast:PublicUrl", "HTTP URL viewers and API clients reach the server at"),
+        new("--rtmps-port", "STAGECAST_RTMPS_PORT", "Stagecast:RtmpsPort", "RTMPS ingest port, with --tls-cert and --tls-key [default: 1936]"),
+        new("--rtmps-url", "STAGECAST_RTMPS_URL", "Stagecast:RtmpsUrl", "RTMPS URL encoders reach the server at [default: --rtmp-url's or --public-url's host and the RTMPS port]"),
         new("--rtmp-url", "STAGECAST_RTMP_URL", "Stagecast:RtmpUrl", "RTMP URL encoders reach the server at"),
         new("--reconnect-window", "STAGECAST_RECONNECT_WINDOW", "Stagecast:Hub:ReconnectWindow", "How long a dropped publisher may take to come back (hh:mm:ss)"),
         new("--webhooks-allow-private", "STAGECAST_WEBHOOKS_ALLOW_PRIVATE", "Stagecast:Webhooks:AllowPrivate", "Allow webhooks to private and loopback addresses", SettingKind.Switch),

@@ -18,7 +18,7 @@ public sealed partial class LifecycleService(
         {
             readiness.MarkReady();
             Log.Listening(logger, endpoints.HttpEndPoint.ToString(), endpoints.HttpsEndPoint is { } https ? $", HTTPS on {https}" : "",
-                endpoints.RtmpEndPoint.ToString(), endpoints.MetricsEndPoint?.ToString() ?? "off");
+                endpoints.RtmpsEndPoint is { } rtmps ? $"{endpoints.RtmpEndPoint}, RTMPS on {rtmps}" : endpoints.RtmpEndPoint.ToString(), endpoints.MetricsEndPoint?.ToString() ?? "off");
             Log.Dashboard(logger, $"{urls.HttpBase}/dashboard");
             // Registered last, so it runs first when stopping begins (the lifetime's callbacks run newest first): it
             // tells what is in progress before the features end it.

@@ -12,12 +12,17 @@ public sealed class ListeningEndpoints
 
     internal ListenOptions? Rtmp { get; set; }
 
+    internal ListenOptions? Rtmps { get; set; }
+
     internal ListenOptions? Metrics { get; set; }
 
     public IPEndPoint HttpEndPoint => Http?.IPEndPoint ?? throw new InvalidOperationException("HTTP is not listening");
 
     /// <summary>Where HTTPS is served, or null without a certificate.</summary>
     public IPEndPoint? HttpsEndPoint => Https?.IPEndPoint;
+
+    /// <summary>Where RTMPS is served, or null without a certificate.</summary>
+    public IPEndPoint? RtmpsEndPoint => Rtmps?.IPEndPoint;
 
     public IPEndPoint RtmpEndPoint => Rtmp?.IPEndPoint ?? throw new InvalidOperationException("RTMP is not listening");
 

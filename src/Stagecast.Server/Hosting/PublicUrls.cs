@@ -15,6 +15,31 @@ public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpSer
     public string HttpBase => options.Value.PublicUrl?.TrimEnd('/')
         ?? (endpoints.HttpsEndPoint is { } https ? $"https://{DefaultHost}:{https.Port}" : $"http://{DefaultHost}:{endpoints.HttpEndPoint.Port}");
 
+    /// <summary>The ingest server of a livestream created for <paramref name="protocol"/> (rtmp or rtmps).</summary>
+    public string IngestServerFor(string protocol) => protocol == "rtmps" && RtmpsIngestServer is { } rtmps ? rtmps : IngestServer;
+
+    /// <summary>The RTMPS ingest server (without the key), or null when the server has no certificate.</summary>
+    public string? RtmpsIngestServer
+    {
+        get
+        {
+            if (endpoints.RtmpsEndPoint is not { } rtmps)
+            {
+                return null;
+            }
+
+            string app = rtmp.Value.App;
+            if (options.Value.RtmpsUrl is { } configured)
+            {
+                string trimmed = configured.TrimEnd('/');
+                return trimmed.EndsWith("/" + app, StringComparison.Ordinal) ? trimmed : $"{trimmed}/{app}";
+            }
+
+            string? named = options.Value.RtmpUrl ?? options.Value.PublicUrl;
+            return $"rtmps://{(named is null ? DefaultHost : new Uri(named).Host)}:{rtmps.Port}/{app}";
+        }
+    }
+
     public string IngestServer
     {
         get

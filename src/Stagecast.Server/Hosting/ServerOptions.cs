@@ -49,6 +49,13 @@ public sealed class ServerOptions : IValidatableObject
     /// <summary>The HTTP URL viewers and API clients reach the server at, e.g. https://live.example.com.</summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>The RTMPS port, served with the HTTPS certificate; null: 1936 when there is one, none without.</summary>
+    [Range(0, 65535)]
+    public int? RtmpsPort { get; set; }
+
+    /// <summary>The RTMPS URL encoders reach the server at, e.g. rtmps://live.example.com:443 (the "/live" app is appended).</summary>
+    public string? RtmpsUrl { get; set; }
+
     /// <summary>The RTMP URL encoders reach the server at, e.g. rtmp://live.example.com (the "/live" app is appended).</summary>
     public string? RtmpUrl { get; set; }
 
@@ -114,6 +121,11 @@ public sealed class ServerOptions : IValidatableObject
         if (DatabaseUrl is { Length: > 0 } && !IsAbsolute(DatabaseUrl, "postgres", "postgresql"))
         {
             yield return new ValidationResult("--database-url must be postgres://USER:PASSWORD@HOST:PORT/DB", [nameof(DatabaseUrl)]);
+        }
+
+        if (RtmpsUrl is not null && !IsAbsolute(RtmpsUrl, "rtmps"))
+        {
+            yield return new ValidationResult($"--rtmps-url '{RtmpsUrl}' must be an absolute rtmps URL", [nameof(RtmpsUrl)]);
         }
 
         if (RtmpUrl is not null && !IsAbsolute(RtmpUrl, "rtmp", "rtmps"))

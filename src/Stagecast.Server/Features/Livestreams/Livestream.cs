@@ -15,9 +15,15 @@ public sealed record Livestream(
     DateTimeOffset UpdatedAt,
     string? MeetingSessionId = null,
     VideoConfig? VideoConfig = null,
-    string RecordingMode = Livestream.RecordingOff)
+    string RecordingMode = Livestream.RecordingOff,
+    string IngestProtocol = Livestream.Rtmp)
 {
     public const string RecordingOff = "off";
+
+    /// <summary>Its <c>ingest_server</c> is rtmp:// (the default) or rtmps:// (created with <c>?protocol=rtmps</c>).</summary>
+    public const string Rtmp = "rtmp";
+
+    public const string Rtmps = "rtmps";
 
     /// <summary>Every session is recorded.</summary>
     public const string RecordingAutomatic = "automatic";

@@ -15,13 +15,13 @@ public sealed class LivestreamService(
     LiveViewers viewers,
     TimeProvider time)
 {
-    public async Task<LivestreamView> CreateAsync(App app, string? name, string? recordingMode, CancellationToken cancellationToken)
+    public async Task<LivestreamView> CreateAsync(App app, string? name, string? recordingMode, string ingestProtocol, CancellationToken cancellationToken)
     {
         string key = Secrets.NewStreamKey();
         var now = time.GetUtcNow();
         var livestream = new Livestream(
             Guid.NewGuid().ToString(), app.Id, name, null, keys.Protect(key), keys.LookupHash(key), LivestreamStatus.Idle, false, false, now, now,
-            RecordingMode: recordingMode ?? Livestream.RecordingOff);
+            RecordingMode: recordingMode ?? Livestream.RecordingOff, IngestProtocol: ingestProtocol);
         await store.CreateLivestreamAsync(livestream, cancellationToken).ConfigureAwait(false);
         return View(livestream);
     }
@@ -101,6 +101,7 @@ public sealed class LivestreamService(
     /// every node and endpoint tells one story; a crash's leftovers are ended at start, before anything listens.
     /// </summary>
     public LivestreamView View(Livestream livestream) =>
-        new(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServer, urls.PlaybackUrl(livestream.Id), livestream.Status, urls.WhipUrl(livestream.Id),
+        new(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServerFor(livestream.IngestProtocol), urls.PlaybackUrl(livestream.Id), livestream.Status,
+            urls.WhipUrl(livestream.Id),
             urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), hub.Find(livestream.Id) is { } stream ? IngestDto.From(stream) : null);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
 
@@ -27,9 +28,16 @@ public static class LivestreamsApi
         group.MapDelete("/{livestream_id}", DeleteAsync).WithSummary("Delete a livestream (its sessions stay in analytics)");
     }
 
-    private static async Task<Created<ApiResponse<LivestreamDto>>> CreateAsync(HttpContext context, LivestreamService livestreams, JsonBody<CreateLivestreamRequest> body)
+    /// <summary>With <c>?protocol=rtmps</c>, its <c>ingest_server</c> is the RTMPS one (when the server has a certificate).</summary>
+    private static async Task<Created<ApiResponse<LivestreamDto>>> CreateAsync(HttpContext context, LivestreamService livestreams, PublicUrls urls, JsonBody<CreateLivestreamRequest> body)
     {
-        var created = await livestreams.CreateAsync(context.App(), body.Value.Name, body.Value.Recording?.Mode, context.RequestAborted).ConfigureAwait(false);
+        string protocol = new QueryParameters(context.Request.Query).Choice("protocol", Livestream.Rtmp, Livestream.Rtmps) ?? Livestream.Rtmp;
+        if (protocol == Livestream.Rtmps && urls.RtmpsIngestServer is null)
+        {
+            throw ApiException.BadRequest("\"protocol\" rtmps needs RTMPS, which this server offers only with a certificate (--tls-cert and --tls-key)");
+        }
+
+        var created = await livestreams.CreateAsync(context.App(), body.Value.Name, body.Value.Recording?.Mode, protocol, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Created(context, created.Record.Id, LivestreamDto.From(created));
     }
 

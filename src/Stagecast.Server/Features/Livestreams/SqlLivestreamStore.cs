@@ -8,14 +8,14 @@ namespace Stagecast.Server.Features.Livestreams;
 public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
-        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode";
+        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode, ingest_protocol";
 
     public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken)
     {
         // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
         string? videoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig, StoredJsonContext.Default.VideoConfig);
         return db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode)",
+            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol)",
             new
             {
                 livestream.Id,
@@ -32,6 +32,7 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
                 livestream.MeetingSessionId,
                 VideoConfig = videoConfig,
                 livestream.RecordingMode,
+                livestream.IngestProtocol,
             }), cancellationToken);
     }
 
@@ -118,10 +119,11 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 
     internal sealed record LivestreamRow(
         string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
-        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode)
+        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode, string IngestProtocol)
     {
         public Livestream ToModel() => new(
             Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
-            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, StoredJsonContext.Default.VideoConfig), RecordingMode);
+            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, StoredJsonContext.Default.VideoConfig), RecordingMode,
+            IngestProtocol);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using Stagecast.Streaming.Logging;
 
@@ -47,6 +48,20 @@ public sealed partial class ServerCertificate : IHostedService, IDisposable
 
     /// <summary>The leaf certificate served now.</summary>
     public X509Certificate2 Leaf => Current.TargetCertificate;
+
+    /// <summary>
+    /// A listener's TLS: each connection takes the certificate as it is now (a renewal reaches new connections at
+    /// once), with these ALPN protocols (none for RTMPS), within <paramref name="timeout"/>.
+    /// </summary>
+    public TlsHandshakeCallbackOptions Handshake(TimeSpan timeout, params SslApplicationProtocol[] protocols) => new()
+    {
+        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = Current,
+            ApplicationProtocols = protocols.Length > 0 ? [.. protocols] : null,
+        }),
+        HandshakeTimeout = timeout,
+    };
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Hosting;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests;
+
+/// <summary>
+/// RTMPS ingest with the HTTPS certificate: a livestream created for it hands out an rtmps:// ingest server, ffmpeg
+/// publishes over TLS and the stream plays; connections are admitted (per address) before their TLS handshake, which
+/// must end within RTMP's set-up deadline.
+/// </summary>
+public sealed class RtmpsTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-rtmps-").FullName;
+    private TestCertificate _certificate = null!;
+
+    public Task InitializeAsync()
+    {
+        _certificate = TestCertificate.Create(_directory);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task FfmpegPublishesOverRtmpsToTheIngestServerALivestreamWasCreatedForAndItPlays()
+    {
+        await using var own = (await StartAsync()).AsAsyncDisposable(out var server);
+        int port = server.App.Services.GetRequiredService<ListeningEndpoints>().RtmpsEndPoint!.Port;
+        var api = await server.NewTenantAsync();
+        var plain = (await api.PostAsync("/livestreams", "{}")).EnsureOk().Data;
+        Assert.StartsWith("rtmp://", plain.GetProperty("ingest_server").GetString());
+
+        var created = (await api.PostAsync("/livestreams?protocol=rtmps", "{}")).EnsureOk().Data;
+        string ingest = created.GetProperty("ingest_server").GetString()!;
+        Assert.Equal($"rtmps://127.0.0.1:{port}/live", ingest);
+        string id = created.GetProperty("id").GetString()!;
+        Assert.Equal(ingest, (await api.GetLivestreamAsync(id)).GetProperty("livestream").GetProperty("ingest_server").GetString()); // kept
+
+        await using var publisher = Ffmpeg.Publish($"{ingest}/{created.GetProperty("stream_key").GetString()}", Ffmpeg.AudioVideo(30, "320x180"));
+        await api.WaitForStatusAsync(id, "LIVE");
+        string playback = created.GetProperty("playback_url").GetString()!;
+        await server.WaitUntilPlayableAsync(playback);
+        var streams = await Ffmpeg.ProbeAsync(playback);
+        Assert.Contains(streams, s => s.Codec == "h264");
+        Assert.Contains(streams, s => s.Codec == "aac");
+    }
+
+    [Fact]
+    public async Task WithoutACertificateAnRtmpsLivestreamIsRefusedWithTheReason()
+    {
+        await using var own = (await ServerFixture.StartAsync([])).AsAsyncDisposable(out var server);
+        var refused = await (await server.NewTenantAsync()).PostAsync("/livestreams?protocol=rtmps", "{}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("--tls-cert", refused.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task ConnectionsAreAdmittedPerAddressBeforeTheirHandshakeWhichMustEndWithinTheSetUpDeadline()
+    {
+        // Two connections per address; a set-up deadline far past the test's patience.
+        await using (var own = (await StartAsync("--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=2", "--set", "Stagecast:Rtmp:SetupDeadline=00:10:00"))
+            .AsAsyncDisposable(out var server))
+        {
+            int port = server.App.Services.GetRequiredService<ListeningEndpoints>().RtmpsEndPoint!.Port;
+            using var first = await ConnectAsync(port);
+            using var second = await ConnectAsync(port);
+            Assert.True(await RefusedAsync(port)); // the third: refused before any TLS, closed at once
+            Assert.False(await ClosedAsync(first));
+            Assert.False(await ClosedAsync(second));
+        }
+
+        // A handshake that never comes ends at the deadline.
+        await using (var own = (await StartAsync("--set", "Stagecast:Rtmp:SetupDeadline=00:00:01")).AsAsyncDisposable(out var server))
+        {
+            int port = server.App.Services.GetRequiredService<ListeningEndpoints>().RtmpsEndPoint!.Port;
+            using var silent = await ConnectAsync(port);
+            Assert.Equal(0, await ReadAsync(silent));
+        }
+    }
+
+    private Task<ServerFixture> StartAsync(params string[] more) =>
+        ServerFixture.StartAsync(["--tls-cert", _certificate.CertificateFile, "--tls-key", _certificate.KeyFile, "--https-port", "0", "--rtmps-port", "0", .. more]);
+
+    private static async Task<TcpClient> ConnectAsync(int port)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        return client;
+    }
+
+    /// <summary>Whether a new connection is closed by the server without a byte (its reset may even come during the connect).</summary>
+    private static async Task<bool> RefusedAsync(int port)
+    {
+        try
+        {
+            using var client = await ConnectAsync(port);
+            return await ReadAsync(client) == 0;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Reads until the server closes (0, a reset too) or sends something; the wait is a hang guard, not a figure.</summary>
+    private static async Task<int> ReadAsync(TcpClient client)
+    {
+        try
+        {
+            return await client.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Whether the server has closed the connection (a zero-byte read is ready), without waiting.</summary>
+    private static Task<bool> ClosedAsync(TcpClient client) =>
+        Task.FromResult(client.Client.Poll(0, SelectMode.SelectRead) && client.Client.Available == 0);
+}
