@@ -5,7 +5,8 @@
 #   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
 #   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), systemd-analyze
 #   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
-#   (the TURN tests) and Node.js/npm from apt;
+#   (the TURN tests), Caddy and pebble (the shipped Caddyfile, with Caddy's CA and an ACME test CA) and Node.js/npm
+#   from apt;
 #   Cloudflare's SDK (npm cloudflare) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 # ./test.sh --busy runs the suite beside two CPU hogs (stress-ng), as on a machine doing other work: the tests must
@@ -34,6 +35,8 @@ command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v turnserver >/dev/null 2>&1 || packages+=(coturn)
+command -v caddy >/dev/null 2>&1 || packages+=(caddy)
+command -v pebble >/dev/null 2>&1 || packages+=(pebble)
 [ $busy -eq 0 ] || command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
 
 if [ ${#packages[@]} -gt 0 ]; then

@@ -38,7 +38,8 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     }
 
     /// <param name="certificate">For a wss:// server (an https <paramref name="httpBase"/>): the certificate it must present.</param>
-    public static async Task<RealtimeTestClient> ConnectAsync(string httpBase, string token, TestCertificate? certificate = null)
+    /// <param name="invoker">Connects through it (its handler's connection and certificate rules) instead.</param>
+    public static async Task<RealtimeTestClient> ConnectAsync(string httpBase, string token, TestCertificate? certificate = null, HttpMessageInvoker? invoker = null)
     {
         var client = new RealtimeTestClient();
         if (certificate is not null)
@@ -48,7 +49,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
 
         var uri = new Uri(httpBase.Replace("http://", "ws://", StringComparison.Ordinal).Replace("https://", "wss://", StringComparison.Ordinal)
             + "/realtime/v1?token=" + Uri.EscapeDataString(token));
-        await client._socket.ConnectAsync(uri, CancellationToken.None);
+        await client._socket.ConnectAsync(uri, invoker, CancellationToken.None);
         client._receiving = client.ReceiveLoopAsync();
         return client;
     }

@@ -15,7 +15,7 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
 {
     /// <summary>Programs whose command lines the docs quote: a line that runs one of them names its flags, not ours.</summary>
     private static readonly string[] OtherPrograms =
-        ["dotnet ", "./test.sh", "bench/run.sh", "redis-server", "redis-cli", "turnserver", "useradd", "systemctl", "ffmpeg", "curl", "npm ", "apt", "sudo "];
+        ["dotnet ", "./test.sh", "bench/run.sh", "redis-server", "redis-cli", "turnserver", "caddy", "useradd", "systemctl", "ffmpeg", "curl", "npm ", "apt", "sudo "];
 
     /// <summary>Other programs' flags the docs name in prose.</summary>
     private static readonly HashSet<string> OtherProgramsFlags = ["--filter", "--scenario", "--project", "--fast", "--busy"];
@@ -75,7 +75,7 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
         bool continued = false;
         foreach (string line in text.Split('\n'))
         {
-            string command = line.TrimStart(' ', '`', '$', '>');
+            string command = EnvironmentAssignments().Replace(line.TrimStart(' ', '`', '$', '>'), "");
             bool theirs = continued || OtherPrograms.Any(p => command.StartsWith(p, StringComparison.Ordinal));
             continued = theirs && line.TrimEnd().EndsWith('\\');
             if (!theirs)
@@ -84,6 +84,10 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
             }
         }
     }
+
+    /// <summary>Variables set ahead of a command: <c>NAME=value other-program …</c>.</summary>
+    [GeneratedRegex(@"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+")]
+    private static partial Regex EnvironmentAssignments();
 
     [GeneratedRegex(@"^# TYPE (\S+) ", RegexOptions.Multiline)]
     private static partial Regex TypeLine();
