@@ -33,6 +33,9 @@ public sealed class FirstDayTests
             ["--rtmp-port"] = FreePorts.Next().ToString(),
             ["--metrics-bind"] = "127.0.0.1:0",
             ["--webrtc-port"] = "0",
+            // ICE-TCP on its own port: by default it shares the UDP port's number, and a TCP client socket of this busy
+            // machine may hold that number, which the line would rightly name as well.
+            ["--webrtc-tcp-port"] = FreePorts.Next().ToString(),
         };
         ports[busyFlag] = busyFlag == "--metrics-bind" ? $"127.0.0.1:{busy}" : busy.ToString();
 
