@@ -37,6 +37,7 @@ public sealed class CommandLine
         new("--webrtc-tcp-port", "STAGECAST_WEBRTC_TCP_PORT", "Stagecast:WebRtc:TcpPort", "TCP port for ICE over TCP [default: the UDP port's number]"),
         new("--webrtc-public-ip", "STAGECAST_WEBRTC_PUBLIC_IP", "Stagecast:WebRtc:PublicIp", "Address WebRTC clients reach the server at (repeatable)", SettingKind.Repeatable),
         new("--webrtc-max-publish-kbps", "STAGECAST_WEBRTC_MAX_PUBLISH_KBPS", "Stagecast:WebRtc:MaxPublishKbps", "Bitrate WHIP publishers are asked to stay under"),
+        new("--ffmpeg", "STAGECAST_FFMPEG", "Stagecast:Ffmpeg", "The ffmpeg binary (transcoding, meeting programs, recordings): a path, or a name on the PATH [default: ffmpeg]"),
         new(null, "STAGECAST_ACCOUNT_ID", "Stagecast:Bootstrap:AccountId", "Account to create on start"),
         new(null, "STAGECAST_APP_ID", "Stagecast:Bootstrap:AppId", "App to create on start"),
         new(null, "STAGECAST_API_TOKEN", "Stagecast:Bootstrap:ApiToken", "API token to create on start"),

@@ -14,7 +14,7 @@ public sealed partial class RecordingService
     {
         foreach (var record in await store.ListActiveAsync(cancellationToken).ConfigureAwait(false))
         {
-            bool finished = await StreamRecorder.FinishFileAsync(webRtc.Value.Ffmpeg, FileOf(record) + ".part", FileOf(record)).ConfigureAwait(false) is null;
+            bool finished = await StreamRecorder.FinishFileAsync(ffmpeg, _logger, FileOf(record) + ".part", FileOf(record)).ConfigureAwait(false) is null;
             var now = time.GetUtcNow();
             var done = finished
                 ? record with

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
@@ -11,7 +12,6 @@ using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.Recordings;
 
@@ -33,7 +33,7 @@ public sealed partial class RecordingService(
     PublicUrls urls,
     IOptions<ServerOptions> server,
     IOptions<RecordingsOptions> options,
-    IOptions<WebRtcOptions> webRtc,
+    FfmpegLauncher ffmpeg,
     IHostApplicationLifetime lifetime,
     Stagecast.Server.Features.MeetingMedia.MeetingMediaService media,
     Stagecast.Server.Features.MeetingMedia.MeetingTracks tracks,
@@ -142,7 +142,7 @@ public sealed partial class RecordingService(
                     if (tracks.Hub.Find(Stagecast.Server.Features.MeetingMedia.MeetingTracks.StreamId(meeting.Id, peer.Id, source)) is { } stream)
                     {
                         active.Tracks.Add(new TrackRecorder(stream, peer.Id, source == Stagecast.Server.Features.MeetingMedia.MediaSource.Camera ? "camera" : "screenshare",
-                            directory, webRtc.Value.Ffmpeg, time, _logger));
+                            directory, ffmpeg, time, _logger));
                     }
                 }
 
@@ -481,7 +481,7 @@ public sealed partial class RecordingService(
                 return;
             }
 
-            recorder = new StreamRecorder(program, FileOf(active.Record) + ".part", webRtc.Value.Ffmpeg, _logger, reader);
+            recorder = new StreamRecorder(program, FileOf(active.Record) + ".part", ffmpeg, _logger, reader);
             active.Recorder = recorder;
         }
 
