@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Stagecast.Streaming.Logging;
 
@@ -11,18 +10,42 @@ public sealed record FfmpegExit(int ExitCode, string Errors);
 /// <summary>
 /// The one place ffmpeg children are started, with the binary <c>--ffmpeg</c> names. Arguments go as a list, never
 /// through a shell; every child gets <c>-hide_banner -nostdin -loglevel error</c> in front of them and its stdin,
-/// stdout and stderr as pipes. Disposing (the server stopping) kills the children still running.
+/// stdout and stderr as pipes. Children die with the server, even one killed with SIGKILL (<see cref="ChildSpawner"/>);
+/// disposing the launcher (the server stopping) kills those still running at once.
 /// </summary>
-public sealed class FfmpegLauncher(string path, TimeProvider time) : IDisposable
+public sealed partial class FfmpegLauncher : IDisposable
 {
     private readonly ConcurrentDictionary<FfmpegChild, byte> _children = new();
+    private readonly string _path;
+    private readonly TimeProvider _time;
     private volatile bool _disposed;
 
+    /// <param name="logger">Told, once, when ffmpeg or setpriv cannot be found.</param>
+    public FfmpegLauncher(string path, TimeProvider time, ILogger? logger = null)
+    {
+        _path = path;
+        _time = time;
+        if (logger is null)
+        {
+            return;
+        }
+
+        if (ChildSpawner.Find(path) is null)
+        {
+            Log.NoFfmpeg(logger, path);
+        }
+
+        if (ChildSpawner.Setpriv is null)
+        {
+            Log.NoSetpriv(logger);
+        }
+    }
+
     /// <summary>The ffmpeg binary: a path, or a name looked up on the <c>PATH</c>.</summary>
-    public string Path => path;
+    public string Path => _path;
 
     /// <summary>The clock of the children's waits and of <see cref="SupervisedFfmpeg"/>'s restart pauses.</summary>
-    public TimeProvider Time => time;
+    public TimeProvider Time => _time;
 
     /// <summary>Children started and not yet disposed (diagnostics and tests).</summary>
     public int Running => _children.Count;
@@ -36,25 +59,8 @@ public sealed class FfmpegLauncher(string path, TimeProvider time) : IDisposable
         string? workingDirectory = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var info = new ProcessStartInfo(path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (workingDirectory is not null)
-        {
-            info.WorkingDirectory = workingDirectory;
-        }
-
-        foreach (string argument in (string[])["-hide_banner", "-nostdin", "-loglevel", "error", .. arguments])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {path}");
-        var child = new FfmpegChild(process, name, maxQueuedWrites, logger, errors ?? new LogLimiter(time), time, c => _children.TryRemove(c, out _));
+        var process = ChildSpawner.Start(_path, ["-hide_banner", "-nostdin", "-loglevel", "error", .. arguments], workingDirectory);
+        var child = new FfmpegChild(process, name, maxQueuedWrites, logger, errors ?? new LogLimiter(_time), _time, c => _children.TryRemove(c, out _));
         _children[child] = 0;
         if (_disposed)
         {
@@ -84,5 +90,14 @@ public sealed class FfmpegLauncher(string path, TimeProvider time) : IDisposable
         {
             child.Kill();
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "ffmpeg ({Path}, --ffmpeg) was not found: transcoding, meeting programs and recordings will fail until it is installed")]
+        public static partial void NoFfmpeg(ILogger logger, string path);
+
+        [LoggerMessage(2, LogLevel.Warning, "setpriv (util-linux) was not found: ffmpeg children are killed when the server stops, but would outlive a server killed with SIGKILL")]
+        public static partial void NoSetpriv(ILogger logger);
     }
 }

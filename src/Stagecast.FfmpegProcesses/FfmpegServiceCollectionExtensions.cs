@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Stagecast.FfmpegProcesses;
@@ -13,7 +14,8 @@ public static class FfmpegServiceCollectionExtensions
     {
         services.AddOptions<FfmpegOptions>().Configure(options => options.Path = path ?? options.Path).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FfmpegOptions>, FfmpegOptionsValidator>();
-        services.AddSingleton(sp => new FfmpegLauncher(sp.GetRequiredService<IOptions<FfmpegOptions>>().Value.Path, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FfmpegLauncher(sp.GetRequiredService<IOptions<FfmpegOptions>>().Value.Path, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<FfmpegLauncher>>()));
         return services;
     }
 }

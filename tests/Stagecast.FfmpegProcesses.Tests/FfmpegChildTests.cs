@@ -114,6 +114,31 @@ public sealed class FfmpegChildTests : IDisposable
         Assert.Equal(0, launcher.Running);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task AChildLivesOnWhenTheThreadThatStartedItHasEnded()
+    {
+        // A child dies with the thread that forked it (PR_SET_PDEATHSIG), and the thread pool ends idle threads.
+        using var launcher = new FfmpegLauncher("ffmpeg", TimeProvider.System);
+        FfmpegChild? child = null;
+        string? thread = null;
+        var starter = new Thread(() =>
+        {
+            thread = new FileInfo("/proc/thread-self").LinkTarget; // "<pid>/task/<tid>"
+            child = launcher.Start("copy", ["-probesize", "32", "-analyzeduration", "0", "-f", "s16le", "-ar", "8000", "-ac", "1", "-i", "pipe:0",
+                "-c", "copy", "-flush_packets", "1", "-f", "s16le", "pipe:1"], NullLogger.Instance);
+        });
+        starter.Start();
+        starter.Join();
+        await Eventually.TrueAsync(() => !Directory.Exists($"/proc/{thread}"), "the starting thread to be gone from the kernel");
+        await using var running = child!;
+
+        Assert.True(running.TryWrite(new byte[8192]));
+        var read = await running.Output.ReadAtLeastAsync(4096);
+        Assert.True(read.Buffer.Length >= 4096, $"{read.Buffer.Length} bytes back; exited: {running.Exited.IsCompleted}");
+        Assert.False(running.Exited.IsCompleted);
+    }
+
     public void Dispose() => _scripts.Dispose();
 
     private List<string> Lines() => [.. _logs.Lines.Select(line => line.Message)];
