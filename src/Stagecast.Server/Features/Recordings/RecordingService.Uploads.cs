@@ -1,3 +1,4 @@
+using Stagecast.Recording;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Recordings;

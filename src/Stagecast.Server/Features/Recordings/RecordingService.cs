@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.FfmpegProcesses;
+using Stagecast.Recording;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;

@@ -1,3 +1,4 @@
+using Stagecast.Recording;
 using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.LivestreamSessions;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.H264;
@@ -9,10 +10,7 @@ using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Rtp;
 
-namespace Stagecast.Server.Features.Recordings;
-
-/// <summary>One recorded track of a participant: where its file is and what it holds.</summary>
-public sealed record RecordedTrack(string PeerId, string Source, string Kind, string Codec, string FileName, long? FileSize);
+namespace Stagecast.Recording;
 
 /// <summary>
 /// Records a participant's source as it came, one file per track, nothing transcoded: its RTP is put back in order and

@@ -1,10 +1,11 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Flv;
 using Stagecast.Rtmp.Egress;
 using Stagecast.Streaming;
 
-namespace Stagecast.Server.Features.Recordings;
+namespace Stagecast.Recording;
 
 /// <summary>
 /// Records one hub stream to a file: frames (from the stream's newest keyframe on) go as FLV to an ffmpeg child that
