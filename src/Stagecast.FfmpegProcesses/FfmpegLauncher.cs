@@ -47,6 +47,9 @@ public sealed partial class FfmpegLauncher : IDisposable
     /// <summary>The clock of the children's waits and of <see cref="SupervisedFfmpeg"/>'s restart pauses.</summary>
     public TimeProvider Time => _time;
 
+    /// <summary>True once disposed: no child starts any more.</summary>
+    public bool IsDisposed => _disposed;
+
     /// <summary>Children started and not yet disposed (diagnostics and tests).</summary>
     public int Running => _children.Count;
 

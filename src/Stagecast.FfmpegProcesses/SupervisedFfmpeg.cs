@@ -76,14 +76,14 @@ public sealed partial class SupervisedFfmpeg : IAsyncDisposable
     /// <summary>
     /// The running child; or, when none runs and <paramref name="mayStart"/>, a new one (<paramref name="started"/>:
     /// the caller writes what a stream begins with first). Null when none runs and none may start: not asked to,
-    /// disposed, or pausing after a child died young.
+    /// disposed (or the launcher is: the server stops), or pausing after a child died young.
     /// </summary>
     public FfmpegChild? Acquire(bool mayStart, out bool started)
     {
         started = false;
         lock (_sync)
         {
-            if (_child is not null || !mayStart || _disposed)
+            if (_child is not null || !mayStart || _disposed || _launcher.IsDisposed)
             {
                 return _child;
             }

@@ -85,6 +85,15 @@ public sealed class SupervisedFfmpegTests : IAsyncDisposable
         Assert.DoesNotContain(_logs.Lines, line => line.Level >= LogLevel.Warning);
     }
 
+    [Fact]
+    public void NothingStartsOnceTheLauncherIsDisposed()
+    {
+        _launcher.Dispose(); // the server stops while input still comes
+
+        Assert.Null(_ffmpeg.Acquire(mayStart: true, out bool started));
+        Assert.False(started);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _ffmpeg.DisposeAsync();
