@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Stagecast.Media.Rtp;
 using Stagecast.WebRtc.Client;
 using Stagecast.WebRtc.Dtls;
-using Stagecast.WebRtc.Rtp;
 
 namespace Stagecast.Bench;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Stagecast.Compositor.Audio;
 using Stagecast.Compositor.Encoding;
 using Stagecast.Compositor.Video;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Streaming;
 
 namespace Stagecast.Compositor;
@@ -21,7 +22,7 @@ public sealed partial class MeetingProgram : IAsyncDisposable
     private const int SampleRate = OpusDecoder.SampleRate;
     private readonly CompositorOptions _options;
     private readonly string _meetingId;
-    private readonly string _ffmpeg;
+    private readonly FfmpegLauncher _ffmpeg;
     private readonly string _title;
     private readonly NameLabels _labels;
     private readonly TimeProvider _time;
@@ -42,7 +43,7 @@ public sealed partial class MeetingProgram : IAsyncDisposable
     private long _samples;
     private int _disposed;
 
-    public MeetingProgram(string meetingId, CompositorOptions options, string ffmpeg, int width, int height, string title, NameLabels labels, TimeProvider time, ILogger logger)
+    public MeetingProgram(string meetingId, CompositorOptions options, FfmpegLauncher ffmpeg, int width, int height, string title, NameLabels labels, TimeProvider time, ILogger logger)
     {
         _meetingId = meetingId;
         _options = options;

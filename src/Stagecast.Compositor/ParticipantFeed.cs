@@ -2,10 +2,12 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Stagecast.Compositor.Audio;
 using Stagecast.Compositor.Video;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Vp8;
+using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Rtp;
+using Stagecast.Streaming.Rtp;
 
 namespace Stagecast.Compositor;
 
@@ -22,7 +24,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
     private static readonly TimeSpan KeyframeInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly LiveStream _stream;
-    private readonly string _ffmpeg;
+    private readonly FfmpegLauncher _ffmpeg;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
@@ -45,7 +47,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
     private long _keyframeAskedAt;
     private bool _disposed;
 
-    public ParticipantFeed(LiveStream stream, string ffmpeg, int width, int height, TimeProvider time, ILogger logger)
+    public ParticipantFeed(LiveStream stream, FfmpegLauncher ffmpeg, int width, int height, TimeProvider time, ILogger logger)
     {
         _stream = stream;
         _ffmpeg = ffmpeg;

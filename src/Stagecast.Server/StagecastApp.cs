@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Hls.Serving;
 using Stagecast.Rtmp.Server;
 using Stagecast.Transport.Epoll;
@@ -81,6 +82,7 @@ public static class StagecastApp
         services.AddRealtime(configuration);
         services.AddOutputs(configuration);
         services.AddAnalytics();
+        services.AddFfmpeg(configuration[FfmpegOptions.Key]);
         services.AddWebRtc(configuration);
         services.AddMeetingMedia(configuration);
         services.AddCompositor(configuration);

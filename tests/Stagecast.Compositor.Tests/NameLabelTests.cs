@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Compositor.Video;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Testing;
 
 namespace Stagecast.Compositor.Tests;
@@ -17,7 +18,7 @@ public sealed class NameLabelTests : IDisposable
     [InlineData("%{eif:1/0:d}:'[x],y;z\\")]
     public async Task ATextThatLooksLikeDrawtextsExpansionIsDrawnAsTyped(string name)
     {
-        using var labels = new NameLabels("ffmpeg", TimeProvider.System, NullLogger.Instance);
+        using var labels = new NameLabels(new FfmpegLauncher("ffmpeg", TimeProvider.System), TimeProvider.System, NullLogger.Instance);
 
         var mask = await Eventually.MatchAsync(() => labels.Get(name, Height), m => m is not null, $"the caption of {name}", TimeSpan.FromSeconds(60));
 
@@ -51,7 +52,7 @@ public sealed class NameLabelTests : IDisposable
     public async Task AtMostTwoRendersRunAHungOneIsKilledAtItsDeadlineAndDisposingKillsTheRest()
     {
         var time = new FakeTimeProvider();
-        var labels = new NameLabels(await HungFfmpegAsync(), time, NullLogger.Instance);
+        var labels = new NameLabels(new FfmpegLauncher(await HungFfmpegAsync(), time), time, NullLogger.Instance);
         try
         {
             // A flood of renames: two renders run, the rest wait up to the bound, and the others are not even queued.

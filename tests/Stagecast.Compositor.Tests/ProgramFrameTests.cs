@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Compositor.Video;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Testing;
 
 namespace Stagecast.Compositor.Tests;
@@ -17,6 +18,7 @@ public sealed class ProgramFrameTests : IDisposable
     private const int FrameRate = 30;
     private readonly FakeTimeProvider _time = new();
     private readonly CapturedLogs _logs = new();
+    private readonly FfmpegLauncher _ffmpeg;
     private readonly NameLabels _labels;
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, long> _dropped = [];
@@ -24,7 +26,8 @@ public sealed class ProgramFrameTests : IDisposable
 
     public ProgramFrameTests()
     {
-        _labels = new NameLabels("ffmpeg", _time, NullLogger.Instance);
+        _ffmpeg = new FfmpegLauncher("ffmpeg", _time);
+        _labels = new NameLabels(_ffmpeg, _time, NullLogger.Instance);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter == CompositorMetrics.Meter && instrument.Name is "stagecast_compositor_dropped_frames_total" or "stagecast_compositor_frames_total")
@@ -110,10 +113,11 @@ public sealed class ProgramFrameTests : IDisposable
     {
         _listener.Dispose();
         _labels.Dispose();
+        _ffmpeg.Dispose();
     }
 
     private MeetingProgram NewProgram() =>
-        new("m-1", new CompositorOptions { FrameRate = FrameRate }, "ffmpeg", 320, 180, "Clock", _labels, _time, _logs.CreateLogger("program"));
+        new("m-1", new CompositorOptions { FrameRate = FrameRate }, _ffmpeg, 320, 180, "Clock", _labels, _time, _logs.CreateLogger("program"));
 
     private long Metric(string? reason = null)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Stagecast.Media;
+using Stagecast.Media.Rtp;
 using Stagecast.Media.Amf0;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Aac;
@@ -18,7 +19,6 @@ using Stagecast.WebRtc;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Rtcp;
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.Fuzz;

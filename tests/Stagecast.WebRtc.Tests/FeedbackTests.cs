@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Time.Testing;
+using Stagecast.Media.Rtp;
+using Stagecast.Streaming.Rtp;
 using Stagecast.Testing;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Opus;
+using Stagecast.Media.Rtp;
+using Stagecast.Streaming.Rtp;
 using Stagecast.Testing;
 using Stagecast.WebRtc.Rtcp;
-using Stagecast.WebRtc.Rtp;
 
 namespace Stagecast.WebRtc.Tests;
 

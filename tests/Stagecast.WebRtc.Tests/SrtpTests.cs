@@ -1,5 +1,5 @@
+using Stagecast.Media.Rtp;
 using Stagecast.Testing;
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Srtp;
 
 namespace Stagecast.WebRtc.Tests;

@@ -1,11 +1,11 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Stagecast.Compositor.Video;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Flv;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Transcoding;
 
 namespace Stagecast.Compositor.Encoding;
 
@@ -26,14 +26,15 @@ public interface IProgramSink
 /// becomes AAC-LC; both come back as FLV. Timestamps are the program's own: each picture's program time goes in a
 /// queue as it is written and the n-th coded picture takes the n-th time (x264 here emits one picture per picture,
 /// in order), audio frames count 1024 samples from where their encoder started. A process that dies is started again
-/// with the next input, at that input's program time; the program carries on with, at worst, a short freeze.
+/// with a later input (<see cref="SupervisedFfmpeg"/>), at that input's program time; the program carries on with, at
+/// worst, a short freeze.
 /// </summary>
 public sealed class ProgramEncoder : IAsyncDisposable
 {
     private readonly Lane _video;
     private readonly Lane _audio;
 
-    public ProgramEncoder(string ffmpeg, int width, int height, int frameRate, int videoKbps, string preset, IProgramSink sink, TimeProvider time, ILogger logger)
+    public ProgramEncoder(FfmpegLauncher ffmpeg, int width, int height, int frameRate, int videoKbps, string preset, IProgramSink sink, TimeProvider time, ILogger logger)
     {
         Width = width;
         Height = height;
@@ -122,31 +123,36 @@ public sealed class ProgramEncoder : IAsyncDisposable
     /// <summary>One ffmpeg encoding one track, restarted when it dies.</summary>
     /// <remarks>With <paramref name="mapsTimes"/>, each input's program time waits in a queue for its output (video);
     /// otherwise outputs count from <see cref="StartMs"/> (audio).</remarks>
-    private sealed class Lane(string name, string ffmpeg, string[] arguments, int maxQueued, bool mapsTimes, ILogger logger, Action<byte[], Lane> onTag,
-        FlvTagType tagType) : IAsyncDisposable
+    private sealed class Lane : IAsyncDisposable
     {
         private readonly Lock _sync = new();
         private readonly Queue<(long Ms, long[]? Shown)> _times = new();
-        private FfmpegProcess? _process;
-        private bool _disposed;
-        private bool _started;
+        private readonly SupervisedFfmpeg _ffmpeg;
+        private readonly string _name;
+        private readonly int _maxQueued;
+        private readonly bool _mapsTimes;
+        private readonly ILogger _logger;
+        private readonly Action<byte[], Lane> _onTag;
+        private readonly FlvTagType _tagType;
 
-        public int Restarts { get; private set; }
+        public Lane(string name, FfmpegLauncher ffmpeg, string[] arguments, int maxQueued, bool mapsTimes, ILogger logger, Action<byte[], Lane> onTag, FlvTagType tagType)
+        {
+            _name = name;
+            _maxQueued = maxQueued;
+            _mapsTimes = mapsTimes;
+            _logger = logger;
+            _onTag = onTag;
+            _tagType = tagType;
+            _ffmpeg = new SupervisedFfmpeg(ffmpeg, $"program's {name}", () => arguments, ReadAsync, logger, maxQueued);
+        }
+
+        public int Restarts => _ffmpeg.Restarts;
 
         public long StartMs { get; private set; }
 
         public long Produced { get; set; }
 
-        public int? ProcessId
-        {
-            get
-            {
-                lock (_sync)
-                {
-                    return _process?.ProcessId;
-                }
-            }
-        }
+        public int? ProcessId => _ffmpeg.ProcessId;
 
         /// <summary>The program time (and what it showed first) of the oldest input not yet matched to an output.</summary>
         public (long Ms, long[]? Shown)? TakeTime()
@@ -161,67 +167,38 @@ public sealed class ProgramEncoder : IAsyncDisposable
         {
             lock (_sync)
             {
-                if (_disposed)
+                if (_ffmpeg.Acquire(mayStart: true, out bool started) is not { } child || child.Queued >= _maxQueued)
                 {
                     ArrayPool<byte>.Shared.Return(pooled);
-                    return false;
+                    return false; // stopped, pausing after a crash, or behind: this input is skipped, and its time with it
                 }
 
-                if (_process is null)
+                if (started)
                 {
-                    if (_started)
-                    {
-                        Restarts++;
-                    }
-
-                    _started = true;
                     _times.Clear();
                     StartMs = programMs;
                     Produced = 0;
-                    _process = FfmpegProcess.Start(ffmpeg, arguments, logger, maxQueued);
-                    var process = _process;
-                    _ = Task.Run(() => ReadAsync(process));
                 }
 
-                if (_process.Queued >= maxQueued)
-                {
-                    ArrayPool<byte>.Shared.Return(pooled);
-                    return false; // behind: this input is skipped, and its time with it
-                }
-
-                if (mapsTimes)
+                if (_mapsTimes)
                 {
                     _times.Enqueue((programMs, shown));
                 }
 
-                return _process.TryWriteOwned(pooled, length);
+                return child.TryWriteOwned(pooled, length);
             }
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            FfmpegProcess? process;
-            lock (_sync)
-            {
-                _disposed = true;
-                process = _process;
-                _process = null;
-            }
+        public ValueTask DisposeAsync() => _ffmpeg.DisposeAsync();
 
-            if (process is not null)
-            {
-                await process.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-
-        private async Task ReadAsync(FfmpegProcess process)
+        private async Task ReadAsync(FfmpegChild child)
         {
             try
             {
                 bool header = false;
                 while (true)
                 {
-                    var result = await process.Output.ReadAsync().ConfigureAwait(false);
+                    var result = await child.Output.ReadAsync().ConfigureAwait(false);
                     var buffer = result.Buffer;
                     if (!header)
                     {
@@ -230,13 +207,13 @@ public sealed class ProgramEncoder : IAsyncDisposable
 
                     while (header && FlvFileReader.TryReadTag(ref buffer, out var tag))
                     {
-                        if (tag.Type == tagType)
+                        if (tag.Type == _tagType)
                         {
-                            onTag(tag.Data.ToArray(), this);
+                            _onTag(tag.Data.ToArray(), this);
                         }
                     }
 
-                    process.Output.AdvanceTo(buffer.Start, buffer.End);
+                    child.Output.AdvanceTo(buffer.Start, buffer.End);
                     if (result.IsCompleted)
                     {
                         break;
@@ -245,19 +222,8 @@ public sealed class ProgramEncoder : IAsyncDisposable
             }
             catch (Exception ex) when (ex is MediaFormatException or IOException or InvalidOperationException)
             {
-                logger.LogWarning(ex, "Reading the program's {Name} failed", name);
+                _logger.LogWarning(ex, "Reading the program's {Name} failed", _name);
             }
-
-            lock (_sync)
-            {
-                if (_process == process && !_disposed)
-                {
-                    logger.LogWarning("The program's {Name} exited; the next input starts another", name);
-                    _process = null;
-                }
-            }
-
-            await process.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

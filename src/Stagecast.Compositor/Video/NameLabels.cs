@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Compositor.Video;
@@ -45,18 +45,18 @@ public sealed partial class NameLabels : IDisposable
     private static readonly SearchValues<char> LineBreaking = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c), '\u2028', '\u2029']);
     private const int MaxCached = 256;
-    private readonly string _ffmpeg;
+    private readonly FfmpegLauncher _ffmpeg;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<(string Text, int Height), LabelMask?> _cache = new();
-    private readonly ConcurrentDictionary<int, Process> _rendering = new();
+    private readonly ConcurrentDictionary<int, FfmpegChild> _rendering = new();
     private readonly SemaphoreSlim _slots = new(MaxRendering, MaxRendering);
     private readonly CancellationTokenSource _stop = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-labels-").FullName;
     private readonly LogLimiter _failures;
     private int _pending;
 
-    public NameLabels(string ffmpeg, TimeProvider time, ILogger logger)
+    public NameLabels(FfmpegLauncher ffmpeg, TimeProvider time, ILogger logger)
     {
         _ffmpeg = ffmpeg;
         _time = time;
@@ -116,9 +116,9 @@ public sealed partial class NameLabels : IDisposable
         }
 
         _stop.Cancel(); // renders waiting never start
-        foreach (var process in _rendering.Values)
+        foreach (var child in _rendering.Values)
         {
-            Kill(process); // now, not when their continuations run: the process may be about to exit
+            child.Kill(); // now, not when their continuations run: the process may be about to exit
         }
 
         try
@@ -186,19 +186,26 @@ public sealed partial class NameLabels : IDisposable
         string file = $"{Guid.NewGuid():N}.txt"; // relative to the working directory: nothing in the filter needs escaping
         using var deadline = new CancellationTokenSource(RenderTimeout, _time);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stop.Token);
-        Process? process = null;
+        FfmpegChild? child = null;
         try
         {
             await File.WriteAllTextAsync(Path.Combine(_directory, file), text, cancel.Token).ConfigureAwait(false);
-            process = Start(file, width, height, fontSize);
-            _rendering[process.Id] = process;
-            var errors = process.StandardError.ReadToEndAsync(cancel.Token);
+            child = _ffmpeg.Start("caption render", Arguments(file, width, height, fontSize), _logger, errors: _failures, workingDirectory: _directory);
+            child.CompleteInput();
+            _rendering[child.ProcessId] = child;
             var pixels = new byte[width * height];
-            int read = await process.StandardOutput.BaseStream.ReadAtLeastAsync(pixels, pixels.Length, throwOnEndOfStream: false, cancel.Token).ConfigureAwait(false);
-            await process.WaitForExitAsync(cancel.Token).ConfigureAwait(false);
-            if (read < pixels.Length)
+            var read = await child.Output.ReadAtLeastAsync(pixels.Length, cancel.Token).ConfigureAwait(false);
+            bool whole = read.Buffer.Length >= pixels.Length;
+            if (whole)
             {
-                Fail((await errors.ConfigureAwait(false)).Trim(), timedOut: false);
+                read.Buffer.Slice(0, pixels.Length).CopyTo(pixels);
+            }
+
+            child.Output.AdvanceTo(read.Buffer.End);
+            await child.Exited.WaitAsync(cancel.Token).ConfigureAwait(false);
+            if (!whole)
+            {
+                Fail($"ffmpeg gave no picture (exit code {child.ExitCode})", timedOut: false);
                 return null;
             }
 
@@ -216,12 +223,10 @@ public sealed partial class NameLabels : IDisposable
         }
         finally
         {
-            if (process is not null)
+            if (child is not null)
             {
-                Kill(process); // at its deadline or when disposed, the reads above are cancelled and it is killed here
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                _rendering.TryRemove(process.Id, out _);
-                process.Dispose();
+                await child.DisposeAsync().ConfigureAwait(false); // at its deadline or when disposed, the reads above are cancelled and it is killed here
+                _rendering.TryRemove(child.ProcessId, out _);
             }
 
             try
@@ -252,38 +257,14 @@ public sealed partial class NameLabels : IDisposable
         }
     }
 
-    private Process Start(string file, int width, int height, int fontSize)
-    {
-        var info = new ProcessStartInfo(_ffmpeg)
-        {
-            WorkingDirectory = _directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in (string[])[
-            "-hide_banner", "-nostdin", "-loglevel", "error", "-timelimit", CpuSeconds.ToString(CultureInfo.InvariantCulture),
-            "-f", "lavfi", "-i", $"color=c=black:s={width}x{height}",
-            "-vf", $"drawtext=textfile={file}:expansion=none:fontcolor=white:fontsize={fontSize}:x=0:y=(h-th)/2",
-            "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"])
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(info) ?? throw new InvalidOperationException($"could not start {_ffmpeg}");
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // already gone
-        }
-    }
+    /// <summary>One frame of <c>drawtext</c>, white on black, as gray pixels; <paramref name="file"/> is relative to the render directory.</summary>
+    private static string[] Arguments(string file, int width, int height, int fontSize) =>
+    [
+        "-timelimit", CpuSeconds.ToString(CultureInfo.InvariantCulture),
+        "-f", "lavfi", "-i", $"color=c=black:s={width}x{height}",
+        "-vf", $"drawtext=textfile={file}:expansion=none:fontcolor=white:fontsize={fontSize}:x=0:y=(h-th)/2",
+        "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1",
+    ];
 
     /// <summary>The mask cut to the text's width.</summary>
     private static LabelMask Trim(byte[] pixels, int width, int height)

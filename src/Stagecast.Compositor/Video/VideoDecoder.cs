@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs.Vp8;
-using Stagecast.WebRtc.Transcoding;
 
 namespace Stagecast.Compositor.Video;
 
@@ -11,33 +11,31 @@ namespace Stagecast.Compositor.Video;
 /// pictures come out as raw I420 of one fixed size, the source letterboxed into it (so a participant changing
 /// resolution changes nothing downstream). One decoding thread and no frame threading, so a picture comes out as soon
 /// as its frame went in. A decoder starts at a keyframe; when its process dies, <see cref="NeedsKeyframe"/> says so
-/// and the next keyframe starts another.
+/// and a later keyframe starts another (<see cref="SupervisedFfmpeg"/>).
 /// </summary>
 public sealed class VideoDecoder : IAsyncDisposable
 {
-    private readonly string _ffmpeg;
     private readonly bool _vp8;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly Action<I420Image> _onPicture;
-    private FfmpegProcess? _process;
-    private bool _disposed;
+    private readonly SupervisedFfmpeg _ffmpeg;
     private long _frames;
 
     /// <param name="onPicture">Called on the decoder's reading thread with each picture; the image is reused after the call.</param>
-    public VideoDecoder(string ffmpeg, string codec, int width, int height, Action<I420Image> onPicture, ILogger logger)
+    public VideoDecoder(FfmpegLauncher ffmpeg, string codec, int width, int height, Action<I420Image> onPicture, ILogger logger)
     {
         if (!codec.Equals("VP8", StringComparison.OrdinalIgnoreCase) && !codec.Equals("H264", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"no decoder for {codec}", nameof(codec));
         }
 
-        _ffmpeg = ffmpeg;
         _vp8 = codec.Equals("VP8", StringComparison.OrdinalIgnoreCase);
         Width = width;
         Height = height;
         _onPicture = onPicture;
         _logger = logger;
+        _ffmpeg = new SupervisedFfmpeg(ffmpeg, "video decoder", Arguments, ReadAsync, logger, maxQueuedWrites: 64);
     }
 
     public int Width { get; }
@@ -45,31 +43,13 @@ public sealed class VideoDecoder : IAsyncDisposable
     public int Height { get; }
 
     /// <summary>True when no decoder runs: only a keyframe can start one.</summary>
-    public bool NeedsKeyframe
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _process is null && !_disposed;
-            }
-        }
-    }
+    public bool NeedsKeyframe => !_ffmpeg.IsRunning;
 
-    /// <summary>Decoder processes started after the first (crashes survived).</summary>
-    public int Restarts { get; private set; }
+    /// <summary>Decoder processes started after one died (crashes survived).</summary>
+    public int Restarts => _ffmpeg.Restarts;
 
     /// <summary>The running process's id, for tests that kill it.</summary>
-    public int? ProcessId
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _process?.ProcessId;
-            }
-        }
-    }
+    public int? ProcessId => _ffmpeg.ProcessId;
 
     /// <summary>
     /// Queues a VP8 frame, or an H.264 access unit in AVCC form with its parameter sets (sent in front of keyframes).
@@ -79,43 +59,21 @@ public sealed class VideoDecoder : IAsyncDisposable
     {
         lock (_sync)
         {
-            if (_disposed || (_process is null && !keyframe))
+            if (_ffmpeg.Acquire(mayStart: keyframe, out bool starting) is not { } child)
             {
                 return false;
-            }
-
-            bool starting = _process is null;
-            if (starting)
-            {
-                _process = FfmpegProcess.Start(_ffmpeg, Arguments(), _logger, maxQueuedWrites: 64);
-                var process = _process;
-                _ = Task.Run(() => ReadAsync(process));
             }
 
             int size = (_vp8 ? IvfWriter.FrameHeaderSize + (starting ? IvfWriter.HeaderSize : 0) : 0) + frame.Length + 64 + (sps?.Length ?? 0) + (pps?.Length ?? 0);
             byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
             int length = _vp8 ? WriteIvf(buffer, frame, starting) : WriteAnnexB(buffer, frame, keyframe, sps, pps);
-            _process!.TryWriteOwned(buffer, length);
+            child.TryWriteOwned(buffer, length);
             _frames++;
             return true;
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        FfmpegProcess? process;
-        lock (_sync)
-        {
-            _disposed = true;
-            process = _process;
-            _process = null;
-        }
-
-        if (process is not null)
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _ffmpeg.DisposeAsync();
 
     private List<string> Arguments() =>
     [
@@ -174,7 +132,7 @@ public sealed class VideoDecoder : IAsyncDisposable
         return at + 4 + nal.Length;
     }
 
-    private async Task ReadAsync(FfmpegProcess process)
+    private async Task ReadAsync(FfmpegChild child)
     {
         var picture = new I420Image(Width, Height);
         int size = picture.Data.Length;
@@ -182,7 +140,7 @@ public sealed class VideoDecoder : IAsyncDisposable
         {
             while (true)
             {
-                var result = await process.Output.ReadAtLeastAsync(size).ConfigureAwait(false);
+                var result = await child.Output.ReadAtLeastAsync(size).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 while (buffer.Length >= size)
                 {
@@ -191,7 +149,7 @@ public sealed class VideoDecoder : IAsyncDisposable
                     buffer = buffer.Slice(size);
                 }
 
-                process.Output.AdvanceTo(buffer.Start, buffer.End);
+                child.Output.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
                     break;
@@ -202,17 +160,5 @@ public sealed class VideoDecoder : IAsyncDisposable
         {
             _logger.LogWarning(ex, "Reading a video decoder's output failed");
         }
-
-        lock (_sync)
-        {
-            if (_process == process && !_disposed)
-            {
-                Restarts++;
-                _logger.LogWarning("A participant's video decoder exited; the next keyframe starts another");
-                _process = null;
-            }
-        }
-
-        await process.DisposeAsync().ConfigureAwait(false);
     }
 }

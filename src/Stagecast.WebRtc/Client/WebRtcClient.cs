@@ -6,10 +6,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Crypto.Tls;
 using Org.BouncyCastle.Security;
+using Stagecast.Media.Rtp;
 using Stagecast.Transport.Epoll;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Srtp;
 using Stagecast.WebRtc.Transport;
 

@@ -1,4 +1,4 @@
-using Stagecast.WebRtc.Rtp;
+using Stagecast.Streaming.Rtp;
 
 namespace Stagecast.WebRtc.Rtcp;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Stagecast.Media.Rtp;
 
 namespace Stagecast.WebRtc.Rtp;
 

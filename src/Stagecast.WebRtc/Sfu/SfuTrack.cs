@@ -1,5 +1,6 @@
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Vp8;
+using Stagecast.Media.Rtp;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;

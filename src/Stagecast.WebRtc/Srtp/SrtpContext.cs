@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Stagecast.WebRtc.Rtp;
+using Stagecast.Media.Rtp;
 
 namespace Stagecast.WebRtc.Srtp;
 

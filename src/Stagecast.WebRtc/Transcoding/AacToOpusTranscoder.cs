@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media;
 using Stagecast.Media.Codecs.Opus;
 using Stagecast.Media.Flv;
@@ -10,7 +11,8 @@ namespace Stagecast.WebRtc.Transcoding;
 /// <summary>
 /// AAC from the hub becomes Opus for WHEP viewers: one ffmpeg per stream, shared by all its viewers, fed the stream's
 /// audio as FLV and read back as Ogg/Opus (one 20 ms packet per page). Each packet is handed to its consumer with its
-/// time on the stream's timeline. It runs from its construction until disposed; if ffmpeg dies it is started again.
+/// time on the stream's timeline. It runs from its construction until disposed; if ffmpeg dies another is started
+/// (<see cref="SupervisedFfmpeg"/>).
 /// </summary>
 public sealed class AacToOpusTranscoder : IAsyncDisposable
 {
@@ -22,124 +24,91 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
         "-ar", "48000", "-ac", "2", "-flush_packets", "1", "-page_duration", "20000", "-f", "ogg", "pipe:1",
     ];
 
-    private readonly string _ffmpeg;
     private readonly LiveStream _stream;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly ArrayBufferWriter<byte> _flv = new(4096);
     private readonly OpusPacketHandler _onPacket;
+    private readonly SupervisedFfmpeg _ffmpeg;
     private readonly Task _pump;
 
     /// <summary>The stream time of the first AAC frame fed to the running ffmpeg: where its Opus output starts.</summary>
     private long _firstMs = long.MinValue;
 
     /// <summary>Starts transcoding; <paramref name="onPacket"/> is called on the transcoder's reader, one packet at a time.</summary>
-    public AacToOpusTranscoder(string ffmpeg, LiveStream stream, ILogger logger, OpusPacketHandler onPacket)
+    public AacToOpusTranscoder(FfmpegLauncher ffmpeg, LiveStream stream, ILogger logger, OpusPacketHandler onPacket)
     {
-        _ffmpeg = ffmpeg;
         _stream = stream;
         _logger = logger;
         _onPacket = onPacket;
+        _ffmpeg = new SupervisedFfmpeg(ffmpeg, $"AAC to Opus transcoder of stream {stream.Id}", () => Arguments, ReadOpusAsync, logger);
         _pump = Task.Run(RunAsync);
     }
 
     /// <summary>An Opus packet (valid during the call only) and its time on the stream's timeline in milliseconds.</summary>
     public delegate void OpusPacketHandler(ReadOnlySpan<byte> packet, long streamMs);
 
-    public int Restarts { get; private set; }
+    public int Restarts => _ffmpeg.Restarts;
 
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
         await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _ffmpeg.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Runs ffmpeg, and again when it dies, until stopped or the stream ends.</summary>
+    /// <summary>Feeds the stream's audio to ffmpeg (one is started at the first frame, and again after one died) until stopped or the stream ends.</summary>
     private async Task RunAsync()
     {
         using var reader = _stream.AddReader("whep-opus", new ReaderOptions { MaxQueuedFrames = 256, StartWithCachedGop = false });
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            await using var process = FfmpegProcess.Start(_ffmpeg, Arguments, _logger);
-            using var exited = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            var output = Task.Run(() => ReadOpusAsync(process));
-            bool ended = await FeedAsync(reader, process, exited.Token, output).ConfigureAwait(false);
-            if (ended || _stop.IsCancellationRequested)
+            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                return;
+                while (reader.TryRead(out var frame))
+                {
+                    try
+                    {
+                        Feed(frame);
+                    }
+                    finally
+                    {
+                        frame.Release();
+                    }
+                }
             }
-
-            Restarts++;
-            _logger.LogWarning("The AAC to Opus transcoder of stream {StreamId} exited; starting it again", _stream.Id);
-            await Task.Delay(200, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
-    /// <summary>Writes the stream's audio to ffmpeg as FLV; true when the stream ended, false when ffmpeg exited.</summary>
-    private async Task<bool> FeedAsync(LiveStreamReader reader, FfmpegProcess process, CancellationToken cancellationToken, Task output)
+    /// <summary>Writes an AAC frame to ffmpeg as FLV, after the FLV header and the configuration when ffmpeg starts with it.</summary>
+    private void Feed(MediaFrame frame)
     {
-        bool headerWritten = false;
-        long baseMs = long.MinValue;
-        _firstMs = long.MinValue;
-        while (!output.IsCompleted)
+        if (frame.Kind != MediaFrameKind.Audio || _stream.Audio is not { } config || _ffmpeg.Acquire(mayStart: true, out bool started) is not { } child)
         {
-            bool more;
-            try
-            {
-                more = await reader.WaitToReadAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                return true;
-            }
-
-            if (!more)
-            {
-                return true;
-            }
-
-            while (reader.TryRead(out var frame))
-            {
-                try
-                {
-                    if (frame.Kind != MediaFrameKind.Audio || _stream.Audio is not { } config)
-                    {
-                        continue;
-                    }
-
-                    _flv.ResetWrittenCount();
-                    if (!headerWritten)
-                    {
-                        headerWritten = true;
-                        baseMs = frame.Timestamp;
-                        _firstMs = baseMs;
-                        FlvFileWriter.WriteHeader(_flv, hasAudio: true, hasVideo: false);
-                        FlvFileWriter.WriteTag(_flv, FlvTagType.Audio, 0, [0xAF, 0x00, .. config.SpecificConfig]);
-                    }
-
-                    byte[] body = ArrayPool<byte>.Shared.Rent(frame.Length + 2);
-                    body[0] = 0xAF;
-                    body[1] = 0x01;
-                    frame.Span.CopyTo(body.AsSpan(2));
-                    FlvFileWriter.WriteTag(_flv, FlvTagType.Audio, (uint)Math.Max(0, frame.Timestamp - baseMs), body.AsSpan(0, frame.Length + 2));
-                    ArrayPool<byte>.Shared.Return(body);
-                    process.TryWrite(_flv.WrittenSpan);
-                }
-                finally
-                {
-                    frame.Release();
-                }
-            }
+            return;
         }
 
-        return false;
+        _flv.ResetWrittenCount();
+        if (started)
+        {
+            Volatile.Write(ref _firstMs, frame.Timestamp);
+            FlvFileWriter.WriteHeader(_flv, hasAudio: true, hasVideo: false);
+            FlvFileWriter.WriteTag(_flv, FlvTagType.Audio, 0, [0xAF, 0x00, .. config.SpecificConfig]);
+        }
+
+        byte[] body = ArrayPool<byte>.Shared.Rent(frame.Length + 2);
+        body[0] = 0xAF;
+        body[1] = 0x01;
+        frame.Span.CopyTo(body.AsSpan(2));
+        FlvFileWriter.WriteTag(_flv, FlvTagType.Audio, (uint)Math.Max(0, frame.Timestamp - _firstMs), body.AsSpan(0, frame.Length + 2));
+        ArrayPool<byte>.Shared.Return(body);
+        child.TryWrite(_flv.WrittenSpan);
     }
 
-    private async Task ReadOpusAsync(FfmpegProcess process)
+    private async Task ReadOpusAsync(FfmpegChild child)
     {
         var ogg = new OggPageReader();
         long samples = 0;
@@ -147,7 +116,7 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
         {
             while (true)
             {
-                var result = await process.Output.ReadAsync().ConfigureAwait(false);
+                var result = await child.Output.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 while (ogg.TryReadPage(ref buffer, (packet, _) =>
                 {
@@ -163,7 +132,7 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
                 {
                 }
 
-                process.Output.AdvanceTo(buffer.Start, buffer.End);
+                child.Output.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
                     return;

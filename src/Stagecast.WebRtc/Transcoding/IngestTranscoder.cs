@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media;
 using Stagecast.Media.Flv;
 using Stagecast.Streaming;
@@ -9,52 +10,40 @@ namespace Stagecast.WebRtc.Transcoding;
 /// <summary>
 /// A WebRTC publisher's track in a codec readers cannot take, turned into one they can by ffmpeg: packets go in through
 /// a container the subclass writes (with timestamps relative to the first packet), FLV comes back, and each tag is
-/// published at the first packet's stream time plus its FLV time. One ffmpeg per track; when it dies it is started
-/// again at the next packet and the stream carries on.
+/// published at the first packet's stream time plus its FLV time. One ffmpeg per track; when it dies another is
+/// started at a later packet (<see cref="SupervisedFfmpeg"/>) and the stream carries on.
 /// </summary>
-public abstract class IngestTranscoder(string ffmpeg, Publisher publisher, ILogger logger) : IAsyncDisposable
+public abstract class IngestTranscoder : IAsyncDisposable
 {
     private readonly Lock _sync = new();
     private readonly ArrayBufferWriter<byte> _input = new(64 * 1024);
-    private FfmpegProcess? _process;
+    private readonly SupervisedFfmpeg _ffmpeg;
+    private readonly Publisher _publisher;
+    private readonly ILogger _logger;
+
+    /// <summary>The stream time of the first packet the running ffmpeg was fed: where its output's time starts.</summary>
     private long _anchorMs;
-    private bool _disposed;
 
-    public int Restarts { get; private set; }
-
-    /// <summary>The running ffmpeg's process id, if one runs (diagnostics and tests).</summary>
-    public int? ProcessId
+    protected IngestTranscoder(FfmpegLauncher ffmpeg, Publisher publisher, ILogger logger, string name, IReadOnlyList<string> arguments)
     {
-        get
-        {
-            lock (_sync)
-            {
-                return _process?.ProcessId;
-            }
-        }
+        _publisher = publisher;
+        _logger = logger;
+        Name = name;
+        _ffmpeg = new SupervisedFfmpeg(ffmpeg, $"{name} transcoder of stream {publisher.Stream.Id}", () => arguments, ReadAsync, logger);
     }
 
-    protected Publisher Publisher => publisher;
+    public int Restarts => _ffmpeg.Restarts;
 
-    protected abstract IReadOnlyList<string> Arguments { get; }
+    /// <summary>The running ffmpeg's process id, if one runs (diagnostics and tests).</summary>
+    public int? ProcessId => _ffmpeg.ProcessId;
 
-    protected abstract string Name { get; }
+    protected Publisher Publisher => _publisher;
+
+    protected string Name { get; }
 
     public async ValueTask DisposeAsync()
     {
-        FfmpegProcess? process;
-        lock (_sync)
-        {
-            _disposed = true;
-            process = _process;
-            _process = null;
-        }
-
-        if (process is not null)
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await _ffmpeg.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
 
@@ -63,37 +52,34 @@ public abstract class IngestTranscoder(string ffmpeg, Publisher publisher, ILogg
     {
         lock (_sync)
         {
-            if (_disposed)
+            if (_ffmpeg.Acquire(mayStart: true, out bool starting) is not { } child)
             {
-                return;
+                return; // disposed, or pausing after ffmpeg died young
             }
 
-            bool starting = _process is null;
             if (starting)
             {
-                _anchorMs = streamMs;
-                var process = FfmpegProcess.Start(ffmpeg, Arguments, logger);
-                _process = process;
-                _ = Task.Run(() => ReadAsync(process, streamMs));
+                Volatile.Write(ref _anchorMs, streamMs);
             }
 
             _input.ResetWrittenCount();
             write(_input, starting, streamMs - _anchorMs);
-            _process!.TryWrite(_input.WrittenSpan);
+            child.TryWrite(_input.WrittenSpan);
         }
     }
 
     /// <summary>Handles one FLV tag from ffmpeg at its time on the stream's timeline.</summary>
     protected abstract void OnTag(FlvTagType type, byte[] body, long streamMs);
 
-    private async Task ReadAsync(FfmpegProcess process, long anchorMs)
+    /// <summary>Reads one child's FLV until it ends (a child starts only after the last one's reading ended, so the anchor is its own).</summary>
+    private async Task ReadAsync(FfmpegChild child)
     {
         try
         {
             bool header = false;
             while (true)
             {
-                var result = await process.Output.ReadAsync().ConfigureAwait(false);
+                var result = await child.Output.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 if (!header)
                 {
@@ -102,10 +88,10 @@ public abstract class IngestTranscoder(string ffmpeg, Publisher publisher, ILogg
 
                 while (header && FlvFileReader.TryReadTag(ref buffer, out var tag))
                 {
-                    OnTag(tag.Type, tag.Data.ToArray(), anchorMs + tag.Timestamp);
+                    OnTag(tag.Type, tag.Data.ToArray(), Volatile.Read(ref _anchorMs) + tag.Timestamp);
                 }
 
-                process.Output.AdvanceTo(buffer.Start, buffer.End);
+                child.Output.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
                     break;
@@ -114,19 +100,7 @@ public abstract class IngestTranscoder(string ffmpeg, Publisher publisher, ILogg
         }
         catch (Exception ex) when (ex is MediaFormatException or IOException or InvalidOperationException)
         {
-            logger.LogWarning(ex, "Reading ffmpeg's output ({Name}) for stream {StreamId} failed", Name, publisher.Stream.Id);
+            _logger.LogWarning(ex, "Reading ffmpeg's output ({Name}) for stream {StreamId} failed", Name, _publisher.Stream.Id);
         }
-
-        lock (_sync)
-        {
-            if (_process == process && !_disposed)
-            {
-                Restarts++;
-                logger.LogWarning("The {Name} transcoder of stream {StreamId} exited; starting it again", Name, publisher.Stream.Id);
-                _process = null; // the next packet starts a new one
-            }
-        }
-
-        await process.DisposeAsync().ConfigureAwait(false);
     }
 }

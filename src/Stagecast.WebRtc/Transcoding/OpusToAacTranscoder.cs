@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Opus;
 using Stagecast.Media.Flv;
@@ -12,7 +13,7 @@ namespace Stagecast.WebRtc.Transcoding;
 /// </summary>
 /// <remarks><paramref name="holdFrames"/> says when AAC frames should wait (readers lay out their tracks when media starts,
 /// and a video track is still on its way); the configuration always goes through.</remarks>
-public sealed class OpusToAacTranscoder(string ffmpeg, Publisher publisher, ILogger logger, Func<bool> holdFrames) : IngestTranscoder(ffmpeg, publisher, logger)
+public sealed class OpusToAacTranscoder(FfmpegLauncher ffmpeg, Publisher publisher, ILogger logger, Func<bool> holdFrames) : IngestTranscoder(ffmpeg, publisher, logger, "Opus to AAC", FfmpegArguments)
 {
     private static readonly string[] FfmpegArguments =
     [
@@ -24,10 +25,6 @@ public sealed class OpusToAacTranscoder(string ffmpeg, Publisher publisher, ILog
 
     private OggOpusWriter _ogg = new();
     private long _anchorRtp;
-
-    protected override IReadOnlyList<string> Arguments => FfmpegArguments;
-
-    protected override string Name => "Opus to AAC";
 
     /// <summary>Adds an Opus packet: its unwrapped 48 kHz RTP timestamp and that instant on the stream's timeline (ms).</summary>
     public void Push(ReadOnlySpan<byte> opus, long rtpTimestamp, long streamMs)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Flv;
@@ -11,7 +12,7 @@ namespace Stagecast.WebRtc.Transcoding;
 /// VP8 from a WebRTC publisher (Firefox without OpenH264) becomes H.264 for LL-HLS and RTMP readers: frames go to
 /// ffmpeg in IVF with millisecond timestamps, x264 (zerolatency, no B-frames, a keyframe every 2 s) comes back in FLV.
 /// </summary>
-public sealed class Vp8ToH264Transcoder(string ffmpeg, Publisher publisher, ILogger logger) : IngestTranscoder(ffmpeg, publisher, logger)
+public sealed class Vp8ToH264Transcoder(FfmpegLauncher ffmpeg, Publisher publisher, ILogger logger) : IngestTranscoder(ffmpeg, publisher, logger, "VP8 to H.264", FfmpegArguments)
 {
     private static readonly string[] FfmpegArguments =
     [
@@ -22,10 +23,6 @@ public sealed class Vp8ToH264Transcoder(string ffmpeg, Publisher publisher, ILog
         "-force_key_frames", "expr:gte(t,n_forced*2)", "-fps_mode", "passthrough",
         "-flush_packets", "1", "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
     ];
-
-    protected override IReadOnlyList<string> Arguments => FfmpegArguments;
-
-    protected override string Name => "VP8 to H.264";
 
     /// <summary>Adds a VP8 frame at its time on the stream's timeline. A transcoder starts only at a keyframe.</summary>
     public void Push(ReadOnlySpan<byte> frame, bool keyframe, int width, int height, long streamMs)

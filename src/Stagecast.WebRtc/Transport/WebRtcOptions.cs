@@ -63,9 +63,6 @@ public sealed class WebRtcOptions : IValidatableObject
     [Range(100, int.MaxValue)]
     public int MaxPacketsPerSecond { get; set; } = 5000;
 
-    /// <summary>The ffmpeg binary used for transcoding (Opus to AAC, AAC to Opus, VP8 to H.264).</summary>
-    public string Ffmpeg { get; set; } = "ffmpeg";
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Bind is { Length: > 0 } && !(System.Net.IPAddress.TryParse(Bind, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))

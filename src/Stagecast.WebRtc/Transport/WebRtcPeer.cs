@@ -1,7 +1,7 @@
+using Stagecast.Media.Rtp;
 using Stagecast.Streaming.Limits;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Srtp;
 

@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Vp8;
+using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
 

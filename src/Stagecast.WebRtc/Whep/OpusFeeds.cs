@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Transcoding;
 using Stagecast.WebRtc.Transport;
@@ -11,7 +11,7 @@ namespace Stagecast.WebRtc.Whep;
 /// Opus packet goes to the stream's viewers through one <see cref="UdpBatch"/>, a few <c>sendmmsg</c> calls for all of
 /// them (a <c>sendto</c> per viewer and packet was about 7 % of the server's CPU at 200 viewers; bench/README.md).
 /// </summary>
-public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpusTranscoder> logger)
+public sealed class OpusFeeds(FfmpegLauncher ffmpeg, ILogger<AacToOpusTranscoder> logger)
 {
     private readonly Dictionary<LiveStream, Feed> _feeds = [];
 
@@ -21,7 +21,7 @@ public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpus
         {
             if (!_feeds.TryGetValue(stream, out var feed))
             {
-                _feeds[stream] = feed = new Feed(options.Value.Ffmpeg, stream, logger, transport.CreateBatch());
+                _feeds[stream] = feed = new Feed(ffmpeg, stream, logger, transport.CreateBatch());
             }
 
             feed.Add(viewer);
@@ -47,7 +47,7 @@ public sealed class OpusFeeds(IOptions<WebRtcOptions> options, ILogger<AacToOpus
         private readonly UdpBatch _batch;
         private HubWhepSession[] _viewers = [];
 
-        public Feed(string ffmpeg, LiveStream stream, ILogger logger, UdpBatch batch)
+        public Feed(FfmpegLauncher ffmpeg, LiveStream stream, ILogger logger, UdpBatch batch)
         {
             _batch = batch;
             _transcoder = new AacToOpusTranscoder(ffmpeg, stream, logger, Send);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;

@@ -1,9 +1,12 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Vp8;
+using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Rtp;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
@@ -29,6 +32,7 @@ public sealed class WhipSession : WebRtcPeer
     private readonly StreamHub _hub;
     private readonly string _streamId;
     private readonly ILogger _logger;
+    private readonly FfmpegLauncher _ffmpeg;
     private readonly WhipNegotiation _negotiation;
     private readonly uint _localSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
     private readonly JitterBuffer _videoBuffer;
@@ -52,13 +56,15 @@ public sealed class WhipSession : WebRtcPeer
     private bool _sawKeyframe;
     private bool _unpublished;
 
-    public WhipSession(WebRtcTransport transport, SessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId, ILogger logger)
+    public WhipSession(WebRtcTransport transport, SessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
+        FfmpegLauncher ffmpeg, ILogger logger)
         : base(transport, offer, clientAddress)
     {
         _negotiation = negotiation;
         _hub = hub;
         _streamId = streamId;
         _logger = logger;
+        _ffmpeg = ffmpeg;
         _videoBuffer = new JitterBuffer(512, JitterWait, transport.Time);
         _vp8 = negotiation.Video?.Is("VP8") == true ? new Vp8RtpDepacketizer() : null;
         _nacks = new NackGenerator(_localSsrc);
@@ -101,7 +107,7 @@ public sealed class WhipSession : WebRtcPeer
             _epoch = Transport.Time.GetTimestamp();
             if (_negotiation.Audio is not null)
             {
-                _audio = new OpusToAacTranscoder(Transport.Options.Ffmpeg, publisher, _logger, HoldAudio);
+                _audio = new OpusToAacTranscoder(_ffmpeg, publisher, _logger, HoldAudio);
             }
         }
 
@@ -270,7 +276,7 @@ public sealed class WhipSession : WebRtcPeer
 
         if (Admit(frame.RtpTimestamp, frame.IsKeyframe) is { } ms)
         {
-            _vp8Transcoder ??= new Vp8ToH264Transcoder(Transport.Options.Ffmpeg, _publisher!, _logger);
+            _vp8Transcoder ??= new Vp8ToH264Transcoder(_ffmpeg, _publisher!, _logger);
             _vp8Transcoder.Push(frame.Buffer.AsSpan(0, frame.Length), frame.IsKeyframe, _vp8Width, _vp8Height, ms);
         }
 

@@ -21,7 +21,7 @@ public sealed class RecordingWriteErrorTests : IDisposable
             ["STAGECAST_APP_ID"] = "full-app",
             ["STAGECAST_API_TOKEN"] = "sct_full_disk_test_token_0123456789abcdef",
         };
-        await using var server = await ServerProcess.StartAsync(null, environment, "--set", $"Stagecast:WebRtc:Ffmpeg={limited}");
+        await using var server = await ServerProcess.StartAsync(null, environment, "--ffmpeg", limited);
         var api = new StagecastApiClient(new HttpClient { BaseAddress = new Uri(server.HttpBase) }, "full-account", "full-app", environment["STAGECAST_API_TOKEN"]);
         var created = (await api.PostAsync("/livestreams", """{"recording":{"mode":"automatic"}}""")).EnsureOk().Data;
         string id = created.GetProperty("id").GetString()!;

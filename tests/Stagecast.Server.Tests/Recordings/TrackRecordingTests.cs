@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 
@@ -40,5 +42,31 @@ public sealed class TrackRecordingTests(ServerFixture server) : IClassFixture<Se
             var decoded = await Ffmpeg.DecodeAsync(track.GetProperty("download_url").GetString()!, 30);
             Assert.True(decoded.ExitCode == 0, decoded.Error);
         }
+    }
+
+    [Fact]
+    public async Task TheMeetingsProgramGoingLiveDuringATrackRecordingIsNotRecordedIntoIt()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
+        await page.PublishAsync();
+        await page.WaitForPeerMediaAsync(page.PeerId, video: true, audio: true);
+        string tracks = (await api.PostAsync("/recordings/track", JsonSerializer.Serialize(new { meeting_id = meeting }))).EnsureOk().Data.GetProperty("id").GetString()!;
+
+        // A program recording starts the meeting's program; its recorder writes the program's file.
+        string program = (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting, video_config = new { width = 320, height = 180 } })))
+            .EnsureOk().Data.GetProperty("id").GetString()!;
+        string directory = server.App.Services.GetRequiredService<RecordingService>().Directory;
+        await Eventually.TrueAsync(() => new FileInfo(Path.Combine(directory, program + ".mp4.part")) is { Exists: true, Length: > 64 * 1024 },
+            "the program recording's file to grow");
+
+        // The track recording got no recorder of the program with it (one started with the program's, writing beside the tracks).
+        Assert.False(File.Exists(Path.Combine(directory, tracks + ".mp4.part")));
+        (await api.SendAsync(HttpMethod.Put, $"/recordings/{program}", """{"action":"stop"}""")).EnsureOk();
+        var stopped = (await api.SendAsync(HttpMethod.Put, $"/recordings/{tracks}", """{"action":"stop"}""")).EnsureOk().Data;
+        Assert.Equal(["audio", "video"], stopped.GetProperty("tracks").EnumerateArray().Select(t => t.GetProperty("kind").GetString()!).Order());
+        Assert.False(File.Exists(Path.Combine(directory, tracks + ".mp4.part")));
     }
 }

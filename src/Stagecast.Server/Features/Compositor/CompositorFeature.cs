@@ -1,8 +1,8 @@
 using Stagecast.Streaming.Limits;
 using Stagecast.Compositor;
 using Stagecast.Compositor.Video;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.MeetingLivestreams;
-using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.Compositor;
 
@@ -12,8 +12,7 @@ public static class CompositorFeature
     public static IServiceCollection AddCompositor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CompositorOptions>().Bind(configuration.GetSection(CompositorOptions.Section)).ValidateWith<CompositorOptions, CompositorOptionsValidator>().ValidateOnStart();
-        services.AddSingleton(sp => new NameLabels(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebRtcOptions>>().Value.Ffmpeg,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NameLabels>>()));
+        services.AddSingleton(sp => new NameLabels(sp.GetRequiredService<FfmpegLauncher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NameLabels>>()));
         services.AddSingleton<ProgramQuota>();
         services.AddSingleton<MeetingPrograms>();
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<MeetingPrograms>());

@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Compositor;
 using Stagecast.Compositor.Video;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.Compositor;
 
@@ -19,7 +19,7 @@ namespace Stagecast.Server.Features.Compositor;
 /// </summary>
 public sealed partial class MeetingPrograms(
     IOptions<CompositorOptions> options,
-    IOptions<WebRtcOptions> webRtc,
+    FfmpegLauncher ffmpeg,
     MeetingRooms rooms,
     MeetingMediaService media,
     MeetingTracks tracks,
@@ -91,7 +91,7 @@ public sealed partial class MeetingPrograms(
                 int programHeight = Math.Clamp(height ?? settings.Height, 90, 1080);
                 var meeting = rooms.Find(meetingId)?.Meeting;
                 string title = meeting?.Title ?? "";
-                var program = new MeetingProgram(meetingId, settings, webRtc.Value.Ffmpeg, programWidth, programHeight, title, labels, time,
+                var program = new MeetingProgram(meetingId, settings, ffmpeg, programWidth, programHeight, title, labels, time,
                     loggers.CreateLogger<MeetingProgram>());
                 running = new Running(meetingId, program);
                 _programs[meetingId] = running;

@@ -1,3 +1,5 @@
+using Stagecast.Recording;
+
 namespace Stagecast.Server.Features.Recordings;
 
 /// <summary>A recording (RealtimeKit's object): of a meeting's program, or of a livestream session.</summary>

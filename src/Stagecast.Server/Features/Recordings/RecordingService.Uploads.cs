@@ -1,3 +1,4 @@
+using Stagecast.Recording;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Recordings;
@@ -14,7 +15,7 @@ public sealed partial class RecordingService
     {
         foreach (var record in await store.ListActiveAsync(cancellationToken).ConfigureAwait(false))
         {
-            bool finished = await StreamRecorder.FinishFileAsync(webRtc.Value.Ffmpeg, FileOf(record) + ".part", FileOf(record)).ConfigureAwait(false) is null;
+            bool finished = await StreamRecorder.FinishFileAsync(ffmpeg, logger, FileOf(record) + ".part", FileOf(record)).ConfigureAwait(false) is null;
             var now = time.GetUtcNow();
             var done = finished
                 ? record with
@@ -23,7 +24,7 @@ public sealed partial class RecordingService
                     FileSize = new FileInfo(FileOf(record)).Length,
                 }
                 : record with { Status = RecordingStatus.Errored, StoppedTime = now, StopReason = "SERVER_STOPPED", Error = "the server stopped before anything was recorded" };
-            await store.SaveAsync(done, Event(done), create: false).ConfigureAwait(false);
+            await SaveAsync(done, create: false).ConfigureAwait(false);
             if (done.Status == RecordingStatus.Uploading)
             {
                 StartUpload(done);
@@ -39,7 +40,7 @@ public sealed partial class RecordingService
             }
 
             var lost = record with { Status = RecordingStatus.Errored, Error = "the server stopped during the upload and the local copy is gone" };
-            await store.SaveAsync(lost, Event(lost), create: false).ConfigureAwait(false);
+            await SaveAsync(lost, create: false).ConfigureAwait(false);
         }
     }
 
@@ -74,11 +75,11 @@ public sealed partial class RecordingService
                 string reason = timeout.IsCancellationRequested
                     ? $"the upload to the storage took longer than {limit} (Stagecast:Recordings:UploadTimeout)"
                     : $"the upload to the storage failed: {(ex is HttpRequestException { InnerException: DestinationRefusedException refused } ? refused.Message : ex.Message)}";
-                Log.UploadFailed(_logger, record.Id, reason);
+                RecordingLog.UploadFailed(logger, record.Id, reason);
                 done = record with { Status = RecordingStatus.Errored, Error = reason };
             }
 
-            await store.SaveAsync(done, Event(done), create: false).ConfigureAwait(false);
+            await SaveAsync(done, create: false).ConfigureAwait(false);
             if (done.Status == RecordingStatus.Uploaded)
             {
                 File.Delete(FileOf(record)); // after the save: a crash in between leaves a file, never a lost recording
@@ -86,11 +87,11 @@ public sealed partial class RecordingService
         }
         catch (Exception ex) when (stopping.IsCancellationRequested)
         {
-            Log.UploadInterrupted(_logger, ex, record.Id);
+            RecordingLog.UploadInterrupted(logger, ex, record.Id);
         }
         catch (Exception ex)
         {
-            Log.UploadNotSaved(_logger, ex, record.Id);
+            RecordingLog.UploadNotSaved(logger, ex, record.Id);
         }
     }
 }

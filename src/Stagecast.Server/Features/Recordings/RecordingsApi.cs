@@ -26,7 +26,7 @@ public static class RecordingsApi
     /// <summary>The signed file download (outside the API: the URL is the credential until it expires), with ranges so players seek.</summary>
     public static IEndpointRouteBuilder MapRecordingDownload(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(RecordingService.DownloadPath, async (HttpContext context, SqlRecordingStore store, RecordingService recordings, DownloadSigner signer,
+        endpoints.MapGet(RecordingViews.DownloadPath, async (HttpContext context, SqlRecordingStore store, RecordingService recordings, DownloadSigner signer,
             string recording_id, string file) =>
         {
             var query = context.Request.Query;
@@ -47,24 +47,24 @@ public static class RecordingsApi
         return endpoints;
     }
 
-    private static async Task<Created<ApiResponse<RecordingDto>>> StartAsync(HttpContext context, MeetingService meetings, RecordingService recordings,
-        JsonBody<StartRecordingRequest> body)
+    private static async Task<Created<ApiResponse<RecordingDto>>> StartAsync(HttpContext context, MeetingService meetings, ProgramRecordings programs,
+        RecordingViews views, JsonBody<StartRecordingRequest> body)
     {
         var meeting = await meetings.FindAsync(context.App().Id, body.Value.MeetingId!, context.RequestAborted).ConfigureAwait(false);
-        var view = await recordings.StartAsync(meeting, body.Value, "API_CALL").ConfigureAwait(false);
+        var view = views.View(await programs.StartAsync(meeting, body.Value, "API_CALL").ConfigureAwait(false));
         return ApiResults.Created(context, view.Id, view);
     }
 
-    private static async Task<Created<ApiResponse<RecordingDto>>> StartTracksAsync(HttpContext context, MeetingService meetings, RecordingService recordings,
-        JsonBody<StartTrackRecordingRequest> body)
+    private static async Task<Created<ApiResponse<RecordingDto>>> StartTracksAsync(HttpContext context, MeetingService meetings, TrackRecordings tracks,
+        RecordingViews views, JsonBody<StartTrackRecordingRequest> body)
     {
         var meeting = await meetings.FindAsync(context.App().Id, body.Value.MeetingId!, context.RequestAborted).ConfigureAwait(false);
-        var view = await recordings.StartTracksAsync(meeting).ConfigureAwait(false);
+        var view = views.View(await tracks.StartAsync(meeting).ConfigureAwait(false));
         return TypedResults.Created($"{context.Request.Path.Value![..^"/track".Length]}/{view.Id}", new ApiResponse<RecordingDto>(true, view));
     }
 
     private static async Task<Ok<ApiResponse<RecordingDto>>> ActAsync(HttpContext context, SqlRecordingStore store, RecordingService recordings,
-        JsonBody<RecordingActionRequest> body, string recording_id)
+        RecordingViews views, JsonBody<RecordingActionRequest> body, string recording_id)
     {
         var recording = await FindAsync(context, store, recording_id).ConfigureAwait(false);
         var changed = body.Value.Action switch
@@ -73,10 +73,10 @@ public static class RecordingsApi
             "pause" => await recordings.PauseAsync(recording.Id, pause: true).ConfigureAwait(false),
             _ => await recordings.PauseAsync(recording.Id, pause: false).ConfigureAwait(false),
         } ?? throw ApiException.Conflict($"recording {recording_id} is not active ({recording.Status.Name()})");
-        return ApiResults.Ok(recordings.View(changed));
+        return ApiResults.Ok(views.View(changed));
     }
 
-    private static async Task<Ok<ApiListResponse<RecordingDto>>> ListAsync(HttpContext context, SqlRecordingStore store, RecordingService recordings)
+    private static async Task<Ok<ApiListResponse<RecordingDto>>> ListAsync(HttpContext context, SqlRecordingStore store, RecordingViews views)
     {
         var query = new QueryParameters(context.Request.Query);
         var paging = query.Paging();
@@ -84,17 +84,18 @@ public static class RecordingsApi
         var status = RecordingStatuses.Parse(query.Choice("status", "INVOKED", "RECORDING", "PAUSED", "UPLOADING", "UPLOADED", "ERRORED"));
         var page = await store.ListAsync(context.App().Id, new RecordingFilter(query.Text("meeting_id"), status, from, to, query.Ascending()), paging,
             context.RequestAborted).ConfigureAwait(false);
-        return ApiResults.List(page.Items.Select(recordings.View).ToList(), paging, page.TotalCount);
+        return ApiResults.List(page.Items.Select(views.View).ToList(), paging, page.TotalCount);
     }
 
-    private static async Task<Ok<ApiResponse<RecordingDto>>> GetAsync(HttpContext context, SqlRecordingStore store, RecordingService recordings, string recording_id) =>
-        ApiResults.Ok(recordings.View(await FindAsync(context, store, recording_id).ConfigureAwait(false)));
+    private static async Task<Ok<ApiResponse<RecordingDto>>> GetAsync(HttpContext context, SqlRecordingStore store, RecordingViews views, string recording_id) =>
+        ApiResults.Ok(views.View(await FindAsync(context, store, recording_id).ConfigureAwait(false)));
 
-    private static async Task<Ok<ApiResponse<RecordingDto>>> ActiveAsync(HttpContext context, MeetingService meetings, RecordingService recordings, string meeting_id)
+    private static async Task<Ok<ApiResponse<RecordingDto>>> ActiveAsync(HttpContext context, MeetingService meetings, RecordingService recordings, RecordingViews views,
+        string meeting_id)
     {
         await meetings.FindAsync(context.App().Id, meeting_id, context.RequestAborted).ConfigureAwait(false);
         var active = recordings.ActiveFor(meeting_id) ?? throw ApiException.NotFound($"meeting {meeting_id} has no active recording");
-        return ApiResults.Ok(recordings.View(active));
+        return ApiResults.Ok(views.View(active));
     }
 
     private static async Task<Recording> FindAsync(HttpContext context, SqlRecordingStore store, string id) =>

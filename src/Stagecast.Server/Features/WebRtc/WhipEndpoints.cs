@@ -1,3 +1,4 @@
+using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
@@ -21,7 +22,8 @@ public static class WhipEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> PublishAsync(HttpContext context, string livestreamId, WebRtcTransport transport, IPublishAuthorizer authorizer, StreamHub hub, ILoggerFactory loggers)
+    private static async Task<IResult> PublishAsync(HttpContext context, string livestreamId, WebRtcTransport transport, IPublishAuthorizer authorizer, StreamHub hub,
+        FfmpegLauncher ffmpeg, ILoggerFactory loggers)
     {
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (BearerToken.From(context.Request) is not { } key)
@@ -58,7 +60,7 @@ public static class WhipEndpoints
             return ApiResults.Error(400, ex.Message);
         }
 
-        var session = new WhipSession(transport, offer, negotiation, clientAddress, hub, livestreamId, loggers.CreateLogger<WhipSession>());
+        var session = new WhipSession(transport, offer, negotiation, clientAddress, hub, livestreamId, ffmpeg, loggers.CreateLogger<WhipSession>());
         return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"/{livestreamId}/whip/{session.Id}");
     }
 }

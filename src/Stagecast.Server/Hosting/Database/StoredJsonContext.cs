@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Stagecast.Recording;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Recordings;
 

@@ -1,17 +1,16 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Opus;
 using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Flv;
+using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Rtp;
-using Stagecast.WebRtc.Transcoding;
+using Stagecast.Streaming.Rtp;
 
-namespace Stagecast.Server.Features.Recordings;
-
-/// <summary>One recorded track of a participant: where its file is and what it holds.</summary>
-public sealed record RecordedTrack(string PeerId, string Source, string Kind, string Codec, string FileName, long? FileSize);
+namespace Stagecast.Recording;
 
 /// <summary>
 /// Records a participant's source as it came, one file per track, nothing transcoded: its RTP is put back in order and
@@ -24,7 +23,7 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
     private readonly LiveStream _stream;
     private readonly string _directory;
     private readonly string _baseName;
-    private readonly string _ffmpeg;
+    private readonly FfmpegLauncher _ffmpeg;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly LiveStreamReader _reader;
@@ -33,14 +32,14 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private Vp8RtpDepacketizer? _vp8;
     private H264RtpDepacketizer? _h264;
-    private FfmpegProcess? _videoProcess;
-    private FfmpegProcess? _audioProcess;
+    private FfmpegChild? _videoProcess;
+    private FfmpegChild? _audioProcess;
     private OggOpusWriter? _ogg;
     private long _videoFirst = -1;
     private long _audioFirst = -1;
     private bool _stopped;
 
-    public TrackRecorder(LiveStream stream, string peerId, string source, string directory, string ffmpeg, TimeProvider time, ILogger logger)
+    public TrackRecorder(LiveStream stream, string peerId, string source, string directory, FfmpegLauncher ffmpeg, TimeProvider time, ILogger logger)
     {
         _stream = stream;
         PeerId = peerId;
@@ -96,7 +95,7 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
     /// <summary>Stops and lets ffmpeg finish the files; returns what was recorded.</summary>
     public async Task<IReadOnlyList<RecordedTrack>> FinishAsync()
     {
-        FfmpegProcess?[] processes;
+        FfmpegChild?[] processes;
         lock (_sync)
         {
             _stopped = true;
@@ -104,10 +103,9 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         }
 
         _reader.Dispose();
-        foreach (var process in processes.OfType<FfmpegProcess>())
+        foreach (var process in processes.OfType<FfmpegChild>())
         {
-            process.CompleteInput();
-            await process.Exited.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await process.FinishAsync(StreamRecorder.FinishLimit).ConfigureAwait(false);
             await process.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -133,7 +131,7 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         }
 
         _reader.Dispose();
-        foreach (var process in new[] { _videoProcess, _audioProcess }.OfType<FfmpegProcess>())
+        foreach (var process in new[] { _videoProcess, _audioProcess }.OfType<FfmpegChild>())
         {
             await process.DisposeAsync().ConfigureAwait(false);
         }
@@ -146,8 +144,8 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         return new RecordedTrack(PeerId, Source, kind, codec, name, File.Exists(path) ? new FileInfo(path).Length : null);
     }
 
-    private FfmpegProcess Start(string inputFormat, string kind, string extension, string outputFormat) =>
-        FfmpegProcess.Start(_ffmpeg, ["-f", inputFormat, "-i", "pipe:0", "-c", "copy", "-f", outputFormat, "-y", Path.Combine(_directory, $"{_baseName}-{kind}.{extension}")],
+    private FfmpegChild Start(string inputFormat, string kind, string extension, string outputFormat) =>
+        _ffmpeg.Start($"{kind} track recorder", ["-f", inputFormat, "-i", "pipe:0", "-c", "copy", "-f", outputFormat, "-y", Path.Combine(_directory, $"{_baseName}-{kind}.{extension}")],
             _logger, maxQueuedWrites: 4096);
 
     private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)

@@ -1,4 +1,6 @@
-namespace Stagecast.WebRtc.Rtp;
+using Stagecast.Media.Rtp;
+
+namespace Stagecast.Streaming.Rtp;
 
 /// <summary>
 /// Puts one SSRC's RTP packets back in sequence order. A packet that arrives in order goes straight through; after a

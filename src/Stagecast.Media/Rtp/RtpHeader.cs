@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Stagecast.WebRtc.Rtp;
+namespace Stagecast.Media.Rtp;
 
 /// <summary>
 /// The fixed RTP header (RFC 3550 section 5.1) read in place:

@@ -1,10 +1,11 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
+using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Flv;
 using Stagecast.Rtmp.Egress;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Transcoding;
 
-namespace Stagecast.Server.Features.Recordings;
+namespace Stagecast.Recording;
 
 /// <summary>
 /// Records one hub stream to a file: frames (from the stream's newest keyframe on) go as FLV to an ffmpeg child that
@@ -15,15 +16,18 @@ namespace Stagecast.Server.Features.Recordings;
 /// </summary>
 public sealed class StreamRecorder : IAsyncDisposable
 {
+    /// <summary>How long ffmpeg may take, once its input ends, to write what it holds and exit.</summary>
+    public static readonly TimeSpan FinishLimit = TimeSpan.FromSeconds(30);
+
     private readonly LiveStream _source;
-    private readonly string _ffmpeg;
+    private readonly FfmpegLauncher _ffmpeg;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly FlvEgress _egress = new();
     private readonly ArrayBufferWriter<byte> _flv = new(64 * 1024);
     private readonly Lock _sync = new();
     private LiveStreamReader? _reader;
-    private FfmpegProcess? _process;
+    private FfmpegChild? _process;
     private Task? _pump;
     private long _firstMs = -1;
     private long _lastMs;
@@ -36,7 +40,7 @@ public sealed class StreamRecorder : IAsyncDisposable
     /// A reader added to <paramref name="source"/> earlier (from <see cref="AddReader"/>), so the recording starts where
     /// that reader did; null to start from the stream's newest keyframe now.
     /// </param>
-    public StreamRecorder(LiveStream source, string partPath, string ffmpeg, ILogger logger, LiveStreamReader? reader = null)
+    public StreamRecorder(LiveStream source, string partPath, FfmpegLauncher ffmpeg, ILogger logger, LiveStreamReader? reader = null)
     {
         _source = source;
         _reader = reader;
@@ -75,7 +79,7 @@ public sealed class StreamRecorder : IAsyncDisposable
 
     public void Start()
     {
-        _process = FfmpegProcess.Start(_ffmpeg,
+        _process = _ffmpeg.Start("recorder",
         [
             "-f", "flv", "-i", "pipe:0", "-c", "copy", "-f", "mp4",
             "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "2000000", "-flush_packets", "1", "-y", PartPath,
@@ -118,12 +122,11 @@ public sealed class StreamRecorder : IAsyncDisposable
 
         if (_process is { } process)
         {
-            process.CompleteInput();
-            await process.Exited.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await process.FinishAsync(FinishLimit).ConfigureAwait(false);
             await process.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (await FinishFileAsync(_ffmpeg, PartPath, finalPath).ConfigureAwait(false) is { } error)
+        if (await FinishFileAsync(_ffmpeg, _logger, PartPath, finalPath).ConfigureAwait(false) is { } error)
         {
             Error ??= error;
             return false;
@@ -136,25 +139,17 @@ public sealed class StreamRecorder : IAsyncDisposable
     /// Rewrites a fragmented MP4 as one with its index at the front (the fragments are deleted); null when done,
     /// otherwise why not. Also what finishes a recording a crash left behind.
     /// </summary>
-    public static async Task<string?> FinishFileAsync(string ffmpeg, string partPath, string finalPath)
+    public static async Task<string?> FinishFileAsync(FfmpegLauncher ffmpeg, ILogger logger, string partPath, string finalPath)
     {
         if (!File.Exists(partPath) || new FileInfo(partPath).Length == 0)
         {
             return "nothing was recorded";
         }
 
-        var info = new System.Diagnostics.ProcessStartInfo(ffmpeg) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])["-hide_banner", "-nostdin", "-loglevel", "error", "-i", partPath, "-c", "copy", "-movflags", "+faststart", "-y", finalPath])
+        var exit = await ffmpeg.RunAsync("recording finisher", ["-i", partPath, "-c", "copy", "-movflags", "+faststart", "-y", finalPath], logger).ConfigureAwait(false);
+        if (exit.ExitCode != 0)
         {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(info)!;
-        string error = await process.StandardError.ReadToEndAsync().ConfigureAwait(false);
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            return $"finishing the file failed: {error.Trim()}";
+            return $"finishing the file failed: {exit.Errors}";
         }
 
         File.Delete(partPath);

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Stagecast.FfmpegProcesses;
+
+[OptionsValidator]
+public sealed partial class FfmpegOptionsValidator : IValidateOptions<FfmpegOptions>;
