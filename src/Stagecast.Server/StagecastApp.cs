@@ -21,6 +21,7 @@ using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.RoomStreams;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Features.Webhooks;
@@ -74,7 +75,7 @@ public static class StagecastApp
         services.AddLivestreams(server);
         services.AddLivestreamSessions(configuration);
         services.AddMeetingLivestreams();
-        services.AddRealtime(configuration);
+        services.AddRooms(configuration);
         services.AddOutputs(configuration);
         services.AddAnalytics();
         services.AddWebRtc(configuration);
@@ -82,6 +83,7 @@ public static class StagecastApp
         services.AddCompositor(configuration);
         services.AddRoomStreams(configuration);
         services.AddRecordings(configuration);
+        services.AddRealtime(configuration);
         services.AddFirstStart(configuration);
         // Authentication brings ASP.NET's data protection, whose hosted service makes a key ring (XML files under
         // ~/.aspnet) at start. Nothing here encrypts with it (API and participant tokens are bearer tokens), so it

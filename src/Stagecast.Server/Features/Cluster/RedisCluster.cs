@@ -279,7 +279,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     public const string MeetingPrefix = "meeting:";
 
     private bool IsRunningHere(string name) => name.StartsWith(MeetingPrefix, StringComparison.Ordinal)
-        ? _services.GetRequiredService<Realtime.MeetingRooms>().Find(name[MeetingPrefix.Length..]) is not null
+        ? _services.GetRequiredService<Rooms.MeetingRooms>().Find(name[MeetingPrefix.Length..]) is not null
         : _hub.Find(name) is not null;
 
     private async Task ReleaseAsync(string streamId, string value)

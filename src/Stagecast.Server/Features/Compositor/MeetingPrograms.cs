@@ -4,7 +4,7 @@ using Stagecast.Compositor;
 using Stagecast.Compositor.Video;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Transport;
 

@@ -5,7 +5,7 @@ using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;

@@ -13,6 +13,9 @@ using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Features.Recordings;
+using Stagecast.Server.Features.RoomStreams;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.Rooms.Api;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.Webhooks;
 

@@ -1,6 +1,7 @@
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;

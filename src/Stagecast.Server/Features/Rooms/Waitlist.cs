@@ -1,16 +1,15 @@
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Realtime.Protocol;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
 /// <summary>
 /// A meeting's waiting room: participants whose preset has a <c>waiting_room_type</c> other than <c>SKIP</c> wait
 /// here after asking to join until a peer with <c>accept_waiting_requests</c> accepts or rejects them. With
 /// <c>SKIP_ON_ACCEPT</c> a participant accepted once enters directly afterwards (while this server runs); with
 /// <c>ON_PRIVILEGED_USER_ENTRY</c> it waits every time. Kept per meeting, so a waiter outlives room sessions.
-/// A participant waits on one socket: a newer socket's join takes the older one's place (same id, same turn), and the
-/// older socket is told it was replaced. Hosts hear of each change as one entry added or removed, never the whole list,
-/// in the order the changes happened (they are made and announced under one lock; announcing only queues).
+/// A participant waits on one connection: a newer connection's join takes the older one's place (same id, same turn),
+/// and the older one is told it was replaced. Hosts hear of each change as one entry added or removed, never the whole
+/// list, in the order the changes happened (they are made and announced under one lock; announcing only queues).
 /// </summary>
 public sealed class Waitlist(TimeProvider time)
 {
@@ -53,7 +52,7 @@ public sealed class Waitlist(TimeProvider time)
         }
     }
 
-    /// <summary>The participant starts waiting, or, when it waits already on another socket, this one takes that place.</summary>
+    /// <summary>The participant starts waiting, or, when it waits already on another connection, this one takes that place.</summary>
     public Waiter Add(Participant participant, string? name)
     {
         lock (_gate)
@@ -96,7 +95,7 @@ public sealed class Waitlist(TimeProvider time)
         }
     }
 
-    /// <summary>The waiter went away (its socket closed) before a decision; nothing when another socket took its place.</summary>
+    /// <summary>The waiter went away (its connection closed) before a decision; nothing when another connection took its place.</summary>
     public void Remove(Waiter waiter)
     {
         lock (_gate)
@@ -139,9 +138,9 @@ public enum WaitDecision
     Accepted,
     Rejected,
 
-    /// <summary>The participant asked again on a newer socket, which waits in its place.</summary>
+    /// <summary>The participant asked again on a newer connection, which waits in its place.</summary>
     Replaced,
 
-    /// <summary>The waiting socket closed.</summary>
+    /// <summary>The waiting connection closed.</summary>
     Left,
 }

@@ -1,9 +1,9 @@
 using Stagecast.Server.Hosting.Api;
 using System.ComponentModel.DataAnnotations;
 
-namespace Stagecast.Server.Features.Realtime.Protocol;
+namespace Stagecast.Server.Features.Rooms;
 
-/// <summary>A new poll: from <c>poll_create</c> on the channel or <c>POST …/active-session/poll</c>.</summary>
+/// <summary>A new poll in a room: from a peer (<c>poll_create</c> on the channel) or the API (<c>POST …/active-session/poll</c>).</summary>
 public sealed record PollRequest : IValidatableObject
 {
     [Required]

@@ -1,12 +1,12 @@
 using Stagecast.Server.Hosting;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
 /// <summary>
 /// On shutdown every meeting session ends cleanly and its peers are told why, rather than being left for recovery.
-/// It runs when stopping begins, before Kestrel waits for open requests (the sockets) to finish.
+/// It runs when stopping begins, before Kestrel waits for open requests (the front ends' sockets) to finish.
 /// </summary>
-public sealed class RealtimeShutdown(MeetingRooms rooms, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<RealtimeShutdown> logger)
+public sealed class RoomsShutdown(MeetingRooms rooms, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<RoomsShutdown> logger)
     : IHostedService, IShutdownReport
 {
     public const string Reason = "the server shut down";

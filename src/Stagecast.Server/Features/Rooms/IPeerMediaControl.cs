@@ -1,6 +1,6 @@
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
-/// <summary>What a client may say about its media on the channel (<c>media_state</c>): which of its tracks it muted.</summary>
+/// <summary>What a peer may say about its own media (meeting media provides it): which of its tracks it muted.</summary>
 public interface IPeerMediaControl
 {
     /// <summary>Mutes (false) or unmutes (true) the peer's camera audio or video; null leaves a track as it is.</summary>

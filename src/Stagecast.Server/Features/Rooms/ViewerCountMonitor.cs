@@ -1,14 +1,13 @@
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
-using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Hosting;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
 /// <summary>
-/// Pushes <c>viewer_count</c> to a meeting whenever the number of players watching its livestream changes. A player
-/// counts as <see cref="LiveViewers"/> says; the count is checked every second while a meeting livestream is active
-/// or its last count is still to be brought to 0.
+/// Tells a meeting's room (<see cref="ViewerCountChanged"/>) whenever the number of players watching its livestream
+/// changes. A player counts as <see cref="LiveViewers"/> says; the count is checked every second while a meeting
+/// livestream is active or its last count is still to be brought to 0.
 /// </summary>
 public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, LiveViewers viewers, MeetingRooms rooms, TimeProvider time)
     : OnDemandService(time, TimeSpan.FromSeconds(1))
@@ -27,7 +26,7 @@ public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, Li
 
     protected override void Unsubscribe(Action wake) => livestreams.Added -= wake;
 
-    /// <summary>Compares each active meeting livestream's players with the last count pushed; a stopped one goes to 0.</summary>
+    /// <summary>Compares each active meeting livestream's players with the last count told; a stopped one goes to 0.</summary>
     public void Check()
     {
         lock (_last)
@@ -59,7 +58,7 @@ public sealed class ViewerCountMonitor(MeetingLivestreamRegistry livestreams, Li
         _last[livestreamId] = (meetingId, count);
         if (count != previous)
         {
-            rooms.Find(meetingId)?.Broadcast(new ViewerCountMessage(livestreamId, count));
+            rooms.Find(meetingId)?.Publish(new ViewerCountChanged(livestreamId, count));
         }
     }
 }

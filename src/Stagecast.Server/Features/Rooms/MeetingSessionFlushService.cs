@@ -1,11 +1,8 @@
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.Livestreams;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 
-using Stagecast.Server.Features.MeetingSessions;
-
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
 /// <summary>
 /// Writes, every flush interval while there are rooms, that the live meeting sessions and their peers are still there: participant

@@ -1,90 +1,12 @@
 using Stagecast.Server.Features.MeetingSessions;
-using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
 public sealed partial class MeetingRoom
 {
     private const int MaxChatLength = 4000;
-
-    /// <summary>Kicks the peers that match: each gets <c>kicked</c> with the reason, then its socket closes.</summary>
-    public async Task<IReadOnlyList<RoomPeer>> KickAsync(Func<RoomPeer, bool> match, string reason)
-    {
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            var now = _time.GetUtcNow();
-            var kicked = _peers.Values.Where(match).ToList();
-            foreach (var peer in kicked)
-            {
-                KickLocked(peer, reason);
-                await RemovePeerLocked(peer, "kicked", now).ConfigureAwait(false);
-            }
-
-            return kicked;
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    /// <summary>Renames a peer and tells the others.</summary>
-    public async Task<RoomPeer> RenamePeerAsync(RoomPeer peer, string name)
-    {
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (peer.Name != name)
-            {
-                peer.Name = name;
-                BroadcastPeerUpdated(peer);
-            }
-
-            return peer;
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    /// <summary>
-    /// Sets what a peer publishes, from the media that actually flows (meeting media calls it as tracks start, end and
-    /// are muted), and tells everyone, the peer included. A peer no longer in the room is left alone.
-    /// </summary>
-    public async Task SetPeerMediaAsync(RoomPeer peer, bool audio, bool video, bool screenshare)
-    {
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (!_peers.ContainsKey(peer.Id) || (peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled) == (audio, video, screenshare))
-            {
-                return;
-            }
-
-            (peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled) = (audio, video, screenshare);
-            BroadcastPeerUpdated(peer);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    private void BroadcastPeerUpdated(RoomPeer peer)
-    {
-        if (!peer.Hidden)
-        {
-            Broadcast(new PeerUpdatedMessage(peer.View()));
-        }
-        else
-        {
-            peer.Send(RealtimeJson.Serialize(new PeerUpdatedMessage(peer.View())));
-        }
-    }
 
     /// <summary>A text message to everyone whose preset lets them receive chat, kept with the session.</summary>
     public async Task<ChatMessage> ChatAsync(RoomPeer peer, string text)
@@ -107,7 +29,7 @@ public sealed partial class MeetingRoom
                 Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
             _hasChat = true;
-            Broadcast(new ChatMessageEvent(ChatView.From(message)), to: p => p.Permissions.ChatCanReceive);
+            Publish(new ChatPosted(message), except: null, to: p => p.Permissions.ChatCanReceive);
             return message;
         }
         finally
@@ -117,12 +39,12 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
-    /// Chat's costs, charged before a message is kept: the participant's rate over all its sockets together, and the
-    /// session's total of messages and bytes (what one session may store).
+    /// Chat's costs, charged before a message is kept: the participant's rate over all its connections together, and
+    /// the session's total of messages and bytes (what one session may store).
     /// </summary>
     private void ChargeChatLocked(RoomPeer peer, string text)
     {
-        var chat = _chatOptions;
+        var chat = _services.Chat;
         if (!_chatRates.TryGetValue(peer.Participant.Id, out var rate))
         {
             rate = new TokenBucket(_time, chat.MessagesPerSecond, chat.MessagesPerSecond * 2.0);
@@ -166,7 +88,7 @@ public sealed partial class MeetingRoom
                 request.Anonymous ?? false, request.HideVotes ?? false, _time.GetUtcNow(), []);
             await _store.CreatePollAsync(poll, CancellationToken.None).ConfigureAwait(false);
             _polls++;
-            BroadcastPoll(poll);
+            PublishPoll(poll);
             return poll;
         }
         finally
@@ -203,7 +125,7 @@ public sealed partial class MeetingRoom
             }
 
             poll = (await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false))!;
-            BroadcastPoll(poll);
+            PublishPoll(poll);
             return poll;
         }
         finally
@@ -212,42 +134,7 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>Sends a message to every connected peer (a snapshot: never blocks, never waits for a client).</summary>
-    public void Broadcast(RealtimeMessage message, RoomPeer? except = null, Func<RoomPeer, bool>? to = null)
-    {
-        byte[] bytes = RealtimeJson.Serialize(message);
-        foreach (var peer in _snapshot)
-        {
-            if (peer != except && (to is null || to(peer)))
-            {
-                peer.Send(bytes);
-            }
-        }
-    }
-
-    private void BroadcastPoll(Poll poll)
-    {
-        if (!poll.HideVotes)
-        {
-            Broadcast(new PollUpdatedMessage(PollView.For(poll, null)), to: p => p.Permissions.PollsCanView);
-            return;
-        }
-
-        foreach (var peer in _snapshot.Where(p => p.Permissions.PollsCanView))
-        {
-            peer.Send(RealtimeJson.Serialize(new PollUpdatedMessage(PollView.For(poll, peer.Participant.Id))));
-        }
-    }
-
-    private void KickLocked(RoomPeer peer, string reason)
-    {
-        if (peer.Client is { } client)
-        {
-            client.Connection.TrySend(RealtimeJson.Serialize(new KickedMessage(reason)));
-            client.Connection.Close(RealtimeCloseCodes.Kicked, reason);
-            peer.Client = null;
-        }
-    }
+    private void PublishPoll(Poll poll) => Publish(new PollChanged(poll), except: null, to: p => p.Permissions.PollsCanView);
 
     private string RequireSession() =>
         SessionId ?? throw new DomainException(DomainError.Conflict, "the meeting has no session in progress");

@@ -1,31 +1,28 @@
-using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
-using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
 /// <summary>
-/// The live state of one meeting: its peers and its session. The session starts with the first join and ends
-/// <c>session_keep_alive_time_in_secs</c> after the last peer leaves, on kick-all, or when the meeting is made
-/// inactive; then the room closes and the next join opens a new room and session. Changes to a room are serialised
-/// by one async lock; broadcasts read a snapshot of the peers and never wait for a client.
+/// The live state of one meeting: its peers and its session, whatever front end each peer came through. The session
+/// starts with the first join and ends <c>session_keep_alive_time_in_secs</c> after the last peer leaves, on kick-all,
+/// or when the meeting is made inactive; then the room closes and the next join opens a new room and session. Changes
+/// to a room are serialised by one async lock; what happens is told to each peer's connection as a
+/// <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of the peers, never waiting for a client.
 /// </summary>
 public sealed partial class MeetingRoom
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, RoomPeer> _peers = new(StringComparer.Ordinal);
     private readonly MeetingRooms _rooms;
+    private readonly RoomServices _services;
     private readonly IMeetingSessionStore _store;
-    private readonly IEnumerable<IMeetingSessionObserver> _observers;
-    private readonly IEnumerable<IRoomPeerObserver> _peerObservers;
-    private readonly RealtimeOptions _options;
-    private readonly TimeProvider _time;
     private readonly MeetingWebhookEvents _events;
-    private readonly ChatOptions _chatOptions;
+    private readonly RoomOptions _options;
+    private readonly TimeProvider _time;
     private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
     private int _chatMessages;
     private long _chatBytes;
@@ -38,19 +35,16 @@ public sealed partial class MeetingRoom
     private long _maxConcurrent;
     private bool _hasChat;
 
-    public MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, IMeetingSessionStore store, IEnumerable<IMeetingSessionObserver> observers,
-        IEnumerable<IRoomPeerObserver> peerObservers, MeetingWebhookEvents events, IOptions<RealtimeOptions> options, IOptions<ChatOptions> chat, TimeProvider time)
+    internal MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, RoomServices services)
     {
-        _peerObservers = peerObservers;
-        _chatOptions = chat.Value;
-        _events = events;
         _meeting = meeting;
         AccountId = accountId;
         _rooms = rooms;
-        _store = store;
-        _observers = observers;
-        _options = options.Value;
-        _time = time;
+        _services = services;
+        _store = services.Store;
+        _events = services.Events;
+        _options = services.Options;
+        _time = services.Time;
     }
 
     public string MeetingId => _meeting.Id;
@@ -76,11 +70,11 @@ public sealed partial class MeetingRoom
     /// Joins a client as a new peer, or as the peer it was (<paramref name="resumePeerId"/>) if that peer is still in
     /// its grace period or connected elsewhere. Null when the room has closed meanwhile (the caller takes a new room).
     /// </summary>
-    public async Task<(RoomPeer Peer, bool Resumed)?> JoinAsync(RealtimeClient client, string? name, string? resumePeerId)
+    public async Task<Admission.Entered?> JoinAsync(IRoomClient client, string? name, string? resumePeerId)
     {
         IMeetingSessionObserver[] started = [];
         string? sessionId;
-        (RoomPeer Peer, bool Resumed) result;
+        Admission.Entered result;
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -92,7 +86,7 @@ public sealed partial class MeetingRoom
             if (resumePeerId is not null && _peers.TryGetValue(resumePeerId, out var existing) && existing.Participant.Id == client.Participant.Id)
             {
                 Resume(existing, client, name);
-                return (existing, true);
+                return new Admission.Entered(this, existing, Resumed: true);
             }
 
             if (_peers.Values.Count(p => p.Participant.Id == client.Participant.Id) >= _options.MaxPeersPerParticipant)
@@ -106,7 +100,7 @@ public sealed partial class MeetingRoom
                 var session = new MeetingSession(Guid.NewGuid().ToString(), _meeting.Id, _meeting.AppId, AccountId, _meeting.Title, 0, now, null, null, now, now);
                 await _store.StartSessionAsync(session, [_events.MeetingStarted(_meeting, session)], CancellationToken.None).ConfigureAwait(false);
                 _session = session;
-                started = [.. _observers];
+                started = [.. _services.SessionObservers];
             }
 
             _keepAlive?.Dispose();
@@ -119,11 +113,11 @@ public sealed partial class MeetingRoom
             await _store.AddPeerAsync(sessionPeer, _maxConcurrent, [_events.ParticipantJoined(_meeting, _session, sessionPeer)], CancellationToken.None).ConfigureAwait(false);
             if (!peer.Hidden)
             {
-                Broadcast(new PeerJoinedMessage(peer.View()), except: peer);
+                Publish(new PeerJoined(peer), except: peer, to: null);
             }
 
             sessionId = _session.Id;
-            result = (peer, false);
+            result = new Admission.Entered(this, peer, Resumed: false);
         }
         finally
         {
@@ -152,15 +146,15 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>The peer's socket is gone without a leave: it stays for the grace period, then leaves as of now.</summary>
-    public async Task DisconnectedAsync(RoomPeer peer, RealtimeClient client)
+    /// <summary>The peer's connection is gone without a leave: it stays for the grace period, then leaves as of now.</summary>
+    public async Task DisconnectedAsync(RoomPeer peer, IRoomClient client)
     {
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
             if (!_peers.ContainsKey(peer.Id) || peer.Client != client)
             {
-                return; // already removed, or replaced by a newer socket
+                return; // already removed, or replaced by a newer connection
             }
 
             peer.Client = null;
@@ -173,7 +167,7 @@ public sealed partial class MeetingRoom
         }
     }
 
-    private void Resume(RoomPeer peer, RealtimeClient client, string? name)
+    private void Resume(RoomPeer peer, IRoomClient client, string? name)
     {
         var previous = peer.Client;
         peer.GraceTimer?.Dispose();
@@ -182,7 +176,7 @@ public sealed partial class MeetingRoom
         peer.Client = client;
         peer.Permissions = client.Permissions;
         peer.Name = name ?? peer.Name;
-        previous?.Connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this peer");
+        previous?.Notify(peer, new Replaced());
     }
 
     private async Task GraceExpiredAsync(RoomPeer peer)
@@ -214,7 +208,7 @@ public sealed partial class MeetingRoom
         await _store.EndPeerAsync(peer.Id, leftAt, [_events.ParticipantLeft(_meeting, _session!, SessionPeerOf(peer, leftAt))], CancellationToken.None).ConfigureAwait(false);
         if (!peer.Hidden)
         {
-            Broadcast(new PeerLeftMessage(peer.Id, peer.Participant.Id, reason));
+            Publish(new PeerLeft(peer, reason));
         }
 
         if (_peers.Count == 0 && _session is not null && !_closed)
@@ -278,10 +272,34 @@ public sealed partial class MeetingRoom
         _rooms.Remove(this);
         if (sessionId is not null)
         {
-            foreach (var observer in _observers)
+            foreach (var observer in _services.SessionObservers)
             {
                 await observer.OnSessionEndedAsync(Meeting, sessionId).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Tells every connected peer (a snapshot of the peers: never blocks, never waits for a client).</summary>
+    public void Publish(RoomEvent change) => Publish(change, except: null, to: null);
+
+    /// <summary>Tells the connected peers that <paramref name="to"/> picks (all when null), but <paramref name="except"/>.</summary>
+    internal void Publish(RoomEvent change, RoomPeer? except, Func<RoomPeer, bool>? to)
+    {
+        foreach (var peer in _snapshot)
+        {
+            if (peer != except && (to is null || to(peer)))
+            {
+                peer.Notify(change);
+            }
+        }
+    }
+
+    private void KickLocked(RoomPeer peer, string reason)
+    {
+        if (peer.Client is not null)
+        {
+            peer.Notify(new Kicked(reason));
+            peer.Client = null;
         }
     }
 
@@ -289,7 +307,7 @@ public sealed partial class MeetingRoom
 
     private void NotifyPeerLeft(RoomPeer peer)
     {
-        foreach (var observer in _peerObservers)
+        foreach (var observer in _services.PeerObservers)
         {
             observer.OnPeerLeft(this, peer);
         }

@@ -1,15 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Realtime;
-using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Hosting.Api;
 
-using Stagecast.Server.Features.MeetingSessions;
-
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms.Api;
 
 /// <summary>A meeting's session in progress (RealtimeKit's /meetings/{meeting_id}/active-session): read it, kick, poll.</summary>
 public static class ActiveSessionApi

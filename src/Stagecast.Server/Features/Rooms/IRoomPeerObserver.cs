@@ -1,4 +1,4 @@
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.Rooms;
 
 /// <summary>
 /// Learns that a peer left a meeting room, whatever the reason (leave, kick, reconnect grace over, session end), so
