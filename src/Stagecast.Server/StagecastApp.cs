@@ -22,6 +22,7 @@ using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.Rooms.Api;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Features.Webhooks;
@@ -61,9 +62,10 @@ public static class StagecastApp
         var server = ServerConfiguration.ReadServerOptions(configuration);
         var services = builder.Services;
         services.AddHosting(configuration, server);
-        services.AddCluster(configuration, server);
         services.AddStagecastApi(configuration);
-        // Features, lower ones first: each registers its own services, instruments and start-up work.
+        // Features, lower ones first: each registers its own services, instruments and start-up work, and uses only
+        // Hosting and the features added before it (FeatureOrderTests checks it).
+        services.AddCluster(configuration, server);
         services.AddAccounts(configuration);
         services.AddApps();
         services.AddPresets();
@@ -71,10 +73,10 @@ public static class StagecastApp
         services.AddMeetings();
         services.AddParticipants(configuration, server);
         services.AddMeetingSessions(configuration, server);
-        services.AddMediaPlane(configuration);
         services.AddLivestreams(server);
         services.AddLivestreamSessions(configuration);
         services.AddMeetingLivestreams();
+        services.AddMediaPlane(configuration);
         services.AddRooms(configuration);
         services.AddOutputs(configuration);
         services.AddAnalytics();
@@ -84,6 +86,7 @@ public static class StagecastApp
         services.AddRoomStreams(configuration);
         services.AddRecordings(configuration);
         services.AddRealtime(configuration);
+        services.AddWebPages();
         services.AddFirstStart(configuration);
         // Authentication brings ASP.NET's data protection, whose hosted service makes a key ring (XML files under
         // ~/.aspnet) at start. Nothing here encrypts with it (API and participant tokens are bearer tokens), so it
@@ -135,6 +138,7 @@ public static class StagecastApp
         app.UseMetricsListener();
         app.UseHttpMetrics();
         app.UseCluster();
+        app.MapClusterNodes();
         app.UseHlsPlayback();
         app.UseRealtime();
         app.UseStagecastApi();

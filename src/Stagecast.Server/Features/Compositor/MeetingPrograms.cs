@@ -44,6 +44,8 @@ public sealed partial class MeetingPrograms(
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
     public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
 
+    public void Admit(string appId, string meetingId) => quota.Admit(appId, meetingId);
+
     public ProgramStatusDto? Status(string meetingId, string livestreamId)
     {
         if (Find(meetingId) is not { } program || !program.Outputs.Contains(livestreamId))

@@ -40,6 +40,8 @@ public sealed partial class RealtimeClient(
 
     public PresetPermissions Permissions { get; private set; } = permissions;
 
+    internal System.Text.Json.JsonSerializerOptions RequestOptions => services.RequestOptions;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var untilExpiry = credential.ExpiresAt - _time.GetUtcNow();

@@ -1,4 +1,7 @@
+using Stagecast.Server.Features.Cluster;
+using Stagecast.Server.Features.Realtime.Protocol;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Realtime;
@@ -9,8 +12,10 @@ public static class RealtimeFeature
     public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RealtimeOptions>().Bind(configuration.GetSection("Stagecast:Realtime")).ValidateWith<RealtimeOptions, RealtimeOptionsValidator>().ValidateOnStart();
+        services.AddApiJson(RealtimeRequestsJsonContext.Default);
         services.AddSingleton<RealtimeServices>();
         services.AddSingleton<RealtimeLivestreams>();
+        services.AddSingleton<IMeetingRequests, RealtimeMeetingRequests>();
         return services;
     }
 

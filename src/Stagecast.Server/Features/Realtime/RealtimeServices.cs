@@ -13,8 +13,12 @@ public sealed class RealtimeServices(
     IParticipantStore participants,
     IPresetStore presets,
     RealtimeLivestreams livestreams,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeClient> logger)
 {
+    /// <summary>What requests are read with: the REST API's strict options.</summary>
+    public System.Text.Json.JsonSerializerOptions RequestOptions { get; } = json.Value.SerializerOptions;
+
     public RealtimeLivestreams Livestreams { get; } = livestreams;
 
     public ILogger Logger { get; } = logger;

@@ -5,6 +5,7 @@ using Stagecast.Server.Features.Livestreams;
 using Stagecast.Streaming;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Recordings;
 
@@ -13,6 +14,7 @@ public static class RecordingsFeature
     /// <summary>Recordings of meetings' programs (RealtimeKit's recordings API), stored in the data directory.</summary>
     public static IServiceCollection AddRecordings(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddApiJson(RecordingsApiJsonContext.Default);
         services.AddOptions<RecordingsOptions>().Bind(configuration.GetSection(RecordingsOptions.Section)).ValidateWith<RecordingsOptions, RecordingsOptionsValidator>().ValidateOnStart();
         services.AddSingleton<RecordingRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingRetentionService>());

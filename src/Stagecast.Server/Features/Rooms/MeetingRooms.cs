@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
@@ -19,7 +20,7 @@ public sealed class MeetingRooms(
     IServiceProvider services,
     IOptions<RoomOptions> options,
     IOptions<ChatOptions> chat,
-    TimeProvider time) : IMeetingObserver, IParticipantObserver, IMeetingLivestreamListener
+    TimeProvider time) : IMeetingObserver, IParticipantObserver, IMeetingLivestreamListener, ILocalMeetings
 {
     private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Waitlist> _waitlists = new(StringComparer.Ordinal);
@@ -27,6 +28,8 @@ public sealed class MeetingRooms(
     public ICollection<MeetingRoom> All => _rooms.Values;
 
     public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
+
+    public bool IsHere(string meetingId) => _rooms.ContainsKey(meetingId);
 
     /// <summary>A meeting's waiting room; who starts and stops waiting is told to the room's peers that may accept them.</summary>
     public Waitlist WaitlistOf(string meetingId) => _waitlists.GetOrAdd(meetingId, id =>

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
@@ -11,15 +12,17 @@ public static class RoomsFeature
 {
     /// <summary>
     /// Meeting rooms: who is in each meeting now, its session, chat, polls, waiting room, livestream and speaker, with
-    /// no protocol of its own; front ends (the JSON channel, the REST API's active session) act on them.
+    /// no protocol of its own; front ends act on them (the JSON channel, and the REST API's active session in Api/).
     /// </summary>
     public static IServiceCollection AddRooms(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddActiveSessionApi();
         services.AddOptions<RoomOptions>().Bind(configuration.GetSection(RoomOptions.Section)).ValidateWith<RoomOptions, RoomOptionsValidator>().ValidateOnStart();
         services.AddSingleton<MeetingRooms>();
         services.AddSingleton<IMeetingObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<IParticipantObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<MeetingRooms>());
+        services.AddSingleton<ILocalMeetings>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddHostedService<ViewerCountMonitor>();
         services.AddSingleton<RoomsShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomsShutdown>());
@@ -27,12 +30,5 @@ public static class RoomsFeature
         services.AddSingleton<MeetingSessionFlushService>();
         services.AddHostedService(sp => sp.GetRequiredService<MeetingSessionFlushService>());
         return services;
-    }
-
-    /// <summary>The live side of meeting sessions on REST: kick, kick-all, polls (RealtimeKit's /active-session).</summary>
-    public static RouteGroupBuilder MapActiveSessions(this RouteGroupBuilder api)
-    {
-        api.MapActiveSession();
-        return api;
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
@@ -11,13 +12,19 @@ namespace Stagecast.Server.Features.Rooms.Api;
 /// <summary>A meeting's session in progress (RealtimeKit's /meetings/{meeting_id}/active-session): read it, kick, poll.</summary>
 public static class ActiveSessionApi
 {
-    public static void MapActiveSession(this RouteGroupBuilder api)
+    /// <summary>Its requests and answers, for the API's JSON options; in a cluster, the API on a meeting follows its room.</summary>
+    public static IServiceCollection AddActiveSessionApi(this IServiceCollection services) =>
+        services.AddApiJson(RoomsApiJsonContext.Default).AddSingleton<IMeetingRequests, MeetingApiRequests>();
+
+    /// <summary>The live side of meeting sessions on REST: kick, kick-all, polls.</summary>
+    public static RouteGroupBuilder MapActiveSessions(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/meetings/{meeting_id}/active-session").WithTags("Sessions");
         group.MapGet("/", GetAsync).WithSummary("The meeting's session in progress; 404 when there is none");
         group.MapPost("/kick", KickAsync).WithSummary("Disconnect participants (by participant_ids or custom_participant_ids)");
         group.MapPost("/kick-all", KickAllAsync).WithSummary("Disconnect everyone and end the session");
         group.MapPost("/poll", PollAsync).WithSummary("Create a poll in the session");
+        return api;
     }
 
     private static async Task<Ok<ApiResponse<MeetingSessionDto>>> GetAsync(

@@ -1,14 +1,15 @@
 using System.CommandLine;
-using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.FirstStart;
+using Stagecast.Server.Hosting;
 
-namespace Stagecast.Server.Hosting;
+namespace Stagecast.Server;
 
 /// <summary>
 /// The command line, parsed with System.CommandLine: with no command it runs the server, whose settings are flags
 /// (or STAGECAST_* environment variables); <c>accounts</c>, <c>apps</c> and <c>tokens</c> are operator commands on
-/// the data directory; <c>--help</c> and <c>--version</c> answer and exit. Anything else is refused with usage and
-/// exit code 2, so a typo never starts a server on the default ports.
+/// the data directory (<see cref="OperatorCommands"/>); <c>--help</c> and <c>--version</c> answer and exit. Anything
+/// else is refused with usage and exit code 2, so a typo never starts a server on the default ports. It belongs to the
+/// program, beside <see cref="StagecastApp"/>: it names every feature's settings and commands.
 /// </summary>
 public sealed class CommandLine
 {
