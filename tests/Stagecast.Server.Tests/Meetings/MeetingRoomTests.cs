@@ -6,6 +6,7 @@ using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Tests.Hosting;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Meetings;
@@ -178,6 +179,23 @@ public sealed class MeetingRoomTests(MeetingRoomTests.Server server) : IClassFix
         Assert.Equal((MeetingLivestreamChange.Stopped, LivestreamStage.Idle), (stopped[1].Change, stopped[1].Stage));
         Assert.Null((await room.StateForAsync(hostIn.Peer)).Livestream);
     }
+
+    [Fact]
+    public void TheRoomKnowsNoJsonNoSocketAndNoFrontEnd()
+    {
+        // Its REST routes (Rooms.Api) are a front end like the channel; the room itself is only the model.
+        var uses = TypeReferences.Of(typeof(StagecastApp).Assembly.Location);
+        var broken = uses
+            .Where(u => u.Key.StartsWith("Stagecast.Server.Features.Rooms.", StringComparison.Ordinal) && u.Key.LastIndexOf('.') == "Stagecast.Server.Features.Rooms".Length)
+            .SelectMany(u => u.Value.Where(IsProtocol).Select(used => $"{u.Key} uses {used}"))
+            .ToList();
+        Assert.True(broken.Count == 0, string.Join("\n", broken));
+        Assert.Contains(uses["Stagecast.Server.Features.Realtime.RealtimeConnection"], IsProtocol); // the check sees a socket where there is one
+    }
+
+    private static bool IsProtocol(string type) =>
+        type.StartsWith("System.Text.Json", StringComparison.Ordinal) || type.StartsWith("System.Net.WebSockets", StringComparison.Ordinal)
+        || type.StartsWith("Stagecast.Server.Features.Realtime.", StringComparison.Ordinal);
 
     private static PollRequest Poll(string question, bool hideVotes = false) =>
         new() { Question = question, Options = ["yes", "no"], HideVotes = hideVotes };
