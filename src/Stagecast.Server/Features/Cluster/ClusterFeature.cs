@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Stagecast.Hls;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
-using Stagecast.Server.Hosting.Database;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Stagecast.Server.Features.Cluster;
