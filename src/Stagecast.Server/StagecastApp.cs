@@ -22,6 +22,8 @@ using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.RoomStreams;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.Rooms.Api;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Features.Webhooks;
@@ -65,9 +67,10 @@ public static class StagecastApp
         var server = ServerConfiguration.ReadServerOptions(configuration);
         var services = builder.Services;
         services.AddHosting(configuration, server);
-        services.AddCluster(configuration, server);
         services.AddStagecastApi(configuration);
-        // Features, lower ones first: each registers its own services, instruments and start-up work.
+        // Features, lower ones first: each registers its own services, instruments and start-up work, and uses only
+        // Hosting and the features added before it (FeatureOrderTests checks it).
+        services.AddCluster(configuration, server);
         services.AddAccounts(configuration);
         services.AddApps();
         services.AddPresets();
@@ -75,11 +78,11 @@ public static class StagecastApp
         services.AddMeetings();
         services.AddParticipants(configuration, server);
         services.AddMeetingSessions(configuration, server);
-        services.AddMediaPlane(configuration);
         services.AddLivestreams(server);
         services.AddLivestreamSessions(configuration);
         services.AddMeetingLivestreams();
-        services.AddRealtime(configuration);
+        services.AddMediaPlane(configuration);
+        services.AddRooms(configuration);
         services.AddOutputs(configuration);
         services.AddAnalytics();
         services.AddFfmpeg(configuration[FfmpegOptions.Key]);
@@ -88,6 +91,8 @@ public static class StagecastApp
         services.AddCompositor(configuration);
         services.AddRoomStreams(configuration);
         services.AddRecordings(configuration);
+        services.AddRealtime(configuration);
+        services.AddWebPages();
         services.AddFirstStart(configuration);
         // Authentication brings ASP.NET's data protection, whose hosted service makes a key ring (XML files under
         // ~/.aspnet) at start. Nothing here encrypts with it (API and participant tokens are bearer tokens), so it
@@ -163,6 +168,7 @@ public static class StagecastApp
         app.UseMetricsListener();
         app.UseHttpMetrics();
         app.UseCluster();
+        app.MapClusterNodes();
         app.UseHlsPlayback();
         app.UseRealtime();
         app.UseStagecastApi();

@@ -3,22 +3,28 @@ namespace Stagecast.Server.Hosting;
 public static class HealthEndpoints
 {
     /// <summary>
-    /// GET /healthz: 200 once HTTP and RTMP both listen and the node reaches its database (and Redis, in a cluster);
-    /// 503 before, or when it does not: a load balancer sends nothing to a node that cannot do its work.
+    /// GET /healthz: 200 once HTTP and RTMP both listen and the node reaches what it depends on (its database, and Redis
+    /// in a cluster: each <see cref="IHealthProbe"/>); 503 before, or when it does not: a load balancer sends nothing to
+    /// a node that cannot do its work.
     /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", async (ServerReadiness readiness, IServiceProvider services, CancellationToken cancellationToken) =>
+        endpoints.MapGet("/healthz", async (ServerReadiness readiness, IEnumerable<IHealthProbe> probes, CancellationToken cancellationToken) =>
             {
                 if (!readiness.IsReady)
                 {
                     return Results.Text("starting\n", statusCode: StatusCodes.Status503ServiceUnavailable);
                 }
 
-                var (database, redis) = await Features.Cluster.ClusterFeature.ReachesAsync(services, cancellationToken).ConfigureAwait(false);
-                return database && redis is not false
+                var reached = new List<(string Name, bool Reaches)>();
+                foreach (var probe in probes)
+                {
+                    reached.Add((probe.Name, await probe.ReachesAsync(cancellationToken).ConfigureAwait(false)));
+                }
+
+                return reached.TrueForAll(p => p.Reaches)
                     ? Results.Text("ok\n")
-                    : Results.Text($"unavailable: database {(database ? "ok" : "unreachable")}, redis {(redis is false ? "unreachable" : "ok")}\n",
+                    : Results.Text($"unavailable: {string.Join(", ", reached.Select(p => $"{p.Name} {(p.Reaches ? "ok" : "unreachable")}"))}\n",
                         statusCode: StatusCodes.Status503ServiceUnavailable);
             })
             .ExcludeFromDescription();

@@ -28,6 +28,7 @@ public static class HostingServices
             return server.OpenDatabase();
         });
         services.AddSingleton(provider => Security.SecretStore.For(server, provider.GetRequiredService<SqlDatabase>()));
+        services.AddSingleton<IHealthProbe, DatabaseProbe>();
         services.AddHostedService<DatabaseStartup>();
         return services;
     }

@@ -1,6 +1,6 @@
 namespace Stagecast.Server.Hosting;
 
-/// <summary>Settings sources in order of precedence (last wins): defaults, appsettings, then <see cref="CommandLine"/>'s values (STAGECAST_* variables, flags).</summary>
+/// <summary>Settings sources in order of precedence (last wins): defaults, appsettings, then the command line's values (STAGECAST_* variables, flags).</summary>
 public static class ServerConfiguration
 {
     public static void AddSources(IConfigurationBuilder configuration, Dictionary<string, string?> values) =>

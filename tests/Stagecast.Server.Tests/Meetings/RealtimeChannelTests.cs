@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;

@@ -3,15 +3,11 @@ using Microsoft.Extensions.Options;
 using Stagecast.Hls;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
-using Stagecast.Server.Hosting.Database;
-using System.Text.RegularExpressions;
-using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Realtime;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Stagecast.Server.Features.Cluster;
 
-public static partial class ClusterFeature
+public static class ClusterFeature
 {
     /// <summary>
     /// This node's identity, and with <c>--redis-url</c> the cluster: stream leases, the node registry, recovery of
@@ -20,10 +16,11 @@ public static partial class ClusterFeature
     /// </summary>
     public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
+        services.AddApiJson(ClusterJsonContext.Default);
         services.AddOptions<ClusterOptions>().Bind(configuration.GetSection(ClusterOptions.Section)).ValidateWith<ClusterOptions, ClusterOptionsValidator>().ValidateOnStart();
         var options = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         string nodeId = options.NodeId is { Length: > 0 } id ? id : $"{Environment.MachineName}:{server.HttpPort}";
-        services.AddSingleton(new OperatorEndpoint(ClusterNodesApi.Path, ClusterNodesApi.ListForOperatorAsync));
+        services.AddSingleton(new OperatorEndpoint(ClusterNodes.Path, ClusterNodes.ListForOperatorAsync));
         if (!options.Enabled)
         {
             services.AddSingleton(new NodeIdentity(nodeId));
@@ -41,6 +38,7 @@ public static partial class ClusterFeature
         services.AddSingleton<RedisCluster>();
         services.AddSingleton<IStreamOwnership>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddSingleton<IStartupTask>(sp => sp.GetRequiredService<RedisCluster>());
+        services.AddSingleton<IHealthProbe>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisCluster>());
         services.AddHttpForwarder();
         return services;
@@ -48,14 +46,14 @@ public static partial class ClusterFeature
 
     /// <summary>
     /// LL-HLS and WHEP requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
-    /// every node answers with the same playlists; so are a meeting's channel, media and API requests to the node its
-    /// room lives on (the first node a participant of it reached). A request another node forwarded here counts as its
-    /// client's (<see cref="ForwardedClients"/>). <c>GET /cluster/nodes</c> lists the nodes (<see cref="ClusterNodesApi"/>).
+    /// every node answers with the same playlists; so are a meeting's requests (its channel, media and API, as the
+    /// features that serve them say: <see cref="IMeetingRequests"/>) to the node its room lives on (the first node a
+    /// participant of it reached). A request another node forwarded here counts as its client's
+    /// (<see cref="ForwardedClients"/>). The operator's <c>GET /cluster/nodes</c> lists the nodes (<see cref="ClusterNodes"/>).
     /// </summary>
     public static WebApplication UseCluster(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value;
-        app.MapClusterNodes();
         if (!options.Enabled)
         {
             return app;
@@ -73,8 +71,8 @@ public static partial class ClusterFeature
         var registry = app.Services.GetRequiredService<HlsStreamRegistry>();
         var hub = app.Services.GetRequiredService<Streaming.StreamHub>();
         var ownership = app.Services.GetRequiredService<IStreamOwnership>();
-        var tokens = app.Services.GetRequiredService<ParticipantTokens>();
         var clients = app.Services.GetRequiredService<ForwardedClients>();
+        var meetings = app.Services.GetServices<IMeetingRequests>().ToList();
         app.Use(async (context, next) =>
         {
             clients.Apply(context);
@@ -85,16 +83,13 @@ public static partial class ClusterFeature
                 bool local = registry.TryGet(streamId, out _) || hub.Find(streamId) is not null;
                 owner = local ? null : await ownership.RemoteOwnerUrlAsync(streamId, context.RequestAborted).ConfigureAwait(false);
             }
-            else if (path.StartsWithSegments(RealtimeEndpoint.Path) && ParticipantToken(context.Request) is { } token && tokens.Validate(token) is { } claims)
+            else if (meetings.Select(m => m.Match(context.Request)).FirstOrDefault(m => m is not null) is { } meeting)
             {
-                // The channel and meeting media: the meeting's node, or this one if no node has the meeting yet.
-                var lease = await ownership.AcquireAsync(RedisCluster.MeetingPrefix + claims.MeetingId, context.RequestAborted).ConfigureAwait(false);
-                owner = lease.OwnerUrl;
-            }
-            else if (ApiMeetingId().Match(path.Value ?? "") is { Success: true } meeting)
-            {
-                // The API on a meeting whose room lives on another node (its active session, livestream, recordings).
-                owner = await ownership.RemoteOwnerUrlAsync(RedisCluster.MeetingPrefix + meeting.Groups[1].Value, context.RequestAborted).ConfigureAwait(false);
+                // A participant arriving takes the meeting for this node if no node has it yet; the API only follows it.
+                string lease = RedisCluster.MeetingPrefix + meeting.MeetingId;
+                owner = meeting.Opens
+                    ? (await ownership.AcquireAsync(lease, context.RequestAborted).ConfigureAwait(false)).OwnerUrl
+                    : await ownership.RemoteOwnerUrlAsync(lease, context.RequestAborted).ConfigureAwait(false);
             }
 
             if (owner is not null)
@@ -108,12 +103,6 @@ public static partial class ClusterFeature
         });
         return app;
     }
-
-    private static string? ParticipantToken(HttpRequest request) =>
-        request.Query["token"].LastOrDefault() is { Length: > 0 } query ? query : BearerToken.From(request);
-
-    [GeneratedRegex("^/(?:client/v4/)?accounts/[^/]+/realtime/kit/[^/]+/meetings/([^/]+)(?:/|$)")]
-    private static partial Regex ApiMeetingId();
 
     /// <summary>The stream id of a playback path, LL-HLS (/{id}/manifest/...) or WHEP (/{id}/whep, /{id}/whep/{session}), or null.</summary>
     private static string? PlaybackStreamId(PathString path)
@@ -134,9 +123,4 @@ public static partial class ClusterFeature
         bool playback = rest.StartsWith("/manifest/", StringComparison.Ordinal) || rest.SequenceEqual("/whep") || rest.StartsWith("/whep/", StringComparison.Ordinal);
         return playback ? value.Slice(1, slash).ToString() : null;
     }
-
-    /// <summary>For /healthz: whether the database and (in a cluster) Redis answer.</summary>
-    public static async Task<(bool Database, bool? Redis)> ReachesAsync(IServiceProvider services, CancellationToken cancellationToken) =>
-        (await services.GetRequiredService<SqlDatabase>().PingAsync(cancellationToken).ConfigureAwait(false),
-         services.GetService<RedisCluster>() is { } redis ? await redis.PingAsync().ConfigureAwait(false) : null);
 }

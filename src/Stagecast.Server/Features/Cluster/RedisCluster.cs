@@ -4,8 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.LivestreamSessions;
-using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
 using StackExchange.Redis;
@@ -19,9 +17,9 @@ namespace Stagecast.Server.Features.Cluster;
 /// <see cref="ClusterOptions.LeaseTime"/> and renewed every <see cref="ClusterOptions.RenewInterval"/>. A lease is
 /// taken atomically (a Lua script) with a new fencing epoch from <c>stagecast:stream:{id}:epoch</c>; a node that finds
 /// its lease taken by another stops the stream. When a node's heartbeat disappears, the live node with the smallest
-/// id ends what the dead node left open (<see cref="SessionRecovery"/>, <see cref="MeetingSessionRecovery"/>).
+/// id ends what the dead node left open (each <see cref="IDeadNodeRecovery"/>).
 /// </summary>
-public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, ILiveStreamObserver, IStartupTask
+public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, ILiveStreamObserver, IStartupTask, IHealthProbe
 {
     private const string Prefix = "stagecast:";
 
@@ -157,7 +155,10 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         return values.Where(v => !v.IsNullOrEmpty).Select(v => ClusterNodeInfo.FromJson(v.ToString(), _node.Id)).OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
     }
 
-    public Task<bool> PingAsync() => Task.FromResult(_redis.IsConnected);
+    /// <summary>For <c>/healthz</c>: whether Redis is connected.</summary>
+    public string Name => "redis";
+
+    public Task<bool> ReachesAsync(CancellationToken cancellationToken) => Task.FromResult(_redis.IsConnected);
 
     /// <summary>At start: Redis refusing this node, or not answering, stops the start (<see cref="RedisConnection.CheckAsync"/>).</summary>
     public Task RunAsync(CancellationToken cancellationToken) => RedisConnection.CheckAsync(_options, _node.Id);
@@ -279,7 +280,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     public const string MeetingPrefix = "meeting:";
 
     private bool IsRunningHere(string name) => name.StartsWith(MeetingPrefix, StringComparison.Ordinal)
-        ? _services.GetRequiredService<Realtime.MeetingRooms>().Find(name[MeetingPrefix.Length..]) is not null
+        ? _services.GetServices<ILocalMeetings>().Any(m => m.IsHere(name[MeetingPrefix.Length..]))
         : _hub.Find(name) is not null;
 
     private async Task ReleaseAsync(string streamId, string value)
@@ -296,8 +297,10 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
 
     private async Task RecoverDeadNodesAsync(IReadOnlyCollection<string> live, CancellationToken cancellationToken)
     {
-        await _services.GetRequiredService<SessionRecovery>().RecoverAsync(live, cancellationToken).ConfigureAwait(false);
-        await _services.GetRequiredService<MeetingSessionRecovery>().RecoverAsync(live, cancellationToken).ConfigureAwait(false);
+        foreach (var recovery in _services.GetServices<IDeadNodeRecovery>())
+        {
+            await recovery.RecoverAsync(live, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static (string Node, long Epoch, string Url) Parse(string value)
@@ -321,11 +324,11 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
 /// <summary>A node as <c>GET /cluster/nodes</c> shows it, and as its heartbeat stores it (JSON).</summary>
 public sealed record ClusterNodeInfo(string Id, string Url, IReadOnlyList<string> Streams, double CpuPercent, long RssMegabytes, DateTimeOffset StartedAt, bool Self)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, ApiJsonContext.Default.ClusterNodeInfo);
+    public string ToJson() => JsonSerializer.Serialize(this, ClusterJsonContext.Default.ClusterNodeInfo);
 
     public static ClusterNodeInfo FromJson(string json, string self)
     {
-        var node = JsonSerializer.Deserialize(json, ApiJsonContext.Default.ClusterNodeInfo)!;
+        var node = JsonSerializer.Deserialize(json, ClusterJsonContext.Default.ClusterNodeInfo)!;
         return node with { Self = node.Id == self };
     }
 }

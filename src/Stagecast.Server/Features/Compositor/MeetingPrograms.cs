@@ -5,7 +5,7 @@ using Stagecast.Compositor.Video;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Compositor;
@@ -43,6 +43,8 @@ public sealed partial class MeetingPrograms(
 
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
     public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
+
+    public void Admit(string appId, string meetingId) => quota.Admit(appId, meetingId);
 
     public ProgramStatusDto? Status(string meetingId, string livestreamId)
     {

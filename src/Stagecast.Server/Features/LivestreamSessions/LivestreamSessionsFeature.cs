@@ -1,7 +1,9 @@
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 
@@ -13,6 +15,7 @@ public static class LivestreamSessionsFeature
     /// </summary>
     public static IServiceCollection AddLivestreamSessions(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddApiJson(LivestreamSessionsApiJsonContext.Default);
         services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions")).ValidateWith<SessionAccountingOptions, SessionAccountingOptionsValidator>().ValidateOnStart();
         services.AddSingleton<ILivestreamSessionStore, SqlLivestreamSessionStore>();
         services.AddSingleton<LivestreamWebhookEvents>();
@@ -22,6 +25,7 @@ public static class LivestreamSessionsFeature
         services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<SessionViews>();
         services.AddStartupTask<SessionRecovery>();
+        services.AddSingleton<IDeadNodeRecovery>(sp => sp.GetRequiredService<SessionRecovery>());
         services.AddHostedService<SessionFlushService>();
         return services;
     }

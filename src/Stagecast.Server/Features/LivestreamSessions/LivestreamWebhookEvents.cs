@@ -23,5 +23,5 @@ public sealed class LivestreamWebhookEvents(WebhookEvents webhooks, PublicUrls u
             urls.IngestServer,
             livestream.ManualIngest ? keys.Unprotect(livestream.SealedStreamKey) : null,
             livestream.MeetingId is { } meetingId ? new WebhookMeetingRef(meetingId, livestream.MeetingSessionId) : null),
-            WebhookJsonContext.Default.LivestreamWebhookBody);
+            LivestreamWebhookJsonContext.Default.LivestreamWebhookBody);
 }

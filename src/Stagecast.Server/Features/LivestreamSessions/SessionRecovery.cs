@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
@@ -9,11 +10,11 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 /// last written figures, marked ERRORED so the gap is visible. Meeting livestreams that were active end too (their
 /// meeting sessions ended with the server): sessions still waiting for media end without having started. In a
 /// cluster this runs at start for what this node and dead nodes left open, and again whenever a node dies
-/// (<see cref="Cluster.ClusterJanitor"/>); a live node's sessions are never touched.
+/// (<see cref="IDeadNodeRecovery"/>); a live node's sessions are never touched.
 /// </summary>
 public sealed partial class SessionRecovery(
     ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, NodeIdentity node, TimeProvider time, ILogger<SessionRecovery> logger)
-    : IStartupTask
+    : IStartupTask, IDeadNodeRecovery
 {
     public const string Message = "the server stopped while this session was live";
     public const string InvokedMessage = "the server stopped while this livestream waited for media";

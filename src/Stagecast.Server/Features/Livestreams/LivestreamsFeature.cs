@@ -1,5 +1,6 @@
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Livestreams;
 
@@ -8,6 +9,7 @@ public static class LivestreamsFeature
     /// <summary>The livestream resource: its record, store and stream keys, the operations on it, who watches it.</summary>
     public static IServiceCollection AddLivestreams(this IServiceCollection services, ServerOptions server)
     {
+        services.AddApiJson(LivestreamsApiJsonContext.Default);
         services.AddSingleton(sp =>
         {
             sp.GetRequiredService<DataDirectoryLock>();

@@ -13,7 +13,7 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
     public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken)
     {
         // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
-        string? videoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig, StoredJsonContext.Default.VideoConfig);
+        string? videoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig);
         return db.WithConnectionAsync(c => c.ExecuteAsync(
             $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol)",
             new
@@ -123,7 +123,7 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
     {
         public Livestream ToModel() => new(
             Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
-            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, StoredJsonContext.Default.VideoConfig), RecordingMode,
+            MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig), RecordingMode,
             IngestProtocol);
     }
 }

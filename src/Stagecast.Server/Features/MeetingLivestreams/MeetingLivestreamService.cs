@@ -1,4 +1,3 @@
-using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingSessions;
@@ -24,7 +23,7 @@ public sealed partial class MeetingLivestreamService(
     StreamHub hub,
     SessionWriter writer,
     StreamKeyProtector keys,
-    ProgramQuota programs,
+    IMeetingLivestreamPrograms programs,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     TimeProvider time,

@@ -3,6 +3,7 @@ using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.MeetingLivestreams;
 
@@ -11,6 +12,7 @@ public static class MeetingLivestreamsFeature
     /// <summary>Livestreams of meetings (L6-L10): started by the API or a participant, stopped with their meeting session.</summary>
     public static IServiceCollection AddMeetingLivestreams(this IServiceCollection services)
     {
+        services.AddApiJson(MeetingLivestreamsApiJsonContext.Default);
         services.AddSingleton<MeetingLivestreamRegistry>();
         services.AddSingleton<IPendingLivestreamSessions>(sp => sp.GetRequiredService<MeetingLivestreamRegistry>());
         services.AddSingleton<MeetingLivestreamService>();

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.WebRtc.Sdp;

@@ -1,7 +1,7 @@
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.MeetingSessions;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Sfu;
 
@@ -8,7 +8,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 
 /// <summary>
 /// Meeting media across the server: each room's <see cref="RoomMedia"/>, ended with its peers (it is the rooms'
-/// <see cref="IRoomPeerObserver"/>), the channel's mute control, and one timer that follows the speakers of every
+/// <see cref="IRoomPeerObserver"/>), the rooms' mute control, and one timer that follows the speakers of every
 /// room with media (it runs only while there is one).
 /// </summary>
 public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, IHostedService, IDisposable

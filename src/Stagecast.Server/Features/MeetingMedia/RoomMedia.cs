@@ -1,5 +1,4 @@
-using Stagecast.Server.Features.Realtime;
-using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Whep;
 
@@ -206,7 +205,7 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
 
         if (speaker is not null)
         {
-            Room.Broadcast(new ActiveSpeakerMessage(speaker));
+            Room.SetActiveSpeaker(speaker);
         }
     }
 

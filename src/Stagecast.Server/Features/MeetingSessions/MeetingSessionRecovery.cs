@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
@@ -12,7 +13,7 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// </summary>
 public sealed partial class MeetingSessionRecovery(
     IMeetingSessionStore store, IMeetingStore meetings, MeetingWebhookEvents events, NodeIdentity node, TimeProvider time, ILogger<MeetingSessionRecovery> logger)
-    : IStartupTask
+    : IStartupTask, IDeadNodeRecovery
 {
     public const string Reason = "the server stopped while this session was live";
 

@@ -1,6 +1,8 @@
+using Stagecast.Server.Features.Cluster;
 using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
@@ -9,12 +11,14 @@ public static class MeetingSessionsFeature
     /// <summary>Meeting sessions: their store, durable participant minutes, recovery after a crash, chat downloads and retention.</summary>
     public static IServiceCollection AddMeetingSessions(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
+        services.AddApiJson(MeetingSessionsApiJsonContext.Default);
         services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat")).ValidateWith<ChatOptions, ChatOptionsValidator>().ValidateOnStart();
         services.AddSingleton<ChatRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatRetentionService>());
         services.AddSingleton<IMeetingSessionStore, SqlMeetingSessionStore>();
         services.AddSingleton<MeetingWebhookEvents>();
         services.AddStartupTask<MeetingSessionRecovery>();
+        services.AddSingleton<IDeadNodeRecovery>(sp => sp.GetRequiredService<MeetingSessionRecovery>());
         services.AddSingleton(sp =>
         {
             sp.GetRequiredService<DataDirectoryLock>();

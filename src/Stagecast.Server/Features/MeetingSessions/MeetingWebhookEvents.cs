@@ -38,7 +38,7 @@ public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls
     }
 
     private OutboxEvent Create(Meeting meeting, string name, Func<string, MeetingWebhookBody> body) =>
-        webhooks.Create(meeting.AppId, name, body, WebhookJsonContext.Default.MeetingWebhookBody);
+        webhooks.Create(meeting.AppId, name, body, MeetingWebhookJsonContext.Default.MeetingWebhookBody);
 
     private static MeetingWebhookMeeting MeetingOf(Meeting meeting, MeetingSession session) => new(
         meeting.Id, session.Id, meeting.Title, session.IsLive ? "LIVE" : "ENDED", meeting.CreatedAt, session.StartedAt, session.EndedAt);

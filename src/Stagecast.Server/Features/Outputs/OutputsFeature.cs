@@ -1,6 +1,7 @@
 using Stagecast.Streaming.Limits;
 using Stagecast.Restream;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Outputs;
 
@@ -9,6 +10,7 @@ public static class OutputsFeature
     /// <summary>Restream outputs of livestreams and the manager that runs their workers.</summary>
     public static IServiceCollection AddOutputs(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddApiJson(OutputsApiJsonContext.Default);
         services.AddOptions<RestreamOptions>().Bind(configuration.GetSection("Stagecast:Restream")).ValidateWith<RestreamOptions, RestreamOptionsValidator>().ValidateOnStart();
         services.AddOptions<OutputDestinationOptions>().Bind(configuration.GetSection("Stagecast:Restream"));
         services.AddSingleton<OutputDestinations>();

@@ -2,6 +2,7 @@ using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Security;
 using Microsoft.AspNetCore.Authentication;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Participants;
 
@@ -10,6 +11,7 @@ public static class ParticipantsFeature
     /// <summary>Participants, their ES256 tokens (key in the data directory) and the participant authentication scheme.</summary>
     public static IServiceCollection AddParticipants(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
+        services.AddApiJson(ParticipantsApiJsonContext.Default);
         services.AddOptions<ParticipantOptions>().Bind(configuration.GetSection("Stagecast:Participants")).ValidateWith<ParticipantOptions, ParticipantOptionsValidator>().ValidateOnStart();
         services.AddSingleton<IParticipantStore, SqlParticipantStore>();
         services.AddSingleton(sp =>

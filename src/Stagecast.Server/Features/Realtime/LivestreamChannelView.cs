@@ -1,21 +1,23 @@
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
 /// A meeting livestream as the channel shows it: the server status and the client state of RealtimeKit's
-/// RTKLivestream (<c>WAITING_ON_MANUAL_INGESTION</c>, <c>STARTING</c>, <c>LIVESTREAMING</c>, <c>IDLE</c>). Ingest
-/// credentials go only to peers who may livestream, and only for manual ingest.
+/// RTKLivestream (<c>WAITING_ON_MANUAL_INGESTION</c>, <c>STARTING</c>, <c>LIVESTREAMING</c>, <c>IDLE</c>: its
+/// <see cref="LivestreamStage"/>). Ingest credentials go only to peers who may livestream, and only for manual ingest.
 /// </summary>
 public sealed record LivestreamChannelView(string Id, string Status, string State, string PlaybackUrl, bool ManualIngest, IngestionCredentials? IngestionCredentials)
 {
     public static LivestreamChannelView From(LivestreamView view, bool withCredentials)
     {
         bool manual = view.Record.ManualIngest;
-        string state = view.Status switch
+        string state = LivestreamStages.Of(view) switch
         {
-            LivestreamStatus.Live => "LIVESTREAMING",
-            LivestreamStatus.Invoked => manual ? "WAITING_ON_MANUAL_INGESTION" : "STARTING",
+            LivestreamStage.Livestreaming => "LIVESTREAMING",
+            LivestreamStage.WaitingOnManualIngestion => "WAITING_ON_MANUAL_INGESTION",
+            LivestreamStage.Starting => "STARTING",
             _ => "IDLE",
         };
         return new LivestreamChannelView(view.Record.Id, LivestreamDto.StatusText(view.Status), state, view.PlaybackUrl, manual,

@@ -1,10 +1,8 @@
-using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
-using Stagecast.Server.Features.MeetingSessions;
-using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming.Limits;
@@ -12,18 +10,19 @@ using Stagecast.Streaming.Limits;
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
-/// One participant's socket on the channel: reads its requests, answers each (<c>{"type":"ok","id",…,"data"}</c> or
-/// <c>{"type":"error","id",…,"code","message"}</c>) and passes them to its meeting room. The first request must be
-/// <c>join</c>, within the join timeout. Every message is charged to the socket's rate limit before it is parsed;
-/// one that keeps sending past it is closed (1008). The socket closes when its token expires, and privileged
-/// requests re-check the token and the preset, so a revoked token or a demotion takes effect at once.
+/// One participant's socket on the channel, a front end of its meeting room: reads its requests, answers each
+/// (<c>{"type":"ok","id",…,"data"}</c> or <c>{"type":"error","id",…,"code","message"}</c>) and passes them to the
+/// room, and writes what happens in the room (<see cref="Notify"/>). The first request must be <c>join</c>, within
+/// the join timeout. Every message is charged to the socket's rate limit before it is parsed; one that keeps sending
+/// past it is closed (1008). The socket closes when its token expires, and privileged requests re-check the token
+/// and the preset, so a revoked token or a demotion takes effect at once.
 /// </summary>
 public sealed partial class RealtimeClient(
     RealtimeConnection connection,
     Participant participant,
     PresetPermissions permissions,
     ParticipantCredential credential,
-    RealtimeServices services)
+    RealtimeServices services) : IRoomClient
 {
     private readonly RealtimeOptions _options = services.Options;
     private readonly TimeProvider _time = services.Time;
@@ -40,6 +39,8 @@ public sealed partial class RealtimeClient(
     public Participant Participant { get; } = participant;
 
     public PresetPermissions Permissions { get; private set; } = permissions;
+
+    internal System.Text.Json.JsonSerializerOptions RequestOptions => services.RequestOptions;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -185,32 +186,30 @@ public sealed partial class RealtimeClient(
         }
 
         await RecheckCredentialAsync().ConfigureAwait(false);
-
-        var meeting = await services.Meetings.FindAsync(Participant.MeetingId, CancellationToken.None).ConfigureAwait(false)
-            ?? throw new DomainException(DomainError.NotFound, "the meeting no longer exists");
-        if (meeting.Status == MeetingStatus.Inactive)
+        Admission admission;
+        try
         {
-            throw new RealtimeException((int)DomainError.Forbidden, "the meeting is inactive", RealtimeCloseCodes.MeetingEnded);
+            admission = await services.Rooms.AdmitAsync(this, credential.AccountId, request.Name, request.PeerId).ConfigureAwait(false);
+        }
+        catch (MeetingInactiveException ex)
+        {
+            throw new RealtimeException(ex.Code, ex.Message, RealtimeCloseCodes.MeetingEnded);
         }
 
-        var waitlist = services.Rooms.WaitlistOf(meeting.Id);
-        bool resuming = request.PeerId is { } peerId
-            && services.Rooms.Find(meeting.Id)?.Peers.Any(p => p.Id == peerId && p.Participant.Id == Participant.Id) == true;
-        if (!resuming && waitlist.MustWait(Participant, Permissions))
+        if (admission is Admission.Waiting waiting)
         {
-            var waiter = waitlist.Add(Participant, request.Name);
-            Volatile.Write(ref _waiting, waiter);
-            Send(new WaitlistedMessage(waiter.Id));
-            _ = AdmitWhenDecidedAsync(waiter, id, meeting, request);
+            Volatile.Write(ref _waiting, waiting.Waiter);
+            Send(new WaitlistedMessage(waiting.Waiter.Id));
+            _ = AdmitWhenDecidedAsync(waiting, id, request);
             return null;
         }
 
-        return new OkMessage(id, await EnterAsync(meeting, request).ConfigureAwait(false));
+        return new OkMessage(id, await EnteredAsync((Admission.Entered)admission).ConfigureAwait(false));
     }
 
-    private async Task AdmitWhenDecidedAsync(Waitlist.Waiter waiter, string? id, Meeting meeting, JoinRequest request)
+    private async Task AdmitWhenDecidedAsync(Admission.Waiting waiting, string? id, JoinRequest request)
     {
-        var decision = await waiter.Decision.Task.ConfigureAwait(false);
+        var decision = await waiting.Waiter.Decision.Task.ConfigureAwait(false);
         Volatile.Write(ref _waiting, null);
         switch (decision)
         {
@@ -228,7 +227,8 @@ public sealed partial class RealtimeClient(
 
         try
         {
-            Send(new OkMessage(id, await EnterAsync(meeting, request).ConfigureAwait(false)));
+            var entered = await services.Rooms.EnterAsync(waiting.Meeting, credential.AccountId, this, request.Name, request.PeerId).ConfigureAwait(false);
+            Send(new OkMessage(id, await EnteredAsync(entered).ConfigureAwait(false)));
         }
         catch (DomainException ex)
         {
@@ -241,56 +241,32 @@ public sealed partial class RealtimeClient(
         }
     }
 
-    private async Task<RealtimeAnswer> EnterAsync(Meeting meeting, JoinRequest request)
+    /// <summary>The socket serves the peer it entered as; the answer to its <c>join</c> is what the peer sees of the room.</summary>
+    private async Task<RealtimeAnswer> EnteredAsync(Admission.Entered entered)
     {
-        while (true)
-        {
-            var room = services.Rooms.GetOrCreate(meeting, credential.AccountId);
-            if (await room.JoinAsync(this, request.Name, request.PeerId).ConfigureAwait(false) is not var (peer, resumed))
-            {
-                continue; // the room closed meanwhile (its session ended); the next one opens a new session
-            }
-
-            _room = room;
-            Volatile.Write(ref _peer, peer);
-            return await JoinedAsync(room, peer, resumed).ConfigureAwait(false);
-        }
+        var (room, peer) = (entered.Room, entered.Peer);
+        _room = room;
+        Volatile.Write(ref _peer, peer);
+        string sessionId = room.SessionId ?? "";
+        var state = await room.StateForAsync(peer).ConfigureAwait(false);
+        return new JoinAnswer(
+            peer.Id,
+            entered.Resumed,
+            PeerView.Of(peer),
+            Permissions,
+            [.. state.Peers.Select(PeerView.Of)],
+            new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId, room.SessionStartedAt),
+            [.. state.Chat.Select(ChatView.From)],
+            [.. state.Polls.Select(p => PollView.For(p, Participant.Id))],
+            state.Livestream is { } livestream ? LivestreamChannelView.From(livestream, Permissions.CanLivestream) : null,
+            state.Waitlisted);
     }
 
     /// <summary><c>waitlist_accept</c> / <c>waitlist_reject</c>: a host lets a waiting participant in, or not.</summary>
     internal Task<RealtimeAnswer> DecideAsync(WaitlistDecisionRequest request, bool accept)
     {
-        if (!_peer!.Permissions.AcceptWaitingRequests)
-        {
-            throw new DomainException(DomainError.Forbidden, "this participant's preset may not accept waiting requests (accept_waiting_requests)");
-        }
-
-        if (!services.Rooms.WaitlistOf(Participant.MeetingId).Resolve(request.WaitlistId!, accept))
-        {
-            throw new DomainException(DomainError.NotFound, $"nobody waits with waitlist_id {request.WaitlistId}");
-        }
-
+        _room!.DecideWaiter(_peer!, request.WaitlistId!, accept);
         return Task.FromResult<RealtimeAnswer>(EmptyAnswer.Instance);
-    }
-
-    private async Task<RealtimeAnswer> JoinedAsync(MeetingRoom room, RoomPeer peer, bool resumed)
-    {
-        string sessionId = room.SessionId ?? "";
-        var chat = room.Meeting.PersistChat
-            ? await services.Sessions.ListRecentMeetingChatAsync(room.MeetingId, _options.ChatHistory, CancellationToken.None).ConfigureAwait(false)
-            : (await services.Sessions.ListChatAsync(sessionId, CancellationToken.None).ConfigureAwait(false)).TakeLast(_options.ChatHistory).ToList();
-        var polls = await services.Sessions.ListPollsAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
-        return new JoinAnswer(
-            peer.Id,
-            resumed,
-            peer.View(),
-            Permissions,
-            [.. room.Peers.Where(p => p != peer && !p.Hidden).Select(p => p.View())],
-            new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId, room.SessionStartedAt),
-            Permissions.ChatCanReceive ? [.. chat.Select(ChatView.From)] : [],
-            Permissions.PollsCanView ? [.. polls.Select(p => PollView.For(p, Participant.Id))] : [],
-            services.Livestreams.Describe(room, this),
-            Permissions.AcceptWaitingRequests ? services.Rooms.WaitlistOf(room.MeetingId).Views : []);
     }
 
     internal async Task<RealtimeAnswer> StartLivestreamAsync(StartMeetingLivestreamRequest request)
@@ -350,24 +326,14 @@ public sealed partial class RealtimeClient(
             await _room!.RenamePeerAsync(_peer!, name).ConfigureAwait(false);
         }
 
-        return new SelfAnswer(_peer!.View());
+        return new SelfAnswer(PeerView.Of(_peer!));
     }
 
     /// <summary><c>media_state</c>: the client muted or unmuted its microphone or camera; muted tracks are not forwarded.</summary>
     internal async Task<RealtimeAnswer> MediaStateAsync(MediaStateRequest request)
     {
-        var permissions = _peer!.Permissions;
-        if ((request.AudioEnabled == true && !permissions.CanProduceAudio) || (request.VideoEnabled == true && !permissions.CanProduceVideo))
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow producing that media");
-        }
-
-        if (services.Media is { } media)
-        {
-            await media.SetMutedAsync(_room!, _peer, request.AudioEnabled, request.VideoEnabled).ConfigureAwait(false);
-        }
-
-        return new SelfAnswer(_peer.View());
+        await _room!.SetMutedAsync(_peer!, request.AudioEnabled, request.VideoEnabled).ConfigureAwait(false);
+        return new SelfAnswer(PeerView.Of(_peer!));
     }
 
     internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request) =>
@@ -378,6 +344,28 @@ public sealed partial class RealtimeClient(
 
     internal async Task<RealtimeAnswer> VoteAsync(VoteRequest request) =>
         new PollAnswer(PollView.For(await _room!.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id));
+
+    /// <summary>Writes what happened in the room as the channel's message to the client (<see cref="ChannelEvents"/>).</summary>
+    public void Notify(RoomPeer peer, RoomEvent change)
+    {
+        switch (change)
+        {
+            case Kicked kicked:
+                Send(new KickedMessage(kicked.Reason));
+                Connection.Close(RealtimeCloseCodes.Kicked, kicked.Reason);
+                break;
+            case Replaced:
+                Connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this peer");
+                break;
+            default:
+                if (ChannelEvents.MessageFor(peer, change) is { } message)
+                {
+                    Send(message);
+                }
+
+                break;
+        }
+    }
 
     public void Send(RealtimeMessage message) => Connection.TrySend(RealtimeJson.Serialize(message));
 

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.MeetingSessions;
-using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -11,16 +10,14 @@ public sealed class RealtimeServices(
     IOptions<RealtimeOptions> options,
     TimeProvider time,
     MeetingRooms rooms,
-    IMeetingStore meetings,
-    IMeetingSessionStore sessions,
     IParticipantStore participants,
     IPresetStore presets,
     RealtimeLivestreams livestreams,
-    IEnumerable<IPeerMediaControl> media,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeClient> logger)
 {
-    /// <summary>Meeting media's mute control, when meeting media is part of the server.</summary>
-    public IPeerMediaControl? Media { get; } = media.FirstOrDefault();
+    /// <summary>What requests are read with: the REST API's strict options.</summary>
+    public System.Text.Json.JsonSerializerOptions RequestOptions { get; } = json.Value.SerializerOptions;
 
     public RealtimeLivestreams Livestreams { get; } = livestreams;
 
@@ -31,10 +28,6 @@ public sealed class RealtimeServices(
     public TimeProvider Time { get; } = time;
 
     public MeetingRooms Rooms { get; } = rooms;
-
-    public IMeetingStore Meetings { get; } = meetings;
-
-    public IMeetingSessionStore Sessions { get; } = sessions;
 
     public IParticipantStore Participants { get; } = participants;
 

@@ -1,4 +1,5 @@
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -13,7 +14,12 @@ public sealed record PeerView(
     bool AudioEnabled,
     bool VideoEnabled,
     bool ScreenshareEnabled,
-    DateTimeOffset JoinedAt);
+    DateTimeOffset JoinedAt)
+{
+    public static PeerView Of(RoomPeer peer) => new(
+        peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.Picture, peer.Participant.PresetName,
+        peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled, peer.JoinedAt);
+}
 
 /// <summary>A chat message as the channel sends it.</summary>
 public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt)
@@ -21,31 +27,3 @@ public sealed record ChatView(string Id, string? PeerId, string UserId, string? 
     public static ChatView From(ChatMessage message) =>
         new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, message.Payload, message.CreatedAt);
 }
-
-/// <summary>
-/// A poll in RealtimeKit's shape. Anonymous polls show counts but not who voted; polls that hide votes show
-/// counts and votes only to those who have voted and to the poll's creator.
-/// </summary>
-public sealed record PollView(string Id, string Question, IReadOnlyList<PollOptionView> Options, bool Anonymous, bool HideVotes, string? CreatedBy, IReadOnlyList<string> Voted)
-{
-    public static PollView For(Poll poll, string? viewerParticipantId)
-    {
-        bool reveal = !poll.HideVotes || viewerParticipantId is null || poll.CreatedBy == viewerParticipantId
-            || poll.Votes.Any(v => v.ParticipantId == viewerParticipantId);
-        var options = poll.Options.Select((text, index) =>
-        {
-            var votes = poll.Votes.Where(v => v.Option == index).ToList();
-            return new PollOptionView(
-                text,
-                reveal ? votes.Count : 0,
-                reveal && !poll.Anonymous ? votes.Select(v => new PollVoterView(v.ParticipantId, v.DisplayName)).ToList() : []);
-        }).ToList();
-        // Who voted is a result too: a viewer who may not see results yet (it has not voted) learns nothing of it.
-        IReadOnlyList<string> voted = poll.Anonymous || !reveal ? [] : [.. poll.Votes.Select(v => v.ParticipantId)];
-        return new PollView(poll.Id, poll.Question, options, poll.Anonymous, poll.HideVotes, poll.CreatedBy, voted);
-    }
-}
-
-public sealed record PollOptionView(string Text, int Count, IReadOnlyList<PollVoterView> Votes);
-
-public sealed record PollVoterView(string Id, string? Name);

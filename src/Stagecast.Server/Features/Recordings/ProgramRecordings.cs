@@ -1,7 +1,7 @@
 using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.Meetings;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming;
 

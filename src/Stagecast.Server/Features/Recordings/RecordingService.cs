@@ -197,5 +197,5 @@ public sealed partial class RecordingService(
             r.Id, r.Status.Name(), r.MeetingId, r.LivestreamId, r.SessionId, r.InvokedTime, r.StartedTime, r.StoppedTime, r.OutputFileName, r.FileSize,
             r.Duration, r.StartReason, r.StopReason, r.Error),
         r.MeetingId is { } meetingId ? new WebhookMeetingRef(meetingId, r.SessionId) : null),
-        WebhookJsonContext.Default.RecordingWebhookBody);
+        RecordingWebhookJsonContext.Default.RecordingWebhookBody);
 }

@@ -73,9 +73,9 @@ public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDe
         Timeout = Timeout.InfiniteTimeSpan, // an upload is bounded by its caller's cancellation (Stagecast:Recordings:UploadTimeout)
     };
 
-    public byte[] Seal(StorageTarget target) => keys.Protect(JsonSerializer.Serialize(target, StoredJsonContext.Default.StorageTarget));
+    public byte[] Seal(StorageTarget target) => keys.Protect(JsonSerializer.Serialize(target, RecordingStoredJsonContext.Default.StorageTarget));
 
-    public StorageTarget Unseal(byte[] sealedTarget) => JsonSerializer.Deserialize(keys.Unprotect(sealedTarget), StoredJsonContext.Default.StorageTarget)!;
+    public StorageTarget Unseal(byte[] sealedTarget) => JsonSerializer.Deserialize(keys.Unprotect(sealedTarget), RecordingStoredJsonContext.Default.StorageTarget)!;
 
     /// <summary>Null when the endpoint may be used; otherwise why not (the outputs' destination policy).</summary>
     public async Task<string?> CheckAsync(StorageTarget target, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Limits;
 
@@ -16,6 +17,7 @@ public static class RecordingsFeature
     /// </summary>
     public static IServiceCollection AddRecordings(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddApiJson(RecordingsApiJsonContext.Default);
         services.AddOptions<RecordingsOptions>().Bind(configuration.GetSection(RecordingsOptions.Section)).ValidateWith<RecordingsOptions, RecordingsOptionsValidator>().ValidateOnStart();
         services.AddSingleton<RecordingRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RecordingRetentionService>());

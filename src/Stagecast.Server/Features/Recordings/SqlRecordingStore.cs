@@ -85,7 +85,7 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
     private RecordingParameters Parameters(Recording r) => new(
         r.Id, r.AppId, r.MeetingId, r.LivestreamId, r.SessionId, r.Status.Name(), Ms(r.InvokedTime), Ms(r.StartedTime), Ms(r.StoppedTime), r.OutputFileName,
         r.FileSize, r.Duration, r.StartReason, r.StopReason, r.MaxSeconds, r.Error, new BinaryParameter(r.SealedStorage), r.StorageKey,
-        r.Tracks is null ? null : System.Text.Json.JsonSerializer.Serialize(r.Tracks, StoredJsonContext.Default.IReadOnlyListRecordedTrack), node.Id);
+        r.Tracks is null ? null : System.Text.Json.JsonSerializer.Serialize(r.Tracks, RecordingStoredJsonContext.Default.IReadOnlyListRecordedTrack), node.Id);
 
     /// <summary>A recording's columns (a named type: Dapper.AOT binds it at compile time).</summary>
     internal sealed record RecordingParameters(
@@ -100,6 +100,6 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
         public Recording ToModel() => new(Id, AppId, MeetingId, LivestreamId, SessionId, RecordingStatuses.Parse(Status) ?? RecordingStatus.Errored,
             Time(InvokedTime), StartedTime is { } s ? Time(s) : null, StoppedTime is { } e ? Time(e) : null, OutputFileName, FileSize, Duration,
             StartReason, StopReason, MaxSeconds is { } m ? (int)m : null, Error, Storage, StorageKey,
-            Tracks is null ? null : System.Text.Json.JsonSerializer.Deserialize(Tracks, StoredJsonContext.Default.IReadOnlyListRecordedTrack));
+            Tracks is null ? null : System.Text.Json.JsonSerializer.Deserialize(Tracks, RecordingStoredJsonContext.Default.IReadOnlyListRecordedTrack));
     }
 }

@@ -2,7 +2,7 @@ using Stagecast.FfmpegProcesses;
 using Stagecast.Recording;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Meetings;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Recordings;

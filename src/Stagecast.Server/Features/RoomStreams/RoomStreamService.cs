@@ -5,8 +5,7 @@ using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Outputs;
-using Stagecast.Server.Features.Realtime;
-using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
@@ -79,7 +78,7 @@ public sealed partial class RoomStreamService(
 
         Log.Started(_logger, record.Id, meeting.Id, record.MaskedUrl);
         var view = View(active);
-        rooms.Find(meeting.Id)?.Broadcast(new StreamStartedMessage(view));
+        rooms.Find(meeting.Id)?.Publish(new RoomStreamStarted(view));
         return view;
     }
 
@@ -103,7 +102,7 @@ public sealed partial class RoomStreamService(
 
         Log.Stopped(_logger, id, meetingId, reason);
         var view = View(active);
-        rooms.Find(meetingId)?.Broadcast(new StreamEndedMessage(view));
+        rooms.Find(meetingId)?.Publish(new RoomStreamEnded(view));
         return view;
     }
 

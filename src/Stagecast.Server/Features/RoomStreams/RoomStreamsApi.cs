@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Meetings;
-using Stagecast.Server.Features.Realtime;
-using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
 

@@ -2,6 +2,7 @@ using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.RoomStreams;
 
@@ -10,6 +11,7 @@ public static class RoomStreamsFeature
     /// <summary>Room streams: a meeting's program pushed to RTMP(S) destinations (SignalWire's RoomSessionStream).</summary>
     public static IServiceCollection AddRoomStreams(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddApiJson(RoomStreamsApiJsonContext.Default);
         services.AddOptions<RoomStreamsOptions>().Bind(configuration.GetSection(RoomStreamsOptions.Section))
             .ValidateWith<RoomStreamsOptions, RoomStreamsOptionsValidator>().ValidateOnStart();
         services.AddSingleton<IRoomStreamStore, SqlRoomStreamStore>();

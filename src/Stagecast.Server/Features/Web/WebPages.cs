@@ -22,6 +22,9 @@ public static class WebPages
     /// <summary>Loaded with the first page asked for, not at start (an idle server keeps them out of memory).</summary>
     private static FrozenDictionary<string, Asset> Assets => AssetTable.All;
 
+    /// <summary>What the pages' JSON needs (the watch page's live state).</summary>
+    public static IServiceCollection AddWebPages(this IServiceCollection services) => services.AddApiJson(WebJsonContext.Default);
+
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/assets/{file}", (HttpContext context, string file) =>
@@ -74,7 +77,7 @@ public static class WebPages
 
             bool live = hls.TryGet(livestream_id, out var output) && !output.IsEnded && output.Snapshot is not null;
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(new WatchState(live, viewers.Count(livestream_id)), ApiJsonContext.Default.WatchState);
+            return TypedResults.Ok(new WatchState(live, viewers.Count(livestream_id)));
         }).ExcludeFromDescription();
         return endpoints;
     }

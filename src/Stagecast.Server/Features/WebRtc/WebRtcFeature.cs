@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.WebRtc;
@@ -14,6 +15,7 @@ public static class WebRtcFeature
             .PostConfigure<IOptions<ServerOptions>>((webRtc, server) => webRtc.Bind ??= WebRtcBindFor(server.Value.GetBindAddress()))
             .ValidateWith<WebRtcOptions, WebRtcOptionsValidator>().ValidateOnStart();
         services.AddOptions<TurnOptions>().Bind(configuration.GetSection(TurnOptions.Section)).ValidateWith<TurnOptions, TurnOptionsValidator>().ValidateOnStart();
+        services.AddApiJson(WebRtcApiJsonContext.Default);
         services.AddSingleton<IceServers>();
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());

@@ -6,8 +6,8 @@ namespace Stagecast.Server.Features.Webhooks;
 /// <summary>
 /// Makes the events an app's webhooks receive. Each feature builds its own payloads (meeting sessions theirs,
 /// livestream sessions theirs) and writes the event with the change that causes it (<see cref="WebhookOutbox"/>).
-/// Bodies are camelCase as RealtimeKit sends them (<see cref="WebhookJsonContext"/>); each carries its <c>eventId</c>, which is also the
-/// <c>rtk-uuid</c> header and stays the same on every retry.
+/// Bodies are camelCase as RealtimeKit sends them, nulls left out (each feature's webhook JSON context says so); each
+/// carries its <c>eventId</c>, which is also the <c>rtk-uuid</c> header and stays the same on every retry.
 /// </summary>
 public sealed class WebhookEvents
 {

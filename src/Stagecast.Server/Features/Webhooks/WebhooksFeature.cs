@@ -1,6 +1,7 @@
 using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Webhooks;
 
@@ -9,6 +10,7 @@ public static class WebhooksFeature
     /// <summary>Webhooks: the store, the outbox dispatcher, the signing key in the data directory.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
+        services.AddApiJson(WebhooksApiJsonContext.Default);
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection("Stagecast:Webhooks")).ValidateWith<WebhookOptions, WebhookOptionsValidator>().ValidateOnStart();
         services.AddSingleton<IWebhookStore, SqlWebhookStore>();
         services.AddSingleton<WebhookService>();

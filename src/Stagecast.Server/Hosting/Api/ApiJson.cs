@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Stagecast.Server.Hosting.Api;
 
 /// <summary>
 /// REST JSON: snake_case names, nulls written, numbers strict, times as ISO-8601 UTC with milliseconds; the types come
-/// from <see cref="ApiJsonContext"/> only (no reflection, as in the Native AOT release).
+/// from <see cref="ApiJsonContext"/> and the contexts the features add (no reflection, as in the Native AOT release).
 /// </summary>
 public static class ApiJson
 {
@@ -19,6 +20,13 @@ public static class ApiJson
         options.TypeInfoResolverChain.Clear();
         options.TypeInfoResolverChain.Add(ApiJsonContext.Default);
     }
+
+    /// <summary>
+    /// A feature's requests and answers (a source-generated context, with or without options of its own: the API's
+    /// options above apply), for its endpoints and its other readers of request bodies.
+    /// </summary>
+    public static IServiceCollection AddApiJson(this IServiceCollection services, IJsonTypeInfoResolver types) =>
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(types));
 
     public static string Format(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -1,16 +1,15 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
-using Stagecast.Server.Features.Accounts;
-using Stagecast.Server.Features.Apps;
 
 namespace Stagecast.Server.Hosting.Api;
 
 /// <summary>
 /// The REST API under both base paths RealtimeKit clients use: <c>/client/v4/accounts/{account_id}/realtime/kit</c>
 /// (the SDKs) and <c>/accounts/{account_id}/realtime/kit</c> (the reference docs). App routes add <c>/{app_id}</c>.
-/// Features map their route groups through <see cref="MapAppApi"/> and <see cref="MapAccountApi"/>, which give every
-/// group the API token policy, the tenant check, the body size limit, the rate limit and the error envelope.
+/// Features map their route groups through Accounts' <c>MapAccountApi</c> and Apps' <c>MapAppApi</c>, which give every
+/// group the API token policy and the tenant check, and through <see cref="Group"/> the body size limit, the rate
+/// limit and the error envelope.
 /// </summary>
 public static class ApiRoutes
 {
@@ -54,37 +53,15 @@ public static class ApiRoutes
         return app;
     }
 
-    /// <summary>Routes of one app: <c>{base}/{app_id}/…</c>, authorised by an API token of the account that owns the app.</summary>
-    public static WebApplication MapAppApi(this WebApplication app, Action<RouteGroupBuilder> map)
-    {
-        for (int i = 0; i < AccountBasePaths.Length; i++)
-        {
-            string basePath = AccountBasePaths[i] + "/{app_id}";
-            var api = Group(app, basePath, documented: i == 0).AddEndpointFilter<AppResolutionFilter>();
-            map(api);
-            // A RequestDelegate, not a handler to bind: the request delegate generator would drop the pattern of
-            // MapFallback(pattern, handler) and make every such fallback a catch-all of the whole server.
-            app.MapFallback(basePath + "/{**path}", (RequestDelegate)(context => HttpErrors.NotFoundOrMethodNotAllowed(context).ExecuteAsync(context))).ExcludeFromDescription();
-        }
-
-        return app;
-    }
-
-    /// <summary>Routes of an account: <c>{base}/…</c> (apps), authorised by an API token of that account.</summary>
-    public static WebApplication MapAccountApi(this WebApplication app, Action<RouteGroupBuilder> map)
-    {
-        for (int i = 0; i < AccountBasePaths.Length; i++)
-        {
-            map(Group(app, AccountBasePaths[i], documented: i == 0).AddEndpointFilter<AccountResolutionFilter>());
-        }
-
-        return app;
-    }
-
-    private static RouteGroupBuilder Group(WebApplication app, string prefix, bool documented)
+    /// <summary>
+    /// A group of API routes under <paramref name="prefix"/> (one of <see cref="AccountBasePaths"/> and what follows) with the
+    /// body size limit, the rate limit, the error envelope and its answers in the OpenAPI document; the feature that
+    /// maps it adds who may call it (its authorization and tenant check). Only <paramref name="documented"/> groups are
+    /// in the document: the same routes under the second base path are not repeated.
+    /// </summary>
+    public static RouteGroupBuilder Group(WebApplication app, string prefix, bool documented)
     {
         var api = app.MapGroup(prefix)
-            .RequireAuthorization(ApiTokenAuthenticationHandler.Policy)
             .WithMetadata(
                 ApiEndpointMetadata.Instance,
                 new RequestSizeLimitAttribute(MaxRequestBodyBytes),

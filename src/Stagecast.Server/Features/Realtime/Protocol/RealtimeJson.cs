@@ -6,22 +6,11 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 
 /// <summary>
 /// JSON of the channel, snake_case like the REST API: what the server sends through the source-generated
-/// <see cref="RealtimeJsonContext"/>, requests read strictly like REST bodies.
+/// <see cref="RealtimeJsonContext"/>; requests are read strictly like REST bodies (<see cref="RealtimeRequestsJsonContext"/>).
 /// </summary>
 public static class RealtimeJson
 {
-    /// <summary>For requests: the REST API's strict options.</summary>
-    public static readonly JsonSerializerOptions RequestOptions = CreateRequestOptions();
-
     public static byte[] Serialize(RealtimeMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, RealtimeJsonContext.Default.RealtimeMessage);
-
-    private static JsonSerializerOptions CreateRequestOptions()
-    {
-        var options = new JsonSerializerOptions();
-        ApiJson.Configure(options);
-        options.MakeReadOnly();
-        return options;
-    }
 }
 
 /// <summary>The serializer of every message the server sends (no reflection at run time).</summary>

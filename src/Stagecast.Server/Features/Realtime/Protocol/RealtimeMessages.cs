@@ -3,7 +3,8 @@ using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Presets;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.RoomStreams;
+using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;
 
@@ -107,29 +108,9 @@ public sealed record PollAnswer(PollView Poll) : RealtimeAnswer;
 
 public sealed record LivestreamAnswer(LivestreamChannelView Livestream) : RealtimeAnswer;
 
-/// <summary>
-/// A room stream (SignalWire's <c>RoomSessionStream</c>): the meeting's program pushed to an RTMP(S) URL, its stream
-/// key masked. The REST API answers with the same object.
-/// </summary>
-public sealed record RoomStreamView(
-    string Id,
-    string RoomId,
-    string RoomSessionId,
-    string State,
-    string Url,
-    double? Duration,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt,
-    string Status,
-    string? LastError,
-    long BytesSent);
-
 public sealed record StreamStartedMessage(RoomStreamView Stream) : RealtimeMessage;
 
 public sealed record StreamEndedMessage(RoomStreamView Stream) : RealtimeMessage;
-
-/// <summary>Someone waiting in the meeting's waiting room to be let in.</summary>
-public sealed record WaitlistedView(string Id, string UserId, string CustomParticipantId, string? Name, string? PresetName, DateTimeOffset RequestedAt);
 
 /// <summary>To a participant that asked to join: it waits for a host to let it in (its <c>join</c> is answered then).</summary>
 public sealed record WaitlistedMessage(string WaitlistId) : RealtimeMessage;

@@ -1,6 +1,7 @@
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;
@@ -19,7 +20,7 @@ public static class RealtimeRoutes
     public static readonly IReadOnlyDictionary<string, RealtimeRoute> All = new Dictionary<string, RealtimeRoute>(StringComparer.Ordinal)
     {
         ["ping"] = new(true, (_, id, _) => Task.FromResult<RealtimeMessage?>(new PongMessage(id))),
-        ["join"] = new(true, (client, id, message) => client.JoinAsync(id, JsonBody<JoinRequest>.ParseChecked(message.Span, RealtimeJson.RequestOptions))),
+        ["join"] = new(true, (client, id, message) => client.JoinAsync(id, JsonBody<JoinRequest>.ParseChecked(message.Span, client.RequestOptions))),
         ["leave"] = Ask<EmptyRequest>((client, _) => client.LeaveAsync()),
         ["peer_update"] = Ask<PeerUpdateRequest>((client, request) => client.UpdatePeerAsync(request)),
         ["media_state"] = Ask<MediaStateRequest>((client, request) => client.MediaStateAsync(request)),
@@ -36,5 +37,5 @@ public static class RealtimeRoutes
     private static RealtimeRoute Ask<T>(Func<RealtimeClient, T, Task<RealtimeAnswer>> handler, bool beforeJoin = false)
         where T : class, new() =>
         new(beforeJoin, async (client, id, message) =>
-            new OkMessage(id, await handler(client, JsonBody<T>.ParseChecked(message.Span, RealtimeJson.RequestOptions)).ConfigureAwait(false)));
+            new OkMessage(id, await handler(client, JsonBody<T>.ParseChecked(message.Span, client.RequestOptions)).ConfigureAwait(false)));
 }

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Cluster;
+
+/// <summary>
+/// The nodes as <c>GET /cluster/nodes</c> shows them and as each heartbeat stores them in Redis: the API's JSON,
+/// generated at compile time.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    Converters = [typeof(ApiJson.UtcTimeConverter)])]
+[JsonSerializable(typeof(ClusterNodeInfo))]
+[JsonSerializable(typeof(ApiResponse<IReadOnlyList<ClusterNodeInfo>>))]
+public sealed partial class ClusterJsonContext : JsonSerializerContext;

@@ -1,0 +1,39 @@
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.Realtime.Protocol;
+using Stagecast.Server.Features.RoomStreams;
+using Stagecast.Server.Features.Rooms;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>
+/// The room's events as the channel writes them (docs/realtime.md), for the peer a socket serves: what a peer sees of
+/// a poll and whether a livestream carries its ingest credentials depend on the peer. Null for an event the channel
+/// does not show.
+/// </summary>
+public static class ChannelEvents
+{
+    public static RealtimeMessage? MessageFor(RoomPeer peer, RoomEvent change) => change switch
+    {
+        PeerJoined joined => new PeerJoinedMessage(PeerView.Of(joined.Peer)),
+        PeerLeft left => new PeerLeftMessage(left.Peer.Id, left.Peer.Participant.Id, left.Reason),
+        PeerUpdated updated => new PeerUpdatedMessage(PeerView.Of(updated.Peer)),
+        ActiveSpeakerChanged speaker => new ActiveSpeakerMessage(speaker.PeerId),
+        ChatPosted chat => new ChatMessageEvent(ChatView.From(chat.Message)),
+        PollChanged poll => new PollUpdatedMessage(PollView.For(poll.Poll, poll.Poll.HideVotes ? peer.Participant.Id : null)),
+        WaiterAdded waiter => new WaitlistAddedMessage(waiter.Waiter),
+        WaiterRemoved removed => new WaitlistRemovedMessage(removed.WaitlistId, removed.Reason),
+        LivestreamChanged livestream => LivestreamMessage(livestream, LivestreamChannelView.From(livestream.Livestream, peer.Permissions.CanLivestream)),
+        ViewerCountChanged viewers => new ViewerCountMessage(viewers.LivestreamId, viewers.Count),
+        RoomStreamStarted stream => new StreamStartedMessage(stream.Stream),
+        RoomStreamEnded stream => new StreamEndedMessage(stream.Stream),
+        _ => null,
+    };
+
+    private static LivestreamMessage LivestreamMessage(LivestreamChanged change, LivestreamChannelView view) => change.Change switch
+    {
+        MeetingLivestreamChange.Invoked => new LivestreamInvokedMessage(view, change.Error),
+        MeetingLivestreamChange.Started => new LivestreamStartedMessage(view, change.Error),
+        MeetingLivestreamChange.Errored => new LivestreamErroredMessage(view, change.Error),
+        _ => new LivestreamStoppedMessage(view, change.Error),
+    };
+}

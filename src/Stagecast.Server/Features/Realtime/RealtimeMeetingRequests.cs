@@ -1,0 +1,21 @@
+using Stagecast.Server.Features.Cluster;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>
+/// In a cluster: the channel and meeting media (everything under <c>/realtime/v1</c>) go to the node of the meeting
+/// named by the participant token they carry (<c>?token=</c> or <c>Authorization: Bearer</c>); a participant arriving
+/// brings the meeting to this node when no node has it yet.
+/// </summary>
+public sealed class RealtimeMeetingRequests(ParticipantTokens tokens) : IMeetingRequests
+{
+    public MeetingRequest? Match(HttpRequest request) =>
+        request.Path.StartsWithSegments(RealtimeEndpoint.Path) && Token(request) is { } token && tokens.Validate(token) is { } claims
+            ? new MeetingRequest(claims.MeetingId, Opens: true)
+            : null;
+
+    private static string? Token(HttpRequest request) =>
+        request.Query["token"].LastOrDefault() is { Length: > 0 } query ? query : BearerToken.From(request);
+}

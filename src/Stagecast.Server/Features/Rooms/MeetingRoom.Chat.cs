@@ -1,0 +1,141 @@
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
+
+namespace Stagecast.Server.Features.Rooms;
+
+public sealed partial class MeetingRoom
+{
+    private const int MaxChatLength = 4000;
+
+    /// <summary>A text message to everyone whose preset lets them receive chat, kept with the session.</summary>
+    public async Task<ChatMessage> ChatAsync(RoomPeer peer, string text)
+    {
+        if (!peer.Permissions.ChatCanSend)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
+        }
+
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
+        {
+            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            ChargeChatLocked(peer, text);
+            var message = new ChatMessage(
+                Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
+            await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
+            _hasChat = true;
+            Publish(new ChatPosted(message), except: null, to: p => p.Permissions.ChatCanReceive);
+            return message;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Chat's costs, charged before a message is kept: the participant's rate over all its connections together, and
+    /// the session's total of messages and bytes (what one session may store).
+    /// </summary>
+    private void ChargeChatLocked(RoomPeer peer, string text)
+    {
+        var chat = _services.Chat;
+        if (!_chatRates.TryGetValue(peer.Participant.Id, out var rate))
+        {
+            rate = new TokenBucket(_time, chat.MessagesPerSecond, chat.MessagesPerSecond * 2.0);
+            _chatRates.Add(peer.Participant.Id, rate);
+        }
+
+        if (!rate.TryTake())
+        {
+            throw new DomainException(DomainError.TooMany, $"a participant may send {chat.MessagesPerSecond} chat messages a second; slow down");
+        }
+
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        if (_chatMessages >= chat.MaxMessagesPerSession || _chatBytes + bytes > chat.MaxBytesPerSession)
+        {
+            throw new DomainException(DomainError.TooLarge,
+                $"this session's chat is full ({chat.MaxMessagesPerSession} messages or {chat.MaxBytesPerSession} bytes); it opens again with the next session");
+        }
+
+        _chatMessages++;
+        _chatBytes += bytes;
+    }
+
+    /// <summary>A poll in the session, from a peer (with <c>polls.can_create</c>) or the API (<paramref name="creator"/> null).</summary>
+    public async Task<Poll> CreatePollAsync(RoomPeer? creator, PollRequest request)
+    {
+        if (creator is { Permissions.PollsCanCreate: false })
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow creating polls");
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_polls >= _options.MaxPollsPerSession)
+            {
+                throw new DomainException(DomainError.TooLarge,
+                    $"this session has its maximum of {_options.MaxPollsPerSession} polls; polls open again with the next session");
+            }
+
+            var poll = new Poll(Guid.NewGuid().ToString(), RequireSession(), MeetingId, creator?.Participant.Id, request.Question!, request.Options!,
+                request.Anonymous ?? false, request.HideVotes ?? false, _time.GetUtcNow(), []);
+            await _store.CreatePollAsync(poll, CancellationToken.None).ConfigureAwait(false);
+            _polls++;
+            PublishPoll(poll);
+            return poll;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>One vote per participant and poll.</summary>
+    public async Task<Poll> VoteAsync(RoomPeer peer, string pollId, int option)
+    {
+        if (!peer.Permissions.PollsCanVote)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow voting");
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var poll = await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false);
+            if (poll is null || poll.SessionId != SessionId)
+            {
+                throw new DomainException(DomainError.NotFound, $"no poll {pollId} in this session");
+            }
+
+            if (option < 0 || option >= poll.Options.Count)
+            {
+                throw new DomainException(DomainError.BadRequest, $"\"option\" must be from 0 to {poll.Options.Count - 1}");
+            }
+
+            if (!await _store.VoteAsync(pollId, new PollVote(peer.Participant.Id, peer.Name, option, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false))
+            {
+                throw new DomainException(DomainError.Conflict, "you have voted in this poll already");
+            }
+
+            poll = (await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false))!;
+            PublishPoll(poll);
+            return poll;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private void PublishPoll(Poll poll) => Publish(new PollChanged(poll), except: null, to: p => p.Permissions.PollsCanView);
+
+    private string RequireSession() =>
+        SessionId ?? throw new DomainException(DomainError.Conflict, "the meeting has no session in progress");
+}

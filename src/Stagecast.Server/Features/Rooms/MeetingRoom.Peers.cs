@@ -1,0 +1,142 @@
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.Rooms;
+
+public sealed partial class MeetingRoom
+{
+    /// <summary>Kicks the peers that match: each is told <see cref="Kicked"/> with the reason, and its connection ends.</summary>
+    public async Task<IReadOnlyList<RoomPeer>> KickAsync(Func<RoomPeer, bool> match, string reason)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var kicked = _peers.Values.Where(match).ToList();
+            foreach (var peer in kicked)
+            {
+                KickLocked(peer, reason);
+                await RemovePeerLocked(peer, "kicked", now).ConfigureAwait(false);
+            }
+
+            return kicked;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Renames a peer and tells the others.</summary>
+    public async Task<RoomPeer> RenamePeerAsync(RoomPeer peer, string name)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (peer.Name != name)
+            {
+                peer.Name = name;
+                PublishPeerUpdated(peer);
+            }
+
+            return peer;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The peer mutes (false) or unmutes (true) its microphone or camera; muted tracks are not forwarded. What it
+    /// publishes then follows from the media (<see cref="SetPeerMediaAsync"/>).
+    /// </summary>
+    public async Task SetMutedAsync(RoomPeer peer, bool? audioEnabled, bool? videoEnabled)
+    {
+        var permissions = peer.Permissions;
+        if ((audioEnabled == true && !permissions.CanProduceAudio) || (videoEnabled == true && !permissions.CanProduceVideo))
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow producing that media");
+        }
+
+        if (_services.Media is { } media)
+        {
+            await media.SetMutedAsync(this, peer, audioEnabled, videoEnabled).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sets what a peer publishes, from the media that actually flows (meeting media calls it as tracks start, end and
+    /// are muted), and tells everyone, the peer included. A peer no longer in the room is left alone.
+    /// </summary>
+    public async Task SetPeerMediaAsync(RoomPeer peer, bool audio, bool video, bool screenshare)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_peers.ContainsKey(peer.Id) || (peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled) == (audio, video, screenshare))
+            {
+                return;
+            }
+
+            (peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled) = (audio, video, screenshare);
+            PublishPeerUpdated(peer);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Who speaks now (meeting media follows the audio levels).</summary>
+    public void SetActiveSpeaker(string peerId) => Publish(new ActiveSpeakerChanged(peerId));
+
+    /// <summary>
+    /// A host (a peer with <c>accept_waiting_requests</c>) lets a waiting participant in, or not; the waiter learns it
+    /// from its <see cref="Waitlist.Waiter.Decision"/>.
+    /// </summary>
+    public void DecideWaiter(RoomPeer host, string waitlistId, bool accept)
+    {
+        if (!host.Permissions.AcceptWaitingRequests)
+        {
+            throw new DomainException(DomainError.Forbidden, "this participant's preset may not accept waiting requests (accept_waiting_requests)");
+        }
+
+        if (!_rooms.WaitlistOf(MeetingId).Resolve(waitlistId, accept))
+        {
+            throw new DomainException(DomainError.NotFound, $"nobody waits with waitlist_id {waitlistId}");
+        }
+    }
+
+    /// <summary>
+    /// What a peer that has just entered sees of the room, as its preset allows: the other peers, the chat history (of
+    /// this session, or of the meeting when it persists chat), the session's polls, the livestream, who waits.
+    /// </summary>
+    public async Task<RoomState> StateForAsync(RoomPeer peer)
+    {
+        string sessionId = SessionId ?? "";
+        var permissions = peer.Permissions;
+        var chat = Meeting.PersistChat
+            ? await _store.ListRecentMeetingChatAsync(MeetingId, _options.ChatHistory, CancellationToken.None).ConfigureAwait(false)
+            : (await _store.ListChatAsync(sessionId, CancellationToken.None).ConfigureAwait(false)).TakeLast(_options.ChatHistory).ToList();
+        var polls = await _store.ListPollsAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
+        var livestreams = _services.Livestreams;
+        return new RoomState(
+            [.. Peers.Where(p => p != peer && !p.Hidden)],
+            permissions.ChatCanReceive ? chat : [],
+            permissions.PollsCanView ? polls : [],
+            livestreams.ActiveFor(MeetingId) is { } active ? livestreams.View(active) : null,
+            permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : []);
+    }
+
+    private void PublishPeerUpdated(RoomPeer peer)
+    {
+        if (!peer.Hidden)
+        {
+            Publish(new PeerUpdated(peer));
+        }
+        else
+        {
+            peer.Notify(new PeerUpdated(peer));
+        }
+    }
+}

@@ -1,0 +1,319 @@
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
+
+namespace Stagecast.Server.Features.Rooms;
+
+/// <summary>
+/// The live state of one meeting: its peers and its session, whatever front end each peer came through. The session
+/// starts with the first join and ends <c>session_keep_alive_time_in_secs</c> after the last peer leaves, on kick-all,
+/// or when the meeting is made inactive; then the room closes and the next join opens a new room and session. Changes
+/// to a room are serialised by one async lock; what happens is told to each peer's connection as a
+/// <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of the peers, never waiting for a client.
+/// </summary>
+public sealed partial class MeetingRoom
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Dictionary<string, RoomPeer> _peers = new(StringComparer.Ordinal);
+    private readonly MeetingRooms _rooms;
+    private readonly RoomServices _services;
+    private readonly IMeetingSessionStore _store;
+    private readonly MeetingWebhookEvents _events;
+    private readonly RoomOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
+    private int _chatMessages;
+    private long _chatBytes;
+    private int _polls;
+    private volatile RoomPeer[] _snapshot = [];
+    private volatile MeetingSession? _session;
+    private Meeting _meeting;
+    private ITimer? _keepAlive;
+    private bool _closed;
+    private long _maxConcurrent;
+    private bool _hasChat;
+
+    internal MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, RoomServices services)
+    {
+        _meeting = meeting;
+        AccountId = accountId;
+        _rooms = rooms;
+        _services = services;
+        _store = services.Store;
+        _events = services.Events;
+        _options = services.Options;
+        _time = services.Time;
+    }
+
+    public string MeetingId => _meeting.Id;
+
+    public string AccountId { get; }
+
+    public Meeting Meeting => Volatile.Read(ref _meeting);
+
+    /// <summary>The session in progress, or null before the first join and after the end.</summary>
+    public string? SessionId => _session?.Id;
+
+    /// <summary>When the session in progress started.</summary>
+    public DateTimeOffset? SessionStartedAt => _session?.StartedAt;
+
+    /// <summary>Peers present now (connected or within their grace period).</summary>
+    public IReadOnlyList<RoomPeer> Peers => _snapshot;
+
+    public long MaxConcurrentParticipants => Interlocked.Read(ref _maxConcurrent);
+
+    public void UpdateMeeting(Meeting meeting) => Volatile.Write(ref _meeting, meeting);
+
+    /// <summary>
+    /// Joins a client as a new peer, or as the peer it was (<paramref name="resumePeerId"/>) if that peer is still in
+    /// its grace period or connected elsewhere. Null when the room has closed meanwhile (the caller takes a new room).
+    /// </summary>
+    public async Task<Admission.Entered?> JoinAsync(IRoomClient client, string? name, string? resumePeerId)
+    {
+        IMeetingSessionObserver[] started = [];
+        string? sessionId;
+        Admission.Entered result;
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return null;
+            }
+
+            if (resumePeerId is not null && _peers.TryGetValue(resumePeerId, out var existing) && existing.Participant.Id == client.Participant.Id)
+            {
+                Resume(existing, client, name);
+                return new Admission.Entered(this, existing, Resumed: true);
+            }
+
+            if (_peers.Values.Count(p => p.Participant.Id == client.Participant.Id) >= _options.MaxPeersPerParticipant)
+            {
+                throw new DomainException(DomainError.TooMany, $"a participant may be in a meeting on at most {_options.MaxPeersPerParticipant} connections");
+            }
+
+            var now = _time.GetUtcNow();
+            if (_session is null)
+            {
+                var session = new MeetingSession(Guid.NewGuid().ToString(), _meeting.Id, _meeting.AppId, AccountId, _meeting.Title, 0, now, null, null, now, now);
+                await _store.StartSessionAsync(session, [_events.MeetingStarted(_meeting, session)], CancellationToken.None).ConfigureAwait(false);
+                _session = session;
+                started = [.. _services.SessionObservers];
+            }
+
+            _keepAlive?.Dispose();
+            _keepAlive = null;
+            var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now) { Client = client };
+            _peers.Add(peer.Id, peer);
+            Interlocked.Exchange(ref _maxConcurrent, Math.Max(_maxConcurrent, _peers.Count));
+            RebuildSnapshot();
+            var sessionPeer = SessionPeerOf(peer, null);
+            await _store.AddPeerAsync(sessionPeer, _maxConcurrent, [_events.ParticipantJoined(_meeting, _session, sessionPeer)], CancellationToken.None).ConfigureAwait(false);
+            if (!peer.Hidden)
+            {
+                Publish(new PeerJoined(peer), except: peer, to: null);
+            }
+
+            sessionId = _session.Id;
+            result = new Admission.Entered(this, peer, Resumed: false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        foreach (var observer in started)
+        {
+            _ = observer.OnSessionStartedAsync(Meeting, sessionId);
+        }
+
+        return result;
+    }
+
+    /// <summary>A clean leave: the peer is gone at once.</summary>
+    public async Task LeaveAsync(RoomPeer peer)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await RemovePeerLocked(peer, "left", _time.GetUtcNow()).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The peer's connection is gone without a leave: it stays for the grace period, then leaves as of now.</summary>
+    public async Task DisconnectedAsync(RoomPeer peer, IRoomClient client)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_peers.ContainsKey(peer.Id) || peer.Client != client)
+            {
+                return; // already removed, or replaced by a newer connection
+            }
+
+            peer.Client = null;
+            peer.DisconnectedAt = _time.GetUtcNow();
+            peer.GraceTimer = _time.CreateTimer(_ => _ = GraceExpiredAsync(peer), null, _options.ReconnectGrace, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private void Resume(RoomPeer peer, IRoomClient client, string? name)
+    {
+        var previous = peer.Client;
+        peer.GraceTimer?.Dispose();
+        peer.GraceTimer = null;
+        peer.DisconnectedAt = null;
+        peer.Client = client;
+        peer.Permissions = client.Permissions;
+        peer.Name = name ?? peer.Name;
+        previous?.Notify(peer, new Replaced());
+    }
+
+    private async Task GraceExpiredAsync(RoomPeer peer)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (peer.Client is null && peer.DisconnectedAt is { } lost)
+            {
+                await RemovePeerLocked(peer, "disconnected", lost).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task RemovePeerLocked(RoomPeer peer, string reason, DateTimeOffset leftAt)
+    {
+        if (!_peers.Remove(peer.Id))
+        {
+            return;
+        }
+
+        peer.GraceTimer?.Dispose();
+        RebuildSnapshot();
+        NotifyPeerLeft(peer);
+        await _store.EndPeerAsync(peer.Id, leftAt, [_events.ParticipantLeft(_meeting, _session!, SessionPeerOf(peer, leftAt))], CancellationToken.None).ConfigureAwait(false);
+        if (!peer.Hidden)
+        {
+            Publish(new PeerLeft(peer, reason));
+        }
+
+        if (_peers.Count == 0 && _session is not null && !_closed)
+        {
+            _keepAlive = _time.CreateTimer(_ => _ = KeepAliveExpiredAsync(), null, TimeSpan.FromSeconds(Meeting.SessionKeepAliveTimeInSecs), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task KeepAliveExpiredAsync()
+    {
+        await EndAsync("all participants left", kickReason: null, onlyIfEmpty: true).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the session: peers still present are kicked with <paramref name="kickReason"/>; the room closes.</summary>
+    public async Task EndAsync(string reason, string? kickReason, bool onlyIfEmpty = false)
+    {
+        string? sessionId;
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_closed || (onlyIfEmpty && _peers.Count > 0))
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            var present = _peers.Values.ToList();
+            foreach (var peer in present)
+            {
+                KickLocked(peer, kickReason ?? reason);
+            }
+
+            _peers.Clear();
+            RebuildSnapshot();
+            foreach (var peer in present)
+            {
+                NotifyPeerLeft(peer);
+            }
+
+            _keepAlive?.Dispose();
+            _closed = true;
+            sessionId = _session?.Id;
+            if (_session is { } session)
+            {
+                var ended = session with { EndedAt = now, EndReason = reason };
+                List<OutboxEvent> events = [.. present.Select(p => _events.ParticipantLeft(_meeting, ended, SessionPeerOf(p, now))), _events.MeetingEnded(_meeting, ended, reason)];
+                if (_hasChat)
+                {
+                    events.Add(_events.ChatSynced(_meeting, ended));
+                }
+
+                await _store.EndSessionAsync(session.Id, now, reason, _maxConcurrent, events, CancellationToken.None).ConfigureAwait(false);
+                _session = null;
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        _rooms.Remove(this);
+        if (sessionId is not null)
+        {
+            foreach (var observer in _services.SessionObservers)
+            {
+                await observer.OnSessionEndedAsync(Meeting, sessionId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Tells every connected peer (a snapshot of the peers: never blocks, never waits for a client).</summary>
+    public void Publish(RoomEvent change) => Publish(change, except: null, to: null);
+
+    /// <summary>Tells the connected peers that <paramref name="to"/> picks (all when null), but <paramref name="except"/>.</summary>
+    internal void Publish(RoomEvent change, RoomPeer? except, Func<RoomPeer, bool>? to)
+    {
+        foreach (var peer in _snapshot)
+        {
+            if (peer != except && (to is null || to(peer)))
+            {
+                peer.Notify(change);
+            }
+        }
+    }
+
+    private void KickLocked(RoomPeer peer, string reason)
+    {
+        if (peer.Client is not null)
+        {
+            peer.Notify(new Kicked(reason));
+            peer.Client = null;
+        }
+    }
+
+    private void RebuildSnapshot() => _snapshot = [.. _peers.Values];
+
+    private void NotifyPeerLeft(RoomPeer peer)
+    {
+        foreach (var observer in _services.PeerObservers)
+        {
+            observer.OnPeerLeft(this, peer);
+        }
+    }
+
+    private SessionPeer SessionPeerOf(RoomPeer peer, DateTimeOffset? leftAt) =>
+        new(peer.Id, _session!.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, peer.JoinedAt, leftAt,
+            peer.JoinedAt, leftAt ?? peer.JoinedAt);
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Cluster;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.Rooms;
+
+/// <summary>
+/// The meeting rooms with a session on this server, and how a participant enters one. A meeting made inactive ends
+/// its session; a participant removed, given a new token or another preset is kicked from it (it may join again with a
+/// token it still holds). Every change of a meeting's livestream is told to its room.
+/// </summary>
+public sealed class MeetingRooms(
+    IMeetingStore meetings,
+    IMeetingSessionStore store,
+    IServiceProvider services,
+    IOptions<RoomOptions> options,
+    IOptions<ChatOptions> chat,
+    TimeProvider time) : IMeetingObserver, IParticipantObserver, IMeetingLivestreamListener, ILocalMeetings
+{
+    private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Waitlist> _waitlists = new(StringComparer.Ordinal);
+
+    public ICollection<MeetingRoom> All => _rooms.Values;
+
+    public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
+
+    public bool IsHere(string meetingId) => _rooms.ContainsKey(meetingId);
+
+    /// <summary>A meeting's waiting room; who starts and stops waiting is told to the room's peers that may accept them.</summary>
+    public Waitlist WaitlistOf(string meetingId) => _waitlists.GetOrAdd(meetingId, id =>
+    {
+        var waitlist = new Waitlist(time);
+        waitlist.Added += view => Find(id)?.Publish(new WaiterAdded(view), except: null, to: p => p.Permissions.AcceptWaitingRequests);
+        waitlist.Removed += (waitlistId, reason) =>
+            Find(id)?.Publish(new WaiterRemoved(waitlistId, reason), except: null, to: p => p.Permissions.AcceptWaitingRequests);
+        return waitlist;
+    });
+
+    /// <summary>Raised whenever a room is asked for (what watches the rooms runs only while there are some).</summary>
+    public event Action? Used;
+
+    /// <summary>
+    /// A participant asks to enter its meeting (the connection's account id: the tenant its token was issued for). It
+    /// enters, or waits when its preset has a waiting room and nobody let it in yet; a peer coming back within its
+    /// grace period never waits. Refused when the meeting is gone or inactive (<see cref="MeetingInactiveException"/>).
+    /// </summary>
+    public async Task<Admission> AdmitAsync(IRoomClient client, string accountId, string? name, string? resumePeerId)
+    {
+        var participant = client.Participant;
+        var meeting = await meetings.FindAsync(participant.MeetingId, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new DomainException(DomainError.NotFound, "the meeting no longer exists");
+        if (meeting.Status == MeetingStatus.Inactive)
+        {
+            throw new MeetingInactiveException();
+        }
+
+        var waitlist = WaitlistOf(meeting.Id);
+        bool resuming = resumePeerId is { } peerId && Find(meeting.Id)?.Peers.Any(p => p.Id == peerId && p.Participant.Id == participant.Id) == true;
+        if (!resuming && waitlist.MustWait(participant, client.Permissions))
+        {
+            return new Admission.Waiting(meeting, waitlist.Add(participant, name));
+        }
+
+        return await EnterAsync(meeting, accountId, client, name, resumePeerId).ConfigureAwait(false);
+    }
+
+    /// <summary>Enters the meeting's room, opening it (and a session) when it has none.</summary>
+    public async Task<Admission.Entered> EnterAsync(Meeting meeting, string accountId, IRoomClient client, string? name, string? resumePeerId)
+    {
+        while (true)
+        {
+            if (await GetOrCreate(meeting, accountId).JoinAsync(client, name, resumePeerId).ConfigureAwait(false) is { } entered)
+            {
+                return entered;
+            }
+
+            // The room closed meanwhile (its session ended); the next one opens a new session.
+        }
+    }
+
+    public MeetingRoom GetOrCreate(Meeting meeting, string accountId)
+    {
+        var room = _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(meeting, accountId, this, new RoomServices(
+            store,
+            [.. services.GetServices<IMeetingSessionObserver>()],
+            [.. services.GetServices<IRoomPeerObserver>()],
+            services.GetServices<IPeerMediaControl>().FirstOrDefault(),
+            services.GetRequiredService<MeetingWebhookEvents>(),
+            services.GetRequiredService<MeetingLivestreamService>(),
+            options.Value,
+            chat.Value,
+            time)));
+        Used?.Invoke();
+        return room;
+    }
+
+    public async Task OnMeetingChangedAsync(Meeting meeting)
+    {
+        if (Find(meeting.Id) is not { } room)
+        {
+            return;
+        }
+
+        room.UpdateMeeting(meeting);
+        if (meeting.Status == MeetingStatus.Inactive)
+        {
+            await room.EndAsync("the meeting was made inactive", "the meeting was made inactive").ConfigureAwait(false);
+        }
+    }
+
+    public async Task OnParticipantRevokedAsync(Participant participant, string reason)
+    {
+        if (Find(participant.MeetingId) is { } room)
+        {
+            await room.KickAsync(p => p.Participant.Id == participant.Id, reason).ConfigureAwait(false);
+        }
+    }
+
+    public void OnMeetingLivestreamChanged(MeetingLivestreamEvent change) =>
+        Find(change.MeetingId)?.Publish(new LivestreamChanged(change.Change, change.Livestream, change.Error));
+
+    internal void Remove(MeetingRoom room) => _rooms.TryRemove(new KeyValuePair<string, MeetingRoom>(room.MeetingId, room));
+}

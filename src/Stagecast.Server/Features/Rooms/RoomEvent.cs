@@ -1,0 +1,51 @@
+using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingSessions;
+
+namespace Stagecast.Server.Features.Rooms;
+
+// What happens in a meeting room, as each peer's front end hears it (IRoomClient.Notify); the front end writes the
+// events it knows in its protocol. A feature above the rooms adds its own by deriving a record from RoomEvent and
+// publishing it (MeetingRoom.Publish), as room streams do. Records that carry a RoomPeer are read when notified.
+
+/// <summary>Something that happened in a meeting room.</summary>
+public abstract record RoomEvent;
+
+/// <summary>A peer entered the room (hidden peers are never announced).</summary>
+public sealed record PeerJoined(RoomPeer Peer) : RoomEvent;
+
+/// <summary>A peer is gone: <c>left</c>, <c>disconnected</c> (its reconnect grace ran out) or <c>kicked</c>.</summary>
+public sealed record PeerLeft(RoomPeer Peer, string Reason) : RoomEvent;
+
+/// <summary>A peer's name, or what it publishes, changed.</summary>
+public sealed record PeerUpdated(RoomPeer Peer) : RoomEvent;
+
+/// <summary>Who speaks now, from the audio levels of what the peers publish.</summary>
+public sealed record ActiveSpeakerChanged(string PeerId) : RoomEvent;
+
+/// <summary>A chat message, to peers whose preset lets them receive chat.</summary>
+public sealed record ChatPosted(ChatMessage Message) : RoomEvent;
+
+/// <summary>A poll was created or voted in, to peers who may see polls; what each sees of it: <see cref="PollView.For"/>.</summary>
+public sealed record PollChanged(Poll Poll) : RoomEvent;
+
+/// <summary>To peers who may accept waiting requests: someone started waiting.</summary>
+public sealed record WaiterAdded(WaitlistedView Waiter) : RoomEvent;
+
+/// <summary>To peers who may accept waiting requests: someone stopped waiting (<c>accepted</c>, <c>rejected</c> or <c>left</c>).</summary>
+public sealed record WaiterRemoved(string WaitlistId, string Reason) : RoomEvent;
+
+/// <summary>The meeting's livestream changed (<paramref name="Change"/>); <see cref="Stage"/> is where it is now.</summary>
+public sealed record LivestreamChanged(MeetingLivestreamChange Change, LivestreamView Livestream, string? Error) : RoomEvent
+{
+    public LivestreamStage Stage => LivestreamStages.Of(Livestream);
+}
+
+/// <summary>How many players watch the meeting's livestream now.</summary>
+public sealed record ViewerCountChanged(string LivestreamId, int Count) : RoomEvent;
+
+/// <summary>To one peer: a host, the API or the end of the session removed it, for <paramref name="Reason"/>; its connection ends.</summary>
+public sealed record Kicked(string Reason) : RoomEvent;
+
+/// <summary>To the former connection of a peer that continues on a newer one; this one ends.</summary>
+public sealed record Replaced : RoomEvent;

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+using Stagecast.Streaming.Limits;
+
+namespace Stagecast.Server.Features.Rooms;
+
+/// <summary>
+/// Settings of meeting rooms, whatever front end their peers use. They keep their keys in the section
+/// <c>Stagecast:Realtime</c> (<see cref="Section"/>), beside the JSON channel's own, as before the room stood alone.
+/// </summary>
+public sealed class RoomOptions
+{
+    public const string Section = "Stagecast:Realtime";
+
+    /// <summary>How long a dropped peer stays in the meeting, so a client that reconnects keeps its peer id.</summary>
+    [Duration("00:00:00")]
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections (tabs, devices) one participant may have in a meeting at once.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxPeersPerParticipant { get; set; } = 10;
+
+    /// <summary>Chat messages a joining peer receives (of this session, or of the meeting when it persists chat).</summary>
+    [Range(0, 10_000)]
+    public int ChatHistory { get; set; } = 100;
+
+    /// <summary>
+    /// Polls a meeting session may have; past it, creating one is refused (413) until the next session. Every join
+    /// answer carries all of the session's polls, so this bounds it (a poll is at most about 12 KB).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxPollsPerSession { get; set; } = 100;
+}

@@ -1,0 +1,47 @@
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Presets;
+
+namespace Stagecast.Server.Features.Rooms;
+
+/// <summary>
+/// A participant's presence in a meeting room. It outlives its connection by the reconnect grace period: a client that
+/// comes back in time with the same peer id takes its place again, unseen by the others.
+/// </summary>
+public sealed class RoomPeer(string id, Participant participant, PresetPermissions permissions, string? name, DateTimeOffset joinedAt)
+{
+    private volatile IRoomClient? _client;
+
+    public string Id { get; } = id;
+
+    public Participant Participant { get; } = participant;
+
+    /// <summary>What the peer may do: its preset as of its latest connection.</summary>
+    public PresetPermissions Permissions { get; set; } = permissions;
+
+    public string? Name { get; set; } = name;
+
+    public bool AudioEnabled { get; set; }
+
+    public bool VideoEnabled { get; set; }
+
+    public bool ScreenshareEnabled { get; set; }
+
+    public DateTimeOffset JoinedAt { get; } = joinedAt;
+
+    /// <summary>The connection serving the peer; null while it is disconnected (within the grace period).</summary>
+    public IRoomClient? Client
+    {
+        get => _client;
+        set => _client = value;
+    }
+
+    public DateTimeOffset? DisconnectedAt { get; set; }
+
+    public ITimer? GraceTimer { get; set; }
+
+    /// <summary>Hidden participants (a preset's <c>hidden_participant</c>) are in no peer list and no peer event.</summary>
+    public bool Hidden => Permissions.HiddenParticipant;
+
+    /// <summary>Tells the peer's connection, if it has one now.</summary>
+    public void Notify(RoomEvent change) => Client?.Notify(this, change);
+}

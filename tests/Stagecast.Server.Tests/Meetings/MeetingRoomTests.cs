@@ -1,0 +1,268 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Tests.Hosting;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Meetings;
+
+/// <summary>
+/// The meeting room driven without any socket: participants enter through a front end of the test's own
+/// (<see cref="Guest"/>, an <see cref="IRoomClient"/> that keeps what its room tells it), on a fake clock.
+/// </summary>
+public sealed class MeetingRoomTests(MeetingRoomTests.Server server) : IClassFixture<MeetingRoomTests.Server>
+{
+    private MeetingRooms Rooms => server.App.Services.GetRequiredService<MeetingRooms>();
+
+    [Fact]
+    public async Task PeersAreToldWhoJoinsLeavesComesBackAndIsKicked()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var host = await GuestAsync(api, meeting, "host");
+        var guest = await GuestAsync(api, meeting, "guest");
+        var hostIn = await EnterAsync(api, host, "Host");
+        var guestIn = await EnterAsync(api, guest, "Guest");
+
+        Assert.Same(hostIn.Room, guestIn.Room);
+        var room = hostIn.Room;
+        Assert.Equal(guestIn.Peer, Assert.Single(host.Heard<PeerJoined>()).Peer);
+        Assert.Empty(guest.Heard<PeerJoined>()); // not of itself
+        Assert.Equal([hostIn.Peer], (await room.StateForAsync(guestIn.Peer)).Peers);
+
+        // The guest's connection drops: it stays for the reconnect grace, comes back as the same peer, unseen.
+        await room.DisconnectedAsync(guestIn.Peer, guest);
+        Assert.Null(guestIn.Peer.Client);
+        var again = await GuestAsync(api, meeting, guest.Participant);
+        var resumed = await EnterAsync(api, again, "Guest", resume: guestIn.Peer.Id);
+        Assert.True(resumed.Resumed);
+        Assert.Same(guestIn.Peer, resumed.Peer);
+        Assert.Same(again, guestIn.Peer.Client);
+
+        // A third connection takes the peer over: the second is told it is replaced.
+        var third = await GuestAsync(api, meeting, guest.Participant);
+        await EnterAsync(api, third, "Guest", resume: guestIn.Peer.Id);
+        Assert.Single(again.Heard<Replaced>());
+
+        // It drops for good: after the grace (on the fake clock) it has left, as of the drop.
+        await room.DisconnectedAsync(guestIn.Peer, third);
+        server.Clock.Advance(server.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RoomOptions>>().Value.ReconnectGrace);
+        var left = await Eventually.MatchAsync(() => host.Heard<PeerLeft>().SingleOrDefault(), l => l is not null, "the guest to leave after its grace");
+        Assert.Equal((guestIn.Peer, "disconnected"), (left!.Peer, left.Reason));
+        Assert.Equal([hostIn.Peer], room.Peers);
+
+        // A latecomer is kicked: it is told why, the host sees it go.
+        var late = await GuestAsync(api, meeting, "late");
+        var lateIn = await EnterAsync(api, late, "Late");
+        var kicked = await room.KickAsync(p => p.Participant.Id == late.Participant.Id, "kicked by the host");
+        Assert.Equal([lateIn.Peer], kicked);
+        Assert.Equal("kicked by the host", Assert.Single(late.Heard<Kicked>()).Reason);
+        Assert.Null(lateIn.Peer.Client);
+        Assert.Contains(host.Heard<PeerLeft>(), l => l.Peer == lateIn.Peer && l.Reason == "kicked");
+
+        // The host leaves: nobody is left, and after the meeting's keep-alive the session ends and the room closes.
+        await room.LeaveAsync(hostIn.Peer);
+        Assert.Empty(room.Peers);
+        server.Clock.Advance(TimeSpan.FromSeconds(room.Meeting.SessionKeepAliveTimeInSecs));
+        await Eventually.TrueAsync(() => Rooms.Find(meeting) is null, "the room to close after the keep-alive");
+    }
+
+    [Fact]
+    public async Task ChatAndPollsReachThePeersAndAPollHidingVotesShowsThemOnlyToVoters()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var host = await GuestAsync(api, meeting, "host");
+        var guest = await GuestAsync(api, meeting, "guest", "group_call_participant");
+        var hostIn = await EnterAsync(api, host, "Host");
+        var guestIn = await EnterAsync(api, guest, "Guest");
+        var room = hostIn.Room;
+
+        var message = await room.ChatAsync(guestIn.Peer, "hello");
+        Assert.Equal(message, Assert.Single(host.Heard<ChatPosted>()).Message);
+        Assert.Equal(message, Assert.Single(guest.Heard<ChatPosted>()).Message); // the sender too
+        Assert.Equal([message.Id], (await room.StateForAsync(hostIn.Peer)).Chat.Select(c => c.Id));
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => room.CreatePollAsync(guestIn.Peer, Poll("lunch?")));
+        Assert.Equal(DomainError.Forbidden, refused.Error); // a participant's preset may not create polls
+        var poll = await room.CreatePollAsync(hostIn.Peer, Poll("lunch?", hideVotes: true));
+        Assert.Equal(poll.Id, Assert.Single(guest.Heard<PollChanged>()).Poll.Id);
+
+        await room.VoteAsync(hostIn.Peer, poll.Id, 1);
+        var seen = guest.Heard<PollChanged>()[^1].Poll;
+        Assert.Equal(0, PollView.For(seen, guest.Participant.Id).Options[1].Count); // hidden from the guest until it votes
+        Assert.Equal(1, PollView.For(seen, host.Participant.Id).Options[1].Count);
+        await room.VoteAsync(guestIn.Peer, poll.Id, 1);
+        Assert.Equal(2, PollView.For(guest.Heard<PollChanged>()[^1].Poll, guest.Participant.Id).Options[1].Count);
+        Assert.Equal(DomainError.Conflict, (await Assert.ThrowsAsync<DomainException>(() => room.VoteAsync(guestIn.Peer, poll.Id, 0))).Error);
+    }
+
+    [Fact]
+    public async Task TheWaitingRoomHoldsAGuestUntilAHostAcceptsOrDenies()
+    {
+        var (api, meeting) = await MeetingAsync();
+        (await api.PostAsync("/presets", JsonSerializer.Serialize(new { name = "waits", permissions = new { waiting_room_type = "ON_PRIVILEGED_USER_ENTRY" } }))).EnsureOk();
+        var host = await GuestAsync(api, meeting, "host");
+        var member = await GuestAsync(api, meeting, "member", "group_call_participant");
+        var hostIn = await EnterAsync(api, host, "Host");
+        var memberIn = await EnterAsync(api, member, "Member");
+        var room = hostIn.Room;
+
+        var guest = await GuestAsync(api, meeting, "guest", "waits");
+        var waiting = Assert.IsType<Admission.Waiting>(await Rooms.AdmitAsync(guest, api.AccountId, "Guest", null));
+        Assert.Equal(waiting.Waiter.Id, Assert.Single(host.Heard<WaiterAdded>()).Waiter.Id);
+        Assert.Empty(member.Heard<WaiterAdded>()); // only hosts hear who waits
+        Assert.Single((await room.StateForAsync(hostIn.Peer)).Waitlisted);
+
+        Assert.Equal(DomainError.Forbidden, Assert.Throws<DomainException>(() => room.DecideWaiter(memberIn.Peer, waiting.Waiter.Id, accept: true)).Error);
+        Assert.Equal(DomainError.NotFound, Assert.Throws<DomainException>(() => room.DecideWaiter(hostIn.Peer, "nobody", accept: true)).Error);
+        room.DecideWaiter(hostIn.Peer, waiting.Waiter.Id, accept: true);
+        Assert.Equal(WaitDecision.Accepted, await waiting.Waiter.Decision.Task);
+        Assert.Equal((waiting.Waiter.Id, "accepted"), (host.Heard<WaiterRemoved>()[0].WaitlistId, host.Heard<WaiterRemoved>()[0].Reason));
+        var entered = await Rooms.EnterAsync(waiting.Meeting, api.AccountId, guest, "Guest", null);
+        Assert.Same(room, entered.Room);
+
+        var denied = await GuestAsync(api, meeting, "denied", "waits");
+        var deniedWait = Assert.IsType<Admission.Waiting>(await Rooms.AdmitAsync(denied, api.AccountId, "Denied", null));
+        room.DecideWaiter(hostIn.Peer, deniedWait.Waiter.Id, accept: false);
+        Assert.Equal(WaitDecision.Rejected, await deniedWait.Waiter.Decision.Task);
+        Assert.Equal("rejected", host.Heard<WaiterRemoved>()[^1].Reason);
+        Assert.DoesNotContain(room.Peers, p => p.Participant.Id == denied.Participant.Id);
+    }
+
+    [Fact]
+    public async Task MuteWhatIsPublishedAndWhoSpeaksAreToldToEveryPeer()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var host = await GuestAsync(api, meeting, "host");
+        var viewer = await GuestAsync(api, meeting, "viewer", "webinar_viewer");
+        var hostIn = await EnterAsync(api, host, "Host");
+        var viewerIn = await EnterAsync(api, viewer, "Viewer");
+        var room = hostIn.Room;
+
+        // A viewer's preset produces nothing: it may not unmute.
+        var refused = await Assert.ThrowsAsync<DomainException>(() => room.SetMutedAsync(viewerIn.Peer, audioEnabled: true, videoEnabled: null));
+        Assert.Equal(DomainError.Forbidden, refused.Error);
+        await room.SetMutedAsync(hostIn.Peer, audioEnabled: false, videoEnabled: true);
+
+        // What the host publishes follows its media; both hear it (the host of itself too), once per change.
+        await room.SetPeerMediaAsync(hostIn.Peer, audio: true, video: true, screenshare: false);
+        await room.SetPeerMediaAsync(hostIn.Peer, audio: true, video: true, screenshare: false);
+        var updated = Assert.Single(viewer.Heard<PeerUpdated>());
+        Assert.Equal((hostIn.Peer, true, true, false), (updated.Peer, updated.Peer.AudioEnabled, updated.Peer.VideoEnabled, updated.Peer.ScreenshareEnabled));
+        Assert.Single(host.Heard<PeerUpdated>());
+
+        room.SetActiveSpeaker(hostIn.Peer.Id);
+        Assert.Equal(hostIn.Peer.Id, Assert.Single(viewer.Heard<ActiveSpeakerChanged>()).PeerId);
+        Assert.Equal(hostIn.Peer.Id, Assert.Single(host.Heard<ActiveSpeakerChanged>()).PeerId);
+    }
+
+    [Fact]
+    public async Task TheLivestreamStageFollowsTheMeetingsLivestream()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var host = await GuestAsync(api, meeting, "host");
+        var hostIn = await EnterAsync(api, host, "Host");
+        var room = hostIn.Room;
+        Assert.Null((await room.StateForAsync(hostIn.Peer)).Livestream);
+
+        (await api.PostAsync($"/meetings/{meeting}/livestreams", """{"manual_ingest":true}""")).EnsureOk();
+        var invoked = await Eventually.MatchAsync(() => host.Heard<LivestreamChanged>().SingleOrDefault(), c => c is not null, "the room to hear of the livestream");
+        Assert.Equal((MeetingLivestreamChange.Invoked, LivestreamStage.WaitingOnManualIngestion), (invoked!.Change, invoked.Stage));
+        Assert.Equal(invoked.Livestream.Record.Id, (await room.StateForAsync(hostIn.Peer)).Livestream?.Record.Id);
+
+        (await api.PostAsync($"/meetings/{meeting}/active-livestream/stop")).EnsureOk();
+        var stopped = await Eventually.MatchAsync(() => host.Heard<LivestreamChanged>(), c => c.Count == 2, "the room to hear the livestream stop");
+        Assert.Equal((MeetingLivestreamChange.Stopped, LivestreamStage.Idle), (stopped[1].Change, stopped[1].Stage));
+        Assert.Null((await room.StateForAsync(hostIn.Peer)).Livestream);
+    }
+
+    [Fact]
+    public void TheRoomKnowsNoJsonNoSocketAndNoFrontEnd()
+    {
+        // Its REST routes (Rooms.Api) are a front end like the channel; the room itself is only the model.
+        var uses = TypeReferences.Of(typeof(StagecastApp).Assembly.Location);
+        var broken = uses
+            .Where(u => u.Key.StartsWith("Stagecast.Server.Features.Rooms.", StringComparison.Ordinal) && u.Key.LastIndexOf('.') == "Stagecast.Server.Features.Rooms".Length)
+            .SelectMany(u => u.Value.Where(IsProtocol).Select(used => $"{u.Key} uses {used}"))
+            .ToList();
+        Assert.True(broken.Count == 0, string.Join("\n", broken));
+        Assert.Contains(uses["Stagecast.Server.Features.Realtime.RealtimeConnection"], IsProtocol); // the check sees a socket where there is one
+    }
+
+    private static bool IsProtocol(string type) =>
+        type.StartsWith("System.Text.Json", StringComparison.Ordinal) || type.StartsWith("System.Net.WebSockets", StringComparison.Ordinal)
+        || type.StartsWith("Stagecast.Server.Features.Realtime.", StringComparison.Ordinal);
+
+    private static PollRequest Poll(string question, bool hideVotes = false) =>
+        new() { Question = question, Options = ["yes", "no"], HideVotes = hideVotes };
+
+    private async Task<(StagecastApiClient Api, string Meeting)> MeetingAsync()
+    {
+        var api = await server.NewTenantAsync();
+        return (api, await api.CreateMeetingAsync());
+    }
+
+    private async Task<Admission.Entered> EnterAsync(StagecastApiClient api, Guest guest, string name, string? resume = null) =>
+        Assert.IsType<Admission.Entered>(await Rooms.AdmitAsync(guest, api.AccountId, name, resume));
+
+    /// <summary>A new participant of the meeting with this preset, and a connection of it.</summary>
+    private async Task<Guest> GuestAsync(StagecastApiClient api, string meeting, string customId, string preset = "group_call_host")
+    {
+        var created = await api.AddParticipantAsync(meeting, customId, preset);
+        var participant = await server.App.Services.GetRequiredService<IParticipantStore>().FindAsync(created.Id, CancellationToken.None);
+        return await GuestAsync(api, meeting, participant!);
+    }
+
+    /// <summary>Another connection of a participant.</summary>
+    private async Task<Guest> GuestAsync(StagecastApiClient api, string meeting, Participant participant)
+    {
+        var preset = await server.App.Services.GetRequiredService<IPresetStore>().FindAsync(api.AppId, participant.PresetId, CancellationToken.None);
+        Assert.Equal(meeting, participant.MeetingId);
+        return new Guest(participant, preset!.Effective);
+    }
+
+    /// <summary>A front end of the test's own: one connection of a participant, keeping what its room told it.</summary>
+    private sealed class Guest(Participant participant, PresetPermissions permissions) : IRoomClient
+    {
+        private readonly List<RoomEvent> _heard = [];
+
+        public Participant Participant { get; } = participant;
+
+        public PresetPermissions Permissions { get; } = permissions;
+
+        public void Notify(RoomPeer peer, RoomEvent change)
+        {
+            lock (_heard)
+            {
+                _heard.Add(change);
+            }
+        }
+
+        public List<T> Heard<T>()
+            where T : RoomEvent
+        {
+            lock (_heard)
+            {
+                return [.. _heard.OfType<T>()];
+            }
+        }
+    }
+
+    /// <summary>The server on a fake clock (its rooms' timers: reconnect grace, keep-alive).</summary>
+    public sealed class Server : ServerFixture
+    {
+        public Server()
+            : this(new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero)))
+        {
+        }
+
+        private Server(FakeTimeProvider clock)
+            : base([], builder => builder.Services.AddSingleton<TimeProvider>(clock)) => Clock = clock;
+
+        public FakeTimeProvider Clock { get; }
+    }
+}
