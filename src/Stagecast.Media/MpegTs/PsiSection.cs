@@ -57,14 +57,14 @@ public static class PsiSection
         return section[HeaderLength..^CrcLength];
     }
 
-    /// <summary>Writes a section around <paramref name="data"/> (version 0, one section) with its CRC; returns its length.</summary>
-    public static int Write(Span<byte> destination, byte tableId, int tableIdExtension, ReadOnlySpan<byte> data)
+    /// <summary>Writes a section around <paramref name="data"/> (one section of its table) with its CRC; returns its length.</summary>
+    public static int Write(Span<byte> destination, byte tableId, int tableIdExtension, ReadOnlySpan<byte> data, int version = 0)
     {
         int sectionLength = HeaderLength - PrefixLength + data.Length + CrcLength;
         destination[0] = tableId;
         BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)(0xB000 | sectionLength));
         BinaryPrimitives.WriteUInt16BigEndian(destination[3..], (ushort)tableIdExtension);
-        destination[5] = 0xC1; // reserved, version 0, current_next_indicator
+        destination[5] = (byte)(0xC1 | ((version & 0x1F) << 1)); // reserved, version, current_next_indicator
         destination[6] = 0; // section_number
         destination[7] = 0; // last_section_number
         data.CopyTo(destination[HeaderLength..]);
