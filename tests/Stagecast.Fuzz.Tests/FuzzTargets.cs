@@ -159,6 +159,9 @@ public static class FuzzTargets
 
         new("mpegts", TransportStreamSeeds(), Demux, Media),
 
+        new("srt-streamid", [.. new[] { "#!::r=live/KEY,m=publish", "#!::u=me,r=live/ID,m=request", "KEY" }.Select(Encoding.UTF8.GetBytes)],
+            input => Stagecast.Srt.SrtStreamId.TryParse(Encoding.UTF8.GetString(input), "live", out _, out _)),
+
         new("sdp", [Encoding.UTF8.GetBytes(SdpSeed)], input => SessionDescription.Parse(Encoding.UTF8.GetString(input)), typeof(SdpException)),
     ];
 
