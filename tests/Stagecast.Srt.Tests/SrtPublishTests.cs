@@ -54,9 +54,9 @@ public class SrtPublishTests
         await using var good = Ffmpeg.PublishSrt(srt.PublishUrl("key-good"), Ffmpeg.AudioVideo(60, "320x180"));
         var stream = await srt.LiveStreamAsync("stream-good", s => s.IngestedDuration >= TimeSpan.FromSeconds(1));
 
-        // Random bytes where transport packets should be: the demuxer finds no sync byte.
-        var (_, _, _) = await ExternalProcess.RunAsync("bash",
-            ["-c", $"head -c 200000 /dev/urandom | srt-live-transmit -a no -t 10 file://con '{srt.PublishUrl("key-garbage")}'"], TimeSpan.FromSeconds(60));
+        // Random bytes where transport packets should be, a message every 10 ms: the demuxer finds no sync byte.
+        await using var garbage = ExternalProcess.Start("bash",
+            ["-c", $"while true; do head -c 1316 /dev/urandom; sleep 0.01; done | srt-live-transmit -a no -q file://con '{srt.PublishUrl("key-garbage")}'"]);
 
         await Eventually.TrueAsync(() => srt.Logs.Lines.Any(l => l.Message.Contains("malformed MPEG-TS", StringComparison.Ordinal)), "the garbage publisher closed");
         var before = stream.IngestedDuration;

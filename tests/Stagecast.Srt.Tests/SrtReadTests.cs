@@ -33,6 +33,22 @@ public class SrtReadTests
         }
     }
 
+    /// <summary>A reader whose player stopped reading (a pipe nobody drains): the publisher goes on as before.</summary>
+    [Fact]
+    public async Task AStuckReaderNeverSlowsThePublisher()
+    {
+        await using var srt = await SrtServerHarness.StartAsync();
+        srt.Keys.Add("key-stuck", "stream-stuck");
+        await using var ffmpeg = Ffmpeg.PublishSrt(srt.PublishUrl("key-stuck"), Ffmpeg.AudioVideo(60, "320x180"));
+        var stream = await srt.LiveStreamAsync("stream-stuck", s => s.IngestedDuration >= TimeSpan.FromSeconds(1));
+
+        await using var stuck = ExternalProcess.Start("bash", ["-c", $"srt-live-transmit -a no -q '{srt.ReadUrl("stream-stuck")}' file://con | sleep 60"]);
+        await Eventually.TrueAsync(() => stream.Viewers == 1, "the stuck reader attached");
+        var before = stream.IngestedDuration;
+        await Eventually.TrueAsync(() => stream.IngestedDuration >= before + TimeSpan.FromSeconds(5), "five more seconds of media from the publisher");
+        Assert.Equal(1, stream.Viewers);
+    }
+
     [Fact]
     public async Task ReadingAStreamThatIsNotLiveIsRefused()
     {

@@ -12,7 +12,8 @@ namespace Stagecast.Srt.Server;
 /// The handshake callback (srt_listen_callback): libsrt calls it on its receiving thread with each caller's stream id
 /// before the handshake completes, so a caller that cannot be served is refused there, with a reject code it can
 /// show (SRT's access control codes: 1400 bad stream id, 1402 too many connections, 1403 key refused, 1404 no such
-/// stream, 1409 already published). It must return quickly: every SRT packet on the port waits meanwhile.
+/// stream, 1409 already published, 1500 the key check failed, 1503 shutting down). It must return quickly: every SRT
+/// packet on the port waits meanwhile.
 /// </summary>
 public sealed partial class SrtServer
 {
@@ -21,6 +22,7 @@ public sealed partial class SrtServer
     private const int RejectForbidden = 1403;
     private const int RejectNotFound = 1404;
     private const int RejectConflict = 1409;
+    private const int RejectInternalError = 1500;
     private const int RejectUnavailable = 1503;
     private const int Accepted = 0;
 
@@ -108,8 +110,14 @@ public sealed partial class SrtServer
             var info = new PublisherInfo("srt", remote);
             string key = id.Name;
             authorization = Task.Run(() => authorizer.AuthorizeAsync(Options.App, key, info, hub.ShuttingDown).AsTask());
-            if (authorization.Wait(Options.AuthorizationWait) && authorization.IsCompletedSuccessfully)
+            if (Answered(authorization, Options.AuthorizationWait))
             {
+                if (!authorization.IsCompletedSuccessfully)
+                {
+                    SrtLog.AuthorizationFailed(logger, authorization.Exception!, remote);
+                    return Refused(remote, RejectInternalError, "the stream key could not be checked");
+                }
+
                 var answer = authorization.Result;
                 if (!answer.IsAllowed)
                 {
@@ -125,6 +133,18 @@ public sealed partial class SrtServer
 
         _admitted[socket] = new Admitted(id, remote, addressText, authorization, time.GetTimestamp());
         return Accepted;
+    }
+
+    private static bool Answered(Task task, TimeSpan wait)
+    {
+        try
+        {
+            return task.Wait(wait);
+        }
+        catch (AggregateException)
+        {
+            return true; // it failed: an answer too
+        }
     }
 
     private int Refused(string remote, int reject, string reason)

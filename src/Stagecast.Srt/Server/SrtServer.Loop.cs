@@ -31,7 +31,7 @@ public sealed partial class SrtServer
 
                 while (_posted.TryDequeue(out var work))
                 {
-                    work();
+                    RunPosted(work);
                 }
 
                 long now = time.GetTimestamp();
@@ -69,14 +69,35 @@ public sealed partial class SrtServer
             return;
         }
 
-        if ((events & LibSrt.EpollIn) != 0)
+        try
         {
-            connection.OnReadable(buffer);
-        }
+            if ((events & LibSrt.EpollIn) != 0)
+            {
+                connection.OnReadable(buffer);
+            }
 
-        if ((events & LibSrt.EpollErr) != 0 && !connection.IsClosed)
+            if ((events & LibSrt.EpollErr) != 0 && !connection.IsClosed)
+            {
+                CloseQuietly(connection, connection.OnDisconnected(time.GetTimestamp()));
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            CloseQuietly(connection, connection.OnDisconnected(time.GetTimestamp()));
+            // A fault in one connection's handling (a bug, an input no check foresaw) closes that one; the loop goes on.
+            SrtLog.ConnectionFailed(logger, ex, connection.Remote);
+            CloseQuietly(connection, $"failed: {ex.Message}");
+        }
+    }
+
+    private void RunPosted(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SrtLog.ConnectionFailed(logger, ex, "(posted work)");
         }
     }
 

@@ -89,7 +89,7 @@ public sealed partial class SrtServer(
         _loop = new Thread(Run) { Name = "SRT", IsBackground = true };
         _loop.Start();
         uint version = LibSrt.GetVersion();
-        SrtLog.Listening(logger, LocalEndPoint!.ToString(), $"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}");
+        SrtLog.Listening(logger, LocalEndPoint!.ToString(), $"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}", LibSrtLoader.Loaded!);
         return Task.CompletedTask;
     }
 

@@ -4,8 +4,8 @@ namespace Stagecast.Srt.Sessions;
 
 internal static partial class SrtLog
 {
-    [LoggerMessage(300, LogLevel.Information, "SRT listening on UDP {EndPoint} (libsrt {Version})")]
-    public static partial void Listening(ILogger logger, string endPoint, string version);
+    [LoggerMessage(300, LogLevel.Information, "SRT listening on UDP {EndPoint} (libsrt {Version}, {Library})")]
+    public static partial void Listening(ILogger logger, string endPoint, string version, string library);
 
     [LoggerMessage(301, LogLevel.Warning, "SRT is off: {Reason}")]
     public static partial void Unavailable(ILogger logger, string reason);
@@ -36,6 +36,9 @@ internal static partial class SrtLog
 
     [LoggerMessage(310, LogLevel.Error, "SRT: the connection loop failed")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(313, LogLevel.Error, "SRT {Remote}: the connection failed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception exception, string remote);
 
     [LoggerMessage(312, LogLevel.Debug, "SRT {Remote}: stream {StreamId} unpublished (the caller closed the connection)")]
     public static partial void Unpublished(ILogger logger, string remote, string streamId);
