@@ -21,6 +21,7 @@ using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.RoomStreams;
+using Stagecast.Server.Features.Srt;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Features.Webhooks;
@@ -78,6 +79,7 @@ public static class StagecastApp
         services.AddOutputs(configuration);
         services.AddAnalytics();
         services.AddWebRtc(configuration);
+        services.AddSrt(configuration);
         services.AddMeetingMedia(configuration);
         services.AddCompositor(configuration);
         services.AddRoomStreams(configuration);
