@@ -5,7 +5,9 @@ namespace Stagecast.Srt.Server;
 
 /// <summary>
 /// The connection loop: one thread waits on libsrt's epoll for the listener and every connection, accepts, reads,
-/// closes, runs work posted from other threads, and once a second checks the connections' deadlines.
+/// closes, runs work posted from other threads, and once a second checks the connections' deadlines. libsrt's epoll
+/// wait polls every 10 ms however long it is asked to wait, so while nothing is open or on its way the loop leaves it
+/// and sleeps until the handshake callback admits a caller (or work is posted, or the server stops).
 /// </summary>
 public sealed partial class SrtServer
 {
@@ -21,9 +23,15 @@ public sealed partial class SrtServer
         {
             while (!_stopping)
             {
-                // With connections open, posted work and closes wait at most a tenth of a second; an idle loop wakes once a second.
-                int timeout = _connections.IsEmpty && _posted.IsEmpty ? 1000 : 100;
-                int count = LibSrt.EpollWait(_epoll, ref events[0], MaxEvents, timeout);
+                if (_connections.IsEmpty && _posted.IsEmpty && _admitted.IsEmpty)
+                {
+                    _wake.Wait();
+                    _wake.Reset();
+                    continue;
+                }
+
+                // Posted work and closes wait at most a tenth of a second.
+                int count = LibSrt.EpollWait(_epoll, ref events[0], MaxEvents, 100);
                 for (int i = 0; i < count; i++)
                 {
                     OnEvent(events[2 * i], events[(2 * i) + 1], buffer);

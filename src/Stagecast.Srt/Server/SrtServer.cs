@@ -39,6 +39,7 @@ public sealed partial class SrtServer(
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly LogLimiter _refusals = new(time);
     private readonly Lock _lifecycle = new();
+    private readonly ManualResetEventSlim _wake = new();
     private int _listener = LibSrt.Error;
     private int _epoll = LibSrt.Error;
     private GCHandle _self;
@@ -115,6 +116,7 @@ public sealed partial class SrtServer(
             }
 
             _stopping = true;
+            _wake.Set();
             _loop.Join();
             _loop = null;
             Release();
@@ -122,7 +124,11 @@ public sealed partial class SrtServer(
     }
 
     /// <summary>Runs <paramref name="work"/> on the connection loop (within a tenth of a second).</summary>
-    internal void Post(Action work) => _posted.Enqueue(work);
+    internal void Post(Action work)
+    {
+        _posted.Enqueue(work);
+        _wake.Set();
+    }
 
     private void Listen()
     {

@@ -6,13 +6,15 @@ namespace Stagecast.Srt.Server;
 
 public static class SrtServiceCollectionExtensions
 {
-    /// <summary>SRT ingest and playback on its UDP port, started and stopped with the host; returns its options to bind.</summary>
+    /// <summary>
+    /// SRT ingest and playback on its UDP port; returns its options to bind. The caller starts <see cref="SrtServer"/>
+    /// as a hosted service (the server wraps it to report a busy port its own way).
+    /// </summary>
     public static OptionsBuilder<SrtServerOptions> AddSrtServer(this IServiceCollection services)
     {
         var options = services.AddOptions<SrtServerOptions>().ValidateWith<SrtServerOptions, SrtServerOptionsValidator>().ValidateOnStart();
         services.AddSingleton<SrtAdmission>();
         services.AddSingleton<SrtServer>();
-        services.AddHostedService(sp => sp.GetRequiredService<SrtServer>());
         return options;
     }
 }

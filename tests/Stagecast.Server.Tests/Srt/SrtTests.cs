@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using System.Text.RegularExpressions;
 using Stagecast.Testing;
 using Stagecast.WebRtc.Client;
@@ -88,6 +89,15 @@ public sealed class SrtTests(ServerFixture server) : IClassFixture<ServerFixture
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>The listener was once started twice (by the feature and as a hosted service of its own): two ports, two loops.</summary>
+    [Fact]
+    public async Task TheServerListensOnOneSrtPort()
+    {
+        var logs = new CapturedLogs();
+        await using var own = (await ServerFixture.StartAsync([], builder => builder.Logging.AddProvider(logs))).AsAsyncDisposable();
+        Assert.Single(logs.Lines, l => l.Message.StartsWith("SRT listening on UDP", StringComparison.Ordinal));
     }
 
     [Fact]
