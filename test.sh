@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Stagecast test. Installs what the tests need when it is missing:
-#   ffmpeg (publisher, player, restream receiver), nginx with the RTMP and stream modules (restream
-#   receiver, with TLS),
+#   ffmpeg (publisher, player, restream receiver), libsrt1.5-openssl and srt-tools (the server's SRT, and
+#   srt-live-transmit as an SRT reader), nginx with the RTMP and stream modules (restream receiver, with TLS),
 #   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
 #   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), systemd-analyze
 #   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
@@ -22,6 +22,8 @@ fi
 
 packages=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
+ls /usr/lib/*/libsrt.so.1.5 >/dev/null 2>&1 || packages+=(libsrt1.5-openssl)
+command -v srt-live-transmit >/dev/null 2>&1 || packages+=(srt-tools)
 [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)

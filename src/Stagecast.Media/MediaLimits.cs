@@ -27,6 +27,12 @@ public static class MediaLimits
     /// </summary>
     public const int MaxMediaMessageSize = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes in one MPEG-TS PES packet: one access unit (a few for audio) as large as a media message may be, and
+    /// the largest PES header (9 + 255 bytes).
+    /// </summary>
+    public const int MaxPesPacketSize = MaxMediaMessageSize + 9 + 255;
+
     /// <summary>Samples in one fMP4 fragment (one partial segment). A 0.33 s part at 120 fps has 40.</summary>
     public const int MaxSamplesPerFragment = 4096;
 }

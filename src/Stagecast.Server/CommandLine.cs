@@ -40,6 +40,7 @@ public sealed class CommandLine
         new("--reconnect-window", "STAGECAST_RECONNECT_WINDOW", "Stagecast:Hub:ReconnectWindow", "How long a dropped publisher may take to come back (hh:mm:ss)"),
         new("--webhooks-allow-private", "STAGECAST_WEBHOOKS_ALLOW_PRIVATE", "Stagecast:Webhooks:AllowPrivate", "Allow webhooks to private and loopback addresses", SettingKind.Switch),
         new("--restream-allow-private", "STAGECAST_RESTREAM_ALLOW_PRIVATE", "Stagecast:Restream:AllowPrivate", "Allow restream outputs to private and loopback addresses", SettingKind.Switch),
+        new("--srt-port", "STAGECAST_SRT_PORT", "Stagecast:Srt:Port", "UDP port for SRT ingest and playback (MPEG-TS), 0 for an ephemeral one [default: 8890]"),
         new("--webrtc-port", "STAGECAST_WEBRTC_PORT", "Stagecast:WebRtc:Port", "UDP port for WebRTC media [default: 8189]"),
         new("--webrtc-bind", "STAGECAST_WEBRTC_BIND", "Stagecast:WebRtc:Bind", "IPv4 address WebRTC's UDP port and ICE-TCP bind to [default: --bind's, every address when that is IPv6]"),
         new("--webrtc-tcp-port", "STAGECAST_WEBRTC_TCP_PORT", "Stagecast:WebRtc:TcpPort", "TCP port for ICE over TCP [default: the UDP port's number]"),

@@ -24,6 +24,7 @@ using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Rooms.Api;
+using Stagecast.Server.Features.Srt;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Features.Webhooks;
@@ -78,6 +79,7 @@ public static class StagecastApp
         services.AddMeetings();
         services.AddParticipants(configuration, server);
         services.AddMeetingSessions(configuration, server);
+        services.AddSrt(configuration); // before Livestreams, which show each one's srt_url
         services.AddLivestreams(server);
         services.AddLivestreamSessions(configuration);
         services.AddMeetingLivestreams();

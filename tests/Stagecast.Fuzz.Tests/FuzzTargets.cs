@@ -10,6 +10,7 @@ using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.H265;
 using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Flv;
+using Stagecast.Media.MpegTs;
 using Stagecast.Rtmp;
 using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Handshake;
@@ -156,6 +157,11 @@ public static class FuzzTargets
             }
         }),
 
+        new("mpegts", TransportStreamSeeds(), Demux, Media),
+
+        new("srt-streamid", [.. new[] { "#!::r=live/KEY,m=publish", "#!::u=me,r=live/ID,m=request", "KEY" }.Select(Encoding.UTF8.GetBytes)],
+            input => Stagecast.Srt.SrtStreamId.TryParse(Encoding.UTF8.GetString(input), "live", out _, out _)),
+
         new("sdp", [Encoding.UTF8.GetBytes(SdpSeed)], input => SessionDescription.Parse(Encoding.UTF8.GetString(input)), typeof(SdpException)),
     ];
 
@@ -167,6 +173,61 @@ public static class FuzzTargets
         "m=video 9 UDP/TLS/RTP/SAVPF 96 108\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n" +
         "a=rtpmap:108 H264/90000\r\na=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\na=ssrc:2002 cname:abc\r\n" +
         "a=candidate:1 1 udp 2122260223 192.168.1.2 51234 typ host generation 0\r\n";
+
+    /// <summary>The first 60 packets of real streams in each codec pair an SRT publisher sends.</summary>
+    private static List<byte[]> TransportStreamSeeds() =>
+        [.. new[] { TransportStreams.H264Aac, TransportStreams.H265Opus, TransportStreams.H264BFrames }.Select(ts => ts[..(60 * TsPacket.Size)])];
+
+    /// <summary>What an SRT publisher's bytes go through: the demuxer, then each codec's access unit reader.</summary>
+    private static void Demux(byte[] input)
+    {
+        using var demuxer = new TsDemuxer();
+        var video = new Dictionary<TsCodec, AnnexBConverter> { [TsCodec.H264] = new(VideoCodec.H264), [TsCodec.H265] = new(VideoCodec.H265) };
+        demuxer.Push(input);
+        while (demuxer.TryRead(out var pes))
+        {
+            try
+            {
+                ReadOnlySpan<byte> payload = pes.Payload;
+                switch (pes.Stream.Codec)
+                {
+                    case TsCodec.Aac:
+                        while (AdtsHeader.TryParse(payload, out var header) && header.FrameLength <= payload.Length)
+                        {
+                            AudioTrackConfig.ParseAac(header.AudioSpecificConfig());
+                            payload = payload[header.FrameLength..];
+                        }
+
+                        break;
+                    case TsCodec.Opus:
+                        while (OpusAccessUnits.TryRead(ref payload, out var packet))
+                        {
+                            Stagecast.Media.Codecs.Opus.OpusPacket.SampleCount(packet);
+                        }
+
+                        break;
+                    case TsCodec.H264 or TsCodec.H265:
+                        var converter = video[pes.Stream.Codec];
+                        if (converter.TryConvert(payload, out byte[]? buffer, out _, out _))
+                        {
+                            MediaBufferPool.Shared.Return(buffer!);
+                        }
+
+                        if (converter.ParameterSetsChanged && converter.ConfigurationRecord() is { } record)
+                        {
+                            converter.ParameterSetsChanged = false;
+                            VideoTrackConfig.Parse(converter.Codec, record);
+                        }
+
+                        break;
+                }
+            }
+            finally
+            {
+                MediaBufferPool.Shared.Return(pes.Buffer);
+            }
+        }
+    }
 
     private static byte[] HandshakeSeed()
     {

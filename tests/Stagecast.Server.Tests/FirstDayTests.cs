@@ -36,6 +36,7 @@ public sealed class FirstDayTests
             // ICE-TCP on its own port: by default it shares the UDP port's number, and a TCP client socket of this busy
             // machine may hold that number, which the line would rightly name as well.
             ["--webrtc-tcp-port"] = FreePorts.Next().ToString(),
+            ["--srt-port"] = "0",
         };
         ports[busyFlag] = busyFlag == "--metrics-bind" ? $"127.0.0.1:{busy}" : busy.ToString();
 
@@ -67,7 +68,7 @@ public sealed class FirstDayTests
         string dataDir = Directory.CreateTempSubdirectory("stagecast-settings-").FullName;
         var (exitCode, output, error) = await ExternalProcess.RunAsync("dotnet",
             [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", FreePorts.Next().ToString(),
-             "--rtmp-port", FreePorts.Next().ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0", "--set", setting], ExitWithin);
+             "--rtmp-port", FreePorts.Next().ToString(), "--webrtc-port", "0", "--srt-port", "0", "--metrics-bind", "127.0.0.1:0", "--set", setting], ExitWithin);
 
         Assert.Equal(2, exitCode);
         string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -121,7 +122,7 @@ public sealed class FirstDayTests
 
         var (exitCode, _, error) = await ExternalProcess.RunAsync("dotnet",
             [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", first.DataDir, "--http-port", FreePorts.Next().ToString(),
-             "--rtmp-port", FreePorts.Next().ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0"], ExitWithin);
+             "--rtmp-port", FreePorts.Next().ToString(), "--webrtc-port", "0", "--srt-port", "0", "--metrics-bind", "127.0.0.1:0"], ExitWithin);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"in use by another Stagecast server (pid {first.Process.Id})", error);

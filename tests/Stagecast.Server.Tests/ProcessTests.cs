@@ -77,7 +77,7 @@ public sealed partial class ProcessTests
         int rtmp = FreePorts.Next();
         string dataDir = Directory.CreateTempSubdirectory("stagecast-process-").FullName;
         await using var process = ExternalProcess.Start("dotnet",
-            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", "--metrics-bind", "127.0.0.1:0"],
+            [ServerProcess.ServerDll, "--bind", "127.0.0.1", "--data-dir", dataDir, "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", "--srt-port", "0", "--metrics-bind", "127.0.0.1:0"],
             new Dictionary<string, string> { ["STAGECAST_HTTP_PORT"] = http.ToString() });
         using var client = new HttpClient();
         await WaitUntilAsync(async () =>

@@ -10,7 +10,7 @@ namespace Stagecast.Server.Tests;
 /// The release: deploy/build-release.sh makes a Native AOT binary that runs without .NET, and a valid systemd unit. The
 /// rest of the suite runs the JIT build; here the binary itself does what code generated at compile time carries in it
 /// (the API's and the realtime channel's JSON, Dapper's queries, options validation) and what differs without a JIT
-/// (DTLS through BouncyCastle, SRTP, the epoll transport).
+/// (DTLS through BouncyCastle, SRTP, the epoll transport, libsrt's P/Invoke and callback).
 /// </summary>
 [Collection(HeavyCollection.Name)]
 public sealed class ReleaseTests
@@ -51,6 +51,13 @@ public sealed class ReleaseTests
             await using (var viewer = await WhepClient.ConnectAsync(http, $"{server.HttpBase}/{livestream.Id}/whep", DtlsCertificate.Create(TimeProvider.System)))
             {
                 await Eventually.TrueAsync(() => viewer.VideoPackets > 20 && viewer.AudioPackets > 50, "video and audio packets at the WHEP viewer");
+            }
+
+            // SRT in (libsrt through P/Invoke, its handshake callback calling into the binary), LL-HLS out.
+            var overSrt = await api.CreateLivestreamAsync("srt-from-the-release");
+            await using (var srtPublisher = Ffmpeg.PublishSrt(overSrt.SrtUrl!, Ffmpeg.AudioVideo(30, "320x180")))
+            {
+                await Eventually.TrueAsync(async () => (await http.GetAsync(overSrt.PlaybackUrl)).IsSuccessStatusCode, "the SRT stream to play");
             }
 
             // The realtime channel's JSON both ways: a participant joins a meeting and is told who it is.

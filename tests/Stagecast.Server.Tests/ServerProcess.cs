@@ -61,7 +61,7 @@ public sealed class ServerProcess : IAsyncDisposable
         int rtmp = FreePorts.Next();
         int metrics = FreePorts.Next();
         var process = ExternalProcess.Start(fileName,
-            [.. prefix, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0",
+            [.. prefix, "--bind", "127.0.0.1", "--data-dir", dataDir, "--http-port", http.ToString(), "--rtmp-port", rtmp.ToString(), "--webrtc-port", "0", "--srt-port", "0",
              "--metrics-bind", $"127.0.0.1:{metrics}", .. arguments],
             environment, workingDirectory);
         var server = new ServerProcess(process, http, rtmp, metrics, dataDir);

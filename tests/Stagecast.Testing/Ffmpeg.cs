@@ -40,6 +40,19 @@ public static class Ffmpeg
     public static ExternalProcess Publish(string rtmpUrl, string[] input) =>
         ExternalProcess.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", .. input, "-f", "flv", rtmpUrl]);
 
+    /// <summary>Starts publishing MPEG-TS in real time to an SRT URL (srt://HOST:PORT?streamid=...).</summary>
+    public static ExternalProcess PublishSrt(string srtUrl, string[] input) =>
+        ExternalProcess.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", .. input, "-f", "mpegts", srtUrl]);
+
+    /// <summary>H.265 and AAC, keyframe every second: what an encoder publishing HEVC over SRT sends.</summary>
+    public static string[] HevcAudioVideo(int seconds, string size = "320x180") =>
+    [
+        "-f", "lavfi", "-i", $"testsrc2=size={size}:rate=30:duration={seconds}",
+        "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=48000:duration={seconds}",
+        "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-g", "30", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "64k",
+    ];
+
     /// <summary>ffprobe's view of a URL's streams.</summary>
     public static async Task<IReadOnlyList<ProbedStream>> ProbeAsync(string url)
     {

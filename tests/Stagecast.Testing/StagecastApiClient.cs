@@ -58,7 +58,8 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
             data.GetProperty("id").GetString()!,
             data.GetProperty("stream_key").GetString()!,
             data.GetProperty("ingest_server").GetString()!,
-            data.GetProperty("playback_url").GetString()!);
+            data.GetProperty("playback_url").GetString()!,
+            data.TryGetProperty("srt_url", out var srt) && srt.ValueKind == JsonValueKind.String ? srt.GetString() : null);
     }
 
     /// <summary>GET /livestreams/{id}: {livestream, session, sessions, paging}.</summary>
@@ -74,7 +75,7 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
         Eventually.MatchAsync(() => GetAsync(path), condition, $"{path} to meet the condition", timeout, r => $"{r.Status} {r.Body}");
 }
 
-public sealed record CreatedLivestream(string Id, string StreamKey, string IngestServer, string PlaybackUrl)
+public sealed record CreatedLivestream(string Id, string StreamKey, string IngestServer, string PlaybackUrl, string? SrtUrl = null)
 {
     public string PublishUrl => $"{IngestServer}/{StreamKey}";
 }

@@ -1,4 +1,5 @@
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Srt;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
@@ -11,6 +12,7 @@ public sealed class LivestreamService(
     ILivestreamStore store,
     StreamKeyProtector keys,
     PublicUrls urls,
+    SrtUrls srt,
     StreamHub hub,
     LiveViewers viewers,
     TimeProvider time)
@@ -100,8 +102,10 @@ public sealed class LivestreamService(
     /// stored one: it changes in the same transaction as its sessions and webhook events (the session writer's), so
     /// every node and endpoint tells one story; a crash's leftovers are ended at start, before anything listens.
     /// </summary>
-    public LivestreamView View(Livestream livestream) =>
-        new(livestream, keys.Unprotect(livestream.SealedStreamKey), urls.IngestServerFor(livestream.IngestProtocol), urls.PlaybackUrl(livestream.Id), livestream.Status,
-            urls.WhipUrl(livestream.Id),
+    public LivestreamView View(Livestream livestream)
+    {
+        string key = keys.Unprotect(livestream.SealedStreamKey);
+        return new(livestream, key, urls.IngestServerFor(livestream.IngestProtocol), srt.PublishUrl(key), urls.PlaybackUrl(livestream.Id), livestream.Status, urls.WhipUrl(livestream.Id),
             urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), hub.Find(livestream.Id) is { } stream ? IngestDto.From(stream) : null);
+    }
 }

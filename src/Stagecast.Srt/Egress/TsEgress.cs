@@ -1,0 +1,92 @@
+using System.Buffers;
+using Stagecast.Media.Codecs;
+using Stagecast.Media.Codecs.Aac;
+using Stagecast.Media.Codecs.H264;
+using Stagecast.Media.Codecs.H265;
+using Stagecast.Media.MpegTs;
+using Stagecast.Streaming;
+
+namespace Stagecast.Srt.Egress;
+
+/// <summary>
+/// The reverse of <see cref="Ingest.TsIngest"/>: hub frames as an MPEG transport stream, for SRT readers. Video
+/// (H.264, H.265) goes out in Annex B with its parameter sets before each keyframe, AAC in ADTS frames; timestamps
+/// go from milliseconds to 90 kHz, 1.4 s ahead as ffmpeg starts them, so the PCR (0.7 s behind) is never negative.
+/// Video the transport stream cannot carry here (AV1) is left out, and said once.
+/// </summary>
+public sealed class TsEgress(Action<string>? unsupported = null)
+{
+    private const long TimelineOffset = TsTimestamp.ClockRate * 14 / 10;
+
+    private readonly TsMuxer _muxer = new();
+    private readonly ArrayBufferWriter<byte> _accessUnit = new(64 * 1024);
+    private readonly byte[] _adts = new byte[AdtsHeader.MinLength + 8192];
+    private VideoTrackConfig? _video;
+    private byte[][] _parameterSets = [];
+    private AudioSpecificConfig? _audio;
+    private bool _waitForKeyframe = true;
+    private bool _reportedVideo;
+
+    /// <summary>Drops video until the next keyframe (bytes of the stream were lost on the way out).</summary>
+    public void WaitForKeyframe() => _waitForKeyframe = true;
+
+    /// <summary>Writes what <paramref name="frame"/> becomes in the transport stream, if anything.</summary>
+    public void Write(MediaFrame frame, IBufferWriter<byte> output)
+    {
+        switch (frame.Kind)
+        {
+            case MediaFrameKind.VideoConfig:
+                SetVideo((VideoTrackConfig)frame.Detail!);
+                break;
+            case MediaFrameKind.AudioConfig:
+                var audio = AudioSpecificConfig.Parse(((AudioTrackConfig)frame.Detail!).SpecificConfig);
+                // HE-AAC goes out as its AAC-LC core, which ADTS can signal; decoders find the SBR layer implicitly.
+                _audio = audio.ObjectType is 5 or 29 ? audio with { ObjectType = 2 } : audio;
+                SetStreams();
+                break;
+            case MediaFrameKind.Video when _video is not null && (frame.IsKeyframe || !_waitForKeyframe):
+                _waitForKeyframe = false;
+                _accessUnit.ResetWrittenCount();
+                AnnexBWriter.Write(_accessUnit, _video.Codec, frame.Span, _video.NalLengthSize, frame.IsKeyframe ? _parameterSets : null);
+                long dts = (frame.Timestamp * 90) + TimelineOffset;
+                _muxer.WriteVideo(output, dts + (frame.CompositionOffset * 90L), dts, frame.IsKeyframe, _accessUnit.WrittenSpan);
+                break;
+            case MediaFrameKind.Audio when _audio is { } config && frame.Length + AdtsHeader.MinLength <= _adts.Length && config.ObjectType <= 4:
+                AdtsHeader.Write(_adts, config, frame.Length);
+                frame.Span.CopyTo(_adts.AsSpan(AdtsHeader.MinLength));
+                _muxer.WriteAudio(output, (frame.Timestamp * 90) + TimelineOffset, _adts.AsSpan(0, AdtsHeader.MinLength + frame.Length));
+                break;
+        }
+    }
+
+    private void SetVideo(VideoTrackConfig config)
+    {
+        switch (config.Codec)
+        {
+            case VideoCodec.H264:
+                var avc = AvcDecoderConfigurationRecord.Parse(config.ConfigurationRecord);
+                _parameterSets = [.. avc.SequenceParameterSets, .. avc.PictureParameterSets];
+                break;
+            case VideoCodec.H265:
+                _parameterSets = [.. HevcDecoderConfigurationRecord.Parse(config.ConfigurationRecord).Arrays.SelectMany(a => a.Units)];
+                break;
+            default:
+                if (!_reportedVideo)
+                {
+                    _reportedVideo = true;
+                    unsupported?.Invoke($"{config.Codec} video");
+                }
+
+                _video = null;
+                SetStreams();
+                return;
+        }
+
+        _video = config;
+        _waitForKeyframe = true;
+        SetStreams();
+    }
+
+    private void SetStreams() =>
+        _muxer.SetStreams(_video is null ? null : _video.Codec == VideoCodec.H264 ? TsStreamType.H264 : TsStreamType.H265, _audio is not null);
+}

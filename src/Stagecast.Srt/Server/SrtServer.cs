@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stagecast.Srt.Ingest;
+using Stagecast.Srt.Native;
+using Stagecast.Srt.Sessions;
+using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
+
+namespace Stagecast.Srt.Server;
+
+/// <summary>
+/// SRT on one UDP port through libsrt: a listener whose handshake callback admits or refuses each caller by its stream
+/// id (<see cref="SrtServer"/>.Handshake), and one thread that accepts, reads and closes every connection with libsrt's
+/// epoll. Publishers go to the hub, readers read from it. Without libsrt on the machine the server runs without SRT
+/// and says so once.
+/// </summary>
+public sealed partial class SrtServer(
+    StreamHub hub,
+    IPublishAuthorizer authorizer,
+    SrtAdmission admission,
+    IOptions<SrtServerOptions> options,
+    TimeProvider time,
+    ILogger<SrtServer> logger,
+    IOpusTranscoding? opus = null) : IHostedService, IDisposable
+{
+    private const int Backlog = 64;
+
+    /// <summary>
+    /// Silence after which libsrt takes a peer for gone (SRTO_PEERIDLETIMEO, set to libsrt's default): a connection that
+    /// breaks sooner after its last message was closed by the caller.
+    /// </summary>
+    public static readonly TimeSpan PeerIdleTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<int, SrtConnection> _connections = new();
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly LogLimiter _refusals = new(time);
+    private readonly Lock _lifecycle = new();
+    private readonly ManualResetEventSlim _wake = new();
+    private int _listener = LibSrt.Error;
+    private int _epoll = LibSrt.Error;
+    private GCHandle _self;
+    private Thread? _loop;
+    private volatile bool _stopping;
+
+    /// <summary>Where SRT listens, once started; null when SRT is off.</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
+    /// <summary>Accepted connections open now (publishers and readers).</summary>
+    public int Connections => _connections.Count;
+
+    internal SrtServerOptions Options => options.Value;
+
+    internal StreamHub Hub => hub;
+
+    internal TimeProvider Time => time;
+
+    internal ILogger Logger => logger;
+
+    internal IOpusTranscoding? Opus => opus;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!Options.Enabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (LibSrtLoader.TryLoad() is { } missing)
+        {
+            SrtLog.Unavailable(logger, missing);
+            return Task.CompletedTask;
+        }
+
+        LibSrt.Startup();
+        LibSrt.SetLogLevel(LibSrt.LogCritical);
+        try
+        {
+            Listen();
+        }
+        catch
+        {
+            Release();
+            throw;
+        }
+
+        _loop = new Thread(Run) { Name = "SRT", IsBackground = true };
+        _loop.Start();
+        uint version = LibSrt.GetVersion();
+        SrtLog.Listening(logger, LocalEndPoint!.ToString(), $"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}", LibSrtLoader.Loaded!);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops SRT when the host did not (a start that failed on another listener): libsrt's threads and the loop must
+    /// be gone before the process exits, or they run on into its teardown.
+    /// </summary>
+    public void Dispose() => Stop();
+
+    private void Stop()
+    {
+        lock (_lifecycle)
+        {
+            if (_loop is null)
+            {
+                return;
+            }
+
+            _stopping = true;
+            _wake.Set();
+            _loop.Join();
+            _loop = null;
+            Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the connection loop (within a tenth of a second).</summary>
+    internal void Post(Action work)
+    {
+        _posted.Enqueue(work);
+        _wake.Set();
+    }
+
+    private void Listen()
+    {
+        var bind = new IPEndPoint(IPAddress.Parse(Options.Bind), Options.Port);
+        _listener = LibSrt.CreateSocket();
+        Check(_listener, "create a socket");
+        Check(LibSrt.SetOption(_listener, LibSrt.OptionReceiveSynchronous, 0), "set SRTO_RCVSYN");
+        Check(LibSrt.SetOption(_listener, LibSrt.OptionSendSynchronous, 0), "set SRTO_SNDSYN");
+        Check(LibSrt.SetOption(_listener, LibSrt.OptionTransmissionType, LibSrt.TransmissionTypeLive), "set SRTO_TRANSTYPE");
+        Check(LibSrt.SetOption(_listener, LibSrt.OptionLatency, (int)Options.Latency.TotalMilliseconds), "set SRTO_LATENCY");
+        Check(LibSrt.SetOption(_listener, LibSrt.OptionPeerIdleTimeout, (int)PeerIdleTimeout.TotalMilliseconds), "set SRTO_PEERIDLETIMEO");
+        if (Options.Passphrase is { } passphrase)
+        {
+            Check(LibSrt.SetOption(_listener, LibSrt.OptionPassphrase, System.Text.Encoding.UTF8.GetBytes(passphrase)), "set SRTO_PASSPHRASE");
+        }
+
+        if (bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any))
+        {
+            Check(LibSrt.SetOption(_listener, LibSrt.OptionIpv6Only, 0), "set SRTO_IPV6ONLY"); // :: takes IPv4 callers too
+        }
+
+        Span<byte> address = stackalloc byte[SockAddr.MaxLength];
+        int length = SockAddr.Write(address, bind);
+        if (LibSrt.Bind(_listener, ref address[0], length) == LibSrt.Error)
+        {
+            throw new SrtListenException($"cannot listen: UDP port {Options.Port} (--srt-port) on {Options.Bind}: {LibSrt.LastErrorText()}; "
+                + "if another program holds it, stop it or choose another port with --srt-port (0 for an ephemeral one)");
+        }
+
+        length = SockAddr.MaxLength;
+        Check(LibSrt.GetSocketName(_listener, ref address[0], ref length), "read the bound address");
+        LocalEndPoint = SockAddr.Read(address[..length]);
+        _self = GCHandle.Alloc(this);
+        InstallHandshakeCallback();
+        Check(LibSrt.Listen(_listener, Backlog), "listen");
+        _epoll = LibSrt.EpollCreate();
+        Check(_epoll, "create an epoll");
+        LibSrt.EpollSet(_epoll, LibSrt.EpollEnableEmpty);
+        int events = LibSrt.EpollIn | LibSrt.EpollErr;
+        Check(LibSrt.EpollAdd(_epoll, _listener, ref events), "watch the listener");
+    }
+
+    private void Release()
+    {
+        if (_epoll != LibSrt.Error)
+        {
+            LibSrt.EpollRelease(_epoll);
+            _epoll = LibSrt.Error;
+        }
+
+        if (_listener != LibSrt.Error)
+        {
+            LibSrt.Close(_listener);
+            _listener = LibSrt.Error;
+        }
+
+        if (_self.IsAllocated)
+        {
+            _self.Free();
+        }
+
+        LibSrt.Cleanup();
+    }
+
+    private static void Check(int result, string what)
+    {
+        if (result == LibSrt.Error)
+        {
+            throw new SrtListenException($"SRT could not {what}: {LibSrt.LastErrorText()}");
+        }
+    }
+
+    /// <summary>Logs a refused caller or connection, at most 20 lines a minute across SRT.</summary>
+    internal void LogRefusal(string remote, string reason)
+    {
+        admission.CountRefusal();
+        if (_refusals.TryLog(out long suppressed))
+        {
+            if (suppressed > 0)
+            {
+                SrtLog.Suppressed(logger, suppressed);
+            }
+
+            SrtLog.Refused(logger, remote, reason);
+        }
+    }
+}
+
+/// <summary>SRT cannot listen on its port (it is taken, or libsrt refused a setting): the server does not start.</summary>
+public sealed class SrtListenException(string message) : Exception(message);
