@@ -70,6 +70,6 @@ public sealed class RestartTests
         var details = await api.GetLivestreamAsync(livestreamId);
         var analytics = (await api.GetAsync("/analytics/livestreams/overall")).EnsureOk().Data;
         return string.Join('\n', new[] { list.ToString(), details.ToString(), analytics.ToString() }
-            .Select(json => System.Text.RegularExpressions.Regex.Replace(json, "(rtmp|http)://127\\.0\\.0\\.1:\\d+", "URL")));
+            .Select(json => System.Text.RegularExpressions.Regex.Replace(json, "(rtmp|http|srt)://127\\.0\\.0\\.1:\\d+", "URL")));
     }
 }
