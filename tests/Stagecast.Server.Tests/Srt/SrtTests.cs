@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using System.Text.RegularExpressions;
 using Stagecast.Testing;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests.Srt;
