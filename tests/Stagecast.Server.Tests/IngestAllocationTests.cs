@@ -14,6 +14,7 @@ namespace Stagecast.Server.Tests;
 /// what a new part costs (its rendered playlist and a few small objects), three times a second.
 /// </summary>
 [Collection(AloneCollection.Name)]
+[Trait("Category", "InProcess")]
 public sealed class IngestAllocationTests(ITestOutputHelper output)
 {
     private const int Seconds = 20;
