@@ -11,14 +11,17 @@
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 # ./test.sh --busy runs the suite beside two CPU hogs (stress-ng), as on a machine doing other work: the tests must
 # hold there too.
+# ./test.sh --fast is the inner loop: the lint, every library's tests and the server's in-process ones (no server
+# process, no browser; Category=InProcess), in about two minutes.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 busy=0
-if [ "${1:-}" = "--busy" ]; then
-  busy=1
-  shift
-fi
+fast=0
+case "${1:-}" in
+  --busy) busy=1; shift ;;
+  --fast) fast=1; shift ;;
+esac
 
 packages=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
@@ -53,6 +56,10 @@ fi
 # stagecast.d.ts against what stagecast.js exports.
 [ -d tests/web-types/node_modules/typescript ] || npm ci --prefix tests/web-types --no-audit --no-fund --loglevel=error
 (cd tests/web-types && npx --no-install tsc -p tsconfig.json && node compare-declarations.mjs)
+
+if [ $fast -eq 1 ]; then
+  exec dotnet test Stagecast.slnx -c Release --filter "FullyQualifiedName!~Stagecast.Server.Tests.|Category=InProcess" "$@"
+fi
 
 if [ ! -d tests/sdk/node_modules/cloudflare ] || [ ! -d tests/sdk/node_modules/s3rver ]; then
   echo "Installing Cloudflare's SDK (API compatibility tests) and s3rver (recording uploads)"

@@ -70,14 +70,14 @@ public class IngestBenchmarks
     private sealed class Pipeline : IDisposable
     {
         private readonly IngestWorkload _workload;
-        private readonly LiveStreamReader _reader;
+        private readonly HubStreamReader _reader;
         private readonly IngestWorkload.Feeder _feeder;
         private uint _offset;
 
         public Pipeline(IngestWorkload workload, bool withHls)
         {
             _workload = workload;
-            ILiveStreamObserver[] observers = withHls
+            IHubStreamObserver[] observers = withHls
                 ? [new HlsPackager(new HlsStreamRegistry(), Options.Create(new HlsOptions()), TimeProvider.System, NullLogger<HlsPackager>.Instance)]
                 : [];
             var hub = TestHub.Create(TimeProvider.System, new StreamHubOptions(), observers);

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Stagecast.Media.Rtp;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Bench;

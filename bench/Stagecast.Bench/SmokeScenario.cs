@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Bench;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Stagecast.Testing;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Bench;

@@ -8,7 +8,7 @@ using Stagecast.Streaming;
 namespace Stagecast.Compositor;
 
 /// <summary>A participant's source in the program: its stream in the meeting hub, the name on its tile, and whether it is a screen share.</summary>
-public sealed record ProgramSource(LiveStream Stream, string Name, bool IsScreen);
+public sealed record ProgramSource(HubStream Stream, string Name, bool IsScreen);
 
 /// <summary>
 /// One meeting's program: the participants' pictures laid out on one canvas and their audio mixed, on the program's

@@ -23,12 +23,12 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
     private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(60);
     private static readonly TimeSpan KeyframeInterval = TimeSpan.FromMilliseconds(500);
 
-    private readonly LiveStream _stream;
+    private readonly HubStream _stream;
     private readonly FfmpegLauncher _ffmpeg;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
-    private readonly LiveStreamReader _reader;
+    private readonly HubStreamReader _reader;
     private readonly JitterBuffer _videoBuffer;
     private readonly JitterBuffer _audioBuffer;
     private readonly float[] _pcm = new float[OpusDecoder.MaxSamplesPerChannel * OpusDecoder.Channels];
@@ -47,7 +47,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
     private long _keyframeAskedAt;
     private bool _disposed;
 
-    public ParticipantFeed(LiveStream stream, FfmpegLauncher ffmpeg, int width, int height, TimeProvider time, ILogger logger)
+    public ParticipantFeed(HubStream stream, FfmpegLauncher ffmpeg, int width, int height, TimeProvider time, ILogger logger)
     {
         _stream = stream;
         _ffmpeg = ffmpeg;

@@ -16,9 +16,9 @@ public sealed partial class HlsPackager(
     HlsStreamRegistry registry,
     IOptions<HlsOptions> options,
     TimeProvider time,
-    ILogger<HlsPackager> logger) : ILiveStreamObserver
+    ILogger<HlsPackager> logger) : IHubStreamObserver
 {
-    public void OnStreamStarted(LiveStream stream)
+    public void OnStreamStarted(HubStream stream)
     {
         var output = new HlsStream(stream.Id, NewEpoch(), options.Value, time);
         registry.Set(output, stream);
@@ -35,7 +35,7 @@ public sealed partial class HlsPackager(
     private static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
     /// <summary>One stream's muxer, fed by the hub under the stream's lock (so one frame at a time, in order).</summary>
-    private sealed class Sink(HlsMuxer muxer, HlsStream output, ILogger logger, Action ended) : ILiveStreamSink
+    private sealed class Sink(HlsMuxer muxer, HlsStream output, ILogger logger, Action ended) : IHubStreamSink
     {
         public void OnFrame(MediaFrame frame)
         {

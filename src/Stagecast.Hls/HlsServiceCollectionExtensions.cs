@@ -11,7 +11,7 @@ public static class HlsServiceCollectionExtensions
         services.AddOptions<HlsOptions>().ValidateWith<HlsOptions, HlsOptionsValidator>().ValidateOnStart();
         services.AddSingleton<HlsStreamRegistry>();
         services.AddSingleton<HlsPackager>();
-        services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<HlsPackager>());
+        services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<HlsPackager>());
         return services;
     }
 }

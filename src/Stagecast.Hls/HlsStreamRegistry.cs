@@ -17,7 +17,7 @@ public sealed class HlsStreamRegistry
     }
 
     /// <summary>The output made from exactly this live stream (not a later broadcast of the same id).</summary>
-    public bool TryGet(LiveStream source, [NotNullWhen(true)] out HlsStream? stream)
+    public bool TryGet(HubStream source, [NotNullWhen(true)] out HlsStream? stream)
     {
         stream = _streams.TryGetValue(source.Id, out var entry) && ReferenceEquals(entry.Source, source) ? entry.Output : null;
         return stream is not null;
@@ -26,7 +26,7 @@ public sealed class HlsStreamRegistry
     public IEnumerable<HlsStream> All => _streams.Values.Select(e => e.Output);
 
     /// <summary>Makes <paramref name="output"/> the current output of its id; an earlier one is dropped.</summary>
-    public void Set(HlsStream output, LiveStream? source = null)
+    public void Set(HlsStream output, HubStream? source = null)
     {
         Entry? previous = null;
         var entry = new Entry(output, source);
@@ -48,5 +48,5 @@ public sealed class HlsStreamRegistry
         }
     }
 
-    private sealed record Entry(HlsStream Output, LiveStream? Source);
+    private sealed record Entry(HlsStream Output, HubStream? Source);
 }

@@ -19,14 +19,14 @@ public sealed class StreamRecorder : IAsyncDisposable
     /// <summary>How long ffmpeg may take, once its input ends, to write what it holds and exit.</summary>
     public static readonly TimeSpan FinishLimit = TimeSpan.FromSeconds(30);
 
-    private readonly LiveStream _source;
+    private readonly HubStream _source;
     private readonly FfmpegLauncher _ffmpeg;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly FlvEgress _egress = new();
     private readonly ArrayBufferWriter<byte> _flv = new(64 * 1024);
     private readonly Lock _sync = new();
-    private LiveStreamReader? _reader;
+    private HubStreamReader? _reader;
     private FfmpegChild? _process;
     private Task? _pump;
     private long _firstMs = -1;
@@ -40,7 +40,7 @@ public sealed class StreamRecorder : IAsyncDisposable
     /// A reader added to <paramref name="source"/> earlier (from <see cref="AddReader"/>), so the recording starts where
     /// that reader did; null to start from the stream's newest keyframe now.
     /// </param>
-    public StreamRecorder(LiveStream source, string partPath, FfmpegLauncher ffmpeg, ILogger logger, LiveStreamReader? reader = null)
+    public StreamRecorder(HubStream source, string partPath, FfmpegLauncher ffmpeg, ILogger logger, HubStreamReader? reader = null)
     {
         _source = source;
         _reader = reader;
@@ -74,7 +74,7 @@ public sealed class StreamRecorder : IAsyncDisposable
     }
 
     /// <summary>A reader as a recorder reads: a deep queue, so a slow disk never slows the stream and loses nothing for seconds.</summary>
-    public static LiveStreamReader AddReader(LiveStream source) =>
+    public static HubStreamReader AddReader(HubStream source) =>
         source.AddReader("recorder", new ReaderOptions { MaxQueuedFrames = 4096, MaxQueuedBytes = 64 * 1024 * 1024 });
 
     public void Start()

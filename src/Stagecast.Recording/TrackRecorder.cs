@@ -20,13 +20,13 @@ namespace Stagecast.Recording;
 public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
 {
     private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(100);
-    private readonly LiveStream _stream;
+    private readonly HubStream _stream;
     private readonly string _directory;
     private readonly string _baseName;
     private readonly FfmpegLauncher _ffmpeg;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
-    private readonly LiveStreamReader _reader;
+    private readonly HubStreamReader _reader;
     private readonly JitterBuffer _videoBuffer;
     private readonly JitterBuffer _audioBuffer;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
@@ -39,7 +39,7 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
     private long _audioFirst = -1;
     private bool _stopped;
 
-    public TrackRecorder(LiveStream stream, string peerId, string source, string directory, FfmpegLauncher ffmpeg, TimeProvider time, ILogger logger)
+    public TrackRecorder(HubStream stream, string peerId, string source, string directory, FfmpegLauncher ffmpeg, TimeProvider time, ILogger logger)
     {
         _stream = stream;
         PeerId = peerId;

@@ -14,7 +14,7 @@ namespace Stagecast.Restream;
 public sealed partial class RestreamWorker : IAsyncDisposable
 {
     private readonly string _name;
-    private readonly LiveStream _source;
+    private readonly HubStream _source;
     private readonly RestreamDestination _destination;
     private readonly RestreamOptions _options;
     private readonly TimeProvider _time;
@@ -26,11 +26,11 @@ public sealed partial class RestreamWorker : IAsyncDisposable
     private long _bytesSentBefore;
     private long _droppedBefore;
     private RtmpPublishClient? _client;
-    private LiveStreamReader? _reader;
+    private HubStreamReader? _reader;
 
     /// <param name="dialPolicy">Which addresses the destination may be dialled at; null: wherever its host resolves.</param>
     public RestreamWorker(
-        string name, LiveStream source, RestreamDestination destination, RestreamOptions options, TimeProvider time, ILogger logger, IRestreamDialPolicy? dialPolicy = null)
+        string name, HubStream source, RestreamDestination destination, RestreamOptions options, TimeProvider time, ILogger logger, IRestreamDialPolicy? dialPolicy = null)
     {
         _dialPolicy = dialPolicy;
         _name = name;

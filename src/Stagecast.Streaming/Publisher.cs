@@ -13,7 +13,7 @@ public sealed class Publisher : IDisposable
     private long _lastActivity;
     private int _detached;
 
-    internal Publisher(LiveStream stream, PublisherInfo info, TimeProvider time)
+    internal Publisher(HubStream stream, PublisherInfo info, TimeProvider time)
     {
         Stream = stream;
         Info = info;
@@ -21,7 +21,7 @@ public sealed class Publisher : IDisposable
         _lastActivity = time.GetTimestamp();
     }
 
-    public LiveStream Stream { get; }
+    public HubStream Stream { get; }
 
     public PublisherInfo Info { get; }
 
@@ -29,7 +29,7 @@ public sealed class Publisher : IDisposable
 
     public string? RevokeReason { get; private set; }
 
-    /// <summary>Set by ingests that can ask their encoder for a keyframe (WebRTC: PLI); called by <see cref="LiveStream.RequestKeyframe"/>.</summary>
+    /// <summary>Set by ingests that can ask their encoder for a keyframe (WebRTC: PLI); called by <see cref="HubStream.RequestKeyframe"/>.</summary>
     public Action? KeyframeRequested { get; set; }
 
     public void SetVideoConfig(VideoTrackConfig config) => Stream.SetVideoConfig(this, config);

@@ -11,15 +11,15 @@ namespace Stagecast.Streaming;
 /// </summary>
 public sealed partial class StreamHub
 {
-    private readonly ConcurrentDictionary<string, LiveStream> _streams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HubStream> _streams = new(StringComparer.Ordinal);
     private readonly object _publishSync = new();
     private readonly CancellationTokenSource _shuttingDown = new();
     private readonly StreamHubOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<StreamHub> _logger;
-    private readonly List<ILiveStreamObserver> _observers;
+    private readonly List<IHubStreamObserver> _observers;
 
-    public StreamHub(IOptions<StreamHubOptions> options, TimeProvider time, IEnumerable<ILiveStreamObserver> observers, ILogger<StreamHub> logger)
+    public StreamHub(IOptions<StreamHubOptions> options, TimeProvider time, IEnumerable<IHubStreamObserver> observers, ILogger<StreamHub> logger)
     {
         _options = options.Value;
         _time = time;
@@ -29,10 +29,10 @@ public sealed partial class StreamHub
 
     public StreamHubOptions Options => _options;
 
-    public ICollection<LiveStream> Streams => _streams.Values;
+    public ICollection<HubStream> Streams => _streams.Values;
 
     /// <summary>Adds an observer after construction (components that themselves depend on the hub).</summary>
-    public void AddObserver(ILiveStreamObserver observer)
+    public void AddObserver(IHubStreamObserver observer)
     {
         lock (_observers)
         {
@@ -40,8 +40,8 @@ public sealed partial class StreamHub
         }
     }
 
-    public LiveStream? Find(string streamId) =>
-        _streams.TryGetValue(streamId, out var stream) && stream.State != LiveStreamState.Ended ? stream : null;
+    public HubStream? Find(string streamId) =>
+        _streams.TryGetValue(streamId, out var stream) && stream.State != HubStreamState.Ended ? stream : null;
 
     /// <summary>
     /// Starts or continues publishing to a stream id. A stream waiting for its publisher resumes; a live stream is
@@ -59,7 +59,7 @@ public sealed partial class StreamHub
             }
             else
             {
-                var stream = new LiveStream(streamId, this, _options, _time);
+                var stream = new HubStream(streamId, this, _options, _time);
                 publisher = stream.AttachFirstPublisher(info);
                 _streams[streamId] = stream;
                 result = PublishResult.Started;
@@ -113,15 +113,15 @@ public sealed partial class StreamHub
         _shuttingDown.Cancel();
     }
 
-    internal void NotifyPublisherLeft(LiveStream stream)
+    internal void NotifyPublisherLeft(HubStream stream)
     {
         Log.PublisherLeft(_logger, stream.Id, _options.ReconnectWindow.TotalSeconds);
         Notify(stream, static (o, s) => o.OnPublisherLeft(s));
     }
 
-    internal void OnStreamEnded(LiveStream stream)
+    internal void OnStreamEnded(HubStream stream)
     {
-        _streams.TryRemove(new KeyValuePair<string, LiveStream>(stream.Id, stream));
+        _streams.TryRemove(new KeyValuePair<string, HubStream>(stream.Id, stream));
         Log.StreamEnded(_logger, stream.Id, stream.EndReason ?? "unpublished");
         Notify(stream, static (o, s) => o.OnStreamEnded(s));
         if (_streams.IsEmpty)
@@ -130,9 +130,9 @@ public sealed partial class StreamHub
         }
     }
 
-    private void Notify(LiveStream stream, Action<ILiveStreamObserver, LiveStream> action)
+    private void Notify(HubStream stream, Action<IHubStreamObserver, HubStream> action)
     {
-        ILiveStreamObserver[] observers;
+        IHubStreamObserver[] observers;
         lock (_observers)
         {
             observers = [.. _observers];

@@ -162,7 +162,7 @@ public static class FuzzTargets
         new("srt-streamid", [.. new[] { "#!::r=live/KEY,m=publish", "#!::u=me,r=live/ID,m=request", "KEY" }.Select(Encoding.UTF8.GetBytes)],
             input => Stagecast.Srt.SrtStreamId.TryParse(Encoding.UTF8.GetString(input), "live", out _, out _)),
 
-        new("sdp", [Encoding.UTF8.GetBytes(SdpSeed)], input => SessionDescription.Parse(Encoding.UTF8.GetString(input)), typeof(SdpException)),
+        new("sdp", [Encoding.UTF8.GetBytes(SdpSeed)], input => SdpSessionDescription.Parse(Encoding.UTF8.GetString(input)), typeof(SdpException)),
     ];
 
     private const string SdpSeed =

@@ -146,7 +146,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         var stream = Assert.Single(_hub.Streams);
         await client.UnpublishAsync(Cancel());
         await session.WaitAsync(Timeout);
-        Assert.Equal(LiveStreamState.Ended, stream.State);
+        Assert.Equal(HubStreamState.Ended, stream.State);
         Assert.Null(stream.EndReason);
     }
 
@@ -158,7 +158,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         var stream = Assert.Single(_hub.Streams);
         await client.DisposeAsync(); // no FCUnpublish/deleteStream
         await session.WaitAsync(Timeout);
-        Assert.Equal(LiveStreamState.Reconnecting, stream.State);
+        Assert.Equal(HubStreamState.Reconnecting, stream.State);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         await pipes.Client.Output.WriteAsync(Hex.Parse("83000014"));
 
         await session.WaitAsync(Timeout); // the session ends without throwing
-        Assert.Equal(LiveStreamState.Live, _hub.Find("stream-2")!.State);
+        Assert.Equal(HubStreamState.Live, _hub.Find("stream-2")!.State);
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         await client.PublishAsync("rtmp://test/live", "live", "secret-key", Cancel());
         await client.SendVideoAsync(0, new byte[] { 0x17, 0x00, 0, 0, 0, 0x01, 0x64 }, Cancel());
         await session.WaitAsync(Timeout);
-        Assert.NotEqual(LiveStreamState.Live, Assert.Single(_hub.Streams).State);
+        Assert.NotEqual(HubStreamState.Live, Assert.Single(_hub.Streams).State);
     }
 
     [Fact]
@@ -275,7 +275,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
 
     private static CancellationToken Cancel() => new CancellationTokenSource(Timeout).Token;
 
-    private static async Task<MediaFrame> NextAsync(LiveStreamReader reader, MediaFrameKind kind)
+    private static async Task<MediaFrame> NextAsync(HubStreamReader reader, MediaFrameKind kind)
     {
         while (true)
         {

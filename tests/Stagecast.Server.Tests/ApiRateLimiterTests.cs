@@ -4,6 +4,7 @@ using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
 
+[Trait("Category", "InProcess")]
 public class ApiRateLimiterTests
 {
     private readonly FakeTimeProvider _time = new();

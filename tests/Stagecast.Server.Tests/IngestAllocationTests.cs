@@ -14,6 +14,7 @@ namespace Stagecast.Server.Tests;
 /// what a new part costs (its rendered playlist and a few small objects), three times a second.
 /// </summary>
 [Collection(AloneCollection.Name)]
+[Trait("Category", "InProcess")]
 public sealed class IngestAllocationTests(ITestOutputHelper output)
 {
     private const int Seconds = 20;
@@ -52,7 +53,7 @@ public sealed class IngestAllocationTests(ITestOutputHelper output)
     /// </summary>
     private static (int Messages, long Allocated) Measure(StreamHub hub)
     {
-        var streams = new List<(IngestWorkload.Feeder Feeder, LiveStreamReader Reader)>();
+        var streams = new List<(IngestWorkload.Feeder Feeder, HubStreamReader Reader)>();
         for (int i = 0; i < Streams; i++)
         {
             Assert.Equal(PublishResult.Started, hub.TryPublish($"s{i}", new PublisherInfo("rtmp", "127.0.0.1:1"), out var publisher));

@@ -61,7 +61,7 @@ public sealed class LifecycleTests(ServerFixture server) : IClassFixture<ServerF
         var stream = await server.WaitForMediaAsync(livestream.Id, TimeSpan.FromSeconds(2));
         await first.DisposeAsync(); // killed: the connection drops without unpublishing
 
-        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.LiveStreamState.Reconnecting, "the hub to notice the drop");
+        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.HubStreamState.Reconnecting, "the hub to notice the drop");
         Assert.Equal("LIVE", (await api.GetLivestreamAsync(livestream.Id)).GetProperty("livestream").GetProperty("status").GetString());
         await using var second = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(5));
         // The same playlist URL still works, and marks where the second publisher's media begins.

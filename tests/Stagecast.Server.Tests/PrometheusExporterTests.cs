@@ -4,6 +4,7 @@ using Stagecast.Server.Hosting.Metrics;
 
 namespace Stagecast.Server.Tests;
 
+[Trait("Category", "InProcess")]
 public sealed class PrometheusExporterTests
 {
     [Fact]

@@ -1,7 +1,7 @@
 using System.Net;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests;

@@ -203,11 +203,11 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
         await WaitForOutputAsync(api, livestream.Id, output, "streaming");
         var stream = await server.WaitForMediaAsync(livestream.Id, TimeSpan.FromSeconds(4));
         await first.DisposeAsync(); // dropped without unpublishing
-        await Eventually.TrueAsync(() => stream.State == LiveStreamState.Reconnecting, "the hub to notice the drop");
+        await Eventually.TrueAsync(() => stream.State == HubStreamState.Reconnecting, "the hub to notice the drop");
 
         await using (var second = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(4)))
         {
-            await Eventually.TrueAsync(() => stream.State == LiveStreamState.Live && stream.IngestedDuration > TimeSpan.FromSeconds(5), "the second publisher's media");
+            await Eventually.TrueAsync(() => stream.State == HubStreamState.Live && stream.IngestedDuration > TimeSpan.FromSeconds(5), "the second publisher's media");
             Assert.False(listener.HasExited); // one connection throughout
             Assert.Equal("streaming", (await GetOutputAsync(api, livestream.Id, output)).GetProperty("status").GetString());
             Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));

@@ -113,14 +113,14 @@ public class ServerFixture : IAsyncLifetime
     public async Task<CreatedLivestream> NewLivestreamAsync() => await (await NewTenantAsync()).CreateLivestreamAsync();
 
     /// <summary>Waits until every session event so far is in the database.</summary>
-    public Task SessionsWrittenAsync() => App.Services.GetRequiredService<SessionWriter>().WhenIdleAsync();
+    public Task SessionsWrittenAsync() => App.Services.GetRequiredService<LivestreamSessionWriter>().WhenIdleAsync();
 
     /// <summary>Waits until a playback URL answers 200 (the stream produced its first segment).</summary>
     public Task WaitUntilPlayableAsync(string playbackUrl, TimeSpan? timeout = null) =>
         Eventually.TrueAsync(async () => (await Http.GetAsync(playbackUrl)).IsSuccessStatusCode, $"{playbackUrl} to become playable", timeout);
 
     /// <summary>The hub's live stream of a livestream, once it exists.</summary>
-    public Task<LiveStream> LiveStreamAsync(string livestreamId) =>
+    public Task<HubStream> LiveStreamAsync(string livestreamId) =>
         Eventually.MatchAsync(() => App.Services.GetRequiredService<StreamHub>().Find(livestreamId), s => s is not null, $"stream {livestreamId} in the hub")!;
 
     /// <summary>The WHIP session publishing a livestream now.</summary>
@@ -129,7 +129,7 @@ public class ServerFixture : IAsyncLifetime
             .OfType<Stagecast.WebRtc.Whip.WhipSession>().FirstOrDefault(s => s.StreamId == livestreamId && !s.IsClosed), s => s is not null, $"a WHIP session of {livestreamId}")!;
 
     /// <summary>Waits until the livestream has received this much media: "let media flow" as a fact, not a sleep.</summary>
-    public async Task<LiveStream> WaitForMediaAsync(string livestreamId, TimeSpan media) =>
+    public async Task<HubStream> WaitForMediaAsync(string livestreamId, TimeSpan media) =>
         (await Eventually.MatchAsync(() => App.Services.GetRequiredService<StreamHub>().Find(livestreamId), s => s?.IngestedDuration >= media,
             $"{media.TotalSeconds} s of media in stream {livestreamId}"))!;
 

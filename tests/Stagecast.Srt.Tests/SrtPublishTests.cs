@@ -61,6 +61,6 @@ public class SrtPublishTests
         await Eventually.TrueAsync(() => srt.Logs.Lines.Any(l => l.Message.Contains("malformed MPEG-TS", StringComparison.Ordinal)), "the garbage publisher closed");
         var before = stream.IngestedDuration;
         await Eventually.TrueAsync(() => stream.IngestedDuration >= before + TimeSpan.FromSeconds(1), "the good publisher carrying on");
-        Assert.Equal(LiveStreamState.Live, stream.State);
+        Assert.Equal(HubStreamState.Live, stream.State);
     }
 }

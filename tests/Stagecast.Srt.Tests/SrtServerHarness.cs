@@ -48,7 +48,7 @@ public sealed class SrtServerHarness : IAsyncDisposable
 
     public string ReadUrl(string streamId) => $"srt://127.0.0.1:{Port}?streamid=#!::r=live/{streamId},m=request";
 
-    public Task<LiveStream> LiveStreamAsync(string streamId, Func<LiveStream, bool>? condition = null) =>
+    public Task<HubStream> LiveStreamAsync(string streamId, Func<HubStream, bool>? condition = null) =>
         Eventually.MatchAsync(() => Hub.Find(streamId), s => s is not null && (condition?.Invoke(s) ?? true), $"stream {streamId} in the hub")!;
 
     public async ValueTask DisposeAsync()

@@ -46,7 +46,7 @@ public class TsIngestTests
 
     private sealed record Seen(MediaFrameKind Kind, long Timestamp, int CompositionOffset, bool IsKeyframe, bool IsMedia);
 
-    private static async Task<(LiveStream Stream, List<Seen> Frames)> IngestAsync(byte[] ts)
+    private static async Task<(HubStream Stream, List<Seen> Frames)> IngestAsync(byte[] ts)
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", new PublisherInfo("srt", "test"), out var publisher);

@@ -125,7 +125,7 @@ public class StreamHubTests
         using var reader = second.Stream.AddReader("r");
         first.Write(AudioFrame(99));
         first.Dispose();
-        Assert.Equal(LiveStreamState.Live, second.Stream.State);
+        Assert.Equal(HubStreamState.Live, second.Stream.State);
         Assert.DoesNotContain(Drain(reader, release: true), f => f.IsMedia);
     }
 
@@ -139,7 +139,7 @@ public class StreamHubTests
         first.Write(AudioFrame(0));
         first.Write(AudioFrame(5000));
         first.Dispose(); // dropped without unpublishing
-        Assert.Equal(LiveStreamState.Reconnecting, stream.State);
+        Assert.Equal(HubStreamState.Reconnecting, stream.State);
 
         _time.Advance(TimeSpan.FromSeconds(20));
         Assert.Equal(PublishResult.Resumed, _hub.TryPublish("s1", Encoder, out var second));
@@ -167,10 +167,10 @@ public class StreamHubTests
         using var reader = stream.AddReader("r");
         publisher.Dispose();
         _time.Advance(TimeSpan.FromSeconds(29));
-        Assert.Equal(LiveStreamState.Reconnecting, stream.State);
+        Assert.Equal(HubStreamState.Reconnecting, stream.State);
         _time.Advance(TimeSpan.FromSeconds(2));
 
-        Assert.Equal(LiveStreamState.Ended, stream.State);
+        Assert.Equal(HubStreamState.Ended, stream.State);
         Assert.Null(_hub.Find("s1"));
         var frames = Drain(reader);
         Assert.Equal(MediaFrameKind.StreamEnded, frames[^1].Kind);
@@ -186,7 +186,7 @@ public class StreamHubTests
     {
         var publisher = Publish("s1");
         publisher.Unpublish();
-        Assert.Equal(LiveStreamState.Ended, publisher.Stream.State);
+        Assert.Equal(HubStreamState.Ended, publisher.Stream.State);
         Assert.Null(publisher.Stream.EndReason);
         Assert.Equal(["started s1", "ended s1"], _observer.Events);
     }
@@ -198,7 +198,7 @@ public class StreamHubTests
         Assert.True(_hub.Stop("s1", "disabled"));
         Assert.True(publisher.Revoked.IsCancellationRequested);
         Assert.Equal("disabled", publisher.RevokeReason);
-        Assert.Equal(LiveStreamState.Ended, publisher.Stream.State);
+        Assert.Equal(HubStreamState.Ended, publisher.Stream.State);
         Assert.False(_hub.Stop("s1", "again"));
     }
 
@@ -288,7 +288,7 @@ public class StreamHubTests
         var error = Assert.Single(failing.Completions);
         Assert.IsType<InvalidOperationException>(error);
         Assert.DoesNotContain(failingReader, publisher.Stream.Readers);
-        Assert.Equal(LiveStreamState.Live, publisher.Stream.State);
+        Assert.Equal(HubStreamState.Live, publisher.Stream.State);
         Assert.Equal([0L, 33L, 66L], Drain(other, release: true).Where(f => f.IsMedia).Select(f => f.Timestamp));
 
         publisher.Unpublish();
@@ -331,7 +331,7 @@ public class StreamHubTests
 
     private static MediaFrame AudioFrame(long timestamp) => MediaFrame.Copy(MediaFrameKind.Audio, [0x21, 0x00], timestamp, 0, true);
 
-    private static List<MediaFrame> Drain(LiveStreamReader reader, bool release = false)
+    private static List<MediaFrame> Drain(HubStreamReader reader, bool release = false)
     {
         var frames = new List<MediaFrame>();
         while (reader.TryRead(out var frame))
@@ -355,7 +355,7 @@ public class StreamHubTests
         }
     }
 
-    private sealed class RecordingSink : ILiveStreamSink
+    private sealed class RecordingSink : IHubStreamSink
     {
         public List<string> Frames { get; } = [];
 
@@ -383,16 +383,16 @@ public class StreamHubTests
         public void OnCompleted(Exception? error) => Completions.Add(error);
     }
 
-    private sealed class RecordingObserver : ILiveStreamObserver
+    private sealed class RecordingObserver : IHubStreamObserver
     {
         public List<string> Events { get; } = [];
 
-        public void OnStreamStarted(LiveStream stream) => Events.Add($"started {stream.Id}");
+        public void OnStreamStarted(HubStream stream) => Events.Add($"started {stream.Id}");
 
-        public void OnPublisherLeft(LiveStream stream) => Events.Add($"left {stream.Id}");
+        public void OnPublisherLeft(HubStream stream) => Events.Add($"left {stream.Id}");
 
-        public void OnPublisherResumed(LiveStream stream) => Events.Add($"resumed {stream.Id}");
+        public void OnPublisherResumed(HubStream stream) => Events.Add($"resumed {stream.Id}");
 
-        public void OnStreamEnded(LiveStream stream) => Events.Add($"ended {stream.Id}");
+        public void OnStreamEnded(HubStream stream) => Events.Add($"ended {stream.Id}");
     }
 }

@@ -6,6 +6,6 @@ namespace Stagecast.Testing;
 
 public static class TestHub
 {
-    public static StreamHub Create(TimeProvider? time = null, StreamHubOptions? options = null, params ILiveStreamObserver[] observers) =>
+    public static StreamHub Create(TimeProvider? time = null, StreamHubOptions? options = null, params IHubStreamObserver[] observers) =>
         new(Options.Create(options ?? new StreamHubOptions()), time ?? TimeProvider.System, observers, NullLogger<StreamHub>.Instance);
 }

@@ -31,7 +31,7 @@ public sealed class SdpTests
     [Fact]
     public void ChromiumOfferParses()
     {
-        var offer = SessionDescription.Parse(ChromiumOffer);
+        var offer = SdpSessionDescription.Parse(ChromiumOffer);
         Assert.Equal("F0zU", offer.IceUfrag);
         Assert.Equal("nVSfm4aIuKrsQcG7l7WW3RYz", offer.IcePassword);
         Assert.Equal("sha-256", offer.FingerprintAlgorithm);
@@ -51,7 +51,7 @@ public sealed class SdpTests
     [Fact]
     public void WhipPrefersConstrainedBaselineH264InModeOneAndOpus()
     {
-        var negotiation = WhipNegotiation.Choose(SessionDescription.Parse(ChromiumOffer));
+        var negotiation = WhipNegotiation.Choose(SdpSessionDescription.Parse(ChromiumOffer));
         Assert.Equal(108, negotiation.Video!.PayloadType);
         Assert.Equal(111, negotiation.Audio!.PayloadType);
 
@@ -70,7 +70,7 @@ public sealed class SdpTests
     public void WhipFallsBackToVp8WhenNoH264IsOffered()
     {
         string vp8Only = ChromiumOffer.Replace("packetization-mode=1", "packetization-mode=0", StringComparison.Ordinal);
-        var negotiation = WhipNegotiation.Choose(SessionDescription.Parse(vp8Only));
+        var negotiation = WhipNegotiation.Choose(SdpSessionDescription.Parse(vp8Only));
         Assert.Equal("VP8", negotiation.Video!.Name);
     }
 
@@ -78,7 +78,7 @@ public sealed class SdpTests
     public void AnOfferWithNeitherH264NorVp8IsRefusedWithTheReason()
     {
         string av1 = ChromiumOffer.Replace("VP8/90000", "AV1/90000", StringComparison.Ordinal).Replace("packetization-mode=1", "packetization-mode=0", StringComparison.Ordinal);
-        var error = Assert.Throws<SdpException>(() => WhipNegotiation.Choose(SessionDescription.Parse(av1)));
+        var error = Assert.Throws<SdpException>(() => WhipNegotiation.Choose(SdpSessionDescription.Parse(av1)));
         Assert.Contains("H.264", error.Message);
     }
 
@@ -91,14 +91,14 @@ public sealed class SdpTests
     [InlineData("v=0\r\nbroken\r\n", "line 2")]
     public void MalformedOffersNameTheProblem(string sdp, string expected)
     {
-        var error = Assert.Throws<SdpException>(() => SessionDescription.Parse(sdp));
+        var error = Assert.Throws<SdpException>(() => SdpSessionDescription.Parse(sdp));
         Assert.Contains(expected, error.Message);
     }
 
     [Fact]
     public void OversizedOffersAreRefusedBeforeParsing()
     {
-        var error = Assert.Throws<SdpException>(() => SessionDescription.Parse("v=0\r\n" + new string('a', SessionDescription.MaxLength)));
+        var error = Assert.Throws<SdpException>(() => SdpSessionDescription.Parse("v=0\r\n" + new string('a', SdpSessionDescription.MaxLength)));
         Assert.Contains("at most", error.Message);
     }
 
@@ -109,7 +109,7 @@ public sealed class SdpTests
         {
             try
             {
-                SessionDescription.Parse(ChromiumOffer[..length]);
+                SdpSessionDescription.Parse(ChromiumOffer[..length]);
             }
             catch (SdpException)
             {

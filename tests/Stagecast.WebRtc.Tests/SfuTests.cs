@@ -143,7 +143,7 @@ public sealed class SfuTests
     [Fact]
     public void AMeetingPublisherSendsVp8AndOnlyWhatItsPresetAllowsAndItsAudioLevels()
     {
-        var offer = SessionDescription.Parse(SdpTests.ChromiumOffer);
+        var offer = SdpSessionDescription.Parse(SdpTests.ChromiumOffer);
         var negotiation = WhipNegotiation.Choose(offer, new WhipPolicy(PreferVp8: true, AllowVideo: true, AllowAudio: true, AudioLevels: true));
         Assert.Equal(("VP8", 111, 1), (negotiation.Video!.Name, negotiation.Audio!.PayloadType, negotiation.AudioLevelId));
         string answer = SdpAnswer.Build(IceCredentials.Create(), "AA:BB", [], negotiation.Media, "stagecast");

@@ -25,7 +25,7 @@ public sealed class TransportTests : IAsyncLifetime
         _server = new IPEndPoint(IPAddress.Loopback, _transport.Port);
         _client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _client.ReceiveTimeout = 300;
-        _peer = new TestPeer(_transport, SessionDescription.Parse(SdpTests.ChromiumOffer));
+        _peer = new TestPeer(_transport, SdpSessionDescription.Parse(SdpTests.ChromiumOffer));
         Assert.True(_transport.TryRegister(_peer));
     }
 
@@ -160,7 +160,7 @@ public sealed class TransportTests : IAsyncLifetime
         return packet;
     }
 
-    private sealed class TestPeer(WebRtcTransport transport, SessionDescription offer) : WebRtcPeer(transport, offer, "127.0.0.1")
+    private sealed class TestPeer(WebRtcTransport transport, SdpSessionDescription offer) : WebRtcSession(transport, offer, "127.0.0.1")
     {
         public int Packets { get; private set; }
 

@@ -16,4 +16,4 @@ public sealed partial class HttpsOptionsValidator : IValidateOptions<Tls.HttpsOp
 public sealed partial class HttpConnectionOptionsValidator : IValidateOptions<Api.HttpConnectionOptions>;
 
 [OptionsValidator]
-public sealed partial class SessionAccountingOptionsValidator : IValidateOptions<SessionAccountingOptions>;
+public sealed partial class AccountingOptionsValidator : IValidateOptions<AccountingOptions>;

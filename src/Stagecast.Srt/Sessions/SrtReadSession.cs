@@ -12,7 +12,7 @@ namespace Stagecast.Srt.Sessions;
 /// transport packets in <see cref="TsEgress"/> and go out seven to a message, SRT's usual payload. A message the send
 /// buffer cannot take is dropped too, and video resumes at the next keyframe.
 /// </summary>
-internal sealed class SrtReadSession(SrtServer server, int socket, string remote, string address, long acceptedAt, LiveStream stream)
+internal sealed class SrtReadSession(SrtServer server, int socket, string remote, string address, long acceptedAt, HubStream stream)
     : SrtConnection(socket, remote, address, acceptedAt)
 {
     /// <summary>Seven transport packets, the payload SRT senders use (SRT_LIVE_DEF_PLSIZE).</summary>
@@ -41,7 +41,7 @@ internal sealed class SrtReadSession(SrtServer server, int socket, string remote
 
     protected override void OnClosed(string reason) => _closed.Cancel();
 
-    private async Task PumpAsync(LiveStreamReader reader)
+    private async Task PumpAsync(HubStreamReader reader)
     {
         var egress = new TsEgress(kind => SrtLog.Unsupported(server.Logger, Remote, "video", kind, stream.Id));
         var output = new ArrayBufferWriter<byte>(64 * 1024);

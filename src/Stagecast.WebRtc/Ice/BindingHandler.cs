@@ -11,7 +11,7 @@ namespace Stagecast.WebRtc.Ice;
 /// </summary>
 internal static class BindingHandler
 {
-    public static void Handle(ReadOnlySpan<byte> packet, IcePath from, SessionRegistry sessions)
+    public static void Handle(ReadOnlySpan<byte> packet, IcePath from, WebRtcSessionRegistry sessions)
     {
         if (!StunMessage.TryParse(packet, out var message) || message.Type != StunMessage.BindingRequest
             || !message.TryGetAttribute(StunAttribute.Username, out var username))

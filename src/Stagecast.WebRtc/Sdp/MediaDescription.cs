@@ -57,7 +57,7 @@ public sealed class MediaDescription
         {
             foreach (string format in parts.AsSpan(3))
             {
-                int payloadType = SessionDescription.ParseInt(format, "payload type");
+                int payloadType = SdpSessionDescription.ParseInt(format, "payload type");
                 if (payloadType > 127)
                 {
                     throw new SdpException($"payload type {payloadType} is above 127");
@@ -134,18 +134,18 @@ public sealed class MediaDescription
         int space = argument.IndexOf(' ', StringComparison.Ordinal);
         if (space <= 0)
         {
-            throw new SdpException($"a=rtpmap:{SessionDescription.Truncate(argument)} needs a payload type and an encoding");
+            throw new SdpException($"a=rtpmap:{SdpSessionDescription.Truncate(argument)} needs a payload type and an encoding");
         }
 
-        int payloadType = SessionDescription.ParseInt(argument[..space], "a=rtpmap payload type");
+        int payloadType = SdpSessionDescription.ParseInt(argument[..space], "a=rtpmap payload type");
         string[] encoding = argument[(space + 1)..].Split('/');
         if (encoding.Length < 2 || !Formats.Contains(payloadType))
         {
             return; // an rtpmap for a format the m= line does not list is ignored, as RFC 8866 says
         }
 
-        int channels = encoding.Length > 2 ? SessionDescription.ParseInt(encoding[2], "a=rtpmap channel count") : 1;
-        Codecs[payloadType] = new RtpCodec(payloadType, encoding[0], SessionDescription.ParseInt(encoding[1], "a=rtpmap clock rate"), channels);
+        int channels = encoding.Length > 2 ? SdpSessionDescription.ParseInt(encoding[2], "a=rtpmap channel count") : 1;
+        Codecs[payloadType] = new RtpCodec(payloadType, encoding[0], SdpSessionDescription.ParseInt(encoding[1], "a=rtpmap clock rate"), channels);
     }
 
     private RtpCodec? CodecFor(string argument, out string rest)

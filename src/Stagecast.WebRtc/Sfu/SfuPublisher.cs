@@ -18,7 +18,7 @@ namespace Stagecast.WebRtc.Sfu;
 /// for <c>mediaTimeout</c> is gone (a browser sends packets while it lives, muted or not) and is closed without
 /// waiting for ICE consent to expire.
 /// </summary>
-public sealed class SfuPublisher : WebRtcPeer
+public sealed class SfuPublisher : WebRtcSession
 {
     private static readonly TimeSpan FeedbackInterval = TimeSpan.FromMilliseconds(250);
 
@@ -37,7 +37,7 @@ public sealed class SfuPublisher : WebRtcPeer
     private long _levelSum;
     private int _levelCount;
 
-    public SfuPublisher(WebRtcTransport transport, SessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
+    public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
         string streamId, ISfuPublisherListener listener, TimeSpan mediaTimeout, ILogger logger)
         : base(transport, offer, clientAddress)
     {

@@ -24,7 +24,7 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
         "-ar", "48000", "-ac", "2", "-flush_packets", "1", "-page_duration", "20000", "-f", "ogg", "pipe:1",
     ];
 
-    private readonly LiveStream _stream;
+    private readonly HubStream _stream;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly ArrayBufferWriter<byte> _flv = new(4096);
@@ -36,7 +36,7 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
     private long _firstMs = long.MinValue;
 
     /// <summary>Starts transcoding; <paramref name="onPacket"/> is called on the transcoder's reader, one packet at a time.</summary>
-    public AacToOpusTranscoder(FfmpegLauncher ffmpeg, LiveStream stream, ILogger logger, OpusPacketHandler onPacket)
+    public AacToOpusTranscoder(FfmpegLauncher ffmpeg, HubStream stream, ILogger logger, OpusPacketHandler onPacket)
     {
         _stream = stream;
         _logger = logger;

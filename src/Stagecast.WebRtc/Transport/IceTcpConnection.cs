@@ -41,7 +41,7 @@ internal sealed class IceTcpConnection : IcePath, IDisposable
     public override bool IsTcp => true;
 
     /// <summary>The session a valid binding request on this connection named.</summary>
-    public WebRtcPeer? Peer { get; set; }
+    public WebRtcSession? Peer { get; set; }
 
     public async Task RunAsync()
     {

@@ -9,7 +9,7 @@ namespace Stagecast.WebRtc.Transport;
 /// <see cref="IceTcpConnection"/>, and demultiplexes their packets like UDP's. Connections beyond what the sessions
 /// could use are refused.
 /// </summary>
-internal sealed class IceTcpListener(SessionRegistry sessions, WebRtcOptions options, TimeProvider time) : IDisposable
+internal sealed class IceTcpListener(WebRtcSessionRegistry sessions, WebRtcOptions options, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<IceTcpConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();

@@ -11,7 +11,7 @@ namespace Stagecast.WebRtc.Transport;
 internal static class PacketDemux
 {
     /// <summary>A packet that came on <paramref name="from"/>, whose session (if any) is <paramref name="peer"/>.</summary>
-    public static void Dispatch(byte[] buffer, int length, IcePath from, WebRtcPeer? peer, SessionRegistry sessions)
+    public static void Dispatch(byte[] buffer, int length, IcePath from, WebRtcSession? peer, WebRtcSessionRegistry sessions)
     {
         if (length == 0)
         {

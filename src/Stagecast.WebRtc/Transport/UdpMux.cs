@@ -7,7 +7,7 @@ namespace Stagecast.WebRtc.Transport;
 /// The one UDP socket every session shares (<see cref="WebRtcOptions.Port"/>), read on a thread of its own and
 /// demultiplexed by <see cref="PacketDemux"/>: DTLS and SRTP reach only the session whose path they come from.
 /// </summary>
-internal sealed class UdpMux(SessionRegistry sessions, WebRtcLog log) : IDisposable
+internal sealed class UdpMux(WebRtcSessionRegistry sessions, WebRtcLog log) : IDisposable
 {
     private Socket? _socket;
     private Thread? _receiver;

@@ -12,7 +12,7 @@ namespace Stagecast.WebRtc.Transport;
 
 /// <summary>
 /// The WebRTC media plane, composed as pion composes a peer connection: one UDP port (<see cref="UdpMux"/>) and ICE
-/// over TCP (<see cref="IceTcpListener"/>) demultiplexed by first byte, the <see cref="SessionRegistry"/> they route
+/// over TCP (<see cref="IceTcpListener"/>) demultiplexed by first byte, the <see cref="WebRtcSessionRegistry"/> they route
 /// to, and a timer that drops sessions that never connected or lost consent. Sessions do their own ICE-lite, DTLS and
 /// SRTP; media is WHIP's and WHEP's.
 /// </summary>
@@ -31,7 +31,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         Log = new WebRtcLog(logger);
         // Made with the first session: a server that never sees WebRTC neither loads nor runs the DTLS code.
         _certificate = new Lazy<DtlsCertificate>(() => DtlsCertificate.Create(time));
-        Registry = new SessionRegistry(Options);
+        Registry = new WebRtcSessionRegistry(Options);
         _checks = new DemandTimer(time, TimeSpan.FromSeconds(1), CheckSessions, () => Registry.Count > 0);
         _udp = new UdpMux(Registry, Log);
         _tcp = new IceTcpListener(Registry, Options, time);
@@ -43,7 +43,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
     public DtlsCertificate Certificate => _certificate.Value;
 
-    public SessionRegistry Registry { get; }
+    public WebRtcSessionRegistry Registry { get; }
 
     internal WebRtcLog Log { get; }
 
@@ -58,7 +58,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
     public int SessionCount => Registry.Count;
 
-    public ICollection<WebRtcPeer> Sessions => Registry.Sessions;
+    public ICollection<WebRtcSession> Sessions => Registry.Sessions;
 
     /// <summary>Sessions refused because the server or the client's address had as many as allowed.</summary>
     public long RefusedSessions => Registry.Refused;
@@ -101,10 +101,10 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     }
 
     /// <summary>The session with this id (the last segment of its WHIP or WHEP resource URL), if it is open.</summary>
-    public WebRtcPeer? Find(string id) => Registry.Find(id);
+    public WebRtcSession? Find(string id) => Registry.Find(id);
 
     /// <summary>Adds a session; false when the server or the client's address already has as many as allowed.</summary>
-    public bool TryRegister(WebRtcPeer peer)
+    public bool TryRegister(WebRtcSession peer)
     {
         if (!Registry.TryRegister(peer))
         {
@@ -115,7 +115,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         return true;
     }
 
-    internal void Unregister(WebRtcPeer peer) => Registry.Unregister(peer);
+    internal void Unregister(WebRtcSession peer) => Registry.Unregister(peer);
 
     /// <summary>
     /// The candidates an answer lists: host addresses (unless turned off: the bound address, or when every address is

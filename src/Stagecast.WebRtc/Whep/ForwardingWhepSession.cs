@@ -18,7 +18,7 @@ namespace Stagecast.WebRtc.Whep;
 public sealed class ForwardingWhepSession : WhepSession, IRtpSink
 {
     private readonly byte[] _forward = new byte[1500];
-    private LiveStreamReader? _reader;
+    private HubStreamReader? _reader;
     private ushort _videoSeq = RtpHeader.InitialSequenceNumber();
     private ushort _audioSeq = RtpHeader.InitialSequenceNumber();
     private RtpTrackFormat? _checkedVideo;
@@ -27,7 +27,7 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
     private ushort _videoSeqOffset;
     private ushort _audioSeqOffset;
 
-    public ForwardingWhepSession(WebRtcTransport transport, SessionDescription offer, WhepNegotiation negotiation, string clientAddress, LiveStream stream, ILogger logger)
+    public ForwardingWhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, ILogger logger)
         : base(transport, offer, negotiation, clientAddress, stream, logger)
     {
     }

@@ -21,15 +21,15 @@ public sealed class HubVideoFanout : IDisposable
 {
     public const int MaxPayload = 1200;
 
-    private readonly LiveStream _stream;
+    private readonly HubStream _stream;
     private readonly CancellationTokenSource _stop = new();
     private readonly Shard[] _shards;
-    private readonly LiveStreamReader _reader;
+    private readonly HubStreamReader _reader;
     private VideoTrackConfig? _config;
     private byte[] _sps = [];
     private byte[] _pps = [];
 
-    internal HubVideoFanout(LiveStream stream, WebRtcTransport transport)
+    internal HubVideoFanout(HubStream stream, WebRtcTransport transport)
     {
         _stream = stream;
         _shards = new Shard[Environment.ProcessorCount];
@@ -162,14 +162,14 @@ public sealed class HubVideoFanout : IDisposable
     {
         private const int MaxQueuedFrames = 64;
 
-        private readonly LiveStream _stream;
+        private readonly HubStream _stream;
         private readonly WebRtcTransport _transport;
         private readonly Channel<PacketizedFrame> _frames = Channel.CreateBounded<PacketizedFrame>(
             new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         private HubWhepSession[] _viewers = [];
         private volatile bool _dropped;
 
-        public Shard(LiveStream stream, WebRtcTransport transport, CancellationToken stop)
+        public Shard(HubStream stream, WebRtcTransport transport, CancellationToken stop)
         {
             _stream = stream;
             _transport = transport;
@@ -348,9 +348,9 @@ public sealed class PacketizedFrame
 /// <summary>At most one <see cref="HubVideoFanout"/> per stream, made for its first WHEP viewer of the hub's frames and stopped after its last.</summary>
 public sealed class HubVideoFanouts
 {
-    private readonly Dictionary<LiveStream, HubVideoFanout> _fanouts = [];
+    private readonly Dictionary<HubStream, HubVideoFanout> _fanouts = [];
 
-    internal void Subscribe(LiveStream stream, WebRtcTransport transport, HubWhepSession viewer)
+    internal void Subscribe(HubStream stream, WebRtcTransport transport, HubWhepSession viewer)
     {
         lock (_fanouts)
         {
@@ -365,7 +365,7 @@ public sealed class HubVideoFanouts
         stream.AddViewer();
     }
 
-    internal void Unsubscribe(LiveStream stream, HubWhepSession viewer)
+    internal void Unsubscribe(HubStream stream, HubWhepSession viewer)
     {
         lock (_fanouts)
         {

@@ -27,7 +27,7 @@ public sealed class HubWhepSession : WhepSession
     private bool _videoSubscribed;
     private bool _awaitingKeyframe = true;
 
-    public HubWhepSession(WebRtcTransport transport, SessionDescription offer, WhepNegotiation negotiation, string clientAddress, LiveStream stream, OpusFeeds opus, HubVideoFanouts videos, ILogger logger)
+    public HubWhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, OpusFeeds opus, HubVideoFanouts videos, ILogger logger)
         : base(transport, offer, negotiation, clientAddress, stream, logger)
     {
         _opus = opus;

@@ -13,9 +13,9 @@ namespace Stagecast.WebRtc.Whep;
 /// </summary>
 public sealed class OpusFeeds(FfmpegLauncher ffmpeg, ILogger<AacToOpusTranscoder> logger)
 {
-    private readonly Dictionary<LiveStream, Feed> _feeds = [];
+    private readonly Dictionary<HubStream, Feed> _feeds = [];
 
-    internal void Subscribe(LiveStream stream, WebRtcTransport transport, HubWhepSession viewer)
+    internal void Subscribe(HubStream stream, WebRtcTransport transport, HubWhepSession viewer)
     {
         lock (_feeds)
         {
@@ -28,7 +28,7 @@ public sealed class OpusFeeds(FfmpegLauncher ffmpeg, ILogger<AacToOpusTranscoder
         }
     }
 
-    internal void Unsubscribe(LiveStream stream, HubWhepSession viewer)
+    internal void Unsubscribe(HubStream stream, HubWhepSession viewer)
     {
         lock (_feeds)
         {
@@ -47,7 +47,7 @@ public sealed class OpusFeeds(FfmpegLauncher ffmpeg, ILogger<AacToOpusTranscoder
         private readonly UdpBatch _batch;
         private HubWhepSession[] _viewers = [];
 
-        public Feed(FfmpegLauncher ffmpeg, LiveStream stream, ILogger logger, UdpBatch batch)
+        public Feed(FfmpegLauncher ffmpeg, HubStream stream, ILogger logger, UdpBatch batch)
         {
             _batch = batch;
             _transcoder = new AacToOpusTranscoder(ffmpeg, stream, logger, Send);

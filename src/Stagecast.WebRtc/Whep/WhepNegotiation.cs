@@ -16,7 +16,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
     /// For a stream whose publisher sends RTP: its own codecs, or null when the viewer does not take them (the hub's
     /// H.264 and Opus serve it then).
     /// </summary>
-    public static WhepNegotiation? ChooseForwarded(SessionDescription offer, LiveStream stream)
+    public static WhepNegotiation? ChooseForwarded(SdpSessionDescription offer, HubStream stream)
     {
         if (stream.RtpVideo is null && stream.RtpAudio is null)
         {
@@ -35,7 +35,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
     /// yet the meeting's default (VP8, else H.264; Opus), so the track reaches this session when it starts, without a
     /// new offer. <paramref name="audio"/> false leaves audio out (a subscriber never gets its own).
     /// </summary>
-    public static WhepNegotiation ChooseForSubscriber(SessionDescription offer, LiveStream stream, bool audio)
+    public static WhepNegotiation ChooseForSubscriber(SdpSessionDescription offer, HubStream stream, bool audio)
     {
         var published = stream.RtpVideo is { } format ? RtpCodec.From(format) : null;
         var negotiation = Negotiate(offer, forwarded: true, audio, section => published switch
@@ -54,7 +54,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
             : negotiation;
     }
 
-    public static WhepNegotiation Choose(SessionDescription offer, LiveStream stream)
+    public static WhepNegotiation Choose(SdpSessionDescription offer, HubStream stream)
     {
         if (stream.Video is { Codec: not VideoCodec.H264 } other)
         {
@@ -76,7 +76,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
     }
 
     /// <summary>One pass over the offer's sections: the first receiving video and audio sections get a codec, the rest none.</summary>
-    private static WhepNegotiation Negotiate(SessionDescription offer, bool forwarded, bool hasAudio, Func<MediaDescription, RtpCodec?>? pickVideo)
+    private static WhepNegotiation Negotiate(SdpSessionDescription offer, bool forwarded, bool hasAudio, Func<MediaDescription, RtpCodec?>? pickVideo)
     {
         uint videoSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
         uint audioSsrc = (uint)Random.Shared.Next(1, int.MaxValue);

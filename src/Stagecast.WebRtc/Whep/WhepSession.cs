@@ -14,11 +14,11 @@ namespace Stagecast.WebRtc.Whep;
 /// sender reports count what went out. <see cref="HubWhepSession"/> sends the hub's frames, packetized;
 /// <see cref="ForwardingWhepSession"/> forwards a WebRTC publisher's RTP as it came.
 /// </summary>
-public abstract class WhepSession : WebRtcPeer
+public abstract class WhepSession : WebRtcSession
 {
     private readonly NackResponder _nacks;
 
-    protected WhepSession(WebRtcTransport transport, SessionDescription offer, WhepNegotiation negotiation, string clientAddress, LiveStream stream, ILogger logger)
+    protected WhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, ILogger logger)
         : base(transport, offer, clientAddress)
     {
         Stream = stream;
@@ -29,7 +29,7 @@ public abstract class WhepSession : WebRtcPeer
 
     public string StreamId => Stream.Id;
 
-    protected LiveStream Stream { get; }
+    protected HubStream Stream { get; }
 
     public WhepNegotiation Negotiation { get; }
 

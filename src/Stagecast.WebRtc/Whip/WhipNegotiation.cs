@@ -20,9 +20,9 @@ public sealed record WhipPolicy(bool PreferVp8 = false, bool AllowAudio = true, 
 /// </summary>
 public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, int AudioLevelId = 0)
 {
-    public static WhipNegotiation Choose(SessionDescription offer) => Choose(offer, WhipPolicy.Livestream);
+    public static WhipNegotiation Choose(SdpSessionDescription offer) => Choose(offer, WhipPolicy.Livestream);
 
-    public static WhipNegotiation Choose(SessionDescription offer, WhipPolicy policy)
+    public static WhipNegotiation Choose(SdpSessionDescription offer, WhipPolicy policy)
     {
         var media = new List<AnsweredMedia>();
         RtpCodec? video = null;

@@ -21,7 +21,7 @@ namespace Stagecast.WebRtc.Whip;
 /// buffer and the H.264 or VP8 depacketizer, Opus through the AAC transcoder. Every feedback tick it sends RTCP from
 /// its behaviours: NACKs for what the jitter buffer misses, PLI when a keyframe is due, REMB with the bitrate cap.
 /// </summary>
-public sealed class WhipSession : WebRtcPeer
+public sealed class WhipSession : WebRtcSession
 {
     private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan FeedbackInterval = TimeSpan.FromMilliseconds(250);
@@ -56,7 +56,7 @@ public sealed class WhipSession : WebRtcPeer
     private bool _sawKeyframe;
     private bool _unpublished;
 
-    public WhipSession(WebRtcTransport transport, SessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
+    public WhipSession(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
         FfmpegLauncher ffmpeg, ILogger logger)
         : base(transport, offer, clientAddress)
     {

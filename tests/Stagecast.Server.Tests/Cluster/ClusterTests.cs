@@ -4,7 +4,7 @@ using System.Text.Json;
 using Stagecast.Rtmp.Client;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests.Cluster;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests.Compositor;

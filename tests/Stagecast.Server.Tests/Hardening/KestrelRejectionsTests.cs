@@ -10,6 +10,7 @@ namespace Stagecast.Server.Tests.Hardening;
 /// The connection middleware that gives Kestrel's own refusals the envelope rewrites only those: what is written while
 /// a request is in the application, and anything that is not a bodiless refusal, goes out byte for byte.
 /// </summary>
+[Trait("Category", "InProcess")]
 public sealed class KestrelRejectionsTests
 {
     private const string Refusal = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\nDate: Mon, 23 Nov 2026 07:00:00 GMT\r\nServer: Kestrel\r\n\r\n";

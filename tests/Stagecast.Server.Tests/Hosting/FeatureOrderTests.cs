@@ -6,6 +6,7 @@ namespace Stagecast.Server.Tests.Hosting;
 /// order from the <c>AddX(IServiceCollection)</c> calls of <c>StagecastApp.Build</c>, what each type uses from its
 /// metadata and IL (a lambda or an async method counts as the type that wrote it).
 /// </summary>
+[Trait("Category", "InProcess")]
 public sealed class FeatureOrderTests
 {
     private const string Features = "Stagecast.Server.Features.";

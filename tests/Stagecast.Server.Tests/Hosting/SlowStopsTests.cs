@@ -8,6 +8,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Hosting;
 
 /// <summary>A stop step over a second is logged by name; quick ones, and the steps' own lifecycle calls, pass through.</summary>
+[Trait("Category", "InProcess")]
 public sealed class SlowStopsTests
 {
     [Fact]

@@ -107,10 +107,10 @@ public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<
         string bobPeer = bJoin.GetProperty("peer_id").GetString()!;
 
         // Sources as the hub holds them (their publishers' media is not needed to subscribe).
-        var tracks = server.App.Services.GetRequiredService<MeetingTracks>();
+        var tracks = server.App.Services.GetRequiredService<MeetingMediaHub>();
         var sources = new[] { watcherPeer, adaPeer, bobPeer }.Select(peer =>
         {
-            tracks.Hub.TryPublish(MeetingTracks.StreamId(meeting, peer, MediaSource.Camera), new PublisherInfo("webrtc", "test"), out var publisher);
+            tracks.Hub.TryPublish(MeetingMediaHub.StreamId(meeting, peer, MediaSource.Camera), new PublisherInfo("webrtc", "test"), out var publisher);
             publisher!.SetRtpFormats(new RtpTrackFormat("VP8", 90000, 1, ""), new RtpTrackFormat("opus", 48000, 2, ""));
             return publisher;
         }).ToList();

@@ -15,6 +15,7 @@ namespace Stagecast.Server.Tests.Meetings;
 /// The meeting room driven without any socket: participants enter through a front end of the test's own
 /// (<see cref="Guest"/>, an <see cref="IRoomClient"/> that keeps what its room tells it), on a fake clock.
 /// </summary>
+[Trait("Category", "InProcess")]
 public sealed class MeetingRoomTests(MeetingRoomTests.Server server) : IClassFixture<MeetingRoomTests.Server>
 {
     private MeetingRooms Rooms => server.App.Services.GetRequiredService<MeetingRooms>();

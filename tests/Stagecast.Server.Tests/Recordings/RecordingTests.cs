@@ -144,7 +144,7 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
         string sessionId = (await api.WaitForStatusAsync(id, "LIVE")).GetProperty("session").GetProperty("id").GetString()!;
         var stream = await server.WaitForMediaAsync(id, TimeSpan.FromSeconds(3));
         await first.DisposeAsync(); // killed: the connection drops without unpublishing
-        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.LiveStreamState.Reconnecting, "the hub to notice the drop");
+        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.HubStreamState.Reconnecting, "the hub to notice the drop");
         await using (var second = Ffmpeg.Publish(publishUrl, Ffmpeg.AudioVideo(4, "320x180")))
         {
             Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));

@@ -3,6 +3,7 @@ using Stagecast.Server.Features.Recordings;
 namespace Stagecast.Server.Tests.Recordings;
 
 /// <summary>Signature Version 4 against the worked examples of the S3 API reference ("Authenticating Requests").</summary>
+[Trait("Category", "InProcess")]
 public sealed class S3SignerTests
 {
     private static readonly S3Signer Signer = new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1");

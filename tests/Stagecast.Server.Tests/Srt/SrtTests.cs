@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using System.Text.RegularExpressions;
 using Stagecast.Testing;
-using Stagecast.WebRtc.Client;
+using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
 namespace Stagecast.Server.Tests.Srt;
@@ -112,7 +112,7 @@ public sealed class SrtTests(ServerFixture server) : IClassFixture<ServerFixture
         var stream = await server.WaitForMediaAsync(livestream.Id, TimeSpan.FromSeconds(2));
         await first.DisposeAsync(); // killed: no SRT shutdown, the server finds the connection silent and lost
 
-        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.LiveStreamState.Reconnecting, "the hub to notice the drop");
+        await Eventually.TrueAsync(() => stream.State == Stagecast.Streaming.HubStreamState.Reconnecting, "the hub to notice the drop");
         await using var second = Ffmpeg.PublishSrt(livestream.SrtUrl!, Ffmpeg.AudioVideo(5, "320x180"));
         await Eventually.MatchAsync(async () => ParsedPlaylist.Parse(await server.Http.GetStringAsync(mediaPlaylist)), p => p.Segments.Any(s => s.Discontinuity),
             "a discontinuity in the playlist");

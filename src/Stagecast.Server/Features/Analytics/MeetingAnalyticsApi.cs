@@ -36,20 +36,20 @@ public static class MeetingAnalyticsApi
         }
 
         var sessionDays = dates.Select(d => days.TryGetValue(d, out var day)
-            ? new SessionDayDto(d.ToString("yyyy-MM-dd"), day.Sessions, Math.Round(day.ParticipantSeconds / 60, 3))
-            : new SessionDayDto(d.ToString("yyyy-MM-dd"), 0, 0)).ToList();
+            ? new MeetingSessionDayDto(d.ToString("yyyy-MM-dd"), day.Sessions, Math.Round(day.ParticipantSeconds / 60, 3))
+            : new MeetingSessionDayDto(d.ToString("yyyy-MM-dd"), 0, 0)).ToList();
         return ApiResults.Ok(new DaywiseDto(
             new RecordingStatsDto(sessionDays.Select(d => new RecordingDayDto(d.Day, 0, 0)).ToList(), 0, 0),
-            new SessionStatsDto(sessionDays, sessionDays.Sum(d => d.TotalSessions), Math.Round(sessionDays.Sum(d => d.TotalSessionMinutes), 3))));
+            new MeetingSessionStatsDto(sessionDays, sessionDays.Sum(d => d.TotalSessions), Math.Round(sessionDays.Sum(d => d.TotalSessionMinutes), 3))));
     }
 }
 
-public sealed record DaywiseDto(RecordingStatsDto RecordingStats, SessionStatsDto SessionStats);
+public sealed record DaywiseDto(RecordingStatsDto RecordingStats, MeetingSessionStatsDto SessionStats);
 
 public sealed record RecordingStatsDto(IReadOnlyList<RecordingDayDto> DayStats, long RecordingCount, double RecordingMinutesConsumed);
 
 public sealed record RecordingDayDto(string Day, double TotalRecordingMinutes, long TotalRecordings);
 
-public sealed record SessionStatsDto(IReadOnlyList<SessionDayDto> DayStats, long SessionsCount, double SessionsMinutesConsumed);
+public sealed record MeetingSessionStatsDto(IReadOnlyList<MeetingSessionDayDto> DayStats, long SessionsCount, double SessionsMinutesConsumed);
 
-public sealed record SessionDayDto(string Day, long TotalSessions, double TotalSessionMinutes);
+public sealed record MeetingSessionDayDto(string Day, long TotalSessions, double TotalSessionMinutes);

@@ -7,19 +7,19 @@ namespace Stagecast.Server.Features.Analytics;
 public sealed class SqlAnalyticsStore(SqlDatabase db) : IAnalyticsStore
 {
     // Sums are cast to floats (SUM of nothing is NULL, and of integers an integer or, in PostgreSQL, a numeric), so rows map to double.
-    public Task<SessionTotals> GetLivestreamTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(c => c.QuerySingleAsync<SessionTotals>(
+    public Task<LivestreamSessionTotals> GetLivestreamTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.QuerySingleAsync<LivestreamSessionTotals>(
             $"SELECT COUNT(*) AS count, {Total("ingest_seconds")} AS ingest_seconds, {Total("viewer_seconds")} AS viewer_seconds " +
             "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to",
             new { appId, from = Since(from), to = Until(to) }), cancellationToken);
 
-    public Task<IReadOnlyList<DailySessionTotals>> GetLivestreamDailyTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync<IReadOnlyList<DailySessionTotals>>(async c => (await c.QueryAsync<DailyRow>(
+    public Task<IReadOnlyList<DailyLivestreamSessionTotals>> GetLivestreamDailyTotalsAsync(string appId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<DailyLivestreamSessionTotals>>(async c => (await c.QueryAsync<DailyRow>(
             $"SELECT {db.Dialect.UtcDay("started_time")} AS day, COUNT(*) AS count, {Total("ingest_seconds")} AS ingest_seconds, {Total("viewer_seconds")} AS viewer_seconds " +
             "FROM livestream_sessions WHERE app_id = @appId AND started_time IS NOT NULL AND started_time >= @from AND started_time < @to " +
             "GROUP BY day ORDER BY day",
             new { appId, from = Since(from), to = Until(to) }).ConfigureAwait(false))
-            .Select(r => new DailySessionTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds, r.ViewerSeconds)).ToList(),
+            .Select(r => new DailyLivestreamSessionTotals(DateOnly.ParseExact(r.Day, "yyyy-MM-dd"), r.Count, r.IngestSeconds, r.ViewerSeconds)).ToList(),
             cancellationToken);
 
     public Task<IReadOnlyList<DailyMeetingTotals>> GetMeetingDailyTotalsAsync(

@@ -19,7 +19,7 @@ namespace Stagecast.Server.Features.Cluster;
 /// its lease taken by another stops the stream. When a node's heartbeat disappears, the live node with the smallest
 /// id ends what the dead node left open (each <see cref="IDeadNodeRecovery"/>).
 /// </summary>
-public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, ILiveStreamObserver, IStartupTask, IHealthProbe
+public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, IHubStreamObserver, IStartupTask, IHealthProbe
 {
     private const string Prefix = "stagecast:";
 
@@ -163,7 +163,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     /// <summary>At start: Redis refusing this node, or not answering, stops the start (<see cref="RedisConnection.CheckAsync"/>).</summary>
     public Task RunAsync(CancellationToken cancellationToken) => RedisConnection.CheckAsync(_options, _node.Id);
 
-    public void OnStreamEnded(LiveStream stream)
+    public void OnStreamEnded(HubStream stream)
     {
         if (_held.TryRemove(stream.Id, out var lease))
         {

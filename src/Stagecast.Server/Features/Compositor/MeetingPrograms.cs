@@ -22,7 +22,7 @@ public sealed partial class MeetingPrograms(
     FfmpegLauncher ffmpeg,
     MeetingRooms rooms,
     MeetingMediaService media,
-    MeetingTracks tracks,
+    MeetingMediaHub tracks,
     StreamHub hub,
     NameLabels labels,
     ProgramQuota quota,
@@ -215,7 +215,7 @@ public sealed partial class MeetingPrograms(
             var sources = new List<ProgramSource>();
             foreach (var (peer, source) in roomMedia?.VisibleSources() ?? [])
             {
-                if (tracks.Hub.Find(MeetingTracks.StreamId(running.MeetingId, peer.Id, source)) is { } stream)
+                if (tracks.Hub.Find(MeetingMediaHub.StreamId(running.MeetingId, peer.Id, source)) is { } stream)
                 {
                     sources.Add(new ProgramSource(stream, peer.Name ?? peer.Participant.Name ?? "", source == MediaSource.Screenshare));
                 }

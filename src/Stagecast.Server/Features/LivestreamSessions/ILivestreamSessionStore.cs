@@ -24,7 +24,7 @@ public interface ILivestreamSessionStore
     /// <summary>Sessions invoked and never started nor stopped, except those of the nodes named (alive, so theirs are not stale).</summary>
     Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken);
 
-    Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken);
+    Task UpdateSessionProgressAsync(IReadOnlyCollection<LivestreamSessionProgress> progress, CancellationToken cancellationToken);
 
     /// <summary>Ends a session with its final figures and sets its livestream's status, with the webhook events that causes, in one transaction.</summary>
     /// <remarks>

@@ -18,4 +18,4 @@ public sealed record LivestreamSession(
     string? MeetingSessionId = null);
 
 /// <summary>Progress of a live session written periodically.</summary>
-public readonly record struct SessionProgress(string SessionId, string LivestreamId, double IngestSeconds, double ViewerSeconds, DateTimeOffset UpdatedAt);
+public readonly record struct LivestreamSessionProgress(string SessionId, string LivestreamId, double IngestSeconds, double ViewerSeconds, DateTimeOffset UpdatedAt);

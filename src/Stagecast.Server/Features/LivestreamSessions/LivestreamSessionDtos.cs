@@ -39,7 +39,7 @@ public sealed record LivestreamDetailsDto(LivestreamDto Livestream, LivestreamSe
 public sealed record ActiveLivestreamSessionDto(LivestreamDto Livestream, LivestreamSessionDto Session);
 
 /// <summary>The recording of a livestream session, if one was made (implemented by the recordings feature).</summary>
-public interface ISessionRecordings
+public interface ILivestreamSessionRecordings
 {
     /// <summary>The recording object (as <c>GET /recordings/{id}</c> shows it), or null.</summary>
     Task<object?> ForSessionAsync(string appId, string sessionId, CancellationToken cancellationToken);

@@ -19,7 +19,7 @@ public static class LivestreamSessionsApi
 
     /// <summary>The livestream and its sessions read in one snapshot: its status and its latest session always agree.</summary>
     private static async Task<Ok<ApiResponse<LivestreamDetailsDto>>> GetAsync(
-        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, SqlDatabase db, string livestream_id)
+        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, LivestreamSessionViews views, SqlDatabase db, string livestream_id)
     {
         var paging = new QueryParameters(context.Request.Query).Paging();
         var cancellation = context.RequestAborted;
@@ -39,20 +39,20 @@ public static class LivestreamSessionsApi
     }
 
     private static async Task<Ok<ApiResponse<ActiveLivestreamSessionDto>>> GetActiveSessionAsync(
-        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, SessionViews views, SqlDatabase db, string livestream_id)
+        HttpContext context, LivestreamService livestreams, ILivestreamSessionStore store, LivestreamSessionViews views, SqlDatabase db, string livestream_id)
     {
         var (livestream, latest) = await db.ReadSnapshotAsync(async () => (
             await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false),
             await LatestAsync(store, livestream_id, context.RequestAborted).ConfigureAwait(false)), context.RequestAborted).ConfigureAwait(false);
-        var active = SessionViews.Active(latest) ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
+        var active = LivestreamSessionViews.Active(latest) ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
         return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), views.Show(active)));
     }
 
     private static async Task<LivestreamSession?> LatestAsync(ILivestreamSessionStore store, string livestreamId, CancellationToken cancellationToken) =>
         (await store.ListSessionsAsync(livestreamId, new Paging(1, 1), cancellationToken).ConfigureAwait(false)).Items.FirstOrDefault();
 
-    private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamSessionStore store, SessionViews views,
-        IEnumerable<ISessionRecordings> recordings, string livestream_session_id)
+    private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamSessionStore store, LivestreamSessionViews views,
+        IEnumerable<ILivestreamSessionRecordings> recordings, string livestream_session_id)
     {
         var session = await store.FindSessionAsync(context.App().Id, livestream_session_id, context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound($"No livestream session found with id {livestream_session_id}");

@@ -16,17 +16,17 @@ public static class LivestreamSessionsFeature
     public static IServiceCollection AddLivestreamSessions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddApiJson(LivestreamSessionsApiJsonContext.Default);
-        services.AddOptions<SessionAccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions")).ValidateWith<SessionAccountingOptions, SessionAccountingOptionsValidator>().ValidateOnStart();
+        services.AddOptions<AccountingOptions>().Bind(configuration.GetSection("Stagecast:Sessions")).ValidateWith<AccountingOptions, AccountingOptionsValidator>().ValidateOnStart();
         services.AddSingleton<ILivestreamSessionStore, SqlLivestreamSessionStore>();
         services.AddSingleton<LivestreamWebhookEvents>();
-        services.AddSingleton<SessionWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<SessionWriter>());
-        services.AddSingleton<SessionRecorder>();
-        services.AddSingleton<ILiveStreamObserver>(sp => sp.GetRequiredService<SessionRecorder>());
-        services.AddSingleton<SessionViews>();
-        services.AddStartupTask<SessionRecovery>();
-        services.AddSingleton<IDeadNodeRecovery>(sp => sp.GetRequiredService<SessionRecovery>());
-        services.AddHostedService<SessionFlushService>();
+        services.AddSingleton<LivestreamSessionWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<LivestreamSessionWriter>());
+        services.AddSingleton<LivestreamSessionAccounting>();
+        services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<LivestreamSessionAccounting>());
+        services.AddSingleton<LivestreamSessionViews>();
+        services.AddStartupTask<LivestreamSessionRecovery>();
+        services.AddSingleton<IDeadNodeRecovery>(sp => sp.GetRequiredService<LivestreamSessionRecovery>());
+        services.AddHostedService<LivestreamSessionFlushService>();
         return services;
     }
 }

@@ -48,22 +48,22 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
     {
         var args = new { appId, meetingSessionId, limit = paging.PerPage, offset = paging.Offset };
         return db.QueryPageAsync($"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("app_id = @appId AND meeting_session_id = @meetingSessionId"),
-            "created_at DESC, rowid DESC", (c, sql) => c.QueryAsync<SessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(),
+            "created_at DESC, rowid DESC", (c, sql) => c.QueryAsync<LivestreamSessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(),
             cancellationToken);
     }
 
     public Task<IReadOnlyList<LivestreamSession>> ListSessionsOfLivestreamsAsync(IReadOnlyCollection<string> livestreamIds, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
+        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<LivestreamSessionRow>(
             $"SELECT {SessionColumns} FROM livestream_sessions WHERE {db.Dialect.InList("livestream_id", "@livestreamIds")} ORDER BY created_at DESC, rowid DESC",
             new { livestreamIds }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<LivestreamSession>> ListInvokedSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
+        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<LivestreamSessionRow>(
             $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NULL AND {db.Dialect.NotOnNodes()}",
             new { excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false))
             .Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    public Task UpdateSessionProgressAsync(IReadOnlyCollection<SessionProgress> progress, CancellationToken cancellationToken) =>
+    public Task UpdateSessionProgressAsync(IReadOnlyCollection<LivestreamSessionProgress> progress, CancellationToken cancellationToken) =>
         progress.Count == 0
             ? Task.CompletedTask
             : db.InTransactionAsync((c, t) => c.ExecuteAsync(
@@ -124,7 +124,7 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
     }
 
     public Task<LivestreamSession?> FindSessionAsync(string appId, string sessionId, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<SessionRow>(
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<LivestreamSessionRow>(
             $"SELECT {SessionColumns} FROM livestream_sessions WHERE id = @sessionId AND app_id = @appId",
             new { appId, sessionId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
@@ -132,25 +132,25 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
     {
         var args = new { livestreamId, limit = paging.PerPage, offset = paging.Offset };
         return db.QueryPageAsync($"SELECT {SessionColumns}", "livestream_sessions", new SqlWhere("livestream_id = @livestreamId"), "created_at DESC, rowid DESC",
-            (c, sql) => c.QueryAsync<SessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
+            (c, sql) => c.QueryAsync<LivestreamSessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
     }
 
     public Task<IReadOnlyList<LivestreamSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<SessionRow>(
+        db.WithConnectionAsync<IReadOnlyList<LivestreamSession>>(async c => (await c.QueryAsync<LivestreamSessionRow>(
             $"SELECT {SessionColumns} FROM livestream_sessions WHERE stopped_time IS NULL AND started_time IS NOT NULL AND {db.Dialect.NotOnNodes()}",
             new { excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false))
             .Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    private SessionParameters ParametersOf(LivestreamSession s) => new(
+    private LivestreamSessionParameters ParametersOf(LivestreamSession s) => new(
         node.Id, s.Id, s.LivestreamId, s.AppId, s.ErrMessage, Ms(s.InvokedTime), Ms(s.StartedTime), Ms(s.StoppedTime), s.IngestSeconds, s.ViewerSeconds,
         Ms(s.CreatedAt), Ms(s.UpdatedAt), s.MeetingSessionId);
 
     /// <summary>A session's columns as <see cref="InsertSession"/> names them (a named type: Dapper.AOT binds it at compile time).</summary>
-    internal sealed record SessionParameters(
+    internal sealed record LivestreamSessionParameters(
         string NodeId, string Id, string LivestreamId, string AppId, string? ErrMessage, long? InvokedTime, long? StartedTime, long? StoppedTime,
         double IngestSeconds, double ViewerSeconds, long CreatedAt, long UpdatedAt, string? MeetingSessionId);
 
-    internal sealed record SessionRow(
+    internal sealed record LivestreamSessionRow(
         string Id, string LivestreamId, string AppId, string? ErrMessage, long? InvokedTime, long? StartedTime, long? StoppedTime,
         double IngestSeconds, double ViewerSeconds, long CreatedAt, long UpdatedAt, string? MeetingSessionId)
     {

@@ -47,7 +47,7 @@ public record LivestreamDto(
 public sealed record IngestDto(
     string? Protocol, long BitsPerSecond, string? VideoCodec, int? Width, int? Height, string? AudioCodec, int? AudioSampleRate, int? AudioChannels)
 {
-    public static IngestDto From(Stagecast.Streaming.LiveStream stream)
+    public static IngestDto From(Stagecast.Streaming.HubStream stream)
     {
         var video = stream.Video;
         var audio = stream.Audio;

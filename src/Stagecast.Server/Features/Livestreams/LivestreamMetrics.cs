@@ -27,6 +27,6 @@ public sealed class LivestreamMetrics : IFeatureMetrics
         meter.CreateObservableGauge("stagecast_livestream_part_listing_delay_seconds", () => PerLivestream(hub, s => hls.TryGet(s, out var output) ? output.LastPartListingDelay.TotalSeconds : 0), description: "How long after its last frame arrived the live stream's newest part was listed.");
     }
 
-    private static IEnumerable<Measurement<double>> PerLivestream(StreamHub hub, Func<LiveStream, double> value) =>
+    private static IEnumerable<Measurement<double>> PerLivestream(StreamHub hub, Func<HubStream, double> value) =>
         hub.Streams.Select(s => new Measurement<double>(value(s), new KeyValuePair<string, object?>(LivestreamLabel, s.Id)));
 }

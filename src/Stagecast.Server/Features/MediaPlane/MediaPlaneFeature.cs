@@ -24,7 +24,7 @@ public static partial class MediaPlaneFeature
         services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
         services.AddEventLoopTransport(o => configuration.GetSection("Stagecast:Rtmp").Bind(o)); // RTMP listens on it (StagecastApp)
         services.AddLowLatencyHls();
-        services.AddSingleton<ILiveStreamObserver, PublishLog>();
+        services.AddSingleton<IHubStreamObserver, PublishLog>();
         services.AddSingleton<EndStreamsAtShutdown>();
         services.AddHostedService(sp => sp.GetRequiredService<EndStreamsAtShutdown>());
         services.AddSingleton<IShutdownReport>(sp => sp.GetRequiredService<EndStreamsAtShutdown>());

@@ -10,20 +10,20 @@ namespace Stagecast.Server.Features.MediaPlane;
 /// address, the codecs and picture size) and one when it ends (how long, why). The start line waits a moment for the
 /// publisher's track configurations, which come right after the publish command.
 /// </summary>
-public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time, ILogger<PublishLog> logger) : ILiveStreamObserver
+public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time, ILogger<PublishLog> logger) : IHubStreamObserver
 {
     private static readonly TimeSpan TracksWait = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-    private readonly ConcurrentDictionary<LiveStream, Task<string>> _names = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<HubStream, Task<string>> _names = new(ReferenceEqualityComparer.Instance);
 
-    public void OnStreamStarted(LiveStream stream)
+    public void OnStreamStarted(HubStream stream)
     {
         var name = _names[stream] = NameOfAsync(stream.Id);
         var publisher = stream.Publisher?.Info;
         _ = LogStartAsync(stream, name, publisher);
     }
 
-    public void OnPublisherResumed(LiveStream stream)
+    public void OnPublisherResumed(HubStream stream)
     {
         if (_names.TryGetValue(stream, out var name) && stream.Publisher?.Info is { } publisher)
         {
@@ -31,7 +31,7 @@ public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time
         }
     }
 
-    public void OnStreamEnded(LiveStream stream)
+    public void OnStreamEnded(HubStream stream)
     {
         if (!_names.TryRemove(stream, out var name))
         {
@@ -46,7 +46,7 @@ public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time
     }
 
     /// <summary>"H.264 1280x720, AAC 48 kHz stereo"; "no video" or "no audio" for a missing track.</summary>
-    public static string DescribeTracks(LiveStream stream)
+    public static string DescribeTracks(HubStream stream)
     {
         string video = stream.Video is { } v ? $"{CodecName(v.Codec)} {v.Width}x{v.Height}" : "no video";
         string audio = stream.Audio is { } a
@@ -64,10 +64,10 @@ public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time
 
     private static string Format(TimeSpan duration) => duration.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
 
-    private async Task LogStartAsync(LiveStream stream, Task<string> name, PublisherInfo? publisher)
+    private async Task LogStartAsync(HubStream stream, Task<string> name, PublisherInfo? publisher)
     {
         long started = time.GetTimestamp();
-        while ((stream.Video is null || stream.Audio is null) && stream.State != LiveStreamState.Ended && time.GetElapsedTime(started) < TracksWait)
+        while ((stream.Video is null || stream.Audio is null) && stream.State != HubStreamState.Ended && time.GetElapsedTime(started) < TracksWait)
         {
             await Task.Delay(Poll, time).ConfigureAwait(false);
         }

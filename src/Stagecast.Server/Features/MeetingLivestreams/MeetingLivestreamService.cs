@@ -21,13 +21,13 @@ public sealed partial class MeetingLivestreamService(
     LivestreamService livestreams,
     MeetingLivestreamRegistry registry,
     StreamHub hub,
-    SessionWriter writer,
+    LivestreamSessionWriter writer,
     StreamKeyProtector keys,
     IMeetingLivestreamPrograms programs,
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<MeetingLivestreamService> logger) : ILiveStreamObserver, IMeetingSessionObserver
+    ILogger<MeetingLivestreamService> logger) : IHubStreamObserver, IMeetingSessionObserver
 {
     private readonly SemaphoreSlim _changes = new(1, 1);
 
@@ -93,7 +93,7 @@ public sealed partial class MeetingLivestreamService(
             if (pending is not null)
             {
                 // Invoked and never fed: the session ends without having started.
-                writer.Enqueue(new SessionEvent.Ended(pending, active.LivestreamId, null, time.GetUtcNow(), null, 0, 0, LivestreamStatus.Idle));
+                writer.Enqueue(new LivestreamSessionEvent.Ended(pending, active.LivestreamId, null, time.GetUtcNow(), null, 0, 0, LivestreamStatus.Idle));
             }
 
             hub.Stop(active.LivestreamId, reason); // a broadcast in progress ends; the recorder writes its end (IDLE)
@@ -118,7 +118,7 @@ public sealed partial class MeetingLivestreamService(
 
     private LivestreamView View(ActiveMeetingLivestream active, LivestreamStatus status) => livestreams.View(active.Record with { Status = status });
 
-    public void OnStreamStarted(LiveStream stream)
+    public void OnStreamStarted(HubStream stream)
     {
         if (registry.TryGet(stream.Id, out var active))
         {
@@ -126,7 +126,7 @@ public sealed partial class MeetingLivestreamService(
         }
     }
 
-    public void OnStreamEnded(LiveStream stream)
+    public void OnStreamEnded(HubStream stream)
     {
         if (!registry.TryGet(stream.Id, out var active) || lifetime.ApplicationStopping.IsCancellationRequested)
         {
@@ -145,7 +145,7 @@ public sealed partial class MeetingLivestreamService(
             active.PendingSessionId = session.Id;
         }
 
-        writer.Enqueue(new SessionEvent.Invoked(session)); // after the recorder's end of the broadcast, in the same queue
+        writer.Enqueue(new LivestreamSessionEvent.Invoked(session)); // after the recorder's end of the broadcast, in the same queue
         if (stream.EndKind == StreamEndKind.PublisherLost)
         {
             Notify(active, MeetingLivestreamChange.Errored, stream.LastPublisherError ?? "the publisher disconnected and did not come back");

@@ -52,7 +52,7 @@ public static class MeetingLivestreamsApi
     }
 
     private static async Task<Ok<ApiResponse<MeetingLivestreamsDto>>> ListAsync(HttpContext context, MeetingService meetings, LivestreamService livestreamService,
-        ILivestreamStore store, ILivestreamSessionStore sessionStore, SessionViews views, SqlDatabase db, string meeting_id)
+        ILivestreamStore store, ILivestreamSessionStore sessionStore, LivestreamSessionViews views, SqlDatabase db, string meeting_id)
     {
         await meetings.FindAsync(context.App().Id, meeting_id, context.RequestAborted).ConfigureAwait(false);
         var paging = new QueryParameters(context.Request.Query).Paging();
@@ -69,7 +69,7 @@ public static class MeetingLivestreamsApi
     }
 
     private static async Task<Ok<ApiListResponse<LivestreamSessionDto>>> SessionsOfMeetingSessionAsync(
-        HttpContext context, IMeetingSessionStore sessions, ILivestreamSessionStore store, SessionViews views, TimeProvider time, string session_id)
+        HttpContext context, IMeetingSessionStore sessions, ILivestreamSessionStore store, LivestreamSessionViews views, TimeProvider time, string session_id)
     {
         _ = await sessions.FindSessionAsync(context.App().Id, session_id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound($"No session found with id {session_id}");

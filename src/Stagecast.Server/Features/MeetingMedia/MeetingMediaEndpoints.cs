@@ -33,7 +33,7 @@ public static class MeetingMediaEndpoints
     }
 
     private static async Task<IResult> PublishAsync(HttpContext context, string peerId, string? source, WebRtcTransport transport, MeetingRooms rooms,
-        MeetingMediaService media, MeetingTracks tracks, ILoggerFactory loggers)
+        MeetingMediaService media, MeetingMediaHub tracks, ILoggerFactory loggers)
     {
         if (!MediaSources.TryParse(source, out var kind))
         {
@@ -85,14 +85,14 @@ public static class MeetingMediaEndpoints
         }
 
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, MeetingTracks.StreamId(room!.MeetingId, peer.Id, kind),
+        var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, MeetingMediaHub.StreamId(room!.MeetingId, peer.Id, kind),
             roomMedia, media.Options.MediaTimeout, loggers.CreateLogger<SfuPublisher>());
         roomMedia.AddPublisher(peer, kind, publisher);
         return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}");
     }
 
     private static async Task<IResult> SubscribeAsync(HttpContext context, string peerId, string? source, WebRtcTransport transport, MeetingRooms rooms,
-        MeetingMediaService media, MeetingTracks tracks, ILoggerFactory loggers)
+        MeetingMediaService media, MeetingMediaHub tracks, ILoggerFactory loggers)
     {
         if (!MediaSources.TryParse(source, out var kind))
         {
@@ -111,7 +111,7 @@ public static class MeetingMediaEndpoints
             return ApiResults.Error(403, "join the meeting (the realtime channel's join) before watching its peers");
         }
 
-        if (tracks.Hub.Find(MeetingTracks.StreamId(room.MeetingId, publisherPeer!.Id, kind)) is not { } stream)
+        if (tracks.Hub.Find(MeetingMediaHub.StreamId(room.MeetingId, publisherPeer!.Id, kind)) is not { } stream)
         {
             return ApiResults.Error(404, $"peer {publisherPeer.Id} does not publish its {kind.Name()} now; subscribe when peer_updated says it does");
         }

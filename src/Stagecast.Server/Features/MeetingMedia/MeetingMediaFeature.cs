@@ -11,15 +11,15 @@ public static class MeetingMediaFeature
     public static IServiceCollection AddMeetingMedia(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MeetingMediaOptions>().Bind(configuration.GetSection(MeetingMediaOptions.Section)).ValidateWith<MeetingMediaOptions, MeetingMediaOptionsValidator>().ValidateOnStart();
-        services.AddSingleton<MeetingTracks>();
+        services.AddSingleton<MeetingMediaHub>();
         services.AddSingleton<SqlMediaTrackStore>();
         services.AddSingleton<MeetingMediaStats>();
-        services.AddSingleton<ISessionMediaStats>(sp => sp.GetRequiredService<MeetingMediaStats>());
+        services.AddSingleton<IMeetingSessionMediaStats>(sp => sp.GetRequiredService<MeetingMediaStats>());
         services.AddSingleton<MeetingMediaService>();
         services.AddSingleton<IRoomPeerObserver>(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddSingleton<IPeerMediaControl>(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddHostedService(sp => sp.GetRequiredService<MeetingMediaService>());
-        services.AddHostedService<EndTracksAtShutdown>();
+        services.AddHostedService<EndMeetingStreamsAtShutdown>();
         return services;
     }
 
@@ -27,7 +27,7 @@ public static class MeetingMediaFeature
     /// Participants' tracks end when stopping begins (before their WebRTC sessions close), so a track going away at
     /// shutdown is not taken for a publisher that dropped and may come back within the republish window.
     /// </summary>
-    private sealed class EndTracksAtShutdown(IHostApplicationLifetime lifetime, MeetingTracks tracks) : IHostedService
+    private sealed class EndMeetingStreamsAtShutdown(IHostApplicationLifetime lifetime, MeetingMediaHub tracks) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {

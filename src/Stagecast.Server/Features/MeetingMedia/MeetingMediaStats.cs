@@ -9,9 +9,9 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// The session media figures: each publishing session's and subscription's tracks are followed while they live and
 /// written when they end; a session's report is what was written plus what lives now.
 /// </summary>
-public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProvider time, ILogger<MeetingMediaStats> logger) : ISessionMediaStats
+public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProvider time, ILogger<MeetingMediaStats> logger) : IMeetingSessionMediaStats
 {
-    private readonly ConcurrentDictionary<object, Func<DateTimeOffset?, IEnumerable<SessionMediaTrack>>> _live = new();
+    private readonly ConcurrentDictionary<object, Func<DateTimeOffset?, IEnumerable<MeetingSessionMediaTrack>>> _live = new();
 
     /// <summary>Follows a publishing session of <paramref name="peerId"/> in session <paramref name="sessionId"/>.</summary>
     public void Publishing(string sessionId, string peerId, MediaSource source, SfuPublisher publisher) =>
@@ -34,26 +34,26 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
         }
     }
 
-    public async Task<IReadOnlyList<SessionMediaTrack>> ListAsync(string sessionId, IReadOnlyCollection<string> peerIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MeetingSessionMediaTrack>> ListAsync(string sessionId, IReadOnlyCollection<string> peerIds, CancellationToken cancellationToken)
     {
         var written = await store.ListAsync(sessionId, peerIds, cancellationToken).ConfigureAwait(false);
         var live = _live.Values.SelectMany(tracks => tracks(null)).Where(t => t.SessionId == sessionId && peerIds.Contains(t.PeerId));
         return [.. written.Where(w => !live.Any(l => l.Id == w.Id)), .. live];
     }
 
-    private static IEnumerable<SessionMediaTrack> Tracks(string sessionId, string peerId, MediaSource source, SfuPublisher publisher, DateTimeOffset? ended)
+    private static IEnumerable<MeetingSessionMediaTrack> Tracks(string sessionId, string peerId, MediaSource source, SfuPublisher publisher, DateTimeOffset? ended)
     {
         foreach (var track in new[] { publisher.Video, publisher.Audio })
         {
             if (track is { StartedAt: { } started })
             {
-                yield return new SessionMediaTrack($"{publisher.Id}-{(track.IsVideo ? "v" : "a")}", sessionId, peerId, true, track.IsVideo, source.Name(),
+                yield return new MeetingSessionMediaTrack($"{publisher.Id}-{(track.IsVideo ? "v" : "a")}", sessionId, peerId, true, track.IsVideo, source.Name(),
                     publisher.Id, null, track.Codec.Name, track.Ssrc, started, ended, track.Packets, track.Bytes, track.Loss.Lost, null);
             }
         }
     }
 
-    private static IEnumerable<SessionMediaTrack> Tracks(string sessionId, Subscription subscription, DateTimeOffset started, DateTimeOffset? ended)
+    private static IEnumerable<MeetingSessionMediaTrack> Tracks(string sessionId, Subscription subscription, DateTimeOffset started, DateTimeOffset? ended)
     {
         var session = subscription.Session;
         var negotiation = session.Negotiation;
@@ -66,14 +66,14 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
 
             var (packets, octets) = video ? session.VideoSent : session.AudioSent;
             var report = video ? session.VideoReport : session.AudioReport;
-            yield return new SessionMediaTrack($"{session.Id}-{(video ? "v" : "a")}", sessionId, subscription.SubscriberPeerId, false, video,
+            yield return new MeetingSessionMediaTrack($"{session.Id}-{(video ? "v" : "a")}", sessionId, subscription.SubscriberPeerId, false, video,
                 subscription.Source.Name(), session.Id, subscription.PublisherPeerId, codec.Name, video ? negotiation.VideoSsrc : negotiation.AudioSsrc,
                 started, ended, packets, octets, Math.Max(0, report?.CumulativeLost ?? 0),
                 report is { } r ? Math.Round(r.Jitter * 1000.0 / codec.ClockRate, 1) : null);
         }
     }
 
-    private async Task WriteAsync(object item, IReadOnlyCollection<SessionMediaTrack> tracks)
+    private async Task WriteAsync(object item, IReadOnlyCollection<MeetingSessionMediaTrack> tracks)
     {
         try
         {

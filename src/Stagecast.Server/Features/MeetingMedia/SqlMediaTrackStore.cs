@@ -11,7 +11,7 @@ public sealed class SqlMediaTrackStore(SqlDatabase db)
     private const string Columns =
         "id, session_id, peer_id, direction, kind, source, producer_id, remote_peer_id, codec, ssrc, started_at, ended_at, packets, bytes, packets_lost, jitter_ms";
 
-    public Task AddAsync(IReadOnlyCollection<SessionMediaTrack> tracks, CancellationToken cancellationToken) =>
+    public Task AddAsync(IReadOnlyCollection<MeetingSessionMediaTrack> tracks, CancellationToken cancellationToken) =>
         tracks.Count == 0 ? Task.CompletedTask : db.InTransactionAsync((c, t) => c.ExecuteAsync(
             $"INSERT OR REPLACE INTO session_media_tracks ({Columns}) VALUES (@Id, @SessionId, @PeerId, @Direction, @Kind, @Source, @ProducerId, " +
             "@RemotePeerId, @Codec, @Ssrc, @StartedAt, @EndedAt, @Packets, @Bytes, @PacketsLost, @JitterMs)",
@@ -22,8 +22,8 @@ public sealed class SqlMediaTrackStore(SqlDatabase db)
                 EndedAt = Ms(track.EndedAt), track.Packets, track.Bytes, track.PacketsLost, track.JitterMs,
             }), t), cancellationToken);
 
-    public Task<IReadOnlyList<SessionMediaTrack>> ListAsync(string sessionId, IReadOnlyCollection<string> peerIds, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync<IReadOnlyList<SessionMediaTrack>>(async c => (await c.QueryAsync<Row>(
+    public Task<IReadOnlyList<MeetingSessionMediaTrack>> ListAsync(string sessionId, IReadOnlyCollection<string> peerIds, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<MeetingSessionMediaTrack>>(async c => (await c.QueryAsync<Row>(
             $"SELECT {Columns} FROM session_media_tracks WHERE session_id = @sessionId AND {db.Dialect.InList("peer_id", "@peerIds")} ORDER BY started_at",
             new { sessionId, peerIds }).ConfigureAwait(false)).Select(r => r.ToTrack()).ToList(), cancellationToken);
 
@@ -31,7 +31,7 @@ public sealed class SqlMediaTrackStore(SqlDatabase db)
         string id, string session_id, string peer_id, string direction, string kind, string source, string producer_id, string? remote_peer_id,
         string codec, long ssrc, long started_at, long? ended_at, long packets, long bytes, long packets_lost, double? jitter_ms)
     {
-        public SessionMediaTrack ToTrack() => new(
+        public MeetingSessionMediaTrack ToTrack() => new(
             id, session_id, peer_id, direction == "producer", kind == "video", source, producer_id, remote_peer_id, codec, (uint)ssrc,
             Time(started_at), Time(ended_at), packets, bytes, packets_lost, jitter_ms);
     }

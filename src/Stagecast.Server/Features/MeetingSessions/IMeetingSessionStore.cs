@@ -13,7 +13,7 @@ public interface IMeetingSessionStore
     Task EndSessionAsync(
         string sessionId, DateTimeOffset endedAt, string reason, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
-    Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
+    Task AddPeerAsync(MeetingSessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
     Task EndPeerAsync(string peerId, DateTimeOffset leftAt, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken);
 
@@ -24,7 +24,7 @@ public interface IMeetingSessionStore
 
     Task<MeetingSession?> FindLiveSessionAsync(string meetingId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<Page<MeetingSession>> ListSessionsAsync(string appId, MeetingSessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Sessions never ended (their node stopped while they were live), except those of the nodes named.</summary>
     Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken);
@@ -34,7 +34,7 @@ public interface IMeetingSessionStore
 
     Task<bool> HasChatAsync(string sessionId, CancellationToken cancellationToken);
 
-    Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken);
+    Task<Page<MeetingSessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken);
 
     Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken);
 

@@ -23,7 +23,7 @@ public sealed record MeetingSession(
 }
 
 /// <summary>A participant's presence in a session, from join to leave; a reconnect within the grace period continues it.</summary>
-public sealed record SessionPeer(
+public sealed record MeetingSessionPeer(
     string Id,
     string SessionId,
     string ParticipantId,
@@ -64,7 +64,7 @@ public sealed record Poll(
 
 public sealed record PollVote(string ParticipantId, string? DisplayName, int Option, DateTimeOffset CreatedAt);
 
-public sealed record SessionFilter(
+public sealed record MeetingSessionFilter(
     string? MeetingId,
     bool? Live,
     DateTimeOffset? StartedFrom,

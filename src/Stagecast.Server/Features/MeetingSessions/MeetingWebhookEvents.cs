@@ -21,17 +21,17 @@ public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls
     public OutboxEvent MeetingEnded(Meeting meeting, MeetingSession session, string reason) =>
         Create(meeting, WebhookEventNames.MeetingEnded, id => new(WebhookEventNames.MeetingEnded, id, MeetingOf(meeting, session), Reason: reason));
 
-    public OutboxEvent ParticipantJoined(Meeting meeting, MeetingSession session, SessionPeer peer) =>
+    public OutboxEvent ParticipantJoined(Meeting meeting, MeetingSession session, MeetingSessionPeer peer) =>
         Create(meeting, WebhookEventNames.ParticipantJoined,
             id => new(WebhookEventNames.ParticipantJoined, id, MeetingOf(meeting, session), Participant: ParticipantOf(peer)));
 
-    public OutboxEvent ParticipantLeft(Meeting meeting, MeetingSession session, SessionPeer peer) =>
+    public OutboxEvent ParticipantLeft(Meeting meeting, MeetingSession session, MeetingSessionPeer peer) =>
         Create(meeting, WebhookEventNames.ParticipantLeft,
             id => new(WebhookEventNames.ParticipantLeft, id, MeetingOf(meeting, session), Participant: ParticipantOf(peer)));
 
     public OutboxEvent ChatSynced(Meeting meeting, MeetingSession session)
     {
-        string path = SessionsApi.ChatDownloadPath.Replace("{session_id}", session.Id, StringComparison.Ordinal);
+        string path = MeetingSessionsApi.ChatDownloadPath.Replace("{session_id}", session.Id, StringComparison.Ordinal);
         var (query, expires) = downloads.Sign(path, ChatLinkLifetime);
         return Create(meeting, WebhookEventNames.ChatSynced, id => new(WebhookEventNames.ChatSynced, id, MeetingOf(meeting, session),
             ChatDownloadUrl: $"{urls.HttpBase}{path}?{query}", ChatDownloadUrlExpiry: expires));
@@ -43,7 +43,7 @@ public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls
     private static MeetingWebhookMeeting MeetingOf(Meeting meeting, MeetingSession session) => new(
         meeting.Id, session.Id, meeting.Title, session.IsLive ? "LIVE" : "ENDED", meeting.CreatedAt, session.StartedAt, session.EndedAt);
 
-    private static MeetingWebhookParticipant ParticipantOf(SessionPeer peer) => new(
+    private static MeetingWebhookParticipant ParticipantOf(MeetingSessionPeer peer) => new(
         peer.Id, peer.ParticipantId, peer.CustomParticipantId, peer.DisplayName, peer.PresetName, peer.JoinedAt, peer.LeftAt,
         peer.LeftAt is { } left ? Math.Round((left - peer.JoinedAt).TotalSeconds, 3) : null);
 }

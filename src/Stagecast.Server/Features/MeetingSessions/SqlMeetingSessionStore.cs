@@ -44,7 +44,7 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
                 parameters, t).ConfigureAwait(false);
         }, cancellationToken);
 
-    public Task AddPeerAsync(SessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
+    public Task AddPeerAsync(MeetingSessionPeer peer, long maxConcurrentParticipants, IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken) =>
         WithEventsAsync(events, peer.JoinedAt, async (c, t) =>
         {
             await c.ExecuteAsync(
@@ -74,15 +74,15 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
             }, cancellationToken);
 
     public Task<MeetingSession?> FindSessionAsync(string appId, string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QuerySessionAsync(c => c.QuerySingleOrDefaultAsync<SessionRow>(
+        QuerySessionAsync(c => c.QuerySingleOrDefaultAsync<MeetingSessionRow>(
             $"{SelectSessions} FROM {FromSessions} WHERE s.id = @sessionId AND s.app_id = @appId", new { appId, sessionId, now = Ms(now) }), cancellationToken);
 
     public Task<MeetingSession?> FindLiveSessionAsync(string meetingId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        QuerySessionAsync(c => c.QuerySingleOrDefaultAsync<SessionRow>(
+        QuerySessionAsync(c => c.QuerySingleOrDefaultAsync<MeetingSessionRow>(
             $"{SelectSessions} FROM {FromSessions} WHERE s.meeting_id = @meetingId AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1",
             new { meetingId, now = Ms(now) }), cancellationToken);
 
-    public Task<Page<MeetingSession>> ListSessionsAsync(string appId, SessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<Page<MeetingSession>> ListSessionsAsync(string appId, MeetingSessionFilter filter, Paging paging, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var where = new SqlWhere("s.app_id = @appId")
             .And("s.meeting_id = @meetingId", filter.MeetingId is not null)
@@ -97,11 +97,11 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
             limit = paging.PerPage, offset = paging.Offset,
         };
         return db.QueryPageAsync(SelectSessions, FromSessions, where, sort,
-            (c, sql) => c.QueryAsync<SessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
+            (c, sql) => c.QueryAsync<MeetingSessionRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
     }
 
     public Task<IReadOnlyList<MeetingSession>> ListOpenSessionsAsync(IReadOnlyCollection<string> excludeNodes, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<SessionRow>(
+        db.WithConnectionAsync<IReadOnlyList<MeetingSession>>(async c => (await c.QueryAsync<MeetingSessionRow>(
             $"{SelectSessions} FROM {FromSessions} WHERE s.ended_at IS NULL AND {db.Dialect.NotOnNodes("s.node_id")}",
             new { now = 0L, excludeNodes = excludeNodes.ToArray() }).ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
@@ -119,7 +119,7 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
         db.WithConnectionAsync(c => c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM chat_messages WHERE session_id = @sessionId)", new { sessionId }),
             cancellationToken);
 
-    public Task<Page<SessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken)
+    public Task<Page<MeetingSessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken)
     {
         var args = new { sessionId, limit = paging.PerPage, offset = paging.Offset };
         return db.QueryPageAsync($"SELECT {PeerColumns}", "session_peers", new SqlWhere("session_id = @sessionId"), "joined_at, rowid",
@@ -140,11 +140,11 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
         }
     }
 
-    private Task<MeetingSession?> QuerySessionAsync(Func<DbConnection, Task<SessionRow?>> query, CancellationToken cancellationToken) =>
+    private Task<MeetingSession?> QuerySessionAsync(Func<DbConnection, Task<MeetingSessionRow?>> query, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => (await query(c).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
     /// <summary>Settable: the computed columns have no declared type, which positional mapping of an empty result needs.</summary>
-    internal sealed class SessionRow
+    internal sealed class MeetingSessionRow
     {
         public string Id { get; set; } = "";
 
@@ -181,6 +181,6 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
         string Id, string SessionId, string ParticipantId, string CustomParticipantId, string? DisplayName, string? PresetName, long JoinedAt, long? LeftAt,
         long CreatedAt, long UpdatedAt)
     {
-        public SessionPeer ToModel() => new(Id, SessionId, ParticipantId, CustomParticipantId, DisplayName, PresetName, Time(JoinedAt), Time(LeftAt), Time(CreatedAt), Time(UpdatedAt));
+        public MeetingSessionPeer ToModel() => new(Id, SessionId, ParticipantId, CustomParticipantId, DisplayName, PresetName, Time(JoinedAt), Time(LeftAt), Time(CreatedAt), Time(UpdatedAt));
     }
 }

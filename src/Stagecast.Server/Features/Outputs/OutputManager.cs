@@ -19,7 +19,7 @@ public sealed partial class OutputManager(
     OutputDestinations destinations,
     IOptions<RestreamOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers) : ILiveStreamObserver
+    ILoggerFactory loggers) : IHubStreamObserver
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, RestreamWorker> _running = new(StringComparer.Ordinal);
@@ -34,7 +34,7 @@ public sealed partial class OutputManager(
     public RestreamState StateOf(string outputId) =>
         _running.TryGetValue(outputId, out var worker) ? worker.State : _last.GetValueOrDefault(outputId, RestreamState.Initial);
 
-    public void OnStreamStarted(LiveStream stream) => _ = StartOutputsAsync(stream);
+    public void OnStreamStarted(HubStream stream) => _ = StartOutputsAsync(stream);
 
     /// <summary>An output was created or enabled: push now if its livestream is live.</summary>
     public void Activate(LivestreamOutput output)
@@ -60,13 +60,13 @@ public sealed partial class OutputManager(
         }
     }
 
-    private async Task StartOutputsAsync(LiveStream stream)
+    private async Task StartOutputsAsync(HubStream stream)
     {
         try
         {
             foreach (var output in await store.ListOutputsAsync(stream.Id, CancellationToken.None).ConfigureAwait(false))
             {
-                if (output.Enabled && stream.State != LiveStreamState.Ended)
+                if (output.Enabled && stream.State != HubStreamState.Ended)
                 {
                     Start(output, stream);
                 }
@@ -78,7 +78,7 @@ public sealed partial class OutputManager(
         }
     }
 
-    private void Start(LivestreamOutput output, LiveStream stream)
+    private void Start(LivestreamOutput output, HubStream stream)
     {
         if (_running.ContainsKey(output.Id))
         {

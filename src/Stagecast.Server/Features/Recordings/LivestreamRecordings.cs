@@ -14,21 +14,21 @@ namespace Stagecast.Server.Features.Recordings;
 public sealed class LivestreamRecordings(
     RecordingService recordings,
     ILivestreamStore store,
-    SessionRecorder sessions,
+    LivestreamSessionAccounting sessions,
     FfmpegLauncher ffmpeg,
     TimeProvider time,
-    ILogger<LivestreamRecordings> logger) : ILiveStreamObserver
+    ILogger<LivestreamRecordings> logger) : IHubStreamObserver
 {
     /// <summary>
     /// A reader is added at once, before the first frame, and kept while the livestream is looked up: a recording
     /// that starts has the stream from its first keyframe however long the lookup took (otherwise a GOP or more is lost).
     /// </summary>
-    public void OnStreamStarted(LiveStream stream) => _ = StartAsync(stream, StreamRecorder.AddReader(stream));
+    public void OnStreamStarted(HubStream stream) => _ = StartAsync(stream, StreamRecorder.AddReader(stream));
 
     /// <summary>A livestream's stream ended (its session with it): its recordings are finished.</summary>
-    public void OnStreamEnded(LiveStream stream) => _ = StopAsync(stream.Id);
+    public void OnStreamEnded(HubStream stream) => _ = StopAsync(stream.Id);
 
-    private async Task StartAsync(LiveStream stream, LiveStreamReader reader)
+    private async Task StartAsync(HubStream stream, HubStreamReader reader)
     {
         try
         {
@@ -47,7 +47,7 @@ public sealed class LivestreamRecordings(
     }
 
     /// <summary>Records a livestream session from where <paramref name="reader"/> (now the recorder's) begins.</summary>
-    private async Task RecordAsync(Livestream livestream, string? sessionId, LiveStream stream, LiveStreamReader reader)
+    private async Task RecordAsync(Livestream livestream, string? sessionId, HubStream stream, HubStreamReader reader)
     {
         string id = Guid.NewGuid().ToString();
         var record = new Recording(id, livestream.AppId, livestream.MeetingId, livestream.Id, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,

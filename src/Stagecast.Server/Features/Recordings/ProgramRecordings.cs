@@ -21,7 +21,7 @@ public sealed class ProgramRecordings(
     RecordingStorage storage,
     FfmpegLauncher ffmpeg,
     TimeProvider time,
-    ILogger<ProgramRecordings> logger) : ILiveStreamObserver
+    ILogger<ProgramRecordings> logger) : IHubStreamObserver
 {
     public async Task<Recording> StartAsync(Meeting meeting, StartRecordingRequest request, string startReason)
     {
@@ -58,7 +58,7 @@ public sealed class ProgramRecordings(
                 throw;
             }
 
-            if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
+            if (programs.ProgramHub.Find(meeting.Id) is { State: not HubStreamState.Ended } program)
             {
                 running.Start(program);
             }
@@ -96,7 +96,7 @@ public sealed class ProgramRecordings(
     }
 
     /// <summary>The meeting's program went live in the program hub: recordings waiting for it start writing.</summary>
-    public void OnStreamStarted(LiveStream stream)
+    public void OnStreamStarted(HubStream stream)
     {
         foreach (var running in recordings.Running.OfType<StreamRecording>().Where(r => r.Record.MeetingId == stream.Id && r.Record.LivestreamId is null))
         {

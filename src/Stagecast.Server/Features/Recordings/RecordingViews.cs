@@ -6,7 +6,7 @@ namespace Stagecast.Server.Features.Recordings;
 
 /// <summary>Recordings as the API shows them: a running one as it is now; a stored one with its download links (an hour).</summary>
 public sealed class RecordingViews(RecordingService recordings, SqlRecordingStore store, RecordingStorage storage, DownloadSigner signer, PublicUrls urls,
-    TimeProvider time) : ISessionRecordings
+    TimeProvider time) : ILivestreamSessionRecordings
 {
     public const string DownloadPath = "/downloads/recordings/{recording_id}/{file}";
 

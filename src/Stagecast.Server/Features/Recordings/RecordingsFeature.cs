@@ -25,7 +25,7 @@ public static class RecordingsFeature
         services.AddSingleton<RecordingStorage>();
         services.AddSingleton<RecordingService>();
         services.AddSingleton<RecordingViews>();
-        services.AddSingleton<ISessionRecordings>(sp => sp.GetRequiredService<RecordingViews>());
+        services.AddSingleton<ILivestreamSessionRecordings>(sp => sp.GetRequiredService<RecordingViews>());
         services.AddSingleton<ProgramRecordings>();
         services.AddSingleton<LivestreamRecordings>();
         services.AddSingleton<TrackRecordings>();

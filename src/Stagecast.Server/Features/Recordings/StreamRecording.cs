@@ -25,7 +25,7 @@ public sealed class StreamRecording(Recording record, RecordingService recording
     /// Starts writing <paramref name="stream"/> from where <paramref name="reader"/> (added earlier) begins, or from its
     /// newest keyframe; once only, and not after the recording stopped (the reader is then let go).
     /// </summary>
-    public void Start(LiveStream stream, LiveStreamReader? reader = null)
+    public void Start(HubStream stream, HubStreamReader? reader = null)
     {
         StreamRecorder recorder;
         lock (_sync)

@@ -29,7 +29,7 @@ public sealed partial class RoomStreamService(
     IOptions<RestreamOptions> options,
     IOptions<RoomStreamsOptions> limits,
     TimeProvider time,
-    ILoggerFactory loggers) : IMeetingSessionObserver, ILiveStreamObserver
+    ILoggerFactory loggers) : IMeetingSessionObserver, IHubStreamObserver
 {
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<string, Active> _active = new(StringComparer.Ordinal);
@@ -71,7 +71,7 @@ public sealed partial class RoomStreamService(
             throw;
         }
 
-        if (programs.ProgramHub.Find(meeting.Id) is { State: not LiveStreamState.Ended } program)
+        if (programs.ProgramHub.Find(meeting.Id) is { State: not HubStreamState.Ended } program)
         {
             StartWorker(active, program);
         }
@@ -172,7 +172,7 @@ public sealed partial class RoomStreamService(
     }
 
     /// <summary>The meeting's program went live in the program hub: its waiting streams start pushing.</summary>
-    public void OnStreamStarted(LiveStream stream)
+    public void OnStreamStarted(HubStream stream)
     {
         foreach (var active in _active.Values.Where(a => a.Record.MeetingId == stream.Id))
         {
@@ -180,7 +180,7 @@ public sealed partial class RoomStreamService(
         }
     }
 
-    private void StartWorker(Active active, LiveStream program)
+    private void StartWorker(Active active, HubStream program)
     {
         RestreamWorker worker;
         lock (active)

@@ -313,7 +313,7 @@ public sealed partial class MeetingRoom
         }
     }
 
-    private SessionPeer SessionPeerOf(RoomPeer peer, DateTimeOffset? leftAt) =>
+    private MeetingSessionPeer SessionPeerOf(RoomPeer peer, DateTimeOffset? leftAt) =>
         new(peer.Id, _session!.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, peer.JoinedAt, leftAt,
             peer.JoinedAt, leftAt ?? peer.JoinedAt);
 }

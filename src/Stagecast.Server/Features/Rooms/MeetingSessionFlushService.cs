@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.Rooms;
 /// minutes are durable like viewer seconds, and a crash loses at most one interval.
 /// </summary>
 public sealed partial class MeetingSessionFlushService(
-    MeetingRooms rooms, IMeetingSessionStore store, IOptions<SessionAccountingOptions> options, TimeProvider time, ILogger<MeetingSessionFlushService> logger)
+    MeetingRooms rooms, IMeetingSessionStore store, IOptions<AccountingOptions> options, TimeProvider time, ILogger<MeetingSessionFlushService> logger)
     : OnDemandService(time, options.Value.FlushInterval)
 {
     protected override Task TickAsync() => FlushAsync();

@@ -32,7 +32,7 @@ public static class WebRtcHttp
     /// </summary>
     public static RouteGroupBuilder MapSessionResource<TSession>(
         this RouteGroupBuilder group, string kind, string ownerParameter, Func<TSession, string> ownerOf, Action<TSession> end)
-        where TSession : WebRtcPeer
+        where TSession : WebRtcSession
     {
         TSession? Find(HttpContext context, WebRtcTransport transport, string sessionId) =>
             transport.Find(sessionId) is TSession session && ownerOf(session) == context.GetRouteValue(ownerParameter) as string ? session : null;
@@ -65,7 +65,7 @@ public static class WebRtcHttp
     /// Registers the session and answers 201 with the SDP answer, Location, ETag and the ICE servers it may use (TURN
     /// with credentials for this session, as Link headers); 503 when the limits are reached.
     /// </summary>
-    public static IResult Answer(HttpContext context, WebRtcTransport transport, WebRtcPeer session, IReadOnlyList<AnsweredMedia> media, string location)
+    public static IResult Answer(HttpContext context, WebRtcTransport transport, WebRtcSession session, IReadOnlyList<AnsweredMedia> media, string location)
     {
         if (!transport.TryRegister(session))
         {
@@ -85,19 +85,19 @@ public static class WebRtcHttp
     }
 
     /// <summary>The request's SDP offer, or the error to answer: 415 for another content type, 413 when too large, 400 when malformed.</summary>
-    public static async Task<(SessionDescription? Offer, IResult? Error)> ReadOfferAsync(HttpContext context)
+    public static async Task<(SdpSessionDescription? Offer, IResult? Error)> ReadOfferAsync(HttpContext context)
     {
         if (!IsContentType(context.Request, "application/sdp"))
         {
             return (null, ApiResults.Error(415, "the offer must be sent as Content-Type: application/sdp"));
         }
 
-        if (context.Request.ContentLength > SessionDescription.MaxLength)
+        if (context.Request.ContentLength > SdpSessionDescription.MaxLength)
         {
-            return (null, ApiResults.Error(413, $"the offer is larger than {SessionDescription.MaxLength} bytes"));
+            return (null, ApiResults.Error(413, $"the offer is larger than {SdpSessionDescription.MaxLength} bytes"));
         }
 
-        var buffer = new byte[SessionDescription.MaxLength + 1];
+        var buffer = new byte[SdpSessionDescription.MaxLength + 1];
         int length = 0;
         int read;
         while (length < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
@@ -105,15 +105,15 @@ public static class WebRtcHttp
             length += read;
         }
 
-        if (length > SessionDescription.MaxLength)
+        if (length > SdpSessionDescription.MaxLength)
         {
-            return (null, ApiResults.Error(413, $"the offer is larger than {SessionDescription.MaxLength} bytes"));
+            return (null, ApiResults.Error(413, $"the offer is larger than {SdpSessionDescription.MaxLength} bytes"));
         }
 
         try
         {
             string text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
-            return (SessionDescription.Parse(text), null);
+            return (SdpSessionDescription.Parse(text), null);
         }
         catch (DecoderFallbackException)
         {
@@ -129,7 +129,7 @@ public static class WebRtcHttp
     /// PATCH with trickled candidates (RFC 9725 section 4.3.1): Stagecast is ICE-lite and learns the peer's address from
     /// its binding requests, so candidates change nothing; the session must exist and match If-Match when given.
     /// </summary>
-    public static IResult Trickle(HttpContext context, WebRtcPeer? session)
+    public static IResult Trickle(HttpContext context, WebRtcSession? session)
     {
         if (session is null)
         {

@@ -23,7 +23,7 @@ public static class WhepEndpoints
 
     private static async Task<IResult> PlayAsync(HttpContext context, string livestreamId, WebRtcTransport transport, StreamHub hub, OpusFeeds opus, HubVideoFanouts videos, ILoggerFactory loggers)
     {
-        if (hub.Find(livestreamId) is not { } stream || stream.State != LiveStreamState.Live)
+        if (hub.Find(livestreamId) is not { } stream || stream.State != HubStreamState.Live)
         {
             return ApiResults.Error(404, "no live stream with this id");
         }

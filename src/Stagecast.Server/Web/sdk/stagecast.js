@@ -61,7 +61,7 @@ async function waitForIceGathering(pc) {
 }
 
 /** One WHIP or WHEP session: offer, answer, and the resource to DELETE at the end. */
-class MediaSession {
+class WebRtcSession {
   /** @param {RTCPeerConnection} pc */
   constructor(pc) { this.pc = pc; this.resource = null; }
 
@@ -111,7 +111,7 @@ class Participant extends Emitter {
     /** @type {MediaStreamTrack | null} */ this.videoTrack = null;
     /** @type {MediaStreamTrack[]} */ this.screenShareTracks = [];
     this._flags = { audio: !!view.audio_enabled, video: !!view.video_enabled, screenshare: !!view.screenshare_enabled };
-    /** @type {Record<string, MediaSession | undefined>} */ this._subscriptions = {};
+    /** @type {Record<string, WebRtcSession | undefined>} */ this._subscriptions = {};
   }
 }
 
@@ -150,8 +150,8 @@ class Self extends Emitter {
     /** @type {MediaStreamTrack | null} */ this.videoTrack = null;
     /** @type {MediaStreamTrack[]} */ this.screenShareTracks = [];
     this._devices = { audio: undefined, video: undefined };
-    /** @type {MediaSession | null} */ this._camera = null;
-    /** @type {MediaSession | null} */ this._screen = null;
+    /** @type {WebRtcSession | null} */ this._camera = null;
+    /** @type {WebRtcSession | null} */ this._screen = null;
   }
 
   /** Sets the name others see; only before join. @param {string} name */
@@ -179,7 +179,7 @@ class Self extends Emitter {
       track.addEventListener('ended', () => this.disableScreenShare());
     }
 
-    const session = new MediaSession(pc);
+    const session = new WebRtcSession(pc);
     await session.negotiate(meeting._url(`/realtime/v1/peers/${this.id}/whip?source=screenshare`), meeting._token);
     this._screen = session;
     this.screenShareTracks = stream.getTracks();
@@ -241,7 +241,7 @@ class Self extends Emitter {
       const pc = meeting._peerConnection();
       pc.addTransceiver(kind === 'audio' ? track : 'audio', { direction: 'sendonly' });
       pc.addTransceiver(kind === 'video' ? track : 'video', { direction: 'sendonly' });
-      const session = new MediaSession(pc);
+      const session = new WebRtcSession(pc);
       this._camera = session;
       try {
         await session.negotiate(meeting._url(`/realtime/v1/peers/${this.id}/whip?source=camera`), meeting._token);
@@ -667,7 +667,7 @@ class Meeting extends Emitter {
     const pc = this._peerConnection();
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
-    const session = new MediaSession(pc);
+    const session = new WebRtcSession(pc);
     participant._subscriptions[source] = session;
     pc.addEventListener('track', event => {
       const track = event.track;

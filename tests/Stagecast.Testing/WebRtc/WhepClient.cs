@@ -1,6 +1,6 @@
 using Stagecast.WebRtc.Dtls;
 
-namespace Stagecast.WebRtc.Client;
+namespace Stagecast.Testing.WebRtc;
 
 /// <summary>A WHEP viewer (or a meeting subscriber): it offers recvonly H.264 and Opus, and counts what arrives.</summary>
 public sealed class WhepClient : WebRtcClient

@@ -12,8 +12,8 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 /// cluster this runs at start for what this node and dead nodes left open, and again whenever a node dies
 /// (<see cref="IDeadNodeRecovery"/>); a live node's sessions are never touched.
 /// </summary>
-public sealed partial class SessionRecovery(
-    ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, NodeIdentity node, TimeProvider time, ILogger<SessionRecovery> logger)
+public sealed partial class LivestreamSessionRecovery(
+    ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, NodeIdentity node, TimeProvider time, ILogger<LivestreamSessionRecovery> logger)
     : IStartupTask, IDeadNodeRecovery
 {
     public const string Message = "the server stopped while this session was live";

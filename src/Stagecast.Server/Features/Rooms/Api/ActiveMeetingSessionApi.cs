@@ -10,7 +10,7 @@ using Stagecast.Server.Hosting.Api;
 namespace Stagecast.Server.Features.Rooms.Api;
 
 /// <summary>A meeting's session in progress (RealtimeKit's /meetings/{meeting_id}/active-session): read it, kick, poll.</summary>
-public static class ActiveSessionApi
+public static class ActiveMeetingSessionApi
 {
     /// <summary>Its requests and answers, for the API's JSON options; in a cluster, the API on a meeting follows its room.</summary>
     public static IServiceCollection AddActiveSessionApi(this IServiceCollection services) =>

@@ -29,7 +29,7 @@ public sealed record MeetingSessionDto(
 /// A participant's presence in a session. In the raw view each join is a row (<c>id</c> is the peer id); in the
 /// consolidated view each participant is (<c>id</c> is the participant id). <c>duration</c> is in minutes.
 /// </summary>
-public sealed record SessionParticipantDto(
+public sealed record MeetingSessionParticipantDto(
     string Id,
     string UserId,
     string CustomParticipantId,
@@ -41,28 +41,28 @@ public sealed record SessionParticipantDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static SessionParticipantDto From(SessionPeer peer, DateTimeOffset now) => new(
+    public static MeetingSessionParticipantDto From(MeetingSessionPeer peer, DateTimeOffset now) => new(
         peer.Id, peer.ParticipantId, peer.CustomParticipantId, peer.DisplayName, peer.PresetName, peer.JoinedAt, peer.LeftAt,
         MeetingSessionDto.Minutes(((peer.LeftAt ?? now) - peer.JoinedAt).TotalSeconds), peer.CreatedAt, peer.UpdatedAt);
 
     /// <summary>All joins of one participant as one row.</summary>
-    public static SessionParticipantDto Consolidate(IReadOnlyList<SessionPeer> peers, DateTimeOffset now)
+    public static MeetingSessionParticipantDto Consolidate(IReadOnlyList<MeetingSessionPeer> peers, DateTimeOffset now)
     {
         var first = peers.MinBy(p => p.JoinedAt)!;
         var last = peers.MaxBy(p => p.UpdatedAt)!;
-        return new SessionParticipantDto(
+        return new MeetingSessionParticipantDto(
             first.ParticipantId, first.ParticipantId, first.CustomParticipantId, last.DisplayName, last.PresetName, first.JoinedAt,
             peers.Any(p => p.LeftAt is null) ? null : peers.Max(p => p.LeftAt),
             MeetingSessionDto.Minutes(peers.Sum(p => ((p.LeftAt ?? now) - p.JoinedAt).TotalSeconds)), first.CreatedAt, last.UpdatedAt);
     }
 }
 
-public sealed record SessionListDto(IReadOnlyList<MeetingSessionDto> Sessions);
+public sealed record MeetingSessionListDto(IReadOnlyList<MeetingSessionDto> Sessions);
 
-public sealed record SessionParticipantsDto(IReadOnlyList<SessionParticipantDto> Participants);
+public sealed record MeetingSessionParticipantsDto(IReadOnlyList<MeetingSessionParticipantDto> Participants);
 
 /// <summary>A participant of a session and what it sent and received (<c>peer_report</c>, in RealtimeKit's call-stats shape).</summary>
-public sealed record SessionParticipantDetailsDto(SessionParticipantDto Participant, PeerReportDto PeerReport);
+public sealed record MeetingSessionParticipantDetailsDto(MeetingSessionParticipantDto Participant, PeerReportDto PeerReport);
 
 public sealed record PeerReportDto(QualityDto Quality);
 
@@ -80,7 +80,7 @@ public sealed record QualityDto(
     IReadOnlyList<MediaStatsDto> ScreenshareAudioConsumer,
     IReadOnlyList<MediaStatsDto> ScreenshareVideoConsumer)
 {
-    public static QualityDto From(IReadOnlyList<SessionMediaTrack> tracks, DateTimeOffset now)
+    public static QualityDto From(IReadOnlyList<MeetingSessionMediaTrack> tracks, DateTimeOffset now)
     {
         IReadOnlyList<MediaStatsDto> Of(bool producer, bool video, string source) =>
             [.. tracks.Where(t => t.Producer == producer && t.Video == video && t.Source == source).OrderBy(t => t.StartedAt).Select(t => MediaStatsDto.From(t, now))];
@@ -112,7 +112,7 @@ public sealed record MediaStatsDto(
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt)
 {
-    public static MediaStatsDto From(SessionMediaTrack track, DateTimeOffset now)
+    public static MediaStatsDto From(MeetingSessionMediaTrack track, DateTimeOffset now)
     {
         double seconds = Math.Max(0.001, ((track.EndedAt ?? now) - track.StartedAt).TotalSeconds);
         double kbps = Math.Round(track.Bytes * 8 / seconds / 1000, 1);

@@ -7,7 +7,7 @@ namespace Stagecast.WebRtc.Sdp;
 /// answers: ICE credentials, the DTLS fingerprint and role, and per media section its codecs, direction and SSRCs.
 /// Parsing is line by line with every count bounded; an offer that breaks a rule gets a message naming it.
 /// </summary>
-public sealed class SessionDescription
+public sealed class SdpSessionDescription
 {
     /// <summary>Largest offer accepted (browsers send 5-10 KB; a hundred codecs would still fit).</summary>
     public const int MaxLength = 64 * 1024;
@@ -31,7 +31,7 @@ public sealed class SessionDescription
     public List<MediaDescription> Media { get; } = [];
 
     /// <summary>Parses an offer; throws <see cref="SdpException"/> with a message naming what is wrong.</summary>
-    public static SessionDescription Parse(string text)
+    public static SdpSessionDescription Parse(string text)
     {
         if (text.Length > MaxLength)
         {
@@ -43,7 +43,7 @@ public sealed class SessionDescription
             throw new SdpException("the body is not an SDP offer (it must start with v=0)");
         }
 
-        var description = new SessionDescription();
+        var description = new SdpSessionDescription();
         MediaDescription? current = null;
         int lineCount = 0;
         foreach (var rawLine in text.AsSpan().EnumerateLines())

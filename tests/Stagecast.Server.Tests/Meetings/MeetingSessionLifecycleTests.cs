@@ -13,7 +13,7 @@ namespace Stagecast.Server.Tests.Meetings;
 /// reconnect grace of a dropped peer, and participant minutes measured to the second.
 /// </summary>
 [Trait(ContractSuite.Trait, ContractSuite.Name)]
-public sealed class SessionLifecycleTests
+public sealed class MeetingSessionLifecycleTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 

@@ -4,14 +4,14 @@ using Stagecast.Server.Hosting.Database;
 namespace Stagecast.Server.Features.LivestreamSessions;
 
 /// <summary>What the session writer persists, in order.</summary>
-public abstract record SessionEvent
+public abstract record LivestreamSessionEvent
 {
-    public sealed record Started(string SessionId, string LivestreamId, DateTimeOffset StartedTime) : SessionEvent;
+    public sealed record Started(string SessionId, string LivestreamId, DateTimeOffset StartedTime) : LivestreamSessionEvent;
 
     /// <summary>A meeting livestream waits for media again after a broadcast ended.</summary>
-    public sealed record Invoked(LivestreamSession Session) : SessionEvent;
+    public sealed record Invoked(LivestreamSession Session) : LivestreamSessionEvent;
 
-    public sealed record Progressed(IReadOnlyCollection<SessionProgress> Sessions) : SessionEvent;
+    public sealed record Progressed(IReadOnlyCollection<LivestreamSessionProgress> Sessions) : LivestreamSessionEvent;
 
     public sealed record Ended(
         string SessionId,
@@ -21,5 +21,5 @@ public abstract record SessionEvent
         string? ErrMessage,
         double IngestSeconds,
         double ViewerSeconds,
-        LivestreamStatus Status) : SessionEvent;
+        LivestreamStatus Status) : LivestreamSessionEvent;
 }

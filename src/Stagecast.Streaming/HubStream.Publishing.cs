@@ -3,7 +3,7 @@ using Stagecast.Media.Codecs;
 namespace Stagecast.Streaming;
 
 /// <summary>The publisher side: attach and detach, configuration, media, the timeline and the GOP cache.</summary>
-public sealed partial class LiveStream
+public sealed partial class HubStream
 {
     /// <summary>Gap inserted between the last frame of one publisher and the first of the next (one 25 fps frame).</summary>
     private const long ResumeGapMilliseconds = 40;
@@ -108,9 +108,9 @@ public sealed partial class LiveStream
             PublishResult result;
             switch (State)
             {
-                case LiveStreamState.Ended:
+                case HubStreamState.Ended:
                     return null;
-                case LiveStreamState.Reconnecting:
+                case HubStreamState.Reconnecting:
                     _reconnectTimer?.Dispose();
                     _reconnectTimer = null;
                     result = PublishResult.Resumed;
@@ -131,7 +131,7 @@ public sealed partial class LiveStream
             var publisher = new Publisher(this, info, _time);
             Publisher = publisher;
             PublisherCount++;
-            State = LiveStreamState.Live;
+            State = HubStreamState.Live;
             _needsOffset = true;
             ClearGop();
             FanOutControl(MediaFrameKind.PublisherResumed, null);
@@ -195,7 +195,7 @@ public sealed partial class LiveStream
     {
         lock (_sync)
         {
-            if (publisher == Publisher && State == LiveStreamState.Live)
+            if (publisher == Publisher && State == HubStreamState.Live)
             {
                 if (_needsOffset)
                 {
@@ -235,7 +235,7 @@ public sealed partial class LiveStream
         bool left = false;
         lock (_sync)
         {
-            if (publisher != Publisher || State != LiveStreamState.Live)
+            if (publisher != Publisher || State != HubStreamState.Live)
             {
                 return;
             }
@@ -245,11 +245,11 @@ public sealed partial class LiveStream
             if (!graceful && _options.ReconnectWindow > TimeSpan.Zero)
             {
                 Publisher = null;
-                State = LiveStreamState.Reconnecting;
+                State = HubStreamState.Reconnecting;
                 EndIngestRun();
                 FanOutControl(MediaFrameKind.PublisherLeft, null);
                 _reconnectTimer = _time.CreateTimer(
-                    static state => ((LiveStream)state!).End(StreamEndKind.PublisherLost, "the publisher did not reconnect within the reconnect window"),
+                    static state => ((HubStream)state!).End(StreamEndKind.PublisherLost, "the publisher did not reconnect within the reconnect window"),
                     this,
                     _options.ReconnectWindow,
                     Timeout.InfiniteTimeSpan);
@@ -286,15 +286,15 @@ public sealed partial class LiveStream
     /// <summary>Ends the stream: the publisher is disconnected and readers see <see cref="MediaFrameKind.StreamEnded"/>.</summary>
     public void End(StreamEndKind kind, string? reason)
     {
-        LiveStreamReader[] readers;
+        HubStreamReader[] readers;
         lock (_sync)
         {
-            if (State == LiveStreamState.Ended)
+            if (State == HubStreamState.Ended)
             {
                 return;
             }
 
-            State = LiveStreamState.Ended;
+            State = HubStreamState.Ended;
             EndKind = kind;
             EndReason = reason;
             EndedAt = _time.GetUtcNow();

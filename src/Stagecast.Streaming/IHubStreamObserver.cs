@@ -4,21 +4,21 @@ namespace Stagecast.Streaming;
 /// Learns about stream lifecycle changes (persistence, webhooks, packagers). Called synchronously outside the
 /// hub's locks; implementations must be quick and must not throw.
 /// </summary>
-public interface ILiveStreamObserver
+public interface IHubStreamObserver
 {
-    void OnStreamStarted(LiveStream stream)
+    void OnStreamStarted(HubStream stream)
     {
     }
 
-    void OnPublisherLeft(LiveStream stream)
+    void OnPublisherLeft(HubStream stream)
     {
     }
 
-    void OnPublisherResumed(LiveStream stream)
+    void OnPublisherResumed(HubStream stream)
     {
     }
 
-    void OnStreamEnded(LiveStream stream)
+    void OnStreamEnded(HubStream stream)
     {
     }
 }

@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// A hub of its own, apart from the livestreams' one, so LL-HLS, restream outputs and livestream sessions never see
 /// a participant's camera; a stream whose publisher dropped waits <see cref="MeetingMediaOptions.RepublishWindow"/>.
 /// </summary>
-public sealed class MeetingTracks(IOptions<MeetingMediaOptions> options, TimeProvider time, ILogger<StreamHub> logger)
+public sealed class MeetingMediaHub(IOptions<MeetingMediaOptions> options, TimeProvider time, ILogger<StreamHub> logger)
 {
     public StreamHub Hub { get; } = new(
         Options.Create(new StreamHubOptions { ReconnectWindow = options.Value.RepublishWindow }), time, [], logger);

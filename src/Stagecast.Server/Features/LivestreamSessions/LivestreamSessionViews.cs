@@ -7,7 +7,7 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 /// session and its livestream's status change together); the node running an open session adds what only it knows
 /// and writes periodically: its figures so far and its live viewers.
 /// </summary>
-public sealed class SessionViews(SessionRecorder recorder, LiveViewers viewers, TimeProvider time)
+public sealed class LivestreamSessionViews(LivestreamSessionAccounting recorder, LiveViewers viewers, TimeProvider time)
 {
     /// <summary>A stored session with its live figures and, while it is in progress here, its live viewers.</summary>
     public LivestreamSessionDto Show(LivestreamSession stored)

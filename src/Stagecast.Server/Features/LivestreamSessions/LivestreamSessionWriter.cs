@@ -9,16 +9,16 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 /// Persists session events in order on one background task, so the media plane never waits for the database.
 /// The queue is bounded; on shutdown it is drained before the process exits. Transient database errors are retried.
 /// </summary>
-public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, TimeProvider time, ILogger<SessionWriter> logger) : BackgroundService
+public sealed partial class LivestreamSessionWriter(ILivestreamStore livestreams, ILivestreamSessionStore store, LivestreamWebhookEvents webhooks, TimeProvider time, ILogger<LivestreamSessionWriter> logger) : BackgroundService
 {
     private const int Capacity = 10_000;
-    private readonly Channel<SessionEvent> _events = Channel.CreateBounded<SessionEvent>(
+    private readonly Channel<LivestreamSessionEvent> _events = Channel.CreateBounded<LivestreamSessionEvent>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
 
-    public void Enqueue(SessionEvent sessionEvent)
+    public void Enqueue(LivestreamSessionEvent sessionEvent)
     {
         Interlocked.Increment(ref _pending);
         if (!_events.Writer.TryWrite(sessionEvent))
@@ -60,7 +60,7 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
         }
     }
 
-    private async Task WriteWithRetriesAsync(SessionEvent sessionEvent)
+    private async Task WriteWithRetriesAsync(LivestreamSessionEvent sessionEvent)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -82,12 +82,12 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
         }
     }
 
-    private async Task WriteAsync(SessionEvent sessionEvent)
+    private async Task WriteAsync(LivestreamSessionEvent sessionEvent)
     {
         var now = time.GetUtcNow();
         switch (sessionEvent)
         {
-            case SessionEvent.Started started:
+            case LivestreamSessionEvent.Started started:
                 if (await livestreams.FindLivestreamAsync(started.LivestreamId, CancellationToken.None).ConfigureAwait(false) is not { } livestream)
                 {
                     return; // deleted meanwhile
@@ -98,13 +98,13 @@ public sealed partial class SessionWriter(ILivestreamStore livestreams, ILivestr
                     [webhooks.Status(livestream, "LIVE")],
                     CancellationToken.None).ConfigureAwait(false);
                 break;
-            case SessionEvent.Invoked invoked:
+            case LivestreamSessionEvent.Invoked invoked:
                 await store.InvokeSessionAsync(invoked.Session, CancellationToken.None).ConfigureAwait(false);
                 break;
-            case SessionEvent.Progressed progressed:
+            case LivestreamSessionEvent.Progressed progressed:
                 await store.UpdateSessionProgressAsync(progressed.Sessions, CancellationToken.None).ConfigureAwait(false);
                 break;
-            case SessionEvent.Ended ended:
+            case LivestreamSessionEvent.Ended ended:
                 // OFFLINE when a broadcast ends; IDLE when a meeting livestream's wait for media ends without one.
                 var ending = await livestreams.FindLivestreamAsync(ended.LivestreamId, CancellationToken.None).ConfigureAwait(false);
                 // Stamped with the time it happened, not the time it is written.

@@ -6,16 +6,16 @@ namespace Stagecast.Streaming;
 /// One continuous broadcast of a stream id: it outlives publisher reconnects within the reconnect window and
 /// fans media out to its readers in order. Timestamps are rewritten onto one monotonic timeline.
 /// </summary>
-public sealed partial class LiveStream
+public sealed partial class HubStream
 {
     private readonly object _sync = new();
     private readonly StreamHub _hub;
     private readonly StreamHubOptions _options;
     private readonly TimeProvider _time;
-    private LiveStreamReader[] _readers = [];
+    private HubStreamReader[] _readers = [];
     private int _sharedViewers;
 
-    internal LiveStream(string id, StreamHub hub, StreamHubOptions options, TimeProvider time)
+    internal HubStream(string id, StreamHub hub, StreamHubOptions options, TimeProvider time)
     {
         Id = id;
         _hub = hub;
@@ -30,7 +30,7 @@ public sealed partial class LiveStream
 
     public DateTimeOffset? EndedAt { get; private set; }
 
-    public LiveStreamState State { get; private set; } = LiveStreamState.Live;
+    public HubStreamState State { get; private set; } = HubStreamState.Live;
 
     /// <summary>Why the stream ended, when it did not end by a clean unpublish.</summary>
     public string? EndReason { get; private set; }
@@ -63,27 +63,27 @@ public sealed partial class LiveStream
     /// <summary>How many publishers have attached over the stream's life (1 unless it reconnected).</summary>
     public int PublisherCount { get; private set; }
 
-    public IReadOnlyList<LiveStreamReader> Readers => Volatile.Read(ref _readers);
+    public IReadOnlyList<HubStreamReader> Readers => Volatile.Read(ref _readers);
 
     /// <summary>
     /// Adds a reader. It first receives the current configuration and metadata, then (by default) the cached
     /// group of pictures from the newest keyframe, then live frames.
     /// </summary>
-    public LiveStreamReader AddReader(string name, ReaderOptions? options = null) => Add(name, options ?? ReaderOptions.Default, sink: null);
+    public HubStreamReader AddReader(string name, ReaderOptions? options = null) => Add(name, options ?? ReaderOptions.Default, sink: null);
 
     /// <summary>
     /// Adds an inline reader: <paramref name="sink"/> receives the same sequence a queued reader would (configuration,
     /// cached group of pictures, live frames), on the publisher's thread. Dispose the result to detach it.
     /// </summary>
-    public LiveStreamReader AddSink(string name, ILiveStreamSink sink) => Add(name, ReaderOptions.Default, sink);
+    public HubStreamReader AddSink(string name, IHubStreamSink sink) => Add(name, ReaderOptions.Default, sink);
 
-    private LiveStreamReader Add(string name, ReaderOptions options, ILiveStreamSink? sink)
+    private HubStreamReader Add(string name, ReaderOptions options, IHubStreamSink? sink)
     {
         lock (_sync)
         {
             bool hasGop = options.StartWithCachedGop && _gop.Count > 0;
-            var reader = new LiveStreamReader(this, name, options, waitForKeyframe: Video is not null && !hasGop, sink);
-            if (State == LiveStreamState.Ended)
+            var reader = new HubStreamReader(this, name, options, waitForKeyframe: Video is not null && !hasGop, sink);
+            if (State == HubStreamState.Ended)
             {
                 reader.Complete();
                 return reader;
@@ -112,7 +112,7 @@ public sealed partial class LiveStream
                 }
             }
 
-            if (State == LiveStreamState.Reconnecting)
+            if (State == HubStreamState.Reconnecting)
             {
                 OfferControl(reader, MediaFrameKind.PublisherLeft, null);
             }
@@ -122,7 +122,7 @@ public sealed partial class LiveStream
         }
     }
 
-    internal void RemoveReader(LiveStreamReader reader)
+    internal void RemoveReader(HubStreamReader reader)
     {
         lock (_sync)
         {
@@ -142,7 +142,7 @@ public sealed partial class LiveStream
 
     public void RemoveViewer() => Interlocked.Decrement(ref _sharedViewers);
 
-    private static void OfferControl(LiveStreamReader reader, MediaFrameKind kind, object? detail)
+    private static void OfferControl(HubStreamReader reader, MediaFrameKind kind, object? detail)
     {
         var frame = MediaFrame.Control(kind, detail, 0);
         reader.Offer(frame);

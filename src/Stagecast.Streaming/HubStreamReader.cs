@@ -5,21 +5,21 @@ namespace Stagecast.Streaming;
 
 /// <summary>
 /// One consumer of a live stream (a restream output, a test, ...) with its own bounded queue, an inline
-/// <see cref="ILiveStreamSink"/> (the HLS packager) that handles frames as they are written, or an
+/// <see cref="IHubStreamSink"/> (the HLS packager) that handles frames as they are written, or an
 /// <see cref="IRtpSink"/> that takes the publisher's RTP as it came (a forwarding WebRTC viewer). Every reader of a
-/// stream is one of these, so <see cref="LiveStream.Readers"/> says who reads it.
+/// stream is one of these, so <see cref="HubStream.Readers"/> says who reads it.
 /// The publisher never waits for a queued reader: when the queue is full, new media is dropped and counted, and video
 /// stays dropped until the next keyframe so the reader resumes with a decodable picture. Configuration and
 /// events are never dropped.
 /// </summary>
-public sealed class LiveStreamReader : IDisposable
+public sealed class HubStreamReader : IDisposable
 {
     private readonly Channel<MediaFrame> _channel = Channel.CreateUnbounded<MediaFrame>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
-    private readonly LiveStream _stream;
+    private readonly HubStream _stream;
     private readonly ReaderOptions _options;
-    private readonly ILiveStreamSink? _sink;
+    private readonly IHubStreamSink? _sink;
     private readonly IRtpSink? _rtp;
     private int _queuedFrames;
     private long _queuedBytes;
@@ -28,7 +28,7 @@ public sealed class LiveStreamReader : IDisposable
     private bool _waitingForKeyframe;
     private int _disposed;
 
-    internal LiveStreamReader(LiveStream stream, string name, ReaderOptions options, bool waitForKeyframe, ILiveStreamSink? sink = null, IRtpSink? rtp = null)
+    internal HubStreamReader(HubStream stream, string name, ReaderOptions options, bool waitForKeyframe, IHubStreamSink? sink = null, IRtpSink? rtp = null)
     {
         _stream = stream;
         Name = name;
@@ -46,7 +46,7 @@ public sealed class LiveStreamReader : IDisposable
     /// <summary>The RTP reader's sink, or null for a frame reader.</summary>
     internal IRtpSink? Rtp => _rtp;
 
-    public LiveStream Stream => _stream;
+    public HubStream Stream => _stream;
 
     /// <summary>Media frames dropped because this reader fell behind.</summary>
     public long DroppedFrames => Interlocked.Read(ref _droppedFrames);

@@ -9,23 +9,23 @@ namespace Stagecast.WebRtc.Transport;
 /// address a validated path comes from (DTLS and SRTP). Admission: at most <see cref="WebRtcOptions.MaxSessions"/>,
 /// and <see cref="WebRtcOptions.MaxSessionsPerAddress"/> per HTTP client address.
 /// </summary>
-public sealed class SessionRegistry(WebRtcOptions options)
+public sealed class WebRtcSessionRegistry(WebRtcOptions options)
 {
-    private readonly ConcurrentDictionary<string, WebRtcPeer> _byUfrag = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, WebRtcPeer> _byId = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<IPEndPoint, WebRtcPeer> _byAddress = new();
+    private readonly ConcurrentDictionary<string, WebRtcSession> _byUfrag = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WebRtcSession> _byId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IPEndPoint, WebRtcSession> _byAddress = new();
     private readonly AddressCounts _perAddress = new();
     private long _refused;
 
     public int Count => _byUfrag.Count;
 
-    public ICollection<WebRtcPeer> Sessions => _byUfrag.Values;
+    public ICollection<WebRtcSession> Sessions => _byUfrag.Values;
 
     /// <summary>Sessions refused because the server or the client's address had as many as allowed.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Adds a session; false when the server or the client's address already has as many as allowed.</summary>
-    public bool TryRegister(WebRtcPeer peer)
+    public bool TryRegister(WebRtcSession peer)
     {
         if (_byUfrag.Count >= options.MaxSessions || !_perAddress.TryAdd(peer.ClientAddress, options.MaxSessionsPerAddress))
         {
@@ -38,10 +38,10 @@ public sealed class SessionRegistry(WebRtcOptions options)
         return true;
     }
 
-    public void Unregister(WebRtcPeer peer)
+    public void Unregister(WebRtcSession peer)
     {
-        _byId.TryRemove(new KeyValuePair<string, WebRtcPeer>(peer.Id, peer));
-        if (_byUfrag.TryRemove(new KeyValuePair<string, WebRtcPeer>(peer.Ice.Credentials.Ufrag, peer)))
+        _byId.TryRemove(new KeyValuePair<string, WebRtcSession>(peer.Id, peer));
+        if (_byUfrag.TryRemove(new KeyValuePair<string, WebRtcSession>(peer.Ice.Credentials.Ufrag, peer)))
         {
             _perAddress.Remove(peer.ClientAddress);
         }
@@ -51,7 +51,7 @@ public sealed class SessionRegistry(WebRtcOptions options)
             switch (path)
             {
                 case UdpPath udp:
-                    _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcPeer>(udp.EndPoint, peer));
+                    _byAddress.TryRemove(new KeyValuePair<IPEndPoint, WebRtcSession>(udp.EndPoint, peer));
                     break;
                 case IceTcpConnection tcp:
                     tcp.Dispose();
@@ -61,7 +61,7 @@ public sealed class SessionRegistry(WebRtcOptions options)
     }
 
     /// <summary>A path passed a session's binding check: UDP packets from there now reach it.</summary>
-    public void Route(WebRtcPeer peer, IcePath path)
+    public void Route(WebRtcSession peer, IcePath path)
     {
         if (path is UdpPath udp)
         {
@@ -69,10 +69,10 @@ public sealed class SessionRegistry(WebRtcOptions options)
         }
     }
 
-    public WebRtcPeer? FindByUfrag(string ufrag) => _byUfrag.GetValueOrDefault(ufrag);
+    public WebRtcSession? FindByUfrag(string ufrag) => _byUfrag.GetValueOrDefault(ufrag);
 
     /// <summary>The session with this id (the last segment of its WHIP or WHEP resource URL), if it is open.</summary>
-    public WebRtcPeer? Find(string id) => _byId.GetValueOrDefault(id);
+    public WebRtcSession? Find(string id) => _byId.GetValueOrDefault(id);
 
-    public WebRtcPeer? FindByAddress(IPEndPoint endPoint) => _byAddress.GetValueOrDefault(endPoint);
+    public WebRtcSession? FindByAddress(IPEndPoint endPoint) => _byAddress.GetValueOrDefault(endPoint);
 }

@@ -4,7 +4,7 @@ using Stagecast.Server.Hosting;
 namespace Stagecast.Server.Features.LivestreamSessions;
 
 /// <summary>Writes the figures of live sessions every flush interval, while there are any.</summary>
-public sealed class SessionFlushService(SessionRecorder recorder, IOptions<SessionAccountingOptions> options, TimeProvider time)
+public sealed class LivestreamSessionFlushService(LivestreamSessionAccounting recorder, IOptions<AccountingOptions> options, TimeProvider time)
     : OnDemandService(time, options.Value.FlushInterval)
 {
     protected override Task TickAsync()

@@ -5,7 +5,7 @@ using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Srtp;
 using HashAlgorithm = Org.BouncyCastle.Crypto.Tls.HashAlgorithm;
 
-namespace Stagecast.WebRtc.Client;
+namespace Stagecast.Testing.WebRtc;
 
 /// <summary>The DTLS client side of DTLS-SRTP for <see cref="WebRtcClient"/>: offers both SRTP profiles, checks the server's fingerprint.</summary>
 internal sealed class DtlsSrtpClient(DtlsCertificate certificate, byte[] serverFingerprint) : DefaultTlsClient

@@ -4,7 +4,7 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// One track a peer sent (producer: what reached the server of it) or received (consumer: what the server sent it and
 /// what its receiver reports said) in a session. <see cref="EndedAt"/> is null while the track is live.
 /// </summary>
-public sealed record SessionMediaTrack(
+public sealed record MeetingSessionMediaTrack(
     string Id,
     string SessionId,
     string PeerId,
@@ -23,7 +23,7 @@ public sealed record SessionMediaTrack(
     double? JitterMs);
 
 /// <summary>The media figures of a session's peers (meeting media provides them).</summary>
-public interface ISessionMediaStats
+public interface IMeetingSessionMediaStats
 {
-    Task<IReadOnlyList<SessionMediaTrack>> ListAsync(string sessionId, IReadOnlyCollection<string> peerIds, CancellationToken cancellationToken);
+    Task<IReadOnlyList<MeetingSessionMediaTrack>> ListAsync(string sessionId, IReadOnlyCollection<string> peerIds, CancellationToken cancellationToken);
 }

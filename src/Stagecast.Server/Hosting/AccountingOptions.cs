@@ -2,7 +2,7 @@ using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Hosting;
 
-public sealed class SessionAccountingOptions
+public sealed class AccountingOptions
 {
     /// <summary>How often the figures of live sessions are written; a crash loses at most this much accounting.</summary>
     [Duration]

@@ -8,12 +8,13 @@ using Org.BouncyCastle.Crypto.Tls;
 using Org.BouncyCastle.Security;
 using Stagecast.Media.Rtp;
 using Stagecast.Transport.Epoll;
+using Stagecast.WebRtc;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Srtp;
 using Stagecast.WebRtc.Transport;
 
-namespace Stagecast.WebRtc.Client;
+namespace Stagecast.Testing.WebRtc;
 
 /// <summary>
 /// A minimal WebRTC client over UDP on Stagecast's own stack, for tests and the benchmark: it posts its offer (WHIP or

@@ -1,6 +1,6 @@
 using Stagecast.WebRtc.Dtls;
 
-namespace Stagecast.WebRtc.Client;
+namespace Stagecast.Testing.WebRtc;
 
 /// <summary>
 /// A WHIP publisher (a livestream with its stream key, or a meeting participant with its token) that sends the RTP it

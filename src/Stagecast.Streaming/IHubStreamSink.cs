@@ -6,7 +6,7 @@ namespace Stagecast.Streaming;
 /// the thread hop per frame that a queued reader costs, and it cannot fall behind, so it never drops. Anything
 /// that can block or wait on a network (restream outputs) must use a queued reader instead.
 /// </summary>
-public interface ILiveStreamSink
+public interface IHubStreamSink
 {
     /// <summary>Handles one frame and takes over the reference. Must not block; an exception detaches the sink.</summary>
     void OnFrame(MediaFrame frame);

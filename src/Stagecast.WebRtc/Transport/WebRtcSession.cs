@@ -12,7 +12,7 @@ namespace Stagecast.WebRtc.Transport;
 /// contexts it yields. WHIP and WHEP sessions derive from it and handle the media. Everything arriving here has
 /// been matched to this session by a binding request that passed MESSAGE-INTEGRITY, or by the address it chose.
 /// </summary>
-public abstract class WebRtcPeer : IDisposable
+public abstract class WebRtcSession : IDisposable
 {
     private readonly CancellationTokenSource _closed = new();
     private readonly DtlsSession _dtls;
@@ -24,7 +24,7 @@ public abstract class WebRtcPeer : IDisposable
     private readonly TokenBucket _packets;
     private int _dtlsStarted;
 
-    protected WebRtcPeer(WebRtcTransport transport, SessionDescription offer, string clientAddress)
+    protected WebRtcSession(WebRtcTransport transport, SdpSessionDescription offer, string clientAddress)
     {
         Transport = transport;
         _time = transport.Time;

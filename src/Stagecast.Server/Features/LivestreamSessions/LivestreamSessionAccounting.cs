@@ -12,9 +12,9 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 /// media fills in the session opened when it was invoked. The figures come from
 /// the media plane: media seconds ingested by the hub, viewer seconds delivered by HLS.
 /// </summary>
-public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls, IEnumerable<IPendingLivestreamSessions> pending, TimeProvider time) : ILiveStreamObserver
+public sealed class LivestreamSessionAccounting(LivestreamSessionWriter writer, HlsStreamRegistry hls, IEnumerable<IPendingLivestreamSessions> pending, TimeProvider time) : IHubStreamObserver
 {
-    private readonly ConcurrentDictionary<LiveStream, ActiveLivestreamSession> _byStream = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<HubStream, ActiveLivestreamSession> _byStream = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<string, ActiveLivestreamSession> _byLivestream = new(StringComparer.Ordinal);
 
     public ICollection<ActiveLivestreamSession> Active => _byStream.Values;
@@ -28,17 +28,17 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
     public (double Ingest, double Viewer) Figures(ActiveLivestreamSession session) =>
         (session.Stream.IngestedDuration.TotalSeconds, hls.TryGet(session.Stream, out var output) ? output.Viewers.ViewerSeconds : 0);
 
-    public void OnStreamStarted(LiveStream stream)
+    public void OnStreamStarted(HubStream stream)
     {
         // A meeting livestream's media continues the session its invocation opened.
         var session = new ActiveLivestreamSession(pending.Select(p => p.TakePendingSession(stream.Id)).FirstOrDefault(id => id is not null) ?? Guid.NewGuid().ToString(), stream);
         _byStream[stream] = session;
         _byLivestream[stream.Id] = session;
-        writer.Enqueue(new SessionEvent.Started(session.SessionId, stream.Id, session.StartedTime));
+        writer.Enqueue(new LivestreamSessionEvent.Started(session.SessionId, stream.Id, session.StartedTime));
         Started?.Invoke();
     }
 
-    public void OnStreamEnded(LiveStream stream)
+    public void OnStreamEnded(HubStream stream)
     {
         if (!_byStream.TryRemove(stream, out var session))
         {
@@ -50,7 +50,7 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
         bool lost = stream.EndKind == StreamEndKind.PublisherLost;
         string? error = lost ? Describe(stream) : null;
         var stopped = stream.StoppedAt ?? time.GetUtcNow();
-        writer.Enqueue(new SessionEvent.Ended(
+        writer.Enqueue(new LivestreamSessionEvent.Ended(
             session.SessionId, stream.Id, session.StartedTime, stopped, error, ingest, viewer, lost ? LivestreamStatus.Errored : LivestreamStatus.Idle));
     }
 
@@ -61,15 +61,15 @@ public sealed class SessionRecorder(SessionWriter writer, HlsStreamRegistry hls,
         var progress = Active.Select(s =>
         {
             var (ingest, viewer) = Figures(s);
-            return new SessionProgress(s.SessionId, s.LivestreamId, ingest, viewer, now);
+            return new LivestreamSessionProgress(s.SessionId, s.LivestreamId, ingest, viewer, now);
         }).ToList();
         if (progress.Count > 0)
         {
-            writer.Enqueue(new SessionEvent.Progressed(progress));
+            writer.Enqueue(new LivestreamSessionEvent.Progressed(progress));
         }
     }
 
-    private static string Describe(LiveStream stream) => stream.LastPublisherError is { } error
+    private static string Describe(HubStream stream) => stream.LastPublisherError is { } error
         ? $"{error}; the publisher did not reconnect"
         : $"the publisher disconnected without unpublishing and did not reconnect ({stream.EndReason})";
 }

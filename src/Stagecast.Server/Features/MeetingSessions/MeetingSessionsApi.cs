@@ -9,7 +9,7 @@ using Stagecast.Server.Hosting.Security;
 namespace Stagecast.Server.Features.MeetingSessions;
 
 /// <summary>Meeting sessions, their participants and chat (RealtimeKit's /sessions).</summary>
-public static class SessionsApi
+public static class MeetingSessionsApi
 {
     public const string ChatDownloadPath = "/downloads/sessions/{session_id}/chat.csv";
     private const string NotOffered = "Stagecast does not transcribe or summarise sessions";
@@ -48,12 +48,12 @@ public static class SessionsApi
         return endpoints;
     }
 
-    private static async Task<Ok<ApiPagedResponse<SessionListDto>>> ListAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time)
+    private static async Task<Ok<ApiPagedResponse<MeetingSessionListDto>>> ListAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time)
     {
         var query = new QueryParameters(context.Request.Query);
         var paging = query.Paging();
         var (from, to) = query.TimeRange();
-        var filter = new SessionFilter(
+        var filter = new MeetingSessionFilter(
             query.Text("associated_id"),
             query.Choice("status", "LIVE", "ENDED") switch { "LIVE" => true, "ENDED" => false, _ => null },
             from,
@@ -63,13 +63,13 @@ public static class SessionsApi
             query.Ascending());
         var page = await store.ListSessionsAsync(context.App().Id, filter, paging, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         var sessions = page.Items.Select(MeetingSessionDto.From).ToList();
-        return ApiResults.Paged(new SessionListDto(sessions), paging, sessions.Count, page.TotalCount);
+        return ApiResults.Paged(new MeetingSessionListDto(sessions), paging, sessions.Count, page.TotalCount);
     }
 
     private static async Task<Ok<ApiResponse<MeetingSessionDto>>> GetAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id) =>
         ApiResults.Ok(MeetingSessionDto.From(await FindAsync(context, store, time, session_id).ConfigureAwait(false)));
 
-    private static async Task<Ok<ApiPagedResponse<SessionParticipantsDto>>> ParticipantsAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id)
+    private static async Task<Ok<ApiPagedResponse<MeetingSessionParticipantsDto>>> ParticipantsAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id)
     {
         await FindAsync(context, store, time, session_id).ConfigureAwait(false);
         var query = new QueryParameters(context.Request.Query);
@@ -78,35 +78,35 @@ public static class SessionsApi
         if (query.Choice("view", "raw", "consolidated") == "consolidated")
         {
             var all = (await store.ListPeersAsync(session_id, new Paging(1, int.MaxValue), context.RequestAborted).ConfigureAwait(false)).Items;
-            var rows = all.GroupBy(p => p.ParticipantId).Select(g => SessionParticipantDto.Consolidate(g.ToList(), now)).ToList();
+            var rows = all.GroupBy(p => p.ParticipantId).Select(g => MeetingSessionParticipantDto.Consolidate(g.ToList(), now)).ToList();
             var pageRows = rows.Skip(paging.Offset).Take(paging.PerPage).ToList();
-            return ApiResults.Paged(new SessionParticipantsDto(pageRows), paging, pageRows.Count, rows.Count);
+            return ApiResults.Paged(new MeetingSessionParticipantsDto(pageRows), paging, pageRows.Count, rows.Count);
         }
 
         var page = await store.ListPeersAsync(session_id, paging, context.RequestAborted).ConfigureAwait(false);
-        var peers = page.Items.Select(p => SessionParticipantDto.From(p, now)).ToList();
-        return ApiResults.Paged(new SessionParticipantsDto(peers), paging, peers.Count, page.TotalCount);
+        var peers = page.Items.Select(p => MeetingSessionParticipantDto.From(p, now)).ToList();
+        return ApiResults.Paged(new MeetingSessionParticipantsDto(peers), paging, peers.Count, page.TotalCount);
     }
 
-    private static async Task<Ok<ApiResponse<SessionParticipantDetailsDto>>> ParticipantAsync(
-        HttpContext context, IMeetingSessionStore store, IEnumerable<ISessionMediaStats> media, TimeProvider time, string session_id, string participant_id)
+    private static async Task<Ok<ApiResponse<MeetingSessionParticipantDetailsDto>>> ParticipantAsync(
+        HttpContext context, IMeetingSessionStore store, IEnumerable<IMeetingSessionMediaStats> media, TimeProvider time, string session_id, string participant_id)
     {
         await FindAsync(context, store, time, session_id).ConfigureAwait(false);
         var peers = (await store.ListPeersAsync(session_id, new Paging(1, int.MaxValue), context.RequestAborted).ConfigureAwait(false)).Items;
         var now = time.GetUtcNow();
         var byPeer = peers.FirstOrDefault(p => p.Id == participant_id);
         var byParticipant = peers.Where(p => p.ParticipantId == participant_id).ToList();
-        var row = byPeer is not null ? SessionParticipantDto.From(byPeer, now)
-            : byParticipant.Count > 0 ? SessionParticipantDto.Consolidate(byParticipant, now)
+        var row = byPeer is not null ? MeetingSessionParticipantDto.From(byPeer, now)
+            : byParticipant.Count > 0 ? MeetingSessionParticipantDto.Consolidate(byParticipant, now)
             : throw ApiException.NotFound($"No participant found with id {participant_id} in session {session_id}");
         string[] peerIds = byPeer is not null ? [byPeer.Id] : [.. byParticipant.Select(p => p.Id)];
-        List<SessionMediaTrack> tracks = [];
+        List<MeetingSessionMediaTrack> tracks = [];
         foreach (var source in media)
         {
             tracks.AddRange(await source.ListAsync(session_id, peerIds, context.RequestAborted).ConfigureAwait(false));
         }
 
-        return ApiResults.Ok(new SessionParticipantDetailsDto(row, new PeerReportDto(QualityDto.From(tracks, now))));
+        return ApiResults.Ok(new MeetingSessionParticipantDetailsDto(row, new PeerReportDto(QualityDto.From(tracks, now))));
     }
 
     private static async Task<Ok<ApiResponse<ChatDownloadDto>>> ChatAsync(

@@ -1,6 +1,6 @@
 namespace Stagecast.Streaming;
 
-public enum LiveStreamState
+public enum HubStreamState
 {
     /// <summary>A publisher is attached.</summary>
     Live,

@@ -5,9 +5,9 @@ namespace Stagecast.Streaming;
 /// packets go, as they came, to the stream's RTP readers, which forward them without the frame path. Frames and RTP
 /// are two views of one broadcast with one list of readers.
 /// </summary>
-public sealed partial class LiveStream
+public sealed partial class HubStream
 {
-    private LiveStreamReader[] _rtpReaders = [];
+    private HubStreamReader[] _rtpReaders = [];
 
     /// <summary>The video track's RTP format while a publisher sends RTP (WebRTC), else null.</summary>
     public RtpTrackFormat? RtpVideo { get; private set; }
@@ -19,12 +19,12 @@ public sealed partial class LiveStream
     /// Adds a reader of the publisher's RTP, handled inline on the publisher's thread. It sees packets from now on
     /// (ask the publisher for a keyframe with <see cref="RequestKeyframe"/> to start on one). Dispose it to detach.
     /// </summary>
-    public LiveStreamReader AddRtpReader(string name, IRtpSink sink, ReaderOptions? options = null)
+    public HubStreamReader AddRtpReader(string name, IRtpSink sink, ReaderOptions? options = null)
     {
         lock (_sync)
         {
-            var reader = new LiveStreamReader(this, name, options ?? ReaderOptions.Default, waitForKeyframe: false, sink: null, rtp: sink);
-            if (State == LiveStreamState.Ended)
+            var reader = new HubStreamReader(this, name, options ?? ReaderOptions.Default, waitForKeyframe: false, sink: null, rtp: sink);
+            if (State == HubStreamState.Ended)
             {
                 reader.Complete();
                 return reader;
@@ -101,5 +101,5 @@ public sealed partial class LiveStream
         }
     }
 
-    private void RemoveRtpReader(LiveStreamReader reader) => _rtpReaders = Array.FindAll(_rtpReaders, r => r != reader);
+    private void RemoveRtpReader(HubStreamReader reader) => _rtpReaders = Array.FindAll(_rtpReaders, r => r != reader);
 }
