@@ -22,6 +22,14 @@ public sealed class WhepClient : WebRtcClient
         return client;
     }
 
+    /// <summary>Offers through <paramref name="negotiate"/> (a test answering in process), connects, and returns once DTLS is done.</summary>
+    public static async Task<WhepClient> ConnectAsync(Negotiate negotiate, DtlsCertificate certificate, CancellationToken cancellationToken = default)
+    {
+        var client = new WhepClient(certificate);
+        await client.ConnectAsync(negotiate, certificate.Fingerprint, dtls: true, cancellationToken).ConfigureAwait(false);
+        return client;
+    }
+
     /// <summary>
     /// A client that stalls: it offers and keeps ICE alive (binding requests) but never starts DTLS, as a hostile or
     /// broken peer would. The server must drop the session at its connect deadline (tests, the soak's hostile waves).
