@@ -62,9 +62,12 @@ public sealed class InProcessWebRtc : IAsyncDisposable
             return (new WhipSession(Transport, offer, negotiation, ClientAddress, Hub, streamId, _ffmpeg, NullLogger.Instance), negotiation.Media);
         });
 
-    /// <summary>A WHEP viewer of a live stream: its WebRTC publisher's RTP as it came when it takes the codecs, else the hub's frames.</summary>
-    public Task<(WhepClient Client, WhepSession Session)> WatchAsync(LiveStream stream) =>
-        ConnectAsync((negotiate, certificate) => WhepClient.ConnectAsync(negotiate, certificate), offer =>
+    /// <summary>
+    /// A WHEP viewer of a live stream: its WebRTC publisher's RTP as it came when it takes the codecs, else the hub's
+    /// frames; over ICE-TCP when <paramref name="iceTcp"/> (the transport must listen for it).
+    /// </summary>
+    public Task<(WhepClient Client, WhepSession Session)> WatchAsync(LiveStream stream, bool iceTcp = false) =>
+        ConnectAsync((negotiate, certificate) => WhepClient.ConnectAsync(negotiate, certificate, iceTcp), offer =>
         {
             WhepSession session = WhepNegotiation.ChooseForwarded(offer, stream) is { } forwarded
                 ? new ForwardingWhepSession(Transport, offer, forwarded, ClientAddress, stream, NullLogger.Instance)
@@ -89,7 +92,11 @@ public sealed class InProcessWebRtc : IAsyncDisposable
             Assert.True(Transport.TryRegister(session), "the transport refused the session");
             return Task.FromResult(SdpAnswer.Build(session.Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), media, "stagecast"));
         }, ClientCertificate);
-        _clients.Add(client);
+        lock (_clients)
+        {
+            _clients.Add(client);
+        }
+
         await Eventually.TrueAsync(() => created!.IsConnected, "the server's side of the session to connect");
         return (client, created!);
     }

@@ -17,15 +17,16 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.Testing.WebRtc;
 
 /// <summary>
-/// A minimal WebRTC client over UDP on Stagecast's own stack, for tests and the benchmark: it posts its offer (WHIP or
-/// WHEP) or hands it to sessions a test builds in process (<see cref="Negotiate"/>), acts as ICE controlling agent
-/// (binding requests with USE-CANDIDATE, repeated for consent) and DTLS client, then sends the RTP it is given
-/// (<see cref="WhipClient"/>) or decrypts and counts what arrives (<see cref="WhepClient"/>). It does not encode or
-/// decode, so thousands fit on a machine.
+/// A minimal WebRTC client over UDP (or ICE-TCP) on Stagecast's own stack, for tests and the benchmark: it posts its
+/// offer (WHIP or WHEP) or hands it to sessions a test builds in process (<see cref="Negotiate"/>), acts as ICE
+/// controlling agent (binding requests with USE-CANDIDATE, repeated for consent) and DTLS client, then sends the RTP it
+/// is given (<see cref="WhipClient"/>) or decrypts and counts what arrives (<see cref="WhepClient"/>). It does not
+/// encode or decode, so thousands fit on a machine.
 /// </summary>
-public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
+public abstract partial class WebRtcClient : IAsyncDisposable, DatagramTransport
 {
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _socket;
+    private readonly bool _iceTcp;
     private readonly IceCredentials _ice = IceCredentials.Create();
     private readonly DtlsCertificate _certificate;
     private readonly BlockingCollection<byte[]> _dtls = new(64);
@@ -44,7 +45,13 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
     private (int Bytes, int Datagram) _lastRead; // of a GRO read, for FirstRejection
     private UdpReceivePump? _pump;
 
-    protected WebRtcClient(DtlsCertificate certificate) => _certificate = certificate;
+    /// <summary>A client with its certificate; over ICE-TCP (RFC 6544) when <paramref name="iceTcp"/>, else over UDP.</summary>
+    protected WebRtcClient(DtlsCertificate certificate, bool iceTcp = false)
+    {
+        _certificate = certificate;
+        _iceTcp = iceTcp;
+        _socket = iceTcp ? TcpSocket() : new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    }
 
     /// <summary>
     /// When set, clients connected afterwards are read by this pump instead of each waiting on its socket (a load tool
@@ -124,7 +131,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
 
         try
         {
-            _socket.Send(_sendBuffer.AsSpan(0, protectedLength));
+            Transmit(_sendBuffer.AsSpan(0, protectedLength));
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -196,7 +203,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
             {
                 serverFingerprint = Convert.FromHexString(line[22..].Replace(":", "", StringComparison.Ordinal));
             }
-            else if (line.StartsWith("a=candidate:", StringComparison.Ordinal) && line.Split(' ') is { Length: > 5 } parts && parts[2] == "udp")
+            else if (line.StartsWith("a=candidate:", StringComparison.Ordinal) && line.Split(' ') is { Length: > 5 } parts && parts[2] == (_iceTcp ? "tcp" : "udp"))
             {
                 var address = IPAddress.Parse(parts[4]);
                 if (candidate is null || IPAddress.IsLoopback(address))
@@ -206,8 +213,9 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
             }
         }
 
-        _socket.Connect(candidate ?? throw new WebRtcProtocolException("the answer has no UDP candidate"));
-        _ = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+        await _socket.ConnectAsync(candidate ?? throw new WebRtcProtocolException($"the answer has no {(_iceTcp ? "TCP" : "UDP")} candidate"), cancellationToken)
+            .ConfigureAwait(false);
+        _ = Task.Run(_iceTcp ? ReceiveFramesAsync : ReceiveLoopAsync, CancellationToken.None);
         _ = Task.Run(() => KeepConsentAsync(_closed.Token), CancellationToken.None);
         if (dtls)
         {
@@ -233,7 +241,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         {
             try
             {
-                _socket.Send(BindingRequest());
+                Transmit(BindingRequest());
                 await Task.Delay(i < 5 ? 100 : 2000, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -292,6 +300,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         {
             try
             {
+                await WhileReadingPausedAsync().ConfigureAwait(false);
                 if (gro is null)
                 {
                     int length = await _socket.ReceiveAsync(buffer, SocketFlags.None, _closed.Token).ConfigureAwait(false);
@@ -400,7 +409,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         return length;
     }
 
-    public void Send(byte[] buf, int off, int len) => _socket.Send(buf.AsSpan(off, len));
+    public void Send(byte[] buf, int off, int len) => Transmit(buf.AsSpan(off, len));
 
     public void Close()
     {
