@@ -17,14 +17,16 @@ using Stagecast.WebRtc.Transport;
 namespace Stagecast.Testing.WebRtc;
 
 /// <summary>
-/// A minimal WebRTC client over UDP on Stagecast's own stack, for tests and the benchmark: it posts its offer (WHIP or
-/// WHEP), acts as ICE controlling agent (binding requests with USE-CANDIDATE, repeated for consent) and DTLS client,
-/// then sends the RTP it is given (<see cref="WhipClient"/>) or decrypts and counts what arrives (<see cref="WhepClient"/>).
-/// It does not encode or decode, so thousands fit on a machine.
+/// A minimal WebRTC client over UDP (or ICE-TCP) on Stagecast's own stack, for tests and the benchmark: it posts its
+/// offer (WHIP or WHEP) or hands it to sessions a test builds in process (<see cref="Negotiate"/>), acts as ICE
+/// controlling agent (binding requests with USE-CANDIDATE, repeated for consent) and DTLS client, then sends the RTP it
+/// is given (<see cref="WhipClient"/>) or decrypts and counts what arrives (<see cref="WhepClient"/>). It does not
+/// encode or decode, so thousands fit on a machine.
 /// </summary>
-public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
+public abstract partial class WebRtcClient : IAsyncDisposable, DatagramTransport
 {
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Socket _socket;
+    private readonly bool _iceTcp;
     private readonly IceCredentials _ice = IceCredentials.Create();
     private readonly DtlsCertificate _certificate;
     private readonly BlockingCollection<byte[]> _dtls = new(64);
@@ -38,11 +40,18 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
     private long _audioPackets;
     private long _bytes;
     private long _rejected;
+    private long _rtcpPackets;
     private long _media;
     private (int Bytes, int Datagram) _lastRead; // of a GRO read, for FirstRejection
     private UdpReceivePump? _pump;
 
-    protected WebRtcClient(DtlsCertificate certificate) => _certificate = certificate;
+    /// <summary>A client with its certificate; over ICE-TCP (RFC 6544) when <paramref name="iceTcp"/>, else over UDP.</summary>
+    protected WebRtcClient(DtlsCertificate certificate, bool iceTcp = false)
+    {
+        _certificate = certificate;
+        _iceTcp = iceTcp;
+        _socket = iceTcp ? TcpSocket() : new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    }
 
     /// <summary>
     /// When set, clients connected afterwards are read by this pump instead of each waiting on its socket (a load tool
@@ -76,21 +85,53 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
     /// <summary>The SDP offer this client posts, claiming <paramref name="fingerprint"/> for its certificate.</summary>
     protected abstract string Offer(string fingerprint);
 
+    /// <summary>Each media packet as it arrives, decrypted (tests: payloads, sequence numbers); only with <see cref="VerifyEvery"/> 1.</summary>
+    public PacketHandler? RtpReceived { get; set; }
+
+    /// <summary>Each RTCP packet (compound) the server sends, decrypted: its receiver reports, NACKs, PLIs. Read only when set.</summary>
+    public PacketHandler? RtcpReceived { get; set; }
+
+    /// <summary>RTCP packets (compounds) that arrived, also before DTLS completed here, counted after <see cref="RtcpReceived"/> saw them.</summary>
+    public long RtcpPackets => Interlocked.Read(ref _rtcpPackets);
+
+    /// <summary>
+    /// Which media packets the network loses, by payload type and sequence number (tests): they are dropped on arrival,
+    /// before decryption, so that one sent again is new to the SRTP replay window as it would be.
+    /// </summary>
+    public Func<int, ushort, bool>? Lose { get; set; }
+
     /// <summary>
     /// Encrypts and sends one RTP packet (once connected; before, it is dropped). Not thread-safe: one sender at a time.
     /// </summary>
     public void SendRtp(ReadOnlySpan<byte> packet)
     {
-        if (_outbound is not { } outbound || _closed.IsCancellationRequested || packet.Length > _sendBuffer.Length - 16)
+        if (_outbound is { } outbound && packet.Length <= _sendBuffer.Length - 16)
+        {
+            packet.CopyTo(_sendBuffer);
+            Send(outbound.ProtectRtp(_sendBuffer, packet.Length));
+        }
+    }
+
+    /// <summary>Encrypts and sends one RTCP packet (compound: a viewer's NACK or PLI). One sender at a time, as for <see cref="SendRtp"/>.</summary>
+    public void SendRtcp(ReadOnlySpan<byte> packet)
+    {
+        if (_outbound is { } outbound && packet.Length <= _sendBuffer.Length - 32)
+        {
+            packet.CopyTo(_sendBuffer);
+            Send(outbound.ProtectRtcp(_sendBuffer, packet.Length));
+        }
+    }
+
+    private void Send(int protectedLength)
+    {
+        if (_closed.IsCancellationRequested)
         {
             return;
         }
 
-        packet.CopyTo(_sendBuffer);
-        int length = outbound.ProtectRtp(_sendBuffer, packet.Length);
         try
         {
-            _socket.Send(_sendBuffer.AsSpan(0, length));
+            Transmit(_sendBuffer.AsSpan(0, protectedLength));
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
@@ -107,11 +148,16 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
     }
 
     /// <summary>Posts the offer to <paramref name="url"/> (with a bearer token when given), connects, and runs DTLS when asked.</summary>
-    protected async Task ConnectAsync(HttpClient http, string url, string? bearer, string fingerprint, bool dtls, CancellationToken cancellationToken)
+    protected Task ConnectAsync(HttpClient http, string url, string? bearer, string fingerprint, bool dtls, CancellationToken cancellationToken) =>
+        ConnectAsync((offer, token) => PostOfferAsync(http, url, bearer, offer, token), fingerprint, dtls, cancellationToken);
+
+    /// <summary>Hands the offer to <paramref name="negotiate"/>, connects to what its answer says, and runs DTLS when asked.</summary>
+    protected async Task ConnectAsync(Negotiate negotiate, string fingerprint, bool dtls, CancellationToken cancellationToken)
     {
         try
         {
-            await ConnectCoreAsync(http, url, bearer, fingerprint, dtls, cancellationToken).ConfigureAwait(false);
+            string answer = await negotiate(Offer(fingerprint), cancellationToken).ConfigureAwait(false);
+            await ConnectCoreAsync(answer, dtls, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -120,9 +166,9 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         }
     }
 
-    private async Task ConnectCoreAsync(HttpClient http, string url, string? bearer, string fingerprint, bool dtls, CancellationToken cancellationToken)
+    private async Task<string> PostOfferAsync(HttpClient http, string url, string? bearer, string offer, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Offer(fingerprint), Encoding.UTF8, "application/sdp") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(offer, Encoding.UTF8, "application/sdp") };
         if (bearer is not null)
         {
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
@@ -136,6 +182,11 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         }
 
         Location = response.Headers.Location?.ToString();
+        return answer;
+    }
+
+    private async Task ConnectCoreAsync(string answer, bool dtls, CancellationToken cancellationToken)
+    {
         IPEndPoint? candidate = null;
         byte[] serverFingerprint = [];
         foreach (string line in answer.Split("\r\n"))
@@ -152,7 +203,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
             {
                 serverFingerprint = Convert.FromHexString(line[22..].Replace(":", "", StringComparison.Ordinal));
             }
-            else if (line.StartsWith("a=candidate:", StringComparison.Ordinal) && line.Split(' ') is { Length: > 5 } parts && parts[2] == "udp")
+            else if (line.StartsWith("a=candidate:", StringComparison.Ordinal) && line.Split(' ') is { Length: > 5 } parts && parts[2] == (_iceTcp ? "tcp" : "udp"))
             {
                 var address = IPAddress.Parse(parts[4]);
                 if (candidate is null || IPAddress.IsLoopback(address))
@@ -162,8 +213,9 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
             }
         }
 
-        _socket.Connect(candidate ?? throw new WebRtcProtocolException("the answer has no UDP candidate"));
-        _ = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+        await _socket.ConnectAsync(candidate ?? throw new WebRtcProtocolException($"the answer has no {(_iceTcp ? "TCP" : "UDP")} candidate"), cancellationToken)
+            .ConfigureAwait(false);
+        _ = Task.Run(_iceTcp ? ReceiveFramesAsync : ReceiveLoopAsync, CancellationToken.None);
         _ = Task.Run(() => KeepConsentAsync(_closed.Token), CancellationToken.None);
         if (dtls)
         {
@@ -189,7 +241,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         {
             try
             {
-                _socket.Send(BindingRequest());
+                Transmit(BindingRequest());
                 await Task.Delay(i < 5 ? 100 : 2000, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -248,6 +300,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         {
             try
             {
+                await WhileReadingPausedAsync().ConfigureAwait(false);
                 if (gro is null)
                 {
                     int length = await _socket.ReceiveAsync(buffer, SocketFlags.None, _closed.Token).ConfigureAwait(false);
@@ -293,8 +346,22 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         {
             _dtls.TryAdd(packet.ToArray());
         }
-        else if (packet[0] is >= 128 and <= 191 && _inbound is { } inbound && !RtpHeader.IsRtcp(packet))
+        else if (packet[0] is >= 128 and <= 191 && RtpHeader.IsRtcp(packet))
         {
+            if (RtcpReceived is { } rtcpReceived && _inbound is { } rtcpInbound && rtcpInbound.TryUnprotectRtcp(packet, out int plainRtcp))
+            {
+                rtcpReceived(packet[..plainRtcp]);
+            }
+
+            Interlocked.Increment(ref _rtcpPackets);
+        }
+        else if (packet[0] is >= 128 and <= 191 && _inbound is { } inbound)
+        {
+            if (Lose is { } lose && packet.Length >= RtpHeader.FixedLength && lose(RtpHeader.PayloadType(packet), RtpHeader.SequenceNumber(packet)))
+            {
+                return;
+            }
+
             int plain;
             if (++_media % VerifyEvery == 0)
             {
@@ -306,6 +373,8 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
                     Interlocked.Increment(ref _rejected);
                     return;
                 }
+
+                RtpReceived?.Invoke(packet[..plain]);
             }
             else if (RtpHeader.TryGetLength(packet, out int header) && packet.Length >= header + inbound.Profile.TagLength())
             {
@@ -340,7 +409,7 @@ public abstract class WebRtcClient : IAsyncDisposable, DatagramTransport
         return length;
     }
 
-    public void Send(byte[] buf, int off, int len) => _socket.Send(buf.AsSpan(off, len));
+    public void Send(byte[] buf, int off, int len) => Transmit(buf.AsSpan(off, len));
 
     public void Close()
     {

@@ -5,8 +5,8 @@ namespace Stagecast.Testing.WebRtc;
 /// <summary>A WHEP viewer (or a meeting subscriber): it offers recvonly H.264 and Opus, and counts what arrives.</summary>
 public sealed class WhepClient : WebRtcClient
 {
-    private WhepClient(DtlsCertificate certificate)
-        : base(certificate)
+    private WhepClient(DtlsCertificate certificate, bool iceTcp = false)
+        : base(certificate, iceTcp)
     {
     }
 
@@ -19,6 +19,17 @@ public sealed class WhepClient : WebRtcClient
     {
         var client = new WhepClient(certificate);
         await client.ConnectAsync(http, whepUrl, bearer, fingerprint ?? certificate.Fingerprint, dtls: true, cancellationToken).ConfigureAwait(false);
+        return client;
+    }
+
+    /// <summary>
+    /// Offers through <paramref name="negotiate"/> (a test answering in process), connects over UDP or, when
+    /// <paramref name="iceTcp"/>, to the answer's ICE-TCP candidate, and returns once DTLS is done.
+    /// </summary>
+    public static async Task<WhepClient> ConnectAsync(Negotiate negotiate, DtlsCertificate certificate, bool iceTcp = false, CancellationToken cancellationToken = default)
+    {
+        var client = new WhepClient(certificate, iceTcp);
+        await client.ConnectAsync(negotiate, certificate.Fingerprint, dtls: true, cancellationToken).ConfigureAwait(false);
         return client;
     }
 
