@@ -66,7 +66,7 @@ public sealed class InProcessWebRtc : IAsyncDisposable
     /// A WHEP viewer of a live stream: its WebRTC publisher's RTP as it came when it takes the codecs, else the hub's
     /// frames; over ICE-TCP when <paramref name="iceTcp"/> (the transport must listen for it).
     /// </summary>
-    public Task<(WhepClient Client, WhepSession Session)> WatchAsync(LiveStream stream, bool iceTcp = false) =>
+    public Task<(WhepClient Client, WhepSession Session)> WatchAsync(HubStream stream, bool iceTcp = false) =>
         ConnectAsync((negotiate, certificate) => WhepClient.ConnectAsync(negotiate, certificate, iceTcp), offer =>
         {
             WhepSession session = WhepNegotiation.ChooseForwarded(offer, stream) is { } forwarded
@@ -80,14 +80,14 @@ public sealed class InProcessWebRtc : IAsyncDisposable
     /// of each section; returns once both ends completed DTLS. The client is closed with the transport.
     /// </summary>
     public async Task<(TClient Client, TSession Session)> ConnectAsync<TClient, TSession>(
-        Func<Negotiate, DtlsCertificate, Task<TClient>> connect, Func<SessionDescription, (TSession Session, IReadOnlyList<AnsweredMedia> Media)> create)
+        Func<Negotiate, DtlsCertificate, Task<TClient>> connect, Func<SdpSessionDescription, (TSession Session, IReadOnlyList<AnsweredMedia> Media)> create)
         where TClient : IAsyncDisposable
-        where TSession : WebRtcPeer
+        where TSession : WebRtcSession
     {
         TSession? created = null;
         var client = await connect((offer, _) =>
         {
-            var (session, media) = create(SessionDescription.Parse(offer));
+            var (session, media) = create(SdpSessionDescription.Parse(offer));
             created = session;
             Assert.True(Transport.TryRegister(session), "the transport refused the session");
             return Task.FromResult(SdpAnswer.Build(session.Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), media, "stagecast"));

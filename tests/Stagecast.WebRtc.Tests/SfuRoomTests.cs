@@ -203,7 +203,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
         return new Participant(client, session, stream!, new ReceivedPackets(client));
     }
 
-    private async Task<(WhepClient Client, ForwardingWhepSession Session)> SubscribeAsync(LiveStream stream)
+    private async Task<(WhepClient Client, ForwardingWhepSession Session)> SubscribeAsync(HubStream stream)
     {
         var subscription = await _rtc.ConnectAsync((negotiate, certificate) => WhepClient.ConnectAsync(negotiate, certificate), offer =>
         {
@@ -244,7 +244,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
         return rtcp[..length];
     }
 
-    private sealed record Participant(WhipClient Client, SfuPublisher Session, LiveStream Stream, ReceivedPackets Received);
+    private sealed record Participant(WhipClient Client, SfuPublisher Session, HubStream Stream, ReceivedPackets Received);
 
     /// <summary>The test's room: what its publishers told it.</summary>
     private sealed class Room : ISfuPublisherListener
