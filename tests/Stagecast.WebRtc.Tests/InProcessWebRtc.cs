@@ -27,10 +27,10 @@ public sealed class InProcessWebRtc : IAsyncDisposable
     private readonly HubVideoFanouts _videos = new();
     private readonly List<IAsyncDisposable> _clients = [];
 
-    private InProcessWebRtc(WebRtcOptions options)
+    private InProcessWebRtc(WebRtcOptions options, StreamHubOptions? hub)
     {
         Transport = new WebRtcTransport(Options.Create(options), Clock, NullLogger<WebRtcTransport>.Instance);
-        Hub = TestHub.Create(Clock);
+        Hub = TestHub.Create(Clock, hub);
         _ffmpeg = new FfmpegLauncher("ffmpeg", Clock);
         _opus = new OpusFeeds(_ffmpeg, NullLogger<Transcoding.AacToOpusTranscoder>.Instance);
     }
@@ -44,12 +44,12 @@ public sealed class InProcessWebRtc : IAsyncDisposable
     /// <summary>The clients' certificate (its validity is the real clock's: the clients are not the server).</summary>
     public DtlsCertificate ClientCertificate { get; } = DtlsCertificate.Create(TimeProvider.System);
 
-    /// <summary>A transport on loopback with ICE-TCP off unless <paramref name="configure"/> turns it on.</summary>
-    public static async Task<InProcessWebRtc> StartAsync(Action<WebRtcOptions>? configure = null)
+    /// <summary>A transport on loopback with ICE-TCP off unless <paramref name="configure"/> turns it on, and a hub.</summary>
+    public static async Task<InProcessWebRtc> StartAsync(Action<WebRtcOptions>? configure = null, StreamHubOptions? hub = null)
     {
         var options = new WebRtcOptions { Port = 0, TcpPort = 0, Bind = ClientAddress };
         configure?.Invoke(options);
-        var rtc = new InProcessWebRtc(options);
+        var rtc = new InProcessWebRtc(options, hub);
         await rtc.Transport.StartAsync(CancellationToken.None);
         return rtc;
     }

@@ -18,10 +18,12 @@ namespace Stagecast.WebRtc.Tests;
 public sealed class SfuRoomTests : IAsyncLifetime
 {
     private static readonly TimeSpan FeedbackTick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MediaTimeout = TimeSpan.FromSeconds(10);
     private readonly Room _room = new();
     private InProcessWebRtc _rtc = null!;
 
-    public async Task InitializeAsync() => _rtc = await InProcessWebRtc.StartAsync();
+    /// <summary>A meeting hub: a source whose publisher dropped waits 5 s to be published again (the republish window).</summary>
+    public async Task InitializeAsync() => _rtc = await InProcessWebRtc.StartAsync(hub: new StreamHubOptions { ReconnectWindow = TimeSpan.FromSeconds(5) });
 
     public async Task DisposeAsync() => await _rtc.DisposeAsync();
 
@@ -188,13 +190,39 @@ public sealed class SfuRoomTests : IAsyncLifetime
         Assert.Equal("ada", await SpeakAsync(adaLevel: 40, bobLevel: 5, rounds: 20));
     }
 
+    [Fact]
+    public async Task APublisherThatFallsSilentIsClosedAtItsMediaTimeoutAndItsSubscriptionsEndWithItsStream()
+    {
+        var ada = await PublishAsync("ada");
+        var (bob, bobSession) = await SubscribeAsync(ada.Stream);
+        var atBob = new ReceivedPackets(bob);
+        ada.Client.SendRtp(TestRtp.Video(0, keyframe: true, 0));
+        await Eventually.TrueAsync(() => atBob.Video.Count == 1, "Ada's keyframe at Bob");
+
+        // Ada's browser is killed: nothing says goodbye, and after the media timeout of silence her session closes.
+        await ada.Client.DisposeAsync();
+        for (var silent = TimeSpan.Zero; !ada.Session.IsClosed && silent <= MediaTimeout + FeedbackTick; silent += FeedbackTick)
+        {
+            _rtc.Clock.Advance(FeedbackTick);
+        }
+
+        Assert.Equal("the publisher sent nothing for 10 s", ada.Session.CloseReason);
+        Assert.Equal(ada.Session.CloseReason, _room.ClosedWith(ada.Session));
+
+        // Her stream waits for her to publish again; when she does not, Bob's subscription ends with it.
+        Assert.False(bobSession.IsClosed, bobSession.CloseReason);
+        _rtc.Clock.Advance(_rtc.Hub.Options.ReconnectWindow);
+        await Eventually.TrueAsync(() => bobSession.IsClosed, "Bob's subscription to end with Ada's stream");
+        Assert.Equal("the stream ended", bobSession.CloseReason);
+    }
+
     private async Task<Participant> PublishAsync(string name)
     {
         string streamId = $"meeting/{name}/camera";
         var (client, session) = await _rtc.ConnectAsync((negotiate, certificate) => WhipClient.ConnectAsync(negotiate, certificate), offer =>
         {
             var negotiation = WhipNegotiation.Choose(offer, new WhipPolicy(PreferVp8: true, AudioLevels: true));
-            return (new SfuPublisher(_rtc.Transport, offer, negotiation, InProcessWebRtc.ClientAddress, _rtc.Hub, streamId, _room, TimeSpan.FromSeconds(10),
+            return (new SfuPublisher(_rtc.Transport, offer, negotiation, InProcessWebRtc.ClientAddress, _rtc.Hub, streamId, _room, MediaTimeout,
                 NullLogger.Instance), negotiation.Media);
         });
         var stream = await Eventually.MatchAsync(() => _rtc.Hub.Find(streamId), s => s?.RtpVideo is not null, $"{name}'s stream in the meeting hub");
