@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Security.Cryptography;
-using HashAlgorithm = Org.BouncyCastle.Crypto.Tls.HashAlgorithm;
 using Org.BouncyCastle.Crypto.Tls;
 using Stagecast.WebRtc.Srtp;
+using HashAlgorithm = Org.BouncyCastle.Crypto.Tls.HashAlgorithm;
 
 namespace Stagecast.WebRtc.Dtls;
 

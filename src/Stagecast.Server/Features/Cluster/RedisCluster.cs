@@ -1,12 +1,12 @@
-using Stagecast.Server.Hosting.Api;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Hosting;
-using Stagecast.Streaming;
 using StackExchange.Redis;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Cluster;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.LivestreamSessions;
 
 namespace Stagecast.Server.Features.MeetingLivestreams;
 

@@ -1,7 +1,7 @@
-using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
-using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;

@@ -1,7 +1,7 @@
 using Stagecast.FfmpegProcesses;
 using Stagecast.Recording;
-using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Recordings;

@@ -1,5 +1,5 @@
-using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
