@@ -193,7 +193,7 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
         return true;
     }
 
-    private void StartMessage(ChunkStreamState state, int format, ReadOnlySpan<byte> header, uint timestampField, bool extended)
+    private static void StartMessage(ChunkStreamState state, int format, ReadOnlySpan<byte> header, uint timestampField, bool extended)
     {
         if (!state.HasHeader && format > 1)
         {

@@ -223,7 +223,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         _redis.Dispose();
     }
 
-    private Task HeartbeatAsync()
+    private Task<bool> HeartbeatAsync()
     {
         long now = _time.GetTimestamp();
         using var process = Process.GetCurrentProcess();

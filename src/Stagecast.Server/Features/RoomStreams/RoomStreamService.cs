@@ -202,7 +202,7 @@ public sealed partial class RoomStreamService(
         worker.Start();
     }
 
-    private RoomStreamView View(Active active)
+    private static RoomStreamView View(Active active)
     {
         RestreamState? state;
         lock (active)
@@ -213,7 +213,7 @@ public sealed partial class RoomStreamService(
         return ViewOf(active.Record, state);
     }
 
-    private RoomStreamView ViewOf(RoomStream record, RestreamState? state) => new(
+    private static RoomStreamView ViewOf(RoomStream record, RestreamState? state) => new(
         record.Id,
         record.MeetingId,
         record.SessionId,
