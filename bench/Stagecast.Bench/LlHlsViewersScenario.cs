@@ -1,6 +1,6 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Buffers.Text;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;

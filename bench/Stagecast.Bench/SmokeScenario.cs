@@ -13,7 +13,11 @@ public sealed class SmokeScenario(string repository, HttpClient http)
 {
     private static readonly BenchSettings Settings = BenchSettings.Quick with
     {
-        Warmup = TimeSpan.FromSeconds(2), Window = TimeSpan.FromSeconds(3), EdgeStreams = 2, HttpClients = 4, HttpDuration = TimeSpan.FromSeconds(2),
+        Warmup = TimeSpan.FromSeconds(2),
+        Window = TimeSpan.FromSeconds(3),
+        EdgeStreams = 2,
+        HttpClients = 4,
+        HttpDuration = TimeSpan.FromSeconds(2),
     };
 
     private readonly List<string> _failures = [];
@@ -69,7 +73,8 @@ public sealed class SmokeScenario(string repository, HttpClient http)
         var slot = (await server.CreateStreamsAsync(1))[0];
         string clip = await Clips.EncodeAsync(tmp, Clips.Variants[1], bFrames: false);
         using var publisher = Process.Start(new ProcessStartInfo("ffmpeg", ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "flv",
-            $"rtmp://127.0.0.1:{server.RtmpPort}/live/{slot.Key}"]) { RedirectStandardError = true })!;
+            $"rtmp://127.0.0.1:{server.RtmpPort}/live/{slot.Key}"])
+        { RedirectStandardError = true })!;
         try
         {
             // Live once its playlist answers.

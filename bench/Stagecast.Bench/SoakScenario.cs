@@ -100,10 +100,10 @@ public sealed class SoakScenario(string repository, HttpClient http)
     }
 
     /// <summary>
-/// Waves 20 s apart: 20 memory-hostage clients, 20 slowloris clients, 5 WHEP peers stalled before DTLS and 50 token
-/// guesses, held for 15 s after the guesses. Past the tenth, each guess is answered after the throttle's 1 s, so a
-/// wave lasts about 55 s and one starts about every 75 s.
-/// </summary>
+    /// Waves 20 s apart: 20 memory-hostage clients, 20 slowloris clients, 5 WHEP peers stalled before DTLS and 50 token
+    /// guesses, held for 15 s after the guesses. Past the tenth, each guess is answered after the throttle's 1 s, so a
+    /// wave lasts about 55 s and one starts about every 75 s.
+    /// </summary>
     private async Task<(int Waves, int Guesses, int RateLimited, int StalledPeers)> HostileWavesAsync(BenchServer server, string? whepUrl, CancellationToken stop)
     {
         int waves = 0, guesses = 0, limited = 0, stalled = 0;

@@ -41,7 +41,8 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
         var slots = await server.CreateStreamsAsync(2);
         string clip = await Clips.EncodeAsync(Path.Combine(repository, "bench", "results", "tmp"), Clips.Variants[0], bFrames: false);
         using var publisher = Process.Start(new ProcessStartInfo("ffmpeg", ["-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "flv",
-            $"rtmp://127.0.0.1:{server.RtmpPort}/live/{slots[0].Key}"]) { RedirectStandardError = true })!;
+            $"rtmp://127.0.0.1:{server.RtmpPort}/live/{slots[0].Key}"])
+        { RedirectStandardError = true })!;
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(5));

@@ -279,7 +279,7 @@ public sealed partial class MeetingProgram : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
-            _logger.LogWarning(ex, "A program tick failed; the next one carries on");
+            Log.TickFailed(_logger, ex);
         }
     }
 
@@ -288,5 +288,8 @@ public sealed partial class MeetingProgram : IAsyncDisposable
         [LoggerMessage(1, LogLevel.Warning,
             "The program of meeting {MeetingId} dropped {Dropped} frames in {Seconds:F0} s: {Late} late (short of CPU), {EncoderBehind} with its encoder behind; it ran at {FramesPerSecond:F1} of {FrameRate} fps")]
         public static partial void Dropped(ILogger logger, string meetingId, long dropped, double seconds, long late, long encoderBehind, double framesPerSecond, int frameRate);
+
+        [LoggerMessage(2, LogLevel.Warning, "A program tick failed; the next one carries on")]
+        public static partial void TickFailed(ILogger logger, Exception exception);
     }
 }

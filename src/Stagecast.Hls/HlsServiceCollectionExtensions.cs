@@ -1,6 +1,6 @@
-using Stagecast.Streaming.Limits;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Hls;
 

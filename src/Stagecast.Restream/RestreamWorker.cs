@@ -189,7 +189,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
         }
     }
 
-    private async Task UnpublishQuietlyAsync(RtmpPublishClient client)
+    private static async Task UnpublishQuietlyAsync(RtmpPublishClient client)
     {
         try
         {

@@ -203,7 +203,7 @@ public sealed class CommandLine
     }
 
     /// <summary>The words of the command that was being typed, so its usage (not the root's) is shown.</summary>
-    private static IEnumerable<string> ArgsOf(ParseResult result)
+    private static Stack<string> ArgsOf(ParseResult result)
     {
         var names = new Stack<string>();
         for (var command = result.CommandResult; command.Parent is System.CommandLine.Parsing.CommandResult parent; command = parent)

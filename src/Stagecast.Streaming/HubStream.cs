@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Stagecast.Media.Codecs;
 
 namespace Stagecast.Streaming;
@@ -6,6 +7,7 @@ namespace Stagecast.Streaming;
 /// One continuous broadcast of a stream id: it outlives publisher reconnects within the reconnect window and
 /// fans media out to its readers in order. Timestamps are rewritten onto one monotonic timeline.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; readers hold its token past the stream's end")]
 public sealed partial class HubStream
 {
     private readonly object _sync = new();

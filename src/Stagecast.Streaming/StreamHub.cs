@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stagecast.Media;
@@ -9,6 +10,7 @@ namespace Stagecast.Streaming;
 /// The registry of live streams: one per stream id. Ingest sessions publish through it; readers (HLS, restream,
 /// recorder) attach to its streams; observers learn when streams start, lose and regain publishers, and end.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; its token is held until the process ends")]
 public sealed partial class StreamHub
 {
     private readonly ConcurrentDictionary<string, HubStream> _streams = new(StringComparer.Ordinal);

@@ -1,5 +1,5 @@
-using Stagecast.Streaming.Limits;
 using System.ComponentModel.DataAnnotations;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Streaming;
 

@@ -100,8 +100,8 @@ internal sealed partial class EventLoopConnection
             if (!flush.IsCompleted)
             {
                 _flushing = true;
-                _pendingFlush = flush;
-                flush.GetAwaiter().UnsafeOnCompleted(_flushCompleted);
+                _pendingFlush = flush; // awaited by hand: the continuation posts ResumeAfterFlush, which reads the result once
+                _pendingFlush.GetAwaiter().UnsafeOnCompleted(_flushCompleted);
                 return;
             }
 

@@ -80,6 +80,7 @@ internal sealed partial class EventLoopConnection : ConnectionContext
 
         RequestClose();
         await _socketClosed.Task.ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Epoll reported events for this socket (loop thread).</summary>

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Streaming;
 using Stagecast.Testing;
 

@@ -25,7 +25,11 @@ public sealed class HlsJsTests(ServerFixture server) : IClassFixture<ServerFixtu
         var state = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>("() => state()"), s =>
         {
             double currentTime = s.GetProperty("currentTime").GetDouble();
-            if (currentTime > 0) firstFrame ??= currentTime;
+            if (currentTime > 0)
+            {
+                firstFrame ??= currentTime;
+            }
+
             return currentTime - firstFrame >= 8 && s.GetProperty("parts").GetInt32() > 10 && s.GetProperty("latency").GetDouble() <= 4.0;
         }, "hls.js to play 8 s of parts near the live edge");
 

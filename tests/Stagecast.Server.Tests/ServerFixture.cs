@@ -3,11 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server;
 using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Apps;
-using Stagecast.Server.Hosting;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.LivestreamSessions;
+using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
 using Stagecast.Testing;
-using Stagecast.Server.Features.LivestreamSessions;
 
 namespace Stagecast.Server.Tests;
 

@@ -222,7 +222,7 @@ public sealed class ProgramEncoder : IAsyncDisposable
             }
             catch (Exception ex) when (ex is MediaFormatException or IOException or InvalidOperationException)
             {
-                _logger.LogWarning(ex, "Reading the program's {Name} failed", _name);
+                CompositorLog.EncoderReadFailed(_logger, ex, _name);
             }
         }
     }

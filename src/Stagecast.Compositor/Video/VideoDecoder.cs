@@ -158,7 +158,7 @@ public sealed class VideoDecoder : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
-            _logger.LogWarning(ex, "Reading a video decoder's output failed");
+            CompositorLog.DecoderReadFailed(_logger, ex);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Stagecast.Hls.Storage;
+using Stagecast.Media.Codecs;
 using Stagecast.Media.Fmp4;
 using Stagecast.Streaming;
 
@@ -112,7 +113,7 @@ public sealed partial class HlsMuxer
         }
 
         int rate = _layout.Audio!.SampleRate;
-        int samplesPerFrame = _layout.Audio.SamplesPerFrame;
+        int samplesPerFrame = AudioTrackConfig.SamplesPerFrame;
         long actual = (frame.Timestamp - _baseMs) * rate / 1000;
         if (actual < 0)
         {

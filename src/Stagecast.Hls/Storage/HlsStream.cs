@@ -206,7 +206,8 @@ public sealed partial class HlsStream
                 lastWithParts.Parts[^1].Number,
                 lastComplete,
                 _ended,
-                _changed.Task) { Source = this });
+                _changed.Task)
+            { Source = this });
         }
 
         changed.TrySetResult();

@@ -27,7 +27,7 @@ public sealed class AudioTrackConfig
     public int ObjectType { get; }
 
     /// <summary>PCM samples per channel in one access unit (1024 for AAC-LC and, at the core rate, HE-AAC).</summary>
-    public int SamplesPerFrame => 1024;
+    public const int SamplesPerFrame = 1024;
 
     public string CodecString { get; }
 

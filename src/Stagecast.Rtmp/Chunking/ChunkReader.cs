@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Buffers;
+using System.Buffers.Binary;
 using Stagecast.Media;
 using Stagecast.Rtmp.Messages;
 
@@ -193,7 +193,7 @@ public sealed class ChunkReader(IBufferBudget? budget = null) : IDisposable
         return true;
     }
 
-    private void StartMessage(ChunkStreamState state, int format, ReadOnlySpan<byte> header, uint timestampField, bool extended)
+    private static void StartMessage(ChunkStreamState state, int format, ReadOnlySpan<byte> header, uint timestampField, bool extended)
     {
         if (!state.HasHeader && format > 1)
         {

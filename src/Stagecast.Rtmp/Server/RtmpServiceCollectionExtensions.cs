@@ -1,8 +1,8 @@
-using Stagecast.Streaming.Limits;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Rtmp.Sessions;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Rtmp.Server;
 

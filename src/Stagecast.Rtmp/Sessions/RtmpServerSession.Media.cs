@@ -1,6 +1,6 @@
 using System.Buffers;
-using Stagecast.Media.Flv;
 using Stagecast.Media;
+using Stagecast.Media.Flv;
 using Stagecast.Rtmp.Ingest;
 using Stagecast.Rtmp.Messages;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ namespace Stagecast.Rtmp.Sessions;
 /// network-specific beyond the duplex pipe, so tests drive it over in-memory pipes. Protocol violations and
 /// malformed media close this connection only; the reason is logged once.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "RunAsync owns the chunk reader and disposes it when the session ends")]
 public sealed partial class RtmpServerSession
 {
     private const string ShuttingDown = "server shutting down";

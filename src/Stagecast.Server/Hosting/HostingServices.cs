@@ -1,5 +1,5 @@
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Hosting;
 

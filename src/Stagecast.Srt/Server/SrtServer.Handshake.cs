@@ -47,7 +47,7 @@ public sealed partial class SrtServer
             int reject = server.Admit(socket, endpoint, Marshal.PtrToStringUTF8(streamId));
             if (reject != Accepted)
             {
-                LibSrt.SetRejectReason(socket, reject);
+                _ = LibSrt.SetRejectReason(socket, reject); // the caller is refused either way; the reason is a courtesy
                 return LibSrt.Error;
             }
 

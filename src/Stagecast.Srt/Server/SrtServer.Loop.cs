@@ -130,7 +130,7 @@ public sealed partial class SrtServer
                     admission.Leave(connection.Address);
                 }
 
-                LibSrt.Close(socket);
+                _ = LibSrt.Close(socket);
                 continue;
             }
 
@@ -184,8 +184,9 @@ public sealed partial class SrtServer
         connection.Close(reason);
         if (_connections.TryRemove(connection.Socket, out _))
         {
-            LibSrt.EpollRemove(_epoll, connection.Socket);
-            LibSrt.Close(connection.Socket);
+            // libsrt fails these only for a socket already gone: nothing is left to do either way.
+            _ = LibSrt.EpollRemove(_epoll, connection.Socket);
+            _ = LibSrt.Close(connection.Socket);
             admission.Leave(connection.Address);
         }
 

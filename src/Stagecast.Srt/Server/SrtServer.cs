@@ -75,7 +75,7 @@ public sealed partial class SrtServer(
             return Task.CompletedTask;
         }
 
-        LibSrt.Startup();
+        Check(LibSrt.Startup(), "start");
         LibSrt.SetLogLevel(LibSrt.LogCritical);
         try
         {
@@ -166,22 +166,23 @@ public sealed partial class SrtServer(
         Check(LibSrt.Listen(_listener, Backlog), "listen");
         _epoll = LibSrt.EpollCreate();
         Check(_epoll, "create an epoll");
-        LibSrt.EpollSet(_epoll, LibSrt.EpollEnableEmpty);
+        Check(LibSrt.EpollSet(_epoll, LibSrt.EpollEnableEmpty), "let the epoll wait with no socket in it");
         int events = LibSrt.EpollIn | LibSrt.EpollErr;
         Check(LibSrt.EpollAdd(_epoll, _listener, ref events), "watch the listener");
     }
 
+    /// <summary>Gives everything back to libsrt; its answers are dropped, as on the way out a failure leaves nothing to do.</summary>
     private void Release()
     {
         if (_epoll != LibSrt.Error)
         {
-            LibSrt.EpollRelease(_epoll);
+            _ = LibSrt.EpollRelease(_epoll);
             _epoll = LibSrt.Error;
         }
 
         if (_listener != LibSrt.Error)
         {
-            LibSrt.Close(_listener);
+            _ = LibSrt.Close(_listener);
             _listener = LibSrt.Error;
         }
 
@@ -190,7 +191,7 @@ public sealed partial class SrtServer(
             _self.Free();
         }
 
-        LibSrt.Cleanup();
+        _ = LibSrt.Cleanup();
     }
 
     private static void Check(int result, string what)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Stagecast.Media;
 using Stagecast.Srt.Ingest;
@@ -16,6 +17,7 @@ namespace Stagecast.Srt.Sessions;
 /// one found broken after the peer idle timeout of silence was lost, and its stream waits for the publisher to come
 /// back (the hub's reconnect window).
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "OnClosed, the session's end, disposes the ingest")]
 internal sealed class SrtPublishSession(
     SrtServer server, int socket, string remote, string address, long acceptedAt, string key, Task<PublishAuthorization> authorization)
     : SrtConnection(socket, remote, address, acceptedAt)

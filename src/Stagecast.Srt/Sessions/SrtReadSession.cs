@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Stagecast.Srt.Egress;
 using Stagecast.Srt.Native;
 using Stagecast.Srt.Server;
@@ -12,6 +13,7 @@ namespace Stagecast.Srt.Sessions;
 /// transport packets in <see cref="TsEgress"/> and go out seven to a message, SRT's usual payload. A message the send
 /// buffer cannot take is dropped too, and video resumes at the next keyframe.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; OnClosed may cancel it after the pump ended")]
 internal sealed class SrtReadSession(SrtServer server, int socket, string remote, string address, long acceptedAt, HubStream stream)
     : SrtConnection(socket, remote, address, acceptedAt)
 {

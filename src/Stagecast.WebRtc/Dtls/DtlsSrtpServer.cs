@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Security.Cryptography;
-using HashAlgorithm = Org.BouncyCastle.Crypto.Tls.HashAlgorithm;
 using Org.BouncyCastle.Crypto.Tls;
 using Stagecast.WebRtc.Srtp;
+using HashAlgorithm = Org.BouncyCastle.Crypto.Tls.HashAlgorithm;
 
 namespace Stagecast.WebRtc.Dtls;
 
@@ -67,7 +67,9 @@ internal sealed class DtlsSrtpServer(DtlsCertificate certificate, string fingerp
         byte[] der = clientCertificate.GetCertificateAt(0).GetDerEncoded();
         byte[] actual = fingerprintAlgorithm switch
         {
+#pragma warning disable CA5350 // the offer's a=fingerprint may name SHA-1 (RFC 8122 section 5): checked, never chosen
             "sha-1" => SHA1.HashData(der),
+#pragma warning restore CA5350
             "sha-384" => SHA384.HashData(der),
             "sha-512" => SHA512.HashData(der),
             _ => SHA256.HashData(der),

@@ -136,8 +136,7 @@ public sealed class SfuPublisher : WebRtcSession
         publisher.KeyframeRequested = _keyframes.Request;
         publisher.SetRtpFormats(Video?.Codec.Format, Audio?.Codec.Format);
         _feedback = Transport.Time.CreateTimer(_ => SendFeedback(), null, TimeSpan.Zero, FeedbackInterval);
-        _logger.LogInformation("Meeting publish to {StreamId} from {Remote}: video {Video}, audio {Audio}", StreamId, Remote,
-            Video?.Codec.Name ?? "none", Audio?.Codec.Name ?? "none");
+        SfuLog.Publishing(_logger, StreamId, Remote, Video?.Codec.Name ?? "none", Audio?.Codec.Name ?? "none");
     }
 
     protected override void OnRtp(byte[] buffer, int length)
@@ -236,7 +235,7 @@ public sealed class SfuPublisher : WebRtcSession
 
         if (publisher is not null)
         {
-            _logger.LogInformation("Meeting publish to {StreamId} ended: {Reason}", StreamId, reason);
+            SfuLog.Ended(_logger, StreamId, reason);
             if (_unpublished)
             {
                 publisher.Unpublish();

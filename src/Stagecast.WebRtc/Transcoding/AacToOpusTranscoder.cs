@@ -141,7 +141,7 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
         }
         catch (Exception ex) when (ex is MediaFormatException or IOException or InvalidOperationException)
         {
-            _logger.LogWarning(ex, "Reading ffmpeg's Opus for stream {StreamId} failed", _stream.Id);
+            TranscoderLog.OpusReadFailed(_logger, ex, _stream.Id);
         }
     }
 }

@@ -100,7 +100,7 @@ public abstract class IngestTranscoder : IAsyncDisposable
         }
         catch (Exception ex) when (ex is MediaFormatException or IOException or InvalidOperationException)
         {
-            _logger.LogWarning(ex, "Reading ffmpeg's output ({Name}) for stream {StreamId} failed", Name, _publisher.Stream.Id);
+            TranscoderLog.OutputReadFailed(_logger, ex, Name, _publisher.Stream.Id);
         }
     }
 }

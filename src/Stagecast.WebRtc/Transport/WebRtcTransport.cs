@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Stagecast.WebRtc.Dtls;
 using Stagecast.Streaming;
+using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.WebRtc.Transport;

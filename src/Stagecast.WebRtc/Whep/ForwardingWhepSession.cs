@@ -37,13 +37,13 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
         _reader = Stream.AddRtpReader($"whep-{Id}", this, new ReaderOptions { IsViewer = true });
         Stream.Ending.Register(() => Close("the stream ended"));
         Stream.RequestKeyframe();
-        Logger.LogInformation("WHEP viewer of {StreamId} connected from {Remote}, forwarded from its WebRTC publisher", Stream.Id, Remote);
+        WhepLog.ConnectedForwarded(Logger, Stream.Id, Remote);
     }
 
     protected override void OnClosed(string reason)
     {
         _reader?.Dispose();
-        Logger.LogInformation("WHEP viewer of {StreamId} left: {Reason}", Stream.Id, reason);
+        WhepLog.Left(Logger, Stream.Id, reason);
     }
 
     public void OnRtp(ReadOnlySpan<byte> packet, bool video)

@@ -173,7 +173,7 @@ public sealed class HubVideoFanout : IDisposable
         {
             _stream = stream;
             _transport = transport;
-            _ = Task.Run(() => RunAsync(stop));
+            _ = Task.Run(() => RunAsync(stop), CancellationToken.None); // runs even if stopped already: it releases what is queued
         }
 
         public int Count => Volatile.Read(ref _viewers).Length;

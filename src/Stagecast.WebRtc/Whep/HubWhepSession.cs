@@ -51,7 +51,7 @@ public sealed class HubWhepSession : WhepSession
         }
 
         _reports = Transport.Time.CreateTimer(_ => SendReports(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
-        Logger.LogInformation("WHEP viewer of {StreamId} connected from {Remote}", Stream.Id, Remote);
+        WhepLog.Connected(Logger, Stream.Id, Remote);
     }
 
     protected override void OnClosed(string reason)
@@ -67,7 +67,7 @@ public sealed class HubWhepSession : WhepSession
             _opus.Unsubscribe(Stream, this);
         }
 
-        Logger.LogInformation("WHEP viewer of {StreamId} left: {Reason}", Stream.Id, reason);
+        WhepLog.Left(Logger, Stream.Id, reason);
     }
 
     /// <summary>Sends no more video until a keyframe (frames were dropped for this viewer).</summary>

@@ -115,7 +115,7 @@ public sealed class WhipSession : WebRtcSession
         publisher.KeyframeRequested = RequestKeyframe;
         publisher.SetRtpFormats(_negotiation.Video?.Format, _negotiation.Audio?.Format);
         _rtcpTimer = Transport.Time.CreateTimer(_ => SendFeedback(), null, TimeSpan.Zero, FeedbackInterval);
-        _logger.LogInformation("WHIP publish to {StreamId} from {Remote}: video {Video}, audio {Audio}", _streamId, Remote, _negotiation.Video?.Name ?? "none", _negotiation.Audio?.Name ?? "none");
+        WhipLog.Publishing(_logger, _streamId, Remote, _negotiation.Video?.Name ?? "none", _negotiation.Audio?.Name ?? "none");
     }
 
     protected override void OnRtp(byte[] buffer, int length)
@@ -195,7 +195,7 @@ public sealed class WhipSession : WebRtcSession
 
         if (publisher is not null)
         {
-            _logger.LogInformation("WHIP publish to {StreamId} ended: {Reason}", _streamId, reason);
+            WhipLog.Ended(_logger, _streamId, reason);
             if (_unpublished)
             {
                 publisher.Unpublish();

@@ -201,15 +201,15 @@ public sealed class ClusterSecurityTests : IAsyncLifetime
     {
         var tenant = Tenants.GetValueOrDefault(id, Tenants["A"]);
         return await ServerProcess.StartAsync(null, new Dictionary<string, string>
-            {
-                ["STAGECAST_ACCOUNT_ID"] = tenant.Account,
-                ["STAGECAST_APP_ID"] = tenant.App,
-                ["STAGECAST_API_TOKEN"] = tenant.Token,
+        {
+            ["STAGECAST_ACCOUNT_ID"] = tenant.Account,
+            ["STAGECAST_APP_ID"] = tenant.App,
+            ["STAGECAST_API_TOKEN"] = tenant.Token,
 
-                // An operator turning the framework's request logs up, generally and for the console alone.
-                ["Logging__LogLevel__Yarp"] = "Trace",
-                ["Logging__Console__LogLevel__Microsoft.AspNetCore.Hosting"] = "Trace",
-            },
+            // An operator turning the framework's request logs up, generally and for the console alone.
+            ["Logging__LogLevel__Yarp"] = "Trace",
+            ["Logging__Console__LogLevel__Microsoft.AspNetCore.Hosting"] = "Trace",
+        },
             [
                 "--database-url", _database, "--redis-url", redisUrl, "--node-id", id,
                 "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01",

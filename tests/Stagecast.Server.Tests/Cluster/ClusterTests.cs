@@ -285,11 +285,11 @@ public sealed class ClusterTests : IAsyncLifetime
 
     private async Task<ServerProcess> StartNodeAsync(string id) =>
         await ServerProcess.StartAsync(null, new Dictionary<string, string>
-            {
-                ["STAGECAST_ACCOUNT_ID"] = Account,
-                ["STAGECAST_APP_ID"] = App,
-                ["STAGECAST_API_TOKEN"] = Token,
-            },
+        {
+            ["STAGECAST_ACCOUNT_ID"] = Account,
+            ["STAGECAST_APP_ID"] = App,
+            ["STAGECAST_API_TOKEN"] = Token,
+        },
             "--database-url", _database, "--redis-url", _redis.Url, "--node-id", id,
             "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01", "--reconnect-window", "00:00:02",
             "--webhooks-allow-private", "--set", "Stagecast:Api:RequestsPerSecond=1000000");

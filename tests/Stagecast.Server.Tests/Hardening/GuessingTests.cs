@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Testing;
 

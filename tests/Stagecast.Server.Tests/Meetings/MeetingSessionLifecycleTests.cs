@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Testing;
 

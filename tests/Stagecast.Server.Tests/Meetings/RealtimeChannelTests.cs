@@ -1,8 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
-using Stagecast.Server.Features.Rooms;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Meetings;

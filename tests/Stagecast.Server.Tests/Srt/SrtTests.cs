@@ -1,6 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using System.Text.RegularExpressions;
 using Stagecast.Testing;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;

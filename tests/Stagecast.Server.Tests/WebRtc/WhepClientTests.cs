@@ -1,10 +1,10 @@
-using Stagecast.Streaming;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Streaming;
 using Stagecast.Testing;
-using Stagecast.WebRtc;
 using Stagecast.Testing.WebRtc;
+using Stagecast.WebRtc;
 using Stagecast.WebRtc.Dtls;
 using Stagecast.WebRtc.Transport;
 

@@ -5,12 +5,12 @@ namespace Stagecast.Server.Features.Accounts;
 /// <summary>An account route answers only to that account's tokens; any other is 404, so existence is not revealed.</summary>
 public sealed class AccountResolutionFilter : IEndpointFilter
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var context = invocation.HttpContext;
-        string accountId = context.GetRouteValue("account_id") as string ?? "";
-        return context.AccountId() == accountId
-            ? next(invocation)
+        var http = context.HttpContext;
+        string accountId = http.GetRouteValue("account_id") as string ?? "";
+        return http.AccountId() == accountId
+            ? next(context)
             : throw ApiException.NotFound($"No account found with id {accountId}");
     }
 }

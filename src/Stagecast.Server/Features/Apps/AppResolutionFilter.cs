@@ -13,14 +13,14 @@ public sealed class AppResolutionFilter(IAppStore store) : IEndpointFilter
 
     public static App AppOf(HttpContext context) => (App)context.Items[AppItem]!;
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var context = invocation.HttpContext;
-        string accountId = context.GetRouteValue("account_id") as string ?? "";
-        string appId = context.GetRouteValue("app_id") as string ?? "";
-        var app = context.AccountId() == accountId ? await store.FindAsync(accountId, appId, context.RequestAborted).ConfigureAwait(false) : null;
-        context.Items[AppItem] = app ?? throw ApiException.NotFound($"No app found with id {appId} in account {accountId}");
-        return await next(invocation).ConfigureAwait(false);
+        var http = context.HttpContext;
+        string accountId = http.GetRouteValue("account_id") as string ?? "";
+        string appId = http.GetRouteValue("app_id") as string ?? "";
+        var app = http.AccountId() == accountId ? await store.FindAsync(accountId, appId, http.RequestAborted).ConfigureAwait(false) : null;
+        http.Items[AppItem] = app ?? throw ApiException.NotFound($"No app found with id {appId} in account {accountId}");
+        return await next(context).ConfigureAwait(false);
     }
 }
 

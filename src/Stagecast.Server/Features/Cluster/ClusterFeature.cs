@@ -1,8 +1,8 @@
-using Stagecast.Streaming.Limits;
 using Microsoft.Extensions.Options;
 using Stagecast.Hls;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Limits;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Stagecast.Server.Features.Cluster;

@@ -1,12 +1,12 @@
-using Stagecast.Server.Hosting.Api;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Hosting;
-using Stagecast.Streaming;
 using StackExchange.Redis;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Cluster;
 
@@ -223,7 +223,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
         _redis.Dispose();
     }
 
-    private Task HeartbeatAsync()
+    private Task<bool> HeartbeatAsync()
     {
         long now = _time.GetTimestamp();
         using var process = Process.GetCurrentProcess();

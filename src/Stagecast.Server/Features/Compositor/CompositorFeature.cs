@@ -1,8 +1,8 @@
-using Stagecast.Streaming.Limits;
 using Stagecast.Compositor;
 using Stagecast.Compositor.Video;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Compositor;
 

@@ -1,5 +1,5 @@
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.FirstStart;
 

@@ -1,10 +1,9 @@
 using System.CommandLine;
+using Stagecast.Server.Features.Accounts;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Database;
-
-using Stagecast.Server.Features.Accounts;
 
 namespace Stagecast.Server.Features.FirstStart;
 

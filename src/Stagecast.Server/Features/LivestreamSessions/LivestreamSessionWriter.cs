@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using System.Data.Common;
+using System.Threading.Channels;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Webhooks;
 

@@ -27,7 +27,7 @@ public static class LivestreamSessionsApi
         {
             var livestream = await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
             var page = await store.ListSessionsAsync(livestream_id, paging, cancellation).ConfigureAwait(false);
-            var latest = paging.PageNo == 1 ? page.Items.FirstOrDefault() : await LatestAsync(store, livestream_id, cancellation).ConfigureAwait(false);
+            var latest = paging.PageNo == 1 ? FirstOf(page) : await LatestAsync(store, livestream_id, cancellation).ConfigureAwait(false);
             return (livestream, page, latest);
         }, cancellation).ConfigureAwait(false);
         var sessions = page.Items.Select(views.Show).ToList();
@@ -49,7 +49,9 @@ public static class LivestreamSessionsApi
     }
 
     private static async Task<LivestreamSession?> LatestAsync(ILivestreamSessionStore store, string livestreamId, CancellationToken cancellationToken) =>
-        (await store.ListSessionsAsync(livestreamId, new Paging(1, 1), cancellationToken).ConfigureAwait(false)).Items.FirstOrDefault();
+        FirstOf(await store.ListSessionsAsync(livestreamId, new Paging(1, 1), cancellationToken).ConfigureAwait(false));
+
+    private static LivestreamSession? FirstOf(Page<LivestreamSession> page) => page.Items.Count > 0 ? page.Items[0] : null;
 
     private static async Task<Ok<ApiResponse<LivestreamSessionDto>>> GetSessionAsync(HttpContext context, ILivestreamSessionStore store, LivestreamSessionViews views,
         IEnumerable<ILivestreamSessionRecordings> recordings, string livestream_session_id)

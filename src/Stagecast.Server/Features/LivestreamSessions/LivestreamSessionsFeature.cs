@@ -1,9 +1,9 @@
 using Stagecast.Server.Features.Cluster;
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Hosting;
-using Stagecast.Streaming;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 

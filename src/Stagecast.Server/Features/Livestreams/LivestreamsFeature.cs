@@ -1,6 +1,6 @@
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Livestreams;
 

@@ -1,9 +1,9 @@
-using Stagecast.Streaming.Limits;
 using Stagecast.Hls;
 using Stagecast.Rtmp.Server;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Limits;
 using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Server.Features.MediaPlane;

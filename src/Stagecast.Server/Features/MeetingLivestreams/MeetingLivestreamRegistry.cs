@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.LivestreamSessions;
 
 namespace Stagecast.Server.Features.MeetingLivestreams;
 
@@ -47,14 +47,14 @@ public sealed class MeetingLivestreamRegistry : IPendingLivestreamSessions
 
     /// <summary>The invoked session media should continue, taken once (null for independent livestreams).</summary>
     public string? TakePendingSession(string livestreamId) =>
-        _byLivestream.TryGetValue(livestreamId, out var active) ? Interlocked.Exchange(ref active.PendingSessionId, null) : null;
+        _byLivestream.TryGetValue(livestreamId, out var active) ? active.TakePendingSession() : null;
 }
 
-/// <summary>An active meeting livestream; <see cref="PendingSessionId"/> is its invoked session until media starts it.</summary>
+/// <summary>An active meeting livestream, with its invoked session pending until media starts it.</summary>
 public sealed class ActiveMeetingLivestream(Livestream record, string pendingSessionId)
 {
     /// <summary>Set when waiting for media, taken (nulled) when media starts.</summary>
-    public string? PendingSessionId = pendingSessionId;
+    private string? _pendingSessionId = pendingSessionId;
 
     public Livestream Record { get; } = record;
 
@@ -66,4 +66,10 @@ public sealed class ActiveMeetingLivestream(Livestream record, string pendingSes
 
     /// <summary>Set under the object's lock when stopped, so a broadcast ending at the same time does not re-invoke it.</summary>
     public bool Stopped { get; set; }
+
+    /// <summary>The invoked session media should continue, taken once (null when there is none or it was taken).</summary>
+    public string? TakePendingSession() => Interlocked.Exchange(ref _pendingSessionId, null);
+
+    /// <summary>A session was invoked (under the object's lock) and waits for media.</summary>
+    public void SetPendingSession(string sessionId) => _pendingSessionId = sessionId;
 }

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
-using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
-using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
 

@@ -1,9 +1,9 @@
-using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
-using Stagecast.Streaming;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.MeetingLivestreams;
 

@@ -1,7 +1,7 @@
-using Stagecast.Server.Hosting;
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 

@@ -73,7 +73,7 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
         }
     }
 
-    private async Task WriteAsync(object item, IReadOnlyCollection<MeetingSessionMediaTrack> tracks)
+    private async Task WriteAsync(object item, List<MeetingSessionMediaTrack> tracks)
     {
         try
         {

@@ -1,8 +1,8 @@
 using Stagecast.Server.Features.Cluster;
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 

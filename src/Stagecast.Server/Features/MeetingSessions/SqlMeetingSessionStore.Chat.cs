@@ -1,7 +1,7 @@
-using Stagecast.Server.Hosting.Database;
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using System.Data.Common;
+using Stagecast.Server.Hosting.Database;
 using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.MeetingSessions;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
-using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Server.Hosting.Security;
 using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Meetings;

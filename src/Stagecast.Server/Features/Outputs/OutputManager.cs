@@ -89,7 +89,7 @@ public sealed partial class OutputManager(
         var worker = new RestreamWorker($"output {output.Id}", stream, destination, options.Value, time, loggers.CreateLogger<RestreamWorker>(), destinations);
         if (!_running.TryAdd(output.Id, worker))
         {
-            _ = worker.DisposeAsync(); // lost a race with another start; never started
+            _ = worker.DisposeAsync().AsTask(); // lost a race with another start; never started
             return;
         }
 

@@ -1,7 +1,7 @@
-using Stagecast.Streaming.Limits;
 using Stagecast.Restream;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Outputs;
 

@@ -1,8 +1,8 @@
-using Stagecast.Streaming.Limits;
-using Stagecast.Server.Hosting.Security;
 using Microsoft.AspNetCore.Authentication;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Participants;
 

@@ -1,7 +1,7 @@
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Realtime.Protocol;
-using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.RoomStreams;
 
 namespace Stagecast.Server.Features.Realtime;
 

@@ -1,7 +1,7 @@
 using Stagecast.FfmpegProcesses;
 using Stagecast.Recording;
-using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Recordings;
@@ -40,7 +40,7 @@ public sealed class LivestreamRecordings(
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Data.Common.DbException)
         {
-            logger.LogError(ex, "Recording livestream {LivestreamId} could not start", stream.Id);
+            RecordingLog.LivestreamNotStarted(logger, ex, stream.Id);
         }
 
         reader.Dispose();

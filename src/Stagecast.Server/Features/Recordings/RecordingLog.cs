@@ -20,4 +20,7 @@ internal static partial class RecordingLog
 
     [LoggerMessage(6, LogLevel.Information, "The upload of recording {RecordingId} was interrupted by the shutdown; the next start uploads it again")]
     public static partial void UploadInterrupted(ILogger logger, Exception exception, string recordingId);
+
+    [LoggerMessage(7, LogLevel.Error, "Recording livestream {LivestreamId} could not start")]
+    public static partial void LivestreamNotStarted(ILogger logger, Exception exception, string livestreamId);
 }

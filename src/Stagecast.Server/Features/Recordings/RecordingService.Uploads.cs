@@ -20,7 +20,9 @@ public sealed partial class RecordingService
             var done = finished
                 ? record with
                 {
-                    Status = record.SealedStorage is null ? RecordingStatus.Uploaded : RecordingStatus.Uploading, StoppedTime = now, StopReason = "SERVER_STOPPED",
+                    Status = record.SealedStorage is null ? RecordingStatus.Uploaded : RecordingStatus.Uploading,
+                    StoppedTime = now,
+                    StopReason = "SERVER_STOPPED",
                     FileSize = new FileInfo(FileOf(record)).Length,
                 }
                 : record with { Status = RecordingStatus.Errored, StoppedTime = now, StopReason = "SERVER_STOPPED", Error = "the server stopped before anything was recorded" };

@@ -1,8 +1,8 @@
-using Stagecast.Server.Hosting.Database;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Outputs;
+using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Recordings;

@@ -67,12 +67,18 @@ public sealed class StreamRecording(Recording record, RecordingService recording
         return finished
             ? Record with
             {
-                Status = Record.SealedStorage is null ? RecordingStatus.Uploaded : RecordingStatus.Uploading, StoppedTime = now, StopReason = reason,
-                FileSize = new FileInfo(file).Length, Duration = Math.Round(recorder!.Seconds, 3),
+                Status = Record.SealedStorage is null ? RecordingStatus.Uploaded : RecordingStatus.Uploading,
+                StoppedTime = now,
+                StopReason = reason,
+                FileSize = new FileInfo(file).Length,
+                Duration = Math.Round(recorder!.Seconds, 3),
             }
             : Record with
             {
-                Status = RecordingStatus.Errored, StoppedTime = now, StopReason = reason, Error = recorder?.Error ?? "the meeting's program never started",
+                Status = RecordingStatus.Errored,
+                StoppedTime = now,
+                StopReason = reason,
+                Error = recorder?.Error ?? "the meeting's program never started",
             };
     }
 

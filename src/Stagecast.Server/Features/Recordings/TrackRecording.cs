@@ -25,8 +25,12 @@ public sealed class TrackRecording(Recording record, TimeProvider time) : Runnin
         var ended = time.GetUtcNow();
         return Record with
         {
-            Status = recorded.Count > 0 ? RecordingStatus.Uploaded : RecordingStatus.Errored, StoppedTime = ended, StopReason = reason, Tracks = recorded,
-            FileSize = recorded.Sum(t => t.FileSize ?? 0), Duration = Math.Round((ended - Record.StartedTime!.Value).TotalSeconds, 3),
+            Status = recorded.Count > 0 ? RecordingStatus.Uploaded : RecordingStatus.Errored,
+            StoppedTime = ended,
+            StopReason = reason,
+            Tracks = recorded,
+            FileSize = recorded.Sum(t => t.FileSize ?? 0),
+            Duration = Math.Round((ended - Record.StartedTime!.Value).TotalSeconds, 3),
             Error = recorded.Count > 0 ? null : "no track carried media",
         };
     }

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Restream;
 using Stagecast.Server.Features.Compositor;
-using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
@@ -94,7 +94,11 @@ public sealed partial class RoomStreamService(
         var ended = time.GetUtcNow();
         active.Record = active.Record with
         {
-            Completed = true, EndedAt = ended, Status = "idle", LastError = state.LastError, BytesSent = state.BytesSent,
+            Completed = true,
+            EndedAt = ended,
+            Status = "idle",
+            LastError = state.LastError,
+            BytesSent = state.BytesSent,
         };
         await store.CompleteAsync(id, ended, "idle", state.LastError, state.BytesSent, CancellationToken.None).ConfigureAwait(false);
         string meetingId = active.Record.MeetingId;
@@ -198,7 +202,7 @@ public sealed partial class RoomStreamService(
         worker.Start();
     }
 
-    private RoomStreamView View(Active active)
+    private static RoomStreamView View(Active active)
     {
         RestreamState? state;
         lock (active)
@@ -209,7 +213,7 @@ public sealed partial class RoomStreamService(
         return ViewOf(active.Record, state);
     }
 
-    private RoomStreamView ViewOf(RoomStream record, RestreamState? state) => new(
+    private static RoomStreamView ViewOf(RoomStream record, RestreamState? state) => new(
         record.Id,
         record.MeetingId,
         record.SessionId,

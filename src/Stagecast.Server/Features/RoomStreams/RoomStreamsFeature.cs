@@ -1,8 +1,8 @@
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.RoomStreams;
 

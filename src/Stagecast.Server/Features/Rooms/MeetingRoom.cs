@@ -1,5 +1,6 @@
-using Stagecast.Server.Features.MeetingSessions;
+using System.Diagnostics.CodeAnalysis;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
@@ -13,6 +14,7 @@ namespace Stagecast.Server.Features.Rooms;
 /// to a room are serialised by one async lock; what happens is told to each peer's connection as a
 /// <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of the peers, never waiting for a client.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose")]
 public sealed partial class MeetingRoom
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -167,7 +169,7 @@ public sealed partial class MeetingRoom
         }
     }
 
-    private void Resume(RoomPeer peer, IRoomClient client, string? name)
+    private static void Resume(RoomPeer peer, IRoomClient client, string? name)
     {
         var previous = peer.Client;
         peer.GraceTimer?.Dispose();
@@ -294,7 +296,7 @@ public sealed partial class MeetingRoom
         }
     }
 
-    private void KickLocked(RoomPeer peer, string reason)
+    private static void KickLocked(RoomPeer peer, string reason)
     {
         if (peer.Client is not null)
         {

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.MeetingLivestreams;
-using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Hosting;
 

@@ -1,5 +1,5 @@
-using Stagecast.Server.Hosting.Api;
 using System.ComponentModel.DataAnnotations;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Rooms;
 

@@ -60,6 +60,8 @@ public sealed class IceServers
     {
         long expiry = (_time.GetUtcNow() + _options.CredentialLifetime).ToUnixTimeSeconds();
         string username = $"{expiry.ToString(CultureInfo.InvariantCulture)}:{user}";
+#pragma warning disable CA5350 // the TURN REST API's password is HMAC-SHA1 of the username, what coturn's use-auth-secret checks
         return (username, Convert.ToBase64String(HMACSHA1.HashData(_secret, Encoding.UTF8.GetBytes(username))));
+#pragma warning restore CA5350
     }
 }

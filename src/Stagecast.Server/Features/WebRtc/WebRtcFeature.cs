@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
-using Stagecast.Streaming.Limits;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Limits;
 using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.WebRtc;

@@ -101,7 +101,7 @@ public sealed partial class WebhookDispatcher(
                 continue;
             }
 
-            if (!_slots!.Wait(0))
+            if (!_slots!.Wait(0, CancellationToken.None)) // a try, never a wait
             {
                 break; // every slot busy; a delivery finishing signals
             }

@@ -9,7 +9,7 @@ namespace Stagecast.Server.Hosting.Api;
 /// </summary>
 public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         (int status, string message) = exception switch
         {
@@ -18,26 +18,26 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 (StatusCodes.Status413PayloadTooLarge, $"request body larger than {ApiRoutes.MaxRequestBodyBytes} bytes"),
             BadHttpRequestException bad => (bad.StatusCode, $"BAD_REQUEST: {bad.Message}"),
-            OperationCanceledException when context.RequestAborted.IsCancellationRequested => (499, "request aborted"),
-            _ => (StatusCodes.Status500InternalServerError, $"internal error (request {context.TraceIdentifier}); the server log has the details"),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "request aborted"),
+            _ => (StatusCodes.Status500InternalServerError, $"internal error (request {httpContext.TraceIdentifier}); the server log has the details"),
         };
 
         if (status == StatusCodes.Status500InternalServerError)
         {
-            Log.Unhandled(logger, exception, context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path, httpContext.TraceIdentifier);
         }
 
-        if (context.RequestAborted.IsCancellationRequested)
+        if (httpContext.RequestAborted.IsCancellationRequested)
         {
             return true;
         }
 
         if (status == StatusCodes.Status401Unauthorized)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
+            httpContext.Response.Headers.WWWAuthenticate = "Bearer";
         }
 
-        await ApiResults.WriteErrorAsync(context, status, message).ConfigureAwait(false);
+        await ApiResults.WriteErrorAsync(httpContext, status, message).ConfigureAwait(false);
         return true;
     }
 

@@ -77,7 +77,7 @@ public sealed class HttpConnectionLimits(IOptions<HttpConnectionOptions> options
     };
 
     /// <summary>Reads what the client sent first (so closing does not reset the answer away), answers 503 and closes.</summary>
-    private async Task RefuseAsync(ConnectionContext connection, string refusal)
+    private static async Task RefuseAsync(ConnectionContext connection, string refusal)
     {
         try
         {

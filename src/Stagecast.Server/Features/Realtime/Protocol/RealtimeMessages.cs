@@ -1,10 +1,10 @@
 using System.Text.Json.Serialization;
 using Stagecast.Server.Features.Livestreams;
-using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Presets;
-using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.RoomStreams;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;
 

@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Cluster;
-using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Hosting.Api;
 
