@@ -11,22 +11,9 @@ namespace Stagecast.Server.Tests;
 /// publishes over TLS and the stream plays; connections are admitted (per address) before their TLS handshake, which
 /// must end within RTMP's set-up deadline.
 /// </summary>
-public sealed class RtmpsTests : IAsyncLifetime
+public sealed class RtmpsTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-rtmps-").FullName;
-    private TestCertificate _certificate = null!;
-
-    public Task InitializeAsync()
-    {
-        _certificate = TestCertificate.Create(_directory);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
+    private readonly TlsFiles _tls = new();
 
     [Fact]
     public async Task FfmpegPublishesOverRtmpsToTheIngestServerALivestreamWasCreatedForAndItPlays()
@@ -86,7 +73,9 @@ public sealed class RtmpsTests : IAsyncLifetime
     }
 
     private Task<ServerFixture> StartAsync(params string[] more) =>
-        ServerFixture.StartAsync(["--tls-cert", _certificate.CertificateFile, "--tls-key", _certificate.KeyFile, "--https-port", "0", "--rtmps-port", "0", .. more]);
+        ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", .. more]);
+
+    public void Dispose() => _tls.Dispose();
 
     private static async Task<TcpClient> ConnectAsync(int port)
     {

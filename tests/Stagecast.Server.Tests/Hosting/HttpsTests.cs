@@ -17,22 +17,9 @@ namespace Stagecast.Server.Tests.Hosting;
 /// realtime channel as WSS, WHIP over HTTPS, a certificate renewed on disk taken without a restart, HTTP redirected
 /// on request, and forwarded headers believed from named proxies only.
 /// </summary>
-public sealed class HttpsTests : IAsyncLifetime
+public sealed class HttpsTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-tls-").FullName;
-    private TestCertificate _certificate = null!;
-
-    public Task InitializeAsync()
-    {
-        _certificate = TestCertificate.Create(_directory);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
+    private readonly TlsFiles _tls = new();
 
     [Fact]
     public async Task TheApiPagesAndChannelAreServedOverHttpsWithHttpsUrlsAndHttp2()
@@ -45,7 +32,7 @@ public sealed class HttpsTests : IAsyncLifetime
         Assert.Equal("ok\n", await https.GetStringAsync($"{server.HttpBase}/healthz"));
         using var h2 = new HttpRequestMessage(HttpMethod.Get, $"{server.HttpBase}/healthz") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         Assert.Equal(HttpVersion.Version20, (await https.SendAsync(h2)).Version);
-        Assert.Equal(_certificate.Thumbprint, presented());
+        Assert.Equal(_tls.Certificate.Thumbprint, presented());
 
         // The API hands out https URLs.
         var api = (await server.NewTenantAsync()).WithClient(new HttpClient(Handler(out _)) { BaseAddress = new Uri(server.HttpBase) });
@@ -66,7 +53,7 @@ public sealed class HttpsTests : IAsyncLifetime
         // The realtime channel as WSS.
         string meeting = await api.CreateMeetingAsync();
         var participant = await api.AddParticipantAsync(meeting, "ada");
-        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, participant.Token, _certificate);
+        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, participant.Token, _tls.Certificate);
         var joined = await channel.OkAsync("join");
         Assert.Equal("ada", joined.GetProperty("self").GetProperty("custom_participant_id").GetString());
     }
@@ -75,20 +62,21 @@ public sealed class HttpsTests : IAsyncLifetime
     public async Task ACertificateRenewedOnDiskIsServedToNewConnectionsWithoutARestart()
     {
         var logs = new CapturedLogs();
+        var original = _tls.Certificate;
         await using var own = (await ServerFixture.StartAsync(
-            ["--tls-cert", _certificate.CertificateFile, "--tls-key", _certificate.KeyFile, "--https-port", "0", "--set", "Stagecast:Https:ReloadInterval=00:00:00.2"],
+            [.. _tls.ServerFlags, "--set", "Stagecast:Https:ReloadInterval=00:00:00.2"],
             builder => builder.Logging.AddProvider(logs))).AsAsyncDisposable(out var server);
-        Assert.Equal(_certificate.Thumbprint, await PresentedAsync(server));
+        Assert.Equal(original.Thumbprint, await PresentedAsync(server));
 
         // A renewal half-written (a key that does not match yet) is refused, and the old certificate kept ...
-        string oldKey = await File.ReadAllTextAsync(_certificate.KeyFile);
-        var renewed = TestCertificate.Create(_directory);
+        string oldKey = await File.ReadAllTextAsync(original.KeyFile);
+        var renewed = _tls.Renew();
         await File.WriteAllTextAsync(renewed.KeyFile, oldKey);
         await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Message.Contains("cannot be read (kept the current one)", StringComparison.Ordinal)), "the half-written renewal to be refused");
-        Assert.Equal(_certificate.Thumbprint, await PresentedAsync(server));
+        Assert.Equal(original.Thumbprint, await PresentedAsync(server));
 
         // ... and the whole one is taken.
-        renewed = TestCertificate.Create(_directory);
+        renewed = _tls.Renew();
         await Eventually.MatchAsync(() => PresentedAsync(server), t => t == renewed.Thumbprint, "new connections to get the renewed certificate");
     }
 
@@ -131,7 +119,9 @@ public sealed class HttpsTests : IAsyncLifetime
     }
 
     private Task<ServerFixture> StartAsync(params string[] more) =>
-        ServerFixture.StartAsync(["--tls-cert", _certificate.CertificateFile, "--tls-key", _certificate.KeyFile, "--https-port", "0", .. more]);
+        ServerFixture.StartAsync([.. _tls.ServerFlags, .. more]);
+
+    public void Dispose() => _tls.Dispose();
 
     /// <summary>A handler that trusts exactly the test certificate, and tells which certificate the server presented.</summary>
     private SocketsHttpHandler Handler(out Func<string?> presented)
@@ -145,7 +135,7 @@ public sealed class HttpsTests : IAsyncLifetime
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 {
                     seen = certificate?.GetCertHashString();
-                    return seen == _certificate.Thumbprint;
+                    return seen == _tls.Certificate.Thumbprint;
                 },
             },
         };
