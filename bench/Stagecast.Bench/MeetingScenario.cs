@@ -121,7 +121,11 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
                 await DisposeAsync(meetings);
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(5)); // the program stops (3 s after its livestream) before the next meeting
+            // The program stops 3 s after its livestream: the next meeting is measured once its ffmpeg children are gone.
+            for (var waited = TimeSpan.Zero; ProcessMeter.Tree(server.Pid).Any(pid => pid != server.Pid) && waited < TimeSpan.FromSeconds(30); waited += TimeSpan.FromMilliseconds(100))
+            {
+                await Task.Delay(100);
+            }
         }
 
         report.AppendLine();
