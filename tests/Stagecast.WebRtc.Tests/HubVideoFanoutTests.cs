@@ -59,17 +59,19 @@ public sealed class HubVideoFanoutTests : IAsyncLifetime
         Assert.All(viewers, v => Assert.Equal((tag, 0), (v.Frames, v.Gaps)));
 
         // It reads again: what its connection held, then new frames once there is room for them (each written when it
-        // has read another): what did not fit was dropped for it alone.
+        // has read another, and never further ahead of the others than before): what did not fit was dropped for it alone.
         stalledClient.ResumeReading();
         int firstNew = tag;
         while (stalled.LastTag < firstNew)
         {
             var next = stalled.NextBegun;
+            await Task.WhenAll(viewers.Select(v => v.BegunAsync(tag - FramesInFlight))).WaitAsync(TimeSpan.FromSeconds(10));
             publisher.Write(Frame(tag++));
             await next.WaitAsync(TimeSpan.FromSeconds(10));
         }
 
         Assert.True(stalled.Gaps > 0 && stalled.Frames < tag, $"the stalled viewer got {stalled.Frames} of {tag} frames with {stalled.Gaps} gaps");
+        await Eventually.TrueAsync(() => viewers.All(v => v.Frames == tag), "every frame's end at every viewer that reads");
         Assert.All(viewers, v => Assert.Equal(0, v.Gaps));
     }
 
