@@ -7,7 +7,7 @@
 #   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
 #   (the TURN tests), Caddy and pebble (the shipped Caddyfile, with Caddy's CA and an ACME test CA) and Node.js/npm
 #   from apt;
-#   Cloudflare's SDK (npm cloudflare) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
+#   Cloudflare's SDK (npm cloudflare) and RealtimeKit's web SDK and UI kit (pinned) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 # ./test.sh --busy runs the suite beside two CPU hogs (stress-ng), as on a machine doing other work: the tests must
 # hold there too.
@@ -59,6 +59,11 @@ fi
 [ -d tests/web-types/node_modules/typescript ] || npm ci --prefix tests/web-types --no-audit --no-fund --loglevel=error
 (cd tests/web-types && npx --no-install tsc -p tsconfig.json && node compare-declarations.mjs)
 dotnet format Stagecast.slnx --verify-no-changes
+
+if [ ! -d tests/realtimekit/node_modules/@cloudflare/realtimekit-ui ]; then
+  echo "Installing RealtimeKit's web SDK (2.0.2 and 1.5.1) and UI kit (2.0.2), pinned, for the RealtimeKit client tests"
+  npm ci --prefix tests/realtimekit --no-audit --no-fund --loglevel=error
+fi
 
 if [ $fast -eq 1 ]; then
   exec dotnet test Stagecast.slnx -c Release --filter "FullyQualifiedName!~Stagecast.Server.Tests.|Category=InProcess" "$@"
