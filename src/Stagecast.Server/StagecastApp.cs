@@ -22,6 +22,7 @@ using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.RealtimeKit;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Rooms.Api;
@@ -94,6 +95,7 @@ public static class StagecastApp
         services.AddRoomStreams(configuration);
         services.AddRecordings(configuration);
         services.AddRealtime(configuration);
+        services.AddRealtimeKit(configuration);
         services.AddWebPages();
         services.AddFirstStart(configuration);
         // Authentication brings ASP.NET's data protection, whose hosted service makes a key ring (XML files under
@@ -169,6 +171,7 @@ public static class StagecastApp
         KestrelRejections.MarkRequests(app);
         app.UseMetricsListener();
         app.UseHttpMetrics();
+        app.UseRealtimeKitTelemetrySink();
         app.UseCluster();
         app.MapClusterNodes();
         app.UseHlsPlayback();
@@ -193,6 +196,7 @@ public static class StagecastApp
         });
         app.MapWebhookPublicKey();
         app.MapRealtime();
+        app.MapRealtimeKitApi();
         app.MapChatDownload();
         app.MapRecordingDownload();
         app.MapHealth();

@@ -159,7 +159,9 @@ public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerF
         await page.GetByRole(AriaRole.Tab, new() { Name = "Meetings" }).ClickAsync();
         await page.GetByText("Join as a participant").ClickAsync();
         var meetingPage = await page.RunAndWaitForPopupAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Join as Bob" }).ClickAsync());
-        await meetingPage.WaitForURLAsync(url => url.Contains($"/meet/{meeting}", StringComparison.Ordinal));
+        // The URL, not the load event: under load a popup's subresources can take longer than Playwright's 30 s, and the Join
+        // button's expectation waits for the page itself.
+        await meetingPage.WaitForURLAsync(url => url.Contains($"/meet/{meeting}", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         await meetingPage.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
         await Assertions.Expect(meetingPage.Locator(".tile .name")).ToContainTextAsync("Bob (you)", new() { Timeout = 20_000 });
     }

@@ -13,12 +13,18 @@ public static class IceServersApi
 {
     public const string Path = "/iceservers";
 
+    /// <summary>Any origin, with whatever headers the page's client adds (RealtimeKit's sends tracing headers).</summary>
+    public const string CorsPolicy = "iceservers";
+
+    public static void AddCorsPolicy(Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions options) =>
+        options.AddPolicy(CorsPolicy, policy => policy.AllowAnyOrigin().WithMethods(HttpMethods.Get).AllowAnyHeader());
+
     public static IEndpointRouteBuilder MapIceServers(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(Path, (HttpContext context, IceServers servers) =>
                 TypedResults.Ok(new IceServersResponse(true, servers.For(context.User.FindFirstValue(ParticipantAuthenticationHandler.ParticipantClaim)!))))
             .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
-            .RequireCors(WebRtcHttp.CorsPolicy)
+            .RequireCors(CorsPolicy)
             .WithTags("WebRTC")
             .WithSummary("STUN and TURN servers for a participant, with credentials that expire (participant token)");
         return endpoints;

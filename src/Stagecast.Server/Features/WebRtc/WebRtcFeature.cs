@@ -23,6 +23,7 @@ public static class WebRtcFeature
         services.AddSingleton<Stagecast.WebRtc.Whep.HubVideoFanouts>();
         services.AddFeatureMetrics<WebRtcSessionMetrics>();
         services.AddCors(WebRtcHttp.AddCorsPolicy);
+        services.AddCors(IceServersApi.AddCorsPolicy);
         return services;
     }
 

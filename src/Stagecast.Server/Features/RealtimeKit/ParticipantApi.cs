@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Recordings;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.RealtimeKit;
+
+/// <summary>
+/// The REST calls RealtimeKit's client makes to <c>https://api.{base}</c> with a participant token (the study's
+/// section 2), each checked against the participant's preset on the server: participant-details at init, the meeting's
+/// livestream and its recordings, and honest answers for what Stagecast does not have yet (plugins, file chat,
+/// transcripts). Answered to any origin: the app's page is on its own.
+/// </summary>
+public static class ParticipantApi
+{
+    public const string CorsPolicy = "realtimekit";
+
+    public static void AddCorsPolicy(Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions options) =>
+        options.AddPolicy(CorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put)
+            .AllowAnyHeader() // authorization, content-type, traceparent, tracing-id, x-realtimekit-version, and whatever a later client adds
+            .SetPreflightMaxAge(TimeSpan.FromDays(1)));
+
+    public static WebApplication MapRealtimeKitApi(this WebApplication app)
+    {
+        var hosts = app.Services.GetRequiredService<RealtimeKitHosts>();
+        var v2 = ApiRoutes.Group(app, "/v2", documented: true)
+            .RequireHost(hosts.Api)
+            .RequireCors(CorsPolicy)
+            .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
+            .WithTags("RealtimeKit client");
+        v2.MapGet("/internals/participant-details", DetailsAsync).WithSummary("The participant, its preset in RealtimeKit's shape and its meeting (the client's init)");
+        v2.MapGet("/meetings/{meeting_id}/active-livestream", ActiveLivestreamAsync).WithSummary("The meeting's livestream, if one is active");
+        v2.MapPost("/meetings/{meeting_id}/livestreams", StartLivestreamAsync).WithSummary("Start the meeting's livestream (can_livestream)");
+        v2.MapPost("/meetings/{meeting_id}/active-livestream/stop", StopLivestreamAsync).WithSummary("Stop the meeting's livestream (can_livestream)");
+        v2.MapPost("/recordings", StartRecordingAsync).WithSummary("Record the participant's meeting (can_record)");
+        v2.MapPut("/recordings/{recording_id}", ActOnRecordingAsync).WithSummary("Stop, pause or resume a recording of the participant's meeting (can_record)");
+        v2.MapGet("/plugins/user", () => ApiResults.Ok(new PluginsDto([]))).WithSummary("Plugins the participant may use: none (1.5.x clients ask at init)");
+        v2.MapPost("/meetings/chat-upload", () => ApiResults.Error(StatusCodes.Status501NotImplemented, "files in chat are not supported by this server yet"))
+            .WithSummary("Files in chat: not supported yet (501)");
+        v2.MapGet("/meetings/{meeting_id}/active-transcript", (string meeting_id) => ApiResults.Error(StatusCodes.Status404NotFound, $"No active transcript for meeting {meeting_id}"))
+            .WithSummary("Live transcripts: none (404)");
+        return app;
+    }
+
+    private static async Task<Ok<ApiResponse<JsonObject>>> DetailsAsync(HttpContext context, MeetingService meetings)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        var participant = caller.Participant;
+        var meeting = await meetings.FindAsync(participant.AppId, participant.MeetingId, context.RequestAborted).ConfigureAwait(false);
+        string host = context.Request.Host.Value!;
+        return ApiResults.Ok(new JsonObject
+        {
+            ["participant"] = new JsonObject
+            {
+                ["id"] = participant.Id,
+                ["name"] = participant.Name,
+                ["picture"] = participant.Picture,
+                ["custom_participant_id"] = participant.CustomParticipantId,
+                ["preset_name"] = caller.Preset.Name,
+                ["organization_id"] = participant.AppId,
+            },
+            ["preset"] = ParticipantPreset.From(caller.Preset),
+            ["meeting"] = new JsonObject { ["id"] = meeting.Id, ["title"] = meeting.Title },
+            // The socket on the host (and port) this call came to: api.{base} becomes socket-edge.{base}.
+            ["socket"] = new JsonObject { ["base_uri"] = host["api.".Length..] },
+        });
+    }
+
+    private static async Task<Ok<ApiResponse<ParticipantLivestreamDto>>> ActiveLivestreamAsync(HttpContext context, MeetingLivestreamService livestreams, string meeting_id)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        caller.RequireMeeting(meeting_id);
+        var active = livestreams.ActiveFor(meeting_id) ?? throw ApiException.NotFound($"No active livestream found for meeting {meeting_id}");
+        return ApiResults.Ok(ParticipantLivestreamDto.From(livestreams.View(active), caller.Permissions.CanLivestream));
+    }
+
+    private static async Task<Ok<ApiResponse<ParticipantLivestreamDto>>> StartLivestreamAsync(HttpContext context, MeetingService meetings,
+        MeetingLivestreamService livestreams, MeetingRooms rooms, JsonBody<StartMeetingLivestreamRequest> body, string meeting_id)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        caller.RequireMeeting(meeting_id);
+        caller.Require(caller.Permissions.CanLivestream, "can_livestream");
+        var meeting = await meetings.FindAsync(caller.Participant.AppId, meeting_id, context.RequestAborted).ConfigureAwait(false);
+        var view = await livestreams.StartAsync(meeting, rooms.Find(meeting_id)?.SessionId, body.Value, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Ok(ParticipantLivestreamDto.From(view, withCredentials: true));
+    }
+
+    private static async Task<Ok<ApiResponse<MessageDto>>> StopLivestreamAsync(HttpContext context, MeetingLivestreamService livestreams, string meeting_id)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        caller.RequireMeeting(meeting_id);
+        caller.Require(caller.Permissions.CanLivestream, "can_livestream");
+        return await livestreams.StopAsync(meeting_id, "stopped by a participant").ConfigureAwait(false)
+            ? ApiResults.Message("Stopped live stream successfully")
+            : throw ApiException.NotFound($"No active livestream found for meeting {meeting_id}");
+    }
+
+    private static async Task<Ok<ApiResponse<RecordingDto>>> StartRecordingAsync(HttpContext context, MeetingService meetings, ProgramRecordings programs,
+        RecordingViews views, JsonBody<ParticipantRecordingRequest> body)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        caller.RequireMeeting(body.Value.MeetingId!);
+        caller.Require(caller.Permissions.CanRecord, "can_record");
+        var meeting = await meetings.FindAsync(caller.Participant.AppId, body.Value.MeetingId!, context.RequestAborted).ConfigureAwait(false);
+        var request = new StartRecordingRequest { MeetingId = meeting.Id, AllowMultipleRecordings = body.Value.AllowMultipleRecordings };
+        return ApiResults.Ok(views.View(await programs.StartAsync(meeting, request, "PARTICIPANT").ConfigureAwait(false)));
+    }
+
+    private static async Task<Ok<ApiResponse<RecordingDto>>> ActOnRecordingAsync(HttpContext context, SqlRecordingStore store, RecordingService recordings,
+        RecordingViews views, JsonBody<RecordingActionRequest> body, string recording_id)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        var recording = await store.FindAsync(caller.Participant.AppId, recording_id, context.RequestAborted).ConfigureAwait(false);
+        if (recording?.MeetingId != caller.Participant.MeetingId)
+        {
+            throw ApiException.NotFound($"No recording found with id {recording_id}");
+        }
+
+        caller.Require(caller.Permissions.CanRecord, "can_record");
+        var changed = body.Value.Action switch
+        {
+            "stop" => await recordings.StopAsync(recording_id, "PARTICIPANT").ConfigureAwait(false),
+            "pause" => await recordings.PauseAsync(recording_id, pause: true).ConfigureAwait(false),
+            _ => await recordings.PauseAsync(recording_id, pause: false).ConfigureAwait(false),
+        } ?? throw ApiException.Conflict($"recording {recording_id} is not active ({recording!.Status.Name()})");
+        return ApiResults.Ok(views.View(changed));
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.RealtimeKit;
+
+[JsonSerializable(typeof(ApiResponse<JsonObject>))]
+[JsonSerializable(typeof(ApiResponse<ParticipantLivestreamDto>))]
+[JsonSerializable(typeof(ApiResponse<PluginsDto>))]
+[JsonSerializable(typeof(ParticipantRecordingRequest))]
+internal sealed partial class RealtimeKitApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,22 @@
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Limits;
+
+namespace Stagecast.Server.Features.RealtimeKit;
+
+public static class RealtimeKitFeature
+{
+    /// <summary>
+    /// A front end for apps built on RealtimeKit's own web SDK and UI kit: their REST calls and socket, on the hosts
+    /// their <c>baseURI</c> names (docs/realtimekit.md).
+    /// </summary>
+    public static IServiceCollection AddRealtimeKit(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RealtimeKitOptions>().Bind(configuration.GetSection("Stagecast:RealtimeKit"))
+            .ValidateWith<RealtimeKitOptions, RealtimeKitOptionsValidator>().ValidateOnStart();
+        services.AddSingleton<RealtimeKitHosts>();
+        services.AddApiJson(RealtimeKitApiJsonContext.Default);
+        services.AddCors(ParticipantApi.AddCorsPolicy);
+        return services;
+    }
+}
