@@ -23,6 +23,7 @@ using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.RealtimeKit;
+using Stagecast.Server.Features.RealtimeKit.Socket;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Rooms.Api;
@@ -197,6 +198,7 @@ public static class StagecastApp
         app.MapWebhookPublicKey();
         app.MapRealtime();
         app.MapRealtimeKitApi();
+        app.MapRealtimeKitSocket();
         app.MapChatDownload();
         app.MapRecordingDownload();
         app.MapHealth();

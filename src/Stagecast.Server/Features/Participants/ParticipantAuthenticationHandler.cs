@@ -8,7 +8,7 @@ using Stagecast.Server.Hosting.Security;
 namespace Stagecast.Server.Features.Participants;
 
 /// <summary>
-/// Authenticates a participant token, from <c>?token=</c> (browsers cannot set headers on a WebSocket) or
+/// Authenticates a participant token, from <c>?token=</c> or <c>?authToken=</c> (browsers cannot set headers on a WebSocket) or
 /// <c>Authorization: Bearer</c>: signature and expiry first, then the participant must still exist and the token be
 /// its current one. API tokens are never accepted here.
 /// </summary>
@@ -34,7 +34,8 @@ public sealed class ParticipantAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? token = Request.Query["token"].LastOrDefault() is { Length: > 0 } query ? query : BearerToken.From(Request);
+        // RealtimeKit's client puts its token in the socket's URL as authToken.
+        string? token = (Request.Query["token"].LastOrDefault() ?? Request.Query["authToken"].LastOrDefault()) is { Length: > 0 } query ? query : BearerToken.From(Request);
         if (token is null)
         {
             return AuthenticateResult.Fail("missing participant token: send ?token=<token> or Authorization: Bearer <token>");

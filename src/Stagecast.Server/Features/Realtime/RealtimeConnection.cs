@@ -4,9 +4,10 @@ using System.Threading.Channels;
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>
-/// One WebSocket of the realtime channel. Messages to the client go through a bounded queue drained by one send
-/// loop, so a broadcast never waits for a slow client: one that falls <see cref="RealtimeOptions.SendQueueLength"/>
-/// messages behind is aborted. Received messages are bounded by <see cref="RealtimeOptions.MaxMessageBytes"/>.
+/// One WebSocket of a meeting front end: the JSON channel's (text messages) or RealtimeKit's (binary messages, and
+/// text pings). Messages to the client go through a bounded queue drained by one send loop, so a broadcast never
+/// waits for a slow client: one that falls <see cref="RealtimeOptions.SendQueueLength"/> messages behind is aborted.
+/// Received messages are bounded by <paramref name="maxMessageBytes"/>.
 /// </summary>
 public sealed class RealtimeConnection
 {
@@ -15,25 +16,37 @@ public sealed class RealtimeConnection
     private readonly WebSocket _socket;
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
-    private readonly Channel<ReadOnlyMemory<byte>> _outbox;
+    private readonly Channel<(ReadOnlyMemory<byte> Message, WebSocketMessageType Type)> _outbox;
+    private readonly WebSocketMessageType _type;
     private readonly byte[] _received;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
     private int _closing;
 
-    public RealtimeConnection(WebSocket socket, RealtimeOptions options, TimeProvider time)
+    /// <param name="type">What the protocol's messages are: text (JSON), or binary with text only for pings.</param>
+    public RealtimeConnection(WebSocket socket, RealtimeOptions options, TimeProvider time,
+        WebSocketMessageType type = WebSocketMessageType.Text, int? maxMessageBytes = null)
     {
         _socket = socket;
         _options = options;
         _time = time;
-        _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.SendQueueLength) { SingleReader = true });
-        _received = new byte[options.MaxMessageBytes];
+        _type = type;
+        _outbox = Channel.CreateBounded<(ReadOnlyMemory<byte>, WebSocketMessageType)>(new BoundedChannelOptions(options.SendQueueLength) { SingleReader = true });
+        _received = new byte[maxMessageBytes ?? options.MaxMessageBytes];
     }
 
+    /// <summary>What the last message <see cref="ReceiveAsync"/> gave was: text, or (binary protocols) binary.</summary>
+    public WebSocketMessageType ReceivedType { get; private set; }
+
     /// <summary>Queues a message; a client too far behind is aborted instead (false). Nothing is sent once closing.</summary>
-    public bool TrySend(ReadOnlyMemory<byte> message)
+    public bool TrySend(ReadOnlyMemory<byte> message) => TrySend(message, _type);
+
+    /// <summary>Queues a text message on a binary protocol (its pings).</summary>
+    public bool TrySendText(ReadOnlyMemory<byte> message) => TrySend(message, WebSocketMessageType.Text);
+
+    private bool TrySend(ReadOnlyMemory<byte> message, WebSocketMessageType type)
     {
-        if (_outbox.Writer.TryWrite(message))
+        if (_outbox.Writer.TryWrite((message, type)))
         {
             return true;
         }
@@ -67,8 +80,8 @@ public sealed class RealtimeConnection
     }
 
     /// <summary>
-    /// The next text message, or null once the client closed or the socket failed. The bytes live in one buffer
-    /// per socket and are valid until the next call.
+    /// The next message (its type: <see cref="ReceivedType"/>), or null once the client closed or the socket failed.
+    /// The bytes live in one buffer per socket and are valid until the next call.
     /// </summary>
     public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
     {
@@ -97,7 +110,7 @@ public sealed class RealtimeConnection
                 return null;
             }
 
-            if (result.MessageType == WebSocketMessageType.Binary)
+            if (result.MessageType == WebSocketMessageType.Binary && _type == WebSocketMessageType.Text)
             {
                 Close(WebSocketCloseStatus.InvalidMessageType, "messages are JSON text");
                 return null;
@@ -106,6 +119,7 @@ public sealed class RealtimeConnection
             length += result.Count;
             if (result.EndOfMessage)
             {
+                ReceivedType = result.MessageType;
                 return _received.AsMemory(0, length);
             }
         }
@@ -116,9 +130,9 @@ public sealed class RealtimeConnection
     {
         try
         {
-            await foreach (var message in _outbox.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var (message, type) in _outbox.Reader.ReadAllAsync().ConfigureAwait(false))
             {
-                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                await _socket.SendAsync(message, type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)

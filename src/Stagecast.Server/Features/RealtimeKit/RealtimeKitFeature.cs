@@ -17,6 +17,9 @@ public static class RealtimeKitFeature
         services.AddSingleton<RealtimeKitHosts>();
         services.AddApiJson(RealtimeKitApiJsonContext.Default);
         services.AddCors(ParticipantApi.AddCorsPolicy);
+        services.AddSingleton<Socket.RealtimeKitPeers>();
+        services.AddSingleton<Rooms.IRoomPeerObserver>(provider => provider.GetRequiredService<Socket.RealtimeKitPeers>());
+        services.AddSingleton<Socket.RealtimeKitServices>();
         return services;
     }
 }

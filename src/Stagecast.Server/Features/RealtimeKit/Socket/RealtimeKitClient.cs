@@ -1,0 +1,422 @@
+using System.Net.WebSockets;
+using Google.Protobuf;
+using Stagecast.RealtimeKit;
+using Stagecast.RealtimeKit.Protocol;
+using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Limits;
+using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
+
+namespace Stagecast.Server.Features.RealtimeKit.Socket;
+
+/// <summary>
+/// One RealtimeKit client's socket, a front end of its meeting room beside the JSON channel: reads its binary
+/// <see cref="SocketMessage"/>s, answers each request with its event and id (or an error reply), passes them to the
+/// room, and writes what happens in the room as RealtimeKit's pushes (<see cref="Notify"/>). The server pings (text
+/// <c>"2"</c>, answered <c>"3"</c>): against any host but Cloudflare's the client never pings and drops a socket that
+/// stays quiet for 30 s. Every message is charged to the socket's rate limit before it is parsed; a malformed one
+/// closes this socket alone.
+/// </summary>
+public sealed partial class RealtimeKitClient(
+    RealtimeConnection connection,
+    Participant participant,
+    PresetPermissions permissions,
+    ParticipantCredential credential,
+    string clientPeerId,
+    string address,
+    RealtimeKitServices services) : IRoomClient
+{
+    private static readonly ReadOnlyMemory<byte> Ping = "2"u8.ToArray();
+    private readonly TokenBucket _messages = new(services.Time, services.Options.MessagesPerSecond, services.Options.MessagesPerSecond * 2.0);
+    private RealtimeKitViews _views = new(null, clientPeerId, participant.Id);
+    private RoomPeer? _peer;
+    private MeetingRoom? _room;
+    private Waitlist.Waiter? _waiting;
+    private Meetings.Meeting? _letIn;
+    private bool _left;
+
+    public Participant Participant { get; } = participant;
+
+    public PresetPermissions Permissions { get; } = permissions;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var untilExpiry = credential.ExpiresAt - services.Time.GetUtcNow();
+        using var expiry = services.Time.CreateTimer(
+            _ => connection.Close(RealtimeCloseCodes.Kicked, "the participant token expired"),
+            null, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        using var pings = services.Time.CreateTimer(_ => connection.TrySendText(Ping), null, services.PingInterval, services.PingInterval);
+        try
+        {
+            while (!_left && await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } bytes)
+            {
+                if (connection.ReceivedType != WebSocketMessageType.Binary)
+                {
+                    continue; // "3", the answer to a ping
+                }
+
+                if (!_messages.TryTake())
+                {
+                    Refuse("message rate limit exceeded", WebSocketCloseStatus.PolicyViolation);
+                    break;
+                }
+
+                SocketMessage message;
+                try
+                {
+                    message = SocketFrameReader.Read(bytes.Span, bytes.Length);
+                }
+                catch (RealtimeKitProtocolException ex)
+                {
+                    Refuse(ex.Message, WebSocketCloseStatus.InvalidPayloadData);
+                    break;
+                }
+
+                await HandleAsync(message).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (Volatile.Read(ref _waiting) is { } waiter)
+            {
+                services.Rooms.WaitlistOf(Participant.MeetingId).Remove(waiter); // gave up waiting
+            }
+
+            if (_peer is not null && _room is not null && !_left)
+            {
+                await _room.DisconnectedAsync(_peer, this).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Refuse(string reason, WebSocketCloseStatus status)
+    {
+        services.Refusals.Refused("a RealtimeKit socket message", address, reason);
+        connection.Close(status, reason);
+    }
+
+    private async Task HandleAsync(SocketMessage message)
+    {
+        try
+        {
+            if (await AnswerAsync(message).ConfigureAwait(false) is { } payload)
+            {
+                connection.TrySend(SocketFrameWriter.Reply(message, payload));
+            }
+        }
+        catch (Exception ex) when (ex is DomainException or ApiException or RealtimeKitProtocolException)
+        {
+            SendError(message, ex.Message, ex is DomainException domain ? domain.Code : ex is ApiException api ? api.Status : 400);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RequestFailed(services.Logger, ex, message.Event, Participant.Id);
+            SendError(message, "internal error; the server log has the details", 500);
+        }
+    }
+
+    private void SendError(SocketMessage request, string error, int code) =>
+        connection.TrySend((request.Event & 0xFF000000) == 0x03000000
+            ? SocketFrameWriter.MediaError(request, error)
+            : SocketFrameWriter.Error(request, error, code));
+
+    /// <summary>One request: the answer's payload (null when the answer comes later or not at all).</summary>
+    private async Task<IMessage?> AnswerAsync(SocketMessage message)
+    {
+        switch (message.Event)
+        {
+            case Events.Room.JoinRoom:
+                return await JoinAsync(Read(message, JoinRoomRequest.Parser)).ConfigureAwait(false);
+            case Events.Plugins.StoreGetKeys:
+                var store = Read(message, Stagecast.RealtimeKit.Protocol.Plugins.PluginStoreGetKeysRequest.Parser);
+                return new Stagecast.RealtimeKit.Protocol.Plugins.PluginStoreResponse { PluginId = store.PluginId, StoreName = store.StoreName };
+            case Events.Media.JoinRoom:
+                return new PeerJoinResponse();
+            case Events.Media.CreateWebRtcTransport:
+                throw new DomainException(DomainError.Conflict, "media over RealtimeKit's transports is not available on this server yet");
+        }
+
+        var (room, peer) = (_room, _peer);
+        if (room is null || peer is null)
+        {
+            throw new DomainException(DomainError.Conflict, "join the room first (room.joinRoom)");
+        }
+
+        return message.Event switch
+        {
+            Events.Room.GetRoomInfo => RoomInfo(room),
+            Events.Room.GetRoomPeersInfo => PeersInfo(room),
+            Events.Room.GetConnectedRoomsDump => new GetConnectedRoomsDumpResponse { ParentMeeting = new ConnectedMeetingDump { Id = room.MeetingId, Title = room.Meeting.Title ?? "" } },
+            Events.Media.SelfJoinComplete => JoinComplete(room),
+            Events.Chat.GetMessages => await ChatHistoryAsync(room, peer).ConfigureAwait(false),
+            Events.Chat.GetPaginatedMessages => await ChatPageAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest.Parser)).ConfigureAwait(false),
+            Events.Chat.SendMessageToRoom => await ChatAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest.Parser)).ConfigureAwait(false),
+            Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),
+            Events.Polls.CreatePoll => await CreatePollAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),
+            Events.Polls.VotePoll => await VoteAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Polls.VotePollRequest.Parser)).ConfigureAwait(false),
+            Events.Room.GetWaitingRoomRequests => WaitingRequests(peer),
+            Events.Room.AcceptWaitingRoomRequests => Decide(room, peer, Read(message, AcceptWaitingRoomRequests.Parser).UserIds, accept: true),
+            Events.Room.DenyWaitingRoomRequests => Decide(room, peer, Read(message, DenyWaitingRoomRequests.Parser).UserIds, accept: false),
+            Events.Room.Kick => await KickAsync(room, peer, Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
+            Events.Room.KickAll => await KickAsync(room, peer, null).ConfigureAwait(false),
+            Events.Media.LeaveRoom or Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
+            Events.Media.AudioActivity or Events.Media.ToggleProducer or Events.Media.UpdateConsumersSimulcastConfig => null, // no answer awaited
+            _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
+        };
+    }
+
+    private static T Read<T>(SocketMessage message, MessageParser<T> parser)
+        where T : IMessage<T> => SocketFrameReader.ReadPayload(message, parser);
+
+    /// <summary>
+    /// <c>room.joinRoom</c>: enters the meeting, or waits when the preset has a waiting room and nobody let the
+    /// participant in yet (the answer's peer is <c>waitlisted</c>). A host's decision arrives as a push; a client let
+    /// in joins again and enters.
+    /// </summary>
+    private async Task<IMessage?> JoinAsync(JoinRoomRequest request)
+    {
+        if (_peer is { } joined)
+        {
+            return new PeerInfoResponse { Peer = _views.Peer(joined) };
+        }
+
+        string? name = request.Peer is { DisplayName.Length: > 0 } peer ? peer.DisplayName : null;
+        if (name is { Length: > 100 })
+        {
+            throw new DomainException(DomainError.BadRequest, "display_name must be at most 100 characters");
+        }
+
+        if (_waiting is not null)
+        {
+            return Waitlisted(name);
+        }
+
+        Admission admission;
+        try
+        {
+            string? resume = services.Peers.Find(Participant.MeetingId, Participant.Id, clientPeerId);
+            admission = _letIn is { } meeting
+                ? await services.Rooms.EnterAsync(meeting, credential.AccountId, this, name, resume).ConfigureAwait(false)
+                : await services.Rooms.AdmitAsync(this, credential.AccountId, name, resume).ConfigureAwait(false);
+        }
+        catch (MeetingInactiveException ex)
+        {
+            connection.Close(RealtimeCloseCodes.MeetingEnded, ex.Message);
+            throw;
+        }
+
+        if (admission is Admission.Waiting waiting)
+        {
+            Volatile.Write(ref _waiting, waiting.Waiter);
+            _ = PushDecisionAsync(waiting);
+            return Waitlisted(name);
+        }
+
+        var entered = (Admission.Entered)admission;
+        services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
+        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id);
+        _room = entered.Room;
+        Volatile.Write(ref _peer, entered.Peer);
+        return new PeerInfoResponse { Peer = _views.Peer(entered.Peer) };
+    }
+
+    private PeerInfoResponse Waitlisted(string? name) => new()
+    {
+        Peer = new Peer
+        {
+            PeerId = clientPeerId,
+            UserId = Participant.Id,
+            DisplayName = name ?? Participant.Name ?? "",
+            StageType = RealtimeKitViews.StageOf(Permissions),
+            Waitlisted = true,
+            Flags = new PeerFlags { PresetName = Participant.PresetName ?? "", RecorderType = "NONE" },
+        },
+    };
+
+    private async Task PushDecisionAsync(Admission.Waiting waiting)
+    {
+        var decision = await waiting.Waiter.Decision.Task.ConfigureAwait(false);
+        Volatile.Write(ref _waiting, null);
+        switch (decision)
+        {
+            case WaitDecision.Accepted:
+                _letIn = waiting.Meeting;
+                connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestAccepted, new PeerInfoResponse()));
+                break;
+            case WaitDecision.Rejected:
+                connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestDenied, new PeerInfoResponse()));
+                connection.Close(RealtimeCloseCodes.Kicked, "not let in");
+                break;
+            case WaitDecision.Replaced:
+                connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this participant");
+                break;
+        }
+    }
+
+    private RoomInfoResponse RoomInfo(MeetingRoom room) => new()
+    {
+        Room = new Room
+        {
+            RoomId = room.MeetingId,
+            Title = room.Meeting.Title ?? "",
+            CreatedAt = (ulong)(room.SessionStartedAt ?? services.Time.GetUtcNow()).ToUnixTimeSeconds(), // seconds: the UI's timer counts from it
+            RoomUuid = room.SessionId ?? "",
+        },
+    };
+
+    private RoomPeersInfoResponse PeersInfo(MeetingRoom room)
+    {
+        var answer = new RoomPeersInfoResponse();
+        answer.Peers.AddRange(room.Peers.Where(p => !p.Hidden).Select(p => _views.Peer(p)));
+        return answer;
+    }
+
+    private PeerJoinCompleteResponse JoinComplete(MeetingRoom room)
+    {
+        var answer = new PeerJoinCompleteResponse
+        {
+            RoomState = new GetRoomStateResponse
+            {
+                DisplayTitle = room.Meeting.Title ?? "",
+                RoomUuid = room.SessionId ?? "",
+                RoomName = room.MeetingId,
+                CurrentPeerId = clientPeerId,
+            },
+            SelectedPeers = new SelectedPeersResponse(),
+            MaxPreferredStreams = Permissions.MaxVideoStreams,
+        };
+        answer.Participants.AddRange(room.Peers.Where(p => !p.Hidden && !ReferenceEquals(p, _peer)).Select(_views.Participant));
+        return answer;
+    }
+
+    private async Task<IMessage> ChatHistoryAsync(MeetingRoom room, RoomPeer peer)
+    {
+        var answer = new Stagecast.RealtimeKit.Protocol.Chat.GetChatMessagesResponse();
+        answer.Messages.AddRange((await room.StateForAsync(peer).ConfigureAwait(false)).Chat.Select(_views.Chat));
+        return answer;
+    }
+
+    /// <summary>A page of the chat history before (or, <c>reversed</c> false, after) <c>time_stamp</c> (milliseconds), newest first.</summary>
+    private async Task<IMessage> ChatPageAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest request)
+    {
+        var chat = (await room.StateForAsync(peer).ConfigureAwait(false)).Chat;
+        int size = Math.Clamp(request.Size, 1, 100);
+        long at = request.TimeStamp == 0 ? long.MaxValue : (long)Math.Min(request.TimeStamp, long.MaxValue);
+        var matching = request.Reversed
+            ? chat.Where(m => m.CreatedAt.ToUnixTimeMilliseconds() <= at).Reverse()
+            : chat.Where(m => m.CreatedAt.ToUnixTimeMilliseconds() >= (request.TimeStamp == 0 ? 0 : at));
+        var page = matching.Skip(Math.Max(request.From, 0)).Take(size + 1).ToList();
+        var answer = new Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomResponse { Next = page.Count > size };
+        answer.Messages.AddRange(page.Take(size).Select(_views.Chat));
+        return answer;
+    }
+
+    /// <summary>Text only; the message reaches everyone who may receive chat, the sender included, as a push.</summary>
+    private async Task<IMessage> ChatAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request)
+    {
+        if (request.PayloadType != 0)
+        {
+            throw new DomainException(DomainError.BadRequest, "only text chat messages (payload_type 0) are supported by this server");
+        }
+
+        var message = await room.ChatAsync(peer, request.Payload).ConfigureAwait(false);
+        return new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomResponse { Message = _views.Chat(message) };
+    }
+
+    private async Task<IMessage> PollsAsync(MeetingRoom room, RoomPeer peer)
+    {
+        var answer = new Stagecast.RealtimeKit.Protocol.Polls.GetPollsResponse();
+        answer.Polls.AddRange((await room.StateForAsync(peer).ConfigureAwait(false)).Polls.Select(_views.Poll));
+        return answer;
+    }
+
+    private async Task<IMessage> CreatePollAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest request)
+    {
+        var poll = new PollRequest { Question = request.Question, Options = [.. request.Options], Anonymous = request.Anonymous, HideVotes = request.HideVotes };
+        RequestValidator.Validate(poll, services.RequestOptions);
+        return new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = _views.Poll(await room.CreatePollAsync(peer, poll).ConfigureAwait(false)) };
+    }
+
+    private async Task<IMessage> VoteAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Polls.VotePollRequest request)
+    {
+        int option = request.Index <= int.MaxValue ? (int)request.Index : throw new DomainException(DomainError.BadRequest, "index is out of range");
+        return new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = _views.Poll(await room.VoteAsync(peer, request.PollId, option).ConfigureAwait(false)) };
+    }
+
+    private GetWaitingRoomRequests WaitingRequests(RoomPeer peer)
+    {
+        RequireHost(peer.Permissions.AcceptWaitingRequests, "accept_waiting_requests");
+        return WaitingList();
+    }
+
+    private GetWaitingRoomRequests WaitingList()
+    {
+        var list = new GetWaitingRoomRequests();
+        list.Requests.AddRange(services.Rooms.WaitlistOf(Participant.MeetingId).Views.Select(RealtimeKitViews.Waiter));
+        return list;
+    }
+
+    private GetWaitingRoomRequests Decide(MeetingRoom room, RoomPeer peer, IEnumerable<string> waitlistIds, bool accept)
+    {
+        foreach (string id in waitlistIds)
+        {
+            room.DecideWaiter(peer, id, accept);
+        }
+
+        return WaitingList();
+    }
+
+    /// <summary><c>room.kick</c> (those peers) and <c>room.kickAll</c> (everyone else), for a host with <c>kick_participant</c>.</summary>
+    private static async Task<IMessage> KickAsync(MeetingRoom room, RoomPeer peer, IReadOnlyCollection<string>? peerIds)
+    {
+        RequireHost(peer.Permissions.KickParticipant, "kick_participant");
+        await room.KickAsync(p => !ReferenceEquals(p, peer) && (peerIds is null || peerIds.Contains(p.Id)), "kicked by a host").ConfigureAwait(false);
+        return new RemoveParticipantsRequest();
+    }
+
+    private async Task<IMessage> LeaveAsync(MeetingRoom room, RoomPeer peer)
+    {
+        await room.LeaveAsync(peer).ConfigureAwait(false);
+        _left = true;
+        connection.Close(WebSocketCloseStatus.NormalClosure, "left");
+        return new PeerLeaveResponse { Closed = false };
+    }
+
+    private static void RequireHost(bool allowed, string permission)
+    {
+        if (!allowed)
+        {
+            throw new DomainException(DomainError.Forbidden, $"your preset does not allow this ({permission})");
+        }
+    }
+
+    /// <summary>Writes what happened in the room as RealtimeKit's pushes.</summary>
+    public void Notify(RoomPeer peer, RoomEvent change)
+    {
+        foreach (var (@event, payload) in RealtimeKitPushes.For(_views, peer, change, _room?.SessionId))
+        {
+            connection.TrySend(SocketFrameWriter.Push(@event, payload));
+        }
+
+        if (change is Kicked or Replaced)
+        {
+            connection.Close(change is Kicked ? RealtimeCloseCodes.Kicked : RealtimeCloseCodes.Replaced, change is Kicked kicked ? kicked.Reason : "replaced by a newer connection of this peer");
+        }
+        else if (change is WaiterAdded or WaiterRemoved && peer.Permissions.AcceptWaitingRequests)
+        {
+            connection.TrySend(SocketFrameWriter.Push(Events.Room.GetWaitingRoomRequests, WaitingList()));
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "A RealtimeKit request (event {Event}) of participant {ParticipantId} failed")]
+        public static partial void RequestFailed(ILogger logger, Exception exception, uint @event, string participantId);
+    }
+}

@@ -1,0 +1,51 @@
+using Google.Protobuf;
+using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.Rooms;
+using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
+
+namespace Stagecast.Server.Features.RealtimeKit.Socket;
+
+/// <summary>The room's events as RealtimeKit's pushes (event and message, no id) to one client (the study's section 3.2).</summary>
+public static class RealtimeKitPushes
+{
+    public static IEnumerable<(uint Event, IMessage Payload)> For(RealtimeKitViews views, RoomPeer self, RoomEvent change, string? sessionId)
+    {
+        switch (change)
+        {
+            case PeerJoined joined:
+                yield return (Events.Room.JoinRoom, new PeerInfoResponse { Peer = views.Peer(joined.Peer) });
+                yield return (Events.Media.PeerJoinedBroadcast, new PeerJoinBroadcastResponse { Participant = views.Participant(joined.Peer) });
+                break;
+            case PeerLeft left:
+                yield return (Events.Media.PeerLeaveBroadcast, new PeerLeaveBroadcastResponse { ParticipantId = views.IdOf(left.Peer) });
+                yield return (Events.Room.LeaveRoom, new PeerInfoResponse { Peer = views.Peer(left.Peer) });
+                break;
+            case ChatPosted posted:
+                yield return (Events.Chat.SendMessageToRoom, new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomResponse { Message = views.Chat(posted.Message) });
+                break;
+            case PollChanged changed:
+                // A poll nobody voted in yet is new (a vote is what changes a poll afterwards).
+                yield return (changed.Poll.Votes.Count == 0 ? Events.Polls.CreatePoll : Events.Polls.UpdatePoll,
+                    new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = views.Poll(changed.Poll) });
+                break;
+            case LivestreamChanged livestream:
+                uint @event = livestream.Error is not null ? Events.Room.ErroredLivestream : livestream.Stage switch
+                {
+                    LivestreamStage.Livestreaming => Events.Room.StartedLivestream,
+                    LivestreamStage.Starting or LivestreamStage.WaitingOnManualIngestion => Events.Room.LivestreamingInvoked,
+                    _ => Events.Room.StoppedLivestream,
+                };
+                yield return (@event, RealtimeKitViews.Livestream(livestream.Livestream, livestream.Error, sessionId));
+                break;
+            case ViewerCountChanged viewers:
+                yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
+                break;
+            case Kicked:
+                var kicked = new RemoveParticipantsRequest();
+                kicked.PeerIds.Add(views.IdOf(self));
+                yield return (Events.Room.Kick, kicked);
+                break;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting.Security;
+
+namespace Stagecast.Server.Features.RealtimeKit.Socket;
+
+/// <summary>What every RealtimeKit socket works with; its limits are the JSON channel's (<see cref="RealtimeOptions"/>).</summary>
+public sealed class RealtimeKitServices(
+    IOptions<RealtimeOptions> options,
+    TimeProvider time,
+    MeetingRooms rooms,
+    RealtimeKitPeers peers,
+    RefusalLog refusals,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    ILogger<RealtimeKitClient> logger)
+{
+    /// <summary>A socket's largest message: the client's offers grow with its m-lines (about 1.3 KB each), beyond the JSON channel's limit.</summary>
+    public const int MaxMessageBytes = 128 * 1024;
+
+    /// <summary>How often the server sends <c>"2"</c>; the client drops a socket quiet for 30 s.</summary>
+    public TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(10);
+
+    public RealtimeOptions Options { get; } = options.Value;
+
+    public TimeProvider Time { get; } = time;
+
+    public MeetingRooms Rooms { get; } = rooms;
+
+    public RealtimeKitPeers Peers { get; } = peers;
+
+    public RefusalLog Refusals { get; } = refusals;
+
+    /// <summary>What requests are checked with: the REST API's options (a poll's limits).</summary>
+    public System.Text.Json.JsonSerializerOptions RequestOptions { get; } = json.Value.SerializerOptions;
+
+    public ILogger Logger { get; } = logger;
+}

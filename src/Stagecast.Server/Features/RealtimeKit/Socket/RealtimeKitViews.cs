@@ -1,0 +1,100 @@
+using Stagecast.RealtimeKit.Protocol.Chat;
+using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Polls;
+using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.Rooms;
+using ChatMessage = Stagecast.RealtimeKit.Protocol.Chat.ChatMessage;
+using Poll = Stagecast.RealtimeKit.Protocol.Polls.Poll;
+
+namespace Stagecast.Server.Features.RealtimeKit.Socket;
+
+/// <summary>
+/// The meeting room's model in RealtimeKit's messages, as one client sees it: its own peer under the id its client
+/// gave itself (<paramref name="selfPeerId"/>), every other under its room id; times in seconds where the client
+/// expects seconds.
+/// </summary>
+public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId)
+{
+    public string IdOf(RoomPeer peer) => ReferenceEquals(peer, self) ? selfPeerId : peer.Id;
+
+    /// <summary>A peer as room events show it: group-call peers that may publish are on stage (the client subscribes to those).</summary>
+    public Peer Peer(RoomPeer peer, bool waitlisted = false) => new()
+    {
+        PeerId = IdOf(peer),
+        UserId = peer.Participant.Id,
+        DisplayName = peer.Name ?? "",
+        StageType = StageOf(peer.Permissions),
+        CustomParticipantId = peer.Participant.CustomParticipantId,
+        PresetId = peer.Participant.PresetId,
+        Waitlisted = waitlisted,
+        Flags = new PeerFlags { PresetName = peer.Participant.PresetName ?? "", RecorderType = "NONE", HiddenParticipant = peer.Hidden },
+    };
+
+    public static StageType StageOf(Presets.PresetPermissions permissions) =>
+        permissions.CanProduceAudio || permissions.CanProduceVideo || permissions.CanProduceScreenshare ? StageType.OnStage : StageType.OffStage;
+
+    public RoomParticipants Participant(RoomPeer peer) => new()
+    {
+        PeerId = IdOf(peer),
+        DisplayName = peer.Name ?? "",
+        UserId = peer.Participant.Id,
+    };
+
+    public ChatMessage Chat(MeetingSessions.ChatMessage message) => new()
+    {
+        ChatId = message.Id,
+        PeerId = message.PeerId == self?.Id ? selfPeerId : message.PeerId ?? "",
+        UserId = message.ParticipantId,
+        DisplayName = message.DisplayName ?? "",
+        Pinned = message.Pinned,
+        IsEdited = message.IsEdited,
+        PayloadType = 0, // text
+        Payload = message.Payload,
+        CreatedAt = (ulong)message.CreatedAt.ToUnixTimeSeconds(),
+        CreatedAtMs = (ulong)message.CreatedAt.ToUnixTimeMilliseconds(),
+    };
+
+    public Poll Poll(MeetingSessions.Poll poll)
+    {
+        var view = PollView.For(poll, viewerParticipantId);
+        var message = new Poll
+        {
+            PollId = view.Id,
+            CreatedBy = poll.CreatedBy ?? "",
+            CreatedByUserId = poll.CreatedBy ?? "",
+            Question = view.Question,
+            HideVotes = view.HideVotes,
+            Anonymous = view.Anonymous,
+        };
+        message.Votes.AddRange(view.Voted);
+        foreach (var option in view.Options)
+        {
+            var entry = new PollOption { Text = option.Text, Count = (ulong)option.Count };
+            entry.Votes.AddRange(option.Votes.Select(v => new PollVote { UserId = v.Id, Name = v.Name ?? "" }));
+            message.Options.Add(entry);
+        }
+
+        return message;
+    }
+
+    public static WaitingRoomRequest Waiter(WaitlistedView waiter) => new()
+    {
+        PeerId = waiter.Id,
+        UserId = waiter.Id, // the host accepts and denies by user_ids: the waitlist's id of the request
+        DisplayName = waiter.Name ?? "",
+        CustomParticipantId = waiter.CustomParticipantId,
+        PresetName = waiter.PresetName ?? "",
+    };
+
+    public static LiveStreamingEvent Livestream(Livestreams.LivestreamView livestream, string? error, string? sessionId) => new()
+    {
+        LivestreamId = livestream.Record.Id,
+        ErrMessage = error ?? "",
+        Name = livestream.Record.Name ?? "",
+        MeetingId = livestream.Record.MeetingId ?? "",
+        PlaybackUrl = livestream.PlaybackUrl,
+        Status = Livestreams.LivestreamDto.StatusText(livestream.Status),
+        RoomUuid = sessionId ?? "",
+        ManualIngest = livestream.Record.ManualIngest,
+    };
+}
