@@ -35,9 +35,11 @@ public sealed class Browser : IAsyncDisposable
         "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--allow-loopback-in-peer-connection",
     ];
 
-    public static async Task<Browser> LaunchAsync(params string[] extraArgs)
+    public static async Task<Browser> LaunchAsync(params string[] extraArgs) => await LaunchAsync(await StartPageServerAsync(), extraArgs);
+
+    /// <summary>Launches Chromium with more flags, its pages coming from <paramref name="pages"/> (disposed with the browser).</summary>
+    internal static async Task<Browser> LaunchAsync(WebApplication pages, string[] extraArgs)
     {
-        var pages = await StartPageServerAsync();
         var playwright = await Playwright.CreateAsync();
         // A flag Chromium ignores, for finding this browser's processes (Kill).
         string marker = $"--stagecast-test-browser={Guid.NewGuid():N}";
@@ -67,12 +69,16 @@ public sealed class Browser : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens one of the test pages in tests/browser (player.html, webrtc.html, meeting.html).</summary>
-    public async Task<IPage> OpenAsync(string pageName)
+    /// <summary>
+    /// Opens one of the test pages in tests/browser (player.html, webrtc.html, meeting.html), or of the page server the
+    /// browser was launched with; <paramref name="prepare"/> sees the page before it loads (to listen to its events).
+    /// </summary>
+    public async Task<IPage> OpenAsync(string pageName, Action<IPage>? prepare = null)
     {
         var page = await _browser.NewPageAsync();
         page.RequestFailed += (_, request) => Console.Error.WriteLine($"browser: request failed {request.Url}: {request.Failure}");
         page.Console += (_, message) => Console.Error.WriteLine($"browser console: {message.Text}");
+        prepare?.Invoke(page);
         await page.GotoAsync($"{_origin}/{pageName}");
         return page;
     }
@@ -104,26 +110,32 @@ public sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>The test pages' web server; pages that cannot be driven by Playwright (Firefox) POST what they saw to /report.</summary>
-    internal static async Task<WebApplication> StartPageServerAsync(System.Collections.Concurrent.ConcurrentQueue<string>? reports = null)
+    internal static Task<WebApplication> StartPageServerAsync(System.Collections.Concurrent.ConcurrentQueue<string>? reports = null) =>
+        StartPageServerAsync(app =>
+        {
+            foreach (string page in Directory.GetFiles(Path.Combine(RepositoryRoot(), "tests", "browser"), "*.html"))
+            {
+                app.MapGet("/" + Path.GetFileName(page), () => Results.File(page, "text/html"));
+            }
+
+            app.MapPost("/report", async (HttpRequest request) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                reports?.Enqueue(await reader.ReadToEndAsync());
+                return Results.NoContent();
+            });
+            app.MapGet("/hls.min.js", () => Results.File(Path.Combine(RepositoryRoot(), "src", "Stagecast.Server", "Web", "assets", "hls.min.js"), "text/javascript"));
+        });
+
+    /// <summary>A web server for test pages on a free loopback port, serving what <paramref name="map"/> maps.</summary>
+    internal static async Task<WebApplication> StartPageServerAsync(Action<WebApplication> map)
     {
-        string directory = Path.Combine(RepositoryRoot(), "tests", "browser");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         app.MapGet("/favicon.ico", () => Results.NoContent());
-        foreach (string page in Directory.GetFiles(directory, "*.html"))
-        {
-            app.MapGet("/" + Path.GetFileName(page), () => Results.File(page, "text/html"));
-        }
-
-        app.MapPost("/report", async (HttpRequest request) =>
-        {
-            using var reader = new StreamReader(request.Body);
-            reports?.Enqueue(await reader.ReadToEndAsync());
-            return Results.NoContent();
-        });
-        app.MapGet("/hls.min.js", () => Results.File(Path.Combine(RepositoryRoot(), "src", "Stagecast.Server", "Web", "assets", "hls.min.js"), "text/javascript"));
+        map(app);
         await app.StartAsync();
         return app;
     }

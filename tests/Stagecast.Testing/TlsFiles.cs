@@ -2,13 +2,20 @@ namespace Stagecast.Testing;
 
 /// <summary>
 /// A server's certificate and key in a directory of their own, deleted with it: what a test of the server's TLS
-/// listeners starts the server with (<see cref="ServerFlags"/>), renewed in place as certbot or Caddy would.
+/// listeners starts the server with (<see cref="ServerFlags"/>), renewed in place as certbot or Caddy would. Without a
+/// domain, a self-signed certificate for 127.0.0.1; with one, a CA-signed leaf for the domain and every name under it
+/// (<see cref="TestCertificate.CreateForDomain"/>).
 /// </summary>
 public sealed class TlsFiles : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("stagecast-tls-").FullName;
+    private readonly string? _domain;
 
-    public TlsFiles() => Certificate = TestCertificate.Create(_directory);
+    public TlsFiles(string? domain = null)
+    {
+        _domain = domain;
+        Certificate = Create();
+    }
 
     public TestCertificate Certificate { get; private set; }
 
@@ -16,7 +23,9 @@ public sealed class TlsFiles : IDisposable
     public string[] ServerFlags => ["--tls-cert", Certificate.CertificateFile, "--tls-key", Certificate.KeyFile, "--https-port", "0"];
 
     /// <summary>Writes a new certificate and key over the files.</summary>
-    public TestCertificate Renew() => Certificate = TestCertificate.Create(_directory);
+    public TestCertificate Renew() => Certificate = Create();
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private TestCertificate Create() => _domain is null ? TestCertificate.Create(_directory) : TestCertificate.CreateForDomain(_directory, _domain);
 }

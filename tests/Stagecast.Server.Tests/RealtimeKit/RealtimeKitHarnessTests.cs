@@ -1,0 +1,64 @@
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// The RealtimeKit test harness against a real server: Chromium reaches api.stagecast.test on the server's HTTPS port
+/// through the resolver rule and trusts the server's certificate by its pin, the app page loads the SDK and the UI kit,
+/// and the SDK's init asks the server for the participant's details.
+/// </summary>
+public sealed class RealtimeKitHarnessTests : IDisposable
+{
+    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
+
+    [Fact]
+    public async Task TheAppPageReachesTheServerAsApiStagecastTestOverTlsAndLoadsTheUiKit()
+    {
+        await using var own = (await StartAsync()).AsAsyncDisposable(out var server);
+        int port = new Uri(server.HttpBase).Port;
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(port, _tls.Certificate);
+        var page = await browser.OpenAsync();
+
+        // /healthz sends no CORS header, so the page gets an opaque answer: its status is for Playwright to see.
+        var response = await page.Page.RunAndWaitForResponseAsync(
+            () => page.Page.EvaluateAsync("url => fetch(url, { mode: 'no-cors' })", $"{browser.ApiBase}/healthz"),
+            r => r.Url == $"{browser.ApiBase}/healthz");
+        Assert.Equal(200, response.Status);
+        var address = await response.ServerAddrAsync();
+        Assert.Equal(("127.0.0.1", port), (address!.IpAddress, address.Port));
+        var tls = await response.SecurityDetailsAsync();
+        Assert.Equal(RealtimeKitBrowser.Domain, tls!.SubjectName);
+
+        // The UI kit's lazily loaded ES modules come with a content type the browser runs.
+        await page.LoadUiKitAsync();
+    }
+
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task TheSdksInitAsksTheServerForTheParticipantsDetails(string sdkVersion)
+    {
+        await using var own = (await StartAsync()).AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        var ada = await api.AddParticipantAsync(await api.CreateMeetingAsync(), "ada");
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
+        var page = await browser.OpenAsync(sdkVersion);
+
+        var failure = await Assert.ThrowsAsync<RealtimeKitException>(() => page.InitAsync(ada.Token, browser.BaseUri));
+
+        var request = await page.WaitForRequestAsync("GET", "/v2/internals/participant-details");
+        Assert.Equal($"{browser.ApiBase}/v2/internals/participant-details", request.Url);
+        Assert.Equal($"Bearer {ada.Token}", (await request.AllHeadersAsync())["authorization"]);
+        // Today the server does not answer RealtimeKit: /v2 sends no CORS header, so Chromium refuses the preflight's
+        // answer and the request fails before a response, and init fails as "Failed to initialize".
+        Assert.Equal("net::ERR_FAILED", request.Failure);
+        Assert.Equal("0001", failure.Code);
+    }
+
+    /// <summary>A server with HTTPS (and RTMPS, on a free port rather than 1936) on this test's certificate.</summary>
+    private Task<ServerFixture> StartAsync() => ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0"]);
+
+    public void Dispose() => _tls.Dispose();
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.FileProviders;
+
+namespace Stagecast.Testing.RealtimeKit;
+
+/// <summary>
+/// Debian's Chromium for apps built on Cloudflare RealtimeKit's unmodified SDK and UI kit, pointed at one Stagecast
+/// server. The SDK calls <c>https://api.{baseURI}</c> and <c>wss://socket-edge.{baseURI}</c>, so every name under
+/// <see cref="Domain"/> resolves to the server's HTTPS port and nothing else resolves (the SDK's telemetry hosts fail
+/// at once); the server's certificate (<see cref="TestCertificate.CreateForDomain"/>) is trusted by its SPKI pin. The
+/// app page (tests/realtimekit/app.html) comes from a loopback page server of its own: another origin than
+/// api.<see cref="Domain"/>, so CORS is exercised as for a customer's app.
+/// </summary>
+public sealed class RealtimeKitBrowser : IAsyncDisposable
+{
+    public const string Domain = "stagecast.test";
+
+    /// <summary>The SDK versions the page can load (tests/realtimekit/package.json), and the npm package holding each.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SdkVersions = new Dictionary<string, string>
+    {
+        ["2.0.2"] = "@cloudflare/realtimekit",
+        ["1.5.1"] = "realtimekit-1.5",
+    };
+
+    private const string UiKitPackage = "@cloudflare/realtimekit-ui";
+
+    private RealtimeKitBrowser(Browser browser, int httpsPort)
+    {
+        Browser = browser;
+        BaseUri = $"{Domain}:{httpsPort}";
+    }
+
+    /// <summary>The browser underneath (to kill it, or open other pages).</summary>
+    public Browser Browser { get; }
+
+    /// <summary>What the app gives the SDK's <c>init</c> as <c>baseURI</c>: the domain with the server's HTTPS port.</summary>
+    public string BaseUri { get; }
+
+    /// <summary>The base of the SDK's REST calls, as the browser reaches it.</summary>
+    public string ApiBase => $"https://api.{BaseUri}";
+
+    /// <summary>Chromium for a server listening for HTTPS on <paramref name="httpsPort"/> with <paramref name="certificate"/>.</summary>
+    public static async Task<RealtimeKitBrowser> LaunchAsync(int httpsPort, TestCertificate certificate)
+    {
+        var pages = await Browser.StartPageServerAsync(MapPages);
+        var browser = await Browser.LaunchAsync(pages,
+        [
+            .. Browser.WebRtcArgs,
+            $"--host-resolver-rules=MAP *.{Domain} 127.0.0.1:{httpsPort}, MAP {Domain} 127.0.0.1:{httpsPort}, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            $"--ignore-certificate-errors-spki-list={certificate.SpkiPin}",
+            // Host candidates as addresses, not mDNS names the server cannot resolve.
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+        ]);
+        return new RealtimeKitBrowser(browser, httpsPort);
+    }
+
+    /// <summary>Opens the app page with SDK <paramref name="sdkVersion"/> (one of <see cref="SdkVersions"/>), not yet initialised.</summary>
+    public Task<RealtimeKitPage> OpenAsync(string sdkVersion = "2.0.2") =>
+        SdkVersions.ContainsKey(sdkVersion)
+            ? RealtimeKitPage.OpenAsync(Browser, sdkVersion)
+            : throw new ArgumentException($"SDK {sdkVersion} is not installed; there are {string.Join(", ", SdkVersions.Keys)}", nameof(sdkVersion));
+
+    public ValueTask DisposeAsync() => Browser.DisposeAsync();
+
+    /// <summary>The app page, each SDK's browser.js (/sdk/{version}/browser.js) and the UI kit's dist directory (/ui/) as ES modules.</summary>
+    private static void MapPages(WebApplication app)
+    {
+        string directory = Path.Combine(Browser.RepositoryRoot(), "tests", "realtimekit");
+        app.MapGet("/app.html", () => Results.File(Path.Combine(directory, "app.html"), "text/html"));
+        foreach (var (version, package) in SdkVersions)
+        {
+            string bundle = Path.Combine(Installed(directory, package, version), "dist", "browser.js");
+            app.MapGet($"/sdk/{version}/browser.js", () => Results.File(bundle, "text/javascript"));
+        }
+
+        string uiKit = Path.Combine(Installed(directory, UiKitPackage, SdkVersions.Keys.First()), "dist");
+        app.UseStaticFiles(new StaticFileOptions { RequestPath = "/ui", FileProvider = new PhysicalFileProvider(uiKit) });
+    }
+
+    /// <summary>The directory of an npm package, checked to be the pinned version.</summary>
+    private static string Installed(string directory, string package, string version)
+    {
+        string root = Path.Combine(directory, "node_modules", package);
+        string manifest = Path.Combine(root, "package.json");
+        if (!File.Exists(manifest))
+        {
+            throw new InvalidOperationException($"{package} is not installed: run npm ci --prefix tests/realtimekit");
+        }
+
+        using var json = JsonDocument.Parse(File.ReadAllText(manifest));
+        string? installed = json.RootElement.GetProperty("version").GetString();
+        return installed == version ? root : throw new InvalidOperationException($"{package} is {installed}, not the pinned {version}: run npm ci --prefix tests/realtimekit");
+    }
+}

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Stagecast.Testing.RealtimeKit;
+
+/// <summary>
+/// One app page (tests/realtimekit/app.html) running one client of RealtimeKit's unmodified SDK, driven through
+/// Playwright. Each method calls the SDK's public API in the page; a call the SDK rejects throws
+/// <see cref="RealtimeKitException"/>. Every request the page makes (<see cref="Requests"/>) and every WebSocket frame it
+/// sends or receives (<see cref="Frames"/>) is kept, for tests to look at what went over the wire.
+/// </summary>
+public sealed class RealtimeKitPage
+{
+    /// <summary>A hang guard only: the SDK's own calls time out well before.</summary>
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(90);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConcurrentQueue<IRequest> _requests = new();
+    private readonly ConcurrentQueue<SocketFrame> _frames = new();
+
+    private RealtimeKitPage()
+    {
+    }
+
+    public IPage Page { get; private set; } = null!;
+
+    /// <summary>The requests the page made so far, in order (REST to api.*, telemetry, the page's own files).</summary>
+    public IReadOnlyList<IRequest> Requests => [.. _requests];
+
+    /// <summary>The WebSocket frames the page sent and received so far, in order.</summary>
+    public IReadOnlyList<SocketFrame> Frames => [.. _frames];
+
+    internal static async Task<RealtimeKitPage> OpenAsync(Browser browser, string sdkVersion)
+    {
+        var page = new RealtimeKitPage();
+        page.Page = await browser.OpenAsync($"app.html?sdk={sdkVersion}", page.Record);
+        return page;
+    }
+
+    /// <summary><c>RealtimeKitClient.init</c>, with the fake camera and microphone on unless <paramref name="media"/> is false; returns meeting.self.</summary>
+    public Task<RtkSelf> InitAsync(string authToken, string baseUri, bool media = true) => CallAsync<RtkSelf>("init", authToken, baseUri, media);
+
+    public Task JoinAsync() => CallAsync("join");
+
+    public Task LeaveAsync() => CallAsync("leave");
+
+    public Task<RtkState> StateAsync() => CallAsync<RtkState>("state");
+
+    /// <summary>Waits until the client's state matches; returns that state.</summary>
+    public Task<RtkState> WaitForStateAsync(Func<RtkState, bool> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.MatchAsync(StateAsync, condition, what, timeout, state => JsonSerializer.Serialize(state, Json));
+
+    public Task SendTextAsync(string text) => CallAsync("sendText", text);
+
+    public Task CreatePollAsync(string question, string[] options, bool anonymous = false, bool hideVotes = false) =>
+        CallAsync("createPoll", question, options, anonymous, hideVotes);
+
+    public Task VoteAsync(string pollId, int index) => CallAsync("vote", pollId, index);
+
+    public Task EnableVideoAsync() => CallAsync("enableVideo");
+
+    public Task DisableVideoAsync() => CallAsync("disableVideo");
+
+    public Task EnableAudioAsync() => CallAsync("enableAudio");
+
+    public Task DisableAudioAsync() => CallAsync("disableAudio");
+
+    /// <summary>meeting.livestream.start(): only in the LIVESTREAM view type, with the can_livestream permission.</summary>
+    public Task StartLivestreamAsync() => CallAsync("startLivestream");
+
+    public Task StopLivestreamAsync() => CallAsync("stopLivestream");
+
+    public Task StartRecordingAsync() => CallAsync("startRecording");
+
+    public Task StopRecordingAsync() => CallAsync("stopRecording");
+
+    /// <summary>A host lets a waiting participant in (an id from <see cref="RtkState.Waitlisted"/>).</summary>
+    public Task AcceptWaitingAsync(string waiterId) => CallAsync("acceptWaiting", waiterId);
+
+    public Task DenyWaitingAsync(string waiterId) => CallAsync("denyWaiting", waiterId);
+
+    /// <summary>A host removes a joined participant (its peer id, <see cref="RtkParticipant.Id"/>).</summary>
+    public Task KickAsync(string participantId) => CallAsync("kick", participantId);
+
+    /// <summary>Loads the UI kit's module (served as ES modules) until &lt;rtk-meeting&gt; is defined.</summary>
+    public Task LoadUiKitAsync() => CallAsync("loadUiKit");
+
+    /// <summary>Shows &lt;rtk-meeting&gt; over the initialised client with showSetupScreen=false: it joins by itself.</summary>
+    public Task OpenUiKitAsync() => CallAsync("openUiKit");
+
+    public Task<RtkUiKit> UiKitAsync() => CallAsync<RtkUiKit>("uiKit");
+
+    /// <summary>Waits for the page to have made a request with this method to this path (on any host); returns it.</summary>
+    public Task<IRequest> WaitForRequestAsync(string method, string path, TimeSpan? timeout = null) =>
+        Eventually.MatchAsync(() => _requests.FirstOrDefault(r => r.Method == method && new Uri(r.Url).AbsolutePath == path), r => r is not null,
+            $"the page to request {method} {path}", timeout, _ => string.Join(", ", _requests.Select(r => $"{r.Method} {r.Url}")))!;
+
+    private void Record(IPage page)
+    {
+        page.Request += (_, request) => _requests.Enqueue(request);
+        page.WebSocket += (_, socket) =>
+        {
+            socket.FrameSent += (_, frame) => _frames.Enqueue(new SocketFrame(true, socket.Url, frame.Binary, frame.Text));
+            socket.FrameReceived += (_, frame) => _frames.Enqueue(new SocketFrame(false, socket.Url, frame.Binary, frame.Text));
+        };
+    }
+
+    private async Task<T> CallAsync<T>(string function, params object[] args) =>
+        (await CallAsync(function, args)).Deserialize<T>(Json) ?? throw new InvalidOperationException($"{function} answered nothing");
+
+    private async Task<JsonElement> CallAsync(string function, params object[] args)
+    {
+        var answer = await Page.EvaluateAsync<JsonElement>("([f, a]) => call(f, a)", new object[] { function, args }).WaitAsync(CallTimeout);
+        if (answer.TryGetProperty("error", out var error))
+        {
+            throw new RealtimeKitException(function, error.GetProperty("name").GetString()!, error.GetProperty("code").GetString(), error.GetProperty("message").GetString()!);
+        }
+
+        return answer.GetProperty("value");
+    }
+}

@@ -1,0 +1,36 @@
+namespace Stagecast.Testing.RealtimeKit;
+
+// What the app page reads of its client through the SDK's public API (app.html's state() and uiKit()): one snapshot
+// and the records it is made of, kept together as the one shape the page answers in.
+
+/// <summary>A snapshot of one client: itself, who is in the meeting and waiting, chat, polls, livestream (LIVESTREAM view type only) and recording.</summary>
+public sealed record RtkState(
+    RtkSelf Self,
+    IReadOnlyList<RtkParticipant> Participants,
+    IReadOnlyList<RtkWaiter> Waitlisted,
+    IReadOnlyList<RtkChatMessage> Chat,
+    IReadOnlyList<RtkPoll> Polls,
+    RtkLivestream? Livestream,
+    string RecordingState);
+
+/// <summary>meeting.self: its peer id, participant id (userId), roomState (init, joined, waitlisted, left, kicked...) and waitlistStatus.</summary>
+public sealed record RtkSelf(string Id, string UserId, string Name, string RoomState, string WaitlistStatus, bool VideoEnabled, bool AudioEnabled);
+
+/// <summary>A joined remote participant: whether its tracks are live, and how many frames its registered video element decoded.</summary>
+public sealed record RtkParticipant(string Id, string UserId, string Name, bool VideoEnabled, bool AudioEnabled, bool VideoLive, bool AudioLive, long FramesDecoded);
+
+/// <summary>A participant in the waiting room, as a host sees it (accept or deny it by <paramref name="Id"/>).</summary>
+public sealed record RtkWaiter(string Id, string UserId, string Name);
+
+/// <summary>A chat message (<paramref name="Message"/> for the text type).</summary>
+public sealed record RtkChatMessage(string Id, string Type, string UserId, string DisplayName, string? Message);
+
+public sealed record RtkPoll(string Id, string Question, string CreatedBy, IReadOnlyList<RtkPollOption> Options);
+
+public sealed record RtkPollOption(string Text, long Count);
+
+/// <summary>meeting.livestream: state (IDLE, STARTING, LIVESTREAMING, STOPPING...), playbackUrl and viewerCount.</summary>
+public sealed record RtkLivestream(string State, string? PlaybackUrl, long ViewerCount);
+
+/// <summary>What &lt;rtk-meeting&gt; shows: its participant tiles, their names, and how many remote ones play video.</summary>
+public sealed record RtkUiKit(int Tiles, IReadOnlyList<string?> Names, int PlayingRemoteVideos);
