@@ -2,9 +2,9 @@ namespace Stagecast.RealtimeKit;
 
 /// <summary>
 /// The <see cref="Protocol.SocketMessage.Event"/> numbers of the flows Stagecast serves, from the event tables of
-/// RealtimeKit's web SDK (2.0.2, the same in 1.5.1). A socket namespace's events are <c>(namespace &lt;&lt; 16) + n</c>;
-/// the media room's are <c>0x03000000 | n</c> (<c>0x01000000</c> is the legacy SFU, which 2.x does not use). A reply
-/// carries its request's event; the names are the SDK's.
+/// RealtimeKit's web SDK (2.0.2, the same in 1.5.1). A socket namespace's events are
+/// <c>(namespace &lt;&lt; 16) + n</c>; the media room's are <c>0x03000000 | n</c> (<c>0x01000000</c> is the legacy
+/// SFU, which 2.x does not use). A reply carries its request's event; the names are the SDK's.
 /// </summary>
 public static class RealtimeKitEvents
 {

@@ -4,8 +4,8 @@ namespace Stagecast.RealtimeKit;
 public static class RealtimeKitLimits
 {
     /// <summary>
-    /// Bytes in one binary WebSocket message (a <see cref="Protocol.SocketMessage"/>, payload included). The largest the
-    /// SDK sends are SDP offers: about 5 KB for two m-lines and some 2.5 KB per further m-line, and a receive
+    /// Bytes in one binary WebSocket message (a <see cref="Protocol.SocketMessage"/>, payload included). The largest
+    /// the SDK sends are SDP offers: about 5 KB for two m-lines and some 2.5 KB per further m-line, and a receive
     /// transport's offer repeats every consumer's m-line, so a 100-track call stays near 250 KB; chat text and plugin
     /// store values are the app's and small. 1 MiB leaves room without letting one peer pin more.
     /// </summary>

@@ -22,8 +22,9 @@ public static class SocketFrameReader
     /// Reads one complete binary WebSocket message. The server should also refuse a message over
     /// <paramref name="maxSize"/> while assembling its fragments, before buffering them.
     /// </summary>
-    /// <exception cref="RealtimeKitProtocolException">The message is over the limit or is not a SocketMessage.</exception>
-    public static SocketMessage Read(ReadOnlySpan<byte> message, int maxSize = RealtimeKitLimits.MaxSocketMessageSize)
+    /// <exception cref="RealtimeKitProtocolException">Over the limit, or not a SocketMessage.</exception>
+    public static SocketMessage Read(
+        ReadOnlySpan<byte> message, int maxSize = RealtimeKitLimits.MaxSocketMessageSize)
     {
         if (message.Length > maxSize)
         {
