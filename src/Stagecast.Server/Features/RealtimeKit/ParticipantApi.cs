@@ -54,7 +54,8 @@ public static class ParticipantApi
         var participant = caller.Participant;
         var meeting = await meetings.FindAsync(participant.AppId, participant.MeetingId, context.RequestAborted).ConfigureAwait(false);
         string host = context.Request.Host.Value!;
-        return ApiResults.Ok(new JsonObject
+        // No nulls: the client copies these fields into protobuf messages, whose writer throws on a null string.
+        return ApiResults.Ok(WithoutNulls(new JsonObject
         {
             ["participant"] = new JsonObject
             {
@@ -69,7 +70,24 @@ public static class ParticipantApi
             ["meeting"] = new JsonObject { ["id"] = meeting.Id, ["title"] = meeting.Title },
             // The socket on the host (and port) this call came to: api.{base} becomes socket-edge.{base}.
             ["socket"] = new JsonObject { ["base_uri"] = host["api.".Length..] },
-        });
+        }));
+    }
+
+    private static JsonObject WithoutNulls(JsonObject document)
+    {
+        foreach (var (name, value) in document.ToList())
+        {
+            if (value is null)
+            {
+                document.Remove(name);
+            }
+            else if (value is JsonObject child)
+            {
+                WithoutNulls(child);
+            }
+        }
+
+        return document;
     }
 
     private static async Task<Ok<ApiResponse<ParticipantLivestreamDto>>> ActiveLivestreamAsync(HttpContext context, MeetingLivestreamService livestreams, string meeting_id)

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Rooms;
 using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 
@@ -30,10 +31,11 @@ public static class RealtimeKitPushes
                     new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = views.Poll(changed.Poll) });
                 break;
             case LivestreamChanged livestream:
-                uint @event = livestream.Error is not null ? Events.Room.ErroredLivestream : livestream.Stage switch
+                uint @event = livestream.Change switch
                 {
-                    LivestreamStage.Livestreaming => Events.Room.StartedLivestream,
-                    LivestreamStage.Starting or LivestreamStage.WaitingOnManualIngestion => Events.Room.LivestreamingInvoked,
+                    MeetingLivestreamChange.Invoked => Events.Room.LivestreamingInvoked,
+                    MeetingLivestreamChange.Started => Events.Room.StartedLivestream,
+                    MeetingLivestreamChange.Errored => Events.Room.ErroredLivestream,
                     _ => Events.Room.StoppedLivestream,
                 };
                 yield return (@event, RealtimeKitViews.Livestream(livestream.Livestream, livestream.Error, sessionId));
