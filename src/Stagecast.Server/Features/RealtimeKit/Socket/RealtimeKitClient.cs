@@ -38,7 +38,8 @@ public sealed partial class RealtimeKitClient(
     private RoomPeer? _peer;
     private MeetingRoom? _room;
     private Waitlist.Waiter? _waiting;
-    private Meetings.Meeting? _letIn;
+    private Meetings.Meeting? _waitingIn;
+    private bool _letIn;
     private bool _left;
 
     public Participant Participant { get; } = participant;
@@ -145,7 +146,13 @@ public sealed partial class RealtimeKitClient(
         var (room, peer) = (_room, _peer);
         if (room is null || peer is null)
         {
-            throw new DomainException(DomainError.Conflict, "join the room first (room.joinRoom)");
+            // A waiting client asks about the room before it is let in: what a waiter may know (the meeting, nobody in it).
+            return message.Event switch
+            {
+                Events.Room.GetRoomInfo when _waitingIn is { } meeting => new RoomInfoResponse { Room = new Room { RoomId = meeting.Id, Title = meeting.Title ?? "" } },
+                Events.Room.GetRoomPeersInfo when _waitingIn is not null => new RoomPeersInfoResponse(),
+                _ => throw new DomainException(DomainError.Conflict, "join the room first (room.joinRoom)"),
+            };
         }
 
         return message.Event switch
@@ -201,7 +208,7 @@ public sealed partial class RealtimeKitClient(
         try
         {
             string? resume = services.Peers.Find(Participant.MeetingId, Participant.Id, clientPeerId);
-            admission = _letIn is { } meeting
+            admission = Volatile.Read(ref _letIn) && _waitingIn is { } meeting
                 ? await services.Rooms.EnterAsync(meeting, credential.AccountId, this, name, resume).ConfigureAwait(false)
                 : await services.Rooms.AdmitAsync(this, credential.AccountId, name, resume).ConfigureAwait(false);
         }
@@ -213,6 +220,7 @@ public sealed partial class RealtimeKitClient(
 
         if (admission is Admission.Waiting waiting)
         {
+            _waitingIn = waiting.Meeting;
             Volatile.Write(ref _waiting, waiting.Waiter);
             _ = PushDecisionAsync(waiting);
             return Waitlisted(name);
@@ -246,7 +254,7 @@ public sealed partial class RealtimeKitClient(
         switch (decision)
         {
             case WaitDecision.Accepted:
-                _letIn = waiting.Meeting;
+                Volatile.Write(ref _letIn, true);
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestAccepted, new PeerInfoResponse()));
                 break;
             case WaitDecision.Rejected:

@@ -44,9 +44,7 @@ public static class RealtimeKitPushes
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
             case Kicked:
-                var kicked = new RemoveParticipantsRequest();
-                kicked.PeerIds.Add(views.IdOf(self));
-                yield return (Events.Room.Kick, kicked);
+                yield return (Events.Room.Kick, new PeerInfoResponse { Peer = views.Peer(self) }); // read as the peer kicked
                 break;
         }
     }

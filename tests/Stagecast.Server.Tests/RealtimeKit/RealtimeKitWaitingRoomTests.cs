@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// The waiting room and kicks across the two front ends: a participant on RealtimeKit's unmodified SDK waits until a
+/// host on Stagecast's JSON channel lets it in (or does not), and the API's kick reaches it as RealtimeKit's kick.
+/// Its preset is an off-stage LIVESTREAM one, so no media is involved.
+/// </summary>
+public sealed class RealtimeKitWaitingRoomTests : IDisposable
+{
+    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
+
+    [Fact]
+    public async Task AnSdkParticipantWaitsUntilAChannelHostLetsItInAndIsKickedByTheApi()
+    {
+        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
+            .AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
+        {
+            name = "lobby_viewer",
+            config = new { view_type = "LIVESTREAM" },
+            permissions = new
+            {
+                waiting_room_type = "ON_PRIVILEGED_USER_ENTRY",
+                can_produce_audio = false,
+                can_produce_video = false,
+                can_produce_screenshare = false,
+                media = new { audio = new { can_produce = "NOT_ALLOWED" }, video = new { can_produce = "NOT_ALLOWED" }, screenshare = new { can_produce = "NOT_ALLOWED" } },
+            },
+        }))).EnsureOk();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await api.AddParticipantAsync(meeting, "guest", "lobby_viewer", name: "Gus");
+        var stranger = await api.AddParticipantAsync(meeting, "stranger", "lobby_viewer", name: "Sly");
+        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, _tls.Certificate);
+        await channel.OkAsync("join");
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
+
+        // Waitlisted: the host sees the request, lets the guest in, and the SDK joins again on its own.
+        var page = await browser.OpenAsync();
+        await page.InitAsync(guest.Token, browser.BaseUri, media: false);
+        await page.JoinAsync();
+        await page.WaitForStateAsync(s => s.Self.RoomState == "waitlisted", "the guest waiting");
+        var waiting = (await channel.WaitForEventAsync("waitlist_added")).GetProperty("waitlisted");
+        Assert.Equal((guest.Id, "Gus"), (waiting.GetProperty("user_id").GetString(), waiting.GetProperty("name").GetString()));
+        await channel.OkAsync("waitlist_accept", new { waitlist_id = waiting.GetProperty("id").GetString() });
+        await page.WaitForStateAsync(s => s.Self.RoomState == "joined", "the guest let in");
+        await channel.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("user_id").GetString() == guest.Id);
+
+        // Not let in: the SDK says so.
+        var other = await browser.OpenAsync();
+        await other.InitAsync(stranger.Token, browser.BaseUri, media: false);
+        await other.JoinAsync();
+        var request = (await channel.WaitForEventAsync("waitlist_added", m => m.GetProperty("waitlisted").GetProperty("user_id").GetString() == stranger.Id))
+            .GetProperty("waitlisted");
+        await channel.OkAsync("waitlist_reject", new { waitlist_id = request.GetProperty("id").GetString() });
+        await other.WaitForStateAsync(s => s.Self.RoomState == "rejected", "the stranger turned away");
+
+        // Kicked through the API: RealtimeKit's kick, and the peer is gone for everyone.
+        (await api.PostAsync($"/meetings/{meeting}/active-session/kick", JsonSerializer.Serialize(new { participant_ids = new[] { guest.Id } }))).EnsureOk();
+        await page.WaitForStateAsync(s => s.Self.RoomState == "kicked", "the guest kicked");
+        await channel.WaitForEventAsync("peer_left", m => m.GetProperty("user_id").GetString() == guest.Id);
+    }
+
+    public void Dispose() => _tls.Dispose();
+}
