@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.FfmpegProcesses;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
@@ -21,6 +22,7 @@ public sealed partial class RecordingService(
     IOptions<ServerOptions> server,
     IOptions<RecordingsOptions> options,
     IHostApplicationLifetime lifetime,
+    MeetingRooms rooms,
     TimeProvider time,
     ILogger<RecordingService> logger)
 {
@@ -108,8 +110,18 @@ public sealed partial class RecordingService(
         await running.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Saves the recording's row with its <c>recording.statusUpdate</c> webhook, in one transaction.</summary>
-    public Task SaveAsync(Recording record, bool create) => store.SaveAsync(record, Event(record), create);
+    /// <summary>
+    /// Saves the recording's row with its <c>recording.statusUpdate</c> webhook, in one transaction, and tells the
+    /// meeting's room (<see cref="RecordingChanged"/>).
+    /// </summary>
+    public async Task SaveAsync(Recording record, bool create)
+    {
+        await store.SaveAsync(record, Event(record), create).ConfigureAwait(false);
+        if (record.MeetingId is { } meetingId)
+        {
+            rooms.Find(meetingId)?.Publish(new RecordingChanged(record));
+        }
+    }
 
     /// <summary>
     /// Stops a recording and finishes its files; null when it is not running. One to be uploaded is answered

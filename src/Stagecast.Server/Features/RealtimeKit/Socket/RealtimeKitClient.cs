@@ -267,16 +267,27 @@ public sealed partial class RealtimeKitClient(
         }
     }
 
-    private RoomInfoResponse RoomInfo(MeetingRoom room) => new()
+    private RoomInfoResponse RoomInfo(MeetingRoom room)
     {
-        Room = new Room
+        var info = new Room
         {
             RoomId = room.MeetingId,
             Title = room.Meeting.Title ?? "",
             CreatedAt = (ulong)(room.SessionStartedAt ?? services.Time.GetUtcNow()).ToUnixTimeSeconds(), // seconds: the UI's timer counts from it
             RoomUuid = room.SessionId ?? "",
-        },
-    };
+        };
+        if (services.Recordings.ActiveFor(room.MeetingId) is { Status: Recordings.RecordingStatus.Recording or Recordings.RecordingStatus.Paused } recording)
+        {
+            info.ActiveRecordings.Add(new ActiveRecording
+            {
+                RecordingId = recording.Id,
+                RecordingType = recording.Tracks is null ? RecordingType.Composite : RecordingType.Track,
+                RecordingStatus = recording.Status == Recordings.RecordingStatus.Paused ? "PAUSED" : "RECORDING",
+            });
+        }
+
+        return new RoomInfoResponse { Room = info };
+    }
 
     private RoomPeersInfoResponse PeersInfo(MeetingRoom room)
     {

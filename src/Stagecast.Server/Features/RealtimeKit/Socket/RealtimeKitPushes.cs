@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
 using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 
@@ -40,6 +41,14 @@ public static class RealtimeKitPushes
                 };
                 yield return (@event, RealtimeKitViews.Livestream(livestream.Livestream, livestream.Error, sessionId));
                 break;
+            case RecordingChanged recording when EventOf(recording.Recording.Status) is { } recordingEvent:
+                yield return (recordingEvent, new RecordingEvent
+                {
+                    RecordingId = recording.Recording.Id,
+                    ErrMessage = recording.Recording.Error ?? "",
+                    RecordingType = recording.Recording.Tracks is null ? RecordingType.Composite : RecordingType.Track,
+                });
+                break;
             case ViewerCountChanged viewers:
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
@@ -48,4 +57,16 @@ public static class RealtimeKitPushes
                 break;
         }
     }
+
+    /// <summary>
+    /// A recording's status as RealtimeKit's events: started, paused, and stopped once it no longer records (a recording
+    /// stored elsewhere says so twice, uploading then uploaded; the client is idle after either).
+    /// </summary>
+    private static uint? EventOf(RecordingStatus status) => status switch
+    {
+        RecordingStatus.Recording => Events.Room.RecordingStarted,
+        RecordingStatus.Paused => Events.Room.RecordingPaused,
+        RecordingStatus.Uploading or RecordingStatus.Uploaded or RecordingStatus.Errored => Events.Room.RecordingStopped,
+        _ => null,
+    };
 }

@@ -11,6 +11,7 @@ public sealed class RealtimeKitServices(
     TimeProvider time,
     MeetingRooms rooms,
     RealtimeKitPeers peers,
+    Recordings.RecordingService recordings,
     RefusalLog refusals,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeKitClient> logger)
@@ -28,6 +29,8 @@ public sealed class RealtimeKitServices(
     public MeetingRooms Rooms { get; } = rooms;
 
     public RealtimeKitPeers Peers { get; } = peers;
+
+    public Recordings.RecordingService Recordings { get; } = recordings;
 
     public RefusalLog Refusals { get; } = refusals;
 
