@@ -157,6 +157,33 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
                 : new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
         await WaitForPortAsync(HttpPort);
         await WaitForPortAsync(RtmpPort);
+        await WaitForApiAsync();
+    }
+
+    /// <summary>
+    /// Until the API takes the benchmark's token: the port may listen before the API answers it, and on a busy machine
+    /// the smoke's first livestream was once refused (the error envelope, no data).
+    /// </summary>
+    private async Task WaitForApiAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{Api}/livestreams?per_page=1");
+            request.Headers.Authorization = new("Bearer", Token);
+            using var response = await http.SendAsync(request);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"Stagecast's API still answers {(int)response.StatusCode} 30 s after start");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     public override async Task<IReadOnlyList<StreamSlot>> CreateStreamsAsync(int count)
@@ -168,7 +195,8 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
             request.Headers.Authorization = new("Bearer", Token);
             using var response = await http.SendAsync(request, cancellation);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellation);
-            var data = body.GetProperty("data");
+            var data = body.TryGetProperty("data", out var created) ? created
+                : throw new InvalidOperationException($"creating a livestream: {(int)response.StatusCode} {body}");
             slots[i] = new StreamSlot(data.GetProperty("stream_key").GetString()!, data.GetProperty("playback_url").GetString()!);
         });
         return slots;
