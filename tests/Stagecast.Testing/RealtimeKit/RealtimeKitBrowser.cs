@@ -64,11 +64,16 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Browser.DisposeAsync();
 
-    /// <summary>The app page, each SDK's browser.js (/sdk/{version}/browser.js) and the UI kit's dist directory (/ui/) as ES modules.</summary>
+    /// <summary>
+    /// The app page, each SDK's browser.js (/sdk/{version}/browser.js), the UI kit's dist directory (/ui/) as ES modules,
+    /// and Stagecast's client module's page (client.html).
+    /// </summary>
     private static void MapPages(WebApplication app)
     {
         string directory = Path.Combine(Browser.RepositoryRoot(), "tests", "realtimekit");
         app.MapGet("/app.html", () => Results.File(Path.Combine(directory, "app.html"), "text/html"));
+        // Stagecast's own client module's test page, for a participant on /sdk/stagecast.js in the same meeting.
+        app.MapGet("/client.html", () => Results.File(Path.Combine(Browser.RepositoryRoot(), "tests", "browser", "client.html"), "text/html"));
         foreach (var (version, package) in SdkVersions)
         {
             string bundle = Path.Combine(Installed(directory, package, version), "dist", "browser.js");
