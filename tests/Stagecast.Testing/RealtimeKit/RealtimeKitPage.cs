@@ -102,8 +102,8 @@ public sealed class RealtimeKitPage
         page.Request += (_, request) => _requests.Enqueue(request);
         page.WebSocket += (_, socket) =>
         {
-            socket.FrameSent += (_, frame) => _frames.Enqueue(new SocketFrame(true, socket.Url, frame.Binary, frame.Text));
-            socket.FrameReceived += (_, frame) => _frames.Enqueue(new SocketFrame(false, socket.Url, frame.Binary, frame.Text));
+            socket.FrameSent += (_, frame) => _frames.Enqueue(SocketFrame.Of(true, socket.Url, frame));
+            socket.FrameReceived += (_, frame) => _frames.Enqueue(SocketFrame.Of(false, socket.Url, frame));
         };
     }
 

@@ -4,4 +4,12 @@ namespace Stagecast.Testing.RealtimeKit;
 /// One WebSocket frame the page sent (<paramref name="Sent"/>) or received on the socket at <paramref name="Url"/>:
 /// <paramref name="Binary"/> for the SDK's protobuf messages, <paramref name="Text"/> for its pings ("2", "3").
 /// </summary>
-public sealed record SocketFrame(bool Sent, string Url, byte[]? Binary, string? Text);
+public sealed record SocketFrame(bool Sent, string Url, byte[]? Binary, string? Text)
+{
+    /// <summary>
+    /// Playwright gives every frame both as bytes and as text, whatever its opcode. The protocol's only text frames
+    /// are the pings "2" and "3"; a binary SocketMessage never is one byte '2' or '3' (it starts with field 1's tag, 0x08).
+    /// </summary>
+    public static SocketFrame Of(bool sent, string url, Microsoft.Playwright.IWebSocketFrame frame) =>
+        frame.Text is "2" or "3" ? new(sent, url, null, frame.Text) : new(sent, url, frame.Binary, null);
+}

@@ -106,7 +106,9 @@ public sealed class RealtimeConnection
 
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                Close(WebSocketCloseStatus.NormalClosure, "");
+                // Answered with the client's own code, as RFC 6455 (5.5.1) suggests: RealtimeKit's client reconnects
+                // after a close whose code is not 1000, and reads the code of this answer.
+                Close(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, _socket.CloseStatusDescription ?? "");
                 return null;
             }
 
