@@ -43,6 +43,9 @@ public static class RealtimeKitPushes
             case ViewerCountChanged viewers:
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
+            case RealtimeKitProducerChanged producer when !ReferenceEquals(producer.Peer, self):
+                yield return (producer.Event, producer.Broadcast(views.IdOf(producer.Peer)));
+                break;
             case Kicked:
                 var kicked = new RemoveParticipantsRequest();
                 kicked.PeerIds.Add(views.IdOf(self));
