@@ -27,6 +27,9 @@ public sealed class MediaDescription
 
     public bool RtcpMux { get; private set; }
 
+    /// <summary>The section offers simulcast (RFC 8853 <c>a=simulcast</c>, its layers named by <c>a=rid</c>).</summary>
+    public bool Simulcast { get; private set; }
+
     public List<int> Formats { get; } = [];
 
     public Dictionary<int, RtpCodec> Codecs { get; } = [];
@@ -82,6 +85,9 @@ public sealed class MediaDescription
                 break;
             case "rtcp-mux":
                 RtcpMux = true;
+                break;
+            case "simulcast":
+                Simulcast = true;
                 break;
             case "rtpmap":
                 ApplyRtpMap(argument);

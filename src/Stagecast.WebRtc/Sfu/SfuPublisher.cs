@@ -18,12 +18,12 @@ namespace Stagecast.WebRtc.Sfu;
 /// for <c>mediaTimeout</c> is gone (a browser sends packets while it lives, muted or not) and is closed without
 /// waiting for ICE consent to expire.
 /// </summary>
-public sealed class SfuPublisher : WebRtcSession
+public sealed partial class SfuPublisher : WebRtcSession
 {
     private static readonly TimeSpan FeedbackInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly StreamHub _hub;
-    private readonly ISfuPublisherListener _listener;
+    private ISfuPublisherListener _listener;
     private readonly ILogger _logger;
     private readonly uint _localSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
     private readonly Lock _sync = new();
@@ -34,6 +34,8 @@ public sealed class SfuPublisher : WebRtcSession
     private Publisher? _publisher;
     private ITimer? _feedback;
     private bool _unpublished;
+    private bool _attached;
+    private bool _connected;
     private long _levelSum;
     private int _levelCount;
 
@@ -46,22 +48,24 @@ public sealed class SfuPublisher : WebRtcSession
         StreamId = streamId;
         _hub = hub;
         _listener = listener;
+        _attached = true;
         _logger = logger;
         Video = negotiation.Video is { } video ? new SfuTrack(true, video, transport.Time) : null;
         Audio = negotiation.Audio is { } audio ? new SfuTrack(false, audio, transport.Time) : null;
+        (_videoMid, _audioMid) = (MidOf(negotiation, negotiation.Video), MidOf(negotiation, negotiation.Audio));
         // No periodic keyframes: nothing here cuts segments; keyframes go out when a subscriber needs one.
         _keyframes = new KeyframeRequester(transport.Time, Timeout.InfiniteTimeSpan);
         _remb = new RembSender(transport.Time, (ulong)transport.Options.MaxPublishKbps * 1000);
     }
 
     /// <summary>The stream in the meeting's hub this session publishes to.</summary>
-    public string StreamId { get; }
+    public string StreamId { get; private set; }
 
-    public WhipNegotiation Negotiation { get; }
+    public WhipNegotiation Negotiation { get; private set; }
 
-    public SfuTrack? Video { get; }
+    public SfuTrack? Video { get; private set; }
 
-    public SfuTrack? Audio { get; }
+    public SfuTrack? Audio { get; private set; }
 
     /// <summary>PLIs sent to the publisher and sequence numbers it was asked to send again.</summary>
     public (long Plis, long Nacked) Feedback => (_keyframes.Sent, Video?.Loss.Requested ?? 0);
@@ -117,6 +121,25 @@ public sealed class SfuPublisher : WebRtcSession
 
     protected override void OnConnected()
     {
+        lock (_sync)
+        {
+            _connected = true;
+            if (!_attached)
+            {
+                return; // it publishes when attached
+            }
+        }
+
+        StartPublishing();
+    }
+
+    private void StartPublishing()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
         _listener.OnConnecting(this);
         var info = new PublisherInfo("webrtc", Remote?.ToString() ?? ClientAddress);
         _hub.TryPublish(StreamId, info, out var publisher);
@@ -254,7 +277,8 @@ public sealed class SfuPublisher : WebRtcSession
             return;
         }
 
-        if (Transport.Time.GetElapsedTime(Volatile.Read(ref _lastPacket)) > _mediaTimeout)
+        // A connection with no track yet (or any more) sends nothing to wait for.
+        if (Transport.Time.GetElapsedTime(Volatile.Read(ref _lastPacket)) > _mediaTimeout && (Video is not null || Audio is not null))
         {
             Close($"the publisher sent nothing for {_mediaTimeout.TotalSeconds} s");
             return;

@@ -41,6 +41,7 @@ public sealed partial class RealtimeKitClient(
     private Meetings.Meeting? _waitingIn;
     private bool _letIn;
     private bool _left;
+    private RealtimeKitMedia? _media;
 
     public Participant Participant { get; } = participant;
 
@@ -89,6 +90,7 @@ public sealed partial class RealtimeKitClient(
                 services.Rooms.WaitlistOf(Participant.MeetingId).Remove(waiter); // gave up waiting
             }
 
+            _media?.Close("the client left");
             if (_peer is not null && _room is not null && !_left)
             {
                 await _room.DisconnectedAsync(_peer, this).ConfigureAwait(false);
@@ -140,7 +142,7 @@ public sealed partial class RealtimeKitClient(
             case Events.Media.JoinRoom:
                 return new PeerJoinResponse();
             case Events.Media.CreateWebRtcTransport:
-                throw new DomainException(DomainError.Conflict, "media over RealtimeKit's transports is not available on this server yet");
+                return Media.CreateTransport(Read(message, CreateTransportRequest.Parser));
         }
 
         var (room, peer) = (_room, _peer);
@@ -173,10 +175,15 @@ public sealed partial class RealtimeKitClient(
             Events.Room.Kick => await KickAsync(room, peer, Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
             Events.Room.KickAll => await KickAsync(room, peer, null).ConfigureAwait(false),
             Events.Media.LeaveRoom or Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
-            Events.Media.AudioActivity or Events.Media.ToggleProducer or Events.Media.UpdateConsumersSimulcastConfig => null, // no answer awaited
+            Events.Media.Produce => await Media.ProduceAsync(room, peer, Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
+            Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
+            Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
+            Events.Media.AudioActivity or Events.Media.UpdateConsumersSimulcastConfig => null, // no answer awaited
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };
     }
+
+    private RealtimeKitMedia Media => _media ??= new RealtimeKitMedia(services.Media, Permissions, address);
 
     private static T Read<T>(SocketMessage message, MessageParser<T> parser)
         where T : IMessage<T> => SocketFrameReader.ReadPayload(message, parser);

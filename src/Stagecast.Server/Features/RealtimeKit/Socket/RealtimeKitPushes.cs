@@ -52,6 +52,9 @@ public static class RealtimeKitPushes
             case ViewerCountChanged viewers:
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
+            case RealtimeKitProducerChanged producer when !ReferenceEquals(producer.Peer, self):
+                yield return (producer.Event, producer.Broadcast(views.IdOf(producer.Peer)));
+                break;
             case Kicked:
                 yield return (Events.Room.Kick, new PeerInfoResponse { Peer = views.Peer(self) }); // read as the peer kicked
                 break;

@@ -14,6 +14,7 @@ public sealed class RealtimeKitServices(
     Recordings.RecordingService recordings,
     RefusalLog refusals,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    RealtimeKitMediaServices media,
     ILogger<RealtimeKitClient> logger)
 {
     /// <summary>A socket's largest message: the client's offers grow with its m-lines (about 1.3 KB each), beyond the JSON channel's limit.</summary>
@@ -36,6 +37,8 @@ public sealed class RealtimeKitServices(
 
     /// <summary>What requests are checked with: the REST API's options (a poll's limits).</summary>
     public System.Text.Json.JsonSerializerOptions RequestOptions { get; } = json.Value.SerializerOptions;
+
+    public RealtimeKitMediaServices Media { get; } = media;
 
     public ILogger Logger { get; } = logger;
 }

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.Server.Features.MeetingMedia;
+using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Sfu;
+using Stagecast.WebRtc.Transport;
+using Stagecast.WebRtc.Whip;
+
+namespace Stagecast.Server.Features.RealtimeKit.Socket;
+
+/// <summary>
+/// One RealtimeKit client's media (the study's section 3.4) on the meetings' SFU core. The client makes two WebRTC
+/// connections before it joins, offering first on each: its send transport, which becomes the peer's camera publisher
+/// (<see cref="SfuPublisher"/>) at its first <c>produce</c>, and its receive transport, idle until the server sends it
+/// something. Its producers (microphone and camera) are that publisher's tracks, each on the m-line the client names; they
+/// reach the peer's camera stream in the meeting media as a meeting WHIP publish would. Pausing one mutes it through the
+/// room, so every front end sees it. Requests come one at a time from the client's socket loop.
+/// </summary>
+public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPermissions permissions, string clientAddress)
+{
+    private readonly Dictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
+    private WebRtcSession? _send;
+    private SfuIdleSession? _receive;
+
+    private WhipPolicy Policy => new(PreferVp8: true, AllowAudio: permissions.CanProduceAudio, AllowVideo: permissions.CanProduceVideo, AudioLevels: true);
+
+    /// <summary><c>media.createWebRTCTransport</c>: the client's first offer on one of its connections, answered (ICE-lite, DTLS passive).</summary>
+    public CreateTransportResponse CreateTransport(CreateTransportRequest request)
+    {
+        var offer = Parse(request.Description);
+        var negotiation = Negotiate(offer, null, null);
+        WebRtcSession session = request.Consuming || !(permissions.CanProduceAudio || permissions.CanProduceVideo)
+            ? new SfuIdleSession(services.Transport, offer, clientAddress)
+            : new SfuPublisher(services.Transport, offer, negotiation, clientAddress, services.Tracks.Hub, services.Media.Options.MediaTimeout,
+                services.Loggers.CreateLogger<SfuPublisher>());
+        if (!services.Transport.TryRegister(session))
+        {
+            session.Dispose();
+            throw new DomainException(DomainError.TooMany, "too many WebRTC sessions (from this address or in total); try again later");
+        }
+
+        // A client rebuilds a transport that failed; what was on the old one ends with it.
+        if (request.Consuming)
+        {
+            _receive?.Close("replaced by a new receive transport");
+            _receive = (SfuIdleSession)session;
+        }
+        else
+        {
+            _send?.Close("replaced by a new send transport");
+            _producers.Clear();
+            _send = session;
+        }
+
+        return new CreateTransportResponse { TransportId = session.Id, Description = Answer(session, negotiation, request.Description.Target) };
+    }
+
+    /// <summary>
+    /// <c>media.produce</c>: the client added its microphone or camera to the send transport and offers again. The
+    /// first producer attaches the transport to the peer's camera stream; a new producer of a kind replaces the old.
+    /// </summary>
+    public async Task<ProducerCreateResponse> ProduceAsync(MeetingRoom room, RoomPeer peer, ProducerCreateRequest request)
+    {
+        if (_send is not SfuPublisher { IsClosed: false } publisher)
+        {
+            throw _send is SfuIdleSession
+                ? new DomainException(DomainError.Forbidden, "your preset does not allow producing audio or video")
+                : new DomainException(DomainError.Conflict, "create the send transport first (media.createWebRTCTransport)");
+        }
+
+        if (request.ScreenShare)
+        {
+            throw new DomainException(DomainError.BadRequest, "sharing the screen over RealtimeKit's transports is not available on this server yet");
+        }
+
+        bool video = request.Kind switch
+        {
+            "audio" => false,
+            "video" => true,
+            _ => throw new DomainException(DomainError.BadRequest, "kind must be audio or video"),
+        };
+        if (video ? !permissions.CanProduceVideo : !permissions.CanProduceAudio)
+        {
+            throw new DomainException(DomainError.Forbidden, $"your preset does not allow producing {request.Kind}");
+        }
+
+        string mid = MidOf(request);
+        var offer = Parse(request.Description);
+        var other = _producers.Values.FirstOrDefault(p => p.Video != video);
+        var negotiation = video ? Negotiate(offer, other?.Mid, mid) : Negotiate(offer, mid, other?.Mid);
+        var roomMedia = services.Media.For(room);
+        int most = services.Media.Options.MaxPublishersPerMeeting;
+        if (!publisher.IsAttached && !roomMedia.IsPublishing(peer.Id) && roomMedia.PublishingPeers >= most)
+        {
+            throw new DomainException(DomainError.Conflict, $"the meeting has {most} publishing peers, the most it takes (Stagecast:MeetingMedia:MaxPublishersPerMeeting)");
+        }
+
+        publisher.Renegotiate(negotiation);
+        if (!publisher.IsAttached)
+        {
+            roomMedia.AddPublisher(peer, MediaSource.Camera, publisher);
+            publisher.Attach(MeetingMediaHub.StreamId(room.MeetingId, peer.Id, MediaSource.Camera), roomMedia);
+        }
+
+        if (_producers.Values.FirstOrDefault(p => p.Video == video) is { } replaced)
+        {
+            _producers.Remove(replaced.Id);
+            Announce(room, RealtimeKitProducerChanged.Closed(peer, replaced.State));
+        }
+
+        var producer = new RealtimeKitMediaProducer(Guid.NewGuid().ToString(), video, mid, (video ? negotiation.Video : negotiation.Audio)!, publisher.Id,
+            request.HasAppData ? request.AppData : null, request.Paused);
+        _producers.Add(producer.Id, producer);
+        await SetPausedAsync(room, peer, producer).ConfigureAwait(false);
+        Announce(room, RealtimeKitProducerChanged.Created(peer, producer.State));
+        return new ProducerCreateResponse { Status = true, ProducerId = producer.Id, Description = Answer(publisher, negotiation, request.Description.Target) };
+    }
+
+    /// <summary><c>media.toggleProducer</c>: pausing mutes the track (for every front end). The client awaits no answer: null.</summary>
+    public async Task<Google.Protobuf.IMessage?> ToggleAsync(MeetingRoom room, RoomPeer peer, ProducerToggleRequest request)
+    {
+        var producer = Find(request.ProducerId);
+        producer.Paused = request.Pause;
+        await SetPausedAsync(room, peer, producer).ConfigureAwait(false);
+        Announce(room, RealtimeKitProducerChanged.Toggled(peer, producer.State));
+        return null;
+    }
+
+    /// <summary><c>media.closeProducer</c>: the client stopped the track's m-line and offers again; the track ends.</summary>
+    public ProducerClosingResponse CloseProducer(MeetingRoom room, RoomPeer peer, ProducerCloseRequest request)
+    {
+        var producer = Find(request.ProducerId);
+        var publisher = (SfuPublisher)_send!; // a producer exists only on a publishing send transport
+        var offer = Parse(request.Description);
+        var other = _producers.Values.FirstOrDefault(p => p.Video != producer.Video);
+        var negotiation = producer.Video ? Negotiate(offer, other?.Mid, null) : Negotiate(offer, null, other?.Mid);
+        publisher.Renegotiate(negotiation);
+        _producers.Remove(producer.Id);
+        Announce(room, RealtimeKitProducerChanged.Closed(peer, producer.State));
+        return new ProducerClosingResponse { Description = Answer(publisher, negotiation, request.Description.Target) };
+    }
+
+    /// <summary>The client left or its socket closed: its transports end, and the camera stream with the send one.</summary>
+    public void Close(string reason)
+    {
+        _producers.Clear();
+        if (_send is SfuPublisher { IsAttached: true } publisher)
+        {
+            publisher.Unpublish();
+        }
+
+        _send?.Close(reason);
+        _receive?.Close(reason);
+    }
+
+    private static Task SetPausedAsync(MeetingRoom room, RoomPeer peer, RealtimeKitMediaProducer producer) =>
+        room.SetMutedAsync(peer, producer.Video ? null : !producer.Paused, producer.Video ? !producer.Paused : null);
+
+    private static void Announce(MeetingRoom room, RealtimeKitProducerChanged change)
+    {
+        if (!change.Peer.Hidden)
+        {
+            room.Publish(change);
+        }
+    }
+
+    private RealtimeKitMediaProducer Find(string producerId) =>
+        _producers.GetValueOrDefault(producerId) ?? throw new DomainException(DomainError.NotFound, $"no producer {producerId} on this connection");
+
+    private WhipNegotiation Negotiate(SdpSessionDescription offer, string? audioMid, string? videoMid)
+    {
+        try
+        {
+            return SfuTransportNegotiation.Answer(offer, Policy, audioMid, videoMid);
+        }
+        catch (SdpException ex)
+        {
+            throw new DomainException(DomainError.BadRequest, ex.Message);
+        }
+    }
+
+    private SessionDescription Answer(WebRtcSession session, WhipNegotiation negotiation, Target target) => new()
+    {
+        Target = target,
+        Type = "answer",
+        Sdp = SdpAnswer.Build(session.Ice.Credentials, services.Transport.Certificate.Fingerprint, services.Transport.Candidates(null), negotiation.Media, "stagecast"),
+    };
+
+    private static SdpSessionDescription Parse(SessionDescription? description)
+    {
+        if (description is not { Type: "offer" })
+        {
+            throw new DomainException(DomainError.BadRequest, "description must be the client's SDP offer (type \"offer\")");
+        }
+
+        try
+        {
+            return SdpSessionDescription.Parse(description.Sdp);
+        }
+        catch (SdpException ex)
+        {
+            throw new DomainException(DomainError.BadRequest, ex.Message);
+        }
+    }
+
+    /// <summary>The m-line the client put the track on: <c>app_data</c> is JSON <c>{"mid": …, "e2ee": …, "screenShare": …}</c>.</summary>
+    private static string MidOf(ProducerCreateRequest request)
+    {
+        try
+        {
+            using var appData = JsonDocument.Parse(request.HasAppData ? request.AppData : "null");
+            if (appData.RootElement.ValueKind == JsonValueKind.Object && appData.RootElement.TryGetProperty("mid", out var mid)
+                && (mid.ValueKind == JsonValueKind.String ? mid.GetString() : mid.ValueKind == JsonValueKind.Number ? mid.GetRawText() : null) is { Length: > 0 and <= 32 } value)
+            {
+                return value;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new DomainException(DomainError.BadRequest, "app_data must be JSON naming the producer's m-line: {\"mid\": \"…\"}");
+    }
+}
