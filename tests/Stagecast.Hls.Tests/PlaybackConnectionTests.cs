@@ -25,6 +25,7 @@ public sealed class PlaybackConnectionTests : HlsPlaybackTests
         var playlist = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
         byte[] part = await Http.GetByteArrayAsync($"/live1/manifest/ep0/p1/{playlist.Parts.First().Uri}");
         Assert.Equal(["moof", "mdat"], Box.Parse(part).Select(b => b.Type));
+        await Eventually.TrueAsync(() => Answered.Count == 2, "both answers counted"); // counted once sent
         Assert.Equal([(PlayerFileRoute, 200), (PlayerFileRoute, 200)], Answered);
     }
 
@@ -50,7 +51,8 @@ public sealed class PlaybackConnectionTests : HlsPlaybackTests
         var playlist = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
         string part = $"/live1/manifest/ep0/p1/{playlist.Parts.First().Uri}";
         byte[] expected = await Http.GetByteArrayAsync(part);
-        int before = Answered.Count;
+        // An answer is counted once sent, so the client may read it before it is counted: wait for both so far.
+        int before = await Eventually.MatchAsync(() => Answered.Count, count => count == 2, "the playlist's and the part's answers counted");
 
         // Three requests in one write: a part, an API path, the part again.
         using var client = await ConnectAsync();
@@ -104,7 +106,7 @@ public sealed class PlaybackConnectionTests : HlsPlaybackTests
     {
         var playlist = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
         var open = playlist.Segments[^1];
-        int before = Answered.Count;
+        int before = await Eventually.MatchAsync(() => Answered.Count, count => count == 1, "the playlist's answer counted"); // counted once sent
         using (var client = await ConnectAsync())
         {
             await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(Get($"/live1/manifest/ep0/p1/stream.m3u8?_HLS_msn={open.Msn}&_HLS_part={open.Parts.Count}")));
