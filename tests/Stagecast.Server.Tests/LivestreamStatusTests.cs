@@ -39,6 +39,7 @@ public sealed class LivestreamStatusTests
             }
 
             await server.SessionsWrittenAsync();
+            await probe.ReadAgainAsync();
             Assert.True(probe.LiveAnswers > 0 && probe.SessionsSeen == GoLives, $"the probe saw {probe.LiveAnswers} LIVE answers and {probe.SessionsSeen} sessions");
             Assert.Empty(probe.Disagreements);
         }

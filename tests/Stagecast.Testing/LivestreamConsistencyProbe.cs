@@ -17,25 +17,33 @@ public sealed class LivestreamConsistencyProbe : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _sessionIds = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _pollers;
-    private long _polls;
+    private readonly long[] _rounds;
     private long _liveAnswers;
 
     public LivestreamConsistencyProbe(string livestreamId, params StagecastApiClient[] clients)
     {
         _livestreamId = livestreamId;
-        _pollers = [.. clients.Select((client, i) => Task.Run(() => PollAsync(client, $"client {i}")))];
+        _rounds = new long[clients.Length];
+        _pollers = [.. clients.Select((client, i) => Task.Run(() => PollAsync(client, i)))];
     }
 
     public IReadOnlyCollection<string> Disagreements => _disagreements;
-
-    /// <summary>Rounds of reads made.</summary>
-    public long Polls => Interlocked.Read(ref _polls);
 
     /// <summary>Answers that showed the livestream LIVE.</summary>
     public long LiveAnswers => Interlocked.Read(ref _liveAnswers);
 
     /// <summary>Distinct session ids the API returned.</summary>
     public int SessionsSeen => _sessionIds.Count;
+
+    /// <summary>
+    /// Until every poller has made a whole round begun from now: what the API shows now has been read (a round under
+    /// way may have read before the last change).
+    /// </summary>
+    public Task ReadAgainAsync()
+    {
+        long[] now = [.. _rounds.Select((_, i) => Interlocked.Read(ref _rounds[i]))];
+        return Eventually.TrueAsync(() => now.Select((n, i) => Interlocked.Read(ref _rounds[i]) >= n + 2).All(done => done), "every poller to read the livestream again");
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -44,8 +52,9 @@ public sealed class LivestreamConsistencyProbe : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task PollAsync(StagecastApiClient client, string name)
+    private async Task PollAsync(StagecastApiClient client, int index)
     {
+        string name = $"client {index}";
         while (!_stop.IsCancellationRequested)
         {
             var details = await client.GetAsync($"/livestreams/{_livestreamId}");
@@ -97,7 +106,7 @@ public sealed class LivestreamConsistencyProbe : IAsyncDisposable
                 }
             }
 
-            Interlocked.Increment(ref _polls);
+            Interlocked.Increment(ref _rounds[index]);
         }
     }
 

@@ -158,6 +158,7 @@ public sealed class ClusterTests : IAsyncLifetime
                 await Api("C").WaitForStatusAsync(livestream.Id, "IDLE");
             }
 
+            await probe.ReadAgainAsync();
             Assert.True(probe.LiveAnswers > 0 && probe.SessionsSeen == goLives, $"the probe saw {probe.LiveAnswers} LIVE answers and {probe.SessionsSeen} sessions");
             Assert.Empty(probe.Disagreements);
         }
