@@ -27,10 +27,7 @@ public static class RealtimeEndpoint
         }
 
         string participantId = context.User.FindFirstValue(ParticipantAuthenticationHandler.ParticipantClaim)!;
-        var credential = new ParticipantCredential(
-            context.User.FindFirstValue(ParticipantAuthenticationHandler.AccountClaim)!,
-            context.User.FindFirstValue(ParticipantAuthenticationHandler.TokenIdClaim)!,
-            DateTimeOffset.FromUnixTimeSeconds(long.Parse(context.User.FindFirstValue(ParticipantAuthenticationHandler.ExpiresClaim)!, System.Globalization.CultureInfo.InvariantCulture)));
+        var credential = ParticipantCredential.Of(context.User);
         var participant = await participants.FindAsync(participantId, context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound("the participant no longer exists");
         var preset = await presets.FindAsync(participant.AppId, participant.PresetId, context.RequestAborted).ConfigureAwait(false)

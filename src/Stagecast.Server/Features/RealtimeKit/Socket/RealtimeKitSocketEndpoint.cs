@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Hosting.Api;
 
@@ -24,8 +23,7 @@ public static partial class RealtimeKitSocketEndpoint
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, IParticipantStore participants, IPresetStore presets, RealtimeKitServices services,
-        string? roomID, string? peerID)
+    private static async Task HandleAsync(HttpContext context, RealtimeKitServices services, string? roomID, string? peerID)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -37,25 +35,16 @@ public static partial class RealtimeKitSocketEndpoint
             throw ApiException.BadRequest("peerID must be the client's id for itself: 1 to 64 letters, digits, '-' or '_'");
         }
 
-        string participantId = context.User.FindFirstValue(ParticipantAuthenticationHandler.ParticipantClaim)!;
         if (roomID is not null && roomID != context.User.FindFirstValue(ParticipantAuthenticationHandler.MeetingClaim))
         {
             throw new ApiException(StatusCodes.Status403Forbidden, "this participant token is for another meeting");
         }
 
-        var credential = new ParticipantCredential(
-            context.User.FindFirstValue(ParticipantAuthenticationHandler.AccountClaim)!,
-            context.User.FindFirstValue(ParticipantAuthenticationHandler.TokenIdClaim)!,
-            DateTimeOffset.FromUnixTimeSeconds(long.Parse(context.User.FindFirstValue(ParticipantAuthenticationHandler.ExpiresClaim)!, System.Globalization.CultureInfo.InvariantCulture)));
-        var participant = await participants.FindAsync(participantId, context.RequestAborted).ConfigureAwait(false)
-            ?? throw ApiException.NotFound("the participant no longer exists");
-        var preset = await presets.FindAsync(participant.AppId, participant.PresetId, context.RequestAborted).ConfigureAwait(false)
-            ?? throw ApiException.Conflict($"the participant's preset {participant.PresetName} no longer exists");
-
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var connection = new RealtimeConnection(socket, services.Options, services.Time, System.Net.WebSockets.WebSocketMessageType.Binary, RealtimeKitServices.MaxMessageBytes);
         var sending = connection.RunSendLoopAsync();
-        var client = new RealtimeKitClient(connection, participant, preset.Effective, credential, peerID,
+        var client = new RealtimeKitClient(connection, caller.Participant, caller.Permissions, ParticipantCredential.Of(context.User), peerID,
             context.Connection.RemoteIpAddress?.ToString() ?? "unknown", services);
         try
         {
