@@ -178,6 +178,9 @@ public sealed partial class RealtimeKitClient(
             Events.Media.Produce => await Media.ProduceAsync(room, peer, Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
             Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
+            Events.Media.Consume => Media.Consume(room, peer, Read(message, ConsumePeersRequest.Parser)),
+            Events.Media.RenegotiateSessionDescription => Media.Renegotiate(Read(message, RenegotiateRequest.Parser)),
+            Events.Media.CloseConsumer => Media.CloseConsumer(Read(message, ConsumerCloseRequest.Parser)),
             Events.Media.AudioActivity or Events.Media.UpdateConsumersSimulcastConfig => null, // no answer awaited
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };
@@ -317,7 +320,12 @@ public sealed partial class RealtimeKitClient(
             SelectedPeers = new SelectedPeersResponse(),
             MaxPreferredStreams = Permissions.MaxVideoStreams,
         };
-        answer.Participants.AddRange(room.Peers.Where(p => !p.Hidden && !ReferenceEquals(p, _peer)).Select(_views.Participant));
+        foreach (var other in room.Peers.Where(p => !p.Hidden && !ReferenceEquals(p, _peer)))
+        {
+            var participant = _views.Participant(other);
+            participant.ProducerStates.AddRange(services.Media.Producers.Of(other).Select(p => p.State));
+            answer.Participants.Add(participant);
+        }
         return answer;
     }
 
