@@ -11,7 +11,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// <summary>
 /// Two peers on RealtimeKit's unmodified web SDK, in Chromium with fake devices, in one GROUP_CALL: each consumes the
 /// other's microphone and camera over its receive transport (offers of the server's, answered by the SDK) and decodes
-/// the video; one turning its camera off is seen by the other.
+/// the video; one turning its camera off is seen by the other. A peer publishing over meeting WHIP (the meeting page,
+/// stagecast.js) is consumed the same way, whether the SDK peer was there before it published or joined after.
 /// </summary>
 public sealed class RealtimeKitConsumeTests : IDisposable
 {
@@ -63,6 +64,36 @@ public sealed class RealtimeKitConsumeTests : IDisposable
             "Bob decoding Ada's video again", TimeSpan.FromSeconds(60));
         Assert.Equal(2, ConsumersOf(transport, adaStream).Count);
         Assert.Equal(2, SentEvents(bobPage).Count(e => e == RealtimeKitEvents.Media.Consume));
+    }
+
+    [Fact]
+    public async Task SdkPeersSeeAndHearAPeerPublishingOverMeetingWhip()
+    {
+        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
+            .AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bea = await api.AddParticipantAsync(meeting, "bea", "group_call_host", name: "Bea");
+        var carl = await api.AddParticipantAsync(meeting, "carl", "group_call_host", name: "Carl");
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
+
+        // Ada is in the meeting before Carl publishes (she learns of him from the broadcasts), Bea joins after (from selfJoinComplete).
+        var adaPage = await browser.OpenAsync();
+        await adaPage.InitAsync(ada.Token, browser.BaseUri);
+        await adaPage.JoinAsync();
+        var carlPage = await MeetingPage.JoinAsync(browser.Browser, server.HttpBase, carl);
+        await carlPage.PublishAsync();
+        await carlPage.WaitForPeerMediaAsync(carlPage.PeerId, video: true, audio: true);
+        var beaPage = await browser.OpenAsync();
+        await beaPage.InitAsync(bea.Token, browser.BaseUri);
+        await beaPage.JoinAsync();
+
+        foreach (var (page, name) in new[] { (adaPage, "Ada"), (beaPage, "Bea") })
+        {
+            await page.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == carl.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
+                $"{name} decoding Carl's video, his audio live", TimeSpan.FromSeconds(60));
+        }
     }
 
     /// <summary>The consumers reading the meeting stream <paramref name="streamId"/>, on whichever receive transport.</summary>

@@ -7,7 +7,7 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <summary>
 /// One track a RealtimeKit client produces on its send transport: its microphone or camera, on the m-line
 /// <paramref name="Mid"/> the client gave it, sent in <paramref name="Codec"/> to the peer's meeting stream
-/// <paramref name="StreamId"/>; paused is muted.
+/// <paramref name="StreamId"/>; paused is muted. A track of a peer publishing otherwise is mirrored as one (no mid).
 /// </summary>
 public sealed class RealtimeKitMediaProducer(RoomPeer peer, string streamId, bool video, string mid, RtpCodec codec, string transportId, string? appData, bool paused)
 {
@@ -22,6 +22,9 @@ public sealed class RealtimeKitMediaProducer(RoomPeer peer, string streamId, boo
     public bool Video { get; } = video;
 
     public string Mid { get; } = mid;
+
+    /// <summary>The id of the connection it comes on (the publisher's session).</summary>
+    public string TransportId { get; } = transportId;
 
     public RtpCodec Codec { get; } = codec;
 
@@ -38,7 +41,7 @@ public sealed class RealtimeKitMediaProducer(RoomPeer peer, string streamId, boo
         Pause = Paused,
         ScreenShare = false,
         AppData = appData ?? "",
-        ProducingTransportId = transportId,
+        ProducingTransportId = TransportId,
         MimeType = MimeType,
         Codec = new Codec { MimeType = MimeType, ClockRate = Codec.ClockRate, Channels = Codec.Channels, PayloadType = (uint)Codec.PayloadType },
     };
