@@ -25,6 +25,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
         "a=fingerprint:sha-256 48:A7:72:21:9F:0C:83:C5:F4:38:D1:ED:CA:3B:FB:85:D2:08:BD:3F:60:66:96:45:8F:F2:38:C8:87:B7:7F:95\r\na=setup:actpass\r\n";
 
     private InProcessWebRtc _rtc = null!;
+    private Publisher _publisher = null!;
     private HubStream _stream = null!;
     private SfuReceiveSession _session = null!;
 
@@ -32,7 +33,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
     {
         _rtc = await InProcessWebRtc.StartAsync();
         _rtc.Hub.TryPublish("meeting/peer/camera", new PublisherInfo("whip", InProcessWebRtc.ClientAddress), out var publisher);
-        _stream = publisher!.Stream;
+        (_publisher, _stream) = (publisher!, publisher!.Stream);
         var offer = SdpSessionDescription.Parse(ClientOffer);
         _session = new SfuReceiveSession(_rtc.Transport, offer, SfuTransportNegotiation.Answer(offer, new WhipPolicy(PreferVp8: true, AudioLevels: true)).Media,
             InProcessWebRtc.ClientAddress);
@@ -107,6 +108,20 @@ public sealed class SdpOfferTests : IAsyncLifetime
 
         Assert.Empty(_session.Consumers);
         Assert.True(SdpSessionDescription.Parse(_session.Offer("stagecast")).Media[2].Rejected);
+    }
+
+    [Fact]
+    public void AConsumerOfAStreamThatEndedIsClosedInTheNextOffer()
+    {
+        var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v")!;
+        _session.Offer("stagecast");
+
+        _publisher.Unpublish();
+
+        Assert.Equal(HubStreamState.Ended, _stream.State);
+        Assert.True(SdpSessionDescription.Parse(_session.Offer("stagecast")).Media[2].Rejected);
+        Assert.Empty(_session.Consumers);
+        Assert.False(video.IsReading);
     }
 
     [Fact]

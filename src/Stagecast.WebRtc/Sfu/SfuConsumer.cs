@@ -27,6 +27,7 @@ public sealed class SfuConsumer : IRtpSink
     private ushort _sequence = RtpHeader.InitialSequenceNumber();
     private ushort _offset;
     private bool _started;
+    private bool _answered;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
     {
@@ -60,11 +61,23 @@ public sealed class SfuConsumer : IRtpSink
 
     internal bool IsReading => Volatile.Read(ref _reader) is not null;
 
+    /// <summary>The client answered the offer that added it: it may send once the connection is up.</summary>
+    internal bool Answered
+    {
+        get => Volatile.Read(ref _answered);
+        set => Volatile.Write(ref _answered, value);
+    }
+
     internal void Start()
     {
         lock (_forward)
         {
-            _reader ??= Stream.AddRtpReader($"sfu-{_session.Id}-{Mid}", this, new ReaderOptions { IsViewer = true });
+            if (_reader is not null)
+            {
+                return;
+            }
+
+            _reader = Stream.AddRtpReader($"sfu-{_session.Id}-{Mid}", this, new ReaderOptions { IsViewer = true });
         }
 
         if (Video)

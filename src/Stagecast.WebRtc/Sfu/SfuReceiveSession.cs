@@ -54,6 +54,7 @@ public sealed class SfuReceiveSession : WebRtcSession
     /// <summary>A consumer of <paramref name="stream"/>'s audio or video on a new m-line, not started; null when the connection has no room for one.</summary>
     public SfuConsumer? Add(HubStream stream, bool video, RtpCodec codec, string msid)
     {
+        CloseEnded();
         lock (_sync)
         {
             int free = _sections.FindIndex(_placeholders, s => s.Codec is null);
@@ -77,9 +78,10 @@ public sealed class SfuReceiveSession : WebRtcSession
         }
     }
 
-    /// <summary>The server's offer of the connection as it is now: every section, in its place.</summary>
+    /// <summary>The server's offer of the connection as it is now: every section, in its place; those of ended streams closed.</summary>
     public string Offer(string cname)
     {
+        CloseEnded();
         lock (_sync)
         {
             return SdpOffer.Build(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), [.. _sections], cname, _sessionId, ++_version);
@@ -96,9 +98,13 @@ public sealed class SfuReceiveSession : WebRtcSession
             {
                 CloseSection(consumer.Mid);
             }
-            else if (IsConnected)
+            else
             {
-                consumer.Start();
+                consumer.Answered = true;
+                if (IsConnected)
+                {
+                    consumer.Start();
+                }
             }
         }
     }
@@ -136,7 +142,7 @@ public sealed class SfuReceiveSession : WebRtcSession
     protected override void OnConnected()
     {
         // Consumers the client answered before the connection came up start now.
-        foreach (var consumer in Consumers)
+        foreach (var consumer in Consumers.Where(c => c.Answered))
         {
             consumer.Start();
         }
@@ -165,6 +171,15 @@ public sealed class SfuReceiveSession : WebRtcSession
         foreach (var consumer in Consumers)
         {
             consumer.Stop();
+        }
+    }
+
+    /// <summary>Consumers whose stream ended (its peer left, or its publisher did not come back in time) close; the next offer says so.</summary>
+    private void CloseEnded()
+    {
+        foreach (var consumer in Consumers.Where(c => c.Stream.State == HubStreamState.Ended))
+        {
+            CloseSection(consumer.Mid);
         }
     }
 
