@@ -96,6 +96,30 @@ public sealed class RealtimeKitConsumeTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task TheUiKitShowsATwoTileCallWithTheRemoteVideoPlaying()
+    {
+        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
+            .AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
+        var adaPage = await browser.OpenAsync();
+        await adaPage.InitAsync(ada.Token, browser.BaseUri);
+        await adaPage.JoinAsync();
+
+        // Bob's app is RealtimeKit's UI kit: <rtk-meeting> joins by itself and lays out the call.
+        var bobPage = await browser.OpenAsync();
+        await bobPage.InitAsync(bob.Token, browser.BaseUri);
+        await bobPage.OpenUiKitAsync();
+
+        var ui = await Eventually.MatchAsync(bobPage.UiKitAsync, u => u.Tiles == 2 && u.PlayingRemoteVideos == 1, "Bob's UI kit: two tiles, Ada's video playing",
+            TimeSpan.FromSeconds(60));
+        Assert.Contains("Ada", ui.Names);
+    }
+
     /// <summary>The consumers reading the meeting stream <paramref name="streamId"/>, on whichever receive transport.</summary>
     private static IReadOnlyList<SfuConsumer> ConsumersOf(WebRtcTransport transport, string streamId) =>
         [.. transport.Sessions.OfType<SfuReceiveSession>().SelectMany(s => s.Consumers).Where(c => c.Stream.Id == streamId)];
