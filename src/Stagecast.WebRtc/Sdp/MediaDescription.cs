@@ -5,11 +5,12 @@ public sealed class MediaDescription
 {
     private const int MaxSsrcs = 16;
 
-    private MediaDescription(string kind, string protocol, int index)
+    private MediaDescription(string kind, string protocol, int index, bool rejected)
     {
         Kind = kind;
         Protocol = protocol;
         Index = index;
+        Rejected = rejected;
     }
 
     /// <summary><c>audio</c>, <c>video</c> or <c>application</c>.</summary>
@@ -18,6 +19,9 @@ public sealed class MediaDescription
     public string Protocol { get; }
 
     public int Index { get; }
+
+    /// <summary>Port 0: the section is rejected or stopped (RFC 8829 section 5.2.2), its place kept.</summary>
+    public bool Rejected { get; }
 
     /// <summary>The mid (RFC 8843), or the section's index when the offer names none.</summary>
     public string Mid { get; private set; } = string.Empty;
@@ -55,7 +59,7 @@ public sealed class MediaDescription
             throw new SdpException($"m= line {index + 1} lists more than {maxFormats} formats");
         }
 
-        var media = new MediaDescription(parts[0], parts[2], index) { Mid = index.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var media = new MediaDescription(parts[0], parts[2], index, parts[1] == "0") { Mid = index.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (media.IsRtp)
         {
             foreach (string format in parts.AsSpan(3))

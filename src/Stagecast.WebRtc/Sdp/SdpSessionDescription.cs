@@ -13,7 +13,8 @@ public sealed class SdpSessionDescription
     public const int MaxLength = 64 * 1024;
 
     private const int MaxLines = 4096;
-    private const int MaxMediaSections = 16;
+    /// <summary>The most m= sections a description may have.</summary>
+    public const int MaxMediaSections = 16;
     private const int MaxFormatsPerSection = 128;
 
     public string? IceUfrag { get; private set; }

@@ -43,7 +43,7 @@ public sealed class RealtimeKitMediaTests : IDisposable
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
         var publisher = transport.Sessions.OfType<SfuPublisher>().Single(p => p.StreamId == MeetingMediaHub.StreamId(meeting, adaPeer, MediaSource.Camera));
         Assert.Equal(("VP8", "opus"), (publisher.Video!.Codec.Name, publisher.Audio!.Codec.Name));
-        Assert.Single(transport.Sessions.OfType<SfuIdleSession>()); // her receive transport, connected too
+        Assert.Single(transport.Sessions.OfType<SfuReceiveSession>()); // her receive transport, connected too
         Assert.All(transport.Sessions, s => Assert.True(s.IsConnected, $"session {s.Id} is not connected"));
         await using (var watcher = await Vp8WhepClient.ConnectAsync(server.Http, $"{server.HttpBase}/realtime/v1/peers/{adaPeer}/whep", bob.Token))
         {

@@ -66,14 +66,18 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
 
     /// <summary>
     /// The app page, each SDK's browser.js (/sdk/{version}/browser.js), the UI kit's dist directory (/ui/) as ES modules,
-    /// and Stagecast's client module's page (client.html).
+    /// Stagecast's client module's page (client.html) and its meeting page (meeting.html), for participants on Stagecast's own clients.
     /// </summary>
     private static void MapPages(WebApplication app)
     {
         string directory = Path.Combine(Browser.RepositoryRoot(), "tests", "realtimekit");
         app.MapGet("/app.html", () => Results.File(Path.Combine(directory, "app.html"), "text/html"));
-        // Stagecast's own client module's test page, for a participant on /sdk/stagecast.js in the same meeting.
-        app.MapGet("/client.html", () => Results.File(Path.Combine(Browser.RepositoryRoot(), "tests", "browser", "client.html"), "text/html"));
+        // Stagecast's own client module's test page, and its meeting page (JSON channel and meeting WHIP/WHEP), for a
+        // participant on Stagecast's clients in the same meeting.
+        foreach (string page in new[] { "client.html", "meeting.html" })
+        {
+            app.MapGet($"/{page}", () => Results.File(Path.Combine(Browser.RepositoryRoot(), "tests", "browser", page), "text/html"));
+        }
         foreach (var (version, package) in SdkVersions)
         {
             string bundle = Path.Combine(Installed(directory, package, version), "dist", "browser.js");

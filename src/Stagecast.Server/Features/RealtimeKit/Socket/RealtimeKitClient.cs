@@ -178,6 +178,9 @@ public sealed partial class RealtimeKitClient(
             Events.Media.Produce => await Media.ProduceAsync(room, peer, Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
             Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
+            Events.Media.Consume => Media.Consume(room, peer, Read(message, ConsumePeersRequest.Parser)),
+            Events.Media.RenegotiateSessionDescription => Media.Renegotiate(Read(message, RenegotiateRequest.Parser)),
+            Events.Media.CloseConsumer => Media.CloseConsumer(Read(message, ConsumerCloseRequest.Parser)),
             Events.Media.AudioActivity or Events.Media.UpdateConsumersSimulcastConfig => null, // no answer awaited
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };
@@ -317,8 +320,23 @@ public sealed partial class RealtimeKitClient(
             SelectedPeers = new SelectedPeersResponse(),
             MaxPreferredStreams = Permissions.MaxVideoStreams,
         };
-        answer.Participants.AddRange(room.Peers.Where(p => !p.Hidden && !ReferenceEquals(p, _peer)).Select(_views.Participant));
+        foreach (var other in room.Peers.Where(p => !p.Hidden && !ReferenceEquals(p, _peer)))
+        {
+            MirrorProducers(room, other);
+            var participant = _views.Participant(other);
+            participant.ProducerStates.AddRange(services.Media.Producers.Of(other).Select(p => p.State));
+            answer.Participants.Add(participant);
+        }
         return answer;
+    }
+
+    /// <summary>A peer publishing otherwise than on RealtimeKit changed: its camera's tracks become producers (every RealtimeKit client is told).</summary>
+    private void MirrorProducers(MeetingRoom room, RoomPeer peer)
+    {
+        foreach (var change in services.Media.Producers.Mirror(room, peer))
+        {
+            room.Publish(change);
+        }
     }
 
     private async Task<IMessage> ChatHistoryAsync(MeetingRoom room, RoomPeer peer)
@@ -428,6 +446,11 @@ public sealed partial class RealtimeKitClient(
         foreach (var (@event, payload) in RealtimeKitPushes.For(_views, peer, change, _room?.SessionId))
         {
             connection.TrySend(SocketFrameWriter.Push(@event, payload));
+        }
+
+        if (change is PeerUpdated updated && _room is { } room)
+        {
+            MirrorProducers(room, updated.Peer);
         }
 
         if (change is Kicked or Replaced)

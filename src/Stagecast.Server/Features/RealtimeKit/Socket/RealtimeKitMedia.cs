@@ -19,11 +19,11 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// reach the peer's camera stream in the meeting media as a meeting WHIP publish would. Pausing one mutes it through the
 /// room, so every front end sees it. Requests come one at a time from the client's socket loop.
 /// </summary>
-public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPermissions permissions, string clientAddress)
+public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPermissions permissions, string clientAddress)
 {
     private readonly Dictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
     private WebRtcSession? _send;
-    private SfuIdleSession? _receive;
+    private SfuReceiveSession? _receive;
 
     private WhipPolicy Policy => new(PreferVp8: true, AllowAudio: permissions.CanProduceAudio, AllowVideo: permissions.CanProduceVideo, AudioLevels: true);
 
@@ -32,8 +32,8 @@ public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPe
     {
         var offer = Parse(request.Description);
         var negotiation = Negotiate(offer, null, null);
-        WebRtcSession session = request.Consuming || !(permissions.CanProduceAudio || permissions.CanProduceVideo)
-            ? new SfuIdleSession(services.Transport, offer, clientAddress)
+        WebRtcSession session = request.Consuming ? new SfuReceiveSession(services.Transport, offer, negotiation.Media, clientAddress)
+            : !(permissions.CanProduceAudio || permissions.CanProduceVideo) ? new SfuIdleSession(services.Transport, offer, clientAddress)
             : new SfuPublisher(services.Transport, offer, negotiation, clientAddress, services.Tracks.Hub, services.Media.Options.MediaTimeout,
                 services.Loggers.CreateLogger<SfuPublisher>());
         if (!services.Transport.TryRegister(session))
@@ -46,12 +46,12 @@ public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPe
         if (request.Consuming)
         {
             _receive?.Close("replaced by a new receive transport");
-            _receive = (SfuIdleSession)session;
+            _receive = (SfuReceiveSession)session;
         }
         else
         {
             _send?.Close("replaced by a new send transport");
-            _producers.Clear();
+            ForgetProducers();
             _send = session;
         }
 
@@ -107,13 +107,14 @@ public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPe
 
         if (_producers.Values.FirstOrDefault(p => p.Video == video) is { } replaced)
         {
-            _producers.Remove(replaced.Id);
+            Forget(replaced);
             Announce(room, RealtimeKitProducerChanged.Closed(peer, replaced.State));
         }
 
-        var producer = new RealtimeKitMediaProducer(Guid.NewGuid().ToString(), video, mid, (video ? negotiation.Video : negotiation.Audio)!, publisher.Id,
+        var producer = new RealtimeKitMediaProducer(peer, publisher.StreamId, video, mid, (video ? negotiation.Video : negotiation.Audio)!, publisher.Id,
             request.HasAppData ? request.AppData : null, request.Paused);
         _producers.Add(producer.Id, producer);
+        services.Producers.Add(producer);
         await SetPausedAsync(room, peer, producer).ConfigureAwait(false);
         Announce(room, RealtimeKitProducerChanged.Created(peer, producer.State));
         return new ProducerCreateResponse { Status = true, ProducerId = producer.Id, Description = Answer(publisher, negotiation, request.Description.Target) };
@@ -138,7 +139,7 @@ public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPe
         var other = _producers.Values.FirstOrDefault(p => p.Video != producer.Video);
         var negotiation = producer.Video ? Negotiate(offer, other?.Mid, null) : Negotiate(offer, null, other?.Mid);
         publisher.Renegotiate(negotiation);
-        _producers.Remove(producer.Id);
+        Forget(producer);
         Announce(room, RealtimeKitProducerChanged.Closed(peer, producer.State));
         return new ProducerClosingResponse { Description = Answer(publisher, negotiation, request.Description.Target) };
     }
@@ -146,7 +147,7 @@ public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPe
     /// <summary>The client left or its socket closed: its transports end, and the camera stream with the send one.</summary>
     public void Close(string reason)
     {
-        _producers.Clear();
+        ForgetProducers();
         if (_send is SfuPublisher { IsAttached: true } publisher)
         {
             publisher.Unpublish();
@@ -154,6 +155,20 @@ public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPe
 
         _send?.Close(reason);
         _receive?.Close(reason);
+    }
+
+    private void Forget(RealtimeKitMediaProducer producer)
+    {
+        _producers.Remove(producer.Id);
+        services.Producers.Remove(producer);
+    }
+
+    private void ForgetProducers()
+    {
+        foreach (var producer in _producers.Values.ToList())
+        {
+            Forget(producer);
+        }
     }
 
     private static Task SetPausedAsync(MeetingRoom room, RoomPeer peer, RealtimeKitMediaProducer producer) =>
@@ -196,14 +211,7 @@ public sealed class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPe
             throw new DomainException(DomainError.BadRequest, "description must be the client's SDP offer (type \"offer\")");
         }
 
-        try
-        {
-            return SdpSessionDescription.Parse(description.Sdp);
-        }
-        catch (SdpException ex)
-        {
-            throw new DomainException(DomainError.BadRequest, ex.Message);
-        }
+        return ParseSdp(description.Sdp);
     }
 
     /// <summary>The m-line the client put the track on: <c>app_data</c> is JSON <c>{"mid": …, "e2ee": …, "screenShare": …}</c>.</summary>

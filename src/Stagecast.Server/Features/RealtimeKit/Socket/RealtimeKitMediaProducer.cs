@@ -1,21 +1,37 @@
 using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
 /// <summary>
 /// One track a RealtimeKit client produces on its send transport: its microphone or camera, on the m-line
-/// <paramref name="Mid"/> the client gave it, sent in <paramref name="Codec"/>; paused is muted.
+/// <paramref name="Mid"/> the client gave it, sent in <paramref name="Codec"/> to the peer's meeting stream
+/// <paramref name="StreamId"/>; paused is muted. A track of a peer publishing otherwise is mirrored as one (no mid).
 /// </summary>
-public sealed class RealtimeKitMediaProducer(string id, bool video, string mid, RtpCodec codec, string transportId, string? appData, bool paused)
+public sealed class RealtimeKitMediaProducer(RoomPeer peer, string streamId, bool video, string mid, RtpCodec codec, string transportId, string? appData, bool paused)
 {
-    public string Id { get; } = id;
+    private static long _created;
+
+    public string Id { get; } = Guid.NewGuid().ToString();
+
+    public RoomPeer Peer { get; } = peer;
+
+    public string StreamId { get; } = streamId;
 
     public bool Video { get; } = video;
 
     public string Mid { get; } = mid;
 
+    /// <summary>The id of the connection it comes on (the publisher's session).</summary>
+    public string TransportId { get; } = transportId;
+
+    public RtpCodec Codec { get; } = codec;
+
     public bool Paused { get; set; } = paused;
+
+    /// <summary>The order producers were made in, for listing a peer's.</summary>
+    public long Created { get; } = Interlocked.Increment(ref _created);
 
     /// <summary>The producer as the room's other clients are told about it.</summary>
     public ProducerState State => new()
@@ -25,10 +41,10 @@ public sealed class RealtimeKitMediaProducer(string id, bool video, string mid, 
         Pause = Paused,
         ScreenShare = false,
         AppData = appData ?? "",
-        ProducingTransportId = transportId,
+        ProducingTransportId = TransportId,
         MimeType = MimeType,
-        Codec = new Codec { MimeType = MimeType, ClockRate = codec.ClockRate, Channels = codec.Channels, PayloadType = (uint)codec.PayloadType },
+        Codec = new Codec { MimeType = MimeType, ClockRate = Codec.ClockRate, Channels = Codec.Channels, PayloadType = (uint)Codec.PayloadType },
     };
 
-    private string MimeType => $"{(Video ? "video" : "audio")}/{codec.Name}";
+    private string MimeType => $"{(Video ? "video" : "audio")}/{Codec.Name}";
 }

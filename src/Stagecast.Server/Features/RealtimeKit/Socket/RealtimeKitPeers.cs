@@ -16,6 +16,9 @@ public sealed class RealtimeKitPeers : IRoomPeerObserver
     public string? Find(string meetingId, string participantId, string clientPeerId) =>
         _peers.GetValueOrDefault((meetingId, participantId, clientPeerId));
 
+    /// <summary>Whether the peer joined through a RealtimeKit client.</summary>
+    public bool IsRealtimeKit(RoomPeer peer) => _byRoomPeer.ContainsKey(peer.Id);
+
     public void Add(string meetingId, RoomPeer peer, string clientPeerId)
     {
         var key = (meetingId, peer.Participant.Id, clientPeerId);

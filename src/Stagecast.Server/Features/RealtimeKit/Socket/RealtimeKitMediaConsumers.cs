@@ -1,0 +1,118 @@
+using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Sfu;
+
+namespace Stagecast.Server.Features.RealtimeKit.Socket;
+
+/// <summary>
+/// Consuming (the study's section 3.4): each producer the client asks for gets an m-line of the receive transport, with
+/// a mid the server chooses, in an offer of the server's that the client answers with
+/// <c>renegotiateSessionDescription</c>; the track flows from then on, forwarded from the producing peer's meeting
+/// stream as a meeting WHEP subscription is. The client closes consumers by their mids and offers.
+/// </summary>
+public sealed partial class RealtimeKitMedia
+{
+    private const string CName = "stagecast";
+
+    /// <summary>
+    /// <c>media.consume</c>: an m-line per producer, in the offer of the answer. A producer that cannot be consumed (gone,
+    /// the client's own, another room's, beyond the preset's <c>max_video_streams</c>, no room on the connection) gets an
+    /// <c>error_code</c> instead, and the others go ahead.
+    /// </summary>
+    public ConsumePeerResponse Consume(MeetingRoom room, RoomPeer peer, ConsumePeersRequest request)
+    {
+        var receive = Receiving(request.HasConsumingTransportId ? request.ConsumingTransportId : null);
+        var answer = new ConsumePeerResponse { Status = true, ConsumerIdsMap = new ProducerIdToConsumerMap() };
+        foreach (var wanted in request.Requests.Take(SdpSessionDescription.MaxMediaSections))
+        {
+            if (!wanted.HasProducerId || answer.ConsumerIdsMap.Map.ContainsKey(wanted.ProducerId))
+            {
+                continue;
+            }
+
+            answer.ConsumerIdsMap.Map[wanted.ProducerId] = ConsumerOf(room, peer, receive, wanted.ProducerId);
+        }
+
+        answer.Description = new SessionDescription { Target = Target.Subscriber, Type = "offer", Sdp = receive.Offer(CName) };
+        return answer;
+    }
+
+    /// <summary><c>media.renegotiateSessionDescription</c>: the client's answer to the last offer; what it took starts flowing.</summary>
+    public RenegotiateResponse Renegotiate(RenegotiateRequest request)
+    {
+        var receive = Receiving(request.TransportId);
+        if (request.Description is not { Type: "answer" } description)
+        {
+            throw new DomainException(DomainError.BadRequest, "description must be the client's SDP answer (type \"answer\")");
+        }
+
+        receive.Start(ParseSdp(description.Sdp));
+        return new RenegotiateResponse { TransportId = receive.Id };
+    }
+
+    /// <summary><c>media.closeConsumer</c>: the client stopped the m-lines it names (its mids) and offers; they close.</summary>
+    public ConsumerClosingResponse CloseConsumer(ConsumerCloseRequest request)
+    {
+        var receive = Receiving(request.HasConsumingTransportId ? request.ConsumingTransportId : null);
+        var offer = Parse(request.Description);
+        return new ConsumerClosingResponse
+        {
+            Description = new SessionDescription { Target = request.Description.Target, Type = "answer", Sdp = receive.Answer(offer, request.ConsumerIds, CName) },
+        };
+    }
+
+    private ConsumerState ConsumerOf(MeetingRoom room, RoomPeer peer, SfuReceiveSession receive, string producerId)
+    {
+        var producer = services.Producers.Find(producerId);
+        string? error = producer is null || producer.Peer.Hidden || !room.Peers.Contains(producer.Peer) ? "producer not found"
+            : ReferenceEquals(producer.Peer, peer) ? "a peer does not consume its own producers"
+            : producer.Video && WatchesTooMany(receive, producer) ? $"the preset allows {permissions.MaxVideoStreams} video streams at once (max_video_streams)"
+            : null;
+        SfuConsumer? consumer = null;
+        if (error is null)
+        {
+            var stream = services.Tracks.Hub.Find(producer!.StreamId);
+            var codec = receive.ReceivingCodec(producer.Video ? "video" : "audio", producer.Codec.Name);
+            error = stream is null ? "the producer's media is not flowing yet"
+                : codec is null ? $"the receive transport takes no {producer.Codec.Name}"
+                : null;
+            consumer = error is null ? receive.Add(stream!, producer.Video, codec!, $"{producer.Peer.Id} {producer.Id}") : null;
+            error ??= consumer is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
+        }
+
+        if (error is not null)
+        {
+            return new ConsumerState { ConsumerId = "", ErrorCode = error };
+        }
+
+        return new ConsumerState
+        {
+            ConsumerId = $"{receive.Id}-{consumer!.Mid}",
+            ProducerState = producer!.State,
+            ProducerTrack = new ProducerTrack { TrackId = producer.Id, ProducerId = producer.Id, StreamId = consumer.Mid },
+        };
+    }
+
+    /// <summary>Whether the client already watches the video of as many other peers as its preset allows.</summary>
+    private bool WatchesTooMany(SfuReceiveSession receive, RealtimeKitMediaProducer producer) =>
+        receive.Consumers.Where(c => c.Video && c.Stream.Id != producer.StreamId).Select(c => c.Stream.Id).Distinct(StringComparer.Ordinal).Count()
+            >= permissions.MaxVideoStreams;
+
+    private SfuReceiveSession Receiving(string? transportId) =>
+        _receive is { IsClosed: false } receive && (transportId is null || transportId == receive.Id) ? receive
+            : throw new DomainException(DomainError.Conflict, "create the receive transport first (media.createWebRTCTransport, consuming)");
+
+    private static SdpSessionDescription ParseSdp(string sdp)
+    {
+        try
+        {
+            return SdpSessionDescription.Parse(sdp);
+        }
+        catch (SdpException ex)
+        {
+            throw new DomainException(DomainError.BadRequest, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using Stagecast.Streaming;
+using Stagecast.WebRtc.Rtcp;
+using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.WebRtc.Sfu;
+
+/// <summary>
+/// A client's receiving connection on which the server offers (RealtimeKit's receive transport): the client offers
+/// first with placeholder m-lines, answered as the first answer says; then each track the server sends is a
+/// <see cref="SfuConsumer"/> on an m-line of its own, added by an offer of the server's (<see cref="Offer"/>) and sent
+/// once the client answered (<see cref="Start"/>). The client closes consumers with an offer of its own
+/// (<see cref="Answer"/>). A closed section stays in its place, port 0, until a new consumer takes it (with a new mid:
+/// RFC 8829 section 5.2.2's recycling), so a connection has at most <see cref="SdpSessionDescription.MaxMediaSections"/>
+/// sections, the most the client's answers may have. Whatever the client sends on it is dropped; its feedback goes to the consumer
+/// it is about.
+/// </summary>
+public sealed class SfuReceiveSession : WebRtcSession
+{
+    private readonly Lock _sync = new();
+    private readonly IReadOnlyList<MediaDescription> _offered;
+    private readonly List<SdpSection> _sections;
+    private readonly int _placeholders;
+    private readonly Dictionary<string, SfuConsumer> _consumers = new(StringComparer.Ordinal);
+    private readonly long _sessionId = SdpWriter.NewSessionId();
+    private long _version = 2;
+    private int _nextMid;
+
+    public SfuReceiveSession(WebRtcTransport transport, SdpSessionDescription offer, IReadOnlyList<AnsweredMedia> firstAnswer, string clientAddress)
+        : base(transport, offer, clientAddress)
+    {
+        _offered = offer.Media;
+        _sections = [.. firstAnswer.Select(a => a.Section)];
+        _placeholders = _sections.Count;
+        _nextMid = firstAnswer.Select(a => int.TryParse(a.Offer.Mid, out int mid) ? mid + 1 : 0).DefaultIfEmpty(0).Max();
+    }
+
+    public IReadOnlyList<SfuConsumer> Consumers
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _consumers.Values];
+            }
+        }
+    }
+
+    /// <summary>The codec the client receives <paramref name="kind"/> in by <paramref name="name"/> (its first offer's payload type), or null.</summary>
+    public RtpCodec? ReceivingCodec(string kind, string name) =>
+        _offered.Where(m => m.Kind == kind && m.IsRtp).SelectMany(m => m.Codecs.Values)
+            .FirstOrDefault(c => c.Is(name) && (!c.Is("opus") || c.Channels == 2) && (!c.Is("H264") || c.IsH264NonInterleaved));
+
+    /// <summary>A consumer of <paramref name="stream"/>'s audio or video on a new m-line, not started; null when the connection has no room for one.</summary>
+    public SfuConsumer? Add(HubStream stream, bool video, RtpCodec codec, string msid)
+    {
+        CloseEnded();
+        lock (_sync)
+        {
+            int free = _sections.FindIndex(_placeholders, s => s.Codec is null);
+            if (free < 0 && _sections.Count >= SdpSessionDescription.MaxMediaSections)
+            {
+                return null;
+            }
+
+            var consumer = new SfuConsumer(this, stream, video, codec, (_nextMid++).ToString(System.Globalization.CultureInfo.InvariantCulture), msid);
+            _consumers.Add(consumer.Mid, consumer);
+            if (free < 0)
+            {
+                _sections.Add(consumer.Section);
+            }
+            else
+            {
+                _sections[free] = consumer.Section;
+            }
+
+            return consumer;
+        }
+    }
+
+    /// <summary>The server's offer of the connection as it is now: every section, in its place; those of ended streams closed.</summary>
+    public string Offer(string cname)
+    {
+        CloseEnded();
+        lock (_sync)
+        {
+            return SdpOffer.Build(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), [.. _sections], cname, _sessionId, ++_version);
+        }
+    }
+
+    /// <summary>The client answered: the consumers it took start sending, those it refused (port 0) close.</summary>
+    public void Start(SdpSessionDescription answer)
+    {
+        var refused = answer.Media.Where(m => m.Rejected).Select(m => m.Mid).ToHashSet(StringComparer.Ordinal);
+        foreach (var consumer in Consumers)
+        {
+            if (refused.Contains(consumer.Mid))
+            {
+                CloseSection(consumer.Mid);
+            }
+            else
+            {
+                consumer.Answered = true;
+                if (IsConnected)
+                {
+                    consumer.Start();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The client stopped the m-lines <paramref name="mids"/> and offers: they close, and the answer keeps every other
+    /// section as it was (the consumers' as sending, the client's own placeholders as first answered).
+    /// </summary>
+    public string Answer(SdpSessionDescription clientOffer, IEnumerable<string> mids, string cname)
+    {
+        foreach (string mid in mids)
+        {
+            CloseSection(mid);
+        }
+
+        lock (_sync)
+        {
+            var sections = new List<SdpSection>(clientOffer.Media.Count);
+            foreach (var offered in clientOffer.Media)
+            {
+                var current = _sections.FirstOrDefault(s => s.Mid == offered.Mid);
+                sections.Add(current is null || offered.Rejected
+                    ? new SdpSection(offered.Kind, offered.Mid, null, "inactive", ClosedFormat: offered.Formats.Count > 0 ? offered.Formats[0] : 0)
+                    : current);
+            }
+
+            return SdpWriter.Write(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), sections, cname, "passive", _sessionId, ++_version);
+        }
+    }
+
+    internal void Send(ReadOnlySpan<byte> packet) => SendRtp(packet);
+
+    internal void SendReport(ReadOnlySpan<byte> packet) => SendRtcp(packet);
+
+    protected override void OnConnected()
+    {
+        // Consumers the client answered before the connection came up start now.
+        foreach (var consumer in Consumers.Where(c => c.Answered))
+        {
+            consumer.Start();
+        }
+    }
+
+    protected override void OnRtp(byte[] buffer, int length)
+    {
+    }
+
+    protected override void OnRtcp(ReadOnlySpan<byte> packet)
+    {
+        var consumers = Consumers;
+        var reader = new RtcpReader(packet);
+        while (reader.TryRead(out var rtcp))
+        {
+            if (rtcp.IsPli || rtcp.IsFir || rtcp.IsNack)
+            {
+                uint ssrc = rtcp.IsFir && rtcp.Body.Length >= 12 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rtcp.Body[8..]) : rtcp.MediaSsrc;
+                consumers.FirstOrDefault(c => c.Ssrc == ssrc)?.OnFeedback(rtcp);
+            }
+        }
+    }
+
+    protected override void OnClosed(string reason)
+    {
+        foreach (var consumer in Consumers)
+        {
+            consumer.Stop();
+        }
+    }
+
+    /// <summary>Consumers whose stream ended (its peer left, or its publisher did not come back in time) close; the next offer says so.</summary>
+    private void CloseEnded()
+    {
+        foreach (var consumer in Consumers.Where(c => c.Stream.State == HubStreamState.Ended))
+        {
+            CloseSection(consumer.Mid);
+        }
+    }
+
+    private void CloseSection(string mid)
+    {
+        SfuConsumer? consumer;
+        lock (_sync)
+        {
+            if (!_consumers.Remove(mid, out consumer))
+            {
+                return;
+            }
+
+            int index = _sections.FindIndex(s => s.Mid == mid);
+            _sections[index] = _sections[index] with { Codec = null, Direction = "inactive", SendSsrc = 0, ClosedFormat = consumer.Codec.PayloadType };
+        }
+
+        consumer.Stop();
+    }
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.RealtimeKit;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+using Stagecast.WebRtc.Sfu;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// Two peers on RealtimeKit's unmodified web SDK, in Chromium with fake devices, in one GROUP_CALL: each consumes the
+/// other's microphone and camera over its receive transport (offers of the server's, answered by the SDK) and decodes
+/// the video; one turning its camera off is seen by the other. A peer publishing over meeting WHIP (the meeting page,
+/// stagecast.js) is consumed the same way, whether the SDK peer was there before it published or joined after.
+/// </summary>
+public sealed class RealtimeKitConsumeTests : IDisposable
+{
+    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
+
+    [Fact]
+    public async Task TwoSdkPeersSeeAndHearEachOther()
+    {
+        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
+            .AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
+        var adaPage = await browser.OpenAsync();
+        var bobPage = await browser.OpenAsync();
+
+        // Ada joins first and publishes; Bob joins after, so he learns her producers from selfJoinComplete, and she
+        // learns his from the broadcasts.
+        await adaPage.InitAsync(ada.Token, browser.BaseUri);
+        await adaPage.JoinAsync();
+        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
+        await Eventually.TrueAsync(() => transport.Sessions.OfType<SfuPublisher>().Any(p => p.Video is not null && p.Audio is not null), "Ada's camera and microphone published");
+        string adaStream = transport.Sessions.OfType<SfuPublisher>().Single().StreamId;
+        await bobPage.InitAsync(bob.Token, browser.BaseUri);
+        await bobPage.JoinAsync();
+
+        var bobSeesAda = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
+            "Bob decoding Ada's video, her audio live", TimeSpan.FromSeconds(60));
+        var adaSeesBob = await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
+            "Ada decoding Bob's video, his audio live", TimeSpan.FromSeconds(60));
+        Assert.Single(bobSeesAda.Participants);
+        Assert.Single(adaSeesBob.Participants);
+        var consumers = transport.Sessions.OfType<SfuReceiveSession>().SelectMany(s => s.Consumers).ToList();
+        Assert.Equal(4, consumers.Count); // each receives the other's audio and video
+        Assert.All(consumers, c => Assert.True(c.Forwarded > 0, $"consumer {c.Mid} of {c.Stream.Id} forwarded nothing"));
+
+        // Ada turns her camera off: Bob sees it off, and closes his consumer of it (media.closeConsumer, his offer).
+        await adaPage.DisableVideoAsync();
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && !p.VideoEnabled), "Bob seeing Ada's camera off");
+        await Eventually.TrueAsync(() => ConsumersOf(transport, adaStream).Count == 1, "Bob's consumer of Ada's video closed");
+        Assert.Contains(SentEvents(bobPage), e => e == RealtimeKitEvents.Media.CloseConsumer);
+
+        // She turns it on again: Bob consumes it again, on the m-line his closed consumer left, and decodes it.
+        long decoded = (await bobPage.StateAsync()).Participants.Single().FramesDecoded;
+        await adaPage.EnableVideoAsync();
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.VideoEnabled && p.VideoLive && p.FramesDecoded > decoded + 30),
+            "Bob decoding Ada's video again", TimeSpan.FromSeconds(60));
+        Assert.Equal(2, ConsumersOf(transport, adaStream).Count);
+        Assert.Equal(2, SentEvents(bobPage).Count(e => e == RealtimeKitEvents.Media.Consume));
+    }
+
+    [Fact]
+    public async Task SdkPeersSeeAndHearAPeerPublishingOverMeetingWhip()
+    {
+        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
+            .AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bea = await api.AddParticipantAsync(meeting, "bea", "group_call_host", name: "Bea");
+        var carl = await api.AddParticipantAsync(meeting, "carl", "group_call_host", name: "Carl");
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
+
+        // Ada is in the meeting before Carl publishes (she learns of him from the broadcasts), Bea joins after (from selfJoinComplete).
+        var adaPage = await browser.OpenAsync();
+        await adaPage.InitAsync(ada.Token, browser.BaseUri);
+        await adaPage.JoinAsync();
+        var carlPage = await MeetingPage.JoinAsync(browser.Browser, server.HttpBase, carl);
+        await carlPage.PublishAsync();
+        await carlPage.WaitForPeerMediaAsync(carlPage.PeerId, video: true, audio: true);
+        var beaPage = await browser.OpenAsync();
+        await beaPage.InitAsync(bea.Token, browser.BaseUri);
+        await beaPage.JoinAsync();
+
+        foreach (var (page, name) in new[] { (adaPage, "Ada"), (beaPage, "Bea") })
+        {
+            await page.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == carl.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
+                $"{name} decoding Carl's video, his audio live", TimeSpan.FromSeconds(60));
+        }
+    }
+
+    [Fact]
+    public async Task TheUiKitShowsATwoTileCallWithTheRemoteVideoPlaying()
+    {
+        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
+            .AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
+        var adaPage = await browser.OpenAsync();
+        await adaPage.InitAsync(ada.Token, browser.BaseUri);
+        await adaPage.JoinAsync();
+
+        // Bob's app is RealtimeKit's UI kit: <rtk-meeting> joins by itself and lays out the call.
+        var bobPage = await browser.OpenAsync();
+        await bobPage.InitAsync(bob.Token, browser.BaseUri);
+        await bobPage.OpenUiKitAsync();
+
+        var ui = await Eventually.MatchAsync(bobPage.UiKitAsync, u => u.Tiles == 2 && u.PlayingRemoteVideos == 1, "Bob's UI kit: two tiles, Ada's video playing",
+            TimeSpan.FromSeconds(60));
+        Assert.Contains("Ada", ui.Names);
+    }
+
+    /// <summary>The consumers reading the meeting stream <paramref name="streamId"/>, on whichever receive transport.</summary>
+    private static IReadOnlyList<SfuConsumer> ConsumersOf(WebRtcTransport transport, string streamId) =>
+        [.. transport.Sessions.OfType<SfuReceiveSession>().SelectMany(s => s.Consumers).Where(c => c.Stream.Id == streamId)];
+
+    private static IEnumerable<uint> SentEvents(RealtimeKitPage page) =>
+        page.Frames.Where(f => f.Sent && f.Binary is not null).Select(f => SocketFrameReader.Read(f.Binary!).Event);
+
+    public void Dispose() => _tls.Dispose();
+}
