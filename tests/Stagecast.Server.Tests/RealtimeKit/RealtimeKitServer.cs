@@ -5,8 +5,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 
 /// <summary>
 /// What a RealtimeKit test runs against: a Stagecast server with HTTPS on a certificate for <c>stagecast.test</c> and
-/// <c>--realtimekit-base stagecast.test</c> (RTMPS on a free port rather than 1936), a tenant on it, and Chromium that
-/// reaches it under that name. Disposed in reverse: the browser, the server, the certificate's files.
+/// <c>--realtimekit-base stagecast.test</c>, a tenant on it, and Chromium that reaches it under that name. Disposed in
+/// reverse: the browser, the server, the certificate's files.
 /// </summary>
 public sealed class RealtimeKitServer : IAsyncDisposable
 {
@@ -32,7 +32,7 @@ public sealed class RealtimeKitServer : IAsyncDisposable
     public static async Task<RealtimeKitServer> StartAsync()
     {
         var tls = new TlsFiles(RealtimeKitBrowser.Domain);
-        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]);
+        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
         var api = await server.NewTenantAsync();
         var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate);
         return new RealtimeKitServer(tls, server, api, browser);
