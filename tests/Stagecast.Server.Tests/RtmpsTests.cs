@@ -73,7 +73,7 @@ public sealed class RtmpsTests : IDisposable
     }
 
     private Task<ServerFixture> StartAsync(params string[] more) =>
-        ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", .. more]);
+        ServerFixture.StartAsync([.. _tls.ServerFlags, .. more]);
 
     public void Dispose() => _tls.Dispose();
 

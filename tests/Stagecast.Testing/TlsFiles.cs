@@ -19,8 +19,11 @@ public sealed class TlsFiles : IDisposable
 
     public TestCertificate Certificate { get; private set; }
 
-    /// <summary>The flags of a server with HTTPS on an ephemeral port and these files.</summary>
-    public string[] ServerFlags => ["--tls-cert", Certificate.CertificateFile, "--tls-key", Certificate.KeyFile, "--https-port", "0"];
+    /// <summary>
+    /// The flags of a server with these files and its TLS listeners on ephemeral ports: HTTPS, and RTMPS, which a
+    /// certificate turns on at 1936 otherwise (two such test servers at once collided there).
+    /// </summary>
+    public string[] ServerFlags => ["--tls-cert", Certificate.CertificateFile, "--tls-key", Certificate.KeyFile, "--https-port", "0", "--rtmps-port", "0"];
 
     /// <summary>Writes a new certificate and key over the files.</summary>
     public TestCertificate Renew() => Certificate = Create();

@@ -183,6 +183,10 @@ public sealed class RtpCodec(int payloadType, string name, int clockRate, int ch
 
     public bool Is(string name) => Name.Equals(name, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether a video payload (after its RTP header) begins a keyframe: VP8, else H.264.</summary>
+    public bool StartsKeyframe(ReadOnlySpan<byte> payload) =>
+        Is("VP8") ? Media.Codecs.Vp8.Vp8RtpDepacketizer.StartsKeyframe(payload) : Media.Codecs.H264.H264RtpDepacketizer.StartsKeyframe(payload);
+
     /// <summary>The codec as the stream hub records it for forwarding readers.</summary>
     public Streaming.RtpTrackFormat Format => new(Name, ClockRate, Channels, Fmtp);
 

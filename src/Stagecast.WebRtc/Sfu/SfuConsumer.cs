@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using Stagecast.Media.Codecs.H264;
-using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
@@ -11,9 +8,9 @@ namespace Stagecast.WebRtc.Sfu;
 
 /// <summary>
 /// One track a <see cref="SfuReceiveSession"/> sends on its own m-line (<see cref="Mid"/>): the audio or the video of a
-/// meeting stream, forwarded as the publisher's RTP came through the hub, as a meeting WHEP subscription forwards it:
-/// the payload type and SSRC of this m-line, sequence numbers continuing its own, video starting at a keyframe (the
-/// publisher is asked for one), a replaced or restarted publisher re-anchored. It reads the stream once started (the
+/// meeting stream, forwarded as the publisher's RTP came through the hub (<see cref="ForwardedTrack"/>, as a meeting WHEP
+/// subscription forwards it), with the payload type and SSRC of this m-line; the publisher is asked for a keyframe to
+/// start with and after it was replaced or restarted. It reads the stream once started (the
 /// client answered the offer that added it) and until stopped; the client's NACKs are answered from what it sent.
 /// </summary>
 public sealed class SfuConsumer : IRtpSink
@@ -23,10 +20,8 @@ public sealed class SfuConsumer : IRtpSink
     private readonly SendHistory _history = new();
     private readonly NackResponder _nacks;
     private readonly SenderReporter _reports = new();
+    private readonly ForwardedTrack _track;
     private HubStreamReader? _reader;
-    private ushort _sequence = RtpHeader.InitialSequenceNumber();
-    private ushort _offset;
-    private bool _started;
     private bool _answered;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
@@ -37,7 +32,7 @@ public sealed class SfuConsumer : IRtpSink
         Codec = codec;
         Mid = mid;
         Msid = msid;
-        Ssrc = (uint)Random.Shared.Next(1, int.MaxValue);
+        _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video);
         _nacks = new NackResponder(_history, Ssrc);
     }
 
@@ -51,7 +46,7 @@ public sealed class SfuConsumer : IRtpSink
 
     public string Msid { get; }
 
-    public uint Ssrc { get; }
+    public uint Ssrc => _track.Ssrc;
 
     /// <summary>Packets forwarded so far.</summary>
     public long Forwarded => _reports.Sent(Video).Packets;
@@ -117,36 +112,17 @@ public sealed class SfuConsumer : IRtpSink
             return;
         }
 
-        ushort sequence = RtpHeader.SequenceNumber(packet);
         lock (_forward)
         {
-            if (_reader is null)
+            var copy = _forward.AsSpan(0, packet.Length);
+            if (_reader is null || !_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
             {
                 return;
             }
 
-            if (!_started)
-            {
-                var payload = packet[headerLength..];
-                if (Video && !(Codec.Is("VP8") ? Vp8RtpDepacketizer.StartsKeyframe(payload) : H264RtpDepacketizer.StartsKeyframe(payload)))
-                {
-                    return; // video starts at a keyframe
-                }
-
-                _started = true;
-                _offset = (ushort)(_sequence - sequence);
-            }
-
-            var copy = _forward.AsSpan(0, packet.Length);
-            packet.CopyTo(copy);
-            copy[1] = (byte)((copy[1] & 0x80) | Codec.PayloadType);
-            ushort rewritten = (ushort)(sequence + _offset);
-            BinaryPrimitives.WriteUInt16BigEndian(copy[2..], rewritten);
-            BinaryPrimitives.WriteUInt32BigEndian(copy[8..], Ssrc);
-            _sequence = (ushort)(rewritten + 1);
             if (Video)
             {
-                _history.Add(rewritten, copy);
+                _history.Add(sequence, copy);
             }
 
             _reports.Count(Video, packet.Length - headerLength);
@@ -171,7 +147,7 @@ public sealed class SfuConsumer : IRtpSink
     {
         lock (_forward)
         {
-            _started = false;
+            _track.Restart();
         }
 
         if (Video)

@@ -154,15 +154,31 @@ public sealed class SfuReceiveSession : WebRtcSession
 
     protected override void OnRtcp(ReadOnlySpan<byte> packet)
     {
-        var consumers = Consumers;
         var reader = new RtcpReader(packet);
         while (reader.TryRead(out var rtcp))
         {
             if (rtcp.IsPli || rtcp.IsFir || rtcp.IsNack)
             {
                 uint ssrc = rtcp.IsFir && rtcp.Body.Length >= 12 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rtcp.Body[8..]) : rtcp.MediaSsrc;
-                consumers.FirstOrDefault(c => c.Ssrc == ssrc)?.OnFeedback(rtcp);
+                ConsumerOf(ssrc)?.OnFeedback(rtcp);
             }
+        }
+    }
+
+    /// <summary>The consumer sending <paramref name="ssrc"/>, found without copying the list (feedback comes often).</summary>
+    private SfuConsumer? ConsumerOf(uint ssrc)
+    {
+        lock (_sync)
+        {
+            foreach (var consumer in _consumers.Values)
+            {
+                if (consumer.Ssrc == ssrc)
+                {
+                    return consumer;
+                }
+            }
+
+            return null;
         }
     }
 

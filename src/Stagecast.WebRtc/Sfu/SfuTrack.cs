@@ -1,5 +1,3 @@
-using Stagecast.Media.Codecs.H264;
-using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Rtp;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
@@ -57,8 +55,7 @@ public sealed class SfuTrack(bool video, RtpCodec codec, TimeProvider time)
 
     /// <summary>Whether a video packet begins a keyframe.</summary>
     public bool StartsKeyframe(ReadOnlySpan<byte> packet) =>
-        IsVideo && RtpHeader.TryGetLength(packet, out int header) && header < packet.Length
-        && (Codec.Is("VP8") ? Vp8RtpDepacketizer.StartsKeyframe(packet[header..]) : H264RtpDepacketizer.StartsKeyframe(packet[header..]));
+        IsVideo && RtpHeader.TryGetLength(packet, out int header) && header < packet.Length && Codec.StartsKeyframe(packet[header..]);
 
     public void SenderReported(ulong ntpTime)
     {

@@ -7,7 +7,7 @@ namespace Stagecast.WebRtc.Sfu;
 /// <summary>
 /// What the offers on a connection that outlives one offer are answered with (RealtimeKit's transports: the client
 /// offers first with placeholder m-lines and again for each track it adds or stops). Every RTP m-line stays in the
-/// answer and in the bundle, receiving its codec (Opus; VP8, else H.264 in packetization mode 1), so the client never
+/// answer and in the bundle, receiving its codec (Opus; video as WHIP picks it, VP8 first in meetings), so the client never
 /// reuses a refused one; an m-line the client stopped sending on is answered inactive. Simulcast (<c>a=rid</c>,
 /// <c>a=simulcast</c>) is not accepted: the client then sends one encoding. But the RID header extensions of a section
 /// offering simulcast are: Chrome refuses its own next offer when simulcast is still offered and the answer took no RID
@@ -27,8 +27,8 @@ public static class SfuTransportNegotiation
         foreach (var section in offer.Media)
         {
             var codec = !section.IsRtp ? null
-                : section.Kind == "audio" ? section.Codecs.Values.FirstOrDefault(c => c.Is("opus") && c.ClockRate == 48000 && c.Channels == 2)
-                : section.Kind == "video" ? section.Codecs.Values.FirstOrDefault(c => c.Is("VP8")) ?? section.Codecs.Values.FirstOrDefault(c => c.IsH264NonInterleaved)
+                : section.Kind == "audio" ? WhipNegotiation.PickAudio(section)
+                : section.Kind == "video" ? WhipNegotiation.PickVideo(section, policy.PreferVp8)
                 : null;
             bool sending = section.Direction is "sendonly" or "sendrecv";
             bool levels = codec is not null && section.Kind == "audio" && policy.AudioLevels && section.Extensions.ContainsKey(AudioLevel.ExtensionUri);

@@ -1,9 +1,7 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
-using Stagecast.Media.Codecs.H264;
-using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
+using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
 
@@ -11,25 +9,23 @@ namespace Stagecast.WebRtc.Whep;
 
 /// <summary>
 /// A WHEP viewer of a WebRTC publisher, fed its RTP as it came through the hub (an RTP reader of the stream): no
-/// depacketizing, no transcoding. Each packet gets the viewer's payload type, SSRC and a sequence number continuing
-/// its own; a viewer starts at a keyframe (the publisher is asked for one), and when the publisher is replaced
-/// (a reconnect) it waits for the new one's keyframe and carries on. The publisher's sender reports are passed on.
+/// depacketizing, no transcoding (<see cref="ForwardedTrack"/>: the viewer's payload type, SSRC and sequence numbers,
+/// video from a keyframe, the publisher asked for one); when the publisher is replaced (a reconnect) it waits for the
+/// new one's keyframe and carries on. The publisher's sender reports are passed on.
 /// </summary>
 public sealed class ForwardingWhepSession : WhepSession, IRtpSink
 {
     private readonly byte[] _forward = new byte[1500];
+    private readonly ForwardedTrack? _video;
+    private readonly ForwardedTrack? _audio;
     private HubStreamReader? _reader;
-    private ushort _videoSeq = RtpHeader.InitialSequenceNumber();
-    private ushort _audioSeq = RtpHeader.InitialSequenceNumber();
     private RtpTrackFormat? _checkedVideo;
-    private bool _videoStarted;
-    private bool _audioStarted;
-    private ushort _videoSeqOffset;
-    private ushort _audioSeqOffset;
 
     public ForwardingWhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, ILogger logger)
         : base(transport, offer, negotiation, clientAddress, stream, logger)
     {
+        _video = negotiation.Video is { } video ? new ForwardedTrack(video, negotiation.VideoSsrc, video: true) : null;
+        _audio = negotiation.Audio is { } audio ? new ForwardedTrack(audio, negotiation.AudioSsrc, video: false) : null;
     }
 
     protected override void OnConnected()
@@ -53,8 +49,8 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
             return;
         }
 
-        var codec = video ? Negotiation.Video : Negotiation.Audio;
-        if (codec is null)
+        var track = video ? _video : _audio;
+        if (track is null)
         {
             return;
         }
@@ -62,49 +58,28 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
         if (video && Stream.RtpVideo is { } format && !ReferenceEquals(format, _checkedVideo))
         {
             _checkedVideo = format;
-            if (!codec.Is(format.EncodingName))
+            if (!Negotiation.Video!.Is(format.EncodingName))
             {
                 // A new publisher of the stream sends another codec: this session cannot carry it without a new offer.
-                Close($"the publisher now sends {format.EncodingName}; this session was negotiated for {codec.Name}: ask again (a new offer)");
+                Close($"the publisher now sends {format.EncodingName}; this session was negotiated for {Negotiation.Video.Name}: ask again (a new offer)");
                 return;
             }
         }
 
-        ushort sequence = RtpHeader.SequenceNumber(packet);
         lock (_forward)
         {
-            if (video && !_videoStarted)
-            {
-                var payload = packet[headerLength..];
-                bool keyframe = codec.Is("VP8") ? Vp8RtpDepacketizer.StartsKeyframe(payload) : H264RtpDepacketizer.StartsKeyframe(payload);
-                if (!keyframe)
-                {
-                    return; // a viewer starts at a keyframe
-                }
-
-                _videoStarted = true;
-                _videoSeqOffset = (ushort)(_videoSeq - sequence);
-            }
-            else if (!video && !_audioStarted)
-            {
-                _audioStarted = true;
-                _audioSeqOffset = (ushort)(_audioSeq - sequence);
-            }
-
             var copy = _forward.AsSpan(0, packet.Length);
-            packet.CopyTo(copy);
-            copy[1] = (byte)((copy[1] & 0x80) | codec.PayloadType);
-            ushort rewritten = (ushort)(sequence + (video ? _videoSeqOffset : _audioSeqOffset));
-            BinaryPrimitives.WriteUInt16BigEndian(copy[2..], rewritten);
-            BinaryPrimitives.WriteUInt32BigEndian(copy[8..], video ? Negotiation.VideoSsrc : Negotiation.AudioSsrc);
+            if (!track.TryRewrite(packet, headerLength, copy, out _))
+            {
+                return;
+            }
+
             if (video)
             {
-                _videoSeq = (ushort)(rewritten + 1);
                 SendVideoPacket(copy, packet.Length - headerLength);
             }
             else
             {
-                _audioSeq = (ushort)(rewritten + 1);
                 SendAudioPacket(copy, packet.Length - headerLength);
             }
         }
@@ -129,8 +104,8 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
         // The next publisher's numbers continue ours from where they are; its video starts at its first keyframe.
         lock (_forward)
         {
-            _videoStarted = false;
-            _audioStarted = false;
+            _video?.Restart();
+            _audio?.Restart();
         }
 
         Stream.RequestKeyframe();
@@ -140,14 +115,7 @@ public sealed class ForwardingWhepSession : WhepSession, IRtpSink
     {
         lock (_forward)
         {
-            if (video)
-            {
-                _videoStarted = false;
-            }
-            else
-            {
-                _audioStarted = false;
-            }
+            (video ? _video : _audio)?.Restart();
         }
 
         if (video)

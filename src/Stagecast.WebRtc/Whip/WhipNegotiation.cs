@@ -40,7 +40,7 @@ public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
                 }
                 else if (section.Kind == "audio" && audio is null && policy.AllowAudio)
                 {
-                    chosen = audio = section.Codecs.Values.FirstOrDefault(c => c.Is("opus") && c.ClockRate == 48000 && c.Channels == 2);
+                    chosen = audio = PickAudio(section);
                     if (chosen is not null && policy.AudioLevels && section.Extensions.TryGetValue(AudioLevel.ExtensionUri, out int id))
                     {
                         audioLevelId = id;
@@ -68,7 +68,12 @@ public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
         return new WhipNegotiation(media, video, audio, audioLevelId);
     }
 
-    private static RtpCodec? PickVideo(MediaDescription section, bool preferVp8)
+    /// <summary>The section's Opus (48 kHz, stereo as browsers offer it), or null.</summary>
+    internal static RtpCodec? PickAudio(MediaDescription section) =>
+        section.Codecs.Values.FirstOrDefault(c => c.Is("opus") && c.ClockRate == 48000 && c.Channels == 2);
+
+    /// <summary>The section's VP8 when preferred, else H.264 in packetization mode 1 (constrained baseline first), else VP8; or null.</summary>
+    internal static RtpCodec? PickVideo(MediaDescription section, bool preferVp8)
     {
         var vp8 = section.Codecs.Values.FirstOrDefault(c => c.Is("VP8"));
         if (preferVp8 && vp8 is not null)

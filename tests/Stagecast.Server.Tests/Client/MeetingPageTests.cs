@@ -64,6 +64,28 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task JoinIsDisabledUntilThePageIsWiredSoAnEarlyClickIsNotLost()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenUrlAsync("about:blank");
+        var script = new TaskCompletionSource();
+        await page.RouteAsync("**/assets/meet.js", async route =>
+        {
+            await script.Task;
+            await route.ContinueAsync();
+        });
+
+        // A popup opened by the dashboard is clicked as soon as its HTML is there, before its module script has run.
+        await page.GotoAsync($"{server.HttpBase}/meet/{meeting}#token={ada.Token}&name=Ada", new() { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page.Locator("#join")).ToBeDisabledAsync();
+        script.SetResult();
+        await JoinAsync(page);
+    }
+
+    [Fact]
     public async Task ABrowserWithoutCameraOrMicrophoneStillJoinsToWatchAndChat()
     {
         var api = await server.NewTenantAsync();

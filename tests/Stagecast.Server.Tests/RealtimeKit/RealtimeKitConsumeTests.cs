@@ -14,32 +14,24 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// the video; one turning its camera off is seen by the other. A peer publishing over meeting WHIP (the meeting page,
 /// stagecast.js) is consumed the same way, whether the SDK peer was there before it published or joined after.
 /// </summary>
-public sealed class RealtimeKitConsumeTests : IDisposable
+public sealed class RealtimeKitConsumeTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Fact]
     public async Task TwoSdkPeersSeeAndHearEachOther()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
         var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
-        var adaPage = await browser.OpenAsync();
-        var bobPage = await browser.OpenAsync();
 
         // Ada joins first and publishes; Bob joins after, so he learns her producers from selfJoinComplete, and she
         // learns his from the broadcasts.
-        await adaPage.InitAsync(ada.Token, browser.BaseUri);
-        await adaPage.JoinAsync();
+        var adaPage = await browser.JoinAsync(ada.Token);
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
         await Eventually.TrueAsync(() => transport.Sessions.OfType<SfuPublisher>().Any(p => p.Video is not null && p.Audio is not null), "Ada's camera and microphone published");
         string adaStream = transport.Sessions.OfType<SfuPublisher>().Single().StreamId;
-        await bobPage.InitAsync(bob.Token, browser.BaseUri);
-        await bobPage.JoinAsync();
+        var bobPage = await browser.JoinAsync(bob.Token);
 
         var bobSeesAda = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
             "Bob decoding Ada's video, her audio live", TimeSpan.FromSeconds(60));
@@ -69,25 +61,19 @@ public sealed class RealtimeKitConsumeTests : IDisposable
     [Fact]
     public async Task SdkPeersSeeAndHearAPeerPublishingOverMeetingWhip()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
         var bea = await api.AddParticipantAsync(meeting, "bea", "group_call_host", name: "Bea");
         var carl = await api.AddParticipantAsync(meeting, "carl", "group_call_host", name: "Carl");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
 
         // Ada is in the meeting before Carl publishes (she learns of him from the broadcasts), Bea joins after (from selfJoinComplete).
-        var adaPage = await browser.OpenAsync();
-        await adaPage.InitAsync(ada.Token, browser.BaseUri);
-        await adaPage.JoinAsync();
+        var adaPage = await browser.JoinAsync(ada.Token);
         var carlPage = await MeetingPage.JoinAsync(browser.Browser, server.HttpBase, carl);
         await carlPage.PublishAsync();
         await carlPage.WaitForPeerMediaAsync(carlPage.PeerId, video: true, audio: true);
-        var beaPage = await browser.OpenAsync();
-        await beaPage.InitAsync(bea.Token, browser.BaseUri);
-        await beaPage.JoinAsync();
+        var beaPage = await browser.JoinAsync(bea.Token);
 
         foreach (var (page, name) in new[] { (adaPage, "Ada"), (beaPage, "Bea") })
         {
@@ -99,16 +85,12 @@ public sealed class RealtimeKitConsumeTests : IDisposable
     [Fact]
     public async Task TheUiKitShowsATwoTileCallWithTheRemoteVideoPlaying()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
         var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
-        var adaPage = await browser.OpenAsync();
-        await adaPage.InitAsync(ada.Token, browser.BaseUri);
-        await adaPage.JoinAsync();
+        var adaPage = await browser.JoinAsync(ada.Token);
 
         // Bob's app is RealtimeKit's UI kit: <rtk-meeting> joins by itself and lays out the call.
         var bobPage = await browser.OpenAsync();
@@ -126,6 +108,4 @@ public sealed class RealtimeKitConsumeTests : IDisposable
 
     private static IEnumerable<uint> SentEvents(RealtimeKitPage page) =>
         page.Frames.Where(f => f.Sent && f.Binary is not null).Select(f => SocketFrameReader.Read(f.Binary!).Event);
-
-    public void Dispose() => _tls.Dispose();
 }

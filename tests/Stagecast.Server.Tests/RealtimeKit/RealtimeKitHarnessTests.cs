@@ -9,16 +9,14 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// through the resolver rule and trusts the server's certificate by its pin, the app page loads the SDK and the UI kit,
 /// and the SDK's init asks the server for the participant's details.
 /// </summary>
-public sealed class RealtimeKitHarnessTests : IDisposable
+public sealed class RealtimeKitHarnessTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Fact]
     public async Task TheAppPageReachesTheServerAsApiStagecastTestOverTlsAndLoadsTheUiKit()
     {
-        await using var own = (await StartAsync()).AsAsyncDisposable(out var server);
-        int port = new Uri(server.HttpBase).Port;
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(port, _tls.Certificate);
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var browser = rtk.Browser;
+        int port = new Uri(rtk.Server.HttpBase).Port;
         var page = await browser.OpenAsync();
 
         // /healthz sends no CORS header, so the page gets an opaque answer: its status is for Playwright to see.
@@ -40,10 +38,9 @@ public sealed class RealtimeKitHarnessTests : IDisposable
     [InlineData("1.5.1")]
     public async Task TheSdkInitialisesWithTheParticipantsDetailsFromTheServer(string sdkVersion)
     {
-        await using var own = (await StartAsync()).AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
         var ada = await api.AddParticipantAsync(await api.CreateMeetingAsync(), "ada", name: "Ada");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
         var page = await browser.OpenAsync(sdkVersion);
 
         var self = await page.InitAsync(ada.Token, browser.BaseUri, media: false);
@@ -54,10 +51,4 @@ public sealed class RealtimeKitHarnessTests : IDisposable
         Assert.Equal($"Bearer {ada.Token}", (await request.AllHeadersAsync())["authorization"]);
         Assert.Contains(page.Frames, f => f.Url.StartsWith($"wss://socket-edge.{browser.BaseUri}/ws?", StringComparison.Ordinal) && f.Binary is not null);
     }
-
-    /// <summary>A server with HTTPS (and RTMPS, on a free port rather than 1936) on this test's certificate.</summary>
-    private Task<ServerFixture> StartAsync() =>
-        ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]);
-
-    public void Dispose() => _tls.Dispose();
 }

@@ -11,16 +11,13 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// on the SDK sees it go live and plays it, and the recording's state comes back over the socket and ends in a file.
 /// The host's preset is an off-stage LIVESTREAM one (it runs the show without publishing), so no WebRTC is involved.
 /// </summary>
-public sealed class RealtimeKitHostTests : IDisposable
+public sealed class RealtimeKitHostTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Fact]
     public async Task ASdkHostStartsTheLivestreamAViewerPlaysItAndARecordingEndsInAFile()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         (await api.PostAsync("/presets", JsonSerializer.Serialize(new
         {
             name = "producer",
@@ -38,13 +35,8 @@ public sealed class RealtimeKitHostTests : IDisposable
         string meeting = await api.CreateMeetingAsync("""{"title":"Launch"}""");
         var producer = await api.AddParticipantAsync(meeting, "producer", "producer", name: "Pat");
         var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
-        var host = await browser.OpenAsync();
-        await host.InitAsync(producer.Token, browser.BaseUri, media: false);
-        await host.JoinAsync();
-        var watcher = await browser.OpenAsync();
-        await watcher.InitAsync(viewer.Token, browser.BaseUri, media: false);
-        await watcher.JoinAsync();
+        var host = await browser.JoinAsync(producer.Token, media: false);
+        var watcher = await browser.JoinAsync(viewer.Token, media: false);
 
         // The livestream, composited from the meeting: live for the host and the viewer, and playable.
         await host.StartLivestreamAsync();
@@ -67,6 +59,4 @@ public sealed class RealtimeKitHostTests : IDisposable
         await host.StopLivestreamAsync();
         await watcher.WaitForStateAsync(s => s.Livestream?.State == "IDLE", "the viewer sees the livestream end");
     }
-
-    public void Dispose() => _tls.Dispose();
 }

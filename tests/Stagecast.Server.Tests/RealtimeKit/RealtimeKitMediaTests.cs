@@ -15,26 +15,20 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Stagecast, its microphone and camera become the peer's camera stream in the meeting media, watched over meeting WHEP
 /// by a participant on the JSON channel, who also sees it mute its camera and leave.
 /// </summary>
-public sealed class RealtimeKitMediaTests : IDisposable
+public sealed class RealtimeKitMediaTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Fact]
     public async Task AnSdkPeersCameraReachesAMeetingSubscriberAndItsMuteAndLeaveAreSeenOnTheChannel()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
         var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
-        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, bob.Token, _tls.Certificate);
+        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, bob.Token, rtk.Certificate);
         await channel.OkAsync("join");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
-        var page = await browser.OpenAsync();
 
-        await page.InitAsync(ada.Token, browser.BaseUri);
-        await page.JoinAsync();
+        var page = await browser.JoinAsync(ada.Token);
         string adaPeer = (await channel.WaitForEventAsync("peer_joined", e => e.GetProperty("peer").GetProperty("user_id").GetString() == ada.Id))
             .GetProperty("peer").GetProperty("id").GetString()!;
 
@@ -71,6 +65,4 @@ public sealed class RealtimeKitMediaTests : IDisposable
             && peer.GetProperty("video_enabled").GetBoolean() == video
             && peer.GetProperty("audio_enabled").GetBoolean() == audio;
     }
-
-    public void Dispose() => _tls.Dispose();
 }

@@ -11,25 +11,19 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// never see it leave, and it hears the room again. (The server echoes the client's close code, as RFC 6455
 /// suggests: the SDK reconnects only after a close that is not 1000.)
 /// </summary>
-public sealed class RealtimeKitReconnectTests : IDisposable
+public sealed class RealtimeKitReconnectTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Fact]
     public async Task ADroppedSocketRejoinsAsTheSamePeer()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
         var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
-        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, _tls.Certificate);
+        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, rtk.Certificate);
         await channel.OkAsync("join");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
-        var page = await browser.OpenAsync();
-        await page.InitAsync(viewer.Token, browser.BaseUri, media: false);
-        await page.JoinAsync();
+        var page = await browser.JoinAsync(viewer.Token, media: false);
         await channel.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("user_id").GetString() == viewer.Id);
 
         // The socket goes; the SDK opens another with its peerID at once. A client that never joined media (an off-stage
@@ -51,6 +45,4 @@ public sealed class RealtimeKitReconnectTests : IDisposable
         Assert.DoesNotContain(channel.Seen, m => m.GetProperty("type").GetString() == "peer_left");
         Assert.Single(channel.Seen, m => m.GetProperty("type").GetString() == "peer_joined");
     }
-
-    public void Dispose() => _tls.Dispose();
 }

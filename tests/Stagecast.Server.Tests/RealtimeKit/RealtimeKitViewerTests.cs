@@ -12,24 +12,20 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// and joins over Stagecast's socket, and shares the meeting with a participant on Stagecast's JSON channel: chat both
 /// ways, a poll and its votes, and the meeting's livestream from invoked to live.
 /// </summary>
-public sealed class RealtimeKitViewerTests : IDisposable
+public sealed class RealtimeKitViewerTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Theory]
     [InlineData("2.0.2")]
     [InlineData("1.5.1")]
     public async Task AViewerOnTheSdkSharesChatPollsAndTheLivestreamWithAChannelParticipant(string sdkVersion)
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync("""{"title":"Town hall"}""");
         var host = await api.AddParticipantAsync(meeting, "host", "livestream_host", name: "Hana");
         var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
-        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, _tls.Certificate);
+        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, rtk.Certificate);
         await channel.OkAsync("join");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
         var page = await browser.OpenAsync(sdkVersion);
 
         var self = await page.InitAsync(viewer.Token, browser.BaseUri, media: false);
@@ -72,6 +68,4 @@ public sealed class RealtimeKitViewerTests : IDisposable
         Assert.Contains(sent, m => m.Event == RealtimeKitEvents.Chat.SendMessageToRoom);
         Assert.Contains(sent, m => m.Event == RealtimeKitEvents.Polls.VotePoll);
     }
-
-    public void Dispose() => _tls.Dispose();
 }

@@ -10,16 +10,13 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// host on Stagecast's JSON channel lets it in (or does not), and the API's kick reaches it as RealtimeKit's kick.
 /// Its preset is an off-stage LIVESTREAM one, so no media is involved.
 /// </summary>
-public sealed class RealtimeKitWaitingRoomTests : IDisposable
+public sealed class RealtimeKitWaitingRoomTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Fact]
     public async Task AnSdkParticipantWaitsUntilAChannelHostLetsItInAndIsKickedByTheApi()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         (await api.PostAsync("/presets", JsonSerializer.Serialize(new
         {
             name = "lobby_viewer",
@@ -37,14 +34,11 @@ public sealed class RealtimeKitWaitingRoomTests : IDisposable
         var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
         var guest = await api.AddParticipantAsync(meeting, "guest", "lobby_viewer", name: "Gus");
         var stranger = await api.AddParticipantAsync(meeting, "stranger", "lobby_viewer", name: "Sly");
-        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, _tls.Certificate);
+        await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, rtk.Certificate);
         await channel.OkAsync("join");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
 
         // Waitlisted: the host sees the request, lets the guest in, and the SDK joins again on its own.
-        var page = await browser.OpenAsync();
-        await page.InitAsync(guest.Token, browser.BaseUri, media: false);
-        await page.JoinAsync();
+        var page = await browser.JoinAsync(guest.Token, media: false);
         await page.WaitForStateAsync(s => s.Self.RoomState == "waitlisted", "the guest waiting");
         var waiting = (await channel.WaitForEventAsync("waitlist_added")).GetProperty("waitlisted");
         Assert.Equal((guest.Id, "Gus"), (waiting.GetProperty("user_id").GetString(), waiting.GetProperty("name").GetString()));
@@ -53,9 +47,7 @@ public sealed class RealtimeKitWaitingRoomTests : IDisposable
         await channel.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("user_id").GetString() == guest.Id);
 
         // Not let in: the SDK says so.
-        var other = await browser.OpenAsync();
-        await other.InitAsync(stranger.Token, browser.BaseUri, media: false);
-        await other.JoinAsync();
+        var other = await browser.JoinAsync(stranger.Token, media: false);
         var request = (await channel.WaitForEventAsync("waitlist_added", m => m.GetProperty("waitlisted").GetProperty("user_id").GetString() == stranger.Id))
             .GetProperty("waitlisted");
         await channel.OkAsync("waitlist_reject", new { waitlist_id = request.GetProperty("id").GetString() });
@@ -66,6 +58,4 @@ public sealed class RealtimeKitWaitingRoomTests : IDisposable
         await page.WaitForStateAsync(s => s.Self.RoomState == "kicked", "the guest kicked");
         await channel.WaitForEventAsync("peer_left", m => m.GetProperty("user_id").GetString() == guest.Id);
     }
-
-    public void Dispose() => _tls.Dispose();
 }

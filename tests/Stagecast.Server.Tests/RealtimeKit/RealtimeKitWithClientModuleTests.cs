@@ -9,26 +9,20 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// One meeting, two client libraries in the browser: a participant on RealtimeKit's unmodified SDK and one on
 /// Stagecast's own client module (<c>/sdk/stagecast.js</c>, over the JSON channel) see each other's chat and polls.
 /// </summary>
-public sealed class RealtimeKitWithClientModuleTests : IDisposable
+public sealed class RealtimeKitWithClientModuleTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-
     [Fact]
     public async Task AnSdkParticipantAndAClientModuleParticipantChatAndVoteTogether()
     {
-        await using var own = (await ServerFixture.StartAsync([.. _tls.ServerFlags, "--rtmps-port", "0", "--realtimekit-base", RealtimeKitBrowser.Domain]))
-            .AsAsyncDisposable(out var server);
-        var api = await server.NewTenantAsync();
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
         var host = await api.AddParticipantAsync(meeting, "host", "webinar_host", name: "Mo");
-        await using var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, _tls.Certificate);
 
         var module = await browser.Browser.OpenAsync("client.html");
         await module.EvaluateAsync("([s, t, n]) => start(s, t, n)", new object?[] { server.HttpBase, host.Token, "Mo" });
-        var sdk = await browser.OpenAsync();
-        await sdk.InitAsync(viewer.Token, browser.BaseUri, media: false);
-        await sdk.JoinAsync();
+        var sdk = await browser.JoinAsync(viewer.Token, media: false);
         await sdk.WaitForStateAsync(s => s.Self.RoomState == "joined", "the SDK participant joined");
 
         await Call(module, "meeting.chat.sendTextMessage('hello from stagecast.js')");
@@ -51,6 +45,4 @@ public sealed class RealtimeKitWithClientModuleTests : IDisposable
     private static Task<JsonElement> LogAsync(Microsoft.Playwright.IPage page, string kind, Func<JsonElement, bool> match) =>
         Eventually.MatchAsync(async () => (await page.EvaluateAsync<JsonElement>("k => eventsOf(k)", kind)).EnumerateArray().FirstOrDefault(match),
             e => e.ValueKind != JsonValueKind.Undefined, $"{kind} at the client module");
-
-    public void Dispose() => _tls.Dispose();
 }

@@ -62,6 +62,15 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
             ? RealtimeKitPage.OpenAsync(Browser, sdkVersion)
             : throw new ArgumentException($"SDK {sdkVersion} is not installed; there are {string.Join(", ", SdkVersions.Keys)}", nameof(sdkVersion));
 
+    /// <summary>An app page whose client is initialised with <paramref name="authToken"/> and joined (with camera and microphone when <paramref name="media"/>).</summary>
+    public async Task<RealtimeKitPage> JoinAsync(string authToken, bool media = true, string sdkVersion = "2.0.2")
+    {
+        var page = await OpenAsync(sdkVersion);
+        await page.InitAsync(authToken, BaseUri, media);
+        await page.JoinAsync();
+        return page;
+    }
+
     public ValueTask DisposeAsync() => Browser.DisposeAsync();
 
     /// <summary>

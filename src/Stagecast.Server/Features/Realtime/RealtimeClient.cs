@@ -44,10 +44,7 @@ public sealed partial class RealtimeClient(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var untilExpiry = credential.ExpiresAt - _time.GetUtcNow();
-        using var expiry = _time.CreateTimer(
-            _ => Connection.Close(RealtimeCloseCodes.Kicked, "the participant token expired"),
-            null, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        using var expiry = Connection.CloseWhenExpired(credential);
         using var joinDeadline = _time.CreateTimer(
             _ =>
             {

@@ -24,8 +24,7 @@ public sealed class RealtimeConnection
     private int _closing;
 
     /// <param name="type">What the protocol's messages are: text (JSON), or binary with text only for pings.</param>
-    public RealtimeConnection(WebSocket socket, RealtimeOptions options, TimeProvider time,
-        WebSocketMessageType type = WebSocketMessageType.Text, int? maxMessageBytes = null)
+    private RealtimeConnection(WebSocket socket, RealtimeOptions options, TimeProvider time, WebSocketMessageType type, int? maxMessageBytes)
     {
         _socket = socket;
         _options = options;
@@ -37,6 +36,44 @@ public sealed class RealtimeConnection
 
     /// <summary>What the last message <see cref="ReceiveAsync"/> gave was: text, or (binary protocols) binary.</summary>
     public WebSocketMessageType ReceivedType { get; private set; }
+
+    /// <summary>Refuses a request to a socket's endpoint that is not a WebSocket upgrade.</summary>
+    public static void RequireWebSocket(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            throw Hosting.Api.ApiException.BadRequest("this endpoint is a WebSocket: connect with an Upgrade: websocket request");
+        }
+    }
+
+    /// <summary>
+    /// Accepts the request's WebSocket and runs a front end's client on it (<paramref name="run"/>) until it ends; then
+    /// what is queued is sent and the socket closed.
+    /// </summary>
+    public static async Task ServeAsync(HttpContext context, RealtimeOptions options, TimeProvider time, WebSocketMessageType type, int? maxMessageBytes,
+        Func<RealtimeConnection, Task> run)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var connection = new RealtimeConnection(socket, options, time, type, maxMessageBytes);
+        var sending = connection.RunSendLoopAsync();
+        try
+        {
+            await run(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Close(WebSocketCloseStatus.NormalClosure, "");
+            await sending.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the socket when the participant's token expires (at once if it has); dispose it when the socket ends.</summary>
+    public ITimer CloseWhenExpired(ParticipantCredential credential)
+    {
+        var untilExpiry = credential.ExpiresAt - _time.GetUtcNow();
+        return _time.CreateTimer(_ => Close(RealtimeCloseCodes.Kicked, "the participant token expired"), null,
+            untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>Queues a message; a client too far behind is aborted instead (false). Nothing is sent once closing.</summary>
     public bool TrySend(ReadOnlyMemory<byte> message) => TrySend(message, _type);

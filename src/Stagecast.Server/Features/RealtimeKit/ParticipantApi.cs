@@ -141,12 +141,8 @@ public static class ParticipantApi
         }
 
         caller.Require(caller.Permissions.CanRecord, "can_record");
-        var changed = body.Value.Action switch
-        {
-            "stop" => await recordings.StopAsync(recording_id, "PARTICIPANT").ConfigureAwait(false),
-            "pause" => await recordings.PauseAsync(recording_id, pause: true).ConfigureAwait(false),
-            _ => await recordings.PauseAsync(recording_id, pause: false).ConfigureAwait(false),
-        } ?? throw ApiException.Conflict($"recording {recording_id} is not active ({recording!.Status.Name()})");
+        var changed = await recordings.ActAsync(recording_id, body.Value.Action!, "PARTICIPANT").ConfigureAwait(false)
+            ?? throw ApiException.Conflict($"recording {recording_id} is not active ({recording!.Status.Name()})");
         return ApiResults.Ok(views.View(changed));
     }
 }

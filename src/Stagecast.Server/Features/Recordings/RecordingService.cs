@@ -123,6 +123,14 @@ public sealed partial class RecordingService(
         }
     }
 
+    /// <summary>A user's <c>stop</c>, <c>pause</c> or <c>resume</c> (the API's and a participant's); null when the recording is not active.</summary>
+    public Task<Recording?> ActAsync(string id, string action, string stopReason) => action switch
+    {
+        "stop" => StopAsync(id, stopReason),
+        "pause" => PauseAsync(id, pause: true),
+        _ => PauseAsync(id, pause: false),
+    };
+
     /// <summary>
     /// Stops a recording and finishes its files; null when it is not running. One to be uploaded is answered
     /// <c>UPLOADING</c> and uploaded in the background. Whatever fails, nothing of it keeps running: its writers are

@@ -67,12 +67,8 @@ public static class RecordingsApi
         RecordingViews views, JsonBody<RecordingActionRequest> body, string recording_id)
     {
         var recording = await FindAsync(context, store, recording_id).ConfigureAwait(false);
-        var changed = body.Value.Action switch
-        {
-            "stop" => await recordings.StopAsync(recording.Id, "API_CALL").ConfigureAwait(false),
-            "pause" => await recordings.PauseAsync(recording.Id, pause: true).ConfigureAwait(false),
-            _ => await recordings.PauseAsync(recording.Id, pause: false).ConfigureAwait(false),
-        } ?? throw ApiException.Conflict($"recording {recording_id} is not active ({recording.Status.Name()})");
+        var changed = await recordings.ActAsync(recording.Id, body.Value.Action!, "API_CALL").ConfigureAwait(false)
+            ?? throw ApiException.Conflict($"recording {recording_id} is not active ({recording.Status.Name()})");
         return ApiResults.Ok(views.View(changed));
     }
 

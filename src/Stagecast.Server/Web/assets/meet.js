@@ -243,4 +243,5 @@ $('poll-form').addEventListener('submit', event => {
 const fragment = new URLSearchParams(location.hash.slice(1));
 if (fragment.get('token')) $('token').value = fragment.get('token');
 if (fragment.get('name')) $('name').value = fragment.get('name');
+$('join').disabled = false; // the page is wired: until now a click on Join would have been lost
 listDevices().then(preview);

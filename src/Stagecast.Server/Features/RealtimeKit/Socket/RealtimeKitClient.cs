@@ -49,10 +49,7 @@ public sealed partial class RealtimeKitClient(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var untilExpiry = credential.ExpiresAt - services.Time.GetUtcNow();
-        using var expiry = services.Time.CreateTimer(
-            _ => connection.Close(RealtimeCloseCodes.Kicked, "the participant token expired"),
-            null, untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        using var expiry = connection.CloseWhenExpired(credential);
         using var pings = services.Time.CreateTimer(_ => connection.TrySendText(Ping), null, services.PingInterval, services.PingInterval);
         try
         {

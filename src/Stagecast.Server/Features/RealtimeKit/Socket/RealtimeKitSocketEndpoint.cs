@@ -25,11 +25,7 @@ public static partial class RealtimeKitSocketEndpoint
 
     private static async Task HandleAsync(HttpContext context, RealtimeKitServices services, string? roomID, string? peerID)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            throw ApiException.BadRequest("this endpoint is a WebSocket: connect with an Upgrade: websocket request");
-        }
-
+        RealtimeConnection.RequireWebSocket(context);
         if (peerID is null || !PeerIdPattern().IsMatch(peerID))
         {
             throw ApiException.BadRequest("peerID must be the client's id for itself: 1 to 64 letters, digits, '-' or '_'");
@@ -41,20 +37,11 @@ public static partial class RealtimeKitSocketEndpoint
         }
 
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new RealtimeConnection(socket, services.Options, services.Time, System.Net.WebSockets.WebSocketMessageType.Binary, RealtimeKitServices.MaxMessageBytes);
-        var sending = connection.RunSendLoopAsync();
-        var client = new RealtimeKitClient(connection, caller.Participant, caller.Permissions, ParticipantCredential.Of(context.User), peerID,
-            context.Connection.RemoteIpAddress?.ToString() ?? "unknown", services);
-        try
-        {
-            await client.RunAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-        finally
-        {
-            connection.Close(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "");
-            await sending.ConfigureAwait(false);
-        }
+        string address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        await RealtimeConnection.ServeAsync(context, services.Options, services.Time, System.Net.WebSockets.WebSocketMessageType.Binary,
+            RealtimeKitServices.MaxMessageBytes,
+            connection => new RealtimeKitClient(connection, caller.Participant, caller.Permissions, ParticipantCredential.Of(context.User), peerID, address, services)
+                .RunAsync(context.RequestAborted)).ConfigureAwait(false);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

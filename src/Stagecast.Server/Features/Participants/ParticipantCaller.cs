@@ -1,11 +1,10 @@
 using System.Security.Claims;
-using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting.Api;
 
-namespace Stagecast.Server.Features.RealtimeKit;
+namespace Stagecast.Server.Features.Participants;
 
-/// <summary>The participant a RealtimeKit client calls as (its token checked by the participant scheme), with its preset as of now.</summary>
+/// <summary>The participant a request comes from (its token checked by the participant scheme), with its preset as of now.</summary>
 public sealed record ParticipantCaller(Participant Participant, Preset Preset)
 {
     public PresetPermissions Permissions => Preset.Effective;

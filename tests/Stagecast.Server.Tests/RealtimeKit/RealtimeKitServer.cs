@@ -1,0 +1,47 @@
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// What a RealtimeKit test runs against: a Stagecast server with HTTPS on a certificate for <c>stagecast.test</c> and
+/// <c>--realtimekit-base stagecast.test</c>, a tenant on it, and Chromium that reaches it under that name. Disposed in
+/// reverse: the browser, the server, the certificate's files.
+/// </summary>
+public sealed class RealtimeKitServer : IAsyncDisposable
+{
+    private readonly TlsFiles _tls;
+
+    private RealtimeKitServer(TlsFiles tls, ServerFixture server, StagecastApiClient api, RealtimeKitBrowser browser)
+    {
+        _tls = tls;
+        Server = server;
+        Api = api;
+        Browser = browser;
+    }
+
+    public ServerFixture Server { get; }
+
+    public StagecastApiClient Api { get; }
+
+    public RealtimeKitBrowser Browser { get; }
+
+    /// <summary>The server's certificate, for clients other than the browser (the JSON channel's).</summary>
+    public TestCertificate Certificate => _tls.Certificate;
+
+    public static async Task<RealtimeKitServer> StartAsync()
+    {
+        var tls = new TlsFiles(RealtimeKitBrowser.Domain);
+        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
+        var api = await server.NewTenantAsync();
+        var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate);
+        return new RealtimeKitServer(tls, server, api, browser);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await Server.DisposeAsync();
+        _tls.Dispose();
+    }
+}
