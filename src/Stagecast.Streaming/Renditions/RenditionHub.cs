@@ -9,9 +9,12 @@ namespace Stagecast.Streaming.Renditions;
 /// livestream going live (sessions, webhooks, outputs, recordings) takes an encode for a livestream; the HLS packager
 /// and WHEP read it beside the source.
 /// </summary>
-public sealed class RenditionHub(TimeProvider time, ILogger<StreamHub> logger)
+public sealed class RenditionHub(TimeProvider time, ILogger<StreamHub> logger, IEnumerable<IRenditionObserver>? observers = null)
 {
-    public StreamHub Hub { get; } = new(Options.Create(new StreamHubOptions()), time, [], logger);
+    public StreamHub Hub { get; } = new(Options.Create(new StreamHubOptions()), time, observers ?? [], logger);
 
     public static string StreamId(string livestreamId, Rendition rendition) => $"{livestreamId}/{rendition.Name}";
 }
+
+/// <summary>Hears the encodes of <see cref="RenditionHub"/> start and end (the HLS packager, to package them beside their source).</summary>
+public interface IRenditionObserver : IHubStreamObserver;
