@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Stagecast.Hls.Muxing;
 using Stagecast.Hls.Storage;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Hls;
 
@@ -23,6 +24,25 @@ public sealed partial class HlsPackager(
         var output = new HlsStream(stream.Id, NewEpoch(), options.Value, time);
         registry.Set(output, stream);
         stream.AddSink("hls", new Sink(new HlsMuxer(output, options.Value, time), output, logger, () => _ = RemoveLaterAsync(output)));
+    }
+
+    /// <summary>
+    /// Packages an encode of a live stream beside it (the stream id is "{source id}/{rendition}"), following the source's
+    /// parts; an encode whose source is not packaged here is left alone. An ended encode stays listed (with ENDLIST) and
+    /// goes with its source.
+    /// </summary>
+    internal void OnRenditionStarted(HubStream stream)
+    {
+        int slash = stream.Id.LastIndexOf('/');
+        if (slash <= 0 || !registry.TryGet(stream.Id[..slash], out var source) || source.Timeline is not { } timeline)
+        {
+            Log.RenditionWithoutSource(logger, stream.Id);
+            return;
+        }
+
+        var output = new HlsStream(source, stream.Id[(slash + 1)..]);
+        source.AddRendition(output);
+        stream.AddSink("hls", new Sink(new HlsMuxer(output, options.Value, time, timeline), output, logger, static () => { }));
     }
 
     private async Task RemoveLaterAsync(HlsStream output)
@@ -60,5 +80,14 @@ public sealed partial class HlsPackager(
     {
         [LoggerMessage(200, LogLevel.Error, "HLS packaging of stream {StreamId} failed")]
         public static partial void PackagerFailed(ILogger logger, Exception exception, string streamId);
+
+        [LoggerMessage(201, LogLevel.Warning, "Rendition {StreamId} has no packaged source stream here; it is not packaged")]
+        public static partial void RenditionWithoutSource(ILogger logger, string streamId);
     }
+}
+
+/// <summary>The packager's ear on the rendition hub.</summary>
+internal sealed class RenditionPackaging(HlsPackager packager) : IRenditionObserver
+{
+    public void OnStreamStarted(HubStream stream) => packager.OnRenditionStarted(stream);
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Limits;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Hls;
 
@@ -12,6 +14,8 @@ public static class HlsServiceCollectionExtensions
         services.AddSingleton<HlsStreamRegistry>();
         services.AddSingleton<HlsPackager>();
         services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<HlsPackager>());
+        services.TryAddSingleton<RenditionHub>();
+        services.AddSingleton<IRenditionObserver, RenditionPackaging>();
         return services;
     }
 }

@@ -79,16 +79,23 @@ public class PlaylistTests
     }
 
     [Fact]
-    public void MultivariantPlaylist()
+    public void MultivariantPlaylistListsEveryRenditionSourceFirst()
     {
         var output = new ArrayBufferWriter<byte>();
-        MultivariantPlaylistWriter.Write(output, 2_500_000, "avc1.64001f,mp4a.40.2", 1280, 720, 30, "ab12/p1/stream.m3u8");
+        MultivariantPlaylistWriter.Write(output,
+        [
+            new(2_500_000, 2_100_000, "avc1.64001f,mp4a.40.2", 1280, 720, 30, "ab12/p1/stream.m3u8"),
+            new(800_000, null, "avc1.4d401e,mp4a.40.2", 640, 360, 30, "ab12/p1/360p_stream.m3u8"),
+        ]);
         Assert.Equal(
             """
             #EXTM3U
             #EXT-X-VERSION:6
-            #EXT-X-STREAM-INF:BANDWIDTH=2500000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000
+            #EXT-X-INDEPENDENT-SEGMENTS
+            #EXT-X-STREAM-INF:BANDWIDTH=2500000,AVERAGE-BANDWIDTH=2100000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000
             ab12/p1/stream.m3u8
+            #EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS="avc1.4d401e,mp4a.40.2",RESOLUTION=640x360,FRAME-RATE=30.000
+            ab12/p1/360p_stream.m3u8
 
             """,
             Encoding.UTF8.GetString(output.WrittenSpan));
@@ -98,8 +105,54 @@ public class PlaylistTests
     public void AudioOnlyMultivariantHasNoResolution()
     {
         var output = new ArrayBufferWriter<byte>();
-        MultivariantPlaylistWriter.Write(output, 128_000, "mp4a.40.2", 0, 0, null, "x/stream.m3u8");
+        MultivariantPlaylistWriter.Write(output, [new(128_000, null, "mp4a.40.2", 0, 0, null, "x/stream.m3u8")]);
         Assert.Contains("#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\n", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void ARenditionsPlaylistNamesItsFilesListsGapsAndReportsTheOthers()
+    {
+        var header = new MediaPlaylistHeader(2, 0.5);
+        PlaylistSegment[] segments =
+        [
+            PlaylistSegment.Gap(4, 0, Start.AddSeconds(4), 2.0),
+            Segment(5, 0, false, 20, (0.5, true), (0.5, false)),
+        ];
+        var output = new ArrayBufferWriter<byte>();
+        MediaPlaylistWriter.Write(output, header, segments, partsFrom: 1, discontinuitySequence: 0, preloadHintPart: 22, endList: false,
+            rendition: "360p", reports: [new RenditionReport("stream.m3u8", 5, 2), new RenditionReport("180p_stream.m3u8", 5, 1)]);
+        Assert.Equal(
+            """
+            #EXTM3U
+            #EXT-X-VERSION:6
+            #EXT-X-TARGETDURATION:2
+            #EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.5
+            #EXT-X-PART-INF:PART-TARGET=0.5
+            #EXT-X-MEDIA-SEQUENCE:4
+            #EXT-X-MAP:URI="360p_init0.mp4"
+            #EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:04.000Z
+            #EXT-X-GAP
+            #EXTINF:2.00000,
+            360p_seg4.m4s
+            #EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:05.000Z
+            #EXT-X-PART:DURATION=0.50000,URI="360p_part20.m4s",INDEPENDENT=YES
+            #EXT-X-PART:DURATION=0.50000,URI="360p_part21.m4s"
+            #EXT-X-PRELOAD-HINT:TYPE=PART,URI="360p_part22.m4s"
+            #EXT-X-RENDITION-REPORT:URI="stream.m3u8",LAST-MSN=5,LAST-PART=2
+            #EXT-X-RENDITION-REPORT:URI="180p_stream.m3u8",LAST-MSN=5,LAST-PART=1
+
+            """,
+            Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void ARenditionsFileNamesSplitIntoTheRenditionAndTheName()
+    {
+        Assert.Equal("360p_stream.m3u8", HlsNaming.MediaPlaylistOf("360p"));
+        Assert.Equal(HlsNaming.MediaPlaylist, HlsNaming.MediaPlaylistOf(null));
+        Assert.Equal(("360p", "part12.m4s"), HlsNaming.SplitRendition("360p_part12.m4s"));
+        Assert.Equal(((string?)null, "part12.m4s"), HlsNaming.SplitRendition("part12.m4s"));
+        Assert.Equal(((string?)null, "_part12.m4s"), HlsNaming.SplitRendition("_part12.m4s"));
     }
 
     [Fact]

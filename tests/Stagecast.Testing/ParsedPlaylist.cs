@@ -23,6 +23,9 @@ public sealed class ParsedPlaylist
 
     public IEnumerable<ParsedPart> Parts => Segments.SelectMany(s => s.Parts);
 
+    /// <summary>EXT-X-RENDITION-REPORT: the other renditions' playlists and newest parts.</summary>
+    public List<(string Uri, long LastMsn, int LastPart)> RenditionReports { get; } = [];
+
     public static ParsedPlaylist Parse(string text)
     {
         var playlist = new ParsedPlaylist();
@@ -53,6 +56,15 @@ public sealed class ParsedPlaylist
             else if (line == "#EXT-X-DISCONTINUITY")
             {
                 current.Discontinuity = true;
+            }
+            else if (line == "#EXT-X-GAP")
+            {
+                current.Gap = true;
+            }
+            else if (line.StartsWith("#EXT-X-RENDITION-REPORT:"))
+            {
+                playlist.RenditionReports.Add((Attribute(line, "URI")!, long.Parse(Attribute(line, "LAST-MSN")!, CultureInfo.InvariantCulture),
+                    int.Parse(Attribute(line, "LAST-PART")!, CultureInfo.InvariantCulture)));
             }
             else if (line.StartsWith("#EXT-X-MAP:"))
             {
@@ -129,6 +141,9 @@ public sealed class ParsedSegment
     public string? Map { get; set; }
 
     public bool Discontinuity { get; set; }
+
+    /// <summary>EXT-X-GAP: a segment this rendition does not have.</summary>
+    public bool Gap { get; set; }
 
     public List<ParsedPart> Parts { get; } = [];
 }

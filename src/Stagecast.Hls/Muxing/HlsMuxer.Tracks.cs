@@ -18,6 +18,12 @@ public sealed partial class HlsMuxer
 
     private void OnVideo(MediaFrame frame)
     {
+        if (_follow is not null)
+        {
+            OnFollowedVideo(frame);
+            return;
+        }
+
         if (_video is null || (!_started && !frame.IsKeyframe))
         {
             frame.Release();
@@ -84,9 +90,15 @@ public sealed partial class HlsMuxer
         }
 
         EnsureSegment(frame);
+        if (frame.IsKeyframe)
+        {
+            _presentationShiftMs = frame.CompositionOffset;
+        }
+
         if (_videoSamples.Count == 0)
         {
             _partIndependent = frame.IsKeyframe;
+            _output.RecordPartStart(ms + _presentationShiftMs);
         }
 
         _videoSamples.Add(new PendingSample(frame, (ms - _baseMs) * 90, (uint)estimate, frame.CompositionOffset * 90));
@@ -205,7 +217,15 @@ public sealed partial class HlsMuxer
         double duration = _partVideoTicks > 0
             ? _partVideoTicks / (double)TrackLayout.VideoTimescale
             : _partAudioTicks / (double)_layout.AudioTimescale;
-        _output.AddPart(buffer, duration, _partIndependent, _partReceivedAt);
+        if (_follow is null)
+        {
+            _output.AddPart(buffer, duration, _partIndependent, _partReceivedAt);
+        }
+        else
+        {
+            _output.AddPart(buffer, duration, _partIndependent, _partReceivedAt, _followedPart.Number, _followedPart.MediaStart);
+        }
+
         _partVideoTicks = 0;
         _partAudioTicks = 0;
         _dirty = true;

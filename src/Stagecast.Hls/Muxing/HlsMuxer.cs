@@ -39,8 +39,10 @@ public sealed partial class HlsMuxer : IDisposable
     private bool _partIndependent;
     private long _partReceivedAt;
 
-    public HlsMuxer(HlsStream output, HlsOptions options, TimeProvider time)
+    /// <param name="follow">For a rendition: its source's part timeline, which decides where parts and segments start.</param>
+    public HlsMuxer(HlsStream output, HlsOptions options, TimeProvider time, PartTimeline? follow = null)
     {
+        _follow = follow;
         _output = output;
         _options = options;
         _time = time;
@@ -138,7 +140,11 @@ public sealed partial class HlsMuxer : IDisposable
 
         if (_baseMs == long.MinValue)
         {
-            _baseMs = firstTimestamp;
+            _baseMs = _follow?.BaseMs ?? firstTimestamp;
+            if (_output.Timeline is { } timeline)
+            {
+                timeline.BaseMs = _baseMs;
+            }
         }
 
         _started = true;
@@ -156,6 +162,7 @@ public sealed partial class HlsMuxer : IDisposable
         }
 
         _started = false;
+        _following = false;
     }
 
     private void Flush()
@@ -175,6 +182,12 @@ public sealed partial class HlsMuxer : IDisposable
 
     private void EnsureSegment(MediaFrame frame)
     {
+        if (_follow is not null)
+        {
+            EnsureFollowedSegment();
+            return;
+        }
+
         if (!_output.HasOpenSegment)
         {
             var receivedAt = _time.GetUtcNow() - _time.GetElapsedTime(frame.ReceivedAt);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Stagecast.Hls.Storage;
 using Stagecast.Media.Hls;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Hls.Serving;
 
@@ -180,7 +181,17 @@ internal static class HlsPlayback
             return PlaybackAnswer.NotFound("no such stream or broadcast");
         }
 
-        string file = path.File;
+        var (rendition, file) = HlsNaming.SplitRendition(path.File);
+        if (rendition is not null)
+        {
+            if (stream.FindRendition(rendition) is not { } encode)
+            {
+                return PlaybackAnswer.NotFound("no such rendition");
+            }
+
+            stream = encode;
+        }
+
         if (file == HlsNaming.MediaPlaylist)
         {
             return await MediaPlaylistAsync(stream, query, cancellation).ConfigureAwait(false);
@@ -208,18 +219,54 @@ internal static class HlsPlayback
     {
         // A player that arrives right after publishing starts waits for the first segment instead of failing.
         var snapshot = await stream.WaitForPlaylistAsync(null, null, cancellation).ConfigureAwait(false);
-        if (snapshot is null || stream.CurrentLayout is not { } layout)
+        if (snapshot is null || Variant(stream, "") is not { } source)
         {
             return PlaybackAnswer.Unavailable("the stream has not produced media yet");
         }
 
-        string codecs = string.Join(',', new[] { layout.Video?.CodecString, layout.Audio?.CodecString }.Where(c => c is not null));
-        string mediaPlaylist = $"{stream.Epoch}/{NewPlayerId()}/{HlsNaming.MediaPlaylist}";
-        var output = new ArrayBufferWriter<byte>(256);
-        MultivariantPlaylistWriter.Write(output, Math.Max(stream.MeasuredPeakBitrate(), 1000), codecs,
-            layout.Video?.Width ?? 0, layout.Video?.Height ?? 0, layout.Video?.FrameRate, mediaPlaylist);
+        // One player id for every rendition: a viewer is counted once whichever it plays.
+        string folder = $"{stream.Epoch}/{NewPlayerId()}/";
+        var variants = new List<PlaylistVariant> { source with { Uri = folder + source.Uri } };
+        foreach (var rendition in stream.Renditions)
+        {
+            if (IsInStep(rendition, snapshot) && Variant(rendition, folder) is { } variant)
+            {
+                variants.Add(variant);
+            }
+        }
+
+        var output = new ArrayBufferWriter<byte>(256 * variants.Count);
+        MultivariantPlaylistWriter.Write(output, variants);
         return PlaybackAnswer.Ok(HlsContentTypes.Playlist, HlsContentTypes.NoCache, output.WrittenMemory);
     }
+
+    /// <summary>A stream as the multivariant playlist lists it; null before it has media.</summary>
+    private static PlaylistVariant? Variant(HlsStream stream, string folder)
+    {
+        if (stream.CurrentLayout is not { } layout || stream.Snapshot is null)
+        {
+            return null;
+        }
+
+        string codecs = string.Join(',', new[] { layout.Video?.CodecString, layout.Audio?.CodecString }.Where(c => c is not null));
+        long peak = stream.MeasuredPeakBitrate();
+        long? average = stream.MeasuredAverageBitrate();
+        if (peak == 0 && stream.Rendition is { } name && RenditionLadder.Find(name) is { } nominal)
+        {
+            peak = nominal.VideoBitrate; // before its first segment, an encode is listed at its nominal rate
+        }
+
+        return new PlaylistVariant(Math.Max(peak, 1000), average, codecs, layout.Video?.Width ?? 0, layout.Video?.Height ?? 0,
+            layout.Video?.FrameRate, folder + HlsNaming.MediaPlaylistOf(stream.Rendition));
+    }
+
+    /// <summary>
+    /// Whether an encode keeps up with its source: its newest part no more than two target durations behind. One that
+    /// falls behind (a transcoder short of CPU, or restarting) is left out of new multivariant playlists until it is back.
+    /// </summary>
+    private static bool IsInStep(HlsStream rendition, PlaylistSnapshot source) =>
+        rendition.Snapshot is { Ended: false } own
+        && source.LastPartNumber - own.LastPartNumber <= 2 * rendition.TargetDurationSeconds / rendition.Header.PartTarget;
 
     private static async Task<PlaybackAnswer> MediaPlaylistAsync(HlsStream stream, PlaybackQuery query, CancellationToken cancellation)
     {

@@ -111,7 +111,7 @@ public sealed partial class HlsStream
             lock (_sync)
             {
                 var segment = _segments.Find(s => s.Msn == msn);
-                if (segment is not null && segment.Info.IsComplete && RetainAll(segment) is { } buffers)
+                if (segment is not null && segment.Info.IsComplete && segment.Parts.Count > 0 && RetainAll(segment) is { } buffers)
                 {
                     return new MediaBuffers(buffers, segment.Parts[0].MediaStart, segment.Parts[^1].MediaEnd);
                 }
@@ -174,6 +174,26 @@ public sealed partial class HlsStream
             }
 
             return (long)peak;
+        }
+    }
+
+    /// <summary>Bits per second over the complete segments held (AVERAGE-BANDWIDTH); null before the first completes.</summary>
+    public long? MeasuredAverageBitrate()
+    {
+        lock (_sync)
+        {
+            long bytes = 0;
+            double seconds = 0;
+            foreach (var segment in _segments)
+            {
+                if (segment.Info.IsComplete && segment.Parts.Count > 0)
+                {
+                    bytes += segment.Size;
+                    seconds += segment.Info.Duration;
+                }
+            }
+
+            return seconds > 0 ? (long)(bytes * 8 / seconds) : null;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Immutable;
 using Stagecast.Media.Fmp4;
 using Stagecast.Media.Hls;
 
@@ -7,7 +8,8 @@ namespace Stagecast.Hls.Storage;
 /// <summary>
 /// The LL-HLS output of one live stream held in memory: initialization segments, a sliding window of segments
 /// and their parts, and the current rendered playlist. One writer (the muxer) adds parts; any number of HTTP
-/// requests read, or wait for, what they need.
+/// requests read, or wait for, what they need. A source stream may have renditions (its ladder's encodes): streams
+/// of their own that share its epoch, its viewer accounting and, through <see cref="Timeline"/>, its part numbers.
 /// </summary>
 public sealed partial class HlsStream
 {
@@ -30,6 +32,8 @@ public sealed partial class HlsStream
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PlaylistSnapshot? _snapshot;
     private long _lastListingDelayTicks;
+    private readonly HlsStream? _source;
+    private ImmutableArray<HlsStream> _renditions = [];
 
     /// <summary>EXT-X-TARGETDURATION, in seconds.</summary>
     public int TargetDurationSeconds => _header.TargetDuration;
@@ -42,7 +46,47 @@ public sealed partial class HlsStream
         Viewers = new ViewerAccounting(time);
         _options = options;
         _header = new MediaPlaylistHeader(options.TargetDurationSeconds, options.PartTarget.TotalSeconds);
+        Timeline = new PartTimeline();
     }
+
+    /// <summary>A rendition of <paramref name="source"/>: same id, epoch and viewers; files named after the rendition.</summary>
+    public HlsStream(HlsStream source, string rendition)
+    {
+        _time = source._time;
+        _options = source._options;
+        _header = source._header;
+        _source = source;
+        StreamId = source.StreamId;
+        Epoch = source.Epoch;
+        Viewers = source.Viewers;
+        Rendition = rendition;
+    }
+
+    /// <summary>The rendition's name (e.g. "360p"); null for the source.</summary>
+    public string? Rendition { get; }
+
+    /// <summary>Where the source's parts start (null on a rendition, which follows its source's).</summary>
+    public PartTimeline? Timeline { get; }
+
+    /// <summary>The source's renditions being packaged now, from the highest.</summary>
+    public ImmutableArray<HlsStream> Renditions => _renditions;
+
+    /// <summary>Adds an encode; one of the same name packaged before (its encoder started again) is dropped.</summary>
+    public void AddRendition(HlsStream rendition)
+    {
+        HlsStream? replaced = null;
+        ImmutableInterlocked.Update(ref _renditions, list =>
+        {
+            replaced = list.FirstOrDefault(r => r.Rendition == rendition.Rendition);
+            return (replaced is null ? list : list.Remove(replaced)).Add(rendition).Sort(ByHeightDescending);
+        });
+        replaced?.Dispose();
+    }
+
+    public HlsStream? FindRendition(string rendition) => Renditions.FirstOrDefault(r => r.Rendition == rendition);
+
+    private static int ByHeightDescending(HlsStream a, HlsStream b) =>
+        (b.CurrentLayout?.Video?.Height ?? 0).CompareTo(a.CurrentLayout?.Video?.Height ?? 0);
 
     public string StreamId { get; }
 
@@ -98,6 +142,44 @@ public sealed partial class HlsStream
         }
     }
 
+    /// <summary>
+    /// A rendition opens the segment its source gave this sequence number; the source's segments it does not have
+    /// (its transcoder was behind) are listed as gaps of <paramref name="gapDuration"/> so the numbers stay the same.
+    /// </summary>
+    public void OpenSegment(long msn, bool discontinuity, DateTimeOffset programDateTime, Func<long, double> gapDuration)
+    {
+        lock (_sync)
+        {
+            if (_segments.Count == 0)
+            {
+                _nextMsn = msn;
+            }
+
+            var start = programDateTime.AddSeconds(-Enumerable.Range(0, (int)Math.Max(0, msn - _nextMsn)).Sum(i => gapDuration(_nextMsn + i)));
+            for (; _nextMsn < msn; _nextMsn++)
+            {
+                double duration = gapDuration(_nextMsn);
+                _segments.Add(new HlsSegment(PlaylistSegment.Gap(_nextMsn, _mapId, start, duration)));
+                start = start.AddSeconds(duration);
+            }
+        }
+
+        OpenSegment(discontinuity, programDateTime);
+    }
+
+    /// <summary>Records that a part opens at <paramref name="startMs"/>, with the number and place it will be stored under.</summary>
+    public void RecordPartStart(long startMs)
+    {
+        lock (_sync)
+        {
+            if (Timeline is not null && _open is not null)
+            {
+                Timeline.Opened(new PartTimeline.Entry(_nextPartNumber, _open.Msn, _open.Parts.Count, startMs, _mediaTime,
+                    _open.Info.ProgramDateTime, _open.Info.Discontinuity));
+            }
+        }
+    }
+
     public bool HasOpenSegment
     {
         get
@@ -126,6 +208,17 @@ public sealed partial class HlsStream
     {
         lock (_sync)
         {
+            return AddPart(buffer, duration, independent, lastFrameReceivedAt, _nextPartNumber, _mediaTime);
+        }
+    }
+
+    /// <summary>Adds a rendition's part under the number and media position its source gave the same part.</summary>
+    public long AddPart(PartBuffer buffer, double duration, bool independent, long lastFrameReceivedAt, long number, double mediaStart)
+    {
+        lock (_sync)
+        {
+            _nextPartNumber = number;
+            _mediaTime = mediaStart;
             var segment = _open ?? throw new InvalidOperationException("no open segment");
             var part = new HlsPart(_nextPartNumber++, segment.Msn, segment.Parts.Count, buffer, duration, independent, lastFrameReceivedAt, _mediaTime);
             _mediaTime += duration;
@@ -226,13 +319,35 @@ public sealed partial class HlsStream
             {
                 _render.ResetWrittenCount();
                 MediaPlaylistWriter.Write(_render, _header, _renderSegments, PartsFrom(_renderSegments), _discontinuitySequence,
-                    _ended ? null : _nextPartNumber, _ended);
+                    _ended ? null : _nextPartNumber, _ended, Rendition, _ended ? null : RenditionReports());
                 current.Rendered = _render.WrittenSpan.ToArray();
             }
 
             requested.Rendered ??= current.Rendered ?? [];
             return requested.Rendered;
         }
+    }
+
+    /// <summary>Where the other renditions of the same source stand (the source's and each encode's newest part).</summary>
+    private List<RenditionReport>? RenditionReports()
+    {
+        var source = _source ?? this;
+        var siblings = source.Renditions;
+        if (siblings.IsEmpty)
+        {
+            return null;
+        }
+
+        var reports = new List<RenditionReport>(siblings.Length);
+        foreach (var stream in siblings.Insert(0, source))
+        {
+            if (stream != this && stream.Snapshot is { } snapshot)
+            {
+                reports.Add(new RenditionReport(HlsNaming.MediaPlaylistOf(stream.Rendition), snapshot.LastPartMsn, snapshot.LastPartIndex));
+            }
+        }
+
+        return reports;
     }
 
     /// <summary>Collects the listed segments into <see cref="_renderSegments"/>; false when there is nothing to list yet.</summary>
@@ -279,9 +394,14 @@ public sealed partial class HlsStream
         _lastListedPart = newestPart;
     }
 
-    /// <summary>Releases every buffer (the stream is being dropped).</summary>
+    /// <summary>Releases every buffer, its renditions' too (the stream is being dropped).</summary>
     public void Dispose()
     {
+        foreach (var rendition in ImmutableInterlocked.InterlockedExchange(ref _renditions, []))
+        {
+            rendition.Dispose();
+        }
+
         lock (_sync)
         {
             if (_snapshot is { Rendered: null } last)

@@ -10,7 +10,9 @@ namespace Stagecast.Media.Hls;
 /// seg{msn}.m4s    media segment msn          part{n}.m4s     partial segment n
 /// </code>
 /// Partial segments are numbered across segment boundaries, so a preload hint names the next part even
-/// before it is known whether a keyframe will make it start a new segment.
+/// before it is known whether a keyframe will make it start a new segment. The renditions of a ladder sit in the same
+/// folder as the source, each file named with the rendition and an underscore in front (360p_stream.m3u8,
+/// 360p_part12.m4s), so a player's id in the folder holds for every rendition and rendition reports are plain names.
 /// </summary>
 public static class HlsNaming
 {
@@ -23,17 +25,26 @@ public static class HlsNaming
 
     public static string Part(long number) => string.Create(CultureInfo.InvariantCulture, $"part{number}.m4s");
 
+    /// <summary>The media playlist of a rendition (null: the source).</summary>
+    public static string MediaPlaylistOf(string? rendition) => rendition is null ? MediaPlaylist : rendition + "_" + MediaPlaylist;
+
+    /// <summary>Splits a file name into its rendition (null: the source) and the name within it.</summary>
+    public static (string? Rendition, string Name) SplitRendition(string file) =>
+        file.IndexOf('_', StringComparison.Ordinal) is int at and > 0 ? (file[..at], file[(at + 1)..]) : (null, file);
+
     /// <summary>Writes <see cref="Part"/>'s name without making a string (playlists list dozens per render).</summary>
-    internal static void WritePart(AsciiWriter writer, long number)
+    internal static void WritePart(AsciiWriter writer, ReadOnlySpan<byte> prefix, long number)
     {
+        writer.Write(prefix);
         writer.Write("part"u8);
         writer.Write(number);
         writer.Write(".m4s"u8);
     }
 
     /// <summary>Writes <see cref="Segment"/>'s name without making a string.</summary>
-    internal static void WriteSegment(AsciiWriter writer, long msn)
+    internal static void WriteSegment(AsciiWriter writer, ReadOnlySpan<byte> prefix, long msn)
     {
+        writer.Write(prefix);
         writer.Write("seg"u8);
         writer.Write(msn);
         writer.Write(".m4s"u8);

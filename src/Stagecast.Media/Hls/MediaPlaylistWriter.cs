@@ -5,7 +5,8 @@ namespace Stagecast.Media.Hls;
 /// <summary>
 /// Renders a low-latency HLS media playlist (RFC 8216bis; Apple LL-HLS). Segments before
 /// <c>partsFrom</c> are listed as whole segments; from there on their EXT-X-PART tags are listed too, and the
-/// last, incomplete segment only by its parts, followed by the preload hint for the next part.
+/// last, incomplete segment only by its parts, followed by the preload hint for the next part and the other renditions'
+/// reports (EXT-X-RENDITION-REPORT), so a player switching renditions asks the right blocking reload at once.
 /// </summary>
 public static class MediaPlaylistWriter
 {
@@ -19,9 +20,18 @@ public static class MediaPlaylistWriter
         int partsFrom,
         long discontinuitySequence,
         long? preloadHintPart,
-        bool endList)
+        bool endList,
+        string? rendition = null,
+        IReadOnlyList<RenditionReport>? reports = null)
     {
         var w = new AsciiWriter(output);
+        Span<byte> prefix = stackalloc byte[rendition is null ? 0 : rendition.Length + 1];
+        if (rendition is not null)
+        {
+            System.Text.Encoding.ASCII.GetBytes(rendition, prefix);
+            prefix[^1] = (byte)'_';
+        }
+
         w.Write("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:"u8);
         w.Write(header.TargetDuration);
         w.Write("\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK="u8);
@@ -51,6 +61,7 @@ public static class MediaPlaylistWriter
             {
                 mapId = segment.MapId;
                 w.Write("#EXT-X-MAP:URI=\""u8);
+                w.Write(prefix);
                 w.Write(HlsNaming.Init(mapId));
                 w.Write("\"\n"u8);
             }
@@ -67,9 +78,14 @@ public static class MediaPlaylistWriter
                     w.Write("#EXT-X-PART:DURATION="u8);
                     w.Write(parts[p].Duration, DurationFormat);
                     w.Write(",URI=\""u8);
-                    HlsNaming.WritePart(w, parts[p].Number);
+                    HlsNaming.WritePart(w, prefix, parts[p].Number);
                     w.Write(parts[p].Independent ? "\",INDEPENDENT=YES\n"u8 : "\"\n"u8);
                 }
+            }
+
+            if (segment.IsGap)
+            {
+                w.Write("#EXT-X-GAP\n"u8);
             }
 
             if (segment.IsComplete)
@@ -77,7 +93,7 @@ public static class MediaPlaylistWriter
                 w.Write("#EXTINF:"u8);
                 w.Write(segment.Duration, DurationFormat);
                 w.Write(",\n"u8);
-                HlsNaming.WriteSegment(w, segment.SequenceNumber);
+                HlsNaming.WriteSegment(w, prefix, segment.SequenceNumber);
                 w.WriteNewline();
             }
         }
@@ -85,8 +101,19 @@ public static class MediaPlaylistWriter
         if (preloadHintPart is { } hint)
         {
             w.Write("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\""u8);
-            HlsNaming.WritePart(w, hint);
+            HlsNaming.WritePart(w, prefix, hint);
             w.Write("\"\n"u8);
+        }
+
+        foreach (var report in reports ?? [])
+        {
+            w.Write("#EXT-X-RENDITION-REPORT:URI=\""u8);
+            w.Write(report.Uri);
+            w.Write("\",LAST-MSN="u8);
+            w.Write(report.LastMsn);
+            w.Write(",LAST-PART="u8);
+            w.Write(report.LastPart);
+            w.WriteNewline();
         }
 
         if (endList)

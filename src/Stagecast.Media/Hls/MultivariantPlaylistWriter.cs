@@ -2,33 +2,48 @@ using System.Buffers;
 
 namespace Stagecast.Media.Hls;
 
-/// <summary>Renders the multivariant playlist of a single-rendition stream (RFC 8216bis 4.4.6.2).</summary>
+/// <summary>One rendition as a multivariant playlist lists it (RFC 8216bis 4.4.6.2).</summary>
+/// <param name="Bandwidth">BANDWIDTH: the peak segment bit rate, in bit/s.</param>
+/// <param name="AverageBandwidth">AVERAGE-BANDWIDTH, when known.</param>
+public readonly record struct PlaylistVariant(long Bandwidth, long? AverageBandwidth, string Codecs, int Width, int Height, double? FrameRate, string Uri);
+
+/// <summary>Renders the multivariant playlist of a stream: its renditions, the first being the one players start with.</summary>
 public static class MultivariantPlaylistWriter
 {
-    public static void Write(IBufferWriter<byte> output, long bandwidth, string codecs, int width, int height, double? frameRate, string mediaPlaylistUri)
+    public static void Write(IBufferWriter<byte> output, IReadOnlyList<PlaylistVariant> variants)
     {
         var w = new AsciiWriter(output);
-        w.Write("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-STREAM-INF:BANDWIDTH="u8);
-        w.Write(bandwidth);
-        w.Write(",CODECS=\""u8);
-        w.Write(codecs);
-        w.Write("\""u8);
-        if (width > 0 && height > 0)
+        w.Write("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n"u8);
+        foreach (var variant in variants)
         {
-            w.Write(",RESOLUTION="u8);
-            w.Write(width);
-            w.Write("x"u8);
-            w.Write(height);
-        }
+            w.Write("#EXT-X-STREAM-INF:BANDWIDTH="u8);
+            w.Write(variant.Bandwidth);
+            if (variant.AverageBandwidth is { } average)
+            {
+                w.Write(",AVERAGE-BANDWIDTH="u8);
+                w.Write(average);
+            }
 
-        if (frameRate is > 0 and < 1000)
-        {
-            w.Write(",FRAME-RATE="u8);
-            w.Write(frameRate.Value, "F3");
-        }
+            w.Write(",CODECS=\""u8);
+            w.Write(variant.Codecs);
+            w.Write("\""u8);
+            if (variant.Width > 0 && variant.Height > 0)
+            {
+                w.Write(",RESOLUTION="u8);
+                w.Write(variant.Width);
+                w.Write("x"u8);
+                w.Write(variant.Height);
+            }
 
-        w.WriteNewline();
-        w.Write(mediaPlaylistUri);
-        w.WriteNewline();
+            if (variant.FrameRate is > 0 and < 1000)
+            {
+                w.Write(",FRAME-RATE="u8);
+                w.Write(variant.FrameRate.Value, "F3");
+            }
+
+            w.WriteNewline();
+            w.Write(variant.Uri);
+            w.WriteNewline();
+        }
     }
 }

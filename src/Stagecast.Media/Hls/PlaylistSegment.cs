@@ -22,6 +22,15 @@ public sealed class PlaylistSegment(long sequenceNumber, int mapId, DateTimeOffs
     /// <summary>Segment duration in seconds (EXTINF), the sum of its parts.</summary>
     public double Duration { get; private set; }
 
+    /// <summary>
+    /// A segment a rendition does not have (its transcoder was behind or restarting): listed with EXT-X-GAP so that the
+    /// rendition keeps the source's sequence numbers; players skip it or take it from another rendition.
+    /// </summary>
+    public bool IsGap { get; private init; }
+
+    public static PlaylistSegment Gap(long sequenceNumber, int mapId, DateTimeOffset programDateTime, double duration) =>
+        new(sequenceNumber, mapId, programDateTime, discontinuity: false) { IsGap = true, IsComplete = true, Duration = duration };
+
     public void AddPart(PlaylistPart part)
     {
         if (IsComplete)
