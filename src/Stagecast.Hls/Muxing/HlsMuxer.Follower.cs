@@ -19,9 +19,6 @@ public sealed partial class HlsMuxer
     private PartTimeline.Entry _followedPart;
     private bool _following;
 
-    /// <summary>The source's presentation offset at its latest keyframe: where its parts start in presentation time.</summary>
-    private long _presentationShiftMs;
-
     private void OnFollowedVideo(MediaFrame frame)
     {
         long ms = frame.Timestamp;
@@ -68,38 +65,12 @@ public sealed partial class HlsMuxer
             _partIndependent = frame.IsKeyframe;
         }
 
-        AddVideoSample(frame, ms);
-        if (nextStartMs is { } end && ms + (_videoIntervalMs / 2) >= end)
+        var (clock, estimate) = AdvanceVideoClock(ms);
+        AppendVideo(frame, clock, estimate);
+        if (nextStartMs is { } end && clock + (_videoIntervalMs / 2) >= end)
         {
             ClosePart();
         }
-    }
-
-    private void AddVideoSample(MediaFrame frame, long ms)
-    {
-        if (_lastVideoMs != long.MinValue)
-        {
-            ms = Math.Max(ms, _lastVideoMs + 1);
-            long delta = ms - _lastVideoMs;
-            if (delta <= 1000)
-            {
-                _videoIntervalMs += (delta - _videoIntervalMs) / 8;
-            }
-
-            if (_videoSamples.Count > 0)
-            {
-                var last = _videoSamples[^1];
-                _partVideoTicks += (delta * 90) - last.Duration;
-                last.Duration = (uint)(delta * 90);
-                _videoSamples[^1] = last;
-            }
-        }
-
-        _lastVideoMs = ms;
-        long estimate = (long)Math.Round(_videoIntervalMs * 90);
-        _videoSamples.Add(new PendingSample(frame, (ms - _baseMs) * 90, (uint)estimate, frame.CompositionOffset * 90));
-        _partVideoTicks += estimate;
-        _partReceivedAt = frame.ReceivedAt;
     }
 
     /// <summary>The rendition fell out of step with its source: what it has is listed, and it waits to start again.</summary>

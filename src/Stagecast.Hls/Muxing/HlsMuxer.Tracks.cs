@@ -45,28 +45,7 @@ public sealed partial class HlsMuxer
             Start(frame.Timestamp);
         }
 
-        long ms = frame.Timestamp;
-        if (_lastVideoMs != long.MinValue)
-        {
-            ms = Math.Max(ms, _lastVideoMs + 1); // decode times must increase
-            long delta = ms - _lastVideoMs;
-            if (delta <= 1000)
-            {
-                _videoIntervalMs += (delta - _videoIntervalMs) / 8;
-            }
-
-            if (_videoSamples.Count > 0)
-            {
-                // The previous frame's duration is now known exactly.
-                var last = _videoSamples[^1];
-                _partVideoTicks += (delta * 90) - last.Duration;
-                last.Duration = (uint)(delta * 90);
-                _videoSamples[^1] = last;
-            }
-        }
-
-        _lastVideoMs = ms;
-        long estimate = (long)Math.Round(_videoIntervalMs * 90);
+        var (ms, estimate) = AdvanceVideoClock(frame.Timestamp);
         if (frame.IsKeyframe)
         {
             bool segmentLongEnough = _output.HasOpenSegment
@@ -101,14 +80,48 @@ public sealed partial class HlsMuxer
             _output.RecordPartStart(ms + _presentationShiftMs);
         }
 
-        _videoSamples.Add(new PendingSample(frame, (ms - _baseMs) * 90, (uint)estimate, frame.CompositionOffset * 90));
-        _partVideoTicks += estimate;
-        _partReceivedAt = frame.ReceivedAt;
+        AppendVideo(frame, ms, estimate);
         if (_partVideoTicks + estimate > _partTargetVideoTicks)
         {
             ClosePart();
             CutSegmentIfFull();
         }
+    }
+
+    /// <summary>
+    /// Moves the video clock to a frame: decode times increase, and the previous frame's duration is now known exactly.
+    /// Returns the frame's decode time in milliseconds and its estimated duration in 90 kHz ticks.
+    /// </summary>
+    private (long Ms, long Estimate) AdvanceVideoClock(long timestamp)
+    {
+        long ms = timestamp;
+        if (_lastVideoMs != long.MinValue)
+        {
+            ms = Math.Max(ms, _lastVideoMs + 1);
+            long delta = ms - _lastVideoMs;
+            if (delta <= 1000)
+            {
+                _videoIntervalMs += (delta - _videoIntervalMs) / 8;
+            }
+
+            if (_videoSamples.Count > 0)
+            {
+                var last = _videoSamples[^1];
+                _partVideoTicks += (delta * 90) - last.Duration;
+                last.Duration = (uint)(delta * 90);
+                _videoSamples[^1] = last;
+            }
+        }
+
+        _lastVideoMs = ms;
+        return (ms, (long)Math.Round(_videoIntervalMs * 90));
+    }
+
+    private void AppendVideo(MediaFrame frame, long ms, long estimate)
+    {
+        _videoSamples.Add(new PendingSample(frame, (ms - _baseMs) * 90, (uint)estimate, frame.CompositionOffset * 90));
+        _partVideoTicks += estimate;
+        _partReceivedAt = frame.ReceivedAt;
     }
 
     private void OnAudio(MediaFrame frame)

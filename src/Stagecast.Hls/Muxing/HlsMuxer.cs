@@ -33,6 +33,8 @@ public sealed partial class HlsMuxer : IDisposable
     /// <summary>Running average of the video frame interval in milliseconds; frame timestamps are whole milliseconds, the rate is not.</summary>
     private double _videoIntervalMs = 1000.0 / 30;
     private long _nextAudioTick = long.MinValue;
+    /// <summary>The presentation offset of the latest keyframe: where this stream's parts start in presentation time.</summary>
+    private long _presentationShiftMs;
 
     private long _partVideoTicks;
     private long _partAudioTicks;
