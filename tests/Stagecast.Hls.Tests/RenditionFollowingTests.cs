@@ -90,6 +90,14 @@ public sealed class RenditionFollowingTests : IDisposable
         Assert.Equal("360p_seg2.m4s", encodeList.Segments[2].Uri);
     }
 
+    [Fact]
+    public void RenditionsAreListedFromTheTallestWhateverOrderTheyStartIn()
+    {
+        _source.AddRendition(new HlsStream(_source, "180p"));
+        _source.AddRendition(new HlsStream(_source, "720p"));
+        Assert.Equal(["720p", "360p", "180p"], _source.Renditions.Select(r => r.Rendition!).ToArray());
+    }
+
     public void Dispose()
     {
         _sourceMuxer.Dispose();

@@ -219,14 +219,14 @@ internal static class HlsPlayback
     {
         // A player that arrives right after publishing starts waits for the first segment instead of failing.
         var snapshot = await stream.WaitForPlaylistAsync(null, null, cancellation).ConfigureAwait(false);
-        if (snapshot is null || Variant(stream, "") is not { } source)
+        // One player id for every rendition: a viewer is counted once whichever it plays.
+        string folder = $"{stream.Epoch}/{NewPlayerId()}/";
+        if (snapshot is null || Variant(stream, folder) is not { } source)
         {
             return PlaybackAnswer.Unavailable("the stream has not produced media yet");
         }
 
-        // One player id for every rendition: a viewer is counted once whichever it plays.
-        string folder = $"{stream.Epoch}/{NewPlayerId()}/";
-        var variants = new List<PlaylistVariant> { source with { Uri = folder + source.Uri } };
+        var variants = new List<PlaylistVariant> { source };
         foreach (var rendition in stream.Renditions)
         {
             if (IsInStep(rendition, snapshot) && Variant(rendition, folder) is { } variant)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using Stagecast.Media.Fmp4;
 using Stagecast.Media.Hls;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Hls.Storage;
 
@@ -85,8 +86,10 @@ public sealed partial class HlsStream
 
     public HlsStream? FindRendition(string rendition) => Renditions.FirstOrDefault(r => r.Rendition == rendition);
 
-    private static int ByHeightDescending(HlsStream a, HlsStream b) =>
-        (b.CurrentLayout?.Video?.Height ?? 0).CompareTo(a.CurrentLayout?.Video?.Height ?? 0);
+    /// <summary>Renditions are ordered by the ladder's heights (their layouts are not known yet when they are added).</summary>
+    private static int ByHeightDescending(HlsStream a, HlsStream b) => Height(b).CompareTo(Height(a));
+
+    private static int Height(HlsStream rendition) => RenditionLadder.Find(rendition.Rendition!)?.Height ?? 0;
 
     public string StreamId { get; }
 
@@ -155,13 +158,17 @@ public sealed partial class HlsStream
                 _nextMsn = msn;
             }
 
-            var start = programDateTime.AddSeconds(-Enumerable.Range(0, (int)Math.Max(0, msn - _nextMsn)).Sum(i => gapDuration(_nextMsn + i)));
-            for (; _nextMsn < msn; _nextMsn++)
+            // Each gap ends where the next segment starts: program date-times run back from the segment opening now.
+            int insertAt = _segments.Count;
+            var end = programDateTime;
+            for (long gap = msn - 1; gap >= _nextMsn; gap--)
             {
-                double duration = gapDuration(_nextMsn);
-                _segments.Add(new HlsSegment(PlaylistSegment.Gap(_nextMsn, _mapId, start, duration)));
-                start = start.AddSeconds(duration);
+                double duration = gapDuration(gap);
+                end = end.AddSeconds(-duration);
+                _segments.Insert(insertAt, new HlsSegment(PlaylistSegment.Gap(gap, _mapId, end, duration)));
             }
+
+            _nextMsn = Math.Max(_nextMsn, msn);
         }
 
         OpenSegment(discontinuity, programDateTime);
