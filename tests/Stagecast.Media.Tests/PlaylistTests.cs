@@ -118,8 +118,7 @@ public class PlaylistTests
             PlaylistSegment.Gap(4, 0, Start.AddSeconds(4), 2.0),
             Segment(5, 0, false, 20, (0.5, true), (0.5, false)),
         ];
-        var output = new ArrayBufferWriter<byte>();
-        MediaPlaylistWriter.Write(output, header, segments, partsFrom: 1, discontinuitySequence: 0, preloadHintPart: 22, endList: false,
+        string playlist = Render(header, segments, partsFrom: 1, discontinuitySequence: 0, preloadHint: 22, endList: false,
             rendition: "360p", reports: [new RenditionReport("stream.m3u8", 5, 2), new RenditionReport("180p_stream.m3u8", 5, 1)]);
         Assert.Equal(
             """
@@ -142,7 +141,7 @@ public class PlaylistTests
             #EXT-X-RENDITION-REPORT:URI="180p_stream.m3u8",LAST-MSN=5,LAST-PART=1
 
             """,
-            Encoding.UTF8.GetString(output.WrittenSpan));
+            playlist);
     }
 
     [Fact]
@@ -180,10 +179,11 @@ public class PlaylistTests
         return segment;
     }
 
-    private static string Render(MediaPlaylistHeader header, PlaylistSegment[] segments, int partsFrom, long discontinuitySequence, long? preloadHint, bool endList)
+    private static string Render(MediaPlaylistHeader header, PlaylistSegment[] segments, int partsFrom, long discontinuitySequence, long? preloadHint, bool endList,
+        string? rendition = null, RenditionReport[]? reports = null)
     {
         var output = new ArrayBufferWriter<byte>();
-        MediaPlaylistWriter.Write(output, header, segments, partsFrom, discontinuitySequence, preloadHint, endList);
+        MediaPlaylistWriter.Write(output, header, segments, partsFrom, discontinuitySequence, preloadHint, endList, rendition, reports);
         return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 }
