@@ -31,6 +31,13 @@ public sealed class RenditionLadderTests
     }
 
     [Fact]
+    public void ANullNameIsRefusedNotThrown()
+    {
+        Assert.False(RenditionLadder.TryParse(["source", null], out _, out string? error));
+        Assert.StartsWith("null is not a rendition", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ANameGivenTwiceIsRefused()
     {
         Assert.False(RenditionLadder.TryParse(["360p", "source", "360p"], out _, out string? error));

@@ -38,15 +38,16 @@ public static class RenditionLadder
     }
 
     /// <summary>Reads a requested list; on a name not known or given twice, says which in <paramref name="error"/>.</summary>
-    public static bool TryParse(IEnumerable<string> names, out ImmutableArray<Rendition> ladder, out string? error)
+    public static bool TryParse(IEnumerable<string?> names, out ImmutableArray<Rendition> ladder, out string? error)
     {
         var chosen = new HashSet<Rendition>();
-        foreach (string name in names)
+        foreach (string? name in names)
         {
-            var rendition = Find(name);
+            var rendition = name is null ? null : Find(name);
             if (rendition is null)
             {
-                (ladder, error) = (default, $"'{Shorten(name)}' is not a rendition; use {string.Join(", ", Known.Select(k => k.Name))}.");
+                string given = name is null ? "null" : $"'{Shorten(name)}'";
+                (ladder, error) = (default, $"{given} is not a rendition; use {string.Join(", ", Known.Select(k => k.Name))}.");
                 return false;
             }
 
