@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.Apps;
 
@@ -15,6 +17,19 @@ public sealed class AppService(IAppStore store, IEnumerable<IAppObserver> observ
         }
 
         return app;
+    }
+
+    /// <summary>Changes what is given of an app's settings; null when the account has no such app.</summary>
+    public async Task<App?> UpdateAsync(string accountId, string appId, string? name, ImmutableArray<Rendition>? defaultRenditions, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(accountId, appId, cancellationToken).ConfigureAwait(false) is not { } app)
+        {
+            return null;
+        }
+
+        var changed = app with { Name = name ?? app.Name, DefaultRenditions = defaultRenditions ?? app.DefaultRenditions };
+        await store.UpdateAsync(changed, cancellationToken).ConfigureAwait(false);
+        return changed;
     }
 
     public async Task<IReadOnlyList<App>> ListAsync(string accountId, CancellationToken cancellationToken) =>

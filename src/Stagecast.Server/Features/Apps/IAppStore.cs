@@ -6,6 +6,9 @@ public interface IAppStore
 {
     Task CreateAsync(App app, CancellationToken cancellationToken);
 
+    /// <summary>Writes an app's settings (its name and default renditions).</summary>
+    Task UpdateAsync(App app, CancellationToken cancellationToken);
+
     Task<App?> FindAsync(string accountId, string appId, CancellationToken cancellationToken);
 
     /// <summary>Apps of an account, oldest first, optionally filtered by a search on id and name.</summary>

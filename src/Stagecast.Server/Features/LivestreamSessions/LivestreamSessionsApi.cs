@@ -32,7 +32,7 @@ public static class LivestreamSessionsApi
         }, cancellation).ConfigureAwait(false);
         var sessions = page.Items.Select(views.Show).ToList();
         return ApiResults.Ok(new LivestreamDetailsDto(
-            LivestreamDto.From(livestream),
+            LivestreamDto.From(livestream, context.App()),
             latest is null ? null : views.Show(latest),
             sessions,
             PagingDto.For(paging, sessions.Count, page.TotalCount)));
@@ -45,7 +45,7 @@ public static class LivestreamSessionsApi
             await LivestreamsApi.FindAsync(context, livestreams, livestream_id).ConfigureAwait(false),
             await LatestAsync(store, livestream_id, context.RequestAborted).ConfigureAwait(false)), context.RequestAborted).ConfigureAwait(false);
         var active = LivestreamSessionViews.Active(latest) ?? throw ApiException.NotFound($"No active livestream session found for livestream {livestream_id}");
-        return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream), views.Show(active)));
+        return ApiResults.Ok(new ActiveLivestreamSessionDto(LivestreamDto.From(livestream, context.App()), views.Show(active)));
     }
 
     private static async Task<LivestreamSession?> LatestAsync(ILivestreamSessionStore store, string livestreamId, CancellationToken cancellationToken) =>

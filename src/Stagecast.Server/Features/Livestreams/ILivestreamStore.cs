@@ -1,4 +1,7 @@
+using System.Collections.Immutable;
+using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.Livestreams;
 
@@ -20,7 +23,11 @@ public interface ILivestreamStore
 
     Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 
-    Task SetRecordingModeAsync(string livestreamId, string mode, DateTimeOffset updatedAt, CancellationToken cancellationToken);
+    /// <summary>Writes a livestream's settings: its recording mode and its renditions (and when they changed).</summary>
+    Task SetSettingsAsync(Livestream livestream, CancellationToken cancellationToken);
+
+    /// <summary>The ladder a livestream's next broadcast gets (<see cref="LadderSetting.Effective"/>); the source alone for an id that is no livestream.</summary>
+    Task<ImmutableArray<Rendition>> FindLadderAsync(string livestreamId, CancellationToken cancellationToken);
 
     Task SetStatusAsync(string livestreamId, LivestreamStatus status, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 

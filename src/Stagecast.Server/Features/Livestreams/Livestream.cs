@@ -1,6 +1,12 @@
+using System.Collections.Immutable;
+using Stagecast.Streaming.Renditions;
+
 namespace Stagecast.Server.Features.Livestreams;
 
-/// <summary>A livestream as stored: the stream key sealed (encrypted) and its lookup digest.</summary>
+/// <summary>
+/// A livestream as stored: the stream key sealed (encrypted) and its lookup digest; <see cref="Renditions"/> is its own
+/// ladder, null while it follows its app's default.
+/// </summary>
 public sealed record Livestream(
     string Id,
     string AppId,
@@ -16,7 +22,8 @@ public sealed record Livestream(
     string? MeetingSessionId = null,
     VideoConfig? VideoConfig = null,
     string RecordingMode = Livestream.RecordingOff,
-    string IngestProtocol = Livestream.Rtmp)
+    string IngestProtocol = Livestream.Rtmp,
+    ImmutableArray<Rendition>? Renditions = null)
 {
     public const string RecordingOff = "off";
 

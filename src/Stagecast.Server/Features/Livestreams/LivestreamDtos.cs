@@ -1,3 +1,6 @@
+using Stagecast.Server.Features.Apps;
+using Stagecast.Streaming.Renditions;
+
 namespace Stagecast.Server.Features.Livestreams;
 
 public record LivestreamDto(
@@ -18,9 +21,11 @@ public record LivestreamDto(
     string WatchUrl,
     int LiveViewers,
     IngestDto? Ingest,
-    RecordingSettingDto Recording)
+    RecordingSettingDto Recording,
+    IReadOnlyList<string> Renditions)
 {
-    public static LivestreamDto From(LivestreamView view) => new(
+    /// <summary>The livestream of <paramref name="app"/>, with the ladder its next broadcast gets (its own, else the app's default).</summary>
+    public static LivestreamDto From(LivestreamView view, App app) => new(
         view.Record.Id,
         view.Record.Name,
         view.Record.MeetingId,
@@ -38,7 +43,8 @@ public record LivestreamDto(
         view.WatchUrl,
         view.LiveViewers,
         view.Ingest,
-        new RecordingSettingDto(view.Record.RecordingMode));
+        new RecordingSettingDto(view.Record.RecordingMode),
+        RenditionLadder.Names(LadderSetting.Effective(view.Record.Renditions, app.DefaultRenditions)));
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }

@@ -1,9 +1,11 @@
+using System.Collections.Immutable;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Srt;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.Livestreams;
 
@@ -17,28 +19,30 @@ public sealed class LivestreamService(
     LiveViewers viewers,
     TimeProvider time)
 {
-    public async Task<LivestreamView> CreateAsync(App app, string? name, string? recordingMode, string ingestProtocol, CancellationToken cancellationToken)
+    /// <summary>A new livestream; without <paramref name="renditions"/> it follows its app's default.</summary>
+    public async Task<LivestreamView> CreateAsync(
+        App app, string? name, string? recordingMode, string ingestProtocol, ImmutableArray<Rendition>? renditions, CancellationToken cancellationToken)
     {
         string key = Secrets.NewStreamKey();
         var now = time.GetUtcNow();
         var livestream = new Livestream(
             Guid.NewGuid().ToString(), app.Id, name, null, keys.Protect(key), keys.LookupHash(key), LivestreamStatus.Idle, false, false, now, now,
-            RecordingMode: recordingMode ?? Livestream.RecordingOff, IngestProtocol: ingestProtocol);
+            RecordingMode: recordingMode ?? Livestream.RecordingOff, IngestProtocol: ingestProtocol, Renditions: renditions);
         await store.CreateLivestreamAsync(livestream, cancellationToken).ConfigureAwait(false);
         return View(livestream);
     }
 
-    /// <summary>Turns recording of the livestream's sessions on or off (from its next session on).</summary>
-    public async Task<LivestreamView?> SetRecordingModeAsync(App app, string id, string mode, CancellationToken cancellationToken)
+    /// <summary>Changes the livestream's settings (its recording mode, its renditions) from its next session on.</summary>
+    public async Task<LivestreamView?> UpdateAsync(App app, string id, PatchLivestreamRequest request, CancellationToken cancellationToken)
     {
         if (await store.FindLivestreamAsync(app.Id, id, cancellationToken).ConfigureAwait(false) is not { } livestream)
         {
             return null;
         }
 
-        var now = time.GetUtcNow();
-        await store.SetRecordingModeAsync(id, mode, now, cancellationToken).ConfigureAwait(false);
-        return View(livestream with { RecordingMode = mode, UpdatedAt = now });
+        var changed = request.ApplyTo(livestream) with { UpdatedAt = time.GetUtcNow() };
+        await store.SetSettingsAsync(changed, cancellationToken).ConfigureAwait(false);
+        return View(changed);
     }
 
     public async Task<LivestreamView?> FindAsync(App app, string id, CancellationToken cancellationToken) =>

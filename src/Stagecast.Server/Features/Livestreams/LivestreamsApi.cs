@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Hosting;
@@ -16,15 +17,15 @@ public static class LivestreamsApi
     {
         var group = api.MapGroup("/livestreams").WithTags("Livestreams");
         group.MapPost("/", CreateAsync).WithSummary("Create an independent livestream")
-            .WithDescription("Optional JSON body: {\"name\": string matching ^[a-zA-Z0-9-_]*$, at most 256 characters}.");
+            .WithDescription("Optional JSON body: {\"name\": string matching ^[a-zA-Z0-9-_]*$, at most 256 characters, \"recording\", \"renditions\": [\"source\", \"720p\", …]}.");
         group.MapGet("/", ListAsync).WithSummary("List livestreams");
         group.MapPost("/{livestream_id}/reset-stream-key", ResetStreamKeyAsync).WithSummary("Issue a new stream key; a publisher on the old key is disconnected");
         group.MapPut("/{livestream_id}/enable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, false))
             .WithSummary("Let publishers in again");
         group.MapPut("/{livestream_id}/disable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, true))
             .WithSummary("Refuse publishers and stop a live broadcast");
-        group.MapPatch("/{livestream_id}", PatchAsync).WithSummary("Change a livestream's recording setting")
-            .WithDescription("JSON body: {\"recording\": {\"mode\": \"off\" | \"automatic\"}}; it applies from the next session.");
+        group.MapPatch("/{livestream_id}", PatchAsync).WithSummary("Change a livestream's recording setting or its renditions")
+            .WithDescription("JSON body: {\"recording\"?: {\"mode\": \"off\" | \"automatic\"}, \"renditions\"?: [\"source\", \"720p\", …]}; it applies from the next session.");
         group.MapDelete("/{livestream_id}", DeleteAsync).WithSummary("Delete a livestream (its sessions stay in analytics)");
     }
 
@@ -37,8 +38,9 @@ public static class LivestreamsApi
             throw ApiException.BadRequest("\"protocol\" rtmps needs RTMPS, which this server offers only with a certificate (--tls-cert and --tls-key)");
         }
 
-        var created = await livestreams.CreateAsync(context.App(), body.Value.Name, body.Value.Recording?.Mode, protocol, context.RequestAborted).ConfigureAwait(false);
-        return ApiResults.Created(context, created.Record.Id, LivestreamDto.From(created));
+        var created = await livestreams.CreateAsync(context.App(), body.Value.Name, body.Value.Recording?.Mode, protocol, LadderSetting.Parse(body.Value.Renditions),
+            context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Created(context, created.Record.Id, LivestreamDto.From(created, context.App()));
     }
 
     private static async Task<Ok<ApiListResponse<LivestreamDto>>> ListAsync(HttpContext context, LivestreamService livestreams)
@@ -48,26 +50,23 @@ public static class LivestreamsApi
         var (from, to) = query.TimeRange();
         var filter = new LivestreamFilter(Statuses(query), query.Boolean("exclude_meetings"), from, to, query.Ascending());
         var page = await livestreams.ListAsync(context.App(), filter, paging, context.RequestAborted).ConfigureAwait(false);
-        return ApiResults.List(page.Items.Select(LivestreamDto.From).ToList(), paging, page.TotalCount);
+        return ApiResults.List(page.Items.Select(l => LivestreamDto.From(l, context.App())).ToList(), paging, page.TotalCount);
     }
 
     private static async Task<Ok<ApiResponse<LivestreamDto>>> ResetStreamKeyAsync(HttpContext context, LivestreamService livestreams, string livestream_id) =>
         ApiResults.Ok(LivestreamDto.From(await livestreams.ResetStreamKeyAsync(context.App(), livestream_id, context.RequestAborted).ConfigureAwait(false)
-            ?? throw NotFound(livestream_id)));
+            ?? throw NotFound(livestream_id), context.App()));
 
     private static async Task<Ok<ApiResponse<LivestreamDto>>> SetDisabledAsync(HttpContext context, LivestreamService livestreams, string livestreamId, bool disabled) =>
         ApiResults.Ok(LivestreamDto.From(await livestreams.SetDisabledAsync(context.App(), livestreamId, disabled, context.RequestAborted).ConfigureAwait(false)
-            ?? throw NotFound(livestreamId)));
+            ?? throw NotFound(livestreamId), context.App()));
 
     private static async Task<Ok<ApiResponse<LivestreamDto>>> PatchAsync(HttpContext context, LivestreamService livestreams, JsonBody<PatchLivestreamRequest> body, string livestream_id)
     {
-        var view = await FindAsync(context, livestreams, livestream_id).ConfigureAwait(false);
-        if (body.Value.Recording?.Mode is { } mode)
-        {
-            view = await livestreams.SetRecordingModeAsync(context.App(), livestream_id, mode, context.RequestAborted).ConfigureAwait(false) ?? throw NotFound(livestream_id);
-        }
-
-        return ApiResults.Ok(LivestreamDto.From(view));
+        var view = body.Value.ChangesNothing
+            ? await FindAsync(context, livestreams, livestream_id).ConfigureAwait(false)
+            : await livestreams.UpdateAsync(context.App(), livestream_id, body.Value, context.RequestAborted).ConfigureAwait(false) ?? throw NotFound(livestream_id);
+        return ApiResults.Ok(LivestreamDto.From(view, context.App()));
     }
 
     private static async Task<Ok<ApiResponse<MessageDto>>> DeleteAsync(HttpContext context, LivestreamService livestreams, string livestream_id) =>
@@ -103,15 +102,42 @@ public sealed record CreateLivestreamRequest : IValidatableObject
 
     public RecordingSettingRequest? Recording { get; init; }
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RecordingSettingRequest.Check(Recording);
+    /// <summary>Its ladder (docs/renditions.md); without it, the livestream follows its app's default.</summary>
+    public IReadOnlyList<string?>? Renditions { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RecordingSettingRequest.Check(Recording).Concat(LadderSetting.Check(Renditions, "renditions"));
 }
 
-/// <summary>PATCH /livestreams/{id}.</summary>
+/// <summary>PATCH /livestreams/{id}: what is given changes; <c>"renditions": null</c> makes the livestream follow its app's default again.</summary>
 public sealed record PatchLivestreamRequest : IValidatableObject
 {
     public RecordingSettingRequest? Recording { get; init; }
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => RecordingSettingRequest.Check(Recording);
+    /// <summary>A setter, not init: the serializer calls it only for a body that names the field (null included).</summary>
+    public IReadOnlyList<string?>? Renditions
+    {
+        get;
+        set
+        {
+            field = value;
+            RenditionsGiven = true;
+        }
+    }
+
+    [JsonIgnore]
+    public bool RenditionsGiven { get; private set; }
+
+    public bool ChangesNothing => Recording?.Mode is null && !RenditionsGiven;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RecordingSettingRequest.Check(Recording).Concat(LadderSetting.Check(Renditions, "renditions"));
+
+    public Livestream ApplyTo(Livestream livestream) => livestream with
+    {
+        RecordingMode = Recording?.Mode ?? livestream.RecordingMode,
+        Renditions = RenditionsGiven ? LadderSetting.Parse(Renditions) : livestream.Renditions,
+    };
 }
 
 /// <summary><c>recording: {mode}</c> of a livestream.</summary>

@@ -1,6 +1,9 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using Dapper;
+using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Streaming.Renditions;
 using static Stagecast.Server.Hosting.Database.SqlTime;
 
 namespace Stagecast.Server.Features.Livestreams;
@@ -8,14 +11,14 @@ namespace Stagecast.Server.Features.Livestreams;
 public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
-        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode, ingest_protocol";
+        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode, ingest_protocol, renditions";
 
     public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken)
     {
         // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
         string? videoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig);
         return db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol)",
+            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol, @Renditions)",
             new
             {
                 livestream.Id,
@@ -33,6 +36,7 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
                 VideoConfig = videoConfig,
                 livestream.RecordingMode,
                 livestream.IngestProtocol,
+                Renditions = LadderSetting.ToColumn(livestream.Renditions),
             }), cancellationToken);
     }
 
@@ -92,9 +96,18 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
             $"SELECT {LivestreamColumns} FROM livestreams WHERE meeting_id IS NOT NULL AND status IN ('INVOKED', 'LIVE') AND deleted_at IS NULL")
             .ConfigureAwait(false)).Select(r => r.ToModel()).ToList(), cancellationToken);
 
-    public Task SetRecordingModeAsync(string livestreamId, string mode, DateTimeOffset updatedAt, CancellationToken cancellationToken) =>
+    public Task SetSettingsAsync(Livestream livestream, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            "UPDATE livestreams SET recording_mode = @mode, updated_at = @at WHERE id = @livestreamId", new { livestreamId, mode, at = Ms(updatedAt) }), cancellationToken);
+            "UPDATE livestreams SET recording_mode = @RecordingMode, renditions = @Renditions, updated_at = @UpdatedAt WHERE id = @Id",
+            new { livestream.Id, livestream.RecordingMode, Renditions = LadderSetting.ToColumn(livestream.Renditions), UpdatedAt = Ms(livestream.UpdatedAt) }),
+            cancellationToken);
+
+    public Task<ImmutableArray<Rendition>> FindLadderAsync(string livestreamId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.QuerySingleOrDefaultAsync<LadderRow>(
+            "SELECT l.renditions, a.default_renditions FROM livestreams l JOIN apps a ON a.id = l.app_id WHERE l.id = @livestreamId AND l.deleted_at IS NULL",
+            new { livestreamId }).ConfigureAwait(false) is { } row
+            ? LadderSetting.Effective(LadderSetting.FromColumn(row.Renditions), LadderSetting.FromColumn(row.DefaultRenditions))
+            : RenditionLadder.SourceOnly, cancellationToken);
 
     public Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => await c.ExecuteAsync(
@@ -119,11 +132,13 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 
     internal sealed record LivestreamRow(
         string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
-        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode, string IngestProtocol)
+        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode, string IngestProtocol, string? Renditions)
     {
         public Livestream ToModel() => new(
             Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
             MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig), RecordingMode,
-            IngestProtocol);
+            IngestProtocol, LadderSetting.FromColumn(Renditions));
     }
+
+    internal sealed record LadderRow(string? Renditions, string? DefaultRenditions);
 }

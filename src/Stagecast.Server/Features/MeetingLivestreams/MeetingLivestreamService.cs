@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Meetings;
@@ -57,7 +58,8 @@ public sealed partial class MeetingLivestreamService(
             var now = time.GetUtcNow();
             var videoConfig = request.VideoConfig is { } v ? new VideoConfig(v.Width, v.Height) : null;
             var livestream = new Livestream(Guid.NewGuid().ToString(), meeting.AppId, request.Name, meeting.Id, keys.Protect(key), keys.LookupHash(key),
-                LivestreamStatus.Invoked, false, request.ManualIngest ?? false, now, now, meetingSessionId, videoConfig);
+                LivestreamStatus.Invoked, false, request.ManualIngest ?? false, now, now, meetingSessionId, videoConfig,
+                Renditions: LadderSetting.Parse(request.Renditions));
             await store.CreateLivestreamAsync(livestream, cancellationToken).ConfigureAwait(false);
             var session = Invocation(livestream, now);
             await sessions.InvokeSessionAsync(session, cancellationToken).ConfigureAwait(false);

@@ -30,7 +30,7 @@ public static class MeetingLivestreamsApi
         var meetingSession = await sessions.FindLiveSessionAsync(meeting_id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         var view = await livestreams.StartAsync(meeting, meetingSession?.Id, body.Value, context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Created($"{context.Request.Path.Value!.Replace($"/meetings/{meeting_id}/livestreams", "/livestreams", StringComparison.Ordinal)}/{view.Record.Id}",
-            new ApiResponse<LivestreamDto>(true, LivestreamDto.From(view)));
+            new ApiResponse<LivestreamDto>(true, LivestreamDto.From(view, context.App())));
     }
 
     private static async Task<Ok<ApiResponse<MeetingLivestreamDto>>> GetActiveAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams,
@@ -40,7 +40,7 @@ public static class MeetingLivestreamsApi
         var active = livestreams.ActiveFor(meeting_id) ?? throw NoneActive(meeting_id);
         // As stored (its status with its sessions), like every other livestream the API shows.
         var stored = await livestreamService.FindAsync(context.App(), active.LivestreamId, context.RequestAborted).ConfigureAwait(false) ?? throw NoneActive(meeting_id);
-        return ApiResults.Ok(new MeetingLivestreamDto(LivestreamDto.From(stored), programs.Status(meeting_id, active.LivestreamId)));
+        return ApiResults.Ok(new MeetingLivestreamDto(LivestreamDto.From(stored, context.App()), programs.Status(meeting_id, active.LivestreamId)));
     }
 
     private static async Task<Ok<ApiResponse<MessageDto>>> StopAsync(HttpContext context, MeetingService meetings, MeetingLivestreamService livestreams, string meeting_id)
@@ -63,7 +63,7 @@ public static class MeetingLivestreamsApi
                 : await sessionStore.ListSessionsOfLivestreamsAsync(page.Items.Select(l => l.Id).ToList(), context.RequestAborted).ConfigureAwait(false));
         }, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Ok(new MeetingLivestreamsDto(
-            page.Items.Select(l => LivestreamDto.From(livestreamService.View(l))).ToList(),
+            page.Items.Select(l => LivestreamDto.From(livestreamService.View(l), context.App())).ToList(),
             sessions.Select(views.Show).ToList(),
             PagingDto.For(paging, page.Items.Count, page.TotalCount)));
     }

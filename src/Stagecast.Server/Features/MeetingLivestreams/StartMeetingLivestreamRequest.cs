@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Hosting.Api;
 
@@ -6,7 +7,7 @@ namespace Stagecast.Server.Features.MeetingLivestreams;
 
 /// <summary>L9 (and <c>livestream_start</c> on the channel): every field optional.</summary>
 [OptionalBody]
-public sealed record StartMeetingLivestreamRequest
+public sealed record StartMeetingLivestreamRequest : IValidatableObject
 {
     [StringLength(256)]
     [RegularExpression(LivestreamsApi.NamePattern)]
@@ -16,6 +17,11 @@ public sealed record StartMeetingLivestreamRequest
     public bool? ManualIngest { get; init; }
 
     public VideoConfigRequest? VideoConfig { get; init; }
+
+    /// <summary>The ladder of the program (or of what the host pushes), as on any livestream; without it, the app's default.</summary>
+    public IReadOnlyList<string?>? Renditions { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => LadderSetting.Check(Renditions, "renditions");
 }
 
 public sealed record VideoConfigRequest
