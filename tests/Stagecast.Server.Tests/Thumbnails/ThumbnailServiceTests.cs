@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Media;
 using Stagecast.Media.Codecs;
@@ -12,8 +13,9 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Thumbnails;
 
 /// <summary>
-/// What is decoded when, on a hub of its own with real ffmpeg: one decode per keyframe and width, the picture before
-/// answering while the next is made, a keyframe ffmpeg cannot decode not tried again; and the widths asked for.
+/// What is decoded when, on a hub of its own with real ffmpeg: one decode per keyframe and width, a newer keyframe's
+/// once the kept picture is old enough, the picture before answering while the next is made, a keyframe ffmpeg cannot
+/// decode not tried again; and the widths asked for.
 /// </summary>
 [Trait("Category", "InProcess")]
 public sealed class ThumbnailServiceTests : IDisposable
@@ -21,6 +23,7 @@ public sealed class ThumbnailServiceTests : IDisposable
     private static readonly PublisherInfo Encoder = new("rtmp", "127.0.0.1:5000");
     private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("stagecast-thumbnails-");
     private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly FakeTimeProvider _time = new();
     private readonly FfmpegLauncher _ffmpeg = new("ffmpeg", TimeProvider.System);
     private readonly ThumbnailService _thumbnails;
     private readonly StreamHub _hub;
@@ -28,12 +31,12 @@ public sealed class ThumbnailServiceTests : IDisposable
     public ThumbnailServiceTests()
     {
         _thumbnails = new ThumbnailService(new KeyframeDecoder(_ffmpeg, NullLogger<KeyframeDecoder>.Instance), Options.Create(new ThumbnailOptions()),
-            new ThumbnailMetrics(_meters.GetRequiredService<IMeterFactory>()), TimeProvider.System, NullLogger<ThumbnailService>.Instance);
+            new ThumbnailMetrics(_meters.GetRequiredService<IMeterFactory>()), _time, NullLogger<ThumbnailService>.Instance);
         _hub = TestHub.Create(observers: _thumbnails);
     }
 
     [Fact]
-    public async Task AKeyframesPictureIsMadeOnceAndThePreviousOneAnswersWhileTheNextIsMade()
+    public async Task AKeyframesPictureIsMadeOnceAndANewerOnesWhenItIsOldEnoughWhileItAnswers()
     {
         var publisher = Publish();
         var stream = publisher.Stream;
@@ -46,6 +49,10 @@ public sealed class ThumbnailServiceTests : IDisposable
         Assert.Equal(0, _thumbnails.PendingDecodes); // and no decode started
 
         await WriteKeyframeAsync(publisher, "blue", 1000);
+        _time.Advance(new ThumbnailOptions().RefreshInterval - TimeSpan.FromMilliseconds(1));
+        Assert.Same(red, Answered(_thumbnails.GetAsync(stream, 160, CancellationToken.None))); // not old enough to make blue's
+        Assert.Equal(0, _thumbnails.PendingDecodes);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Same(red, Answered(_thumbnails.GetAsync(stream, 160, CancellationToken.None))); // blue's is being made
         var blue = await Eventually.MatchAsync(() => _thumbnails.GetAsync(stream, 160, CancellationToken.None), p => p?.Keyframe == 2, "blue's picture");
         Assert.NotEqual(red.Jpeg, blue!.Jpeg);

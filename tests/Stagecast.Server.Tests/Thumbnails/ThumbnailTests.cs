@@ -5,8 +5,11 @@ using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Thumbnails;
 
-/// <summary><c>GET /{livestream_id}/thumbnail.jpg</c> of streams an ffmpeg publishes: the newest keyframe as a JPEG.</summary>
-public sealed class ThumbnailTests(ServerFixture server) : IClassFixture<ServerFixture>
+/// <summary>
+/// <c>GET /{livestream_id}/thumbnail.jpg</c> of streams an ffmpeg publishes: the newest keyframe as a JPEG, made again
+/// at most every second here (<see cref="ThumbnailServerFixture"/>) rather than every 10 s.
+/// </summary>
+public sealed class ThumbnailTests(ThumbnailServerFixture server) : IClassFixture<ThumbnailServerFixture>
 {
     [Fact]
     public async Task AThumbnailIsAJpegOfTheSourceSizeOrTheAskedWidthAndChangesAsTheStreamDoes()
@@ -114,3 +117,6 @@ public sealed class ThumbnailTests(ServerFixture server) : IClassFixture<ServerF
         throw new Xunit.Sdk.XunitException("no start-of-frame segment in the JPEG");
     }
 }
+
+/// <summary>A server whose pictures are made again from a newer keyframe every second, so a test sees one change soon.</summary>
+public sealed class ThumbnailServerFixture() : ServerFixture(["--set", "Stagecast:Thumbnails:RefreshInterval=00:00:01"], null);

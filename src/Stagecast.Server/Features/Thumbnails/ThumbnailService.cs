@@ -9,12 +9,13 @@ namespace Stagecast.Server.Features.Thumbnails;
 
 /// <summary>
 /// The pictures of the live streams, one per stream, width and keyframe: made from the stream's newest keyframe by
-/// <see cref="KeyframeDecoder"/> and kept until a newer keyframe's replaces it, so a picture asked for again is answered
-/// from memory. While the newest keyframe's picture is being made, the one before it answers (a dashboard polling a
-/// hundred streams waits for none of them); only a request with no picture yet waits. At most
-/// <see cref="ThumbnailOptions.MaxConcurrentDecodes"/> ffmpegs run at once, and at most <see cref="MaxPendingDecodes"/>
-/// decodes wait for one; a keyframe whose picture could not be made is not tried again. A stream's pictures go when
-/// it ends. Decoding reads a reference to the keyframe and nothing else of the stream: a failure never reaches it.
+/// <see cref="KeyframeDecoder"/> and kept, so a picture asked for again is answered from memory; a newer keyframe's is
+/// made once the kept one is <see cref="ThumbnailOptions.RefreshInterval"/> old. While it is being made the kept one
+/// answers (a dashboard polling a hundred streams waits for none of them); only a request with no picture yet waits.
+/// At most <see cref="ThumbnailOptions.MaxConcurrentDecodes"/> ffmpegs run at once, and at most
+/// <see cref="MaxPendingDecodes"/> decodes wait for one; a keyframe whose picture could not be made is not tried again.
+/// A stream's pictures go when it ends. Decoding reads a reference to the keyframe and nothing else of the stream: a
+/// failure never reaches it.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose; a decode still running as the server stops releases it")]
 public sealed partial class ThumbnailService : IHubStreamObserver
@@ -68,7 +69,7 @@ public sealed partial class ThumbnailService : IHubStreamObserver
         lock (pictures.Sync)
         {
             var slot = pictures.Slot(width);
-            if (slot.Latest is { } latest && latest.Keyframe == newest)
+            if (slot.Latest is { } latest && (latest.Keyframe == newest || _time.GetElapsedTime(slot.MadeAt) < _options.RefreshInterval))
             {
                 _metrics.Cached();
                 return latest;
@@ -191,7 +192,7 @@ public sealed partial class ThumbnailService : IHubStreamObserver
                 }
                 else if (slot.Latest is null || made.Keyframe > slot.Latest.Keyframe)
                 {
-                    slot.Latest = made;
+                    (slot.Latest, slot.MadeAt) = (made, _time.GetTimestamp());
                 }
 
                 slot.Making = null;
@@ -238,12 +239,15 @@ public sealed partial class ThumbnailService : IHubStreamObserver
         }
     }
 
-    /// <summary>One width's newest picture, the decode under way, and the keyframe that could not be made.</summary>
+    /// <summary>One width's newest picture and when it was made, the decode under way, and the keyframe that could not be made.</summary>
     private sealed class PictureSlot(int width)
     {
         public int Width => width;
 
         public ThumbnailPicture? Latest { get; set; }
+
+        /// <summary>When <see cref="Latest"/> was made (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+        public long MadeAt { get; set; }
 
         public Task<ThumbnailPicture?>? Making { get; set; }
 
