@@ -29,6 +29,7 @@ using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Rooms.Api;
 using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Srt;
+using Stagecast.Server.Features.Thumbnails;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Features.WebRtc;
@@ -97,6 +98,7 @@ public static class StagecastApp
         services.AddRecordings(configuration);
         services.AddRealtime(configuration);
         services.AddRealtimeKit(configuration);
+        services.AddThumbnails(configuration);
         services.AddWebPages();
         services.AddFirstStart(configuration);
         // Authentication brings ASP.NET's data protection, whose hosted service makes a key ring (XML files under
@@ -204,6 +206,7 @@ public static class StagecastApp
         app.MapHealth();
         app.MapWebRtc();
         app.MapMeetingMedia();
+        app.MapThumbnails();
         app.MapWebPages();
         return app;
     }

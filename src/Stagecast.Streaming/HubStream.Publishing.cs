@@ -223,6 +223,7 @@ public sealed partial class HubStream
                 }
 
                 CacheGop(frame);
+                KeepKeyframe(frame);
                 FanOut(frame);
             }
         }
@@ -314,6 +315,7 @@ public sealed partial class HubStream
             _rtpReaders = [];
             (RtpVideo, RtpAudio) = (null, null);
             ClearGop();
+            ReleaseKeyframe();
         }
 
         foreach (var reader in readers)

@@ -43,6 +43,7 @@ public class CodecConfigTests
     {
         var config = VideoTrackConfig.Parse(VideoCodec.H264, GoldenVectors.AvcRecord720p);
         Assert.Equal(("avc1.64001f", 1280, 720, 4), (config.CodecString, config.Width, config.Height, config.NalLengthSize));
+        Assert.Equal([GoldenVectors.H264Sps720p, GoldenVectors.H264Pps720p], config.ParameterSets);
     }
 
     [Fact]
@@ -61,6 +62,7 @@ public class CodecConfigTests
 
         var config = VideoTrackConfig.Parse(VideoCodec.H265, record);
         Assert.Equal(("hvc1.1.6.L63.90", 640, 360), (config.CodecString, config.Width, config.Height));
+        Assert.Equal([GoldenVectors.H265Vps, GoldenVectors.H265Sps, GoldenVectors.H265Pps], config.ParameterSets);
     }
 
     [Fact]
@@ -73,6 +75,7 @@ public class CodecConfigTests
         byte[] record = [0x81, 0x00, 0x0C, 0x00, .. GoldenVectors.Av1Obus.AsSpan(2)];
         var config = VideoTrackConfig.Parse(VideoCodec.Av1, record);
         Assert.Equal(("av01.0.00M.08", 320, 240), (config.CodecString, config.Width, config.Height));
+        Assert.Empty(config.ParameterSets);
     }
 
     [Theory]

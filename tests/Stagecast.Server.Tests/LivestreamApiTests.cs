@@ -34,6 +34,7 @@ public sealed partial class LivestreamApiTests(ServerFixture server) : IClassFix
         string playback = data.GetProperty("playback_url").GetString()!;
         Assert.Equal($"{server.HttpBase}/{id}/manifest/video.m3u8", playback);
         Assert.DoesNotContain(key, playback);
+        Assert.Equal($"{server.HttpBase}/{id}/thumbnail.jpg", data.GetProperty("thumbnail_url").GetString());
 
         Assert.Matches(IsoTime(), data.GetProperty("created_at").GetString()!);
         Assert.Equal(data.GetProperty("created_at").GetString(), data.GetProperty("updated_at").GetString());

@@ -320,6 +320,38 @@ public class StreamHubTests
         Assert.Equal(2 * 8, publisher.Stream.IngestBitsPerSecond);
     }
 
+    [Fact]
+    public void TheNewestKeyframeIsKeptPastAGopTooLargeToCacheNumberedAndLetGoWhenTheStreamEnds()
+    {
+        var hub = TestHub.Create(_time, new StreamHubOptions { MaxGopCacheBytes = 8 });
+        Assert.Equal(PublishResult.Started, hub.TryPublish("s1", Encoder, out var publisher));
+        var stream = publisher!.Stream;
+        publisher.SetVideoConfig(Video);
+        Assert.Null(stream.TakeLatestKeyframe());
+
+        publisher.Write(MediaFrame.Copy(MediaFrameKind.Video, [0, 0, 0, 2, 0x65, 0x01], 0, 0, true));
+        publisher.Write(VideoFrame(33, key: false));
+        publisher.Write(AudioFrame(40));
+        publisher.Write(MediaFrame.Copy(MediaFrameKind.Video, [0, 0, 0, 2, 0x65, 0x02], 66, 0, true)); // larger than the GOP cache
+        publisher.Write(VideoFrame(99, key: false));
+
+        Assert.Equal(2, stream.KeyframeCount);
+        using (var keyframe = stream.TakeLatestKeyframe())
+        {
+            Assert.NotNull(keyframe);
+            Assert.Equal((2L, "00000002" + "6502"), (keyframe.Number, Hex.Of(keyframe.Payload)));
+            Assert.Same(Video, keyframe.Config);
+        }
+
+        var taken = stream.TakeLatestKeyframe()!;
+        publisher.Unpublish();
+        Assert.Null(stream.TakeLatestKeyframe());
+        Assert.Equal("00000002" + "6502", Hex.Of(taken.Payload)); // the taker's reference outlives the stream's
+        taken.Dispose();
+        taken.Dispose(); // releases once
+        Assert.Throws<ObjectDisposedException>(() => taken.Payload.Length);
+    }
+
     private Publisher Publish(string id)
     {
         Assert.Equal(PublishResult.Started, _hub.TryPublish(id, Encoder, out var publisher));

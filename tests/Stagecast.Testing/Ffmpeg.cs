@@ -30,6 +30,14 @@ public static class Ffmpeg
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p", "-an",
     ];
 
+    /// <summary>H.264 video alone with one keyframe, the first: the stream's newest keyframe stays that one.</summary>
+    public static string[] SingleKeyframe(int seconds, string size = "320x180") =>
+    [
+        "-f", "lavfi", "-i", $"testsrc2=size={size}:rate=30:duration={seconds}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", $"{(seconds + 1) * 30}", "-x264-params", "scenecut=0",
+        "-pix_fmt", "yuv420p", "-an",
+    ];
+
     public static string[] AudioOnly(int seconds) =>
     [
         "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=44100:duration={seconds}",

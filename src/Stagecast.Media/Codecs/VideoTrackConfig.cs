@@ -10,7 +10,8 @@ namespace Stagecast.Media.Codecs;
 /// </summary>
 public sealed class VideoTrackConfig
 {
-    private VideoTrackConfig(VideoCodec codec, byte[] record, int width, int height, string codecString, int nalLengthSize, double? frameRate)
+    private VideoTrackConfig(VideoCodec codec, byte[] record, int width, int height, string codecString, int nalLengthSize, double? frameRate,
+        IReadOnlyList<byte[]> parameterSets)
     {
         Codec = codec;
         ConfigurationRecord = record;
@@ -19,6 +20,7 @@ public sealed class VideoTrackConfig
         CodecString = codecString;
         NalLengthSize = nalLengthSize;
         FrameRate = frameRate;
+        ParameterSets = parameterSets;
     }
 
     public VideoCodec Codec { get; }
@@ -38,6 +40,12 @@ public sealed class VideoTrackConfig
 
     /// <summary>Frame rate signalled in the bitstream (VUI timing), when present.</summary>
     public double? FrameRate { get; }
+
+    /// <summary>
+    /// The NAL units the record carries (SPS and PPS for AVC; VPS, SPS, PPS and any SEI for HEVC, in the record's order):
+    /// what an Annex B stream repeats before a keyframe. Empty for AV1.
+    /// </summary>
+    public IReadOnlyList<byte[]> ParameterSets { get; }
 
     /// <summary>Parses a sequence header. Throws <see cref="MediaFormatException"/> when it is malformed.</summary>
     public static VideoTrackConfig Parse(VideoCodec codec, ReadOnlySpan<byte> record) => codec switch
@@ -62,7 +70,8 @@ public sealed class VideoTrackConfig
 
         var sps = H264SequenceParameterSet.Parse(avcc.SequenceParameterSets[0]);
         string codecString = $"avc1.{sps.ProfileIdc:x2}{sps.ConstraintFlags:x2}{sps.LevelIdc:x2}";
-        return new VideoTrackConfig(VideoCodec.H264, record.ToArray(), sps.Width, sps.Height, codecString, avcc.NalLengthSize, sps.FrameRate);
+        return new VideoTrackConfig(VideoCodec.H264, record.ToArray(), sps.Width, sps.Height, codecString, avcc.NalLengthSize, sps.FrameRate,
+            [.. avcc.SequenceParameterSets, .. avcc.PictureParameterSets]);
     }
 
     private static VideoTrackConfig FromHevc(ReadOnlySpan<byte> record)
@@ -75,7 +84,8 @@ public sealed class VideoTrackConfig
         }
 
         var sps = H265SequenceParameterSet.Parse(spsNal);
-        return new VideoTrackConfig(VideoCodec.H265, record.ToArray(), sps.Width, sps.Height, hvcc.CodecString, hvcc.NalLengthSize, null);
+        return new VideoTrackConfig(VideoCodec.H265, record.ToArray(), sps.Width, sps.Height, hvcc.CodecString, hvcc.NalLengthSize, null,
+            [.. hvcc.Arrays.SelectMany(a => a.Units)]);
     }
 
     private static VideoTrackConfig FromAv1(ReadOnlySpan<byte> record)
@@ -87,6 +97,6 @@ public sealed class VideoTrackConfig
             ThrowHelper.Malformed("AV1 sequence header (av1C) carries no sequence header OBU");
         }
 
-        return new VideoTrackConfig(VideoCodec.Av1, record.ToArray(), header.MaxFrameWidth, header.MaxFrameHeight, av1c.CodecString, 0, null);
+        return new VideoTrackConfig(VideoCodec.Av1, record.ToArray(), header.MaxFrameWidth, header.MaxFrameHeight, av1c.CodecString, 0, null, []);
     }
 }

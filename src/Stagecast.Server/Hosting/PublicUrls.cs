@@ -5,7 +5,7 @@ using Stagecast.Rtmp.Sessions;
 namespace Stagecast.Server.Hosting;
 
 /// <summary>
-/// The URLs handed to API clients: <c>ingest_server</c> (RTMP, without the key) and <c>playback_url</c>.
+/// The URLs handed to API clients: <c>ingest_server</c> (RTMP, without the key), <c>playback_url</c> and the others.
 /// Built from --public-url and --rtmp-url; without them, from the bound ports and "localhost" (or the bind address
 /// when the server listens on one address only), over HTTPS when the server has a certificate (browsers give a page
 /// the camera only in a secure context).
@@ -57,6 +57,9 @@ public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpSer
 
     /// <summary>The livestream's public playback URL: its id, never its key.</summary>
     public string PlaybackUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/manifest/video.m3u8";
+
+    /// <summary>The picture of the livestream's newest keyframe (<c>?width=</c> to scale it), public like the playback URL.</summary>
+    public string ThumbnailUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/thumbnail.jpg";
 
     /// <summary>Where a WebRTC encoder publishes (WHIP, RFC 9725) with the stream key as bearer token.</summary>
     public string WhipUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/whip";

@@ -1,8 +1,6 @@
 using System.Buffers;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Aac;
-using Stagecast.Media.Codecs.H264;
-using Stagecast.Media.Codecs.H265;
 using Stagecast.Media.MpegTs;
 using Stagecast.Streaming;
 
@@ -22,7 +20,6 @@ public sealed class TsEgress(Action<string>? unsupported = null)
     private readonly ArrayBufferWriter<byte> _accessUnit = new(64 * 1024);
     private readonly byte[] _adts = new byte[AdtsHeader.MinLength + 8192];
     private VideoTrackConfig? _video;
-    private byte[][] _parameterSets = [];
     private AudioSpecificConfig? _audio;
     private bool _waitForKeyframe = true;
     private bool _reportedVideo;
@@ -47,7 +44,7 @@ public sealed class TsEgress(Action<string>? unsupported = null)
             case MediaFrameKind.Video when _video is not null && (frame.IsKeyframe || !_waitForKeyframe):
                 _waitForKeyframe = false;
                 _accessUnit.ResetWrittenCount();
-                AnnexBWriter.Write(_accessUnit, _video.Codec, frame.Span, _video.NalLengthSize, frame.IsKeyframe ? _parameterSets : null);
+                AnnexBWriter.Write(_accessUnit, _video.Codec, frame.Span, _video.NalLengthSize, frame.IsKeyframe ? _video.ParameterSets : null);
                 long dts = (frame.Timestamp * 90) + TimelineOffset;
                 _muxer.WriteVideo(output, dts + (frame.CompositionOffset * 90L), dts, frame.IsKeyframe, _accessUnit.WrittenSpan);
                 break;
@@ -61,25 +58,17 @@ public sealed class TsEgress(Action<string>? unsupported = null)
 
     private void SetVideo(VideoTrackConfig config)
     {
-        switch (config.Codec)
+        if (config.Codec is not (VideoCodec.H264 or VideoCodec.H265))
         {
-            case VideoCodec.H264:
-                var avc = AvcDecoderConfigurationRecord.Parse(config.ConfigurationRecord);
-                _parameterSets = [.. avc.SequenceParameterSets, .. avc.PictureParameterSets];
-                break;
-            case VideoCodec.H265:
-                _parameterSets = [.. HevcDecoderConfigurationRecord.Parse(config.ConfigurationRecord).Arrays.SelectMany(a => a.Units)];
-                break;
-            default:
-                if (!_reportedVideo)
-                {
-                    _reportedVideo = true;
-                    unsupported?.Invoke($"{config.Codec} video");
-                }
+            if (!_reportedVideo)
+            {
+                _reportedVideo = true;
+                unsupported?.Invoke($"{config.Codec} video");
+            }
 
-                _video = null;
-                SetStreams();
-                return;
+            _video = null;
+            SetStreams();
+            return;
         }
 
         _video = config;

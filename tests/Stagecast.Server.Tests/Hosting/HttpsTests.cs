@@ -37,7 +37,7 @@ public sealed class HttpsTests : IDisposable
         // The API hands out https URLs.
         var api = (await server.NewTenantAsync()).WithClient(new HttpClient(Handler(out _)) { BaseAddress = new Uri(server.HttpBase) });
         var created = (await api.PostAsync("/livestreams", "{}")).EnsureOk().Data;
-        foreach (string url in new[] { "playback_url", "whip_url", "whep_url", "watch_url" })
+        foreach (string url in new[] { "playback_url", "thumbnail_url", "whip_url", "whep_url", "watch_url" })
         {
             Assert.StartsWith($"{server.HttpBase}/", created.GetProperty(url).GetString());
         }

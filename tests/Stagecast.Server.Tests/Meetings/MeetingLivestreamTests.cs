@@ -32,8 +32,11 @@ public sealed class MeetingLivestreamTests(ServerFixture server) : IClassFixture
         string key = livestream.GetProperty("stream_key").GetString()!;
         string ingest = livestream.GetProperty("ingest_server").GetString()!;
         string playback = livestream.GetProperty("playback_url").GetString()!;
+        string thumbnail = livestream.GetProperty("thumbnail_url").GetString()!;
+        Assert.Equal($"{server.HttpBase}/{id}/thumbnail.jpg", thumbnail);
         Assert.Equal(HttpStatusCode.Conflict, (await api.PostAsync($"/meetings/{meeting}/livestreams", "{}")).Status);
-        Assert.Equal(id, (await api.GetAsync($"/meetings/{meeting}/active-livestream")).EnsureOk().Data.GetProperty("id").GetString());
+        var active = (await api.GetAsync($"/meetings/{meeting}/active-livestream")).EnsureOk().Data;
+        Assert.Equal((id, thumbnail), (active.GetProperty("id").GetString(), active.GetProperty("thumbnail_url").GetString()));
 
         // The channel tells the meeting; only those who may livestream get the ingest credentials.
         var invoked = await h.WaitForEventAsync("livestream_invoked");
@@ -51,6 +54,7 @@ public sealed class MeetingLivestreamTests(ServerFixture server) : IClassFixture
 
         // A viewer watches the playback URL; the meeting hears how many watch.
         await server.WaitUntilPlayableAsync(playback);
+        Assert.Equal("image/jpeg", (await server.Http.GetAsync(thumbnail)).EnsureSuccessStatusCode().Content.Headers.ContentType!.MediaType);
         var watching = Ffmpeg.DecodeAsync(playback, 6);
         var count = await v.WaitForEventAsync("viewer_count", m => m.GetProperty("count").GetInt32() >= 1, TimeSpan.FromSeconds(20));
         Assert.Equal(id, count.GetProperty("livestream_id").GetString());

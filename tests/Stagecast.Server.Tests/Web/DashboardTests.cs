@@ -53,11 +53,18 @@ public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerF
         await card.GetByRole(AriaRole.Button, new() { Name = "Hide stream key" }).ClickAsync();
         await Assertions.Expect(keyText).ToBeHiddenAsync();
         await Assertions.Expect(card).ToContainTextAsync(ingest);
+        var thumbnail = card.Locator("img.thumbnail");
+        await Assertions.Expect(thumbnail).ToBeHiddenAsync(); // an idle livestream has no picture
 
         await using var publisher = Ffmpeg.Publish($"{ingest}/{key}".Replace("localhost", "127.0.0.1"), Ffmpeg.AudioVideo(90, "320x180"));
         await Assertions.Expect(card.Locator(".status")).ToHaveTextAsync("LIVE", new() { Timeout = 20_000 });
         await Assertions.Expect(card.Locator(".tracks")).ToContainTextAsync("320x180", new() { Timeout = 10_000 });
         await Assertions.Expect(card.Locator(".bitrate")).ToContainTextAsync("bit/s");
+
+        // A live one shows its picture, as the API names it, 320 wide.
+        await Assertions.Expect(card.GetByRole(AriaRole.Img, new() { Name = "Latest picture of studio-a" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        Assert.StartsWith($"{livestream.GetProperty("thumbnail_url").GetString()}?width=320", await thumbnail.GetAttributeAsync("src"));
+        Assert.Equal(320, await thumbnail.EvaluateAsync<int>("img => img.naturalWidth"));
 
         // Someone opens the watch link: the count rises on the dashboard without a reload.
         var viewer = await browser.OpenUrlAsync($"{server.HttpBase}/watch/{id}");
@@ -76,6 +83,7 @@ public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerF
 
         await card.GetByRole(AriaRole.Button, new() { Name = "Disable" }).First.ClickAsync();
         await Assertions.Expect(card.Locator(".status")).ToHaveTextAsync("DISABLED");
+        await Assertions.Expect(thumbnail).ToBeHiddenAsync();
 
         await page.SetViewportSizeAsync(390, 844);
         await Browser.ScreenshotAsync(page, "dashboard-phone");

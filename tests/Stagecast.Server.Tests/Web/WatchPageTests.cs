@@ -5,7 +5,7 @@ using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Web;
 
-/// <summary>The watch page in Debian's Chromium: an ffmpeg-published stream plays, with how far behind live it is.</summary>
+/// <summary>The watch page in Debian's Chromium: an ffmpeg-published stream plays, with its picture as the poster and how far behind live it is.</summary>
 public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
@@ -27,6 +27,7 @@ public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerF
         try
         {
             await WaitForStateAsync(page, "live");
+            Assert.Equal($"{server.HttpBase}/{livestream.Id}/thumbnail.jpg", await page.EvaluateAsync<string>("() => document.getElementById('video').poster"));
             // The page shows how far behind live the picture is, from the playlist's program date-time (the figure itself,
             // about a second on this machine, is measured in bench/): a positive number, the same the viewer reads.
             await WaitForAsync(page, "() => window.stagecast.delay !== null && document.getElementById('video').currentTime > 2", "playback to start and run", 40);
@@ -47,6 +48,7 @@ public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerF
 
         await WaitForStateAsync(page, "offline");
         Assert.True(await page.IsVisibleAsync("#offline"));
+        Assert.Equal("", await page.EvaluateAsync<string>("() => document.getElementById('video').poster"));
         await Browser.ScreenshotAsync(page, "watch-offline");
 
         await using (Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180")))

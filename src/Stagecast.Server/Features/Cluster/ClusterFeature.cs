@@ -45,7 +45,7 @@ public static class ClusterFeature
     }
 
     /// <summary>
-    /// LL-HLS and WHEP requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
+    /// LL-HLS, WHEP and thumbnail requests for a stream another node owns are forwarded there (YARP), so each stream has one packager and
     /// every node answers with the same playlists; so are a meeting's requests (its channel, media and API, as the
     /// features that serve them say: <see cref="IMeetingRequests"/>) to the node its room lives on (the first node a
     /// participant of it reached). A request another node forwarded here counts as its client's
@@ -104,7 +104,7 @@ public static class ClusterFeature
         return app;
     }
 
-    /// <summary>The stream id of a playback path, LL-HLS (/{id}/manifest/...) or WHEP (/{id}/whep, /{id}/whep/{session}), or null.</summary>
+    /// <summary>The stream id of a playback path, LL-HLS (/{id}/manifest/...), WHEP (/{id}/whep, /{id}/whep/{session}) or a thumbnail (/{id}/thumbnail.jpg), or null.</summary>
     private static string? PlaybackStreamId(PathString path)
     {
         var value = path.Value.AsSpan();
@@ -120,7 +120,8 @@ public static class ClusterFeature
         }
 
         var rest = value[(slash + 1)..];
-        bool playback = rest.StartsWith("/manifest/", StringComparison.Ordinal) || rest.SequenceEqual("/whep") || rest.StartsWith("/whep/", StringComparison.Ordinal);
+        bool playback = rest.StartsWith("/manifest/", StringComparison.Ordinal) || rest.SequenceEqual("/whep") || rest.StartsWith("/whep/", StringComparison.Ordinal)
+            || rest.SequenceEqual("/thumbnail.jpg");
         return playback ? value.Slice(1, slash).ToString() : null;
     }
 }

@@ -109,7 +109,7 @@ public sealed class LivestreamService(
     public LivestreamView View(Livestream livestream)
     {
         string key = keys.Unprotect(livestream.SealedStreamKey);
-        return new(livestream, key, urls.IngestServerFor(livestream.IngestProtocol), srt.PublishUrl(key), urls.PlaybackUrl(livestream.Id), livestream.Status, urls.WhipUrl(livestream.Id),
+        return new(livestream, key, urls.IngestServerFor(livestream.IngestProtocol), srt.PublishUrl(key), urls.PlaybackUrl(livestream.Id), urls.ThumbnailUrl(livestream.Id), livestream.Status, urls.WhipUrl(livestream.Id),
             urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), hub.Find(livestream.Id) is { } stream ? IngestDto.From(stream) : null);
     }
 }

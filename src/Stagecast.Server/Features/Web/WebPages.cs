@@ -63,6 +63,7 @@ public static class WebPages
                 ("id", livestream.Id),
                 ("title", string.IsNullOrEmpty(livestream.Name) ? "Livestream" : livestream.Name),
                 ("playback", urls.PlaybackUrl(livestream.Id)),
+                ("thumbnail", urls.ThumbnailUrl(livestream.Id)),
                 ("embedClass", embed ? " embed" : ""));
             return Page(context, html, frameable: embed);
         }).ExcludeFromDescription();

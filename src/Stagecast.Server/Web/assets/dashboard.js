@@ -244,6 +244,10 @@
         act('reset the stream key', () => api(`/livestreams/${card.livestream.id}/reset-stream-key`, { method: 'POST' }));
       }
     } }, 'Reset stream key');
+    // A live stream's picture, asked for again at each poll (the query changes, or the browser keeps the first); the
+    // server makes a new one every few seconds. Shown once loaded, hidden when there is none.
+    card.thumbnail = h('img', { class: 'thumbnail', alt: `Latest picture of ${label}`, width: 320, height: 180, hidden: true,
+      onload: () => { card.thumbnail.hidden = false; }, onerror: () => { card.thumbnail.hidden = true; } });
     card.ingest = h('code', {}, livestream.ingest_server);
     card.watch = h('a', { href: livestream.watch_url, target: '_blank', rel: 'noopener' }, 'Watch page');
     card.outputs = h('div');
@@ -270,6 +274,7 @@
     } }, 'Stop livestream');
     card.root = h('article', { class: 'card', dataset: { livestreamId: livestream.id }, 'aria-label': `Livestream ${label}` },
       h('h3', {}, card.status, h('span', { class: 'name' }, label), card.watch),
+      card.thumbnail,
       h('div', { class: 'stats' },
         h('span', {}, 'Watching ', card.viewers), h('span', {}, 'Incoming ', card.bitrate), h('span', {}, 'Tracks ', card.tracks)),
       keyed ? h('p', { class: 'muted' }, 'Ingest URL ', card.ingest, ' · stream key ', card.key)
@@ -294,6 +299,12 @@
     card.ingest.textContent = livestream.ingest_server;
     card.toggle.textContent = livestream.disabled ? 'Enable' : 'Disable';
     card.stop.hidden = !['INVOKED', 'LIVE'].includes(livestream.status);
+    if (livestream.status === 'LIVE') {
+      card.thumbnail.src = `${livestream.thumbnail_url}?width=320&poll=${Date.now()}`;
+    } else {
+      card.thumbnail.hidden = true;
+      card.thumbnail.removeAttribute('src');
+    }
   }
 
   async function loadDetails(card) {

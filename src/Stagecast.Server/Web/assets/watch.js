@@ -1,11 +1,12 @@
 // The watch page: hls.js (or Safari's native HLS) about a second behind live, switching between live and offline
-// without a reload, with the delay behind live and the viewer count. Read by the browser tests through
-// window.stagecast.
+// without a reload, with the stream's picture as the poster while live, the delay behind live and the viewer count.
+// Read by the browser tests through window.stagecast.
 (() => {
   'use strict';
   const root = /** @type {HTMLElement} */ (document.querySelector('[data-livestream]'));
   const id = root.dataset.livestream;
   const playbackUrl = root.dataset.playback;
+  const thumbnailUrl = root.dataset.thumbnail;
   const video = /** @type {HTMLVideoElement & { getStartDate(): Date }} */ (document.getElementById('video'));
   const stateBadge = document.getElementById('state');
   const offline = document.getElementById('offline');
@@ -107,6 +108,11 @@
       status.viewers = state.live_viewers;
       viewers.textContent = String(state.live_viewers);
       viewers.dataset.count = String(state.live_viewers);
+      if (state.live && !status.live) {
+        video.poster = thumbnailUrl; // the stream's picture until playback starts
+      } else if (!state.live && status.live) {
+        video.removeAttribute('poster');
+      }
       if (state.live && (!status.live || (!hls && !nativeHls))) {
         start();
       } else if (!state.live && status.live) {
