@@ -18,7 +18,7 @@ public static class TranscodeArguments
     {
         var arguments = new List<string>(EncoderArguments.Device(encoder, options));
         // Half a second of input is enough to know the streams (ffmpeg's default, 5 s, would hold the first frame that long).
-        arguments.AddRange(["-analyzeduration", "500000", "-copyts", "-f", "mpegts", "-i", "pipe:0", "-filter_complex", Filters(encoder, encodes)]);
+        arguments.AddRange(["-threads", "1", "-analyzeduration", "500000", "-copyts", "-f", "mpegts", "-i", "pipe:0", "-filter_complex", Filters(encoder, encodes)]);
         for (int i = 0; i < encodes.Count; i++)
         {
             arguments.AddRange(["-map", $"[v{i}]"]);
@@ -38,7 +38,7 @@ public static class TranscodeArguments
             arguments.AddRange([$"-b:v:{i}", bitrate, $"-maxrate:v:{i}", bitrate, $"-bufsize:v:{i}", bitrate]);
         }
 
-        arguments.AddRange(["-pes_payload_size", "0", "-mpegts_copyts", "1", "-flush_packets", "1", "-f", "mpegts", "pipe:1"]);
+        arguments.AddRange(["-pes_payload_size", "0", "-omit_video_pes_length", "0", "-mpegts_copyts", "1", "-flush_packets", "1", "-f", "mpegts", "pipe:1"]);
         return arguments;
     }
 
