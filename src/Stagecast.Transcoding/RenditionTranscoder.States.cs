@@ -71,6 +71,7 @@ internal sealed partial class RenditionTranscoder
     {
         var from = output.State;
         output.Enter(state, _context.Time.GetUtcNow());
-        _context.OnStateChanged(new RenditionStatus(_source.Id, output.Encode.Rendition, state, output.Since), from, output.Newest, SourceNewest);
+        long behind = SourceNewest - (output.Newest == long.MinValue ? Volatile.Read(ref _sourceFirst) : output.Newest);
+        _context.OnStateChanged(new RenditionStatus(_source.Id, output.Encode.Rendition, state, output.Since), from, TimeSpan.FromMilliseconds(behind));
     }
 }

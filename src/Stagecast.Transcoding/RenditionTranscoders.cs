@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stagecast.FfmpegProcesses;
@@ -14,6 +15,7 @@ namespace Stagecast.Transcoding;
 /// that has encodes, runs a <see cref="RenditionTranscoder"/> for the stream's life; and the one place that knows each
 /// encode's state (<see cref="IRenditionStatus"/>), which it counts, logs (rate-limited) and announces.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; transcoders hold its token until they end")]
 public sealed class RenditionTranscoders(
     RenditionHub renditions,
     IRenditionLadders ladders,
@@ -27,6 +29,7 @@ public sealed class RenditionTranscoders(
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly LogLimiter _stateLines = new(time);
+    private int _disposed;
 
     public event Action<RenditionStatus>? Changed;
 
@@ -54,11 +57,15 @@ public sealed class RenditionTranscoders(
         task.ContinueWith(t => _tasks.TryRemove(t, out _), TaskScheduler.Default);
     }
 
+    /// <summary>Stops every transcoder (their ffmpeg with them). The container calls it once for each service this is registered as.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
         await Task.WhenAll(_tasks.Keys).ConfigureAwait(false);
-        _stopping.Dispose();
     }
 
     /// <summary>Publishes a rendition's stream; one left over from the livestream's last session, still ending, is ended first.</summary>
@@ -75,7 +82,8 @@ public sealed class RenditionTranscoders(
         return publisher ?? throw new InvalidOperationException($"rendition stream {id} could not be published");
     }
 
-    internal void OnStateChanged(RenditionStatus status, RenditionState from, long renditionMs, long sourceMs)
+    /// <summary>Counts, logs (a lagging rendition and its return; rate-limited) and announces a change of state.</summary>
+    internal void OnStateChanged(RenditionStatus status, RenditionState from, TimeSpan behind)
     {
         if (status.State == RenditionState.Live)
         {
@@ -91,12 +99,15 @@ public sealed class RenditionTranscoders(
             TranscodeMetrics.Lagging.Add(1);
         }
 
-        if (status.State is RenditionState.Lagging || from is RenditionState.Lagging)
+        if ((status.State, from) is (RenditionState.Lagging, _) or (RenditionState.Live, RenditionState.Lagging) && _stateLines.TryLog(out long suppressed))
         {
-            if (_stateLines.TryLog(out long suppressed))
+            if (status.State == RenditionState.Lagging)
             {
-                double behind = renditionMs == long.MinValue ? double.NaN : (sourceMs - renditionMs) / 1000.0;
-                TranscodeLog.StateChanged(logger, status.LivestreamId, status.Rendition.Name, status.State, behind, suppressed);
+                TranscodeLog.Lagging(logger, status.LivestreamId, status.Rendition.Name, behind.TotalSeconds, suppressed);
+            }
+            else
+            {
+                TranscodeLog.CaughtUp(logger, status.LivestreamId, status.Rendition.Name, behind.TotalSeconds, suppressed);
             }
         }
 

@@ -10,7 +10,9 @@ namespace Stagecast.Transcoding;
 /// source's AAC copied once, and everything out on stdout as one MPEG-TS (one video PID per encode, in the ladder's
 /// order, then the audio). Timestamps pass through untouched (<c>-copyts</c>, <c>-fps_mode passthrough</c>, the
 /// input's time base for the encoders, <c>-mpegts_copyts</c>), so every output frame carries its source frame's
-/// time. Audio goes out a frame to a PES packet and every packet is flushed at once, for the least delay.
+/// time. For the least delay (bench/README.md): the decoder on one thread (frame threads hold pictures back), half a
+/// second of probing, video PES packets with their length (so our demuxer need not wait for the next), audio a frame
+/// to a PES packet, every packet flushed at once.
 /// </summary>
 public static class TranscodeArguments
 {
@@ -18,6 +20,7 @@ public static class TranscodeArguments
     {
         var arguments = new List<string>(EncoderArguments.Device(encoder, options));
         // Half a second of input is enough to know the streams (ffmpeg's default, 5 s, would hold the first frame that long).
+        // -threads 1 is the decoder's: frame threading would hold one picture per thread.
         arguments.AddRange(["-threads", "1", "-analyzeduration", "500000", "-copyts", "-f", "mpegts", "-i", "pipe:0", "-filter_complex", Filters(encoder, encodes)]);
         for (int i = 0; i < encodes.Count; i++)
         {

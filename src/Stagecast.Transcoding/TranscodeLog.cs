@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Stagecast.Media.Codecs;
-using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Transcoding;
 
@@ -19,8 +18,12 @@ internal static partial class TranscodeLog
     [LoggerMessage(4, LogLevel.Information, "Stream {StreamId}: the source is now {Width}x{Height}; its renditions' ffmpeg starts again")]
     public static partial void SourceChanged(ILogger logger, string streamId, int width, int height);
 
-    [LoggerMessage(5, LogLevel.Warning, "Stream {StreamId}: rendition {Rendition} is {State} ({Behind:0.0} s behind the source) ({Suppressed} earlier such lines left out)")]
-    public static partial void StateChanged(ILogger logger, string streamId, string rendition, RenditionState state, double behind, long suppressed);
+    [LoggerMessage(5, LogLevel.Warning,
+        "Stream {StreamId}: rendition {Rendition} is {Behind:0.0} s behind the source and leaves the playlist until it catches up ({Suppressed} earlier such lines left out)")]
+    public static partial void Lagging(ILogger logger, string streamId, string rendition, double behind, long suppressed);
+
+    [LoggerMessage(8, LogLevel.Information, "Stream {StreamId}: rendition {Rendition} caught up ({Behind:0.0} s behind the source) and is live again ({Suppressed} earlier such lines left out)")]
+    public static partial void CaughtUp(ILogger logger, string streamId, string rendition, double behind, long suppressed);
 
     [LoggerMessage(6, LogLevel.Warning, "Stream {StreamId}: reading its renditions' ffmpeg failed")]
     public static partial void OutputReadFailed(ILogger logger, Exception exception, string streamId);

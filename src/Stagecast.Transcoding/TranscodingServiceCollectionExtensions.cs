@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Limits;
 using Stagecast.Streaming.Renditions;
 using Stagecast.Transcoding.Encoders;
 
@@ -17,8 +17,7 @@ public static class TranscodingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddRenditionTranscoding(this IServiceCollection services)
     {
-        services.AddOptions<TranscodeOptions>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TranscodeOptions>, TranscodeOptionsValidator>();
+        services.AddOptions<TranscodeOptions>().ValidateWith<TranscodeOptions, TranscodeOptionsValidator>().ValidateOnStart();
         services.TryAddSingleton<RenditionHub>();
         services.TryAddSingleton<IRenditionLadders, SourceOnlyLadders>();
         services.AddSingleton<EncoderProbe>();

@@ -94,6 +94,7 @@ public sealed class RenditionTranscodingTests
     public async Task AStalledFfmpegNeverHoldsTheSourceItsRenditionLagsAndComesBack()
     {
         await using var harness = new TranscodingHarness(["180p"], lagLimit: TimeSpan.FromSeconds(1));
+        using var metrics = new TranscodeMeters();
         var (source, sourceLog) = harness.Publish(Ffmpeg.AudioVideo(120, "320x180"));
         await using (source)
         {
@@ -101,6 +102,7 @@ public sealed class RenditionTranscodingTests
             await Eventually.TrueAsync(() => harness.StateOf("180p") == RenditionState.Live, "the rendition live");
             int pid = harness.Transcoders.ProcessIdOf(TranscodingHarness.StreamId)!.Value;
             int changesBefore = harness.Changes.Count;
+            Assert.Equal(1, metrics.LiveRenditions());
 
             await Signal("STOP", pid);
             try
@@ -112,6 +114,8 @@ public sealed class RenditionTranscodingTests
                 await Eventually.TrueAsync(() => sourceLog.Frames.Count > framesAtStop + (4 * 77), "the source's frames going on while ffmpeg is stopped");
                 Assert.Equal(RenditionState.Lagging, harness.StateOf("180p"));
                 Assert.Equal(0, harness.Transcoders.RestartsOf(TranscodingHarness.StreamId));
+                Assert.Equal((1, 0), (metrics.Lagging, metrics.LiveRenditions()));
+                Assert.Contains(harness.Logs.Lines, l => l.Message.StartsWith("Stream live-1: rendition 180p is", StringComparison.Ordinal) && l.Message.Contains("leaves the playlist", StringComparison.Ordinal));
             }
             finally
             {
@@ -121,6 +125,8 @@ public sealed class RenditionTranscodingTests
             await Eventually.TrueAsync(() => harness.StateOf("180p") == RenditionState.Live, "the rendition live again");
             Assert.Equal(pid, harness.Transcoders.ProcessIdOf(TranscodingHarness.StreamId));
             Assert.Equal([RenditionState.Lagging, RenditionState.Live], harness.Changes.Skip(changesBefore).Select(c => c.State));
+            Assert.Equal(1, metrics.LiveRenditions());
+            Assert.Contains(harness.Logs.Lines, l => l.Message.StartsWith("Stream live-1: rendition 180p caught up", StringComparison.Ordinal));
         }
     }
 

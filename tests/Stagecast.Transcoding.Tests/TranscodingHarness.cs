@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stagecast.FfmpegProcesses;
@@ -17,13 +18,15 @@ internal sealed class TranscodingHarness : IAsyncDisposable
     public const string StreamId = "live-1";
 
     private readonly List<RenditionStatus> _changes = [];
+    private readonly LoggerFactory _loggers;
 
     public TranscodingHarness(string[] ladder, TimeSpan? lagLimit = null)
     {
+        _loggers = new LoggerFactory([Logs]);
         Ffmpeg = new FfmpegLauncher("ffmpeg", TimeProvider.System);
         var options = Options.Create(new TranscodeOptions { LagLimit = lagLimit ?? new TranscodeOptions().LagLimit });
         Transcoders = new RenditionTranscoders(Renditions, new FixedLadders(ladder), new EncoderProbe(Ffmpeg, options, NullLogger<EncoderProbe>.Instance), Ffmpeg,
-            options, TimeProvider.System, NullLogger<RenditionTranscoders>.Instance);
+            options, TimeProvider.System, new Logger<RenditionTranscoders>(_loggers));
         Transcoders.Changed += status =>
         {
             lock (_changes)
@@ -35,6 +38,9 @@ internal sealed class TranscodingHarness : IAsyncDisposable
     }
 
     public StreamHub Hub { get; }
+
+    /// <summary>What the transcoders logged.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public RenditionHub Renditions { get; } = new(TimeProvider.System, NullLogger<StreamHub>.Instance);
 
@@ -79,5 +85,6 @@ internal sealed class TranscodingHarness : IAsyncDisposable
     {
         await Transcoders.DisposeAsync();
         Ffmpeg.Dispose();
+        _loggers.Dispose();
     }
 }
