@@ -60,6 +60,17 @@ if (options.Scenarios is ["compositor"])
     return 0;
 }
 
+if (options.Scenarios is ["transcode"])
+{
+    // bench/run.sh --scenario transcode [--warmup S] [--window S]: a 720p stream's 480p and 360p, in process, x264 veryfast and superfast.
+    string table = await new TranscodeScenario(repository).RunAsync(["veryfast", "superfast"], settings.Warmup, settings.Window);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"transcode-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["edge-cache"])
 {
     // bench/run.sh --scenario edge-cache [--counts 50,200,500 (players)] [--window S]: one 720p stream, directly and through the nginx and Varnish edges.

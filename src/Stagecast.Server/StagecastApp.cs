@@ -30,6 +30,7 @@ using Stagecast.Server.Features.Rooms.Api;
 using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Srt;
 using Stagecast.Server.Features.Thumbnails;
+using Stagecast.Server.Features.Transcoding;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Features.WebRtc;
@@ -91,6 +92,7 @@ public static class StagecastApp
         services.AddOutputs(configuration);
         services.AddAnalytics();
         services.AddFfmpeg(configuration[FfmpegOptions.Key]);
+        services.AddTranscoding(configuration);
         services.AddWebRtc(configuration);
         services.AddMeetingMedia(configuration);
         services.AddCompositor(configuration);

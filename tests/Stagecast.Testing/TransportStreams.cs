@@ -23,11 +23,18 @@ public static class TransportStreams
     private static readonly Lazy<byte[]> H265OpusBytes = new(() => Make("h265-opus.ts",
         [.. Video, .. Audio, "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-g", "5", "-pix_fmt", "yuv420p", "-c:a", "libopus", "-b:a", "32k"]));
 
+    private static readonly Lazy<byte[]> TwoH264AacBytes = new(() => Make("two-h264-aac.ts",
+        [.. Video, .. Audio, "-filter_complex", "[0:v]split=2[a][b];[b]scale=160:90[small]", "-map", "[a]", "-map", "[small]", "-map", "1:a",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "5", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "32k"]));
+
     /// <summary>H.264 (no B-frames) with AAC-LC 48 kHz mono.</summary>
     public static byte[] H264Aac => H264AacBytes.Value;
 
     /// <summary>H.264 with two B-frames between references, no audio: PES packets with PTS and DTS.</summary>
     public static byte[] H264BFrames => H264BFramesBytes.Value;
+
+    /// <summary>Two H.264 streams of one picture, 320x180 and 160x90 (a transcoder's renditions), then AAC-LC 48 kHz mono.</summary>
+    public static byte[] TwoH264Aac => TwoH264AacBytes.Value;
 
     /// <summary>H.265 with Opus 48 kHz mono.</summary>
     public static byte[] H265Opus => H265OpusBytes.Value;

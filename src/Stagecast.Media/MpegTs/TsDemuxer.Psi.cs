@@ -30,26 +30,35 @@ public sealed partial class TsDemuxer
 
         var streams = ProgramMapTable.Parse(section, out _);
         Streams = streams;
-        var video = streams.FirstOrDefault(s => s.Codec is TsCodec.H264 or TsCodec.H265 && s.Pid != _pmtPid);
-        var audio = streams.FirstOrDefault(s => s.Codec is TsCodec.Aac or TsCodec.Opus && s.Pid != _pmtPid && s.Pid != video?.Pid);
-        _video = Select(_video, video);
-        _audio = Select(_audio, audio);
+        TsElementaryStream[] videos = [.. streams.Where(s => s.Codec is TsCodec.H264 or TsCodec.H265 && s.Pid != _pmtPid).Take(_maxVideoStreams)];
+        var audio = streams.FirstOrDefault(s => s.Codec is TsCodec.Aac or TsCodec.Opus && s.Pid != _pmtPid && videos.All(v => v.Pid != s.Pid));
+        var kept = new PesAssembler[videos.Length];
+        for (int i = 0; i < videos.Length; i++)
+        {
+            kept[i] = Array.Find(_videos, v => v.Stream == videos[i]) ?? new PesAssembler(videos[i], _onPes);
+        }
+
+        foreach (var gone in _videos.Where(v => !kept.Contains(v)))
+        {
+            Retire(gone);
+        }
+
+        (_videos, VideoStreams) = (kept, videos);
+        if (_audio?.Stream != audio)
+        {
+            if (_audio is not null)
+            {
+                Retire(_audio);
+            }
+
+            _audio = audio is null ? null : new PesAssembler(audio, _onPes);
+        }
     }
 
-    /// <summary>Keeps the assembler of a stream the new PMT still lists as it was, so a repeated PMT loses nothing.</summary>
-    private PesAssembler? Select(PesAssembler? current, TsElementaryStream? stream)
+    /// <summary>Lets go of a stream the new PMT no longer lists as it was (one it still lists keeps its assembler, so a repeated PMT loses nothing).</summary>
+    private void Retire(PesAssembler assembler)
     {
-        if (current?.Stream == stream)
-        {
-            return current;
-        }
-
-        if (current is not null)
-        {
-            _droppedEarlier += current.Dropped;
-            current.Dispose();
-        }
-
-        return stream is null ? null : new PesAssembler(stream, _onPes);
+        _droppedEarlier += assembler.Dropped;
+        assembler.Dispose();
     }
 }

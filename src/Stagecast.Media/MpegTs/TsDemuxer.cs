@@ -4,9 +4,9 @@ namespace Stagecast.Media.MpegTs;
 
 /// <summary>
 /// Reads an MPEG transport stream (ISO/IEC 13818-1) as it arrives, in chunks of any size: the PAT names the first
-/// program's PMT, the PMT names its streams, and the PES packets of the program's first video stream (H.264, H.265)
-/// and first audio stream (AAC, Opus) come out whole, with unwrapped timestamps, in the order they complete. Other
-/// streams are skipped. A stream that loses its sync byte is malformed (<see cref="MediaFormatException"/>); packets
+/// program's PMT, the PMT names its streams, and the PES packets of the program's first video stream (H.264, H.265),
+/// or of its first N when asked (a transcoder's renditions), and of its first audio stream (AAC, Opus) come out
+/// whole, with unwrapped timestamps, in the order they complete. Other streams are skipped. A stream that loses its sync byte is malformed (<see cref="MediaFormatException"/>); packets
 /// lost on the way drop the PES packet they belonged to (<see cref="DroppedPackets"/>).
 /// </summary>
 public sealed partial class TsDemuxer : IDisposable
@@ -16,21 +16,28 @@ public sealed partial class TsDemuxer : IDisposable
     private readonly Action<PesAssembler, byte[], int, bool> _onPes;
     private readonly PsiAssembler.SectionHandler _onPat;
     private readonly PsiAssembler.SectionHandler _onPmt;
+    private readonly int _maxVideoStreams;
     private int _partialLength;
-    private PesAssembler? _video;
+    private PesAssembler[] _videos = [];
     private PesAssembler? _audio;
     private TsTimestampUnwrapper _clock;
     private long _droppedEarlier;
 
-    public TsDemuxer()
+    /// <param name="videoStreams">How many of the program's video streams are read: the first ones, in the PMT's order.</param>
+    public TsDemuxer(int videoStreams = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(videoStreams, 1);
+        _maxVideoStreams = videoStreams;
         _onPes = OnPes;
         _onPat = OnPat;
         _onPmt = OnPmt;
     }
 
-    /// <summary>The program's video stream, once its PMT has been read.</summary>
-    public TsElementaryStream? Video => _video?.Stream;
+    /// <summary>The program's (first) video stream, once its PMT has been read.</summary>
+    public TsElementaryStream? Video => _videos.Length == 0 ? null : _videos[0].Stream;
+
+    /// <summary>The video streams read, in the PMT's order: at most as many as the constructor was given.</summary>
+    public IReadOnlyList<TsElementaryStream> VideoStreams { get; private set; } = [];
 
     /// <summary>The program's audio stream, once its PMT has been read.</summary>
     public TsElementaryStream? Audio => _audio?.Stream;
@@ -39,7 +46,7 @@ public sealed partial class TsDemuxer : IDisposable
     public IReadOnlyList<TsElementaryStream> Streams { get; private set; } = [];
 
     /// <summary>PES packets dropped because transport packets were missing.</summary>
-    public long DroppedPackets => _droppedEarlier + (_video?.Dropped ?? 0) + (_audio?.Dropped ?? 0);
+    public long DroppedPackets => _droppedEarlier + _videos.Sum(v => v.Dropped) + (_audio?.Dropped ?? 0);
 
     /// <summary>Transport packets read so far.</summary>
     public long Packets { get; private set; }
@@ -85,7 +92,11 @@ public sealed partial class TsDemuxer : IDisposable
 
     public void Dispose()
     {
-        _video?.Dispose();
+        foreach (var video in _videos)
+        {
+            video.Dispose();
+        }
+
         _audio?.Dispose();
         while (_ready.TryDequeue(out var packet))
         {
@@ -111,13 +122,20 @@ public sealed partial class TsDemuxer : IDisposable
         {
             _pmt.Push(packet, payload, _onPmt);
         }
-        else if (_video?.Stream.Pid == packet.Pid)
-        {
-            _video.Push(packet, payload);
-        }
         else if (_audio?.Stream.Pid == packet.Pid)
         {
             _audio.Push(packet, payload);
+        }
+        else
+        {
+            foreach (var video in _videos)
+            {
+                if (video.Stream.Pid == packet.Pid)
+                {
+                    video.Push(packet, payload);
+                    break;
+                }
+            }
         }
     }
 

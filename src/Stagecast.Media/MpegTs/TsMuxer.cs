@@ -48,11 +48,15 @@ public sealed class TsMuxer
         _tablesDue = true;
     }
 
-    /// <summary>Writes a video access unit (Annex B) with its PTS and DTS (90 kHz, at least <see cref="PcrDelay"/>).</summary>
+    /// <summary>
+    /// Writes a video access unit (Annex B) with its PTS and DTS (90 kHz, at least <see cref="PcrDelay"/>). Its PES
+    /// packet says its length when that fits in 16 bits (unbounded otherwise, as video may be): a demuxer then hands the
+    /// picture on when its last byte arrives, not when the next picture starts, a frame later.
+    /// </summary>
     public void WriteVideo(IBufferWriter<byte> output, long pts, long dts, bool keyframe, ReadOnlySpan<byte> accessUnit)
     {
         WriteTablesIfDue(output, dts, keyframe);
-        WritePes(output, VideoPid, VideoStreamId, pts, dts, accessUnit, bounded: false, pcr: dts - PcrDelay, randomAccess: keyframe);
+        WritePes(output, VideoPid, VideoStreamId, pts, dts, accessUnit, bounded: true, pcr: dts - PcrDelay, randomAccess: keyframe);
     }
 
     /// <summary>Writes an audio access unit (an ADTS frame) with its PTS (90 kHz, at least <see cref="PcrDelay"/>).</summary>

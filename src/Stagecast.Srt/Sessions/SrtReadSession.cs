@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using Stagecast.Srt.Egress;
 using Stagecast.Srt.Native;
 using Stagecast.Srt.Server;
 using Stagecast.Streaming;
+using Stagecast.Streaming.MpegTs;
 
 namespace Stagecast.Srt.Sessions;
 

@@ -44,6 +44,46 @@ public class TsDemuxerTests
         Assert.Equal(probed.Where(p => p.StreamIndex == 1).Select(p => p.Size), opus);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1316)]
+    public void ReadsEveryVideoStreamItIsAskedFor(int chunk)
+    {
+        byte[] ts = TransportStreams.TwoH264Aac;
+        var probed = TransportStreams.Packets(ts);
+        using var demuxer = new TsDemuxer(videoStreams: 2);
+        var all = new List<TsPesPacket>();
+        for (int at = 0; at < ts.Length; at += chunk)
+        {
+            demuxer.Push(ts.AsSpan(at, Math.Min(chunk, ts.Length - at)));
+            all.AddRange(Drain(demuxer));
+        }
+
+        Assert.Equal([0x100, 0x101], demuxer.VideoStreams.Select(s => s.Pid));
+        Assert.Equal((0x100, 0x102), (demuxer.Video!.Pid, demuxer.Audio!.Pid));
+        for (int index = 0; index < 2; index++)
+        {
+            var stream = demuxer.VideoStreams[index];
+            Assert.Equal(
+                probed.Where(p => p.StreamIndex == index).SkipLast(1).Select(p => (p.Pts, p.IsKeyframe)),
+                all.Where(p => p.Stream == stream).Select(ToRecord).Select(v => (v.Pts, v.RandomAccess)));
+        }
+
+        Assert.Equal(probed.Count(p => p.StreamIndex == 2), all.Where(p => p.Stream == demuxer.Audio).Select(ToRecord).Sum(p => AdtsFrames(p).Count()));
+        Assert.Equal(0, demuxer.DroppedPackets);
+    }
+
+    [Fact]
+    public void ReadsOnlyTheFirstVideoStreamByDefault()
+    {
+        byte[] ts = TransportStreams.TwoH264Aac;
+        var (video, audio, streams) = Demux(ts, chunk: ts.Length);
+
+        Assert.Equal((0x100, 0x102), (streams.Video!.Pid, streams.Audio!.Pid));
+        Assert.Equal(TransportStreams.Packets(ts).Where(p => p.StreamIndex == 0).SkipLast(1).Select(p => p.Pts), video.Select(v => v.Pts));
+        Assert.NotEmpty(audio);
+    }
+
     [Fact]
     public void BFramesKeepTheirDecodeTimestamps()
     {

@@ -8,7 +8,7 @@ namespace Stagecast.Server.Hosting.Metrics;
 
 /// <summary>
 /// The one place that speaks Prometheus: listens to every <c>Stagecast.*</c> meter of this host (the features', made by
-/// its <see cref="IMeterFactory"/>) and of the process (the media plane's own: hub, LL-HLS, WebRTC), keeps
+/// its <see cref="IMeterFactory"/>) and of the process (the media plane's own: hub, LL-HLS, WebRTC, compositor, transcoders), keeps
 /// running totals of the synchronous instruments (counters, histograms) per label set, collects the observable ones
 /// at scrape time, and writes the text exposition format (0.0.4). Instrument names are already Prometheus names.
 /// </summary>
@@ -27,7 +27,8 @@ public sealed class PrometheusExporter : IDisposable
         Features = [.. features];
 
         // The media plane's meters are process-wide; touching them creates their instruments before the listener starts.
-        _ = (Streaming.Metrics.StreamingMetrics.Meter, Hls.HlsMetrics.Meter, WebRtc.Transport.WebRtcMetrics.Meter, Compositor.CompositorMetrics.Meter);
+        _ = (Streaming.Metrics.StreamingMetrics.Meter, Hls.HlsMetrics.Meter, WebRtc.Transport.WebRtcMetrics.Meter, Compositor.CompositorMetrics.Meter,
+            Transcoding.TranscodeMetrics.Meter);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             var meter = instrument.Meter;

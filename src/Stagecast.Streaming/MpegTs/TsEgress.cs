@@ -2,19 +2,20 @@ using System.Buffers;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Aac;
 using Stagecast.Media.MpegTs;
-using Stagecast.Streaming;
 
-namespace Stagecast.Srt.Egress;
+namespace Stagecast.Streaming.MpegTs;
 
 /// <summary>
-/// The reverse of <see cref="Ingest.TsIngest"/>: hub frames as an MPEG transport stream, for SRT readers. Video
+/// The reverse of SRT's TsIngest: hub frames as an MPEG transport stream, for SRT readers and for the transcoders'
+/// ffmpeg (beside the hub, so both may use it without one depending on the other). Video
 /// (H.264, H.265) goes out in Annex B with its parameter sets before each keyframe, AAC in ADTS frames; timestamps
 /// go from milliseconds to 90 kHz, 1.4 s ahead as ffmpeg starts them, so the PCR (0.7 s behind) is never negative.
 /// Video the transport stream cannot carry here (AV1) is left out, and said once.
 /// </summary>
 public sealed class TsEgress(Action<string>? unsupported = null)
 {
-    private const long TimelineOffset = TsTimestamp.ClockRate * 14 / 10;
+    /// <summary>The 90 kHz time a frame at 0 ms goes out at: a stream's time is <c>ms * 90 + TimelineOffset</c>.</summary>
+    public const long TimelineOffset = TsTimestamp.ClockRate * 14 / 10;
 
     private readonly TsMuxer _muxer = new();
     private readonly ArrayBufferWriter<byte> _accessUnit = new(64 * 1024);
