@@ -44,10 +44,10 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
 
     public Task<ApiReply> PostAsync(string path, string? body = null) => SendAsync(HttpMethod.Post, path, body);
 
-    /// <summary>Creates a livestream and returns what an encoder and a player need.</summary>
-    public async Task<CreatedLivestream> CreateLivestreamAsync(string? name = null)
+    /// <summary>Creates a livestream (with a rendition ladder when given) and returns what an encoder and a player need.</summary>
+    public async Task<CreatedLivestream> CreateLivestreamAsync(string? name = null, IReadOnlyList<string>? renditions = null)
     {
-        var reply = await PostAsync("/livestreams", name is null ? null : JsonSerializer.Serialize(new { name }));
+        var reply = await PostAsync("/livestreams", name is null && renditions is null ? null : JsonSerializer.Serialize(new { name, renditions }));
         if (reply.Status != HttpStatusCode.Created)
         {
             throw new InvalidOperationException($"create failed: {reply.Status} {reply.Body}");

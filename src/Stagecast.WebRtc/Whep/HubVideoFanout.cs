@@ -361,8 +361,6 @@ public sealed class HubVideoFanouts
 
             fanout.Add(viewer);
         }
-
-        stream.AddViewer();
     }
 
     internal void Unsubscribe(HubStream stream, HubWhepSession viewer)
@@ -375,7 +373,5 @@ public sealed class HubVideoFanouts
                 fanout.Dispose();
             }
         }
-
-        stream.RemoveViewer();
     }
 }

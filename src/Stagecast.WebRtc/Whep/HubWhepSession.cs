@@ -13,12 +13,15 @@ namespace Stagecast.WebRtc.Whep;
 /// came). Its video comes from the stream's <see cref="HubVideoFanout"/>, packetized once for every such viewer: the
 /// viewer writes its own header fields and protects each packet into the fan-out's batch, starting at a keyframe. Opus
 /// comes from the stream's shared transcoder. Both tracks' RTP timestamps come from one <see cref="RtpTimeline"/>, and
-/// sender reports tie them to wall-clock time so the player can keep them in sync.
+/// sender reports tie them to wall-clock time so the player can keep them in sync. A viewer of a rendition takes its
+/// video from the rendition's stream (on the source's timeline) and its audio, its place among the viewers and its
+/// keyframe requests from the source, so a ladder costs one Opus encode, not one per rendition.
 /// </summary>
 public sealed class HubWhepSession : WhepSession
 {
     private readonly OpusFeeds _opus;
     private readonly HubVideoFanouts _videos;
+    private readonly HubStream _video;
     private readonly RtpTimeline _timeline;
     private ITimer? _reports;
     private ushort _videoSeq = RtpHeader.InitialSequenceNumber();
@@ -27,11 +30,14 @@ public sealed class HubWhepSession : WhepSession
     private bool _videoSubscribed;
     private bool _awaitingKeyframe = true;
 
-    public HubWhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, OpusFeeds opus, HubVideoFanouts videos, ILogger logger)
+    /// <param name="video">The stream whose video the viewer gets, when not <paramref name="stream"/>'s own: one of its renditions.</param>
+    public HubWhepSession(
+        WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, OpusFeeds opus, HubVideoFanouts videos, ILogger logger, HubStream? video = null)
         : base(transport, offer, negotiation, clientAddress, stream, logger)
     {
         _opus = opus;
         _videos = videos;
+        _video = video ?? stream;
         _timeline = new RtpTimeline(transport.Time);
     }
 
@@ -40,7 +46,8 @@ public sealed class HubWhepSession : WhepSession
         if (Negotiation.Video is not null)
         {
             _videoSubscribed = true;
-            _videos.Subscribe(Stream, Transport, this);
+            _videos.Subscribe(_video, Transport, this);
+            Stream.AddViewer();
             Stream.RequestKeyframe();
         }
 
@@ -59,7 +66,8 @@ public sealed class HubWhepSession : WhepSession
         _reports?.Dispose();
         if (_videoSubscribed)
         {
-            _videos.Unsubscribe(Stream, this);
+            _videos.Unsubscribe(_video, this);
+            Stream.RemoveViewer();
         }
 
         if (_opusSubscribed)
