@@ -16,6 +16,9 @@ public interface ILivestreamSessionStore
     /// <summary>A meeting livestream's session waiting for media (invoked_time set, started_time not), and its livestream INVOKED.</summary>
     Task InvokeSessionAsync(LivestreamSession session, CancellationToken cancellationToken);
 
+    /// <summary>Webhook events that change nothing stored (a rendition's state), written to the outbox.</summary>
+    Task AppendEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Livestream sessions of a meeting session, newest first.</summary>
     Task<Page<LivestreamSession>> ListSessionsOfMeetingSessionAsync(string appId, string meetingSessionId, Paging paging, CancellationToken cancellationToken);
 

@@ -1,5 +1,6 @@
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 
@@ -22,4 +23,7 @@ public abstract record LivestreamSessionEvent
         double IngestSeconds,
         double ViewerSeconds,
         LivestreamStatus Status) : LivestreamSessionEvent;
+
+    /// <summary>An encode of a live stream changed state, to be announced (its webhook event).</summary>
+    public sealed record RenditionChanged(RenditionStatus Status) : LivestreamSessionEvent;
 }

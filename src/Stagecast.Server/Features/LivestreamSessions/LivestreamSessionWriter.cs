@@ -116,6 +116,13 @@ public sealed partial class LivestreamSessionWriter(ILivestreamStore livestreams
                     recovery: false,
                     CancellationToken.None).ConfigureAwait(false);
                 break;
+            case LivestreamSessionEvent.RenditionChanged rendition:
+                if (await livestreams.FindLivestreamAsync(rendition.Status.LivestreamId, CancellationToken.None).ConfigureAwait(false) is { } changed)
+                {
+                    await store.AppendEventsAsync([webhooks.Rendition(changed, rendition.Status)], now, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                break;
         }
     }
 

@@ -11,7 +11,7 @@ public static class LivestreamSessionsFeature
 {
     /// <summary>
     /// Livestream sessions and their accounting: the recorder that turns streams into sessions, the writer that keeps
-    /// them (and their webhook events) in order, periodic figures, recovery of what a crash left open.
+    /// them (and their webhook events, the renditions' too) in order, periodic figures, recovery of what a crash left open.
     /// </summary>
     public static IServiceCollection AddLivestreamSessions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +23,7 @@ public static class LivestreamSessionsFeature
         services.AddHostedService(sp => sp.GetRequiredService<LivestreamSessionWriter>());
         services.AddSingleton<LivestreamSessionAccounting>();
         services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<LivestreamSessionAccounting>());
+        services.AddHostedService<RenditionAnnouncements>();
         services.AddSingleton<LivestreamSessionViews>();
         services.AddStartupTask<LivestreamSessionRecovery>();
         services.AddSingleton<IDeadNodeRecovery>(sp => sp.GetRequiredService<LivestreamSessionRecovery>());

@@ -13,3 +13,14 @@ public sealed record LivestreamWebhookBody(
     string IngestServer,
     string? StreamKey,
     WebhookMeetingRef? Meeting);
+
+/// <summary><c>livestreaming.renditionUpdate</c>'s body (docs/renditions.md); nulls are left out.</summary>
+public sealed record LivestreamRenditionWebhookBody(
+    string Event,
+    string EventId,
+    string StreamId,
+    string Rendition,
+    string Status,
+    DateTimeOffset Since,
+    string PlaybackUrl,
+    WebhookMeetingRef? Meeting);

@@ -2,6 +2,7 @@ using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.LivestreamSessions;
 
@@ -24,4 +25,17 @@ public sealed class LivestreamWebhookEvents(WebhookEvents webhooks, PublicUrls u
             livestream.ManualIngest ? keys.Unprotect(livestream.SealedStreamKey) : null,
             livestream.MeetingId is { } meetingId ? new WebhookMeetingRef(meetingId, livestream.MeetingSessionId) : null),
             LivestreamWebhookJsonContext.Default.LivestreamWebhookBody);
+
+    /// <summary><c>livestreaming.renditionUpdate</c>: an encode of the livestream is <c>LIVE</c> (listed to players) or <c>LAGGING</c> (left out).</summary>
+    public OutboxEvent Rendition(Livestream livestream, RenditionStatus status) =>
+        webhooks.Create(livestream.AppId, WebhookEventNames.LivestreamingRenditionUpdate, id => new LivestreamRenditionWebhookBody(
+            WebhookEventNames.LivestreamingRenditionUpdate,
+            id,
+            livestream.Id,
+            status.Rendition.Name,
+            RenditionStatusDto.StatusText(status.State),
+            status.Since,
+            urls.PlaybackUrl(livestream.Id),
+            livestream.MeetingId is { } meetingId ? new WebhookMeetingRef(meetingId, livestream.MeetingSessionId) : null),
+            LivestreamWebhookJsonContext.Default.LivestreamRenditionWebhookBody);
 }

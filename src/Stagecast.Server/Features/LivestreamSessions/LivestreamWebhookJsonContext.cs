@@ -12,4 +12,5 @@ namespace Stagecast.Server.Features.LivestreamSessions;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     Converters = [typeof(ApiJson.UtcTimeConverter)])]
 [JsonSerializable(typeof(LivestreamWebhookBody))]
+[JsonSerializable(typeof(LivestreamRenditionWebhookBody))]
 internal sealed partial class LivestreamWebhookJsonContext : JsonSerializerContext;

@@ -33,6 +33,12 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
         Wake(events);
     }
 
+    public async Task AppendEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, events, at), cancellationToken).ConfigureAwait(false);
+        Wake(events);
+    }
+
     public Task InvokeSessionAsync(LivestreamSession session, CancellationToken cancellationToken) =>
         db.InTransactionAsync(async (c, t) =>
         {

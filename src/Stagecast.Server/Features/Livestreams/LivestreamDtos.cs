@@ -23,7 +23,8 @@ public record LivestreamDto(
     int LiveViewers,
     IngestDto? Ingest,
     RecordingSettingDto Recording,
-    IReadOnlyList<string> Renditions)
+    IReadOnlyList<string> Renditions,
+    IReadOnlyList<RenditionStatusDto>? RenditionStatus)
 {
     /// <summary>The livestream of <paramref name="app"/>, with the ladder its next broadcast gets (its own, else the app's default).</summary>
     public static LivestreamDto From(LivestreamView view, App app) => new(
@@ -46,7 +47,8 @@ public record LivestreamDto(
         view.LiveViewers,
         view.Ingest,
         new RecordingSettingDto(view.Record.RecordingMode),
-        RenditionLadder.Names(LadderSetting.Effective(view.Record.Renditions, app.DefaultRenditions)));
+        RenditionLadder.Names(LadderSetting.Effective(view.Record.Renditions, app.DefaultRenditions)),
+        view.RenditionStatus);
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }
@@ -66,3 +68,14 @@ public sealed record IngestDto(
 
 /// <summary>A livestream's <c>recording</c> setting: <c>{"mode": "off" | "automatic"}</c>.</summary>
 public sealed record RecordingSettingDto(string Mode);
+
+/// <summary>
+/// An encode of a live livestream and its state since when: <c>STARTING</c> (no picture yet), <c>LIVE</c> (listed to
+/// players), <c>LAGGING</c> (fell behind its source; left out until it catches up).
+/// </summary>
+public sealed record RenditionStatusDto(string Name, string Status, DateTimeOffset Since)
+{
+    public static RenditionStatusDto From(RenditionStatus status) => new(status.Rendition.Name, StatusText(status.State), status.Since);
+
+    public static string StatusText(RenditionState state) => state.ToString().ToUpperInvariant();
+}

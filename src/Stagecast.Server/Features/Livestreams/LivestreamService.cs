@@ -17,6 +17,7 @@ public sealed class LivestreamService(
     SrtUrls srt,
     StreamHub hub,
     LiveViewers viewers,
+    IEnumerable<IRenditionStatus> renditions,
     TimeProvider time)
 {
     /// <summary>A new livestream; without <paramref name="renditions"/> it follows its app's default.</summary>
@@ -102,14 +103,17 @@ public sealed class LivestreamService(
     }
 
     /// <summary>
-    /// The livestream as stored, with what only the media plane knows (viewers, what is coming in). Its status is the
-    /// stored one: it changes in the same transaction as its sessions and webhook events (the session writer's), so
-    /// every node and endpoint tells one story; a crash's leftovers are ended at start, before anything listens.
+    /// The livestream as stored, with what only the media plane knows (viewers, what is coming in, the states of its
+    /// encodes). Its status is the stored one: it changes in the same transaction as its sessions and webhook events
+    /// (the session writer's), so every node and endpoint tells one story; a crash's leftovers are ended at start,
+    /// before anything listens.
     /// </summary>
     public LivestreamView View(Livestream livestream)
     {
         string key = keys.Unprotect(livestream.SealedStreamKey);
+        var stream = hub.Find(livestream.Id);
         return new(livestream, key, urls.IngestServerFor(livestream.IngestProtocol), srt.PublishUrl(key), urls.PlaybackUrl(livestream.Id), urls.ThumbnailUrl(livestream.Id), livestream.Status, urls.WhipUrl(livestream.Id),
-            urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), hub.Find(livestream.Id) is { } stream ? IngestDto.From(stream) : null);
+            urls.WhepUrl(livestream.Id), urls.WatchUrl(livestream.Id), viewers.Count(livestream.Id), stream is null ? null : IngestDto.From(stream),
+            stream is null ? null : [.. renditions.SelectMany(r => r.Of(livestream.Id)).Select(RenditionStatusDto.From)]);
     }
 }

@@ -11,7 +11,7 @@ public sealed record Webhook(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>The nine event names of RealtimeKit webhooks.</summary>
+/// <summary>The nine event names of RealtimeKit webhooks, and Stagecast's own about renditions.</summary>
 public static class WebhookEventNames
 {
     public const string MeetingStarted = "meeting.started";
@@ -24,6 +24,9 @@ public static class WebhookEventNames
     public const string Transcript = "meeting.transcript";
     public const string Summary = "meeting.summary";
 
+    /// <summary>Stagecast's: an encode of a live livestream came up, fell behind, or caught up (docs/renditions.md).</summary>
+    public const string LivestreamingRenditionUpdate = "livestreaming.renditionUpdate";
+
     public static readonly IReadOnlyList<string> All =
-        [MeetingStarted, MeetingEnded, ParticipantJoined, ParticipantLeft, ChatSynced, RecordingStatusUpdate, LivestreamingStatusUpdate, Transcript, Summary];
+        [MeetingStarted, MeetingEnded, ParticipantJoined, ParticipantLeft, ChatSynced, RecordingStatusUpdate, LivestreamingStatusUpdate, Transcript, Summary, LivestreamingRenditionUpdate];
 }
