@@ -7,9 +7,9 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Transcoding;
 
 /// <summary>
-/// The transcoders as the server composes them: they take whatever ladder lookup the server has (the source alone when
-/// none), make an RTMP publisher's renditions into the rendition hub, and report their state; a wrong
-/// <c>--transcode-hwaccel</c> stops the start with one line.
+/// The transcoders as the server composes them: they take the ladder lookup the server has (livestreams' own, the source
+/// alone for a stream that is no livestream), make an RTMP publisher's renditions into the rendition hub, and report
+/// their state; a wrong <c>--transcode-hwaccel</c> stops the start with one line.
 /// </summary>
 public sealed class RenditionTranscodingServerTests
 {
@@ -35,7 +35,7 @@ public sealed class RenditionTranscodingServerTests
     }
 
     [Fact]
-    public async Task WithoutALadderLookupEveryStreamIsItsSourceAlone()
+    public async Task AStreamThatIsNoLivestreamIsItsSourceAlone()
     {
         await using var app = StagecastApp.Build(["--data-dir", Directory.CreateTempSubdirectory("stagecast-transcode-").FullName]);
         var ladders = app.Services.GetRequiredService<IRenditionLadders>();
