@@ -44,10 +44,16 @@ public sealed class StagecastApiClient(HttpClient http, string accountId, string
 
     public Task<ApiReply> PostAsync(string path, string? body = null) => SendAsync(HttpMethod.Post, path, body);
 
-    /// <summary>Creates a livestream and returns what an encoder and a player need.</summary>
-    public async Task<CreatedLivestream> CreateLivestreamAsync(string? name = null)
+    /// <summary>Creates a livestream (with its own rendition ladder when <paramref name="renditions"/> is given) and returns what an encoder and a player need.</summary>
+    public async Task<CreatedLivestream> CreateLivestreamAsync(string? name = null, string[]? renditions = null)
     {
-        var reply = await PostAsync("/livestreams", name is null ? null : JsonSerializer.Serialize(new { name }));
+        var body = (name, renditions) switch
+        {
+            (null, null) => null,
+            (_, null) => JsonSerializer.Serialize(new { name }),
+            _ => JsonSerializer.Serialize(new { name, renditions }),
+        };
+        var reply = await PostAsync("/livestreams", body);
         if (reply.Status != HttpStatusCode.Created)
         {
             throw new InvalidOperationException($"create failed: {reply.Status} {reply.Body}");
