@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Stagecast.Media;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Aac;
@@ -10,13 +11,21 @@ namespace Stagecast.Transcoding;
 /// One encode's way into the rendition hub: the publisher it keeps for the source's whole life (so its timeline is
 /// never rebased, whatever happens to ffmpeg), its video from ffmpeg's Annex B to length-prefixed frames with the
 /// configuration its parameter sets give, the source's audio, and its state. A new ffmpeg's output starts at its first
-/// keyframe; audio waits for the video's configuration, so readers lay out both tracks at once.
+/// keyframe. Readers lay out both tracks at once: audio waits for the video's configuration, and the first pictures of
+/// an ffmpeg with audio wait for the audio's (ffmpeg writes its first picture before its first audio frame; published
+/// alone, that picture made a segment of its own and the audio a new init segment after it).
 /// </summary>
 internal sealed class RenditionOutput(Encode encode, Publisher publisher, DateTimeOffset now)
 {
+    /// <summary>Pictures held for the audio's configuration at most: ffmpeg's first audio frame comes a frame or two after the first picture.</summary>
+    internal const int MaxHeldPictures = 30;
+
     private readonly AnnexBConverter _video = new(VideoCodec.H264);
+    /// <summary>Written by ffmpeg's reader, emptied by it or, once the source ended, by <see cref="Stop"/>.</summary>
+    private readonly ConcurrentQueue<MediaFrame> _held = new();
     private AdtsHeader _audioConfigOf;
     private bool _sawKeyframe;
+    private volatile bool _waitsForAudio;
     private long _newest = long.MinValue;
 
     public Encode Encode => encode;
@@ -30,8 +39,12 @@ internal sealed class RenditionOutput(Encode encode, Publisher publisher, DateTi
     /// <summary>The time (ms, the source's timeline) of its newest video frame; long.MinValue before the first.</summary>
     public long Newest => Interlocked.Read(ref _newest);
 
-    /// <summary>A new ffmpeg starts: its frames are taken from its first keyframe.</summary>
-    public void Restart() => Volatile.Write(ref _sawKeyframe, false);
+    /// <summary>A new ffmpeg starts: its frames are taken from its first keyframe, after the audio's configuration when it has audio.</summary>
+    public void Restart(bool withAudio)
+    {
+        _waitsForAudio = withAudio;
+        Volatile.Write(ref _sawKeyframe, false);
+    }
 
     public void WriteVideo(ReadOnlySpan<byte> annexB, long ms)
     {
@@ -52,8 +65,21 @@ internal sealed class RenditionOutput(Encode encode, Publisher publisher, DateTi
             return;
         }
 
-        publisher.Write(MediaFrame.FromPooledBuffer(MediaFrameKind.Video, buffer!, 0, length, ms, 0, keyframe));
+        var frame = MediaFrame.FromPooledBuffer(MediaFrameKind.Video, buffer!, 0, length, ms, 0, keyframe);
         Interlocked.Exchange(ref _newest, Math.Max(Newest, ms));
+        if (_waitsForAudio && publisher.Stream.Audio is null)
+        {
+            if (_held.Count < MaxHeldPictures)
+            {
+                _held.Enqueue(frame);
+                return;
+            }
+
+            _waitsForAudio = false; // a second of pictures and no audio: they go on alone
+        }
+
+        PublishHeld();
+        publisher.Write(frame);
     }
 
     /// <summary>Publishes one AAC frame (its ADTS header parsed) at <paramref name="ms"/>, once the video's configuration is known.</summary>
@@ -71,6 +97,7 @@ internal sealed class RenditionOutput(Encode encode, Publisher publisher, DateTi
             publisher.SetAudioConfig(AudioTrackConfig.ParseAac(header.AudioSpecificConfig()));
         }
 
+        PublishHeld();
         publisher.Write(MediaFrame.Copy(MediaFrameKind.Audio, frame.Slice(header.HeaderLength, header.PayloadLength), ms, 0, isKeyframe: true));
     }
 
@@ -89,6 +116,25 @@ internal sealed class RenditionOutput(Encode encode, Publisher publisher, DateTi
             RenditionState.Starting or RenditionState.Lagging when newest != long.MinValue && behind <= limitMs / 2 => RenditionState.Live,
             _ => State,
         };
+    }
+
+    /// <summary>The source ended: pictures still held go back to the pool, and the rendition's stream ends.</summary>
+    public void Stop()
+    {
+        while (_held.TryDequeue(out var frame))
+        {
+            frame.Release();
+        }
+
+        publisher.Unpublish();
+    }
+
+    private void PublishHeld()
+    {
+        while (_held.TryDequeue(out var frame))
+        {
+            publisher.Write(frame);
+        }
     }
 
     /// <summary>Moves to <paramref name="state"/>; caller holds the transcoder's lock.</summary>

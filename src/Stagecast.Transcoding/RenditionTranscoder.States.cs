@@ -62,7 +62,7 @@ internal sealed partial class RenditionTranscoder
             foreach (var output in _outputs)
             {
                 Enter(output, RenditionState.Stopped);
-                output.Publisher.Unpublish();
+                output.Stop();
             }
         }
     }

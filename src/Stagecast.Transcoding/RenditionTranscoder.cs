@@ -165,7 +165,7 @@ internal sealed partial class RenditionTranscoder
             _waitForKeyframe = false;
             foreach (var output in _outputs)
             {
-                output.Restart();
+                output.Restart(_childHasAudio);
             }
         }
 

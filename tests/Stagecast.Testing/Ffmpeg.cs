@@ -79,6 +79,23 @@ public static class Ffmpeg
             s.TryGetProperty("sample_rate", out var r) ? int.Parse(r.GetString()!, CultureInfo.InvariantCulture) : 0)).ToList();
     }
 
+    /// <summary>When each packet of one stream of a file plays (<paramref name="stream"/>: "v:0", "a:0"), in file order.</summary>
+    public static async Task<IReadOnlyList<PacketTiming>> ProbeTimingsAsync(string path, string stream)
+    {
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("ffprobe",
+            ["-v", "error", "-print_format", "json", "-select_streams", stream, "-show_entries", "packet=pts_time,duration_time,flags", path], TimeSpan.FromSeconds(30));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"ffprobe failed ({exitCode}): {error}");
+        }
+
+        using var json = JsonDocument.Parse(output);
+        return json.RootElement.GetProperty("packets").EnumerateArray().Select(p => new PacketTiming(
+            double.Parse(p.GetProperty("pts_time").GetString()!, CultureInfo.InvariantCulture),
+            double.Parse(p.GetProperty("duration_time").GetString()!, CultureInfo.InvariantCulture),
+            p.GetProperty("flags").GetString()!.Contains('K'))).ToList();
+    }
+
     /// <summary>
     /// Decodes <paramref name="seconds"/> of a stream, reporting every error. The null output keeps the input's time
     /// base (<c>-enc_time_base -1</c>): with its default of one tick per frame, two frames of a variable-rate stream
@@ -89,3 +106,6 @@ public static class Ffmpeg
 }
 
 public sealed record ProbedStream(string Codec, int Width, int Height, int SampleRate);
+
+/// <summary>When a packet plays, as ffprobe reads it: presentation time and duration in seconds.</summary>
+public sealed record PacketTiming(double Pts, double Duration, bool Keyframe);

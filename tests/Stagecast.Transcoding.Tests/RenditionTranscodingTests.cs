@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Stagecast.Media.Codecs;
+using Stagecast.Streaming;
 using Stagecast.Streaming.Renditions;
 using Stagecast.Testing;
 
@@ -44,6 +45,30 @@ public sealed class RenditionTranscodingTests
             "the renditions ended with their source");
         Assert.Equal(["360p", "180p"], harness.Changes.Where(c => c.State == RenditionState.Stopped).Select(c => c.Rendition.Name));
         Assert.Equal(0, harness.Ffmpeg.Running);
+    }
+
+    /// <summary>
+    /// Regression: ffmpeg writes a rendition's first picture before its first audio frame, and the picture was published
+    /// before the audio's configuration; the packager then made a segment of that one picture, a new init segment for the
+    /// audio, and the rendition missed its source's first segment (a one-frame segment whose rate made BANDWIDTH twice
+    /// the source's for the first ten seconds).
+    /// </summary>
+    [Fact]
+    public async Task ARenditionsFirstPictureComesWithItsAudiosConfiguration()
+    {
+        await using var harness = new TranscodingHarness(["180p"]);
+        var (source, _) = harness.Publish(Ffmpeg.AudioVideo(120, "320x180"));
+        await using (source)
+        {
+            await harness.RenditionAsync("180p");
+            await Eventually.TrueAsync(() => harness.FromStart("180p").AudioFrames > 0, "the rendition's audio");
+
+            var kinds = harness.FromStart("180p").Frames.Select(f => f.Kind).ToList();
+            int firstPicture = kinds.IndexOf(MediaFrameKind.Video);
+            Assert.True(firstPicture > kinds.IndexOf(MediaFrameKind.AudioConfig), string.Join(", ", kinds.Take(8)));
+            Assert.Equal(1, kinds.Count(k => k == MediaFrameKind.AudioConfig));
+            Assert.Equal(1, kinds.Count(k => k == MediaFrameKind.VideoConfig));
+        }
     }
 
     [Fact]

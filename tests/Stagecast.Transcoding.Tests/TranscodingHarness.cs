@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -18,11 +19,13 @@ internal sealed class TranscodingHarness : IAsyncDisposable
     public const string StreamId = "live-1";
 
     private readonly List<RenditionStatus> _changes = [];
+    private readonly ConcurrentDictionary<string, FrameLog> _fromStart = new(StringComparer.Ordinal);
     private readonly LoggerFactory _loggers;
 
     public TranscodingHarness(string[] ladder, TimeSpan? lagLimit = null)
     {
         _loggers = new LoggerFactory([Logs]);
+        Renditions = new RenditionHub(TimeProvider.System, NullLogger<StreamHub>.Instance, [new LogFromStart(_fromStart)]);
         Ffmpeg = new FfmpegLauncher("ffmpeg", TimeProvider.System);
         var options = Options.Create(new TranscodeOptions { LagLimit = lagLimit ?? new TranscodeOptions().LagLimit });
         Transcoders = new RenditionTranscoders(Renditions, new FixedLadders(ladder), new EncoderProbe(Ffmpeg, options, NullLogger<EncoderProbe>.Instance), Ffmpeg,
@@ -42,7 +45,7 @@ internal sealed class TranscodingHarness : IAsyncDisposable
     /// <summary>What the transcoders logged.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    public RenditionHub Renditions { get; } = new(TimeProvider.System, NullLogger<StreamHub>.Instance);
+    public RenditionHub Renditions { get; }
 
     public FfmpegLauncher Ffmpeg { get; }
 
@@ -79,6 +82,9 @@ internal sealed class TranscodingHarness : IAsyncDisposable
         return (stream, log);
     }
 
+    /// <summary>What a rendition's readers got from the moment its stream started, as the HLS packager sees it.</summary>
+    public FrameLog FromStart(string name) => _fromStart[RenditionHub.StreamId(StreamId, RenditionLadder.Find(name)!)];
+
     public RenditionState StateOf(string name) => Transcoders.Of(StreamId).Single(s => s.Rendition.Name == name).State;
 
     public async ValueTask DisposeAsync()
@@ -86,5 +92,11 @@ internal sealed class TranscodingHarness : IAsyncDisposable
         await Transcoders.DisposeAsync();
         Ffmpeg.Dispose();
         _loggers.Dispose();
+    }
+
+    /// <summary>Logs each rendition stream from its start, before any frame (as the packager's observer does).</summary>
+    private sealed class LogFromStart(ConcurrentDictionary<string, FrameLog> logs) : IRenditionObserver
+    {
+        public void OnStreamStarted(HubStream stream) => stream.AddSink("from-start", logs.GetOrAdd(stream.Id, _ => new FrameLog()));
     }
 }
