@@ -9,9 +9,14 @@ public sealed class ExternalProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
+    private readonly string _name;
     private int _disposed;
 
-    private ExternalProcess(Process process) => _process = process;
+    private ExternalProcess(Process process, string name)
+    {
+        _process = process;
+        _name = name;
+    }
 
     public string StandardOutput
     {
@@ -41,9 +46,16 @@ public sealed class ExternalProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>
+    /// Starts <paramref name="fileName"/> through env(1), which gives it SIGINT's default handling first: a test run
+    /// started in the background by a script (<c>./test.sh &gt; log &amp;</c> in a shell without job control) ignores
+    /// SIGINT, its children inherit that, and .NET keeps an inherited ignore, so a server started from it never saw
+    /// <see cref="Interrupt"/>. Ctrl-C, which that stands for, reaches a program in the foreground of a terminal, where
+    /// SIGINT is never ignored.
+    /// </summary>
     public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo(fileName)
+        var info = new ProcessStartInfo("env", ["--default-signal=INT", fileName])
         {
             WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
@@ -62,7 +74,7 @@ public sealed class ExternalProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var wrapper = new ExternalProcess(process);
+        var wrapper = new ExternalProcess(process, fileName);
         process.OutputDataReceived += (_, e) => Append(wrapper._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Append(wrapper._stderr, e.Data);
         process.Start();
@@ -90,7 +102,7 @@ public sealed class ExternalProcess : IAsyncDisposable
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
-            throw new TimeoutException($"{_process.StartInfo.FileName} did not exit within {timeout}: {StandardError}");
+            throw new TimeoutException($"{_name} did not exit within {timeout}: {StandardError}");
         }
 
         _process.WaitForExit(); // flushes the redirected output

@@ -1,8 +1,12 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Stagecast.Server.Hosting;
 
 /// <summary>
-/// A stop that takes long explains itself: every hosted service (Kestrel's among them) is wrapped, once the services
-/// are composed, in one that logs a StopAsync taking over <see cref="Threshold"/>, naming the service.
+/// A stop that takes long explains itself: every hosted service is wrapped, once the services are composed, in one
+/// that logs a StopAsync taking over <see cref="Threshold"/>, naming the service. Kestrel's hosted service is added
+/// only when the app is built, after this; its server, whose stop is the wait for open requests, is timed instead.
 /// </summary>
 public static partial class SlowStops
 {
@@ -15,7 +19,12 @@ public static partial class SlowStops
             var descriptor = services[i];
             if (descriptor.ServiceType == typeof(IHostedService) && !descriptor.IsKeyedService)
             {
-                services[i] = ServiceDescriptor.Describe(typeof(IHostedService), sp => new Timed(Create(sp, descriptor),
+                services[i] = ServiceDescriptor.Describe(typeof(IHostedService), sp => new Timed(Create<IHostedService>(sp, descriptor),
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Timed>>()), descriptor.Lifetime);
+            }
+            else if (descriptor.ServiceType == typeof(IServer) && !descriptor.IsKeyedService)
+            {
+                services[i] = ServiceDescriptor.Describe(typeof(IServer), sp => new TimedServer(Create<IServer>(sp, descriptor),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Timed>>()), descriptor.Lifetime);
             }
         }
@@ -30,7 +39,7 @@ public static partial class SlowStops
         }
     }
 
-    private static IHostedService Create(IServiceProvider services, ServiceDescriptor descriptor) => (IHostedService)(
+    private static T Create<T>(IServiceProvider services, ServiceDescriptor descriptor) => (T)(
         descriptor.ImplementationInstance
         ?? descriptor.ImplementationFactory?.Invoke(services)
         ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
@@ -54,6 +63,24 @@ public static partial class SlowStops
         public Task StoppingAsync(CancellationToken cancellationToken) => (inner as IHostedLifecycleService)?.StoppingAsync(cancellationToken) ?? Task.CompletedTask;
 
         public Task StoppedAsync(CancellationToken cancellationToken) => (inner as IHostedLifecycleService)?.StoppedAsync(cancellationToken) ?? Task.CompletedTask;
+    }
+
+    /// <summary>The HTTP server, with its stop timed.</summary>
+    private sealed class TimedServer(IServer inner, TimeProvider time, ILogger logger) : IServer
+    {
+        public IFeatureCollection Features => inner.Features;
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
+            where TContext : notnull => inner.StartAsync(application, cancellationToken);
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            long started = time.GetTimestamp();
+            await inner.StopAsync(cancellationToken).ConfigureAwait(false);
+            Report(logger, "Kestrel (open requests)", time.GetElapsedTime(started));
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     private static partial class Log

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,6 +34,43 @@ public sealed class SlowStopsTests
 
         var line = Assert.Single(logs.Lines, l => l.Message.StartsWith("Stopping:", StringComparison.Ordinal));
         Assert.Equal("Stopping: SlowToStop took 2.5 s", line.Message);
+    }
+
+    [Fact]
+    public async Task TheHttpServersStopIsTimedThoughItsHostedServiceIsAddedAtBuild()
+    {
+        var clock = new FakeTimeProvider();
+        var logs = new CapturedLogs();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddSingleton<IServer>(new SlowToStopServer(clock));
+        SlowStops.TimeHostedServices(builder.Services);
+        await using var app = builder.Build();
+        await app.StartAsync();
+
+        await app.StopAsync();
+
+        Assert.Contains("Stopping: Kestrel (open requests) took 2.5 s", logs.Lines.Select(l => l.Message));
+    }
+
+    /// <summary>A server whose stop (Kestrel's wait for open requests) lasts 2.5 s on the fake clock.</summary>
+    private sealed class SlowToStopServer(FakeTimeProvider clock) : IServer
+    {
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
+            where TContext : notnull => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            clock.Advance(TimeSpan.FromSeconds(2.5));
+            return Task.CompletedTask;
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Its stop lasts 2.5 s on the fake clock.</summary>

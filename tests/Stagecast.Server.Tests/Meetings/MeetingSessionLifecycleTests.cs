@@ -93,6 +93,30 @@ public sealed class MeetingSessionLifecycleTests
     }
 
     [Fact]
+    public async Task AStopLetsTheSocketsOfClientsThatAnswerTheCloseGoWithoutWaitingForTheClock()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var server = await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<TimeProvider>(clock));
+        await using var _ = server.AsAsyncDisposable();
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var (alice, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "alice"));
+        await using var __ = alice;
+        var (bob, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "bob"));
+        await using var ___ = bob;
+
+        // Both answer the server's close frame; their requests end then, and with them Kestrel's wait for open requests.
+        // The clock never moves, so a stop that waited on it (it waited 2 s per socket) would never end.
+        var stopping = server.App.StopAsync();
+        foreach (var client in new[] { alice, bob })
+        {
+            Assert.Equal("the server shut down", (await client.WaitForEventAsync("kicked")).GetProperty("reason").GetString());
+        }
+
+        await stopping.WaitAsync(TimeSpan.FromSeconds(20)); // a hang guard: the stop takes well under a second
+    }
+
+    [Fact]
     public async Task AClientThatStopsAnsweringPingsIsDroppedAndThenLeaves()
     {
         var server = await ServerFixture.StartAsync(

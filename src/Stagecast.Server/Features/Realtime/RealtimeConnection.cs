@@ -19,6 +19,7 @@ public sealed class RealtimeConnection
     private readonly Channel<(ReadOnlyMemory<byte> Message, WebSocketMessageType Type)> _outbox;
     private readonly WebSocketMessageType _type;
     private readonly byte[] _received;
+    private readonly TaskCompletionSource _readingEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
     private int _closing;
@@ -62,6 +63,7 @@ public sealed class RealtimeConnection
         }
         finally
         {
+            connection._readingEnded.TrySetResult(); // the client ran here: nothing reads the socket any more
             connection.Close(WebSocketCloseStatus.NormalClosure, "");
             await sending.ConfigureAwait(false);
         }
@@ -109,6 +111,12 @@ public sealed class RealtimeConnection
         _outbox.Writer.TryComplete();
     }
 
+    private ReadOnlyMemory<byte>? ReadingEnded()
+    {
+        _readingEnded.TrySetResult();
+        return null;
+    }
+
     public void Abort()
     {
         Interlocked.Exchange(ref _closing, 1);
@@ -128,7 +136,7 @@ public sealed class RealtimeConnection
             if (length == _received.Length)
             {
                 Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {_options.MaxMessageBytes} bytes");
-                return null;
+                return ReadingEnded();
             }
 
             ValueWebSocketReceiveResult result;
@@ -138,7 +146,7 @@ public sealed class RealtimeConnection
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
             {
-                return null;
+                return ReadingEnded();
             }
 
             if (result.MessageType == WebSocketMessageType.Close)
@@ -146,13 +154,13 @@ public sealed class RealtimeConnection
                 // Answered with the client's own code, as RFC 6455 (5.5.1) suggests: RealtimeKit's client reconnects
                 // after a close whose code is not 1000, and reads the code of this answer.
                 Close(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, _socket.CloseStatusDescription ?? "");
-                return null;
+                return ReadingEnded();
             }
 
             if (result.MessageType == WebSocketMessageType.Binary && _type == WebSocketMessageType.Text)
             {
                 Close(WebSocketCloseStatus.InvalidMessageType, "messages are JSON text");
-                return null;
+                return ReadingEnded();
             }
 
             length += result.Count;
@@ -179,17 +187,14 @@ public sealed class RealtimeConnection
                 using var timeout = new CancellationTokenSource(CloseWait, _time);
                 await _socket.CloseOutputAsync(_closeStatus, _closeReason, timeout.Token).ConfigureAwait(false);
 
-                // A client that never answers the close frame must not hold the request (and a shutdown) open.
-                await Task.Delay(CloseWait, _time).ConfigureAwait(false);
-                if (_socket.State != WebSocketState.Closed)
-                {
-                    _socket.Abort();
-                }
+                // The request ends once the client's answer is read (or nothing reads any more); a client that never
+                // answers the close frame must not hold the request (and a shutdown) open.
+                await _readingEnded.Task.WaitAsync(CloseWait, _time).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException or TimeoutException)
         {
-            _socket.Abort(); // the client is gone; nothing more to send
+            _socket.Abort(); // the client is gone or silent; nothing more to send
         }
     }
 }
