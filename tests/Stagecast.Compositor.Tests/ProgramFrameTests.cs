@@ -88,7 +88,7 @@ public sealed class ProgramFrameTests : IDisposable
         program.Start();
         await Eventually.TrueAsync(() => program.Frames.Produced == 1 && program.Encoder.VideoProcessId is not null, "the first picture and its encoder");
         int encoder = program.Encoder.VideoProcessId!.Value;
-        await SignalAsync(encoder, "STOP");
+        await ExternalProcess.SignalAsync(encoder, "STOP");
         try
         {
             // Slot by slot: the stopped encoder's pipe and then its queue fill, and the pictures after that have no room.
@@ -105,7 +105,7 @@ public sealed class ProgramFrameTests : IDisposable
         }
         finally
         {
-            await SignalAsync(encoder, "CONT");
+            await ExternalProcess.SignalAsync(encoder, "CONT");
         }
     }
 
@@ -128,10 +128,4 @@ public sealed class ProgramFrameTests : IDisposable
     }
 
     private List<string> Warnings() => [.. _logs.Lines.Where(l => l.Level == LogLevel.Warning && l.Message.Contains("dropped", StringComparison.Ordinal)).Select(l => l.Message)];
-
-    private static async Task SignalAsync(int pid, string signal)
-    {
-        var (exitCode, _, error) = await ExternalProcess.RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
-        Assert.True(exitCode == 0, error);
-    }
 }

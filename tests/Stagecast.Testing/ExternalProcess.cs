@@ -112,6 +112,16 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Sends SIGINT, as Ctrl-C does.</summary>
     public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
+    /// <summary>Sends <paramref name="signal"/> (<c>STOP</c>, <c>CONT</c>, <c>KILL</c>...) to any process, as kill(1) does; throws when it cannot.</summary>
+    public static async Task SignalAsync(int pid, string signal)
+    {
+        var (exitCode, _, error) = await RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed: {error}");
+        }
+    }
+
     /// <summary>SIGKILL, as kill -9 does: no shutdown of any kind.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 

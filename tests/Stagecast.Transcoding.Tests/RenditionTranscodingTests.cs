@@ -129,7 +129,7 @@ public sealed class RenditionTranscodingTests
             int changesBefore = harness.Changes.Count;
             Assert.Equal(1, metrics.LiveRenditions());
 
-            await Signal("STOP", pid);
+            await ExternalProcess.SignalAsync(pid, "STOP");
             try
             {
                 int framesAtStop = sourceLog.Frames.Count;
@@ -144,7 +144,7 @@ public sealed class RenditionTranscodingTests
             }
             finally
             {
-                await Signal("CONT", pid);
+                await ExternalProcess.SignalAsync(pid, "CONT");
             }
 
             await Eventually.TrueAsync(() => harness.StateOf("180p") == RenditionState.Live, "the rendition live again");
@@ -153,11 +153,5 @@ public sealed class RenditionTranscodingTests
             Assert.Equal(1, metrics.LiveRenditions());
             Assert.Contains(harness.Logs.Lines, l => l.Message.StartsWith("Stream live-1: rendition 180p caught up", StringComparison.Ordinal));
         }
-    }
-
-    private static async Task Signal(string signal, int pid)
-    {
-        var (exitCode, _, error) = await ExternalProcess.RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
-        Assert.True(exitCode == 0, error);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Testing;
@@ -31,7 +30,7 @@ public sealed class RenditionStatusTests(ServerFixture server) : IClassFixture<S
             Assert.True(first.TryGetProperty("since", out _), first.ToString());
 
             int pid = server.App.Services.GetRequiredService<RenditionTranscoders>().ProcessIdOf(livestream.Id)!.Value;
-            await SignalAsync("STOP", pid);
+            await ExternalProcess.SignalAsync(pid, "STOP");
             try
             {
                 await StatusAsync(api, livestream.Id, "LAGGING");
@@ -39,7 +38,7 @@ public sealed class RenditionStatusTests(ServerFixture server) : IClassFixture<S
             }
             finally
             {
-                await SignalAsync("CONT", pid);
+                await ExternalProcess.SignalAsync(pid, "CONT");
             }
 
             await StatusAsync(api, livestream.Id, "LIVE");
@@ -64,10 +63,4 @@ public sealed class RenditionStatusTests(ServerFixture server) : IClassFixture<S
 
     private static Task AnnouncedAsync(WebhookReceiver webhooks, string status, int times) =>
         webhooks.WaitForAsync(received => received.Count(w => w.Event == RenditionUpdate && w.Json.GetProperty("status").GetString() == status) == times);
-
-    private static async Task SignalAsync(string signal, int pid)
-    {
-        var (exitCode, _, error) = await ExternalProcess.RunAsync("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
-        Assert.True(exitCode == 0, error);
-    }
 }
