@@ -56,14 +56,14 @@ public sealed class TsMuxer
     public void WriteVideo(IBufferWriter<byte> output, long pts, long dts, bool keyframe, ReadOnlySpan<byte> accessUnit)
     {
         WriteTablesIfDue(output, dts, keyframe);
-        WritePes(output, VideoPid, VideoStreamId, pts, dts, accessUnit, bounded: true, pcr: dts - PcrDelay, randomAccess: keyframe);
+        WritePes(output, VideoPid, VideoStreamId, pts, dts, accessUnit, pcr: dts - PcrDelay, randomAccess: keyframe);
     }
 
     /// <summary>Writes an audio access unit (an ADTS frame) with its PTS (90 kHz, at least <see cref="PcrDelay"/>).</summary>
     public void WriteAudio(IBufferWriter<byte> output, long pts, ReadOnlySpan<byte> frame)
     {
         WriteTablesIfDue(output, pts, keyframe: false);
-        WritePes(output, AudioPid, AudioStreamId, pts, null, frame, bounded: true, pcr: _videoStreamType is null ? pts - PcrDelay : null, randomAccess: true);
+        WritePes(output, AudioPid, AudioStreamId, pts, null, frame, pcr: _videoStreamType is null ? pts - PcrDelay : null, randomAccess: true);
     }
 
     private void WriteTablesIfDue(IBufferWriter<byte> output, long now, bool keyframe)
@@ -106,10 +106,10 @@ public sealed class TsMuxer
         output.Advance(TsPacket.Size);
     }
 
-    private void WritePes(IBufferWriter<byte> output, int pid, byte streamId, long pts, long? dts, ReadOnlySpan<byte> payload, bool bounded, long? pcr, bool randomAccess)
+    private void WritePes(IBufferWriter<byte> output, int pid, byte streamId, long pts, long? dts, ReadOnlySpan<byte> payload, long? pcr, bool randomAccess)
     {
         Span<byte> header = stackalloc byte[PesHeader.FixedLength + (2 * TsTimestamp.EncodedLength)];
-        header = header[..PesHeader.Write(header, streamId, pts, dts, bounded ? payload.Length : -1)];
+        header = header[..PesHeader.Write(header, streamId, pts, dts, payload.Length)];
         bool first = true;
         while (!header.IsEmpty || !payload.IsEmpty || first)
         {
