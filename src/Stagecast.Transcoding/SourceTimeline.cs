@@ -14,9 +14,7 @@ public static class SourceTimeline
     /// <summary>The millisecond on the source's timeline of a 90 kHz MPEG-TS time, near <paramref name="nearMs"/>.</summary>
     public static long Milliseconds(long ticks, long nearMs)
     {
-        long wrapped = ticks & (TsTimestamp.Modulo - 1);
         long near = (nearMs * 90) + TsEgress.TimelineOffset;
-        long wraps = (long)Math.Floor((near - wrapped + (TsTimestamp.Modulo / 2)) / (double)TsTimestamp.Modulo);
-        return Math.Max(0, (wrapped + (wraps * TsTimestamp.Modulo) - TsEgress.TimelineOffset) / 90);
+        return Math.Max(0, (TsTimestamp.Nearest(ticks, near) - TsEgress.TimelineOffset) / 90);
     }
 }

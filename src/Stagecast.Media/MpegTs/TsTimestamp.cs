@@ -33,6 +33,13 @@ public static class TsTimestamp
         destination[3] = (byte)(value >> 7);
         destination[4] = (byte)(((value << 1) & 0xFE) | 0x01);
     }
+
+    /// <summary>The value of a 33-bit <paramref name="timestamp"/> on a 64-bit timeline nearest to <paramref name="reference"/> (a wrap either way).</summary>
+    public static long Nearest(long timestamp, long reference)
+    {
+        long delta = (timestamp - reference) & (Modulo - 1);
+        return reference + (delta >= Modulo / 2 ? delta - Modulo : delta);
+    }
 }
 
 /// <summary>
@@ -53,13 +60,7 @@ public struct TsTimestampUnwrapper
             return timestamp;
         }
 
-        long delta = (timestamp - _last) & (TsTimestamp.Modulo - 1);
-        if (delta >= TsTimestamp.Modulo / 2)
-        {
-            delta -= TsTimestamp.Modulo;
-        }
-
-        _last += delta;
+        _last = TsTimestamp.Nearest(timestamp, _last);
         return _last;
     }
 }
