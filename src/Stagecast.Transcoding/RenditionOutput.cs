@@ -15,7 +15,7 @@ namespace Stagecast.Transcoding;
 /// an ffmpeg with audio wait for the audio's (ffmpeg writes its first picture before its first audio frame; published
 /// alone, that picture made a segment of its own and the audio a new init segment after it).
 /// </summary>
-internal sealed class RenditionOutput(Encode encode, Publisher publisher, DateTimeOffset now)
+internal sealed class RenditionOutput(Rendition rendition, Publisher publisher, DateTimeOffset now)
 {
     /// <summary>Pictures held for the audio's configuration at most: ffmpeg's first audio frame comes a frame or two after the first picture.</summary>
     internal const int MaxHeldPictures = 30;
@@ -28,7 +28,7 @@ internal sealed class RenditionOutput(Encode encode, Publisher publisher, DateTi
     private volatile bool _waitsForAudio;
     private long _newest = long.MinValue;
 
-    public Encode Encode => encode;
+    public Rendition Rendition => rendition;
 
     public Publisher Publisher => publisher;
 

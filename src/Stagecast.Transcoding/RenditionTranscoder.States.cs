@@ -21,7 +21,7 @@ internal sealed partial class RenditionTranscoder
     {
         lock (_states)
         {
-            return [.. _outputs.Select(o => new RenditionStatus(_source.Id, o.Encode.Rendition, o.State, o.Since))];
+            return [.. _outputs.Select(o => new RenditionStatus(_source.Id, o.Rendition, o.State, o.Since))];
         }
     }
 
@@ -72,6 +72,6 @@ internal sealed partial class RenditionTranscoder
         var from = output.State;
         output.Enter(state, _context.Time.GetUtcNow());
         long behind = SourceNewest - (output.Newest == long.MinValue ? Volatile.Read(ref _sourceFirst) : output.Newest);
-        _context.OnStateChanged(new RenditionStatus(_source.Id, output.Encode.Rendition, state, output.Since), from, TimeSpan.FromMilliseconds(behind));
+        _context.OnStateChanged(new RenditionStatus(_source.Id, output.Rendition, state, output.Since), from, TimeSpan.FromMilliseconds(behind));
     }
 }

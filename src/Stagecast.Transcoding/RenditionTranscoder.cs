@@ -128,17 +128,17 @@ internal sealed partial class RenditionTranscoder
             return false;
         }
 
-        var encodes = _ladder.Where(r => !r.IsSource && r.AppliesTo(config.Height)).Select(r => Encode.Of(r, config.Width, config.Height)).ToList();
+        var encodes = _ladder.Where(r => !r.IsSource && r.AppliesTo(config.Height)).ToList();
         if (encodes.Count == 0)
         {
             TranscodeLog.NothingToEncode(_context.Logger, _source.Id, config.Height);
             return false;
         }
 
-        _outputs = [.. encodes.Select(e => new RenditionOutput(e, _context.Publish(_source.Id, e.Rendition), _context.Time.GetUtcNow()))];
+        _outputs = [.. encodes.Select(r => new RenditionOutput(r, _context.Publish(_source.Id, r), _context.Time.GetUtcNow()))];
         _ffmpeg = new SupervisedFfmpeg(_context.Ffmpeg, $"renditions of stream {_source.Id}", Arguments, ReadOutputAsync, _context.Logger, MaxQueuedWrites);
         TranscodeMetrics.TranscoderStarted();
-        TranscodeLog.Started(_context.Logger, _source.Id, string.Join(", ", encodes.Select(e => $"{e.Rendition.Name} {e.Width}x{e.Height}")), _encoder.FfmpegName());
+        TranscodeLog.Started(_context.Logger, _source.Id, string.Join(", ", encodes.Select(r => $"{r.Name} {r.WidthFor(config.Width, config.Height)}x{r.Height}")), _encoder.FfmpegName());
         return true;
     }
 
@@ -147,7 +147,7 @@ internal sealed partial class RenditionTranscoder
     {
         _childHasAudio = _source.Audio is not null;
         var video = _video!;
-        return TranscodeArguments.For(_encoder, _context.Options, [.. _outputs.Select(o => Encode.Of(o.Encode.Rendition, video.Width, video.Height))], _childHasAudio);
+        return TranscodeArguments.For(_encoder, _context.Options, [.. _outputs.Select(o => Encode.Of(o.Rendition, video.Width, video.Height))], _childHasAudio);
     }
 
     /// <summary>Gives one media frame to ffmpeg, or drops it when ffmpeg is behind (then up to the next keyframe).</summary>
