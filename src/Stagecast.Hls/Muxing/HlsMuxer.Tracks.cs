@@ -230,14 +230,7 @@ public sealed partial class HlsMuxer
         double duration = _partVideoTicks > 0
             ? _partVideoTicks / (double)TrackLayout.VideoTimescale
             : _partAudioTicks / (double)_layout.AudioTimescale;
-        if (_follow is null)
-        {
-            _output.AddPart(buffer, duration, _partIndependent, _partReceivedAt);
-        }
-        else
-        {
-            _output.AddPart(buffer, duration, _partIndependent, _partReceivedAt, _followedPart.Number, _followedPart.MediaStart);
-        }
+        _output.AddPart(buffer, duration, _partIndependent, _partReceivedAt, _follow is null ? null : (_followedPart.Number, _followedPart.MediaStart));
 
         _partVideoTicks = 0;
         _partAudioTicks = 0;

@@ -210,22 +210,19 @@ public sealed partial class HlsStream
         }
     }
 
-    /// <summary>Adds a part to the open segment; the store takes over the buffer reference.</summary>
-    public long AddPart(PartBuffer buffer, double duration, bool independent, long lastFrameReceivedAt)
+    /// <summary>
+    /// Adds a part to the open segment; the store takes over the buffer reference. A rendition's part is added
+    /// <paramref name="at"/> the number and media position its source gave the same part.
+    /// </summary>
+    public long AddPart(PartBuffer buffer, double duration, bool independent, long lastFrameReceivedAt, (long Number, double MediaStart)? at = null)
     {
         lock (_sync)
         {
-            return AddPart(buffer, duration, independent, lastFrameReceivedAt, _nextPartNumber, _mediaTime);
-        }
-    }
+            if (at is var (number, mediaStart))
+            {
+                (_nextPartNumber, _mediaTime) = (number, mediaStart);
+            }
 
-    /// <summary>Adds a rendition's part under the number and media position its source gave the same part.</summary>
-    public long AddPart(PartBuffer buffer, double duration, bool independent, long lastFrameReceivedAt, long number, double mediaStart)
-    {
-        lock (_sync)
-        {
-            _nextPartNumber = number;
-            _mediaTime = mediaStart;
             var segment = _open ?? throw new InvalidOperationException("no open segment");
             var part = new HlsPart(_nextPartNumber++, segment.Msn, segment.Parts.Count, buffer, duration, independent, lastFrameReceivedAt, _mediaTime);
             _mediaTime += duration;
