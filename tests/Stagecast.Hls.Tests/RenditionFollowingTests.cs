@@ -119,9 +119,9 @@ public sealed class RenditionFollowingTests : IDisposable
     private static ulong DecodeTime(HlsStream stream, long part)
     {
         Assert.True(stream.TryGetPart(part, out var buffer));
-        var tfdt = Box.Parse(buffer.Memory.Span)[0].Children.First(b => b.Type == "traf").Child("tfdt"); // video's
+        ulong decodeTime = Box.FirstTrackDecodeTime(buffer.Memory.Span);
         buffer.Release();
-        return ((ulong)tfdt.UInt32At(4) << 32) | tfdt.UInt32At(8);
+        return decodeTime;
     }
 
     private static ParsedPlaylist Playlist(HlsStream stream) => ParsedPlaylist.Parse(Encoding.UTF8.GetString(stream.Snapshot!.Playlist));

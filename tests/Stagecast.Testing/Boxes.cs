@@ -56,6 +56,13 @@ public sealed record Box(string Type, byte[] Payload, IReadOnlyList<Box> Childre
 
     public ushort UInt16At(int offset) => BinaryPrimitives.ReadUInt16BigEndian(Payload.AsSpan(offset));
 
+    /// <summary>The decode time (tfdt, version 1) of a fragment's first track (the video's, as Stagecast writes them).</summary>
+    public static ulong FirstTrackDecodeTime(ReadOnlySpan<byte> fragment)
+    {
+        var tfdt = Parse(fragment).First(b => b.Type == "moof").Children.First(b => b.Type == "traf").Child("tfdt");
+        return BinaryPrimitives.ReadUInt64BigEndian(tfdt.Payload.AsSpan(4));
+    }
+
     private static IReadOnlyList<Box> ParseSampleEntry(string type, ReadOnlySpan<byte> payload) => type switch
     {
         "stsd" => Parse(payload[8..]),

@@ -100,7 +100,7 @@ public sealed partial class AdaptiveBitrateTests(ServerFixture server) : IClassF
         int pid = transcoders.ProcessIdOf(broadcast.Id)!.Value;
         long sourceAtKill = LastPart(await broadcast.PlaylistAsync(variants[0]));
 
-        Process.GetProcessById(pid).Kill(); // SIGKILL
+        await ExternalProcess.SignalAsync(pid, "KILL");
         var sinceKill = Stopwatch.StartNew();
 
         await Eventually.TrueAsync(() => transcoders.ProcessIdOf(broadcast.Id) is { } again && again != pid, "another ffmpeg");
@@ -148,8 +148,7 @@ public sealed partial class AdaptiveBitrateTests(ServerFixture server) : IClassF
         foreach (string file in files)
         {
             byte[] media = await server.Http.GetByteArrayAsync(broadcast.Url(variant, prefix + file));
-            var tfdt = Box.Parse(media).First(b => b.Type == "moof").Children.First(b => b.Type == "traf").Child("tfdt"); // video's
-            decodeTimes.Add(((ulong)tfdt.UInt32At(4) << 32) | tfdt.UInt32At(8));
+            decodeTimes.Add(Box.FirstTrackDecodeTime(media));
             path = Path.Combine(directory, prefix + file + ".mp4");
             await File.WriteAllBytesAsync(path, [.. init, .. media]);
             timings.Add(await Ffmpeg.ProbeTimingsAsync(path, "v:0"));
