@@ -41,6 +41,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>What to answer; by default 200. A response of 0 means: never answer (hang).</summary>
     public Func<ReceivedWebhook, (int Status, string? RetryAfter)> Respond { get; set; } = _ => (200, null);
 
+    /// <summary>While set, each answer waits for this task: a receiver that has the request and has not answered yet.</summary>
+    public Task? Hold { get; set; }
+
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
     /// <summary>Starts a receiver that trusts the key Stagecast publishes at /.well-known/webhooks.json.</summary>
@@ -79,6 +82,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var received = new ReceivedWebhook(
                 context.Request.Headers["rtk-uuid"].ToString(), context.Request.Headers["rtk-webhook-id"].ToString(), bytes, valid, DateTime.UtcNow, signature);
             _received.Enqueue(received);
+            if (Hold is { } hold)
+            {
+                await hold;
+            }
+
             var (status, retryAfter) = Respond(received);
             if (status == 0)
             {

@@ -63,6 +63,48 @@ public sealed class WebhookRestartTests
     }
 
     [Fact]
+    public async Task ADeliveryInFlightWhenTheServerStopsIsFinishedAndNotSentAgainAfterTheRestart()
+    {
+        string dataDir;
+        string webhookId;
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        WebhookReceiver receiver;
+        await using (var server = await ServerProcess.StartAsync(null, Environment, Arguments))
+        {
+            dataDir = server.DataDir;
+            receiver = await WebhookReceiver.StartAsync(server.HttpBase);
+            receiver.Hold = answer.Task;
+            var api = ApiOf(server);
+            webhookId = (await api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = "crm", url = receiver.Url, events = new[] { "meeting.started" } })))
+                .EnsureOk().Data.GetProperty("id").GetString()!;
+            var (client, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(await api.CreateMeetingAsync(), "p"));
+            await using var _ = client;
+            await receiver.WaitForAsync(r => r.Count == 1); // the receiver has meeting.started and has not answered
+
+            // The stop begins with the delivery in flight; the receiver answers once the stop is under way (it would
+            // have reached the dispatcher well before the server could exit on its own).
+            server.Process.Interrupt();
+            await Eventually.TrueAsync(() => server.Process.StandardOutput.Contains("Stagecast is shutting down", StringComparison.Ordinal), "the stop to begin");
+            var exited = server.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(2)));
+            answer.SetResult();
+            Assert.Equal(0, await exited);
+        }
+
+        await using var receiving = receiver;
+        await using var again = await ServerProcess.StartAsync(dataDir, Environment, Arguments);
+        var restarted = ApiOf(again);
+        var (next, _) = await MeetingHelpers.JoinAsync(again.HttpBase, await restarted.AddParticipantAsync(await restarted.CreateMeetingAsync(), "q"));
+        await using var __ = next;
+
+        // Deliveries of one webhook go in order: had the first stayed pending, it would go again before the second.
+        var received = await receiver.WaitForAsync(r => r.Select(e => e.Uuid).Distinct().Count() == 2, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, received.Count);
+        var deliveries = (await restarted.GetAsync($"/webhooks/{webhookId}/deliveries")).EnsureOk().Data.EnumerateArray().ToList();
+        Assert.All(deliveries, d => Assert.Equal("delivered", d.GetProperty("status").GetString()));
+    }
+
+    [Fact]
     public async Task AWebhookRegisteredWithTheSdkHearsAMeetingWithALivestreamAcrossARestart()
     {
         string dataDir;

@@ -28,6 +28,12 @@ public sealed partial class WebhookDispatcher(
 
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a stop waits for the attempts in flight: a receiver that has the request usually answers at once, and
+    /// an answer recorded is a delivery not sent again after the restart.
+    /// </summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>A receiver's Retry-After is honoured up to this.</summary>
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
     private readonly WebhookOptions _options = options.Value;
@@ -46,6 +52,11 @@ public sealed partial class WebhookDispatcher(
     };
     private SemaphoreSlim? _slots;
     private DateTimeOffset _nextPurge;
+
+    // The attempts in flight, which a stop lets finish (for up to StopGrace) before it abandons them.
+    private readonly CancellationTokenSource _abandon = new();
+    private int _delivering;
+    private TaskCompletionSource? _drained;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -71,9 +82,34 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
+    /// <summary>
+    /// Starts no more deliveries, then lets the ones in flight finish: cancelling a request the receiver already has
+    /// would leave its delivery pending, to go again (the same webhook-id) after the restart.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _drained, drained); // a full fence: the count is read after it is published
+        if (Volatile.Read(ref _delivering) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await drained.Task.WaitAsync(StopGrace, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            await _abandon.CancelAsync().ConfigureAwait(false); // they stay pending and go out after the restart
+        }
+    }
+
     public override void Dispose()
     {
         _http.Dispose();
+        _abandon.Dispose();
         base.Dispose();
     }
 
@@ -115,6 +151,7 @@ public sealed partial class WebhookDispatcher(
             }
 
             _inFlight.TryAdd(head.WebhookId, 0);
+            Interlocked.Increment(ref _delivering);
             _ = DeliverAsync(head, stopping);
         }
 
@@ -137,7 +174,8 @@ public sealed partial class WebhookDispatcher(
         try
         {
             var (eventId, eventName, body) = await store.LoadEventAsync(head.Id, stopping).ConfigureAwait(false);
-            var outcome = await AttemptAsync(head, eventId, body, stopping).ConfigureAwait(false);
+            stopping.ThrowIfCancellationRequested(); // not sent yet: it waits for the restart
+            var outcome = await AttemptAsync(head, eventId, body, _abandon.Token).ConfigureAwait(false);
             await store.RecordAttemptAsync(head.Id, outcome, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             metrics.Count(outcome.Status, outcome.NextAttemptAt is not null);
             if (outcome.Status != DeliveryStatus.Delivered)
@@ -145,7 +183,7 @@ public sealed partial class WebhookDispatcher(
                 Log.AttemptFailed(logger, eventName, eventId, head.WebhookId, outcome.Error ?? "", outcome.Status == DeliveryStatus.Failed ? "given up" : $"retry at {outcome.NextAttemptAt:O}");
             }
         }
-        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
             Log.DeliveryFailed(logger, ex, head.Id); // stays pending; the next scan tries again
         }
@@ -159,10 +197,14 @@ public sealed partial class WebhookDispatcher(
             _slots!.Release();
             _inFlight.TryRemove(head.WebhookId, out _);
             signal.Notify();
+            if (Interlocked.Decrement(ref _delivering) == 0)
+            {
+                Volatile.Read(ref _drained)?.TrySetResult();
+            }
         }
     }
 
-    private async Task<AttemptOutcome> AttemptAsync(DeliveryHead head, string eventId, byte[] body, CancellationToken stopping)
+    private async Task<AttemptOutcome> AttemptAsync(DeliveryHead head, string eventId, byte[] body, CancellationToken abandoned)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, head.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -171,7 +213,7 @@ public sealed partial class WebhookDispatcher(
         request.Headers.Add("rtk-webhook-id", head.WebhookId);
         request.Headers.UserAgent.ParseAdd("Stagecast-Webhooks/1.0");
         using var timeout = new CancellationTokenSource(_options.Timeout, time);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, abandoned);
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token).ConfigureAwait(false);
@@ -184,7 +226,7 @@ public sealed partial class WebhookDispatcher(
                 _ => new AttemptOutcome(DeliveryStatus.Failed, code, $"HTTP {code}: the receiver refused the event; not retried", null),
             };
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !abandoned.IsCancellationRequested)
         {
             return Retry(head, null, $"no answer within {_options.Timeout.TotalSeconds:0.#} s", null);
         }
