@@ -125,7 +125,7 @@ public sealed partial class LivestreamApiTests(ServerFixture server) : IClassFix
     public async Task ListFiltersByCreationTime()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
-        await using var own = (await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<TimeProvider>(clock))).AsAsyncDisposable(out var fixture);
+        await using var own = (await ServerFixture.StartAsync(clock)).AsAsyncDisposable(out var fixture);
         var api = await fixture.NewTenantAsync();
         await api.CreateLivestreamAsync("old");
         clock.Advance(TimeSpan.FromSeconds(1.5));

@@ -47,6 +47,17 @@ public class ServerFixture : IAsyncLifetime
         return server;
     }
 
+    /// <summary>
+    /// Starts a server of its own on a manual clock. The API's rate limit refills on the server's clock, so on a clock
+    /// the test holds still, polling the API for a fact (more polls the more loaded the machine) would spend the burst
+    /// and be answered 429 from then on: the limit is lifted.
+    /// </summary>
+    public static Task<ServerFixture> StartAsync(TimeProvider clock, params string[] extraArgs) =>
+        StartAsync(OnManualClock(extraArgs), builder => builder.Services.AddSingleton(clock));
+
+    /// <summary>The arguments of a server on a manual clock (see <see cref="StartAsync(TimeProvider, string[])"/>).</summary>
+    protected static string[] OnManualClock(string[] extraArgs) => [.. extraArgs, "--set", "Stagecast:Api:RequestsPerSecond=1000000"];
+
     /// <summary>Shorter than the 30 s default so reconnect tests stay quick.</summary>
     public static readonly TimeSpan ReconnectWindow = TimeSpan.FromSeconds(6);
 
@@ -153,16 +164,16 @@ public class ServerFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The store contract: API-level test classes that together touch every store operation. test.sh runs them once
-/// more with <c>STAGECAST_TEST_DATABASE=postgres</c>, so both stores pass the same tests.
-/// </summary>
-/// <summary>
 /// The shared server with WebRTC listening on every address rather than --bind's loopback: Firefox ESR gathers no
 /// loopback candidates (whatever media.peerconnection.ice.loopback says) and pairs none of its own with a loopback
 /// one, so it reaches a server on this machine only over the machine's other addresses.
 /// </summary>
 public sealed class FirefoxServerFixture() : ServerFixture(["--webrtc-bind", "0.0.0.0"], null);
 
+/// <summary>
+/// The store contract: API-level test classes that together touch every store operation. test.sh runs them once
+/// more with <c>STAGECAST_TEST_DATABASE=postgres</c>, so both stores pass the same tests.
+/// </summary>
 public static class ContractSuite
 {
     public const string Trait = "Category";

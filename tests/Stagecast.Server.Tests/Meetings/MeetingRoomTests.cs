@@ -262,7 +262,7 @@ public sealed class MeetingRoomTests(MeetingRoomTests.Server server) : IClassFix
         }
 
         private Server(FakeTimeProvider clock)
-            : base([], builder => builder.Services.AddSingleton<TimeProvider>(clock)) => Clock = clock;
+            : base(OnManualClock([]), builder => builder.Services.AddSingleton<TimeProvider>(clock)) => Clock = clock;
 
         public FakeTimeProvider Clock { get; }
     }

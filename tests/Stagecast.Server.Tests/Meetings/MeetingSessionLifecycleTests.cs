@@ -21,7 +21,7 @@ public sealed class MeetingSessionLifecycleTests
     public async Task KeepAliveGraceAndParticipantMinutesFollowTheClock()
     {
         var clock = new FakeTimeProvider(Start);
-        var server = await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<TimeProvider>(clock));
+        var server = await ServerFixture.StartAsync(clock);
         await using var _ = server.AsAsyncDisposable();
         var api = await server.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();
@@ -96,7 +96,7 @@ public sealed class MeetingSessionLifecycleTests
     public async Task AStopLetsTheSocketsOfClientsThatAnswerTheCloseGoWithoutWaitingForTheClock()
     {
         var clock = new FakeTimeProvider(Start);
-        var server = await ServerFixture.StartAsync([], builder => builder.Services.AddSingleton<TimeProvider>(clock));
+        var server = await ServerFixture.StartAsync(clock);
         await using var _ = server.AsAsyncDisposable();
         var api = await server.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();
