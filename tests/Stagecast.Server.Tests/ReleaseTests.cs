@@ -12,7 +12,7 @@ namespace Stagecast.Server.Tests;
 /// (the API's and the realtime channel's JSON, Dapper's queries, options validation) and what differs without a JIT
 /// (DTLS through BouncyCastle, SRTP, the epoll transport, libsrt's P/Invoke and callback).
 /// </summary>
-[Collection(HeavyCollection.Name)]
+[Collection(ReleaseCollection.Name)]
 public sealed class ReleaseTests
 {
     [Fact]

@@ -182,13 +182,23 @@ public static class ContractSuite
 }
 
 /// <summary>
-/// Tests that load both cores for a minute or more (release build, soak, hostile clients) take turns: one of them at a
-/// time, beside the other tests.
+/// Tests that load the machine for a while (node processes by threes, hostile clients, Caddy and coturn) take turns:
+/// one of them at a time, beside the other tests.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class HeavyCollection
 {
     public const string Name = "heavy";
+}
+
+/// <summary>
+/// The release build (Native AOT, about three minutes of compiling): a lane of its own, started first
+/// (<see cref="LongestFirst"/>), so the suite is not as long as it and the heavy tests end to end.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ReleaseCollection
+{
+    public const string Name = "release";
 }
 
 /// <summary>
