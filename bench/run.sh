@@ -6,6 +6,7 @@
 #   bench/run.sh --quick    short run (about 3 minutes; figures not comparable)
 #   bench/run.sh --scenario smoke   every measurement path once, checked to work, no figure judged (under a minute; CI runs it)
 #   bench/run.sh --scenario idle    the release binary and nginx-rtmp idle, and from start to the first playlist
+# --no-build first: use the Release build already there (test.sh builds the solution before its tests).
 # Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: smoke, idle, glass, llhls, webrtc, meeting, compositor, transcode, soak, edge-cache)  --variant 0|1
 #                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme
 set -euo pipefail
@@ -23,6 +24,10 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-dotnet build src/Stagecast.Server -c Release -v quiet -nologo
-dotnet build bench/Stagecast.Bench -c Release -v quiet -nologo
+if [ "${1:-}" = "--no-build" ]; then
+  shift # test.sh has built the solution in Release, and its tests are running from those files
+else
+  dotnet build src/Stagecast.Server -c Release -v quiet -nologo
+  dotnet build bench/Stagecast.Bench -c Release -v quiet -nologo
+fi
 exec dotnet run --project bench/Stagecast.Bench -c Release --no-build -- "$@"
