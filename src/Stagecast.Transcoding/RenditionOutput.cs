@@ -36,7 +36,7 @@ internal sealed class RenditionOutput(Rendition rendition, Publisher publisher, 
 
     public DateTimeOffset Since { get; private set; } = now;
 
-    /// <summary>The time (ms, the source's timeline) of its newest video frame; long.MinValue before the first.</summary>
+    /// <summary>The time (ms, the source's timeline) of its newest video frame published; long.MinValue before the first.</summary>
     public long Newest => Interlocked.Read(ref _newest);
 
     /// <summary>A new ffmpeg starts: its frames are taken from its first keyframe, after the audio's configuration when it has audio.</summary>
@@ -66,7 +66,6 @@ internal sealed class RenditionOutput(Rendition rendition, Publisher publisher, 
         }
 
         var frame = MediaFrame.FromPooledBuffer(MediaFrameKind.Video, buffer!, 0, length, ms, 0, keyframe);
-        Interlocked.Exchange(ref _newest, Math.Max(Newest, ms));
         if (_waitsForAudio && publisher.Stream.Audio is null)
         {
             if (_held.Count < MaxHeldPictures)
@@ -79,7 +78,7 @@ internal sealed class RenditionOutput(Rendition rendition, Publisher publisher, 
         }
 
         PublishHeld();
-        publisher.Write(frame);
+        Publish(frame);
     }
 
     /// <summary>Publishes one AAC frame (its ADTS header parsed) at <paramref name="ms"/>, once the video's configuration is known.</summary>
@@ -133,8 +132,18 @@ internal sealed class RenditionOutput(Rendition rendition, Publisher publisher, 
     {
         while (_held.TryDequeue(out var frame))
         {
-            publisher.Write(frame);
+            Publish(frame);
         }
+    }
+
+    /// <summary>
+    /// Publishes a picture. Only a published one counts as the rendition's newest: one held for the audio's
+    /// configuration is not live for any reader yet.
+    /// </summary>
+    private void Publish(MediaFrame picture)
+    {
+        Interlocked.Exchange(ref _newest, Math.Max(Newest, picture.Timestamp));
+        publisher.Write(picture);
     }
 
     /// <summary>Moves to <paramref name="state"/>; caller holds the transcoder's lock.</summary>
