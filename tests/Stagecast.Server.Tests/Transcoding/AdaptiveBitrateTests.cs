@@ -63,10 +63,18 @@ public sealed partial class AdaptiveBitrateTests(ServerFixture server) : IClassF
         string directory = Directory.CreateTempSubdirectory("stagecast-abr-").FullName;
         try
         {
-            var renditions = new List<Fetched>();
+            // Every rendition's files first, while the playlists still list the segment's parts (a few seconds);
+            // ffprobe, slow on a loaded machine, after.
+            var downloads = new List<Downloaded>();
             foreach (var variant in variants)
             {
-                renditions.Add(await FetchAsync(broadcast, variant, segment.Msn, files, directory));
+                downloads.Add(await DownloadAsync(broadcast, variant, segment.Msn, files));
+            }
+
+            var renditions = new List<Fetched>();
+            foreach (var download in downloads)
+            {
+                renditions.Add(await ProbeAsync(download, files, directory));
             }
 
             Assert.Equal([(640, 360), (640, 360), (320, 180)], renditions.Select(r => r.Size));
@@ -131,10 +139,10 @@ public sealed partial class AdaptiveBitrateTests(ServerFixture server) : IClassF
     private static long PartNumber(string uri) => HlsNaming.TryParsePart(HlsNaming.SplitRendition(uri).Name, out long number) ? number : throw new FormatException(uri);
 
     /// <summary>
-    /// Fetches the same files (named as the source's) of a rendition once its playlist lists segment <paramref name="msn"/>
-    /// complete; each with its init segment in front, as a player appends them, for ffprobe.
+    /// Downloads the same files (named as the source's) of a rendition once its playlist lists segment
+    /// <paramref name="msn"/> complete, and its init segment.
     /// </summary>
-    private async Task<Fetched> FetchAsync(LadderedBroadcast broadcast, ParsedVariant variant, long msn, List<string> files, string directory)
+    private async Task<Downloaded> DownloadAsync(LadderedBroadcast broadcast, ParsedVariant variant, long msn, List<string> files)
     {
         var playlist = await Eventually.MatchAsync(() => broadcast.PlaylistAsync(variant), p => p.Segments.Any(s => s.Msn == msn && s.Uri is not null),
             $"segment {msn} of {variant.Uri}");
@@ -142,21 +150,32 @@ public sealed partial class AdaptiveBitrateTests(ServerFixture server) : IClassF
         string prefix = Path.GetFileName(variant.Uri)[..^"stream.m3u8".Length];
         Assert.Equal(files.SkipLast(1), segment.Parts.Select(p => p.Uri[prefix.Length..]));
         byte[] init = await server.Http.GetByteArrayAsync(broadcast.Url(variant, segment.Map));
-        var timings = new List<IReadOnlyList<PacketTiming>>();
-        var decodeTimes = new List<ulong>();
-        string path = "";
+        var media = new List<byte[]>();
         foreach (string file in files)
         {
-            byte[] media = await server.Http.GetByteArrayAsync(broadcast.Url(variant, prefix + file));
-            decodeTimes.Add(Box.FirstTrackDecodeTime(media));
-            path = Path.Combine(directory, prefix + file + ".mp4");
-            await File.WriteAllBytesAsync(path, [.. init, .. media]);
+            media.Add(await server.Http.GetByteArrayAsync(broadcast.Url(variant, prefix + file)));
+        }
+
+        return new Downloaded(prefix, init, media);
+    }
+
+    /// <summary>Each file with the init segment in front, as a player appends them, through ffprobe.</summary>
+    private static async Task<Fetched> ProbeAsync(Downloaded download, List<string> files, string directory)
+    {
+        var timings = new List<IReadOnlyList<PacketTiming>>();
+        string path = "";
+        for (int i = 0; i < files.Count; i++)
+        {
+            path = Path.Combine(directory, download.Prefix + files[i] + ".mp4");
+            await File.WriteAllBytesAsync(path, [.. download.Init, .. download.Media[i]]);
             timings.Add(await Ffmpeg.ProbeTimingsAsync(path, "v:0"));
         }
 
         var video = (await Ffmpeg.ProbeAsync(path)).Single(s => s.Width > 0);
-        return new Fetched((video.Width, video.Height), timings, decodeTimes);
+        return new Fetched((video.Width, video.Height), timings, [.. download.Media.Select(m => Box.FirstTrackDecodeTime(m))]);
     }
+
+    private sealed record Downloaded(string Prefix, byte[] Init, List<byte[]> Media);
 
     private sealed record Fetched((int Width, int Height) Size, List<IReadOnlyList<PacketTiming>> Timings, List<ulong> DecodeTimes);
 
