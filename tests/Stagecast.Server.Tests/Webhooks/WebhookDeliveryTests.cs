@@ -57,7 +57,9 @@ public sealed class WebhookDeliveryTests(ServerFixture server) : IClassFixture<S
         string csv = await server.Http.GetStringAsync(received[6].Json.GetProperty("chatDownloadUrl").GetString());
         Assert.Contains("hello hooks", csv);
 
-        var deliveries = (await api.GetAsync($"/webhooks/{webhookId}/deliveries")).EnsureOk();
+        // The receiver has the last event before the server has its answer recorded: wait for the record.
+        var deliveries = await api.WaitForAsync($"/webhooks/{webhookId}/deliveries",
+            r => r.Body.TryGetProperty("data", out var data) && data.EnumerateArray().All(d => d.GetProperty("status").GetString() == "delivered"));
         Assert.Equal(7, deliveries.Body.GetProperty("paging").GetProperty("total_count").GetInt64());
         Assert.All(deliveries.Data.EnumerateArray(), d => Assert.Equal(("delivered", 1L, 200), (d.GetProperty("status").GetString(),
             d.GetProperty("attempts").GetInt64(), d.GetProperty("last_response_code").GetInt32())));
