@@ -53,9 +53,8 @@ public sealed partial class WebhookDispatcher(
     private SemaphoreSlim? _slots;
     private DateTimeOffset _nextPurge;
 
-    // The attempts in flight, which a stop lets finish (for up to StopGrace) before it abandons them.
+    // A stop lets the deliveries in flight (_inFlight) finish, for up to StopGrace, before it abandons them.
     private readonly CancellationTokenSource _abandon = new();
-    private int _delivering;
     private TaskCompletionSource? _drained;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -90,8 +89,8 @@ public sealed partial class WebhookDispatcher(
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Interlocked.Exchange(ref _drained, drained); // a full fence: the count is read after it is published
-        if (Volatile.Read(ref _delivering) == 0)
+        Interlocked.Exchange(ref _drained, drained); // a full fence: _inFlight is read after it is published
+        if (_inFlight.IsEmpty)
         {
             return;
         }
@@ -151,7 +150,6 @@ public sealed partial class WebhookDispatcher(
             }
 
             _inFlight.TryAdd(head.WebhookId, 0);
-            Interlocked.Increment(ref _delivering);
             _ = DeliverAsync(head, stopping);
         }
 
@@ -197,7 +195,7 @@ public sealed partial class WebhookDispatcher(
             _slots!.Release();
             _inFlight.TryRemove(head.WebhookId, out _);
             signal.Notify();
-            if (Interlocked.Decrement(ref _delivering) == 0)
+            if (_inFlight.IsEmpty)
             {
                 Volatile.Read(ref _drained)?.TrySetResult();
             }
