@@ -111,12 +111,6 @@ public sealed class RealtimeConnection
         _outbox.Writer.TryComplete();
     }
 
-    private ReadOnlyMemory<byte>? ReadingEnded()
-    {
-        _readingEnded.TrySetResult();
-        return null;
-    }
-
     public void Abort()
     {
         Interlocked.Exchange(ref _closing, 1);
@@ -130,13 +124,24 @@ public sealed class RealtimeConnection
     /// </summary>
     public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
     {
+        var message = await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+        if (message is null)
+        {
+            _readingEnded.TrySetResult(); // the client's close answered, or the socket failed: the send loop may end
+        }
+
+        return message;
+    }
+
+    private async Task<ReadOnlyMemory<byte>?> ReceiveMessageAsync(CancellationToken cancellationToken)
+    {
         int length = 0;
         while (true)
         {
             if (length == _received.Length)
             {
                 Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {_options.MaxMessageBytes} bytes");
-                return ReadingEnded();
+                return null;
             }
 
             ValueWebSocketReceiveResult result;
@@ -146,7 +151,7 @@ public sealed class RealtimeConnection
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
             {
-                return ReadingEnded();
+                return null;
             }
 
             if (result.MessageType == WebSocketMessageType.Close)
@@ -154,13 +159,13 @@ public sealed class RealtimeConnection
                 // Answered with the client's own code, as RFC 6455 (5.5.1) suggests: RealtimeKit's client reconnects
                 // after a close whose code is not 1000, and reads the code of this answer.
                 Close(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, _socket.CloseStatusDescription ?? "");
-                return ReadingEnded();
+                return null;
             }
 
             if (result.MessageType == WebSocketMessageType.Binary && _type == WebSocketMessageType.Text)
             {
                 Close(WebSocketCloseStatus.InvalidMessageType, "messages are JSON text");
-                return ReadingEnded();
+                return null;
             }
 
             length += result.Count;
