@@ -160,7 +160,7 @@ public sealed class FirstDayTests
         await api.WaitForStatusAsync(livestream.Id, "LIVE");
         // The second broadcast's start line (it waits for the tracks); the first broadcast had one too.
         await Eventually.TrueAsync(() => System.Text.RegularExpressions.Regex.Count(server.Output, "is live:") >= 2, "the start line of the second broadcast");
-        server.Process.Interrupt();
+        await server.Process.InterruptAsync();
         Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
 
         string log = server.Output;

@@ -107,7 +107,7 @@ public sealed partial class ProcessTests
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60));
         await api.WaitForStatusAsync(livestream.Id, "LIVE");
 
-        server.Process.Interrupt();
+        await server.Process.InterruptAsync();
         Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15)); // the publisher was disconnected
 
@@ -143,7 +143,7 @@ public sealed partial class ProcessTests
         string livestream = (await api.PostAsync($"/meetings/{meeting}/livestreams")).EnsureOk().Data.GetProperty("id").GetString()!;
         await api.WaitForStatusAsync(livestream, "LIVE");
 
-        server.Process.Interrupt();
+        await server.Process.InterruptAsync();
         Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("Stagecast is shutting down: ending 1 live stream, 1 meeting with 2 participants", server.Output);
         Assert.DoesNotContain("to reconnect", server.Output); // a participant's track going away at shutdown is not a dropped publisher
@@ -166,7 +166,7 @@ public sealed partial class ProcessTests
             d => d.GetProperty("session") is { ValueKind: System.Text.Json.JsonValueKind.Object } session && session.GetProperty("ingest_seconds").GetInt64() >= 4,
             "4 s of media");
 
-        System.Diagnostics.Process.Start("kill", ["-9", server.Process.Id.ToString()])!.WaitForExit();
+        await ExternalProcess.SignalAsync(server.Process.Id, "KILL");
         await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
         await using var again = await ServerProcess.StartAsync(server.DataDir);

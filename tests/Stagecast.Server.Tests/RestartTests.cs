@@ -35,7 +35,7 @@ public sealed class RestartTests
             string sessionId = (await api.WaitForStatusAsync(streamed.Id, "IDLE")).GetProperty("session").GetProperty("id").GetString()!;
             await Eventually.TrueAsync(() => SessionEndWritten(dataDir, sessionId), "the session's end in the database");
             before = await SnapshotAsync(api, streamed.Id);
-            server.Process.Interrupt();
+            await server.Process.InterruptAsync();
             await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));
         }
 

@@ -50,7 +50,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// Starts <paramref name="fileName"/> through env(1), which gives it SIGINT's default handling first: a test run
     /// started in the background by a script (<c>./test.sh &gt; log &amp;</c> in a shell without job control) ignores
     /// SIGINT, its children inherit that, and .NET keeps an inherited ignore, so a server started from it never saw
-    /// <see cref="Interrupt"/>. Ctrl-C, which that stands for, reaches a program in the foreground of a terminal, where
+    /// <see cref="InterruptAsync"/>. Ctrl-C, which that stands for, reaches a program in the foreground of a terminal, where
     /// SIGINT is never ignored.
     /// </summary>
     public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
@@ -110,7 +110,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGINT, as Ctrl-C does.</summary>
-    public void Interrupt() => Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+    public Task InterruptAsync() => SignalAsync(_process.Id, "INT");
 
     /// <summary>Sends <paramref name="signal"/> (<c>STOP</c>, <c>CONT</c>, <c>KILL</c>...) to any process, as kill(1) does; throws when it cannot.</summary>
     public static async Task SignalAsync(int pid, string signal)

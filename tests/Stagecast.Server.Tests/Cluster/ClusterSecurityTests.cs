@@ -148,7 +148,7 @@ public sealed class ClusterSecurityTests : IAsyncLifetime
             // Stopped cleanly, so every line they logged is written out.
             foreach (var node in _nodes.Values)
             {
-                node.Process.Interrupt();
+                await node.Process.InterruptAsync();
                 Assert.Equal(0, await node.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             }
 

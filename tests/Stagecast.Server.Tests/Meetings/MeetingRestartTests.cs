@@ -41,7 +41,7 @@ public sealed class MeetingRestartTests
             await frozenSocket.SendAsync("""{"type":"join"}"""u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
             await a.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("custom_participant_id").GetString() == "frozen");
 
-            server.Process.Interrupt(); // a clean stop ends the session and tells the peers why
+            await server.Process.InterruptAsync(); // a clean stop ends the session and tells the peers why
             Assert.Equal("the server shut down", (await a.WaitForEventAsync("kicked")).GetProperty("reason").GetString());
             await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(15));
             await a.DisposeAsync();

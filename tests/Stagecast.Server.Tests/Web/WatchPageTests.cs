@@ -41,7 +41,7 @@ public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerF
         }
         finally
         {
-            publisher.Interrupt(); // ffmpeg unpublishes: the stream ends now
+            await publisher.InterruptAsync(); // ffmpeg unpublishes: the stream ends now
             await publisher.WaitForExitAsync(TimeSpan.FromSeconds(15));
             await publisher.DisposeAsync();
         }

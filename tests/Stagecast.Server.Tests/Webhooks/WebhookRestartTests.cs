@@ -83,7 +83,7 @@ public sealed class WebhookRestartTests
 
             // The stop begins with the delivery in flight; the receiver answers once the stop is under way (it would
             // have reached the dispatcher well before the server could exit on its own).
-            server.Process.Interrupt();
+            await server.Process.InterruptAsync();
             await Eventually.TrueAsync(() => server.Process.StandardOutput.Contains("Stagecast is shutting down", StringComparison.Ordinal), "the stop to begin");
             var exited = server.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
             await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(2)));
@@ -138,7 +138,7 @@ public sealed class WebhookRestartTests
                 $"{credentials.GetProperty("ingestion_server").GetString()}/{credentials.GetProperty("stream_key").GetString()}", Ffmpeg.AudioVideo(60, "320x180"));
             await receiver.WaitForAsync(r => r.Any(e => e.Event == "livestreaming.statusUpdate"), TimeSpan.FromSeconds(20));
 
-            server.Process.Interrupt(); // the restart, mid-meeting and mid-broadcast
+            await server.Process.InterruptAsync(); // the restart, mid-meeting and mid-broadcast
             await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(20));
             await client.DisposeAsync();
         }
