@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Stagecast.Testing;
 
 namespace Stagecast.Bench;
 
@@ -23,9 +24,9 @@ public abstract class BenchServer : IAsyncDisposable
 
     public abstract string Name { get; }
 
-    public int HttpPort { get; } = FreePort();
+    public int HttpPort { get; } = FreePorts.Next();
 
-    public int RtmpPort { get; } = FreePort();
+    public int RtmpPort { get; } = FreePorts.Next();
 
     public int Pid => Process!.Id;
 
@@ -103,13 +104,6 @@ public abstract class BenchServer : IAsyncDisposable
             }
         }
     }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>
@@ -129,7 +123,7 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
     private string Api => $"http://127.0.0.1:{HttpPort}/client/v4/accounts/bench/realtime/kit/bench";
 
     /// <summary>Port of the metrics listener (never the public HTTP port).</summary>
-    public int MetricsPort { get; } = FreePort();
+    public int MetricsPort { get; } = FreePorts.Next();
 
     public string MetricsUrl => $"http://127.0.0.1:{MetricsPort}/metrics";
 
