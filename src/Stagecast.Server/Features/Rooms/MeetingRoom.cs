@@ -207,15 +207,18 @@ public sealed partial class MeetingRoom
         peer.GraceTimer?.Dispose();
         RebuildSnapshot();
         NotifyPeerLeft(peer);
+
+        // The keep-alive counts from the moment the room is seen empty, not from when the store has written the leave (its
+        // callback waits for the lock, so it cannot run before this ends).
+        if (_peers.Count == 0 && _session is not null && !_closed)
+        {
+            _keepAlive = _time.CreateTimer(_ => _ = KeepAliveExpiredAsync(), null, TimeSpan.FromSeconds(Meeting.SessionKeepAliveTimeInSecs), Timeout.InfiniteTimeSpan);
+        }
+
         await _store.EndPeerAsync(peer.Id, leftAt, [_events.ParticipantLeft(_meeting, _session!, SessionPeerOf(peer, leftAt))], CancellationToken.None).ConfigureAwait(false);
         if (!peer.Hidden)
         {
             Publish(new PeerLeft(peer, reason));
-        }
-
-        if (_peers.Count == 0 && _session is not null && !_closed)
-        {
-            _keepAlive = _time.CreateTimer(_ => _ = KeepAliveExpiredAsync(), null, TimeSpan.FromSeconds(Meeting.SessionKeepAliveTimeInSecs), Timeout.InfiniteTimeSpan);
         }
     }
 
