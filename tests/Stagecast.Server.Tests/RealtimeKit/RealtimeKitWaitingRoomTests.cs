@@ -8,7 +8,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// <summary>
 /// The waiting room and kicks across the two front ends: a participant on RealtimeKit's unmodified SDK waits until a
 /// host on Stagecast's JSON channel lets it in (or does not), and the API's kick reaches it as RealtimeKit's kick.
-/// Its preset is an off-stage LIVESTREAM one, so no media is involved.
+/// The host is on Stagecast's JSON channel in one test and on the SDK itself in the other.
 /// </summary>
 public sealed class RealtimeKitWaitingRoomTests
 {
@@ -57,5 +57,45 @@ public sealed class RealtimeKitWaitingRoomTests
         (await api.PostAsync($"/meetings/{meeting}/active-session/kick", JsonSerializer.Serialize(new { participant_ids = new[] { guest.Id } }))).EnsureOk();
         await page.WaitForStateAsync(s => s.Self.RoomState == "kicked", "the guest kicked");
         await channel.WaitForEventAsync("peer_left", m => m.GetProperty("user_id").GetString() == guest.Id);
+    }
+
+    [Fact]
+    public async Task AnSdkHostLetsOneGuestInTurnsAnotherAwayAndKicksTheFirst()
+    {
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
+        {
+            name = "lobby_guest",
+            config = new { view_type = "GROUP_CALL" },
+            permissions = new { waiting_room_type = "ON_PRIVILEGED_USER_ENTRY" },
+        }))).EnsureOk();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", name: "Hana");
+        var guest = await api.AddParticipantAsync(meeting, "guest", "lobby_guest", name: "Gus");
+        var stranger = await api.AddParticipantAsync(meeting, "stranger", "lobby_guest", name: "Sly");
+        var hostPage = await browser.JoinAsync(host.Token, media: false);
+        await hostPage.WaitForStateAsync(s => s.Self.RoomState == "joined", "the host in");
+
+        // The host's SDK lists the guest as waiting (room event 33) and lets it in by its request's id.
+        var guestPage = await browser.JoinAsync(guest.Token, media: false);
+        await guestPage.WaitForStateAsync(s => s.Self.RoomState == "waitlisted", "the guest waiting");
+        var waiter = (await hostPage.WaitForStateAsync(s => s.Waitlisted.Any(w => w.Name == "Gus"), "the host to see Gus waiting")).Waitlisted.Single();
+        await hostPage.AcceptWaitingAsync(waiter.Id);
+        await guestPage.WaitForStateAsync(s => s.Self.RoomState == "joined" && s.Participants.Any(p => p.UserId == host.Id), "the guest let in, seeing the host");
+        var joined = await hostPage.WaitForStateAsync(s => s.Waitlisted.Count == 0 && s.Participants.Any(p => p.UserId == guest.Id), "the host to see Gus joined");
+
+        // The stranger is turned away.
+        var strangerPage = await browser.JoinAsync(stranger.Token, media: false);
+        var request = (await hostPage.WaitForStateAsync(s => s.Waitlisted.Any(w => w.Name == "Sly"), "the host to see Sly waiting")).Waitlisted.Single();
+        await hostPage.DenyWaitingAsync(request.Id);
+        await strangerPage.WaitForStateAsync(s => s.Self.RoomState == "rejected", "the stranger turned away");
+        await hostPage.WaitForStateAsync(s => s.Waitlisted.Count == 0, "the waiting list empty again");
+        Assert.DoesNotContain((await hostPage.StateAsync()).Participants, p => p.UserId == stranger.Id);
+
+        // The host kicks the guest: the guest's SDK says so, and the host sees it leave.
+        await hostPage.KickAsync(joined.Participants.Single(p => p.UserId == guest.Id).Id);
+        await guestPage.WaitForStateAsync(s => s.Self.RoomState == "kicked", "the guest kicked");
+        await hostPage.WaitForStateAsync(s => s.Participants.All(p => p.UserId != guest.Id), "the host to see Gus gone");
     }
 }
