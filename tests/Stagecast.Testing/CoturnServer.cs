@@ -29,19 +29,23 @@ public sealed class CoturnServer : IAsyncDisposable
 
     public string Log => _process.StandardOutput + _process.StandardError;
 
-    public static async Task<CoturnServer> StartAsync()
+    /// <summary>
+    /// Starts coturn on a free port with a new secret, or on <paramref name="port"/> with <paramref name="secret"/>: a
+    /// TURN server come back after a crash, with none of the allocations the one before had.
+    /// </summary>
+    public static async Task<CoturnServer> StartAsync(int? port = null, string? secret = null)
     {
-        int port = FreePorts.Next();
-        string secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        port ??= FreePorts.Next();
+        secret ??= Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         string directory = Directory.CreateTempSubdirectory("stagecast-coturn-").FullName;
         var process = ExternalProcess.Start("turnserver",
         [
-            "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port.ToString(CultureInfo.InvariantCulture)}",
+            "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port.Value.ToString(CultureInfo.InvariantCulture)}",
             "--use-auth-secret", $"--static-auth-secret={secret}", $"--realm={Realm}", "--allow-loopback-peers", "--fingerprint",
             "--no-cli", "--no-tls", "--no-dtls", "--no-tcp-relay", "--log-file=stdout", "--simple-log", "--verbose",
             $"--pidfile={Path.Combine(directory, "turnserver.pid")}", $"--userdb={Path.Combine(directory, "turndb")}",
         ]);
-        var server = new CoturnServer(process, directory, port, secret);
+        var server = new CoturnServer(process, directory, port.Value, secret);
         try
         {
             // Its relay ports are set up after the listeners open; only then are allocations answered.

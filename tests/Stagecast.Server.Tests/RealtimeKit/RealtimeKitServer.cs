@@ -29,10 +29,10 @@ public sealed class RealtimeKitServer : IAsyncDisposable
     /// <summary>The server's certificate, for clients other than the browser (the JSON channel's).</summary>
     public TestCertificate Certificate => _tls.Certificate;
 
-    public static async Task<RealtimeKitServer> StartAsync()
+    public static async Task<RealtimeKitServer> StartAsync(params string[] more)
     {
         var tls = new TlsFiles(RealtimeKitBrowser.Domain);
-        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
+        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, .. more]);
         var api = await server.NewTenantAsync();
         var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate);
         return new RealtimeKitServer(tls, server, api, browser);

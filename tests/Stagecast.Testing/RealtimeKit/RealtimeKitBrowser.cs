@@ -56,16 +56,19 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
         return new RealtimeKitBrowser(browser, httpsPort);
     }
 
-    /// <summary>Opens the app page with SDK <paramref name="sdkVersion"/> (one of <see cref="SdkVersions"/>), not yet initialised.</summary>
-    public Task<RealtimeKitPage> OpenAsync(string sdkVersion = "2.0.2") =>
+    /// <summary>
+    /// Opens the app page with SDK <paramref name="sdkVersion"/> (one of <see cref="SdkVersions"/>), not yet initialised;
+    /// with <paramref name="relayOnly"/>, its connections may use relayed candidates only (through TURN).
+    /// </summary>
+    public Task<RealtimeKitPage> OpenAsync(string sdkVersion = "2.0.2", bool relayOnly = false) =>
         SdkVersions.ContainsKey(sdkVersion)
-            ? RealtimeKitPage.OpenAsync(Browser, sdkVersion)
+            ? RealtimeKitPage.OpenAsync(Browser, sdkVersion, relayOnly)
             : throw new ArgumentException($"SDK {sdkVersion} is not installed; there are {string.Join(", ", SdkVersions.Keys)}", nameof(sdkVersion));
 
     /// <summary>An app page whose client is initialised with <paramref name="authToken"/> and joined (with camera and microphone when <paramref name="media"/>).</summary>
-    public async Task<RealtimeKitPage> JoinAsync(string authToken, bool media = true, string sdkVersion = "2.0.2")
+    public async Task<RealtimeKitPage> JoinAsync(string authToken, bool media = true, string sdkVersion = "2.0.2", bool relayOnly = false)
     {
-        var page = await OpenAsync(sdkVersion);
+        var page = await OpenAsync(sdkVersion, relayOnly);
         await page.InitAsync(authToken, BaseUri, media);
         await page.JoinAsync();
         return page;

@@ -32,10 +32,10 @@ public sealed class RealtimeKitPage
     /// <summary>The WebSocket frames the page sent and received so far, in order.</summary>
     public IReadOnlyList<SocketFrame> Frames => [.. _frames];
 
-    internal static async Task<RealtimeKitPage> OpenAsync(Browser browser, string sdkVersion)
+    internal static async Task<RealtimeKitPage> OpenAsync(Browser browser, string sdkVersion, bool relayOnly)
     {
         var page = new RealtimeKitPage();
-        page.Page = await browser.OpenAsync($"app.html?sdk={sdkVersion}", page.Record);
+        page.Page = await browser.OpenAsync($"app.html?sdk={sdkVersion}{(relayOnly ? "&relay=1" : "")}", page.Record);
         return page;
     }
 
@@ -83,6 +83,9 @@ public sealed class RealtimeKitPage
 
     /// <summary>A host removes a joined participant (its peer id, <see cref="RtkParticipant.Id"/>).</summary>
     public Task KickAsync(string participantId) => CallAsync("kick", participantId);
+
+    /// <summary>The candidate type (host, srflx, relay) of the selected pair of each of the SDK's connected connections.</summary>
+    public Task<IReadOnlyList<string>> SelectedCandidateTypesAsync() => CallAsync<IReadOnlyList<string>>("selectedCandidateTypes");
 
     /// <summary>Loads the UI kit's module (served as ES modules) until &lt;rtk-meeting&gt; is defined.</summary>
     public Task LoadUiKitAsync() => CallAsync("loadUiKit");
