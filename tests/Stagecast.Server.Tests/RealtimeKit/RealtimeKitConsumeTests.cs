@@ -12,7 +12,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Two peers on RealtimeKit's unmodified web SDK, in Chromium with fake devices, in one GROUP_CALL: each consumes the
 /// other's microphone and camera over its receive transport (offers of the server's, answered by the SDK) and decodes
 /// the video; one turning its camera off is seen by the other. A peer publishing over meeting WHIP (the meeting page,
-/// stagecast.js) is consumed the same way, whether the SDK peer was there before it published or joined after.
+/// stagecast.js) is consumed the same way, whether the SDK peer was there before it published or joined after. Peers on
+/// the SDK's 1.5.1 and 2.0.2 share a call.
 /// </summary>
 public sealed class RealtimeKitConsumeTests
 {
@@ -80,6 +81,23 @@ public sealed class RealtimeKitConsumeTests
             await page.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == carl.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
                 $"{name} decoding Carl's video, his audio live", TimeSpan.FromSeconds(60));
         }
+    }
+
+    [Fact]
+    public async Task PeersOnTheSdks151And202SeeAndHearEachOther()
+    {
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+
+        var adaPage = await browser.JoinAsync(ada.Token, sdkVersion: "1.5.1");
+        var bobPage = await browser.JoinAsync(bob.Token);
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
+            "Bob (2.0.2) decoding the video of Ada (1.5.1), her audio live", TimeSpan.FromSeconds(60));
+        await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
+            "Ada (1.5.1) decoding Bob's video, his audio live", TimeSpan.FromSeconds(60));
     }
 
     [Fact]
