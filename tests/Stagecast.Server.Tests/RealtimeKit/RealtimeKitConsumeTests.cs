@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.RealtimeKit;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
@@ -98,6 +99,28 @@ public sealed class RealtimeKitConsumeTests
             "Bob (2.0.2) decoding the video of Ada (1.5.1), her audio live", TimeSpan.FromSeconds(60));
         await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),
             "Ada (1.5.1) decoding Bob's video, his audio live", TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task TheActiveSpeakerIsThePeerWhoseMicrophoneSounds()
+    {
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+
+        // Ada's microphone plays a tone (its levels ride in her RTP, RFC 6464); Bob has none. The room's speaker reaches
+        // each SDK as media.selectedPeerDiff, which makes it meeting.participants.lastActiveSpeaker; Bob, who joins after
+        // she became the speaker, is told at his selfJoinComplete.
+        var adaPage = await browser.JoinAsync(ada.Token, tone: true);
+        await adaPage.WaitForStateAsync(s => s.ActiveSpeaker == s.Self.Id, "Ada the active speaker for herself, under her own peer id");
+        var room = rtk.Server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
+        Assert.Equal(room.Peers.Single().Id, room.ActiveSpeaker);
+        var bobPage = await browser.JoinAsync(bob.Token, media: false);
+        var seen = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.AudioLive), "Bob hearing Ada", TimeSpan.FromSeconds(60));
+        string adaAsBobSeesHer = seen.Participants.Single().Id;
+        await bobPage.WaitForStateAsync(s => s.ActiveSpeaker == adaAsBobSeesHer, "Ada the active speaker for Bob");
     }
 
     [Fact]

@@ -58,17 +58,18 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
 
     /// <summary>
     /// Opens the app page with SDK <paramref name="sdkVersion"/> (one of <see cref="SdkVersions"/>), not yet initialised;
-    /// with <paramref name="relayOnly"/>, its connections may use relayed candidates only (through TURN).
+    /// with <paramref name="relayOnly"/>, its connections may use relayed candidates only (through TURN); with
+    /// <paramref name="tone"/>, its microphone plays a steady tone (the fake device's beeps are too short to speak).
     /// </summary>
-    public Task<RealtimeKitPage> OpenAsync(string sdkVersion = "2.0.2", bool relayOnly = false) =>
+    public Task<RealtimeKitPage> OpenAsync(string sdkVersion = "2.0.2", bool relayOnly = false, bool tone = false) =>
         SdkVersions.ContainsKey(sdkVersion)
-            ? RealtimeKitPage.OpenAsync(Browser, sdkVersion, relayOnly)
+            ? RealtimeKitPage.OpenAsync(Browser, sdkVersion, relayOnly, tone)
             : throw new ArgumentException($"SDK {sdkVersion} is not installed; there are {string.Join(", ", SdkVersions.Keys)}", nameof(sdkVersion));
 
     /// <summary>An app page whose client is initialised with <paramref name="authToken"/> and joined (with camera and microphone when <paramref name="media"/>).</summary>
-    public async Task<RealtimeKitPage> JoinAsync(string authToken, bool media = true, string sdkVersion = "2.0.2", bool relayOnly = false)
+    public async Task<RealtimeKitPage> JoinAsync(string authToken, bool media = true, string sdkVersion = "2.0.2", bool relayOnly = false, bool tone = false)
     {
-        var page = await OpenAsync(sdkVersion, relayOnly);
+        var page = await OpenAsync(sdkVersion, relayOnly, tone);
         await page.InitAsync(authToken, BaseUri, media);
         await page.JoinAsync();
         return page;

@@ -32,10 +32,10 @@ public sealed class RealtimeKitPage
     /// <summary>The WebSocket frames the page sent and received so far, in order.</summary>
     public IReadOnlyList<SocketFrame> Frames => [.. _frames];
 
-    internal static async Task<RealtimeKitPage> OpenAsync(Browser browser, string sdkVersion, bool relayOnly)
+    internal static async Task<RealtimeKitPage> OpenAsync(Browser browser, string sdkVersion, bool relayOnly, bool tone)
     {
         var page = new RealtimeKitPage();
-        page.Page = await browser.OpenAsync($"app.html?sdk={sdkVersion}{(relayOnly ? "&relay=1" : "")}", page.Record);
+        page.Page = await browser.OpenAsync($"app.html?sdk={sdkVersion}{(relayOnly ? "&relay=1" : "")}{(tone ? "&tone=1" : "")}", page.Record);
         return page;
     }
 

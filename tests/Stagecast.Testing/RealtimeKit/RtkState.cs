@@ -3,11 +3,15 @@ namespace Stagecast.Testing.RealtimeKit;
 // What the app page reads of its client through the SDK's public API (app.html's state() and uiKit()): one snapshot
 // and the records it is made of, kept together as the one shape the page answers in.
 
-/// <summary>A snapshot of one client: itself, who is in the meeting and waiting, chat, polls, livestream (LIVESTREAM view type only) and recording.</summary>
+/// <summary>
+/// A snapshot of one client: itself, who is in the meeting and waiting, who spoke last (a peer id: meeting.participants.lastActiveSpeaker),
+/// chat, polls, livestream (LIVESTREAM view type only) and recording.
+/// </summary>
 public sealed record RtkState(
     RtkSelf Self,
     IReadOnlyList<RtkParticipant> Participants,
     IReadOnlyList<RtkWaiter> Waitlisted,
+    string? ActiveSpeaker,
     IReadOnlyList<RtkChatMessage> Chat,
     IReadOnlyList<RtkPoll> Polls,
     RtkLivestream? Livestream,

@@ -87,8 +87,15 @@ public sealed partial class MeetingRoom
         }
     }
 
+    /// <summary>Who spoke last, as meeting media last said: for clients joining after it changed (it may have left since).</summary>
+    public string? ActiveSpeaker => Volatile.Read(ref _activeSpeaker);
+
     /// <summary>Who speaks now (meeting media follows the audio levels).</summary>
-    public void SetActiveSpeaker(string peerId) => Publish(new ActiveSpeakerChanged(peerId));
+    public void SetActiveSpeaker(string peerId)
+    {
+        Volatile.Write(ref _activeSpeaker, peerId);
+        Publish(new ActiveSpeakerChanged(peerId));
+    }
 
     /// <summary>
     /// A host (a peer with <c>accept_waiting_requests</c>) lets a waiting participant in, or not; the waiter learns it

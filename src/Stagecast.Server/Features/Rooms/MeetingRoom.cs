@@ -36,6 +36,7 @@ public sealed partial class MeetingRoom
     private bool _closed;
     private long _maxConcurrent;
     private bool _hasChat;
+    private string? _activeSpeaker;
 
     internal MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, RoomServices services)
     {

@@ -109,6 +109,13 @@ public sealed partial class RealtimeKitClient(
             {
                 connection.TrySend(SocketFrameWriter.Reply(message, payload));
             }
+
+            // A client that joined media after the speaker last changed learns who it is, as if it had just changed.
+            if (message.Event == Events.Media.SelfJoinComplete && (_room, _peer) is ({ } room, { } peer)
+                && room.ActiveSpeaker is { } speaker && room.Peers.Any(p => p.Id == speaker))
+            {
+                Notify(peer, new ActiveSpeakerChanged(speaker));
+            }
         }
         catch (Exception ex) when (ex is DomainException or ApiException or RealtimeKitProtocolException)
         {

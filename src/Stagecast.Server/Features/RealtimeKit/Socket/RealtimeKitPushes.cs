@@ -49,6 +49,11 @@ public static class RealtimeKitPushes
                     RecordingType = recording.Recording.Tracks is null ? RecordingType.Composite : RecordingType.Track,
                 });
                 break;
+            case ActiveSpeakerChanged speaker:
+                // The speaker first among the selected peers: the client makes it meeting.participants.lastActiveSpeaker.
+                var entry = new SelectedPeersDiffEntry { PeerId = speaker.PeerId == self.Id ? views.IdOf(self) : speaker.PeerId, Priority = 1 };
+                yield return (Events.Media.SelectedPeerDiff, new SelectedPeersDiffResponse { Entries = { entry } });
+                break;
             case ViewerCountChanged viewers:
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
