@@ -26,18 +26,8 @@ public sealed class RealtimeKitTurnTests : IAsyncLifetime
     [Fact]
     public async Task TwoSdkPeersAllowedOnlyRelayedCandidatesSeeEachOtherThroughCoturn()
     {
-        await using var rtk = await RealtimeKitServer.StartAsync("--turn-url", _turn.Url, "--turn-secret", _turn.Secret);
-        var (api, browser) = (rtk.Api, rtk.Browser);
-        string meeting = await api.CreateMeetingAsync();
-        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
-        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
-
-        var adaPage = await browser.JoinAsync(ada.Token, relayOnly: true);
-        var bobPage = await browser.JoinAsync(bob.Token, relayOnly: true);
-        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.AudioLive && p.FramesDecoded > 30),
-            "Bob decoding Ada's video through TURN", TimeSpan.FromSeconds(60));
-        await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.AudioLive && p.FramesDecoded > 30),
-            "Ada decoding Bob's video through TURN", TimeSpan.FromSeconds(60));
+        var (rtk, adaPage, bobPage, _, _) = await StartRelayedCallAsync();
+        await using var _ = rtk;
 
         // Each peer's connections (its send and receive transports at least) are connected over relayed candidates, through
         // allocations of coturn's.
@@ -53,17 +43,8 @@ public sealed class RealtimeKitTurnTests : IAsyncLifetime
     [Fact]
     public async Task WhenTheRelayedPathFailsTheSdkRebuildsItsTransportsAndTheCallGoesOn()
     {
-        await using var rtk = await RealtimeKitServer.StartAsync("--turn-url", _turn.Url, "--turn-secret", _turn.Secret);
-        var (api, browser) = (rtk.Api, rtk.Browser);
-        string meeting = await api.CreateMeetingAsync();
-        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
-        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
-        var adaPage = await browser.JoinAsync(ada.Token, relayOnly: true);
-        var bobPage = await browser.JoinAsync(bob.Token, relayOnly: true);
-        var bobSaw = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30),
-            "Bob decoding Ada's video through TURN", TimeSpan.FromSeconds(60));
-        var adaSaw = await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.FramesDecoded > 30),
-            "Ada decoding Bob's video through TURN", TimeSpan.FromSeconds(60));
+        var (rtk, adaPage, bobPage, adaSaw, bobSaw) = await StartRelayedCallAsync();
+        await using var _ = rtk;
         var transport = rtk.Server.App.Services.GetRequiredService<WebRtcTransport>();
         var before = transport.Sessions.ToList();
         int transports = Sent(adaPage, RealtimeKitEvents.Media.CreateWebRtcTransport) + Sent(bobPage, RealtimeKitEvents.Media.CreateWebRtcTransport);
@@ -75,9 +56,9 @@ public sealed class RealtimeKitTurnTests : IAsyncLifetime
         _turn = await CoturnServer.StartAsync(port, secret);
 
         long bobDecoded = bobSaw.Participants.Single().FramesDecoded, adaDecoded = adaSaw.Participants.Single().FramesDecoded;
-        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > bobDecoded + 30),
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == adaSaw.Self.UserId && p.FramesDecoded > bobDecoded + 30),
             "Bob decoding Ada's video again", TimeSpan.FromSeconds(90));
-        await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.FramesDecoded > adaDecoded + 30),
+        await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bobSaw.Self.UserId && p.FramesDecoded > adaDecoded + 30),
             "Ada decoding Bob's video again", TimeSpan.FromSeconds(90));
 
         // The server closed the transports the new ones replaced: it holds a send and a receive transport per peer.
@@ -87,6 +68,26 @@ public sealed class RealtimeKitTurnTests : IAsyncLifetime
         Assert.True(Sent(adaPage, RealtimeKitEvents.Media.CreateWebRtcTransport) + Sent(bobPage, RealtimeKitEvents.Media.CreateWebRtcTransport) >= transports + 4,
             "each peer made new send and receive transports");
         Assert.Contains("incoming packet ALLOCATE processed, success", _turn.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A server whose /iceservers names coturn, and Ada and Bob on the SDK allowed relayed candidates only, each decoding
+    /// the other's video with the other's audio live; with what each saw then.
+    /// </summary>
+    private async Task<(RealtimeKitServer Rtk, RealtimeKitPage Ada, RealtimeKitPage Bob, RtkState AdaSaw, RtkState BobSaw)> StartRelayedCallAsync()
+    {
+        var rtk = await RealtimeKitServer.StartAsync("--turn-url", _turn.Url, "--turn-secret", _turn.Secret);
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+        var adaPage = await browser.JoinAsync(ada.Token, relayOnly: true);
+        var bobPage = await browser.JoinAsync(bob.Token, relayOnly: true);
+        var bobSaw = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.AudioLive && p.FramesDecoded > 30),
+            "Bob decoding Ada's video through TURN", TimeSpan.FromSeconds(60));
+        var adaSaw = await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.AudioLive && p.FramesDecoded > 30),
+            "Ada decoding Bob's video through TURN", TimeSpan.FromSeconds(60));
+        return (rtk, adaPage, bobPage, adaSaw, bobSaw);
     }
 
     private static int Sent(RealtimeKitPage page, uint @event) =>
