@@ -81,14 +81,12 @@ public sealed class WebhookRestartTests
             await using var _ = client;
             await receiver.WaitForAsync(r => r.Count == 1); // the receiver has meeting.started and has not answered
 
-            // The stop begins with the delivery in flight; the receiver answers once the stop is under way (it would
-            // have reached the dispatcher well before the server could exit on its own).
+            // The stop begins with the delivery in flight; the receiver answers once the dispatcher waits for it.
             await server.Process.InterruptAsync();
-            await Eventually.TrueAsync(() => server.Process.StandardOutput.Contains("Stagecast is shutting down", StringComparison.Ordinal), "the stop to begin");
-            var exited = server.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(2)));
+            await Eventually.TrueAsync(() => server.Process.StandardOutput.Contains("waiting up to 5 s for 1 webhook deliveries in flight", StringComparison.Ordinal),
+                "the stop to wait for the delivery in flight");
             answer.SetResult();
-            Assert.Equal(0, await exited);
+            Assert.Equal(0, await server.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         }
 
         await using var receiving = receiver;

@@ -95,6 +95,7 @@ public sealed partial class WebhookDispatcher(
             return;
         }
 
+        Log.StopWaits(logger, _inFlight.Count, StopGrace.TotalSeconds);
         try
         {
             await drained.Task.WaitAsync(StopGrace, time, cancellationToken).ConfigureAwait(false);
@@ -270,5 +271,8 @@ public sealed partial class WebhookDispatcher(
 
         [LoggerMessage(3, LogLevel.Error, "Looking for due webhook deliveries failed")]
         public static partial void ScanFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Information, "Stopping: waiting up to {Seconds} s for {Count} webhook deliveries in flight to be answered")]
+        public static partial void StopWaits(ILogger logger, int count, double seconds);
     }
 }
