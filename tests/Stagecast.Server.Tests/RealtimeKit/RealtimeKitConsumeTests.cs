@@ -112,7 +112,7 @@ public sealed class RealtimeKitConsumeTests
 
         // Ada's microphone plays a tone (its levels ride in her RTP, RFC 6464); Bob has none. The room's speaker reaches
         // each SDK as media.selectedPeerDiff, which makes it meeting.participants.lastActiveSpeaker; Bob, who joins after
-        // she became the speaker, is told at his selfJoinComplete.
+        // she became the speaker, is told at his selfJoinComplete, and a channel client in its join answer.
         var adaPage = await browser.JoinAsync(ada.Token, tone: true);
         await adaPage.WaitForStateAsync(s => s.ActiveSpeaker == s.Self.Id, "Ada the active speaker for herself, under her own peer id");
         var room = rtk.Server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
@@ -121,6 +121,11 @@ public sealed class RealtimeKitConsumeTests
         var seen = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.AudioLive), "Bob hearing Ada", TimeSpan.FromSeconds(60));
         string adaAsBobSeesHer = seen.Participants.Single().Id;
         await bobPage.WaitForStateAsync(s => s.ActiveSpeaker == adaAsBobSeesHer, "Ada the active speaker for Bob");
+
+        // A late joiner on Stagecast's JSON channel finds her in its join answer.
+        var cy = await api.AddParticipantAsync(meeting, "cy", "group_call_participant", name: "Cy");
+        await using var channel = await RealtimeTestClient.ConnectAsync(rtk.Server.HttpBase, cy.Token, rtk.Certificate);
+        Assert.Equal(room.ActiveSpeaker, (await channel.OkAsync("join")).GetProperty("active_speaker").GetString());
     }
 
     [Fact]

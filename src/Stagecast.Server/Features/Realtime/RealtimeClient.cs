@@ -256,7 +256,8 @@ public sealed partial class RealtimeClient(
             [.. state.Chat.Select(ChatView.From)],
             [.. state.Polls.Select(p => PollView.For(p, Participant.Id))],
             state.Livestream is { } livestream ? LivestreamChannelView.From(livestream, Permissions.CanLivestream) : null,
-            state.Waitlisted);
+            state.Waitlisted,
+            room.ActiveSpeaker);
     }
 
     /// <summary><c>waitlist_accept</c> / <c>waitlist_reject</c>: a host lets a waiting participant in, or not.</summary>

@@ -87,8 +87,8 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>Who spoke last, as meeting media last said: for clients joining after it changed (it may have left since).</summary>
-    public string? ActiveSpeaker => Volatile.Read(ref _activeSpeaker);
+    /// <summary>Who spoke last, as meeting media last said, while still in the room: for clients joining after it changed.</summary>
+    public string? ActiveSpeaker => Volatile.Read(ref _activeSpeaker) is { } id && Peers.Any(p => p.Id == id) ? id : null;
 
     /// <summary>Who speaks now (meeting media follows the audio levels).</summary>
     public void SetActiveSpeaker(string peerId)

@@ -521,6 +521,7 @@ class Meeting extends Emitter {
     for (const poll of data.polls ?? []) this.polls._update(poll);
     if (data.livestream) this.livestream._apply(data.livestream);
     this.#waitlist(data.waitlisted ?? []);
+    this.participants.activeSpeaker = data.active_speaker ? this.participants.joined.get(data.active_speaker) ?? null : null;
     if (!self.roomJoined) {
       self.roomJoined = true;
       self.roomState = 'joined';

@@ -96,7 +96,8 @@ public sealed record JoinAnswer(
     IReadOnlyList<ChatView> Chat,
     IReadOnlyList<PollView> Polls,
     LivestreamChannelView? Livestream,
-    IReadOnlyList<WaitlistedView> Waitlisted) : RealtimeAnswer;
+    IReadOnlyList<WaitlistedView> Waitlisted,
+    string? ActiveSpeaker) : RealtimeAnswer;
 
 public sealed record MeetingInfo(string Id, string? Title, string SessionId, DateTimeOffset? StartedAt);
 

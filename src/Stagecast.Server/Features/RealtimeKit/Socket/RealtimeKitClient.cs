@@ -111,8 +111,7 @@ public sealed partial class RealtimeKitClient(
             }
 
             // A client that joined media after the speaker last changed learns who it is, as if it had just changed.
-            if (message.Event == Events.Media.SelfJoinComplete && (_room, _peer) is ({ } room, { } peer)
-                && room.ActiveSpeaker is { } speaker && room.Peers.Any(p => p.Id == speaker))
+            if (message.Event == Events.Media.SelfJoinComplete && (_room, _peer) is ({ } room, { } peer) && room.ActiveSpeaker is { } speaker)
             {
                 Notify(peer, new ActiveSpeakerChanged(speaker));
             }

@@ -51,7 +51,7 @@ public static class RealtimeKitPushes
                 break;
             case ActiveSpeakerChanged speaker:
                 // The speaker first among the selected peers: the client makes it meeting.participants.lastActiveSpeaker.
-                var entry = new SelectedPeersDiffEntry { PeerId = speaker.PeerId == self.Id ? views.IdOf(self) : speaker.PeerId, Priority = 1 };
+                var entry = new SelectedPeersDiffEntry { PeerId = views.IdOf(speaker.PeerId), Priority = 1 };
                 yield return (Events.Media.SelectedPeerDiff, new SelectedPeersDiffResponse { Entries = { entry } });
                 break;
             case ViewerCountChanged viewers:

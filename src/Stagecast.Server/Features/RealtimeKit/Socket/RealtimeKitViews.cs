@@ -17,6 +17,9 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
 {
     public string IdOf(RoomPeer peer) => ReferenceEquals(peer, self) ? selfPeerId : peer.Id;
 
+    /// <summary>The id this client knows a room peer by, from the room's id of it.</summary>
+    public string IdOf(string roomPeerId) => roomPeerId == self?.Id ? selfPeerId : roomPeerId;
+
     /// <summary>A peer as room events show it: group-call peers that may publish are on stage (the client subscribes to those).</summary>
     public Peer Peer(RoomPeer peer, bool waitlisted = false) => new()
     {
@@ -43,7 +46,7 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
     public ChatMessage Chat(MeetingSessions.ChatMessage message) => new()
     {
         ChatId = message.Id,
-        PeerId = message.PeerId == self?.Id ? selfPeerId : message.PeerId ?? "",
+        PeerId = message.PeerId is { } peerId ? IdOf(peerId) : "",
         UserId = message.ParticipantId,
         DisplayName = message.DisplayName ?? "",
         Pinned = message.Pinned,
