@@ -33,7 +33,7 @@ public sealed class RealtimeKitViewerTests
         await page.JoinAsync();
         var joined = await page.WaitForStateAsync(s => s.Self.RoomState == "joined", "the viewer joined");
         Assert.Equal("IDLE", joined.Livestream?.State);
-        Assert.Equal(0, await page.Page.EvaluateAsync<int>("() => window.peerConnections ?? 0"));
+        Assert.Equal(0, await page.Page.EvaluateAsync<int>("() => window.connections.length"));
 
         // Chat both ways: the SDK shows a message when the server pushes it, its own included.
         await channel.OkAsync("chat_send", new { text = "welcome, everyone" });
