@@ -272,7 +272,14 @@ public sealed class ClusterTests : IAsyncLifetime
             "INSERT INTO webhook_deliveries (id, webhook_id, event_seq, status, attempts, next_attempt_at, created_at, updated_at) " +
             "SELECT 'd-' || e.id, w.id, e.seq, 'pending', 0, 0, 0, 0 FROM webhook_events e JOIN webhooks w ON e.id LIKE 'ev-' || w.id || '-%'");
 
-        // The nodes pick them up on their next scan; B dies with deliveries in flight.
+        // The nodes pick them up on their next scan (each at most MaxConcurrency webhooks at once, a node keeping a
+        // webhook's queue while it has more). The receiver answers nobody until all three hold deliveries in flight.
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Hold = answer.Task;
+        await Eventually.TrueAsync(async () => (await ClaimersAsync()).Length == 3, "every node to claim deliveries", TimeSpan.FromSeconds(8));
+        answer.SetResult();
+
+        // B dies with deliveries in flight.
         await receiver.WaitForAsync(r => r.Count >= 400, TimeSpan.FromSeconds(60));
         _nodes["B"].Process.Kill();
         var received = await receiver.WaitForAsync(r => r.Select(w => w.Uuid).Distinct().Count() == Hooks * PerHook, TimeSpan.FromSeconds(120));
@@ -280,8 +287,11 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.All(received, r => Assert.True(r.SignatureValid));
         int duplicates = received.Count - received.Select(r => r.Uuid).Distinct().Count();
         Assert.True(duplicates <= Hooks, $"{duplicates} deliveries went twice; only B's in-flight ones (at most one per webhook) may");
-        string nodes = await postgres.PsqlAsync(database, "SELECT string_agg(DISTINCT claimed_by, ',' ORDER BY claimed_by) FROM webhook_deliveries");
-        Assert.True(nodes.Split(',').Length >= 2, $"deliveries were claimed by {nodes} only");
+        Assert.Equal(["A", "B", "C"], await ClaimersAsync());
+
+        async Task<string[]> ClaimersAsync() =>
+            (await postgres.PsqlAsync(database, "SELECT string_agg(DISTINCT claimed_by, ',' ORDER BY claimed_by) FROM webhook_deliveries"))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
     private async Task<ServerProcess> StartNodeAsync(string id) =>
@@ -293,7 +303,7 @@ public sealed class ClusterTests : IAsyncLifetime
         },
             "--database-url", _database, "--redis-url", _redis.Url, "--node-id", id,
             "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01", "--reconnect-window", "00:00:02",
-            "--webhooks-allow-private", "--set", "Stagecast:Api:RequestsPerSecond=1000000");
+            "--webhooks-allow-private", "--set", "Stagecast:Api:RequestsPerSecond=1000000", "--set", "Stagecast:Webhooks:MaxConcurrency=4");
 
     private StagecastApiClient Api(string node) => new(new HttpClient { BaseAddress = new Uri(_nodes[node].HttpBase) }, Account, App, Token);
 

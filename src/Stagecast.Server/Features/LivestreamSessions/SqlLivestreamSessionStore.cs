@@ -83,6 +83,10 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
     {
         bool ended = await db.InTransactionAsync(async (c, t) =>
         {
+            // The livestream's row is locked first: a session of it starting on another node (insert, then LIVE) commits
+            // before or after this whole transaction, never between the check below and its write (on PostgreSQL an
+            // UPDATE that waited on the row would recheck the row, not the other sessions, and write ERRORED over LIVE).
+            await c.ExecuteAsync("UPDATE livestreams SET owner_epoch = owner_epoch WHERE id = @id", new { id = session.LivestreamId }, t).ConfigureAwait(false);
             // The node running the session ends it only while it still owns the livestream; recovery (of a node that
             // died) ends it at its last figures whoever owns the livestream now.
             if (await c.ExecuteAsync(
