@@ -35,7 +35,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
         _rtc.Hub.TryPublish("meeting/peer/camera", new PublisherInfo("whip", InProcessWebRtc.ClientAddress), out var publisher);
         (_publisher, _stream) = (publisher!, publisher!.Stream);
         var offer = SdpSessionDescription.Parse(ClientOffer);
-        _session = new SfuReceiveSession(_rtc.Transport, offer, SfuTransportNegotiation.Answer(offer, new WhipPolicy(PreferVp8: true, AudioLevels: true)).Media,
+        _session = new SfuReceiveSession(_rtc.Transport, offer, SfuTransportNegotiation.Answer(offer, new WhipPolicy(PreferVp8: true, AudioLevels: true), []).Media,
             InProcessWebRtc.ClientAddress);
     }
 

@@ -228,7 +228,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
         var stream = await Eventually.MatchAsync(() => _rtc.Hub.Find(streamId), s => s?.RtpVideo is not null, $"{name}'s stream in the meeting hub");
         // The feedback timer's first tick is due as it starts: its RTCP comes first, so every later tick's is counted.
         await Eventually.TrueAsync(() => client.RtcpPackets == 1, $"the first feedback to {name}");
-        return new Participant(client, session, stream!, new ReceivedPackets(client));
+        return new Participant(client, session.Publication, stream!, new ReceivedPackets(client));
     }
 
     private async Task<(WhepClient Client, ForwardingWhepSession Session)> SubscribeAsync(HubStream stream)
@@ -272,14 +272,14 @@ public sealed class SfuRoomTests : IAsyncLifetime
         return rtcp[..length];
     }
 
-    private sealed record Participant(WhipClient Client, SfuPublisher Session, HubStream Stream, ReceivedPackets Received);
+    private sealed record Participant(WhipClient Client, SfuPublication Session, HubStream Stream, ReceivedPackets Received);
 
     /// <summary>The test's room: what its publishers told it.</summary>
     private sealed class Room : ISfuPublisherListener
     {
-        private readonly List<(SfuPublisher Publisher, string? Closed)> _heard = [];
+        private readonly List<(SfuPublication Publisher, string? Closed)> _heard = [];
 
-        public int TrackChanges(SfuPublisher publisher)
+        public int TrackChanges(SfuPublication publisher)
         {
             lock (_heard)
             {
@@ -287,7 +287,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
             }
         }
 
-        public string? ClosedWith(SfuPublisher publisher)
+        public string? ClosedWith(SfuPublication publisher)
         {
             lock (_heard)
             {
@@ -295,11 +295,11 @@ public sealed class SfuRoomTests : IAsyncLifetime
             }
         }
 
-        public void OnConnecting(SfuPublisher publisher)
+        public void OnConnecting(SfuPublication publisher)
         {
         }
 
-        public void OnTracksChanged(SfuPublisher publisher)
+        public void OnTracksChanged(SfuPublication publisher)
         {
             lock (_heard)
             {
@@ -307,7 +307,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
             }
         }
 
-        public void OnClosed(SfuPublisher publisher, string reason)
+        public void OnClosed(SfuPublication publisher, string reason)
         {
             lock (_heard)
             {

@@ -40,10 +40,8 @@ public sealed class SfuTransportNegotiationTests
         var offer = SdpSessionDescription.Parse(Format(Session, "0 1") + Format(Audio, "0", "sendonly") + Format(Video, "1", "sendonly") + Simulcast);
         Assert.True(offer.Media[1].Simulcast);
 
-        var negotiation = SfuTransportNegotiation.Answer(offer, Meeting);
+        var negotiation = SfuTransportNegotiation.Answer(offer, Meeting, []);
 
-        Assert.Null(negotiation.Audio);
-        Assert.Null(negotiation.Video);
         Assert.Equal(["recvonly", "recvonly"], negotiation.Media.Select(m => m.Direction));
         string answer = Build(negotiation);
         Assert.Contains("a=group:BUNDLE 0 1\r\n", answer);
@@ -63,10 +61,10 @@ public sealed class SfuTransportNegotiationTests
         var offer = SdpSessionDescription.Parse(Format(Session, "0 1 2 3") + Format(Audio, "0", "sendonly") + Format(Video, "1", "sendonly") + Simulcast
             + Format(Audio, "2", "sendonly") + Format(Video, "3", "sendonly"));
 
-        var negotiation = SfuTransportNegotiation.Answer(offer, Meeting, audioMid: "2", videoMid: "3");
+        var negotiation = SfuTransportNegotiation.Answer(offer, Meeting, ["2", "3"]);
 
-        Assert.Same(offer.Media[2].Codecs[111], negotiation.Audio);
-        Assert.Same(offer.Media[3].Codecs[96], negotiation.Video);
+        Assert.Same(offer.Media[2].Codecs[111], negotiation.Media[2].Codec);
+        Assert.Same(offer.Media[3].Codecs[96], negotiation.Media[3].Codec);
         Assert.Equal(1, negotiation.AudioLevelId);
         string answer = Build(negotiation);
         Assert.Contains("a=group:BUNDLE 0 1 2 3\r\n", answer);
@@ -80,13 +78,11 @@ public sealed class SfuTransportNegotiationTests
         var offer = SdpSessionDescription.Parse(Format(Session, "0 1 2 3") + Format(Audio, "0", "sendonly") + Format(Video, "1", "sendonly") + Simulcast
             + Format(Audio, "2", "sendonly") + Format(Video, "3", "inactive"));
 
-        var negotiation = SfuTransportNegotiation.Answer(offer, Meeting, audioMid: "2");
+        var negotiation = SfuTransportNegotiation.Answer(offer, Meeting, ["2"]);
 
-        Assert.NotNull(negotiation.Audio);
-        Assert.Null(negotiation.Video);
         Assert.Equal(["recvonly", "recvonly", "recvonly", "inactive"], negotiation.Media.Select(m => m.Direction));
         Assert.Contains("a=group:BUNDLE 0 1 2 3\r\n", Build(negotiation));
-        Assert.Throws<SdpException>(() => SfuTransportNegotiation.Answer(offer, Meeting, audioMid: "2", videoMid: "3"));
+        Assert.Throws<SdpException>(() => SfuTransportNegotiation.Answer(offer, Meeting, ["2", "3"]));
     }
 
     [Fact]
@@ -95,9 +91,9 @@ public sealed class SfuTransportNegotiationTests
         var offer = SdpSessionDescription.Parse(Format(Session, "0 1") + Format(Audio, "2", "sendonly") + Format(Video, "3", "sendonly"));
 
         var noVideo = Meeting with { AllowVideo = false };
-        Assert.Contains("does not allow publishing video", Assert.Throws<SdpException>(() => SfuTransportNegotiation.Answer(offer, noVideo, "2", "3")).Message);
-        Assert.NotNull(SfuTransportNegotiation.Answer(offer, noVideo, audioMid: "2").Audio);
-        Assert.Contains("no m-line 7", Assert.Throws<SdpException>(() => SfuTransportNegotiation.Answer(offer, Meeting, audioMid: "7")).Message);
+        Assert.Contains("does not allow publishing video", Assert.Throws<SdpException>(() => SfuTransportNegotiation.Answer(offer, noVideo, ["2", "3"])).Message);
+        Assert.Equal("recvonly", SfuTransportNegotiation.Answer(offer, noVideo, ["2"]).Media[0].Direction);
+        Assert.Contains("no m-line 7", Assert.Throws<SdpException>(() => SfuTransportNegotiation.Answer(offer, Meeting, ["7"])).Message);
     }
 
     private static string Format(string template, params object[] values) => string.Format(System.Globalization.CultureInfo.InvariantCulture, template, values);

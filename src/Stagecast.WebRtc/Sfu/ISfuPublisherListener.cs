@@ -1,13 +1,13 @@
 namespace Stagecast.WebRtc.Sfu;
 
-/// <summary>What a meeting publisher tells the meeting about itself.</summary>
+/// <summary>What a meeting publication tells the meeting about itself.</summary>
 public interface ISfuPublisherListener
 {
-    /// <summary>DTLS completed and the session is about to publish: the moment to retire the session it replaces.</summary>
-    void OnConnecting(SfuPublisher publisher);
+    /// <summary>DTLS completed and the publication is about to publish: the moment to retire the one it replaces.</summary>
+    void OnConnecting(SfuPublication publication);
 
-    /// <summary>A track's first packet arrived, or a track was muted or unmuted.</summary>
-    void OnTracksChanged(SfuPublisher publisher);
+    /// <summary>A track's first packet arrived, a track was muted or unmuted, or the client offered other tracks.</summary>
+    void OnTracksChanged(SfuPublication publication);
 
-    void OnClosed(SfuPublisher publisher, string reason);
+    void OnClosed(SfuPublication publication, string reason);
 }

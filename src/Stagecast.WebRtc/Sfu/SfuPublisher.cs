@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
 using Stagecast.WebRtc.Whip;
@@ -10,208 +9,262 @@ using Stagecast.WebRtc.Whip;
 namespace Stagecast.WebRtc.Sfu;
 
 /// <summary>
-/// A meeting participant's WHIP session for one source (camera or screen share): its RTP goes, as it came, to its
-/// stream in the meeting's hub, whose RTP readers (the other participants' subscriptions) forward it. Nothing is
-/// depacketized or transcoded. Every feedback tick it sends a receiver report with what each track lost, NACKs for
-/// video gaps still worth filling, a PLI when a subscriber wants a keyframe (at most one per 500 ms), and REMB with
-/// the bitrate cap. A muted track's packets are counted and dropped. A publisher that sends nothing, not even RTCP,
-/// for <c>mediaTimeout</c> is gone (a browser sends packets while it lives, muted or not) and is closed without
-/// waiting for ICE consent to expire.
+/// A meeting participant's publishing connection: a WHIP session for one source (camera or screen share), or a
+/// RealtimeKit send transport carrying several (<see cref="Publications"/>). Each publication's RTP goes, as it came,
+/// to its stream in the meeting's hub, whose RTP readers (the other participants' subscriptions) forward it. Nothing
+/// is depacketized or transcoded. Packets find their track by the SSRC the offer announced for its m-line, else by
+/// payload type (a WHIP client need not announce SSRCs; a browser sharing its camera and its screen sends both in
+/// the same VP8 payload type). Every feedback tick it sends a receiver report with what each track lost, NACKs for
+/// video gaps still worth filling, a PLI when a subscriber wants a keyframe (at most one per 500 ms per stream), and
+/// REMB with the bitrate cap. A muted track's packets are counted and dropped. A publisher that sends nothing, not
+/// even RTCP, for <c>mediaTimeout</c> is gone (a browser sends packets while it lives, muted or not) and is closed
+/// without waiting for ICE consent to expire.
 /// </summary>
 public sealed partial class SfuPublisher : WebRtcSession
 {
     private static readonly TimeSpan FeedbackInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly StreamHub _hub;
-    private ISfuPublisherListener _listener;
     private readonly ILogger _logger;
     private readonly uint _localSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
-    private readonly Lock _sync = new();
-    private readonly KeyframeRequester _keyframes;
     private readonly RembSender _remb;
     private readonly TimeSpan _mediaTimeout;
+    private readonly List<SfuPublication> _publications = [];
+    private readonly Dictionary<uint, Route> _bySsrc = [];
+    private readonly List<Route> _routes = [];
+    private readonly bool _whip;
     private long _lastPacket;
-    private Publisher? _publisher;
     private ITimer? _feedback;
-    private bool _unpublished;
-    private bool _attached;
     private bool _connected;
-    private long _levelSum;
-    private int _levelCount;
+    private int _created;
 
+    /// <summary>A WHIP session: one publication, to <paramref name="streamId"/>, of the tracks the negotiation chose.</summary>
     public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
         string streamId, ISfuPublisherListener listener, TimeSpan mediaTimeout, ILogger logger)
+        : this(transport, offer, negotiation, clientAddress, hub, mediaTimeout, logger)
+    {
+        _whip = true;
+        var publication = CreatePublication(streamId, listener);
+        SetTracks(negotiation, [new SfuPublicationMids(publication, MidOf(negotiation, negotiation.Audio), MidOf(negotiation, negotiation.Video))]);
+        Publish(publication);
+    }
+
+    /// <summary>A connection that outlives one offer (RealtimeKit's send transport): it publishes what <see cref="Publish"/> is given.</summary>
+    public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
+        TimeSpan mediaTimeout, ILogger logger)
         : base(transport, offer, clientAddress)
     {
         _mediaTimeout = mediaTimeout;
         Negotiation = negotiation;
-        StreamId = streamId;
         _hub = hub;
-        _listener = listener;
-        _attached = true;
         _logger = logger;
-        Video = negotiation.Video is { } video ? new SfuTrack(true, video, transport.Time) : null;
-        Audio = negotiation.Audio is { } audio ? new SfuTrack(false, audio, transport.Time) : null;
-        (_videoMid, _audioMid) = (MidOf(negotiation, negotiation.Video), MidOf(negotiation, negotiation.Audio));
-        // No periodic keyframes: nothing here cuts segments; keyframes go out when a subscriber needs one.
-        _keyframes = new KeyframeRequester(transport.Time, Timeout.InfiniteTimeSpan);
         _remb = new RembSender(transport.Time, (ulong)transport.Options.MaxPublishKbps * 1000);
     }
 
-    /// <summary>The stream in the meeting's hub this session publishes to.</summary>
-    public string StreamId { get; private set; }
-
     public WhipNegotiation Negotiation { get; private set; }
 
-    public SfuTrack? Video { get; private set; }
-
-    public SfuTrack? Audio { get; private set; }
-
-    /// <summary>PLIs sent to the publisher and sequence numbers it was asked to send again.</summary>
-    public (long Plis, long Nacked) Feedback => (_keyframes.Sent, Video?.Loss.Requested ?? 0);
-
-    /// <summary>The client ended the session (HTTP DELETE): its stream ends now, and with it every subscription.</summary>
-    public void Unpublish()
+    /// <summary>A WHIP session's publication (its first, for a connection with several).</summary>
+    public SfuPublication Publication
     {
-        _unpublished = true;
-        Close("the publisher ended the session");
+        get
+        {
+            lock (Sync)
+            {
+                return _publications[0];
+            }
+        }
     }
 
-    /// <summary>Mutes or unmutes a track: a muted track's packets are dropped; an unmuted one starts afresh for its readers.</summary>
-    public void SetMuted(bool video, bool muted)
+    /// <summary>Its publications that have not ended.</summary>
+    public IReadOnlyList<SfuPublication> Publications
     {
-        Publisher? publisher;
-        lock (_sync)
+        get
         {
-            var track = video ? Video : Audio;
-            if (track is null || track.Muted == muted)
+            lock (Sync)
+            {
+                return [.. _publications];
+            }
+        }
+    }
+
+    internal Lock Sync { get; } = new();
+
+    /// <summary>A publication to <paramref name="streamId"/>, with no tracks until <see cref="Renegotiate"/> and publishing from <see cref="Publish"/>.</summary>
+    public SfuPublication CreatePublication(string streamId, ISfuPublisherListener listener)
+    {
+        lock (Sync)
+        {
+            var publication = new SfuPublication(this, _created++ == 0 ? Id : $"{Id}-{_created}", streamId, listener);
+            _publications.Add(publication);
+            return publication;
+        }
+    }
+
+    /// <summary>Publishes to the publication's stream now if connected, else once it is.</summary>
+    public void Publish(SfuPublication publication)
+    {
+        lock (Sync)
+        {
+            publication.Wanted = true;
+            if (!_connected)
             {
                 return;
             }
-
-            track.Muted = muted;
-            publisher = _publisher;
         }
 
-        if (!muted)
-        {
-            publisher?.RestartRtp(video);
-            if (video)
-            {
-                _keyframes.Request();
-            }
-        }
-
-        _listener.OnTracksChanged(this);
-    }
-
-    /// <summary>
-    /// How loud the audio was since the last call: the mean RFC 6464 level of its packets (0 loudest, 127 silence);
-    /// silence when it carries no levels, sent nothing or is muted.
-    /// </summary>
-    public int TakeAudioLevel()
-    {
-        lock (_sync)
-        {
-            int level = _levelCount == 0 || Audio is not { Forwarding: true } ? AudioLevel.Silence : (int)(_levelSum / _levelCount);
-            (_levelSum, _levelCount) = (0, 0);
-            return level;
-        }
+        StartPublishing(publication);
     }
 
     protected override void OnConnected()
     {
-        lock (_sync)
+        List<SfuPublication> wanted;
+        lock (Sync)
         {
             _connected = true;
-            if (!_attached)
-            {
-                return; // it publishes when attached
-            }
+            wanted = _publications.Where(p => p.Wanted).ToList();
         }
 
-        StartPublishing();
+        foreach (var publication in wanted)
+        {
+            StartPublishing(publication);
+        }
+
+        _feedback = Transport.Time.CreateTimer(_ => SendFeedback(), null, TimeSpan.Zero, FeedbackInterval);
     }
 
-    private void StartPublishing()
+    private void StartPublishing(SfuPublication publication)
     {
-        if (IsClosed)
+        if (publication.IsClosed)
         {
             return;
         }
 
-        _listener.OnConnecting(this);
+        publication.Listener.OnConnecting(publication);
         var info = new PublisherInfo("webrtc", Remote?.ToString() ?? ClientAddress);
-        _hub.TryPublish(StreamId, info, out var publisher);
+        _hub.TryPublish(publication.StreamId, info, out var publisher);
         if (publisher is null)
         {
-            Close("the source is being published from another session");
+            publication.Close("the source is being published from another session");
             return;
         }
 
-        lock (_sync)
+        lock (Sync)
         {
-            _publisher = publisher;
+            publication.Publisher = publisher;
             _lastPacket = Transport.Time.GetTimestamp();
         }
 
-        publisher.Revoked.Register(() => Close(publisher.RevokeReason ?? "disconnected by the server"));
-        publisher.KeyframeRequested = _keyframes.Request;
-        publisher.SetRtpFormats(Video?.Codec.Format, Audio?.Codec.Format);
-        _feedback = Transport.Time.CreateTimer(_ => SendFeedback(), null, TimeSpan.Zero, FeedbackInterval);
-        SfuLog.Publishing(_logger, StreamId, Remote, Video?.Codec.Name ?? "none", Audio?.Codec.Name ?? "none");
+        publisher.Revoked.Register(() => publication.Close(publisher.RevokeReason ?? "disconnected by the server"));
+        publisher.KeyframeRequested = publication.Keyframes.Request;
+        publisher.SetRtpFormats(publication.Video?.Codec.Format, publication.Audio?.Codec.Format);
+        SfuLog.Publishing(_logger, publication.StreamId, Remote, publication.Video?.Codec.Name ?? "none", publication.Audio?.Codec.Name ?? "none");
+    }
+
+    /// <summary>
+    /// Ends a publication. A WHIP session is its publication: the connection closes with it. A connection with several
+    /// keeps the others; unpublished, its stream ends now rather than waiting for a new publisher.
+    /// </summary>
+    internal void End(SfuPublication publication, string reason, bool unpublish)
+    {
+        if (_whip)
+        {
+            publication.Unpublished |= unpublish;
+            Close(reason);
+            return;
+        }
+
+        lock (Sync)
+        {
+            if (!_publications.Remove(publication))
+            {
+                return;
+            }
+
+            publication.Unpublished |= unpublish;
+            RouteTracks(_publications);
+        }
+
+        Ended(publication, reason);
+    }
+
+    private void Ended(SfuPublication publication, string reason)
+    {
+        Publisher? publisher;
+        lock (Sync)
+        {
+            if (!publication.TryEnd(reason))
+            {
+                return;
+            }
+
+            publisher = publication.Publisher;
+            publication.Publisher = null;
+        }
+
+        if (publisher is not null)
+        {
+            SfuLog.Ended(_logger, publication.StreamId, reason);
+            if (publication.Unpublished)
+            {
+                publisher.Unpublish();
+            }
+
+            publisher.Dispose();
+        }
+
+        publication.Listener.OnClosed(publication, reason);
     }
 
     protected override void OnRtp(byte[] buffer, int length)
     {
         var packet = buffer.AsSpan(0, length);
-        byte payloadType = RtpHeader.PayloadType(packet);
+        SfuPublication publication;
         bool started;
-        SfuTrack track;
-        lock (_sync)
+        lock (Sync)
         {
-            if (_publisher is not { } publisher)
-            {
-                return;
-            }
-
             _lastPacket = Transport.Time.GetTimestamp();
-            if (Video is { } video && payloadType == video.Codec.PayloadType)
-            {
-                track = video;
-            }
-            else if (Audio is { } audio && payloadType == audio.Codec.PayloadType)
-            {
-                track = audio;
-                if (Negotiation.AudioLevelId > 0 && AudioLevel.TryRead(packet, Negotiation.AudioLevelId, out int level))
-                {
-                    _levelSum += level;
-                    _levelCount++;
-                }
-            }
-            else
+            if (!TryRoute(packet, out var route))
             {
                 return;
             }
 
-            started = track.Count(packet);
-            if (track.Muted)
-            {
-                return;
-            }
-
-            if (track.StartsKeyframe(packet))
-            {
-                _keyframes.KeyframeArrived();
-            }
-
-            publisher.WriteRtp(packet, track.IsVideo);
+            publication = route.Publication;
+            started = publication.Receive(route.Track, packet, Negotiation.AudioLevelId);
         }
 
         if (started)
         {
-            _listener.OnTracksChanged(this);
+            publication.Listener.OnTracksChanged(publication);
         }
+    }
+
+    /// <summary>The track a packet belongs to: by its announced SSRC, else by payload type (a track announced by none first, else the only one).</summary>
+    private bool TryRoute(ReadOnlySpan<byte> packet, out Route route)
+    {
+        if (_bySsrc.TryGetValue(RtpHeader.Ssrc(packet), out route))
+        {
+            return true;
+        }
+
+        byte payloadType = RtpHeader.PayloadType(packet);
+        int matching = 0;
+        foreach (var candidate in _routes)
+        {
+            if (candidate.Track.Codec.PayloadType != payloadType)
+            {
+                continue;
+            }
+
+            if (!candidate.Announced)
+            {
+                route = candidate;
+                return true;
+            }
+
+            (route, matching) = (candidate, matching + 1);
+        }
+
+        return matching == 1;
     }
 
     protected override void OnRtcp(ReadOnlySpan<byte> packet)
@@ -227,19 +280,20 @@ public sealed partial class SfuPublisher : WebRtcSession
 
             ulong ntp = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(rtcp.Body[4..]);
             uint rtp = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rtcp.Body[12..]);
-            Publisher? publisher;
-            bool video;
-            lock (_sync)
+            Publisher? publisher = null;
+            bool video = false;
+            lock (Sync)
             {
-                var track = Video is { } v && v.Ssrc == rtcp.SenderSsrc ? v : Audio is { } a && a.Ssrc == rtcp.SenderSsrc ? a : null;
-                if (track is null)
+                foreach (var route in _routes)
                 {
-                    continue;
+                    if (route.Track.Ssrc == rtcp.SenderSsrc && route.Track.StartedAt is not null)
+                    {
+                        route.Track.SenderReported(ntp);
+                        video = route.Track.IsVideo;
+                        publisher = route.Track.Muted ? null : route.Publication.Publisher;
+                        break;
+                    }
                 }
-
-                track.SenderReported(ntp);
-                video = track.IsVideo;
-                publisher = track.Muted ? null : _publisher;
             }
 
             publisher?.WriteSenderReport(video, ntp, rtp);
@@ -249,25 +303,16 @@ public sealed partial class SfuPublisher : WebRtcSession
     protected override void OnClosed(string reason)
     {
         _feedback?.Dispose();
-        Publisher? publisher;
-        lock (_sync)
+        List<SfuPublication> publications;
+        lock (Sync)
         {
-            publisher = _publisher;
-            _publisher = null;
+            publications = [.. _publications];
         }
 
-        if (publisher is not null)
+        foreach (var publication in publications)
         {
-            SfuLog.Ended(_logger, StreamId, reason);
-            if (_unpublished)
-            {
-                publisher.Unpublish();
-            }
-
-            publisher.Dispose();
+            Ended(publication, reason);
         }
-
-        _listener.OnClosed(this, reason);
     }
 
     private void SendFeedback()
@@ -278,43 +323,66 @@ public sealed partial class SfuPublisher : WebRtcSession
         }
 
         // A connection with no track yet (or any more) sends nothing to wait for.
-        if (Transport.Time.GetElapsedTime(Volatile.Read(ref _lastPacket)) > _mediaTimeout && (Video is not null || Audio is not null))
+        bool tracks;
+        lock (Sync)
+        {
+            tracks = _routes.Count > 0;
+        }
+
+        if (Transport.Time.GetElapsedTime(Volatile.Read(ref _lastPacket)) > _mediaTimeout && tracks)
         {
             Close($"the publisher sent nothing for {_mediaTimeout.TotalSeconds} s");
             return;
         }
 
         Span<byte> rtcp = stackalloc byte[1200];
-        Span<ReceptionReport> reports = stackalloc ReceptionReport[2];
-        Span<uint> ssrcs = stackalloc uint[2];
+        Span<ReceptionReport> reports = stackalloc ReceptionReport[MaxTracks];
+        Span<uint> ssrcs = stackalloc uint[MaxTracks];
         Span<ushort> missing = stackalloc ushort[NackGenerator.MaxPerPacket];
         int count = 0;
         int length;
-        lock (_sync)
+        lock (Sync)
         {
-            foreach (var track in (ReadOnlySpan<SfuTrack?>)[Video, Audio])
+            foreach (var route in _routes)
             {
-                if (track is { StartedAt: not null })
+                if (route.Track.StartedAt is not null && count < MaxTracks)
                 {
-                    reports[count] = track.Report();
-                    ssrcs[count++] = track.Ssrc;
+                    reports[count] = route.Track.Report();
+                    ssrcs[count++] = route.Track.Ssrc;
                 }
             }
 
             length = RtcpWriter.ReceiverReport(rtcp, _localSsrc, reports[..count]);
-            if (Video is { StartedAt: not null } video)
+            foreach (var publication in _publications)
             {
+                if (publication.Video is not { StartedAt: not null } video || rtcp.Length - length < MaxVideoFeedback)
+                {
+                    continue;
+                }
+
                 int lost = video.Loss.Due(missing);
                 if (lost > 0)
                 {
                     length += RtcpWriter.Nack(rtcp[length..], _localSsrc, video.Ssrc, missing[..lost]);
                 }
 
-                length += _keyframes.WriteIfDue(rtcp[length..], _localSsrc, video.Ssrc, decoderWaiting: false);
+                length += publication.Keyframes.WriteIfDue(rtcp[length..], _localSsrc, video.Ssrc, decoderWaiting: false);
             }
         }
 
         length += _remb.WriteIfDue(rtcp[length..], _localSsrc, ssrcs[..count]);
         SendRtcp(rtcp[..length]);
     }
+
+    /// <summary>The most tracks a receiver report covers (a camera and a screen share: four).</summary>
+    private const int MaxTracks = 8;
+
+    /// <summary>The most one video track's feedback takes: a NACK of 64 sequence numbers (no two in one mask) and a PLI.</summary>
+    private const int MaxVideoFeedback = 12 + (4 * NackGenerator.MaxPerPacket) + 12;
+
+    /// <summary>One track and the publication it belongs to; <paramref name="Announced"/>: the offer named its SSRCs.</summary>
+    private readonly record struct Route(SfuPublication Publication, SfuTrack Track, bool Announced);
 }
+
+/// <summary>The m-lines a publication's audio and video tracks are on (null: it has none of that kind).</summary>
+public readonly record struct SfuPublicationMids(SfuPublication Publication, string? AudioMid, string? VideoMid);

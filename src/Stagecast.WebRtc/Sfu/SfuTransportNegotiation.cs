@@ -11,18 +11,21 @@ namespace Stagecast.WebRtc.Sfu;
 /// reuses a refused one; an m-line the client stopped sending on is answered inactive. Simulcast (<c>a=rid</c>,
 /// <c>a=simulcast</c>) is not accepted: the client then sends one encoding. But the RID header extensions of a section
 /// offering simulcast are: Chrome refuses its own next offer when simulcast is still offered and the answer took no RID
-/// extension. The published tracks are those of the m-lines named, and only of the kinds the policy allows.
+/// extension. The tracks are on the m-lines named, and only of the kinds the policy allows; which stream each goes to is the
+/// publisher's (<see cref="SfuPublisher.Renegotiate"/>).
 /// </summary>
 public static class SfuTransportNegotiation
 {
     /// <summary>RFC 8852's RID and repaired RID header extensions.</summary>
     private static readonly string[] RidExtensions = ["urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"];
 
-    public static WhipNegotiation Answer(SdpSessionDescription offer, WhipPolicy policy, string? audioMid = null, string? videoMid = null)
+    /// <summary>
+    /// Answers an offer whose tracks are on the m-lines <paramref name="trackMids"/>: each must send with a codec
+    /// Stagecast takes, of a kind the policy allows.
+    /// </summary>
+    public static WhipNegotiation Answer(SdpSessionDescription offer, WhipPolicy policy, IReadOnlyCollection<string> trackMids)
     {
         var media = new List<AnsweredMedia>(offer.Media.Count);
-        RtpCodec? video = null;
-        RtpCodec? audio = null;
         int audioLevelId = 0;
         foreach (var section in offer.Media)
         {
@@ -34,28 +37,31 @@ public static class SfuTransportNegotiation
             bool levels = codec is not null && section.Kind == "audio" && policy.AudioLevels && section.Extensions.ContainsKey(AudioLevel.ExtensionUri);
             string[]? extensions = levels ? [AudioLevel.ExtensionUri] : section.Simulcast ? [.. RidExtensions.Where(section.Extensions.ContainsKey)] : null;
             media.Add(new AnsweredMedia(section, codec, sending ? "recvonly" : "inactive", Extensions: extensions));
-            if (section.Mid == audioMid)
+            if (trackMids.Contains(section.Mid))
             {
-                audio = Track(section, codec, sending, policy.AllowAudio);
-                audioLevelId = levels ? section.Extensions[AudioLevel.ExtensionUri] : 0;
-            }
-            else if (section.Mid == videoMid)
-            {
-                video = Track(section, codec, sending, policy.AllowVideo);
+                Check(section, codec, section.Kind == "audio" ? policy.AllowAudio : policy.AllowVideo);
+                audioLevelId = levels ? section.Extensions[AudioLevel.ExtensionUri] : audioLevelId;
             }
         }
 
-        string? missing = audioMid is not null && audio is null ? audioMid : videoMid is not null && video is null ? videoMid : null;
-        if (missing is not null)
+        if (trackMids.FirstOrDefault(mid => !offer.Media.Any(m => m.Mid == mid && m.Direction is "sendonly" or "sendrecv")) is { } missing)
         {
             throw new SdpException($"the offer has no m-line {missing} sending its track");
         }
 
-        return new WhipNegotiation(media, video, audio, audioLevelId);
+        return new WhipNegotiation(media, null, null, audioLevelId);
     }
 
-    private static RtpCodec? Track(MediaDescription section, RtpCodec? codec, bool sending, bool allowed) =>
-        !allowed ? throw new SdpException($"m-line {section.Mid}: the policy does not allow publishing {section.Kind}")
-        : codec is null ? throw new SdpException($"m-line {section.Mid} offers no {section.Kind} codec Stagecast takes: Opus, VP8 or H.264 (packetization-mode=1)")
-        : sending ? codec : null;
+    private static void Check(MediaDescription section, RtpCodec? codec, bool allowed)
+    {
+        if (!allowed)
+        {
+            throw new SdpException($"m-line {section.Mid}: the policy does not allow publishing {section.Kind}");
+        }
+
+        if (codec is null)
+        {
+            throw new SdpException($"m-line {section.Mid} offers no {section.Kind} codec Stagecast takes: Opus, VP8 or H.264 (packetization-mode=1)");
+        }
+    }
 }

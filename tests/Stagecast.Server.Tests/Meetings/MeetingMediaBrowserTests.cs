@@ -54,7 +54,7 @@ public sealed class MeetingMediaBrowserTests(FirefoxServerFixture server) : ICla
         int updates = await bob.EventCountAsync("peer_updated");
         await ada.RequestAsync("media_state", new { audio_enabled = false });
         await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: false, after: updates);
-        var publisher = server.App.Services.GetRequiredService<WebRtcTransport>().Sessions.OfType<SfuPublisher>()
+        var publisher = server.App.Services.GetRequiredService<WebRtcTransport>().Sessions.OfType<SfuPublisher>().SelectMany(p => p.Publications)
             .Single(p => p.StreamId == MeetingMediaHub.StreamId(meeting, ada.PeerId, MediaSource.Camera));
         long heardBefore = (await bob.StatsAsync(ada.PeerId)).GetProperty("audioPackets").GetInt64();
         long arrivedBefore = publisher.Audio!.Packets;

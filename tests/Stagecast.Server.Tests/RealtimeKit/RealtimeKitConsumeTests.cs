@@ -31,8 +31,8 @@ public sealed class RealtimeKitConsumeTests
         // learns his from the broadcasts.
         var adaPage = await browser.JoinAsync(ada.Token);
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
-        await Eventually.TrueAsync(() => transport.Sessions.OfType<SfuPublisher>().Any(p => p.Video is not null && p.Audio is not null), "Ada's camera and microphone published");
-        string adaStream = transport.Sessions.OfType<SfuPublisher>().Single().StreamId;
+        await Eventually.TrueAsync(() => transport.Sessions.OfType<SfuPublisher>().SelectMany(p => p.Publications).Any(p => p.Video is not null && p.Audio is not null), "Ada's camera and microphone published");
+        string adaStream = transport.Sessions.OfType<SfuPublisher>().SelectMany(p => p.Publications).Single().StreamId;
         var bobPage = await browser.JoinAsync(bob.Token);
 
         var bobSeesAda = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.VideoLive && p.AudioLive && p.FramesDecoded > 30),

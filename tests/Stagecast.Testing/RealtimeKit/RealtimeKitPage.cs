@@ -65,6 +65,11 @@ public sealed class RealtimeKitPage
 
     public Task EnableAudioAsync() => CallAsync("enableAudio");
 
+    /// <summary>meeting.self.enableScreenShare(): the browser's screen capture (Chromium's fake one in tests) goes out as video and audio.</summary>
+    public Task EnableScreenShareAsync() => CallAsync("enableScreenShare");
+
+    public Task DisableScreenShareAsync() => CallAsync("disableScreenShare");
+
     public Task DisableAudioAsync() => CallAsync("disableAudio");
 
     /// <summary>meeting.livestream.start(): only in the LIVESTREAM view type, with the can_livestream permission.</summary>

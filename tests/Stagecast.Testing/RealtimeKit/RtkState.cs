@@ -18,10 +18,15 @@ public sealed record RtkState(
     string RecordingState);
 
 /// <summary>meeting.self: its peer id, participant id (userId), roomState (init, joined, waitlisted, left, kicked...) and waitlistStatus.</summary>
-public sealed record RtkSelf(string Id, string UserId, string Name, string RoomState, string WaitlistStatus, bool VideoEnabled, bool AudioEnabled);
+public sealed record RtkSelf(string Id, string UserId, string Name, string RoomState, string WaitlistStatus, bool VideoEnabled, bool AudioEnabled, bool ScreenShareEnabled);
 
-/// <summary>A joined remote participant: whether its tracks are live, and how many frames its registered video element decoded.</summary>
-public sealed record RtkParticipant(string Id, string UserId, string Name, bool VideoEnabled, bool AudioEnabled, bool VideoLive, bool AudioLive, long FramesDecoded);
+/// <summary>
+/// A joined remote participant: whether its tracks are live, how many frames its registered video element decoded,
+/// whether it shares its screen and how many frames of that a video element of the page decoded.
+/// </summary>
+public sealed record RtkParticipant(
+    string Id, string UserId, string Name, bool VideoEnabled, bool AudioEnabled, bool VideoLive, bool AudioLive, long FramesDecoded, bool ScreenShareEnabled,
+    long ScreenFramesDecoded);
 
 /// <summary>A participant in the waiting room, as a host sees it (accept or deny it by <paramref name="Id"/>).</summary>
 public sealed record RtkWaiter(string Id, string UserId, string Name);

@@ -24,7 +24,7 @@ public static class MeetingMediaEndpoints
     public static IEndpointRouteBuilder MapMeetingMedia(this IEndpointRouteBuilder endpoints)
     {
         var peer = endpoints.MapGroup(Path).ExcludeFromDescription();
-        peer.MapGroup("/whip").MapSessionResource<SfuPublisher>("meeting WHIP", "peerId", PeerIdOf, session => session.Unpublish())
+        peer.MapGroup("/whip").MapSessionResource<SfuPublisher>("meeting WHIP", "peerId", PeerIdOf, session => session.Publication.Unpublish())
             .MapPost("", PublishAsync).RequireAuthorization(ParticipantAuthenticationHandler.Policy);
         peer.MapGroup("/whep").MapSessionResource<ForwardingWhepSession>("meeting WHEP", "peerId", PublisherPeerOf,
             session => session.Close("the subscriber ended the session"))
@@ -87,7 +87,7 @@ public static class MeetingMediaEndpoints
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, MeetingMediaHub.StreamId(room!.MeetingId, peer.Id, kind),
             roomMedia, media.Options.MediaTimeout, loggers.CreateLogger<SfuPublisher>());
-        roomMedia.AddPublisher(peer, kind, publisher);
+        roomMedia.AddPublication(peer, kind, publisher.Publication);
         return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}");
     }
 
@@ -159,7 +159,7 @@ public static class MeetingMediaEndpoints
             : (room, null, ApiResults.Error(404, $"no peer {peerId} in this meeting's session"));
     }
 
-    private static string PeerIdOf(SfuPublisher publisher) => publisher.StreamId.Split('/')[1];
+    private static string PeerIdOf(SfuPublisher publisher) => publisher.Publication.StreamId.Split('/')[1];
 
     private static string PublisherPeerOf(ForwardingWhepSession session) => session.StreamId.Split('/')[1];
 

@@ -29,10 +29,13 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
 
     public MeetingMediaOptions Options => _options;
 
+    /// <summary>A track of a peer's started, was muted or unmuted, or was offered anew (after what the peer publishes was set).</summary>
+    public event Action<MeetingRoom, RoomPeer>? TracksChanged;
+
     /// <summary>The room's media (made on first use).</summary>
     public RoomMedia For(MeetingRoom room)
     {
-        var media = _rooms.GetOrAdd(room, r => new RoomMedia(r, _stats, _time));
+        var media = _rooms.GetOrAdd(room, r => new RoomMedia(r, _stats, _time, (changed, peer) => TracksChanged?.Invoke(changed, peer)));
         _speakers.Start();
         return media;
     }

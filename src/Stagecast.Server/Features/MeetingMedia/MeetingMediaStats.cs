@@ -14,8 +14,8 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
     private readonly ConcurrentDictionary<object, Func<DateTimeOffset?, IEnumerable<MeetingSessionMediaTrack>>> _live = new();
 
     /// <summary>Follows a publishing session of <paramref name="peerId"/> in session <paramref name="sessionId"/>.</summary>
-    public void Publishing(string sessionId, string peerId, MediaSource source, SfuPublisher publisher) =>
-        _live[publisher] = ended => Tracks(sessionId, peerId, source, publisher, ended);
+    public void Publishing(string sessionId, string peerId, MediaSource source, SfuPublication publication) =>
+        _live[publication] = ended => Tracks(sessionId, peerId, source, publication, ended);
 
     public void Subscribed(string sessionId, Subscription subscription)
     {
@@ -41,14 +41,14 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
         return [.. written.Where(w => !live.Any(l => l.Id == w.Id)), .. live];
     }
 
-    private static IEnumerable<MeetingSessionMediaTrack> Tracks(string sessionId, string peerId, MediaSource source, SfuPublisher publisher, DateTimeOffset? ended)
+    private static IEnumerable<MeetingSessionMediaTrack> Tracks(string sessionId, string peerId, MediaSource source, SfuPublication publication, DateTimeOffset? ended)
     {
-        foreach (var track in new[] { publisher.Video, publisher.Audio })
+        foreach (var track in new[] { publication.Video, publication.Audio })
         {
             if (track is { StartedAt: { } started })
             {
-                yield return new MeetingSessionMediaTrack($"{publisher.Id}-{(track.IsVideo ? "v" : "a")}", sessionId, peerId, true, track.IsVideo, source.Name(),
-                    publisher.Id, null, track.Codec.Name, track.Ssrc, started, ended, track.Packets, track.Bytes, track.Loss.Lost, null);
+                yield return new MeetingSessionMediaTrack($"{publication.Id}-{(track.IsVideo ? "v" : "a")}", sessionId, peerId, true, track.IsVideo, source.Name(),
+                    publication.Id, null, track.Codec.Name, track.Ssrc, started, ended, track.Packets, track.Bytes, track.Loss.Lost, null);
             }
         }
     }

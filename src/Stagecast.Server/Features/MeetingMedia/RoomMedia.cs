@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// connects) and the subscriptions watching them. It sets what each peer publishes from the media that flows, mutes
 /// at a client's word, and follows who speaks.
 /// </summary>
-public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimeProvider time) : ISfuPublisherListener
+public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimeProvider time, Action<MeetingRoom, RoomPeer>? tracksChanged = null) : ISfuPublisherListener
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
@@ -39,13 +39,13 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
         }
     }
 
-    public IReadOnlyList<SfuPublisher> Publishers
+    public IReadOnlyList<SfuPublication> Publications
     {
         get
         {
             lock (_sync)
             {
-                return [.. _peers.Values.SelectMany(p => new[] { p.Camera, p.Screen }).OfType<SfuPublisher>()];
+                return [.. _peers.Values.SelectMany(p => new[] { p.Camera, p.Screen }).OfType<SfuPublication>()];
             }
         }
     }
@@ -81,17 +81,17 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
         }
     }
 
-    /// <summary>A new publishing session of a peer: it replaces the peer's current one of that source once it connects.</summary>
-    public void AddPublisher(RoomPeer peer, MediaSource source, SfuPublisher publisher)
+    /// <summary>A new publication of a peer's source: it replaces the peer's current one of that source once it connects.</summary>
+    public void AddPublication(RoomPeer peer, MediaSource source, SfuPublication publication)
     {
         lock (_sync)
         {
-            Peer(peer).Pending.Add((source, publisher));
+            Peer(peer).Pending.Add((source, publication));
         }
 
         if (Room.SessionId is { } sessionId)
         {
-            stats.Publishing(sessionId, peer.Id, source, publisher);
+            stats.Publishing(sessionId, peer.Id, source, publication);
         }
     }
 
@@ -139,7 +139,7 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
     /// <summary>The client muted or unmuted its camera's tracks; the intent also holds for a camera published later.</summary>
     public async Task SetMutedAsync(RoomPeer peer, bool? audioEnabled, bool? videoEnabled)
     {
-        SfuPublisher? camera;
+        SfuPublication? camera;
         lock (_sync)
         {
             var media = Peer(peer);
@@ -159,14 +159,14 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
     /// <summary>The peer left the room: its sources end now (their subscribers with them), and so do its subscriptions.</summary>
     public void PeerLeft(RoomPeer peer)
     {
-        List<SfuPublisher> publishers = [];
+        List<SfuPublication> publications = [];
         List<Subscription> subscriptions;
         lock (_sync)
         {
             if (_peers.Remove(peer.Id, out var media))
             {
-                publishers.AddRange(new[] { media.Camera, media.Screen }.OfType<SfuPublisher>());
-                publishers.AddRange(media.Pending.Select(p => p.Publisher));
+                publications.AddRange(new[] { media.Camera, media.Screen }.OfType<SfuPublication>());
+                publications.AddRange(media.Pending.Select(p => p.Publication));
             }
 
             subscriptions = _subscriptions.Where(s => s.SubscriberPeerId == peer.Id).ToList();
@@ -174,9 +174,9 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
             _recentSpeakers.Remove(peer.Id);
         }
 
-        foreach (var publisher in publishers)
+        foreach (var publication in publications)
         {
-            publisher.Unpublish();
+            publication.Unpublish();
         }
 
         foreach (var subscription in subscriptions)
@@ -209,15 +209,15 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
         }
     }
 
-    public void OnConnecting(SfuPublisher publisher)
+    public void OnConnecting(SfuPublication publication)
     {
-        SfuPublisher? replaced = null;
+        SfuPublication? replaced = null;
         string? peerId = null;
         lock (_sync)
         {
             foreach (var media in _peers.Values)
             {
-                int index = media.Pending.FindIndex(p => p.Publisher == publisher);
+                int index = media.Pending.FindIndex(p => p.Publication == publication);
                 if (index < 0)
                 {
                     continue;
@@ -228,11 +228,11 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
                 replaced = source == MediaSource.Camera ? media.Camera : media.Screen;
                 if (source == MediaSource.Camera)
                 {
-                    media.Camera = publisher;
+                    media.Camera = publication;
                 }
                 else
                 {
-                    media.Screen = publisher;
+                    media.Screen = publication;
                 }
 
                 peerId = media.Peer.Id;
@@ -242,37 +242,47 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
 
         if (peerId is null)
         {
-            publisher.Close("the peer left the meeting");
+            publication.Close("the peer left the meeting");
             return;
         }
 
         // Its stream waits for this session, which takes it over without a gap for the subscribers.
         replaced?.Close("replaced by a new publish of the same source");
-        ApplyMutes(peerId, publisher);
+        ApplyMutes(peerId, publication);
     }
 
-    public void OnTracksChanged(SfuPublisher publisher)
+    public void OnTracksChanged(SfuPublication publication)
     {
-        if (PeerOf(publisher) is { } peer)
+        if (PeerOf(publication) is { } peer)
         {
-            _ = UpdatePeerAsync(peer);
+            _ = UpdateAndTellAsync(peer);
         }
     }
 
-    public void OnClosed(SfuPublisher publisher, string reason)
+    /// <summary>
+    /// What the peer publishes is set, then whoever follows its tracks is told: a track can start without changing
+    /// what the peer is said to publish (a screen share's audio after its video).
+    /// </summary>
+    private async Task UpdateAndTellAsync(RoomPeer peer)
+    {
+        await UpdatePeerAsync(peer).ConfigureAwait(false);
+        tracksChanged?.Invoke(Room, peer);
+    }
+
+    public void OnClosed(SfuPublication publication, string reason)
     {
         RoomPeer? peer = null;
         lock (_sync)
         {
             foreach (var media in _peers.Values)
             {
-                media.Pending.RemoveAll(p => p.Publisher == publisher);
-                if (media.Camera == publisher)
+                media.Pending.RemoveAll(p => p.Publication == publication);
+                if (media.Camera == publication)
                 {
                     media.Camera = null;
                     peer = media.Peer;
                 }
-                else if (media.Screen == publisher)
+                else if (media.Screen == publication)
                 {
                     media.Screen = null;
                     peer = media.Peer;
@@ -280,20 +290,20 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
             }
         }
 
-        stats.Ended(publisher);
+        stats.Ended(publication);
         if (peer is not null)
         {
             _ = UpdatePeerAsync(peer);
         }
     }
 
-    private void ApplyMutes(string peerId, SfuPublisher publisher)
+    private void ApplyMutes(string peerId, SfuPublication publication)
     {
         bool audioMuted;
         bool videoMuted;
         lock (_sync)
         {
-            if (!_peers.TryGetValue(peerId, out var media) || media.Camera != publisher)
+            if (!_peers.TryGetValue(peerId, out var media) || media.Camera != publication)
             {
                 return;
             }
@@ -301,8 +311,8 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
             (audioMuted, videoMuted) = (media.AudioMuted, media.VideoMuted);
         }
 
-        publisher.SetMuted(video: false, audioMuted);
-        publisher.SetMuted(video: true, videoMuted);
+        publication.SetMuted(video: false, audioMuted);
+        publication.SetMuted(video: true, videoMuted);
     }
 
     private Task UpdatePeerAsync(RoomPeer peer)
@@ -321,11 +331,11 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
         return Room.SetPeerMediaAsync(peer, audio, video, screenshare);
     }
 
-    private RoomPeer? PeerOf(SfuPublisher publisher)
+    private RoomPeer? PeerOf(SfuPublication publication)
     {
         lock (_sync)
         {
-            return _peers.Values.FirstOrDefault(m => m.Camera == publisher || m.Screen == publisher)?.Peer;
+            return _peers.Values.FirstOrDefault(m => m.Camera == publication || m.Screen == publication)?.Peer;
         }
     }
 
@@ -344,11 +354,11 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
     {
         public RoomPeer Peer { get; } = peer;
 
-        public SfuPublisher? Camera { get; set; }
+        public SfuPublication? Camera { get; set; }
 
-        public SfuPublisher? Screen { get; set; }
+        public SfuPublication? Screen { get; set; }
 
-        public List<(MediaSource Source, SfuPublisher Publisher)> Pending { get; } = [];
+        public List<(MediaSource Source, SfuPublication Publication)> Pending { get; } = [];
 
         public bool AudioMuted { get; set; }
 

@@ -13,27 +13,33 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
 /// <summary>
 /// One RealtimeKit client's media (the study's section 3.4) on the meetings' SFU core. The client makes two WebRTC
-/// connections before it joins, offering first on each: its send transport, which becomes the peer's camera publisher
-/// (<see cref="SfuPublisher"/>) at its first <c>produce</c>, and its receive transport, idle until the server sends it
-/// something. Its producers (microphone and camera) are that publisher's tracks, each on the m-line the client names; they
-/// reach the peer's camera stream in the meeting media as a meeting WHIP publish would. Pausing one mutes it through the
-/// room, so every front end sees it. Requests come one at a time from the client's socket loop.
+/// connections before it joins, offering first on each: its send transport (<see cref="SfuPublisher"/>), and its
+/// receive transport, idle until the server sends it something. Its producers are the send transport's tracks, each on
+/// the m-line the client names: microphone and camera go to the peer's camera stream in the meeting media, screen video
+/// and audio to its screen share stream, as meeting WHIP publishes of those sources would (one publication each, made
+/// at the source's first producer). Pausing a camera track mutes it through the room, so every front end sees it;
+/// the last screen share track closed ends the screen share. Requests come one at a time from the client's socket loop.
 /// </summary>
 public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPermissions permissions, string clientAddress)
 {
     private readonly Dictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
     private WebRtcSession? _send;
     private SfuReceiveSession? _receive;
+    private SfuPublication? _camera;
+    private SfuPublication? _screen;
 
-    private WhipPolicy Policy => new(PreferVp8: true, AllowAudio: permissions.CanProduceAudio, AllowVideo: permissions.CanProduceVideo, AudioLevels: true);
+    private bool CanProduce => permissions.CanProduceAudio || permissions.CanProduceVideo || permissions.CanProduceScreenshare;
+
+    private WhipPolicy Policy => new(PreferVp8: true, AllowAudio: permissions.CanProduceAudio || permissions.CanProduceScreenshare,
+        AllowVideo: permissions.CanProduceVideo || permissions.CanProduceScreenshare, AudioLevels: true);
 
     /// <summary><c>media.createWebRTCTransport</c>: the client's first offer on one of its connections, answered (ICE-lite, DTLS passive).</summary>
     public CreateTransportResponse CreateTransport(CreateTransportRequest request)
     {
         var offer = Parse(request.Description);
-        var negotiation = Negotiate(offer, null, null);
+        var negotiation = Negotiate(offer, []);
         WebRtcSession session = request.Consuming ? new SfuReceiveSession(services.Transport, offer, negotiation.Media, clientAddress)
-            : !(permissions.CanProduceAudio || permissions.CanProduceVideo) ? new SfuIdleSession(services.Transport, offer, clientAddress)
+            : !CanProduce ? new SfuIdleSession(services.Transport, offer, clientAddress)
             : new SfuPublisher(services.Transport, offer, negotiation, clientAddress, services.Tracks.Hub, services.Media.Options.MediaTimeout,
                 services.Loggers.CreateLogger<SfuPublisher>());
         if (!services.Transport.TryRegister(session))
@@ -52,6 +58,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         {
             _send?.Close("replaced by a new send transport");
             ForgetProducers();
+            (_camera, _screen) = (null, null);
             _send = session;
         }
 
@@ -59,21 +66,16 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     }
 
     /// <summary>
-    /// <c>media.produce</c>: the client added its microphone or camera to the send transport and offers again. The
-    /// first producer attaches the transport to the peer's camera stream; a new producer of a kind replaces the old.
+    /// <c>media.produce</c>: the client added a track to the send transport and offers again. A source's first producer
+    /// starts the peer's stream of that source; a new producer of a kind and source replaces the old.
     /// </summary>
     public async Task<ProducerCreateResponse> ProduceAsync(MeetingRoom room, RoomPeer peer, ProducerCreateRequest request)
     {
         if (_send is not SfuPublisher { IsClosed: false } publisher)
         {
             throw _send is SfuIdleSession
-                ? new DomainException(DomainError.Forbidden, "your preset does not allow producing audio or video")
+                ? new DomainException(DomainError.Forbidden, "your preset does not allow producing audio, video or a screen share")
                 : new DomainException(DomainError.Conflict, "create the send transport first (media.createWebRTCTransport)");
-        }
-
-        if (request.ScreenShare)
-        {
-            throw new DomainException(DomainError.BadRequest, "sharing the screen over RealtimeKit's transports is not available on this server yet");
         }
 
         bool video = request.Kind switch
@@ -82,36 +84,47 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
             "video" => true,
             _ => throw new DomainException(DomainError.BadRequest, "kind must be audio or video"),
         };
-        if (video ? !permissions.CanProduceVideo : !permissions.CanProduceAudio)
+        bool screen = request.ScreenShare;
+        if (screen ? !permissions.CanProduceScreenshare : video ? !permissions.CanProduceVideo : !permissions.CanProduceAudio)
         {
-            throw new DomainException(DomainError.Forbidden, $"your preset does not allow producing {request.Kind}");
+            throw new DomainException(DomainError.Forbidden, $"your preset does not allow producing {(screen ? "a screen share" : request.Kind)}");
         }
 
         string mid = MidOf(request);
         var offer = Parse(request.Description);
-        var other = _producers.Values.FirstOrDefault(p => p.Video != video);
-        var negotiation = video ? Negotiate(offer, other?.Mid, mid) : Negotiate(offer, mid, other?.Mid);
+        var replaced = _producers.Values.FirstOrDefault(p => p.Video == video && p.ScreenShare == screen);
+        List<(bool ScreenShare, bool Video, string Mid)> tracks = [.. _producers.Values.Where(p => p != replaced).Select(p => (p.ScreenShare, p.Video, p.Mid)), (screen, video, mid)];
+        var negotiation = Negotiate(offer, [.. tracks.Select(t => t.Mid)]);
         var roomMedia = services.Media.For(room);
         int most = services.Media.Options.MaxPublishersPerMeeting;
-        if (!publisher.IsAttached && !roomMedia.IsPublishing(peer.Id) && roomMedia.PublishingPeers >= most)
+        if (_camera is null && _screen is null && !roomMedia.IsPublishing(peer.Id) && roomMedia.PublishingPeers >= most)
         {
             throw new DomainException(DomainError.Conflict, $"the meeting has {most} publishing peers, the most it takes (Stagecast:MeetingMedia:MaxPublishersPerMeeting)");
         }
 
-        publisher.Renegotiate(negotiation);
-        if (!publisher.IsAttached)
+        var source = screen ? MediaSource.Screenshare : MediaSource.Camera;
+        var publication = screen ? _screen : _camera;
+        bool started = publication is null;
+        if (publication is null)
         {
-            roomMedia.AddPublisher(peer, MediaSource.Camera, publisher);
-            publisher.Attach(MeetingMediaHub.StreamId(room.MeetingId, peer.Id, MediaSource.Camera), roomMedia);
+            publication = publisher.CreatePublication(MeetingMediaHub.StreamId(room.MeetingId, peer.Id, source), roomMedia);
+            roomMedia.AddPublication(peer, source, publication);
+            (_camera, _screen) = screen ? (_camera, publication) : (publication, _screen);
         }
 
-        if (_producers.Values.FirstOrDefault(p => p.Video == video) is { } replaced)
+        publisher.Renegotiate(negotiation, Mids(tracks));
+        if (started)
+        {
+            publisher.Publish(publication);
+        }
+
+        if (replaced is not null)
         {
             Forget(replaced);
             Announce(room, RealtimeKitProducerChanged.Closed(peer, replaced.State));
         }
 
-        var producer = new RealtimeKitMediaProducer(peer, publisher.StreamId, video, mid, (video ? negotiation.Video : negotiation.Audio)!, publisher.Id,
+        var producer = new RealtimeKitMediaProducer(peer, publication.StreamId, video, screen, mid, (video ? publication.Video : publication.Audio)!.Codec, publisher.Id,
             request.HasAppData ? request.AppData : null, request.Paused);
         _producers.Add(producer.Id, producer);
         services.Producers.Add(producer);
@@ -130,31 +143,51 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         return null;
     }
 
-    /// <summary><c>media.closeProducer</c>: the client stopped the track's m-line and offers again; the track ends.</summary>
+    /// <summary><c>media.closeProducer</c>: the client stopped the track's m-line and offers again; the track ends, and the screen share with its last track.</summary>
     public ProducerClosingResponse CloseProducer(MeetingRoom room, RoomPeer peer, ProducerCloseRequest request)
     {
         var producer = Find(request.ProducerId);
         var publisher = (SfuPublisher)_send!; // a producer exists only on a publishing send transport
         var offer = Parse(request.Description);
-        var other = _producers.Values.FirstOrDefault(p => p.Video != producer.Video);
-        var negotiation = producer.Video ? Negotiate(offer, other?.Mid, null) : Negotiate(offer, null, other?.Mid);
-        publisher.Renegotiate(negotiation);
         Forget(producer);
+        var tracks = _producers.Values.Select(p => (p.ScreenShare, p.Video, p.Mid)).ToList();
+        var negotiation = Negotiate(offer, [.. tracks.Select(t => t.Mid)]);
+        if (producer.ScreenShare && !tracks.Any(t => t.ScreenShare))
+        {
+            _screen?.Unpublish();
+            _screen = null;
+        }
+
+        publisher.Renegotiate(negotiation, Mids(tracks));
         Announce(room, RealtimeKitProducerChanged.Closed(peer, producer.State));
         return new ProducerClosingResponse { Description = Answer(publisher, negotiation, request.Description.Target) };
     }
 
-    /// <summary>The client left or its socket closed: its transports end, and the camera stream with the send one.</summary>
+    /// <summary>The client left or its socket closed: its transports end, and its streams with the send one.</summary>
     public void Close(string reason)
     {
         ForgetProducers();
-        if (_send is SfuPublisher { IsAttached: true } publisher)
-        {
-            publisher.Unpublish();
-        }
-
+        _camera?.Unpublish();
+        _screen?.Unpublish();
         _send?.Close(reason);
         _receive?.Close(reason);
+    }
+
+    /// <summary>Each live publication's tracks: the m-lines of its source's producers.</summary>
+    private List<SfuPublicationMids> Mids(List<(bool ScreenShare, bool Video, string Mid)> tracks)
+    {
+        var mids = new List<SfuPublicationMids>(2);
+        foreach (var (publication, screen) in new[] { (_camera, false), (_screen, true) })
+        {
+            if (publication is not null)
+            {
+                mids.Add(new SfuPublicationMids(publication, MidOf(screen, video: false), MidOf(screen, video: true)));
+            }
+        }
+
+        return mids;
+
+        string? MidOf(bool screen, bool video) => tracks.Where(t => t.ScreenShare == screen && t.Video == video).Select(t => t.Mid).FirstOrDefault();
     }
 
     private void Forget(RealtimeKitMediaProducer producer)
@@ -171,8 +204,17 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         }
     }
 
-    private static Task SetPausedAsync(MeetingRoom room, RoomPeer peer, RealtimeKitMediaProducer producer) =>
-        room.SetMutedAsync(peer, producer.Video ? null : !producer.Paused, producer.Video ? !producer.Paused : null);
+    /// <summary>A camera track is muted through the room (every front end hears of it); a screen share's on its publication.</summary>
+    private Task SetPausedAsync(MeetingRoom room, RoomPeer peer, RealtimeKitMediaProducer producer)
+    {
+        if (producer.ScreenShare)
+        {
+            _screen?.SetMuted(producer.Video, producer.Paused);
+            return Task.CompletedTask;
+        }
+
+        return room.SetMutedAsync(peer, producer.Video ? null : !producer.Paused, producer.Video ? !producer.Paused : null);
+    }
 
     private static void Announce(MeetingRoom room, RealtimeKitProducerChanged change)
     {
@@ -185,11 +227,11 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     private RealtimeKitMediaProducer Find(string producerId) =>
         _producers.GetValueOrDefault(producerId) ?? throw new DomainException(DomainError.NotFound, $"no producer {producerId} on this connection");
 
-    private WhipNegotiation Negotiate(SdpSessionDescription offer, string? audioMid, string? videoMid)
+    private WhipNegotiation Negotiate(SdpSessionDescription offer, IReadOnlyCollection<string> trackMids)
     {
         try
         {
-            return SfuTransportNegotiation.Answer(offer, Policy, audioMid, videoMid);
+            return SfuTransportNegotiation.Answer(offer, Policy, trackMids);
         }
         catch (SdpException ex)
         {

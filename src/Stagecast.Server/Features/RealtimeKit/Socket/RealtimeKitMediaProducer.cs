@@ -5,11 +5,13 @@ using Stagecast.WebRtc.Sdp;
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
 /// <summary>
-/// One track a RealtimeKit client produces on its send transport: its microphone or camera, on the m-line
-/// <paramref name="Mid"/> the client gave it, sent in <paramref name="Codec"/> to the peer's meeting stream
-/// <paramref name="StreamId"/>; paused is muted. A track of a peer publishing otherwise is mirrored as one (no mid).
+/// One track a RealtimeKit client produces on its send transport: its microphone or camera, or its screen share's
+/// video or audio (<paramref name="screenShare"/>), on the m-line <paramref name="mid"/> the client gave it, sent in
+/// <paramref name="codec"/> to the peer's meeting stream of that source <paramref name="streamId"/>; paused is muted.
+/// A track of a peer publishing otherwise is mirrored as one (no mid).
 /// </summary>
-public sealed class RealtimeKitMediaProducer(RoomPeer peer, string streamId, bool video, string mid, RtpCodec codec, string transportId, string? appData, bool paused)
+public sealed class RealtimeKitMediaProducer(
+    RoomPeer peer, string streamId, bool video, bool screenShare, string mid, RtpCodec codec, string transportId, string? appData, bool paused)
 {
     private static long _created;
 
@@ -20,6 +22,8 @@ public sealed class RealtimeKitMediaProducer(RoomPeer peer, string streamId, boo
     public string StreamId { get; } = streamId;
 
     public bool Video { get; } = video;
+
+    public bool ScreenShare { get; } = screenShare;
 
     public string Mid { get; } = mid;
 
@@ -39,7 +43,7 @@ public sealed class RealtimeKitMediaProducer(RoomPeer peer, string streamId, boo
         ProducerId = Id,
         Kind = Video ? ProducerKind.Video : ProducerKind.Audio,
         Pause = Paused,
-        ScreenShare = false,
+        ScreenShare = ScreenShare,
         AppData = appData ?? "",
         ProducingTransportId = TransportId,
         MimeType = MimeType,

@@ -8,12 +8,31 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <summary>
 /// Every producer RealtimeKit clients may consume, by id: what <c>selfJoinComplete</c> lists of the peers already in a
 /// room and what a <c>consume</c> names. A RealtimeKit client's media adds and removes its own. A peer that publishes
-/// its camera otherwise (meeting WHIP, from stagecast.js or any WHIP client) is mirrored (<see cref="Mirror"/>): a
-/// producer per flowing track of its camera stream, paused while muted. A peer's producers go when it leaves the room.
+/// otherwise (meeting WHIP, from stagecast.js or any WHIP client) is mirrored (<see cref="Mirror(MeetingRoom, RoomPeer)"/>):
+/// a producer per flowing track of its camera and screen share streams, paused while muted. A peer's producers go when it leaves the room.
 /// </summary>
-public sealed class RealtimeKitProducers(MeetingMediaService media, RealtimeKitPeers peers) : IRoomPeerObserver
+public sealed class RealtimeKitProducers : IRoomPeerObserver
 {
+    private readonly MeetingMediaService _media;
+    private readonly RealtimeKitPeers _peers;
+
+    public RealtimeKitProducers(MeetingMediaService media, RealtimeKitPeers peers)
+    {
+        _media = media;
+        _peers = peers;
+        // A track that starts without changing what the peer is said to publish (a screen share's audio after its video).
+        media.TracksChanged += (room, peer) =>
+        {
+            foreach (var change in Mirror(room, peer))
+            {
+                room.Publish(change);
+            }
+        };
+    }
+
     private readonly ConcurrentDictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
+    private const string ScreenShareAppData = """{"screenShare":true}""";
+
     private readonly Lock _mirroring = new();
 
     public RealtimeKitMediaProducer? Find(string producerId) => _producers.GetValueOrDefault(producerId);
@@ -27,53 +46,63 @@ public sealed class RealtimeKitProducers(MeetingMediaService media, RealtimeKitP
     public void Remove(RealtimeKitMediaProducer producer) => _producers.TryRemove(producer.Id, out _);
 
     /// <summary>
-    /// Brings the producers of a peer that is not on RealtimeKit in line with its camera stream now: a track that
+    /// Brings the producers of a peer that is not on RealtimeKit in line with its camera and screen share streams now: a track that
     /// flows is a producer (a new publisher or codec, a new one), a muted one is paused, a gone one closed. Returns the
     /// changes for the room's RealtimeKit clients; whoever asks first makes them, the next askers find nothing to do.
     /// </summary>
     public IReadOnlyList<RealtimeKitProducerChanged> Mirror(MeetingRoom room, RoomPeer peer)
     {
-        if (peer.Hidden || peers.IsRealtimeKit(peer))
+        if (peer.Hidden || _peers.IsRealtimeKit(peer))
         {
             return [];
         }
 
-        string streamId = MeetingMediaHub.StreamId(room.MeetingId, peer.Id, MediaSource.Camera);
-        var camera = room.Peers.Contains(peer) ? media.Find(room)?.Publishers.FirstOrDefault(p => p.StreamId == streamId && !p.IsClosed) : null;
+        var publications = room.Peers.Contains(peer) ? _media.Find(room)?.Publications ?? [] : [];
         var changes = new List<RealtimeKitProducerChanged>();
         lock (_mirroring)
         {
-            foreach (bool video in new[] { false, true })
+            foreach (var source in new[] { MediaSource.Camera, MediaSource.Screenshare })
             {
-                var track = camera is null ? null : video ? camera.Video : camera.Audio;
-                var current = Of(peer).FirstOrDefault(p => p.Video == video);
-                if (current is not null && (track?.StartedAt is null || current.TransportId != camera!.Id || !ReferenceEquals(current.Codec, track.Codec)))
+                string streamId = MeetingMediaHub.StreamId(room.MeetingId, peer.Id, source);
+                var publication = publications.FirstOrDefault(p => p.StreamId == streamId && !p.IsClosed);
+                foreach (bool video in new[] { false, true })
                 {
-                    Remove(current);
-                    changes.Add(RealtimeKitProducerChanged.Closed(peer, current.State));
-                    current = null;
-                }
-
-                if (track?.StartedAt is null)
-                {
-                    continue;
-                }
-
-                if (current is null)
-                {
-                    var producer = new RealtimeKitMediaProducer(peer, streamId, video, "", track.Codec, camera!.Id, null, track.Muted);
-                    Add(producer);
-                    changes.Add(RealtimeKitProducerChanged.Created(peer, producer.State));
-                }
-                else if (current.Paused != track.Muted)
-                {
-                    current.Paused = track.Muted;
-                    changes.Add(RealtimeKitProducerChanged.Toggled(peer, current.State));
+                    Mirror(peer, streamId, source == MediaSource.Screenshare, video, publication, changes);
                 }
             }
         }
 
         return changes;
+    }
+
+    private void Mirror(RoomPeer peer, string streamId, bool screenShare, bool video, SfuPublication? publication, List<RealtimeKitProducerChanged> changes)
+    {
+        var track = publication is null ? null : video ? publication.Video : publication.Audio;
+        var current = Of(peer).FirstOrDefault(p => p.Video == video && p.ScreenShare == screenShare);
+        if (current is not null && (track?.StartedAt is null || current.TransportId != publication!.Id || !ReferenceEquals(current.Codec, track.Codec)))
+        {
+            Remove(current);
+            changes.Add(RealtimeKitProducerChanged.Closed(peer, current.State));
+            current = null;
+        }
+
+        if (track?.StartedAt is null)
+        {
+            return;
+        }
+
+        if (current is null)
+        {
+            // The SDK files a consumed track as a screen share by the producer's app_data, as its own producers write it.
+            var producer = new RealtimeKitMediaProducer(peer, streamId, video, screenShare, "", track.Codec, publication!.Id, screenShare ? ScreenShareAppData : null, track.Muted);
+            Add(producer);
+            changes.Add(RealtimeKitProducerChanged.Created(peer, producer.State));
+        }
+        else if (current.Paused != track.Muted)
+        {
+            current.Paused = track.Muted;
+            changes.Add(RealtimeKitProducerChanged.Toggled(peer, current.State));
+        }
     }
 
     public void OnPeerLeft(MeetingRoom room, RoomPeer peer)
