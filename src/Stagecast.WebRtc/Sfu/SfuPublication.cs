@@ -33,9 +33,6 @@ public sealed class SfuPublication
     /// <summary>The stream in the meeting's hub it publishes to.</summary>
     public string StreamId { get; }
 
-    /// <summary>The connection it comes on.</summary>
-    public SfuPublisher Connection => _connection;
-
     public SfuTrack? Video { get; internal set; }
 
     public SfuTrack? Audio { get; internal set; }
@@ -58,8 +55,17 @@ public sealed class SfuPublication
     /// <summary>Asked to publish: it does once its connection is connected.</summary>
     internal bool Wanted { get; set; }
 
-    /// <summary>Marks it ended (once); false when it already was.</summary>
-    internal bool TryEnd(string reason) => Interlocked.CompareExchange(ref _closeReason, reason, null) is null;
+    /// <summary>Marks it ended, under the connection's lock (once); false when it already was.</summary>
+    internal bool TryEnd(string reason)
+    {
+        if (_closeReason is not null)
+        {
+            return false;
+        }
+
+        _closeReason = reason;
+        return true;
+    }
 
     /// <summary>Ended by its client: its hub stream ends with it rather than waiting for a new publisher.</summary>
     internal bool Unpublished { get; set; }

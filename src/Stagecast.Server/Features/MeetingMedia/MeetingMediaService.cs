@@ -29,7 +29,7 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
 
     public MeetingMediaOptions Options => _options;
 
-    /// <summary>A track of a peer's started, was muted or unmuted, or was offered anew (after what the peer publishes was set).</summary>
+    /// <summary>A peer's tracks changed: one started, was muted or unmuted, offered anew, or its publication ended (told after what the peer publishes was set).</summary>
     public event Action<MeetingRoom, RoomPeer>? TracksChanged;
 
     /// <summary>The room's media (made on first use).</summary>

@@ -260,8 +260,8 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
     }
 
     /// <summary>
-    /// What the peer publishes is set, then whoever follows its tracks is told: a track can start without changing
-    /// what the peer is said to publish (a screen share's audio after its video).
+    /// What the peer publishes is set, then whoever follows its tracks is told (every start, mute, renegotiation and
+    /// end: a track can start without changing what the peer is said to publish, as a screen share's audio after its video).
     /// </summary>
     private async Task UpdateAndTellAsync(RoomPeer peer)
     {
@@ -293,7 +293,7 @@ public sealed class RoomMedia(MeetingRoom room, MeetingMediaStats stats, TimePro
         stats.Ended(publication);
         if (peer is not null)
         {
-            _ = UpdatePeerAsync(peer);
+            _ = UpdateAndTellAsync(peer);
         }
     }
 

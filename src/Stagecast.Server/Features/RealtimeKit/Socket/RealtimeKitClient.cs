@@ -325,21 +325,12 @@ public sealed partial class RealtimeKitClient(
         };
         foreach (var other in room.Peers.Where(p => !p.Hidden && !ReferenceEquals(p, _peer)))
         {
-            MirrorProducers(room, other);
+            services.Media.Producers.Follow(room, other); // caught up, whenever the mirror began
             var participant = _views.Participant(other);
             participant.ProducerStates.AddRange(services.Media.Producers.Of(other).Select(p => p.State));
             answer.Participants.Add(participant);
         }
         return answer;
-    }
-
-    /// <summary>A peer publishing otherwise than on RealtimeKit changed: its camera's tracks become producers (every RealtimeKit client is told).</summary>
-    private void MirrorProducers(MeetingRoom room, RoomPeer peer)
-    {
-        foreach (var change in services.Media.Producers.Mirror(room, peer))
-        {
-            room.Publish(change);
-        }
     }
 
     private async Task<IMessage> ChatHistoryAsync(MeetingRoom room, RoomPeer peer)
@@ -449,11 +440,6 @@ public sealed partial class RealtimeKitClient(
         foreach (var (@event, payload) in RealtimeKitPushes.For(_views, peer, change, _room?.SessionId))
         {
             connection.TrySend(SocketFrameWriter.Push(@event, payload));
-        }
-
-        if (change is PeerUpdated updated && _room is { } room)
-        {
-            MirrorProducers(room, updated.Peer);
         }
 
         if (change is Kicked or Replaced)

@@ -8,11 +8,17 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <summary>
 /// Every producer RealtimeKit clients may consume, by id: what <c>selfJoinComplete</c> lists of the peers already in a
 /// room and what a <c>consume</c> names. A RealtimeKit client's media adds and removes its own. A peer that publishes
-/// otherwise (meeting WHIP, from stagecast.js or any WHIP client) is mirrored (<see cref="Mirror(MeetingRoom, RoomPeer)"/>):
-/// a producer per flowing track of its camera and screen share streams, paused while muted. A peer's producers go when it leaves the room.
+/// otherwise (meeting WHIP, from stagecast.js or any WHIP client) is mirrored (<see cref="Follow"/>):
+/// a producer per flowing track of its camera and screen share streams, paused while muted, kept in line as meeting
+/// media says its tracks change (<see cref="MeetingMediaService.TracksChanged"/>). A peer's producers go when it leaves the room.
 /// </summary>
 public sealed class RealtimeKitProducers : IRoomPeerObserver
 {
+    /// <summary>What a mirrored screen share track's producer carries: the SDK files a consumed track as a screen share by it, as its own producers write it.</summary>
+    private const string ScreenShareAppData = """{"screenShare":true}""";
+
+    private readonly ConcurrentDictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
+    private readonly Lock _mirroring = new();
     private readonly MeetingMediaService _media;
     private readonly RealtimeKitPeers _peers;
 
@@ -20,20 +26,8 @@ public sealed class RealtimeKitProducers : IRoomPeerObserver
     {
         _media = media;
         _peers = peers;
-        // A track that starts without changing what the peer is said to publish (a screen share's audio after its video).
-        media.TracksChanged += (room, peer) =>
-        {
-            foreach (var change in Mirror(room, peer))
-            {
-                room.Publish(change);
-            }
-        };
+        media.TracksChanged += Follow;
     }
-
-    private readonly ConcurrentDictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
-    private const string ScreenShareAppData = """{"screenShare":true}""";
-
-    private readonly Lock _mirroring = new();
 
     public RealtimeKitMediaProducer? Find(string producerId) => _producers.GetValueOrDefault(producerId);
 
@@ -45,12 +39,21 @@ public sealed class RealtimeKitProducers : IRoomPeerObserver
 
     public void Remove(RealtimeKitMediaProducer producer) => _producers.TryRemove(producer.Id, out _);
 
+    /// <summary>Mirrors a peer's tracks now and tells every RealtimeKit client in the room what changed.</summary>
+    public void Follow(MeetingRoom room, RoomPeer peer)
+    {
+        foreach (var change in Mirror(room, peer))
+        {
+            room.Publish(change);
+        }
+    }
+
     /// <summary>
     /// Brings the producers of a peer that is not on RealtimeKit in line with its camera and screen share streams now: a track that
     /// flows is a producer (a new publisher or codec, a new one), a muted one is paused, a gone one closed. Returns the
     /// changes for the room's RealtimeKit clients; whoever asks first makes them, the next askers find nothing to do.
     /// </summary>
-    public IReadOnlyList<RealtimeKitProducerChanged> Mirror(MeetingRoom room, RoomPeer peer)
+    private List<RealtimeKitProducerChanged> Mirror(MeetingRoom room, RoomPeer peer)
     {
         if (peer.Hidden || _peers.IsRealtimeKit(peer))
         {
@@ -93,7 +96,6 @@ public sealed class RealtimeKitProducers : IRoomPeerObserver
 
         if (current is null)
         {
-            // The SDK files a consumed track as a screen share by the producer's app_data, as its own producers write it.
             var producer = new RealtimeKitMediaProducer(peer, streamId, video, screenShare, "", track.Codec, publication!.Id, screenShare ? ScreenShareAppData : null, track.Muted);
             Add(producer);
             changes.Add(RealtimeKitProducerChanged.Created(peer, producer.State));
