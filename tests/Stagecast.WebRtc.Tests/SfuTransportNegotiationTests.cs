@@ -73,6 +73,36 @@ public sealed class SfuTransportNegotiationTests
     }
 
     [Fact]
+    public void TheCameraNamedForSimulcastIsAnsweredReceivingItsLayersAndThePlaceholderIsNot()
+    {
+        var offer = SdpSessionDescription.Parse(Format(Session, "0 1 2 3") + Format(Audio, "0", "sendonly") + Format(Video, "1", "sendonly") + Simulcast
+            + Format(Audio, "2", "sendonly") + Format(Video, "3", "sendonly") + "a=rid:f send\r\na=rid:h send\r\na=rid:q send\r\na=simulcast:send f;~h,x;~q\r\n");
+        Assert.Equal(["f", "h", "q"], offer.Media[3].SendRids);
+
+        var negotiation = SfuTransportNegotiation.Answer(offer, Meeting, ["2", "3"], simulcastMid: "3");
+
+        Assert.Equal([false, false, false, true], negotiation.Media.Select(m => m.Simulcast));
+        string camera = Build(negotiation).Split("a=mid:3\r\n")[1];
+        Assert.Contains("a=rid:f recv\r\na=rid:h recv\r\na=rid:q recv\r\na=simulcast:recv f;h;q\r\n", camera);
+        Assert.Contains("a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n", camera);
+
+        // Named but not a track, or without the RID extension: refused.
+        Assert.DoesNotContain(SfuTransportNegotiation.Answer(offer, Meeting, ["2"], simulcastMid: "3").Media, m => m.Simulcast);
+        var noRid = SdpSessionDescription.Parse(Format(Session, "0 1") + Format(Audio, "0", "sendonly")
+            + Format(Video, "1", "sendonly").Replace("a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n", "", StringComparison.Ordinal) + Simulcast);
+        Assert.DoesNotContain(SfuTransportNegotiation.Answer(noRid, Meeting, ["1"], simulcastMid: "1").Media, m => m.Simulcast);
+    }
+
+    [Theory]
+    [InlineData("a=simulcast:send f;h;q;x;y", "more than 4 layers")]
+    [InlineData("a=simulcast:send f;h$;q", "invalid RID")]
+    public void AnOfferOfTooManyOrBadlyNamedLayersIsRefused(string simulcast, string error)
+    {
+        var ex = Assert.Throws<SdpException>(() => SdpSessionDescription.Parse(Format(Session, "0") + Format(Video, "0", "sendonly") + simulcast + "\r\n"));
+        Assert.Contains(error, ex.Message);
+    }
+
+    [Fact]
     public void AStoppedCameraIsAnsweredInactiveAndStaysInTheBundle()
     {
         var offer = SdpSessionDescription.Parse(Format(Session, "0 1 2 3") + Format(Audio, "0", "sendonly") + Format(Video, "1", "sendonly") + Simulcast

@@ -5,6 +5,9 @@ public sealed class MediaDescription
 {
     private const int MaxSsrcs = 16;
 
+    /// <summary>The most simulcast layers a section may offer.</summary>
+    public const int MaxRids = 4;
+
     private MediaDescription(string kind, string protocol, int index, bool rejected)
     {
         Kind = kind;
@@ -33,6 +36,12 @@ public sealed class MediaDescription
 
     /// <summary>The section offers simulcast (RFC 8853 <c>a=simulcast</c>, its layers named by <c>a=rid</c>).</summary>
     public bool Simulcast { get; private set; }
+
+    /// <summary>
+    /// The layers the section offers to send, by RID, in the order of its <c>a=simulcast:send</c> list (the first of
+    /// each group of alternatives; a paused layer's <c>~</c> dropped); empty without simulcast.
+    /// </summary>
+    public List<string> SendRids { get; } = [];
 
     public List<int> Formats { get; } = [];
 
@@ -92,6 +101,7 @@ public sealed class MediaDescription
                 break;
             case "simulcast":
                 Simulcast = true;
+                ApplySimulcast(argument);
                 break;
             case "rtpmap":
                 ApplyRtpMap(argument);
@@ -123,6 +133,37 @@ public sealed class MediaDescription
                 break;
             default:
                 break;
+        }
+    }
+
+    private void ApplySimulcast(string argument)
+    {
+        // a=simulcast:send <rid>[,<alt>];~<rid>... [recv ...] (RFC 8853 section 5.1)
+        string[] parts = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int send = Array.IndexOf(parts, "send");
+        if (send < 0 || send + 1 >= parts.Length)
+        {
+            return;
+        }
+
+        SendRids.Clear();
+        foreach (string layer in parts[send + 1].Split(';'))
+        {
+            string rid = layer.Split(',')[0].TrimStart('~');
+            if (rid.Length is 0 or > 16 || !rid.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                throw new SdpException($"a=simulcast names an invalid RID \"{rid}\"");
+            }
+
+            if (SendRids.Count == MaxRids)
+            {
+                throw new SdpException($"a=simulcast offers more than {MaxRids} layers");
+            }
+
+            if (!SendRids.Contains(rid))
+            {
+                SendRids.Add(rid);
+            }
         }
     }
 

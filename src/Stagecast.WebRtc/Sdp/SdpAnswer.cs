@@ -5,15 +5,15 @@ namespace Stagecast.WebRtc.Sdp;
 
 /// <summary>
 /// What the answer says about one offered m= section: the codec chosen (null rejects it), our direction, what we send
-/// (and as which msid, by default <c>{cname} {kind}0</c>), and the offered header extensions we take (by URI, under the
-/// offer's ids).
+/// (and as which msid, by default <c>{cname} {kind}0</c>), the offered header extensions we take (by URI, under the
+/// offer's ids), and whether we take the simulcast layers it offers to send (<see cref="MediaDescription.SendRids"/>).
 /// </summary>
 public sealed record AnsweredMedia(MediaDescription Offer, RtpCodec? Codec, string Direction, uint SendSsrc = 0, IReadOnlyList<string>? Extensions = null,
-    string? Msid = null)
+    string? Msid = null, bool Simulcast = false)
 {
     internal SdpSection Section => new(Offer.Kind, Offer.Mid, Codec, Direction, SendSsrc, Msid,
         Extensions?.Where(Offer.Extensions.ContainsKey).ToDictionary(uri => uri, uri => Offer.Extensions[uri], StringComparer.Ordinal),
-        Offer.Formats.Count > 0 ? Offer.Formats[0] : 0);
+        Offer.Formats.Count > 0 ? Offer.Formats[0] : 0, Simulcast ? Offer.SendRids : null);
 }
 
 /// <summary>A candidate of ours (RFC 8839 section 5.1): UDP, or TCP passive (RFC 6544).</summary>

@@ -11,7 +11,7 @@ namespace Stagecast.WebRtc.Sdp;
 /// sends with (0: it sends nothing), and the header extensions it takes (id by URI).
 /// </summary>
 public sealed record SdpSection(string Kind, string Mid, RtpCodec? Codec, string Direction, uint SendSsrc = 0, string? Msid = null,
-    IReadOnlyDictionary<string, int>? Extensions = null, int ClosedFormat = 0);
+    IReadOnlyDictionary<string, int>? Extensions = null, int ClosedFormat = 0, IReadOnlyList<string>? ReceiveRids = null);
 
 /// <summary>
 /// Writes the SDP of an ICE-lite endpoint on one bundled transport with rtcp-mux: the session lines, then each section
@@ -73,6 +73,16 @@ internal static class SdpWriter
             if (codec.Fmtp.Length > 0)
             {
                 Line(sdp, $"a=fmtp:{codec.PayloadType} {codec.Fmtp}");
+            }
+
+            if (section.ReceiveRids is { Count: > 0 } rids)
+            {
+                foreach (string rid in rids)
+                {
+                    Line(sdp, $"a=rid:{rid} recv");
+                }
+
+                Line(sdp, $"a=simulcast:recv {string.Join(';', rids)}");
             }
 
             if (section.SendSsrc != 0)

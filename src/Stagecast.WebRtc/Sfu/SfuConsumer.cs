@@ -12,8 +12,10 @@ namespace Stagecast.WebRtc.Sfu;
 /// subscription forwards it), with the payload type and SSRC of this m-line; the publisher is asked for a keyframe to
 /// start with and after it was replaced or restarted. It reads the stream once started (the
 /// client answered the offer that added it) and until stopped; the client's NACKs are answered from what it sent.
+/// Video may read one of the stream's simulcast layers instead (<see cref="Read"/>): the switch waits for the
+/// layer's keyframe, and the client sees one track throughout.
 /// </summary>
-public sealed class SfuConsumer : IRtpSink
+public sealed class SfuConsumer
 {
     private readonly SfuReceiveSession _session;
     private readonly byte[] _forward = new byte[1500];
@@ -22,6 +24,7 @@ public sealed class SfuConsumer : IRtpSink
     private readonly SenderReporter _reports = new();
     private readonly ForwardedTrack _track;
     private HubStreamReader? _reader;
+    private HubStream _reading;
     private bool _answered;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
@@ -32,11 +35,16 @@ public sealed class SfuConsumer : IRtpSink
         Codec = codec;
         Mid = mid;
         Msid = msid;
-        _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video);
+        _reading = stream;
+        _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
         _nacks = new NackResponder(_history, Ssrc);
     }
 
+    /// <summary>The stream it forwards (its source's, whichever layer it reads).</summary>
     public HubStream Stream { get; }
+
+    /// <summary>What it reads: <see cref="Stream"/>, or the stream of one of its simulcast layers.</summary>
+    public HubStream Reading => Volatile.Read(ref _reading);
 
     public bool Video { get; }
 
@@ -72,14 +80,45 @@ public sealed class SfuConsumer : IRtpSink
                 return;
             }
 
-            _reader = Stream.AddRtpReader($"sfu-{_session.Id}-{Mid}", this, new ReaderOptions { IsViewer = true });
+            _reader = Open(_reading);
         }
 
         if (Video)
         {
-            Stream.RequestKeyframe();
+            Reading.RequestKeyframe();
         }
     }
+
+    /// <summary>
+    /// Reads <paramref name="layer"/> (the stream of a simulcast layer of <see cref="Stream"/>), or <see cref="Stream"/>
+    /// itself when null: the forwarded track carries on from the layer's next keyframe, asked for now.
+    /// </summary>
+    public void Read(HubStream? layer)
+    {
+        var next = layer ?? Stream;
+        HubStreamReader? previous;
+        lock (_forward)
+        {
+            if (ReferenceEquals(next, _reading))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _reading, next);
+            _track.Restart();
+            previous = _reader;
+            _reader = previous is null ? null : Open(next);
+        }
+
+        previous?.Dispose();
+        if (previous is not null)
+        {
+            next.RequestKeyframe();
+        }
+    }
+
+    private HubStreamReader Open(HubStream stream) =>
+        stream.AddRtpReader($"sfu-{_session.Id}-{Mid}", new Sink(this, stream), new ReaderOptions { IsViewer = true });
 
     internal void Stop()
     {
@@ -97,7 +136,7 @@ public sealed class SfuConsumer : IRtpSink
     {
         if (feedback.IsPli || feedback.IsFir)
         {
-            Stream.RequestKeyframe();
+            Reading.RequestKeyframe();
         }
         else
         {
@@ -105,7 +144,7 @@ public sealed class SfuConsumer : IRtpSink
         }
     }
 
-    public void OnRtp(ReadOnlySpan<byte> packet, bool video)
+    private void OnRtp(ReadOnlySpan<byte> packet, bool video, HubStream from)
     {
         if (video != Video || !_session.IsConnected || !RtpHeader.TryGetLength(packet, out int headerLength) || packet.Length > _forward.Length - 16)
         {
@@ -115,7 +154,7 @@ public sealed class SfuConsumer : IRtpSink
         lock (_forward)
         {
             var copy = _forward.AsSpan(0, packet.Length);
-            if (_reader is null || !_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
+            if (_reader is null || !ReferenceEquals(from, _reading) || !_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
             {
                 return;
             }
@@ -131,7 +170,7 @@ public sealed class SfuConsumer : IRtpSink
     }
 
     /// <summary>The publisher's sender reports are passed on (the client syncs audio and video by them).</summary>
-    public void OnSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
+    private void OnSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
     {
         if (video != Video || !IsReading || !_session.IsConnected)
         {
@@ -139,11 +178,16 @@ public sealed class SfuConsumer : IRtpSink
         }
 
         Span<byte> rtcp = stackalloc byte[28];
+        lock (_forward)
+        {
+            rtpTimestamp = _track.Timestamp(rtpTimestamp);
+        }
+
         _reports.Write(rtcp, video, Ssrc, ntpTime, rtpTimestamp);
         _session.SendReport(rtcp);
     }
 
-    public void OnRtpSourceChanged()
+    private void OnRtpSourceChanged()
     {
         lock (_forward)
         {
@@ -152,15 +196,39 @@ public sealed class SfuConsumer : IRtpSink
 
         if (Video)
         {
-            Stream.RequestKeyframe();
+            Reading.RequestKeyframe();
         }
     }
 
-    public void OnRtpRestarted(bool video)
+    /// <summary>What one stream it reads delivers, passed on while it is the one it reads (a layer switched from goes quiet at once).</summary>
+    private sealed class Sink(SfuConsumer consumer, HubStream stream) : IRtpSink
     {
-        if (video == Video)
+        private bool Current => ReferenceEquals(consumer.Reading, stream);
+
+        public void OnRtp(ReadOnlySpan<byte> packet, bool video) => consumer.OnRtp(packet, video, stream); // checked under its lock
+
+        public void OnSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
         {
-            OnRtpSourceChanged();
+            if (Current)
+            {
+                consumer.OnSenderReport(video, ntpTime, rtpTimestamp);
+            }
+        }
+
+        public void OnRtpSourceChanged()
+        {
+            if (Current)
+            {
+                consumer.OnRtpSourceChanged();
+            }
+        }
+
+        public void OnRtpRestarted(bool video)
+        {
+            if (Current && video == consumer.Video)
+            {
+                consumer.OnRtpSourceChanged();
+            }
         }
     }
 }

@@ -8,18 +8,22 @@ namespace Stagecast.WebRtc.Sfu;
 /// <summary>
 /// One stream a meeting publisher's connection (<see cref="SfuPublisher"/>) sends to the meeting's hub: a WHIP
 /// session's only one, or one source (camera, screen share) of a RealtimeKit send transport. Its tracks are the
-/// m-lines it was given; its state is kept under the connection's lock.
+/// m-lines it was given; its state is kept under the connection's lock. A video track sent in simulcast is its first
+/// layer; each other layer is a publication of its own (<see cref="Layers"/>), video only, to the stream
+/// <c>{StreamId}/{rid}</c>, living and muted with it.
 /// </summary>
 public sealed class SfuPublication
 {
     private readonly SfuPublisher _connection;
+    private readonly List<SfuPublication> _layers = [];
     private long _levelSum;
     private int _levelCount;
     private string? _closeReason;
 
-    internal SfuPublication(SfuPublisher connection, string id, string streamId, ISfuPublisherListener listener)
+    internal SfuPublication(SfuPublisher connection, string id, string streamId, ISfuPublisherListener listener, SfuPublication? parent = null)
     {
         _connection = connection;
+        Parent = parent;
         Id = id;
         StreamId = streamId;
         Listener = listener;
@@ -34,6 +38,24 @@ public sealed class SfuPublication
     public string StreamId { get; }
 
     public SfuTrack? Video { get; internal set; }
+
+    /// <summary>The publication this one is a simulcast layer of, or null.</summary>
+    public SfuPublication? Parent { get; }
+
+    /// <summary>Its video's other simulcast layers, in the order the client listed them (after the first, its own).</summary>
+    public IReadOnlyList<SfuPublication> Layers
+    {
+        get
+        {
+            lock (_connection.Sync)
+            {
+                return [.. _layers];
+            }
+        }
+    }
+
+    /// <summary>The layers, under the connection's lock.</summary>
+    internal List<SfuPublication> LayerList => _layers;
 
     public SfuTrack? Audio { get; internal set; }
 
@@ -83,6 +105,14 @@ public sealed class SfuPublication
     /// <summary>Mutes or unmutes a track: a muted track's packets are dropped; an unmuted one starts afresh for its readers.</summary>
     public void SetMuted(bool video, bool muted)
     {
+        if (video)
+        {
+            foreach (var layer in Layers)
+            {
+                layer.SetMuted(video, muted);
+            }
+        }
+
         Publisher? publisher;
         lock (_connection.Sync)
         {

@@ -18,7 +18,9 @@ public sealed partial class SfuPublisher
     /// </summary>
     public void Renegotiate(WhipNegotiation negotiation, IReadOnlyList<SfuPublicationMids> publications)
     {
-        SetTracks(negotiation, publications);
+        var (started, ended) = SetTracks(negotiation, publications);
+        ended.ForEach(layer => Ended(layer, "the client stopped sending this simulcast layer"));
+        started.ForEach(StartPublishing);
         foreach (var (publication, _, _) in publications)
         {
             publication.Publisher?.SetRtpFormats(publication.Video?.Codec.Format, publication.Audio?.Codec.Format);
@@ -26,8 +28,10 @@ public sealed partial class SfuPublisher
         }
     }
 
-    private void SetTracks(WhipNegotiation negotiation, IReadOnlyList<SfuPublicationMids> publications)
+    /// <summary>Sets the tracks; returns the simulcast layers to start publishing (their publication is) and those ended.</summary>
+    private (List<SfuPublication> Started, List<SfuPublication> Ended) SetTracks(WhipNegotiation negotiation, IReadOnlyList<SfuPublicationMids> publications)
     {
+        var layers = (Started: new List<SfuPublication>(), Ended: new List<SfuPublication>());
         lock (Sync)
         {
             foreach (var (publication, audioMid, videoMid) in publications)
@@ -35,19 +39,63 @@ public sealed partial class SfuPublisher
                 publication.Audio = Continue(publication.Audio, publication.AudioMid, Receiving(negotiation, audioMid), audioMid, video: false);
                 publication.Video = Continue(publication.Video, publication.VideoMid, Receiving(negotiation, videoMid), videoMid, video: true);
                 (publication.AudioMid, publication.VideoMid) = (publication.Audio is null ? null : audioMid, publication.Video is null ? null : videoMid);
+                SetLayers(publication, negotiation, layers);
             }
 
             Negotiation = negotiation;
             RouteTracks(_publications);
             _lastPacket = Transport.Time.GetTimestamp(); // a new track gets the whole media timeout to start
         }
+
+        return layers;
     }
 
-    /// <summary>Where each publication's packets go: by the SSRCs each track's m-line announced, and by payload type.</summary>
+    /// <summary>
+    /// A video track answered in simulcast is its first layer; each other becomes a layer publication (kept while the
+    /// m-line, codec and RID stay), and the layers no longer sent end.
+    /// </summary>
+    private void SetLayers(SfuPublication publication, WhipNegotiation negotiation, (List<SfuPublication> Started, List<SfuPublication> Ended) changes)
+    {
+        var answered = publication.Video is null ? null : negotiation.Media.FirstOrDefault(m => m.Offer.Mid == publication.VideoMid && m.Simulcast);
+        List<string> rids = answered?.Offer.SendRids ?? [];
+        if (publication.Video is { } video)
+        {
+            video.Rid = rids.Count > 0 ? rids[0] : null;
+        }
+
+        var layers = publication.LayerList;
+        bool Kept(SfuPublication layer) => publication.Video is { } video && layer.VideoMid == publication.VideoMid
+            && layer.Video!.Codec.PayloadType == video.Codec.PayloadType && rids.Skip(1).Contains(layer.Video.Rid);
+        foreach (var layer in layers.Where(l => !Kept(l)).ToList())
+        {
+            layers.Remove(layer);
+            _publications.Remove(layer);
+            changes.Ended.Add(layer);
+        }
+
+        foreach (string rid in rids.Skip(1).Where(rid => !layers.Any(l => l.Video!.Rid == rid)))
+        {
+            var layer = new SfuPublication(this, $"{publication.Id}-{rid}", $"{publication.StreamId}/{rid}", LayerListener.Instance, publication)
+            {
+                Video = new SfuTrack(video: true, publication.Video!.Codec, Transport.Time) { Rid = rid },
+                VideoMid = publication.VideoMid,
+                Wanted = publication.Wanted,
+            };
+            layers.Add(layer);
+            _publications.Add(layer);
+            if (layer.Wanted && _connected)
+            {
+                changes.Started.Add(layer);
+            }
+        }
+    }
+
+    /// <summary>Where each publication's packets go: by the SSRCs each track's m-line announced, by RID, and by payload type.</summary>
     private void RouteTracks(List<SfuPublication> publications)
     {
         _bySsrc.Clear();
         _routes.Clear();
+        _ridExtension = Negotiation.Media.FirstOrDefault(m => m.Simulcast)?.Offer.Extensions[SfuTransportNegotiation.RidExtension] ?? 0;
         foreach (var publication in publications)
         {
             foreach (var (track, mid) in new[] { (publication.Video, publication.VideoMid), (publication.Audio, publication.AudioMid) })
@@ -64,6 +112,14 @@ public sealed partial class SfuPublisher
                 {
                     _bySsrc[ssrc] = route;
                 }
+
+                foreach (var (ssrc, rid) in _ridSsrcs)
+                {
+                    if (rid == track.Rid)
+                    {
+                        _bySsrc[ssrc] = route;
+                    }
+                }
             }
         }
     }
@@ -76,6 +132,24 @@ public sealed partial class SfuPublisher
         codec is null ? null
         : current is not null && currentMid == mid && current.Codec.PayloadType == codec.PayloadType && current.Codec.Is(codec.Name) ? current
         : new SfuTrack(video, codec, Transport.Time);
+
+    /// <summary>A simulcast layer tells the meeting nothing: its publication speaks for it.</summary>
+    private sealed class LayerListener : ISfuPublisherListener
+    {
+        public static readonly LayerListener Instance = new();
+
+        public void OnConnecting(SfuPublication publication)
+        {
+        }
+
+        public void OnTracksChanged(SfuPublication publication)
+        {
+        }
+
+        public void OnClosed(SfuPublication publication, string reason)
+        {
+        }
+    }
 
     /// <summary>The mid of the m-line whose answer carries <paramref name="codec"/> (the codec the negotiation chose there).</summary>
     private static string? MidOf(WhipNegotiation negotiation, RtpCodec? codec) =>

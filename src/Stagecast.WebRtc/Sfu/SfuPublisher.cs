@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
+using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
 using Stagecast.WebRtc.Whip;
@@ -31,12 +32,14 @@ public sealed partial class SfuPublisher : WebRtcSession
     private readonly TimeSpan _mediaTimeout;
     private readonly List<SfuPublication> _publications = [];
     private readonly Dictionary<uint, Route> _bySsrc = [];
+    private readonly Dictionary<uint, string> _ridSsrcs = [];
     private readonly List<Route> _routes = [];
     private readonly bool _whip;
     private long _lastPacket;
     private ITimer? _feedback;
     private bool _connected;
     private int _created;
+    private int _ridExtension;
 
     /// <summary>A WHIP session: one publication, to <paramref name="streamId"/>, of the tracks the negotiation chose.</summary>
     public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
@@ -45,7 +48,7 @@ public sealed partial class SfuPublisher : WebRtcSession
     {
         _whip = true;
         var publication = CreatePublication(streamId, listener);
-        SetTracks(negotiation, [new SfuPublicationMids(publication, MidOf(negotiation, negotiation.Audio), MidOf(negotiation, negotiation.Video))]);
+        _ = SetTracks(negotiation, [new SfuPublicationMids(publication, MidOf(negotiation, negotiation.Audio), MidOf(negotiation, negotiation.Video))]);
         Publish(publication);
     }
 
@@ -75,14 +78,14 @@ public sealed partial class SfuPublisher : WebRtcSession
         }
     }
 
-    /// <summary>Its publications that have not ended.</summary>
+    /// <summary>Its publications that have not ended (not counting simulcast layers: each publication has its own).</summary>
     public IReadOnlyList<SfuPublication> Publications
     {
         get
         {
             lock (Sync)
             {
-                return [.. _publications];
+                return [.. _publications.Where(p => p.Parent is null)];
             }
         }
     }
@@ -103,16 +106,18 @@ public sealed partial class SfuPublisher : WebRtcSession
     /// <summary>Publishes to the publication's stream now if connected, else once it is.</summary>
     public void Publish(SfuPublication publication)
     {
+        List<SfuPublication> publishing;
         lock (Sync)
         {
-            publication.Wanted = true;
+            publishing = [publication, .. publication.LayerList];
+            publishing.ForEach(p => p.Wanted = true);
             if (!_connected)
             {
                 return;
             }
         }
 
-        StartPublishing(publication);
+        publishing.ForEach(StartPublishing);
     }
 
     protected override void OnConnected()
@@ -173,6 +178,7 @@ public sealed partial class SfuPublisher : WebRtcSession
             return;
         }
 
+        List<SfuPublication> ending;
         lock (Sync)
         {
             if (!_publications.Remove(publication))
@@ -180,11 +186,19 @@ public sealed partial class SfuPublisher : WebRtcSession
                 return;
             }
 
-            publication.Unpublished |= unpublish;
+            publication.Parent?.LayerList.Remove(publication);
+            ending = [publication, .. publication.LayerList];
+            foreach (var layer in publication.LayerList)
+            {
+                _publications.Remove(layer);
+            }
+
+            publication.LayerList.Clear();
+            ending.ForEach(p => p.Unpublished |= unpublish);
             RouteTracks(_publications);
         }
 
-        Ended(publication, reason);
+        ending.ForEach(p => Ended(p, reason));
     }
 
     private void Ended(SfuPublication publication, string reason)
@@ -238,19 +252,40 @@ public sealed partial class SfuPublisher : WebRtcSession
         }
     }
 
-    /// <summary>The track a packet belongs to: by its announced SSRC, else by payload type (a track announced by none first, else the only one).</summary>
+    /// <summary>
+    /// The track a packet belongs to: by its announced SSRC, else by the simulcast layer its RID extension names (its
+    /// SSRC remembered, as the client stops sending the RID once it has our receiver report), else by payload type (a
+    /// track announced by none first, else the only one; never a simulcast layer).
+    /// </summary>
     private bool TryRoute(ReadOnlySpan<byte> packet, out Route route)
     {
-        if (_bySsrc.TryGetValue(RtpHeader.Ssrc(packet), out route))
+        uint ssrc = RtpHeader.Ssrc(packet);
+        if (_bySsrc.TryGetValue(ssrc, out route))
         {
             return true;
+        }
+
+        if (_ridExtension > 0 && RtpExtensions.TryFind(packet, _ridExtension, out var rid) && !rid.IsEmpty)
+        {
+            foreach (var candidate in _routes)
+            {
+                if (candidate.Track.Rid is { } layer && rid.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(layer)) && _ridSsrcs.Count < MaxTracks * 2)
+                {
+                    _ridSsrcs[ssrc] = layer;
+                    _bySsrc[ssrc] = candidate;
+                    route = candidate;
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         byte payloadType = RtpHeader.PayloadType(packet);
         int matching = 0;
         foreach (var candidate in _routes)
         {
-            if (candidate.Track.Codec.PayloadType != payloadType)
+            if (candidate.Track.Codec.PayloadType != payloadType || candidate.Track.Rid is not null)
             {
                 continue;
             }

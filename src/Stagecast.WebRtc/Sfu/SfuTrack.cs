@@ -17,6 +17,9 @@ public sealed class SfuTrack(bool video, RtpCodec codec, TimeProvider time)
 
     public RtpCodec Codec { get; } = codec;
 
+    /// <summary>The simulcast layer (RFC 8851 RID) it is, or null for a track sent without simulcast.</summary>
+    public string? Rid { get; internal set; }
+
     public LossTracker Loss { get; } = new(time);
 
     public uint Ssrc { get; private set; }

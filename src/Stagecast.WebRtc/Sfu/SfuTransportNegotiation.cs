@@ -9,21 +9,27 @@ namespace Stagecast.WebRtc.Sfu;
 /// offers first with placeholder m-lines and again for each track it adds or stops). Every RTP m-line stays in the
 /// answer and in the bundle, receiving its codec (Opus; video as WHIP picks it, VP8 first in meetings), so the client never
 /// reuses a refused one; an m-line the client stopped sending on is answered inactive. Simulcast (<c>a=rid</c>,
-/// <c>a=simulcast</c>) is not accepted: the client then sends one encoding. But the RID header extensions of a section
-/// offering simulcast are: Chrome refuses its own next offer when simulcast is still offered and the answer took no RID
-/// extension. The tracks are on the m-lines named, and only of the kinds the policy allows; which stream each goes to is the
+/// <c>a=simulcast</c>) is accepted on one video m-line, the one named: its layers are told apart by the RID header
+/// extension alone (the client announces no SSRCs for them), so two m-lines with the same RIDs could not be. Elsewhere
+/// it is refused, and the client sends one encoding; but the RID header extensions of a section offering simulcast are
+/// taken: Chrome refuses its own next offer when simulcast is still offered and the answer took no RID extension. The
+/// tracks are on the m-lines named, and only of the kinds the policy allows; which stream each goes to is the
 /// publisher's (<see cref="SfuPublisher.Renegotiate"/>).
 /// </summary>
 public static class SfuTransportNegotiation
 {
+    /// <summary>RFC 8852's RID header extension: which simulcast layer a packet belongs to.</summary>
+    public const string RidExtension = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+
     /// <summary>RFC 8852's RID and repaired RID header extensions.</summary>
-    private static readonly string[] RidExtensions = ["urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"];
+    private static readonly string[] RidExtensions = [RidExtension, "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"];
 
     /// <summary>
     /// Answers an offer whose tracks are on the m-lines <paramref name="trackMids"/>: each must send with a codec
-    /// Stagecast takes, of a kind the policy allows.
+    /// Stagecast takes, of a kind the policy allows. The m-line <paramref name="simulcastMid"/>, when it is one of them
+    /// and offers two or more layers with the RID header extension, is answered receiving them all.
     /// </summary>
-    public static WhipNegotiation Answer(SdpSessionDescription offer, WhipPolicy policy, IReadOnlyCollection<string> trackMids)
+    public static WhipNegotiation Answer(SdpSessionDescription offer, WhipPolicy policy, IReadOnlyCollection<string> trackMids, string? simulcastMid = null)
     {
         var media = new List<AnsweredMedia>(offer.Media.Count);
         int audioLevelId = 0;
@@ -36,7 +42,9 @@ public static class SfuTransportNegotiation
             bool sending = section.Direction is "sendonly" or "sendrecv";
             bool levels = codec is not null && section.Kind == "audio" && policy.AudioLevels && section.Extensions.ContainsKey(AudioLevel.ExtensionUri);
             string[]? extensions = levels ? [AudioLevel.ExtensionUri] : section.Simulcast ? [.. RidExtensions.Where(section.Extensions.ContainsKey)] : null;
-            media.Add(new AnsweredMedia(section, codec, sending ? "recvonly" : "inactive", Extensions: extensions));
+            bool simulcast = sending && codec is not null && section.Kind == "video" && section.Mid == simulcastMid && trackMids.Contains(section.Mid)
+                && section.SendRids.Count > 1 && section.Extensions.ContainsKey(RidExtension);
+            media.Add(new AnsweredMedia(section, codec, sending ? "recvonly" : "inactive", Extensions: extensions, Simulcast: simulcast));
             if (trackMids.Contains(section.Mid))
             {
                 Check(section, codec, section.Kind == "audio" ? policy.AllowAudio : policy.AllowVideo);

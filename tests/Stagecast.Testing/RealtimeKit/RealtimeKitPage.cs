@@ -70,6 +70,9 @@ public sealed class RealtimeKitPage
 
     public Task DisableScreenShareAsync() => CallAsync("disableScreenShare");
 
+    /// <summary>Shows participant <paramref name="id"/>'s video in a tile of this size (the SDK picks a simulcast layer to suit it).</summary>
+    public Task ShowVideoAsync(string id, int width, int height) => CallAsync("showVideo", id, width, height);
+
     public Task DisableAudioAsync() => CallAsync("disableAudio");
 
     /// <summary>meeting.livestream.start(): only in the LIVESTREAM view type, with the can_livestream permission.</summary>

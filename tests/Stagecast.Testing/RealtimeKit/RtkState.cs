@@ -22,11 +22,12 @@ public sealed record RtkSelf(string Id, string UserId, string Name, string RoomS
 
 /// <summary>
 /// A joined remote participant: whether its tracks are live, how many frames its registered video element decoded,
-/// whether it shares its screen and how many frames of that a video element of the page decoded.
+/// and at what width it shows them now, whether it shares its screen and how many frames of that a video element of
+/// the page decoded.
 /// </summary>
 public sealed record RtkParticipant(
     string Id, string UserId, string Name, bool VideoEnabled, bool AudioEnabled, bool VideoLive, bool AudioLive, long FramesDecoded, bool ScreenShareEnabled,
-    long ScreenFramesDecoded);
+    long ScreenFramesDecoded, int FrameWidth);
 
 /// <summary>A participant in the waiting room, as a host sees it (accept or deny it by <paramref name="Id"/>).</summary>
 public sealed record RtkWaiter(string Id, string UserId, string Name);

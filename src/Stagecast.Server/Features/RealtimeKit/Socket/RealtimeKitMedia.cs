@@ -94,7 +94,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         var offer = Parse(request.Description);
         var replaced = _producers.Values.FirstOrDefault(p => p.Video == video && p.ScreenShare == screen);
         List<(bool ScreenShare, bool Video, string Mid)> tracks = [.. _producers.Values.Where(p => p != replaced).Select(p => (p.ScreenShare, p.Video, p.Mid)), (screen, video, mid)];
-        var negotiation = Negotiate(offer, [.. tracks.Select(t => t.Mid)]);
+        var negotiation = Negotiate(offer, tracks);
         var roomMedia = services.Media.For(room);
         int most = services.Media.Options.MaxPublishersPerMeeting;
         if (_camera is null && _screen is null && !roomMedia.IsPublishing(peer.Id) && roomMedia.PublishingPeers >= most)
@@ -151,7 +151,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         var offer = Parse(request.Description);
         Forget(producer);
         var tracks = _producers.Values.Select(p => (p.ScreenShare, p.Video, p.Mid)).ToList();
-        var negotiation = Negotiate(offer, [.. tracks.Select(t => t.Mid)]);
+        var negotiation = Negotiate(offer, tracks);
         if (producer.ScreenShare && !tracks.Any(t => t.ScreenShare))
         {
             _screen?.Unpublish();
@@ -227,11 +227,13 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     private RealtimeKitMediaProducer Find(string producerId) =>
         _producers.GetValueOrDefault(producerId) ?? throw new DomainException(DomainError.NotFound, $"no producer {producerId} on this connection");
 
-    private WhipNegotiation Negotiate(SdpSessionDescription offer, IReadOnlyCollection<string> trackMids)
+    /// <summary>The answer for the tracks given; the camera's video takes the simulcast layers it offers (the preset's <c>config.media.video.simulcast</c>).</summary>
+    private WhipNegotiation Negotiate(SdpSessionDescription offer, List<(bool ScreenShare, bool Video, string Mid)> tracks)
     {
         try
         {
-            return SfuTransportNegotiation.Answer(offer, Policy, trackMids);
+            string? camera = tracks.Where(t => t.Video && !t.ScreenShare).Select(t => t.Mid).FirstOrDefault();
+            return SfuTransportNegotiation.Answer(offer, Policy, [.. tracks.Select(t => t.Mid)], camera);
         }
         catch (SdpException ex)
         {

@@ -1,6 +1,7 @@
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
+using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 
@@ -32,7 +33,7 @@ public sealed partial class RealtimeKitMedia
                 continue;
             }
 
-            answer.ConsumerIdsMap.Map[wanted.ProducerId] = ConsumerOf(room, peer, receive, wanted.ProducerId);
+            answer.ConsumerIdsMap.Map[wanted.ProducerId] = ConsumerOf(room, peer, receive, wanted);
         }
 
         answer.Description = new SessionDescription { Target = Target.Subscriber, Type = "offer", Sdp = receive.Offer(CName) };
@@ -63,9 +64,39 @@ public sealed partial class RealtimeKitMedia
         };
     }
 
-    private ConsumerState ConsumerOf(MeetingRoom room, RoomPeer peer, SfuReceiveSession receive, string producerId)
+    /// <summary>
+    /// <c>media.updateConsumersSimulcastConfig</c> (the SDK sizing a participant's video elements): each video consumer
+    /// named reads the layer it prefers. The SDK names a consumer by its mid, and by its consumer id in the field
+    /// <c>producer_id</c>. The client awaits no answer: null.
+    /// </summary>
+    public Google.Protobuf.IMessage? UpdateLayers(UpdateConsumersSimulcastConfigRequest request)
     {
-        var producer = services.Producers.Find(producerId);
+        var receive = Receiving(request.HasConsumingTransportId ? request.ConsumingTransportId : null);
+        foreach (var update in request.Requests.Take(SdpSessionDescription.MaxMediaSections))
+        {
+            if (receive.Consumers.FirstOrDefault(c => c.Mid == update.Mid && c.Video && ConsumerId(receive, c) == update.ProducerId) is { } consumer)
+            {
+                ReadLayer(consumer, update.Simulcast);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A video consumer reads the simulcast layer named by <paramref name="simulcast"/>'s <c>preferred_rid</c> when the
+    /// producer sends it, else the producer's stream (its first layer, or its only one).
+    /// </summary>
+    private void ReadLayer(SfuConsumer consumer, Simulcast? simulcast)
+    {
+        string? rid = simulcast is { HasPreferredRid: true } ? simulcast.PreferredRid : null;
+        var layer = rid is null ? null : services.Tracks.Hub.Find($"{consumer.Stream.Id}/{rid}");
+        consumer.Read(layer is { State: not HubStreamState.Ended } ? layer : null);
+    }
+
+    private ConsumerState ConsumerOf(MeetingRoom room, RoomPeer peer, SfuReceiveSession receive, ConsumePeerRequest wanted)
+    {
+        var producer = services.Producers.Find(wanted.ProducerId);
         string? error = producer is null || producer.Peer.Hidden || !room.Peers.Contains(producer.Peer) ? "producer not found"
             : ReferenceEquals(producer.Peer, peer) ? "a peer does not consume its own producers"
             : producer.Video && WatchesTooMany(receive, producer) ? $"the preset allows {permissions.MaxVideoStreams} video streams at once (max_video_streams)"
@@ -80,6 +111,10 @@ public sealed partial class RealtimeKitMedia
                 : null;
             consumer = error is null ? receive.Add(stream!, producer.Video, codec!, $"{producer.Peer.Id} {producer.Id}") : null;
             error ??= consumer is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
+            if (consumer is { Video: true })
+            {
+                ReadLayer(consumer, wanted.Simulcast);
+            }
         }
 
         if (error is not null)
@@ -89,11 +124,13 @@ public sealed partial class RealtimeKitMedia
 
         return new ConsumerState
         {
-            ConsumerId = $"{receive.Id}-{consumer!.Mid}",
+            ConsumerId = ConsumerId(receive, consumer!),
             ProducerState = producer!.State,
-            ProducerTrack = new ProducerTrack { TrackId = producer.Id, ProducerId = producer.Id, StreamId = consumer.Mid },
+            ProducerTrack = new ProducerTrack { TrackId = producer.Id, ProducerId = producer.Id, StreamId = consumer!.Mid },
         };
     }
+
+    private static string ConsumerId(SfuReceiveSession receive, SfuConsumer consumer) => $"{receive.Id}-{consumer.Mid}";
 
     /// <summary>Whether the client already watches the video of as many other peers as its preset allows.</summary>
     private bool WatchesTooMany(SfuReceiveSession receive, RealtimeKitMediaProducer producer) =>

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Features.MeetingMedia;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+using Stagecast.WebRtc.Sfu;
+using Stagecast.WebRtc.Transport;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// A preset with <c>config.media.video.simulcast</c>: RealtimeKit's unmodified SDK sends its camera in three layers
+/// (f, h, q), each told apart by its RID. The first is the peer's camera stream (composited, recorded, watched over
+/// WHEP), the others streams of their own; another SDK peer gets the layer its tile asks for.
+/// </summary>
+public sealed class RealtimeKitSimulcastTests
+{
+    [Fact]
+    public async Task ACameraInSimulcastReachesEachViewerInTheLayerItsTileAsksFor()
+    {
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
+        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
+        {
+            name = "simulcaster",
+            config = new { view_type = "GROUP_CALL", media = new { video = new { quality = "hd", frame_rate = 30, simulcast = true } } },
+            permissions = new { can_produce_audio = true, can_produce_video = true, can_produce_screenshare = true },
+        }))).EnsureOk();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "simulcaster", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "simulcaster", name: "Bob");
+        var adaPage = await browser.JoinAsync(ada.Token);
+        var bobPage = await browser.JoinAsync(bob.Token, media: false);
+        var seen = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
+
+        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
+        var camera = transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0).Publications.Single();
+        Assert.Equal("f", camera.Video!.Rid);
+        Assert.Equal(["h", "q"], camera.Layers.Select(l => l.Video!.Rid));
+        Assert.Equal([$"{camera.StreamId}/h", $"{camera.StreamId}/q"], camera.Layers.Select(l => l.StreamId));
+        await Eventually.TrueAsync(() => camera.Layers.All(l => l.Video!.Packets > 10) && camera.Video.Packets > 10, "packets on every layer", TimeSpan.FromSeconds(30));
+        Assert.Equal(3, new[] { camera.Video.Ssrc }.Concat(camera.Layers.Select(l => l.Video!.Ssrc)).Distinct().Count());
+        var hub = server.App.Services.GetRequiredService<MeetingMediaHub>().Hub;
+        Assert.All(camera.Layers, l => Assert.NotNull(hub.Find(l.StreamId)?.RtpVideo));
+
+        // Bob's SDK asks for the full layer first. Shown in a small tile, Ada's video comes in the lowest layer; in a
+        // large one, in the middle layer (the SDK's choice is between those two).
+        var consumer = transport.Sessions.OfType<SfuReceiveSession>().SelectMany(r => r.Consumers).Single(c => c.Video && c.Stream.Id == camera.StreamId);
+        Assert.Same(consumer.Stream, consumer.Reading);
+        var full = await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth > 0, "Bob's video of Ada with a size");
+        string adaPeer = seen.Participants.Single().Id;
+        await bobPage.ShowVideoAsync(adaPeer, 160, 90);
+        await Eventually.TrueAsync(() => consumer.Reading.Id == $"{camera.StreamId}/q", "Bob's consumer reading the q layer");
+        var small = await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth < full.Participants.Single().FrameWidth, "Bob's video of Ada in a small layer", TimeSpan.FromSeconds(30));
+        await bobPage.ShowVideoAsync(adaPeer, 1280, 720);
+        await Eventually.TrueAsync(() => consumer.Reading.Id == $"{camera.StreamId}/h", "Bob's consumer reading the h layer");
+        await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth > small.Participants.Single().FrameWidth, "Bob's video of Ada in a larger layer", TimeSpan.FromSeconds(30));
+    }
+}

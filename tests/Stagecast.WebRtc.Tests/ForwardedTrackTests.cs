@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Time.Testing;
+using Stagecast.Media.Rtp;
+using Stagecast.WebRtc.Rtp;
+using Stagecast.WebRtc.Sdp;
+
+namespace Stagecast.WebRtc.Tests;
+
+/// <summary>
+/// A forwarded VP8 track switching sources, as a RealtimeKit consumer does between the simulcast layers of one camera:
+/// each layer has its own sequence numbers, timestamps, picture ids and TL0PICIDX, and the receiver must see them all
+/// carry on.
+/// </summary>
+public sealed class ForwardedTrackTests
+{
+    private const uint Ssrc = 0x5151;
+
+    [Fact]
+    public void AfterARestartTheNextKeyframeCarriesOnTheNumbersTimestampsAndPictureIds()
+    {
+        var time = new FakeTimeProvider();
+        var track = new ForwardedTrack(new RtpCodec(96, "VP8", 90000, 0), Ssrc, video: true, time);
+        var first = Forward(track, Vp8(sequence: 100, timestamp: 1_000_000, pictureId: 500, tl0: 40, keyframe: true))!.Value;
+        var second = Forward(track, Vp8(sequence: 101, timestamp: 1_003_000, pictureId: 501, tl0: 40, keyframe: false))!.Value;
+        Assert.Equal((first.Sequence + 1, first.Timestamp + 3000u, 501, 40), (second.Sequence, second.Timestamp, second.PictureId, second.Tl0));
+
+        // Another layer, 100 ms on: its delta frames wait for its keyframe, which follows the last picture sent.
+        track.Restart();
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Null(Forward(track, Vp8(sequence: 9000, timestamp: 77, pictureId: 32766, tl0: 3, keyframe: false)));
+        var switched = Forward(track, Vp8(sequence: 9001, timestamp: 3077, pictureId: 32767, tl0: 3, keyframe: true))!.Value;
+        Assert.Equal((second.Sequence + 1, second.Timestamp + 9000u, 502, 41), (switched.Sequence, switched.Timestamp, switched.PictureId, switched.Tl0));
+        var after = Forward(track, Vp8(sequence: 9002, timestamp: 6077, pictureId: 0, tl0: 4, keyframe: false))!.Value; // its picture id wraps at 15 bits
+        Assert.Equal((switched.Sequence + 1, switched.Timestamp + 3000u, 503, 42), (after.Sequence, after.Timestamp, after.PictureId, after.Tl0));
+        Assert.Equal(switched.Timestamp + 3000u, track.Timestamp(6077)); // sender reports are mapped the same way
+    }
+
+    [Fact]
+    public void WithoutATimeProviderOnlyTheSequenceNumbersCarryOn()
+    {
+        var track = new ForwardedTrack(new RtpCodec(96, "VP8", 90000, 0), Ssrc, video: true);
+        var first = Forward(track, Vp8(sequence: 100, timestamp: 1_000_000, pictureId: 500, tl0: 40, keyframe: true))!.Value;
+        track.Restart();
+        var next = Forward(track, Vp8(sequence: 7, timestamp: 77, pictureId: 9, tl0: 3, keyframe: true))!.Value;
+        Assert.Equal((first.Sequence + 1, 77u, 9, 3), (next.Sequence, next.Timestamp, next.PictureId, next.Tl0));
+    }
+
+    private static (int Sequence, uint Timestamp, int PictureId, int Tl0)? Forward(ForwardedTrack track, byte[] packet)
+    {
+        var into = new byte[packet.Length];
+        if (!track.TryRewrite(packet, RtpHeader.FixedLength, into, out ushort sequence))
+        {
+            return null;
+        }
+
+        Assert.Equal(Ssrc, BinaryPrimitives.ReadUInt32BigEndian(into.AsSpan(8)));
+        Assert.Equal(sequence, BinaryPrimitives.ReadUInt16BigEndian(into.AsSpan(2)));
+        var descriptor = into.AsSpan(RtpHeader.FixedLength);
+        return (sequence, BinaryPrimitives.ReadUInt32BigEndian(into.AsSpan(4)), ((descriptor[2] & 0x7F) << 8) | descriptor[3], descriptor[4]);
+    }
+
+    /// <summary>A VP8 packet starting a frame (RFC 7741): X, S; I and L, a 15-bit picture id and TL0PICIDX; then the frame's first byte.</summary>
+    private static byte[] Vp8(ushort sequence, uint timestamp, int pictureId, int tl0, bool keyframe)
+    {
+        var packet = new byte[RtpHeader.FixedLength + 6 + 10];
+        RtpHeader.Write(packet, marker: true, 100, sequence, timestamp, 0x1234);
+        var payload = packet.AsSpan(RtpHeader.FixedLength);
+        payload[0] = 0x90; // X, S, partition 0
+        payload[1] = 0xC0; // I, L
+        payload[2] = (byte)(0x80 | (pictureId >> 8));
+        payload[3] = (byte)pictureId;
+        payload[4] = (byte)tl0;
+        payload[5] = keyframe ? (byte)0x10 : (byte)0x11; // the frame tag's P bit: 0 for a keyframe
+        return packet;
+    }
+}
