@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Rtp;
 using Stagecast.WebRtc.Sdp;
 
@@ -15,7 +16,7 @@ namespace Stagecast.WebRtc.Rtp;
 /// </summary>
 internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, TimeProvider? time = null)
 {
-    private readonly bool _vp8 = video && codec.Is("VP8");
+    private readonly bool _vp8 = time is not null && video && codec.Is("VP8");
     private ushort _next = RtpHeader.InitialSequenceNumber();
     private ushort _offset;
     private bool _started;
@@ -83,95 +84,51 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
         return true;
     }
 
-    /// <summary>The first packet of the new layer: its timestamp follows the last sent by the time passed, its picture ids the last one.</summary>
+    /// <summary>The first packet of the new source: its timestamp follows the last sent by the time passed, its picture ids the last one.</summary>
     private void Continue(ReadOnlySpan<byte> payload, uint timestamp)
     {
         double elapsed = time!.GetElapsedTime(_lastSentAt).TotalSeconds;
         uint step = (uint)Math.Clamp(elapsed * codec.ClockRate, 1, codec.ClockRate * 10.0);
         _timestampOffset = _lastTimestamp + step - timestamp;
-        if (_vp8 && Vp8Ids(payload) is var (pictureId, pictureIdBits, tl0, _, _))
+        if (_vp8 && Vp8Descriptor.TryRead(payload, out var descriptor))
         {
-            _pictureIdOffset = pictureId < 0 || _lastPictureId < 0 ? 0 : (_lastPictureId + 1 - pictureId) & ((1 << pictureIdBits) - 1);
-            _tl0Offset = tl0 < 0 || _lastTl0 < 0 ? (byte)0 : (byte)(_lastTl0 + 1 - tl0);
+            _pictureIdOffset = descriptor.PictureIdAt < 0 || _lastPictureId < 0 ? 0
+                : (_lastPictureId + 1 - ReadPictureId(payload, descriptor)) & ((1 << descriptor.PictureIdBits) - 1);
+            _tl0Offset = descriptor.Tl0At < 0 || _lastTl0 < 0 ? (byte)0 : (byte)(_lastTl0 + 1 - payload[descriptor.Tl0At]);
         }
     }
 
-    /// <summary>Carries the VP8 payload descriptor's picture id and TL0PICIDX (RFC 7741 section 4.2) on by their offsets, and notes them.</summary>
+    /// <summary>Carries the VP8 payload descriptor's picture id and TL0PICIDX on by their offsets, and notes them.</summary>
     private void RewriteVp8(Span<byte> payload)
     {
-        if (Vp8Ids(payload) is not var (pictureId, bits, tl0, pictureIdAt, tl0At))
+        if (!Vp8Descriptor.TryRead(payload, out var descriptor))
         {
             return;
         }
 
-        if (pictureId >= 0)
+        if (descriptor.PictureIdAt >= 0)
         {
-            pictureId = (pictureId + _pictureIdOffset) & ((1 << bits) - 1);
-            if (bits == 15)
+            int pictureId = (ReadPictureId(payload, descriptor) + _pictureIdOffset) & ((1 << descriptor.PictureIdBits) - 1);
+            if (descriptor.PictureIdBits == 15)
             {
-                payload[pictureIdAt] = (byte)(0x80 | (pictureId >> 8));
-                payload[pictureIdAt + 1] = (byte)pictureId;
+                payload[descriptor.PictureIdAt] = (byte)(0x80 | (pictureId >> 8));
+                payload[descriptor.PictureIdAt + 1] = (byte)pictureId;
             }
             else
             {
-                payload[pictureIdAt] = (byte)pictureId;
+                payload[descriptor.PictureIdAt] = (byte)pictureId;
             }
 
             _lastPictureId = pictureId;
         }
 
-        if (tl0 >= 0)
+        if (descriptor.Tl0At >= 0)
         {
-            payload[tl0At] = (byte)(tl0 + _tl0Offset);
-            _lastTl0 = payload[tl0At];
+            payload[descriptor.Tl0At] += _tl0Offset;
+            _lastTl0 = payload[descriptor.Tl0At];
         }
     }
 
-    /// <summary>The descriptor's picture id (-1: none) and its width in bits, its TL0PICIDX (-1: none), and where each is; null when too short.</summary>
-    private static (int PictureId, int Bits, int Tl0, int PictureIdAt, int Tl0At)? Vp8Ids(ReadOnlySpan<byte> payload)
-    {
-        if (payload.Length < 1 || (payload[0] & 0x80) == 0)
-        {
-            return payload.Length < 1 ? null : (-1, 7, -1, 0, 0);
-        }
-
-        if (payload.Length < 2)
-        {
-            return null;
-        }
-
-        byte extensions = payload[1];
-        int at = 2;
-        int pictureId = -1, bits = 7, pictureIdAt = 0;
-        if ((extensions & 0x80) != 0)
-        {
-            if (payload.Length <= at)
-            {
-                return null;
-            }
-
-            pictureIdAt = at;
-            bits = (payload[at] & 0x80) != 0 ? 15 : 7;
-            if (bits == 15 && payload.Length <= at + 1)
-            {
-                return null;
-            }
-
-            pictureId = bits == 15 ? ((payload[at] & 0x7F) << 8) | payload[at + 1] : payload[at] & 0x7F;
-            at += bits == 15 ? 2 : 1;
-        }
-
-        int tl0 = -1;
-        if ((extensions & 0x40) != 0)
-        {
-            if (payload.Length <= at)
-            {
-                return null;
-            }
-
-            tl0 = payload[at];
-        }
-
-        return (pictureId, bits, tl0, pictureIdAt, at);
-    }
+    private static int ReadPictureId(ReadOnlySpan<byte> payload, Vp8Descriptor descriptor) =>
+        descriptor.PictureIdBits == 15 ? ((payload[descriptor.PictureIdAt] & 0x7F) << 8) | payload[descriptor.PictureIdAt + 1] : payload[descriptor.PictureIdAt] & 0x7F;
 }

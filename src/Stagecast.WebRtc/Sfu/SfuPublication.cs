@@ -39,6 +39,9 @@ public sealed class SfuPublication
 
     public SfuTrack? Video { get; internal set; }
 
+    /// <summary>The stream a simulcast layer other than the first of <paramref name="streamId"/>'s video goes to.</summary>
+    public static string LayerStreamId(string streamId, string rid) => $"{streamId}/{rid}";
+
     /// <summary>The publication this one is a simulcast layer of, or null.</summary>
     public SfuPublication? Parent { get; }
 

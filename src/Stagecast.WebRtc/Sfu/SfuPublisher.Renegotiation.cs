@@ -75,7 +75,7 @@ public sealed partial class SfuPublisher
 
         foreach (string rid in rids.Skip(1).Where(rid => !layers.Any(l => l.Video!.Rid == rid)))
         {
-            var layer = new SfuPublication(this, $"{publication.Id}-{rid}", $"{publication.StreamId}/{rid}", LayerListener.Instance, publication)
+            var layer = new SfuPublication(this, $"{publication.Id}-{rid}", SfuPublication.LayerStreamId(publication.StreamId, rid), LayerListener.Instance, publication)
             {
                 Video = new SfuTrack(video: true, publication.Video!.Codec, Transport.Time) { Rid = rid },
                 VideoMid = publication.VideoMid,

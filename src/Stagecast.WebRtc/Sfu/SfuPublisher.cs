@@ -269,7 +269,7 @@ public sealed partial class SfuPublisher : WebRtcSession
         {
             foreach (var candidate in _routes)
             {
-                if (candidate.Track.Rid is { } layer && rid.SequenceEqual(System.Text.Encoding.ASCII.GetBytes(layer)) && _ridSsrcs.Count < MaxTracks * 2)
+                if (candidate.Track.Rid is { } layer && System.Text.Ascii.Equals(rid, layer) && _ridSsrcs.Count < MaxTracks * 2)
                 {
                     _ridSsrcs[ssrc] = layer;
                     _bySsrc[ssrc] = candidate;

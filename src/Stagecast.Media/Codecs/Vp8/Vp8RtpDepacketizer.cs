@@ -2,6 +2,59 @@ using System.Buffers;
 
 namespace Stagecast.Media.Codecs.Vp8;
 
+/// <summary>
+/// Where the fields of a VP8 RTP payload descriptor (RFC 7741 section 4.2) are: its length, whether it starts
+/// partition 0 of a frame, and the offsets of its PictureID (7 or 15 bits) and TL0PICIDX (-1 when absent).
+/// </summary>
+public readonly record struct Vp8Descriptor(int Length, bool Start, int PictureIdAt, int PictureIdBits, int Tl0At)
+{
+    /// <summary>Reads the descriptor at the start of an RTP payload; false when it is empty or truncated.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> payload, out Vp8Descriptor descriptor)
+    {
+        descriptor = default;
+        if (payload.IsEmpty)
+        {
+            return false;
+        }
+
+        int offset = 1, pictureIdAt = -1, bits = 0, tl0At = -1;
+        bool start = (payload[0] & 0x10) != 0 && (payload[0] & 0x07) == 0;
+        if ((payload[0] & 0x80) != 0)
+        {
+            if (payload.Length < 2)
+            {
+                return false;
+            }
+
+            byte extension = payload[1];
+            offset = 2;
+            if ((extension & 0x80) != 0)
+            {
+                if (payload.Length <= offset)
+                {
+                    return false;
+                }
+
+                (pictureIdAt, bits) = (offset, (payload[offset] & 0x80) != 0 ? 15 : 7);
+                offset += bits == 15 ? 2 : 1;
+            }
+
+            if ((extension & 0x40) != 0)
+            {
+                tl0At = offset++;
+            }
+
+            if ((extension & 0x30) != 0)
+            {
+                offset++;
+            }
+        }
+
+        descriptor = new Vp8Descriptor(offset, start, pictureIdAt, bits, tl0At);
+        return offset <= payload.Length;
+    }
+}
+
 /// <summary>A VP8 frame put together from RTP, in a pooled buffer the receiver now owns.</summary>
 public readonly record struct Vp8Frame(byte[] Buffer, int Length, uint RtpTimestamp, bool IsKeyframe);
 
@@ -95,45 +148,9 @@ public sealed class Vp8RtpDepacketizer
     /// <summary>The payload descriptor's length (-1 when truncated) and whether it starts partition 0 of a frame.</summary>
     private static int DescriptorLength(ReadOnlySpan<byte> payload, out bool start)
     {
-        start = false;
-        if (payload.IsEmpty)
-        {
-            return -1;
-        }
-
-        int offset = 1;
-        start = (payload[0] & 0x10) != 0 && (payload[0] & 0x07) == 0;
-        if ((payload[0] & 0x80) != 0)
-        {
-            if (payload.Length < 2)
-            {
-                return -1;
-            }
-
-            byte extension = payload[1];
-            offset = 2;
-            if ((extension & 0x80) != 0)
-            {
-                if (payload.Length <= offset)
-                {
-                    return -1;
-                }
-
-                offset += (payload[offset] & 0x80) != 0 ? 2 : 1;
-            }
-
-            if ((extension & 0x40) != 0)
-            {
-                offset++;
-            }
-
-            if ((extension & 0x30) != 0)
-            {
-                offset++;
-            }
-        }
-
-        return offset <= payload.Length ? offset : -1;
+        bool read = Vp8Descriptor.TryRead(payload, out var descriptor);
+        start = read && descriptor.Start;
+        return read ? descriptor.Length : -1;
     }
 
     private void Append(ReadOnlySpan<byte> data)

@@ -90,7 +90,7 @@ public sealed partial class RealtimeKitMedia
     private void ReadLayer(SfuConsumer consumer, Simulcast? simulcast)
     {
         string? rid = simulcast is { HasPreferredRid: true } ? simulcast.PreferredRid : null;
-        var layer = rid is null ? null : services.Tracks.Hub.Find($"{consumer.Stream.Id}/{rid}");
+        var layer = rid is null ? null : services.Tracks.Hub.Find(SfuPublication.LayerStreamId(consumer.Stream.Id, rid));
         consumer.Read(layer is { State: not HubStreamState.Ended } ? layer : null);
     }
 
