@@ -12,8 +12,8 @@ namespace Stagecast.WebRtc.Sfu;
 /// subscription forwards it), with the payload type and SSRC of this m-line; the publisher is asked for a keyframe to
 /// start with and after it was replaced or restarted. It reads the stream once started (the
 /// client answered the offer that added it) and until stopped; the client's NACKs are answered from what it sent.
-/// Video may read one of the stream's simulcast layers instead (<see cref="Read"/>): the switch waits for the
-/// layer's keyframe, and the client sees one track throughout.
+/// Video may read one of the stream's simulcast layers instead (<see cref="Read"/>), falling back to another while
+/// that one stops: the switch waits for the layer's keyframe, and the client sees one track throughout.
 /// </summary>
 public sealed class SfuConsumer
 {
@@ -25,6 +25,7 @@ public sealed class SfuConsumer
     private readonly ForwardedTrack _track;
     private HubStreamReader? _reader;
     private HubStream _reading;
+    private IReadOnlyList<HubStream> _layers;
     private bool _answered;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
@@ -36,9 +37,13 @@ public sealed class SfuConsumer
         Mid = mid;
         Msid = msid;
         _reading = stream;
+        _layers = [stream];
         _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
         _nacks = new NackResponder(_history, Ssrc);
     }
+
+    /// <summary>How long a simulcast layer may send no video before the consumer reads another.</summary>
+    internal static readonly TimeSpan QuietLayer = TimeSpan.FromSeconds(1);
 
     /// <summary>The stream it forwards (its source's, whichever layer it reads).</summary>
     public HubStream Stream { get; }
@@ -90,12 +95,31 @@ public sealed class SfuConsumer
     }
 
     /// <summary>
-    /// Reads <paramref name="layer"/> (the stream of a simulcast layer of <see cref="Stream"/>), or <see cref="Stream"/>
-    /// itself when null: the forwarded track carries on from the layer's next keyframe, asked for now.
+    /// Reads the first of <paramref name="layers"/> (streams of <see cref="Stream"/>'s simulcast layers, itself among
+    /// them, in the order the client would have them) that its publisher sends, or the first while none does; the
+    /// choice follows the layers as they stop and start again (<see cref="FollowLayers"/>). None: <see cref="Stream"/>.
     /// </summary>
-    public void Read(HubStream? layer)
+    public void Read(IReadOnlyList<HubStream> layers)
     {
-        var next = layer ?? Stream;
+        Volatile.Write(ref _layers, layers.Count == 0 ? [Stream] : layers);
+        FollowLayers();
+    }
+
+    /// <summary>
+    /// Reads the first layer that flows (video within <see cref="QuietLayer"/>): a layer the publisher's sender stopped
+    /// is left for the next one that flows, and read again once it is back. The receive session calls it every
+    /// <see cref="SfuReceiveSession.LayerCheck"/>.
+    /// </summary>
+    internal void FollowLayers()
+    {
+        var layers = Volatile.Read(ref _layers);
+        var next = layers.Count == 1 ? layers[0] : layers.FirstOrDefault(l => l.HasRtpVideoWithin(QuietLayer)) ?? layers[0];
+        if (ReferenceEquals(next, Reading))
+        {
+            return;
+        }
+
+        // The forwarded track carries on from the layer's next keyframe, asked for now.
         HubStreamReader? previous;
         lock (_forward)
         {

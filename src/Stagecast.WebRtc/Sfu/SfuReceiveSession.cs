@@ -17,7 +17,11 @@ namespace Stagecast.WebRtc.Sfu;
 /// </summary>
 public sealed class SfuReceiveSession : WebRtcSession
 {
+    /// <summary>How often its video consumers check that the simulcast layer they read still flows.</summary>
+    internal static readonly TimeSpan LayerCheck = TimeSpan.FromMilliseconds(250);
+
     private readonly Lock _sync = new();
+    private readonly ITimer _layerCheck;
     private readonly IReadOnlyList<MediaDescription> _offered;
     private readonly List<SdpSection> _sections;
     private readonly int _placeholders;
@@ -33,6 +37,7 @@ public sealed class SfuReceiveSession : WebRtcSession
         _sections = [.. firstAnswer.Select(a => a.Section)];
         _placeholders = _sections.Count;
         _nextMid = firstAnswer.Select(a => int.TryParse(a.Offer.Mid, out int mid) ? mid + 1 : 0).DefaultIfEmpty(0).Max();
+        _layerCheck = transport.Time.CreateTimer(_ => FollowLayers(), null, LayerCheck, LayerCheck);
     }
 
     public IReadOnlyList<SfuConsumer> Consumers
@@ -184,9 +189,21 @@ public sealed class SfuReceiveSession : WebRtcSession
 
     protected override void OnClosed(string reason)
     {
+        _layerCheck.Dispose();
         foreach (var consumer in Consumers)
         {
             consumer.Stop();
+        }
+    }
+
+    private void FollowLayers()
+    {
+        foreach (var consumer in Consumers)
+        {
+            if (consumer.Video)
+            {
+                consumer.FollowLayers();
+            }
         }
     }
 

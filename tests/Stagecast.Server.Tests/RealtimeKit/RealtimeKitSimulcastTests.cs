@@ -12,12 +12,13 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// <summary>
 /// A preset with <c>config.media.video.simulcast</c>: RealtimeKit's unmodified SDK sends its camera in three layers
 /// (f, h, q), each told apart by its RID. The first is the peer's camera stream (composited, recorded, watched over
-/// WHEP), the others streams of their own; another SDK peer gets the layer its tile asks for.
+/// WHEP), the others streams of their own; another SDK peer gets the layer its tile asks for, or the nearest that
+/// flows while the sender stops that one.
 /// </summary>
 public sealed class RealtimeKitSimulcastTests
 {
     [Fact]
-    public async Task ACameraInSimulcastReachesEachViewerInTheLayerItsTileAsksFor()
+    public async Task ACameraInSimulcastReachesEachViewerInTheLayerItsTileAsksForOrTheNearestWhileThatOneStops()
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
@@ -55,6 +56,18 @@ public sealed class RealtimeKitSimulcastTests
         var small = await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth < full.Participants.Single().FrameWidth, "Bob's video of Ada in a small layer", TimeSpan.FromSeconds(30));
         await bobPage.ShowVideoAsync(adaPeer, 1280, 720);
         await Eventually.TrueAsync(() => consumer.Reading.Id == $"{camera.StreamId}/h", "Bob's consumer reading the h layer");
-        await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth > small.Participants.Single().FrameWidth, "Bob's video of Ada in a larger layer", TimeSpan.FromSeconds(30));
+        var large = await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth > small.Participants.Single().FrameWidth, "Bob's video of Ada in a larger layer",
+            TimeSpan.FromSeconds(30));
+
+        // Ada's browser stops sending the h layer, as one short of bandwidth or CPU does: Bob's video comes in the next
+        // smaller layer until h is back.
+        await adaPage.SendLayerAsync("h", active: false);
+        await Eventually.TrueAsync(() => consumer.Reading.Id == $"{camera.StreamId}/q", "Bob's consumer reading the q layer while h is off", TimeSpan.FromSeconds(10));
+        var fallback = await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth < large.Participants.Single().FrameWidth, "Bob's video of Ada in the q layer",
+            TimeSpan.FromSeconds(30));
+        await adaPage.SendLayerAsync("h", active: true);
+        await Eventually.TrueAsync(() => consumer.Reading.Id == $"{camera.StreamId}/h", "Bob's consumer reading the h layer again", TimeSpan.FromSeconds(10));
+        await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth > fallback.Participants.Single().FrameWidth, "Bob's video of Ada in the h layer again",
+            TimeSpan.FromSeconds(30));
     }
 }

@@ -73,6 +73,9 @@ public sealed class RealtimeKitPage
     /// <summary>Shows participant <paramref name="id"/>'s video in a tile of this size (the SDK picks a simulcast layer to suit it).</summary>
     public Task ShowVideoAsync(string id, int width, int height) => CallAsync("showVideo", id, width, height);
 
+    /// <summary>Turns the camera's simulcast layer <paramref name="rid"/> off or on in the browser (RTCRtpSender.setParameters), the SDK none the wiser.</summary>
+    public Task SendLayerAsync(string rid, bool active) => CallAsync("sendLayer", rid, active);
+
     public Task DisableAudioAsync() => CallAsync("disableAudio");
 
     /// <summary>meeting.livestream.start(): only in the LIVESTREAM view type, with the can_livestream permission.</summary>

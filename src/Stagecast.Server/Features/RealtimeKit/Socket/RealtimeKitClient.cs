@@ -184,7 +184,7 @@ public sealed partial class RealtimeKitClient(
             Events.Media.Consume => Media.Consume(room, peer, Read(message, ConsumePeersRequest.Parser)),
             Events.Media.RenegotiateSessionDescription => Media.Renegotiate(Read(message, RenegotiateRequest.Parser)),
             Events.Media.CloseConsumer => Media.CloseConsumer(Read(message, ConsumerCloseRequest.Parser)),
-            Events.Media.UpdateConsumersSimulcastConfig => Media.UpdateLayers(Read(message, UpdateConsumersSimulcastConfigRequest.Parser)),
+            Events.Media.UpdateConsumersSimulcastConfig => Media.UpdateLayers(room, Read(message, UpdateConsumersSimulcastConfigRequest.Parser)),
             Events.Media.AudioActivity => null, // no answer awaited
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };

@@ -69,14 +69,14 @@ public sealed partial class RealtimeKitMedia
     /// named reads the layer it prefers. The SDK names a consumer by its mid, and by its consumer id in the field
     /// <c>producer_id</c>. The client awaits no answer: null.
     /// </summary>
-    public Google.Protobuf.IMessage? UpdateLayers(UpdateConsumersSimulcastConfigRequest request)
+    public Google.Protobuf.IMessage? UpdateLayers(MeetingRoom room, UpdateConsumersSimulcastConfigRequest request)
     {
         var receive = Receiving(request.HasConsumingTransportId ? request.ConsumingTransportId : null);
         foreach (var update in request.Requests.Take(SdpSessionDescription.MaxMediaSections))
         {
             if (receive.Consumers.FirstOrDefault(c => c.Mid == update.Mid && c.Video && ConsumerId(receive, c) == update.ProducerId) is { } consumer)
             {
-                ReadLayer(consumer, update.Simulcast);
+                ReadLayer(room, consumer, update.Simulcast);
             }
         }
 
@@ -84,14 +84,39 @@ public sealed partial class RealtimeKitMedia
     }
 
     /// <summary>
-    /// A video consumer reads the simulcast layer named by <paramref name="simulcast"/>'s <c>preferred_rid</c> when the
-    /// producer sends it, else the producer's stream (its first layer, or its only one).
+    /// A video consumer reads the simulcast layer named by <paramref name="simulcast"/>'s <c>preferred_rid</c> (the
+    /// producer's first layer when it names none the producer sends), and while that one stops, the nearest that flows:
+    /// the SDK asks for <c>asciibetical</c> priority (its layers f, h, q go from large to small), so the next smaller
+    /// first, then the next larger.
     /// </summary>
-    private void ReadLayer(SfuConsumer consumer, Simulcast? simulcast)
+    private void ReadLayer(MeetingRoom room, SfuConsumer consumer, Simulcast? simulcast)
     {
-        string? rid = simulcast is { HasPreferredRid: true } ? simulcast.PreferredRid : null;
-        var layer = rid is null ? null : services.Tracks.Hub.Find(SfuPublication.LayerStreamId(consumer.Stream.Id, rid));
-        consumer.Read(layer is { State: not HubStreamState.Ended } ? layer : null);
+        var camera = services.Media.Find(room)?.Publications.FirstOrDefault(p => p.StreamId == consumer.Stream.Id);
+        if (camera?.Video?.Rid is not { } first)
+        {
+            consumer.Read([]);
+            return;
+        }
+
+        List<(string Rid, HubStream Stream)> layers =
+        [
+            (first, consumer.Stream),
+            .. camera.Layers.Select(l => (Rid: l.Video?.Rid, Stream: services.Tracks.Hub.Find(l.StreamId)))
+                .Where(l => l is { Rid: not null, Stream.State: not HubStreamState.Ended }).Select(l => (l.Rid!, l.Stream!)),
+        ];
+        string rid = simulcast is { HasPreferredRid: true } && layers.Exists(l => l.Rid == simulcast.PreferredRid) ? simulcast.PreferredRid : first;
+        consumer.Read(NearestFirst(layers, rid));
+    }
+
+    /// <summary>
+    /// The layers in the order a consumer tries them: <paramref name="preferred"/>'s, then those after it in ordinal
+    /// order of their RIDs (smaller), then those before it, nearest first (larger).
+    /// </summary>
+    internal static List<T> NearestFirst<T>(IEnumerable<(string Rid, T Layer)> layers, string preferred)
+    {
+        var sorted = layers.OrderBy(l => l.Rid, StringComparer.Ordinal).ToList();
+        int at = Math.Max(0, sorted.FindIndex(l => l.Rid == preferred));
+        return [.. sorted[at..].Select(l => l.Layer), .. sorted[..at].Select(l => l.Layer).Reverse()];
     }
 
     private ConsumerState ConsumerOf(MeetingRoom room, RoomPeer peer, SfuReceiveSession receive, ConsumePeerRequest wanted)
@@ -113,7 +138,7 @@ public sealed partial class RealtimeKitMedia
             error ??= consumer is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
             if (consumer is { Video: true })
             {
-                ReadLayer(consumer, wanted.Simulcast);
+                ReadLayer(room, consumer, wanted.Simulcast);
             }
         }
 
