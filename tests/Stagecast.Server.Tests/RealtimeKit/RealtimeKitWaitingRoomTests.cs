@@ -59,8 +59,10 @@ public sealed class RealtimeKitWaitingRoomTests
         await channel.WaitForEventAsync("peer_left", m => m.GetProperty("user_id").GetString() == guest.Id);
     }
 
-    [Fact]
-    public async Task AnSdkHostLetsOneGuestInTurnsAnotherAwayAndKicksTheFirst()
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task AnSdkHostLetsOneGuestInTurnsAnotherAwayKicksTheFirstAndThenAll(string sdk)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (api, browser) = (rtk.Api, rtk.Browser);
@@ -74,11 +76,11 @@ public sealed class RealtimeKitWaitingRoomTests
         var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", name: "Hana");
         var guest = await api.AddParticipantAsync(meeting, "guest", "lobby_guest", name: "Gus");
         var stranger = await api.AddParticipantAsync(meeting, "stranger", "lobby_guest", name: "Sly");
-        var hostPage = await browser.JoinAsync(host.Token, media: false);
+        var hostPage = await browser.JoinAsync(host.Token, media: false, sdkVersion: sdk);
         await hostPage.WaitForStateAsync(s => s.Self.RoomState == "joined", "the host in");
 
         // The host's SDK lists the guest as waiting (room event 33) and lets it in by its request's id.
-        var guestPage = await browser.JoinAsync(guest.Token, media: false);
+        var guestPage = await browser.JoinAsync(guest.Token, media: false, sdkVersion: sdk);
         await guestPage.WaitForStateAsync(s => s.Self.RoomState == "waitlisted", "the guest waiting");
         var waiter = (await hostPage.WaitForStateAsync(s => s.Waitlisted.Any(w => w.Name == "Gus"), "the host to see Gus waiting")).Waitlisted.Single();
         await hostPage.AcceptWaitingAsync(waiter.Id);
@@ -86,16 +88,27 @@ public sealed class RealtimeKitWaitingRoomTests
         var joined = await hostPage.WaitForStateAsync(s => s.Waitlisted.Count == 0 && s.Participants.Any(p => p.UserId == guest.Id), "the host to see Gus joined");
 
         // The stranger is turned away.
-        var strangerPage = await browser.JoinAsync(stranger.Token, media: false);
+        var strangerPage = await browser.JoinAsync(stranger.Token, media: false, sdkVersion: sdk);
         var request = (await hostPage.WaitForStateAsync(s => s.Waitlisted.Any(w => w.Name == "Sly"), "the host to see Sly waiting")).Waitlisted.Single();
         await hostPage.DenyWaitingAsync(request.Id);
         await strangerPage.WaitForStateAsync(s => s.Self.RoomState == "rejected", "the stranger turned away");
         await hostPage.WaitForStateAsync(s => s.Waitlisted.Count == 0, "the waiting list empty again");
         Assert.DoesNotContain((await hostPage.StateAsync()).Participants, p => p.UserId == stranger.Id);
 
-        // The host kicks the guest: the guest's SDK says so, and the host sees it leave.
+        // The host kicks the guest: the guest's SDK says so, and the host sees it leave and stays (its SDK takes any
+        // message of the kick event for its own kick).
         await hostPage.KickAsync(joined.Participants.Single(p => p.UserId == guest.Id).Id);
         await guestPage.WaitForStateAsync(s => s.Self.RoomState == "kicked", "the guest kicked");
-        await hostPage.WaitForStateAsync(s => s.Participants.All(p => p.UserId != guest.Id), "the host to see Gus gone");
+        var kicked = await hostPage.WaitForStateAsync(s => s.Participants.All(p => p.UserId != guest.Id), "the host to see Gus gone");
+        Assert.Equal("joined", kicked.Self.RoomState);
+
+        // Kick all: every participant but the host goes.
+        var cohost = await api.AddParticipantAsync(meeting, "cohost", "group_call_host", name: "Kim");
+        var cohostPage = await browser.JoinAsync(cohost.Token, media: false, sdkVersion: sdk);
+        await hostPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == cohost.Id), "the host to see Kim joined");
+        await hostPage.KickAllAsync();
+        await cohostPage.WaitForStateAsync(s => s.Self.RoomState == "kicked", "Kim kicked with all the others");
+        var alone = await hostPage.WaitForStateAsync(s => s.Participants.Count == 0, "the host to see Kim gone");
+        Assert.Equal("joined", alone.Self.RoomState);
     }
 }

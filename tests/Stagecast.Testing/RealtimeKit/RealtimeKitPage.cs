@@ -95,6 +95,9 @@ public sealed class RealtimeKitPage
     /// <summary>A host removes a joined participant (its peer id, <see cref="RtkParticipant.Id"/>).</summary>
     public Task KickAsync(string participantId) => CallAsync("kick", participantId);
 
+    /// <summary>A host removes every other participant (meeting.participants.kickAll()).</summary>
+    public Task KickAllAsync() => CallAsync("kickAll");
+
     /// <summary>The candidate type (host, srflx, relay) of the selected pair of each of the SDK's connected connections.</summary>
     public Task<IReadOnlyList<string>> SelectedCandidateTypesAsync() => CallAsync<IReadOnlyList<string>>("selectedCandidateTypes");
 

@@ -411,12 +411,15 @@ public sealed partial class RealtimeKitClient(
         return WaitingList();
     }
 
-    /// <summary><c>room.kick</c> (those peers) and <c>room.kickAll</c> (everyone else), for a host with <c>kick_participant</c>.</summary>
-    private static async Task<IMessage> KickAsync(MeetingRoom room, RoomPeer peer, IReadOnlyCollection<string>? peerIds)
+    /// <summary>
+    /// <c>room.kick</c> (those peers) and <c>room.kickAll</c> (everyone else), for a host with <c>kick_participant</c>.
+    /// The client awaits no answer, and takes any message of these events for its own kick: null.
+    /// </summary>
+    private static async Task<IMessage?> KickAsync(MeetingRoom room, RoomPeer peer, IReadOnlyCollection<string>? peerIds)
     {
         RequireHost(peer.Permissions.KickParticipant, "kick_participant");
         await room.KickAsync(p => !ReferenceEquals(p, peer) && (peerIds is null || peerIds.Contains(p.Id)), "kicked by a host").ConfigureAwait(false);
-        return new RemoveParticipantsRequest();
+        return null;
     }
 
     private async Task<IMessage> LeaveAsync(MeetingRoom room, RoomPeer peer)
