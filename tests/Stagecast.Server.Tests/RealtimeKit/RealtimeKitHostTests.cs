@@ -13,8 +13,10 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// </summary>
 public sealed class RealtimeKitHostTests
 {
-    [Fact]
-    public async Task ASdkHostStartsTheLivestreamAViewerPlaysItAndARecordingEndsInAFile()
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task ASdkHostStartsTheLivestreamAViewerPlaysItAndARecordingEndsInAFile(string sdk)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
@@ -35,8 +37,8 @@ public sealed class RealtimeKitHostTests
         string meeting = await api.CreateMeetingAsync("""{"title":"Launch"}""");
         var producer = await api.AddParticipantAsync(meeting, "producer", "producer", name: "Pat");
         var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
-        var host = await browser.JoinAsync(producer.Token, media: false);
-        var watcher = await browser.JoinAsync(viewer.Token, media: false);
+        var host = await browser.JoinAsync(producer.Token, media: false, sdkVersion: sdk);
+        var watcher = await browser.JoinAsync(viewer.Token, media: false, sdkVersion: sdk);
 
         // The livestream, composited from the meeting: live for the host and the viewer, and playable.
         await host.StartLivestreamAsync();

@@ -15,16 +15,18 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// </summary>
 public sealed class RealtimeKitScreenShareTests
 {
-    [Fact]
-    public async Task ASharedScreenIsSeenBesideTheCameraAndEndsWhenStopped()
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task ASharedScreenIsSeenBesideTheCameraAndEndsWhenStopped(string sdk)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
         var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
-        var adaPage = await browser.JoinAsync(ada.Token);
-        var bobPage = await browser.JoinAsync(bob.Token, media: false);
+        var adaPage = await browser.JoinAsync(ada.Token, sdkVersion: sdk);
+        var bobPage = await browser.JoinAsync(bob.Token, media: false, sdkVersion: sdk);
         await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
 
         await adaPage.EnableScreenShareAsync();

@@ -17,8 +17,10 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// </summary>
 public sealed class RealtimeKitSimulcastTests
 {
-    [Fact]
-    public async Task ACameraInSimulcastReachesEachViewerInTheLayerItsTileAsksForOrTheNearestWhileThatOneStops()
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task ACameraInSimulcastReachesEachViewerInTheLayerItsTileAsksForOrTheNearestWhileThatOneStops(string sdk)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
@@ -31,8 +33,8 @@ public sealed class RealtimeKitSimulcastTests
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "simulcaster", name: "Ada");
         var bob = await api.AddParticipantAsync(meeting, "bob", "simulcaster", name: "Bob");
-        var adaPage = await browser.JoinAsync(ada.Token);
-        var bobPage = await browser.JoinAsync(bob.Token, media: false);
+        var adaPage = await browser.JoinAsync(ada.Token, sdkVersion: sdk);
+        var bobPage = await browser.JoinAsync(bob.Token, media: false, sdkVersion: sdk);
         var seen = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
 
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
