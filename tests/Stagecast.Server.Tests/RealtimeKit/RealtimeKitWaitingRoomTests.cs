@@ -92,6 +92,10 @@ public sealed class RealtimeKitWaitingRoomTests
         var request = (await hostPage.WaitForStateAsync(s => s.Waitlisted.Any(w => w.Name == "Sly"), "the host to see Sly waiting")).Waitlisted.Single();
         await hostPage.DenyWaitingAsync(request.Id);
         await strangerPage.WaitForStateAsync(s => s.Self.RoomState == "rejected", "the stranger turned away");
+        // Its socket is closed normally: on any other code the SDK reconnects and starts over as "init".
+        await Eventually.TrueAsync(async () => await strangerPage.Page.EvaluateAsync<int?>("() => window.sockets.at(-1).closedWith") == 1000,
+            "the stranger's socket closed normally", TimeSpan.FromSeconds(10));
+        Assert.Equal("rejected", (await strangerPage.StateAsync()).Self.RoomState);
         await hostPage.WaitForStateAsync(s => s.Waitlisted.Count == 0, "the waiting list empty again");
         Assert.DoesNotContain((await hostPage.StateAsync()).Participants, p => p.UserId == stranger.Id);
 

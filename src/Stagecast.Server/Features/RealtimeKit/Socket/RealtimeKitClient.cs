@@ -272,8 +272,10 @@ public sealed partial class RealtimeKitClient(
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestAccepted, new PeerInfoResponse()));
                 break;
             case WaitDecision.Rejected:
+                // A normal closure: on any other code the SDK reconnects and, never having joined, starts over as
+                // "init", its "rejected" gone.
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestDenied, new PeerInfoResponse()));
-                connection.Close(RealtimeCloseCodes.Kicked, "not let in");
+                connection.Close(WebSocketCloseStatus.NormalClosure, "not let in");
                 break;
             case WaitDecision.Replaced:
                 connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this participant");
