@@ -101,8 +101,10 @@ public sealed class RealtimeKitConsumeTests
             "Ada (1.5.1) decoding Bob's video, his audio live", TimeSpan.FromSeconds(60));
     }
 
-    [Fact]
-    public async Task TheActiveSpeakerIsThePeerWhoseMicrophoneSounds()
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task TheActiveSpeakerIsThePeerWhoseMicrophoneSounds(string sdk)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (api, browser) = (rtk.Api, rtk.Browser);
@@ -113,11 +115,11 @@ public sealed class RealtimeKitConsumeTests
         // Ada's microphone plays a tone (its levels ride in her RTP, RFC 6464); Bob has none. The room's speaker reaches
         // each SDK as media.selectedPeerDiff, which makes it meeting.participants.lastActiveSpeaker; Bob, who joins after
         // she became the speaker, is told at his selfJoinComplete, and a channel client in its join answer.
-        var adaPage = await browser.JoinAsync(ada.Token, tone: true);
+        var adaPage = await browser.JoinAsync(ada.Token, sdkVersion: sdk, tone: true);
         await adaPage.WaitForStateAsync(s => s.ActiveSpeaker == s.Self.Id, "Ada the active speaker for herself, under her own peer id");
         var room = rtk.Server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
         Assert.Equal(room.Peers.Single().Id, room.ActiveSpeaker);
-        var bobPage = await browser.JoinAsync(bob.Token, media: false);
+        var bobPage = await browser.JoinAsync(bob.Token, media: false, sdkVersion: sdk);
         var seen = await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.AudioLive), "Bob hearing Ada", TimeSpan.FromSeconds(60));
         string adaAsBobSeesHer = seen.Participants.Single().Id;
         await bobPage.WaitForStateAsync(s => s.ActiveSpeaker == adaAsBobSeesHer, "Ada the active speaker for Bob");

@@ -13,8 +13,10 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// </summary>
 public sealed class RealtimeKitReconnectTests
 {
-    [Fact]
-    public async Task ADroppedSocketRejoinsAsTheSamePeer()
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task ADroppedSocketRejoinsAsTheSamePeer(string sdk)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (server, api, browser) = (rtk.Server, rtk.Api, rtk.Browser);
@@ -23,7 +25,7 @@ public sealed class RealtimeKitReconnectTests
         var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
         await using var channel = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token, rtk.Certificate);
         await channel.OkAsync("join");
-        var page = await browser.JoinAsync(viewer.Token, media: false);
+        var page = await browser.JoinAsync(viewer.Token, media: false, sdkVersion: sdk);
         await channel.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("user_id").GetString() == viewer.Id);
 
         // The socket goes; the SDK opens another with its peerID at once. A client that never joined media (an off-stage
