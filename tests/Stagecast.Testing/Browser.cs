@@ -78,6 +78,7 @@ public sealed class Browser : IAsyncDisposable
         var page = await _browser.NewPageAsync();
         page.RequestFailed += (_, request) => Console.Error.WriteLine($"browser: request failed {request.Url}: {request.Failure}");
         page.Console += (_, message) => Console.Error.WriteLine($"browser console: {message.Text}");
+        page.PageError += (_, error) => Console.Error.WriteLine($"browser uncaught: {error}");
         prepare?.Invoke(page);
         await page.GotoAsync($"{_origin}/{pageName}");
         return page;

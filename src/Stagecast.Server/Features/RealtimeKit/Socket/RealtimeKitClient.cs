@@ -33,6 +33,9 @@ public sealed partial class RealtimeKitClient(
     RealtimeKitServices services) : IRoomClient
 {
     private static readonly ReadOnlyMemory<byte> Ping = "2"u8.ToArray();
+
+    /// <summary>How long the socket of a participant not let in stays open, unless it asks again or leaves.</summary>
+    private static readonly TimeSpan RejectedSocketLinger = TimeSpan.FromMinutes(1);
     private readonly TokenBucket _messages = new(services.Time, services.Options.MessagesPerSecond, services.Options.MessagesPerSecond * 2.0);
     private RealtimeKitViews _views = new(null, clientPeerId, participant.Id);
     private RoomPeer? _peer;
@@ -272,10 +275,15 @@ public sealed partial class RealtimeKitClient(
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestAccepted, new PeerInfoResponse()));
                 break;
             case WaitDecision.Rejected:
-                // A normal closure: on any other code the SDK reconnects and, never having joined, starts over as
-                // "init", its "rejected" gone.
+                // The socket stays open a while: once it closes the SDK says "disconnected" in place of "rejected" (and
+                // after any code but 1000 reconnects and, never having joined, starts over as "init"). The app was told.
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestDenied, new PeerInfoResponse()));
-                connection.Close(WebSocketCloseStatus.NormalClosure, "not let in");
+                await Task.Delay(RejectedSocketLinger, services.Time).ConfigureAwait(false);
+                if (Volatile.Read(ref _waiting) is null && Volatile.Read(ref _peer) is null)
+                {
+                    connection.Close(WebSocketCloseStatus.NormalClosure, "not let in");
+                }
+
                 break;
             case WaitDecision.Replaced:
                 connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this participant");
