@@ -215,7 +215,7 @@ public sealed partial class HubStream
                 Interlocked.Add(ref _bytesIn, frame.Length);
                 Interlocked.Increment(ref _framesIn);
                 Metrics.StreamingMetrics.FrameIn(frame.Length);
-                frame.ReceivedAt = publisher.Touch();
+                frame.ReceivedAt = publisher.Touch(frame.Kind == MediaFrameKind.Video);
                 MeasureRate(frame.ReceivedAt, frame.Length);
                 if (frame.Kind == MediaFrameKind.Video && frame.CompositionOffset != 0)
                 {

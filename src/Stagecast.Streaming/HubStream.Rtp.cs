@@ -8,7 +8,6 @@ namespace Stagecast.Streaming;
 public sealed partial class HubStream
 {
     private HubStreamReader[] _rtpReaders = [];
-    private long _rtpVideoAt;
 
     /// <summary>The video track's RTP format while a publisher sends RTP (WebRTC), else null.</summary>
     public RtpTrackFormat? RtpVideo { get; private set; }
@@ -37,16 +36,6 @@ public sealed partial class HubStream
         }
     }
 
-    /// <summary>
-    /// Whether the publisher's RTP video came within <paramref name="window"/>: a simulcast layer its sender stopped
-    /// (a browser drops its top layers when short of bandwidth or CPU) stays live and goes quiet.
-    /// </summary>
-    public bool HasRtpVideoWithin(TimeSpan window)
-    {
-        long at = Volatile.Read(ref _rtpVideoAt);
-        return at != 0 && _time.GetElapsedTime(at) <= window;
-    }
-
     internal void SetRtpFormats(Publisher publisher, RtpTrackFormat? video, RtpTrackFormat? audio)
     {
         lock (_sync)
@@ -65,11 +54,7 @@ public sealed partial class HubStream
             return;
         }
 
-        if (video)
-        {
-            Volatile.Write(ref _rtpVideoAt, _time.GetTimestamp());
-        }
-
+        publisher.Touch(video);
         foreach (var reader in Volatile.Read(ref _rtpReaders))
         {
             reader.OfferRtp(packet, video);

@@ -11,6 +11,7 @@ public sealed class Publisher : IDisposable
     private readonly CancellationTokenSource _revoked = new();
     private readonly TimeProvider _time;
     private long _lastActivity;
+    private long _lastVideo;
     private int _detached;
 
     internal Publisher(HubStream stream, PublisherInfo info, TimeProvider time)
@@ -82,11 +83,26 @@ public sealed class Publisher : IDisposable
     /// <summary>How long the publisher has sent nothing; past the stale timeout another may take the stream over.</summary>
     public TimeSpan SilentFor => _time.GetElapsedTime(Volatile.Read(ref _lastActivity));
 
-    /// <summary>Records activity now and returns the timestamp used.</summary>
-    internal long Touch()
+    /// <summary>
+    /// Whether it sent video within <paramref name="window"/>: a simulcast layer its sender stopped (a browser drops its
+    /// top layers when short of bandwidth or CPU) keeps its publisher and goes quiet.
+    /// </summary>
+    public bool SentVideoWithin(TimeSpan window)
+    {
+        long at = Volatile.Read(ref _lastVideo);
+        return at != 0 && _time.GetElapsedTime(at) <= window;
+    }
+
+    /// <summary>Records activity (a frame or an RTP packet, video or not) now and returns the timestamp used.</summary>
+    internal long Touch(bool video)
     {
         long now = _time.GetTimestamp();
         Volatile.Write(ref _lastActivity, now);
+        if (video)
+        {
+            Volatile.Write(ref _lastVideo, now);
+        }
+
         return now;
     }
 

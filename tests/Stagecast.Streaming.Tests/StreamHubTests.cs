@@ -130,6 +130,22 @@ public class StreamHubTests
     }
 
     [Fact]
+    public void AnRtpPublisherThatSendsKeepsItsStreamAndItsVideoIsTimedApartFromItsAudio()
+    {
+        var publisher = Publish("s1");
+        _time.Advance(TimeSpan.FromSeconds(6));
+        publisher.WriteRtp(new byte[12], video: false);
+        Assert.Equal(PublishResult.AlreadyPublishing, _hub.TryPublish("s1", Encoder, out _));
+        Assert.False(publisher.SentVideoWithin(TimeSpan.FromSeconds(1)));
+
+        publisher.WriteRtp(new byte[12], video: true);
+        Assert.True(publisher.SentVideoWithin(TimeSpan.FromSeconds(1)));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        publisher.WriteRtp(new byte[12], video: false);
+        Assert.False(publisher.SentVideoWithin(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public void DroppedPublisherResumesWithinTheWindowOnAMonotonicTimeline()
     {
         var first = Publish("s1");

@@ -113,7 +113,7 @@ public sealed class SfuConsumer
     internal void FollowLayers()
     {
         var layers = Volatile.Read(ref _layers);
-        var next = layers.Count == 1 ? layers[0] : layers.FirstOrDefault(l => l.HasRtpVideoWithin(QuietLayer)) ?? layers[0];
+        var next = layers.Count == 1 ? layers[0] : layers.FirstOrDefault(l => l.Publisher?.SentVideoWithin(QuietLayer) == true) ?? layers[0];
         if (ReferenceEquals(next, Reading))
         {
             return;
