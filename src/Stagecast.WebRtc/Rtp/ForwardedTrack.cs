@@ -24,7 +24,7 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
     private bool _sent;
     private uint _timestampOffset;
     private uint _lastTimestamp;
-    private long _lastSentAt;
+    private long _restartedAt;
     private int _pictureIdOffset;
     private int _lastPictureId = -1;
     private byte _tl0Offset;
@@ -36,6 +36,7 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
     {
         _started = false;
         _switching = time is not null;
+        _restartedAt = time?.GetTimestamp() ?? 0; // about when the last packet went: a source is left as it is restarted
     }
 
     /// <summary>A timestamp of the source (a sender report's) as this track writes it.</summary>
@@ -80,14 +81,13 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
 
         _next = (ushort)(sequence + 1);
         _sent = true;
-        _lastSentAt = time?.GetTimestamp() ?? 0;
         return true;
     }
 
-    /// <summary>The first packet of the new source: its timestamp follows the last sent by the time passed, its picture ids the last one.</summary>
+    /// <summary>The first packet of the new source: its timestamp follows the last sent by the time passed since the restart, its picture ids the last one.</summary>
     private void Continue(ReadOnlySpan<byte> payload, uint timestamp)
     {
-        double elapsed = time!.GetElapsedTime(_lastSentAt).TotalSeconds;
+        double elapsed = time!.GetElapsedTime(_restartedAt).TotalSeconds;
         uint step = (uint)Math.Clamp(elapsed * codec.ClockRate, 1, codec.ClockRate * 10.0);
         _timestampOffset = _lastTimestamp + step - timestamp;
         if (_vp8 && Vp8Descriptor.TryRead(payload, out var descriptor))

@@ -113,14 +113,17 @@ public sealed partial class SfuPublisher
                     _bySsrc[ssrc] = route;
                 }
 
-                foreach (var (ssrc, rid) in _ridSsrcs)
+                if (track.Rid is { } rid && _ridSsrcs.TryGetValue(rid, out uint learned))
                 {
-                    if (rid == track.Rid)
-                    {
-                        _bySsrc[ssrc] = route;
-                    }
+                    _bySsrc[learned] = route;
                 }
             }
+        }
+
+        // The SSRCs learned for layers no longer sent are forgotten (at most one per RID the tracks have is kept).
+        foreach (string rid in _ridSsrcs.Keys.Where(rid => !_routes.Exists(r => r.Track.Rid == rid)).ToList())
+        {
+            _ridSsrcs.Remove(rid);
         }
     }
 

@@ -32,7 +32,7 @@ public sealed partial class SfuPublisher : WebRtcSession
     private readonly TimeSpan _mediaTimeout;
     private readonly List<SfuPublication> _publications = [];
     private readonly Dictionary<uint, Route> _bySsrc = [];
-    private readonly Dictionary<uint, string> _ridSsrcs = [];
+    private readonly Dictionary<string, uint> _ridSsrcs = new(StringComparer.Ordinal);
     private readonly List<Route> _routes = [];
     private readonly bool _whip;
     private long _lastPacket;
@@ -269,9 +269,15 @@ public sealed partial class SfuPublisher : WebRtcSession
         {
             foreach (var candidate in _routes)
             {
-                if (candidate.Track.Rid is { } layer && System.Text.Ascii.Equals(rid, layer) && _ridSsrcs.Count < MaxTracks * 2)
+                if (candidate.Track.Rid is { } layer && System.Text.Ascii.Equals(rid, layer))
                 {
-                    _ridSsrcs[ssrc] = layer;
+                    // One SSRC per layer: a camera sent again (a new producer) brings new ones for the same RIDs.
+                    if (_ridSsrcs.Remove(layer, out uint previous))
+                    {
+                        _bySsrc.Remove(previous);
+                    }
+
+                    _ridSsrcs[layer] = ssrc;
                     _bySsrc[ssrc] = candidate;
                     route = candidate;
                     return true;

@@ -72,9 +72,10 @@ public sealed partial class RealtimeKitMedia
     public Google.Protobuf.IMessage? UpdateLayers(MeetingRoom room, UpdateConsumersSimulcastConfigRequest request)
     {
         var receive = Receiving(request.HasConsumingTransportId ? request.ConsumingTransportId : null);
+        var consumers = receive.Consumers;
         foreach (var update in request.Requests.Take(SdpSessionDescription.MaxMediaSections))
         {
-            if (receive.Consumers.FirstOrDefault(c => c.Mid == update.Mid && c.Video && ConsumerId(receive, c) == update.ProducerId) is { } consumer)
+            if (consumers.FirstOrDefault(c => c.Mid == update.Mid && c.Video && ConsumerId(receive, c) == update.ProducerId) is { } consumer)
             {
                 ReadLayer(room, consumer, update.Simulcast);
             }
