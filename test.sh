@@ -3,7 +3,8 @@
 #   ffmpeg (publisher, player, restream receiver), libsrt1.5-openssl and srt-tools (the server's SRT, and
 #   srt-live-transmit as an SRT reader), nginx with the RTMP and stream modules (restream receiver, with TLS),
 #   chromium (hls.js and WebRTC tests), firefox-esr and simple-whip-client with GStreamer's plugins (WHIP tests),
-#   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), systemd-analyze
+#   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), certutil (a CA the
+#   RealtimeKit tests' Chromium trusts as a real one), systemd-analyze
 #   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
 #   (the TURN tests), Caddy and pebble (the shipped Caddyfile, with Caddy's CA and an ACME test CA) and Node.js/npm
 #   from apt;
@@ -36,6 +37,7 @@ command -v whip-client >/dev/null 2>&1 || packages+=(simple-whip-client)
 [ -f /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstx264.so ] || packages+=(gstreamer1.0-plugins-ugly)
 [ -f /usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstnice.so ] || packages+=(gstreamer1.0-nice gstreamer1.0-plugins-bad gstreamer1.0-plugins-good)
 command -v gcc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
+command -v certutil >/dev/null 2>&1 || packages+=(libnss3-tools)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)

@@ -38,7 +38,7 @@ public sealed class Browser : IAsyncDisposable
     public static async Task<Browser> LaunchAsync(params string[] extraArgs) => await LaunchAsync(await StartPageServerAsync(), extraArgs);
 
     /// <summary>Launches Chromium with more flags, its pages coming from <paramref name="pages"/> (disposed with the browser).</summary>
-    internal static async Task<Browser> LaunchAsync(WebApplication pages, string[] extraArgs)
+    internal static async Task<Browser> LaunchAsync(WebApplication pages, string[] extraArgs, IEnumerable<KeyValuePair<string, string>>? environment = null)
     {
         var playwright = await Playwright.CreateAsync();
         // A flag Chromium ignores, for finding this browser's processes (Kill).
@@ -53,6 +53,7 @@ public sealed class Browser : IAsyncDisposable
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required", marker, .. extraArgs,
             ],
+            Env = environment,
         });
         return new Browser(playwright, browser, pages, pages.Urls.First(), marker);
     }

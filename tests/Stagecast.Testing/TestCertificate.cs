@@ -9,7 +9,7 @@ namespace Stagecast.Testing;
 /// the key file the leaf's key. <see cref="SpkiPin"/> is the base64 SHA-256 of the leaf's SubjectPublicKeyInfo, what
 /// Chromium's <c>--ignore-certificate-errors-spki-list</c> takes to trust it.
 /// </summary>
-public sealed record TestCertificate(string CertificateFile, string KeyFile, string Thumbprint, string SpkiPin)
+public sealed record TestCertificate(string CertificateFile, string KeyFile, string Thumbprint, string SpkiPin, string? AuthorityFile = null)
 {
     /// <summary>A self-signed RSA certificate for 127.0.0.1.</summary>
     public static TestCertificate Create(string directory)
@@ -25,7 +25,7 @@ public sealed record TestCertificate(string CertificateFile, string KeyFile, str
 
     /// <summary>
     /// An EC P-256 leaf for <paramref name="domain"/>, every name under it (<c>api.</c>, <c>socket-edge.</c>) and
-    /// 127.0.0.1, signed by a throwaway CA that nothing trusts: a browser takes it through <see cref="SpkiPin"/>.
+    /// 127.0.0.1, signed by a throwaway CA (<see cref="AuthorityFile"/>) that nothing trusts until a browser is told to.
     /// </summary>
     public static TestCertificate CreateForDomain(string directory, string domain)
     {
@@ -57,7 +57,14 @@ public sealed record TestCertificate(string CertificateFile, string KeyFile, str
         string keyFile = Path.Combine(directory, "key.pem");
         File.WriteAllText(certificateFile, leaf.ExportCertificatePem() + "\n" + ca?.ExportCertificatePem());
         File.WriteAllText(keyFile, keyPem);
+        string? authorityFile = null;
+        if (ca is not null)
+        {
+            authorityFile = Path.Combine(directory, "ca.pem");
+            File.WriteAllText(authorityFile, ca.ExportCertificatePem());
+        }
+
         string spkiPin = Convert.ToBase64String(SHA256.HashData(leaf.PublicKey.ExportSubjectPublicKeyInfo()));
-        return new TestCertificate(certificateFile, keyFile, leaf.Thumbprint, spkiPin);
+        return new TestCertificate(certificateFile, keyFile, leaf.Thumbprint, spkiPin, authorityFile);
     }
 }

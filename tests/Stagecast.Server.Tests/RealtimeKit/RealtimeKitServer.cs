@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
 
@@ -29,10 +30,13 @@ public sealed class RealtimeKitServer : IAsyncDisposable
     /// <summary>The server's certificate, for clients other than the browser (the JSON channel's).</summary>
     public TestCertificate Certificate => _tls.Certificate;
 
-    public static async Task<RealtimeKitServer> StartAsync(params string[] more)
+    public static Task<RealtimeKitServer> StartAsync(params string[] more) => StartAsync(null, more);
+
+    /// <summary>A server with more services (<paramref name="configure"/>) and flags.</summary>
+    public static async Task<RealtimeKitServer> StartAsync(Action<WebApplicationBuilder>? configure, params string[] more)
     {
         var tls = new TlsFiles(RealtimeKitBrowser.Domain);
-        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, .. more]);
+        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, .. more], configure);
         var api = await server.NewTenantAsync();
         var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate);
         return new RealtimeKitServer(tls, server, api, browser);

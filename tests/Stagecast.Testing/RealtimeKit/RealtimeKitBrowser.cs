@@ -26,10 +26,13 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
 
     private const string UiKitPackage = "@cloudflare/realtimekit-ui";
 
-    private RealtimeKitBrowser(Browser browser, int httpsPort)
+    private readonly string _home;
+
+    private RealtimeKitBrowser(Browser browser, int httpsPort, string home)
     {
         Browser = browser;
         BaseUri = $"{Domain}:{httpsPort}";
+        _home = home;
     }
 
     /// <summary>The browser underneath (to kill it, or open other pages).</summary>
@@ -41,19 +44,46 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
     /// <summary>The base of the SDK's REST calls, as the browser reaches it.</summary>
     public string ApiBase => $"https://api.{BaseUri}";
 
-    /// <summary>Chromium for a server listening for HTTPS on <paramref name="httpsPort"/> with <paramref name="certificate"/>.</summary>
+    /// <summary>
+    /// Chromium for a server listening for HTTPS on <paramref name="httpsPort"/> with <paramref name="certificate"/>,
+    /// whose CA it trusts as a real one (in the NSS database of a home directory of its own): a certificate taken
+    /// through an error-ignoring flag would keep Chromium from sharing an HTTP/2 connection between the names it covers,
+    /// which browsers do with a real certificate (the SDK's socket then rides the connection of its REST calls).
+    /// </summary>
     public static async Task<RealtimeKitBrowser> LaunchAsync(int httpsPort, TestCertificate certificate)
     {
         var pages = await Browser.StartPageServerAsync(MapPages);
+        string home = await TrustingHomeAsync(certificate);
         var browser = await Browser.LaunchAsync(pages,
         [
             .. Browser.WebRtcArgs,
             $"--host-resolver-rules=MAP *.{Domain} 127.0.0.1:{httpsPort}, MAP {Domain} 127.0.0.1:{httpsPort}, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-            $"--ignore-certificate-errors-spki-list={certificate.SpkiPin}",
             // Host candidates as addresses, not mDNS names the server cannot resolve.
             "--disable-features=WebRtcHideLocalIpsWithMdns",
-        ]);
-        return new RealtimeKitBrowser(browser, httpsPort);
+        ], [new("HOME", home)]);
+        return new RealtimeKitBrowser(browser, httpsPort, home);
+    }
+
+    /// <summary>A home directory whose NSS database (~/.pki/nssdb, where Chromium on Linux looks) trusts the certificate's CA.</summary>
+    private static async Task<string> TrustingHomeAsync(TestCertificate certificate)
+    {
+        string authority = certificate.AuthorityFile ?? throw new ArgumentException("the certificate has no CA to trust", nameof(certificate));
+        string home = Directory.CreateTempSubdirectory("stagecast-browser-home-").FullName;
+        string database = "sql:" + Directory.CreateDirectory(Path.Combine(home, ".pki", "nssdb")).FullName;
+        foreach (string[] arguments in new[]
+        {
+            new[] { "-N", "-d", database, "--empty-password" },
+            ["-A", "-d", database, "-n", "stagecast-test-ca", "-t", "C,,", "-i", authority],
+        })
+        {
+            var (exitCode, _, error) = await ExternalProcess.RunAsync("certutil", arguments, TimeSpan.FromSeconds(30));
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"certutil {arguments[0]} failed ({exitCode}): {error}");
+            }
+        }
+
+        return home;
     }
 
     /// <summary>
@@ -75,7 +105,11 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
         return page;
     }
 
-    public ValueTask DisposeAsync() => Browser.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Directory.Delete(_home, recursive: true);
+    }
 
     /// <summary>
     /// The app page, each SDK's browser.js (/sdk/{version}/browser.js), the UI kit's dist directory (/ui/) as ES modules,

@@ -38,6 +38,13 @@ public sealed class RealtimeConnection
     /// <summary>What the last message <see cref="ReceiveAsync"/> gave was: text, or (binary protocols) binary.</summary>
     public WebSocketMessageType ReceivedType { get; private set; }
 
+    /// <summary>
+    /// How a WebSocket is opened: a GET with <c>Upgrade</c> over HTTP/1.1, an extended CONNECT over HTTP/2 (RFC 8441),
+    /// which Chromium uses on any HTTP/2 connection it already has to the host (a page of the same origin, or another
+    /// name the certificate covers).
+    /// </summary>
+    public static readonly string[] UpgradeMethods = [HttpMethods.Get, HttpMethods.Connect];
+
     /// <summary>Refuses a request to a socket's endpoint that is not a WebSocket upgrade.</summary>
     public static void RequireWebSocket(HttpContext context)
     {

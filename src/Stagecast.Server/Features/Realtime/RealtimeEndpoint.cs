@@ -9,7 +9,7 @@ public static class RealtimeEndpoint
 
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Path, HandleAsync)
+        endpoints.MapMethods(Path, RealtimeConnection.UpgradeMethods, HandleAsync)
             .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
             .WithTags("Realtime")
             .WithSummary("The meeting channel: a WebSocket authenticated with a participant token (?token= or Authorization: Bearer)");

@@ -15,7 +15,7 @@ public static partial class RealtimeKitSocketEndpoint
     public static WebApplication MapRealtimeKitSocket(this WebApplication app)
     {
         var hosts = app.Services.GetRequiredService<RealtimeKitHosts>();
-        app.MapGet("/ws", HandleAsync)
+        app.MapMethods("/ws", RealtimeConnection.UpgradeMethods, HandleAsync)
             .RequireHost(hosts.Socket)
             .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
             .WithTags("RealtimeKit client")
