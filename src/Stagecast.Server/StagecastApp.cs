@@ -18,6 +18,7 @@ using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
@@ -82,6 +83,7 @@ public static class StagecastApp
         services.AddWebhooks(configuration, server);
         services.AddMeetings();
         services.AddParticipants(configuration, server);
+        services.AddMeetingSockets(configuration);
         services.AddMeetingSessions(configuration, server);
         services.AddSrt(configuration); // before Livestreams, which show each one's srt_url
         services.AddLivestreams(server);
@@ -98,7 +100,7 @@ public static class StagecastApp
         services.AddCompositor(configuration);
         services.AddRoomStreams(configuration);
         services.AddRecordings(configuration);
-        services.AddRealtime(configuration);
+        services.AddRealtime();
         services.AddRealtimeKit(configuration);
         services.AddThumbnails(configuration);
         services.AddWebPages();
@@ -180,7 +182,7 @@ public static class StagecastApp
         app.UseCluster();
         app.MapClusterNodes();
         app.UseHlsPlayback();
-        app.UseRealtime();
+        app.UseMeetingSockets();
         app.UseStagecastApi();
         app.MapAccountApi(api => api.MapApps());
         app.MapAppApi(api =>

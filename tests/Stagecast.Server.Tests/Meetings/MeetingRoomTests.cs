@@ -191,12 +191,13 @@ public sealed class MeetingRoomTests(MeetingRoomTests.Server server) : IClassFix
             .SelectMany(u => u.Value.Where(IsProtocol).Select(used => $"{u.Key} uses {used}"))
             .ToList();
         Assert.True(broken.Count == 0, string.Join("\n", broken));
-        Assert.Contains(uses["Stagecast.Server.Features.Realtime.RealtimeConnection"], IsProtocol); // the check sees a socket where there is one
+        Assert.Contains(uses["Stagecast.Server.Features.MeetingSockets.MeetingSocket"], IsProtocol); // the check sees a socket where there is one
     }
 
     private static bool IsProtocol(string type) =>
         type.StartsWith("System.Text.Json", StringComparison.Ordinal) || type.StartsWith("System.Net.WebSockets", StringComparison.Ordinal)
-        || type.StartsWith("Stagecast.Server.Features.Realtime.", StringComparison.Ordinal);
+        || type.StartsWith("Stagecast.Server.Features.Realtime.", StringComparison.Ordinal)
+        || type.StartsWith("Stagecast.Server.Features.MeetingSockets.", StringComparison.Ordinal);
 
     private static PollRequest Poll(string question, bool hideVotes = false) =>
         new() { Question = question, Options = ["yes", "no"], HideVotes = hideVotes };

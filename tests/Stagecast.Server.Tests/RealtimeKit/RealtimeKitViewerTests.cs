@@ -51,6 +51,10 @@ public sealed class RealtimeKitViewerTests
         await channel.WaitForEventAsync("poll_updated", m => m.GetProperty("poll").GetProperty("options")[1].GetProperty("count").GetInt32() == 1);
         await page.WaitForStateAsync(s => s.Polls.Single(p => p.Id == pollId).Options[1].Count == 1, "the vote counted at the viewer");
 
+        // By now anything about the chat message has arrived: the sender holds it once (an answer to its send as well as
+        // the push used to show it twice).
+        Assert.Single((await page.StateAsync()).Chat, m => m.Message == "hello from the SDK");
+
         // The host starts a manually fed livestream on the channel and pushes RTMP: the viewer sees it live, with the URL to play.
         var started = (await channel.OkAsync("livestream_start", new { manual_ingest = true })).GetProperty("livestream");
         var credentials = started.GetProperty("ingestion_credentials");

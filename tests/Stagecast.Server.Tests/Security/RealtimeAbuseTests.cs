@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Tests.Meetings;
@@ -163,7 +164,7 @@ public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<Ser
                 {
                     var replaced = await joins[i - 1];
                     Assert.Equal(("error", 409), (replaced.GetProperty("type").GetString(), replaced.GetProperty("code").GetInt32()));
-                    Assert.Equal(RealtimeCloseCodes.Replaced, await sockets[i - 1].WaitForCloseAsync());
+                    Assert.Equal(MeetingSocketCloseCodes.Replaced, await sockets[i - 1].WaitForCloseAsync());
                 }
             }
 
@@ -188,9 +189,10 @@ public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
-    public async Task ASessionHoldsAtMostItsPollBudgetAndTheJoinAnswerCarriesNoMore()
+    public async Task ASessionHoldsAtMostItsPollBudgetAndAJoinAnswerCarriesAPageOfPollsAndChat()
     {
-        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:MaxPollsPerSession=5"])).AsAsyncDisposable(out var fixture);
+        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:MaxPollsPerSession=10", "--set", "Stagecast:Chat:MessagesPerSecond=1000"]))
+            .AsAsyncDisposable(out var fixture);
         var api = await fixture.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();
         var (client, _) = await MeetingHelpers.JoinAsync(fixture.HttpBase, await api.AddParticipantAsync(meeting, "pollster"));
@@ -198,21 +200,53 @@ public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<Ser
 
         // The attack: poll after poll (the tester's 519 made a 6.1 MB join answer), from the channel and the API.
         var question = new { question = new string('?', 1000), options = Enumerable.Range(0, 20).Select(i => new string((char)('a' + i), 500)).ToArray() };
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 10; i++)
         {
             await client.OkAsync("poll_create", question);
         }
 
         var refused = await client.RequestAsync("poll_create", question);
         Assert.Equal(413, refused.GetProperty("code").GetInt32());
-        Assert.Contains("maximum of 5 polls", refused.GetProperty("message").GetString());
+        Assert.Contains("maximum of 10 polls", refused.GetProperty("message").GetString());
         var byApi = await api.PostAsync($"/meetings/{meeting}/active-session/poll", JsonSerializer.Serialize(question));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, byApi.Status);
-        Assert.Contains("maximum of 5 polls", byApi.ErrorMessage);
+        Assert.Contains("maximum of 10 polls", byApi.ErrorMessage);
+        for (int i = 0; i < 30; i++)
+        {
+            await client.OkAsync("chat_send", new { text = $"{i:00}" + new string('x', 3998) });
+        }
 
+        // A join answer carries the newest polls and chat up to 64 KiB each (a poll here is 11.6 KB, a message 4 KB);
+        // the rest comes page by page, each before the oldest one had.
         var (late, joined) = await MeetingHelpers.JoinAsync(fixture.HttpBase, await api.AddParticipantAsync(meeting, "late"));
         await using var _l = late;
-        Assert.Equal(5, joined.GetProperty("polls").GetArrayLength());
+        Assert.True(joined.GetRawText().Length < 200_000, $"a join answer of {joined.GetRawText().Length} bytes");
+        Assert.True(joined.GetProperty("more_polls").GetBoolean());
+        Assert.True(joined.GetProperty("more_chat").GetBoolean());
+        var polls = await AllPagesAsync(late, "polls_list", joined.GetProperty("polls"), "polls");
+        Assert.Equal(10, polls.Distinct().Count());
+        var chat = await AllPagesAsync(late, "chat_history", joined.GetProperty("chat"), "messages");
+        Assert.Equal(30, chat.Count);
+        var texts = (await late.OkAsync("chat_history", new { before = chat[1] })).GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()![..2]).ToList();
+        Assert.Equal(["00"], texts);
+        Assert.Equal(404, (await late.RequestAsync("polls_list", new { before = "no-such-poll" })).GetProperty("code").GetInt32());
+    }
+
+    /// <summary>The ids of a join's first page and every older page, oldest first.</summary>
+    private static async Task<List<string>> AllPagesAsync(RealtimeTestClient client, string request, JsonElement first, string field)
+    {
+        var ids = first.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
+        while (true)
+        {
+            var page = await client.OkAsync(request, new { before = ids[0] });
+            var older = page.GetProperty(field).EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
+            Assert.NotEmpty(older);
+            ids.InsertRange(0, older);
+            if (!page.GetProperty("more").GetBoolean())
+            {
+                return ids;
+            }
+        }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Realtime.Protocol;
@@ -18,14 +19,15 @@ namespace Stagecast.Server.Features.Realtime;
 /// and the preset, so a revoked token or a demotion takes effect at once.
 /// </summary>
 public sealed partial class RealtimeClient(
-    RealtimeConnection connection,
+    MeetingSocket connection,
     Participant participant,
     PresetPermissions permissions,
     ParticipantCredential credential,
     RealtimeServices services) : IRoomClient
 {
-    private readonly RealtimeOptions _options = services.Options;
-    private readonly TimeProvider _time = services.Time;
+    /// <summary>How much chat, and how much of the polls, one answer carries at most (a join's, a page's).</summary>
+    private const int PageBytes = 64 * 1024;
+    private readonly MeetingSocketOptions _options = services.Options;
     private readonly TokenBucket _messages = new(services.Time, services.Options.MessagesPerSecond, services.Options.MessagesPerSecond * 2.0);
     private int _refusedInRow;
     private RoomPeer? _peer;
@@ -34,9 +36,9 @@ public sealed partial class RealtimeClient(
     private bool _left;
     private bool _stopped;
 
-    public RealtimeConnection Connection { get; } = connection;
+    public MeetingSocket Connection { get; } = connection;
 
-    public Participant Participant { get; } = participant;
+    public Participant Participant { get; private set; } = participant;
 
     public PresetPermissions Permissions { get; private set; } = permissions;
 
@@ -44,16 +46,6 @@ public sealed partial class RealtimeClient(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var expiry = Connection.CloseWhenExpired(credential);
-        using var joinDeadline = _time.CreateTimer(
-            _ =>
-            {
-                if (Volatile.Read(ref _peer) is null && Volatile.Read(ref _waiting) is null)
-                {
-                    Connection.Close(RealtimeCloseCodes.JoinTimeout, "send join first");
-                }
-            },
-            null, _options.JoinTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             while (!_left && !_stopped && await Connection.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } message)
@@ -80,7 +72,7 @@ public sealed partial class RealtimeClient(
 
     /// <summary>
     /// Charges a received message to the socket's token bucket, before anything is parsed. A refused one is answered
-    /// with a 429; a socket refused <see cref="RealtimeOptions.MessagesPerSecond"/> times in a row is closed with 1008.
+    /// with a 429; a socket refused <see cref="MeetingSocketOptions.MessagesPerSecond"/> times in a row is closed with 1008.
     /// </summary>
     private bool Charge()
     {
@@ -156,6 +148,12 @@ public sealed partial class RealtimeClient(
                 _stopped = true;
             }
         }
+        catch (CredentialRevokedException ex)
+        {
+            SendError(id, ex.Code, ex.Message);
+            Connection.Close(MeetingSocketCloseCodes.Kicked, ex.Message);
+            _stopped = true;
+        }
         catch (DomainException ex)
         {
             SendError(id, ex.Code, ex.Message);
@@ -190,11 +188,12 @@ public sealed partial class RealtimeClient(
         }
         catch (MeetingInactiveException ex)
         {
-            throw new RealtimeException(ex.Code, ex.Message, RealtimeCloseCodes.MeetingEnded);
+            throw new RealtimeException(ex.Code, ex.Message, MeetingSocketCloseCodes.MeetingEnded);
         }
 
         if (admission is Admission.Waiting waiting)
         {
+            Connection.Start();
             Volatile.Write(ref _waiting, waiting.Waiter);
             Send(new WaitlistedMessage(waiting.Waiter.Id));
             _ = AdmitWhenDecidedAsync(waiting, id, request);
@@ -212,11 +211,11 @@ public sealed partial class RealtimeClient(
         {
             case WaitDecision.Rejected:
                 SendError(id, (int)DomainError.Forbidden, "the host did not let you in");
-                Connection.Close(RealtimeCloseCodes.Kicked, "not let in");
+                Connection.Close(MeetingSocketCloseCodes.Kicked, "not let in");
                 return;
             case WaitDecision.Replaced:
                 SendError(id, (int)DomainError.Conflict, "this participant waits on a newer connection now");
-                Connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this participant");
+                Connection.Close(MeetingSocketCloseCodes.Replaced, "replaced by a newer connection of this participant");
                 return;
             case WaitDecision.Left:
                 return;
@@ -224,8 +223,14 @@ public sealed partial class RealtimeClient(
 
         try
         {
+            await RecheckCredentialAsync().ConfigureAwait(false);
             var entered = await services.Rooms.EnterAsync(waiting.Meeting, credential.AccountId, this, request.Name, request.PeerId).ConfigureAwait(false);
             Send(new OkMessage(id, await EnteredAsync(entered).ConfigureAwait(false)));
+        }
+        catch (CredentialRevokedException ex)
+        {
+            SendError(id, ex.Code, ex.Message);
+            Connection.Close(MeetingSocketCloseCodes.Kicked, ex.Message);
         }
         catch (DomainException ex)
         {
@@ -244,8 +249,11 @@ public sealed partial class RealtimeClient(
         var (room, peer) = (entered.Room, entered.Peer);
         _room = room;
         Volatile.Write(ref _peer, peer);
+        Connection.Join();
         string sessionId = room.SessionId ?? "";
         var state = await room.StateForAsync(peer).ConfigureAwait(false);
+        var (chat, moreChat) = Page(state.Chat, m => m.Id, ChatView.From, RealtimeJson.SizeOf, before: null);
+        var (polls, morePolls) = Page(state.Polls, p => p.Id, p => PollView.For(p, Participant.Id), RealtimeJson.SizeOf, before: null);
         return new JoinAnswer(
             peer.Id,
             entered.Resumed,
@@ -253,18 +261,80 @@ public sealed partial class RealtimeClient(
             Permissions,
             [.. state.Peers.Select(PeerView.Of)],
             new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId, room.SessionStartedAt),
-            [.. state.Chat.Select(ChatView.From)],
-            [.. state.Polls.Select(p => PollView.For(p, Participant.Id))],
+            chat,
+            polls,
             state.Livestream is { } livestream ? LivestreamChannelView.From(livestream, Permissions.CanLivestream) : null,
             state.Waitlisted,
-            room.ActiveSpeaker);
+            room.ActiveSpeaker,
+            moreChat,
+            morePolls);
+    }
+
+    /// <summary><c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a message.</summary>
+    internal async Task<RealtimeAnswer> ChatHistoryAsync(PageRequest request)
+    {
+        var chat = _peer!.Permissions.ChatCanReceive ? await _room!.RecentChatAsync().ConfigureAwait(false) : [];
+        var (messages, more) = Page(chat, m => m.Id, ChatView.From, RealtimeJson.SizeOf, request.Before);
+        return new ChatPageAnswer(messages, more);
+    }
+
+    /// <summary><c>polls_list</c>: the page of the session's polls before a poll.</summary>
+    internal async Task<RealtimeAnswer> PollsListAsync(PageRequest request)
+    {
+        var all = _peer!.Permissions.PollsCanView ? await _room!.PollsAsync().ConfigureAwait(false) : [];
+        var (polls, more) = Page(all, p => p.Id, p => PollView.For(p, Participant.Id), RealtimeJson.SizeOf, request.Before);
+        return new PollsPageAnswer(polls, more);
+    }
+
+    /// <summary>
+    /// The newest of <paramref name="items"/> (oldest first) before the one with id <paramref name="before"/> (or the
+    /// newest of all) that fit in <see cref="PageBytes"/> (one at least), oldest first, and whether older ones remain: a
+    /// join answer or a page stays small however much a session holds; the rest is asked for page by page.
+    /// </summary>
+    private static (List<TView> Page, bool More) Page<TItem, TView>(
+        IReadOnlyList<TItem> items, Func<TItem, string> idOf, Func<TItem, TView> view, Func<TView, int> sizeOf, string? before)
+    {
+        int end = items.Count;
+        if (before is not null)
+        {
+            end = 0;
+            while (end < items.Count && idOf(items[end]) != before)
+            {
+                end++;
+            }
+
+            if (end == items.Count)
+            {
+                throw new DomainException(DomainError.NotFound, $"no message or poll {before} among those shown");
+            }
+        }
+
+        var page = new List<TView>();
+        int bytes = 0;
+        int next = end - 1;
+        for (; next >= 0; next--)
+        {
+            var shown = view(items[next]);
+            int size = sizeOf(shown);
+            if (page.Count > 0 && bytes + size > PageBytes)
+            {
+                break;
+            }
+
+            bytes += size;
+            page.Add(shown);
+        }
+
+        page.Reverse();
+        return (page, next >= 0);
     }
 
     /// <summary><c>waitlist_accept</c> / <c>waitlist_reject</c>: a host lets a waiting participant in, or not.</summary>
-    internal Task<RealtimeAnswer> DecideAsync(WaitlistDecisionRequest request, bool accept)
+    internal async Task<RealtimeAnswer> DecideAsync(WaitlistDecisionRequest request, bool accept)
     {
+        await RecheckCredentialAsync().ConfigureAwait(false);
         _room!.DecideWaiter(_peer!, request.WaitlistId!, accept);
-        return Task.FromResult<RealtimeAnswer>(EmptyAnswer.Instance);
+        return EmptyAnswer.Instance;
     }
 
     internal async Task<RealtimeAnswer> StartLivestreamAsync(StartMeetingLivestreamRequest request)
@@ -280,20 +350,16 @@ public sealed partial class RealtimeClient(
     }
 
     /// <summary>
-    /// Before a privileged request: the token must still be the participant's current one (a reissued token closes
-    /// the socket), and the permissions are the preset's as of now.
+    /// Before joining and before a privileged request: the token must still be the participant's current one (else the
+    /// socket closes), and the permissions are the preset's as of now, the peer's too.
     /// </summary>
     private async Task RecheckCredentialAsync()
     {
-        var current = await services.Participants.FindAsync(Participant.Id, CancellationToken.None).ConfigureAwait(false);
-        if (current is null || current.TokenId != credential.TokenId)
+        (Participant, Permissions) = await services.Sockets.RecheckAsync(credential).ConfigureAwait(false);
+        if (_peer is { } peer)
         {
-            throw new RealtimeException((int)DomainError.Unauthorized, "this participant token was revoked", RealtimeCloseCodes.Kicked);
+            peer.Permissions = Permissions;
         }
-
-        var preset = await services.Presets.FindAsync(current.AppId, current.PresetId, CancellationToken.None).ConfigureAwait(false)
-            ?? throw new RealtimeException((int)DomainError.Forbidden, $"the participant's preset {current.PresetName} no longer exists", RealtimeCloseCodes.Kicked);
-        Permissions = preset.Effective;
     }
 
     internal async Task<RealtimeAnswer> LeaveAsync()
@@ -337,8 +403,11 @@ public sealed partial class RealtimeClient(
     internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request) =>
         new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!).ConfigureAwait(false)));
 
-    internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request) =>
-        new PollAnswer(PollView.For(await _room!.CreatePollAsync(_peer!, request).ConfigureAwait(false), Participant.Id));
+    internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request)
+    {
+        await RecheckCredentialAsync().ConfigureAwait(false);
+        return new PollAnswer(PollView.For(await _room!.CreatePollAsync(_peer!, request).ConfigureAwait(false), Participant.Id));
+    }
 
     internal async Task<RealtimeAnswer> VoteAsync(VoteRequest request) =>
         new PollAnswer(PollView.For(await _room!.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id));
@@ -350,10 +419,10 @@ public sealed partial class RealtimeClient(
         {
             case Kicked kicked:
                 Send(new KickedMessage(kicked.Reason));
-                Connection.Close(RealtimeCloseCodes.Kicked, kicked.Reason);
+                Connection.Close(MeetingSocketCloseCodes.Kicked, kicked.Reason);
                 break;
             case Replaced:
-                Connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this peer");
+                Connection.Close(MeetingSocketCloseCodes.Replaced, "replaced by a newer connection of this peer");
                 break;
             default:
                 if (ChannelEvents.MessageFor(peer, change) is { } message)

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Participants;
 
 namespace Stagecast.Server.Features.Realtime;
@@ -9,7 +10,7 @@ public static class RealtimeEndpoint
 
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods(Path, RealtimeConnection.UpgradeMethods, HandleAsync)
+        endpoints.MapMethods(Path, MeetingSocketService.UpgradeMethods, HandleAsync)
             .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
             .WithTags("Realtime")
             .WithSummary("The meeting channel: a WebSocket authenticated with a participant token (?token= or Authorization: Bearer)");
@@ -18,10 +19,9 @@ public static class RealtimeEndpoint
 
     private static async Task HandleAsync(HttpContext context, RealtimeServices services)
     {
-        RealtimeConnection.RequireWebSocket(context);
+        MeetingSocketService.RequireWebSocket(context);
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
-        await RealtimeConnection.ServeAsync(context, services.Options, services.Time, System.Net.WebSockets.WebSocketMessageType.Text, null,
-            connection => new RealtimeClient(connection, caller.Participant, caller.Permissions, ParticipantCredential.Of(context.User), services)
-                .RunAsync(context.RequestAborted)).ConfigureAwait(false);
+        await services.Sockets.ServeAsync(context, System.Net.WebSockets.WebSocketMessageType.Text, services.Sockets.Options.MaxMessageBytes,
+            (socket, credential) => new RealtimeClient(socket, caller.Participant, caller.Permissions, credential, services).RunAsync(context.RequestAborted)).ConfigureAwait(false);
     }
 }

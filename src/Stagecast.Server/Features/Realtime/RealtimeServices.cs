@@ -1,17 +1,13 @@
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.Realtime;
 
 /// <summary>What every socket of the channel works with.</summary>
 public sealed class RealtimeServices(
-    IOptions<RealtimeOptions> options,
-    TimeProvider time,
+    MeetingSocketService sockets,
     MeetingRooms rooms,
-    IParticipantStore participants,
-    IPresetStore presets,
     RealtimeLivestreams livestreams,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeClient> logger)
@@ -23,13 +19,11 @@ public sealed class RealtimeServices(
 
     public ILogger Logger { get; } = logger;
 
-    public RealtimeOptions Options { get; } = options.Value;
+    public MeetingSocketService Sockets { get; } = sockets;
 
-    public TimeProvider Time { get; } = time;
+    public MeetingSocketOptions Options => Sockets.Options;
+
+    public TimeProvider Time => Sockets.Time;
 
     public MeetingRooms Rooms { get; } = rooms;
-
-    public IParticipantStore Participants { get; } = participants;
-
-    public IPresetStore Presets { get; } = presets;
 }

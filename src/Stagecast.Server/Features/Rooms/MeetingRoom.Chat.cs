@@ -7,6 +7,52 @@ namespace Stagecast.Server.Features.Rooms;
 public sealed partial class MeetingRoom
 {
     private const int MaxChatLength = 4000;
+    private volatile ChatMessage[]? _recentChat;
+    private volatile Poll[]? _sessionPolls;
+
+    /// <summary>
+    /// The chat a peer is shown: the newest <see cref="RoomOptions.ChatHistory"/> messages of this session (of the
+    /// meeting, when it persists chat), oldest first. Read from the store once, then kept as messages are sent, so
+    /// however often clients ask it costs no store read.
+    /// </summary>
+    public async Task<IReadOnlyList<ChatMessage>> RecentChatAsync()
+    {
+        if (_recentChat is { } recent)
+        {
+            return recent;
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return _recentChat ??= Meeting.PersistChat
+                ? [.. await _store.ListRecentMeetingChatAsync(MeetingId, _options.ChatHistory, CancellationToken.None).ConfigureAwait(false)]
+                : [.. (await _store.ListChatAsync(SessionId ?? "", CancellationToken.None).ConfigureAwait(false)).TakeLast(_options.ChatHistory)];
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>The session's polls, oldest first: read from the store once, then kept as they are created and voted in.</summary>
+    public async Task<IReadOnlyList<Poll>> PollsAsync()
+    {
+        if (_sessionPolls is { } polls)
+        {
+            return polls;
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return _sessionPolls ??= [.. await _store.ListPollsAsync(SessionId ?? "", CancellationToken.None).ConfigureAwait(false)];
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
 
     /// <summary>A text message to everyone whose preset lets them receive chat, kept with the session.</summary>
     public async Task<ChatMessage> ChatAsync(RoomPeer peer, string text)
@@ -29,6 +75,11 @@ public sealed partial class MeetingRoom
                 Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
             _hasChat = true;
+            if (_recentChat is { } recent)
+            {
+                _recentChat = _options.ChatHistory == 0 ? [] : [.. recent.Skip(recent.Length + 1 - _options.ChatHistory), message];
+            }
+
             Publish(new ChatPosted(message), except: null, to: p => p.Permissions.ChatCanReceive);
             return message;
         }
@@ -88,6 +139,11 @@ public sealed partial class MeetingRoom
                 request.Anonymous ?? false, request.HideVotes ?? false, _time.GetUtcNow(), []);
             await _store.CreatePollAsync(poll, CancellationToken.None).ConfigureAwait(false);
             _polls++;
+            if (_sessionPolls is { } polls)
+            {
+                _sessionPolls = [.. polls, poll];
+            }
+
             PublishPoll(poll);
             return poll;
         }
@@ -125,6 +181,11 @@ public sealed partial class MeetingRoom
             }
 
             poll = (await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false))!;
+            if (_sessionPolls is { } polls)
+            {
+                _sessionPolls = [.. polls.Select(p => p.Id == poll.Id ? poll : p)];
+            }
+
             PublishPoll(poll);
             return poll;
         }

@@ -120,17 +120,12 @@ public sealed partial class MeetingRoom
     /// </summary>
     public async Task<RoomState> StateForAsync(RoomPeer peer)
     {
-        string sessionId = SessionId ?? "";
         var permissions = peer.Permissions;
-        var chat = Meeting.PersistChat
-            ? await _store.ListRecentMeetingChatAsync(MeetingId, _options.ChatHistory, CancellationToken.None).ConfigureAwait(false)
-            : (await _store.ListChatAsync(sessionId, CancellationToken.None).ConfigureAwait(false)).TakeLast(_options.ChatHistory).ToList();
-        var polls = await _store.ListPollsAsync(sessionId, CancellationToken.None).ConfigureAwait(false);
         var livestreams = _services.Livestreams;
         return new RoomState(
             [.. Peers.Where(p => p != peer && !p.Hidden)],
-            permissions.ChatCanReceive ? chat : [],
-            permissions.PollsCanView ? polls : [],
+            permissions.ChatCanReceive ? await RecentChatAsync().ConfigureAwait(false) : [],
+            permissions.PollsCanView ? await PollsAsync().ConfigureAwait(false) : [],
             livestreams.ActiveFor(MeetingId) is { } active ? livestreams.View(active) : null,
             permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : []);
     }

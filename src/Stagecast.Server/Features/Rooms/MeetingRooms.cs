@@ -34,7 +34,7 @@ public sealed class MeetingRooms(
     /// <summary>A meeting's waiting room; who starts and stops waiting is told to the room's peers that may accept them.</summary>
     public Waitlist WaitlistOf(string meetingId) => _waitlists.GetOrAdd(meetingId, id =>
     {
-        var waitlist = new Waitlist(time);
+        var waitlist = new Waitlist(time, options.Value.WaitlistRetryAfter);
         waitlist.Added += view => Find(id)?.Publish(new WaiterAdded(view), except: null, to: p => p.Permissions.AcceptWaitingRequests);
         waitlist.Removed += (waitlistId, reason) =>
             Find(id)?.Publish(new WaiterRemoved(waitlistId, reason), except: null, to: p => p.Permissions.AcceptWaitingRequests);

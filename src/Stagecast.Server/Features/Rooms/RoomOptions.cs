@@ -15,6 +15,10 @@ public sealed class RoomOptions
     [Duration("00:00:00")]
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long one a host turned away from the waiting room waits before it may ask to join again.</summary>
+    [Duration("00:00:00")]
+    public TimeSpan WaitlistRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Connections (tabs, devices) one participant may have in a meeting at once.</summary>
     [Range(1, int.MaxValue)]
     public int MaxPeersPerParticipant { get; set; } = 10;

@@ -1,4 +1,5 @@
 using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -10,8 +11,9 @@ namespace Stagecast.Server.Features.Rooms;
 /// A participant waits on one connection: a newer connection's join takes the older one's place (same id, same turn),
 /// and the older one is told it was replaced. Hosts hear of each change as one entry added or removed, never the whole
 /// list, in the order the changes happened (they are made and announced under one lock; announcing only queues).
+/// One turned away may ask again only <paramref name="retryAfter"/> later, so a refused guest cannot knock on and on.
 /// </summary>
-public sealed class Waitlist(TimeProvider time)
+public sealed class Waitlist(TimeProvider time, TimeSpan retryAfter)
 {
     public const string Skip = "SKIP";
     public const string SkipOnAccept = "SKIP_ON_ACCEPT";
@@ -20,6 +22,7 @@ public sealed class Waitlist(TimeProvider time)
     private readonly Dictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Waiter> _byParticipant = new(StringComparer.Ordinal);
     private readonly HashSet<string> _acceptedParticipants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _rejectedAt = new(StringComparer.Ordinal);
 
     /// <summary>Raised when someone starts waiting.</summary>
     public event Action<WaitlistedView>? Added;
@@ -52,11 +55,25 @@ public sealed class Waitlist(TimeProvider time)
         }
     }
 
-    /// <summary>The participant starts waiting, or, when it waits already on another connection, this one takes that place.</summary>
+    /// <summary>
+    /// The participant starts waiting, or, when it waits already on another connection, this one takes that place. One
+    /// turned away less than the retry delay ago is refused (429).
+    /// </summary>
     public Waiter Add(Participant participant, string? name)
     {
         lock (_gate)
         {
+            if (_rejectedAt.TryGetValue(participant.Id, out var rejectedAt))
+            {
+                var wait = rejectedAt + retryAfter - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    throw new DomainException(DomainError.TooMany, $"a host turned you away; you may ask again in {Math.Ceiling(wait.TotalSeconds):0} s");
+                }
+
+                _rejectedAt.Remove(participant.Id);
+            }
+
             if (_byParticipant.TryGetValue(participant.Id, out var previous))
             {
                 var successor = new Waiter(participant, previous.View);
@@ -88,6 +105,10 @@ public sealed class Waitlist(TimeProvider time)
             if (accept)
             {
                 _acceptedParticipants.Add(waiter.Participant.Id);
+            }
+            else
+            {
+                _rejectedAt[waiter.Participant.Id] = time.GetUtcNow();
             }
 
             RemoveLocked(waiter, accept ? WaitDecision.Accepted : WaitDecision.Rejected);

@@ -286,10 +286,21 @@ class Chat extends Emitter {
 
   _add(message) {
     if (this.messages.some(m => m.id === message.id)) return;
-    const view = { id: message.id, type: message.type, message: message.text, userId: message.user_id, peerId: message.peer_id,
-      displayName: message.display_name, time: new Date(message.created_at) };
+    const view = Chat.#view(message);
     this.messages.push(view);
     this.emit('chatUpdate', { message: view, messages: this.messages });
+  }
+
+  /** Older messages (a page of the history, oldest first) go before those the client has. */
+  _addOlder(messages) {
+    const views = messages.filter(message => !this.messages.some(m => m.id === message.id)).map(Chat.#view);
+    this.messages.unshift(...views);
+    for (const view of views) this.emit('chatUpdate', { message: view, messages: this.messages });
+  }
+
+  static #view(message) {
+    return { id: message.id, type: message.type, message: message.text, userId: message.user_id, peerId: message.peer_id,
+      displayName: message.display_name, time: new Date(message.created_at) };
   }
 }
 
@@ -310,13 +321,24 @@ class Polls extends Emitter {
   }
 
   _update(poll) {
-    const view = { id: poll.id, question: poll.question, anonymous: poll.anonymous, hideVotes: poll.hide_votes, createdBy: poll.created_by,
-      voted: poll.voted, options: poll.options.map(o => ({ text: o.text, count: o.count, votes: o.votes })) };
+    const view = Polls.#view(poll);
     const index = this.items.findIndex(p => p.id === poll.id);
     const isNew = index < 0;
     if (isNew) this.items.push(view); else this.items[index] = view;
     this.emit('pollsUpdate', { polls: this.items, newPoll: isNew, poll: view });
     return view;
+  }
+
+  /** Older polls (a page, oldest first) go before those the client has. */
+  _addOlder(polls) {
+    const views = polls.filter(poll => !this.items.some(p => p.id === poll.id)).map(Polls.#view);
+    this.items.unshift(...views);
+    for (const view of views) this.emit('pollsUpdate', { polls: this.items, newPoll: true, poll: view });
+  }
+
+  static #view(poll) {
+    return { id: poll.id, question: poll.question, anonymous: poll.anonymous, hideVotes: poll.hide_votes, createdBy: poll.created_by,
+      voted: poll.voted, options: poll.options.map(o => ({ text: o.text, count: o.count, votes: o.votes })) };
   }
 }
 
@@ -453,6 +475,28 @@ class Meeting extends Emitter {
     this.self.emit('roomLeft', { state: 'left' });
   }
 
+  /**
+   * A join answer carries the newest chat and polls up to a size; the older ones come page by page, each before the
+   * oldest one had, paced by the server's rate limit (a refused page is asked for again a second later).
+   */
+  async #fetchOlder(type, first, more, itemsOf, add) {
+    let before = first?.[0]?.id;
+    while (more && before) {
+      let page;
+      try {
+        page = await this._request(type, { before });
+      } catch (error) {
+        if (error.code !== 429) return;
+        await new Promise(resolve => setTimeout(resolve, 1000));
+        continue;
+      }
+      const items = itemsOf(page);
+      add(items);
+      before = items[0]?.id;
+      more = page.more;
+    }
+  }
+
   _url(path) { return `${this._base}${path}`; }
 
   _requireJoined() {
@@ -519,6 +563,8 @@ class Meeting extends Emitter {
     for (const peer of data.peers) this.#upsert(peer);
     for (const message of data.chat ?? []) this.chat._add(message);
     for (const poll of data.polls ?? []) this.polls._update(poll);
+    this.#fetchOlder('chat_history', data.chat, data.more_chat, page => page.messages, items => this.chat._addOlder(items));
+    this.#fetchOlder('polls_list', data.polls, data.more_polls, page => page.polls, items => this.polls._addOlder(items));
     if (data.livestream) this.livestream._apply(data.livestream);
     this.#waitlist(data.waitlisted ?? []);
     this.participants.activeSpeaker = data.active_speaker ? this.participants.joined.get(data.active_speaker) ?? null : null;

@@ -11,6 +11,12 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 public static class RealtimeJson
 {
     public static byte[] Serialize(RealtimeMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, RealtimeJsonContext.Default.RealtimeMessage);
+
+    /// <summary>How many bytes a chat message or a poll takes in a message (what pages are measured by).</summary>
+    public static int SizeOf(ChatView chat) => JsonSerializer.SerializeToUtf8Bytes(chat, RealtimeJsonContext.Default.ChatView).Length;
+
+    /// <inheritdoc cref="SizeOf(ChatView)"/>
+    public static int SizeOf(Rooms.PollView poll) => JsonSerializer.SerializeToUtf8Bytes(poll, RealtimeJsonContext.Default.PollView).Length;
 }
 
 /// <summary>The serializer of every message the server sends (no reflection at run time).</summary>
@@ -19,4 +25,6 @@ public static class RealtimeJson
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     Converters = [typeof(ApiJson.UtcTimeConverter)])]
 [JsonSerializable(typeof(RealtimeMessage))]
+[JsonSerializable(typeof(ChatView))]
+[JsonSerializable(typeof(Rooms.PollView))]
 public sealed partial class RealtimeJsonContext : JsonSerializerContext;

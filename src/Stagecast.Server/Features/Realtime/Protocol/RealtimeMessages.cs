@@ -78,6 +78,8 @@ public sealed record KickedMessage(string Reason) : RealtimeMessage;
 [JsonDerivedType(typeof(ChatAnswer))]
 [JsonDerivedType(typeof(PollAnswer))]
 [JsonDerivedType(typeof(LivestreamAnswer))]
+[JsonDerivedType(typeof(ChatPageAnswer))]
+[JsonDerivedType(typeof(PollsPageAnswer))]
 public abstract record RealtimeAnswer;
 
 public sealed record EmptyAnswer : RealtimeAnswer
@@ -97,7 +99,15 @@ public sealed record JoinAnswer(
     IReadOnlyList<PollView> Polls,
     LivestreamChannelView? Livestream,
     IReadOnlyList<WaitlistedView> Waitlisted,
-    string? ActiveSpeaker) : RealtimeAnswer;
+    string? ActiveSpeaker,
+    bool MoreChat,
+    bool MorePolls) : RealtimeAnswer;
+
+/// <summary>The answer to <c>chat_history</c>: older messages, oldest first, and whether there are older ones still.</summary>
+public sealed record ChatPageAnswer(IReadOnlyList<ChatView> Messages, bool More) : RealtimeAnswer;
+
+/// <summary>The answer to <c>polls_list</c>: older polls, oldest first, and whether there are older ones still.</summary>
+public sealed record PollsPageAnswer(IReadOnlyList<PollView> Polls, bool More) : RealtimeAnswer;
 
 public sealed record MeetingInfo(string Id, string? Title, string SessionId, DateTimeOffset? StartedAt);
 

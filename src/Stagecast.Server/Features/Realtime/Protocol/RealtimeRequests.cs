@@ -59,6 +59,14 @@ public sealed record VoteRequest
 [OptionalBody]
 public sealed record EmptyRequest;
 
+/// <summary><c>chat_history</c>, <c>polls_list</c>: the page before the message or poll with this id (the newest page without it).</summary>
+[OptionalBody]
+public sealed record PageRequest
+{
+    [StringLength(64)]
+    public string? Before { get; init; }
+}
+
 /// <summary><c>waitlist_accept</c> and <c>waitlist_reject</c>: a waiting participant, by the id <c>waitlist_added</c> (or the join answer) gave.</summary>
 public sealed record WaitlistDecisionRequest
 {

@@ -9,6 +9,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 /// </summary>
 [JsonSerializable(typeof(JoinRequest))]
 [JsonSerializable(typeof(EmptyRequest))]
+[JsonSerializable(typeof(PageRequest))]
 [JsonSerializable(typeof(PeerUpdateRequest))]
 [JsonSerializable(typeof(MediaStateRequest))]
 [JsonSerializable(typeof(ChatRequest))]

@@ -25,6 +25,8 @@ public static class RealtimeRoutes
         ["peer_update"] = Ask<PeerUpdateRequest>((client, request) => client.UpdatePeerAsync(request)),
         ["media_state"] = Ask<MediaStateRequest>((client, request) => client.MediaStateAsync(request)),
         ["chat_send"] = Ask<ChatRequest>((client, request) => client.ChatAsync(request)),
+        ["chat_history"] = Ask<PageRequest>((client, request) => client.ChatHistoryAsync(request)),
+        ["polls_list"] = Ask<PageRequest>((client, request) => client.PollsListAsync(request)),
         ["poll_create"] = Ask<PollRequest>((client, request) => client.CreatePollAsync(request)),
         ["poll_vote"] = Ask<VoteRequest>((client, request) => client.VoteAsync(request)),
         ["livestream_start"] = Ask<StartMeetingLivestreamRequest>((client, request) => client.StartLivestreamAsync(request)),

@@ -4,9 +4,10 @@ using Stagecast.RealtimeKit;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
-using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
@@ -24,7 +25,7 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// closes this socket alone.
 /// </summary>
 public sealed partial class RealtimeKitClient(
-    RealtimeConnection connection,
+    MeetingSocket connection,
     Participant participant,
     PresetPermissions permissions,
     ParticipantCredential credential,
@@ -43,16 +44,18 @@ public sealed partial class RealtimeKitClient(
     private Waitlist.Waiter? _waiting;
     private Meetings.Meeting? _waitingIn;
     private bool _letIn;
+    private volatile bool _rejected;
     private bool _left;
     private RealtimeKitMedia? _media;
 
-    public Participant Participant { get; } = participant;
+    /// <summary>The participant as of the socket's opening, read again with <see cref="Permissions"/>.</summary>
+    public Participant Participant { get; private set; } = participant;
 
-    public PresetPermissions Permissions { get; } = permissions;
+    /// <summary>What the participant may do: its preset as of the socket's opening, read again at join and before each privileged request.</summary>
+    public PresetPermissions Permissions { get; private set; } = permissions;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var expiry = connection.CloseWhenExpired(credential);
         using var pings = services.Time.CreateTimer(_ => connection.TrySendText(Ping), null, services.PingInterval, services.PingInterval);
         try
         {
@@ -80,6 +83,7 @@ public sealed partial class RealtimeKitClient(
                     break;
                 }
 
+                connection.Start(); // the client's init: the socket is in use, the join deadline is met
                 await HandleAsync(message).ConfigureAwait(false);
             }
         }
@@ -119,6 +123,11 @@ public sealed partial class RealtimeKitClient(
                 Notify(peer, new ActiveSpeakerChanged(speaker));
             }
         }
+        catch (CredentialRevokedException ex)
+        {
+            SendError(message, ex.Message, ex.Code);
+            connection.Close(MeetingSocketCloseCodes.Kicked, ex.Message);
+        }
         catch (Exception ex) when (ex is DomainException or ApiException or RealtimeKitProtocolException)
         {
             SendError(message, ex.Message, ex is DomainException domain ? domain.Code : ex is ApiException api ? api.Status : 400);
@@ -148,6 +157,11 @@ public sealed partial class RealtimeKitClient(
             case Events.Media.JoinRoom:
                 return new PeerJoinResponse();
             case Events.Media.CreateWebRtcTransport:
+                if (Volatile.Read(ref _waiting) is not null || _rejected)
+                {
+                    throw new DomainException(DomainError.Forbidden, "not let into the meeting (yet): no media transports before a host lets you in");
+                }
+
                 return Media.CreateTransport(Read(message, CreateTransportRequest.Parser));
         }
 
@@ -173,15 +187,15 @@ public sealed partial class RealtimeKitClient(
             Events.Chat.GetPaginatedMessages => await ChatPageAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest.Parser)).ConfigureAwait(false),
             Events.Chat.SendMessageToRoom => await ChatAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest.Parser)).ConfigureAwait(false),
             Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),
-            Events.Polls.CreatePoll => await CreatePollAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),
+            Events.Polls.CreatePoll => await CreatePollAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),
             Events.Polls.VotePoll => await VoteAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Polls.VotePollRequest.Parser)).ConfigureAwait(false),
-            Events.Room.GetWaitingRoomRequests => WaitingRequests(peer),
-            Events.Room.AcceptWaitingRoomRequests => Decide(room, peer, Read(message, AcceptWaitingRoomRequests.Parser).UserIds, accept: true),
-            Events.Room.DenyWaitingRoomRequests => Decide(room, peer, Read(message, DenyWaitingRoomRequests.Parser).UserIds, accept: false),
-            Events.Room.Kick => await KickAsync(room, peer, Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
-            Events.Room.KickAll => await KickAsync(room, peer, null).ConfigureAwait(false),
+            Events.Room.GetWaitingRoomRequests => WaitingRequests(await RecheckAsync(peer).ConfigureAwait(false)),
+            Events.Room.AcceptWaitingRoomRequests => Decide(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, AcceptWaitingRoomRequests.Parser).UserIds, accept: true),
+            Events.Room.DenyWaitingRoomRequests => Decide(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, DenyWaitingRoomRequests.Parser).UserIds, accept: false),
+            Events.Room.Kick => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
+            Events.Room.KickAll => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), null).ConfigureAwait(false),
             Events.Media.LeaveRoom or Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
-            Events.Media.Produce => await Media.ProduceAsync(room, peer, Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
+            Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
             Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
             Events.Media.Consume => Media.Consume(room, peer, Read(message, ConsumePeersRequest.Parser)),
@@ -193,7 +207,20 @@ public sealed partial class RealtimeKitClient(
         };
     }
 
-    private RealtimeKitMedia Media => _media ??= new RealtimeKitMedia(services.Media, Permissions, address);
+    private RealtimeKitMedia Media => _media ??= new RealtimeKitMedia(services.Media, () => Permissions, address);
+
+    /// <summary>
+    /// Before a privileged request (and the join): the token must still be the participant's current one, else the
+    /// socket closes; the permissions become the preset's as of now, the peer's too, so a demotion takes effect at once.
+    /// </summary>
+    private async Task<RoomPeer> RecheckAsync(RoomPeer peer)
+    {
+        await RecheckAsync().ConfigureAwait(false);
+        peer.Permissions = Permissions;
+        return peer;
+    }
+
+    private async Task RecheckAsync() => (Participant, Permissions) = await services.Sockets.RecheckAsync(credential).ConfigureAwait(false);
 
     private static T Read<T>(SocketMessage message, MessageParser<T> parser)
         where T : IMessage<T> => SocketFrameReader.ReadPayload(message, parser);
@@ -221,6 +248,7 @@ public sealed partial class RealtimeKitClient(
             return Waitlisted(name);
         }
 
+        await RecheckAsync().ConfigureAwait(false);
         Admission admission;
         try
         {
@@ -231,7 +259,7 @@ public sealed partial class RealtimeKitClient(
         }
         catch (MeetingInactiveException ex)
         {
-            connection.Close(RealtimeCloseCodes.MeetingEnded, ex.Message);
+            connection.Close(MeetingSocketCloseCodes.MeetingEnded, ex.Message);
             throw;
         }
 
@@ -244,6 +272,7 @@ public sealed partial class RealtimeKitClient(
         }
 
         var entered = (Admission.Entered)admission;
+        connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
         _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id);
         _room = entered.Room;
@@ -275,6 +304,7 @@ public sealed partial class RealtimeKitClient(
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestAccepted, new PeerInfoResponse()));
                 break;
             case WaitDecision.Rejected:
+                _rejected = true;
                 // The socket stays open a while: once it closes the SDK says "disconnected" in place of "rejected" (and
                 // after any code but 1000 reconnects and, never having joined, starts over as "init"). The app was told.
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestDenied, new PeerInfoResponse()));
@@ -286,7 +316,7 @@ public sealed partial class RealtimeKitClient(
 
                 break;
             case WaitDecision.Replaced:
-                connection.Close(RealtimeCloseCodes.Replaced, "replaced by a newer connection of this participant");
+                connection.Close(MeetingSocketCloseCodes.Replaced, "replaced by a newer connection of this participant");
                 break;
         }
     }
@@ -344,17 +374,21 @@ public sealed partial class RealtimeKitClient(
         return answer;
     }
 
+    /// <summary>The chat a peer is shown (<see cref="MeetingRoom.RecentChatAsync"/>, from memory), as its preset allows.</summary>
+    private static async Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom room, RoomPeer peer) =>
+        peer.Permissions.ChatCanReceive ? await room.RecentChatAsync().ConfigureAwait(false) : [];
+
     private async Task<IMessage> ChatHistoryAsync(MeetingRoom room, RoomPeer peer)
     {
         var answer = new Stagecast.RealtimeKit.Protocol.Chat.GetChatMessagesResponse();
-        answer.Messages.AddRange((await room.StateForAsync(peer).ConfigureAwait(false)).Chat.Select(_views.Chat));
+        answer.Messages.AddRange((await ChatOfAsync(room, peer).ConfigureAwait(false)).Select(_views.Chat));
         return answer;
     }
 
     /// <summary>A page of the chat history before (or, <c>reversed</c> false, after) <c>time_stamp</c> (milliseconds), newest first.</summary>
     private async Task<IMessage> ChatPageAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest request)
     {
-        var chat = (await room.StateForAsync(peer).ConfigureAwait(false)).Chat;
+        var chat = await ChatOfAsync(room, peer).ConfigureAwait(false);
         int size = Math.Clamp(request.Size, 1, 100);
         long at = request.TimeStamp == 0 ? long.MaxValue : (long)Math.Min(request.TimeStamp, long.MaxValue);
         var matching = request.Reversed
@@ -366,22 +400,26 @@ public sealed partial class RealtimeKitClient(
         return answer;
     }
 
-    /// <summary>Text only; the message reaches everyone who may receive chat, the sender included, as a push.</summary>
-    private async Task<IMessage> ChatAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request)
+    /// <summary>
+    /// Text only; the message reaches everyone who may receive chat, the sender included, as a push. The client sends
+    /// without awaiting an answer and adds every message of this event it receives: an answer as well would show the
+    /// sender its message twice. Null.
+    /// </summary>
+    private static async Task<IMessage?> ChatAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request)
     {
         if (request.PayloadType != 0)
         {
             throw new DomainException(DomainError.BadRequest, "only text chat messages (payload_type 0) are supported by this server");
         }
 
-        var message = await room.ChatAsync(peer, request.Payload).ConfigureAwait(false);
-        return new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomResponse { Message = _views.Chat(message) };
+        await room.ChatAsync(peer, request.Payload).ConfigureAwait(false);
+        return null;
     }
 
     private async Task<IMessage> PollsAsync(MeetingRoom room, RoomPeer peer)
     {
         var answer = new Stagecast.RealtimeKit.Protocol.Polls.GetPollsResponse();
-        answer.Polls.AddRange((await room.StateForAsync(peer).ConfigureAwait(false)).Polls.Select(_views.Poll));
+        answer.Polls.AddRange((peer.Permissions.PollsCanView ? await room.PollsAsync().ConfigureAwait(false) : []).Select(_views.Poll));
         return answer;
     }
 
@@ -458,7 +496,7 @@ public sealed partial class RealtimeKitClient(
 
         if (change is Kicked or Replaced)
         {
-            connection.Close(change is Kicked ? RealtimeCloseCodes.Kicked : RealtimeCloseCodes.Replaced, change is Kicked kicked ? kicked.Reason : "replaced by a newer connection of this peer");
+            connection.Close(change is Kicked ? MeetingSocketCloseCodes.Kicked : MeetingSocketCloseCodes.Replaced, change is Kicked kicked ? kicked.Reason : "replaced by a newer connection of this peer");
         }
         else if (change is WaiterAdded or WaiterRemoved && peer.Permissions.AcceptWaitingRequests)
         {

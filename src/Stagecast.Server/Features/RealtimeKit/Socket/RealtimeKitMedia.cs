@@ -20,7 +20,8 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// at the source's first producer). Pausing a camera track mutes it through the room, so every front end sees it;
 /// the last screen share track closed ends the screen share. Requests come one at a time from the client's socket loop.
 /// </summary>
-public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, PresetPermissions permissions, string clientAddress)
+/// <param name="permissions">The client's permissions as of now (read again before each privileged request).</param>
+public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, Func<PresetPermissions> permissions, string clientAddress)
 {
     private readonly Dictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
     private WebRtcSession? _send;
@@ -28,10 +29,12 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     private SfuPublication? _camera;
     private SfuPublication? _screen;
 
-    private bool CanProduce => permissions.CanProduceAudio || permissions.CanProduceVideo || permissions.CanProduceScreenshare;
+    private PresetPermissions Permissions => permissions();
 
-    private WhipPolicy Policy => new(PreferVp8: true, AllowAudio: permissions.CanProduceAudio || permissions.CanProduceScreenshare,
-        AllowVideo: permissions.CanProduceVideo || permissions.CanProduceScreenshare, AudioLevels: true);
+    private bool CanProduce => Permissions.CanProduceAudio || Permissions.CanProduceVideo || Permissions.CanProduceScreenshare;
+
+    private WhipPolicy Policy => new(PreferVp8: true, AllowAudio: Permissions.CanProduceAudio || Permissions.CanProduceScreenshare,
+        AllowVideo: Permissions.CanProduceVideo || Permissions.CanProduceScreenshare, AudioLevels: true);
 
     /// <summary><c>media.createWebRTCTransport</c>: the client's first offer on one of its connections, answered (ICE-lite, DTLS passive).</summary>
     public CreateTransportResponse CreateTransport(CreateTransportRequest request)
@@ -85,7 +88,8 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
             _ => throw new DomainException(DomainError.BadRequest, "kind must be audio or video"),
         };
         bool screen = request.ScreenShare;
-        if (screen ? !permissions.CanProduceScreenshare : video ? !permissions.CanProduceVideo : !permissions.CanProduceAudio)
+        var may = Permissions;
+        if (screen ? !may.CanProduceScreenshare : video ? !may.CanProduceVideo : !may.CanProduceAudio)
         {
             throw new DomainException(DomainError.Forbidden, $"your preset does not allow producing {(screen ? "a screen share" : request.Kind)}");
         }

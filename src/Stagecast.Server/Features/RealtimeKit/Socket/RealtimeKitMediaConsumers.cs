@@ -125,7 +125,7 @@ public sealed partial class RealtimeKitMedia
         var producer = services.Producers.Find(wanted.ProducerId);
         string? error = producer is null || producer.Peer.Hidden || !room.Peers.Contains(producer.Peer) ? "producer not found"
             : ReferenceEquals(producer.Peer, peer) ? "a peer does not consume its own producers"
-            : producer.Video && WatchesTooMany(receive, producer) ? $"the preset allows {permissions.MaxVideoStreams} video streams at once (max_video_streams)"
+            : producer.Video && WatchesTooMany(receive, producer) ? $"the preset allows {Permissions.MaxVideoStreams} video streams at once (max_video_streams)"
             : null;
         SfuConsumer? consumer = null;
         if (error is null)
@@ -161,7 +161,7 @@ public sealed partial class RealtimeKitMedia
     /// <summary>Whether the client already watches the video of as many other peers as its preset allows.</summary>
     private bool WatchesTooMany(SfuReceiveSession receive, RealtimeKitMediaProducer producer) =>
         receive.Consumers.Where(c => c.Video && c.Stream.Id != producer.StreamId).Select(c => c.Stream.Id).Distinct(StringComparer.Ordinal).Count()
-            >= permissions.MaxVideoStreams;
+            >= Permissions.MaxVideoStreams;
 
     private SfuReceiveSession Receiving(string? transportId) =>
         _receive is { IsClosed: false } receive && (transportId is null || transportId == receive.Id) ? receive

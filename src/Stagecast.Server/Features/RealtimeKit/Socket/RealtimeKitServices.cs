@@ -1,14 +1,13 @@
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.Realtime;
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
-/// <summary>What every RealtimeKit socket works with; its limits are the JSON channel's (<see cref="RealtimeOptions"/>).</summary>
+/// <summary>What every RealtimeKit socket works with; its limits are the meeting sockets' (<see cref="MeetingSocketOptions"/>).</summary>
 public sealed class RealtimeKitServices(
-    IOptions<RealtimeOptions> options,
-    TimeProvider time,
+    MeetingSocketService sockets,
     MeetingRooms rooms,
     RealtimeKitPeers peers,
     Recordings.RecordingService recordings,
@@ -23,9 +22,11 @@ public sealed class RealtimeKitServices(
     /// <summary>How often the server sends <c>"2"</c>; the client drops a socket quiet for 30 s.</summary>
     public TimeSpan PingInterval { get; } = TimeSpan.FromSeconds(10);
 
-    public RealtimeOptions Options { get; } = options.Value;
+    public MeetingSocketService Sockets { get; } = sockets;
 
-    public TimeProvider Time { get; } = time;
+    public MeetingSocketOptions Options => Sockets.Options;
+
+    public TimeProvider Time => Sockets.Time;
 
     public MeetingRooms Rooms { get; } = rooms;
 

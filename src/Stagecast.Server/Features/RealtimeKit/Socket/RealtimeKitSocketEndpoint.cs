@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
@@ -15,7 +15,7 @@ public static partial class RealtimeKitSocketEndpoint
     public static WebApplication MapRealtimeKitSocket(this WebApplication app)
     {
         var hosts = app.Services.GetRequiredService<RealtimeKitHosts>();
-        app.MapMethods("/ws", RealtimeConnection.UpgradeMethods, HandleAsync)
+        app.MapMethods("/ws", MeetingSocketService.UpgradeMethods, HandleAsync)
             .RequireHost(hosts.Socket)
             .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
             .WithTags("RealtimeKit client")
@@ -25,7 +25,7 @@ public static partial class RealtimeKitSocketEndpoint
 
     private static async Task HandleAsync(HttpContext context, RealtimeKitServices services, string? roomID, string? peerID)
     {
-        RealtimeConnection.RequireWebSocket(context);
+        MeetingSocketService.RequireWebSocket(context);
         if (peerID is null || !PeerIdPattern().IsMatch(peerID))
         {
             throw ApiException.BadRequest("peerID must be the client's id for itself: 1 to 64 letters, digits, '-' or '_'");
@@ -38,9 +38,8 @@ public static partial class RealtimeKitSocketEndpoint
 
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
         string address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        await RealtimeConnection.ServeAsync(context, services.Options, services.Time, System.Net.WebSockets.WebSocketMessageType.Binary,
-            RealtimeKitServices.MaxMessageBytes,
-            connection => new RealtimeKitClient(connection, caller.Participant, caller.Permissions, ParticipantCredential.Of(context.User), peerID, address, services)
+        await services.Sockets.ServeAsync(context, System.Net.WebSockets.WebSocketMessageType.Binary, RealtimeKitServices.MaxMessageBytes,
+            (socket, credential) => new RealtimeKitClient(socket, caller.Participant, caller.Permissions, credential, peerID, address, services)
                 .RunAsync(context.RequestAborted)).ConfigureAwait(false);
     }
 

@@ -1,86 +1,76 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
 
-namespace Stagecast.Server.Features.Realtime;
+namespace Stagecast.Server.Features.MeetingSockets;
 
 /// <summary>
 /// One WebSocket of a meeting front end: the JSON channel's (text messages) or RealtimeKit's (binary messages, and
-/// text pings). Messages to the client go through a bounded queue drained by one send loop, so a broadcast never
-/// waits for a slow client: one that falls <see cref="RealtimeOptions.SendQueueLength"/> messages behind is aborted.
-/// Received messages are bounded by <paramref name="maxMessageBytes"/>.
+/// text pings), opened through <see cref="MeetingSocketService"/>. Messages to the client go through a bounded queue drained
+/// by one send loop, so a broadcast never waits for a slow client: one that falls
+/// <see cref="MeetingSocketOptions.SendQueueLength"/> messages behind is aborted. A received message is bounded by
+/// <see cref="MeetingSocketOptions.MaxMessageBytes"/> until the socket joins its room, then by the protocol's own
+/// limit; the buffer it is read into grows to what messages need, not to the limit.
 /// </summary>
-public sealed class RealtimeConnection
+public sealed class MeetingSocket
 {
     private const int MaxCloseReasonLength = 60;
+    private const int FirstBufferBytes = 4096;
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(2);
     private readonly WebSocket _socket;
-    private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
     private readonly Channel<(ReadOnlyMemory<byte> Message, WebSocketMessageType Type)> _outbox;
     private readonly WebSocketMessageType _type;
-    private readonly byte[] _received;
+    private readonly int _joinedMaxBytes;
     private readonly TaskCompletionSource _readingEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private byte[] _received = new byte[FirstBufferBytes];
+    private int _maxBytes;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
     private int _closing;
 
     /// <param name="type">What the protocol's messages are: text (JSON), or binary with text only for pings.</param>
-    private RealtimeConnection(WebSocket socket, RealtimeOptions options, TimeProvider time, WebSocketMessageType type, int? maxMessageBytes)
+    /// <param name="unjoinedMaxBytes">The largest message before the socket joins its room.</param>
+    /// <param name="joinedMaxBytes">The largest message once it has.</param>
+    internal MeetingSocket(WebSocket socket, MeetingSocketOptions options, TimeProvider time, WebSocketMessageType type, int unjoinedMaxBytes, int joinedMaxBytes)
     {
         _socket = socket;
-        _options = options;
         _time = time;
         _type = type;
+        _maxBytes = unjoinedMaxBytes;
+        _joinedMaxBytes = joinedMaxBytes;
         _outbox = Channel.CreateBounded<(ReadOnlyMemory<byte>, WebSocketMessageType)>(new BoundedChannelOptions(options.SendQueueLength) { SingleReader = true });
-        _received = new byte[maxMessageBytes ?? options.MaxMessageBytes];
     }
 
     /// <summary>What the last message <see cref="ReceiveAsync"/> gave was: text, or (binary protocols) binary.</summary>
     public WebSocketMessageType ReceivedType { get; private set; }
 
-    /// <summary>
-    /// How a WebSocket is opened: a GET with <c>Upgrade</c> over HTTP/1.1, an extended CONNECT over HTTP/2 (RFC 8441),
-    /// which Chromium uses on any HTTP/2 connection it already has to the host (a page of the same origin, or another
-    /// name the certificate covers).
-    /// </summary>
-    public static readonly string[] UpgradeMethods = [HttpMethods.Get, HttpMethods.Connect];
+    /// <summary>Completed by <see cref="Start"/>: the front end's client began (the join deadline no longer applies).</summary>
+    internal Task Started => _started.Task;
 
-    /// <summary>Refuses a request to a socket's endpoint that is not a WebSocket upgrade.</summary>
-    public static void RequireWebSocket(HttpContext context)
-    {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            throw Hosting.Api.ApiException.BadRequest("this endpoint is a WebSocket: connect with an Upgrade: websocket request");
-        }
-    }
+    /// <summary>Completed by <see cref="Join"/>.</summary>
+    internal Task Joined => _joined.Task;
+
+    /// <summary>The client did what a socket must do within the join timeout (<c>join</c>, or its first request).</summary>
+    public void Start() => _started.TrySetResult();
 
     /// <summary>
-    /// Accepts the request's WebSocket and runs a front end's client on it (<paramref name="run"/>) until it ends; then
-    /// what is queued is sent and the socket closed.
+    /// The client entered its room (or started waiting to, on the JSON channel): it no longer counts as one of its
+    /// participant's unjoined sockets, and takes the protocol's larger messages.
     /// </summary>
-    public static async Task ServeAsync(HttpContext context, RealtimeOptions options, TimeProvider time, WebSocketMessageType type, int? maxMessageBytes,
-        Func<RealtimeConnection, Task> run)
+    public void Join()
     {
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new RealtimeConnection(socket, options, time, type, maxMessageBytes);
-        var sending = connection.RunSendLoopAsync();
-        try
-        {
-            await run(connection).ConfigureAwait(false);
-        }
-        finally
-        {
-            connection._readingEnded.TrySetResult(); // the client ran here: nothing reads the socket any more
-            connection.Close(WebSocketCloseStatus.NormalClosure, "");
-            await sending.ConfigureAwait(false);
-        }
+        Start();
+        Volatile.Write(ref _maxBytes, _joinedMaxBytes);
+        _joined.TrySetResult();
     }
 
     /// <summary>Closes the socket when the participant's token expires (at once if it has); dispose it when the socket ends.</summary>
-    public ITimer CloseWhenExpired(ParticipantCredential credential)
+    internal ITimer CloseWhenExpired(ParticipantCredential credential)
     {
         var untilExpiry = credential.ExpiresAt - _time.GetUtcNow();
-        return _time.CreateTimer(_ => Close(RealtimeCloseCodes.Kicked, "the participant token expired"), null,
+        return _time.CreateTimer(_ => Close(MeetingSocketCloseCodes.Kicked, "the participant token expired"), null,
             untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
@@ -145,16 +135,22 @@ public sealed class RealtimeConnection
         int length = 0;
         while (true)
         {
+            int limit = Volatile.Read(ref _maxBytes);
             if (length == _received.Length)
             {
-                Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {_options.MaxMessageBytes} bytes");
-                return null;
+                if (length >= limit)
+                {
+                    Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {limit} bytes");
+                    return null;
+                }
+
+                Array.Resize(ref _received, Math.Min(limit, length * 2));
             }
 
             ValueWebSocketReceiveResult result;
             try
             {
-                result = await _socket.ReceiveAsync(_received.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                result = await _socket.ReceiveAsync(_received.AsMemory(length, Math.Min(_received.Length, limit) - length), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
             {
@@ -181,11 +177,24 @@ public sealed class RealtimeConnection
                 ReceivedType = result.MessageType;
                 return _received.AsMemory(0, length);
             }
+
+            if (length >= limit)
+            {
+                Close(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {limit} bytes");
+                return null;
+            }
         }
     }
 
+    /// <summary>The client's run ended: nothing reads the socket any more; what is queued is sent, then it closes.</summary>
+    internal void Finish()
+    {
+        _readingEnded.TrySetResult();
+        Close(WebSocketCloseStatus.NormalClosure, "");
+    }
+
     /// <summary>Drains the queue onto the socket until <see cref="Close"/> or <see cref="Abort"/>.</summary>
-    public async Task RunSendLoopAsync()
+    internal async Task RunSendLoopAsync()
     {
         try
         {

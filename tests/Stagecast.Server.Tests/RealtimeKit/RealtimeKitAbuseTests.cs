@@ -1,0 +1,235 @@
+using System.Net.WebSockets;
+using Google.Protobuf;
+using Stagecast.RealtimeKit;
+using Stagecast.RealtimeKit.Protocol;
+using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+using Chat = Stagecast.RealtimeKit.Protocol.Chat;
+using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// RealtimeKit's socket attacked from outside, spoken directly (no SDK): a socket opened while its participant was a
+/// host must not keep a host's powers once the app reissued the token, deleted the participant or demoted it; sockets
+/// that never join are bounded per participant and closed when they start nothing; a waiter makes no media transports
+/// and one turned away does not knock again at once; messages are bounded, and the limit named, before and after the
+/// join; the sender of a chat message gets it once.
+/// </summary>
+[Trait("Category", "StoreContract")]
+public sealed class RealtimeKitAbuseTests : IAsyncLifetime
+{
+    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
+    private ServerFixture _server = null!;
+    private StagecastApiClient _api = null!;
+
+    private int HttpsPort => new Uri(_server.HttpBase).Port;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ServerFixture.StartAsync([.. _tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, "--set", "Stagecast:Realtime:JoinTimeout=00:00:02"]);
+        _api = await _server.NewTenantAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _tls.Dispose();
+    }
+
+    [Fact]
+    public async Task AJoinIsRecheckedAfterTheTokenIsReissuedOrTheParticipantDeleted()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        foreach (bool delete in new[] { false, true })
+        {
+            var host = await _api.AddParticipantAsync(meeting, delete ? "deleted" : "reissued", "group_call_host");
+            await using var socket = await OpenAsync(host.Token);
+            if (delete)
+            {
+                (await _api.SendAsync(HttpMethod.Delete, $"/meetings/{meeting}/participants/{host.Id}")).EnsureOk();
+            }
+            else
+            {
+                (await _api.PostAsync($"/meetings/{meeting}/participants/{host.Id}/token")).EnsureOk();
+            }
+
+            var join = await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest());
+            Assert.True(RealtimeKitSocketClient.IsError(join), $"the join was answered {join.Event}");
+            Assert.Equal((401, "this participant token was revoked"), ErrorOf(join));
+            Assert.Equal((WebSocketCloseStatus)4001, await socket.WaitForCloseAsync());
+        }
+    }
+
+    [Fact]
+    public async Task ASocketOpenedAsAHostJoinsAsWhatItsPresetIsNowAndCannotKick()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        await using var guestChannel = await JoinChannelAsync(guest);
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        await using var socket = await OpenAsync(host.Token);
+
+        (await _api.SendAsync(HttpMethod.Patch, $"/meetings/{meeting}/participants/{host.Id}", """{"preset_name":"group_call_participant"}""")).EnsureOk();
+        var join = await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest());
+        Assert.False(RealtimeKitSocketClient.IsError(join));
+        Assert.Equal("group_call_participant", PeerInfoResponse.Parser.ParseFrom(join.Payload).Peer.Flags.PresetName);
+
+        var kickAll = await socket.RequestAsync(Events.Room.KickAll, new RemoveParticipantsRequest());
+        Assert.Equal((403, "your preset does not allow this (kick_participant)"), ErrorOf(kickAll));
+        var kick = await socket.RequestAsync(Events.Room.Kick, new RemoveParticipantsRequest());
+        Assert.Equal(403, ErrorOf(kick).Code);
+        var waiting = await socket.RequestAsync(Events.Room.GetWaitingRoomRequests, new GetWaitingRoomRequests());
+        Assert.Equal(403, ErrorOf(waiting).Code);
+
+        // The guest is still in the meeting.
+        await guestChannel.OkAsync("chat_send", new { text = "still here" });
+        Assert.Null(guestChannel.CloseStatus);
+    }
+
+    [Fact]
+    public async Task UnjoinedSocketsAreBoundedPerParticipantAndThoseThatStartNothingAreClosed()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+
+        // Four sockets that never join: the fifth is refused at the upgrade, on either front end.
+        var sockets = new List<RealtimeKitSocketClient>();
+        for (int i = 0; i < 4; i++)
+        {
+            sockets.Add(await OpenAsync(guest.Token, start: i > 0));
+        }
+
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, guest.Token));
+        Assert.Contains("429", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<WebSocketException>(() => RealtimeTestClient.ConnectAsync(_server.HttpBase, guest.Token, _tls.Certificate));
+
+        // The one that sent nothing is closed at the join deadline (2 s here); its place is free again. The ones that
+        // started (the SDK's init) stay.
+        Assert.Equal((WebSocketCloseStatus)4008, await sockets[0].WaitForCloseAsync(TimeSpan.FromSeconds(30)));
+        await using var fifth = (await Eventually.MatchAsync<RealtimeKitSocketClient?>(
+            async () =>
+            {
+                try
+                {
+                    return await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, guest.Token);
+                }
+                catch (WebSocketException)
+                {
+                    return null;
+                }
+            },
+            s => s is not null, "a place for a new socket"))!;
+        Assert.All(sockets.Skip(1), s => Assert.Null(s.CloseStatus));
+        foreach (var socket in sockets)
+        {
+            await socket.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task MessagesAreBoundedBeforeAndAfterTheJoinAndTheCloseNamesTheLimit()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+
+        // Before the join, the meeting sockets' limit (16 KiB).
+        await using (var early = await OpenAsync(ada.Token))
+        {
+            early.Send(Events.Room.GetRoomInfo, Padding(20_000), out var sent);
+            await sent;
+            Assert.Equal(WebSocketCloseStatus.MessageTooBig, await early.WaitForCloseAsync());
+            Assert.Equal("messages are limited to 16384 bytes", early.CloseDescription);
+        }
+
+        // Joined, the protocol's own (128 KiB: the client's offers grow with its m-lines).
+        await using var joined = await OpenAsync(ada.Token);
+        Assert.False(RealtimeKitSocketClient.IsError(await joined.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
+        var info = await joined.RequestAsync(Events.Room.GetRoomInfo, Padding(100_000));
+        Assert.Equal(meeting, RoomInfoResponse.Parser.ParseFrom(info.Payload).Room.RoomId);
+        joined.Send(Events.Room.GetRoomInfo, Padding(140_000), out var tooBig);
+        await tooBig;
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, await joined.WaitForCloseAsync());
+        Assert.Equal("messages are limited to 131072 bytes", joined.CloseDescription);
+    }
+
+    [Fact]
+    public async Task AWaiterMakesNoTransportsAndOneTurnedAwayCannotAskAgainAtOnce()
+    {
+        (await _api.PostAsync("/presets", """{"name":"lobby_guest","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "lobby_guest");
+        await using var hostChannel = await JoinChannelAsync(host);
+        await using var socket = await OpenAsync(guest.Token);
+
+        var join = await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest());
+        Assert.True(PeerInfoResponse.Parser.ParseFrom(join.Payload).Peer.Waitlisted);
+        const string NoTransports = "not let into the meeting (yet): no media transports before a host lets you in";
+        Assert.Equal(NoTransports, ErrorOf(await socket.RequestAsync(Events.Media.CreateWebRtcTransport, new CreateTransportRequest { Consuming = true })).Message);
+
+        var waiting = await hostChannel.WaitForEventAsync("waitlist_added");
+        await hostChannel.OkAsync("waitlist_reject", new { waitlist_id = waiting.GetProperty("waitlisted").GetProperty("id").GetString() });
+        await socket.WaitForAsync(m => m.Event == Events.Room.WaitingRoomRequestDenied);
+        var again = await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest());
+        var (code, message) = ErrorOf(again);
+        Assert.Equal(429, code);
+        Assert.StartsWith("a host turned you away; you may ask again in ", message, StringComparison.Ordinal);
+        Assert.Single(hostChannel.Seen, m => m.GetProperty("type").GetString() == "waitlist_added");
+        Assert.Equal(NoTransports, ErrorOf(await socket.RequestAsync(Events.Media.CreateWebRtcTransport, new CreateTransportRequest { Consuming = true })).Message);
+    }
+
+    [Fact]
+    public async Task TheSenderOfAChatMessageGetsItOnce()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        await using var socket = await OpenAsync(ada.Token);
+        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
+
+        string id = socket.Send(Events.Chat.SendMessageToRoom, new Chat.SendChatMessageToRoomRequest { Payload = "once" }, out var sent);
+        await sent;
+        await socket.WaitForAsync(m => m.Event == Events.Chat.SendMessageToRoom && Chat.SendChatMessageToRoomResponse.Parser.ParseFrom(m.Payload).Message.Payload == "once");
+        await socket.RequestAsync(Events.Room.GetRoomInfo, ByteString.Empty); // anything sent before its answer has come by now
+        Assert.Single(socket.Received, m => m.Event == Events.Chat.SendMessageToRoom);
+        Assert.DoesNotContain(socket.Received, m => m.Id == id);
+    }
+
+    /// <summary>A socket of the token's that has done what the SDK's init does (a request), unless <paramref name="start"/> is false.</summary>
+    private async Task<RealtimeKitSocketClient> OpenAsync(string token, bool start = true)
+    {
+        var socket = await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, token);
+        if (start)
+        {
+            await socket.RequestAsync(Events.Plugins.StoreGetKeys, new Stagecast.RealtimeKit.Protocol.Plugins.PluginStoreGetKeysRequest { PluginId = "__rtk_plugins__" });
+        }
+
+        return socket;
+    }
+
+    private static (int Code, string Message) ErrorOf(SocketMessage reply)
+    {
+        Assert.True(RealtimeKitSocketClient.IsError(reply), $"expected an error reply, got event {reply.Event}");
+        if (reply.Event == Events.Media.ErrorResponse)
+        {
+            return (0, ErrorResponse.Parser.ParseFrom(reply.Payload).ErrorMessage);
+        }
+
+        var error = ErrorMessage.Parser.ParseFrom(reply.Payload);
+        return (error.Code, error.Message);
+    }
+
+    /// <summary>A payload of <paramref name="bytes"/> zeros (the request's own handler never reads it).</summary>
+    private static ByteString Padding(int bytes) => ByteString.CopyFrom(new byte[bytes]);
+
+    /// <summary>A participant joined on the JSON channel, over the server's HTTPS.</summary>
+    private async Task<RealtimeTestClient> JoinChannelAsync(CreatedParticipant participant)
+    {
+        var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, participant.Token, _tls.Certificate);
+        await channel.OkAsync("join");
+        return channel;
+    }
+}
