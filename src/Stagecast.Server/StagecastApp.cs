@@ -172,9 +172,11 @@ public static class StagecastApp
 
         var app = builder.Build();
         app.UseTrustedProxies(server);
+
+        // Before the redirect: Prometheus scrapes the metrics listener over plain HTTP, and HTTPS has no /metrics.
+        app.UseMetricsListener();
         app.UseHttpsRedirect();
         KestrelRejections.MarkRequests(app);
-        app.UseMetricsListener();
         app.UseHttpMetrics();
         app.UseRealtimeKitTelemetrySink();
         app.UseCluster();
