@@ -300,7 +300,8 @@
     card.toggle.textContent = livestream.disabled ? 'Enable' : 'Disable';
     card.stop.hidden = !['INVOKED', 'LIVE'].includes(livestream.status);
     if (livestream.status === 'LIVE') {
-      card.thumbnail.src = `${livestream.thumbnail_url}?width=320&poll=${Date.now()}`;
+      // By path, on the host the dashboard was opened on (its CSP allows images from its own origin only).
+      card.thumbnail.src = `/${encodeURIComponent(livestream.id)}/thumbnail.jpg?width=320&poll=${Date.now()}`;
     } else {
       card.thumbnail.hidden = true;
       card.thumbnail.removeAttribute('src');
