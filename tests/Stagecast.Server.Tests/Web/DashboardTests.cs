@@ -168,6 +168,14 @@ public sealed class DashboardTests(ServerFixture server) : IClassFixture<ServerF
         await tenant.WaitForStatusAsync(livestream, "IDLE");
         await Assertions.Expect(card.GetByRole(AriaRole.Button, new() { Name = "Stop livestream" })).ToBeHiddenAsync();
 
+        // Each start makes a new livestream: ended ones are collapsed under the list, not piled up as IDLE cards.
+        var ended = page.Locator("details.ended-meeting-livestreams > summary");
+        await Assertions.Expect(ended).ToHaveTextAsync("Ended meeting livestreams (1)");
+        await Assertions.Expect(card).ToBeHiddenAsync();
+        await ended.ClickAsync();
+        await Assertions.Expect(card).ToBeVisibleAsync();
+        await Assertions.Expect(card.Locator(".status")).ToHaveTextAsync("IDLE");
+
         // Bob was added by the app, not the dashboard: he can be joined as all the same.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Meetings" }).ClickAsync();
         await page.GetByText("Join as a participant").ClickAsync();
