@@ -71,6 +71,7 @@ public static class StagecastApp
         var configuration = builder.Configuration;
         var server = ServerConfiguration.ReadServerOptions(configuration);
         var services = builder.Services;
+        services.AddSingleton(DataDirectorySnapshot.Take(server.DataDir)); // before anything below opens the directory
         services.AddHosting(configuration, server);
         services.AddStagecastApi(configuration);
         // Features, lower ones first: each registers its own services, instruments and start-up work, and uses only
