@@ -62,15 +62,16 @@ fi
 (cd tests/web-types && npx --no-install tsc -p tsconfig.json && node compare-declarations.mjs)
 dotnet format whitespace Stagecast.slnx --verify-no-changes
 
-if [ ! -d tests/realtimekit/node_modules/@cloudflare/realtimekit-ui ]; then
-  echo "Installing RealtimeKit's web SDK (2.0.2 and 1.5.1) and UI kit (2.0.2), pinned, for the RealtimeKit client tests"
-  npm ci --prefix tests/realtimekit --no-audit --no-fund --loglevel=error
-fi
-
 dotnet build Stagecast.slnx -c Release -nologo -v quiet
 
 if [ $fast -eq 1 ]; then
   exec dotnet test Stagecast.slnx -c Release --no-build --filter "FullyQualifiedName!~Stagecast.Server.Tests.|Category=InProcess" "$@"
+fi
+
+# The browser SDKs only for full runs: --fast runs no browser.
+if [ ! -d tests/realtimekit/node_modules/@cloudflare/realtimekit-ui ]; then
+  echo "Installing RealtimeKit's web SDK (2.0.2 and 1.5.1) and UI kit (2.0.2), pinned, for the RealtimeKit client tests"
+  npm ci --prefix tests/realtimekit --no-audit --no-fund --loglevel=error
 fi
 
 if [ ! -d tests/sdk/node_modules/cloudflare ] || [ ! -d tests/sdk/node_modules/s3rver ]; then

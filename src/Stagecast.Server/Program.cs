@@ -20,6 +20,7 @@ static async Task<int> RunServerAsync(Dictionary<string, string?> settings, Canc
     var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
     var webRtc = app.Services.GetRequiredService<IOptions<Stagecast.WebRtc.Transport.WebRtcOptions>>().Value;
     var https = app.Services.GetRequiredService<IOptions<Stagecast.Server.Hosting.Tls.HttpsOptions>>().Value;
+    var dataDirectory = app.Services.GetRequiredService<DataDirectorySnapshot>();
     try
     {
         await app.RunAsync();
@@ -34,6 +35,7 @@ static async Task<int> RunServerAsync(Dictionary<string, string?> settings, Canc
         await app.DisposeAsync();
     }
 
+    dataDirectory.RemoveWhatWasAdded(); // a start that did not listen leaves no trace: the next one is still the first
     Console.Error.WriteLine($"stagecast: cannot listen: {BusyPorts.Describe(server, https, webRtc)}");
     return CommandLine.UsageExitCode;
 }

@@ -72,6 +72,7 @@ public static class StagecastApp
         var configuration = builder.Configuration;
         var server = ServerConfiguration.ReadServerOptions(configuration);
         var services = builder.Services;
+        services.AddSingleton(DataDirectorySnapshot.Take(server.DataDir)); // before anything below opens the directory
         services.AddHosting(configuration, server);
         services.AddStagecastApi(configuration);
         // Features, lower ones first: each registers its own services, instruments and start-up work, and uses only
@@ -174,9 +175,11 @@ public static class StagecastApp
 
         var app = builder.Build();
         app.UseTrustedProxies(server);
+
+        // Before the redirect: Prometheus scrapes the metrics listener over plain HTTP, and HTTPS has no /metrics.
+        app.UseMetricsListener();
         app.UseHttpsRedirect();
         KestrelRejections.MarkRequests(app);
-        app.UseMetricsListener();
         app.UseHttpMetrics();
         app.UseRealtimeKitTelemetrySink();
         app.UseCluster();

@@ -11,11 +11,11 @@ public sealed class FirstDayTests
     private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(60);
 
     [Theory]
-    [InlineData("--http-port")]
-    [InlineData("--rtmp-port")]
-    [InlineData("--metrics-bind")]
-    [InlineData("--webrtc-port")]
-    public async Task APortInUseEndsTheFirstStartWithOneLineAndLosesNoCredentials(string busyFlag)
+    [InlineData("--http-port", false)]
+    [InlineData("--rtmp-port", true)]
+    [InlineData("--metrics-bind", false)]
+    [InlineData("--webrtc-port", true)]
+    public async Task APortInUseEndsTheFirstStartWithOneLineLeavesNoFilesAndLosesNoCredentials(string busyFlag, bool dataDirExists)
     {
         // Another program holds one port (a second server on this machine would hold them all).
         using var squatter = new Socket(busyFlag == "--webrtc-port" ? SocketType.Dgram : SocketType.Stream, busyFlag == "--webrtc-port" ? ProtocolType.Udp : ProtocolType.Tcp);
@@ -26,7 +26,14 @@ public sealed class FirstDayTests
         }
 
         int busy = ((IPEndPoint)squatter.LocalEndPoint!).Port;
-        string dataDir = Directory.CreateTempSubdirectory("stagecast-busy-").FullName;
+        // The data directory this start makes, or one that holds the operator's own file.
+        string dataDir = Path.Combine(Directory.CreateTempSubdirectory("stagecast-busy-").FullName, "data");
+        if (dataDirExists)
+        {
+            Directory.CreateDirectory(dataDir);
+            await File.WriteAllTextAsync(Path.Combine(dataDir, "notes.txt"), "mine");
+        }
+
         var ports = new Dictionary<string, string>
         {
             ["--http-port"] = FreePorts.Next().ToString(),
@@ -50,6 +57,16 @@ public sealed class FirstDayTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(line, @"port \d+ \("));
         Assert.Contains("--webrtc-port 0", line);
         Assert.DoesNotContain("Stagecast is set up", output);
+
+        // The refused start left nothing behind (it left the database, the keys and the lock).
+        if (dataDirExists)
+        {
+            Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(dataDir).Select(Path.GetFileName));
+        }
+        else
+        {
+            Assert.False(Directory.Exists(dataDir), $"the refused start left {dataDir}");
+        }
 
         // Nothing was created that nobody was shown: the next start is still the first, and prints a working token.
         squatter.Close();

@@ -1,12 +1,18 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Stagecast.Media.Codecs.H265;
 using Stagecast.Rtmp.Client;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
 
 /// <summary>Real ffmpeg publishes over RTMP; ffprobe and ffmpeg play the HLS playback URL.</summary>
-public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFixture>
+public sealed partial class PlaybackTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
     public async Task AudioAndVideoPlayWithTheRightCodecsAndDecodeCleanly()
@@ -145,6 +151,44 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
         var stream = Assert.Single(await playback.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(("hevc", 320, 240), (stream.Codec, stream.Width, stream.Height));
     }
+
+    [Fact]
+    public async Task AViewerResettingItsConnectionIsNoFailure()
+    {
+        // A viewer closing the watch page resets its connections: the playback handler let the reset escape, and the
+        // log said "fail:" with a stack trace.
+        var logs = new CapturedLogs();
+        await using var own = (await ServerFixture.StartAsync([], builder => builder.Logging.AddProvider(logs))).AsAsyncDisposable(out var logged);
+        var livestream = await logged.NewLivestreamAsync();
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(30, "320x180"));
+        await logged.WaitUntilPlayableAsync(livestream.PlaybackUrl);
+        var connections = logged.App.Services.GetRequiredService<HttpConnectionLimits>();
+        int before = connections.Connections;
+        long answered = await PlaylistAnswersAsync(logged);
+
+        var playlist = new Uri(livestream.PlaybackUrl);
+        using (var viewer = new Socket(SocketType.Stream, ProtocolType.Tcp))
+        {
+            await viewer.ConnectAsync(playlist.Host, playlist.Port);
+            await viewer.SendAsync(Encoding.ASCII.GetBytes($"GET {playlist.AbsolutePath} HTTP/1.1\r\nHost: {playlist.Authority}\r\n\r\n"));
+            byte[] answer = new byte[16];
+            Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(answer, 0, await viewer.ReceiveAsync(answer)));
+            // The answer counted, the connection waits for its next request, as a closing tab's do; then it is closed
+            // with a reset and no FIN (a NetworkStream would shut down first).
+            await Eventually.TrueAsync(async () => await PlaylistAnswersAsync(logged) == answered + 1, "the answer to be counted");
+            viewer.LingerState = new LingerOption(true, 0);
+        }
+
+        await Eventually.TrueAsync(() => connections.Connections == before, "the viewer's connection to end");
+        Assert.DoesNotContain(logs.Lines, l => l.Level >= LogLevel.Warning && l.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    /// <summary>How many times the playback URL's playlist (<c>…/manifest/video.m3u8</c>) was answered, from <c>stagecast_http_requests_total</c>.</summary>
+    private static async Task<long> PlaylistAnswersAsync(ServerFixture server) =>
+        PlaylistAnswers().Matches(await server.MetricsAsync()).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"^stagecast_http_requests_total\{route=""[^""]*video\.m3u8"",[^}]*\} (\d+)", RegexOptions.Multiline)]
+    private static partial Regex PlaylistAnswers();
 
     [Fact]
     public async Task HealthzAnswersOnceListening()

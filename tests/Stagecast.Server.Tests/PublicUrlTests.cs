@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server.Hosting;
+using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests;
 
@@ -16,6 +17,19 @@ public sealed class PublicUrlTests
         var urls = app.Services.GetRequiredService<PublicUrls>();
         Assert.Equal(playback, urls.PlaybackUrl("ID"));
         Assert.Equal(ingest, urls.IngestServer);
+    }
+
+    [Fact]
+    public async Task WithOnlyAPublicUrlEveryIngestUrlNamesItsHost()
+    {
+        // A by-hand deploy names its public URL only: OBS was handed rtmp://127.0.0.1 (the bind address) while the
+        // RTMPS and SRT URLs named the public host.
+        await using var own = (await ServerFixture.StartAsync(["--public-url", "https://live.example.com"])).AsAsyncDisposable(out var server);
+        var endpoints = server.App.Services.GetRequiredService<ListeningEndpoints>();
+        var api = (await server.NewTenantAsync()).WithClient(new HttpClient { BaseAddress = new Uri($"http://{endpoints.HttpEndPoint}") });
+        var livestream = await api.CreateLivestreamAsync();
+        Assert.Equal($"rtmp://live.example.com:{endpoints.RtmpEndPoint.Port}/live", livestream.IngestServer);
+        Assert.StartsWith("srt://live.example.com:", livestream.SrtUrl);
     }
 
     [Theory]

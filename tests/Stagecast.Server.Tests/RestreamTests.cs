@@ -243,9 +243,18 @@ public sealed class RestreamTests(ServerFixture server) : IClassFixture<ServerFi
         var created = await api.PostAsync(path, """{"url":"rtmps://localhost:443/app","stream_key":"secret","enabled":false}""");
         Assert.Equal(HttpStatusCode.Created, created.Status);
         var data = created.Data;
-        Assert.Equal(("rtmps://localhost:443/app", "secret", false, "idle"),
+        Assert.Equal(("rtmps://localhost:443/app", "****", false, "idle"),
             (data.GetProperty("url").GetString(), data.GetProperty("stream_key").GetString(), data.GetProperty("enabled").GetBoolean(), data.GetProperty("status").GetString()));
-        Assert.Equal(HttpStatusCode.BadRequest, (await api.SendAsync(HttpMethod.Patch, $"{path}/{data.GetProperty("id").GetString()}", "{}")).Status);
+        // The destination's key is masked in every answer, as room streams' are: it was echoed in clear.
+        string output = $"{path}/{data.GetProperty("id").GetString()}";
+        foreach (var answer in new[] { await api.GetAsync(output), await api.GetAsync(path), await api.SendAsync(HttpMethod.Patch, output, """{"enabled":false}""") })
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.Status);
+            Assert.Contains("\"stream_key\":\"****\"", answer.Body.ToString());
+            Assert.DoesNotContain("secret", answer.Body.ToString());
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.SendAsync(HttpMethod.Patch, output, "{}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"{path}/no-such-output")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/livestreams/no-such-livestream/outputs")).Status);
 

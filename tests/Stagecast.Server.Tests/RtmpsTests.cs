@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Stagecast.Server.Hosting;
 using Stagecast.Testing;
 
@@ -32,11 +34,59 @@ public sealed class RtmpsTests : IDisposable
 
         await using var publisher = Ffmpeg.Publish($"{ingest}/{created.GetProperty("stream_key").GetString()}", Ffmpeg.AudioVideo(30, "320x180"));
         await api.WaitForStatusAsync(id, "LIVE");
+        // What comes in says how: an RTMPS publisher was reported as rtmp.
+        Assert.Equal("rtmps", await IngestProtocolAsync(api, id));
         string playback = created.GetProperty("playback_url").GetString()!;
         await server.WaitUntilPlayableAsync(playback);
         var streams = await Ffmpeg.ProbeAsync(playback);
         Assert.Contains(streams, s => s.Codec == "h264");
         Assert.Contains(streams, s => s.Codec == "aac");
+    }
+
+    [Fact]
+    public async Task ALivestreamThatRequiresTlsRefusesItsKeyInClearAndSaysWhy()
+    {
+        var logs = new CapturedLogs();
+        await using var own = (await ServerFixture.StartAsync(_tls.ServerFlags, builder => builder.Logging.AddProvider(logs))).AsAsyncDisposable(out var server);
+        var endpoints = server.App.Services.GetRequiredService<ListeningEndpoints>();
+        var api = await server.NewTenantAsync();
+
+        // Created for RTMPS, it requires TLS unless told otherwise; any livestream may ask for it.
+        var created = (await api.PostAsync("/livestreams?protocol=rtmps", "{}")).EnsureOk().Data;
+        Assert.True(created.GetProperty("require_tls").GetBoolean());
+        Assert.False((await api.PostAsync("/livestreams", "{}")).EnsureOk().Data.GetProperty("require_tls").GetBoolean());
+        Assert.True((await api.PostAsync("/livestreams", """{"require_tls": true}""")).EnsureOk().Data.GetProperty("require_tls").GetBoolean());
+        Assert.False((await api.PostAsync("/livestreams?protocol=rtmps", """{"require_tls": false}""")).EnsureOk().Data.GetProperty("require_tls").GetBoolean());
+        string id = created.GetProperty("id").GetString()!;
+        string key = created.GetProperty("stream_key").GetString()!;
+
+        // The attack: the same key over plain RTMP, in clear, was taken.
+        string plain = $"rtmp://127.0.0.1:{endpoints.RtmpEndPoint.Port}/live/{key}";
+        await using (Ffmpeg.Publish(plain, Ffmpeg.AudioVideo(30, "320x180")))
+        {
+            await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Message.Contains("publish refused", StringComparison.Ordinal)
+                && l.Message.Contains("requires TLS and the key came in clear over rtmp", StringComparison.Ordinal)), "the refusal to be logged with its reason");
+        }
+
+        Assert.Equal("IDLE", (await api.GetLivestreamAsync(id)).GetProperty("livestream").GetProperty("status").GetString());
+        Assert.DoesNotContain(logs.Lines, l => l.Message.Contains(key, StringComparison.Ordinal)); // the key itself is never logged
+
+        // WHIP over plain HTTP sends the key in clear too.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{endpoints.HttpEndPoint}") };
+        using var offer = new HttpRequestMessage(HttpMethod.Post, $"/{id}/whip")
+        {
+            Content = new StringContent(WebRtc.WhepBrowserTests.SampleOffer.Replace("a=recvonly", "a=sendonly", StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/sdp"),
+        };
+        offer.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        var whip = await http.SendAsync(offer);
+        Assert.Equal(HttpStatusCode.Unauthorized, whip.StatusCode);
+        Assert.Contains("requires TLS", await whip.Content.ReadAsStringAsync());
+
+        // Turned off, plain RTMP is taken, and reported as such.
+        Assert.False((await api.SendAsync(HttpMethod.Patch, $"/livestreams/{id}", """{"require_tls": false}""")).EnsureOk().Data.GetProperty("require_tls").GetBoolean());
+        await using var publisher = Ffmpeg.Publish(plain, Ffmpeg.AudioVideo(30, "320x180"));
+        await api.WaitForStatusAsync(id, "LIVE");
+        Assert.Equal("rtmp", await IngestProtocolAsync(api, id));
     }
 
     [Fact]
@@ -76,6 +126,16 @@ public sealed class RtmpsTests : IDisposable
         ServerFixture.StartAsync([.. _tls.ServerFlags, .. more]);
 
     public void Dispose() => _tls.Dispose();
+
+    /// <summary>The protocol the livestream says its publisher came over (<c>ingest.protocol</c>), once it says one.</summary>
+    private static async Task<string?> IngestProtocolAsync(StagecastApiClient api, string id)
+    {
+        static string? Protocol(JsonElement livestream) =>
+            livestream.GetProperty("livestream").TryGetProperty("ingest", out var ingest) && ingest.ValueKind == JsonValueKind.Object
+                ? ingest.GetProperty("protocol").GetString()
+                : null;
+        return Protocol(await Eventually.MatchAsync(() => api.GetLivestreamAsync(id), d => Protocol(d) is not null, "the livestream to show what comes in"));
+    }
 
     private static async Task<TcpClient> ConnectAsync(int port)
     {

@@ -83,9 +83,9 @@ internal sealed class PlaybackConnectionHandler(
             {
                 result = await input.ReadAsync(deadline.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
             {
-                return; // idle past the keep-alive timeout, or the peer gone
+                return; // idle past the keep-alive timeout, or the peer gone (a reset too: a viewer closing the page is no failure)
             }
 
             var buffer = result.Buffer;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stagecast.Rtmp.Sessions;
@@ -37,7 +38,9 @@ public sealed class RtmpConnectionHandler(
         {
             // A closed or aborted connection ends the session through its input; only shutdown needs a token: the
             // hub's, signalled after it has ended every stream, so publishers are not taken for dropped ones.
-            var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, watchdog, logger, remote, admission, _refusals);
+            // RTMPS (RtmpsListen) ends TLS in front of this handler: its publishers say rtmps.
+            bool overTls = connection.Features.Get<ITlsHandshakeFeature>() is not null;
+            var session = new RtmpServerSession(connection.Transport, hub, authorizer, options.Value, time, watchdog, logger, remote, admission, _refusals, overTls);
             await session.RunAsync(hub.ShuttingDown).ConfigureAwait(false);
         }
         finally

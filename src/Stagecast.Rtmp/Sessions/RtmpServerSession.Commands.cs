@@ -107,7 +107,7 @@ public sealed partial class RtmpServerSession
             return;
         }
 
-        var info = new PublisherInfo("rtmp", _remote);
+        var info = _overTls ? new PublisherInfo("rtmps", _remote, KeyOverTls: true) : new PublisherInfo("rtmp", _remote);
         // The authorizer may query a database: never on the I/O thread that runs this session between reads.
         string app = _app;
         var authorization = await Task.Run(() => _authorizer.AuthorizeAsync(app, key, info, cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);

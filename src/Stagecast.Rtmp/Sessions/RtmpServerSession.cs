@@ -31,6 +31,7 @@ public sealed partial class RtmpServerSession
     private readonly RtmpSessionWatchdog _watchdog;
     private readonly ILogger _logger;
     private readonly string _remote;
+    private readonly bool _overTls;
     private readonly ServerHandshake _handshake = new();
     private readonly ChunkReader _chunks;
     private readonly long _acceptedAt;
@@ -55,9 +56,11 @@ public sealed partial class RtmpServerSession
         ILogger logger,
         string remote,
         IBufferBudget? budget = null,
-        LogLimiter? refusals = null)
+        LogLimiter? refusals = null,
+        bool overTls = false)
     {
         _refusals = refusals;
+        _overTls = overTls;
         _chunks = new ChunkReader(budget) { PendingLimit = options.MaxBufferedBytesBeforePublish };
         _transport = transport;
         _hub = hub;

@@ -6,9 +6,9 @@ namespace Stagecast.Server.Hosting;
 
 /// <summary>
 /// The URLs handed to API clients: <c>ingest_server</c> (RTMP, without the key), <c>playback_url</c> and the others.
-/// Built from --public-url and --rtmp-url; without them, from the bound ports and "localhost" (or the bind address
-/// when the server listens on one address only), over HTTPS when the server has a certificate (browsers give a page
-/// the camera only in a secure context).
+/// Built from --public-url and --rtmp-url (ingest falls back to --public-url's host); without them, from the bound
+/// ports and "localhost" (or the bind address when the server listens on one address only), over HTTPS when the
+/// server has a certificate (browsers give a page the camera only in a secure context).
 /// </summary>
 public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpServerOptions> rtmp, ListeningEndpoints endpoints)
 {
@@ -35,11 +35,11 @@ public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpSer
                 return trimmed.EndsWith("/" + app, StringComparison.Ordinal) ? trimmed : $"{trimmed}/{app}";
             }
 
-            string? named = options.Value.RtmpUrl ?? options.Value.PublicUrl;
-            return $"rtmps://{(named is null ? DefaultHost : new Uri(named).Host)}:{rtmps.Port}/{app}";
+            return $"rtmps://{IngestHost(options.Value.RtmpUrl ?? options.Value.PublicUrl)}:{rtmps.Port}/{app}";
         }
     }
 
+    /// <summary>The RTMP ingest server (without the key): --rtmp-url, else --public-url's host on the RTMP port.</summary>
     public string IngestServer
     {
         get
@@ -51,9 +51,12 @@ public sealed class PublicUrls(IOptions<ServerOptions> options, IOptions<RtmpSer
                 return trimmed.EndsWith("/" + app, StringComparison.Ordinal) ? trimmed : $"{trimmed}/{app}";
             }
 
-            return $"rtmp://{DefaultHost}:{endpoints.RtmpEndPoint.Port}/{app}";
+            return $"rtmp://{IngestHost(options.Value.PublicUrl)}:{endpoints.RtmpEndPoint.Port}/{app}";
         }
     }
+
+    /// <summary>Where encoders reach the server: the host of the URL the operator named, else the default host.</summary>
+    private string IngestHost(string? named) => named is null ? DefaultHost : new Uri(named).Host;
 
     /// <summary>The livestream's public playback URL: its id, never its key.</summary>
     public string PlaybackUrl(string livestreamId) => $"{HttpBase}/{livestreamId}/manifest/video.m3u8";

@@ -9,7 +9,8 @@ namespace Stagecast.Server.Tests.Docs;
 
 /// <summary>
 /// The docs name only what the server has: every metric (against a running server's /metrics), every flag (against
-/// the command line), every webhook event and every realtime message type they mention exists.
+/// the command line), every webhook event and every realtime message type they mention exists; and only what the
+/// repository has: every page and section they refer to.
 /// </summary>
 public sealed partial class DocsTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
@@ -67,7 +68,57 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
         Assert.True(unknown.Count == 0, $"docs/realtime.md shows message types the server does not have: {string.Join(", ", unknown)}");
     }
 
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void EveryPageAndSectionReferredToExists(string page)
+    {
+        string text = Read(page);
+        var dead = new List<string>();
+        foreach (Match link in PageLink().Matches(text))
+        {
+            string file = link.Groups["file"].Value;
+            string target = file.Length == 0 ? page : Path.GetRelativePath(Browser.RepositoryRoot(), Path.Combine(Browser.RepositoryRoot(), Path.GetDirectoryName(page)!, file));
+            if (!File.Exists(Path.Combine(Browser.RepositoryRoot(), target)))
+            {
+                dead.Add(link.Value);
+            }
+            else if (link.Groups["anchor"].Success && !Anchors(Read(target)).Contains(link.Groups["anchor"].Value))
+            {
+                dead.Add(link.Value);
+            }
+        }
+
+        // In prose: "the README's recording section" must name one of its sections; the API contract's sections are
+        // not in the repository (docs/decisions.md, which answers that contract, alone cites it).
+        var readme = Headings(Read("README.md")).ToList();
+        dead.AddRange(ReadmeSection().Matches(text).Where(m => !readme.Any(h => h.Contains(m.Groups[1].Value, StringComparison.OrdinalIgnoreCase))).Select(m => m.Value));
+        if (page != "docs/decisions.md")
+        {
+            dead.AddRange(ContractSection().Matches(text).Select(m => m.Value));
+        }
+
+        Assert.True(dead.Count == 0, $"{page} refers to pages or sections that do not exist: {string.Join(", ", dead)}");
+    }
+
     private static string Read(string page) => File.ReadAllText(Path.Combine(Browser.RepositoryRoot(), page));
+
+    /// <summary>A page's headings, outside code blocks.</summary>
+    private static IEnumerable<string> Headings(string text)
+    {
+        bool code = false;
+        foreach (string line in text.Split('\n'))
+        {
+            code ^= line.StartsWith("```", StringComparison.Ordinal);
+            if (!code && Heading().Match(line) is { Success: true } heading)
+            {
+                yield return heading.Groups[1].Value.Trim();
+            }
+        }
+    }
+
+    /// <summary>The anchors GitHub gives a page's headings: lower case, punctuation but - and _ dropped, spaces as -.</summary>
+    private static HashSet<string> Anchors(string text) =>
+        [.. Headings(text).Select(h => AnchorDropped().Replace(h.ToLowerInvariant(), "").Replace(' ', '-'))];
 
     /// <summary>The lines that are not another program's command line (continued with a backslash, too).</summary>
     private static IEnumerable<string> OurLines(string text)
@@ -88,6 +139,22 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
     /// <summary>Variables set ahead of a command: <c>NAME=value other-program …</c>.</summary>
     [GeneratedRegex(@"^(?:[A-Z_][A-Z0-9_]*=\S*\s+)+")]
     private static partial Regex EnvironmentAssignments();
+
+    /// <summary>A link to a page of the repository (or a section of this one): <c>](../README.md#the-api)</c>, <c>](#install)</c>.</summary>
+    [GeneratedRegex(@"\]\((?!\w+:)(?<file>[^)\s#]*\.md)?(?:#(?<anchor>[^)\s]+))?\)")]
+    private static partial Regex PageLink();
+
+    [GeneratedRegex(@"^#{1,6} (.+)$")]
+    private static partial Regex Heading();
+
+    [GeneratedRegex(@"[^\p{L}\p{N} _-]")]
+    private static partial Regex AnchorDropped();
+
+    [GeneratedRegex(@"README's ([\w -]+?) section")]
+    private static partial Regex ReadmeSection();
+
+    [GeneratedRegex(@"API\.md section \d+")]
+    private static partial Regex ContractSection();
 
     [GeneratedRegex(@"^# TYPE (\S+) ", RegexOptions.Multiline)]
     private static partial Regex TypeLine();

@@ -58,6 +58,24 @@ public sealed class ErrorEnvelopeTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task ErrorsAndAnswersAreReadableJson()
+    {
+        // Quotes were written \u0022 (and accented letters \u00E9): valid JSON, but unreadable in a terminal.
+        var tenant = await server.NewTenantAsync();
+        using var invalid = await RequestAsync(tenant, "/livestreams", """{"name":"not valid!"}""");
+        string error = await invalid.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Contains("""BAD_REQUEST: \"name\" must match""", error);
+        Assert.DoesNotContain("\\u0022", error);
+
+        using var meeting = await RequestAsync(tenant, "/meetings", """{"title":"Café \"Q&A\" <weekly>"}""");
+        string created = await meeting.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Created, meeting.StatusCode);
+        Assert.Contains("\"title\":\"Café \\\"Q&A\\\" <weekly>\"", created);
+        Assert.Equal("Café \"Q&A\" <weekly>", JsonDocument.Parse(created).RootElement.GetProperty("data").GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task AWrongMethodIs405WithAllow()
     {
         var tenant = await server.NewTenantAsync();
@@ -135,6 +153,14 @@ public sealed class ErrorEnvelopeTests(ServerFixture server) : IClassFixture<Ser
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Token);
         var response = await server.Http.SendAsync(request);
         return (response.StatusCode, string.Join(", ", response.Content.Headers.Allow), Message(await response.Content.ReadAsStringAsync()));
+    }
+
+    /// <summary>POSTs a JSON body under the tenant's base, for the answer's raw text.</summary>
+    private async Task<HttpResponseMessage> RequestAsync(StagecastApiClient tenant, string path, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, tenant.Base + path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenant.Token);
+        return await server.Http.SendAsync(request);
     }
 
     /// <summary>Sends <paramref name="request"/> as is (HttpClient would normalise or refuse it) and reads until the server closes.</summary>

@@ -81,15 +81,21 @@ public sealed class HttpsTests : IDisposable
     }
 
     [Fact]
-    public async Task HttpIsRedirectedToHttpsWhenAskedHealthChecksExcepted()
+    public async Task HttpIsRedirectedToHttpsWhenAskedHealthChecksAndMetricsExcepted()
     {
         await using var own = (await StartAsync("--https-redirect")).AsAsyncDisposable(out var server);
         using var plain = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
-        string http = $"http://127.0.0.1:{server.App.Services.GetRequiredService<ListeningEndpoints>().HttpEndPoint.Port}";
+        var endpoints = server.App.Services.GetRequiredService<ListeningEndpoints>();
+        string http = $"http://127.0.0.1:{endpoints.HttpEndPoint.Port}";
         var answer = await plain.PostAsync($"{http}/some-livestream/whip?x=1", new StringContent("v=0"));
         Assert.Equal(HttpStatusCode.PermanentRedirect, answer.StatusCode);
         Assert.Equal($"{server.HttpBase}/some-livestream/whip?x=1", answer.Headers.Location!.ToString());
         Assert.Equal(HttpStatusCode.OK, (await plain.GetAsync($"{http}/healthz")).StatusCode);
+
+        // Prometheus scrapes the metrics listener over plain HTTP; a 308 to HTTPS, which has no /metrics, lost it.
+        var metrics = await plain.GetAsync($"http://{endpoints.MetricsEndPoint}/metrics");
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Contains("stagecast_", await metrics.Content.ReadAsStringAsync());
     }
 
     [Fact]

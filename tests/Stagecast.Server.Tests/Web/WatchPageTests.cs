@@ -63,6 +63,22 @@ public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task OpenedOnAnotherHostNameThanThePublicUrlTheWatchPagePlays()
+    {
+        // The first start prints localhost while the API names the bind address (127.0.0.1 here): the page's CSP, its
+        // own origin only, refused the playlist and the picture of the public URL, and the page stayed blank.
+        var livestream = await server.NewLivestreamAsync();
+        string opened = server.HttpBase.Replace("//127.0.0.1:", "//localhost:", StringComparison.Ordinal);
+        Assert.NotEqual(server.HttpBase, opened);
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.OpenUrlAsync($"{opened}/watch/{livestream.Id}");
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
+        await WaitForStateAsync(page, "live");
+        Assert.Equal($"{opened}/{livestream.Id}/thumbnail.jpg", await page.EvaluateAsync<string>("() => document.getElementById('video').poster"));
+        await AssertPlaybackAdvancesAsync(page);
+    }
+
+    [Fact]
     public async Task TheShortLinkRedirectsTheEmbedVariantMayBeFramedAndAnUnknownIdIsA404()
     {
         var livestream = await server.NewLivestreamAsync();

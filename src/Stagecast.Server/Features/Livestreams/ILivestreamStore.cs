@@ -23,7 +23,7 @@ public interface ILivestreamStore
 
     Task SetDisabledAsync(string livestreamId, bool disabled, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 
-    /// <summary>Writes a livestream's settings: its recording mode and its renditions (and when they changed).</summary>
+    /// <summary>Writes a livestream's settings: its recording mode, its renditions and whether it requires TLS (and when they changed).</summary>
     Task SetSettingsAsync(Livestream livestream, CancellationToken cancellationToken);
 
     /// <summary>The ladder a livestream's next broadcast gets (<see cref="LadderSetting.Effective"/>); the source alone for an id that is no livestream.</summary>

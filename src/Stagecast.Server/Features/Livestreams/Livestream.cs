@@ -5,7 +5,8 @@ namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
 /// A livestream as stored: the stream key sealed (encrypted) and its lookup digest; <see cref="Renditions"/> is its own
-/// ladder, null while it follows its app's default.
+/// ladder, null while it follows its app's default; with <see cref="RequireTls"/> its key is refused when it comes in
+/// clear (plain RTMP, SRT, WHIP over plain HTTP).
 /// </summary>
 public sealed record Livestream(
     string Id,
@@ -23,7 +24,8 @@ public sealed record Livestream(
     VideoConfig? VideoConfig = null,
     string RecordingMode = Livestream.RecordingOff,
     string IngestProtocol = Livestream.Rtmp,
-    ImmutableArray<Rendition>? Renditions = null)
+    ImmutableArray<Rendition>? Renditions = null,
+    bool RequireTls = false)
 {
     public const string RecordingOff = "off";
 

@@ -24,7 +24,8 @@ public record LivestreamDto(
     IngestDto? Ingest,
     RecordingSettingDto Recording,
     IReadOnlyList<string> Renditions,
-    IReadOnlyList<RenditionStatusDto>? RenditionStatus)
+    IReadOnlyList<RenditionStatusDto>? RenditionStatus,
+    bool RequireTls)
 {
     /// <summary>The livestream of <paramref name="app"/>, with the ladder its next broadcast gets (its own, else the app's default).</summary>
     public static LivestreamDto From(LivestreamView view, App app) => new(
@@ -48,7 +49,8 @@ public record LivestreamDto(
         view.Ingest,
         new RecordingSettingDto(view.Record.RecordingMode),
         RenditionLadder.Names(LadderSetting.Effective(view.Record.Renditions, app.DefaultRenditions)),
-        view.RenditionStatus);
+        view.RenditionStatus,
+        view.Record.RequireTls);
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }

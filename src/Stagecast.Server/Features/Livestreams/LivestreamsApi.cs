@@ -17,19 +17,24 @@ public static class LivestreamsApi
     {
         var group = api.MapGroup("/livestreams").WithTags("Livestreams");
         group.MapPost("/", CreateAsync).WithSummary("Create an independent livestream")
-            .WithDescription("Optional JSON body: {\"name\": string matching ^[a-zA-Z0-9-_]*$, at most 256 characters, \"recording\", \"renditions\": [\"source\", \"720p\", …]}.");
+            .WithDescription("Optional JSON body: {\"name\": string matching ^[a-zA-Z0-9-_]*$, at most 256 characters, \"recording\", \"renditions\": [\"source\", \"720p\", …], " +
+                "\"require_tls\": bool (refuse the key sent in clear; true by default with ?protocol=rtmps)}.");
         group.MapGet("/", ListAsync).WithSummary("List livestreams");
         group.MapPost("/{livestream_id}/reset-stream-key", ResetStreamKeyAsync).WithSummary("Issue a new stream key; a publisher on the old key is disconnected");
         group.MapPut("/{livestream_id}/enable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, false))
             .WithSummary("Let publishers in again");
         group.MapPut("/{livestream_id}/disable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, true))
             .WithSummary("Refuse publishers and stop a live broadcast");
-        group.MapPatch("/{livestream_id}", PatchAsync).WithSummary("Change a livestream's recording setting or its renditions")
-            .WithDescription("JSON body: {\"recording\"?: {\"mode\": \"off\" | \"automatic\"}, \"renditions\"?: [\"source\", \"720p\", …]}; it applies from the next session.");
+        group.MapPatch("/{livestream_id}", PatchAsync).WithSummary("Change a livestream's recording setting, its renditions or whether it requires TLS")
+            .WithDescription("JSON body: {\"recording\"?: {\"mode\": \"off\" | \"automatic\"}, \"renditions\"?: [\"source\", \"720p\", …], \"require_tls\"?: bool}; " +
+                "it applies from the next session.");
         group.MapDelete("/{livestream_id}", DeleteAsync).WithSummary("Delete a livestream (its sessions stay in analytics)");
     }
 
-    /// <summary>With <c>?protocol=rtmps</c>, its <c>ingest_server</c> is the RTMPS one (when the server has a certificate).</summary>
+    /// <summary>
+    /// With <c>?protocol=rtmps</c>, its <c>ingest_server</c> is the RTMPS one (when the server has a certificate), and it
+    /// requires TLS unless the body says <c>"require_tls": false</c>: a key meant for TLS is not taken in clear.
+    /// </summary>
     private static async Task<Created<ApiResponse<LivestreamDto>>> CreateAsync(HttpContext context, LivestreamService livestreams, PublicUrls urls, JsonBody<CreateLivestreamRequest> body)
     {
         string protocol = new QueryParameters(context.Request.Query).Choice("protocol", Livestream.Rtmp, Livestream.Rtmps) ?? Livestream.Rtmp;
@@ -38,8 +43,9 @@ public static class LivestreamsApi
             throw ApiException.BadRequest("\"protocol\" rtmps needs RTMPS, which this server offers only with a certificate (--tls-cert and --tls-key)");
         }
 
+        bool requireTls = body.Value.RequireTls ?? protocol == Livestream.Rtmps;
         var created = await livestreams.CreateAsync(context.App(), body.Value.Name, body.Value.Recording?.Mode, protocol, LadderSetting.Parse(body.Value.Renditions),
-            context.RequestAborted).ConfigureAwait(false);
+            requireTls, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Created(context, created.Record.Id, LivestreamDto.From(created, context.App()));
     }
 
@@ -105,6 +111,9 @@ public sealed record CreateLivestreamRequest : IValidatableObject
     /// <summary>Its ladder (docs/renditions.md); without it, the livestream follows its app's default.</summary>
     public IReadOnlyList<string?>? Renditions { get; init; }
 
+    /// <summary>Refuse the stream key when it comes in clear; without it, true for <c>?protocol=rtmps</c>.</summary>
+    public bool? RequireTls { get; init; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         RecordingSettingRequest.Check(Recording).Concat(LadderSetting.Check(Renditions, "renditions"));
 }
@@ -128,7 +137,9 @@ public sealed record PatchLivestreamRequest : IValidatableObject
     [JsonIgnore]
     public bool RenditionsGiven { get; private set; }
 
-    public bool ChangesNothing => Recording?.Mode is null && !RenditionsGiven;
+    public bool? RequireTls { get; init; }
+
+    public bool ChangesNothing => Recording?.Mode is null && !RenditionsGiven && RequireTls is null;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         RecordingSettingRequest.Check(Recording).Concat(LadderSetting.Check(Renditions, "renditions"));
@@ -137,6 +148,7 @@ public sealed record PatchLivestreamRequest : IValidatableObject
     {
         RecordingMode = Recording?.Mode ?? livestream.RecordingMode,
         Renditions = RenditionsGiven ? LadderSetting.Parse(Renditions) : livestream.Renditions,
+        RequireTls = RequireTls ?? livestream.RequireTls,
     };
 }
 

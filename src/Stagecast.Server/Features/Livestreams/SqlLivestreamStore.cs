@@ -11,14 +11,14 @@ namespace Stagecast.Server.Features.Livestreams;
 public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
-        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode, ingest_protocol, renditions";
+        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode, ingest_protocol, renditions, require_tls";
 
     public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken)
     {
         // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
         string? videoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig);
         return db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol, @Renditions)",
+            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol, @Renditions, @RequireTls)",
             new
             {
                 livestream.Id,
@@ -37,6 +37,7 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
                 livestream.RecordingMode,
                 livestream.IngestProtocol,
                 Renditions = LadderSetting.ToColumn(livestream.Renditions),
+                RequireTls = Bit(livestream.RequireTls),
             }), cancellationToken);
     }
 
@@ -98,8 +99,15 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 
     public Task SetSettingsAsync(Livestream livestream, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            "UPDATE livestreams SET recording_mode = @RecordingMode, renditions = @Renditions, updated_at = @UpdatedAt WHERE id = @Id",
-            new { livestream.Id, livestream.RecordingMode, Renditions = LadderSetting.ToColumn(livestream.Renditions), UpdatedAt = Ms(livestream.UpdatedAt) }),
+            "UPDATE livestreams SET recording_mode = @RecordingMode, renditions = @Renditions, require_tls = @RequireTls, updated_at = @UpdatedAt WHERE id = @Id",
+            new
+            {
+                livestream.Id,
+                livestream.RecordingMode,
+                Renditions = LadderSetting.ToColumn(livestream.Renditions),
+                RequireTls = Bit(livestream.RequireTls),
+                UpdatedAt = Ms(livestream.UpdatedAt),
+            }),
             cancellationToken);
 
     public Task<ImmutableArray<Rendition>> FindLadderAsync(string livestreamId, CancellationToken cancellationToken) =>
@@ -132,12 +140,13 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 
     internal sealed record LivestreamRow(
         string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
-        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode, string IngestProtocol, string? Renditions)
+        long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode, string IngestProtocol, string? Renditions,
+        long RequireTls)
     {
         public Livestream ToModel() => new(
             Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
             MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig), RecordingMode,
-            IngestProtocol, LadderSetting.FromColumn(Renditions));
+            IngestProtocol, LadderSetting.FromColumn(Renditions), RequireTls != 0);
     }
 
     internal sealed record LadderRow(string? Renditions, string? DefaultRenditions);

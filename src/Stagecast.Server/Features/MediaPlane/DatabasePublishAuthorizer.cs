@@ -10,7 +10,8 @@ namespace Stagecast.Server.Features.MediaPlane;
 
 /// <summary>
 /// A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted; a meeting
-/// livestream's key only while that livestream is active (started and not stopped). A valid key always gets in;
+/// livestream's key only while that livestream is active (started and not stopped); a livestream that requires TLS, only
+/// over TLS (RTMPS, WHIP over HTTPS). A valid key always gets in;
 /// an address that keeps offering unknown keys has its refusals slowed down (<see cref="FailedAttemptThrottle"/>).
 /// In a cluster, a key live on another node is refused while that node's lease lives.
 /// </summary>
@@ -45,6 +46,11 @@ public sealed class DatabasePublishAuthorizer(
         if (livestream.MeetingId is not null && !meetingLivestreams.IsActive(livestream.Id))
         {
             return PublishAuthorization.Deny("the meeting livestream is not started (or was stopped); start it again to publish");
+        }
+
+        if (livestream.RequireTls && !publisher.KeyOverTls)
+        {
+            return PublishAuthorization.Deny($"the livestream requires TLS and the key came in clear over {publisher.Protocol}: publish over RTMPS or WHIP over HTTPS");
         }
 
         // In a cluster the stream belongs to one node at a time: the first to take its lease.

@@ -132,7 +132,10 @@ public sealed record PatchOutputRequest
     public bool? Enabled { get; init; }
 }
 
-/// <summary>A restream destination with the state of its push.</summary>
+/// <summary>
+/// A restream destination with the state of its push. Its stream key is masked in every answer, the one that creates
+/// it included (the app has it, and it is the destination's secret, like a room stream's): "****", or "" when none was given.
+/// </summary>
 public sealed record OutputDto(
     string Id,
     string LivestreamId,
@@ -153,7 +156,7 @@ public sealed record OutputDto(
         output.Id,
         output.LivestreamId,
         output.Url,
-        streamKey,
+        streamKey.Length == 0 ? "" : "****",
         output.Enabled,
         state.Status.ToString().ToLowerInvariant(),
         state.LastError,

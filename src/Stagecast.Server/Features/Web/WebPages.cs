@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Text.Encodings.Web;
 using Stagecast.Hls;
 using Stagecast.Server.Features.Livestreams;
-using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Web;
@@ -50,7 +49,9 @@ public static class WebPages
         endpoints.MapGet("/dashboard", (HttpContext context) => Page(context, Text("dashboard.html"), frameable: false)).ExcludeFromDescription();
         endpoints.MapGet("/{livestream_id:guid}", (Guid livestream_id) => Results.Redirect($"/watch/{livestream_id}")).ExcludeFromDescription();
 
-        endpoints.MapGet("/watch/{livestream_id}", async (HttpContext context, ILivestreamStore store, PublicUrls urls, string livestream_id) =>
+        // The page asks for the playlist and the picture by path, on whatever host name it was opened: the public URL's
+        // host may be another name of this server, which the page's CSP (connect-src and img-src 'self') would refuse.
+        endpoints.MapGet("/watch/{livestream_id}", async (HttpContext context, ILivestreamStore store, string livestream_id) =>
         {
             if (await store.FindLivestreamAsync(livestream_id, context.RequestAborted).ConfigureAwait(false) is not { } livestream)
             {
@@ -62,8 +63,6 @@ public static class WebPages
             string html = Render("watch.html",
                 ("id", livestream.Id),
                 ("title", string.IsNullOrEmpty(livestream.Name) ? "Livestream" : livestream.Name),
-                ("playback", urls.PlaybackUrl(livestream.Id)),
-                ("thumbnail", urls.ThumbnailUrl(livestream.Id)),
                 ("embedClass", embed ? " embed" : ""));
             return Page(context, html, frameable: embed);
         }).ExcludeFromDescription();

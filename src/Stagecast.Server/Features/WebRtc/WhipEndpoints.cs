@@ -31,7 +31,7 @@ public static class WhipEndpoints
             return ApiResults.Error(401, "WHIP needs the livestream's stream key as a bearer token (Authorization: Bearer <stream_key>)");
         }
 
-        var authorization = await authorizer.AuthorizeAsync("whip", key, new PublisherInfo("webrtc", clientAddress), context.RequestAborted);
+        var authorization = await authorizer.AuthorizeAsync("whip", key, new PublisherInfo("webrtc", clientAddress, KeyOverTls: context.Request.IsHttps), context.RequestAborted);
         if (!authorization.IsAllowed || authorization.StreamId != livestreamId)
         {
             return ApiResults.Error(authorization.IsAllowed ? 403 : 401, authorization.IsAllowed

@@ -21,7 +21,7 @@ public static class ApiResults
     public static Ok<ApiResponse<MessageDto>> Message(string message) => Ok(new MessageDto(message));
 
     public static JsonHttpResult<ApiErrorResponse> Error(int status, string message) =>
-        TypedResults.Json(Envelope(status, message), ApiJsonContext.Default.ApiErrorResponse, statusCode: status);
+        TypedResults.Json(Envelope(status, message), ApiJson.ErrorEnvelope, statusCode: status);
 
     /// <summary>
     /// A whole HTTP/1.1 answer carrying the error envelope, for answers written on the connection itself:
@@ -29,7 +29,7 @@ public static class ApiResults
     /// </summary>
     public static byte[] RawErrorResponse(string head, int status, string message)
     {
-        byte[] body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Envelope(status, message), ApiJsonContext.Default.ApiErrorResponse);
+        byte[] body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Envelope(status, message), ApiJson.ErrorEnvelope);
         return [.. System.Text.Encoding.ASCII.GetBytes($"{head}Content-Type: application/json; charset=utf-8\r\nContent-Length: {body.Length}\r\n\r\n"), .. body];
     }
 
@@ -37,7 +37,7 @@ public static class ApiResults
     public static Task WriteErrorAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(Envelope(status, message), ApiJsonContext.Default.ApiErrorResponse);
+        return context.Response.WriteAsJsonAsync(Envelope(status, message), ApiJson.ErrorEnvelope);
     }
 
     private static ApiErrorResponse Envelope(int status, string message) => new(false, new ApiError(status, message));

@@ -91,6 +91,7 @@
     cards.clear();
     meetingCards.clear();
     $('livestream-list').replaceChildren();
+    endedList.replaceChildren();
     $('meeting-list').replaceChildren();
     $('app').hidden = true;
     $('signin').hidden = false;
@@ -133,6 +134,7 @@
     cards.clear();
     meetingCards.clear();
     $('livestream-list').replaceChildren();
+    endedList.replaceChildren();
     $('meeting-list').replaceChildren();
     await refresh();
   });
@@ -181,12 +183,23 @@
     for (const [id, card] of cardsById) {
       if (!seen.has(id)) { card.root.remove(); cardsById.delete(id); }
     }
-    roots.forEach((root, index) => {
-      if (container.children[index] !== root) container.insertBefore(root, container.children[index] || null);
-    });
+    order(container, roots);
     if (!roots.length) container.replaceChildren(h('p', { class: 'muted' }, emptyText));
     else container.querySelector(':scope > p')?.remove();
   }
+
+  function order(container, roots) {
+    roots.forEach((root, index) => {
+      if (container.children[index] !== root) container.insertBefore(root, container.children[index] || null);
+    });
+  }
+
+  // Every start of a meeting's livestream makes a new livestream, never used again once stopped: the ended ones are
+  // kept under the list, collapsed, rather than piling up as IDLE cards.
+  const endedMeetingLivestream = (livestream) => livestream.meeting_id && livestream.status === 'IDLE';
+  const endedSummary = h('summary');
+  const endedList = h('div');
+  const endedBox = h('details', { class: 'ended-meeting-livestreams' }, endedSummary, endedList);
 
   // Titles of the meetings whose livestreams are listed, fetched once each.
   const meetingTitles = new Map();
@@ -210,7 +223,12 @@
       }
       updateCard(card, livestream);
     }
-    place($('livestream-list'), cards, seen, list.data.map((l) => cards.get(l.id).root),
+    const ended = list.data.filter(endedMeetingLivestream);
+    endedSummary.textContent = `Ended meeting livestreams (${ended.length})`;
+    order(endedList, ended.map((l) => cards.get(l.id).root));
+    if (!ended.length) endedBox.remove();
+    const current = list.data.filter((l) => !endedMeetingLivestream(l)).map((l) => cards.get(l.id).root);
+    place($('livestream-list'), cards, seen, ended.length ? [...current, endedBox] : current,
       'No livestreams yet: create one above, then push to its ingest URL with OBS or ffmpeg.');
     await Promise.all([...cards.values()].filter((c) => c.details.open).map(loadDetails));
   }
@@ -300,7 +318,8 @@
     card.toggle.textContent = livestream.disabled ? 'Enable' : 'Disable';
     card.stop.hidden = !['INVOKED', 'LIVE'].includes(livestream.status);
     if (livestream.status === 'LIVE') {
-      card.thumbnail.src = `${livestream.thumbnail_url}?width=320&poll=${Date.now()}`;
+      // By path, on the host the dashboard was opened on (its CSP allows images from its own origin only).
+      card.thumbnail.src = `/${encodeURIComponent(livestream.id)}/thumbnail.jpg?width=320&poll=${Date.now()}`;
     } else {
       card.thumbnail.hidden = true;
       card.thumbnail.removeAttribute('src');

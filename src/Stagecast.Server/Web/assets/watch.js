@@ -5,8 +5,9 @@
   'use strict';
   const root = /** @type {HTMLElement} */ (document.querySelector('[data-livestream]'));
   const id = root.dataset.livestream;
-  const playbackUrl = root.dataset.playback;
-  const thumbnailUrl = root.dataset.thumbnail;
+  // By path, on the host the page was opened on (its CSP allows only its own origin).
+  const playbackUrl = `/${encodeURIComponent(id)}/manifest/video.m3u8`;
+  const thumbnailUrl = `/${encodeURIComponent(id)}/thumbnail.jpg`;
   const video = /** @type {HTMLVideoElement & { getStartDate(): Date }} */ (document.getElementById('video'));
   const stateBadge = document.getElementById('state');
   const offline = document.getElementById('offline');
