@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Stagecast.Srt.Native;
 using Stagecast.Srt.Sessions;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Srt.Server;
 
@@ -102,7 +103,7 @@ public sealed partial class SrtServer
         {
             if (hub.Find(id.Name) is null)
             {
-                return Refused(remote, RejectNotFound, $"no live stream {Truncate(id.Name)} to read");
+                return Refused(remote, RejectNotFound, $"no live stream {LogText.Untrusted(id.Name)} to read");
             }
         }
         else
@@ -180,7 +181,7 @@ public sealed partial class SrtServer
         }
 
         admission.Leave(admitted.Address);
-        LogRefusal(admitted.Remote, $"the stream {Truncate(admitted.StreamId.Name)} ended before the caller was accepted");
+        LogRefusal(admitted.Remote, $"the stream {LogText.Untrusted(admitted.StreamId.Name)} ended before the caller was accepted");
         return null;
     }
 
@@ -195,6 +196,4 @@ public sealed partial class SrtServer
             }
         }
     }
-
-    private static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
 }
