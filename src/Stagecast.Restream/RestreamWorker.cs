@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Stagecast.Rtmp.Client;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Restream;
 
@@ -13,6 +14,7 @@ namespace Stagecast.Restream;
 /// </summary>
 public sealed partial class RestreamWorker : IAsyncDisposable
 {
+    /// <summary>The output's name as logs show it (an API client chose it: escaped).</summary>
     private readonly string _name;
     private readonly HubStream _source;
     private readonly RestreamDestination _destination;
@@ -33,7 +35,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
         string name, HubStream source, RestreamDestination destination, RestreamOptions options, TimeProvider time, ILogger logger, IRestreamDialPolicy? dialPolicy = null)
     {
         _dialPolicy = dialPolicy;
-        _name = name;
+        _name = LogText.Untrusted(name, 100);
         _source = source;
         _destination = destination;
         _options = options;
@@ -216,7 +218,7 @@ public sealed partial class RestreamWorker : IAsyncDisposable
     private static string Describe(Exception ex) => ex switch
     {
         DestinationRefusedException refused => refused.Message,
-        RtmpStatusException status => $"destination refused: {status.Code} ({status.Description})",
+        RtmpStatusException status => $"destination refused: {LogText.Untrusted(status.Code)} ({LogText.Untrusted(status.Description, 200)})",
         System.Net.Sockets.SocketException socket => $"cannot connect: {socket.Message}",
         System.Security.Authentication.AuthenticationException tls => $"TLS failed: {tls.Message}",
         TimeoutException timeout => timeout.Message,

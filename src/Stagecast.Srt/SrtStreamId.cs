@@ -1,3 +1,5 @@
+using Stagecast.Streaming.Logging;
+
 namespace Stagecast.Srt;
 
 /// <summary>What a caller asks for: to publish with a stream key, or to read a live stream.</summary>
@@ -62,7 +64,7 @@ public readonly record struct SrtStreamId(SrtMode Mode, string Name)
                         mode = SrtMode.Request;
                         break;
                     case "m":
-                        problem = $"mode m={Truncate(value)} is not supported (publish or request)";
+                        problem = $"mode m={LogText.Untrusted(value, 32)} is not supported (publish or request)";
                         return false;
                 }
             }
@@ -83,6 +85,4 @@ public readonly record struct SrtStreamId(SrtMode Mode, string Name)
         id = new SrtStreamId(mode, name);
         return true;
     }
-
-    private static string Truncate(string value) => value.Length > 32 ? value[..32] + "…" : value;
 }

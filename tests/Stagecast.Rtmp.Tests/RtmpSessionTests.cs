@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Media.Amf0;
 using Stagecast.Media.Codecs;
@@ -22,6 +21,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
     private readonly List<Task> _sessions = [];
     private readonly List<RtmpPublishClient> _clients = [];
     private readonly RtmpSessionWatchdog _watchdog = new(TimeProvider.System);
+    private readonly CapturedLogs _logs = new();
 
     [Fact]
     public async Task PublishDeliversConfigurationMetadataAndFramesInOrder()
@@ -117,6 +117,17 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         var error = await Assert.ThrowsAsync<RtmpStatusException>(() => client.PublishAsync("rtmp://test/other", "other", "secret-key", Cancel()));
         Assert.Equal(StatusCodes.ConnectRejected, error.Code);
         await session.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task AnUnknownAppWithEscapeSequencesIsLoggedAndAnsweredEscaped()
+    {
+        var (client, session) = await ConnectAsync();
+        var error = await Assert.ThrowsAsync<RtmpStatusException>(() => client.PublishAsync("rtmp://test/x", "\u001b[2J\u001b[31mtv", "secret-key", Cancel()));
+        Assert.Contains(@"unknown application '\x1B[2J\x1B[31mtv'", error.Description, StringComparison.Ordinal);
+        await session.WaitAsync(Timeout);
+        Assert.Contains(_logs.Lines, l => l.Message.Contains(@"connect refused: unknown application '\x1B[2J\x1B[31mtv'", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Lines, l => l.Message.Any(char.IsControl));
     }
 
     [Fact]
@@ -249,6 +260,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
 
         await Task.WhenAll(_sessions).WaitAsync(Timeout);
         _watchdog.Dispose();
+        _logs.Dispose();
     }
 
     private async Task<(RtmpPublishClient Client, Task Session)> ConnectAsync()
@@ -263,7 +275,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
 
     private Task StartSession(System.IO.Pipelines.IDuplexPipe transport, RtmpServerOptions? options = null, TimeProvider? time = null, RtmpSessionWatchdog? watchdog = null)
     {
-        var session = new RtmpServerSession(transport, _hub, _keys, options ?? new RtmpServerOptions(), time ?? TimeProvider.System, watchdog ?? _watchdog, NullLogger.Instance, "test");
+        var session = new RtmpServerSession(transport, _hub, _keys, options ?? new RtmpServerOptions(), time ?? TimeProvider.System, watchdog ?? _watchdog, _logs.CreateLogger("rtmp"), "test");
         var task = Task.Run(async () =>
         {
             await session.RunAsync(CancellationToken.None);

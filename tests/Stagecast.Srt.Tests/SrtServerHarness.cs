@@ -31,15 +31,18 @@ public sealed class SrtServerHarness : IAsyncDisposable
 
     public int Port => Server.LocalEndPoint!.Port;
 
-    public static async Task<SrtServerHarness> StartAsync(Action<SrtServerOptions>? configure = null, StreamHubOptions? hubOptions = null, IOpusTranscoding? opus = null)
+    /// <param name="time">The server's clock (its deadlines, its limits on guessing); a fake one moves only when told.</param>
+    public static async Task<SrtServerHarness> StartAsync(
+        Action<SrtServerOptions>? configure = null, StreamHubOptions? hubOptions = null, IOpusTranscoding? opus = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var options = new SrtServerOptions { Port = 0, Bind = "127.0.0.1" };
         configure?.Invoke(options);
         var logs = new CapturedLogs();
         var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         var hub = TestHub.Create(options: hubOptions ?? new StreamHubOptions { ReconnectWindow = TimeSpan.FromSeconds(10) });
         var keys = new TestPublishAuthorizer();
-        var server = new SrtServer(hub, keys, new SrtAdmission(Options.Create(options)), Options.Create(options), TimeProvider.System, loggers.CreateLogger<SrtServer>(), opus);
+        var server = new SrtServer(hub, keys, new SrtAdmission(Options.Create(options), time), Options.Create(options), time, loggers.CreateLogger<SrtServer>(), opus);
         await server.StartAsync(CancellationToken.None);
         return new SrtServerHarness(server, hub, keys, logs, loggers);
     }

@@ -11,6 +11,9 @@ public sealed class TestPublishAuthorizer : IPublishAuthorizer
 
     public int Attempts { get; private set; }
 
+    /// <summary>How late an unknown key is refused: the server answers so to an address past its budget of refused keys.</summary>
+    public TimeSpan UnknownKeyDelay { get; set; }
+
     public TestPublishAuthorizer Add(string key, string streamId)
     {
         lock (_keys)
@@ -21,7 +24,7 @@ public sealed class TestPublishAuthorizer : IPublishAuthorizer
         return this;
     }
 
-    public ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)
+    public async ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)
     {
         byte[] candidate = Encoding.UTF8.GetBytes(streamKey);
         lock (_keys)
@@ -31,11 +34,16 @@ public sealed class TestPublishAuthorizer : IPublishAuthorizer
             {
                 if (CryptographicOperations.FixedTimeEquals(key, candidate))
                 {
-                    return ValueTask.FromResult(PublishAuthorization.Allow(streamId));
+                    return PublishAuthorization.Allow(streamId);
                 }
             }
         }
 
-        return ValueTask.FromResult(PublishAuthorization.Deny("unknown stream key"));
+        if (UnknownKeyDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(UnknownKeyDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        return PublishAuthorization.Deny("unknown stream key");
     }
 }

@@ -3,6 +3,7 @@ using Stagecast.Rtmp.Messages;
 using Stagecast.Rtmp.Messages.Commands;
 using Stagecast.Rtmp.Messages.Control;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Rtmp.Sessions;
 
@@ -52,14 +53,15 @@ public sealed partial class RtmpServerSession
         string app = NormalizeApp(command.App);
         if (!string.Equals(app, _options.App, StringComparison.Ordinal))
         {
+            string shown = LogText.Untrusted(app);
             Send(new ErrorCommand(command.TransactionId, StatusInfo.Error(StatusCodes.ConnectRejected,
-                $"unknown application '{Truncate(app)}': publish to rtmp://HOST:PORT/{_options.App}/STREAM_KEY")));
+                $"unknown application '{shown}': publish to rtmp://HOST:PORT/{_options.App}/STREAM_KEY")));
             if (MayLogRefusal())
             {
-                RtmpLog.ConnectRefused(_logger, _remote, $"unknown application '{Truncate(app)}' (expected '{_options.App}')");
+                RtmpLog.ConnectRefused(_logger, _remote, $"unknown application '{shown}' (expected '{_options.App}')");
             }
 
-            Close($"unknown application '{Truncate(app)}'");
+            Close($"unknown application '{shown}'");
             return;
         }
 
@@ -186,6 +188,4 @@ public sealed partial class RtmpServerSession
         int query = name.IndexOf('?', StringComparison.Ordinal);
         return query >= 0 ? name[..query] : name;
     }
-
-    private static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
 }

@@ -29,6 +29,10 @@ internal static partial class LibSrt
     public const int EpollErr = 0x8;
     public const int EpollEnableEmpty = 1;
 
+    // SRT_SOCKSTATUS: a socket the listener gave up in the handshake is closed, then gone
+    public const int StatusClosed = 8; // SRTS_CLOSED
+    public const int StatusNonExistent = 9; // SRTS_NONEXIST
+
     // SRT_ERRNO: 1000 * major + minor
     public const int ErrorAsyncSend = 6001; // SRT_EASYNCSND: the send buffer is full
     public const int ErrorAsyncReceive = 6002; // SRT_EASYNCRCV: nothing more to read now
@@ -78,6 +82,9 @@ internal static partial class LibSrt
 
     [LibraryImport(Library, EntryPoint = "srt_setrejectreason")]
     public static partial int SetRejectReason(int socket, int reason);
+
+    [LibraryImport(Library, EntryPoint = "srt_getsockstate")]
+    public static partial int GetSocketState(int socket);
 
     [LibraryImport(Library, EntryPoint = "srt_close")]
     public static partial int Close(int socket);

@@ -4,14 +4,18 @@ using Stagecast.Streaming.Limits;
 namespace Stagecast.Srt.Server;
 
 /// <summary>
-/// SRT connections in total and per client address. The handshake callback checks the caps (refusing in the
-/// handshake); a connection is counted when it is accepted and uncounted when it closes, so a handshake that fails
-/// after the check (a wrong passphrase) leaves nothing behind.
+/// SRT connections in total and per client address, and handshakes that failed after the callback let them on (libsrt
+/// checks the passphrase after it) per client address. The handshake callback checks the caps and the failures
+/// (refusing in the handshake); a connection is counted when it is accepted and uncounted when it closes, so a
+/// handshake that fails after the check leaves nothing behind but its failure. An address past its budget of failed
+/// handshakes may try once a second (<see cref="FailedAttemptThrottle.TryAttempt"/>): a passphrase guesser is slowed,
+/// and a caller with the passphrase behind the same address still gets in, if more slowly.
 /// </summary>
-public sealed class SrtAdmission(IOptions<SrtServerOptions> options)
+public sealed class SrtAdmission(IOptions<SrtServerOptions> options, TimeProvider time)
 {
     private readonly SrtServerOptions _options = options.Value;
     private readonly AddressCounts _perAddress = new();
+    private readonly FailedAttemptThrottle _failedHandshakes = new(time);
     private int _connections;
     private long _refused;
 
@@ -20,17 +24,25 @@ public sealed class SrtAdmission(IOptions<SrtServerOptions> options)
     /// <summary>Connections refused for a cap, in the handshake or at accept.</summary>
     public long RefusedConnections => Interlocked.Read(ref _refused);
 
-    /// <summary>Why a new connection from <paramref name="address"/> would be refused now, or null (counting nothing).</summary>
+    /// <summary>Why a new connection from <paramref name="address"/> would be refused now, or null (counting nothing but the try).</summary>
     public string? Check(string address)
     {
         string? refusal = TryAdmit(address);
         if (refusal is null)
         {
             Leave(address);
+            if (!_failedHandshakes.TryAttempt(address))
+            {
+                CountRefusal();
+                refusal = $"more than {FailedAttemptThrottle.MaxFailuresPerWindow} failed handshakes from this address in a minute (a wrong passphrase?): one try a second";
+            }
         }
 
         return refusal;
     }
+
+    /// <summary>A caller's handshake failed after the callback let it on: a wrong or missing passphrase, most likely.</summary>
+    public void HandshakeFailed(string address) => _failedHandshakes.RecordFailure(address);
 
     /// <summary>Counts an accepted connection, or says why not. Each one counted must be <see cref="Leave"/>d.</summary>
     public string? TryAdmit(string address)

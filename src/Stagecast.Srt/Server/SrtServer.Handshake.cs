@@ -5,15 +5,19 @@ using System.Runtime.InteropServices;
 using Stagecast.Srt.Native;
 using Stagecast.Srt.Sessions;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Srt.Server;
 
 /// <summary>
 /// The handshake callback (srt_listen_callback): libsrt calls it on its receiving thread with each caller's stream id
 /// before the handshake completes, so a caller that cannot be served is refused there, with a reject code it can
-/// show (SRT's access control codes: 1400 bad stream id, 1402 too many connections, 1403 key refused, 1404 no such
-/// stream, 1409 already published, 1500 the key check failed, 1503 shutting down). It must return quickly: every SRT
-/// packet on the port waits meanwhile.
+/// show (SRT's access control codes: 1400 bad stream id, 1402 too many connections or failed handshakes, 1403 key
+/// refused, 1404 no such stream, 1409 already published, 1503 shutting down). Every SRT packet on the port waits while
+/// it runs, so it never waits itself: it answers from what is in memory (the hub, the caps, the answers of recent key
+/// checks). A key not checked lately is let in and checked meanwhile; what the caller sends before the answer is
+/// dropped, and a no closes the connection (see docs/decisions.md: SRT callers do not retry a refused handshake, so
+/// refusing "until the check is done" would turn away every first try).
 /// </summary>
 public sealed partial class SrtServer
 {
@@ -22,12 +26,13 @@ public sealed partial class SrtServer
     private const int RejectForbidden = 1403;
     private const int RejectNotFound = 1404;
     private const int RejectConflict = 1409;
-    private const int RejectInternalError = 1500;
     private const int RejectUnavailable = 1503;
     private const int Accepted = 0;
 
-    /// <summary>Callers admitted by the callback, by socket, until accepted; stale ones (the handshake failed after) are swept.</summary>
+    /// <summary>Callers admitted by the callback, by socket, until accepted or given up by libsrt (<see cref="CheckAdmitted"/>).</summary>
     private readonly ConcurrentDictionary<int, Admitted> _admitted = new();
+
+    private readonly SrtKeyAnswers _keyAnswers = new(time);
 
     private sealed record Admitted(SrtStreamId StreamId, string Remote, string Address, Task<PublishAuthorization>? Authorization, long At);
 
@@ -76,7 +81,7 @@ public sealed partial class SrtServer
         return SockAddr.Read(address);
     }
 
-    /// <summary>Decides on one caller; returns 0 to let it in, else the reject code.</summary>
+    /// <summary>Decides on one caller from what is known now; returns 0 to let it in, else the reject code.</summary>
     private int Admit(int socket, IPEndPoint? peer, string? streamIdText)
     {
         var address = peer?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : peer?.Address;
@@ -102,33 +107,21 @@ public sealed partial class SrtServer
         {
             if (hub.Find(id.Name) is null)
             {
-                return Refused(remote, RejectNotFound, $"no live stream {Truncate(id.Name)} to read");
+                return Refused(remote, RejectNotFound, $"no live stream {LogText.Untrusted(id.Name)} to read");
             }
         }
         else
         {
-            var info = new PublisherInfo("srt", remote);
             string key = id.Name;
-            authorization = Task.Run(() => authorizer.AuthorizeAsync(Options.App, key, info, hub.ShuttingDown).AsTask());
-            if (Answered(authorization, Options.AuthorizationWait))
+            switch (_keyAnswers.Recall(key))
             {
-                if (!authorization.IsCompletedSuccessfully)
-                {
-                    SrtLog.AuthorizationFailed(logger, authorization.Exception!, remote);
-                    return Refused(remote, RejectInternalError, "the stream key could not be checked");
-                }
-
-                var answer = authorization.Result;
-                if (!answer.IsAllowed)
-                {
-                    return Refused(remote, RejectForbidden, $"publish refused for key {StreamKeys.Redact(key)}: {answer.Reason ?? "unknown stream key"}");
-                }
-
-                if (hub.Find(answer.StreamId!)?.Publisher is { } live && live.SilentFor < hub.Options.StalePublisherTimeout)
-                {
+                case { IsAllowed: false } refused:
+                    return Refused(remote, RejectForbidden, $"publish refused for key {StreamKeys.Redact(key)}: {refused.Reason ?? "unknown stream key"}");
+                case { StreamId: { } streamId } when hub.Find(streamId)?.Publisher is { } live && live.SilentFor < hub.Options.StalePublisherTimeout:
                     return Refused(remote, RejectConflict, $"publish refused for key {StreamKeys.Redact(key)}: the stream is already being published from another connection");
-                }
             }
+
+            authorization = CheckKeyAsync(key, new PublisherInfo("srt", remote));
         }
 
         _admitted[socket] = new Admitted(id, remote, addressText, authorization, time.GetTimestamp());
@@ -136,17 +129,13 @@ public sealed partial class SrtServer
         return Accepted;
     }
 
-    private static bool Answered(Task task, TimeSpan wait)
+    /// <summary>Checks a key on the thread pool, and remembers the answer for the next handshakes with it.</summary>
+    private Task<PublishAuthorization> CheckKeyAsync(string key, PublisherInfo publisher) => Task.Run(async () =>
     {
-        try
-        {
-            return task.Wait(wait);
-        }
-        catch (AggregateException)
-        {
-            return true; // it failed: an answer too
-        }
-    }
+        var answer = await authorizer.AuthorizeAsync(Options.App, key, publisher, hub.ShuttingDown).ConfigureAwait(false);
+        _keyAnswers.Remember(key, answer);
+        return answer;
+    });
 
     private int Refused(string remote, int reject, string reason)
     {
@@ -180,21 +169,33 @@ public sealed partial class SrtServer
         }
 
         admission.Leave(admitted.Address);
-        LogRefusal(admitted.Remote, $"the stream {Truncate(admitted.StreamId.Name)} ended before the caller was accepted");
+        LogRefusal(admitted.Remote, $"the stream {LogText.Untrusted(admitted.StreamId.Name)} ended before the caller was accepted");
         return null;
     }
 
-    /// <summary>Forgets callers admitted over a minute ago that never came out of srt_accept (their handshake failed after the callback).</summary>
-    private void SweepAdmitted(long now)
+    /// <summary>
+    /// Follows the callers admitted by the callback until srt_accept returns them. One whose socket libsrt closed
+    /// first failed the rest of the handshake, where libsrt checks the passphrase: counted against its address (which
+    /// past its budget may try once a second) and logged. One still there after a minute is forgotten.
+    /// </summary>
+    private void CheckAdmitted(long now)
     {
         foreach (var (socket, admitted) in _admitted)
         {
-            if (time.GetElapsedTime(admitted.At, now) > TimeSpan.FromMinutes(1))
+            if (LibSrt.GetSocketState(socket) is LibSrt.StatusClosed or LibSrt.StatusNonExistent)
+            {
+                if (_admitted.TryRemove(socket, out _))
+                {
+                    admission.HandshakeFailed(admitted.Address);
+                    LogRefusal(admitted.Remote, Options.Passphrase is null
+                        ? "the handshake failed after the stream id: the caller encrypts and the server has no passphrase, or libsrt refused its settings"
+                        : "the handshake failed after the stream id: a wrong or missing passphrase, or libsrt refused the caller's settings");
+                }
+            }
+            else if (time.GetElapsedTime(admitted.At, now) > TimeSpan.FromMinutes(1))
             {
                 _admitted.TryRemove(socket, out _);
             }
         }
     }
-
-    private static string Truncate(string value) => value.Length > 64 ? value[..64] + "…" : value;
 }

@@ -5,9 +5,10 @@ namespace Stagecast.Srt.Server;
 
 /// <summary>
 /// The connection loop: one thread waits on libsrt's epoll for the listener and every connection, accepts, reads,
-/// closes, runs work posted from other threads, and once a second checks the connections' deadlines. libsrt's epoll
-/// wait polls every 10 ms however long it is asked to wait, so while nothing is open or on its way the loop leaves it
-/// and sleeps until the handshake callback admits a caller (or work is posted, or the server stops).
+/// closes, runs work posted from other threads, follows the handshakes the callback let on until they are accepted or
+/// fail, and once a second checks the connections' deadlines. libsrt's epoll wait polls every 10 ms however long it
+/// is asked to wait, so while nothing is open or on its way the loop leaves it and sleeps until the handshake callback
+/// admits a caller (or work is posted, or the server stops).
 /// </summary>
 public sealed partial class SrtServer
 {
@@ -43,11 +44,16 @@ public sealed partial class SrtServer
                 }
 
                 long now = time.GetTimestamp();
+                if (!_admitted.IsEmpty)
+                {
+                    CheckAdmitted(now);
+                }
+
                 if (time.GetElapsedTime(checkedAt, now) >= CheckPeriod)
                 {
                     checkedAt = now;
                     CheckTimeouts(now);
-                    SweepAdmitted(now);
+                    _keyAnswers.Sweep(now);
                 }
             }
         }

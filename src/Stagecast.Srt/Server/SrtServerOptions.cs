@@ -37,14 +37,6 @@ public sealed class SrtServerOptions : IValidatableObject
     [Duration]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// How long a caller's handshake waits for its stream key to be checked. A key known in time is refused in the
-    /// handshake itself; a slower check (a refused address slowed down on purpose) lets the connection in and
-    /// closes it when the answer is no. The wait holds up libsrt's receiving thread, so it stays short.
-    /// </summary>
-    [Duration("00:00:00")]
-    public TimeSpan AuthorizationWait { get; set; } = TimeSpan.FromMilliseconds(100);
-
     /// <summary>SRT connections at once, and from one client address.</summary>
     [Range(1, 100_000)]
     public int MaxConnections { get; set; } = 1000;

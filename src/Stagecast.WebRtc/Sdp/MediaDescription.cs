@@ -1,3 +1,5 @@
+using Stagecast.Streaming.Logging;
+
 namespace Stagecast.WebRtc.Sdp;
 
 /// <summary>One m= section of an offer: its kind, mid, direction, the codecs by payload type and the sender's SSRCs.</summary>
@@ -152,7 +154,7 @@ public sealed class MediaDescription
             string rid = layer.Split(',')[0].TrimStart('~');
             if (rid.Length is 0 or > 16 || !rid.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
-                throw new SdpException($"a=simulcast names an invalid RID \"{rid}\"");
+                throw new SdpException($"a=simulcast names an invalid RID \"{LogText.Untrusted(rid, 40)}\"");
             }
 
             if (SendRids.Count == MaxRids)
@@ -185,7 +187,7 @@ public sealed class MediaDescription
         int space = argument.IndexOf(' ', StringComparison.Ordinal);
         if (space <= 0)
         {
-            throw new SdpException($"a=rtpmap:{SdpSessionDescription.Truncate(argument)} needs a payload type and an encoding");
+            throw new SdpException($"a=rtpmap:{LogText.Untrusted(argument, 40)} needs a payload type and an encoding");
         }
 
         int payloadType = SdpSessionDescription.ParseInt(argument[..space], "a=rtpmap payload type");

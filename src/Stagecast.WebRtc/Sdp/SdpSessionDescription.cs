@@ -1,4 +1,5 @@
 using System.Globalization;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.WebRtc.Sdp;
 
@@ -174,7 +175,5 @@ public sealed class SdpSessionDescription
     internal static int ParseInt(string text, string what) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
             ? value
-            : throw new SdpException($"{what} '{Truncate(text)}' is not a number");
-
-    internal static string Truncate(string text) => text.Length > 40 ? text[..40] + "…" : text;
+            : throw new SdpException($"{what} '{LogText.Untrusted(text, 40)}' is not a number");
 }

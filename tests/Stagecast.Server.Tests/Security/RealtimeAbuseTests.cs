@@ -8,6 +8,7 @@ using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Realtime;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Server.Tests.Meetings;
+using Stagecast.Streaming.Limits;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Security;

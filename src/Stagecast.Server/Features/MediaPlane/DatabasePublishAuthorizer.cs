@@ -5,6 +5,7 @@ using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.MediaPlane;
 

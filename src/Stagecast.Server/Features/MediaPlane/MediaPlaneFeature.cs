@@ -1,7 +1,6 @@
 using Stagecast.Hls;
 using Stagecast.Rtmp.Server;
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Limits;
 using Stagecast.Transport.Epoll;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Logging;
 
 namespace Stagecast.Server.Features.MediaPlane;
 
@@ -82,7 +83,7 @@ public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time
         try
         {
             var livestream = await store.FindLivestreamAsync(livestreamId, CancellationToken.None).ConfigureAwait(false);
-            return livestream?.Name is { Length: > 0 } name ? $"\"{name}\"" : "(unnamed)";
+            return livestream?.Name is { Length: > 0 } name ? $"\"{LogText.Untrusted(name, 100)}\"" : "(unnamed)";
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Participants;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Hosting.Api;
 
@@ -31,7 +32,7 @@ public static class ApiRoutes
         services.AddSingleton(provider => new ApiRateLimiter(provider.GetRequiredService<TimeProvider>(), requestsPerSecond));
         services.AddAuthorization();
         services.AddSingleton<AllowedMethods>();
-        services.AddKeyedSingleton<Security.FailedAttemptThrottle>(Security.FailedAttemptThrottle.Tokens);
+        services.AddKeyedSingleton<FailedAttemptThrottle>(FailedAttemptThrottle.Tokens);
         return services;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Security;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Hosting.Api;
 

@@ -5,6 +5,7 @@ namespace Stagecast.Server.Hosting.Security;
 /// <summary>
 /// The one log of refused requests and connections on the HTTP side (credentials, connection caps): at most 20
 /// lines a minute, whoever floods it; the lines left out are counted and the next line that passes says how many.
+/// A reason may quote what the client sent, so it is escaped (<see cref="LogText"/>).
 /// </summary>
 public sealed partial class RefusalLog(TimeProvider time, ILogger<RefusalLog> logger)
 {
@@ -14,7 +15,7 @@ public sealed partial class RefusalLog(TimeProvider time, ILogger<RefusalLog> lo
     {
         if (_limiter.TryLog(out long suppressed))
         {
-            Log(logger, what, address, reason, suppressed);
+            Log(logger, what, address, LogText.Escape(reason), suppressed);
         }
     }
 
