@@ -71,6 +71,17 @@ if (options.Scenarios is ["transcode"])
     return 0;
 }
 
+if (options.Scenarios is ["record"])
+{
+    // bench/run.sh --scenario record [--counts 1,10 (streams)] [--warmup S] [--window S]: recording 720p streams, in process, CPU per stream.
+    string table = await new RecordScenario(repository).RunAsync(options.Counts ?? [1, 10], settings.Warmup, settings.Window);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"record-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["edge-cache"])
 {
     // bench/run.sh --scenario edge-cache [--counts 50,200,500 (players)] [--window S]: one 720p stream, directly and through the nginx and Varnish edges.
