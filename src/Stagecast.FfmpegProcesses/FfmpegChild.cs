@@ -10,8 +10,9 @@ namespace Stagecast.FfmpegProcesses;
 
 /// <summary>
 /// One ffmpeg child process (started by <see cref="FfmpegLauncher"/>): fed through stdin, read from
-/// <see cref="Output"/> (its stdout). Writes never block the caller: input goes through a bounded queue, and when
-/// ffmpeg falls that far behind new input is dropped. Its stderr is read as it comes and logged, at most so many lines
+/// <see cref="Output"/> (its stdout). Feeders write into <see cref="Input"/>, pooled buffers that go into the stdin queue
+/// as they are. Writes never block the caller: input goes through a bounded queue, and when ffmpeg falls that far
+/// behind new input is dropped. Its stderr is read as it comes and logged, at most so many lines
 /// a minute (<see cref="LogLimiter"/>), each cut at <see cref="MaxErrorLineLength"/>; the last lines are kept for
 /// <see cref="LastErrors"/>. <see cref="Exited"/> completes when the process ends, however it ends, and its stderr is
 /// read; disposing kills it (SIGKILL, which it cannot ignore) if it still runs.
@@ -25,7 +26,8 @@ public sealed partial class FfmpegChild : IAsyncDisposable
 
     private const int KeptErrorLines = 4;
     private readonly Process _process;
-    private readonly Channel<(byte[] Array, int Length)> _input;
+    private readonly Channel<InputChunk> _input;
+    private readonly int _maxQueuedWrites;
     private readonly Task _writer;
     private readonly Task _stderr;
     private readonly ILogger _logger;
@@ -33,6 +35,7 @@ public sealed partial class FfmpegChild : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Queue<string> _lastErrors = new();
     private readonly Action<FfmpegChild> _onDisposed;
+    private int _queuedWrites;
     private int _exitCode = -1;
     private int _disposed;
 
@@ -45,11 +48,9 @@ public sealed partial class FfmpegChild : IAsyncDisposable
         _errors = errors;
         _time = time;
         _onDisposed = onDisposed;
-        _input = Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(maxQueuedWrites)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropWrite,
-        }, ReturnPooled); // a write dropped for a full queue gives its buffer back
+        _maxQueuedWrites = maxQueuedWrites;
+        _input = Channel.CreateUnbounded<InputChunk>(); // bounded in writes, by TryQueue (one reader, but counted: not SingleReader)
+        Input = new FfmpegInput(this);
         Output = PipeReader.Create(process.StandardOutput.BaseStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         _writer = Task.Run(WriteLoopAsync);
         _stderr = Task.Run(ReadErrorsAsync);
@@ -61,6 +62,9 @@ public sealed partial class FfmpegChild : IAsyncDisposable
 
     public int ProcessId { get; }
 
+    /// <summary>Where its next input is written, then committed to the stdin queue (one feeder at a time).</summary>
+    public FfmpegInput Input { get; }
+
     /// <summary>Its stdout.</summary>
     public PipeReader Output { get; }
 
@@ -70,8 +74,8 @@ public sealed partial class FfmpegChild : IAsyncDisposable
     /// <summary>Its exit code once <see cref="Exited"/> completed (128 + the signal's number when a signal ended it).</summary>
     public int ExitCode => Volatile.Read(ref _exitCode);
 
-    /// <summary>Writes waiting for ffmpeg's stdin.</summary>
-    public int Queued => _input.Reader.Count;
+    /// <summary>Writes (commits) waiting for ffmpeg's stdin.</summary>
+    public int Queued => Volatile.Read(ref _queuedWrites);
 
     /// <summary>The last few lines it wrote to stderr, one per line (what went wrong, when something did).</summary>
     public string LastErrors
@@ -85,27 +89,35 @@ public sealed partial class FfmpegChild : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a copy of the bytes for stdin (dropped when the queue is full); false when the process is gone.</summary>
-    public bool TryWrite(ReadOnlySpan<byte> data)
-    {
-        byte[] copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, data.Length));
-        data.CopyTo(copy);
-        return TryWriteOwned(copy, data.Length);
-    }
-
     /// <summary>
     /// Queues the first <paramref name="length"/> bytes of a buffer rented from <see cref="ArrayPool{T}.Shared"/>,
-    /// which is returned once written or dropped (large inputs such as raw pictures go without a copy).
+    /// which is returned once written or dropped (dropped when the queue is full); false when the process is gone.
     /// </summary>
-    public bool TryWriteOwned(byte[] pooled, int length)
+    public bool TryWriteOwned(byte[] pooled, int length) => TryQueue([new InputChunk(pooled, length, EndsWrite: true)]);
+
+    /// <summary>
+    /// Queues one write made of <paramref name="chunks"/> (pooled buffers, the last one ending it), or drops it whole
+    /// when the queue holds its most writes; false when the process is gone. Every buffer is returned once written or dropped.
+    /// </summary>
+    internal bool TryQueue(ReadOnlySpan<InputChunk> chunks)
     {
-        if (_input.Writer.TryWrite((pooled, length)))
+        if (Volatile.Read(ref _queuedWrites) >= _maxQueuedWrites)
         {
-            return true;
+            ReturnPooled(chunks);
+            return true; // dropped: ffmpeg is that far behind
         }
 
-        ArrayPool<byte>.Shared.Return(pooled); // completed: the process is gone (a full queue returns it in the callback)
-        return false;
+        Interlocked.Increment(ref _queuedWrites);
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            if (!_input.Writer.TryWrite(chunks[i]))
+            {
+                ReturnPooled(chunks[i..]); // the process is gone; what was queued is returned by the write loop
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>No more input: what is queued is written, then stdin closes (ffmpeg finishes its output and exits).</summary>
@@ -171,7 +183,11 @@ public sealed partial class FfmpegChild : IAsyncDisposable
                 }
                 finally
                 {
-                    ReturnPooled(chunk);
+                    ArrayPool<byte>.Shared.Return(chunk.Array);
+                    if (chunk.EndsWrite)
+                    {
+                        Interlocked.Decrement(ref _queuedWrites);
+                    }
                 }
 
                 if (_input.Reader.Count == 0)
@@ -189,7 +205,7 @@ public sealed partial class FfmpegChild : IAsyncDisposable
             _input.Writer.TryComplete();
             while (_input.Reader.TryRead(out var left))
             {
-                ReturnPooled(left);
+                ArrayPool<byte>.Shared.Return(left.Array);
             }
 
             try
@@ -202,7 +218,13 @@ public sealed partial class FfmpegChild : IAsyncDisposable
         }
     }
 
-    private static void ReturnPooled((byte[] Array, int Length) chunk) => ArrayPool<byte>.Shared.Return(chunk.Array);
+    private static void ReturnPooled(ReadOnlySpan<InputChunk> chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            ArrayPool<byte>.Shared.Return(chunk.Array);
+        }
+    }
 
     /// <summary>Reads stderr to its end, line by line; a line longer than the limit is cut there and the rest skipped.</summary>
     private async Task ReadErrorsAsync()

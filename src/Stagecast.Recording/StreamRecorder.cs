@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Flv;
@@ -24,7 +23,6 @@ public sealed class StreamRecorder : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly FlvEgress _egress = new();
-    private readonly ArrayBufferWriter<byte> _flv = new(64 * 1024);
     private readonly Lock _sync = new();
     private HubStreamReader? _reader;
     private FfmpegChild? _process;
@@ -180,9 +178,8 @@ public sealed class StreamRecorder : IAsyncDisposable
     private async Task PumpAsync()
     {
         using var reader = _reader ?? AddReader(_source);
-        _flv.ResetWrittenCount();
-        FlvFileWriter.WriteHeader(_flv, hasAudio: true, hasVideo: true);
-        _process!.TryWrite(_flv.WrittenSpan);
+        FlvFileWriter.WriteHeader(_process!.Input, hasAudio: true, hasVideo: true);
+        _process.Input.Commit();
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -256,9 +253,8 @@ public sealed class StreamRecorder : IAsyncDisposable
             ms = Math.Max(0, frame.Timestamp - Math.Max(0, _firstMs) - _pausedMs);
         }
 
-        _flv.ResetWrittenCount();
-        FlvFileWriter.WriteTag(_flv, tag.Type, (uint)ms, tag.Header.Span, tag.Payload.Span);
-        _process!.TryWrite(_flv.WrittenSpan);
+        FlvFileWriter.WriteTag(_process!.Input, tag.Type, (uint)ms, tag.Header.Span, tag.Payload.Span);
+        _process.Input.Commit();
         if (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe)
         {
             Started.TrySetResult();

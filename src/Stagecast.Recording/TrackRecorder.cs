@@ -29,7 +29,6 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
     private readonly HubStreamReader _reader;
     private readonly JitterBuffer _videoBuffer;
     private readonly JitterBuffer _audioBuffer;
-    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private Vp8RtpDepacketizer? _vp8;
     private H264RtpDepacketizer? _h264;
     private FfmpegChild? _videoProcess;
@@ -211,16 +210,15 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
                 return;
             }
 
-            _buffer.ResetWrittenCount();
             if (_videoProcess is null)
             {
                 _videoProcess = Start("ivf", "video", "webm", "webm");
                 var (width, height) = Vp8RtpDepacketizer.KeyframeSize(frame.Buffer.AsSpan(0, frame.Length));
-                IvfWriter.WriteHeader(_buffer, width, height, 1000);
+                IvfWriter.WriteHeader(_videoProcess.Input, width, height, 1000);
             }
 
-            IvfWriter.WriteFrame(_buffer, frame.Buffer.AsSpan(0, frame.Length), VideoMs(frame.RtpTimestamp));
-            _videoProcess.TryWrite(_buffer.WrittenSpan);
+            IvfWriter.WriteFrame(_videoProcess.Input, frame.Buffer.AsSpan(0, frame.Length), VideoMs(frame.RtpTimestamp));
+            _videoProcess.Input.Commit();
         }
         finally
         {
@@ -237,20 +235,19 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
                 return;
             }
 
-            _buffer.ResetWrittenCount();
             Span<byte> header = stackalloc byte[FlvTagHeader.MaxLength];
             if (_videoProcess is null)
             {
                 _videoProcess = Start("flv", "video", "mp4", "mp4");
-                FlvFileWriter.WriteHeader(_buffer, hasAudio: false, hasVideo: true);
+                FlvFileWriter.WriteHeader(_videoProcess.Input, hasAudio: false, hasVideo: true);
                 byte[] record = AvcDecoderConfigurationRecord.Build(sps, pps);
                 int length = FlvTagHeader.WriteVideo(header, Stagecast.Media.Codecs.VideoCodec.H264, FlvPacketKind.SequenceStart, true, 0);
-                FlvFileWriter.WriteTag(_buffer, FlvTagType.Video, 0, header[..length], record);
+                FlvFileWriter.WriteTag(_videoProcess.Input, FlvTagType.Video, 0, header[..length], record);
             }
 
             int headerLength = FlvTagHeader.WriteVideo(header, Stagecast.Media.Codecs.VideoCodec.H264, FlvPacketKind.CodedFrames, unit.IsKeyframe, 0);
-            FlvFileWriter.WriteTag(_buffer, FlvTagType.Video, (uint)VideoMs(unit.RtpTimestamp), header[..headerLength], unit.Buffer.AsSpan(0, unit.Length));
-            _videoProcess.TryWrite(_buffer.WrittenSpan);
+            FlvFileWriter.WriteTag(_videoProcess.Input, FlvTagType.Video, (uint)VideoMs(unit.RtpTimestamp), header[..headerLength], unit.Buffer.AsSpan(0, unit.Length));
+            _videoProcess.Input.Commit();
         }
         finally
         {
@@ -273,17 +270,16 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         }
 
         uint timestamp = RtpHeader.Timestamp(packet);
-        _buffer.ResetWrittenCount();
         if (_audioProcess is null)
         {
             _audioProcess = Start("ogg", "audio", "webm", "webm");
             _ogg = new OggOpusWriter();
-            _ogg.WriteHeaders(_buffer);
+            _ogg.WriteHeaders(_audioProcess.Input);
             _audioFirst = timestamp;
         }
 
         long granule = (uint)(timestamp - (uint)_audioFirst) + samples;
-        _ogg!.WritePacket(_buffer, opus, granule);
-        _audioProcess.TryWrite(_buffer.WrittenSpan);
+        _ogg!.WritePacket(_audioProcess.Input, opus, granule);
+        _audioProcess.Input.Commit();
     }
 }

@@ -30,7 +30,7 @@ internal sealed partial class RenditionTranscoder
     private readonly RenditionTranscoders _context;
     private readonly VideoEncoder _encoder;
     private readonly TsEgress _egress = new();
-    private readonly ArrayBufferWriter<byte> _input = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _nothingWritten = new(1);
     private RenditionOutput[] _outputs = [];
     private SupervisedFfmpeg? _ffmpeg;
     private VideoTrackConfig? _video;
@@ -114,8 +114,7 @@ internal sealed partial class RenditionTranscoder
                 return true;
         }
 
-        _input.ResetWrittenCount();
-        _egress.Write(frame, _input); // configurations: nothing is written
+        _egress.Write(frame, _nothingWritten); // configurations: nothing is written
         return true;
     }
 
@@ -182,12 +181,8 @@ internal sealed partial class RenditionTranscoder
         }
 
         _waitForKeyframe = false;
-        _input.ResetWrittenCount();
-        _egress.Write(frame, _input);
-        if (_input.WrittenCount > 0)
-        {
-            child.TryWrite(_input.WrittenSpan);
-        }
+        _egress.Write(frame, child.Input);
+        child.Input.Commit();
     }
 
     /// <summary>Kills the running ffmpeg: the next keyframe starts one with the source's new layout.</summary>

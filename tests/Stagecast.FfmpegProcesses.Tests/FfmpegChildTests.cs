@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -21,7 +22,8 @@ public sealed class FfmpegChildTests : IDisposable
         Random.Shared.NextBytes(input);
         for (int at = 0; at < input.Length; at += 1000)
         {
-            Assert.True(child.TryWrite(input.AsSpan(at, 1000)));
+            child.Input.Write(input.AsSpan(at, 1000));
+            Assert.True(child.Input.Commit());
         }
 
         child.CompleteInput();
@@ -133,7 +135,8 @@ public sealed class FfmpegChildTests : IDisposable
         await Eventually.TrueAsync(() => !Directory.Exists($"/proc/{thread}"), "the starting thread to be gone from the kernel");
         await using var running = child!;
 
-        Assert.True(running.TryWrite(new byte[8192]));
+        running.Input.Write(new byte[8192]);
+        Assert.True(running.Input.Commit());
         var read = await running.Output.ReadAtLeastAsync(4096);
         Assert.True(read.Buffer.Length >= 4096, $"{read.Buffer.Length} bytes back; exited: {running.Exited.IsCompleted}");
         Assert.False(running.Exited.IsCompleted);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -33,7 +34,8 @@ public sealed class SupervisedFfmpegTests : IAsyncDisposable
         Assert.True(started);
         Assert.Equal(child!.ProcessId, _ffmpeg.ProcessId);
 
-        Assert.True(child.TryWrite(new byte[8192]));
+        child.Input.Write(new byte[8192]);
+        Assert.True(child.Input.Commit());
         await Eventually.TrueAsync(() => Interlocked.Read(ref _read) >= 4096, "the bytes back (all but the packet ffmpeg holds)");
         Assert.Same(child, _ffmpeg.Acquire(mayStart: true, out started));
         Assert.False(started);
@@ -68,7 +70,9 @@ public sealed class SupervisedFfmpegTests : IAsyncDisposable
         Assert.Equal(3, _ffmpeg.Restarts);
 
         // The replacement works like the first.
-        Assert.True(_ffmpeg.Acquire(mayStart: true, out _)!.TryWrite(new byte[8192]));
+        var replacement = _ffmpeg.Acquire(mayStart: true, out _)!;
+        replacement.Input.Write(new byte[8192]);
+        Assert.True(replacement.Input.Commit());
         await Eventually.TrueAsync(() => Interlocked.Read(ref _read) >= 4096, "bytes through the replacement");
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Media;
@@ -27,7 +26,6 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
     private readonly HubStream _stream;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ArrayBufferWriter<byte> _flv = new(4096);
     private readonly OpusPacketHandler _onPacket;
     private readonly SupervisedFfmpeg _ffmpeg;
     private readonly Task _pump;
@@ -91,21 +89,15 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
             return;
         }
 
-        _flv.ResetWrittenCount();
         if (started)
         {
             Volatile.Write(ref _firstMs, frame.Timestamp);
-            FlvFileWriter.WriteHeader(_flv, hasAudio: true, hasVideo: false);
-            FlvFileWriter.WriteTag(_flv, FlvTagType.Audio, 0, [0xAF, 0x00, .. config.SpecificConfig]);
+            FlvFileWriter.WriteHeader(child.Input, hasAudio: true, hasVideo: false);
+            FlvFileWriter.WriteTag(child.Input, FlvTagType.Audio, 0, [0xAF, 0x00, .. config.SpecificConfig]);
         }
 
-        byte[] body = ArrayPool<byte>.Shared.Rent(frame.Length + 2);
-        body[0] = 0xAF;
-        body[1] = 0x01;
-        frame.Span.CopyTo(body.AsSpan(2));
-        FlvFileWriter.WriteTag(_flv, FlvTagType.Audio, (uint)Math.Max(0, frame.Timestamp - _firstMs), body.AsSpan(0, frame.Length + 2));
-        ArrayPool<byte>.Shared.Return(body);
-        child.TryWrite(_flv.WrittenSpan);
+        FlvFileWriter.WriteTag(child.Input, FlvTagType.Audio, (uint)Math.Max(0, frame.Timestamp - _firstMs), [0xAF, 0x01], frame.Span);
+        child.Input.Commit();
     }
 
     private async Task ReadOpusAsync(FfmpegChild child)

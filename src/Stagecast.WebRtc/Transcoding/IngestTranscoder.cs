@@ -16,7 +16,6 @@ namespace Stagecast.WebRtc.Transcoding;
 public abstract class IngestTranscoder : IAsyncDisposable
 {
     private readonly Lock _sync = new();
-    private readonly ArrayBufferWriter<byte> _input = new(64 * 1024);
     private readonly SupervisedFfmpeg _ffmpeg;
     private readonly Publisher _publisher;
     private readonly ILogger _logger;
@@ -62,9 +61,8 @@ public abstract class IngestTranscoder : IAsyncDisposable
                 Volatile.Write(ref _anchorMs, streamMs);
             }
 
-            _input.ResetWrittenCount();
-            write(_input, starting, streamMs - _anchorMs);
-            child.TryWrite(_input.WrittenSpan);
+            write(child.Input, starting, streamMs - _anchorMs);
+            child.Input.Commit();
         }
     }
 

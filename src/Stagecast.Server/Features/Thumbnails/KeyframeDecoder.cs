@@ -37,12 +37,11 @@ public sealed class KeyframeDecoder(FfmpegLauncher launcher, ILogger<KeyframeDec
     public async Task<byte[]> DecodeAsync(StreamKeyframe keyframe, int width, CancellationToken cancellationToken)
     {
         var config = keyframe.Config;
-        var input = new ArrayBufferWriter<byte>(keyframe.Payload.Length + 1024);
-        AnnexBWriter.Write(input, config.Codec, keyframe.Payload, config.NalLengthSize, config.ParameterSets);
         var child = launcher.Start("thumbnail", Arguments(config.Codec, width), logger, maxQueuedWrites: 1, _errors);
         await using (child.ConfigureAwait(false))
         {
-            child.TryWrite(input.WrittenSpan);
+            AnnexBWriter.Write(child.Input, config.Codec, keyframe.Payload, config.NalLengthSize, config.ParameterSets);
+            child.Input.Commit();
             child.CompleteInput();
             byte[] picture = await ReadToEndAsync(child.Output, cancellationToken).ConfigureAwait(false);
             await child.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
