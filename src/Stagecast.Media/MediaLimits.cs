@@ -35,4 +35,10 @@ public static class MediaLimits
 
     /// <summary>Samples in one fMP4 fragment (one partial segment). A 0.33 s part at 120 fps has 40.</summary>
     public const int MaxSamplesPerFragment = 4096;
+
+    /// <summary>Bytes in the moov of a fragmented MP4 read back (a recording's): it holds sample entries only, a few KiB.</summary>
+    public const int MaxFragmentedMovieBoxSize = 1024 * 1024;
+
+    /// <summary>Bytes in one moof read back: two track runs of <see cref="MaxSamplesPerFragment"/> samples at 16 bytes each fit.</summary>
+    public const int MaxMovieFragmentBoxSize = 4 * 16 * MaxSamplesPerFragment;
 }

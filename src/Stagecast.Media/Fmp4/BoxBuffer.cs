@@ -15,6 +15,9 @@ public sealed class BoxBuffer(int initialCapacity = 1024)
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
+    /// <summary>What is written, until the next write or <see cref="Reset"/>.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
     public void Reset() => _length = 0;
 
     public byte[] ToArray() => WrittenSpan.ToArray();
@@ -27,7 +30,31 @@ public sealed class BoxBuffer(int initialCapacity = 1024)
         return start;
     }
 
+    /// <summary>Opens a box of a type read by <see cref="BoxHeader"/>.</summary>
+    public int StartBox(uint type)
+    {
+        int start = _length;
+        WriteUInt32(0);
+        WriteUInt32(type);
+        return start;
+    }
+
+    /// <summary>Writes a whole box: its header, then <paramref name="body"/> (a box read elsewhere, copied as it was).</summary>
+    public void WriteBox(uint type, ReadOnlySpan<byte> body)
+    {
+        WriteUInt32(checked((uint)(8 + body.Length)));
+        WriteUInt32(type);
+        WriteBytes(body);
+    }
+
     public int StartFullBox(ReadOnlySpan<byte> type, byte version, uint flags)
+    {
+        int start = StartBox(type);
+        WriteUInt32(((uint)version << 24) | (flags & 0xFFFFFF));
+        return start;
+    }
+
+    public int StartFullBox(uint type, byte version, uint flags)
     {
         int start = StartBox(type);
         WriteUInt32(((uint)version << 24) | (flags & 0xFFFFFF));
