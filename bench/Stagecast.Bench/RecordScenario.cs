@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
-using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Flv;
 using Stagecast.Recording;
 using Stagecast.Rtmp.Ingest;
@@ -47,7 +45,6 @@ public sealed class RecordScenario(string repository)
     {
         string directory = Path.Combine(work, $"record-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        using var ffmpeg = new FfmpegLauncher("ffmpeg", TimeProvider.System);
         var hub = TestHub.Create();
         var publishers = Enumerable.Range(0, count).Select(i => hub.TryPublish($"s{i}", Source, out var p) == PublishResult.Started ? p! : throw new InvalidOperationException("not published")).ToList();
         using var stop = new CancellationTokenSource();
@@ -57,7 +54,7 @@ public sealed class RecordScenario(string repository)
             await Task.Delay(warmup);
             double without = await CpuOverAsync(window) / window.TotalSeconds * 100;
 
-            var recorders = publishers.Select(p => new StreamRecorder(p.Stream, Path.Combine(directory, $"{p.Stream.Id}.mp4.part"), ffmpeg, NullLogger.Instance)).ToList();
+            var recorders = publishers.Select(p => new StreamRecorder(p.Stream, Path.Combine(directory, $"{p.Stream.Id}.mp4.part"))).ToList();
             recorders.ForEach(r => r.Start());
             await Task.Delay(warmup);
             double childrenBefore = ChildrenCpuSeconds();

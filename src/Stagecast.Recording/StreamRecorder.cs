@@ -1,31 +1,31 @@
-using Microsoft.Extensions.Logging;
-using Stagecast.FfmpegProcesses;
-using Stagecast.Media.Flv;
-using Stagecast.Rtmp.Egress;
+using Stagecast.Media.Codecs;
+using Stagecast.Media.Fmp4;
 using Stagecast.Streaming;
 
 namespace Stagecast.Recording;
 
 /// <summary>
-/// Records one hub stream to a file: frames (from the stream's newest keyframe on) go as FLV to an ffmpeg child that
-/// writes fragmented MP4 as it goes (a fragment at least every 2 s, so a crash loses at most the last seconds and what
-/// is on disk plays); on stop the file is finished into an MP4 with its index at the front, so players can seek.
-/// A pause leaves no gap: frames are skipped while paused and the time paused is taken out of the timestamps, the
-/// recording resuming at the next keyframe. A recorder never slows its stream: it reads through its own bounded queue.
+/// Records one hub stream to a file, in process: frames (from the stream's newest keyframe on) are written as
+/// fragmented MP4 as they come (<see cref="Fmp4FileWriter"/>, LL-HLS's box writers; a fragment at each keyframe and at
+/// least every 2 s, so a crash loses at most the last seconds and what is on disk plays); on stop the file is
+/// finished into an MP4 with its index at the front (<see cref="RecordingFinisher"/>), so players can seek. Nothing is
+/// decoded or encoded, so no ffmpeg takes part. A pause leaves no gap: frames are skipped while paused and the time
+/// paused is taken out of the timestamps, the recording resuming at the next keyframe. A recorder never slows its
+/// stream: it reads through its own bounded queue.
 /// </summary>
 public sealed class StreamRecorder : IAsyncDisposable
 {
-    /// <summary>How long ffmpeg may take, once its input ends, to write what it holds and exit.</summary>
-    public static readonly TimeSpan FinishLimit = TimeSpan.FromSeconds(30);
+    /// <summary>How long the first keyframe waits for the audio configuration (stream time) before the file starts without audio.</summary>
+    public static readonly TimeSpan AudioConfigurationWait = TimeSpan.FromSeconds(1);
 
     private readonly HubStream _source;
-    private readonly FfmpegLauncher _ffmpeg;
-    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly FlvEgress _egress = new();
     private readonly Lock _sync = new();
+    private readonly List<MediaFrame> _held = [];
     private HubStreamReader? _reader;
-    private FfmpegChild? _process;
+    private Fmp4FileWriter? _file;
+    private VideoTrackConfig? _video;
+    private AudioTrackConfig? _audio;
     private Task? _pump;
     private long _firstMs = -1;
     private long _lastMs;
@@ -38,13 +38,11 @@ public sealed class StreamRecorder : IAsyncDisposable
     /// A reader added to <paramref name="source"/> earlier (from <see cref="AddReader"/>), so the recording starts where
     /// that reader did; null to start from the stream's newest keyframe now.
     /// </param>
-    public StreamRecorder(HubStream source, string partPath, FfmpegLauncher ffmpeg, ILogger logger, HubStreamReader? reader = null)
+    public StreamRecorder(HubStream source, string partPath, HubStreamReader? reader = null)
     {
         _source = source;
         _reader = reader;
         PartPath = partPath;
-        _ffmpeg = ffmpeg;
-        _logger = logger;
     }
 
     /// <summary>The fragmented MP4 being written.</summary>
@@ -53,10 +51,10 @@ public sealed class StreamRecorder : IAsyncDisposable
     /// <summary>Completes when the first keyframe was written: the recording has started.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Set when writing failed (ffmpeg died, the disk is full): why.</summary>
+    /// <summary>Set when writing failed (the disk is full): why.</summary>
     public string? Error { get; private set; }
 
-    /// <summary>Completes when the recorder stopped on its own (its stream ended, or writing failed).</summary>
+    /// <summary>Completes when the recorder stopped on its own (its stream ended, or writing failed), its last fragment written.</summary>
     public Task Completion => _pump ?? Task.CompletedTask;
 
     /// <summary>Seconds of media written, pauses excluded.</summary>
@@ -75,15 +73,7 @@ public sealed class StreamRecorder : IAsyncDisposable
     public static HubStreamReader AddReader(HubStream source) =>
         source.AddReader("recorder", new ReaderOptions { MaxQueuedFrames = 4096, MaxQueuedBytes = 64 * 1024 * 1024 });
 
-    public void Start()
-    {
-        _process = _ffmpeg.Start("recorder",
-        [
-            "-f", "flv", "-i", "pipe:0", "-c", "copy", "-f", "mp4",
-            "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "2000000", "-flush_packets", "1", "-y", PartPath,
-        ], _logger, maxQueuedWrites: 4096);
-        _pump = Task.Run(PumpAsync);
-    }
+    public void Start() => _pump = Task.Run(PumpAsync);
 
     public void Pause()
     {
@@ -109,7 +99,7 @@ public sealed class StreamRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops reading, lets ffmpeg finish the fragments, then writes <paramref name="finalPath"/> with its index at the front.</summary>
+    /// <summary>Stops reading, writes the last fragment, then writes <paramref name="finalPath"/> with its index at the front.</summary>
     public async Task<bool> FinishAsync(string finalPath)
     {
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -118,40 +108,13 @@ public sealed class StreamRecorder : IAsyncDisposable
             await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        if (_process is { } process)
-        {
-            await process.FinishAsync(FinishLimit).ConfigureAwait(false);
-            await process.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (await FinishFileAsync(_ffmpeg, _logger, PartPath, finalPath).ConfigureAwait(false) is { } error)
+        if (await RecordingFinisher.FinishAsync(PartPath, finalPath).ConfigureAwait(false) is { } error)
         {
             Error ??= error;
             return false;
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Rewrites a fragmented MP4 as one with its index at the front (the fragments are deleted); null when done,
-    /// otherwise why not. Also what finishes a recording a crash left behind.
-    /// </summary>
-    public static async Task<string?> FinishFileAsync(FfmpegLauncher ffmpeg, ILogger logger, string partPath, string finalPath)
-    {
-        if (!File.Exists(partPath) || new FileInfo(partPath).Length == 0)
-        {
-            return "nothing was recorded";
-        }
-
-        var exit = await ffmpeg.RunAsync("recording finisher", ["-i", partPath, "-c", "copy", "-movflags", "+faststart", "-y", finalPath], logger).ConfigureAwait(false);
-        if (exit.ExitCode != 0)
-        {
-            return $"finishing the file failed: {exit.Errors}";
-        }
-
-        File.Delete(partPath);
-        return null;
     }
 
     public async ValueTask DisposeAsync()
@@ -161,15 +124,9 @@ public sealed class StreamRecorder : IAsyncDisposable
         {
             await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-
         else
         {
             _reader?.Dispose(); // never started: the reader handed over is still attached
-        }
-
-        if (_process is not null)
-        {
-            await _process.DisposeAsync().ConfigureAwait(false);
         }
 
         _stop.Dispose();
@@ -178,8 +135,6 @@ public sealed class StreamRecorder : IAsyncDisposable
     private async Task PumpAsync()
     {
         using var reader = _reader ?? AddReader(_source);
-        FlvFileWriter.WriteHeader(_process!.Input, hasAudio: true, hasVideo: true);
-        _process.Input.Commit();
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -192,72 +147,168 @@ public sealed class StreamRecorder : IAsyncDisposable
 
                 try
                 {
-                    Write(frame);
+                    await WriteAsync(frame).ConfigureAwait(false);
                 }
                 finally
                 {
                     frame.Release();
-                }
-
-                if (_process.Exited.IsCompleted)
-                {
-                    Error = "the recording's writer stopped (is the disk full?)";
-                    return;
                 }
             }
         }
         catch (OperationCanceledException)
         {
         }
+        catch (Exception ex) when (FileFailure.Is(ex))
+        {
+            Error = WriteFailed(ex);
+        }
+        finally
+        {
+            await CloseAsync().ConfigureAwait(false);
+        }
     }
 
-    private void Write(MediaFrame frame)
+    private async ValueTask WriteAsync(MediaFrame frame)
     {
-        if (!_egress.TryPackage(frame, out var tag) || tag.Type == FlvTagType.Script)
+        switch (frame.Kind)
         {
+            case MediaFrameKind.VideoConfig:
+                _video = (VideoTrackConfig)frame.Detail!;
+                _file?.ChangeVideo(_video);
+                return;
+            case MediaFrameKind.AudioConfig:
+                _audio ??= (AudioTrackConfig)frame.Detail!; // the file holds the first; a change of audio (rare) is not followed
+                if (_file is null && _held.Count > 0)
+                {
+                    await StartFileAsync().ConfigureAwait(false);
+                }
+
+                return;
+            case MediaFrameKind.Video or MediaFrameKind.Audio:
+                break;
+            default:
+                return;
+        }
+
+        if (_file is null && (_held.Count > 0 || (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe && _video is not null)))
+        {
+            // The first keyframe: the file starts once the audio's configuration is known, or a second of stream time without it.
+            _held.Add(frame.Retain());
+            if (_audio is not null || frame.Timestamp - _held[0].Timestamp >= AudioConfigurationWait.TotalMilliseconds)
+            {
+                await StartFileAsync().ConfigureAwait(false);
+            }
+
             return;
         }
 
+        if (_file is not null)
+        {
+            await AddAsync(_file, frame).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask StartFileAsync()
+    {
+        _file = Fmp4FileWriter.Create(PartPath, new TrackLayout(_video, _audio));
+        try
+        {
+            foreach (var held in _held)
+            {
+                await AddAsync(_file, held).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ReleaseHeld();
+        }
+    }
+
+    /// <summary>A frame at its time on the recording's timeline: pauses skipped and taken out, waiting for a keyframe after one.</summary>
+    private async ValueTask AddAsync(Fmp4FileWriter file, MediaFrame frame)
+    {
         long ms;
         lock (_sync)
         {
-            if (frame.IsMedia)
+            if (_paused)
             {
-                if (_paused)
+                return;
+            }
+
+            if (_waitForKeyframe)
+            {
+                if (frame.Kind != MediaFrameKind.Video || !frame.IsKeyframe)
                 {
                     return;
                 }
 
-                if (_waitForKeyframe)
+                _waitForKeyframe = false;
+                if (_firstMs < 0)
                 {
-                    if (frame.Kind != MediaFrameKind.Video || !frame.IsKeyframe)
-                    {
-                        return;
-                    }
-
-                    _waitForKeyframe = false;
-                    if (_firstMs < 0)
-                    {
-                        _firstMs = frame.Timestamp;
-                    }
-                    else if (_pausedAt >= 0)
-                    {
-                        _pausedMs += Math.Max(0, frame.Timestamp - _pausedAt - 33); // a frame's worth stays between the two sides
-                        _pausedAt = -1;
-                    }
+                    _firstMs = frame.Timestamp;
                 }
-
-                _lastMs = Math.Max(_lastMs, frame.Timestamp);
+                else if (_pausedAt >= 0)
+                {
+                    _pausedMs += Math.Max(0, frame.Timestamp - _pausedAt - 33); // a frame's worth stays between the two sides
+                    _pausedAt = -1;
+                }
             }
 
-            ms = Math.Max(0, frame.Timestamp - Math.Max(0, _firstMs) - _pausedMs);
+            _lastMs = Math.Max(_lastMs, frame.Timestamp);
+            ms = frame.Timestamp - _firstMs - _pausedMs;
         }
 
-        FlvFileWriter.WriteTag(_process!.Input, tag.Type, (uint)ms, tag.Header.Span, tag.Payload.Span);
-        _process.Input.Commit();
-        if (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe)
+        if (frame.Kind == MediaFrameKind.Audio)
+        {
+            await file.AddAudioAsync(frame, ms).ConfigureAwait(false);
+            return;
+        }
+
+        await file.AddVideoAsync(frame, ms).ConfigureAwait(false);
+        if (frame.IsKeyframe)
         {
             Started.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// Writes the last fragment and closes the file. A stream that ended while its first keyframe waited for the audio's
+    /// configuration is written as it is: what was held is the whole recording.
+    /// </summary>
+    private async ValueTask CloseAsync()
+    {
+        try
+        {
+            if (_file is null && _held.Count > 0 && Error is null)
+            {
+                await StartFileAsync().ConfigureAwait(false);
+            }
+
+            if (_file is not null)
+            {
+                await _file.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (FileFailure.Is(ex))
+        {
+            Error ??= WriteFailed(ex);
+        }
+        finally
+        {
+            ReleaseHeld();
+            _file?.Dispose();
+        }
+    }
+
+    private void ReleaseHeld()
+    {
+        foreach (var held in _held)
+        {
+            held.Release();
+        }
+
+        _held.Clear();
+    }
+
+    private static string WriteFailed(Exception ex) => $"writing the recording failed (is the disk full?): {ex.Message}";
 }

@@ -19,6 +19,9 @@ namespace Stagecast.Recording;
 /// </summary>
 public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
 {
+    /// <summary>How long ffmpeg may take, once its input ends, to write what it holds and exit.</summary>
+    public static readonly TimeSpan FinishLimit = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(100);
     private readonly HubStream _stream;
     private readonly string _directory;
@@ -104,7 +107,7 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         _reader.Dispose();
         foreach (var process in processes.OfType<FfmpegChild>())
         {
-            await process.FinishAsync(StreamRecorder.FinishLimit).ConfigureAwait(false);
+            await process.FinishAsync(FinishLimit).ConfigureAwait(false);
             await process.DisposeAsync().ConfigureAwait(false);
         }
 

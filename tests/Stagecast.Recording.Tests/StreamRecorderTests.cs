@@ -1,25 +1,21 @@
 using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Stagecast.FfmpegProcesses;
 using Stagecast.Streaming;
 using Stagecast.Testing;
 
 namespace Stagecast.Recording.Tests;
 
-/// <summary>A hub stream recorded by a real ffmpeg, in process: a reader of the hub like any other.</summary>
+/// <summary>A hub stream recorded in process, a reader of the hub like any other; the files checked by ffprobe and ffmpeg.</summary>
 public sealed class StreamRecorderTests : IDisposable
 {
     private static readonly PublisherInfo Encoder = new("test", "127.0.0.1:1");
     private readonly string _work = Directory.CreateTempSubdirectory("stagecast-recorder-").FullName;
-    private readonly FfmpegLauncher _ffmpeg = new("ffmpeg", TimeProvider.System);
 
     [Fact]
     public async Task AStreamIsRecordedIntoAnMp4ThatPlaysWithItsIndexInFront()
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
-        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "s.mp4.part"), _ffmpeg, NullLogger.Instance,
-            StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "s.mp4.part"), StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
         recorder.Start();
 
         await RecordedMedia.ReplayAsync(publisher, realTime: false);
@@ -40,8 +36,7 @@ public sealed class StreamRecorderTests : IDisposable
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
-        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "p.mp4.part"), _ffmpeg, NullLogger.Instance,
-            StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "p.mp4.part"), StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
         recorder.Start();
         await RecordedMedia.ReplayAsync(publisher, realTime: false);
         await Eventually.TrueAsync(() => recorder.Seconds > 5.9, "the first clip to be read");
@@ -63,16 +58,15 @@ public sealed class StreamRecorderTests : IDisposable
     [Fact]
     public async Task FinishingAFileThatHoldsNothingSaysSo()
     {
-        Assert.Equal("nothing was recorded", await StreamRecorder.FinishFileAsync(_ffmpeg, NullLogger.Instance, Path.Combine(_work, "none.part"), Path.Combine(_work, "none.mp4")));
+        Assert.Equal("nothing was recorded", await RecordingFinisher.FinishAsync(Path.Combine(_work, "none.part"), Path.Combine(_work, "none.mp4")));
         await File.WriteAllTextAsync(Path.Combine(_work, "junk.part"), "not a video");
-        string? error = await StreamRecorder.FinishFileAsync(_ffmpeg, NullLogger.Instance, Path.Combine(_work, "junk.part"), Path.Combine(_work, "junk.mp4"));
+        string? error = await RecordingFinisher.FinishAsync(Path.Combine(_work, "junk.part"), Path.Combine(_work, "junk.mp4"));
         Assert.StartsWith("finishing the file failed: ", error);
         Assert.Contains("Invalid data", error);
     }
 
     public void Dispose()
     {
-        _ffmpeg.Dispose();
         Directory.Delete(_work, recursive: true);
     }
 }

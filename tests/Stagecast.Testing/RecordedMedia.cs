@@ -13,22 +13,31 @@ public static class RecordedMedia
 {
     private static readonly SemaphoreSlim Lock = new(1, 1);
     private static List<(FlvTagType Type, uint Timestamp, byte[] Body)>? _clip;
+    private static List<(FlvTagType Type, uint Timestamp, byte[] Body)>? _clipWithBFrames;
 
     /// <summary>The tags of a 6 s, 30 fps, 320x240 H.264 + AAC clip with a keyframe every second.</summary>
-    public static async Task<IReadOnlyList<(FlvTagType Type, uint Timestamp, byte[] Body)>> ClipAsync()
+    public static Task<IReadOnlyList<(FlvTagType Type, uint Timestamp, byte[] Body)>> ClipAsync() => EncodeOnceAsync(() => ref _clip, ["-preset", "ultrafast"]);
+
+    /// <summary>The same clip with B-frames (two between references): pictures come out of decode order, each with its composition offset.</summary>
+    public static Task<IReadOnlyList<(FlvTagType Type, uint Timestamp, byte[] Body)>> ClipWithBFramesAsync() =>
+        EncodeOnceAsync(() => ref _clipWithBFrames, ["-preset", "veryfast", "-bf", "2"]);
+
+    private delegate ref List<(FlvTagType Type, uint Timestamp, byte[] Body)>? ClipSlot();
+
+    private static async Task<IReadOnlyList<(FlvTagType Type, uint Timestamp, byte[] Body)>> EncodeOnceAsync(ClipSlot slot, string[] encoding)
     {
         await Lock.WaitAsync();
         try
         {
-            if (_clip is not null)
+            if (slot() is { } clip)
             {
-                return _clip;
+                return clip;
             }
 
             string file = Path.Combine(Path.GetTempPath(), $"stagecast-clip-{Guid.NewGuid()}.flv");
             var (exitCode, _, error) = await ExternalProcess.RunAsync("ffmpeg",
                 ["-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=6", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=6",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", file],
+                    "-c:v", "libx264", .. encoding, "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", file],
                 TimeSpan.FromSeconds(60));
             if (exitCode != 0)
             {
@@ -44,7 +53,7 @@ public static class RecordedMedia
                 tags.Add((tag.Type, tag.Timestamp, tag.Data.ToArray()));
             }
 
-            return _clip = tags;
+            return slot() = tags;
         }
         finally
         {
@@ -52,12 +61,13 @@ public static class RecordedMedia
         }
     }
 
-    /// <summary>Publishes the clip, in real time when asked, with timestamps starting at <paramref name="offsetMs"/>.</summary>
-    public static async Task ReplayAsync(Publisher publisher, bool realTime = true, long offsetMs = 0, CancellationToken cancellationToken = default)
+    /// <summary>Publishes the clip (or <paramref name="clip"/>), in real time when asked, with timestamps starting at <paramref name="offsetMs"/>.</summary>
+    public static async Task ReplayAsync(Publisher publisher, bool realTime = true, long offsetMs = 0, CancellationToken cancellationToken = default,
+        IReadOnlyList<(FlvTagType Type, uint Timestamp, byte[] Body)>? clip = null)
     {
         var ingest = new FlvIngest();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (var (type, timestamp, body) in await ClipAsync())
+        foreach (var (type, timestamp, body) in clip ?? await ClipAsync())
         {
             if (realTime)
             {

@@ -11,9 +11,12 @@ public sealed class RecordingWriteErrorTests : IDisposable
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task AFullDiskEndsTheRecordingWithAReasonAndTheLivestreamStaysLive()
     {
-        // The server's ffmpeg, run with a 64 KiB file size limit: writing the recording past it fails as a full disk would.
-        string limited = Path.Combine(_work, "ffmpeg-with-a-full-disk");
-        await File.WriteAllTextAsync(limited, "#!/bin/sh\nulimit -f 64\nexec ffmpeg \"$@\"\n");
+        // The server, which writes recordings itself, run with a 2 MiB file size limit (4096 blocks of 512 bytes) and
+        // SIGXFSZ ignored: writing the recording past it fails (EFBIG) as a full disk would; its database stays smaller.
+        // (The runtime's W^X double mapping sizes a memory file past such a limit: off for this process.)
+        string limited = Path.Combine(_work, "server-with-a-full-disk");
+        await File.WriteAllTextAsync(limited,
+            $"#!/bin/sh\ntrap '' XFSZ\nulimit -f 4096\nexport DOTNET_EnableWriteXorExecute=0\nexec dotnet '{ServerProcess.ServerDll}' \"$@\"\n");
         File.SetUnixFileMode(limited, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var environment = new Dictionary<string, string>
         {
@@ -21,7 +24,7 @@ public sealed class RecordingWriteErrorTests : IDisposable
             ["STAGECAST_APP_ID"] = "full-app",
             ["STAGECAST_API_TOKEN"] = "sct_full_disk_test_token_0123456789abcdef",
         };
-        await using var server = await ServerProcess.StartAsync(null, environment, "--ffmpeg", limited);
+        await using var server = await ServerProcess.StartBinaryAsync(limited, environment);
         var api = new StagecastApiClient(new HttpClient { BaseAddress = new Uri(server.HttpBase) }, "full-account", "full-app", environment["STAGECAST_API_TOKEN"]);
         var created = (await api.PostAsync("/livestreams", """{"recording":{"mode":"automatic"}}""")).EnsureOk().Data;
         string id = created.GetProperty("id").GetString()!;

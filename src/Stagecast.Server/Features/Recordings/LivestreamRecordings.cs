@@ -1,4 +1,3 @@
-using Stagecast.FfmpegProcesses;
 using Stagecast.Recording;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.LivestreamSessions;
@@ -15,7 +14,6 @@ public sealed class LivestreamRecordings(
     RecordingService recordings,
     ILivestreamStore store,
     LivestreamSessionAccounting sessions,
-    FfmpegLauncher ffmpeg,
     TimeProvider time,
     ILogger<LivestreamRecordings> logger) : IHubStreamObserver
 {
@@ -53,7 +51,7 @@ public sealed class LivestreamRecordings(
         var record = new Recording(id, livestream.AppId, livestream.MeetingId, livestream.Id, sessionId, RecordingStatus.Invoked, time.GetUtcNow(), null, null,
             $"{(string.IsNullOrEmpty(livestream.Name) ? "livestream" : livestream.Name)}-{id}.mp4", null, null, "AUTOMATIC", null, null, null);
         Directory.CreateDirectory(recordings.Directory);
-        var running = new StreamRecording(record, recordings, ffmpeg, time, logger);
+        var running = new StreamRecording(record, recordings, time);
         recordings.Add(running);
         await recordings.SaveAsync(record, create: true).ConfigureAwait(false);
         running.Start(stream, reader);

@@ -1,4 +1,3 @@
-using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Rooms;
@@ -19,7 +18,6 @@ public sealed class ProgramRecordings(
     ProgramQuota programQuota,
     MeetingRooms rooms,
     RecordingStorage storage,
-    FfmpegLauncher ffmpeg,
     TimeProvider time,
     ILogger<ProgramRecordings> logger) : IHubStreamObserver
 {
@@ -38,7 +36,7 @@ public sealed class ProgramRecordings(
             $"{(prefix.Length > 0 ? prefix : "recording")}-{id}.mp4", null, null, startReason, null, request.MaxSeconds, null,
             target is null ? null : storage.Seal(target));
         Directory.CreateDirectory(recordings.Directory);
-        var running = new StreamRecording(record, recordings, ffmpeg, time, logger);
+        var running = new StreamRecording(record, recordings, time);
         // Held until INVOKED is saved: the recorder's first keyframe (RECORDING) is saved after it, never before.
         await running.Gate.WaitAsync().ConfigureAwait(false);
         try

@@ -15,7 +15,7 @@ public sealed partial class RecordingService
     {
         foreach (var record in await store.ListActiveAsync(cancellationToken).ConfigureAwait(false))
         {
-            bool finished = await StreamRecorder.FinishFileAsync(ffmpeg, logger, FileOf(record) + ".part", FileOf(record)).ConfigureAwait(false) is null;
+            bool finished = await RecordingFinisher.FinishAsync(FileOf(record) + ".part", FileOf(record), cancellationToken).ConfigureAwait(false) is null;
             var now = time.GetUtcNow();
             var done = finished
                 ? record with

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
@@ -18,7 +17,6 @@ public sealed partial class RecordingService(
     SqlRecordingStore store,
     WebhookEvents webhooks,
     RecordingStorage storage,
-    FfmpegLauncher ffmpeg,
     IOptions<ServerOptions> server,
     IOptions<RecordingsOptions> options,
     IHostApplicationLifetime lifetime,

@@ -24,8 +24,8 @@ public sealed class RecordingsOptions
     public TimeSpan UploadTimeout { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Recordings of a meeting's program running at once (with <c>allow_multiple_recordings</c>): each is an ffmpeg
-    /// writing the same program, so more are only more load. Past it, 429.
+    /// Recordings of a meeting's program running at once (with <c>allow_multiple_recordings</c>): each is a writer
+    /// of the same program's file, so more are only more load. Past it, 429.
     /// </summary>
     [Range(1, 1000)]
     public int MaxPerMeeting { get; set; } = 3;

@@ -22,6 +22,6 @@ public abstract class RunningRecording(Recording record) : IAsyncDisposable
     /// <summary>Pauses or resumes writing; a kind that cannot pause refuses (409).</summary>
     public abstract void Pause(bool pause);
 
-    /// <summary>Lets its writers go (ffmpeg children killed if still running) and what it held; safe to call again.</summary>
+    /// <summary>Lets its writers go (files closed, ffmpeg children killed if still running) and what it held; safe to call again.</summary>
     public abstract ValueTask DisposeAsync();
 }

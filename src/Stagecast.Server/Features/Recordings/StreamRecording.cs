@@ -1,4 +1,3 @@
-using Stagecast.FfmpegProcesses;
 using Stagecast.Recording;
 using Stagecast.Streaming;
 
@@ -9,7 +8,7 @@ namespace Stagecast.Server.Features.Recordings;
 /// first keyframe is written, then <c>RECORDING</c>; <c>ERRORED</c> (and stopped) if writing fails. A program recording
 /// holds the meeting's program stream until disposed (<see cref="ReleaseWhenDisposed"/>).
 /// </summary>
-public sealed class StreamRecording(Recording record, RecordingService recordings, FfmpegLauncher ffmpeg, TimeProvider time, ILogger logger)
+public sealed class StreamRecording(Recording record, RecordingService recordings, TimeProvider time)
     : RunningRecording(record)
 {
     private readonly Lock _sync = new();
@@ -36,7 +35,7 @@ public sealed class StreamRecording(Recording record, RecordingService recording
                 return;
             }
 
-            recorder = new StreamRecorder(stream, recordings.FileOf(Record) + ".part", ffmpeg, logger, reader);
+            recorder = new StreamRecorder(stream, recordings.FileOf(Record) + ".part", reader);
             _recorder = recorder;
         }
 
