@@ -16,6 +16,7 @@ namespace Stagecast.Bench;
 /// recorder and then each with its <see cref="StreamRecorder"/>; the CPU of this process and of every child it started
 /// (recorders' ffmpegs included, those that exited too: /proc's cutime and cstime) over the window, the difference per
 /// stream being the recording's cost. Then each recording is finished (the file players get) and that is measured too.
+/// One stream is recorded and finished first, unmeasured, so the JIT has compiled the recorder's paths.
 /// </summary>
 public sealed class RecordScenario(string repository)
 {
@@ -30,6 +31,8 @@ public sealed class RecordScenario(string repository)
         report.AppendLine();
         report.AppendLine("| streams | CPU without recorders | with recorders | recording, % of a core per stream | of which ffmpeg | finishing, CPU s per recorded minute | finishing, wall s | a file's duration / media written |");
         report.AppendLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("  warm-up …");
+        await WarmUpAsync(tags, warmup, work);
         foreach (int count in counts)
         {
             Console.WriteLine($"  {count} stream(s) …");
@@ -90,6 +93,28 @@ public sealed class RecordScenario(string repository)
             await replay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>One stream recorded and finished, not measured: the JIT compiles the recorder's paths before the first window.</summary>
+    private static async Task WarmUpAsync(List<(FlvTagType Type, uint Timestamp, byte[] Body)> tags, TimeSpan warmup, string work)
+    {
+        string directory = Path.Combine(work, $"record-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var hub = TestHub.Create();
+        hub.TryPublish("warm-up", Source, out var published);
+        var publisher = published!;
+        using var stop = new CancellationTokenSource();
+        var replay = Task.Run(() => ReplayAsync([publisher], tags, stop.Token));
+        await using (var recorder = new StreamRecorder(publisher.Stream, Path.Combine(directory, "warm-up.mp4.part")))
+        {
+            recorder.Start();
+            await Task.Delay(warmup * 2);
+            await stop.CancelAsync();
+            await replay;
+            await recorder.FinishAsync(Path.Combine(directory, "warm-up.mp4"));
+        }
+
+        Directory.Delete(directory, recursive: true);
     }
 
     /// <summary>Every stream gets the clip's tags as they come due on one clock, looped (its configurations only the first time).</summary>
