@@ -55,9 +55,20 @@ public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixtu
         await WaitForLogAsync(b, "audioUpdate", e => e.GetProperty("id").GetString() == adaId && !e.GetProperty("enabled").GetBoolean());
         Assert.False(await a.Page.EvaluateAsync<bool>("() => meeting.self.audioEnabled"));
 
-        // Bob leaves: Ada sees him go.
+        // Bob leaves: Ada sees him go. His media sessions were deleted while he was still in (not after, when the
+        // server had ended them: a 404 each in his console).
+        var deletes = new System.Collections.Concurrent.ConcurrentQueue<(int Status, string Url)>();
+        b.Page.Response += (_, response) =>
+        {
+            if (response.Request.Method == "DELETE")
+            {
+                deletes.Enqueue((response.Status, response.Url));
+            }
+        };
         await CallAsync(b, "meeting.leave()");
         await WaitForLogAsync(a, "participantLeft", e => e.GetProperty("id").GetString() == bobId);
+        await Eventually.TrueAsync(() => deletes.Count >= 2, "Bob's camera and his subscription deleted");
+        Assert.All(deletes, d => Assert.True(d.Status is >= 200 and < 300, $"DELETE {d.Url}: {d.Status}"));
         await Browser.ScreenshotAsync(a.Page, "client-module");
     }
 

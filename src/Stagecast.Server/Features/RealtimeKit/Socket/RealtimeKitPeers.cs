@@ -23,10 +23,16 @@ public sealed class RealtimeKitPeers : IRoomPeerObserver
     /// <summary>Whether the peer joined through a RealtimeKit client.</summary>
     public bool IsRealtimeKit(RoomPeer peer) => _byRoomPeer.ContainsKey(peer.Id);
 
+    /// <summary>The peer is the client's now (a client coming back under another peerID takes the old one's place).</summary>
     public void Add(string meetingId, RoomPeer peer, string clientPeerId)
     {
         var key = (meetingId, peer.Participant.Id, clientPeerId);
         _peers[key] = peer.Id;
+        if (_byRoomPeer.TryGetValue(peer.Id, out var previous) && previous != key)
+        {
+            _peers.TryRemove(previous, out _);
+        }
+
         _byRoomPeer[peer.Id] = key;
     }
 
