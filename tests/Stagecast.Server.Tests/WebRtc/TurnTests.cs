@@ -98,6 +98,7 @@ public sealed partial class TurnTests : IAsyncLifetime
         Assert.Contains($"<stun:127.0.0.1:{_turn.Port}>; rel=\"ice-server\"", links);
         var turn = LinkCredential().Match(Assert.Single(links, l => l.StartsWith($"<{_turn.Url}>", StringComparison.Ordinal)));
         Assert.True(turn.Success);
+        Assert.Equal(livestream.Id, turn.Groups["username"].Value.Split(':')[1]); // one TURN user (and quota) per livestream, not per session
         Assert.True(await _turn.AllocatesAsync(turn.Groups["username"].Value, turn.Groups["credential"].Value));
     }
 
