@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Stagecast.Server.Features.WebRtc;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
@@ -16,7 +14,7 @@ namespace Stagecast.Server.Tests.WebRtc;
 /// relay reaches no TCP port of the server.
 /// </summary>
 [Collection(HeavyCollection.Name)]
-public sealed partial class ShippedCoturnTests
+public sealed class ShippedCoturnTests
 {
     /// <summary>WHEP offers the attacker makes: with a 64-allocation TURN user each, 1,024 allocations, past coturn's 1,000.</summary>
     private const int Offers = 16;
@@ -100,7 +98,7 @@ public sealed partial class ShippedCoturnTests
             Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
             var links = answer.Headers.GetValues("Link").ToList();
             Assert.Contains($"<stun:127.0.0.1:{turn.Port}>; rel=\"ice-server\"", links);
-            if (links.Select(l => LinkCredential().Match(l)).FirstOrDefault(m => m.Success) is not { } link)
+            if (links.Select(l => TurnTests.LinkCredential().Match(l)).FirstOrDefault(m => m.Success) is not { } link)
             {
                 continue;
             }
@@ -131,9 +129,7 @@ public sealed partial class ShippedCoturnTests
     private static async Task<(string Username, string Credential)> ParticipantCredentialAsync(ServerFixture server, StagecastApiClient api)
     {
         var ada = await api.AddParticipantAsync(await api.CreateMeetingAsync(), "ada");
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{server.HttpBase}/iceservers");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ada.Token);
-        var answer = await server.Http.SendAsync(request);
+        var answer = await TurnTests.GetIceServersAsync(server, ada.Token);
         var turn = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("iceServers")[1];
         return (turn.GetProperty("username").GetString()!, turn.GetProperty("credential").GetString()!);
     }
@@ -152,7 +148,4 @@ public sealed partial class ShippedCoturnTests
 
         public void Dispose() => _open.ForEach(s => s.Dispose());
     }
-
-    [GeneratedRegex("""rel="ice-server"; username="(?<username>[^"]+)"; credential="(?<credential>[^"]+)"; credential-type="password"$""")]
-    private static partial Regex LinkCredential();
 }
