@@ -49,18 +49,19 @@ public sealed class TsMuxer
     }
 
     /// <summary>
-    /// Writes a video access unit (Annex B) with its PTS and DTS (90 kHz, at least <see cref="PcrDelay"/>). Its PES
-    /// packet says its length when that fits in 16 bits (unbounded otherwise, as video may be): a demuxer then hands the
-    /// picture on when its last byte arrives, not when the next picture starts, a frame later.
+    /// Writes a video access unit (Annex B, in as many pieces as it comes: <see cref="PieceSequence"/>) with its PTS and
+    /// DTS (90 kHz, at least <see cref="PcrDelay"/>). Its PES packet says its length when that fits in 16 bits (unbounded
+    /// otherwise, as video may be): a demuxer then hands the picture on when its last byte arrives, not when the next
+    /// picture starts, a frame later.
     /// </summary>
-    public void WriteVideo(IBufferWriter<byte> output, long pts, long dts, bool keyframe, ReadOnlySpan<byte> accessUnit)
+    public void WriteVideo(IBufferWriter<byte> output, long pts, long dts, bool keyframe, ReadOnlySequence<byte> accessUnit)
     {
         WriteTablesIfDue(output, dts, keyframe);
         WritePes(output, VideoPid, VideoStreamId, pts, dts, accessUnit, pcr: dts - PcrDelay, randomAccess: keyframe);
     }
 
-    /// <summary>Writes an audio access unit (an ADTS frame) with its PTS (90 kHz, at least <see cref="PcrDelay"/>).</summary>
-    public void WriteAudio(IBufferWriter<byte> output, long pts, ReadOnlySpan<byte> frame)
+    /// <summary>Writes an audio access unit (an ADTS frame, its header and payload in pieces or not) with its PTS (90 kHz, at least <see cref="PcrDelay"/>).</summary>
+    public void WriteAudio(IBufferWriter<byte> output, long pts, ReadOnlySequence<byte> frame)
     {
         WriteTablesIfDue(output, pts, keyframe: false);
         WritePes(output, AudioPid, AudioStreamId, pts, null, frame, pcr: _videoStreamType is null ? pts - PcrDelay : null, randomAccess: true);
@@ -106,14 +107,15 @@ public sealed class TsMuxer
         output.Advance(TsPacket.Size);
     }
 
-    private void WritePes(IBufferWriter<byte> output, int pid, byte streamId, long pts, long? dts, ReadOnlySpan<byte> payload, long? pcr, bool randomAccess)
+    /// <summary>The PES header and <paramref name="payload"/> cut into packets, each piece copied once, straight into <paramref name="output"/>.</summary>
+    private void WritePes(IBufferWriter<byte> output, int pid, byte streamId, long pts, long? dts, ReadOnlySequence<byte> payload, long? pcr, bool randomAccess)
     {
         Span<byte> header = stackalloc byte[PesHeader.FixedLength + (2 * TsTimestamp.EncodedLength)];
-        header = header[..PesHeader.Write(header, streamId, pts, dts, payload.Length)];
+        header = header[..PesHeader.Write(header, streamId, pts, dts, checked((int)payload.Length))];
         bool first = true;
         while (!header.IsEmpty || !payload.IsEmpty || first)
         {
-            int remaining = header.Length + payload.Length;
+            int remaining = header.Length + (int)payload.Length;
             int adaptation = first && (pcr is not null || randomAccess) ? 2 + (pcr is null ? 0 : PcrFieldLength) : 0;
             if (remaining < PayloadSize - adaptation)
             {
@@ -133,8 +135,8 @@ public sealed class TsMuxer
             header[..fromHeader].CopyTo(body);
             header = header[fromHeader..];
             int fromPayload = body.Length - fromHeader;
-            payload[..fromPayload].CopyTo(body[fromHeader..]);
-            payload = payload[fromPayload..];
+            payload.Slice(0, fromPayload).CopyTo(body[fromHeader..]);
+            payload = payload.Slice(fromPayload);
             output.Advance(TsPacket.Size);
             first = false;
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Stagecast.Media;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.Aac;
 using Stagecast.Media.MpegTs;
@@ -17,9 +18,12 @@ public sealed class TsEgress(Action<string>? unsupported = null)
     /// <summary>The 90 kHz time a frame at 0 ms goes out at: a stream's time is <c>ms * 90 + TimelineOffset</c>.</summary>
     public const long TimelineOffset = TsTimestamp.ClockRate * 14 / 10;
 
+    /// <summary>The largest AAC frame sent: ADTS says 8191 bytes at most, its header included (larger ones are left out).</summary>
+    private const int MaxAudioFrame = 0x1FFF - AdtsHeader.MinLength;
+
     private readonly TsMuxer _muxer = new();
-    private readonly ArrayBufferWriter<byte> _accessUnit = new(64 * 1024);
-    private readonly byte[] _adts = new byte[AdtsHeader.MinLength + 8192];
+    private readonly PieceSequence _pieces = new();
+    private readonly byte[] _adts = new byte[AdtsHeader.MinLength];
     private VideoTrackConfig? _video;
     private AudioSpecificConfig? _audio;
     private bool _waitForKeyframe = true;
@@ -44,15 +48,21 @@ public sealed class TsEgress(Action<string>? unsupported = null)
                 break;
             case MediaFrameKind.Video when _video is not null && (frame.IsKeyframe || !_waitForKeyframe):
                 _waitForKeyframe = false;
-                _accessUnit.ResetWrittenCount();
-                AnnexBWriter.Write(_accessUnit, _video.Codec, frame.Span, _video.NalLengthSize, frame.IsKeyframe ? _video.ParameterSets : null);
+                // The access unit in pieces (start codes, parameter sets, the frame's NAL units where they are): each byte
+                // is copied once, into the transport packets.
+                _pieces.Clear();
+                AnnexBWriter.Write(_pieces, _video.Codec, frame.Memory, _video.NalLengthSize, frame.IsKeyframe ? _video.ParameterSets : null);
                 long dts = (frame.Timestamp * 90) + TimelineOffset;
-                _muxer.WriteVideo(output, dts + (frame.CompositionOffset * 90L), dts, frame.IsKeyframe, _accessUnit.WrittenSpan);
+                _muxer.WriteVideo(output, dts + (frame.CompositionOffset * 90L), dts, frame.IsKeyframe, _pieces.Sequence);
+                _pieces.Clear();
                 break;
-            case MediaFrameKind.Audio when _audio is { } config && frame.Length + AdtsHeader.MinLength <= _adts.Length && config.ObjectType <= 4:
+            case MediaFrameKind.Audio when _audio is { } config && frame.Length <= MaxAudioFrame && config.ObjectType <= 4:
                 AdtsHeader.Write(_adts, config, frame.Length);
-                frame.Span.CopyTo(_adts.AsSpan(AdtsHeader.MinLength));
-                _muxer.WriteAudio(output, (frame.Timestamp * 90) + TimelineOffset, _adts.AsSpan(0, AdtsHeader.MinLength + frame.Length));
+                _pieces.Clear();
+                _pieces.Add(_adts);
+                _pieces.Add(frame.Memory);
+                _muxer.WriteAudio(output, (frame.Timestamp * 90) + TimelineOffset, _pieces.Sequence);
+                _pieces.Clear();
                 break;
         }
     }

@@ -18,7 +18,7 @@ public class TsMuxerTests
         var muxer = new TsMuxer();
         muxer.SetStreams(TsStreamType.H264, hasAudio: true);
         var output = new ArrayBufferWriter<byte>();
-        muxer.WriteVideo(output, 126000, 126000, keyframe: true, [0, 0, 0, 1, 0x09, 0xF0]);
+        muxer.WriteVideo(output, 126000, 126000, keyframe: true, new ReadOnlySequence<byte>([0, 0, 0, 1, 0x09, 0xF0]));
         Assert.Equal(Hex.Of(PacketOn(ffmpeg, TsPacket.PatPid)), Hex.Of(output.WrittenSpan[..188]));
         Assert.Equal(Hex.Of(PacketOn(ffmpeg, TsMuxer.ProgramMapPid)), Hex.Of(output.WrittenSpan[188..376]));
     }
@@ -58,7 +58,7 @@ public class TsMuxerTests
         long dts = TsMuxer.PcrDelay;
         foreach (int size in sizes)
         {
-            muxer.WriteVideo(output, dts, dts, keyframe: false, [0, 0, 1, .. Enumerable.Repeat((byte)0x41, size - 3)]);
+            muxer.WriteVideo(output, dts, dts, keyframe: false, new ReadOnlySequence<byte>([0, 0, 1, .. Enumerable.Repeat((byte)0x41, size - 3)]));
             dts += 3000;
         }
 
@@ -76,14 +76,18 @@ public class TsMuxerTests
         Assert.Equal(0, demuxer.DroppedPackets);
     }
 
-    /// <summary>Demuxes, converts to hub samples and back, and muxes again: what an SRT reader of an SRT publisher gets.</summary>
+    /// <summary>
+    /// Demuxes, converts to hub samples and back, and muxes again: what an SRT reader of an SRT publisher gets. Each
+    /// access unit goes to the muxer in pieces, as TsEgress sends it: start codes, parameter sets, the sample's NAL
+    /// units where they are; each AAC frame as its ADTS header and its payload.
+    /// </summary>
     private static byte[] Remux(byte[] source, VideoCodec codec)
     {
         var output = new ArrayBufferWriter<byte>();
         var muxer = new TsMuxer();
         var converter = new AnnexBConverter(codec);
-        var accessUnit = new ArrayBufferWriter<byte>();
-        var frame = new byte[8192];
+        var pieces = new PieceSequence();
+        var adts = new byte[AdtsHeader.MinLength];
         using var demuxer = new TsDemuxer();
         demuxer.Push(source);
         while (demuxer.TryRead(out var pes))
@@ -96,17 +100,19 @@ public class TsMuxerTests
                 {
                     // Raw AAC as the hub carries it, then a new ADTS header.
                     var raw = payload.Slice(header.HeaderLength, header.PayloadLength);
-                    AdtsHeader.Write(frame, AudioSpecificConfig.Parse(header.AudioSpecificConfig()), raw.Length);
-                    raw.CopyTo(frame.AsSpan(AdtsHeader.MinLength));
-                    muxer.WriteAudio(output, pes.Pts!.Value + (i * 1920), frame.AsSpan(0, AdtsHeader.MinLength + raw.Length));
+                    AdtsHeader.Write(adts, AudioSpecificConfig.Parse(header.AudioSpecificConfig()), raw.Length);
+                    pieces.Clear();
+                    pieces.Add(adts);
+                    pieces.Add(raw.ToArray());
+                    muxer.WriteAudio(output, pes.Pts!.Value + (i * 1920), pieces.Sequence);
                     payload = payload[header.FrameLength..];
                 }
             }
             else if (pes.Stream.Codec is TsCodec.H264 or TsCodec.H265 && converter.TryConvert(pes.Payload, out byte[]? sample, out int length, out bool keyframe))
             {
-                accessUnit.ResetWrittenCount();
-                AnnexBWriter.Write(accessUnit, codec, sample.AsSpan(0, length), 4, keyframe ? ParameterSets(codec, converter.ConfigurationRecord()!) : null);
-                muxer.WriteVideo(output, pes.Pts!.Value, pes.Dts!.Value, keyframe, accessUnit.WrittenSpan);
+                pieces.Clear();
+                AnnexBWriter.Write(pieces, codec, sample.AsMemory(0, length), 4, keyframe ? ParameterSets(codec, converter.ConfigurationRecord()!) : null);
+                muxer.WriteVideo(output, pes.Pts!.Value, pes.Dts!.Value, keyframe, pieces.Sequence);
                 MediaBufferPool.Shared.Return(sample!);
             }
 
