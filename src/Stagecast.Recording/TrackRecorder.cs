@@ -1,11 +1,11 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Stagecast.FfmpegProcesses;
+using Stagecast.Media;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Opus;
 using Stagecast.Media.Codecs.Vp8;
-using Stagecast.Media.Flv;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Rtp;
@@ -14,10 +14,11 @@ namespace Stagecast.Recording;
 
 /// <summary>
 /// Records a participant's source as it came, one file per track, nothing transcoded: its RTP is put back in order and
-/// depacketized, then muxed by an ffmpeg child with stream copy: VP8 (from IVF) and Opus (from Ogg) into WebM, H.264
-/// (from FLV) into MP4. Timestamps are the packets' own RTP timestamps, relative to the track's first frame.
+/// depacketized, then H.264 written into MP4 in process (<see cref="H264TrackFile"/>, as stream recordings are), VP8
+/// (from IVF) and Opus (from Ogg) muxed into WebM by an ffmpeg child with stream copy (the fMP4 writers make no WebM).
+/// Timestamps are the packets' own RTP timestamps, relative to the track's first frame.
 /// </summary>
-public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
+public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
 {
     /// <summary>How long ffmpeg may take, once its input ends, to write what it holds and exit.</summary>
     public static readonly TimeSpan FinishLimit = TimeSpan.FromSeconds(30);
@@ -36,6 +37,9 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
     private H264RtpDepacketizer? _h264;
     private FfmpegChild? _videoProcess;
     private FfmpegChild? _audioProcess;
+    private H264TrackFile? _h264File;
+    private byte[]? _configuredSps;
+    private byte[]? _configuredPps;
     private OggOpusWriter? _ogg;
     private long _videoFirst = -1;
     private long _audioFirst = -1;
@@ -94,14 +98,16 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops and lets ffmpeg finish the files; returns what was recorded.</summary>
+    /// <summary>Stops and lets ffmpeg and the H.264 writer finish the files; returns what was recorded.</summary>
     public async Task<IReadOnlyList<RecordedTrack>> FinishAsync()
     {
         FfmpegChild?[] processes;
+        H264TrackFile? h264;
         lock (_sync)
         {
             _stopped = true;
             processes = [_videoProcess, _audioProcess];
+            h264 = _h264File;
         }
 
         _reader.Dispose();
@@ -111,8 +117,13 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
             await process.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (h264 is not null && await h264.FinishAsync(Path.Combine(_directory, $"{_baseName}-video.mp4")).ConfigureAwait(false) is { } error)
+        {
+            Log.TrackNotFinished(_logger, _baseName, error);
+        }
+
         var tracks = new List<RecordedTrack>();
-        if (processes[0] is not null && VideoCodec is { } codec)
+        if ((processes[0] is not null || h264 is not null) && VideoCodec is { } codec)
         {
             tracks.Add(Track("video", codec, codec == "VP8" ? "webm" : "mp4"));
         }
@@ -137,6 +148,11 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         {
             await process.DisposeAsync().ConfigureAwait(false);
         }
+
+        if (_h264File is { } h264)
+        {
+            await h264.StopAsync().ConfigureAwait(false);
+        }
     }
 
     private RecordedTrack Track(string kind, string codec, string extension)
@@ -146,8 +162,9 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         return new RecordedTrack(PeerId, Source, kind, codec, name, File.Exists(path) ? new FileInfo(path).Length : null);
     }
 
-    private FfmpegChild Start(string inputFormat, string kind, string extension, string outputFormat) =>
-        _ffmpeg.Start($"{kind} track recorder", ["-f", inputFormat, "-i", "pipe:0", "-c", "copy", "-f", outputFormat, "-y", Path.Combine(_directory, $"{_baseName}-{kind}.{extension}")],
+    /// <summary>An ffmpeg remuxing <paramref name="inputFormat"/> into the track's WebM, stream copy.</summary>
+    private FfmpegChild StartWebm(string inputFormat, string kind) =>
+        _ffmpeg.Start($"{kind} track recorder", ["-f", inputFormat, "-i", "pipe:0", "-c", "copy", "-f", "webm", "-y", Path.Combine(_directory, $"{_baseName}-{kind}.webm")],
             _logger, maxQueuedWrites: 4096);
 
     private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)
@@ -215,7 +232,7 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
 
             if (_videoProcess is null)
             {
-                _videoProcess = Start("ivf", "video", "webm", "webm");
+                _videoProcess = StartWebm("ivf", "video");
                 var (width, height) = Vp8RtpDepacketizer.KeyframeSize(frame.Buffer.AsSpan(0, frame.Length));
                 IvfWriter.WriteHeader(_videoProcess.Input, width, height, 1000);
             }
@@ -231,31 +248,38 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
 
     private void WriteH264(H264AccessUnit unit)
     {
-        try
-        {
-            if ((_videoProcess is null && !unit.IsKeyframe) || _h264!.Sps is not { } sps || _h264.Pps is not { } pps)
-            {
-                return;
-            }
-
-            Span<byte> header = stackalloc byte[FlvTagHeader.MaxLength];
-            if (_videoProcess is null)
-            {
-                _videoProcess = Start("flv", "video", "mp4", "mp4");
-                FlvFileWriter.WriteHeader(_videoProcess.Input, hasAudio: false, hasVideo: true);
-                byte[] record = AvcDecoderConfigurationRecord.Build(sps, pps);
-                int length = FlvTagHeader.WriteVideo(header, Stagecast.Media.Codecs.VideoCodec.H264, FlvPacketKind.SequenceStart, true, 0);
-                FlvFileWriter.WriteTag(_videoProcess.Input, FlvTagType.Video, 0, header[..length], record);
-            }
-
-            int headerLength = FlvTagHeader.WriteVideo(header, Stagecast.Media.Codecs.VideoCodec.H264, FlvPacketKind.CodedFrames, unit.IsKeyframe, 0);
-            FlvFileWriter.WriteTag(_videoProcess.Input, FlvTagType.Video, (uint)VideoMs(unit.RtpTimestamp), header[..headerLength], unit.Buffer.AsSpan(0, unit.Length));
-            _videoProcess.Input.Commit();
-        }
-        finally
+        if ((_h264File is null && !unit.IsKeyframe) || _h264!.Sps is not { } sps || _h264.Pps is not { } pps || !Configure(sps, pps, unit.RtpTimestamp))
         {
             ArrayPool<byte>.Shared.Return(unit.Buffer);
+            return;
         }
+
+        // The depacketizer's buffer (ArrayPool's, which the frames' pool takes back) becomes the frame: nothing is copied.
+        _h264File!.Write(MediaFrame.FromPooledBuffer(MediaFrameKind.Video, unit.Buffer, 0, unit.Length, VideoMs(unit.RtpTimestamp), 0, unit.IsKeyframe));
+    }
+
+    /// <summary>Starts the H.264 file at the first parameter sets, and gives it those that come later; false when they do not parse.</summary>
+    private bool Configure(byte[] sps, byte[] pps, uint rtpTimestamp)
+    {
+        if (ReferenceEquals(sps, _configuredSps) && ReferenceEquals(pps, _configuredPps))
+        {
+            return true; // the depacketizer keeps new arrays only when the sets change
+        }
+
+        VideoTrackConfig config;
+        try
+        {
+            config = VideoTrackConfig.Parse(Stagecast.Media.Codecs.VideoCodec.H264, AvcDecoderConfigurationRecord.Build(sps, pps));
+        }
+        catch (MediaFormatException)
+        {
+            return false;
+        }
+
+        _h264File ??= new H264TrackFile(Path.Combine(_directory, $"{_baseName}-video.mp4.part"));
+        _h264File.Configure(config, VideoMs(rtpTimestamp));
+        (_configuredSps, _configuredPps) = (sps, pps);
+        return true;
     }
 
     private void HandleAudio(ReadOnlySpan<byte> packet, bool discontinuity)
@@ -275,7 +299,7 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         uint timestamp = RtpHeader.Timestamp(packet);
         if (_audioProcess is null)
         {
-            _audioProcess = Start("ogg", "audio", "webm", "webm");
+            _audioProcess = StartWebm("ogg", "audio");
             _ogg = new OggOpusWriter();
             _ogg.WriteHeaders(_audioProcess.Input);
             _audioFirst = timestamp;
@@ -284,5 +308,11 @@ public sealed class TrackRecorder : IRtpSink, IAsyncDisposable
         long granule = (uint)(timestamp - (uint)_audioFirst) + samples;
         _ogg!.WritePacket(_audioProcess.Input, opus, granule);
         _audioProcess.Input.Commit();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "track {Track}: {Error}")]
+        public static partial void TrackNotFinished(ILogger logger, string track, string error);
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using Stagecast.Media.Flv;
 using Stagecast.Streaming;
@@ -85,20 +84,7 @@ public sealed class RecordingFileTests : IDisposable
     public async Task APublisherBackAtAnotherSizeGoesOnInTheSameFile()
     {
         // The clip at 320x240, then the same encoder back at 160x120: a new configuration mid-recording.
-        string small = Path.Combine(_work, "small.flv");
-        var (exitCode, _, error) = await ExternalProcess.RunAsync("ffmpeg",
-            ["-hide_banner", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30:duration=3", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=3",
-                "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", small],
-            TimeSpan.FromSeconds(60));
-        Assert.True(exitCode == 0, error);
-        var buffer = new ReadOnlySequence<byte>(await File.ReadAllBytesAsync(small));
-        FlvFileReader.TryReadHeader(ref buffer);
-        var tags = new List<(FlvTagType, uint, byte[])>();
-        while (FlvFileReader.TryReadTag(ref buffer, out var tag))
-        {
-            tags.Add((tag.Type, tag.Timestamp, tag.Data.ToArray()));
-        }
-
+        var tags = await RecordedMedia.EncodeAsync("160x120", 3);
         var hub = TestHub.Create();
         hub.TryPublish("r", Encoder, out var publisher);
         await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "r.mp4.part"), StreamRecorder.AddReader(publisher.Stream));
@@ -109,11 +95,8 @@ public sealed class RecordingFileTests : IDisposable
         string file = Path.Combine(_work, "r.mp4");
         Assert.True(await recorder.FinishAsync(file), recorder.Error);
 
-        var (probed, widths, probeError) = await ExternalProcess.RunAsync("ffprobe",
-            ["-v", "error", "-select_streams", "v", "-show_entries", "frame=width", "-of", "default=noprint_wrappers=1:nokey=1", file], TimeSpan.FromSeconds(60));
-        Assert.True(probed == 0, probeError);
-        var sizes = widths.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).CountBy(w => w).ToDictionary();
-        Assert.Equal((180, 90), (sizes.GetValueOrDefault("320"), sizes.GetValueOrDefault("160")));
+        var widths = await Ffmpeg.PictureWidthsAsync(file);
+        Assert.Equal((180, 90), (widths.GetValueOrDefault(320), widths.GetValueOrDefault(160)));
         var decoded = await Ffmpeg.DecodeAsync(file, 30);
         Assert.True(decoded.ExitCode == 0 && decoded.Error.Trim().Length == 0, decoded.Error);
     }

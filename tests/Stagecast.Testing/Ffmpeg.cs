@@ -96,6 +96,20 @@ public static class Ffmpeg
             p.GetProperty("flags").GetString()!.Contains('K'))).ToList();
     }
 
+    /// <summary>How many of a file's decoded pictures have each width: a stream that changed size on the way.</summary>
+    public static async Task<Dictionary<int, int>> PictureWidthsAsync(string path)
+    {
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("ffprobe",
+            ["-v", "error", "-select_streams", "v", "-show_entries", "frame=width", "-of", "default=noprint_wrappers=1:nokey=1", path], TimeSpan.FromSeconds(60));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"ffprobe failed ({exitCode}): {error}");
+        }
+
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .CountBy(w => int.Parse(w, CultureInfo.InvariantCulture)).ToDictionary();
+    }
+
     /// <summary>
     /// Decodes <paramref name="seconds"/> of a stream, reporting every error. The null output keeps the input's time
     /// base (<c>-enc_time_base -1</c>): with its default of one tick per frame, two frames of a variable-rate stream

@@ -32,7 +32,7 @@ public sealed class RecordingsOptions
 
     /// <summary>
     /// Meeting recordings (program and track recordings, not livestream sessions') running at once in one app on this
-    /// node: a track recording is an ffmpeg per track, whatever the app's programs. Past it, 429.
+    /// node: a track recording is an ffmpeg per VP8 or Opus track, whatever the app's programs. Past it, 429.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxPerApp { get; set; } = 20;
