@@ -33,7 +33,7 @@ public sealed class WhipSession : WebRtcSession
     private readonly string _streamId;
     private readonly ILogger _logger;
     private readonly FfmpegLauncher _ffmpeg;
-    private readonly WhipNegotiation _negotiation;
+    private readonly PublishNegotiation _negotiation;
     private readonly uint _localSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
     private readonly JitterBuffer _videoBuffer;
     private readonly H264RtpDepacketizer _h264 = new();
@@ -56,7 +56,7 @@ public sealed class WhipSession : WebRtcSession
     private bool _sawKeyframe;
     private bool _unpublished;
 
-    public WhipSession(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
+    public WhipSession(WebRtcTransport transport, SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
         FfmpegLauncher ffmpeg, ILogger logger)
         : base(transport, offer, clientAddress)
     {
