@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.Srt;
 public sealed class OpusToAacTranscoding(FfmpegLauncher ffmpeg, ILogger<OpusToAacTranscoding> logger) : IOpusTranscoding
 {
     public IOpusAudio Start(Publisher publisher) =>
-        new Transcoder(new OpusToAacTranscoder(ffmpeg, publisher, logger, static () => false));
+        new Transcoder(new OpusToAacTranscoder(ffmpeg, publisher, logger));
 
     private sealed class Transcoder(OpusToAacTranscoder transcoder) : IOpusAudio
     {
