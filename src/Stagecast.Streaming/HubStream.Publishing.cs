@@ -251,7 +251,7 @@ public sealed partial class HubStream
 
                 if (Holding)
                 {
-                    known = Hold(frame);
+                    Hold(frame);
                 }
                 else
                 {

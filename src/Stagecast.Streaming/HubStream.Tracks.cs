@@ -5,10 +5,12 @@ namespace Stagecast.Streaming;
 /// LL-HLS init segment, a transcoder's ffmpeg), so a publisher declares its tracks before its first configuration and
 /// the stream holds everything back (configurations, metadata and media) until each declared track is configured.
 /// Then readers get the configurations and the held media from its newest keyframe on. A declared track that never
-/// comes is given up after <see cref="StreamHubOptions.TrackWait"/> of held media or of time since the stream began,
-/// whichever is first, and the stream goes on with the tracks it has (a late one is a configuration change). A
-/// publisher that declares nothing (RTMP without metadata) has its tracks known at its first media frame, as its
-/// sequence headers come before it. Either way <see cref="TracksKnown"/> is set once per stream and observers hear
+/// comes is given up <see cref="StreamHubOptions.TrackWait"/> after the stream began, and the stream goes on with the
+/// tracks it has (a late one is a configuration change). The wait is timed by the clock, not by the media held: a
+/// configuration that comes late comes from work (an ffmpeg making AAC of Opus, H.264 of VP8, a transcoder's
+/// encodes), which takes time whatever media arrives meanwhile, and a publisher often sends what it queued while
+/// connecting at once. A publisher that declares nothing (RTMP without metadata) has its tracks known at its first
+/// media frame, as its sequence headers come before it. Either way <see cref="TracksKnown"/> is set once per stream and observers hear
 /// <see cref="IHubStreamObserver.OnTracksKnown"/>: the signal the publish log and anything else describing a
 /// stream's tracks waits for. A publisher taking over or resuming the stream declares nothing new.
 /// </summary>
@@ -16,7 +18,6 @@ public sealed partial class HubStream
 {
     private readonly List<MediaFrame> _held = [];
     private long _heldBytes;
-    private long _heldSince = long.MinValue;
     private ITimer? _tracksTimer;
     private StreamTracks _missingTracks;
 
@@ -35,7 +36,7 @@ public sealed partial class HubStream
     private StreamTracks ConfiguredTracks =>
         (Video is null ? StreamTracks.None : StreamTracks.Video) | (Audio is null ? StreamTracks.None : StreamTracks.Audio);
 
-    /// <summary>Starts the wall-clock bound of the wait for tracks (the stream's first publisher came).</summary>
+    /// <summary>Starts the bound of the wait for tracks (the stream's first publisher came).</summary>
     private void StartTrackWait() => _tracksTimer = _time.CreateTimer(
         static state => ((HubStream)state!).GiveUpWaitingForTracks(), this, _options.TrackWait, Timeout.InfiniteTimeSpan);
 
@@ -63,15 +64,14 @@ public sealed partial class HubStream
         return Holding && (DeclaredTracks!.Value & ~ConfiguredTracks) == StreamTracks.None && Open();
     }
 
-    /// <summary>Holds a media frame of a stream whose tracks are awaited; true when the held media outlasted the wait.</summary>
-    private bool Hold(MediaFrame frame)
+    /// <summary>Holds a media frame of a stream whose tracks are awaited; caller holds <see cref="_sync"/>.</summary>
+    private void Hold(MediaFrame frame)
     {
         if (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe)
         {
             ReleaseHeld(); // readers start at the newest keyframe: nothing before it would reach them
         }
 
-        _heldSince = _heldSince == long.MinValue ? frame.Timestamp : _heldSince;
         if (_heldBytes + frame.Length <= _options.MaxGopCacheBytes)
         {
             _held.Add(frame.Retain());
@@ -81,8 +81,6 @@ public sealed partial class HubStream
         {
             ReleaseHeld(); // more than a cached GOP may hold: readers will start at the next keyframe
         }
-
-        return frame.Timestamp - _heldSince >= (long)_options.TrackWait.TotalMilliseconds && Open();
     }
 
     /// <summary>

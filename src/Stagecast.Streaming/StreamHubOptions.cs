@@ -14,8 +14,8 @@ public sealed class StreamHubOptions
     public TimeSpan StalePublisherTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long a stream waits for the configurations of its publisher's declared tracks (in media held, or since the
-    /// stream began) before readers get the tracks it has: a declared track that never comes costs this much delay once.
+    /// How long after it began a stream waits for the configurations of its publisher's declared tracks before readers
+    /// get the tracks it has: a declared track that never comes costs this much delay once.
     /// </summary>
     [Duration]
     public TimeSpan TrackWait { get; set; } = TimeSpan.FromSeconds(3);

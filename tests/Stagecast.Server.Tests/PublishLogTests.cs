@@ -33,9 +33,7 @@ public sealed class PublishLogTests : IDisposable
     [Fact]
     public async Task TheStartLineWaitsForBothDeclaredTracksAndDescribesThem()
     {
-        var publisher = Publish("ls-1");
-        publisher.DeclareTracks(StreamTracks.Video | StreamTracks.Audio);
-        publisher.SetVideoConfig(SyntheticMedia.Video720p);
+        var publisher = PublishVideoDeclaringAudioToo("ls-1");
         _time.Advance(TimeSpan.FromSeconds(2));
         Assert.DoesNotContain(_logs.Lines, l => l.Message.Contains("is live", StringComparison.Ordinal));
 
@@ -47,9 +45,7 @@ public sealed class PublishLogTests : IDisposable
     [Fact]
     public async Task AStreamWhoseTracksNeverComeIsLoggedLiveWhenTheHubStopsWaiting()
     {
-        var publisher = Publish("ls-2");
-        publisher.DeclareTracks(StreamTracks.Video | StreamTracks.Audio);
-        publisher.SetVideoConfig(SyntheticMedia.Video720p);
+        var publisher = PublishVideoDeclaringAudioToo("ls-2");
         _time.Advance(TimeSpan.FromSeconds(3));
 
         await Eventually.TrueAsync(() => _logs.Lines.Any(l => l.Message.Contains("is live", StringComparison.Ordinal)), "the start line");
@@ -59,10 +55,13 @@ public sealed class PublishLogTests : IDisposable
         Assert.Single(_logs.Lines, l => l.Message.Contains("is live", StringComparison.Ordinal));
     }
 
-    private Publisher Publish(string id)
+    /// <summary>A publisher that declares video and audio and has configured its video.</summary>
+    private Publisher PublishVideoDeclaringAudioToo(string id)
     {
         Assert.Equal(PublishResult.Started, _hub.TryPublish(id, new PublisherInfo("srt", "127.0.0.1:5000"), out var publisher));
-        return publisher!;
+        publisher!.DeclareTracks(StreamTracks.Video | StreamTracks.Audio);
+        publisher.SetVideoConfig(SyntheticMedia.Video720p);
+        return publisher;
     }
 
     /// <summary>A store that knows no livestream: the log names each "(unnamed)".</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Media.Codecs;
 using Stagecast.Streaming.MpegTs;
 using Stagecast.Testing;
@@ -80,11 +81,11 @@ public class TsIngestTests
     }
 
     /// <summary>
-    /// A program whose PMT lists audio that never comes (SRT's stream-time bound, now the hub's): its video is held for
-    /// three seconds of media, then goes on alone from its newest keyframe.
+    /// A program whose PMT lists audio that never comes (SRT's own 3 s bound before, now the hub's): its video is held
+    /// for three seconds, then goes on alone from its newest keyframe.
     /// </summary>
     [Fact]
-    public async Task AProgramWhoseAudioNeverComesGoesOnWithoutItAfterThreeSecondsOfMedia()
+    public async Task AProgramWhoseAudioNeverComesGoesOnWithoutItAfterThreeSeconds()
     {
         var egress = new TsEgress();
         var ts = new ArrayBufferWriter<byte>();
@@ -98,13 +99,24 @@ public class TsIngestTests
             frame.Release();
         }
 
-        var (stream, frames) = await IngestAsync(ts.WrittenSpan.ToArray());
+        var time = new FakeTimeProvider();
+        var publisher = Publish(TestHub.Create(time), "s");
+        var stream = publisher.Stream;
+        using var reader = stream.AddReader("test");
+        await using (var ingest = new TsIngest(publisher))
+        {
+            ingest.Push(ts.WrittenSpan);
+        }
+
         Assert.Equal(StreamTracks.Video | StreamTracks.Audio, stream.DeclaredTracks);
+        Assert.Empty(Drain(reader));
+        time.Advance(TimeSpan.FromSeconds(3));
+        var frames = Drain(reader);
         Assert.True(stream.TracksKnown);
         Assert.Null(stream.Audio);
         var video = frames.Where(f => f.Kind == MediaFrameKind.Video).ToList();
         Assert.True(video[0].IsKeyframe);
-        Assert.Equal(90 * 33, video[0].Timestamp - 1000); // the keyframe at 2.97 s, the newest when 3 s of media had been held
+        Assert.Equal(120 * 33, video[0].Timestamp - 1000); // the newest keyframe (at 3.96 s) when the wait ended
         Assert.Equal(149 * 33, video[^1].Timestamp - 1000);
     }
 
