@@ -58,7 +58,7 @@ public sealed class TranscodeScenario(string repository)
         using var ffmpeg = new FfmpegLauncher("ffmpeg", TimeProvider.System);
         var renditions = new RenditionHub(TimeProvider.System, NullLogger<StreamHub>.Instance);
         await using var transcoders = new RenditionTranscoders(renditions, new FixedLadder(), new EncoderProbe(ffmpeg, options, NullLogger<EncoderProbe>.Instance),
-            ffmpeg, options, TimeProvider.System, NullLogger<RenditionTranscoders>.Instance);
+            new RenditionQuota(options), ffmpeg, options, TimeProvider.System, NullLogger<RenditionTranscoders>.Instance);
         var hub = new StreamHub(Options.Create(new StreamHubOptions()), TimeProvider.System, [transcoders], NullLogger<StreamHub>.Instance);
         var arrivals = new ConcurrentDictionary<long, long>();
         var delays = Ladder.ToDictionary(name => name, _ => new ConcurrentBag<double>());
@@ -166,7 +166,7 @@ public sealed class TranscodeScenario(string repository)
 
     private sealed class FixedLadder : IRenditionLadders
     {
-        public ValueTask<System.Collections.Immutable.ImmutableArray<Rendition>> LadderAsync(string streamId, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<System.Collections.Immutable.ImmutableArray<Rendition>>([Rendition.Source, .. Ladder.Select(n => RenditionLadder.Find(n)!)]);
+        public ValueTask<StreamLadder> LadderAsync(string streamId, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new StreamLadder([Rendition.Source, .. Ladder.Select(n => RenditionLadder.Find(n)!)], ""));
     }
 }

@@ -43,6 +43,20 @@ public sealed class CompositorOptions
     [Range(1, 10000)]
     public int MaxProgramsPerApp { get; set; } = 4;
 
+    /// <summary>
+    /// Meeting programs the apps of one account may run at once, together (apps are free to create, so a limit per app
+    /// alone bounds nothing); one more is refused with 429.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxProgramsPerAccount { get; set; } = 4;
+
+    /// <summary>
+    /// Meeting programs this server runs at once, whoever asks: two per core (two cores hold about four at 720p), at
+    /// least four. One more is refused with 503.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxPrograms { get; set; } = Math.Max(4, 2 * Environment.ProcessorCount);
+
     /// <summary>How long a program runs after the last thing that needed it went away.</summary>
     [Stagecast.Streaming.Limits.Duration("00:00:00")]
     public TimeSpan Linger { get; set; } = TimeSpan.FromSeconds(3);

@@ -12,6 +12,19 @@ internal sealed partial class RenditionTranscoder
     private readonly Lock _states = new();
     private long _sourceNewest = long.MinValue;
     private long _sourceFirst = long.MinValue;
+    private IReadOnlyList<RenditionStatus>? _refused;
+
+    /// <summary>True when its encodes were refused (a quota): nothing is encoded for the stream's life.</summary>
+    public bool Refused
+    {
+        get
+        {
+            lock (_states)
+            {
+                return _refused is not null;
+            }
+        }
+    }
 
     /// <summary>The presentation time (ms) of the source's newest video frame given to the transcoder.</summary>
     private long SourceNewest => Interlocked.Read(ref _sourceNewest);
@@ -21,7 +34,7 @@ internal sealed partial class RenditionTranscoder
     {
         lock (_states)
         {
-            return [.. _outputs.Select(o => new RenditionStatus(_source.Id, o.Rendition, o.State, o.Since))];
+            return _refused ?? [.. _outputs.Select(o => new RenditionStatus(_source.Id, o.Rendition, o.State, o.Since))];
         }
     }
 
@@ -52,6 +65,19 @@ internal sealed partial class RenditionTranscoder
                 }
             }
         }
+    }
+
+    /// <summary>The encodes are refused, each with why (the limit): they are shown so, and never started.</summary>
+    private void Refuse(IEnumerable<Rendition> encodes, string reason)
+    {
+        var now = _context.Time.GetUtcNow();
+        IReadOnlyList<RenditionStatus> refused = [.. encodes.Select(r => new RenditionStatus(_source.Id, r, RenditionState.Refused, now, reason))];
+        lock (_states)
+        {
+            _refused = refused;
+        }
+
+        _context.OnRefused(refused);
     }
 
     /// <summary>The source ended: every encode stops and its rendition stream ends.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Media.Codecs;
@@ -26,7 +25,7 @@ internal sealed partial class RenditionTranscoder
     internal const int MaxQueuedWrites = 256;
 
     private readonly HubStream _source;
-    private readonly ImmutableArray<Rendition> _ladder;
+    private readonly StreamLadder _ladder;
     private readonly RenditionTranscoders _context;
     private readonly VideoEncoder _encoder;
     private readonly TsEgress _egress = new();
@@ -37,7 +36,7 @@ internal sealed partial class RenditionTranscoder
     private bool _childHasAudio;
     private bool _waitForKeyframe;
 
-    public RenditionTranscoder(HubStream source, ImmutableArray<Rendition> ladder, VideoEncoder encoder, RenditionTranscoders context)
+    public RenditionTranscoder(HubStream source, StreamLadder ladder, VideoEncoder encoder, RenditionTranscoders context)
     {
         _source = source;
         _ladder = ladder;
@@ -119,7 +118,10 @@ internal sealed partial class RenditionTranscoder
         return true;
     }
 
-    /// <summary>Publishes the renditions that apply to the source and makes their ffmpeg (started at the first keyframe).</summary>
+    /// <summary>
+    /// Publishes the renditions that apply to the source and makes their ffmpeg (started at the first keyframe); or, when
+    /// they would pass a quota (<see cref="RenditionQuota"/>), none: the source plays alone and the encodes say why.
+    /// </summary>
     private bool Start(VideoTrackConfig config)
     {
         if (config.Codec is not (VideoCodec.H264 or VideoCodec.H265))
@@ -128,10 +130,16 @@ internal sealed partial class RenditionTranscoder
             return false;
         }
 
-        var encodes = _ladder.Where(r => !r.IsSource && r.AppliesTo(config.Height)).ToList();
+        var encodes = _ladder.Renditions.Where(r => !r.IsSource && r.AppliesTo(config.Height)).ToList();
         if (encodes.Count == 0)
         {
             TranscodeLog.NothingToEncode(_context.Logger, _source.Id, config.Height);
+            return false;
+        }
+
+        if (!_context.Quota.TryTake(this, _ladder.Owner, encodes.Count, out string? refusal))
+        {
+            Refuse(encodes, refusal);
             return false;
         }
 

@@ -20,6 +20,7 @@ public sealed class RenditionTranscoders(
     RenditionHub renditions,
     IRenditionLadders ladders,
     EncoderProbe encoders,
+    RenditionQuota quota,
     FfmpegLauncher ffmpeg,
     IOptions<TranscodeOptions> options,
     TimeProvider time,
@@ -29,11 +30,14 @@ public sealed class RenditionTranscoders(
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly LogLimiter _stateLines = new(time);
+    private readonly LogLimiter _refusalLines = new(time);
     private int _disposed;
 
     public event Action<RenditionStatus>? Changed;
 
     internal FfmpegLauncher Ffmpeg => ffmpeg;
+
+    internal RenditionQuota Quota => quota;
 
     internal TranscodeOptions Options => options.Value;
 
@@ -114,12 +118,27 @@ public sealed class RenditionTranscoders(
         Changed?.Invoke(status);
     }
 
+    /// <summary>A stream's encodes were refused (a quota): counted, logged (rate-limited) and announced, each with why.</summary>
+    internal void OnRefused(IReadOnlyList<RenditionStatus> refused)
+    {
+        TranscodeMetrics.Refused.Add(refused.Count);
+        if (_refusalLines.TryLog(out long suppressed))
+        {
+            TranscodeLog.Refused(logger, refused[0].LivestreamId, string.Join(", ", refused.Select(r => r.Rendition.Name)), refused[0].Reason!, suppressed);
+        }
+
+        foreach (var status in refused)
+        {
+            Changed?.Invoke(status);
+        }
+    }
+
     private async Task TranscodeAsync(HubStream stream)
     {
         try
         {
             var ladder = await ladders.LadderAsync(stream.Id, stream.Ending).ConfigureAwait(false);
-            if (ladder.All(r => r.IsSource))
+            if (ladder.Renditions.All(r => r.IsSource))
             {
                 return;
             }
@@ -129,10 +148,15 @@ public sealed class RenditionTranscoders(
             try
             {
                 await transcoder.RunAsync(_stopping.Token).ConfigureAwait(false);
+                if (transcoder.Refused)
+                {
+                    await WhileLiveAsync(stream).ConfigureAwait(false); // its refused encodes stay listed, saying why
+                }
             }
             finally
             {
                 _running.TryRemove(new KeyValuePair<string, RenditionTranscoder>(stream.Id, transcoder));
+                quota.Release(transcoder);
             }
         }
         catch (OperationCanceledException) when (stream.Ending.IsCancellationRequested || _stopping.IsCancellationRequested)
@@ -143,5 +167,12 @@ public sealed class RenditionTranscoders(
         {
             TranscodeLog.Failed(logger, ex, stream.Id);
         }
+    }
+
+    /// <summary>Returns when the stream ends or the server stops.</summary>
+    private async Task WhileLiveAsync(HubStream stream)
+    {
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(stream.Ending, _stopping.Token);
+        await Task.Delay(Timeout.InfiniteTimeSpan, time, ended.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Transcoding;
@@ -6,6 +5,5 @@ namespace Stagecast.Transcoding;
 /// <summary>The ladders when nothing says otherwise: every stream is its source alone, so nothing is encoded.</summary>
 public sealed class SourceOnlyLadders : IRenditionLadders
 {
-    public ValueTask<ImmutableArray<Rendition>> LadderAsync(string streamId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(RenditionLadder.SourceOnly);
+    public ValueTask<StreamLadder> LadderAsync(string streamId, CancellationToken cancellationToken) => ValueTask.FromResult(StreamLadder.SourceOnly);
 }

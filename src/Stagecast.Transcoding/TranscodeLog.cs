@@ -28,6 +28,9 @@ internal static partial class TranscodeLog
     [LoggerMessage(6, LogLevel.Warning, "Stream {StreamId}: reading its renditions' ffmpeg failed")]
     public static partial void OutputReadFailed(ILogger logger, Exception exception, string streamId);
 
+    [LoggerMessage(9, LogLevel.Warning, "Stream {StreamId}: renditions {Renditions} are not encoded, the source plays alone: {Reason} ({Suppressed} earlier such lines left out)")]
+    public static partial void Refused(ILogger logger, string streamId, string renditions, string reason, long suppressed);
+
     [LoggerMessage(7, LogLevel.Error, "Stream {StreamId}: transcoding failed")]
     public static partial void Failed(ILogger logger, Exception exception, string streamId);
 }

@@ -18,6 +18,10 @@ public static class TranscodeMetrics
     public static Counter<long> DroppedFrames { get; } = Meter.CreateCounter<long>("stagecast_transcode_dropped_frames_total",
         description: "Source frames a transcoder's ffmpeg did not get because it was behind (its input queue full, then up to the next keyframe).");
 
+    /// <summary>Encodes not made because they would have passed a quota of encodes at once (<see cref="RenditionQuota"/>).</summary>
+    public static Counter<long> Refused { get; } = Meter.CreateCounter<long>("stagecast_renditions_refused_total",
+        description: "Renditions not encoded because they would have passed the account's or the server's limit of encodes at once.");
+
     static TranscodeMetrics()
     {
         Meter.CreateObservableGauge("stagecast_transcoders", () => Volatile.Read(ref _transcoders), description: "Live streams whose renditions an ffmpeg is encoding.");

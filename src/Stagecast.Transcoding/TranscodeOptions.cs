@@ -27,6 +27,20 @@ public sealed class TranscodeOptions
     [Stagecast.Streaming.Limits.Duration("00:00:00.5")]
     public TimeSpan LagLimit { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Encodes (renditions other than the source) the livestreams of one account may have at once, together; a
+    /// stream whose ladder would pass it plays its source alone, its renditions <c>REFUSED</c>.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxRenditionsPerAccount { get; set; } = 8;
+
+    /// <summary>
+    /// Encodes this server runs at once, whoever asks: four per core (a 480p and a 360p of a 720p source take about a
+    /// fifth of a core between them with x264 <c>veryfast</c>), at least eight.
+    /// </summary>
+    [Range(1, 10000)]
+    public int MaxRenditions { get; set; } = Math.Max(8, 4 * Environment.ProcessorCount);
+
     /// <summary>The VAAPI render node, with <c>vaapi</c>.</summary>
     [Required(AllowEmptyStrings = false)]
     public string VaapiDevice { get; set; } = "/dev/dri/renderD128";

@@ -21,6 +21,7 @@ public static class TranscodingServiceCollectionExtensions
         services.TryAddSingleton<RenditionHub>();
         services.TryAddSingleton<IRenditionLadders, SourceOnlyLadders>();
         services.AddSingleton<EncoderProbe>();
+        services.AddSingleton<RenditionQuota>();
         services.AddSingleton<RenditionTranscoders>();
         services.AddSingleton<IRenditionStatus>(sp => sp.GetRequiredService<RenditionTranscoders>());
         services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<RenditionTranscoders>());

@@ -183,5 +183,5 @@ public sealed class RenditionsApiTests(ServerFixture server) : IClassFixture<Ser
     private static IEnumerable<string?> Names(JsonElement livestream) => livestream.GetProperty("renditions").EnumerateArray().Select(n => n.GetString());
 
     private async Task<IEnumerable<string>> LadderAsync(string streamId) =>
-        RenditionLadder.Names(await server.App.Services.GetRequiredService<IRenditionLadders>().LadderAsync(streamId, CancellationToken.None));
+        RenditionLadder.Names((await server.App.Services.GetRequiredService<IRenditionLadders>().LadderAsync(streamId, CancellationToken.None)).Renditions);
 }

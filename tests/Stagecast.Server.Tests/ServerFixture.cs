@@ -120,6 +120,13 @@ public class ServerFixture : IAsyncLifetime
         return new StagecastApiClient(Http, account.Id, app.Id, token, basePath);
     }
 
+    /// <summary>Another app of the tenant's account (created through the API), and an API client for it with the tenant's token.</summary>
+    public async Task<StagecastApiClient> AnotherAppAsync(StagecastApiClient tenant)
+    {
+        var created = (await tenant.PostAsync($"/client/v4/accounts/{tenant.AccountId}/realtime/kit/apps", """{"name":"another"}""")).EnsureOk();
+        return new StagecastApiClient(Http, tenant.AccountId, created.Data.GetProperty("id").GetString()!, tenant.Token);
+    }
+
     /// <summary>A livestream of a fresh tenant.</summary>
     public async Task<CreatedLivestream> NewLivestreamAsync() => await (await NewTenantAsync()).CreateLivestreamAsync();
 

@@ -11,6 +11,8 @@ namespace Stagecast.Testing;
 /// </summary>
 public sealed record TestCertificate(string CertificateFile, string KeyFile, string Thumbprint, string SpkiPin, string? AuthorityFile = null)
 {
+    private static readonly string[] RealtimeKitHostPrefixes = ["api.", "socket-edge.", "location.", "location-legacy.", "da-collector.", "api-silos."];
+
     /// <summary>A self-signed RSA certificate for 127.0.0.1.</summary>
     public static TestCertificate Create(string directory)
     {
@@ -26,6 +28,8 @@ public sealed record TestCertificate(string CertificateFile, string KeyFile, str
     /// <summary>
     /// An EC P-256 leaf for <paramref name="domain"/>, every name under it (<c>api.</c>, <c>socket-edge.</c>) and
     /// 127.0.0.1, signed by a throwaway CA (<see cref="AuthorityFile"/>) that nothing trusts until a browser is told to.
+    /// Browsers take no wildcard directly under a top-level name (<c>*.localhost</c>): for one without a dot, the names
+    /// RealtimeKit's SDK derives from it are listed one by one, as docs/realtimekit.md tells a user to.
     /// </summary>
     public static TestCertificate CreateForDomain(string directory, string domain)
     {
@@ -41,7 +45,11 @@ public sealed record TestCertificate(string CertificateFile, string KeyFile, str
         var leafRequest = new CertificateRequest($"CN={domain}", leafKey, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName(domain);
-        names.AddDnsName("*." + domain);
+        foreach (string prefix in domain.Contains('.', StringComparison.Ordinal) ? ["*."] : RealtimeKitHostPrefixes)
+        {
+            names.AddDnsName(prefix + domain);
+        }
+
         names.AddIpAddress(IPAddress.Loopback);
         leafRequest.CertificateExtensions.Add(names.Build());
         leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));

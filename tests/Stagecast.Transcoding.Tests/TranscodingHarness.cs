@@ -28,7 +28,8 @@ internal sealed class TranscodingHarness : IAsyncDisposable
         Renditions = new RenditionHub(TimeProvider.System, NullLogger<StreamHub>.Instance, [new LogFromStart(_fromStart)]);
         Ffmpeg = new FfmpegLauncher("ffmpeg", TimeProvider.System);
         var options = Options.Create(new TranscodeOptions { LagLimit = lagLimit ?? new TranscodeOptions().LagLimit });
-        Transcoders = new RenditionTranscoders(Renditions, new FixedLadders(ladder), new EncoderProbe(Ffmpeg, options, NullLogger<EncoderProbe>.Instance), Ffmpeg,
+        Transcoders = new RenditionTranscoders(Renditions, new FixedLadders(ladder), new EncoderProbe(Ffmpeg, options, NullLogger<EncoderProbe>.Instance),
+            new RenditionQuota(options), Ffmpeg,
             options, TimeProvider.System, new Logger<RenditionTranscoders>(_loggers));
         Transcoders.Changed += status =>
         {

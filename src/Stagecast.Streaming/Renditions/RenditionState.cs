@@ -14,4 +14,10 @@ public enum RenditionState
 
     /// <summary>The source ended, and the encode with it.</summary>
     Stopped,
+
+    /// <summary>
+    /// Never encoded: the stream's encodes would have taken its owner or the server past a limit of encodes at once
+    /// (<see cref="RenditionStatus.Reason"/> says which), so the stream plays its source alone until it is published again.
+    /// </summary>
+    Refused,
 }

@@ -55,9 +55,20 @@ public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixtu
         await WaitForLogAsync(b, "audioUpdate", e => e.GetProperty("id").GetString() == adaId && !e.GetProperty("enabled").GetBoolean());
         Assert.False(await a.Page.EvaluateAsync<bool>("() => meeting.self.audioEnabled"));
 
-        // Bob leaves: Ada sees him go.
+        // Bob leaves: Ada sees him go. His media sessions were deleted while he was still in (not after, when the
+        // server had ended them: a 404 each in his console).
+        var deletes = new System.Collections.Concurrent.ConcurrentQueue<(int Status, string Url)>();
+        b.Page.Response += (_, response) =>
+        {
+            if (response.Request.Method == "DELETE")
+            {
+                deletes.Enqueue((response.Status, response.Url));
+            }
+        };
         await CallAsync(b, "meeting.leave()");
         await WaitForLogAsync(a, "participantLeft", e => e.GetProperty("id").GetString() == bobId);
+        await Eventually.TrueAsync(() => deletes.Count >= 2, "Bob's camera and his subscription deleted");
+        Assert.All(deletes, d => Assert.True(d.Status is >= 200 and < 300, $"DELETE {d.Url}: {d.Status}"));
         await Browser.ScreenshotAsync(a.Page, "client-module");
     }
 
@@ -182,6 +193,51 @@ public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixtu
         await WaitForLogAsync(a, "deviceUpdate", e => e.GetString() == "videoinput");
         Assert.True(await a.Page.EvaluateAsync<bool>("() => meeting.self.videoTrack.readyState === 'live'"));
         await WaitForLogAsync(b, "videoUpdate", e => e.GetProperty("id").GetString() == adaId && e.GetProperty("track").GetBoolean(), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task AClientWhoseNetworkDropsIsSeenAndHeardAgainWithinSeconds()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var a = await StartAsync(browser, ada.Token, "Ada");
+        var b = await StartAsync(browser, bob.Token, "Bob");
+        string adaId = (await a.Page.EvaluateAsync<JsonElement>("() => meeting.self.id")).GetString()!;
+        string bobId = (await b.Page.EvaluateAsync<JsonElement>("() => meeting.self.id")).GetString()!;
+        foreach (var client in new[] { a, b })
+        {
+            await CallAsync(client, "meeting.self.enableAudio()");
+            await CallAsync(client, "meeting.self.enableVideo()");
+        }
+
+        await Eventually.MatchAsync(() => b.Page.EvaluateAsync<int>("id => framesFrom(id)", adaId), f => f > 30, "Bob to decode Ada's camera");
+        await Eventually.MatchAsync(() => a.Page.EvaluateAsync<int>("id => framesFrom(id)", bobId), f => f > 30, "Ada to decode Bob's camera");
+
+        // Ada's network goes (DevTools offline) with her socket; a few seconds later it is back and the module rejoins.
+        await a.Page.Context.SetOfflineAsync(true);
+        await a.Page.EvaluateAsync("() => meeting._socket.close()");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the outage itself: what the test is about, not a wait for a fact
+        await a.Page.Context.SetOfflineAsync(false);
+        await WaitForLogAsync(a, "reconnected", _ => true, TimeSpan.FromSeconds(30));
+
+        // Both see and hear each other again: frames and audio packets keep coming (of whatever connection each has now).
+        foreach (var (viewer, other, who) in new[] { (b, adaId, "Bob from Ada"), (a, bobId, "Ada from Bob") })
+        {
+            await GrowsAsync(() => viewer.Page.EvaluateAsync<int>("id => framesFrom(id)", other), 30, $"video to {who} again");
+            await GrowsAsync(() => viewer.Page.EvaluateAsync<int>("id => audioPacketsFrom(id)", other), 50, $"audio to {who} again");
+        }
+
+        Assert.Empty((await b.Page.EvaluateAsync<JsonElement>("() => eventsOf('participantLeft')")).EnumerateArray());
+    }
+
+    /// <summary>Waits until a counter has grown by <paramref name="by"/> from the lowest it read meanwhile (a new connection starts it over).</summary>
+    private static async Task GrowsAsync(Func<Task<int>> counter, int by, string what)
+    {
+        int lowest = int.MaxValue;
+        await Eventually.MatchAsync(counter, now => (lowest = Math.Min(lowest, now)) + by <= now, what);
     }
 
     private sealed record Client(IPage Page, JsonElement Joined);

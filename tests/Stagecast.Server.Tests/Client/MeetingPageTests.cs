@@ -107,6 +107,35 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
         await Browser.ScreenshotAsync(bobPage, "meeting-page-no-camera");
     }
 
+    [Fact]
+    public async Task TheLobbyNamesTheMeetingAndEveryoneSeesWhenItIsRecorded()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Board meeting"}""");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada Lovelace");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+
+        // Before joining, the lobby knows the meeting by its token: its title, and the participant's name.
+        var adaPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={ada.Token}");
+        await adaPage.WaitForSelectorAsync("#lobby-heading:has-text('Join Board meeting')");
+        Assert.Equal("Board meeting", await adaPage.InnerTextAsync("#title"));
+        Assert.Equal("Ada Lovelace", await adaPage.InputValueAsync("#name"));
+        await JoinAsync(adaPage);
+        Assert.True(await adaPage.IsHiddenAsync("#recording-badge"));
+
+        // A recording starts (through the API): everyone in the meeting sees it, one joining later too; it stops.
+        var started = (await api.PostAsync("/recordings", System.Text.Json.JsonSerializer.Serialize(new { meeting_id = meeting, video_config = new { width = 320, height = 180 } }))).EnsureOk().Data;
+        await adaPage.WaitForSelectorAsync("#recording-badge:has-text('Recording')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        var bobPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={bob.Token}&name=Bob");
+        await JoinAsync(bobPage);
+        await bobPage.WaitForSelectorAsync("#recording-badge:has-text('Recording')");
+        await Browser.ScreenshotAsync(bobPage, "meeting-page-recorded");
+        (await api.SendAsync(HttpMethod.Put, $"/recordings/{started.GetProperty("id").GetString()}", """{"action":"stop"}""")).EnsureOk();
+        await adaPage.WaitForSelectorAsync("#recording-badge", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden, Timeout = 30_000 });
+        await bobPage.WaitForSelectorAsync("#recording-badge", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden, Timeout = 30_000 });
+    }
+
     private static async Task JoinAsync(IPage page)
     {
         await page.ClickAsync("#join");

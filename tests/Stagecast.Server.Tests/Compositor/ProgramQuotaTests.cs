@@ -11,7 +11,11 @@ using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Compositor;
 
-/// <summary>An app runs at most <c>MaxProgramsPerApp</c> meeting programs: whatever would start one more is refused with 429 and leaves nothing behind.</summary>
+/// <summary>
+/// An app runs at most <c>MaxProgramsPerApp</c> meeting programs, an account's apps <c>MaxProgramsPerAccount</c>
+/// together and the server <c>MaxPrograms</c>: whatever would start one more is refused (429, 503 for the server's) and
+/// leaves nothing behind.
+/// </summary>
 public sealed class ProgramQuotaTests
 {
     private const string Small = """{"video_config":{"width":320,"height":180}}""";
@@ -61,36 +65,95 @@ public sealed class ProgramQuotaTests
         Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/recordings", Recording(second))).Status);
     }
 
+    /// <summary>
+    /// Issue 51: apps are free to create, and 3 apps of one account ran 12 programs against a limit of 4 per app. The
+    /// account's apps now share its limit, and the server's holds across accounts; each refusal names its setting.
+    /// </summary>
+    [Fact]
+    public async Task AnAccountsAppsShareItsLimitAndTheServersHoldsAcrossAccounts()
+    {
+        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Compositor:MaxProgramsPerAccount=2", "--set", "Stagecast:Compositor:MaxPrograms=3"]))
+            .AsAsyncDisposable(out var server);
+        var programs = server.App.Services.GetRequiredService<ProgramQuota>();
+        var first = await server.NewTenantAsync();
+        var second = await server.AnotherAppAsync(first);
+        var third = await server.AnotherAppAsync(first);
+
+        // Two apps of the account take its two programs; a third app of it, with none of its own yet, is refused.
+        Assert.Equal(HttpStatusCode.Created, (await first.PostAsync($"/meetings/{await first.CreateMeetingAsync()}/livestreams", Small)).Status);
+        Assert.Equal(HttpStatusCode.Created, (await second.PostAsync($"/meetings/{await second.CreateMeetingAsync()}/livestreams", Small)).Status);
+        var refused = await third.PostAsync($"/meetings/{await third.CreateMeetingAsync()}/livestreams", Small);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.Status);
+        Assert.Contains("Stagecast:Compositor:MaxProgramsPerAccount = 2", refused.ErrorMessage);
+        Assert.Equal(0, programs.Programs(third.AppId));
+
+        // Another account has its own two, but the server runs three at most, whoever asks.
+        var other = await server.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.Created, (await other.PostAsync($"/meetings/{await other.CreateMeetingAsync()}/livestreams", Small)).Status);
+        var full = await other.PostAsync($"/meetings/{await other.CreateMeetingAsync()}/livestreams", Small);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, full.Status);
+        Assert.Contains("Stagecast:Compositor:MaxPrograms = 3", full.ErrorMessage);
+        var stranger = await server.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await stranger.PostAsync($"/meetings/{await stranger.CreateMeetingAsync()}/livestreams", Small)).Status);
+    }
+
     [Fact]
     public void AnAdmittedMeetingHoldsItsPlaceWhileItsProgramRunsOrUntilTheAdmissionLapses()
     {
         var time = new FakeTimeProvider();
-        var quota = new ProgramQuota(Options.Create(new CompositorOptions { MaxProgramsPerApp = 2 }), time);
-        quota.Admit("app", "m1");
-        quota.Admit("app", "m2");
-        quota.Admit("app", "m1"); // a meeting with its place may start more
-        quota.Admit("other", "m3");
-        Assert.Equal(429, Assert.Throws<ApiException>(() => quota.Admit("app", "m4")).Status);
+        var quota = new ProgramQuota(Options.Create(new CompositorOptions { MaxProgramsPerApp = 2, MaxProgramsPerAccount = 100, MaxPrograms = 100 }), time);
+        quota.Admit(App("app"), "m1");
+        quota.Admit(App("app"), "m2");
+        quota.Admit(App("app"), "m1"); // a meeting with its place may start more
+        quota.Admit(App("other"), "m3");
+        Assert.Equal(429, Assert.Throws<ApiException>(() => quota.Admit(App("app"), "m4")).Status);
 
         // m1's program starts and keeps its place; m2's start failed after admission, and its place lapses.
-        quota.Started("m1", null);
+        quota.Started("m1", default);
         quota.Attached("m1");
         Assert.True(quota.Admitting("m2"));
         time.Advance(ProgramQuota.AdmissionHold);
         Assert.False(quota.Admitting("m2"));
         Assert.Equal(1, quota.Programs("app"));
-        quota.Admit("app", "m4");
-        Assert.Throws<ApiException>(() => quota.Admit("app", "m5"));
+        quota.Admit(App("app"), "m4");
+        Assert.Throws<ApiException>(() => quota.Admit(App("app"), "m5"));
 
-        // A program started without an admission counts for the app it names (m3's admission lapsed too).
-        quota.Started("m6", "other");
+        // A program started without an admission counts for the owner it names (m3's admission lapsed too).
+        quota.Started("m6", App("other"));
         Assert.Equal(1, quota.Programs("other"));
-        quota.Admit("other", "m7");
-        Assert.Throws<ApiException>(() => quota.Admit("other", "m8"));
+        quota.Admit(App("other"), "m7");
+        Assert.Throws<ApiException>(() => quota.Admit(App("other"), "m8"));
 
         quota.Stopped("m1");
-        quota.Admit("app", "m5");
+        quota.Admit(App("app"), "m5");
     }
+
+    [Fact]
+    public void AnAccountsAppsCountTogetherAndEveryAccountCountsForTheServer()
+    {
+        var quota = new ProgramQuota(Options.Create(new CompositorOptions { MaxProgramsPerApp = 2, MaxProgramsPerAccount = 3, MaxPrograms = 5 }), new FakeTimeProvider());
+        quota.Admit(new("a1", "acme"), "m1");
+        quota.Admit(new("a2", "acme"), "m2");
+        quota.Admit(new("a3", "acme"), "m3");
+        var account = Assert.Throws<ApiException>(() => quota.Admit(new("a4", "acme"), "m4"));
+        Assert.Equal(429, account.Status);
+        Assert.Contains("MaxProgramsPerAccount = 3", account.Message);
+
+        quota.Admit(new("b1", "globex"), "m5");
+        quota.Admit(new("b1", "globex"), "m6");
+        var server = Assert.Throws<ApiException>(() => quota.Admit(new("c1", "initech"), "m7"));
+        Assert.Equal(503, server.Status);
+        Assert.Contains("MaxPrograms = 5", server.Message);
+        quota.Admit(new("a1", "acme"), "m1"); // a meeting with its place keeps it, whatever is full
+
+        // m5's program runs, then stops: its place is free for anyone.
+        quota.Started("m5", default);
+        quota.Attached("m5");
+        quota.Stopped("m5");
+        quota.Admit(new("c1", "initech"), "m7");
+    }
+
+    private static ProgramOwner App(string app) => new(app, $"account of {app}");
 
     private static string Recording(string meeting) => JsonSerializer.Serialize(new { meeting_id = meeting, video_config = new { width = 320, height = 180 } });
 }

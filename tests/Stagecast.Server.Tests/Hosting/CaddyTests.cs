@@ -36,6 +36,13 @@ public sealed class CaddyTests
             Assert.Equal("ok\n", await http.GetStringAsync($"{caddy.Url(name)}/healthz"));
         }
 
+        // The SDK's telemetry names too: taken and dropped, with no TLS error in the app's console.
+        foreach (string name in new[] { "location.", "location-legacy.", "da-collector.", "api-silos." })
+        {
+            using var report = await http.PostAsync($"{caddy.Url(name)}/v1/telemetry?authToken=x", new StringContent("{}"));
+            Assert.Equal(HttpStatusCode.NoContent, report.StatusCode);
+        }
+
         // The API through it, with https URLs.
         var api = (await server.NewTenantAsync()).WithClient(new HttpClient(caddy.Handler(caddy.InternalRoot)) { BaseAddress = new Uri(caddy.Url("api.")) });
         var livestream = await api.CreateLivestreamAsync();

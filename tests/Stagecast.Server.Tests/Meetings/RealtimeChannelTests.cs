@@ -290,6 +290,40 @@ public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<S
         Assert.Equal(2, peers.Count); // one presence for the mover, not three
     }
 
+    [Fact]
+    public async Task AClientThatWentWithoutLeavingAndComesBackWithoutItsPeerIdIsStillOnePeer()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var stayer = await api.AddParticipantAsync(meeting, "stayer");
+        var mover = await api.AddParticipantAsync(meeting, "mover");
+        var (s, _) = await MeetingHelpers.JoinAsync(server.HttpBase, stayer);
+        await using var _s = s;
+        var (m, mJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, mover);
+        string peerId = mJoined.GetProperty("peer_id").GetString()!;
+        await s.WaitForEventAsync("peer_joined");
+
+        // The browser closes without leaving; opened again, it joins with the same token and no peer id.
+        m.Abort();
+        await m.DisposeAsync();
+        var room = server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
+        await Eventually.TrueAsync(() => room.Peers.Single(p => p.Id == peerId).Client is null, "the server to notice the drop");
+        var (back, rejoined) = await MeetingHelpers.JoinAsync(server.HttpBase, mover);
+        await using var _b = back;
+        Assert.Equal((peerId, true), (rejoined.GetProperty("peer_id").GetString(), rejoined.GetProperty("resumed").GetBoolean()));
+        Assert.Single(room.Peers, p => p.Participant.Id == mover.Id);
+
+        // The others never saw it twice (nor leave); a second tab opened beside it is a peer of its own.
+        await s.OkAsync("chat_send", new { text = "one of you?" });
+        await back.WaitForEventAsync("chat_message");
+        Assert.Single(s.Seen, e => e.GetProperty("type").GetString() == "peer_joined");
+        Assert.DoesNotContain(s.Seen, e => e.GetProperty("type").GetString() == "peer_left");
+        var (tab, tabJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, mover);
+        await using var _t = tab;
+        Assert.NotEqual(peerId, tabJoined.GetProperty("peer_id").GetString());
+        Assert.Equal(2, room.Peers.Count(p => p.Participant.Id == mover.Id));
+    }
+
     private static int Count(JsonElement message, int option) =>
         message.GetProperty("poll").GetProperty("options")[option].GetProperty("count").GetInt32();
 }

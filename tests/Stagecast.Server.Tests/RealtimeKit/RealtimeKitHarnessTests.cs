@@ -33,6 +33,32 @@ public sealed class RealtimeKitHarnessTests
         await page.LoadUiKitAsync();
     }
 
+    /// <summary>
+    /// docs/realtimekit.md's "Try it on one machine", followed: a certificate naming localhost and the names the SDK
+    /// derives from it, <c>baseURI</c> "localhost:{HTTPS port}" with nothing mapping the names (Chromium resolves
+    /// <c>*.localhost</c> itself), the app page on another origin: two participants with the GROUP_CALL preset the box
+    /// names see each other, and nothing the pages asked of a localhost name failed (the telemetry hosts included).
+    /// </summary>
+    [Fact]
+    public async Task TheDocsOneMachineSetUpJoinsACallUnderLocalhost()
+    {
+        await using var rtk = await RealtimeKitServer.StartForDomainAsync("localhost", null);
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant", name: "Bob");
+
+        var adaPage = await browser.JoinAsync(ada.Token);
+        var bobPage = await browser.JoinAsync(bob.Token);
+
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 10), "Bob decoding Ada's video", TimeSpan.FromSeconds(60));
+        await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == bob.Id && p.FramesDecoded > 10), "Ada decoding Bob's video", TimeSpan.FromSeconds(60));
+        Assert.StartsWith("https://api.localhost:", adaPage.Requests.First(r => r.Url.Contains("/v2/", StringComparison.Ordinal)).Url);
+        var toLocalhost = adaPage.Requests.Concat(bobPage.Requests).Where(r => new Uri(r.Url).Host.EndsWith(".localhost", StringComparison.Ordinal)).ToList();
+        Assert.Contains(toLocalhost, r => r.Url.StartsWith("https://da-collector.localhost:", StringComparison.Ordinal));
+        Assert.All(toLocalhost, r => Assert.True(r.Failure is null, $"{r.Method} {new Uri(r.Url).GetLeftPart(UriPartial.Path)}: {r.Failure}"));
+    }
+
     [Theory]
     [InlineData("2.0.2")]
     [InlineData("1.5.1")]

@@ -33,12 +33,16 @@ public sealed class RealtimeKitServer : IAsyncDisposable
     public static Task<RealtimeKitServer> StartAsync(params string[] more) => StartAsync(null, more);
 
     /// <summary>A server with more services (<paramref name="configure"/>) and flags.</summary>
-    public static async Task<RealtimeKitServer> StartAsync(Action<WebApplicationBuilder>? configure, params string[] more)
+    public static Task<RealtimeKitServer> StartAsync(Action<WebApplicationBuilder>? configure, params string[] more) =>
+        StartForDomainAsync(RealtimeKitBrowser.Domain, configure, more);
+
+    /// <summary>A server whose <c>--realtimekit-base</c> and certificate are for <paramref name="domain"/>.</summary>
+    public static async Task<RealtimeKitServer> StartForDomainAsync(string domain, Action<WebApplicationBuilder>? configure, params string[] more)
     {
-        var tls = new TlsFiles(RealtimeKitBrowser.Domain);
-        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, .. more], configure);
+        var tls = new TlsFiles(domain);
+        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", domain, .. more], configure);
         var api = await server.NewTenantAsync();
-        var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate);
+        var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate, domain);
         return new RealtimeKitServer(tls, server, api, browser);
     }
 

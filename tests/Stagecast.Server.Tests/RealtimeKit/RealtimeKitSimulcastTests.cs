@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Stagecast.RealtimeKit;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
@@ -71,5 +72,11 @@ public sealed class RealtimeKitSimulcastTests
         await Eventually.TrueAsync(() => consumer.Reading.Id == $"{camera.StreamId}/h", "Bob's consumer reading the h layer again", TimeSpan.FromSeconds(10));
         await bobPage.WaitForStateAsync(s => s.Participants.Single().FrameWidth > fallback.Participants.Single().FrameWidth, "Bob's video of Ada in the h layer again",
             TimeSpan.FromSeconds(30));
+
+        // Each layer request was answered (the SDK awaits an answer, and logs a timeout and an uncaught rejection without one).
+        var frames = bobPage.Frames.Where(f => f.Binary is not null).Select(f => (f.Sent, Message: SocketFrameReader.Read(f.Binary))).ToList();
+        var asked = frames.Where(f => f.Sent && f.Message.Event == RealtimeKitEvents.Media.UpdateConsumersSimulcastConfig).Select(f => f.Message.Id).ToList();
+        Assert.NotEmpty(asked);
+        Assert.All(asked, id => Assert.Contains(frames, f => !f.Sent && f.Message.Id == id && f.Message.Event == RealtimeKitEvents.Media.UpdateConsumersSimulcastConfig));
     }
 }

@@ -192,7 +192,7 @@ public sealed class RealtimeAbuseTests(ServerFixture server) : IClassFixture<Ser
     [Fact]
     public async Task ASessionHoldsAtMostItsPollBudgetAndAJoinAnswerCarriesAPageOfPollsAndChat()
     {
-        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:MaxPollsPerSession=10", "--set", "Stagecast:Chat:MessagesPerSecond=1000"]))
+        await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:MaxPollsPerSession=10", "--set", "Stagecast:Realtime:MessagesPerSecond=1000", "--set", "Stagecast:Chat:MessagesPerSecond=1000"]))
             .AsAsyncDisposable(out var fixture);
         var api = await fixture.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();

@@ -117,7 +117,11 @@ public sealed class ThumbnailServiceTests : IDisposable
     [InlineData(1920, 1279, 1278)]
     [InlineData(16, 8, 8)]
     [InlineData(16, 1, 2)]
-    public void APictureIsNeverWiderThanItsSource(int asked, int source, int width) => Assert.Equal(width, ThumbnailWidth.For(asked, source));
+    [InlineData(16, 1280, 160)]
+    [InlineData(162, 1280, 320)]
+    [InlineData(1282, 1920, 1920)]
+    [InlineData(1282, 1600, 1600)]
+    public void APictureIsOfTheNextSizeUpAndNeverWiderThanItsSource(int asked, int source, int width) => Assert.Equal(width, ThumbnailWidth.For(asked, source));
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Stagecast.Server.Features.Thumbnails;
 using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Thumbnails;
@@ -69,14 +70,41 @@ public sealed class ThumbnailTests(ThumbnailServerFixture server) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotModified, (await server.Http.SendAsync(conditional)).StatusCode);
     }
 
+    /// <summary>
+    /// Issue 51: a new width each time was a decode each time (a picture was kept for 4 widths), 90 % of a core from one
+    /// client. Widths are taken up to a few sizes, each kept: a hundred widths of one keyframe cost one decode per size.
+    /// </summary>
+    [Fact]
+    public async Task ANewWidthEachTimeCostsAtMostOneDecodePerSizeAndEachPictureHasItsSizesWidth()
+    {
+        var livestream = await server.NewLivestreamAsync();
+        string url = $"{server.HttpBase}/{livestream.Id}/thumbnail.jpg";
+        await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.SingleKeyframe(60, "1280x720"));
+        await Eventually.MatchAsync(() => server.Http.GetAsync(url), r => r.StatusCode == HttpStatusCode.OK, "the first picture");
+        var stream = await server.LiveStreamAsync(livestream.Id);
+        double decodes = Counter(await server.MetricsAsync(), "stagecast_thumbnail_decodes_total{outcome=\"ok\"}");
+
+        for (int width = 1920; width >= 16; width -= 18)
+        {
+            var answer = await server.Http.GetAsync($"{url}?width={width}");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            int expected = ThumbnailWidth.Sizes.First(size => size >= width);
+            Assert.Equal(Math.Min(expected, 1280), JpegSize(await answer.Content.ReadAsByteArrayAsync()).Width);
+        }
+
+        // 160, 320, 480, 960 and 1280 (the source's width, what 1920 is made at) are new; 640 was made first.
+        Assert.Equal(1, stream.KeyframeCount);
+        Assert.Equal(decodes + 5, Counter(await server.MetricsAsync(), "stagecast_thumbnail_decodes_total{outcome=\"ok\"}"));
+    }
+
     [Fact]
     public async Task AnH265StreamOverSrtHasAPictureAndAStreamWithoutAKeyframeYetHasNone()
     {
         var livestream = await server.NewLivestreamAsync();
         await using var publisher = Ffmpeg.PublishSrt(livestream.SrtUrl!, Ffmpeg.HevcAudioVideo(60));
-        var answer = await Eventually.MatchAsync(() => server.Http.GetAsync($"{server.HttpBase}/{livestream.Id}/thumbnail.jpg?width=200"),
+        var answer = await Eventually.MatchAsync(() => server.Http.GetAsync($"{server.HttpBase}/{livestream.Id}/thumbnail.jpg?width=150"),
             r => r.StatusCode == HttpStatusCode.OK, "a picture of the H.265 stream");
-        Assert.Equal((200, 112), JpegSize(await answer.Content.ReadAsByteArrayAsync())); // 320x180 scaled, the height made even
+        Assert.Equal((160, 90), JpegSize(await answer.Content.ReadAsByteArrayAsync())); // 320x180 scaled to the next size up
 
         var audioOnly = await server.NewLivestreamAsync();
         await using var radio = Ffmpeg.Publish(audioOnly.PublishUrl, Ffmpeg.AudioOnly(60));

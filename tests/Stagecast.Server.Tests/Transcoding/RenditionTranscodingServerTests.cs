@@ -40,7 +40,7 @@ public sealed class RenditionTranscodingServerTests
     {
         await using var app = StagecastApp.Build(["--data-dir", Directory.CreateTempSubdirectory("stagecast-transcode-").FullName]);
         var ladders = app.Services.GetRequiredService<IRenditionLadders>();
-        Assert.Equal(RenditionLadder.SourceOnly, await ladders.LadderAsync("any", CancellationToken.None));
+        Assert.Equal(RenditionLadder.SourceOnly, (await ladders.LadderAsync("any", CancellationToken.None)).Renditions);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class RenditionTranscodingServerTests
     /// <summary>Every livestream asks for 360p and 180p (the API's lookup reads each one's own).</summary>
     private sealed class TwoRungs : IRenditionLadders
     {
-        public ValueTask<ImmutableArray<Rendition>> LadderAsync(string streamId, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<ImmutableArray<Rendition>>([Rendition.Source, RenditionLadder.Find("360p")!, RenditionLadder.Find("180p")!]);
+        public ValueTask<StreamLadder> LadderAsync(string streamId, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new StreamLadder([Rendition.Source, RenditionLadder.Find("360p")!, RenditionLadder.Find("180p")!], ""));
     }
 }

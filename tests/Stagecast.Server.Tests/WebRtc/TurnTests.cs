@@ -98,6 +98,7 @@ public sealed partial class TurnTests : IAsyncLifetime
         Assert.Contains($"<stun:127.0.0.1:{_turn.Port}>; rel=\"ice-server\"", links);
         var turn = LinkCredential().Match(Assert.Single(links, l => l.StartsWith($"<{_turn.Url}>", StringComparison.Ordinal)));
         Assert.True(turn.Success);
+        Assert.Equal(livestream.Id, turn.Groups["username"].Value.Split(':')[1]); // one TURN user (and quota) per livestream, not per session
         Assert.True(await _turn.AllocatesAsync(turn.Groups["username"].Value, turn.Groups["credential"].Value));
     }
 
@@ -158,7 +159,7 @@ public sealed partial class TurnTests : IAsyncLifetime
     private Task<ServerFixture> StartServerAsync(params string[] more) => ServerFixture.StartAsync(
         ["--turn-url", _turn.Url, "--turn-url", $"{_turn.Url}?transport=tcp", "--turn-secret", _turn.Secret, .. more]);
 
-    private static async Task<HttpResponseMessage> GetIceServersAsync(ServerFixture server, string? token)
+    internal static async Task<HttpResponseMessage> GetIceServersAsync(ServerFixture server, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{server.HttpBase}/iceservers");
         if (token is not null)
@@ -172,5 +173,5 @@ public sealed partial class TurnTests : IAsyncLifetime
     private sealed record TurnOptionsShape(string Urls, string? Secret);
 
     [GeneratedRegex("""rel="ice-server"; username="(?<username>[^"]+)"; credential="(?<credential>[^"]+)"; credential-type="password"$""")]
-    private static partial Regex LinkCredential();
+    internal static partial Regex LinkCredential();
 }

@@ -9,7 +9,7 @@ namespace Stagecast.Testing.RealtimeKit;
 /// Debian's Chromium for apps built on Cloudflare RealtimeKit's unmodified SDK and UI kit, pointed at one Stagecast
 /// server. The SDK calls <c>https://api.{baseURI}</c> and <c>wss://socket-edge.{baseURI}</c>, so every name under
 /// <see cref="Domain"/> resolves to the server's HTTPS port and nothing else resolves (the SDK's telemetry hosts fail
-/// at once); the server's certificate (<see cref="TestCertificate.CreateForDomain"/>) is trusted by its SPKI pin. The
+/// at once); the CA of the server's certificate (<see cref="TestCertificate.CreateForDomain"/>) is trusted. The
 /// app page (tests/realtimekit/app.html) comes from a loopback page server of its own: another origin than
 /// api.<see cref="Domain"/>, so CORS is exercised as for a customer's app.
 /// </summary>
@@ -28,10 +28,10 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
 
     private readonly string _home;
 
-    private RealtimeKitBrowser(Browser browser, int httpsPort, string home)
+    private RealtimeKitBrowser(Browser browser, string domain, int httpsPort, string home)
     {
         Browser = browser;
-        BaseUri = $"{Domain}:{httpsPort}";
+        BaseUri = $"{domain}:{httpsPort}";
         _home = home;
     }
 
@@ -49,19 +49,25 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
     /// whose CA it trusts as a real one (in the NSS database of a home directory of its own): a certificate taken
     /// through an error-ignoring flag would keep Chromium from sharing an HTTP/2 connection between the names it covers,
     /// which browsers do with a real certificate (the SDK's socket then rides the connection of its REST calls).
+    /// The names under <paramref name="domain"/> reach the server through a resolver rule, except under
+    /// <c>localhost</c>, whose names Chromium resolves to the loopback address itself (and the <c>baseURI</c> carries
+    /// the server's port, as on a user's machine).
     /// </summary>
-    public static async Task<RealtimeKitBrowser> LaunchAsync(int httpsPort, TestCertificate certificate)
+    public static async Task<RealtimeKitBrowser> LaunchAsync(int httpsPort, TestCertificate certificate, string domain = Domain)
     {
         var pages = await Browser.StartPageServerAsync(MapPages);
         string home = await TrustingHomeAsync(certificate);
+        string resolver = domain == "localhost"
+            ? "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1"
+            : $"MAP *.{domain} 127.0.0.1:{httpsPort}, MAP {domain} 127.0.0.1:{httpsPort}, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1";
         var browser = await Browser.LaunchAsync(pages,
         [
             .. Browser.WebRtcArgs,
-            $"--host-resolver-rules=MAP *.{Domain} 127.0.0.1:{httpsPort}, MAP {Domain} 127.0.0.1:{httpsPort}, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            $"--host-resolver-rules={resolver}",
             // Host candidates as addresses, not mDNS names the server cannot resolve.
             "--disable-features=WebRtcHideLocalIpsWithMdns",
         ], [new("HOME", home)]);
-        return new RealtimeKitBrowser(browser, httpsPort, home);
+        return new RealtimeKitBrowser(browser, domain, httpsPort, home);
     }
 
     /// <summary>A home directory whose NSS database (~/.pki/nssdb, where Chromium on Linux looks) trusts the certificate's CA.</summary>

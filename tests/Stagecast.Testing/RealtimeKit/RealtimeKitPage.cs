@@ -98,6 +98,12 @@ public sealed class RealtimeKitPage
     /// <summary>A host removes every other participant (meeting.participants.kickAll()).</summary>
     public Task KickAllAsync() => CallAsync("kickAll");
 
+    /// <summary>Each participant's current video track (a number per track object, 0 for none) and the frames decoded of it.</summary>
+    public Task<IReadOnlyList<RtkVideo>> CurrentVideoAsync() => CallAsync<IReadOnlyList<RtkVideo>>("currentVideo");
+
+    /// <summary>The audio bytes received over every connection the SDK made.</summary>
+    public Task<long> AudioBytesReceivedAsync() => CallAsync<long>("audioBytesReceived");
+
     /// <summary>The candidate type (host, srflx, relay) of the selected pair of each of the SDK's connected connections.</summary>
     public Task<IReadOnlyList<string>> SelectedCandidateTypesAsync() => CallAsync<IReadOnlyList<string>>("selectedCandidateTypes");
 

@@ -44,3 +44,6 @@ public sealed record RtkLivestream(string State, string? PlaybackUrl, long Viewe
 
 /// <summary>What &lt;rtk-meeting&gt; shows: its participant tiles, their names, and how many remote ones play video.</summary>
 public sealed record RtkUiKit(int Tiles, IReadOnlyList<string?> Names, int PlayingRemoteVideos);
+
+/// <summary>A participant's current video track as the page sees it: a number per track object (0: none) and the frames decoded of it.</summary>
+public sealed record RtkVideo(string Id, int Serial, long Frames);

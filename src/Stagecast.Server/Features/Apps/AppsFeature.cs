@@ -9,6 +9,7 @@ public static class AppsFeature
         services.AddApiJson(AppsApiJsonContext.Default);
         services.AddSingleton<IAppStore, SqlAppStore>();
         services.AddSingleton<AppService>();
+        services.AddSingleton<AppAccounts>();
         return services;
     }
 }

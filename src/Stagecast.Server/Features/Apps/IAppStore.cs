@@ -11,6 +11,9 @@ public interface IAppStore
 
     Task<App?> FindAsync(string accountId, string appId, CancellationToken cancellationToken);
 
+    /// <summary>The account an app belongs to; null when there is no such app.</summary>
+    Task<string?> FindAccountIdAsync(string appId, CancellationToken cancellationToken);
+
     /// <summary>Apps of an account, oldest first, optionally filtered by a search on id and name.</summary>
     Task<Page<App>> ListAsync(string accountId, string? search, Paging paging, bool ascending, CancellationToken cancellationToken);
 

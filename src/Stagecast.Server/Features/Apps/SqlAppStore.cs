@@ -23,6 +23,9 @@ public sealed class SqlAppStore(SqlDatabase db) : IAppStore
             $"SELECT {Columns} FROM apps WHERE id = @appId AND account_id = @accountId",
             new { accountId, appId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
 
+    public Task<string?> FindAccountIdAsync(string appId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.QuerySingleOrDefaultAsync<string?>("SELECT account_id FROM apps WHERE id = @appId", new { appId }), cancellationToken);
+
     public Task<Page<App>> ListAsync(string accountId, string? search, Paging paging, bool ascending, CancellationToken cancellationToken)
     {
         string order = ascending ? "ASC" : "DESC";

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Stagecast.Compositor;
 using Stagecast.Compositor.Video;
 using Stagecast.FfmpegProcesses;
+using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
@@ -26,6 +27,7 @@ public sealed partial class MeetingPrograms(
     StreamHub hub,
     NameLabels labels,
     ProgramQuota quota,
+    AppAccounts accounts,
     TimeProvider time,
     ILoggerFactory loggers) : IMeetingLivestreamListener, IMeetingLivestreamPrograms, IAsyncDisposable
 {
@@ -44,7 +46,12 @@ public sealed partial class MeetingPrograms(
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
     public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
 
-    public void Admit(string appId, string meetingId) => quota.Admit(appId, meetingId);
+    /// <summary>
+    /// Lets meeting <paramref name="meetingId"/> of app <paramref name="appId"/> have a program, before whatever needs it
+    /// creates anything; refused with the error envelope (<see cref="ProgramQuota.Admit"/>) past a limit.
+    /// </summary>
+    public async Task AdmitAsync(string appId, string meetingId, CancellationToken cancellationToken) =>
+        quota.Admit(await OwnerAsync(appId, cancellationToken).ConfigureAwait(false), meetingId);
 
     public ProgramStatusDto? Status(string meetingId, string livestreamId)
     {
@@ -97,7 +104,7 @@ public sealed partial class MeetingPrograms(
                     loggers.CreateLogger<MeetingProgram>());
                 running = new Running(meetingId, program);
                 _programs[meetingId] = running;
-                quota.Started(meetingId, meeting?.AppId);
+                quota.Started(meetingId, meeting is null ? default : await OwnerAsync(meeting.AppId, CancellationToken.None).ConfigureAwait(false));
                 Follow(running);
                 program.Start();
                 running.Timer = time.CreateTimer(_ => Follow(running), null, FollowInterval, FollowInterval);
@@ -193,6 +200,9 @@ public sealed partial class MeetingPrograms(
             }
         }
     }
+
+    private async Task<ProgramOwner> OwnerAsync(string appId, CancellationToken cancellationToken) =>
+        new(appId, await accounts.AccountOfAsync(appId, cancellationToken).ConfigureAwait(false));
 
     private static Publisher? Open(StreamHub target, string streamId)
     {

@@ -5,39 +5,62 @@ using Stagecast.Server.Hosting.Api;
 namespace Stagecast.Server.Features.Compositor;
 
 /// <summary>
-/// Bounds the meeting programs one app runs at once (<see cref="CompositorOptions.MaxProgramsPerApp"/>): each costs
-/// a third to a half of a core at 720p. A meeting has one program however many livestreams, recordings and room streams it feeds, so what
-/// is counted is meetings: those whose program runs, and those admitted whose output is about to attach (an
-/// admission ends when it does, or lapses after <see cref="AdmissionHold"/> when the start failed after it). Whatever
-/// needs a program calls <see cref="Admit"/> before it creates anything, so a refusal leaves nothing behind; while a
-/// meeting is admitted, its idle program is not stopped under the output about to attach.
+/// Bounds the meeting programs that run at once, each a third to a half of a core at 720p: an app's
+/// (<see cref="CompositorOptions.MaxProgramsPerApp"/>), an account's, every app of it together
+/// (<see cref="CompositorOptions.MaxProgramsPerAccount"/>: apps are free to create), and this server's
+/// (<see cref="CompositorOptions.MaxPrograms"/>). A meeting has one program however many livestreams, recordings and
+/// room streams it feeds, so what is counted is meetings: those whose program runs, and those admitted whose output is
+/// about to attach (an admission ends when it does, or lapses after <see cref="AdmissionHold"/> when the start failed
+/// after it). Whatever needs a program calls <see cref="Admit"/> before it creates anything, so a refusal leaves
+/// nothing behind; while a meeting is admitted, its idle program is not stopped under the output about to attach.
 /// </summary>
 public sealed class ProgramQuota(IOptions<CompositorOptions> options, TimeProvider time)
 {
     public static readonly TimeSpan AdmissionHold = TimeSpan.FromSeconds(30);
+    private const string WhatAProgramFeeds = "a program feeds a meeting's livestream, recordings and room streams";
     private readonly Lock _sync = new();
-    private readonly Dictionary<string, string> _running = new(StringComparer.Ordinal); // meeting id -> app id
-    private readonly Dictionary<string, (string AppId, long At)> _admitted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProgramOwner> _running = new(StringComparer.Ordinal); // by meeting id
+    private readonly Dictionary<string, (ProgramOwner Owner, long At)> _admitted = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Lets meeting <paramref name="meetingId"/> of app <paramref name="appId"/> have a program (always, when it has
-    /// one already); 429 with the error envelope when the app's meetings hold every program it may run.
+    /// Lets meeting <paramref name="meetingId"/> of <paramref name="owner"/> have a program (always, when it has one
+    /// already). Refused with the error envelope naming the limit and its setting: 429 when the app's or the account's
+    /// meetings hold every program they may run, 503 when this server runs all it may.
     /// </summary>
-    public void Admit(string appId, string meetingId)
+    public void Admit(ProgramOwner owner, string meetingId)
     {
         lock (_sync)
         {
             long now = time.GetTimestamp();
-            var meetings = MeetingsOf(appId, now);
-            int limit = options.Value.MaxProgramsPerApp;
-            if (!meetings.Contains(meetingId) && meetings.Count >= limit)
+            var meetings = Meetings(now);
+            if (!meetings.ContainsKey(meetingId))
             {
-                throw new ApiException(StatusCodes.Status429TooManyRequests,
-                    $"this app runs {meetings.Count} meeting programs, the most it may at once (Stagecast:Compositor:MaxProgramsPerApp = {limit}); a program feeds a " +
-                    "meeting's livestream, recordings and room streams: stop those of another meeting first");
+                var settings = options.Value;
+                int app = meetings.Values.Count(o => o.AppId == owner.AppId);
+                int account = meetings.Values.Count(o => o.AccountId == owner.AccountId);
+                if (app >= settings.MaxProgramsPerApp)
+                {
+                    throw new ApiException(StatusCodes.Status429TooManyRequests,
+                        $"this app runs {app} meeting programs, the most it may at once (Stagecast:Compositor:MaxProgramsPerApp = {settings.MaxProgramsPerApp}); " +
+                        $"{WhatAProgramFeeds}: stop those of another meeting first");
+                }
+
+                if (account >= settings.MaxProgramsPerAccount)
+                {
+                    throw new ApiException(StatusCodes.Status429TooManyRequests,
+                        $"this account's apps run {account} meeting programs, the most an account may at once (Stagecast:Compositor:MaxProgramsPerAccount = " +
+                        $"{settings.MaxProgramsPerAccount}); {WhatAProgramFeeds}: stop those of another meeting of the account first");
+                }
+
+                if (meetings.Count >= settings.MaxPrograms)
+                {
+                    throw new ApiException(StatusCodes.Status503ServiceUnavailable,
+                        $"this server runs {meetings.Count} meeting programs, the most it may at once (Stagecast:Compositor:MaxPrograms = {settings.MaxPrograms}); " +
+                        "try again once others have ended");
+                }
             }
 
-            _admitted[meetingId] = (appId, now);
+            _admitted[meetingId] = (owner, now);
         }
     }
 
@@ -46,7 +69,7 @@ public sealed class ProgramQuota(IOptions<CompositorOptions> options, TimeProvid
     {
         lock (_sync)
         {
-            return MeetingsOf(appId, time.GetTimestamp()).Count;
+            return Meetings(time.GetTimestamp()).Values.Count(o => o.AppId == appId);
         }
     }
 
@@ -59,12 +82,12 @@ public sealed class ProgramQuota(IOptions<CompositorOptions> options, TimeProvid
         }
     }
 
-    /// <summary>The meeting's program runs: its app is the one that admitted it, else <paramref name="appId"/>.</summary>
-    internal void Started(string meetingId, string? appId)
+    /// <summary>The meeting's program runs: its owner is the one that admitted it, else <paramref name="owner"/>.</summary>
+    internal void Started(string meetingId, ProgramOwner owner)
     {
         lock (_sync)
         {
-            _running[meetingId] = _admitted.TryGetValue(meetingId, out var admission) ? admission.AppId : appId ?? "";
+            _running[meetingId] = _admitted.TryGetValue(meetingId, out var admission) ? admission.Owner : owner;
         }
     }
 
@@ -85,13 +108,20 @@ public sealed class ProgramQuota(IOptions<CompositorOptions> options, TimeProvid
         }
     }
 
-    private HashSet<string> MeetingsOf(string appId, long now)
+    /// <summary>Every meeting that holds a program, running or admitted (lapsed admissions dropped), and its owner.</summary>
+    private Dictionary<string, ProgramOwner> Meetings(long now)
     {
         foreach (string lapsed in _admitted.Where(a => time.GetElapsedTime(a.Value.At, now) >= AdmissionHold).Select(a => a.Key).ToList())
         {
             _admitted.Remove(lapsed);
         }
 
-        return [.. _running.Where(r => r.Value == appId).Select(r => r.Key), .. _admitted.Where(a => a.Value.AppId == appId).Select(a => a.Key)];
+        var meetings = new Dictionary<string, ProgramOwner>(_running, StringComparer.Ordinal);
+        foreach (var (meetingId, admission) in _admitted)
+        {
+            meetings.TryAdd(meetingId, admission.Owner);
+        }
+
+        return meetings;
     }
 }

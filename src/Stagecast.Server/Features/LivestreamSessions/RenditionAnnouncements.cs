@@ -4,7 +4,8 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 
 /// <summary>
 /// Announces the encodes of live streams to the app's webhooks (<c>livestreaming.renditionUpdate</c>): one that came up or
-/// caught up again (<c>LIVE</c>, listed to players) and one that fell behind (<c>LAGGING</c>, left out until it is back).
+/// caught up again (<c>LIVE</c>, listed to players), one that fell behind (<c>LAGGING</c>, left out until it is back), and
+/// one not encoded at all (<c>REFUSED</c>: a limit of encodes at once; the livestream's <c>rendition_status</c> says which).
 /// Their start and their end with the broadcast are not announced: <c>livestreaming.statusUpdate</c> says the broadcast's.
 /// The events go through the session writer, so they follow the broadcast's own in order.
 /// </summary>
@@ -32,7 +33,7 @@ public sealed class RenditionAnnouncements(IEnumerable<IRenditionStatus> statuse
 
     private void Announce(RenditionStatus status)
     {
-        if (status.State is RenditionState.Live or RenditionState.Lagging)
+        if (status.State is RenditionState.Live or RenditionState.Lagging or RenditionState.Refused)
         {
             writer.Enqueue(new LivestreamSessionEvent.RenditionChanged(status));
         }

@@ -26,8 +26,11 @@ public interface ILivestreamStore
     /// <summary>Writes a livestream's settings: its recording mode, its renditions and whether it requires TLS (and when they changed).</summary>
     Task SetSettingsAsync(Livestream livestream, CancellationToken cancellationToken);
 
-    /// <summary>The ladder a livestream's next broadcast gets (<see cref="LadderSetting.Effective"/>); the source alone for an id that is no livestream.</summary>
-    Task<ImmutableArray<Rendition>> FindLadderAsync(string livestreamId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The ladder a livestream's next broadcast gets (<see cref="LadderSetting.Effective"/>) and its account; the source
+    /// alone, of no one, for an id that is no livestream.
+    /// </summary>
+    Task<StreamLadder> FindLadderAsync(string livestreamId, CancellationToken cancellationToken);
 
     Task SetStatusAsync(string livestreamId, LivestreamStatus status, DateTimeOffset updatedAt, CancellationToken cancellationToken);
 

@@ -73,11 +73,12 @@ public sealed record RecordingSettingDto(string Mode);
 
 /// <summary>
 /// An encode of a live livestream and its state since when: <c>STARTING</c> (no picture yet), <c>LIVE</c> (listed to
-/// players), <c>LAGGING</c> (fell behind its source; left out until it catches up).
+/// players), <c>LAGGING</c> (fell behind its source; left out until it catches up), <c>REFUSED</c> (not encoded:
+/// <see cref="Reason"/> names the limit of encodes at once it would have passed; null otherwise).
 /// </summary>
-public sealed record RenditionStatusDto(string Name, string Status, DateTimeOffset Since)
+public sealed record RenditionStatusDto(string Name, string Status, DateTimeOffset Since, string? Reason)
 {
-    public static RenditionStatusDto From(RenditionStatus status) => new(status.Rendition.Name, StatusText(status.State), status.Since);
+    public static RenditionStatusDto From(RenditionStatus status) => new(status.Rendition.Name, StatusText(status.State), status.Since, status.Reason);
 
     public static string StatusText(RenditionState state) => state.ToString().ToUpperInvariant();
 }

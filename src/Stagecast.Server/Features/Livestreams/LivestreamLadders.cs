@@ -1,17 +1,16 @@
-using System.Collections.Immutable;
 using System.Data.Common;
 using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.Livestreams;
 
 /// <summary>
-/// The ladder of a live stream, whose id is its livestream's (independent or a meeting's): one read of the livestream
-/// and its app. A stream that is no livestream, or a database that does not answer, gets the source alone: the
+/// The ladder of a live stream, whose id is its livestream's (independent or a meeting's), and its account: one read
+/// of the livestream and its app. A stream that is no livestream, or a database that does not answer, gets the source alone: the
 /// broadcast goes on without its encodes rather than not at all.
 /// </summary>
 public sealed partial class LivestreamLadders(ILivestreamStore store, ILogger<LivestreamLadders> logger) : IRenditionLadders
 {
-    public async ValueTask<ImmutableArray<Rendition>> LadderAsync(string streamId, CancellationToken cancellationToken)
+    public async ValueTask<StreamLadder> LadderAsync(string streamId, CancellationToken cancellationToken)
     {
         try
         {
@@ -20,7 +19,7 @@ public sealed partial class LivestreamLadders(ILivestreamStore store, ILogger<Li
         catch (DbException ex)
         {
             Log.ReadFailed(logger, ex, streamId);
-            return RenditionLadder.SourceOnly;
+            return StreamLadder.SourceOnly;
         }
     }
 

@@ -110,12 +110,12 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
             }),
             cancellationToken);
 
-    public Task<ImmutableArray<Rendition>> FindLadderAsync(string livestreamId, CancellationToken cancellationToken) =>
+    public Task<StreamLadder> FindLadderAsync(string livestreamId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => await c.QuerySingleOrDefaultAsync<LadderRow>(
-            "SELECT l.renditions, a.default_renditions FROM livestreams l JOIN apps a ON a.id = l.app_id WHERE l.id = @livestreamId AND l.deleted_at IS NULL",
+            "SELECT l.renditions, a.default_renditions, a.account_id FROM livestreams l JOIN apps a ON a.id = l.app_id WHERE l.id = @livestreamId AND l.deleted_at IS NULL",
             new { livestreamId }).ConfigureAwait(false) is { } row
-            ? LadderSetting.Effective(LadderSetting.FromColumn(row.Renditions), LadderSetting.FromColumn(row.DefaultRenditions))
-            : RenditionLadder.SourceOnly, cancellationToken);
+            ? new StreamLadder(LadderSetting.Effective(LadderSetting.FromColumn(row.Renditions), LadderSetting.FromColumn(row.DefaultRenditions)), row.AccountId)
+            : StreamLadder.SourceOnly, cancellationToken);
 
     public Task<bool> DeleteLivestreamAsync(string livestreamId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => await c.ExecuteAsync(
@@ -149,5 +149,5 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
             IngestProtocol, LadderSetting.FromColumn(Renditions), RequireTls != 0);
     }
 
-    internal sealed record LadderRow(string? Renditions, string? DefaultRenditions);
+    internal sealed record LadderRow(string? Renditions, string? DefaultRenditions, string AccountId);
 }

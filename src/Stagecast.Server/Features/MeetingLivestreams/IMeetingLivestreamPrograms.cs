@@ -8,7 +8,8 @@ public interface IMeetingLivestreamPrograms
 
     /// <summary>
     /// Lets meeting <paramref name="meetingId"/> of app <paramref name="appId"/> have a program to feed a livestream about
-    /// to start, before anything is created; refused (429, with the error envelope) when the app runs all it may.
+    /// to start, before anything is created; refused with the error envelope when the app, its account or the server
+    /// runs all it may (429, 429, 503).
     /// </summary>
-    void Admit(string appId, string meetingId);
+    Task AdmitAsync(string appId, string meetingId, CancellationToken cancellationToken);
 }

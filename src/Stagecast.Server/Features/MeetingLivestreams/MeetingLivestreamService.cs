@@ -51,7 +51,7 @@ public sealed partial class MeetingLivestreamService(
 
             if (request.ManualIngest != true)
             {
-                programs.Admit(meeting.AppId, meeting.Id); // the meeting's program will feed it
+                await programs.AdmitAsync(meeting.AppId, meeting.Id, cancellationToken).ConfigureAwait(false); // the meeting's program will feed it
             }
 
             string key = Secrets.NewStreamKey();

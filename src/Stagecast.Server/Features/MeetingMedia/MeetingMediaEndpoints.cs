@@ -33,7 +33,7 @@ public static class MeetingMediaEndpoints
     }
 
     private static async Task<IResult> PublishAsync(HttpContext context, string peerId, string? source, WebRtcTransport transport, MeetingRooms rooms,
-        MeetingMediaService media, MeetingMediaHub tracks, ILoggerFactory loggers)
+        MeetingMediaService media, MeetingMediaHub tracks, IceServers iceServers, ILoggerFactory loggers)
     {
         if (!MediaSources.TryParse(source, out var kind))
         {
@@ -88,11 +88,11 @@ public static class MeetingMediaEndpoints
         var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, MeetingMediaHub.StreamId(room!.MeetingId, peer.Id, kind),
             roomMedia, media.Options.MediaTimeout, loggers.CreateLogger<SfuPublisher>());
         roomMedia.AddPublication(peer, kind, publisher.Publication);
-        return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}");
+        return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}", iceServers.For(peer.Participant.Id));
     }
 
     private static async Task<IResult> SubscribeAsync(HttpContext context, string peerId, string? source, WebRtcTransport transport, MeetingRooms rooms,
-        MeetingMediaService media, MeetingMediaHub tracks, ILoggerFactory loggers)
+        MeetingMediaService media, MeetingMediaHub tracks, IceServers iceServers, ILoggerFactory loggers)
     {
         if (!MediaSources.TryParse(source, out var kind))
         {
@@ -142,7 +142,7 @@ public static class MeetingMediaEndpoints
             return ApiResults.Error(403, $"your preset lets you watch {subscriber.Permissions.MaxVideoStreams} peers' video at once (its max_video_streams)");
         }
 
-        return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"{Prefix(publisherPeer.Id)}/whep/{session.Id}");
+        return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"{Prefix(publisherPeer.Id)}/whep/{session.Id}", iceServers.For(participantId));
     }
 
     /// <summary>The caller's meeting room and the path's peer in it: 404 when there is no session or no such peer.</summary>

@@ -26,6 +26,7 @@ public static class ChannelEvents
         ViewerCountChanged viewers => new ViewerCountMessage(viewers.LivestreamId, viewers.Count),
         RoomStreamStarted stream => new StreamStartedMessage(stream.Stream),
         RoomStreamEnded stream => new StreamEndedMessage(stream.Stream),
+        Recordings.RecordingChanged recording when RecordingChannelView.Of(recording.Recording) is { } view => new RecordingUpdatedMessage(view),
         _ => null,
     };
 

@@ -267,7 +267,8 @@ public sealed partial class RealtimeClient(
             state.Waitlisted,
             room.ActiveSpeaker,
             moreChat,
-            morePolls);
+            morePolls,
+            services.Recordings.ActiveFor(room.MeetingId) is { } recording ? RecordingChannelView.Of(recording) : null);
     }
 
     /// <summary><c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a message.</summary>

@@ -14,7 +14,20 @@ public static class RealtimeEndpoint
             .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
             .WithTags("Realtime")
             .WithSummary("The meeting channel: a WebSocket authenticated with a participant token (?token= or Authorization: Bearer)");
+        endpoints.MapGet(Path + "/meeting", MeetingAsync)
+            .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
+            .RequireCors(WebRtc.IceServersApi.CorsPolicy) // read by stagecast.js on any app's page, like /iceservers
+            .WithTags("Realtime")
+            .WithSummary("The participant's meeting (its title) and the participant as it will join, before it joins: what a lobby shows");
         return endpoints;
+    }
+
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<Hosting.Api.ApiResponse<LobbyView>>> MeetingAsync(HttpContext context, Meetings.IMeetingStore meetings)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        var meeting = await meetings.FindAsync(caller.Participant.MeetingId, context.RequestAborted).ConfigureAwait(false)
+            ?? throw Hosting.Api.ApiException.NotFound("the meeting no longer exists");
+        return Hosting.Api.ApiResults.Ok(new LobbyView(meeting.Id, meeting.Title, caller.Participant.Name, caller.Participant.PresetName));
     }
 
     private static async Task HandleAsync(HttpContext context, RealtimeServices services)

@@ -10,6 +10,7 @@ public static class RealtimeFeature
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
         services.AddApiJson(RealtimeRequestsJsonContext.Default);
+        services.AddApiJson(RealtimeApiJsonContext.Default);
         services.AddSingleton<RealtimeServices>();
         services.AddSingleton<RealtimeLivestreams>();
         services.AddSingleton<IMeetingRequests, RealtimeMeetingRequests>();

@@ -9,6 +9,7 @@ public sealed class RealtimeServices(
     MeetingSocketService sockets,
     MeetingRooms rooms,
     RealtimeLivestreams livestreams,
+    Recordings.RecordingService recordings,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeClient> logger)
 {
@@ -16,6 +17,8 @@ public sealed class RealtimeServices(
     public System.Text.Json.JsonSerializerOptions RequestOptions { get; } = json.Value.SerializerOptions;
 
     public RealtimeLivestreams Livestreams { get; } = livestreams;
+
+    public Recordings.RecordingService Recordings { get; } = recordings;
 
     public ILogger Logger { get; } = logger;
 

@@ -16,7 +16,6 @@ namespace Stagecast.Server.Features.Recordings;
 public sealed class ProgramRecordings(
     RecordingService recordings,
     MeetingPrograms programs,
-    ProgramQuota programQuota,
     MeetingRooms rooms,
     RecordingStorage storage,
     FfmpegLauncher ffmpeg,
@@ -46,14 +45,14 @@ public sealed class ProgramRecordings(
             recordings.Admit(running, request.AllowMultipleRecordings);
             try
             {
-                programQuota.Admit(meeting.AppId, meeting.Id);
+                await programs.AdmitAsync(meeting.AppId, meeting.Id, CancellationToken.None).ConfigureAwait(false);
                 await programs.AcquireProgramStreamAsync(meeting.Id, request.VideoConfig?.Width, request.VideoConfig?.Height).ConfigureAwait(false);
                 running.ReleaseWhenDisposed(() => programs.ReleaseProgramStreamAsync(meeting.Id));
                 await recordings.SaveAsync(record, create: true).ConfigureAwait(false);
             }
             catch
             {
-                // Refused (the app's programs are all running) or not saved: nothing of it is left running.
+                // Refused (the programs it may run are all running) or not saved: nothing of it is left running.
                 await recordings.ForgetAsync(running).ConfigureAwait(false);
                 throw;
             }

@@ -22,7 +22,6 @@ namespace Stagecast.Server.Features.RoomStreams;
 public sealed partial class RoomStreamService(
     IRoomStreamStore store,
     MeetingPrograms programs,
-    ProgramQuota programQuota,
     MeetingRooms rooms,
     OutputDestinations destinations,
     StreamKeyProtector keys,
@@ -53,14 +52,14 @@ public sealed partial class RoomStreamService(
         bool acquired = false;
         try
         {
-            programQuota.Admit(meeting.AppId, meeting.Id);
+            await programs.AdmitAsync(meeting.AppId, meeting.Id, cancellationToken).ConfigureAwait(false);
             await programs.AcquireProgramStreamAsync(meeting.Id).ConfigureAwait(false);
             acquired = true;
             await store.CreateAsync(record, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
-            // Refused (the app's programs are all running) or not saved: nothing of it is left running.
+            // Refused (the programs it may run are all running) or not saved: nothing of it is left running.
             _active.TryRemove(record.Id, out _);
             await StopWorkerAsync(active).ConfigureAwait(false);
             if (acquired)

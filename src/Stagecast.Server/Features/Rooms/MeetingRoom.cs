@@ -71,7 +71,9 @@ public sealed partial class MeetingRoom
 
     /// <summary>
     /// Joins a client as a new peer, or as the peer it was (<paramref name="resumePeerId"/>) if that peer is still in
-    /// its grace period or connected elsewhere. Null when the room has closed meanwhile (the caller takes a new room).
+    /// its grace period or connected elsewhere, or as a peer of its participant left in its grace period by a client
+    /// that went without leaving (a browser closed, then opened again: it knows no peer id). Null when the room has
+    /// closed meanwhile (the caller takes a new room).
     /// </summary>
     public async Task<Admission.Entered?> JoinAsync(IRoomClient client, string? name, string? resumePeerId)
     {
@@ -86,7 +88,7 @@ public sealed partial class MeetingRoom
                 return null;
             }
 
-            if (resumePeerId is not null && _peers.TryGetValue(resumePeerId, out var existing) && existing.Participant.Id == client.Participant.Id)
+            if (ResumableLocked(client.Participant.Id, resumePeerId) is { } existing)
             {
                 Resume(existing, client, name);
                 return new Admission.Entered(this, existing, Resumed: true);
@@ -169,6 +171,15 @@ public sealed partial class MeetingRoom
             _lock.Release();
         }
     }
+
+    /// <summary>The peer a client of the participant takes over: the one it names, else one left disconnected (the longest ago).</summary>
+    private RoomPeer? ResumableLocked(string participantId, string? peerId) =>
+        peerId is not null && _peers.TryGetValue(peerId, out var named) && named.Participant.Id == participantId ? named
+            : _peers.Values.Where(p => p.Participant.Id == participantId && p.Client is null).MinBy(p => p.DisconnectedAt);
+
+    /// <summary>Whether a client of the participant would come back as a peer already in the room (it then waits in no waiting room).</summary>
+    public bool WouldResume(string participantId, string? peerId) =>
+        Peers.Any(p => p.Participant.Id == participantId && (p.Id == peerId || p.Client is null));
 
     private static void Resume(RoomPeer peer, IRoomClient client, string? name)
     {

@@ -60,7 +60,7 @@ public sealed class MeetingRooms(
         }
 
         var waitlist = WaitlistOf(meeting.Id);
-        bool resuming = resumePeerId is { } peerId && Find(meeting.Id)?.Peers.Any(p => p.Id == peerId && p.Participant.Id == participant.Id) == true;
+        bool resuming = Find(meeting.Id)?.WouldResume(participant.Id, resumePeerId) == true;
         if (!resuming && waitlist.MustWait(participant, client.Permissions))
         {
             return new Admission.Waiting(meeting, waitlist.Add(participant, name));

@@ -20,8 +20,11 @@ namespace Stagecast.Server.Features.Thumbnails;
 [SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose; a decode still running as the server stops releases it")]
 public sealed partial class ThumbnailService : IHubStreamObserver
 {
-    /// <summary>Widths kept per stream, the least recently asked dropped first, so that asking for every width cannot fill memory.</summary>
-    public const int MaxWidthsPerStream = 4;
+    /// <summary>
+    /// Widths kept per stream: every one a picture may be made at, so that asking for each in turn answers from memory
+    /// rather than dropping one to make it again (the least recently asked would go first past it).
+    /// </summary>
+    public static readonly int MaxWidthsPerStream = ThumbnailWidth.Sizes.Length;
 
     /// <summary>Decodes running or waiting for one of the running places: a hundred streams' first pictures at once, twice.</summary>
     public const int MaxPendingDecodes = 200;

@@ -21,6 +21,22 @@ public sealed class TurnOptions : IValidatableObject
     [Duration]
     public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Whether anonymous WHEP viewers are told of the TURN servers too (else STUN alone: they reach WebRTC's port over
+    /// UDP or ICE-TCP, or play LL-HLS). Off by default: anyone who knows a public livestream's id is a viewer. On, they
+    /// share one TURN user (<see cref="IceServers.ViewerUser"/>), so together they hold at most coturn's
+    /// <c>user-quota</c> of its allocations and the participants' relay stays theirs.
+    /// </summary>
+    public bool ViewerRelay { get; set; }
+
+    /// <summary>How long a viewer's credential stays valid: a relayed viewer's playback ends within minutes after it, and its player offers again.</summary>
+    [Duration]
+    public TimeSpan ViewerCredentialLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Viewer credentials one client address is given a minute (bursts of as many); past it, its answers carry STUN alone.</summary>
+    [Range(1, 10000)]
+    public int ViewerCredentialsPerMinute { get; set; } = 10;
+
     public IReadOnlyList<TurnUrl> GetUrls() =>
         [.. Split(Urls).Select(u => TurnUrl.TryParse(u, out var url) ? url : throw new InvalidOperationException($"not a TURN URL: {u}"))];
 

@@ -62,10 +62,12 @@ public static class WebRtcHttp
     }
 
     /// <summary>
-    /// Registers the session and answers 201 with the SDP answer, Location, ETag and the ICE servers it may use (TURN
-    /// with credentials for this session, as Link headers); 503 when the limits are reached.
+    /// Registers the session and answers 201 with the SDP answer, Location, ETag and the ICE servers it may use (STUN,
+    /// and TURN with a credential when <paramref name="iceServers"/> has one, as Link headers); 503 when the limits are
+    /// reached.
     /// </summary>
-    public static IResult Answer(HttpContext context, WebRtcTransport transport, WebRtcSession session, IReadOnlyList<AnsweredMedia> media, string location)
+    public static IResult Answer(
+        HttpContext context, WebRtcTransport transport, WebRtcSession session, IReadOnlyList<AnsweredMedia> media, string location, IReadOnlyList<IceServer> iceServers)
     {
         if (!transport.TryRegister(session))
         {
@@ -77,7 +79,7 @@ public static class WebRtcHttp
         string answer = SdpAnswer.Build(session.Ice.Credentials, transport.Certificate.Fingerprint, transport.Candidates(context.Connection.LocalIpAddress), media, "stagecast");
         context.Response.Headers.ETag = $"\"{session.Id}\"";
         context.Response.Headers.Location = location;
-        if (context.RequestServices.GetRequiredService<IceServers>().LinkHeaders(session.Id).ToArray() is { Length: > 0 } links)
+        if (IceServers.LinkHeaders(iceServers).ToArray() is { Length: > 0 } links)
         {
             context.Response.Headers.Link = links;
         }

@@ -25,7 +25,8 @@ public static class WhepEndpoints
     }
 
     private static async Task<IResult> PlayAsync(
-        HttpContext context, string livestreamId, string? rendition, WebRtcTransport transport, StreamHub hub, RenditionHub renditions, OpusFeeds opus, HubVideoFanouts videos, ILoggerFactory loggers)
+        HttpContext context, string livestreamId, string? rendition, WebRtcTransport transport, StreamHub hub, RenditionHub renditions, OpusFeeds opus, HubVideoFanouts videos,
+        IceServers iceServers, ILoggerFactory loggers)
     {
         if (hub.Find(livestreamId) is not { } stream || stream.State != HubStreamState.Live)
         {
@@ -68,6 +69,6 @@ public static class WhepEndpoints
             return ApiResults.Error(422, ex.Message);
         }
 
-        return WebRtcHttp.Answer(context, transport, session, session.Negotiation.Media, $"/{livestreamId}/whep/{session.Id}");
+        return WebRtcHttp.Answer(context, transport, session, session.Negotiation.Media, $"/{livestreamId}/whep/{session.Id}", iceServers.ForViewer(clientAddress));
     }
 }

@@ -23,7 +23,7 @@ public static class WhipEndpoints
     }
 
     private static async Task<IResult> PublishAsync(HttpContext context, string livestreamId, WebRtcTransport transport, IPublishAuthorizer authorizer, StreamHub hub,
-        FfmpegLauncher ffmpeg, ILoggerFactory loggers)
+        FfmpegLauncher ffmpeg, IceServers iceServers, ILoggerFactory loggers)
     {
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (BearerToken.From(context.Request) is not { } key)
@@ -61,6 +61,6 @@ public static class WhipEndpoints
         }
 
         var session = new WhipSession(transport, offer, negotiation, clientAddress, hub, livestreamId, ffmpeg, loggers.CreateLogger<WhipSession>());
-        return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"/{livestreamId}/whip/{session.Id}");
+        return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"/{livestreamId}/whip/{session.Id}", iceServers.For(livestreamId));
     }
 }

@@ -4,14 +4,20 @@ using Stagecast.Streaming.Limits;
 namespace Stagecast.Server.Hosting.Api;
 
 /// <summary>
-/// A <see cref="TokenBucket"/> per API credential (the bearer token): <c>requestsPerSecond</c> tokens a
-/// second, bursts of twice that. A bucket that has refilled completely is the same as a new one, so such buckets are
-/// dropped once there are many: memory stays bounded by recent callers.
+/// A <see cref="TokenBucket"/> per key: per API credential (the bearer token), <c>requestsPerSecond</c> tokens a
+/// second, bursts of twice that; or any rate and burst (anonymous viewers' TURN credentials, per address). A bucket
+/// that has refilled completely is the same as a new one, so such buckets are dropped once there are many: memory
+/// stays bounded by recent callers.
 /// </summary>
-public sealed class ApiRateLimiter(TimeProvider time, int requestsPerSecond)
+public sealed class ApiRateLimiter(TimeProvider time, double perSecond, double burst)
 {
     private const int PruneAbove = 1024;
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
+
+    public ApiRateLimiter(TimeProvider time, int requestsPerSecond)
+        : this(time, requestsPerSecond, requestsPerSecond * 2.0)
+    {
+    }
 
     /// <summary>Takes one token for <paramref name="key"/>; false when its bucket is empty.</summary>
     public bool TryAcquire(string key)
@@ -31,5 +37,5 @@ public sealed class ApiRateLimiter(TimeProvider time, int requestsPerSecond)
 
     public int BucketCount => _buckets.Count;
 
-    private TokenBucket NewBucket() => new(time, requestsPerSecond, requestsPerSecond * 2.0);
+    private TokenBucket NewBucket() => new(time, perSecond, burst);
 }

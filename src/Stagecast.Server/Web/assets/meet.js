@@ -81,6 +81,7 @@ async function join(event) {
   addTile({ id: 'self', name: `${meeting.self.name} (you)` });
   for (const participant of meeting.participants.joined.toArray()) addTile(participant);
   renderLive();
+  renderRecording();
   renderPolls();
   for (const device of await meeting.self.getAllDevices().catch(() => [])) {
     if (device.kind === 'videoinput' && device.deviceId === $('camera').value) await meeting.self.setDevice(device);
@@ -123,6 +124,14 @@ function wire(meeting) {
   meeting.polls.on('pollsUpdate', () => renderPolls());
   meeting.livestream.on('livestreamUpdate', () => renderLive());
   meeting.livestream.on('viewerCountUpdate', () => renderLive());
+  meeting.recording.on('recordingUpdate', () => renderRecording());
+}
+
+/** Everyone in the meeting sees whether it is being recorded. */
+function renderRecording() {
+  const recording = state.meeting?.recording.recordingState ?? 'IDLE';
+  $('recording-badge').hidden = recording === 'IDLE';
+  $('recording-badge').textContent = recording === 'PAUSED' ? 'Recording paused' : 'Recording';
 }
 
 function addTile(participant) {
@@ -245,3 +254,14 @@ if (fragment.get('token')) $('token').value = fragment.get('token');
 if (fragment.get('name')) $('name').value = fragment.get('name');
 $('join').disabled = false; // the page is wired: until now a click on Join would have been lost
 listDevices().then(preview);
+if (fragment.get('token')) showMeeting(fragment.get('token'));
+
+/** The lobby names the meeting (and the participant) as soon as the token is known. */
+async function showMeeting(token) {
+  const meeting = await StagecastClient.init({ authToken: token }).catch(() => null);
+  if (!meeting?.meta.meetingTitle || state.meeting) return;
+  $('title').textContent = meeting.meta.meetingTitle;
+  $('lobby-heading').textContent = `Join ${meeting.meta.meetingTitle}`;
+  document.title = `${meeting.meta.meetingTitle} · Stagecast`;
+  if (!$('name').value && meeting.self.name) $('name').value = meeting.self.name;
+}

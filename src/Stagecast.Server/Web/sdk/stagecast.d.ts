@@ -158,6 +158,14 @@ export interface Livestream extends Emitter<{
   stop(): Promise<void>;
 }
 
+export type RecordingState = 'IDLE' | 'RECORDING' | 'PAUSED';
+
+/** Whether the meeting is being recorded, to tell the participants (recordings are started through the REST API). */
+export interface Recording extends Emitter<{ recordingUpdate: (state: RecordingState) => void }> {
+  readonly id: string | null;
+  readonly recordingState: RecordingState;
+}
+
 export interface Meeting extends Emitter<{
   reconnecting: () => void;
   reconnected: () => void;
@@ -175,6 +183,7 @@ export interface Meeting extends Emitter<{
   readonly chat: Chat;
   readonly polls: Polls;
   readonly livestream: Livestream;
+  readonly recording: Recording;
   readonly meta: { meetingId: string | null; meetingTitle: string | null; meetingStartedTimestamp: Date | null; sessionId: string | null };
   join(): Promise<void>;
   leave(): Promise<void>;

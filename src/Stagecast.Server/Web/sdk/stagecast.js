@@ -84,13 +84,15 @@ class WebRtcSession {
     await this.pc.setRemoteDescription({ type: 'answer', sdp: body });
   }
 
+  /**
+   * Ends the session: its resource is deleted, then the connection closed (a closed connection's DTLS close_notify ends
+   * the session on the server at once, and a DELETE after it would be answered 404). Settles when both are done.
+   */
   close(token) {
-    if (this.resource) {
-      fetch(this.resource, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
-      this.resource = null;
-    }
-
-    this.pc.close();
+    const resource = this.resource;
+    this.resource = null;
+    const deleted = resource ? fetch(resource, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }).then(() => {}, () => {}) : Promise.resolve();
+    return deleted.then(() => this.pc.close());
   }
 }
 
@@ -189,12 +191,13 @@ class Self extends Emitter {
 
   async disableScreenShare() {
     if (!this._screen) return;
-    this._screen.close(this._meeting._token);
+    const ended = this._screen.close(this._meeting._token);
     this._screen = null;
     for (const track of this.screenShareTracks) track.stop();
     this.screenShareTracks = [];
     this.screenShareEnabled = false;
     this.emit('screenShareUpdate', { screenShareEnabled: false, screenShareTracks: [] });
+    await ended;
   }
 
   /** The cameras, microphones and speakers the browser offers. */
@@ -342,6 +345,26 @@ class Polls extends Emitter {
   }
 }
 
+/**
+ * `meeting.recording`, as RealtimeKit's `meeting.recording`: whether the meeting is being recorded (`RECORDING`,
+ * `PAUSED`, `IDLE`), so an app can tell its participants. Recordings are started through the REST API.
+ */
+class Recording extends Emitter {
+  constructor() {
+    super();
+    /** @type {'IDLE' | 'RECORDING' | 'PAUSED'} */ this.recordingState = 'IDLE';
+    /** @type {string | null} */ this.id = null;
+  }
+
+  _apply(view) {
+    const state = !view || view.state === 'STOPPED' ? 'IDLE' : view.state;
+    this.id = view && state !== 'IDLE' ? view.id : null;
+    if (state === this.recordingState) return;
+    this.recordingState = state;
+    this.emit('recordingUpdate', state);
+  }
+}
+
 const ClientState = { IDLE: 'IDLE', STARTING: 'STARTING', WAITING: 'WAITING_ON_MANUAL_INGESTION', LIVE: 'LIVESTREAMING', STOPPING: 'STOPPING' };
 
 /** `meeting.livestream`, as RealtimeKit's `RTKLivestream`. */
@@ -435,6 +458,7 @@ class Meeting extends Emitter {
     this.chat = new Chat(this);
     this.polls = new Polls(this);
     this.livestream = new Livestream(this);
+    this.recording = new Recording();
     this.meta = { meetingId: null, meetingTitle: null, meetingStartedTimestamp: null, sessionId: null };
   }
 
@@ -463,11 +487,14 @@ class Meeting extends Emitter {
   /** Leaves the meeting: media stops, others see you go. */
   async leave() {
     this._leaving = true;
+    // The media sessions end first, while the peer is in the meeting: after `leave` the server has ended them itself,
+    // and deleting them then would be answered 404.
+    const subscriptions = this.participants.joined.toArray().flatMap(p => Object.values(p._subscriptions));
+    for (const participant of this.participants.joined.toArray()) participant._subscriptions = {};
+    await Promise.all([this.self._camera?.close(this._token), this.self.disableScreenShare(), ...subscriptions.map(s => s?.close(this._token))]);
+    this.self._camera = null;
     if (this._socket?.readyState === WebSocket.OPEN) await this._request('leave').catch(() => {});
     this._socket?.close();
-    this.self._camera?.close(this._token);
-    this.self._camera = null;
-    await this.self.disableScreenShare();
     for (const kind of ['audio', 'video']) { this.self[`${kind}Track`]?.stop(); this.self[`${kind}Track`] = null; this.self[`${kind}Enabled`] = false; }
     for (const participant of this.participants.joined.toArray()) this.#remove(participant.id, 'left');
     this.self.roomJoined = false;
@@ -495,6 +522,17 @@ class Meeting extends Emitter {
       before = items[0]?.id;
       more = page.more;
     }
+  }
+
+  /** Before joining, as RealtimeKit's `init`: the token is checked, `meta` gets the meeting's id and title, `self` its name. */
+  async _loadMeta() {
+    const response = await fetch(this._url('/realtime/v1/meeting'), { headers: { Authorization: `Bearer ${this._token}` } }).catch(() => null);
+    if (!response) throw new StagecastError(503, 'the Stagecast server cannot be reached');
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new StagecastError(response.status, body?.error?.message ?? `the server answered ${response.status}`);
+    this.meta.meetingId = body.data.meeting_id;
+    this.meta.meetingTitle = body.data.title;
+    this.self.name = body.data.name;
   }
 
   _url(path) { return `${this._base}${path}`; }
@@ -566,6 +604,7 @@ class Meeting extends Emitter {
     this.#fetchOlder('chat_history', data.chat, data.more_chat, page => page.messages, items => this.chat._addOlder(items));
     this.#fetchOlder('polls_list', data.polls, data.more_polls, page => page.polls, items => this.polls._addOlder(items));
     if (data.livestream) this.livestream._apply(data.livestream);
+    this.recording._apply(data.recording);
     this.#waitlist(data.waitlisted ?? []);
     this.participants.activeSpeaker = data.active_speaker ? this.participants.joined.get(data.active_speaker) ?? null : null;
     if (!self.roomJoined) {
@@ -624,6 +663,7 @@ class Meeting extends Emitter {
         this.livestream._apply(message.livestream);
         break;
       case 'livestream_stopped': this.livestream._apply(message.livestream, true); break;
+      case 'recording_updated': this.recording._apply(message.recording); break;
       case 'viewer_count': this.livestream._viewers(message.count); break;
       case 'kicked':
         this._leaving = true;
@@ -759,7 +799,9 @@ export class StagecastClient {
    */
   static async init({ authToken, baseURI, iceTransportPolicy } = { authToken: undefined }) {
     if (!authToken) throw new StagecastError(401, 'init() needs authToken: a participant token');
-    return new Meeting(authToken, baseURI ?? window.location.origin, iceTransportPolicy);
+    const meeting = new Meeting(authToken, baseURI ?? window.location.origin, iceTransportPolicy);
+    await meeting._loadMeta();
+    return meeting;
   }
 }
 

@@ -33,6 +33,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(WaitlistAddedMessage), "waitlist_added")]
 [JsonDerivedType(typeof(WaitlistRemovedMessage), "waitlist_removed")]
 [JsonDerivedType(typeof(StreamEndedMessage), "stream_ended")]
+[JsonDerivedType(typeof(RecordingUpdatedMessage), "recording_updated")]
 public abstract record RealtimeMessage;
 
 /// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
@@ -101,7 +102,8 @@ public sealed record JoinAnswer(
     IReadOnlyList<WaitlistedView> Waitlisted,
     string? ActiveSpeaker,
     bool MoreChat,
-    bool MorePolls) : RealtimeAnswer;
+    bool MorePolls,
+    RecordingChannelView? Recording) : RealtimeAnswer;
 
 /// <summary>The answer to <c>chat_history</c>: older messages, oldest first, and whether there are older ones still.</summary>
 public sealed record ChatPageAnswer(IReadOnlyList<ChatView> Messages, bool More) : RealtimeAnswer;
@@ -122,6 +124,9 @@ public sealed record LivestreamAnswer(LivestreamChannelView Livestream) : Realti
 public sealed record StreamStartedMessage(RoomStreamView Stream) : RealtimeMessage;
 
 public sealed record StreamEndedMessage(RoomStreamView Stream) : RealtimeMessage;
+
+/// <summary>The meeting's recording started, paused, resumed or stopped: everyone in the meeting is told (they are being recorded).</summary>
+public sealed record RecordingUpdatedMessage(RecordingChannelView Recording) : RealtimeMessage;
 
 /// <summary>To a participant that asked to join: it waits for a host to let it in (its <c>join</c> is answered then).</summary>
 public sealed record WaitlistedMessage(string WaitlistId) : RealtimeMessage;

@@ -94,7 +94,11 @@ public sealed partial class RealtimeKitClient(
                 services.Rooms.WaitlistOf(Participant.MeetingId).Remove(waiter); // gave up waiting
             }
 
-            _media?.Close("the client left");
+            if (_peer is null)
+            {
+                _media?.Close("the client left", announce: false); // a peer's media goes with the peer (RealtimeKitPeers)
+            }
+
             if (_peer is not null && _room is not null && !_left)
             {
                 await _room.DisconnectedAsync(_peer, this).ConfigureAwait(false);
@@ -207,7 +211,41 @@ public sealed partial class RealtimeKitClient(
         };
     }
 
-    private RealtimeKitMedia Media => _media ??= new RealtimeKitMedia(services.Media, () => Permissions, address);
+    /// <summary>The client's media: made at its first transport, the peer's once it joined (kept for the peer while it is away).</summary>
+    private RealtimeKitMedia Media
+    {
+        get
+        {
+            if (_media is null)
+            {
+                _media = new RealtimeKitMedia(services.Media, () => Permissions, address);
+                if (_peer is { } peer)
+                {
+                    services.Peers.Attach(peer, _media);
+                }
+            }
+
+            return _media;
+        }
+    }
+
+    /// <summary>
+    /// The peer entered: a client coming back (the same peer) without transports of its own goes on with the media it
+    /// left behind, which the SDK keeps using when its connections stayed up; one that made new transports replaces it.
+    /// </summary>
+    private void TakeMedia(RoomPeer peer, bool resumed)
+    {
+        if (resumed && services.Peers.MediaOf(peer) is { } kept && _media is not { HasTransports: true })
+        {
+            _media?.Close("the client goes on with its earlier transports", announce: false);
+            _media = kept;
+            kept.ServeFor(() => Permissions);
+        }
+        else if (_media is not null)
+        {
+            services.Peers.Attach(peer, _media);
+        }
+    }
 
     /// <summary>
     /// Before a privileged request (and the join): the token must still be the participant's current one, else the
@@ -274,6 +312,7 @@ public sealed partial class RealtimeKitClient(
         var entered = (Admission.Entered)admission;
         connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
+        TakeMedia(entered.Peer, entered.Resumed);
         _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id);
         _room = entered.Room;
         Volatile.Write(ref _peer, entered.Peer);

@@ -24,12 +24,20 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, Func<PresetPermissions> permissions, string clientAddress)
 {
     private readonly Dictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
+    private Func<PresetPermissions> _permissions = permissions;
+    private MeetingRoom? _room;
     private WebRtcSession? _send;
     private SfuReceiveSession? _receive;
     private SfuPublication? _camera;
     private SfuPublication? _screen;
 
-    private PresetPermissions Permissions => permissions();
+    private PresetPermissions Permissions => _permissions();
+
+    /// <summary>Whether the client made any transport (a client coming back without one goes on with these).</summary>
+    public bool HasTransports => _send is not null || _receive is not null;
+
+    /// <summary>The media is used by another client of the same peer now (one that came back on a new socket).</summary>
+    public void ServeFor(Func<PresetPermissions> permissions) => _permissions = permissions;
 
     private bool CanProduce => Permissions.CanProduceAudio || Permissions.CanProduceVideo || Permissions.CanProduceScreenshare;
 
@@ -51,7 +59,8 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
             throw new DomainException(DomainError.TooMany, "too many WebRTC sessions (from this address or in total); try again later");
         }
 
-        // A client rebuilds a transport that failed; what was on the old one ends with it.
+        // A client rebuilds a transport that failed; what was on the old one ends with it, and the others are told its
+        // producers closed (they consume the new ones as they come).
         if (request.Consuming)
         {
             _receive?.Close("replaced by a new receive transport");
@@ -60,7 +69,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         else
         {
             _send?.Close("replaced by a new send transport");
-            ForgetProducers();
+            ForgetProducers(announce: true);
             (_camera, _screen) = (null, null);
             _send = session;
         }
@@ -96,6 +105,8 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
 
         string mid = MidOf(request);
         var offer = Parse(request.Description);
+        _room = room;
+        CloseProducersNotSending(room, peer, offer, except: mid);
         var replaced = _producers.Values.FirstOrDefault(p => p.Video == video && p.ScreenShare == screen);
         List<(bool ScreenShare, bool Video, string Mid)> tracks = [.. _producers.Values.Where(p => p != replaced).Select(p => (p.ScreenShare, p.Video, p.Mid)), (screen, video, mid)];
         var negotiation = Negotiate(offer, tracks);
@@ -167,10 +178,30 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         return new ProducerClosingResponse { Description = Answer(publisher, negotiation, request.Description.Target) };
     }
 
-    /// <summary>The client left or its socket closed: its transports end, and its streams with the send one.</summary>
-    public void Close(string reason)
+    /// <summary>
+    /// The client's offer says what it sends: a producer whose m-line no longer sends was closed by the client without a
+    /// word (the SDK coming back on a new socket sets its old senders inactive and produces again on new m-lines), so it
+    /// closes here too and the room is told; its stream goes on, fed by the new m-line that replaces it.
+    /// </summary>
+    private void CloseProducersNotSending(MeetingRoom room, RoomPeer peer, SdpSessionDescription offer, string except)
     {
-        ForgetProducers();
+        foreach (var producer in _producers.Values.Where(p => p.Mid != except).ToList())
+        {
+            if (!offer.Media.Exists(m => m.Mid == producer.Mid && !m.Rejected && m.Direction is "sendonly" or "sendrecv"))
+            {
+                Forget(producer);
+                Announce(room, RealtimeKitProducerChanged.Closed(peer, producer.State));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The client left, its peer left the room, or it came back with new transports: its transports end, and its
+    /// streams with the send one; with <paramref name="announce"/>, the room hears its producers closed.
+    /// </summary>
+    public void Close(string reason, bool announce)
+    {
+        ForgetProducers(announce);
         _camera?.Unpublish();
         _screen?.Unpublish();
         _send?.Close(reason);
@@ -200,11 +231,15 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         services.Producers.Remove(producer);
     }
 
-    private void ForgetProducers()
+    private void ForgetProducers(bool announce)
     {
         foreach (var producer in _producers.Values.ToList())
         {
             Forget(producer);
+            if (announce && _room is { } room)
+            {
+                Announce(room, RealtimeKitProducerChanged.Closed(producer.Peer, producer.State));
+            }
         }
     }
 

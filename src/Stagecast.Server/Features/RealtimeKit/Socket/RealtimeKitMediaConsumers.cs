@@ -67,21 +67,22 @@ public sealed partial class RealtimeKitMedia
     /// <summary>
     /// <c>media.updateConsumersSimulcastConfig</c> (the SDK sizing a participant's video elements): each video consumer
     /// named reads the layer it prefers. The SDK names a consumer by its mid, and by its consumer id in the field
-    /// <c>producer_id</c>. The client awaits no answer: null.
+    /// <c>producer_id</c>. The client awaits an answer (any payload; without one it logs a timeout and an uncaught
+    /// rejection 20 s later): an empty one.
     /// </summary>
-    public Google.Protobuf.IMessage? UpdateLayers(MeetingRoom room, UpdateConsumersSimulcastConfigRequest request)
+    public Google.Protobuf.IMessage UpdateLayers(MeetingRoom room, UpdateConsumersSimulcastConfigRequest request)
     {
         var receive = Receiving(request.HasConsumingTransportId ? request.ConsumingTransportId : null);
         var consumers = receive.Consumers;
         foreach (var update in request.Requests.Take(SdpSessionDescription.MaxMediaSections))
         {
-            if (consumers.FirstOrDefault(c => c.Mid == update.Mid && c.Video && ConsumerId(receive, c) == update.ProducerId) is { } consumer)
+            if (consumers.FirstOrDefault(c => c.Mid == update.Mid && c.Video && ConsumerId(c) == update.ProducerId) is { } consumer)
             {
                 ReadLayer(room, consumer, update.Simulcast);
             }
         }
 
-        return null;
+        return new Google.Protobuf.WellKnownTypes.Empty();
     }
 
     /// <summary>
@@ -135,7 +136,7 @@ public sealed partial class RealtimeKitMedia
             error = stream is null ? "the producer's media is not flowing yet"
                 : codec is null ? $"the receive transport takes no {producer.Codec.Name}"
                 : null;
-            consumer = error is null ? receive.Add(stream!, producer.Video, codec!, $"{producer.Peer.Id} {producer.Id}") : null;
+            consumer = error is null ? receive.Add(stream!, producer.Video, codec!, Msid(producer)) : null;
             error ??= consumer is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
             if (consumer is { Video: true })
             {
@@ -150,13 +151,20 @@ public sealed partial class RealtimeKitMedia
 
         return new ConsumerState
         {
-            ConsumerId = ConsumerId(receive, consumer!),
+            ConsumerId = ConsumerId(consumer!),
             ProducerState = producer!.State,
             ProducerTrack = new ProducerTrack { TrackId = producer.Id, ProducerId = producer.Id, StreamId = consumer!.Mid },
         };
     }
 
-    private static string ConsumerId(SfuReceiveSession receive, SfuConsumer consumer) => $"{receive.Id}-{consumer.Mid}";
+    /// <summary>The track's msid: <c>{peer} {producer}</c>, the stream a client files the track under and the track's id.</summary>
+    private static string Msid(RealtimeKitMediaProducer producer) => $"{producer.Peer.Id} {producer.Id}";
+
+    /// <summary>
+    /// A consumer's id is its producer's (the msid's track id): a client that comes back on a new socket and finds its
+    /// consumers still up matches them to the producers it is told of by id (SDK 2.0.2's remap), as with Cloudflare's.
+    /// </summary>
+    private static string ConsumerId(SfuConsumer consumer) => consumer.Msid[(consumer.Msid.IndexOf(' ', StringComparison.Ordinal) + 1)..];
 
     /// <summary>Whether the client already watches the video of as many other peers as its preset allows.</summary>
     private bool WatchesTooMany(SfuReceiveSession receive, RealtimeKitMediaProducer producer) =>
