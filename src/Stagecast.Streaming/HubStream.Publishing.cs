@@ -96,6 +96,7 @@ public sealed partial class HubStream
             var publisher = new Publisher(this, info, _time);
             Publisher = publisher;
             PublisherCount = 1;
+            StartTrackWait();
             return publisher;
         }
     }
@@ -134,6 +135,7 @@ public sealed partial class HubStream
             State = HubStreamState.Live;
             _needsOffset = true;
             ClearGop();
+            ReleaseHeld();
             FanOutControl(MediaFrameKind.PublisherResumed, null);
             return (result, publisher);
         }
@@ -141,6 +143,7 @@ public sealed partial class HubStream
 
     internal void SetVideoConfig(Publisher publisher, VideoTrackConfig config)
     {
+        bool known = false;
         lock (_sync)
         {
             if (publisher != Publisher || config.IsSameAs(Video))
@@ -150,12 +153,23 @@ public sealed partial class HubStream
 
             Video = config;
             ClearGop();
-            FanOutControl(MediaFrameKind.VideoConfig, config);
+            if (Holding)
+            {
+                ReleaseHeld(); // pictures of another configuration
+                known = OpenIfConfigured();
+            }
+            else
+            {
+                FanOutControl(MediaFrameKind.VideoConfig, config);
+            }
         }
+
+        AfterTracksKnown(known);
     }
 
     internal void SetAudioConfig(Publisher publisher, AudioTrackConfig config)
     {
+        bool known = false;
         lock (_sync)
         {
             if (publisher != Publisher || config.IsSameAs(Audio))
@@ -164,8 +178,17 @@ public sealed partial class HubStream
             }
 
             Audio = config;
-            FanOutControl(MediaFrameKind.AudioConfig, config);
+            if (Holding)
+            {
+                known = OpenIfConfigured();
+            }
+            else
+            {
+                FanOutControl(MediaFrameKind.AudioConfig, config);
+            }
         }
+
+        AfterTracksKnown(known);
     }
 
     internal void SetMetadata(Publisher publisher, StreamMetadata metadata)
@@ -178,7 +201,10 @@ public sealed partial class HubStream
             }
 
             Metadata = metadata;
-            FanOutControl(MediaFrameKind.Metadata, metadata);
+            if (!Holding)
+            {
+                FanOutControl(MediaFrameKind.Metadata, metadata);
+            }
         }
     }
 
@@ -193,6 +219,7 @@ public sealed partial class HubStream
 
     internal void Write(Publisher publisher, MediaFrame frame)
     {
+        bool known = false;
         lock (_sync)
         {
             if (publisher == Publisher && State == HubStreamState.Live)
@@ -222,13 +249,20 @@ public sealed partial class HubStream
                     VideoHasReordering = true;
                 }
 
-                CacheGop(frame);
-                KeepKeyframe(frame);
-                FanOut(frame);
+                if (Holding)
+                {
+                    Hold(frame);
+                }
+                else
+                {
+                    known = Open(); // a publisher that declared nothing: its tracks are what it configured before its first frame
+                    Pass(frame);
+                }
             }
         }
 
         frame.Release();
+        AfterTracksKnown(known);
     }
 
     internal void DetachPublisher(Publisher publisher, bool graceful)
@@ -243,6 +277,7 @@ public sealed partial class HubStream
 
             PublisherLeftAt = _time.GetUtcNow();
             EndRtpSource();
+            ReleaseHeld();
             if (!graceful && _options.ReconnectWindow > TimeSpan.Zero)
             {
                 Publisher = null;
@@ -301,6 +336,8 @@ public sealed partial class HubStream
             EndedAt = _time.GetUtcNow();
             _reconnectTimer?.Dispose();
             _reconnectTimer = null;
+            _tracksTimer?.Dispose();
+            _tracksTimer = null;
             if (kind != StreamEndKind.Unpublished)
             {
                 // A publisher that unpublished keeps its connection; any other is disconnected, told why.
@@ -315,6 +352,7 @@ public sealed partial class HubStream
             _rtpReaders = [];
             (RtpVideo, RtpAudio) = (null, null);
             ClearGop();
+            ReleaseHeld();
             ReleaseKeyframe();
         }
 

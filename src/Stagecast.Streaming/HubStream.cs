@@ -69,7 +69,8 @@ public sealed partial class HubStream
 
     /// <summary>
     /// Adds a reader. It first receives the current configuration and metadata, then (by default) the cached
-    /// group of pictures from the newest keyframe, then live frames.
+    /// group of pictures from the newest keyframe, then live frames; while the stream waits for its tracks, nothing
+    /// until they are known.
     /// </summary>
     public HubStreamReader AddReader(string name, ReaderOptions? options = null) => Add(name, options ?? ReaderOptions.Default, sink: null);
 
@@ -84,24 +85,25 @@ public sealed partial class HubStream
         lock (_sync)
         {
             bool hasGop = options.StartWithCachedGop && _gop.Count > 0;
-            var reader = new HubStreamReader(this, name, options, waitForKeyframe: Video is not null && !hasGop, sink);
+            bool holding = Holding; // the tracks are awaited: the reader gets them when they are known
+            var reader = new HubStreamReader(this, name, options, waitForKeyframe: (Video is not null || holding) && !hasGop, sink);
             if (State == HubStreamState.Ended)
             {
                 reader.Complete();
                 return reader;
             }
 
-            if (Video is not null)
+            if (Video is not null && !holding)
             {
                 OfferControl(reader, MediaFrameKind.VideoConfig, Video);
             }
 
-            if (Audio is not null)
+            if (Audio is not null && !holding)
             {
                 OfferControl(reader, MediaFrameKind.AudioConfig, Audio);
             }
 
-            if (Metadata is not null)
+            if (Metadata is not null && !holding)
             {
                 OfferControl(reader, MediaFrameKind.Metadata, Metadata);
             }

@@ -10,6 +10,14 @@ public interface IHubStreamObserver
     {
     }
 
+    /// <summary>
+    /// Readers have the stream's tracks (<see cref="HubStream.TracksKnown"/>): <see cref="HubStream.Video"/> and
+    /// <see cref="HubStream.Audio"/> say what it carries. Once per stream, after <see cref="OnStreamStarted"/>.
+    /// </summary>
+    void OnTracksKnown(HubStream stream)
+    {
+    }
+
     void OnPublisherLeft(HubStream stream)
     {
     }

@@ -33,6 +33,12 @@ public sealed class Publisher : IDisposable
     /// <summary>Set by ingests that can ask their encoder for a keyframe (WebRTC: PLI); called by <see cref="HubStream.RequestKeyframe"/>.</summary>
     public Action? KeyframeRequested { get; set; }
 
+    /// <summary>
+    /// Says which tracks it will configure (from its SDP, its PMT, its FLV metadata), before its first configuration:
+    /// the stream holds everything back from readers until those configurations are known (see <see cref="HubStream.TracksKnown"/>).
+    /// </summary>
+    public void DeclareTracks(StreamTracks tracks) => Stream.DeclareTracks(this, tracks);
+
     public void SetVideoConfig(VideoTrackConfig config) => Stream.SetVideoConfig(this, config);
 
     public void SetAudioConfig(AudioTrackConfig config) => Stream.SetAudioConfig(this, config);

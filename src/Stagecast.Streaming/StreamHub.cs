@@ -121,6 +121,16 @@ public sealed partial class StreamHub
         Notify(stream, static (o, s) => o.OnPublisherLeft(s));
     }
 
+    internal void NotifyTracksKnown(HubStream stream, StreamTracks missing)
+    {
+        if (missing != StreamTracks.None)
+        {
+            Log.TrackGivenUp(_logger, stream.Id, missing, _options.TrackWait.TotalSeconds);
+        }
+
+        Notify(stream, static (o, s) => o.OnTracksKnown(s));
+    }
+
     internal void OnStreamEnded(HubStream stream)
     {
         _streams.TryRemove(new KeyValuePair<string, HubStream>(stream.Id, stream));
@@ -169,6 +179,9 @@ public sealed partial class StreamHub
 
         [LoggerMessage(5, LogLevel.Debug, "Stream {StreamId} ended: {Reason}")]
         public static partial void StreamEnded(ILogger logger, string streamId, string reason);
+
+        [LoggerMessage(7, LogLevel.Warning, "Stream {StreamId} goes on without its declared {Track} track: no configuration for it within {Seconds} s")]
+        public static partial void TrackGivenUp(ILogger logger, string streamId, StreamTracks track, double seconds);
 
         [LoggerMessage(6, LogLevel.Error, "Stream observer {Observer} failed for stream {StreamId}")]
         public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string streamId);

@@ -13,6 +13,13 @@ public sealed class StreamHubOptions
     [Duration]
     public TimeSpan StalePublisherTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long after it began a stream waits for the configurations of its publisher's declared tracks before readers
+    /// get the tracks it has: a declared track that never comes costs this much delay once.
+    /// </summary>
+    [Duration]
+    public TimeSpan TrackWait { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Upper bound for the cached group of pictures that new readers start from.</summary>
     [Range(64 * 1024, long.MaxValue)]
     public long MaxGopCacheBytes { get; set; } = 8 * 1024 * 1024;

@@ -170,10 +170,6 @@ internal sealed partial class RenditionTranscoder
         if (started)
         {
             _waitForKeyframe = false;
-            foreach (var output in _outputs)
-            {
-                output.Restart(_childHasAudio);
-            }
         }
 
         if (child is null)

@@ -60,6 +60,38 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// An encoder's metadata names its tracks (videocodecid, audiocodecid; a legacy id or a FourCC): the publisher
+    /// declares them, and the hub holds pictures sent before the audio's sequence header until it comes.
+    /// </summary>
+    [Fact]
+    public async Task MetadataDeclaresTheTracksAndPicturesWaitForTheAudiosSequenceHeader()
+    {
+        var (client, _) = await ConnectAsync();
+        await client.PublishAsync("rtmp://test/live", "live", "secret-key", Cancel());
+        var stream = Assert.Single(_hub.Streams);
+        using var reader = stream.AddReader("test");
+
+        await client.SendMetadataAsync(new AmfObject(isEcmaArray: true) { { "videocodecid", 7.0 }, { "audiocodecid", "mp4a" } }, Cancel());
+        await client.SendVideoAsync(0, FlvBodies.AvcSequenceHeader(GoldenVectors.AvcRecord720p), Cancel());
+        await client.SendVideoAsync(0, FlvBodies.AvcFrame(true, 0, FlvBodies.Nal(100)), Cancel());
+        await client.SendVideoAsync(33, FlvBodies.AvcFrame(false, 0, FlvBodies.Nal(10)), Cancel());
+        await Eventually.TrueAsync(() => stream.FramesIn == 2, "both pictures in the hub");
+        Assert.Equal(StreamTracks.Video | StreamTracks.Audio, stream.DeclaredTracks);
+        Assert.False(reader.TryRead(out _));
+
+        await client.SendAudioAsync(40, FlvBodies.AacSequenceHeader(GoldenVectors.AacLc48kStereo), Cancel());
+        await Eventually.TrueAsync(() => stream.TracksKnown, "the stream's tracks known");
+        var kinds = new List<MediaFrameKind>();
+        while (reader.TryRead(out var frame))
+        {
+            kinds.Add(frame.Kind);
+            frame.Release();
+        }
+
+        Assert.Equal([MediaFrameKind.VideoConfig, MediaFrameKind.AudioConfig, MediaFrameKind.Metadata, MediaFrameKind.Video, MediaFrameKind.Video], kinds);
+    }
+
     [Fact]
     public async Task EnhancedRtmpHevcIsAccepted()
     {

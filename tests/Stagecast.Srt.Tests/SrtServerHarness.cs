@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Stagecast.Srt.Ingest;
 using Stagecast.Srt.Server;
 using Stagecast.Streaming;
+using Stagecast.Streaming.MpegTs;
 using Stagecast.Testing;
 
 namespace Stagecast.Srt.Tests;

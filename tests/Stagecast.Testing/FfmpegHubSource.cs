@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Stagecast.Srt.Ingest;
 using Stagecast.Streaming;
+using Stagecast.Streaming.MpegTs;
 
 namespace Stagecast.Testing;
 

@@ -58,7 +58,7 @@ public sealed class InProcessWebRtc : IAsyncDisposable
     public Task<(WhipClient Client, WhipSession Session)> PublishAsync(string streamId) =>
         ConnectAsync((negotiate, certificate) => WhipClient.ConnectAsync(negotiate, certificate), offer =>
         {
-            var negotiation = WhipNegotiation.Choose(offer);
+            var negotiation = PublishNegotiation.Choose(offer);
             return (new WhipSession(Transport, offer, negotiation, ClientAddress, Hub, streamId, _ffmpeg, NullLogger.Instance), negotiation.Media);
         });
 
@@ -90,7 +90,7 @@ public sealed class InProcessWebRtc : IAsyncDisposable
             var (session, media) = create(SdpSessionDescription.Parse(offer));
             created = session;
             Assert.True(Transport.TryRegister(session), "the transport refused the session");
-            return Task.FromResult(SdpAnswer.Build(session.Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), media, "stagecast"));
+            return Task.FromResult(session.Answer(media));
         }, ClientCertificate);
         lock (_clients)
         {

@@ -2,7 +2,6 @@ using Stagecast.Streaming;
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Tests;
 
@@ -35,14 +34,14 @@ public sealed class SdpOfferTests : IAsyncLifetime
         _rtc.Hub.TryPublish("meeting/peer/camera", new PublisherInfo("whip", InProcessWebRtc.ClientAddress), out var publisher);
         (_publisher, _stream) = (publisher!, publisher!.Stream);
         var offer = SdpSessionDescription.Parse(ClientOffer);
-        _session = new SfuReceiveSession(_rtc.Transport, offer, SfuTransportNegotiation.Answer(offer, new WhipPolicy(PreferVp8: true, AudioLevels: true), []).Media,
+        _session = new SfuReceiveSession(_rtc.Transport, offer, SfuTransportNegotiation.Answer(offer, new PublishPolicy(PreferVp8: true, AudioLevels: true), []).Media,
             InProcessWebRtc.ClientAddress);
     }
 
     [Fact]
     public void AnOfferWithoutConsumersRestatesTheFirstAnswerAsTheOfferer()
     {
-        var offer = SdpSessionDescription.Parse(_session.Offer("stagecast"));
+        var offer = SdpSessionDescription.Parse(_session.Offer());
 
         Assert.Equal(["0", "1"], offer.Media.Select(m => m.Mid));
         Assert.Equal(["recvonly", "recvonly"], offer.Media.Select(m => m.Direction));
@@ -58,7 +57,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
     {
         var audio = _session.Add(_stream, video: false, _session.ReceivingCodec("audio", "opus")!, "peer producer-a")!;
         var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer producer-v")!;
-        string sdp = _session.Offer("stagecast");
+        string sdp = _session.Offer();
         var offer = SdpSessionDescription.Parse(sdp);
 
         Assert.Equal(["2", "3"], new[] { audio.Mid, video.Mid });
@@ -73,7 +72,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
         Assert.Contains("a=group:BUNDLE 0 1 2 3\r\n", sdp);
         Assert.Contains("a=rtcp-fb:96 nack pli\r\n", sdp);
         Assert.StartsWith("v=0\r\no=- ", sdp);
-        Assert.NotEqual(Version(sdp), Version(_session.Offer("stagecast")));
+        Assert.NotEqual(Version(sdp), Version(_session.Offer()));
     }
 
     [Fact]
@@ -81,10 +80,10 @@ public sealed class SdpOfferTests : IAsyncLifetime
     {
         var audio = _session.Add(_stream, video: false, _session.ReceivingCodec("audio", "opus")!, "peer a")!;
         _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v");
-        _session.Offer("stagecast");
+        _session.Offer();
 
         // The client stops mid 2 and offers: the answer closes it and keeps the others.
-        string answerSdp = _session.Answer(SdpSessionDescription.Parse(Reject(_session.Offer("stagecast"), audio.Mid)), [audio.Mid], "stagecast");
+        string answerSdp = _session.Answer(SdpSessionDescription.Parse(Reject(_session.Offer(), audio.Mid)), [audio.Mid]);
         Assert.Contains("a=setup:passive\r\n", answerSdp);
         var answer = SdpSessionDescription.Parse(answerSdp.Replace("a=setup:passive", "a=setup:active", StringComparison.Ordinal));
         Assert.Equal(["0", "1", "2", "3"], answer.Media.Select(m => m.Mid));
@@ -93,7 +92,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
         Assert.False(audio.IsReading);
 
         var next = _session.Add(_stream, video: false, _session.ReceivingCodec("audio", "opus")!, "peer a2")!;
-        var offer = SdpSessionDescription.Parse(_session.Offer("stagecast"));
+        var offer = SdpSessionDescription.Parse(_session.Offer());
         Assert.Equal("4", next.Mid);
         Assert.Equal(["0", "1", "4", "3"], offer.Media.Select(m => m.Mid));
         Assert.False(offer.Media[2].Rejected);
@@ -104,22 +103,22 @@ public sealed class SdpOfferTests : IAsyncLifetime
     {
         var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v")!;
 
-        _session.Start(SdpSessionDescription.Parse(Reject(_session.Offer("stagecast"), video.Mid)));
+        _session.Start(SdpSessionDescription.Parse(Reject(_session.Offer(), video.Mid)));
 
         Assert.Empty(_session.Consumers);
-        Assert.True(SdpSessionDescription.Parse(_session.Offer("stagecast")).Media[2].Rejected);
+        Assert.True(SdpSessionDescription.Parse(_session.Offer()).Media[2].Rejected);
     }
 
     [Fact]
     public void AConsumerOfAStreamThatEndedIsClosedInTheNextOffer()
     {
         var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v")!;
-        _session.Offer("stagecast");
+        _session.Offer();
 
         _publisher.Unpublish();
 
         Assert.Equal(HubStreamState.Ended, _stream.State);
-        Assert.True(SdpSessionDescription.Parse(_session.Offer("stagecast")).Media[2].Rejected);
+        Assert.True(SdpSessionDescription.Parse(_session.Offer()).Media[2].Rejected);
         Assert.Empty(_session.Consumers);
         Assert.False(video.IsReading);
     }
@@ -135,7 +134,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
         }
 
         Assert.Equal(SdpSessionDescription.MaxMediaSections - 2, added);
-        Assert.Equal(SdpSessionDescription.MaxMediaSections, SdpSessionDescription.Parse(_session.Offer("stagecast")).Media.Count);
+        Assert.Equal(SdpSessionDescription.MaxMediaSections, SdpSessionDescription.Parse(_session.Offer()).Media.Count);
     }
 
     /// <summary>The description with the section of <paramref name="mid"/> at port 0, as a client stopping it writes it.</summary>

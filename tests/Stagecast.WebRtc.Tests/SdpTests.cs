@@ -1,7 +1,6 @@
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Whep;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Tests;
 
@@ -51,7 +50,7 @@ public sealed class SdpTests
     [Fact]
     public void WhipPrefersConstrainedBaselineH264InModeOneAndOpus()
     {
-        var negotiation = WhipNegotiation.Choose(SdpSessionDescription.Parse(ChromiumOffer));
+        var negotiation = PublishNegotiation.Choose(SdpSessionDescription.Parse(ChromiumOffer));
         Assert.Equal(108, negotiation.Video!.PayloadType);
         Assert.Equal(111, negotiation.Audio!.PayloadType);
 
@@ -70,7 +69,7 @@ public sealed class SdpTests
     public void WhipFallsBackToVp8WhenNoH264IsOffered()
     {
         string vp8Only = ChromiumOffer.Replace("packetization-mode=1", "packetization-mode=0", StringComparison.Ordinal);
-        var negotiation = WhipNegotiation.Choose(SdpSessionDescription.Parse(vp8Only));
+        var negotiation = PublishNegotiation.Choose(SdpSessionDescription.Parse(vp8Only));
         Assert.Equal("VP8", negotiation.Video!.Name);
     }
 
@@ -78,7 +77,7 @@ public sealed class SdpTests
     public void AnOfferWithNeitherH264NorVp8IsRefusedWithTheReason()
     {
         string av1 = ChromiumOffer.Replace("VP8/90000", "AV1/90000", StringComparison.Ordinal).Replace("packetization-mode=1", "packetization-mode=0", StringComparison.Ordinal);
-        var error = Assert.Throws<SdpException>(() => WhipNegotiation.Choose(SdpSessionDescription.Parse(av1)));
+        var error = Assert.Throws<SdpException>(() => PublishNegotiation.Choose(SdpSessionDescription.Parse(av1)));
         Assert.Contains("H.264", error.Message);
     }
 

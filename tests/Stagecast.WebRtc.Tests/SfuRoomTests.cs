@@ -3,9 +3,9 @@ using Stagecast.Streaming;
 using Stagecast.Testing;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Rtcp;
+using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Whep;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Tests;
 
@@ -221,7 +221,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
         string streamId = $"meeting/{name}/camera";
         var (client, session) = await _rtc.ConnectAsync((negotiate, certificate) => WhipClient.ConnectAsync(negotiate, certificate), offer =>
         {
-            var negotiation = WhipNegotiation.Choose(offer, new WhipPolicy(PreferVp8: true, AudioLevels: true));
+            var negotiation = PublishNegotiation.Choose(offer, new PublishPolicy(PreferVp8: true, AudioLevels: true));
             return (new SfuPublisher(_rtc.Transport, offer, negotiation, InProcessWebRtc.ClientAddress, _rtc.Hub, streamId, _room, MediaTimeout,
                 NullLogger.Instance), negotiation.Media);
         });

@@ -5,7 +5,6 @@ using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Tests;
 
@@ -144,18 +143,18 @@ public sealed class SfuTests
     public void AMeetingPublisherSendsVp8AndOnlyWhatItsPresetAllowsAndItsAudioLevels()
     {
         var offer = SdpSessionDescription.Parse(SdpTests.ChromiumOffer);
-        var negotiation = WhipNegotiation.Choose(offer, new WhipPolicy(PreferVp8: true, AllowVideo: true, AllowAudio: true, AudioLevels: true));
+        var negotiation = PublishNegotiation.Choose(offer, new PublishPolicy(PreferVp8: true, AllowVideo: true, AllowAudio: true, AudioLevels: true));
         Assert.Equal(("VP8", 111, 1), (negotiation.Video!.Name, negotiation.Audio!.PayloadType, negotiation.AudioLevelId));
         string answer = SdpAnswer.Build(IceCredentials.Create(), "AA:BB", [], negotiation.Media, "stagecast");
         Assert.Contains("a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n", answer);
         Assert.Contains("m=video 9 UDP/TLS/RTP/SAVPF 96\r\n", answer);
 
-        var audioOnly = WhipNegotiation.Choose(offer, new WhipPolicy(PreferVp8: true, AllowVideo: false));
+        var audioOnly = PublishNegotiation.Choose(offer, new PublishPolicy(PreferVp8: true, AllowVideo: false));
         Assert.Null(audioOnly.Video);
         Assert.Contains("m=video 0 UDP/TLS/RTP/SAVPF", SdpAnswer.Build(IceCredentials.Create(), "AA:BB", [], audioOnly.Media, "stagecast"));
         Assert.DoesNotContain("extmap", SdpAnswer.Build(IceCredentials.Create(), "AA:BB", [], audioOnly.Media, "stagecast"));
 
-        Assert.Throws<SdpException>(() => WhipNegotiation.Choose(offer, new WhipPolicy(AllowAudio: false, AllowVideo: false)));
+        Assert.Throws<SdpException>(() => PublishNegotiation.Choose(offer, new PublishPolicy(AllowAudio: false, AllowVideo: false)));
     }
 
     [Fact]

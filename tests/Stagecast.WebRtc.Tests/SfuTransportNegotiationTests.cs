@@ -1,7 +1,6 @@
 using Stagecast.WebRtc.Ice;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Tests;
 
@@ -32,7 +31,7 @@ public sealed class SfuTransportNegotiationTests
 
     private const string Simulcast = "a=rid:f send\r\na=rid:h send\r\na=rid:q send\r\na=simulcast:send f;h;q\r\n";
 
-    private static readonly WhipPolicy Meeting = new(PreferVp8: true, AudioLevels: true);
+    private static readonly PublishPolicy Meeting = new(PreferVp8: true, AudioLevels: true);
 
     [Fact]
     public void TheFirstOfferWithPlaceholdersIsAnsweredWithoutTracksOrSimulcastButWithTheRidExtensions()
@@ -128,6 +127,6 @@ public sealed class SfuTransportNegotiationTests
 
     private static string Format(string template, params object[] values) => string.Format(System.Globalization.CultureInfo.InvariantCulture, template, values);
 
-    private static string Build(WhipNegotiation negotiation) =>
+    private static string Build(PublishNegotiation negotiation) =>
         SdpAnswer.Build(IceCredentials.Create(), "AA:BB", [], negotiation.Media, "stagecast");
 }

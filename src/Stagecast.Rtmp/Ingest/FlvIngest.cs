@@ -74,11 +74,19 @@ public sealed class FlvIngest(Action<string, string>? unsupported = null)
         }
     }
 
-    /// <summary>Handles a script data body (onMetaData).</summary>
+    /// <summary>
+    /// Handles a script data body (onMetaData): the tracks its codec ids name are declared first, so the hub holds the
+    /// media until their sequence headers have come.
+    /// </summary>
     public static void Data(Publisher publisher, ReadOnlySpan<byte> body)
     {
-        if (MetadataReader.TryRead(body) is { } metadata)
+        if (MetadataReader.TryRead(body, out var tracks) is { } metadata)
         {
+            if (tracks is { } declared)
+            {
+                publisher.DeclareTracks(declared);
+            }
+
             publisher.SetMetadata(metadata);
         }
     }

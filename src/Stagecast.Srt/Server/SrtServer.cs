@@ -4,11 +4,11 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Stagecast.Srt.Ingest;
 using Stagecast.Srt.Native;
 using Stagecast.Srt.Sessions;
 using Stagecast.Streaming;
 using Stagecast.Streaming.Logging;
+using Stagecast.Streaming.MpegTs;
 
 namespace Stagecast.Srt.Server;
 

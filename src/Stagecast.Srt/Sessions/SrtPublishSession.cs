@@ -1,10 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Stagecast.Media;
-using Stagecast.Srt.Ingest;
 using Stagecast.Srt.Native;
 using Stagecast.Srt.Server;
 using Stagecast.Streaming;
+using Stagecast.Streaming.MpegTs;
 
 namespace Stagecast.Srt.Sessions;
 

@@ -7,7 +7,7 @@ using Stagecast.Media.MpegTs;
 namespace Stagecast.Streaming.MpegTs;
 
 /// <summary>
-/// The reverse of SRT's TsIngest: hub frames as an MPEG transport stream, for SRT readers and for the transcoders'
+/// The reverse of <see cref="TsIngest"/>: hub frames as an MPEG transport stream, for SRT readers and for the transcoders'
 /// ffmpeg (beside the hub, so both may use it without one depending on the other). Video
 /// (H.264, H.265) goes out in Annex B with its parameter sets before each keyframe, AAC in ADTS frames; timestamps
 /// go from milliseconds to 90 kHz, 1.4 s ahead as ffmpeg starts them, so the PCR (0.7 s behind) is never negative.

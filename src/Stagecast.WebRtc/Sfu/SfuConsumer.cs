@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
@@ -15,6 +16,7 @@ namespace Stagecast.WebRtc.Sfu;
 /// Video may read one of the stream's simulcast layers instead (<see cref="Read"/>), falling back to another while
 /// that one stops: the switch waits for the layer's keyframe, and the client sees one track throughout.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; its token is held after it closes")]
 public sealed class SfuConsumer
 {
     private readonly SfuReceiveSession _session;
@@ -26,6 +28,7 @@ public sealed class SfuConsumer
     private HubStreamReader? _reader;
     private HubStream _reading;
     private IReadOnlyList<HubStream> _layers;
+    private readonly CancellationTokenSource _closed = new();
     private bool _answered;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
@@ -63,6 +66,12 @@ public sealed class SfuConsumer
 
     /// <summary>Packets forwarded so far.</summary>
     public long Forwarded => _reports.Sent(Video).Packets;
+
+    /// <summary>Packets and payload bytes forwarded so far.</summary>
+    public (uint Packets, uint Octets) Sent => _reports.Sent(Video);
+
+    /// <summary>Cancelled when it closes: its m-line closed, or its connection.</summary>
+    public CancellationToken Closed => _closed.Token;
 
     /// <summary>The section the session's offers describe it with.</summary>
     public SdpSection Section => new(Video ? "video" : "audio", Mid, Codec, "sendonly", Ssrc, Msid);
@@ -153,6 +162,7 @@ public sealed class SfuConsumer
         }
 
         reader?.Dispose();
+        _closed.Cancel();
     }
 
     /// <summary>The client's feedback on this track: a NACK answered from what was sent, a PLI passed to the publisher.</summary>

@@ -1,5 +1,4 @@
 using Stagecast.WebRtc.Sdp;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Sfu;
 
@@ -16,7 +15,7 @@ public sealed partial class SfuPublisher
     /// m-lines named for it. A track that continues on the same m-line with the same codec keeps what it counted and
     /// whether it is muted; a new one starts unmuted, and the stream's readers learn the new formats.
     /// </summary>
-    public void Renegotiate(WhipNegotiation negotiation, IReadOnlyList<SfuPublicationMids> publications)
+    public void Renegotiate(PublishNegotiation negotiation, IReadOnlyList<SfuPublicationMids> publications)
     {
         var (started, ended) = SetTracks(negotiation, publications);
         ended.ForEach(layer => Ended(layer, "the client stopped sending this simulcast layer"));
@@ -29,7 +28,7 @@ public sealed partial class SfuPublisher
     }
 
     /// <summary>Sets the tracks; returns the simulcast layers to start publishing (their publication is) and those ended.</summary>
-    private (List<SfuPublication> Started, List<SfuPublication> Ended) SetTracks(WhipNegotiation negotiation, IReadOnlyList<SfuPublicationMids> publications)
+    private (List<SfuPublication> Started, List<SfuPublication> Ended) SetTracks(PublishNegotiation negotiation, IReadOnlyList<SfuPublicationMids> publications)
     {
         var layers = (Started: new List<SfuPublication>(), Ended: new List<SfuPublication>());
         lock (Sync)
@@ -54,7 +53,7 @@ public sealed partial class SfuPublisher
     /// A video track answered in simulcast is its first layer; each other becomes a layer publication (kept while the
     /// m-line, codec and RID stay), and the layers no longer sent end.
     /// </summary>
-    private void SetLayers(SfuPublication publication, WhipNegotiation negotiation, (List<SfuPublication> Started, List<SfuPublication> Ended) changes)
+    private void SetLayers(SfuPublication publication, PublishNegotiation negotiation, (List<SfuPublication> Started, List<SfuPublication> Ended) changes)
     {
         var answered = publication.Video is null ? null : negotiation.Media.FirstOrDefault(m => m.Offer.Mid == publication.VideoMid && m.Simulcast);
         List<string> rids = answered?.Offer.SendRids ?? [];
@@ -128,7 +127,7 @@ public sealed partial class SfuPublisher
     }
 
     /// <summary>The codec of the m-line <paramref name="mid"/> when the client sends on it; null when it does not (or none is named).</summary>
-    private static RtpCodec? Receiving(WhipNegotiation negotiation, string? mid) =>
+    private static RtpCodec? Receiving(PublishNegotiation negotiation, string? mid) =>
         mid is null ? null : negotiation.Media.FirstOrDefault(m => m.Offer.Mid == mid && m.Direction == "recvonly")?.Codec;
 
     private SfuTrack? Continue(SfuTrack? current, string? currentMid, RtpCodec? codec, string? mid, bool video) =>
@@ -155,6 +154,6 @@ public sealed partial class SfuPublisher
     }
 
     /// <summary>The mid of the m-line whose answer carries <paramref name="codec"/> (the codec the negotiation chose there).</summary>
-    private static string? MidOf(WhipNegotiation negotiation, RtpCodec? codec) =>
+    private static string? MidOf(PublishNegotiation negotiation, RtpCodec? codec) =>
         codec is null ? null : negotiation.Media.FirstOrDefault(m => ReferenceEquals(m.Codec, codec))?.Offer.Mid;
 }

@@ -5,7 +5,6 @@ using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Sfu;
 
@@ -42,7 +41,7 @@ public sealed partial class SfuPublisher : WebRtcSession
     private int _ridExtension;
 
     /// <summary>A WHIP session: one publication, to <paramref name="streamId"/>, of the tracks the negotiation chose.</summary>
-    public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
+    public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress, StreamHub hub,
         string streamId, ISfuPublisherListener listener, TimeSpan mediaTimeout, ILogger logger)
         : this(transport, offer, negotiation, clientAddress, hub, mediaTimeout, logger)
     {
@@ -53,7 +52,7 @@ public sealed partial class SfuPublisher : WebRtcSession
     }
 
     /// <summary>A connection that outlives one offer (RealtimeKit's send transport): it publishes what <see cref="Publish"/> is given.</summary>
-    public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub,
+    public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress, StreamHub hub,
         TimeSpan mediaTimeout, ILogger logger)
         : base(transport, offer, clientAddress)
     {
@@ -64,7 +63,7 @@ public sealed partial class SfuPublisher : WebRtcSession
         _remb = new RembSender(transport.Time, (ulong)transport.Options.MaxPublishKbps * 1000);
     }
 
-    public WhipNegotiation Negotiation { get; private set; }
+    public PublishNegotiation Negotiation { get; private set; }
 
     /// <summary>A WHIP session's publication (its first, for a connection with several).</summary>
     public SfuPublication Publication

@@ -84,12 +84,12 @@ public sealed class SfuReceiveSession : WebRtcSession
     }
 
     /// <summary>The server's offer of the connection as it is now: every section, in its place; those of ended streams closed.</summary>
-    public string Offer(string cname)
+    public string Offer()
     {
         CloseEnded();
         lock (_sync)
         {
-            return SdpOffer.Build(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), [.. _sections], cname, _sessionId, ++_version);
+            return SdpOffer.Build(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), [.. _sections], CName, _sessionId, ++_version);
         }
     }
 
@@ -118,7 +118,7 @@ public sealed class SfuReceiveSession : WebRtcSession
     /// The client stopped the m-lines <paramref name="mids"/> and offers: they close, and the answer keeps every other
     /// section as it was (the consumers' as sending, the client's own placeholders as first answered).
     /// </summary>
-    public string Answer(SdpSessionDescription clientOffer, IEnumerable<string> mids, string cname)
+    public string Answer(SdpSessionDescription clientOffer, IEnumerable<string> mids)
     {
         foreach (string mid in mids)
         {
@@ -136,7 +136,7 @@ public sealed class SfuReceiveSession : WebRtcSession
                     : current);
             }
 
-            return SdpWriter.Write(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), sections, cname, "passive", _sessionId, ++_version);
+            return SdpWriter.Write(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), sections, CName, "passive", _sessionId, ++_version);
         }
     }
 

@@ -1,6 +1,5 @@
 using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.WebRtc.Sfu;
 
@@ -29,15 +28,15 @@ public static class SfuTransportNegotiation
     /// Stagecast takes, of a kind the policy allows. The m-line <paramref name="simulcastMid"/>, when it is one of them
     /// and offers two or more layers with the RID header extension, is answered receiving them all.
     /// </summary>
-    public static WhipNegotiation Answer(SdpSessionDescription offer, WhipPolicy policy, IReadOnlyCollection<string> trackMids, string? simulcastMid = null)
+    public static PublishNegotiation Answer(SdpSessionDescription offer, PublishPolicy policy, IReadOnlyCollection<string> trackMids, string? simulcastMid = null)
     {
         var media = new List<AnsweredMedia>(offer.Media.Count);
         int audioLevelId = 0;
         foreach (var section in offer.Media)
         {
             var codec = !section.IsRtp ? null
-                : section.Kind == "audio" ? WhipNegotiation.PickAudio(section)
-                : section.Kind == "video" ? WhipNegotiation.PickVideo(section, policy.PreferVp8)
+                : section.Kind == "audio" ? PublishNegotiation.PickAudio(section)
+                : section.Kind == "video" ? PublishNegotiation.PickVideo(section, policy.PreferVp8)
                 : null;
             bool sending = section.Direction is "sendonly" or "sendrecv";
             bool levels = codec is not null && section.Kind == "audio" && policy.AudioLevels && section.Extensions.ContainsKey(AudioLevel.ExtensionUri);
@@ -57,7 +56,7 @@ public static class SfuTransportNegotiation
             throw new SdpException($"the offer has no m-line {missing} sending its track");
         }
 
-        return new WhipNegotiation(media, null, null, audioLevelId);
+        return new PublishNegotiation(media, null, null, audioLevelId);
     }
 
     private static void Check(MediaDescription section, RtpCodec? codec, bool allowed)

@@ -11,9 +11,7 @@ namespace Stagecast.WebRtc.Transcoding;
 /// Opus from a WebRTC publisher becomes AAC for LL-HLS and RTMP readers: the packets go to ffmpeg as Ogg/Opus with
 /// granule positions from their RTP timestamps (so gaps stay gaps), AAC comes back in FLV.
 /// </summary>
-/// <remarks><paramref name="holdFrames"/> says when AAC frames should wait (readers lay out their tracks when media starts,
-/// and a video track is still on its way); the configuration always goes through.</remarks>
-public sealed class OpusToAacTranscoder(FfmpegLauncher ffmpeg, Publisher publisher, ILogger logger, Func<bool> holdFrames) : IngestTranscoder(ffmpeg, publisher, logger, "Opus to AAC", FfmpegArguments)
+public sealed class OpusToAacTranscoder(FfmpegLauncher ffmpeg, Publisher publisher, ILogger logger) : IngestTranscoder(ffmpeg, publisher, logger, "Opus to AAC", FfmpegArguments)
 {
     private static readonly string[] FfmpegArguments =
     [
@@ -65,7 +63,7 @@ public sealed class OpusToAacTranscoder(FfmpegLauncher ffmpeg, Publisher publish
         {
             Publisher.SetAudioConfig(AudioTrackConfig.ParseAac(body.AsSpan(packet.DataOffset)));
         }
-        else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset && Publisher.Stream.Audio is not null && !holdFrames())
+        else if (packet.Kind == FlvPacketKind.CodedFrames && body.Length > packet.DataOffset && Publisher.Stream.Audio is not null)
         {
             Publisher.Write(MediaFrame.Copy(MediaFrameKind.Audio, body.AsSpan(packet.DataOffset), streamMs, 0, isKeyframe: true));
         }

@@ -39,6 +39,9 @@ public abstract class WebRtcSession : IDisposable
         };
     }
 
+    /// <summary>The CNAME the server's descriptions name its tracks under.</summary>
+    public const string CName = "stagecast";
+
     public string Id { get; }
 
     /// <summary>The session's ICE-lite agent: credentials, validated paths, the selected one, consent.</summary>
@@ -57,6 +60,14 @@ public abstract class WebRtcSession : IDisposable
     public bool IsClosed => _closed.IsCancellationRequested;
 
     public CancellationToken Closed => _closed.Token;
+
+    /// <summary>
+    /// The answer to the client's offer (every answer the server gives, whatever the front end): the session's ICE
+    /// credentials, the transport's fingerprint and candidates (<paramref name="localAddress"/>'s first: the address
+    /// the client reached the server's HTTP on), and <paramref name="media"/>.
+    /// </summary>
+    public string Answer(IReadOnlyList<AnsweredMedia> media, System.Net.IPAddress? localAddress = null) =>
+        SdpAnswer.Build(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(localAddress), media, CName);
 
     public string? CloseReason { get; private set; }
 

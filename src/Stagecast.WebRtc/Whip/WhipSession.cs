@@ -26,14 +26,11 @@ public sealed class WhipSession : WebRtcSession
     private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan FeedbackInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How long video waits for the audio track's configuration before it starts alone.</summary>
-    private static readonly TimeSpan AudioWait = TimeSpan.FromSeconds(3);
-
     private readonly StreamHub _hub;
     private readonly string _streamId;
     private readonly ILogger _logger;
     private readonly FfmpegLauncher _ffmpeg;
-    private readonly WhipNegotiation _negotiation;
+    private readonly PublishNegotiation _negotiation;
     private readonly uint _localSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
     private readonly JitterBuffer _videoBuffer;
     private readonly H264RtpDepacketizer _h264 = new();
@@ -56,7 +53,7 @@ public sealed class WhipSession : WebRtcSession
     private bool _sawKeyframe;
     private bool _unpublished;
 
-    public WhipSession(WebRtcTransport transport, SdpSessionDescription offer, WhipNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
+    public WhipSession(WebRtcTransport transport, SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
         FfmpegLauncher ffmpeg, ILogger logger)
         : base(transport, offer, clientAddress)
     {
@@ -101,13 +98,15 @@ public sealed class WhipSession : WebRtcSession
             return;
         }
 
+        // The hub holds media until the tracks the SDP negotiated are configured (the AAC and, from VP8, the H.264 come from ffmpeg).
+        publisher.DeclareTracks((_negotiation.Video is null ? StreamTracks.None : StreamTracks.Video) | (_negotiation.Audio is null ? StreamTracks.None : StreamTracks.Audio));
         lock (_mediaSync)
         {
             _publisher = publisher;
             _epoch = Transport.Time.GetTimestamp();
             if (_negotiation.Audio is not null)
             {
-                _audio = new OpusToAacTranscoder(_ffmpeg, publisher, _logger, HoldAudio);
+                _audio = new OpusToAacTranscoder(_ffmpeg, publisher, _logger);
             }
         }
 
@@ -283,23 +282,10 @@ public sealed class WhipSession : WebRtcSession
         ArrayPool<byte>.Shared.Return(frame.Buffer);
     }
 
-    /// <summary>Audio frames wait (a few seconds at most) for the video track's configuration, as video waits for audio's.</summary>
-    private bool HoldAudio() =>
-        _negotiation.Video is not null && _publisher is { Stream.Video: null } && Transport.Time.GetElapsedTime(_epoch) < AudioWait;
-
-    /// <summary>
-    /// The stream time of a picture that may go on, or null: readers lay out their tracks when video starts, so video
-    /// waits (a few seconds at most) for the audio's configuration and then starts at a fresh keyframe.
-    /// </summary>
+    /// <summary>The stream time of a picture that may go on, or null before the first keyframe.</summary>
     private long? Admit(uint rtpTimestamp, bool keyframe)
     {
         long ms = _videoClock.ToStreamMs(_videoClock.Unwrap(rtpTimestamp), ElapsedMs());
-        if (_negotiation.Audio is not null && _publisher!.Stream.Audio is null && Transport.Time.GetElapsedTime(_epoch) < AudioWait)
-        {
-            _keyframes.Request();
-            return null;
-        }
-
         if (keyframe)
         {
             _keyframes.KeyframeArrived();

@@ -55,7 +55,7 @@ public sealed class MeetingMediaBrowserTests(FirefoxServerFixture server) : ICla
         await ada.RequestAsync("media_state", new { audio_enabled = false });
         await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: false, after: updates);
         var publisher = server.App.Services.GetRequiredService<WebRtcTransport>().Sessions.OfType<SfuPublisher>().SelectMany(p => p.Publications)
-            .Single(p => p.StreamId == MeetingMediaHub.StreamId(meeting, ada.PeerId, MediaSource.Camera));
+            .Single(p => p.StreamId == new MeetingStreamKey(meeting, ada.PeerId, MediaSource.Camera).HubId);
         long heardBefore = (await bob.StatsAsync(ada.PeerId)).GetProperty("audioPackets").GetInt64();
         long arrivedBefore = publisher.Audio!.Packets;
         await Eventually.TrueAsync(() => publisher.Audio.Packets > arrivedBefore + 100, "two seconds of Ada's muted audio to reach the server");
@@ -173,7 +173,7 @@ public sealed class MeetingMediaBrowserTests(FirefoxServerFixture server) : ICla
         await bob.SubscribeAsync(ada.PeerId, relay.Port);
         await bob.WaitForMediaFromAsync(ada.PeerId);
 
-        var session = transport.Sessions.OfType<ForwardingWhepSession>().Single(s => s.StreamId == MeetingMediaHub.StreamId(meeting, ada.PeerId, MediaSource.Camera));
+        var session = transport.Sessions.OfType<ForwardingWhepSession>().Single(s => s.StreamId == new MeetingStreamKey(meeting, ada.PeerId, MediaSource.Camera).HubId);
         // Watch for eight seconds: the longest time the picture stood still (no newly decoded frame), as a viewer sees it.
         double longestStallMs = await bob.Page.EvaluateAsync<double>("([p, s]) => longestStall(p, s)", new object[] { ada.PeerId, 8 });
         var stats = await bob.StatsAsync(ada.PeerId);

@@ -110,7 +110,7 @@ public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<
         var tracks = server.App.Services.GetRequiredService<MeetingMediaHub>();
         var sources = new[] { watcherPeer, adaPeer, bobPeer }.Select(peer =>
         {
-            tracks.Hub.TryPublish(MeetingMediaHub.StreamId(meeting, peer, MediaSource.Camera), new PublisherInfo("webrtc", "test"), out var publisher);
+            tracks.Hub.TryPublish(new MeetingStreamKey(meeting, peer, MediaSource.Camera).HubId, new PublisherInfo("webrtc", "test"), out var publisher);
             publisher!.SetRtpFormats(new RtpTrackFormat("VP8", 90000, 1, ""), new RtpTrackFormat("opus", 48000, 2, ""));
             return publisher;
         }).ToList();

@@ -35,7 +35,7 @@ public sealed class RealtimeKitMediaTests
         // Her microphone and camera flow: the channel sees both on, and a meeting subscriber receives her VP8.
         await channel.WaitForEventAsync("peer_updated", e => IsPeer(e, adaPeer, video: true, audio: true), TimeSpan.FromSeconds(30));
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
-        var publisher = transport.Sessions.OfType<SfuPublisher>().SelectMany(p => p.Publications).Single(p => p.StreamId == MeetingMediaHub.StreamId(meeting, adaPeer, MediaSource.Camera));
+        var publisher = transport.Sessions.OfType<SfuPublisher>().SelectMany(p => p.Publications).Single(p => p.StreamId == new MeetingStreamKey(meeting, adaPeer, MediaSource.Camera).HubId);
         Assert.Equal(("VP8", "opus"), (publisher.Video!.Codec.Name, publisher.Audio!.Codec.Name));
         Assert.Single(transport.Sessions.OfType<SfuReceiveSession>()); // her receive transport, connected too
         Assert.All(transport.Sessions, s => Assert.True(s.IsConnected, $"session {s.Id} is not connected"));

@@ -225,7 +225,7 @@ public sealed partial class MeetingPrograms(
             var sources = new List<ProgramSource>();
             foreach (var (peer, source) in roomMedia?.VisibleSources() ?? [])
             {
-                if (tracks.Hub.Find(MeetingMediaHub.StreamId(running.MeetingId, peer.Id, source)) is { } stream)
+                if (tracks.Hub.Find(new MeetingStreamKey(running.MeetingId, peer.Id, source).HubId) is { } stream)
                 {
                     sources.Add(new ProgramSource(stream, peer.Name ?? peer.Participant.Name ?? "", source == MediaSource.Screenshare));
                 }

@@ -8,42 +8,45 @@ namespace Stagecast.Server.Features.MediaPlane;
 
 /// <summary>
 /// The lines an operator follows: one when a livestream goes live (its name and id, the protocol, the client's
-/// address, the codecs and picture size) and one when it ends (how long, why). The start line waits a moment for the
-/// publisher's track configurations, which come right after the publish command.
+/// address, the codecs and picture size) and one when it ends (how long, why). The start line is written when the
+/// hub says the stream's tracks are known (<see cref="IHubStreamObserver.OnTracksKnown"/>), or as the stream ends
+/// if it ends before.
 /// </summary>
 public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time, ILogger<PublishLog> logger) : IHubStreamObserver
 {
-    private static readonly TimeSpan TracksWait = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-    private readonly ConcurrentDictionary<HubStream, Task<string>> _names = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<HubStream, Broadcast> _broadcasts = new(ReferenceEqualityComparer.Instance);
 
-    public void OnStreamStarted(HubStream stream)
+    public void OnStreamStarted(HubStream stream) => _broadcasts[stream] = new Broadcast(NameOfAsync(stream.Id), stream.Publisher?.Info);
+
+    public void OnTracksKnown(HubStream stream)
     {
-        var name = _names[stream] = NameOfAsync(stream.Id);
-        var publisher = stream.Publisher?.Info;
-        _ = LogStartAsync(stream, name, publisher);
+        if (_broadcasts.TryGetValue(stream, out var broadcast))
+        {
+            LogStart(stream, broadcast);
+        }
     }
 
     public void OnPublisherResumed(HubStream stream)
     {
-        if (_names.TryGetValue(stream, out var name) && stream.Publisher?.Info is { } publisher)
+        if (_broadcasts.TryGetValue(stream, out var broadcast) && stream.Publisher?.Info is { } publisher)
         {
-            _ = LogAsync(name, n => Log.Resumed(logger, n, stream.Id, publisher.Protocol, publisher.RemoteAddress));
+            _ = LogAsync(broadcast.Name, n => Log.Resumed(logger, n, stream.Id, publisher.Protocol, publisher.RemoteAddress));
         }
     }
 
     public void OnStreamEnded(HubStream stream)
     {
-        if (!_names.TryRemove(stream, out var name))
+        if (!_broadcasts.TryRemove(stream, out var broadcast))
         {
             return;
         }
 
+        LogStart(stream, broadcast);
         var duration = (stream.StoppedAt ?? time.GetUtcNow()) - stream.StartedAt;
         string reason = stream.EndReason ?? "unpublished";
         _ = stream.EndKind == StreamEndKind.PublisherLost
-            ? LogAsync(name, n => Log.Lost(logger, n, stream.Id, Format(duration), reason))
-            : LogAsync(name, n => Log.Ended(logger, n, stream.Id, Format(duration), reason));
+            ? LogAsync(broadcast.Name, n => Log.Lost(logger, n, stream.Id, Format(duration), reason))
+            : LogAsync(broadcast.Name, n => Log.Ended(logger, n, stream.Id, Format(duration), reason));
     }
 
     /// <summary>"H.264 1280x720, AAC 48 kHz stereo"; "no video" or "no audio" for a missing track.</summary>
@@ -65,15 +68,15 @@ public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time
 
     private static string Format(TimeSpan duration) => duration.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
 
-    private async Task LogStartAsync(HubStream stream, Task<string> name, PublisherInfo? publisher)
+    /// <summary>Writes the start line once, with the tracks the stream has now.</summary>
+    private void LogStart(HubStream stream, Broadcast broadcast)
     {
-        long started = time.GetTimestamp();
-        while ((stream.Video is null || stream.Audio is null) && stream.State != HubStreamState.Ended && time.GetElapsedTime(started) < TracksWait)
+        if (Interlocked.Exchange(ref broadcast.Started, 1) == 0)
         {
-            await Task.Delay(Poll, time).ConfigureAwait(false);
+            string tracks = DescribeTracks(stream);
+            var publisher = broadcast.Publisher;
+            _ = LogAsync(broadcast.Name, n => Log.Started(logger, n, stream.Id, publisher?.Protocol ?? "?", publisher?.RemoteAddress ?? "?", tracks));
         }
-
-        await LogAsync(name, n => Log.Started(logger, n, stream.Id, publisher?.Protocol ?? "?", publisher?.RemoteAddress ?? "?", DescribeTracks(stream))).ConfigureAwait(false);
     }
 
     private static async Task LogAsync(Task<string> name, Action<string> log) => log(await name.ConfigureAwait(false));
@@ -89,6 +92,16 @@ public sealed partial class PublishLog(ILivestreamStore store, TimeProvider time
         {
             return "(name unavailable)";
         }
+    }
+
+    /// <summary>A live stream's name (looked up once) and first publisher, and whether its start line was written.</summary>
+    private sealed class Broadcast(Task<string> name, PublisherInfo? publisher)
+    {
+        public int Started;
+
+        public Task<string> Name => name;
+
+        public PublisherInfo? Publisher => publisher;
     }
 
     private static partial class Log

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Rooms;
@@ -7,7 +8,6 @@ using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
 using Stagecast.WebRtc.Whep;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 
@@ -15,11 +15,15 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// Media in a meeting over WHIP and WHEP with a participant token (API.md section 4):
 /// <c>POST /realtime/v1/peers/{peer_id}/whip?source=camera|screenshare</c> publishes the caller's own joined peer's
 /// source; <c>POST /realtime/v1/peers/{peer_id}/whep?source=…</c> watches another joined peer's source (never its own
-/// audio). DELETE and PATCH on the Location as for livestreams.
+/// audio). DELETE and PATCH on the Location as for livestreams. A front end of the meeting's router: a publish is a
+/// publishing connection whose tracks become producers as they flow, a subscription a consumer.
 /// </summary>
 public static class MeetingMediaEndpoints
 {
     public const string Path = "/realtime/v1/peers/{peerId}";
+
+    /// <summary>The stream each session publishes or watches, for its resource's checks.</summary>
+    private static readonly ConditionalWeakTable<WebRtcSession, StrongBox<MeetingStreamKey>> Streams = new();
 
     public static IEndpointRouteBuilder MapMeetingMedia(this IEndpointRouteBuilder endpoints)
     {
@@ -51,22 +55,10 @@ public static class MeetingMediaEndpoints
             return ApiResults.Error(403, "a participant publishes only as its own peer");
         }
 
-        var permissions = peer.Permissions;
-        var policy = kind == MediaSource.Camera
-            ? new WhipPolicy(PreferVp8: true, AllowAudio: permissions.CanProduceAudio, AllowVideo: permissions.CanProduceVideo, AudioLevels: true)
-            : new WhipPolicy(PreferVp8: true, AllowAudio: permissions.CanProduceScreenshare, AllowVideo: permissions.CanProduceScreenshare);
-        if (!policy.AllowAudio && !policy.AllowVideo)
-        {
-            return ApiResults.Error(403, kind == MediaSource.Camera
-                ? "your preset does not allow producing audio or video"
-                : "your preset does not allow sharing the screen");
-        }
-
-        var roomMedia = media.For(room!);
-        if (!roomMedia.IsPublishing(peer.Id) && roomMedia.PublishingPeers >= media.Options.MaxPublishersPerMeeting)
-        {
-            return ApiResults.Error(409, $"the meeting has {media.Options.MaxPublishersPerMeeting} publishing peers, the most it takes (Stagecast:MeetingMedia:MaxPublishersPerMeeting)");
-        }
+        var policy = MeetingAdmission.Policy(peer.Permissions, kind);
+        policy.Check();
+        var router = media.For(room!);
+        router.AdmitPublisher(peer);
 
         var (offer, error) = await WebRtcHttp.ReadOfferAsync(context);
         if (offer is null)
@@ -74,10 +66,10 @@ public static class MeetingMediaEndpoints
             return error!;
         }
 
-        WhipNegotiation negotiation;
+        PublishNegotiation negotiation;
         try
         {
-            negotiation = WhipNegotiation.Choose(offer, policy);
+            negotiation = PublishNegotiation.Choose(offer, policy.Policy);
         }
         catch (SdpException ex)
         {
@@ -85,9 +77,11 @@ public static class MeetingMediaEndpoints
         }
 
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, MeetingMediaHub.StreamId(room!.MeetingId, peer.Id, kind),
-            roomMedia, media.Options.MediaTimeout, loggers.CreateLogger<SfuPublisher>());
-        roomMedia.AddPublication(peer, kind, publisher.Publication);
+        var stream = new MeetingStreamKey(room!.MeetingId, peer.Id, kind);
+        var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, stream.HubId, router, media.Options.MediaTimeout,
+            loggers.CreateLogger<SfuPublisher>());
+        Streams.Add(publisher, new(stream));
+        router.AddPublication(peer, kind, publisher.Publication);
         return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}", iceServers.For(peer.Participant.Id));
     }
 
@@ -111,7 +105,8 @@ public static class MeetingMediaEndpoints
             return ApiResults.Error(403, "join the meeting (the realtime channel's join) before watching its peers");
         }
 
-        if (tracks.Hub.Find(MeetingMediaHub.StreamId(room.MeetingId, publisherPeer!.Id, kind)) is not { } stream)
+        var key = new MeetingStreamKey(room.MeetingId, publisherPeer!.Id, kind);
+        if (tracks.Hub.Find(key.HubId) is not { } stream)
         {
             return ApiResults.Error(404, $"peer {publisherPeer.Id} does not publish its {kind.Name()} now; subscribe when peer_updated says it does");
         }
@@ -135,8 +130,10 @@ public static class MeetingMediaEndpoints
 
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var session = new ForwardingWhepSession(transport, offer, negotiation, clientAddress, stream, loggers.CreateLogger<WhepSession>());
-        var subscription = new Subscription(session, participantId, subscriber.Id, publisherPeer.Id, kind, negotiation.Video is not null, ownPeer);
-        if (!media.For(room).TryAddSubscription(subscription, subscriber.Permissions.MaxVideoStreams))
+        Streams.Add(session, new(key));
+        var consumer = new MeetingConsumer(session.Id, participantId, subscriber.Id, publisherPeer.Id, kind, negotiation.Video is not null, ownPeer,
+            () => Figures(session), session.Closed, session.Close);
+        if (!media.For(room).TryAddConsumer(consumer, subscriber.Permissions.MaxVideoStreams))
         {
             session.Dispose();
             return ApiResults.Error(403, $"your preset lets you watch {subscriber.Permissions.MaxVideoStreams} peers' video at once (its max_video_streams)");
@@ -159,9 +156,27 @@ public static class MeetingMediaEndpoints
             : (room, null, ApiResults.Error(404, $"no peer {peerId} in this meeting's session"));
     }
 
-    private static string PeerIdOf(SfuPublisher publisher) => publisher.Publication.StreamId.Split('/')[1];
+    private static string PeerIdOf(SfuPublisher publisher) => Streams.TryGetValue(publisher, out var stream) ? stream.Value.PeerId : "";
 
-    private static string PublisherPeerOf(ForwardingWhepSession session) => session.StreamId.Split('/')[1];
+    private static string PublisherPeerOf(ForwardingWhepSession session) => Streams.TryGetValue(session, out var stream) ? stream.Value.PeerId : "";
+
+    /// <summary>A subscription's tracks' figures: what it sent, and what the subscriber's receiver reports say it lost.</summary>
+    private static IEnumerable<ConsumedTrack> Figures(WhepSession session)
+    {
+        var negotiation = session.Negotiation;
+        foreach (bool video in new[] { true, false })
+        {
+            if ((video ? negotiation.Video : negotiation.Audio) is not { } codec)
+            {
+                continue;
+            }
+
+            var (packets, octets) = video ? session.VideoSent : session.AudioSent;
+            var report = video ? session.VideoReport : session.AudioReport;
+            yield return new ConsumedTrack($"{session.Id}-{(video ? "v" : "a")}", video, codec, video ? negotiation.VideoSsrc : negotiation.AudioSsrc,
+                packets, octets, Math.Max(0, report?.CumulativeLost ?? 0), report is { } r ? Math.Round(r.Jitter * 1000.0 / codec.ClockRate, 1) : null);
+        }
+    }
 
     private static string Prefix(string peerId) => Path.Replace("{peerId}", peerId, StringComparison.Ordinal);
 }

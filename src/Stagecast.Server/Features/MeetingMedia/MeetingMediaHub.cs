@@ -4,8 +4,9 @@ using Stagecast.Streaming;
 namespace Stagecast.Server.Features.MeetingMedia;
 
 /// <summary>
-/// The hub of meeting media: one stream per peer and source (<c>{meeting}/{peer}/{source}</c>), published by the
-/// peer's WHIP session as RTP and read by the other peers' subscriptions (and, later, the compositor and recorder).
+/// The hub of meeting media: one stream per peer and source (<see cref="MeetingStreamKey.HubId"/>), published by the
+/// peer's publishing connection (a WHIP session, a RealtimeKit send transport) as RTP and read by the consumers, the
+/// compositor and the recorders.
 /// A hub of its own, apart from the livestreams' one, so LL-HLS, restream outputs and livestream sessions never see
 /// a participant's camera; a stream whose publisher dropped waits <see cref="MeetingMediaOptions.RepublishWindow"/>.
 /// </summary>
@@ -13,6 +14,4 @@ public sealed class MeetingMediaHub(IOptions<MeetingMediaOptions> options, TimeP
 {
     public StreamHub Hub { get; } = new(
         Options.Create(new StreamHubOptions { ReconnectWindow = options.Value.RepublishWindow }), time, [], logger);
-
-    public static string StreamId(string meetingId, string peerId, MediaSource source) => $"{meetingId}/{peerId}/{source.Name()}";
 }

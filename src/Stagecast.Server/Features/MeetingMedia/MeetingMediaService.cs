@@ -7,13 +7,13 @@ using Stagecast.WebRtc.Sfu;
 namespace Stagecast.Server.Features.MeetingMedia;
 
 /// <summary>
-/// Meeting media across the server: each room's <see cref="RoomMedia"/>, ended with its peers (it is the rooms'
+/// Meeting media across the server: each room's router (<see cref="MeetingRouter"/>), ended with its peers (it is the rooms'
 /// <see cref="IRoomPeerObserver"/>), the rooms' mute control, and one timer that follows the speakers of every
 /// room with media (it runs only while there is one).
 /// </summary>
 public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, IHostedService, IDisposable
 {
-    private readonly ConcurrentDictionary<MeetingRoom, RoomMedia> _rooms = new();
+    private readonly ConcurrentDictionary<MeetingRoom, MeetingRouter> _rooms = new();
     private readonly MeetingMediaOptions _options;
     private readonly TimeProvider _time;
     private readonly MeetingMediaStats _stats;
@@ -29,18 +29,15 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
 
     public MeetingMediaOptions Options => _options;
 
-    /// <summary>A peer's tracks changed: one started, was muted or unmuted, offered anew, or its publication ended (told after what the peer publishes was set).</summary>
-    public event Action<MeetingRoom, RoomPeer>? TracksChanged;
-
-    /// <summary>The room's media (made on first use).</summary>
-    public RoomMedia For(MeetingRoom room)
+    /// <summary>The room's router (made on first use).</summary>
+    public MeetingRouter For(MeetingRoom room)
     {
-        var media = _rooms.GetOrAdd(room, r => new RoomMedia(r, _stats, _time, (changed, peer) => TracksChanged?.Invoke(changed, peer)));
+        var media = _rooms.GetOrAdd(room, r => new MeetingRouter(r, _options, _stats, _time));
         _speakers.Start();
         return media;
     }
 
-    public RoomMedia? Find(MeetingRoom room) => _rooms.GetValueOrDefault(room);
+    public MeetingRouter? Find(MeetingRoom room) => _rooms.GetValueOrDefault(room);
 
     public void OnPeerLeft(MeetingRoom room, RoomPeer peer)
     {

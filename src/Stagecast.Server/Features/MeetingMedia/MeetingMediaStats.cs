@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.WebRtc.Sfu;
-using Stagecast.WebRtc.Whep;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 
@@ -17,10 +16,11 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
     public void Publishing(string sessionId, string peerId, MediaSource source, SfuPublication publication) =>
         _live[publication] = ended => Tracks(sessionId, peerId, source, publication, ended);
 
-    public void Subscribed(string sessionId, Subscription subscription)
+    /// <summary>Follows a consumer (of either front end) in session <paramref name="sessionId"/>.</summary>
+    public void Subscribed(string sessionId, MeetingConsumer consumer)
     {
         var started = time.GetUtcNow();
-        _live[subscription] = ended => Tracks(sessionId, subscription, started, ended);
+        _live[consumer] = ended => Tracks(sessionId, consumer, started, ended);
     }
 
     /// <summary>A publishing session or subscription ended: its figures are written (and shown from memory until they are).</summary>
@@ -53,25 +53,9 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
         }
     }
 
-    private static IEnumerable<MeetingSessionMediaTrack> Tracks(string sessionId, Subscription subscription, DateTimeOffset started, DateTimeOffset? ended)
-    {
-        var session = subscription.Session;
-        var negotiation = session.Negotiation;
-        foreach (bool video in new[] { true, false })
-        {
-            if ((video ? negotiation.Video : negotiation.Audio) is not { } codec)
-            {
-                continue;
-            }
-
-            var (packets, octets) = video ? session.VideoSent : session.AudioSent;
-            var report = video ? session.VideoReport : session.AudioReport;
-            yield return new MeetingSessionMediaTrack($"{session.Id}-{(video ? "v" : "a")}", sessionId, subscription.SubscriberPeerId, false, video,
-                subscription.Source.Name(), session.Id, subscription.PublisherPeerId, codec.Name, video ? negotiation.VideoSsrc : negotiation.AudioSsrc,
-                started, ended, packets, octets, Math.Max(0, report?.CumulativeLost ?? 0),
-                report is { } r ? Math.Round(r.Jitter * 1000.0 / codec.ClockRate, 1) : null);
-        }
-    }
+    private static IEnumerable<MeetingSessionMediaTrack> Tracks(string sessionId, MeetingConsumer consumer, DateTimeOffset started, DateTimeOffset? ended) =>
+        consumer.Figures().Select(t => new MeetingSessionMediaTrack(t.Id, sessionId, consumer.SubscriberPeerId, false, t.Video, consumer.Source.Name(),
+            consumer.Id, consumer.PublisherPeerId, t.Codec.Name, t.Ssrc, started, ended, t.Packets, t.Octets, t.Lost, t.JitterMs));
 
     private async Task WriteAsync(object item, List<MeetingSessionMediaTrack> tracks)
     {

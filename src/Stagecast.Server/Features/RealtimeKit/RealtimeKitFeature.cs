@@ -19,8 +19,6 @@ public static class RealtimeKitFeature
         services.AddCors(ParticipantApi.AddCorsPolicy);
         services.AddSingleton<Socket.RealtimeKitPeers>();
         services.AddSingleton<Rooms.IRoomPeerObserver>(provider => provider.GetRequiredService<Socket.RealtimeKitPeers>());
-        services.AddSingleton<Socket.RealtimeKitProducers>();
-        services.AddSingleton<Rooms.IRoomPeerObserver>(provider => provider.GetRequiredService<Socket.RealtimeKitProducers>());
         services.AddSingleton<Socket.RealtimeKitMediaServices>();
         services.AddSingleton<Socket.RealtimeKitServices>();
         return services;

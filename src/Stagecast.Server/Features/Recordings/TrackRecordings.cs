@@ -45,7 +45,7 @@ public sealed class TrackRecordings(
                 Directory.CreateDirectory(directory);
                 foreach (var (peer, source) in sources)
                 {
-                    if (tracks.Hub.Find(MeetingMediaHub.StreamId(meeting.Id, peer.Id, source)) is { } stream)
+                    if (tracks.Hub.Find(new MeetingStreamKey(meeting.Id, peer.Id, source).HubId) is { } stream)
                     {
                         running.Tracks.Add(new TrackRecorder(stream, peer.Id, source == MediaSource.Camera ? "camera" : "screenshare", directory, ffmpeg, time, logger));
                     }

@@ -1,6 +1,6 @@
 using Stagecast.FfmpegProcesses;
-using Stagecast.Srt.Ingest;
 using Stagecast.Streaming;
+using Stagecast.Streaming.MpegTs;
 using Stagecast.WebRtc.Transcoding;
 
 namespace Stagecast.Server.Features.Srt;
@@ -8,8 +8,8 @@ namespace Stagecast.Server.Features.Srt;
 /// <summary>Opus from an SRT publisher goes through the same ffmpeg transcoder as a WHIP publisher's.</summary>
 public sealed class OpusToAacTranscoding(FfmpegLauncher ffmpeg, ILogger<OpusToAacTranscoding> logger) : IOpusTranscoding
 {
-    public IOpusAudio Start(Publisher publisher, Func<bool> holdFrames) =>
-        new Transcoder(new OpusToAacTranscoder(ffmpeg, publisher, logger, holdFrames));
+    public IOpusAudio Start(Publisher publisher) =>
+        new Transcoder(new OpusToAacTranscoder(ffmpeg, publisher, logger));
 
     private sealed class Transcoder(OpusToAacTranscoder transcoder) : IOpusAudio
     {

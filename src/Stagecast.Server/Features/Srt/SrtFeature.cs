@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Stagecast.Rtmp.Sessions;
 using Stagecast.Server.Hosting;
-using Stagecast.Srt.Ingest;
 using Stagecast.Srt.Server;
+using Stagecast.Streaming.MpegTs;
 
 namespace Stagecast.Server.Features.Srt;
 

@@ -76,7 +76,7 @@ public static class WebRtcHttp
             return ApiResults.Error(503, "too many WebRTC sessions (from this address or in total); try again later");
         }
 
-        string answer = SdpAnswer.Build(session.Ice.Credentials, transport.Certificate.Fingerprint, transport.Candidates(context.Connection.LocalIpAddress), media, "stagecast");
+        string answer = session.Answer(media, context.Connection.LocalIpAddress);
         context.Response.Headers.ETag = $"\"{session.Id}\"";
         context.Response.Headers.Location = location;
         if (IceServers.LinkHeaders(iceServers).ToArray() is { Length: > 0 } links)

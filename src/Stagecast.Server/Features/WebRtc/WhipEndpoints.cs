@@ -50,10 +50,10 @@ public static class WhipEndpoints
             return error!;
         }
 
-        WhipNegotiation negotiation;
+        PublishNegotiation negotiation;
         try
         {
-            negotiation = WhipNegotiation.Choose(offer);
+            negotiation = PublishNegotiation.Choose(offer);
         }
         catch (SdpException ex)
         {

@@ -405,9 +405,8 @@ public sealed partial class RealtimeKitClient(
         };
         foreach (var other in room.Peers.Where(p => !p.Hidden && !ReferenceEquals(p, _peer)))
         {
-            services.Media.Producers.Follow(room, other); // caught up, whenever the mirror began
             var participant = _views.Participant(other);
-            participant.ProducerStates.AddRange(services.Media.Producers.Of(other).Select(p => p.State));
+            participant.ProducerStates.AddRange((services.Media.Media.Find(room)?.ProducersOf(other) ?? []).Select(RealtimeKitProducerViews.State));
             answer.Participants.Add(participant);
         }
         return answer;

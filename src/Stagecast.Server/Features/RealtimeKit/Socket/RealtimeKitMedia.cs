@@ -7,25 +7,25 @@ using Stagecast.Server.Hosting;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
-using Stagecast.WebRtc.Whip;
 
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
 /// <summary>
-/// One RealtimeKit client's media (the study's section 3.4) on the meetings' SFU core. The client makes two WebRTC
-/// connections before it joins, offering first on each: its send transport (<see cref="SfuPublisher"/>), and its
-/// receive transport, idle until the server sends it something. Its producers are the send transport's tracks, each on
-/// the m-line the client names: microphone and camera go to the peer's camera stream in the meeting media, screen video
-/// and audio to its screen share stream, as meeting WHIP publishes of those sources would (one publication each, made
-/// at the source's first producer). Pausing a camera track mutes it through the room, so every front end sees it;
-/// the last screen share track closed ends the screen share. Requests come one at a time from the client's socket loop.
+/// One RealtimeKit client's media (the study's section 3.4), translated one to one into its meeting's router
+/// (<see cref="MeetingRouter"/>). The client makes two WebRTC connections before it joins, offering first on each: its
+/// send transport (<see cref="SfuPublisher"/>), and its receive transport, idle until the server sends it something.
+/// Its producers are the router's producers, each on the m-line the client names: microphone and camera go to the
+/// peer's camera stream, screen video and audio to its screen share stream, as meeting WHIP publishes of those sources
+/// would (one publication each, made at the source's first producer). Pausing a camera track mutes it through the
+/// room, so every front end sees it; the last screen share track closed ends the screen share. Requests come one at a
+/// time from the client's socket loop.
 /// </summary>
 /// <param name="permissions">The client's permissions as of now (read again before each privileged request).</param>
 public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, Func<PresetPermissions> permissions, string clientAddress)
 {
-    private readonly Dictionary<string, RealtimeKitMediaProducer> _producers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MeetingProducer> _producers = new(StringComparer.Ordinal);
     private Func<PresetPermissions> _permissions = permissions;
-    private MeetingRoom? _room;
+    private MeetingRouter? _router;
     private WebRtcSession? _send;
     private SfuReceiveSession? _receive;
     private SfuPublication? _camera;
@@ -39,10 +39,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     /// <summary>The media is used by another client of the same peer now (one that came back on a new socket).</summary>
     public void ServeFor(Func<PresetPermissions> permissions) => _permissions = permissions;
 
-    private bool CanProduce => Permissions.CanProduceAudio || Permissions.CanProduceVideo || Permissions.CanProduceScreenshare;
-
-    private WhipPolicy Policy => new(PreferVp8: true, AllowAudio: Permissions.CanProduceAudio || Permissions.CanProduceScreenshare,
-        AllowVideo: Permissions.CanProduceVideo || Permissions.CanProduceScreenshare, AudioLevels: true);
+    private PublishPolicyFor Policy => MeetingAdmission.Policy(Permissions);
 
     /// <summary><c>media.createWebRTCTransport</c>: the client's first offer on one of its connections, answered (ICE-lite, DTLS passive).</summary>
     public CreateTransportResponse CreateTransport(CreateTransportRequest request)
@@ -50,7 +47,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         var offer = Parse(request.Description);
         var negotiation = Negotiate(offer, []);
         WebRtcSession session = request.Consuming ? new SfuReceiveSession(services.Transport, offer, negotiation.Media, clientAddress)
-            : !CanProduce ? new SfuIdleSession(services.Transport, offer, clientAddress)
+            : !Policy.AllowsAny ? new SfuIdleSession(services.Transport, offer, clientAddress)
             : new SfuPublisher(services.Transport, offer, negotiation, clientAddress, services.Tracks.Hub, services.Media.Options.MediaTimeout,
                 services.Loggers.CreateLogger<SfuPublisher>());
         if (!services.Transport.TryRegister(session))
@@ -83,11 +80,14 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     /// </summary>
     public async Task<ProducerCreateResponse> ProduceAsync(MeetingRoom room, RoomPeer peer, ProducerCreateRequest request)
     {
+        if (_send is SfuIdleSession)
+        {
+            Policy.Check();
+        }
+
         if (_send is not SfuPublisher { IsClosed: false } publisher)
         {
-            throw _send is SfuIdleSession
-                ? new DomainException(DomainError.Forbidden, "your preset does not allow producing audio, video or a screen share")
-                : new DomainException(DomainError.Conflict, "create the send transport first (media.createWebRTCTransport)");
+            throw new DomainException(DomainError.Conflict, "create the send transport first (media.createWebRTCTransport)");
         }
 
         bool video = request.Kind switch
@@ -97,33 +97,24 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
             _ => throw new DomainException(DomainError.BadRequest, "kind must be audio or video"),
         };
         bool screen = request.ScreenShare;
-        var may = Permissions;
-        if (screen ? !may.CanProduceScreenshare : video ? !may.CanProduceVideo : !may.CanProduceAudio)
-        {
-            throw new DomainException(DomainError.Forbidden, $"your preset does not allow producing {(screen ? "a screen share" : request.Kind)}");
-        }
-
+        var source = screen ? MediaSource.Screenshare : MediaSource.Camera;
+        MeetingAdmission.CheckProduce(Permissions, source, video);
         string mid = MidOf(request);
         var offer = Parse(request.Description);
-        _room = room;
-        CloseProducersNotSending(room, peer, offer, except: mid);
+        var router = services.Media.For(room);
+        _router = router;
+        CloseProducersNotSending(offer, except: mid);
         var replaced = _producers.Values.FirstOrDefault(p => p.Video == video && p.ScreenShare == screen);
         List<(bool ScreenShare, bool Video, string Mid)> tracks = [.. _producers.Values.Where(p => p != replaced).Select(p => (p.ScreenShare, p.Video, p.Mid)), (screen, video, mid)];
         var negotiation = Negotiate(offer, tracks);
-        var roomMedia = services.Media.For(room);
-        int most = services.Media.Options.MaxPublishersPerMeeting;
-        if (_camera is null && _screen is null && !roomMedia.IsPublishing(peer.Id) && roomMedia.PublishingPeers >= most)
-        {
-            throw new DomainException(DomainError.Conflict, $"the meeting has {most} publishing peers, the most it takes (Stagecast:MeetingMedia:MaxPublishersPerMeeting)");
-        }
-
-        var source = screen ? MediaSource.Screenshare : MediaSource.Camera;
+        router.AdmitPublisher(peer);
+        var stream = new MeetingStreamKey(room.MeetingId, peer.Id, source);
         var publication = screen ? _screen : _camera;
         bool started = publication is null;
         if (publication is null)
         {
-            publication = publisher.CreatePublication(MeetingMediaHub.StreamId(room.MeetingId, peer.Id, source), roomMedia);
-            roomMedia.AddPublication(peer, source, publication);
+            publication = publisher.CreatePublication(stream.HubId, router);
+            router.AddPublication(peer, source, publication, declaresProducers: true);
             (_camera, _screen) = screen ? (_camera, publication) : (publication, _screen);
         }
 
@@ -135,16 +126,14 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
 
         if (replaced is not null)
         {
-            Forget(replaced);
-            Announce(room, RealtimeKitProducerChanged.Closed(peer, replaced.State));
+            Close(replaced);
         }
 
-        var producer = new RealtimeKitMediaProducer(peer, publication.StreamId, video, screen, mid, (video ? publication.Video : publication.Audio)!.Codec, publisher.Id,
+        var producer = new MeetingProducer(peer, stream, video, mid, (video ? publication.Video : publication.Audio)!.Codec, publisher.Id,
             request.HasAppData ? request.AppData : null, request.Paused);
         _producers.Add(producer.Id, producer);
-        services.Producers.Add(producer);
-        await SetPausedAsync(room, peer, producer).ConfigureAwait(false);
-        Announce(room, RealtimeKitProducerChanged.Created(peer, producer.State));
+        await MuteAsync(room, peer, producer).ConfigureAwait(false);
+        router.AddProducer(producer);
         return new ProducerCreateResponse { Status = true, ProducerId = producer.Id, Description = Answer(publisher, negotiation, request.Description.Target) };
     }
 
@@ -152,9 +141,8 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     public async Task<Google.Protobuf.IMessage?> ToggleAsync(MeetingRoom room, RoomPeer peer, ProducerToggleRequest request)
     {
         var producer = Find(request.ProducerId);
-        producer.Paused = request.Pause;
-        await SetPausedAsync(room, peer, producer).ConfigureAwait(false);
-        Announce(room, RealtimeKitProducerChanged.Toggled(peer, producer.State));
+        services.Media.For(room).SetPaused(producer, request.Pause);
+        await MuteAsync(room, peer, producer).ConfigureAwait(false);
         return null;
     }
 
@@ -164,7 +152,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         var producer = Find(request.ProducerId);
         var publisher = (SfuPublisher)_send!; // a producer exists only on a publishing send transport
         var offer = Parse(request.Description);
-        Forget(producer);
+        Close(producer);
         var tracks = _producers.Values.Select(p => (p.ScreenShare, p.Video, p.Mid)).ToList();
         var negotiation = Negotiate(offer, tracks);
         if (producer.ScreenShare && !tracks.Any(t => t.ScreenShare))
@@ -174,7 +162,6 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         }
 
         publisher.Renegotiate(negotiation, Mids(tracks));
-        Announce(room, RealtimeKitProducerChanged.Closed(peer, producer.State));
         return new ProducerClosingResponse { Description = Answer(publisher, negotiation, request.Description.Target) };
     }
 
@@ -183,14 +170,13 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     /// word (the SDK coming back on a new socket sets its old senders inactive and produces again on new m-lines), so it
     /// closes here too and the room is told; its stream goes on, fed by the new m-line that replaces it.
     /// </summary>
-    private void CloseProducersNotSending(MeetingRoom room, RoomPeer peer, SdpSessionDescription offer, string except)
+    private void CloseProducersNotSending(SdpSessionDescription offer, string except)
     {
         foreach (var producer in _producers.Values.Where(p => p.Mid != except).ToList())
         {
             if (!offer.Media.Exists(m => m.Mid == producer.Mid && !m.Rejected && m.Direction is "sendonly" or "sendrecv"))
             {
-                Forget(producer);
-                Announce(room, RealtimeKitProducerChanged.Closed(peer, producer.State));
+                Close(producer);
             }
         }
     }
@@ -225,26 +211,23 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         string? MidOf(bool screen, bool video) => tracks.Where(t => t.ScreenShare == screen && t.Video == video).Select(t => t.Mid).FirstOrDefault();
     }
 
-    private void Forget(RealtimeKitMediaProducer producer)
+    /// <summary>The producer closes in the router (the room is told, unless <paramref name="announce"/> is false).</summary>
+    private void Close(MeetingProducer producer, bool announce = true)
     {
         _producers.Remove(producer.Id);
-        services.Producers.Remove(producer);
+        _router?.CloseProducer(producer, announce);
     }
 
     private void ForgetProducers(bool announce)
     {
         foreach (var producer in _producers.Values.ToList())
         {
-            Forget(producer);
-            if (announce && _room is { } room)
-            {
-                Announce(room, RealtimeKitProducerChanged.Closed(producer.Peer, producer.State));
-            }
+            Close(producer, announce);
         }
     }
 
     /// <summary>A camera track is muted through the room (every front end hears of it); a screen share's on its publication.</summary>
-    private Task SetPausedAsync(MeetingRoom room, RoomPeer peer, RealtimeKitMediaProducer producer)
+    private Task MuteAsync(MeetingRoom room, RoomPeer peer, MeetingProducer producer)
     {
         if (producer.ScreenShare)
         {
@@ -255,24 +238,16 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         return room.SetMutedAsync(peer, producer.Video ? null : !producer.Paused, producer.Video ? !producer.Paused : null);
     }
 
-    private static void Announce(MeetingRoom room, RealtimeKitProducerChanged change)
-    {
-        if (!change.Peer.Hidden)
-        {
-            room.Publish(change);
-        }
-    }
-
-    private RealtimeKitMediaProducer Find(string producerId) =>
+    private MeetingProducer Find(string producerId) =>
         _producers.GetValueOrDefault(producerId) ?? throw new DomainException(DomainError.NotFound, $"no producer {producerId} on this connection");
 
     /// <summary>The answer for the tracks given; the camera's video takes the simulcast layers it offers (the preset's <c>config.media.video.simulcast</c>).</summary>
-    private WhipNegotiation Negotiate(SdpSessionDescription offer, List<(bool ScreenShare, bool Video, string Mid)> tracks)
+    private PublishNegotiation Negotiate(SdpSessionDescription offer, List<(bool ScreenShare, bool Video, string Mid)> tracks)
     {
         try
         {
             string? camera = tracks.Where(t => t.Video && !t.ScreenShare).Select(t => t.Mid).FirstOrDefault();
-            return SfuTransportNegotiation.Answer(offer, Policy, [.. tracks.Select(t => t.Mid)], camera);
+            return SfuTransportNegotiation.Answer(offer, Policy.Policy, [.. tracks.Select(t => t.Mid)], camera);
         }
         catch (SdpException ex)
         {
@@ -280,11 +255,11 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         }
     }
 
-    private SessionDescription Answer(WebRtcSession session, WhipNegotiation negotiation, Target target) => new()
+    private static SessionDescription Answer(WebRtcSession session, PublishNegotiation negotiation, Target target) => new()
     {
         Target = target,
         Type = "answer",
-        Sdp = SdpAnswer.Build(session.Ice.Credentials, services.Transport.Certificate.Fingerprint, services.Transport.Candidates(null), negotiation.Media, "stagecast"),
+        Sdp = session.Answer(negotiation.Media),
     };
 
     private static SdpSessionDescription Parse(SessionDescription? description)

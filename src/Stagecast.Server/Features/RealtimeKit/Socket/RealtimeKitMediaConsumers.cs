@@ -1,4 +1,5 @@
 using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
@@ -11,12 +12,11 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// Consuming (the study's section 3.4): each producer the client asks for gets an m-line of the receive transport, with
 /// a mid the server chooses, in an offer of the server's that the client answers with
 /// <c>renegotiateSessionDescription</c>; the track flows from then on, forwarded from the producing peer's meeting
-/// stream as a meeting WHEP subscription is. The client closes consumers by their mids and offers.
+/// stream as a meeting WHEP subscription is. Each is a consumer of the router (admitted, and counted in the session's
+/// figures, as a WHEP subscription is). The client closes consumers by their mids and offers.
 /// </summary>
 public sealed partial class RealtimeKitMedia
 {
-    private const string CName = "stagecast";
-
     /// <summary>
     /// <c>media.consume</c>: an m-line per producer, in the offer of the answer. A producer that cannot be consumed (gone,
     /// the client's own, another room's, beyond the preset's <c>max_video_streams</c>, no room on the connection) gets an
@@ -36,7 +36,7 @@ public sealed partial class RealtimeKitMedia
             answer.ConsumerIdsMap.Map[wanted.ProducerId] = ConsumerOf(room, peer, receive, wanted);
         }
 
-        answer.Description = new SessionDescription { Target = Target.Subscriber, Type = "offer", Sdp = receive.Offer(CName) };
+        answer.Description = new SessionDescription { Target = Target.Subscriber, Type = "offer", Sdp = receive.Offer() };
         return answer;
     }
 
@@ -60,7 +60,7 @@ public sealed partial class RealtimeKitMedia
         var offer = Parse(request.Description);
         return new ConsumerClosingResponse
         {
-            Description = new SessionDescription { Target = request.Description.Target, Type = "answer", Sdp = receive.Answer(offer, request.ConsumerIds, CName) },
+            Description = new SessionDescription { Target = request.Description.Target, Type = "answer", Sdp = receive.Answer(offer, request.ConsumerIds) },
         };
     }
 
@@ -123,21 +123,29 @@ public sealed partial class RealtimeKitMedia
 
     private ConsumerState ConsumerOf(MeetingRoom room, RoomPeer peer, SfuReceiveSession receive, ConsumePeerRequest wanted)
     {
-        var producer = services.Producers.Find(wanted.ProducerId);
+        var router = services.Media.For(room);
+        var producer = router.FindProducer(wanted.ProducerId);
+        bool own = producer is not null && producer.Peer.Participant.Id == peer.Participant.Id;
         string? error = producer is null || producer.Peer.Hidden || !room.Peers.Contains(producer.Peer) ? "producer not found"
             : ReferenceEquals(producer.Peer, peer) ? "a peer does not consume its own producers"
-            : producer.Video && WatchesTooMany(receive, producer) ? $"the preset allows {Permissions.MaxVideoStreams} video streams at once (max_video_streams)"
+            : producer.Video && !own && !router.MayReceiveVideo(peer.Participant.Id, producer.Peer.Id, Permissions.MaxVideoStreams)
+                ? $"the preset allows {Permissions.MaxVideoStreams} video streams at once (max_video_streams)"
             : null;
         SfuConsumer? consumer = null;
         if (error is null)
         {
-            var stream = services.Tracks.Hub.Find(producer!.StreamId);
+            var stream = services.Tracks.Hub.Find(producer!.Stream.HubId);
             var codec = receive.ReceivingCodec(producer.Video ? "video" : "audio", producer.Codec.Name);
             error = stream is null ? "the producer's media is not flowing yet"
                 : codec is null ? $"the receive transport takes no {producer.Codec.Name}"
                 : null;
             consumer = error is null ? receive.Add(stream!, producer.Video, codec!, Msid(producer)) : null;
             error ??= consumer is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
+            if (consumer is not null)
+            {
+                router.TryAddConsumer(ConsumerOf(receive, peer, producer, consumer, own), int.MaxValue); // admitted above
+            }
+
             if (consumer is { Video: true })
             {
                 ReadLayer(room, consumer, wanted.Simulcast);
@@ -152,24 +160,25 @@ public sealed partial class RealtimeKitMedia
         return new ConsumerState
         {
             ConsumerId = ConsumerId(consumer!),
-            ProducerState = producer!.State,
-            ProducerTrack = new ProducerTrack { TrackId = producer.Id, ProducerId = producer.Id, StreamId = consumer!.Mid },
+            ProducerState = RealtimeKitProducerViews.State(producer!),
+            ProducerTrack = new ProducerTrack { TrackId = producer!.Id, ProducerId = producer.Id, StreamId = consumer!.Mid },
         };
     }
 
+    /// <summary>The router's consumer a RealtimeKit consumer is: one track, its figures those it forwarded.</summary>
+    private static MeetingConsumer ConsumerOf(SfuReceiveSession receive, RoomPeer peer, MeetingProducer producer, SfuConsumer consumer, bool own) =>
+        new($"{receive.Id}-{consumer.Mid}", peer.Participant.Id, peer.Id, producer.Peer.Id, producer.Source, consumer.Video, own,
+            () => [new ConsumedTrack($"{receive.Id}-{consumer.Mid}", consumer.Video, consumer.Codec, consumer.Ssrc, consumer.Sent.Packets, consumer.Sent.Octets, 0, null)],
+            consumer.Closed);
+
     /// <summary>The track's msid: <c>{peer} {producer}</c>, the stream a client files the track under and the track's id.</summary>
-    private static string Msid(RealtimeKitMediaProducer producer) => $"{producer.Peer.Id} {producer.Id}";
+    private static string Msid(MeetingProducer producer) => $"{producer.Peer.Id} {producer.Id}";
 
     /// <summary>
     /// A consumer's id is its producer's (the msid's track id): a client that comes back on a new socket and finds its
     /// consumers still up matches them to the producers it is told of by id (SDK 2.0.2's remap), as with Cloudflare's.
     /// </summary>
     private static string ConsumerId(SfuConsumer consumer) => consumer.Msid[(consumer.Msid.IndexOf(' ', StringComparison.Ordinal) + 1)..];
-
-    /// <summary>Whether the client already watches the video of as many other peers as its preset allows.</summary>
-    private bool WatchesTooMany(SfuReceiveSession receive, RealtimeKitMediaProducer producer) =>
-        receive.Consumers.Where(c => c.Video && c.Stream.Id != producer.StreamId).Select(c => c.Stream.Id).Distinct(StringComparer.Ordinal).Count()
-            >= Permissions.MaxVideoStreams;
 
     private SfuReceiveSession Receiving(string? transportId) =>
         _receive is { IsClosed: false } receive && (transportId is null || transportId == receive.Id) ? receive

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
 using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
@@ -57,8 +58,8 @@ public static class RealtimeKitPushes
             case ViewerCountChanged viewers:
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
-            case RealtimeKitProducerChanged producer when !ReferenceEquals(producer.Peer, self):
-                yield return (producer.Event, producer.Broadcast(views.IdOf(producer.Peer)));
+            case ProducerChanged producer when !ReferenceEquals(producer.Producer.Peer, self) && !producer.Producer.Peer.Hidden:
+                yield return RealtimeKitProducerViews.Broadcast(producer, views.IdOf(producer.Producer.Peer));
                 break;
             case Kicked:
                 yield return (Events.Room.Kick, new PeerInfoResponse { Peer = views.Peer(self) }); // read as the peer kicked

@@ -1,14 +1,12 @@
-using Stagecast.Streaming;
-
-namespace Stagecast.Srt.Ingest;
+namespace Stagecast.Streaming.MpegTs;
 
 /// <summary>
 /// Opus audio, which the hub does not carry (its readers take AAC), turned into AAC for a publisher: the server gives
-/// this the transcoder its WebRTC ingest uses. Without one, Opus from an SRT publisher is reported and skipped.
+/// this the transcoder its WebRTC ingest uses. Without one, Opus in MPEG-TS is reported and skipped.
 /// </summary>
 public interface IOpusTranscoding
 {
-    IOpusAudio Start(Publisher publisher, Func<bool> holdFrames);
+    IOpusAudio Start(Publisher publisher);
 }
 
 /// <summary>One publisher's Opus track on its way to AAC.</summary>

@@ -1,28 +1,27 @@
 using Stagecast.WebRtc.Rtp;
-using Stagecast.WebRtc.Sdp;
 
-namespace Stagecast.WebRtc.Whip;
+namespace Stagecast.WebRtc.Sdp;
 
-/// <summary>What a WHIP publisher may send, and how its codec is picked.</summary>
+/// <summary>What a publisher (a WHIP session, a meeting peer's send transport) may send, and how its codec is picked.</summary>
 /// <param name="PreferVp8">Meetings forward video as it came, and every browser decodes VP8 (Firefox on Debian has no H.264).</param>
 /// <param name="AllowAudio">False: an offered audio section is answered inactive (the preset may not produce audio).</param>
 /// <param name="AllowVideo">False: the same for video.</param>
 /// <param name="AudioLevels">Takes the audio level header extension (RFC 6464) when offered, to follow who speaks.</param>
-public sealed record WhipPolicy(bool PreferVp8 = false, bool AllowAudio = true, bool AllowVideo = true, bool AudioLevels = false)
+public sealed record PublishPolicy(bool PreferVp8 = false, bool AllowAudio = true, bool AllowVideo = true, bool AudioLevels = false)
 {
-    public static WhipPolicy Livestream { get; } = new();
+    public static PublishPolicy Livestream { get; } = new();
 }
 
 /// <summary>
-/// What a WHIP offer is answered with: for a livestream H.264 in packetization mode 1 when offered (constrained
+/// What a publisher's offer is answered with: for a livestream H.264 in packetization mode 1 when offered (constrained
 /// baseline first, since it has no B-frames), else VP8; in a meeting VP8 first; Opus for audio. Only one audio and one
 /// video section are taken; the rest, and kinds the policy forbids, are answered inactive.
 /// </summary>
-public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, int AudioLevelId = 0)
+public sealed record PublishNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, int AudioLevelId = 0)
 {
-    public static WhipNegotiation Choose(SdpSessionDescription offer) => Choose(offer, WhipPolicy.Livestream);
+    public static PublishNegotiation Choose(SdpSessionDescription offer) => Choose(offer, PublishPolicy.Livestream);
 
-    public static WhipNegotiation Choose(SdpSessionDescription offer, WhipPolicy policy)
+    public static PublishNegotiation Choose(SdpSessionDescription offer, PublishPolicy policy)
     {
         var media = new List<AnsweredMedia>();
         RtpCodec? video = null;
@@ -65,7 +64,7 @@ public sealed record WhipNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
             throw new SdpException("the offer's video has no codec Stagecast takes: H.264 with packetization-mode=1, or VP8");
         }
 
-        return new WhipNegotiation(media, video, audio, audioLevelId);
+        return new PublishNegotiation(media, video, audio, audioLevelId);
     }
 
     /// <summary>The section's Opus (48 kHz, stereo as browsers offer it), or null.</summary>

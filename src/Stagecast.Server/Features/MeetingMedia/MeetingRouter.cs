@@ -1,0 +1,562 @@
+using Stagecast.Server.Features.Presets;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+using Stagecast.Streaming;
+using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Sfu;
+
+namespace Stagecast.Server.Features.MeetingMedia;
+
+/// <summary>
+/// The SFU core of one meeting room, in mediasoup's words its router; every front end (WHIP and WHEP for stagecast.js
+/// and the meeting page, RealtimeKit's socket) only translates into it. It holds each peer's publications (one per
+/// source; a new one replaces the old when it connects), the producers (each track a peer sends, whichever front end
+/// it came through) and the consumers (WHEP subscriptions, RealtimeKit consumers); it admits publishers and consumers
+/// by one set of rules (<see cref="MeetingAdmission"/>, <see cref="AdmitPublisher"/>, <see cref="MayReceiveVideo"/>),
+/// tells the room of every producer created, paused or closed (<see cref="ProducerChanged"/>: each front end words it
+/// for its clients), sets what each peer publishes from the media that flows, mutes at a client's word, follows who
+/// speaks, and counts every consumer in the session's media figures. The compositor and the recorders read the
+/// streams it names (<see cref="VisibleSources"/>).
+/// </summary>
+public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options, MeetingMediaStats stats, TimeProvider time) : ISfuPublisherListener
+{
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
+    private readonly List<MeetingConsumer> _consumers = [];
+    private readonly ActiveSpeakerDetector _speakers = new(time);
+    private readonly List<string> _recentSpeakers = [];
+
+    // Producers change, and the room hears of it, under one lock of their own, so the room hears the changes of a
+    // producer in the order they were made.
+    private readonly Lock _producing = new();
+    private readonly Dictionary<string, MeetingProducer> _producers = new(StringComparer.Ordinal);
+
+    public MeetingRoom Room { get; } = room;
+
+    public IReadOnlyList<SfuPublication> Publications
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _peers.Values.SelectMany(p => new[] { p.Camera, p.Screen }).OfType<SfuPublication>()];
+            }
+        }
+    }
+
+    public IReadOnlyList<MeetingConsumer> Consumers
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _consumers];
+            }
+        }
+    }
+
+    /// <summary>The publication of a peer's source now, if it has one connected.</summary>
+    public SfuPublication? PublicationOf(MeetingStreamKey stream)
+    {
+        lock (_sync)
+        {
+            return _peers.GetValueOrDefault(stream.PeerId) is { } media
+                ? stream.Source == MediaSource.Camera ? media.Camera : media.Screen
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// The connected sources of peers the program may show (not hidden ones): cameras of the most recent speakers
+    /// first, then the others in the order they joined, then screen shares.
+    /// </summary>
+    public IReadOnlyList<(RoomPeer Peer, MediaSource Source)> VisibleSources()
+    {
+        lock (_sync)
+        {
+            var peers = _peers.Values.Where(p => !p.Peer.Hidden)
+                .OrderBy(p => _recentSpeakers.IndexOf(p.Peer.Id) is var i and >= 0 ? i : int.MaxValue)
+                .ThenBy(p => p.Peer.JoinedAt)
+                .ToList();
+            return
+            [
+                .. peers.Where(p => p.Camera is not null).Select(p => (p.Peer, MediaSource.Camera)),
+                .. peers.Where(p => p.Screen is not null).Select(p => (p.Peer, MediaSource.Screenshare)),
+            ];
+        }
+    }
+
+    /// <summary>
+    /// Refuses (409) a peer that would be one publishing peer too many (<see cref="MeetingMediaOptions.MaxPublishersPerMeeting"/>);
+    /// a peer that publishes already may publish more.
+    /// </summary>
+    public void AdmitPublisher(RoomPeer peer)
+    {
+        int most = options.MaxPublishersPerMeeting;
+        lock (_sync)
+        {
+            if (!(_peers.GetValueOrDefault(peer.Id)?.IsPublishing ?? false) && _peers.Values.Count(p => p.IsPublishing) >= most)
+            {
+                throw new DomainException(DomainError.Conflict, $"the meeting has {most} publishing peers, the most it takes (Stagecast:MeetingMedia:MaxPublishersPerMeeting)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new publication of a peer's source: it replaces the peer's current one of that source once it connects. With
+    /// <paramref name="declaresProducers"/> its front end makes the producers itself (<see cref="AddProducer"/>);
+    /// otherwise each of its tracks becomes a producer as it starts to flow.
+    /// </summary>
+    public void AddPublication(RoomPeer peer, MediaSource source, SfuPublication publication, bool declaresProducers = false)
+    {
+        lock (_sync)
+        {
+            var media = Peer(peer);
+            media.Pending.Add((source, publication));
+            media.DeclaresProducers = declaresProducers;
+        }
+
+        if (Room.SessionId is { } sessionId)
+        {
+            stats.Publishing(sessionId, peer.Id, source, publication);
+        }
+    }
+
+    /// <summary>The peer's producers, oldest first.</summary>
+    public IReadOnlyList<MeetingProducer> ProducersOf(RoomPeer peer)
+    {
+        lock (_producing)
+        {
+            return [.. _producers.Values.Where(p => ReferenceEquals(p.Peer, peer)).OrderBy(p => p.Created)];
+        }
+    }
+
+    public MeetingProducer? FindProducer(string producerId)
+    {
+        lock (_producing)
+        {
+            return _producers.GetValueOrDefault(producerId);
+        }
+    }
+
+    /// <summary>A producer a front end declared (RealtimeKit's <c>produce</c>); the room is told.</summary>
+    public void AddProducer(MeetingProducer producer)
+    {
+        lock (_producing)
+        {
+            _producers[producer.Id] = producer;
+            Room.Publish(new ProducerChanged(producer, ProducerChange.Created));
+        }
+    }
+
+    /// <summary>Pauses or resumes a producer; the room is told.</summary>
+    public void SetPaused(MeetingProducer producer, bool paused)
+    {
+        lock (_producing)
+        {
+            producer.Paused = paused;
+            if (_producers.ContainsKey(producer.Id))
+            {
+                Room.Publish(new ProducerChanged(producer, ProducerChange.Toggled));
+            }
+        }
+    }
+
+    /// <summary>Closes a producer; the room is told unless <paramref name="announce"/> is false (its peer is leaving, which the room hears).</summary>
+    public void CloseProducer(MeetingProducer producer, bool announce = true)
+    {
+        lock (_producing)
+        {
+            if (_producers.Remove(producer.Id) && announce)
+            {
+                Room.Publish(new ProducerChanged(producer, ProducerChange.Closed));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="subscriberParticipantId"/> may receive <paramref name="publisherPeerId"/>'s video too:
+    /// its preset's <c>max_video_streams</c> counts the other peers whose video it receives now, through any front end
+    /// (its own peers do not count, nor a peer whose video it receives already).
+    /// </summary>
+    public bool MayReceiveVideo(string subscriberParticipantId, string publisherPeerId, int maxVideoStreams)
+    {
+        lock (_sync)
+        {
+            return MayReceiveVideoLocked(subscriberParticipantId, publisherPeerId, maxVideoStreams);
+        }
+    }
+
+    /// <summary>
+    /// A consumer, unless it receives video its subscriber may not (<see cref="MayReceiveVideo"/>): false then. It is
+    /// counted in the session's media figures, and leaves when it closes.
+    /// </summary>
+    public bool TryAddConsumer(MeetingConsumer consumer, int maxVideoStreams)
+    {
+        lock (_sync)
+        {
+            if (consumer.HasVideo && !consumer.Own && !MayReceiveVideoLocked(consumer.SubscriberParticipantId, consumer.PublisherPeerId, maxVideoStreams))
+            {
+                return false;
+            }
+
+            _consumers.Add(consumer);
+        }
+
+        if (Room.SessionId is { } sessionId)
+        {
+            stats.Subscribed(sessionId, consumer);
+        }
+
+        consumer.Closed.Register(() =>
+        {
+            lock (_sync)
+            {
+                _consumers.Remove(consumer);
+            }
+
+            stats.Ended(consumer);
+        });
+        return true;
+    }
+
+    /// <summary>The client muted or unmuted its camera's tracks; the intent also holds for a camera published later.</summary>
+    public async Task SetMutedAsync(RoomPeer peer, bool? audioEnabled, bool? videoEnabled)
+    {
+        SfuPublication? camera;
+        lock (_sync)
+        {
+            var media = Peer(peer);
+            media.AudioMuted = audioEnabled is { } audio ? !audio : media.AudioMuted;
+            media.VideoMuted = videoEnabled is { } video ? !video : media.VideoMuted;
+            camera = media.Camera;
+        }
+
+        if (camera is not null)
+        {
+            ApplyMutes(peer.Id, camera);
+        }
+
+        await UpdatePeerAsync(peer).ConfigureAwait(false);
+    }
+
+    /// <summary>The peer left the room: its sources end now (their subscribers with them), its producers go, and so do its consumers.</summary>
+    public void PeerLeft(RoomPeer peer)
+    {
+        List<SfuPublication> publications = [];
+        List<MeetingConsumer> consumers;
+        lock (_sync)
+        {
+            if (_peers.Remove(peer.Id, out var media))
+            {
+                publications.AddRange(new[] { media.Camera, media.Screen }.OfType<SfuPublication>());
+                publications.AddRange(media.Pending.Select(p => p.Publication));
+            }
+
+            consumers = _consumers.Where(s => s.SubscriberPeerId == peer.Id).ToList();
+            _speakers.Remove(peer.Id);
+            _recentSpeakers.Remove(peer.Id);
+        }
+
+        foreach (var producer in ProducersOf(peer))
+        {
+            CloseProducer(producer, announce: false);
+        }
+
+        foreach (var publication in publications)
+        {
+            publication.Unpublish();
+        }
+
+        foreach (var consumer in consumers)
+        {
+            consumer.Close?.Invoke("the subscriber left the meeting"); // a RealtimeKit client's transports close with its peer
+        }
+    }
+
+    /// <summary>Reads every camera's audio level and says who speaks when that changes.</summary>
+    public void FollowSpeakers()
+    {
+        string? speaker;
+        lock (_sync)
+        {
+            var levels = _peers.Values
+                .Where(p => p.Camera?.Audio is not null)
+                .Select(p => (p.Peer.Id, p.Camera!.TakeAudioLevel()))
+                .ToList();
+            speaker = levels.Count == 0 ? null : _speakers.Update(levels);
+            if (speaker is not null)
+            {
+                _recentSpeakers.Remove(speaker);
+                _recentSpeakers.Insert(0, speaker);
+            }
+        }
+
+        if (speaker is not null)
+        {
+            Room.SetActiveSpeaker(speaker);
+        }
+    }
+
+    public void OnConnecting(SfuPublication publication)
+    {
+        SfuPublication? replaced = null;
+        string? peerId = null;
+        lock (_sync)
+        {
+            foreach (var media in _peers.Values)
+            {
+                int index = media.Pending.FindIndex(p => p.Publication == publication);
+                if (index < 0)
+                {
+                    continue;
+                }
+
+                var source = media.Pending[index].Source;
+                media.Pending.RemoveAt(index);
+                replaced = source == MediaSource.Camera ? media.Camera : media.Screen;
+                if (source == MediaSource.Camera)
+                {
+                    media.Camera = publication;
+                }
+                else
+                {
+                    media.Screen = publication;
+                }
+
+                peerId = media.Peer.Id;
+                break;
+            }
+        }
+
+        if (peerId is null)
+        {
+            publication.Close("the peer left the meeting");
+            return;
+        }
+
+        // Its stream waits for this session, which takes it over without a gap for the subscribers.
+        replaced?.Close("replaced by a new publish of the same source");
+        ApplyMutes(peerId, publication);
+    }
+
+    public void OnTracksChanged(SfuPublication publication)
+    {
+        if (PeerOf(publication) is { } peer)
+        {
+            _ = UpdatePeerAsync(peer);
+        }
+    }
+
+    public void OnClosed(SfuPublication publication, string reason)
+    {
+        RoomPeer? peer = null;
+        lock (_sync)
+        {
+            foreach (var media in _peers.Values)
+            {
+                media.Pending.RemoveAll(p => p.Publication == publication);
+                if (media.Camera == publication)
+                {
+                    media.Camera = null;
+                    peer = media.Peer;
+                }
+                else if (media.Screen == publication)
+                {
+                    media.Screen = null;
+                    peer = media.Peer;
+                }
+            }
+        }
+
+        stats.Ended(publication);
+        if (peer is not null)
+        {
+            _ = UpdatePeerAsync(peer);
+        }
+    }
+
+    private bool MayReceiveVideoLocked(string subscriberParticipantId, string publisherPeerId, int maxVideoStreams) =>
+        _consumers.Where(c => c.HasVideo && !c.Own && c.SubscriberParticipantId == subscriberParticipantId)
+            .Select(c => c.PublisherPeerId)
+            .Where(p => p != publisherPeerId)
+            .Distinct(StringComparer.Ordinal)
+            .Count() < maxVideoStreams;
+
+    private void ApplyMutes(string peerId, SfuPublication publication)
+    {
+        bool audioMuted;
+        bool videoMuted;
+        lock (_sync)
+        {
+            if (!_peers.TryGetValue(peerId, out var media) || media.Camera != publication)
+            {
+                return;
+            }
+
+            (audioMuted, videoMuted) = (media.AudioMuted, media.VideoMuted);
+        }
+
+        publication.SetMuted(video: false, audioMuted);
+        publication.SetMuted(video: true, videoMuted);
+    }
+
+    /// <summary>
+    /// What the peer publishes is set from the tracks that flow, and the producers of a peer whose tracks are not
+    /// declared follow them (every start, mute, renegotiation and end).
+    /// </summary>
+    private Task UpdatePeerAsync(RoomPeer peer)
+    {
+        bool audio;
+        bool video;
+        bool screenshare;
+        bool declared;
+        SfuPublication? camera;
+        SfuPublication? screen;
+        lock (_sync)
+        {
+            var media = _peers.GetValueOrDefault(peer.Id);
+            (camera, screen, declared) = (media?.Camera, media?.Screen, media?.DeclaresProducers ?? false);
+            audio = camera?.Audio is { Forwarding: true };
+            video = camera?.Video is { Forwarding: true };
+            screenshare = screen is { } s && (s.Video is { Forwarding: true } || s.Audio is { Forwarding: true });
+        }
+
+        if (!declared)
+        {
+            FollowTracks(peer, camera, screen);
+        }
+
+        return Room.SetPeerMediaAsync(peer, audio, video, screenshare);
+    }
+
+    /// <summary>
+    /// Brings the producers of a peer that declares none (a WHIP publisher) in line with its publications' tracks: a
+    /// track that flows is a producer (a new publication or codec, a new one), a muted one is paused, a gone one closed.
+    /// </summary>
+    private void FollowTracks(RoomPeer peer, SfuPublication? camera, SfuPublication? screen)
+    {
+        lock (_producing)
+        {
+            foreach (var (source, publication) in new[] { (MediaSource.Camera, camera), (MediaSource.Screenshare, screen) })
+            {
+                var live = publication is { IsClosed: false } && Room.Peers.Contains(peer) ? publication : null;
+                foreach (bool video in new[] { false, true })
+                {
+                    FollowTrack(peer, new MeetingStreamKey(Room.MeetingId, peer.Id, source), video, live);
+                }
+            }
+        }
+    }
+
+    private void FollowTrack(RoomPeer peer, MeetingStreamKey stream, bool video, SfuPublication? publication)
+    {
+        var track = publication is null ? null : video ? publication.Video : publication.Audio;
+        var current = _producers.Values.FirstOrDefault(p => ReferenceEquals(p.Peer, peer) && p.Video == video && p.Source == stream.Source);
+        if (current is not null && (track?.StartedAt is null || current.TransportId != publication!.Id || !ReferenceEquals(current.Codec, track.Codec)))
+        {
+            _producers.Remove(current.Id);
+            Room.Publish(new ProducerChanged(current, ProducerChange.Closed));
+            current = null;
+        }
+
+        if (track?.StartedAt is null)
+        {
+            return;
+        }
+
+        if (current is null)
+        {
+            var producer = new MeetingProducer(peer, stream, video, "", track.Codec, publication!.Id, null, track.Muted);
+            _producers.Add(producer.Id, producer);
+            Room.Publish(new ProducerChanged(producer, ProducerChange.Created));
+        }
+        else if (current.Paused != track.Muted)
+        {
+            current.Paused = track.Muted;
+            Room.Publish(new ProducerChanged(current, ProducerChange.Toggled));
+        }
+    }
+
+    private RoomPeer? PeerOf(SfuPublication publication)
+    {
+        lock (_sync)
+        {
+            return _peers.Values.FirstOrDefault(m => m.Camera == publication || m.Screen == publication)?.Peer;
+        }
+    }
+
+    private PeerMedia Peer(RoomPeer peer)
+    {
+        if (!_peers.TryGetValue(peer.Id, out var media))
+        {
+            media = new PeerMedia(peer);
+            _peers.Add(peer.Id, media);
+        }
+
+        return media;
+    }
+
+    private sealed class PeerMedia(RoomPeer peer)
+    {
+        public RoomPeer Peer { get; } = peer;
+
+        public SfuPublication? Camera { get; set; }
+
+        public SfuPublication? Screen { get; set; }
+
+        public List<(MediaSource Source, SfuPublication Publication)> Pending { get; } = [];
+
+        /// <summary>Its front end makes its producers (RealtimeKit); otherwise they follow its tracks.</summary>
+        public bool DeclaresProducers { get; set; }
+
+        public bool AudioMuted { get; set; }
+
+        public bool VideoMuted { get; set; }
+
+        public bool IsPublishing => Camera is not null || Screen is not null || Pending.Count > 0;
+    }
+}
+
+/// <summary>
+/// What a meeting peer's preset lets it send into the router, in one place for every front end: the answer policy of
+/// a publishing connection, and whether a track of a source and kind may be produced (with the refusal's words).
+/// </summary>
+public static class MeetingAdmission
+{
+    /// <summary>The policy of a connection publishing <paramref name="source"/> (a meeting WHIP publish).</summary>
+    public static PublishPolicyFor Policy(PresetPermissions may, MediaSource source) => source == MediaSource.Camera
+        ? new(new(PreferVp8: true, AllowAudio: may.CanProduceAudio, AllowVideo: may.CanProduceVideo, AudioLevels: true), "your preset does not allow producing audio or video")
+        : new(new(PreferVp8: true, AllowAudio: may.CanProduceScreenshare, AllowVideo: may.CanProduceScreenshare), "your preset does not allow sharing the screen");
+
+    /// <summary>The policy of a connection carrying any source (RealtimeKit's send transport): each track is checked as it is produced.</summary>
+    public static PublishPolicyFor Policy(PresetPermissions may) =>
+        new(new(PreferVp8: true, AllowAudio: may.CanProduceAudio || may.CanProduceScreenshare, AllowVideo: may.CanProduceVideo || may.CanProduceScreenshare, AudioLevels: true),
+            "your preset does not allow producing audio, video or a screen share");
+
+    /// <summary>Refuses (403) a track of <paramref name="source"/> the preset does not allow.</summary>
+    public static void CheckProduce(PresetPermissions may, MediaSource source, bool video)
+    {
+        bool allowed = source == MediaSource.Screenshare ? may.CanProduceScreenshare : video ? may.CanProduceVideo : may.CanProduceAudio;
+        if (!allowed)
+        {
+            throw new DomainException(DomainError.Forbidden,
+                $"your preset does not allow producing {(source == MediaSource.Screenshare ? "a screen share" : video ? "video" : "audio")}");
+        }
+    }
+}
+
+/// <summary>A publishing connection's answer policy, and what a refusal says when it allows nothing (<see cref="Check"/>).</summary>
+public sealed record PublishPolicyFor(PublishPolicy Policy, string Refusal)
+{
+    public bool AllowsAny => Policy.AllowAudio || Policy.AllowVideo;
+
+    /// <summary>Refuses (403) a connection that may publish nothing.</summary>
+    public void Check()
+    {
+        if (!AllowsAny)
+        {
+            throw new DomainException(DomainError.Forbidden, Refusal);
+        }
+    }
+}
