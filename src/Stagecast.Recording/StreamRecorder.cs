@@ -15,13 +15,9 @@ namespace Stagecast.Recording;
 /// </summary>
 public sealed class StreamRecorder : IAsyncDisposable
 {
-    /// <summary>How long the first keyframe waits for the audio configuration (stream time) before the file starts without audio.</summary>
-    public static readonly TimeSpan AudioConfigurationWait = TimeSpan.FromSeconds(1);
-
     private readonly HubStream _source;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _sync = new();
-    private readonly List<MediaFrame> _held = [];
     private HubStreamReader? _reader;
     private Fmp4FileWriter? _file;
     private VideoTrackConfig? _video;
@@ -178,11 +174,6 @@ public sealed class StreamRecorder : IAsyncDisposable
                 return;
             case MediaFrameKind.AudioConfig:
                 _audio ??= (AudioTrackConfig)frame.Detail!; // the file holds the first; a change of audio (rare) is not followed
-                if (_file is null && _held.Count > 0)
-                {
-                    await StartFileAsync().ConfigureAwait(false);
-                }
-
                 return;
             case MediaFrameKind.Video or MediaFrameKind.Audio:
                 break;
@@ -190,37 +181,16 @@ public sealed class StreamRecorder : IAsyncDisposable
                 return;
         }
 
-        if (_file is null && (_held.Count > 0 || (frame.Kind == MediaFrameKind.Video && frame.IsKeyframe && _video is not null)))
+        if (_file is null && frame.Kind == MediaFrameKind.Video && frame.IsKeyframe && _video is not null)
         {
-            // The first keyframe: the file starts once the audio's configuration is known, or a second of stream time without it.
-            _held.Add(frame.Retain());
-            if (_audio is not null || frame.Timestamp - _held[0].Timestamp >= AudioConfigurationWait.TotalMilliseconds)
-            {
-                await StartFileAsync().ConfigureAwait(false);
-            }
-
-            return;
+            // The first keyframe: the file's tracks are those configured now. The hub held the media until the tracks the
+            // publisher declared were configured (a WebRTC publisher's AAC comes from a transcoder, after its first picture).
+            _file = Fmp4FileWriter.Create(PartPath, new TrackLayout(_video, _audio));
         }
 
         if (_file is not null)
         {
             await AddAsync(_file, frame).ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask StartFileAsync()
-    {
-        _file = Fmp4FileWriter.Create(PartPath, new TrackLayout(_video, _audio));
-        try
-        {
-            foreach (var held in _held)
-            {
-                await AddAsync(_file, held).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ReleaseHeld();
         }
     }
 
@@ -271,23 +241,17 @@ public sealed class StreamRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Writes the last fragment and closes the file. A stream that ended while its first keyframe waited for the audio's
-    /// configuration is written as it is: what was held is the whole recording.
-    /// </summary>
+    /// <summary>Writes the last fragment and closes the file.</summary>
     private async ValueTask CloseAsync()
     {
+        if (_file is not { } file)
+        {
+            return;
+        }
+
         try
         {
-            if (_file is null && _held.Count > 0 && Error is null)
-            {
-                await StartFileAsync().ConfigureAwait(false);
-            }
-
-            if (_file is not null)
-            {
-                await _file.FlushAsync().ConfigureAwait(false);
-            }
+            await file.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (FileFailure.Is(ex))
         {
@@ -295,19 +259,8 @@ public sealed class StreamRecorder : IAsyncDisposable
         }
         finally
         {
-            ReleaseHeld();
-            _file?.Dispose();
+            file.Dispose();
         }
-    }
-
-    private void ReleaseHeld()
-    {
-        foreach (var held in _held)
-        {
-            held.Release();
-        }
-
-        _held.Clear();
     }
 
     private static string WriteFailed(Exception ex) => $"writing the recording failed (is the disk full?): {ex.Message}";

@@ -104,7 +104,8 @@ public sealed class RecordingFileTests : IDisposable
     [Fact]
     public async Task AudioWhoseConfigurationComesAfterTheFirstPictureIsInTheFile()
     {
-        // As a WebRTC publisher's AAC comes from a transcoder: its configuration 300 ms after the first keyframe.
+        // As a WebRTC publisher's AAC comes from a transcoder: its configuration 300 ms after the first keyframe. The
+        // clip's metadata declares both tracks, so the hub holds the pictures until the audio is configured.
         var clip = await RecordedMedia.ClipAsync();
         var audioConfig = clip.First(t => t.Type == FlvTagType.Audio && t.Body[1] == 0);
         var late = clip.Where(t => t != audioConfig && (t.Type != FlvTagType.Audio || t.Timestamp >= 300)).ToList();
@@ -119,9 +120,9 @@ public sealed class RecordingFileTests : IDisposable
     }
 
     [Fact]
-    public async Task AStreamThatEndsBeforeItsAudioIsConfiguredIsRecordedToo()
+    public async Task AShortStreamWithoutSoundIsRecordedAsPicturesAlone()
     {
-        // Half a second of pictures and no sound: the stream ends while the first keyframe still waits for audio.
+        // Half a second of pictures, no sound and no metadata declaring any: a file of one track, ended by the stream.
         var pictures = (await RecordedMedia.ClipAsync()).Where(t => t.Type == FlvTagType.Video && t.Timestamp < 500).ToList();
         var hub = TestHub.Create();
         hub.TryPublish("short", Encoder, out var publisher);
