@@ -50,14 +50,11 @@ public sealed class MeetingRouterTests : IAsyncLifetime
 
         // Ada on the JSON channel publishes her camera over meeting WHIP; Bob on RealtimeKit's socket is told of her
         // microphone's producer once it flows, and consumes it.
-        await using var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, ada.Token, _tls.Certificate);
-        string adaPeer = (await channel.OkAsync("join")).GetProperty("peer_id").GetString()!;
-        await using var bobClient = await RealtimeKitMediaClient.JoinAsync(HttpsPort, _tls.Certificate, bob.Token);
-        await using var adaCamera = await WhipClient.ConnectAsync(_server.Http, $"{_server.HttpBase}/realtime/v1/peers/{adaPeer}/whip?source=camera", ada.Token, _certificate);
-        var adaAudio = RtpSender.Opus(adaCamera);
+        var (channel, adaPeer, adaCamera, adaAudio, bobClient, adaMicrophone) = await WhipPublisherHeardOfAsync(ada, bob);
+        await using var _c = channel;
+        await using var _a = adaCamera;
+        await using var _b = bobClient;
         await bobClient.CreateReceiveTransportAsync();
-        await WhileSendingAsync(adaAudio.Send, () => bobClient.ProducersAnnounced(ProducerKind.Audio).Any(), "Bob told of Ada's microphone");
-        var adaMicrophone = bobClient.ProducersAnnounced(ProducerKind.Audio).Single();
         var consumers = await bobClient.ConsumeAsync(adaMicrophone.ProducerId);
         Assert.Equal("", consumers[adaMicrophone.ProducerId].ErrorCode);
         await WhileSendingAsync(adaAudio.Send, () => bobClient.Receiving!.AudioPackets > 20, "Bob hearing Ada");
@@ -88,13 +85,9 @@ public sealed class MeetingRouterTests : IAsyncLifetime
         string meeting = await _api.CreateMeetingAsync();
         var ada = await _api.AddParticipantAsync(meeting, "ada");
         var bob = await _api.AddParticipantAsync(meeting, "bob");
-        await using var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, ada.Token, _tls.Certificate);
-        string adaPeer = (await channel.OkAsync("join")).GetProperty("peer_id").GetString()!;
-        await using var bobClient = await RealtimeKitMediaClient.JoinAsync(HttpsPort, _tls.Certificate, bob.Token);
-        var adaCamera = await WhipClient.ConnectAsync(_server.Http, $"{_server.HttpBase}/realtime/v1/peers/{adaPeer}/whip?source=camera", ada.Token, _certificate);
-        var adaAudio = RtpSender.Opus(adaCamera);
-        await WhileSendingAsync(adaAudio.Send, () => bobClient.ProducersAnnounced(ProducerKind.Audio).Any(), "Bob told of Ada's microphone");
-        var microphone = bobClient.ProducersAnnounced(ProducerKind.Audio).Single();
+        var (channel, adaPeer, adaCamera, _, bobClient, microphone) = await WhipPublisherHeardOfAsync(ada, bob);
+        await using var _c = channel;
+        await using var _b = bobClient;
         Assert.False(microphone.Pause);
 
         await channel.OkAsync("media_state", new { audio_enabled = false });
@@ -125,9 +118,9 @@ public sealed class MeetingRouterTests : IAsyncLifetime
         await watcherClient.CreateReceiveTransportAsync();
 
         // Two publishers, one on each front end, each sending video: the meeting's cap (2 here) is reached.
-        await using var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, ada.Token, _tls.Certificate);
-        string adaPeer = (await channel.OkAsync("join")).GetProperty("peer_id").GetString()!;
-        await using var adaCamera = await WhipClient.ConnectAsync(_server.Http, $"{_server.HttpBase}/realtime/v1/peers/{adaPeer}/whip?source=camera", ada.Token, _certificate);
+        var (channel, _, adaCamera) = await PublishOverWhipAsync(ada);
+        await using var _c = channel;
+        await using var _a = adaCamera;
         await using var carlClient = await RealtimeKitMediaClient.JoinAsync(HttpsPort, _tls.Certificate, carl.Token);
         await carlClient.CreateSendTransportAsync();
         RealtimeKitMediaClient.Ok(await carlClient.ProduceAsync("video"));
@@ -158,6 +151,28 @@ public sealed class MeetingRouterTests : IAsyncLifetime
         using var refused = await _server.Http.SendAsync(offer);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("max_video_streams", await refused.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A participant joined on the JSON channel, publishing its camera over meeting WHIP.</summary>
+    private async Task<(RealtimeTestClient Channel, string Peer, WhipClient Camera)> PublishOverWhipAsync(CreatedParticipant participant)
+    {
+        var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, participant.Token, _tls.Certificate);
+        string peer = (await channel.OkAsync("join")).GetProperty("peer_id").GetString()!;
+        return (channel, peer, await WhipClient.ConnectAsync(_server.Http, $"{_server.HttpBase}/realtime/v1/peers/{peer}/whip?source=camera", participant.Token, _certificate));
+    }
+
+    /// <summary>
+    /// <paramref name="publisher"/> publishes over meeting WHIP, <paramref name="listener"/> joins on RealtimeKit's
+    /// socket and is told of the publisher's microphone once its audio flows.
+    /// </summary>
+    private async Task<(RealtimeTestClient Channel, string PublisherPeer, WhipClient Camera, RtpSender Audio, RealtimeKitMediaClient Listener, ProducerState Microphone)>
+        WhipPublisherHeardOfAsync(CreatedParticipant publisher, CreatedParticipant listener)
+    {
+        var (channel, peer, camera) = await PublishOverWhipAsync(publisher);
+        var client = await RealtimeKitMediaClient.JoinAsync(HttpsPort, _tls.Certificate, listener.Token);
+        var audio = RtpSender.Opus(camera);
+        await WhileSendingAsync(audio.Send, () => client.ProducersAnnounced(ProducerKind.Audio).Any(), "the listener told of the publisher's microphone");
+        return (channel, peer, camera, audio, client, client.ProducersAnnounced(ProducerKind.Audio).Single());
     }
 
     /// <summary>Calls <paramref name="send"/> every 20 ms until <paramref name="done"/>.</summary>

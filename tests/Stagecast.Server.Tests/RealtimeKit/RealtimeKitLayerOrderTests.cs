@@ -1,4 +1,4 @@
-using Stagecast.Server.Features.RealtimeKit.Socket;
+using Stagecast.Server.Features.MeetingMedia;
 
 namespace Stagecast.Server.Tests.RealtimeKit;
 
@@ -16,9 +16,9 @@ public sealed class RealtimeKitLayerOrderTests
     [InlineData("h", new[] { "half", "quarter", "full" })]
     [InlineData("q", new[] { "quarter", "half", "full" })]
     public void TheAskedLayerComesFirstThenTheSmallerOnesThenTheLargerNearestFirst(string preferred, string[] order) =>
-        Assert.Equal(order, RealtimeKitMedia.NearestFirst(Layers, preferred));
+        Assert.Equal(order, MeetingRouter.NearestFirst(Layers, preferred));
 
     [Fact]
     public void AnUnknownLayerLeavesTheAsciibeticalOrder() =>
-        Assert.Equal(["full", "half", "quarter"], RealtimeKitMedia.NearestFirst(Layers, "x"));
+        Assert.Equal(["full", "half", "quarter"], MeetingRouter.NearestFirst(Layers, "x"));
 }

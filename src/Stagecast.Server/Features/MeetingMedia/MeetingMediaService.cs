@@ -17,10 +17,12 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     private readonly MeetingMediaOptions _options;
     private readonly TimeProvider _time;
     private readonly MeetingMediaStats _stats;
+    private readonly StreamHub _hub;
     private readonly DemandTimer _speakers;
 
-    public MeetingMediaService(IOptions<MeetingMediaOptions> options, MeetingMediaStats stats, TimeProvider time)
+    public MeetingMediaService(IOptions<MeetingMediaOptions> options, MeetingMediaHub hub, MeetingMediaStats stats, TimeProvider time)
     {
+        _hub = hub.Hub;
         _options = options.Value;
         _stats = stats;
         _time = time;
@@ -32,7 +34,7 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     /// <summary>The room's router (made on first use).</summary>
     public MeetingRouter For(MeetingRoom room)
     {
-        var media = _rooms.GetOrAdd(room, r => new MeetingRouter(r, _options, _stats, _time));
+        var media = _rooms.GetOrAdd(room, r => new MeetingRouter(r, _options, _hub, _stats, _time));
         _speakers.Start();
         return media;
     }

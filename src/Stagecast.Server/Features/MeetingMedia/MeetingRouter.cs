@@ -18,7 +18,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// speaks, and counts every consumer in the session's media figures. The compositor and the recorders read the
 /// streams it names (<see cref="VisibleSources"/>).
 /// </summary>
-public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options, MeetingMediaStats stats, TimeProvider time) : ISfuPublisherListener
+public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options, StreamHub hub, MeetingMediaStats stats, TimeProvider time) : ISfuPublisherListener
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
@@ -64,6 +64,40 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
                 ? stream.Source == MediaSource.Camera ? media.Camera : media.Screen
                 : null;
         }
+    }
+
+    /// <summary>
+    /// Layer choice: the streams a video consumer of <paramref name="stream"/> reads, in the order it tries them while
+    /// the one before stops: the simulcast layer <paramref name="preferredRid"/> names (the camera's first when it
+    /// names none that is sent), then the smaller ones, then the larger, nearest first (the RIDs' ordinal order goes
+    /// from large to small, as RealtimeKit's f, h, q). Empty for a stream without layers: the consumer reads it alone.
+    /// </summary>
+    public IReadOnlyList<HubStream> LayersOf(HubStream stream, string? preferredRid)
+    {
+        var camera = Publications.FirstOrDefault(p => p.StreamId == stream.Id);
+        if (camera?.Video?.Rid is not { } first)
+        {
+            return [];
+        }
+
+        List<(string Rid, HubStream Stream)> layers =
+        [
+            (first, stream),
+            .. camera.Layers.Select(l => (Rid: l.Video?.Rid, Stream: hub.Find(l.StreamId)))
+                .Where(l => l is { Rid: not null, Stream.State: not HubStreamState.Ended }).Select(l => (l.Rid!, l.Stream!)),
+        ];
+        return NearestFirst(layers, preferredRid is not null && layers.Exists(l => l.Rid == preferredRid) ? preferredRid : first);
+    }
+
+    /// <summary>
+    /// The layers in the order a consumer tries them: <paramref name="preferred"/>'s, then those after it in ordinal
+    /// order of their RIDs (smaller), then those before it, nearest first (larger).
+    /// </summary>
+    internal static List<T> NearestFirst<T>(IEnumerable<(string Rid, T Layer)> layers, string preferred)
+    {
+        var sorted = layers.OrderBy(l => l.Rid, StringComparer.Ordinal).ToList();
+        int at = Math.Max(0, sorted.FindIndex(l => l.Rid == preferred));
+        return [.. sorted[at..].Select(l => l.Layer), .. sorted[..at].Select(l => l.Layer).Reverse()];
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
-using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 
@@ -86,40 +85,12 @@ public sealed partial class RealtimeKitMedia
     }
 
     /// <summary>
-    /// A video consumer reads the simulcast layer named by <paramref name="simulcast"/>'s <c>preferred_rid</c> (the
-    /// producer's first layer when it names none the producer sends), and while that one stops, the nearest that flows:
-    /// the SDK asks for <c>asciibetical</c> priority (its layers f, h, q go from large to small), so the next smaller
-    /// first, then the next larger.
+    /// A video consumer reads the simulcast layers of its producer's camera in the order the router chooses
+    /// (<see cref="MeetingRouter.LayersOf"/>), preferring the one <paramref name="simulcast"/>'s <c>preferred_rid</c>
+    /// names (the SDK asks for <c>asciibetical</c> priority: its layers f, h, q go from large to small).
     /// </summary>
-    private void ReadLayer(MeetingRoom room, SfuConsumer consumer, Simulcast? simulcast)
-    {
-        var camera = services.Media.Find(room)?.Publications.FirstOrDefault(p => p.StreamId == consumer.Stream.Id);
-        if (camera?.Video?.Rid is not { } first)
-        {
-            consumer.Read([]);
-            return;
-        }
-
-        List<(string Rid, HubStream Stream)> layers =
-        [
-            (first, consumer.Stream),
-            .. camera.Layers.Select(l => (Rid: l.Video?.Rid, Stream: services.Tracks.Hub.Find(l.StreamId)))
-                .Where(l => l is { Rid: not null, Stream.State: not HubStreamState.Ended }).Select(l => (l.Rid!, l.Stream!)),
-        ];
-        string rid = simulcast is { HasPreferredRid: true } && layers.Exists(l => l.Rid == simulcast.PreferredRid) ? simulcast.PreferredRid : first;
-        consumer.Read(NearestFirst(layers, rid));
-    }
-
-    /// <summary>
-    /// The layers in the order a consumer tries them: <paramref name="preferred"/>'s, then those after it in ordinal
-    /// order of their RIDs (smaller), then those before it, nearest first (larger).
-    /// </summary>
-    internal static List<T> NearestFirst<T>(IEnumerable<(string Rid, T Layer)> layers, string preferred)
-    {
-        var sorted = layers.OrderBy(l => l.Rid, StringComparer.Ordinal).ToList();
-        int at = Math.Max(0, sorted.FindIndex(l => l.Rid == preferred));
-        return [.. sorted[at..].Select(l => l.Layer), .. sorted[..at].Select(l => l.Layer).Reverse()];
-    }
+    private void ReadLayer(MeetingRoom room, SfuConsumer consumer, Simulcast? simulcast) =>
+        consumer.Read(services.Media.For(room).LayersOf(consumer.Stream, simulcast is { HasPreferredRid: true } ? simulcast.PreferredRid : null));
 
     private ConsumerState ConsumerOf(MeetingRoom room, RoomPeer peer, SfuReceiveSession receive, ConsumePeerRequest wanted)
     {
