@@ -14,7 +14,6 @@ using Stagecast.Media.Rtp;
 using Stagecast.Rtmp;
 using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Handshake;
-using Stagecast.Rtmp.Messages;
 using Stagecast.Testing;
 using Stagecast.WebRtc;
 using Stagecast.WebRtc.Dtls;

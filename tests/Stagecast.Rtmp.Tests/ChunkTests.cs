@@ -1,6 +1,5 @@
 using System.Buffers;
 using Stagecast.Rtmp.Chunking;
-using Stagecast.Rtmp.Messages;
 using Stagecast.Testing;
 
 namespace Stagecast.Rtmp.Tests;

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Media.Amf0;
 using Stagecast.Media.Codecs;
+using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Client;
 using Stagecast.Rtmp.Handshake;
 using Stagecast.Rtmp.Messages;

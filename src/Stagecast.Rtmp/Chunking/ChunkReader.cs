@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Stagecast.Media;
-using Stagecast.Rtmp.Messages;
 
 namespace Stagecast.Rtmp.Chunking;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Stagecast.Rtmp.Messages;
 
 namespace Stagecast.Rtmp.Chunking;
 

@@ -1,3 +1,4 @@
+using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Messages;
 using Stagecast.Rtmp.Messages.Commands;
 using Stagecast.Rtmp.Messages.Control;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Stagecast.Media.Amf0;
+using Stagecast.Rtmp.Chunking;
 
 namespace Stagecast.Rtmp.Messages;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using Stagecast.Media;
 using Stagecast.Media.Flv;
+using Stagecast.Rtmp.Chunking;
 using Stagecast.Rtmp.Ingest;
-using Stagecast.Rtmp.Messages;
 
 namespace Stagecast.Rtmp.Sessions;
 

@@ -156,8 +156,14 @@ public sealed partial class SrtServer
         }
     }
 
+    void ISrtConnectionHost.CloseBroken(SrtConnection connection, string reason) => CloseBroken(connection, reason);
+
+    void ISrtConnectionHost.Refuse(SrtConnection connection, string reason) => Refuse(connection, reason);
+
+    void ISrtConnectionHost.CloseQuietly(SrtConnection connection, string reason) => CloseQuietly(connection, reason);
+
     /// <summary>Closes a connection that broke the rules (malformed media, a deadline): logged as a warning, rate-limited.</summary>
-    internal void CloseBroken(SrtConnection connection, string reason)
+    private void CloseBroken(SrtConnection connection, string reason)
     {
         if (_refusals.TryLog(out long suppressed))
         {
@@ -173,14 +179,14 @@ public sealed partial class SrtServer
     }
 
     /// <summary>Closes a connection refused after it was accepted (its key was checked late, or the stream is taken).</summary>
-    internal void Refuse(SrtConnection connection, string reason)
+    private void Refuse(SrtConnection connection, string reason)
     {
         LogRefusal(connection.Remote, reason);
         CloseQuietly(connection, reason);
     }
 
     /// <summary>Closes a connection on the loop; its publisher, if any, leaves its stream waiting for a reconnect.</summary>
-    internal void CloseQuietly(SrtConnection connection, string reason)
+    private void CloseQuietly(SrtConnection connection, string reason)
     {
         if (connection.IsClosed)
         {

@@ -25,15 +25,9 @@ public sealed partial class SrtServer(
     IOptions<SrtServerOptions> options,
     TimeProvider time,
     ILogger<SrtServer> logger,
-    IOpusTranscoding? opus = null) : IHostedService, IDisposable
+    IOpusTranscoding? opus = null) : IHostedService, IDisposable, ISrtConnectionHost
 {
     private const int Backlog = 64;
-
-    /// <summary>
-    /// Silence after which libsrt takes a peer for gone (SRTO_PEERIDLETIMEO, set to libsrt's default): a connection that
-    /// breaks sooner after its last message was closed by the caller.
-    /// </summary>
-    public static readonly TimeSpan PeerIdleTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<int, SrtConnection> _connections = new();
     private readonly ConcurrentQueue<Action> _posted = new();
@@ -52,15 +46,19 @@ public sealed partial class SrtServer(
     /// <summary>Accepted connections open now (publishers and readers).</summary>
     public int Connections => _connections.Count;
 
-    internal SrtServerOptions Options => options.Value;
+    StreamHub ISrtConnectionHost.Hub => hub;
 
-    internal StreamHub Hub => hub;
+    TimeProvider ISrtConnectionHost.Time => time;
 
-    internal TimeProvider Time => time;
+    ILogger ISrtConnectionHost.Logger => logger;
 
-    internal ILogger Logger => logger;
+    IOpusTranscoding? ISrtConnectionHost.Opus => opus;
 
-    internal IOpusTranscoding? Opus => opus;
+    TimeSpan ISrtConnectionHost.FirstMediaDeadline => Options.FirstMediaDeadline;
+
+    TimeSpan ISrtConnectionHost.IdleTimeout => Options.IdleTimeout;
+
+    private SrtServerOptions Options => options.Value;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -123,8 +121,7 @@ public sealed partial class SrtServer(
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on the connection loop (within a tenth of a second).</summary>
-    internal void Post(Action work)
+    void ISrtConnectionHost.Post(Action work)
     {
         _posted.Enqueue(work);
         _wake.Set();
@@ -139,7 +136,7 @@ public sealed partial class SrtServer(
         Check(LibSrt.SetOption(_listener, LibSrt.OptionSendSynchronous, 0), "set SRTO_SNDSYN");
         Check(LibSrt.SetOption(_listener, LibSrt.OptionTransmissionType, LibSrt.TransmissionTypeLive), "set SRTO_TRANSTYPE");
         Check(LibSrt.SetOption(_listener, LibSrt.OptionLatency, (int)Options.Latency.TotalMilliseconds), "set SRTO_LATENCY");
-        Check(LibSrt.SetOption(_listener, LibSrt.OptionPeerIdleTimeout, (int)PeerIdleTimeout.TotalMilliseconds), "set SRTO_PEERIDLETIMEO");
+        Check(LibSrt.SetOption(_listener, LibSrt.OptionPeerIdleTimeout, (int)SrtConnection.PeerIdleTimeout.TotalMilliseconds), "set SRTO_PEERIDLETIMEO");
         if (Options.Passphrase is { } passphrase)
         {
             Check(LibSrt.SetOption(_listener, LibSrt.OptionPassphrase, System.Text.Encoding.UTF8.GetBytes(passphrase)), "set SRTO_PASSPHRASE");

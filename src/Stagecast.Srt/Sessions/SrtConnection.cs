@@ -3,10 +3,16 @@ namespace Stagecast.Srt.Sessions;
 /// <summary>
 /// One accepted SRT connection, handled on the server's connection loop: it reads what the socket has when the loop
 /// says it is readable, checks its deadlines once a second, and lets go of what it holds when closed. Work from other
-/// threads (a revoked publisher, a reader whose stream ended) reaches it through <see cref="Server.SrtServer.Post"/>.
+/// threads (a revoked publisher, a reader whose stream ended) reaches it through <see cref="ISrtConnectionHost.Post"/>.
 /// </summary>
 internal abstract class SrtConnection(int socket, string remote, string address, long acceptedAt)
 {
+    /// <summary>
+    /// Silence after which libsrt takes a peer for gone (SRTO_PEERIDLETIMEO, set to libsrt's default): a connection that
+    /// breaks sooner after its last message was closed by the caller.
+    /// </summary>
+    public static readonly TimeSpan PeerIdleTimeout = TimeSpan.FromSeconds(5);
+
     public int Socket { get; } = socket;
 
     /// <summary>The caller's address and port, for logs.</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Stagecast.Media;
 using Stagecast.Srt.Native;
-using Stagecast.Srt.Server;
 using Stagecast.Streaming;
 using Stagecast.Streaming.MpegTs;
 
@@ -19,7 +18,7 @@ namespace Stagecast.Srt.Sessions;
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "OnClosed, the session's end, disposes the ingest")]
 internal sealed class SrtPublishSession(
-    SrtServer server, int socket, string remote, string address, long acceptedAt, string key, Task<PublishAuthorization> authorization)
+    ISrtConnectionHost host, int socket, string remote, string address, long acceptedAt, string key, Task<PublishAuthorization> authorization)
     : SrtConnection(socket, remote, address, acceptedAt)
 {
     private Publisher? _publisher;
@@ -51,7 +50,7 @@ internal sealed class SrtPublishSession(
                 return; // nothing more now, or the connection broke (the loop sees the error event)
             }
 
-            _lastActivity = server.Time.GetTimestamp();
+            _lastActivity = host.Time.GetTimestamp();
             if (_ingest is null)
             {
                 continue; // the key is still being checked
@@ -64,7 +63,7 @@ internal sealed class SrtPublishSession(
             catch (MediaFormatException ex)
             {
                 _publisher?.Fail($"malformed media: {ex.Message}");
-                server.CloseBroken(this, $"malformed MPEG-TS: {ex.Message}");
+                host.CloseBroken(this, $"malformed MPEG-TS: {ex.Message}");
                 return;
             }
         }
@@ -72,9 +71,9 @@ internal sealed class SrtPublishSession(
 
     public override string OnDisconnected(long now)
     {
-        if (_publisher is { } publisher && server.Time.GetElapsedTime(_lastActivity, now) < SrtServer.PeerIdleTimeout / 2)
+        if (_publisher is { } publisher && host.Time.GetElapsedTime(_lastActivity, now) < PeerIdleTimeout / 2)
         {
-            SrtLog.Unpublished(server.Logger, Remote, publisher.Stream.Id);
+            SrtLog.Unpublished(host.Logger, Remote, publisher.Stream.Id);
             publisher.Unpublish();
             return "the caller closed the connection";
         }
@@ -84,13 +83,12 @@ internal sealed class SrtPublishSession(
 
     public override string? CheckTimeouts(long now)
     {
-        var options = server.Options;
-        if ((_ingest?.Frames ?? 0) == 0 && server.Time.GetElapsedTime(AcceptedAt, now) > options.FirstMediaDeadline)
+        if ((_ingest?.Frames ?? 0) == 0 && host.Time.GetElapsedTime(AcceptedAt, now) > host.FirstMediaDeadline)
         {
-            return $"no video or audio within {options.FirstMediaDeadline.TotalSeconds} s of connecting";
+            return $"no video or audio within {host.FirstMediaDeadline.TotalSeconds} s of connecting";
         }
 
-        return server.Time.GetElapsedTime(_lastActivity, now) > options.IdleTimeout ? $"nothing received for {options.IdleTimeout.TotalSeconds} s" : null;
+        return host.Time.GetElapsedTime(_lastActivity, now) > host.IdleTimeout ? $"nothing received for {host.IdleTimeout.TotalSeconds} s" : null;
     }
 
     protected override void OnClosed(string reason)
@@ -109,9 +107,9 @@ internal sealed class SrtPublishSession(
         }
     }
 
-    private void BeginOnLoop() => server.Post(Begin);
+    private void BeginOnLoop() => host.Post(Begin);
 
-    private void RevokedOnLoop() => server.Post(OnRevoked);
+    private void RevokedOnLoop() => host.Post(OnRevoked);
 
     private void Begin()
     {
@@ -127,28 +125,28 @@ internal sealed class SrtPublishSession(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            SrtLog.AuthorizationFailed(server.Logger, ex, Remote);
-            server.Refuse(this, "the stream key could not be checked");
+            SrtLog.AuthorizationFailed(host.Logger, ex, Remote);
+            host.Refuse(this, "the stream key could not be checked");
             return;
         }
 
         if (!allowed.IsAllowed)
         {
-            server.Refuse(this, $"publish refused for key {StreamKeys.Redact(key)}: {allowed.Reason ?? "unknown stream key"}");
+            host.Refuse(this, $"publish refused for key {StreamKeys.Redact(key)}: {allowed.Reason ?? "unknown stream key"}");
             return;
         }
 
-        var result = server.Hub.TryPublish(allowed.StreamId!, new PublisherInfo("srt", Remote), out var publisher);
+        var result = host.Hub.TryPublish(allowed.StreamId!, new PublisherInfo("srt", Remote), out var publisher);
         if (publisher is null)
         {
-            server.Refuse(this, $"publish refused for key {StreamKeys.Redact(key)}: the stream is already being published from another connection");
+            host.Refuse(this, $"publish refused for key {StreamKeys.Redact(key)}: the stream is already being published from another connection");
             return;
         }
 
         _publisher = publisher;
-        _ingest = new TsIngest(publisher, server.Opus, (kind, detail) => SrtLog.Unsupported(server.Logger, Remote, kind, detail, publisher.Stream.Id));
+        _ingest = new TsIngest(publisher, host.Opus, (kind, detail) => SrtLog.Unsupported(host.Logger, Remote, kind, detail, publisher.Stream.Id));
         _revoked = publisher.Revoked.Register(static state => ((SrtPublishSession)state!).RevokedOnLoop(), this);
-        SrtLog.Publishing(server.Logger, Remote, publisher.Stream.Id, StreamKeys.Redact(key), result);
+        SrtLog.Publishing(host.Logger, Remote, publisher.Stream.Id, StreamKeys.Redact(key), result);
     }
 
     private void OnRevoked()
@@ -156,8 +154,8 @@ internal sealed class SrtPublishSession(
         if (!IsClosed && _publisher is { } publisher)
         {
             string reason = publisher.RevokeReason ?? "disconnected by the server";
-            SrtLog.Revoked(server.Logger, Remote, publisher.Stream.Id, reason);
-            server.CloseQuietly(this, reason);
+            SrtLog.Revoked(host.Logger, Remote, publisher.Stream.Id, reason);
+            host.CloseQuietly(this, reason);
         }
     }
 }

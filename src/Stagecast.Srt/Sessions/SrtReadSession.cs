@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Stagecast.Srt.Native;
-using Stagecast.Srt.Server;
 using Stagecast.Streaming;
 using Stagecast.Streaming.MpegTs;
 
@@ -14,7 +13,7 @@ namespace Stagecast.Srt.Sessions;
 /// buffer cannot take is dropped too, and video resumes at the next keyframe.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; OnClosed may cancel it after the pump ended")]
-internal sealed class SrtReadSession(SrtServer server, int socket, string remote, string address, long acceptedAt, HubStream stream)
+internal sealed class SrtReadSession(ISrtConnectionHost host, int socket, string remote, string address, long acceptedAt, HubStream stream)
     : SrtConnection(socket, remote, address, acceptedAt)
 {
     /// <summary>Seven transport packets, the payload SRT senders use (SRT_LIVE_DEF_PLSIZE).</summary>
@@ -29,7 +28,7 @@ internal sealed class SrtReadSession(SrtServer server, int socket, string remote
     public override void Start()
     {
         var reader = stream.AddReader($"srt {Remote}", new ReaderOptions { IsViewer = true });
-        SrtLog.Reading(server.Logger, Remote, stream.Id);
+        SrtLog.Reading(host.Logger, Remote, stream.Id);
         _ = Task.Run(() => PumpAsync(reader));
     }
 
@@ -45,7 +44,7 @@ internal sealed class SrtReadSession(SrtServer server, int socket, string remote
 
     private async Task PumpAsync(HubStreamReader reader)
     {
-        var egress = new TsEgress(kind => SrtLog.Unsupported(server.Logger, Remote, "video", kind, stream.Id));
+        var egress = new TsEgress(kind => SrtLog.Unsupported(host.Logger, Remote, "video", kind, stream.Id));
         var output = new ArrayBufferWriter<byte>(64 * 1024);
         string reason = "the stream ended";
         try
@@ -85,7 +84,7 @@ internal sealed class SrtReadSession(SrtServer server, int socket, string remote
             reader.Dispose();
         }
 
-        server.Post(() => server.CloseQuietly(this, reason));
+        host.Post(() => host.CloseQuietly(this, reason));
     }
 
     /// <summary>Sends the transport packets; false when the send buffer was full and some were dropped.</summary>

@@ -1,5 +1,3 @@
-using Stagecast.WebRtc.Transport;
-
 namespace Stagecast.WebRtc.Ice;
 
 /// <summary>

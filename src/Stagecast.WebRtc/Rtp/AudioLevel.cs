@@ -2,12 +2,10 @@ namespace Stagecast.WebRtc.Rtp;
 
 /// <summary>
 /// The client-to-mixer audio level (RFC 6464): each audio packet tells how loud it is, in -dBov from 0 (loudest) to
-/// 127 (silence), and whether the sender thinks it is voice.
+/// 127 (silence), and whether the sender thinks it is voice. Negotiated as <see cref="Sdp.ExtensionUris.AudioLevel"/>.
 /// </summary>
 public static class AudioLevel
 {
-    public const string ExtensionUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
-
     /// <summary>Silence, as RFC 6464 writes it.</summary>
     public const int Silence = 127;
 

@@ -1,5 +1,3 @@
-using Stagecast.WebRtc.Rtp;
-
 namespace Stagecast.WebRtc.Sdp;
 
 /// <summary>What a publisher (a WHIP session, a meeting peer's send transport) may send, and how its codec is picked.</summary>
@@ -40,10 +38,10 @@ public sealed record PublishNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpC
                 else if (section.Kind == "audio" && audio is null && policy.AllowAudio)
                 {
                     chosen = audio = PickAudio(section);
-                    if (chosen is not null && policy.AudioLevels && section.Extensions.TryGetValue(AudioLevel.ExtensionUri, out int id))
+                    if (chosen is not null && policy.AudioLevels && section.Extensions.TryGetValue(ExtensionUris.AudioLevel, out int id))
                     {
                         audioLevelId = id;
-                        extensions = [AudioLevel.ExtensionUri];
+                        extensions = [ExtensionUris.AudioLevel];
                     }
                 }
             }

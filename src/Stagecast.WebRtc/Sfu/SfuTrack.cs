@@ -1,6 +1,5 @@
 using Stagecast.Media.Rtp;
 using Stagecast.WebRtc.Rtcp;
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.WebRtc.Sfu;

@@ -1,4 +1,3 @@
-using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.WebRtc.Sfu;
@@ -39,15 +38,15 @@ public static class SfuTransportNegotiation
                 : section.Kind == "video" ? PublishNegotiation.PickVideo(section, policy.PreferVp8)
                 : null;
             bool sending = section.Direction is "sendonly" or "sendrecv";
-            bool levels = codec is not null && section.Kind == "audio" && policy.AudioLevels && section.Extensions.ContainsKey(AudioLevel.ExtensionUri);
-            string[]? extensions = levels ? [AudioLevel.ExtensionUri] : section.Simulcast ? [.. RidExtensions.Where(section.Extensions.ContainsKey)] : null;
+            bool levels = codec is not null && section.Kind == "audio" && policy.AudioLevels && section.Extensions.ContainsKey(ExtensionUris.AudioLevel);
+            string[]? extensions = levels ? [ExtensionUris.AudioLevel] : section.Simulcast ? [.. RidExtensions.Where(section.Extensions.ContainsKey)] : null;
             bool simulcast = sending && codec is not null && section.Kind == "video" && section.Mid == simulcastMid && trackMids.Contains(section.Mid)
                 && section.SendRids.Count > 1 && section.Extensions.ContainsKey(RidExtension);
             media.Add(new AnsweredMedia(section, codec, sending ? "recvonly" : "inactive", Extensions: extensions, Simulcast: simulcast));
             if (trackMids.Contains(section.Mid))
             {
                 Check(section, codec, section.Kind == "audio" ? policy.AllowAudio : policy.AllowVideo);
-                audioLevelId = levels ? section.Extensions[AudioLevel.ExtensionUri] : audioLevelId;
+                audioLevelId = levels ? section.Extensions[ExtensionUris.AudioLevel] : audioLevelId;
             }
         }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Stagecast.WebRtc.Ice;
 
 namespace Stagecast.WebRtc.Transport;
 

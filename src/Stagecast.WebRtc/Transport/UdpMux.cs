@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Stagecast.WebRtc.Ice;
 
 namespace Stagecast.WebRtc.Transport;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Stagecast.Streaming.Limits;
+using Stagecast.WebRtc.Ice;
 
 namespace Stagecast.WebRtc.Transport;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Stagecast.WebRtc.Transport;
+using Stagecast.WebRtc.Ice;
 
 namespace Stagecast.WebRtc.Whip;
 

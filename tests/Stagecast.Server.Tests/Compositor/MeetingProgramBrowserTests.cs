@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Compositor;
-using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;

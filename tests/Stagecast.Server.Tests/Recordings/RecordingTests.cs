@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 

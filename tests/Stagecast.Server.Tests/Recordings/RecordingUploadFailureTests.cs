@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Stagecast.Server.Features.Compositor;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Stagecast.Server.Features.WebRtc;
+using Stagecast.Server.Features.WebRtcServer;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 

@@ -106,7 +106,7 @@ public sealed partial class TurnTests : IAsyncLifetime
     public void ATurnUrlMustBeOneAndNeedsASecret()
     {
         static string Failure(TurnOptionsShape shape) =>
-            new Stagecast.Server.Features.WebRtc.TurnOptionsValidator().Validate(null, new() { Urls = shape.Urls, Secret = shape.Secret }).FailureMessage ?? "";
+            new Stagecast.Server.Features.WebRtcServer.TurnOptionsValidator().Validate(null, new() { Urls = shape.Urls, Secret = shape.Secret }).FailureMessage ?? "";
 
         Assert.Contains("--turn-url 'http://turn.example.com' must be turn:HOST", Failure(new("http://turn.example.com", "0123456789abcdef")));
         Assert.Contains("--turn-url 'turns:turn.example.com?transport=udp' must be", Failure(new("turns:turn.example.com?transport=udp", "0123456789abcdef")));

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Frozen;
 using Stagecast.Media;
 using Stagecast.Media.Amf0;
+using Stagecast.Rtmp.Chunking;
 
 namespace Stagecast.Rtmp.Messages.Commands;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Stagecast.Rtmp.Chunking;
 
 namespace Stagecast.Rtmp.Messages.Control;
 

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Rooms;
-using Stagecast.Server.Features.WebRtc;
+using Stagecast.Server.Features.WebRtcServer;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;

@@ -16,7 +16,7 @@ public static class RealtimeEndpoint
             .WithSummary("The meeting channel: a WebSocket authenticated with a participant token (?token= or Authorization: Bearer)");
         endpoints.MapGet(Path + "/meeting", MeetingAsync)
             .RequireAuthorization(ParticipantAuthenticationHandler.Policy)
-            .RequireCors(WebRtc.IceServersApi.CorsPolicy) // read by stagecast.js on any app's page, like /iceservers
+            .RequireCors(WebRtcServer.IceServersApi.CorsPolicy) // read by stagecast.js on any app's page, like /iceservers
             .WithTags("Realtime")
             .WithSummary("The participant's meeting (its title) and the participant as it will join, before it joins: what a lobby shows");
         return endpoints;

@@ -1,5 +1,5 @@
-using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming;

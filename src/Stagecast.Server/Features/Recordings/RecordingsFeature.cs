@@ -1,7 +1,7 @@
-using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.LivestreamSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming;

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Restream;
-using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Outputs;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;

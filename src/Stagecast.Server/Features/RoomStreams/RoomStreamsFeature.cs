@@ -1,5 +1,5 @@
-using Stagecast.Server.Features.Compositor;
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming.Limits;

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Stagecast.Server.Hosting.Metrics;
 using Stagecast.WebRtc.Transport;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>WebRTC sessions' instruments (meter <c>Stagecast.WebRtc.Sessions</c>); the media plane's delays are on its own meter.</summary>
 public sealed class WebRtcSessionMetrics : IFeatureMetrics

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>Checks TurnOptions's DataAnnotations with code generated at compile time (no reflection: the release is Native AOT).</summary>
 [OptionsValidator]

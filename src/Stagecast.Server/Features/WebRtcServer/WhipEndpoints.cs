@@ -5,7 +5,7 @@ using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
 using Stagecast.WebRtc.Whip;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>
 /// WHIP (RFC 9725): <c>POST /{livestream_id}/whip</c> with the stream key as bearer token and an SDP offer creates a

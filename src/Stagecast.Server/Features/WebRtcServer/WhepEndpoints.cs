@@ -6,7 +6,7 @@ using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
 using Stagecast.WebRtc.Whep;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>
 /// WHEP: <c>POST /{livestream_id}/whep</c> with a recvonly SDP offer answers 201 with a sendonly answer and the

@@ -1,4 +1,4 @@
-namespace Stagecast.Rtmp.Messages;
+namespace Stagecast.Rtmp.Chunking;
 
 /// <summary>RTMP message type ids (RTMP spec 5.4, 7.1).</summary>
 public enum RtmpMessageType : byte

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Stagecast.Compositor;
 using Stagecast.Server.Hosting.Api;
 
-namespace Stagecast.Server.Features.Compositor;
+namespace Stagecast.Server.Features.Programs;
 
 /// <summary>
 /// Bounds the meeting programs that run at once, each a third to a half of a core at 720p: an app's

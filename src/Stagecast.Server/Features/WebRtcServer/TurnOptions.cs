@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Stagecast.Streaming.Limits;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>
 /// The TURN servers (coturn with <c>use-auth-secret</c>, the TURN REST API) clients are told of: <c>--turn-url</c>

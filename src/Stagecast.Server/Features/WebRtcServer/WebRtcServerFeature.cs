@@ -3,13 +3,17 @@ using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming.Limits;
 using Stagecast.WebRtc.Transport;
+using Stagecast.WebRtc.Whep;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
-public static class WebRtcFeature
+public static class WebRtcServerFeature
 {
-    /// <summary>The WebRTC media plane: one UDP port for every session, WHIP ingest and WHEP playback.</summary>
-    public static IServiceCollection AddWebRtc(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// The WebRTC server, as MediaMTX's: one UDP port (and ICE-TCP) for every session, the ICE servers (TURN) clients are
+    /// told of, and the livestreams' WHIP ingest and WHEP playback; MeetingMedia maps the meetings' WHIP and WHEP on it.
+    /// </summary>
+    public static IServiceCollection AddWebRtcServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebRtcOptions>().Bind(configuration.GetSection("Stagecast:WebRtc"))
             .PostConfigure<IOptions<ServerOptions>>((webRtc, server) => webRtc.Bind ??= WebRtcBindFor(server.Value.GetBindAddress()))
@@ -19,8 +23,8 @@ public static class WebRtcFeature
         services.AddSingleton<IceServers>();
         services.AddSingleton<WebRtcTransport>();
         services.AddHostedService(sp => sp.GetRequiredService<WebRtcTransport>());
-        services.AddSingleton<Stagecast.WebRtc.Whep.OpusFeeds>();
-        services.AddSingleton<Stagecast.WebRtc.Whep.HubVideoFanouts>();
+        services.AddSingleton<OpusFeeds>();
+        services.AddSingleton<HubVideoFanouts>();
         services.AddFeatureMetrics<WebRtcSessionMetrics>();
         services.AddCors(WebRtcHttp.AddCorsPolicy);
         services.AddCors(IceServersApi.AddCorsPolicy);
@@ -31,7 +35,7 @@ public static class WebRtcFeature
     private static string? WebRtcBindFor(System.Net.IPAddress bind) =>
         bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? bind.ToString() : null;
 
-    public static IEndpointRouteBuilder MapWebRtc(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapWebRtcServer(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapWhip();
         endpoints.MapWhep();

@@ -1,7 +1,7 @@
 using System.Text;
-using Stagecast.WebRtc.Transport;
+using Stagecast.WebRtc.Ice;
 
-namespace Stagecast.WebRtc.Ice;
+namespace Stagecast.WebRtc.Transport;
 
 /// <summary>
 /// Binding requests on the shared port, as an ICE-lite agent answers them (RFC 8445 section 7.3): the USERNAME names

@@ -1,4 +1,4 @@
-namespace Stagecast.Server.Features.Compositor;
+namespace Stagecast.Server.Features.Programs;
 
 /// <summary>Whose quotas a meeting's program counts against: its meeting's app, and that app's account.</summary>
 public readonly record struct ProgramOwner(string AppId, string AccountId);

@@ -9,7 +9,7 @@ using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Streaming;
 
-namespace Stagecast.Server.Features.Compositor;
+namespace Stagecast.Server.Features.Programs;
 
 /// <summary>
 /// Runs each meeting's program while something needs it: a meeting livestream without manual ingest (published into

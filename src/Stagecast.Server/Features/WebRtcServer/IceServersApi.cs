@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Participants;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>
 /// <c>GET /iceservers</c> (RealtimeKit's path), with a participant token: the STUN and TURN servers its browser should

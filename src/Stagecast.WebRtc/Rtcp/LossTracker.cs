@@ -1,6 +1,4 @@
-using Stagecast.WebRtc.Rtcp;
-
-namespace Stagecast.WebRtc.Rtp;
+namespace Stagecast.WebRtc.Rtcp;
 
 /// <summary>
 /// What a forwarded track lost on its way in, without holding its packets back: the sequence numbers that were

@@ -1,6 +1,6 @@
 using Stagecast.Media;
 
-namespace Stagecast.Rtmp.Messages;
+namespace Stagecast.Rtmp.Chunking;
 
 /// <summary>
 /// A complete RTMP message. <see cref="Buffer"/> is rented from <see cref="MediaBufferPool"/>; whoever

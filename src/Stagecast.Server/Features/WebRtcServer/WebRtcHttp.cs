@@ -4,7 +4,7 @@ using Stagecast.Server.Hosting.Api;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>What WHIP and WHEP share over HTTP: the session resource's routes, CORS for browser pages on other origins, reading the offer, trickle PATCH.</summary>
 public static class WebRtcHttp

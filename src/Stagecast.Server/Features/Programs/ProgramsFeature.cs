@@ -4,12 +4,12 @@ using Stagecast.FfmpegProcesses;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Streaming.Limits;
 
-namespace Stagecast.Server.Features.Compositor;
+namespace Stagecast.Server.Features.Programs;
 
-public static class CompositorFeature
+public static class ProgramsFeature
 {
     /// <summary>Meeting programs: the participants composited into one picture and one mix, for livestreams, room streams and recordings.</summary>
-    public static IServiceCollection AddCompositor(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPrograms(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CompositorOptions>().Bind(configuration.GetSection(CompositorOptions.Section)).ValidateWith<CompositorOptions, CompositorOptionsValidator>().ValidateOnStart();
         services.AddSingleton(sp => new NameLabels(sp.GetRequiredService<FfmpegLauncher>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<NameLabels>>()));

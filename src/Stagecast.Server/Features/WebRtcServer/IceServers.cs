@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Hosting.Api;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>An RTCIceServer as browsers take it (<c>new RTCPeerConnection({ iceServers })</c>).</summary>
 public sealed record IceServer(

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Stagecast.Server.Features.WebRtc;
+namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>
 /// A TURN server's URI (RFC 7065): <c>turn:HOST[:PORT][?transport=udp|tcp]</c> or <c>turns:HOST[:PORT][?transport=tcp]</c>,
