@@ -122,7 +122,7 @@ public sealed class RtmpSessionTests : IAsyncDisposable
         var client = new RtmpPublishClient(pipes.Client);
         _clients.Add(client);
         await client.PublishAsync("rtmp://test/live", "live", "secret-key", Cancel());
-        Assert.Equal(2, watchdog.Count);
+        await Eventually.TrueAsync(() => watchdog.Count == 2, "both sessions watched"); // the silent one starts on the thread pool
 
         time.Advance(TimeSpan.FromSeconds(6)); // one check: past the setup deadline, well inside the idle timeout
         await silent.WaitAsync(Timeout);
