@@ -21,8 +21,8 @@ namespace Stagecast.Server.Tests.Meetings;
 /// browser classes check of the forwarding (<c>MeetingMediaBrowserTests</c>, <c>RealtimeKitConsumeTests</c>) is checked
 /// here packet by packet: nothing forwarded while muted and the subscribers resumed at the keyframe the server asks
 /// for, NACKs answered from what was sent, PLIs passed on at most once per 500 ms (on a manual clock), the active
-/// speaker following the audio levels, a peer that leaves taking its producers and their consumers with it, and
-/// <c>max_video_streams</c> counting peers, not streams.
+/// speaker following the audio levels, a peer that leaves, or falls silent (its media timeout, on a manual clock),
+/// taking its producers and their consumers with it, and <c>max_video_streams</c> counting peers, not streams.
 /// </summary>
 public sealed class MeetingRouterMediaTests : IAsyncLifetime
 {
@@ -178,6 +178,63 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         await TickAsync(clock, adaCamera);
         Assert.Equal(plis + 2, atAda.Plis); // 500 ms after it
         Assert.DoesNotContain(atBob.Video, p => p.Sequence == never);
+    }
+
+    [Fact]
+    public async Task APublisherThatFallsSilentIsGoneAtItsMediaTimeoutAndItsConsumersEndWithItsStream()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await StartAsync(clock);
+        var ada = await AddAsync("ada");
+        var bob = await AddAsync("bob");
+        var cy = await AddAsync("cy");
+        var (_, adaPeer) = await Media.JoinChannelAsync(ada);
+        var (cyChannel, _) = await Media.JoinChannelAsync(cy);
+        var bobClient = await Media.JoinRealtimeKitAsync(bob);
+        await bobClient.CreateReceiveTransportAsync();
+
+        // Ada publishes over WHIP; Bob consumes her camera and microphone on RealtimeKit, Cy watches them over WHEP.
+        var adaCamera = await Media.PublishAsync(ada, adaPeer);
+        var (adaVideo, adaAudio) = (RtpSender.H264(adaCamera), RtpSender.Opus(adaCamera));
+        void Send()
+        {
+            adaVideo.Send();
+            adaAudio.Send();
+        }
+
+        await MeetingMediaServer.WhileSendingAsync(Send, () => bobClient.ProducersAnnounced(ProducerKind.Video).Any() && bobClient.ProducersAnnounced(ProducerKind.Audio).Any(),
+            "Bob told of Ada's camera and microphone");
+        var produced = bobClient.ProducersAnnounced(ProducerKind.Video).Concat(bobClient.ProducersAnnounced(ProducerKind.Audio)).Select(p => p.ProducerId).ToList();
+        Assert.All((await bobClient.ConsumeAsync([.. produced])).Values, c => Assert.Equal("", c.ErrorCode));
+        var cyWatching = await Media.WatchAsync(cy, adaPeer);
+        await MeetingMediaServer.WhileSendingAsync(Send, () => bobClient.Receiving!.VideoPackets > 0 && cyWatching.VideoPackets > 0, "Ada's pictures at Bob and Cy");
+
+        // Ada's browser is killed: nothing says goodbye, and after the media timeout of silence her source is gone:
+        // the channel hears her camera and microphone off, RealtimeKit that their producers closed.
+        var publication = Media.Publication(_meeting, adaPeer)!;
+        await adaCamera.DisposeAsync();
+        var timeout = Media.Service<MeetingMediaService>().Options.MediaTimeout;
+        for (var silent = TimeSpan.Zero; !publication.IsClosed && silent <= timeout + FeedbackTick; silent += FeedbackTick)
+        {
+            clock.Advance(FeedbackTick);
+        }
+
+        Assert.Equal($"the publisher sent nothing for {timeout.TotalSeconds} s", publication.CloseReason);
+        await cyChannel.WaitForEventAsync("peer_updated", e => e.GetProperty("peer").GetProperty("id").GetString() == adaPeer
+            && !e.GetProperty("peer").GetProperty("video_enabled").GetBoolean() && !e.GetProperty("peer").GetProperty("audio_enabled").GetBoolean());
+        foreach (string producer in produced)
+        {
+            await bobClient.Socket.WaitForAsync(m => m.Event == Events.Media.PeerProducerCloseBroadcast
+                && PeerProducerCloseBroadcastResponse.Parser.ParseFrom(m.Payload).ProducerState.ProducerId == producer);
+        }
+
+        // Her stream waits for her to publish again; when she does not, every consumer of it ends with it.
+        var router = Media.Router(_meeting);
+        Assert.Equal(3, router.Consumers.Count(c => c.PublisherPeerId == adaPeer));
+        clock.Advance(Media.Service<MeetingMediaService>().Options.RepublishWindow);
+        await Eventually.TrueAsync(() => Media.Stream(_meeting, adaPeer) is null, "Ada's stream to end");
+        await Eventually.TrueAsync(() => !router.Consumers.Any(c => c.PublisherPeerId == adaPeer), "Bob's consumers and Cy's subscription to end");
+        Assert.DoesNotContain(Media.Service<WebRtcTransport>().Sessions, s => s is ForwardingWhepSession);
     }
 
     [Fact]
