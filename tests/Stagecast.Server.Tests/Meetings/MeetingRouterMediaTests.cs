@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.Server.Features.MeetingMedia;
-using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.RealtimeKit;
-using Stagecast.Streaming;
 using Stagecast.Testing;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Rtcp;

@@ -16,6 +16,7 @@ public sealed class RtpSender
     private readonly byte _payloadType;
     private readonly uint _step;
     private readonly byte[] _payload;
+    private readonly uint _ssrc;
     private ushort _sequence = (ushort)Random.Shared.Next(ushort.MaxValue);
     private uint _timestamp;
 
@@ -25,10 +26,8 @@ public sealed class RtpSender
         _payloadType = payloadType;
         _step = step;
         _payload = payload;
-        Ssrc = ssrc ?? (uint)Random.Shared.Next(1, int.MaxValue);
+        _ssrc = ssrc ?? (uint)Random.Shared.Next(1, int.MaxValue);
     }
-
-    public uint Ssrc { get; }
 
     /// <summary>The RTP timestamp of the last packet sent (a forwarding server keeps it, so a test can tell which packet arrived).</summary>
     public uint Timestamp => _timestamp;
@@ -58,7 +57,7 @@ public sealed class RtpSender
         packet[1] = _payloadType;
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), _sequence++);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), _timestamp += _step);
-        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), Ssrc);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), _ssrc);
         if (Level is { } level)
         {
             // RFC 8285 4.2: one-byte header extensions, one word: the level's element (length 1) and padding.
