@@ -12,7 +12,8 @@ namespace Stagecast.WebRtc.Sfu;
 /// meeting stream, forwarded as the publisher's RTP came through the hub (<see cref="ForwardedTrack"/>, as a meeting WHEP
 /// subscription forwards it), with the payload type and SSRC of this m-line; the publisher is asked for a keyframe to
 /// start with and after it was replaced or restarted. It reads the stream once started (the
-/// client answered the offer that added it) and until stopped; the client's NACKs are answered from what it sent.
+/// client answered the offer that added it) and until stopped, or until the stream ends (its publisher left: it closes
+/// then, as a WHEP subscription does, and the session's next offer says so); the client's NACKs are answered from what it sent.
 /// Video may read one of the stream's simulcast layers instead (<see cref="Read"/>), falling back to another while
 /// that one stops: the switch waits for the layer's keyframe, and the client sees one track throughout.
 /// </summary>
@@ -29,6 +30,7 @@ public sealed class SfuConsumer
     private HubStream _reading;
     private IReadOnlyList<HubStream> _layers;
     private readonly CancellationTokenSource _closed = new();
+    private readonly CancellationTokenRegistration _ending;
     private bool _answered;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
@@ -43,6 +45,7 @@ public sealed class SfuConsumer
         _layers = [stream];
         _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
         _nacks = new NackResponder(_history, Ssrc);
+        _ending = stream.Ending.Register(Stop);
     }
 
     /// <summary>How long a simulcast layer may send no video before the consumer reads another.</summary>
@@ -70,7 +73,7 @@ public sealed class SfuConsumer
     /// <summary>Packets and payload bytes forwarded so far.</summary>
     public (uint Packets, uint Octets) Sent => _reports.Sent(Video);
 
-    /// <summary>Cancelled when it closes: its m-line closed, or its connection.</summary>
+    /// <summary>Cancelled when it closes: its m-line closed, its connection, or its stream ended.</summary>
     public CancellationToken Closed => _closed.Token;
 
     /// <summary>The section the session's offers describe it with.</summary>
@@ -162,6 +165,7 @@ public sealed class SfuConsumer
         }
 
         reader?.Dispose();
+        _ending.Dispose();
         _closed.Cancel();
     }
 

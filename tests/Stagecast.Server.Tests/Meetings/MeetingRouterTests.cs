@@ -57,7 +57,7 @@ public sealed class MeetingRouterTests : IAsyncLifetime
         await bobClient.CreateReceiveTransportAsync();
         var consumers = await bobClient.ConsumeAsync(adaMicrophone.ProducerId);
         Assert.Equal("", consumers[adaMicrophone.ProducerId].ErrorCode);
-        await WhileSendingAsync(adaAudio.Send, () => bobClient.Receiving!.AudioPackets > 20, "Bob hearing Ada");
+        await MeetingMediaServer.WhileSendingAsync(adaAudio.Send, () => bobClient.Receiving!.AudioPackets > 20, "Bob hearing Ada");
 
         // Bob produces his microphone on RealtimeKit; Ada watches his camera stream over meeting WHEP and hears him.
         await bobClient.CreateSendTransportAsync();
@@ -65,10 +65,10 @@ public sealed class MeetingRouterTests : IAsyncLifetime
         var bobAudio = RtpSender.Opus(bobClient.Sending!);
         var room = _server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
         string bobPeer = room.Peers.Single(p => p.Participant.Id == bob.Id).Id;
-        await WhileSendingAsync(bobAudio.Send, () => _server.App.Services.GetRequiredService<MeetingMediaHub>().Hub.Find(new MeetingStreamKey(meeting, bobPeer, MediaSource.Camera).HubId) is not null,
+        await MeetingMediaServer.WhileSendingAsync(bobAudio.Send, () => _server.App.Services.GetRequiredService<MeetingMediaHub>().Hub.Find(new MeetingStreamKey(meeting, bobPeer, MediaSource.Camera).HubId) is not null,
             "Bob's camera stream in the hub");
         await using var adaWatching = await WhepClient.ConnectAsync(_server.Http, $"{_server.HttpBase}/realtime/v1/peers/{bobPeer}/whep?source=camera", _certificate, bearer: ada.Token);
-        await WhileSendingAsync(bobAudio.Send, () => adaWatching.AudioPackets > 20, "Ada hearing Bob");
+        await MeetingMediaServer.WhileSendingAsync(bobAudio.Send, () => adaWatching.AudioPackets > 20, "Ada hearing Bob");
 
         // Both consumers are the router's, so both are in the session's media figures.
         var router = _server.App.Services.GetRequiredService<MeetingMediaService>().Find(room)!;
@@ -132,7 +132,7 @@ public sealed class MeetingRouterTests : IAsyncLifetime
         // is refused there, and over WHEP too.
         var adaVideo = RtpSender.H264(adaCamera);
         var carlVideo = RtpSender.H264(carlClient.Sending!);
-        await WhileSendingAsync(() =>
+        await MeetingMediaServer.WhileSendingAsync(() =>
         {
             adaVideo.Send();
             carlVideo.Send();
@@ -171,23 +171,7 @@ public sealed class MeetingRouterTests : IAsyncLifetime
         var (channel, peer, camera) = await PublishOverWhipAsync(publisher);
         var client = await RealtimeKitMediaClient.JoinAsync(HttpsPort, _tls.Certificate, listener.Token);
         var audio = RtpSender.Opus(camera);
-        await WhileSendingAsync(audio.Send, () => client.ProducersAnnounced(ProducerKind.Audio).Any(), "the listener told of the publisher's microphone");
+        await MeetingMediaServer.WhileSendingAsync(audio.Send, () => client.ProducersAnnounced(ProducerKind.Audio).Any(), "the listener told of the publisher's microphone");
         return (channel, peer, camera, audio, client, client.ProducersAnnounced(ProducerKind.Audio).Single());
-    }
-
-    /// <summary>Calls <paramref name="send"/> every 20 ms until <paramref name="done"/>.</summary>
-    private static async Task WhileSendingAsync(Action send, Func<bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!done())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"not within 20 s: {what}");
-            }
-
-            send();
-            await Task.Delay(20);
-        }
     }
 }
