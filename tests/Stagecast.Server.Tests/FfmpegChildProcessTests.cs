@@ -12,8 +12,9 @@ public sealed class FfmpegChildProcessTests : IDisposable
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task KillingTheServerWithSigkillLeavesNoFfmpegChildBehind()
     {
-        // The server's ffmpeg, as one that would not notice its parent's death: it records, then stays once its input
-        // ends (as one stuck on a slow disk would), deaf to SIGTERM, SIGHUP and SIGPIPE.
+        // The server's ffmpeg, as one that would not notice its parent's death: it encodes a rendition, then stays once
+        // its input ends (as one stuck on a slow disk would), deaf to SIGTERM, SIGHUP and SIGPIPE. (A rendition's
+        // encoder: recordings are written in process, without ffmpeg.)
         string stubborn = Path.Combine(_work, "ffmpeg-that-stays");
         await File.WriteAllTextAsync(stubborn, "#!/bin/sh\ntrap '' TERM INT HUP PIPE\nffmpeg \"$@\"\nexec sleep 600\n");
         File.SetUnixFileMode(stubborn, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -25,13 +26,11 @@ public sealed class FfmpegChildProcessTests : IDisposable
         };
         await using var server = await ServerProcess.StartAsync(null, environment, "--ffmpeg", stubborn);
         var api = new StagecastApiClient(new HttpClient { BaseAddress = new Uri(server.HttpBase) }, "kill-account", "kill-app", environment["STAGECAST_API_TOKEN"]);
-        var created = (await api.PostAsync("/livestreams", """{"recording":{"mode":"automatic"}}""")).EnsureOk().Data;
-        await using var publisher = Ffmpeg.Publish($"{created.GetProperty("ingest_server").GetString()}/{created.GetProperty("stream_key").GetString()}",
-            Ffmpeg.AudioVideo(60, "320x180"));
-        await api.WaitForAsync("/recordings", r => r.Data.GetArrayLength() == 1 && r.Data[0].GetProperty("status").GetString() == "RECORDING");
+        var created = await api.CreateLivestreamAsync(renditions: ["180p"]);
+        await using var publisher = Ffmpeg.Publish(created.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
 
-        // The recorder runs: the script the server started, and the real ffmpeg under it.
-        var children = await Eventually.MatchAsync(() => Descendants(server.Process.Id), found => found.Count >= 2, "the recorder's processes",
+        // The encoder runs: the script the server started, and the real ffmpeg under it.
+        var children = await Eventually.MatchAsync(() => Descendants(server.Process.Id), found => found.Count >= 2, "the encoder's processes",
             describe: found => string.Join(", ", found.Select(p => p.Pid)));
         try
         {
