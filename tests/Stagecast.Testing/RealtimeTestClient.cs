@@ -143,24 +143,7 @@ public sealed class RealtimeTestClient : IAsyncDisposable
     /// <summary>Drops the connection without a close handshake, as a crashed client or a lost network does.</summary>
     public void Abort() => _socket.Abort();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_socket.State == WebSocketState.Open)
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-                _socket.Abort();
-            }
-        }
-
-        await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
-        _socket.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await TestWebSockets.CloseAsync(_socket, _receiving);
 
     private async Task ReceiveLoopAsync()
     {
@@ -169,18 +152,8 @@ public sealed class RealtimeTestClient : IAsyncDisposable
         {
             while (true)
             {
-                int length = 0;
-                WebSocketReceiveResult result;
-                do
+                if (await TestWebSockets.ReceiveAsync(_socket, buffer) is not { Length: var length })
                 {
-                    result = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), CancellationToken.None);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None); // complete the handshake
                     return;
                 }
 

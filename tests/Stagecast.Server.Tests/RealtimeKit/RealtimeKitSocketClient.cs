@@ -152,24 +152,7 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
         return CloseStatus;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_socket.State == WebSocketState.Open)
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-                _socket.Abort();
-            }
-        }
-
-        await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
-        _socket.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await TestWebSockets.CloseAsync(_socket, _receiving);
 
     private async Task ReceiveLoopAsync()
     {
@@ -178,22 +161,14 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
         {
             while (true)
             {
-                int length = 0;
-                WebSocketReceiveResult result;
-                do
+                if (await TestWebSockets.ReceiveAsync(_socket, buffer) is not { } received)
                 {
-                    result = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), CancellationToken.None);
-                    length += result.Count;
-                }
-                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    await _socket.CloseOutputAsync(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                     return;
                 }
 
-                if (result.MessageType == WebSocketMessageType.Text)
+                var (length, type) = received;
+
+                if (type == WebSocketMessageType.Text)
                 {
                     await SendRawAsync("3"u8.ToArray(), WebSocketMessageType.Text); // the server's ping "2"
                     continue;
