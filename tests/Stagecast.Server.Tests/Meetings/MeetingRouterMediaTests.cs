@@ -328,6 +328,45 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheRouterHoldsEveryFrontEndsTransportsAndASubscriberThatLeavesTakesItsOwnWithIt()
+    {
+        await StartAsync();
+        var ada = await AddAsync("ada");
+        var bob = await AddAsync("bob");
+        var cy = await AddAsync("cy");
+        var (_, adaPeer) = await Media.JoinChannelAsync(ada);
+        var (cyChannel, cyPeer) = await Media.JoinChannelAsync(cy);
+        var bobClient = await Media.JoinRealtimeKitAsync(bob);
+        await bobClient.CreateSendTransportAsync();
+        await bobClient.CreateReceiveTransportAsync();
+
+        // Ada publishes over WHIP, Cy watches her over WHEP, Bob has RealtimeKit's two transports: four transports of
+        // the router, each its peer's.
+        var adaCamera = await Media.PublishAsync(ada, adaPeer);
+        var (adaVideo, adaAudio) = (RtpSender.H264(adaCamera), RtpSender.Opus(adaCamera));
+        await MeetingMediaServer.WhileSendingAsync(() =>
+        {
+            adaVideo.Send();
+            adaAudio.Send();
+        }, () => Media.Stream(_meeting, adaPeer) is not null, "Ada's camera stream in the hub");
+        await Media.WatchAsync(cy, adaPeer);
+        var router = Media.Router(_meeting);
+        var bobPeer = Media.PeerOf(_meeting, bob).Id;
+        Assert.Equal(
+            new[] { (adaPeer, true), (bobPeer, false), (bobPeer, true), (cyPeer, false) }.Order().ToList(),
+            router.Transports.Select(t => (t.Peer.Id, t.Producing)).Order().ToList());
+        var cyWatch = router.Transports.Single(t => t.Peer.Id == cyPeer).Session;
+        var bobTransports = router.Transports.Where(t => t.Peer.Id == bobPeer).Select(t => t.Session).ToList();
+
+        // Cy and Bob leave: their transports close and leave the router; Ada's publish goes on.
+        await cyChannel.OkAsync("leave");
+        await bobClient.LeaveAsync();
+        await Eventually.TrueAsync(() => cyWatch.IsClosed && bobTransports.TrueForAll(s => s.IsClosed), "Cy's subscription and Bob's transports to close");
+        await Eventually.TrueAsync(() => router.Transports.Select(t => t.Peer.Id).SequenceEqual([adaPeer]), "only Ada's publish left in the router");
+        Assert.False(router.Transports.Single().Session.IsClosed);
+    }
+
+    [Fact]
     public async Task MaxVideoStreamsCountsPeersNotStreamsAClosedConsumerFreesItsPlaceAndSoDoesAPublisherThatLeaves()
     {
         await StartAsync(settings: ["--set", "Stagecast:MeetingMedia:MaxPublishersPerMeeting=2"]);

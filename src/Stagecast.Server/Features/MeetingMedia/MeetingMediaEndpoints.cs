@@ -82,6 +82,7 @@ public static class MeetingMediaEndpoints
             loggers.CreateLogger<SfuPublisher>());
         Streams.Add(publisher, new(stream));
         router.AddPublication(peer, kind, publisher.Publication);
+        router.AddTransport(peer, publisher, producing: true);
         return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}", iceServers.For(peer.Participant.Id));
     }
 
@@ -132,12 +133,15 @@ public static class MeetingMediaEndpoints
         var session = new ForwardingWhepSession(transport, offer, negotiation, clientAddress, stream, loggers.CreateLogger<WhepSession>());
         Streams.Add(session, new(key));
         var consumer = new MeetingConsumer(session.Id, participantId, subscriber.Id, publisherPeer.Id, kind, negotiation.Video is not null, ownPeer,
-            () => Figures(session), session.Closed, session.Close);
-        if (!media.For(room).TryAddConsumer(consumer, subscriber.Permissions.MaxVideoStreams))
+            () => Figures(session), session.Closed);
+        var router = media.For(room);
+        if (!router.TryAddConsumer(consumer, subscriber.Permissions.MaxVideoStreams))
         {
             session.Dispose();
             return ApiResults.Error(403, $"your preset lets you watch {subscriber.Permissions.MaxVideoStreams} peers' video at once (its max_video_streams)");
         }
+
+        router.AddTransport(subscriber, session, producing: false);
 
         return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"{Prefix(publisherPeer.Id)}/whep/{session.Id}", iceServers.For(participantId));
     }

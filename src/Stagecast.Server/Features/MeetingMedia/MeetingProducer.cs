@@ -1,5 +1,6 @@
 using Stagecast.Server.Features.Rooms;
 using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 
@@ -55,12 +56,18 @@ public enum ProducerChange
 /// <summary>
 /// One peer receiving another's source (or its own: <paramref name="Own"/>, the same participant), whichever front
 /// end: a WHEP subscription (its audio and video), or a RealtimeKit consumer (one track). <paramref name="Figures"/>
-/// gives its tracks' figures for the session's media report; <paramref name="Closed"/> fires when it ends, and
-/// <paramref name="Close"/>, when given, ends it.
+/// gives its tracks' figures for the session's media report; <paramref name="Closed"/> fires when it ends (with its
+/// transport at the latest).
 /// </summary>
 public sealed record MeetingConsumer(
     string Id, string SubscriberParticipantId, string SubscriberPeerId, string PublisherPeerId, MediaSource Source, bool HasVideo, bool Own,
-    Func<IEnumerable<ConsumedTrack>> Figures, CancellationToken Closed, Action<string>? Close = null);
+    Func<IEnumerable<ConsumedTrack>> Figures, CancellationToken Closed);
+
+/// <summary>A peer's WebRTC connection into its meeting's router; <paramref name="Producing"/> when the peer sends on it.</summary>
+public sealed record MeetingTransport(RoomPeer Peer, WebRtcSession Session, bool Producing)
+{
+    public string Id => Session.Id;
+}
 
 /// <summary>What one consumed track sent its subscriber so far (loss and jitter as its receiver reports say, when it sends them).</summary>
 public sealed record ConsumedTrack(string Id, bool Video, RtpCodec Codec, uint Ssrc, long Packets, long Octets, long Lost, double? JitterMs);

@@ -4,6 +4,7 @@ using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
+using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 
@@ -11,7 +12,8 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// The SFU core of one meeting room, in mediasoup's words its router; every front end (WHIP and WHEP for stagecast.js
 /// and the meeting page, RealtimeKit's socket) only translates into it. It holds each peer's publications (one per
 /// source; a new one replaces the old when it connects), the producers (each track a peer sends, whichever front end
-/// it came through) and the consumers (WHEP subscriptions, RealtimeKit consumers); it admits publishers and consumers
+/// it came through), the consumers (WHEP subscriptions, RealtimeKit consumers) and the transports they travel on (each
+/// peer's WebRTC connections, closed when it leaves); it admits publishers and consumers
 /// by one set of rules (<see cref="MeetingAdmission"/>, <see cref="AdmitPublisher"/>, <see cref="MayReceiveVideo"/>),
 /// tells the room of every producer created, paused or closed (<see cref="ProducerChanged"/>: each front end words it
 /// for its clients), sets what each peer publishes from the media that flows, mutes at a client's word, follows who
@@ -23,6 +25,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
     private readonly List<MeetingConsumer> _consumers = [];
+    private readonly List<MeetingTransport> _transports = [];
     private readonly ActiveSpeakerDetector _speakers = new(time);
     private readonly List<string> _recentSpeakers = [];
 
@@ -51,6 +54,18 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
             lock (_sync)
             {
                 return [.. _consumers];
+            }
+        }
+    }
+
+    /// <summary>The peers' WebRTC connections into the router, of every front end.</summary>
+    public IReadOnlyList<MeetingTransport> Transports
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _transports];
             }
         }
     }
@@ -153,6 +168,36 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         if (Room.SessionId is { } sessionId)
         {
             stats.Publishing(sessionId, peer.Id, source, publication);
+        }
+    }
+
+    /// <summary>
+    /// A peer's WebRTC connection joins the router: a WHIP publish or RealtimeKit's send transport (producing), a WHEP
+    /// subscription or RealtimeKit's receive transport. It leaves the router when it closes, and closes when its peer
+    /// leaves the room (at once, if the peer left already).
+    /// </summary>
+    public void AddTransport(RoomPeer peer, WebRtcSession session, bool producing)
+    {
+        lock (_sync)
+        {
+            if (_transports.Exists(t => t.Session == session))
+            {
+                return;
+            }
+
+            _transports.Add(new MeetingTransport(peer, session, producing));
+        }
+
+        session.Closed.Register(() =>
+        {
+            lock (_sync)
+            {
+                _transports.RemoveAll(t => t.Session == session);
+            }
+        });
+        if (!Room.Peers.Contains(peer))
+        {
+            session.Close("the peer left the meeting");
         }
     }
 
@@ -274,11 +319,14 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         await UpdatePeerAsync(peer).ConfigureAwait(false);
     }
 
-    /// <summary>The peer left the room: its sources end now (their subscribers with them), its producers go, and so do its consumers.</summary>
+    /// <summary>
+    /// The peer left the room: its sources end now (their subscribers with them), its producers go, and its transports
+    /// close, its consumers with them.
+    /// </summary>
     public void PeerLeft(RoomPeer peer)
     {
         List<SfuPublication> publications = [];
-        List<MeetingConsumer> consumers;
+        List<MeetingTransport> transports;
         lock (_sync)
         {
             if (_peers.Remove(peer.Id, out var media))
@@ -287,7 +335,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
                 publications.AddRange(media.Pending.Select(p => p.Publication));
             }
 
-            consumers = _consumers.Where(s => s.SubscriberPeerId == peer.Id).ToList();
+            transports = _transports.Where(t => t.Peer == peer).ToList();
             _speakers.Remove(peer.Id);
             _recentSpeakers.Remove(peer.Id);
         }
@@ -302,9 +350,9 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
             publication.Unpublish();
         }
 
-        foreach (var consumer in consumers)
+        foreach (var transport in transports)
         {
-            consumer.Close?.Invoke("the subscriber left the meeting"); // a RealtimeKit client's transports close with its peer
+            transport.Session.Close("the peer left the meeting");
         }
     }
 

@@ -219,9 +219,9 @@ public sealed partial class RealtimeKitClient(
             if (_media is null)
             {
                 _media = new RealtimeKitMedia(services.Media, () => Permissions, address);
-                if (_peer is { } peer)
+                if ((_room, _peer) is ({ } room, { } peer))
                 {
-                    services.Peers.Attach(peer, _media);
+                    services.Peers.Attach(services.Media.Media.For(room), peer, _media);
                 }
             }
 
@@ -233,7 +233,7 @@ public sealed partial class RealtimeKitClient(
     /// The peer entered: a client coming back (the same peer) without transports of its own goes on with the media it
     /// left behind, which the SDK keeps using when its connections stayed up; one that made new transports replaces it.
     /// </summary>
-    private void TakeMedia(RoomPeer peer, bool resumed)
+    private void TakeMedia(MeetingRoom room, RoomPeer peer, bool resumed)
     {
         if (resumed && services.Peers.MediaOf(peer) is { } kept && _media is not { HasTransports: true })
         {
@@ -243,7 +243,7 @@ public sealed partial class RealtimeKitClient(
         }
         else if (_media is not null)
         {
-            services.Peers.Attach(peer, _media);
+            services.Peers.Attach(services.Media.Media.For(room), peer, _media);
         }
     }
 
@@ -312,7 +312,7 @@ public sealed partial class RealtimeKitClient(
         var entered = (Admission.Entered)admission;
         connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
-        TakeMedia(entered.Peer, entered.Resumed);
+        TakeMedia(entered.Room, entered.Peer, entered.Resumed);
         _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id);
         _room = entered.Room;
         Volatile.Write(ref _peer, entered.Peer);

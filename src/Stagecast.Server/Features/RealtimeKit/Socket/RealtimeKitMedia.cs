@@ -26,6 +26,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     private readonly Dictionary<string, MeetingProducer> _producers = new(StringComparer.Ordinal);
     private Func<PresetPermissions> _permissions = permissions;
     private MeetingRouter? _router;
+    private RoomPeer? _peer;
     private WebRtcSession? _send;
     private SfuReceiveSession? _receive;
     private SfuPublication? _camera;
@@ -40,6 +41,19 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     public void ServeFor(Func<PresetPermissions> permissions) => _permissions = permissions;
 
     private PublishPolicyFor Policy => MeetingAdmission.Policy(Permissions);
+
+    /// <summary>The client's peer entered the room: its transports are the router's from now on (they close when the peer leaves).</summary>
+    public void Join(MeetingRouter router, RoomPeer peer)
+    {
+        (_router, _peer) = (router, peer);
+        foreach (var (session, producing) in new[] { (_send, true), (_receive, false) })
+        {
+            if (session is not null)
+            {
+                router.AddTransport(peer, session, producing);
+            }
+        }
+    }
 
     /// <summary><c>media.createWebRTCTransport</c>: the client's first offer on one of its connections, answered (ICE-lite, DTLS passive).</summary>
     public CreateTransportResponse CreateTransport(CreateTransportRequest request)
@@ -69,6 +83,11 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
             ForgetProducers(announce: true);
             (_camera, _screen) = (null, null);
             _send = session;
+        }
+
+        if ((_router, _peer) is ({ } router, { } peer))
+        {
+            router.AddTransport(peer, session, producing: !request.Consuming);
         }
 
         return new CreateTransportResponse { TransportId = session.Id, Description = Answer(session, negotiation, request.Description.Target) };
@@ -102,7 +121,6 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         string mid = MidOf(request);
         var offer = Parse(request.Description);
         var router = services.Media.For(room);
-        _router = router;
         CloseProducersNotSending(offer, except: mid);
         var replaced = _producers.Values.FirstOrDefault(p => p.Video == video && p.ScreenShare == screen);
         List<(bool ScreenShare, bool Video, string Mid)> tracks = [.. _producers.Values.Where(p => p != replaced).Select(p => (p.ScreenShare, p.Video, p.Mid)), (screen, video, mid)];

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
@@ -40,11 +41,12 @@ public sealed class RealtimeKitPeers : IRoomPeerObserver
     public RealtimeKitMedia? MediaOf(RoomPeer peer) => _media.GetValueOrDefault(peer.Id);
 
     /// <summary>
-    /// Makes <paramref name="media"/> the peer's: what it had before is closed, its producers' end told to the room (a
-    /// client that came back with new transports).
+    /// Makes <paramref name="media"/> the peer's, its transports the router's: what it had before is closed, its
+    /// producers' end told to the room (a client that came back with new transports).
     /// </summary>
-    public void Attach(RoomPeer peer, RealtimeKitMedia media)
+    public void Attach(MeetingRouter router, RoomPeer peer, RealtimeKitMedia media)
     {
+        media.Join(router, peer);
         var previous = _media.GetValueOrDefault(peer.Id);
         _media[peer.Id] = media;
         if (previous is not null && !ReferenceEquals(previous, media))
