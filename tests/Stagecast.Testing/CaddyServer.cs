@@ -33,6 +33,9 @@ public sealed class CaddyServer : IAsyncDisposable
     /// <summary>The public URL of a name it serves (the domain, or <c>api.</c>/<c>socket-edge.</c> of it).</summary>
     public string Url(string? prefix = null) => $"https://{prefix}{Domain}:{HttpsPort}";
 
+    /// <summary>The names deploy/Caddyfile serves, under the domain: its own, the two the SDK calls, the four it reports telemetry to.</summary>
+    private static readonly string[] Prefixes = ["", "api.", "socket-edge.", "location.", "location-legacy.", "da-collector.", "api-silos."];
+
     /// <summary>The root certificate of Caddy's internal CA (the issuer when no ACME directory was given).</summary>
     public X509Certificate2 InternalRoot => X509CertificateLoader.LoadCertificateFromFile(Path.Combine(_directory, "data", "pki", "authorities", "local", "root.crt"));
 
@@ -64,8 +67,9 @@ public sealed class CaddyServer : IAsyncDisposable
             await Eventually.TrueAsync(() => process.HasExited
                 ? throw new InvalidOperationException($"caddy exited: {caddy.Log}")
                 : Directory.Exists(Path.Combine(directory, "data", "certificates"))
-                  && Directory.GetFiles(Path.Combine(directory, "data", "certificates"), "*.crt", SearchOption.AllDirectories).Length >= 3,
-                "Caddy to hold certificates for the three names", TimeSpan.FromSeconds(60));
+                  && Directory.GetFiles(Path.Combine(directory, "data", "certificates"), "*.crt", SearchOption.AllDirectories).Select(Path.GetFileName)
+                      .ToHashSet(StringComparer.Ordinal).IsSupersetOf(Prefixes.Select(p => $"{p}{domain}.crt")),
+                "Caddy to hold a certificate for each name the Caddyfile serves", TimeSpan.FromSeconds(60));
         }
         catch
         {
