@@ -22,7 +22,15 @@ public static class RealtimeKitEvents
         public const uint StartedLivestream = 8;
         public const uint StoppedLivestream = 9;
         public const uint ErroredLivestream = 10;
+        public const uint GetStagePeers = 11;
+        public const uint GetStageRequests = 12;
+        public const uint RequestStageAccess = 13;
+        public const uint CancelStageRequest = 14;
+        public const uint GrantStageAccess = 15;
+        public const uint DenyStageAccess = 16;
         public const uint RoomPeerCount = 17;
+        public const uint JoinStage = 18;
+        public const uint LeaveStage = 19;
         public const uint GetConnectedRoomsDump = 20;
         public const uint Kick = 30;
         public const uint KickAll = 31;
@@ -31,9 +39,11 @@ public static class RealtimeKitEvents
         public const uint WaitingRoomRequestAccepted = 35;
         public const uint DenyWaitingRoomRequests = 36;
         public const uint WaitingRoomRequestDenied = 37;
+        public const uint PeerStageStatusUpdate = 38;
         public const uint RecordingStarted = 40;
         public const uint RecordingStopped = 41;
         public const uint RecordingPaused = 42;
+        public const uint GetRoomStageState = 43;
         public const uint LivestreamingInvoked = 44;
     }
 
@@ -96,6 +106,12 @@ public static class RealtimeKitEvents
 
         /// <summary>The media room's error reply: payload <see cref="Protocol.Media.ErrorResponse"/>.</summary>
         public const uint ErrorResponse = 0x03000000 | 60;
+
+        /// <summary>A host turns one peer's media off (<c>HostMediaControlForPeerRequest</c>).</summary>
+        public const uint HostControlPeer = 0x03000000 | 93;
+
+        /// <summary>A host turns every other peer's media off (<c>HostMediaControlForAllPeerRequest</c>).</summary>
+        public const uint HostControlAllPeers = 0x03000000 | 94;
 
         public const uint AudioActivity = 0x03000000 | 100;
     }

@@ -77,8 +77,15 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         using var http = new HttpClient();
         await Eventually.TrueAsync(async () => Process.HasExited
-            ? throw new InvalidOperationException($"server exited: {Output}")
+            ? throw new InvalidOperationException($"server exited: {await ExitedOutputAsync()}")
             : (await http.GetAsync($"{HttpBase}/healthz")).StatusCode == HttpStatusCode.OK, "the server to become healthy");
+    }
+
+    /// <summary>What an exited server wrote, once the readers have drained it (it can exit before they read its last words).</summary>
+    private async Task<string> ExitedOutputAsync()
+    {
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        return Output;
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();

@@ -19,7 +19,7 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
         ["dotnet ", "./test.sh", "bench/run.sh", "redis-server", "redis-cli", "turnserver", "caddy", "useradd", "systemctl", "ffmpeg", "curl", "npm ", "apt", "sudo "];
 
     /// <summary>Other programs' flags the docs name in prose.</summary>
-    private static readonly HashSet<string> OtherProgramsFlags = ["--filter", "--scenario", "--project", "--fast", "--busy", "--pdeathsig", "--verify-no-changes", "--ignore-certificate-errors"];
+    private static readonly HashSet<string> OtherProgramsFlags = ["--filter", "--scenario", "--project", "--fast", "--busy", "--all", "--pdeathsig", "--verify-no-changes", "--ignore-certificate-errors"];
 
     /// <summary>The README and docs/*.md: what an operator or app developer reads.</summary>
     public static TheoryData<string> Pages() =>
