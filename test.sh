@@ -14,9 +14,10 @@
 # hold there too.
 # ./test.sh --fast is the inner loop: the lint, the build, every library's tests and the server's in-process ones (no
 # server process, no browser; Category=InProcess).
-# ./test.sh --all adds the browser media lane (Lane=BrowserMedia) at the end: the Chromium and Firefox classes whose
-# server-side checks the in-process meeting media tests make too (MeetingRouterMediaTests, RealtimeKitSocketMediaTests).
-# One SDK smoke per pinned version and the UI kit stay in the suite. CI runs --all.
+# ./test.sh --all adds the long lane (Lane=Long) at the end: the release build (Native AOT, minutes of compiling) and the
+# Chromium and Firefox classes whose server-side checks the in-process meeting media tests make too
+# (MeetingRouterMediaTests, RealtimeKitSocketMediaTests); one SDK smoke per pinned version and the UI kit stay in the
+# suite. CI runs --all.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -112,13 +113,13 @@ side_log=$(mktemp)
 side_lane=$!
 
 status=0
-dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter "Lane!=BrowserMedia" || status=$?
+dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter "Lane!=Long" || status=$?
 wait $side_lane || status=$?
 echo "--- the library tests, the store contract on PostgreSQL and the benchmarks' smoke:"
 cat "$side_log"
 rm -f "$side_log"
 if [ $all -eq 1 ]; then
-  echo "--- the browser media lane:"
-  dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter "Lane=BrowserMedia" || status=$?
+  echo "--- the long lane (the release build, browser media):"
+  dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter "Lane=Long" || status=$?
 fi
 exit $status

@@ -13,6 +13,7 @@ namespace Stagecast.Server.Tests;
 /// (DTLS through BouncyCastle, SRTP, the epoll transport, libsrt's P/Invoke and callback).
 /// </summary>
 [Collection(ReleaseCollection.Name)]
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class ReleaseTests
 {
     [Fact]

@@ -189,6 +189,19 @@ public static class ContractSuite
 }
 
 /// <summary>
+/// The long lane: tests <c>./test.sh</c> leaves out and <c>./test.sh --all</c> (what CI runs) runs after the rest. The
+/// release build (minutes of Native AOT compiling), and the Chromium and Firefox classes whose server-side checks the
+/// in-process meeting media tests make too (<see cref="Meetings.MeetingRouterMediaTests"/>,
+/// <see cref="RealtimeKit.RealtimeKitSocketMediaTests"/>); one SDK smoke per pinned version and the UI kit stay in the suite.
+/// </summary>
+public static class LongLane
+{
+    public const string Trait = "Lane";
+
+    public const string Name = "Long";
+}
+
+/// <summary>
 /// Tests that load the machine for a while (node processes by threes, hostile clients, Caddy and coturn) take turns:
 /// one of them at a time, beside the other tests.
 /// </summary>

@@ -9,7 +9,7 @@ using Stagecast.WebRtc.Whep;
 namespace Stagecast.Server.Tests.Meetings;
 
 /// <summary>People in a meeting with real browsers: they publish with their tokens and watch each other through the SFU.</summary>
-[Trait("Lane", "BrowserMedia")]
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class MeetingMediaBrowserTests(FirefoxServerFixture server) : IClassFixture<FirefoxServerFixture>
 {
     [Fact]

@@ -15,12 +15,12 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// the video; one turning its camera off is seen by the other. A peer publishing over meeting WHIP (the meeting page,
 /// stagecast.js) is consumed the same way, whether the SDK peer was there before it published or joined after. Peers on
 /// the SDK's 1.5.1 and 2.0.2 share a call. That call and the UI kit's are the suite's smoke of the SDKs; the others
-/// run in the browser media lane (<c>./test.sh --all</c>), their server's side tested in process
+/// run in the long lane (<see cref="LongLane"/>), their server's side tested in process
 /// (<see cref="RealtimeKitSocketMediaTests"/>, <see cref="MeetingRouterMediaTests"/>).
 /// </summary>
 public sealed class RealtimeKitConsumeTests
 {
-    [Trait("Lane", "BrowserMedia")]
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task TwoSdkPeersSeeAndHearEachOther()
     {
@@ -64,7 +64,7 @@ public sealed class RealtimeKitConsumeTests
         Assert.Equal(2, SentEvents(bobPage).Count(e => e == RealtimeKitEvents.Media.Consume));
     }
 
-    [Trait("Lane", "BrowserMedia")]
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task SdkPeersSeeAndHearAPeerPublishingOverMeetingWhip()
     {
@@ -106,7 +106,7 @@ public sealed class RealtimeKitConsumeTests
             "Ada (1.5.1) decoding Bob's video, his audio live", TimeSpan.FromSeconds(60));
     }
 
-    [Trait("Lane", "BrowserMedia")]
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Theory]
     [InlineData("2.0.2")]
     [InlineData("1.5.1")]

@@ -15,7 +15,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Stagecast, its microphone and camera become the peer's camera stream in the meeting media, watched over meeting WHEP
 /// by a participant on the JSON channel, who also sees it mute its camera and leave.
 /// </summary>
-[Trait("Lane", "BrowserMedia")]
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitMediaTests
 {
     [Fact]

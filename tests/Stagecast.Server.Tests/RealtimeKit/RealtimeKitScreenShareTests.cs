@@ -13,7 +13,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// on its one send transport, in the same VP8 payload type, and reach the peer's two meeting streams, told apart by the
 /// SSRCs the client's offer announced for their m-lines. Another SDK peer decodes both, and sees the share end.
 /// </summary>
-[Trait("Lane", "BrowserMedia")]
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitScreenShareTests
 {
     [Theory]

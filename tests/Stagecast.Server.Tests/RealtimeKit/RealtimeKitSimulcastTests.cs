@@ -16,7 +16,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// WHEP), the others streams of their own; another SDK peer gets the layer its tile asks for, or the nearest that
 /// flows while the sender stops that one.
 /// </summary>
-[Trait("Lane", "BrowserMedia")]
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitSimulcastTests
 {
     [Theory]
