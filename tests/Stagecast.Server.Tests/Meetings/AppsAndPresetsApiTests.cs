@@ -9,7 +9,7 @@ namespace Stagecast.Server.Tests.Meetings;
 public sealed class AppsAndPresetsApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private static readonly string[] DefaultNames =
-        ["group_call_host", "group_call_participant", "webinar_host", "webinar_viewer", "livestream_host", "livestream_viewer"];
+        ["group_call_host", "group_call_participant", "webinar_host", "webinar_viewer", "livestream_host", "livestream_viewer", "audio_room_host", "audio_room_listener"];
 
     [Theory]
     [InlineData("/client/v4")]
@@ -53,7 +53,7 @@ public sealed class AppsAndPresetsApiTests(ServerFixture server) : IClassFixture
     }
 
     [Fact]
-    public async Task DefaultPresetsGiveHostsEverythingAndViewersNoMedia()
+    public async Task DefaultPresetsGiveHostsEverythingAndViewersTheStageOnRequest()
     {
         var api = await server.NewTenantAsync();
         var presets = (await api.GetAsync("/presets")).EnsureOk().Data.EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
@@ -66,18 +66,29 @@ public sealed class AppsAndPresetsApiTests(ServerFixture server) : IClassFixture
             Assert.True(permissions.GetProperty("polls").GetProperty("can_create").GetBoolean());
         }
 
-        foreach (string viewer in new[] { "webinar_viewer", "livestream_viewer" })
+        // Viewers produce nothing without asking: they may ask for the stage, and produce while on it.
+        foreach (string viewer in new[] { "webinar_viewer", "livestream_viewer", "audio_room_listener" })
         {
             var permissions = presets[viewer].GetProperty("permissions");
-            Assert.All(["can_livestream", "can_produce_audio", "can_produce_video", "can_produce_screenshare", "kick_participant"],
+            Assert.All(["can_livestream", "can_produce_audio", "can_produce_video", "can_produce_screenshare", "kick_participant", "accept_stage_requests"],
                 flag => Assert.False(permissions.GetProperty(flag).GetBoolean(), $"{viewer}.{flag}"));
-            Assert.Equal("NOT_ALLOWED", permissions.GetProperty("media").GetProperty("video").GetProperty("can_produce").GetString());
+            Assert.Equal(("CAN_REQUEST", "CAN_REQUEST"), (permissions.GetProperty("stage_access").GetString(), permissions.GetProperty("media").GetProperty("audio").GetProperty("can_produce").GetString()));
+            Assert.True(permissions.GetProperty("stage_enabled").GetBoolean());
             Assert.True(permissions.GetProperty("chat").GetProperty("can_send").GetBoolean());
             Assert.True(permissions.GetProperty("polls").GetProperty("can_vote").GetBoolean());
         }
 
+        foreach (string host in new[] { "webinar_host", "livestream_host", "audio_room_host" })
+        {
+            var permissions = presets[host].GetProperty("permissions");
+            Assert.Equal(("ALLOWED", true), (permissions.GetProperty("stage_access").GetString(), permissions.GetProperty("accept_stage_requests").GetBoolean()));
+        }
+
+        Assert.False(presets["group_call_host"].GetProperty("permissions").GetProperty("stage_enabled").GetBoolean());
+        Assert.Equal("NOT_ALLOWED", presets["audio_room_listener"].GetProperty("permissions").GetProperty("media").GetProperty("video").GetProperty("can_produce").GetString());
         Assert.Equal("WEBINAR", presets["webinar_viewer"].GetProperty("config").GetProperty("view_type").GetString());
         Assert.Equal("LIVESTREAM", presets["livestream_host"].GetProperty("config").GetProperty("view_type").GetString());
+        Assert.Equal("AUDIO_ROOM", presets["audio_room_host"].GetProperty("config").GetProperty("view_type").GetString());
     }
 
     [Fact]
@@ -147,6 +158,8 @@ public sealed class AppsAndPresetsApiTests(ServerFixture server) : IClassFixture
     [InlineData("POST", """{"name":"x","permissions":{"polls":{"can_vote":1}}}""", "\"permissions.polls.can_vote\" must be true or false")]
     [InlineData("POST", """{"name":"x","permissions":{"chat":[]}}""", "\"permissions.chat\" must be an object")]
     [InlineData("POST", """{"name":"x","permissions":{"media":{"video":{"can_produce":"SOMETIMES"}}}}""", "\"permissions.media.video.can_produce\" must be one of ALLOWED, NOT_ALLOWED, CAN_REQUEST")]
+    [InlineData("POST", """{"name":"x","permissions":{"stage_access":"LATER"}}""", "\"permissions.stage_access\" must be one of ALLOWED, NOT_ALLOWED, CAN_REQUEST")]
+    [InlineData("POST", """{"name":"x","permissions":{"accept_stage_requests":"yes"}}""", "\"permissions.accept_stage_requests\" must be true or false")]
     [InlineData("POST", """{"name":""}""", "\"name\" must be 1 to 256 characters")]
     [InlineData("PUT", """{"config":{}}""", "\"name\" is required")]
     public async Task InvalidPresetsAre400s(string method, string body, string message)

@@ -5,7 +5,9 @@ namespace Stagecast.Server.Features.Presets;
 /// <summary>
 /// The presets every app starts with. Hosts may do everything; participants produce media and chat; viewers
 /// watch, chat and vote but neither produce nor livestream. The documents have RealtimeKit's full shape, so apps
-/// written against it find the fields they read.
+/// written against it find the fields they read. A webinar, livestream or audio room has a stage: its hosts are on it
+/// and accept requests to join it (RealtimeKit's <c>webinar_presenter</c>, <c>livestream_host</c>); its viewers ask
+/// for it (<c>stage_access</c> and their media CAN_REQUEST: they produce while on it). An audio room is audio only.
 /// </summary>
 public static class DefaultPresets
 {
@@ -17,11 +19,13 @@ public static class DefaultPresets
         Create(appId, "webinar_viewer", "WEBINAR", Role.Viewer, now),
         Create(appId, "livestream_host", "LIVESTREAM", Role.Host, now),
         Create(appId, "livestream_viewer", "LIVESTREAM", Role.Viewer, now),
+        Create(appId, "audio_room_host", "AUDIO_ROOM", Role.Host, now),
+        Create(appId, "audio_room_listener", "AUDIO_ROOM", Role.Viewer, now),
     ];
 
     /// <summary>What POST and PUT start from: a participant of a group call, with everything the request leaves out.</summary>
     public static (JsonObject Config, JsonObject Permissions, JsonObject Ui) Template() =>
-        (Config("GROUP_CALL"), Permissions(Role.Participant), Ui());
+        (Config("GROUP_CALL"), Permissions("GROUP_CALL", Role.Participant), Ui());
 
     private enum Role
     {
@@ -31,7 +35,7 @@ public static class DefaultPresets
     }
 
     private static Preset Create(string appId, string name, string viewType, Role role, DateTimeOffset now) =>
-        new(Guid.NewGuid().ToString(), appId, name, Config(viewType), Permissions(role), Ui(), now, now);
+        new(Guid.NewGuid().ToString(), appId, name, Config(viewType), Permissions(viewType, role), Ui(), now, now);
 
     private static JsonObject Config(string viewType) => new()
     {
@@ -46,22 +50,28 @@ public static class DefaultPresets
         },
     };
 
-    private static JsonObject Permissions(Role role)
+    private static JsonObject Permissions(string viewType, Role role)
     {
         bool host = role == Role.Host;
-        bool produce = role != Role.Viewer;
-        string produceState = produce ? "ALLOWED" : "NOT_ALLOWED";
-        return new JsonObject
+        bool stage = viewType != "GROUP_CALL";
+        string audio = role == Role.Viewer ? "CAN_REQUEST" : "ALLOWED";
+        string video = viewType == "AUDIO_ROOM" ? "NOT_ALLOWED" : audio;
+        var permissions = new JsonObject
         {
             ["can_livestream"] = host,
             ["can_record"] = host,
-            ["can_produce_audio"] = produce,
-            ["can_produce_video"] = produce,
-            ["can_produce_screenshare"] = produce,
+            ["can_produce_audio"] = audio == "ALLOWED",
+            ["can_produce_video"] = video == "ALLOWED",
+            ["can_produce_screenshare"] = video == "ALLOWED",
             ["kick_participant"] = host,
             ["accept_waiting_requests"] = host,
             ["hidden_participant"] = false,
             ["can_spotlight"] = host,
+            ["disable_participant_audio"] = host,
+            ["disable_participant_video"] = host,
+            ["disable_participant_screensharing"] = host,
+            ["stage_enabled"] = stage,
+            ["accept_stage_requests"] = stage && host,
             ["pin_participant"] = host,
             ["can_edit_display_name"] = true,
             ["show_participant_list"] = true,
@@ -69,9 +79,9 @@ public static class DefaultPresets
             ["recorder_type"] = "NONE",
             ["media"] = new JsonObject
             {
-                ["audio"] = new JsonObject { ["can_produce"] = produceState },
-                ["video"] = new JsonObject { ["can_produce"] = produceState },
-                ["screenshare"] = new JsonObject { ["can_produce"] = produceState },
+                ["audio"] = new JsonObject { ["can_produce"] = audio },
+                ["video"] = new JsonObject { ["can_produce"] = video },
+                ["screenshare"] = new JsonObject { ["can_produce"] = video },
             },
             ["chat"] = new JsonObject
             {
@@ -82,6 +92,12 @@ public static class DefaultPresets
             },
             ["polls"] = new JsonObject { ["can_create"] = host, ["can_vote"] = true, ["can_view"] = true },
         };
+        if (stage)
+        {
+            permissions["stage_access"] = host ? "ALLOWED" : "CAN_REQUEST";
+        }
+
+        return permissions;
     }
 
     private static JsonObject Ui() => new()

@@ -14,12 +14,15 @@ public static class PresetDocument
 {
     public static readonly string[] ViewTypes = ["GROUP_CALL", "WEBINAR", "AUDIO_ROOM", "LIVESTREAM", "CHAT"];
 
-    private static readonly string[] ProduceStates = ["ALLOWED", "NOT_ALLOWED", "CAN_REQUEST"];
     private static readonly (string Flat, string Media)[] Produce =
         [("can_produce_audio", "audio"), ("can_produce_video", "video"), ("can_produce_screenshare", "screenshare")];
 
     private static readonly string[] Flags =
         ["can_livestream", "can_record", "kick_participant", "accept_waiting_requests", "hidden_participant", .. Produce.Select(p => p.Flat)];
+
+    /// <summary>Flags read (the stage, a host's controls) but not filled in: a preset without them says false.</summary>
+    private static readonly string[] OptionalFlags =
+        ["stage_enabled", "accept_stage_requests", "can_spotlight", "disable_participant_audio", "disable_participant_video", "disable_participant_screensharing"];
 
     private static readonly (string Group, string Flag, bool Default)[] GroupFlags =
     [
@@ -52,10 +55,12 @@ public static class PresetDocument
             return;
         }
 
-        foreach (string flag in Flags)
+        foreach (string flag in Flags.Concat(OptionalFlags))
         {
             CheckBoolean(permissions[flag], $"permissions.{flag}");
         }
+
+        CheckAccess(permissions["stage_access"], "permissions.stage_access");
 
         foreach (var (group, flag, _) in GroupFlags)
         {
@@ -67,11 +72,15 @@ public static class PresetDocument
         var media = ObjectAt(permissions, "media", "permissions.media");
         foreach (var (_, kind) in Produce)
         {
-            if ((media is null ? null : ObjectAt(media, kind, $"permissions.media.{kind}"))?["can_produce"] is { } state
-                && !(state is JsonValue value && value.TryGetValue(out string? produce) && ProduceStates.Contains(produce)))
-            {
-                throw ApiException.BadRequest($"\"permissions.media.{kind}.can_produce\" must be one of {string.Join(", ", ProduceStates)}");
-            }
+            CheckAccess((media is null ? null : ObjectAt(media, kind, $"permissions.media.{kind}"))?["can_produce"], $"permissions.media.{kind}.can_produce");
+        }
+    }
+
+    private static void CheckAccess(JsonNode? node, string name)
+    {
+        if (node is not null && PresetAccesses.Of(node) is null)
+        {
+            throw ApiException.BadRequest($"\"{name}\" must be one of {string.Join(", ", PresetAccesses.Names)}");
         }
     }
 

@@ -2,7 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace Stagecast.Server.Features.Presets;
 
-/// <summary>The permissions Stagecast enforces, read from a normalised preset (<see cref="PresetDocument"/>).</summary>
+/// <summary>
+/// The permissions Stagecast enforces, read from a normalised preset (<see cref="PresetDocument"/>). What a peer may
+/// produce is RealtimeKit's <c>media.{audio,video,screenshare}.can_produce</c> when the preset has it, else the flat
+/// <c>can_produce_*</c> flags; <c>CanProduce*</c> say "without asking" (ALLOWED), <c>MayProduce*</c> "on the stage too".
+/// </summary>
 public sealed record PresetPermissions(
     string ViewType,
     bool CanLivestream,
@@ -24,27 +28,88 @@ public sealed record PresetPermissions(
     /// <summary>How many publishing peers' video a participant watches at once when the preset does not say (RealtimeKit's desktop default).</summary>
     public const int DefaultMaxVideoStreams = 25;
 
-    public static PresetPermissions From(JsonObject config, JsonObject permissions) => new(
-        config["view_type"]?.GetValue<string>() ?? "GROUP_CALL",
-        Flag(permissions, "can_livestream"),
-        Flag(permissions, "can_record"),
-        Flag(permissions, "can_produce_audio"),
-        Flag(permissions, "can_produce_video"),
-        Flag(permissions, "can_produce_screenshare"),
-        Flag(permissions, "kick_participant"),
-        Flag(permissions, "accept_waiting_requests"),
-        Flag(permissions, "hidden_participant"),
-        Flag(permissions["chat"] as JsonObject, "can_send"),
-        Flag(permissions["chat"] as JsonObject, "can_receive"),
-        Flag(permissions["polls"] as JsonObject, "can_create"),
-        Flag(permissions["polls"] as JsonObject, "can_vote"),
-        Flag(permissions["polls"] as JsonObject, "can_view"),
-        config["max_video_streams"] is JsonObject streams && streams["desktop"] is JsonValue desktop && desktop.TryGetValue(out int max) && max > 0
-            ? max
-            : DefaultMaxVideoStreams,
-        permissions["waiting_room_type"] is JsonValue type && type.TryGetValue(out string? waiting) && waiting is "ON_PRIVILEGED_USER_ENTRY" or "SKIP_ON_ACCEPT"
-            ? waiting
-            : "SKIP");
+    /// <summary>
+    /// Whether the preset has a stage: its peers produce only while on it. As RealtimeKit's SDK reads a preset: WEBINAR
+    /// and LIVESTREAM always, AUDIO_ROOM and CHAT with <c>stage_enabled</c>; GROUP_CALL never (every peer is on stage).
+    /// </summary>
+    public bool StageEnabled { get; init; }
+
+    /// <summary>
+    /// <c>stage_access</c>: ALLOWED joins the stage at will, CAN_REQUEST once a host grants it, NOT_ALLOWED never. When the
+    /// preset leaves it out, the SDK's reading: ALLOWED if any media is, else CAN_REQUEST if any media is, else NOT_ALLOWED.
+    /// </summary>
+    public PresetAccess StageAccess { get; init; }
+
+    /// <summary><c>accept_stage_requests</c> (or RealtimeKit's older <c>can_accept_production_requests</c>), in a preset with a stage.</summary>
+    public bool AcceptStageRequests { get; init; }
+
+    public PresetAccess AudioAccess { get; init; }
+
+    public PresetAccess VideoAccess { get; init; }
+
+    public PresetAccess ScreenshareAccess { get; init; }
+
+    public bool CanSpotlight { get; init; }
+
+    public bool DisableParticipantAudio { get; init; }
+
+    public bool DisableParticipantVideo { get; init; }
+
+    public bool DisableParticipantScreensharing { get; init; }
+
+    /// <summary>May produce audio: without asking, or (CAN_REQUEST in a preset with a stage) while on the stage.</summary>
+    public bool MayProduceAudio => MayProduce(AudioAccess);
+
+    public bool MayProduceVideo => MayProduce(VideoAccess);
+
+    public bool MayProduceScreenshare => MayProduce(ScreenshareAccess);
+
+    public static PresetPermissions From(JsonObject config, JsonObject permissions)
+    {
+        string viewType = config["view_type"]?.GetValue<string>() ?? "GROUP_CALL";
+        PresetAccess[] media = [Produce(permissions, "audio"), Produce(permissions, "video"), Produce(permissions, "screenshare")];
+        bool stage = viewType != "GROUP_CALL" && (viewType is "WEBINAR" or "LIVESTREAM" || Flag(permissions, "stage_enabled"));
+        return new(
+            viewType,
+            Flag(permissions, "can_livestream"),
+            Flag(permissions, "can_record"),
+            media[0] == PresetAccess.Allowed,
+            media[1] == PresetAccess.Allowed,
+            media[2] == PresetAccess.Allowed,
+            Flag(permissions, "kick_participant"),
+            Flag(permissions, "accept_waiting_requests"),
+            Flag(permissions, "hidden_participant"),
+            Flag(permissions["chat"] as JsonObject, "can_send"),
+            Flag(permissions["chat"] as JsonObject, "can_receive"),
+            Flag(permissions["polls"] as JsonObject, "can_create"),
+            Flag(permissions["polls"] as JsonObject, "can_vote"),
+            Flag(permissions["polls"] as JsonObject, "can_view"),
+            config["max_video_streams"] is JsonObject streams && streams["desktop"] is JsonValue desktop && desktop.TryGetValue(out int max) && max > 0
+                ? max
+                : DefaultMaxVideoStreams,
+            permissions["waiting_room_type"] is JsonValue type && type.TryGetValue(out string? waiting) && waiting is "ON_PRIVILEGED_USER_ENTRY" or "SKIP_ON_ACCEPT"
+                ? waiting
+                : "SKIP")
+        {
+            StageEnabled = stage,
+            StageAccess = PresetAccesses.Of(permissions["stage_access"])
+                ?? (media.Contains(PresetAccess.Allowed) ? PresetAccess.Allowed : media.Contains(PresetAccess.CanRequest) ? PresetAccess.CanRequest : PresetAccess.NotAllowed),
+            AcceptStageRequests = stage && (Flag(permissions, "accept_stage_requests") || Flag(permissions, "can_accept_production_requests")),
+            AudioAccess = media[0],
+            VideoAccess = media[1],
+            ScreenshareAccess = media[2],
+            CanSpotlight = Flag(permissions, "can_spotlight"),
+            DisableParticipantAudio = Flag(permissions, "disable_participant_audio"),
+            DisableParticipantVideo = Flag(permissions, "disable_participant_video"),
+            DisableParticipantScreensharing = Flag(permissions, "disable_participant_screensharing"),
+        };
+    }
+
+    private bool MayProduce(PresetAccess access) => access == PresetAccess.Allowed || (access == PresetAccess.CanRequest && StageEnabled);
+
+    /// <summary>RealtimeKit's <c>media.{kind}.can_produce</c> wins; a preset without it says with <c>can_produce_{kind}</c>.</summary>
+    private static PresetAccess Produce(JsonObject permissions, string kind) =>
+        PresetAccesses.Of(((permissions["media"] as JsonObject)?[kind] as JsonObject)?["can_produce"]) ?? (Flag(permissions, $"can_produce_{kind}") ? PresetAccess.Allowed : PresetAccess.NotAllowed);
 
     private static bool Flag(JsonObject? parent, string name) => parent?[name] is JsonValue value && value.TryGetValue(out bool flag) && flag;
 }

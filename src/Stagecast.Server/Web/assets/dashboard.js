@@ -354,7 +354,7 @@
     $('webhook-list').replaceChildren(...(blocks.length ? blocks : [h('p', { class: 'muted' }, 'No webhooks: create one with POST /webhooks.')]));
   }
 
-  const presets = ['group_call_host', 'group_call_participant', 'webinar_host', 'webinar_viewer', 'livestream_host', 'livestream_viewer'];
+  const presets = ['group_call_host', 'group_call_participant', 'webinar_host', 'webinar_viewer', 'livestream_host', 'livestream_viewer', 'audio_room_host', 'audio_room_listener'];
 
   $('create-meeting').addEventListener('submit', (event) => {
     event.preventDefault();
