@@ -16,7 +16,7 @@ namespace Stagecast.Server.Tests.Meetings;
 /// (<see cref="Guest"/>, an <see cref="IRoomClient"/> that keeps what its room tells it), on a fake clock.
 /// </summary>
 [Trait("Category", "InProcess")]
-public sealed class MeetingRoomTests(MeetingRoomTests.Server server) : IClassFixture<MeetingRoomTests.Server>
+public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : IClassFixture<MeetingRoomTests.Server>
 {
     private MeetingRooms Rooms => server.App.Services.GetRequiredService<MeetingRooms>();
 

@@ -48,14 +48,19 @@ public sealed partial class MeetingRoom
 
     /// <summary>
     /// The peer mutes (false) or unmutes (true) its microphone or camera; muted tracks are not forwarded. What it
-    /// publishes then follows from the media (<see cref="SetPeerMediaAsync"/>).
+    /// publishes then follows from the media (<see cref="SetPeerMediaAsync"/>). Only a peer on the stage unmutes.
     /// </summary>
     public async Task SetMutedAsync(RoomPeer peer, bool? audioEnabled, bool? videoEnabled)
     {
         var permissions = peer.Permissions;
-        if ((audioEnabled == true && !permissions.CanProduceAudio) || (videoEnabled == true && !permissions.CanProduceVideo))
+        if ((audioEnabled == true && !permissions.MayProduceAudio) || (videoEnabled == true && !permissions.MayProduceVideo))
         {
             throw new DomainException(DomainError.Forbidden, "your preset does not allow producing that media");
+        }
+
+        if (audioEnabled == true || videoEnabled == true)
+        {
+            RequireOnStage(peer);
         }
 
         if (_services.Media is { } media)
@@ -116,7 +121,7 @@ public sealed partial class MeetingRoom
 
     /// <summary>
     /// What a peer that has just entered sees of the room, as its preset allows: the other peers, the chat history (of
-    /// this session, or of the meeting when it persists chat), the session's polls, the livestream, who waits.
+    /// this session, or of the meeting when it persists chat), the session's polls, the livestream, who waits, who asks for the stage.
     /// </summary>
     public async Task<RoomState> StateForAsync(RoomPeer peer)
     {
@@ -127,7 +132,8 @@ public sealed partial class MeetingRoom
             permissions.ChatCanReceive ? await RecentChatAsync().ConfigureAwait(false) : [],
             permissions.PollsCanView ? await PollsAsync().ConfigureAwait(false) : [],
             livestreams.ActiveFor(MeetingId) is { } active ? livestreams.View(active) : null,
-            permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : []);
+            permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : [],
+            permissions.AcceptStageRequests ? StageRequests : []);
     }
 
     private void PublishPeerUpdated(RoomPeer peer)

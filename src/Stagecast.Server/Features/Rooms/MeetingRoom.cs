@@ -110,7 +110,11 @@ public sealed partial class MeetingRoom
 
             _keepAlive?.Dispose();
             _keepAlive = null;
-            var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now) { Client = client };
+            var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now)
+            {
+                Client = client,
+                Stage = EntryStage(client.Permissions),
+            };
             _peers.Add(peer.Id, peer);
             Interlocked.Exchange(ref _maxConcurrent, Math.Max(_maxConcurrent, _peers.Count));
             RebuildSnapshot();
@@ -231,6 +235,11 @@ public sealed partial class MeetingRoom
         if (!peer.Hidden)
         {
             Publish(new PeerLeft(peer, reason));
+        }
+
+        if (peer.Stage == StageStatus.Requested)
+        {
+            PublishStageRequests();
         }
     }
 

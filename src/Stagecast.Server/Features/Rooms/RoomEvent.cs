@@ -35,6 +35,16 @@ public sealed record WaiterAdded(WaitlistedView Waiter) : RoomEvent;
 /// <summary>To peers who may accept waiting requests: someone stopped waiting (<c>accepted</c>, <c>rejected</c> or <c>left</c>).</summary>
 public sealed record WaiterRemoved(string WaitlistId, string Reason) : RoomEvent;
 
+/// <summary>
+/// A peer moved on or off the stage: <paramref name="Status"/> is where it stands now, <paramref name="Change"/> what
+/// moved it, <paramref name="By"/> who did (the peer itself, a host; null: the app, through the REST API). To every
+/// peer (a hidden peer's only to itself); the peer learns its own requests granted, denied or kicked this way.
+/// </summary>
+public sealed record StageChanged(RoomPeer Peer, StageStatus Status, StageChange Change, RoomPeer? By) : RoomEvent;
+
+/// <summary>To peers who may accept stage requests: who asks for the stage now, oldest request first (the whole list, on each change).</summary>
+public sealed record StageRequestsChanged(IReadOnlyList<RoomPeer> Requests) : RoomEvent;
+
 /// <summary>The meeting's livestream changed (<paramref name="Change"/>); <see cref="Stage"/> is where it is now.</summary>
 public sealed record LivestreamChanged(MeetingLivestreamChange Change, LivestreamView Livestream, string? Error) : RoomEvent
 {

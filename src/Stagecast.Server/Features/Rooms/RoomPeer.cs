@@ -10,6 +10,7 @@ namespace Stagecast.Server.Features.Rooms;
 public sealed class RoomPeer(string id, Participant participant, PresetPermissions permissions, string? name, DateTimeOffset joinedAt)
 {
     private volatile IRoomClient? _client;
+    private volatile StageStatus _stage;
 
     public string Id { get; } = id;
 
@@ -27,6 +28,16 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
     public bool ScreenshareEnabled { get; set; }
 
     public DateTimeOffset JoinedAt { get; } = joinedAt;
+
+    /// <summary>Where it stands with the stage: changed under the room's lock, read by meeting media without it.</summary>
+    public StageStatus Stage
+    {
+        get => _stage;
+        set => _stage = value;
+    }
+
+    /// <summary>When it asked for the stage, while it waits for an answer.</summary>
+    public DateTimeOffset? StageRequestedAt { get; set; }
 
     /// <summary>The connection serving the peer; null while it is disconnected (within the grace period).</summary>
     public IRoomClient? Client

@@ -9,14 +9,14 @@ using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Rooms.Api;
 
-/// <summary>A meeting's session in progress (RealtimeKit's /meetings/{meeting_id}/active-session): read it, kick, poll.</summary>
+/// <summary>A meeting's session in progress (RealtimeKit's /meetings/{meeting_id}/active-session): read it, kick, poll, its stage.</summary>
 public static class ActiveMeetingSessionApi
 {
     /// <summary>Its requests and answers, for the API's JSON options; in a cluster, the API on a meeting follows its room.</summary>
     public static IServiceCollection AddActiveSessionApi(this IServiceCollection services) =>
         services.AddApiJson(RoomsApiJsonContext.Default).AddSingleton<IMeetingRequests, MeetingApiRequests>();
 
-    /// <summary>The live side of meeting sessions on REST: kick, kick-all, polls.</summary>
+    /// <summary>The live side of meeting sessions on REST: kick, kick-all, polls, the stage (<see cref="ActiveSessionStageApi"/>).</summary>
     public static RouteGroupBuilder MapActiveSessions(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/meetings/{meeting_id}/active-session").WithTags("Sessions");
@@ -24,6 +24,7 @@ public static class ActiveMeetingSessionApi
         group.MapPost("/kick", KickAsync).WithSummary("Disconnect participants (by participant_ids or custom_participant_ids)");
         group.MapPost("/kick-all", KickAllAsync).WithSummary("Disconnect everyone and end the session");
         group.MapPost("/poll", PollAsync).WithSummary("Create a poll in the session");
+        group.MapStage();
         return api;
     }
 
@@ -39,11 +40,7 @@ public static class ActiveMeetingSessionApi
         HttpContext context, MeetingService meetings, MeetingRooms rooms, JsonBody<KickRequest> body, string meeting_id)
     {
         var room = await LiveRoomAsync(context, meetings, rooms, meeting_id).ConfigureAwait(false);
-        var ids = body.Value.ParticipantIds ?? [];
-        var customIds = body.Value.CustomParticipantIds ?? [];
-        var kicked = await room.KickAsync(
-            p => ids.Contains(p.Participant.Id) || ids.Contains(p.Id) || customIds.Contains(p.Participant.CustomParticipantId),
-            "kicked by the host").ConfigureAwait(false);
+        var kicked = await room.KickAsync(body.Value.Matches, "kicked by the host").ConfigureAwait(false);
         if (kicked.Count == 0)
         {
             throw ApiException.NotFound("none of the given participants is in the session");
@@ -68,7 +65,8 @@ public static class ActiveMeetingSessionApi
         return TypedResults.Created($"{context.Request.Path.Value}/{poll.Id}", new ApiResponse<PollCreatedDto>(true, new PollCreatedDto("create-poll", PollView.For(poll, null))));
     }
 
-    private static async Task<MeetingRoom> LiveRoomAsync(HttpContext context, MeetingService meetings, MeetingRooms rooms, string meetingId)
+    /// <summary>The meeting's room with its session in progress: 404 for a meeting of another app, or without a session.</summary>
+    internal static async Task<MeetingRoom> LiveRoomAsync(HttpContext context, MeetingService meetings, MeetingRooms rooms, string meetingId)
     {
         await meetings.FindAsync(context.App().Id, meetingId, context.RequestAborted).ConfigureAwait(false);
         return rooms.Find(meetingId) is { SessionId: not null } room ? room : throw NoSession(meetingId);
@@ -77,6 +75,7 @@ public static class ActiveMeetingSessionApi
     private static ApiException NoSession(string meetingId) => ApiException.NotFound($"No active session found for meeting_id {meetingId}");
 }
 
+/// <summary>Participants a call acts on (kick, the stage): <c>participant_ids</c> (or peer ids), <c>custom_participant_ids</c>.</summary>
 public sealed record KickRequest : IValidatableObject
 {
     [ItemCount(0, 1000)]
@@ -84,6 +83,10 @@ public sealed record KickRequest : IValidatableObject
 
     [ItemCount(0, 1000)]
     public string[]? CustomParticipantIds { get; init; }
+
+    /// <summary>Whether it names the peer: by its participant's id (or its own), or its participant's custom id.</summary>
+    public bool Matches(RoomPeer peer) =>
+        (ParticipantIds ?? []).Contains(peer.Participant.Id) || (ParticipantIds ?? []).Contains(peer.Id) || (CustomParticipantIds ?? []).Contains(peer.Participant.CustomParticipantId);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

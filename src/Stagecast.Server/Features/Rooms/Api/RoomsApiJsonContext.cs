@@ -9,4 +9,6 @@ namespace Stagecast.Server.Features.Rooms.Api;
 [JsonSerializable(typeof(ApiResponse<KickedAllDto>))]
 [JsonSerializable(typeof(ApiResponse<KickedDto>))]
 [JsonSerializable(typeof(ApiResponse<PollCreatedDto>))]
+[JsonSerializable(typeof(ApiResponse<StageDto>))]
+[JsonSerializable(typeof(ApiResponse<StageActedDto>))]
 internal sealed partial class RoomsApiJsonContext : JsonSerializerContext;
