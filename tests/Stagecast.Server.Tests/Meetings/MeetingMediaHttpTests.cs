@@ -44,8 +44,8 @@ public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<
         await using var _s = s;
 
         await AssertRefusedAsync(PostAsync(hostPeer, "whip", PublishOffer, null), HttpStatusCode.Unauthorized, "token");
-        await AssertRefusedAsync(PostAsync(viewerPeer, "whip", PublishOffer, viewer.Token), HttpStatusCode.Forbidden, "does not allow producing");
-        await AssertRefusedAsync(PostAsync(viewerPeer, "whip", PublishOffer, viewer.Token, "screenshare"), HttpStatusCode.Forbidden, "sharing the screen");
+        await AssertRefusedAsync(PostAsync(viewerPeer, "whip", PublishOffer, viewer.Token), HttpStatusCode.Forbidden, "not on the stage");
+        await AssertRefusedAsync(PostAsync(viewerPeer, "whip", PublishOffer, viewer.Token, "screenshare"), HttpStatusCode.Forbidden, "not on the stage");
         await AssertRefusedAsync(PostAsync(viewerPeer, "whip", PublishOffer, host.Token), HttpStatusCode.Forbidden, "its own peer");
         await AssertRefusedAsync(PostAsync(hostPeer, "whip", PublishOffer, stranger.Token), HttpStatusCode.NotFound, "no peer");
         await AssertRefusedAsync(PostAsync("no-such-peer", "whip", PublishOffer, host.Token), HttpStatusCode.NotFound, "no peer");

@@ -55,6 +55,8 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
         }
     }
 
+    public void OnPeerLeftStage(MeetingRoom room, RoomPeer peer) => Find(room)?.StageLeft(peer);
+
     public Task SetMutedAsync(MeetingRoom room, RoomPeer peer, bool? audioEnabled, bool? videoEnabled) =>
         For(room).SetMutedAsync(peer, audioEnabled, videoEnabled);
 

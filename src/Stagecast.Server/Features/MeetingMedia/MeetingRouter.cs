@@ -136,11 +136,13 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     }
 
     /// <summary>
-    /// Refuses (409) a peer that would be one publishing peer too many (<see cref="MeetingMediaOptions.MaxPublishersPerMeeting"/>);
-    /// a peer that publishes already may publish more.
+    /// Refuses (403) a peer that is not on the stage (<see cref="MeetingRoom.RequireOnStage"/>), and (409) one that would
+    /// be one publishing peer too many (<see cref="MeetingMediaOptions.MaxPublishersPerMeeting"/>); a peer that publishes
+    /// already may publish more.
     /// </summary>
     public void AdmitPublisher(RoomPeer peer)
     {
+        MeetingRoom.RequireOnStage(peer);
         int most = options.MaxPublishersPerMeeting;
         lock (_sync)
         {
@@ -163,6 +165,11 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
             var media = Peer(peer);
             media.Pending.Add((source, publication));
             media.DeclaresProducers = declaresProducers;
+        }
+
+        if (peer.Stage != StageStatus.OnStage)
+        {
+            publication.Unpublish(); // sent off the stage since it was admitted: StageLeft may have missed it
         }
 
         if (Room.SessionId is { } sessionId)
@@ -225,6 +232,11 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         {
             _producers[producer.Id] = producer;
             Room.Publish(new ProducerChanged(producer, ProducerChange.Created));
+        }
+
+        if (producer.Peer.Stage != StageStatus.OnStage)
+        {
+            CloseProducer(producer); // sent off the stage since it was admitted: StageLeft may have missed it
         }
     }
 
@@ -331,8 +343,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         {
             if (_peers.Remove(peer.Id, out var media))
             {
-                publications.AddRange(new[] { media.Camera, media.Screen }.OfType<SfuPublication>());
-                publications.AddRange(media.Pending.Select(p => p.Publication));
+                publications = media.All;
             }
 
             transports = _transports.Where(t => t.Peer == peer).ToList();
@@ -340,19 +351,38 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
             _recentSpeakers.Remove(peer.Id);
         }
 
+        EndProduction(peer, publications, announce: false);
+        foreach (var transport in transports)
+        {
+            transport.Session.Close("the peer left the meeting");
+        }
+    }
+
+    /// <summary>
+    /// The peer left the stage (or was sent off it): its producers close and its sources end now, and the room is told
+    /// (as of a peer that stops publishing); what it consumes goes on.
+    /// </summary>
+    public void StageLeft(RoomPeer peer)
+    {
+        List<SfuPublication> publications;
+        lock (_sync)
+        {
+            publications = _peers.GetValueOrDefault(peer.Id)?.All ?? [];
+        }
+
+        EndProduction(peer, publications, announce: true);
+    }
+
+    private void EndProduction(RoomPeer peer, List<SfuPublication> publications, bool announce)
+    {
         foreach (var producer in ProducersOf(peer))
         {
-            CloseProducer(producer, announce: false);
+            CloseProducer(producer, announce);
         }
 
         foreach (var publication in publications)
         {
             publication.Unpublish();
-        }
-
-        foreach (var transport in transports)
-        {
-            transport.Session.Close("the peer left the meeting");
         }
     }
 
@@ -597,29 +627,34 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         public bool VideoMuted { get; set; }
 
         public bool IsPublishing => Camera is not null || Screen is not null || Pending.Count > 0;
+
+        /// <summary>Its publications, connected and pending.</summary>
+        public List<SfuPublication> All => [.. new[] { Camera, Screen }.OfType<SfuPublication>(), .. Pending.Select(p => p.Publication)];
     }
 }
 
 /// <summary>
 /// What a meeting peer's preset lets it send into the router, in one place for every front end: the answer policy of
-/// a publishing connection, and whether a track of a source and kind may be produced (with the refusal's words).
+/// a publishing connection, and whether a track of a source and kind may be produced (with the refusal's words). A
+/// preset with a stage allows what its peers may produce on it (CAN_REQUEST too); whether the peer is on it now is
+/// the router's to check (<see cref="MeetingRouter.AdmitPublisher"/>).
 /// </summary>
 public static class MeetingAdmission
 {
     /// <summary>The policy of a connection publishing <paramref name="source"/> (a meeting WHIP publish).</summary>
     public static PublishPolicyFor Policy(PresetPermissions may, MediaSource source) => source == MediaSource.Camera
-        ? new(new(PreferVp8: true, AllowAudio: may.CanProduceAudio, AllowVideo: may.CanProduceVideo, AudioLevels: true), "your preset does not allow producing audio or video")
-        : new(new(PreferVp8: true, AllowAudio: may.CanProduceScreenshare, AllowVideo: may.CanProduceScreenshare), "your preset does not allow sharing the screen");
+        ? new(new(PreferVp8: true, AllowAudio: may.MayProduceAudio, AllowVideo: may.MayProduceVideo, AudioLevels: true), "your preset does not allow producing audio or video")
+        : new(new(PreferVp8: true, AllowAudio: may.MayProduceScreenshare, AllowVideo: may.MayProduceScreenshare), "your preset does not allow sharing the screen");
 
     /// <summary>The policy of a connection carrying any source (RealtimeKit's send transport): each track is checked as it is produced.</summary>
     public static PublishPolicyFor Policy(PresetPermissions may) =>
-        new(new(PreferVp8: true, AllowAudio: may.CanProduceAudio || may.CanProduceScreenshare, AllowVideo: may.CanProduceVideo || may.CanProduceScreenshare, AudioLevels: true),
+        new(new(PreferVp8: true, AllowAudio: may.MayProduceAudio || may.MayProduceScreenshare, AllowVideo: may.MayProduceVideo || may.MayProduceScreenshare, AudioLevels: true),
             "your preset does not allow producing audio, video or a screen share");
 
     /// <summary>Refuses (403) a track of <paramref name="source"/> the preset does not allow.</summary>
     public static void CheckProduce(PresetPermissions may, MediaSource source, bool video)
     {
-        bool allowed = source == MediaSource.Screenshare ? may.CanProduceScreenshare : video ? may.CanProduceVideo : may.CanProduceAudio;
+        bool allowed = source == MediaSource.Screenshare ? may.MayProduceScreenshare : video ? may.MayProduceVideo : may.MayProduceAudio;
         if (!allowed)
         {
             throw new DomainException(DomainError.Forbidden,
