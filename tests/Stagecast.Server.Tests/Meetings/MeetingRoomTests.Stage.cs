@@ -12,18 +12,10 @@ public sealed partial class MeetingRoomTests
     [Fact]
     public async Task AnAttendeeAsksIsGrantedJoinsTheStageAndIsSentOffIt()
     {
-        var (api, meeting) = await MeetingAsync();
-        var host = await GuestAsync(api, meeting, "host", "webinar_host");
-        var ada = await GuestAsync(api, meeting, "ada", "webinar_viewer");
-        var bob = await GuestAsync(api, meeting, "bob", "webinar_viewer");
-        var hostIn = await EnterAsync(api, host, "Host");
-        var adaIn = await EnterAsync(api, ada, "Ada");
-        var bobIn = await EnterAsync(api, bob, "Bob");
-        var room = hostIn.Room;
-        var (hostPeer, adaPeer) = (hostIn.Peer, adaIn.Peer);
+        var (_, _, room, (host, hostPeer), (ada, adaPeer), (bob, bobPeer)) = await WebinarAsync();
 
         // The host enters on the stage, the attendees off it; off it, Ada may not unmute, nor join before a host lets her.
-        Assert.Equal([StageStatus.OnStage, StageStatus.OffStage, StageStatus.OffStage], new[] { hostPeer, adaPeer, bobIn.Peer }.Select(p => p.Stage));
+        Assert.Equal([StageStatus.OnStage, StageStatus.OffStage, StageStatus.OffStage], new[] { hostPeer, adaPeer, bobPeer }.Select(p => p.Stage));
         await AssertRefusedAsync(DomainError.Forbidden, "not on the stage", () => room.SetMutedAsync(adaPeer, audioEnabled: true, videoEnabled: null));
         await AssertRefusedAsync(DomainError.Forbidden, "has not let you on the stage", () => room.JoinStageAsync(adaPeer));
 
@@ -34,10 +26,10 @@ public sealed partial class MeetingRoomTests
         Assert.Equal([adaPeer], Assert.Single(host.Heard<StageRequestsChanged>()).Requests);
         Assert.Empty(bob.Heard<StageRequestsChanged>());
         Assert.Equal([adaPeer], (await room.StateForAsync(hostPeer)).StageRequests);
-        Assert.Empty((await room.StateForAsync(bobIn.Peer)).StageRequests);
+        Assert.Empty((await room.StateForAsync(bobPeer)).StageRequests);
 
         // Bob may not grant it; the host does, and Ada joins.
-        await AssertRefusedAsync(DomainError.Forbidden, "accept_stage_requests", () => room.GrantStageAsync(bobIn.Peer, p => p == adaPeer));
+        await AssertRefusedAsync(DomainError.Forbidden, "accept_stage_requests", () => room.GrantStageAsync(bobPeer, p => p == adaPeer));
         Assert.Equal([adaPeer], await room.GrantStageAsync(hostPeer, p => p == adaPeer));
         Assert.Equal((adaPeer, StageStatus.Approved, StageChange.Granted, hostPeer), What(ada.Heard<StageChanged>()[^1]));
         Assert.Empty(host.Heard<StageRequestsChanged>()[^1].Requests);
@@ -115,20 +107,13 @@ public sealed partial class MeetingRoomTests
     [Fact]
     public async Task TheAppSeesAndMovesTheStageOverRest()
     {
-        var (api, meeting) = await MeetingAsync();
+        var (api, meeting, room, (_, hostPeer), (ada, adaPeer), (_, bobPeer)) = await WebinarAsync();
         string stage = $"/meetings/{meeting}/active-session/stage";
-        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync(stage)).Status);
-        var host = await GuestAsync(api, meeting, "host", "webinar_host");
-        var ada = await GuestAsync(api, meeting, "ada", "webinar_viewer");
-        var bob = await GuestAsync(api, meeting, "bob", "webinar_viewer");
-        var hostIn = await EnterAsync(api, host, "Host");
-        var adaIn = await EnterAsync(api, ada, "Ada");
-        var bobIn = await EnterAsync(api, bob, "Bob");
-        var room = hostIn.Room;
-        await room.RequestStageAsync(adaIn.Peer);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/meetings/{await api.CreateMeetingAsync()}/active-session/stage")).Status);
+        await room.RequestStageAsync(adaPeer);
 
         var seen = (await api.GetAsync(stage)).EnsureOk().Data;
-        Assert.Equal([hostIn.Peer.Id], seen.GetProperty("on_stage").EnumerateArray().Select(p => p.GetProperty("peer_id").GetString()));
+        Assert.Equal([hostPeer.Id], seen.GetProperty("on_stage").EnumerateArray().Select(p => p.GetProperty("peer_id").GetString()));
         var request = Assert.Single(seen.GetProperty("requests").EnumerateArray());
         Assert.Equal((ada.Participant.Id, "ada", "Ada", "REQUESTED"), (request.GetProperty("participant_id").GetString(), request.GetProperty("custom_participant_id").GetString(),
             request.GetProperty("name").GetString(), request.GetProperty("stage_status").GetString()));
@@ -147,14 +132,30 @@ public sealed partial class MeetingRoomTests
         Assert.Equal(["APPROVED", "APPROVED"], granted.GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("stage_status").GetString()));
         Assert.Equal((StageChange.Granted, (RoomPeer?)null), (ada.Heard<StageChanged>()[^1].Change, ada.Heard<StageChanged>()[^1].By));
         Assert.Equal(2, (await api.GetAsync(stage)).EnsureOk().Data.GetProperty("approved").GetArrayLength());
-        await room.JoinStageAsync(adaIn.Peer);
+        await room.JoinStageAsync(adaPeer);
         Assert.Equal("OFF_STAGE", (await api.PostAsync($"{stage}/deny", """{"custom_participant_ids":["bob"]}""")).EnsureOk().Data.GetProperty("participants")[0].GetProperty("stage_status").GetString());
         var onStage = await api.PostAsync($"{stage}/deny", """{"custom_participant_ids":["ada"]}""");
         Assert.Equal(HttpStatusCode.Conflict, onStage.Status);
         Assert.Contains("Ada is on the stage", onStage.ErrorMessage);
         (await api.PostAsync($"{stage}/kick", """{"custom_participant_ids":["ada"]}""")).EnsureOk();
-        Assert.Equal(StageStatus.OffStage, adaIn.Peer.Stage);
-        Assert.Equal(StageStatus.OffStage, bobIn.Peer.Stage);
+        Assert.Equal(StageStatus.OffStage, adaPeer.Stage);
+        Assert.Equal(StageStatus.OffStage, bobPeer.Stage);
+    }
+
+    /// <summary>A webinar's room: its host entered, then two attendees, Ada and Bob.</summary>
+    private async Task<(StagecastApiClient Api, string Meeting, MeetingRoom Room, (Guest Guest, RoomPeer Peer) Host, (Guest Guest, RoomPeer Peer) Ada, (Guest Guest, RoomPeer Peer) Bob)> WebinarAsync()
+    {
+        var (api, meeting) = await MeetingAsync();
+        List<(Guest, RoomPeer)> entered = [];
+        MeetingRoom? room = null;
+        foreach (var (name, preset) in new[] { ("Host", "webinar_host"), ("Ada", "webinar_viewer"), ("Bob", "webinar_viewer") })
+        {
+            var guest = await GuestAsync(api, meeting, name.ToLowerInvariant(), preset);
+            var inside = await EnterAsync(api, guest, name);
+            (room, entered) = (inside.Room, [.. entered, (guest, inside.Peer)]);
+        }
+
+        return (api, meeting, room!, entered[0], entered[1], entered[2]);
     }
 
     private static (RoomPeer Peer, StageStatus Status, StageChange Change, RoomPeer? By) What(StageChanged changed) => (changed.Peer, changed.Status, changed.Change, changed.By);

@@ -1,6 +1,9 @@
+using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.Server.Features.MeetingMedia;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.RealtimeKit;
 using Stagecast.Testing;
 using Stagecast.Testing.WebRtc;
@@ -20,7 +23,8 @@ namespace Stagecast.Server.Tests.Meetings;
 /// here packet by packet: nothing forwarded while muted and the subscribers resumed at the keyframe the server asks
 /// for, NACKs answered from what was sent, PLIs passed on at most once per 500 ms (on a manual clock), the active
 /// speaker following the audio levels, a peer that leaves, or falls silent (its media timeout, on a manual clock),
-/// taking its producers and their consumers with it, and <c>max_video_streams</c> counting peers, not streams.
+/// taking its producers and their consumers with it, <c>max_video_streams</c> counting peers, not streams, and the
+/// stage: media admitted only from a peer on it, one sent off it losing its producers and streams at once.
 /// </summary>
 public sealed class MeetingRouterMediaTests : IAsyncLifetime
 {
@@ -415,6 +419,62 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         RealtimeKitMediaClient.Ok(await doraClient.ProduceAsync("video"));
     }
 
+    [Fact]
+    public async Task OnlyAPeerOnTheStageProducesAndOneSentOffItLosesItsProducersAtOnce()
+    {
+        await StartAsync();
+        var host = await AddAsync("host", "webinar_host");
+        var ada = await AddAsync("ada", "webinar_viewer");
+        var vic = await AddAsync("vic", "webinar_viewer");
+        var hostClient = await Media.JoinRealtimeKitAsync(host);
+        await hostClient.CreateReceiveTransportAsync();
+        var (adaChannel, adaPeerId) = await Media.JoinChannelAsync(ada);
+        var vicClient = await Media.JoinRealtimeKitAsync(vic);
+        await vicClient.CreateSendTransportAsync();
+        var room = Media.Room(_meeting);
+        var (adaPeer, vicPeer) = (Media.PeerOf(_meeting, ada), Media.PeerOf(_meeting, vic));
+
+        // Off the stage, the attendees' presets would let them produce (CAN_REQUEST), but the router admits neither.
+        await AssertNotOnStageAsync(ada, adaPeerId);
+        Assert.Contains("you are not on the stage", RealtimeKitMediaClient.ErrorOf(await vicClient.ProduceAsync("audio")));
+
+        // Both are let on and join: Ada publishes her camera over WHIP, Vic produces his microphone; the host is told of both.
+        await room.GrantStageAsync(null, p => p == adaPeer || p == vicPeer);
+        await room.JoinStageAsync(adaPeer);
+        await room.JoinStageAsync(vicPeer);
+        var adaCamera = await Media.PublishAsync(ada, adaPeerId);
+        RealtimeKitMediaClient.Ok(await vicClient.ProduceAsync("audio"));
+        var (adaAudio, vicAudio) = (RtpSender.Opus(adaCamera), vicClient.Sending!.Sender(RealtimeKitMediaClient.AudioMid));
+        await MeetingMediaServer.WhileSendingAsync(() =>
+        {
+            adaAudio.Send();
+            vicAudio.Send();
+        }, () => hostClient.ProducersAnnounced(ProducerKind.Audio).Count() == 2 && Media.Stream(_meeting, vicPeer.Id) is not null, "the host told of Ada's and Vic's microphones");
+        await adaChannel.WaitForEventAsync("peer_updated", e => IsAda(e) && e.GetProperty("peer").GetProperty("audio_enabled").GetBoolean());
+        var router = Media.Router(_meeting);
+        Assert.Single(router.ProducersOf(adaPeer));
+        Assert.Single(router.ProducersOf(vicPeer));
+
+        // The app sends both off the stage: their producers close (the host told), their streams end, nothing of them flows.
+        await room.KickFromStageAsync(null, p => p == adaPeer || p == vicPeer);
+        Assert.Empty(router.ProducersOf(adaPeer));
+        Assert.Empty(router.ProducersOf(vicPeer));
+        var closed = hostClient.Socket.Received.Where(m => m.Event == Events.Media.PeerProducerCloseBroadcast)
+            .Select(m => PeerProducerCloseBroadcastResponse.Parser.ParseFrom(m.Payload).ProducerState.ProducerId);
+        Assert.Equal(hostClient.ProducersAnnounced(ProducerKind.Audio).Select(p => p.ProducerId).Order(), closed.Order());
+        Assert.Null(Media.Publication(_meeting, adaPeerId));
+        Assert.Null(Media.Publication(_meeting, vicPeer.Id));
+        await Eventually.TrueAsync(() => Media.Stream(_meeting, adaPeerId) is null && Media.Stream(_meeting, vicPeer.Id) is null, "Ada's and Vic's streams to end");
+        await adaChannel.WaitForEventAsync("peer_updated", e => IsAda(e) && !e.GetProperty("peer").GetProperty("audio_enabled").GetBoolean());
+
+        // Off the stage again, they are refused again; what the host watches goes on (it stayed on the stage).
+        await AssertNotOnStageAsync(ada, adaPeerId);
+        Assert.Contains("you are not on the stage", RealtimeKitMediaClient.ErrorOf(await vicClient.ProduceAsync("audio")));
+        Assert.Equal(StageStatus.OnStage, Media.PeerOf(_meeting, host).Stage);
+
+        bool IsAda(JsonElement e) => e.GetProperty("peer").GetProperty("id").GetString() == adaPeerId;
+    }
+
     private async Task StartAsync(TimeProvider? clock = null, string[]? settings = null)
     {
         _server = await MeetingMediaServer.StartAsync(clock, settings ?? []);
@@ -423,6 +483,18 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
 
     private Task<CreatedParticipant> AddAsync(string name, string preset = "group_call_host") => Media.Api.AddParticipantAsync(_meeting, name, preset);
 
+    private async Task AssertNotOnStageAsync(CreatedParticipant participant, string peerId)
+    {
+        using var offer = new HttpRequestMessage(HttpMethod.Post, $"{Media.Server.HttpBase}/realtime/v1/peers/{peerId}/whip?source=camera")
+        {
+            Content = new StringContent(MeetingMediaHttpTests.PublishOffer, System.Text.Encoding.UTF8, "application/sdp"),
+        };
+        offer.Headers.Authorization = new("Bearer", participant.Token);
+        using var response = await Media.Server.Http.SendAsync(offer);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"expected 403, got {response.StatusCode}: {body}");
+        Assert.Contains("you are not on the stage", JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
     private static void SendPictures(RtpSender video, params bool[] keyframes)
     {
         foreach (bool keyframe in keyframes)
