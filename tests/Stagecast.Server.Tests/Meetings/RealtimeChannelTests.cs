@@ -149,6 +149,7 @@ public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<S
         var (v, vJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, viewer);
         await using var _v = v;
         Assert.False(vJoined.GetProperty("permissions").GetProperty("can_produce_video").GetBoolean());
+        Assert.DoesNotContain(vJoined.GetProperty("permissions").EnumerateObject(), p => p.Name.Contains("stage") || p.Name.Contains("access") || p.Name.StartsWith("may_"));
 
         var unmute = await v.RequestAsync("peer_update", new { audio_enabled = true });
         Assert.Equal(403, unmute.GetProperty("code").GetInt32());
