@@ -98,6 +98,24 @@ public sealed class RealtimeKitPage
     /// <summary>A host removes every other participant (meeting.participants.kickAll()).</summary>
     public Task KickAllAsync() => CallAsync("kickAll");
 
+    /// <summary>meeting.stage.requestAccess().</summary>
+    public Task RequestStageAsync() => CallAsync("requestStage");
+
+    public Task CancelStageRequestAsync() => CallAsync("cancelStageRequest");
+
+    /// <summary>meeting.stage.getAccessRequests(), as the user ids asking.</summary>
+    public Task<IReadOnlyList<string>> StageRequestsAsync() => CallAsync<IReadOnlyList<string>>("stageRequests");
+
+    public Task GrantStageAsync(params string[] userIds) => CallAsync("grantStage", [userIds]);
+
+    public Task DenyStageAsync(params string[] userIds) => CallAsync("denyStage", [userIds]);
+
+    public Task JoinStageAsync() => CallAsync("joinStage");
+
+    public Task LeaveStageAsync() => CallAsync("leaveStage");
+
+    public Task KickFromStageAsync(params string[] userIds) => CallAsync("kickFromStage", [userIds]);
+
     /// <summary>Each participant's current video track (a number per track object, 0 for none) and the frames decoded of it.</summary>
     public Task<IReadOnlyList<RtkVideo>> CurrentVideoAsync() => CallAsync<IReadOnlyList<RtkVideo>>("currentVideo");
 

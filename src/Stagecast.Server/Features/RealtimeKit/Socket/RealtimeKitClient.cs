@@ -181,6 +181,11 @@ public sealed partial class RealtimeKitClient(
             };
         }
 
+        if (IsStage(message.Event))
+        {
+            return await StageAsync(room, peer, message).ConfigureAwait(false);
+        }
+
         return message.Event switch
         {
             Events.Room.GetRoomInfo => RoomInfo(room),
@@ -326,7 +331,7 @@ public sealed partial class RealtimeKitClient(
             PeerId = clientPeerId,
             UserId = Participant.Id,
             DisplayName = name ?? Participant.Name ?? "",
-            StageType = RealtimeKitViews.StageOf(Permissions),
+            StageType = RealtimeKitViews.StageOf(MeetingRoom.EntryStage(Permissions)),
             Waitlisted = true,
             Flags = new PeerFlags { PresetName = Participant.PresetName ?? "", RecorderType = "NONE" },
         },
