@@ -116,6 +116,9 @@ public sealed class RealtimeKitPage
 
     public Task KickFromStageAsync(params string[] userIds) => CallAsync("kickFromStage", [userIds]);
 
+    /// <summary>A host turns a participant's microphone off (participant.disableAudio(), media event 93).</summary>
+    public Task DisableParticipantAudioAsync(string participantId) => CallAsync("disableParticipantAudio", participantId);
+
     /// <summary>Each participant's current video track (a number per track object, 0 for none) and the frames decoded of it.</summary>
     public Task<IReadOnlyList<RtkVideo>> CurrentVideoAsync() => CallAsync<IReadOnlyList<RtkVideo>>("currentVideo");
 

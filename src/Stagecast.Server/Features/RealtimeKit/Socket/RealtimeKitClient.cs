@@ -211,6 +211,8 @@ public sealed partial class RealtimeKitClient(
             Events.Media.RenegotiateSessionDescription => Media.Renegotiate(Read(message, RenegotiateRequest.Parser)),
             Events.Media.CloseConsumer => Media.CloseConsumer(Read(message, ConsumerCloseRequest.Parser)),
             Events.Media.UpdateConsumersSimulcastConfig => Media.UpdateLayers(room, Read(message, UpdateConsumersSimulcastConfigRequest.Parser)),
+            Events.Media.HostControlPeer => await HostMuteAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, HostMediaControlForPeerRequest.Parser)).ConfigureAwait(false),
+            Events.Media.HostControlAllPeers => await HostMuteAllAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, HostMediaControlForAllPeerRequest.Parser)).ConfigureAwait(false),
             Events.Media.AudioActivity => null, // no answer awaited
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };

@@ -58,8 +58,11 @@ public static class RealtimeKitPushes
             case ViewerCountChanged viewers:
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
-            case ProducerChanged producer when !ReferenceEquals(producer.Producer.Peer, self) && !producer.Producer.Peer.Hidden:
-                yield return RealtimeKitProducerViews.Broadcast(producer, views.IdOf(producer.Producer.Peer));
+            // A peer hears of its own producers only when someone else changed them (a host turned it off): its SDK then
+            // turns the track off itself.
+            case ProducerChanged producer when (!ReferenceEquals(producer.Producer.Peer, self) || producer.By is { } by && !ReferenceEquals(by, self))
+                && !producer.Producer.Peer.Hidden:
+                yield return RealtimeKitProducerViews.Broadcast(producer, views.IdOf(producer.Producer.Peer), producer.By is { } initiator ? views.IdOf(initiator) : null);
                 break;
             case StageChanged stage when ReferenceEquals(stage.Peer, self):
                 // A peer hears of its own place only when someone else moved it (its own requests are answered): a grant
