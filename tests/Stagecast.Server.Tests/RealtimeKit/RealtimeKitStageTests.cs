@@ -12,7 +12,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// joins off the stage, watches and hears the host, asks for the stage; the host's SDK lists the request and grants
 /// it; the attendee joins the stage, and the host sees and hears it, turns its microphone off, and sends it off
 /// again, and its media ends. An AUDIO_ROOM listener goes the same way with audio only. A LIVESTREAM viewer, watching the meeting's livestream
-/// with no WebRTC connection, is brought on the stage over WebRTC and goes back to the livestream.
+/// with no WebRTC connection, is brought on the stage over WebRTC and goes back to the livestream. A host on the UI
+/// kit accepts a request in the kit's own list and sees the attendee in its grid.
 /// </summary>
 public sealed class RealtimeKitStageTests
 {
@@ -127,5 +128,35 @@ public sealed class RealtimeKitStageTests
         Assert.Equal(watching.Livestream!.PlaybackUrl, back.Livestream?.PlaybackUrl);
         await hostPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == viewer.Id && p.StageStatus == "OFF_STAGE" && !p.VideoEnabled), "the host to see the viewer off the stage");
         await hostPage.StopLivestreamAsync();
+    }
+
+    [Fact]
+    public async Task AHostOnTheUiKitAcceptsARequestAndSeesTheAttendeeOnTheStage()
+    {
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "webinar_host", name: "Hana");
+        var attendee = await api.AddParticipantAsync(meeting, "attendee", "webinar_viewer", name: "Ada");
+
+        // The host's app is RealtimeKit's UI kit: <rtk-meeting>, and its list of stage requests beside it.
+        var hostPage = await browser.OpenAsync();
+        await hostPage.InitAsync(host.Token, browser.BaseUri);
+        await hostPage.OpenUiKitAsync();
+        await hostPage.OpenStageQueueAsync();
+        var attendeePage = await browser.JoinAsync(attendee.Token);
+        await hostPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == attendee.Id), "the host to see the attendee");
+        Assert.Empty(await hostPage.StageQueueAsync());
+
+        // The attendee asks: the UI kit lists it; the host clicks accept; the attendee joins and plays in the host's grid.
+        await attendeePage.RequestStageAsync();
+        await Eventually.MatchAsync(hostPage.StageQueueAsync, q => q.Contains("Ada"), "the UI kit to list Ada's request");
+        await hostPage.AcceptInStageQueueAsync("Ada");
+        await attendeePage.WaitForStateAsync(s => s.Self.StageStatus == "ACCEPTED_TO_JOIN_STAGE", "the attendee let on");
+        await attendeePage.JoinStageAsync();
+        await attendeePage.EnableVideoAsync();
+        var ui = await Eventually.MatchAsync(hostPage.UiKitAsync, u => u.PlayingRemoteVideos == 1, "the host's UI kit to play the attendee's video", TimeSpan.FromSeconds(60));
+        Assert.Contains("Ada", ui.Names);
+        Assert.Empty(await hostPage.StageQueueAsync());
     }
 }

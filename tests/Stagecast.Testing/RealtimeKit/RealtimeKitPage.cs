@@ -136,6 +136,15 @@ public sealed class RealtimeKitPage
 
     public Task<RtkUiKit> UiKitAsync() => CallAsync<RtkUiKit>("uiKit");
 
+    /// <summary>Places the UI kit's list of stage requests (&lt;rtk-participants-stage-queue&gt;) on the page, over the initialised client.</summary>
+    public Task OpenStageQueueAsync() => CallAsync("openStageQueue");
+
+    /// <summary>The names the UI kit's stage request list shows.</summary>
+    public Task<IReadOnlyList<string>> StageQueueAsync() => CallAsync<IReadOnlyList<string>>("stageQueue");
+
+    /// <summary>Clicks the accept button of <paramref name="name"/>'s request in the UI kit's list.</summary>
+    public Task AcceptInStageQueueAsync(string name) => CallAsync("acceptInStageQueue", name);
+
     /// <summary>Waits for the page to have made a request with this method to this path (on any host); returns it.</summary>
     public Task<IRequest> WaitForRequestAsync(string method, string path, TimeSpan? timeout = null) =>
         Eventually.MatchAsync(() => _requests.FirstOrDefault(r => r.Method == method && new Uri(r.Url).AbsolutePath == path), r => r is not null,
