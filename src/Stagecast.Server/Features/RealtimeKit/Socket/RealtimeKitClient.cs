@@ -203,7 +203,8 @@ public sealed partial class RealtimeKitClient(
             Events.Room.DenyWaitingRoomRequests => Decide(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, DenyWaitingRoomRequests.Parser).UserIds, accept: false),
             Events.Room.Kick => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
             Events.Room.KickAll => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), null).ConfigureAwait(false),
-            Events.Media.LeaveRoom or Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
+            Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
+            Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(),
             Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
             Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
@@ -520,6 +521,17 @@ public sealed partial class RealtimeKitClient(
         await room.LeaveAsync(peer).ConfigureAwait(false);
         _left = true;
         connection.Close(WebSocketCloseStatus.NormalClosure, "left");
+        return new PeerLeaveResponse { Closed = false };
+    }
+
+    /// <summary>
+    /// <c>media.leaveRoom</c> from a peer off the stage: the SDK left the media room on leaving the stage (AUDIO_ROOM,
+    /// LIVESTREAM) and stays in the meeting; its transports close, and it makes new ones if it comes back on.
+    /// </summary>
+    private PeerLeaveResponse LeaveMedia()
+    {
+        _media?.Close("the client left the media room", announce: true);
+        _media = null;
         return new PeerLeaveResponse { Closed = false };
     }
 
