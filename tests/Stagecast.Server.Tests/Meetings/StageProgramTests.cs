@@ -1,10 +1,14 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.RealtimeKit;
+using Stagecast.Streaming.Renditions;
 using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Transport;
 
@@ -13,7 +17,8 @@ namespace Stagecast.Server.Tests.Meetings;
 /// <summary>
 /// The livestream follows the stage, in process with Stagecast's own WebRTC clients (<see cref="MeetingMediaServer"/>):
 /// the meeting's program (and so its recordings and livestream) shows who is on the stage, never the audience; a
-/// LIVESTREAM meeting's audience watches over HLS, counted in <c>live_viewers</c>, and holds nothing of the SFU. No front end carries a
+/// LIVESTREAM meeting's audience watches over HLS, counted in <c>live_viewers</c>, and holds nothing of the SFU; the
+/// host's preset picks the livestream's ladder (<c>config.livestream_viewer_qualities</c>). No front end carries a
 /// peer's own stage join on this branch yet, so the tests join it in the room, as the front ends will.
 /// </summary>
 public sealed class StageProgramTests : IAsyncLifetime
@@ -133,6 +138,63 @@ public sealed class StageProgramTests : IAsyncLifetime
                 await player.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task TheHostsPresetPicksTheLadderOfTheLivestreamItStartsAndABadListIsRefusedNamingTheField()
+    {
+        var refusals = new List<string>();
+        foreach (string bad in new[] { "\"720p\"", "[\"4k\"]", "[720, \"720p\"]", "[true]", "{\"720p\":true}" })
+        {
+            var refused = await _media.Api.PostAsync("/presets", $$$"""{"name":"bad","config":{"view_type":"LIVESTREAM","livestream_viewer_qualities":{{{bad}}}}}""");
+            Assert.True(refused.Status == HttpStatusCode.BadRequest, $"{bad}: {refused.Status}");
+            Assert.StartsWith("BAD_REQUEST: \"config.livestream_viewer_qualities\"", refused.ErrorMessage);
+            refusals.Add(refused.ErrorMessage);
+        }
+
+        Assert.Contains(refusals, m => m.Contains("\"4k\" is not a rendition", StringComparison.Ordinal));
+        Assert.Contains(refusals, m => m.Contains("'720p' is listed twice", StringComparison.Ordinal));
+
+        // RealtimeKit's heights or the names of docs/renditions.md, in any order.
+        Assert.Equal(HttpStatusCode.Created, (await _media.Api.PostAsync("/presets", """
+            {"name":"ladder_host","config":{"view_type":"LIVESTREAM","livestream_viewer_qualities":[180,"360p"]},"permissions":{"can_livestream":true}}
+            """)).Status);
+        var host = await _media.Api.AddParticipantAsync(_meeting, "host", "ladder_host");
+
+        // Started by the host (RealtimeKit's client, /v2): the preset's ladder; one the start names wins over it.
+        Assert.Equal(["source", "360p", "180p"], await StartAsHostAsync(host, renditions: null));
+        Assert.Equal(["source", "240p"], await StartAsHostAsync(host, ["240p"]));
+
+        // Started by the app, there is no host: the app's default.
+        string id = (await _media.Api.PostAsync($"/meetings/{_meeting}/livestreams", """{"manual_ingest":true}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        Assert.Equal(["source"], await LadderAsync(id));
+    }
+
+    /// <summary>The livestream the host starts (manual ingest) as the transcoder reads its ladder, stopped again.</summary>
+    private async Task<IEnumerable<string>> StartAsHostAsync(CreatedParticipant host, string[]? renditions)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_media.Server.HttpBase}/v2/meetings/{_meeting}/livestreams")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new { manual_ingest = true, renditions }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Host = $"api.{RealtimeKitBrowser.Domain}:{_media.HttpsPort}";
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", host.Token);
+        using var response = await _media.Server.Http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        string id = JsonDocument.Parse(text).RootElement.GetProperty("data").GetProperty("id").GetString()!;
+        var ladder = await LadderAsync(id);
+        (await _media.Api.PostAsync($"/meetings/{_meeting}/active-livestream/stop")).EnsureOk();
+        return ladder;
+    }
+
+    /// <summary>What the livestream's broadcasts get: the ladder the transcoder reads, and the same on the livestream.</summary>
+    private async Task<IEnumerable<string>> LadderAsync(string livestreamId)
+    {
+        var ladder = RenditionLadder.Names((await _media.Service<IRenditionLadders>().LadderAsync(livestreamId, CancellationToken.None)).Renditions);
+        var shown = (await _media.Api.GetLivestreamAsync(livestreamId)).GetProperty("livestream").GetProperty("renditions").EnumerateArray().Select(r => r.GetString()!);
+        Assert.Equal(ladder, shown);
+        return ladder;
     }
 
     private Task StageAsync(string action, CreatedParticipant participant) =>

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.Presets;
 
@@ -70,6 +72,13 @@ public sealed record PresetPermissions(
     [JsonIgnore]
     public bool DisableParticipantScreensharing { get; init; }
 
+    /// <summary>
+    /// <c>config.livestream_viewer_qualities</c>: the ladder of a meeting livestream its holder starts, unless the start
+    /// names its own (<see cref="ViewerQualities"/>); null when it names none.
+    /// </summary>
+    [JsonIgnore]
+    public ImmutableArray<Rendition>? LivestreamViewerQualities { get; init; }
+
     /// <summary>May produce audio: without asking, or (CAN_REQUEST in a preset with a stage) while on the stage.</summary>
     [JsonIgnore]
     public bool MayProduceAudio => MayProduce(AudioAccess);
@@ -118,6 +127,7 @@ public sealed record PresetPermissions(
             DisableParticipantAudio = Flag(permissions, "disable_participant_audio"),
             DisableParticipantVideo = Flag(permissions, "disable_participant_video"),
             DisableParticipantScreensharing = Flag(permissions, "disable_participant_screensharing"),
+            LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
     }
 
