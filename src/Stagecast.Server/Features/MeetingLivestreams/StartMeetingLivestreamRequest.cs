@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Livestreams;
+using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.MeetingLivestreams;
 
@@ -22,6 +24,13 @@ public sealed record StartMeetingLivestreamRequest : IValidatableObject
     public IReadOnlyList<string?>? Renditions { get; init; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => LadderSetting.Check(Renditions, "renditions");
+
+    /// <summary>
+    /// The start as a participant with <paramref name="host"/>'s preset asks for it: a start that names no ladder gets
+    /// the preset's <c>livestream_viewer_qualities</c>, if it has them (docs/decisions.md, the stage's livestream).
+    /// </summary>
+    public StartMeetingLivestreamRequest By(PresetPermissions host) =>
+        Renditions is null && host.LivestreamViewerQualities is { } ladder ? this with { Renditions = RenditionLadder.Names(ladder) } : this;
 }
 
 public sealed record VideoConfigRequest

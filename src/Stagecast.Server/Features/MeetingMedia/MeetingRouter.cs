@@ -116,14 +116,16 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     }
 
     /// <summary>
-    /// The connected sources of peers the program may show (not hidden ones): cameras of the most recent speakers
-    /// first, then the others in the order they joined, then screen shares.
+    /// The connected sources of peers the program may show: those on the stage (every peer of a group call; in a
+    /// webinar, livestream or audio room only who is on it now, never the audience) and not hidden: cameras of the most
+    /// recent speakers first, then the others in the order they joined, then screen shares. A peer sent off the stage
+    /// leaves it at once, whatever is left of its sources.
     /// </summary>
     public IReadOnlyList<(RoomPeer Peer, MediaSource Source)> VisibleSources()
     {
         lock (_sync)
         {
-            var peers = _peers.Values.Where(p => !p.Peer.Hidden)
+            var peers = _peers.Values.Where(p => !p.Peer.Hidden && p.Peer.Stage == StageStatus.OnStage)
                 .OrderBy(p => _recentSpeakers.IndexOf(p.Peer.Id) is var i and >= 0 ? i : int.MaxValue)
                 .ThenBy(p => p.Peer.JoinedAt)
                 .ToList();

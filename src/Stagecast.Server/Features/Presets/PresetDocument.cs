@@ -50,6 +50,8 @@ public static class PresetDocument
             throw ApiException.BadRequest($"\"config.view_type\" must be one of {string.Join(", ", ViewTypes)}");
         }
 
+        ViewerQualities.Check(config?["livestream_viewer_qualities"]);
+
         if (permissions is null)
         {
             return;

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.Presets;
 
@@ -58,6 +60,12 @@ public sealed record PresetPermissions(
 
     public bool DisableParticipantScreensharing { get; init; }
 
+    /// <summary>
+    /// <c>config.livestream_viewer_qualities</c>: the ladder of a meeting livestream its holder starts, unless the start
+    /// names its own (<see cref="ViewerQualities"/>); null when it names none.
+    /// </summary>
+    public ImmutableArray<Rendition>? LivestreamViewerQualities { get; init; }
+
     /// <summary>May produce audio: without asking, or (CAN_REQUEST in a preset with a stage) while on the stage.</summary>
     public bool MayProduceAudio => MayProduce(AudioAccess);
 
@@ -103,6 +111,7 @@ public sealed record PresetPermissions(
             DisableParticipantAudio = Flag(permissions, "disable_participant_audio"),
             DisableParticipantVideo = Flag(permissions, "disable_participant_video"),
             DisableParticipantScreensharing = Flag(permissions, "disable_participant_screensharing"),
+            LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
     }
 

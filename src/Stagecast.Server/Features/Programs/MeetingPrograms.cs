@@ -16,7 +16,8 @@ namespace Stagecast.Server.Features.Programs;
 /// the livestreams' hub under its id), room streams and recordings (into <see cref="ProgramHub"/> under the meeting's
 /// id), each an output of the program. A program
 /// starts with its first output and stops <see cref="CompositorOptions.Linger"/> after its last. Twice a second it
-/// follows the meeting: who publishes which source (hidden participants never appear), in speaker order.
+/// follows the meeting: who on the stage publishes which source (the audience of a webinar, livestream or audio room
+/// and hidden participants never appear; <see cref="MeetingRouter.VisibleSources"/>), in speaker order.
 /// </summary>
 public sealed partial class MeetingPrograms(
     IOptions<CompositorOptions> options,

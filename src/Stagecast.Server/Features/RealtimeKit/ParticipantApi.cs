@@ -105,7 +105,7 @@ public static class ParticipantApi
         caller.RequireMeeting(meeting_id);
         caller.Require(caller.Permissions.CanLivestream, "can_livestream");
         var meeting = await meetings.FindAsync(caller.Participant.AppId, meeting_id, context.RequestAborted).ConfigureAwait(false);
-        var view = await livestreams.StartAsync(meeting, rooms.Find(meeting_id)?.SessionId, body.Value, context.RequestAborted).ConfigureAwait(false);
+        var view = await livestreams.StartAsync(meeting, rooms.Find(meeting_id)?.SessionId, body.Value.By(caller.Permissions), context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Ok(ParticipantLivestreamDto.From(view, withCredentials: true));
     }
 
