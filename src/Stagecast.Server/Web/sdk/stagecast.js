@@ -478,10 +478,11 @@ class Stage extends Emitter {
     this._meeting._stageMoved(data.self.stage_status, null);
   }
 
-  /** A participant's id (a peer's) or its user id, as RealtimeKit's apps pass either. */
+  /** A participant's id (a peer's, yours too) or its user id, as RealtimeKit's apps pass either. */
   async #act(type, ids) {
-    const joined = this._meeting.participants.joined;
-    await this._meeting._request(type, { peer_ids: ids.filter(id => joined.get(id)), user_ids: ids.filter(id => !joined.get(id)) });
+    const meeting = this._meeting;
+    const peer = id => id === meeting.self.id || !!meeting.participants.joined.get(id);
+    await meeting._request(type, { peer_ids: ids.filter(peer), user_ids: ids.filter(id => !peer(id)) });
   }
 
   _setRequests(views) {
@@ -507,6 +508,7 @@ class Livestream extends Emitter {
     this.watching = false;
     /** @type {HTMLVideoElement | null} */ this._video = null;
     this._hls = null;
+    this._playerTurn = 0; // each start and stop takes a turn: a start that waited for hls.js goes on only if still its turn
   }
 
   /**
@@ -534,11 +536,12 @@ class Livestream extends Emitter {
     if (!play) { this.#stopPlayer(); return; }
     if (this.watching) return;
     this.#setWatching(true);
+    const turn = ++this._playerTurn;
     const video = this._video;
     // By path on the server the module talks to, as the watch page does (a page's CSP may allow only that origin).
     const url = meeting._url(new URL(this.playbackUrl).pathname);
     const Hls = await loadHls(meeting._base).catch(error => { meeting.emit('error', error); return null; });
-    if (!this.watching || this._video !== video) return;
+    if (turn !== this._playerTurn) return;
     if (Hls?.isSupported()) {
       const hls = this._hls = new Hls(HLS_CONFIG);
       hls.on(Hls.Events.ERROR, (_, data) => {
@@ -560,6 +563,7 @@ class Livestream extends Emitter {
   }
 
   #stopPlayer() {
+    this._playerTurn++;
     this._hls?.destroy();
     this._hls = null;
     if (this._video?.getAttribute('src')) { this._video.removeAttribute('src'); this._video.load(); }
