@@ -362,6 +362,7 @@ public sealed partial class HubStream
         }
 
         _ended.Cancel();
+        _tracksKnown.TrySetResult();
         _hub.OnStreamEnded(this);
     }
 

@@ -20,6 +20,7 @@ public sealed partial class HubStream
     private long _heldBytes;
     private ITimer? _tracksTimer;
     private StreamTracks _missingTracks;
+    private readonly TaskCompletionSource _tracksKnown = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The held pictures went without a keyframe: pictures wait for the next one (readers that came before the video could not know to).</summary>
     private bool _wantsKeyframe;
@@ -29,6 +30,13 @@ public sealed partial class HubStream
 
     /// <summary>True once readers have the stream's tracks: every declared one configured, or given up (see the type).</summary>
     public bool TracksKnown { get; private set; }
+
+    /// <summary>
+    /// Completes once <see cref="TracksKnown"/> is set (at most <see cref="StreamHubOptions.TrackWait"/> after the stream's
+    /// first publisher came), or when the stream ends first: what a player arriving at a stream just gone live waits for.
+    /// </summary>
+    public Task WhenTracksKnownAsync(CancellationToken cancellationToken) =>
+        _tracksKnown.Task.WaitAsync(cancellationToken);
 
     /// <summary>Declared tracks awaited: configurations and media are held back from readers.</summary>
     private bool Holding => !TracksKnown && DeclaredTracks is not null;
@@ -157,6 +165,7 @@ public sealed partial class HubStream
             return;
         }
 
+        _tracksKnown.TrySetResult();
         _hub.NotifyTracksKnown(this, _missingTracks);
         if (_wantsKeyframe)
         {

@@ -117,9 +117,12 @@ public sealed class StreamTracksTests : IDisposable
             publisher.Write(VideoFrame(i * 33, key: i % 30 == 0)); // five seconds of media at once: held all the same
         }
 
+        var known = publisher.Stream.WhenTracksKnownAsync(CancellationToken.None); // a WHEP player that came meanwhile
         _time.Advance(TimeSpan.FromSeconds(2.9));
         Assert.Empty(Drain(reader));
+        Assert.False(known.IsCompleted);
         _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.True(known.IsCompletedSuccessfully);
 
         var frames = Drain(reader);
         Assert.Equal(["VideoConfig", "Video 3960 key"], frames.Take(2));
@@ -188,10 +191,12 @@ public sealed class StreamTracksTests : IDisposable
         publisher.DeclareTracks(StreamTracks.Video | StreamTracks.Audio);
         publisher.SetVideoConfig(Video);
         publisher.Write(VideoFrame(0, key: true));
+        var known = publisher.Stream.WhenTracksKnownAsync(CancellationToken.None);
         publisher.Unpublish();
 
         _time.Advance(TimeSpan.FromSeconds(5));
         Assert.False(publisher.Stream.TracksKnown);
+        Assert.True(known.IsCompletedSuccessfully, "whoever waited for the tracks is let go when the stream ends");
         Assert.Empty(_observer.Known);
         Assert.True(MediaFrame.Outstanding <= outstanding, "the held frame went back to its pool");
     }

@@ -18,8 +18,8 @@ namespace Stagecast.Server.Tests.Meetings;
 /// The livestream follows the stage, in process with Stagecast's own WebRTC clients (<see cref="MeetingMediaServer"/>):
 /// the meeting's program (and so its recordings and livestream) shows who is on the stage, never the audience; a
 /// LIVESTREAM meeting's audience watches over HLS, counted in <c>live_viewers</c>, and holds nothing of the SFU; the
-/// host's preset picks the livestream's ladder (<c>config.livestream_viewer_qualities</c>). No front end carries a
-/// peer's own stage join on this branch yet, so the tests join it in the room, as the front ends will.
+/// host's preset picks the livestream's ladder (<c>config.livestream_viewer_qualities</c>). The tests move a peer onto
+/// the stage in the room, as each front end's stage message does (those have tests of their own).
 /// </summary>
 public sealed class StageProgramTests : IAsyncLifetime
 {

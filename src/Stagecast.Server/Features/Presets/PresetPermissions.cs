@@ -7,16 +7,13 @@ namespace Stagecast.Server.Features.Presets;
 /// <summary>
 /// The permissions Stagecast enforces, read from a normalised preset (<see cref="PresetDocument"/>). What a peer may
 /// produce is RealtimeKit's <c>media.{audio,video,screenshare}.can_produce</c> when the preset has it, else the flat
-/// <c>can_produce_*</c> flags; <c>CanProduce*</c> say "without asking" (ALLOWED), <c>MayProduce*</c> "on the stage too".
+/// <c>can_produce_*</c> flags (<c>*Access</c>); <c>MayProduce*</c> say whether it may at all (CAN_REQUEST: on the stage).
 /// Each front end tells its clients in its own words (the JSON channel: <c>Realtime.ChannelPermissions</c>).
 /// </summary>
 public sealed record PresetPermissions(
     string ViewType,
     bool CanLivestream,
     bool CanRecord,
-    bool CanProduceAudio,
-    bool CanProduceVideo,
-    bool CanProduceScreenshare,
     bool KickParticipant,
     bool AcceptWaitingRequests,
     bool HiddenParticipant,
@@ -82,9 +79,6 @@ public sealed record PresetPermissions(
             viewType,
             Flag(permissions, "can_livestream"),
             Flag(permissions, "can_record"),
-            media[0] == PresetAccess.Allowed,
-            media[1] == PresetAccess.Allowed,
-            media[2] == PresetAccess.Allowed,
             Flag(permissions, "kick_participant"),
             Flag(permissions, "accept_waiting_requests"),
             Flag(permissions, "hidden_participant"),

@@ -27,7 +27,5 @@ public sealed partial class RealtimeClient
             : new StagePeersAnswer([.. peers.Select(PeerView.Of)]);
     }
 
-    /// <summary>The requests a host sees: hidden peers are in no list.</summary>
-    internal static IReadOnlyList<StageRequestView> StageRequestViews(IReadOnlyList<RoomPeer> requests) =>
-        [.. requests.Where(p => !p.Hidden).Select(StageRequestView.Of)];
+    internal static IReadOnlyList<StageRequestView> StageRequestViews(IReadOnlyList<RoomPeer> requests) => [.. requests.Select(StageRequestView.Of)];
 }

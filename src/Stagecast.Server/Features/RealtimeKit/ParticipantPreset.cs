@@ -23,9 +23,9 @@ public static class ParticipantPreset
 
         var permissions = (JsonObject)preset.Permissions.DeepClone();
         var media = permissions["media"] as JsonObject ?? [];
-        Produce(media, "audio", effective.CanProduceAudio);
-        Produce(media, "video", effective.CanProduceVideo);
-        Produce(media, "screenshare", effective.CanProduceScreenshare);
+        Produce(media, "audio", effective.AudioAccess);
+        Produce(media, "video", effective.VideoAccess);
+        Produce(media, "screenshare", effective.ScreenshareAccess);
         permissions["media"] = media;
         var plugins = permissions["plugins"] as JsonObject ?? [];
         plugins["config"] ??= new JsonObject();
@@ -46,10 +46,10 @@ public static class ParticipantPreset
         return document;
     }
 
-    private static void Produce(JsonObject media, string kind, bool allowed)
+    private static void Produce(JsonObject media, string kind, PresetAccess access)
     {
         var entry = media[kind] as JsonObject ?? [];
-        entry["can_produce"] ??= allowed ? "ALLOWED" : "NOT_ALLOWED";
+        entry["can_produce"] ??= access.Name();
         media[kind] = entry;
     }
 }

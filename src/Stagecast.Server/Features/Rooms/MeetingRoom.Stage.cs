@@ -15,8 +15,8 @@ namespace Stagecast.Server.Features.Rooms;
 /// </summary>
 public sealed partial class MeetingRoom
 {
-    /// <summary>Who asks for the stage now, oldest request first.</summary>
-    public IReadOnlyList<RoomPeer> StageRequests => [.. Peers.Where(p => p.Stage == StageStatus.Requested).OrderBy(p => p.StageRequestedAt)];
+    /// <summary>Who asks for the stage now, oldest request first, as every front end lists it for hosts (a hidden peer is in no list).</summary>
+    public IReadOnlyList<RoomPeer> StageRequests => [.. Peers.Where(p => p.Stage == StageStatus.Requested && !p.Hidden).OrderBy(p => p.StageRequestedAt)];
 
     /// <summary>Refuses (403) what only a peer on the stage may do: produce media, unmute.</summary>
     public static void RequireOnStage(RoomPeer peer)

@@ -54,6 +54,14 @@ public static class WhepEndpoints
             return error!;
         }
 
+        // A player that comes as the stream goes live waits for its tracks (a few seconds at most) rather than being
+        // told there is no media yet.
+        await stream.WhenTracksKnownAsync(context.RequestAborted);
+        if (stream.State != HubStreamState.Live)
+        {
+            return ApiResults.Error(404, "no live stream with this id");
+        }
+
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         WhepSession session;
         try

@@ -21,7 +21,7 @@ public sealed partial class RealtimeKitClient
         switch (message.Event)
         {
             case Events.Room.GetStagePeers:
-                return new GetStagePeersResponse { StagePeers = { room.Peers.Where(p => p.Stage == StageStatus.OnStage && !p.Hidden).Select(_views.IdOf) } };
+                return new GetStagePeersResponse { StagePeers = { IdsOn(room, StageStatus.OnStage) } };
             case Events.Room.GetRoomStageState:
                 return new GetRoomStageStateResponse
                 {

@@ -204,7 +204,7 @@ public sealed partial class RealtimeKitClient(
             Events.Room.Kick => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
             Events.Room.KickAll => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), null).ConfigureAwait(false),
             Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
-            Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(),
+            Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(peer),
             Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
             Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
@@ -229,7 +229,7 @@ public sealed partial class RealtimeKitClient(
                 _media = new RealtimeKitMedia(services.Media, () => Permissions, address);
                 if ((_room, _peer) is ({ } room, { } peer))
                 {
-                    services.Peers.Attach(services.Media.Media.For(room), peer, _media);
+                    AttachMedia(room, peer);
                 }
             }
 
@@ -251,9 +251,12 @@ public sealed partial class RealtimeKitClient(
         }
         else if (_media is not null)
         {
-            services.Peers.Attach(services.Media.Media.For(room), peer, _media);
+            AttachMedia(room, peer);
         }
     }
+
+    /// <summary>The client's media becomes its peer's, its transports the room's router's.</summary>
+    private void AttachMedia(MeetingRoom room, RoomPeer peer) => services.Peers.Attach(services.Media.Media.For(room), peer, _media!);
 
     /// <summary>
     /// Before a privileged request (and the join): the token must still be the participant's current one, else the
@@ -528,10 +531,15 @@ public sealed partial class RealtimeKitClient(
     /// <c>media.leaveRoom</c> from a peer off the stage: the SDK left the media room on leaving the stage (AUDIO_ROOM,
     /// LIVESTREAM) and stays in the meeting; its transports close, and it makes new ones if it comes back on.
     /// </summary>
-    private PeerLeaveResponse LeaveMedia()
+    private PeerLeaveResponse LeaveMedia(RoomPeer peer)
     {
-        _media?.Close("the client left the media room", announce: true);
-        _media = null;
+        if (_media is { } media)
+        {
+            services.Peers.Forget(peer, media);
+            media.Close("the client left the media room", announce: true);
+            _media = null;
+        }
+
         return new PeerLeaveResponse { Closed = false };
     }
 

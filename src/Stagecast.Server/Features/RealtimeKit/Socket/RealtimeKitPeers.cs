@@ -55,6 +55,9 @@ public sealed class RealtimeKitPeers : IRoomPeerObserver
         }
     }
 
+    /// <summary>The peer's client closed <paramref name="media"/> while the peer stays (it left the media room): a client coming back makes new.</summary>
+    public void Forget(RoomPeer peer, RealtimeKitMedia media) => _media.TryRemove(new KeyValuePair<string, RealtimeKitMedia>(peer.Id, media));
+
     public void OnPeerLeft(MeetingRoom room, RoomPeer peer)
     {
         if (_byRoomPeer.TryRemove(peer.Id, out var key))

@@ -34,7 +34,7 @@ internal static class ActiveSessionStageApi
         return ApiResults.Ok(new StageDto(
             [.. peers.Where(p => p.Stage == StageStatus.OnStage).Select(StagePeerDto.From)],
             [.. peers.Where(p => p.Stage == StageStatus.Approved).Select(StagePeerDto.From)],
-            [.. room.StageRequests.Where(p => !p.Hidden).Select(StagePeerDto.From)]));
+            [.. room.StageRequests.Select(StagePeerDto.From)]));
     }
 
     private static async Task<Ok<ApiResponse<StageActedDto>>> ActAsync(HttpContext context, MeetingService meetings, MeetingRooms rooms, JsonBody<KickRequest> body,
