@@ -6,6 +6,11 @@ using Stagecast.Bench;
 
 // Stagecast against nginx-rtmp on the same workload, one after the other.
 //   bench/run.sh [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--binary PATH] [--no-readme] (builds the server first)
+if (args is [StageHost.Command, .. var serverArgs])
+{
+    return await StageHost.RunAsync(serverArgs); // the webinar scenario's server, a process of its own
+}
+
 var options = Arguments.Parse(args);
 var settings = options.Apply(options.Quick ? BenchSettings.Quick : BenchSettings.Full);
 string repository = Arguments.RepositoryRoot();
@@ -43,6 +48,18 @@ if (options.Scenarios is ["meeting"])
     string table = await meeting.RunAsync([4, 9], options.Counts ?? [1, 2, 4, 6, 8, 10, 12, 16]);
     Directory.CreateDirectory(resultsDirectory);
     string path = Path.Combine(resultsDirectory, $"meeting-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
+if (options.Scenarios is ["webinar"])
+{
+    // bench/run.sh --scenario webinar [--counts 25,50,100 (attendees)] [--warmup S] [--window S]: three hosts on the stage, attendees watching them, a stage round trip per step.
+    var webinar = new WebinarScenario(repository, http, settings.Warmup, settings.Window);
+    string table = await webinar.RunAsync(options.Counts ?? [10, 25, 50, 100, 150, 200, 300]);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"webinar-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
     await File.WriteAllTextAsync(path, table);
     Console.WriteLine($"\n{table}\nWritten to {path}");
     return 0;
