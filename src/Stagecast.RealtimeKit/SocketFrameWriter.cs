@@ -22,6 +22,17 @@ public static class SocketFrameWriter
         return Write(request.Event, request.HasId ? request.Id : null, payload);
     }
 
+    /// <summary>
+    /// The reply to <paramref name="request"/> on another event: its id, <paramref name="event"/> and
+    /// <paramref name="payload"/> (the SDK awaits the stage's join and leave on room event 38, which also tells of others).
+    /// </summary>
+    public static byte[] Reply(SocketMessage request, uint @event, IMessage payload)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(payload);
+        return Write(@event, request.HasId ? request.Id : null, payload);
+    }
+
     /// <summary>A reply with no payload, for requests whose answer the SDK does not read.</summary>
     public static byte[] Reply(SocketMessage request)
     {

@@ -40,15 +40,20 @@ public sealed class WhipTracksTests : IAsyncLifetime
         }
 
         await Eventually.TrueAsync(() => stream.TracksKnown, "the stream's tracks known");
-        var kinds = new List<MediaFrameKind>();
-        while (reader.TryRead(out var frame))
+        var frames = new List<(MediaFrameKind Kind, bool Keyframe)>();
+        await Eventually.TrueAsync(() =>
         {
-            kinds.Add(frame.Kind);
-            Assert.True(frame.Kind != MediaFrameKind.Video || frame.IsKeyframe);
-            frame.Release();
-        }
+            // The held frames reach the reader as the tracks become known, not necessarily before the flag is read.
+            while (reader.TryRead(out var frame))
+            {
+                frames.Add((frame.Kind, frame.IsKeyframe));
+                frame.Release();
+            }
 
-        Assert.Equal([MediaFrameKind.VideoConfig, MediaFrameKind.AudioConfig, MediaFrameKind.Video], kinds.Take(3));
+            return frames.Count >= 3;
+        }, "the held picture and both configurations at the reader");
+        Assert.Equal([MediaFrameKind.VideoConfig, MediaFrameKind.AudioConfig, MediaFrameKind.Video], frames.Take(3).Select(f => f.Kind));
+        Assert.All(frames.Where(f => f.Kind == MediaFrameKind.Video), f => Assert.True(f.Keyframe));
         Assert.NotNull(stream.Audio);
     }
 

@@ -128,7 +128,7 @@ public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixtu
 
         var guestPage = await browser.OpenAsync("client.html");
         await guestPage.EvaluateAsync("([s, t]) => start(s, t, null, false)", new object?[] { server.HttpBase, guest.Token });
-        var g = new Client(guestPage, default);
+        var g = new ModulePage(guestPage, default);
         await WaitForLogAsync(g, "waitlisted", _ => true);
         var waiting = await WaitForLogAsync(h, "waitlistJoined", e => e.GetProperty("name").GetString() == "Guest");
         Assert.Equal("waitlisted", (await CallAsync(g, "meeting.self.roomState")).GetString());
@@ -226,38 +226,17 @@ public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixtu
         // Both see and hear each other again: frames and audio packets keep coming (of whatever connection each has now).
         foreach (var (viewer, other, who) in new[] { (b, adaId, "Bob from Ada"), (a, bobId, "Ada from Bob") })
         {
-            await GrowsAsync(() => viewer.Page.EvaluateAsync<int>("id => framesFrom(id)", other), 30, $"video to {who} again");
-            await GrowsAsync(() => viewer.Page.EvaluateAsync<int>("id => audioPacketsFrom(id)", other), 50, $"audio to {who} again");
+            await ModulePage.GrowsAsync(() => viewer.Page.EvaluateAsync<int>("id => framesFrom(id)", other), 30, $"video to {who} again");
+            await ModulePage.GrowsAsync(() => viewer.Page.EvaluateAsync<int>("id => audioPacketsFrom(id)", other), 50, $"audio to {who} again");
         }
 
         Assert.Empty((await b.Page.EvaluateAsync<JsonElement>("() => eventsOf('participantLeft')")).EnumerateArray());
     }
 
-    /// <summary>Waits until a counter has grown by <paramref name="by"/> from the lowest it read meanwhile (a new connection starts it over).</summary>
-    private static async Task GrowsAsync(Func<Task<int>> counter, int by, string what)
-    {
-        int lowest = int.MaxValue;
-        await Eventually.MatchAsync(counter, now => (lowest = Math.Min(lowest, now)) + by <= now, what);
-    }
+    private Task<ModulePage> StartAsync(Browser browser, string token, string? name) => ModulePage.StartAsync(browser, server.HttpBase, token, name);
 
-    private sealed record Client(IPage Page, JsonElement Joined);
+    private static Task<JsonElement> CallAsync(ModulePage client, string expression) => client.CallAsync(expression);
 
-    private async Task<Client> StartAsync(Browser browser, string token, string? name)
-    {
-        var page = await browser.OpenAsync("client.html");
-        var joined = await page.EvaluateAsync<JsonElement>("([s, t, n]) => start(s, t, n)", new object?[] { server.HttpBase, token, name });
-        Assert.True(joined.GetProperty("roomJoined").GetBoolean(), joined.ToString());
-        return new Client(page, joined);
-    }
-
-    private static async Task<JsonElement> CallAsync(Client client, string expression)
-    {
-        var result = await client.Page.EvaluateAsync<JsonElement>("e => call(e)", expression);
-        Assert.True(result.GetProperty("ok").GetBoolean(), $"{expression}: {result}");
-        return result.GetProperty("value");
-    }
-
-    private static Task<JsonElement> WaitForLogAsync(Client client, string kind, Func<JsonElement, bool> match, TimeSpan? timeout = null) =>
-        Eventually.MatchAsync(async () => (await client.Page.EvaluateAsync<JsonElement>("k => eventsOf(k)", kind)).EnumerateArray().FirstOrDefault(match),
-            e => e.ValueKind != JsonValueKind.Undefined, $"{kind} in the client's log", timeout);
+    private static Task<JsonElement> WaitForLogAsync(ModulePage client, string kind, Func<JsonElement, bool> match, TimeSpan? timeout = null) =>
+        client.WaitForLogAsync(kind, match, timeout);
 }

@@ -136,6 +136,90 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
         await bobPage.WaitForSelectorAsync("#recording-badge", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden, Timeout = 30_000 });
     }
 
+    [Fact]
+    public async Task AWebinarAttendeeRaisesAHandIsDeniedThenAcceptedAndRemovedByTheHost()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Webinar"}""");
+        var host = await api.AddParticipantAsync(meeting, "host", "webinar_host", name: "Hana");
+        var attendee = await api.AddParticipantAsync(meeting, "attendee", "webinar_viewer", name: "Ade");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var hostPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={host.Token}");
+        await JoinAsync(hostPage);
+        var attendeePage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={attendee.Token}");
+        await JoinAsync(attendeePage);
+
+        // The attendee watches the host and is in the host's audience, not on its stage; it has no media buttons.
+        await SeesPictureAsync(attendeePage, "Hana");
+        await hostPage.WaitForSelectorAsync("#audience li:has-text('Ade')");
+        Assert.Equal(0, await hostPage.Locator(".tile:has-text('Ade')").CountAsync());
+        Assert.True(await attendeePage.IsHiddenAsync("#toggle-camera"));
+
+        // It raises a hand; the host turns it down; it asks again and the host accepts; it joins the stage and is seen.
+        await attendeePage.ClickAsync("#raise-hand");
+        await hostPage.ClickAsync("[aria-label='Deny Ade the stage']");
+        await attendeePage.WaitForSelectorAsync("#stage-note:has-text('turned your request down')");
+        await attendeePage.ClickAsync("#raise-hand:has-text('Raise hand')");
+        await hostPage.WaitForSelectorAsync("#stage-requests li:has-text('Ade')");
+        await AssertAccessibleAsync(hostPage, "the host's stage requests");
+        await Browser.ScreenshotAsync(hostPage, "meeting-page-stage-request");
+        await hostPage.ClickAsync("[aria-label='Accept Ade on the stage']");
+        await attendeePage.ClickAsync("#join-stage");
+        await SeesPictureAsync(hostPage, "Ade");
+        Assert.True(await attendeePage.IsVisibleAsync("#toggle-camera"));
+
+        // The host removes it from the stage: it is back in the audience, and may raise a hand again.
+        await hostPage.ClickAsync("[aria-label='Remove Ade from the stage']");
+        await hostPage.WaitForSelectorAsync(".tile:has-text('Ade')", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
+        await hostPage.WaitForSelectorAsync("#audience li:has-text('Ade')");
+        await attendeePage.WaitForSelectorAsync("#raise-hand:has-text('Raise hand')");
+        Assert.True(await attendeePage.IsHiddenAsync("#toggle-camera"));
+        await AssertAccessibleAsync(attendeePage, "the audience's view");
+    }
+
+    [Fact]
+    public async Task ALivestreamAudienceWatchesTheLivestreamAndMovesOnStageAndBackWithoutAReload()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Live show"}""");
+        var host = await api.AddParticipantAsync(meeting, "host", "livestream_host");
+        var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
+        var (channel, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _ = channel;
+        var credentials = (await channel.OkAsync("livestream_start", new { manual_ingest = true })).GetProperty("livestream").GetProperty("ingestion_credentials");
+        await using var publisher = Ffmpeg.Publish($"{credentials.GetProperty("ingestion_server").GetString()}/{credentials.GetProperty("stream_key").GetString()}",
+            Ffmpeg.AudioVideo(60, "320x180"));
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var page = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={viewer.Token}");
+        await JoinAsync(page);
+        await page.EvaluateAsync("() => window.loadedOnce = true");
+
+        // In the audience the page plays the livestream, not the stage.
+        await PlaysLivestreamAsync(page);
+        Assert.True(await page.IsHiddenAsync("#stage-area"));
+        await Browser.ScreenshotAsync(page, "meeting-page-livestream-audience");
+
+        // Invited on the stage, it joins: the stage shows, its camera goes out (the host hears of it); it leaves again.
+        string viewerPeer = await page.EvaluateAsync<string>("() => stagecastMeeting.meeting.self.id");
+        await channel.OkAsync("stage_grant", new { user_ids = new[] { viewer.Id } });
+        await page.ClickAsync("#join-stage");
+        await page.WaitForSelectorAsync("#stage-area:not([hidden]) .tile:has-text('Vic (you)')");
+        Assert.True(await page.IsHiddenAsync("#livestream-view"));
+        await channel.WaitForEventAsync("peer_updated", m => m.GetProperty("peer").GetProperty("id").GetString() == viewerPeer
+            && m.GetProperty("peer").GetProperty("video_enabled").GetBoolean(), TimeSpan.FromSeconds(20));
+        await page.ClickAsync("#leave-stage");
+        await PlaysLivestreamAsync(page);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"));
+    }
+
+    /// <summary>The page's livestream player shows frames (a new player counts from zero).</summary>
+    private static async Task PlaysLivestreamAsync(IPage page)
+    {
+        await page.WaitForSelectorAsync("#livestream-view:not([hidden]) #livestream-offline[hidden]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => document.getElementById('livestream-video').getVideoPlaybackQuality().totalVideoFrames > 20", null,
+            new PageWaitForFunctionOptions { Timeout = 30_000 });
+    }
+
     private static async Task JoinAsync(IPage page)
     {
         await page.ClickAsync("#join");

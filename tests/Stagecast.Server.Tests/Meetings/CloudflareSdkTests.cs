@@ -27,7 +27,7 @@ public sealed class CloudflareSdkTests(ServerFixture server) : IClassFixture<Ser
         // Presets, in RealtimeKit's own nested shape.
         var ids = new { account_id = account, app_id = appId };
         var defaults = await sdk.CallAsync("realtimeKit.presets.get", appId, new { account_id = account });
-        Assert.Equal(6, defaults.GetProperty("paging").GetProperty("total_count").GetInt32());
+        Assert.Equal(8, defaults.GetProperty("paging").GetProperty("total_count").GetInt32()); // a new app's default presets
         var preset = (await sdk.CallAsync("realtimeKit.presets.create", appId, new
         {
             account_id = account,

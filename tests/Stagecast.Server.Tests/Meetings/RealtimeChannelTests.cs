@@ -148,8 +148,11 @@ public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<S
         await using var _h = h;
         var (v, vJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, viewer);
         await using var _v = v;
-        Assert.False(vJoined.GetProperty("permissions").GetProperty("can_produce_video").GetBoolean());
-        Assert.DoesNotContain(vJoined.GetProperty("permissions").EnumerateObject(), p => p.Name.Contains("stage") || p.Name.Contains("access") || p.Name.StartsWith("may_"));
+        // A viewer may publish only on the stage, which it is not on: the channel says so in its own words (no preset internals).
+        var may = vJoined.GetProperty("permissions");
+        Assert.Equal((true, true, "CAN_REQUEST", "OFF_STAGE"), (may.GetProperty("can_produce_video").GetBoolean(), may.GetProperty("stage_enabled").GetBoolean(),
+            may.GetProperty("stage_access").GetString(), vJoined.GetProperty("self").GetProperty("stage_status").GetString()));
+        Assert.DoesNotContain(may.EnumerateObject(), p => p.Name.StartsWith("may_") || p.Name.Contains("spotlight") || p.Name.Contains("disable_"));
 
         var unmute = await v.RequestAsync("peer_update", new { audio_enabled = true });
         Assert.Equal(403, unmute.GetProperty("code").GetInt32());

@@ -98,6 +98,27 @@ public sealed class RealtimeKitPage
     /// <summary>A host removes every other participant (meeting.participants.kickAll()).</summary>
     public Task KickAllAsync() => CallAsync("kickAll");
 
+    /// <summary>meeting.stage.requestAccess().</summary>
+    public Task RequestStageAsync() => CallAsync("requestStage");
+
+    public Task CancelStageRequestAsync() => CallAsync("cancelStageRequest");
+
+    /// <summary>meeting.stage.getAccessRequests(), as the user ids asking.</summary>
+    public Task<IReadOnlyList<string>> StageRequestsAsync() => CallAsync<IReadOnlyList<string>>("stageRequests");
+
+    public Task GrantStageAsync(params string[] userIds) => CallAsync("grantStage", [userIds]);
+
+    public Task DenyStageAsync(params string[] userIds) => CallAsync("denyStage", [userIds]);
+
+    public Task JoinStageAsync() => CallAsync("joinStage");
+
+    public Task LeaveStageAsync() => CallAsync("leaveStage");
+
+    public Task KickFromStageAsync(params string[] userIds) => CallAsync("kickFromStage", [userIds]);
+
+    /// <summary>A host turns a participant's microphone off (participant.disableAudio(), media event 93).</summary>
+    public Task DisableParticipantAudioAsync(string participantId) => CallAsync("disableParticipantAudio", participantId);
+
     /// <summary>Each participant's current video track (a number per track object, 0 for none) and the frames decoded of it.</summary>
     public Task<IReadOnlyList<RtkVideo>> CurrentVideoAsync() => CallAsync<IReadOnlyList<RtkVideo>>("currentVideo");
 
@@ -114,6 +135,15 @@ public sealed class RealtimeKitPage
     public Task OpenUiKitAsync() => CallAsync("openUiKit");
 
     public Task<RtkUiKit> UiKitAsync() => CallAsync<RtkUiKit>("uiKit");
+
+    /// <summary>Places the UI kit's list of stage requests (&lt;rtk-participants-stage-queue&gt;) on the page, over the initialised client.</summary>
+    public Task OpenStageQueueAsync() => CallAsync("openStageQueue");
+
+    /// <summary>The names the UI kit's stage request list shows.</summary>
+    public Task<IReadOnlyList<string>> StageQueueAsync() => CallAsync<IReadOnlyList<string>>("stageQueue");
+
+    /// <summary>Clicks the accept button of <paramref name="name"/>'s request in the UI kit's list.</summary>
+    public Task AcceptInStageQueueAsync(string name) => CallAsync("acceptInStageQueue", name);
 
     /// <summary>Waits for the page to have made a request with this method to this path (on any host); returns it.</summary>
     public Task<IRequest> WaitForRequestAsync(string method, string path, TimeSpan? timeout = null) =>

@@ -5,7 +5,7 @@ namespace Stagecast.Testing.RealtimeKit;
 
 /// <summary>
 /// A snapshot of one client: itself, who is in the meeting and waiting, who spoke last (a peer id: meeting.participants.lastActiveSpeaker),
-/// chat, polls, livestream (LIVESTREAM view type only) and recording.
+/// chat, polls, livestream (LIVESTREAM view type only), recording, and the events meeting.stage emitted so far.
 /// </summary>
 public sealed record RtkState(
     RtkSelf Self,
@@ -15,10 +15,15 @@ public sealed record RtkState(
     IReadOnlyList<RtkChatMessage> Chat,
     IReadOnlyList<RtkPoll> Polls,
     RtkLivestream? Livestream,
-    string RecordingState);
+    string RecordingState,
+    IReadOnlyList<string> StageEvents);
 
-/// <summary>meeting.self: its peer id, participant id (userId), roomState (init, joined, waitlisted, left, kicked...) and waitlistStatus.</summary>
-public sealed record RtkSelf(string Id, string UserId, string Name, string RoomState, string WaitlistStatus, bool VideoEnabled, bool AudioEnabled, bool ScreenShareEnabled);
+/// <summary>
+/// meeting.self: its peer id, participant id (userId), roomState (init, joined, waitlisted, left, kicked...),
+/// waitlistStatus, and meeting.stage.status (OFF_STAGE, REQUESTED_TO_JOIN_STAGE, ACCEPTED_TO_JOIN_STAGE, ON_STAGE).
+/// </summary>
+public sealed record RtkSelf(
+    string Id, string UserId, string Name, string RoomState, string WaitlistStatus, bool VideoEnabled, bool AudioEnabled, bool ScreenShareEnabled, string? StageStatus);
 
 /// <summary>
 /// A joined remote participant: whether its tracks are live, how many frames its registered video element decoded,
@@ -27,7 +32,7 @@ public sealed record RtkSelf(string Id, string UserId, string Name, string RoomS
 /// </summary>
 public sealed record RtkParticipant(
     string Id, string UserId, string Name, bool VideoEnabled, bool AudioEnabled, bool VideoLive, bool AudioLive, long FramesDecoded, bool ScreenShareEnabled,
-    long ScreenFramesDecoded, int FrameWidth);
+    long ScreenFramesDecoded, int FrameWidth, string? StageStatus);
 
 /// <summary>A participant in the waiting room, as a host sees it (accept or deny it by <paramref name="Id"/>).</summary>
 public sealed record RtkWaiter(string Id, string UserId, string Name);

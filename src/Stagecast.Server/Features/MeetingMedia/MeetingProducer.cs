@@ -43,8 +43,11 @@ public sealed class MeetingProducer(RoomPeer peer, MeetingStreamKey stream, bool
     public long Created { get; } = Interlocked.Increment(ref _created);
 }
 
-/// <summary>A producer was created, paused or resumed, or closed: told to the room, and each front end tells its clients in its own words.</summary>
-public sealed record ProducerChanged(MeetingProducer Producer, ProducerChange Change) : RoomEvent;
+/// <summary>
+/// A producer was created, paused or resumed, or closed: told to the room, and each front end tells its clients in its
+/// own words. <paramref name="By"/>: another peer did it (a host turning the producer's peer off).
+/// </summary>
+public sealed record ProducerChanged(MeetingProducer Producer, ProducerChange Change, RoomPeer? By = null) : RoomEvent;
 
 public enum ProducerChange
 {

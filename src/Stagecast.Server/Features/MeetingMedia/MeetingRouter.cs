@@ -243,16 +243,31 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     }
 
     /// <summary>Pauses or resumes a producer; the room is told.</summary>
-    public void SetPaused(MeetingProducer producer, bool paused)
+    public void SetPaused(MeetingProducer producer, bool paused, RoomPeer? by = null)
     {
         lock (_producing)
         {
             producer.Paused = paused;
             if (_producers.ContainsKey(producer.Id))
             {
-                Room.Publish(new ProducerChanged(producer, ProducerChange.Toggled));
+                Room.Publish(new ProducerChanged(producer, ProducerChange.Toggled, by));
             }
         }
+    }
+
+    /// <summary>
+    /// A host turns another peer's microphone or camera off (RealtimeKit's <c>disable_participant_audio</c>/<c>_video</c>):
+    /// its producers of that kind pause, told to the room as <paramref name="host"/>'s doing (the peer's client then
+    /// turns the track off itself), and its camera's track is muted, so nothing of it is forwarded whatever its client does.
+    /// </summary>
+    public async Task HostMuteAsync(RoomPeer peer, bool audio, bool video, RoomPeer host)
+    {
+        foreach (var producer in ProducersOf(peer).Where(p => !p.ScreenShare && !p.Paused && (p.Video ? video : audio)))
+        {
+            SetPaused(producer, true, host);
+        }
+
+        await Room.SetMutedAsync(peer, audio ? false : null, video ? false : null).ConfigureAwait(false);
     }
 
     /// <summary>Closes a producer; the room is told unless <paramref name="announce"/> is false (its peer is leaving, which the room hears).</summary>

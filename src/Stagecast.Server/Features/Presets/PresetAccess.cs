@@ -21,6 +21,14 @@ public static class PresetAccesses
     /// <summary>The names presets use, in the order the API lists them.</summary>
     public static readonly string[] Names = ["ALLOWED", "NOT_ALLOWED", "CAN_REQUEST"];
 
+    /// <summary>The name a preset gives an access.</summary>
+    public static string Name(this PresetAccess access) => access switch
+    {
+        PresetAccess.Allowed => "ALLOWED",
+        PresetAccess.CanRequest => "CAN_REQUEST",
+        _ => "NOT_ALLOWED",
+    };
+
     /// <summary>The access a preset's field says, or null when it says none (or something else).</summary>
     public static PresetAccess? Of(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? name)
         ? name switch

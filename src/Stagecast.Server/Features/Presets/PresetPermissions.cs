@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Stagecast.Streaming.Renditions;
 
 namespace Stagecast.Server.Features.Presets;
@@ -9,8 +8,7 @@ namespace Stagecast.Server.Features.Presets;
 /// The permissions Stagecast enforces, read from a normalised preset (<see cref="PresetDocument"/>). What a peer may
 /// produce is RealtimeKit's <c>media.{audio,video,screenshare}.can_produce</c> when the preset has it, else the flat
 /// <c>can_produce_*</c> flags; <c>CanProduce*</c> say "without asking" (ALLOWED), <c>MayProduce*</c> "on the stage too".
-/// The JSON channel's join answer writes the positional ones as they are; what the stage added is not on its wire
-/// (<see cref="JsonIgnoreAttribute"/>) until that channel has the stage.
+/// Each front end tells its clients in its own words (the JSON channel: <c>Realtime.ChannelPermissions</c>).
 /// </summary>
 public sealed record PresetPermissions(
     string ViewType,
@@ -37,56 +35,42 @@ public sealed record PresetPermissions(
     /// Whether the preset has a stage: its peers produce only while on it. As RealtimeKit's SDK reads a preset: WEBINAR
     /// and LIVESTREAM always, AUDIO_ROOM and CHAT with <c>stage_enabled</c>; GROUP_CALL never (every peer is on stage).
     /// </summary>
-    [JsonIgnore]
     public bool StageEnabled { get; init; }
 
     /// <summary>
     /// <c>stage_access</c>: ALLOWED joins the stage at will, CAN_REQUEST once a host grants it, NOT_ALLOWED never. When the
     /// preset leaves it out, the SDK's reading: ALLOWED if any media is, else CAN_REQUEST if any media is, else NOT_ALLOWED.
     /// </summary>
-    [JsonIgnore]
     public PresetAccess StageAccess { get; init; }
 
     /// <summary><c>accept_stage_requests</c> (or RealtimeKit's older <c>can_accept_production_requests</c>), in a preset with a stage.</summary>
-    [JsonIgnore]
     public bool AcceptStageRequests { get; init; }
 
-    [JsonIgnore]
     public PresetAccess AudioAccess { get; init; }
 
-    [JsonIgnore]
     public PresetAccess VideoAccess { get; init; }
 
-    [JsonIgnore]
     public PresetAccess ScreenshareAccess { get; init; }
 
-    [JsonIgnore]
     public bool CanSpotlight { get; init; }
 
-    [JsonIgnore]
     public bool DisableParticipantAudio { get; init; }
 
-    [JsonIgnore]
     public bool DisableParticipantVideo { get; init; }
 
-    [JsonIgnore]
     public bool DisableParticipantScreensharing { get; init; }
 
     /// <summary>
     /// <c>config.livestream_viewer_qualities</c>: the ladder of a meeting livestream its holder starts, unless the start
     /// names its own (<see cref="ViewerQualities"/>); null when it names none.
     /// </summary>
-    [JsonIgnore]
     public ImmutableArray<Rendition>? LivestreamViewerQualities { get; init; }
 
     /// <summary>May produce audio: without asking, or (CAN_REQUEST in a preset with a stage) while on the stage.</summary>
-    [JsonIgnore]
     public bool MayProduceAudio => MayProduce(AudioAccess);
 
-    [JsonIgnore]
     public bool MayProduceVideo => MayProduce(VideoAccess);
 
-    [JsonIgnore]
     public bool MayProduceScreenshare => MayProduce(ScreenshareAccess);
 
     public static PresetPermissions From(JsonObject config, JsonObject permissions)

@@ -258,7 +258,7 @@ public sealed partial class RealtimeClient(
             peer.Id,
             entered.Resumed,
             PeerView.Of(peer),
-            Permissions,
+            ChannelPermissions.Of(Permissions),
             [.. state.Peers.Select(PeerView.Of)],
             new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId, room.SessionStartedAt),
             chat,
@@ -268,7 +268,8 @@ public sealed partial class RealtimeClient(
             room.ActiveSpeaker,
             moreChat,
             morePolls,
-            services.Recordings.ActiveFor(room.MeetingId) is { } recording ? RecordingChannelView.Of(recording) : null);
+            services.Recordings.ActiveFor(room.MeetingId) is { } recording ? RecordingChannelView.Of(recording) : null,
+            StageRequestViews(state.StageRequests));
     }
 
     /// <summary><c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a message.</summary>
@@ -372,13 +373,18 @@ public sealed partial class RealtimeClient(
 
     /// <summary>
     /// <c>peer_update</c>: a new name; its media fields are read as <c>media_state</c> (a client's mute and unmute:
-    /// what the peer publishes is set by the media that flows).
+    /// what the peer publishes is set by the media that flows). Sharing the screen follows the stage as media does.
     /// </summary>
     internal async Task<RealtimeAnswer> UpdatePeerAsync(PeerUpdateRequest request)
     {
-        if (request.ScreenshareEnabled == true && !_peer!.Permissions.CanProduceScreenshare)
+        if (request.ScreenshareEnabled == true)
         {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow sharing the screen");
+            if (!_peer!.Permissions.MayProduceScreenshare)
+            {
+                throw new DomainException(DomainError.Forbidden, "your preset does not allow sharing the screen");
+            }
+
+            MeetingRoom.RequireOnStage(_peer);
         }
 
         if (request.AudioEnabled is not null || request.VideoEnabled is not null)

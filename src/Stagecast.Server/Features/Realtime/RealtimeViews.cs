@@ -3,7 +3,7 @@ using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.Realtime;
 
-/// <summary>What the channel says about a peer.</summary>
+/// <summary>What the channel says about a peer; <paramref name="StageStatus"/>: <c>ON_STAGE</c>, <c>REQUESTED</c>, <c>APPROVED</c> or <c>OFF_STAGE</c>.</summary>
 public sealed record PeerView(
     string Id,
     string UserId,
@@ -14,11 +14,19 @@ public sealed record PeerView(
     bool AudioEnabled,
     bool VideoEnabled,
     bool ScreenshareEnabled,
+    string StageStatus,
     DateTimeOffset JoinedAt)
 {
     public static PeerView Of(RoomPeer peer) => new(
         peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.Picture, peer.Participant.PresetName,
-        peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled, peer.JoinedAt);
+        peer.AudioEnabled, peer.VideoEnabled, peer.ScreenshareEnabled, peer.Stage.Name(), peer.JoinedAt);
+}
+
+/// <summary>Someone asking for the stage, as hosts see it (<c>stage_requests</c>).</summary>
+public sealed record StageRequestView(string PeerId, string UserId, string CustomParticipantId, string? Name, string? PresetName, DateTimeOffset? RequestedAt)
+{
+    public static StageRequestView Of(RoomPeer peer) =>
+        new(peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, peer.StageRequestedAt);
 }
 
 /// <summary>A chat message as the channel sends it.</summary>

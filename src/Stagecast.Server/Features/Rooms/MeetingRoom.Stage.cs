@@ -54,7 +54,7 @@ public sealed partial class MeetingRoom
     public Task<IReadOnlyList<RoomPeer>> KickFromStageAsync(RoomPeer? host, Func<RoomPeer, bool> match) => ChangeStageAsync(host, match, StageChange.Kicked);
 
     /// <summary>Where a peer with this preset enters: on the stage without one, or when it may join at will; off it otherwise.</summary>
-    private static StageStatus EntryStage(PresetPermissions may) =>
+    public static StageStatus EntryStage(PresetPermissions may) =>
         !may.StageEnabled || may.StageAccess == PresetAccess.Allowed ? StageStatus.OnStage : StageStatus.OffStage;
 
     private async Task<StageStatus> ChangeOwnStageAsync(RoomPeer peer, StageChange change)

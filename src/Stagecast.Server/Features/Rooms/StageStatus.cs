@@ -16,3 +16,15 @@ public enum StageStatus
 
     OffStage,
 }
+
+public static class StageStatuses
+{
+    /// <summary>RealtimeKit's name of a stage status (its <c>stage_type</c>), as the REST API and the JSON channel write it.</summary>
+    public static string Name(this StageStatus status) => status switch
+    {
+        StageStatus.OnStage => "ON_STAGE",
+        StageStatus.Requested => "REQUESTED",
+        StageStatus.Approved => "APPROVED",
+        _ => "OFF_STAGE",
+    };
+}

@@ -1,10 +1,14 @@
 // The meeting page (/meet/{meeting_id}), built only on Stagecast's client module. The participant token comes in the
-// URL fragment (#token=…, never sent to a server) or is pasted in the form.
+// URL fragment (#token=…, never sent to a server) or is pasted in the form. In a meeting with a stage (a webinar, a
+// livestream, an audio room) the grid shows who is on the stage and the audience is listed beside it; the audience of
+// a livestream meeting watches the livestream instead, until it joins the stage.
 import { StagecastClient } from '/sdk/stagecast.js';
 
 /** @type {(id: string) => any} an element of the page (inputs, videos, lists: the page knows which) */
 const $ = id => document.getElementById(id);
-const state = { meeting: null, previewStream: null };
+const ON_STAGE = 'ON_STAGE';
+/** wants: the camera and microphone the participant wants on while on the stage (the lobby's choice, then its toggles). */
+const state = { meeting: null, previewStream: null, wants: { audio: false, video: false } };
 window.stagecastMeeting = state; // for tests and the curious
 
 function showError(error) {
@@ -78,8 +82,9 @@ async function join(event) {
   renderWaitlist();
   $('poll-form').hidden = !meeting.self.permissions?.polls_can_create;
   $('chat-form').hidden = !meeting.self.permissions?.chat_can_send;
-  addTile({ id: 'self', name: `${meeting.self.name} (you)` });
-  for (const participant of meeting.participants.joined.toArray()) addTile(participant);
+  for (const participant of meeting.participants.joined.toArray()) place(participant);
+  if (meeting.self.permissions?.view_type === 'LIVESTREAM') meeting.livestream.attachPlayer($('livestream-video'));
+  renderStage();
   renderLive();
   renderRecording();
   renderPolls();
@@ -87,15 +92,24 @@ async function join(event) {
     if (device.kind === 'videoinput' && device.deviceId === $('camera').value) await meeting.self.setDevice(device);
     if (device.kind === 'audioinput' && device.deviceId === $('microphone').value) await meeting.self.setDevice(device);
   }
-  if ($('join-microphone').checked && meeting.self.permissions?.can_produce_audio) await attempt(() => meeting.self.enableAudio());
-  if ($('join-camera').checked && meeting.self.permissions?.can_produce_video) await attempt(() => meeting.self.enableVideo());
+  state.wants = { audio: $('join-microphone').checked, video: $('join-camera').checked };
+  await turnOnWanted();
   renderControls();
+}
+
+/** On the stage, the camera and microphone the participant wants on are turned on (off it, the module turns them off). */
+async function turnOnWanted() {
+  const { self, stage } = state.meeting;
+  if (stage.status !== ON_STAGE) return;
+  if (state.wants.audio && self.permissions?.can_produce_audio && !self.audioEnabled) await attempt(() => self.enableAudio());
+  if (state.wants.video && self.permissions?.can_produce_video && !self.videoEnabled) await attempt(() => self.enableVideo());
 }
 
 function wire(meeting) {
   const joined = meeting.participants.joined;
-  joined.on('participantJoined', participant => addTile(participant));
-  joined.on('participantLeft', participant => { $(`tile-${participant.id}`)?.remove(); $(`screen-${participant.id}`)?.remove(); });
+  joined.on('participantJoined', participant => place(participant));
+  joined.on('stageStatusUpdate', participant => place(participant));
+  joined.on('participantLeft', participant => { $(`tile-${participant.id}`)?.remove(); $(`screen-${participant.id}`)?.remove(); renderAudience(); });
   joined.on('videoUpdate', participant => updateTile(participant));
   joined.on('audioUpdate', participant => updateTile(participant));
   joined.on('screenShareUpdate', participant => updateScreen(participant));
@@ -105,6 +119,15 @@ function wire(meeting) {
   meeting.self.on('videoUpdate', () => { updateTile({ id: 'self', videoTrack: meeting.self.videoTrack, videoEnabled: meeting.self.videoEnabled, audioEnabled: meeting.self.audioEnabled }); renderControls(); });
   meeting.self.on('audioUpdate', () => { updateTile({ id: 'self', videoTrack: meeting.self.videoTrack, videoEnabled: meeting.self.videoEnabled, audioEnabled: meeting.self.audioEnabled }); renderControls(); });
   meeting.self.on('screenShareUpdate', () => renderControls());
+  meeting.stage.on('stageStatusUpdate', () => {
+    $('stage-note').textContent = ''; // an approval or a refusal says so right after
+    renderStage();
+    turnOnWanted();
+  });
+  meeting.stage.on('stageRequestApproved', () => { $('stage-note').textContent = 'A host invited you on the stage: join it when you are ready.'; });
+  meeting.stage.on('stageRequestRejected', () => { $('stage-note').textContent = 'A host turned your request down.'; });
+  meeting.stage.on('stageAccessRequestUpdate', () => { renderRequests(); renderAudience(); });
+  meeting.livestream.on('watchingUpdate', () => renderStageView());
   meeting.self.on('roomLeft', ({ state: how, reason }) => {
     $('connection').textContent = how === 'kicked' ? `You were removed from the meeting${reason ? `: ${reason}` : ''}.`
       : how === 'rejected' ? 'A host did not let you in.' : 'You left the meeting.';
@@ -134,6 +157,19 @@ function renderRecording() {
   $('recording-badge').textContent = recording === 'PAUSED' ? 'Recording paused' : 'Recording';
 }
 
+/** A participant on the stage has a tile (and its screen); one off it is in the audience. */
+function place(participant) {
+  if (participant.stageStatus === ON_STAGE) {
+    addTile(participant);
+    updateScreen(participant);
+  } else {
+    $(`tile-${participant.id}`)?.remove();
+    $(`screen-${participant.id}`)?.remove();
+  }
+
+  renderAudience();
+}
+
 function addTile(participant) {
   if ($(`tile-${participant.id}`)) return;
   const video = element('video', { autoplay: true, playsInline: true, muted: participant.id === 'self' });
@@ -141,6 +177,14 @@ function addTile(participant) {
   const tile = element('li', { id: `tile-${participant.id}`, className: 'tile' },
     video, element('span', { className: 'name', textContent: participant.name }), element('span', { className: 'mute', textContent: '' }));
   tile.dataset.id = participant.id;
+  const may = state.meeting.self.permissions;
+  if (participant.id !== 'self' && may?.stage_enabled && (may.accept_stage_requests || may.kick_participant)) {
+    const remove = element('button', { type: 'button', className: 'remove', textContent: 'Remove' });
+    remove.setAttribute('aria-label', `Remove ${participant.name} from the stage`);
+    remove.addEventListener('click', () => attempt(() => state.meeting.stage.kick([participant.id])));
+    tile.append(remove);
+  }
+
   $('grid').append(tile);
   updateTile(participant);
 }
@@ -187,15 +231,89 @@ function renderWaitlist() {
 }
 
 function renderControls() {
-  const self = state.meeting.self;
+  const { self, stage } = state.meeting;
+  // Off the stage nothing is published: the audience has no media buttons, only the stage's.
+  const onStage = stage.status === ON_STAGE;
   const set = (button, pressed, on, off, allowed) => {
     button.setAttribute('aria-pressed', String(pressed));
     button.textContent = pressed ? on : off;
     button.disabled = !allowed;
+    button.hidden = !onStage;
   };
   set($('toggle-mic'), !self.audioEnabled, 'Unmute', 'Mute', self.permissions?.can_produce_audio);
   set($('toggle-camera'), !self.videoEnabled, 'Start camera', 'Stop camera', self.permissions?.can_produce_video);
   set($('toggle-screen'), self.screenShareEnabled, 'Stop sharing', 'Share screen', self.permissions?.can_produce_screenshare && !!navigator.mediaDevices?.getDisplayMedia);
+  const may = self.permissions;
+  const status = stage.status;
+  const staged = !!may?.stage_enabled;
+  $('raise-hand').hidden = !staged || may.stage_access !== 'CAN_REQUEST' || !['OFF_STAGE', 'REQUESTED_TO_JOIN_STAGE'].includes(status);
+  $('raise-hand').setAttribute('aria-pressed', String(status === 'REQUESTED_TO_JOIN_STAGE'));
+  $('raise-hand').textContent = status === 'REQUESTED_TO_JOIN_STAGE' ? 'Lower hand' : 'Raise hand';
+  $('join-stage').hidden = !staged || !(status === 'ACCEPTED_TO_JOIN_STAGE' || (status === 'OFF_STAGE' && may.stage_access === 'ALLOWED'));
+  $('leave-stage').hidden = !staged || !(onStage || status === 'ACCEPTED_TO_JOIN_STAGE');
+  $('leave-stage').textContent = onStage ? 'Leave the stage' : 'Decline';
+}
+
+/** Where this participant stands with the stage: its tile, its buttons, the lists and what it watches. */
+function renderStage() {
+  const { self, stage } = state.meeting;
+  if (stage.status === ON_STAGE) {
+    addTile({ id: 'self', name: `${self.name} (you)`, videoTrack: self.videoTrack, videoEnabled: self.videoEnabled, audioEnabled: self.audioEnabled });
+  } else {
+    $('tile-self')?.remove();
+  }
+
+  renderControls();
+  renderAudience();
+  renderRequests();
+  renderStageView();
+}
+
+/** The audience of a livestream meeting watches the livestream; on the stage (or in any other meeting) the grid shows. */
+function renderStageView() {
+  const { self, stage, livestream } = state.meeting;
+  const audience = self.permissions?.view_type === 'LIVESTREAM' && stage.status !== ON_STAGE;
+  $('livestream-view').hidden = !audience;
+  $('stage-area').hidden = audience;
+  $('livestream-offline').hidden = livestream.watching;
+}
+
+/** Who is off the stage; a host invites them on. */
+function renderAudience() {
+  const { self, stage, participants } = state.meeting;
+  const may = self.permissions;
+  $('audience-panel').hidden = !may?.stage_enabled;
+  const audience = participants.joined.toArray().filter(p => p.stageStatus !== ON_STAGE);
+  const you = stage.status === ON_STAGE ? [] : [element('li', {}, element('span', { className: 'grow', textContent: `${self.name} (you)` }))];
+  $('audience-heading').textContent = `Audience (${audience.length + you.length})`;
+  $('audience').replaceChildren(...you, ...audience.map(p => {
+    const note = p.stageStatus === 'REQUESTED_TO_JOIN_STAGE' ? 'raised a hand' : p.stageStatus === 'ACCEPTED_TO_JOIN_STAGE' ? 'invited' : '';
+    const item = element('li', {}, element('span', { className: 'grow', textContent: p.name }), element('span', { className: 'muted', textContent: note }));
+    if (may?.accept_stage_requests && p.stageStatus === 'OFF_STAGE') {
+      const invite = element('button', { type: 'button', textContent: 'Invite' });
+      invite.setAttribute('aria-label', `Invite ${p.name} on the stage`);
+      invite.addEventListener('click', () => attempt(() => stage.grantAccess([p.userId])));
+      item.append(invite);
+    }
+
+    return item;
+  }));
+}
+
+/** A host's list of who asks for the stage, with accept and deny. */
+function renderRequests() {
+  const { self, stage } = state.meeting;
+  const requests = stage.getAccessRequests().stageRequests;
+  $('requests-panel').hidden = !self.permissions?.accept_stage_requests || requests.length === 0;
+  $('stage-requests').replaceChildren(...requests.map(r => {
+    const accept = element('button', { type: 'button', className: 'primary', textContent: 'Accept' });
+    accept.setAttribute('aria-label', `Accept ${r.displayName} on the stage`);
+    accept.addEventListener('click', () => attempt(() => stage.grantAccess([r.userId])));
+    const deny = element('button', { type: 'button', textContent: 'Deny' });
+    deny.setAttribute('aria-label', `Deny ${r.displayName} the stage`);
+    deny.addEventListener('click', () => attempt(() => stage.denyAccess([r.userId])));
+    return element('li', {}, element('span', { className: 'grow', textContent: r.displayName }), accept, deny);
+  }));
 }
 
 function renderPolls() {
@@ -231,8 +349,18 @@ function renderLive() {
 $('join-form').addEventListener('submit', join);
 $('join-camera').addEventListener('change', preview);
 $('camera').addEventListener('change', preview);
-$('toggle-mic').addEventListener('click', () => attempt(() => state.meeting.self.audioEnabled ? state.meeting.self.disableAudio() : state.meeting.self.enableAudio()));
-$('toggle-camera').addEventListener('click', () => attempt(() => state.meeting.self.videoEnabled ? state.meeting.self.disableVideo() : state.meeting.self.enableVideo()));
+$('toggle-mic').addEventListener('click', () => attempt(() => {
+  state.wants.audio = !state.meeting.self.audioEnabled;
+  return state.wants.audio ? state.meeting.self.enableAudio() : state.meeting.self.disableAudio();
+}));
+$('toggle-camera').addEventListener('click', () => attempt(() => {
+  state.wants.video = !state.meeting.self.videoEnabled;
+  return state.wants.video ? state.meeting.self.enableVideo() : state.meeting.self.disableVideo();
+}));
+$('raise-hand').addEventListener('click', () => attempt(() => state.meeting.stage.status === 'REQUESTED_TO_JOIN_STAGE'
+  ? state.meeting.stage.cancelRequestAccess() : state.meeting.stage.requestAccess()));
+$('join-stage').addEventListener('click', () => attempt(() => state.meeting.stage.join()));
+$('leave-stage').addEventListener('click', () => attempt(() => state.meeting.stage.leave()));
 $('toggle-screen').addEventListener('click', () => attempt(() => state.meeting.self.screenShareEnabled ? state.meeting.self.disableScreenShare() : state.meeting.self.enableScreenShare()));
 $('leave').addEventListener('click', () => attempt(() => state.meeting.leave()));
 $('go-live').addEventListener('click', () => attempt(() => state.meeting.livestream.start()));

@@ -16,6 +16,7 @@ export interface Permissions {
   view_type: string;
   can_livestream: boolean;
   can_record: boolean;
+  /** May publish audio at all: in a meeting with a stage (`stage_enabled`), only while on it. */
   can_produce_audio: boolean;
   can_produce_video: boolean;
   can_produce_screenshare: boolean;
@@ -28,12 +29,22 @@ export interface Permissions {
   polls_can_vote: boolean;
   polls_can_view: boolean;
   max_video_streams: number;
+  waiting_room_type: 'SKIP' | 'ON_PRIVILEGED_USER_ENTRY' | 'SKIP_ON_ACCEPT';
+  /** The meeting has a stage for this participant (a webinar, a livestream, an audio room): only who is on it publishes. */
+  stage_enabled: boolean;
+  /** ALLOWED: joins the stage at will; CAN_REQUEST: asks, and joins once a host lets it; NOT_ALLOWED: never. */
+  stage_access: 'ALLOWED' | 'CAN_REQUEST' | 'NOT_ALLOWED';
+  /** A host of the stage: grants, denies and sends others off it. */
+  accept_stage_requests: boolean;
 }
+
+export type StageStatus = 'ON_STAGE' | 'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE';
 
 export interface Participant extends Emitter<{
   audioUpdate: (update: { audioEnabled: boolean; audioTrack: MediaStreamTrack | null }) => void;
   videoUpdate: (update: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void;
   screenShareUpdate: (update: { screenShareEnabled: boolean; screenShareTracks: MediaStreamTrack[] }) => void;
+  stageStatusUpdate: (participant: Participant) => void;
 }> {
   readonly id: string;
   readonly userId: string;
@@ -41,6 +52,8 @@ export interface Participant extends Emitter<{
   readonly name: string;
   readonly picture: string | null;
   readonly presetName: string;
+  /** Where it stands with the stage: `OFF_STAGE` is the audience (it publishes nothing). */
+  readonly stageStatus: StageStatus;
   readonly audioEnabled: boolean;
   readonly videoEnabled: boolean;
   readonly screenShareEnabled: boolean;
@@ -56,6 +69,7 @@ export interface ParticipantMap extends Emitter<{
   videoUpdate: (participant: Participant, update: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void;
   screenShareUpdate: (participant: Participant, update: { screenShareEnabled: boolean; screenShareTracks: MediaStreamTrack[] }) => void;
   activeSpeaker: (participant: Participant | { id: string }) => void;
+  stageStatusUpdate: (participant: Participant) => void;
 }> {
   get(id: string): Participant | undefined;
   size(): number;
@@ -148,14 +162,52 @@ export type LivestreamState = 'IDLE' | 'STARTING' | 'WAITING_ON_MANUAL_INGESTION
 export interface Livestream extends Emitter<{
   livestreamUpdate: (state: LivestreamState) => void;
   viewerCountUpdate: (count: number) => void;
+  watchingUpdate: (watching: boolean) => void;
 }> {
   readonly id: string | null;
   readonly state: LivestreamState;
   readonly playbackUrl: string | null;
   readonly ingestionCredentials: { ingestionServer: string; streamKey: string } | null;
   readonly viewerCount: number;
+  /** Whether the attached player plays the livestream now (over HLS). */
+  readonly watching: boolean;
   start(options?: { manualIngestion?: boolean }): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Plays the livestream in `video` while this participant is in the audience of a LIVESTREAM meeting (off its stage)
+   * and the livestream is live; on the stage the others are watched over WebRTC instead, and back off it the player
+   * plays again. hls.js comes from the Stagecast server.
+   */
+  attachPlayer(video: HTMLVideoElement): void;
+  detachPlayer(): void;
+}
+
+export interface StageRequest {
+  peerId: string;
+  userId: string;
+  displayName: string;
+  requestedAt: Date | null;
+}
+
+/** `meeting.stage`: only who is on the stage publishes; the audience asks, a host lets it on, and it joins. */
+export interface Stage extends Emitter<{
+  stageStatusUpdate: (status: StageStatus) => void;
+  /** For a host: the requests now, oldest first. */
+  stageAccessRequestUpdate: (requests: StageRequest[]) => void;
+  /** A host let you on (or invited you): join() when ready. */
+  stageRequestApproved: () => void;
+  stageRequestRejected: () => void;
+}> {
+  readonly status: StageStatus;
+  getAccessRequests(): { stageRequests: StageRequest[] };
+  requestAccess(): Promise<void>;
+  cancelRequestAccess(): Promise<void>;
+  join(): Promise<void>;
+  leave(): Promise<void>;
+  /** Participants by id or user id. */
+  grantAccess(ids: string[]): Promise<void>;
+  denyAccess(ids: string[]): Promise<void>;
+  kick(ids: string[]): Promise<void>;
 }
 
 export type RecordingState = 'IDLE' | 'RECORDING' | 'PAUSED';
@@ -180,6 +232,7 @@ export interface Meeting extends Emitter<{
     acceptWaitingRoomRequest(id: string): Promise<unknown>;
     rejectWaitingRoomRequest(id: string): Promise<unknown>;
   };
+  readonly stage: Stage;
   readonly chat: Chat;
   readonly polls: Polls;
   readonly livestream: Livestream;

@@ -6,6 +6,10 @@
 //   const meeting = await StagecastClient.init({ authToken });
 //   await meeting.join();
 //   await meeting.self.enableVideo();
+//
+// In a meeting with a stage (a webinar, a livestream, an audio room) only a participant on the stage publishes:
+// off it, the tracks it turns on stay in the browser until it joins the stage (meeting.stage), and leaving the stage
+// turns them off. The audience of a LIVESTREAM meeting watches its livestream over HLS (meeting.livestream.attachPlayer).
 
 /** An error from the server or the module: `code` is the API's or the channel's (1900-1902 for the livestream). */
 export class StagecastError extends Error {
@@ -51,6 +55,25 @@ class Emitter {
 const GRACE_MS = 25000;
 const RETRY_MS = 1000;
 
+/** The server's stage statuses in RealtimeKit's words (`meeting.stage.status`, `participant.stageStatus`). */
+const StageStatus = { ON_STAGE: 'ON_STAGE', REQUESTED: 'REQUESTED_TO_JOIN_STAGE', APPROVED: 'ACCEPTED_TO_JOIN_STAGE', OFF_STAGE: 'OFF_STAGE' };
+
+/** What the livestream's player asks of hls.js: about a second behind live, as the watch page (watch.js says why). */
+const HLS_CONFIG = { lowLatencyMode: true, liveSyncDuration: 0.5, liveMaxLatencyDuration: 3, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10, maxBufferLength: 4 };
+let hlsLoading = null;
+
+/** hls.js as the Stagecast server serves it, loaded once, when a player first needs it (or the page's own). */
+function loadHls(base) {
+  if (window.Hls) return Promise.resolve(window.Hls);
+  hlsLoading ??= new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement('script'), { src: `${base}/assets/hls.min.js` });
+    script.onload = () => resolve(window.Hls);
+    script.onerror = () => { hlsLoading = null; reject(new StagecastError(503, 'hls.js could not be loaded from the server')); };
+    document.head.append(script);
+  });
+  return hlsLoading;
+}
+
 async function waitForIceGathering(pc) {
   if (pc.iceGatheringState === 'complete') return;
   await new Promise(resolve => {
@@ -94,6 +117,12 @@ class WebRtcSession {
     const deleted = resource ? fetch(resource, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }).then(() => {}, () => {}) : Promise.resolve();
     return deleted.then(() => this.pc.close());
   }
+
+  /** The server ended the session (its publisher left the stage): the connection closes, there is nothing to delete. */
+  abandon() {
+    this.resource = null;
+    this.pc.close();
+  }
 }
 
 /** A remote participant, as RealtimeKit's `RTKParticipant`. */
@@ -106,6 +135,8 @@ class Participant extends Emitter {
     this.name = view.name;
     this.picture = view.picture;
     this.presetName = view.preset_name;
+    /** `ON_STAGE`, `OFF_STAGE` (the audience), `REQUESTED_TO_JOIN_STAGE`, `ACCEPTED_TO_JOIN_STAGE`. */
+    this.stageStatus = StageStatus[view.stage_status] ?? StageStatus.ON_STAGE;
     this.audioEnabled = false;
     this.videoEnabled = false;
     this.screenShareEnabled = false;
@@ -174,6 +205,7 @@ class Self extends Emitter {
   async enableScreenShare() {
     const meeting = this._meeting;
     meeting._requireJoined();
+    if (meeting.stage.status !== StageStatus.ON_STAGE) throw new StagecastError(403, 'join the stage to share your screen');
     const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     const pc = meeting._peerConnection();
     for (const track of stream.getTracks()) {
@@ -239,37 +271,76 @@ class Self extends Emitter {
     if (!allowed) throw new StagecastError(403, `this participant's preset may not produce ${kind}`);
     const track = await this.#capture(kind);
     this[`${kind}Track`] = track;
-    if (!this._camera) {
-      // The camera source: one connection with an audio and a video transceiver; a track not on yet is sent later.
-      const pc = meeting._peerConnection();
-      pc.addTransceiver(kind === 'audio' ? track : 'audio', { direction: 'sendonly' });
-      pc.addTransceiver(kind === 'video' ? track : 'video', { direction: 'sendonly' });
-      const session = new WebRtcSession(pc);
-      this._camera = session;
+    // Off the stage the track stays here (a preview); joining the stage publishes it.
+    if (meeting.stage.status === StageStatus.ON_STAGE) {
       try {
-        await session.negotiate(meeting._url(`/realtime/v1/peers/${this.id}/whip?source=camera`), meeting._token);
+        if (this._camera) await this.#sender(kind).replaceTrack(track);
+        else await this.#publishCamera();
       } catch (error) {
-        this._camera = null;
-        pc.close();
         track.stop();
         this[`${kind}Track`] = null;
         throw error;
       }
 
-      pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'failed') meeting._republish(); });
-    } else {
-      await this.#sender(kind).replaceTrack(track);
+      await meeting._request('media_state', { [`${kind}_enabled`]: true });
     }
 
-    await meeting._request('media_state', { [`${kind}_enabled`]: true });
     this[`${kind}Enabled`] = true;
     this.emit(`${kind}Update`, { [`${kind}Enabled`]: true, [`${kind}Track`]: track });
+  }
+
+  /** The camera source: one connection with an audio and a video transceiver; a track not on yet is sent later. */
+  async #publishCamera() {
+    const meeting = this._meeting;
+    const pc = meeting._peerConnection();
+    pc.addTransceiver(this.audioTrack ?? 'audio', { direction: 'sendonly' });
+    pc.addTransceiver(this.videoTrack ?? 'video', { direction: 'sendonly' });
+    const session = new WebRtcSession(pc);
+    this._camera = session;
+    try {
+      await session.negotiate(meeting._url(`/realtime/v1/peers/${this.id}/whip?source=camera`), meeting._token);
+    } catch (error) {
+      if (this._camera === session) this._camera = null;
+      pc.close();
+      throw error;
+    }
+
+    pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'failed' && this._camera === session) meeting._republish(); });
+  }
+
+  /** On the stage now: the tracks turned on meanwhile are published. */
+  async _stageJoined() {
+    const kinds = ['audio', 'video'].filter(kind => this[`${kind}Enabled`]);
+    if (kinds.length === 0 || this._camera) return;
+    await this.#publishCamera();
+    await this._meeting._request('media_state', Object.fromEntries(kinds.map(kind => [`${kind}_enabled`, true])));
+  }
+
+  /** Off the stage now: the server ended what it published; the camera, microphone and screen turn off. */
+  _stageLeft() {
+    for (const session of [this._camera, this._screen]) session?.abandon();
+    this._camera = null;
+    this._screen = null;
+    if (this.screenShareEnabled) {
+      for (const track of this.screenShareTracks) track.stop();
+      this.screenShareTracks = [];
+      this.screenShareEnabled = false;
+      this.emit('screenShareUpdate', { screenShareEnabled: false, screenShareTracks: [] });
+    }
+
+    for (const kind of ['audio', 'video']) {
+      if (!this[`${kind}Enabled`]) continue;
+      this[`${kind}Track`]?.stop();
+      this[`${kind}Track`] = null;
+      this[`${kind}Enabled`] = false;
+      this.emit(`${kind}Update`, { [`${kind}Enabled`]: false, [`${kind}Track`]: null });
+    }
   }
 
   async #disable(kind) {
     if (!this[`${kind}Enabled`]) return;
     this[`${kind}Enabled`] = false;
-    await this._meeting._request('media_state', { [`${kind}_enabled`]: false }).catch(() => {});
+    if (this._camera) await this._meeting._request('media_state', { [`${kind}_enabled`]: false }).catch(() => {});
     await this.#sender(kind)?.replaceTrack(null);
     this[`${kind}Track`]?.stop();
     this[`${kind}Track`] = null;
@@ -365,6 +436,62 @@ class Recording extends Emitter {
   }
 }
 
+/**
+ * `meeting.stage`, as RealtimeKit's `RTKStage`: in a webinar, a livestream or an audio room only who is on the stage
+ * publishes; the audience asks to join, a host lets it on, and it joins. A meeting without a stage has everyone on it.
+ */
+class Stage extends Emitter {
+  constructor(meeting) {
+    super();
+    this._meeting = meeting;
+    /** @type {string} `ON_STAGE`, `OFF_STAGE`, `REQUESTED_TO_JOIN_STAGE` or `ACCEPTED_TO_JOIN_STAGE`. */
+    this.status = StageStatus.OFF_STAGE;
+    /** @type {{ peerId: string, userId: string, displayName: string, requestedAt: Date | null }[]} */ this._requests = [];
+  }
+
+  /** Who asks to join the stage, oldest first (for a host: a preset with accept_stage_requests). */
+  getAccessRequests() { return { stageRequests: [...this._requests] }; }
+
+  /** Asks the hosts to let you on the stage. */
+  async requestAccess() { await this.#move('stage_request'); }
+
+  /** Withdraws your request. */
+  async cancelRequestAccess() { await this.#move('stage_cancel_request'); }
+
+  /** Joins the stage (at will, or once a host let you): the tracks you turned on are published. */
+  async join() { await this.#move('stage_join'); }
+
+  /** Leaves the stage (or declines an invitation): what you published ends, your camera and microphone turn off. */
+  async leave() { await this.#move('stage_leave'); }
+
+  /** Lets participants on the stage: those asking, or others (an invitation). @param {string[]} ids user ids or participant ids */
+  async grantAccess(ids) { await this.#act('stage_grant', ids); }
+
+  /** Turns their requests down (or withdraws invitations). @param {string[]} ids */
+  async denyAccess(ids) { await this.#act('stage_deny', ids); }
+
+  /** Sends participants off the stage: what they publish ends. @param {string[]} ids */
+  async kick(ids) { await this.#act('stage_kick', ids); }
+
+  async #move(type) {
+    const data = await this._meeting._request(type);
+    this._meeting._stageMoved(data.self.stage_status, null);
+  }
+
+  /** A participant's id (a peer's, yours too) or its user id, as RealtimeKit's apps pass either. */
+  async #act(type, ids) {
+    const meeting = this._meeting;
+    const peer = id => id === meeting.self.id || !!meeting.participants.joined.get(id);
+    await meeting._request(type, { peer_ids: ids.filter(peer), user_ids: ids.filter(id => !peer(id)) });
+  }
+
+  _setRequests(views) {
+    this._requests = views.map(v => ({ peerId: v.peer_id, userId: v.user_id, displayName: v.name ?? v.custom_participant_id,
+      requestedAt: v.requested_at ? new Date(v.requested_at) : null }));
+    this.emit('stageAccessRequestUpdate', [...this._requests]);
+  }
+}
+
 const ClientState = { IDLE: 'IDLE', STARTING: 'STARTING', WAITING: 'WAITING_ON_MANUAL_INGESTION', LIVE: 'LIVESTREAMING', STOPPING: 'STOPPING' };
 
 /** `meeting.livestream`, as RealtimeKit's `RTKLivestream`. */
@@ -377,6 +504,76 @@ class Livestream extends Emitter {
     /** @type {{ingestionServer: string, streamKey: string} | null} */ this.ingestionCredentials = null;
     this.viewerCount = 0;
     this.id = null;
+    /** Whether the player plays the livestream now (over HLS). */
+    this.watching = false;
+    /** @type {HTMLVideoElement | null} */ this._video = null;
+    this._hls = null;
+    this._playerTurn = 0; // each start and stop takes a turn: a start that waited for hls.js goes on only if still its turn
+  }
+
+  /**
+   * Plays the meeting's livestream in `video` whenever this participant is in the audience of a LIVESTREAM meeting
+   * (off its stage) and the livestream is live; on the stage it watches the others over WebRTC instead, and back in the
+   * audience the livestream plays again, without a reload. @param {HTMLVideoElement} video
+   */
+  attachPlayer(video) {
+    this.detachPlayer();
+    this._video = video;
+    this._updatePlayer();
+  }
+
+  /** Stops playing the livestream in the element given to attachPlayer. */
+  detachPlayer() {
+    this.#stopPlayer();
+    this._video = null;
+  }
+
+  /** Starts or stops the player as the stage, the livestream and the meeting say. */
+  async _updatePlayer() {
+    const meeting = this._meeting;
+    const audience = meeting._inAudience() && meeting.self.roomJoined;
+    const play = !!this._video && audience && this.state === ClientState.LIVE && !!this.playbackUrl;
+    if (!play) { this.#stopPlayer(); return; }
+    if (this.watching) return;
+    this.#setWatching(true);
+    const turn = ++this._playerTurn;
+    const video = this._video;
+    // By path on the server the module talks to, as the watch page does (a page's CSP may allow only that origin).
+    const url = meeting._url(new URL(this.playbackUrl).pathname);
+    const Hls = await loadHls(meeting._base).catch(error => { meeting.emit('error', error); return null; });
+    if (turn !== this._playerTurn) return;
+    if (Hls?.isSupported()) {
+      const hls = this._hls = new Hls(HLS_CONFIG);
+      hls.on(Hls.Events.ERROR, (_, data) => {
+        if (!data.fatal || this._hls !== hls) return;
+        this.#stopPlayer(); // tried again a moment later, if it should still play
+        setTimeout(() => this._updatePlayer(), RETRY_MS);
+      });
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = url;
+    } else {
+      this.#stopPlayer();
+      meeting.emit('error', new StagecastError(415, 'this browser cannot play the livestream (HLS)'));
+      return;
+    }
+
+    video.play().catch(() => { /* autoplay refused: the page's controls start it */ });
+  }
+
+  #stopPlayer() {
+    this._playerTurn++;
+    this._hls?.destroy();
+    this._hls = null;
+    if (this._video?.getAttribute('src')) { this._video.removeAttribute('src'); this._video.load(); }
+    this.#setWatching(false);
+  }
+
+  #setWatching(watching) {
+    if (this.watching === watching) return;
+    this.watching = watching;
+    this.emit('watchingUpdate', watching);
   }
 
   /** Starts livestreaming the meeting: its composite program, or what you push to `ingestionCredentials`. */
@@ -427,10 +624,11 @@ class Livestream extends Emitter {
     this.state = state;
     if (state === ClientState.IDLE) this.ingestionCredentials = null;
     this.emit('livestreamUpdate', state);
+    this._updatePlayer();
   }
 }
 
-/** A meeting joined with a participant token: `self`, `participants`, `chat`, `polls`, `meta`, `livestream`. */
+/** A meeting joined with a participant token: `self`, `participants`, `stage`, `chat`, `polls`, `meta`, `livestream`. */
 class Meeting extends Emitter {
   constructor(authToken, baseURI, iceTransportPolicy) {
     super();
@@ -455,6 +653,7 @@ class Meeting extends Emitter {
       /** Turns a waiting participant away. @param {string} id */
       rejectWaitingRoomRequest: id => meeting._request('waitlist_reject', { waitlist_id: id }),
     };
+    this.stage = new Stage(this);
     this.chat = new Chat(this);
     this.polls = new Polls(this);
     this.livestream = new Livestream(this);
@@ -499,6 +698,7 @@ class Meeting extends Emitter {
     for (const participant of this.participants.joined.toArray()) this.#remove(participant.id, 'left');
     this.self.roomJoined = false;
     this.self.roomState = 'left';
+    this.livestream._updatePlayer();
     this.self.emit('roomLeft', { state: 'left' });
   }
 
@@ -539,6 +739,33 @@ class Meeting extends Emitter {
 
   _requireJoined() {
     if (!this.self.roomJoined) throw new StagecastError(400, 'join() the meeting first');
+  }
+
+  /** Whether this participant is in the audience of a LIVESTREAM meeting: it watches the livestream, not the others' WebRTC. */
+  _inAudience() {
+    return this.self.permissions?.view_type === 'LIVESTREAM' && this.stage.status !== StageStatus.ON_STAGE;
+  }
+
+  /**
+   * This participant's place on the stage changed (an answer, a `stage_updated`, a join answer): publishing follows it,
+   * and so do the subscriptions and the livestream's player of a LIVESTREAM meeting's audience. `change` (from the
+   * server's event) tells a granted request from a denied one.
+   */
+  _stageMoved(serverStatus, change) {
+    const stage = this.stage;
+    const status = StageStatus[serverStatus] ?? StageStatus.ON_STAGE;
+    const was = stage.status;
+    if (status !== was) {
+      stage.status = status;
+      stage.emit('stageStatusUpdate', status);
+      if (was === StageStatus.ON_STAGE) this.self._stageLeft();
+      if (status === StageStatus.ON_STAGE) this.self._stageJoined().catch(error => this.emit('error', error));
+      for (const participant of this.participants.joined.toArray()) this.#follow(participant);
+      this.livestream._updatePlayer();
+    }
+
+    if (change === 'granted') stage.emit('stageRequestApproved');
+    if (change === 'denied') stage.emit('stageRequestRejected');
   }
 
   /** Sends a channel request; resolves with its answer's data, rejects with a StagecastError. */
@@ -598,7 +825,9 @@ class Meeting extends Emitter {
       sessionId: data.meeting.session_id };
     const present = new Set(data.peers.map(p => p.id));
     for (const participant of this.participants.joined.toArray()) if (!present.has(participant.id)) this.#remove(participant.id, 'left');
+    this._stageMoved(view.stage_status, null);
     for (const peer of data.peers) this.#upsert(peer);
+    this.stage._setRequests(data.stage_requests ?? []);
     for (const message of data.chat ?? []) this.chat._add(message);
     for (const poll of data.polls ?? []) this.polls._update(poll);
     this.#fetchOlder('chat_history', data.chat, data.more_chat, page => page.messages, items => this.chat._addOlder(items));
@@ -612,6 +841,8 @@ class Meeting extends Emitter {
       self.roomState = 'joined';
       self.emit('roomJoined', { reconnected: !!data.resumed });
     }
+
+    this.livestream._updatePlayer();
   }
 
   #closed(socket) {
@@ -651,6 +882,11 @@ class Meeting extends Emitter {
         this.#upsert(message.peer);
         break;
       case 'peer_left': this.#remove(message.peer_id, message.reason); break;
+      case 'stage_updated':
+        if (message.peer.id === this.self.id) this._stageMoved(message.peer.stage_status, message.change);
+        else this.#upsert(message.peer);
+        break;
+      case 'stage_requests': this.stage._setRequests(message.requests); break;
       case 'active_speaker': {
         const participant = this.participants.joined.get(message.peer_id) ?? null;
         this.participants.activeSpeaker = participant;
@@ -669,6 +905,7 @@ class Meeting extends Emitter {
         this._leaving = true;
         this.self.roomJoined = false;
         this.self.roomState = 'kicked';
+        this.livestream._updatePlayer();
         this.self.emit('roomLeft', { state: 'kicked', reason: message.reason });
         break;
       case 'waitlisted': this.self.roomState = 'waitlisted'; this.self.emit('waitlisted'); break;
@@ -713,6 +950,12 @@ class Meeting extends Emitter {
     } else {
       participant.name = view.name;
       participant._flags = { audio: !!view.audio_enabled, video: !!view.video_enabled, screenshare: !!view.screenshare_enabled };
+      const stageStatus = StageStatus[view.stage_status] ?? StageStatus.ON_STAGE;
+      if (participant.stageStatus !== stageStatus) {
+        participant.stageStatus = stageStatus;
+        participant.emit('stageStatusUpdate', participant);
+        map.emit('stageStatusUpdate', participant);
+      }
     }
 
     this.#follow(participant);
@@ -722,19 +965,24 @@ class Meeting extends Emitter {
     const map = this.participants.joined;
     const participant = map.get(id);
     if (!participant) return;
-    for (const session of Object.values(participant._subscriptions)) session?.close(this._token);
-    participant._subscriptions = {};
+    this.#unsubscribe(participant);
     map._delete(id);
     map.emit('participantLeft', participant, reason);
   }
 
-  /** Subscribes to what a participant publishes and drops what it stopped; tells who changed what. */
+  /**
+   * Subscribes to what a participant on the stage publishes and drops what it stopped; tells who changed what. The
+   * audience of a LIVESTREAM meeting subscribes to nobody: it watches the livestream.
+   */
   #follow(participant) {
     const flags = participant._flags;
     const map = this.participants.joined;
+    const onStage = participant.stageStatus === StageStatus.ON_STAGE;
+    const watch = onStage && !this._inAudience() && !this._leaving;
+    if (!watch) this.#unsubscribe(participant, !onStage);
     for (const source of ['camera', 'screenshare']) {
       const publishing = source === 'camera' ? flags.audio || flags.video : flags.screenshare;
-      if (publishing && !participant._subscriptions[source] && !this._leaving) this.#subscribe(participant, source);
+      if (publishing && watch && !participant._subscriptions[source]) this.#subscribe(participant, source);
     }
 
     const changes = [
@@ -748,6 +996,24 @@ class Meeting extends Emitter {
       participant.emit(event, payload(participant));
       map.emit(event, participant, payload(participant));
     }
+  }
+
+  /**
+   * Ends the subscriptions to a participant: it left, or this one joined a livestream's audience; `ended`: it left the
+   * stage, and the server ended them already.
+   */
+  #unsubscribe(participant, ended = false) {
+    const sessions = Object.values(participant._subscriptions).filter(Boolean);
+    if (sessions.length === 0) return;
+    participant._subscriptions = {};
+    for (const session of sessions) {
+      if (ended) session.abandon();
+      else session.close(this._token);
+    }
+
+    participant.audioTrack = null;
+    participant.videoTrack = null;
+    participant.screenShareTracks = [];
   }
 
   async #subscribe(participant, source) {
@@ -780,8 +1046,10 @@ class Meeting extends Emitter {
       const dtls = pc.getTransceivers()[0]?.sender.transport;
       dtls?.addEventListener('statechange', () => { if (dtls.state === 'closed' || dtls.state === 'failed') ended(); });
     } catch (error) {
-      if (participant._subscriptions[source] === session) participant._subscriptions[source] = undefined;
-      pc.close();
+      const dropped = participant._subscriptions[source] !== session; // unsubscribed meanwhile: nothing to tell
+      if (!dropped) participant._subscriptions[source] = undefined;
+      session.close(this._token); // deletes what the server made, if it answered
+      if (dropped) return;
       // Not there yet (the source connects) or refused (max_video_streams): tried again on the next change.
       if (error.code === 404 && this.participants.joined.get(participant.id) === participant) setTimeout(() => this.#follow(participant), RETRY_MS);
       else this.emit('error', error);

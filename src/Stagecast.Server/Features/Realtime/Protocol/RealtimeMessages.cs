@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
-using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.RoomStreams;
 
@@ -34,6 +33,8 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(WaitlistRemovedMessage), "waitlist_removed")]
 [JsonDerivedType(typeof(StreamEndedMessage), "stream_ended")]
 [JsonDerivedType(typeof(RecordingUpdatedMessage), "recording_updated")]
+[JsonDerivedType(typeof(StageUpdatedMessage), "stage_updated")]
+[JsonDerivedType(typeof(StageRequestsMessage), "stage_requests")]
 public abstract record RealtimeMessage;
 
 /// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
@@ -81,6 +82,7 @@ public sealed record KickedMessage(string Reason) : RealtimeMessage;
 [JsonDerivedType(typeof(LivestreamAnswer))]
 [JsonDerivedType(typeof(ChatPageAnswer))]
 [JsonDerivedType(typeof(PollsPageAnswer))]
+[JsonDerivedType(typeof(StagePeersAnswer))]
 public abstract record RealtimeAnswer;
 
 public sealed record EmptyAnswer : RealtimeAnswer
@@ -93,7 +95,7 @@ public sealed record JoinAnswer(
     string PeerId,
     bool Resumed,
     PeerView Self,
-    PresetPermissions Permissions,
+    ChannelPermissions Permissions,
     IReadOnlyList<PeerView> Peers,
     MeetingInfo Meeting,
     IReadOnlyList<ChatView> Chat,
@@ -103,7 +105,8 @@ public sealed record JoinAnswer(
     string? ActiveSpeaker,
     bool MoreChat,
     bool MorePolls,
-    RecordingChannelView? Recording) : RealtimeAnswer;
+    RecordingChannelView? Recording,
+    IReadOnlyList<StageRequestView> StageRequests) : RealtimeAnswer;
 
 /// <summary>The answer to <c>chat_history</c>: older messages, oldest first, and whether there are older ones still.</summary>
 public sealed record ChatPageAnswer(IReadOnlyList<ChatView> Messages, bool More) : RealtimeAnswer;
@@ -136,3 +139,16 @@ public sealed record WaitlistAddedMessage(WaitlistedView Waitlisted) : RealtimeM
 
 /// <summary>To peers who may accept waiting requests: someone stopped waiting (<c>accepted</c>, <c>rejected</c> or <c>left</c>).</summary>
 public sealed record WaitlistRemovedMessage(string WaitlistId, string Reason) : RealtimeMessage;
+
+/// <summary>
+/// A peer moved on or off the stage: <c>peer</c> as it is now (its <c>stage_status</c>), <c>change</c> what moved it
+/// (<c>requested</c>, <c>cancelled</c>, <c>granted</c>, <c>denied</c>, <c>joined</c>, <c>left</c>, <c>kicked</c>) and
+/// <c>by</c> the peer who did (itself or a host; null: the app, over REST). To everyone, the peer included.
+/// </summary>
+public sealed record StageUpdatedMessage(PeerView Peer, string Change, string? By) : RealtimeMessage;
+
+/// <summary>To peers who may accept stage requests: who asks for the stage now, oldest first (the whole list, on each change).</summary>
+public sealed record StageRequestsMessage(IReadOnlyList<StageRequestView> Requests) : RealtimeMessage;
+
+/// <summary>The answer to <c>stage_grant</c>, <c>stage_deny</c>, <c>stage_kick</c>: the peers named, as they are now.</summary>
+public sealed record StagePeersAnswer(IReadOnlyList<PeerView> Peers) : RealtimeAnswer;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;
@@ -73,4 +74,24 @@ public sealed record WaitlistDecisionRequest
     [Required]
     [StringLength(64)]
     public string? WaitlistId { get; init; }
+}
+
+/// <summary><c>stage_grant</c>, <c>stage_deny</c> and <c>stage_kick</c>: the peers a host acts on, by peer id or by participant (<c>user_id</c>).</summary>
+public sealed record StagePeersRequest : IValidatableObject
+{
+    [ItemCount(0, 100)]
+    public string[]? PeerIds { get; init; }
+
+    [ItemCount(0, 100)]
+    public string[]? UserIds { get; init; }
+
+    public bool Matches(RoomPeer peer) => (PeerIds ?? []).Contains(peer.Id) || (UserIds ?? []).Contains(peer.Participant.Id);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if ((PeerIds?.Length ?? 0) + (UserIds?.Length ?? 0) == 0)
+        {
+            yield return new ValidationResult("\"peer_ids\" or \"user_ids\" must name someone");
+        }
+    }
 }

@@ -16,4 +16,5 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonSerializable(typeof(PollRequest))]
 [JsonSerializable(typeof(VoteRequest))]
 [JsonSerializable(typeof(WaitlistDecisionRequest))]
+[JsonSerializable(typeof(StagePeersRequest))]
 internal sealed partial class RealtimeRequestsJsonContext : JsonSerializerContext;

@@ -33,6 +33,13 @@ public static class RealtimeRoutes
         ["livestream_stop"] = Ask<EmptyRequest>((client, _) => client.StopLivestreamAsync()),
         ["waitlist_accept"] = Ask<WaitlistDecisionRequest>((client, request) => client.DecideAsync(request, accept: true)),
         ["waitlist_reject"] = Ask<WaitlistDecisionRequest>((client, request) => client.DecideAsync(request, accept: false)),
+        ["stage_request"] = Ask<EmptyRequest>((client, _) => client.ChangeOwnStageAsync((room, self) => room.RequestStageAsync(self))),
+        ["stage_cancel_request"] = Ask<EmptyRequest>((client, _) => client.ChangeOwnStageAsync((room, self) => room.CancelStageRequestAsync(self))),
+        ["stage_join"] = Ask<EmptyRequest>((client, _) => client.ChangeOwnStageAsync((room, self) => room.JoinStageAsync(self))),
+        ["stage_leave"] = Ask<EmptyRequest>((client, _) => client.ChangeOwnStageAsync((room, self) => room.LeaveStageAsync(self))),
+        ["stage_grant"] = Ask<StagePeersRequest>((client, request) => client.ActOnStageAsync(request, (room, host, match) => room.GrantStageAsync(host, match))),
+        ["stage_deny"] = Ask<StagePeersRequest>((client, request) => client.ActOnStageAsync(request, (room, host, match) => room.DenyStageAsync(host, match))),
+        ["stage_kick"] = Ask<StagePeersRequest>((client, request) => client.ActOnStageAsync(request, (room, host, match) => room.KickFromStageAsync(host, match))),
     };
 
     /// <summary>A request answered with <c>ok</c> and the handler's data.</summary>

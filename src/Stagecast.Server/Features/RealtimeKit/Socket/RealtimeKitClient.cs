@@ -181,6 +181,11 @@ public sealed partial class RealtimeKitClient(
             };
         }
 
+        if (IsStage(message.Event))
+        {
+            return await StageAsync(room, peer, message).ConfigureAwait(false);
+        }
+
         return message.Event switch
         {
             Events.Room.GetRoomInfo => RoomInfo(room),
@@ -198,7 +203,8 @@ public sealed partial class RealtimeKitClient(
             Events.Room.DenyWaitingRoomRequests => Decide(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, DenyWaitingRoomRequests.Parser).UserIds, accept: false),
             Events.Room.Kick => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
             Events.Room.KickAll => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), null).ConfigureAwait(false),
-            Events.Media.LeaveRoom or Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
+            Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
+            Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(),
             Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
             Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
@@ -206,6 +212,8 @@ public sealed partial class RealtimeKitClient(
             Events.Media.RenegotiateSessionDescription => Media.Renegotiate(Read(message, RenegotiateRequest.Parser)),
             Events.Media.CloseConsumer => Media.CloseConsumer(Read(message, ConsumerCloseRequest.Parser)),
             Events.Media.UpdateConsumersSimulcastConfig => Media.UpdateLayers(room, Read(message, UpdateConsumersSimulcastConfigRequest.Parser)),
+            Events.Media.HostControlPeer => await HostMuteAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, HostMediaControlForPeerRequest.Parser)).ConfigureAwait(false),
+            Events.Media.HostControlAllPeers => await HostMuteAllAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, HostMediaControlForAllPeerRequest.Parser)).ConfigureAwait(false),
             Events.Media.AudioActivity => null, // no answer awaited
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };
@@ -326,7 +334,7 @@ public sealed partial class RealtimeKitClient(
             PeerId = clientPeerId,
             UserId = Participant.Id,
             DisplayName = name ?? Participant.Name ?? "",
-            StageType = RealtimeKitViews.StageOf(Permissions),
+            StageType = RealtimeKitViews.StageOf(MeetingRoom.EntryStage(Permissions)),
             Waitlisted = true,
             Flags = new PeerFlags { PresetName = Participant.PresetName ?? "", RecorderType = "NONE" },
         },
@@ -513,6 +521,17 @@ public sealed partial class RealtimeKitClient(
         await room.LeaveAsync(peer).ConfigureAwait(false);
         _left = true;
         connection.Close(WebSocketCloseStatus.NormalClosure, "left");
+        return new PeerLeaveResponse { Closed = false };
+    }
+
+    /// <summary>
+    /// <c>media.leaveRoom</c> from a peer off the stage: the SDK left the media room on leaving the stage (AUDIO_ROOM,
+    /// LIVESTREAM) and stays in the meeting; its transports close, and it makes new ones if it comes back on.
+    /// </summary>
+    private PeerLeaveResponse LeaveMedia()
+    {
+        _media?.Close("the client left the media room", announce: true);
+        _media = null;
         return new PeerLeaveResponse { Closed = false };
     }
 

@@ -118,6 +118,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         bool screen = request.ScreenShare;
         var source = screen ? MediaSource.Screenshare : MediaSource.Camera;
         MeetingAdmission.CheckProduce(Permissions, source, video);
+        ForgetEndedPublications();
         string mid = MidOf(request);
         var offer = Parse(request.Description);
         var router = services.Media.For(room);
@@ -171,6 +172,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         var publisher = (SfuPublisher)_send!; // a producer exists only on a publishing send transport
         var offer = Parse(request.Description);
         Close(producer);
+        ForgetEndedPublications();
         var tracks = _producers.Values.Select(p => (p.ScreenShare, p.Video, p.Mid)).ToList();
         var negotiation = Negotiate(offer, tracks);
         if (producer.ScreenShare && !tracks.Any(t => t.ScreenShare))
@@ -210,6 +212,16 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         _screen?.Unpublish();
         _send?.Close(reason);
         _receive?.Close(reason);
+    }
+
+    /// <summary>
+    /// Publications the router ended while the transport stays (the peer left the stage, a WEBINAR client keeps its
+    /// transports) are forgotten: the next producer of their source starts a new one.
+    /// </summary>
+    private void ForgetEndedPublications()
+    {
+        _camera = _camera is { IsClosed: false } ? _camera : null;
+        _screen = _screen is { IsClosed: false } ? _screen : null;
     }
 
     /// <summary>Each live publication's tracks: the m-lines of its source's producers.</summary>

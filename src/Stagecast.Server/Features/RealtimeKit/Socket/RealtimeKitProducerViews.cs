@@ -30,14 +30,23 @@ public static class RealtimeKitProducerViews
         };
     }
 
-    /// <summary>The broadcast of a change, naming the producing peer as <paramref name="participantId"/> (its id towards the receiving client).</summary>
-    public static (uint Event, IMessage Message) Broadcast(ProducerChanged changed, string participantId)
+    /// <summary>
+    /// The broadcast of a change, naming the producing peer as <paramref name="participantId"/> and the peer who paused
+    /// it for it as <paramref name="initiatorId"/> (their ids towards the receiving client).
+    /// </summary>
+    public static (uint Event, IMessage Message) Broadcast(ProducerChanged changed, string participantId, string? initiatorId)
     {
         var state = State(changed.Producer);
+        var toggle = new PeerProducerToggleBroadcastResponse { ParticipantId = participantId, ProducerState = state };
+        if (initiatorId is not null)
+        {
+            toggle.InitiatorParticipantId = initiatorId;
+        }
+
         return changed.Change switch
         {
             ProducerChange.Created => (Events.Media.PeerProducerCreateBroadcast, new PeerProducerCreateBroadcastResponse { ParticipantId = participantId, ProducerState = state }),
-            ProducerChange.Toggled => (Events.Media.PeerProducerToggleBroadcast, new PeerProducerToggleBroadcastResponse { ParticipantId = participantId, ProducerState = state }),
+            ProducerChange.Toggled => (Events.Media.PeerProducerToggleBroadcast, toggle),
             _ => (Events.Media.PeerProducerCloseBroadcast, new PeerProducerCloseBroadcastResponse { ParticipantId = participantId, ProducerState = state }),
         };
     }

@@ -58,8 +58,38 @@ public static class RealtimeKitPushes
             case ViewerCountChanged viewers:
                 yield return (Events.Room.RoomPeerCount, new RoomPeerCountResponse { Count = (ulong)Math.Max(viewers.Count, 0) });
                 break;
-            case ProducerChanged producer when !ReferenceEquals(producer.Producer.Peer, self) && !producer.Producer.Peer.Hidden:
-                yield return RealtimeKitProducerViews.Broadcast(producer, views.IdOf(producer.Producer.Peer));
+            // A peer hears of its own producers only when someone else changed them (a host turned it off): its SDK then
+            // turns the track off itself.
+            case ProducerChanged producer when (!ReferenceEquals(producer.Producer.Peer, self) || producer.By is { } by && !ReferenceEquals(by, self))
+                && !producer.Producer.Peer.Hidden:
+                yield return RealtimeKitProducerViews.Broadcast(producer, views.IdOf(producer.Producer.Peer), producer.By is { } initiator ? views.IdOf(initiator) : null);
+                break;
+            case StageChanged stage when ReferenceEquals(stage.Peer, self):
+                // A peer hears of its own place only when someone else moved it (its own requests are answered): a grant
+                // and a denial on their own events (a 38 about itself first would make the SDK leave the stage), being
+                // sent off as its status (the SDK then leaves, and its leave is answered).
+                if (!ReferenceEquals(stage.By, self))
+                {
+                    switch (stage.Change)
+                    {
+                        case StageChange.Granted:
+                            yield return (Events.Room.GrantStageAccess, new GrantStageAccessRequest());
+                            break;
+                        case StageChange.Denied:
+                            yield return (Events.Room.DenyStageAccess, new DenyStageAccessRequest());
+                            break;
+                        case StageChange.Kicked:
+                            yield return (Events.Room.PeerStageStatusUpdate, views.StageUpdate(stage.Peer, stage.Status));
+                            break;
+                    }
+                }
+
+                break;
+            case StageChanged stage:
+                yield return (Events.Room.PeerStageStatusUpdate, views.StageUpdate(stage.Peer, stage.Status));
+                break;
+            case StageRequestsChanged requests:
+                yield return (Events.Room.GetStageRequests, views.StageRequests(requests.Requests));
                 break;
             case Kicked:
                 yield return (Events.Room.Kick, new PeerInfoResponse { Peer = views.Peer(self) }); // read as the peer kicked

@@ -20,21 +20,35 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
     /// <summary>The id this client knows a room peer by, from the room's id of it.</summary>
     public string IdOf(string roomPeerId) => roomPeerId == self?.Id ? selfPeerId : roomPeerId;
 
-    /// <summary>A peer as room events show it: group-call peers that may publish are on stage (the client subscribes to those).</summary>
+    /// <summary>A peer as room events show it, with its place on the stage (the client consumes the media of peers on it).</summary>
     public Peer Peer(RoomPeer peer, bool waitlisted = false) => new()
     {
         PeerId = IdOf(peer),
         UserId = peer.Participant.Id,
         DisplayName = peer.Name ?? "",
-        StageType = StageOf(peer.Permissions),
+        StageType = StageOf(peer.Stage),
         CustomParticipantId = peer.Participant.CustomParticipantId,
         PresetId = peer.Participant.PresetId,
         Waitlisted = waitlisted,
         Flags = new PeerFlags { PresetName = peer.Participant.PresetName ?? "", RecorderType = "NONE", HiddenParticipant = peer.Hidden },
     };
 
-    public static StageType StageOf(Presets.PresetPermissions permissions) =>
-        permissions.CanProduceAudio || permissions.CanProduceVideo || permissions.CanProduceScreenshare ? StageType.OnStage : StageType.OffStage;
+    public static StageType StageOf(StageStatus stage) => stage switch
+    {
+        StageStatus.OnStage => StageType.OnStage,
+        StageStatus.Approved => StageType.ApprovedStage,
+        StageStatus.Requested => StageType.RequestedStage,
+        _ => StageType.OffStage,
+    };
+
+    /// <summary>A peer's place on the stage as room event 38 says it (to others, and in answer to its own join and leave).</summary>
+    public PeerStatusUpdate StageUpdate(RoomPeer peer, StageStatus stage) => new() { PeerId = IdOf(peer), UserId = peer.Participant.Id, StageType = StageOf(stage) };
+
+    /// <summary>Who asks for the stage, oldest first, as a host's client lists them.</summary>
+    public GetStageRequestsResponse StageRequests(IEnumerable<RoomPeer> requests) => new()
+    {
+        StageRequests = { requests.Select(p => new StageRequest { PeerId = IdOf(p), UserId = p.Participant.Id, DisplayName = p.Name ?? "" }) },
+    };
 
     public RoomParticipants Participant(RoomPeer peer) => new()
     {

@@ -52,15 +52,8 @@ internal static class ActiveSessionStageApi
 public sealed record StagePeerDto(
     string PeerId, string ParticipantId, string CustomParticipantId, string? Name, string? PresetName, string StageStatus, DateTimeOffset? RequestedAt)
 {
-    public static StagePeerDto From(RoomPeer peer) => new(peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName,
-        peer.Stage switch
-        {
-            Rooms.StageStatus.OnStage => "ON_STAGE",
-            Rooms.StageStatus.Requested => "REQUESTED",
-            Rooms.StageStatus.Approved => "APPROVED",
-            _ => "OFF_STAGE",
-        },
-        peer.StageRequestedAt);
+    public static StagePeerDto From(RoomPeer peer) =>
+        new(peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, peer.Stage.Name(), peer.StageRequestedAt);
 }
 
 /// <summary>The stage now; <paramref name="Requests"/> oldest first.</summary>

@@ -1,0 +1,36 @@
+using Stagecast.Server.Features.Presets;
+
+namespace Stagecast.Server.Features.Realtime;
+
+/// <summary>
+/// What the channel tells a peer it may do (the join answer's <c>permissions</c>), read from its preset. <c>can_produce_*</c>
+/// say whether it may publish that media at all: in a meeting with a stage (<c>stage_enabled</c>), only while on it.
+/// <c>stage_access</c> says how it gets there (<c>ALLOWED</c>: joins at will; <c>CAN_REQUEST</c>: asks, and joins once a
+/// host lets it; <c>NOT_ALLOWED</c>); <c>accept_stage_requests</c> makes it a host of the stage.
+/// </summary>
+public sealed record ChannelPermissions(
+    string ViewType,
+    bool CanLivestream,
+    bool CanRecord,
+    bool CanProduceAudio,
+    bool CanProduceVideo,
+    bool CanProduceScreenshare,
+    bool KickParticipant,
+    bool AcceptWaitingRequests,
+    bool HiddenParticipant,
+    bool ChatCanSend,
+    bool ChatCanReceive,
+    bool PollsCanCreate,
+    bool PollsCanVote,
+    bool PollsCanView,
+    int MaxVideoStreams,
+    string WaitingRoomType,
+    bool StageEnabled,
+    string StageAccess,
+    bool AcceptStageRequests)
+{
+    public static ChannelPermissions Of(PresetPermissions may) => new(
+        may.ViewType, may.CanLivestream, may.CanRecord, may.MayProduceAudio, may.MayProduceVideo, may.MayProduceScreenshare, may.KickParticipant,
+        may.AcceptWaitingRequests, may.HiddenParticipant, may.ChatCanSend, may.ChatCanReceive, may.PollsCanCreate, may.PollsCanVote, may.PollsCanView,
+        may.MaxVideoStreams, may.WaitingRoomType, may.StageEnabled, may.StageAccess.Name(), may.AcceptStageRequests);
+}
