@@ -110,11 +110,9 @@ public abstract class BenchServer : IAsyncDisposable
 /// Stagecast from its Release build (or the release binary, or another build's dll, when <paramref name="binary"/> names one), with a fresh
 /// data directory unless <paramref name="dataDirectory"/> names one, and warnings-only logging. The benchmark's account, app and token
 /// come from the STAGECAST_* start-up variables unless <paramref name="bootstrap"/> is false (a restart on a data directory that
-/// has them already, as an installed server restarts). With <paramref name="stageControl"/> it is the same server hosted by this
-/// tool (<see cref="StageHost"/>, on the Release build's runtime settings), which lets the load tool join a peer to the stage.
+/// has them already, as an installed server restarts).
 /// </summary>
-public sealed class StagecastServer(string repository, HttpClient http, string? binary = null, string? dataDirectory = null, bool bootstrap = true,
-    bool stageControl = false) : BenchServer
+public sealed class StagecastServer(string repository, HttpClient http, string? binary = null, string? dataDirectory = null, bool bootstrap = true) : BenchServer
 {
     private const string Token = "sct_benchmark_token_0123456789abcdefghij";
 
@@ -131,13 +129,9 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
 
     public override async Task StartAsync()
     {
-        string release = Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0");
-        string dll = binary is null or [.., '.', 'd', 'l', 'l'] ? binary ?? Path.Combine(release, "Stagecast.Server.dll") : "";
-        string[] host = stageControl
-            ? ["exec", "--runtimeconfig", Path.Combine(release, "Stagecast.Server.runtimeconfig.json"), typeof(StageHost).Assembly.Location, StageHost.Command]
-            : dll.Length > 0 ? [dll] : [];
+        string dll = binary is null or [.., '.', 'd', 'l', 'l'] ? binary ?? Path.Combine(repository, "src", "Stagecast.Server", "bin", "Release", "net10.0", "Stagecast.Server.dll") : "";
         string data = dataDirectory ?? Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
-        Process = Launch(host.Length > 0 ? "dotnet" : binary!, [.. host, "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
+        Process = Launch(dll.Length > 0 ? "dotnet" : binary!, [.. dll.Length > 0 ? [dll] : Array.Empty<string>(), "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
             "--metrics-bind", $"127.0.0.1:{MetricsPort}",
             "--set", "Stagecast:Api:RequestsPerSecond=100000",
             // Every publisher, player and WHEP viewer of the benchmark comes from 127.0.0.1, and the ramp goes past the

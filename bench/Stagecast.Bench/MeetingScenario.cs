@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.WebSockets;
 using System.Text;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
@@ -158,10 +157,11 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         {
             var participant = await server.ApiAsync($"/meetings/{meetingId}/participants", new { custom_participant_id = $"p{i}", preset_name = "group_call_participant" });
             string token = participant.GetProperty("token").GetString()!;
-            var (socket, peerId) = await MeetingClients.JoinAsync(server, token);
+            var channel = await ChannelClient.JoinAsync(server, token);
+            string peerId = channel.PeerId;
             var publisher = await WhipClient.ConnectAsync(http, $"{baseUrl}/realtime/v1/peers/{peerId}/whip?source=camera", token, _certificate);
             pacer.Add(publisher);
-            meeting.People.Add(new Person(token, peerId, socket, publisher));
+            meeting.People.Add(new Person(token, peerId, channel, publisher));
         }
 
         foreach (var person in meeting.People.Where(_ => subscribe))
@@ -206,7 +206,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
             foreach (var person in meeting.People)
             {
                 await person.Publisher.DisposeAsync();
-                person.Socket.Dispose();
+                person.Channel.Dispose();
             }
         }
 
@@ -214,7 +214,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         await Task.Delay(TimeSpan.FromSeconds(2));
     }
 
-    private sealed record Person(string Token, string PeerId, ClientWebSocket Socket, WhipClient Publisher);
+    private sealed record Person(string Token, string PeerId, ChannelClient Channel, WhipClient Publisher);
 
     private sealed class Meeting(string id)
     {

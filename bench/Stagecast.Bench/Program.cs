@@ -6,11 +6,6 @@ using Stagecast.Bench;
 
 // Stagecast against nginx-rtmp on the same workload, one after the other.
 //   bench/run.sh [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--binary PATH] [--no-readme] (builds the server first)
-if (args is [StageHost.Command, .. var serverArgs])
-{
-    return await StageHost.RunAsync(serverArgs); // the webinar scenario's server, a process of its own
-}
-
 var options = Arguments.Parse(args);
 var settings = options.Apply(options.Quick ? BenchSettings.Quick : BenchSettings.Full);
 string repository = Arguments.RepositoryRoot();

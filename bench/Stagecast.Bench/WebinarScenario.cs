@@ -13,10 +13,10 @@ namespace Stagecast.Bench;
 /// A webinar on Stagecast's SFU: three hosts on the stage each publish a 640x360 H.264 camera at about 600 kbit/s with
 /// Opus-sized audio (WHIP, replaying the clip), and attendees off the stage (<c>webinar_viewer</c>) join the realtime
 /// channel and watch all three over meeting WHEP, added in steps. At each step: the server's CPU over a window, less
-/// what it spent with the hosts alone, per attendee; what each subscription receives; and a stage round trip: the app
-/// grants an attendee the stage (REST), the attendee joins it and publishes, and the time until the others are told
-/// (a host's channel hears the attendee's camera on) and until each of them, subscribing then, receives its first
-/// audio and its first video packet.
+/// what it spent with the hosts alone, per attendee; what each subscription receives; and a stage round trip on the
+/// channel: an attendee asks, a host grants, the attendee joins and publishes, and the time from the grant until the
+/// others are told (the host's channel hears the attendee's camera on) and until each of them, subscribing then,
+/// receives its first audio and its first video packet.
 /// </summary>
 public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan warmup, TimeSpan window)
 {
@@ -30,7 +30,7 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
     public async Task<string> RunAsync(int[] attendeeSteps)
     {
         WebRtcClient.ReceivePump ??= UdpReceivePump.TryCreate(TimeSpan.FromMilliseconds(1));
-        await using var server = new StagecastServer(repository, http, stageControl: true);
+        await using var server = new StagecastServer(repository, http);
         await server.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(5));
         var clip = RtpClip.Load(await Clips.EncodeAsync(Path.Combine(repository, "bench", "results", "tmp"), Clips.Variants[1], bFrames: false));
@@ -40,7 +40,7 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
         {
             for (int i = 0; i < Hosts; i++)
             {
-                var host = await JoinAsync(webinar, $"host{i}", "webinar_host", i == 0 ? webinar.Told : null);
+                var host = await JoinAsync(webinar, $"host{i}", "webinar_host");
                 host.Publisher = await PublishAsync(server, host);
                 pacer.Add(host.Publisher);
                 webinar.Hosts.Add(host);
@@ -61,7 +61,7 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
                 {
                     while (webinar.Attendees.Count < count)
                     {
-                        var attendee = await JoinAsync(webinar, $"attendee{webinar.Attendees.Count}", "webinar_viewer", null);
+                        var attendee = await JoinAsync(webinar, $"attendee{webinar.Attendees.Count}", "webinar_viewer");
                         foreach (var host in webinar.Hosts)
                         {
                             attendee.Watching.Add(await WatchAsync(server, attendee, host));
@@ -70,7 +70,8 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
                         webinar.Attendees.Add(attendee);
                     }
                 }
-                catch (Exception ex) when (ex is TimeoutException or Stagecast.WebRtc.WebRtcProtocolException or IOException or WebSocketException or HttpRequestException)
+                catch (Exception ex) when (ex is TimeoutException or Stagecast.WebRtc.WebRtcProtocolException or IOException or WebSocketException or HttpRequestException
+                    or InvalidOperationException)
                 {
                     report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | attendee {webinar.Attendees.Count + 1} could not join and watch: {ex.Message} | | | | | | | no |");
                     Console.WriteLine($"  {count} attendees: attendee {webinar.Attendees.Count + 1} could not join and watch: {ex.Message}");
@@ -79,7 +80,17 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
 
                 await Task.Delay(warmup);
                 var (line, healthy) = await MeasureAsync(server, webinar, hostsAlone);
-                string stage = await StageRoundTripAsync(server, webinar, pacer, webinar.Attendees[^1]);
+                string stage;
+                try
+                {
+                    stage = await StageRoundTripAsync(server, webinar, pacer, webinar.Attendees[^1]);
+                }
+                catch (Exception ex) when (ex is TimeoutException or Stagecast.WebRtc.WebRtcProtocolException or IOException or InvalidOperationException)
+                {
+                    stage = $"the stage round trip failed: {ex.Message} | | |";
+                    healthy = false;
+                }
+
                 report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {stage} | {(healthy ? "yes" : "no")} |");
                 Console.WriteLine($"  {count} attendees: {line} | {stage} | {(healthy ? "healthy" : "NOT healthy")}");
                 if (!healthy)
@@ -113,27 +124,30 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
     }
 
     /// <summary>
-    /// The app grants <paramref name="guest"/> the stage; it joins and publishes its camera; once a host's channel hears
-    /// its camera on, everyone else subscribes to it at once, as their clients would. Timed from the grant: the others
-    /// told, the first of them hearing it, and each of them subscribed and seeing it (its first video packet: a
-    /// subscription starts at a keyframe, which the server asks the guest for). The guest is sent back afterwards.
+    /// <paramref name="guest"/> asks for the stage and the first host grants it (the channel's <c>stage_request</c> and
+    /// <c>stage_grant</c>); told so, the guest joins (<c>stage_join</c>) and publishes its camera; once the host's channel
+    /// hears the camera on, everyone else subscribes to it at once, as their clients would. Timed from the grant: the
+    /// others told, the first of them hearing it, and each of them subscribed and seeing it (its first video packet: a
+    /// subscription starts at a keyframe, which the server asks the guest for). The host sends the guest back afterwards.
     /// </summary>
     private async Task<string> StageRoundTripAsync(StagecastServer server, Webinar webinar, RtpPacer pacer, Person guest)
     {
-        var told = webinar.Told.Expect(guest.PeerId);
+        var host = webinar.Hosts[0];
+        await guest.Channel.RequestAsync("stage_request");
+        var approved = Await(guest.Channel, m => m.GetProperty("type").GetString() == "stage_updated" && IsPeer(m, guest)
+            && m.GetProperty("peer").GetProperty("stage_status").GetString() == "APPROVED");
+        var told = Await(host.Channel, m => m.GetProperty("type").GetString() == "peer_updated" && IsPeer(m, guest)
+            && m.GetProperty("peer").GetProperty("video_enabled").GetBoolean());
         long granted = Stopwatch.GetTimestamp();
-        await server.ApiAsync($"/meetings/{webinar.Id}/active-session/stage/grant", new { participant_ids = new[] { guest.ParticipantId } });
-        using (var joined = await http.PostAsync($"http://127.0.0.1:{server.HttpPort}/bench/stage/join/{webinar.Id}/{guest.ParticipantId}", null))
-        {
-            joined.EnsureSuccessStatusCode();
-        }
-
+        await host.Channel.RequestAsync("stage_grant", new { peer_ids = new[] { guest.PeerId } });
+        await approved;
+        await guest.Channel.RequestAsync("stage_join");
         guest.Publisher = await PublishAsync(server, guest);
         pacer.Add(guest.Publisher);
-        long toldAt = await told.WaitAsync(TimeSpan.FromSeconds(30));
+        long toldAt = await told;
         var others = webinar.Hosts.Concat(webinar.Attendees).Where(p => p != guest).ToList();
         var watchers = await Task.WhenAll(others.Select(o => WatchGuestAsync(server, o, guest)));
-        await server.ApiAsync($"/meetings/{webinar.Id}/active-session/stage/kick", new { participant_ids = new[] { guest.ParticipantId } });
+        await host.Channel.RequestAsync("stage_kick", new { peer_ids = new[] { guest.PeerId } });
         pacer.Remove(guest.Publisher);
         await guest.Publisher.DisposeAsync();
         guest.Publisher = null;
@@ -150,6 +164,30 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
             $"{Ms(toldAt):F0} ms | {Quantile(heard, 0):F0} / {Quantile(seen, 0):F0} ms | {Quantile(subscribed, 0.5):F0} / {Quantile(subscribed, 0.95):F0} ms | " +
             $"{Quantile(seen, 0.5):F0} / {Quantile(seen, 0.95):F0} / {Quantile(seen, 1):F0} ms{missing}");
     }
+
+    /// <summary>When <paramref name="channel"/> next hears an event that <paramref name="match"/>es (30 s at most); it stops listening then.</summary>
+    private static async Task<long> Await(ChannelClient channel, Func<JsonElement, bool> match)
+    {
+        var at = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.Events = message =>
+        {
+            if (match(message))
+            {
+                at.TrySetResult(Stopwatch.GetTimestamp());
+            }
+        };
+        try
+        {
+            return await at.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            channel.Events = null;
+        }
+    }
+
+    private static bool IsPeer(JsonElement message, Person person) =>
+        message.TryGetProperty("peer", out var peer) && peer.GetProperty("id").GetString() == person.PeerId;
 
     /// <summary>
     /// One of the others subscribes to the guest, and waits (30 s at most) for its first audio and video: when each came;
@@ -195,12 +233,11 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
         return ProcessMeter.CpuSeconds(server.Pid) - before;
     }
 
-    private static async Task<Person> JoinAsync(Webinar webinar, string name, string preset, CameraWatch? told)
+    private static async Task<Person> JoinAsync(Webinar webinar, string name, string preset)
     {
         var participant = await webinar.Server.ApiAsync($"/meetings/{webinar.Id}/participants", new { custom_participant_id = name, preset_name = preset, name });
         string token = participant.GetProperty("token").GetString()!;
-        var (socket, peerId) = await MeetingClients.JoinAsync(webinar.Server, token, told is null ? null : told.OnEvent);
-        return new Person(participant.GetProperty("id").GetString()!, token, peerId, socket);
+        return new Person(token, await ChannelClient.JoinAsync(webinar.Server, token));
     }
 
     private Task<WhipClient> PublishAsync(StagecastServer server, Person person) =>
@@ -223,18 +260,15 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
         public List<Person> Hosts { get; } = [];
 
         public List<Person> Attendees { get; } = [];
-
-        /// <summary>What the first host's channel hears of the others' cameras.</summary>
-        public CameraWatch Told { get; } = new();
     }
 
-    private sealed class Person(string participantId, string token, string peerId, ClientWebSocket socket) : IAsyncDisposable
+    private sealed class Person(string token, ChannelClient channel) : IAsyncDisposable
     {
-        public string ParticipantId { get; } = participantId;
-
         public string Token { get; } = token;
 
-        public string PeerId { get; } = peerId;
+        public ChannelClient Channel { get; } = channel;
+
+        public string PeerId => Channel.PeerId;
 
         public WhipClient? Publisher { get; set; }
 
@@ -252,41 +286,7 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
                 await Publisher.DisposeAsync();
             }
 
-            socket.Dispose();
-        }
-    }
-
-    /// <summary>When a channel hears a peer's camera on (<c>peer_updated</c> with <c>video_enabled</c>), for the peer it is asked about.</summary>
-    private sealed class CameraWatch
-    {
-        private readonly Lock _sync = new();
-        private (string PeerId, TaskCompletionSource<long> At)? _expected;
-
-        public Task<long> Expect(string peerId)
-        {
-            var at = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_sync)
-            {
-                _expected = (peerId, at);
-            }
-
-            return at.Task;
-        }
-
-        public void OnEvent(JsonElement message)
-        {
-            long now = Stopwatch.GetTimestamp();
-            if (message.TryGetProperty("type", out var type) && type.GetString() == "peer_updated"
-                && message.GetProperty("peer") is var peer && peer.GetProperty("video_enabled").GetBoolean())
-            {
-                lock (_sync)
-                {
-                    if (_expected is { } expected && peer.GetProperty("id").GetString() == expected.PeerId)
-                    {
-                        expected.At.TrySetResult(now);
-                    }
-                }
-            }
+            Channel.Dispose();
         }
     }
 }
