@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net.WebSockets;
 using System.Text;
-using System.Text.Json;
-using Stagecast.Media.Rtp;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
 
@@ -32,7 +29,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         report.AppendLine("|---|---|---|---|---|---|---|");
         foreach (int size in sizes)
         {
-            await using var pacer = new Pacer(clip);
+            await using var pacer = new RtpPacer(clip);
             var meetings = new List<Meeting> { await StartMeetingAsync(server, size, pacer) };
             var (line, _) = await MeasureAsync(server, meetings);
             report.AppendLine(CultureInfo.InvariantCulture, $"| {size} | 1 | {line}");
@@ -41,7 +38,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         }
 
         int held = 0;
-        await using (var pacer = new Pacer(clip))
+        await using (var pacer = new RtpPacer(clip))
         {
             var meetings = new List<Meeting>();
             try
@@ -93,7 +90,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         report.AppendLine("|---|---|---|---|---|---|");
         foreach (int size in sizes)
         {
-            await using var pacer = new Pacer(clip);
+            await using var pacer = new RtpPacer(clip);
             var meetings = new List<Meeting> { await StartMeetingAsync(server, size, pacer, subscribe: false) };
             try
             {
@@ -151,7 +148,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         return spent.ToDictionary(k => k.Key, k => 100 * k.Value / window.TotalSeconds, StringComparer.Ordinal);
     }
 
-    private async Task<Meeting> StartMeetingAsync(StagecastServer server, int size, Pacer pacer, bool subscribe = true)
+    private async Task<Meeting> StartMeetingAsync(StagecastServer server, int size, RtpPacer pacer, bool subscribe = true)
     {
         string meetingId = (await server.ApiAsync("/meetings", new { title = $"bench-{Guid.NewGuid():N}" })).GetProperty("id").GetString()!;
         var meeting = new Meeting(meetingId);
@@ -160,71 +157,22 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         {
             var participant = await server.ApiAsync($"/meetings/{meetingId}/participants", new { custom_participant_id = $"p{i}", preset_name = "group_call_participant" });
             string token = participant.GetProperty("token").GetString()!;
-            var (socket, peerId) = await JoinAsync(server, token);
+            var channel = await ChannelClient.JoinAsync(server, token);
+            string peerId = channel.PeerId;
             var publisher = await WhipClient.ConnectAsync(http, $"{baseUrl}/realtime/v1/peers/{peerId}/whip?source=camera", token, _certificate);
             pacer.Add(publisher);
-            meeting.People.Add(new Person(token, peerId, socket, publisher));
+            meeting.People.Add(new Person(token, peerId, channel, publisher));
         }
 
         foreach (var person in meeting.People.Where(_ => subscribe))
         {
             foreach (var other in meeting.People.Where(p => p != person))
             {
-                meeting.Subscriptions.Add(await SubscribeAsync($"{baseUrl}/realtime/v1/peers/{other.PeerId}/whep?source=camera", person.Token));
+                meeting.Subscriptions.Add(await MeetingClients.SubscribeAsync(http, $"{baseUrl}/realtime/v1/peers/{other.PeerId}/whep?source=camera", person.Token, _certificate));
             }
         }
 
         return meeting;
-    }
-
-    /// <summary>A subscription, once the source is in the hub (its publisher's DTLS just completed).</summary>
-    private async Task<WhepClient> SubscribeAsync(string url, string token)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await WhepClient.ConnectAsync(http, url, _certificate, bearer: token).WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            catch (Stagecast.WebRtc.WebRtcProtocolException ex) when (attempt < 20 && ex.Message.Contains("404", StringComparison.Ordinal))
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    private static async Task<(ClientWebSocket Socket, string PeerId)> JoinAsync(StagecastServer server, string token)
-    {
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.HttpPort}/realtime/v1?token={Uri.EscapeDataString(token)}"), CancellationToken.None);
-        await socket.SendAsync("""{"type":"join","id":"1"}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-            using var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
-            if (message.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() == "1")
-            {
-                string peerId = message.RootElement.GetProperty("data").GetProperty("peer_id").GetString()!;
-                _ = DrainAsync(socket); // the channel's events are not needed, but are read so the socket is not dropped
-                return (socket, peerId);
-            }
-        }
-    }
-
-    private static async Task DrainAsync(ClientWebSocket socket)
-    {
-        var buffer = new byte[64 * 1024];
-        try
-        {
-            while (socket.State == WebSocketState.Open)
-            {
-                await socket.ReceiveAsync(buffer, CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
-        {
-        }
     }
 
     private async Task<(string Line, bool Healthy)> MeasureAsync(StagecastServer server, List<Meeting> meetings)
@@ -258,7 +206,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
             foreach (var person in meeting.People)
             {
                 await person.Publisher.DisposeAsync();
-                person.Socket.Dispose();
+                person.Channel.Dispose();
             }
         }
 
@@ -266,7 +214,7 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         await Task.Delay(TimeSpan.FromSeconds(2));
     }
 
-    private sealed record Person(string Token, string PeerId, ClientWebSocket Socket, WhipClient Publisher);
+    private sealed record Person(string Token, string PeerId, ChannelClient Channel, WhipClient Publisher);
 
     private sealed class Meeting(string id)
     {
@@ -275,103 +223,5 @@ public sealed class MeetingScenario(string repository, HttpClient http, TimeSpan
         public List<Person> People { get; } = [];
 
         public List<WhepClient> Subscriptions { get; } = [];
-    }
-
-    /// <summary>Sends the clip's packets for every publisher at the pace they were recorded, each with its own SSRCs and numbers.</summary>
-    private sealed class Pacer : IAsyncDisposable
-    {
-        private readonly RtpClip _clip;
-        private readonly List<Source> _streams = [];
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        public Pacer(RtpClip clip)
-        {
-            _clip = clip;
-            _loop = Task.Run(RunAsync);
-        }
-
-        public void Add(WhipClient client)
-        {
-            lock (_streams)
-            {
-                _streams.Add(new Source(client, System.Diagnostics.Stopwatch.GetTimestamp()));
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await _loop;
-        }
-
-        private async Task RunAsync()
-        {
-            var packet = new byte[1500];
-            while (!_stop.IsCancellationRequested)
-            {
-                Source[] streams;
-                lock (_streams)
-                {
-                    streams = [.. _streams];
-                }
-
-                foreach (var stream in streams)
-                {
-                    double elapsedMs = System.Diagnostics.Stopwatch.GetElapsedTime(stream.Started).TotalMilliseconds;
-                    while (stream.NextVideoMs(_clip) <= elapsedMs)
-                    {
-                        var (frameMs, payloads) = _clip.Frames[stream.Frame % _clip.Frames.Count];
-                        uint timestamp = (uint)(((stream.Frame / _clip.Frames.Count * (long)_clip.LoopMs) + frameMs) * 90);
-                        foreach (var (payload, marker) in payloads)
-                        {
-                            RtpHeader.Write(packet, marker, WhipClient.VideoPayloadType, stream.VideoSequence++, timestamp, stream.VideoSsrc);
-                            payload.CopyTo(packet, RtpHeader.FixedLength);
-                            stream.Client.SendRtp(packet.AsSpan(0, RtpHeader.FixedLength + payload.Length));
-                        }
-
-                        stream.Frame++;
-                    }
-
-                    while (stream.AudioPackets * 20 <= elapsedMs)
-                    {
-                        RtpHeader.Write(packet, false, WhipClient.AudioPayloadType, stream.AudioSequence++, (uint)(stream.AudioPackets * 960), stream.AudioSsrc);
-                        _clip.AudioPayload.CopyTo(packet, RtpHeader.FixedLength);
-                        stream.Client.SendRtp(packet.AsSpan(0, RtpHeader.FixedLength + _clip.AudioPayload.Length));
-                        stream.AudioPackets++;
-                    }
-                }
-
-                try
-                {
-                    await Task.Delay(5, _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-
-        private sealed class Source(WhipClient client, long started)
-        {
-            public WhipClient Client { get; } = client;
-
-            public long Started { get; } = started;
-
-            public uint VideoSsrc { get; } = (uint)Random.Shared.Next(1, int.MaxValue);
-
-            public uint AudioSsrc { get; } = (uint)Random.Shared.Next(1, int.MaxValue);
-
-            public ushort VideoSequence { get; set; }
-
-            public ushort AudioSequence { get; set; }
-
-            public int Frame { get; set; }
-
-            public long AudioPackets { get; set; }
-
-            public double NextVideoMs(RtpClip clip) => (Frame / clip.Frames.Count * (double)clip.LoopMs) + clip.Frames[Frame % clip.Frames.Count].Ms;
-        }
     }
 }

@@ -48,6 +48,18 @@ if (options.Scenarios is ["meeting"])
     return 0;
 }
 
+if (options.Scenarios is ["webinar"])
+{
+    // bench/run.sh --scenario webinar [--counts 25,50,100 (attendees)] [--warmup S] [--window S]: three hosts on the stage, attendees watching them, a stage round trip per step.
+    var webinar = new WebinarScenario(repository, http, settings.Warmup, settings.Window);
+    string table = await webinar.RunAsync(options.Counts ?? [10, 25, 50, 100, 150, 200, 300]);
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"webinar-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["compositor"])
 {
     // bench/run.sh --scenario compositor [--warmup S] [--window S]: meetings of two and four, each with its 720p program.

@@ -16,9 +16,10 @@ public sealed class RtpClip
     /// <summary>A steady 32 kbit/s: 80 bytes every 20 ms, about what Opus sends for speech.</summary>
     private const int AudioPayloadBytes = 80;
 
-    private RtpClip(List<(uint Ms, List<(byte[] Payload, bool Marker)> Packets)> frames, uint loopMs)
+    private RtpClip(List<(uint Ms, List<(byte[] Payload, bool Marker)> Packets)> frames, List<int> keyframes, uint loopMs)
     {
         Frames = frames;
+        Keyframes = keyframes;
         LoopMs = loopMs;
         AudioPayload = new byte[AudioPayloadBytes];
         Random.Shared.NextBytes(AudioPayload);
@@ -27,7 +28,17 @@ public sealed class RtpClip
     /// <summary>Each video frame's time in the loop (ms) and its RTP payloads.</summary>
     public List<(uint Ms, List<(byte[] Payload, bool Marker)> Packets)> Frames { get; }
 
+    /// <summary>The indexes in <see cref="Frames"/> of the keyframes, in order.</summary>
+    public List<int> Keyframes { get; }
+
     public uint LoopMs { get; }
+
+    /// <summary>The first keyframe at or after frame <paramref name="index"/>, going round the loop.</summary>
+    public int NextKeyframe(int index)
+    {
+        int at = Keyframes.FindIndex(k => k >= index);
+        return Keyframes[Math.Max(at, 0)];
+    }
 
     public byte[] AudioPayload { get; }
 
@@ -37,6 +48,7 @@ public sealed class RtpClip
         FlvFileReader.TryReadHeader(ref buffer);
         AvcDecoderConfigurationRecord? config = null;
         var frames = new List<(uint, List<(byte[], bool)>)>();
+        var keyframes = new List<int>();
         while (FlvFileReader.TryReadTag(ref buffer, out var tag))
         {
             if (tag.Type != FlvTagType.Video)
@@ -55,11 +67,16 @@ public sealed class RtpClip
                 var payloads = new List<(byte[], bool)>();
                 H264RtpPacketizer.Packetize(body.AsSpan(packet.DataOffset), config.NalLengthSize, MaxPayload, config.SequenceParameterSets[0],
                     config.PictureParameterSets[0], packet.IsKeyframe, (payload, marker) => payloads.Add((payload.ToArray(), marker)));
+                if (packet.IsKeyframe)
+                {
+                    keyframes.Add(frames.Count);
+                }
+
                 frames.Add((tag.Timestamp, payloads));
             }
         }
 
         uint frame = frames.Count > 1 ? frames[1].Item1 - frames[0].Item1 : 33;
-        return new RtpClip(frames, frames[^1].Item1 + frame);
+        return new RtpClip(frames, keyframes, frames[^1].Item1 + frame);
     }
 }

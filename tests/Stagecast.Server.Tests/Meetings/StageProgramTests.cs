@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Google.Protobuf;
+using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Features.Rooms;
@@ -11,6 +13,7 @@ using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Transport;
+using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 
 namespace Stagecast.Server.Tests.Meetings;
 
@@ -18,8 +21,9 @@ namespace Stagecast.Server.Tests.Meetings;
 /// The livestream follows the stage, in process with Stagecast's own WebRTC clients (<see cref="MeetingMediaServer"/>):
 /// the meeting's program (and so its recordings and livestream) shows who is on the stage, never the audience; a
 /// LIVESTREAM meeting's audience watches over HLS, counted in <c>live_viewers</c>, and holds nothing of the SFU; the
-/// host's preset picks the livestream's ladder (<c>config.livestream_viewer_qualities</c>). The tests move a peer onto
-/// the stage in the room, as each front end's stage message does (those have tests of their own).
+/// host's preset picks the livestream's ladder (<c>config.livestream_viewer_qualities</c>). Peers move on and off the
+/// stage through their front ends (the channel's <c>stage_join</c>, RealtimeKit's socket events 18 and 19), the app
+/// through REST.
 /// </summary>
 public sealed class StageProgramTests : IAsyncLifetime
 {
@@ -40,7 +44,7 @@ public sealed class StageProgramTests : IAsyncLifetime
         var host = await _media.Api.AddParticipantAsync(_meeting, "host", "webinar_host");
         var ada = await _media.Api.AddParticipantAsync(_meeting, "ada", "webinar_viewer");
         var (_, hostPeer) = await _media.JoinChannelAsync(host);
-        var (_, adaPeer) = await _media.JoinChannelAsync(ada);
+        var (adaChannel, adaPeer) = await _media.JoinChannelAsync(ada);
         await using var talking = new Talking(RtpSender.Opus(await _media.PublishAsync(host, hostPeer)));
 
         // A recording runs the program: it shows the host, on the stage from entry; Ada, in the audience, is not in it.
@@ -54,7 +58,7 @@ public sealed class StageProgramTests : IAsyncLifetime
 
         // The app lets Ada on, she joins and talks: she is in the program within a tick of it following the meeting.
         await StageAsync("grant", ada);
-        await _media.Room(_meeting).JoinStageAsync(_media.PeerOf(_meeting, ada));
+        await adaChannel.OkAsync("stage_join");
         var adaTalking = RtpSender.Opus(await _media.PublishAsync(ada, adaPeer));
         talking.Add(adaTalking);
         await Eventually.TrueAsync(() => Shows(program, hostPeer, adaPeer), "Ada in the program beside the host");
@@ -67,12 +71,11 @@ public sealed class StageProgramTests : IAsyncLifetime
         // On the stage again, talking; the moment her place changes she is no source of the program, whatever of her
         // media is still connected (the router ends it as it hears of the change, after the room).
         await StageAsync("grant", ada);
-        var adaInRoom = _media.PeerOf(_meeting, ada);
-        await _media.Room(_meeting).JoinStageAsync(adaInRoom);
+        await adaChannel.OkAsync("stage_join");
         talking.Add(RtpSender.Opus(await _media.PublishAsync(ada, adaPeer)));
         await Eventually.TrueAsync(() => Shows(program, hostPeer, adaPeer), "Ada back in the program");
         var router = _media.Router(_meeting);
-        adaInRoom.Stage = StageStatus.OffStage;
+        _media.PeerOf(_meeting, ada).Stage = StageStatus.OffStage;
         Assert.NotNull(router.PublicationOf(new MeetingStreamKey(_meeting, adaPeer, MediaSource.Camera)));
         Assert.Equal(new[] { hostPeer }, router.VisibleSources().Select(s => s.Peer.Id));
     }
@@ -119,15 +122,15 @@ public sealed class StageProgramTests : IAsyncLifetime
             // A host brings Vic on the stage: he switches to WebRTC, produces, and is in the livestream's program.
             var program = await ProgramAsync();
             var vicPeer = _media.PeerOf(_meeting, viewers[0]);
-            await _media.Room(_meeting).GrantStageAsync(_media.PeerOf(_meeting, host), p => p == vicPeer);
-            await _media.Room(_meeting).JoinStageAsync(vicPeer);
+            await hostChannel.OkAsync("stage_grant", new { user_ids = new[] { viewers[0].Id } });
+            RealtimeKitMediaClient.Ok(await vic.Socket.RequestAsync(Events.Room.JoinStage, ByteString.Empty));
             await vic.CreateSendTransportAsync();
             RealtimeKitMediaClient.Ok(await vic.ProduceAsync("audio"));
             talking.Add(vic.Sending!.Sender(RealtimeKitMediaClient.AudioMid));
             await Eventually.TrueAsync(() => Shows(program, hostPeer, vicPeer.Id), "Vic in the program beside the host");
 
             // He leaves the stage (back to HLS): out of the program, his producer gone.
-            await _media.Room(_meeting).LeaveStageAsync(vicPeer);
+            RealtimeKitMediaClient.Ok(await vic.Socket.RequestAsync(Events.Room.LeaveStage, new LeaveStageRequest().ToByteString()));
             await Eventually.TrueAsync(() => Shows(program, hostPeer), "Vic out of the program");
             Assert.Empty(router.ProducersOf(vicPeer));
         }

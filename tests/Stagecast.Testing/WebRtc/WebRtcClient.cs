@@ -216,6 +216,11 @@ public abstract partial class WebRtcClient : IAsyncDisposable, DatagramTransport
         await _socket.ConnectAsync(candidate ?? throw new WebRtcProtocolException($"the answer has no {(_iceTcp ? "TCP" : "UDP")} candidate"), cancellationToken)
             .ConfigureAwait(false);
         _ = Task.Run(_iceTcp ? ReceiveFramesAsync : ReceiveLoopAsync, CancellationToken.None);
+
+        // A binding request before the DTLS handshake, as a browser checks connectivity first: an ICE-lite server takes
+        // DTLS only from an address a binding came from, and a ClientHello that overtook it waited for the DTLS
+        // client's first retransmission, a second later (half the handshakes of the webinar benchmark did).
+        Transmit(BindingRequest());
         _ = Task.Run(() => KeepConsentAsync(_closed.Token), CancellationToken.None);
         if (dtls)
         {
