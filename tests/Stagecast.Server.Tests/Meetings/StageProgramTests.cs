@@ -168,6 +168,12 @@ public sealed class StageProgramTests : IAsyncLifetime
         Assert.Equal(["source", "360p", "180p"], await StartAsHostAsync(host, renditions: null));
         Assert.Equal(["source", "240p"], await StartAsHostAsync(host, ["240p"]));
 
+        // Started by the host on the channel (stagecast.js's livestream_start): the same.
+        var (channel, _) = await _media.JoinChannelAsync(host);
+        string started = (await channel.OkAsync("livestream_start", new { manual_ingest = true })).GetProperty("livestream").GetProperty("id").GetString()!;
+        Assert.Equal(["source", "360p", "180p"], await LadderAsync(started));
+        await channel.OkAsync("livestream_stop");
+
         // Started by the app, there is no host: the app's default.
         string id = (await _media.Api.PostAsync($"/meetings/{_meeting}/livestreams", """{"manual_ingest":true}""")).EnsureOk().Data.GetProperty("id").GetString()!;
         Assert.Equal(["source"], await LadderAsync(id));

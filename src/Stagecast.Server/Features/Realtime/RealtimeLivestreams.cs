@@ -21,7 +21,7 @@ public sealed class RealtimeLivestreams(MeetingLivestreamService livestreams)
         Require(client);
         try
         {
-            var view = await livestreams.StartAsync(room.Meeting, room.SessionId, request, CancellationToken.None).ConfigureAwait(false);
+            var view = await livestreams.StartAsync(room.Meeting, room.SessionId, request.By(client.Permissions), CancellationToken.None).ConfigureAwait(false);
             return new LivestreamAnswer(LivestreamChannelView.From(view, withCredentials: true));
         }
         catch (ApiException ex)
