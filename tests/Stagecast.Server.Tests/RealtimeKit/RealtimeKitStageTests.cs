@@ -21,6 +21,7 @@ public sealed class RealtimeKitStageTests
     [InlineData("2.0.2", "webinar_host", "webinar_viewer")]
     [InlineData("1.5.1", "webinar_host", "webinar_viewer")]
     [InlineData("2.0.2", "audio_room_host", "audio_room_listener")]
+    [InlineData("1.5.1", "audio_room_host", "audio_room_listener")]
     public async Task AnAttendeeAsksIsLetOnIsSeenAndHeardAndIsSentOffAgain(string sdk, string hostPreset, string attendeePreset)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
@@ -88,21 +89,23 @@ public sealed class RealtimeKitStageTests
         Assert.Equal(StageStatus.OffStage, attendeePeer.Stage);
     }
 
-    [Fact]
-    public async Task ALivestreamViewerGoesFromTheLivestreamToTheStageOverWebRtcAndBack()
+    [Theory]
+    [InlineData("2.0.2")]
+    [InlineData("1.5.1")]
+    public async Task ALivestreamViewerGoesFromTheLivestreamToTheStageOverWebRtcAndBack(string sdk)
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (api, browser) = (rtk.Api, rtk.Browser);
         string meeting = await api.CreateMeetingAsync();
         var host = await api.AddParticipantAsync(meeting, "host", "livestream_host", name: "Hana");
         var viewer = await api.AddParticipantAsync(meeting, "viewer", "livestream_viewer", name: "Vic");
-        var hostPage = await browser.JoinAsync(host.Token);
+        var hostPage = await browser.JoinAsync(host.Token, sdkVersion: sdk);
         await hostPage.EnableAudioAsync();
         await hostPage.EnableVideoAsync();
         await hostPage.StartLivestreamAsync();
 
         // The viewer watches the livestream: no WebRTC connection at all.
-        var viewerPage = await browser.JoinAsync(viewer.Token);
+        var viewerPage = await browser.JoinAsync(viewer.Token, sdkVersion: sdk);
         var watching = await viewerPage.WaitForStateAsync(s => s.Livestream is { State: "LIVESTREAMING", PlaybackUrl: not null }, "the viewer to see the livestream live",
             TimeSpan.FromSeconds(60));
         Assert.Equal("OFF_STAGE", watching.Self.StageStatus);
