@@ -6,8 +6,8 @@
 #   gcc (builds the libgupnp-igd stand-in simple-whip-client needs, see tests/whip-client), certutil (a CA the
 #   RealtimeKit tests' Chromium trusts as a real one), systemd-analyze
 #   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
-#   (the TURN tests), Caddy and pebble (the shipped Caddyfile, with Caddy's CA and an ACME test CA) and Node.js/npm
-#   from apt;
+#   (the TURN tests), Caddy and pebble (the shipped Caddyfile, with Caddy's CA and an ACME test CA), PocketSphinx with
+#   its US English models and espeak-ng (speech recognition on speech made for the test) and Node.js/npm from apt;
 #   Cloudflare's SDK (npm cloudflare) and RealtimeKit's web SDK and UI kit (pinned) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 # ./test.sh --busy runs the suite beside two CPU hogs (stress-ng), as on a machine doing other work: the tests must
@@ -50,6 +50,9 @@ command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v turnserver >/dev/null 2>&1 || packages+=(coturn)
 command -v caddy >/dev/null 2>&1 || packages+=(caddy)
 command -v pebble >/dev/null 2>&1 || packages+=(pebble)
+[ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || packages+=(pocketsphinx-en-us)
+ls /usr/lib/*/libpocketsphinx.so.3 >/dev/null 2>&1 || packages+=(libpocketsphinx3)
+command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
 [ $busy -eq 0 ] || command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
 
 if [ ${#packages[@]} -gt 0 ]; then

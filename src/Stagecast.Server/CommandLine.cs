@@ -51,6 +51,8 @@ public sealed class CommandLine
         new("--realtimekit-base", "STAGECAST_REALTIMEKIT_BASE", "Stagecast:RealtimeKit:Base", "The baseURI apps on RealtimeKit's own SDK use: api.BASE and socket-edge.BASE are served on the HTTPS port [default: --public-url's host]"),
         new("--ffmpeg", "STAGECAST_FFMPEG", "Stagecast:Ffmpeg", "The ffmpeg binary (transcoding, meeting programs, recordings): a path, or a name on the PATH [default: ffmpeg]"),
         new("--transcode-hwaccel", "STAGECAST_TRANSCODE_HWACCEL", "Stagecast:Transcode:HwAccel", "The H.264 encoder of livestreams' renditions: none (x264), auto, nvenc, vaapi or qsv, used when ffmpeg has it and it works here [default: none]"),
+        new("--transcription-engine", "STAGECAST_TRANSCRIPTION_ENGINE", "Stagecast:Transcription:Engine", "Speech recognition on this server's CPU for transcripts and captions: none, pocketsphinx (Debian's pocketsphinx-en-us) or whisper (with --whisper-model) [default: none]"),
+        new("--whisper-model", "STAGECAST_WHISPER_MODEL", "Stagecast:Transcription:WhisperModel", "The whisper.cpp model file for --transcription-engine whisper, e.g. ggml-base.en.bin"),
         new(null, "STAGECAST_ACCOUNT_ID", "Stagecast:Bootstrap:AccountId", "Account to create on start"),
         new(null, "STAGECAST_APP_ID", "Stagecast:Bootstrap:AppId", "App to create on start"),
         new(null, "STAGECAST_API_TOKEN", "Stagecast:Bootstrap:ApiToken", "API token to create on start"),

@@ -32,6 +32,7 @@ using Stagecast.Server.Features.RoomStreams;
 using Stagecast.Server.Features.Srt;
 using Stagecast.Server.Features.Thumbnails;
 using Stagecast.Server.Features.Transcoding;
+using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Features.Web;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Features.WebRtcServer;
@@ -96,6 +97,7 @@ public static class StagecastApp
         services.AddAnalytics();
         services.AddFfmpeg(configuration[FfmpegOptions.Key]);
         services.AddTranscoding(configuration);
+        services.AddTranscription(configuration);
         services.AddWebRtcServer(configuration);
         services.AddMeetingMedia(configuration);
         services.AddPrograms(configuration);

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Hosting;
+using Stagecast.Speech;
+
+namespace Stagecast.Server.Features.Transcription;
+
+/// <summary>
+/// The server's speech engine, loaded when the server starts. An engine that cannot load (a missing or broken model,
+/// a library not installed) is logged with what is wrong and leaves transcription off: the server runs, meetings go on
+/// without captions, and <see cref="Problem"/> says why for whoever asks for a transcript.
+/// </summary>
+public sealed partial class SpeechEngine(IOptions<TranscriptionOptions> options, ILogger<SpeechEngine> logger) : IStartupTask, IDisposable
+{
+    /// <summary>The recognizer, or null when transcription is off (configured so, or its engine could not load).</summary>
+    public ISpeechRecognizer? Recognizer { get; private set; }
+
+    /// <summary>Why the configured engine is not running, or null.</summary>
+    public string? Problem { get; private set; }
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Recognizer = SpeechRecognizers.Create(options.Value);
+            if (Recognizer is not null)
+            {
+                LogLoaded(Recognizer.Engine);
+            }
+        }
+        catch (SpeechEngineException ex)
+        {
+            Problem = ex.Message;
+            LogNotLoaded(ex.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => Recognizer?.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Transcription runs on {Engine}, on this server's CPU")]
+    private partial void LogLoaded(string engine);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Transcription is off: {Problem}")]
+    private partial void LogNotLoaded(string problem);
+}

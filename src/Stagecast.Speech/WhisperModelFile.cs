@@ -1,0 +1,78 @@
+using System.Buffers.Binary;
+
+namespace Stagecast.Speech;
+
+/// <summary>
+/// Checks a whisper.cpp model file's header before whisper.cpp reads it: whisper.cpp trusts the sizes it reads, and a
+/// file that is not a model (a failed download's HTML page) or whose header is broken makes it throw a C++ exception
+/// that ends the process. Read here: the magic, the eleven hyperparameters (each within what any whisper model has),
+/// the mel filters' size, and every vocabulary entry's length, all within the file.
+/// </summary>
+internal static class WhisperModelFile
+{
+    private const uint Magic = 0x67676d6c; // "ggml"
+
+    /// <summary>What is wrong with the file, worded to follow its path, or null when whisper.cpp may read it.</summary>
+    public static string? Problem(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var reader = new BinaryReader(file);
+        long length = file.Length;
+        if (length < 4 || reader.ReadUInt32() != Magic)
+        {
+            return "is not a whisper.cpp (ggml) model";
+        }
+
+        if (length < 4 + (11 * 4))
+        {
+            return "is cut short (its header is incomplete)";
+        }
+
+        int[] hyper = [.. Enumerable.Range(0, 11).Select(_ => reader.ReadInt32())];
+        (int vocab, int mels) = (hyper[0], hyper[9]);
+        bool sane = vocab is > 0 and <= 1_000_000
+            && hyper[1..9].All(v => v is > 0 and <= 65_536)
+            && mels is > 0 and <= 512
+            && hyper[10] is >= 0 and < 100_000;
+        if (!sane)
+        {
+            return "has a broken header (its hyperparameters are not a whisper model's)";
+        }
+
+        if (file.Position + 8 > length)
+        {
+            return "is cut short (in its mel filters)";
+        }
+
+        long filterFloats = (long)reader.ReadInt32() * reader.ReadInt32();
+        if (filterFloats < 0 || file.Position + (filterFloats * 4) + 4 > length)
+        {
+            return "is cut short or broken (in its mel filters)";
+        }
+
+        file.Seek(filterFloats * 4, SeekOrigin.Current);
+        if (reader.ReadInt32() != vocab)
+        {
+            return "has a broken vocabulary (its size differs from the header's)";
+        }
+
+        Span<byte> size = stackalloc byte[4];
+        for (int i = 0; i < vocab; i++)
+        {
+            if (file.Read(size) < 4)
+            {
+                return "is cut short (in its vocabulary)";
+            }
+
+            uint word = BinaryPrimitives.ReadUInt32LittleEndian(size);
+            if (word > 1024 || file.Position + word > length)
+            {
+                return "has a broken vocabulary";
+            }
+
+            file.Seek(word, SeekOrigin.Current);
+        }
+
+        return file.Position < length ? null : "is cut short (it has no weights)";
+    }
+}

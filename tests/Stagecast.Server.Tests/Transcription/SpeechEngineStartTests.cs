@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Features.Transcription;
+
+namespace Stagecast.Server.Tests.Transcription;
+
+/// <summary>
+/// The speech engine is chosen by configuration and loaded at start: off by default; PocketSphinx from Debian's
+/// packages; a whisper model that is missing leaves transcription off with the reason, and the server runs.
+/// </summary>
+public sealed class SpeechEngineStartTests
+{
+    [Fact]
+    public async Task WithoutAnEngineTranscriptionIsOffAndNothingIsWrong()
+    {
+        await using var _ = (await ServerFixture.StartAsync([])).AsAsyncDisposable(out var server);
+        var engine = server.App.Services.GetRequiredService<SpeechEngine>();
+        Assert.Null(engine.Recognizer);
+        Assert.Null(engine.Problem);
+    }
+
+    [Fact]
+    public async Task PocketSphinxIsLoadedWhenNamed()
+    {
+        await using var _ = (await ServerFixture.StartAsync(["--transcription-engine", "pocketsphinx"])).AsAsyncDisposable(out var server);
+        var engine = server.App.Services.GetRequiredService<SpeechEngine>();
+        Assert.Equal("pocketsphinx", engine.Recognizer?.Engine);
+    }
+
+    [Fact]
+    public async Task AnEngineThatIsNotOneIsRefusedAtStartNamingTheSetting()
+    {
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ServerFixture.StartAsync(["--transcription-engine", "deepspeech"]));
+        Assert.Contains("--transcription-engine must be none, pocketsphinx or whisper", refused.Message);
+    }
+
+    [Fact]
+    public async Task AMissingWhisperModelLeavesTranscriptionOffWithTheReasonAndTheServerRuns()
+    {
+        string model = Path.Combine(Path.GetTempPath(), $"ggml-missing-{Guid.NewGuid():N}.bin");
+        await using var _ = (await ServerFixture.StartAsync(["--transcription-engine", "whisper", "--whisper-model", model])).AsAsyncDisposable(out var server);
+        var engine = server.App.Services.GetRequiredService<SpeechEngine>();
+        Assert.Null(engine.Recognizer);
+        Assert.Equal($"whisper: the model {model} does not exist", engine.Problem);
+        Assert.True((await server.Http.GetAsync("/healthz")).IsSuccessStatusCode);
+    }
+}
