@@ -1,0 +1,70 @@
+namespace Stagecast.Speech;
+
+/// <summary>
+/// 48 kHz interleaved stereo float (what the Opus decoder gives) to 16 kHz mono 16-bit (what the engines take): the
+/// channels averaged, a windowed-sinc low-pass at 7.2 kHz (below the new Nyquist of 8 kHz, so nothing folds back
+/// into the speech band), every third sample kept. Its state carries across calls, so packets of any size join up.
+/// </summary>
+public sealed class SpeechResampler
+{
+    public const int InputRate = 48_000;
+    private const int Factor = InputRate / VoiceActivitySegmenter.SampleRate;
+    private const int Taps = 47;
+    private static readonly float[] Kernel = MakeKernel();
+
+    private readonly float[] _history = new float[Taps - 1];
+    private int _phase;
+
+    /// <summary>Resamples <paramref name="stereo"/> (whole frames: pairs of samples); returns the 16 kHz samples it completed.</summary>
+    public short[] Resample(ReadOnlySpan<float> stereo)
+    {
+        int frames = stereo.Length / 2;
+        float[] mono = new float[_history.Length + frames];
+        _history.CopyTo(mono, 0);
+        for (int i = 0; i < frames; i++)
+        {
+            mono[_history.Length + i] = (stereo[2 * i] + stereo[(2 * i) + 1]) * 0.5f;
+        }
+
+        var output = new List<short>((frames / Factor) + 1);
+        int position = _phase;
+        for (; position + Taps <= mono.Length; position += Factor)
+        {
+            float sum = 0;
+            for (int k = 0; k < Taps; k++)
+            {
+                sum += mono[position + k] * Kernel[k];
+            }
+
+            output.Add((short)Math.Clamp(sum * 32767f, short.MinValue, short.MaxValue));
+        }
+
+        // Keep the last Taps - 1 inputs for the next call, and where in them the next output starts.
+        int keepFrom = mono.Length - _history.Length;
+        Array.Copy(mono, keepFrom, _history, 0, _history.Length);
+        _phase = position - keepFrom;
+        return [.. output];
+    }
+
+    private static float[] MakeKernel()
+    {
+        const double cutoff = 7_200.0 / InputRate;
+        float[] kernel = new float[Taps];
+        double sum = 0;
+        for (int i = 0; i < Taps; i++)
+        {
+            double n = i - ((Taps - 1) / 2.0);
+            double sinc = n == 0 ? 2 * cutoff : Math.Sin(2 * Math.PI * cutoff * n) / (Math.PI * n);
+            double blackman = 0.42 - (0.5 * Math.Cos(2 * Math.PI * i / (Taps - 1))) + (0.08 * Math.Cos(4 * Math.PI * i / (Taps - 1)));
+            kernel[i] = (float)(sinc * blackman);
+            sum += kernel[i];
+        }
+
+        for (int i = 0; i < Taps; i++)
+        {
+            kernel[i] = (float)(kernel[i] / sum);
+        }
+
+        return kernel;
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Stagecast.Speech.Tests;
+
+/// <summary>
+/// The server's speech work in one bounded queue: utterances are recognised in turn off the caller's thread; when the
+/// engine falls behind, the oldest waiting utterances are dropped and counted, and one that fails loses only itself.
+/// The engine here is a stand-in that holds its first utterance until told (a real decoder cannot be paused) and
+/// "hears" utterance N (one sample of value N) as "uN".
+/// </summary>
+public sealed class SpeechWorkerTests
+{
+    [Fact]
+    public async Task AWorkerThatFallsBehindDropsTheOldestWaitingUtterancesAndGoesOn()
+    {
+        using var engine = new HeldEngine();
+        var heard = new List<string>();
+        var worker = new SpeechWorker(engine, capacity: 2, t => heard.Add(t.Text), NullLogger.Instance);
+        await using (worker)
+        {
+            Assert.True(worker.Add(Job(0)));
+            await engine.Started.Task; // u0 is being recognised; the next ones wait
+            for (short i = 1; i <= 5; i++)
+            {
+                Assert.True(worker.Add(Job(i)));
+            }
+
+            Assert.Equal(3, worker.Dropped); // u1, u2, u3: the two newest wait
+            engine.Release.Set();
+        }
+
+        Assert.Equal(["u0", "u4", "u5"], heard);
+        Assert.Equal(3, worker.Recognised);
+        Assert.False(worker.Add(Job(6)), "a closed worker takes nothing");
+    }
+
+    [Fact]
+    public async Task AnUtteranceThatFailsLosesOnlyItself()
+    {
+        using var engine = new HeldEngine { FailOn = 1 };
+        engine.Release.Set();
+        var heard = new List<string>();
+        await using (var worker = new SpeechWorker(engine, capacity: 8, t => heard.Add(t.Text), NullLogger.Instance))
+        {
+            worker.Add(Job(1));
+            worker.Add(Job(2));
+        }
+
+        Assert.Equal(["u2"], heard);
+    }
+
+    private static UtteranceJob Job(short n) => new("ada", new Utterance(0, [n]), DateTimeOffset.UnixEpoch);
+
+    private sealed class HeldEngine : ISpeechRecognizer
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public short? FailOn { get; init; }
+
+        public string Engine => "held";
+
+        public string Recognize(ReadOnlySpan<short> samples)
+        {
+            Started.TrySetResult();
+            Release.Wait();
+            return samples[0] == FailOn ? throw new InvalidOperationException("the engine failed") : $"u{samples[0]}";
+        }
+
+        public void Dispose() => Release.Dispose();
+    }
+}
