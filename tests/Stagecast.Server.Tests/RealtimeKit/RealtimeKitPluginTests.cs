@@ -18,7 +18,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Plugins over RealtimeKit's socket, spoken directly (no SDK): a host opens a plugin through the SDK's
 /// <c>__rtk_plugins__</c> store and every peer hears it, a late joiner reads it and the plugin's shared store at init;
 /// closing reaches everyone; presets' <c>plugins.can_start</c>, <c>can_close</c> and <c>can_edit_config</c> hold on the
-/// server; stores are bounded and the bound named. The plugin registry's REST, and the 1.5.x client's, beside it.
+/// server; stores are bounded and the bound named; a 1.5.x client opens a registered plugin (plugin events 0, 1, 6) as
+/// the plugin's presets allow. The plugin registry's REST, and the 1.5.x client's, beside it.
 /// </summary>
 [Trait("Category", "StoreContract")]
 public sealed class RealtimeKitPluginTests : IAsyncLifetime
@@ -139,6 +140,38 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
 
         (await _api.SendAsync(HttpMethod.Delete, $"/plugins/{id}")).EnsureOk();
         Assert.Equal(HttpStatusCode.NotFound, (await _api.GetAsync($"/plugins/{id}")).Status);
+    }
+
+    [Fact]
+    public async Task A15ClientOpensARegisteredPluginForEveryoneAsItsPluginSaysWhichPresetsMay()
+    {
+        string notes = (await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://notes.example/"}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["webinar_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        await using var hostSocket = await JoinAsync(host.Token);
+        await using var guestSocket = await JoinAsync(guest.Token);
+
+        var notForHost = await hostSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = board });
+        Assert.Equal("plugin Board may be started by the presets webinar_host only", ErrorMessage.Parser.ParseFrom(notForHost.Payload).Message);
+        Assert.Equal(404, ErrorMessage.Parser.ParseFrom((await hostSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = "nope" })).Payload).Code);
+        Assert.Contains("plugins.can_start", ErrorMessage.Parser.ParseFrom((await guestSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = notes })).Payload).Message, StringComparison.Ordinal);
+
+        // Every client opens it on the push, the opener's too (1.5.x opens nothing on its own).
+        hostSocket.Send(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = notes }, out var added);
+        await added;
+        foreach (var socket in new[] { hostSocket, guestSocket })
+        {
+            var push = await socket.WaitForAsync(m => m.Event == Events.Plugins.AddPlugin);
+            Assert.Equal(notes, EnablePluginResponse.Parser.ParseFrom(push.Payload).PluginId);
+        }
+
+        var open = EnablePluginsResponse.Parser.ParseFrom((await guestSocket.RequestAsync(Events.Plugins.GetPlugins, new AddPluginRequest())).Payload);
+        Assert.Equal([notes], open.Plugins.Select(p => p.PluginId));
+        hostSocket.Send(Events.Plugins.RemovePlugin, new RemovePluginRequest { PluginId = notes }, out var removed);
+        await removed;
+        Assert.Equal(notes, DisablePluginResponse.Parser.ParseFrom((await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.RemovePlugin)).Payload).PluginId);
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpMethod method, string path, string token, string? body = null)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Stagecast.RealtimeKit;
 using Stagecast.RealtimeKit.Protocol;
@@ -15,7 +16,9 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// a value opens that plugin for the meeting, set to <c>null</c> or deleted closes it. Every other store is a plugin's
 /// shared store, kept by the room for the session. Writes are not answered (the SDK awaits nothing); every client hears
 /// them as a push of the same event, the writer too, under its own peer id so its SDK skips what it wrote itself.
-/// Reading works before the join (the SDK reads <c>__rtk_plugins__</c> at init and fails without an answer).
+/// Reading works before the join (the SDK reads <c>__rtk_plugins__</c> at init and fails without an answer). SDK 1.5.x
+/// opens and closes the app's registered plugins with plugin events 1 and 6 and lists the open ones with event 0: the
+/// same room plugins, so both SDKs' peers see one set open.
 /// </summary>
 public sealed partial class RealtimeKitClient
 {
@@ -24,11 +27,19 @@ public sealed partial class RealtimeKitClient
 
     private static readonly byte[] JsonNull = "null"u8.ToArray();
 
-    private static bool IsPluginStore(uint @event) => @event is Events.Plugins.StoreInsertKeys or Events.Plugins.StoreGetKeys
-        or Events.Plugins.StoreDeleteKeys or Events.Plugins.StoreDelete;
+    private static bool IsPluginEvent(uint @event) => @event is Events.Plugins.StoreInsertKeys or Events.Plugins.StoreGetKeys
+        or Events.Plugins.StoreDeleteKeys or Events.Plugins.StoreDelete or Events.Plugins.GetPlugins or Events.Plugins.AddPlugin or Events.Plugins.RemovePlugin;
 
-    private PluginStoreResponse? PluginStoreRequest(SocketMessage message)
+    private async Task<IMessage?> PluginRequestAsync(SocketMessage message)
     {
+        if (message.Event == Events.Plugins.GetPlugins)
+        {
+            var open = new EnablePluginsResponse();
+            open.Plugins.AddRange((_room ?? services.Rooms.Find(Participant.MeetingId))?.ActivePlugins
+                .Select(p => new EnablePluginResponse { PluginId = p.Id, EnabledBy = _views.IdOf(p.OpenedBy) }) ?? []);
+            return open;
+        }
+
         if (message.Event == Events.Plugins.StoreGetKeys)
         {
             var get = Read(message, PluginStoreGetKeysRequest.Parser);
@@ -51,6 +62,12 @@ public sealed partial class RealtimeKitClient
 
         switch (message.Event)
         {
+            case Events.Plugins.AddPlugin:
+                await OpenRegisteredAsync(joined, peer, Read(message, AddPluginRequest.Parser).PluginId).ConfigureAwait(false);
+                return null;
+            case Events.Plugins.RemovePlugin:
+                joined.DeactivatePlugin(peer, Read(message, RemovePluginRequest.Parser).PluginId);
+                return null;
             case Events.Plugins.StoreInsertKeys:
                 var insert = Read(message, PluginStoreInsertKeysRequest.Parser);
                 if (insert.StoreName == ActivePluginsStore)
@@ -94,6 +111,22 @@ public sealed partial class RealtimeKitClient
     }
 
     /// <summary>
+    /// <c>plugins.addPlugin</c> (1.5.x): opens one of the app's registered plugins, if the participant's preset is among
+    /// those it names. Every client, the opener's too, opens it on the push (1.5.x opens nothing on its own).
+    /// </summary>
+    private async Task OpenRegisteredAsync(MeetingRoom room, RoomPeer peer, string pluginId)
+    {
+        var plugin = await services.Plugins.FindAsync(Participant.AppId, pluginId, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new DomainException(DomainError.NotFound, $"No plugin found with id {pluginId}");
+        if (!plugin.StartableBy(Participant.PresetName))
+        {
+            throw new DomainException(DomainError.Forbidden, $"plugin {plugin.Name} may be started by the presets {string.Join(", ", plugin.Presets)} only");
+        }
+
+        room.ActivatePlugin(peer, plugin.Id, System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["id"] = plugin.Id, ["name"] = plugin.Name }.ToJsonString()));
+    }
+
+    /// <summary>
     /// A key of <c>__rtk_plugins__</c> set: opens or closes that plugin. The SDK has already opened (or closed) it on its
     /// own screen when it writes; refused, it is told the store's value as it stands, so its screen follows the room's.
     /// </summary>
@@ -133,6 +166,7 @@ public sealed partial class RealtimeKitClient
                 {
                     PluginId = meetingId, StoreName = ActivePluginsStore, StoreItems = { PluginItem(activated.Plugin) },
                 });
+                yield return (Events.Plugins.AddPlugin, new EnablePluginResponse { PluginId = activated.Plugin.Id, EnabledBy = _views.IdOf(activated.Plugin.OpenedBy) });
                 break;
             case PluginDeactivated deactivated:
                 yield return (Events.Plugins.StoreInsertKeys, new PluginStoreResponse
@@ -141,6 +175,7 @@ public sealed partial class RealtimeKitClient
                     StoreName = ActivePluginsStore,
                     StoreItems = { StoreItem(new PluginStoreEntry(deactivated.PluginId, JsonNull, deactivated.By, services.Time.GetUtcNow())) },
                 });
+                yield return (Events.Plugins.RemovePlugin, new DisablePluginResponse { PluginId = deactivated.PluginId, DisabledBy = _views.IdOf(deactivated.By) });
                 break;
             case PluginStoreChanged changed:
                 yield return (changed.Deleted ? Events.Plugins.StoreDeleteKeys : Events.Plugins.StoreInsertKeys, new PluginStoreResponse

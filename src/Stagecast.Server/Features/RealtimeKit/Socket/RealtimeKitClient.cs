@@ -166,9 +166,9 @@ public sealed partial class RealtimeKitClient(
                 return Media.CreateTransport(Read(message, CreateTransportRequest.Parser));
         }
 
-        if (IsPluginStore(message.Event))
+        if (IsPluginEvent(message.Event))
         {
-            return PluginStoreRequest(message);
+            return await PluginRequestAsync(message).ConfigureAwait(false);
         }
 
         var (room, peer) = (_room, _peer);
