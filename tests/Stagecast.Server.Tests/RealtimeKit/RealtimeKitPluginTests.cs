@@ -69,10 +69,12 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         await wrote;
         await hostSocket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Value(m, "text") == "\"hello from the guest\"");
 
-        // A late joiner reads both at init, before it joins, as the SDK does.
+        // A late joiner finds the plugin open at init, before it joins, as the SDK reads it; its notes once it is in.
         await using var lateSocket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_server.HttpBase).Port, _tls.Certificate, late.Token);
         var open = await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active });
         Assert.Equal(descriptor, Value(open, plugin));
+        Assert.Empty(Items(await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" })));
+        Assert.False(RealtimeKitSocketClient.IsError(await lateSocket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
         var notes = await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" });
         Assert.Equal("\"hello from the guest\"", Value(notes, "text"));
 

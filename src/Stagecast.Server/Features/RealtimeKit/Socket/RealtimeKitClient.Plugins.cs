@@ -16,7 +16,8 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// a value opens that plugin for the meeting, set to <c>null</c> or deleted closes it. Every other store is a plugin's
 /// shared store, kept by the room for the session. Writes are not answered (the SDK awaits nothing); every client hears
 /// them as a push of the same event, the writer too, under its own peer id so its SDK skips what it wrote itself.
-/// Reading works before the join (the SDK reads <c>__rtk_plugins__</c> at init and fails without an answer). SDK 1.5.x
+/// The open plugins may be read before the join (the SDK reads <c>__rtk_plugins__</c> at init and fails without an
+/// answer); a plugin's stores only once joined (a waiter reads them empty). SDK 1.5.x
 /// opens and closes the app's registered plugins with plugin events 1 and 6 and lists the open ones with event 0: the
 /// same room plugins, so both SDKs' peers see one set open.
 /// </summary>
@@ -45,7 +46,7 @@ public sealed partial class RealtimeKitClient
             var get = Read(message, PluginStoreGetKeysRequest.Parser);
             var room = _room ?? services.Rooms.Find(Participant.MeetingId);
             var answer = new PluginStoreResponse { PluginId = get.PluginId, StoreName = get.StoreName };
-            if (room is not null)
+            if (room is not null && (get.StoreName == ActivePluginsStore || _peer is not null))
             {
                 answer.StoreItems.AddRange(get.StoreName == ActivePluginsStore
                     ? room.ActivePlugins.Select(PluginItem)
