@@ -59,6 +59,9 @@ public static class RealtimeKitEvents
     /// <summary>Namespace 2: the plugin key-value stores.</summary>
     public static class Plugins
     {
+        public const uint GetPlugins = (2 << 16) + 0;
+        public const uint AddPlugin = (2 << 16) + 1;
+        public const uint RemovePlugin = (2 << 16) + 6;
         public const uint StoreInsertKeys = (2 << 16) + 9;
         public const uint StoreGetKeys = (2 << 16) + 10;
         public const uint StoreDeleteKeys = (2 << 16) + 11;

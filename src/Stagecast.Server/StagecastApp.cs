@@ -20,6 +20,7 @@ using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Outputs;
 using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Programs;
 using Stagecast.Server.Features.Realtime;
@@ -82,6 +83,7 @@ public static class StagecastApp
         services.AddAccounts(configuration);
         services.AddApps();
         services.AddPresets();
+        services.AddPlugins();
         services.AddWebhooks(configuration, server);
         services.AddMeetings();
         services.AddParticipants(configuration, server);
@@ -200,6 +202,7 @@ public static class StagecastApp
             api.MapRecordings();
             api.MapAnalytics();
             api.MapPresets();
+            api.MapPlugins();
             api.MapMeetings();
             api.MapParticipants();
             api.MapMeetingSessions();

@@ -42,6 +42,20 @@ public sealed class RealtimeKitPage
     /// <summary><c>RealtimeKitClient.init</c>, with the fake camera and microphone on unless <paramref name="media"/> is false; returns meeting.self.</summary>
     public Task<RtkSelf> InitAsync(string authToken, string baseUri, bool media = true) => CallAsync<RtkSelf>("init", authToken, baseUri, media);
 
+    /// <summary>
+    /// <c>RealtimeKitClient.init</c> without media, offering one plugin (<paramref name="pluginId"/>): the web app at
+    /// <paramref name="url"/>, in a frame carried by Stagecast's <c>/sdk/rtk-plugin-frame.js</c>, on the page while active.
+    /// </summary>
+    public Task<RtkSelf> InitWithPluginAsync(string authToken, string baseUri, string pluginId, string url) =>
+        CallAsync<RtkSelf>("init", authToken, baseUri, false, new[] { new { id = pluginId, name = pluginId, url } });
+
+    public Task ActivatePluginAsync(string pluginId) => CallAsync("activatePlugin", pluginId);
+
+    public Task DeactivatePluginAsync(string pluginId) => CallAsync("deactivatePlugin", pluginId);
+
+    /// <summary>The plugins active on this page (by the app's ids), and how many plugin frames it shows.</summary>
+    public Task<RtkPlugins> PluginsAsync() => CallAsync<RtkPlugins>("plugins");
+
     public Task JoinAsync() => CallAsync("join");
 
     public Task LeaveAsync() => CallAsync("leave");

@@ -52,3 +52,6 @@ public sealed record RtkUiKit(int Tiles, IReadOnlyList<string?> Names, int Playi
 
 /// <summary>A participant's current video track as the page sees it: a number per track object (0: none) and the frames decoded of it.</summary>
 public sealed record RtkVideo(string Id, int Serial, long Frames);
+
+/// <summary>The plugins active on a page (by the app's ids), and how many plugin frames it shows.</summary>
+public sealed record RtkPlugins(IReadOnlyList<string> Active, int Shown);

@@ -91,6 +91,7 @@ public static class DefaultPresets
                 ["private"] = new JsonObject { ["can_send"] = false, ["can_receive"] = false, ["text"] = false, ["files"] = false },
             },
             ["polls"] = new JsonObject { ["can_create"] = host, ["can_vote"] = true, ["can_view"] = true },
+            ["plugins"] = new JsonObject { ["can_start"] = host, ["can_close"] = host, ["can_edit_config"] = host, ["config"] = new JsonObject() },
         };
         if (stage)
         {

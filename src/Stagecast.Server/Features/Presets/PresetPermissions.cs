@@ -57,6 +57,15 @@ public sealed record PresetPermissions(
 
     public bool DisableParticipantScreensharing { get; init; }
 
+    /// <summary><c>plugins.can_start</c>: may open a plugin for the whole meeting.</summary>
+    public bool PluginsCanStart { get; init; }
+
+    /// <summary><c>plugins.can_close</c>: may close a plugin someone else opened (its opener always may).</summary>
+    public bool PluginsCanClose { get; init; }
+
+    /// <summary><c>plugins.can_edit_config</c>: may wipe a plugin's shared store at once (its keys stay open to everyone).</summary>
+    public bool PluginsCanEditConfig { get; init; }
+
     /// <summary>
     /// <c>config.livestream_viewer_qualities</c>: the ladder of a meeting livestream its holder starts, unless the start
     /// names its own (<see cref="ViewerQualities"/>); null when it names none.
@@ -105,6 +114,9 @@ public sealed record PresetPermissions(
             DisableParticipantAudio = Flag(permissions, "disable_participant_audio"),
             DisableParticipantVideo = Flag(permissions, "disable_participant_video"),
             DisableParticipantScreensharing = Flag(permissions, "disable_participant_screensharing"),
+            PluginsCanStart = Flag(permissions["plugins"] as JsonObject, "can_start"),
+            PluginsCanClose = Flag(permissions["plugins"] as JsonObject, "can_close"),
+            PluginsCanEditConfig = Flag(permissions["plugins"] as JsonObject, "can_edit_config"),
             LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
     }

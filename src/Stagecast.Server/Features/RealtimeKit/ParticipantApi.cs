@@ -1,23 +1,30 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.RealtimeKit;
 
 /// <summary>
 /// The REST calls RealtimeKit's client makes to <c>https://api.{base}</c> with a participant token (the study's
 /// section 2), each checked against the participant's preset on the server: participant-details at init, the meeting's
-/// livestream and its recordings, and honest answers for what Stagecast does not have yet (plugins, file chat,
-/// transcripts). Answered to any origin: the app's page is on its own.
+/// livestream and its recordings, the app's plugins, and honest answers for what Stagecast does not have yet (file
+/// chat, transcripts). Answered to any origin: the app's page is on its own.
 /// </summary>
 public static class ParticipantApi
 {
     public const string CorsPolicy = "realtimekit";
+
+    /// <summary>The plugins <c>GET /v2/plugins/user</c> lists at most (the app's first, oldest first).</summary>
+    private const int MaxPlugins = 100;
 
     public static void AddCorsPolicy(Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions options) =>
         options.AddPolicy(CorsPolicy, policy => policy
@@ -40,7 +47,8 @@ public static class ParticipantApi
         v2.MapPost("/meetings/{meeting_id}/active-livestream/stop", StopLivestreamAsync).WithSummary("Stop the meeting's livestream (can_livestream)");
         v2.MapPost("/recordings", StartRecordingAsync).WithSummary("Record the participant's meeting (can_record)");
         v2.MapPut("/recordings/{recording_id}", ActOnRecordingAsync).WithSummary("Stop, pause or resume a recording of the participant's meeting (can_record)");
-        v2.MapGet("/plugins/user", () => ApiResults.Ok(new PluginsDto([]))).WithSummary("Plugins the participant may use: none (1.5.x clients ask at init)");
+        v2.MapGet("/plugins/user", PluginsAsync).WithSummary("The app's plugins, as the participant may use them (1.5.x clients ask at init)");
+        v2.MapPost("/plugins/authorize/{plugin_id}", AuthorizePluginAsync).WithSummary("A token for a plugin's frame, before the client shows it (1.5.x)");
         v2.MapPost("/meetings/chat-upload", () => ApiResults.Error(StatusCodes.Status501NotImplemented, "files in chat are not supported by this server yet"))
             .WithSummary("Files in chat: not supported yet (501)");
         v2.MapGet("/meetings/{meeting_id}/active-transcript", (string meeting_id) => ApiResults.Error(StatusCodes.Status404NotFound, $"No active transcript for meeting {meeting_id}"))
@@ -71,6 +79,46 @@ public static class ParticipantApi
             // The socket on the host (and port) this call came to: api.{base} becomes socket-edge.{base}.
             ["socket"] = new JsonObject { ["base_uri"] = host["api.".Length..] },
         }));
+    }
+
+    /// <summary>
+    /// The app's plugins in the shape 1.5.x clients read (<c>baseURL</c>, camel case); <c>can_start</c> says whether this
+    /// participant may start each (its preset's <c>plugins.can_start</c> and the plugin's list of presets).
+    /// </summary>
+    private static async Task<Ok<ApiResponse<PluginsDto>>> PluginsAsync(HttpContext context, IPluginStore store)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        var page = await store.ListAsync(caller.Participant.AppId, null, new Paging(1, MaxPlugins), context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Ok(new PluginsDto([.. page.Items.Select(p => new JsonObject
+        {
+            ["id"] = p.Id,
+            ["name"] = p.Name,
+            ["description"] = p.Description,
+            ["picture"] = p.Picture ?? "",
+            ["baseURL"] = p.BaseUrl,
+            ["organizationId"] = p.AppId,
+            ["private"] = true,
+            ["published"] = true,
+            ["staggered"] = false,
+            ["tags"] = new JsonArray(),
+            ["type"] = "meeting",
+            ["createdAt"] = p.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["updatedAt"] = p.UpdatedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["can_start"] = caller.Permissions.PluginsCanStart && p.StartableBy(caller.Preset.Name),
+        })]));
+    }
+
+    /// <summary>
+    /// A token the client hands the plugin's frame (its <c>auth</c> parameter): any participant of the meeting gets one
+    /// for a plugin of the app, as every client asks when a plugin opens. Opaque and random: Stagecast has no API for
+    /// plugins to call with it (a plugin of its own talks through the client's frame messages).
+    /// </summary>
+    private static async Task<Ok<ApiResponse<PluginTokenDto>>> AuthorizePluginAsync(HttpContext context, IPluginStore store, string plugin_id)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        _ = await store.FindAsync(caller.Participant.AppId, plugin_id, context.RequestAborted).ConfigureAwait(false)
+            ?? throw ApiException.NotFound($"No plugin found with id {plugin_id}");
+        return ApiResults.Ok(new PluginTokenDto(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24))));
     }
 
     private static JsonObject WithoutNulls(JsonObject document)

@@ -33,3 +33,6 @@ public sealed record ParticipantRecordingRequest
 
 /// <summary><c>GET /v2/plugins/user</c>: the plugins the participant may use.</summary>
 public sealed record PluginsDto(IReadOnlyList<JsonObject> Plugins);
+
+/// <summary><c>POST /v2/plugins/authorize/{id}</c>: the token a plugin's frame gets.</summary>
+public sealed record PluginTokenDto(string Token);

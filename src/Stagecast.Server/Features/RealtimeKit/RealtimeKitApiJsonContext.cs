@@ -7,5 +7,6 @@ namespace Stagecast.Server.Features.RealtimeKit;
 [JsonSerializable(typeof(ApiResponse<JsonObject>))]
 [JsonSerializable(typeof(ApiResponse<ParticipantLivestreamDto>))]
 [JsonSerializable(typeof(ApiResponse<PluginsDto>))]
+[JsonSerializable(typeof(ApiResponse<PluginTokenDto>))]
 [JsonSerializable(typeof(ParticipantRecordingRequest))]
 internal sealed partial class RealtimeKitApiJsonContext : JsonSerializerContext;

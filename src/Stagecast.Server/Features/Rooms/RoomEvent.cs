@@ -59,3 +59,18 @@ public sealed record Kicked(string Reason) : RoomEvent;
 
 /// <summary>To the former connection of a peer that continues on a newer one; this one ends.</summary>
 public sealed record Replaced : RoomEvent;
+
+/// <summary>A plugin was opened for the meeting (<see cref="MeetingRoom.ActivatePlugin"/>); to every peer, its opener too.</summary>
+public sealed record PluginActivated(ActivePlugin Plugin) : RoomEvent;
+
+/// <summary>A plugin was closed for the meeting by the peer <paramref name="By"/> (its room id); to every peer.</summary>
+public sealed record PluginDeactivated(string PluginId, string By) : RoomEvent;
+
+/// <summary>
+/// Keys of a plugin's shared store were set (or, <paramref name="Deleted"/>, removed) by the peer <paramref name="By"/>
+/// (its room id); to every peer, the writer too (its client tells its own writes by the peer id).
+/// </summary>
+public sealed record PluginStoreChanged(string PluginId, string Store, IReadOnlyList<PluginStoreEntry> Items, string By, bool Deleted) : RoomEvent;
+
+/// <summary>A plugin's shared store was wiped by the peer <paramref name="By"/>; to every peer.</summary>
+public sealed record PluginStoreDropped(string PluginId, string Store, string By) : RoomEvent;

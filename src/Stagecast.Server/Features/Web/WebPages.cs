@@ -11,7 +11,8 @@ namespace Stagecast.Server.Features.Web;
 /// What a person opens in a browser, all served from the binary (no CDN): the watch page of a livestream
 /// (<c>/watch/{id}</c>, <c>?embed=1</c> for an iframe; <c>/{id}</c> redirects there), its public live state, and the
 /// dashboard (<c>/dashboard</c>, also what <c>/</c> opens), which signs in with an API token and uses the REST API,
-/// the meeting page (<c>/meet/{meeting_id}</c>, built on the client module) and the client module itself (<c>/sdk/</c>).
+/// the meeting page (<c>/meet/{meeting_id}</c>, built on the client module), the client module itself (<c>/sdk/</c>) and
+/// Stagecast's own meeting plugins (<c>/plugins/notes</c>).
 /// </summary>
 public static class WebPages
 {
@@ -44,6 +45,10 @@ public static class WebPages
         // The meeting page: the participant token travels in the fragment, so the server never sees it here.
         endpoints.MapGet("/meet/{meeting_id}", (HttpContext context, string meeting_id) =>
             Page(context, Render("meet.html", ("id", meeting_id)), frameable: false)).ExcludeFromDescription();
+
+        // Stagecast's own meeting plugins (the shared notes pad): framed by meeting pages of any origin.
+        endpoints.MapGet("/plugins/{name}", (HttpContext context, string name) =>
+            Assets.ContainsKey($"plugins/{name}.html") ? Page(context, Text($"plugins/{name}.html"), frameable: true) : Results.NotFound()).ExcludeFromDescription();
 
         endpoints.MapGet("/", () => Results.Redirect("/dashboard")).ExcludeFromDescription();
         endpoints.MapGet("/dashboard", (HttpContext context) => Page(context, Text("dashboard.html"), frameable: false)).ExcludeFromDescription();

@@ -155,9 +155,6 @@ public sealed partial class RealtimeKitClient(
         {
             case Events.Room.JoinRoom:
                 return await JoinAsync(Read(message, JoinRoomRequest.Parser)).ConfigureAwait(false);
-            case Events.Plugins.StoreGetKeys:
-                var store = Read(message, Stagecast.RealtimeKit.Protocol.Plugins.PluginStoreGetKeysRequest.Parser);
-                return new Stagecast.RealtimeKit.Protocol.Plugins.PluginStoreResponse { PluginId = store.PluginId, StoreName = store.StoreName };
             case Events.Media.JoinRoom:
                 return new PeerJoinResponse();
             case Events.Media.CreateWebRtcTransport:
@@ -167,6 +164,11 @@ public sealed partial class RealtimeKitClient(
                 }
 
                 return Media.CreateTransport(Read(message, CreateTransportRequest.Parser));
+        }
+
+        if (IsPluginEvent(message.Event))
+        {
+            return await PluginRequestAsync(message).ConfigureAwait(false);
         }
 
         var (room, peer) = (_room, _peer);
@@ -554,7 +556,7 @@ public sealed partial class RealtimeKitClient(
     /// <summary>Writes what happened in the room as RealtimeKit's pushes.</summary>
     public void Notify(RoomPeer peer, RoomEvent change)
     {
-        foreach (var (@event, payload) in RealtimeKitPushes.For(_views, peer, change, _room?.SessionId))
+        foreach (var (@event, payload) in RealtimeKitPushes.For(_views, peer, change, _room?.SessionId).Concat(PluginPushes(change)))
         {
             connection.TrySend(SocketFrameWriter.Push(@event, payload));
         }

@@ -14,6 +14,7 @@ public sealed class RealtimeKitServices(
     RefusalLog refusals,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     RealtimeKitMediaServices media,
+    Plugins.IPluginStore plugins,
     ILogger<RealtimeKitClient> logger)
 {
     /// <summary>A socket's largest message: the client's offers grow with its m-lines (about 1.3 KB each), beyond the JSON channel's limit.</summary>
@@ -40,6 +41,9 @@ public sealed class RealtimeKitServices(
     public System.Text.Json.JsonSerializerOptions RequestOptions { get; } = json.Value.SerializerOptions;
 
     public RealtimeKitMediaServices Media { get; } = media;
+
+    /// <summary>The apps' registered plugins, which 1.5.x clients open by id.</summary>
+    public Plugins.IPluginStore Plugins { get; } = plugins;
 
     public ILogger Logger { get; } = logger;
 }

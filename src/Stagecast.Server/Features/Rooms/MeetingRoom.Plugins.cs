@@ -1,0 +1,221 @@
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.Rooms;
+
+public sealed partial class MeetingRoom
+{
+    private readonly Lock _pluginsLock = new();
+    private readonly Dictionary<string, ActivePlugin> _activePlugins = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Plugin, string Store), Dictionary<string, PluginStoreEntry>> _pluginStores = [];
+    private long _pluginBytes;
+
+    /// <summary>The plugins open in this session, in the order they were opened.</summary>
+    public IReadOnlyList<ActivePlugin> ActivePlugins
+    {
+        get
+        {
+            lock (_pluginsLock)
+            {
+                return [.. _activePlugins.Values.OrderBy(p => p.OpenedAt)];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a plugin for everyone in the meeting (<c>plugins.can_start</c>); <paramref name="descriptor"/> is what the
+    /// opener's client says of it (JSON, kept as given and shown to the others). Opening an open plugin again changes
+    /// nothing. Every peer, the opener too, hears <see cref="PluginActivated"/>.
+    /// </summary>
+    public ActivePlugin ActivatePlugin(RoomPeer peer, string pluginId, ReadOnlyMemory<byte> descriptor)
+    {
+        if (!peer.Permissions.PluginsCanStart)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow this (plugins.can_start)");
+        }
+
+        PluginLimits.Check(pluginId, "plugin id", descriptor);
+        lock (_pluginsLock)
+        {
+            if (_activePlugins.TryGetValue(pluginId, out var open))
+            {
+                return open;
+            }
+
+            if (_activePlugins.Count >= PluginLimits.MaxActivePlugins)
+            {
+                throw new DomainException(DomainError.TooMany, $"at most {PluginLimits.MaxActivePlugins} plugins may be open in a meeting at once");
+            }
+
+            var plugin = new ActivePlugin(pluginId, descriptor.ToArray(), peer.Id, _time.GetUtcNow());
+            _activePlugins.Add(pluginId, plugin);
+            Publish(new PluginActivated(plugin));
+            return plugin;
+        }
+    }
+
+    /// <summary>
+    /// Closes a plugin for everyone: its opener may, and anyone whose preset has <c>plugins.can_close</c>. Its shared
+    /// stores stay for the session (opened again, it finds its data). False when it was not open.
+    /// </summary>
+    public bool DeactivatePlugin(RoomPeer peer, string pluginId)
+    {
+        lock (_pluginsLock)
+        {
+            if (!_activePlugins.TryGetValue(pluginId, out var open))
+            {
+                return false;
+            }
+
+            if (open.OpenedBy != peer.Id && !peer.Permissions.PluginsCanClose)
+            {
+                throw new DomainException(DomainError.Forbidden, "your preset does not allow closing a plugin someone else opened (plugins.can_close)");
+            }
+
+            _activePlugins.Remove(pluginId);
+            Publish(new PluginDeactivated(pluginId, peer.Id));
+            return true;
+        }
+    }
+
+    /// <summary>A plugin's shared store: the keys asked for, or all of them when none are named; empty when it has none.</summary>
+    public IReadOnlyList<PluginStoreEntry> PluginStore(string pluginId, string store, IReadOnlyCollection<string> keys)
+    {
+        lock (_pluginsLock)
+        {
+            if (!_pluginStores.TryGetValue((pluginId, store), out var items))
+            {
+                return [];
+            }
+
+            return keys.Count == 0
+                ? [.. items.Values.OrderBy(i => i.At)]
+                : [.. keys.Select(k => items.GetValueOrDefault(k)).OfType<PluginStoreEntry>()];
+        }
+    }
+
+    /// <summary>
+    /// Sets keys of a plugin's shared store (any peer: the plugin's instances write as their users act), within
+    /// <see cref="PluginLimits"/>; every peer hears <see cref="PluginStoreChanged"/>, the writer too, and a late joiner
+    /// reads the store as it is.
+    /// </summary>
+    public void InsertPluginKeys(RoomPeer peer, string pluginId, string store, IReadOnlyList<(string Key, ReadOnlyMemory<byte> Payload)> entries)
+    {
+        PluginLimits.Check(pluginId, "plugin id", ReadOnlyMemory<byte>.Empty);
+        PluginLimits.Check(store, "store name", ReadOnlyMemory<byte>.Empty);
+        foreach (var (key, payload) in entries)
+        {
+            PluginLimits.Check(key, "key", payload);
+        }
+
+        lock (_pluginsLock)
+        {
+            if (!_pluginStores.TryGetValue((pluginId, store), out var items))
+            {
+                if (_pluginStores.Count >= PluginLimits.MaxStores)
+                {
+                    throw new DomainException(DomainError.TooMany, $"a meeting may hold at most {PluginLimits.MaxStores} plugin stores");
+                }
+
+                items = new Dictionary<string, PluginStoreEntry>(StringComparer.Ordinal);
+            }
+
+            var now = _time.GetUtcNow();
+            var written = entries.GroupBy(e => e.Key).Select(g => new PluginStoreEntry(g.Key, g.Last().Payload.ToArray(), peer.Id, now)).ToList();
+            int newKeys = written.Count(i => !items.ContainsKey(i.Key));
+            long bytes = written.Sum(i => (long)i.Payload.Length - (items.TryGetValue(i.Key, out var old) ? old.Payload.Length : 0));
+            if (items.Count + newKeys > PluginLimits.MaxKeysPerStore)
+            {
+                throw new DomainException(DomainError.TooLarge, $"a plugin store may hold at most {PluginLimits.MaxKeysPerStore} keys; delete some first");
+            }
+
+            if (_pluginBytes + bytes > PluginLimits.MaxBytesPerMeeting)
+            {
+                throw new DomainException(DomainError.TooLarge, $"the meeting's plugin stores may hold at most {PluginLimits.MaxBytesPerMeeting} bytes of values; delete some first");
+            }
+
+            foreach (var item in written)
+            {
+                items[item.Key] = item;
+            }
+
+            _pluginStores[(pluginId, store)] = items;
+            _pluginBytes += bytes;
+            Publish(new PluginStoreChanged(pluginId, store, written, peer.Id, Deleted: false));
+        }
+    }
+
+    /// <summary>Deletes keys of a plugin's shared store (any peer); every peer hears which.</summary>
+    public void DeletePluginKeys(RoomPeer peer, string pluginId, string store, IReadOnlyCollection<string> keys)
+    {
+        lock (_pluginsLock)
+        {
+            if (!_pluginStores.TryGetValue((pluginId, store), out var items))
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            var removed = keys.Distinct().Where(items.ContainsKey).Select(k => new PluginStoreEntry(k, [], peer.Id, now)).ToList();
+            foreach (var item in removed)
+            {
+                _pluginBytes -= items[item.Key].Payload.Length;
+                items.Remove(item.Key);
+            }
+
+            Publish(new PluginStoreChanged(pluginId, store, removed, peer.Id, Deleted: true));
+        }
+    }
+
+    /// <summary>Wipes a plugin's shared store at once (<c>plugins.can_edit_config</c>); every peer hears it.</summary>
+    public void DeletePluginStore(RoomPeer peer, string pluginId, string store)
+    {
+        if (!peer.Permissions.PluginsCanEditConfig)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow this (plugins.can_edit_config)");
+        }
+
+        lock (_pluginsLock)
+        {
+            if (_pluginStores.Remove((pluginId, store), out var items))
+            {
+                _pluginBytes -= items.Values.Sum(i => (long)i.Payload.Length);
+            }
+
+            Publish(new PluginStoreDropped(pluginId, store, peer.Id));
+        }
+    }
+}
+
+/// <summary>A plugin open in a meeting: its id, what its opener's client said of it (JSON), who opened it and when.</summary>
+public sealed record ActivePlugin(string Id, byte[] Descriptor, string OpenedBy, DateTimeOffset OpenedAt);
+
+/// <summary>One key of a plugin's shared store: its value (JSON, as the plugin wrote it), who wrote it last and when.</summary>
+public sealed record PluginStoreEntry(string Key, byte[] Payload, string PeerId, DateTimeOffset At);
+
+/// <summary>
+/// What a meeting's plugins may hold: ids, store names and keys of at most 256 characters, values of at most 16 KiB,
+/// 1,000 keys a store, 64 stores and 1 MiB of values a meeting, 16 plugins open at once. Past a bound a write is
+/// refused (400, 413 or 429) naming it; nothing already held changes.
+/// </summary>
+public static class PluginLimits
+{
+    public const int MaxNameLength = 256;
+    public const int MaxValueBytes = 16 * 1024;
+    public const int MaxKeysPerStore = 1000;
+    public const int MaxStores = 64;
+    public const long MaxBytesPerMeeting = 1024 * 1024;
+    public const int MaxActivePlugins = 16;
+
+    public static void Check(string name, string what, ReadOnlyMemory<byte> value)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
+        {
+            throw new DomainException(DomainError.BadRequest, $"a plugin {what} must be 1 to {MaxNameLength} characters");
+        }
+
+        if (value.Length > MaxValueBytes)
+        {
+            throw new DomainException(DomainError.TooLarge, $"a plugin store value may be at most {MaxValueBytes} bytes (\"{name}\" has {value.Length})");
+        }
+    }
+}

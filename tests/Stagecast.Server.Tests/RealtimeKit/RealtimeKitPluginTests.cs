@@ -1,0 +1,213 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using Stagecast.RealtimeKit.Protocol;
+using Stagecast.RealtimeKit.Protocol.Plugins;
+using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// Plugins over RealtimeKit's socket, spoken directly (no SDK): a host opens a plugin through the SDK's
+/// <c>__rtk_plugins__</c> store and every peer hears it, a late joiner reads it and the plugin's shared store at init;
+/// closing reaches everyone; presets' <c>plugins.can_start</c>, <c>can_close</c> and <c>can_edit_config</c> hold on the
+/// server; stores are bounded and the bound named; a 1.5.x client opens a registered plugin (plugin events 0, 1, 6) as
+/// the plugin's presets allow. The plugin registry's REST, and the 1.5.x client's, beside it.
+/// </summary>
+[Trait("Category", "StoreContract")]
+public sealed class RealtimeKitPluginTests : IAsyncLifetime
+{
+    private const string Active = "__rtk_plugins__";
+    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
+    private ServerFixture _server = null!;
+    private StagecastApiClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ServerFixture.StartAsync([.. _tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
+        _api = await _server.NewTenantAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _tls.Dispose();
+    }
+
+    [Fact]
+    public async Task AHostOpensAPluginForEveryoneAndALateJoinerFindsItAndItsNotes()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        var late = await _api.AddParticipantAsync(meeting, "late", "group_call_participant");
+        await using var hostSocket = await JoinAsync(host.Token);
+        await using var guestSocket = await JoinAsync(guest.Token);
+        string plugin = $"{meeting}:notes";
+
+        // The guest's preset may not open plugins: refused, and its screen told the plugin is not open.
+        var refused = await guestSocket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, plugin, """{"id":"x"}"""));
+        Assert.Equal("your preset does not allow this (plugins.can_start)", ErrorMessage.Parser.ParseFrom(refused.Payload).Message);
+        Assert.Equal("null", Value(await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Items(m).Any(i => i.StoreKey == plugin)), plugin));
+
+        string descriptor = $$"""{"name":"Notes","id":"{{plugin}}","enabledBy":"{{hostSocket.PeerId}}"}""";
+        hostSocket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, plugin, descriptor), out var opened);
+        await opened;
+        var heard = await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Value(m, plugin) == descriptor);
+        Assert.Equal(meeting, PluginStoreResponse.Parser.ParseFrom(heard.Payload).PluginId);
+        var own = await hostSocket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Value(m, plugin) == descriptor);
+        Assert.Equal(hostSocket.PeerId, Items(own).Single().PeerId); // the writer's SDK skips its own write
+
+        guestSocket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", "text", "\"hello from the guest\""), out var wrote);
+        await wrote;
+        await hostSocket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Value(m, "text") == "\"hello from the guest\"");
+
+        // A late joiner finds the plugin open at init, before it joins, as the SDK reads it; its notes once it is in.
+        await using var lateSocket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_server.HttpBase).Port, _tls.Certificate, late.Token);
+        var open = await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active });
+        Assert.Equal(descriptor, Value(open, plugin));
+        Assert.Empty(Items(await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" })));
+        Assert.False(RealtimeKitSocketClient.IsError(await lateSocket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
+        var notes = await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" });
+        Assert.Equal("\"hello from the guest\"", Value(notes, "text"));
+
+        // Only a host wipes a store; the guest may not close the host's plugin; the host closes it for everyone.
+        var wipe = await guestSocket.RequestAsync(Events.Plugins.StoreDelete, new PluginStoreDeleteRequest { PluginId = meeting, StoreName = "notes" });
+        Assert.Equal("your preset does not allow this (plugins.can_edit_config)", ErrorMessage.Parser.ParseFrom(wipe.Payload).Message);
+        var close = await guestSocket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, plugin, "null"));
+        Assert.Contains("plugins.can_close", ErrorMessage.Parser.ParseFrom(close.Payload).Message, StringComparison.Ordinal);
+        hostSocket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, plugin, "null"), out var closed);
+        await closed;
+        await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Value(m, plugin) == "null" && Items(m).Single().PeerId != "");
+        var after = await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active });
+        Assert.Empty(Items(after));
+    }
+
+    [Fact]
+    public async Task PluginStoresAreBoundedAndTheBoundNamed()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        await using var socket = await JoinAsync(host.Token);
+
+        var big = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", "text", $"\"{new string('a', PluginLimits.MaxValueBytes)}\""));
+        var error = ErrorMessage.Parser.ParseFrom(big.Payload);
+        Assert.Equal((413, $"a plugin store value may be at most {PluginLimits.MaxValueBytes} bytes (\"text\" has {PluginLimits.MaxValueBytes + 2})"), (error.Code, error.Message));
+        var key = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", new string('k', PluginLimits.MaxNameLength + 1), "1"));
+        Assert.Equal($"a plugin key must be 1 to {PluginLimits.MaxNameLength} characters", ErrorMessage.Parser.ParseFrom(key.Payload).Message);
+
+        var many = new PluginStoreInsertKeysRequest { PluginId = meeting, StoreName = "notes" };
+        many.InsertKeys.AddRange(Enumerable.Range(0, PluginLimits.MaxKeysPerStore + 1).Select(i => new StoreKeys { StoreKey = $"k{i}", Payload = ByteString.CopyFromUtf8("1") }));
+        var full = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, many);
+        Assert.Equal($"a plugin store may hold at most {PluginLimits.MaxKeysPerStore} keys; delete some first", ErrorMessage.Parser.ParseFrom(full.Payload).Message);
+        var store = await socket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" });
+        Assert.Empty(Items(store)); // nothing of a refused write is kept
+    }
+
+    [Fact]
+    public async Task AnAppRegistersPluginsAndItsParticipantsListThemAsTheirPresetsAllow()
+    {
+        var bad = await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"javascript:alert(1)"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("\"base_url\" must be an absolute http:// or https:// URL without credentials", bad.ErrorMessage, StringComparison.Ordinal);
+        var created = (await _api.PostAsync("/plugins", """{"name":"Notes","description":"A shared notes pad","base_url":"https://notes.example/","presets":["group_call_host"]}""")).EnsureOk().Data;
+        string id = created.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.Conflict, (await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://other.example/"}""")).Status);
+        var changed = (await _api.SendAsync(HttpMethod.Patch, $"/plugins/{id}", """{"picture":"https://notes.example/icon.png"}""")).EnsureOk().Data;
+        Assert.Equal(("https://notes.example/icon.png", "https://notes.example/"), (changed.GetProperty("picture").GetString(), changed.GetProperty("base_url").GetString()));
+        Assert.Equal(1, (await _api.GetAsync("/plugins")).EnsureOk().Body.GetProperty("data").GetArrayLength());
+
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        var (status, listed) = await CallAsync(HttpMethod.Get, "/v2/plugins/user", host.Token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var plugin = listed.GetProperty("data").GetProperty("plugins").EnumerateArray().Single();
+        Assert.Equal((id, "Notes", "https://notes.example/", true), (plugin.GetProperty("id").GetString(), plugin.GetProperty("name").GetString(),
+            plugin.GetProperty("baseURL").GetString(), plugin.GetProperty("can_start").GetBoolean()));
+        var (_, forGuest) = await CallAsync(HttpMethod.Get, "/v2/plugins/user", guest.Token);
+        Assert.False(forGuest.GetProperty("data").GetProperty("plugins")[0].GetProperty("can_start").GetBoolean());
+
+        var (authorized, token) = await CallAsync(HttpMethod.Post, $"/v2/plugins/authorize/{id}", guest.Token, "{}");
+        Assert.Equal(HttpStatusCode.OK, authorized);
+        Assert.Equal(48, token.GetProperty("data").GetProperty("token").GetString()!.Length);
+        Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(HttpMethod.Post, "/v2/plugins/authorize/nope", guest.Token, "{}")).Status);
+
+        (await _api.SendAsync(HttpMethod.Delete, $"/plugins/{id}")).EnsureOk();
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.GetAsync($"/plugins/{id}")).Status);
+    }
+
+    [Fact]
+    public async Task A15ClientOpensARegisteredPluginForEveryoneAsItsPluginSaysWhichPresetsMay()
+    {
+        string notes = (await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://notes.example/"}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["webinar_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        await using var hostSocket = await JoinAsync(host.Token);
+        await using var guestSocket = await JoinAsync(guest.Token);
+
+        var notForHost = await hostSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = board });
+        Assert.Equal("plugin Board may be started by the presets webinar_host only", ErrorMessage.Parser.ParseFrom(notForHost.Payload).Message);
+        Assert.Equal(404, ErrorMessage.Parser.ParseFrom((await hostSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = "nope" })).Payload).Code);
+        Assert.Contains("plugins.can_start", ErrorMessage.Parser.ParseFrom((await guestSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = notes })).Payload).Message, StringComparison.Ordinal);
+
+        // Every client opens it on the push, the opener's too (1.5.x opens nothing on its own).
+        hostSocket.Send(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = notes }, out var added);
+        await added;
+        foreach (var socket in new[] { hostSocket, guestSocket })
+        {
+            var push = await socket.WaitForAsync(m => m.Event == Events.Plugins.AddPlugin);
+            Assert.Equal(notes, EnablePluginResponse.Parser.ParseFrom(push.Payload).PluginId);
+        }
+
+        var open = EnablePluginsResponse.Parser.ParseFrom((await guestSocket.RequestAsync(Events.Plugins.GetPlugins, new AddPluginRequest())).Payload);
+        Assert.Equal([notes], open.Plugins.Select(p => p.PluginId));
+        hostSocket.Send(Events.Plugins.RemovePlugin, new RemovePluginRequest { PluginId = notes }, out var removed);
+        await removed;
+        Assert.Equal(notes, DisablePluginResponse.Parser.ParseFrom((await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.RemovePlugin)).Payload).PluginId);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpMethod method, string path, string token, string? body = null)
+    {
+        using var https = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+        using var request = new HttpRequestMessage(method, $"{_server.HttpBase}{path}");
+        request.Headers.Host = $"api.{RealtimeKitBrowser.Domain}:{new Uri(_server.HttpBase).Port}";
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await https.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private async Task<RealtimeKitSocketClient> JoinAsync(string token)
+    {
+        var socket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_server.HttpBase).Port, _tls.Certificate, token);
+        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
+        return socket;
+    }
+
+    private static PluginStoreInsertKeysRequest Insert(string meeting, string store, string key, string json) => new()
+    {
+        PluginId = meeting,
+        StoreName = store,
+        InsertKeys = { new StoreKeys { StoreKey = key, Payload = ByteString.CopyFromUtf8(json) } },
+    };
+
+    private static IReadOnlyList<PluginStoreItem> Items(SocketMessage message) => PluginStoreResponse.Parser.ParseFrom(message.Payload).StoreItems;
+
+    private static string? Value(SocketMessage message, string key) =>
+        Items(message).FirstOrDefault(i => i.StoreKey == key) is { } item ? Encoding.UTF8.GetString(item.Payload.Span) : null;
+}
