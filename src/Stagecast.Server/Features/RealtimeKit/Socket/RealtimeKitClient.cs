@@ -326,7 +326,7 @@ public sealed partial class RealtimeKitClient(
         connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
         TakeMedia(entered.Room, entered.Peer, entered.Resumed);
-        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id);
+        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id, entered.Room.PollCreatorName);
         _room = entered.Room;
         Volatile.Write(ref _peer, entered.Peer);
         return new PeerInfoResponse { Peer = _views.Peer(entered.Peer) };
