@@ -23,14 +23,14 @@ public sealed partial class RealtimeKitClient
         return Wire(message);
     }
 
-    private static async Task<IMessage?> BroadcastToPeersAsync(MeetingRoom room, RoomPeer peer, BroadcastMessage request, DateTimeOffset now)
+    private async Task<IMessage?> BroadcastToPeersAsync(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
     {
         if (request.BroadcastType == BroadcastType.Rooms)
         {
             throw new DomainException(DomainError.BadRequest, "broadcasts to other meetings (connected meetings) are not supported by this server");
         }
 
-        var message = AppMessage.Create(request.Type, request.Payload.Memory, peer, now);
+        var message = AppMessage.Create(request.Type, request.Payload.Memory, peer, services.Time.GetUtcNow());
         await room.SendAppMessageAsync(message, request.Ids.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
         return null;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.RealtimeKit.Protocol;
+using Stagecast.RealtimeKit.Protocol.Polls;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
@@ -11,13 +12,15 @@ using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 namespace Stagecast.Server.Tests.RealtimeKit;
 
 /// <summary>
-/// App messages (RealtimeKit's <c>participants.broadcastMessage</c>, room events 29 and 39; the channel's
+/// What a meeting carries besides media, spoken directly on RealtimeKit's socket and the JSON channel. App messages (RealtimeKit's <c>participants.broadcastMessage</c>, room events 29 and 39; the channel's
 /// <c>broadcast_send</c>; the app's <c>POST …/active-session/broadcast</c>), spoken directly on both front ends of one
 /// meeting: each reaches every other peer whichever front end it came through, a RealtimeKit sender gets its own back
 /// in the answer the SDK awaits, a targeted one only the peers named; type and payload are bounded, a peer's rate is
-/// limited on the server's clock (a manual one here), and a peer of another meeting hears nothing.
+/// limited on the server's clock (a manual one here), and a peer of another meeting hears nothing. A RealtimeKit poll
+/// says who asked by the creator's display name (the UI kit prints "Poll by" <c>created_by</c>; it printed the
+/// participant id).
 /// </summary>
-public sealed class AppMessageTests : IAsyncLifetime
+public sealed class MeetingMessagesTests : IAsyncLifetime
 {
     private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
@@ -142,6 +145,27 @@ public sealed class AppMessageTests : IAsyncLifetime
         Assert.Equal(429, ErrorCode(await ada.RequestAsync(Events.Room.BroadcastMessage, Broadcast("tick", "{}"))));
     }
 
+    [Fact]
+    public async Task APollIsByItsCreatorsDisplayName()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var (ada, adaId) = await JoinSocketAsync(meeting, "ada", "Ada Lovelace");
+        await using var _ = ada;
+        var (bob, _) = await JoinSocketAsync(meeting, "bob", "Bob");
+        await using var __ = bob;
+
+        var created = await ada.RequestAsync(Events.Polls.CreatePoll, new NewPollRequest { Question = "Lunch?", Options = { "pizza", "sushi" } });
+        Assert.Equal(("Ada Lovelace", adaId), Creator(UpdatePollResponse.Parser.ParseFrom(created.Payload).Poll));
+        var pushed = await bob.WaitForAsync(m => m.Event == Events.Polls.CreatePoll && string.IsNullOrEmpty(m.Id));
+        Assert.Equal(("Ada Lovelace", adaId), Creator(UpdatePollResponse.Parser.ParseFrom(pushed.Payload).Poll));
+
+        (await _api.PostAsync($"/meetings/{meeting}/active-session/poll", """{"question":"From the app?","options":["a","b"]}""")).EnsureOk();
+        var polls = GetPollsResponse.Parser.ParseFrom((await bob.RequestAsync(Events.Polls.GetPolls, ByteString.Empty)).Payload).Polls;
+        Assert.Equal([("Ada Lovelace", adaId), ("", "")], polls.Select(Creator));
+    }
+
+    private static (string Name, string UserId) Creator(Poll poll) => (poll.CreatedBy, poll.CreatedByUserId);
+
     private static ByteString Json(string text) => ByteString.CopyFromUtf8(text);
 
     private static BroadcastMessage Broadcast(string type, string payload) => new() { Type = type, Payload = Json(payload), Timestamp = 1 };
@@ -159,11 +183,12 @@ public sealed class AppMessageTests : IAsyncLifetime
     }
 
     /// <summary>A participant joined on RealtimeKit's socket; its participant id.</summary>
-    private async Task<(RealtimeKitSocketClient Socket, string ParticipantId)> JoinSocketAsync(string meeting, string name)
+    private async Task<(RealtimeKitSocketClient Socket, string ParticipantId)> JoinSocketAsync(string meeting, string name, string displayName = "")
     {
         var participant = await _api.AddParticipantAsync(meeting, name, "group_call_host");
         var socket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_server.HttpBase).Port, _tls.Certificate, participant.Token);
-        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
+        var join = new JoinRoomRequest { Peer = new Peer { DisplayName = displayName } };
+        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, join)));
         return (socket, participant.Id);
     }
 
