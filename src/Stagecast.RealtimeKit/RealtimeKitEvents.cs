@@ -32,6 +32,9 @@ public static class RealtimeKitEvents
         public const uint JoinStage = 18;
         public const uint LeaveStage = 19;
         public const uint GetConnectedRoomsDump = 20;
+
+        /// <summary>An app message to the whole meeting (<see cref="Protocol.Rooms.BroadcastMessage"/>).</summary>
+        public const uint BroadcastMessage = 29;
         public const uint Kick = 30;
         public const uint KickAll = 31;
         public const uint GetWaitingRoomRequests = 33;
@@ -40,6 +43,9 @@ public static class RealtimeKitEvents
         public const uint DenyWaitingRoomRequests = 36;
         public const uint WaitingRoomRequestDenied = 37;
         public const uint PeerStageStatusUpdate = 38;
+
+        /// <summary>An app message to chosen peers (or meetings) of <see cref="Protocol.Rooms.BroadcastMessage.Ids"/>.</summary>
+        public const uint BroadcastToEntity = 39;
         public const uint RecordingStarted = 40;
         public const uint RecordingStopped = 41;
         public const uint RecordingPaused = 42;

@@ -37,6 +37,10 @@ public sealed class RealtimeKitScreenShareTests
         long cameraFrames = seen.Participants.Single().FramesDecoded;
         await bobPage.WaitForStateAsync(s => s.Participants.Single().FramesDecoded > cameraFrames + 30, "Bob still decoding Ada's camera", TimeSpan.FromSeconds(30));
 
+        // Bob's SDK broadcast on its own that it consumes the share (an app message): Ada hears it, nobody's page sees an error.
+        await adaPage.WaitForStateAsync(s => s.Broadcasts.Any(b => b.Type == "screenshareConsumerCreated"), "Bob's SDK's broadcast at Ada");
+        Assert.Empty((await bobPage.StateAsync()).Uncaught);
+
         // One connection, two publications: each video track has the packets of its own SSRC.
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
         var send = transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0); // Ada's: Bob publishes nothing

@@ -68,6 +68,9 @@ public sealed class RealtimeKitPage
 
     public Task SendTextAsync(string text) => CallAsync("sendText", text);
 
+    /// <summary>participants.broadcastMessage(type, payload): an app message to the meeting.</summary>
+    public Task BroadcastAsync(string type, object payload) => CallAsync("broadcast", type, payload);
+
     public Task CreatePollAsync(string question, string[] options, bool anonymous = false, bool hideVotes = false) =>
         CallAsync("createPoll", question, options, anonymous, hideVotes);
 

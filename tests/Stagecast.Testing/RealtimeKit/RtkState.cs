@@ -5,7 +5,8 @@ namespace Stagecast.Testing.RealtimeKit;
 
 /// <summary>
 /// A snapshot of one client: itself, who is in the meeting and waiting, who spoke last (a peer id: meeting.participants.lastActiveSpeaker),
-/// chat, polls, livestream (LIVESTREAM view type only), recording, and the events meeting.stage emitted so far.
+/// chat, polls, livestream (LIVESTREAM view type only), recording, the events meeting.stage emitted so far, the app messages
+/// received, and the errors that reached the page uncaught.
 /// </summary>
 public sealed record RtkState(
     RtkSelf Self,
@@ -16,7 +17,12 @@ public sealed record RtkState(
     IReadOnlyList<RtkPoll> Polls,
     RtkLivestream? Livestream,
     string RecordingState,
-    IReadOnlyList<string> StageEvents);
+    IReadOnlyList<string> StageEvents,
+    IReadOnlyList<RtkBroadcast> Broadcasts,
+    IReadOnlyList<string> Uncaught);
+
+/// <summary>An app message as participants' <c>broadcastedMessage</c> gave it (its payload as JSON text).</summary>
+public sealed record RtkBroadcast(string Type, string Payload);
 
 /// <summary>
 /// meeting.self: its peer id, participant id (userId), roomState (init, joined, waitlisted, left, kicked...),

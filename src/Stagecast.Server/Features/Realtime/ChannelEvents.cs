@@ -19,6 +19,7 @@ public static class ChannelEvents
         PeerUpdated updated => new PeerUpdatedMessage(PeerView.Of(updated.Peer)),
         ActiveSpeakerChanged speaker => new ActiveSpeakerMessage(speaker.PeerId),
         ChatPosted chat => new ChatMessageEvent(ChatView.From(chat.Message)),
+        AppMessageSent sent => BroadcastMessageEvent.From(sent.Message),
         PollChanged poll => new PollUpdatedMessage(PollView.For(poll.Poll, poll.Poll.HideVotes ? peer.Participant.Id : null)),
         WaiterAdded waiter => new WaitlistAddedMessage(waiter.Waiter),
         WaiterRemoved removed => new WaitlistRemovedMessage(removed.WaitlistId, removed.Reason),

@@ -9,6 +9,7 @@ public sealed partial class MeetingRoom
     private const int MaxChatLength = 4000;
     private volatile ChatMessage[]? _recentChat;
     private volatile Poll[]? _sessionPolls;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _pollCreators = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The chat a peer is shown: the newest <see cref="RoomOptions.ChatHistory"/> messages of this session (of the
@@ -139,6 +140,11 @@ public sealed partial class MeetingRoom
                 request.Anonymous ?? false, request.HideVotes ?? false, _time.GetUtcNow(), []);
             await _store.CreatePollAsync(poll, CancellationToken.None).ConfigureAwait(false);
             _polls++;
+            if (creator?.Name is { } name)
+            {
+                _pollCreators[poll.Id] = name;
+            }
+
             if (_sessionPolls is { } polls)
             {
                 _sessionPolls = [.. polls, poll];
@@ -194,6 +200,13 @@ public sealed partial class MeetingRoom
             _lock.Release();
         }
     }
+
+    /// <summary>
+    /// Who created the poll, by the display name it had then (RealtimeKit's clients show "Poll by" it); a peer of the
+    /// creator present now for a poll of an earlier room of the session; null for the app's polls.
+    /// </summary>
+    public string? PollCreatorName(Poll poll) =>
+        _pollCreators.GetValueOrDefault(poll.Id) ?? Peers.FirstOrDefault(p => p.Participant.Id == poll.CreatedBy)?.Name;
 
     private void PublishPoll(Poll poll) => Publish(new PollChanged(poll), except: null, to: p => p.Permissions.PollsCanView);
 

@@ -26,6 +26,9 @@ public sealed record ActiveSpeakerChanged(string PeerId) : RoomEvent;
 /// <summary>A chat message, to peers whose preset lets them receive chat.</summary>
 public sealed record ChatPosted(ChatMessage Message) : RoomEvent;
 
+/// <summary>An app message (<see cref="AppMessage"/>), to every peer but its sender, or (<paramref name="ToChosenPeers"/>) to those it names.</summary>
+public sealed record AppMessageSent(AppMessage Message, bool ToChosenPeers) : RoomEvent;
+
 /// <summary>A poll was created or voted in, to peers who may see polls; what each sees of it: <see cref="PollView.For"/>.</summary>
 public sealed record PollChanged(Poll Poll) : RoomEvent;
 

@@ -33,4 +33,11 @@ public sealed class RoomOptions
     /// </summary>
     [Range(1, 10_000)]
     public int MaxPollsPerSession { get; set; } = 100;
+
+    /// <summary>
+    /// App messages (broadcasts) one peer may send a second, in bursts of twice as many; past it one is refused (429).
+    /// RealtimeKit's SDK holds itself to 5.
+    /// </summary>
+    [Range(1, 1000)]
+    public int AppMessagesPerSecond { get; set; } = 5;
 }

@@ -1,5 +1,6 @@
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -49,6 +50,9 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
     public DateTimeOffset? DisconnectedAt { get; set; }
 
     public ITimer? GraceTimer { get; set; }
+
+    /// <summary>The peer's rate of app messages (<see cref="MeetingRoom.SendAppMessageAsync"/>), from its first one.</summary>
+    public TokenBucket? AppMessages { get; set; }
 
     /// <summary>Hidden participants (a preset's <c>hidden_participant</c>) are in no peer list and no peer event.</summary>
     public bool Hidden => Permissions.HiddenParticipant;

@@ -218,19 +218,32 @@ export interface Recording extends Emitter<{ recordingUpdate: (state: RecordingS
   readonly recordingState: RecordingState;
 }
 
+/** An app message as `broadcastedMessage` gives it: `timestamp` in milliseconds; `peerId` the sender's, null when the app's server sent it. */
+export interface BroadcastedMessage {
+  type: string;
+  payload: Record<string, unknown>;
+  timestamp: number;
+  peerId: string | null;
+}
+
 export interface Meeting extends Emitter<{
   reconnecting: () => void;
   reconnected: () => void;
   error: (error: StagecastError) => void;
 }> {
   readonly self: Self;
-  readonly participants: {
+  readonly participants: Emitter<{ broadcastedMessage: (message: BroadcastedMessage) => void }> & {
     readonly joined: ParticipantMap;
     /** Who waits to be let in (for a participant whose preset has accept_waiting_requests); `participantJoined`/`participantLeft` as they come and go. */
     readonly waitlisted: WaitlistMap;
     readonly activeSpeaker: Participant | null;
     acceptWaitingRoomRequest(id: string): Promise<unknown>;
     rejectWaitingRoomRequest(id: string): Promise<unknown>;
+    /**
+     * An app message to everyone in the meeting (you included, as RealtimeKit does), or with `target` only to those
+     * others. `type`: 1 to 100 characters; `payload`: a JSON object of up to 8 KiB; 5 a second (bursts of 10). Not stored.
+     */
+    broadcastMessage(type: string, payload: Record<string, unknown>, target?: { participantIds: string[] } | { presetNames: string[] }): Promise<void>;
   };
   readonly stage: Stage;
   readonly chat: Chat;

@@ -643,7 +643,8 @@ class Meeting extends Emitter {
     this._leaving = false;
     this.self = new Self(this);
     const meeting = this;
-    this.participants = {
+    /** Also an emitter: `broadcastedMessage` `{ type, payload, timestamp, peerId }` for each app message (peerId null: the app's server). */
+    this.participants = Object.assign(new Emitter(), {
       joined: new ParticipantMap(),
       /** Who waits in the waiting room (filled for participants whose preset may accept them). */
       waitlisted: new ParticipantMap(),
@@ -652,7 +653,18 @@ class Meeting extends Emitter {
       acceptWaitingRoomRequest: id => meeting._request('waitlist_accept', { waitlist_id: id }),
       /** Turns a waiting participant away. @param {string} id */
       rejectWaitingRoomRequest: id => meeting._request('waitlist_reject', { waitlist_id: id }),
-    };
+      /**
+       * An app message (a type of your own and a JSON object) to everyone in the meeting, you included, as RealtimeKit
+       * does; with `target` (`{ participantIds }` or `{ presetNames }`) only to those others. Not stored.
+       * @param {string} type @param {Record<string, unknown>} payload @param {{ participantIds?: string[], presetNames?: string[] }} [target]
+       */
+      broadcastMessage: async (type, payload, target) => {
+        const peers = target?.participantIds ?? (target?.presetNames && meeting.participants.joined.toArray()
+          .filter(p => target.presetNames.includes(p.presetName)).map(p => p.id));
+        await meeting._request('broadcast_send', { message_type: type, payload, ...(peers ? { peer_ids: peers } : {}) });
+        if (!peers) meeting.participants.emit('broadcastedMessage', { type, payload, timestamp: Date.now(), peerId: meeting.self.id });
+      },
+    });
     this.stage = new Stage(this);
     this.chat = new Chat(this);
     this.polls = new Polls(this);
@@ -895,6 +907,10 @@ class Meeting extends Emitter {
       }
       case 'chat_message': this.chat._add(message.message); break;
       case 'poll_updated': this.polls._update(message.poll); break;
+      case 'broadcast_message':
+        this.participants.emit('broadcastedMessage',
+          { type: message.message_type, payload: message.payload, timestamp: Date.parse(message.sent_at), peerId: message.peer_id });
+        break;
       case 'livestream_invoked': case 'livestream_started': case 'livestream_errored':
         this.livestream._apply(message.livestream);
         break;

@@ -35,6 +35,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(RecordingUpdatedMessage), "recording_updated")]
 [JsonDerivedType(typeof(StageUpdatedMessage), "stage_updated")]
 [JsonDerivedType(typeof(StageRequestsMessage), "stage_requests")]
+[JsonDerivedType(typeof(BroadcastMessageEvent), "broadcast_message")]
 public abstract record RealtimeMessage;
 
 /// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
@@ -152,3 +153,13 @@ public sealed record StageRequestsMessage(IReadOnlyList<StageRequestView> Reques
 
 /// <summary>The answer to <c>stage_grant</c>, <c>stage_deny</c>, <c>stage_kick</c>: the peers named, as they are now.</summary>
 public sealed record StagePeersAnswer(IReadOnlyList<PeerView> Peers) : RealtimeAnswer;
+
+/// <summary>
+/// An app message from another peer (<c>peer_id</c>, <c>user_id</c>) or from the app's server (both null): its
+/// <c>message_type</c> and <c>payload</c> as sent, <c>sent_at</c> when the server passed it on.
+/// </summary>
+public sealed record BroadcastMessageEvent(string MessageType, System.Text.Json.JsonElement Payload, string? PeerId, string? UserId, DateTimeOffset SentAt) : RealtimeMessage
+{
+    public static BroadcastMessageEvent From(AppMessage message) =>
+        new(message.Type, message.Payload, message.From?.Id, message.From?.Participant.Id, message.SentAt);
+}

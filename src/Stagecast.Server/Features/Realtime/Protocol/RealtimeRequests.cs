@@ -95,3 +95,16 @@ public sealed record StagePeersRequest : IValidatableObject
         }
     }
 }
+
+/// <summary><c>broadcast_send</c>: an app message (its own <c>message_type</c> and a JSON object) to the meeting's other peers, or to those named.</summary>
+public sealed record BroadcastRequest
+{
+    [Required]
+    public string? MessageType { get; init; }
+
+    [Required]
+    public System.Text.Json.JsonElement? Payload { get; init; }
+
+    [ItemCount(0, 100)]
+    public string[]? PeerIds { get; init; }
+}

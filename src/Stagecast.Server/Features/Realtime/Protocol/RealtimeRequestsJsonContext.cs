@@ -17,4 +17,5 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonSerializable(typeof(VoteRequest))]
 [JsonSerializable(typeof(WaitlistDecisionRequest))]
 [JsonSerializable(typeof(StagePeersRequest))]
+[JsonSerializable(typeof(BroadcastRequest))]
 internal sealed partial class RealtimeRequestsJsonContext : JsonSerializerContext;

@@ -27,6 +27,7 @@ public static class RealtimeRoutes
         ["chat_send"] = Ask<ChatRequest>((client, request) => client.ChatAsync(request)),
         ["chat_history"] = Ask<PageRequest>((client, request) => client.ChatHistoryAsync(request)),
         ["polls_list"] = Ask<PageRequest>((client, request) => client.PollsListAsync(request)),
+        ["broadcast_send"] = Ask<BroadcastRequest>((client, request) => client.BroadcastAsync(request)),
         ["poll_create"] = Ask<PollRequest>((client, request) => client.CreatePollAsync(request)),
         ["poll_vote"] = Ask<VoteRequest>((client, request) => client.VoteAsync(request)),
         ["livestream_start"] = Ask<StartMeetingLivestreamRequest>((client, request) => client.StartLivestreamAsync(request)),

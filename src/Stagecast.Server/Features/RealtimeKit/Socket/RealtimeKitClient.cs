@@ -206,6 +206,8 @@ public sealed partial class RealtimeKitClient(
             Events.Room.Kick => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
             Events.Room.KickAll => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), null).ConfigureAwait(false),
             Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
+            Events.Room.BroadcastMessage => await BroadcastAsync(room, peer, Read(message, BroadcastMessage.Parser)).ConfigureAwait(false),
+            Events.Room.BroadcastToEntity => await BroadcastToPeersAsync(room, peer, Read(message, BroadcastMessage.Parser)).ConfigureAwait(false),
             Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(peer),
             Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
@@ -326,7 +328,7 @@ public sealed partial class RealtimeKitClient(
         connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
         TakeMedia(entered.Room, entered.Peer, entered.Resumed);
-        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id);
+        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id, entered.Room.PollCreatorName);
         _room = entered.Room;
         Volatile.Write(ref _peer, entered.Peer);
         return new PeerInfoResponse { Peer = _views.Peer(entered.Peer) };

@@ -27,6 +27,9 @@ public static class RealtimeKitPushes
             case ChatPosted posted:
                 yield return (Events.Chat.SendMessageToRoom, new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomResponse { Message = views.Chat(posted.Message) });
                 break;
+            case AppMessageSent sent:
+                yield return (sent.ToChosenPeers ? Events.Room.BroadcastToEntity : Events.Room.BroadcastMessage, RealtimeKitClient.Wire(sent.Message));
+                break;
             case PollChanged changed:
                 // A poll nobody voted in yet is new (a vote is what changes a poll afterwards).
                 yield return (changed.Poll.Votes.Count == 0 ? Events.Polls.CreatePoll : Events.Polls.UpdatePoll,

@@ -11,9 +11,9 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <summary>
 /// The meeting room's model in RealtimeKit's messages, as one client sees it: its own peer under the id its client
 /// gave itself (<paramref name="selfPeerId"/>), every other under its room id; times in seconds where the client
-/// expects seconds.
+/// expects seconds; a poll's creator by the display name <paramref name="pollCreatorName"/> gives.
 /// </summary>
-public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId)
+public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId, Func<MeetingSessions.Poll, string?>? pollCreatorName = null)
 {
     public string IdOf(RoomPeer peer) => ReferenceEquals(peer, self) ? selfPeerId : peer.Id;
 
@@ -77,7 +77,7 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
         var message = new Poll
         {
             PollId = view.Id,
-            CreatedBy = poll.CreatedBy ?? "",
+            CreatedBy = pollCreatorName?.Invoke(poll) ?? "", // the name the UI kit shows ("Poll by Ada")
             CreatedByUserId = poll.CreatedBy ?? "",
             Question = view.Question,
             HideVotes = view.HideVotes,

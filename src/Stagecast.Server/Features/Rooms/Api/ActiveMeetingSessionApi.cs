@@ -9,7 +9,7 @@ using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Rooms.Api;
 
-/// <summary>A meeting's session in progress (RealtimeKit's /meetings/{meeting_id}/active-session): read it, kick, poll, its stage.</summary>
+/// <summary>A meeting's session in progress (RealtimeKit's /meetings/{meeting_id}/active-session): read it, kick, poll, its stage, app messages.</summary>
 public static class ActiveMeetingSessionApi
 {
     /// <summary>Its requests and answers, for the API's JSON options; in a cluster, the API on a meeting follows its room.</summary>
@@ -25,6 +25,7 @@ public static class ActiveMeetingSessionApi
         group.MapPost("/kick-all", KickAllAsync).WithSummary("Disconnect everyone and end the session");
         group.MapPost("/poll", PollAsync).WithSummary("Create a poll in the session");
         group.MapStage();
+        group.MapBroadcast();
         return api;
     }
 

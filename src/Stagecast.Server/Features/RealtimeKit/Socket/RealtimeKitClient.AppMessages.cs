@@ -1,0 +1,45 @@
+using Google.Protobuf;
+using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.RealtimeKit.Socket;
+
+/// <summary>
+/// App messages on RealtimeKit's socket, passed to the room (<see cref="MeetingRoom.SendAppMessageAsync"/>):
+/// <c>participants.broadcastMessage(type, payload)</c> is room event 29, to the whole meeting; with a target of
+/// participants or presets the SDK names the peers on event 39 (<c>broadcastToEntity</c>, PEERS). The SDK sends its
+/// own too: <c>spotlight</c> (a host's active tab, to everyone and to each peer joining) and
+/// <c>screenshareConsumerCreated</c> (on subscribing to a screen share). The SDK awaits an answer to event 29 and
+/// reads it as a message like any other, so the sender gets its own message back there, as RealtimeKit documents
+/// ("including the local participant"); event 39 is not awaited, and not answered.
+/// </summary>
+public sealed partial class RealtimeKitClient
+{
+    private async Task<IMessage?> BroadcastAsync(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
+    {
+        var message = AppMessage.Create(request.Type, request.Payload.Memory, peer, services.Time.GetUtcNow());
+        await room.SendAppMessageAsync(message).ConfigureAwait(false);
+        return Wire(message);
+    }
+
+    private async Task<IMessage?> BroadcastToPeersAsync(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
+    {
+        if (request.BroadcastType == BroadcastType.Rooms)
+        {
+            throw new DomainException(DomainError.BadRequest, "broadcasts to other meetings (connected meetings) are not supported by this server");
+        }
+
+        var message = AppMessage.Create(request.Type, request.Payload.Memory, peer, services.Time.GetUtcNow());
+        await room.SendAppMessageAsync(message, request.Ids.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>An app message as RealtimeKit's clients receive it (on event 29 or 39); its time in milliseconds.</summary>
+    internal static BroadcastMessage Wire(AppMessage message) => new()
+    {
+        Type = message.Type,
+        Payload = UnsafeByteOperations.UnsafeWrap(message.PayloadUtf8),
+        Timestamp = (ulong)message.SentAt.ToUnixTimeMilliseconds(),
+    };
+}
