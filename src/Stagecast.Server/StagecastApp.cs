@@ -209,6 +209,7 @@ public static class StagecastApp
         app.MapRealtimeKitApi();
         app.MapRealtimeKitSocket();
         app.MapChatDownload();
+        app.MapChatFiles();
         app.MapRecordingDownload();
         app.MapHealth();
         app.MapWebRtcServer();

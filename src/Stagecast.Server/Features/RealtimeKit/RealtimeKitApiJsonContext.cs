@@ -8,4 +8,6 @@ namespace Stagecast.Server.Features.RealtimeKit;
 [JsonSerializable(typeof(ApiResponse<ParticipantLivestreamDto>))]
 [JsonSerializable(typeof(ApiResponse<PluginsDto>))]
 [JsonSerializable(typeof(ParticipantRecordingRequest))]
+[JsonSerializable(typeof(ChatUploadRequest))]
+[JsonSerializable(typeof(ApiResponse<ChatUploadDto>))]
 internal sealed partial class RealtimeKitApiJsonContext : JsonSerializerContext;

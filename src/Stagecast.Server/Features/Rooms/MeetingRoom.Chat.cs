@@ -55,24 +55,44 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>A text message to everyone whose preset lets them receive chat, kept with the session.</summary>
-    public async Task<ChatMessage> ChatAsync(RoomPeer peer, string text)
+    public Task<ChatMessage> ChatAsync(RoomPeer peer, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
+        {
+            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
+        }
+
+        return PostAsync(peer, "text", text);
+    }
+
+    /// <summary>
+    /// A file the peer's participant uploaded for this meeting (<see cref="ChatFiles.OfLinkAsync"/>), as an
+    /// <c>image</c> message when it is a picture, else a <c>file</c> message; its payload is the file's record
+    /// (<see cref="ChatFileJson"/>), whose links each front end signs as it delivers the message.
+    /// </summary>
+    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile file)
+    {
+        if (file.MeetingId != MeetingId || file.ParticipantId != peer.Participant.Id || !file.Uploaded)
+        {
+            throw new DomainException(DomainError.BadRequest, "a file message must name a file its sender uploaded for this meeting");
+        }
+
+        return PostAsync(peer, file.IsImage ? "image" : "file", ChatFileJson.Write(file));
+    }
+
+    private async Task<ChatMessage> PostAsync(RoomPeer peer, string type, string payload)
     {
         if (!peer.Permissions.ChatCanSend)
         {
             throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
         }
 
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
-        {
-            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
-        }
-
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            ChargeChatLocked(peer, text);
+            ChargeChatLocked(peer, payload);
             var message = new ChatMessage(
-                Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
+                Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, type, payload, false, false, _time.GetUtcNow());
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
             _hasChat = true;
             if (_recentChat is { } recent)

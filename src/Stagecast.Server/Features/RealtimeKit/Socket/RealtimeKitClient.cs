@@ -38,7 +38,7 @@ public sealed partial class RealtimeKitClient(
     /// <summary>How long the socket of a participant not let in stays open, unless it asks again or leaves.</summary>
     private static readonly TimeSpan RejectedSocketLinger = TimeSpan.FromMinutes(1);
     private readonly TokenBucket _messages = new(services.Time, services.Options.MessagesPerSecond, services.Options.MessagesPerSecond * 2.0);
-    private RealtimeKitViews _views = new(null, clientPeerId, participant.Id);
+    private RealtimeKitViews _views = new(null, clientPeerId, participant.Id, services.ChatFiles);
     private RoomPeer? _peer;
     private MeetingRoom? _room;
     private Waitlist.Waiter? _waiting;
@@ -324,7 +324,7 @@ public sealed partial class RealtimeKitClient(
         connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
         TakeMedia(entered.Room, entered.Peer, entered.Resumed);
-        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id);
+        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id, services.ChatFiles);
         _room = entered.Room;
         Volatile.Write(ref _peer, entered.Peer);
         return new PeerInfoResponse { Peer = _views.Peer(entered.Peer) };
@@ -450,19 +450,44 @@ public sealed partial class RealtimeKitClient(
     }
 
     /// <summary>
-    /// Text only; the message reaches everyone who may receive chat, the sender included, as a push. The client sends
-    /// without awaiting an answer and adds every message of this event it receives: an answer as well would show the
-    /// sender its message twice. Null.
+    /// Text (payload_type 0), an image (1: its download link) or a file (2: <c>{link, name, size}</c>) uploaded
+    /// through <c>chat-upload</c>; the message reaches everyone who may receive chat, the sender included, as a push.
+    /// The client sends without awaiting an answer and adds every message of this event it receives: an answer as well
+    /// would show the sender its message twice. Null.
     /// </summary>
-    private static async Task<IMessage?> ChatAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request)
+    private async Task<IMessage?> ChatAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request)
     {
-        if (request.PayloadType != 0)
+        switch (request.PayloadType)
         {
-            throw new DomainException(DomainError.BadRequest, "only text chat messages (payload_type 0) are supported by this server");
+            case 0:
+                await room.ChatAsync(peer, request.Payload).ConfigureAwait(false);
+                break;
+            case 1 or 2:
+                await room.ChatFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(request), peer.Participant).ConfigureAwait(false)).ConfigureAwait(false);
+                break;
+            default:
+                throw new DomainException(DomainError.BadRequest, "chat messages must be text, image or file (payload_type 0, 1 or 2)");
         }
 
-        await room.ChatAsync(peer, request.Payload).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>The download link an image message is, or a file message's <c>link</c>.</summary>
+    private static string? LinkOf(Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request)
+    {
+        if (request.PayloadType == 1)
+        {
+            return request.Payload;
+        }
+
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(request.Payload)?["link"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private async Task<IMessage> PollsAsync(MeetingRoom room, RoomPeer peer)

@@ -14,6 +14,7 @@ public sealed class RealtimeKitServices(
     RefusalLog refusals,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     RealtimeKitMediaServices media,
+    ChatFiles chatFiles,
     ILogger<RealtimeKitClient> logger)
 {
     /// <summary>A socket's largest message: the client's offers grow with its m-lines (about 1.3 KB each), beyond the JSON channel's limit.</summary>
@@ -40,6 +41,8 @@ public sealed class RealtimeKitServices(
     public System.Text.Json.JsonSerializerOptions RequestOptions { get; } = json.Value.SerializerOptions;
 
     public RealtimeKitMediaServices Media { get; } = media;
+
+    public ChatFiles ChatFiles { get; } = chatFiles;
 
     public ILogger Logger { get; } = logger;
 }
