@@ -78,6 +78,7 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
             Payload = payload,
             CreatedAt = (ulong)message.CreatedAt.ToUnixTimeSeconds(),
             CreatedAtMs = (ulong)message.CreatedAt.ToUnixTimeMilliseconds(),
+            TargetUserIds = { message.TargetUserIds ?? [] },
         };
     }
 

@@ -18,9 +18,10 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Files and images in chat as RealtimeKit's client sends them: <c>POST /v2/meetings/chat-upload</c>, a PUT of the
 /// bytes to <c>put_location</c>, then a chat message carrying <c>get_location</c>. Uploads and downloads only through
 /// signed links that expire (the server's clock is a fake one here), within the size and type limits; a message may
-/// only name its sender's own file of its own meeting.
+/// only name its sender's own file of its own meeting. Private messages (<c>chat.sendMessageToPeers</c>) reach their
+/// recipients and sender only, live and in history.
 /// </summary>
-public sealed class ChatFileTests : IAsyncLifetime
+public sealed class RealtimeKitChatTests : IAsyncLifetime
 {
     private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
     private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
@@ -137,6 +138,47 @@ public sealed class ChatFileTests : IAsyncLifetime
         var notes = await SendAsync(HttpMethod.Get, file.GetProperty("link").GetString()!);
         Assert.Equal(("minutes", "application/octet-stream"), (Encoding.UTF8.GetString(notes.Bytes), notes.ContentType));
     }
+
+    [Fact]
+    public async Task APrivateMessageReachesOnlyItsRecipientAndSenderNowAndInHistory()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await _api.AddParticipantAsync(meeting, "bob", "group_call_host");
+        var carol = await _api.AddParticipantAsync(meeting, "carol", "group_call_host");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var bobSocket = await JoinAsync(bob.Token);
+        await using var carolSocket = await JoinAsync(carol.Token);
+
+        // Others are known by the ids the room gave them; the SDK adds the sender's own.
+        var peers = RoomPeersInfoResponse.Parser.ParseFrom((await adaSocket.RequestAsync(Events.Room.GetRoomPeersInfo, ByteString.Empty)).Payload).Peers;
+        string bobPeer = peers.Single(p => p.UserId == bob.Id).PeerId;
+        adaSocket.Send(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { bobPeer, adaSocket.PeerId }, Payload = "psst" }, out var sent);
+        await sent;
+        adaSocket.Send(Events.Chat.SendMessageToRoom, new Chat.SendChatMessageToRoomRequest { Payload = "hello all" }, out sent);
+        await sent;
+        foreach (var socket in new[] { adaSocket, bobSocket })
+        {
+            var pushed = await socket.WaitForAsync(m => m.Event == Events.Chat.SendMessageToPeers);
+            var message = Chat.SendChatMessageToPeersResponse.Parser.ParseFrom(pushed.Payload).Message;
+            Assert.Equal("psst", message.Payload);
+            Assert.Equal(new[] { bob.Id, ada.Id }.Order(), message.TargetUserIds.Order());
+        }
+
+        await carolSocket.WaitForAsync(m => m.Event == Events.Chat.SendMessageToRoom); // the public one, sent after
+        Assert.DoesNotContain(carolSocket.Received, m => m.Event == Events.Chat.SendMessageToPeers);
+        Assert.Equal(["hello all"], await HistoryAsync(carolSocket));
+        Assert.Equal(["psst", "hello all"], await HistoryAsync(bobSocket));
+
+        // Nobody outside the meeting can be named.
+        var elsewhere = await _api.AddParticipantAsync(await _api.CreateMeetingAsync(), "dan", "group_call_host");
+        await using var danSocket = await JoinAsync(elsewhere.Token);
+        Assert.True(RealtimeKitSocketClient.IsError(await adaSocket.RequestAsync(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { danSocket.PeerId }, Payload = "x" })));
+        Assert.DoesNotContain(danSocket.Received, m => m.Event is Events.Chat.SendMessageToPeers or Events.Chat.SendMessageToRoom);
+    }
+
+    private static async Task<string[]> HistoryAsync(RealtimeKitSocketClient socket) =>
+        [.. Chat.GetChatMessagesResponse.Parser.ParseFrom((await socket.RequestAsync(Events.Chat.GetMessages, ByteString.Empty)).Payload).Messages.Select(m => m.Payload)];
 
     private async Task<RealtimeKitSocketClient> JoinAsync(string token)
     {
