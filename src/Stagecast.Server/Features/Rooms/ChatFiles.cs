@@ -16,12 +16,11 @@ namespace Stagecast.Server.Features.Rooms;
 /// <summary>A file a participant uploaded for chat; <see cref="Size"/> is -1 until its bytes arrived.</summary>
 public sealed record ChatFile(string Id, string MeetingId, string ParticipantId, string Name, string ContentType, long Size, string Origin, DateTimeOffset CreatedAt)
 {
+    [JsonIgnore]
     public bool IsImage => ChatFiles.ImageTypes.Contains(ContentType);
 
+    [JsonIgnore]
     public bool Uploaded => Size >= 0;
-
-    /// <summary>Where it downloads from, unsigned: <c>{origin}/chat-files/{id}/{name}</c>.</summary>
-    public string Url => $"{Origin}{ChatFiles.FilesPath}/{Id}/{Uri.EscapeDataString(Name)}";
 }
 
 /// <summary>Where a reserved file is put (signed, for a while) and where it will download from (signed, for a day).</summary>
