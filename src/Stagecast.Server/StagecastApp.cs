@@ -214,6 +214,7 @@ public static class StagecastApp
         app.MapRealtimeKitApi();
         app.MapRealtimeKitSocket();
         app.MapChatDownload();
+        app.MapChatFiles();
         app.MapRecordingDownload();
         app.MapHealth();
         app.MapWebRtcServer();

@@ -18,6 +18,10 @@ public sealed class ChatOptions
     [Range(1024, long.MaxValue)]
     public long MaxBytesPerSession { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Bytes one file or image sent in chat may have (<c>POST /v2/meetings/chat-upload</c>, the JSON channel's <c>chat_upload</c>).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 10 * 1024 * 1024;
+
     /// <summary>How long chat is kept; older messages are deleted (every hour). Zero keeps chat for ever.</summary>
     [Duration]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);

@@ -35,7 +35,10 @@ public sealed record MeetingSessionPeer(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>A chat message of a session.</summary>
+/// <summary>
+/// A chat message of a session; a private one names the participants it is for (<see cref="TargetUserIds"/>, the
+/// sender's included), and only they see it.
+/// </summary>
 public sealed record ChatMessage(
     string Id,
     string SessionId,
@@ -47,7 +50,12 @@ public sealed record ChatMessage(
     string Payload,
     bool Pinned,
     bool IsEdited,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string>? TargetUserIds = null)
+{
+    /// <summary>Whether <paramref name="participantId"/> may see it: a public message everyone (who receives chat), a private one its sender and recipients.</summary>
+    public bool IsFor(string participantId) => TargetUserIds is null || ParticipantId == participantId || TargetUserIds.Contains(participantId);
+}
 
 /// <summary>A poll of a session with its votes.</summary>
 public sealed record Poll(

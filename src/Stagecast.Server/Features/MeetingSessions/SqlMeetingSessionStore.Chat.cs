@@ -8,11 +8,14 @@ namespace Stagecast.Server.Features.MeetingSessions;
 
 public sealed partial class SqlMeetingSessionStore
 {
-    private const string ChatColumns = "id, session_id, meeting_id, participant_id, peer_id, display_name, payload_type, payload, pinned, is_edited, created_at";
+    private const string ChatColumns = "id, session_id, meeting_id, participant_id, peer_id, display_name, payload_type, payload, pinned, is_edited, created_at, target_user_ids";
 
-    public Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken) =>
-        db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO chat_messages ({ChatColumns}) VALUES (@Id, @SessionId, @MeetingId, @ParticipantId, @PeerId, @DisplayName, @PayloadType, @Payload, @Pinned, @IsEdited, @CreatedAt)",
+    public Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken)
+    {
+        // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
+        string? targets = message.TargetUserIds is { } ids ? JsonSerializer.Serialize(ids, StoredJsonContext.Default.IReadOnlyListString) : null;
+        return db.WithConnectionAsync(c => c.ExecuteAsync(
+            $"INSERT INTO chat_messages ({ChatColumns}) VALUES (@Id, @SessionId, @MeetingId, @ParticipantId, @PeerId, @DisplayName, @PayloadType, @Payload, @Pinned, @IsEdited, @CreatedAt, @TargetUserIds)",
             new
             {
                 message.Id,
@@ -26,7 +29,9 @@ public sealed partial class SqlMeetingSessionStore
                 Pinned = Bit(message.Pinned),
                 IsEdited = Bit(message.IsEdited),
                 CreatedAt = Ms(message.CreatedAt),
+                TargetUserIds = targets,
             }), cancellationToken);
+    }
 
     public Task<int> DeleteChatBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync("DELETE FROM chat_messages WHERE created_at < @cutoff", new { cutoff = Ms(cutoff) }), cancellationToken);
@@ -99,9 +104,10 @@ public sealed partial class SqlMeetingSessionStore
 
     internal sealed record ChatRow(
         string Id, string SessionId, string MeetingId, string ParticipantId, string? PeerId, string? DisplayName, string PayloadType, string Payload,
-        long Pinned, long IsEdited, long CreatedAt)
+        long Pinned, long IsEdited, long CreatedAt, string? TargetUserIds)
     {
-        public ChatMessage ToModel() => new(Id, SessionId, MeetingId, ParticipantId, PeerId, DisplayName, PayloadType, Payload, Pinned != 0, IsEdited != 0, Time(CreatedAt));
+        public ChatMessage ToModel() => new(Id, SessionId, MeetingId, ParticipantId, PeerId, DisplayName, PayloadType, Payload, Pinned != 0, IsEdited != 0, Time(CreatedAt),
+            TargetUserIds is null ? null : JsonSerializer.Deserialize(TargetUserIds, StoredJsonContext.Default.IReadOnlyListString));
     }
 
     internal sealed record PollRow(string Id, string SessionId, string MeetingId, string? CreatedBy, string Question, string Options, long Anonymous, long HideVotes, long CreatedAt)

@@ -275,7 +275,7 @@ public sealed partial class RealtimeClient(
     /// <summary><c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a message.</summary>
     internal async Task<RealtimeAnswer> ChatHistoryAsync(PageRequest request)
     {
-        var chat = _peer!.Permissions.ChatCanReceive ? await _room!.RecentChatAsync().ConfigureAwait(false) : [];
+        var chat = await _room!.ChatForAsync(_peer!).ConfigureAwait(false);
         var (messages, more) = Page(chat, m => m.Id, ChatView.From, RealtimeJson.SizeOf, request.Before);
         return new ChatPageAnswer(messages, more);
     }
@@ -408,7 +408,14 @@ public sealed partial class RealtimeClient(
     }
 
     internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request) =>
-        new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!).ConfigureAwait(false)));
+        new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!, request.To is { } to ? PrivateTo(to) : null).ConfigureAwait(false)));
+
+    /// <summary>The participants of the peers a private message names (by peer id), or 400.</summary>
+    private string[] PrivateTo(IReadOnlyList<string> peerIds)
+    {
+        string[] to = [.. _room!.Peers.Where(p => p != _peer && peerIds.Contains(p.Id)).Select(p => p.Participant.Id).Distinct(StringComparer.Ordinal)];
+        return to.Length > 0 ? to : throw new DomainException(DomainError.BadRequest, "\"to\" must name peers in the meeting");
+    }
 
     internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request)
     {

@@ -30,8 +30,8 @@ public sealed record StageRequestView(string PeerId, string UserId, string Custo
 }
 
 /// <summary>A chat message as the channel sends it.</summary>
-public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt)
+public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string>? TargetUserIds)
 {
     public static ChatView From(ChatMessage message) =>
-        new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, message.Payload, message.CreatedAt);
+        new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, message.Payload, message.CreatedAt, message.TargetUserIds);
 }

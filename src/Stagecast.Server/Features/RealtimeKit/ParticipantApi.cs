@@ -16,8 +16,8 @@ namespace Stagecast.Server.Features.RealtimeKit;
 /// <summary>
 /// The REST calls RealtimeKit's client makes to <c>https://api.{base}</c> with a participant token (the study's
 /// section 2), each checked against the participant's preset on the server: participant-details at init, the meeting's
-/// livestream and its recordings, the app's plugins, and honest answers for what Stagecast does not have yet (file
-/// chat, transcripts). Answered to any origin: the app's page is on its own.
+/// livestream and its recordings, the app's plugins, files for chat, and honest answers for what Stagecast does not
+/// have yet (transcripts). Answered to any origin: the app's page is on its own.
 /// </summary>
 public static class ParticipantApi
 {
@@ -49,8 +49,7 @@ public static class ParticipantApi
         v2.MapPut("/recordings/{recording_id}", ActOnRecordingAsync).WithSummary("Stop, pause or resume a recording of the participant's meeting (can_record)");
         v2.MapGet("/plugins/user", PluginsAsync).WithSummary("The app's plugins, as the participant may use them (1.5.x clients ask at init)");
         v2.MapPost("/plugins/authorize/{plugin_id}", AuthorizePluginAsync).WithSummary("A token for a plugin's frame, before the client shows it (1.5.x)");
-        v2.MapPost("/meetings/chat-upload", () => ApiResults.Error(StatusCodes.Status501NotImplemented, "files in chat are not supported by this server yet"))
-            .WithSummary("Files in chat: not supported yet (501)");
+        v2.MapPost("/meetings/chat-upload", ChatUploadAsync).WithSummary("Reserve a file or image for chat: where to PUT it and its download link (chat can_send)");
         v2.MapGet("/meetings/{meeting_id}/active-transcript", (string meeting_id) => ApiResults.Error(StatusCodes.Status404NotFound, $"No active transcript for meeting {meeting_id}"))
             .WithSummary("Live transcripts: none (404)");
         return app;
@@ -136,6 +135,15 @@ public static class ParticipantApi
         }
 
         return document;
+    }
+
+    private static async Task<Ok<ApiResponse<ChatUploadDto>>> ChatUploadAsync(HttpContext context, ChatFiles files, JsonBody<ChatUploadRequest> body)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        var request = body.Value;
+        var upload = await files.ReserveAsync(caller.Participant, caller.Permissions.ChatCanSend, request.Filename, $"{context.Request.Scheme}://{context.Request.Host}",
+            request.Expiry is { } seconds ? TimeSpan.FromSeconds(seconds) : null).ConfigureAwait(false);
+        return ApiResults.Ok(new ChatUploadDto(upload.PutUrl, upload.GetUrl));
     }
 
     private static async Task<Ok<ApiResponse<ParticipantLivestreamDto>>> ActiveLivestreamAsync(HttpContext context, MeetingLivestreamService livestreams, string meeting_id)

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Stagecast.Server.Features.Livestreams;
 
 namespace Stagecast.Server.Features.RealtimeKit;
@@ -36,3 +37,25 @@ public sealed record PluginsDto(IReadOnlyList<JsonObject> Plugins);
 
 /// <summary><c>POST /v2/plugins/authorize/{id}</c>: the token a plugin's frame gets.</summary>
 public sealed record PluginTokenDto(string Token);
+
+/// <summary>
+/// <c>POST /v2/meetings/chat-upload</c> as the client sends it: the file's name and, from the app's
+/// <c>chat_upload_expiry</c>, how many seconds the upload link should last (1 to 60 minutes; 10 by default). The
+/// session (<c>roomUUID</c>) is the participant's own meeting's and is not read.
+/// </summary>
+public sealed record ChatUploadRequest
+{
+    [JsonPropertyName("roomUUID")]
+    [StringLength(64)]
+    public string? RoomUuid { get; init; }
+
+    [Required]
+    [StringLength(200)]
+    public string? Filename { get; init; }
+
+    [Range(1, int.MaxValue)]
+    public int? Expiry { get; init; }
+}
+
+/// <summary>Where the client PUTs the file, and the download link its message carries.</summary>
+public sealed record ChatUploadDto(string PutLocation, string GetLocation);

@@ -9,4 +9,6 @@ namespace Stagecast.Server.Features.RealtimeKit;
 [JsonSerializable(typeof(ApiResponse<PluginsDto>))]
 [JsonSerializable(typeof(ApiResponse<PluginTokenDto>))]
 [JsonSerializable(typeof(ParticipantRecordingRequest))]
+[JsonSerializable(typeof(ChatUploadRequest))]
+[JsonSerializable(typeof(ApiResponse<ChatUploadDto>))]
 internal sealed partial class RealtimeKitApiJsonContext : JsonSerializerContext;

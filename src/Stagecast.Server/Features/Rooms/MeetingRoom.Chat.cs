@@ -7,6 +7,7 @@ namespace Stagecast.Server.Features.Rooms;
 public sealed partial class MeetingRoom
 {
     private const int MaxChatLength = 4000;
+    private const int MaxChatTargets = 100;
     private volatile ChatMessage[]? _recentChat;
     private volatile Poll[]? _sessionPolls;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _pollCreators = new(StringComparer.Ordinal);
@@ -36,6 +37,10 @@ public sealed partial class MeetingRoom
         }
     }
 
+    /// <summary>The chat <paramref name="viewer"/> is shown: none without <c>chat.can_receive</c>; of private messages, only its own and those for it.</summary>
+    public async Task<IReadOnlyList<ChatMessage>> ChatForAsync(RoomPeer viewer) =>
+        viewer.Permissions.ChatCanReceive ? [.. (await RecentChatAsync().ConfigureAwait(false)).Where(m => m.IsFor(viewer.Participant.Id))] : [];
+
     /// <summary>The session's polls, oldest first: read from the store once, then kept as they are created and voted in.</summary>
     public async Task<IReadOnlyList<Poll>> PollsAsync()
     {
@@ -55,25 +60,55 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>A text message to everyone whose preset lets them receive chat, kept with the session.</summary>
-    public async Task<ChatMessage> ChatAsync(RoomPeer peer, string text)
+    /// <summary>
+    /// A text message to everyone whose preset lets them receive chat, kept with the session; with
+    /// <paramref name="to"/> (participant ids), a private message that only they and the sender get, now and in history.
+    /// </summary>
+    public Task<ChatMessage> ChatAsync(RoomPeer peer, string text, IReadOnlyCollection<string>? to = null)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
+        {
+            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
+        }
+
+        return PostAsync(peer, "text", text, to);
+    }
+
+    /// <summary>
+    /// A file the peer's participant uploaded for this meeting (<see cref="ChatFiles.OfLinkAsync"/>), as an
+    /// <c>image</c> message when it is a picture, else a <c>file</c> message; its payload is the file's record
+    /// (<see cref="ChatFileJson"/>), whose links each front end signs as it delivers the message.
+    /// </summary>
+    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile file, IReadOnlyCollection<string>? to = null)
+    {
+        if (file.MeetingId != MeetingId || file.ParticipantId != peer.Participant.Id || !file.Uploaded)
+        {
+            throw new DomainException(DomainError.BadRequest, "a file message must name a file its sender uploaded for this meeting");
+        }
+
+        return PostAsync(peer, file.IsImage ? "image" : "file", ChatFileJson.Write(file), to);
+    }
+
+    private async Task<ChatMessage> PostAsync(RoomPeer peer, string type, string payload, IReadOnlyCollection<string>? to)
     {
         if (!peer.Permissions.ChatCanSend)
         {
             throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
         }
 
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
+        if (to is { Count: 0 or > MaxChatTargets })
         {
-            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
+            throw new DomainException(DomainError.BadRequest, $"a private message goes to 1 to {MaxChatTargets} participants");
         }
+
+        string[]? targets = to is null ? null : [.. to.Append(peer.Participant.Id).Distinct(StringComparer.Ordinal)];
 
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            ChargeChatLocked(peer, text);
+            ChargeChatLocked(peer, payload);
             var message = new ChatMessage(
-                Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, "text", text, false, false, _time.GetUtcNow());
+                Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, type, payload, false, false, _time.GetUtcNow(), targets);
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
             _hasChat = true;
             if (_recentChat is { } recent)
@@ -81,7 +116,7 @@ public sealed partial class MeetingRoom
                 _recentChat = _options.ChatHistory == 0 ? [] : [.. recent.Skip(recent.Length + 1 - _options.ChatHistory), message];
             }
 
-            Publish(new ChatPosted(message), except: null, to: p => p.Permissions.ChatCanReceive);
+            Publish(new ChatPosted(message), except: null, to: p => p.Permissions.ChatCanReceive && message.IsFor(p.Participant.Id));
             return message;
         }
         finally

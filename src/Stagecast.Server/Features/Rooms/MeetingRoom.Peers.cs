@@ -129,7 +129,7 @@ public sealed partial class MeetingRoom
         var livestreams = _services.Livestreams;
         return new RoomState(
             [.. Peers.Where(p => p != peer && !p.Hidden)],
-            permissions.ChatCanReceive ? await RecentChatAsync().ConfigureAwait(false) : [],
+            await ChatForAsync(peer).ConfigureAwait(false),
             permissions.PollsCanView ? await PollsAsync().ConfigureAwait(false) : [],
             livestreams.ActiveFor(MeetingId) is { } active ? livestreams.View(active) : null,
             permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : [],

@@ -23,7 +23,7 @@ public sealed record PeerUpdated(RoomPeer Peer) : RoomEvent;
 /// <summary>Who speaks now, from the audio levels of what the peers publish.</summary>
 public sealed record ActiveSpeakerChanged(string PeerId) : RoomEvent;
 
-/// <summary>A chat message, to peers whose preset lets them receive chat.</summary>
+/// <summary>A chat message, to peers whose preset lets them receive chat (of a private one, its sender and recipients: <see cref="ChatMessage.IsFor"/>).</summary>
 public sealed record ChatPosted(ChatMessage Message) : RoomEvent;
 
 /// <summary>An app message (<see cref="AppMessage"/>), to every peer but its sender, or (<paramref name="ToChosenPeers"/>) to those it names.</summary>

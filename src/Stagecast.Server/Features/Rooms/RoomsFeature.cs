@@ -19,6 +19,8 @@ public static class RoomsFeature
         services.AddActiveSessionApi();
         services.AddOptions<RoomOptions>().Bind(configuration.GetSection(RoomOptions.Section)).ValidateWith<RoomOptions, RoomOptionsValidator>().ValidateOnStart();
         services.AddSingleton<MeetingRooms>();
+        services.AddSingleton<ChatFiles>();
+        services.AddCors(ChatFilesApi.AddCorsPolicy);
         services.AddSingleton<IMeetingObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<IParticipantObserver>(sp => sp.GetRequiredService<MeetingRooms>());
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<MeetingRooms>());

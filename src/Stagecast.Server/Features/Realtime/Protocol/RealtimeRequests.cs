@@ -43,6 +43,9 @@ public sealed record ChatRequest
 {
     [Required]
     public string? Text { get; init; }
+
+    /// <summary>Peer ids: a private message to their participants (and the sender) only (at most 100: the room's limit).</summary>
+    public IReadOnlyList<string>? To { get; init; }
 }
 
 /// <summary><c>poll_vote</c>: the index of the chosen option.</summary>

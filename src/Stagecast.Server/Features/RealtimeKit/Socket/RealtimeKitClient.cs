@@ -38,7 +38,7 @@ public sealed partial class RealtimeKitClient(
     /// <summary>How long the socket of a participant not let in stays open, unless it asks again or leaves.</summary>
     private static readonly TimeSpan RejectedSocketLinger = TimeSpan.FromMinutes(1);
     private readonly TokenBucket _messages = new(services.Time, services.Options.MessagesPerSecond, services.Options.MessagesPerSecond * 2.0);
-    private RealtimeKitViews _views = new(null, clientPeerId, participant.Id);
+    private RealtimeKitViews _views = new(null, clientPeerId, participant.Id, services.ChatFiles);
     private RoomPeer? _peer;
     private MeetingRoom? _room;
     private Waitlist.Waiter? _waiting;
@@ -197,6 +197,7 @@ public sealed partial class RealtimeKitClient(
             Events.Chat.GetMessages => await ChatHistoryAsync(room, peer).ConfigureAwait(false),
             Events.Chat.GetPaginatedMessages => await ChatPageAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest.Parser)).ConfigureAwait(false),
             Events.Chat.SendMessageToRoom => await ChatAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest.Parser)).ConfigureAwait(false),
+            Events.Chat.SendMessageToPeers => await ChatToPeersAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersRequest.Parser)).ConfigureAwait(false),
             Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),
             Events.Polls.CreatePoll => await CreatePollAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),
             Events.Polls.VotePoll => await VoteAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Polls.VotePollRequest.Parser)).ConfigureAwait(false),
@@ -328,7 +329,7 @@ public sealed partial class RealtimeKitClient(
         connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
         TakeMedia(entered.Room, entered.Peer, entered.Resumed);
-        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id, entered.Room.PollCreatorName);
+        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id, services.ChatFiles, entered.Room.PollCreatorName);
         _room = entered.Room;
         Volatile.Write(ref _peer, entered.Peer);
         return new PeerInfoResponse { Peer = _views.Peer(entered.Peer) };
@@ -428,8 +429,7 @@ public sealed partial class RealtimeKitClient(
     }
 
     /// <summary>The chat a peer is shown (<see cref="MeetingRoom.RecentChatAsync"/>, from memory), as its preset allows.</summary>
-    private static async Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom room, RoomPeer peer) =>
-        peer.Permissions.ChatCanReceive ? await room.RecentChatAsync().ConfigureAwait(false) : [];
+    private static Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom room, RoomPeer peer) => room.ChatForAsync(peer);
 
     private async Task<IMessage> ChatHistoryAsync(MeetingRoom room, RoomPeer peer)
     {
@@ -454,19 +454,60 @@ public sealed partial class RealtimeKitClient(
     }
 
     /// <summary>
-    /// Text only; the message reaches everyone who may receive chat, the sender included, as a push. The client sends
-    /// without awaiting an answer and adds every message of this event it receives: an answer as well would show the
-    /// sender its message twice. Null.
+    /// Text (payload_type 0), an image (1: its download link) or a file (2: <c>{link, name, size}</c>) uploaded
+    /// through <c>chat-upload</c>; the message reaches everyone who may receive chat, the sender included, as a push.
+    /// The client sends without awaiting an answer and adds every message of this event it receives: an answer as well
+    /// would show the sender its message twice. Null.
     /// </summary>
-    private static async Task<IMessage?> ChatAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request)
+    private Task<IMessage?> ChatAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest request) =>
+        PostAsync(room, peer, request.PayloadType, request.Payload, to: null);
+
+    /// <summary>
+    /// A private message to the peers named (by the ids this client knows them by; the SDK adds the sender's own):
+    /// to their participants, pushed as <c>chat.sendMessageToPeers</c> to them and the sender only. Null, as a room message.
+    /// </summary>
+    private Task<IMessage?> ChatToPeersAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersRequest request)
     {
-        if (request.PayloadType != 0)
+        var named = request.PeerIds.ToHashSet(StringComparer.Ordinal);
+        string[] to = [.. room.Peers.Where(p => !ReferenceEquals(p, peer) && named.Contains(_views.IdOf(p))).Select(p => p.Participant.Id).Distinct(StringComparer.Ordinal)];
+        return to.Length > 0
+            ? PostAsync(room, peer, request.PayloadType, request.Payload, to)
+            : throw new DomainException(DomainError.BadRequest, "a private message needs peer_ids of peers in the meeting");
+    }
+
+    private async Task<IMessage?> PostAsync(MeetingRoom room, RoomPeer peer, int payloadType, string payload, IReadOnlyCollection<string>? to)
+    {
+        switch (payloadType)
         {
-            throw new DomainException(DomainError.BadRequest, "only text chat messages (payload_type 0) are supported by this server");
+            case 0:
+                await room.ChatAsync(peer, payload, to).ConfigureAwait(false);
+                break;
+            case 1 or 2:
+                await room.ChatFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(payloadType, payload), peer.Participant).ConfigureAwait(false), to).ConfigureAwait(false);
+                break;
+            default:
+                throw new DomainException(DomainError.BadRequest, "chat messages must be text, image or file (payload_type 0, 1 or 2)");
         }
 
-        await room.ChatAsync(peer, request.Payload).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>The download link an image message is, or a file message's <c>link</c>.</summary>
+    private static string? LinkOf(int payloadType, string payload)
+    {
+        if (payloadType == 1)
+        {
+            return payload;
+        }
+
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(payload)?["link"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private async Task<IMessage> PollsAsync(MeetingRoom room, RoomPeer peer)

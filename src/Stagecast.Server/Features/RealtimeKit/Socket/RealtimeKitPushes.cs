@@ -25,7 +25,9 @@ public static class RealtimeKitPushes
                 yield return (Events.Room.LeaveRoom, new PeerInfoResponse { Peer = views.Peer(left.Peer) });
                 break;
             case ChatPosted posted:
-                yield return (Events.Chat.SendMessageToRoom, new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomResponse { Message = views.Chat(posted.Message) });
+                yield return posted.Message.TargetUserIds is null
+                    ? (Events.Chat.SendMessageToRoom, new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomResponse { Message = views.Chat(posted.Message) })
+                    : (Events.Chat.SendMessageToPeers, new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersResponse { Message = views.Chat(posted.Message) });
                 break;
             case AppMessageSent sent:
                 yield return (sent.ToChosenPeers ? Events.Room.BroadcastToEntity : Events.Room.BroadcastMessage, RealtimeKitClient.Wire(sent.Message));

@@ -15,6 +15,7 @@ public sealed class RealtimeKitServices(
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     RealtimeKitMediaServices media,
     Plugins.IPluginStore plugins,
+    ChatFiles chatFiles,
     ILogger<RealtimeKitClient> logger)
 {
     /// <summary>A socket's largest message: the client's offers grow with its m-lines (about 1.3 KB each), beyond the JSON channel's limit.</summary>
@@ -44,6 +45,8 @@ public sealed class RealtimeKitServices(
 
     /// <summary>The apps' registered plugins, which 1.5.x clients open by id.</summary>
     public Plugins.IPluginStore Plugins { get; } = plugins;
+
+    public ChatFiles ChatFiles { get; } = chatFiles;
 
     public ILogger Logger { get; } = logger;
 }

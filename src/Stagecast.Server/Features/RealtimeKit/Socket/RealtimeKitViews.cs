@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Stagecast.RealtimeKit.Protocol.Chat;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Polls;
@@ -11,9 +12,10 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <summary>
 /// The meeting room's model in RealtimeKit's messages, as one client sees it: its own peer under the id its client
 /// gave itself (<paramref name="selfPeerId"/>), every other under its room id; times in seconds where the client
-/// expects seconds; a poll's creator by the display name <paramref name="pollCreatorName"/> gives.
+/// expects seconds; a file in chat under a download link signed as it is shown; a poll's creator by the display name
+/// <paramref name="pollCreatorName"/> gives.
 /// </summary>
-public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId, Func<MeetingSessions.Poll, string?>? pollCreatorName = null)
+public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId, ChatFiles files, Func<MeetingSessions.Poll, string?>? pollCreatorName = null)
 {
     public string IdOf(RoomPeer peer) => ReferenceEquals(peer, self) ? selfPeerId : peer.Id;
 
@@ -57,19 +59,29 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
         UserId = peer.Participant.Id,
     };
 
-    public ChatMessage Chat(MeetingSessions.ChatMessage message) => new()
+    public ChatMessage Chat(MeetingSessions.ChatMessage message)
     {
-        ChatId = message.Id,
-        PeerId = message.PeerId is { } peerId ? IdOf(peerId) : "",
-        UserId = message.ParticipantId,
-        DisplayName = message.DisplayName ?? "",
-        Pinned = message.Pinned,
-        IsEdited = message.IsEdited,
-        PayloadType = 0, // text
-        Payload = message.Payload,
-        CreatedAt = (ulong)message.CreatedAt.ToUnixTimeSeconds(),
-        CreatedAtMs = (ulong)message.CreatedAt.ToUnixTimeMilliseconds(),
-    };
+        var (type, payload) = ChatFileJson.Of(message) switch
+        {
+            { IsImage: true } image => (1, files.Link(image)), // IMAGE: the link
+            { } file => (2, new JsonObject { ["link"] = files.Link(file), ["name"] = file.Name, ["size"] = file.Size }.ToJsonString()), // FILE
+            null => (0, message.Payload), // TEXT
+        };
+        return new()
+        {
+            ChatId = message.Id,
+            PeerId = message.PeerId is { } peerId ? IdOf(peerId) : "",
+            UserId = message.ParticipantId,
+            DisplayName = message.DisplayName ?? "",
+            Pinned = message.Pinned,
+            IsEdited = message.IsEdited,
+            PayloadType = type,
+            Payload = payload,
+            CreatedAt = (ulong)message.CreatedAt.ToUnixTimeSeconds(),
+            CreatedAtMs = (ulong)message.CreatedAt.ToUnixTimeMilliseconds(),
+            TargetUserIds = { message.TargetUserIds ?? [] },
+        };
+    }
 
     public Poll Poll(MeetingSessions.Poll poll)
     {

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Rooms.Api;
+
+/// <summary>
+/// The bytes of files sent in chat, on every host (the RealtimeKit client's <c>api.</c> host and the server's own):
+/// <c>PUT /chat-uploads/{id}</c> through the signed link <see cref="ChatFiles.ReserveAsync"/> gave, and
+/// <c>GET /chat-files/{id}/{name}</c> through a signed download link. The link is the credential (a browser's
+/// &lt;img&gt; sends no token); answered to any origin, as the page that shows them is the app's.
+/// </summary>
+public static class ChatFilesApi
+{
+    public const string CorsPolicy = "chat-files";
+
+    public static void AddCorsPolicy(Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions options) =>
+        options.AddPolicy(CorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .WithMethods(HttpMethods.Get, HttpMethods.Put)
+            .AllowAnyHeader()
+            .SetPreflightMaxAge(TimeSpan.FromDays(1)));
+
+    public static IEndpointRouteBuilder MapChatFiles(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPut(ChatFiles.UploadsPath + "/{id}", UploadAsync).RequireCors(CorsPolicy).ExcludeFromDescription();
+        endpoints.MapGet(ChatFiles.FilesPath + "/{id}/{name}", DownloadAsync).RequireCors(CorsPolicy).ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static async Task<Ok<ApiResponse<MessageDto>>> UploadAsync(HttpContext context, ChatFiles files, string id)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = files.MaxBytes + 1; // the store refuses past MaxBytes with the envelope, not Kestrel with a bare 413
+        }
+
+        var query = context.Request.Query;
+        await files.StoreAsync(context.Request.Path.Value!, query["expires"], query["signature"], id, context.Request.ContentType,
+            context.Request.ContentLength, context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Message("uploaded");
+    }
+
+    private static async Task<IResult> DownloadAsync(HttpContext context, ChatFiles files, string id)
+    {
+        var query = context.Request.Query;
+        var (file, bytes) = await files.OpenAsync(context.Request.Path.Value!, query["expires"], query["signature"], id).ConfigureAwait(false);
+        // Pictures show inline; anything else is a download, never a page: browsers save it rather than render or sniff it.
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers.CacheControl = "private, max-age=3600";
+        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        return file.IsImage
+            ? TypedResults.PhysicalFile(bytes, file.ContentType, enableRangeProcessing: true)
+            : TypedResults.PhysicalFile(bytes, "application/octet-stream", file.Name, enableRangeProcessing: true);
+    }
+}
