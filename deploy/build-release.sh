@@ -28,6 +28,10 @@ dotnet publish src/Stagecast.Server -c Release -r linux-x64 --artifacts-path "$b
 
 mv "$out/Stagecast.Server" "$out/stagecast"
 rm -f "$out"/*.json "$out"/*.pdb "$out"/*.dbg
+# Whisper.net's runtime package brings every platform's native libraries (and Apple's Metal shader): the release is
+# linux-x64's alone.
+find "$out/runtimes" -mindepth 1 -maxdepth 1 ! -name linux-x64 -exec rm -rf {} +
+rm -f "$out/ggml-metal.metal"
 cp deploy/stagecast.service "$out/"
 cp src/Stagecast.Server/Web/assets/hls.js.LICENSE "$out/"
 tar -czf "$out.tar.gz" -C "$(dirname "$out")" "$name"
