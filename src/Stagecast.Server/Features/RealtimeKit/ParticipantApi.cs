@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Plugins;

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -8,7 +8,7 @@ namespace Stagecast.Server.Features.Rooms;
 /// a type the app chose and a JSON object, passed on as it came and never stored. <see cref="From"/> is the peer that
 /// sent it, null when the app's server did (REST).
 /// </summary>
-public sealed record AppMessage(string Type, JsonElement Payload, ReadOnlyMemory<byte> PayloadUtf8, RoomPeer? From, DateTimeOffset SentAt)
+public sealed record AppMessage(string Type, ReadOnlyMemory<byte> PayloadUtf8, RoomPeer? From, DateTimeOffset SentAt)
 {
     /// <summary>Characters in a type: RealtimeKit's SDK sets no bound (only a non-empty one); a name, not data.</summary>
     public const int MaxTypeLength = 100;
@@ -32,19 +32,17 @@ public sealed record AppMessage(string Type, JsonElement Payload, ReadOnlyMemory
             throw new DomainException(DomainError.TooLarge, $"the message's payload must be at most {MaxPayloadBytes} bytes of JSON");
         }
 
-        JsonElement payload;
         try
         {
-            using var document = JsonDocument.Parse(payloadUtf8);
-            payload = document.RootElement.Clone();
+            JsonSyntax.CheckObject(payloadUtf8.Span); // the room passes the text on; front ends and the SDKs parse it
         }
-        catch (JsonException)
+        catch (ApiException)
         {
             throw new DomainException(DomainError.BadRequest, "the message's payload must be a JSON object");
         }
 
-        return payload.ValueKind == JsonValueKind.Object
-            ? new AppMessage(type, payload, payloadUtf8.ToArray(), from, sentAt)
-            : throw new DomainException(DomainError.BadRequest, "the message's payload must be a JSON object");
+        return payloadUtf8.IsEmpty
+            ? throw new DomainException(DomainError.BadRequest, "the message's payload must be a JSON object")
+            : new AppMessage(type, payloadUtf8.ToArray(), from, sentAt);
     }
 }

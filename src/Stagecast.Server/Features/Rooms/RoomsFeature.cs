@@ -1,5 +1,6 @@
 using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Rooms.Api;

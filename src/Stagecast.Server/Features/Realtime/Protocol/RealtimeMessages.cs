@@ -161,5 +161,11 @@ public sealed record StagePeersAnswer(IReadOnlyList<PeerView> Peers) : RealtimeA
 public sealed record BroadcastMessageEvent(string MessageType, System.Text.Json.JsonElement Payload, string? PeerId, string? UserId, DateTimeOffset SentAt) : RealtimeMessage
 {
     public static BroadcastMessageEvent From(AppMessage message) =>
-        new(message.Type, message.Payload, message.From?.Id, message.From?.Participant.Id, message.SentAt);
+        new(message.Type, Parse(message.PayloadUtf8), message.From?.Id, message.From?.Participant.Id, message.SentAt);
+
+    private static System.Text.Json.JsonElement Parse(ReadOnlyMemory<byte> json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.MeetingSockets;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Security;

@@ -15,7 +15,7 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// expects seconds; a file in chat under a download link signed as it is shown; a poll's creator by the display name
 /// <paramref name="pollCreatorName"/> gives.
 /// </summary>
-public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId, ChatFiles files, Func<MeetingSessions.Poll, string?>? pollCreatorName = null)
+public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId, MeetingSessions.ChatFiles files, Func<MeetingSessions.Poll, string?>? pollCreatorName = null)
 {
     public string IdOf(RoomPeer peer) => ReferenceEquals(peer, self) ? selfPeerId : peer.Id;
 
@@ -61,7 +61,7 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
 
     public ChatMessage Chat(MeetingSessions.ChatMessage message)
     {
-        var (type, payload) = ChatFileJson.Of(message) switch
+        var (type, payload) = MeetingSessions.ChatFileJson.Of(message) switch
         {
             { IsImage: true } image => (1, files.Link(image)), // IMAGE: the link
             { } file => (2, new JsonObject { ["link"] = files.Link(file), ["name"] = file.Name, ["size"] = file.Size }.ToJsonString()), // FILE

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Rooms.Api;

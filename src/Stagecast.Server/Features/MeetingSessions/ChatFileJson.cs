@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Stagecast.Server.Features.MeetingSessions;
 
-namespace Stagecast.Server.Features.Rooms;
+namespace Stagecast.Server.Features.MeetingSessions;
 
 /// <summary>The payload of an <c>image</c> or <c>file</c> chat message: the file's record, as JSON.</summary>
 public static class ChatFileJson

@@ -6,12 +6,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
 
-namespace Stagecast.Server.Features.Rooms;
+namespace Stagecast.Server.Features.MeetingSessions;
 
 /// <summary>A file a participant uploaded for chat; <see cref="Size"/> is -1 until its bytes arrived.</summary>
 public sealed record ChatFile(string Id, string MeetingId, string ParticipantId, string Name, string ContentType, long Size, string Origin, DateTimeOffset CreatedAt)
