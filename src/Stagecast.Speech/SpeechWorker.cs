@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Stagecast.Speech;
 
 /// <summary>An utterance to recognise, and whose it is (the caller's key: a meeting's peer).</summary>
-public sealed record UtteranceJob(string Speaker, Utterance Utterance, DateTimeOffset CutAt);
+public sealed record UtteranceJob(string Speaker, Utterance Utterance);
 
 /// <summary>What was heard: the job, its words, and how long recognising them took.</summary>
 public sealed record Transcribed(UtteranceJob Job, string Text, TimeSpan Took);

@@ -28,7 +28,9 @@ public sealed class VoiceActivitySegmenter
     public static readonly TimeSpan MaxUtterance = TimeSpan.FromSeconds(15);
 
     private readonly List<short> _utterance = [];
-    private readonly Queue<short[]> _preRoll = new();
+    private readonly short[] _preRoll = new short[PreRollWindows * Window]; // the newest unvoiced windows, a ring
+    private int _preRollWindows;
+    private int _preRollNext;
     private readonly short[] _window = new short[Window];
     private int _windowFill;
     private long _samplesSeen;
@@ -77,25 +79,23 @@ public sealed class VoiceActivitySegmenter
         {
             if (!voiced)
             {
-                _preRoll.Enqueue((short[])_window.Clone());
-                if (_preRoll.Count > PreRollWindows)
-                {
-                    _preRoll.Dequeue();
-                }
-
+                _window.CopyTo(_preRoll, _preRollNext * Window);
+                _preRollNext = (_preRollNext + 1) % PreRollWindows;
+                _preRollWindows = Math.Min(_preRollWindows + 1, PreRollWindows);
                 return null;
             }
 
             _speaking = true;
             _voicedWindows = 0;
             _silentWindows = 0;
-            _utteranceStart = windowStart - ((long)_preRoll.Count * Window);
-            foreach (var earlier in _preRoll)
+            _utteranceStart = windowStart - ((long)_preRollWindows * Window);
+            for (int i = _preRollWindows; i > 0; i--) // oldest first
             {
-                _utterance.AddRange(earlier);
+                int at = (_preRollNext - i + PreRollWindows) % PreRollWindows;
+                _utterance.AddRange(_preRoll.AsSpan(at * Window, Window));
             }
 
-            _preRoll.Clear();
+            _preRollWindows = 0;
         }
 
         _utterance.AddRange(_window);

@@ -49,7 +49,7 @@ public sealed class SpeechWorkerTests
         Assert.Equal(["u2"], heard);
     }
 
-    private static UtteranceJob Job(short n) => new("ada", new Utterance(0, [n]), DateTimeOffset.UnixEpoch);
+    private static UtteranceJob Job(short n) => new("ada", new Utterance(0, [n]));
 
     private sealed class HeldEngine : ISpeechRecognizer
     {

@@ -29,7 +29,7 @@ public static class ChannelEvents
         RoomStreamEnded stream => new StreamEndedMessage(stream.Stream),
         Recordings.RecordingChanged recording when RecordingChannelView.Of(recording.Recording) is { } view => new RecordingUpdatedMessage(view),
         StageChanged stage => new StageUpdatedMessage(PeerView.Of(stage.Peer) with { StageStatus = stage.Status.Name() }, stage.Change.ToString().ToLowerInvariant(), stage.By?.Id),
-        StageRequestsChanged requests => new StageRequestsMessage(RealtimeClient.StageRequestViews(requests.Requests)),
+        StageRequestsChanged requests => new StageRequestsMessage(StageRequestView.Of(requests.Requests)),
         _ => null,
     };
 

@@ -26,6 +26,4 @@ public sealed partial class RealtimeClient
             ? throw new DomainException(DomainError.NotFound, "none of the given peers is in the meeting")
             : new StagePeersAnswer([.. peers.Select(PeerView.Of)]);
     }
-
-    internal static IReadOnlyList<StageRequestView> StageRequestViews(IReadOnlyList<RoomPeer> requests) => [.. requests.Select(StageRequestView.Of)];
 }

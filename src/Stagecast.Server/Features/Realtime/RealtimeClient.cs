@@ -269,7 +269,7 @@ public sealed partial class RealtimeClient(
             moreChat,
             morePolls,
             services.Recordings.ActiveFor(room.MeetingId) is { } recording ? RecordingChannelView.Of(recording) : null,
-            StageRequestViews(state.StageRequests));
+            StageRequestView.Of(state.StageRequests));
     }
 
     /// <summary><c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a message.</summary>

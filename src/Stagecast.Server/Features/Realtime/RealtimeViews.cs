@@ -27,6 +27,8 @@ public sealed record StageRequestView(string PeerId, string UserId, string Custo
 {
     public static StageRequestView Of(RoomPeer peer) =>
         new(peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId, peer.Name, peer.Participant.PresetName, peer.StageRequestedAt);
+
+    public static IReadOnlyList<StageRequestView> Of(IReadOnlyList<RoomPeer> requests) => [.. requests.Select(Of)];
 }
 
 /// <summary>A chat message as the channel sends it.</summary>
