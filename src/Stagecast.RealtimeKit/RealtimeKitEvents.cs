@@ -37,6 +37,9 @@ public static class RealtimeKitEvents
         public const uint BroadcastMessage = 29;
         public const uint Kick = 30;
         public const uint KickAll = 31;
+
+        /// <summary>A line of the live transcript, pushed (<see cref="Protocol.Ai.MeetingTranscript"/>).</summary>
+        public const uint Transcript = 32;
         public const uint GetWaitingRoomRequests = 33;
         public const uint AcceptWaitingRoomRequests = 34;
         public const uint WaitingRoomRequestAccepted = 35;

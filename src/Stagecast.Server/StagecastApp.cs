@@ -99,12 +99,12 @@ public static class StagecastApp
         services.AddAnalytics();
         services.AddFfmpeg(configuration[FfmpegOptions.Key]);
         services.AddTranscoding(configuration);
-        services.AddTranscription(configuration);
         services.AddWebRtcServer(configuration);
         services.AddMeetingMedia(configuration);
         services.AddPrograms(configuration);
         services.AddRoomStreams(configuration);
         services.AddRecordings(configuration);
+        services.AddTranscription(configuration);
         services.AddRealtime();
         services.AddRealtimeKit(configuration);
         services.AddThumbnails(configuration);

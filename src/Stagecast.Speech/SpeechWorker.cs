@@ -4,22 +4,43 @@ using Microsoft.Extensions.Logging;
 
 namespace Stagecast.Speech;
 
-/// <summary>An utterance to recognise, and whose it is (the caller's key: a meeting's peer).</summary>
-public sealed record UtteranceJob(string Speaker, Utterance Utterance);
+/// <summary>
+/// An utterance to recognise, and whose it is (<paramref name="Speaker"/> names it in logs); a caller derives its own
+/// job to carry what it needs back (a meeting's peer, when the utterance was said).
+/// </summary>
+public record UtteranceJob(string Speaker, Utterance Utterance);
 
-/// <summary>What was heard: the job, its words, and how long recognising them took.</summary>
-public sealed record Transcribed(UtteranceJob Job, string Text, TimeSpan Took);
+/// <summary>How a job ended.</summary>
+public enum UtteranceOutcome
+{
+    /// <summary>Words were heard (<see cref="Transcribed.Text"/>).</summary>
+    Heard,
+
+    /// <summary>Recognised, and no words in it.</summary>
+    Silent,
+
+    /// <summary>The engine failed on it (logged).</summary>
+    Failed,
+
+    /// <summary>Dropped unrecognised: the queue was full.</summary>
+    Dropped,
+}
+
+/// <summary>How a job ended: its words (empty unless <see cref="UtteranceOutcome.Heard"/>), and how long recognising them took.</summary>
+public sealed record Transcribed(UtteranceJob Job, UtteranceOutcome Outcome, string Text, TimeSpan Took);
 
 /// <summary>
 /// The server's speech work: utterances from every speaker wait here and one worker recognises them in turn, so
 /// recognition never runs on a media thread and takes one core at most. The queue is bounded: when it is full the
 /// oldest utterance is dropped (a caption that comes late is worth less than the next one), counted in
 /// <see cref="Dropped"/> and logged, so a server that cannot keep up degrades its captions and never stalls a meeting.
+/// Every job added ends in one call of the <c>done</c> callback, whatever became of it, so a caller can count what it
+/// has in the queue.
 /// </summary>
 public sealed partial class SpeechWorker : IAsyncDisposable
 {
     private readonly ISpeechRecognizer _recognizer;
-    private readonly Action<Transcribed> _heard;
+    private readonly Action<Transcribed> _done;
     private readonly ILogger _logger;
     private readonly Channel<UtteranceJob> _jobs;
     private readonly Task _worker;
@@ -28,10 +49,10 @@ public sealed partial class SpeechWorker : IAsyncDisposable
     private long _audioTicks;
     private long _workTicks;
 
-    public SpeechWorker(ISpeechRecognizer recognizer, int capacity, Action<Transcribed> heard, ILogger logger)
+    public SpeechWorker(ISpeechRecognizer recognizer, int capacity, Action<Transcribed> done, ILogger logger)
     {
         _recognizer = recognizer;
-        _heard = heard;
+        _done = done;
         _logger = logger;
         _jobs = Channel.CreateBounded<UtteranceJob>(new BoundedChannelOptions(capacity)
         {
@@ -66,6 +87,8 @@ public sealed partial class SpeechWorker : IAsyncDisposable
         {
             LogDropped(job.Speaker, dropped);
         }
+
+        Deliver(new Transcribed(job, UtteranceOutcome.Dropped, "", TimeSpan.Zero));
     }
 
     private async Task RunAsync()
@@ -73,6 +96,7 @@ public sealed partial class SpeechWorker : IAsyncDisposable
         await foreach (var job in _jobs.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             long started = Stopwatch.GetTimestamp();
+            Transcribed result;
             try
             {
                 string text = _recognizer.Recognize(job.Utterance.Samples);
@@ -80,21 +104,36 @@ public sealed partial class SpeechWorker : IAsyncDisposable
                 Interlocked.Increment(ref _recognised);
                 Interlocked.Add(ref _workTicks, took.Ticks);
                 Interlocked.Add(ref _audioTicks, (job.Utterance.End - job.Utterance.Start).Ticks);
-                if (text.Length > 0)
-                {
-                    _heard(new Transcribed(job, text, took));
-                }
+                result = new Transcribed(job, text.Length > 0 ? UtteranceOutcome.Heard : UtteranceOutcome.Silent, text, took);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogFailed(ex, job.Speaker); // one utterance lost; the worker goes on
+                result = new Transcribed(job, UtteranceOutcome.Failed, "", Stopwatch.GetElapsedTime(started));
             }
+
+            Deliver(result);
+        }
+    }
+
+    private void Deliver(Transcribed result)
+    {
+        try
+        {
+            _done(result);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogDeliveryFailed(ex, result.Job.Speaker);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transcription is behind: an utterance of {Speaker} was dropped ({Dropped} so far); captions are skipped until it catches up")]
     private partial void LogDropped(string speaker, long dropped);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Recognising or delivering an utterance of {Speaker} failed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recognising an utterance of {Speaker} failed")]
     private partial void LogFailed(Exception exception, string speaker);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering what was heard of {Speaker} failed")]
+    private partial void LogDeliveryFailed(Exception exception, string speaker);
 }

@@ -24,6 +24,17 @@ public sealed class TranscriptionOptions
     /// <summary>PocketSphinx's acoustic model, language model and dictionary directory (Debian's by default).</summary>
     public string PocketSphinxModel { get; set; } = "/usr/share/pocketsphinx/model/en-us";
 
+    /// <summary>
+    /// How many utterances may wait for the engine on this server; past it the oldest is dropped (its caption skipped,
+    /// logged), so a server that cannot keep up degrades its captions and never falls further behind.
+    /// </summary>
+    [Range(1, 1000)]
+    public int QueueLength { get; set; } = 32;
+
+    /// <summary>How many utterances of one meeting may wait; its next ones are dropped, so one meeting never holds the whole queue.</summary>
+    [Range(1, 1000)]
+    public int MeetingQueueLength { get; set; } = 8;
+
     /// <summary>The language whisper listens for (an ISO 639-1 code).</summary>
     public string Language { get; set; } = "en";
 }

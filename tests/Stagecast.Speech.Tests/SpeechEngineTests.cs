@@ -1,3 +1,5 @@
+using Stagecast.Testing;
+
 namespace Stagecast.Speech.Tests;
 
 /// <summary>
@@ -23,14 +25,14 @@ public sealed class SpeechEngineTests
     {
         using var engine = SpeechRecognizers.Create(new TranscriptionOptions { Engine = "pocketsphinx" })!;
         Assert.Equal("pocketsphinx", engine.Engine);
-        var heard = Sentences.Select(s => engine.Recognize(Speech.Say(s))).ToList();
+        var heard = Sentences.Select(s => engine.Recognize(SpokenAudio.Say(s))).ToList();
 
         // Measured here: 7 of 41 words wrong (17 %; Debian 12's models on espeak-ng's voice, which suits some sentences
         // far better than others); bound at 35 %, so a decoder fed the wrong rate or format (nearly all wrong) fails.
         int words = Sentences.Sum(s => WordErrorRate.Words(s).Length);
         double errors = Sentences.Zip(heard, (said, h) => WordErrorRate.Of(said, h) * WordErrorRate.Words(said).Length).Sum();
         Assert.True(errors / words <= 0.35, $"word error rate {errors / words:P0}: {string.Join(" | ", heard)}");
-        Assert.Equal("", engine.Recognize(Speech.Silence(TimeSpan.FromSeconds(1))));
+        Assert.Equal("", engine.Recognize(SpokenAudio.Silence(TimeSpan.FromSeconds(1))));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Stagecast.Testing;
+
 namespace Stagecast.Speech.Tests;
 
 /// <summary>A WebRTC peer's decoded audio (48 kHz stereo) made the engines' 16 kHz mono, across packets, without aliasing.</summary>
@@ -19,7 +21,7 @@ public sealed class SpeechResamplerTests
     [Fact]
     public void PacketsOfAnySizeGiveWhatOneCallGives()
     {
-        float[] speech = Speech.SayAt48kStereo("can you hear me now");
+        float[] speech = SpokenAudio.SayAt48kStereo("can you hear me now");
         short[] whole = new SpeechResampler().Resample(speech).ToArray();
 
         var resampler = new SpeechResampler();
@@ -40,7 +42,7 @@ public sealed class SpeechResamplerTests
     {
         using var engine = SpeechRecognizers.Create(new TranscriptionOptions { Engine = "pocketsphinx" })!;
         string said = "this is a test of the system";
-        string heard = engine.Recognize(new SpeechResampler().Resample(Speech.SayAt48kStereo(said)));
+        string heard = engine.Recognize(new SpeechResampler().Resample(SpokenAudio.SayAt48kStereo(said)));
         Assert.True(WordErrorRate.Of(said, heard) <= 0.35, heard);
     }
 

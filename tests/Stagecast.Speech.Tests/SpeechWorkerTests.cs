@@ -6,7 +6,7 @@ namespace Stagecast.Speech.Tests;
 /// The server's speech work in one bounded queue: utterances are recognised in turn off the caller's thread; when the
 /// engine falls behind, the oldest waiting utterances are dropped and counted, and one that fails loses only itself.
 /// The engine here is a stand-in that holds its first utterance until told (a real decoder cannot be paused) and
-/// "hears" utterance N (one sample of value N) as "uN".
+/// "hears" utterance N (one sample of value N) as "uN", and nothing in utterance 3.
 /// </summary>
 public sealed class SpeechWorkerTests
 {
@@ -14,8 +14,8 @@ public sealed class SpeechWorkerTests
     public async Task AWorkerThatFallsBehindDropsTheOldestWaitingUtterancesAndGoesOn()
     {
         using var engine = new HeldEngine();
-        var heard = new List<string>();
-        var worker = new SpeechWorker(engine, capacity: 2, t => heard.Add(t.Text), NullLogger.Instance);
+        var ended = new List<Transcribed>();
+        var worker = new SpeechWorker(engine, capacity: 2, ended.Add, NullLogger.Instance);
         await using (worker)
         {
             Assert.True(worker.Add(Job(0)));
@@ -29,7 +29,9 @@ public sealed class SpeechWorkerTests
             engine.Release.Set();
         }
 
-        Assert.Equal(["u0", "u4", "u5"], heard);
+        // Every job ends in one call, the dropped ones first (as they are dropped).
+        Assert.Equal(["1 Dropped", "2 Dropped", "3 Dropped", "0 Heard u0", "4 Heard u4", "5 Heard u5"],
+            ended.Select(t => $"{t.Job.Utterance.Samples[0]} {t.Outcome}{(t.Text.Length > 0 ? " " + t.Text : "")}"));
         Assert.Equal(3, worker.Recognised);
         Assert.False(worker.Add(Job(6)), "a closed worker takes nothing");
     }
@@ -39,14 +41,15 @@ public sealed class SpeechWorkerTests
     {
         using var engine = new HeldEngine { FailOn = 1 };
         engine.Release.Set();
-        var heard = new List<string>();
-        await using (var worker = new SpeechWorker(engine, capacity: 8, t => heard.Add(t.Text), NullLogger.Instance))
+        var ended = new List<Transcribed>();
+        await using (var worker = new SpeechWorker(engine, capacity: 8, ended.Add, NullLogger.Instance))
         {
             worker.Add(Job(1));
             worker.Add(Job(2));
+            worker.Add(Job(3));
         }
 
-        Assert.Equal(["u2"], heard);
+        Assert.Equal([(UtteranceOutcome.Failed, ""), (UtteranceOutcome.Heard, "u2"), (UtteranceOutcome.Silent, "")], ended.Select(t => (t.Outcome, t.Text)));
     }
 
     private static UtteranceJob Job(short n) => new("ada", new Utterance(0, [n]));
@@ -65,7 +68,7 @@ public sealed class SpeechWorkerTests
         {
             Started.TrySetResult();
             Release.Wait();
-            return samples[0] == FailOn ? throw new InvalidOperationException("the engine failed") : $"u{samples[0]}";
+            return samples[0] == FailOn ? throw new InvalidOperationException("the engine failed") : samples[0] == 3 ? "" : $"u{samples[0]}";
         }
 
         public void Dispose() => Release.Dispose();

@@ -1,3 +1,5 @@
+using Stagecast.Testing;
+
 namespace Stagecast.Speech.Tests;
 
 /// <summary>A speaker's audio cut at its pauses: each sentence one utterance, with its time; clicks and silence none.</summary>
@@ -6,12 +8,12 @@ public sealed class VoiceActivitySegmenterTests
     [Fact]
     public void TwoSentencesWithAPauseBetweenAreTwoUtterancesAtTheirTimes()
     {
-        short[] first = Speech.Say("hello everyone and welcome to the meeting");
-        short[] second = Speech.Say("thank you all for coming");
+        short[] first = SpokenAudio.Say("hello everyone and welcome to the meeting");
+        short[] second = SpokenAudio.Say("thank you all for coming");
         var segmenter = new VoiceActivitySegmenter();
         var cut = new List<Utterance>();
         // Fed in 20 ms packets of 320 samples, as a decoder hands them over.
-        foreach (short[] part in new[] { Speech.RoomNoise(TimeSpan.FromSeconds(1)), first, Speech.RoomNoise(TimeSpan.FromSeconds(1.5), 2), second, Speech.RoomNoise(TimeSpan.FromSeconds(1), 3) })
+        foreach (short[] part in new[] { SpokenAudio.RoomNoise(TimeSpan.FromSeconds(1)), first, SpokenAudio.RoomNoise(TimeSpan.FromSeconds(1.5), 2), second, SpokenAudio.RoomNoise(TimeSpan.FromSeconds(1), 3) })
         {
             for (int at = 0; at < part.Length; at += 320)
             {
@@ -31,7 +33,7 @@ public sealed class VoiceActivitySegmenterTests
     public void AClickIsNoUtteranceAndASpeakerWhoNeverPausesIsCutAtTheLimit()
     {
         var segmenter = new VoiceActivitySegmenter();
-        short[] click = Speech.RoomNoise(TimeSpan.FromSeconds(2));
+        short[] click = SpokenAudio.RoomNoise(TimeSpan.FromSeconds(2));
         for (int i = 16_000; i < 16_000 + 1_600; i++)
         {
             click[i] = (short)(i % 2 == 0 ? 12_000 : -12_000); // 100 ms
@@ -41,7 +43,7 @@ public sealed class VoiceActivitySegmenterTests
         Assert.Null(segmenter.Flush());
 
         // Twenty seconds and more of speech without a pause: cut at the limit, the rest kept for the next utterance.
-        short[] talk = Speech.Say(string.Join(" and ", Enumerable.Repeat("we keep on talking about the plans for next week", 6)));
+        short[] talk = SpokenAudio.Say(string.Join(" and ", Enumerable.Repeat("we keep on talking about the plans for next week", 6)));
         Assert.True(talk.Length > 20 * VoiceActivitySegmenter.SampleRate, $"{talk.Length} samples");
         var cut = segmenter.Add(talk);
         Assert.Equal(VoiceActivitySegmenter.MaxUtterance.TotalSeconds * VoiceActivitySegmenter.SampleRate, Assert.Single(cut).Samples.Length);

@@ -48,9 +48,11 @@ public sealed class RtpSender
     public void Send() => Send(keyframe: true);
 
     /// <summary>The next packet; H.264 as a keyframe (IDR) or not (a non-IDR slice).</summary>
-    public void Send(bool keyframe)
+    public void Send(bool keyframe) => Send(_payload == Idr && !keyframe ? NonIdr : _payload);
+
+    /// <summary>The next packet with <paramref name="payload"/> (an Opus packet of real audio, say).</summary>
+    public void Send(ReadOnlySpan<byte> payload)
     {
-        var payload = _payload == Idr && !keyframe ? NonIdr : _payload;
         int extension = Level is null ? 0 : 8;
         var packet = new byte[12 + extension + payload.Length];
         packet[0] = (byte)(extension > 0 ? 0x90 : 0x80);
@@ -66,7 +68,7 @@ public sealed class RtpSender
             packet[17] = (byte)(0x80 | Math.Clamp(level, 0, 127)); // V: voice activity
         }
 
-        payload.CopyTo(packet, 12 + extension);
+        payload.CopyTo(packet.AsSpan(12 + extension));
         _client.SendRtp(packet);
     }
 

@@ -66,6 +66,9 @@ public sealed record PresetPermissions(
     /// <summary><c>plugins.can_edit_config</c>: may wipe a plugin's shared store at once (its keys stay open to everyone).</summary>
     public bool PluginsCanEditConfig { get; init; }
 
+    /// <summary><c>transcription_enabled</c>: the participant's words are transcribed live (when the server runs a speech engine).</summary>
+    public bool TranscriptionEnabled { get; init; }
+
     /// <summary>
     /// <c>config.livestream_viewer_qualities</c>: the ladder of a meeting livestream its holder starts, unless the start
     /// names its own (<see cref="ViewerQualities"/>); null when it names none.
@@ -117,6 +120,7 @@ public sealed record PresetPermissions(
             PluginsCanStart = Flag(permissions["plugins"] as JsonObject, "can_start"),
             PluginsCanClose = Flag(permissions["plugins"] as JsonObject, "can_close"),
             PluginsCanEditConfig = Flag(permissions["plugins"] as JsonObject, "can_edit_config"),
+            TranscriptionEnabled = Flag(permissions, "transcription_enabled"),
             LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
     }

@@ -30,6 +30,7 @@ public static class ChannelEvents
         Recordings.RecordingChanged recording when RecordingChannelView.Of(recording.Recording) is { } view => new RecordingUpdatedMessage(view),
         StageChanged stage => new StageUpdatedMessage(PeerView.Of(stage.Peer) with { StageStatus = stage.Status.Name() }, stage.Change.ToString().ToLowerInvariant(), stage.By?.Id),
         StageRequestsChanged requests => new StageRequestsMessage(StageRequestView.Of(requests.Requests)),
+        Transcription.TranscriptHeard heard => TranscriptMessage.From(heard.Line),
         _ => null,
     };
 

@@ -4,6 +4,7 @@ using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Features.RoomStreams;
+using Stagecast.Server.Features.Transcription;
 
 namespace Stagecast.Server.Features.Realtime.Protocol;
 
@@ -36,6 +37,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(StageUpdatedMessage), "stage_updated")]
 [JsonDerivedType(typeof(StageRequestsMessage), "stage_requests")]
 [JsonDerivedType(typeof(BroadcastMessageEvent), "broadcast_message")]
+[JsonDerivedType(typeof(TranscriptMessage), "transcript")]
 public abstract record RealtimeMessage;
 
 /// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
@@ -168,4 +170,12 @@ public sealed record BroadcastMessageEvent(string MessageType, System.Text.Json.
         using var document = System.Text.Json.JsonDocument.Parse(json);
         return document.RootElement.Clone();
     }
+}
+
+/// <summary>A participant's words, heard by the server's speech engine (live transcripts).</summary>
+public sealed record TranscriptMessage(string Id, string PeerId, string UserId, string CustomParticipantId, string Name, string Text, DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt) : RealtimeMessage
+{
+    public static TranscriptMessage From(TranscriptLine line) =>
+        new(line.Id, line.PeerId, line.ParticipantId, line.CustomParticipantId, line.Name, line.Text, line.StartedAt, line.EndedAt);
 }

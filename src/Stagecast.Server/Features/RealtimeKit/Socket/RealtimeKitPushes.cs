@@ -1,10 +1,12 @@
 using Google.Protobuf;
+using Stagecast.RealtimeKit.Protocol.Ai;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.Transcription;
 using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
@@ -96,10 +98,28 @@ public static class RealtimeKitPushes
             case StageRequestsChanged requests:
                 yield return (Events.Room.GetStageRequests, views.StageRequests(requests.Requests));
                 break;
+            case TranscriptHeard heard:
+                yield return (Events.Room.Transcript, new MeetingTranscript
+                {
+                    MeetingId = self.Participant.MeetingId,
+                    Transcript = TranscriptCsvLine(heard.Line, views.IdOf(heard.Line.PeerId)),
+                });
+                break;
             case Kicked:
                 yield return (Events.Room.Kick, new PeerInfoResponse { Peer = views.Peer(self) }); // read as the peer kicked
                 break;
         }
+    }
+
+    /// <summary>
+    /// A transcript line as the SDK reads it: one CSV line (RFC 4180 quoting, every field quoted) of the epoch second it
+    /// began, the speaker's peer id on the socket, participant id, custom participant id, name, and the words.
+    /// </summary>
+    public static string TranscriptCsvLine(TranscriptLine line, string peerId)
+    {
+        string[] fields = [line.StartedAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), peerId, line.ParticipantId,
+            line.CustomParticipantId, line.Name, line.Text];
+        return string.Join(',', fields.Select(f => "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
     }
 
     /// <summary>

@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Features.MeetingMedia;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
+using Stagecast.Speech;
+using Stagecast.Streaming;
+
+namespace Stagecast.Server.Features.Transcription;
+
+/// <summary>
+/// Live transcripts (docs/ai.md): while the speech engine runs, twice a second it follows every meeting's stage and
+/// listens (<see cref="SpeechListener"/>) to the microphone of each peer on it whose preset has
+/// <c>transcription_enabled</c>; their utterances wait in one queue for the server's <see cref="SpeechWorker"/>, and
+/// what it hears goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the speaker's name and
+/// times. Work is bounded twice: the server's queue drops its oldest utterance when full, and a meeting with
+/// <see cref="TranscriptionOptions.MeetingQueueLength"/> utterances waiting has its next ones dropped, so one busy
+/// meeting cannot take every other meeting's captions; both are counted and logged. With the engine off nothing runs.
+/// </summary>
+public sealed partial class LiveTranscripts(
+    SpeechEngine engine,
+    IOptions<TranscriptionOptions> options,
+    MeetingRooms rooms,
+    MeetingMediaService media,
+    MeetingMediaHub tracks,
+    TimeProvider time,
+    ILoggerFactory loggers) : IStartupTask, IAsyncDisposable
+{
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(500);
+    private readonly ConcurrentDictionary<string, MeetingListeners> _meetings = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<LiveTranscripts>();
+    private readonly TimeProvider _time = time;
+    private readonly Lock _following = new();
+    private SpeechWorker? _worker;
+    private ITimer? _timer;
+    private long _droppedInMeetings;
+
+    /// <summary>Whether live transcripts run (the engine loaded).</summary>
+    public bool Running => _worker is not null;
+
+    /// <summary>Utterances dropped unrecognised: the server's queue was full, or their meeting's.</summary>
+    public long Dropped => (_worker?.Dropped ?? 0) + Interlocked.Read(ref _droppedInMeetings);
+
+    /// <summary>Utterances recognised so far.</summary>
+    public long Recognised => _worker?.Recognised ?? 0;
+
+    /// <summary>The peers of a meeting listened to now (diagnostics and tests).</summary>
+    public IReadOnlyCollection<string> ListeningTo(string meetingId) =>
+        _meetings.TryGetValue(meetingId, out var meeting) ? meeting.PeerIds : [];
+
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (engine.Recognizer is { } recognizer)
+        {
+            _worker = new SpeechWorker(recognizer, options.Value.QueueLength, Done, loggers.CreateLogger<SpeechWorker>());
+            _timer = _time.CreateTimer(_ => Follow(), null, FollowInterval, FollowInterval);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_timer is { } timer)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (_following)
+        {
+            foreach (var meeting in _meetings.Values)
+            {
+                meeting.Close();
+            }
+
+            _meetings.Clear();
+        }
+
+        if (_worker is { } worker)
+        {
+            await worker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Follow()
+    {
+        lock (_following)
+        {
+            try
+            {
+                var live = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var room in rooms.All)
+                {
+                    var speakers = Speakers(room);
+                    if (speakers.Count == 0 && !_meetings.ContainsKey(room.Meeting.Id))
+                    {
+                        continue;
+                    }
+
+                    live.Add(room.Meeting.Id);
+                    _meetings.GetOrAdd(room.Meeting.Id, _ => new MeetingListeners(this, room)).Follow(speakers);
+                }
+
+                foreach (var (meetingId, meeting) in _meetings)
+                {
+                    if (!live.Contains(meetingId) && _meetings.TryRemove(meetingId, out _))
+                    {
+                        meeting.Close();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                LogFollowFailed(ex);
+            }
+        }
+    }
+
+    /// <summary>The peers on the stage whose preset asks for transcripts, and the streams their microphones are in.</summary>
+    private List<(RoomPeer Peer, HubStream Stream)> Speakers(MeetingRoom room)
+    {
+        var speakers = new List<(RoomPeer, HubStream)>();
+        foreach (var (peer, source) in media.Find(room)?.VisibleSources() ?? [])
+        {
+            if (source == MediaSource.Camera && peer.Permissions.TranscriptionEnabled
+                && tracks.Hub.Find(new MeetingStreamKey(room.Meeting.Id, peer.Id, source).HubId) is { RtpAudio.EncodingName: var codec } stream
+                && codec.Equals("opus", StringComparison.OrdinalIgnoreCase))
+            {
+                speakers.Add((peer, stream));
+            }
+        }
+
+        return speakers;
+    }
+
+    private void Queue(MeetingListeners meeting, RoomPeer peer, Utterance utterance, DateTimeOffset began)
+    {
+        if (_worker is not { } worker)
+        {
+            return;
+        }
+
+        if (!meeting.TryReserve(options.Value.MeetingQueueLength))
+        {
+            long dropped = Interlocked.Increment(ref _droppedInMeetings);
+            if (dropped == 1 || dropped % 100 == 0)
+            {
+                LogMeetingBehind(meeting.Room.Meeting.Id, dropped);
+            }
+
+            return;
+        }
+
+        if (!worker.Add(new PeerUtterance(meeting, peer, began, utterance)))
+        {
+            meeting.Release();
+        }
+    }
+
+    private void Done(Transcribed result)
+    {
+        var job = (PeerUtterance)result.Job;
+        job.Meeting.Release();
+        if (result.Outcome != UtteranceOutcome.Heard || rooms.Find(job.Meeting.Room.Meeting.Id) != job.Meeting.Room)
+        {
+            return;
+        }
+
+        var peer = job.Peer;
+        var line = new TranscriptLine(Guid.NewGuid().ToString(), peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId,
+            peer.Name ?? peer.Participant.Name ?? "", job.Began, job.Began + (job.Utterance.End - job.Utterance.Start), result.Text);
+        job.Meeting.Room.Publish(new TranscriptHeard(line));
+    }
+
+    /// <summary>An utterance of a peer, and when it began.</summary>
+    private sealed record PeerUtterance(MeetingListeners Meeting, RoomPeer Peer, DateTimeOffset Began, Utterance Utterance)
+        : UtteranceJob(Peer.Id, Utterance);
+
+    /// <summary>The listeners of one meeting, one per transcribed peer, and how many of its utterances wait.</summary>
+    private sealed class MeetingListeners(LiveTranscripts owner, MeetingRoom room)
+    {
+        private readonly Dictionary<string, SpeechListener> _listeners = new(StringComparer.Ordinal);
+        private volatile string[] _peerIds = [];
+        private int _waiting;
+
+        public MeetingRoom Room { get; } = room;
+
+        public IReadOnlyCollection<string> PeerIds => _peerIds;
+
+        /// <summary>Listens to exactly <paramref name="speakers"/>: a new publish of a peer's camera gets a new listener.</summary>
+        public void Follow(List<(RoomPeer Peer, HubStream Stream)> speakers)
+        {
+            foreach (var (peerId, listener) in _listeners.ToList())
+            {
+                if (!speakers.Exists(s => s.Peer.Id == peerId && s.Stream == listener.Stream))
+                {
+                    listener.Dispose();
+                    _listeners.Remove(peerId);
+                }
+            }
+
+            foreach (var (peer, stream) in speakers)
+            {
+                if (!_listeners.ContainsKey(peer.Id))
+                {
+                    _listeners[peer.Id] = new SpeechListener(stream, (utterance, began) => owner.Queue(this, peer, utterance, began), owner._time);
+                }
+            }
+
+            _peerIds = [.. _listeners.Keys];
+        }
+
+        public void Close() => Follow([]);
+
+        /// <summary>Takes a place in the queue for one more utterance, unless <paramref name="limit"/> wait already.</summary>
+        public bool TryReserve(int limit)
+        {
+            if (Interlocked.Increment(ref _waiting) <= limit)
+            {
+                return true;
+            }
+
+            Interlocked.Decrement(ref _waiting);
+            return false;
+        }
+
+        /// <summary>An utterance left the queue (recognised, dropped or failed).</summary>
+        public void Release() => Interlocked.Decrement(ref _waiting);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transcription of meeting {MeetingId} is behind: an utterance was dropped ({Dropped} in all meetings so far)")]
+    private partial void LogMeetingBehind(string meetingId, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Following the meetings' speakers for transcripts failed")]
+    private partial void LogFollowFailed(Exception exception);
+}
