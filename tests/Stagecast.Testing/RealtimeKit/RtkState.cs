@@ -6,7 +6,7 @@ namespace Stagecast.Testing.RealtimeKit;
 /// <summary>
 /// A snapshot of one client: itself, who is in the meeting and waiting, who spoke last (a peer id: meeting.participants.lastActiveSpeaker),
 /// chat, polls, livestream (LIVESTREAM view type only), recording, the events meeting.stage emitted so far, the app messages
-/// received, and the errors that reached the page uncaught.
+/// received, the errors that reached the page uncaught, and meeting.ai's transcripts (and how many <c>transcript</c> events it emitted).
 /// </summary>
 public sealed record RtkState(
     RtkSelf Self,
@@ -19,7 +19,12 @@ public sealed record RtkState(
     string RecordingState,
     IReadOnlyList<string> StageEvents,
     IReadOnlyList<RtkBroadcast> Broadcasts,
-    IReadOnlyList<string> Uncaught);
+    IReadOnlyList<string> Uncaught,
+    IReadOnlyList<RtkTranscript> Transcripts,
+    int TranscriptEvents);
+
+/// <summary>A line of meeting.ai.transcripts: who said it (peer, participant, custom id, name), the words, and when (ISO 8601).</summary>
+public sealed record RtkTranscript(string PeerId, string UserId, string CustomParticipantId, string Name, string Transcript, bool IsPartialTranscript, string Date);
 
 /// <summary>An app message as participants' <c>broadcastedMessage</c> gave it (its payload as JSON text).</summary>
 public sealed record RtkBroadcast(string Type, string Payload);
@@ -53,8 +58,11 @@ public sealed record RtkPollOption(string Text, long Count);
 /// <summary>meeting.livestream: state (IDLE, STARTING, LIVESTREAMING, STOPPING...), playbackUrl and viewerCount.</summary>
 public sealed record RtkLivestream(string State, string? PlaybackUrl, long ViewerCount);
 
-/// <summary>What &lt;rtk-meeting&gt; shows: its participant tiles, their names, and how many remote ones play video.</summary>
-public sealed record RtkUiKit(int Tiles, IReadOnlyList<string?> Names, int PlayingRemoteVideos);
+/// <summary>
+/// What &lt;rtk-meeting&gt; shows: its participant tiles, their names, how many remote ones play video, and the text of
+/// its captions (each &lt;rtk-transcript&gt;: "name: words").
+/// </summary>
+public sealed record RtkUiKit(int Tiles, IReadOnlyList<string?> Names, int PlayingRemoteVideos, IReadOnlyList<string> Captions);
 
 /// <summary>A participant's current video track as the page sees it: a number per track object (0: none) and the frames decoded of it.</summary>
 public sealed record RtkVideo(string Id, int Serial, long Frames);
