@@ -206,6 +206,7 @@ public static class StagecastApp
             api.MapMeetings();
             api.MapParticipants();
             api.MapMeetingSessions();
+            api.MapTranscripts();
             api.MapActiveSessions();
             api.MapWebhooks();
         });
@@ -214,6 +215,7 @@ public static class StagecastApp
         app.MapRealtimeKitApi();
         app.MapRealtimeKitSocket();
         app.MapChatDownload();
+        app.MapTranscriptDownload();
         app.MapChatFiles();
         app.MapRecordingDownload();
         app.MapHealth();

@@ -46,11 +46,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
-    /// <summary>Starts a receiver that trusts the key Stagecast publishes at /.well-known/webhooks.json.</summary>
-    public static async Task<WebhookReceiver> StartAsync(string stagecastHttpBase, int? port = null)
+    /// <summary>
+    /// Starts a receiver that trusts the key Stagecast publishes at /.well-known/webhooks.json (fetched with
+    /// <paramref name="client"/> when given: one that trusts a server's test certificate).
+    /// </summary>
+    public static async Task<WebhookReceiver> StartAsync(string stagecastHttpBase, int? port = null, HttpClient? client = null)
     {
-        using var http = new HttpClient();
-        using var key = JsonDocument.Parse(await http.GetStringAsync($"{stagecastHttpBase}/.well-known/webhooks.json"));
+        using var own = client is null ? new HttpClient() : null;
+        using var key = JsonDocument.Parse(await (client ?? own!).GetStringAsync($"{stagecastHttpBase}/.well-known/webhooks.json"));
         string pem = key.RootElement.GetProperty("data").GetProperty("publicKey").GetString()!;
         var receiver = new WebhookReceiver(port ?? FreePorts.Next(), pem);
         await receiver.StartAsync();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Stagecast.RealtimeKit.Protocol.Ai;
 using Stagecast.Server.Features.Transcription;
@@ -106,6 +107,51 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         }
 
         Assert.Empty(state.Uncaught);
+    }
+
+    [Fact]
+    public async Task AMeetingThatTranscribesOnEndKeepsTheSessionsTranscriptAndTellsTheApp()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_media.Server.HttpBase, client: _media.Server.Http);
+        (await _media.Api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = "ai", url = receiver.Url, events = new[] { "meeting.transcript" } }))).EnsureOk();
+        _meeting = await _media.Api.CreateMeetingAsync("""{"title":"Kept","transcribe_on_end":true}""");
+        var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "group_call_host", name: "=Ada"); // no transcription_enabled
+        var bob = await _media.Api.AddParticipantAsync(_meeting, "bob", "group_call_host", name: "Bob");
+        var (_, adaPeer) = await _media.JoinChannelAsync(ada);
+        var (bobChannel, _) = await _media.JoinChannelAsync(bob);
+        string session = _media.Room(_meeting).SessionId!;
+        await SayAsync(adaPeer, RtpSender.Opus(await _media.PublishAsync(ada, adaPeer)), () => { });
+
+        // While the session is live its transcript is not ready: the error envelope says so.
+        var live = await _media.Api.GetAsync($"/sessions/{session}/transcript");
+        Assert.Equal(HttpStatusCode.NotFound, live.Status);
+        Assert.Contains("is being processed", live.ErrorMessage);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _media.Api.GetAsync($"/sessions/{session}/transcript?format=DOCX")).Status);
+
+        // The session ends (everyone removed) right after Ada spoke: her last words are recognised and kept, then the
+        // app hears of the transcript, with a link to it as CSV.
+        (await _media.Api.PostAsync($"/meetings/{_meeting}/active-session/kick-all")).EnsureOk();
+        var hook = Assert.Single(await receiver.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(60)));
+        Assert.True(hook.SignatureValid);
+        Assert.Equal(("meeting.transcript", session), (hook.Event, hook.Json.GetProperty("meeting").GetProperty("sessionId").GetString()));
+        string csv = await _media.Server.Http.GetStringAsync(hook.Json.GetProperty("transcriptDownloadUrl").GetString());
+        string[] rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(TranscriptFormats.CsvHeader, rows[0]);
+        var row = Assert.Single(rows[1..]).Split(',');
+        Assert.Equal((adaPeer, ada.Id, "ada-7", "'=Ada"), (row[2], row[3], row[4], row[5])); // a formula-like name is defused
+        AssertHeard(row[6]);
+
+        // The same transcript as WebVTT, through the API (cues count from the session's start).
+        var asked = await _media.Api.GetAsync($"/sessions/{session}/transcript?format=VTT");
+        Assert.Equal(session, asked.Data.GetProperty("sessionId").GetString());
+        string vtt = await _media.Server.Http.GetStringAsync(asked.Data.GetProperty("transcript_download_url").GetString());
+        Assert.StartsWith("WEBVTT\n\n", vtt);
+        Assert.Matches($@"\n\d\d:\d\d:\d\d\.\d{{3}} --> \d\d:\d\d:\d\d\.\d{{3}}\n<v =Ada>{System.Text.RegularExpressions.Regex.Escape(row[6])}\n", vtt);
+        var tampered = await _media.Server.Http.GetAsync(asked.Data.GetProperty("transcript_download_url").GetString()!.Replace("transcript.vtt", "transcript.srt", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, tampered.StatusCode);
+
+        // Ada's preset does not ask for live transcripts: nobody heard her words live.
+        Assert.DoesNotContain(bobChannel.Seen, m => m.GetProperty("type").GetString() == "transcript");
     }
 
     /// <summary>

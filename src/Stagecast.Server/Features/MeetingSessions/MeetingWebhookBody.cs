@@ -11,7 +11,9 @@ public sealed record MeetingWebhookBody(
     string? Reason = null,
     MeetingWebhookParticipant? Participant = null,
     string? ChatDownloadUrl = null,
-    DateTimeOffset? ChatDownloadUrlExpiry = null);
+    DateTimeOffset? ChatDownloadUrlExpiry = null,
+    string? TranscriptDownloadUrl = null,
+    DateTimeOffset? TranscriptDownloadUrlExpiry = null);
 
 public sealed record MeetingWebhookMeeting(
     string Id, string SessionId, string? Title, string Status, DateTimeOffset CreatedAt, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

@@ -7,7 +7,7 @@ namespace Stagecast.Server.Features.MeetingSessions;
 
 /// <summary>
 /// The webhook events of meeting sessions (<c>meeting.started</c>, <c>meeting.ended</c>,
-/// <c>meeting.participantJoined</c>, <c>meeting.participantLeft</c>, <c>meeting.chatSynced</c>), built here and written
+/// <c>meeting.participantJoined</c>, <c>meeting.participantLeft</c>, <c>meeting.chatSynced</c>, <c>meeting.transcript</c>), built here and written
 /// with the change that causes them. Bodies are camelCase as RealtimeKit sends them (docs/webhooks.md).
 /// </summary>
 public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls, DownloadSigner downloads)
@@ -36,6 +36,11 @@ public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls
         return Create(meeting, WebhookEventNames.ChatSynced, id => new(WebhookEventNames.ChatSynced, id, MeetingOf(meeting, session),
             ChatDownloadUrl: $"{urls.HttpBase}{path}?{query}", ChatDownloadUrlExpiry: expires));
     }
+
+    /// <summary>The session's transcript is complete: where to download it (a signed link, until <paramref name="expires"/>).</summary>
+    public OutboxEvent Transcript(Meeting meeting, MeetingSession session, string downloadUrl, DateTimeOffset expires) =>
+        Create(meeting, WebhookEventNames.Transcript, id => new(WebhookEventNames.Transcript, id, MeetingOf(meeting, session),
+            TranscriptDownloadUrl: downloadUrl, TranscriptDownloadUrlExpiry: expires));
 
     private OutboxEvent Create(Meeting meeting, string name, Func<string, MeetingWebhookBody> body) =>
         webhooks.Create(meeting.AppId, name, body, MeetingWebhookJsonContext.Default.MeetingWebhookBody);

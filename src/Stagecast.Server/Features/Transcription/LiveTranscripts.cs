@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.MeetingMedia;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 using Stagecast.Speech;
@@ -11,9 +13,11 @@ namespace Stagecast.Server.Features.Transcription;
 /// <summary>
 /// Live transcripts (docs/ai.md): while the speech engine runs, twice a second it follows every meeting's stage and
 /// listens (<see cref="SpeechListener"/>) to the microphone of each peer on it whose preset has
-/// <c>transcription_enabled</c>; their utterances wait in one queue for the server's <see cref="SpeechWorker"/>, and
-/// what it hears goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the speaker's name and
-/// times. Work is bounded twice: the server's queue drops its oldest utterance when full, and a meeting with
+/// <c>transcription_enabled</c> (of every peer on it, in a meeting with <c>transcribe_on_end</c>); their utterances
+/// wait in one queue for the server's <see cref="SpeechWorker"/>. What it hears is kept as the session's transcript
+/// and, of a peer whose preset asks, goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the
+/// speaker's name and times. When the session ends, its last utterances are recognised and kept, and the app hears
+/// of the transcript (<c>meeting.transcript</c>). Work is bounded twice: the server's queue drops its oldest utterance when full, and a meeting with
 /// <see cref="TranscriptionOptions.MeetingQueueLength"/> utterances waiting has its next ones dropped, so one busy
 /// meeting cannot take every other meeting's captions; both are counted and logged. With the engine off nothing runs.
 /// </summary>
@@ -23,11 +27,16 @@ public sealed partial class LiveTranscripts(
     MeetingRooms rooms,
     MeetingMediaService media,
     MeetingMediaHub tracks,
+    SessionTranscripts transcripts,
     TimeProvider time,
-    ILoggerFactory loggers) : IStartupTask, IAsyncDisposable
+    ILoggerFactory loggers) : IStartupTask, IMeetingSessionObserver, IAsyncDisposable
 {
+    /// <summary>How long a session's end waits for its last utterances to be recognised.</summary>
+    private static readonly TimeSpan FinishWait = TimeSpan.FromMinutes(2);
+
     private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentDictionary<string, MeetingListeners> _meetings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _closedSessions = new(StringComparer.Ordinal); // until their end is handled
     private readonly ILogger _logger = loggers.CreateLogger<LiveTranscripts>();
     private readonly TimeProvider _time = time;
     private readonly Lock _following = new();
@@ -59,6 +68,27 @@ public sealed partial class LiveTranscripts(
         return Task.CompletedTask;
     }
 
+    public Task OnSessionStartedAsync(Meeting meeting, string sessionId) => Task.CompletedTask;
+
+    /// <summary>
+    /// The session's last words: its listeners stop (each hands on the utterance under way), and once the meeting's
+    /// utterances are recognised and kept (or after <see cref="FinishWait"/>) the transcript is complete. Off the
+    /// room's closing path: the transcript says "being processed" meanwhile.
+    /// </summary>
+    public Task OnSessionEndedAsync(Meeting meeting, string sessionId)
+    {
+        lock (_following)
+        {
+            if (_meetings.TryGetValue(meeting.Id, out var listeners) && listeners.SessionId == sessionId && _meetings.TryRemove(meeting.Id, out _))
+            {
+                Close(listeners);
+            }
+        }
+
+        transcripts.Finish(meeting, sessionId, _closedSessions.TryRemove(sessionId, out var drained) ? drained.WaitAsync(FinishWait, _time) : Task.CompletedTask);
+        return Task.CompletedTask;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_timer is { } timer)
@@ -70,7 +100,7 @@ public sealed partial class LiveTranscripts(
         {
             foreach (var meeting in _meetings.Values)
             {
-                meeting.Close();
+                Close(meeting);
             }
 
             _meetings.Clear();
@@ -105,7 +135,7 @@ public sealed partial class LiveTranscripts(
                 {
                     if (!live.Contains(meetingId) && _meetings.TryRemove(meetingId, out _))
                     {
-                        meeting.Close();
+                        Close(meeting);
                     }
                 }
             }
@@ -116,13 +146,27 @@ public sealed partial class LiveTranscripts(
         }
     }
 
-    /// <summary>The peers on the stage whose preset asks for transcripts, and the streams their microphones are in.</summary>
+    /// <summary>Stops a meeting's listeners; its session's end waits for what they heard to be kept.</summary>
+    private void Close(MeetingListeners meeting)
+    {
+        meeting.Close();
+        if (meeting.SessionId is { } sessionId)
+        {
+            _closedSessions[sessionId] = meeting.Drained;
+        }
+    }
+
+    /// <summary>
+    /// The peers on the stage whose preset asks for live transcripts (all of them, when the meeting keeps a transcript:
+    /// <c>transcribe_on_end</c>), and the streams their microphones are in.
+    /// </summary>
     private List<(RoomPeer Peer, HubStream Stream)> Speakers(MeetingRoom room)
     {
         var speakers = new List<(RoomPeer, HubStream)>();
+        bool everyone = room.Meeting.TranscribeOnEnd;
         foreach (var (peer, source) in media.Find(room)?.VisibleSources() ?? [])
         {
-            if (source == MediaSource.Camera && peer.Permissions.TranscriptionEnabled
+            if (source == MediaSource.Camera && (everyone || peer.Permissions.TranscriptionEnabled)
                 && tracks.Hub.Find(new MeetingStreamKey(room.Meeting.Id, peer.Id, source).HubId) is { RtpAudio.EncodingName: var codec } stream
                 && codec.Equals("opus", StringComparison.OrdinalIgnoreCase))
             {
@@ -151,7 +195,7 @@ public sealed partial class LiveTranscripts(
             return;
         }
 
-        if (!worker.Add(new PeerUtterance(meeting, peer, began, utterance)))
+        if (!worker.Add(new PeerUtterance(meeting, peer, meeting.SessionId, began, utterance)))
         {
             meeting.Release();
         }
@@ -160,32 +204,61 @@ public sealed partial class LiveTranscripts(
     private void Done(Transcribed result)
     {
         var job = (PeerUtterance)result.Job;
-        job.Meeting.Release();
-        if (result.Outcome != UtteranceOutcome.Heard || rooms.Find(job.Meeting.Room.Meeting.Id) != job.Meeting.Room)
+        if (result.Outcome != UtteranceOutcome.Heard)
         {
+            job.Meeting.Release();
             return;
         }
 
         var peer = job.Peer;
         var line = new TranscriptLine(Guid.NewGuid().ToString(), peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId,
             peer.Name ?? peer.Participant.Name ?? "", job.Began, job.Began + (job.Utterance.End - job.Utterance.Start), result.Text);
-        job.Meeting.Room.Publish(new TranscriptHeard(line));
+        if (peer.Permissions.TranscriptionEnabled && rooms.Find(job.Meeting.Room.Meeting.Id) == job.Meeting.Room)
+        {
+            job.Meeting.Room.Publish(new TranscriptHeard(line));
+        }
+
+        _ = KeepAsync(job, line);
     }
 
-    /// <summary>An utterance of a peer, and when it began.</summary>
-    private sealed record PeerUtterance(MeetingListeners Meeting, RoomPeer Peer, DateTimeOffset Began, Utterance Utterance)
+    /// <summary>Keeps a line in its session's transcript; the meeting's place in the queue is given back once it is.</summary>
+    private async Task KeepAsync(PeerUtterance job, TranscriptLine line)
+    {
+        try
+        {
+            if (job.SessionId is { } sessionId)
+            {
+                await transcripts.AddAsync(sessionId, job.Meeting.Room.Meeting.Id, line).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            job.Meeting.Release();
+        }
+    }
+
+    /// <summary>An utterance of a peer, of which session (null: none), and when it began.</summary>
+    private sealed record PeerUtterance(MeetingListeners Meeting, RoomPeer Peer, string? SessionId, DateTimeOffset Began, Utterance Utterance)
         : UtteranceJob(Peer.Id, Utterance);
 
     /// <summary>The listeners of one meeting, one per transcribed peer, and how many of its utterances wait.</summary>
     private sealed class MeetingListeners(LiveTranscripts owner, MeetingRoom room)
     {
         private readonly Dictionary<string, SpeechListener> _listeners = new(StringComparer.Ordinal);
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile string[] _peerIds = [];
+        private volatile bool _closed;
         private int _waiting;
 
         public MeetingRoom Room { get; } = room;
 
+        /// <summary>The session listened to (the room's when the first speaker was followed).</summary>
+        public string? SessionId { get; } = room.SessionId;
+
         public IReadOnlyCollection<string> PeerIds => _peerIds;
+
+        /// <summary>Done once the listeners are closed and nothing of the meeting waits or is being kept.</summary>
+        public Task Drained => _drained.Task;
 
         /// <summary>Listens to exactly <paramref name="speakers"/>: a new publish of a peer's camera gets a new listener.</summary>
         public void Follow(List<(RoomPeer Peer, HubStream Stream)> speakers)
@@ -210,7 +283,16 @@ public sealed partial class LiveTranscripts(
             _peerIds = [.. _listeners.Keys];
         }
 
-        public void Close() => Follow([]);
+        /// <summary>Stops listening (each listener hands on the utterance under way).</summary>
+        public void Close()
+        {
+            Follow([]);
+            _closed = true;
+            if (Volatile.Read(ref _waiting) == 0)
+            {
+                _drained.TrySetResult();
+            }
+        }
 
         /// <summary>Takes a place in the queue for one more utterance, unless <paramref name="limit"/> wait already.</summary>
         public bool TryReserve(int limit)
@@ -224,8 +306,14 @@ public sealed partial class LiveTranscripts(
             return false;
         }
 
-        /// <summary>An utterance left the queue (recognised, dropped or failed).</summary>
-        public void Release() => Interlocked.Decrement(ref _waiting);
+        /// <summary>An utterance left the queue (kept, silent, dropped or failed).</summary>
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _waiting) == 0 && _closed)
+            {
+                _drained.TrySetResult();
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transcription of meeting {MeetingId} is behind: an utterance was dropped ({Dropped} in all meetings so far)")]

@@ -1,4 +1,6 @@
+using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Speech;
 using Stagecast.Streaming.Limits;
 
@@ -15,8 +17,12 @@ public static class TranscriptionFeature
     {
         services.AddOptions<TranscriptionOptions>().Bind(configuration.GetSection(TranscriptionOptions.Section))
             .ValidateWith<TranscriptionOptions, TranscriptionOptionsValidator>().ValidateOnStart();
+        services.AddApiJson(TranscriptApiJsonContext.Default);
         services.AddStartupTask<SpeechEngine>();
+        services.AddSingleton<SqlTranscriptStore>();
+        services.AddSingleton<SessionTranscripts>();
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
+        services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
         return services;
     }
 }

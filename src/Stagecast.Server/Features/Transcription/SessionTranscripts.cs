@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Webhooks;
+using Stagecast.Server.Hosting;
+using Stagecast.Server.Hosting.Database;
+using Stagecast.Server.Hosting.Security;
+
+namespace Stagecast.Server.Features.Transcription;
+
+/// <summary>
+/// Sessions' transcripts after the fact: the lines kept as they are heard, the session's end (once its last words are
+/// kept, the app's <c>meeting.transcript</c> webhook with a download link), and the signed download links of
+/// <c>GET /sessions/{id}/transcript</c>.
+/// </summary>
+public sealed partial class SessionTranscripts(
+    SqlTranscriptStore store,
+    SqlDatabase db,
+    IMeetingSessionStore sessions,
+    MeetingWebhookEvents events,
+    WebhookSignal webhooks,
+    DownloadSigner signer,
+    PublicUrls urls,
+    TimeProvider time,
+    ILogger<SessionTranscripts> logger)
+{
+    public const string DownloadPath = "/downloads/sessions/{session_id}/transcript.{format}";
+
+    /// <summary>How long the link of <c>meeting.transcript</c> works: long enough for a receiver that was down a while.</summary>
+    public static readonly TimeSpan WebhookLinkLifetime = TimeSpan.FromDays(7);
+
+    private readonly ConcurrentDictionary<string, Task> _finishing = new(StringComparer.Ordinal);
+
+    public SqlTranscriptStore Store => store;
+
+    /// <summary>Whether a session that ended is still having its last words recognised (its transcript is not complete).</summary>
+    public bool IsFinishing(string sessionId) => _finishing.ContainsKey(sessionId);
+
+    /// <summary>Keeps a line of a session's transcript (a failure is logged: the line is lost, the meeting goes on).</summary>
+    public async Task AddAsync(string sessionId, string meetingId, TranscriptLine line)
+    {
+        try
+        {
+            await store.AddAsync(sessionId, meetingId, line, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogKeepFailed(ex, sessionId);
+        }
+    }
+
+    /// <summary>The session ended: once <paramref name="drained"/> (its last utterances kept), its transcript is complete.</summary>
+    public void Finish(Meeting meeting, string sessionId, Task drained)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _finishing[sessionId] = done.Task;
+        _ = FinishAsync(meeting, sessionId, drained, done);
+    }
+
+    /// <summary>A signed link to the transcript of <paramref name="sessionId"/> in <paramref name="format"/>, and when it expires.</summary>
+    public (string Url, DateTimeOffset Expires) Link(string sessionId, TranscriptFormat format, TimeSpan? lifetime = null)
+    {
+        string path = PathOf(sessionId, format);
+        var (query, expires) = signer.Sign(path, lifetime);
+        return ($"{urls.HttpBase}{PathOf(Uri.EscapeDataString(sessionId), format)}?{query}", expires);
+    }
+
+    public static string PathOf(string sessionId, TranscriptFormat format) =>
+        DownloadPath.Replace("{session_id}", sessionId, StringComparison.Ordinal).Replace("{format}", TranscriptFormats.Extension(format), StringComparison.Ordinal);
+
+    private async Task FinishAsync(Meeting meeting, string sessionId, Task drained, TaskCompletionSource done)
+    {
+        try
+        {
+            try
+            {
+                await drained.ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                LogGaveUpWaiting(sessionId); // what is kept so far is the transcript
+            }
+
+            if ((await store.ListAsync(sessionId, CancellationToken.None).ConfigureAwait(false)).Count == 0)
+            {
+                return; // nobody was transcribed: no transcript, no event
+            }
+
+            var now = time.GetUtcNow();
+            var session = await sessions.FindSessionAsync(meeting.AppId, sessionId, now, CancellationToken.None).ConfigureAwait(false);
+            if (session is not null)
+            {
+                var (url, expires) = Link(sessionId, TranscriptFormat.Csv, WebhookLinkLifetime);
+                OutboxEvent[] ready = [events.Transcript(meeting, session, url, expires)];
+                await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, ready, now), CancellationToken.None).ConfigureAwait(false);
+                webhooks.Notify();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogFinishFailed(ex, sessionId);
+        }
+        finally
+        {
+            _finishing.TryRemove(sessionId, out _);
+            done.TrySetResult();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A line of the transcript of session {SessionId} could not be kept")]
+    private partial void LogKeepFailed(Exception exception, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The last words of session {SessionId} were not recognised in time; its transcript ends with what was")]
+    private partial void LogGaveUpWaiting(string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Completing the transcript of session {SessionId} failed")]
+    private partial void LogFinishFailed(Exception exception, string sessionId);
+}

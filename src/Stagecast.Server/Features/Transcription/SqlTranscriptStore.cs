@@ -1,0 +1,38 @@
+using Dapper;
+using Stagecast.Server.Hosting.Database;
+using static Stagecast.Server.Hosting.Database.SqlTime;
+
+namespace Stagecast.Server.Features.Transcription;
+
+/// <summary>Sessions' transcripts in <c>transcript_lines</c>, an utterance a row.</summary>
+public sealed class SqlTranscriptStore(SqlDatabase db)
+{
+    private const string Columns = "id, session_id, meeting_id, peer_id, participant_id, custom_participant_id, name, started_at, ended_at, text";
+
+    public Task AddAsync(string sessionId, string meetingId, TranscriptLine line, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            $"INSERT INTO transcript_lines ({Columns}) VALUES (@Id, @sessionId, @meetingId, @PeerId, @ParticipantId, @CustomParticipantId, @Name, @StartedAt, @EndedAt, @Text)",
+            new
+            {
+                line.Id, sessionId, meetingId, line.PeerId, line.ParticipantId, line.CustomParticipantId, line.Name, StartedAt = Ms(line.StartedAt),
+                EndedAt = Ms(line.EndedAt), line.Text,
+            }), cancellationToken);
+
+    /// <summary>A session's transcript, in the order it was said.</summary>
+    public Task<IReadOnlyList<TranscriptLine>> ListAsync(string sessionId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync<IReadOnlyList<TranscriptLine>>(async c => (await c.QueryAsync<Row>(
+            $"SELECT {Columns} FROM transcript_lines WHERE session_id = @sessionId ORDER BY started_at, id", new { sessionId }).ConfigureAwait(false))
+            .Select(r => r.ToLine()).ToList(), cancellationToken);
+
+    /// <summary>When the session began (cue times of its subtitles count from it), or null for a session not found.</summary>
+    public Task<DateTimeOffset?> SessionStartAsync(string sessionId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => Time(await c.ExecuteScalarAsync<long?>("SELECT started_at FROM meeting_sessions WHERE id = @sessionId", new { sessionId })
+            .ConfigureAwait(false)), cancellationToken);
+
+    internal sealed record Row(
+        string id, string session_id, string meeting_id, string peer_id, string participant_id, string custom_participant_id, string name, long started_at,
+        long ended_at, string text)
+    {
+        public TranscriptLine ToLine() => new(id, peer_id, participant_id, custom_participant_id, name, Time(started_at), Time(ended_at), text);
+    }
+}

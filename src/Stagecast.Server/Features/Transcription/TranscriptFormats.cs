@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Stagecast.Server.Hosting.Api;
+
+namespace Stagecast.Server.Features.Transcription;
+
+/// <summary>The formats a session's transcript downloads in (<c>?format=</c>), and what each file is.</summary>
+public enum TranscriptFormat
+{
+    Csv,
+    Json,
+    Srt,
+    Vtt,
+}
+
+/// <summary>
+/// A session's transcript as a file (docs/ai.md): CSV (a header, then a line an utterance: when it began and ended,
+/// who said it, the words; RFC 4180 quoting, a cell a spreadsheet would read as a formula prefixed with <c>'</c>),
+/// JSON, SubRip (SRT) and WebVTT subtitles, timed from the session's start, each cue "name: words" (WebVTT: a voice
+/// span of the name).
+/// </summary>
+public static class TranscriptFormats
+{
+    public const string CsvHeader = "startedAt,endedAt,peerId,userId,customParticipantId,displayName,transcript";
+
+    public static TranscriptFormat? Parse(string? format) => format?.ToUpperInvariant() switch
+    {
+        null or "" or "CSV" => TranscriptFormat.Csv,
+        "JSON" => TranscriptFormat.Json,
+        "SRT" => TranscriptFormat.Srt,
+        "VTT" => TranscriptFormat.Vtt,
+        _ => null,
+    };
+
+    public static string Extension(TranscriptFormat format) => format.ToString().ToLowerInvariant();
+
+    public static string ContentType(TranscriptFormat format) => format switch
+    {
+        TranscriptFormat.Csv => "text/csv; charset=utf-8",
+        TranscriptFormat.Json => "application/json; charset=utf-8",
+        TranscriptFormat.Srt => "application/x-subrip; charset=utf-8",
+        _ => "text/vtt; charset=utf-8",
+    };
+
+    /// <summary>The transcript <paramref name="lines"/> of session <paramref name="sessionId"/>, which began at <paramref name="origin"/>.</summary>
+    public static string Write(TranscriptFormat format, string sessionId, DateTimeOffset origin, IReadOnlyList<TranscriptLine> lines) => format switch
+    {
+        TranscriptFormat.Csv => Csv(lines),
+        TranscriptFormat.Json => Json(sessionId, lines),
+        TranscriptFormat.Srt => Srt(origin, lines),
+        _ => Vtt(origin, lines),
+    };
+
+    private static string Csv(IReadOnlyList<TranscriptLine> lines)
+    {
+        var csv = new StringBuilder(CsvHeader).Append("\r\n");
+        foreach (var l in lines)
+        {
+            string[] cells = [ApiJson.Format(l.StartedAt), ApiJson.Format(l.EndedAt), l.PeerId, l.ParticipantId, l.CustomParticipantId, l.Name, l.Text];
+            csv.AppendJoin(',', cells.Select(CsvCell)).Append("\r\n");
+        }
+
+        return csv.ToString();
+    }
+
+    private static string CsvCell(string cell)
+    {
+        if (cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            cell = "'" + cell;
+        }
+
+        return cell.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
+    }
+
+    private static string Json(string sessionId, IReadOnlyList<TranscriptLine> lines)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("session_id", sessionId);
+            json.WriteStartArray("transcript");
+            foreach (var l in lines)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", l.Id);
+                json.WriteString("peer_id", l.PeerId);
+                json.WriteString("user_id", l.ParticipantId);
+                json.WriteString("custom_participant_id", l.CustomParticipantId);
+                json.WriteString("name", l.Name);
+                json.WriteString("text", l.Text);
+                json.WriteString("started_at", ApiJson.Format(l.StartedAt));
+                json.WriteString("ended_at", ApiJson.Format(l.EndedAt));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string Srt(DateTimeOffset origin, IReadOnlyList<TranscriptLine> lines)
+    {
+        var srt = new StringBuilder();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var l = lines[i];
+            srt.Append(i + 1).Append('\n')
+                .Append(Cue(l.StartedAt - origin, ',')).Append(" --> ").Append(Cue(l.EndedAt - origin, ',')).Append('\n')
+                .Append(OneLine(l.Name)).Append(": ").Append(OneLine(l.Text)).Append("\n\n");
+        }
+
+        return srt.ToString();
+    }
+
+    private static string Vtt(DateTimeOffset origin, IReadOnlyList<TranscriptLine> lines)
+    {
+        var vtt = new StringBuilder("WEBVTT\n\n");
+        foreach (var l in lines)
+        {
+            vtt.Append(Cue(l.StartedAt - origin, '.')).Append(" --> ").Append(Cue(l.EndedAt - origin, '.')).Append('\n')
+                .Append("<v ").Append(VttEscape(l.Name)).Append('>').Append(VttEscape(l.Text)).Append("\n\n");
+        }
+
+        return vtt.ToString();
+    }
+
+    /// <summary>A cue time, hours:minutes:seconds and milliseconds after <paramref name="separator"/> (SRT a comma, WebVTT a dot).</summary>
+    private static string Cue(TimeSpan at, char separator)
+    {
+        var t = at < TimeSpan.Zero ? TimeSpan.Zero : at;
+        return string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours:00}:{t.Minutes:00}:{t.Seconds:00}{separator}{t.Milliseconds:000}");
+    }
+
+    /// <summary>A cue's text on one line: a blank line would end the cue early.</summary>
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+
+    private static string VttEscape(string text) =>
+        OneLine(text).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+}

@@ -1,0 +1,15 @@
+-- What the speech engine heard in a meeting session, an utterance a row (docs/ai.md): the session's transcript.
+CREATE TABLE transcript_lines (
+    id                    TEXT PRIMARY KEY,
+    session_id            TEXT NOT NULL,
+    meeting_id            TEXT NOT NULL,
+    peer_id               TEXT NOT NULL,
+    participant_id        TEXT NOT NULL,
+    custom_participant_id TEXT NOT NULL,
+    name                  TEXT NOT NULL,
+    started_at            BIGINT NOT NULL,
+    ended_at              BIGINT NOT NULL,
+    text                  TEXT NOT NULL,
+    rowid                 BIGINT GENERATED ALWAYS AS IDENTITY,
+    UNIQUE (session_id, started_at, id)
+);
