@@ -33,7 +33,8 @@ public sealed partial class MeetingRoom
             throw new DomainException(DomainError.Forbidden, "your preset does not allow this (plugins.can_start)");
         }
 
-        PluginLimits.Check(pluginId, "plugin id", descriptor);
+        PluginLimits.CheckName(pluginId, "id");
+        PluginLimits.CheckValue(descriptor, "descriptor", pluginId);
         lock (_pluginsLock)
         {
             if (_activePlugins.TryGetValue(pluginId, out var open))
@@ -72,7 +73,7 @@ public sealed partial class MeetingRoom
             }
 
             _activePlugins.Remove(pluginId);
-            Publish(new PluginDeactivated(pluginId, peer.Id));
+            Publish(new PluginDeactivated(pluginId, peer.Id, _time.GetUtcNow()));
             return true;
         }
     }
@@ -100,11 +101,12 @@ public sealed partial class MeetingRoom
     /// </summary>
     public void InsertPluginKeys(RoomPeer peer, string pluginId, string store, IReadOnlyList<(string Key, ReadOnlyMemory<byte> Payload)> entries)
     {
-        PluginLimits.Check(pluginId, "plugin id", ReadOnlyMemory<byte>.Empty);
-        PluginLimits.Check(store, "store name", ReadOnlyMemory<byte>.Empty);
+        PluginLimits.CheckName(pluginId, "id");
+        PluginLimits.CheckName(store, "store name");
         foreach (var (key, payload) in entries)
         {
-            PluginLimits.Check(key, "key", payload);
+            PluginLimits.CheckName(key, "key");
+            PluginLimits.CheckValue(payload, "store value", key);
         }
 
         lock (_pluginsLock)
@@ -140,7 +142,7 @@ public sealed partial class MeetingRoom
 
             _pluginStores[(pluginId, store)] = items;
             _pluginBytes += bytes;
-            Publish(new PluginStoreChanged(pluginId, store, written, peer.Id, Deleted: false));
+            Publish(new PluginStoreChanged(pluginId, store, written, Deleted: false));
         }
     }
 
@@ -162,7 +164,7 @@ public sealed partial class MeetingRoom
                 items.Remove(item.Key);
             }
 
-            Publish(new PluginStoreChanged(pluginId, store, removed, peer.Id, Deleted: true));
+            Publish(new PluginStoreChanged(pluginId, store, removed, Deleted: true));
         }
     }
 
@@ -181,7 +183,7 @@ public sealed partial class MeetingRoom
                 _pluginBytes -= items.Values.Sum(i => (long)i.Payload.Length);
             }
 
-            Publish(new PluginStoreDropped(pluginId, store, peer.Id));
+            Publish(new PluginStoreDropped(pluginId, store));
         }
     }
 }
@@ -206,16 +208,21 @@ public static class PluginLimits
     public const long MaxBytesPerMeeting = 1024 * 1024;
     public const int MaxActivePlugins = 16;
 
-    public static void Check(string name, string what, ReadOnlyMemory<byte> value)
+    /// <summary>A plugin's id, a store's name or a key (<paramref name="what"/>): 1 to <see cref="MaxNameLength"/> characters.</summary>
+    public static void CheckName(string name, string what)
     {
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
         {
             throw new DomainException(DomainError.BadRequest, $"a plugin {what} must be 1 to {MaxNameLength} characters");
         }
+    }
 
+    /// <summary>A store's value or a plugin's descriptor (<paramref name="what"/>) of <paramref name="name"/>: at most <see cref="MaxValueBytes"/>.</summary>
+    public static void CheckValue(ReadOnlyMemory<byte> value, string what, string name)
+    {
         if (value.Length > MaxValueBytes)
         {
-            throw new DomainException(DomainError.TooLarge, $"a plugin store value may be at most {MaxValueBytes} bytes (\"{name}\" has {value.Length})");
+            throw new DomainException(DomainError.TooLarge, $"a plugin {what} may be at most {MaxValueBytes} bytes (\"{name}\" has {value.Length})");
         }
     }
 }
