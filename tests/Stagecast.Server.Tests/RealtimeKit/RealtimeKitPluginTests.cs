@@ -176,6 +176,59 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         Assert.Equal(notes, DisablePluginResponse.Parser.ParseFrom((await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.RemovePlugin)).Payload).PluginId);
     }
 
+    [Fact]
+    public async Task APresetChangedAfterTheJoinCountsAtOnceForOpeningClosingAndWiping()
+    {
+        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["group_call_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var other = await _api.AddParticipantAsync(meeting, "other", "webinar_host");
+        await using var hostSocket = await JoinAsync(host.Token);
+        await using var otherSocket = await JoinAsync(other.Token);
+        string plugin = $"{meeting}:notes";
+        otherSocket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, plugin, """{"id":"notes"}"""), out var opened);
+        await opened;
+        otherSocket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", "text", "\"kept\""), out var wrote);
+        await wrote;
+
+        // The host's preset is renamed (its socket stays open): the registered plugin no longer names it (1.5.x).
+        string preset = (await _api.GetAsync("/presets")).EnsureOk().Body.GetProperty("data").EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == "group_call_host").GetProperty("id").GetString()!;
+        (await _api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"name":"lead"}""")).EnsureOk();
+        var renamed = await hostSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = board });
+        Assert.Equal("plugin Board may be started by the presets group_call_host only", ErrorMessage.Parser.ParseFrom(renamed.Payload).Message);
+
+        // Its preset loses the plugin permissions: it may no longer open, close another's plugin or wipe a store, whichever
+        // SDK's way it asks.
+        (await _api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"permissions":{"plugins":{"can_start":false,"can_close":false,"can_edit_config":false}}}""")).EnsureOk();
+        var open = await hostSocket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, $"{meeting}:board", """{"id":"board"}"""));
+        Assert.Equal("your preset does not allow this (plugins.can_start)", ErrorMessage.Parser.ParseFrom(open.Payload).Message);
+        var close = await hostSocket.RequestAsync(Events.Plugins.StoreDeleteKeys, new PluginStoreDeleteKeysRequest { PluginId = meeting, StoreName = Active, DeleteKeys = { new StoreKeys { StoreKey = plugin } } });
+        Assert.Contains("plugins.can_close", ErrorMessage.Parser.ParseFrom(close.Payload).Message, StringComparison.Ordinal);
+        var remove = await hostSocket.RequestAsync(Events.Plugins.RemovePlugin, new RemovePluginRequest { PluginId = plugin });
+        Assert.Contains("plugins.can_close", ErrorMessage.Parser.ParseFrom(remove.Payload).Message, StringComparison.Ordinal);
+        var wipe = await hostSocket.RequestAsync(Events.Plugins.StoreDelete, new PluginStoreDeleteRequest { PluginId = meeting, StoreName = "notes" });
+        Assert.Equal("your preset does not allow this (plugins.can_edit_config)", ErrorMessage.Parser.ParseFrom(wipe.Payload).Message);
+
+        var still = await otherSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active });
+        Assert.Equal([plugin], Items(still).Select(i => i.StoreKey));
+        Assert.Equal("\"kept\"", Value(await otherSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" }), "text"));
+    }
+
+    [Fact]
+    public async Task A20ClientOpensARegisteredPluginOnlyAsItsPluginSaysWhichPresetsMay()
+    {
+        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["webinar_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        await using var socket = await JoinAsync(host.Token);
+
+        var refused = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, board, $$"""{"id":"{{board}}","name":"Board"}"""));
+        Assert.Equal("plugin Board may be started by the presets webinar_host only", ErrorMessage.Parser.ParseFrom(refused.Payload).Message);
+        Assert.Equal("null", Value(await socket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Items(m).Any(i => i.StoreKey == board)), board));
+        Assert.Empty(Items(await socket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active })));
+    }
+
     private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpMethod method, string path, string token, string? body = null)
     {
         using var https = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });

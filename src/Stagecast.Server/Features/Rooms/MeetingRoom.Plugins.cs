@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Rooms;
@@ -22,15 +23,21 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
-    /// Opens a plugin for everyone in the meeting (<c>plugins.can_start</c>); <paramref name="descriptor"/> is what the
+    /// Opens a plugin for everyone in the meeting (<c>plugins.can_start</c>, and, for one of the app's
+    /// <paramref name="registered"/> plugins, a preset its list names); <paramref name="descriptor"/> is what the
     /// opener's client says of it (JSON, kept as given and shown to the others). Opening an open plugin again changes
     /// nothing. Every peer, the opener too, hears <see cref="PluginActivated"/>.
     /// </summary>
-    public ActivePlugin ActivatePlugin(RoomPeer peer, string pluginId, ReadOnlyMemory<byte> descriptor)
+    public ActivePlugin ActivatePlugin(RoomPeer peer, string pluginId, ReadOnlyMemory<byte> descriptor, Plugin? registered)
     {
         if (!peer.Permissions.PluginsCanStart)
         {
             throw new DomainException(DomainError.Forbidden, "your preset does not allow this (plugins.can_start)");
+        }
+
+        if (registered is not null && !registered.StartableBy(peer.Participant.PresetName))
+        {
+            throw new DomainException(DomainError.Forbidden, $"plugin {registered.Name} may be started by the presets {string.Join(", ", registered.Presets)} only");
         }
 
         PluginLimits.CheckName(pluginId, "id");

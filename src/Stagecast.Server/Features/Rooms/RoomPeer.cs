@@ -15,7 +15,8 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
 
     public string Id { get; } = id;
 
-    public Participant Participant { get; } = participant;
+    /// <summary>The participant as of the peer's latest connection or check (its preset may have changed since it joined).</summary>
+    public Participant Participant { get; set; } = participant;
 
     /// <summary>What the peer may do: its preset as of its latest connection.</summary>
     public PresetPermissions Permissions { get; set; } = permissions;

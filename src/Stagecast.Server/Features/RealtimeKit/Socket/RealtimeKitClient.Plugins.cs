@@ -15,7 +15,7 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// a value opens that plugin for the meeting, set to <c>null</c> or deleted closes it. Every other store is a plugin's
 /// shared store, kept by the room for the session. Writes are not answered (the SDK awaits nothing); every client hears
 /// them as a push of the same event (<see cref="RealtimeKitPushes"/>), the writer too, under its own peer id so its SDK
-/// skips what it wrote itself.
+/// skips what it wrote itself. Opening, closing and wiping a store read the participant's preset again first.
 /// The open plugins may be read before the join (the SDK reads <c>__rtk_plugins__</c> at init and fails without an
 /// answer); a plugin's stores only once joined (a waiter reads them empty). SDK 1.5.x
 /// opens and closes the app's registered plugins with plugin events 1 and 6 and lists the open ones with event 0: the
@@ -61,18 +61,19 @@ public sealed partial class RealtimeKitClient
         switch (message.Event)
         {
             case Events.Plugins.AddPlugin:
-                await OpenRegisteredAsync(joined, peer, Read(message, AddPluginRequest.Parser).PluginId).ConfigureAwait(false);
+                await OpenRegisteredAsync(joined, await RecheckAsync(peer).ConfigureAwait(false), Read(message, AddPluginRequest.Parser).PluginId).ConfigureAwait(false);
                 return null;
             case Events.Plugins.RemovePlugin:
-                joined.DeactivatePlugin(peer, Read(message, RemovePluginRequest.Parser).PluginId);
+                joined.DeactivatePlugin(await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemovePluginRequest.Parser).PluginId);
                 return null;
             case Events.Plugins.StoreInsertKeys:
                 var insert = Read(message, PluginStoreInsertKeysRequest.Parser);
                 if (insert.StoreName == ActivePluginsStore)
                 {
+                    await RecheckAsync(peer).ConfigureAwait(false);
                     foreach (var key in insert.InsertKeys)
                     {
-                        OpenOrClose(joined, peer, insert, key);
+                        await OpenOrCloseAsync(joined, peer, insert, key).ConfigureAwait(false);
                     }
                 }
                 else
@@ -85,6 +86,7 @@ public sealed partial class RealtimeKitClient
                 var delete = Read(message, PluginStoreDeleteKeysRequest.Parser);
                 if (delete.StoreName == ActivePluginsStore)
                 {
+                    await RecheckAsync(peer).ConfigureAwait(false);
                     foreach (var key in delete.DeleteKeys)
                     {
                         joined.DeactivatePlugin(peer, key.StoreKey);
@@ -103,7 +105,7 @@ public sealed partial class RealtimeKitClient
                     throw new DomainException(DomainError.BadRequest, $"the store {ActivePluginsStore} cannot be deleted; close its plugins one by one");
                 }
 
-                joined.DeletePluginStore(peer, drop.PluginId, drop.StoreName);
+                joined.DeletePluginStore(await RecheckAsync(peer).ConfigureAwait(false), drop.PluginId, drop.StoreName);
                 return null;
             default:
                 throw new DomainException(DomainError.BadRequest, $"plugin event 0x{message.Event:x} is not supported by this server");
@@ -118,21 +120,18 @@ public sealed partial class RealtimeKitClient
     {
         var plugin = await services.Plugins.FindAsync(Participant.AppId, pluginId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new DomainException(DomainError.NotFound, $"No plugin found with id {pluginId}");
-        if (!plugin.StartableBy(Participant.PresetName))
-        {
-            throw new DomainException(DomainError.Forbidden, $"plugin {plugin.Name} may be started by the presets {string.Join(", ", plugin.Presets)} only");
-        }
-
-        room.ActivatePlugin(peer, plugin.Id, System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["id"] = plugin.Id, ["name"] = plugin.Name }.ToJsonString()));
+        room.ActivatePlugin(peer, plugin.Id, System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["id"] = plugin.Id, ["name"] = plugin.Name }.ToJsonString()), plugin);
     }
 
     /// <summary>
-    /// A key of <c>__rtk_plugins__</c> set: opens or closes that plugin. The SDK has already opened (or closed) it on its
-    /// own screen when it writes; refused, it is told the store's value as it stands, so its screen follows the room's.
+    /// A key of <c>__rtk_plugins__</c> set: opens or closes that plugin (one of the app's registered plugins as its
+    /// presets allow). The SDK has already opened (or closed) it on its own screen when it writes; refused, it is told the
+    /// store's value as it stands, so its screen follows the room's.
     /// </summary>
-    private void OpenOrClose(MeetingRoom room, RoomPeer peer, PluginStoreInsertKeysRequest insert, StoreKeys key)
+    private async Task OpenOrCloseAsync(MeetingRoom room, RoomPeer peer, PluginStoreInsertKeysRequest insert, StoreKeys key)
     {
         bool close = !key.HasPayload || key.Payload.Span.Trim(" \t\r\n"u8).SequenceEqual("null"u8);
+        var registered = close ? null : await services.Plugins.FindAsync(Participant.AppId, key.StoreKey, CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (close)
@@ -141,7 +140,7 @@ public sealed partial class RealtimeKitClient
             }
             else
             {
-                room.ActivatePlugin(peer, key.StoreKey, key.Payload.Memory);
+                room.ActivatePlugin(peer, key.StoreKey, key.Payload.Memory, registered);
             }
         }
         catch (DomainException)

@@ -271,6 +271,7 @@ public sealed partial class RealtimeKitClient(
     {
         await RecheckAsync().ConfigureAwait(false);
         peer.Permissions = Permissions;
+        peer.Participant = Participant;
         return peer;
     }
 
