@@ -1,5 +1,6 @@
 using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -103,8 +104,9 @@ public sealed partial class MeetingRoom
 
     /// <summary>
     /// Sets keys of a plugin's shared store (any peer: the plugin's instances write as their users act), within
-    /// <see cref="PluginLimits"/>; every peer hears <see cref="PluginStoreChanged"/>, the writer too, and a late joiner
-    /// reads the store as it is.
+    /// <see cref="PluginLimits"/> and the peer's <see cref="RoomOptions.PluginWritesPerSecond"/>; every peer hears
+    /// <see cref="PluginStoreChanged"/>, the writer too, and a late joiner reads the store as it is. Setting no keys
+    /// changes nothing (and makes no store).
     /// </summary>
     public void InsertPluginKeys(RoomPeer peer, string pluginId, string store, IReadOnlyList<(string Key, ReadOnlyMemory<byte> Payload)> entries)
     {
@@ -116,8 +118,14 @@ public sealed partial class MeetingRoom
             PluginLimits.CheckValue(payload, "store value", key);
         }
 
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
         lock (_pluginsLock)
         {
+            TakePluginWrite(peer);
             if (!_pluginStores.TryGetValue((pluginId, store), out var items))
             {
                 if (_pluginStores.Count >= PluginLimits.MaxStores)
@@ -153,11 +161,16 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>Deletes keys of a plugin's shared store (any peer); every peer hears which.</summary>
+    /// <summary>
+    /// Deletes keys of a plugin's shared store (any peer, within its <see cref="RoomOptions.PluginWritesPerSecond"/>);
+    /// every peer hears which, when any were there. A store left empty is gone (it no longer counts toward
+    /// <see cref="PluginLimits.MaxStores"/>).
+    /// </summary>
     public void DeletePluginKeys(RoomPeer peer, string pluginId, string store, IReadOnlyCollection<string> keys)
     {
         lock (_pluginsLock)
         {
+            TakePluginWrite(peer);
             if (!_pluginStores.TryGetValue((pluginId, store), out var items))
             {
                 return;
@@ -165,17 +178,27 @@ public sealed partial class MeetingRoom
 
             var now = _time.GetUtcNow();
             var removed = keys.Distinct().Where(items.ContainsKey).Select(k => new PluginStoreEntry(k, [], peer.Id, now)).ToList();
+            if (removed.Count == 0)
+            {
+                return;
+            }
+
             foreach (var item in removed)
             {
                 _pluginBytes -= items[item.Key].Payload.Length;
                 items.Remove(item.Key);
             }
 
+            if (items.Count == 0)
+            {
+                _pluginStores.Remove((pluginId, store));
+            }
+
             Publish(new PluginStoreChanged(pluginId, store, removed, Deleted: true));
         }
     }
 
-    /// <summary>Wipes a plugin's shared store at once (<c>plugins.can_edit_config</c>); every peer hears it.</summary>
+    /// <summary>Wipes a plugin's shared store at once (<c>plugins.can_edit_config</c>); every peer hears it, when there was one.</summary>
     public void DeletePluginStore(RoomPeer peer, string pluginId, string store)
     {
         if (!peer.Permissions.PluginsCanEditConfig)
@@ -188,9 +211,18 @@ public sealed partial class MeetingRoom
             if (_pluginStores.Remove((pluginId, store), out var items))
             {
                 _pluginBytes -= items.Values.Sum(i => (long)i.Payload.Length);
+                Publish(new PluginStoreDropped(pluginId, store));
             }
+        }
+    }
 
-            Publish(new PluginStoreDropped(pluginId, store));
+    /// <summary>Charges one store write to the peer's rate (under the plugins' lock); past it, refused (429).</summary>
+    private void TakePluginWrite(RoomPeer peer)
+    {
+        peer.PluginWrites ??= new TokenBucket(_time, _options.PluginWritesPerSecond, _options.PluginWritesPerSecond * 2.0);
+        if (!peer.PluginWrites.TryTake())
+        {
+            throw new DomainException(DomainError.TooMany, $"a peer may write plugin stores {_options.PluginWritesPerSecond} times a second; slow down");
         }
     }
 }
