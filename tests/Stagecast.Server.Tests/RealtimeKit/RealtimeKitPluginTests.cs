@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Plugins;
@@ -147,8 +148,8 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     [Fact]
     public async Task A15ClientOpensARegisteredPluginForEveryoneAsItsPluginSaysWhichPresetsMay()
     {
-        string notes = (await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://notes.example/"}""")).EnsureOk().Data.GetProperty("id").GetString()!;
-        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["webinar_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string notes = await RegisterAsync("Notes", "https://notes.example/");
+        string board = await RegisterAsync("Board", "https://board.example/", "webinar_host");
         string meeting = await _api.CreateMeetingAsync();
         var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
         var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
@@ -179,7 +180,7 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     [Fact]
     public async Task APresetChangedAfterTheJoinCountsAtOnceForOpeningClosingAndWiping()
     {
-        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["group_call_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string board = await RegisterAsync("Board", "https://board.example/", "group_call_host");
         string meeting = await _api.CreateMeetingAsync();
         var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
         var other = await _api.AddParticipantAsync(meeting, "other", "webinar_host");
@@ -218,7 +219,7 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     [Fact]
     public async Task A20ClientOpensARegisteredPluginOnlyAsItsPluginSaysWhichPresetsMay()
     {
-        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["webinar_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string board = await RegisterAsync("Board", "https://board.example/", "webinar_host");
         string meeting = await _api.CreateMeetingAsync();
         var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
         await using var socket = await JoinAsync(host.Token);
@@ -244,6 +245,11 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         string text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
+
+    /// <summary>Registers a plugin for the app (<c>POST /plugins</c>), startable by <paramref name="preset"/> only if one is named; its id.</summary>
+    private async Task<string> RegisterAsync(string name, string baseUrl, string? preset = null) =>
+        (await _api.PostAsync("/plugins", new JsonObject { ["name"] = name, ["base_url"] = baseUrl, ["presets"] = preset is null ? null : new JsonArray(preset) }.ToJsonString()))
+            .EnsureOk().Data.GetProperty("id").GetString()!;
 
     private async Task<RealtimeKitSocketClient> JoinAsync(string token)
     {
