@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Plugins;
@@ -137,7 +138,7 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
 
         var (authorized, token) = await CallAsync(HttpMethod.Post, $"/v2/plugins/authorize/{id}", guest.Token, "{}");
         Assert.Equal(HttpStatusCode.OK, authorized);
-        Assert.Equal(48, token.GetProperty("data").GetProperty("token").GetString()!.Length);
+        Assert.Matches("^[0-9A-Za-z]{32}$", token.GetProperty("data").GetProperty("token").GetString()!);
         Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(HttpMethod.Post, "/v2/plugins/authorize/nope", guest.Token, "{}")).Status);
 
         (await _api.SendAsync(HttpMethod.Delete, $"/plugins/{id}")).EnsureOk();
@@ -147,8 +148,8 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     [Fact]
     public async Task A15ClientOpensARegisteredPluginForEveryoneAsItsPluginSaysWhichPresetsMay()
     {
-        string notes = (await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://notes.example/"}""")).EnsureOk().Data.GetProperty("id").GetString()!;
-        string board = (await _api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/","presets":["webinar_host"]}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string notes = await RegisterAsync("Notes", "https://notes.example/");
+        string board = await RegisterAsync("Board", "https://board.example/", "webinar_host");
         string meeting = await _api.CreateMeetingAsync();
         var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
         var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
@@ -176,6 +177,59 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         Assert.Equal(notes, DisablePluginResponse.Parser.ParseFrom((await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.RemovePlugin)).Payload).PluginId);
     }
 
+    [Fact]
+    public async Task APresetChangedAfterTheJoinCountsAtOnceForOpeningClosingAndWiping()
+    {
+        string board = await RegisterAsync("Board", "https://board.example/", "group_call_host");
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var other = await _api.AddParticipantAsync(meeting, "other", "webinar_host");
+        await using var hostSocket = await JoinAsync(host.Token);
+        await using var otherSocket = await JoinAsync(other.Token);
+        string plugin = $"{meeting}:notes";
+        otherSocket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, plugin, """{"id":"notes"}"""), out var opened);
+        await opened;
+        otherSocket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", "text", "\"kept\""), out var wrote);
+        await wrote;
+
+        // The host's preset is renamed (its socket stays open): the registered plugin no longer names it (1.5.x).
+        string preset = (await _api.GetAsync("/presets")).EnsureOk().Body.GetProperty("data").EnumerateArray()
+            .Single(p => p.GetProperty("name").GetString() == "group_call_host").GetProperty("id").GetString()!;
+        (await _api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"name":"lead"}""")).EnsureOk();
+        var renamed = await hostSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = board });
+        Assert.Equal("plugin Board may be started by the presets group_call_host only", ErrorMessage.Parser.ParseFrom(renamed.Payload).Message);
+
+        // Its preset loses the plugin permissions: it may no longer open, close another's plugin or wipe a store, whichever
+        // SDK's way it asks.
+        (await _api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"permissions":{"plugins":{"can_start":false,"can_close":false,"can_edit_config":false}}}""")).EnsureOk();
+        var open = await hostSocket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, $"{meeting}:board", """{"id":"board"}"""));
+        Assert.Equal("your preset does not allow this (plugins.can_start)", ErrorMessage.Parser.ParseFrom(open.Payload).Message);
+        var close = await hostSocket.RequestAsync(Events.Plugins.StoreDeleteKeys, new PluginStoreDeleteKeysRequest { PluginId = meeting, StoreName = Active, DeleteKeys = { new StoreKeys { StoreKey = plugin } } });
+        Assert.Contains("plugins.can_close", ErrorMessage.Parser.ParseFrom(close.Payload).Message, StringComparison.Ordinal);
+        var remove = await hostSocket.RequestAsync(Events.Plugins.RemovePlugin, new RemovePluginRequest { PluginId = plugin });
+        Assert.Contains("plugins.can_close", ErrorMessage.Parser.ParseFrom(remove.Payload).Message, StringComparison.Ordinal);
+        var wipe = await hostSocket.RequestAsync(Events.Plugins.StoreDelete, new PluginStoreDeleteRequest { PluginId = meeting, StoreName = "notes" });
+        Assert.Equal("your preset does not allow this (plugins.can_edit_config)", ErrorMessage.Parser.ParseFrom(wipe.Payload).Message);
+
+        var still = await otherSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active });
+        Assert.Equal([plugin], Items(still).Select(i => i.StoreKey));
+        Assert.Equal("\"kept\"", Value(await otherSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" }), "text"));
+    }
+
+    [Fact]
+    public async Task A20ClientOpensARegisteredPluginOnlyAsItsPluginSaysWhichPresetsMay()
+    {
+        string board = await RegisterAsync("Board", "https://board.example/", "webinar_host");
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        await using var socket = await JoinAsync(host.Token);
+
+        var refused = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, board, $$"""{"id":"{{board}}","name":"Board"}"""));
+        Assert.Equal("plugin Board may be started by the presets webinar_host only", ErrorMessage.Parser.ParseFrom(refused.Payload).Message);
+        Assert.Equal("null", Value(await socket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Items(m).Any(i => i.StoreKey == board)), board));
+        Assert.Empty(Items(await socket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active })));
+    }
+
     private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpMethod method, string path, string token, string? body = null)
     {
         using var https = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
@@ -191,6 +245,11 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         string text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
+
+    /// <summary>Registers a plugin for the app (<c>POST /plugins</c>), startable by <paramref name="preset"/> only if one is named; its id.</summary>
+    private async Task<string> RegisterAsync(string name, string baseUrl, string? preset = null) =>
+        (await _api.PostAsync("/plugins", new JsonObject { ["name"] = name, ["base_url"] = baseUrl, ["presets"] = preset is null ? null : new JsonArray(preset) }.ToJsonString()))
+            .EnsureOk().Data.GetProperty("id").GetString()!;
 
     private async Task<RealtimeKitSocketClient> JoinAsync(string token)
     {

@@ -72,7 +72,7 @@ public sealed record PluginRequest : IValidatableObject
     {
         foreach (var (name, url) in new[] { ("base_url", BaseUrl), ("picture", Picture) })
         {
-            if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 && uri.UserInfo.Length == 0))
+            if (url is not null && !(HttpUrls.TryParse(url, out var uri) && !HttpUrls.HasCredentials(uri)))
             {
                 yield return new ValidationResult($"\"{name}\" must be an absolute http:// or https:// URL without credentials");
             }

@@ -361,6 +361,7 @@ public sealed partial class RealtimeClient(
         if (_peer is { } peer)
         {
             peer.Permissions = Permissions;
+            peer.Participant = Participant;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.MeetingLivestreams;
@@ -11,6 +10,7 @@ using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
+using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.RealtimeKit;
 
@@ -118,7 +118,7 @@ public static class ParticipantApi
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
         _ = await store.FindAsync(caller.Participant.AppId, plugin_id, context.RequestAborted).ConfigureAwait(false)
             ?? throw ApiException.NotFound($"No plugin found with id {plugin_id}");
-        return ApiResults.Ok(new PluginTokenDto(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24))));
+        return ApiResults.Ok(new PluginTokenDto(Secrets.RandomBase62(32)));
     }
 
     private static JsonObject WithoutNulls(JsonObject document)

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Outputs;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 
@@ -41,7 +42,7 @@ public sealed record StorageConfigRequest : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Host is not null && (!Uri.TryCreate(Host, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        if (Host is not null && !HttpUrls.TryParse(Host, out _))
         {
             yield return new ValidationResult("\"storage_config.host\" must be an http(s) URL of an S3-compatible endpoint");
         }

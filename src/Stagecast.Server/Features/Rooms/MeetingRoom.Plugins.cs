@@ -1,4 +1,6 @@
+using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -22,18 +24,25 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
-    /// Opens a plugin for everyone in the meeting (<c>plugins.can_start</c>); <paramref name="descriptor"/> is what the
+    /// Opens a plugin for everyone in the meeting (<c>plugins.can_start</c>, and, for one of the app's
+    /// <paramref name="registered"/> plugins, a preset its list names); <paramref name="descriptor"/> is what the
     /// opener's client says of it (JSON, kept as given and shown to the others). Opening an open plugin again changes
     /// nothing. Every peer, the opener too, hears <see cref="PluginActivated"/>.
     /// </summary>
-    public ActivePlugin ActivatePlugin(RoomPeer peer, string pluginId, ReadOnlyMemory<byte> descriptor)
+    public ActivePlugin ActivatePlugin(RoomPeer peer, string pluginId, ReadOnlyMemory<byte> descriptor, Plugin? registered)
     {
         if (!peer.Permissions.PluginsCanStart)
         {
             throw new DomainException(DomainError.Forbidden, "your preset does not allow this (plugins.can_start)");
         }
 
-        PluginLimits.Check(pluginId, "plugin id", descriptor);
+        if (registered is not null && !registered.StartableBy(peer.Participant.PresetName))
+        {
+            throw new DomainException(DomainError.Forbidden, $"plugin {registered.Name} may be started by the presets {string.Join(", ", registered.Presets)} only");
+        }
+
+        PluginLimits.CheckName(pluginId, "id");
+        PluginLimits.CheckValue(descriptor, "descriptor", pluginId);
         lock (_pluginsLock)
         {
             if (_activePlugins.TryGetValue(pluginId, out var open))
@@ -72,7 +81,7 @@ public sealed partial class MeetingRoom
             }
 
             _activePlugins.Remove(pluginId);
-            Publish(new PluginDeactivated(pluginId, peer.Id));
+            Publish(new PluginDeactivated(pluginId, peer.Id, _time.GetUtcNow()));
             return true;
         }
     }
@@ -95,20 +104,28 @@ public sealed partial class MeetingRoom
 
     /// <summary>
     /// Sets keys of a plugin's shared store (any peer: the plugin's instances write as their users act), within
-    /// <see cref="PluginLimits"/>; every peer hears <see cref="PluginStoreChanged"/>, the writer too, and a late joiner
-    /// reads the store as it is.
+    /// <see cref="PluginLimits"/> and the peer's <see cref="RoomOptions.PluginWritesPerSecond"/>; every peer hears
+    /// <see cref="PluginStoreChanged"/>, the writer too, and a late joiner reads the store as it is. Setting no keys
+    /// changes nothing (and makes no store).
     /// </summary>
     public void InsertPluginKeys(RoomPeer peer, string pluginId, string store, IReadOnlyList<(string Key, ReadOnlyMemory<byte> Payload)> entries)
     {
-        PluginLimits.Check(pluginId, "plugin id", ReadOnlyMemory<byte>.Empty);
-        PluginLimits.Check(store, "store name", ReadOnlyMemory<byte>.Empty);
+        PluginLimits.CheckName(pluginId, "id");
+        PluginLimits.CheckName(store, "store name");
         foreach (var (key, payload) in entries)
         {
-            PluginLimits.Check(key, "key", payload);
+            PluginLimits.CheckName(key, "key");
+            PluginLimits.CheckValue(payload, "store value", key);
+        }
+
+        if (entries.Count == 0)
+        {
+            return;
         }
 
         lock (_pluginsLock)
         {
+            TakePluginWrite(peer);
             if (!_pluginStores.TryGetValue((pluginId, store), out var items))
             {
                 if (_pluginStores.Count >= PluginLimits.MaxStores)
@@ -140,15 +157,20 @@ public sealed partial class MeetingRoom
 
             _pluginStores[(pluginId, store)] = items;
             _pluginBytes += bytes;
-            Publish(new PluginStoreChanged(pluginId, store, written, peer.Id, Deleted: false));
+            Publish(new PluginStoreChanged(pluginId, store, written, Deleted: false));
         }
     }
 
-    /// <summary>Deletes keys of a plugin's shared store (any peer); every peer hears which.</summary>
+    /// <summary>
+    /// Deletes keys of a plugin's shared store (any peer, within its <see cref="RoomOptions.PluginWritesPerSecond"/>);
+    /// every peer hears which, when any were there. A store left empty is gone (it no longer counts toward
+    /// <see cref="PluginLimits.MaxStores"/>).
+    /// </summary>
     public void DeletePluginKeys(RoomPeer peer, string pluginId, string store, IReadOnlyCollection<string> keys)
     {
         lock (_pluginsLock)
         {
+            TakePluginWrite(peer);
             if (!_pluginStores.TryGetValue((pluginId, store), out var items))
             {
                 return;
@@ -156,17 +178,27 @@ public sealed partial class MeetingRoom
 
             var now = _time.GetUtcNow();
             var removed = keys.Distinct().Where(items.ContainsKey).Select(k => new PluginStoreEntry(k, [], peer.Id, now)).ToList();
+            if (removed.Count == 0)
+            {
+                return;
+            }
+
             foreach (var item in removed)
             {
                 _pluginBytes -= items[item.Key].Payload.Length;
                 items.Remove(item.Key);
             }
 
-            Publish(new PluginStoreChanged(pluginId, store, removed, peer.Id, Deleted: true));
+            if (items.Count == 0)
+            {
+                _pluginStores.Remove((pluginId, store));
+            }
+
+            Publish(new PluginStoreChanged(pluginId, store, removed, Deleted: true));
         }
     }
 
-    /// <summary>Wipes a plugin's shared store at once (<c>plugins.can_edit_config</c>); every peer hears it.</summary>
+    /// <summary>Wipes a plugin's shared store at once (<c>plugins.can_edit_config</c>); every peer hears it, when there was one.</summary>
     public void DeletePluginStore(RoomPeer peer, string pluginId, string store)
     {
         if (!peer.Permissions.PluginsCanEditConfig)
@@ -179,9 +211,18 @@ public sealed partial class MeetingRoom
             if (_pluginStores.Remove((pluginId, store), out var items))
             {
                 _pluginBytes -= items.Values.Sum(i => (long)i.Payload.Length);
+                Publish(new PluginStoreDropped(pluginId, store));
             }
+        }
+    }
 
-            Publish(new PluginStoreDropped(pluginId, store, peer.Id));
+    /// <summary>Charges one store write to the peer's rate (under the plugins' lock); past it, refused (429).</summary>
+    private void TakePluginWrite(RoomPeer peer)
+    {
+        peer.PluginWrites ??= new TokenBucket(_time, _options.PluginWritesPerSecond, _options.PluginWritesPerSecond * 2.0);
+        if (!peer.PluginWrites.TryTake())
+        {
+            throw new DomainException(DomainError.TooMany, $"a peer may write plugin stores {_options.PluginWritesPerSecond} times a second; slow down");
         }
     }
 }
@@ -206,16 +247,21 @@ public static class PluginLimits
     public const long MaxBytesPerMeeting = 1024 * 1024;
     public const int MaxActivePlugins = 16;
 
-    public static void Check(string name, string what, ReadOnlyMemory<byte> value)
+    /// <summary>A plugin's id, a store's name or a key (<paramref name="what"/>): 1 to <see cref="MaxNameLength"/> characters.</summary>
+    public static void CheckName(string name, string what)
     {
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
         {
             throw new DomainException(DomainError.BadRequest, $"a plugin {what} must be 1 to {MaxNameLength} characters");
         }
+    }
 
+    /// <summary>A store's value or a plugin's descriptor (<paramref name="what"/>) of <paramref name="name"/>: at most <see cref="MaxValueBytes"/>.</summary>
+    public static void CheckValue(ReadOnlyMemory<byte> value, string what, string name)
+    {
         if (value.Length > MaxValueBytes)
         {
-            throw new DomainException(DomainError.TooLarge, $"a plugin store value may be at most {MaxValueBytes} bytes (\"{name}\" has {value.Length})");
+            throw new DomainException(DomainError.TooLarge, $"a plugin {what} may be at most {MaxValueBytes} bytes (\"{name}\" has {value.Length})");
         }
     }
 }

@@ -193,6 +193,7 @@ public sealed partial class MeetingRoom
         peer.DisconnectedAt = null;
         peer.Client = client;
         peer.Permissions = client.Permissions;
+        peer.Participant = client.Participant;
         peer.Name = name ?? peer.Name;
         previous?.Notify(peer, new Replaced());
     }

@@ -66,14 +66,14 @@ public sealed record Replaced : RoomEvent;
 /// <summary>A plugin was opened for the meeting (<see cref="MeetingRoom.ActivatePlugin"/>); to every peer, its opener too.</summary>
 public sealed record PluginActivated(ActivePlugin Plugin) : RoomEvent;
 
-/// <summary>A plugin was closed for the meeting by the peer <paramref name="By"/> (its room id); to every peer.</summary>
-public sealed record PluginDeactivated(string PluginId, string By) : RoomEvent;
+/// <summary>A plugin was closed for the meeting by the peer <paramref name="By"/> (its room id) at <paramref name="At"/>; to every peer.</summary>
+public sealed record PluginDeactivated(string PluginId, string By, DateTimeOffset At) : RoomEvent;
 
 /// <summary>
-/// Keys of a plugin's shared store were set (or, <paramref name="Deleted"/>, removed) by the peer <paramref name="By"/>
+/// Keys of a plugin's shared store were set (or, <paramref name="Deleted"/>, removed), each by the peer its entry names
 /// (its room id); to every peer, the writer too (its client tells its own writes by the peer id).
 /// </summary>
-public sealed record PluginStoreChanged(string PluginId, string Store, IReadOnlyList<PluginStoreEntry> Items, string By, bool Deleted) : RoomEvent;
+public sealed record PluginStoreChanged(string PluginId, string Store, IReadOnlyList<PluginStoreEntry> Items, bool Deleted) : RoomEvent;
 
-/// <summary>A plugin's shared store was wiped by the peer <paramref name="By"/>; to every peer.</summary>
-public sealed record PluginStoreDropped(string PluginId, string Store, string By) : RoomEvent;
+/// <summary>A plugin's shared store was wiped; to every peer.</summary>
+public sealed record PluginStoreDropped(string PluginId, string Store) : RoomEvent;

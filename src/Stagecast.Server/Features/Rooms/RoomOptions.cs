@@ -40,4 +40,11 @@ public sealed class RoomOptions
     /// </summary>
     [Range(1, 1000)]
     public int AppMessagesPerSecond { get; set; } = 5;
+
+    /// <summary>
+    /// Writes to plugin stores (keys set or deleted) one peer may make a second, in bursts of twice as many; past it one
+    /// is refused (429). A whiteboard sends a stroke as it ends and a notes pad a pause in typing: 20 leaves room for both.
+    /// </summary>
+    [Range(1, 1000)]
+    public int PluginWritesPerSecond { get; set; } = 20;
 }

@@ -15,7 +15,8 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
 
     public string Id { get; } = id;
 
-    public Participant Participant { get; } = participant;
+    /// <summary>The participant as of the peer's latest connection or check (its preset may have changed since it joined).</summary>
+    public Participant Participant { get; set; } = participant;
 
     /// <summary>What the peer may do: its preset as of its latest connection.</summary>
     public PresetPermissions Permissions { get; set; } = permissions;
@@ -53,6 +54,9 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
 
     /// <summary>The peer's rate of app messages (<see cref="MeetingRoom.SendAppMessageAsync"/>), from its first one.</summary>
     public TokenBucket? AppMessages { get; set; }
+
+    /// <summary>The peer's rate of plugin store writes (<see cref="MeetingRoom.InsertPluginKeys"/>), from its first one.</summary>
+    public TokenBucket? PluginWrites { get; set; }
 
     /// <summary>Hidden participants (a preset's <c>hidden_participant</c>) are in no peer list and no peer event.</summary>
     public bool Hidden => Permissions.HiddenParticipant;

@@ -23,11 +23,11 @@ public sealed record WebhookRequest : IValidatableObject
     {
         if (Url is not null)
         {
-            if (!(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+            if (!HttpUrls.TryParse(Url, out var uri))
             {
                 yield return new ValidationResult("\"url\" must be an absolute http:// or https:// URL");
             }
-            else if (uri.UserInfo.Length > 0)
+            else if (HttpUrls.HasCredentials(uri))
             {
                 // HttpClient never sends them: the receiver would get unauthenticated requests while the API shows credentials.
                 yield return new ValidationResult("\"url\" must not carry credentials (user:password@); check the rtk-signature header instead, or put a secret in the path");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Stagecast.RealtimeKit;
@@ -15,7 +14,8 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// (<see cref="MeetingRoom"/>'s). The store <c>__rtk_plugins__</c> is the SDK's (2.0.x) list of open plugins: a key set to
 /// a value opens that plugin for the meeting, set to <c>null</c> or deleted closes it. Every other store is a plugin's
 /// shared store, kept by the room for the session. Writes are not answered (the SDK awaits nothing); every client hears
-/// them as a push of the same event, the writer too, under its own peer id so its SDK skips what it wrote itself.
+/// them as a push of the same event (<see cref="RealtimeKitPushes"/>), the writer too, under its own peer id so its SDK
+/// skips what it wrote itself. Opening, closing and wiping a store read the participant's preset again first.
 /// The open plugins may be read before the join (the SDK reads <c>__rtk_plugins__</c> at init and fails without an
 /// answer); a plugin's stores only once joined (a waiter reads them empty). SDK 1.5.x
 /// opens and closes the app's registered plugins with plugin events 1 and 6 and lists the open ones with event 0: the
@@ -26,31 +26,28 @@ public sealed partial class RealtimeKitClient
     /// <summary>The store in which RealtimeKit's SDK (2.0.x) keeps which plugins are open, keyed by plugin id.</summary>
     public const string ActivePluginsStore = "__rtk_plugins__";
 
-    private static readonly byte[] JsonNull = "null"u8.ToArray();
-
     private static bool IsPluginEvent(uint @event) => @event is Events.Plugins.StoreInsertKeys or Events.Plugins.StoreGetKeys
         or Events.Plugins.StoreDeleteKeys or Events.Plugins.StoreDelete or Events.Plugins.GetPlugins or Events.Plugins.AddPlugin or Events.Plugins.RemovePlugin;
 
     private async Task<IMessage?> PluginRequestAsync(SocketMessage message)
     {
+        var room = _room ?? services.Rooms.Find(Participant.MeetingId);
         if (message.Event == Events.Plugins.GetPlugins)
         {
             var open = new EnablePluginsResponse();
-            open.Plugins.AddRange((_room ?? services.Rooms.Find(Participant.MeetingId))?.ActivePlugins
-                .Select(p => new EnablePluginResponse { PluginId = p.Id, EnabledBy = _views.IdOf(p.OpenedBy) }) ?? []);
+            open.Plugins.AddRange(room?.ActivePlugins.Select(p => new EnablePluginResponse { PluginId = p.Id, EnabledBy = _views.IdOf(p.OpenedBy) }) ?? []);
             return open;
         }
 
         if (message.Event == Events.Plugins.StoreGetKeys)
         {
             var get = Read(message, PluginStoreGetKeysRequest.Parser);
-            var room = _room ?? services.Rooms.Find(Participant.MeetingId);
             var answer = new PluginStoreResponse { PluginId = get.PluginId, StoreName = get.StoreName };
             if (room is not null && (get.StoreName == ActivePluginsStore || _peer is not null))
             {
                 answer.StoreItems.AddRange(get.StoreName == ActivePluginsStore
-                    ? room.ActivePlugins.Select(PluginItem)
-                    : room.PluginStore(get.PluginId, get.StoreName, [.. get.GetKeys.Select(k => k.StoreKey)]).Select(StoreItem));
+                    ? room.ActivePlugins.Select(_views.PluginItem)
+                    : room.PluginStore(get.PluginId, get.StoreName, [.. get.GetKeys.Select(k => k.StoreKey)]).Select(_views.StoreItem));
             }
 
             return answer;
@@ -64,18 +61,19 @@ public sealed partial class RealtimeKitClient
         switch (message.Event)
         {
             case Events.Plugins.AddPlugin:
-                await OpenRegisteredAsync(joined, peer, Read(message, AddPluginRequest.Parser).PluginId).ConfigureAwait(false);
+                await OpenRegisteredAsync(joined, await RecheckAsync(peer).ConfigureAwait(false), Read(message, AddPluginRequest.Parser).PluginId).ConfigureAwait(false);
                 return null;
             case Events.Plugins.RemovePlugin:
-                joined.DeactivatePlugin(peer, Read(message, RemovePluginRequest.Parser).PluginId);
+                joined.DeactivatePlugin(await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemovePluginRequest.Parser).PluginId);
                 return null;
             case Events.Plugins.StoreInsertKeys:
                 var insert = Read(message, PluginStoreInsertKeysRequest.Parser);
                 if (insert.StoreName == ActivePluginsStore)
                 {
+                    await RecheckAsync(peer).ConfigureAwait(false);
                     foreach (var key in insert.InsertKeys)
                     {
-                        OpenOrClose(joined, peer, insert, key);
+                        await OpenOrCloseAsync(joined, peer, insert, key).ConfigureAwait(false);
                     }
                 }
                 else
@@ -88,6 +86,7 @@ public sealed partial class RealtimeKitClient
                 var delete = Read(message, PluginStoreDeleteKeysRequest.Parser);
                 if (delete.StoreName == ActivePluginsStore)
                 {
+                    await RecheckAsync(peer).ConfigureAwait(false);
                     foreach (var key in delete.DeleteKeys)
                     {
                         joined.DeactivatePlugin(peer, key.StoreKey);
@@ -99,15 +98,17 @@ public sealed partial class RealtimeKitClient
                 }
 
                 return null;
-            default:
+            case Events.Plugins.StoreDelete:
                 var drop = Read(message, PluginStoreDeleteRequest.Parser);
                 if (drop.StoreName == ActivePluginsStore)
                 {
                     throw new DomainException(DomainError.BadRequest, $"the store {ActivePluginsStore} cannot be deleted; close its plugins one by one");
                 }
 
-                joined.DeletePluginStore(peer, drop.PluginId, drop.StoreName);
+                joined.DeletePluginStore(await RecheckAsync(peer).ConfigureAwait(false), drop.PluginId, drop.StoreName);
                 return null;
+            default:
+                throw new DomainException(DomainError.BadRequest, $"plugin event 0x{message.Event:x} is not supported by this server");
         }
     }
 
@@ -119,21 +120,18 @@ public sealed partial class RealtimeKitClient
     {
         var plugin = await services.Plugins.FindAsync(Participant.AppId, pluginId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new DomainException(DomainError.NotFound, $"No plugin found with id {pluginId}");
-        if (!plugin.StartableBy(Participant.PresetName))
-        {
-            throw new DomainException(DomainError.Forbidden, $"plugin {plugin.Name} may be started by the presets {string.Join(", ", plugin.Presets)} only");
-        }
-
-        room.ActivatePlugin(peer, plugin.Id, System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["id"] = plugin.Id, ["name"] = plugin.Name }.ToJsonString()));
+        room.ActivatePlugin(peer, plugin.Id, System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["id"] = plugin.Id, ["name"] = plugin.Name }.ToJsonString()), plugin);
     }
 
     /// <summary>
-    /// A key of <c>__rtk_plugins__</c> set: opens or closes that plugin. The SDK has already opened (or closed) it on its
-    /// own screen when it writes; refused, it is told the store's value as it stands, so its screen follows the room's.
+    /// A key of <c>__rtk_plugins__</c> set: opens or closes that plugin (one of the app's registered plugins as its
+    /// presets allow). The SDK has already opened (or closed) it on its own screen when it writes; refused, it is told the
+    /// store's value as it stands, so its screen follows the room's.
     /// </summary>
-    private void OpenOrClose(MeetingRoom room, RoomPeer peer, PluginStoreInsertKeysRequest insert, StoreKeys key)
+    private async Task OpenOrCloseAsync(MeetingRoom room, RoomPeer peer, PluginStoreInsertKeysRequest insert, StoreKeys key)
     {
-        bool close = !key.HasPayload || key.Payload.Span.Trim(" \t\r\n"u8).SequenceEqual(JsonNull);
+        bool close = !key.HasPayload || key.Payload.Span.Trim(" \t\r\n"u8).SequenceEqual("null"u8);
+        var registered = close ? null : await services.Plugins.FindAsync(Participant.AppId, key.StoreKey, CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (close)
@@ -142,61 +140,17 @@ public sealed partial class RealtimeKitClient
             }
             else
             {
-                room.ActivatePlugin(peer, key.StoreKey, key.Payload.Memory);
+                room.ActivatePlugin(peer, key.StoreKey, key.Payload.Memory, registered);
             }
         }
         catch (DomainException)
         {
             var open = room.ActivePlugins.FirstOrDefault(p => p.Id == key.StoreKey);
-            var actual = open is null ? StoreItem(new PluginStoreEntry(key.StoreKey, JsonNull, "", services.Time.GetUtcNow())) : PluginItem(open);
+            var actual = open is null ? _views.ClosedPlugin(key.StoreKey, "", services.Time.GetUtcNow()) : _views.PluginItem(open);
             actual.PeerId = ""; // not the writer's own: its SDK takes it
             connection.TrySend(SocketFrameWriter.Push(Events.Plugins.StoreInsertKeys,
                 new PluginStoreResponse { PluginId = insert.PluginId, StoreName = ActivePluginsStore, StoreItems = { actual } }));
             throw;
         }
     }
-
-    /// <summary>The room's plugin events as pushes of plugin events 9 (set and closed), 11 (deleted keys) and 12 (a store wiped).</summary>
-    private IEnumerable<(uint Event, IMessage Payload)> PluginPushes(RoomEvent change)
-    {
-        string meetingId = _room?.MeetingId ?? Participant.MeetingId;
-        switch (change)
-        {
-            case PluginActivated activated:
-                yield return (Events.Plugins.StoreInsertKeys, new PluginStoreResponse
-                {
-                    PluginId = meetingId, StoreName = ActivePluginsStore, StoreItems = { PluginItem(activated.Plugin) },
-                });
-                yield return (Events.Plugins.AddPlugin, new EnablePluginResponse { PluginId = activated.Plugin.Id, EnabledBy = _views.IdOf(activated.Plugin.OpenedBy) });
-                break;
-            case PluginDeactivated deactivated:
-                yield return (Events.Plugins.StoreInsertKeys, new PluginStoreResponse
-                {
-                    PluginId = meetingId,
-                    StoreName = ActivePluginsStore,
-                    StoreItems = { StoreItem(new PluginStoreEntry(deactivated.PluginId, JsonNull, deactivated.By, services.Time.GetUtcNow())) },
-                });
-                yield return (Events.Plugins.RemovePlugin, new DisablePluginResponse { PluginId = deactivated.PluginId, DisabledBy = _views.IdOf(deactivated.By) });
-                break;
-            case PluginStoreChanged changed:
-                yield return (changed.Deleted ? Events.Plugins.StoreDeleteKeys : Events.Plugins.StoreInsertKeys, new PluginStoreResponse
-                {
-                    PluginId = changed.PluginId, StoreName = changed.Store, StoreItems = { changed.Items.Select(StoreItem) },
-                });
-                break;
-            case PluginStoreDropped dropped:
-                yield return (Events.Plugins.StoreDelete, new PluginStoreResponse { PluginId = dropped.PluginId, StoreName = dropped.Store });
-                break;
-        }
-    }
-
-    private PluginStoreItem PluginItem(ActivePlugin plugin) => StoreItem(new PluginStoreEntry(plugin.Id, plugin.Descriptor, plugin.OpenedBy, plugin.OpenedAt));
-
-    private PluginStoreItem StoreItem(PluginStoreEntry item) => new()
-    {
-        StoreKey = item.Key,
-        Payload = ByteString.CopyFrom(item.Payload),
-        PeerId = _views.IdOf(item.PeerId),
-        Timestamp = item.At.ToString("O", CultureInfo.InvariantCulture),
-    };
 }

@@ -271,6 +271,7 @@ public sealed partial class RealtimeKitClient(
     {
         await RecheckAsync().ConfigureAwait(false);
         peer.Permissions = Permissions;
+        peer.Participant = Participant;
         return peer;
     }
 
@@ -599,7 +600,7 @@ public sealed partial class RealtimeKitClient(
     /// <summary>Writes what happened in the room as RealtimeKit's pushes.</summary>
     public void Notify(RoomPeer peer, RoomEvent change)
     {
-        foreach (var (@event, payload) in RealtimeKitPushes.For(_views, peer, change, _room?.SessionId).Concat(PluginPushes(change)))
+        foreach (var (@event, payload) in RealtimeKitPushes.For(_views, peer, change, _room?.SessionId))
         {
             connection.TrySend(SocketFrameWriter.Push(@event, payload));
         }

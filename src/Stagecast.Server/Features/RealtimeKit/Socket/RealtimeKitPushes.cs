@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol.Ai;
 using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Plugins;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
@@ -107,6 +108,35 @@ public static class RealtimeKitPushes
                 break;
             case Kicked:
                 yield return (Events.Room.Kick, new PeerInfoResponse { Peer = views.Peer(self) }); // read as the peer kicked
+                break;
+            // Plugins: an open or closed one as a key of __rtk_plugins__ (2.0.x) and as plugin events 1 and 6 (1.5.x);
+            // a store's keys set (9), deleted (11), the store wiped (12).
+            case PluginActivated activated:
+                yield return (Events.Plugins.StoreInsertKeys, new PluginStoreResponse
+                {
+                    PluginId = self.Participant.MeetingId,
+                    StoreName = RealtimeKitClient.ActivePluginsStore,
+                    StoreItems = { views.PluginItem(activated.Plugin) },
+                });
+                yield return (Events.Plugins.AddPlugin, new EnablePluginResponse { PluginId = activated.Plugin.Id, EnabledBy = views.IdOf(activated.Plugin.OpenedBy) });
+                break;
+            case PluginDeactivated deactivated:
+                yield return (Events.Plugins.StoreInsertKeys, new PluginStoreResponse
+                {
+                    PluginId = self.Participant.MeetingId,
+                    StoreName = RealtimeKitClient.ActivePluginsStore,
+                    StoreItems = { views.ClosedPlugin(deactivated.PluginId, deactivated.By, deactivated.At) },
+                });
+                yield return (Events.Plugins.RemovePlugin, new DisablePluginResponse { PluginId = deactivated.PluginId, DisabledBy = views.IdOf(deactivated.By) });
+                break;
+            case PluginStoreChanged changed:
+                yield return (changed.Deleted ? Events.Plugins.StoreDeleteKeys : Events.Plugins.StoreInsertKeys, new PluginStoreResponse
+                {
+                    PluginId = changed.PluginId, StoreName = changed.Store, StoreItems = { changed.Items.Select(views.StoreItem) },
+                });
+                break;
+            case PluginStoreDropped dropped:
+                yield return (Events.Plugins.StoreDelete, new PluginStoreResponse { PluginId = dropped.PluginId, StoreName = dropped.Store });
                 break;
         }
     }

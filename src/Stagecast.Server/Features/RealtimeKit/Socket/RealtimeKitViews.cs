@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol.Chat;
 using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Plugins;
 using Stagecast.RealtimeKit.Protocol.Polls;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.Rooms;
@@ -17,6 +20,8 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// </summary>
 public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string viewerParticipantId, MeetingSessions.ChatFiles files, Func<MeetingSessions.Poll, string?>? pollCreatorName = null)
 {
+    private static readonly byte[] JsonNull = "null"u8.ToArray();
+
     public string IdOf(RoomPeer peer) => ReferenceEquals(peer, self) ? selfPeerId : peer.Id;
 
     /// <summary>The id this client knows a room peer by, from the room's id of it.</summary>
@@ -125,5 +130,20 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
         Status = Livestreams.LivestreamDto.StatusText(livestream.Status),
         RoomUuid = sessionId ?? "",
         ManualIngest = livestream.Record.ManualIngest,
+    };
+
+    /// <summary>A plugin open in the meeting, as a key of <c>__rtk_plugins__</c>: its descriptor, under its opener.</summary>
+    public PluginStoreItem PluginItem(ActivePlugin plugin) => StoreItem(new PluginStoreEntry(plugin.Id, plugin.Descriptor, plugin.OpenedBy, plugin.OpenedAt));
+
+    /// <summary>A plugin closed (or never open), as a key of <c>__rtk_plugins__</c>: <c>null</c>, under who closed it.</summary>
+    public PluginStoreItem ClosedPlugin(string pluginId, string by, DateTimeOffset at) => StoreItem(new PluginStoreEntry(pluginId, JsonNull, by, at));
+
+    /// <summary>A key of a plugin's store; its value is wrapped, not copied (the room never changes a stored array).</summary>
+    public PluginStoreItem StoreItem(PluginStoreEntry item) => new()
+    {
+        StoreKey = item.Key,
+        Payload = UnsafeByteOperations.UnsafeWrap(item.Payload),
+        PeerId = IdOf(item.PeerId),
+        Timestamp = item.At.ToString("O", CultureInfo.InvariantCulture),
     };
 }
