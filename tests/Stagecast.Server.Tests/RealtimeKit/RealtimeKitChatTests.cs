@@ -76,6 +76,22 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, get)).Status);
     }
 
+    [Theory]
+    [InlineData("my cat.png")]
+    [InlineData("é.pdf")]
+    public async Task AFileWhoseNameNeedsEscapingDownloadsThroughItsLink(string fileName)
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var (put, get) = await ReserveAsync(ada.Token, fileName);
+        Assert.Contains($"/{Uri.EscapeDataString(fileName)}?", get, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, put, Png)).Status);
+
+        var download = await SendAsync(HttpMethod.Get, get);
+        Assert.Equal(HttpStatusCode.OK, download.Status);
+        Assert.Equal(Png, download.Bytes);
+    }
+
     [Fact]
     public async Task UploadsAreRefusedPastTheSizeForTheWrongTypeOrWithoutChat()
     {

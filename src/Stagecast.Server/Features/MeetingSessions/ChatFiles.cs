@@ -153,7 +153,7 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         return file;
     }
 
-    /// <summary>The file's bytes for a signed download link, or why not.</summary>
+    /// <summary>The file's bytes for a signed download link (<paramref name="path"/> percent-decoded, as Kestrel gives it), or why not.</summary>
     public async Task<(ChatFile File, string Bytes)> OpenAsync(string path, string? expires, string? signature, string id)
     {
         if (!signer.IsValid(path, expires, signature))
@@ -165,11 +165,14 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         return file is { Uploaded: true } ? (file, BytesOf(id)) : throw new DomainException(DomainError.NotFound, $"no chat file {id}");
     }
 
-    /// <summary>A download link to the file, signed for <see cref="LinkLifetime"/> from now.</summary>
+    /// <summary>
+    /// A download link to the file, signed for <see cref="LinkLifetime"/> from now. The signature covers the path as the
+    /// server reads it back (<c>Request.Path</c>, percent-decoded), so it is signed unescaped and sent escaped.
+    /// </summary>
     public string Link(ChatFile file)
     {
-        string path = $"{FilesPath}/{file.Id}/{Uri.EscapeDataString(file.Name)}";
-        return $"{file.Origin}{path}?{signer.Sign(path, LinkLifetime).Query}";
+        string query = signer.Sign($"{FilesPath}/{file.Id}/{file.Name}", LinkLifetime).Query;
+        return $"{file.Origin}{FilesPath}/{file.Id}/{Uri.EscapeDataString(file.Name)}?{query}";
     }
 
     /// <summary>
