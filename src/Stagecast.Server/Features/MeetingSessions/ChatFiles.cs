@@ -203,8 +203,18 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
             return null;
         }
 
-        await using var stream = File.OpenRead(SidecarOf(id));
-        var file = await JsonSerializer.DeserializeAsync(stream, ChatFileJsonContext.Default.ChatFile).ConfigureAwait(false);
+        ChatFile? file;
+        await using (var stream = File.OpenRead(SidecarOf(id)))
+        {
+            file = await JsonSerializer.DeserializeAsync(stream, ChatFileJsonContext.Default.ChatFile).ConfigureAwait(false);
+        }
+
+        if (file is { Uploaded: false } && new FileInfo(BytesOf(id)) is { Exists: true } bytes)
+        {
+            // The bytes are moved into place whole, then the size is saved: a crash between the two left them complete.
+            file = file with { Size = bytes.Length };
+        }
+
         return file is null ? null : _files.GetOrAdd(id, file);
     }
 
