@@ -1,8 +1,10 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
@@ -28,16 +30,19 @@ public sealed record ChatUpload(ChatFile File, string PutUrl, string GetUrl);
 /// <summary>
 /// Files and images in chat, whatever the front end: a participant reserves a file (a CSPRNG id, its name and type),
 /// PUTs its bytes to a signed, expiring upload URL, then sends a chat message naming it. Downloads are signed,
-/// expiring URLs too (an &lt;img&gt; carries no token), handed only to whom the message is delivered and to the app
-/// (the export); each delivery signs anew, so history keeps working. Stored in the data directory (<c>chat-files/</c>:
-/// the bytes and a JSON sidecar each).
+/// expiring URLs too (an &lt;img&gt; carries no token). A file message stores the file, not a link; every front end
+/// and the chat export show it one way (<see cref="Shown"/>), signing a link as they do, so history keeps working.
+/// Stored in the data directory (<c>chat-files/</c>: the bytes and a JSON sidecar each).
 /// </summary>
 public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, DownloadSigner signer, TimeProvider time)
 {
     public const string FilesPath = "/chat-files";
     public const string UploadsPath = "/chat-uploads";
 
-    /// <summary>How long a download link works after it was handed out.</summary>
+    /// <summary>
+    /// How long a download link works at least after it was handed out; its expiry is rounded up to the hour, so a
+    /// message's link is the same all that hour (signed once, and cached by the browsers that show it).
+    /// </summary>
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
 
     public static readonly FrozenSet<string> ImageTypes = FrozenSet.Create(StringComparer.Ordinal, "image/png", "image/jpeg", "image/gif", "image/webp");
@@ -55,6 +60,9 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private readonly ConcurrentDictionary<string, ChatFile> _files = new(StringComparer.Ordinal);
+
+    /// <summary>A file message as last shown, by the message (the one instance the room pushes to every peer and keeps in its history).</summary>
+    private readonly ConditionalWeakTable<ChatMessage, ShownFile> _shown = new();
 
     public string Directory => Path.Combine(server.Value.DataDir, "chat-files");
 
@@ -86,7 +94,7 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         await SaveAsync(file).ConfigureAwait(false);
         string put = $"{UploadsPath}/{file.Id}";
         var (putQuery, _) = signer.Sign(put, lifetime is { } asked ? TimeSpan.FromSeconds(Math.Clamp(asked.TotalSeconds, 60, 3600)) : TimeSpan.FromMinutes(10));
-        return new ChatUpload(file, $"{file.Origin}{put}?{putQuery}", Link(file));
+        return new ChatUpload(file, $"{file.Origin}{put}?{putQuery}", Link(file.Id, file.Name, file.Origin, LinkExpiry()));
     }
 
     /// <summary>
@@ -166,13 +174,44 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
     }
 
     /// <summary>
-    /// A download link to the file, signed for <see cref="LinkLifetime"/> from now. The signature covers the path as the
-    /// server reads it back (<c>Request.Path</c>, percent-decoded), so it is signed unescaped and sent escaped.
+    /// A chat message's payload as every front end and the export show it: a text as typed; an image, its download
+    /// link; a file, <c>{"link", "name", "size"}</c> (RealtimeKit's). Links are signed for <see cref="LinkLifetime"/>;
+    /// a message's payload is read once and its link signed once an hour, however many peers it is shown to.
     /// </summary>
-    public string Link(ChatFile file)
+    public string Shown(ChatMessage message)
     {
-        string query = signer.Sign($"{FilesPath}/{file.Id}/{file.Name}", LinkLifetime).Query;
-        return $"{file.Origin}{FilesPath}/{file.Id}/{Uri.EscapeDataString(file.Name)}?{query}";
+        if (message.PayloadType is not ("image" or "file"))
+        {
+            return message.Payload;
+        }
+
+        long expires = LinkExpiry();
+        if (_shown.TryGetValue(message, out var shown) && shown.Expires == expires)
+        {
+            return shown.Payload;
+        }
+
+        var file = shown is null ? ChatFileJson.Of(message) : shown.File;
+        string? link = file is null ? null : Link(file.Id, file.Name, file.Origin, expires);
+        string payload = file is null ? "" // not a file's: never shown as stored
+            : message.PayloadType == "image" ? link!
+            : new JsonObject { ["link"] = link, ["name"] = file.Name, ["size"] = file.Size }.ToJsonString();
+        _shown.AddOrUpdate(message, new ShownFile(file, expires, payload));
+        return payload;
+    }
+
+    /// <summary>
+    /// A download link to the file until <paramref name="expires"/>. The signature covers the path as the server reads
+    /// it back (<c>Request.Path</c>, percent-decoded), so it is signed unescaped and sent escaped.
+    /// </summary>
+    private string Link(string id, string name, string origin, long expires) =>
+        $"{origin}{FilesPath}/{id}/{Uri.EscapeDataString(name)}?{signer.SignUntil($"{FilesPath}/{id}/{name}", expires)}";
+
+    /// <summary>When links handed out now expire (Unix seconds): <see cref="LinkLifetime"/> from now, rounded up to the hour.</summary>
+    private long LinkExpiry()
+    {
+        long earliest = (time.GetUtcNow() + LinkLifetime).ToUnixTimeSeconds();
+        return earliest + (3600 - (earliest % 3600));
     }
 
     /// <summary>
@@ -236,7 +275,10 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
 
     [GeneratedRegex("^/chat-files/(?<id>[A-Za-z0-9_-]{22})/[^/]+$")]
     private static partial Regex LinkPattern();
+
+    private sealed record ShownFile(ChatFilePayload? File, long Expires, string Payload);
 }
 
 [JsonSerializable(typeof(ChatFile))]
+[JsonSerializable(typeof(ChatFilePayload))]
 internal sealed partial class ChatFileJsonContext : JsonSerializerContext;

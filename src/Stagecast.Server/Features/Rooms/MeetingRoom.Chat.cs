@@ -76,8 +76,8 @@ public sealed partial class MeetingRoom
 
     /// <summary>
     /// A file the peer's participant uploaded for this meeting (<see cref="ChatFiles.OfLinkAsync"/>), as an
-    /// <c>image</c> message when it is a picture, else a <c>file</c> message; its payload is the file's record
-    /// (<see cref="ChatFileJson"/>), whose links each front end signs as it delivers the message.
+    /// <c>image</c> message when it is a picture, else a <c>file</c> message; its payload names the file
+    /// (<see cref="ChatFileJson"/>), which every front end shows with a signed link (<see cref="ChatFiles.Shown"/>).
     /// </summary>
     public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile file, IReadOnlyCollection<string>? to = null)
     {
