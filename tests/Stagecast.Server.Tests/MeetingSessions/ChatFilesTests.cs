@@ -22,7 +22,7 @@ public sealed class ChatFilesTests : IDisposable
     public async Task BytesInPlaceBeforeACrashSavedTheirSizeCountAsUploaded()
     {
         var participant = new Participant("p1", "m1", "app", "ada", "preset", "group_call_host", "Ada", null, "token", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
-        var upload = await New().ReserveAsync(participant, true, "cat.png", "https://stagecast.test", null);
+        var upload = await New().ReserveAsync(participant, "cat.png", "https://stagecast.test", null);
         // The store moved the bytes into place and the process died before it saved the size in the sidecar.
         await File.WriteAllBytesAsync(Path.Combine(_dataDir, "chat-files", upload.File.Id), [1, 2, 3]);
 

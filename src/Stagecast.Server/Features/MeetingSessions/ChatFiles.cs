@@ -69,16 +69,11 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
     public long MaxBytes => options.Value.MaxFileBytes;
 
     /// <summary>
-    /// Reserves a file for <paramref name="participant"/> (whose preset lets it send chat): its name checked, its type
-    /// taken from the extension. <paramref name="origin"/> is the scheme and host the client reached the server on.
+    /// Reserves a file for <paramref name="participant"/>: its name checked, its type taken from the extension.
+    /// <paramref name="origin"/> is the scheme and host the client reached the server on.
     /// </summary>
-    public async Task<ChatUpload> ReserveAsync(Participant participant, bool canSend, string? fileName, string origin, TimeSpan? lifetime)
+    public async Task<ChatUpload> ReserveAsync(Participant participant, string? fileName, string origin, TimeSpan? lifetime)
     {
-        if (!canSend)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
-        }
-
         string name = Path.GetFileName(fileName ?? "");
         if (name.Length is 0 or > 200 || name.Any(char.IsControl))
         {
@@ -215,19 +210,13 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
     }
 
     /// <summary>
-    /// The uploaded file a chat message names by its link (a download link as handed out, signed or not), if it is the
-    /// sender's own, in the sender's meeting; otherwise why not.
+    /// The file a chat message names by its link (a download link as handed out, signed or not), or null; whether the
+    /// sender may send it is the room's to say (<see cref="Rooms.MeetingRoom.ChatFileAsync"/>).
     /// </summary>
-    public async Task<ChatFile> OfLinkAsync(string? link, Participant sender)
+    public async Task<ChatFile?> OfLinkAsync(string? link)
     {
         var match = Uri.TryCreate(link, UriKind.Absolute, out var uri) ? LinkPattern().Match(uri.AbsolutePath) : Match.Empty;
-        var file = match.Success ? await FindAsync(match.Groups["id"].Value).ConfigureAwait(false) : null;
-        if (file is null || file.MeetingId != sender.MeetingId || file.ParticipantId != sender.Id)
-        {
-            throw new DomainException(DomainError.BadRequest, "a file message must carry the download link of a file you uploaded for this meeting (chat-upload)");
-        }
-
-        return file.Uploaded ? file : throw new DomainException(DomainError.Conflict, "the file has not been uploaded yet");
+        return match.Success ? await FindAsync(match.Groups["id"].Value).ConfigureAwait(false) : null;
     }
 
     public async Task<ChatFile?> FindAsync(string id)

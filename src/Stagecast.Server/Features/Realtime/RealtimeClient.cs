@@ -407,14 +407,10 @@ public sealed partial class RealtimeClient(
         return new SelfAnswer(PeerView.Of(_peer!));
     }
 
-    internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request) =>
-        new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!, request.To is { } to ? PrivateTo(to) : null).ConfigureAwait(false), services.ChatFiles));
-
-    /// <summary>The participants of the peers a private message names (by peer id), or 400.</summary>
-    private string[] PrivateTo(IReadOnlyList<string> peerIds)
+    internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request)
     {
-        string[] to = [.. _room!.Peers.Where(p => p != _peer && peerIds.Contains(p.Id)).Select(p => p.Participant.Id).Distinct(StringComparer.Ordinal)];
-        return to.Length > 0 ? to : throw new DomainException(DomainError.BadRequest, "\"to\" must name peers in the meeting");
+        var to = request.To is { } peerIds ? _room!.ParticipantsOf(p => peerIds.Contains(p.Id)) : null;
+        return new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!, to).ConfigureAwait(false), services.ChatFiles));
     }
 
     internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request)
