@@ -182,6 +182,35 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
     }
 
     [Fact]
+    public async Task AnAppMessageIsPassedOnOutsideTheRoomsLock()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var host = await GuestAsync(api, meeting, "host");
+        var slow = await GuestAsync(api, meeting, "slow");
+        var hostIn = await EnterAsync(api, host, "Host");
+        await EnterAsync(api, slow, "Slow");
+        var room = hostIn.Room;
+
+        using var hold = new ManualResetEventSlim();
+        slow.Hold = hold;
+        var sending = Task.Run(() => room.SendAppMessageAsync(AppMessage.Create("bid", "{}"u8.ToArray(), hostIn.Peer, server.Clock.GetUtcNow())));
+        try
+        {
+            await Eventually.TrueAsync(() => slow.Holding.Task.IsCompleted, "the app message to be on its way to the slow peer");
+            var chat = room.ChatAsync(hostIn.Peer, "meanwhile"); // takes the room's lock
+            await Eventually.TrueAsync(() => chat.IsCompleted, "chat to go on while the app message is passed on");
+            Assert.Equal("meanwhile", (await chat).Payload);
+        }
+        finally
+        {
+            hold.Set();
+        }
+
+        Assert.Equal(1, await sending);
+        Assert.Single(slow.Heard<AppMessageSent>());
+    }
+
+    [Fact]
     public void TheRoomKnowsNoJsonNoSocketAndNoFrontEnd()
     {
         // Its REST routes (Rooms.Api) are a front end like the channel; the room itself is only the model.
@@ -236,8 +265,19 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
 
         public PresetPermissions Permissions { get; } = permissions;
 
+        /// <summary>While set, app messages to this connection wait on it, as a slow one's would; <see cref="Holding"/> says one does.</summary>
+        public ManualResetEventSlim? Hold { get; set; }
+
+        public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public void Notify(RoomPeer peer, RoomEvent change)
         {
+            if (change is AppMessageSent && Hold is { } hold)
+            {
+                Holding.TrySetResult();
+                hold.Wait();
+            }
+
             lock (_heard)
             {
                 _heard.Add(change);

@@ -209,6 +209,36 @@ public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task APrivateMessageGoesToTheNamedPeersOnlyAndNamesAtMostAHundred()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var (a, aJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "alice", "group_call_host", "Alice"));
+        await using var __ = a;
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", "Bob");
+        var (b, bJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, bob);
+        await using var ___ = b;
+        var (c, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "carol", "group_call_host", "Carol"));
+        await using var ____ = c;
+        string bobPeer = bJoined.GetProperty("peer_id").GetString()!;
+
+        await a.OkAsync("chat_send", new { text = "psst", to = new[] { bobPeer } });
+        var heard = (await b.WaitForEventAsync("chat_message")).GetProperty("message");
+        Assert.Equal(("psst", 2), (heard.GetProperty("text").GetString(), heard.GetProperty("target_user_ids").GetArrayLength()));
+
+        // A list the room would refuse is refused before it is matched against the peers: 100 besides Bob are too many.
+        var tooMany = await a.RequestAsync("chat_send", new { text = "all of you", to = new[] { bobPeer }.Concat(Enumerable.Range(0, 100).Select(i => $"peer-{i}")) });
+        Assert.Equal((400, "BAD_REQUEST: \"to\" must have 1 to 100 items"), (tooMany.GetProperty("code").GetInt32(), tooMany.GetProperty("message").GetString()));
+        var toNobody = await a.RequestAsync("chat_send", new { text = "me, myself", to = new[] { aJoined.GetProperty("peer_id").GetString(), "nobody" } }); // only herself
+        Assert.Equal(400, toNobody.GetProperty("code").GetInt32());
+
+        await a.OkAsync("chat_send", new { text = "hello all" });
+        await c.WaitForEventAsync("chat_message", m => m.GetProperty("message").GetProperty("text").GetString() == "hello all");
+        Assert.DoesNotContain(c.Seen, m => m.GetProperty("type").GetString() == "chat_message" && m.GetProperty("message").GetProperty("text").GetString() != "hello all");
+        Assert.DoesNotContain(b.Seen, m => m.GetProperty("type").GetString() == "chat_message" && m.GetProperty("message").GetProperty("text").GetString() is "all of you" or "me, myself");
+    }
+
+    [Fact]
     public async Task ASilentSocketThatNeverJoinsIsClosedAndBinaryIsRefused()
     {
         var own = await ServerFixture.StartAsync(["--set", "Stagecast:Realtime:JoinTimeout=00:00:01"]);

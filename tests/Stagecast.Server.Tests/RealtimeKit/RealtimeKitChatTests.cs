@@ -76,6 +76,22 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, get)).Status);
     }
 
+    [Theory]
+    [InlineData("my cat.png")]
+    [InlineData("é.pdf")]
+    public async Task AFileWhoseNameNeedsEscapingDownloadsThroughItsLink(string fileName)
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var (put, get) = await ReserveAsync(ada.Token, fileName);
+        Assert.Contains($"/{Uri.EscapeDataString(fileName)}?", get, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, put, Png)).Status);
+
+        var download = await SendAsync(HttpMethod.Get, get);
+        Assert.Equal(HttpStatusCode.OK, download.Status);
+        Assert.Equal(Png, download.Bytes);
+    }
+
     [Fact]
     public async Task UploadsAreRefusedPastTheSizeForTheWrongTypeOrWithoutChat()
     {
@@ -137,6 +153,47 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         Assert.Equal(("notes.txt", 7), (file.GetProperty("name").GetString(), file.GetProperty("size").GetInt32()));
         var notes = await SendAsync(HttpMethod.Get, file.GetProperty("link").GetString()!);
         Assert.Equal(("minutes", "application/octet-stream"), (Encoding.UTF8.GetString(notes.Bytes), notes.ContentType));
+    }
+
+    [Fact]
+    public async Task TheChannelAndTheExportShowAFileMessageAsALinkThatDownloadsWithoutTheStoredRecord()
+    {
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var carol = await _api.AddParticipantAsync(meeting, "carol", "group_call_host");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var carolChannel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, carol.Token, _tls.Certificate);
+        string session = (await carolChannel.OkAsync("join")).GetProperty("meeting").GetProperty("session_id").GetString()!;
+
+        var (put, get) = await ReserveAsync(ada.Token, "cat.png");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, put, Png, "image/png")).Status);
+        var (putNotes, getNotes) = await ReserveAsync(ada.Token, "notes.txt");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, putNotes, "minutes"u8.ToArray(), "text/plain")).Status);
+        adaSocket.Send(Events.Chat.SendMessageToRoom, new Chat.SendChatMessageToRoomRequest { PayloadType = 1, Payload = get }, out var sent);
+        await sent;
+        adaSocket.Send(Events.Chat.SendMessageToRoom, new Chat.SendChatMessageToRoomRequest { PayloadType = 2, Payload = $$"""{"link":"{{getNotes}}"}""" }, out sent);
+        await sent;
+
+        var image = (await carolChannel.WaitForEventAsync("chat_message", m => m.GetProperty("message").GetProperty("type").GetString() == "image")).GetProperty("message");
+        var file = (await carolChannel.WaitForEventAsync("chat_message", m => m.GetProperty("message").GetProperty("type").GetString() == "file")).GetProperty("message");
+        Assert.Equal(Png, (await SendAsync(HttpMethod.Get, image.GetProperty("text").GetString()!)).Bytes);
+        var shown = JsonDocument.Parse(file.GetProperty("text").GetString()!).RootElement;
+        Assert.Equal(("notes.txt", 7), (shown.GetProperty("name").GetString(), shown.GetProperty("size").GetInt32()));
+        Assert.Equal("minutes"u8.ToArray(), (await SendAsync(HttpMethod.Get, shown.GetProperty("link").GetString()!)).Bytes);
+        foreach (var text in new[] { image.GetProperty("text").GetString()!, file.GetProperty("text").GetString()! })
+        {
+            Assert.DoesNotContain(meeting, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(ada.Id, text, StringComparison.Ordinal);
+        }
+
+        string url = (await _api.GetAsync($"/sessions/{session}/chat")).EnsureOk().Data.GetProperty("chat_download_url").GetString()!;
+        string[] rows = Encoding.UTF8.GetString((await SendAsync(HttpMethod.Get, url)).Bytes).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, rows.Length);
+        string imageLink = rows[1].Split(',')[8];
+        Assert.StartsWith($"https://api.{RealtimeKitBrowser.Domain}:{HttpsPort}/chat-files/", imageLink, StringComparison.Ordinal);
+        Assert.Equal(Png, (await SendAsync(HttpMethod.Get, imageLink)).Bytes);
+        Assert.Contains("notes.txt", rows[2], StringComparison.Ordinal);
+        Assert.All(rows[1..], row => Assert.DoesNotContain("MeetingId", row, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -6,13 +6,14 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// <summary>
 /// A session's chat as the CSV RealtimeKit exports (RFC 4180 quoting). A cell that a spreadsheet would read as a
 /// formula (it starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage return) gets a leading
-/// <c>'</c>, as OWASP advises against CSV injection: names and messages are what participants typed.
+/// <c>'</c>, as OWASP advises against CSV injection: names and messages are what participants typed. A file message's
+/// payload is as the front ends show it (<see cref="ChatFiles.Shown"/>): its download link, signed for a day.
 /// </summary>
 public static class ChatCsv
 {
     public const string Header = "id,participantId,sessionId,meetingId,displayName,pinned,isEdited,payloadType,payload,createdAt";
 
-    public static string Write(IEnumerable<ChatMessage> messages)
+    public static string Write(IEnumerable<ChatMessage> messages, ChatFiles files)
     {
         var csv = new StringBuilder(Header).Append("\r\n");
         foreach (var m in messages)
@@ -20,7 +21,7 @@ public static class ChatCsv
             string[] fields =
             [
                 m.Id, m.ParticipantId, m.SessionId, m.MeetingId, m.DisplayName ?? "", m.Pinned ? "true" : "false", m.IsEdited ? "true" : "false",
-                m.PayloadType, m.Payload, ApiJson.Format(m.CreatedAt),
+                m.PayloadType, files.Shown(m), ApiJson.Format(m.CreatedAt),
             ];
             csv.AppendJoin(',', fields.Select(Quote)).Append("\r\n");
         }

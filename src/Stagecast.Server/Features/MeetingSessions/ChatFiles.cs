@@ -1,8 +1,10 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
@@ -28,16 +30,19 @@ public sealed record ChatUpload(ChatFile File, string PutUrl, string GetUrl);
 /// <summary>
 /// Files and images in chat, whatever the front end: a participant reserves a file (a CSPRNG id, its name and type),
 /// PUTs its bytes to a signed, expiring upload URL, then sends a chat message naming it. Downloads are signed,
-/// expiring URLs too (an &lt;img&gt; carries no token), handed only to whom the message is delivered and to the app
-/// (the export); each delivery signs anew, so history keeps working. Stored in the data directory (<c>chat-files/</c>:
-/// the bytes and a JSON sidecar each).
+/// expiring URLs too (an &lt;img&gt; carries no token). A file message stores the file, not a link; every front end
+/// and the chat export show it one way (<see cref="Shown"/>), signing a link as they do, so history keeps working.
+/// Stored in the data directory (<c>chat-files/</c>: the bytes and a JSON sidecar each).
 /// </summary>
 public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, DownloadSigner signer, TimeProvider time)
 {
     public const string FilesPath = "/chat-files";
     public const string UploadsPath = "/chat-uploads";
 
-    /// <summary>How long a download link works after it was handed out.</summary>
+    /// <summary>
+    /// How long a download link works at least after it was handed out; its expiry is rounded up to the hour, so a
+    /// message's link is the same all that hour (signed once, and cached by the browsers that show it).
+    /// </summary>
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
 
     public static readonly FrozenSet<string> ImageTypes = FrozenSet.Create(StringComparer.Ordinal, "image/png", "image/jpeg", "image/gif", "image/webp");
@@ -56,21 +61,19 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
 
     private readonly ConcurrentDictionary<string, ChatFile> _files = new(StringComparer.Ordinal);
 
+    /// <summary>A file message as last shown, by the message (the one instance the room pushes to every peer and keeps in its history).</summary>
+    private readonly ConditionalWeakTable<ChatMessage, ShownFile> _shown = new();
+
     public string Directory => Path.Combine(server.Value.DataDir, "chat-files");
 
     public long MaxBytes => options.Value.MaxFileBytes;
 
     /// <summary>
-    /// Reserves a file for <paramref name="participant"/> (whose preset lets it send chat): its name checked, its type
-    /// taken from the extension. <paramref name="origin"/> is the scheme and host the client reached the server on.
+    /// Reserves a file for <paramref name="participant"/>: its name checked, its type taken from the extension.
+    /// <paramref name="origin"/> is the scheme and host the client reached the server on.
     /// </summary>
-    public async Task<ChatUpload> ReserveAsync(Participant participant, bool canSend, string? fileName, string origin, TimeSpan? lifetime)
+    public async Task<ChatUpload> ReserveAsync(Participant participant, string? fileName, string origin, TimeSpan? lifetime)
     {
-        if (!canSend)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
-        }
-
         string name = Path.GetFileName(fileName ?? "");
         if (name.Length is 0 or > 200 || name.Any(char.IsControl))
         {
@@ -86,7 +89,7 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         await SaveAsync(file).ConfigureAwait(false);
         string put = $"{UploadsPath}/{file.Id}";
         var (putQuery, _) = signer.Sign(put, lifetime is { } asked ? TimeSpan.FromSeconds(Math.Clamp(asked.TotalSeconds, 60, 3600)) : TimeSpan.FromMinutes(10));
-        return new ChatUpload(file, $"{file.Origin}{put}?{putQuery}", Link(file));
+        return new ChatUpload(file, $"{file.Origin}{put}?{putQuery}", Link(file.Id, file.Name, file.Origin, LinkExpiry()));
     }
 
     /// <summary>
@@ -153,7 +156,7 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         return file;
     }
 
-    /// <summary>The file's bytes for a signed download link, or why not.</summary>
+    /// <summary>The file's bytes for a signed download link (<paramref name="path"/> percent-decoded, as Kestrel gives it), or why not.</summary>
     public async Task<(ChatFile File, string Bytes)> OpenAsync(string path, string? expires, string? signature, string id)
     {
         if (!signer.IsValid(path, expires, signature))
@@ -165,27 +168,55 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         return file is { Uploaded: true } ? (file, BytesOf(id)) : throw new DomainException(DomainError.NotFound, $"no chat file {id}");
     }
 
-    /// <summary>A download link to the file, signed for <see cref="LinkLifetime"/> from now.</summary>
-    public string Link(ChatFile file)
+    /// <summary>
+    /// A chat message's payload as every front end and the export show it: a text as typed; an image, its download
+    /// link; a file, <c>{"link", "name", "size"}</c> (RealtimeKit's). Links are signed for <see cref="LinkLifetime"/>;
+    /// a message's payload is read once and its link signed once an hour, however many peers it is shown to.
+    /// </summary>
+    public string Shown(ChatMessage message)
     {
-        string path = $"{FilesPath}/{file.Id}/{Uri.EscapeDataString(file.Name)}";
-        return $"{file.Origin}{path}?{signer.Sign(path, LinkLifetime).Query}";
+        if (message.PayloadType is not ("image" or "file"))
+        {
+            return message.Payload;
+        }
+
+        long expires = LinkExpiry();
+        if (_shown.TryGetValue(message, out var shown) && shown.Expires == expires)
+        {
+            return shown.Payload;
+        }
+
+        var file = shown is null ? ChatFileJson.Of(message) : shown.File;
+        string? link = file is null ? null : Link(file.Id, file.Name, file.Origin, expires);
+        string payload = file is null ? "" // not a file's: never shown as stored
+            : message.PayloadType == "image" ? link!
+            : new JsonObject { ["link"] = link, ["name"] = file.Name, ["size"] = file.Size }.ToJsonString();
+        _shown.AddOrUpdate(message, new ShownFile(file, expires, payload));
+        return payload;
     }
 
     /// <summary>
-    /// The uploaded file a chat message names by its link (a download link as handed out, signed or not), if it is the
-    /// sender's own, in the sender's meeting; otherwise why not.
+    /// A download link to the file until <paramref name="expires"/>. The signature covers the path as the server reads
+    /// it back (<c>Request.Path</c>, percent-decoded), so it is signed unescaped and sent escaped.
     /// </summary>
-    public async Task<ChatFile> OfLinkAsync(string? link, Participant sender)
+    private string Link(string id, string name, string origin, long expires) =>
+        $"{origin}{FilesPath}/{id}/{Uri.EscapeDataString(name)}?{signer.SignUntil($"{FilesPath}/{id}/{name}", expires)}";
+
+    /// <summary>When links handed out now expire (Unix seconds): <see cref="LinkLifetime"/> from now, rounded up to the hour.</summary>
+    private long LinkExpiry()
+    {
+        long earliest = (time.GetUtcNow() + LinkLifetime).ToUnixTimeSeconds();
+        return earliest + (3600 - (earliest % 3600));
+    }
+
+    /// <summary>
+    /// The file a chat message names by its link (a download link as handed out, signed or not), or null; whether the
+    /// sender may send it is the room's to say (<see cref="Rooms.MeetingRoom.ChatFileAsync"/>).
+    /// </summary>
+    public async Task<ChatFile?> OfLinkAsync(string? link)
     {
         var match = Uri.TryCreate(link, UriKind.Absolute, out var uri) ? LinkPattern().Match(uri.AbsolutePath) : Match.Empty;
-        var file = match.Success ? await FindAsync(match.Groups["id"].Value).ConfigureAwait(false) : null;
-        if (file is null || file.MeetingId != sender.MeetingId || file.ParticipantId != sender.Id)
-        {
-            throw new DomainException(DomainError.BadRequest, "a file message must carry the download link of a file you uploaded for this meeting (chat-upload)");
-        }
-
-        return file.Uploaded ? file : throw new DomainException(DomainError.Conflict, "the file has not been uploaded yet");
+        return match.Success ? await FindAsync(match.Groups["id"].Value).ConfigureAwait(false) : null;
     }
 
     public async Task<ChatFile?> FindAsync(string id)
@@ -200,8 +231,18 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
             return null;
         }
 
-        await using var stream = File.OpenRead(SidecarOf(id));
-        var file = await JsonSerializer.DeserializeAsync(stream, ChatFileJsonContext.Default.ChatFile).ConfigureAwait(false);
+        ChatFile? file;
+        await using (var stream = File.OpenRead(SidecarOf(id)))
+        {
+            file = await JsonSerializer.DeserializeAsync(stream, ChatFileJsonContext.Default.ChatFile).ConfigureAwait(false);
+        }
+
+        if (file is { Uploaded: false } && new FileInfo(BytesOf(id)) is { Exists: true } bytes)
+        {
+            // The bytes are moved into place whole, then the size is saved: a crash between the two left them complete.
+            file = file with { Size = bytes.Length };
+        }
+
         return file is null ? null : _files.GetOrAdd(id, file);
     }
 
@@ -223,7 +264,10 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
 
     [GeneratedRegex("^/chat-files/(?<id>[A-Za-z0-9_-]{22})/[^/]+$")]
     private static partial Regex LinkPattern();
+
+    private sealed record ShownFile(ChatFilePayload? File, long Expires, string Payload);
 }
 
 [JsonSerializable(typeof(ChatFile))]
+[JsonSerializable(typeof(ChatFilePayload))]
 internal sealed partial class ChatFileJsonContext : JsonSerializerContext;

@@ -53,8 +53,8 @@ public sealed record ChatMessage(
     DateTimeOffset CreatedAt,
     IReadOnlyList<string>? TargetUserIds = null)
 {
-    /// <summary>Whether <paramref name="participantId"/> may see it: a public message everyone (who receives chat), a private one its sender and recipients.</summary>
-    public bool IsFor(string participantId) => TargetUserIds is null || ParticipantId == participantId || TargetUserIds.Contains(participantId);
+    /// <summary>Whether <paramref name="participantId"/> may see it: a public message everyone (who receives chat), a private one its targets.</summary>
+    public bool IsFor(string participantId) => TargetUserIds is null || TargetUserIds.Contains(participantId);
 }
 
 /// <summary>A poll of a session with its votes.</summary>

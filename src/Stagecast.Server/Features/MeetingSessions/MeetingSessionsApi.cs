@@ -30,7 +30,7 @@ public static class MeetingSessionsApi
     /// <summary>The signed CSV download (outside the API: the URL itself is the credential, for an hour).</summary>
     public static IEndpointRouteBuilder MapChatDownload(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(ChatDownloadPath, async (HttpContext context, IMeetingSessionStore store, DownloadSigner signer, string session_id) =>
+        endpoints.MapGet(ChatDownloadPath, async (HttpContext context, IMeetingSessionStore store, DownloadSigner signer, ChatFiles files, string session_id) =>
         {
             var query = context.Request.Query;
             if (!signer.IsValid(context.Request.Path.Value!, query["expires"], query["signature"]))
@@ -42,7 +42,7 @@ public static class MeetingSessionsApi
             // A download, never a page: browsers save it rather than render or sniff it.
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"chat-{ChatCsv.FileNameOf(session_id)}.csv\"";
             context.Response.Headers.XContentTypeOptions = "nosniff";
-            return Results.Text(ChatCsv.Write(chat), "text/csv; charset=utf-8");
+            return Results.Text(ChatCsv.Write(chat, files), "text/csv; charset=utf-8");
         }).ExcludeFromDescription();
         return endpoints;
     }

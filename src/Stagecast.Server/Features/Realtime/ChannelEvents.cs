@@ -12,13 +12,13 @@ namespace Stagecast.Server.Features.Realtime;
 /// </summary>
 public static class ChannelEvents
 {
-    public static RealtimeMessage? MessageFor(RoomPeer peer, RoomEvent change) => change switch
+    public static RealtimeMessage? MessageFor(RoomPeer peer, RoomEvent change, MeetingSessions.ChatFiles files) => change switch
     {
         PeerJoined joined => new PeerJoinedMessage(PeerView.Of(joined.Peer)),
         PeerLeft left => new PeerLeftMessage(left.Peer.Id, left.Peer.Participant.Id, left.Reason),
         PeerUpdated updated => new PeerUpdatedMessage(PeerView.Of(updated.Peer)),
         ActiveSpeakerChanged speaker => new ActiveSpeakerMessage(speaker.PeerId),
-        ChatPosted chat => new ChatMessageEvent(ChatView.From(chat.Message)),
+        ChatPosted chat => new ChatMessageEvent(ChatView.From(chat.Message, files)),
         AppMessageSent sent => BroadcastMessageEvent.From(sent.Message),
         PollChanged poll => new PollUpdatedMessage(PollView.For(poll.Poll, poll.Poll.HideVotes ? peer.Participant.Id : null)),
         WaiterAdded waiter => new WaitlistAddedMessage(waiter.Waiter),

@@ -252,7 +252,7 @@ public sealed partial class RealtimeClient(
         Connection.Join();
         string sessionId = room.SessionId ?? "";
         var state = await room.StateForAsync(peer).ConfigureAwait(false);
-        var (chat, moreChat) = Page(state.Chat, m => m.Id, ChatView.From, RealtimeJson.SizeOf, before: null);
+        var (chat, moreChat) = Page(state.Chat, m => m.Id, m => ChatView.From(m, services.ChatFiles), RealtimeJson.SizeOf, before: null);
         var (polls, morePolls) = Page(state.Polls, p => p.Id, p => PollView.For(p, Participant.Id), RealtimeJson.SizeOf, before: null);
         return new JoinAnswer(
             peer.Id,
@@ -276,7 +276,7 @@ public sealed partial class RealtimeClient(
     internal async Task<RealtimeAnswer> ChatHistoryAsync(PageRequest request)
     {
         var chat = await _room!.ChatForAsync(_peer!).ConfigureAwait(false);
-        var (messages, more) = Page(chat, m => m.Id, ChatView.From, RealtimeJson.SizeOf, request.Before);
+        var (messages, more) = Page(chat, m => m.Id, m => ChatView.From(m, services.ChatFiles), RealtimeJson.SizeOf, request.Before);
         return new ChatPageAnswer(messages, more);
     }
 
@@ -408,14 +408,10 @@ public sealed partial class RealtimeClient(
         return new SelfAnswer(PeerView.Of(_peer!));
     }
 
-    internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request) =>
-        new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!, request.To is { } to ? PrivateTo(to) : null).ConfigureAwait(false)));
-
-    /// <summary>The participants of the peers a private message names (by peer id), or 400.</summary>
-    private string[] PrivateTo(IReadOnlyList<string> peerIds)
+    internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request)
     {
-        string[] to = [.. _room!.Peers.Where(p => p != _peer && peerIds.Contains(p.Id)).Select(p => p.Participant.Id).Distinct(StringComparer.Ordinal)];
-        return to.Length > 0 ? to : throw new DomainException(DomainError.BadRequest, "\"to\" must name peers in the meeting");
+        var to = request.To is { } peerIds ? _room!.ParticipantsOf(p => peerIds.Contains(p.Id)) : null;
+        return new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!, to).ConfigureAwait(false), services.ChatFiles));
     }
 
     internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request)
@@ -440,7 +436,7 @@ public sealed partial class RealtimeClient(
                 Connection.Close(MeetingSocketCloseCodes.Replaced, "replaced by a newer connection of this peer");
                 break;
             default:
-                if (ChannelEvents.MessageFor(peer, change) is { } message)
+                if (ChannelEvents.MessageFor(peer, change, services.ChatFiles) is { } message)
                 {
                     Send(message);
                 }

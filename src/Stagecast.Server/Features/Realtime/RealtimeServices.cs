@@ -10,6 +10,7 @@ public sealed class RealtimeServices(
     MeetingRooms rooms,
     RealtimeLivestreams livestreams,
     Recordings.RecordingService recordings,
+    MeetingSessions.ChatFiles chatFiles,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeClient> logger)
 {
@@ -29,4 +30,6 @@ public sealed class RealtimeServices(
     public TimeProvider Time => Sockets.Time;
 
     public MeetingRooms Rooms { get; } = rooms;
+
+    public MeetingSessions.ChatFiles ChatFiles { get; } = chatFiles;
 }

@@ -13,10 +13,11 @@ public sealed partial class MeetingRoom
 {
     /// <summary>
     /// Passes <paramref name="message"/> on to the peers <paramref name="to"/> names by id (every peer when null), but its
-    /// sender; the peers it reached.
+    /// sender; the peers it reached. The lock covers the sender's check and who the peers are, not the passing on.
     /// </summary>
     public async Task<int> SendAppMessageAsync(AppMessage message, IReadOnlySet<string>? to = null)
     {
+        RoomPeer[] recipients;
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -34,18 +35,19 @@ public sealed partial class MeetingRoom
                 }
             }
 
-            int reached = 0;
-            Publish(new AppMessageSent(message, to is not null), except: message.From, to: p =>
-            {
-                bool named = (to is null || to.Contains(p.Id)) && p.Client is not null;
-                reached += named ? 1 : 0;
-                return named;
-            });
-            return reached;
+            recipients = [.. _snapshot.Where(p => p != message.From && (to is null || to.Contains(p.Id)) && p.Client is not null)];
         }
         finally
         {
             _lock.Release();
         }
+
+        var sent = new AppMessageSent(message, to is not null);
+        foreach (var peer in recipients)
+        {
+            peer.Notify(sent);
+        }
+
+        return recipients.Length;
     }
 }

@@ -7,7 +7,8 @@ namespace Stagecast.Server.Features.Rooms;
 public sealed partial class MeetingRoom
 {
     private const int MaxChatLength = 4000;
-    private const int MaxChatTargets = 100;
+    /// <summary>Participants a private message may go to, besides its sender.</summary>
+    public const int MaxChatTargets = 100;
     private volatile ChatMessage[]? _recentChat;
     private volatile Poll[]? _sessionPolls;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _pollCreators = new(StringComparer.Ordinal);
@@ -61,6 +62,12 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
+    /// The participants of the peers <paramref name="named"/> picks: whom a private message a front end names by its
+    /// own peer ids goes to (<see cref="ChatAsync"/>).
+    /// </summary>
+    public string[] ParticipantsOf(Func<RoomPeer, bool> named) => [.. Peers.Where(named).Select(p => p.Participant.Id).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
     /// A text message to everyone whose preset lets them receive chat, kept with the session; with
     /// <paramref name="to"/> (participant ids), a private message that only they and the sender get, now and in history.
     /// </summary>
@@ -75,18 +82,21 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
-    /// A file the peer's participant uploaded for this meeting (<see cref="ChatFiles.OfLinkAsync"/>), as an
-    /// <c>image</c> message when it is a picture, else a <c>file</c> message; its payload is the file's record
-    /// (<see cref="ChatFileJson"/>), whose links each front end signs as it delivers the message.
+    /// A file the message names by its link (<see cref="ChatFiles.OfLinkAsync"/>; null when it names none), which must be
+    /// one the peer's participant uploaded for this meeting: an <c>image</c> message when it is a picture, else a
+    /// <c>file</c> message; its payload names the file (<see cref="ChatFileJson"/>), which every front end shows with a
+    /// signed link (<see cref="ChatFiles.Shown"/>).
     /// </summary>
-    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile file, IReadOnlyCollection<string>? to = null)
+    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile? file, IReadOnlyCollection<string>? to = null)
     {
-        if (file.MeetingId != MeetingId || file.ParticipantId != peer.Participant.Id || !file.Uploaded)
+        if (file is null || file.MeetingId != MeetingId || file.ParticipantId != peer.Participant.Id)
         {
-            throw new DomainException(DomainError.BadRequest, "a file message must name a file its sender uploaded for this meeting");
+            throw new DomainException(DomainError.BadRequest, "a file message must carry the download link of a file you uploaded for this meeting (chat-upload)");
         }
 
-        return PostAsync(peer, file.IsImage ? "image" : "file", ChatFileJson.Write(file), to);
+        return file.Uploaded
+            ? PostAsync(peer, file.IsImage ? "image" : "file", ChatFileJson.Write(file), to)
+            : throw new DomainException(DomainError.Conflict, "the file has not been uploaded yet");
     }
 
     private async Task<ChatMessage> PostAsync(RoomPeer peer, string type, string payload, IReadOnlyCollection<string>? to)
@@ -96,12 +106,12 @@ public sealed partial class MeetingRoom
             throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
         }
 
-        if (to is { Count: 0 or > MaxChatTargets })
-        {
-            throw new DomainException(DomainError.BadRequest, $"a private message goes to 1 to {MaxChatTargets} participants");
-        }
-
+        // The sender is one of a private message's targets, so it sees its own (ChatMessage.IsFor); it needs another.
         string[]? targets = to is null ? null : [.. to.Append(peer.Participant.Id).Distinct(StringComparer.Ordinal)];
+        if (targets is { Length: < 2 or > MaxChatTargets + 1 })
+        {
+            throw new DomainException(DomainError.BadRequest, $"a private message goes to 1 to {MaxChatTargets} participants of the meeting besides its sender");
+        }
 
         await _lock.WaitAsync().ConfigureAwait(false);
         try

@@ -19,10 +19,12 @@ public sealed class DownloadSigner(byte[] masterKey, TimeProvider time)
     /// <summary>The query string (without '?') that makes <paramref name="path"/> downloadable until the returned time.</summary>
     public (string Query, DateTimeOffset Expires) Sign(string path, TimeSpan? lifetime = null)
     {
-        var expires = time.GetUtcNow() + (lifetime ?? Lifetime);
-        long unix = expires.ToUnixTimeSeconds();
-        return ($"expires={unix}&signature={Signature(path, unix)}", DateTimeOffset.FromUnixTimeSeconds(unix));
+        long unix = (time.GetUtcNow() + (lifetime ?? Lifetime)).ToUnixTimeSeconds();
+        return (SignUntil(path, unix), DateTimeOffset.FromUnixTimeSeconds(unix));
     }
+
+    /// <summary>The query string (without '?') that makes <paramref name="path"/> downloadable until <paramref name="expires"/> (Unix seconds).</summary>
+    public string SignUntil(string path, long expires) => $"expires={expires}&signature={Signature(path, expires)}";
 
     public bool IsValid(string path, string? expires, string? signature)
     {

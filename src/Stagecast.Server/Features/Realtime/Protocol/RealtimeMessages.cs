@@ -158,18 +158,15 @@ public sealed record StagePeersAnswer(IReadOnlyList<PeerView> Peers) : RealtimeA
 
 /// <summary>
 /// An app message from another peer (<c>peer_id</c>, <c>user_id</c>) or from the app's server (both null): its
-/// <c>message_type</c> and <c>payload</c> as sent, <c>sent_at</c> when the server passed it on.
+/// <c>message_type</c> and <c>payload</c> as sent (its text, checked once where it came in: not parsed per peer),
+/// <c>sent_at</c> when the server passed it on.
 /// </summary>
-public sealed record BroadcastMessageEvent(string MessageType, System.Text.Json.JsonElement Payload, string? PeerId, string? UserId, DateTimeOffset SentAt) : RealtimeMessage
+public sealed record BroadcastMessageEvent(
+    string MessageType, [property: JsonConverter(typeof(RawJsonConverter))] ReadOnlyMemory<byte> Payload, string? PeerId, string? UserId, DateTimeOffset SentAt)
+    : RealtimeMessage
 {
     public static BroadcastMessageEvent From(AppMessage message) =>
-        new(message.Type, Parse(message.PayloadUtf8), message.From?.Id, message.From?.Participant.Id, message.SentAt);
-
-    private static System.Text.Json.JsonElement Parse(ReadOnlyMemory<byte> json)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
+        new(message.Type, message.PayloadUtf8, message.From?.Id, message.From?.Participant.Id, message.SentAt);
 }
 
 /// <summary>A participant's words, heard by the server's speech engine (live transcripts).</summary>

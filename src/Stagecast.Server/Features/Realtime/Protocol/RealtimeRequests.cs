@@ -44,7 +44,8 @@ public sealed record ChatRequest
     [Required]
     public string? Text { get; init; }
 
-    /// <summary>Peer ids: a private message to their participants (and the sender) only (at most 100: the room's limit).</summary>
+    /// <summary>Peer ids: a private message to their participants (and the sender) only.</summary>
+    [ItemCount(1, MeetingRoom.MaxChatTargets)]
     public IReadOnlyList<string>? To { get; init; }
 }
 

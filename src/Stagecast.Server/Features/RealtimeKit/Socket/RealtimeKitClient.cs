@@ -470,10 +470,7 @@ public sealed partial class RealtimeKitClient(
     private Task<IMessage?> ChatToPeersAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersRequest request)
     {
         var named = request.PeerIds.ToHashSet(StringComparer.Ordinal);
-        string[] to = [.. room.Peers.Where(p => !ReferenceEquals(p, peer) && named.Contains(_views.IdOf(p))).Select(p => p.Participant.Id).Distinct(StringComparer.Ordinal)];
-        return to.Length > 0
-            ? PostAsync(room, peer, request.PayloadType, request.Payload, to)
-            : throw new DomainException(DomainError.BadRequest, "a private message needs peer_ids of peers in the meeting");
+        return PostAsync(room, peer, request.PayloadType, request.Payload, room.ParticipantsOf(p => named.Contains(_views.IdOf(p))));
     }
 
     private async Task<IMessage?> PostAsync(MeetingRoom room, RoomPeer peer, int payloadType, string payload, IReadOnlyCollection<string>? to)
@@ -484,7 +481,7 @@ public sealed partial class RealtimeKitClient(
                 await room.ChatAsync(peer, payload, to).ConfigureAwait(false);
                 break;
             case 1 or 2:
-                await room.ChatFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(payloadType, payload), peer.Participant).ConfigureAwait(false), to).ConfigureAwait(false);
+                await room.ChatFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(payloadType, payload)).ConfigureAwait(false), to).ConfigureAwait(false);
                 break;
             default:
                 throw new DomainException(DomainError.BadRequest, "chat messages must be text, image or file (payload_type 0, 1 or 2)");

@@ -66,12 +66,6 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
 
     public ChatMessage Chat(MeetingSessions.ChatMessage message)
     {
-        var (type, payload) = MeetingSessions.ChatFileJson.Of(message) switch
-        {
-            { IsImage: true } image => (1, files.Link(image)), // IMAGE: the link
-            { } file => (2, new JsonObject { ["link"] = files.Link(file), ["name"] = file.Name, ["size"] = file.Size }.ToJsonString()), // FILE
-            null => (0, message.Payload), // TEXT
-        };
         return new()
         {
             ChatId = message.Id,
@@ -80,8 +74,8 @@ public sealed class RealtimeKitViews(RoomPeer? self, string selfPeerId, string v
             DisplayName = message.DisplayName ?? "",
             Pinned = message.Pinned,
             IsEdited = message.IsEdited,
-            PayloadType = type,
-            Payload = payload,
+            PayloadType = message.PayloadType switch { "image" => 1, "file" => 2, _ => 0 }, // IMAGE: the link; FILE: {link, name, size}; TEXT
+            Payload = files.Shown(message),
             CreatedAt = (ulong)message.CreatedAt.ToUnixTimeSeconds(),
             CreatedAtMs = (ulong)message.CreatedAt.ToUnixTimeMilliseconds(),
             TargetUserIds = { message.TargetUserIds ?? [] },
