@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 
@@ -231,6 +234,31 @@ public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixtu
         }
 
         Assert.Empty((await b.Page.EvaluateAsync<JsonElement>("() => eventsOf('participantLeft')")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task MeetingAiKeepsTheNewest200LinesOfALongMeetingsTranscript()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        await using var browser = await Browser.LaunchAsync();
+        var client = await StartAsync(browser, ada.Token, null);
+        string adaId = await client.SelfIdAsync();
+
+        // A long meeting's lines, as the server's speech engine sends them (LiveTranscriptTests has the engine hear them).
+        var room = server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
+        var now = DateTimeOffset.UtcNow;
+        for (int i = 0; i < 205; i++)
+        {
+            room.Publish(new TranscriptHeard(new TranscriptLine($"line-{i}", adaId, ada.Id, "ada", "Ada", now, now.AddSeconds(1), $"words {i}")));
+        }
+
+        var last = await WaitForLogAsync(client, "transcript", e => e.GetProperty("id").GetString() == "line-204");
+        Assert.Equal(200, last.GetProperty("kept").GetInt32());
+        Assert.Equal(205, await client.Page.EvaluateAsync<int>("() => eventsOf('transcript').length"));
+        var kept = await CallAsync(client, "meeting.ai.transcripts.map(t => t.transcript)");
+        Assert.Equal(Enumerable.Range(5, 200).Select(i => $"words {i}"), kept.EnumerateArray().Select(e => e.GetString()));
     }
 
     private Task<ModulePage> StartAsync(Browser browser, string token, string? name) => ModulePage.StartAsync(browser, server.HttpBase, token, name);

@@ -246,7 +246,8 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
         }
     }
 
-    private static async Task AssertAccessibleAsync(IPage page, string what)
+    /// <summary>No serious or critical accessibility violation on the page (axe-core).</summary>
+    internal static async Task AssertAccessibleAsync(IPage page, string what)
     {
         var result = await page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();

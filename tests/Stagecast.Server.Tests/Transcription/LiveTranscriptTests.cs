@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Playwright;
 using Stagecast.RealtimeKit.Protocol.Ai;
 using Stagecast.Server.Features.Transcription;
+using Stagecast.Server.Tests.Client;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Speech;
 using Stagecast.Testing;
@@ -16,8 +18,8 @@ namespace Stagecast.Server.Tests.Transcription;
 /// speaks (espeak-ng's sentence as a browser's Opus packets, over meeting WHIP) and every peer hears the words with the
 /// speaker's name and times: on the JSON channel (<c>transcript</c>), on RealtimeKit's socket (room event 32, the CSV
 /// line the SDK parses), and through RealtimeKit's unmodified SDK in Chromium (<c>meeting.ai.transcripts</c>, its
-/// <c>transcript</c> event, and on 2.0.2 the UI kit's captions); a participant whose preset does not ask is not
-/// listened to.
+/// <c>transcript</c> event, and on 2.0.2 the UI kit's captions) and Stagecast's own client module and meeting page
+/// (<c>meeting.ai</c>, the caption on the speaker's tile); a participant whose preset does not ask is not listened to.
 /// </summary>
 public sealed class LiveTranscriptTests : IAsyncLifetime
 {
@@ -152,6 +154,43 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
 
         // Ada's preset does not ask for live transcripts: nobody heard her words live.
         Assert.DoesNotContain(bobChannel.Seen, m => m.GetProperty("type").GetString() == "transcript");
+    }
+
+    [Fact]
+    public async Task StagecastJsFillsMeetingAiAndTheMeetingPageCaptionsTheSpeakersTile()
+    {
+        var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "transcribed", name: AdaName);
+        var bob = await _media.Api.AddParticipantAsync(_meeting, "bob", "group_call_host", name: "Bob");
+        var cy = await _media.Api.AddParticipantAsync(_meeting, "cy", "group_call_host", name: "Cy");
+        var (_, adaPeer) = await _media.JoinChannelAsync(ada);
+        await using var browser = await RealtimeKitBrowser.LaunchAsync(_media.HttpsPort, _media.Certificate);
+        var module = await ModulePage.StartAsync(browser.Browser, _media.Server.HttpBase, bob.Token, "Bob");
+        var page = await browser.Browser.OpenUrlAsync($"{_media.Server.HttpBase}/meet/{_meeting}#token={cy.Token}&name=Cy");
+        await page.ClickAsync("#join");
+        var caption = page.Locator($"#tile-{adaPeer} .caption");
+        await caption.WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
+
+        var adaAudio = RtpSender.Opus(await _media.PublishAsync(ada, adaPeer));
+        await SayAsync(adaPeer, adaAudio, () => { });
+
+        // stagecast.js: a transcript event, and the same line in meeting.ai.transcripts, with Ada's ids, name and times.
+        var heard = await module.WaitForLogAsync("transcript", _ => true, TimeSpan.FromSeconds(30));
+        string text = heard.GetProperty("transcript").GetString()!;
+        AssertHeard(text);
+        Assert.Equal((adaPeer, ada.Id, "ada-7", AdaName, false), (heard.GetProperty("peerId").GetString(), heard.GetProperty("userId").GetString(),
+            heard.GetProperty("customParticipantId").GetString(), heard.GetProperty("name").GetString(), heard.GetProperty("isPartialTranscript").GetBoolean()));
+        var (started, ended) = (heard.GetProperty("date").GetDateTimeOffset(), heard.GetProperty("endedAt").GetDateTimeOffset());
+        Assert.InRange(started, DateTimeOffset.UtcNow.AddMinutes(-1), ended);
+        var kept = Assert.Single((await module.CallAsync("meeting.ai.transcripts")).EnumerateArray());
+        Assert.Equal((heard.GetProperty("id").GetString(), text), (kept.GetProperty("id").GetString(), kept.GetProperty("transcript").GetString()));
+
+        // The meeting page: Ada's words with her name on her tile (an aria-live region), on nobody else's, for a few seconds.
+        await Assertions.Expect(caption).ToHaveTextAsync($"{AdaName}: {text}");
+        Assert.Equal("polite", await caption.GetAttributeAsync("aria-live"));
+        Assert.All(await page.Locator($".tile:not(#tile-{adaPeer}) .caption").AllTextContentsAsync(), other => Assert.Equal("", other));
+        await MeetingPageTests.AssertAccessibleAsync(page, "the meeting page with a caption");
+        await Browser.ScreenshotAsync(page, "meeting-page-caption");
+        await Assertions.Expect(caption).ToBeEmptyAsync(new() { Timeout = 20_000 });
     }
 
     /// <summary>

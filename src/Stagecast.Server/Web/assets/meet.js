@@ -7,6 +7,10 @@ import { StagecastClient } from '/sdk/stagecast.js';
 /** @type {(id: string) => any} an element of the page (inputs, videos, lists: the page knows which) */
 const $ = id => document.getElementById(id);
 const ON_STAGE = 'ON_STAGE';
+/** How long a speaker's last line stays on their tile (live transcripts). */
+const CAPTION_MS = 8000;
+/** The timer that clears each tile's caption, by the tile's participant id. */
+const captionTimers = new Map();
 /** wants: the camera and microphone the participant wants on while on the stage (the lobby's choice, then its toggles). */
 const state = { meeting: null, previewStream: null, wants: { audio: false, video: false } };
 window.stagecastMeeting = state; // for tests and the curious
@@ -148,6 +152,17 @@ function wire(meeting) {
   meeting.livestream.on('livestreamUpdate', () => renderLive());
   meeting.livestream.on('viewerCountUpdate', () => renderLive());
   meeting.recording.on('recordingUpdate', () => renderRecording());
+  meeting.ai.on('transcript', line => showCaption(line));
+}
+
+/** A speaker's last line of the live transcript, with their name, under their video for a few seconds. */
+function showCaption(line) {
+  const id = line.peerId === state.meeting.self.id ? 'self' : line.peerId;
+  const caption = $(`tile-${id}`)?.querySelector('.caption');
+  if (!caption) return;
+  caption.textContent = `${line.name}: ${line.transcript}`;
+  clearTimeout(captionTimers.get(id));
+  captionTimers.set(id, setTimeout(() => { caption.textContent = ''; captionTimers.delete(id); }, CAPTION_MS));
 }
 
 /** Everyone in the meeting sees whether it is being recorded. */
@@ -174,8 +189,11 @@ function addTile(participant) {
   if ($(`tile-${participant.id}`)) return;
   const video = element('video', { autoplay: true, playsInline: true, muted: participant.id === 'self' });
   video.setAttribute('aria-label', `${participant.name}'s camera`);
+  // Captions are read out as they change (an aria-live region of each tile's own).
+  const caption = element('p', { className: 'caption' });
+  caption.setAttribute('aria-live', 'polite');
   const tile = element('li', { id: `tile-${participant.id}`, className: 'tile' },
-    video, element('span', { className: 'name', textContent: participant.name }), element('span', { className: 'mute', textContent: '' }));
+    video, caption, element('span', { className: 'name', textContent: participant.name }), element('span', { className: 'mute', textContent: '' }));
   tile.dataset.id = participant.id;
   const may = state.meeting.self.permissions;
   if (participant.id !== 'self' && may?.stage_enabled && (may.accept_stage_requests || may.kick_participant)) {

@@ -218,6 +218,26 @@ export interface Recording extends Emitter<{ recordingUpdate: (state: RecordingS
   readonly recordingState: RecordingState;
 }
 
+/** A line of the live transcript, as RealtimeKit's: who said it, the words, when (`date`) until when (`endedAt`), on the server's clock. */
+export interface Transcript {
+  id: string;
+  peerId: string;
+  userId: string;
+  customParticipantId: string;
+  name: string;
+  transcript: string;
+  /** Always false: the server's engines recognise an utterance once it ends. */
+  isPartialTranscript: boolean;
+  date: Date;
+  endedAt: Date;
+}
+
+/** `meeting.ai`: the live transcripts of participants whose preset has `transcription_enabled` (while the server runs a speech engine). */
+export interface Ai extends Emitter<{ transcript: (transcript: Transcript) => void }> {
+  /** The newest 200 lines, oldest first. */
+  readonly transcripts: Transcript[];
+}
+
 /** An app message as `broadcastedMessage` gives it: `timestamp` in milliseconds; `peerId` the sender's, null when the app's server sent it. */
 export interface BroadcastedMessage {
   type: string;
@@ -250,6 +270,7 @@ export interface Meeting extends Emitter<{
   readonly polls: Polls;
   readonly livestream: Livestream;
   readonly recording: Recording;
+  readonly ai: Ai;
   readonly meta: { meetingId: string | null; meetingTitle: string | null; meetingStartedTimestamp: Date | null; sessionId: string | null };
   join(): Promise<void>;
   leave(): Promise<void>;

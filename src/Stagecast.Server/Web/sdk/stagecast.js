@@ -1,5 +1,5 @@
-// Stagecast's browser client module: join a meeting, publish and watch media, chat, polls and the meeting's
-// livestream, shaped like Cloudflare RealtimeKit's web core. Plain modern JavaScript (an ES module) with JSDoc
+// Stagecast's browser client module: join a meeting, publish and watch media, chat, polls, live transcripts and the
+// meeting's livestream, shaped like Cloudflare RealtimeKit's web core. Plain modern JavaScript (an ES module) with JSDoc
 // types; the declarations are in stagecast.d.ts beside it. No dependencies, no network but the Stagecast server.
 //
 //   import { StagecastClient } from '/sdk/stagecast.js';
@@ -416,6 +416,25 @@ class Polls extends Emitter {
   }
 }
 
+/** How many live transcript lines `meeting.ai.transcripts` keeps: the newest, so a long meeting's list stays bounded. */
+const TRANSCRIPTS_KEPT = 200;
+
+/**
+ * `meeting.ai`, as RealtimeKit's `meeting.ai`: the live transcripts the server's speech engine makes of the participants
+ * whose preset has `transcription_enabled`, one line per utterance (final when it comes), the newest 200 kept.
+ */
+class Ai extends Emitter {
+  constructor() { super(); /** @type {any[]} */ this.transcripts = []; }
+
+  _add(message) {
+    const line = { id: message.id, peerId: message.peer_id, userId: message.user_id, customParticipantId: message.custom_participant_id,
+      name: message.name, transcript: message.text, isPartialTranscript: false, date: new Date(message.started_at), endedAt: new Date(message.ended_at) };
+    this.transcripts.push(line);
+    if (this.transcripts.length > TRANSCRIPTS_KEPT) this.transcripts.splice(0, this.transcripts.length - TRANSCRIPTS_KEPT);
+    this.emit('transcript', line);
+  }
+}
+
 /**
  * `meeting.recording`, as RealtimeKit's `meeting.recording`: whether the meeting is being recorded (`RECORDING`,
  * `PAUSED`, `IDLE`), so an app can tell its participants. Recordings are started through the REST API.
@@ -628,7 +647,7 @@ class Livestream extends Emitter {
   }
 }
 
-/** A meeting joined with a participant token: `self`, `participants`, `stage`, `chat`, `polls`, `meta`, `livestream`. */
+/** A meeting joined with a participant token: `self`, `participants`, `stage`, `chat`, `polls`, `meta`, `livestream`, `recording`, `ai`. */
 class Meeting extends Emitter {
   constructor(authToken, baseURI, iceTransportPolicy) {
     super();
@@ -670,6 +689,7 @@ class Meeting extends Emitter {
     this.polls = new Polls(this);
     this.livestream = new Livestream(this);
     this.recording = new Recording();
+    this.ai = new Ai();
     this.meta = { meetingId: null, meetingTitle: null, meetingStartedTimestamp: null, sessionId: null };
   }
 
@@ -916,6 +936,7 @@ class Meeting extends Emitter {
         break;
       case 'livestream_stopped': this.livestream._apply(message.livestream, true); break;
       case 'recording_updated': this.recording._apply(message.recording); break;
+      case 'transcript': this.ai._add(message); break;
       case 'viewer_count': this.livestream._viewers(message.count); break;
       case 'kicked':
         this._leaving = true;
