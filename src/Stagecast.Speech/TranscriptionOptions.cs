@@ -35,6 +35,19 @@ public sealed class TranscriptionOptions
     [Range(1, 1000)]
     public int MeetingQueueLength { get; set; } = 8;
 
+    /// <summary>
+    /// An OpenAI-compatible chat completions API (its base URL, e.g. a local llama.cpp server's
+    /// <c>http://127.0.0.1:8080/v1</c> or Ollama's <c>http://127.0.0.1:11434/v1</c>) that writes sessions' summaries;
+    /// without one they are extractive, made in process.
+    /// </summary>
+    public Uri? SummaryEndpoint { get; set; }
+
+    /// <summary>The model the summary endpoint is asked for.</summary>
+    public string SummaryModel { get; set; } = "default";
+
+    /// <summary>The summary endpoint's bearer key, if it needs one (never logged).</summary>
+    public string? SummaryApiKey { get; set; }
+
     /// <summary>The language whisper listens for (an ISO 639-1 code).</summary>
     public string Language { get; set; } = "en";
 }

@@ -115,8 +115,8 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
     public async Task AMeetingThatTranscribesOnEndKeepsTheSessionsTranscriptAndTellsTheApp()
     {
         await using var receiver = await WebhookReceiver.StartAsync(_media.Server.HttpBase, client: _media.Server.Http);
-        (await _media.Api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = "ai", url = receiver.Url, events = new[] { "meeting.transcript" } }))).EnsureOk();
-        _meeting = await _media.Api.CreateMeetingAsync("""{"title":"Kept","transcribe_on_end":true}""");
+        (await _media.Api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = "ai", url = receiver.Url, events = new[] { "meeting.transcript", "meeting.summary" } }))).EnsureOk();
+        _meeting = await _media.Api.CreateMeetingAsync("""{"title":"Kept","transcribe_on_end":true,"summarize_on_end":true}""");
         var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "group_call_host", name: "=Ada"); // no transcription_enabled
         var bob = await _media.Api.AddParticipantAsync(_meeting, "bob", "group_call_host", name: "Bob");
         var (_, adaPeer) = await _media.JoinChannelAsync(ada);
@@ -133,7 +133,9 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         // The session ends (everyone removed) right after Ada spoke: her last words are recognised and kept, then the
         // app hears of the transcript, with a link to it as CSV.
         (await _media.Api.PostAsync($"/meetings/{_meeting}/active-session/kick-all")).EnsureOk();
-        var hook = Assert.Single(await receiver.WaitForAsync(r => r.Count >= 1, TimeSpan.FromSeconds(60)));
+        var hooks = await receiver.WaitForAsync(r => r.Count >= 2, TimeSpan.FromSeconds(60));
+        Assert.Equal(["meeting.transcript", "meeting.summary"], hooks.Select(h => h.Event));
+        var hook = hooks[0];
         Assert.True(hook.SignatureValid);
         Assert.Equal(("meeting.transcript", session), (hook.Event, hook.Json.GetProperty("meeting").GetProperty("sessionId").GetString()));
         string csv = await _media.Server.Http.GetStringAsync(hook.Json.GetProperty("transcriptDownloadUrl").GetString());
@@ -142,6 +144,10 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var row = Assert.Single(rows[1..]).Split(',');
         Assert.Equal((adaPeer, ada.Id, "ada-7", "'=Ada"), (row[2], row[3], row[4], row[5])); // a formula-like name is defused
         AssertHeard(row[6]);
+
+        // summarize_on_end: the summary follows (in process: her one line is the summary, in the default Markdown).
+        string summary = await _media.Server.Http.GetStringAsync(hooks[1].Json.GetProperty("summaryDownloadUrl").GetString());
+        Assert.Equal($"## Summary\n\n- **=Ada**: {row[6]}\n", summary);
 
         // The same transcript as WebVTT, through the API (cues count from the session's start).
         var asked = await _media.Api.GetAsync($"/sessions/{session}/transcript?format=VTT");

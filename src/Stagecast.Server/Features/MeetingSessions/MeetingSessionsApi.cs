@@ -12,7 +12,6 @@ namespace Stagecast.Server.Features.MeetingSessions;
 public static class MeetingSessionsApi
 {
     public const string ChatDownloadPath = "/downloads/sessions/{session_id}/chat.csv";
-    private const string NotOffered = "Stagecast does not summarise sessions";
 
     public static void MapSessions(this RouteGroupBuilder api)
     {
@@ -23,8 +22,6 @@ public static class MeetingSessionsApi
         group.MapGet("/{session_id}/participants/{participant_id}", ParticipantAsync)
             .WithSummary("One peer (by peer id) or participant (by participant id), with its call stats (peer_report)");
         group.MapGet("/{session_id}/chat", ChatAsync).WithSummary("A download URL for the session's chat as CSV");
-        group.MapGet("/{session_id}/summary", () => ApiResults.Error(StatusCodes.Status404NotFound, NotOffered));
-        group.MapPost("/{session_id}/summary", () => ApiResults.Error(StatusCodes.Status404NotFound, NotOffered));
     }
 
     /// <summary>The signed CSV download (outside the API: the URL itself is the credential, for an hour).</summary>

@@ -13,7 +13,9 @@ public sealed record MeetingWebhookBody(
     string? ChatDownloadUrl = null,
     DateTimeOffset? ChatDownloadUrlExpiry = null,
     string? TranscriptDownloadUrl = null,
-    DateTimeOffset? TranscriptDownloadUrlExpiry = null);
+    DateTimeOffset? TranscriptDownloadUrlExpiry = null,
+    string? SummaryDownloadUrl = null,
+    DateTimeOffset? SummaryDownloadUrlExpiry = null);
 
 public sealed record MeetingWebhookMeeting(
     string Id, string SessionId, string? Title, string Status, DateTimeOffset CreatedAt, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

@@ -7,7 +7,7 @@ namespace Stagecast.Server.Features.MeetingSessions;
 
 /// <summary>
 /// The webhook events of meeting sessions (<c>meeting.started</c>, <c>meeting.ended</c>,
-/// <c>meeting.participantJoined</c>, <c>meeting.participantLeft</c>, <c>meeting.chatSynced</c>, <c>meeting.transcript</c>), built here and written
+/// <c>meeting.participantJoined</c>, <c>meeting.participantLeft</c>, <c>meeting.chatSynced</c>, <c>meeting.transcript</c>, <c>meeting.summary</c>), built here and written
 /// with the change that causes them. Bodies are camelCase as RealtimeKit sends them (docs/webhooks.md).
 /// </summary>
 public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls, DownloadSigner downloads)
@@ -41,6 +41,11 @@ public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls
     public OutboxEvent Transcript(Meeting meeting, MeetingSession session, string downloadUrl, DateTimeOffset expires) =>
         Create(meeting, WebhookEventNames.Transcript, id => new(WebhookEventNames.Transcript, id, MeetingOf(meeting, session),
             TranscriptDownloadUrl: downloadUrl, TranscriptDownloadUrlExpiry: expires));
+
+    /// <summary>The session's summary is written: where to download it (a signed link, until <paramref name="expires"/>).</summary>
+    public OutboxEvent Summary(Meeting meeting, MeetingSession session, string downloadUrl, DateTimeOffset expires) =>
+        Create(meeting, WebhookEventNames.Summary, id => new(WebhookEventNames.Summary, id, MeetingOf(meeting, session),
+            SummaryDownloadUrl: downloadUrl, SummaryDownloadUrlExpiry: expires));
 
     private OutboxEvent Create(Meeting meeting, string name, Func<string, MeetingWebhookBody> body) =>
         webhooks.Create(meeting.AppId, name, body, MeetingWebhookJsonContext.Default.MeetingWebhookBody);

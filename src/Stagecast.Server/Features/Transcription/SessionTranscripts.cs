@@ -10,7 +10,8 @@ namespace Stagecast.Server.Features.Transcription;
 
 /// <summary>
 /// Sessions' transcripts after the fact: the lines kept as they are heard, the session's end (once its last words are
-/// kept, the app's <c>meeting.transcript</c> webhook with a download link), and the signed download links of
+/// kept, the app's <c>meeting.transcript</c> webhook with a download link, and with <c>summarize_on_end</c> the
+/// session's summary), and the signed download links of
 /// <c>GET /sessions/{id}/transcript</c>.
 /// </summary>
 public sealed partial class SessionTranscripts(
@@ -19,6 +20,7 @@ public sealed partial class SessionTranscripts(
     IMeetingSessionStore sessions,
     MeetingWebhookEvents events,
     WebhookSignal webhooks,
+    SessionSummaries summaries,
     DownloadSigner signer,
     PublicUrls urls,
     TimeProvider time,
@@ -94,6 +96,10 @@ public sealed partial class SessionTranscripts(
                 OutboxEvent[] ready = [events.Transcript(meeting, session, url, expires)];
                 await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, ready, now), CancellationToken.None).ConfigureAwait(false);
                 webhooks.Notify();
+                if (meeting.SummarizeOnEnd)
+                {
+                    await summaries.MakeAsync(meeting, session, notify: true).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
+using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
@@ -10,14 +11,17 @@ namespace Stagecast.Server.Features.Transcription;
 /// <summary>
 /// <c>GET /sessions/{id}/transcript</c> as RealtimeKit answers it: a signed link to the session's transcript in the
 /// <c>format</c> asked for (CSV by default, JSON, SRT, VTT), once the session has ended and its last words are kept;
-/// the error envelope while it is live or being processed, or when nobody in it was transcribed.
+/// the error envelope while it is live or being processed, or when nobody in it was transcribed. <c>GET</c> and
+/// <c>POST /sessions/{id}/summary</c>: a signed link to the session's summary; POST writes it (again) now.
 /// </summary>
 public static class TranscriptApi
 {
     public static RouteGroupBuilder MapTranscripts(this RouteGroupBuilder api)
     {
-        api.MapGroup("/sessions").WithTags("Sessions").MapGet("/{session_id}/transcript", GetAsync)
-            .WithSummary("A download URL for the session's transcript: format CSV (default), JSON, SRT or VTT");
+        var sessions = api.MapGroup("/sessions").WithTags("Sessions");
+        sessions.MapGet("/{session_id}/transcript", GetAsync).WithSummary("A download URL for the session's transcript: format CSV (default), JSON, SRT or VTT");
+        sessions.MapGet("/{session_id}/summary", GetSummaryAsync).WithSummary("A download URL for the session's summary");
+        sessions.MapPost("/{session_id}/summary", MakeSummaryAsync).WithSummary("Writes the session's summary from its transcript now");
         return api;
     }
 
@@ -39,6 +43,20 @@ public static class TranscriptApi
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Text(TranscriptFormats.Write(kind, session_id, origin, lines), TranscriptFormats.ContentType(kind));
         }).ExcludeFromDescription();
+        endpoints.MapGet(SessionSummaries.DownloadPath, async (HttpContext context, SessionSummaries summaries, DownloadSigner signer, string session_id) =>
+        {
+            var query = context.Request.Query;
+            if (!signer.IsValid(SessionSummaries.PathOf(session_id), query["expires"], query["signature"])
+                || await summaries.Store.FindAsync(session_id, context.RequestAborted).ConfigureAwait(false) is not { } summary)
+            {
+                return ApiResults.Error(StatusCodes.Status403Forbidden, "this download link is invalid or has expired");
+            }
+
+            bool markdown = summary.TextFormat == "markdown";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"summary-{ChatCsv.FileNameOf(session_id)}.{(markdown ? "md" : "txt")}\"";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return Results.Text(summary.Text, markdown ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8");
+        }).ExcludeFromDescription();
         return endpoints;
     }
 
@@ -47,8 +65,7 @@ public static class TranscriptApi
     {
         var format = TranscriptFormats.Parse(context.Request.Query["format"])
             ?? throw ApiException.BadRequest("format must be CSV, JSON, SRT or VTT");
-        var session = await sessions.FindSessionAsync(context.App().Id, session_id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false)
-            ?? throw ApiException.NotFound($"No session found with id {session_id}");
+        var session = await FindAsync(context, sessions, time, session_id).ConfigureAwait(false);
         if (session.IsLive || transcripts.IsFinishing(session_id))
         {
             throw ApiException.NotFound($"The transcript of session {session_id} is being processed: it is ready once the session has ended and its last words are recognised");
@@ -62,7 +79,58 @@ public static class TranscriptApi
         var (url, expires) = transcripts.Link(session_id, format);
         return ApiResults.Ok(new TranscriptDownloadDto(session_id, url, expires));
     }
+
+    private static async Task<Ok<ApiResponse<SummaryDownloadDto>>> GetSummaryAsync(
+        HttpContext context, IMeetingSessionStore sessions, SessionTranscripts transcripts, SessionSummaries summaries, TimeProvider time, string session_id)
+    {
+        var session = await FindAsync(context, sessions, time, session_id).ConfigureAwait(false);
+        if (await summaries.Store.FindAsync(session_id, context.RequestAborted).ConfigureAwait(false) is null)
+        {
+            throw session.IsLive || transcripts.IsFinishing(session_id) || summaries.IsMaking(session_id)
+                ? ApiException.NotFound($"The summary of session {session_id} is being processed")
+                : ApiException.NotFound($"Session {session_id} has no summary: POST /sessions/{session_id}/summary writes one from its transcript");
+        }
+
+        var (url, expires) = summaries.Link(session_id);
+        return ApiResults.Ok(new SummaryDownloadDto(session_id, url, expires));
+    }
+
+    private static async Task<Ok<ApiResponse<SummaryDownloadDto>>> MakeSummaryAsync(
+        HttpContext context, IMeetingSessionStore sessions, IMeetingStore meetings, SessionTranscripts transcripts, SessionSummaries summaries, TimeProvider time,
+        string session_id)
+    {
+        var session = await FindAsync(context, sessions, time, session_id).ConfigureAwait(false);
+        if (session.IsLive || transcripts.IsFinishing(session_id))
+        {
+            throw ApiException.Conflict($"Session {session_id} is not over: its summary can be written once the session has ended and its transcript is complete");
+        }
+
+        var meeting = await meetings.FindAsync(context.App().Id, session.MeetingId, context.RequestAborted).ConfigureAwait(false)
+            ?? throw ApiException.NotFound($"No meeting found with id {session.MeetingId}");
+        try
+        {
+            _ = await summaries.MakeAsync(meeting, session, notify: false).ConfigureAwait(false)
+                ?? throw ApiException.NotFound($"Session {session_id} has no transcript to summarise: nobody in it was transcribed");
+        }
+        catch (Exception ex) when (ex is SummaryException or HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            throw new ApiException(StatusCodes.Status502BadGateway, $"The summary could not be written: {(ex is SummaryException ? ex.Message : "the summary endpoint did not answer usably")}");
+        }
+
+        var (url, expires) = summaries.Link(session_id);
+        return ApiResults.Ok(new SummaryDownloadDto(session_id, url, expires));
+    }
+
+    private static async Task<MeetingSession> FindAsync(HttpContext context, IMeetingSessionStore sessions, TimeProvider time, string sessionId) =>
+        await sessions.FindSessionAsync(context.App().Id, sessionId, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false)
+        ?? throw ApiException.NotFound($"No session found with id {sessionId}");
 }
+
+/// <summary>Where a session's summary downloads, as RealtimeKit names it.</summary>
+public sealed record SummaryDownloadDto(
+    [property: JsonPropertyName("sessionId")] string SessionId,
+    [property: JsonPropertyName("summaryDownloadUrl")] string SummaryDownloadUrl,
+    [property: JsonPropertyName("summaryDownloadUrlExpiry")] DateTimeOffset SummaryDownloadUrlExpiry);
 
 /// <summary>Where a session's transcript downloads, as RealtimeKit names it.</summary>
 public sealed record TranscriptDownloadDto(
@@ -71,4 +139,5 @@ public sealed record TranscriptDownloadDto(
     DateTimeOffset TranscriptDownloadUrlExpiry);
 
 [JsonSerializable(typeof(ApiResponse<TranscriptDownloadDto>))]
+[JsonSerializable(typeof(ApiResponse<SummaryDownloadDto>))]
 internal sealed partial class TranscriptApiJsonContext : JsonSerializerContext;

@@ -21,6 +21,9 @@ public static class TranscriptionFeature
         services.AddStartupTask<SpeechEngine>();
         services.AddSingleton<SqlTranscriptStore>();
         services.AddSingleton<SessionTranscripts>();
+        services.AddSingleton<SqlSummaryStore>();
+        services.AddSingleton<SessionSummarizer>();
+        services.AddSingleton<SessionSummaries>();
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
         return services;
