@@ -109,6 +109,14 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         }
 
         Assert.Empty(state.Uncaught);
+
+        // Dan joins later: his SDK fetches the transcript so far (active-transcript, then the signed link from the app's
+        // page) and has Ada's line without a transcript event.
+        var dan = await _media.Api.AddParticipantAsync(_meeting, "dan", "transcribed", name: "Dan");
+        var danPage = await browser.JoinAsync(dan.Token, media: false, sdkVersion: sdk);
+        var history = await danPage.WaitForStateAsync(s => s.Transcripts.Count > 0, "Dan's meeting.ai.transcripts from the history", TimeSpan.FromSeconds(30));
+        Assert.Equal((transcript.Transcript, transcript.PeerId, transcript.Name, 0), (Assert.Single(history.Transcripts).Transcript, history.Transcripts[0].PeerId,
+            history.Transcripts[0].Name, history.TranscriptEvents));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
@@ -17,8 +18,8 @@ namespace Stagecast.Server.Features.RealtimeKit;
 /// <summary>
 /// The REST calls RealtimeKit's client makes to <c>https://api.{base}</c> with a participant token (the study's
 /// section 2), each checked against the participant's preset on the server: participant-details at init, the meeting's
-/// livestream and its recordings, the app's plugins, files for chat, and honest answers for what Stagecast does not
-/// have yet (transcripts). Answered to any origin: the app's page is on its own.
+/// livestream and its recordings, the app's plugins, files for chat, and the live session's transcript so far.
+/// Answered to any origin: the app's page is on its own.
 /// </summary>
 public static class ParticipantApi
 {
@@ -51,8 +52,8 @@ public static class ParticipantApi
         v2.MapGet("/plugins/user", PluginsAsync).WithSummary("The app's plugins, as the participant may use them (1.5.x clients ask at init)");
         v2.MapPost("/plugins/authorize/{plugin_id}", AuthorizePluginAsync).WithSummary("A token for a plugin's frame, before the client shows it (1.5.x)");
         v2.MapPost("/meetings/chat-upload", ChatUploadAsync).WithSummary("Reserve a file or image for chat: where to PUT it and its download link (chat can_send)");
-        v2.MapGet("/meetings/{meeting_id}/active-transcript", (string meeting_id) => ApiResults.Error(StatusCodes.Status404NotFound, $"No active transcript for meeting {meeting_id}"))
-            .WithSummary("Live transcripts: none (404)");
+        v2.MapGet("/meetings/{meeting_id}/active-transcript", ActiveTranscriptAsync)
+            .WithSummary("Where the live session's transcript so far downloads, as the SDK reads it (the SDK asks at init when the preset has transcription_enabled)");
         return app;
     }
 
@@ -154,6 +155,19 @@ public static class ParticipantApi
         caller.RequireMeeting(meeting_id);
         var active = livestreams.ActiveFor(meeting_id) ?? throw ApiException.NotFound($"No active livestream found for meeting {meeting_id}");
         return ApiResults.Ok(ParticipantLivestreamDto.From(livestreams.View(active), caller.Permissions.CanLivestream));
+    }
+
+    private static async Task<Ok<ApiResponse<JsonObject>>> ActiveTranscriptAsync(HttpContext context, MeetingRooms rooms, SessionTranscripts transcripts, string meeting_id)
+    {
+        var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
+        caller.RequireMeeting(meeting_id);
+        if (rooms.Find(meeting_id)?.SessionId is not { } sessionId || (await transcripts.Store.ListAsync(sessionId, context.RequestAborted).ConfigureAwait(false)).Count == 0)
+        {
+            throw ApiException.NotFound($"No active transcript for meeting {meeting_id}");
+        }
+
+        var (url, expires) = transcripts.Link(sessionId, TranscriptFormat.Lines);
+        return ApiResults.Ok(new JsonObject { ["transcript_download_url"] = url, ["transcript_download_url_expiry"] = ApiJson.Format(expires) });
     }
 
     private static async Task<Ok<ApiResponse<ParticipantLivestreamDto>>> StartLivestreamAsync(HttpContext context, MeetingService meetings,

@@ -38,7 +38,9 @@ public static class TranscriptApi
 
             var lines = await transcripts.Store.ListAsync(session_id, context.RequestAborted).ConfigureAwait(false);
             var origin = await transcripts.Store.SessionStartAsync(session_id, context.RequestAborted).ConfigureAwait(false) ?? (lines.Count > 0 ? lines[0].StartedAt : default);
-            // A download, never a page: browsers save it rather than render or sniff it.
+            // A download, never a page: browsers save it rather than render or sniff it. Any origin may read it (the link is
+            // the credential; RealtimeKit's SDK fetches its history from the app's page).
+            context.Response.Headers.AccessControlAllowOrigin = "*";
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"transcript-{ChatCsv.FileNameOf(session_id)}.{TranscriptFormats.Extension(kind)}\"";
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Text(TranscriptFormats.Write(kind, session_id, origin, lines), TranscriptFormats.ContentType(kind));
@@ -64,7 +66,7 @@ public static class TranscriptApi
         HttpContext context, IMeetingSessionStore sessions, SessionTranscripts transcripts, TimeProvider time, string session_id)
     {
         var format = TranscriptFormats.Parse(context.Request.Query["format"])
-            ?? throw ApiException.BadRequest("format must be CSV, JSON, SRT or VTT");
+            ?? throw ApiException.BadRequest("format must be CSV, JSON, SRT, VTT or LINES");
         var session = await FindAsync(context, sessions, time, session_id).ConfigureAwait(false);
         if (session.IsLive || transcripts.IsFinishing(session_id))
         {

@@ -12,13 +12,16 @@ public enum TranscriptFormat
     Json,
     Srt,
     Vtt,
+
+    /// <summary>A line an utterance as RealtimeKit's SDK reads a transcript (<see cref="TranscriptFormats.SdkLine"/>), no header.</summary>
+    Lines,
 }
 
 /// <summary>
 /// A session's transcript as a file (docs/ai.md): CSV (a header, then a line an utterance: when it began and ended,
 /// who said it, the words; RFC 4180 quoting, a cell a spreadsheet would read as a formula prefixed with <c>'</c>),
 /// JSON, SubRip (SRT) and WebVTT subtitles, timed from the session's start, each cue "name: words" (WebVTT: a voice
-/// span of the name).
+/// span of the name), and the lines RealtimeKit's SDK reads.
 /// </summary>
 public static class TranscriptFormats
 {
@@ -30,6 +33,7 @@ public static class TranscriptFormats
         "JSON" => TranscriptFormat.Json,
         "SRT" => TranscriptFormat.Srt,
         "VTT" => TranscriptFormat.Vtt,
+        "LINES" => TranscriptFormat.Lines,
         _ => null,
     };
 
@@ -40,6 +44,7 @@ public static class TranscriptFormats
         TranscriptFormat.Csv => "text/csv; charset=utf-8",
         TranscriptFormat.Json => "application/json; charset=utf-8",
         TranscriptFormat.Srt => "application/x-subrip; charset=utf-8",
+        TranscriptFormat.Lines => "text/plain; charset=utf-8",
         _ => "text/vtt; charset=utf-8",
     };
 
@@ -49,8 +54,21 @@ public static class TranscriptFormats
         TranscriptFormat.Csv => Csv(lines),
         TranscriptFormat.Json => Json(sessionId, lines),
         TranscriptFormat.Srt => Srt(origin, lines),
+        TranscriptFormat.Lines => string.Concat(lines.Select(l => SdkLine(l, l.PeerId) + "\n")),
         _ => Vtt(origin, lines),
     };
+
+    /// <summary>
+    /// A line as RealtimeKit's SDK reads one (a live push, a line of its transcript history): a CSV line (RFC 4180, every
+    /// field quoted) of the epoch second it began, the speaker's peer id, participant id, custom participant id, name and
+    /// the words.
+    /// </summary>
+    public static string SdkLine(TranscriptLine line, string peerId)
+    {
+        string[] fields = [line.StartedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), peerId, line.ParticipantId, line.CustomParticipantId, line.Name,
+            OneLine(line.Text)];
+        return string.Join(',', fields.Select(f => "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+    }
 
     private static string Csv(IReadOnlyList<TranscriptLine> lines)
     {

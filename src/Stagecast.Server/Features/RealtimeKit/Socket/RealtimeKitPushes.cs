@@ -103,7 +103,7 @@ public static class RealtimeKitPushes
                 yield return (Events.Room.Transcript, new MeetingTranscript
                 {
                     MeetingId = self.Participant.MeetingId,
-                    Transcript = TranscriptCsvLine(heard.Line, views.IdOf(heard.Line.PeerId)),
+                    Transcript = TranscriptFormats.SdkLine(heard.Line, views.IdOf(heard.Line.PeerId)),
                 });
                 break;
             case Kicked:
@@ -139,17 +139,6 @@ public static class RealtimeKitPushes
                 yield return (Events.Plugins.StoreDelete, new PluginStoreResponse { PluginId = dropped.PluginId, StoreName = dropped.Store });
                 break;
         }
-    }
-
-    /// <summary>
-    /// A transcript line as the SDK reads it: one CSV line (RFC 4180 quoting, every field quoted) of the epoch second it
-    /// began, the speaker's peer id on the socket, participant id, custom participant id, name, and the words.
-    /// </summary>
-    public static string TranscriptCsvLine(TranscriptLine line, string peerId)
-    {
-        string[] fields = [line.StartedAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), peerId, line.ParticipantId,
-            line.CustomParticipantId, line.Name, line.Text];
-        return string.Join(',', fields.Select(f => "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
     }
 
     /// <summary>
