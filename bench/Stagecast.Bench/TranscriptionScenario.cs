@@ -11,7 +11,7 @@ namespace Stagecast.Bench;
 
 /// <summary>
 /// <c>--scenario transcription</c>: live transcripts on the server's CPU (docs/ai.md). First each engine in this
-/// process on a fixed set of sentences said by espeak-ng (<see cref="SpokenAudio"/>): its word error rate and its
+/// process on a fixed set of sentences said by espeak-ng (<see cref="SpokenAudio.MeetingSentences"/>): its word error rate and its
 /// real-time factor (recognition time over audio length). Then a real server with the engine on: N speakers in one
 /// meeting (their preset has <c>transcription_enabled</c>) say the sentences over meeting WHIP as a browser's Opus,
 /// in real time with a pause after each, and a silent peer on the realtime channel takes the <c>transcript</c>
@@ -22,23 +22,6 @@ namespace Stagecast.Bench;
 /// </summary>
 public sealed class TranscriptionScenario(string repository, HttpClient http)
 {
-    /// <summary>Plain meeting sentences (the first seven are SpeechEngineTests'); fixed, so runs compare.</summary>
-    public static readonly string[] Sentences =
-    [
-        "hello everyone and welcome to the meeting",
-        "the weather is nice today",
-        "can you hear me now",
-        "i will share my screen",
-        "we are going to talk about the budget",
-        "my name is john",
-        "this is a test of the system",
-        "let us start with the first question",
-        "please turn on your camera",
-        "thank you for joining us today",
-        "i think we should move on",
-        "see you all next week",
-    ];
-
     private const int SampleRate = 16_000;
     private const int SamplesPerPacket = SampleRate / 50; // Opus frames of 20 ms
     private const string PocketSphinxModel = "/usr/share/pocketsphinx/model/en-us";
@@ -59,7 +42,7 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
     /// </summary>
     public async Task<string> RunAsync(string? whisperModel, int[] speakers, TimeSpan warmup, TimeSpan window, int sentenceCount = int.MaxValue, bool baseline = true)
     {
-        var spoken = Sentences.Take(sentenceCount).Select(s => new Spoken(s, SpokenAudio.Say(s), SpokenAudio.SayAsOpus(s, Pause))).ToList();
+        var spoken = SpokenAudio.MeetingSentences.Take(sentenceCount).Select(s => new Spoken(s, SpokenAudio.Say(s), SpokenAudio.SayAsOpus(s, Pause))).ToList();
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average before: {LoadAverage()}.");
         report.AppendLine(CultureInfo.InvariantCulture, $"{spoken.Count} sentences by espeak-ng (`en-us+edward`, 140 words a minute), {spoken.Sum(s => s.Samples.Length) / (double)SampleRate:F1} s of speech.");
