@@ -59,7 +59,7 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
         {
             using var whisper = WhisperRecognizer.Load(whisperModel, "en");
             Engines.Add(Measure(whisper, spoken));
-            engines.Add(($"whisper ({Path.GetFileName(whisperModel)})", ["--transcription-engine", "whisper", "--whisper-model", whisperModel]));
+            engines.Add(($"whisper ({Path.GetFileName(whisperModel)})", ["--transcription-engine", "whisper", "--whisper-model", Path.GetFullPath(whisperModel)]));
         }
 
         foreach (var engine in Engines)
