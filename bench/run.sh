@@ -7,7 +7,7 @@
 #   bench/run.sh --scenario smoke   every measurement path once, checked to work, no figure judged (under a minute; CI runs it)
 #   bench/run.sh --scenario idle    the release binary and nginx-rtmp idle, and from start to the first playlist
 # --no-build first: use the Release build already there (test.sh builds the solution before its tests).
-# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: smoke, idle, glass, llhls, webrtc, meeting, compositor, webinar, transcode, record, soak, edge-cache)  --variant 0|1
+# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: smoke, idle, glass, llhls, webrtc, meeting, compositor, webinar, transcode, record, soak, edge-cache, transcription)  --variant 0|1
 #                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -110,9 +110,11 @@ public abstract class BenchServer : IAsyncDisposable
 /// Stagecast from its Release build (or the release binary, or another build's dll, when <paramref name="binary"/> names one), with a fresh
 /// data directory unless <paramref name="dataDirectory"/> names one, and warnings-only logging. The benchmark's account, app and token
 /// come from the STAGECAST_* start-up variables unless <paramref name="bootstrap"/> is false (a restart on a data directory that
-/// has them already, as an installed server restarts).
+/// has them already, as an installed server restarts). <paramref name="options"/> are more command-line options
+/// (<c>--transcription-engine pocketsphinx</c>).
 /// </summary>
-public sealed class StagecastServer(string repository, HttpClient http, string? binary = null, string? dataDirectory = null, bool bootstrap = true) : BenchServer
+public sealed class StagecastServer(string repository, HttpClient http, string? binary = null, string? dataDirectory = null, bool bootstrap = true,
+    IReadOnlyList<string>? options = null) : BenchServer
 {
     private const string Token = "sct_benchmark_token_0123456789abcdefghij";
 
@@ -141,7 +143,7 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
             "--set", "Stagecast:Http:MaxConnections=100000", "--set", "Stagecast:Http:MaxConnectionsPerAddress=100000",
             // Ended streams' playlists are normally kept for a minute; in the benchmark they would count as
             // memory of the next measurement's streams.
-            "--set", "Stagecast:Hls:EndedStreamRetention=00:00:01"],
+            "--set", "Stagecast:Hls:EndedStreamRetention=00:00:01", .. options ?? []],
             bootstrap
                 ? new Dictionary<string, string>
                 {

@@ -94,6 +94,30 @@ if (options.Scenarios is ["record"])
     return 0;
 }
 
+if (options.Scenarios is ["transcription"])
+{
+    // bench/run.sh --scenario transcription [--whisper-model PATH] [--counts 1,2,4 (speakers)] [--warmup S] [--window S]: the speech engines
+    // (word error rate, real-time factor) and live transcripts in a meeting (CPU per speaker, speech to caption).
+    string? whisperModel = args.SkipWhile(a => a != "--whisper-model").Skip(1).FirstOrDefault();
+    string table;
+    try
+    {
+        table = await new TranscriptionScenario(repository, http).RunAsync(whisperModel, options.Counts ?? [1, 2, 4],
+            options.Warmup is { } warmup ? TimeSpan.FromSeconds(warmup) : TimeSpan.FromSeconds(5), options.Window is { } window ? TimeSpan.FromSeconds(window) : TimeSpan.FromSeconds(20));
+    }
+    catch (Stagecast.Speech.SpeechEngineException ex)
+    {
+        Console.Error.WriteLine(ex.Message); // a missing or broken model, a missing library
+        return 2;
+    }
+
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"transcription-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["edge-cache"])
 {
     // bench/run.sh --scenario edge-cache [--counts 50,200,500 (players)] [--window S]: one 720p stream, directly and through the nginx and Varnish edges.

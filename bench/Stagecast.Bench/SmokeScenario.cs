@@ -64,7 +64,31 @@ public sealed class SmokeScenario(string repository, HttpClient http)
             Console.WriteLine($"  {server.Name}: checked in {clock.Elapsed.TotalSeconds:F0} s");
         }
 
+        if (servers.Contains("stagecast"))
+        {
+            await TranscriptionAsync();
+        }
+
         return _failures;
+    }
+
+    /// <summary>
+    /// <c>--scenario transcription</c>'s paths once: PocketSphinx on three of its sentences, and a server with it on,
+    /// one speaker in a meeting, its transcripts reaching a peer.
+    /// </summary>
+    private async Task TranscriptionAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        var transcription = new TranscriptionScenario(repository, http);
+        await transcription.RunAsync(null, [1], TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), sentenceCount: 3, baseline: false);
+        const string name = "Stagecast transcription";
+        Check(name, "engine: PocketSphinx hears some of the words, its time is measured",
+            transcription.Engines is [{ WordErrorRate: < 1, RealTimeFactor: > 0 }]);
+        Check(name, "meeting: utterances said in the window, the server's CPU time moves",
+            transcription.Steps is [{ Said: > 0, CpuPerSpeakerMinute: > 0 }]);
+        Check(name, "meeting: a peer receives the speaker's transcripts, each after its speech was sent",
+            transcription.Steps is [{ Heard: > 0, DelaysMs: var delays }] && delays.All(d => d > 0));
+        Console.WriteLine($"  {name}: checked in {clock.Elapsed.TotalSeconds:F0} s");
     }
 
     /// <summary>One WHEP viewer of an RTMP stream gets video and audio, and the server's delay histogram counts them.</summary>
@@ -104,12 +128,14 @@ public sealed class SmokeScenario(string repository, HttpClient http)
         }
     }
 
-    private void Check(BenchServer server, string what, bool ok)
+    private void Check(BenchServer server, string what, bool ok) => Check(server.Name, what, ok);
+
+    private void Check(string name, string what, bool ok)
     {
-        Console.WriteLine($"  {server.Name}: {(ok ? "ok  " : "FAIL")} {what}");
+        Console.WriteLine($"  {name}: {(ok ? "ok  " : "FAIL")} {what}");
         if (!ok)
         {
-            _failures.Add($"{server.Name}: {what}");
+            _failures.Add($"{name}: {what}");
         }
     }
 }

@@ -9,16 +9,7 @@ namespace Stagecast.Speech.Tests;
 /// </summary>
 public sealed class SpeechEngineTests
 {
-    private static readonly string[] Sentences =
-    [
-        "hello everyone and welcome to the meeting",
-        "the weather is nice today",
-        "can you hear me now",
-        "i will share my screen",
-        "we are going to talk about the budget",
-        "my name is john",
-        "this is a test of the system",
-    ];
+    private static readonly string[] Sentences = SpokenAudio.MeetingSentences[..7];
 
     [Fact]
     public void PocketSphinxHearsPlainSentencesWithinTheWordErrorRateItMeetsHere()

@@ -14,6 +14,26 @@ public static class SpokenAudio
 {
     private const int SampleRate = 16_000;
 
+    /// <summary>
+    /// Twelve plain meeting sentences, fixed: the speech tests use the first seven (PocketSphinx hears them well),
+    /// the benchmark all twelve (bench/README.md).
+    /// </summary>
+    public static readonly string[] MeetingSentences =
+    [
+        "hello everyone and welcome to the meeting",
+        "the weather is nice today",
+        "can you hear me now",
+        "i will share my screen",
+        "we are going to talk about the budget",
+        "my name is john",
+        "this is a test of the system",
+        "let us start with the first question",
+        "please turn on your camera",
+        "thank you for joining us today",
+        "i think we should move on",
+        "see you all next week",
+    ];
+
     public static short[] Say(string text) => MemoryMarshal.Cast<byte, short>(Render(text, ["-ar", "16000", "-ac", "1", "-f", "s16le"])).ToArray();
 
     /// <summary>The same as a WebRTC peer's decoded Opus gives it: 48 kHz interleaved stereo float.</summary>
