@@ -109,9 +109,8 @@ public static class MeetingSessionsApi
         HttpContext context, IMeetingSessionStore store, TimeProvider time, DownloadSigner signer, PublicUrls urls, string session_id)
     {
         await FindAsync(context, store, time, session_id).ConfigureAwait(false);
-        var (signature, expires) = signer.Sign(ChatDownloadPath.Replace("{session_id}", session_id, StringComparison.Ordinal));
-        string url = ChatDownloadPath.Replace("{session_id}", Uri.EscapeDataString(session_id), StringComparison.Ordinal);
-        return ApiResults.Ok(new ChatDownloadDto($"{urls.HttpBase}{url}?{signature}", expires));
+        var (url, expires) = signer.Link(urls.HttpBase, ChatDownloadPath.Replace("{session_id}", session_id, StringComparison.Ordinal));
+        return ApiResults.Ok(new ChatDownloadDto(url, expires));
     }
 
     private static async Task<MeetingSession> FindAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string sessionId) =>

@@ -12,8 +12,8 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// </summary>
 public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls, DownloadSigner downloads)
 {
-    /// <summary>How long the chat link of <c>meeting.chatSynced</c> works: long enough for a receiver that was down a while.</summary>
-    public static readonly TimeSpan ChatLinkLifetime = TimeSpan.FromDays(7);
+    /// <summary>How long the links of meeting events (chat, transcript, summary) work: long enough for a receiver that was down a while.</summary>
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromDays(7);
 
     public OutboxEvent MeetingStarted(Meeting meeting, MeetingSession session) =>
         Create(meeting, WebhookEventNames.MeetingStarted, id => new(WebhookEventNames.MeetingStarted, id, MeetingOf(meeting, session)));
@@ -31,10 +31,9 @@ public sealed class MeetingWebhookEvents(WebhookEvents webhooks, PublicUrls urls
 
     public OutboxEvent ChatSynced(Meeting meeting, MeetingSession session)
     {
-        string path = MeetingSessionsApi.ChatDownloadPath.Replace("{session_id}", session.Id, StringComparison.Ordinal);
-        var (query, expires) = downloads.Sign(path, ChatLinkLifetime);
+        var (url, expires) = downloads.Link(urls.HttpBase, MeetingSessionsApi.ChatDownloadPath.Replace("{session_id}", session.Id, StringComparison.Ordinal), LinkLifetime);
         return Create(meeting, WebhookEventNames.ChatSynced, id => new(WebhookEventNames.ChatSynced, id, MeetingOf(meeting, session),
-            ChatDownloadUrl: $"{urls.HttpBase}{path}?{query}", ChatDownloadUrlExpiry: expires));
+            ChatDownloadUrl: url, ChatDownloadUrlExpiry: expires));
     }
 
     /// <summary>The session's transcript is complete: where to download it (a signed link, until <paramref name="expires"/>).</summary>

@@ -52,11 +52,7 @@ public sealed partial class SessionSummaries(
     }
 
     /// <summary>A signed link to the session's summary, and when it expires.</summary>
-    public (string Url, DateTimeOffset Expires) Link(string sessionId, TimeSpan? lifetime = null)
-    {
-        var (query, expires) = signer.Sign(PathOf(sessionId), lifetime);
-        return ($"{urls.HttpBase}{PathOf(Uri.EscapeDataString(sessionId))}?{query}", expires);
-    }
+    public (string Url, DateTimeOffset Expires) Link(string sessionId, TimeSpan? lifetime = null) => signer.Link(urls.HttpBase, PathOf(sessionId), lifetime);
 
     public static string PathOf(string sessionId) => DownloadPath.Replace("{session_id}", sessionId, StringComparison.Ordinal);
 
@@ -74,7 +70,7 @@ public sealed partial class SessionSummaries(
                 await store.SaveAsync(summary, CancellationToken.None).ConfigureAwait(false);
                 if (notify)
                 {
-                    var (url, expires) = Link(session.Id, SessionTranscripts.WebhookLinkLifetime);
+                    var (url, expires) = Link(session.Id, MeetingWebhookEvents.LinkLifetime);
                     OutboxEvent[] ready = [events.Summary(meeting, session, url, expires)];
                     await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, ready, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
                     webhooks.Notify();

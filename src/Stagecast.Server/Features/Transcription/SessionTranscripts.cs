@@ -28,9 +28,6 @@ public sealed partial class SessionTranscripts(
 {
     public const string DownloadPath = "/downloads/sessions/{session_id}/transcript.{format}";
 
-    /// <summary>How long the link of <c>meeting.transcript</c> works: long enough for a receiver that was down a while.</summary>
-    public static readonly TimeSpan WebhookLinkLifetime = TimeSpan.FromDays(7);
-
     private readonly ConcurrentDictionary<string, Task> _finishing = new(StringComparer.Ordinal);
 
     public SqlTranscriptStore Store => store;
@@ -60,12 +57,8 @@ public sealed partial class SessionTranscripts(
     }
 
     /// <summary>A signed link to the transcript of <paramref name="sessionId"/> in <paramref name="format"/>, and when it expires.</summary>
-    public (string Url, DateTimeOffset Expires) Link(string sessionId, TranscriptFormat format, TimeSpan? lifetime = null)
-    {
-        string path = PathOf(sessionId, format);
-        var (query, expires) = signer.Sign(path, lifetime);
-        return ($"{urls.HttpBase}{PathOf(Uri.EscapeDataString(sessionId), format)}?{query}", expires);
-    }
+    public (string Url, DateTimeOffset Expires) Link(string sessionId, TranscriptFormat format, TimeSpan? lifetime = null) =>
+        signer.Link(urls.HttpBase, PathOf(sessionId, format), lifetime);
 
     public static string PathOf(string sessionId, TranscriptFormat format) =>
         DownloadPath.Replace("{session_id}", sessionId, StringComparison.Ordinal).Replace("{format}", TranscriptFormats.Extension(format), StringComparison.Ordinal);
@@ -92,7 +85,7 @@ public sealed partial class SessionTranscripts(
             var session = await sessions.FindSessionAsync(meeting.AppId, sessionId, now, CancellationToken.None).ConfigureAwait(false);
             if (session is not null)
             {
-                var (url, expires) = Link(sessionId, TranscriptFormat.Csv, WebhookLinkLifetime);
+                var (url, expires) = Link(sessionId, TranscriptFormat.Csv, MeetingWebhookEvents.LinkLifetime);
                 OutboxEvent[] ready = [events.Transcript(meeting, session, url, expires)];
                 await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, ready, now), CancellationToken.None).ConfigureAwait(false);
                 webhooks.Notify();

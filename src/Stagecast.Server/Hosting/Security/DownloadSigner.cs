@@ -23,6 +23,16 @@ public sealed class DownloadSigner(byte[] masterKey, TimeProvider time)
         return (SignUntil(path, unix), DateTimeOffset.FromUnixTimeSeconds(unix));
     }
 
+    /// <summary>
+    /// The whole URL under <paramref name="httpBase"/> that downloads <paramref name="path"/> (as the server's routes
+    /// see it, unescaped; each segment is escaped in the URL) until the returned time.
+    /// </summary>
+    public (string Url, DateTimeOffset Expires) Link(string httpBase, string path, TimeSpan? lifetime = null)
+    {
+        var (query, expires) = Sign(path, lifetime);
+        return ($"{httpBase}{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}?{query}", expires);
+    }
+
     /// <summary>The query string (without '?') that makes <paramref name="path"/> downloadable until <paramref name="expires"/> (Unix seconds).</summary>
     public string SignUntil(string path, long expires) => $"expires={expires}&signature={Signature(path, expires)}";
 
