@@ -77,6 +77,12 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         Assert.False(line.IsPartial);
         Assert.Equal($"\"{started.ToUnixTimeSeconds()}\",\"{adaPeer}\",\"{ada.Id}\",\"ada-7\",\"Ada, \"\"the\"\" host\",\"{text}\"", line.Transcript);
         Assert.Equal(0, _media.Service<LiveTranscripts>().Dropped);
+
+        // Prometheus sees the work: one speaker listened to, her utterance recognised, none dropped.
+        string metrics = await _media.Server.MetricsAsync();
+        Assert.Contains("stagecast_transcription_speakers 1", metrics);
+        Assert.Matches("stagecast_transcription_utterances_total\\{outcome=\"recognised\"\\} [1-9]", metrics);
+        Assert.Contains("stagecast_transcription_utterances_total{outcome=\"dropped\"} 0", metrics);
     }
 
     [Theory]

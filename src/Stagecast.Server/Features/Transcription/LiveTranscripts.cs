@@ -53,6 +53,9 @@ public sealed partial class LiveTranscripts(
     /// <summary>Utterances recognised so far.</summary>
     public long Recognised => _worker?.Recognised ?? 0;
 
+    /// <summary>How many peers are listened to now, in every meeting.</summary>
+    public int SpeakerCount => _meetings.Values.Sum(m => m.PeerIds.Length);
+
     /// <summary>The peers of a meeting listened to now (diagnostics and tests).</summary>
     public IReadOnlyCollection<string> ListeningTo(string meetingId) =>
         _meetings.TryGetValue(meetingId, out var meeting) ? meeting.PeerIds : [];
@@ -255,7 +258,7 @@ public sealed partial class LiveTranscripts(
         /// <summary>The session listened to (the room's when the first speaker was followed).</summary>
         public string? SessionId { get; } = room.SessionId;
 
-        public IReadOnlyCollection<string> PeerIds => _peerIds;
+        public string[] PeerIds => _peerIds;
 
         /// <summary>Done once the listeners are closed and nothing of the meeting waits or is being kept.</summary>
         public Task Drained => _drained.Task;

@@ -1,6 +1,7 @@
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
+using Stagecast.Server.Hosting.Metrics;
 using Stagecast.Speech;
 using Stagecast.Streaming.Limits;
 
@@ -26,6 +27,7 @@ public static class TranscriptionFeature
         services.AddSingleton<SessionSummaries>();
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
+        services.AddFeatureMetrics<TranscriptionMetrics>();
         return services;
     }
 }
