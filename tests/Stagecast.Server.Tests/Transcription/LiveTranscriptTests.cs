@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Stagecast.RealtimeKit.Protocol.Ai;
@@ -109,6 +111,49 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         }
 
         Assert.Empty(state.Uncaught);
+    }
+
+    [Fact]
+    public async Task TheMeetingsLivestreamCarriesTheWordsAsWebVttSubtitlesLinedUpWithItsSegments()
+    {
+        var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "transcribed", name: "Ada");
+        var (_, adaPeer) = await _media.JoinChannelAsync(ada);
+        var adaAudio = RtpSender.Opus(await _media.PublishAsync(ada, adaPeer));
+        var started = (await _media.Api.PostAsync($"/meetings/{_meeting}/livestreams", """{"video_config":{"width":320,"height":180}}""")).EnsureOk().Data;
+        string playback = started.GetProperty("playback_url").GetString()!;
+        await _media.Api.WaitForStatusAsync(started.GetProperty("id").GetString()!, "LIVE");
+        await _media.Server.WaitUntilPlayableAsync(playback);
+
+        // The multivariant playlist lists the subtitles rendition, and every variant names its group.
+        string multivariant = await _media.Server.Http.GetStringAsync(playback);
+        var subtitles = Regex.Match(multivariant, "^#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"([^\"]+)\"$", RegexOptions.Multiline);
+        Assert.True(subtitles.Success, multivariant);
+        Assert.All(multivariant.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)), l => Assert.EndsWith(",SUBTITLES=\"subs\"", l));
+        var subtitlesUrl = new Uri(new Uri(playback), subtitles.Groups[1].Value);
+        var mediaUrl = new Uri(subtitlesUrl, "stream.m3u8");
+
+        await SayAsync(adaPeer, adaAudio, () => { });
+
+        // Ada's words come in the WebVTT segment of a segment the video playlist lists under the same number.
+        var (segment, cue) = await Eventually.MatchAsync(async Task<(string? File, string? Text)> () =>
+        {
+            string playlist = await _media.Server.Http.GetStringAsync(subtitlesUrl);
+            foreach (string file in playlist.Split('\n').Where(l => l.EndsWith(".vtt", StringComparison.Ordinal)))
+            {
+                string vtt = await _media.Server.Http.GetStringAsync(new Uri(subtitlesUrl, file));
+                if (Regex.Match(vtt, "\n(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) --> \\d\\d:\\d\\d:\\d\\d\\.\\d{3}\n<v Ada>(.+)\n") is { Success: true } found)
+                {
+                    Assert.Matches("^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:\\d+,LOCAL:00:00:00.000\n", vtt);
+                    return (file, found.Groups[2].Value);
+                }
+            }
+
+            return (null, null);
+        }, found => found.File is not null, "a WebVTT segment with Ada's words", TimeSpan.FromSeconds(30));
+        AssertHeard(cue!);
+        long msn = long.Parse(segment!["subs".Length..^".vtt".Length], CultureInfo.InvariantCulture);
+        var media = ParsedPlaylist.Parse(await _media.Server.Http.GetStringAsync(mediaUrl));
+        Assert.Contains(media.Segments, s => s.Msn == msn && s.Uri is not null);
     }
 
     [Fact]
