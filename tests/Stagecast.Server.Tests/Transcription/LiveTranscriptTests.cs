@@ -132,6 +132,12 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var subtitlesUrl = new Uri(new Uri(playback), subtitles.Groups[1].Value);
         var mediaUrl = new Uri(subtitlesUrl, "stream.m3u8");
 
+        // hls.js plays it in Chromium before Ada speaks (a player loads the captions ahead of where it plays).
+        await using var browser = await Browser.LaunchAsync($"--ignore-certificate-errors-spki-list={_media.Certificate.SpkiPin}");
+        var player = await browser.OpenPlayerAsync();
+        await player.EvaluateAsync("url => start(url)", playback);
+        await Eventually.TrueAsync(async () => await player.EvaluateAsync<double>("() => document.getElementById('video').currentTime") > 0, "hls.js to play");
+
         await SayAsync(adaPeer, adaAudio, () => { });
 
         // Ada's words come in the WebVTT segment of a segment the video playlist lists under the same number.
@@ -154,6 +160,14 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         long msn = long.Parse(segment!["subs".Length..^".vtt".Length], CultureInfo.InvariantCulture);
         var media = ParsedPlaylist.Parse(await _media.Server.Http.GetStringAsync(mediaUrl));
         Assert.Contains(media.Segments, s => s.Msn == msn && s.Uri is not null);
+
+        // hls.js shows it: the English subtitles track, selected by default, gets the cue.
+        const string Cues = "() => Array.from(document.getElementById('video').textTracks).map(t => ({ label: t.label, language: t.language, mode: t.mode, cues: t.cues ? Array.from(t.cues).map(c => c.text) : [] }))";
+        var tracks = await Eventually.MatchAsync(() => player.EvaluateAsync<JsonElement>(Cues), t => t.EnumerateArray().Any(track => track.GetProperty("cues").GetArrayLength() > 0),
+            "hls.js's text track to get the cue", TimeSpan.FromSeconds(30), t => t.ToString());
+        var track = Assert.Single(tracks.EnumerateArray(), t => t.GetProperty("cues").GetArrayLength() > 0);
+        Assert.Equal(("English", "en", "showing"), (track.GetProperty("label").GetString(), track.GetProperty("language").GetString(), track.GetProperty("mode").GetString()));
+        Assert.EndsWith(cue!, track.GetProperty("cues")[0].GetString());
     }
 
     [Fact]
