@@ -15,15 +15,8 @@ public static class SubtitlesPlaylistWriter
         var w = new AsciiWriter(output);
         w.Write("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:"u8);
         w.Write(targetDuration);
-        w.Write("\n#EXT-X-MEDIA-SEQUENCE:"u8);
-        w.Write(segments.Count > 0 ? segments[0].SequenceNumber : 0);
         w.WriteNewline();
-        if (discontinuitySequence > 0)
-        {
-            w.Write("#EXT-X-DISCONTINUITY-SEQUENCE:"u8);
-            w.Write(discontinuitySequence);
-            w.WriteNewline();
-        }
+        MediaPlaylistWriter.WriteSequences(w, segments, discontinuitySequence);
 
         foreach (var segment in segments)
         {
