@@ -78,7 +78,7 @@ public class IngestBenchmarks
         {
             _workload = workload;
             IHubStreamObserver[] observers = withHls
-                ? [new HlsPackager(new HlsStreamRegistry(), Options.Create(new HlsOptions()), TimeProvider.System, NullLogger<HlsPackager>.Instance)]
+                ? [new HlsPackager(new HlsStreamRegistry(), Options.Create(new HlsOptions()), TimeProvider.System, [], NullLogger<HlsPackager>.Instance)]
                 : [];
             var hub = TestHub.Create(TimeProvider.System, new StreamHubOptions(), observers);
             hub.TryPublish("bench", new PublisherInfo("rtmp", "127.0.0.1:1"), out var publisher);

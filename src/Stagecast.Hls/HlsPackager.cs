@@ -17,11 +17,17 @@ public sealed partial class HlsPackager(
     HlsStreamRegistry registry,
     IOptions<HlsOptions> options,
     TimeProvider time,
+    IEnumerable<ITimedTextSource> timedText,
     ILogger<HlsPackager> logger) : IHubStreamObserver
 {
     public void OnStreamStarted(HubStream stream)
     {
         var output = new HlsStream(stream.Id, NewEpoch(), options.Value, time);
+        if (timedText.Select(source => source.TrackOf(stream.Id)).FirstOrDefault(track => track is not null) is { } track)
+        {
+            output.Carry(track);
+        }
+
         registry.Set(output, stream);
         stream.AddSink("hls", new Sink(new HlsMuxer(output, options.Value, time), output, logger, () => _ = RemoveLaterAsync(output)));
     }

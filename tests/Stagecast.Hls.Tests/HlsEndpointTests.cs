@@ -105,6 +105,31 @@ public abstract class HlsPlaybackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStreamCarryingTimedTextListsSubtitlesForEveryVariantLinedUpWithItsSegments()
+    {
+        Assert.DoesNotContain("SUBTITLES", await Http.GetStringAsync("/live1/manifest/video.m3u8"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync("/live1/manifest/ep0/p1/subs.m3u8")).StatusCode);
+
+        _stream.Carry(new TimedTextTrack("English", "en"));
+        FeedSeconds(2);
+        var lines = (await Http.GetStringAsync("/live1/manifest/video.m3u8")).Split('\n');
+        Assert.Matches("^#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"ep0/[A-Za-z0-9_-]+/subs.m3u8\"$", lines[3]);
+        Assert.StartsWith("#EXT-X-STREAM-INF:", lines[4]);
+        Assert.EndsWith(",SUBTITLES=\"subs\"", lines[4]);
+
+        var media = ParsedPlaylist.Parse(await Http.GetStringAsync("/live1/manifest/ep0/p1/stream.m3u8"));
+        var subtitles = await Http.GetAsync("/live1/manifest/ep0/p1/subs.m3u8");
+        Assert.Equal("application/vnd.apple.mpegurl", subtitles.Content.Headers.ContentType!.MediaType);
+        var listed = (await subtitles.Content.ReadAsStringAsync()).Split('\n').Where(l => l.EndsWith(".vtt", StringComparison.Ordinal)).ToList();
+        Assert.Equal(media.Segments.Where(s => s.Uri is not null).Select(s => $"subs{s.Msn}.vtt"), listed);
+
+        var vtt = await Http.GetAsync($"/live1/manifest/ep0/p1/{listed[^1]}");
+        Assert.Equal("text/vtt", vtt.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:", await vtt.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.GetAsync($"/live1/manifest/ep0/p1/subs{media.Segments[^1].Msn + 5}.vtt")).StatusCode);
+    }
+
+    [Fact]
     public async Task OnlyBlockingPlaylistAnswersAreCacheableAndForATargetDuration()
     {
         var live = await Http.GetAsync("/live1/manifest/ep0/p1/stream.m3u8");

@@ -36,7 +36,7 @@ public sealed class IngestAllocationTests(ITestOutputHelper output)
     public void TheLowLatencyHlsPackagerAllocatesOnlyPerPart()
     {
         var registry = new HlsStreamRegistry();
-        var packager = new HlsPackager(registry, Options.Create(new HlsOptions()), TimeProvider.System, NullLogger<HlsPackager>.Instance);
+        var packager = new HlsPackager(registry, Options.Create(new HlsOptions()), TimeProvider.System, [], NullLogger<HlsPackager>.Instance);
         var hub = TestHub.Create(TimeProvider.System, new StreamHubOptions(), packager);
         var (messages, allocated) = Measure(hub);
 

@@ -7,6 +7,9 @@ internal static class HlsContentTypes
 
     public const string Mp4 = "video/mp4";
 
+    /// <summary>A subtitles segment (W3C WebVTT, the text/vtt registration).</summary>
+    public const string WebVtt = "text/vtt; charset=utf-8";
+
     /// <summary>
     /// The multivariant playlist (a player id of its own in each), a playlist asked for without _HLS_msn (it changes
     /// with every part) and errors: never cached.

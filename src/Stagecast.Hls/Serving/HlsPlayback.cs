@@ -17,6 +17,7 @@ namespace Stagecast.Hls.Serving;
 /// /{id}/manifest/video.m3u8                         multivariant playlist
 /// /{id}/manifest/{epoch}/{player}/stream.m3u8       media playlist (blocking reload: _HLS_msn, _HLS_part)
 /// /{id}/manifest/{epoch}/{player}/init0.mp4 | seg3.m4s | part12.m4s
+/// /{id}/manifest/{epoch}/{player}/subs.m3u8 | subs3.vtt    subtitles (a stream carrying timed text)
 /// /{id}/manifest/{epoch}/…                          the same without a player id
 /// </code>
 /// </summary>
@@ -197,6 +198,20 @@ internal static class HlsPlayback
             return await MediaPlaylistAsync(stream, query, cancellation).ConfigureAwait(false);
         }
 
+        if (rendition is null && file == HlsNaming.SubtitlesPlaylist)
+        {
+            return stream.RenderSubtitlesPlaylist() is { } subtitles
+                ? PlaybackAnswer.Ok(HlsContentTypes.Playlist, HlsContentTypes.NoCache, subtitles)
+                : PlaybackAnswer.NotFound("this stream carries no subtitles");
+        }
+
+        if (rendition is null && HlsNaming.TryParseSubtitles(file, out long subtitlesMsn))
+        {
+            return stream.RenderSubtitles(subtitlesMsn) is { } cues
+                ? PlaybackAnswer.Ok(HlsContentTypes.WebVtt, HlsContentTypes.Immutable, cues)
+                : PlaybackAnswer.NotFound("no such subtitles segment");
+        }
+
         if (HlsNaming.TryParsePart(file, out long number))
         {
             return Media(stream, await stream.WaitForPartAsync(number, cancellation).ConfigureAwait(false));
@@ -235,8 +250,9 @@ internal static class HlsPlayback
             }
         }
 
-        var output = new ArrayBufferWriter<byte>(256 * variants.Count);
-        MultivariantPlaylistWriter.Write(output, variants);
+        var subtitles = stream.TimedText is { } track ? new PlaylistSubtitles(track.Name, track.Language, folder + HlsNaming.SubtitlesPlaylist) : (PlaylistSubtitles?)null;
+        var output = new ArrayBufferWriter<byte>(256 * (variants.Count + 1));
+        MultivariantPlaylistWriter.Write(output, variants, subtitles);
         return PlaybackAnswer.Ok(HlsContentTypes.Playlist, HlsContentTypes.NoCache, output.WrittenMemory);
     }
 

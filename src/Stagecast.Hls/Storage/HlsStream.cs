@@ -476,5 +476,7 @@ public sealed partial class HlsStream
             _segments.RemoveAt(0);
             _listedFrom--;
         }
+
+        EvictCues();
     }
 }

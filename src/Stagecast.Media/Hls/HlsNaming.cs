@@ -8,6 +8,7 @@ namespace Stagecast.Media.Hls;
 /// <code>
 /// stream.m3u8     media playlist             init{map}.mp4   initialization segment
 /// seg{msn}.m4s    media segment msn          part{n}.m4s     partial segment n
+/// subs.m3u8       subtitles playlist         subs{msn}.vtt   WebVTT segment beside media segment msn
 /// </code>
 /// Partial segments are numbered across segment boundaries, so a preload hint names the next part even
 /// before it is known whether a keyframe will make it start a new segment. The renditions of a ladder sit in the same
@@ -18,10 +19,13 @@ public static class HlsNaming
 {
     public const string MultivariantPlaylist = "video.m3u8";
     public const string MediaPlaylist = "stream.m3u8";
+    public const string SubtitlesPlaylist = "subs.m3u8";
 
     public static string Init(int mapId) => string.Create(CultureInfo.InvariantCulture, $"init{mapId}.mp4");
 
     public static string Segment(long msn) => string.Create(CultureInfo.InvariantCulture, $"seg{msn}.m4s");
+
+    public static string Subtitles(long msn) => string.Create(CultureInfo.InvariantCulture, $"subs{msn}.vtt");
 
     public static string Part(long number) => string.Create(CultureInfo.InvariantCulture, $"part{number}.m4s");
 
@@ -69,5 +73,12 @@ public static class HlsNaming
         number = 0;
         return name.StartsWith("part") && name.EndsWith(".m4s")
             && long.TryParse(name[4..^4], NumberStyles.None, CultureInfo.InvariantCulture, out number);
+    }
+
+    public static bool TryParseSubtitles(ReadOnlySpan<char> name, out long msn)
+    {
+        msn = 0;
+        return name.StartsWith("subs") && name.EndsWith(".vtt")
+            && long.TryParse(name[4..^4], NumberStyles.None, CultureInfo.InvariantCulture, out msn);
     }
 }

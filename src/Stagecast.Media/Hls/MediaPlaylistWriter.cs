@@ -38,15 +38,8 @@ public static class MediaPlaylistWriter
         w.Write(header.PartHoldBack, TargetFormat);
         w.Write("\n#EXT-X-PART-INF:PART-TARGET="u8);
         w.Write(header.PartTarget, TargetFormat);
-        w.Write("\n#EXT-X-MEDIA-SEQUENCE:"u8);
-        w.Write(segments.Count > 0 ? segments[0].SequenceNumber : 0);
         w.WriteNewline();
-        if (discontinuitySequence > 0)
-        {
-            w.Write("#EXT-X-DISCONTINUITY-SEQUENCE:"u8);
-            w.Write(discontinuitySequence);
-            w.WriteNewline();
-        }
+        WriteSequences(w, segments, discontinuitySequence);
 
         int mapId = -1;
         for (int i = 0; i < segments.Count; i++)
@@ -119,6 +112,20 @@ public static class MediaPlaylistWriter
         if (endList)
         {
             w.Write("#EXT-X-ENDLIST\n"u8);
+        }
+    }
+
+    /// <summary>EXT-X-MEDIA-SEQUENCE (the first segment listed) and, once one has left the playlist, EXT-X-DISCONTINUITY-SEQUENCE (RFC 8216bis 4.4.3.2-3).</summary>
+    internal static void WriteSequences(AsciiWriter w, IReadOnlyList<PlaylistSegment> segments, long discontinuitySequence)
+    {
+        w.Write("#EXT-X-MEDIA-SEQUENCE:"u8);
+        w.Write(segments.Count > 0 ? segments[0].SequenceNumber : 0);
+        w.WriteNewline();
+        if (discontinuitySequence > 0)
+        {
+            w.Write("#EXT-X-DISCONTINUITY-SEQUENCE:"u8);
+            w.Write(discontinuitySequence);
+            w.WriteNewline();
         }
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Stagecast.RealtimeKit.Protocol.Ai;
@@ -123,6 +125,63 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var history = await danPage.WaitForStateAsync(s => s.Transcripts.Count > 0, "Dan's meeting.ai.transcripts from the history", TimeSpan.FromSeconds(30));
         Assert.Equal((transcript.Transcript, transcript.PeerId, transcript.Name, 0), (Assert.Single(history.Transcripts).Transcript, history.Transcripts[0].PeerId,
             history.Transcripts[0].Name, history.TranscriptEvents));
+    }
+
+    [Fact]
+    public async Task TheMeetingsLivestreamCarriesTheWordsAsWebVttSubtitlesLinedUpWithItsSegments()
+    {
+        var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "transcribed", name: "Ada");
+        var (_, adaPeer) = await _media.JoinChannelAsync(ada);
+        var adaAudio = RtpSender.Opus(await _media.PublishAsync(ada, adaPeer));
+        var started = (await _media.Api.PostAsync($"/meetings/{_meeting}/livestreams", """{"video_config":{"width":320,"height":180}}""")).EnsureOk().Data;
+        string playback = started.GetProperty("playback_url").GetString()!;
+        await _media.Api.WaitForStatusAsync(started.GetProperty("id").GetString()!, "LIVE");
+        await _media.Server.WaitUntilPlayableAsync(playback);
+
+        // The multivariant playlist lists the subtitles rendition, and every variant names its group.
+        string multivariant = await _media.Server.Http.GetStringAsync(playback);
+        var subtitles = Regex.Match(multivariant, "^#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"([^\"]+)\"$", RegexOptions.Multiline);
+        Assert.True(subtitles.Success, multivariant);
+        Assert.All(multivariant.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)), l => Assert.EndsWith(",SUBTITLES=\"subs\"", l));
+        var subtitlesUrl = new Uri(new Uri(playback), subtitles.Groups[1].Value);
+        var mediaUrl = new Uri(subtitlesUrl, "stream.m3u8");
+
+        // hls.js plays it in Chromium before Ada speaks (a player loads the captions ahead of where it plays).
+        await using var browser = await Browser.LaunchAsync($"--ignore-certificate-errors-spki-list={_media.Certificate.SpkiPin}");
+        var player = await browser.OpenPlayerAsync();
+        await player.EvaluateAsync("url => start(url)", playback);
+        await Eventually.TrueAsync(async () => await player.EvaluateAsync<double>("() => document.getElementById('video').currentTime") > 0, "hls.js to play");
+
+        await SayAsync(adaPeer, adaAudio, () => { });
+
+        // Ada's words come in the WebVTT segment of a segment the video playlist lists under the same number.
+        var (segment, cue) = await Eventually.MatchAsync(async Task<(string? File, string? Text)> () =>
+        {
+            string playlist = await _media.Server.Http.GetStringAsync(subtitlesUrl);
+            foreach (string file in playlist.Split('\n').Where(l => l.EndsWith(".vtt", StringComparison.Ordinal)))
+            {
+                string vtt = await _media.Server.Http.GetStringAsync(new Uri(subtitlesUrl, file));
+                if (Regex.Match(vtt, "\n(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) --> \\d\\d:\\d\\d:\\d\\d\\.\\d{3}\n<v Ada>(.+)\n") is { Success: true } found)
+                {
+                    Assert.Matches("^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:\\d+,LOCAL:00:00:00.000\n", vtt);
+                    return (file, found.Groups[2].Value);
+                }
+            }
+
+            return (null, null);
+        }, found => found.File is not null, "a WebVTT segment with Ada's words", TimeSpan.FromSeconds(30));
+        AssertHeard(cue!);
+        long msn = long.Parse(segment!["subs".Length..^".vtt".Length], CultureInfo.InvariantCulture);
+        var media = ParsedPlaylist.Parse(await _media.Server.Http.GetStringAsync(mediaUrl));
+        Assert.Contains(media.Segments, s => s.Msn == msn && s.Uri is not null);
+
+        // hls.js shows it: the English subtitles track, selected by default, gets the cue.
+        const string Cues = "() => Array.from(document.getElementById('video').textTracks).map(t => ({ label: t.label, language: t.language, mode: t.mode, cues: t.cues ? Array.from(t.cues).map(c => c.text) : [] }))";
+        var tracks = await Eventually.MatchAsync(() => player.EvaluateAsync<JsonElement>(Cues), t => t.EnumerateArray().Any(track => track.GetProperty("cues").GetArrayLength() > 0),
+            "hls.js's text track to get the cue", TimeSpan.FromSeconds(30), t => t.ToString());
+        var track = Assert.Single(tracks.EnumerateArray(), t => t.GetProperty("cues").GetArrayLength() > 0);
+        Assert.Equal(("English", "en", "showing"), (track.GetProperty("label").GetString(), track.GetProperty("language").GetString(), track.GetProperty("mode").GetString()));
+        Assert.EndsWith(cue!, track.GetProperty("cues")[0].GetString());
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed partial class LiveTranscripts(
     MeetingMediaService media,
     MeetingMediaHub tracks,
     SessionTranscripts transcripts,
+    LivestreamCaptions captions,
     TimeProvider time,
     ILoggerFactory loggers) : IStartupTask, IMeetingSessionObserver, IAsyncDisposable
 {
@@ -219,6 +220,7 @@ public sealed partial class LiveTranscripts(
         if (peer.Permissions.TranscriptionEnabled && rooms.Find(job.Meeting.Room.Meeting.Id) == job.Meeting.Room)
         {
             job.Meeting.Room.Publish(new TranscriptHeard(line));
+            captions.Add(job.Meeting.Room.Meeting.Id, line);
         }
 
         _ = KeepAsync(job, line);

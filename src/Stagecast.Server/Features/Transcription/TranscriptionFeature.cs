@@ -1,3 +1,4 @@
+using Stagecast.Hls;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
@@ -12,7 +13,7 @@ public static class TranscriptionFeature
     /// <summary>
     /// Speech recognition on the server's own CPU (docs/ai.md): the engine <c>--transcription-engine</c> names
     /// (<c>none</c> by default, <c>pocketsphinx</c>, <c>whisper</c> with <c>--whisper-model</c>), loaded at start, and the
-    /// meetings' live transcripts on it.
+    /// meetings' live transcripts on it, captioning their livestreams.
     /// </summary>
     public static IServiceCollection AddTranscription(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,6 +26,8 @@ public static class TranscriptionFeature
         services.AddSingleton<SqlSummaryStore>();
         services.AddSingleton<SessionSummarizer>();
         services.AddSingleton<SessionSummaries>();
+        services.AddSingleton<LivestreamCaptions>();
+        services.AddSingleton<ITimedTextSource>(sp => sp.GetRequiredService<LivestreamCaptions>());
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
         services.AddFeatureMetrics<TranscriptionMetrics>();
