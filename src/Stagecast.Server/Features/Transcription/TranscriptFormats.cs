@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Stagecast.Media.Hls;
 using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Transcription;
@@ -128,7 +129,7 @@ public static class TranscriptFormats
         {
             var l = lines[i];
             srt.Append(i + 1).Append('\n')
-                .Append(Cue(l.StartedAt - origin, ',')).Append(" --> ").Append(Cue(l.EndedAt - origin, ',')).Append('\n')
+                .Append(SrtTime(l.StartedAt - origin)).Append(" --> ").Append(SrtTime(l.EndedAt - origin)).Append('\n')
                 .Append(OneLine(l.Name)).Append(": ").Append(OneLine(l.Text)).Append("\n\n");
         }
 
@@ -140,23 +141,16 @@ public static class TranscriptFormats
         var vtt = new StringBuilder("WEBVTT\n\n");
         foreach (var l in lines)
         {
-            vtt.Append(Cue(l.StartedAt - origin, '.')).Append(" --> ").Append(Cue(l.EndedAt - origin, '.')).Append('\n')
-                .Append("<v ").Append(VttEscape(l.Name)).Append('>').Append(VttEscape(l.Text)).Append("\n\n");
+            vtt.Append(WebVttSegmentWriter.Timestamp(l.StartedAt - origin)).Append(" --> ").Append(WebVttSegmentWriter.Timestamp(l.EndedAt - origin)).Append('\n')
+                .Append("<v ").Append(WebVttSegmentWriter.Escape(l.Name)).Append('>').Append(WebVttSegmentWriter.Escape(l.Text)).Append("\n\n");
         }
 
         return vtt.ToString();
     }
 
-    /// <summary>A cue time, hours:minutes:seconds and milliseconds after <paramref name="separator"/> (SRT a comma, WebVTT a dot).</summary>
-    private static string Cue(TimeSpan at, char separator)
-    {
-        var t = at < TimeSpan.Zero ? TimeSpan.Zero : at;
-        return string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours:00}:{t.Minutes:00}:{t.Seconds:00}{separator}{t.Milliseconds:000}");
-    }
+    /// <summary>An SRT cue time: WebVTT's, with a comma before the milliseconds.</summary>
+    private static string SrtTime(TimeSpan at) => WebVttSegmentWriter.Timestamp(at).Replace('.', ',');
 
     /// <summary>A cue's text on one line: a blank line would end the cue early.</summary>
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
-
-    private static string VttEscape(string text) =>
-        OneLine(text).Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 }
