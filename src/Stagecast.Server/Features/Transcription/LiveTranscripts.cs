@@ -16,10 +16,12 @@ namespace Stagecast.Server.Features.Transcription;
 /// <c>transcription_enabled</c> (of every peer on it, in a meeting with <c>transcribe_on_end</c>); their utterances
 /// wait in one queue for the server's <see cref="SpeechWorker"/>. What it hears is kept as the session's transcript
 /// and, of a peer whose preset asks, goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the
-/// speaker's name and times. When the session ends, its last utterances are recognised and kept, and the app hears
-/// of the transcript (<c>meeting.transcript</c>). Work is bounded twice: the server's queue drops its oldest utterance when full, and a meeting with
-/// <see cref="TranscriptionOptions.MeetingQueueLength"/> utterances waiting has its next ones dropped, so one busy
-/// meeting cannot take every other meeting's captions; both are counted and logged. With the engine off nothing runs.
+/// speaker's name and times, and into the meeting livestream's captions (<see cref="LivestreamCaptions"/>). When the
+/// session ends, its last utterances are recognised and kept, and the app hears of the transcript
+/// (<c>meeting.transcript</c>). Work is bounded twice: the server's queue drops its oldest utterance when full, and a
+/// meeting with <see cref="TranscriptionOptions.MeetingQueueLength"/> utterances waiting has its next ones dropped, so
+/// one busy meeting cannot take every other meeting's captions; both are counted and logged. With the engine off
+/// nothing runs.
 /// </summary>
 public sealed partial class LiveTranscripts(
     SpeechEngine engine,
