@@ -185,12 +185,11 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
 
     private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)
     {
-        if (!RtpHeader.TryGetLength(packet, out int headerLength) || headerLength > packet.Length - RtpHeader.PaddingLength(packet))
+        if (!RtpHeader.TryGetPayload(packet, out var payload))
         {
             return;
         }
 
-        var payload = packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))];
         uint timestamp = RtpHeader.Timestamp(packet);
         bool marker = RtpHeader.Marker(packet);
         if (_codec is null)
@@ -262,7 +261,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
 
     private void HandleAudio(ReadOnlySpan<byte> packet, bool discontinuity)
     {
-        if (!RtpHeader.TryGetLength(packet, out int headerLength) || headerLength >= packet.Length - RtpHeader.PaddingLength(packet))
+        if (!RtpHeader.TryGetPayload(packet, out var opus) || opus.IsEmpty)
         {
             return;
         }
@@ -274,7 +273,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
             Audio.Write(_pcm.AsSpan(0, concealed * OpusDecoder.Channels));
         }
 
-        int samples = _opus.Decode(packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))], _pcm);
+        int samples = _opus.Decode(opus, _pcm);
         Audio.Write(_pcm.AsSpan(0, samples * OpusDecoder.Channels));
     }
 

@@ -169,12 +169,11 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
 
     private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)
     {
-        if (!RtpHeader.TryGetLength(packet, out int headerLength) || headerLength > packet.Length - RtpHeader.PaddingLength(packet))
+        if (!RtpHeader.TryGetPayload(packet, out var payload))
         {
             return;
         }
 
-        var payload = packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))];
         uint timestamp = RtpHeader.Timestamp(packet);
         bool marker = RtpHeader.Marker(packet);
         VideoCodec ??= _stream.RtpVideo?.EncodingName.ToUpperInvariant();
@@ -284,12 +283,11 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
 
     private void HandleAudio(ReadOnlySpan<byte> packet, bool discontinuity)
     {
-        if (!RtpHeader.TryGetLength(packet, out int headerLength) || headerLength >= packet.Length - RtpHeader.PaddingLength(packet))
+        if (!RtpHeader.TryGetPayload(packet, out var opus) || opus.IsEmpty)
         {
             return;
         }
 
-        var opus = packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))];
         int samples = OpusPacket.SampleCount(opus);
         if (samples == 0)
         {

@@ -30,6 +30,23 @@ public sealed class RtpTests
     }
 
     [Fact]
+    public void ThePayloadLiesBetweenTheHeaderAndThePaddingAndPaddingIntoTheHeaderIsRefused()
+    {
+        Assert.True(RtpHeader.TryGetPayload(Hex.Parse("8060000100000000cafebabe" + "abcd"), out var plain));
+        Assert.Equal([0xab, 0xcd], plain.ToArray());
+
+        // P=1: the last byte counts the padding, itself included.
+        Assert.True(RtpHeader.TryGetPayload(Hex.Parse("a060000100000000cafebabe" + "abcd" + "000003"), out var padded));
+        Assert.Equal([0xab, 0xcd], padded.ToArray());
+        Assert.True(RtpHeader.TryGetPayload(Hex.Parse("a060000100000000cafebabe" + "0002"), out var onlyPadding));
+        Assert.True(onlyPadding.IsEmpty);
+
+        // Padding longer than what follows the header (a hostile or broken sender) is no payload, not an exception.
+        Assert.False(RtpHeader.TryGetPayload(Hex.Parse("a060000100000000cafebabe" + "abff"), out _));
+        Assert.False(RtpHeader.TryGetPayload(Hex.Parse("a06000"), out _));
+    }
+
+    [Fact]
     public void RtcpCompoundPacketsAreWalkedAndNacksExpanded()
     {
         Span<byte> buffer = stackalloc byte[256];

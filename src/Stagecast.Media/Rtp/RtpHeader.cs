@@ -60,6 +60,28 @@ public static class RtpHeader
 
     public static uint Ssrc(ReadOnlySpan<byte> packet) => BinaryPrimitives.ReadUInt32BigEndian(packet[8..]);
 
+    /// <summary>
+    /// The payload of an unprotected packet: between the header and the padding (P bit); false when the packet is too
+    /// short for its header, or its padding would reach into the header. The payload may be empty.
+    /// </summary>
+    public static bool TryGetPayload(ReadOnlySpan<byte> packet, out ReadOnlySpan<byte> payload)
+    {
+        payload = default;
+        if (!TryGetLength(packet, out int headerLength))
+        {
+            return false;
+        }
+
+        int end = packet.Length - PaddingLength(packet);
+        if (end < headerLength)
+        {
+            return false;
+        }
+
+        payload = packet[headerLength..end];
+        return true;
+    }
+
     /// <summary>The padding at the end of an unprotected packet (P bit), or 0.</summary>
     public static int PaddingLength(ReadOnlySpan<byte> packet) => (packet[0] & 0x20) != 0 && packet.Length > 0 ? packet[^1] : 0;
 

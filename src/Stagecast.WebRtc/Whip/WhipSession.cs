@@ -142,11 +142,10 @@ public sealed class WhipSession : WebRtcSession
                     _videoBuffer.Drain(HandleVideo);
                 }
             }
-            else if (_negotiation.Audio is { } audio && payloadType == audio.PayloadType && RtpHeader.TryGetLength(packet, out int headerLength))
+            else if (_negotiation.Audio is { } audio && payloadType == audio.PayloadType && RtpHeader.TryGetPayload(packet, out var payload))
             {
                 _audioSsrc = RtpHeader.Ssrc(packet);
                 long rtp = _audioClock.Unwrap(RtpHeader.Timestamp(packet));
-                var payload = packet[headerLength..(length - RtpHeader.PaddingLength(packet))];
                 _audio?.Push(payload, rtp, _audioClock.ToStreamMs(rtp, ElapsedMs()));
             }
         }
@@ -206,12 +205,11 @@ public sealed class WhipSession : WebRtcSession
 
     private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)
     {
-        if (!RtpHeader.TryGetLength(packet, out int headerLength))
+        if (!RtpHeader.TryGetPayload(packet, out var payload))
         {
             return;
         }
 
-        var payload = packet[headerLength..(packet.Length - RtpHeader.PaddingLength(packet))];
         uint timestamp = RtpHeader.Timestamp(packet);
         bool marker = RtpHeader.Marker(packet);
         if (_vp8 is { } vp8)

@@ -92,14 +92,13 @@ public sealed class SpeechListener : IRtpSink, IDisposable
 
     private void Decode(ReadOnlySpan<byte> packet, bool discontinuity)
     {
-        int padding = RtpHeader.PaddingLength(packet);
-        if (!RtpHeader.TryGetLength(packet, out int header) || header >= packet.Length - padding)
+        if (!RtpHeader.TryGetPayload(packet, out var opus) || opus.IsEmpty)
         {
             return;
         }
 
         _opus ??= new OpusDecoder();
-        int samples = _opus.Decode(packet[header..(packet.Length - padding)], _pcm);
+        int samples = _opus.Decode(opus, _pcm);
         var speech = _resampler.Resample(_pcm.AsSpan(0, samples * OpusDecoder.Channels));
         _samples += speech.Length;
         foreach (var utterance in _segmenter.Add(speech))
