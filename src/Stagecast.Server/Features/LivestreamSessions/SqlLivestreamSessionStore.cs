@@ -9,6 +9,8 @@ namespace Stagecast.Server.Features.LivestreamSessions;
 
 public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webhooks, NodeIdentity node) : ILivestreamSessionStore
 {
+    private readonly WebhookEventWriter _events = new(db, webhooks);
+
     private const string SessionColumns =
         "id, livestream_id, app_id, err_message, invoked_time, started_time, stopped_time, ingest_seconds, viewer_seconds, created_at, updated_at, meeting_session_id";
 
@@ -33,11 +35,8 @@ public sealed class SqlLivestreamSessionStore(SqlDatabase db, WebhookSignal webh
         Wake(events);
     }
 
-    public async Task AppendEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, events, at), cancellationToken).ConfigureAwait(false);
-        Wake(events);
-    }
+    public Task AppendEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _events.WriteAsync(events, at, cancellationToken);
 
     public Task InvokeSessionAsync(LivestreamSession session, CancellationToken cancellationToken) =>
         db.InTransactionAsync(async (c, t) =>

@@ -161,7 +161,7 @@ public static class ParticipantApi
     {
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
         caller.RequireMeeting(meeting_id);
-        if (rooms.Find(meeting_id)?.SessionId is not { } sessionId || (await transcripts.Store.ListAsync(sessionId, context.RequestAborted).ConfigureAwait(false)).Count == 0)
+        if (rooms.Find(meeting_id)?.SessionId is not { } sessionId || !await transcripts.Store.HasAnyAsync(sessionId, context.RequestAborted).ConfigureAwait(false))
         {
             throw ApiException.NotFound($"No active transcript for meeting {meeting_id}");
         }

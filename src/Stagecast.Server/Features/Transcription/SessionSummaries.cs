@@ -3,7 +3,6 @@ using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Transcription;
@@ -18,9 +17,8 @@ public sealed partial class SessionSummaries(
     SqlSummaryStore store,
     SqlTranscriptStore transcripts,
     SessionSummarizer summarizer,
-    SqlDatabase db,
     MeetingWebhookEvents events,
-    WebhookSignal webhooks,
+    WebhookEventWriter webhooks,
     DownloadSigner signer,
     PublicUrls urls,
     TimeProvider time,
@@ -71,9 +69,7 @@ public sealed partial class SessionSummaries(
                 if (notify)
                 {
                     var (url, expires) = Link(session.Id, MeetingWebhookEvents.LinkLifetime);
-                    OutboxEvent[] ready = [events.Summary(meeting, session, url, expires)];
-                    await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, ready, time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
-                    webhooks.Notify();
+                    await webhooks.WriteAsync([events.Summary(meeting, session, url, expires)], time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                 }
             }
 

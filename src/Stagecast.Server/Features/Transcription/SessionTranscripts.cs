@@ -3,7 +3,6 @@ using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
-using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Transcription;
@@ -16,10 +15,9 @@ namespace Stagecast.Server.Features.Transcription;
 /// </summary>
 public sealed partial class SessionTranscripts(
     SqlTranscriptStore store,
-    SqlDatabase db,
     IMeetingSessionStore sessions,
     MeetingWebhookEvents events,
-    WebhookSignal webhooks,
+    WebhookEventWriter webhooks,
     SessionSummaries summaries,
     DownloadSigner signer,
     PublicUrls urls,
@@ -28,7 +26,7 @@ public sealed partial class SessionTranscripts(
 {
     public const string DownloadPath = "/downloads/sessions/{session_id}/transcript.{format}";
 
-    private readonly ConcurrentDictionary<string, Task> _finishing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _finishing = new(StringComparer.Ordinal);
 
     public SqlTranscriptStore Store => store;
 
@@ -51,9 +49,8 @@ public sealed partial class SessionTranscripts(
     /// <summary>The session ended: once <paramref name="drained"/> (its last utterances kept), its transcript is complete.</summary>
     public void Finish(Meeting meeting, string sessionId, Task drained)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _finishing[sessionId] = done.Task;
-        _ = FinishAsync(meeting, sessionId, drained, done);
+        _finishing[sessionId] = true;
+        _ = FinishAsync(meeting, sessionId, drained);
     }
 
     /// <summary>A signed link to the transcript of <paramref name="sessionId"/> in <paramref name="format"/>, and when it expires.</summary>
@@ -63,8 +60,9 @@ public sealed partial class SessionTranscripts(
     public static string PathOf(string sessionId, TranscriptFormat format) =>
         DownloadPath.Replace("{session_id}", sessionId, StringComparison.Ordinal).Replace("{format}", TranscriptFormats.Extension(format), StringComparison.Ordinal);
 
-    private async Task FinishAsync(Meeting meeting, string sessionId, Task drained, TaskCompletionSource done)
+    private async Task FinishAsync(Meeting meeting, string sessionId, Task drained)
     {
+        Task? summary = null;
         try
         {
             try
@@ -76,23 +74,14 @@ public sealed partial class SessionTranscripts(
                 LogGaveUpWaiting(sessionId); // what is kept so far is the transcript
             }
 
-            if ((await store.ListAsync(sessionId, CancellationToken.None).ConfigureAwait(false)).Count == 0)
-            {
-                return; // nobody was transcribed: no transcript, no event
-            }
-
             var now = time.GetUtcNow();
-            var session = await sessions.FindSessionAsync(meeting.AppId, sessionId, now, CancellationToken.None).ConfigureAwait(false);
-            if (session is not null)
+            if (await store.HasAnyAsync(sessionId, CancellationToken.None).ConfigureAwait(false)
+                && await sessions.FindSessionAsync(meeting.AppId, sessionId, now, CancellationToken.None).ConfigureAwait(false) is { } session)
             {
                 var (url, expires) = Link(sessionId, TranscriptFormat.Csv, MeetingWebhookEvents.LinkLifetime);
-                OutboxEvent[] ready = [events.Transcript(meeting, session, url, expires)];
-                await db.InTransactionAsync((c, t) => WebhookOutbox.AppendAsync(c, t, ready, now), CancellationToken.None).ConfigureAwait(false);
-                webhooks.Notify();
-                if (meeting.SummarizeOnEnd)
-                {
-                    await summaries.MakeAsync(meeting, session, notify: true).ConfigureAwait(false);
-                }
+                await webhooks.WriteAsync([events.Transcript(meeting, session, url, expires)], now, CancellationToken.None).ConfigureAwait(false);
+                // Begun before the transcript counts as complete, so the summary reads "being processed" from then on.
+                summary = meeting.SummarizeOnEnd ? summaries.MakeAsync(meeting, session, notify: true) : null;
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -102,7 +91,11 @@ public sealed partial class SessionTranscripts(
         finally
         {
             _finishing.TryRemove(sessionId, out _);
-            done.TrySetResult();
+        }
+
+        if (summary is not null)
+        {
+            await summary.ConfigureAwait(false); // its failure is logged where it is written
         }
     }
 

@@ -18,6 +18,11 @@ public sealed class SqlTranscriptStore(SqlDatabase db)
                 EndedAt = Ms(line.EndedAt), line.Text,
             }), cancellationToken);
 
+    /// <summary>Whether anything of the session was kept.</summary>
+    public Task<bool> HasAnyAsync(string sessionId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => await c.ExecuteScalarAsync<long?>("SELECT 1 FROM transcript_lines WHERE session_id = @sessionId LIMIT 1", new { sessionId })
+            .ConfigureAwait(false) is not null, cancellationToken);
+
     /// <summary>A session's transcript, in the order it was said.</summary>
     public Task<IReadOnlyList<TranscriptLine>> ListAsync(string sessionId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync<IReadOnlyList<TranscriptLine>>(async c => (await c.QueryAsync<Row>(

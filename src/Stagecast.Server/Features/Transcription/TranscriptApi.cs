@@ -73,7 +73,7 @@ public static class TranscriptApi
             throw ApiException.NotFound($"The transcript of session {session_id} is being processed: it is ready once the session has ended and its last words are recognised");
         }
 
-        if ((await transcripts.Store.ListAsync(session_id, context.RequestAborted).ConfigureAwait(false)).Count == 0)
+        if (!await transcripts.Store.HasAnyAsync(session_id, context.RequestAborted).ConfigureAwait(false))
         {
             throw ApiException.NotFound($"Session {session_id} has no transcript: nobody in it was transcribed");
         }

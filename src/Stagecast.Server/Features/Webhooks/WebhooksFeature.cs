@@ -15,6 +15,7 @@ public static class WebhooksFeature
         services.AddSingleton<IWebhookStore, SqlWebhookStore>();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WebhookEventWriter>();
         services.AddFeatureMetrics<WebhookMetrics>();
         services.AddSingleton<WebhookEvents>();
         services.AddSingleton(sp =>
