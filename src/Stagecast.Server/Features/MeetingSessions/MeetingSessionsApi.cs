@@ -29,17 +29,13 @@ public static class MeetingSessionsApi
     {
         endpoints.MapGet(ChatDownloadPath, async (HttpContext context, IMeetingSessionStore store, DownloadSigner signer, ChatFiles files, string session_id) =>
         {
-            var query = context.Request.Query;
-            if (!signer.IsValid(context.Request.Path.Value!, query["expires"], query["signature"]))
+            if (!signer.IsSigned(context.Request, context.Request.Path.Value!))
             {
-                return ApiResults.Error(StatusCodes.Status403Forbidden, "this download link is invalid or has expired");
+                return SignedDownloads.Refused();
             }
 
             var chat = await store.ListChatAsync(session_id, context.RequestAborted).ConfigureAwait(false);
-            // A download, never a page: browsers save it rather than render or sniff it.
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"chat-{ChatCsv.FileNameOf(session_id)}.csv\"";
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            return Results.Text(ChatCsv.Write(chat, files), "text/csv; charset=utf-8");
+            return SignedDownloads.Text(context, "chat", session_id, "csv", ChatCsv.Write(chat, files), "text/csv; charset=utf-8");
         }).ExcludeFromDescription();
         return endpoints;
     }

@@ -29,10 +29,9 @@ public static class RecordingsApi
         endpoints.MapGet(RecordingViews.DownloadPath, async (HttpContext context, SqlRecordingStore store, RecordingService recordings, DownloadSigner signer,
             string recording_id, string file) =>
         {
-            var query = context.Request.Query;
-            if (!signer.IsValid(context.Request.Path.Value!, query["expires"], query["signature"]))
+            if (!signer.IsSigned(context.Request, context.Request.Path.Value!))
             {
-                return ApiResults.Error(StatusCodes.Status403Forbidden, "this download link is invalid or has expired");
+                return SignedDownloads.Refused();
             }
 
             var recording = await store.FindAsync(recording_id, context.RequestAborted).ConfigureAwait(false);

@@ -30,34 +30,28 @@ public static class TranscriptApi
     {
         endpoints.MapGet(SessionTranscripts.DownloadPath, async (HttpContext context, SessionTranscripts transcripts, DownloadSigner signer, string session_id, string format) =>
         {
-            var query = context.Request.Query;
-            if (TranscriptFormats.Parse(format) is not { } kind || !signer.IsValid(SessionTranscripts.PathOf(session_id, kind), query["expires"], query["signature"]))
+            if (TranscriptFormats.Parse(format) is not { } kind || !signer.IsSigned(context.Request, SessionTranscripts.PathOf(session_id, kind)))
             {
-                return ApiResults.Error(StatusCodes.Status403Forbidden, "this download link is invalid or has expired");
+                return SignedDownloads.Refused();
             }
 
             var lines = await transcripts.Store.ListAsync(session_id, context.RequestAborted).ConfigureAwait(false);
             var origin = await transcripts.Store.SessionStartAsync(session_id, context.RequestAborted).ConfigureAwait(false) ?? (lines.Count > 0 ? lines[0].StartedAt : default);
-            // A download, never a page: browsers save it rather than render or sniff it. Any origin may read it (the link is
-            // the credential; RealtimeKit's SDK fetches its history from the app's page).
+            // Any origin may read it (the link is the credential; RealtimeKit's SDK fetches its history from the app's page).
             context.Response.Headers.AccessControlAllowOrigin = "*";
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"transcript-{ChatCsv.FileNameOf(session_id)}.{TranscriptFormats.Extension(kind)}\"";
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            return Results.Text(TranscriptFormats.Write(kind, session_id, origin, lines), TranscriptFormats.ContentType(kind));
+            return SignedDownloads.Text(context, "transcript", session_id, TranscriptFormats.Extension(kind), TranscriptFormats.Write(kind, session_id, origin, lines),
+                TranscriptFormats.ContentType(kind));
         }).ExcludeFromDescription();
         endpoints.MapGet(SessionSummaries.DownloadPath, async (HttpContext context, SessionSummaries summaries, DownloadSigner signer, string session_id) =>
         {
-            var query = context.Request.Query;
-            if (!signer.IsValid(SessionSummaries.PathOf(session_id), query["expires"], query["signature"])
+            if (!signer.IsSigned(context.Request, SessionSummaries.PathOf(session_id))
                 || await summaries.Store.FindAsync(session_id, context.RequestAborted).ConfigureAwait(false) is not { } summary)
             {
-                return ApiResults.Error(StatusCodes.Status403Forbidden, "this download link is invalid or has expired");
+                return SignedDownloads.Refused();
             }
 
             bool markdown = summary.TextFormat == "markdown";
-            context.Response.Headers.ContentDisposition = $"attachment; filename=\"summary-{ChatCsv.FileNameOf(session_id)}.{(markdown ? "md" : "txt")}\"";
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            return Results.Text(summary.Text, markdown ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8");
+            return SignedDownloads.Text(context, "summary", session_id, markdown ? "md" : "txt", summary.Text, markdown ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8");
         }).ExcludeFromDescription();
         return endpoints;
     }

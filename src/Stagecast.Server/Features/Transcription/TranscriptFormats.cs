@@ -20,7 +20,7 @@ public enum TranscriptFormat
 
 /// <summary>
 /// A session's transcript as a file (docs/ai.md): CSV (a header, then a line an utterance: when it began and ended,
-/// who said it, the words; RFC 4180 quoting, a cell a spreadsheet would read as a formula prefixed with <c>'</c>),
+/// who said it, the words; <see cref="CsvCells"/>),
 /// JSON, SubRip (SRT) and WebVTT subtitles, timed from the session's start, each cue "name: words" (WebVTT: a voice
 /// span of the name), and the lines RealtimeKit's SDK reads.
 /// </summary>
@@ -76,21 +76,10 @@ public static class TranscriptFormats
         var csv = new StringBuilder(CsvHeader).Append("\r\n");
         foreach (var l in lines)
         {
-            string[] cells = [ApiJson.Format(l.StartedAt), ApiJson.Format(l.EndedAt), l.PeerId, l.ParticipantId, l.CustomParticipantId, l.Name, l.Text];
-            csv.AppendJoin(',', cells.Select(CsvCell)).Append("\r\n");
+            csv.AppendRow([ApiJson.Format(l.StartedAt), ApiJson.Format(l.EndedAt), l.PeerId, l.ParticipantId, l.CustomParticipantId, l.Name, l.Text]);
         }
 
         return csv.ToString();
-    }
-
-    private static string CsvCell(string cell)
-    {
-        if (cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            cell = "'" + cell;
-        }
-
-        return cell.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
     }
 
     private static string Json(string sessionId, IReadOnlyList<TranscriptLine> lines)
