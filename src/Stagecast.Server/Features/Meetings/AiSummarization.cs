@@ -23,40 +23,46 @@ public sealed record AiSummarization(int WordLimit, string TextFormat, string Su
     public bool Markdown => TextFormat == "markdown";
 
     /// <summary>The settings of <paramref name="aiConfig"/> (defaults for what it leaves out; it was checked when stored).</summary>
-    public static AiSummarization Of(JsonObject? aiConfig) => aiConfig?["summarization"] is JsonObject s
-        ? new(
-            s["word_limit"] is JsonValue w && w.TryGetValue(out int words) ? Math.Clamp(words, MinWords, MaxWords) : Default.WordLimit,
-            s["text_format"] is JsonValue f && f.TryGetValue(out string? format) && TextFormats.Contains(format) ? format : Default.TextFormat,
-            s["summary_type"] is JsonValue t && t.TryGetValue(out string? type) && SummaryTypes.Contains(type) ? type : Default.SummaryType)
-        : Default;
+    public static AiSummarization Of(JsonObject? aiConfig) => Read(aiConfig, problems: null);
 
     /// <summary>What is wrong with <c>ai_config.summarization</c>, each problem named.</summary>
     public static IEnumerable<ValidationResult> Validate(JsonObject? aiConfig)
     {
+        var problems = new List<string>();
+        Read(aiConfig, problems);
+        return problems.Select(p => new ValidationResult(p));
+    }
+
+    /// <summary>The settings, each field checked once: one that is not allowed is named in <paramref name="problems"/> and defaulted.</summary>
+    private static AiSummarization Read(JsonObject? aiConfig, List<string>? problems)
+    {
         switch (aiConfig?["summarization"])
         {
             case null:
-                yield break;
-            case not JsonObject:
-                yield return new ValidationResult("\"ai_config.summarization\" must be an object");
-                yield break;
+                return Default;
             case JsonObject s:
-                if (s["word_limit"] is { } w && !(w is JsonValue v && v.TryGetValue(out int words) && words is >= MinWords and <= MaxWords))
-                {
-                    yield return new ValidationResult($"\"ai_config.summarization.word_limit\" must be a whole number from {MinWords} to {MaxWords}");
-                }
+                return new(
+                    Field(s, "word_limit", w => w is >= MinWords and <= MaxWords, Default.WordLimit, $"a whole number from {MinWords} to {MaxWords}", problems),
+                    Field(s, "text_format", TextFormats.Contains, Default.TextFormat, $"one of {string.Join(", ", TextFormats)}", problems),
+                    Field(s, "summary_type", SummaryTypes.Contains, Default.SummaryType, $"one of {string.Join(", ", SummaryTypes)}", problems));
+            default:
+                problems?.Add("\"ai_config.summarization\" must be an object");
+                return Default;
+        }
+    }
 
-                if (s["text_format"] is { } f && !(f is JsonValue fv && fv.TryGetValue(out string? format) && TextFormats.Contains(format)))
-                {
-                    yield return new ValidationResult($"\"ai_config.summarization.text_format\" must be one of {string.Join(", ", TextFormats)}");
-                }
-
-                if (s["summary_type"] is { } t && !(t is JsonValue tv && tv.TryGetValue(out string? type) && SummaryTypes.Contains(type)))
-                {
-                    yield return new ValidationResult($"\"ai_config.summarization.summary_type\" must be one of {string.Join(", ", SummaryTypes)}");
-                }
-
-                break;
+    private static T Field<T>(JsonObject summarization, string name, Func<T, bool> allowed, T fallback, string expected, List<string>? problems)
+        where T : notnull
+    {
+        switch (summarization[name])
+        {
+            case null:
+                return fallback;
+            case JsonValue v when v.TryGetValue(out T? value) && allowed(value):
+                return value;
+            default:
+                problems?.Add($"\"ai_config.summarization.{name}\" must be {expected}");
+                return fallback;
         }
     }
 }
