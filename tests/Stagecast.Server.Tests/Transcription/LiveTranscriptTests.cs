@@ -27,6 +27,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
 {
     private const string Sentence = "the weather is nice today";
     private const string AdaName = "Ada, \"the\" host";
+    private readonly DateTimeOffset _began = DateTimeOffset.UtcNow; // before anything of the test was said
     private MeetingMediaServer _media = null!;
     private string _meeting = null!;
 
@@ -57,7 +58,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         // Ada and Bob publish; only Ada's preset asks for transcripts.
         var adaAudio = RtpSender.Opus(await _media.PublishAsync(ada, adaPeer));
         var bobAudio = RtpSender.Opus(await _media.PublishAsync(bob, bobPeer));
-        var said = await SayAsync(adaPeer, adaAudio, bobAudio.Send);
+        await SayAsync(adaPeer, adaAudio, bobAudio.Send);
         Assert.Equal([adaPeer], _media.Service<LiveTranscripts>().ListeningTo(_meeting));
 
         var heard = await bobChannel.WaitForEventAsync("transcript", timeout: TimeSpan.FromSeconds(30));
@@ -68,8 +69,11 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         Assert.Equal("ada-7", heard.GetProperty("custom_participant_id").GetString());
         Assert.Equal(AdaName, heard.GetProperty("name").GetString());
         var (started, ended) = (heard.GetProperty("started_at").GetDateTimeOffset(), heard.GetProperty("ended_at").GetDateTimeOffset());
-        Assert.InRange(started, said - TimeSpan.FromSeconds(2), DateTimeOffset.UtcNow);
-        Assert.InRange((ended - started).TotalSeconds, 1, 4); // espeak-ng says it in about 1.6 s
+        // Dated back from its arrival by its samples: the sentence is sent faster than it is said, so it may seem to begin a
+        // little before the test did; never after it was heard, and never in another era (a unit mistaken).
+        Assert.InRange(started, _began.AddMinutes(-1), ended);
+        Assert.True(ended <= DateTimeOffset.UtcNow, $"heard before it ended: {ended:O}");
+        Assert.InRange((ended - started).TotalSeconds, 1, 4); // the utterance's samples: espeak-ng says it in about 1.6 s
         Assert.Equal(text, (await adaChannel.WaitForEventAsync("transcript")).GetProperty("text").GetString()); // the speaker too
 
         // RealtimeKit's SDK reads one CSV line: epoch seconds, peer id, user id, custom id, name, words (quoted).
@@ -109,7 +113,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var transcript = Assert.Single(state.Transcripts);
         AssertHeard(transcript.Transcript);
         Assert.Equal((adaPeer, ada.Id, "ada-7", AdaName, false), (transcript.PeerId, transcript.UserId, transcript.CustomParticipantId, transcript.Name, transcript.IsPartialTranscript));
-        Assert.InRange(DateTimeOffset.Parse(transcript.Date, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow);
+        Assert.InRange(DateTimeOffset.Parse(transcript.Date, System.Globalization.CultureInfo.InvariantCulture), _began.AddMinutes(-1), DateTimeOffset.UtcNow); // whole seconds, dated back
         Assert.Equal(1, state.TranscriptEvents);
         if (sdk == "2.0.2")
         {
@@ -259,7 +263,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         Assert.Equal((adaPeer, ada.Id, "ada-7", AdaName, false), (heard.GetProperty("peerId").GetString(), heard.GetProperty("userId").GetString(),
             heard.GetProperty("customParticipantId").GetString(), heard.GetProperty("name").GetString(), heard.GetProperty("isPartialTranscript").GetBoolean()));
         var (started, ended) = (heard.GetProperty("date").GetDateTimeOffset(), heard.GetProperty("endedAt").GetDateTimeOffset());
-        Assert.InRange(started, DateTimeOffset.UtcNow.AddMinutes(-1), ended);
+        Assert.InRange(started, _began.AddMinutes(-1), ended); // dated back by its samples, sent faster than said
         var kept = Assert.Single((await module.CallAsync("meeting.ai.transcripts")).EnumerateArray());
         Assert.Equal((heard.GetProperty("id").GetString(), text), (kept.GetProperty("id").GetString(), kept.GetProperty("transcript").GetString()));
 
@@ -275,9 +279,10 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
     /// <summary>
     /// Sends Opus silence from <paramref name="speaker"/> (and whatever <paramref name="alongside"/> sends) until the
     /// server listens to <paramref name="peerId"/>, then the sentence, a little faster than real time (the engine does
-    /// not mind), with a pause after it; returns when it began.
+    /// not mind; the pause between packets paces the sender, as a browser's would be, so a socket buffer never
+    /// overflows), with a pause after it.
     /// </summary>
-    private async Task<DateTimeOffset> SayAsync(string peerId, RtpSender speaker, Action alongside)
+    private async Task SayAsync(string peerId, RtpSender speaker, Action alongside)
     {
         var transcripts = _media.Service<LiveTranscripts>();
         Assert.True(transcripts.Running);
@@ -286,14 +291,11 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
             speaker.Send();
             alongside();
         }, () => transcripts.ListeningTo(_meeting).Contains(peerId), "the server listening to the speaker");
-        var said = DateTimeOffset.UtcNow;
         foreach (var packet in SpokenAudio.SayAsOpus(Sentence, TimeSpan.FromSeconds(1)))
         {
             speaker.Send(packet);
             await Task.Delay(5);
         }
-
-        return said;
     }
 
     private static void AssertHeard(string text) => Assert.True(WordErrorRate.Of(Sentence, text) <= 0.4, $"heard \"{text}\" for \"{Sentence}\"");
