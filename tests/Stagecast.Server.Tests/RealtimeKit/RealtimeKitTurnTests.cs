@@ -30,11 +30,12 @@ public sealed class RealtimeKitTurnTests : IAsyncLifetime
         await using var _ = rtk;
 
         // Each peer's connections (its send and receive transports at least) are connected over relayed candidates, through
-        // allocations of coturn's.
+        // allocations of coturn's. A transport that decodes may not have reported its selected pair in its stats yet.
         foreach (var page in new[] { adaPage, bobPage })
         {
-            var types = await page.SelectedCandidateTypesAsync();
-            Assert.True(types.Count >= 2 && types.All(t => t == "relay"), string.Join(", ", types));
+            var types = await Eventually.MatchAsync(page.SelectedCandidateTypesAsync, t => t.Count >= 2, "a selected pair on both transports",
+                describe: t => string.Join(", ", t));
+            Assert.All(types, t => Assert.Equal("relay", t));
         }
 
         Assert.True(Regex.Count(_turn.Log, "incoming packet ALLOCATE processed, success") >= 4, _turn.Log);
