@@ -5,6 +5,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Stagecast.Server.Features.Recordings;
 using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
@@ -91,6 +95,34 @@ public sealed class SessionSummaryTests
         var failed = await api.PostAsync($"/sessions/{session}/summary");
         Assert.Equal(HttpStatusCode.BadGateway, failed.Status);
         Assert.Equal("The summary could not be written: the summary endpoint answered 500", failed.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task ASessionsTranscriptAndSummaryGoWithTheRecordingsRetention()
+    {
+        await using var _ = (await ServerFixture.StartAsync(["--set", "Stagecast:Recordings:Retention=30.00:00:00"])).AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        string session = await SessionWithTranscriptAsync(server, api, meeting);
+        (await api.PostAsync($"/sessions/{session}/summary")).EnsureOk();
+        var ada = await api.AddParticipantAsync(meeting, "ada-again", name: "Ada");
+        var (channel, _) = await MeetingHelpers.JoinAsync(server.HttpBase, ada);
+        await using var __ = channel;
+
+        // A sweep on the server's clock keeps a session that ended just now; one 31 days on deletes the ended session's
+        // lines and summary and leaves the live session alone.
+        var sweeper = server.App.Services.GetRequiredService<TranscriptRetentionService>();
+        Assert.Equal(0, await sweeper.SweepAsync(CancellationToken.None));
+        (await api.GetAsync($"/sessions/{session}/transcript")).EnsureOk();
+        var later = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(31));
+        var monthOn = new TranscriptRetentionService(server.App.Services.GetRequiredService<SqlTranscriptStore>(), server.App.Services.GetRequiredService<SqlSummaryStore>(),
+            Options.Create(new RecordingsOptions { Retention = TimeSpan.FromDays(30) }), later, NullLogger<TranscriptRetentionService>.Instance);
+        Assert.Equal(Said.Length + 1, await monthOn.SweepAsync(CancellationToken.None));
+
+        var transcript = await api.GetAsync($"/sessions/{session}/transcript");
+        Assert.Equal(HttpStatusCode.NotFound, transcript.Status);
+        Assert.Contains("deleted with the recordings' retention", transcript.ErrorMessage);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/sessions/{session}/summary")).Status);
     }
 
     /// <summary>A session of <paramref name="meeting"/> with Ada in it, ended, whose transcript is <see cref="Said"/>.</summary>

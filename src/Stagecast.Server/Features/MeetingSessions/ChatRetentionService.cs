@@ -1,40 +1,24 @@
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
 /// <summary>Deletes chat older than <see cref="ChatOptions.Retention"/>: at start, then every hour.</summary>
-public sealed partial class ChatRetentionService(IMeetingSessionStore store, IOptions<ChatOptions> options, TimeProvider time, ILogger<ChatRetentionService> logger) : BackgroundService
+public sealed partial class ChatRetentionService(IMeetingSessionStore store, IOptions<ChatOptions> options, TimeProvider time, ILogger<ChatRetentionService> logger) : HourlySweep(time)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.Value.Retention <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            do
-            {
-                await SweepAsync(stoppingToken).ConfigureAwait(false);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException)
-        {
-            // shutting down
-        }
-    }
+    protected override bool Enabled => options.Value.Retention > TimeSpan.Zero;
 
     /// <summary>Deletes what is past the retention now; returns how many messages went.</summary>
-    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
+        if (!Enabled)
+        {
+            return 0;
+        }
+
         try
         {
-            int deleted = await store.DeleteChatBeforeAsync(time.GetUtcNow() - options.Value.Retention, cancellationToken).ConfigureAwait(false);
+            int deleted = await store.DeleteChatBeforeAsync(Time.GetUtcNow() - options.Value.Retention, cancellationToken).ConfigureAwait(false);
             if (deleted > 0)
             {
                 Log.Deleted(logger, deleted, options.Value.Retention.TotalDays);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Recordings;
 
@@ -7,9 +8,9 @@ namespace Stagecast.Server.Features.Recordings;
 /// then the oldest until the total size fits. At start and every hour.
 /// </summary>
 public sealed partial class RecordingRetentionService(SqlRecordingStore store, RecordingService recordings, IOptions<RecordingsOptions> options, TimeProvider time,
-    ILogger<RecordingRetentionService> logger) : BackgroundService
+    ILogger<RecordingRetentionService> logger) : HourlySweep(time)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    protected override bool Enabled => options.Value.Retention > TimeSpan.Zero || options.Value.MaxTotalBytes > 0;
 
     /// <summary>Which of the stored recordings (oldest first) go: too old, or beyond the total size.</summary>
     public static IReadOnlyList<string> Select(IReadOnlyList<(string Id, DateTimeOffset StoppedAt, long Size)> stored, DateTimeOffset now, RecordingsOptions settings)
@@ -33,10 +34,10 @@ public sealed partial class RecordingRetentionService(SqlRecordingStore store, R
     }
 
     /// <summary>Deletes what the settings say must go; returns how many recordings went.</summary>
-    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (settings.Retention <= TimeSpan.Zero && settings.MaxTotalBytes <= 0)
+        if (!Enabled)
         {
             return 0;
         }
@@ -45,7 +46,7 @@ public sealed partial class RecordingRetentionService(SqlRecordingStore store, R
         {
             var stored = await store.ListStoredAsync(cancellationToken).ConfigureAwait(false);
             // An uploaded recording takes no room here (its local copy went once the upload was verified).
-            var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.StorageKey is null ? r.FileSize ?? 0 : 0))], time.GetUtcNow(), settings);
+            var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.StorageKey is null ? r.FileSize ?? 0 : 0))], Time.GetUtcNow(), settings);
             foreach (string id in doomed)
             {
                 recordings.DeleteFiles(id);
@@ -63,23 +64,6 @@ public sealed partial class RecordingRetentionService(SqlRecordingStore store, R
         {
             Log.Failed(logger, ex);
             return 0;
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        try
-        {
-            do
-            {
-                await SweepAsync(stoppingToken).ConfigureAwait(false);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException)
-        {
-            // shutting down
         }
     }
 

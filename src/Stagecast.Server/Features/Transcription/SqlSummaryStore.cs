@@ -24,6 +24,11 @@ public sealed class SqlSummaryStore(SqlDatabase db)
             "SELECT session_id, meeting_id, text, text_format, made_by, created_at FROM session_summaries WHERE session_id = @sessionId", new { sessionId })
             .ConfigureAwait(false)).FirstOrDefault()?.ToSummary(), cancellationToken);
 
+    /// <summary>Deletes the summaries of sessions that ended before <paramref name="cutoff"/>; returns how many went.</summary>
+    public Task<int> DeleteEndedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "DELETE FROM session_summaries WHERE session_id IN (SELECT id FROM meeting_sessions WHERE ended_at < @cutoff)", new { cutoff = Ms(cutoff) }), cancellationToken);
+
     internal sealed record Row(string session_id, string meeting_id, string text, string text_format, string made_by, long created_at)
     {
         public SessionSummary ToSummary() => new(session_id, meeting_id, text, text_format, made_by, Time(created_at));

@@ -29,6 +29,11 @@ public sealed class SqlTranscriptStore(SqlDatabase db)
             $"SELECT {Columns} FROM transcript_lines WHERE session_id = @sessionId ORDER BY started_at, id", new { sessionId }).ConfigureAwait(false))
             .Select(r => r.ToLine()).ToList(), cancellationToken);
 
+    /// <summary>Deletes the transcripts of sessions that ended before <paramref name="cutoff"/>; returns how many lines went.</summary>
+    public Task<int> DeleteEndedBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "DELETE FROM transcript_lines WHERE session_id IN (SELECT id FROM meeting_sessions WHERE ended_at < @cutoff)", new { cutoff = Ms(cutoff) }), cancellationToken);
+
     /// <summary>When the session began (cue times of its subtitles count from it), or null for a session not found.</summary>
     public Task<DateTimeOffset?> SessionStartAsync(string sessionId, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(async c => Time(await c.ExecuteScalarAsync<long?>("SELECT started_at FROM meeting_sessions WHERE id = @sessionId", new { sessionId })

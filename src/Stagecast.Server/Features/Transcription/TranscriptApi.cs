@@ -69,7 +69,7 @@ public static class TranscriptApi
 
         if (!await transcripts.Store.HasAnyAsync(session_id, context.RequestAborted).ConfigureAwait(false))
         {
-            throw ApiException.NotFound($"Session {session_id} has no transcript: nobody in it was transcribed");
+            throw ApiException.NotFound($"Session {session_id} has no transcript: nobody in it was transcribed, or it was deleted with the recordings' retention");
         }
 
         var (url, expires) = transcripts.Link(session_id, format);

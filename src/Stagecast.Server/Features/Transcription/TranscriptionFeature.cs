@@ -26,6 +26,8 @@ public static class TranscriptionFeature
         services.AddSingleton<SqlSummaryStore>();
         services.AddSingleton<SessionSummarizer>();
         services.AddSingleton<SessionSummaries>();
+        services.AddSingleton<TranscriptRetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<TranscriptRetentionService>());
         services.AddSingleton<LivestreamCaptions>();
         services.AddSingleton<ITimedTextSource>(sp => sp.GetRequiredService<LivestreamCaptions>());
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
