@@ -311,7 +311,10 @@ public sealed record EngineResult(string Engine, List<(string Said, string Heard
 public sealed record MeetingStep(string Engine, int Speakers, double BaselineCpuPerSpeakerMinute, double CpuPerSpeakerMinute, int Heard, int Said, double WordErrorRate, List<double> DelaysMs)
 {
     public string Row => string.Create(CultureInfo.InvariantCulture,
-        $"| {Engine} | {Speakers} | {BaselineCpuPerSpeakerMinute:F2} / {CpuPerSpeakerMinute:F2} | {CpuPerSpeakerMinute - BaselineCpuPerSpeakerMinute:F2} | {Heard} / {Said} | {WordErrorRate:P0} | {Delays} |");
+        $"| {Engine} | {Speakers} | {Figure(BaselineCpuPerSpeakerMinute)} / {CpuPerSpeakerMinute:F2} | {Figure(CpuPerSpeakerMinute - BaselineCpuPerSpeakerMinute)} | {Heard} / {Said} | {(double.IsNaN(WordErrorRate) ? "-" : WordErrorRate.ToString("P0", CultureInfo.InvariantCulture))} | {Delays} |");
+
+    /// <summary>A figure, or "not run" for one the run skipped (the baseline of the smoke).</summary>
+    private static string Figure(double value) => double.IsNaN(value) ? "not run" : value.ToString("F2", CultureInfo.InvariantCulture);
 
     private string Delays => DelaysMs.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"{DelaysMs[DelaysMs.Count / 2]:F0} / {DelaysMs[^1]:F0} ms") : "-";
 }
