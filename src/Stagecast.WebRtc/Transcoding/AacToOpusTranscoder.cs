@@ -93,10 +93,10 @@ public sealed class AacToOpusTranscoder : IAsyncDisposable
         {
             Volatile.Write(ref _firstMs, frame.Timestamp);
             FlvFileWriter.WriteHeader(child.Input, hasAudio: true, hasVideo: false);
-            FlvFileWriter.WriteTag(child.Input, FlvTagType.Audio, 0, [0xAF, 0x00, .. config.SpecificConfig]);
+            FlvFileWriter.WriteAacConfig(child.Input, config.SpecificConfig);
         }
 
-        FlvFileWriter.WriteTag(child.Input, FlvTagType.Audio, (uint)Math.Max(0, frame.Timestamp - _firstMs), [0xAF, 0x01], frame.Span);
+        FlvFileWriter.WriteAacFrame(child.Input, (uint)Math.Max(0, frame.Timestamp - _firstMs), frame.Span);
         child.Input.Commit();
     }
 
