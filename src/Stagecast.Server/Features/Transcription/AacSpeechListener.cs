@@ -1,15 +1,13 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Stagecast.FfmpegProcesses;
-using Stagecast.Media;
-using Stagecast.Media.Flv;
 using Stagecast.Speech;
 using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Transcription;
 
 /// <summary>
-/// Listens to a livestream's AAC (RTMP, SRT) for its captions: one ffmpeg for the stream, fed its audio as FLV and read
+/// Listens to a livestream's AAC (RTMP, SRT) for its captions: one ffmpeg for the stream, fed its audio as FLV (<see cref="AacFeed"/>) and read
 /// back as 16 kHz mono 16-bit PCM (there is no AAC decoder in process), cut at pauses (<see cref="VoiceActivitySegmenter"/>).
 /// Each utterance goes to <c>utterances</c> with when it was said on the server's clock: from when the stream took the
 /// frames it came from, as the HLS segments' program date-times are, so its caption lines up with the parts whatever
@@ -28,13 +26,9 @@ public sealed partial class AacSpeechListener : IAsyncDisposable
     private readonly Action<Utterance, DateTimeOffset> _utterances;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly SupervisedFfmpeg _ffmpeg;
-    private readonly Task _pump;
+    private readonly AacFeed _feed;
     private readonly Lock _sync = new();
-
-    /// <summary>The stream time of the first frame fed to the running ffmpeg: where its PCM starts.</summary>
-    private long _firstMs;
 
     /// <summary>The last frame fed: its stream time and when the stream took it (the server's clock).</summary>
     private (long Ms, DateTimeOffset At) _last;
@@ -47,7 +41,7 @@ public sealed partial class AacSpeechListener : IAsyncDisposable
         _time = time;
         _logger = logger;
         _ffmpeg = new SupervisedFfmpeg(ffmpeg, $"speech decoder of stream {stream.Id}", () => Arguments, ReadPcmAsync, logger);
-        _pump = Task.Run(RunAsync);
+        _feed = new AacFeed(stream, _ffmpeg, "speech", Fed);
     }
 
     /// <summary>The running ffmpeg's process id, if one runs (diagnostics and tests).</summary>
@@ -55,64 +49,18 @@ public sealed partial class AacSpeechListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _feed.DisposeAsync().ConfigureAwait(false);
         await _ffmpeg.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
     }
 
-    /// <summary>Feeds the stream's audio to ffmpeg (one is started at the first frame, and again after one died) until stopped or the stream ends.</summary>
-    private async Task RunAsync()
+    /// <summary>Notes when the stream took the frame about to be fed: what dates the utterances.</summary>
+    private void Fed(MediaFrame frame)
     {
-        using var reader = _stream.AddReader("speech", new ReaderOptions { MaxQueuedFrames = 256, StartWithCachedGop = false });
-        try
-        {
-            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var frame))
-                {
-                    try
-                    {
-                        Feed(frame);
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private void Feed(MediaFrame frame)
-    {
-        if (frame.Kind != MediaFrameKind.Audio || _stream.Audio is not { } config || _ffmpeg.Acquire(mayStart: true, out bool started) is not { } child)
-        {
-            return;
-        }
-
         var at = _time.GetUtcNow() - _time.GetElapsedTime(frame.ReceivedAt);
         lock (_sync)
         {
-            if (started)
-            {
-                _firstMs = frame.Timestamp;
-            }
-
             _last = (frame.Timestamp, at);
         }
-
-        if (started)
-        {
-            FlvFileWriter.WriteHeader(child.Input, hasAudio: true, hasVideo: false);
-            FlvFileWriter.WriteAacConfig(child.Input, config.SpecificConfig);
-        }
-
-        FlvFileWriter.WriteAacFrame(child.Input, (uint)Math.Max(0, frame.Timestamp - _firstMs), frame.Span);
-        child.Input.Commit();
     }
 
     /// <summary>Reads one ffmpeg's PCM into a segmenter of its own (a new ffmpeg starts from its own first sample).</summary>
@@ -164,7 +112,7 @@ public sealed partial class AacSpeechListener : IAsyncDisposable
     {
         lock (_sync)
         {
-            long ms = _firstMs + (long)utterance.Start.TotalMilliseconds;
+            long ms = _feed.FirstMs + (long)utterance.Start.TotalMilliseconds;
             return _last.At + TimeSpan.FromMilliseconds(ms - _last.Ms);
         }
     }

@@ -69,7 +69,6 @@ public sealed partial class LivestreamAudioCaptions(
 
     public void OnStreamEnded(HubStream stream)
     {
-        captions.Forget(stream.Id);
         if (_listening.TryRemove(stream.Id, out var listening))
         {
             _ = listening.DisposeAsync().AsTask();

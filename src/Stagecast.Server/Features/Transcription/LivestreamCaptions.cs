@@ -17,7 +17,7 @@ public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamReg
     /// <summary>The track's name and language: the engines recognise English (PocketSphinx's en-us, whisper's *.en models).</summary>
     public static readonly TimedTextTrack Track = new("English", "en");
 
-    /// <summary>The independent livestreams let in to publish, and whether each asks for captions (until its stream ends).</summary>
+    /// <summary>The independent livestreams let in to publish, and whether each asked for captions when it last was.</summary>
     private readonly ConcurrentDictionary<string, bool> _asked = new(StringComparer.Ordinal);
 
     public TimedTextTrack? TrackOf(string streamId) => engine.Recognizer is not null && (livestreams.IsActive(streamId) || Asks(streamId)) ? Track : null;
@@ -30,9 +30,6 @@ public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamReg
 
     /// <summary>Whether the independent livestream publishing as <paramref name="streamId"/> asks for captions.</summary>
     public bool Asks(string streamId) => _asked.TryGetValue(streamId, out bool asks) && asks;
-
-    /// <summary>Its stream ended: the next publish is admitted again.</summary>
-    public void Forget(string streamId) => _asked.TryRemove(streamId, out _);
 
     /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here.</summary>
     public void Add(string meetingId, TranscriptLine line)
