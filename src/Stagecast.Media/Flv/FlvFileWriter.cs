@@ -20,6 +20,14 @@ public static class FlvFileWriter
     public static void WriteTag(IBufferWriter<byte> output, FlvTagType type, uint timestamp, ReadOnlySpan<byte> data) =>
         WriteTag(output, type, timestamp, data, default);
 
+    /// <summary>An AAC sequence header (the AudioSpecificConfig) at time 0: what an FLV of AAC begins with, after its header.</summary>
+    public static void WriteAacConfig(IBufferWriter<byte> output, ReadOnlySpan<byte> specificConfig) =>
+        WriteTag(output, FlvTagType.Audio, 0, [0xAF, 0x00], specificConfig);
+
+    /// <summary>An AAC access unit at <paramref name="timestamp"/> milliseconds.</summary>
+    public static void WriteAacFrame(IBufferWriter<byte> output, uint timestamp, ReadOnlySpan<byte> frame) =>
+        WriteTag(output, FlvTagType.Audio, timestamp, [0xAF, 0x01], frame);
+
     /// <summary>A tag whose body is <paramref name="head"/> then <paramref name="rest"/> (a tag header and its payload), without joining them first.</summary>
     public static void WriteTag(IBufferWriter<byte> output, FlvTagType type, uint timestamp, ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest)
     {

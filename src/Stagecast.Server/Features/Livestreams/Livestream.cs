@@ -6,7 +6,8 @@ namespace Stagecast.Server.Features.Livestreams;
 /// <summary>
 /// A livestream as stored: the stream key sealed (encrypted) and its lookup digest; <see cref="Renditions"/> is its own
 /// ladder, null while it follows its app's default; with <see cref="RequireTls"/> its key is refused when it comes in
-/// clear (plain RTMP, SRT, WHIP over plain HTTP).
+/// clear (plain RTMP, SRT, WHIP over plain HTTP); with <see cref="TranscriptionEnabled"/> an independent livestream's own audio is
+/// captioned in its HLS while the server runs a speech engine (docs/ai.md).
 /// </summary>
 public sealed record Livestream(
     string Id,
@@ -25,7 +26,8 @@ public sealed record Livestream(
     string RecordingMode = Livestream.RecordingOff,
     string IngestProtocol = Livestream.Rtmp,
     ImmutableArray<Rendition>? Renditions = null,
-    bool RequireTls = false)
+    bool RequireTls = false,
+    bool TranscriptionEnabled = false)
 {
     public const string RecordingOff = "off";
 

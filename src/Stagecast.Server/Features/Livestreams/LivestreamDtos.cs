@@ -25,7 +25,8 @@ public record LivestreamDto(
     RecordingSettingDto Recording,
     IReadOnlyList<string> Renditions,
     IReadOnlyList<RenditionStatusDto>? RenditionStatus,
-    bool RequireTls)
+    bool RequireTls,
+    bool TranscriptionEnabled)
 {
     /// <summary>The livestream of <paramref name="app"/>, with the ladder its next broadcast gets (its own, else the app's default).</summary>
     public static LivestreamDto From(LivestreamView view, App app) => new(
@@ -50,7 +51,8 @@ public record LivestreamDto(
         new RecordingSettingDto(view.Record.RecordingMode),
         RenditionLadder.Names(LadderSetting.Effective(view.Record.Renditions, app.DefaultRenditions)),
         view.RenditionStatus,
-        view.Record.RequireTls);
+        view.Record.RequireTls,
+        view.Record.TranscriptionEnabled);
 
     public static string StatusText(LivestreamStatus status) => status.ToString().ToUpperInvariant();
 }

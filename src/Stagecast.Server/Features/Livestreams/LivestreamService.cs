@@ -22,19 +22,20 @@ public sealed class LivestreamService(
 {
     /// <summary>A new livestream; without <paramref name="renditions"/> it follows its app's default.</summary>
     public async Task<LivestreamView> CreateAsync(
-        App app, string? name, string? recordingMode, string ingestProtocol, ImmutableArray<Rendition>? renditions, bool requireTls, CancellationToken cancellationToken)
+        App app, string? name, string? recordingMode, string ingestProtocol, ImmutableArray<Rendition>? renditions, bool requireTls, bool transcriptionEnabled,
+        CancellationToken cancellationToken)
     {
         string key = Secrets.NewStreamKey();
         var now = time.GetUtcNow();
         var livestream = new Livestream(
             Guid.NewGuid().ToString(), app.Id, name, null, keys.Protect(key), keys.LookupHash(key), LivestreamStatus.Idle, false, false, now, now,
             RecordingMode: recordingMode ?? Livestream.RecordingOff, IngestProtocol: ingestProtocol, Renditions: renditions,
-            RequireTls: requireTls);
+            RequireTls: requireTls, TranscriptionEnabled: transcriptionEnabled);
         await store.CreateLivestreamAsync(livestream, cancellationToken).ConfigureAwait(false);
         return View(livestream);
     }
 
-    /// <summary>Changes the livestream's settings (its recording mode, its renditions, whether it requires TLS) from its next session on.</summary>
+    /// <summary>Changes the livestream's settings (its recording mode, its renditions, whether it requires TLS or asks for captions) from its next session on.</summary>
     public async Task<LivestreamView?> UpdateAsync(App app, string id, PatchLivestreamRequest request, CancellationToken cancellationToken)
     {
         if (await store.FindLivestreamAsync(app.Id, id, cancellationToken).ConfigureAwait(false) is not { } livestream)

@@ -18,15 +18,16 @@ public static class LivestreamsApi
         var group = api.MapGroup("/livestreams").WithTags("Livestreams");
         group.MapPost("/", CreateAsync).WithSummary("Create an independent livestream")
             .WithDescription("Optional JSON body: {\"name\": string matching ^[a-zA-Z0-9-_]*$, at most 256 characters, \"recording\", \"renditions\": [\"source\", \"720p\", …], " +
-                "\"require_tls\": bool (refuse the key sent in clear; true by default with ?protocol=rtmps)}.");
+                "\"require_tls\": bool (refuse the key sent in clear; true by default with ?protocol=rtmps), " +
+                "\"transcription_enabled\": bool (captions of its own audio in its HLS while the server runs a speech engine; false by default)}.");
         group.MapGet("/", ListAsync).WithSummary("List livestreams");
         group.MapPost("/{livestream_id}/reset-stream-key", ResetStreamKeyAsync).WithSummary("Issue a new stream key; a publisher on the old key is disconnected");
         group.MapPut("/{livestream_id}/enable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, false))
             .WithSummary("Let publishers in again");
         group.MapPut("/{livestream_id}/disable", (HttpContext c, LivestreamService s, string livestream_id) => SetDisabledAsync(c, s, livestream_id, true))
             .WithSummary("Refuse publishers and stop a live broadcast");
-        group.MapPatch("/{livestream_id}", PatchAsync).WithSummary("Change a livestream's recording setting, its renditions or whether it requires TLS")
-            .WithDescription("JSON body: {\"recording\"?: {\"mode\": \"off\" | \"automatic\"}, \"renditions\"?: [\"source\", \"720p\", …], \"require_tls\"?: bool}; " +
+        group.MapPatch("/{livestream_id}", PatchAsync).WithSummary("Change a livestream's recording setting, its renditions, whether it requires TLS or asks for captions")
+            .WithDescription("JSON body: {\"recording\"?: {\"mode\": \"off\" | \"automatic\"}, \"renditions\"?: [\"source\", \"720p\", …], \"require_tls\"?: bool, \"transcription_enabled\"?: bool}; " +
                 "it applies from the next session.");
         group.MapDelete("/{livestream_id}", DeleteAsync).WithSummary("Delete a livestream (its sessions stay in analytics)");
     }
@@ -45,7 +46,7 @@ public static class LivestreamsApi
 
         bool requireTls = body.Value.RequireTls ?? protocol == Livestream.Rtmps;
         var created = await livestreams.CreateAsync(context.App(), body.Value.Name, body.Value.Recording?.Mode, protocol, LadderSetting.Parse(body.Value.Renditions),
-            requireTls, context.RequestAborted).ConfigureAwait(false);
+            requireTls, body.Value.TranscriptionEnabled ?? false, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Created(context, created.Record.Id, LivestreamDto.From(created, context.App()));
     }
 
@@ -114,6 +115,9 @@ public sealed record CreateLivestreamRequest : IValidatableObject
     /// <summary>Refuse the stream key when it comes in clear; without it, true for <c>?protocol=rtmps</c>.</summary>
     public bool? RequireTls { get; init; }
 
+    /// <summary>Captions of the livestream's own audio in its HLS while the server runs a speech engine (docs/ai.md); false without it.</summary>
+    public bool? TranscriptionEnabled { get; init; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         RecordingSettingRequest.Check(Recording).Concat(LadderSetting.Check(Renditions, "renditions"));
 }
@@ -139,7 +143,9 @@ public sealed record PatchLivestreamRequest : IValidatableObject
 
     public bool? RequireTls { get; init; }
 
-    public bool ChangesNothing => Recording?.Mode is null && !RenditionsGiven && RequireTls is null;
+    public bool? TranscriptionEnabled { get; init; }
+
+    public bool ChangesNothing => Recording?.Mode is null && !RenditionsGiven && RequireTls is null && TranscriptionEnabled is null;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         RecordingSettingRequest.Check(Recording).Concat(LadderSetting.Check(Renditions, "renditions"));
@@ -149,6 +155,7 @@ public sealed record PatchLivestreamRequest : IValidatableObject
         RecordingMode = Recording?.Mode ?? livestream.RecordingMode,
         Renditions = RenditionsGiven ? LadderSetting.Parse(Renditions) : livestream.Renditions,
         RequireTls = RequireTls ?? livestream.RequireTls,
+        TranscriptionEnabled = TranscriptionEnabled ?? livestream.TranscriptionEnabled,
     };
 }
 

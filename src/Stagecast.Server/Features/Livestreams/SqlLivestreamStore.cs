@@ -11,14 +11,14 @@ namespace Stagecast.Server.Features.Livestreams;
 public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 {
     private const string LivestreamColumns =
-        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode, ingest_protocol, renditions, require_tls";
+        "id, app_id, name, meeting_id, stream_key, stream_key_hash, status, disabled, manual_ingest, created_at, updated_at, meeting_session_id, video_config, recording_mode, ingest_protocol, renditions, require_tls, transcription_enabled";
 
     public Task CreateLivestreamAsync(Livestream livestream, CancellationToken cancellationToken)
     {
         // Serialized before the call: Dapper.AOT leaves a call alone (to Dapper's IL emission) when its arguments hold one.
         string? videoConfig = livestream.VideoConfig is null ? null : JsonSerializer.Serialize(livestream.VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig);
         return db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol, @Renditions, @RequireTls)",
+            $"INSERT INTO livestreams ({LivestreamColumns}) VALUES (@Id, @AppId, @Name, @MeetingId, @StreamKey, @StreamKeyHash, @Status, @Disabled, @ManualIngest, @CreatedAt, @UpdatedAt, @MeetingSessionId, @VideoConfig, @RecordingMode, @IngestProtocol, @Renditions, @RequireTls, @TranscriptionEnabled)",
             new
             {
                 livestream.Id,
@@ -38,6 +38,7 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
                 livestream.IngestProtocol,
                 Renditions = LadderSetting.ToColumn(livestream.Renditions),
                 RequireTls = Bit(livestream.RequireTls),
+                TranscriptionEnabled = Bit(livestream.TranscriptionEnabled),
             }), cancellationToken);
     }
 
@@ -99,13 +100,14 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
 
     public Task SetSettingsAsync(Livestream livestream, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            "UPDATE livestreams SET recording_mode = @RecordingMode, renditions = @Renditions, require_tls = @RequireTls, updated_at = @UpdatedAt WHERE id = @Id",
+            "UPDATE livestreams SET recording_mode = @RecordingMode, renditions = @Renditions, require_tls = @RequireTls, transcription_enabled = @TranscriptionEnabled, updated_at = @UpdatedAt WHERE id = @Id",
             new
             {
                 livestream.Id,
                 livestream.RecordingMode,
                 Renditions = LadderSetting.ToColumn(livestream.Renditions),
                 RequireTls = Bit(livestream.RequireTls),
+                TranscriptionEnabled = Bit(livestream.TranscriptionEnabled),
                 UpdatedAt = Ms(livestream.UpdatedAt),
             }),
             cancellationToken);
@@ -141,12 +143,12 @@ public sealed class SqlLivestreamStore(SqlDatabase db) : ILivestreamStore
     internal sealed record LivestreamRow(
         string Id, string AppId, string? Name, string? MeetingId, byte[] StreamKey, byte[] StreamKeyHash, string Status, long Disabled, long ManualIngest,
         long CreatedAt, long UpdatedAt, string? MeetingSessionId, string? VideoConfig, string RecordingMode, string IngestProtocol, string? Renditions,
-        long RequireTls)
+        long RequireTls, long TranscriptionEnabled)
     {
         public Livestream ToModel() => new(
             Id, AppId, Name, MeetingId, StreamKey, StreamKeyHash, ParseStatus(Status), Disabled != 0, ManualIngest != 0, Time(CreatedAt), Time(UpdatedAt),
             MeetingSessionId, VideoConfig is null ? null : JsonSerializer.Deserialize(VideoConfig, LivestreamStoredJsonContext.Default.VideoConfig), RecordingMode,
-            IngestProtocol, LadderSetting.FromColumn(Renditions), RequireTls != 0);
+            IngestProtocol, LadderSetting.FromColumn(Renditions), RequireTls != 0, TranscriptionEnabled != 0);
     }
 
     internal sealed record LadderRow(string? Renditions, string? DefaultRenditions, string AccountId);

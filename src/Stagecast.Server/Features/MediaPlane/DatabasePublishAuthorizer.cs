@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
@@ -12,7 +13,8 @@ namespace Stagecast.Server.Features.MediaPlane;
 /// <summary>
 /// A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted; a meeting
 /// livestream's key only while that livestream is active (started and not stopped); a livestream that requires TLS, only
-/// over TLS (RTMPS, WHIP over HTTPS). A valid key always gets in;
+/// over TLS (RTMPS, WHIP over HTTPS). An independent livestream let in tells its captions whether it asks for them
+/// (<see cref="LivestreamCaptions"/>, before its stream starts). A valid key always gets in;
 /// an address that keeps offering unknown keys has its refusals slowed down (<see cref="FailedAttemptThrottle"/>).
 /// In a cluster, a key live on another node is refused while that node's lease lives.
 /// </summary>
@@ -22,6 +24,7 @@ public sealed class DatabasePublishAuthorizer(
     [FromKeyedServices(FailedAttemptThrottle.StreamKeys)] FailedAttemptThrottle throttle,
     MeetingLivestreamRegistry meetingLivestreams,
     IStreamOwnership ownership,
+    LivestreamCaptions captions,
     TimeProvider time) : IPublishAuthorizer
 {
     public async ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)
@@ -56,6 +59,16 @@ public sealed class DatabasePublishAuthorizer(
 
         // In a cluster the stream belongs to one node at a time: the first to take its lease.
         var lease = await ownership.AcquireAsync(livestream.Id, cancellationToken).ConfigureAwait(false);
-        return lease.Granted ? PublishAuthorization.Allow(livestream.Id) : PublishAuthorization.Deny($"the livestream is live on node {lease.Owner}");
+        if (!lease.Granted)
+        {
+            return PublishAuthorization.Deny($"the livestream is live on node {lease.Owner}");
+        }
+
+        if (livestream.MeetingId is null)
+        {
+            captions.Admitted(livestream.Id, livestream.TranscriptionEnabled);
+        }
+
+        return PublishAuthorization.Allow(livestream.Id);
     }
 }

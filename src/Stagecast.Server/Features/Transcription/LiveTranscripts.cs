@@ -16,11 +16,13 @@ namespace Stagecast.Server.Features.Transcription;
 /// <c>transcription_enabled</c> (of every peer on it, in a meeting with <c>transcribe_on_end</c>); their utterances
 /// wait in one queue for the server's <see cref="SpeechWorker"/>. What it hears is kept as the session's transcript
 /// and, of a peer whose preset asks, goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the
-/// speaker's name and times, and into the meeting livestream's captions (<see cref="LivestreamCaptions"/>). When the
+/// speaker's name and times, and into the meeting livestream's captions (<see cref="LivestreamCaptions"/>). The
+/// utterances of an independent livestream's own audio, when it asks for captions, wait in the same queue
+/// (<see cref="Queue(StreamUtterance)"/>). When the
 /// session ends, its last utterances are recognised and kept, and the app hears of the transcript
 /// (<c>meeting.transcript</c>). Work is bounded twice: the server's queue drops its oldest utterance when full, and a
-/// meeting with <see cref="TranscriptionOptions.MeetingQueueLength"/> utterances waiting has its next ones dropped, so
-/// one busy meeting cannot take every other meeting's captions; both are counted and logged. With the engine off
+/// meeting (or livestream) with <see cref="TranscriptionOptions.MeetingQueueLength"/> utterances waiting has its next ones
+/// dropped, so one busy meeting cannot take every other meeting's captions; both are counted and logged. With the engine off
 /// nothing runs.
 /// </summary>
 public sealed partial class LiveTranscripts(
@@ -50,7 +52,7 @@ public sealed partial class LiveTranscripts(
     /// <summary>Whether live transcripts run (the engine loaded).</summary>
     public bool Running => _worker is not null;
 
-    /// <summary>Utterances dropped unrecognised: the server's queue was full, or their meeting's.</summary>
+    /// <summary>Utterances dropped unrecognised: the server's queue was full, or their meeting's (livestream's).</summary>
     public long Dropped => (_worker?.Dropped ?? 0) + Interlocked.Read(ref _droppedInMeetings);
 
     /// <summary>Utterances recognised so far.</summary>
@@ -190,25 +192,54 @@ public sealed partial class LiveTranscripts(
             return;
         }
 
-        if (!meeting.TryReserve(options.Value.MeetingQueueLength))
-        {
-            long dropped = Interlocked.Increment(ref _droppedInMeetings);
-            if (dropped == 1 || dropped % 100 == 0)
-            {
-                LogMeetingBehind(meeting.Room.Meeting.Id, dropped);
-            }
-
-            return;
-        }
-
-        if (!worker.Add(new PeerUtterance(meeting, peer, meeting.SessionId, began, utterance)))
+        if (TryReserve(meeting.Share, $"meeting {meeting.Room.Meeting.Id}") && !worker.Add(new PeerUtterance(meeting, peer, meeting.SessionId, began, utterance)))
         {
             meeting.Release();
         }
     }
 
+    /// <summary>
+    /// Queues an utterance of a livestream's own audio, within its share of the queue: its <see cref="StreamUtterance.Heard"/>
+    /// gets the words, on the worker's thread. Dropped (and counted) when the engine is off or the livestream has its share waiting.
+    /// </summary>
+    internal void Queue(StreamUtterance job)
+    {
+        if (_worker is { } worker && TryReserve(job.Share, $"livestream {job.Speaker}") && !worker.Add(job))
+        {
+            job.Share.Release();
+        }
+    }
+
+    /// <summary>Takes a place in the queue for one more utterance of a source (a meeting, a livestream), unless its share waits already.</summary>
+    private bool TryReserve(QueueShare share, string source)
+    {
+        if (share.TryReserve(options.Value.MeetingQueueLength))
+        {
+            return true;
+        }
+
+        long dropped = Interlocked.Increment(ref _droppedInMeetings);
+        if (dropped == 1 || dropped % 100 == 0)
+        {
+            LogBehind(source, dropped);
+        }
+
+        return false;
+    }
+
     private void Done(Transcribed result)
     {
+        if (result.Job is StreamUtterance stream)
+        {
+            stream.Share.Release();
+            if (result.Outcome == UtteranceOutcome.Heard)
+            {
+                stream.Heard(stream, result.Text);
+            }
+
+            return;
+        }
+
         var job = (PeerUtterance)result.Job;
         if (result.Outcome != UtteranceOutcome.Heard)
         {
@@ -255,9 +286,11 @@ public sealed partial class LiveTranscripts(
         private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile string[] _peerIds = [];
         private volatile bool _closed;
-        private int _waiting;
 
         public MeetingRoom Room { get; } = room;
+
+        /// <summary>How many of its utterances wait.</summary>
+        public QueueShare Share { get; } = new();
 
         /// <summary>The session listened to (the room's when the first speaker was followed).</summary>
         public string? SessionId { get; } = room.SessionId;
@@ -295,36 +328,24 @@ public sealed partial class LiveTranscripts(
         {
             Follow([]);
             _closed = true;
-            if (Volatile.Read(ref _waiting) == 0)
+            if (Share.Waiting == 0)
             {
                 _drained.TrySetResult();
             }
         }
 
-        /// <summary>Takes a place in the queue for one more utterance, unless <paramref name="limit"/> wait already.</summary>
-        public bool TryReserve(int limit)
-        {
-            if (Interlocked.Increment(ref _waiting) <= limit)
-            {
-                return true;
-            }
-
-            Interlocked.Decrement(ref _waiting);
-            return false;
-        }
-
         /// <summary>An utterance left the queue (kept, silent, dropped or failed).</summary>
         public void Release()
         {
-            if (Interlocked.Decrement(ref _waiting) == 0 && _closed)
+            if (Share.Release() && _closed)
             {
                 _drained.TrySetResult();
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Transcription of meeting {MeetingId} is behind: an utterance was dropped ({Dropped} in all meetings so far)")]
-    private partial void LogMeetingBehind(string meetingId, long dropped);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transcription of {Source} is behind: an utterance was dropped ({Dropped} in all meetings and livestreams so far)")]
+    private partial void LogBehind(string source, long dropped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Following the meetings' speakers for transcripts failed")]
     private partial void LogFollowFailed(Exception exception);

@@ -1,27 +1,51 @@
+using System.Collections.Concurrent;
 using Stagecast.Hls;
 using Stagecast.Server.Features.MeetingLivestreams;
 
 namespace Stagecast.Server.Features.Transcription;
 
 /// <summary>
-/// The live transcript as the subtitles of the meeting's livestream (docs/ai.md): with a speech engine loaded, the HLS
-/// output of every meeting livestream carries an English timed text track from its start, and each line heard
-/// (<see cref="LiveTranscripts"/>, of a peer whose preset has <c>transcription_enabled</c>) becomes a cue in it, placed
-/// by when it was said. With the engine off no stream carries a track and the playlists stay as they were.
+/// The live transcript as the subtitles of a livestream (docs/ai.md): with a speech engine loaded, the HLS output of
+/// every meeting livestream, and of every independent livestream that asks for captions (<c>transcription_enabled</c>),
+/// carries an English timed text track from its start. In a meeting's, each line heard (<see cref="LiveTranscripts"/>,
+/// of a peer whose preset has <c>transcription_enabled</c>) becomes a cue, placed by when it was said; in an independent
+/// one's, each line heard of its own audio (<see cref="LivestreamAudioCaptions"/>). With the engine off no stream
+/// carries a track and the playlists stay as they were.
 /// </summary>
 public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamRegistry livestreams, HlsStreamRegistry hls) : ITimedTextSource
 {
     /// <summary>The track's name and language: the engines recognise English (PocketSphinx's en-us, whisper's *.en models).</summary>
     public static readonly TimedTextTrack Track = new("English", "en");
 
-    public TimedTextTrack? TrackOf(string streamId) => engine.Recognizer is not null && livestreams.IsActive(streamId) ? Track : null;
+    /// <summary>The independent livestreams let in to publish, and whether each asked for captions when it last was.</summary>
+    private readonly ConcurrentDictionary<string, bool> _asked = new(StringComparer.Ordinal);
+
+    public TimedTextTrack? TrackOf(string streamId) => engine.Recognizer is not null && (livestreams.IsActive(streamId) || Asks(streamId)) ? Track : null;
+
+    /// <summary>
+    /// An independent livestream was let in to publish (its stream starts next): whether it asks for captions of its
+    /// own audio, as its record says now.
+    /// </summary>
+    public void Admitted(string livestreamId, bool transcriptionEnabled) => _asked[livestreamId] = transcriptionEnabled;
+
+    /// <summary>Whether the independent livestream publishing as <paramref name="streamId"/> asks for captions.</summary>
+    public bool Asks(string streamId) => _asked.TryGetValue(streamId, out bool asks) && asks;
 
     /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here.</summary>
     public void Add(string meetingId, TranscriptLine line)
     {
-        if (livestreams.ForMeeting(meetingId) is { } active && hls.TryGet(active.LivestreamId, out var stream))
+        if (livestreams.ForMeeting(meetingId) is { } active)
         {
-            stream.AddCue(new TimedTextCue(line.StartedAt, line.EndedAt, line.Text, line.Name));
+            Add(active.LivestreamId, new TimedTextCue(line.StartedAt, line.EndedAt, line.Text, line.Name));
+        }
+    }
+
+    /// <summary>Captions stream <paramref name="streamId"/>, if it is packaged here.</summary>
+    public void Add(string streamId, TimedTextCue cue)
+    {
+        if (hls.TryGet(streamId, out var stream))
+        {
+            stream.AddCue(cue);
         }
     }
 }

@@ -4,6 +4,7 @@ using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Metrics;
 using Stagecast.Speech;
+using Stagecast.Streaming;
 using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Transcription;
@@ -13,7 +14,7 @@ public static class TranscriptionFeature
     /// <summary>
     /// Speech recognition on the server's own CPU (docs/ai.md): the engine <c>--transcription-engine</c> names
     /// (<c>none</c> by default, <c>pocketsphinx</c>, <c>whisper</c> with <c>--whisper-model</c>), loaded at start, and the
-    /// meetings' live transcripts on it, captioning their livestreams.
+    /// meetings' live transcripts on it, captioning their livestreams, and the captions of independent livestreams that ask.
     /// </summary>
     public static IServiceCollection AddTranscription(this IServiceCollection services, IConfiguration configuration)
     {
@@ -32,6 +33,8 @@ public static class TranscriptionFeature
         services.AddSingleton<ITimedTextSource>(sp => sp.GetRequiredService<LivestreamCaptions>());
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
+        services.AddSingleton<LivestreamAudioCaptions>();
+        services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<LivestreamAudioCaptions>());
         services.AddFeatureMetrics<TranscriptionMetrics>();
         return services;
     }

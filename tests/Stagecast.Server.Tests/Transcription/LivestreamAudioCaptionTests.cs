@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Stagecast.Server.Features.Transcription;
+using Stagecast.Speech;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Transcription;
+
+/// <summary>
+/// Captions of an independent livestream's own audio (docs/ai.md): ffmpeg publishes over RTMP a picture and espeak-ng's
+/// sentence said again and again as AAC; a livestream created with <c>transcription_enabled</c> has its audio decoded
+/// once and recognised by PocketSphinx, and its LL-HLS multivariant playlist lists a WebVTT subtitles rendition whose
+/// segments carry the words, lined up with the video's segments; a livestream without the field has no subtitles and
+/// is not listened to. Without a speech engine the field is kept and the log says no captions are made.
+/// </summary>
+public sealed class LivestreamAudioCaptionTests
+{
+    private const string Sentence = "the weather is nice today";
+    private const string SubtitlesLine = "^#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"([^\"]+)\"$";
+
+    [Fact]
+    public async Task ALivestreamThatAsksCarriesTheWordsOfItsRtmpAudioAsWebVttSubtitles()
+    {
+        await using var own = (await ServerFixture.StartAsync(["--transcription-engine", "pocketsphinx"])).AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string speech = SpeechFile();
+        try
+        {
+            // The field is a bool, kept with the livestream; anything else is refused naming it.
+            var refused = await api.PostAsync("/livestreams", """{"transcription_enabled": "yes"}""");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+            Assert.Contains("transcription_enabled", refused.ErrorMessage, StringComparison.Ordinal);
+            var asked = (await api.PostAsync("/livestreams", """{"transcription_enabled": true}""")).EnsureOk().Data;
+            var plain = (await api.PostAsync("/livestreams", "{}")).EnsureOk().Data;
+            Assert.False(plain.GetProperty("transcription_enabled").GetBoolean());
+            string id = asked.GetProperty("id").GetString()!, plainId = plain.GetProperty("id").GetString()!;
+            Assert.True((await api.GetLivestreamAsync(id)).GetProperty("livestream").GetProperty("transcription_enabled").GetBoolean());
+
+            // Both publish the same speech over RTMP.
+            await using var captioned = Ffmpeg.Publish($"{asked.GetProperty("ingest_server").GetString()}/{asked.GetProperty("stream_key").GetString()}", SpeakingInput(speech));
+            await using var uncaptioned = Ffmpeg.Publish($"{plain.GetProperty("ingest_server").GetString()}/{plain.GetProperty("stream_key").GetString()}", SpeakingInput(speech));
+            string playback = asked.GetProperty("playback_url").GetString()!, plainPlayback = plain.GetProperty("playback_url").GetString()!;
+            await server.WaitUntilPlayableAsync(playback);
+            await server.WaitUntilPlayableAsync(plainPlayback);
+
+            // The livestream without the field lists no subtitles, and nothing decodes its audio.
+            string plainMultivariant = await server.Http.GetStringAsync(plainPlayback);
+            Assert.DoesNotContain("TYPE=SUBTITLES", plainMultivariant, StringComparison.Ordinal);
+            Assert.DoesNotContain("SUBTITLES=", plainMultivariant, StringComparison.Ordinal);
+            var listeners = server.App.Services.GetRequiredService<LivestreamAudioCaptions>();
+            Assert.Equal([id], listeners.ListeningTo);
+
+            // The one that asks lists the subtitles rendition, and every variant names its group.
+            string multivariant = await server.Http.GetStringAsync(playback);
+            var subtitles = Regex.Match(multivariant, SubtitlesLine, RegexOptions.Multiline);
+            Assert.True(subtitles.Success, multivariant);
+            Assert.All(multivariant.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)), l => Assert.EndsWith(",SUBTITLES=\"subs\"", l));
+            var subtitlesUrl = new Uri(new Uri(playback), subtitles.Groups[1].Value);
+
+            // The words come in a WebVTT segment of a segment the video playlist lists under the same number.
+            var (segment, cue) = await Eventually.MatchAsync(async Task<(string? File, string? Text)> () =>
+            {
+                string playlist = await server.Http.GetStringAsync(subtitlesUrl);
+                foreach (string file in playlist.Split('\n').Where(l => l.EndsWith(".vtt", StringComparison.Ordinal)))
+                {
+                    string vtt = await server.Http.GetStringAsync(new Uri(subtitlesUrl, file));
+                    if (Regex.Match(vtt, "\n\\d\\d:\\d\\d:\\d\\d\\.\\d{3} --> \\d\\d:\\d\\d:\\d\\d\\.\\d{3}\n(.+)\n") is { Success: true } found
+                        && WordErrorRate.Of(Sentence, found.Groups[1].Value) <= 0.4)
+                    {
+                        Assert.Matches("^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:\\d+,LOCAL:00:00:00.000\n", vtt);
+                        return (file, found.Groups[1].Value);
+                    }
+                }
+
+                return (null, null);
+            }, found => found.File is not null, "a WebVTT segment with the sentence's words", TimeSpan.FromSeconds(60));
+            long msn = long.Parse(segment!["subs".Length..^".vtt".Length], CultureInfo.InvariantCulture);
+            var media = ParsedPlaylist.Parse(await server.Http.GetStringAsync(new Uri(subtitlesUrl, "stream.m3u8")));
+            Assert.Contains(media.Segments, s => s.Msn == msn && s.Uri is not null);
+            Assert.DoesNotContain("<v ", cue, StringComparison.Ordinal);
+
+            // It was decoded once, by one ffmpeg that ends with the stream.
+            int decoder = Assert.NotNull(listeners.DecoderOf(id));
+            await captioned.DisposeAsync();
+            await Eventually.TrueAsync(() => listeners.ListeningTo.Count == 0, "the listener to stop with the stream", TimeSpan.FromSeconds(60));
+            Assert.Null(listeners.DecoderOf(id));
+            await Eventually.TrueAsync(() => !ProcessRuns(decoder), "the decoder to end");
+        }
+        finally
+        {
+            File.Delete(speech);
+        }
+    }
+
+    [Fact]
+    public async Task WithoutASpeechEngineTheFieldIsKeptAndTheLogSaysNoCaptionsAreMade()
+    {
+        var logs = new CapturedLogs();
+        await using var own = (await ServerFixture.StartAsync([], builder => builder.Logging.AddProvider(logs))).AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        var created = (await api.PostAsync("/livestreams", "{}")).EnsureOk().Data;
+        string id = created.GetProperty("id").GetString()!;
+        Assert.True((await api.SendAsync(HttpMethod.Patch, $"/livestreams/{id}", """{"transcription_enabled": true}""")).EnsureOk().Data.GetProperty("transcription_enabled").GetBoolean());
+
+        await using var publisher = Ffmpeg.Publish($"{created.GetProperty("ingest_server").GetString()}/{created.GetProperty("stream_key").GetString()}", Ffmpeg.AudioVideo(30, "320x180"));
+        string playback = created.GetProperty("playback_url").GetString()!;
+        await server.WaitUntilPlayableAsync(playback);
+        Assert.DoesNotContain("SUBTITLES", await server.Http.GetStringAsync(playback), StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Level == LogLevel.Warning && l.Message.Contains($"Livestream {id} asks for captions", StringComparison.Ordinal)
+            && l.Message.Contains("runs no speech engine", StringComparison.Ordinal)), "the log to say the livestream goes out without captions");
+        Assert.Empty(server.App.Services.GetRequiredService<LivestreamAudioCaptions>().ListeningTo);
+    }
+
+    /// <summary>The sentence, then 1.5 s of silence, twelve times: about 40 s of 16 kHz mono speech, as raw samples in a file.</summary>
+    private static string SpeechFile()
+    {
+        short[] said = [.. SpokenAudio.Say(Sentence), .. SpokenAudio.Silence(TimeSpan.FromSeconds(1.5))];
+        string path = Path.Combine(Path.GetTempPath(), $"stagecast-speech-{Guid.NewGuid():N}.s16");
+        using var file = File.Create(path);
+        for (int i = 0; i < 12; i++)
+        {
+            file.Write(MemoryMarshal.AsBytes(said.AsSpan()));
+        }
+
+        return path;
+    }
+
+    /// <summary>A small picture and the speech as AAC at 44.1 kHz: what OBS sends, with a voice in it.</summary>
+    private static string[] SpeakingInput(string speech) =>
+    [
+        "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=40",
+        "-f", "s16le", "-ar", "16000", "-ac", "1", "-i", speech,
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "64k", "-ar", "44100", "-shortest",
+    ];
+
+    private static bool ProcessRuns(int id)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
