@@ -61,6 +61,7 @@ internal static class WhisperModelFile
         }
 
         Span<byte> size = stackalloc byte[4];
+        bool space = false;
         for (int i = 0; i < listed; i++)
         {
             if (file.Read(size) < 4)
@@ -74,7 +75,21 @@ internal static class WhisperModelFile
                 return "has a broken vocabulary";
             }
 
-            file.Seek(word, SeekOrigin.Current);
+            if (word == 1)
+            {
+                space |= reader.ReadByte() == (byte)' ';
+            }
+            else
+            {
+                file.Seek(word, SeekOrigin.Current);
+            }
+        }
+
+        // whisper.cpp looks the token " " up on every utterance (to keep it off a segment's start): a vocabulary without
+        // it loads, then ends the process with a C++ exception at the first utterance.
+        if (!space)
+        {
+            return "has a broken vocabulary (it has no \" \" token)";
         }
 
         return file.Position < length ? null : "is cut short (it has no weights)";

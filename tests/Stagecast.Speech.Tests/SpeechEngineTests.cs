@@ -75,6 +75,13 @@ public sealed class SpeechEngineTests
             }
 
             Assert.Equal($"whisper: {broken} is cut short (in its vocabulary)", Refused(broken));
+
+            // A whole model whose vocabulary lacks the token " " (its one token of one byte): whisper.cpp would load it
+            // and end the process on the first utterance.
+            byte[] model = File.ReadAllBytes(GeneratedWhisperModel.Write(broken));
+            model[model.AsSpan().IndexOf("\u0001\0\0\0 "u8) + 4] = (byte)'x';
+            File.WriteAllBytes(broken, model);
+            Assert.Equal($"whisper: {broken} has a broken vocabulary (it has no \" \" token)", Refused(broken));
         }
         finally
         {
