@@ -96,9 +96,15 @@ if (options.Scenarios is ["record"])
 
 if (options.Scenarios is ["transcription"])
 {
-    // bench/run.sh --scenario transcription [--whisper-model PATH] [--counts 1,2,4 (speakers)] [--warmup S] [--window S]: the speech engines
+    // bench/run.sh --scenario transcription [--whisper-model PATH|generated] [--counts 1,2,4 (speakers)] [--warmup S] [--window S]: the speech engines
     // (word error rate, real-time factor) and live transcripts in a meeting (CPU per speaker, speech to caption).
     string? whisperModel = args.SkipWhile(a => a != "--whisper-model").Skip(1).FirstOrDefault();
+    if (whisperModel == "generated")
+    {
+        // The tests' tiny random-weight model (GeneratedWhisperModel): whisper.cpp's plumbing, not a real model's speed.
+        whisperModel = Stagecast.Testing.GeneratedWhisperModel.Write(Path.Combine(Path.GetTempPath(), "ggml-generated.bin"));
+    }
+
     string table;
     try
     {

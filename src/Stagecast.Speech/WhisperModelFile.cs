@@ -6,7 +6,8 @@ namespace Stagecast.Speech;
 /// Checks a whisper.cpp model file's header before whisper.cpp reads it: whisper.cpp trusts the sizes it reads, and a
 /// file that is not a model (a failed download's HTML page) or whose header is broken makes it throw a C++ exception
 /// that ends the process. Read here: the magic, the eleven hyperparameters (each within what any whisper model has),
-/// the mel filters' size, and every vocabulary entry's length, all within the file.
+/// the mel filters' size, and every vocabulary entry's length, all within the file (a real model's vocabulary lists
+/// fewer tokens than its header counts: the special ones are whisper.cpp's to add).
 /// </summary>
 internal static class WhisperModelFile
 {
@@ -50,14 +51,18 @@ internal static class WhisperModelFile
             return "is cut short or broken (in its mel filters)";
         }
 
+        // The file lists the tokenizer's tokens only (GPT-2's 50256 in an English-only model, 50257 in a multilingual
+        // one: whisper.cpp's converter writes them so); whisper.cpp adds the special tokens up to the header's count.
         file.Seek(filterFloats * 4, SeekOrigin.Current);
-        if (reader.ReadInt32() != vocab)
+        int listed = reader.ReadInt32();
+        if (listed <= 0 || listed > vocab)
         {
-            return "has a broken vocabulary (its size differs from the header's)";
+            return "has a broken vocabulary (it lists more tokens than the header has, or none)";
         }
 
         Span<byte> size = stackalloc byte[4];
-        for (int i = 0; i < vocab; i++)
+        bool space = false;
+        for (int i = 0; i < listed; i++)
         {
             if (file.Read(size) < 4)
             {
@@ -70,7 +75,21 @@ internal static class WhisperModelFile
                 return "has a broken vocabulary";
             }
 
-            file.Seek(word, SeekOrigin.Current);
+            if (word == 1)
+            {
+                space |= reader.ReadByte() == (byte)' ';
+            }
+            else
+            {
+                file.Seek(word, SeekOrigin.Current);
+            }
+        }
+
+        // whisper.cpp looks the token " " up on every utterance (to keep it off a segment's start): a vocabulary without
+        // it loads, then ends the process with a C++ exception at the first utterance.
+        if (!space)
+        {
+            return "has a broken vocabulary (it has no \" \" token)";
         }
 
         return file.Position < length ? null : "is cut short (it has no weights)";

@@ -5,7 +5,8 @@ namespace Stagecast.Speech.Tests;
 /// <summary>
 /// The engines on the server's CPU: PocketSphinx (Debian's packages) hears plain sentences said by espeak-ng within
 /// a word error rate it meets here; whisper's model is checked when it is loaded, a missing, foreign or broken file
-/// refused with a message naming it; with no engine, nothing is made.
+/// refused with a message naming it, and a model made here in a real one's layout loads and runs on speech; with no
+/// engine, nothing is made.
 /// </summary>
 public sealed class SpeechEngineTests
 {
@@ -68,16 +69,46 @@ public sealed class SpeechEngineTests
                 writer.Write(80);
                 writer.Write(201);
                 writer.Write(new byte[80 * 201 * 4]);
-                writer.Write(51864);
+                writer.Write(50256); // the tokens it lists: GPT-2's, whisper.cpp adds the special ones
                 writer.Write(3u);
                 writer.Write("the"u8);
             }
 
             Assert.Equal($"whisper: {broken} is cut short (in its vocabulary)", Refused(broken));
+
+            // A whole model whose vocabulary lacks the token " " (its one token of one byte): whisper.cpp would load it
+            // and end the process on the first utterance.
+            byte[] model = File.ReadAllBytes(GeneratedWhisperModel.Write(broken));
+            model[model.AsSpan().IndexOf("\u0001\0\0\0 "u8) + 4] = (byte)'x';
+            File.WriteAllBytes(broken, model);
+            Assert.Equal($"whisper: {broken} has a broken vocabulary (it has no \" \" token)", Refused(broken));
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task WhisperLoadsAGeneratedModelAndRunsItOnSpeech()
+    {
+        // A tiny model of random weights in a real model's layout (GeneratedWhisperModel): whisper.cpp loads it through
+        // Whisper.net and runs its encoder and decoder on each utterance. What it hears is noise, made of the model's
+        // made-up words; that it comes back, utterance after utterance, is what is shown.
+        string model = GeneratedWhisperModel.Write(Path.Combine(Path.GetTempPath(), $"ggml-generated-{Guid.NewGuid():N}.bin"));
+        try
+        {
+            using var engine = SpeechRecognizers.Create(new TranscriptionOptions { Engine = "whisper", WhisperModel = model })!;
+            Assert.Equal("whisper", engine.Engine);
+            foreach (short[] utterance in new[] { SpokenAudio.Say(Sentences[0]), SpokenAudio.Say(Sentences[1]), SpokenAudio.Silence(TimeSpan.FromSeconds(2)) })
+            {
+                string heard = await Task.Run(() => engine.Recognize(utterance)).WaitAsync(TimeSpan.FromMinutes(2)); // a hang fails, not stalls the run
+                Assert.Matches(@"^( ?w\d+)*$", heard);
+            }
+        }
+        finally
+        {
+            File.Delete(model);
         }
     }
 
