@@ -19,8 +19,8 @@ namespace Stagecast.Testing;
 /// </remarks>
 public static class GeneratedWhisperModel
 {
-    public const int Vocabulary = 51864; // English-only: a multilingual model has 51865 or more
-    public const int FileTokens = 50256; // GPT-2's tokens, without <|endoftext|>, as gpt2.tiktoken lists them
+    private const int Vocabulary = 51864; // English-only: a multilingual model has 51865 or more
+    private const int FileTokens = 50256; // GPT-2's tokens, without <|endoftext|>, as gpt2.tiktoken lists them
     private const int Space = 220;
     private const int AudioContext = 1500; // 3000 mel frames (30 s) halved by the second convolution
     private const int TextContext = 448;
@@ -28,7 +28,7 @@ public static class GeneratedWhisperModel
     private const int Mels = 80;
     private const int FftBins = 201; // whisper's 400-sample FFT
 
-    /// <summary>Writes the model to <paramref name="path"/> (about 8 MB) and returns the path.</summary>
+    /// <summary>Writes the model to <paramref name="path"/> (7.4 MB) and returns the path.</summary>
     public static string Write(string path, int seed = 55)
     {
         var random = new Random(seed);
