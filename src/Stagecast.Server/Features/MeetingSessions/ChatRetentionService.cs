@@ -2,8 +2,9 @@ using Microsoft.Extensions.Options;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
-/// <summary>Deletes chat older than <see cref="ChatOptions.Retention"/>: at start, then every hour.</summary>
-public sealed partial class ChatRetentionService(IMeetingSessionStore store, IOptions<ChatOptions> options, TimeProvider time, ILogger<ChatRetentionService> logger) : BackgroundService
+/// <summary>Deletes chat older than <see cref="ChatOptions.Retention"/>, files and images included: at start, then every hour.</summary>
+public sealed partial class ChatRetentionService(IMeetingSessionStore store, ChatFiles files, IOptions<ChatOptions> options, TimeProvider time, ILogger<ChatRetentionService> logger)
+    : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
@@ -29,16 +30,19 @@ public sealed partial class ChatRetentionService(IMeetingSessionStore store, IOp
         }
     }
 
-    /// <summary>Deletes what is past the retention now; returns how many messages went.</summary>
+    /// <summary>Deletes what is past the retention now, messages and files; returns how many messages went.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         try
         {
-            int deleted = await store.DeleteChatBeforeAsync(time.GetUtcNow() - options.Value.Retention, cancellationToken).ConfigureAwait(false);
+            var before = time.GetUtcNow() - options.Value.Retention;
+            int deleted = await store.DeleteChatBeforeAsync(before, cancellationToken).ConfigureAwait(false);
             if (deleted > 0)
             {
                 Log.Deleted(logger, deleted, options.Value.Retention.TotalDays);
             }
+
+            await files.DeleteBeforeAsync(before, cancellationToken).ConfigureAwait(false);
 
             return deleted;
         }
