@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Server.Features.MeetingSessions;
@@ -51,6 +52,12 @@ public sealed class ChatFilesTests : IDisposable
         Assert.Contains($"expires={new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds()}&", next, StringComparison.Ordinal);
     }
 
-    private ChatFiles New(TimeProvider? time = null) => new(Options.Create(new ServerOptions { DataDir = _dataDir }), Options.Create(new ChatOptions()),
-        new DownloadSigner(new byte[32], time ?? TimeProvider.System), time ?? TimeProvider.System);
+    /// <summary>Chat files kept in the data directory: no bucket, so the storage never dials (its destination policy is not needed).</summary>
+    private ChatFiles New(TimeProvider? time = null)
+    {
+        var options = Options.Create(new ChatOptions());
+        var clock = time ?? TimeProvider.System;
+        return new(Options.Create(new ServerOptions { DataDir = _dataDir }), options, new ChatFileStorage(options, null!, clock, NullLogger<ChatFileStorage>.Instance),
+            new DownloadSigner(new byte[32], clock), clock, NullLogger<ChatFiles>.Instance);
+    }
 }

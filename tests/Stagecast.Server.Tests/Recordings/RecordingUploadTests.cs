@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server.Features.Recordings;
@@ -9,23 +8,18 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Recordings;
 
 /// <summary>Recordings uploaded to S3-compatible storage: s3rver (npm), a real S3 API server, started by the test.</summary>
-public sealed class RecordingUploadTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
+public sealed class RecordingUploadTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private readonly string _work = Directory.CreateTempSubdirectory("stagecast-s3-").FullName;
-
     [Fact]
     public async Task AFinishedRecordingIsUploadedVerifiedAndServedFromTheStorage()
     {
-        int port = FreePorts.Next();
-        string s3rver = Path.Combine(Browser.RepositoryRoot(), "tests", "sdk", "node_modules", "s3rver", "bin", "s3rver.js");
-        await using var storage = ExternalProcess.Start("node", [s3rver, "-d", _work, "-a", "127.0.0.1", "-p", port.ToString(), "--configure-bucket", "recordings", "-s"]);
-        await Eventually.TrueAsync(() => Listening(port), "s3rver to listen");
+        await using var storage = await S3rver.StartAsync("recordings");
 
         var api = await server.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();
         var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "host"));
         await using var _h = h;
-        var config = new { type = "aws", access_key = "S3RVER", secret = "S3RVER", bucket = "recordings", region = "us-east-1", path = "meetings", host = $"http://127.0.0.1:{port}" };
+        var config = new { type = "aws", access_key = "S3RVER", secret = "S3RVER", bucket = "recordings", region = "us-east-1", path = "meetings", host = storage.Endpoint };
         Assert.Equal(HttpStatusCode.BadRequest, (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting, storage_config = new { type = "gcs" } }))).Status);
 
         string id = (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting, storage_config = config, video_config = new { width = 320, height = 180 } })))
@@ -38,7 +32,7 @@ public sealed class RecordingUploadTests(ServerFixture server) : IClassFixture<S
 
         // The object is in the bucket under the path, the same bytes, and the download link points at the storage.
         string url = stopped.GetProperty("download_url").GetString()!;
-        Assert.StartsWith($"http://127.0.0.1:{port}/recordings/meetings/", url);
+        Assert.StartsWith($"{storage.Endpoint}/recordings/meetings/", url);
         using var http = new HttpClient();
         byte[] downloaded = await http.GetByteArrayAsync(url);
         Assert.Equal(stopped.GetProperty("file_size").GetInt64(), downloaded.Length);
@@ -46,25 +40,9 @@ public sealed class RecordingUploadTests(ServerFixture server) : IClassFixture<S
         Assert.Contains(streams, s => s.Codec == "h264");
         var recordings = server.App.Services.GetRequiredService<RecordingService>();
         Assert.False(File.Exists(Path.Combine(recordings.Directory, id + ".mp4")), "the local copy is removed once the upload is verified");
-        Assert.Contains(Directory.EnumerateFiles(_work, "*", SearchOption.AllDirectories), f => f.Contains("meetings", StringComparison.Ordinal));
+        Assert.NotEmpty(storage.ObjectsWith("meetings"));
         // The storage's credentials appear nowhere but in a signed link (each answer signs its own, at its own second).
         var again = (await api.GetAsync($"/recordings/{id}")).Data;
         Assert.DoesNotContain("S3RVER", again.ToString().Replace(again.GetProperty("download_url").GetString()!, "", StringComparison.Ordinal));
-    }
-
-    public void Dispose() => Directory.Delete(_work, recursive: true);
-
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -1,4 +1,4 @@
-using Stagecast.Server.Features.Recordings;
+using Stagecast.Server.Hosting.Storage;
 
 namespace Stagecast.Server.Tests.Recordings;
 

@@ -14,8 +14,12 @@ using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
-/// <summary>A file a participant uploaded for chat; <see cref="Size"/> is -1 until its bytes arrived.</summary>
-public sealed record ChatFile(string Id, string MeetingId, string ParticipantId, string Name, string ContentType, long Size, string Origin, DateTimeOffset CreatedAt)
+/// <summary>
+/// A file a participant uploaded for chat; <see cref="Size"/> is -1 until its bytes arrived. <see cref="StorageKey"/> is
+/// its key in the chat files' S3 bucket, null when its bytes are in the data directory (decided when it is reserved).
+/// </summary>
+public sealed record ChatFile(string Id, string MeetingId, string ParticipantId, string Name, string ContentType, long Size, string Origin, DateTimeOffset CreatedAt,
+    string? StorageKey = null)
 {
     [JsonIgnore]
     public bool IsImage => ChatFiles.ImageTypes.Contains(ContentType);
@@ -32,9 +36,11 @@ public sealed record ChatUpload(ChatFile File, string PutUrl, string GetUrl);
 /// PUTs its bytes to a signed, expiring upload URL, then sends a chat message naming it. Downloads are signed,
 /// expiring URLs too (an &lt;img&gt; carries no token). A file message stores the file, not a link; every front end
 /// and the chat export show it one way (<see cref="Shown"/>), signing a link as they do, so history keeps working.
-/// Stored in the data directory (<c>chat-files/</c>: the bytes and a JSON sidecar each).
+/// The JSON sidecars are in the data directory (<c>chat-files/</c>); the bytes beside them, or in the operator's S3
+/// bucket when one is configured (<see cref="ChatFileStorage"/>).
 /// </summary>
-public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, DownloadSigner signer, TimeProvider time)
+public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, ChatFileStorage storage, DownloadSigner signer, TimeProvider time,
+    ILogger<ChatFiles> logger)
 {
     public const string FilesPath = "/chat-files";
     public const string UploadsPath = "/chat-uploads";
@@ -61,6 +67,9 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
 
     private readonly ConcurrentDictionary<string, ChatFile> _files = new(StringComparer.Ordinal);
 
+    /// <summary>Files whose bytes are being taken now: a second PUT of the same file while the first runs is refused.</summary>
+    private readonly ConcurrentDictionary<string, byte> _storing = new(StringComparer.Ordinal);
+
     /// <summary>A file message as last shown, by the message (the one instance the room pushes to every peer and keeps in its history).</summary>
     private readonly ConditionalWeakTable<ChatMessage, ShownFile> _shown = new();
 
@@ -85,7 +94,8 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
             throw new DomainException(DomainError.BadRequest, $"chat does not take files of type \"{Path.GetExtension(name)}\"; it takes {string.Join(", ", Types.Keys)}");
         }
 
-        var file = new ChatFile(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), participant.MeetingId, participant.Id, name, type, -1, origin.TrimEnd('/'), time.GetUtcNow());
+        string id = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+        var file = new ChatFile(id, participant.MeetingId, participant.Id, name, type, -1, origin.TrimEnd('/'), time.GetUtcNow(), storage.KeyOf(id));
         await SaveAsync(file).ConfigureAwait(false);
         string put = $"{UploadsPath}/{file.Id}";
         var (putQuery, _) = signer.Sign(put, lifetime is { } asked ? TimeSpan.FromSeconds(Math.Clamp(asked.TotalSeconds, 60, 3600)) : TimeSpan.FromMinutes(10));
@@ -120,6 +130,11 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
             throw new DomainException(DomainError.TooLarge, $"a chat file may have at most {MaxBytes} bytes");
         }
 
+        if (!_storing.TryAdd(id, 0))
+        {
+            throw new DomainException(DomainError.Conflict, "this file is being uploaded already");
+        }
+
         string temporary = Path.Combine(Directory, $"{id}.{Guid.NewGuid():N}.part");
         long size = 0;
         try
@@ -140,7 +155,14 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
                 }
             }
 
-            File.Move(temporary, BytesOf(id), overwrite: false); // a second PUT racing the first loses here
+            if (file.StorageKey is null)
+            {
+                File.Move(temporary, BytesOf(id), overwrite: false); // bytes a crash left in place (FindAsync counts them) win
+            }
+            else
+            {
+                await storage.PutAsync(file, temporary, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (IOException) when (File.Exists(BytesOf(id)))
         {
@@ -149,6 +171,7 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         finally
         {
             File.Delete(temporary);
+            _storing.TryRemove(id, out _);
         }
 
         file = file with { Size = size };
@@ -156,7 +179,10 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         return file;
     }
 
-    /// <summary>The file's bytes for a signed download link (<paramref name="path"/> percent-decoded, as Kestrel gives it), or why not.</summary>
+    /// <summary>
+    /// The file for a signed download link (<paramref name="path"/> percent-decoded, as Kestrel gives it), or why not;
+    /// with the path of its bytes when they are in the data directory (those in the bucket: <see cref="ChatFileStorage.GetAsync"/>).
+    /// </summary>
     public async Task<(ChatFile File, string Bytes)> OpenAsync(string path, string? expires, string? signature, string id)
     {
         if (!signer.IsValid(path, expires, signature))
@@ -237,7 +263,7 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
             file = await JsonSerializer.DeserializeAsync(stream, ChatFileJsonContext.Default.ChatFile).ConfigureAwait(false);
         }
 
-        if (file is { Uploaded: false } && new FileInfo(BytesOf(id)) is { Exists: true } bytes)
+        if (file is { Uploaded: false, StorageKey: null } && new FileInfo(BytesOf(id)) is { Exists: true } bytes)
         {
             // The bytes are moved into place whole, then the size is saved: a crash between the two left them complete.
             file = file with { Size = bytes.Length };

@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
 /// <summary>What chat may cost (configuration section <c>Stagecast:Chat</c>).</summary>
-public sealed class ChatOptions
+public sealed class ChatOptions : IValidatableObject
 {
     /// <summary>Messages one participant may send per second, over all its sockets together (bursts of twice that).</summary>
     [Range(1, int.MaxValue)]
@@ -25,4 +27,26 @@ public sealed class ChatOptions
     /// <summary>How long chat is kept; older messages are deleted (every hour). Zero keeps chat for ever.</summary>
     [Duration]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>The S3 bucket files and images sent in chat are stored in; none: the data directory (<c>chat-files/</c>).</summary>
+    [ValidateObjectMembers]
+    public ChatStorageOptions Storage { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrEmpty(Storage.Bucket))
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrEmpty(Storage.AccessKey) || string.IsNullOrEmpty(Storage.Secret))
+        {
+            yield return new ValidationResult("Stagecast:Chat:Storage needs AccessKey and Secret with its Bucket");
+        }
+
+        if (Storage.Host is not null && !HttpUrls.TryParse(Storage.Host, out _))
+        {
+            yield return new ValidationResult("Stagecast:Chat:Storage:Host must be the http(s) URL of an S3-compatible endpoint");
+        }
+    }
 }

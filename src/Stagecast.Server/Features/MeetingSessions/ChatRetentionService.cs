@@ -3,12 +3,13 @@ using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
-/// <summary>Deletes chat older than <see cref="ChatOptions.Retention"/>: at start, then every hour.</summary>
-public sealed partial class ChatRetentionService(IMeetingSessionStore store, IOptions<ChatOptions> options, TimeProvider time, ILogger<ChatRetentionService> logger) : HourlySweep(time)
+/// <summary>Deletes chat older than <see cref="ChatOptions.Retention"/>, files and images included: at start, then every hour.</summary>
+public sealed partial class ChatRetentionService(IMeetingSessionStore store, ChatFiles files, IOptions<ChatOptions> options, TimeProvider time, ILogger<ChatRetentionService> logger)
+    : HourlySweep(time)
 {
     protected override bool Enabled => options.Value.Retention > TimeSpan.Zero;
 
-    /// <summary>Deletes what is past the retention now; returns how many messages went.</summary>
+    /// <summary>Deletes what is past the retention now, messages and files; returns how many messages went.</summary>
     public override async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         if (!Enabled)
@@ -18,11 +19,14 @@ public sealed partial class ChatRetentionService(IMeetingSessionStore store, IOp
 
         try
         {
-            int deleted = await store.DeleteChatBeforeAsync(Time.GetUtcNow() - options.Value.Retention, cancellationToken).ConfigureAwait(false);
+            var before = Time.GetUtcNow() - options.Value.Retention;
+            int deleted = await store.DeleteChatBeforeAsync(before, cancellationToken).ConfigureAwait(false);
             if (deleted > 0)
             {
                 Log.Deleted(logger, deleted, options.Value.Retention.TotalDays);
             }
+
+            await files.DeleteBeforeAsync(before, cancellationToken).ConfigureAwait(false);
 
             return deleted;
         }

@@ -13,6 +13,7 @@ public static class MeetingSessionsFeature
     {
         services.AddApiJson(MeetingSessionsApiJsonContext.Default);
         services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat")).ValidateWith<ChatOptions, ChatOptionsValidator>().ValidateOnStart();
+        services.AddSingleton<ChatFileStorage>();
         services.AddSingleton<ChatRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatRetentionService>());
         services.AddSingleton<IMeetingSessionStore, SqlMeetingSessionStore>();

@@ -11,21 +11,32 @@ namespace Stagecast.Server.Features.Presets;
 /// </summary>
 public static class DefaultPresets
 {
-    public static IReadOnlyList<Preset> For(string appId, DateTimeOffset now) =>
+    /// <summary>The default presets: their names, view types and roles.</summary>
+    private static readonly (string Name, string ViewType, Role Role)[] Defaults =
     [
-        Create(appId, "group_call_host", "GROUP_CALL", Role.Host, now),
-        Create(appId, "group_call_participant", "GROUP_CALL", Role.Participant, now),
-        Create(appId, "webinar_host", "WEBINAR", Role.Host, now),
-        Create(appId, "webinar_viewer", "WEBINAR", Role.Viewer, now),
-        Create(appId, "livestream_host", "LIVESTREAM", Role.Host, now),
-        Create(appId, "livestream_viewer", "LIVESTREAM", Role.Viewer, now),
-        Create(appId, "audio_room_host", "AUDIO_ROOM", Role.Host, now),
-        Create(appId, "audio_room_listener", "AUDIO_ROOM", Role.Viewer, now),
+        ("group_call_host", "GROUP_CALL", Role.Host),
+        ("group_call_participant", "GROUP_CALL", Role.Participant),
+        ("webinar_host", "WEBINAR", Role.Host),
+        ("webinar_viewer", "WEBINAR", Role.Viewer),
+        ("livestream_host", "LIVESTREAM", Role.Host),
+        ("livestream_viewer", "LIVESTREAM", Role.Viewer),
+        ("audio_room_host", "AUDIO_ROOM", Role.Host),
+        ("audio_room_listener", "AUDIO_ROOM", Role.Viewer),
     ];
+
+    public static IReadOnlyList<Preset> For(string appId, DateTimeOffset now) =>
+        [.. Defaults.Select(d => new Preset(Guid.NewGuid().ToString(), appId, d.Name, Config(d.ViewType), Permissions(d.ViewType, d.Role), Ui(), now, now))];
 
     /// <summary>What POST and PUT start from: a participant of a group call, with everything the request leaves out.</summary>
     public static (JsonObject Config, JsonObject Permissions, JsonObject Ui) Template() =>
         (Config("GROUP_CALL"), Permissions("GROUP_CALL", Role.Participant), Ui());
+
+    /// <summary>
+    /// What a preset named <paramref name="name"/> has by default: a default preset's own documents (an app's
+    /// <c>group_call_host</c> made before plugins existed has a host's plugin flags), or the template's.
+    /// </summary>
+    public static (JsonObject Config, JsonObject Permissions, JsonObject Ui) DefaultsFor(string name) =>
+        Array.Find(Defaults, d => d.Name == name) is { Name: not null } d ? (Config(d.ViewType), Permissions(d.ViewType, d.Role), Ui()) : Template();
 
     private enum Role
     {
@@ -33,9 +44,6 @@ public static class DefaultPresets
         Participant,
         Viewer,
     }
-
-    private static Preset Create(string appId, string name, string viewType, Role role, DateTimeOffset now) =>
-        new(Guid.NewGuid().ToString(), appId, name, Config(viewType), Permissions(viewType, role), Ui(), now, now);
 
     private static JsonObject Config(string viewType) => new()
     {

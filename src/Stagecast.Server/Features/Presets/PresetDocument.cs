@@ -44,6 +44,21 @@ public static class PresetDocument
         return (mergedConfig, mergedPermissions, mergedUi);
     }
 
+    /// <summary>
+    /// A stored preset's documents with what they lack taken from <paramref name="defaults"/>, then normalised as a
+    /// write is: a preset saved before a field existed (<c>permissions.plugins</c>, added with plugins) reads with the
+    /// field's default, and what it stored stays as stored. Applied on every read, so nothing needs rewriting.
+    /// </summary>
+    public static (JsonObject Config, JsonObject Permissions, JsonObject Ui) WithDefaults(
+        (JsonObject Config, JsonObject Permissions, JsonObject Ui) stored, (JsonObject Config, JsonObject Permissions, JsonObject Ui) defaults)
+    {
+        Underlay(stored.Config, defaults.Config);
+        Underlay(stored.Permissions, defaults.Permissions);
+        Underlay(stored.Ui, defaults.Ui);
+        Normalize(stored.Permissions, null);
+        return stored;
+    }
+
     private static void Check(JsonObject? config, JsonObject? permissions)
     {
         if (config?["view_type"] is { } viewType && !(viewType is JsonValue v && v.TryGetValue(out string? text) && ViewTypes.Contains(text)))
@@ -162,6 +177,22 @@ public static class PresetDocument
         }
 
         return result;
+    }
+
+    /// <summary>Adds to <paramref name="target"/> each member of <paramref name="defaults"/> it lacks, at every depth; replaces nothing.</summary>
+    private static void Underlay(JsonObject target, JsonObject defaults)
+    {
+        foreach (var (name, value) in defaults)
+        {
+            if (!target.ContainsKey(name))
+            {
+                target[name] = value?.DeepClone();
+            }
+            else if (target[name] is JsonObject child && value is JsonObject defaultChild)
+            {
+                Underlay(child, defaultChild);
+            }
+        }
     }
 
     private static JsonObject Child(JsonObject parent, string name)

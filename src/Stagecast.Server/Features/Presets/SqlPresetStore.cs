@@ -71,8 +71,12 @@ public sealed class SqlPresetStore(SqlDatabase db) : IPresetStore
     /// <summary>A preset's columns, read and written (a named type: Dapper.AOT binds it at compile time).</summary>
     internal sealed record PresetRow(string Id, string AppId, string Name, string Config, string Permissions, string Ui, long CreatedAt, long UpdatedAt)
     {
-        public Preset ToModel() => new(
-            Id, AppId, Name, (JsonObject)JsonNode.Parse(Config)!, (JsonObject)JsonNode.Parse(Permissions)!, (JsonObject)JsonNode.Parse(Ui)!,
-            Time(CreatedAt), Time(UpdatedAt));
+        /// <summary>The preset with the defaults of fields added since it was saved (<see cref="PresetDocument.WithDefaults"/>).</summary>
+        public Preset ToModel()
+        {
+            var (config, permissions, ui) = PresetDocument.WithDefaults(
+                ((JsonObject)JsonNode.Parse(Config)!, (JsonObject)JsonNode.Parse(Permissions)!, (JsonObject)JsonNode.Parse(Ui)!), DefaultPresets.DefaultsFor(Name));
+            return new(Id, AppId, Name, config, permissions, ui, Time(CreatedAt), Time(UpdatedAt));
+        }
     }
 }

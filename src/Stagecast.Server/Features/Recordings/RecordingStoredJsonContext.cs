@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Stagecast.Recording;
+using Stagecast.Server.Hosting.Storage;
 
 namespace Stagecast.Server.Features.Recordings;
 

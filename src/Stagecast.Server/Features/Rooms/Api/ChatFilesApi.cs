@@ -42,7 +42,11 @@ public static class ChatFilesApi
         return ApiResults.Message("uploaded");
     }
 
-    private static async Task<IResult> DownloadAsync(HttpContext context, ChatFiles files, string id)
+    /// <summary>
+    /// Bytes in the chat files' S3 bucket are streamed through (not redirected to a presigned URL): the same headers as
+    /// from the data directory, the same link lifetime, and the bucket need not be reachable from browsers.
+    /// </summary>
+    private static async Task<IResult> DownloadAsync(HttpContext context, ChatFiles files, ChatFileStorage storage, string id)
     {
         var query = context.Request.Query;
         var (file, bytes) = await files.OpenAsync(context.Request.Path.Value!, query["expires"], query["signature"], id).ConfigureAwait(false);
@@ -50,8 +54,16 @@ public static class ChatFilesApi
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers.CacheControl = "private, max-age=3600";
         context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-        return file.IsImage
-            ? TypedResults.PhysicalFile(bytes, file.ContentType, enableRangeProcessing: true)
-            : TypedResults.PhysicalFile(bytes, "application/octet-stream", file.Name, enableRangeProcessing: true);
+        string contentType = file.IsImage ? file.ContentType : "application/octet-stream";
+        string? downloadName = file.IsImage ? null : file.Name;
+        if (file.StorageKey is null)
+        {
+            return TypedResults.PhysicalFile(bytes, contentType, downloadName, enableRangeProcessing: true);
+        }
+
+        var stored = await storage.GetAsync(file, context.RequestAborted).ConfigureAwait(false);
+        context.Response.RegisterForDispose(stored);
+        context.Response.ContentLength = stored.Content.Headers.ContentLength;
+        return TypedResults.Stream(await stored.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false), contentType, downloadName);
     }
 }

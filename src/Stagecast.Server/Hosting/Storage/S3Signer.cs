@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Stagecast.Server.Features.Recordings;
+namespace Stagecast.Server.Hosting.Storage;
 
 /// <summary>
 /// AWS Signature Version 4 for S3 (path-style URLs), the part of the AWS SDK Stagecast needs: a signed request's
