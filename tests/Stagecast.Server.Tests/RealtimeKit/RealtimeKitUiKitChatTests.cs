@@ -11,7 +11,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 public sealed class RealtimeKitUiKitChatTests
 {
     // Found failing on 2026-11-27: the UI kit's chat opens, but Bob's client (meeting.chat.messages) never holds Ada's
-    // image message, so the kit shows no picture; not yet known whether it is lost on the server or in the SDK.
+    // image message, so the kit shows no picture. Ada's own client does not hold it either 3 s after
+    // sendImageMessage resolved (no error, nothing uncaught): the message seems never sent or never echoed.
     [Fact(Skip = "Bob's UI kit client never receives Ada's image message (issue 54); see the comment above")]
     public async Task AnImageSentByOnePeerShowsDecodedInTheOthersUiKitChat()
     {
