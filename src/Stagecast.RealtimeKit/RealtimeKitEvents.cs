@@ -71,6 +71,8 @@ public static class RealtimeKitEvents
         public const uint GetPlugins = (2 << 16) + 0;
         public const uint AddPlugin = (2 << 16) + 1;
         public const uint RemovePlugin = (2 << 16) + 6;
+        public const uint CustomPluginEventToRoom = (2 << 16) + 7;
+        public const uint CustomPluginEventToPeers = (2 << 16) + 8;
         public const uint StoreInsertKeys = (2 << 16) + 9;
         public const uint StoreGetKeys = (2 << 16) + 10;
         public const uint StoreDeleteKeys = (2 << 16) + 11;

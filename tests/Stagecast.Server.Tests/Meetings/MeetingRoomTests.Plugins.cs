@@ -26,7 +26,7 @@ public sealed partial class MeetingRoomTests
         }
 
         var refused = Assert.Throws<DomainException>(() => room.InsertPluginKeys(ada.Peer, "board", "strokes", [("late", One)]));
-        Assert.Equal((DomainError.TooMany, $"a peer may write plugin stores {rate} times a second; slow down"), (refused.Error, refused.Message));
+        Assert.Equal((DomainError.TooMany, $"a peer may send plugin events and write plugin stores {rate} times a second; slow down"), (refused.Error, refused.Message));
         Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.DeletePluginKeys(ada.Peer, "board", "strokes", ["s0"])).Error);
         Assert.Empty(room.PluginStore("board", "strokes", ["late"]));
 
@@ -66,5 +66,45 @@ public sealed partial class MeetingRoomTests
         Assert.Empty(host.Heard<PluginStoreDropped>());
         room.DeletePluginStore(peer, "notes", "kept");
         Assert.Single(host.Heard<PluginStoreDropped>());
+    }
+
+    [Fact]
+    public async Task APluginsOwnEventsReachTheOtherPeersOrTheChosenOnesOfAnOpenPluginAtTheStoresRate()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var ada = await GuestAsync(api, meeting, "ada");
+        var bob = await GuestAsync(api, meeting, "bob", "group_call_participant");
+        var cy = await GuestAsync(api, meeting, "cy", "group_call_participant");
+        var adaIn = await EnterAsync(api, ada, "Ada");
+        var bobIn = await EnterAsync(api, bob, "Bob");
+        var cyIn = await EnterAsync(api, cy, "Cy");
+        var room = adaIn.Room;
+        int rate = server.App.Services.GetRequiredService<IOptions<RoomOptions>>().Value.PluginWritesPerSecond;
+
+        var closed = Assert.Throws<DomainException>(() => room.SendPluginEvent(bobIn.Peer, "board", One, to: null));
+        Assert.Equal((DomainError.Conflict, "the plugin board is not open in this meeting"), (closed.Error, closed.Message));
+        room.ActivatePlugin(adaIn.Peer, "board", "{}"u8.ToArray(), registered: null);
+
+        // To the room: every peer but its sender; to chosen peers: those only.
+        room.SendPluginEvent(bobIn.Peer, "board", One, to: null);
+        room.SendPluginEvent(bobIn.Peer, "board", "2"u8.ToArray(), new HashSet<string> { cyIn.Peer.Id });
+        var toAda = Assert.Single(ada.Heard<PluginEventSent>());
+        Assert.Equal(("board", "1", bobIn.Peer.Id, false), (toAda.PluginId, System.Text.Encoding.UTF8.GetString(toAda.Data), toAda.From, toAda.ToChosenPeers));
+        Assert.Equal([(false, "1"), (true, "2")], cy.Heard<PluginEventSent>().Select(e => (e.ToChosenPeers, System.Text.Encoding.UTF8.GetString(e.Data))));
+        Assert.Empty(bob.Heard<PluginEventSent>());
+
+        // Events and store writes share the peer's rate: past the burst both are refused, a second later both pass.
+        for (int i = 2; i < rate * 2; i++)
+        {
+            room.SendPluginEvent(bobIn.Peer, "board", One, to: null);
+        }
+
+        var refused = Assert.Throws<DomainException>(() => room.SendPluginEvent(bobIn.Peer, "board", One, to: null));
+        Assert.Equal((DomainError.TooMany, $"a peer may send plugin events and write plugin stores {rate} times a second; slow down"), (refused.Error, refused.Message));
+        Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.InsertPluginKeys(bobIn.Peer, "board", "strokes", [("s", One)])).Error);
+        Assert.Equal(rate * 2 - 1, ada.Heard<PluginEventSent>().Count);
+        server.Clock.Advance(TimeSpan.FromSeconds(1));
+        room.SendPluginEvent(bobIn.Peer, "board", One, to: null);
+        Assert.Equal(rate * 2, ada.Heard<PluginEventSent>().Count);
     }
 }

@@ -20,7 +20,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// <c>__rtk_plugins__</c> store and every peer hears it, a late joiner reads it and the plugin's shared store at init;
 /// closing reaches everyone; presets' <c>plugins.can_start</c>, <c>can_close</c> and <c>can_edit_config</c> hold on the
 /// server; stores are bounded and the bound named; a 1.5.x client opens a registered plugin (plugin events 0, 1, 6) as
-/// the plugin's presets allow. The plugin registry's REST, and the 1.5.x client's, beside it.
+/// the plugin's presets allow, and its frames' own events (plugin events 7, 8) pass between the peers. The plugin
+/// registry's REST, and the 1.5.x client's, beside it.
 /// </summary>
 [Trait("Category", "StoreContract")]
 public sealed class RealtimeKitPluginTests : IAsyncLifetime
@@ -178,6 +179,60 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A15PluginsOwnEventsPassToTheOtherPeersOrTheChosenOnesOfAnOpenPluginWithinBounds()
+    {
+        string notes = await RegisterAsync("Notes", "https://notes.example/");
+        string meeting = await _api.CreateMeetingAsync();
+        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        var other = await _api.AddParticipantAsync(meeting, "other", "group_call_participant");
+        await using var hostSocket = await JoinAsync(host.Token);
+        await using var guestSocket = await JoinAsync(guest.Token);
+        await using var otherSocket = await JoinAsync(other.Token);
+
+        var early = await guestSocket.RequestAsync(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, """{"cursor":1}"""));
+        Assert.Equal((409, $"the plugin {notes} is not open in this meeting"), Error(early));
+        hostSocket.Send(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = notes }, out var added);
+        await added;
+        var opened = EnablePluginResponse.Parser.ParseFrom((await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.AddPlugin)).Payload);
+
+        // To the room: the others' frames get it as the SDK pushes it (plugin id, the JSON as sent).
+        guestSocket.Send(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, """{"cursor":1}"""), out var sent);
+        await sent;
+        foreach (var socket in new[] { hostSocket, otherSocket })
+        {
+            var heard = PluginEventResponse.Parser.ParseFrom((await socket.WaitForAsync(m => m.Event == Events.Plugins.CustomPluginEventToRoom)).Payload);
+            Assert.Equal((notes, """{"cursor":1}"""), (heard.PluginId, heard.PluginData.ToStringUtf8()));
+        }
+
+        // To chosen peers (the opener, by the id the guest knows it by): only they get it; the next event to the room
+        // reaches the other peer after it would have.
+        guestSocket.Send(Events.Plugins.CustomPluginEventToPeers, new PluginEventToPeersRequest
+        {
+            PluginId = notes, PeerIds = { opened.EnabledBy }, PluginData = ByteString.CopyFromUtf8("""{"to":"host"}"""),
+        }, out var toHost);
+        await toHost;
+        var chosen = PluginEventResponse.Parser.ParseFrom((await hostSocket.WaitForAsync(m => m.Event == Events.Plugins.CustomPluginEventToPeers)).Payload);
+        Assert.Equal("""{"to":"host"}""", chosen.PluginData.ToStringUtf8());
+        guestSocket.Send(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, """{"cursor":2}"""), out var again);
+        await again;
+        await otherSocket.WaitForAsync(m => m.Event == Events.Plugins.CustomPluginEventToRoom && PluginEventResponse.Parser.ParseFrom(m.Payload).PluginData.ToStringUtf8() == """{"cursor":2}""");
+        Assert.DoesNotContain(otherSocket.Received, m => m.Event == Events.Plugins.CustomPluginEventToPeers);
+        Assert.DoesNotContain(guestSocket.Received, m => m.Event is Events.Plugins.CustomPluginEventToRoom or Events.Plugins.CustomPluginEventToPeers);
+
+        // Bounded as a store value is, and JSON as the receiving SDK parses it.
+        var big = await guestSocket.RequestAsync(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, $"\"{new string('a', PluginLimits.MaxValueBytes)}\""));
+        Assert.Equal((413, $"a plugin event may be at most {PluginLimits.MaxValueBytes} bytes (\"{notes}\" has {PluginLimits.MaxValueBytes + 2})"), Error(big));
+        Assert.Equal((400, "a plugin event must be JSON"), Error(await guestSocket.RequestAsync(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, "{cursor"))));
+
+        // Closed, the plugin's events are refused again.
+        hostSocket.Send(Events.Plugins.RemovePlugin, new RemovePluginRequest { PluginId = notes }, out var removed);
+        await removed;
+        await guestSocket.WaitForAsync(m => m.Event == Events.Plugins.RemovePlugin);
+        Assert.Equal(409, Error(await guestSocket.RequestAsync(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, "{}"))).Code);
+    }
+
+    [Fact]
     public async Task APresetChangedAfterTheJoinCountsAtOnceForOpeningClosingAndWiping()
     {
         string board = await RegisterAsync("Board", "https://board.example/", "group_call_host");
@@ -264,6 +319,14 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         StoreName = store,
         InsertKeys = { new StoreKeys { StoreKey = key, Payload = ByteString.CopyFromUtf8(json) } },
     };
+
+    private static PluginEventToRoomRequest ToRoom(string pluginId, string json) => new() { PluginId = pluginId, PluginData = ByteString.CopyFromUtf8(json) };
+
+    private static (int Code, string Message) Error(SocketMessage message)
+    {
+        var error = ErrorMessage.Parser.ParseFrom(message.Payload);
+        return (error.Code, error.Message);
+    }
 
     private static IReadOnlyList<PluginStoreItem> Items(SocketMessage message) => PluginStoreResponse.Parser.ParseFrom(message.Payload).StoreItems;
 

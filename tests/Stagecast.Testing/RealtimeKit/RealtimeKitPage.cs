@@ -53,6 +53,14 @@ public sealed class RealtimeKitPage
 
     public Task DeactivatePluginAsync(string pluginId) => CallAsync("deactivatePlugin", pluginId);
 
+    /// <summary>SDK 1.5.x: shows each of the app's registered plugins in a frame of its own while it is active (<c>addPluginView</c>).</summary>
+    public Task ShowPluginViewsAsync() => CallAsync("showPluginViews");
+
+    /// <summary>SDK 1.5.x: activates one of the app's registered plugins (<c>POST /plugins</c>) by its id.</summary>
+    public Task ActivateRegisteredPluginAsync(string pluginId) => CallAsync("activateRegisteredPlugin", pluginId);
+
+    public Task DeactivateRegisteredPluginAsync(string pluginId) => CallAsync("deactivateRegisteredPlugin", pluginId);
+
     /// <summary>The plugins active on this page (by the app's ids), and how many plugin frames it shows.</summary>
     public Task<RtkPlugins> PluginsAsync() => CallAsync<RtkPlugins>("plugins");
 
@@ -152,6 +160,15 @@ public sealed class RealtimeKitPage
     public Task OpenUiKitAsync() => CallAsync("openUiKit");
 
     public Task<RtkUiKit> UiKitAsync() => CallAsync<RtkUiKit>("uiKit");
+
+    /// <summary>meeting.chat.sendImageMessage of a PNG drawn in the page, <paramref name="width"/> by <paramref name="height"/>.</summary>
+    public Task SendImageAsync(int width, int height) => CallAsync("sendImage", width, height);
+
+    /// <summary>Opens the chat in &lt;rtk-meeting&gt;'s sidebar (its control bar's chat button).</summary>
+    public Task OpenUiKitChatAsync() => CallAsync("openUiKitChat");
+
+    /// <summary>The pictures of image messages the UI kit's chat shows, each with the width it decoded to (0 until it has).</summary>
+    public Task<IReadOnlyList<RtkImage>> UiKitChatImagesAsync() => CallAsync<IReadOnlyList<RtkImage>>("uiKitChatImages");
 
     /// <summary>Places the UI kit's list of stage requests (&lt;rtk-participants-stage-queue&gt;) on the page, over the initialised client.</summary>
     public Task OpenStageQueueAsync() => CallAsync("openStageQueue");

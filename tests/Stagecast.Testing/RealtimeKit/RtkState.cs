@@ -69,3 +69,6 @@ public sealed record RtkVideo(string Id, int Serial, long Frames);
 
 /// <summary>The plugins active on a page (by the app's ids), and how many plugin frames it shows.</summary>
 public sealed record RtkPlugins(IReadOnlyList<string> Active, int Shown);
+
+/// <summary>A picture on the page: its address and the width it decoded to (0 until it has).</summary>
+public sealed record RtkImage(string Src, int NaturalWidth);

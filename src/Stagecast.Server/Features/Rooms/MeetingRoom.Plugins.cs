@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
@@ -216,13 +217,37 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>Charges one store write to the peer's rate (under the plugins' lock); past it, refused (429).</summary>
+    /// <summary>
+    /// A plugin's own event (<paramref name="data"/>, JSON), from one of its instances to the others: passed on at once to
+    /// every other peer, or to the peers <paramref name="to"/> names by id, never stored (a late joiner reads the plugin's
+    /// stores instead). Only for an open plugin; within <see cref="PluginLimits.MaxValueBytes"/> and charged to the
+    /// sender's <see cref="RoomOptions.PluginWritesPerSecond"/>, like a store write.
+    /// </summary>
+    public void SendPluginEvent(RoomPeer peer, string pluginId, ReadOnlyMemory<byte> data, IReadOnlySet<string>? to)
+    {
+        PluginLimits.CheckName(pluginId, "id");
+        PluginLimits.CheckValue(data, "event", pluginId);
+        PluginLimits.CheckJson(data, "event");
+        lock (_pluginsLock)
+        {
+            if (!_activePlugins.ContainsKey(pluginId))
+            {
+                throw new DomainException(DomainError.Conflict, $"the plugin {pluginId} is not open in this meeting");
+            }
+
+            TakePluginWrite(peer);
+        }
+
+        Publish(new PluginEventSent(pluginId, data.ToArray(), peer.Id, to is not null), except: peer, to: to is null ? null : p => to.Contains(p.Id));
+    }
+
+    /// <summary>Charges one store write or plugin event to the peer's rate (under the plugins' lock); past it, refused (429).</summary>
     private void TakePluginWrite(RoomPeer peer)
     {
         peer.PluginWrites ??= new TokenBucket(_time, _options.PluginWritesPerSecond, _options.PluginWritesPerSecond * 2.0);
         if (!peer.PluginWrites.TryTake())
         {
-            throw new DomainException(DomainError.TooMany, $"a peer may write plugin stores {_options.PluginWritesPerSecond} times a second; slow down");
+            throw new DomainException(DomainError.TooMany, $"a peer may send plugin events and write plugin stores {_options.PluginWritesPerSecond} times a second; slow down");
         }
     }
 }
@@ -253,6 +278,19 @@ public static class PluginLimits
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
         {
             throw new DomainException(DomainError.BadRequest, $"a plugin {what} must be 1 to {MaxNameLength} characters");
+        }
+    }
+
+    /// <summary>A plugin's event (<paramref name="what"/>): JSON, as the receiving SDK parses it.</summary>
+    public static void CheckJson(ReadOnlyMemory<byte> value, string what)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(value);
+        }
+        catch (JsonException)
+        {
+            throw new DomainException(DomainError.BadRequest, $"a plugin {what} must be JSON");
         }
     }
 

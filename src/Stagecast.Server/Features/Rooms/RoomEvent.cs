@@ -75,5 +75,11 @@ public sealed record PluginDeactivated(string PluginId, string By, DateTimeOffse
 /// </summary>
 public sealed record PluginStoreChanged(string PluginId, string Store, IReadOnlyList<PluginStoreEntry> Items, bool Deleted) : RoomEvent;
 
+/// <summary>
+/// A plugin's own event (JSON) from the peer <paramref name="From"/> (its room id): to every other peer, or
+/// (<paramref name="ToChosenPeers"/>) to those its sender named. Not kept.
+/// </summary>
+public sealed record PluginEventSent(string PluginId, byte[] Data, string From, bool ToChosenPeers) : RoomEvent;
+
 /// <summary>A plugin's shared store was wiped; to every peer.</summary>
 public sealed record PluginStoreDropped(string PluginId, string Store) : RoomEvent;

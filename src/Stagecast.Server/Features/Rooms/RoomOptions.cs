@@ -42,7 +42,7 @@ public sealed class RoomOptions
     public int AppMessagesPerSecond { get; set; } = 5;
 
     /// <summary>
-    /// Writes to plugin stores (keys set or deleted) one peer may make a second, in bursts of twice as many; past it one
+    /// Writes to plugin stores (keys set or deleted) and plugin events one peer may make a second, in bursts of twice as many; past it one
     /// is refused (429). A whiteboard sends a stroke as it ends and a notes pad a pause in typing: 20 leaves room for both.
     /// </summary>
     [Range(1, 1000)]

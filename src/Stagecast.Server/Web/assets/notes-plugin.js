@@ -1,10 +1,11 @@
 // Stagecast's shared notes pad, a meeting plugin: one text everyone in the meeting edits, kept in the plugin's shared
 // store "notes" (key "text") on the server, so a late joiner finds it. It speaks RealtimeKit's plugin frame protocol
-// with the page that frames it: { type, uuid, payload } messages, 9 storeInsertKeys, 10 storeGetKeys, 11
-// storeDeleteKeys (the SDK 1.5.x forwards them to the socket itself; for 2.0.x, /sdk/rtk-plugin-frame.js does).
+// with the page that frames it: { type, uuid, payload } messages whose types are the socket's plugin events
+// ((2 << 16) + n: 9 storeInsertKeys, 10 storeGetKeys, 11 storeDeleteKeys), which SDK 1.5.x forwards to the socket
+// itself (for 2.0.x, /sdk/rtk-plugin-frame.js does).
 'use strict';
 (() => {
-  const INSERT = 9, GET = 10, DELETE = 11;
+  const INSERT = (2 << 16) + 9, GET = (2 << 16) + 10, DELETE = (2 << 16) + 11;
   const STORE = 'notes', KEY = 'text';
   const params = new URLSearchParams(location.search);
   const parentOrigin = params.get('parent') || '*';

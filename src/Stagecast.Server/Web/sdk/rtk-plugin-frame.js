@@ -1,9 +1,10 @@
 // Shows a plugin web app (such as Stagecast's /plugins/notes) in a meeting of RealtimeKit's SDK 2.0.x, whose plugins
 // are elements the app supplies: pluginFrame(url) is such an element, an <iframe>, to pass as a plugin's `component`
 // to RealtimeKitClient.init({ defaults: { plugins } }). connect(meeting) once the meeting exists. The frame speaks the
-// SDK's (1.5.x) plugin frame protocol ({ type, uuid, payload }: 9 storeInsertKeys, 10 storeGetKeys, 11 storeDeleteKeys),
-// which this carries to the meeting's synced stores (meeting.stores), so every peer's frame shares them.
-const INSERT = 9, GET = 10, DELETE = 11;
+// SDK's (1.5.x) plugin frame protocol ({ type, uuid, payload }, types numbered as the socket's plugin events,
+// (2 << 16) + n: 9 storeInsertKeys, 10 storeGetKeys, 11 storeDeleteKeys), which this carries to the meeting's synced
+// stores (meeting.stores), so every peer's frame shares them.
+const INSERT = (2 << 16) + 9, GET = (2 << 16) + 10, DELETE = (2 << 16) + 11;
 
 export function pluginFrame(url) {
   const frame = document.createElement('iframe');

@@ -19,7 +19,9 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// The open plugins may be read before the join (the SDK reads <c>__rtk_plugins__</c> at init and fails without an
 /// answer); a plugin's stores only once joined (a waiter reads them empty). SDK 1.5.x
 /// opens and closes the app's registered plugins with plugin events 1 and 6 and lists the open ones with event 0: the
-/// same room plugins, so both SDKs' peers see one set open.
+/// same room plugins, so both SDKs' peers see one set open. Its plugin frames' own events (7 to the room, 8 to chosen
+/// peers) pass to the other peers' frames of an open plugin, unanswered and unstored (2.0.x has no such events: a
+/// plugin there is the app's element, which speaks through the stores or <c>broadcastMessage</c>).
 /// </summary>
 public sealed partial class RealtimeKitClient
 {
@@ -27,7 +29,8 @@ public sealed partial class RealtimeKitClient
     public const string ActivePluginsStore = "__rtk_plugins__";
 
     private static bool IsPluginEvent(uint @event) => @event is Events.Plugins.StoreInsertKeys or Events.Plugins.StoreGetKeys
-        or Events.Plugins.StoreDeleteKeys or Events.Plugins.StoreDelete or Events.Plugins.GetPlugins or Events.Plugins.AddPlugin or Events.Plugins.RemovePlugin;
+        or Events.Plugins.StoreDeleteKeys or Events.Plugins.StoreDelete or Events.Plugins.GetPlugins or Events.Plugins.AddPlugin or Events.Plugins.RemovePlugin
+        or Events.Plugins.CustomPluginEventToRoom or Events.Plugins.CustomPluginEventToPeers;
 
     private async Task<IMessage?> PluginRequestAsync(SocketMessage message)
     {
@@ -65,6 +68,14 @@ public sealed partial class RealtimeKitClient
                 return null;
             case Events.Plugins.RemovePlugin:
                 joined.DeactivatePlugin(await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemovePluginRequest.Parser).PluginId);
+                return null;
+            case Events.Plugins.CustomPluginEventToRoom:
+                var toRoom = Read(message, PluginEventToRoomRequest.Parser);
+                joined.SendPluginEvent(peer, toRoom.PluginId, toRoom.PluginData.Memory, to: null);
+                return null;
+            case Events.Plugins.CustomPluginEventToPeers:
+                var toPeers = Read(message, PluginEventToPeersRequest.Parser);
+                joined.SendPluginEvent(peer, toPeers.PluginId, toPeers.PluginData.Memory, toPeers.PeerIds.ToHashSet(StringComparer.Ordinal));
                 return null;
             case Events.Plugins.StoreInsertKeys:
                 var insert = Read(message, PluginStoreInsertKeysRequest.Parser);

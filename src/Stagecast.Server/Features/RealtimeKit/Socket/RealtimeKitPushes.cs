@@ -110,7 +110,7 @@ public static class RealtimeKitPushes
                 yield return (Events.Room.Kick, new PeerInfoResponse { Peer = views.Peer(self) }); // read as the peer kicked
                 break;
             // Plugins: an open or closed one as a key of __rtk_plugins__ (2.0.x) and as plugin events 1 and 6 (1.5.x);
-            // a store's keys set (9), deleted (11), the store wiped (12).
+            // a plugin frame's own event (7, 8); a store's keys set (9), deleted (11), the store wiped (12).
             case PluginActivated activated:
                 yield return (Events.Plugins.StoreInsertKeys, new PluginStoreResponse
                 {
@@ -134,6 +134,10 @@ public static class RealtimeKitPushes
                 {
                     PluginId = changed.PluginId, StoreName = changed.Store, StoreItems = { changed.Items.Select(views.StoreItem) },
                 });
+                break;
+            case PluginEventSent sent:
+                yield return (sent.ToChosenPeers ? Events.Plugins.CustomPluginEventToPeers : Events.Plugins.CustomPluginEventToRoom,
+                    new PluginEventResponse { PluginId = sent.PluginId, PluginData = UnsafeByteOperations.UnsafeWrap(sent.Data) });
                 break;
             case PluginStoreDropped dropped:
                 yield return (Events.Plugins.StoreDelete, new PluginStoreResponse { PluginId = dropped.PluginId, StoreName = dropped.Store });

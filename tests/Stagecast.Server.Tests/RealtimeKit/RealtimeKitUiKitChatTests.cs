@@ -1,0 +1,38 @@
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// Chat in RealtimeKit's unmodified UI kit (&lt;rtk-meeting&gt;, 2.0.2) in Chromium: an image sent by another peer's
+/// SDK (<c>sendImageMessage</c>, through the server's <c>chat-upload</c>) shows in the kit's chat as a picture that
+/// decodes (the protocol and its limits: <see cref="RealtimeKitChatTests"/>).
+/// </summary>
+public sealed class RealtimeKitUiKitChatTests
+{
+    // Found failing on 2026-11-27: the UI kit's chat opens, but Bob's client (meeting.chat.messages) never holds Ada's
+    // image message, so the kit shows no picture. Ada's own client does not hold it either 3 s after
+    // sendImageMessage resolved (no error, nothing uncaught): the message seems never sent or never echoed.
+    [Fact(Skip = "Bob's UI kit client never receives Ada's image message (issue 54); see the comment above")]
+    public async Task AnImageSentByOnePeerShowsDecodedInTheOthersUiKitChat()
+    {
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+        var adaPage = await browser.JoinAsync(ada.Token, media: false);
+
+        // Bob's app is the UI kit, its chat open in the sidebar.
+        var bobPage = await browser.OpenAsync();
+        await bobPage.InitAsync(bob.Token, browser.BaseUri, media: false);
+        await bobPage.OpenUiKitAsync();
+        await Eventually.MatchAsync(bobPage.UiKitAsync, u => u.Names.Contains("Ada"), "Bob's UI kit to show Ada", TimeSpan.FromSeconds(60));
+        await bobPage.OpenUiKitChatAsync();
+
+        await adaPage.SendImageAsync(48, 32);
+        var image = await Eventually.MatchAsync(bobPage.UiKitChatImagesAsync, images => images.Any(i => i.NaturalWidth > 0), "the picture to decode in Bob's UI kit chat",
+            describe: images => string.Join(", ", images.Select(i => $"{i.Src} ({i.NaturalWidth} px)")));
+        Assert.Equal(48, Assert.Single(image).NaturalWidth);
+    }
+}
