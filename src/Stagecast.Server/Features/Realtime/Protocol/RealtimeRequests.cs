@@ -53,9 +53,13 @@ public sealed record ChatRequest : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if ((Text is null) == (File is null))
+        if (Text is null && File is null)
         {
-            yield return new ValidationResult("a chat message has either \"text\" or \"file\"");
+            yield return new ValidationResult("\"text\" is required");
+        }
+        else if (Text is not null && File is not null)
+        {
+            yield return new ValidationResult("a chat message has \"text\" or \"file\", not both");
         }
     }
 }
