@@ -144,8 +144,8 @@ public sealed record PluginIdRequest
     public string? PluginId { get; init; }
 }
 
-/// <summary><c>plugin_store_get</c>, <c>plugin_store_delete</c>: keys of a plugin's shared store (<c>get</c>: all of them when none are named).</summary>
-public sealed record PluginStoreKeysRequest
+/// <summary>A request on one of a plugin's shared stores.</summary>
+public abstract record PluginStoreRequest
 {
     [Required]
     [StringLength(PluginLimits.MaxNameLength)]
@@ -154,22 +154,18 @@ public sealed record PluginStoreKeysRequest
     [Required]
     [StringLength(PluginLimits.MaxNameLength)]
     public string? Store { get; init; }
+}
 
+/// <summary><c>plugin_store_get</c>, <c>plugin_store_delete</c>: keys of a plugin's shared store (<c>get</c>: all of them when none are named).</summary>
+public sealed record PluginStoreKeysRequest : PluginStoreRequest
+{
     [ItemCount(0, PluginLimits.MaxKeysPerStore)]
     public string[]? Keys { get; init; }
 }
 
 /// <summary><c>plugin_store_insert</c>: keys of a plugin's shared store set to JSON values.</summary>
-public sealed record PluginStoreInsertRequest
+public sealed record PluginStoreInsertRequest : PluginStoreRequest
 {
-    [Required]
-    [StringLength(PluginLimits.MaxNameLength)]
-    public string? PluginId { get; init; }
-
-    [Required]
-    [StringLength(PluginLimits.MaxNameLength)]
-    public string? Store { get; init; }
-
     [Required]
     [ItemCount(1, 100)]
     public PluginStoreItemRequest[]? Items { get; init; }
