@@ -220,6 +220,51 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
             new PageWaitForFunctionOptions { Timeout = 30_000 });
     }
 
+    [Fact]
+    public async Task APictureAttachedOnOnePageShowsInlineOnTheOtherAndTheHostsNotesPadOpensAndClosesForEveryone()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        var carl = await api.AddParticipantAsync(meeting, "carl", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var adaPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={ada.Token}&name=Ada");
+        await JoinAsync(adaPage);
+        var bobPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={bob.Token}&name=Bob");
+        await JoinAsync(bobPage);
+
+        // Ada attaches a picture and a file: Bob sees the picture inline (decoded) and the file as a download link.
+        await adaPage.SetInputFilesAsync("#chat-file", new FilePayload { Name = "dot.png", MimeType = "image/png", Buffer = Convert.FromBase64String(ClientModuleFilesAndPluginsTests.PngBase64) });
+        await bobPage.WaitForFunctionAsync("() => [...document.querySelectorAll('#messages img')].some(i => i.complete && i.naturalWidth > 0)",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.Equal("dot.png", await bobPage.GetAttributeAsync("#messages img", "alt"));
+        await adaPage.SetInputFilesAsync("#chat-file", new FilePayload { Name = "minutes.txt", MimeType = "text/plain", Buffer = "the minutes"u8.ToArray() });
+        await bobPage.WaitForSelectorAsync("#messages a[download='minutes.txt']:has-text('minutes.txt (11 B)')");
+
+        // Bob may not open plugins; Ada opens the notes pad and it opens on Bob's page.
+        Assert.True(await bobPage.IsHiddenAsync("#plugins-panel"));
+        await adaPage.ClickAsync("#plugin-list button:has-text('Open Shared notes')");
+        await bobPage.WaitForSelectorAsync("#plugin-area iframe[title='Shared notes']");
+        await adaPage.FrameLocator("#plugin-area iframe").Locator("#notes").FillAsync("agenda: pictures");
+        await Eventually.TrueAsync(async () => await bobPage.FrameLocator("#plugin-area iframe").Locator("#notes").InputValueAsync() == "agenda: pictures",
+            "Ada's note on Bob's page");
+        await AssertAccessibleAsync(adaPage, "the meeting with a picture and a plugin");
+        await AssertAccessibleAsync(bobPage, "the meeting with a picture and a plugin, for a participant");
+        await Browser.ScreenshotAsync(bobPage, "meeting-page-picture-and-notes");
+
+        // Carl joins later and finds it open, with the note; Ada closes it, and it closes everywhere.
+        var carlPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={carl.Token}&name=Carl");
+        await JoinAsync(carlPage);
+        await Eventually.TrueAsync(async () => await carlPage.FrameLocator("#plugin-area iframe").Locator("#notes").InputValueAsync() == "agenda: pictures",
+            "the note on Carl's page");
+        await adaPage.ClickAsync("#plugin-list button:has-text('Close Shared notes')");
+        foreach (var page in new[] { adaPage, bobPage, carlPage })
+        {
+            await page.WaitForSelectorAsync("#plugin-area", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden });
+        }
+    }
+
     private static async Task JoinAsync(IPage page)
     {
         await page.ClickAsync("#join");

@@ -31,6 +31,10 @@ public static class ChannelEvents
         StageChanged stage => new StageUpdatedMessage(PeerView.Of(stage.Peer) with { StageStatus = stage.Status.Name() }, stage.Change.ToString().ToLowerInvariant(), stage.By?.Id),
         StageRequestsChanged requests => new StageRequestsMessage(StageRequestView.Of(requests.Requests)),
         Transcription.TranscriptHeard heard => TranscriptMessage.From(heard.Line),
+        PluginActivated activated => new PluginActivatedMessage(PluginView.Of(activated.Plugin)),
+        PluginDeactivated deactivated => new PluginDeactivatedMessage(deactivated.PluginId, deactivated.By),
+        PluginStoreChanged changed => new PluginStoreUpdatedMessage(changed.PluginId, changed.Store, [.. changed.Items.Select(PluginStoreItemView.Of)], changed.Deleted),
+        PluginStoreDropped dropped => new PluginStoreDeletedMessage(dropped.PluginId, dropped.Store),
         _ => null,
     };
 

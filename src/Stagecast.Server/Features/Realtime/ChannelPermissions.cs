@@ -6,7 +6,8 @@ namespace Stagecast.Server.Features.Realtime;
 /// What the channel tells a peer it may do (the join answer's <c>permissions</c>), read from its preset. <c>can_produce_*</c>
 /// say whether it may publish that media at all: in a meeting with a stage (<c>stage_enabled</c>), only while on it.
 /// <c>stage_access</c> says how it gets there (<c>ALLOWED</c>: joins at will; <c>CAN_REQUEST</c>: asks, and joins once a
-/// host lets it; <c>NOT_ALLOWED</c>); <c>accept_stage_requests</c> makes it a host of the stage.
+/// host lets it; <c>NOT_ALLOWED</c>); <c>accept_stage_requests</c> makes it a host of the stage. <c>plugins_can_start</c>
+/// and <c>plugins_can_close</c>: whether it may open plugins for everyone, and close those others opened.
 /// </summary>
 public sealed record ChannelPermissions(
     string ViewType,
@@ -27,10 +28,13 @@ public sealed record ChannelPermissions(
     string WaitingRoomType,
     bool StageEnabled,
     string StageAccess,
-    bool AcceptStageRequests)
+    bool AcceptStageRequests,
+    bool PluginsCanStart,
+    bool PluginsCanClose)
 {
     public static ChannelPermissions Of(PresetPermissions may) => new(
         may.ViewType, may.CanLivestream, may.CanRecord, may.MayProduceAudio, may.MayProduceVideo, may.MayProduceScreenshare, may.KickParticipant,
         may.AcceptWaitingRequests, may.HiddenParticipant, may.ChatCanSend, may.ChatCanReceive, may.PollsCanCreate, may.PollsCanVote, may.PollsCanView,
-        may.MaxVideoStreams, may.WaitingRoomType, may.StageEnabled, may.StageAccess.Name(), may.AcceptStageRequests);
+        may.MaxVideoStreams, may.WaitingRoomType, may.StageEnabled, may.StageAccess.Name(), may.AcceptStageRequests,
+        may.PluginsCanStart, may.PluginsCanClose);
 }

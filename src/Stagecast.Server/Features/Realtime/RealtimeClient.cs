@@ -23,6 +23,7 @@ public sealed partial class RealtimeClient(
     Participant participant,
     PresetPermissions permissions,
     ParticipantCredential credential,
+    string origin,
     RealtimeServices services) : IRoomClient
 {
     /// <summary>How much chat, and how much of the polls, one answer carries at most (a join's, a page's).</summary>
@@ -269,7 +270,8 @@ public sealed partial class RealtimeClient(
             moreChat,
             morePolls,
             services.Recordings.ActiveFor(room.MeetingId) is { } recording ? RecordingChannelView.Of(recording) : null,
-            StageRequestView.Of(state.StageRequests));
+            StageRequestView.Of(state.StageRequests),
+            [.. room.ActivePlugins.Select(PluginView.Of)]);
     }
 
     /// <summary><c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a message.</summary>
@@ -411,7 +413,25 @@ public sealed partial class RealtimeClient(
     internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request)
     {
         var to = request.To is { } peerIds ? _room!.ParticipantsOf(p => peerIds.Contains(p.Id)) : null;
-        return new ChatAnswer(ChatView.From(await _room!.ChatAsync(_peer!, request.Text!, to).ConfigureAwait(false), services.ChatFiles));
+        var message = request.File is { } link
+            ? await _room!.ChatFileAsync(_peer!, await services.ChatFiles.OfLinkAsync(link).ConfigureAwait(false), to).ConfigureAwait(false)
+            : await _room!.ChatAsync(_peer!, request.Text!, to).ConfigureAwait(false);
+        return new ChatAnswer(ChatView.From(message, services.ChatFiles));
+    }
+
+    /// <summary>
+    /// <c>chat_upload</c>: reserves a file for chat (<see cref="MeetingSessions.ChatFiles.ReserveAsync"/>, as RealtimeKit's
+    /// <c>POST /v2/meetings/chat-upload</c>), on the origin this socket reached the server on.
+    /// </summary>
+    internal async Task<RealtimeAnswer> ChatUploadAsync(ChatUploadRequest request)
+    {
+        if (!_peer!.Permissions.ChatCanSend)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
+        }
+
+        var upload = await services.ChatFiles.ReserveAsync(Participant, request.Filename, origin, lifetime: null).ConfigureAwait(false);
+        return new ChatUploadAnswer(upload.PutUrl, upload.GetUrl);
     }
 
     internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request)

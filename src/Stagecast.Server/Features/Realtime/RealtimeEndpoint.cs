@@ -35,6 +35,6 @@ public static class RealtimeEndpoint
         MeetingSocketService.RequireWebSocket(context);
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
         await services.Sockets.ServeAsync(context, System.Net.WebSockets.WebSocketMessageType.Text, services.Sockets.Options.MaxMessageBytes,
-            (socket, credential) => new RealtimeClient(socket, caller.Participant, caller.Permissions, credential, services).RunAsync(context.RequestAborted)).ConfigureAwait(false);
+            (socket, credential) => new RealtimeClient(socket, caller.Participant, caller.Permissions, credential, $"{context.Request.Scheme}://{context.Request.Host}", services).RunAsync(context.RequestAborted)).ConfigureAwait(false);
     }
 }

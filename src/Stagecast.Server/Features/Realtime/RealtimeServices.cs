@@ -11,6 +11,7 @@ public sealed class RealtimeServices(
     RealtimeLivestreams livestreams,
     Recordings.RecordingService recordings,
     MeetingSessions.ChatFiles chatFiles,
+    Plugins.IPluginStore plugins,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeClient> logger)
 {
@@ -32,4 +33,6 @@ public sealed class RealtimeServices(
     public MeetingRooms Rooms { get; } = rooms;
 
     public MeetingSessions.ChatFiles ChatFiles { get; } = chatFiles;
+
+    public Plugins.IPluginStore Plugins { get; } = plugins;
 }

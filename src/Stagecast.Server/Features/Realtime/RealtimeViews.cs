@@ -31,9 +31,17 @@ public sealed record StageRequestView(string PeerId, string UserId, string Custo
     public static IReadOnlyList<StageRequestView> Of(IReadOnlyList<RoomPeer> requests) => [.. requests.Select(Of)];
 }
 
-/// <summary>A chat message as the channel sends it: <c>text</c> as every front end shows it (<see cref="ChatFiles.Shown"/>).</summary>
-public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string>? TargetUserIds)
+/// <summary>
+/// A chat message as the channel sends it: <c>text</c> as every front end shows it (<see cref="ChatFiles.Shown"/>);
+/// for an image or a file, <c>file_name</c> and <c>file_size</c> (bytes) too, null for a text.
+/// </summary>
+public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string>? TargetUserIds,
+    string? FileName, long? FileSize)
 {
-    public static ChatView From(ChatMessage message, ChatFiles files) =>
-        new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, files.Shown(message), message.CreatedAt, message.TargetUserIds);
+    public static ChatView From(ChatMessage message, ChatFiles files)
+    {
+        var file = ChatFileJson.Of(message);
+        return new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, files.Shown(message), message.CreatedAt, message.TargetUserIds,
+            file?.Name, file?.Size);
+    }
 }

@@ -92,6 +92,7 @@ async function join(event) {
   renderLive();
   renderRecording();
   renderPolls();
+  renderPlugins();
   for (const device of await meeting.self.getAllDevices().catch(() => [])) {
     if (device.kind === 'videoinput' && device.deviceId === $('camera').value) await meeting.self.setDevice(device);
     if (device.kind === 'audioinput' && device.deviceId === $('microphone').value) await meeting.self.setDevice(device);
@@ -145,14 +146,69 @@ function wire(meeting) {
   meeting.on('error', error => showError(error));
   meeting.chat.on('chatUpdate', ({ message }) => {
     const time = message.time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    $('messages').append(element('li', {}, element('strong', { textContent: message.displayName }), ` ${message.message} `, element('span', { className: 'muted', textContent: time })));
+    $('messages').append(element('li', {}, element('strong', { textContent: message.displayName }), ' ', chatContent(message), ' ',
+      element('span', { className: 'muted', textContent: time })));
     $('messages').lastElementChild.scrollIntoView({ block: 'nearest' });
   });
+  meeting.plugins.all.on('stateUpdate', () => renderPlugins());
+  meeting.plugins.active.on('pluginAdded', plugin => openPlugin(plugin));
+  meeting.plugins.active.on('pluginDeleted', plugin => closePlugin(plugin));
   meeting.polls.on('pollsUpdate', () => renderPolls());
   meeting.livestream.on('livestreamUpdate', () => renderLive());
   meeting.livestream.on('viewerCountUpdate', () => renderLive());
   meeting.recording.on('recordingUpdate', () => renderRecording());
   meeting.ai.on('transcript', line => showCaption(line));
+}
+
+/** A chat message's content: its text, a picture shown inline (a link to it full size), or a file's download link. */
+function chatContent(message) {
+  if (message.type === 'image') {
+    const picture = element('img', { src: message.link, alt: message.name || 'a picture', className: 'chat-image', loading: 'lazy' });
+    return element('a', { href: message.link, target: '_blank', rel: 'noopener' }, picture);
+  }
+  if (message.type === 'file') {
+    return element('a', { href: message.link, download: message.name, className: 'chat-file' }, `${message.name} (${formatSize(message.size)})`);
+  }
+  return message.message;
+}
+
+function formatSize(bytes) {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The plugins panel: each plugin with Open (who may start it) or Close (its opener, or who may close others'). */
+function renderPlugins() {
+  const { plugins, self } = state.meeting;
+  const list = $('plugin-list');
+  list.replaceChildren();
+  for (const plugin of plugins.all.toArray()) {
+    const canClose = plugin.active && (self.permissions?.plugins_can_close || plugin.enabledBy === self.id);
+    const item = element('li', {}, element('span', { className: 'grow', textContent: `${plugin.name}${plugin.active ? ' (open)' : ''}` }));
+    if (!plugin.active && plugin.canStart) {
+      item.append(element('button', { type: 'button', textContent: `Open ${plugin.name}`, onclick: () => attempt(() => plugin.activate()) }));
+    }
+    if (canClose) item.append(element('button', { type: 'button', textContent: `Close ${plugin.name}`, onclick: () => attempt(() => plugin.deactivate()) }));
+    list.append(item);
+  }
+  $('plugins-panel').hidden = list.children.length === 0 || !plugins.all.toArray().some(p => p.canStart || p.active);
+}
+
+/** An open plugin shows in a frame above the chat, for everyone in the meeting. */
+function openPlugin(plugin) {
+  if (!$(`plugin-${plugin.id}`)) {
+    const frame = element('iframe', { id: `plugin-${plugin.id}`, title: plugin.name, className: 'plugin-frame' });
+    $('plugin-area').append(frame);
+    plugin.addPluginView(frame);
+  }
+  $('plugin-area').hidden = false;
+  renderPlugins();
+}
+
+function closePlugin(plugin) {
+  plugin.removePluginView();
+  $(`plugin-${plugin.id}`)?.remove();
+  $('plugin-area').hidden = $('plugin-area').children.length === 0;
+  renderPlugins();
 }
 
 /** A speaker's last line of the live transcript, with their name, under their video for a few seconds. */
@@ -388,6 +444,14 @@ $('chat-form').addEventListener('submit', event => {
   const text = $('chat-text').value.trim();
   if (!text) return;
   attempt(async () => { await state.meeting.chat.sendTextMessage(text); $('chat-text').value = ''; });
+});
+$('chat-file').addEventListener('change', () => {
+  const file = $('chat-file').files?.[0];
+  if (!file) return;
+  const chat = state.meeting.chat;
+  attempt(async () => {
+    try { await (/^image\/(png|jpeg|gif|webp)$/.test(file.type) ? chat.sendImageMessage(file) : chat.sendFileMessage(file)); } finally { $('chat-file').value = ''; }
+  });
 });
 $('poll-form').addEventListener('submit', event => {
   event.preventDefault();

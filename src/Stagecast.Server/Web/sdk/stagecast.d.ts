@@ -36,6 +36,10 @@ export interface Permissions {
   stage_access: 'ALLOWED' | 'CAN_REQUEST' | 'NOT_ALLOWED';
   /** A host of the stage: grants, denies and sends others off it. */
   accept_stage_requests: boolean;
+  /** May open plugins for everyone (`plugins.can_start`). */
+  plugins_can_start: boolean;
+  /** May close plugins others opened (`plugins.can_close`); an opener always may close its own. */
+  plugins_can_close: boolean;
 }
 
 export type StageStatus = 'ON_STAGE' | 'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE';
@@ -128,8 +132,15 @@ export interface Self extends Emitter<{
 
 export interface ChatMessage {
   id: string;
-  type: 'text';
+  type: 'text' | 'image' | 'file';
+  /** A text message's text; empty for an image or a file. */
   message: string;
+  /** An image's or a file's download link (signed, for a day); empty for a text. */
+  link: string;
+  /** An image's or a file's name; empty for a text. */
+  name: string;
+  /** An image's or a file's size in bytes; 0 for a text. */
+  size: number;
   userId: string;
   peerId: string;
   displayName: string;
@@ -139,6 +150,44 @@ export interface ChatMessage {
 export interface Chat extends Emitter<{ chatUpdate: (update: { message: ChatMessage; messages: ChatMessage[] }) => void }> {
   readonly messages: ChatMessage[];
   sendTextMessage(text: string): Promise<unknown>;
+  /** A PNG, JPEG, GIF or WebP picture, uploaded then sent (10 MiB at most by default). */
+  sendImageMessage(file: File): Promise<unknown>;
+  /** Any file chat takes (documents, archives, audio, video, pictures), uploaded then sent. */
+  sendFileMessage(file: File): Promise<unknown>;
+}
+
+/** A plugin, as RealtimeKit's `RTKPlugin`: a web app shown in a frame for everyone once opened. */
+export interface Plugin extends Emitter<{ enabled: () => void; closed: () => void }> {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly picture: string | null;
+  readonly baseURL: string;
+  /** Whether this participant may open it. */
+  readonly canStart: boolean;
+  readonly active: boolean;
+  /** The peer id of whoever opened it; null while closed. */
+  readonly enabledBy: string | null;
+  activate(): Promise<void>;
+  deactivate(): Promise<void>;
+  /** Shows it in `iframe` (setting its `src` when it has none) and carries the frame's store messages (RealtimeKit's plugin frame protocol). */
+  addPluginView(iframe: HTMLIFrameElement, viewId?: string): void;
+  removePluginView(viewId?: string): void;
+}
+
+export interface PluginMap<Events extends Record<string, (...args: any[]) => void>> extends Emitter<Events> {
+  get(id: string): Plugin | undefined;
+  size(): number;
+  toArray(): Plugin[];
+}
+
+export interface Plugins {
+  /** Every plugin this participant may see: Stagecast's shared notes pad (`stagecast-notes`) and the app's registered ones. */
+  readonly all: PluginMap<{ stateUpdate: (state: { id: string; active: boolean }) => void }>;
+  /** The plugins open in the meeting now. */
+  readonly active: PluginMap<{ pluginAdded: (plugin: Plugin) => void; pluginDeleted: (plugin: Plugin) => void }>;
+  activate(id: string): Promise<void>;
+  deactivate(id: string): Promise<void>;
 }
 
 export interface Poll {
@@ -271,6 +320,7 @@ export interface Meeting extends Emitter<{
   readonly livestream: Livestream;
   readonly recording: Recording;
   readonly ai: Ai;
+  readonly plugins: Plugins;
   readonly meta: { meetingId: string | null; meetingTitle: string | null; meetingStartedTimestamp: Date | null; sessionId: string | null };
   join(): Promise<void>;
   leave(): Promise<void>;

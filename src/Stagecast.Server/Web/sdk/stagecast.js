@@ -358,6 +358,35 @@ class Chat extends Emitter {
     return data.message;
   }
 
+  /**
+   * A picture (PNG, JPEG, GIF or WebP) to everyone, as RealtimeKit's: uploaded through the server's signed upload,
+   * then sent; the others get an `image` message with its `link`.
+   * @param {File} file
+   */
+  async sendImageMessage(file) {
+    if (!/^image\/(png|jpeg|gif|webp)$/.test(file?.type ?? '')) throw new StagecastError(400, 'sendImageMessage takes a PNG, JPEG, GIF or WebP picture');
+    return this.#sendFile(file);
+  }
+
+  /**
+   * Any file chat takes (documents, archives, audio, video, pictures), as RealtimeKit's: the others get a `file`
+   * message (an `image` one for a picture) with its `link`, `name` and `size`.
+   * @param {File} file
+   */
+  async sendFileMessage(file) { return this.#sendFile(file); }
+
+  async #sendFile(file) {
+    const upload = await this._meeting._request('chat_upload', { filename: file.name });
+    const response = await fetch(upload.upload_url, { method: 'PUT', body: file, headers: { 'Content-Type': 'application/octet-stream' } })
+      .catch(() => { throw new StagecastError(503, 'the file could not be uploaded'); });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      throw new StagecastError(response.status, body?.error?.message ?? `the upload was answered ${response.status}`);
+    }
+    const data = await this._meeting._request('chat_send', { file: upload.link });
+    return data.message;
+  }
+
   _add(message) {
     if (this.messages.some(m => m.id === message.id)) return;
     const view = Chat.#view(message);
@@ -372,9 +401,16 @@ class Chat extends Emitter {
     for (const view of views) this.emit('chatUpdate', { message: view, messages: this.messages });
   }
 
+  /** RealtimeKit's message: `message` for a text; `link`, `name` and `size` for an image or a file. */
   static #view(message) {
-    return { id: message.id, type: message.type, message: message.text, userId: message.user_id, peerId: message.peer_id,
-      displayName: message.display_name, time: new Date(message.created_at) };
+    const text = message.type === 'text';
+    const link = message.type === 'file' ? Chat.#fileLink(message.text) : message.type === 'image' ? message.text : '';
+    return { id: message.id, type: message.type, message: text ? message.text : '', link, name: message.file_name ?? '', size: message.file_size ?? 0,
+      userId: message.user_id, peerId: message.peer_id, displayName: message.display_name, time: new Date(message.created_at) };
+  }
+
+  static #fileLink(text) {
+    try { return JSON.parse(text).link ?? ''; } catch { return ''; }
   }
 }
 
@@ -647,7 +683,163 @@ class Livestream extends Emitter {
   }
 }
 
-/** A meeting joined with a participant token: `self`, `participants`, `stage`, `chat`, `polls`, `meta`, `livestream`, `recording`, `ai`. */
+/** RealtimeKit's plugin frame protocol (`{ type, uuid, payload }`), which a plugin's web app speaks with the page framing it. */
+const FRAME = { INSERT: 9, GET: 10, DELETE: 11 };
+
+/**
+ * A plugin, as RealtimeKit's `RTKPlugin`: a web app the meeting shows in a frame for everyone once a host opens it.
+ * Events `enabled` (opened for the meeting) and `closed`.
+ */
+class Plugin extends Emitter {
+  constructor(plugins, view) {
+    super();
+    this._plugins = plugins;
+    this.id = view.id;
+    this._describe(view);
+    this.active = false;
+    /** The peer id of whoever opened it. */
+    this.enabledBy = null;
+    /** @type {Map<string, { iframe: HTMLIFrameElement, origin: string, listener: (event: MessageEvent) => void }>} the frames showing it */
+    this._views = new Map();
+  }
+
+  /** What `plugins_list` says of it. */
+  _describe(view) {
+    this.name = view.name;
+    this.description = view.description ?? '';
+    this.picture = view.picture ?? null;
+    /** Where its web app is. */
+    this.baseURL = view.base_url;
+    /** Whether this participant may open it (its preset's `plugins.can_start`, and the presets the plugin names). */
+    this.canStart = !!view.can_start;
+  }
+
+  /** Opens it for everyone in the meeting. */
+  activate() { return this._plugins.activate(this.id); }
+
+  /** Closes it for everyone. */
+  deactivate() { return this._plugins.deactivate(this.id); }
+
+  /**
+   * Shows the plugin in `iframe` (its `src` is set to the plugin's web app when it has none) and carries the frame's
+   * messages (RealtimeKit's plugin frame protocol: 9 storeInsertKeys, 10 storeGetKeys, 11 storeDeleteKeys) to the
+   * plugin's shared stores on the server, and their changes back, so every peer's frame shares them.
+   * @param {HTMLIFrameElement} iframe @param {string} [viewId]
+   */
+  addPluginView(iframe, viewId = 'default') {
+    const address = new URL(this.baseURL, this._plugins._meeting._base);
+    if (!iframe.getAttribute('src')) {
+      address.searchParams.set('parent', location.origin);
+      iframe.src = address.href;
+    }
+    this.removePluginView(viewId);
+    const listener = event => {
+      if (event.source !== iframe.contentWindow || event.origin !== address.origin) return;
+      this.#fromFrame(iframe, address.origin, event.data ?? {}).catch(error => this._plugins._meeting.emit('error', error));
+    };
+    window.addEventListener('message', listener);
+    this._views.set(viewId, { iframe, origin: address.origin, listener });
+  }
+
+  /** Stops carrying the messages of the frame added as `viewId`. @param {string} [viewId] */
+  removePluginView(viewId = 'default') {
+    const view = this._views.get(viewId);
+    if (view) window.removeEventListener('message', view.listener);
+    this._views.delete(viewId);
+  }
+
+  async #fromFrame(iframe, origin, { type, uuid, payload }) {
+    const meeting = this._plugins._meeting;
+    const store = payload?.store;
+    if (typeof store !== 'string') return;
+    if (type === FRAME.INSERT) {
+      const items = (payload.insertKeys ?? []).map(k => ({ key: k.key, value: k.payload ?? null }));
+      if (items.length) await meeting._request('plugin_store_insert', { plugin_id: this.id, store, items });
+    } else if (type === FRAME.DELETE) {
+      const keys = (payload.deleteKeys ?? []).map(k => k.key);
+      if (keys.length) await meeting._request('plugin_store_delete', { plugin_id: this.id, store, keys });
+    } else if (type === FRAME.GET) {
+      const data = await meeting._request('plugin_store_get', { plugin_id: this.id, store, keys: (payload.getKeys ?? []).map(k => k.key) });
+      iframe.contentWindow?.postMessage({ type: FRAME.GET, uuid, payload: { storeName: store, storeItems: data.items.map(i => ({ key: i.key, payload: i.value })) } }, origin);
+    }
+  }
+
+  /** A change of one of its stores (`plugin_store_updated`), to every frame showing it. */
+  _storeUpdated(message) {
+    const payload = { storeName: message.store, storeItems: message.items.map(i => ({ key: i.key, payload: i.value })) };
+    for (const { iframe, origin } of this._views.values()) {
+      iframe.contentWindow?.postMessage({ type: message.deleted ? FRAME.DELETE : FRAME.INSERT, uuid: '', payload }, origin);
+    }
+  }
+}
+
+/**
+ * `meeting.plugins`, as RealtimeKit's: `all` the plugins this participant may see (Stagecast's shared notes pad and the
+ * app's registered ones), `active` those open in the meeting now. `active` emits `pluginAdded(plugin)` and
+ * `pluginDeleted(plugin)`, `all` emits `stateUpdate({ id, active })`; the plugin itself `enabled` and `closed`.
+ */
+class Plugins {
+  constructor(meeting) {
+    this._meeting = meeting;
+    /** @type {ParticipantMap} a live map with events, as the participants' */ this.all = new ParticipantMap();
+    /** @type {ParticipantMap} */ this.active = new ParticipantMap();
+  }
+
+  /** Opens a plugin for everyone (a preset with `plugins.can_start`). @param {string} id */
+  async activate(id) {
+    const data = await this._meeting._request('plugin_activate', { plugin_id: id });
+    this._activated(data.plugin);
+  }
+
+  /** Closes a plugin for everyone (its opener, or a preset with `plugins.can_close`). @param {string} id */
+  async deactivate(id) {
+    await this._meeting._request('plugin_deactivate', { plugin_id: id });
+    this._deactivated(id);
+  }
+
+  /** At a join (and a rejoin): the plugins there are, and those open now (`plugins_list`); `join()` resolves with them known. */
+  async _load() {
+    const data = await this._meeting._request('plugins_list');
+    for (const view of data.plugins) {
+      const known = this.all.get(view.id);
+      if (known) known._describe(view); else this.all._set(new Plugin(this, view));
+    }
+    const open = new Set(data.active.map(p => p.id));
+    for (const plugin of this.active.toArray()) if (!open.has(plugin.id)) this._deactivated(plugin.id);
+    for (const view of data.active) this._activated(view);
+  }
+
+  _activated(view) {
+    let plugin = this.all.get(view.id);
+    if (!plugin) {
+      const descriptor = view.descriptor && typeof view.descriptor === 'object' ? view.descriptor : {};
+      plugin = new Plugin(this, { id: view.id, name: descriptor.name ?? view.id, base_url: descriptor.base_url ?? descriptor.baseURL ?? 'about:blank' });
+      this.all._set(plugin);
+    }
+    if (plugin.active) return;
+    plugin.active = true;
+    plugin.enabledBy = view.opened_by;
+    this.active._set(plugin);
+    plugin.emit('enabled');
+    this.active.emit('pluginAdded', plugin);
+    this.all.emit('stateUpdate', { id: plugin.id, active: true });
+  }
+
+  _deactivated(id) {
+    const plugin = this.active.get(id);
+    if (!plugin) return;
+    plugin.active = false;
+    plugin.enabledBy = null;
+    this.active._delete(id);
+    plugin.emit('closed');
+    this.active.emit('pluginDeleted', plugin);
+    this.all.emit('stateUpdate', { id, active: false });
+  }
+
+  _storeUpdated(message) { this.all.get(message.plugin_id)?._storeUpdated(message); }
+}
+
+/** A meeting joined with a participant token: `self`, `participants`, `stage`, `chat`, `polls`, `meta`, `livestream`, `recording`, `ai`, `plugins`. */
 class Meeting extends Emitter {
   constructor(authToken, baseURI, iceTransportPolicy) {
     super();
@@ -690,6 +882,7 @@ class Meeting extends Emitter {
     this.livestream = new Livestream(this);
     this.recording = new Recording();
     this.ai = new Ai();
+    this.plugins = new Plugins(this);
     this.meta = { meetingId: null, meetingTitle: null, meetingStartedTimestamp: null, sessionId: null };
   }
 
@@ -698,6 +891,7 @@ class Meeting extends Emitter {
     this._leaving = false;
     this._iceServers ??= await this.#fetchIceServers();
     await this.#connect(null);
+    await this.plugins._load().catch(error => this.emit('error', error));
   }
 
   /** The server's STUN and TURN servers, with credentials for this participant; none when it has none (or says no). */
@@ -888,6 +1082,7 @@ class Meeting extends Emitter {
       if (this._leaving) return;
       try {
         await this.#connect(this.self.id);
+        this.plugins._load().catch(error => this.emit('error', error));
         this.emit('reconnected');
       } catch {
         if (Date.now() - started < GRACE_MS) setTimeout(retry, RETRY_MS);
@@ -937,6 +1132,9 @@ class Meeting extends Emitter {
       case 'livestream_stopped': this.livestream._apply(message.livestream, true); break;
       case 'recording_updated': this.recording._apply(message.recording); break;
       case 'transcript': this.ai._add(message); break;
+      case 'plugin_activated': this.plugins._activated(message.plugin); break;
+      case 'plugin_deactivated': this.plugins._deactivated(message.plugin_id); break;
+      case 'plugin_store_updated': this.plugins._storeUpdated(message); break;
       case 'viewer_count': this.livestream._viewers(message.count); break;
       case 'kicked':
         this._leaving = true;

@@ -38,6 +38,10 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(StageRequestsMessage), "stage_requests")]
 [JsonDerivedType(typeof(BroadcastMessageEvent), "broadcast_message")]
 [JsonDerivedType(typeof(TranscriptMessage), "transcript")]
+[JsonDerivedType(typeof(PluginActivatedMessage), "plugin_activated")]
+[JsonDerivedType(typeof(PluginDeactivatedMessage), "plugin_deactivated")]
+[JsonDerivedType(typeof(PluginStoreUpdatedMessage), "plugin_store_updated")]
+[JsonDerivedType(typeof(PluginStoreDeletedMessage), "plugin_store_deleted")]
 public abstract record RealtimeMessage;
 
 /// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
@@ -86,6 +90,10 @@ public sealed record KickedMessage(string Reason) : RealtimeMessage;
 [JsonDerivedType(typeof(ChatPageAnswer))]
 [JsonDerivedType(typeof(PollsPageAnswer))]
 [JsonDerivedType(typeof(StagePeersAnswer))]
+[JsonDerivedType(typeof(ChatUploadAnswer))]
+[JsonDerivedType(typeof(PluginsAnswer))]
+[JsonDerivedType(typeof(PluginAnswer))]
+[JsonDerivedType(typeof(PluginStoreAnswer))]
 public abstract record RealtimeAnswer;
 
 public sealed record EmptyAnswer : RealtimeAnswer
@@ -109,7 +117,8 @@ public sealed record JoinAnswer(
     bool MoreChat,
     bool MorePolls,
     RecordingChannelView? Recording,
-    IReadOnlyList<StageRequestView> StageRequests) : RealtimeAnswer;
+    IReadOnlyList<StageRequestView> StageRequests,
+    IReadOnlyList<PluginView> Plugins) : RealtimeAnswer;
 
 /// <summary>The answer to <c>chat_history</c>: older messages, oldest first, and whether there are older ones still.</summary>
 public sealed record ChatPageAnswer(IReadOnlyList<ChatView> Messages, bool More) : RealtimeAnswer;
@@ -176,3 +185,27 @@ public sealed record TranscriptMessage(string Id, string PeerId, string UserId, 
     public static TranscriptMessage From(TranscriptLine line) =>
         new(line.Id, line.PeerId, line.ParticipantId, line.CustomParticipantId, line.Name, line.Text, line.StartedAt, line.EndedAt);
 }
+
+/// <summary>The answer to <c>chat_upload</c>: where to PUT the file's bytes, and the link to send in <c>chat_send</c> once they are there.</summary>
+public sealed record ChatUploadAnswer(string UploadUrl, string Link) : RealtimeAnswer;
+
+/// <summary>The answer to <c>plugins_list</c>: the plugins the participant may open, and those open now.</summary>
+public sealed record PluginsAnswer(IReadOnlyList<PluginInfoView> Plugins, IReadOnlyList<PluginView> Active) : RealtimeAnswer;
+
+/// <summary>The answer to <c>plugin_activate</c>: the plugin as it is open.</summary>
+public sealed record PluginAnswer(PluginView Plugin) : RealtimeAnswer;
+
+/// <summary>The answer to <c>plugin_store_get</c>: the keys asked for that the store holds (all of them when none were named).</summary>
+public sealed record PluginStoreAnswer(string PluginId, string Store, IReadOnlyList<PluginStoreItemView> Items) : RealtimeAnswer;
+
+/// <summary>A plugin was opened for the meeting; to every peer, its opener too.</summary>
+public sealed record PluginActivatedMessage(PluginView Plugin) : RealtimeMessage;
+
+/// <summary>A plugin was closed for the meeting (<c>by</c>: the peer who closed it); to every peer.</summary>
+public sealed record PluginDeactivatedMessage(string PluginId, string By) : RealtimeMessage;
+
+/// <summary>Keys of a plugin's shared store were set, or deleted (<c>deleted</c>: their values are null); to every peer, the writer too.</summary>
+public sealed record PluginStoreUpdatedMessage(string PluginId, string Store, IReadOnlyList<PluginStoreItemView> Items, bool Deleted) : RealtimeMessage;
+
+/// <summary>A plugin's shared store was wiped whole; to every peer.</summary>
+public sealed record PluginStoreDeletedMessage(string PluginId, string Store) : RealtimeMessage;

@@ -38,15 +38,38 @@ public sealed record MediaStateRequest
     public bool? VideoEnabled { get; init; }
 }
 
-/// <summary><c>chat_send</c>.</summary>
-public sealed record ChatRequest
+/// <summary><c>chat_send</c>: a text, or a file uploaded through <c>chat_upload</c> (its <c>link</c>).</summary>
+public sealed record ChatRequest : IValidatableObject
 {
-    [Required]
     public string? Text { get; init; }
+
+    /// <summary>The download link <c>chat_upload</c> answered, once its bytes are uploaded: an image or file message.</summary>
+    [StringLength(4096)]
+    public string? File { get; init; }
 
     /// <summary>Peer ids: a private message to their participants (and the sender) only.</summary>
     [ItemCount(1, MeetingRoom.MaxChatTargets)]
     public IReadOnlyList<string>? To { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Text is null && File is null)
+        {
+            yield return new ValidationResult("\"text\" is required");
+        }
+        else if (Text is not null && File is not null)
+        {
+            yield return new ValidationResult("a chat message has \"text\" or \"file\", not both");
+        }
+    }
+}
+
+/// <summary><c>chat_upload</c>: the name of a file to send in chat (its type is taken from its extension).</summary>
+public sealed record ChatUploadRequest
+{
+    [Required]
+    [StringLength(200)]
+    public string? Filename { get; init; }
 }
 
 /// <summary><c>poll_vote</c>: the index of the chosen option.</summary>
@@ -111,4 +134,49 @@ public sealed record BroadcastRequest
 
     [ItemCount(0, 100)]
     public string[]? PeerIds { get; init; }
+}
+
+/// <summary><c>plugin_activate</c>, <c>plugin_deactivate</c>: a plugin by its id (<c>plugins_list</c>).</summary>
+public sealed record PluginIdRequest
+{
+    [Required]
+    [StringLength(PluginLimits.MaxNameLength)]
+    public string? PluginId { get; init; }
+}
+
+/// <summary>A request on one of a plugin's shared stores.</summary>
+public abstract record PluginStoreRequest
+{
+    [Required]
+    [StringLength(PluginLimits.MaxNameLength)]
+    public string? PluginId { get; init; }
+
+    [Required]
+    [StringLength(PluginLimits.MaxNameLength)]
+    public string? Store { get; init; }
+}
+
+/// <summary><c>plugin_store_get</c>, <c>plugin_store_delete</c>: keys of a plugin's shared store (<c>get</c>: all of them when none are named).</summary>
+public sealed record PluginStoreKeysRequest : PluginStoreRequest
+{
+    [ItemCount(0, PluginLimits.MaxKeysPerStore)]
+    public string[]? Keys { get; init; }
+}
+
+/// <summary><c>plugin_store_insert</c>: keys of a plugin's shared store set to JSON values.</summary>
+public sealed record PluginStoreInsertRequest : PluginStoreRequest
+{
+    [Required]
+    [ItemCount(1, 100)]
+    public PluginStoreItemRequest[]? Items { get; init; }
+}
+
+/// <summary>One key of <see cref="PluginStoreInsertRequest"/> and its value (any JSON).</summary>
+public sealed record PluginStoreItemRequest
+{
+    [Required]
+    public string? Key { get; init; }
+
+    [Required]
+    public System.Text.Json.JsonElement? Value { get; init; }
 }

@@ -18,4 +18,8 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonSerializable(typeof(WaitlistDecisionRequest))]
 [JsonSerializable(typeof(StagePeersRequest))]
 [JsonSerializable(typeof(BroadcastRequest))]
+[JsonSerializable(typeof(ChatUploadRequest))]
+[JsonSerializable(typeof(PluginIdRequest))]
+[JsonSerializable(typeof(PluginStoreKeysRequest))]
+[JsonSerializable(typeof(PluginStoreInsertRequest))]
 internal sealed partial class RealtimeRequestsJsonContext : JsonSerializerContext;

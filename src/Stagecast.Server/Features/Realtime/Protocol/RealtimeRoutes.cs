@@ -25,6 +25,7 @@ public static class RealtimeRoutes
         ["peer_update"] = Ask<PeerUpdateRequest>((client, request) => client.UpdatePeerAsync(request)),
         ["media_state"] = Ask<MediaStateRequest>((client, request) => client.MediaStateAsync(request)),
         ["chat_send"] = Ask<ChatRequest>((client, request) => client.ChatAsync(request)),
+        ["chat_upload"] = Ask<ChatUploadRequest>((client, request) => client.ChatUploadAsync(request)),
         ["chat_history"] = Ask<PageRequest>((client, request) => client.ChatHistoryAsync(request)),
         ["polls_list"] = Ask<PageRequest>((client, request) => client.PollsListAsync(request)),
         ["broadcast_send"] = Ask<BroadcastRequest>((client, request) => client.BroadcastAsync(request)),
@@ -41,6 +42,12 @@ public static class RealtimeRoutes
         ["stage_grant"] = Ask<StagePeersRequest>((client, request) => client.ActOnStageAsync(request, (room, host, match) => room.GrantStageAsync(host, match))),
         ["stage_deny"] = Ask<StagePeersRequest>((client, request) => client.ActOnStageAsync(request, (room, host, match) => room.DenyStageAsync(host, match))),
         ["stage_kick"] = Ask<StagePeersRequest>((client, request) => client.ActOnStageAsync(request, (room, host, match) => room.KickFromStageAsync(host, match))),
+        ["plugins_list"] = Ask<EmptyRequest>((client, _) => client.PluginsListAsync()),
+        ["plugin_activate"] = Ask<PluginIdRequest>((client, request) => client.ActivatePluginAsync(request)),
+        ["plugin_deactivate"] = Ask<PluginIdRequest>((client, request) => client.DeactivatePluginAsync(request)),
+        ["plugin_store_get"] = Ask<PluginStoreKeysRequest>((client, request) => client.PluginStoreGetAsync(request)),
+        ["plugin_store_insert"] = Ask<PluginStoreInsertRequest>((client, request) => client.PluginStoreInsertAsync(request)),
+        ["plugin_store_delete"] = Ask<PluginStoreKeysRequest>((client, request) => client.PluginStoreDeleteAsync(request)),
     };
 
     /// <summary>A request answered with <c>ok</c> and the handler's data.</summary>
