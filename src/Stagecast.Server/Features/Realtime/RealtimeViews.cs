@@ -32,8 +32,10 @@ public sealed record StageRequestView(string PeerId, string UserId, string Custo
 }
 
 /// <summary>A chat message as the channel sends it: <c>text</c> as every front end shows it (<see cref="ChatFiles.Shown"/>).</summary>
-public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string>? TargetUserIds)
+public sealed record ChatView(
+    string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string>? TargetUserIds, bool Pinned, bool Edited)
 {
     public static ChatView From(ChatMessage message, ChatFiles files) =>
-        new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, files.Shown(message), message.CreatedAt, message.TargetUserIds);
+        new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, files.Shown(message), message.CreatedAt, message.TargetUserIds,
+            message.Pinned, message.IsEdited);
 }
