@@ -153,10 +153,10 @@ public sealed class MeetingRooms(
 
     public async Task OnParticipantRevokedAsync(Participant participant, string reason)
     {
+        // Its chat members hear no more; their sockets are refused at their next request, as at a join (the token is read again).
         foreach (var member in ChatMembersOf(participant.MeetingId).Where(m => m.Participant.Id == participant.Id))
         {
             RemoveChatMember(member);
-            member.Notify(new Kicked(reason));
         }
 
         if (Find(participant.MeetingId) is { } room)

@@ -34,12 +34,17 @@ public sealed partial class RealtimeKitClient
     }
 
     /// <summary>
-    /// A chat request of the peer, or of the chat member (the token and preset read again before each change it asks
-    /// for, as at a join). <paramref name="room"/> is null for a chat member while the meeting has no session in
+    /// A chat request of the peer, or of the chat member (the token and preset read again before each of its requests,
+    /// as at a join). <paramref name="room"/> is null for a chat member while the meeting has no session in
     /// progress: it reads no chat and may send none (a chat member starts no session).
     /// </summary>
     private async Task<IMessage?> ChatRequestAsync(MeetingRoom? room, RoomPeer peer, SocketMessage message)
     {
+        if (ReferenceEquals(peer, _chatMember))
+        {
+            await RecheckAsync(peer).ConfigureAwait(false);
+        }
+
         switch (message.Event)
         {
             case Events.Chat.GetMessages:
@@ -51,11 +56,6 @@ public sealed partial class RealtimeKitClient
         if (room is null)
         {
             throw new DomainException(DomainError.Conflict, "the meeting has no session in progress: its chat opens when a participant joins");
-        }
-
-        if (ReferenceEquals(peer, _chatMember))
-        {
-            await RecheckAsync(peer).ConfigureAwait(false);
         }
 
         return message.Event switch
