@@ -62,7 +62,10 @@ public static class RealtimeKitEvents
         public const uint GetMessages = (1 << 16) + 0;
         public const uint SendMessageToRoom = (1 << 16) + 1;
         public const uint SendMessageToPeers = (1 << 16) + 2;
+        public const uint EditMessage = (1 << 16) + 3;
+        public const uint DeleteMessage = (1 << 16) + 4;
         public const uint GetPaginatedMessages = (1 << 16) + 5;
+        public const uint PinMessage = (1 << 16) + 10;
     }
 
     /// <summary>Namespace 2: the plugin key-value stores.</summary>

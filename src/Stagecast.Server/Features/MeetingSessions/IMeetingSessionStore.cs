@@ -38,6 +38,15 @@ public interface IMeetingSessionStore
 
     Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken);
 
+    /// <summary>A chat message by its id; null when there is none (never sent, deleted, or past retention).</summary>
+    Task<ChatMessage?> FindChatAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Writes a message's payload (and its type), its pin and whether it was edited.</summary>
+    Task UpdateChatAsync(ChatMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Removes a message (deleted in the meeting): it is in no history and no export.</summary>
+    Task DeleteChatAsync(string id, CancellationToken cancellationToken);
+
     /// <summary>Deletes chat written before <paramref name="cutoff"/>; returns how many messages.</summary>
     Task<int> DeleteChatBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 

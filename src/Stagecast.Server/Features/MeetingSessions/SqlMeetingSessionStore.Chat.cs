@@ -33,6 +33,18 @@ public sealed partial class SqlMeetingSessionStore
             }), cancellationToken);
     }
 
+    public Task<ChatMessage?> FindChatAsync(string id, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<ChatRow>($"SELECT {ChatColumns} FROM chat_messages WHERE id = @id", new { id }).ConfigureAwait(false))?.ToModel(),
+            cancellationToken);
+
+    public Task UpdateChatAsync(ChatMessage message, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync(
+            "UPDATE chat_messages SET payload_type = @PayloadType, payload = @Payload, pinned = @Pinned, is_edited = @IsEdited WHERE id = @Id",
+            new { message.Id, message.PayloadType, message.Payload, Pinned = Bit(message.Pinned), IsEdited = Bit(message.IsEdited) }), cancellationToken);
+
+    public Task DeleteChatAsync(string id, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(c => c.ExecuteAsync("DELETE FROM chat_messages WHERE id = @id", new { id }), cancellationToken);
+
     public Task<int> DeleteChatBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync("DELETE FROM chat_messages WHERE created_at < @cutoff", new { cutoff = Ms(cutoff) }), cancellationToken);
 

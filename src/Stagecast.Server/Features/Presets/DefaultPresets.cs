@@ -97,6 +97,7 @@ public static class DefaultPresets
                 ["can_receive"] = true,
                 ["public"] = new JsonObject { ["can_send"] = true, ["text"] = true, ["files"] = false },
                 ["private"] = new JsonObject { ["can_send"] = false, ["can_receive"] = false, ["text"] = false, ["files"] = false },
+                ["message"] = new JsonObject { ["can_edit"] = "SELF", ["can_delete"] = host ? "ALL" : "SELF" },
             },
             ["polls"] = new JsonObject { ["can_create"] = host, ["can_vote"] = true, ["can_view"] = true },
             ["plugins"] = new JsonObject { ["can_start"] = host, ["can_close"] = host, ["can_edit_config"] = host, ["config"] = new JsonObject() },

@@ -66,6 +66,18 @@ public sealed record PresetPermissions(
     /// <summary><c>plugins.can_edit_config</c>: may wipe a plugin's shared store at once (its keys stay open to everyone).</summary>
     public bool PluginsCanEditConfig { get; init; }
 
+    /// <summary><c>pin_participant</c>: may pin participants, and pin public chat messages for everyone.</summary>
+    public bool PinParticipant { get; init; }
+
+    /// <summary>RealtimeKit's <c>chat.message.can_edit</c> is not NONE: may edit its own messages.</summary>
+    public bool ChatCanEdit { get; init; } = true;
+
+    /// <summary>RealtimeKit's <c>chat.message.can_delete</c> is not NONE: may delete its own messages.</summary>
+    public bool ChatCanDelete { get; init; } = true;
+
+    /// <summary>RealtimeKit's <c>chat.message.can_delete</c> is ALL: may delete anyone's messages.</summary>
+    public bool ChatDeleteAny { get; init; }
+
     /// <summary><c>transcription_enabled</c>: the participant's words are transcribed live (when the server runs a speech engine).</summary>
     public bool TranscriptionEnabled { get; init; }
 
@@ -120,6 +132,10 @@ public sealed record PresetPermissions(
             PluginsCanStart = Flag(permissions["plugins"] as JsonObject, "can_start"),
             PluginsCanClose = Flag(permissions["plugins"] as JsonObject, "can_close"),
             PluginsCanEditConfig = Flag(permissions["plugins"] as JsonObject, "can_edit_config"),
+            PinParticipant = Flag(permissions, "pin_participant"),
+            ChatCanEdit = ChatMessageAccess(permissions, "can_edit") != "NONE",
+            ChatCanDelete = ChatMessageAccess(permissions, "can_delete") != "NONE",
+            ChatDeleteAny = ChatMessageAccess(permissions, "can_delete") == "ALL",
             TranscriptionEnabled = Flag(permissions, "transcription_enabled"),
             LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
@@ -130,6 +146,10 @@ public sealed record PresetPermissions(
     /// <summary>RealtimeKit's <c>media.{kind}.can_produce</c> wins; a preset without it says with <c>can_produce_{kind}</c>.</summary>
     private static PresetAccess Produce(JsonObject permissions, string kind) =>
         PresetAccesses.Of(((permissions["media"] as JsonObject)?[kind] as JsonObject)?["can_produce"]) ?? (Flag(permissions, $"can_produce_{kind}") ? PresetAccess.Allowed : PresetAccess.NotAllowed);
+
+    /// <summary><c>chat.message.{name}</c>: ALL (anyone's messages), NONE, or else (SELF, or not said) one's own.</summary>
+    private static string? ChatMessageAccess(JsonObject permissions, string name) =>
+        ((permissions["chat"] as JsonObject)?["message"] as JsonObject)?[name] is JsonValue value && value.TryGetValue(out string? access) ? access : null;
 
     private static bool Flag(JsonObject? parent, string name) => parent?[name] is JsonValue value && value.TryGetValue(out bool flag) && flag;
 }

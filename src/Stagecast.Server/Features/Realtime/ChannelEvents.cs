@@ -19,6 +19,8 @@ public static class ChannelEvents
         PeerUpdated updated => new PeerUpdatedMessage(PeerView.Of(updated.Peer)),
         ActiveSpeakerChanged speaker => new ActiveSpeakerMessage(speaker.PeerId),
         ChatPosted chat => new ChatMessageEvent(ChatView.From(chat.Message, files)),
+        ChatChanged { Change: ChatChange.Deleted } deleted => new ChatDeletedMessage(deleted.Message.Id, deleted.By.Id),
+        ChatChanged changed => new ChatUpdatedMessage(ChatView.From(changed.Message, files)),
         AppMessageSent sent => BroadcastMessageEvent.From(sent.Message),
         PollChanged poll => new PollUpdatedMessage(PollView.For(poll.Poll, poll.Poll.HideVotes ? peer.Participant.Id : null)),
         WaiterAdded waiter => new WaitlistAddedMessage(waiter.Waiter),

@@ -36,12 +36,12 @@ public sealed record StageRequestView(string PeerId, string UserId, string Custo
 /// for an image or a file, <c>file_name</c> and <c>file_size</c> (bytes) too, null for a text.
 /// </summary>
 public sealed record ChatView(string Id, string? PeerId, string UserId, string? DisplayName, string Type, string Text, DateTimeOffset CreatedAt, IReadOnlyList<string>? TargetUserIds,
-    string? FileName, long? FileSize)
+    string? FileName, long? FileSize, bool Pinned, bool Edited)
 {
     public static ChatView From(ChatMessage message, ChatFiles files)
     {
         var file = ChatFileJson.Of(message);
         return new(message.Id, message.PeerId, message.ParticipantId, message.DisplayName, message.PayloadType, files.Shown(message), message.CreatedAt, message.TargetUserIds,
-            file?.Name, file?.Size);
+            file?.Name, file?.Size, message.Pinned, message.IsEdited);
     }
 }

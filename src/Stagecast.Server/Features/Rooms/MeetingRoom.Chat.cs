@@ -87,16 +87,18 @@ public sealed partial class MeetingRoom
     /// <c>file</c> message; its payload names the file (<see cref="ChatFileJson"/>), which every front end shows with a
     /// signed link (<see cref="ChatFiles.Shown"/>).
     /// </summary>
-    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile? file, IReadOnlyCollection<string>? to = null)
+    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile? file, IReadOnlyCollection<string>? to = null) =>
+        PostAsync(peer, RequireOwnFile(peer, file).IsImage ? "image" : "file", ChatFileJson.Write(file!), to);
+
+    /// <summary>The file a message names, which must be one the peer's participant uploaded for this meeting.</summary>
+    private ChatFile RequireOwnFile(RoomPeer peer, ChatFile? file)
     {
         if (file is null || file.MeetingId != MeetingId || file.ParticipantId != peer.Participant.Id)
         {
             throw new DomainException(DomainError.BadRequest, "a file message must carry the download link of a file you uploaded for this meeting (chat-upload)");
         }
 
-        return file.Uploaded
-            ? PostAsync(peer, file.IsImage ? "image" : "file", ChatFileJson.Write(file), to)
-            : throw new DomainException(DomainError.Conflict, "the file has not been uploaded yet");
+        return file.Uploaded ? file : throw new DomainException(DomainError.Conflict, "the file has not been uploaded yet");
     }
 
     private async Task<ChatMessage> PostAsync(RoomPeer peer, string type, string payload, IReadOnlyCollection<string>? to)
@@ -116,7 +118,7 @@ public sealed partial class MeetingRoom
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            ChargeChatLocked(peer, payload);
+            ChargeChatLocked(peer, payload, newMessage: true);
             var message = new ChatMessage(
                 Guid.NewGuid().ToString(), RequireSession(), MeetingId, peer.Participant.Id, peer.Id, peer.Name, type, payload, false, false, _time.GetUtcNow(), targets);
             await _store.AddChatAsync(message, CancellationToken.None).ConfigureAwait(false);
@@ -126,7 +128,7 @@ public sealed partial class MeetingRoom
                 _recentChat = _options.ChatHistory == 0 ? [] : [.. recent.Skip(recent.Length + 1 - _options.ChatHistory), message];
             }
 
-            Publish(new ChatPosted(message), except: null, to: p => p.Permissions.ChatCanReceive && message.IsFor(p.Participant.Id));
+            PublishChat(new ChatPosted(message), message);
             return message;
         }
         finally
@@ -136,10 +138,25 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
-    /// Chat's costs, charged before a message is kept: the participant's rate over all its connections together, and
-    /// the session's total of messages and bytes (what one session may store).
+    /// Tells a message's event to those it is for (whose preset lets them receive chat, and of a private one its sender
+    /// and recipients), peers and the meeting's chat members (clients chatting without having joined) alike.
     /// </summary>
-    private void ChargeChatLocked(RoomPeer peer, string text)
+    private void PublishChat(RoomEvent change, ChatMessage message)
+    {
+        bool IsFor(RoomPeer p) => p.Permissions.ChatCanReceive && message.IsFor(p.Participant.Id);
+        Publish(change, except: null, to: IsFor);
+        foreach (var member in _rooms.ChatMembersOf(MeetingId).Where(IsFor))
+        {
+            member.Notify(change);
+        }
+    }
+
+    /// <summary>
+    /// Chat's costs, charged before a message is kept (or changed: <paramref name="newMessage"/> false, its new text
+    /// only, if any): the participant's rate over all its connections together, and the session's total of messages
+    /// and bytes (what one session may store).
+    /// </summary>
+    private void ChargeChatLocked(RoomPeer peer, string? text, bool newMessage)
     {
         var chat = _services.Chat;
         if (!_chatRates.TryGetValue(peer.Participant.Id, out var rate))
@@ -153,14 +170,15 @@ public sealed partial class MeetingRoom
             throw new DomainException(DomainError.TooMany, $"a participant may send {chat.MessagesPerSecond} chat messages a second; slow down");
         }
 
-        int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
-        if (_chatMessages >= chat.MaxMessagesPerSession || _chatBytes + bytes > chat.MaxBytesPerSession)
+        int bytes = text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
+        int messages = newMessage ? 1 : 0;
+        if (_chatMessages + messages > chat.MaxMessagesPerSession || _chatBytes + bytes > chat.MaxBytesPerSession)
         {
             throw new DomainException(DomainError.TooLarge,
                 $"this session's chat is full ({chat.MaxMessagesPerSession} messages or {chat.MaxBytesPerSession} bytes); it opens again with the next session");
         }
 
-        _chatMessages++;
+        _chatMessages += messages;
         _chatBytes += bytes;
     }
 

@@ -24,6 +24,7 @@ public sealed class MeetingRooms(
 {
     private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Waitlist> _waitlists = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<RoomPeer>> _chatMembers = new(StringComparer.Ordinal);
 
     public ICollection<MeetingRoom> All => _rooms.Values;
 
@@ -40,6 +41,43 @@ public sealed class MeetingRooms(
             Find(id)?.Publish(new WaiterRemoved(waitlistId, reason), except: null, to: p => p.Permissions.AcceptWaitingRequests);
         return waitlist;
     });
+
+    /// <summary>
+    /// The meeting's chat members: clients chatting in it without having joined (RealtimeKit's SDK between
+    /// <c>init()</c> and <c>join()</c>, a chat-only widget). They are no peers (in no participant list, with no media):
+    /// they get the chat of whatever session is in progress, and send in it (<see cref="MeetingRoom.PublishChat"/>).
+    /// </summary>
+    public IReadOnlyList<RoomPeer> ChatMembersOf(string meetingId)
+    {
+        lock (_chatMembers)
+        {
+            return _chatMembers.TryGetValue(meetingId, out var members) ? [.. members] : [];
+        }
+    }
+
+    public void AddChatMember(RoomPeer member)
+    {
+        lock (_chatMembers)
+        {
+            if (!_chatMembers.TryGetValue(member.Participant.MeetingId, out var members))
+            {
+                _chatMembers.Add(member.Participant.MeetingId, members = []);
+            }
+
+            members.Add(member);
+        }
+    }
+
+    public void RemoveChatMember(RoomPeer member)
+    {
+        lock (_chatMembers)
+        {
+            if (_chatMembers.TryGetValue(member.Participant.MeetingId, out var members) && members.Remove(member) && members.Count == 0)
+            {
+                _chatMembers.Remove(member.Participant.MeetingId);
+            }
+        }
+    }
 
     /// <summary>Raised whenever a room is asked for (what watches the rooms runs only while there are some).</summary>
     public event Action? Used;
@@ -115,6 +153,12 @@ public sealed class MeetingRooms(
 
     public async Task OnParticipantRevokedAsync(Participant participant, string reason)
     {
+        // Its chat members hear no more; their sockets are refused at their next request, as at a join (the token is read again).
+        foreach (var member in ChatMembersOf(participant.MeetingId).Where(m => m.Participant.Id == participant.Id))
+        {
+            RemoveChatMember(member);
+        }
+
         if (Find(participant.MeetingId) is { } room)
         {
             await room.KickAsync(p => p.Participant.Id == participant.Id, reason).ConfigureAwait(false);

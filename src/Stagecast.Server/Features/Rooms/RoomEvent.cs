@@ -26,6 +26,20 @@ public sealed record ActiveSpeakerChanged(string PeerId) : RoomEvent;
 /// <summary>A chat message, to peers whose preset lets them receive chat (of a private one, its sender and recipients: <see cref="ChatMessage.IsFor"/>).</summary>
 public sealed record ChatPosted(ChatMessage Message) : RoomEvent;
 
+/// <summary>
+/// A chat message was edited, pinned or unpinned, or deleted by the peer <paramref name="By"/>; to those it is for, as
+/// <see cref="ChatPosted"/> (<paramref name="Message"/> as it is now; as it was, when deleted).
+/// </summary>
+public sealed record ChatChanged(ChatMessage Message, ChatChange Change, RoomPeer By) : RoomEvent;
+
+/// <summary>What happened to a chat message (<see cref="ChatChanged"/>).</summary>
+public enum ChatChange
+{
+    Edited,
+    Pinned,
+    Deleted,
+}
+
 /// <summary>An app message (<see cref="AppMessage"/>), to every peer but its sender, or (<paramref name="ToChosenPeers"/>) to those it names.</summary>
 public sealed record AppMessageSent(AppMessage Message, bool ToChosenPeers) : RoomEvent;
 

@@ -21,6 +21,8 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(PeerUpdatedMessage), "peer_updated")]
 [JsonDerivedType(typeof(ActiveSpeakerMessage), "active_speaker")]
 [JsonDerivedType(typeof(ChatMessageEvent), "chat_message")]
+[JsonDerivedType(typeof(ChatUpdatedMessage), "chat_updated")]
+[JsonDerivedType(typeof(ChatDeletedMessage), "chat_deleted")]
 [JsonDerivedType(typeof(PollUpdatedMessage), "poll_updated")]
 [JsonDerivedType(typeof(LivestreamInvokedMessage), "livestream_invoked")]
 [JsonDerivedType(typeof(LivestreamStartedMessage), "livestream_started")]
@@ -62,6 +64,12 @@ public sealed record PeerUpdatedMessage(PeerView Peer) : RealtimeMessage;
 public sealed record ActiveSpeakerMessage(string PeerId) : RealtimeMessage;
 
 public sealed record ChatMessageEvent(ChatView Message) : RealtimeMessage;
+
+/// <summary>A chat message was edited, pinned or unpinned: the message as it is now.</summary>
+public sealed record ChatUpdatedMessage(ChatView Message) : RealtimeMessage;
+
+/// <summary>A chat message was deleted; <c>by</c> is the peer that deleted it.</summary>
+public sealed record ChatDeletedMessage(string MessageId, string By) : RealtimeMessage;
 
 public sealed record PollUpdatedMessage(PollView Poll) : RealtimeMessage;
 

@@ -72,6 +72,36 @@ public sealed record ChatUploadRequest
     public string? Filename { get; init; }
 }
 
+/// <summary><c>chat_edit</c>: the sender's new text for its message.</summary>
+public sealed record ChatEditRequest
+{
+    [Required]
+    [StringLength(64)]
+    public string? MessageId { get; init; }
+
+    [Required]
+    public string? Text { get; init; }
+}
+
+/// <summary><c>chat_pin</c>: pins (true) or unpins (false) a public message.</summary>
+public sealed record ChatPinRequest
+{
+    [Required]
+    [StringLength(64)]
+    public string? MessageId { get; init; }
+
+    [Required]
+    public bool? Pinned { get; init; }
+}
+
+/// <summary><c>chat_delete</c>.</summary>
+public sealed record ChatDeleteRequest
+{
+    [Required]
+    [StringLength(64)]
+    public string? MessageId { get; init; }
+}
+
 /// <summary><c>poll_vote</c>: the index of the chosen option.</summary>
 public sealed record VoteRequest
 {

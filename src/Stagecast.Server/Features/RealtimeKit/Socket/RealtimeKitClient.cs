@@ -47,6 +47,7 @@ public sealed partial class RealtimeKitClient(
     private volatile bool _rejected;
     private bool _left;
     private RealtimeKitMedia? _media;
+    private RoomPeer? _chatMember;
 
     /// <summary>The participant as of the socket's opening, read again with <see cref="Permissions"/>.</summary>
     public Participant Participant { get; private set; } = participant;
@@ -57,6 +58,7 @@ public sealed partial class RealtimeKitClient(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var pings = services.Time.CreateTimer(_ => connection.TrySendText(Ping), null, services.PingInterval, services.PingInterval);
+        StartChatMember();
         try
         {
             while (!_left && await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false) is { } bytes)
@@ -89,6 +91,7 @@ public sealed partial class RealtimeKitClient(
         }
         finally
         {
+            StopChatMember();
             if (Volatile.Read(ref _waiting) is { } waiter)
             {
                 services.Rooms.WaitlistOf(Participant.MeetingId).Remove(waiter); // gave up waiting
@@ -174,13 +177,27 @@ public sealed partial class RealtimeKitClient(
         var (room, peer) = (_room, _peer);
         if (room is null || peer is null)
         {
+            if (IsChat(message.Event) && _chatMember is { } member)
+            {
+                return await ChatRequestAsync(services.Rooms.Find(Participant.MeetingId) is { SessionId: not null } open ? open : null, member, message).ConfigureAwait(false);
+            }
+
             // A waiting client asks about the room before it is let in: what a waiter may know (the meeting, nobody in it).
+            // The SDK reads the chat and the polls once its room.joinRoom is answered, waiting or not: none yet.
             return message.Event switch
             {
                 Events.Room.GetRoomInfo when _waitingIn is { } meeting => new RoomInfoResponse { Room = new Room { RoomId = meeting.Id, Title = meeting.Title ?? "" } },
                 Events.Room.GetRoomPeersInfo when _waitingIn is not null => new RoomPeersInfoResponse(),
+                Events.Chat.GetMessages => new Stagecast.RealtimeKit.Protocol.Chat.GetChatMessagesResponse(),
+                Events.Chat.GetPaginatedMessages => new Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomResponse(),
+                Events.Polls.GetPolls => new Stagecast.RealtimeKit.Protocol.Polls.GetPollsResponse(),
                 _ => throw new DomainException(DomainError.Conflict, "join the room first (room.joinRoom)"),
             };
+        }
+
+        if (IsChat(message.Event))
+        {
+            return await ChatRequestAsync(room, peer, message).ConfigureAwait(false);
         }
 
         if (IsStage(message.Event))
@@ -194,10 +211,6 @@ public sealed partial class RealtimeKitClient(
             Events.Room.GetRoomPeersInfo => PeersInfo(room),
             Events.Room.GetConnectedRoomsDump => new GetConnectedRoomsDumpResponse { ParentMeeting = new ConnectedMeetingDump { Id = room.MeetingId, Title = room.Meeting.Title ?? "" } },
             Events.Media.SelfJoinComplete => JoinComplete(room),
-            Events.Chat.GetMessages => await ChatHistoryAsync(room, peer).ConfigureAwait(false),
-            Events.Chat.GetPaginatedMessages => await ChatPageAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest.Parser)).ConfigureAwait(false),
-            Events.Chat.SendMessageToRoom => await ChatAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomRequest.Parser)).ConfigureAwait(false),
-            Events.Chat.SendMessageToPeers => await ChatToPeersAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersRequest.Parser)).ConfigureAwait(false),
             Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),
             Events.Polls.CreatePoll => await CreatePollAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),
             Events.Polls.VotePoll => await VoteAsync(room, peer, Read(message, Stagecast.RealtimeKit.Protocol.Polls.VotePollRequest.Parser)).ConfigureAwait(false),
@@ -318,6 +331,7 @@ public sealed partial class RealtimeKitClient(
             throw;
         }
 
+        StopChatMember(); // a peer now, or waiting: no chat before it is let in
         if (admission is Admission.Waiting waiting)
         {
             _waitingIn = waiting.Meeting;
@@ -429,20 +443,33 @@ public sealed partial class RealtimeKitClient(
         return answer;
     }
 
-    /// <summary>The chat a peer is shown (<see cref="MeetingRoom.RecentChatAsync"/>, from memory), as its preset allows.</summary>
-    private static Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom room, RoomPeer peer) => room.ChatForAsync(peer);
+    /// <summary>
+    /// The chat a peer is shown (<see cref="MeetingRoom.RecentChatAsync"/>, from memory), as its preset allows; none
+    /// without a session in progress (<paramref name="room"/> null: a chat member's, before anyone joined).
+    /// </summary>
+    private static async Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom? room, RoomPeer peer) =>
+        room is null ? [] : await room.ChatForAsync(peer).ConfigureAwait(false);
 
-    private async Task<IMessage> ChatHistoryAsync(MeetingRoom room, RoomPeer peer)
+    private async Task<IMessage> ChatHistoryAsync(MeetingRoom? room, RoomPeer peer)
     {
         var answer = new Stagecast.RealtimeKit.Protocol.Chat.GetChatMessagesResponse();
         answer.Messages.AddRange((await ChatOfAsync(room, peer).ConfigureAwait(false)).Select(_views.Chat));
         return answer;
     }
 
-    /// <summary>A page of the chat history before (or, <c>reversed</c> false, after) <c>time_stamp</c> (milliseconds), newest first.</summary>
-    private async Task<IMessage> ChatPageAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest request)
+    /// <summary>
+    /// A page of the chat history before (or, <c>reversed</c> false, after) <c>time_stamp</c> (milliseconds), newest
+    /// first; with a filter, of the pinned messages (<c>fetchPinnedMessages</c>) or of the private ones with a user.
+    /// </summary>
+    private async Task<IMessage> ChatPageAsync(MeetingRoom? room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest request)
     {
-        var chat = await ChatOfAsync(room, peer).ConfigureAwait(false);
+        var filters = request.Filters;
+        var chat = (await ChatOfAsync(room, peer).ConfigureAwait(false)).Where(m => filters?.FiltersCase switch
+        {
+            Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageFilters.FiltersOneofCase.Pinned => m.Pinned == filters.Pinned,
+            Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageFilters.FiltersOneofCase.UserId => m.TargetUserIds?.Contains(filters.UserId) == true,
+            _ => true,
+        }).ToList();
         int size = Math.Clamp(request.Size, 1, 100);
         long at = request.TimeStamp == 0 ? long.MaxValue : (long)Math.Min(request.TimeStamp, long.MaxValue);
         var matching = request.Reversed

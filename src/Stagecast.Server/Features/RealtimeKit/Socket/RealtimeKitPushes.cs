@@ -32,6 +32,19 @@ public static class RealtimeKitPushes
                     ? (Events.Chat.SendMessageToRoom, new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToRoomResponse { Message = views.Chat(posted.Message) })
                     : (Events.Chat.SendMessageToPeers, new Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersResponse { Message = views.Chat(posted.Message) });
                 break;
+            case ChatChanged changed when !ReferenceEquals(changed.By, self): // the one who changed it has the answer
+                yield return changed.Change switch
+                {
+                    ChatChange.Edited => (Events.Chat.EditMessage, new Stagecast.RealtimeKit.Protocol.Chat.EditChatMessageResponse { Message = views.Chat(changed.Message) }),
+                    ChatChange.Pinned => (Events.Chat.PinMessage, new Stagecast.RealtimeKit.Protocol.Chat.PinChatMessageResponse
+                    {
+                        ChatId = changed.Message.Id,
+                        Pinned = changed.Message.Pinned,
+                        Message = views.Chat(changed.Message),
+                    }),
+                    _ => (Events.Chat.DeleteMessage, new Stagecast.RealtimeKit.Protocol.Chat.DeleteChatMessageResponse { ChatId = changed.Message.Id }),
+                };
+                break;
             case AppMessageSent sent:
                 yield return (sent.ToChosenPeers ? Events.Room.BroadcastToEntity : Events.Room.BroadcastMessage, RealtimeKitClient.Wire(sent.Message));
                 break;

@@ -1,0 +1,110 @@
+using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Features.Rooms;
+
+public sealed partial class MeetingRoom
+{
+    /// <summary>
+    /// Its sender rewrites a text message (<c>chat.can_send</c>; RealtimeKit's <c>chat.message.can_edit</c> of NONE
+    /// forbids it): the message stays where it was, to whom it was, marked edited.
+    /// </summary>
+    public Task<ChatMessage> EditChatAsync(RoomPeer peer, string messageId, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
+        {
+            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
+        }
+
+        return ChangeChatAsync(peer, messageId, ChatChange.Edited, text, m => Edited(peer, m) with { PayloadType = "text", Payload = text });
+    }
+
+    /// <summary>Its sender replaces a message with a file or picture it uploaded (<see cref="ChatFileAsync"/>'s rules).</summary>
+    public Task<ChatMessage> EditChatFileAsync(RoomPeer peer, string messageId, ChatFile? file)
+    {
+        string payload = ChatFileJson.Write(RequireOwnFile(peer, file));
+        return ChangeChatAsync(peer, messageId, ChatChange.Edited, payload, m => Edited(peer, m) with { PayloadType = file!.IsImage ? "image" : "file", Payload = payload });
+    }
+
+    /// <summary>
+    /// A message is deleted for everyone, from the history and the export: by its sender, or by anyone whose preset's
+    /// <c>chat.message.can_delete</c> is ALL (a host's, in the default presets); NONE forbids even one's own.
+    /// </summary>
+    public Task<ChatMessage> DeleteChatAsync(RoomPeer peer, string messageId) =>
+        ChangeChatAsync(peer, messageId, ChatChange.Deleted, null, m => peer.Permissions.ChatDeleteAny || (peer.Permissions.ChatCanDelete && m.ParticipantId == peer.Participant.Id)
+            ? m
+            : throw new DomainException(DomainError.Forbidden, m.ParticipantId == peer.Participant.Id
+                ? "your preset does not allow deleting chat messages (chat.message.can_delete)"
+                : "only its sender may delete a chat message, or a preset whose chat.message.can_delete is ALL"));
+
+    /// <summary>Pins (or unpins) a public message for everyone: for a preset with <c>pin_participant</c> (the hosts' in the default presets).</summary>
+    public Task<ChatMessage> PinChatAsync(RoomPeer peer, string messageId, bool pinned) =>
+        ChangeChatAsync(peer, messageId, ChatChange.Pinned, null, m => !peer.Permissions.PinParticipant
+            ? throw new DomainException(DomainError.Forbidden, "your preset does not allow pinning chat messages (pin_participant)")
+            : m.TargetUserIds is not null
+                ? throw new DomainException(DomainError.BadRequest, "a private message cannot be pinned")
+                : m with { Pinned = pinned });
+
+    private static ChatMessage Edited(RoomPeer peer, ChatMessage message)
+    {
+        if (message.ParticipantId != peer.Participant.Id)
+        {
+            throw new DomainException(DomainError.Forbidden, "only its sender may edit a chat message");
+        }
+
+        if (!peer.Permissions.ChatCanSend || !peer.Permissions.ChatCanEdit)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow editing chat messages (chat.can_send, chat.message.can_edit)");
+        }
+
+        return message with { IsEdited = true };
+    }
+
+    /// <summary>
+    /// One change to a message the peer can see (of this session, or of the meeting when it persists chat): made by
+    /// <paramref name="change"/> (which refuses what the peer may not do), charged to the participant's chat rate (and
+    /// <paramref name="payload"/> to the session's bytes), stored, and told to whoever the message is for.
+    /// </summary>
+    private async Task<ChatMessage> ChangeChatAsync(RoomPeer peer, string messageId, ChatChange kind, string? payload, Func<ChatMessage, ChatMessage> change)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var message = await FindChatLocked(messageId).ConfigureAwait(false);
+            if (message is null || !message.IsFor(peer.Participant.Id) || !peer.Permissions.ChatCanReceive)
+            {
+                throw new DomainException(DomainError.NotFound, $"no chat message {messageId} in this meeting");
+            }
+
+            var changed = change(message);
+            ChargeChatLocked(peer, payload, newMessage: false);
+            if (kind == ChatChange.Deleted)
+            {
+                await _store.DeleteChatAsync(message.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await _store.UpdateChatAsync(changed, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (_recentChat is { } recent)
+            {
+                _recentChat = kind == ChatChange.Deleted ? [.. recent.Where(m => m.Id != message.Id)] : [.. recent.Select(m => m.Id == message.Id ? changed : m)];
+            }
+
+            PublishChat(new ChatChanged(changed, kind, peer), changed);
+            return changed;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>A message of this meeting shown in this room: of this session, or of any when the meeting persists chat.</summary>
+    private async Task<ChatMessage?> FindChatLocked(string messageId)
+    {
+        var message = _recentChat?.FirstOrDefault(m => m.Id == messageId) ?? await _store.FindChatAsync(messageId, CancellationToken.None).ConfigureAwait(false);
+        return message is not null && message.MeetingId == MeetingId && (message.SessionId == SessionId || Meeting.PersistChat) ? message : null;
+    }
+}
