@@ -6,14 +6,13 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// <summary>
 /// Chat in RealtimeKit's unmodified UI kit (&lt;rtk-meeting&gt;, 2.0.2) in Chromium: an image sent by another peer's
 /// SDK (<c>sendImageMessage</c>, through the server's <c>chat-upload</c>) shows in the kit's chat as a picture that
-/// decodes (the protocol and its limits: <see cref="RealtimeKitChatTests"/>).
+/// decodes, with the default preset (the protocol and its limits: <see cref="RealtimeKitChatTests"/>).
 /// </summary>
 public sealed class RealtimeKitUiKitChatTests
 {
-    // Found failing on 2026-11-27: the UI kit's chat opens, but Bob's client (meeting.chat.messages) never holds Ada's
-    // image message, so the kit shows no picture. Ada's own client does not hold it either 3 s after
-    // sendImageMessage resolved (no error, nothing uncaught): the message seems never sent or never echoed.
-    [Fact(Skip = "Bob's UI kit client never receives Ada's image message (issue 54); see the comment above")]
+    // The SDK sends an image only when the sender's preset has chat.public.files (otherwise it logs and returns,
+    // silently): the default presets allow it, as an app expects of a group call.
+    [Fact]
     public async Task AnImageSentByOnePeerShowsDecodedInTheOthersUiKitChat()
     {
         await using var rtk = await RealtimeKitServer.StartAsync();

@@ -95,7 +95,7 @@ public static class DefaultPresets
             {
                 ["can_send"] = true,
                 ["can_receive"] = true,
-                ["public"] = new JsonObject { ["can_send"] = true, ["text"] = true, ["files"] = false },
+                ["public"] = new JsonObject { ["can_send"] = true, ["text"] = true, ["files"] = true },
                 ["private"] = new JsonObject { ["can_send"] = false, ["can_receive"] = false, ["text"] = false, ["files"] = false },
                 ["message"] = new JsonObject { ["can_edit"] = "SELF", ["can_delete"] = host ? "ALL" : "SELF" },
             },

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Stagecast.Server.Features.Plugins;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
@@ -218,7 +217,7 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
-    /// A plugin's own event (<paramref name="data"/>, JSON), from one of its instances to the others: passed on at once to
+    /// A plugin's own event (<paramref name="data"/>, JSON the front end checked), from one of its instances to the others: passed on at once to
     /// every other peer, or to the peers <paramref name="to"/> names by id, never stored (a late joiner reads the plugin's
     /// stores instead). Only for an open plugin; within <see cref="PluginLimits.MaxValueBytes"/> and charged to the
     /// sender's <see cref="RoomOptions.PluginWritesPerSecond"/>, like a store write.
@@ -227,7 +226,6 @@ public sealed partial class MeetingRoom
     {
         PluginLimits.CheckName(pluginId, "id");
         PluginLimits.CheckValue(data, "event", pluginId);
-        PluginLimits.CheckJson(data, "event");
         lock (_pluginsLock)
         {
             if (!_activePlugins.ContainsKey(pluginId))
@@ -278,19 +276,6 @@ public static class PluginLimits
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
         {
             throw new DomainException(DomainError.BadRequest, $"a plugin {what} must be 1 to {MaxNameLength} characters");
-        }
-    }
-
-    /// <summary>A plugin's event (<paramref name="what"/>): JSON, as the receiving SDK parses it.</summary>
-    public static void CheckJson(ReadOnlyMemory<byte> value, string what)
-    {
-        try
-        {
-            using var _ = JsonDocument.Parse(value);
-        }
-        catch (JsonException)
-        {
-            throw new DomainException(DomainError.BadRequest, $"a plugin {what} must be JSON");
         }
     }
 

@@ -683,8 +683,8 @@ class Livestream extends Emitter {
   }
 }
 
-/** RealtimeKit's plugin frame protocol (`{ type, uuid, payload }`), which a plugin's web app speaks with the page framing it. */
-const FRAME = { INSERT: 9, GET: 10, DELETE: 11 };
+/** RealtimeKit's plugin frame protocol (`{ type, uuid, payload }`, types the socket's plugin event numbers, as 1.5.x's frames send them), which a plugin's web app speaks with the page framing it. */
+const FRAME = { INSERT: (2 << 16) + 9, GET: (2 << 16) + 10, DELETE: (2 << 16) + 11 };
 
 /**
  * A plugin, as RealtimeKit's `RTKPlugin`: a web app the meeting shows in a frame for everyone once a host opens it.
