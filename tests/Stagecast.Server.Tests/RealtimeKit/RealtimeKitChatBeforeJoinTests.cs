@@ -14,33 +14,15 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// progress, and is no peer. A participant who would wait in the waiting room gets no chat until it is let in, and the
 /// reads the SDK makes once its join is answered waiting are answered (empty), not refused.
 /// </summary>
-public sealed class RealtimeKitChatBeforeJoinTests : IAsyncLifetime
+public sealed class RealtimeKitChatBeforeJoinTests : RealtimeKitSocketTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-    private ServerFixture _server = null!;
-    private StagecastApiClient _api = null!;
-
-    private int HttpsPort => new Uri(_server.HttpBase).Port;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerFixture.StartAsync([.. _tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
-        _api = await _server.NewTenantAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _tls.Dispose();
-    }
-
     [Fact]
     public async Task AClientThatOnlyInitialisedChatsWithAJoinedPeerWithoutBeingAPeer()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
-        var widget = await _api.AddParticipantAsync(meeting, "widget", "group_call_participant", name: "Wendy");
-        await using var widgetSocket = await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, widget.Token);
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var widget = await Api.AddParticipantAsync(meeting, "widget", "group_call_participant", name: "Wendy");
+        await using var widgetSocket = await ConnectAsync(widget.Token);
 
         // Nobody joined yet: no session, so no chat to read, and none to send into.
         Assert.Empty(await HistoryAsync(widgetSocket));
@@ -76,12 +58,12 @@ public sealed class RealtimeKitChatBeforeJoinTests : IAsyncLifetime
     [Fact]
     public async Task AParticipantThatMustWaitGetsNoChatBeforeItIsLetInAndItsReadsAreAnswered()
     {
-        (await _api.PostAsync("/presets", """{"name":"lobby_guest","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
-        string meeting = await _api.CreateMeetingAsync();
-        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "lobby_guest");
+        (await Api.PostAsync("/presets", """{"name":"lobby_guest","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "lobby_guest");
         await using var adaSocket = await JoinAsync(ada.Token);
-        await using var guestSocket = await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, guest.Token);
+        await using var guestSocket = await ConnectAsync(guest.Token);
         adaSocket.Send(Events.Chat.SendMessageToRoom, new Chat.SendChatMessageToRoomRequest { Payload = "hosts only" }, out var sent);
         await sent;
         await WaitForChatAsync(adaSocket, "hosts only");
@@ -108,12 +90,5 @@ public sealed class RealtimeKitChatBeforeJoinTests : IAsyncLifetime
         var answer = await socket.RequestAsync(Events.Chat.GetMessages, ByteString.Empty);
         Assert.False(RealtimeKitSocketClient.IsError(answer));
         return [.. Chat.GetChatMessagesResponse.Parser.ParseFrom(answer.Payload).Messages.Select(m => m.Payload)];
-    }
-
-    private async Task<RealtimeKitSocketClient> JoinAsync(string token)
-    {
-        var socket = await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, token);
-        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
-        return socket;
     }
 }

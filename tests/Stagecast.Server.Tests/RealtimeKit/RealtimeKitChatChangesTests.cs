@@ -17,33 +17,15 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// pins need <c>pin_participant</c>; the one who changed a message has the answer, the others who see it a push; a
 /// private message's edit reaches only its sender and recipients; the history and the export follow.
 /// </summary>
-public sealed class RealtimeKitChatChangesTests : IAsyncLifetime
+public sealed class RealtimeKitChatChangesTests : RealtimeKitSocketTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-    private ServerFixture _server = null!;
-    private StagecastApiClient _api = null!;
-
-    private int HttpsPort => new Uri(_server.HttpBase).Port;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerFixture.StartAsync([.. _tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
-        _api = await _server.NewTenantAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _tls.Dispose();
-    }
-
     [Fact]
     public async Task OnlyTheSenderEditsAHostDeletesAndPinsAndTheHistoryAndExportFollow()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
-        var bob = await _api.AddParticipantAsync(meeting, "bob", "group_call_participant");
-        var carol = await _api.AddParticipantAsync(meeting, "carol", "group_call_participant");
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        var carol = await Api.AddParticipantAsync(meeting, "carol", "group_call_participant");
         await using var adaSocket = await JoinAsync(ada.Token);
         await using var bobSocket = await JoinAsync(bob.Token);
         await using var carolSocket = await JoinAsync(carol.Token);
@@ -89,10 +71,10 @@ public sealed class RealtimeKitChatChangesTests : IAsyncLifetime
     [Fact]
     public async Task APrivateMessageStaysPrivateThroughItsEditAndItsPin()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
-        var bob = await _api.AddParticipantAsync(meeting, "bob", "group_call_host");
-        var carol = await _api.AddParticipantAsync(meeting, "carol", "group_call_host");
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_host");
+        var carol = await Api.AddParticipantAsync(meeting, "carol", "group_call_host");
         await using var adaSocket = await JoinAsync(ada.Token);
         await using var bobSocket = await JoinAsync(bob.Token);
         await using var carolSocket = await JoinAsync(carol.Token);
@@ -116,12 +98,12 @@ public sealed class RealtimeKitChatChangesTests : IAsyncLifetime
     [Fact]
     public async Task TheChannelEditsPinsAndDeletesAndTheSdkSeesIt()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
-        var bob = await _api.AddParticipantAsync(meeting, "bob", "group_call_participant");
-        await using var adaChannel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, ada.Token, _tls.Certificate);
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var adaChannel = await RealtimeTestClient.ConnectAsync(Server.HttpBase, ada.Token, Tls.Certificate);
         await adaChannel.OkAsync("join");
-        await using var bobChannel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, bob.Token, _tls.Certificate);
+        await using var bobChannel = await RealtimeTestClient.ConnectAsync(Server.HttpBase, bob.Token, Tls.Certificate);
         await bobChannel.OkAsync("join");
         await using var adaSocket = await JoinAsync(ada.Token);
 
@@ -174,15 +156,15 @@ public sealed class RealtimeKitChatChangesTests : IAsyncLifetime
         [.. Chat.GetChatMessagesResponse.Parser.ParseFrom(Ok(await socket.RequestAsync(Events.Chat.GetMessages, ByteString.Empty)).Payload).Messages.Select(m => m.Payload)];
 
     private async Task<string> SessionOfAsync(string meeting) =>
-        (await _api.GetAsync($"/meetings/{meeting}/active-session")).EnsureOk().Data.GetProperty("id").GetString()!;
+        (await Api.GetAsync($"/meetings/{meeting}/active-session")).EnsureOk().Data.GetProperty("id").GetString()!;
 
     /// <summary>The session's chat export, its rows (the header first).</summary>
     private async Task<string[]> ExportAsync(string session)
     {
-        string url = (await _api.GetAsync($"/sessions/{session}/chat")).EnsureOk().Data.GetProperty("chat_download_url").GetString()!;
+        string url = (await Api.GetAsync($"/sessions/{session}/chat")).EnsureOk().Data.GetProperty("chat_download_url").GetString()!;
         using var https = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
         var uri = new Uri(url);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_server.HttpBase}{uri.PathAndQuery}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Server.HttpBase}{uri.PathAndQuery}");
         request.Headers.Host = uri.Authority;
         using var response = await https.SendAsync(request);
         return Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
@@ -190,11 +172,4 @@ public sealed class RealtimeKitChatChangesTests : IAsyncLifetime
 
     /// <summary>A message's pinned, isEdited, payloadType and payload in the export.</summary>
     private static string ExportRow(string[] rows, string id) => string.Join(',', rows.Single(r => r.StartsWith(id, StringComparison.Ordinal)).Split(',')[5..9]);
-
-    private async Task<RealtimeKitSocketClient> JoinAsync(string token)
-    {
-        var socket = await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, token);
-        Ok(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest()));
-        return socket;
-    }
 }

@@ -24,32 +24,17 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// registry's REST, and the 1.5.x client's, beside it.
 /// </summary>
 [Trait("Category", "StoreContract")]
-public sealed class RealtimeKitPluginTests : IAsyncLifetime
+public sealed class RealtimeKitPluginTests : RealtimeKitSocketTests
 {
     private const string Active = "__rtk_plugins__";
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-    private ServerFixture _server = null!;
-    private StagecastApiClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerFixture.StartAsync([.. _tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
-        _api = await _server.NewTenantAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _tls.Dispose();
-    }
 
     [Fact]
     public async Task AHostOpensAPluginForEveryoneAndALateJoinerFindsItAndItsNotes()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
-        var late = await _api.AddParticipantAsync(meeting, "late", "group_call_participant");
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        var late = await Api.AddParticipantAsync(meeting, "late", "group_call_participant");
         await using var hostSocket = await JoinAsync(host.Token);
         await using var guestSocket = await JoinAsync(guest.Token);
         string plugin = $"{meeting}:notes";
@@ -72,7 +57,7 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         await hostSocket.WaitForAsync(m => m.Event == Events.Plugins.StoreInsertKeys && Value(m, "text") == "\"hello from the guest\"");
 
         // A late joiner finds the plugin open at init, before it joins, as the SDK reads it; its notes once it is in.
-        await using var lateSocket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_server.HttpBase).Port, _tls.Certificate, late.Token);
+        await using var lateSocket = await ConnectAsync(late.Token);
         var open = await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = Active });
         Assert.Equal(descriptor, Value(open, plugin));
         Assert.Empty(Items(await lateSocket.RequestAsync(Events.Plugins.StoreGetKeys, new PluginStoreGetKeysRequest { PluginId = meeting, StoreName = "notes" })));
@@ -95,8 +80,8 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     [Fact]
     public async Task PluginStoresAreBoundedAndTheBoundNamed()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
         await using var socket = await JoinAsync(host.Token);
 
         var big = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", "text", $"\"{new string('a', PluginLimits.MaxValueBytes)}\""));
@@ -116,19 +101,19 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     [Fact]
     public async Task AnAppRegistersPluginsAndItsParticipantsListThemAsTheirPresetsAllow()
     {
-        var bad = await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"javascript:alert(1)"}""");
+        var bad = await Api.PostAsync("/plugins", """{"name":"Notes","base_url":"javascript:alert(1)"}""");
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
         Assert.Contains("\"base_url\" must be an absolute http:// or https:// URL without credentials", bad.ErrorMessage, StringComparison.Ordinal);
-        var created = (await _api.PostAsync("/plugins", """{"name":"Notes","description":"A shared notes pad","base_url":"https://notes.example/","presets":["group_call_host"]}""")).EnsureOk().Data;
+        var created = (await Api.PostAsync("/plugins", """{"name":"Notes","description":"A shared notes pad","base_url":"https://notes.example/","presets":["group_call_host"]}""")).EnsureOk().Data;
         string id = created.GetProperty("id").GetString()!;
-        Assert.Equal(HttpStatusCode.Conflict, (await _api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://other.example/"}""")).Status);
-        var changed = (await _api.SendAsync(HttpMethod.Patch, $"/plugins/{id}", """{"picture":"https://notes.example/icon.png"}""")).EnsureOk().Data;
+        Assert.Equal(HttpStatusCode.Conflict, (await Api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://other.example/"}""")).Status);
+        var changed = (await Api.SendAsync(HttpMethod.Patch, $"/plugins/{id}", """{"picture":"https://notes.example/icon.png"}""")).EnsureOk().Data;
         Assert.Equal(("https://notes.example/icon.png", "https://notes.example/"), (changed.GetProperty("picture").GetString(), changed.GetProperty("base_url").GetString()));
-        Assert.Equal(1, (await _api.GetAsync("/plugins")).EnsureOk().Body.GetProperty("data").GetArrayLength());
+        Assert.Equal(1, (await Api.GetAsync("/plugins")).EnsureOk().Body.GetProperty("data").GetArrayLength());
 
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
         var (status, listed) = await CallAsync(HttpMethod.Get, "/v2/plugins/user", host.Token);
         Assert.Equal(HttpStatusCode.OK, status);
         var plugin = listed.GetProperty("data").GetProperty("plugins").EnumerateArray().Single();
@@ -142,8 +127,8 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         Assert.Matches("^[0-9A-Za-z]{32}$", token.GetProperty("data").GetProperty("token").GetString()!);
         Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(HttpMethod.Post, "/v2/plugins/authorize/nope", guest.Token, "{}")).Status);
 
-        (await _api.SendAsync(HttpMethod.Delete, $"/plugins/{id}")).EnsureOk();
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.GetAsync($"/plugins/{id}")).Status);
+        (await Api.SendAsync(HttpMethod.Delete, $"/plugins/{id}")).EnsureOk();
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync($"/plugins/{id}")).Status);
     }
 
     [Fact]
@@ -151,9 +136,9 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     {
         string notes = await RegisterAsync("Notes", "https://notes.example/");
         string board = await RegisterAsync("Board", "https://board.example/", "webinar_host");
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
         await using var hostSocket = await JoinAsync(host.Token);
         await using var guestSocket = await JoinAsync(guest.Token);
 
@@ -182,10 +167,10 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     public async Task A15PluginsOwnEventsPassToTheOtherPeersOrTheChosenOnesOfAnOpenPluginWithinBounds()
     {
         string notes = await RegisterAsync("Notes", "https://notes.example/");
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
-        var other = await _api.AddParticipantAsync(meeting, "other", "group_call_participant");
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        var other = await Api.AddParticipantAsync(meeting, "other", "group_call_participant");
         await using var hostSocket = await JoinAsync(host.Token);
         await using var guestSocket = await JoinAsync(guest.Token);
         await using var otherSocket = await JoinAsync(other.Token);
@@ -236,9 +221,9 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     public async Task APresetChangedAfterTheJoinCountsAtOnceForOpeningClosingAndWiping()
     {
         string board = await RegisterAsync("Board", "https://board.example/", "group_call_host");
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
-        var other = await _api.AddParticipantAsync(meeting, "other", "webinar_host");
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var other = await Api.AddParticipantAsync(meeting, "other", "webinar_host");
         await using var hostSocket = await JoinAsync(host.Token);
         await using var otherSocket = await JoinAsync(other.Token);
         string plugin = $"{meeting}:notes";
@@ -248,15 +233,15 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
         await wrote;
 
         // The host's preset is renamed (its socket stays open): the registered plugin no longer names it (1.5.x).
-        string preset = (await _api.GetAsync("/presets")).EnsureOk().Body.GetProperty("data").EnumerateArray()
+        string preset = (await Api.GetAsync("/presets")).EnsureOk().Body.GetProperty("data").EnumerateArray()
             .Single(p => p.GetProperty("name").GetString() == "group_call_host").GetProperty("id").GetString()!;
-        (await _api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"name":"lead"}""")).EnsureOk();
+        (await Api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"name":"lead"}""")).EnsureOk();
         var renamed = await hostSocket.RequestAsync(Events.Plugins.AddPlugin, new AddPluginRequest { PluginId = board });
         Assert.Equal("plugin Board may be started by the presets group_call_host only", ErrorMessage.Parser.ParseFrom(renamed.Payload).Message);
 
         // Its preset loses the plugin permissions: it may no longer open, close another's plugin or wipe a store, whichever
         // SDK's way it asks.
-        (await _api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"permissions":{"plugins":{"can_start":false,"can_close":false,"can_edit_config":false}}}""")).EnsureOk();
+        (await Api.SendAsync(HttpMethod.Patch, $"/presets/{preset}", """{"permissions":{"plugins":{"can_start":false,"can_close":false,"can_edit_config":false}}}""")).EnsureOk();
         var open = await hostSocket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, $"{meeting}:board", """{"id":"board"}"""));
         Assert.Equal("your preset does not allow this (plugins.can_start)", ErrorMessage.Parser.ParseFrom(open.Payload).Message);
         var close = await hostSocket.RequestAsync(Events.Plugins.StoreDeleteKeys, new PluginStoreDeleteKeysRequest { PluginId = meeting, StoreName = Active, DeleteKeys = { new StoreKeys { StoreKey = plugin } } });
@@ -275,8 +260,8 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     public async Task A20ClientOpensARegisteredPluginOnlyAsItsPluginSaysWhichPresetsMay()
     {
         string board = await RegisterAsync("Board", "https://board.example/", "webinar_host");
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
         await using var socket = await JoinAsync(host.Token);
 
         var refused = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, Active, board, $$"""{"id":"{{board}}","name":"Board"}"""));
@@ -288,8 +273,8 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
     private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpMethod method, string path, string token, string? body = null)
     {
         using var https = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
-        using var request = new HttpRequestMessage(method, $"{_server.HttpBase}{path}");
-        request.Headers.Host = $"api.{RealtimeKitBrowser.Domain}:{new Uri(_server.HttpBase).Port}";
+        using var request = new HttpRequestMessage(method, $"{Server.HttpBase}{path}");
+        request.Headers.Host = $"api.{RealtimeKitBrowser.Domain}:{new Uri(Server.HttpBase).Port}";
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (body is not null)
         {
@@ -303,15 +288,8 @@ public sealed class RealtimeKitPluginTests : IAsyncLifetime
 
     /// <summary>Registers a plugin for the app (<c>POST /plugins</c>), startable by <paramref name="preset"/> only if one is named; its id.</summary>
     private async Task<string> RegisterAsync(string name, string baseUrl, string? preset = null) =>
-        (await _api.PostAsync("/plugins", new JsonObject { ["name"] = name, ["base_url"] = baseUrl, ["presets"] = preset is null ? null : new JsonArray(preset) }.ToJsonString()))
+        (await Api.PostAsync("/plugins", new JsonObject { ["name"] = name, ["base_url"] = baseUrl, ["presets"] = preset is null ? null : new JsonArray(preset) }.ToJsonString()))
             .EnsureOk().Data.GetProperty("id").GetString()!;
-
-    private async Task<RealtimeKitSocketClient> JoinAsync(string token)
-    {
-        var socket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_server.HttpBase).Port, _tls.Certificate, token);
-        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
-        return socket;
-    }
 
     private static PluginStoreInsertKeysRequest Insert(string meeting, string store, string key, string json) => new()
     {
