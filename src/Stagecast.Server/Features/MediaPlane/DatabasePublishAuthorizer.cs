@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
-using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Hosting.Database;
 using Stagecast.Server.Hosting.Security;
 using Stagecast.Streaming;
@@ -14,7 +13,7 @@ namespace Stagecast.Server.Features.MediaPlane;
 /// A stream key publishes to the livestream whose key digest matches, unless it is disabled or deleted; a meeting
 /// livestream's key only while that livestream is active (started and not stopped); a livestream that requires TLS, only
 /// over TLS (RTMPS, WHIP over HTTPS). An independent livestream let in tells its captions whether it asks for them
-/// (<see cref="LivestreamCaptions"/>, before its stream starts). A valid key always gets in;
+/// (<see cref="CaptionRequests"/>, before its stream starts). A valid key always gets in;
 /// an address that keeps offering unknown keys has its refusals slowed down (<see cref="FailedAttemptThrottle"/>).
 /// In a cluster, a key live on another node is refused while that node's lease lives.
 /// </summary>
@@ -24,7 +23,7 @@ public sealed class DatabasePublishAuthorizer(
     [FromKeyedServices(FailedAttemptThrottle.StreamKeys)] FailedAttemptThrottle throttle,
     MeetingLivestreamRegistry meetingLivestreams,
     IStreamOwnership ownership,
-    LivestreamCaptions captions,
+    CaptionRequests captions,
     TimeProvider time) : IPublishAuthorizer
 {
     public async ValueTask<PublishAuthorization> AuthorizeAsync(string app, string streamKey, PublisherInfo publisher, CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ public static partial class MediaPlaneFeature
         services.AddOptions<HlsOptions>().Bind(configuration.GetSection("Stagecast:Hls")); // validated by AddLowLatencyHls
         services.AddSingleton<StreamHub>();
         services.AddKeyedSingleton<FailedAttemptThrottle>(FailedAttemptThrottle.StreamKeys);
+        services.AddSingleton<CaptionRequests>();
         services.AddSingleton<IPublishAuthorizer, DatabasePublishAuthorizer>();
         services.AddRtmpServer(o => configuration.GetSection("Stagecast:Rtmp").Bind(o));
         services.AddEventLoopTransport(o => configuration.GetSection("Stagecast:Rtmp").Bind(o)); // RTMP listens on it (StagecastApp)

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Stagecast.Hls;
+using Stagecast.Server.Features.MediaPlane;
 using Stagecast.Server.Features.MeetingLivestreams;
 
 namespace Stagecast.Server.Features.Transcription;
@@ -12,24 +12,15 @@ namespace Stagecast.Server.Features.Transcription;
 /// one's, each line heard of its own audio (<see cref="LivestreamAudioCaptions"/>). With the engine off no stream
 /// carries a track and the playlists stay as they were.
 /// </summary>
-public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamRegistry livestreams, HlsStreamRegistry hls) : ITimedTextSource
+public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamRegistry livestreams, CaptionRequests requests, HlsStreamRegistry hls) : ITimedTextSource
 {
     /// <summary>The track's name and language: the engines recognise English (PocketSphinx's en-us, whisper's *.en models).</summary>
     public static readonly TimedTextTrack Track = new("English", "en");
 
-    /// <summary>The independent livestreams let in to publish, and whether each asked for captions when it last was.</summary>
-    private readonly ConcurrentDictionary<string, bool> _asked = new(StringComparer.Ordinal);
-
     public TimedTextTrack? TrackOf(string streamId) => engine.Recognizer is not null && (livestreams.IsActive(streamId) || Asks(streamId)) ? Track : null;
 
-    /// <summary>
-    /// An independent livestream was let in to publish (its stream starts next): whether it asks for captions of its
-    /// own audio, as its record says now.
-    /// </summary>
-    public void Admitted(string livestreamId, bool transcriptionEnabled) => _asked[livestreamId] = transcriptionEnabled;
-
-    /// <summary>Whether the independent livestream publishing as <paramref name="streamId"/> asks for captions.</summary>
-    public bool Asks(string streamId) => _asked.TryGetValue(streamId, out bool asks) && asks;
+    /// <summary>Whether the independent livestream publishing as <paramref name="streamId"/> asks for captions (<see cref="CaptionRequests"/>).</summary>
+    public bool Asks(string streamId) => requests.Asks(streamId);
 
     /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here.</summary>
     public void Add(string meetingId, TranscriptLine line)
