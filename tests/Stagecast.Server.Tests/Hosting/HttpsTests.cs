@@ -68,15 +68,19 @@ public sealed class HttpsTests : IDisposable
             builder => builder.Logging.AddProvider(logs))).AsAsyncDisposable(out var server);
         Assert.Equal(original.Thumbprint, await PresentedAsync(server));
 
-        // A renewal half-written (a key that does not match yet) is refused, and the old certificate kept ...
-        string oldKey = await File.ReadAllTextAsync(original.KeyFile);
-        var renewed = _tls.Renew();
-        await File.WriteAllTextAsync(renewed.KeyFile, oldKey);
+        // A renewal half-written (a new certificate beside the old key, which does not match it) is refused, and the old
+        // certificate kept ... (the new certificate comes from elsewhere in one copy: renewing in place writes both files,
+        // and the server could read the whole renewal before the test put the old key back).
+        using (var elsewhere = new TlsFiles())
+        {
+            File.Copy(elsewhere.Certificate.CertificateFile, original.CertificateFile, overwrite: true);
+        }
+
         await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Message.Contains("cannot be read (kept the current one)", StringComparison.Ordinal)), "the half-written renewal to be refused");
         Assert.Equal(original.Thumbprint, await PresentedAsync(server));
 
         // ... and the whole one is taken.
-        renewed = _tls.Renew();
+        var renewed = _tls.Renew();
         await Eventually.MatchAsync(() => PresentedAsync(server), t => t == renewed.Thumbprint, "new connections to get the renewed certificate");
     }
 
