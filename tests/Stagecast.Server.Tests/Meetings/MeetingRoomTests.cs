@@ -237,6 +237,24 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         return (api, await api.CreateMeetingAsync());
     }
 
+    [Fact]
+    public async Task AClientAdmittedWhileStillAChatMemberHearsAMessageOnce()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var host = await GuestAsync(api, meeting, "host");
+        var widget = await GuestAsync(api, meeting, "widget");
+        var hostIn = await EnterAsync(api, host, "Host");
+
+        // The widget's socket chatted before joining; its join is admitted before the socket stops being a chat member.
+        var member = new RoomPeer("widget-peer", widget.Participant, widget.Permissions, "Widget", DateTimeOffset.UtcNow) { Client = widget };
+        Rooms.AddChatMember(member);
+        await EnterAsync(api, widget, "Widget");
+        await hostIn.Room.ChatAsync(hostIn.Peer, "welcome");
+        Rooms.RemoveChatMember(member);
+
+        Assert.Equal("welcome", Assert.Single(widget.Heard<ChatPosted>()).Message.Payload);
+    }
+
     private async Task<Admission.Entered> EnterAsync(StagecastApiClient api, Guest guest, string name, string? resume = null) =>
         Assert.IsType<Admission.Entered>(await Rooms.AdmitAsync(guest, api.AccountId, name, resume));
 

@@ -144,8 +144,11 @@ public sealed partial class MeetingRoom
     private void PublishChat(RoomEvent change, ChatMessage message)
     {
         bool IsFor(RoomPeer p) => p.Permissions.ChatCanReceive && message.IsFor(p.Participant.Id);
+        var peers = _snapshot;
         Publish(change, except: null, to: IsFor);
-        foreach (var member in _rooms.ChatMembersOf(MeetingId).Where(IsFor))
+
+        // A client admitted a moment ago stays a chat member until its join returns: it is told once, as the peer.
+        foreach (var member in _rooms.ChatMembersOf(MeetingId).Where(m => IsFor(m) && !peers.Any(p => ReferenceEquals(p.Client, m.Client))))
         {
             member.Notify(change);
         }
