@@ -5,9 +5,10 @@ namespace Stagecast.Hls.Storage;
 
 /// <summary>
 /// A timed text track beside the media: cues said on the server's clock, placed on the media timeline by when each
-/// segment's first frame arrived (its program date-time), and served as a WebVTT segment beside each media segment.
-/// A cue is never placed in a segment already complete (a player may have fetched its captions): one heard late
-/// starts where the open segment does.
+/// segment's first frame arrived (its program date-time), and served as a WebVTT segment beside each media segment and
+/// a WebVTT part beside each part. A cue is never placed in a part already made (a player may have fetched its
+/// captions): one heard later, as nearly every one is (an utterance is recognised once it ends), starts at the live
+/// edge, where the next part will.
 /// </summary>
 public sealed partial class HlsStream
 {
@@ -30,8 +31,8 @@ public sealed partial class HlsStream
                 return false;
             }
 
-            // Where the open segment starts (the end of the last complete one when none is open) is the earliest a cue may go.
-            double floor = _open is { Parts.Count: > 0 } open ? open.Parts[0].MediaStart : _mediaTime;
+            // The end of the newest part is the earliest a cue may go.
+            double floor = _mediaTime;
             double start = floor;
             for (int i = _segments.Count - 1; i >= 0; i--)
             {
@@ -49,7 +50,11 @@ public sealed partial class HlsStream
         }
     }
 
-    /// <summary>The subtitles playlist: the complete segments listed now; null when the stream carries no timed text.</summary>
+    /// <summary>
+    /// The subtitles playlist as it stands now (the media playlist's segments and parts, as WebVTT files); null when the
+    /// stream carries no timed text. Rendered once per published playlist, which it changes with (cues never do: they
+    /// land in parts not listed yet).
+    /// </summary>
     public byte[]? RenderSubtitlesPlaylist()
     {
         if (TimedText is null)
@@ -57,26 +62,57 @@ public sealed partial class HlsStream
             return null;
         }
 
-        var output = new ArrayBufferWriter<byte>(1024);
         lock (_sync)
         {
-            var complete = new List<PlaylistSegment>(_segments.Count - _listedFrom);
-            for (int i = _listedFrom; i < _segments.Count; i++)
+            if (_snapshot is { SubtitlesRendered: { } rendered })
             {
-                if (_segments[i].Info.IsComplete && _segments[i].Parts.Count > 0)
-                {
-                    complete.Add(_segments[i].Info);
-                }
+                return rendered;
             }
 
-            SubtitlesPlaylistWriter.Write(output, _header.TargetDuration, complete, _discontinuitySequence, _ended);
-        }
+            ListSegments();
+            var output = new ArrayBufferWriter<byte>(2048);
+            MediaPlaylistWriter.WriteSubtitles(output, _header, _renderSegments, PartsFrom(_renderSegments), _discontinuitySequence, _ended);
+            byte[] playlist = output.WrittenSpan.ToArray();
+            if (_snapshot is { } current)
+            {
+                current.SubtitlesRendered = playlist;
+            }
 
-        return output.WrittenSpan.ToArray();
+            return playlist;
+        }
     }
 
     /// <summary>The WebVTT segment beside complete media segment <paramref name="msn"/>: the cues that start in it; null when there is none.</summary>
     public byte[]? RenderSubtitles(long msn)
+    {
+        lock (_sync)
+        {
+            var segment = _segments.Find(s => s.Msn == msn);
+            return segment is { Info.IsComplete: true, Parts.Count: > 0 } ? RenderCues(segment.Parts[0].MediaStart, segment.Parts[^1].MediaEnd) : null;
+        }
+    }
+
+    /// <summary>The WebVTT part beside part <paramref name="number"/>: the cues that start in it; null when there is none.</summary>
+    public byte[]? RenderSubtitlesPart(long number)
+    {
+        lock (_sync)
+        {
+            for (int i = _segments.Count - 1; i >= 0; i--)
+            {
+                var parts = _segments[i].Parts;
+                if (parts.Count > 0 && parts[0].Number <= number)
+                {
+                    long index = number - parts[0].Number;
+                    return index < parts.Count ? RenderCues(parts[(int)index].MediaStart, parts[(int)index].MediaEnd) : null;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>A WebVTT file starting at <paramref name="start"/> with the cues that start before <paramref name="end"/> (under the lock).</summary>
+    private byte[]? RenderCues(double start, double end)
     {
         if (TimedText is null)
         {
@@ -84,18 +120,7 @@ public sealed partial class HlsStream
         }
 
         var output = new ArrayBufferWriter<byte>(512);
-        lock (_sync)
-        {
-            var segment = _segments.Find(s => s.Msn == msn);
-            if (segment is null || !segment.Info.IsComplete || segment.Parts.Count == 0)
-            {
-                return null;
-            }
-
-            double start = segment.Parts[0].MediaStart, end = segment.Parts[^1].MediaEnd;
-            WebVttSegmentWriter.Write(output, start, _cues.Where(c => c.Start >= start && c.Start < end).OrderBy(c => c.Start));
-        }
-
+        WebVttSegmentWriter.Write(output, start, _cues.Where(c => c.Start >= start && c.Start < end).OrderBy(c => c.Start));
         return output.WrittenSpan.ToArray();
     }
 

@@ -30,6 +30,9 @@ public sealed record PlaylistSnapshot(
         set => Volatile.Write(ref _playlist, value);
     }
 
+    /// <summary>The subtitles playlist of the same moment, once asked for (a stream carrying timed text).</summary>
+    internal byte[]? SubtitlesRendered { get; set; }
+
     /// <summary>RFC 8216bis 6.2.5.2: does this playlist hold segment <paramref name="msn"/> (complete), or part <paramref name="part"/> of it, or anything later?</summary>
     public bool Satisfies(long msn, int? part) => part is { } p
         ? LastPartMsn > msn || (LastPartMsn == msn && LastPartIndex >= p)

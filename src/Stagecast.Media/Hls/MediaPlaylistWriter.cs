@@ -7,6 +7,7 @@ namespace Stagecast.Media.Hls;
 /// <c>partsFrom</c> are listed as whole segments; from there on their EXT-X-PART tags are listed too, and the
 /// last, incomplete segment only by its parts, followed by the preload hint for the next part and the other renditions'
 /// reports (EXT-X-RENDITION-REPORT), so a player switching renditions asks the right blocking reload at once.
+/// A subtitles rendition (<see cref="WriteSubtitles"/>) lists the same segments and parts as WebVTT files.
 /// </summary>
 public static class MediaPlaylistWriter
 {
@@ -22,7 +23,35 @@ public static class MediaPlaylistWriter
         long? preloadHintPart,
         bool endList,
         string? rendition = null,
-        IReadOnlyList<RenditionReport>? reports = null)
+        IReadOnlyList<RenditionReport>? reports = null) =>
+        Write(output, header, segments, partsFrom, discontinuitySequence, endList, subtitles: false, preloadHintPart, rendition, reports);
+
+    /// <summary>
+    /// The playlist of a subtitles rendition beside a media playlist (RFC 8216bis 4.4): a WebVTT segment for each media
+    /// segment and a WebVTT part for each part, under the same sequence and part numbers, durations, discontinuities and
+    /// program date-times, so a player lines them up with the video and a low-latency player gets each part's captions
+    /// as soon as the part is listed. Every WebVTT part stands alone (INDEPENDENT); there is no map and no preload hint.
+    /// </summary>
+    public static void WriteSubtitles(
+        IBufferWriter<byte> output,
+        in MediaPlaylistHeader header,
+        IReadOnlyList<PlaylistSegment> segments,
+        int partsFrom,
+        long discontinuitySequence,
+        bool endList) =>
+        Write(output, header, segments, partsFrom, discontinuitySequence, endList, subtitles: true, null, null, null);
+
+    private static void Write(
+        IBufferWriter<byte> output,
+        in MediaPlaylistHeader header,
+        IReadOnlyList<PlaylistSegment> segments,
+        int partsFrom,
+        long discontinuitySequence,
+        bool endList,
+        bool subtitles,
+        long? preloadHintPart,
+        string? rendition,
+        IReadOnlyList<RenditionReport>? reports)
     {
         var w = new AsciiWriter(output);
         Span<byte> prefix = stackalloc byte[rendition is null ? 0 : rendition.Length + 1];
@@ -50,7 +79,7 @@ public static class MediaPlaylistWriter
                 w.Write("#EXT-X-DISCONTINUITY\n"u8);
             }
 
-            if (segment.MapId != mapId)
+            if (!subtitles && segment.MapId != mapId)
             {
                 mapId = segment.MapId;
                 w.Write("#EXT-X-MAP:URI=\""u8);
@@ -71,8 +100,16 @@ public static class MediaPlaylistWriter
                     w.Write("#EXT-X-PART:DURATION="u8);
                     w.Write(parts[p].Duration, DurationFormat);
                     w.Write(",URI=\""u8);
-                    HlsNaming.WritePart(w, prefix, parts[p].Number);
-                    w.Write(parts[p].Independent ? "\",INDEPENDENT=YES\n"u8 : "\"\n"u8);
+                    if (subtitles)
+                    {
+                        HlsNaming.WriteSubtitlesPart(w, parts[p].Number);
+                    }
+                    else
+                    {
+                        HlsNaming.WritePart(w, prefix, parts[p].Number);
+                    }
+
+                    w.Write(subtitles || parts[p].Independent ? "\",INDEPENDENT=YES\n"u8 : "\"\n"u8);
                 }
             }
 
@@ -86,7 +123,15 @@ public static class MediaPlaylistWriter
                 w.Write("#EXTINF:"u8);
                 w.Write(segment.Duration, DurationFormat);
                 w.Write(",\n"u8);
-                HlsNaming.WriteSegment(w, prefix, segment.SequenceNumber);
+                if (subtitles)
+                {
+                    HlsNaming.WriteSubtitles(w, segment.SequenceNumber);
+                }
+                else
+                {
+                    HlsNaming.WriteSegment(w, prefix, segment.SequenceNumber);
+                }
+
                 w.WriteNewline();
             }
         }
@@ -116,7 +161,7 @@ public static class MediaPlaylistWriter
     }
 
     /// <summary>EXT-X-MEDIA-SEQUENCE (the first segment listed) and, once one has left the playlist, EXT-X-DISCONTINUITY-SEQUENCE (RFC 8216bis 4.4.3.2-3).</summary>
-    internal static void WriteSequences(AsciiWriter w, IReadOnlyList<PlaylistSegment> segments, long discontinuitySequence)
+    private static void WriteSequences(AsciiWriter w, IReadOnlyList<PlaylistSegment> segments, long discontinuitySequence)
     {
         w.Write("#EXT-X-MEDIA-SEQUENCE:"u8);
         w.Write(segments.Count > 0 ? segments[0].SequenceNumber : 0);
