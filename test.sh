@@ -14,10 +14,10 @@
 # hold there too.
 # ./test.sh --fast is the inner loop: the lint, the build, every library's tests and the server's in-process ones (no
 # server process, no browser; Category=InProcess).
-# ./test.sh --all adds the long lane (Lane=Long) at the end: the release build (Native AOT, minutes of compiling) and the
-# Chromium and Firefox classes whose server-side checks the in-process meeting media tests make too
-# (MeetingRouterMediaTests, RealtimeKitSocketMediaTests); one SDK smoke per pinned version and the UI kit stay in the
-# suite. CI runs --all.
+# ./test.sh --all adds the long lane (Lane=Long) at the end: the release build (Native AOT, minutes of compiling), a WHIP
+# session's minute on consent, and the meeting stack's browser classes whose server side the in-process tests check too
+# (RealtimeKit's SDK past one smoke per pinned version and the UI kit, stagecast.js and the meeting page in Chromium and
+# Firefox, the composited program in a browser; see LongLane in tests/Stagecast.Server.Tests/ServerFixture.cs). CI runs --all.
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -190,9 +190,13 @@ public static class ContractSuite
 
 /// <summary>
 /// The long lane: tests <c>./test.sh</c> leaves out and <c>./test.sh --all</c> (what CI runs) runs after the rest. The
-/// release build (minutes of Native AOT compiling), and the Chromium and Firefox classes whose server-side checks the
-/// in-process meeting media tests make too (<see cref="Meetings.MeetingRouterMediaTests"/>,
-/// <see cref="RealtimeKit.RealtimeKitSocketMediaTests"/>); one SDK smoke per pinned version and the UI kit stay in the suite.
+/// release build (minutes of Native AOT compiling), a WHIP session's minute on consent, and the meeting stack's browser
+/// classes whose server side the in-process tests check too (the router and RealtimeKit's socket media:
+/// <see cref="Meetings.MeetingRouterMediaTests"/>, <see cref="RealtimeKit.RealtimeKitSocketMediaTests"/>; the room's
+/// stage, waiting room, chat and plugins: <see cref="Meetings.MeetingRoomTests"/>; the sockets:
+/// <see cref="RealtimeKit.RealtimeKitSocketTests"/>): RealtimeKit's SDK past one smoke per pinned version
+/// (<see cref="RealtimeKit.RealtimeKitHarnessTests"/>) and the UI kit's, stagecast.js and the meeting page in Chromium
+/// and Firefox, the composited program in a browser.
 /// </summary>
 public static class LongLane
 {

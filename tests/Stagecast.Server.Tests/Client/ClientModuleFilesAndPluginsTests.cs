@@ -8,6 +8,7 @@ namespace Stagecast.Server.Tests.Client;
 /// The client module's chat files (<c>meeting.chat.sendImageMessage</c>, <c>sendFileMessage</c>) and plugins
 /// (<c>meeting.plugins</c>, Stagecast's shared notes pad) in real Chromium pages, as an app would use them.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class ClientModuleFilesAndPluginsTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     /// <summary>A 4 by 3 PNG.</summary>

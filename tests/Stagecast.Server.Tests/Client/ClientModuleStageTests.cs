@@ -8,6 +8,7 @@ namespace Stagecast.Server.Tests.Client;
 /// The stage through the client module (/sdk/stagecast.js) in Chromium: a webinar's attendee watches over WebRTC, is let
 /// on and seen and heard, and sent off; a livestream meeting's audience watches over HLS and moves on stage and back.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class ClientModuleStageTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

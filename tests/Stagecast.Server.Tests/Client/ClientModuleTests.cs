@@ -9,6 +9,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Client;
 
 /// <summary>Stagecast's client module (/sdk/stagecast.js) driven in real Chromium pages, as an app would use it.</summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixture<FirefoxServerFixture>
 {
     [Fact]

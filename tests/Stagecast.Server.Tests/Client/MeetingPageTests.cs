@@ -7,6 +7,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Client;
 
 /// <summary>The meeting page (/meet/{id}), built on the client module: two people meet, chat and go live.</summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

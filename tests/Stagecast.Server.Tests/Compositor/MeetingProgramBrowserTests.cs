@@ -9,6 +9,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Compositor;
 
 /// <summary>Three people in Chromium make one program: watched over LL-HLS, it follows who is there and survives crashes.</summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class MeetingProgramBrowserTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private const int Width = 640;

@@ -11,6 +11,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// on the SDK sees it go live and plays it, and the recording's state comes back over the socket and ends in a file.
 /// The host's preset is an off-stage LIVESTREAM one (it runs the show without publishing), so no WebRTC is involved.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitHostTests
 {
     [Theory]

@@ -10,6 +10,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// on the guest's page too (late joiners: <see cref="RealtimeKitPluginTests"/>). The same on SDK 1.5.1 with the pad
 /// registered for the app (<c>POST /plugins</c>), where the pad's frame also sends its own events (plugin events 7, 8).
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitPluginBrowserTests
 {
     [Fact]

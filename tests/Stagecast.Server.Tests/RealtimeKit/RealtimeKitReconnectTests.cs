@@ -13,6 +13,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// never see it leave, and it hears the room again. (The server echoes the client's close code, as RFC 6455
 /// suggests: the SDK reconnects only after a close that is not 1000.)
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitReconnectTests
 {
     [Theory]

@@ -15,6 +15,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// with no WebRTC connection, is brought on the stage over WebRTC and goes back to the livestream. A host on the UI
 /// kit accepts a request in the kit's own list and sees the attendee in its grid.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitStageTests
 {
     [Theory]

@@ -15,6 +15,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// credential of the participant's, and a group call works all the same. When the path fails (the TURN server crashes
 /// and comes back with none of its allocations), the SDK rebuilds its transports and the call goes on.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitTurnTests : IAsyncLifetime
 {
     private CoturnServer _turn = null!;

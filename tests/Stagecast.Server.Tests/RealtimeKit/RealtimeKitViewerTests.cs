@@ -12,6 +12,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// and joins over Stagecast's socket, and shares the meeting with a participant on Stagecast's JSON channel: chat both
 /// ways, a poll and its votes, and the meeting's livestream from invoked to live.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitViewerTests
 {
     [Theory]

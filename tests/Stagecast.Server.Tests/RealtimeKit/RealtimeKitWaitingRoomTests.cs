@@ -10,6 +10,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// host on Stagecast's JSON channel lets it in (or does not), and the API's kick reaches it as RealtimeKit's kick.
 /// The host is on Stagecast's JSON channel in one test and on the SDK itself in the other.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitWaitingRoomTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Stagecast's own client module (<c>/sdk/stagecast.js</c>, over the JSON channel) see each other's chat, polls and app
 /// messages (an SDK 1.5.1 participant's too).
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class RealtimeKitWithClientModuleTests
 {
     [Fact]

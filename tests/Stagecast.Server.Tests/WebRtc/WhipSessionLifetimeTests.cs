@@ -7,6 +7,7 @@ namespace Stagecast.Server.Tests.WebRtc;
 /// A WHIP session lives on consent (RFC 7675): past a minute while the browser keeps checking, and not 30 s past the
 /// browser's end. Its own server, so its two minutes run beside the shared server's tests.
 /// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class WhipSessionLifetimeTests
 {
     [Fact]
