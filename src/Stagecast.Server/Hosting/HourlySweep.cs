@@ -2,9 +2,9 @@ namespace Stagecast.Server.Hosting;
 
 /// <summary>
 /// A background sweep (retention of chat, recordings, transcripts): once at start, then every hour until shutdown, while
-/// <see cref="Enabled"/>. A sweep that fails logs it itself and is tried again at the next tick.
+/// <see cref="Enabled"/>. A sweep that fails is logged and tried again at the next tick.
 /// </summary>
-public abstract class HourlySweep(TimeProvider time) : BackgroundService
+public abstract partial class HourlySweep(TimeProvider time, ILogger logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
@@ -13,8 +13,30 @@ public abstract class HourlySweep(TimeProvider time) : BackgroundService
     /// <summary>Whether the settings ask for sweeps at all.</summary>
     protected abstract bool Enabled { get; }
 
+    /// <summary>What goes, for the log ("chat", "recordings").</summary>
+    protected abstract string What { get; }
+
+    /// <summary>Deletes what must go now, when <see cref="Enabled"/>; returns how many items went (none when it failed, logged).</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await DeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Failed(logger, What, ex);
+            return 0;
+        }
+    }
+
     /// <summary>Deletes what must go now; returns how many items went.</summary>
-    public abstract Task<int> SweepAsync(CancellationToken cancellationToken);
+    protected abstract Task<int> DeleteAsync(CancellationToken cancellationToken);
 
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,5 +58,11 @@ public abstract class HourlySweep(TimeProvider time) : BackgroundService
         {
             // shutting down
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Deleting old {What} failed; the next sweep retries")]
+        public static partial void Failed(ILogger logger, string what, Exception exception);
     }
 }

@@ -8,7 +8,7 @@ namespace Stagecast.Server.Features.Recordings;
 /// then the oldest until the total size fits. At start and every hour.
 /// </summary>
 public sealed partial class RecordingRetentionService(SqlRecordingStore store, RecordingService recordings, IOptions<RecordingsOptions> options, TimeProvider time,
-    ILogger<RecordingRetentionService> logger) : HourlySweep(time)
+    ILogger<RecordingRetentionService> logger) : HourlySweep(time, logger)
 {
     protected override bool Enabled => options.Value.Retention > TimeSpan.Zero || options.Value.MaxTotalBytes > 0;
 
@@ -33,46 +33,32 @@ public sealed partial class RecordingRetentionService(SqlRecordingStore store, R
         return doomed;
     }
 
+    protected override string What => "recordings";
+
     /// <summary>Deletes what the settings say must go; returns how many recordings went.</summary>
-    public override async Task<int> SweepAsync(CancellationToken cancellationToken)
+    protected override async Task<int> DeleteAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!Enabled)
+        var stored = await store.ListStoredAsync(cancellationToken).ConfigureAwait(false);
+        // An uploaded recording takes no room here (its local copy went once the upload was verified).
+        var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.StorageKey is null ? r.FileSize ?? 0 : 0))], Time.GetUtcNow(), settings);
+        foreach (string id in doomed)
         {
-            return 0;
+            recordings.DeleteFiles(id);
+            await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
-        try
+        if (doomed.Count > 0)
         {
-            var stored = await store.ListStoredAsync(cancellationToken).ConfigureAwait(false);
-            // An uploaded recording takes no room here (its local copy went once the upload was verified).
-            var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.StorageKey is null ? r.FileSize ?? 0 : 0))], Time.GetUtcNow(), settings);
-            foreach (string id in doomed)
-            {
-                recordings.DeleteFiles(id);
-                await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (doomed.Count > 0)
-            {
-                Log.Deleted(logger, doomed.Count);
-            }
-
-            return doomed.Count;
+            Log.Deleted(logger, doomed.Count);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.Failed(logger, ex);
-            return 0;
-        }
+
+        return doomed.Count;
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "Deleted {Count} recordings past the retention settings")]
         public static partial void Deleted(ILogger logger, int count);
-
-        [LoggerMessage(2, LogLevel.Warning, "Deleting old recordings failed; the next sweep retries")]
-        public static partial void Failed(ILogger logger, Exception exception);
     }
 }

@@ -10,43 +10,29 @@ namespace Stagecast.Server.Features.Transcription;
 /// pictures, whole sessions at a time.
 /// </summary>
 public sealed partial class TranscriptRetentionService(SqlTranscriptStore transcripts, SqlSummaryStore summaries, IOptions<RecordingsOptions> options,
-    TimeProvider time, ILogger<TranscriptRetentionService> logger) : HourlySweep(time)
+    TimeProvider time, ILogger<TranscriptRetentionService> logger) : HourlySweep(time, logger)
 {
     protected override bool Enabled => options.Value.Retention > TimeSpan.Zero;
 
+    protected override string What => "transcripts";
+
     /// <summary>Deletes what is past the retention now; returns how many lines and summaries went.</summary>
-    public override async Task<int> SweepAsync(CancellationToken cancellationToken)
+    protected override async Task<int> DeleteAsync(CancellationToken cancellationToken)
     {
-        if (!Enabled)
+        var cutoff = Time.GetUtcNow() - options.Value.Retention;
+        int lines = await transcripts.DeleteEndedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        int made = await summaries.DeleteEndedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        if (lines + made > 0)
         {
-            return 0;
+            Log.Deleted(logger, lines, made);
         }
 
-        try
-        {
-            var cutoff = Time.GetUtcNow() - options.Value.Retention;
-            int lines = await transcripts.DeleteEndedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
-            int made = await summaries.DeleteEndedBeforeAsync(cutoff, cancellationToken).ConfigureAwait(false);
-            if (lines + made > 0)
-            {
-                Log.Deleted(logger, lines, made);
-            }
-
-            return lines + made;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.Failed(logger, ex);
-            return 0;
-        }
+        return lines + made;
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "Deleted {Lines} transcript lines and {Summaries} summaries of sessions past the recordings' retention")]
         public static partial void Deleted(ILogger logger, int lines, int summaries);
-
-        [LoggerMessage(2, LogLevel.Warning, "Deleting old transcripts failed; the next sweep retries")]
-        public static partial void Failed(ILogger logger, Exception exception);
     }
 }
