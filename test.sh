@@ -15,7 +15,7 @@
 # ./test.sh --fast is the inner loop: the lint, the build, every library's tests and the server's in-process ones (no
 # server process, no browser; Category=InProcess).
 # ./test.sh --all adds the long lane (Lane=Long) at the end: the release build (Native AOT, minutes of compiling), a WHIP
-# session's minute on consent, and the meeting stack's browser classes whose server side the in-process tests check too
+# session's minute on consent, the cluster's node processes by threes, and the meeting stack's browser classes whose server side the in-process tests check too
 # (RealtimeKit's SDK past one smoke per pinned version and the UI kit, stagecast.js and the meeting page in Chromium and
 # Firefox, the composited program in a browser; see LongLane in tests/Stagecast.Server.Tests/ServerFixture.cs). CI runs --all.
 set -euo pipefail

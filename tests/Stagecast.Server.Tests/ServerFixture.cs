@@ -190,7 +190,8 @@ public static class ContractSuite
 
 /// <summary>
 /// The long lane: tests <c>./test.sh</c> leaves out and <c>./test.sh --all</c> (what CI runs) runs after the rest. The
-/// release build (minutes of Native AOT compiling), a WHIP session's minute on consent, and the meeting stack's browser
+/// release build (minutes of Native AOT compiling), a WHIP session's minute on consent, the cluster's node processes by
+/// threes (<c>ClusterTests</c>, <c>ClusterSecurityTests</c>), and the meeting stack's browser
 /// classes whose server side the in-process tests check too (the router and RealtimeKit's socket media:
 /// <see cref="Meetings.MeetingRouterMediaTests"/>, <see cref="RealtimeKit.RealtimeKitSocketMediaTests"/>; the room's
 /// stage, waiting room, chat and plugins: <see cref="Meetings.MeetingRoomTests"/>; the sockets:

@@ -13,6 +13,7 @@ namespace Stagecast.Server.Tests.Cluster;
 /// PostgreSQL and a real Redis that wants a password. A is where streams and meetings live; B forwards to it.
 /// </summary>
 [Collection(HeavyCollection.Name)]
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class ClusterSecurityTests : IAsyncLifetime
 {
     private const string RedisPassword = "redis pass/word"; // escaped in the URL

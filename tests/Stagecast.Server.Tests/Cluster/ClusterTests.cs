@@ -14,6 +14,7 @@ namespace Stagecast.Server.Tests.Cluster;
 /// built from deploy/edge/nginx.conf: any node serves any stream, an edge collapses players' requests, nodes die.
 /// </summary>
 [Collection(HeavyCollection.Name)]
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class ClusterTests : IAsyncLifetime
 {
     private const string Account = "cluster-account";
