@@ -165,10 +165,7 @@ public class PlaylistTests
         Assert.Equal(3, map);
         Assert.True(HlsNaming.TryParseSubtitles(HlsNaming.Subtitles(5), out long subtitles));
         Assert.Equal(5, subtitles);
-        Assert.True(HlsNaming.TryParseSubtitlesPart(HlsNaming.SubtitlesPart(9), out long subtitlesPart));
-        Assert.Equal(9, subtitlesPart);
-        Assert.False(HlsNaming.TryParseSubtitles(HlsNaming.SubtitlesPart(9), out _)); // the two kinds never mistaken
-        Assert.False(HlsNaming.TryParseSubtitlesPart(HlsNaming.Subtitles(5), out _));
+        Assert.False(HlsNaming.TryParseSubtitles(HlsNaming.Part(5), out _));
         Assert.False(HlsNaming.TryParsePart("part-1.m4s", out _));
         Assert.False(HlsNaming.TryParseSegment("seg1.mp4", out _));
         Assert.False(HlsNaming.TryParseInit("init.mp4", out _));

@@ -17,8 +17,7 @@ namespace Stagecast.Hls.Serving;
 /// /{id}/manifest/video.m3u8                         multivariant playlist
 /// /{id}/manifest/{epoch}/{player}/stream.m3u8       media playlist (blocking reload: _HLS_msn, _HLS_part)
 /// /{id}/manifest/{epoch}/{player}/init0.mp4 | seg3.m4s | part12.m4s
-/// /{id}/manifest/{epoch}/{player}/subs.m3u8       subtitles (a stream carrying timed text; blocking reload too)
-/// /{id}/manifest/{epoch}/{player}/subs3.vtt | subspart12.vtt
+/// /{id}/manifest/{epoch}/{player}/subs.m3u8 | subs12.vtt   subtitles (a stream carrying timed text)
 /// /{id}/manifest/{epoch}/…                          the same without a player id
 /// </code>
 /// </summary>
@@ -196,24 +195,21 @@ internal static class HlsPlayback
 
         if (file == HlsNaming.MediaPlaylist)
         {
-            return await MediaPlaylistAsync(stream, query, subtitles: false, cancellation).ConfigureAwait(false);
+            return await MediaPlaylistAsync(stream, query, cancellation).ConfigureAwait(false);
         }
 
         if (rendition is null && file == HlsNaming.SubtitlesPlaylist)
         {
-            return stream.TimedText is null
-                ? PlaybackAnswer.NotFound("this stream carries no subtitles")
-                : await MediaPlaylistAsync(stream, query, subtitles: true, cancellation).ConfigureAwait(false);
+            return stream.RenderSubtitlesPlaylist() is { } subtitles
+                ? PlaybackAnswer.Ok(HlsContentTypes.Playlist, HlsContentTypes.NoCache, subtitles)
+                : PlaybackAnswer.NotFound("this stream carries no subtitles");
         }
 
-        if (rendition is null && HlsNaming.TryParseSubtitles(file, out long subtitlesMsn))
+        if (rendition is null && HlsNaming.TryParseSubtitles(file, out long subtitlesPart))
         {
-            return WebVtt(stream.RenderSubtitles(subtitlesMsn));
-        }
-
-        if (rendition is null && HlsNaming.TryParseSubtitlesPart(file, out long subtitlesPart))
-        {
-            return WebVtt(stream.RenderSubtitlesPart(subtitlesPart));
+            return stream.RenderSubtitles(subtitlesPart) is { } cues
+                ? PlaybackAnswer.Ok(HlsContentTypes.WebVtt, HlsContentTypes.Immutable, cues)
+                : PlaybackAnswer.NotFound("no such subtitles segment");
         }
 
         if (HlsNaming.TryParsePart(file, out long number))
@@ -230,9 +226,6 @@ internal static class HlsPlayback
             ? PlaybackAnswer.Ok(HlsContentTypes.Mp4, HlsContentTypes.Immutable, init)
             : PlaybackAnswer.NotFound("no such file");
     }
-
-    private static PlaybackAnswer WebVtt(byte[]? cues) =>
-        cues is null ? PlaybackAnswer.NotFound("no such subtitles segment or part") : PlaybackAnswer.Ok(HlsContentTypes.WebVtt, HlsContentTypes.Immutable, cues);
 
     private static PlaybackAnswer Media(HlsStream stream, MediaBuffers? media) =>
         media is null ? PlaybackAnswer.NotFound("no such part or segment") : PlaybackAnswer.Ok(stream, media);
@@ -291,8 +284,7 @@ internal static class HlsPlayback
         rendition.Snapshot is { Ended: false } own
         && source.LastPartNumber - own.LastPartNumber <= 2 * rendition.TargetDurationSeconds / rendition.Header.PartTarget;
 
-    /// <summary>A media playlist, or the subtitles playlist beside it (the same segments and parts, so the same blocking reload).</summary>
-    private static async Task<PlaybackAnswer> MediaPlaylistAsync(HlsStream stream, PlaybackQuery query, bool subtitles, CancellationToken cancellation)
+    private static async Task<PlaybackAnswer> MediaPlaylistAsync(HlsStream stream, PlaybackQuery query, CancellationToken cancellation)
     {
         if (!query.Valid)
         {
@@ -317,7 +309,7 @@ internal static class HlsPlayback
         }
 
         string cacheControl = query.Msn is null ? HlsContentTypes.NoCache : HlsContentTypes.Blocking(stream.TargetDurationSeconds);
-        return PlaybackAnswer.Ok(HlsContentTypes.Playlist, cacheControl, subtitles ? stream.RenderSubtitlesPlaylist()! : snapshot.Playlist);
+        return PlaybackAnswer.Ok(HlsContentTypes.Playlist, cacheControl, snapshot.Playlist);
     }
 
     private static string NewPlayerId() => Base64Url(RandomNumberGenerator.GetBytes(9));

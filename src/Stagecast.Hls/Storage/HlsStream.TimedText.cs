@@ -5,10 +5,10 @@ namespace Stagecast.Hls.Storage;
 
 /// <summary>
 /// A timed text track beside the media: cues said on the server's clock, placed on the media timeline by when each
-/// segment's first frame arrived (its program date-time), and served as a WebVTT segment beside each media segment and
-/// a WebVTT part beside each part. A cue is never placed in a part already made (a player may have fetched its
-/// captions): one heard later, as nearly every one is (an utterance is recognised once it ends), starts at the live
-/// edge, where the next part will.
+/// segment's first frame arrived (its program date-time), and served as a WebVTT segment beside each part, each with
+/// every cue shown during it (a player that missed one file gets the cue from the next). A cue is never placed in a part already made (a player may have fetched its captions): one heard
+/// later, as nearly every one is (an utterance is recognised once it ends), starts at the live edge, where the next
+/// part will.
 /// </summary>
 public sealed partial class HlsStream
 {
@@ -51,7 +51,7 @@ public sealed partial class HlsStream
     }
 
     /// <summary>
-    /// The subtitles playlist as it stands now (the media playlist's segments and parts, as WebVTT files); null when the
+    /// The subtitles playlist as it stands now (a WebVTT segment beside each part of the listed segments); null when the
     /// stream carries no timed text. Rendered once per published playlist, which it changes with (cues never do: they
     /// land in parts not listed yet).
     /// </summary>
@@ -69,9 +69,19 @@ public sealed partial class HlsStream
                 return rendered;
             }
 
-            ListSegments();
-            var output = new ArrayBufferWriter<byte>(2048);
-            MediaPlaylistWriter.WriteSubtitles(output, _header, _renderSegments, PartsFrom(_renderSegments), _discontinuitySequence, _ended);
+            var entries = new List<SubtitlesEntry>();
+            for (int i = _listedFrom; i < _segments.Count; i++)
+            {
+                var segment = _segments[i];
+                foreach (var part in segment.Parts)
+                {
+                    var at = segment.Info.ProgramDateTime.AddSeconds(part.MediaStart - segment.Parts[0].MediaStart);
+                    entries.Add(new SubtitlesEntry(part.Number, part.Duration, at, segment.Info.Discontinuity && part.IndexInSegment == 0));
+                }
+            }
+
+            var output = new ArrayBufferWriter<byte>(64 * (entries.Count + 1));
+            SubtitlesPlaylistWriter.Write(output, entries, _discontinuitySequence, _ended);
             byte[] playlist = output.WrittenSpan.ToArray();
             if (_snapshot is { } current)
             {
@@ -82,18 +92,8 @@ public sealed partial class HlsStream
         }
     }
 
-    /// <summary>The WebVTT segment beside complete media segment <paramref name="msn"/>: the cues that start in it; null when there is none.</summary>
-    public byte[]? RenderSubtitles(long msn)
-    {
-        lock (_sync)
-        {
-            var segment = _segments.Find(s => s.Msn == msn);
-            return segment is { Info.IsComplete: true, Parts.Count: > 0 } ? RenderCues(segment.Parts[0].MediaStart, segment.Parts[^1].MediaEnd) : null;
-        }
-    }
-
-    /// <summary>The WebVTT part beside part <paramref name="number"/>: the cues that start in it; null when there is none.</summary>
-    public byte[]? RenderSubtitlesPart(long number)
+    /// <summary>The WebVTT segment beside part <paramref name="number"/>: the cues shown during it; null when there is none.</summary>
+    public byte[]? RenderSubtitles(long number)
     {
         lock (_sync)
         {
@@ -111,7 +111,7 @@ public sealed partial class HlsStream
         }
     }
 
-    /// <summary>A WebVTT file starting at <paramref name="start"/> with the cues that start before <paramref name="end"/> (under the lock).</summary>
+    /// <summary>A WebVTT file from <paramref name="start"/> to <paramref name="end"/> with the cues shown then (under the lock).</summary>
     private byte[]? RenderCues(double start, double end)
     {
         if (TimedText is null)
@@ -120,17 +120,17 @@ public sealed partial class HlsStream
         }
 
         var output = new ArrayBufferWriter<byte>(512);
-        WebVttSegmentWriter.Write(output, start, _cues.Where(c => c.Start >= start && c.Start < end).OrderBy(c => c.Start));
+        WebVttSegmentWriter.Write(output, start, _cues.Where(c => c.Start < end && (c.End > start || c.Start >= start)).OrderBy(c => c.Start));
         return output.WrittenSpan.ToArray();
     }
 
-    /// <summary>Forgets the cues that start before the oldest segment held (under the lock, as segments are evicted).</summary>
+    /// <summary>Forgets the cues over before the oldest segment held (under the lock, as segments are evicted).</summary>
     private void EvictCues()
     {
         if (_cues.Count > 0 && _segments.Count > 0 && _segments[0].Parts.Count > 0)
         {
             double oldest = _segments[0].Parts[0].MediaStart;
-            _cues.RemoveAll(c => c.Start < oldest);
+            _cues.RemoveAll(c => c.End < oldest);
         }
     }
 }

@@ -8,8 +8,7 @@ namespace Stagecast.Media.Hls;
 /// <code>
 /// stream.m3u8     media playlist             init{map}.mp4   initialization segment
 /// seg{msn}.m4s    media segment msn          part{n}.m4s     partial segment n
-/// subs.m3u8       subtitles playlist         subs{msn}.vtt   WebVTT segment beside media segment msn
-///                                            subspart{n}.vtt WebVTT partial segment beside part n
+/// subs.m3u8       subtitles playlist         subs{n}.vtt     WebVTT segment beside part n
 /// </code>
 /// Partial segments are numbered across segment boundaries, so a preload hint names the next part even
 /// before it is known whether a keyframe will make it start a new segment. The renditions of a ladder sit in the same
@@ -26,11 +25,9 @@ public static class HlsNaming
 
     public static string Segment(long msn) => string.Create(CultureInfo.InvariantCulture, $"seg{msn}.m4s");
 
-    public static string Subtitles(long msn) => string.Create(CultureInfo.InvariantCulture, $"subs{msn}.vtt");
+    public static string Subtitles(long part) => string.Create(CultureInfo.InvariantCulture, $"subs{part}.vtt");
 
     public static string Part(long number) => string.Create(CultureInfo.InvariantCulture, $"part{number}.m4s");
-
-    public static string SubtitlesPart(long number) => string.Create(CultureInfo.InvariantCulture, $"subspart{number}.vtt");
 
     /// <summary>The media playlist of a rendition (null: the source).</summary>
     public static string MediaPlaylistOf(string? rendition) => rendition is null ? MediaPlaylist : rendition + "_" + MediaPlaylist;
@@ -57,19 +54,11 @@ public static class HlsNaming
         writer.Write(".m4s"u8);
     }
 
-    /// <summary>Writes <see cref="SubtitlesPart"/>'s name without making a string.</summary>
-    internal static void WriteSubtitlesPart(AsciiWriter writer, long number)
-    {
-        writer.Write("subspart"u8);
-        writer.Write(number);
-        writer.Write(".vtt"u8);
-    }
-
     /// <summary>Writes <see cref="Subtitles"/>'s name without making a string.</summary>
-    internal static void WriteSubtitles(AsciiWriter writer, long msn)
+    internal static void WriteSubtitles(AsciiWriter writer, long part)
     {
         writer.Write("subs"u8);
-        writer.Write(msn);
+        writer.Write(part);
         writer.Write(".vtt"u8);
     }
 
@@ -94,17 +83,10 @@ public static class HlsNaming
             && long.TryParse(name[4..^4], NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 
-    public static bool TryParseSubtitles(ReadOnlySpan<char> name, out long msn)
+    public static bool TryParseSubtitles(ReadOnlySpan<char> name, out long part)
     {
-        msn = 0;
+        part = 0;
         return name.StartsWith("subs") && name.EndsWith(".vtt")
-            && long.TryParse(name[4..^4], NumberStyles.None, CultureInfo.InvariantCulture, out msn);
-    }
-
-    public static bool TryParseSubtitlesPart(ReadOnlySpan<char> name, out long number)
-    {
-        number = 0;
-        return name.StartsWith("subspart") && name.EndsWith(".vtt")
-            && long.TryParse(name[8..^4], NumberStyles.None, CultureInfo.InvariantCulture, out number);
+            && long.TryParse(name[4..^4], NumberStyles.None, CultureInfo.InvariantCulture, out part);
     }
 }

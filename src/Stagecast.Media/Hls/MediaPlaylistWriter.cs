@@ -7,7 +7,6 @@ namespace Stagecast.Media.Hls;
 /// <c>partsFrom</c> are listed as whole segments; from there on their EXT-X-PART tags are listed too, and the
 /// last, incomplete segment only by its parts, followed by the preload hint for the next part and the other renditions'
 /// reports (EXT-X-RENDITION-REPORT), so a player switching renditions asks the right blocking reload at once.
-/// A subtitles rendition (<see cref="WriteSubtitles"/>) lists the same segments and parts as WebVTT files.
 /// </summary>
 public static class MediaPlaylistWriter
 {
@@ -23,35 +22,7 @@ public static class MediaPlaylistWriter
         long? preloadHintPart,
         bool endList,
         string? rendition = null,
-        IReadOnlyList<RenditionReport>? reports = null) =>
-        Write(output, header, segments, partsFrom, discontinuitySequence, endList, subtitles: false, preloadHintPart, rendition, reports);
-
-    /// <summary>
-    /// The playlist of a subtitles rendition beside a media playlist (RFC 8216bis 4.4): a WebVTT segment for each media
-    /// segment and a WebVTT part for each part, under the same sequence and part numbers, durations, discontinuities and
-    /// program date-times, so a player lines them up with the video and a low-latency player gets each part's captions
-    /// as soon as the part is listed. Every WebVTT part stands alone (INDEPENDENT); there is no map and no preload hint.
-    /// </summary>
-    public static void WriteSubtitles(
-        IBufferWriter<byte> output,
-        in MediaPlaylistHeader header,
-        IReadOnlyList<PlaylistSegment> segments,
-        int partsFrom,
-        long discontinuitySequence,
-        bool endList) =>
-        Write(output, header, segments, partsFrom, discontinuitySequence, endList, subtitles: true, null, null, null);
-
-    private static void Write(
-        IBufferWriter<byte> output,
-        in MediaPlaylistHeader header,
-        IReadOnlyList<PlaylistSegment> segments,
-        int partsFrom,
-        long discontinuitySequence,
-        bool endList,
-        bool subtitles,
-        long? preloadHintPart,
-        string? rendition,
-        IReadOnlyList<RenditionReport>? reports)
+        IReadOnlyList<RenditionReport>? reports = null)
     {
         var w = new AsciiWriter(output);
         Span<byte> prefix = stackalloc byte[rendition is null ? 0 : rendition.Length + 1];
@@ -79,7 +50,7 @@ public static class MediaPlaylistWriter
                 w.Write("#EXT-X-DISCONTINUITY\n"u8);
             }
 
-            if (!subtitles && segment.MapId != mapId)
+            if (segment.MapId != mapId)
             {
                 mapId = segment.MapId;
                 w.Write("#EXT-X-MAP:URI=\""u8);
@@ -100,16 +71,8 @@ public static class MediaPlaylistWriter
                     w.Write("#EXT-X-PART:DURATION="u8);
                     w.Write(parts[p].Duration, DurationFormat);
                     w.Write(",URI=\""u8);
-                    if (subtitles)
-                    {
-                        HlsNaming.WriteSubtitlesPart(w, parts[p].Number);
-                    }
-                    else
-                    {
-                        HlsNaming.WritePart(w, prefix, parts[p].Number);
-                    }
-
-                    w.Write(subtitles || parts[p].Independent ? "\",INDEPENDENT=YES\n"u8 : "\"\n"u8);
+                    HlsNaming.WritePart(w, prefix, parts[p].Number);
+                    w.Write(parts[p].Independent ? "\",INDEPENDENT=YES\n"u8 : "\"\n"u8);
                 }
             }
 
@@ -123,15 +86,7 @@ public static class MediaPlaylistWriter
                 w.Write("#EXTINF:"u8);
                 w.Write(segment.Duration, DurationFormat);
                 w.Write(",\n"u8);
-                if (subtitles)
-                {
-                    HlsNaming.WriteSubtitles(w, segment.SequenceNumber);
-                }
-                else
-                {
-                    HlsNaming.WriteSegment(w, prefix, segment.SequenceNumber);
-                }
-
+                HlsNaming.WriteSegment(w, prefix, segment.SequenceNumber);
                 w.WriteNewline();
             }
         }

@@ -7,30 +7,30 @@ namespace Stagecast.Media.Hls;
 public readonly record struct WebVttCue(double Start, double End, string Text, string? Voice);
 
 /// <summary>
-/// Renders one WebVTT segment of a subtitles rendition (RFC 8216bis 3.1.4, W3C WebVTT). Its X-TIMESTAMP-MAP ties the
-/// segment's local time zero to where the segment starts on the media timeline, in 90 kHz units (the video track's
-/// decode times, as fMP4 carries them): cue times inside are relative to the segment's start, so the player places
-/// them on the same timeline as the media segment of the same sequence number.
+/// Renders one WebVTT segment or part of a subtitles rendition (RFC 8216bis 3.1.4, W3C WebVTT): every cue to be shown
+/// during it (RFC 8216 3.5), so a cue that spans several files is in each of them. Every file of a stream has the same
+/// X-TIMESTAMP-MAP (MPEGTS 0 at LOCAL zero: the media timeline's origin, in 90 kHz units of the video track's decode
+/// times, as fMP4 carries them) and its cue times on the media timeline: a cue read from two files is the same cue to the
+/// player (hls.js keeps one cue per start, end and text), not two.
 /// </summary>
 public static class WebVttSegmentWriter
 {
-    /// <summary>MPEG-TS timestamps are 33 bits wide (ISO/IEC 13818-1 2.4.3.7).</summary>
-    private const long MpegTsWrap = 1L << 33;
+    /// <summary>MPEGTS timestamps are 33 bits wide (ISO/IEC 13818-1 2.4.3.7): the origin moves on by a period after about 26.5 hours.</summary>
+    private const double MpegTsPeriodSeconds = (1L << 33) / 90_000.0;
 
-    /// <param name="segmentStart">Where the segment starts on the media timeline, in seconds.</param>
-    /// <param name="cues">The cues that start in this segment.</param>
-    public static void Write(IBufferWriter<byte> output, double segmentStart, IEnumerable<WebVttCue> cues)
+    /// <param name="start">Where the file starts on the media timeline, in seconds (which 33-bit period its times are counted in).</param>
+    /// <param name="cues">The cues shown during this file.</param>
+    public static void Write(IBufferWriter<byte> output, double start, IEnumerable<WebVttCue> cues)
     {
         var w = new AsciiWriter(output);
-        w.Write("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:"u8);
-        w.Write((long)Math.Round(segmentStart * 90_000) % MpegTsWrap);
-        w.Write(",LOCAL:00:00:00.000\n"u8);
+        w.Write("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n"u8);
+        double origin = Math.Floor(start / MpegTsPeriodSeconds) * MpegTsPeriodSeconds;
         foreach (var cue in cues)
         {
             w.WriteNewline();
-            w.Write(Timestamp(cue.Start - segmentStart));
+            w.Write(Timestamp(cue.Start - origin));
             w.Write(" --> "u8);
-            w.Write(Timestamp(Math.Max(cue.End, cue.Start) - segmentStart));
+            w.Write(Timestamp(Math.Max(cue.End, cue.Start) - origin));
             w.WriteNewline();
             if (cue.Voice is { Length: > 0 } voice)
             {

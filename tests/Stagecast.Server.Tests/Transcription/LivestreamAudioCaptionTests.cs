@@ -62,7 +62,7 @@ public sealed class LivestreamAudioCaptionTests
             Assert.All(multivariant.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)), l => Assert.EndsWith(",SUBTITLES=\"subs\"", l));
             var subtitlesUrl = new Uri(new Uri(playback), subtitles.Groups[1].Value);
 
-            // The words come in a WebVTT segment of a segment the video playlist lists under the same number.
+            // The words come in a WebVTT segment beside a part of the video, under the part's number.
             var (segment, cue) = await Eventually.MatchAsync(async Task<(string? File, string? Text)> () =>
             {
                 string playlist = await server.Http.GetStringAsync(subtitlesUrl);
@@ -79,9 +79,12 @@ public sealed class LivestreamAudioCaptionTests
 
                 return (null, null);
             }, found => found.File is not null, "a WebVTT segment with the sentence's words", TimeSpan.FromSeconds(60));
-            long msn = long.Parse(segment!["subs".Length..^".vtt".Length], CultureInfo.InvariantCulture);
+            long part = long.Parse(segment!["subs".Length..^".vtt".Length], CultureInfo.InvariantCulture);
             var media = ParsedPlaylist.Parse(await server.Http.GetStringAsync(new Uri(subtitlesUrl, "stream.m3u8")));
-            Assert.Contains(media.Segments, s => s.Msn == msn && s.Uri is not null);
+            Assert.InRange(part, 0, long.Parse(media.Parts.Last().Uri["part".Length..^".m4s".Length], CultureInfo.InvariantCulture)); // beside a part the video has had
+            var listed = ParsedPlaylist.Parse(await server.Http.GetStringAsync(subtitlesUrl));
+            Assert.Equal(1, listed.TargetDuration); // files a part long, not a segment: a low-latency player gets them in time
+            Assert.All(listed.Segments, s => Assert.InRange(s.Duration!.Value, 0.1, 1));
             Assert.DoesNotContain("<v ", cue, StringComparison.Ordinal);
 
             // It was decoded once, by one ffmpeg that ends with the stream.
@@ -102,7 +105,7 @@ public sealed class LivestreamAudioCaptionTests
     {
         // The watch page's hls.js plays half a second behind the live edge. Captions listed only with whole segments came
         // when the playhead had passed them or nearly (in one run of four none was shown in 90 s); each part's captions
-        // come now with the part, a little before the picture they go with (0.10-0.29 s in three runs).
+        // come now a part after they were said, in a WebVTT segment beside the part.
         await using var own = (await ServerFixture.StartAsync(["--transcription-engine", "pocketsphinx"])).AsAsyncDisposable(out var server);
         var api = await server.NewTenantAsync();
         var livestream = (await api.PostAsync("/livestreams", """{"transcription_enabled": true}""")).EnsureOk().Data;
@@ -132,20 +135,22 @@ public sealed class LivestreamAudioCaptionTests
                 """);
 
             // Three sentences come and go (their cues over by the playhead); each was shown while it played, none
-            // arrived after the picture had passed it.
+            // arrived after the picture had passed it. A cue is in every part it spans, and the player keeps it once.
             const string Passed = """
                 () => {
                   const video = document.getElementById('video');
-                  const cues = Array.from(video.textTracks).flatMap(t => Array.from(t.cues ?? []))
-                    .filter(c => c.startTime > window.watchedFrom && c.endTime < video.currentTime);
-                  return cues.map(c => ({ text: c.text, shown: window.shown.has(c.startTime) }));
+                  const all = Array.from(video.textTracks).flatMap(t => Array.from(t.cues ?? []));
+                  const twice = all.filter((a, i) => all.some((b, j) => j > i && a.text === b.text && Math.abs(a.startTime - b.startTime) < 0.05));
+                  const played = all.filter(c => c.startTime > window.watchedFrom && c.endTime < video.currentTime);
+                  return { played: played.map(c => ({ text: c.text, shown: window.shown.has(c.startTime) })), twice: twice.length };
                 }
                 """;
-            var passed = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>(Passed), cues => cues.GetArrayLength() >= 3,
+            var passed = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>(Passed), cues => cues.GetProperty("played").GetArrayLength() >= 3,
                 "three captions to have played", TimeSpan.FromSeconds(90));
-            Assert.All(passed.EnumerateArray(), cue => Assert.True(cue.GetProperty("shown").GetBoolean(), $"not shown while it played: {cue}"));
-            Assert.Contains(passed.EnumerateArray(), cue => WordErrorRate.Of(Sentence, cue.GetProperty("text").GetString()!) <= 0.4);
-            Assert.Contains(requested, url => url.Contains("/subspart", StringComparison.Ordinal)); // a part's captions, not a whole segment's
+            Assert.All(passed.GetProperty("played").EnumerateArray(), cue => Assert.True(cue.GetProperty("shown").GetBoolean(), $"not shown while it played: {cue}"));
+            Assert.Contains(passed.GetProperty("played").EnumerateArray(), cue => WordErrorRate.Of(Sentence, cue.GetProperty("text").GetString()!) <= 0.4);
+            Assert.Equal(0, passed.GetProperty("twice").GetInt32());
+            Assert.Contains(requested, url => Regex.IsMatch(url, "/subs\\d+\\.vtt$")); // the captions came as WebVTT beside the parts
         }
         finally
         {
