@@ -6,9 +6,9 @@ namespace Stagecast.Hls.Storage;
 /// <summary>
 /// A timed text track beside the media: cues said on the server's clock, placed on the media timeline by when each
 /// segment's first frame arrived (its program date-time), and served as a WebVTT segment beside each part, each with
-/// every cue shown during it (a player that missed one file gets the cue from the next). A cue is never placed in a part already made (a player may have fetched its captions): one heard
-/// later, as nearly every one is (an utterance is recognised once it ends), starts at the live edge, where the next
-/// part will.
+/// every cue shown during it (a player that missed one file gets the cue from the next). A cue is never placed in a
+/// part already made (a player may have fetched its captions): one heard later, as nearly every one is (an utterance is
+/// recognised once it ends), starts at the live edge, where the next part will.
 /// </summary>
 public sealed partial class HlsStream
 {
