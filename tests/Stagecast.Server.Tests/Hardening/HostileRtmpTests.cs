@@ -92,8 +92,9 @@ public sealed class HostileRtmpTests
     public async Task TricklingClientsAreClosedAtTheSetupDeadlineAndPerAddressCapsRefuseTheRest()
     {
         await using var server = (await ServerFixture.StartAsync(
-            // 6 s: long enough that no trickling client is closed before the cap is probed, even on a loaded machine.
-            ["--set", "Stagecast:Rtmp:SetupDeadline=00:00:06", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=8"])).AsAsyncDisposable(out var fixture);
+            // 15 s: long enough that no trickling client is closed before the cap is probed, even with the suite starting
+            // around it (6 s was not, once).
+            ["--set", "Stagecast:Rtmp:SetupDeadline=00:00:15", "--set", "Stagecast:Rtmp:MaxConnectionsPerAddress=8"])).AsAsyncDisposable(out var fixture);
         var admission = fixture.App.Services.GetRequiredService<RtmpAdmission>();
         var livestream = await fixture.NewLivestreamAsync();
         await using var publisher = Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(60, "320x180"));
@@ -111,8 +112,9 @@ public sealed class HostileRtmpTests
         await shookHands.HandshakeAsync();
         clients.Add(shookHands);
 
-        // The cap: 1 publisher + 6 here + 1 more = 8; the ninth and tenth are refused at once.
+        // The cap: 1 publisher + 6 here + 1 more = 8, once the server has taken all eight; the ninth is refused at once.
         var eighth = await RawRtmpClient.ConnectAsync(port);
+        await Eventually.TrueAsync(() => admission.Connections == 8, "the server to take the eighth connection");
         await using var ninth = await RawRtmpClient.ConnectAsync(port);
         Assert.True(await ninth.IsClosedByServerAsync(TimeSpan.FromSeconds(2)), "a connection over the per-address cap was accepted");
         await eighth.DisposeAsync();
@@ -120,7 +122,7 @@ public sealed class HostileRtmpTests
         var started = DateTime.UtcNow;
         var trickle = Task.Run(async () =>
         {
-            while (DateTime.UtcNow - started < TimeSpan.FromSeconds(12))
+            while (DateTime.UtcNow - started < TimeSpan.FromSeconds(20))
             {
                 foreach (var client in clients)
                 {
@@ -133,7 +135,7 @@ public sealed class HostileRtmpTests
 
         foreach (var client in clients)
         {
-            Assert.True(await client.IsClosedByServerAsync(TimeSpan.FromSeconds(10)), "a trickling client outlived the setup deadline");
+            Assert.True(await client.IsClosedByServerAsync(TimeSpan.FromSeconds(20)), "a trickling client outlived the setup deadline");
         }
 
         await trickle;

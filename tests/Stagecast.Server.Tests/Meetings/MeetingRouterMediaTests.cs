@@ -461,7 +461,8 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         Assert.Empty(router.ProducersOf(vicPeer));
         var closed = hostClient.Socket.Received.Where(m => m.Event == Events.Media.PeerProducerCloseBroadcast)
             .Select(m => PeerProducerCloseBroadcastResponse.Parser.ParseFrom(m.Payload).ProducerState.ProducerId);
-        await Eventually.TrueAsync(() => closed.Count() == 2, "the host told of both producers closing"); // pushed after the kick returns
+        await Eventually.MatchAsync(() => Task.FromResult(closed.ToList()), c => c.Count == 2, "the host told of both producers closing", null,
+            c => $"{c.Count} closed of {string.Join(", ", hostClient.ProducersAnnounced(ProducerKind.Audio).Select(p => p.ProducerId))}: {string.Join(", ", c)}"); // pushed after the kick returns
         Assert.Equal(hostClient.ProducersAnnounced(ProducerKind.Audio).Select(p => p.ProducerId).Order(), closed.Order());
         Assert.Null(Media.Publication(_meeting, adaPeerId));
         Assert.Null(Media.Publication(_meeting, vicPeer.Id));
