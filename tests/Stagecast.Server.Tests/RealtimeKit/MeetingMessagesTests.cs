@@ -20,36 +20,23 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// says who asked by the creator's display name (the UI kit prints "Poll by" <c>created_by</c>; it printed the
 /// participant id).
 /// </summary>
-public sealed class MeetingMessagesTests : IAsyncLifetime
+public sealed class MeetingMessagesTests : RealtimeKitSocketTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
-    private ServerFixture _server = null!;
-    private StagecastApiClient _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await ServerFixture.StartAsync(_clock, [.. _tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
-        _api = await _server.NewTenantAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _tls.Dispose();
-    }
+    protected override Task<ServerFixture> StartServerAsync(string[] args) => ServerFixture.StartAsync(_clock, args);
 
     [Fact]
     public async Task ABroadcastReachesEveryOtherPeerAcrossBothFrontEndsAndNoOtherMeeting()
     {
-        string meeting = await _api.CreateMeetingAsync();
+        string meeting = await Api.CreateMeetingAsync();
         var (ada, adaId) = await JoinSocketAsync(meeting, "ada");
         var (bob, _) = await JoinSocketAsync(meeting, "bob");
         await using var _ = ada;
         await using var __ = bob;
         var (carol, carolPeer) = await JoinChannelAsync(meeting, "carol");
         await using var ___ = carol;
-        var (other, _) = await JoinChannelAsync(await _api.CreateMeetingAsync(), "elsewhere");
+        var (other, _) = await JoinChannelAsync(await Api.CreateMeetingAsync(), "elsewhere");
         await using var ____ = other;
 
         // RealtimeKit -> RealtimeKit and the channel; the sender's answer is the message itself.
@@ -78,7 +65,7 @@ public sealed class MeetingMessagesTests : IAsyncLifetime
         Assert.Equal("whisper", (await carol.WaitForEventAsync("broadcast_message", m => m.GetProperty("message_type").GetString() == "whisper")).GetProperty("message_type").GetString());
 
         // The app's server, to everyone.
-        var rest = (await _api.PostAsync($"/meetings/{meeting}/active-session/broadcast", """{"type":"round","payload":{"lot":7}}""")).EnsureOk();
+        var rest = (await Api.PostAsync($"/meetings/{meeting}/active-session/broadcast", """{"type":"round","payload":{"lot":7}}""")).EnsureOk();
         Assert.Equal(3, rest.Data.GetProperty("recipients").GetInt32());
 
         var fromApp = await carol.WaitForEventAsync("broadcast_message", m => m.GetProperty("message_type").GetString() == "round");
@@ -96,7 +83,7 @@ public sealed class MeetingMessagesTests : IAsyncLifetime
     [Fact]
     public async Task TypeAndPayloadAreBoundedAndNamedWhenRefused()
     {
-        string meeting = await _api.CreateMeetingAsync();
+        string meeting = await Api.CreateMeetingAsync();
         var (ada, _) = await JoinSocketAsync(meeting, "ada");
         await using var _ = ada;
         var (carol, _) = await JoinChannelAsync(meeting, "carol");
@@ -114,16 +101,16 @@ public sealed class MeetingMessagesTests : IAsyncLifetime
 
         var refused = await carol.RequestAsync("broadcast_send", new { message_type = "bid", payload = "a string" });
         Assert.Equal((400, "the message's payload must be a JSON object"), (refused.GetProperty("code").GetInt32(), refused.GetProperty("message").GetString()));
-        var api = await _api.PostAsync($"/meetings/{meeting}/active-session/broadcast", """{"type":"","payload":{}}""");
+        var api = await Api.PostAsync($"/meetings/{meeting}/active-session/broadcast", """{"type":"","payload":{}}""");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, api.Status);
         Assert.Contains("type", api.ErrorMessage, StringComparison.Ordinal);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _api.PostAsync($"/meetings/{await _api.CreateMeetingAsync()}/active-session/broadcast", """{"type":"x","payload":{}}""")).Status);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await Api.PostAsync($"/meetings/{await Api.CreateMeetingAsync()}/active-session/broadcast", """{"type":"x","payload":{}}""")).Status);
     }
 
     [Fact]
     public async Task APeerMaySendFiveASecondInBurstsOfTen()
     {
-        string meeting = await _api.CreateMeetingAsync();
+        string meeting = await Api.CreateMeetingAsync();
         var (ada, _) = await JoinSocketAsync(meeting, "ada");
         await using var _ = ada;
         var (carol, _) = await JoinChannelAsync(meeting, "carol");
@@ -150,7 +137,7 @@ public sealed class MeetingMessagesTests : IAsyncLifetime
     [Fact]
     public async Task APollIsByItsCreatorsDisplayName()
     {
-        string meeting = await _api.CreateMeetingAsync();
+        string meeting = await Api.CreateMeetingAsync();
         var (ada, adaId) = await JoinSocketAsync(meeting, "ada", "Ada Lovelace");
         await using var _ = ada;
         var (bob, _) = await JoinSocketAsync(meeting, "bob", "Bob");
@@ -161,7 +148,7 @@ public sealed class MeetingMessagesTests : IAsyncLifetime
         var pushed = await bob.WaitForAsync(m => m.Event == Events.Polls.CreatePoll && string.IsNullOrEmpty(m.Id));
         Assert.Equal(("Ada Lovelace", adaId), Creator(UpdatePollResponse.Parser.ParseFrom(pushed.Payload).Poll));
 
-        (await _api.PostAsync($"/meetings/{meeting}/active-session/poll", """{"question":"From the app?","options":["a","b"]}""")).EnsureOk();
+        (await Api.PostAsync($"/meetings/{meeting}/active-session/poll", """{"question":"From the app?","options":["a","b"]}""")).EnsureOk();
         var polls = GetPollsResponse.Parser.ParseFrom((await bob.RequestAsync(Events.Polls.GetPolls, ByteString.Empty)).Payload).Polls;
         Assert.Equal([("Ada Lovelace", adaId), ("", "")], polls.Select(Creator));
     }
@@ -187,8 +174,8 @@ public sealed class MeetingMessagesTests : IAsyncLifetime
     /// <summary>A participant joined on RealtimeKit's socket; its participant id.</summary>
     private async Task<(RealtimeKitSocketClient Socket, string ParticipantId)> JoinSocketAsync(string meeting, string name, string displayName = "")
     {
-        var participant = await _api.AddParticipantAsync(meeting, name, "group_call_host");
-        var socket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_server.HttpBase).Port, _tls.Certificate, participant.Token);
+        var participant = await Api.AddParticipantAsync(meeting, name, "group_call_host");
+        var socket = await ConnectAsync(participant.Token);
         var join = new JoinRoomRequest { Peer = new Peer { DisplayName = displayName } };
         Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, join)));
         return (socket, participant.Id);
@@ -197,8 +184,8 @@ public sealed class MeetingMessagesTests : IAsyncLifetime
     /// <summary>A participant joined on the JSON channel; its peer id.</summary>
     private async Task<(RealtimeTestClient Channel, string PeerId)> JoinChannelAsync(string meeting, string name)
     {
-        var participant = await _api.AddParticipantAsync(meeting, name, "group_call_participant");
-        var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, participant.Token, _tls.Certificate);
+        var participant = await Api.AddParticipantAsync(meeting, name, "group_call_participant");
+        var channel = await RealtimeTestClient.ConnectAsync(Server.HttpBase, participant.Token, Tls.Certificate);
         var joined = await channel.OkAsync("join");
         return (channel, joined.GetProperty("peer_id").GetString()!);
     }

@@ -20,41 +20,26 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// join; the sender of a chat message gets it once.
 /// </summary>
 [Trait("Category", "StoreContract")]
-public sealed class RealtimeKitAbuseTests : IAsyncLifetime
+public sealed class RealtimeKitAbuseTests : RealtimeKitSocketTests
 {
-    private readonly TlsFiles _tls = new(RealtimeKitBrowser.Domain);
-    private ServerFixture _server = null!;
-    private StagecastApiClient _api = null!;
-
-    private int HttpsPort => new Uri(_server.HttpBase).Port;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerFixture.StartAsync([.. _tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, "--set", "Stagecast:Realtime:JoinTimeout=00:00:02"]);
-        _api = await _server.NewTenantAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _tls.Dispose();
-    }
+    protected override Task<ServerFixture> StartServerAsync(string[] args) =>
+        ServerFixture.StartAsync([.. args, "--set", "Stagecast:Realtime:JoinTimeout=00:00:02"]);
 
     [Fact]
     public async Task AJoinIsRecheckedAfterTheTokenIsReissuedOrTheParticipantDeleted()
     {
-        string meeting = await _api.CreateMeetingAsync();
+        string meeting = await Api.CreateMeetingAsync();
         foreach (bool delete in new[] { false, true })
         {
-            var host = await _api.AddParticipantAsync(meeting, delete ? "deleted" : "reissued", "group_call_host");
+            var host = await Api.AddParticipantAsync(meeting, delete ? "deleted" : "reissued", "group_call_host");
             await using var socket = await OpenAsync(host.Token);
             if (delete)
             {
-                (await _api.SendAsync(HttpMethod.Delete, $"/meetings/{meeting}/participants/{host.Id}")).EnsureOk();
+                (await Api.SendAsync(HttpMethod.Delete, $"/meetings/{meeting}/participants/{host.Id}")).EnsureOk();
             }
             else
             {
-                (await _api.PostAsync($"/meetings/{meeting}/participants/{host.Id}/token")).EnsureOk();
+                (await Api.PostAsync($"/meetings/{meeting}/participants/{host.Id}/token")).EnsureOk();
             }
 
             var join = await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest());
@@ -67,13 +52,13 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
     [Fact]
     public async Task ASocketOpenedAsAHostJoinsAsWhatItsPresetIsNowAndCannotKick()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        string meeting = await Api.CreateMeetingAsync();
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
         await using var guestChannel = await JoinChannelAsync(guest);
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
         await using var socket = await OpenAsync(host.Token);
 
-        (await _api.SendAsync(HttpMethod.Patch, $"/meetings/{meeting}/participants/{host.Id}", """{"preset_name":"group_call_participant"}""")).EnsureOk();
+        (await Api.SendAsync(HttpMethod.Patch, $"/meetings/{meeting}/participants/{host.Id}", """{"preset_name":"group_call_participant"}""")).EnsureOk();
         var join = await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest());
         Assert.False(RealtimeKitSocketClient.IsError(join));
         Assert.Equal("group_call_participant", PeerInfoResponse.Parser.ParseFrom(join.Payload).Peer.Flags.PresetName);
@@ -93,8 +78,8 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
     [Fact]
     public async Task UnjoinedSocketsAreBoundedPerParticipantAndThoseThatStartNothingAreClosed()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        string meeting = await Api.CreateMeetingAsync();
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
 
         // Four sockets that never join: the fifth is refused at the upgrade, on either front end.
         var sockets = new List<RealtimeKitSocketClient>();
@@ -103,9 +88,9 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
             sockets.Add(await OpenAsync(guest.Token, start: i > 0));
         }
 
-        var refused = await Assert.ThrowsAsync<WebSocketException>(() => RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, guest.Token));
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(guest.Token));
         Assert.Contains("429", refused.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<WebSocketException>(() => RealtimeTestClient.ConnectAsync(_server.HttpBase, guest.Token, _tls.Certificate));
+        await Assert.ThrowsAsync<WebSocketException>(() => RealtimeTestClient.ConnectAsync(Server.HttpBase, guest.Token, Tls.Certificate));
 
         // The one that sent nothing is closed at the join deadline (2 s here); its place is free again. The ones that
         // started (the SDK's init) stay.
@@ -115,7 +100,7 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
             {
                 try
                 {
-                    return await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, guest.Token);
+                    return await ConnectAsync(guest.Token);
                 }
                 catch (WebSocketException)
                 {
@@ -133,8 +118,8 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
     [Fact]
     public async Task MessagesAreBoundedBeforeAndAfterTheJoinAndTheCloseNamesTheLimit()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
 
         // Before the join, the meeting sockets' limit (16 KiB).
         await using (var early = await OpenAsync(ada.Token))
@@ -159,10 +144,10 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
     [Fact]
     public async Task AWaiterMakesNoTransportsAndOneTurnedAwayCannotAskAgainAtOnce()
     {
-        (await _api.PostAsync("/presets", """{"name":"lobby_guest","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
-        string meeting = await _api.CreateMeetingAsync();
-        var host = await _api.AddParticipantAsync(meeting, "host", "group_call_host");
-        var guest = await _api.AddParticipantAsync(meeting, "guest", "lobby_guest");
+        (await Api.PostAsync("/presets", """{"name":"lobby_guest","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "lobby_guest");
         await using var hostChannel = await JoinChannelAsync(host);
         await using var socket = await OpenAsync(guest.Token);
 
@@ -185,8 +170,8 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
     [Fact]
     public async Task TheSenderOfAChatMessageGetsItOnce()
     {
-        string meeting = await _api.CreateMeetingAsync();
-        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
         await using var socket = await OpenAsync(ada.Token);
         Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
 
@@ -201,7 +186,7 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
     /// <summary>A socket of the token's that has done what the SDK's init does (a request), unless <paramref name="start"/> is false.</summary>
     private async Task<RealtimeKitSocketClient> OpenAsync(string token, bool start = true)
     {
-        var socket = await RealtimeKitSocketClient.ConnectAsync(HttpsPort, _tls.Certificate, token);
+        var socket = await ConnectAsync(token);
         if (start)
         {
             await socket.RequestAsync(Events.Plugins.StoreGetKeys, new Stagecast.RealtimeKit.Protocol.Plugins.PluginStoreGetKeysRequest { PluginId = "__rtk_plugins__" });
@@ -228,7 +213,7 @@ public sealed class RealtimeKitAbuseTests : IAsyncLifetime
     /// <summary>A participant joined on the JSON channel, over the server's HTTPS.</summary>
     private async Task<RealtimeTestClient> JoinChannelAsync(CreatedParticipant participant)
     {
-        var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, participant.Token, _tls.Certificate);
+        var channel = await RealtimeTestClient.ConnectAsync(Server.HttpBase, participant.Token, Tls.Certificate);
         await channel.OkAsync("join");
         return channel;
     }

@@ -22,9 +22,12 @@ public abstract class RealtimeKitSocketTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await ServerFixture.StartAsync([.. Tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
+        Server = await StartServerAsync([.. Tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain]);
         Api = await Server.NewTenantAsync();
     }
+
+    /// <summary>Starts the server with <paramref name="args"/> (its TLS and RealtimeKit host names); a class adds settings or a clock of its own.</summary>
+    protected virtual Task<ServerFixture> StartServerAsync(string[] args) => ServerFixture.StartAsync(args);
 
     public async Task DisposeAsync()
     {
