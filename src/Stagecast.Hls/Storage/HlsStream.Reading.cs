@@ -46,29 +46,32 @@ public sealed partial class HlsStream
         media = default;
         lock (_sync)
         {
-            for (int i = _segments.Count - 1; i >= 0; i--)
+            if (FindPartLocked(number) is { } part && part.Buffer.TryRetain())
             {
-                var parts = _segments[i].Parts;
-                if (parts.Count == 0 || parts[0].Number > number)
-                {
-                    continue;
-                }
-
-                long index = number - parts[0].Number;
-                if (index < parts.Count && parts[(int)index].Buffer.TryRetain())
-                {
-                    var part = parts[(int)index];
-                    buffer = part.Buffer;
-                    media = (part.MediaStart, part.MediaEnd);
-                    return true;
-                }
-
-                break;
+                buffer = part.Buffer;
+                media = (part.MediaStart, part.MediaEnd);
+                return true;
             }
         }
 
         buffer = null;
         return false;
+    }
+
+    /// <summary>The stored part of this number, or null (under the lock).</summary>
+    private HlsPart? FindPartLocked(long number)
+    {
+        for (int i = _segments.Count - 1; i >= 0; i--)
+        {
+            var parts = _segments[i].Parts;
+            if (parts.Count > 0 && parts[0].Number <= number)
+            {
+                long index = number - parts[0].Number;
+                return index < parts.Count ? parts[(int)index] : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -97,17 +97,7 @@ public sealed partial class HlsStream
     {
         lock (_sync)
         {
-            for (int i = _segments.Count - 1; i >= 0; i--)
-            {
-                var parts = _segments[i].Parts;
-                if (parts.Count > 0 && parts[0].Number <= number)
-                {
-                    long index = number - parts[0].Number;
-                    return index < parts.Count ? RenderCues(parts[(int)index].MediaStart, parts[(int)index].MediaEnd) : null;
-                }
-            }
-
-            return null;
+            return FindPartLocked(number) is { } part ? RenderCues(part.MediaStart, part.MediaEnd) : null;
         }
     }
 

@@ -39,7 +39,7 @@ public static class MediaPlaylistWriter
         w.Write("\n#EXT-X-PART-INF:PART-TARGET="u8);
         w.Write(header.PartTarget, TargetFormat);
         w.WriteNewline();
-        WriteSequences(w, segments, discontinuitySequence);
+        WriteSequences(w, segments.Count > 0 ? segments[0].SequenceNumber : 0, discontinuitySequence);
 
         int mapId = -1;
         for (int i = 0; i < segments.Count; i++)
@@ -115,11 +115,11 @@ public static class MediaPlaylistWriter
         }
     }
 
-    /// <summary>EXT-X-MEDIA-SEQUENCE (the first segment listed) and, once one has left the playlist, EXT-X-DISCONTINUITY-SEQUENCE (RFC 8216bis 4.4.3.2-3).</summary>
-    private static void WriteSequences(AsciiWriter w, IReadOnlyList<PlaylistSegment> segments, long discontinuitySequence)
+    /// <summary>EXT-X-MEDIA-SEQUENCE (the first segment's number) and, once one has left the playlist, EXT-X-DISCONTINUITY-SEQUENCE (RFC 8216bis 4.4.3.2-3).</summary>
+    internal static void WriteSequences(AsciiWriter w, long mediaSequence, long discontinuitySequence)
     {
         w.Write("#EXT-X-MEDIA-SEQUENCE:"u8);
-        w.Write(segments.Count > 0 ? segments[0].SequenceNumber : 0);
+        w.Write(mediaSequence);
         w.WriteNewline();
         if (discontinuitySequence > 0)
         {

@@ -19,15 +19,8 @@ public static class SubtitlesPlaylistWriter
         var w = new AsciiWriter(output);
         w.Write("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:"u8);
         w.Write(Math.Max(1, (int)Math.Ceiling(entries.Count == 0 ? 1 : entries.Max(e => e.Duration))));
-        w.Write("\n#EXT-X-MEDIA-SEQUENCE:"u8);
-        w.Write(entries.Count > 0 ? entries[0].PartNumber : 0);
         w.WriteNewline();
-        if (discontinuitySequence > 0)
-        {
-            w.Write("#EXT-X-DISCONTINUITY-SEQUENCE:"u8);
-            w.Write(discontinuitySequence);
-            w.WriteNewline();
-        }
+        MediaPlaylistWriter.WriteSequences(w, entries.Count > 0 ? entries[0].PartNumber : 0, discontinuitySequence);
 
         foreach (var entry in entries)
         {
