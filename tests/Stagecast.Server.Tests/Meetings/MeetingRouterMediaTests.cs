@@ -459,10 +459,10 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         await room.KickFromStageAsync(null, p => p == adaPeer || p == vicPeer);
         Assert.Empty(router.ProducersOf(adaPeer));
         Assert.Empty(router.ProducersOf(vicPeer));
-        var closed = hostClient.Socket.Received.Where(m => m.Event == Events.Media.PeerProducerCloseBroadcast)
-            .Select(m => PeerProducerCloseBroadcastResponse.Parser.ParseFrom(m.Payload).ProducerState.ProducerId);
-        await Eventually.MatchAsync(() => Task.FromResult(closed.ToList()), c => c.Count == 2, "the host told of both producers closing", null,
-            c => $"{c.Count} closed of {string.Join(", ", hostClient.ProducersAnnounced(ProducerKind.Audio).Select(p => p.ProducerId))}: {string.Join(", ", c)}"); // pushed after the kick returns
+        // Read afresh at each look: Received is a copy of what had arrived when read, and these are pushed after the kick returns.
+        var closed = await Eventually.MatchAsync(() => hostClient.Socket.Received.Where(m => m.Event == Events.Media.PeerProducerCloseBroadcast)
+            .Select(m => PeerProducerCloseBroadcastResponse.Parser.ParseFrom(m.Payload).ProducerState.ProducerId).ToList(), c => c.Count == 2, "the host told of both producers closing", null,
+            c => $"{c.Count} closed of {string.Join(", ", hostClient.ProducersAnnounced(ProducerKind.Audio).Select(p => p.ProducerId))}: {string.Join(", ", c)}");
         Assert.Equal(hostClient.ProducersAnnounced(ProducerKind.Audio).Select(p => p.ProducerId).Order(), closed.Order());
         Assert.Null(Media.Publication(_meeting, adaPeerId));
         Assert.Null(Media.Publication(_meeting, vicPeer.Id));

@@ -32,6 +32,7 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
 
     public string? CloseDescription => _socket.CloseStatusDescription;
 
+    /// <summary>A copy of what has arrived so far: a query over it sees nothing newer, so read it again to wait for more.</summary>
     public IReadOnlyList<SocketMessage> Received
     {
         get
