@@ -106,7 +106,7 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, script.Status);
         Assert.Contains("does not take files of type \\\".html\\\"", script.Body, StringComparison.Ordinal);
 
-        (await _api.PostAsync("/presets", """{"name":"mute_chat","permissions":{"chat":{"public":{"can_send":false}}}}""")).EnsureOk();
+        (await _api.PostAsync("/presets", """{"name":"mute_chat","permissions":{"chat":{"public":{"can_send":false},"private":{"can_send":false}}}}""")).EnsureOk();
         var mute = await _api.AddParticipantAsync(meeting, "mute", "mute_chat");
         Assert.Equal(HttpStatusCode.Forbidden, (await CallAsync("/v2/meetings/chat-upload", mute.Token, """{"filename":"a.png"}""")).Status);
 
@@ -208,8 +208,7 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         await using var carolSocket = await JoinAsync(carol.Token);
 
         // Others are known by the ids the room gave them; the SDK adds the sender's own.
-        var peers = RoomPeersInfoResponse.Parser.ParseFrom((await adaSocket.RequestAsync(Events.Room.GetRoomPeersInfo, ByteString.Empty)).Payload).Peers;
-        string bobPeer = peers.Single(p => p.UserId == bob.Id).PeerId;
+        string bobPeer = await PeerIdAsync(adaSocket, bob.Id);
         adaSocket.Send(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { bobPeer, adaSocket.PeerId }, Payload = "psst" }, out var sent);
         await sent;
         adaSocket.Send(Events.Chat.SendMessageToRoom, new Chat.SendChatMessageToRoomRequest { Payload = "hello all" }, out sent);
@@ -233,6 +232,46 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         Assert.True(RealtimeKitSocketClient.IsError(await adaSocket.RequestAsync(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { danSocket.PeerId }, Payload = "x" })));
         Assert.DoesNotContain(danSocket.Received, m => m.Event is Events.Chat.SendMessageToPeers or Events.Chat.SendMessageToRoom);
     }
+
+    [Fact]
+    public async Task TheServerHoldsChatToThePresetsScopesThoughAClientSendsAnyway()
+    {
+        // The SDK checks chat.private and chat.*.files before it sends; a client that sends anyway meets the same rules here.
+        (await _api.PostAsync("/presets", """{"name":"no_files","permissions":{"chat":{"public":{"files":false},"private":{"can_send":false,"can_receive":false,"files":false}}}}""")).EnsureOk();
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var vic = await _api.AddParticipantAsync(meeting, "vic", "webinar_viewer");
+        var nof = await _api.AddParticipantAsync(meeting, "nof", "no_files");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var vicSocket = await JoinAsync(vic.Token);
+        await using var nofSocket = await JoinAsync(nof.Token);
+        // Each client names the others by the ids the room gave them.
+        string adaPeer = await PeerIdAsync(vicSocket, ada.Id);
+        var (vicPeer, nofPeer) = (await PeerIdAsync(adaSocket, vic.Id), await PeerIdAsync(adaSocket, nof.Id));
+
+        // A viewer may be written to privately, but not write (private.can_send); a preset closed to private chat is not written to.
+        var reply = await vicSocket.RequestAsync(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { adaPeer }, Payload = "psst" });
+        Assert.Contains("chat.private.can_send", RealtimeKitMediaClient.ErrorOf(reply));
+        reply = await adaSocket.RequestAsync(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { nofPeer }, Payload = "psst" });
+        Assert.Contains("chat.private.can_receive", RealtimeKitMediaClient.ErrorOf(reply));
+
+        // Without files anywhere, no upload is reserved.
+        var (status, body) = await CallAsync("/v2/meetings/chat-upload", nof.Token, """{"roomUUID":"session","filename":"a.png"}""");
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("chat.public.files", body, StringComparison.Ordinal);
+
+        // Nothing refused reached anyone: the one message sent after them is the first anyone hears.
+        adaSocket.Send(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { vicPeer }, Payload = "hello vic" }, out var sent);
+        await sent;
+        var heard = await vicSocket.WaitForAsync(m => m.Event == Events.Chat.SendMessageToPeers);
+        Assert.Equal("hello vic", Chat.SendChatMessageToPeersResponse.Parser.ParseFrom(heard.Payload).Message.Payload);
+        Assert.Equal(["hello vic"], await HistoryAsync(vicSocket));
+        Assert.Empty(await HistoryAsync(nofSocket));
+        Assert.DoesNotContain(adaSocket.Received, m => m.Event == Events.Chat.SendMessageToPeers && Chat.SendChatMessageToPeersResponse.Parser.ParseFrom(m.Payload).Message.Payload == "psst");
+    }
+
+    private static async Task<string> PeerIdAsync(RealtimeKitSocketClient socket, string participantId) =>
+        RoomPeersInfoResponse.Parser.ParseFrom((await socket.RequestAsync(Events.Room.GetRoomPeersInfo, ByteString.Empty)).Payload).Peers.Single(p => p.UserId == participantId).PeerId;
 
     private static async Task<string[]> HistoryAsync(RealtimeKitSocketClient socket) =>
         [.. Chat.GetChatMessagesResponse.Parser.ParseFrom((await socket.RequestAsync(Events.Chat.GetMessages, ByteString.Empty)).Payload).Messages.Select(m => m.Payload)];

@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace Stagecast.Server.Features.Presets;
 
 /// <summary>
-/// The presets every app starts with. Hosts may do everything; participants produce media and chat; viewers
-/// watch, chat and vote but neither produce nor livestream. The documents have RealtimeKit's full shape, so apps
+/// The presets every app starts with. Hosts may do everything; participants produce media and chat, to everyone and
+/// privately; viewers watch, chat and vote but neither produce, livestream nor start a private conversation (they may be
+/// written to privately). The documents have RealtimeKit's full shape, so apps
 /// written against it find the fields they read. A webinar, livestream or audio room has a stage: its hosts are on it
 /// and accept requests to join it (RealtimeKit's <c>webinar_presenter</c>, <c>livestream_host</c>); its viewers ask
 /// for it (<c>stage_access</c> and their media CAN_REQUEST: they produce while on it). An audio room is audio only.
@@ -61,8 +62,9 @@ public static class DefaultPresets
     private static JsonObject Permissions(string viewType, Role role)
     {
         bool host = role == Role.Host;
+        bool viewer = role == Role.Viewer;
         bool stage = viewType != "GROUP_CALL";
-        string audio = role == Role.Viewer ? "CAN_REQUEST" : "ALLOWED";
+        string audio = viewer ? "CAN_REQUEST" : "ALLOWED";
         string video = viewType == "AUDIO_ROOM" ? "NOT_ALLOWED" : audio;
         var permissions = new JsonObject
         {
@@ -96,7 +98,7 @@ public static class DefaultPresets
                 ["can_send"] = true,
                 ["can_receive"] = true,
                 ["public"] = new JsonObject { ["can_send"] = true, ["text"] = true, ["files"] = true },
-                ["private"] = new JsonObject { ["can_send"] = false, ["can_receive"] = false, ["text"] = false, ["files"] = false },
+                ["private"] = new JsonObject { ["can_send"] = !viewer, ["can_receive"] = true, ["text"] = !viewer, ["files"] = !viewer },
                 ["message"] = new JsonObject { ["can_edit"] = "SELF", ["can_delete"] = host ? "ALL" : "SELF" },
             },
             ["polls"] = new JsonObject { ["can_create"] = host, ["can_vote"] = true, ["can_view"] = true },

@@ -78,6 +78,21 @@ public sealed record PresetPermissions(
     /// <summary>RealtimeKit's <c>chat.message.can_delete</c> is ALL: may delete anyone's messages.</summary>
     public bool ChatDeleteAny { get; init; }
 
+    /// <summary>
+    /// <c>chat.public</c>: what the peer may send to everyone (<c>can_send</c> is <see cref="ChatCanSend"/>). Read as
+    /// RealtimeKit's SDK reads it: <c>text</c> and <c>files</c> allowed unless the preset says false.
+    /// </summary>
+    public ChatScope ChatPublic { get; init; } = ChatScope.Open;
+
+    /// <summary>
+    /// <c>chat.private</c>: what the peer may send to chosen peers, and whether it may be sent to. As RealtimeKit's SDK
+    /// reads it: nothing unless the preset says true.
+    /// </summary>
+    public ChatScope ChatPrivate { get; init; } = ChatScope.Closed;
+
+    /// <summary>Whether the peer may send a file in chat at all (to everyone or privately): whether it may upload one.</summary>
+    public bool ChatCanSendFiles => ChatRefusal(toPeers: false, file: true) is null || ChatRefusal(toPeers: true, file: true) is null;
+
     /// <summary><c>transcription_enabled</c>: the participant's words are transcribed live (when the server runs a speech engine).</summary>
     public bool TranscriptionEnabled { get; init; }
 
@@ -136,9 +151,24 @@ public sealed record PresetPermissions(
             ChatCanEdit = ChatMessageAccess(permissions, "can_edit") != "NONE",
             ChatCanDelete = ChatMessageAccess(permissions, "can_delete") != "NONE",
             ChatDeleteAny = ChatMessageAccess(permissions, "can_delete") == "ALL",
+            ChatPublic = Scope(permissions, "public", ChatScope.Open),
+            ChatPrivate = Scope(permissions, "private", ChatScope.Closed),
             TranscriptionEnabled = Flag(permissions, "transcription_enabled"),
             LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
+    }
+
+    /// <summary>
+    /// Why the preset refuses a chat message (null: it may send it): to everyone or to chosen peers
+    /// (<paramref name="toPeers"/>), a text or a file (<paramref name="file"/>), naming the setting that refuses it.
+    /// </summary>
+    public string? ChatRefusal(bool toPeers, bool file)
+    {
+        var (scope, name, may) = toPeers ? (ChatPrivate, "private", ChatPrivate.CanSend) : (ChatPublic, "public", ChatCanSend);
+        return !may ? $"your preset does not allow sending {(toPeers ? "private " : "")}chat messages (chat.{name}.can_send)"
+            : file && !scope.Files ? $"your preset does not allow sending files in {(toPeers ? "private " : "")}chat (chat.{name}.files)"
+            : !file && !scope.Text ? $"your preset does not allow sending text in {(toPeers ? "private " : "")}chat (chat.{name}.text)"
+            : null;
     }
 
     private bool MayProduce(PresetAccess access) => access == PresetAccess.Allowed || (access == PresetAccess.CanRequest && StageEnabled);
@@ -151,5 +181,22 @@ public sealed record PresetPermissions(
     private static string? ChatMessageAccess(JsonObject permissions, string name) =>
         ((permissions["chat"] as JsonObject)?["message"] as JsonObject)?[name] is JsonValue value && value.TryGetValue(out string? access) ? access : null;
 
-    private static bool Flag(JsonObject? parent, string name) => parent?[name] is JsonValue value && value.TryGetValue(out bool flag) && flag;
+    /// <summary><c>chat.{name}</c>, each flag the preset leaves out taken from <paramref name="unsaid"/>.</summary>
+    private static ChatScope Scope(JsonObject permissions, string name, ChatScope unsaid)
+    {
+        var scope = (permissions["chat"] as JsonObject)?[name] as JsonObject;
+        return new(FlagOr(scope, "can_send", unsaid.CanSend), FlagOr(scope, "can_receive", unsaid.CanReceive), FlagOr(scope, "text", unsaid.Text), FlagOr(scope, "files", unsaid.Files));
+    }
+
+    private static bool FlagOr(JsonObject? parent, string name, bool unsaid) => parent?[name] is JsonValue value && value.TryGetValue(out bool flag) ? flag : unsaid;
+
+    private static bool Flag(JsonObject? parent, string name) => FlagOr(parent, name, unsaid: false);
+}
+
+/// <summary>One of RealtimeKit's chat scopes (<c>chat.public</c>, <c>chat.private</c>): may send, may be sent to, with text, with files.</summary>
+public sealed record ChatScope(bool CanSend, bool CanReceive, bool Text, bool Files)
+{
+    public static readonly ChatScope Open = new(true, true, true, true);
+
+    public static readonly ChatScope Closed = new(false, false, false, false);
 }

@@ -8,6 +8,8 @@ namespace Stagecast.Server.Features.Realtime;
 /// <c>stage_access</c> says how it gets there (<c>ALLOWED</c>: joins at will; <c>CAN_REQUEST</c>: asks, and joins once a
 /// host lets it; <c>NOT_ALLOWED</c>); <c>accept_stage_requests</c> makes it a host of the stage. <c>plugins_can_start</c>
 /// and <c>plugins_can_close</c>: whether it may open plugins for everyone, and close those others opened.
+/// <c>chat_can_send_files</c>: files and pictures to everyone; <c>chat_private_can_send</c>: text to chosen peers;
+/// <c>chat_private_can_receive</c>: whether others may send it private messages.
 /// </summary>
 public sealed record ChannelPermissions(
     string ViewType,
@@ -30,11 +32,15 @@ public sealed record ChannelPermissions(
     string StageAccess,
     bool AcceptStageRequests,
     bool PluginsCanStart,
-    bool PluginsCanClose)
+    bool PluginsCanClose,
+    bool ChatCanSendFiles,
+    bool ChatPrivateCanSend,
+    bool ChatPrivateCanReceive)
 {
     public static ChannelPermissions Of(PresetPermissions may) => new(
         may.ViewType, may.CanLivestream, may.CanRecord, may.MayProduceAudio, may.MayProduceVideo, may.MayProduceScreenshare, may.KickParticipant,
         may.AcceptWaitingRequests, may.HiddenParticipant, may.ChatCanSend, may.ChatCanReceive, may.PollsCanCreate, may.PollsCanVote, may.PollsCanView,
         may.MaxVideoStreams, may.WaitingRoomType, may.StageEnabled, may.StageAccess.Name(), may.AcceptStageRequests,
-        may.PluginsCanStart, may.PluginsCanClose);
+        may.PluginsCanStart, may.PluginsCanClose, may.ChatRefusal(toPeers: false, file: true) is null, may.ChatRefusal(toPeers: true, file: false) is null,
+        may.ChatPrivate.CanReceive);
 }

@@ -425,9 +425,9 @@ public sealed partial class RealtimeClient(
     /// </summary>
     internal async Task<RealtimeAnswer> ChatUploadAsync(ChatUploadRequest request)
     {
-        if (!_peer!.Permissions.ChatCanSend)
+        if (!_peer!.Permissions.ChatCanSendFiles)
         {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending files in chat (chat.public.files, chat.private.files)");
         }
 
         var upload = await services.ChatFiles.ReserveAsync(Participant, request.Filename, origin, lifetime: null).ConfigureAwait(false);

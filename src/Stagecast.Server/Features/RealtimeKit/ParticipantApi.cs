@@ -142,7 +142,7 @@ public static class ParticipantApi
     private static async Task<Ok<ApiResponse<ChatUploadDto>>> ChatUploadAsync(HttpContext context, ChatFiles files, JsonBody<ChatUploadRequest> body)
     {
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
-        caller.Require(caller.Permissions.ChatCanSend, "chat.can_send");
+        caller.Require(caller.Permissions.ChatCanSendFiles, "chat.public.files or chat.private.files");
         var request = body.Value;
         var upload = await files.ReserveAsync(caller.Participant, request.Filename, $"{context.Request.Scheme}://{context.Request.Host}",
             request.Expiry is { } seconds ? TimeSpan.FromSeconds(seconds) : null).ConfigureAwait(false);

@@ -70,6 +70,8 @@ public sealed partial class MeetingRoom
     /// <summary>
     /// A text message to everyone whose preset lets them receive chat, kept with the session; with
     /// <paramref name="to"/> (participant ids), a private message that only they and the sender get, now and in history.
+    /// The sender's preset must allow text there (<c>chat.public</c>, <c>chat.private</c>), and a private message's
+    /// recipients' presets must let them be sent one (<c>chat.private.can_receive</c>).
     /// </summary>
     public Task<ChatMessage> ChatAsync(RoomPeer peer, string text, IReadOnlyCollection<string>? to = null)
     {
@@ -78,6 +80,7 @@ public sealed partial class MeetingRoom
             throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
         }
 
+        RequireChatAllowed(peer, toPeers: to is not null, file: false);
         return PostAsync(peer, "text", text, to);
     }
 
@@ -87,8 +90,11 @@ public sealed partial class MeetingRoom
     /// <c>file</c> message; its payload names the file (<see cref="ChatFileJson"/>), which every front end shows with a
     /// signed link (<see cref="ChatFiles.Shown"/>).
     /// </summary>
-    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile? file, IReadOnlyCollection<string>? to = null) =>
-        PostAsync(peer, RequireOwnFile(peer, file).IsImage ? "image" : "file", ChatFileJson.Write(file!), to);
+    public Task<ChatMessage> ChatFileAsync(RoomPeer peer, ChatFile? file, IReadOnlyCollection<string>? to = null)
+    {
+        RequireChatAllowed(peer, toPeers: to is not null, file: true);
+        return PostAsync(peer, RequireOwnFile(peer, file).IsImage ? "image" : "file", ChatFileJson.Write(file!), to);
+    }
 
     /// <summary>The file a message names, which must be one the peer's participant uploaded for this meeting.</summary>
     private ChatFile RequireOwnFile(RoomPeer peer, ChatFile? file)
@@ -103,16 +109,16 @@ public sealed partial class MeetingRoom
 
     private async Task<ChatMessage> PostAsync(RoomPeer peer, string type, string payload, IReadOnlyCollection<string>? to)
     {
-        if (!peer.Permissions.ChatCanSend)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending chat messages");
-        }
-
         // The sender is one of a private message's targets, so it sees its own (ChatMessage.IsFor); it needs another.
         string[]? targets = to is null ? null : [.. to.Append(peer.Participant.Id).Distinct(StringComparer.Ordinal)];
         if (targets is { Length: < 2 or > MaxChatTargets + 1 })
         {
             throw new DomainException(DomainError.BadRequest, $"a private message goes to 1 to {MaxChatTargets} participants of the meeting besides its sender");
+        }
+
+        if (targets is not null && Peers.FirstOrDefault(p => p.Participant.Id != peer.Participant.Id && targets.Contains(p.Participant.Id) && !p.Permissions.ChatPrivate.CanReceive) is { } unreachable)
+        {
+            throw new DomainException(DomainError.Forbidden, $"{unreachable.Name ?? unreachable.Id} may not be sent private messages (their preset's chat.private.can_receive)");
         }
 
         await _lock.WaitAsync().ConfigureAwait(false);
@@ -134,6 +140,15 @@ public sealed partial class MeetingRoom
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>Refuses a message (or an edit making one) the peer's preset does not allow: to everyone or privately, a text or a file.</summary>
+    private static void RequireChatAllowed(RoomPeer peer, bool toPeers, bool file)
+    {
+        if (peer.Permissions.ChatRefusal(toPeers, file) is { } refusal)
+        {
+            throw new DomainException(DomainError.Forbidden, refusal);
         }
     }
 

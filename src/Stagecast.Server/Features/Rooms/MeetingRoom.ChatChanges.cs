@@ -6,8 +6,8 @@ namespace Stagecast.Server.Features.Rooms;
 public sealed partial class MeetingRoom
 {
     /// <summary>
-    /// Its sender rewrites a text message (<c>chat.can_send</c>; RealtimeKit's <c>chat.message.can_edit</c> of NONE
-    /// forbids it): the message stays where it was, to whom it was, marked edited.
+    /// Its sender rewrites a text message (as its preset would let it send the text there; RealtimeKit's
+    /// <c>chat.message.can_edit</c> of NONE forbids it): the message stays where it was, to whom it was, marked edited.
     /// </summary>
     public Task<ChatMessage> EditChatAsync(RoomPeer peer, string messageId, string text)
     {
@@ -16,14 +16,14 @@ public sealed partial class MeetingRoom
             throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
         }
 
-        return ChangeChatAsync(peer, messageId, ChatChange.Edited, text, m => Edited(peer, m) with { PayloadType = "text", Payload = text });
+        return ChangeChatAsync(peer, messageId, ChatChange.Edited, text, m => Edited(peer, m, file: false) with { PayloadType = "text", Payload = text });
     }
 
     /// <summary>Its sender replaces a message with a file or picture it uploaded (<see cref="ChatFileAsync"/>'s rules).</summary>
     public Task<ChatMessage> EditChatFileAsync(RoomPeer peer, string messageId, ChatFile? file)
     {
         string payload = ChatFileJson.Write(RequireOwnFile(peer, file));
-        return ChangeChatAsync(peer, messageId, ChatChange.Edited, payload, m => Edited(peer, m) with { PayloadType = file!.IsImage ? "image" : "file", Payload = payload });
+        return ChangeChatAsync(peer, messageId, ChatChange.Edited, payload, m => Edited(peer, m, file: true) with { PayloadType = file!.IsImage ? "image" : "file", Payload = payload });
     }
 
     /// <summary>
@@ -45,18 +45,20 @@ public sealed partial class MeetingRoom
                 ? throw new DomainException(DomainError.BadRequest, "a private message cannot be pinned")
                 : m with { Pinned = pinned });
 
-    private static ChatMessage Edited(RoomPeer peer, ChatMessage message)
+    /// <summary>The message as its sender edits it into a text or a <paramref name="file"/>, which it must be allowed to send where the message is.</summary>
+    private static ChatMessage Edited(RoomPeer peer, ChatMessage message, bool file)
     {
         if (message.ParticipantId != peer.Participant.Id)
         {
             throw new DomainException(DomainError.Forbidden, "only its sender may edit a chat message");
         }
 
-        if (!peer.Permissions.ChatCanSend || !peer.Permissions.ChatCanEdit)
+        if (!peer.Permissions.ChatCanEdit)
         {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow editing chat messages (chat.can_send, chat.message.can_edit)");
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow editing chat messages (chat.message.can_edit)");
         }
 
+        RequireChatAllowed(peer, toPeers: message.TargetUserIds is not null, file);
         return message with { IsEdited = true };
     }
 

@@ -86,6 +86,7 @@ async function join(event) {
   renderWaitlist();
   $('poll-form').hidden = !meeting.self.permissions?.polls_can_create;
   $('chat-form').hidden = !meeting.self.permissions?.chat_can_send;
+  $('chat-file').closest('label').hidden = !meeting.self.permissions?.chat_can_send_files;
   for (const participant of meeting.participants.joined.toArray()) place(participant);
   if (meeting.self.permissions?.view_type === 'LIVESTREAM') meeting.livestream.attachPlayer($('livestream-video'));
   renderStage();

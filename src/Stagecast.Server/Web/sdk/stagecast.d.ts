@@ -40,6 +40,12 @@ export interface Permissions {
   plugins_can_start: boolean;
   /** May close plugins others opened (`plugins.can_close`); an opener always may close its own. */
   plugins_can_close: boolean;
+  /** May send files and pictures to everyone (`chat.public.files`). */
+  chat_can_send_files: boolean;
+  /** May send text to chosen peers (`chat.private.can_send` and `text`). */
+  chat_private_can_send: boolean;
+  /** Others may send it private messages (`chat.private.can_receive`). */
+  chat_private_can_receive: boolean;
 }
 
 export type StageStatus = 'ON_STAGE' | 'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE';
