@@ -238,38 +238,6 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
     }
 
     [Fact]
-    public async Task ChatGoesOnlyWhereTheSendersAndRecipientsPresetsLetIt()
-    {
-        var (api, meeting) = await MeetingAsync();
-        var host = await GuestAsync(api, meeting, "host");
-        var viewer = await GuestAsync(api, meeting, "viewer", "webinar_viewer");
-        var shut = await GuestAsync(api, meeting, "shut");
-        shut = new Guest(shut.Participant, shut.Permissions with { ChatPublic = ChatScope.Open with { Files = false }, ChatPrivate = ChatScope.Closed });
-        var (hostIn, viewerIn, shutIn) = (await EnterAsync(api, host, "Host"), await EnterAsync(api, viewer, "Viewer"), await EnterAsync(api, shut, "Shut"));
-        var room = hostIn.Room;
-
-        // The default presets: a host writes to a viewer privately; the viewer may be written to, but starts nothing private.
-        await room.ChatAsync(hostIn.Peer, "psst", [viewer.Participant.Id]);
-        Assert.Equal("psst", Assert.Single(viewer.Heard<ChatPosted>()).Message.Payload);
-        var refused = await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(viewerIn.Peer, "psst back", [host.Participant.Id]));
-        Assert.Equal((DomainError.Forbidden, "your preset does not allow sending private chat messages (chat.private.can_send)"), (refused.Error, refused.Message));
-        await room.ChatAsync(viewerIn.Peer, "a question for all");
-
-        // A preset closed to private chat is not written to privately, and one without public files sends none (checked before the file is).
-        refused = await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(hostIn.Peer, "psst", [viewer.Participant.Id, shut.Participant.Id]));
-        Assert.Equal((DomainError.Forbidden, "Shut may not be sent private messages (their preset's chat.private.can_receive)"), (refused.Error, refused.Message));
-        refused = await Assert.ThrowsAsync<DomainException>(() => room.ChatFileAsync(shutIn.Peer, null));
-        Assert.Equal((DomainError.Forbidden, "your preset does not allow sending files in chat (chat.public.files)"), (refused.Error, refused.Message));
-        Assert.False(shut.Permissions.ChatCanSendFiles);
-        Assert.True(viewer.Permissions.ChatCanSendFiles); // to everyone
-
-        // Nothing refused was kept or told: the viewer heard the one message for it and its own, the host no private reply.
-        Assert.Equal(["psst", "a question for all"], viewer.Heard<ChatPosted>().Select(c => c.Message.Payload));
-        Assert.Equal(["a question for all"], shut.Heard<ChatPosted>().Select(c => c.Message.Payload));
-        Assert.Equal(["psst", "a question for all"], (await room.ChatForAsync(hostIn.Peer)).Select(m => m.Payload));
-    }
-
-    [Fact]
     public async Task AClientAdmittedWhileStillAChatMemberHearsAMessageOnce()
     {
         var (api, meeting) = await MeetingAsync();

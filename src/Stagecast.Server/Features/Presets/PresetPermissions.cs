@@ -78,6 +78,15 @@ public sealed record PresetPermissions(
     /// <summary>RealtimeKit's <c>chat.message.can_delete</c> is ALL: may delete anyone's messages.</summary>
     public bool ChatDeleteAny { get; init; }
 
+    /// <summary>RealtimeKit's <c>chat.message.edit_cutoff_time_seconds</c>: how long after sending a message its sender may edit it (null: always).</summary>
+    public TimeSpan? ChatEditCutoff { get; init; }
+
+    /// <summary>
+    /// <c>chat.message.delete_cutoff_time_seconds</c>: how long after sending a message its sender may delete it (null:
+    /// always); a preset that deletes anyone's (<see cref="ChatDeleteAny"/>) is not held to it.
+    /// </summary>
+    public TimeSpan? ChatDeleteCutoff { get; init; }
+
     /// <summary>
     /// <c>chat.public</c>: what the peer may send to everyone (<c>can_send</c> is <see cref="ChatCanSend"/>). Read as
     /// RealtimeKit's SDK reads it: <c>text</c> and <c>files</c> allowed unless the preset says false.
@@ -151,6 +160,8 @@ public sealed record PresetPermissions(
             ChatCanEdit = ChatMessageAccess(permissions, "can_edit") != "NONE",
             ChatCanDelete = ChatMessageAccess(permissions, "can_delete") != "NONE",
             ChatDeleteAny = ChatMessageAccess(permissions, "can_delete") == "ALL",
+            ChatEditCutoff = ChatMessageCutoff(permissions, "edit_cutoff_time_seconds"),
+            ChatDeleteCutoff = ChatMessageCutoff(permissions, "delete_cutoff_time_seconds"),
             ChatPublic = Scope(permissions, "public", ChatScope.Open),
             ChatPrivate = Scope(permissions, "private", ChatScope.Closed),
             TranscriptionEnabled = Flag(permissions, "transcription_enabled"),
@@ -180,6 +191,12 @@ public sealed record PresetPermissions(
     /// <summary><c>chat.message.{name}</c>: ALL (anyone's messages), NONE, or else (SELF, or not said) one's own.</summary>
     private static string? ChatMessageAccess(JsonObject permissions, string name) =>
         ((permissions["chat"] as JsonObject)?["message"] as JsonObject)?[name] is JsonValue value && value.TryGetValue(out string? access) ? access : null;
+
+    /// <summary><c>chat.message.{name}</c> in seconds, when above 0 (RealtimeKit's 0, or none said, sets no cutoff).</summary>
+    private static TimeSpan? ChatMessageCutoff(JsonObject permissions, string name) =>
+        ((permissions["chat"] as JsonObject)?["message"] as JsonObject)?[name] is JsonValue value && value.TryGetValue(out long seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(Math.Min(seconds, (long)TimeSpan.MaxValue.TotalSeconds))
+            : null;
 
     /// <summary><c>chat.{name}</c>, each flag the preset leaves out taken from <paramref name="unsaid"/>.</summary>
     private static ChatScope Scope(JsonObject permissions, string name, ChatScope unsaid)

@@ -6,8 +6,9 @@ namespace Stagecast.Server.Features.Rooms;
 public sealed partial class MeetingRoom
 {
     /// <summary>
-    /// Its sender rewrites a text message (as its preset would let it send the text there; RealtimeKit's
-    /// <c>chat.message.can_edit</c> of NONE forbids it): the message stays where it was, to whom it was, marked edited.
+    /// Its sender rewrites a text message (as its preset would let it send the text there, within its
+    /// <c>chat.message.edit_cutoff_time_seconds</c>; <c>can_edit</c> of NONE forbids it): the message stays where it
+    /// was, to whom it was, marked edited.
     /// </summary>
     public Task<ChatMessage> EditChatAsync(RoomPeer peer, string messageId, string text)
     {
@@ -27,12 +28,13 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
-    /// A message is deleted for everyone, from the history and the export: by its sender, or by anyone whose preset's
+    /// A message is deleted for everyone, from the history and the export: by its sender (within its preset's
+    /// <c>chat.message.delete_cutoff_time_seconds</c>), or at any time by anyone whose preset's
     /// <c>chat.message.can_delete</c> is ALL (a host's, in the default presets); NONE forbids even one's own.
     /// </summary>
     public Task<ChatMessage> DeleteChatAsync(RoomPeer peer, string messageId) =>
-        ChangeChatAsync(peer, messageId, ChatChange.Deleted, null, m => peer.Permissions.ChatDeleteAny || (peer.Permissions.ChatCanDelete && m.ParticipantId == peer.Participant.Id)
-            ? m
+        ChangeChatAsync(peer, messageId, ChatChange.Deleted, null, m => peer.Permissions.ChatDeleteAny ? m
+            : peer.Permissions.ChatCanDelete && m.ParticipantId == peer.Participant.Id ? WithinCutoff(m, peer.Permissions.ChatDeleteCutoff, "deleted", "delete_cutoff_time_seconds")
             : throw new DomainException(DomainError.Forbidden, m.ParticipantId == peer.Participant.Id
                 ? "your preset does not allow deleting chat messages (chat.message.can_delete)"
                 : "only its sender may delete a chat message, or a preset whose chat.message.can_delete is ALL"));
@@ -46,7 +48,7 @@ public sealed partial class MeetingRoom
                 : m with { Pinned = pinned });
 
     /// <summary>The message as its sender edits it into a text or a <paramref name="file"/>, which it must be allowed to send where the message is.</summary>
-    private static ChatMessage Edited(RoomPeer peer, ChatMessage message, bool file)
+    private ChatMessage Edited(RoomPeer peer, ChatMessage message, bool file)
     {
         if (message.ParticipantId != peer.Participant.Id)
         {
@@ -59,8 +61,14 @@ public sealed partial class MeetingRoom
         }
 
         RequireChatAllowed(peer, toPeers: message.TargetUserIds is not null, file);
-        return message with { IsEdited = true };
+        return WithinCutoff(message, peer.Permissions.ChatEditCutoff, "edited", "edit_cutoff_time_seconds") with { IsEdited = true };
     }
+
+    /// <summary>The message, unless the preset's <paramref name="cutoff"/> for changing it has passed since it was sent.</summary>
+    private ChatMessage WithinCutoff(ChatMessage message, TimeSpan? cutoff, string changed, string setting) =>
+        cutoff is { } limit && _time.GetUtcNow() - message.CreatedAt > limit
+            ? throw new DomainException(DomainError.Forbidden, $"a chat message may be {changed} for {limit.TotalSeconds:0} s after it is sent (chat.message.{setting})")
+            : message;
 
     /// <summary>
     /// One change to a message the peer can see (of this session, or of the meeting when it persists chat): made by
