@@ -1,6 +1,5 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
-using Stagecast.FfmpegProcesses;
 using Stagecast.Media;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Codecs.H264;
@@ -13,21 +12,17 @@ using Stagecast.Streaming.Rtp;
 namespace Stagecast.Recording;
 
 /// <summary>
-/// Records a participant's source as it came, one file per track, nothing transcoded: its RTP is put back in order and
-/// depacketized, then H.264 written into MP4 in process (<see cref="H264TrackFile"/>, as stream recordings are), VP8
-/// (from IVF) and Opus (from Ogg) muxed into WebM by an ffmpeg child with stream copy (the fMP4 writers make no WebM).
-/// Timestamps are the packets' own RTP timestamps, relative to the track's first frame.
+/// Records a participant's source as it came, one file per track, nothing transcoded and no ffmpeg: its RTP is put back
+/// in order and depacketized, then H.264 written into MP4 (<see cref="H264TrackFile"/>, as stream recordings are), VP8
+/// and Opus into WebM (<see cref="WebmTrackFile"/>), each by a writer of its own off the RTP path. Timestamps are the
+/// packets' own RTP timestamps, relative to the track's first frame.
 /// </summary>
 public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
 {
-    /// <summary>How long ffmpeg may take, once its input ends, to write what it holds and exit.</summary>
-    public static readonly TimeSpan FinishLimit = TimeSpan.FromSeconds(30);
-
     private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(100);
     private readonly HubStream _stream;
     private readonly string _directory;
     private readonly string _baseName;
-    private readonly FfmpegLauncher _ffmpeg;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly HubStreamReader _reader;
@@ -35,24 +30,22 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
     private readonly JitterBuffer _audioBuffer;
     private Vp8RtpDepacketizer? _vp8;
     private H264RtpDepacketizer? _h264;
-    private FfmpegChild? _videoProcess;
-    private FfmpegChild? _audioProcess;
+    private WebmTrackFile? _vp8File;
+    private WebmTrackFile? _opusFile;
     private H264TrackFile? _h264File;
     private byte[]? _configuredSps;
     private byte[]? _configuredPps;
-    private OggOpusWriter? _ogg;
     private long _videoFirst = -1;
     private long _audioFirst = -1;
     private bool _stopped;
 
-    public TrackRecorder(HubStream stream, string peerId, string source, string directory, FfmpegLauncher ffmpeg, TimeProvider time, ILogger logger)
+    public TrackRecorder(HubStream stream, string peerId, string source, string directory, TimeProvider time, ILogger logger)
     {
         _stream = stream;
         PeerId = peerId;
         Source = source;
         _directory = directory;
         _baseName = $"{peerId}-{source}";
-        _ffmpeg = ffmpeg;
         _logger = logger;
         _videoBuffer = new JitterBuffer(512, JitterWait, time);
         _audioBuffer = new JitterBuffer(64, JitterWait, time);
@@ -98,38 +91,39 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops and lets ffmpeg and the H.264 writer finish the files; returns what was recorded.</summary>
+    /// <summary>Stops and lets the writers finish the files; returns what was recorded.</summary>
     public async Task<IReadOnlyList<RecordedTrack>> FinishAsync()
     {
-        FfmpegChild?[] processes;
+        WebmTrackFile? vp8;
+        WebmTrackFile? opus;
         H264TrackFile? h264;
         lock (_sync)
         {
             _stopped = true;
-            processes = [_videoProcess, _audioProcess];
-            h264 = _h264File;
+            (vp8, opus, h264) = (_vp8File, _opusFile, _h264File);
         }
 
         _reader.Dispose();
-        foreach (var process in processes.OfType<FfmpegChild>())
-        {
-            await process.FinishAsync(FinishLimit).ConfigureAwait(false);
-            await process.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (h264 is not null && await h264.FinishAsync(Path.Combine(_directory, $"{_baseName}-video.mp4")).ConfigureAwait(false) is { } error)
-        {
-            Log.TrackNotFinished(_logger, _baseName, error);
-        }
-
         var tracks = new List<RecordedTrack>();
-        if ((processes[0] is not null || h264 is not null) && VideoCodec is { } codec)
+        if (VideoCodec is { } codec && (vp8 is not null || h264 is not null))
         {
-            tracks.Add(Track("video", codec, codec == "VP8" ? "webm" : "mp4"));
+            string extension = vp8 is not null ? "webm" : "mp4";
+            string path = Path.Combine(_directory, $"{_baseName}-video.{extension}");
+            if (await (vp8 is not null ? vp8.FinishAsync(path) : h264!.FinishAsync(path)).ConfigureAwait(false) is { } error)
+            {
+                Log.TrackNotFinished(_logger, _baseName, error);
+            }
+
+            tracks.Add(Track("video", codec, extension));
         }
 
-        if (processes[1] is not null)
+        if (opus is not null)
         {
+            if (await opus.FinishAsync(Path.Combine(_directory, $"{_baseName}-audio.webm")).ConfigureAwait(false) is { } error)
+            {
+                Log.TrackNotFinished(_logger, _baseName, error);
+            }
+
             tracks.Add(Track("audio", "OPUS", "webm"));
         }
 
@@ -144,9 +138,9 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
         }
 
         _reader.Dispose();
-        foreach (var process in new[] { _videoProcess, _audioProcess }.OfType<FfmpegChild>())
+        foreach (var file in new[] { _vp8File, _opusFile }.OfType<WebmTrackFile>())
         {
-            await process.DisposeAsync().ConfigureAwait(false);
+            await file.StopAsync().ConfigureAwait(false);
         }
 
         if (_h264File is { } h264)
@@ -161,11 +155,6 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
         string path = Path.Combine(_directory, name);
         return new RecordedTrack(PeerId, Source, kind, codec, name, File.Exists(path) ? new FileInfo(path).Length : null);
     }
-
-    /// <summary>An ffmpeg remuxing <paramref name="inputFormat"/> into the track's WebM, stream copy.</summary>
-    private FfmpegChild StartWebm(string inputFormat, string kind) =>
-        _ffmpeg.Start($"{kind} track recorder", ["-f", inputFormat, "-i", "pipe:0", "-c", "copy", "-f", "webm", "-y", Path.Combine(_directory, $"{_baseName}-{kind}.webm")],
-            _logger, maxQueuedWrites: 4096);
 
     private void HandleVideo(ReadOnlySpan<byte> packet, bool discontinuity)
     {
@@ -222,27 +211,20 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
 
     private void WriteVp8(Vp8Frame frame)
     {
-        try
-        {
-            if (_videoProcess is null && !frame.IsKeyframe)
-            {
-                return;
-            }
-
-            if (_videoProcess is null)
-            {
-                _videoProcess = StartWebm("ivf", "video");
-                var (width, height) = Vp8RtpDepacketizer.KeyframeSize(frame.Buffer.AsSpan(0, frame.Length));
-                IvfWriter.WriteHeader(_videoProcess.Input, width, height, 1000);
-            }
-
-            IvfWriter.WriteFrame(_videoProcess.Input, frame.Buffer.AsSpan(0, frame.Length), VideoMs(frame.RtpTimestamp));
-            _videoProcess.Input.Commit();
-        }
-        finally
+        if (_vp8File is null && !frame.IsKeyframe)
         {
             ArrayPool<byte>.Shared.Return(frame.Buffer);
+            return;
         }
+
+        if (_vp8File is null)
+        {
+            var (width, height) = Vp8RtpDepacketizer.KeyframeSize(frame.Buffer.AsSpan(0, frame.Length));
+            _vp8File = new WebmTrackFile(Path.Combine(_directory, $"{_baseName}-video.webm.part"), WebmTrack.Vp8(width, height));
+        }
+
+        // The depacketizer's buffer (ArrayPool's) goes to the file, which gives it back once written: nothing is copied.
+        _vp8File.Write(frame.Buffer, frame.Length, VideoMs(frame.RtpTimestamp), frame.IsKeyframe);
     }
 
     private void WriteH264(H264AccessUnit unit)
@@ -295,17 +277,13 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
         }
 
         uint timestamp = RtpHeader.Timestamp(packet);
-        if (_audioProcess is null)
+        if (_opusFile is null)
         {
-            _audioProcess = StartWebm("ogg", "audio");
-            _ogg = new OggOpusWriter();
-            _ogg.WriteHeaders(_audioProcess.Input);
+            _opusFile = new WebmTrackFile(Path.Combine(_directory, $"{_baseName}-audio.webm.part"), WebmTrack.Opus(channels: 2));
             _audioFirst = timestamp;
         }
 
-        long granule = (uint)(timestamp - (uint)_audioFirst) + samples;
-        _ogg!.WritePacket(_audioProcess.Input, opus, granule);
-        _audioProcess.Input.Commit();
+        _opusFile.Write(opus, (uint)(timestamp - (uint)_audioFirst) / 48, keyframe: true);
     }
 
     private static partial class Log

@@ -79,7 +79,7 @@ public static class Ffmpeg
             s.TryGetProperty("sample_rate", out var r) ? int.Parse(r.GetString()!, CultureInfo.InvariantCulture) : 0)).ToList();
     }
 
-    /// <summary>When each packet of one stream of a file plays (<paramref name="stream"/>: "v:0", "a:0"), in file order.</summary>
+    /// <summary>When each packet of one stream of a file plays (<paramref name="stream"/>: "v:0", "a:0"), in file order (a duration not given: 0).</summary>
     public static async Task<IReadOnlyList<PacketTiming>> ProbeTimingsAsync(string path, string stream)
     {
         var (exitCode, output, error) = await ExternalProcess.RunAsync("ffprobe",
@@ -92,7 +92,7 @@ public static class Ffmpeg
         using var json = JsonDocument.Parse(output);
         return json.RootElement.GetProperty("packets").EnumerateArray().Select(p => new PacketTiming(
             double.Parse(p.GetProperty("pts_time").GetString()!, CultureInfo.InvariantCulture),
-            double.Parse(p.GetProperty("duration_time").GetString()!, CultureInfo.InvariantCulture),
+            p.TryGetProperty("duration_time", out var duration) ? double.Parse(duration.GetString()!, CultureInfo.InvariantCulture) : 0, // WebM's blocks need not say
             p.GetProperty("flags").GetString()!.Contains('K'))).ToList();
     }
 

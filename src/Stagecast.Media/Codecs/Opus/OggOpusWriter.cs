@@ -11,21 +11,13 @@ namespace Stagecast.Media.Codecs.Opus;
 /// </summary>
 public sealed class OggOpusWriter(int channels = 2)
 {
-    private const int PreSkip = 312;
     private static readonly uint[] CrcTable = BuildCrcTable();
     private readonly uint _serial = (uint)Random.Shared.Next();
     private uint _sequence;
 
     public void WriteHeaders(IBufferWriter<byte> output)
     {
-        Span<byte> head = stackalloc byte[19];
-        "OpusHead"u8.CopyTo(head);
-        head[8] = 1;
-        head[9] = (byte)channels;
-        BinaryPrimitives.WriteUInt16LittleEndian(head[10..], PreSkip);
-        BinaryPrimitives.WriteUInt32LittleEndian(head[12..], OpusPacket.SampleRate);
-        head[16] = head[17] = head[18] = 0; // gain 0, mapping family 0
-        WritePage(output, head, 0, beginning: true);
+        WritePage(output, OpusHead.Create(channels), 0, beginning: true);
 
         byte[] vendor = Encoding.ASCII.GetBytes("stagecast");
         Span<byte> tags = stackalloc byte[8 + 4 + vendor.Length + 4];
@@ -37,7 +29,7 @@ public sealed class OggOpusWriter(int channels = 2)
     }
 
     /// <summary>One packet on its own page; <paramref name="granule"/> counts 48 kHz samples up to the packet's end plus the pre-skip.</summary>
-    public void WritePacket(IBufferWriter<byte> output, ReadOnlySpan<byte> packet, long granule) => WritePage(output, packet, granule + PreSkip, beginning: false);
+    public void WritePacket(IBufferWriter<byte> output, ReadOnlySpan<byte> packet, long granule) => WritePage(output, packet, granule + OpusHead.PreSkip, beginning: false);
 
     private void WritePage(IBufferWriter<byte> output, ReadOnlySpan<byte> packet, long granule, bool beginning)
     {

@@ -1,4 +1,3 @@
-using Stagecast.FfmpegProcesses;
 using Stagecast.Recording;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Meetings;
@@ -9,14 +8,14 @@ namespace Stagecast.Server.Features.Recordings;
 
 /// <summary>
 /// <c>POST /recordings/track</c>: each source a participant publishes now, recorded as it came, one file per track
-/// (VP8 and Opus in WebM, H.264 in MP4). RECORDING at once; listed on the recording as <c>tracks</c> when stopped.
+/// (VP8 and Opus in WebM, H.264 in MP4, all written in process). RECORDING at once; listed on the recording as
+/// <c>tracks</c> when stopped.
 /// </summary>
 public sealed class TrackRecordings(
     RecordingService recordings,
     MeetingRooms rooms,
     MeetingMediaService media,
     MeetingMediaHub tracks,
-    FfmpegLauncher ffmpeg,
     TimeProvider time,
     ILogger<TrackRecordings> logger)
 {
@@ -47,7 +46,7 @@ public sealed class TrackRecordings(
                 {
                     if (tracks.Hub.Find(new MeetingStreamKey(meeting.Id, peer.Id, source).HubId) is { } stream)
                     {
-                        running.Tracks.Add(new TrackRecorder(stream, peer.Id, source == MediaSource.Camera ? "camera" : "screenshare", directory, ffmpeg, time, logger));
+                        running.Tracks.Add(new TrackRecorder(stream, peer.Id, source == MediaSource.Camera ? "camera" : "screenshare", directory, time, logger));
                     }
                 }
 
