@@ -91,7 +91,7 @@ public static class RealtimeKitEvents
         public const uint UpdatePoll = (3 << 16) + 3;
     }
 
-    /// <summary>Namespace 5: permission updates pushed to peers (no messages for them in this library yet).</summary>
+    /// <summary>Namespace 5: a host changing others' permissions (its request, answer and push: socket.preset).</summary>
     public static class Presets
     {
         public const uint GetUserPresets = (5 << 16) + 0;

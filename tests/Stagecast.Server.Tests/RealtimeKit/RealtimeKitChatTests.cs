@@ -208,7 +208,7 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         await using var carolSocket = await JoinAsync(carol.Token);
 
         // Others are known by the ids the room gave them; the SDK adds the sender's own.
-        string bobPeer = await PeerIdAsync(adaSocket, bob.Id);
+        string bobPeer = await adaSocket.PeerIdOfAsync(bob.Id);
         adaSocket.Send(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { bobPeer, adaSocket.PeerId }, Payload = "psst" }, out var sent);
         await sent;
         adaSocket.Send(Events.Chat.SendMessageToRoom, new Chat.SendChatMessageToRoomRequest { Payload = "hello all" }, out sent);
@@ -246,8 +246,8 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         await using var vicSocket = await JoinAsync(vic.Token);
         await using var nofSocket = await JoinAsync(nof.Token);
         // Each client names the others by the ids the room gave them.
-        string adaPeer = await PeerIdAsync(vicSocket, ada.Id);
-        var (vicPeer, nofPeer) = (await PeerIdAsync(adaSocket, vic.Id), await PeerIdAsync(adaSocket, nof.Id));
+        string adaPeer = await vicSocket.PeerIdOfAsync(ada.Id);
+        var (vicPeer, nofPeer) = (await adaSocket.PeerIdOfAsync(vic.Id), await adaSocket.PeerIdOfAsync(nof.Id));
 
         // A viewer may be written to privately, but not write (private.can_send); a preset closed to private chat is not written to.
         var reply = await vicSocket.RequestAsync(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { adaPeer }, Payload = "psst" });
@@ -269,9 +269,6 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
         Assert.Empty(await HistoryAsync(nofSocket));
         Assert.DoesNotContain(adaSocket.Received, m => m.Event == Events.Chat.SendMessageToPeers && Chat.SendChatMessageToPeersResponse.Parser.ParseFrom(m.Payload).Message.Payload == "psst");
     }
-
-    private static async Task<string> PeerIdAsync(RealtimeKitSocketClient socket, string participantId) =>
-        RoomPeersInfoResponse.Parser.ParseFrom((await socket.RequestAsync(Events.Room.GetRoomPeersInfo, ByteString.Empty)).Payload).Peers.Single(p => p.UserId == participantId).PeerId;
 
     private static async Task<string[]> HistoryAsync(RealtimeKitSocketClient socket) =>
         [.. Chat.GetChatMessagesResponse.Parser.ParseFrom((await socket.RequestAsync(Events.Chat.GetMessages, ByteString.Empty)).Payload).Messages.Select(m => m.Payload)];

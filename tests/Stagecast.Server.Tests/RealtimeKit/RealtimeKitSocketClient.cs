@@ -108,6 +108,11 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The id this client knows a participant's peer by (room.getRoomPeersInfo).</summary>
+    public async Task<string> PeerIdOfAsync(string participantId) =>
+        Stagecast.RealtimeKit.Protocol.Rooms.RoomPeersInfoResponse.Parser.ParseFrom((await RequestAsync(RealtimeKitEvents.Room.GetRoomPeersInfo, ByteString.Empty)).Payload)
+            .Peers.Single(p => p.UserId == participantId).PeerId;
+
     /// <summary>Whether a reply is an error (the socket's error event, or a media error).</summary>
     public static bool IsError(SocketMessage message) => message.Event is RealtimeKitEvents.Error or RealtimeKitEvents.Media.ErrorResponse;
 

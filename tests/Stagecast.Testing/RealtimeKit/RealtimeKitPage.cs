@@ -120,6 +120,12 @@ public sealed class RealtimeKitPage
     /// <summary>A host removes a joined participant (its peer id, <see cref="RtkParticipant.Id"/>).</summary>
     public Task KickAsync(string participantId) => CallAsync("kick", participantId);
 
+    /// <summary>A host changes the permissions of these participants (by peer id) for the session: <paramref name="patch"/> as the SDK takes it (camelCase).</summary>
+    public Task UpdatePermissionsAsync(string[] participantIds, object patch) => CallAsync("updatePermissions", participantIds, patch);
+
+    /// <summary>What this participant's SDK holds of its own permissions now, and how many changes it was told of.</summary>
+    public Task<RtkPermissions> PermissionsAsync() => CallAsync<RtkPermissions>("permissions");
+
     /// <summary>A host removes every other participant (meeting.participants.kickAll()).</summary>
     public Task KickAllAsync() => CallAsync("kickAll");
 

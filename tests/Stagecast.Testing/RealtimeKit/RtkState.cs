@@ -72,3 +72,6 @@ public sealed record RtkPlugins(IReadOnlyList<string> Active, int Shown);
 
 /// <summary>A picture on the page: its address and the width it decoded to (0 until it has).</summary>
 public sealed record RtkImage(string Src, int NaturalWidth);
+
+/// <summary>Some of a participant's permissions as its SDK holds them (<c>meeting.self.permissions</c>), and how many <c>permissionsUpdate</c> it heard.</summary>
+public sealed record RtkPermissions(bool ChatCanSend, bool PollsCanCreate, string CanProduceAudio, int Updates);

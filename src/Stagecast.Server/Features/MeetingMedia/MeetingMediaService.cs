@@ -60,6 +60,8 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     public Task SetMutedAsync(MeetingRoom room, RoomPeer peer, bool? audioEnabled, bool? videoEnabled) =>
         For(room).SetMutedAsync(peer, audioEnabled, videoEnabled);
 
+    public Task HostMuteAsync(MeetingRoom room, RoomPeer peer, bool audio, bool video, RoomPeer host) => For(room).HostMuteAsync(peer, audio, video, host);
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken)

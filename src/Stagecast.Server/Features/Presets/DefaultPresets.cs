@@ -83,6 +83,7 @@ public static class DefaultPresets
             ["stage_enabled"] = stage,
             ["accept_stage_requests"] = stage && host,
             ["pin_participant"] = host,
+            ["can_change_participant_permissions"] = host,
             ["can_edit_display_name"] = true,
             ["show_participant_list"] = true,
             ["waiting_room_type"] = "SKIP",

@@ -78,6 +78,9 @@ public sealed record PresetPermissions(
     /// <summary>RealtimeKit's <c>chat.message.can_delete</c> is ALL: may delete anyone's messages.</summary>
     public bool ChatDeleteAny { get; init; }
 
+    /// <summary><c>can_change_participant_permissions</c>: may change others' permissions for the session (<see cref="PermissionPatch"/>).</summary>
+    public bool CanChangeParticipantPermissions { get; init; }
+
     /// <summary>RealtimeKit's <c>chat.message.edit_cutoff_time_seconds</c>: how long after sending a message its sender may edit it (null: always).</summary>
     public TimeSpan? ChatEditCutoff { get; init; }
 
@@ -160,6 +163,7 @@ public sealed record PresetPermissions(
             ChatCanEdit = ChatMessageAccess(permissions, "can_edit") != "NONE",
             ChatCanDelete = ChatMessageAccess(permissions, "can_delete") != "NONE",
             ChatDeleteAny = ChatMessageAccess(permissions, "can_delete") == "ALL",
+            CanChangeParticipantPermissions = Flag(permissions, "can_change_participant_permissions"),
             ChatEditCutoff = ChatMessageCutoff(permissions, "edit_cutoff_time_seconds"),
             ChatDeleteCutoff = ChatMessageCutoff(permissions, "delete_cutoff_time_seconds"),
             ChatPublic = Scope(permissions, "public", ChatScope.Open),
@@ -168,6 +172,34 @@ public sealed record PresetPermissions(
             LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
     }
+
+    /// <summary>These permissions as <paramref name="patch"/> changes them (a stage's hosts' flag only where there is a stage).</summary>
+    public PresetPermissions With(PermissionPatch patch) => this with
+    {
+        CanRecord = patch.CanRecord ?? CanRecord,
+        CanLivestream = patch.CanLivestream ?? CanLivestream,
+        KickParticipant = patch.KickParticipant ?? KickParticipant,
+        PinParticipant = patch.PinParticipant ?? PinParticipant,
+        AcceptWaitingRequests = patch.AcceptWaitingRequests ?? AcceptWaitingRequests,
+        AcceptStageRequests = StageEnabled && (patch.AcceptStageRequests ?? AcceptStageRequests),
+        CanSpotlight = patch.CanSpotlight ?? CanSpotlight,
+        DisableParticipantAudio = patch.DisableParticipantAudio ?? DisableParticipantAudio,
+        DisableParticipantVideo = patch.DisableParticipantVideo ?? DisableParticipantVideo,
+        DisableParticipantScreensharing = patch.DisableParticipantScreensharing ?? DisableParticipantScreensharing,
+        TranscriptionEnabled = patch.TranscriptionEnabled ?? TranscriptionEnabled,
+        CanChangeParticipantPermissions = patch.CanChangeParticipantPermissions ?? CanChangeParticipantPermissions,
+        PollsCanCreate = patch.PollsCanCreate ?? PollsCanCreate,
+        PollsCanVote = patch.PollsCanVote ?? PollsCanVote,
+        PollsCanView = patch.PollsCanView ?? PollsCanView,
+        PluginsCanStart = patch.PluginsCanStart ?? PluginsCanStart,
+        PluginsCanClose = patch.PluginsCanClose ?? PluginsCanClose,
+        AudioAccess = patch.AudioAccess ?? AudioAccess,
+        VideoAccess = patch.VideoAccess ?? VideoAccess,
+        ScreenshareAccess = patch.ScreenshareAccess ?? ScreenshareAccess,
+        ChatCanSend = patch.ChatPublic?.CanSend ?? ChatCanSend,
+        ChatPublic = patch.ChatPublic?.Applied(ChatPublic) ?? ChatPublic,
+        ChatPrivate = patch.ChatPrivate?.Applied(ChatPrivate) ?? ChatPrivate,
+    };
 
     /// <summary>
     /// Why the preset refuses a chat message (null: it may send it): to everyone or to chosen peers

@@ -37,6 +37,7 @@ public static class ChannelEvents
         PluginDeactivated deactivated => new PluginDeactivatedMessage(deactivated.PluginId, deactivated.By),
         PluginStoreChanged changed => new PluginStoreUpdatedMessage(changed.PluginId, changed.Store, [.. changed.Items.Select(PluginStoreItemView.Of)], changed.Deleted),
         PluginStoreDropped dropped => new PluginStoreDeletedMessage(dropped.PluginId, dropped.Store),
+        PermissionsChanged changed => new PermissionsUpdatedMessage(ChannelPermissions.Of(peer.Permissions), changed.By.Id),
         _ => null,
     };
 

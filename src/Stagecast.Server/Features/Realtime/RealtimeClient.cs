@@ -259,7 +259,7 @@ public sealed partial class RealtimeClient(
             peer.Id,
             entered.Resumed,
             PeerView.Of(peer),
-            ChannelPermissions.Of(Permissions),
+            ChannelPermissions.Of(peer.Permissions), // a peer coming back keeps what hosts changed for it
             [.. state.Peers.Select(PeerView.Of)],
             new MeetingInfo(room.MeetingId, room.Meeting.Title, sessionId, room.SessionStartedAt),
             chat,

@@ -1,3 +1,4 @@
+using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Rooms;
@@ -67,6 +68,52 @@ public sealed partial class MeetingRoom
         {
             await media.SetMutedAsync(this, peer, audioEnabled, videoEnabled).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A host (<c>can_change_participant_permissions</c>) changes the permissions of the peers of some participants for
+    /// as long as they are in the meeting: each participant id of <paramref name="patches"/> with its change. Each peer
+    /// changed is told (<see cref="PermissionsChanged"/>); one that may no longer produce audio or video has that
+    /// turned off as a host turns it off (and its client cannot turn it on again). Returns the peers changed; none of the participants in the meeting is a 404.
+    /// </summary>
+    public async Task<IReadOnlyList<RoomPeer>> UpdatePermissionsAsync(RoomPeer host, IReadOnlyDictionary<string, PermissionPatch> patches)
+    {
+        if (!host.Permissions.CanChangeParticipantPermissions)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset may not change others' permissions (can_change_participant_permissions)");
+        }
+
+        List<RoomPeer> changed;
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            changed = [.. _peers.Values.Where(p => patches.ContainsKey(p.Participant.Id))];
+            foreach (var peer in changed)
+            {
+                var patch = patches[peer.Participant.Id];
+                peer.ApplyPatch(patch);
+                peer.Notify(new PermissionsChanged(patch, host));
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        if (changed.Count == 0)
+        {
+            throw new DomainException(DomainError.NotFound, "none of those participants is in the meeting");
+        }
+
+        foreach (var peer in changed.Where(p => !p.Permissions.MayProduceAudio || !p.Permissions.MayProduceVideo))
+        {
+            if (_services.Media is { } media)
+            {
+                await media.HostMuteAsync(this, peer, !peer.Permissions.MayProduceAudio, !peer.Permissions.MayProduceVideo, host).ConfigureAwait(false);
+            }
+        }
+
+        return changed;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Stagecast.Server.Features.Livestreams;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Presets;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -70,6 +71,12 @@ public sealed record LivestreamChanged(MeetingLivestreamChange Change, Livestrea
 
 /// <summary>How many players watch the meeting's livestream now.</summary>
 public sealed record ViewerCountChanged(string LivestreamId, int Count) : RoomEvent;
+
+/// <summary>
+/// To one peer: <paramref name="By"/> (a host) changed its permissions for the session by <paramref name="Patch"/>;
+/// <see cref="RoomPeer.Permissions"/> holds them all now.
+/// </summary>
+public sealed record PermissionsChanged(PermissionPatch Patch, RoomPeer By) : RoomEvent;
 
 /// <summary>To one peer: a host, the API or the end of the session removed it, for <paramref name="Reason"/>; its connection ends.</summary>
 public sealed record Kicked(string Reason) : RoomEvent;

@@ -112,6 +112,8 @@ export interface Self extends Emitter<{
   videoUpdate: (update: { videoEnabled: boolean; videoTrack: MediaStreamTrack | null }) => void;
   screenShareUpdate: (update: { screenShareEnabled: boolean; screenShareTracks: MediaStreamTrack[] }) => void;
   deviceUpdate: (update: { device: MediaDeviceInfo }) => void;
+  /** A host changed what this participant may do, for the session: `permissions` holds them all now. */
+  permissionsUpdate: (permissions: Permissions) => void;
 }> {
   readonly id: string | null;
   readonly userId: string | null;

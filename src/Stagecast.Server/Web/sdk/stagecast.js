@@ -1114,6 +1114,10 @@ class Meeting extends Emitter {
         else this.#upsert(message.peer);
         break;
       case 'stage_requests': this.stage._setRequests(message.requests); break;
+      case 'permissions_updated': // a host changed what this participant may do, for the session
+        this.self.permissions = message.permissions;
+        this.self.emit('permissionsUpdate', message.permissions);
+        break;
       case 'active_speaker': {
         const participant = this.participants.joined.get(message.peer_id) ?? null;
         this.participants.activeSpeaker = participant;

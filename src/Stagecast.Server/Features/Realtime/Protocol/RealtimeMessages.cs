@@ -30,6 +30,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(LivestreamStoppedMessage), "livestream_stopped")]
 [JsonDerivedType(typeof(ViewerCountMessage), "viewer_count")]
 [JsonDerivedType(typeof(KickedMessage), "kicked")]
+[JsonDerivedType(typeof(PermissionsUpdatedMessage), "permissions_updated")]
 [JsonDerivedType(typeof(StreamStartedMessage), "stream_started")]
 [JsonDerivedType(typeof(WaitlistedMessage), "waitlisted")]
 [JsonDerivedType(typeof(WaitlistAddedMessage), "waitlist_added")]
@@ -87,6 +88,9 @@ public sealed record LivestreamStoppedMessage(LivestreamChannelView Livestream, 
 public sealed record ViewerCountMessage(string LivestreamId, int Count) : RealtimeMessage;
 
 public sealed record KickedMessage(string Reason) : RealtimeMessage;
+
+/// <summary>A host (<paramref name="By"/>, a peer id) changed this peer's permissions for the session: all of them now.</summary>
+public sealed record PermissionsUpdatedMessage(ChannelPermissions Permissions, string By) : RealtimeMessage;
 
 /// <summary>What an <c>ok</c> carries, by request (written as its own type, without a discriminator).</summary>
 [JsonDerivedType(typeof(EmptyAnswer))]

@@ -1,5 +1,7 @@
 using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Presets;
+using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 
@@ -9,10 +11,15 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// A host turning others' microphones or cameras off (media events 93 and 94: <c>participant.disableAudio()</c>,
 /// <c>participants.disableAllAudio()</c> and their video twins), as the preset's <c>disable_participant_audio</c> and
 /// <c>_video</c> allow, through the router (<see cref="MeetingMedia.MeetingRouter.HostMuteAsync"/>). The SDK awaits
-/// status "success".
+/// status "success". And a host changing others' permissions for the session (presets event 1,
+/// <c>participants.updatePermissions</c>), as <c>can_change_participant_permissions</c> allows, through the room
+/// (<see cref="MeetingRoom.UpdatePermissionsAsync"/>).
 /// </summary>
 public sealed partial class RealtimeKitClient
 {
+    /// <summary>The most participants one permission change names (the SDK sends one entry per participant).</summary>
+    private const int MaxPermissionUpdates = 500;
+
     private async Task<IMessage> HostMuteAsync(MeetingRoom room, RoomPeer host, HostMediaControlForPeerRequest request)
     {
         var peer = room.Peers.FirstOrDefault(p => _views.IdOf(p) == request.ParticipantId && !ReferenceEquals(p, host))
@@ -36,5 +43,23 @@ public sealed partial class RealtimeKitClient
         {
             await router.HostMuteAsync(peer, audio, video, host).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<IMessage> UpdatePermissionsAsync(MeetingRoom room, RoomPeer host, UpdatePeersPresetRequest request)
+    {
+        if (request.UpdatePeersPresets.Count is 0 or > MaxPermissionUpdates)
+        {
+            throw new DomainException(DomainError.BadRequest, $"a permission change names 1 to {MaxPermissionUpdates} participants");
+        }
+
+        var patches = new Dictionary<string, PermissionPatch>(StringComparer.Ordinal);
+        foreach (var update in request.UpdatePeersPresets)
+        {
+            var patch = RealtimeKitPermissionUpdates.Patch(update.Patch ?? new PresetUpdates());
+            patches[update.UserIds] = patches.TryGetValue(update.UserIds, out var earlier) ? earlier.Then(patch) : patch;
+        }
+
+        await room.UpdatePermissionsAsync(host, patches).ConfigureAwait(false);
+        return new UpdatePeersPresetResponse { UpdatePeersPresets = { request.UpdatePeersPresets } };
     }
 }

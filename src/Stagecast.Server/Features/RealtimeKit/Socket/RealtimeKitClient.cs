@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Stagecast.RealtimeKit;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Media;
+using Stagecast.RealtimeKit.Protocol.Presets;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.MeetingSockets;
@@ -232,10 +233,14 @@ public sealed partial class RealtimeKitClient(
             Events.Media.UpdateConsumersSimulcastConfig => Media.UpdateLayers(room, Read(message, UpdateConsumersSimulcastConfigRequest.Parser)),
             Events.Media.HostControlPeer => await HostMuteAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, HostMediaControlForPeerRequest.Parser)).ConfigureAwait(false),
             Events.Media.HostControlAllPeers => await HostMuteAllAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, HostMediaControlForAllPeerRequest.Parser)).ConfigureAwait(false),
+            Events.Presets.UpdateUserPreset => await UpdatePermissionsAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, UpdatePeersPresetRequest.Parser)).ConfigureAwait(false),
             Events.Media.AudioActivity => null, // no answer awaited
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };
     }
+
+    /// <summary>What the client's media may do: its peer's permissions once it joined (with what hosts changed for it), else its preset's.</summary>
+    private PresetPermissions MediaPermissions() => _peer?.Permissions ?? Permissions;
 
     /// <summary>The client's media: made at its first transport, the peer's once it joined (kept for the peer while it is away).</summary>
     private RealtimeKitMedia Media
@@ -244,7 +249,7 @@ public sealed partial class RealtimeKitClient(
         {
             if (_media is null)
             {
-                _media = new RealtimeKitMedia(services.Media, () => Permissions, address);
+                _media = new RealtimeKitMedia(services.Media, MediaPermissions, address);
                 if ((_room, _peer) is ({ } room, { } peer))
                 {
                     AttachMedia(room, peer);
@@ -265,7 +270,7 @@ public sealed partial class RealtimeKitClient(
         {
             _media?.Close("the client goes on with its earlier transports", announce: false);
             _media = kept;
-            kept.ServeFor(() => Permissions);
+            kept.ServeFor(MediaPermissions);
         }
         else if (_media is not null)
         {

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Stagecast.RealtimeKit.Protocol.Ai;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Plugins;
+using Stagecast.RealtimeKit.Protocol.Presets;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
@@ -117,6 +118,13 @@ public static class RealtimeKitPushes
                 {
                     MeetingId = self.Participant.MeetingId,
                     Transcript = TranscriptFormats.SdkLine(heard.Line, views.IdOf(heard.Line.PeerId)),
+                });
+                break;
+            case PermissionsChanged permissions:
+                // The SDK merges the patch named for its own participant into its permissions (permissionsUpdate).
+                yield return (Events.Presets.UpdateUserPreset, new UpdatePeersPresetResponse
+                {
+                    UpdatePeersPresets = { new UpdatePeerPreset { UserIds = self.Participant.Id, Patch = RealtimeKitPermissionUpdates.Updates(permissions.Patch) } },
                 });
                 break;
             case Kicked:
