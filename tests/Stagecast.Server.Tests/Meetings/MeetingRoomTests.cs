@@ -248,13 +248,13 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var patch = new PermissionPatch { ChatPublic = new ChatScopePatch(false, null, null, null), PollsCanCreate = true, AudioAccess = PresetAccess.NotAllowed };
 
         // A participant's preset may not change others'; nobody of the meeting named is a 404.
-        var refused = await Assert.ThrowsAsync<DomainException>(() => room.UpdatePermissionsAsync(guestIn.Peer, new Dictionary<string, PermissionPatch> { [host.Participant.Id] = patch }));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => room.UpdatePermissionsAsync(guestIn.Peer, [(host.Participant.Id, patch)]));
         Assert.Equal((DomainError.Forbidden, "your preset may not change others' permissions (can_change_participant_permissions)"), (refused.Error, refused.Message));
-        refused = await Assert.ThrowsAsync<DomainException>(() => room.UpdatePermissionsAsync(hostIn.Peer, new Dictionary<string, PermissionPatch> { ["nobody"] = patch }));
+        refused = await Assert.ThrowsAsync<DomainException>(() => room.UpdatePermissionsAsync(hostIn.Peer, [("nobody", patch)]));
         Assert.Equal(DomainError.NotFound, refused.Error);
 
         // The host takes the guest's chat and microphone and lets it make polls: the guest is told, and the room holds it to them.
-        Assert.Equal([guestIn.Peer], await room.UpdatePermissionsAsync(hostIn.Peer, new Dictionary<string, PermissionPatch> { [guest.Participant.Id] = patch }));
+        Assert.Equal([guestIn.Peer], await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, patch)]));
         var told = Assert.Single(guest.Heard<PermissionsChanged>());
         Assert.Equal((patch, hostIn.Peer), (told.Patch, told.By));
         Assert.Empty(host.Heard<PermissionsChanged>());
@@ -266,7 +266,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         // The preset read again (as a front end does before a privileged request) does not undo the change; a later one adds to it.
         guestIn.Peer.Permissions = guest.Permissions;
         Assert.False(guestIn.Peer.Permissions.ChatCanSend);
-        await room.UpdatePermissionsAsync(hostIn.Peer, new Dictionary<string, PermissionPatch> { [guest.Participant.Id] = new() { ChatPublic = new ChatScopePatch(true, null, null, null) } });
+        await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new() { ChatPublic = new ChatScopePatch(true, null, null, null) })]);
         await room.ChatAsync(guestIn.Peer, "thanks");
         Assert.Equal((PresetAccess.NotAllowed, true), (guestIn.Peer.Permissions.AudioAccess, guestIn.Peer.Permissions.PollsCanCreate));
     }

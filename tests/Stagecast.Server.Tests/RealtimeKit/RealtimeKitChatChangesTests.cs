@@ -78,8 +78,7 @@ public sealed class RealtimeKitChatChangesTests : RealtimeKitSocketTests
         await using var adaSocket = await JoinAsync(ada.Token);
         await using var bobSocket = await JoinAsync(bob.Token);
         await using var carolSocket = await JoinAsync(carol.Token);
-        var peers = RoomPeersInfoResponse.Parser.ParseFrom((await adaSocket.RequestAsync(Events.Room.GetRoomPeersInfo, ByteString.Empty)).Payload).Peers;
-        adaSocket.Send(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { peers.Single(p => p.UserId == bob.Id).PeerId }, Payload = "psst" }, out var sent);
+        adaSocket.Send(Events.Chat.SendMessageToPeers, new Chat.SendChatMessageToPeersRequest { PeerIds = { await adaSocket.PeerIdOfAsync(bob.Id) }, Payload = "psst" }, out var sent);
         await sent;
         string secret = Chat.SendChatMessageToPeersResponse.Parser.ParseFrom((await bobSocket.WaitForAsync(m => m.Event == Events.Chat.SendMessageToPeers)).Payload).Message.ChatId;
 

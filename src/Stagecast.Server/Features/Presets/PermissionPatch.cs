@@ -52,44 +52,10 @@ public sealed record PermissionPatch
     public ChatScopePatch? ChatPublic { get; init; }
 
     public ChatScopePatch? ChatPrivate { get; init; }
-
-    /// <summary>Both changes, this one first: where both set a field, <paramref name="later"/>'s wins.</summary>
-    public PermissionPatch Then(PermissionPatch later) => new()
-    {
-        CanRecord = later.CanRecord ?? CanRecord,
-        CanLivestream = later.CanLivestream ?? CanLivestream,
-        KickParticipant = later.KickParticipant ?? KickParticipant,
-        PinParticipant = later.PinParticipant ?? PinParticipant,
-        AcceptWaitingRequests = later.AcceptWaitingRequests ?? AcceptWaitingRequests,
-        AcceptStageRequests = later.AcceptStageRequests ?? AcceptStageRequests,
-        CanSpotlight = later.CanSpotlight ?? CanSpotlight,
-        DisableParticipantAudio = later.DisableParticipantAudio ?? DisableParticipantAudio,
-        DisableParticipantVideo = later.DisableParticipantVideo ?? DisableParticipantVideo,
-        DisableParticipantScreensharing = later.DisableParticipantScreensharing ?? DisableParticipantScreensharing,
-        TranscriptionEnabled = later.TranscriptionEnabled ?? TranscriptionEnabled,
-        CanChangeParticipantPermissions = later.CanChangeParticipantPermissions ?? CanChangeParticipantPermissions,
-        PollsCanCreate = later.PollsCanCreate ?? PollsCanCreate,
-        PollsCanVote = later.PollsCanVote ?? PollsCanVote,
-        PollsCanView = later.PollsCanView ?? PollsCanView,
-        PluginsCanStart = later.PluginsCanStart ?? PluginsCanStart,
-        PluginsCanClose = later.PluginsCanClose ?? PluginsCanClose,
-        AudioAccess = later.AudioAccess ?? AudioAccess,
-        VideoAccess = later.VideoAccess ?? VideoAccess,
-        ScreenshareAccess = later.ScreenshareAccess ?? ScreenshareAccess,
-        ChatPublic = ChatScopePatch.Then(ChatPublic, later.ChatPublic),
-        ChatPrivate = ChatScopePatch.Then(ChatPrivate, later.ChatPrivate),
-    };
 }
 
 /// <summary>A change to one chat scope: each flag set replaces the scope's.</summary>
 public sealed record ChatScopePatch(bool? CanSend, bool? CanReceive, bool? Text, bool? Files)
 {
     public ChatScope Applied(ChatScope scope) => new(CanSend ?? scope.CanSend, CanReceive ?? scope.CanReceive, Text ?? scope.Text, Files ?? scope.Files);
-
-    public static ChatScopePatch? Then(ChatScopePatch? first, ChatScopePatch? later) => (first, later) switch
-    {
-        (null, _) => later,
-        (_, null) => first,
-        _ => new(later.CanSend ?? first.CanSend, later.CanReceive ?? first.CanReceive, later.Text ?? first.Text, later.Files ?? first.Files),
-    };
 }

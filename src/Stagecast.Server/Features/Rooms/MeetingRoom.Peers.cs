@@ -72,11 +72,11 @@ public sealed partial class MeetingRoom
 
     /// <summary>
     /// A host (<c>can_change_participant_permissions</c>) changes the permissions of the peers of some participants for
-    /// as long as they are in the meeting: each participant id of <paramref name="patches"/> with its change. Each peer
-    /// changed is told (<see cref="PermissionsChanged"/>); one that may no longer produce audio or video has that
+    /// as long as they are in the meeting: each of <paramref name="changes"/> names a participant and its change, laid
+    /// on in turn. Each peer changed is told of each change (<see cref="PermissionsChanged"/>); one that may no longer produce audio or video has that
     /// turned off as a host turns it off (and its client cannot turn it on again). Returns the peers changed; none of the participants in the meeting is a 404.
     /// </summary>
-    public async Task<IReadOnlyList<RoomPeer>> UpdatePermissionsAsync(RoomPeer host, IReadOnlyDictionary<string, PermissionPatch> patches)
+    public async Task<IReadOnlyList<RoomPeer>> UpdatePermissionsAsync(RoomPeer host, IReadOnlyList<(string ParticipantId, PermissionPatch Patch)> changes)
     {
         if (!host.Permissions.CanChangeParticipantPermissions)
         {
@@ -87,12 +87,14 @@ public sealed partial class MeetingRoom
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            changed = [.. _peers.Values.Where(p => patches.ContainsKey(p.Participant.Id))];
+            changed = [.. _peers.Values.Where(p => changes.Any(c => c.ParticipantId == p.Participant.Id))];
             foreach (var peer in changed)
             {
-                var patch = patches[peer.Participant.Id];
-                peer.ApplyPatch(patch);
-                peer.Notify(new PermissionsChanged(patch, host));
+                foreach (var (_, patch) in changes.Where(c => c.ParticipantId == peer.Participant.Id))
+                {
+                    peer.ApplyPatch(patch);
+                    peer.Notify(new PermissionsChanged(patch, host));
+                }
             }
         }
         finally

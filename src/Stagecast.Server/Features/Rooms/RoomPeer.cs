@@ -18,26 +18,33 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
     /// <summary>The participant as of the peer's latest connection or check (its preset may have changed since it joined).</summary>
     public Participant Participant { get; set; } = participant;
 
+    private readonly List<PermissionPatch> _patches = [];
     private PresetPermissions _permissions = permissions;
 
     /// <summary>
     /// What the peer may do: its preset as of its latest connection, with what hosts changed for it since it joined
-    /// (<see cref="Patch"/>, applied again to each newer reading of the preset).
+    /// (<see cref="ApplyPatch"/>: each change laid again, in turn, over each newer reading of the preset).
     /// </summary>
     public PresetPermissions Permissions
     {
         get => _permissions;
-        set => _permissions = Patch is { } patch ? value.With(patch) : value;
+        set
+        {
+            lock (_patches)
+            {
+                _permissions = _patches.Aggregate(value, (may, patch) => may.With(patch));
+            }
+        }
     }
-
-    /// <summary>What hosts changed in the peer's permissions while it is in the meeting, all changes together (null: none).</summary>
-    public PermissionPatch? Patch { get; private set; }
 
     /// <summary>A host's change to the peer's permissions, kept for as long as the peer is in the meeting.</summary>
     public void ApplyPatch(PermissionPatch patch)
     {
-        Patch = Patch?.Then(patch) ?? patch;
-        _permissions = _permissions.With(patch);
+        lock (_patches)
+        {
+            _patches.Add(patch);
+            _permissions = _permissions.With(patch);
+        }
     }
 
     public string? Name { get; set; } = name;

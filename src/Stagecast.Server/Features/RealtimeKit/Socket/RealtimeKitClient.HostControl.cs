@@ -52,14 +52,8 @@ public sealed partial class RealtimeKitClient
             throw new DomainException(DomainError.BadRequest, $"a permission change names 1 to {MaxPermissionUpdates} participants");
         }
 
-        var patches = new Dictionary<string, PermissionPatch>(StringComparer.Ordinal);
-        foreach (var update in request.UpdatePeersPresets)
-        {
-            var patch = RealtimeKitPermissionUpdates.Patch(update.Patch ?? new PresetUpdates());
-            patches[update.UserIds] = patches.TryGetValue(update.UserIds, out var earlier) ? earlier.Then(patch) : patch;
-        }
-
-        await room.UpdatePermissionsAsync(host, patches).ConfigureAwait(false);
+        await room.UpdatePermissionsAsync(host, [.. request.UpdatePeersPresets.Select(u => (u.UserIds, RealtimeKitPermissionUpdates.Patch(u.Patch ?? new PresetUpdates())))])
+            .ConfigureAwait(false);
         return new UpdatePeersPresetResponse { UpdatePeersPresets = { request.UpdatePeersPresets } };
     }
 }
