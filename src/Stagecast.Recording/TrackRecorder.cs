@@ -39,13 +39,15 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
     private long _audioFirst = -1;
     private bool _stopped;
 
-    public TrackRecorder(HubStream stream, string peerId, string source, string directory, TimeProvider time, ILogger logger)
+    /// <param name="earlier">How many recorders of the same peer's source wrote into <paramref name="directory"/> before
+    /// this one (a source published again): its files are numbered after theirs.</param>
+    public TrackRecorder(HubStream stream, string peerId, string source, string directory, TimeProvider time, ILogger logger, int earlier = 0)
     {
         _stream = stream;
         PeerId = peerId;
         Source = source;
         _directory = directory;
-        _baseName = $"{peerId}-{source}";
+        _baseName = earlier == 0 ? $"{peerId}-{source}" : $"{peerId}-{source}-{earlier + 1}";
         _logger = logger;
         _videoBuffer = new JitterBuffer(512, JitterWait, time);
         _audioBuffer = new JitterBuffer(64, JitterWait, time);
@@ -54,6 +56,9 @@ public sealed partial class TrackRecorder : IRtpSink, IAsyncDisposable
     }
 
     public string PeerId { get; }
+
+    /// <summary>The hub stream it reads.</summary>
+    public HubStream Stream => _stream;
 
     public string Source { get; }
 

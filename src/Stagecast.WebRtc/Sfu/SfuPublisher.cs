@@ -162,6 +162,7 @@ public sealed partial class SfuPublisher : WebRtcSession
         publisher.KeyframeRequested = publication.Keyframes.Request;
         publisher.SetRtpFormats(publication.Video?.Codec.Format, publication.Audio?.Codec.Format);
         SfuLog.Publishing(_logger, publication.StreamId, Remote, publication.Video?.Codec.Name ?? "none", publication.Audio?.Codec.Name ?? "none");
+        publication.Listener.OnPublished(publication);
     }
 
     /// <summary>

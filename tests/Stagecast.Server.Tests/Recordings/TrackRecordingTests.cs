@@ -11,21 +11,26 @@ namespace Stagecast.Server.Tests.Recordings;
 public sealed class TrackRecordingTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]
-    public async Task AChromiumParticipantsVp8AndOpusAreRecordedAsTheyCameIntoWebm()
+    public async Task AChromiumParticipantsVp8AndOpusPublishedAfterTheStartAreRecordedAsTheyCameIntoWebm()
     {
         var api = await server.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();
+        var refused = await api.PostAsync("/recordings/track", JsonSerializer.Serialize(new { meeting_id = meeting }));
+        Assert.Equal(HttpStatusCode.Conflict, refused.Status);
+        Assert.Contains("has no active session", refused.ErrorMessage);
         await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
         var page = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
-        Assert.Equal(HttpStatusCode.Conflict, (await api.PostAsync("/recordings/track", JsonSerializer.Serialize(new { meeting_id = meeting }))).Status);
-        await page.PublishAsync();
-        await page.WaitForPeerMediaAsync(page.PeerId, video: true, audio: true);
 
+        // Started in a live session before anybody publishes (as an app does at the session's start): the camera Ada
+        // publishes afterwards is recorded from when it comes.
         var started = await api.PostAsync("/recordings/track", JsonSerializer.Serialize(new { meeting_id = meeting, layers = new { @default = new { file_name_prefix = "x" } } }));
         Assert.Equal(HttpStatusCode.Created, started.Status);
         string id = started.Data.GetProperty("id").GetString()!;
         Assert.Equal("RECORDING", started.Data.GetProperty("status").GetString());
-        await api.WaitForAsync($"/recordings/{id}", r => r.Data.GetProperty("recording_duration").GetDouble() >= 3);
+        await page.PublishAsync();
+        await page.WaitForPeerMediaAsync(page.PeerId, video: true, audio: true);
+        double publishedAt = (await api.GetAsync($"/recordings/{id}")).EnsureOk().Data.GetProperty("recording_duration").GetDouble();
+        await api.WaitForAsync($"/recordings/{id}", r => r.Data.GetProperty("recording_duration").GetDouble() >= publishedAt + 3);
         var stopped = (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", """{"action":"stop"}""")).EnsureOk().Data;
         Assert.Equal("UPLOADED", stopped.GetProperty("status").GetString());
 

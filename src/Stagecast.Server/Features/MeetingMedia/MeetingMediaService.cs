@@ -31,10 +31,18 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
 
     public MeetingMediaOptions Options => _options;
 
+    /// <summary>A room's router says what its visible sources are may have changed (<see cref="MeetingRouter.SourcesChanged"/>).</summary>
+    public event Action<MeetingRouter>? SourcesChanged;
+
     /// <summary>The room's router (made on first use).</summary>
     public MeetingRouter For(MeetingRoom room)
     {
-        var media = _rooms.GetOrAdd(room, r => new MeetingRouter(r, _options, _hub, _stats, _time));
+        var media = _rooms.GetOrAdd(room, r =>
+        {
+            var router = new MeetingRouter(r, _options, _hub, _stats, _time);
+            router.SourcesChanged += changed => SourcesChanged?.Invoke(changed);
+            return router;
+        });
         _speakers.Start();
         return media;
     }

@@ -36,6 +36,12 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
 
     public MeetingRoom Room { get; } = room;
 
+    /// <summary>
+    /// What <see cref="VisibleSources"/> lists may have changed: a source connected or ended, a peer left or was sent off
+    /// the stage, the speakers' order changed. Raised outside the router's locks; a handler must not block.
+    /// </summary>
+    public event Action<MeetingRouter>? SourcesChanged;
+
     public IReadOnlyList<SfuPublication> Publications
     {
         get
@@ -373,6 +379,8 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         {
             transport.Session.Close("the peer left the meeting");
         }
+
+        SourcesChanged?.Invoke(this);
     }
 
     /// <summary>
@@ -388,6 +396,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         }
 
         EndProduction(peer, publications, announce: true);
+        SourcesChanged?.Invoke(this);
     }
 
     private void EndProduction(RoomPeer peer, List<SfuPublication> publications, bool announce)
@@ -424,6 +433,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         if (speaker is not null)
         {
             Room.SetActiveSpeaker(speaker);
+            SourcesChanged?.Invoke(this);
         }
     }
 
@@ -469,6 +479,14 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         ApplyMutes(peerId, publication);
     }
 
+    public void OnPublished(SfuPublication publication)
+    {
+        if (PeerOf(publication) is not null)
+        {
+            SourcesChanged?.Invoke(this);
+        }
+    }
+
     public void OnTracksChanged(SfuPublication publication)
     {
         if (PeerOf(publication) is { } peer)
@@ -502,6 +520,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         if (peer is not null)
         {
             _ = UpdatePeerAsync(peer);
+            SourcesChanged?.Invoke(this);
         }
     }
 

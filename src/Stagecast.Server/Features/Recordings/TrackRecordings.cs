@@ -1,4 +1,3 @@
-using Stagecast.Recording;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Rooms;
@@ -7,55 +6,51 @@ using Stagecast.Server.Hosting.Api;
 namespace Stagecast.Server.Features.Recordings;
 
 /// <summary>
-/// <c>POST /recordings/track</c>: each source a participant publishes now, recorded as it came, one file per track
-/// (VP8 and Opus in WebM, H.264 in MP4, all written in process). RECORDING at once; listed on the recording as
-/// <c>tracks</c> when stopped.
+/// <c>POST /recordings/track</c>: each source participants publish while it runs, recorded as it came, one file per
+/// track (VP8 and Opus in WebM, H.264 in MP4, all written in process). It starts in any live session, whether anybody
+/// publishes yet or not (as RealtimeKit's does): RECORDING at once, with the sources on the stage now, and each one
+/// that starts later as the meeting's router tells of it (<see cref="MeetingMediaService.SourcesChanged"/>); listed on
+/// the recording as <c>tracks</c> when stopped.
 /// </summary>
-public sealed class TrackRecordings(
-    RecordingService recordings,
-    MeetingRooms rooms,
-    MeetingMediaService media,
-    MeetingMediaHub tracks,
-    TimeProvider time,
-    ILogger<TrackRecordings> logger)
+public sealed class TrackRecordings
 {
+    private readonly RecordingService _recordings;
+    private readonly MeetingRooms _rooms;
+    private readonly MeetingMediaService _media;
+    private readonly MeetingMediaHub _tracks;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TrackRecordings> _logger;
+
+    public TrackRecordings(RecordingService recordings, MeetingRooms rooms, MeetingMediaService media, MeetingMediaHub tracks, TimeProvider time, ILogger<TrackRecordings> logger)
+    {
+        (_recordings, _rooms, _media, _tracks, _time, _logger) = (recordings, rooms, media, tracks, time, logger);
+        media.SourcesChanged += Follow;
+    }
+
     public async Task<Recording> StartAsync(Meeting meeting)
     {
-        var room = rooms.Find(meeting.Id);
+        var room = _rooms.Find(meeting.Id);
         string sessionId = room?.SessionId ?? throw ApiException.Conflict($"meeting {meeting.Id} has no active session to record");
-        var sources = media.Find(room!)?.VisibleSources() ?? [];
-        if (sources.Count == 0)
-        {
-            throw ApiException.Conflict($"nobody publishes in meeting {meeting.Id}");
-        }
-
         string id = Guid.NewGuid().ToString();
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var record = new Recording(id, meeting.AppId, meeting.Id, null, sessionId, RecordingStatus.Recording, now, now, null, $"tracks-{id}", null, null,
             "API_CALL", null, null, null);
-        string directory = Path.Combine(recordings.Directory, id);
-        var running = new TrackRecording(record, time);
+        string directory = Path.Combine(_recordings.Directory, id);
+        var running = new TrackRecording(record, directory, _tracks.Hub, _time, _logger);
         await running.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            recordings.Admit(running, multiple: false);
+            _recordings.Admit(running, multiple: false);
             try
             {
                 Directory.CreateDirectory(directory);
-                foreach (var (peer, source) in sources)
-                {
-                    if (tracks.Hub.Find(new MeetingStreamKey(meeting.Id, peer.Id, source).HubId) is { } stream)
-                    {
-                        running.Tracks.Add(new TrackRecorder(stream, peer.Id, source == MediaSource.Camera ? "camera" : "screenshare", directory, time, logger));
-                    }
-                }
-
-                await recordings.SaveAsync(record with { Status = RecordingStatus.Invoked, StartedTime = null }, create: true).ConfigureAwait(false);
-                await recordings.SaveAsync(record, create: false).ConfigureAwait(false);
+                running.Follow(meeting.Id, _media.Find(room!)?.VisibleSources() ?? []);
+                await _recordings.SaveAsync(record with { Status = RecordingStatus.Invoked, StartedTime = null }, create: true).ConfigureAwait(false);
+                await _recordings.SaveAsync(record, create: false).ConfigureAwait(false);
             }
             catch
             {
-                await recordings.ForgetAsync(running).ConfigureAwait(false);
+                await _recordings.ForgetAsync(running).ConfigureAwait(false);
                 throw;
             }
         }
@@ -64,7 +59,16 @@ public sealed class TrackRecordings(
             running.Gate.Release();
         }
 
-        RecordingLog.Started(logger, id, meeting.Id, "TRACKS");
+        RecordingLog.Started(_logger, id, meeting.Id, "TRACKS");
         return record;
+    }
+
+    /// <summary>A router's sources changed: the track recordings of its meeting take up those that are new.</summary>
+    private void Follow(MeetingRouter router)
+    {
+        foreach (var running in _recordings.Running.OfType<TrackRecording>().Where(r => r.Record.MeetingId == router.Room.MeetingId))
+        {
+            running.Follow(router.Room.MeetingId, router.VisibleSources());
+        }
     }
 }
