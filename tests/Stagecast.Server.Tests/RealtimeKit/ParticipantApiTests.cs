@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 
@@ -150,6 +152,57 @@ public sealed class ParticipantApiTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain(_logs.Lines, line => line.Message.Contains("telemetry-secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheActiveTranscriptIsOnlyForTranscribedAdmittedParticipantsOnlyWhatTheyWereShownAndDiesWithThem()
+    {
+        foreach (var (name, room) in new[] { ("transcribed", "SKIP"), ("transcribed-waiting", "ON_PRIVILEGED_USER_ENTRY") })
+        {
+            (await _api.PostAsync("/presets", JsonSerializer.Serialize(new
+            {
+                name,
+                config = new { view_type = "GROUP_CALL" },
+                permissions = new { can_produce_audio = true, transcription_enabled = true, waiting_room_type = room },
+            }))).EnsureOk();
+        }
+
+        string meeting = await _api.CreateMeetingAsync();
+        var ada = await _api.AddParticipantAsync(meeting, "ada", "transcribed", name: "Ada");
+        var dan = await _api.AddParticipantAsync(meeting, "dan", "transcribed", name: "Dan");
+        var viewer = await _api.AddParticipantAsync(meeting, "viewer", "webinar_viewer", name: "Vic");
+        var waiter = await _api.AddParticipantAsync(meeting, "waiter", "transcribed-waiting", name: "Wes");
+        await using var channel = await RealtimeTestClient.ConnectAsync(_server.HttpBase, ada.Token, _tls.Certificate);
+        var joined = await channel.OkAsync("join");
+        string session = joined.GetProperty("meeting").GetProperty("session_id").GetString()!;
+        string path = $"/v2/meetings/{meeting}/active-transcript";
+
+        // Ada's line was shown to the meeting; a board member's, whose preset has no transcription_enabled, was kept for the app alone.
+        var store = _server.App.Services.GetRequiredService<SqlTranscriptStore>();
+        var at = DateTimeOffset.UtcNow;
+        await store.AddAsync(session, meeting, new TranscriptLine("1", "ada-peer", ada.Id, "ada", "Ada", at, at.AddSeconds(2), "shown to everyone"), shown: true, default);
+        await store.AddAsync(session, meeting, new TranscriptLine("2", "board-peer", "board", "board", "Board", at.AddSeconds(3), at.AddSeconds(5), "for the app only"),
+            shown: false, default);
+
+        var refused = await CallAsync(HttpMethod.Get, path, viewer.Token);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        Assert.Contains("transcription_enabled", refused.Body.GetProperty("error").GetProperty("message").GetString());
+        var waiting = await CallAsync(HttpMethod.Get, path, waiter.Token);
+        Assert.Equal(HttpStatusCode.Forbidden, waiting.Status);
+        Assert.Contains("waits to be admitted", waiting.Body.GetProperty("error").GetProperty("message").GetString());
+
+        var (status, body) = await CallAsync(HttpMethod.Get, path, dan.Token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        string link = body.GetProperty("data").GetProperty("transcript_download_url").GetString()!;
+        string lines = await _https.GetStringAsync(link);
+        Assert.Contains("shown to everyone", lines);
+        Assert.DoesNotContain("for the app only", lines);
+        Assert.Single(lines.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        // The link dies with its participant.
+        (await _api.SendAsync(HttpMethod.Delete, $"/meetings/{meeting}/participants/{dan.Id}")).EnsureOk();
+        using var after = await _https.GetAsync(link);
+        Assert.Equal(HttpStatusCode.Forbidden, after.StatusCode);
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> CallAsync(HttpMethod method, string path, string token, string? body = null, string? host = null)

@@ -138,7 +138,7 @@ public sealed class SessionSummaryTests
         for (int i = 0; i < Said.Length; i++)
         {
             var line = new TranscriptLine(Guid.NewGuid().ToString(), peer, ada.Id, "ada", "Ada", at.AddSeconds(i * 5), at.AddSeconds((i * 5) + 3), Said[i]);
-            await store.AddAsync(session, meeting, line, CancellationToken.None);
+            await store.AddAsync(session, meeting, line, shown: true, CancellationToken.None);
         }
 
         if (live is not null)

@@ -157,16 +157,27 @@ public static class ParticipantApi
         return ApiResults.Ok(ParticipantLivestreamDto.From(livestreams.View(active), caller.Permissions.CanLivestream));
     }
 
+    /// <summary>
+    /// The live session's transcript so far, for a participant whose preset has <c>transcription_enabled</c> and who is not
+    /// kept in the waiting room: a link to the lines its peers were shown (never those kept for the app alone), which
+    /// serves only while the participant exists.
+    /// </summary>
     private static async Task<Ok<ApiResponse<JsonObject>>> ActiveTranscriptAsync(HttpContext context, MeetingRooms rooms, SessionTranscripts transcripts, string meeting_id)
     {
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
         caller.RequireMeeting(meeting_id);
+        caller.Require(caller.Permissions.TranscriptionEnabled, "transcription_enabled");
+        if (rooms.WaitlistOf(meeting_id).MustWait(caller.Participant, caller.Permissions))
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden, "the participant waits to be admitted to the meeting");
+        }
+
         if (rooms.Find(meeting_id)?.SessionId is not { } sessionId || !await transcripts.Store.HasAnyAsync(sessionId, context.RequestAborted).ConfigureAwait(false))
         {
             throw ApiException.NotFound($"No active transcript for meeting {meeting_id}");
         }
 
-        var (url, expires) = transcripts.Link(sessionId, TranscriptFormat.Lines);
+        var (url, expires) = transcripts.ParticipantLink(sessionId, caller.Participant.Id);
         return ApiResults.Ok(new JsonObject { ["transcript_download_url"] = url, ["transcript_download_url_expiry"] = ApiJson.Format(expires) });
     }
 

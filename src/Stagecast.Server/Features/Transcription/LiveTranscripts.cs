@@ -250,23 +250,24 @@ public sealed partial class LiveTranscripts(
         var peer = job.Peer;
         var line = new TranscriptLine(Guid.NewGuid().ToString(), peer.Id, peer.Participant.Id, peer.Participant.CustomParticipantId,
             peer.Name ?? peer.Participant.Name ?? "", job.Began, job.Began + (job.Utterance.End - job.Utterance.Start), result.Text);
-        if (peer.Permissions.TranscriptionEnabled && rooms.Find(job.Meeting.Room.Meeting.Id) == job.Meeting.Room)
+        bool shown = peer.Permissions.TranscriptionEnabled && rooms.Find(job.Meeting.Room.Meeting.Id) == job.Meeting.Room;
+        if (shown)
         {
             job.Meeting.Room.Publish(new TranscriptHeard(line));
             captions.Add(job.Meeting.Room.Meeting.Id, line);
         }
 
-        _ = KeepAsync(job, line);
+        _ = KeepAsync(job, line, shown);
     }
 
     /// <summary>Keeps a line in its session's transcript; the meeting's place in the queue is given back once it is.</summary>
-    private async Task KeepAsync(PeerUtterance job, TranscriptLine line)
+    private async Task KeepAsync(PeerUtterance job, TranscriptLine line, bool shown)
     {
         try
         {
             if (job.SessionId is { } sessionId)
             {
-                await transcripts.AddAsync(sessionId, job.Meeting.Room.Meeting.Id, line).ConfigureAwait(false);
+                await transcripts.AddAsync(sessionId, job.Meeting.Room.Meeting.Id, line, shown).ConfigureAwait(false);
             }
         }
         finally

@@ -26,6 +26,9 @@ public sealed partial class SessionTranscripts(
 {
     public const string DownloadPath = "/downloads/sessions/{session_id}/transcript.{format}";
 
+    /// <summary>A participant's link to the lines of a live session it was shown (RealtimeKit's active transcript).</summary>
+    public const string ParticipantDownloadPath = "/downloads/sessions/{session_id}/shown-transcript/{participant_id}.txt";
+
     private readonly ConcurrentDictionary<string, bool> _finishing = new(StringComparer.Ordinal);
 
     public SqlTranscriptStore Store => store;
@@ -33,12 +36,15 @@ public sealed partial class SessionTranscripts(
     /// <summary>Whether a session that ended is still having its last words recognised (its transcript is not complete).</summary>
     public bool IsFinishing(string sessionId) => _finishing.ContainsKey(sessionId);
 
-    /// <summary>Keeps a line of a session's transcript (a failure is logged: the line is lost, the meeting goes on).</summary>
-    public async Task AddAsync(string sessionId, string meetingId, TranscriptLine line)
+    /// <summary>
+    /// Keeps a line of a session's transcript, <paramref name="shown"/> when the meeting's peers were shown it (a failure is
+    /// logged: the line is lost, the meeting goes on).
+    /// </summary>
+    public async Task AddAsync(string sessionId, string meetingId, TranscriptLine line, bool shown)
     {
         try
         {
-            await store.AddAsync(sessionId, meetingId, line, CancellationToken.None).ConfigureAwait(false);
+            await store.AddAsync(sessionId, meetingId, line, shown, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -56,6 +62,16 @@ public sealed partial class SessionTranscripts(
     /// <summary>A signed link to the transcript of <paramref name="sessionId"/> in <paramref name="format"/>, and when it expires.</summary>
     public (string Url, DateTimeOffset Expires) Link(string sessionId, TranscriptFormat format, TimeSpan? lifetime = null) =>
         signer.Link(urls.HttpBase, PathOf(sessionId, format), lifetime);
+
+    /// <summary>
+    /// A signed link for participant <paramref name="participantId"/> to the lines of <paramref name="sessionId"/> shown
+    /// to its peers, in the SDK's line format; it serves only while the participant exists.
+    /// </summary>
+    public (string Url, DateTimeOffset Expires) ParticipantLink(string sessionId, string participantId) =>
+        signer.Link(urls.HttpBase, ParticipantPathOf(sessionId, participantId));
+
+    public static string ParticipantPathOf(string sessionId, string participantId) =>
+        ParticipantDownloadPath.Replace("{session_id}", sessionId, StringComparison.Ordinal).Replace("{participant_id}", participantId, StringComparison.Ordinal);
 
     public static string PathOf(string sessionId, TranscriptFormat format) =>
         DownloadPath.Replace("{session_id}", sessionId, StringComparison.Ordinal).Replace("{format}", TranscriptFormats.Extension(format), StringComparison.Ordinal);

@@ -9,13 +9,14 @@ public sealed class SqlTranscriptStore(SqlDatabase db)
 {
     private const string Columns = "id, session_id, meeting_id, peer_id, participant_id, custom_participant_id, name, started_at, ended_at, text";
 
-    public Task AddAsync(string sessionId, string meetingId, TranscriptLine line, CancellationToken cancellationToken) =>
+    /// <summary>Keeps a line; <paramref name="shown"/>: it went to the meeting's peers (participants may read it again).</summary>
+    public Task AddAsync(string sessionId, string meetingId, TranscriptLine line, bool shown, CancellationToken cancellationToken) =>
         db.WithConnectionAsync(c => c.ExecuteAsync(
-            $"INSERT INTO transcript_lines ({Columns}) VALUES (@Id, @sessionId, @meetingId, @PeerId, @ParticipantId, @CustomParticipantId, @Name, @StartedAt, @EndedAt, @Text)",
+            $"INSERT INTO transcript_lines ({Columns}, shown) VALUES (@Id, @sessionId, @meetingId, @PeerId, @ParticipantId, @CustomParticipantId, @Name, @StartedAt, @EndedAt, @Text, @shown)",
             new
             {
                 line.Id, sessionId, meetingId, line.PeerId, line.ParticipantId, line.CustomParticipantId, line.Name, StartedAt = Ms(line.StartedAt),
-                EndedAt = Ms(line.EndedAt), line.Text,
+                EndedAt = Ms(line.EndedAt), line.Text, shown = shown ? 1L : 0L,
             }), cancellationToken);
 
     /// <summary>Whether anything of the session was kept.</summary>
@@ -23,10 +24,11 @@ public sealed class SqlTranscriptStore(SqlDatabase db)
         db.WithConnectionAsync(async c => await c.ExecuteScalarAsync<long?>("SELECT 1 FROM transcript_lines WHERE session_id = @sessionId LIMIT 1", new { sessionId })
             .ConfigureAwait(false) is not null, cancellationToken);
 
-    /// <summary>A session's transcript, in the order it was said.</summary>
-    public Task<IReadOnlyList<TranscriptLine>> ListAsync(string sessionId, CancellationToken cancellationToken) =>
+    /// <summary>A session's transcript, in the order it was said (<paramref name="shownOnly"/>: only the lines its peers were shown).</summary>
+    public Task<IReadOnlyList<TranscriptLine>> ListAsync(string sessionId, CancellationToken cancellationToken, bool shownOnly = false) =>
         db.WithConnectionAsync<IReadOnlyList<TranscriptLine>>(async c => (await c.QueryAsync<Row>(
-            $"SELECT {Columns} FROM transcript_lines WHERE session_id = @sessionId ORDER BY started_at, id", new { sessionId }).ConfigureAwait(false))
+            $"SELECT {Columns} FROM transcript_lines WHERE session_id = @sessionId AND shown >= @least ORDER BY started_at, id",
+            new { sessionId, least = shownOnly ? 1L : 0L }).ConfigureAwait(false))
             .Select(r => r.ToLine()).ToList(), cancellationToken);
 
     /// <summary>Deletes the transcripts of sessions that ended before <paramref name="cutoff"/>; returns how many lines went.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
+using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
 
@@ -41,6 +42,23 @@ public static class TranscriptApi
             context.Response.Headers.AccessControlAllowOrigin = "*";
             return SignedDownloads.Text(context, "transcript", session_id, TranscriptFormats.Extension(kind), TranscriptFormats.Write(kind, session_id, origin, lines),
                 TranscriptFormats.ContentType(kind));
+        }).ExcludeFromDescription();
+        endpoints.MapGet(SessionTranscripts.ParticipantDownloadPath, async (HttpContext context, SessionTranscripts transcripts, DownloadSigner signer,
+            IParticipantStore participants, IMeetingSessionStore sessions, TimeProvider time, string session_id, string participant_id) =>
+        {
+            // The link dies with its participant (deleted, or moved to another meeting's session).
+            if (!signer.IsSigned(context.Request, SessionTranscripts.ParticipantPathOf(session_id, participant_id))
+                || await participants.FindAsync(participant_id, context.RequestAborted).ConfigureAwait(false) is not { } participant
+                || await sessions.FindSessionAsync(participant.AppId, session_id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false) is not { } session
+                || session.MeetingId != participant.MeetingId)
+            {
+                return SignedDownloads.Refused();
+            }
+
+            var lines = await transcripts.Store.ListAsync(session_id, context.RequestAborted, shownOnly: true).ConfigureAwait(false);
+            context.Response.Headers.AccessControlAllowOrigin = "*";
+            return SignedDownloads.Text(context, "transcript", session_id, "txt", TranscriptFormats.Write(TranscriptFormat.Lines, session_id, session.StartedAt, lines),
+                TranscriptFormats.ContentType(TranscriptFormat.Lines));
         }).ExcludeFromDescription();
         endpoints.MapGet(SessionSummaries.DownloadPath, async (HttpContext context, SessionSummaries summaries, DownloadSigner signer, string session_id) =>
         {
