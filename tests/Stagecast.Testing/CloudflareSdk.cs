@@ -51,6 +51,10 @@ public sealed class CloudflareSdk : IAsyncDisposable
             : throw new InvalidOperationException($"{call} failed: {answer}");
     }
 
+    /// <summary>Every method of <c>client.realtimeKit</c> the SDK has (e.g. "realtimeKit.meetings.create"), read from the SDK itself.</summary>
+    public async Task<IReadOnlyList<string>> MethodsAsync() =>
+        [.. (await CallAsync("$methods")).EnumerateArray().Select(m => m.GetString()!)];
+
     /// <summary>Calls an SDK method that must fail; returns the HTTP status and the error body the SDK reports.</summary>
     public async Task<(int Status, JsonElement Error)> CallFailingAsync(string call, params object[] args)
     {

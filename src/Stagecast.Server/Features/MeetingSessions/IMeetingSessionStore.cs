@@ -36,6 +36,9 @@ public interface IMeetingSessionStore
 
     Task<Page<MeetingSessionPeer>> ListPeersAsync(string sessionId, Paging paging, CancellationToken cancellationToken);
 
+    /// <summary>A peer (one join of a participant) of any session of the app, by its peer id; null when there is none.</summary>
+    Task<MeetingSessionPeer?> FindPeerAsync(string appId, string peerId, CancellationToken cancellationToken);
+
     Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken);
 
     /// <summary>A chat message by its id; null when there is none (never sent, deleted, or past retention).</summary>

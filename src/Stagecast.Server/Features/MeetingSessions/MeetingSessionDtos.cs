@@ -66,6 +66,49 @@ public sealed record MeetingSessionParticipantDetailsDto(MeetingSessionParticipa
 
 public sealed record PeerReportDto(QualityDto Quality);
 
+/// <summary><c>GET /sessions/peer-report/{peer_id}</c>'s answer: <c>{"participant": …}</c>.</summary>
+public sealed record PeerReportDetailsDto(PeerReportParticipantDto Participant);
+
+/// <summary>
+/// One peer of a session in the shape of RealtimeKit's peer report: <c>id</c> is the peer id, <c>user_id</c> the
+/// participant's, <c>role</c> its preset's name, <c>duration</c> minutes; <c>peer_events</c> its joining and leaving.
+/// </summary>
+public sealed record PeerReportParticipantDto(
+    string Id,
+    string SessionId,
+    string UserId,
+    string CustomParticipantId,
+    string? DisplayName,
+    string? Role,
+    DateTimeOffset JoinedAt,
+    DateTimeOffset? LeftAt,
+    double Duration,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<PeerEventDto> PeerEvents,
+    PeerReportDto PeerReport)
+{
+    public static PeerReportParticipantDto From(MeetingSessionPeer peer, PeerReportDto report, DateTimeOffset now)
+    {
+        var joined = MeetingSessionParticipantDto.From(peer, now);
+        List<PeerEventDto> events = [PeerEventDto.Of(peer, "PEER_JOINING", peer.JoinedAt)];
+        if (peer.LeftAt is { } left)
+        {
+            events.Add(PeerEventDto.Of(peer, "PEER_LEAVING", left));
+        }
+
+        return new(peer.Id, peer.SessionId, peer.ParticipantId, peer.CustomParticipantId, peer.DisplayName, peer.PresetName, peer.JoinedAt, peer.LeftAt,
+            joined.Duration, peer.CreatedAt, peer.UpdatedAt, events, report);
+    }
+}
+
+/// <summary>A connection event of a peer (RealtimeKit's <c>PEER_JOINING</c>, <c>PEER_LEAVING</c>).</summary>
+public sealed record PeerEventDto(string Id, string EventName, string PeerId, string ParticipantId, string SessionId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static PeerEventDto Of(MeetingSessionPeer peer, string name, DateTimeOffset at) =>
+        new($"{peer.Id}-{name.ToLowerInvariant()}", name, peer.Id, peer.ParticipantId, peer.SessionId, at, at);
+}
+
 /// <summary>
 /// RealtimeKit's quality statistics, with what an SFU measures: per track a peer published (producer) and received
 /// (consumer), by kind and source.

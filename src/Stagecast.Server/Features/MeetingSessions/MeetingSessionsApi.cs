@@ -21,6 +21,8 @@ public static class MeetingSessionsApi
         group.MapGet("/{session_id}/participants", ParticipantsAsync).WithSummary("Who was in the session: joins (view=raw) or participants (view=consolidated)");
         group.MapGet("/{session_id}/participants/{participant_id}", ParticipantAsync)
             .WithSummary("One peer (by peer id) or participant (by participant id), with its call stats (peer_report)");
+        group.MapGet("/peer-report/{peer_id}", PeerReportAsync)
+            .WithSummary("One peer (one join of a participant) of any session, by peer id: who, when, its connection events and call stats (peer_report)");
         group.MapGet("/{session_id}/chat", ChatAsync).WithSummary("A download URL for the session's chat as CSV");
     }
 
@@ -92,13 +94,34 @@ public static class MeetingSessionsApi
             : byParticipant.Count > 0 ? MeetingSessionParticipantDto.Consolidate(byParticipant, now)
             : throw ApiException.NotFound($"No participant found with id {participant_id} in session {session_id}");
         string[] peerIds = byPeer is not null ? [byPeer.Id] : [.. byParticipant.Select(p => p.Id)];
+        return ApiResults.Ok(new MeetingSessionParticipantDetailsDto(row, await ReportAsync(media, session_id, peerIds, now, context.RequestAborted).ConfigureAwait(false)));
+    }
+
+    /// <summary>
+    /// RealtimeKit's <c>GET /sessions/peer-report/{peer_id}</c> (the SDK's <c>sessions.getParticipantDataFromPeerID</c>):
+    /// the peer's row with its session, preset name (<c>role</c>), its connection events (joining, and leaving once it
+    /// left) and its call stats.
+    /// </summary>
+    private static async Task<Ok<ApiResponse<PeerReportDetailsDto>>> PeerReportAsync(
+        HttpContext context, IMeetingSessionStore store, IEnumerable<IMeetingSessionMediaStats> media, TimeProvider time, string peer_id)
+    {
+        var peer = await store.FindPeerAsync(context.App().Id, peer_id, context.RequestAborted).ConfigureAwait(false)
+            ?? throw ApiException.NotFound($"No peer found with id {peer_id}");
+        var now = time.GetUtcNow();
+        var report = await ReportAsync(media, peer.SessionId, [peer.Id], now, context.RequestAborted).ConfigureAwait(false);
+        return ApiResults.Ok(new PeerReportDetailsDto(PeerReportParticipantDto.From(peer, report, now)));
+    }
+
+    private static async Task<PeerReportDto> ReportAsync(
+        IEnumerable<IMeetingSessionMediaStats> media, string sessionId, string[] peerIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         List<MeetingSessionMediaTrack> tracks = [];
         foreach (var source in media)
         {
-            tracks.AddRange(await source.ListAsync(session_id, peerIds, context.RequestAborted).ConfigureAwait(false));
+            tracks.AddRange(await source.ListAsync(sessionId, peerIds, cancellationToken).ConfigureAwait(false));
         }
 
-        return ApiResults.Ok(new MeetingSessionParticipantDetailsDto(row, new PeerReportDto(QualityDto.From(tracks, now))));
+        return new PeerReportDto(QualityDto.From(tracks, now));
     }
 
     private static async Task<Ok<ApiResponse<ChatDownloadDto>>> ChatAsync(

@@ -9,4 +9,5 @@ namespace Stagecast.Server.Features.MeetingSessions;
 [JsonSerializable(typeof(ApiResponse<ChatDownloadDto>))]
 [JsonSerializable(typeof(ApiResponse<MeetingSessionDto>))]
 [JsonSerializable(typeof(ApiResponse<MeetingSessionParticipantDetailsDto>))]
+[JsonSerializable(typeof(ApiResponse<PeerReportDetailsDto>))]
 internal sealed partial class MeetingSessionsApiJsonContext : JsonSerializerContext;

@@ -126,6 +126,11 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
             (c, sql) => c.QueryAsync<PeerRow>(sql, args), (c, sql) => c.ExecuteScalarAsync<long>(sql, args), r => r.ToModel(), cancellationToken);
     }
 
+    public Task<MeetingSessionPeer?> FindPeerAsync(string appId, string peerId, CancellationToken cancellationToken) =>
+        db.WithConnectionAsync(async c => (await c.QuerySingleOrDefaultAsync<PeerRow>(
+            $"SELECT {PeerColumns} FROM session_peers WHERE id = @peerId AND session_id IN (SELECT id FROM meeting_sessions WHERE app_id = @appId)",
+            new { appId, peerId }).ConfigureAwait(false))?.ToModel(), cancellationToken);
+
     /// <summary>A write and the webhook events it causes, committed together; the dispatcher is woken after.</summary>
     private async Task WithEventsAsync(IReadOnlyCollection<OutboxEvent> events, DateTimeOffset at, Func<IDbConnection, IDbTransaction, Task> write, CancellationToken cancellationToken)
     {
