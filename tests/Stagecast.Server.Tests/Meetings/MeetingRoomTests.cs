@@ -231,6 +231,44 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
     private static PollRequest Poll(string question, bool hideVotes = false) =>
         new() { Question = question, Options = ["yes", "no"], HideVotes = hideVotes };
 
+    [Fact]
+    public async Task APeerChoosesItsNameOnlyWhereItsPresetAllowsAndNeverOneThatHidesOrReordersText()
+    {
+        var (api, meeting) = await MeetingAsync();
+        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
+        {
+            name = "fixed-name", config = new { view_type = "GROUP_CALL" }, permissions = new { can_produce_audio = true, can_edit_display_name = false },
+        }))).EnsureOk();
+
+        // A preset that does not let its participants choose: the app's name is the one shown, whatever the client asks.
+        var created = await api.AddParticipantAsync(meeting, "fay", "fixed-name", name: "Fay");
+        var participants = server.App.Services.GetRequiredService<IParticipantStore>();
+        var fay = await GuestAsync(api, meeting, (await participants.FindAsync(created.Id, CancellationToken.None))!);
+        var fayIn = await EnterAsync(api, fay, "Host \u2714 (moderator)");
+        Assert.Equal("Fay", fayIn.Peer.Name);
+        var refused = await Assert.ThrowsAsync<DomainException>(() => fayIn.Room.RenamePeerAsync(fayIn.Peer, "Host"));
+        Assert.Equal((DomainError.Forbidden, "your preset does not allow changing your display name (can_edit_display_name)"), (refused.Error, refused.Message));
+        Assert.Equal("Fay", fayIn.Peer.Name);
+
+        // A preset that does: any name but one with controls, line breaks or bidirectional overrides; emoji with joiners pass.
+        var bob = await GuestAsync(api, meeting, "bob", "group_call_participant");
+        var reordered = await Assert.ThrowsAsync<DomainException>(() => Rooms.AdmitAsync(bob, api.AccountId, "report\u202Egpj", null));
+        Assert.Equal((DomainError.BadRequest, "a display name must not contain invisible formatting characters (U+202E)"), (reordered.Error, reordered.Message));
+        var bobIn = await EnterAsync(api, bob, "Bob");
+        var forged = await Assert.ThrowsAsync<DomainException>(() => bobIn.Room.RenamePeerAsync(bobIn.Peer, "Bob\nHost: all good"));
+        Assert.Equal("a display name must not contain control characters", forged.Message);
+        await bobIn.Room.RenamePeerAsync(bobIn.Peer, "Bob \U0001F468\u200D\U0001F469\u200D\U0001F467");
+        Assert.Equal("Bob \U0001F468\u200D\U0001F469\u200D\U0001F467", bobIn.Peer.Name);
+
+        // The app's own names are held to the same rule.
+        var bad = await api.PostAsync($"/meetings/{meeting}/participants", JsonSerializer.Serialize(new
+        {
+            custom_participant_id = "eve", preset_name = "group_call_participant", name = "Eve\u2066admin\u2069",
+        }));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.Status);
+        Assert.Contains("\"name\" must not contain control characters, line breaks or invisible formatting characters", bad.ErrorMessage);
+    }
+
     private async Task<(StagecastApiClient Api, string Meeting)> MeetingAsync()
     {
         var api = await server.NewTenantAsync();
@@ -269,6 +307,46 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new() { ChatPublic = new ChatScopePatch(true, null, null, null) })]);
         await room.ChatAsync(guestIn.Peer, "thanks");
         Assert.Equal((PresetAccess.NotAllowed, true), (guestIn.Peer.Permissions.AudioAccess, guestIn.Peer.Permissions.PollsCanCreate));
+    }
+
+    [Fact]
+    public async Task AHostsChangeHoldsEveryConnectionOfTheParticipantAndIsKeptWithinABound()
+    {
+        var (api, meeting) = await MeetingAsync();
+        var host = await GuestAsync(api, meeting, "host");
+        var guest = await GuestAsync(api, meeting, "guest", "group_call_participant");
+        var hostIn = await EnterAsync(api, host, "Host");
+        var guestIn = await EnterAsync(api, guest, "Guest");
+        var room = hostIn.Room;
+
+        // The guest also chats from a widget that never joins (a chat member, as RealtimeKit's socket makes one) and has a second tab.
+        var widget = new RoomPeer("widget-peer", guest.Participant, guest.Permissions, "Guest", DateTimeOffset.UtcNow, Rooms.ChangesOf(guest.Participant))
+        {
+            Client = await GuestAsync(api, meeting, guest.Participant),
+        };
+        var secondTab = await EnterAsync(api, await GuestAsync(api, meeting, guest.Participant), "Guest");
+        await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new PermissionPatch { ChatPublic = new ChatScopePatch(false, null, null, null) })]);
+
+        // Every connection of the guest is held to it: both peers, the chat member, and a tab that joins afterwards.
+        var thirdTab = await EnterAsync(api, await GuestAsync(api, meeting, guest.Participant), "Guest");
+        Assert.All(new[] { guestIn.Peer, secondTab.Peer, widget, thirdTab.Peer }, p => Assert.False(p.Permissions.ChatCanSend));
+        await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(secondTab.Peer, "from the second tab"));
+
+        // The same change again is kept once; past the bound of distinct changes, refused.
+        for (int i = 0; i < PermissionChanges.MaxChanges * 2; i++)
+        {
+            await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new PermissionPatch { ChatPublic = new ChatScopePatch(false, null, null, null) })]);
+        }
+
+        for (int i = 1; i < PermissionChanges.MaxChanges; i++)
+        {
+            await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new PermissionPatch { PollsCanCreate = i % 2 == 0 })]);
+        }
+
+        var tooMany = await Assert.ThrowsAsync<DomainException>(() => room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new PermissionPatch { PollsCanCreate = true })]));
+        Assert.Equal((DomainError.TooMany, $"the permissions of participant {guest.Participant.Id} were changed 64 times this session, the most that is kept"),
+            (tooMany.Error, tooMany.Message));
+        Assert.False(guestIn.Peer.Permissions.PollsCanCreate); // the last kept (63: odd) took it away
     }
 
     [Fact]

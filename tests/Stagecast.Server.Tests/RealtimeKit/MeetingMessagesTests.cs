@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Polls;
 using Stagecast.RealtimeKit.Protocol.Rooms;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
+using Chat = Stagecast.RealtimeKit.Protocol.Chat;
 using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 
 namespace Stagecast.Server.Tests.RealtimeKit;
@@ -156,6 +159,65 @@ public sealed class MeetingMessagesTests : RealtimeKitSocketTests
     private static (string Name, string UserId) Creator(Poll poll) => (poll.CreatedBy, poll.CreatedByUserId);
 
     private static ByteString Json(string text) => ByteString.CopyFromUtf8(text);
+
+    [Fact]
+    public async Task TheChatHistoryIsSentAPageAtATimeAndAskingAgainAndAgainIsRefusedPastTheParticipantsBudget()
+    {
+        string meeting = await Api.CreateMeetingAsync();
+        var (ada, _) = await JoinSocketAsync(meeting, "ada");
+        await using var _ = ada;
+        var room = Server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!;
+        var adaPeer = Assert.Single(room.Peers);
+        for (int i = 0; i < 40; i++)
+        {
+            await room.ChatAsync(adaPeer, $"{i:00} {new string('w', 3900)}");
+            _clock.Advance(TimeSpan.FromSeconds(1)); // within chat's rate
+        }
+
+        // The history is the newest messages that fit in a page, oldest first; the SDK pages back from there.
+        var history = Chat.GetChatMessagesResponse.Parser.ParseFrom((await ada.RequestAsync(Events.Chat.GetMessages, ByteString.Empty)).Payload);
+        Assert.InRange(history.CalculateSize(), 32 * 1024, 64 * 1024);
+        Assert.StartsWith("39 ", history.Messages[^1].Payload, StringComparison.Ordinal);
+        Assert.DoesNotContain(history.Messages, m => m.Payload.StartsWith("00 ", StringComparison.Ordinal));
+
+        // One participant asking on several sockets shares one budget: past it, every one of its sockets is refused; others are served.
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_host");
+        var sockets = new List<RealtimeKitSocketClient>();
+        for (int i = 0; i < 3; i++)
+        {
+            sockets.Add(await JoinAsync(bob.Token));
+        }
+
+        try
+        {
+            int served = 0;
+            SocketMessage reply;
+            while (!RealtimeKitSocketClient.IsError(reply = await sockets[served % 3].RequestAsync(Events.Chat.GetMessages, ByteString.Empty)))
+            {
+                Assert.True(++served < 100, "asking for the history was never refused");
+            }
+
+            Assert.Equal(429, ErrorCode(reply));
+            Assert.InRange(served, 8, 20); // four seconds' worth at 256 KiB a second, about 60 KiB an answer
+            foreach (var socket in sockets)
+            {
+                Assert.Equal(429, ErrorCode(await socket.RequestAsync(Events.Chat.GetMessages, ByteString.Empty)));
+            }
+
+            Assert.False(RealtimeKitSocketClient.IsError(await ada.RequestAsync(Events.Chat.GetMessages, ByteString.Empty)));
+
+            // The budget refills on the server's clock.
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.False(RealtimeKitSocketClient.IsError(await sockets[0].RequestAsync(Events.Chat.GetMessages, ByteString.Empty)));
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.DisposeAsync();
+            }
+        }
+    }
 
     private static BroadcastMessage Broadcast(string type, string payload) => new() { Type = type, Payload = Json(payload), Timestamp = 1 };
 

@@ -132,6 +132,7 @@ public sealed record AddParticipantRequest
     public string? PresetName { get; init; }
 
     [StringLength(256)]
+    [ShownText]
     public string? Name { get; init; }
 
     [StringLength(2048)]
@@ -145,6 +146,7 @@ public sealed record UpdateParticipantRequest
     public string? PresetName { get; init; }
 
     [StringLength(256)]
+    [ShownText]
     public string? Name { get; init; }
 
     [StringLength(2048)]

@@ -105,6 +105,12 @@ public sealed record PresetPermissions(
     /// <summary>Whether the peer may send a file in chat at all (to everyone or privately): whether it may upload one.</summary>
     public bool ChatCanSendFiles => ChatRefusal(toPeers: false, file: true) is null || ChatRefusal(toPeers: true, file: true) is null;
 
+    /// <summary>
+    /// <c>can_edit_display_name</c>: may choose the name others see instead of the participant's (allowed unless the
+    /// preset says false, as presets made before it was enforced expect).
+    /// </summary>
+    public bool CanEditDisplayName { get; init; } = true;
+
     /// <summary><c>transcription_enabled</c>: the participant's words are transcribed live (when the server runs a speech engine).</summary>
     public bool TranscriptionEnabled { get; init; }
 
@@ -169,6 +175,7 @@ public sealed record PresetPermissions(
             ChatPublic = Scope(permissions, "public", ChatScope.Open),
             ChatPrivate = Scope(permissions, "private", ChatScope.Closed),
             TranscriptionEnabled = Flag(permissions, "transcription_enabled"),
+            CanEditDisplayName = permissions["can_edit_display_name"] is not JsonValue edit || !edit.TryGetValue(out bool editable) || editable,
             LivestreamViewerQualities = ViewerQualities.Read(config["livestream_viewer_qualities"]),
         };
     }

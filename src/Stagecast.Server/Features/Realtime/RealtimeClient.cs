@@ -274,11 +274,15 @@ public sealed partial class RealtimeClient(
             [.. room.ActivePlugins.Select(PluginView.Of)]);
     }
 
-    /// <summary><c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a message.</summary>
+    /// <summary>
+    /// <c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a
+    /// message, charged to the participant's history budget (<see cref="MeetingRooms.ChargeHistory"/>).
+    /// </summary>
     internal async Task<RealtimeAnswer> ChatHistoryAsync(PageRequest request)
     {
         var chat = await _room!.ChatForAsync(_peer!).ConfigureAwait(false);
         var (messages, more) = Page(chat, m => m.Id, m => ChatView.From(m, services.ChatFiles), RealtimeJson.SizeOf, request.Before);
+        services.Rooms.ChargeHistory(Participant, messages.Sum(RealtimeJson.SizeOf));
         return new ChatPageAnswer(messages, more);
     }
 

@@ -27,9 +27,18 @@ public sealed partial class MeetingRoom
         }
     }
 
-    /// <summary>Renames a peer and tells the others.</summary>
+    /// <summary>
+    /// Renames a peer and tells the others: refused (403) when its preset does not let it choose its name
+    /// (<c>can_edit_display_name</c>), and (400) a name others should not be shown (<see cref="ShownText"/>).
+    /// </summary>
     public async Task<RoomPeer> RenamePeerAsync(RoomPeer peer, string name)
     {
+        if (name != peer.Name && !peer.Permissions.CanEditDisplayName)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow changing your display name (can_edit_display_name)");
+        }
+
+        name = MeetingRooms.NameOf(name, peer.Participant, peer.Permissions)!;
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -88,12 +97,21 @@ public sealed partial class MeetingRoom
         try
         {
             changed = [.. _peers.Values.Where(p => changes.Any(c => c.ParticipantId == p.Participant.Id))];
-            foreach (var peer in changed)
+            foreach (var participant in changed.Select(p => p.Participant).DistinctBy(p => p.Id))
             {
-                foreach (var (_, patch) in changes.Where(c => c.ParticipantId == peer.Participant.Id))
+                var kept = _rooms.ChangesOf(participant);
+                foreach (var (_, patch) in changes.Where(c => c.ParticipantId == participant.Id))
                 {
-                    peer.ApplyPatch(patch);
-                    peer.Notify(new PermissionsChanged(patch, host));
+                    if (!kept.TryAdd(patch))
+                    {
+                        throw new DomainException(DomainError.TooMany,
+                            $"the permissions of participant {participant.Id} were changed {PermissionChanges.MaxChanges} times this session, the most that is kept");
+                    }
+
+                    foreach (var peer in changed.Where(p => p.Participant.Id == participant.Id))
+                    {
+                        peer.Notify(new PermissionsChanged(patch, host));
+                    }
                 }
             }
         }

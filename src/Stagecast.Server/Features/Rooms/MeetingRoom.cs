@@ -110,7 +110,7 @@ public sealed partial class MeetingRoom
 
             _keepAlive?.Dispose();
             _keepAlive = null;
-            var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now)
+            var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now, _rooms.ChangesOf(client.Participant))
             {
                 Client = client,
                 Stage = EntryStage(client.Permissions),

@@ -5,7 +5,9 @@ using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Participants;
+using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting;
+using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -24,6 +26,8 @@ public sealed class MeetingRooms(
 {
     private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Waitlist> _waitlists = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string MeetingId, string ParticipantId), PermissionChanges> _changes = new();
+    private readonly ConcurrentDictionary<(string MeetingId, string ParticipantId), TokenBucket> _historyBudgets = new();
     private readonly Dictionary<string, HashSet<RoomPeer>> _chatMembers = new(StringComparer.Ordinal);
 
     public ICollection<MeetingRoom> All => _rooms.Values;
@@ -97,6 +101,7 @@ public sealed class MeetingRooms(
             throw new MeetingInactiveException();
         }
 
+        name = NameOf(name, participant, client.Permissions);
         var waitlist = WaitlistOf(meeting.Id);
         bool resuming = Find(meeting.Id)?.WouldResume(participant.Id, resumePeerId) == true;
         if (!resuming && waitlist.MustWait(participant, client.Permissions))
@@ -110,6 +115,7 @@ public sealed class MeetingRooms(
     /// <summary>Enters the meeting's room, opening it (and a session) when it has none.</summary>
     public async Task<Admission.Entered> EnterAsync(Meeting meeting, string accountId, IRoomClient client, string? name, string? resumePeerId)
     {
+        name = NameOf(name, client.Participant, client.Permissions);
         while (true)
         {
             if (await GetOrCreate(meeting, accountId).JoinAsync(client, name, resumePeerId).ConfigureAwait(false) is { } entered)
@@ -119,6 +125,26 @@ public sealed class MeetingRooms(
 
             // The room closed meanwhile (its session ended); the next one opens a new session.
         }
+    }
+
+    /// <summary>
+    /// The name a peer enters with: the one its client asks for, when its preset lets it choose one
+    /// (<c>can_edit_display_name</c>), else the participant's own; refused (400) when others should not be shown it
+    /// (<see cref="ShownText"/>).
+    /// </summary>
+    internal static string? NameOf(string? asked, Participant participant, PresetPermissions permissions)
+    {
+        if (asked is null || asked == participant.Name)
+        {
+            return asked;
+        }
+
+        if (!permissions.CanEditDisplayName)
+        {
+            return participant.Name;
+        }
+
+        return ShownText.Problem(asked) is { } problem ? throw new DomainException(DomainError.BadRequest, $"a display name must not contain {problem}") : asked;
     }
 
     public MeetingRoom GetOrCreate(Meeting meeting, string accountId)
@@ -168,5 +194,39 @@ public sealed class MeetingRooms(
     public void OnMeetingLivestreamChanged(MeetingLivestreamEvent change) =>
         Find(change.MeetingId)?.Publish(new LivestreamChanged(change.Change, change.Livestream, change.Error));
 
-    internal void Remove(MeetingRoom room) => _rooms.TryRemove(new KeyValuePair<string, MeetingRoom>(room.MeetingId, room));
+    /// <summary>
+    /// Charges <paramref name="bytes"/> of chat history sent to <paramref name="participant"/> to its budget
+    /// (<see cref="RoomOptions.ChatHistoryBytesPerSecond"/>, shared by all its sockets); refused (429) when it is spent.
+    /// </summary>
+    public void ChargeHistory(Participant participant, int bytes)
+    {
+        double perSecond = options.Value.ChatHistoryBytesPerSecond;
+        var budget = _historyBudgets.GetOrAdd((participant.MeetingId, participant.Id), _ => new TokenBucket(time, perSecond, perSecond * 4));
+        if (!budget.TryTake(bytes))
+        {
+            throw new DomainException(DomainError.TooMany, "chat history is asked for too often: wait a moment, or ask for a page at a time");
+        }
+    }
+
+    /// <summary>What hosts changed of the participant's permissions in its meeting's session now (kept until the session ends).</summary>
+    public PermissionChanges ChangesOf(Participant participant) => _changes.GetOrAdd((participant.MeetingId, participant.Id), _ => new PermissionChanges());
+
+    internal void Remove(MeetingRoom room)
+    {
+        if (_rooms.TryRemove(new KeyValuePair<string, MeetingRoom>(room.MeetingId, room)))
+        {
+            foreach (var key in _changes.Keys.Where(k => k.MeetingId == room.MeetingId))
+            {
+                if (_changes.TryRemove(key, out var changes))
+                {
+                    changes.Clear(); // a chat socket still holding them must not keep the ended session's changes
+                }
+            }
+
+            foreach (var key in _historyBudgets.Keys.Where(k => k.MeetingId == room.MeetingId))
+            {
+                _historyBudgets.TryRemove(key, out _);
+            }
+        }
+    }
 }

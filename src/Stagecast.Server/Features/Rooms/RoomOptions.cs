@@ -28,6 +28,13 @@ public sealed class RoomOptions
     public int ChatHistory { get; set; } = 100;
 
     /// <summary>
+    /// Bytes of chat history one participant is sent a second, over all its sockets together (a burst of four seconds'):
+    /// asking for the history again and again (a few bytes each) is refused (429) past it, rather than amplified.
+    /// </summary>
+    [Range(16 * 1024, int.MaxValue)]
+    public int ChatHistoryBytesPerSecond { get; set; } = 256 * 1024;
+
+    /// <summary>
     /// Polls a meeting session may have; past it, creating one is refused (413) until the next session. Every join
     /// answer carries all of the session's polls, so this bounds it (a poll is at most about 12 KB).
     /// </summary>

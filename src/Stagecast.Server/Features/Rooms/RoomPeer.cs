@@ -8,43 +8,41 @@ namespace Stagecast.Server.Features.Rooms;
 /// A participant's presence in a meeting room. It outlives its connection by the reconnect grace period: a client that
 /// comes back in time with the same peer id takes its place again, unseen by the others.
 /// </summary>
-public sealed class RoomPeer(string id, Participant participant, PresetPermissions permissions, string? name, DateTimeOffset joinedAt)
+public sealed class RoomPeer(string id, Participant participant, PresetPermissions permissions, string? name, DateTimeOffset joinedAt, PermissionChanges? changes = null)
 {
     private volatile IRoomClient? _client;
     private volatile StageStatus _stage;
+    private volatile PresetPermissions _preset = permissions;
+    private volatile Reading? _reading;
 
     public string Id { get; } = id;
 
     /// <summary>The participant as of the peer's latest connection or check (its preset may have changed since it joined).</summary>
     public Participant Participant { get; set; } = participant;
 
-    private readonly List<PermissionPatch> _patches = [];
-    private PresetPermissions _permissions = permissions;
+    /// <summary>What hosts changed of its participant's permissions this session, shared with its other peers and chat sockets.</summary>
+    public PermissionChanges Changes { get; } = changes ?? new PermissionChanges();
 
     /// <summary>
-    /// What the peer may do: its preset as of its latest connection, with what hosts changed for it since it joined
-    /// (<see cref="ApplyPatch"/>: each change laid again, in turn, over each newer reading of the preset).
+    /// What the peer may do: its preset as of its latest connection (set), with what hosts changed of its participant's
+    /// permissions this session (<see cref="Changes"/>), laid over it in turn; read again only when either changed.
     /// </summary>
     public PresetPermissions Permissions
     {
-        get => _permissions;
-        set
+        get
         {
-            lock (_patches)
+            var (preset, version) = (_preset, Changes.Version);
+            if (_reading is { } reading && ReferenceEquals(reading.Preset, preset) && reading.Version == version)
             {
-                _permissions = _patches.Aggregate(value, (may, patch) => may.With(patch));
+                return reading.Permissions;
             }
-        }
-    }
 
-    /// <summary>A host's change to the peer's permissions, kept for as long as the peer is in the meeting.</summary>
-    public void ApplyPatch(PermissionPatch patch)
-    {
-        lock (_patches)
-        {
-            _patches.Add(patch);
-            _permissions = _permissions.With(patch);
+            var permissions = Changes.Over(preset);
+            _reading = new Reading(preset, version, permissions);
+            return permissions;
         }
+
+        set => _preset = value;
     }
 
     public string? Name { get; set; } = name;
@@ -89,4 +87,7 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
 
     /// <summary>Tells the peer's connection, if it has one now.</summary>
     public void Notify(RoomEvent change) => Client?.Notify(this, change);
+
+    /// <summary>A reading of the permissions: of which preset, at which version of the changes.</summary>
+    private sealed record Reading(PresetPermissions Preset, int Version, PresetPermissions Permissions);
 }

@@ -20,7 +20,10 @@ public sealed partial class RealtimeKitClient
     {
         if (Permissions.ChatCanReceive && !services.Rooms.WaitlistOf(Participant.MeetingId).MustWait(Participant, Permissions))
         {
-            _chatMember = new RoomPeer(clientPeerId, Participant, Permissions, Participant.Name, services.Time.GetUtcNow()) { Client = this };
+            _chatMember = new RoomPeer(clientPeerId, Participant, Permissions, Participant.Name, services.Time.GetUtcNow(), services.Rooms.ChangesOf(Participant))
+            {
+                Client = this,
+            };
             services.Rooms.AddChatMember(_chatMember);
         }
     }

@@ -38,6 +38,9 @@ public sealed partial class RealtimeKitClient(
 
     /// <summary>How long the socket of a participant not let in stays open, unless it asks again or leaves.</summary>
     private static readonly TimeSpan RejectedSocketLinger = TimeSpan.FromMinutes(1);
+
+    /// <summary>How much chat one history answer carries at most (the JSON channel's page is as large).</summary>
+    private const int ChatPageBytes = 64 * 1024;
     private readonly TokenBucket _messages = new(services.Time, services.Options.MessagesPerSecond, services.Options.MessagesPerSecond * 2.0);
     private RealtimeKitViews _views = new(null, clientPeerId, participant.Id, services.ChatFiles);
     private RoomPeer? _peer;
@@ -455,16 +458,25 @@ public sealed partial class RealtimeKitClient(
     private static async Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom? room, RoomPeer peer) =>
         room is null ? [] : await room.ChatForAsync(peer).ConfigureAwait(false);
 
+    /// <summary>
+    /// <c>chat.getMessages</c>: the newest of the chat shown to the peer that fit in <see cref="ChatPageBytes"/> (one at
+    /// least), oldest first; the SDK 2.0's chat panel pages back from there (<see cref="ChatPageAsync"/>). Charged to the
+    /// participant's history budget.
+    /// </summary>
     private async Task<IMessage> ChatHistoryAsync(MeetingRoom? room, RoomPeer peer)
     {
         var answer = new Stagecast.RealtimeKit.Protocol.Chat.GetChatMessagesResponse();
-        answer.Messages.AddRange((await ChatOfAsync(room, peer).ConfigureAwait(false)).Select(_views.Chat));
+        var newest = NewestFitting((await ChatOfAsync(room, peer).ConfigureAwait(false)).Reverse().Select(_views.Chat), int.MaxValue, out _);
+        newest.Reverse();
+        answer.Messages.AddRange(newest);
+        services.Rooms.ChargeHistory(Participant, answer.CalculateSize());
         return answer;
     }
 
     /// <summary>
     /// A page of the chat history before (or, <c>reversed</c> false, after) <c>time_stamp</c> (milliseconds), newest
-    /// first; with a filter, of the pinned messages (<c>fetchPinnedMessages</c>) or of the private ones with a user.
+    /// first, of at most <c>size</c> messages (100) and <see cref="ChatPageBytes"/>; with a filter, of the pinned messages
+    /// (<c>fetchPinnedMessages</c>) or of the private ones with a user. Charged to the participant's history budget.
     /// </summary>
     private async Task<IMessage> ChatPageAsync(MeetingRoom? room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomRequest request)
     {
@@ -480,10 +492,33 @@ public sealed partial class RealtimeKitClient(
         var matching = request.Reversed
             ? chat.Where(m => m.CreatedAt.ToUnixTimeMilliseconds() <= at).Reverse()
             : chat.Where(m => m.CreatedAt.ToUnixTimeMilliseconds() >= (request.TimeStamp == 0 ? 0 : at));
-        var page = matching.Skip(Math.Max(request.From, 0)).Take(size + 1).ToList();
-        var answer = new Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomResponse { Next = page.Count > size };
-        answer.Messages.AddRange(page.Take(size).Select(_views.Chat));
+        var page = NewestFitting(matching.Skip(Math.Max(request.From, 0)).Select(_views.Chat), size, out bool more);
+        var answer = new Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomResponse { Next = more };
+        answer.Messages.AddRange(page);
+        services.Rooms.ChargeHistory(Participant, answer.CalculateSize());
         return answer;
+    }
+
+    /// <summary>The first of <paramref name="messages"/> that number at most <paramref name="most"/> and fit in <see cref="ChatPageBytes"/> (one at least); <paramref name="more"/>: others follow.</summary>
+    private static List<Stagecast.RealtimeKit.Protocol.Chat.ChatMessage> NewestFitting(IEnumerable<Stagecast.RealtimeKit.Protocol.Chat.ChatMessage> messages, int most, out bool more)
+    {
+        var fitting = new List<Stagecast.RealtimeKit.Protocol.Chat.ChatMessage>();
+        int bytes = 0;
+        more = false;
+        foreach (var message in messages)
+        {
+            int size = message.CalculateSize();
+            if (fitting.Count > 0 && (fitting.Count == most || bytes + size > ChatPageBytes))
+            {
+                more = true;
+                break;
+            }
+
+            fitting.Add(message);
+            bytes += size;
+        }
+
+        return fitting;
     }
 
     /// <summary>
