@@ -24,6 +24,9 @@ public enum UtteranceOutcome
 
     /// <summary>Dropped unrecognised: the queue was full.</summary>
     Dropped,
+
+    /// <summary>Not recognised: too much of it was made up for lost packets (<see cref="Utterance.IsDamaged"/>).</summary>
+    Damaged,
 }
 
 /// <summary>How a job ended: its words (empty unless <see cref="UtteranceOutcome.Heard"/>), and how long recognising them took.</summary>
@@ -44,7 +47,9 @@ public sealed partial class SpeechWorker : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<UtteranceJob> _jobs;
     private readonly Task _worker;
+    private volatile bool _stopping;
     private long _dropped;
+    private long _damaged;
     private long _recognised;
     private long _audioTicks;
     private long _workTicks;
@@ -65,17 +70,45 @@ public sealed partial class SpeechWorker : IAsyncDisposable
     /// <summary>Utterances dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Utterances not recognised because too much of them was made up for lost packets.</summary>
+    public long Damaged => Interlocked.Read(ref _damaged);
+
     /// <summary>Utterances recognised.</summary>
     public long Recognised => Interlocked.Read(ref _recognised);
 
     /// <summary>Time spent recognising over the length of the audio recognised (below 1: faster than speech).</summary>
     public double RealTimeFactor => Interlocked.Read(ref _audioTicks) is > 0 and long audio ? (double)Interlocked.Read(ref _workTicks) / audio : 0;
 
-    /// <summary>Queues an utterance; false once the queue is closed.</summary>
-    public bool Add(UtteranceJob job) => _jobs.Writer.TryWrite(job);
+    /// <summary>
+    /// Queues an utterance; false once the queue is closed. A damaged one (<see cref="Utterance.IsDamaged"/>) is not
+    /// queued but ended at once as <see cref="UtteranceOutcome.Damaged"/>: an engine fed broken audio hears nonsense
+    /// with confidence, and it would take an undamaged utterance's turn.
+    /// </summary>
+    public bool Add(UtteranceJob job)
+    {
+        if (!job.Utterance.IsDamaged)
+        {
+            return _jobs.Writer.TryWrite(job);
+        }
 
+        long damaged = Interlocked.Increment(ref _damaged);
+        if (damaged == 1 || damaged % 100 == 0)
+        {
+            LogDamaged(job.Speaker, job.Utterance.ConcealedSamples * 100 / Math.Max(1, job.Utterance.Samples.Length), damaged);
+        }
+
+        Deliver(new Transcribed(job, UtteranceOutcome.Damaged, "", TimeSpan.Zero));
+        return true;
+    }
+
+    /// <summary>
+    /// Stops: the utterance being recognised finishes, and those still waiting are dropped unrecognised (each
+    /// delivered as <see cref="UtteranceOutcome.Dropped"/>), so a server that stops waits for one utterance, not for
+    /// minutes of them.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         _jobs.Writer.TryComplete();
         await _worker.ConfigureAwait(false);
     }
@@ -95,6 +128,12 @@ public sealed partial class SpeechWorker : IAsyncDisposable
     {
         await foreach (var job in _jobs.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (_stopping)
+            {
+                Drop(job);
+                continue;
+            }
+
             long started = Stopwatch.GetTimestamp();
             Transcribed result;
             try
@@ -130,6 +169,10 @@ public sealed partial class SpeechWorker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transcription is behind: an utterance of {Speaker} was dropped ({Dropped} so far); captions are skipped until it catches up")]
     private partial void LogDropped(string speaker, long dropped);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "An utterance of {Speaker} was not recognised: {Percent} % of it was made up for packets lost on the way ({Damaged} so far); its words are not captioned")]
+    private partial void LogDamaged(string speaker, long percent, long damaged);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recognising an utterance of {Speaker} failed")]
     private partial void LogFailed(Exception exception, string speaker);

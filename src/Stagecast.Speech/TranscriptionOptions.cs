@@ -36,6 +36,17 @@ public sealed class TranscriptionOptions
     public int MeetingQueueLength { get; set; } = 8;
 
     /// <summary>
+    /// How many independent livestreams this server captions at once (each decodes its audio, an ffmpeg for AAC, and
+    /// shares the speech queue); a livestream past it goes out without captions, logged and counted.
+    /// </summary>
+    [Range(0, 1000)]
+    public int MaxCaptionedLivestreams { get; set; } = 4;
+
+    /// <summary>How many of those one app may have at once, so one app cannot take every other app's captions.</summary>
+    [Range(0, 1000)]
+    public int MaxCaptionedLivestreamsPerApp { get; set; } = 2;
+
+    /// <summary>
     /// An OpenAI-compatible chat completions API (its base URL, e.g. a local llama.cpp server's
     /// <c>http://127.0.0.1:8080/v1</c> or Ollama's <c>http://127.0.0.1:11434/v1</c>) that writes sessions' summaries;
     /// without one they are extractive, made in process.

@@ -44,14 +44,7 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
             throw new SpeechEngineException($"whisper: {modelPath} {problem}");
         }
 
-        // Whisper.net finds its native library from its assembly's location, which a Native AOT binary has none of:
-        // the release's copy is named (the linux-x64 runtime's files beside the binary).
-        string bundled = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "libwhisper.so");
-        if (File.Exists(bundled))
-        {
-            Whisper.net.LibraryLoader.RuntimeOptions.LibraryPath = bundled;
-        }
-
+        WhisperLibrary.Load();
         try
         {
             return new WhisperRecognizer(WhisperFactory.FromPath(modelPath), language);

@@ -68,6 +68,36 @@ public sealed class ReleaseTests
             Assert.Equal("from-the-release", joined.GetProperty("self").GetProperty("custom_participant_id").GetString());
         }
 
+        // whisper.cpp's libraries beside the binary (runtimes/linux-x64), loaded by the binary itself: a live utterance goes
+        // through the SFU, the decoder and whisper (a generated model: none can be downloaded here) to a transcript.
+        string model = GeneratedWhisperModel.Write(Path.Combine(output, "ggml-generated.bin"));
+        await using (var server = await ServerProcess.StartBinaryAsync(binary, null, "--transcription-engine", "whisper", "--whisper-model", model))
+        {
+            Assert.Contains("Transcription runs on whisper", server.Output);
+            var api = await ProcessTests.ApiOfAsync(server);
+            (await api.PostAsync("/presets", """{"name":"transcribed","config":{"view_type":"GROUP_CALL"},"permissions":{"can_produce_audio":true,"transcription_enabled":true}}""")).EnsureOk();
+            string meeting = await api.CreateMeetingAsync();
+            var ada = await api.AddParticipantAsync(meeting, "ada", "transcribed", name: "Ada");
+            var (adaChannel, adaJoined) = await MeetingHelpers.JoinAsync(server.HttpBase, ada);
+            await using var _ = adaChannel;
+            string adaPeer = adaJoined.GetProperty("peer_id").GetString()!;
+            using var http = new HttpClient { BaseAddress = new Uri(server.HttpBase) };
+            await using var whip = await WhipClient.ConnectAsync(http, $"{server.HttpBase}/realtime/v1/peers/{adaPeer}/whip?source=camera", ada.Token,
+                DtlsCertificate.Create(TimeProvider.System));
+            var audio = RtpSender.Opus(whip);
+            var heard = adaChannel.WaitForEventAsync("transcript", timeout: TimeSpan.FromSeconds(90));
+            while (!heard.IsCompleted)
+            {
+                foreach (var packet in SpokenAudio.SayAsOpus(SpokenAudio.MeetingSentences[1], TimeSpan.FromSeconds(1)))
+                {
+                    audio.Send(packet);
+                    await Task.Delay(5);
+                }
+            }
+
+            Assert.Matches(@"^w\d+( w\d+)*$", (await heard).GetProperty("text").GetString()); // the generated vocabulary's words
+        }
+
         // The unit as shipped, pointed at this binary; systemd-analyze prints nothing when every line is understood.
         string unit = await File.ReadAllTextAsync(Path.Combine(root, "deploy", "stagecast.service"));
         Assert.Contains("ProtectSystem=strict", unit);

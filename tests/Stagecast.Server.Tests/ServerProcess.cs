@@ -50,8 +50,8 @@ public sealed class ServerProcess : IAsyncDisposable
         LaunchAsync("dotnet", [ServerDll], dataDir, environment, [], workingDirectory);
 
     /// <summary>Starts a built binary (the release) the same way.</summary>
-    public static Task<ServerProcess> StartBinaryAsync(string binary, Dictionary<string, string>? environment = null) =>
-        LaunchAsync(binary, [], null, environment, []);
+    public static Task<ServerProcess> StartBinaryAsync(string binary, Dictionary<string, string>? environment = null, params string[] arguments) =>
+        LaunchAsync(binary, [], null, environment, arguments);
 
     private static async Task<ServerProcess> LaunchAsync(string fileName, string[] prefix, string? dataDir, Dictionary<string, string>? environment, string[] arguments,
         string? workingDirectory = null)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Stagecast.Testing;
 
 namespace Stagecast.Speech.Tests;
 
@@ -27,6 +28,7 @@ public sealed class SpeechWorkerTests
 
             Assert.Equal(3, worker.Dropped); // u1, u2, u3: the two newest wait
             engine.Release.Set();
+            await Eventually.TrueAsync(() => worker.Recognised == 3, "the waiting utterances to be recognised");
         }
 
         // Every job ends in one call, the dropped ones first (as they are dropped).
@@ -47,9 +49,49 @@ public sealed class SpeechWorkerTests
             worker.Add(Job(1));
             worker.Add(Job(2));
             worker.Add(Job(3));
+            await Eventually.TrueAsync(() => ended.Count == 3, "the three utterances to end");
         }
 
         Assert.Equal([(UtteranceOutcome.Failed, ""), (UtteranceOutcome.Heard, "u2"), (UtteranceOutcome.Silent, "")], ended.Select(t => (t.Outcome, t.Text)));
+    }
+
+    [Fact]
+    public async Task AStoppingWorkerFinishesTheUtteranceUnderWayAndDropsThoseWaiting()
+    {
+        using var engine = new HeldEngine();
+        var ended = new List<Transcribed>();
+        var worker = new SpeechWorker(engine, capacity: 8, ended.Add, NullLogger.Instance);
+        worker.Add(Job(0));
+        await engine.Started.Task;
+        worker.Add(Job(1));
+        worker.Add(Job(2));
+
+        // The server stops while u0 is recognised: a stop waits for u0 only (a real engine cannot be interrupted), never for those queued.
+        var stopping = worker.DisposeAsync().AsTask();
+        Assert.False(stopping.IsCompleted);
+        engine.Release.Set();
+        await stopping;
+
+        Assert.Equal(["0 Heard u0", "1 Dropped", "2 Dropped"], ended.Select(t => $"{t.Job.Utterance.Samples[0]} {t.Outcome}{(t.Text.Length > 0 ? " " + t.Text : "")}"));
+        Assert.Equal((1, 2), (worker.Recognised, worker.Dropped));
+    }
+
+    [Fact]
+    public async Task ADamagedUtteranceIsNeverRecognisedButEndsAtOnceAsDamaged()
+    {
+        using var engine = new HeldEngine();
+        engine.Release.Set();
+        var ended = new List<Transcribed>();
+        await using (var worker = new SpeechWorker(engine, capacity: 8, ended.Add, NullLogger.Instance))
+        {
+            Assert.True(worker.Add(new UtteranceJob("ada", new Utterance(0, [7, 7, 7, 7, 7, 7, 7, 7, 7, 7], ConcealedSamples: 2))));
+            Assert.Equal(UtteranceOutcome.Damaged, Assert.Single(ended).Outcome);
+            Assert.Equal(1, worker.Damaged);
+            worker.Add(Job(4));
+            await Eventually.TrueAsync(() => worker.Recognised == 1, "the undamaged one recognised");
+        }
+
+        Assert.Equal([(UtteranceOutcome.Damaged, ""), (UtteranceOutcome.Heard, "u4")], ended.Select(t => (t.Outcome, t.Text)));
     }
 
     private static UtteranceJob Job(short n) => new("ada", new Utterance(0, [n]));

@@ -49,4 +49,37 @@ public sealed class VoiceActivitySegmenterTests
         Assert.Equal(VoiceActivitySegmenter.MaxUtterance.TotalSeconds * VoiceActivitySegmenter.SampleRate, Assert.Single(cut).Samples.Length);
         Assert.NotNull(segmenter.Flush()); // the rest, at the end of the speaker's audio
     }
+
+    [Fact]
+    public void SamplesMadeUpForLostPacketsAreCountedInTheirUtteranceWhichIsDamagedPastATenth()
+    {
+        short[] sentence = SpokenAudio.Say("hello everyone and welcome to the meeting");
+        Utterance Cut(int concealedPackets)
+        {
+            var segmenter = new VoiceActivitySegmenter();
+            var cut = new List<Utterance>();
+            cut.AddRange(segmenter.Add(SpokenAudio.RoomNoise(TimeSpan.FromSeconds(1))));
+            for (int at = 0, packet = 0; at < sentence.Length; at += 320, packet++)
+            {
+                // Every fifth packet of the first concealedPackets * 5 was lost and made up by the decoder.
+                bool concealed = packet % 5 == 2 && packet / 5 < concealedPackets;
+                cut.AddRange(segmenter.Add(sentence.AsSpan(at, Math.Min(320, sentence.Length - at)), concealed));
+            }
+
+            cut.AddRange(segmenter.Add(SpokenAudio.RoomNoise(TimeSpan.FromSeconds(1), 2)));
+            return Assert.Single(cut);
+        }
+
+        var clean = Cut(0);
+        Assert.Equal(0, clean.ConcealedSamples);
+        Assert.False(clean.IsDamaged);
+
+        var afew = Cut(3); // 60 ms of about two seconds
+        Assert.Equal(3 * 320, afew.ConcealedSamples);
+        Assert.False(afew.IsDamaged);
+
+        var many = Cut(int.MaxValue); // one packet in five: a fifth of the speech
+        Assert.True(many.ConcealedSamples * 10 > many.Samples.Length, $"{many.ConcealedSamples} of {many.Samples.Length}");
+        Assert.True(many.IsDamaged);
+    }
 }

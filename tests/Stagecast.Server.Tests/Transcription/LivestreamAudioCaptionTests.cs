@@ -179,6 +179,43 @@ public sealed class LivestreamAudioCaptionTests
     }
 
     /// <summary>The sentence, then 1.5 s of silence, twelve times: about 40 s of 16 kHz mono speech, as raw samples in a file.</summary>
+    [Fact]
+    public async Task CaptionedLivestreamsAreHeldToTheServersAndTheirAppsQuotas()
+    {
+        await using var own = (await ServerFixture.StartAsync(["--transcription-engine", "pocketsphinx",
+            "--set", "Stagecast:Transcription:MaxCaptionedLivestreams=2", "--set", "Stagecast:Transcription:MaxCaptionedLivestreamsPerApp=1"]))
+            .AsAsyncDisposable(out var server);
+        var first = await server.NewTenantAsync();
+        var second = await server.NewTenantAsync();
+        var listeners = server.App.Services.GetRequiredService<LivestreamAudioCaptions>();
+        async Task<(string Id, ExternalProcess Publisher)> PublishAsync(StagecastApiClient api)
+        {
+            var asked = (await api.PostAsync("/livestreams", """{"transcription_enabled": true}""")).EnsureOk().Data;
+            var publisher = Ffmpeg.Publish($"{asked.GetProperty("ingest_server").GetString()}/{asked.GetProperty("stream_key").GetString()}", Ffmpeg.AudioVideo(120, "320x180"));
+            await server.WaitUntilPlayableAsync(asked.GetProperty("playback_url").GetString()!);
+            return (asked.GetProperty("id").GetString()!, publisher);
+        }
+
+        // The first app's first livestream is captioned; its second goes out without (one an app), counted and logged.
+        var (a1, p1) = await PublishAsync(first);
+        await using var _p1 = p1;
+        await Eventually.TrueAsync(() => listeners.ListeningTo.Contains(a1), "the first livestream to be captioned");
+        var (a2, p2) = await PublishAsync(first);
+        await using var _p2 = p2;
+        await Eventually.TrueAsync(() => listeners.Refused == 1, "the app's second captioned livestream to be refused");
+        Assert.DoesNotContain(a2, listeners.ListeningTo);
+        Assert.Null(listeners.DecoderOf(a2));
+
+        // Another app's is captioned: the server's two are taken.
+        var (b1, p3) = await PublishAsync(second);
+        await using var _p3 = p3;
+        await Eventually.TrueAsync(() => listeners.ListeningTo.Contains(b1), "the other app's livestream to be captioned");
+        Assert.Equal(new[] { a1, b1 }.Order(), listeners.ListeningTo.Order());
+        string metrics = await server.MetricsAsync();
+        Assert.Contains("stagecast_captioned_livestreams 2", metrics);
+        Assert.Contains("stagecast_captioned_livestreams_refused_total 1", metrics);
+    }
+
     private static string SpeechFile()
     {
         short[] said = [.. SpokenAudio.Say(Sentence), .. SpokenAudio.Silence(TimeSpan.FromSeconds(1.5))];

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Transcription;
+using Stagecast.Speech;
 
 namespace Stagecast.Server.Tests.Transcription;
 
@@ -42,5 +45,19 @@ public sealed class SpeechEngineStartTests
         Assert.Null(engine.Recognizer);
         Assert.Equal($"whisper: the model {model} does not exist", engine.Problem);
         Assert.True((await server.Http.GetAsync("/healthz")).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    [Trait("Category", "InProcess")]
+    public async Task AnEngineWhoseLoadingThrowsAnythingLeavesTranscriptionOffWithTheReason()
+    {
+        var options = Options.Create(new TranscriptionOptions { Engine = "whisper" });
+        var engine = new SpeechEngine(options, NullLogger<SpeechEngine>.Instance,
+            _ => throw new PlatformNotSupportedException("AVX is not supported on this platform, and noavx runtime is not available."));
+
+        await engine.RunAsync(CancellationToken.None);
+
+        Assert.Null(engine.Recognizer);
+        Assert.Equal("whisper: it could not be loaded (AVX is not supported on this platform, and noavx runtime is not available.)", engine.Problem);
     }
 }

@@ -9,15 +9,15 @@ namespace Stagecast.Server.Features.MediaPlane;
 /// </summary>
 public sealed class CaptionRequests
 {
-    /// <summary>The livestreams that asked when they were last let in (only those: one that stops asking leaves).</summary>
-    private readonly ConcurrentDictionary<string, byte> _asking = new(StringComparer.Ordinal);
+    /// <summary>The livestreams that asked when they were last let in (only those: one that stops asking leaves), with their apps.</summary>
+    private readonly ConcurrentDictionary<string, string> _asking = new(StringComparer.Ordinal);
 
-    /// <summary>An independent livestream was let in to publish (its stream starts next), asking for captions or not.</summary>
-    public void Admitted(string livestreamId, bool transcriptionEnabled)
+    /// <summary>An independent livestream of app <paramref name="appId"/> was let in to publish (its stream starts next), asking for captions or not.</summary>
+    public void Admitted(string livestreamId, string appId, bool transcriptionEnabled)
     {
         if (transcriptionEnabled)
         {
-            _asking[livestreamId] = 0;
+            _asking[livestreamId] = appId;
         }
         else
         {
@@ -27,4 +27,7 @@ public sealed class CaptionRequests
 
     /// <summary>Whether the independent livestream publishing as <paramref name="streamId"/> asks for captions.</summary>
     public bool Asks(string streamId) => _asking.ContainsKey(streamId);
+
+    /// <summary>The app of the livestream publishing as <paramref name="streamId"/>, when it asks for captions.</summary>
+    public string? AppOf(string streamId) => _asking.GetValueOrDefault(streamId);
 }

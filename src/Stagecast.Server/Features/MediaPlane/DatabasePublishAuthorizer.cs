@@ -65,7 +65,7 @@ public sealed class DatabasePublishAuthorizer(
 
         if (livestream.MeetingId is null)
         {
-            captions.Admitted(livestream.Id, livestream.TranscriptionEnabled);
+            captions.Admitted(livestream.Id, livestream.AppId, livestream.TranscriptionEnabled);
         }
 
         return PublishAuthorization.Allow(livestream.Id);

@@ -55,6 +55,9 @@ public sealed partial class LiveTranscripts(
     /// <summary>Utterances dropped unrecognised: the server's queue was full, or their meeting's (livestream's).</summary>
     public long Dropped => (_worker?.Dropped ?? 0) + Interlocked.Read(ref _droppedInMeetings);
 
+    /// <summary>Utterances not recognised because too much of them was made up for packets lost on the way.</summary>
+    public long Damaged => _worker?.Damaged ?? 0;
+
     /// <summary>Utterances recognised so far.</summary>
     public long Recognised => _worker?.Recognised ?? 0;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Hls;
 using Stagecast.Speech;
@@ -20,10 +21,16 @@ public sealed partial class LivestreamAudioCaptions(
     LivestreamCaptions captions,
     LiveTranscripts transcripts,
     FfmpegLauncher ffmpeg,
+    IOptions<TranscriptionOptions> options,
     TimeProvider time,
     ILogger<LivestreamAudioCaptions> logger) : IHubStreamObserver, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Listening> _listening = new(StringComparer.Ordinal);
+    private readonly Lock _admission = new();
+    private long _refused;
+
+    /// <summary>Livestreams that asked for captions and went out without, past the server's or their app's quota.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>The streams listened to now (diagnostics and tests).</summary>
     public IReadOnlyCollection<string> ListeningTo => [.. _listening.Keys];
@@ -46,7 +53,14 @@ public sealed partial class LivestreamAudioCaptions(
             return;
         }
 
-        var listening = new Listening();
+        var listening = new Listening(captions.AppOf(stream.Id) ?? "");
+        if (Refusal(listening.AppId) is { } refusal)
+        {
+            Interlocked.Increment(ref _refused);
+            LogRefused(stream.Id, refusal);
+            return;
+        }
+
         Action<Utterance, DateTimeOffset> heard = (utterance, began) => transcripts.Queue(new StreamUtterance(stream.Id, utterance, began, listening.Share, Caption));
         if (stream.RtpAudio is { EncodingName: var codec } && codec.Equals("opus", StringComparison.OrdinalIgnoreCase))
         {
@@ -57,7 +71,7 @@ public sealed partial class LivestreamAudioCaptions(
             listening.Aac = new AacSpeechListener(stream, ffmpeg, heard, time, logger);
         }
 
-        if (_listening.TryAdd(stream.Id, listening))
+        if (TryAdd(stream.Id, listening))
         {
             LogListening(stream.Id, listening.Opus is null ? "AAC" : "Opus");
         }
@@ -86,12 +100,37 @@ public sealed partial class LivestreamAudioCaptions(
         }
     }
 
+    /// <summary>Why one more livestream of <paramref name="appId"/> is not captioned (past a quota), or null.</summary>
+    private string? Refusal(string appId)
+    {
+        var settings = options.Value;
+        lock (_admission)
+        {
+            return _listening.Count >= settings.MaxCaptionedLivestreams
+                ? $"this server captions {settings.MaxCaptionedLivestreams} livestreams at most (Stagecast:Transcription:MaxCaptionedLivestreams)"
+                : _listening.Values.Count(l => l.AppId == appId) >= settings.MaxCaptionedLivestreamsPerApp
+                    ? $"its app has {settings.MaxCaptionedLivestreamsPerApp} captioned livestreams live, the most one app may (Stagecast:Transcription:MaxCaptionedLivestreamsPerApp)"
+                    : null;
+        }
+    }
+
+    /// <summary>Adds a stream's listening unless the stream has one, or the quotas filled meanwhile (counted and added in one step).</summary>
+    private bool TryAdd(string streamId, Listening listening)
+    {
+        lock (_admission)
+        {
+            return Refusal(listening.AppId) is null && _listening.TryAdd(streamId, listening);
+        }
+    }
+
     private void Caption(StreamUtterance job, string text) =>
         captions.Add(job.LivestreamId, new TimedTextCue(job.Began, job.Began + (job.Utterance.End - job.Utterance.Start), text, null));
 
     /// <summary>A stream listened to: its decoder (one of the two) and its share of the speech queue.</summary>
-    private sealed class Listening : IAsyncDisposable
+    private sealed class Listening(string appId) : IAsyncDisposable
     {
+        public string AppId { get; } = appId;
+
         public QueueShare Share { get; } = new();
 
         public SpeechListener? Opus { get; set; }
@@ -110,6 +149,9 @@ public sealed partial class LivestreamAudioCaptions(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Captioning livestream {LivestreamId} from its {Codec} audio")]
     private partial void LogListening(string livestreamId, string codec);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Livestream {LivestreamId} asks for captions (transcription_enabled) and goes out without them: {Refusal}")]
+    private partial void LogRefused(string livestreamId, string refusal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Livestream {LivestreamId} asks for captions (transcription_enabled) and this server runs no speech engine: {Problem}; it goes out without them")]
     private partial void LogNoEngine(string livestreamId, string problem);

@@ -22,6 +22,9 @@ public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamReg
     /// <summary>Whether the independent livestream publishing as <paramref name="streamId"/> asks for captions (<see cref="CaptionRequests"/>).</summary>
     public bool Asks(string streamId) => requests.Asks(streamId);
 
+    /// <summary>The app of a livestream that asks for captions (null when it does not).</summary>
+    public string? AppOf(string streamId) => requests.AppOf(streamId);
+
     /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here.</summary>
     public void Add(string meetingId, TranscriptLine line)
     {

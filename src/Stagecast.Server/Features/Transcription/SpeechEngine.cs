@@ -7,10 +7,13 @@ namespace Stagecast.Server.Features.Transcription;
 /// <summary>
 /// The server's speech engine, loaded when the server starts. An engine that cannot load (a missing or broken model,
 /// a library not installed) is logged with what is wrong and leaves transcription off: the server runs, meetings go on
-/// without captions, and <see cref="Problem"/> says why for whoever asks for a transcript.
+/// without captions, and <see cref="Problem"/> says why for whoever asks for a transcript. (<c>create</c> makes the
+/// recognizer: the configured engine's, or a test's.)
 /// </summary>
-public sealed partial class SpeechEngine(IOptions<TranscriptionOptions> options, ILogger<SpeechEngine> logger) : IStartupTask, IDisposable
+public sealed partial class SpeechEngine(IOptions<TranscriptionOptions> options, ILogger<SpeechEngine> logger, Func<TranscriptionOptions, ISpeechRecognizer?>? create = null)
+    : IStartupTask, IDisposable
 {
+
     /// <summary>The recognizer, or null when transcription is off (configured so, or its engine could not load).</summary>
     public ISpeechRecognizer? Recognizer { get; private set; }
 
@@ -21,7 +24,7 @@ public sealed partial class SpeechEngine(IOptions<TranscriptionOptions> options,
     {
         try
         {
-            Recognizer = SpeechRecognizers.Create(options.Value);
+            Recognizer = (create ?? SpeechRecognizers.Create)(options.Value);
             if (Recognizer is not null)
             {
                 LogLoaded(Recognizer.Engine);
@@ -32,13 +35,21 @@ public sealed partial class SpeechEngine(IOptions<TranscriptionOptions> options,
             Problem = ex.Message;
             LogNotLoaded(ex.Message);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever else a native engine's loading throws (a platform it refuses, a library of another version) is
+            // the same: transcription off, the server running.
+            Problem = $"{options.Value.Engine}: it could not be loaded ({ex.Message})";
+            LogNotLoaded(Problem);
+        }
 
         return Task.CompletedTask;
     }
 
     public void Dispose() => Recognizer?.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Transcription runs on {Engine}, on this server's CPU")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Transcription runs on {Engine}, on this server's CPU, for participants whose preset has permissions.transcription_enabled (no default preset has it; docs/ai.md, \"Turning it on for a meeting\")")]
     private partial void LogLoaded(string engine);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Transcription is off: {Problem}")]
