@@ -4,6 +4,7 @@ using Stagecast.Compositor.Encoding;
 using Stagecast.Compositor.Video;
 using Stagecast.FfmpegProcesses;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Audio;
 
 namespace Stagecast.Compositor;
 
@@ -146,7 +147,9 @@ public sealed partial class MeetingProgram : IAsyncDisposable
         Dictionary<string, ParticipantFeed> feeds;
         lock (_sync)
         {
-            sources = _sources;
+            // A source whose stream ended (its peer left the stage, or stopped publishing) goes at the next picture,
+            // however late the next SetSources comes on a busy machine.
+            sources = [.. _sources.Where(s => s.Stream.State != HubStreamState.Ended)];
             feeds = new Dictionary<string, ParticipantFeed>(_feeds);
         }
 

@@ -7,6 +7,7 @@ using Stagecast.Media.Codecs.H264;
 using Stagecast.Media.Codecs.Vp8;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
+using Stagecast.Streaming.Audio;
 using Stagecast.Streaming.Rtp;
 
 namespace Stagecast.Compositor;
@@ -14,13 +15,18 @@ namespace Stagecast.Compositor;
 /// <summary>
 /// What the program takes from one participant's source (its camera or its screen share): an RTP reader of its
 /// stream in the meeting hub that puts packets back in order, decodes the video through a <see cref="VideoDecoder"/>
-/// into the newest picture and the Opus audio in process into an <see cref="AudioInput"/>. Runs inline on the
+/// into the newest picture and the Opus audio in process (<see cref="OpusRtpDecoder"/>: its gaps concealed on the
+/// stream's timeline) into an <see cref="AudioInput"/>. Runs inline on the
 /// publisher's receive thread and never blocks it (the decoder is fed through a bounded queue). Asks the publisher for
 /// a keyframe when it needs one to start or after a loss.
 /// </summary>
 public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
 {
-    private static readonly TimeSpan JitterWait = TimeSpan.FromMilliseconds(60);
+    // Video waits long enough for a NACKed packet's retransmission (the SFU asks on its 250 ms feedback tick): each loss
+    // skipped costs the program a keyframe round trip, and the program is a broadcast, where a gap's wait costs little.
+    // Audio is not retransmitted: its gaps are skipped soon.
+    private static readonly TimeSpan VideoJitterWait = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan AudioJitterWait = TimeSpan.FromMilliseconds(60);
     private static readonly TimeSpan KeyframeInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly HubStream _stream;
@@ -30,12 +36,10 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
     private readonly Lock _sync = new();
     private readonly HubStreamReader _reader;
     private readonly JitterBuffer _videoBuffer;
-    private readonly JitterBuffer _audioBuffer;
-    private readonly float[] _pcm = new float[OpusDecoder.MaxSamplesPerChannel * OpusDecoder.Channels];
+    private readonly OpusRtpDecoder _audio;
     private readonly I420Image _latest;
     private readonly int _width;
     private readonly int _height;
-    private OpusDecoder? _opus;
     private VideoDecoder? _decoder;
     private H264RtpDepacketizer? _h264;
     private Vp8RtpDepacketizer? _vp8;
@@ -56,8 +60,8 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
         _time = time;
         _logger = logger;
         _latest = new I420Image(width, height);
-        _videoBuffer = new JitterBuffer(512, JitterWait, time);
-        _audioBuffer = new JitterBuffer(64, JitterWait, time);
+        _videoBuffer = new JitterBuffer(512, VideoJitterWait, time);
+        _audio = new OpusRtpDecoder(AudioJitterWait, time, (pcm, _) => Audio.Write(pcm));
         _reader = stream.AddRtpReader("compositor", this);
         AskForKeyframe();
     }
@@ -107,19 +111,13 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
                 return;
             }
 
-            var buffer = video ? _videoBuffer : _audioBuffer;
-            if (!buffer.Push(packet))
+            if (!video)
             {
-                return;
+                _audio.Push(packet);
             }
-
-            if (video)
+            else if (_videoBuffer.Push(packet))
             {
-                buffer.Drain(HandleVideo);
-            }
-            else
-            {
-                buffer.Drain(HandleAudio);
+                _videoBuffer.Drain(HandleVideo);
             }
         }
     }
@@ -141,7 +139,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
             _decoding.Clear();
             _ = decoder?.DisposeAsync().AsTask();
             _videoBuffer.Reset();
-            _audioBuffer.Reset();
+            _audio.Reset();
         }
 
         AskForKeyframe();
@@ -159,7 +157,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
             }
             else
             {
-                _audioBuffer.Reset();
+                _audio.Reset();
             }
         }
     }
@@ -172,8 +170,7 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
             _disposed = true;
             decoder = _decoder;
             _decoder = null;
-            _opus?.Dispose();
-            _opus = null;
+            _audio.Dispose();
         }
 
         _reader.Dispose();
@@ -257,24 +254,6 @@ public sealed class ParticipantFeed : IRtpSink, IAsyncDisposable
         {
             ArrayPool<byte>.Shared.Return(pooled);
         }
-    }
-
-    private void HandleAudio(ReadOnlySpan<byte> packet, bool discontinuity)
-    {
-        if (!RtpHeader.TryGetPayload(packet, out var opus) || opus.IsEmpty)
-        {
-            return;
-        }
-
-        _opus ??= new OpusDecoder();
-        if (discontinuity)
-        {
-            int concealed = _opus.Conceal(960, _pcm); // one 20 ms packet's worth, so the gap does not click
-            Audio.Write(_pcm.AsSpan(0, concealed * OpusDecoder.Channels));
-        }
-
-        int samples = _opus.Decode(opus, _pcm);
-        Audio.Write(_pcm.AsSpan(0, samples * OpusDecoder.Channels));
     }
 
     private void OnPicture(I420Image picture)

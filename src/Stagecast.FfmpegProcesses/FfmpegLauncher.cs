@@ -44,6 +44,9 @@ public sealed partial class FfmpegLauncher : IDisposable
     /// <summary>The ffmpeg binary: a path, or a name looked up on the <c>PATH</c>.</summary>
     public string Path => _path;
 
+    /// <summary>Whether the ffmpeg binary is there now (looked up at each call: an operator may install it while the server runs).</summary>
+    public bool IsInstalled => ChildSpawner.Find(_path) is not null;
+
     /// <summary>The clock of the children's waits and of <see cref="SupervisedFfmpeg"/>'s restart pauses.</summary>
     public TimeProvider Time => _time;
 

@@ -73,6 +73,42 @@ public sealed class ProgramCompositionTests : IDisposable
         AssertColour(YuvColor.Tile, canvas, tiles[1].Picture, "Ada's name tile");
     }
 
+    [Fact]
+    public async Task ADecoderThatFallsBehindTakesNoFrameUntilAKeyframeRatherThanOneWhoseReferenceItLacks()
+    {
+        var frames = await EncodeAsync("red");
+        var (sps, pps) = (ParameterSet(frames[0].AccessUnit, 7), ParameterSet(frames[0].AccessUnit, 8));
+        int pictures = 0;
+        await using var decoder = new VideoDecoder(_ffmpeg, "H264", 320, 180, _ => Interlocked.Increment(ref pictures), NullLogger.Instance);
+        Assert.True(decoder.Push(frames[0].AccessUnit, keyframe: true, sps, pps));
+        for (int i = 1; i < 5; i++)
+        {
+            Assert.True(decoder.Push(frames[i].AccessUnit, keyframe: false));
+        }
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref pictures) > 0, "the first pictures decoded");
+
+        // The decoder stops reading, as a process starved of CPU does: frames pile up in front of it until one is refused,
+        // and from then on every frame but a keyframe (a frame after a refused one would lack its reference).
+        string pid = decoder.ProcessId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, (await ExternalProcess.RunAsync("kill", ["-STOP", pid], TimeSpan.FromSeconds(10))).ExitCode);
+        int taken = 0;
+        while (taken < 100_000 && decoder.Push(frames[1 + (taken % 29)].AccessUnit, keyframe: false))
+        {
+            taken++;
+        }
+
+        Assert.True(taken < 100_000, "a decoder that does not read was fed without end");
+        Assert.True(decoder.NeedsKeyframe);
+        Assert.False(decoder.Push(frames[1].AccessUnit, keyframe: false));
+
+        // It reads again: once it has caught up, the keyframe is taken, and the frames after it.
+        Assert.Equal(0, (await ExternalProcess.RunAsync("kill", ["-CONT", pid], TimeSpan.FromSeconds(10))).ExitCode);
+        await Eventually.TrueAsync(() => decoder.Push(frames[0].AccessUnit, keyframe: true, sps, pps), "the keyframe taken once the decoder caught up");
+        Assert.False(decoder.NeedsKeyframe);
+        Assert.True(decoder.Push(frames[1].AccessUnit, keyframe: false));
+    }
+
     public void Dispose()
     {
         _labels.Dispose();
@@ -126,6 +162,23 @@ public sealed class ProgramCompositionTests : IDisposable
         return units;
     }
 
+    /// <summary>The parameter set of NAL unit type <paramref name="type"/> (7: SPS, 8: PPS) in a keyframe's access unit.</summary>
+    private static byte[] ParameterSet(byte[] accessUnit, int type)
+    {
+        for (int offset = 0; offset + 4 < accessUnit.Length;)
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(accessUnit.AsSpan(offset));
+            if ((accessUnit[offset + 4] & 0x1F) == type)
+            {
+                return accessUnit[(offset + 4)..(offset + 4 + length)];
+            }
+
+            offset += 4 + length;
+        }
+
+        throw new InvalidOperationException($"no NAL unit of type {type} in the keyframe");
+    }
+
     /// <summary>One participant: its stream and its encoded pictures, sent as RTP (SPS and PPS in front of the keyframe).</summary>
     private sealed class Participant(Publisher publisher, List<(byte[] AccessUnit, bool Keyframe)> frames)
     {
@@ -148,22 +201,6 @@ public sealed class ProgramCompositionTests : IDisposable
                     publisher.WriteRtp(packet, video: true);
                 });
             }
-        }
-
-        private static byte[] ParameterSet(byte[] accessUnit, int type)
-        {
-            for (int offset = 0; offset + 4 < accessUnit.Length;)
-            {
-                int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(accessUnit.AsSpan(offset));
-                if ((accessUnit[offset + 4] & 0x1F) == type)
-                {
-                    return accessUnit[(offset + 4)..(offset + 4 + length)];
-                }
-
-                offset += 4 + length;
-            }
-
-            throw new InvalidOperationException($"no NAL unit of type {type} in the keyframe");
         }
     }
 }

@@ -123,6 +123,22 @@ public sealed class RtpTests
 
         Assert.Null(partial);
         Assert.True(lossy.WaitingForKeyframe);
+
+        // Packets lost after a unit's last one: the next IDR, whole, is delivered (not dropped as the broken unit).
+        var between = new H264RtpDepacketizer();
+        foreach (var (payload, marker) in payloads)
+        {
+            _ = between.Push(payload, 3000, marker);
+        }
+
+        between.Discontinuity();
+        H264AccessUnit? next = null;
+        foreach (var (payload, marker) in payloads)
+        {
+            next = between.Push(payload, 9000, marker) ?? next;
+        }
+
+        Assert.True(next?.IsKeyframe, "the IDR after the loss was dropped");
     }
 
     [Fact]
@@ -156,6 +172,16 @@ public sealed class RtpTests
         Drain();
         Assert.Equal((5, true), delivered[^1]); // 3 and 4 given up after the wait
         Assert.Equal(2, buffer.Lost);
+
+        // A packet far ahead (a long outage): what waited is given up, and the first delivered after the jump says so,
+        // so a decoder does not take the next frame for the one after those it had.
+        buffer.Push(Packet(7)); // 6 missing: 7 waits
+        buffer.Push(Packet(200));
+        Drain();
+        Assert.Equal((200, true), delivered[^1]);
+        buffer.Push(Packet(201));
+        Drain();
+        Assert.Equal((201, false), delivered[^1]);
     }
 
     [Fact]

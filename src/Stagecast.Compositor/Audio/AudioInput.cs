@@ -1,3 +1,5 @@
+using Stagecast.Streaming.Audio;
+
 namespace Stagecast.Compositor.Audio;
 
 /// <summary>

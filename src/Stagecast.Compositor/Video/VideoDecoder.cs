@@ -15,12 +15,20 @@ namespace Stagecast.Compositor.Video;
 /// </summary>
 public sealed class VideoDecoder : IAsyncDisposable
 {
+    /// <summary>
+    /// Frames that may wait for the decoder, half a second at 30 fps. Past it a frame is not queued, nor any after it
+    /// until a keyframe: a decoder that fell behind (a starved process) never gets a frame whose reference it was not
+    /// given, which it would decode into corrupted blocks until the next keyframe (seen in programs at load 45).
+    /// </summary>
+    public const int MaxQueuedFrames = 15;
+
     private readonly bool _vp8;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly Action<I420Image> _onPicture;
     private readonly SupervisedFfmpeg _ffmpeg;
     private long _frames;
+    private volatile bool _skipping;
 
     /// <param name="onPicture">Called on the decoder's reading thread with each picture; the image is reused after the call.</param>
     public VideoDecoder(FfmpegLauncher ffmpeg, string codec, int width, int height, Action<I420Image> onPicture, ILogger logger)
@@ -42,8 +50,8 @@ public sealed class VideoDecoder : IAsyncDisposable
 
     public int Height { get; }
 
-    /// <summary>True when no decoder runs: only a keyframe can start one.</summary>
-    public bool NeedsKeyframe => !_ffmpeg.IsRunning;
+    /// <summary>True when no decoder runs (only a keyframe can start one), or it fell behind and waits for one (<see cref="MaxQueuedFrames"/>).</summary>
+    public bool NeedsKeyframe => !_ffmpeg.IsRunning || _skipping;
 
     /// <summary>Decoder processes started after one died (crashes survived).</summary>
     public int Restarts => _ffmpeg.Restarts;
@@ -53,16 +61,25 @@ public sealed class VideoDecoder : IAsyncDisposable
 
     /// <summary>
     /// Queues a VP8 frame, or an H.264 access unit in AVCC form with its parameter sets (sent in front of keyframes).
-    /// False when it was not taken: no decoder runs and this is not a keyframe.
+    /// False when it was not taken: no decoder runs and this is not a keyframe, or the decoder is behind and this is not
+    /// the keyframe it waits for (<see cref="MaxQueuedFrames"/>).
     /// </summary>
     public bool Push(ReadOnlySpan<byte> frame, bool keyframe, byte[]? sps = null, byte[]? pps = null)
     {
         lock (_sync)
         {
-            if (_ffmpeg.Acquire(mayStart: keyframe, out bool starting) is not { } child)
+            if ((_skipping && !keyframe) || _ffmpeg.Acquire(mayStart: keyframe, out bool starting) is not { } child)
             {
                 return false;
             }
+
+            if (child.Queued >= MaxQueuedFrames)
+            {
+                _skipping = true;
+                return false;
+            }
+
+            _skipping = false;
 
             int size = (_vp8 ? IvfWriter.FrameHeaderSize + (starting ? IvfWriter.HeaderSize : 0) : 0) + frame.Length + 64 + (sps?.Length ?? 0) + (pps?.Length ?? 0);
             byte[] buffer = ArrayPool<byte>.Shared.Rent(size);

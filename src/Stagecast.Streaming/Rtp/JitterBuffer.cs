@@ -21,6 +21,7 @@ public sealed class JitterBuffer
     private int _count;
     private long _gapSince;
     private bool _gapOpen;
+    private bool _jumped;
 
     public JitterBuffer(int capacity, TimeSpan maxWait, TimeProvider time)
     {
@@ -58,10 +59,12 @@ public sealed class JitterBuffer
 
         if (sequence - _next >= _slots.Length)
         {
-            // Far ahead (a long outage or a sender restart): what is buffered is given up.
+            // Far ahead (a long outage or a sender restart): what is buffered is given up, and the next packet delivered
+            // says so (a decoder must not take what follows for what it had).
             Lost += sequence - _next;
             Clear();
             _next = sequence;
+            _jumped = true;
         }
 
         int slot = (int)(sequence % _slots.Length);
@@ -82,7 +85,7 @@ public sealed class JitterBuffer
     /// <summary>Hands every packet that can go now, in order, to <paramref name="handler"/>.</summary>
     public void Drain(PacketHandler handler)
     {
-        bool discontinuity = false;
+        bool discontinuity = _jumped;
         while (_count > 0)
         {
             int slot = (int)(_next % _slots.Length);
@@ -92,6 +95,7 @@ public sealed class JitterBuffer
                 _count--;
                 _next++;
                 _gapOpen = false;
+                _jumped = false;
                 handler(_slots[slot].AsSpan(0, _lengths[slot]), discontinuity);
                 discontinuity = false;
                 continue;
@@ -161,6 +165,7 @@ public sealed class JitterBuffer
         Clear();
         _next = -1;
         _highest = -1;
+        _jumped = false;
     }
 
     private void Clear()

@@ -21,6 +21,28 @@ public sealed class ProgramQuotaTests
     private const string Small = """{"video_config":{"width":320,"height":180}}""";
 
     [Fact]
+    public async Task WithoutFfmpegGoingLiveAndRecordingAreRefusedAtOnceNamingItAndLeaveNothingWaiting()
+    {
+        await using var own = (await ServerFixture.StartAsync(["--ffmpeg", "/nonexistent/ffmpeg"])).AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var (host, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "host"));
+        await using var _h = host;
+
+        var live = await api.PostAsync($"/meetings/{meeting}/livestreams", Small);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, live.Status);
+        Assert.Contains("ffmpeg (/nonexistent/ffmpeg) is not installed", live.ErrorMessage);
+        var recording = await api.PostAsync("/recordings", Recording(meeting));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, recording.Status);
+        Assert.Contains("ffmpeg (/nonexistent/ffmpeg) is not installed", recording.ErrorMessage);
+
+        // Nothing was left STARTING or INVOKED.
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/meetings/{meeting}/active-livestream")).Status);
+        Assert.Equal(0, (await api.GetAsync($"/recordings?meeting_id={meeting}")).Body.GetProperty("paging").GetProperty("total_count").GetInt32());
+        Assert.Equal(0, (await api.GetAsync("/livestreams")).Body.GetProperty("paging").GetProperty("total_count").GetInt32());
+    }
+
+    [Fact]
     public async Task AnAppAtItsLimitIsRefusedWhateverWouldStartAnotherProgramAndOtherAppsAreNot()
     {
         await using var own = (await ServerFixture.StartAsync(["--set", "Stagecast:Compositor:MaxProgramsPerApp=1", "--set", "Stagecast:Compositor:Linger=00:00:00"]))

@@ -53,14 +53,17 @@ public class TsIngestTests
     [Fact]
     public async Task EachVideoStreamGoesToItsPublisherAndTheAudioToEveryOne()
     {
-        var hub = TestHub.Create();
+        // ffmpeg makes the input at its first use: before the streams begin, so their wait for declared tracks (on a clock
+        // that does not move here) cannot run out while it encodes on a busy machine and open them without the audio.
+        byte[] ts = TransportStreams.TwoH264Aac;
+        var hub = TestHub.Create(new FakeTimeProvider());
         var publishers = new[] { Publish(hub, "big"), Publish(hub, "small") };
         using var big = publishers[0].Stream.AddReader("test");
         using var small = publishers[1].Stream.AddReader("test");
         var pictures = new List<(int Index, long Ms)>();
         await using (var ingest = new TsIngest(publishers, ticks => ticks / 90) { PictureWritten = (i, ms) => pictures.Add((i, ms)) })
         {
-            ingest.Push(TransportStreams.TwoH264Aac);
+            ingest.Push(ts);
         }
 
         Assert.Equal((320, 180), (publishers[0].Stream.Video!.Width, publishers[0].Stream.Video!.Height));

@@ -79,10 +79,14 @@ public sealed class H264RtpDepacketizer
         }
     }
 
-    /// <summary>Packets lost before the next one: the access unit in progress is dropped, and so is all up to an IDR.</summary>
+    /// <summary>
+    /// Packets lost before the next one: the access unit in progress is dropped, and so is all up to an IDR. With none in
+    /// progress (the loss came after a unit's last packet) the next unit is whole if its packets are: the IDR asked for
+    /// after the loss is not thrown away with it.
+    /// </summary>
     public void Discontinuity()
     {
-        _broken = true;
+        _broken = _hasUnit;
         _waitForKeyframe = true;
         _fuStart = -1;
     }

@@ -7,6 +7,7 @@ using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
+using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Programs;
@@ -43,16 +44,26 @@ public sealed partial class MeetingPrograms(
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly Dictionary<string, int> _programStreamUsers = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<MeetingPrograms>();
+    private int _followingRouters;
 
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
     public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
 
     /// <summary>
     /// Lets meeting <paramref name="meetingId"/> of app <paramref name="appId"/> have a program, before whatever needs it
-    /// creates anything; refused with the error envelope (<see cref="ProgramQuota.Admit"/>) past a limit.
+    /// creates anything; refused with the error envelope past a limit (<see cref="ProgramQuota.Admit"/>), and (503) when
+    /// the server has no ffmpeg to make it with: a livestream or recording started anyway would wait for ever.
     /// </summary>
-    public async Task AdmitAsync(string appId, string meetingId, CancellationToken cancellationToken) =>
+    public async Task AdmitAsync(string appId, string meetingId, CancellationToken cancellationToken)
+    {
+        if (!ffmpeg.IsInstalled)
+        {
+            throw new DomainException(DomainError.Unavailable,
+                $"this server cannot make the meeting's program: ffmpeg ({ffmpeg.Path}) is not installed; install it (apt install ffmpeg) or name it with --ffmpeg");
+        }
+
         quota.Admit(await OwnerAsync(appId, cancellationToken).ConfigureAwait(false), meetingId);
+    }
 
     public ProgramStatusDto? Status(string meetingId, string livestreamId)
     {
@@ -105,6 +116,11 @@ public sealed partial class MeetingPrograms(
                     loggers.CreateLogger<MeetingProgram>());
                 running = new Running(meetingId, program);
                 _programs[meetingId] = running;
+                if (Interlocked.Exchange(ref _followingRouters, 1) == 0)
+                {
+                    media.SourcesChanged += OnSourcesChanged;
+                }
+
                 quota.Started(meetingId, meeting is null ? default : await OwnerAsync(meeting.AppId, CancellationToken.None).ConfigureAwait(false));
                 Follow(running);
                 program.Start();
@@ -211,7 +227,25 @@ public sealed partial class MeetingPrograms(
         return result == PublishResult.AlreadyPublishing ? null : publisher;
     }
 
+    /// <summary>A meeting's sources changed (its router tells): its program follows now, not at its next poll.</summary>
+    private void OnSourcesChanged(MeetingRouter router)
+    {
+        if (_programs.TryGetValue(router.Room.MeetingId, out var running))
+        {
+            _ = Task.Run(() => Follow(running)); // off the router's caller, which may hold the room's lock
+        }
+    }
+
+    /// <summary>Shows the meeting's visible sources; one follow at a time, so the sources read last are the ones shown.</summary>
     private void Follow(Running running)
+    {
+        lock (running)
+        {
+            FollowLocked(running);
+        }
+    }
+
+    private void FollowLocked(Running running)
     {
         try
         {

@@ -1,17 +1,16 @@
-using Stagecast.Compositor.Audio;
-using Stagecast.Media.Rtp;
 using Stagecast.Speech;
 using Stagecast.Streaming;
-using Stagecast.Streaming.Rtp;
+using Stagecast.Streaming.Audio;
 
 namespace Stagecast.Server.Features.Transcription;
 
 /// <summary>
 /// Listens to one peer's microphone for its live transcript: an RTP reader of the peer's camera stream in the meeting
-/// hub that puts the Opus packets back in order, decodes them in process, brings them to 16 kHz mono and cuts them
-/// at pauses (<see cref="VoiceActivitySegmenter"/>); each utterance goes to <paramref name="utterances"/> with when it
-/// was said. Runs inline on the publisher's receive thread and never blocks it
-/// (recognising is the <see cref="SpeechWorker"/>'s, on its own thread). Video is not looked at.
+/// hub whose Opus becomes PCM on the stream's own timeline (<see cref="OpusRtpDecoder"/>: in order, losses concealed,
+/// silences kept), brought to 16 kHz mono and cut at pauses (<see cref="VoiceActivitySegmenter"/>); each utterance goes
+/// to <paramref name="utterances"/> with when it was said and how much of it was made up for lost packets. Runs inline
+/// on the publisher's receive thread and never blocks it (recognising is the <see cref="SpeechWorker"/>'s, on its own
+/// thread). Video is not looked at.
 /// </summary>
 public sealed class SpeechListener : IRtpSink, IDisposable
 {
@@ -20,12 +19,10 @@ public sealed class SpeechListener : IRtpSink, IDisposable
     private readonly Lock _sync = new();
     private readonly Action<Utterance, DateTimeOffset> _utterances;
     private readonly TimeProvider _time;
-    private readonly JitterBuffer _buffer;
+    private readonly OpusRtpDecoder _decoder;
     private readonly HubStreamReader _reader;
-    private readonly float[] _pcm = new float[OpusDecoder.MaxSamplesPerChannel * OpusDecoder.Channels];
     private readonly SpeechResampler _resampler = new();
     private readonly VoiceActivitySegmenter _segmenter = new();
-    private OpusDecoder? _opus;
     private long _samples;
     private bool _disposed;
 
@@ -35,7 +32,7 @@ public sealed class SpeechListener : IRtpSink, IDisposable
         Stream = stream;
         _utterances = utterances;
         _time = time;
-        _buffer = new JitterBuffer(64, JitterWait, time);
+        _decoder = new OpusRtpDecoder(JitterWait, time, Heard);
         _reader = stream.AddRtpReader("transcriber", this);
     }
 
@@ -51,9 +48,9 @@ public sealed class SpeechListener : IRtpSink, IDisposable
 
         lock (_sync)
         {
-            if (!_disposed && _buffer.Push(packet))
+            if (!_disposed)
             {
-                _buffer.Drain(Decode);
+                _decoder.Push(packet);
             }
         }
     }
@@ -66,7 +63,7 @@ public sealed class SpeechListener : IRtpSink, IDisposable
     {
         lock (_sync)
         {
-            _buffer.Reset();
+            _decoder.Reset();
         }
     }
 
@@ -80,7 +77,7 @@ public sealed class SpeechListener : IRtpSink, IDisposable
             }
 
             _disposed = true;
-            _opus?.Dispose();
+            _decoder.Dispose();
             if (_segmenter.Flush() is { } last)
             {
                 Hand(last);
@@ -90,18 +87,11 @@ public sealed class SpeechListener : IRtpSink, IDisposable
         _reader.Dispose();
     }
 
-    private void Decode(ReadOnlySpan<byte> packet, bool discontinuity)
+    private void Heard(ReadOnlySpan<float> pcm, bool concealed)
     {
-        if (!RtpHeader.TryGetPayload(packet, out var opus) || opus.IsEmpty)
-        {
-            return;
-        }
-
-        _opus ??= new OpusDecoder();
-        int samples = _opus.Decode(opus, _pcm);
-        var speech = _resampler.Resample(_pcm.AsSpan(0, samples * OpusDecoder.Channels));
+        var speech = _resampler.Resample(pcm);
         _samples += speech.Length;
-        foreach (var utterance in _segmenter.Add(speech))
+        foreach (var utterance in _segmenter.Add(speech, concealed))
         {
             Hand(utterance);
         }

@@ -1,9 +1,9 @@
 using System.Buffers;
-using Stagecast.Compositor.Audio;
 using Stagecast.Media.Codecs.Opus;
+using Stagecast.Streaming.Audio;
 using Stagecast.Testing;
 
-namespace Stagecast.Compositor.Tests;
+namespace Stagecast.Streaming.Tests;
 
 public sealed class OpusDecoderTests
 {

@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Stagecast.Compositor.Audio;
+namespace Stagecast.Streaming.Audio;
 
 /// <summary>
 /// Decodes Opus packets to 48 kHz stereo float PCM with Debian's libopus (<c>libopus.so.0</c>, package libopus0),
 /// in process: a participant's audio costs a few microseconds per 20 ms packet, no child process. A lost packet is
-/// concealed by the decoder (<see cref="Conceal"/>).
+/// concealed by the decoder (<see cref="Conceal"/>), or recovered from the next one's FEC (<see cref="DecodeFec"/>).
 /// </summary>
 public sealed partial class OpusDecoder : IDisposable
 {
@@ -39,6 +39,16 @@ public sealed partial class OpusDecoder : IDisposable
         }
 
         int samples = opus_decode_float(_handle, packet, packet.Length, pcm, MaxSamplesPerChannel, 0);
+        return Math.Max(0, samples);
+    }
+
+    /// <summary>
+    /// The frame of <paramref name="samplesPerChannel"/> lost just before <paramref name="next"/>, from the forward error
+    /// correction <paramref name="next"/> carries (Opus's in-band LBRR), or concealed when it carries none.
+    /// </summary>
+    public int DecodeFec(ReadOnlySpan<byte> next, int samplesPerChannel, Span<float> pcm)
+    {
+        int samples = opus_decode_float(_handle, next, next.Length, pcm, Math.Min(samplesPerChannel, MaxSamplesPerChannel), 1);
         return Math.Max(0, samples);
     }
 
