@@ -10,6 +10,7 @@ public enum DomainError
     Conflict = 409,
     TooLarge = 413,
     TooMany = 429,
+    InsufficientStorage = 507,
 }
 
 /// <summary>
