@@ -11,6 +11,7 @@ public enum DomainError
     TooLarge = 413,
     TooMany = 429,
     Unavailable = 503,
+    InsufficientStorage = 507,
 }
 
 /// <summary>

@@ -29,6 +29,8 @@ public static class HostingServices
         });
         services.AddSingleton(provider => Security.SecretStore.For(server, provider.GetRequiredService<SqlDatabase>()));
         services.AddSingleton<IHealthProbe, DatabaseProbe>();
+        services.AddSingleton<DataDirectorySpace>();
+        services.AddSingleton<IHealthProbe>(provider => provider.GetRequiredService<DataDirectorySpace>());
         services.AddHostedService<DatabaseStartup>();
         return services;
     }

@@ -78,6 +78,13 @@ public sealed class ServerOptions : IValidatableObject
 
     public string DatabasePath => Path.Combine(DataDir, "stagecast.db");
 
+    /// <summary>
+    /// The free space the data directory's file system keeps (<see cref="DataDirectorySpace"/>): below it, files sent in
+    /// chat are refused (507) so the database keeps the rest, and <c>/healthz</c> answers 503. Zero turns it off.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long DataDirMinFreeBytes { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>The database these settings name: PostgreSQL at <see cref="DatabaseUrl"/>, else the data directory's SQLite file.</summary>
     public Database.SqlDatabase OpenDatabase() =>
         DatabaseUrl is { Length: > 0 } url ? new Database.PostgresDatabase(url) : new Database.SqliteDatabase(DatabasePath);

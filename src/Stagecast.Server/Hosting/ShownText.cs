@@ -8,7 +8,8 @@ namespace Stagecast.Server.Hosting;
 /// paragraph separators, and none of the format characters that reorder or hide what is shown (bidirectional
 /// overrides, embeddings, isolates and marks, zero-width spaces, a byte order mark), so "report\u202Egpj.zip" cannot
 /// pass for a picture nor a name forge a line of a chat export. Zero-width joiners and non-joiners, and the tag
-/// characters of flag emoji, stay: emoji and some scripts need them.
+/// characters of flag emoji, stay: emoji and scripts such as Persian need them. Such text is refused, not cleaned: a
+/// name changed behind its sender's back would not be the one it chose.
 /// </summary>
 public static class ShownText
 {
@@ -19,13 +20,13 @@ public static class ShownText
         {
             if (Rune.IsControl(rune))
             {
-                return "control characters";
+                return $"control characters (U+{rune.Value:X4})";
             }
 
             var category = Rune.GetUnicodeCategory(rune);
             if (category is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
             {
-                return "line breaks";
+                return $"line breaks (U+{rune.Value:X4})";
             }
 
             if (category == UnicodeCategory.Format && rune.Value is not (0x200C or 0x200D) && rune.Value is not (>= 0xE0020 and <= 0xE007F))

@@ -48,6 +48,8 @@ public sealed class ChatFilesS3Tests : IAsyncLifetime
     {
         var api = (await _server.NewTenantAsync()).WithClient(_https);
         var ada = await api.AddParticipantAsync(await api.CreateMeetingAsync(), "ada", "group_call_host");
+        var (channel, _) = await MeetingHelpers.JoinAsync(_server.HttpBase, ada, certificate: _tls.Certificate); // files are sent by those in a live session
+        await using var _ = channel;
         var reserved = JsonDocument.Parse(await SendAsync(HttpMethod.Post, $"https://api.{Base}/v2/meetings/chat-upload", """{"filename":"cat.png"}""", ada.Token)).RootElement.GetProperty("data");
         string put = reserved.GetProperty("put_location").GetString()!;
         string get = reserved.GetProperty("get_location").GetString()!;

@@ -25,10 +25,14 @@ public static class MeetingHelpers
         return new CreatedParticipant(data.GetProperty("id").GetString()!, customId, data.GetProperty("token").GetString()!);
     }
 
-    /// <summary>Connects a participant to the channel and joins; returns the client and its join answer.</summary>
-    public static async Task<(RealtimeTestClient Client, JsonElement Joined)> JoinAsync(string httpBase, CreatedParticipant participant, object? join = null)
+    /// <summary>
+    /// Connects a participant to the channel and joins; returns the client and its join answer. Over HTTPS, the client
+    /// trusts exactly <paramref name="certificate"/>.
+    /// </summary>
+    public static async Task<(RealtimeTestClient Client, JsonElement Joined)> JoinAsync(string httpBase, CreatedParticipant participant, object? join = null,
+        TestCertificate? certificate = null)
     {
-        var client = await RealtimeTestClient.ConnectAsync(httpBase, participant.Token);
+        var client = await RealtimeTestClient.ConnectAsync(httpBase, participant.Token, certificate);
         return (client, await client.OkAsync("join", join));
     }
 }

@@ -256,7 +256,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         Assert.Equal((DomainError.BadRequest, "a display name must not contain invisible formatting characters (U+202E)"), (reordered.Error, reordered.Message));
         var bobIn = await EnterAsync(api, bob, "Bob");
         var forged = await Assert.ThrowsAsync<DomainException>(() => bobIn.Room.RenamePeerAsync(bobIn.Peer, "Bob\nHost: all good"));
-        Assert.Equal("a display name must not contain control characters", forged.Message);
+        Assert.Equal("a display name must not contain control characters (U+000A)", forged.Message);
         await bobIn.Room.RenamePeerAsync(bobIn.Peer, "Bob \U0001F468\u200D\U0001F469\u200D\U0001F467");
         Assert.Equal("Bob \U0001F468\u200D\U0001F469\u200D\U0001F467", bobIn.Peer.Name);
 

@@ -51,6 +51,10 @@ public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<S
             Assert.Equal(sent.GetProperty("message").GetProperty("id").GetString(), chat.GetProperty("message").GetProperty("id").GetString());
         }
 
+        // A private message: the export names whom it was for.
+        await a.OkAsync("chat_send", new { text = "psst", to = new[] { bJoined.GetProperty("peer_id").GetString() } });
+        await b.WaitForEventAsync("chat_message", m => m.GetProperty("message").GetProperty("text").GetString() == "psst");
+
         // A poll: created by the host, one vote per participant, results pushed to all.
         var poll = (await a.OkAsync("poll_create", new { question = "Lunch?", options = new[] { "pizza", "sushi" } })).GetProperty("poll");
         string pollId = poll.GetProperty("id").GetString()!;
@@ -91,9 +95,12 @@ public sealed class RealtimeChannelTests(ServerFixture server) : IClassFixture<S
         Assert.True(download.GetProperty("chat_download_url_expiry").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(50));
         string csv = await server.Http.GetStringAsync(url);
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("id,participantId,sessionId,meetingId,displayName,pinned,isEdited,payloadType,payload,createdAt", lines[0]);
-        Assert.Equal(2, lines.Length);
+        Assert.Equal("id,participantId,sessionId,meetingId,displayName,pinned,isEdited,payloadType,payload,createdAt,targetUserIds", lines[0]);
+        Assert.Equal(3, lines.Length);
         Assert.Contains($",{bob.Id},{sessionId},{meeting},Bob,false,false,text,\"hello, \"\"world\"\"\",", lines[1]);
+        Assert.EndsWith("Z,", lines[1], StringComparison.Ordinal); // to everyone: no recipients
+        Assert.Contains($",{alice.Id},{sessionId},{meeting},Alice,false,false,text,psst,", lines[2]);
+        Assert.EndsWith($"Z,{bob.Id};{alice.Id}", lines[2], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Http.GetAsync(url.Replace("signature=", "signature=x"))).StatusCode);
     }
 

@@ -52,6 +52,7 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
     {
         string meeting = await _api.CreateMeetingAsync();
         var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        await using var adaSocket = await JoinAsync(ada.Token); // files are sent by those in a live session
 
         var (put, get) = await ReserveAsync(ada.Token, "cat.png");
         Assert.StartsWith($"https://api.{RealtimeKitBrowser.Domain}:{HttpsPort}/chat-uploads/", put, StringComparison.Ordinal);
@@ -83,6 +84,7 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
     {
         string meeting = await _api.CreateMeetingAsync();
         var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        await using var adaSocket = await JoinAsync(ada.Token);
         var (put, get) = await ReserveAsync(ada.Token, fileName);
         Assert.Contains($"/{Uri.EscapeDataString(fileName)}?", get, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, put, Png)).Status);
@@ -97,6 +99,7 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
     {
         string meeting = await _api.CreateMeetingAsync();
         var ada = await _api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        await using var adaSocket = await JoinAsync(ada.Token);
         var (put, _) = await ReserveAsync(ada.Token, "notes.txt");
         var tooLarge = await SendAsync(HttpMethod.Put, put, new byte[1001], "text/plain");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.Status);
@@ -108,7 +111,10 @@ public sealed class RealtimeKitChatTests : IAsyncLifetime
 
         (await _api.PostAsync("/presets", """{"name":"mute_chat","permissions":{"chat":{"public":{"can_send":false},"private":{"can_send":false}}}}""")).EnsureOk();
         var mute = await _api.AddParticipantAsync(meeting, "mute", "mute_chat");
-        Assert.Equal(HttpStatusCode.Forbidden, (await CallAsync("/v2/meetings/chat-upload", mute.Token, """{"filename":"a.png"}""")).Status);
+        await using var muteSocket = await JoinAsync(mute.Token);
+        var muted = await CallAsync("/v2/meetings/chat-upload", mute.Token, """{"filename":"a.png"}""");
+        Assert.Equal(HttpStatusCode.Forbidden, muted.Status);
+        Assert.Contains("chat.public.files", muted.Body, StringComparison.Ordinal);
 
         var (expiring, _) = await ReserveAsync(ada.Token, "late.png", expirySeconds: 60);
         _clock.Advance(TimeSpan.FromMinutes(2));

@@ -6,11 +6,12 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// <summary>
 /// A session's chat as the CSV RealtimeKit exports (<see cref="CsvCells"/>: RFC 4180, formula-like cells defused). A
 /// file message's payload is as the front ends show it (<see cref="ChatFiles.Shown"/>): its download link, signed for
-/// a day.
+/// a day. RealtimeKit's ten columns come first; Stagecast adds <c>targetUserIds</c>: a private message's participants
+/// (its recipients and its sender, as the SDK's <c>targetUserIds</c>), separated by <c>;</c>, empty for a message to everyone.
 /// </summary>
 public static class ChatCsv
 {
-    public const string Header = "id,participantId,sessionId,meetingId,displayName,pinned,isEdited,payloadType,payload,createdAt";
+    public const string Header = "id,participantId,sessionId,meetingId,displayName,pinned,isEdited,payloadType,payload,createdAt,targetUserIds";
 
     public static string Write(IEnumerable<ChatMessage> messages, ChatFiles files)
     {
@@ -20,7 +21,7 @@ public static class ChatCsv
             csv.AppendRow(
             [
                 m.Id, m.ParticipantId, m.SessionId, m.MeetingId, m.DisplayName ?? "", m.Pinned ? "true" : "false", m.IsEdited ? "true" : "false",
-                m.PayloadType, files.Shown(m), ApiJson.Format(m.CreatedAt),
+                m.PayloadType, files.Shown(m), ApiJson.Format(m.CreatedAt), string.Join(';', m.TargetUserIds ?? []),
             ]);
         }
 

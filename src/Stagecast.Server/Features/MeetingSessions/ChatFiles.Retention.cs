@@ -14,6 +14,7 @@ public sealed partial class ChatFiles
             return 0;
         }
 
+        await CountAsync().ConfigureAwait(false);
         int deleted = 0;
         foreach (string sidecar in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
         {
@@ -39,6 +40,7 @@ public sealed partial class ChatFiles
             File.Delete(BytesOf(file.Id));
             File.Delete(sidecar);
             _files.TryRemove(file.Id, out _);
+            _quota.Value.Release(file, ChatFileQuota.CostOf(file));
             deleted++;
         }
 
@@ -54,5 +56,8 @@ public sealed partial class ChatFiles
     {
         [LoggerMessage(1, LogLevel.Information, "Deleted {Count} chat files reserved before {Before}")]
         public static partial void Deleted(ILogger logger, int count, DateTimeOffset before);
+
+        [LoggerMessage(2, LogLevel.Warning, "Chat file {FileId}'s record cannot be read, so it is not counted: {Reason}")]
+        public static partial void Unreadable(ILogger logger, string fileId, string reason);
     }
 }

@@ -1,14 +1,11 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Security;
 
@@ -17,9 +14,10 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// <summary>
 /// A file a participant uploaded for chat; <see cref="Size"/> is -1 until its bytes arrived. <see cref="StorageKey"/> is
 /// its key in the chat files' S3 bucket, null when its bytes are in the data directory (decided when it is reserved).
+/// <see cref="AppId"/> is the participant's app, for its quota (null in sidecars written before quotas).
 /// </summary>
 public sealed record ChatFile(string Id, string MeetingId, string ParticipantId, string Name, string ContentType, long Size, string Origin, DateTimeOffset CreatedAt,
-    string? StorageKey = null)
+    string? StorageKey = null, string? AppId = null)
 {
     [JsonIgnore]
     public bool IsImage => ChatFiles.ImageTypes.Contains(ContentType);
@@ -37,10 +35,11 @@ public sealed record ChatUpload(ChatFile File, string PutUrl, string GetUrl);
 /// expiring URLs too (an &lt;img&gt; carries no token). A file message stores the file, not a link; every front end
 /// and the chat export show it one way (<see cref="Shown"/>), signing a link as they do, so history keeps working.
 /// The JSON sidecars are in the data directory (<c>chat-files/</c>); the bytes beside them, or in the operator's S3
-/// bucket when one is configured (<see cref="ChatFileStorage"/>).
+/// bucket when one is configured (<see cref="ChatFileStorage"/>). Who may upload is the room's to say; what files take
+/// is held to quotas (<see cref="ChatFileQuota"/>) and to the data directory's free-space floor (<see cref="DataDirectorySpace"/>).
 /// </summary>
-public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, ChatFileStorage storage, DownloadSigner signer, TimeProvider time,
-    ILogger<ChatFiles> logger)
+public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, ChatFileStorage storage, DataDirectorySpace space, DownloadSigner signer,
+    TimeProvider time, ILogger<ChatFiles> logger)
 {
     public const string FilesPath = "/chat-files";
     public const string UploadsPath = "/chat-uploads";
@@ -53,18 +52,6 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
 
     public static readonly FrozenSet<string> ImageTypes = FrozenSet.Create(StringComparer.Ordinal, "image/png", "image/jpeg", "image/gif", "image/webp");
 
-    /// <summary>The file types chat takes, by extension: pictures, documents, archives, audio and video; never a page or a script.</summary>
-    private static readonly FrozenDictionary<string, string> Types = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        [".png"] = "image/png", [".jpg"] = "image/jpeg", [".jpeg"] = "image/jpeg", [".gif"] = "image/gif", [".webp"] = "image/webp",
-        [".pdf"] = "application/pdf", [".txt"] = "text/plain", [".csv"] = "text/csv", [".md"] = "text/markdown", [".json"] = "application/json",
-        [".zip"] = "application/zip", [".doc"] = "application/msword", [".docx"] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        [".xls"] = "application/vnd.ms-excel", [".xlsx"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        [".ppt"] = "application/vnd.ms-powerpoint", [".pptx"] = "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        [".odt"] = "application/vnd.oasis.opendocument.text", [".ods"] = "application/vnd.oasis.opendocument.spreadsheet",
-        [".mp3"] = "audio/mpeg", [".wav"] = "audio/wav", [".ogg"] = "audio/ogg", [".mp4"] = "video/mp4", [".webm"] = "video/webm", [".mov"] = "video/quicktime",
-    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
-
     private readonly ConcurrentDictionary<string, ChatFile> _files = new(StringComparer.Ordinal);
 
     /// <summary>Files whose bytes are being taken now: a second PUT of the same file while the first runs is refused.</summary>
@@ -76,108 +63,6 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
     public string Directory => Path.Combine(server.Value.DataDir, "chat-files");
 
     public long MaxBytes => options.Value.MaxFileBytes;
-
-    /// <summary>
-    /// Reserves a file for <paramref name="participant"/>: its name checked, its type taken from the extension.
-    /// <paramref name="origin"/> is the scheme and host the client reached the server on.
-    /// </summary>
-    public async Task<ChatUpload> ReserveAsync(Participant participant, string? fileName, string origin, TimeSpan? lifetime)
-    {
-        string name = Path.GetFileName(fileName ?? "");
-        if (name.Length is 0 or > 200 || name.Any(char.IsControl))
-        {
-            throw new DomainException(DomainError.BadRequest, "\"filename\" must be a file name of 1 to 200 characters");
-        }
-
-        if (!Types.TryGetValue(Path.GetExtension(name), out var type))
-        {
-            throw new DomainException(DomainError.BadRequest, $"chat does not take files of type \"{Path.GetExtension(name)}\"; it takes {string.Join(", ", Types.Keys)}");
-        }
-
-        string id = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
-        var file = new ChatFile(id, participant.MeetingId, participant.Id, name, type, -1, origin.TrimEnd('/'), time.GetUtcNow(), storage.KeyOf(id));
-        await SaveAsync(file).ConfigureAwait(false);
-        string put = $"{UploadsPath}/{file.Id}";
-        var (putQuery, _) = signer.Sign(put, lifetime is { } asked ? TimeSpan.FromSeconds(Math.Clamp(asked.TotalSeconds, 60, 3600)) : TimeSpan.FromMinutes(10));
-        return new ChatUpload(file, $"{file.Origin}{put}?{putQuery}", Link(file.Id, file.Name, file.Origin, LinkExpiry()));
-    }
-
-    /// <summary>
-    /// Takes the bytes of a reserved file, once, through a signed upload URL: at most <see cref="MaxBytes"/>, of the
-    /// reserved type (or sent as <c>application/octet-stream</c>).
-    /// </summary>
-    public async Task<ChatFile> StoreAsync(string path, string? expires, string? signature, string id, string? contentType, long? length, Stream body, CancellationToken cancellationToken)
-    {
-        if (!signer.IsValid(path, expires, signature))
-        {
-            throw new DomainException(DomainError.Forbidden, "this upload link is invalid or has expired");
-        }
-
-        var file = await FindAsync(id).ConfigureAwait(false) ?? throw new DomainException(DomainError.NotFound, $"no chat file {id}");
-        if (file.Uploaded)
-        {
-            throw new DomainException(DomainError.Conflict, "this file has been uploaded already");
-        }
-
-        string? sent = contentType?.Split(';')[0].Trim();
-        if (sent is { Length: > 0 } && sent != file.ContentType && sent != "application/octet-stream")
-        {
-            throw new DomainException(DomainError.BadRequest, $"the file was reserved as {file.ContentType}, not {sent}");
-        }
-
-        if (length > MaxBytes)
-        {
-            throw new DomainException(DomainError.TooLarge, $"a chat file may have at most {MaxBytes} bytes");
-        }
-
-        if (!_storing.TryAdd(id, 0))
-        {
-            throw new DomainException(DomainError.Conflict, "this file is being uploaded already");
-        }
-
-        string temporary = Path.Combine(Directory, $"{id}.{Guid.NewGuid():N}.part");
-        long size = 0;
-        try
-        {
-            await using (var output = File.Create(temporary))
-            {
-                byte[] buffer = new byte[81920];
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    size += read;
-                    if (size > MaxBytes)
-                    {
-                        throw new DomainException(DomainError.TooLarge, $"a chat file may have at most {MaxBytes} bytes");
-                    }
-
-                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            if (file.StorageKey is null)
-            {
-                File.Move(temporary, BytesOf(id), overwrite: false); // bytes a crash left in place (FindAsync counts them) win
-            }
-            else
-            {
-                await storage.PutAsync(file, temporary, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (IOException) when (File.Exists(BytesOf(id)))
-        {
-            throw new DomainException(DomainError.Conflict, "this file has been uploaded already");
-        }
-        finally
-        {
-            File.Delete(temporary);
-            _storing.TryRemove(id, out _);
-        }
-
-        file = file with { Size = size };
-        await SaveAsync(file).ConfigureAwait(false);
-        return file;
-    }
 
     /// <summary>
     /// The file for a signed download link (<paramref name="path"/> percent-decoded, as Kestrel gives it), or why not;
@@ -252,7 +137,13 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
             return known;
         }
 
-        if (!IdPattern().IsMatch(id) || !File.Exists(SidecarOf(id)))
+        return IdPattern().IsMatch(id) && await ReadAsync(id).ConfigureAwait(false) is { } file ? _files.GetOrAdd(id, file) : null;
+    }
+
+    /// <summary>The file's sidecar as the disk has it, or null.</summary>
+    private async Task<ChatFile?> ReadAsync(string id)
+    {
+        if (!File.Exists(SidecarOf(id)))
         {
             return null;
         }
@@ -269,7 +160,7 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
             file = file with { Size = bytes.Length };
         }
 
-        return file is null ? null : _files.GetOrAdd(id, file);
+        return file;
     }
 
     private async Task SaveAsync(ChatFile file)

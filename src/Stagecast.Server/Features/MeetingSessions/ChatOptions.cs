@@ -24,6 +24,21 @@ public sealed class ChatOptions : IValidatableObject
     [Range(1, long.MaxValue)]
     public long MaxFileBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of files and images sent in chat one participant may keep (until chat's <see cref="Retention"/> deletes them);
+    /// past it an upload is refused (413). A file counts at least 64 KiB (<see cref="ChatFileQuota.MinimumCost"/>).
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxFileBytesPerParticipant { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Bytes of chat files one meeting may keep, all its sessions together (413 past it).</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxFileBytesPerMeeting { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Bytes of chat files one app may keep, all its meetings together (413 past it).</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxFileBytesPerApp { get; set; } = 10L * 1024 * 1024 * 1024;
+
     /// <summary>How long chat is kept; older messages are deleted (every hour). Zero keeps chat for ever.</summary>
     [Duration]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);

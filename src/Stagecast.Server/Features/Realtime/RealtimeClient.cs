@@ -163,6 +163,10 @@ public sealed partial class RealtimeClient(
         {
             SendError(id, ex.Status, ex.Message);
         }
+        catch (Exception ex) when (StorageFull.Is(ex))
+        {
+            SendError(id, (int)DomainError.InsufficientStorage, StorageFull.Message);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.RequestFailed(services.Logger, ex, Participant.Id);
@@ -425,16 +429,13 @@ public sealed partial class RealtimeClient(
 
     /// <summary>
     /// <c>chat_upload</c>: reserves a file for chat (<see cref="MeetingSessions.ChatFiles.ReserveAsync"/>, as RealtimeKit's
-    /// <c>POST /v2/meetings/chat-upload</c>), on the origin this socket reached the server on.
+    /// <c>POST /v2/meetings/chat-upload</c>) when the participant may send one now, with links on the server's public
+    /// URL: every peer the message reaches is shown them, so never on the Host header this socket came with.
     /// </summary>
     internal async Task<RealtimeAnswer> ChatUploadAsync(ChatUploadRequest request)
     {
-        if (!_peer!.Permissions.ChatCanSendFiles)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending files in chat (chat.public.files, chat.private.files)");
-        }
-
-        var upload = await services.ChatFiles.ReserveAsync(Participant, request.Filename, origin, lifetime: null).ConfigureAwait(false);
+        services.Rooms.RequireFileSender(Participant.MeetingId, Participant.Id);
+        var upload = await services.ChatFiles.ReserveAsync(Participant, request.Filename, services.PublicUrls.HttpBase, lifetime: null).ConfigureAwait(false);
         return new ChatUploadAnswer(upload.PutUrl, upload.GetUrl);
     }
 

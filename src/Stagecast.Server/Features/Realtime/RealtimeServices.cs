@@ -12,6 +12,7 @@ public sealed class RealtimeServices(
     Recordings.RecordingService recordings,
     MeetingSessions.ChatFiles chatFiles,
     Plugins.IPluginStore plugins,
+    Hosting.PublicUrls publicUrls,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     ILogger<RealtimeClient> logger)
 {
@@ -35,4 +36,6 @@ public sealed class RealtimeServices(
     public MeetingSessions.ChatFiles ChatFiles { get; } = chatFiles;
 
     public Plugins.IPluginStore Plugins { get; } = plugins;
+
+    public Hosting.PublicUrls PublicUrls { get; } = publicUrls;
 }

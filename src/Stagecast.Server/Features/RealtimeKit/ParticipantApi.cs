@@ -51,7 +51,8 @@ public static class ParticipantApi
         v2.MapPut("/recordings/{recording_id}", ActOnRecordingAsync).WithSummary("Stop, pause or resume a recording of the participant's meeting (can_record)");
         v2.MapGet("/plugins/user", PluginsAsync).WithSummary("The app's plugins, as the participant may use them (1.5.x clients ask at init)");
         v2.MapPost("/plugins/authorize/{plugin_id}", AuthorizePluginAsync).WithSummary("A token for a plugin's frame, before the client shows it (1.5.x)");
-        v2.MapPost("/meetings/chat-upload", ChatUploadAsync).WithSummary("Reserve a file or image for chat: where to PUT it and its download link (chat can_send)");
+        v2.MapPost("/meetings/chat-upload", ChatUploadAsync)
+            .WithSummary("Reserve a file or image for chat: where to PUT it and its download link (a peer of the live session whose preset allows files)");
         v2.MapGet("/meetings/{meeting_id}/active-transcript", ActiveTranscriptAsync)
             .WithSummary("Where the live session's transcript so far downloads, as the SDK reads it (the SDK asks at init when the preset has transcription_enabled)");
         return app;
@@ -139,12 +140,17 @@ public static class ParticipantApi
         return document;
     }
 
-    private static async Task<Ok<ApiResponse<ChatUploadDto>>> ChatUploadAsync(HttpContext context, ChatFiles files, JsonBody<ChatUploadRequest> body)
+    /// <summary>
+    /// Reserves a file for chat when the participant may send one now (<see cref="MeetingRooms.RequireFileSender"/>), with
+    /// links on the <c>api.</c> host the client calls (<see cref="RealtimeKitHosts.ApiOrigin"/>).
+    /// </summary>
+    private static async Task<Ok<ApiResponse<ChatUploadDto>>> ChatUploadAsync(HttpContext context, ChatFiles files, MeetingRooms rooms, RealtimeKitHosts hosts,
+        JsonBody<ChatUploadRequest> body)
     {
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
-        caller.Require(caller.Permissions.ChatCanSendFiles, "chat.public.files or chat.private.files");
+        rooms.RequireFileSender(caller.Participant.MeetingId, caller.Participant.Id);
         var request = body.Value;
-        var upload = await files.ReserveAsync(caller.Participant, request.Filename, $"{context.Request.Scheme}://{context.Request.Host}",
+        var upload = await files.ReserveAsync(caller.Participant, request.Filename, hosts.ApiOrigin(context),
             request.Expiry is { } seconds ? TimeSpan.FromSeconds(seconds) : null).ConfigureAwait(false);
         return ApiResults.Ok(new ChatUploadDto(upload.PutUrl, upload.GetUrl));
     }

@@ -12,11 +12,12 @@ public sealed class RealtimeKitHosts
 {
     private static readonly string[] TelemetryPrefixes = ["location.", "location-legacy.", "da-collector.", "api-silos."];
     private readonly string[] _telemetry;
+    private readonly Uri? _publicUrl;
 
     public RealtimeKitHosts(IOptions<RealtimeKitOptions> options, IOptions<ServerOptions> server)
     {
-        Base = options.Value.Base
-            ?? (server.Value.PublicUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : "localhost");
+        _publicUrl = server.Value.PublicUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null;
+        Base = options.Value.Base ?? _publicUrl?.Host ?? "localhost";
         Api = "api." + Base;
         Socket = "socket-edge." + Base;
         _telemetry = [.. TelemetryPrefixes.Select(prefix => prefix + Base)];
@@ -29,6 +30,19 @@ public sealed class RealtimeKitHosts
 
     /// <summary>Where the client's socket goes: <c>wss://socket-edge.{base}/ws</c>.</summary>
     public string Socket { get; }
+
+    /// <summary>
+    /// The origin of links handed out on <c>api.{base}</c> (chat files'): its configured name, never the request's Host
+    /// header, whose port its sender chooses too; the scheme and port of <c>--public-url</c> (what the operator's proxy
+    /// serves), else those of the connection the request came in on.
+    /// </summary>
+    public string ApiOrigin(HttpContext context)
+    {
+        bool named = Api.Contains(':', StringComparison.Ordinal); // a base with its port
+        return _publicUrl is { } url
+            ? $"{url.Scheme}://{Api}{(named || url.IsDefaultPort ? "" : $":{url.Port}")}"
+            : $"{context.Request.Scheme}://{Api}{(named ? "" : $":{context.Connection.LocalPort}")}";
+    }
 
     public bool IsTelemetry(HostString host) => _telemetry.Any(name => Is(host, name));
 

@@ -83,6 +83,32 @@ public sealed class MeetingRooms(
         }
     }
 
+    /// <summary>
+    /// Refuses a file for chat (its reservation, its bytes) unless <paramref name="participantId"/> may send one in a live
+    /// session of the meeting now: the meeting active with a session in progress (409 otherwise), the participant in it
+    /// as a peer or a chat member (a waiter not let in is neither: 403), and the permissions of one of those allowing files
+    /// in either scope (<c>chat.public.files</c>, <c>chat.private.files</c>; 403). A file is sent in a message, and a
+    /// message goes only where these hold, so nothing is kept for anyone else.
+    /// </summary>
+    public void RequireFileSender(string meetingId, string participantId)
+    {
+        if (Find(meetingId) is not { SessionId: not null } room || room.Meeting.Status == MeetingStatus.Inactive)
+        {
+            throw new DomainException(DomainError.Conflict, "files are sent in chat during a live session of the meeting, and none is in progress");
+        }
+
+        RoomPeer[] senders = [.. room.Peers.Concat(ChatMembersOf(meetingId)).Where(p => p.Participant.Id == participantId)];
+        if (senders.Length == 0)
+        {
+            throw new DomainException(DomainError.Forbidden, "join the meeting's session first: files are sent in chat by those in it (not while waiting to be let in)");
+        }
+
+        if (!senders.Any(p => p.Permissions.ChatCanSendFiles))
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset does not allow sending files in chat (chat.public.files, chat.private.files)");
+        }
+    }
+
     /// <summary>Raised whenever a room is asked for (what watches the rooms runs only while there are some).</summary>
     public event Action? Used;
 

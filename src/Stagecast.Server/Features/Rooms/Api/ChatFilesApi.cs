@@ -29,7 +29,11 @@ public static class ChatFilesApi
         return endpoints;
     }
 
-    private static async Task<Ok<ApiResponse<MessageDto>>> UploadAsync(HttpContext context, ChatFiles files, string id)
+    /// <summary>
+    /// The bytes of a reserved file, taken only while its participant may still send files in a live session of its
+    /// meeting (<see cref="MeetingRooms.RequireFileSender"/>), as at its reservation.
+    /// </summary>
+    private static async Task<Ok<ApiResponse<MessageDto>>> UploadAsync(HttpContext context, ChatFiles files, MeetingRooms rooms, string id)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -37,8 +41,9 @@ public static class ChatFilesApi
         }
 
         var query = context.Request.Query;
-        await files.StoreAsync(context.Request.Path.Value!, query["expires"], query["signature"], id, context.Request.ContentType,
-            context.Request.ContentLength, context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+        var file = await files.ReservedAsync(context.Request.Path.Value!, query["expires"], query["signature"], id).ConfigureAwait(false);
+        rooms.RequireFileSender(file.MeetingId, file.ParticipantId);
+        await files.StoreAsync(file, context.Request.ContentType, context.Request.ContentLength, context.Request.Body, context.RequestAborted).ConfigureAwait(false);
         return ApiResults.Message("uploaded");
     }
 
