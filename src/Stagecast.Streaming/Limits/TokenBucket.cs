@@ -13,17 +13,20 @@ public sealed class TokenBucket(TimeProvider time, double perSecond, double capa
     private long _updatedAt = time.GetTimestamp();
 
     /// <summary>Takes one token; false when the bucket is empty.</summary>
-    public bool TryTake()
+    public bool TryTake() => TryTake(1);
+
+    /// <summary>Takes <paramref name="count"/> tokens (a cost in bytes, say); false, taking none, when the bucket holds fewer.</summary>
+    public bool TryTake(double count)
     {
         lock (_sync)
         {
             Refill();
-            if (_tokens < 1)
+            if (_tokens < count)
             {
                 return false;
             }
 
-            _tokens--;
+            _tokens -= count;
             return true;
         }
     }
