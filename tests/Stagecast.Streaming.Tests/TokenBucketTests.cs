@@ -38,6 +38,19 @@ public sealed class TokenBucketTests
         Assert.False(bucket.TryTake());
     }
 
+    [Fact]
+    public void ACostOfManyTokensIsTakenWholeOrNotAtAll()
+    {
+        var bucket = new TokenBucket(_time, perSecond: 1000, capacity: 4000);
+
+        Assert.True(bucket.TryTake(3000));
+        Assert.False(bucket.TryTake(1500)); // 1000 left: nothing taken
+        Assert.True(bucket.TryTake(1000));
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.False(bucket.TryTake(1501));
+        Assert.True(bucket.TryTake(1500));
+    }
+
     private static int TakeAll(TokenBucket bucket)
     {
         int taken = 0;

@@ -6,7 +6,8 @@ namespace Stagecast.Server.Tests.Client;
 
 /// <summary>
 /// The client module's chat files (<c>meeting.chat.sendImageMessage</c>, <c>sendFileMessage</c>) and plugins
-/// (<c>meeting.plugins</c>, Stagecast's shared notes pad) in real Chromium pages, as an app would use them.
+/// (<c>meeting.plugins</c>, Stagecast's shared notes pad, framed sandboxed, and never a web app that is not https:) in
+/// real Chromium pages, as an app would use them.
 /// </summary>
 [Trait(LongLane.Trait, LongLane.Name)]
 public sealed class ClientModuleFilesAndPluginsTests(ServerFixture server) : IClassFixture<ServerFixture>
@@ -107,5 +108,65 @@ public sealed class ClientModuleFilesAndPluginsTests(ServerFixture server) : ICl
             await Eventually.TrueAsync(async () => await page.Page.EvaluateAsync<bool>("() => meeting.plugins.active.size() === 0 && !document.getElementById('frame-stagecast-notes')"),
                 "the notes pad closed");
         }
+    }
+
+    [Fact]
+    public async Task APluginsFrameIsSandboxedAndOneWhoseWebAppIsNotHttpsIsNeverFramed()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        await using var browser = await Browser.LaunchAsync();
+        var a = await ModulePage.StartAsync(browser, server.HttpBase, ada.Token, "Ada");
+
+        // Whatever a plugin's web app is said to be, the module frames only https:, http: on a loopback host and the
+        // server's own pages: javascript: or data: would run in the app's page, with its token in location.hash.
+        var tried = await a.Page.EvaluateAsync<JsonElement>("""
+            () => {
+              const notes = meeting.plugins.all.get('stagecast-notes');
+              const own = notes.baseURL;
+              const tried = [];
+              for (const url of ['javascript:parent.pwned=1//', 'data:text/html,<script>parent.pwned=1</script>', 'http://plugins.example/']) {
+                notes.baseURL = url;
+                const frame = document.body.appendChild(document.createElement('iframe'));
+                try { notes.addPluginView(frame, url); tried.push(`${url}: framed as ${frame.getAttribute('src')}`); } catch { tried.push(`${url}: ${frame.getAttribute('src') ?? 'refused'}`); }
+              }
+              notes.baseURL = own;
+              return tried;
+            }
+            """);
+        Assert.Equal(3, tried.GetArrayLength());
+        Assert.All(tried.EnumerateArray(), attempt => Assert.EndsWith(": refused", attempt.GetString(), StringComparison.Ordinal));
+
+        // A plugin opened with a descriptor that names a web app (as a RealtimeKit host's was, before the server refused
+        // it): its web app is the server's word, here none, and it is not framed.
+        var rogue = await a.Page.EvaluateAsync<JsonElement>("""
+            () => {
+              meeting.plugins._activated({ id: 'rogue', descriptor: { name: 'Rogue', base_url: 'javascript:parent.pwned=1//' }, base_url: null, opened_by: 'someone' });
+              const plugin = meeting.plugins.active.get('rogue');
+              const frame = document.body.appendChild(document.createElement('iframe'));
+              try { plugin.addPluginView(frame); return { name: plugin.name, baseURL: plugin.baseURL, framed: true }; }
+              catch { return { name: plugin.name, baseURL: plugin.baseURL, framed: frame.hasAttribute('src') }; }
+            }
+            """);
+        Assert.Equal("Rogue", rogue.GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, rogue.GetProperty("baseURL").ValueKind);
+        Assert.False(rogue.GetProperty("framed").GetBoolean());
+
+        // Stagecast's notes pad is framed sandboxed (it may not navigate the app's page) and works there.
+        await a.CallAsync("meeting.plugins.activate('stagecast-notes')");
+        string? sandbox = await a.Page.EvaluateAsync<string?>("""
+            () => {
+              const frame = document.body.appendChild(Object.assign(document.createElement('iframe'), { id: 'notes-frame' }));
+              meeting.plugins.all.get('stagecast-notes').addPluginView(frame);
+              return frame.getAttribute('sandbox');
+            }
+            """);
+        Assert.Equal("allow-scripts allow-same-origin allow-forms allow-popups", sandbox);
+        await a.Page.FrameLocator("#notes-frame").Locator("#notes").FillAsync("agenda: sandboxes");
+        await Eventually.TrueAsync(async () => await a.Page.EvaluateAsync<bool>(
+            "async () => (await meeting._request('plugin_store_get', { plugin_id: 'stagecast-notes', store: 'notes' })).items.some(i => i.value === 'agenda: sandboxes')"),
+            "the note typed in the sandboxed frame in the plugin's store");
+        Assert.False(await a.Page.EvaluateAsync<bool>("() => 'pwned' in window"));
     }
 }

@@ -5,7 +5,12 @@ using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Tests.Meetings;
 
-/// <summary>Plugin stores in the room: each peer's writes are rated, stores hold only keys, and only changes are heard (in process, no socket).</summary>
+/// <summary>
+/// Plugins in the room (in process, no socket): each peer's writes are rated by count and by the bytes they send
+/// everyone, keys count toward the meeting's bound, stores hold only keys and only changes are heard; only a peer that
+/// sees an open plugin writes to it, and deleting every key others wrote is a wipe; what enters is UTF-8 JSON, and a
+/// descriptor names no web app but the plugin's own.
+/// </summary>
 public sealed partial class MeetingRoomTests
 {
     private static readonly ReadOnlyMemory<byte> One = "1"u8.ToArray();
@@ -22,19 +27,19 @@ public sealed partial class MeetingRoomTests
         // A burst of twice the rate passes; the next write (set or delete) is refused and nothing of it kept.
         for (int i = 0; i < rate * 2; i++)
         {
-            room.InsertPluginKeys(ada.Peer, "board", "strokes", [($"s{i}", One)]);
+            room.InsertPluginKeys(ada.Peer, meeting, "strokes", [($"s{i}", One)]);
         }
 
-        var refused = Assert.Throws<DomainException>(() => room.InsertPluginKeys(ada.Peer, "board", "strokes", [("late", One)]));
+        var refused = Assert.Throws<DomainException>(() => room.InsertPluginKeys(ada.Peer, meeting, "strokes", [("late", One)]));
         Assert.Equal((DomainError.TooMany, $"a peer may send plugin events and write plugin stores {rate} times a second; slow down"), (refused.Error, refused.Message));
-        Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.DeletePluginKeys(ada.Peer, "board", "strokes", ["s0"])).Error);
-        Assert.Empty(room.PluginStore("board", "strokes", ["late"]));
+        Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.DeletePluginKeys(ada.Peer, meeting, "strokes", ["s0"])).Error);
+        Assert.Empty(room.PluginStore(meeting, "strokes", ["late"]));
 
         // Another peer writes on; a second later Ada does too.
-        room.InsertPluginKeys(bob.Peer, "board", "strokes", [("bob", One)]);
+        room.InsertPluginKeys(bob.Peer, meeting, "strokes", [("bob", One)]);
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        room.InsertPluginKeys(ada.Peer, "board", "strokes", [("late", One)]);
-        Assert.Single(room.PluginStore("board", "strokes", ["late"]));
+        room.InsertPluginKeys(ada.Peer, meeting, "strokes", [("late", One)]);
+        Assert.Single(room.PluginStore(meeting, "strokes", ["late"]));
     }
 
     [Fact]
@@ -49,22 +54,22 @@ public sealed partial class MeetingRoomTests
         for (int i = 0; i < PluginLimits.MaxStores; i++)
         {
             server.Clock.Advance(TimeSpan.FromSeconds(1)); // within the peer's write rate
-            room.InsertPluginKeys(peer, "notes", $"empty{i}", []);
-            room.InsertPluginKeys(peer, "notes", $"emptied{i}", [("k", One)]);
-            room.DeletePluginKeys(peer, "notes", $"emptied{i}", ["k"]);
+            room.InsertPluginKeys(peer, meeting, $"empty{i}", []);
+            room.InsertPluginKeys(peer, meeting, $"emptied{i}", [("k", One)]);
+            room.DeletePluginKeys(peer, meeting, $"emptied{i}", ["k"]);
         }
 
-        room.InsertPluginKeys(peer, "notes", "kept", [("k", One)]);
-        Assert.Single(room.PluginStore("notes", "kept", []));
+        room.InsertPluginKeys(peer, meeting, "kept", [("k", One)]);
+        Assert.Single(room.PluginStore(meeting, "kept", []));
         Assert.Equal(PluginLimits.MaxStores * 2 + 1, host.Heard<PluginStoreChanged>().Count); // each emptied store: set, deleted; then kept
 
         // Deleting keys that are not there, or wiping a store that is not, is heard by nobody.
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        room.DeletePluginKeys(peer, "notes", "kept", ["missing"]);
-        room.DeletePluginStore(peer, "notes", "never");
+        room.DeletePluginKeys(peer, meeting, "kept", ["missing"]);
+        room.DeletePluginStore(peer, meeting, "never");
         Assert.Equal(PluginLimits.MaxStores * 2 + 1, host.Heard<PluginStoreChanged>().Count);
         Assert.Empty(host.Heard<PluginStoreDropped>());
-        room.DeletePluginStore(peer, "notes", "kept");
+        room.DeletePluginStore(peer, meeting, "kept");
         Assert.Single(host.Heard<PluginStoreDropped>());
     }
 

@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
 using Google.Protobuf;
 using Stagecast.RealtimeKit;
 using Stagecast.RealtimeKit.Protocol;
@@ -8,6 +10,7 @@ using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
 using Chat = Stagecast.RealtimeKit.Protocol.Chat;
+using Plugins = Stagecast.RealtimeKit.Protocol.Plugins;
 using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 
 namespace Stagecast.Server.Tests.RealtimeKit;
@@ -17,7 +20,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// host must not keep a host's powers once the app reissued the token, deleted the participant or demoted it; sockets
 /// that never join are bounded per participant and closed when they start nothing; a waiter makes no media transports
 /// and one turned away does not knock again at once; messages are bounded, and the limit named, before and after the
-/// join; the sender of a chat message gets it once.
+/// join; the sender of a chat message gets it once; bytes that are not UTF-8 and web apps a plugin's opener names are
+/// refused before they reach the JSON channel's peers (issue 67).
 /// </summary>
 [Trait("Category", "StoreContract")]
 public sealed class RealtimeKitAbuseTests : RealtimeKitSocketTests
@@ -183,13 +187,88 @@ public sealed class RealtimeKitAbuseTests : RealtimeKitSocketTests
         Assert.DoesNotContain(socket.Received, m => m.Id == id);
     }
 
+    [Fact]
+    public async Task BytesThatAreNotUtf8AreRefusedToTheSocketAndTheJsonChannelsPeersReadOn()
+    {
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        await using var guestChannel = await JoinChannelAsync(guest);
+        await using var socket = await OpenAsync(host.Token);
+        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
+        byte[] notUtf8 = [(byte)'"', 0xC3, 0x28, 0xFF, (byte)'"'];
+
+        // A store value, an app message (the bytes under its "type", once read past unchecked), a plugin's descriptor:
+        // each refused to this socket, nothing kept, nothing sent on.
+        var value = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", "text", notUtf8));
+        Assert.Equal((400, "a plugin store value must be UTF-8 text (\"text\" is not)"), ErrorOf(value));
+        var message = await socket.RequestAsync(Events.Room.BroadcastMessage, new BroadcastMessage { Type = "note", Payload = ByteString.CopyFrom([.. "{\"type\":{\"x\":"u8, .. notUtf8, .. "}}"u8]) });
+        Assert.Equal((400, "the message's payload must be a JSON object"), ErrorOf(message));
+        var descriptor = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, ActivePlugins, $"{meeting}:board", [.. "{\"name\":"u8, .. notUtf8, .. "}"u8]));
+        Assert.Equal((400, $"a plugin descriptor must be UTF-8 text (\"{meeting}:board\" is not)"), ErrorOf(descriptor));
+
+        // The channel's peer keeps its socket and reads on: the next value and message reach it, and the store is readable.
+        socket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, "notes", "text", "\"agenda\""u8.ToArray()), out var wrote);
+        await wrote;
+        var updated = await guestChannel.WaitForEventAsync("plugin_store_updated");
+        Assert.Equal("agenda", updated.GetProperty("items")[0].GetProperty("value").GetString());
+        await socket.RequestAsync(Events.Room.BroadcastMessage, new BroadcastMessage { Type = "note", Payload = ByteString.CopyFromUtf8("""{"type":{"x":"fine"}}""") });
+        Assert.Equal("note", (await guestChannel.WaitForEventAsync("broadcast_message")).GetProperty("message_type").GetString());
+        var store = await guestChannel.OkAsync("plugin_store_get", new { plugin_id = meeting, store = "notes" });
+        Assert.Equal(["agenda"], store.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetString()));
+        Assert.Null(guestChannel.CloseStatus);
+        Assert.DoesNotContain(guestChannel.Seen, m => m.GetProperty("type").GetString() == "plugin_activated");
+    }
+
+    [Fact]
+    public async Task AHostsDescriptorNamesNoWebAppButThePluginsOwnAndTheChannelIsToldOnlyTheServers()
+    {
+        string board = (await Api.PostAsync("/plugins", """{"name":"Board","base_url":"https://board.example/"}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string meeting = await Api.CreateMeetingAsync();
+        var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guest = await Api.AddParticipantAsync(meeting, "guest", "group_call_participant");
+        await using var guestChannel = await JoinChannelAsync(guest);
+        await using var socket = await OpenAsync(host.Token);
+        Assert.False(RealtimeKitSocketClient.IsError(await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())));
+
+        // javascript: for a plugin Stagecast does not know, another origin for a registered one: refused, and the SDK is
+        // told the key as the room has it (closed).
+        string own = $"{meeting}:whiteboard";
+        var script = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, ActivePlugins, own, """{"name":"Whiteboard","base_url":"javascript:parent.pwned=1//"}"""u8.ToArray()));
+        Assert.Equal(400, ErrorOf(script).Code);
+        var foreign = await socket.RequestAsync(Events.Plugins.StoreInsertKeys, Insert(meeting, ActivePlugins, board, """{"name":"Board","baseURL":"https://evil.example/"}"""u8.ToArray()));
+        Assert.Equal((400, "a plugin descriptor may name only the plugin's own web app (\"baseURL\": https://board.example/)"), ErrorOf(foreign));
+
+        // Opened as the SDK opens them (no web app named): the channel's peers are told the registration's web app, or none.
+        foreach (string id in new[] { board, own })
+        {
+            socket.Send(Events.Plugins.StoreInsertKeys, Insert(meeting, ActivePlugins, id, Encoding.UTF8.GetBytes($$"""{"name":"Board","id":"{{id}}","enabledBy":"{{socket.PeerId}}"}""")), out var opened);
+            await opened;
+        }
+
+        var views = new[] { await guestChannel.WaitForEventAsync("plugin_activated"), await guestChannel.WaitForEventAsync("plugin_activated") }
+            .Select(m => m.GetProperty("plugin")).ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("base_url"));
+        Assert.Equal("https://board.example/", views[board].GetString());
+        Assert.Equal(JsonValueKind.Null, views[own].ValueKind);
+        Assert.DoesNotContain(guestChannel.Seen, m => m.ToString().Contains("javascript:", StringComparison.Ordinal));
+    }
+
+    private const string ActivePlugins = "__rtk_plugins__";
+
+    private static Plugins.PluginStoreInsertKeysRequest Insert(string meeting, string store, string key, byte[] payload) => new()
+    {
+        PluginId = meeting,
+        StoreName = store,
+        InsertKeys = { new Plugins.StoreKeys { StoreKey = key, Payload = ByteString.CopyFrom(payload) } },
+    };
+
     /// <summary>A socket of the token's that has done what the SDK's init does (a request), unless <paramref name="start"/> is false.</summary>
     private async Task<RealtimeKitSocketClient> OpenAsync(string token, bool start = true)
     {
         var socket = await ConnectAsync(token);
         if (start)
         {
-            await socket.RequestAsync(Events.Plugins.StoreGetKeys, new Stagecast.RealtimeKit.Protocol.Plugins.PluginStoreGetKeysRequest { PluginId = "__rtk_plugins__" });
+            await socket.RequestAsync(Events.Plugins.StoreGetKeys, new Plugins.PluginStoreGetKeysRequest { PluginId = ActivePlugins });
         }
 
         return socket;

@@ -101,9 +101,17 @@ public sealed class RealtimeKitPluginTests : RealtimeKitSocketTests
     [Fact]
     public async Task AnAppRegistersPluginsAndItsParticipantsListThemAsTheirPresetsAllow()
     {
-        var bad = await Api.PostAsync("/plugins", """{"name":"Notes","base_url":"javascript:alert(1)"}""");
-        Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
-        Assert.Contains("\"base_url\" must be an absolute http:// or https:// URL without credentials", bad.ErrorMessage, StringComparison.Ordinal);
+        // Every page of the meeting frames its web app: https://, or http:// on a loopback host only.
+        foreach (string url in new[] { "javascript:alert(1)", "data:text/html,hi", "http://notes.example/", "https://user:secret@notes.example/" })
+        {
+            var bad = await Api.PostAsync("/plugins", new JsonObject { ["name"] = "Notes", ["base_url"] = url }.ToJsonString());
+            Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+            Assert.Contains("\"base_url\" must be an https:// URL (http:// only on a loopback host) without credentials", bad.ErrorMessage, StringComparison.Ordinal);
+        }
+
+        string local = (await Api.PostAsync("/plugins", """{"name":"Local","base_url":"http://localhost:5173/"}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.SendAsync(HttpMethod.Patch, $"/plugins/{local}", """{"base_url":"http://192.168.1.20:5173/"}""")).Status);
+        (await Api.SendAsync(HttpMethod.Delete, $"/plugins/{local}")).EnsureOk();
         var created = (await Api.PostAsync("/plugins", """{"name":"Notes","description":"A shared notes pad","base_url":"https://notes.example/","presets":["group_call_host"]}""")).EnsureOk().Data;
         string id = created.GetProperty("id").GetString()!;
         Assert.Equal(HttpStatusCode.Conflict, (await Api.PostAsync("/plugins", """{"name":"Notes","base_url":"https://other.example/"}""")).Status);
@@ -208,7 +216,7 @@ public sealed class RealtimeKitPluginTests : RealtimeKitSocketTests
         // Bounded as a store value is, and JSON as the receiving SDK parses it.
         var big = await guestSocket.RequestAsync(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, $"\"{new string('a', PluginLimits.MaxValueBytes)}\""));
         Assert.Equal((413, $"a plugin event may be at most {PluginLimits.MaxValueBytes} bytes (\"{notes}\" has {PluginLimits.MaxValueBytes + 2})"), Error(big));
-        Assert.Equal((400, "a plugin event must be JSON"), Error(await guestSocket.RequestAsync(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, "{cursor"))));
+        Assert.Equal((400, $"a plugin event must be JSON (\"{notes}\" is not)"), Error(await guestSocket.RequestAsync(Events.Plugins.CustomPluginEventToRoom, ToRoom(notes, "{cursor"))));
 
         // Closed, the plugin's events are refused again.
         hostSocket.Send(Events.Plugins.RemovePlugin, new RemovePluginRequest { PluginId = notes }, out var removed);

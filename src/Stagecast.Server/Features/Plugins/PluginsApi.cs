@@ -70,12 +70,14 @@ public sealed record PluginRequest : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var (name, url) in new[] { ("base_url", BaseUrl), ("picture", Picture) })
+        if (BaseUrl is not null && !PluginUrls.IsFrameable(BaseUrl))
         {
-            if (url is not null && !(HttpUrls.TryParse(url, out var uri) && !HttpUrls.HasCredentials(uri)))
-            {
-                yield return new ValidationResult($"\"{name}\" must be an absolute http:// or https:// URL without credentials");
-            }
+            yield return new ValidationResult($"\"base_url\" must be {PluginUrls.Rule}: every page of the meeting frames it");
+        }
+
+        if (Picture is not null && !(HttpUrls.TryParse(Picture, out var uri) && !HttpUrls.HasCredentials(uri)))
+        {
+            yield return new ValidationResult("\"picture\" must be an absolute http:// or https:// URL without credentials");
         }
 
         if (Presets?.FirstOrDefault(p => string.IsNullOrEmpty(p) || p.Length > 256) is not null)

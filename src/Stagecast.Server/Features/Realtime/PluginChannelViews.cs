@@ -10,10 +10,14 @@ namespace Stagecast.Server.Features.Realtime;
 /// </summary>
 public sealed record PluginInfoView(string Id, string Name, string Description, string? Picture, string BaseUrl, bool CanStart);
 
-/// <summary>A plugin open in the meeting: its id, what its opener's client said of it (JSON, as given), who opened it and when.</summary>
-public sealed record PluginView(string Id, [property: JsonConverter(typeof(StoredJsonConverter))] byte[] Descriptor, string OpenedBy, DateTimeOffset OpenedAt)
+/// <summary>
+/// A plugin open in the meeting: its id, what its opener's client said of it (a JSON object, as given), the web app to
+/// frame for it (<see cref="ActivePlugin.BaseUrl"/>: its registration's, a path on this server for Stagecast's own, null
+/// for one Stagecast does not know; never read from the descriptor), who opened it and when.
+/// </summary>
+public sealed record PluginView(string Id, [property: JsonConverter(typeof(StoredJsonConverter))] byte[] Descriptor, string? BaseUrl, string OpenedBy, DateTimeOffset OpenedAt)
 {
-    public static PluginView Of(ActivePlugin plugin) => new(plugin.Id, plugin.Descriptor, plugin.OpenedBy, plugin.OpenedAt);
+    public static PluginView Of(ActivePlugin plugin) => new(plugin.Id, plugin.Descriptor, plugin.BaseUrl, plugin.OpenedBy, plugin.OpenedAt);
 }
 
 /// <summary>A key of a plugin's shared store: its value (JSON; <c>null</c> for a deleted key), who wrote it last and when.</summary>
@@ -23,8 +27,8 @@ public sealed record PluginStoreItemView(string Key, [property: JsonConverter(ty
 }
 
 /// <summary>
-/// A value a plugin stored, written as the JSON it is; a value another front end stored that is not JSON (RealtimeKit's
-/// socket carries bytes) is written as a string of its UTF-8, and an empty one (a deleted key) as <c>null</c>.
+/// A value a plugin stored, written as the JSON it is (the room took only UTF-8 JSON: <see cref="PluginLimits.CheckValue"/>),
+/// and an empty one (a deleted key, or a value RealtimeKit's SDK sent for <c>undefined</c>) as <c>null</c>.
 /// </summary>
 internal sealed class StoredJsonConverter : JsonConverter<byte[]>
 {
@@ -36,26 +40,9 @@ internal sealed class StoredJsonConverter : JsonConverter<byte[]>
         {
             writer.WriteNullValue();
         }
-        else if (IsJson(value))
-        {
-            writer.WriteRawValue(value, skipInputValidation: true);
-        }
         else
         {
-            writer.WriteStringValue(System.Text.Encoding.UTF8.GetString(value));
-        }
-    }
-
-    private static bool IsJson(byte[] value)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(value);
-            return reader.Read() && reader.TrySkip() && !reader.Read();
-        }
-        catch (JsonException)
-        {
-            return false;
+            writer.WriteRawValue(value, skipInputValidation: true);
         }
     }
 }

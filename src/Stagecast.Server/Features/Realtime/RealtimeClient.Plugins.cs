@@ -32,7 +32,10 @@ public sealed partial class RealtimeClient
         return new PluginsAnswer(plugins, [.. _room!.ActivePlugins.Select(PluginView.Of)]);
     }
 
-    /// <summary><c>plugin_activate</c>: opens Stagecast's notes pad or a registered plugin for everyone (its descriptor: id, name, base URL).</summary>
+    /// <summary>
+    /// <c>plugin_activate</c>: opens Stagecast's notes pad or a registered plugin for everyone (its descriptor: id, name
+    /// and its web app: the registration's, or the notes pad's path on this server, whatever host the socket named).
+    /// </summary>
     internal async Task<RealtimeAnswer> ActivatePluginAsync(PluginIdRequest request)
     {
         await RecheckCredentialAsync().ConfigureAwait(false);
@@ -41,7 +44,7 @@ public sealed partial class RealtimeClient
         JsonObject descriptor;
         if (id == StagecastPlugins.NotesId)
         {
-            descriptor = new JsonObject { ["id"] = id, ["name"] = StagecastPlugins.NotesName, ["base_url"] = origin + StagecastPlugins.NotesPath };
+            descriptor = new JsonObject { ["id"] = id, ["name"] = StagecastPlugins.NotesName, ["base_url"] = StagecastPlugins.NotesPath };
         }
         else
         {

@@ -11,6 +11,9 @@ public sealed class RoomOptions
 {
     public const string Section = "Stagecast:Realtime";
 
+    /// <summary>A peer's budget of <see cref="PluginBytesPerSecond"/> holds this many seconds of it, so a burst of typing or strokes passes whole.</summary>
+    public const int PluginByteBurstSeconds = 4;
+
     /// <summary>How long a dropped peer stays in the meeting, so a client that reconnects keeps its peer id.</summary>
     [Duration("00:00:00")]
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
@@ -54,4 +57,14 @@ public sealed class RoomOptions
     /// </summary>
     [Range(1, 1000)]
     public int PluginWritesPerSecond { get; set; } = 20;
+
+    /// <summary>
+    /// Bytes one peer's plugin store writes and plugin events may have the server send a second, counted as they reach
+    /// the peers (each key's name and value and <see cref="PluginLimits.KeyOverheadBytes"/>, times the peers it goes
+    /// to), in bursts of four seconds' worth; past it one is refused (429), and one larger than a burst (413). 1 MiB:
+    /// a notes pad of 4 KiB saved five times a second in a meeting of 50, or a whiteboard's 1 KiB strokes, 20 a second,
+    /// among 50; a peer sending 88 KB a write to ten others no longer has 17 MB a second sent for it.
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public int PluginBytesPerSecond { get; set; } = 1024 * 1024;
 }

@@ -79,8 +79,11 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
     /// <summary>The peer's rate of app messages (<see cref="MeetingRoom.SendAppMessageAsync"/>), from its first one.</summary>
     public TokenBucket? AppMessages { get; set; }
 
-    /// <summary>The peer's rate of plugin store writes (<see cref="MeetingRoom.InsertPluginKeys"/>), from its first one.</summary>
+    /// <summary>The peer's rate of plugin store writes and plugin events (<see cref="MeetingRoom.InsertPluginKeys"/>), from its first one.</summary>
     public TokenBucket? PluginWrites { get; set; }
+
+    /// <summary>The bytes the peer's plugin store writes and events have the server send the meeting's peers (<see cref="RoomOptions.PluginBytesPerSecond"/>).</summary>
+    public TokenBucket? PluginBytes { get; set; }
 
     /// <summary>Hidden participants (a preset's <c>hidden_participant</c>) are in no peer list and no peer event.</summary>
     public bool Hidden => Permissions.HiddenParticipant;

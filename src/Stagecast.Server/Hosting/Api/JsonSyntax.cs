@@ -27,29 +27,25 @@ public static class JsonSyntax
 
             while (reader.Read())
             {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !IsText(ref reader))
-                {
-                    throw ApiException.BadRequest($"request body holds a string that is not valid Unicode text (at byte {reader.TokenStartIndex})");
-                }
+                CheckText(ref reader);
 
+                // A top-level "type" or "id" is read where it stands; an object or array there is checked as the loop goes
+                // on, as any other (skipped unread, its strings would pass to whatever takes the text as it is: an app
+                // message's payload, passed on to every peer).
                 if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
                 {
                     bool isType = reader.ValueTextEquals("type"u8);
                     bool isId = !isType && reader.ValueTextEquals("id"u8);
-                    if ((isType || isId) && reader.Read())
+                    if ((isType || isId) && reader.Read() && reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
                     {
+                        CheckText(ref reader);
                         if (isType && reader.TokenType == JsonTokenType.String)
                         {
-                            type = IsText(ref reader) ? reader.GetString() : null;
+                            type = reader.GetString();
                         }
-                        else if (isId && reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
+                        else if (isId)
                         {
-                            id = reader.TokenType == JsonTokenType.String ? (IsText(ref reader) ? reader.GetString() : null)
-                                : System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
-                        }
-                        else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-                        {
-                            reader.Skip(); // strings inside were not checked: the serializer finds a non-string "type" or "id" wrong anyway
+                            id = reader.TokenType == JsonTokenType.String ? reader.GetString() : System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
                         }
                     }
                 }
@@ -63,6 +59,23 @@ public static class JsonSyntax
         return (type, id);
     }
 
+    /// <summary>
+    /// Whether <paramref name="bytes"/> are one JSON value and nothing after it. The reader takes only valid UTF-8 outside
+    /// strings, and does not look inside them: a caller that needs text checks the bytes whole (<c>Utf8.IsValid</c>).
+    /// </summary>
+    public static bool IsValue(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            return reader.Read() && reader.TrySkip() && !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     public static bool IsBlank(ReadOnlySpan<byte> bytes)
     {
         foreach (byte b in bytes)
@@ -74,6 +87,15 @@ public static class JsonSyntax
         }
 
         return true;
+    }
+
+    /// <summary>Refuses a string or property name that is not text.</summary>
+    private static void CheckText(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !IsText(ref reader))
+        {
+            throw ApiException.BadRequest($"request body holds a string that is not valid Unicode text (at byte {reader.TokenStartIndex})");
+        }
     }
 
     private static bool IsText(ref Utf8JsonReader reader)

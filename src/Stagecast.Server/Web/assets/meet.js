@@ -194,14 +194,18 @@ function renderPlugins() {
   $('plugins-panel').hidden = list.children.length === 0 || !plugins.all.toArray().some(p => p.canStart || p.active);
 }
 
-/** An open plugin shows in a frame above the chat, for everyone in the meeting. */
+/** An open plugin shows in a frame above the chat, for everyone in the meeting; one the page may not frame is only listed as open. */
 function openPlugin(plugin) {
   if (!$(`plugin-${plugin.id}`)) {
     const frame = element('iframe', { id: `plugin-${plugin.id}`, title: plugin.name, className: 'plugin-frame' });
-    $('plugin-area').append(frame);
-    plugin.addPluginView(frame);
+    try {
+      plugin.addPluginView(frame);
+      $('plugin-area').append(frame);
+    } catch (error) {
+      showError(error);
+    }
   }
-  $('plugin-area').hidden = false;
+  $('plugin-area').hidden = $('plugin-area').children.length === 0;
   renderPlugins();
 }
 

@@ -170,7 +170,8 @@ export interface Plugin extends Emitter<{ enabled: () => void; closed: () => voi
   readonly name: string;
   readonly description: string;
   readonly picture: string | null;
-  readonly baseURL: string;
+  /** Its web app (an https: URL, http: on a loopback host, or a page of the Stagecast server); null for a plugin Stagecast does not know. */
+  readonly baseURL: string | null;
   /** Whether this participant may open it. */
   readonly canStart: boolean;
   readonly active: boolean;
@@ -178,7 +179,11 @@ export interface Plugin extends Emitter<{ enabled: () => void; closed: () => voi
   readonly enabledBy: string | null;
   activate(): Promise<void>;
   deactivate(): Promise<void>;
-  /** Shows it in `iframe` (setting its `src` when it has none) and carries the frame's store messages (RealtimeKit's plugin frame protocol). */
+  /**
+   * Shows it in `iframe`, sandboxed (`allow-scripts allow-same-origin allow-forms allow-popups`: never navigating your
+   * page), loading its web app (or the frame's `src`, when on that origin), and carries the frame's store messages
+   * (RealtimeKit's plugin frame protocol). Throws for a plugin whose `baseURL` is none of the above.
+   */
   addPluginView(iframe: HTMLIFrameElement, viewId?: string): void;
   removePluginView(viewId?: string): void;
 }

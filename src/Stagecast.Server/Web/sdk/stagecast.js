@@ -687,6 +687,29 @@ class Livestream extends Emitter {
 const FRAME = { INSERT: (2 << 16) + 9, GET: (2 << 16) + 10, DELETE: (2 << 16) + 11 };
 
 /**
+ * What a plugin's frame may do: run its scripts, send forms and open links in new tabs, in its own origin (its storage,
+ * and the origin its messages are known by). Not navigate the app's page (no `allow-top-navigation`), show modal
+ * dialogs over the meeting, or download.
+ */
+const PLUGIN_SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-popups';
+
+/**
+ * Where a plugin's web app is, if a page may frame it: an https: URL, http: on a loopback host, or a page of the
+ * Stagecast server itself (its own plugins); null for anything else (`javascript:` or `data:`, which a frame runs in
+ * the app's own origin, or plain http: across a network). The server gives only such URLs; this holds whatever it is sent.
+ * @param {string | null | undefined} url @param {string} server
+ */
+function pluginAddress(url, server) {
+  if (typeof url !== 'string' || url === '') return null;
+  let address;
+  try { address = new URL(url, new URL(server, location.href)); } catch { return null; }
+  const loopback = address.hostname === 'localhost' || address.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(address.hostname);
+  const own = address.origin === new URL(server, location.href).origin;
+  const allowed = address.protocol === 'https:' || (address.protocol === 'http:' && loopback) || own;
+  return allowed && !address.username && !address.password ? address : null;
+}
+
+/**
  * A plugin, as RealtimeKit's `RTKPlugin`: a web app the meeting shows in a frame for everyone once a host opens it.
  * Events `enabled` (opened for the meeting) and `closed`.
  */
@@ -708,8 +731,8 @@ class Plugin extends Emitter {
     this.name = view.name;
     this.description = view.description ?? '';
     this.picture = view.picture ?? null;
-    /** Where its web app is. */
-    this.baseURL = view.base_url;
+    /** Where its web app is; null for a plugin Stagecast does not know (a RealtimeKit 2.0.x app's own), which it cannot show. */
+    this.baseURL = view.base_url ?? null;
     /** Whether this participant may open it (its preset's `plugins.can_start`, and the presets the plugin names). */
     this.canStart = !!view.can_start;
   }
@@ -721,17 +744,21 @@ class Plugin extends Emitter {
   deactivate() { return this._plugins.deactivate(this.id); }
 
   /**
-   * Shows the plugin in `iframe` (its `src` is set to the plugin's web app when it has none) and carries the frame's
-   * messages (RealtimeKit's plugin frame protocol: 9 storeInsertKeys, 10 storeGetKeys, 11 storeDeleteKeys) to the
-   * plugin's shared stores on the server, and their changes back, so every peer's frame shares them.
+   * Shows the plugin in `iframe`, sandboxed, and carries the frame's messages (RealtimeKit's plugin frame protocol: 9
+   * storeInsertKeys, 10 storeGetKeys, 11 storeDeleteKeys) to the plugin's shared stores on the server, and their
+   * changes back, so every peer's frame shares them. The frame loads the plugin's web app, or the `src` it has when
+   * that is on the web app's origin. Throws, touching nothing, for a plugin whose web app is not https: (http: on a
+   * loopback host, or the Stagecast server's own): one Stagecast does not know has none.
    * @param {HTMLIFrameElement} iframe @param {string} [viewId]
    */
   addPluginView(iframe, viewId = 'default') {
-    const address = new URL(this.baseURL, this._plugins._meeting._base);
-    if (!iframe.getAttribute('src')) {
-      address.searchParams.set('parent', location.origin);
-      iframe.src = address.href;
-    }
+    const address = pluginAddress(this.baseURL, this._plugins._meeting._base);
+    if (!address) throw new Error(`plugin ${this.id} has no web app this page may frame (${this.baseURL ?? 'none'})`);
+    const given = iframe.getAttribute('src') ? new URL(iframe.getAttribute('src'), location.href) : null;
+    if (given && given.origin !== address.origin) throw new Error(`plugin ${this.id}'s frame must show its web app (${address.origin}), not ${given.origin}`);
+    if (!given) address.searchParams.set('parent', location.origin);
+    iframe.setAttribute('sandbox', PLUGIN_SANDBOX);
+    iframe.src = (given ?? address).href; // loaded (again) under the sandbox
     this.removePluginView(viewId);
     const listener = event => {
       if (event.source !== iframe.contentWindow || event.origin !== address.origin) return;
@@ -813,7 +840,8 @@ class Plugins {
     let plugin = this.all.get(view.id);
     if (!plugin) {
       const descriptor = view.descriptor && typeof view.descriptor === 'object' ? view.descriptor : {};
-      plugin = new Plugin(this, { id: view.id, name: descriptor.name ?? view.id, base_url: descriptor.base_url ?? descriptor.baseURL ?? 'about:blank' });
+      // Its web app is the server's word (its registration's), never the descriptor's, which its opener's client wrote.
+      plugin = new Plugin(this, { id: view.id, name: typeof descriptor.name === 'string' ? descriptor.name : view.id, base_url: view.base_url ?? null });
       this.all._set(plugin);
     }
     if (plugin.active) return;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Stagecast.RealtimeKit;
@@ -28,19 +27,6 @@ public sealed partial class RealtimeKitClient
 {
     /// <summary>The store in which RealtimeKit's SDK (2.0.x) keeps which plugins are open, keyed by plugin id.</summary>
     public const string ActivePluginsStore = "__rtk_plugins__";
-
-    /// <summary>A plugin's own event must be JSON: the receiving SDK parses it (the room passes the bytes on unread).</summary>
-    private static void CheckJson(ByteString data)
-    {
-        try
-        {
-            using var _ = JsonDocument.Parse(data.Memory);
-        }
-        catch (JsonException)
-        {
-            throw new DomainException(DomainError.BadRequest, "a plugin event must be JSON");
-        }
-    }
 
     private static bool IsPluginEvent(uint @event) => @event is Events.Plugins.StoreInsertKeys or Events.Plugins.StoreGetKeys
         or Events.Plugins.StoreDeleteKeys or Events.Plugins.StoreDelete or Events.Plugins.GetPlugins or Events.Plugins.AddPlugin or Events.Plugins.RemovePlugin
@@ -85,12 +71,10 @@ public sealed partial class RealtimeKitClient
                 return null;
             case Events.Plugins.CustomPluginEventToRoom:
                 var toRoom = Read(message, PluginEventToRoomRequest.Parser);
-                CheckJson(toRoom.PluginData);
                 joined.SendPluginEvent(peer, toRoom.PluginId, toRoom.PluginData.Memory, to: null);
                 return null;
             case Events.Plugins.CustomPluginEventToPeers:
                 var toPeers = Read(message, PluginEventToPeersRequest.Parser);
-                CheckJson(toPeers.PluginData);
                 joined.SendPluginEvent(peer, toPeers.PluginId, toPeers.PluginData.Memory, toPeers.PeerIds.ToHashSet(StringComparer.Ordinal));
                 return null;
             case Events.Plugins.StoreInsertKeys:
