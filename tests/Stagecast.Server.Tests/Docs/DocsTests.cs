@@ -100,7 +100,8 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
         Assert.True(dead.Count == 0, $"{page} refers to pages or sections that do not exist: {string.Join(", ", dead)}");
     }
 
-    private static string Read(string page) => File.ReadAllText(Path.Combine(Browser.RepositoryRoot(), page));
+    /// <summary>A page of the repository, by its path from the root.</summary>
+    internal static string Read(string page) => File.ReadAllText(Path.Combine(Browser.RepositoryRoot(), page));
 
     /// <summary>A page's headings, outside code blocks.</summary>
     private static IEnumerable<string> Headings(string text)

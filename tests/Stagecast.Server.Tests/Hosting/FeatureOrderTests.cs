@@ -9,16 +9,14 @@ namespace Stagecast.Server.Tests.Hosting;
 [Trait("Category", "InProcess")]
 public sealed class FeatureOrderTests
 {
-    private const string Features = "Stagecast.Server.Features.";
     private const string Hosting = "Stagecast.Server.Hosting";
-    private static readonly string Assembly = typeof(StagecastApp).Assembly.Location;
-    private static readonly Dictionary<string, HashSet<string>> Uses = TypeReferences.Of(Assembly);
+    private static readonly Dictionary<string, HashSet<string>> Uses = TypeReferences.Of(FeatureOrder.Assembly);
 
     [Fact]
     public void EveryFeatureIsAddedByStagecastApp()
     {
-        var order = RegistrationOrder();
-        var missing = Uses.Keys.Select(FeatureOf).OfType<string>().Distinct().Where(f => !order.Contains(f)).Order().ToList();
+        var order = FeatureOrder.Added();
+        var missing = Uses.Keys.Select(FeatureOrder.FeatureOf).OfType<string>().Distinct().Where(f => !order.Contains(f)).Order().ToList();
         Assert.True(missing.Count == 0, $"features with no Add call in StagecastApp.Build: {string.Join(", ", missing)}");
         Assert.True(order.Distinct().Count() == order.Count, $"a feature is added twice: {string.Join(", ", order)}");
     }
@@ -26,18 +24,18 @@ public sealed class FeatureOrderTests
     [Fact]
     public void AFeatureUsesOnlyHostingAndTheFeaturesAddedBeforeIt()
     {
-        var order = RegistrationOrder();
+        var order = FeatureOrder.Added();
         var broken = new List<string>();
         foreach (var (type, used) in Uses.OrderBy(u => u.Key, StringComparer.Ordinal))
         {
-            if (FeatureOf(type) is not { } feature)
+            if (FeatureOrder.FeatureOf(type) is not { } feature)
             {
                 continue;
             }
 
             foreach (var other in used.Order(StringComparer.Ordinal))
             {
-                if (FeatureOf(other) is { } otherFeature && otherFeature != feature && order.IndexOf(otherFeature) > order.IndexOf(feature))
+                if (FeatureOrder.FeatureOf(other) is { } otherFeature && otherFeature != feature && order.IndexOf(otherFeature) > order.IndexOf(feature))
                 {
                     broken.Add($"{type} uses {other}: {feature} must not use {otherFeature}, added after it");
                 }
@@ -52,7 +50,7 @@ public sealed class FeatureOrderTests
     {
         var broken = Uses
             .Where(u => IsHosting(u.Key))
-            .SelectMany(u => u.Value.Where(other => FeatureOf(other) is not null).Select(other => $"{u.Key} uses {other}: Hosting must not use {FeatureOf(other)}"))
+            .SelectMany(u => u.Value.Where(other => FeatureOrder.FeatureOf(other) is not null).Select(other => $"{u.Key} uses {other}: Hosting must not use {FeatureOrder.FeatureOf(other)}"))
             .Order(StringComparer.Ordinal)
             .ToList();
         Assert.True(broken.Count == 0, string.Join("\n", broken));
@@ -63,7 +61,7 @@ public sealed class FeatureOrderTests
     {
         // StagecastApp and CommandLine (namespace Stagecast.Server) compose every feature: nothing they compose uses them.
         var broken = Uses
-            .Where(u => IsHosting(u.Key) || FeatureOf(u.Key) is not null)
+            .Where(u => IsHosting(u.Key) || FeatureOrder.FeatureOf(u.Key) is not null)
             .SelectMany(u => u.Value.Where(IsCompositionRoot).Select(other => $"{u.Key} uses {other}"))
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -74,22 +72,12 @@ public sealed class FeatureOrderTests
     public void TheRuleSeesAUseAcrossFeaturesInSignaturesAndInCode()
     {
         // The reader itself: what it must find for the rule to mean anything (a field, a constructor parameter, a call).
-        var order = RegistrationOrder();
+        var order = FeatureOrder.Added();
         Assert.True(order.IndexOf("Accounts") is >= 0 and var accounts && accounts < order.IndexOf("Apps"), string.Join(", ", order));
         Assert.Contains("Stagecast.Server.Features.Meetings.MeetingService", Uses["Stagecast.Server.Features.Participants.ParticipantService"]);
         Assert.Contains("Stagecast.Server.Hosting.Api.ApiException", Uses["Stagecast.Server.Features.Meetings.MeetingService"]);
         Assert.Contains("Stagecast.Server.Features.Rooms.PeerJoined", Uses["Stagecast.Server.Features.Realtime.ChannelEvents"]); // in a switch's type test
     }
-
-    /// <summary>The features in the order <c>StagecastApp.Build</c> adds them.</summary>
-    private static List<string> RegistrationOrder() =>
-        [.. TypeReferences.CallsIn(Assembly, typeof(StagecastApp).FullName!, nameof(StagecastApp.Build))
-            .Where(c => c.Name.StartsWith("Add", StringComparison.Ordinal) && c.FirstParameter == "Microsoft.Extensions.DependencyInjection.IServiceCollection")
-            .Select(c => FeatureOf(c.Type))
-            .OfType<string>()];
-
-    private static string? FeatureOf(string type) =>
-        type.StartsWith(Features, StringComparison.Ordinal) ? type[Features.Length..].Split('.')[0] : null;
 
     private static bool IsHosting(string type) => type.StartsWith(Hosting + ".", StringComparison.Ordinal);
 
