@@ -74,6 +74,29 @@ public sealed class ProgramCompositionTests : IDisposable
     }
 
     [Fact]
+    public async Task ASourceWhoseStreamEndedLeavesThePictureAtOnceWhateverTheSourcesSay()
+    {
+        var options = new CompositorOptions();
+        await using var program = new MeetingProgram("m-2", options, _ffmpeg, 640, 360, "Room", _labels, _time, NullLogger.Instance);
+        var adaPublisher = Publish("m-2/ada/camera");
+        var ada = new Participant(adaPublisher, await EncodeAsync("red"));
+        var bob = new Participant(Publish("m-2/bob/camera"), await EncodeAsync("blue"));
+        program.SetSources([new(ada.Stream, "Ada", false), new(bob.Stream, "Bob", false)]);
+        ada.SendFrames(0, 5);
+        bob.SendFrames(0, 5);
+        await Eventually.TrueAsync(() => program.Feeds.Values.All(f => f.Pictures > 0), "both participants' pictures decoded");
+
+        // Ada is sent off the stage: her stream ends at once, while the program's list of sources still names her (its
+        // next follow may come late on a busy machine). The next picture is Bob's alone, full size.
+        var twoTiles = ProgramLayout.Arrange([new("a", "A", false), new("b", "B", false)], null, program.Width, program.Height);
+        AssertColour(Red, program.Compose(), twoTiles[0].Picture, "Ada, first");
+        adaPublisher.Unpublish();
+        var canvas = program.Compose();
+        AssertColour(Blue, canvas, twoTiles[0].Picture, "Bob, alone, where Ada's tile was");
+        AssertColour(Blue, canvas, twoTiles[1].Picture, "Bob, alone");
+    }
+
+    [Fact]
     public async Task ADecoderThatFallsBehindTakesNoFrameUntilAKeyframeRatherThanOneWhoseReferenceItLacks()
     {
         var frames = await EncodeAsync("red");

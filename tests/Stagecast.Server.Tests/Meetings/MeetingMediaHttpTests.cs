@@ -88,6 +88,35 @@ public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task AHiddenPeersSourceIsNobodysToWatchButItsOwnParticipants()
+    {
+        var api = await server.NewTenantAsync();
+        (await api.PostAsync("/presets", """{"name":"hidden","permissions":{"hidden_participant":true,"can_produce_audio":true,"can_produce_video":true}}""")).EnsureOk();
+        string meeting = await api.CreateMeetingAsync();
+        var ghost = await api.AddParticipantAsync(meeting, "ghost", "hidden");
+        var watcher = await api.AddParticipantAsync(meeting, "watcher");
+        var (g, gJoin) = await MeetingHelpers.JoinAsync(server.HttpBase, ghost);
+        await using var _g = g;
+        var (w, _) = await MeetingHelpers.JoinAsync(server.HttpBase, watcher);
+        await using var _w = w;
+        string ghostPeer = gJoin.GetProperty("peer_id").GetString()!;
+
+        var tracks = server.App.Services.GetRequiredService<MeetingMediaHub>();
+        tracks.Hub.TryPublish(new MeetingStreamKey(meeting, ghostPeer, MediaSource.Camera).HubId, new PublisherInfo("webrtc", "test"), out var source);
+        source!.SetRtpFormats(new RtpTrackFormat("VP8", 90000, 1, ""), new RtpTrackFormat("opus", 48000, 2, ""));
+        try
+        {
+            // The router's one rule, as RealtimeKit's consumers are held to it: a hidden peer's media is seen by nobody else.
+            await AssertRefusedAsync(PostAsync(ghostPeer, "whep", WatchOffer, watcher.Token), HttpStatusCode.NotFound, "no peer");
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(ghostPeer, "whep", WatchOffer, ghost.Token)).StatusCode); // its own video
+        }
+        finally
+        {
+            source.Unpublish();
+        }
+    }
+
+    [Fact]
     public async Task ASubscriberWatchesAtMostItsPresetsNumberOfPeersAndNeverGetsItsOwnAudio()
     {
         var api = await server.NewTenantAsync();

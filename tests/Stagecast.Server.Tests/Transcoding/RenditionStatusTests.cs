@@ -24,8 +24,8 @@ public sealed class RenditionStatusTests(ServerFixture server) : IClassFixture<S
         await using (Ffmpeg.Publish(livestream.PublishUrl, Ffmpeg.AudioVideo(120, "320x180")))
         {
             await StatusAsync(api, livestream.Id, "LIVE");
-            await AnnouncedAsync(webhooks, "LIVE", 1);
-            var first = webhooks.Received.Single(w => w.Event == RenditionUpdate).Json;
+            await AnnouncedAsync(webhooks, "LIVE");
+            var first = webhooks.Received.First(w => w.Event == RenditionUpdate).Json;
             Assert.Equal((livestream.Id, "180p", livestream.PlaybackUrl), (first.GetProperty("streamId").GetString(), first.GetProperty("rendition").GetString(), first.GetProperty("playbackUrl").GetString()));
             Assert.True(first.TryGetProperty("since", out _), first.ToString());
 
@@ -34,7 +34,7 @@ public sealed class RenditionStatusTests(ServerFixture server) : IClassFixture<S
             try
             {
                 await StatusAsync(api, livestream.Id, "LAGGING");
-                await AnnouncedAsync(webhooks, "LAGGING", 1);
+                await AnnouncedAsync(webhooks, "LAGGING");
             }
             finally
             {
@@ -42,14 +42,18 @@ public sealed class RenditionStatusTests(ServerFixture server) : IClassFixture<S
             }
 
             await StatusAsync(api, livestream.Id, "LIVE");
-            await AnnouncedAsync(webhooks, "LIVE", 2);
+            await AnnouncedAsync(webhooks, "LIVE", after: "LAGGING");
         }
 
         // Not live (the publisher was killed, so the broadcast ends in error): no encodes to show; their end with the
         // broadcast is livestreaming.statusUpdate's to tell.
         var ended = await api.WaitForStatusAsync(livestream.Id, "ERRORED");
         Assert.Equal(JsonValueKind.Null, RenditionStatus(ended));
-        Assert.Equal(["LIVE", "LAGGING", "LIVE"], webhooks.Received.Where(w => w.Event == RenditionUpdate).Select(w => w.Json.GetProperty("status").GetString()));
+        // Each change announced once, in order: LIVE and LAGGING take turns (a busy machine may make the encode lag by
+        // itself too, even before it is first live), and the last is LIVE.
+        var told = webhooks.Received.Where(w => w.Event == RenditionUpdate).Select(w => w.Json.GetProperty("status").GetString()).ToList();
+        Assert.True(told.Count >= 3 && told[^1] == "LIVE" && told.Contains("LAGGING") && told.Zip(told.Skip(1)).All(pair => pair.First != pair.Second),
+            string.Join(", ", told));
     }
 
     private static JsonValueKind RenditionStatus(JsonElement data) =>
@@ -61,6 +65,11 @@ public sealed class RenditionStatusTests(ServerFixture server) : IClassFixture<S
             && list.EnumerateArray().Select(r => (r.GetProperty("name").GetString(), r.GetProperty("status").GetString())).SequenceEqual([("180p", status)]),
             $"the 180p rendition {status} on the livestream");
 
-    private static Task AnnouncedAsync(WebhookReceiver webhooks, string status, int times) =>
-        webhooks.WaitForAsync(received => received.Count(w => w.Event == RenditionUpdate && w.Json.GetProperty("status").GetString() == status) == times);
+    /// <summary>Waits until <paramref name="status"/> is announced (after an announcement of <paramref name="after"/>, when named).</summary>
+    private static Task AnnouncedAsync(WebhookReceiver webhooks, string status, string? after = null) =>
+        webhooks.WaitForAsync(received =>
+        {
+            var told = received.Where(w => w.Event == RenditionUpdate).Select(w => w.Json.GetProperty("status").GetString()).ToList();
+            return told.LastIndexOf(status) > (after is null ? -1 : told.LastIndexOf(after));
+        });
 }

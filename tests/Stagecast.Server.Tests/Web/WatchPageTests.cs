@@ -33,7 +33,9 @@ public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerF
             await WaitForAsync(page, "() => window.stagecast.delay !== null && document.getElementById('video').currentTime > 2", "playback to start and run", 40);
             var reading = await page.EvaluateAsync<JsonElement>("() => [window.stagecast.delay, document.getElementById('delay').dataset.seconds]");
             double delay = reading[0].GetDouble();
-            Assert.True(delay > 0, $"the page shows {delay} s behind live");
+            // Never ahead of live (the page shows 0 then: a part's program date-time is when its first frame arrived, which a
+            // starved machine can make later than the picture's real time).
+            Assert.True(delay >= 0, $"the page shows {delay} s behind live");
             Assert.Equal(delay, double.Parse(reading[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture), 3);
             await AssertPlaybackAdvancesAsync(page);
             await WaitForAsync(page, "() => document.getElementById('viewers').dataset.count === '1'", "the page counts its own player");

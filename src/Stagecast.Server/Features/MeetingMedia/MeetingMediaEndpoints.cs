@@ -129,18 +129,21 @@ public static class MeetingMediaEndpoints
             return ApiResults.Error(422, ex.Message);
         }
 
+        var router = media.For(room);
+        if (router.TryConsume(subscriber, publisherPeer, kind, negotiation.Video is not null, negotiation.Audio is not null, out var why) is not { } consumer)
+        {
+            return why switch
+            {
+                ConsumeRefusal.TooManyVideoStreams =>
+                    ApiResults.Error(403, $"your preset lets you watch {subscriber.Permissions.MaxVideoStreams} peers' video at once (its max_video_streams)"),
+                _ => ApiResults.Error(404, $"no peer {publisherPeer.Id} in this meeting's session"),
+            };
+        }
+
         string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var session = new ForwardingWhepSession(transport, offer, negotiation, clientAddress, stream, loggers.CreateLogger<WhepSession>());
         Streams.Add(session, new(key));
-        var consumer = new MeetingConsumer(session.Id, participantId, subscriber.Id, publisherPeer.Id, kind, negotiation.Video is not null, ownPeer,
-            () => Figures(session), session.Closed);
-        var router = media.For(room);
-        if (!router.TryAddConsumer(consumer, subscriber.Permissions.MaxVideoStreams))
-        {
-            session.Dispose();
-            return ApiResults.Error(403, $"your preset lets you watch {subscriber.Permissions.MaxVideoStreams} peers' video at once (its max_video_streams)");
-        }
-
+        router.Attach(consumer, session.Id, () => Figures(session), session.Closed);
         router.AddTransport(subscriber, session, producing: false);
 
         return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"{Prefix(publisherPeer.Id)}/whep/{session.Id}", iceServers.For(participantId));

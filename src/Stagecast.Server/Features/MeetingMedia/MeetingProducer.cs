@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Transport;
@@ -57,14 +58,80 @@ public enum ProducerChange
 }
 
 /// <summary>
-/// One peer receiving another's source (or its own: <paramref name="Own"/>, the same participant), whichever front
-/// end: a WHEP subscription (its audio and video), or a RealtimeKit consumer (one track). <paramref name="Figures"/>
-/// gives its tracks' figures for the session's media report; <paramref name="Closed"/> fires when it ends (with its
-/// transport at the latest).
+/// One peer receiving a source of its meeting (another peer's, or its own peer's video: <see cref="Own"/>), whichever
+/// front end: a WHEP subscription (its audio and video), or a RealtimeKit consumer (one track). The router makes it
+/// (<see cref="MeetingRouter.TryConsume"/>) by the one rule every subscriber is held to, and from then on it holds its
+/// place among its subscriber's <c>max_video_streams</c>; the front end attaches what carries it
+/// (<see cref="Attach"/>), or gives it back (<see cref="Release"/>) when it could not make that. It is the router's
+/// seat of one subscriber's reception of one source: where what the subscriber is sent is decided.
 /// </summary>
-public sealed record MeetingConsumer(
-    string Id, string SubscriberParticipantId, string SubscriberPeerId, string PublisherPeerId, MediaSource Source, bool HasVideo, bool Own,
-    Func<IEnumerable<ConsumedTrack>> Figures, CancellationToken Closed);
+[SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; it is cancelled when the consumer ends")]
+public sealed class MeetingConsumer
+{
+    private readonly CancellationTokenSource _closed = new();
+    private Func<IEnumerable<ConsumedTrack>> _figures = () => [];
+
+    internal MeetingConsumer(RoomPeer subscriber, RoomPeer publisher, MediaSource source, bool video)
+    {
+        Subscriber = subscriber;
+        Publisher = publisher;
+        Source = source;
+        HasVideo = video;
+    }
+
+    /// <summary>The id of what carries it (a WHEP session, a RealtimeKit receive transport's m-line); empty until attached.</summary>
+    public string Id { get; private set; } = "";
+
+    public RoomPeer Subscriber { get; }
+
+    public RoomPeer Publisher { get; }
+
+    public string SubscriberParticipantId => Subscriber.Participant.Id;
+
+    public string SubscriberPeerId => Subscriber.Id;
+
+    public string PublisherPeerId => Publisher.Id;
+
+    public MediaSource Source { get; }
+
+    /// <summary>Whether it receives video (counted against the subscriber's <c>max_video_streams</c>, unless <see cref="Own"/>).</summary>
+    public bool HasVideo { get; }
+
+    /// <summary>The subscriber and the publisher are the same participant.</summary>
+    public bool Own => Subscriber.Participant.Id == Publisher.Participant.Id;
+
+    /// <summary>Its tracks' figures, for the session's media report.</summary>
+    public IEnumerable<ConsumedTrack> Figures() => _figures();
+
+    /// <summary>Fires when it ends: released, or what carries it closed.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    /// <summary>What carries it: its id, its figures, and when it closes (it ends then).</summary>
+    internal void Attach(string id, Func<IEnumerable<ConsumedTrack>> figures, CancellationToken carrierClosed)
+    {
+        (Id, _figures) = (id, figures);
+        carrierClosed.Register(Release);
+    }
+
+    /// <summary>Ends it: its place among the subscriber's video streams is free again.</summary>
+    public void Release()
+    {
+        _closed.Cancel();
+    }
+}
+
+/// <summary>Why a consumer was not made (<see cref="MeetingRouter.TryConsume"/>); each front end words it.</summary>
+public enum ConsumeRefusal
+{
+    /// <summary>The publishing peer is not in the room, or is hidden from the subscriber.</summary>
+    NotFound,
+
+    /// <summary>A peer does not hear its own audio.</summary>
+    OwnAudio,
+
+    /// <summary>The subscriber receives video of as many other peers as its <c>max_video_streams</c> allows.</summary>
+    TooManyVideoStreams,
+}
 
 /// <summary>A peer's WebRTC connection into its meeting's router; <paramref name="Producing"/> when the peer sends on it.</summary>
 public sealed record MeetingTransport(RoomPeer Peer, WebRtcSession Session, bool Producing)

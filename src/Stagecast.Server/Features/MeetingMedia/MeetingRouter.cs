@@ -14,7 +14,7 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// source; a new one replaces the old when it connects), the producers (each track a peer sends, whichever front end
 /// it came through), the consumers (WHEP subscriptions, RealtimeKit consumers) and the transports they travel on (each
 /// peer's WebRTC connections, closed when it leaves); it admits publishers and consumers
-/// by one set of rules (<see cref="MeetingAdmission"/>, <see cref="AdmitPublisher"/>, <see cref="MayReceiveVideo"/>),
+/// by one set of rules (<see cref="MeetingAdmission"/>, <see cref="AdmitPublisher"/>, <see cref="TryConsume"/>),
 /// tells the room of every producer created, paused or closed (<see cref="ProducerChanged"/>: each front end words it
 /// for its clients), sets what each peer publishes from the media that flows, mutes at a client's word, follows who
 /// speaks, and counts every consumer in the session's media figures. The compositor and the recorders read the
@@ -289,37 +289,38 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     }
 
     /// <summary>
-    /// Whether <paramref name="subscriberParticipantId"/> may receive <paramref name="publisherPeerId"/>'s video too:
-    /// its preset's <c>max_video_streams</c> counts the other peers whose video it receives now, through any front end
-    /// (its own peers do not count, nor a peer whose video it receives already).
+    /// A consumer of <paramref name="publisher"/>'s <paramref name="source"/> for <paramref name="subscriber"/>, made by
+    /// the one rule every front end's subscribers are held to, checked and taken in one step under the router's lock: the
+    /// publishing peer in the room and seen (a hidden peer's media is its own participant's alone), never a participant's
+    /// own audio, and video within the subscriber's <c>max_video_streams</c> (the other peers it receives video of now,
+    /// through any front end; its own peers do not count, nor a peer whose video it receives already). Null, with why,
+    /// when not made. The front end attaches what carries it (<see cref="Attach"/>) or releases it; it holds its place
+    /// from now on, and leaves the router when it is released or what carries it closes.
     /// </summary>
-    public bool MayReceiveVideo(string subscriberParticipantId, string publisherPeerId, int maxVideoStreams)
+    public MeetingConsumer? TryConsume(RoomPeer subscriber, RoomPeer publisher, MediaSource source, bool video, bool audio, out ConsumeRefusal refusal)
     {
+        var consumer = new MeetingConsumer(subscriber, publisher, source, video);
         lock (_sync)
         {
-            return MayReceiveVideoLocked(subscriberParticipantId, publisherPeerId, maxVideoStreams);
-        }
-    }
-
-    /// <summary>
-    /// A consumer, unless it receives video its subscriber may not (<see cref="MayReceiveVideo"/>): false then. It is
-    /// counted in the session's media figures, and leaves when it closes.
-    /// </summary>
-    public bool TryAddConsumer(MeetingConsumer consumer, int maxVideoStreams)
-    {
-        lock (_sync)
-        {
-            if (consumer.HasVideo && !consumer.Own && !MayReceiveVideoLocked(consumer.SubscriberParticipantId, consumer.PublisherPeerId, maxVideoStreams))
+            if (!Room.Peers.Contains(publisher) || (publisher.Hidden && !consumer.Own))
             {
-                return false;
+                refusal = ConsumeRefusal.NotFound;
+                return null;
+            }
+
+            if (audio && consumer.Own)
+            {
+                refusal = ConsumeRefusal.OwnAudio;
+                return null;
+            }
+
+            if (video && !consumer.Own && !MayReceiveVideoLocked(subscriber.Participant.Id, publisher.Id, subscriber.Permissions.MaxVideoStreams))
+            {
+                refusal = ConsumeRefusal.TooManyVideoStreams;
+                return null;
             }
 
             _consumers.Add(consumer);
-        }
-
-        if (Room.SessionId is { } sessionId)
-        {
-            stats.Subscribed(sessionId, consumer);
         }
 
         consumer.Closed.Register(() =>
@@ -331,7 +332,21 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
 
             stats.Ended(consumer);
         });
-        return true;
+        refusal = default;
+        return consumer;
+    }
+
+    /// <summary>
+    /// What carries a consumer the router made (its id, its tracks' figures, and when it closes): it is counted in the
+    /// session's media figures from now on.
+    /// </summary>
+    public void Attach(MeetingConsumer consumer, string id, Func<IEnumerable<ConsumedTrack>> figures, CancellationToken closed)
+    {
+        consumer.Attach(id, figures, closed);
+        if (Room.SessionId is { } sessionId && !consumer.Closed.IsCancellationRequested)
+        {
+            stats.Subscribed(sessionId, consumer);
+        }
     }
 
     /// <summary>The client muted or unmuted its camera's tracks; the intent also holds for a camera published later.</summary>
@@ -524,6 +539,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         }
     }
 
+    /// <summary>Whether the participant may receive the peer's video too (<see cref="TryConsume"/>'s count of video streams).</summary>
     private bool MayReceiveVideoLocked(string subscriberParticipantId, string publisherPeerId, int maxVideoStreams) =>
         _consumers.Where(c => c.HasVideo && !c.Own && c.SubscriberParticipantId == subscriberParticipantId)
             .Select(c => c.PublisherPeerId)

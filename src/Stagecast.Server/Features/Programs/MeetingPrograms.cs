@@ -39,7 +39,11 @@ public sealed partial class MeetingPrograms(
     /// </summary>
     public StreamHub ProgramHub { get; } = new(Options.Create(new StreamHubOptions()), time, [], loggers.CreateLogger<StreamHub>());
 
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How often a program follows its meeting besides when the router says its sources changed: a rename, which no router
+    /// tells, shows within it, and an idle program stops within it of its linger.
+    /// </summary>
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, Running> _programs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly Dictionary<string, int> _programStreamUsers = new(StringComparer.Ordinal);

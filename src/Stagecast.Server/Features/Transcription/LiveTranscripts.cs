@@ -11,8 +11,8 @@ using Stagecast.Streaming;
 namespace Stagecast.Server.Features.Transcription;
 
 /// <summary>
-/// Live transcripts (docs/ai.md): while the speech engine runs, twice a second it follows every meeting's stage and
-/// listens (<see cref="SpeechListener"/>) to the microphone of each peer on it whose preset has
+/// Live transcripts (docs/ai.md): while the speech engine runs, it follows every meeting's stage (as the meeting's router
+/// tells that its sources changed, and every two seconds for what no router tells) and listens (<see cref="SpeechListener"/>) to the microphone of each peer on it whose preset has
 /// <c>transcription_enabled</c> (of every peer on it, in a meeting with <c>transcribe_on_end</c>); their utterances
 /// wait in one queue for the server's <see cref="SpeechWorker"/>. What it hears is kept as the session's transcript
 /// and, of a peer whose preset asks, goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the
@@ -39,7 +39,11 @@ public sealed partial class LiveTranscripts(
     /// <summary>How long a session's end waits for its last utterances to be recognised.</summary>
     private static readonly TimeSpan FinishWait = TimeSpan.FromMinutes(2);
 
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// How often the speakers are followed besides when a router says its sources changed: what no router tells of (a
+    /// host's change of a peer's <c>transcription_enabled</c>, a meeting's <c>transcribe_on_end</c>) is followed within it.
+    /// </summary>
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, MeetingListeners> _meetings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _closedSessions = new(StringComparer.Ordinal); // until their end is handled
     private readonly ILogger _logger = loggers.CreateLogger<LiveTranscripts>();
@@ -73,6 +77,9 @@ public sealed partial class LiveTranscripts(
         if (engine.Recognizer is { } recognizer)
         {
             _worker = new SpeechWorker(recognizer, options.Value.QueueLength, Done, loggers.CreateLogger<SpeechWorker>());
+            // On the router's caller (it may hold the room's lock: following takes no room lock, and only adds or
+            // removes hub stream readers), so a busy machine's starved thread pool cannot hold it back.
+            media.SourcesChanged += _ => Follow();
             _timer = _time.CreateTimer(_ => Follow(), null, FollowInterval, FollowInterval);
         }
 

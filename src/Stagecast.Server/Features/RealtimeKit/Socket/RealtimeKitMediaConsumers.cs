@@ -17,9 +17,10 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 public sealed partial class RealtimeKitMedia
 {
     /// <summary>
-    /// <c>media.consume</c>: an m-line per producer, in the offer of the answer. A producer that cannot be consumed (gone,
-    /// the client's own, another room's, beyond the preset's <c>max_video_streams</c>, no room on the connection) gets an
-    /// <c>error_code</c> instead, and the others go ahead.
+    /// <c>media.consume</c>: an m-line per producer, in the offer of the answer. A producer the router does not let the
+    /// peer consume (gone, hidden, another room's, its own audio, beyond the preset's <c>max_video_streams</c>:
+    /// <see cref="MeetingRouter.TryConsume"/>), or that has no room on the connection, gets an <c>error_code</c> instead,
+    /// and the others go ahead.
     /// </summary>
     public ConsumePeerResponse Consume(MeetingRoom room, RoomPeer peer, ConsumePeersRequest request)
     {
@@ -96,30 +97,37 @@ public sealed partial class RealtimeKitMedia
     {
         var router = services.Media.For(room);
         var producer = router.FindProducer(wanted.ProducerId);
-        bool own = producer is not null && producer.Peer.Participant.Id == peer.Participant.Id;
-        string? error = producer is null || producer.Peer.Hidden || !room.Peers.Contains(producer.Peer) ? "producer not found"
-            : ReferenceEquals(producer.Peer, peer) ? "a peer does not consume its own producers"
-            : producer.Video && !own && !router.MayReceiveVideo(peer.Participant.Id, producer.Peer.Id, Permissions.MaxVideoStreams)
-                ? $"the preset allows {Permissions.MaxVideoStreams} video streams at once (max_video_streams)"
-            : null;
-        SfuConsumer? consumer = null;
-        if (error is null)
+        string? error = null;
+        var refusal = ConsumeRefusal.NotFound;
+        var consumer = producer is null ? null : router.TryConsume(peer, producer.Peer, producer.Source, producer.Video, !producer.Video, out refusal);
+        if (consumer is null)
+        {
+            error = Words(refusal);
+        }
+
+        SfuConsumer? track = null;
+        if (consumer is not null)
         {
             var stream = services.Tracks.Hub.Find(producer!.Stream.HubId);
             var codec = receive.ReceivingCodec(producer.Video ? "video" : "audio", producer.Codec.Name);
             error = stream is null ? "the producer's media is not flowing yet"
                 : codec is null ? $"the receive transport takes no {producer.Codec.Name}"
                 : null;
-            consumer = error is null ? receive.Add(stream!, producer.Video, codec!, Msid(producer)) : null;
-            error ??= consumer is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
-            if (consumer is not null)
+            track = error is null ? receive.Add(stream!, producer.Video, codec!, Msid(producer)) : null;
+            error ??= track is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
+            if (track is null)
             {
-                router.TryAddConsumer(ConsumerOf(receive, peer, producer, consumer, own), int.MaxValue); // admitted above
+                consumer.Release();
             }
-
-            if (consumer is { Video: true })
+            else
             {
-                ReadLayer(room, consumer, wanted.Simulcast);
+                router.Attach(consumer, $"{receive.Id}-{track.Mid}",
+                    () => [new ConsumedTrack($"{receive.Id}-{track.Mid}", track.Video, track.Codec, track.Ssrc, track.Sent.Packets, track.Sent.Octets, 0, null)],
+                    track.Closed);
+                if (track.Video)
+                {
+                    ReadLayer(room, track, wanted.Simulcast);
+                }
             }
         }
 
@@ -130,17 +138,18 @@ public sealed partial class RealtimeKitMedia
 
         return new ConsumerState
         {
-            ConsumerId = ConsumerId(consumer!),
+            ConsumerId = ConsumerId(track!),
             ProducerState = RealtimeKitProducerViews.State(producer!),
-            ProducerTrack = new ProducerTrack { TrackId = producer!.Id, ProducerId = producer.Id, StreamId = consumer!.Mid },
+            ProducerTrack = new ProducerTrack { TrackId = producer!.Id, ProducerId = producer.Id, StreamId = track!.Mid },
+        };
+
+        string Words(ConsumeRefusal why) => why switch
+        {
+            ConsumeRefusal.OwnAudio => "a peer does not hear its own audio",
+            ConsumeRefusal.TooManyVideoStreams => $"the preset allows {Permissions.MaxVideoStreams} video streams at once (max_video_streams)",
+            _ => "producer not found",
         };
     }
-
-    /// <summary>The router's consumer a RealtimeKit consumer is: one track, its figures those it forwarded.</summary>
-    private static MeetingConsumer ConsumerOf(SfuReceiveSession receive, RoomPeer peer, MeetingProducer producer, SfuConsumer consumer, bool own) =>
-        new($"{receive.Id}-{consumer.Mid}", peer.Participant.Id, peer.Id, producer.Peer.Id, producer.Source, consumer.Video, own,
-            () => [new ConsumedTrack($"{receive.Id}-{consumer.Mid}", consumer.Video, consumer.Codec, consumer.Ssrc, consumer.Sent.Packets, consumer.Sent.Octets, 0, null)],
-            consumer.Closed);
 
     /// <summary>The track's msid: <c>{peer} {producer}</c>, the stream a client files the track under and the track's id.</summary>
     private static string Msid(MeetingProducer producer) => $"{producer.Peer.Id} {producer.Id}";
