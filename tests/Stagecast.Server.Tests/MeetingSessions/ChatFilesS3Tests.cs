@@ -12,8 +12,9 @@ namespace Stagecast.Server.Tests.MeetingSessions;
 /// <summary>
 /// Chat files with an S3 bucket configured (<c>Stagecast:Chat:Storage</c>), against s3rver: an image uploaded through
 /// RealtimeKit's <c>chat-upload</c> lands in the bucket under <c>chat/</c>, not in the data directory; its signed
-/// download link answers its bytes (streamed from the bucket); chat's retention deletes it from the bucket. The
-/// server's clock is the real one (S3 refuses requests signed more than 15 minutes off), so retention is a second.
+/// download link answers its bytes (streamed from the bucket); chat's retention deletes it from the bucket, then its
+/// record. The server's clock is the real one (S3 refuses requests signed more than 15 minutes off), so retention is a
+/// second.
 /// </summary>
 public sealed class ChatFilesS3Tests : IAsyncLifetime
 {
@@ -82,7 +83,7 @@ public sealed class ChatFilesS3Tests : IAsyncLifetime
             await retention.SweepAsync(CancellationToken.None);
             return _s3.ObjectsWith($"chat{Path.DirectorySeparatorChar}{id}").Length == 0;
         }, "retention to delete the file from the bucket");
-        Assert.False(File.Exists(Path.Combine(_server.DataDir, "chat-files", id + ".json")));
+        Assert.Null(await _server.App.Services.GetRequiredService<ChatFiles>().FindAsync(id)); // and its record
     }
 
     /// <summary>A request to a link the server handed out (or its <c>api.</c> host), sent to the server with that Host.</summary>

@@ -14,8 +14,9 @@ namespace Stagecast.Server.Tests.MeetingSessions;
 /// <c>POST /v2/meetings/chat-upload</c>, the JSON channel's <c>chat_upload</c> and the PUT of the bytes: only a peer of
 /// a live session of an active meeting whose preset allows files (not a participant who never joined, a waiter, one who
 /// left, one of an inactive meeting), within the quotas (413 with the envelope), with links on the server's configured
-/// hosts whatever Host header the client sent.
+/// hosts whatever Host header the client sent. The quotas are summed in the store: the class is part of the store contract.
 /// </summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)]
 public sealed class ChatUploadRulesTests : IAsyncLifetime
 {
     private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");

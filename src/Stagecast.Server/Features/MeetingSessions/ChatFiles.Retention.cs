@@ -3,46 +3,44 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// <summary>Chat files go with chat's retention (<see cref="ChatRetentionService"/>), from the data directory and the bucket alike.</summary>
 public sealed partial class ChatFiles
 {
+    /// <summary>How many records a sweep reads at a time.</summary>
+    private const int SweepBatch = 200;
+
     /// <summary>
-    /// Deletes the files reserved before <paramref name="before"/>: the bytes (in the bucket, or here), then the
-    /// sidecar, so a file whose bytes could not be deleted is tried again at the next sweep. Returns how many went.
+    /// Deletes the files reserved before <paramref name="before"/>: the bytes (in the bucket, or here), then the record,
+    /// so a file whose bytes could not be deleted is tried again at the next sweep. In a cluster, a node deletes the files
+    /// in the bucket and those in its own data directory. Returns how many went.
     /// </summary>
     public async Task<int> DeleteBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        if (!System.IO.Directory.Exists(Directory))
-        {
-            return 0;
-        }
-
-        await CountAsync().ConfigureAwait(false);
         int deleted = 0;
-        foreach (string sidecar in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        (DateTimeOffset CreatedAt, string Id) after = (DateTimeOffset.MinValue, "");
+        IReadOnlyList<ChatFile> batch;
+        do
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var file = await FindAsync(Path.GetFileNameWithoutExtension(sidecar)).ConfigureAwait(false);
-            if (file is null || file.CreatedAt >= before)
+            batch = await store.ListBeforeAsync(before, after, SweepBatch, cancellationToken).ConfigureAwait(false);
+            foreach (var file in batch)
             {
-                continue;
-            }
-
-            try
-            {
-                if (file.StorageKey is not null)
+                try
                 {
-                    await storage.DeleteAsync(file, cancellationToken).ConfigureAwait(false);
+                    if (file.StorageKey is not null)
+                    {
+                        await storage.DeleteAsync(file, cancellationToken).ConfigureAwait(false);
+                    }
                 }
-            }
-            catch (Hosting.Api.ApiException)
-            {
-                continue; // logged by the storage; the next sweep tries again
+                catch (Hosting.Api.ApiException)
+                {
+                    continue; // logged by the storage; the next sweep tries again
+                }
+
+                File.Delete(BytesOf(file.Id));
+                await store.DeleteAsync(file.Id, cancellationToken).ConfigureAwait(false);
+                deleted++;
             }
 
-            File.Delete(BytesOf(file.Id));
-            File.Delete(sidecar);
-            _files.TryRemove(file.Id, out _);
-            _quota.Value.Release(file, ChatFileQuota.CostOf(file));
-            deleted++;
+            after = batch.Count > 0 ? (batch[^1].CreatedAt, batch[^1].Id) : after;
         }
+        while (batch.Count == SweepBatch);
 
         if (deleted > 0)
         {
@@ -57,7 +55,7 @@ public sealed partial class ChatFiles
         [LoggerMessage(1, LogLevel.Information, "Deleted {Count} chat files reserved before {Before}")]
         public static partial void Deleted(ILogger logger, int count, DateTimeOffset before);
 
-        [LoggerMessage(2, LogLevel.Warning, "Chat file {FileId}'s record cannot be read, so it is not counted: {Reason}")]
-        public static partial void Unreadable(ILogger logger, string fileId, string reason);
+        [LoggerMessage(2, LogLevel.Warning, "What a failed upload of chat file {FileId} had charged to its quotas could not be given back: {Reason}")]
+        public static partial void NotReleased(ILogger logger, string fileId, string reason);
     }
 }

@@ -17,38 +17,28 @@ public sealed partial class ChatFiles
 
     private const string Uploading = "sending files in chat";
 
-    private readonly Lazy<ChatFileQuota> _quota = new(() => new ChatFileQuota(options.Value));
-
-    private readonly Lock _counting = new();
-    private Task? _counted;
+    private ChatFileQuota Quota => new(options.Value);
 
     /// <summary>
-    /// Reserves a file for <paramref name="participant"/>: its name checked, its type taken from the extension.
-    /// <paramref name="origin"/> is the scheme and host its links are on: the server's public URL, or the host a front
-    /// end serves files on (RealtimeKit's <c>api.</c> host), never one a client named.
+    /// Reserves a file for <paramref name="participant"/>, in the meeting's live session <paramref name="sessionId"/>: its
+    /// name checked, its type taken from the extension. <paramref name="origin"/> is the scheme and host its links are
+    /// on: the server's public URL, or the host a front end serves files on (RealtimeKit's <c>api.</c> host), never one a
+    /// client named. Its upload link works for <paramref name="lifetime"/> (1 to 60 minutes; 10 by default).
     /// </summary>
-    public async Task<ChatUpload> ReserveAsync(Participant participant, string? fileName, string origin, TimeSpan? lifetime)
+    public async Task<ChatUpload> ReserveAsync(Participant participant, string sessionId, string? fileName, string origin, TimeSpan? lifetime)
     {
         var (name, type) = ChatFileNames.Check(fileName);
         space.Require(ChatFileQuota.MinimumCost, Uploading);
-        await CountAsync().ConfigureAwait(false);
 
         string id = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
-        var file = new ChatFile(id, participant.MeetingId, participant.Id, name, type, -1, origin.TrimEnd('/'), time.GetUtcNow(), storage.KeyOf(id), participant.AppId);
-        _quota.Value.Charge(file, ChatFileQuota.MinimumCost);
-        try
-        {
-            await SaveAsync(file).ConfigureAwait(false);
-        }
-        catch
-        {
-            _quota.Value.Release(file, ChatFileQuota.MinimumCost);
-            throw;
-        }
+        var now = time.GetUtcNow();
+        long putExpires = (now + (lifetime is { } asked ? TimeSpan.FromSeconds(Math.Clamp(asked.TotalSeconds, 60, 3600)) : TimeSpan.FromMinutes(10))).ToUnixTimeSeconds();
+        var file = new ChatFile(id, participant.MeetingId, participant.Id, name, type, -1, origin.TrimEnd('/'), now, storage.KeyOf(id), participant.AppId, sessionId,
+            DateTimeOffset.FromUnixTimeSeconds(putExpires));
+        await store.AddAsync(file, Quota, CancellationToken.None).ConfigureAwait(false);
 
         string put = $"{UploadsPath}/{file.Id}";
-        var (putQuery, _) = signer.Sign(put, lifetime is { } asked ? TimeSpan.FromSeconds(Math.Clamp(asked.TotalSeconds, 60, 3600)) : TimeSpan.FromMinutes(10));
-        return new ChatUpload(file, $"{file.Origin}{put}?{putQuery}", Link(file.Id, file.Name, file.Origin, LinkExpiry()));
+        return new ChatUpload(file, $"{file.Origin}{put}?{signer.SignUntil(put, putExpires)}", Link(file.Id, file.Name, file.Origin, LinkExpiry()));
     }
 
     /// <summary>The reserved file a signed upload link names (<paramref name="path"/> as Kestrel gives it), or why not.</summary>
@@ -81,7 +71,6 @@ public sealed partial class ChatFiles
         }
 
         space.Require(length ?? 0, Uploading);
-        await CountAsync().ConfigureAwait(false);
         if (!_storing.TryAdd(file.Id, 0))
         {
             throw new DomainException(DomainError.Conflict, "this file is being uploaded already");
@@ -89,10 +78,11 @@ public sealed partial class ChatFiles
 
         string temporary = Path.Combine(Directory, $"{file.Id}.{Guid.NewGuid():N}.part");
         long size = 0;
-        long charged = 0; // beyond the reservation's MinimumCost
+        long charged = 0; // what this upload has charged in the file's record
         try
         {
-            charged = Charge(file, length ?? 0, charged);
+            System.IO.Directory.CreateDirectory(Directory);
+            charged = await ChargeAsync(file, length ?? 0, charged, cancellationToken).ConfigureAwait(false);
             await using (var output = File.Create(temporary))
             {
                 byte[] buffer = new byte[81920];
@@ -110,7 +100,7 @@ public sealed partial class ChatFiles
                         throw new DomainException(DomainError.TooLarge, $"a chat file may have at most {MaxBytes} bytes");
                     }
 
-                    charged = Charge(file, size, charged);
+                    charged = await ChargeAsync(file, size, charged, cancellationToken).ConfigureAwait(false);
                     await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -126,12 +116,12 @@ public sealed partial class ChatFiles
         }
         catch (IOException) when (File.Exists(BytesOf(file.Id)))
         {
-            _quota.Value.Release(file, charged);
+            await store.CompleteAsync(file.Id, new FileInfo(BytesOf(file.Id)).Length, CancellationToken.None).ConfigureAwait(false);
             throw new DomainException(DomainError.Conflict, "this file has been uploaded already");
         }
         catch
         {
-            _quota.Value.Release(file, charged);
+            await ReleaseAsync(file).ConfigureAwait(false);
             throw;
         }
         finally
@@ -140,59 +130,51 @@ public sealed partial class ChatFiles
             _storing.TryRemove(file.Id, out _);
         }
 
-        file = file with { Size = size };
-        _quota.Value.Release(file, charged - (ChatFileQuota.CostOf(file) - ChatFileQuota.MinimumCost)); // a length announced but not sent
-        await SaveAsync(file).ConfigureAwait(false); // the bytes are in place: they count, even if this fails (the next process finds them)
-        return file;
-    }
-
-    /// <summary>Charges what <paramref name="bytes"/> of the file count beyond its reservation, past what is <paramref name="charged"/> already.</summary>
-    private long Charge(ChatFile file, long bytes, long charged)
-    {
-        long needed = Math.Max(bytes, ChatFileQuota.MinimumCost) - ChatFileQuota.MinimumCost;
-        if (needed > charged)
+        // The bytes are in place: they count, even if this fails (FindAsync takes bytes in the data directory as uploaded).
+        if (!await store.CompleteAsync(file.Id, size, CancellationToken.None).ConfigureAwait(false))
         {
-            _quota.Value.Charge(file, needed - charged);
-            return needed;
-        }
-
-        return charged;
-    }
-
-    /// <summary>Counts the files on the disk once per process, before the first upload or deletion changes the figures.</summary>
-    private Task CountAsync()
-    {
-        lock (_counting)
-        {
-            return _counted is { IsFaulted: false } counting ? counting : _counted = CountFilesAsync();
-        }
-    }
-
-    private async Task CountFilesAsync()
-    {
-        List<ChatFile> found = [];
-        if (System.IO.Directory.Exists(Directory))
-        {
-            foreach (string sidecar in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+            // Another node's upload of the file completed first (the bucket's object is the last one put), or the file
+            // was deleted meanwhile: bytes here are nobody's.
+            if (file.StorageKey is null)
             {
-                string id = Path.GetFileNameWithoutExtension(sidecar);
-                try
-                {
-                    if ((_files.TryGetValue(id, out var known) ? known : await ReadAsync(id).ConfigureAwait(false)) is { } file)
-                    {
-                        found.Add(file);
-                    }
-                }
-                catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException)
-                {
-                    Log.Unreadable(logger, id, ex.Message); // no upload can name it (FindAsync fails the same way): it takes no quota
-                }
+                File.Delete(BytesOf(file.Id));
             }
+
+            throw new DomainException(DomainError.Conflict, "this file has been uploaded already");
         }
 
-        foreach (var file in found)
+        return file with { Size = size };
+    }
+
+    /// <summary>
+    /// Charges the file's record for <paramref name="bytes"/> when they count more than what this upload has
+    /// <paramref name="charged"/> already (the reservation counts <see cref="ChatFileQuota.MinimumCost"/>); returns what it has charged now.
+    /// </summary>
+    private async Task<long> ChargeAsync(ChatFile file, long bytes, long charged, CancellationToken cancellationToken)
+    {
+        if (ChatFileQuota.CostOf(bytes) <= ChatFileQuota.CostOf(charged))
         {
-            _quota.Value.Count(file);
+            return charged;
+        }
+
+        return await store.ChargeAsync(file, bytes, Quota, cancellationToken).ConfigureAwait(false)
+            ? bytes
+            : throw new DomainException(DomainError.Conflict, "this file has been uploaded already");
+    }
+
+    /// <summary>
+    /// Gives back what a failed upload had charged (the file counts as a reservation again). When the database fails
+    /// too, its charge stays until an upload of the file succeeds or chat's retention deletes it.
+    /// </summary>
+    private async Task ReleaseAsync(ChatFile file)
+    {
+        try
+        {
+            await store.ChargeAsync(file, 0, Quota, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            Log.NotReleased(logger, file.Id, ex.Message);
         }
     }
 }

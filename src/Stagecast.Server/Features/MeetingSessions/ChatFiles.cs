@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -14,15 +13,15 @@ namespace Stagecast.Server.Features.MeetingSessions;
 /// <summary>
 /// A file a participant uploaded for chat; <see cref="Size"/> is -1 until its bytes arrived. <see cref="StorageKey"/> is
 /// its key in the chat files' S3 bucket, null when its bytes are in the data directory (decided when it is reserved).
-/// <see cref="AppId"/> is the participant's app, for its quota (null in sidecars written before quotas).
+/// <see cref="AppId"/> is the participant's app, for its quota; <see cref="SessionId"/> the session it was reserved in and
+/// <see cref="UploadExpiresAt"/> when its upload link stops working (all three null for a file imported from a sidecar
+/// that did not keep them).
 /// </summary>
 public sealed record ChatFile(string Id, string MeetingId, string ParticipantId, string Name, string ContentType, long Size, string Origin, DateTimeOffset CreatedAt,
-    string? StorageKey = null, string? AppId = null)
+    string? StorageKey = null, string? AppId = null, string? SessionId = null, DateTimeOffset? UploadExpiresAt = null)
 {
-    [JsonIgnore]
     public bool IsImage => ChatFiles.ImageTypes.Contains(ContentType);
 
-    [JsonIgnore]
     public bool Uploaded => Size >= 0;
 }
 
@@ -34,12 +33,13 @@ public sealed record ChatUpload(ChatFile File, string PutUrl, string GetUrl);
 /// PUTs its bytes to a signed, expiring upload URL, then sends a chat message naming it. Downloads are signed,
 /// expiring URLs too (an &lt;img&gt; carries no token). A file message stores the file, not a link; every front end
 /// and the chat export show it one way (<see cref="Shown"/>), signing a link as they do, so history keeps working.
-/// The JSON sidecars are in the data directory (<c>chat-files/</c>); the bytes beside them, or in the operator's S3
-/// bucket when one is configured (<see cref="ChatFileStorage"/>). Who may upload is the room's to say; what files take
-/// is held to quotas (<see cref="ChatFileQuota"/>) and to the data directory's free-space floor (<see cref="DataDirectorySpace"/>).
+/// Their records are in the SQL store (<see cref="SqlChatFileStore"/>); the bytes in the data directory
+/// (<c>chat-files/</c>), or in the operator's S3 bucket when one is configured (<see cref="ChatFileStorage"/>). Who may
+/// upload is the room's to say; what files take is held to quotas (<see cref="ChatFileQuota"/>) and to the data
+/// directory's free-space floor (<see cref="DataDirectorySpace"/>).
 /// </summary>
-public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, ChatFileStorage storage, DataDirectorySpace space, DownloadSigner signer,
-    TimeProvider time, ILogger<ChatFiles> logger)
+public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<ChatOptions> options, SqlChatFileStore store, ChatFileStorage storage, DataDirectorySpace space,
+    DownloadSigner signer, TimeProvider time, ILogger<ChatFiles> logger)
 {
     public const string FilesPath = "/chat-files";
     public const string UploadsPath = "/chat-uploads";
@@ -52,21 +52,20 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
 
     public static readonly FrozenSet<string> ImageTypes = FrozenSet.Create(StringComparer.Ordinal, "image/png", "image/jpeg", "image/gif", "image/webp");
 
-    private readonly ConcurrentDictionary<string, ChatFile> _files = new(StringComparer.Ordinal);
-
     /// <summary>Files whose bytes are being taken now: a second PUT of the same file while the first runs is refused.</summary>
     private readonly ConcurrentDictionary<string, byte> _storing = new(StringComparer.Ordinal);
 
     /// <summary>A file message as last shown, by the message (the one instance the room pushes to every peer and keeps in its history).</summary>
     private readonly ConditionalWeakTable<ChatMessage, ShownFile> _shown = new();
 
-    public string Directory => Path.Combine(server.Value.DataDir, "chat-files");
+    public string Directory => DirectoryIn(server.Value.DataDir);
 
     public long MaxBytes => options.Value.MaxFileBytes;
 
     /// <summary>
     /// The file for a signed download link (<paramref name="path"/> percent-decoded, as Kestrel gives it), or why not;
     /// with the path of its bytes when they are in the data directory (those in the bucket: <see cref="ChatFileStorage.GetAsync"/>).
+    /// Bytes in the data directory are served by the node that took them: another node of a cluster answers 404.
     /// </summary>
     public async Task<(ChatFile File, string Bytes)> OpenAsync(string path, string? expires, string? signature, string id)
     {
@@ -76,7 +75,9 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         }
 
         var file = await FindAsync(id).ConfigureAwait(false);
-        return file is { Uploaded: true } ? (file, BytesOf(id)) : throw new DomainException(DomainError.NotFound, $"no chat file {id}");
+        return file is { Uploaded: true } && (file.StorageKey is not null || File.Exists(BytesOf(id)))
+            ? (file, BytesOf(id))
+            : throw new DomainException(DomainError.NotFound, $"no chat file {id}");
     }
 
     /// <summary>
@@ -130,51 +131,24 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
         return match.Success ? await FindAsync(match.Groups["id"].Value).ConfigureAwait(false) : null;
     }
 
+    /// <summary>
+    /// The file's record, or null. Its bytes are moved into the data directory whole, then the record is marked uploaded:
+    /// a file whose bytes are there is uploaded, whatever a crash between the two left in its record.
+    /// </summary>
     public async Task<ChatFile?> FindAsync(string id)
     {
-        if (_files.TryGetValue(id, out var known))
-        {
-            return known;
-        }
-
-        return IdPattern().IsMatch(id) && await ReadAsync(id).ConfigureAwait(false) is { } file ? _files.GetOrAdd(id, file) : null;
-    }
-
-    /// <summary>The file's sidecar as the disk has it, or null.</summary>
-    private async Task<ChatFile?> ReadAsync(string id)
-    {
-        if (!File.Exists(SidecarOf(id)))
+        if (!IdPattern().IsMatch(id) || await store.FindAsync(id, CancellationToken.None).ConfigureAwait(false) is not { } file)
         {
             return null;
         }
 
-        ChatFile? file;
-        await using (var stream = File.OpenRead(SidecarOf(id)))
-        {
-            file = await JsonSerializer.DeserializeAsync(stream, ChatFileJsonContext.Default.ChatFile).ConfigureAwait(false);
-        }
-
-        if (file is { Uploaded: false, StorageKey: null } && new FileInfo(BytesOf(id)) is { Exists: true } bytes)
-        {
-            // The bytes are moved into place whole, then the size is saved: a crash between the two left them complete.
-            file = file with { Size = bytes.Length };
-        }
-
-        return file;
+        return file is { Uploaded: false, StorageKey: null } && new FileInfo(BytesOf(id)) is { Exists: true } bytes ? file with { Size = bytes.Length } : file;
     }
 
-    private async Task SaveAsync(ChatFile file)
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        string temporary = SidecarOf(file.Id) + ".tmp";
-        await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(file, ChatFileJsonContext.Default.ChatFile)).ConfigureAwait(false);
-        File.Move(temporary, SidecarOf(file.Id), overwrite: true);
-        _files[file.Id] = file;
-    }
+    /// <summary>Where the bytes of files kept in the data directory <paramref name="dataDir"/> are, each named by its id.</summary>
+    public static string DirectoryIn(string dataDir) => Path.Combine(dataDir, "chat-files");
 
     private string BytesOf(string id) => Path.Combine(Directory, id);
-
-    private string SidecarOf(string id) => Path.Combine(Directory, id + ".json");
 
     [GeneratedRegex("^[A-Za-z0-9_-]{22}$")]
     private static partial Regex IdPattern();
@@ -185,6 +159,5 @@ public sealed partial class ChatFiles(IOptions<ServerOptions> server, IOptions<C
     private sealed record ShownFile(ChatFilePayload? File, long Expires, string Payload);
 }
 
-[JsonSerializable(typeof(ChatFile))]
 [JsonSerializable(typeof(ChatFilePayload))]
 internal sealed partial class ChatFileJsonContext : JsonSerializerContext;

@@ -8,12 +8,14 @@ namespace Stagecast.Server.Features.MeetingSessions;
 
 public static class MeetingSessionsFeature
 {
-    /// <summary>Meeting sessions: their store, durable participant minutes, recovery after a crash, chat downloads and retention.</summary>
+    /// <summary>Meeting sessions: their store, durable participant minutes, recovery after a crash, chat downloads and retention, chat files' records.</summary>
     public static IServiceCollection AddMeetingSessions(this IServiceCollection services, IConfiguration configuration, ServerOptions server)
     {
         services.AddApiJson(MeetingSessionsApiJsonContext.Default);
         services.AddOptions<ChatOptions>().Bind(configuration.GetSection("Stagecast:Chat")).ValidateWith<ChatOptions, ChatOptionsValidator>().ValidateOnStart();
         services.AddSingleton<ChatFileStorage>();
+        services.AddSingleton<SqlChatFileStore>();
+        services.AddStartupTask<ChatFileSidecars>();
         services.AddSingleton<ChatRetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChatRetentionService>());
         services.AddSingleton<IMeetingSessionStore, SqlMeetingSessionStore>();

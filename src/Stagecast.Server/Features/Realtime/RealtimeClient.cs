@@ -434,8 +434,8 @@ public sealed partial class RealtimeClient(
     /// </summary>
     internal async Task<RealtimeAnswer> ChatUploadAsync(ChatUploadRequest request)
     {
-        services.Rooms.RequireFileSender(Participant.MeetingId, Participant.Id);
-        var upload = await services.ChatFiles.ReserveAsync(Participant, request.Filename, services.PublicUrls.HttpBase, lifetime: null).ConfigureAwait(false);
+        string sessionId = services.Rooms.RequireFileSender(Participant.MeetingId, Participant.Id);
+        var upload = await services.ChatFiles.ReserveAsync(Participant, sessionId, request.Filename, services.PublicUrls.HttpBase, lifetime: null).ConfigureAwait(false);
         return new ChatUploadAnswer(upload.PutUrl, upload.GetUrl);
     }
 

@@ -148,9 +148,9 @@ public static class ParticipantApi
         JsonBody<ChatUploadRequest> body)
     {
         var caller = await ParticipantCaller.OfAsync(context).ConfigureAwait(false);
-        rooms.RequireFileSender(caller.Participant.MeetingId, caller.Participant.Id);
+        string sessionId = rooms.RequireFileSender(caller.Participant.MeetingId, caller.Participant.Id);
         var request = body.Value;
-        var upload = await files.ReserveAsync(caller.Participant, request.Filename, hosts.ApiOrigin(context),
+        var upload = await files.ReserveAsync(caller.Participant, sessionId, request.Filename, hosts.ApiOrigin(context),
             request.Expiry is { } seconds ? TimeSpan.FromSeconds(seconds) : null).ConfigureAwait(false);
         return ApiResults.Ok(new ChatUploadDto(upload.PutUrl, upload.GetUrl));
     }

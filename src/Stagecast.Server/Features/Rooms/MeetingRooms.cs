@@ -88,11 +88,11 @@ public sealed class MeetingRooms(
     /// session of the meeting now: the meeting active with a session in progress (409 otherwise), the participant in it
     /// as a peer or a chat member (a waiter not let in is neither: 403), and the permissions of one of those allowing files
     /// in either scope (<c>chat.public.files</c>, <c>chat.private.files</c>; 403). A file is sent in a message, and a
-    /// message goes only where these hold, so nothing is kept for anyone else.
+    /// message goes only where these hold, so nothing is kept for anyone else. Returns the session's id.
     /// </summary>
-    public void RequireFileSender(string meetingId, string participantId)
+    public string RequireFileSender(string meetingId, string participantId)
     {
-        if (Find(meetingId) is not { SessionId: not null } room || room.Meeting.Status == MeetingStatus.Inactive)
+        if (Find(meetingId) is not { SessionId: { } sessionId } room || room.Meeting.Status == MeetingStatus.Inactive)
         {
             throw new DomainException(DomainError.Conflict, "files are sent in chat during a live session of the meeting, and none is in progress");
         }
@@ -107,6 +107,8 @@ public sealed class MeetingRooms(
         {
             throw new DomainException(DomainError.Forbidden, "your preset does not allow sending files in chat (chat.public.files, chat.private.files)");
         }
+
+        return sessionId;
     }
 
     /// <summary>Raised whenever a room is asked for (what watches the rooms runs only while there are some).</summary>

@@ -41,6 +41,13 @@ public abstract class SqlDialect
     /// <summary>Whether an exception is a unique or primary key violation.</summary>
     public abstract bool IsUniqueViolation(DbException exception);
 
+    /// <summary>
+    /// A statement that makes the writes of one <paramref name="purpose"/> and one key (a text parameter) take turns until
+    /// their transaction ends, so a sum checked before adding to it holds; null where write transactions take turns already
+    /// (SQLite: one writer at a time, and Microsoft.Data.Sqlite begins them IMMEDIATE). PostgreSQL: an advisory lock.
+    /// </summary>
+    public abstract string? TurnLock(string purpose, string parameter);
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override string InList(string column, string parameter) => $"{column} IN {parameter}";
@@ -56,6 +63,8 @@ public abstract class SqlDialect
         public override string BeginSnapshot => "BEGIN DEFERRED";
 
         public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
+
+        public override string? TurnLock(string purpose, string parameter) => null;
     }
 
     private sealed class PostgresDialect : SqlDialect
@@ -72,5 +81,8 @@ public abstract class SqlDialect
         public override string BeginSnapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
         public override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+        // The two-key form: a space of its own, apart from the migrations' one-key lock.
+        public override string? TurnLock(string purpose, string parameter) => $"SELECT pg_advisory_xact_lock(hashtext('{purpose}'), hashtext({parameter}))";
     }
 }
