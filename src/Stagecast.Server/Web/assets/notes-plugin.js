@@ -37,5 +37,7 @@
     }, 250);
   });
 
+  // The pad is disabled until now: text typed before this script listened would never have been sent.
+  notes.disabled = false;
   post(GET, { store: STORE, getKeys: [] });
 })();
