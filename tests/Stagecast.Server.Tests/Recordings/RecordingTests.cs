@@ -55,7 +55,9 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Contains(streams, s => s is { Codec: "aac" });
         double duration = await DurationAsync(url);
         double recorded = stopped.GetProperty("recording_duration").GetDouble();
-        Assert.InRange(duration, recorded - 1, recorded + 1);
+        // The file's media against the recording's clock time: a program short of CPU (other work on both cores) makes
+        // its media in bursts, a second or so off the clock either way.
+        Assert.InRange(duration, recorded - 2, recorded + 2);
         Assert.True(duration < programWhileRecorded.TotalSeconds - 2,
             $"the file lasts {duration:F1} s of the program's {programWhileRecorded.TotalSeconds:F1} s with a 3 s pause: the pause left a gap");
         var decoded = await Ffmpeg.DecodeAsync(url, 30);
