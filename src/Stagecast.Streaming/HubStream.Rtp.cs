@@ -54,7 +54,7 @@ public sealed partial class HubStream
             return;
         }
 
-        publisher.Touch(video);
+        publisher.Touch(video, packet.Length);
         foreach (var reader in Volatile.Read(ref _rtpReaders))
         {
             reader.OfferRtp(packet, video);

@@ -12,7 +12,13 @@ public sealed class Publisher : IDisposable
     private readonly TimeProvider _time;
     private long _lastActivity;
     private long _lastVideo;
+    private long _rateWindowStart;
+    private long _rateWindowBytes;
+    private long _videoBps;
     private int _detached;
+
+    /// <summary>How long a window its video rate is measured over.</summary>
+    private static readonly TimeSpan RateWindow = TimeSpan.FromMilliseconds(500);
 
     internal Publisher(HubStream stream, PublisherInfo info, TimeProvider time)
     {
@@ -99,17 +105,44 @@ public sealed class Publisher : IDisposable
         return at != 0 && _time.GetElapsedTime(at) <= window;
     }
 
-    /// <summary>Records activity (a frame or an RTP packet, video or not) now and returns the timestamp used.</summary>
-    internal long Touch(bool video)
+    /// <summary>
+    /// The rate its RTP video arrives at (bit/s) over the last window of about half a second; 0 before a window was
+    /// measured, or once it has sent no video for a second (a simulcast layer its sender stopped).
+    /// </summary>
+    public long VideoBitrate => SentVideoWithin(TimeSpan.FromSeconds(1)) ? Volatile.Read(ref _videoBps) : 0;
+
+    /// <summary>Records activity (a frame or an RTP packet of <paramref name="bytes"/>, video or not) now and returns the timestamp used.</summary>
+    internal long Touch(bool video, int bytes = 0)
     {
         long now = _time.GetTimestamp();
         Volatile.Write(ref _lastActivity, now);
         if (video)
         {
             Volatile.Write(ref _lastVideo, now);
+            if (bytes > 0)
+            {
+                CountVideo(bytes, now);
+            }
         }
 
         return now;
+    }
+
+    /// <summary>Counts RTP video toward its rate (its packets come one at a time, from its session).</summary>
+    private void CountVideo(int bytes, long now)
+    {
+        if (_rateWindowStart == 0)
+        {
+            _rateWindowStart = now;
+        }
+
+        _rateWindowBytes += bytes;
+        var elapsed = _time.GetElapsedTime(_rateWindowStart, now);
+        if (elapsed >= RateWindow)
+        {
+            Volatile.Write(ref _videoBps, (long)(_rateWindowBytes * 8 / elapsed.TotalSeconds));
+            (_rateWindowStart, _rateWindowBytes) = (now, 0);
+        }
     }
 
     internal void Revoke(string reason)

@@ -23,6 +23,30 @@ public sealed class ReceivedPackets
 
     public int Plis => Snapshot(_rtcp).Sum(compound => Feedback(compound).Count(p => p.Pli));
 
+    /// <summary>Each transport-wide feedback received: its first sequence number and which packets from it arrived.</summary>
+    public IReadOnlyList<(ushort Base, bool[] Arrived)> TransportFeedback
+    {
+        get
+        {
+            var found = new List<(ushort, bool[])>();
+            foreach (byte[] compound in Snapshot(_rtcp))
+            {
+                var reader = new RtcpReader(compound);
+                var arrivals = new long?[Rtcp.TransportFeedback.MaxPackets];
+                while (reader.TryRead(out var packet))
+                {
+                    if (packet.Type == RtcpWriter.TransportFeedbackType && packet.Format == Rtcp.TransportFeedback.Format
+                        && Rtcp.TransportFeedback.TryRead(packet.Body, out ushort first, arrivals, out int count))
+                    {
+                        found.Add((first, [.. arrivals[..count].Select(a => a is not null)]));
+                    }
+                }
+            }
+
+            return found;
+        }
+    }
+
     /// <summary>Sequence numbers asked for again, in the order asked.</summary>
     public IReadOnlyList<ushort> Nacked => [.. Snapshot(_rtcp).SelectMany(compound => Feedback(compound).SelectMany(p => p.Nacked))];
 

@@ -5,6 +5,7 @@ using Stagecast.Media.Rtp;
 using Stagecast.Streaming.Rtp;
 using Stagecast.Testing;
 using Stagecast.WebRtc.Rtcp;
+using Stagecast.WebRtc.Rtp;
 
 namespace Stagecast.WebRtc.Tests;
 
@@ -290,5 +291,26 @@ public sealed class IncrementalParsingTests
 
             Assert.Equal(cut < 28 ? 0 : cut < packet.Length ? 1 : 2, count);
         }
+    }
+
+    [Fact]
+    public void AForwardedPacketsExtensionsAreReplacedByTheTransportWideNumberWhichIsStampedAsItGoes()
+    {
+        // A publisher's packet: one CSRC, its own extensions (audio level id 1, mid id 4), a 3-byte payload.
+        byte[] packet = Hex.Parse("918f0001000000640000000a0000000b" + "bede0002" + "10aa4330" + "00000000" + "c0ffee");
+        Assert.True(RtpHeader.TryGetLength(packet, out int headerLength));
+        var written = new byte[packet.Length + RtpExtensions.TransportSequenceBlock];
+        int length = RtpExtensions.WriteWithTransportSequence(packet, headerLength, 3, written);
+
+        Assert.Equal("918f0001000000640000000a0000000b" + "bede0001" + "31000000" + "c0ffee", Convert.ToHexStringLower(written.AsSpan(0, length)));
+        Assert.False(RtpExtensions.TryFind(written.AsSpan(0, length), 1, out _));
+        Assert.True(RtpExtensions.TryStampTransportSequence(written.AsSpan(0, length), 3, 0xABCD));
+        Assert.True(RtpExtensions.TryFind(written.AsSpan(0, length), 3, out var number));
+        Assert.Equal("abcd", Convert.ToHexStringLower(number));
+
+        // Any other packet is left as it is: another id, or a publisher's own extensions.
+        Assert.False(RtpExtensions.TryStampTransportSequence(written.AsSpan(0, length), 5, 1));
+        Assert.False(RtpExtensions.TryStampTransportSequence(packet, 1, 1));
+        Assert.Equal("10aa4330", Convert.ToHexStringLower(packet.AsSpan(20, 4)));
     }
 }

@@ -216,19 +216,52 @@ public sealed class SfuRoomTests : IAsyncLifetime
         Assert.Equal("the stream ended", bobSession.CloseReason);
     }
 
+    [Fact]
+    public async Task APublisherThatNumbersItsPacketsTransportWideIsToldWhatArrivedAndWhatWasLost()
+    {
+        var ada = await PublishAsync("ada");
+        var publisher = ada.Publisher;
+        string answer = publisher.Answer(publisher.Negotiation.Media);
+        Assert.Contains($"a=extmap:{WhipClient.TransportWideCcExtensionId} {ExtensionUris.TransportWideCc}", answer);
+        Assert.Contains($"a=rtcp-fb:{WhipClient.VideoPayloadType} transport-cc", answer);
+
+        // The first numbered packet is reported at once; the next ones (5 lost) once 100 ms have passed, with the next packet.
+        ada.Client.SendRtp(TestRtp.Video(0, keyframe: true, 0, transportSequence: 1000));
+        await Eventually.TrueAsync(() => ada.Received.TransportFeedback.Count == 1, "the first transport-wide feedback");
+        for (ushort i = 1; i < 10; i++)
+        {
+            if (i != 5)
+            {
+                ada.Client.SendRtp(TestRtp.Video(i, keyframe: false, i, transportSequence: (ushort)(1000 + i)));
+            }
+        }
+
+        await Eventually.TrueAsync(() => ada.Session.Video!.Packets == 9, "the packets at the server");
+        Assert.Single(ada.Received.TransportFeedback); // within the interval
+        _rtc.Clock.Advance(TransportFeedbackRecorder.Interval);
+        ada.Client.SendRtp(TestRtp.Video(10, keyframe: false, 10, transportSequence: 1010));
+        await Eventually.TrueAsync(() => ada.Received.TransportFeedback.Count == 2, "the second transport-wide feedback");
+
+        var feedback = ada.Received.TransportFeedback;
+        Assert.Equal((ushort)1000, feedback[0].Base);
+        Assert.Equal([true], feedback[0].Arrived);
+        Assert.Equal((ushort)1001, feedback[1].Base);
+        Assert.Equal(Enumerable.Range(1001, 10).Select(n => n != 1005), feedback[1].Arrived);
+    }
+
     private async Task<Participant> PublishAsync(string name)
     {
         string streamId = $"meeting/{name}/camera";
         var (client, session) = await _rtc.ConnectAsync((negotiate, certificate) => WhipClient.ConnectAsync(negotiate, certificate), offer =>
         {
-            var negotiation = PublishNegotiation.Choose(offer, new PublishPolicy(PreferVp8: true, AudioLevels: true));
+            var negotiation = PublishNegotiation.Choose(offer, new PublishPolicy(PreferVp8: true, AudioLevels: true, TransportWideCc: true));
             return (new SfuPublisher(_rtc.Transport, offer, negotiation, InProcessWebRtc.ClientAddress, _rtc.Hub, streamId, _room, MediaTimeout,
                 NullLogger.Instance), negotiation.Media);
         });
         var stream = await Eventually.MatchAsync(() => _rtc.Hub.Find(streamId), s => s?.RtpVideo is not null, $"{name}'s stream in the meeting hub");
         // The feedback timer's first tick is due as it starts: its RTCP comes first, so every later tick's is counted.
         await Eventually.TrueAsync(() => client.RtcpPackets == 1, $"the first feedback to {name}");
-        return new Participant(client, session.Publication, stream!, new ReceivedPackets(client));
+        return new Participant(client, session.Publication, stream!, new ReceivedPackets(client), session);
     }
 
     private async Task<(WhepClient Client, ForwardingWhepSession Session)> SubscribeAsync(HubStream stream)
@@ -272,7 +305,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
         return rtcp[..length];
     }
 
-    private sealed record Participant(WhipClient Client, SfuPublication Session, HubStream Stream, ReceivedPackets Received);
+    private sealed record Participant(WhipClient Client, SfuPublication Session, HubStream Stream, ReceivedPackets Received, SfuPublisher Publisher);
 
     /// <summary>The test's room: what its publishers told it.</summary>
     private sealed class Room : ISfuPublisherListener

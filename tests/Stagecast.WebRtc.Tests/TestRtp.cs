@@ -13,13 +13,26 @@ public static class TestRtp
     public const uint VideoSsrc = 0x11111111;
     public const uint AudioSsrc = 0x22222222;
 
-    /// <summary>A picture in one packet: an IDR slice (NAL type 5) or a non-IDR one (type 1), with the tag after its NAL header.</summary>
-    public static byte[] Video(ushort sequence, bool keyframe, int tag)
+    /// <summary>
+    /// A picture in one packet: an IDR slice (NAL type 5) or a non-IDR one (type 1), with the tag after its NAL header;
+    /// with <paramref name="transportSequence"/>, it carries that transport-wide sequence number (a one-byte header
+    /// extension element under <see cref="WhipClient.TransportWideCcExtensionId"/>).
+    /// </summary>
+    public static byte[] Video(ushort sequence, bool keyframe, int tag, ushort? transportSequence = null)
     {
-        var packet = new byte[RtpHeader.FixedLength + 1 + 4 + 100];
+        int extension = transportSequence is null ? 0 : 8;
+        var packet = new byte[RtpHeader.FixedLength + extension + 1 + 4 + 100];
         RtpHeader.Write(packet, marker: true, WhipClient.VideoPayloadType, sequence, (uint)(sequence * 3000), VideoSsrc);
-        packet[RtpHeader.FixedLength] = keyframe ? (byte)0x65 : (byte)0x41;
-        BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(RtpHeader.FixedLength + 1), tag);
+        if (transportSequence is { } transport)
+        {
+            packet[0] |= 0x10;
+            BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(RtpHeader.FixedLength), 0xBEDE0001);
+            packet[RtpHeader.FixedLength + 4] = (WhipClient.TransportWideCcExtensionId << 4) | 1; // two bytes
+            BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(RtpHeader.FixedLength + 5), transport);
+        }
+
+        packet[RtpHeader.FixedLength + extension] = keyframe ? (byte)0x65 : (byte)0x41;
+        BinaryPrimitives.WriteInt32BigEndian(packet.AsSpan(RtpHeader.FixedLength + extension + 1), tag);
         return packet;
     }
 

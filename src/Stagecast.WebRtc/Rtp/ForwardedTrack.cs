@@ -22,6 +22,7 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
     private bool _started;
     private bool _switching;
     private bool _sent;
+    private bool _frameEnded;
     private uint _timestampOffset;
     private uint _lastTimestamp;
     private long _restartedAt;
@@ -81,7 +82,34 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
 
         _next = (ushort)(sequence + 1);
         _sent = true;
+        _frameEnded = (packet[1] & 0x80) != 0;
         return true;
+    }
+
+    /// <summary>
+    /// Writes a padding-only packet (RFC 3550 section 5.1: P set, its last byte the padding's length) of
+    /// <paramref name="padding"/> bytes (1 to 255) after the header into <paramref name="into"/>: the next sequence number,
+    /// the last timestamp, between two frames (after a packet that ended one), so the receiver's depacketizer only sees a
+    /// number to skip. False before the track sent anything or inside a frame; returns the length written otherwise.
+    /// </summary>
+    public int TryPad(Span<byte> into, int padding, out ushort sequence)
+    {
+        sequence = _next;
+        if (!_started || !_sent || !_frameEnded || padding is < 1 or > 255)
+        {
+            return 0;
+        }
+
+        into[0] = 0xA0; // version 2, padding
+        into[1] = (byte)codec.PayloadType;
+        BinaryPrimitives.WriteUInt16BigEndian(into[2..], sequence);
+        BinaryPrimitives.WriteUInt32BigEndian(into[4..], _lastTimestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(into[8..], Ssrc);
+        into.Slice(RtpHeader.FixedLength, padding - 1).Clear();
+        into[RtpHeader.FixedLength + padding - 1] = (byte)padding;
+        _offset++; // the source's next packet comes after it
+        _next++;
+        return RtpHeader.FixedLength + padding;
     }
 
     /// <summary>The first packet of the new source: its timestamp follows the last sent by the time passed since the restart, its picture ids the last one.</summary>

@@ -93,4 +93,44 @@ public static class RtpExtensions
 
         return false;
     }
+
+    /// <summary>The bytes <see cref="WriteWithTransportSequence"/> takes for its extension block.</summary>
+    public const int TransportSequenceBlock = 8;
+
+    /// <summary>
+    /// Writes <paramref name="packet"/> (its header <paramref name="headerLength"/> bytes) into <paramref name="destination"/>
+    /// with its header extensions replaced by one: the transport-wide sequence number under <paramref name="id"/>, zero
+    /// until <see cref="TryStampTransportSequence"/> numbers it as it goes. A forwarded packet's other extensions were
+    /// the publisher's, under ids its receiver never agreed to. Returns the length written.
+    /// </summary>
+    public static int WriteWithTransportSequence(ReadOnlySpan<byte> packet, int headerLength, int id, Span<byte> destination)
+    {
+        int at = RtpHeader.FixedLength + ((packet[0] & 0x0F) * 4);
+        packet[..at].CopyTo(destination);
+        destination[0] |= 0x10;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[at..], OneByteProfile);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[(at + 2)..], 1);
+        destination[at + 4] = (byte)((id << 4) | 1);
+        destination.Slice(at + 5, 3).Clear();
+        packet[headerLength..].CopyTo(destination[(at + TransportSequenceBlock)..]);
+        return at + TransportSequenceBlock + packet.Length - headerLength;
+    }
+
+    /// <summary>Numbers a packet <see cref="WriteWithTransportSequence"/> wrote; false for any other packet.</summary>
+    public static bool TryStampTransportSequence(Span<byte> packet, int id, ushort sequence)
+    {
+        if (packet.Length < RtpHeader.FixedLength || (packet[0] & 0x10) == 0)
+        {
+            return false;
+        }
+
+        int at = RtpHeader.FixedLength + ((packet[0] & 0x0F) * 4);
+        if (packet.Length < at + TransportSequenceBlock || BinaryPrimitives.ReadUInt16BigEndian(packet[at..]) != OneByteProfile || packet[at + 4] != ((id << 4) | 1))
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(packet[(at + 5)..], sequence);
+        return true;
+    }
 }

@@ -5,4 +5,10 @@ public static class ExtensionUris
 {
     /// <summary>The client-to-mixer audio level (RFC 6464).</summary>
     public const string AudioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+
+    /// <summary>
+    /// The transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01): one numbering across every
+    /// stream of a connection, which the receiver's feedback reports on (<see cref="Rtcp.TransportFeedback"/>).
+    /// </summary>
+    public const string TransportWideCc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 }

@@ -5,7 +5,8 @@ namespace Stagecast.WebRtc.Sdp;
 /// <param name="AllowAudio">False: an offered audio section is answered inactive (the preset may not produce audio).</param>
 /// <param name="AllowVideo">False: the same for video.</param>
 /// <param name="AudioLevels">Takes the audio level header extension (RFC 6464) when offered, to follow who speaks.</param>
-public sealed record PublishPolicy(bool PreferVp8 = false, bool AllowAudio = true, bool AllowVideo = true, bool AudioLevels = false)
+/// <param name="TransportWideCc">Takes the transport-wide sequence number when offered: the connection sends transport-wide feedback (an <c>SfuPublisher</c> does).</param>
+public sealed record PublishPolicy(bool PreferVp8 = false, bool AllowAudio = true, bool AllowVideo = true, bool AudioLevels = false, bool TransportWideCc = false)
 {
     public static PublishPolicy Livestream { get; } = new();
 }
@@ -13,10 +14,24 @@ public sealed record PublishPolicy(bool PreferVp8 = false, bool AllowAudio = tru
 /// <summary>
 /// What a publisher's offer is answered with: for a livestream H.264 in packetization mode 1 when offered (constrained
 /// baseline first, since it has no B-frames), else VP8; in a meeting VP8 first; Opus for audio. Only one audio and one
-/// video section are taken; the rest, and kinds the policy forbids, are answered inactive.
+/// video section are taken; the rest, and kinds the policy forbids, are answered inactive. The transport-wide sequence
+/// number is taken on every section taken that offers it (<paramref name="TransportSequenceId"/>): the publisher's
+/// connection then sends it transport-wide feedback, which the sender's estimator (Chrome's GCC) runs on.
 /// </summary>
-public sealed record PublishNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, int AudioLevelId = 0)
+public sealed record PublishNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, int AudioLevelId = 0, int TransportSequenceId = 0)
 {
+    /// <summary>The extensions a taken section answers with: <paramref name="others"/>, and the transport-wide sequence number when offered.</summary>
+    internal static string[]? WithTransportSequence(PublishPolicy policy, MediaDescription section, string[]? others, ref int transportSequenceId)
+    {
+        if (!policy.TransportWideCc || !section.Extensions.TryGetValue(ExtensionUris.TransportWideCc, out int id))
+        {
+            return others;
+        }
+
+        transportSequenceId = transportSequenceId == 0 ? id : transportSequenceId;
+        return [.. others ?? [], ExtensionUris.TransportWideCc];
+    }
+
     public static PublishNegotiation Choose(SdpSessionDescription offer) => Choose(offer, PublishPolicy.Livestream);
 
     public static PublishNegotiation Choose(SdpSessionDescription offer, PublishPolicy policy)
@@ -25,10 +40,11 @@ public sealed record PublishNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpC
         RtpCodec? video = null;
         RtpCodec? audio = null;
         int audioLevelId = 0;
+        int transportSequenceId = 0;
         foreach (var section in offer.Media)
         {
             RtpCodec? chosen = null;
-            IReadOnlyList<string>? extensions = null;
+            string[]? extensions = null;
             if (section.IsRtp && section.Direction is "sendonly" or "sendrecv")
             {
                 if (section.Kind == "video" && video is null && policy.AllowVideo)
@@ -44,6 +60,11 @@ public sealed record PublishNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpC
                         extensions = [ExtensionUris.AudioLevel];
                     }
                 }
+            }
+
+            if (chosen is not null)
+            {
+                extensions = WithTransportSequence(policy, section, extensions, ref transportSequenceId);
             }
 
             media.Add(new AnsweredMedia(section, chosen, "recvonly", Extensions: extensions));
@@ -62,7 +83,7 @@ public sealed record PublishNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpC
             throw new SdpException("the offer's video has no codec Stagecast takes: H.264 with packetization-mode=1, or VP8");
         }
 
-        return new PublishNegotiation(media, video, audio, audioLevelId);
+        return new PublishNegotiation(media, video, audio, audioLevelId, transportSequenceId);
     }
 
     /// <summary>The section's Opus (48 kHz, stereo as browsers offer it), or null.</summary>

@@ -62,6 +62,11 @@ internal static class SdpWriter
 
             string channels = codec.Channels > 1 ? $"/{codec.Channels}" : string.Empty;
             Line(sdp, $"a=rtpmap:{codec.PayloadType} {codec.Name}/{codec.ClockRate}{channels}");
+            if (section.Extensions?.ContainsKey(ExtensionUris.TransportWideCc) == true)
+            {
+                Line(sdp, $"a=rtcp-fb:{codec.PayloadType} transport-cc");
+            }
+
             if (section.Kind == "video")
             {
                 Line(sdp, $"a=rtcp-fb:{codec.PayloadType} nack");

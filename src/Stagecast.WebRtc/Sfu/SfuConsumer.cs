@@ -22,6 +22,7 @@ public sealed class SfuConsumer
 {
     private readonly SfuReceiveSession _session;
     private readonly byte[] _forward = new byte[1500];
+    private readonly byte[] _numbered;
     private readonly SendHistory _history = new();
     private readonly NackResponder _nacks;
     private readonly SenderReporter _reports = new();
@@ -32,6 +33,10 @@ public sealed class SfuConsumer
     private readonly CancellationTokenSource _closed = new();
     private readonly CancellationTokenRegistration _ending;
     private bool _answered;
+    private bool _allocated;
+    private bool _paused;
+    private long _sampledAt = -1;
+    private uint _sampledBytes;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
     {
@@ -43,6 +48,7 @@ public sealed class SfuConsumer
         Msid = msid;
         _reading = stream;
         _layers = [stream];
+        _numbered = session.TransportSequenceId > 0 ? new byte[1500] : [];
         _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
         _nacks = new NackResponder(_history, Ssrc);
         _ending = stream.Ending.Register(Stop);
@@ -77,9 +83,21 @@ public sealed class SfuConsumer
     public CancellationToken Closed => _closed.Token;
 
     /// <summary>The section the session's offers describe it with.</summary>
-    public SdpSection Section => new(Video ? "video" : "audio", Mid, Codec, "sendonly", Ssrc, Msid);
+    public SdpSection Section => new(Video ? "video" : "audio", Mid, Codec, "sendonly", Ssrc, Msid,
+        _session.TransportSequenceId > 0 ? new Dictionary<string, int> { [ExtensionUris.TransportWideCc] = _session.TransportSequenceId } : null);
 
     internal bool IsReading => Volatile.Read(ref _reader) is not null;
+
+    /// <summary>Which of its connection's video tracks keep their layers first when the downlink is short (higher first: a screen share).</summary>
+    public int Priority { get; set; }
+
+    /// <summary>Its connection's allocator gave it no layer: nothing is forwarded until the downlink has room for it again.</summary>
+    public bool Paused => Volatile.Read(ref _paused);
+
+    /// <summary>Times it moved to another layer, or paused, or resumed.</summary>
+    public long LayerSwitches => Interlocked.Read(ref _layerSwitches);
+
+    private long _layerSwitches;
 
     /// <summary>The client answered the offer that added it: it may send once the connection is up.</summary>
     internal bool Answered
@@ -125,10 +143,66 @@ public sealed class SfuConsumer
     internal void FollowLayers()
     {
         var layers = Volatile.Read(ref _layers);
-        var next = layers.Count == 1 ? layers[0] : layers.FirstOrDefault(l => l.Publisher?.SentVideoWithin(QuietLayer) == true) ?? layers[0];
+        if (!Volatile.Read(ref _allocated))
+        {
+            Switch(layers.Count == 1 ? layers[0] : layers.FirstOrDefault(l => l.Publisher?.SentVideoWithin(QuietLayer) == true) ?? layers[0]);
+        }
+    }
+
+    /// <summary>
+    /// The layers it may be sent now, highest first, with their rates (bit/s): those flowing whose rate is known, none
+    /// above the one it reads first (the subscriber's ceiling) unless that one's rate is not known.
+    /// </summary>
+    internal List<(HubStream Layer, long Bps)> Candidates()
+    {
+        var layers = Volatile.Read(ref _layers);
+        var flowing = new List<(HubStream Layer, long Bps)>(layers.Count);
+        foreach (var layer in layers)
+        {
+            if (layer.Publisher is { } publisher && publisher.SentVideoWithin(QuietLayer) && publisher.VideoBitrate > 0)
+            {
+                flowing.Add((layer, publisher.VideoBitrate));
+            }
+        }
+
+        long ceiling = flowing.Find(l => ReferenceEquals(l.Layer, layers[0])) is { Layer: not null } asked ? asked.Bps : long.MaxValue;
+        flowing.RemoveAll(l => l.Bps > ceiling);
+        flowing.Sort((a, b) => b.Bps.CompareTo(a.Bps));
+        return flowing;
+    }
+
+    /// <summary>The allocator's choice: read <paramref name="layer"/> (one of <see cref="Candidates"/>), or pause (null).</summary>
+    internal void Allocate(HubStream? layer)
+    {
+        Volatile.Write(ref _allocated, true);
+        bool resume;
+        lock (_forward)
+        {
+            if ((layer is null) == _paused)
+            {
+                resume = false;
+            }
+            else
+            {
+                _paused = layer is null;
+                resume = layer is not null;
+                _track.Restart(); // resumed, it carries on from a keyframe
+                Interlocked.Increment(ref _layerSwitches);
+            }
+        }
+
+        if (layer is not null && !Switch(layer) && resume)
+        {
+            layer.RequestKeyframe();
+        }
+    }
+
+    /// <summary>Reads <paramref name="next"/> from its next keyframe, asked for now; false when it reads it already.</summary>
+    private bool Switch(HubStream next)
+    {
         if (ReferenceEquals(next, Reading))
         {
-            return;
+            return false;
         }
 
         // The forwarded track carries on from the layer's next keyframe, asked for now.
@@ -137,7 +211,7 @@ public sealed class SfuConsumer
         {
             if (ReferenceEquals(next, _reading))
             {
-                return;
+                return false;
             }
 
             Volatile.Write(ref _reading, next);
@@ -146,10 +220,50 @@ public sealed class SfuConsumer
             _reader = previous is null ? null : Open(next);
         }
 
+        Interlocked.Increment(ref _layerSwitches);
         previous?.Dispose();
         if (previous is not null)
         {
             next.RequestKeyframe();
+        }
+
+        return true;
+    }
+
+    /// <summary>The rate it sent at since the last call (bit/s, headers counted), for its connection's ticks.</summary>
+    internal long SampleBps(long nowMicros)
+    {
+        var (packets, octets) = Sent;
+        uint bytes = octets + (packets * 40); // payload, and about 40 bytes of headers a packet
+        long bps = _sampledAt < 0 || nowMicros <= _sampledAt ? 0 : (bytes - _sampledBytes) * 8L * 1_000_000 / (nowMicros - _sampledAt);
+        (_sampledAt, _sampledBytes) = (nowMicros, bytes);
+        return bps;
+    }
+
+    /// <summary>Sends up to <paramref name="packets"/> padding-only packets of <paramref name="padding"/> bytes of padding (a probe), between two frames; how many went.</summary>
+    internal int Pad(int packets, int padding)
+    {
+        lock (_forward)
+        {
+            if (_reader is null || _paused || _numbered.Length == 0)
+            {
+                return 0;
+            }
+
+            for (int i = 0; i < packets; i++)
+            {
+                int length = _track.TryPad(_forward, padding, out ushort sequence);
+                if (length == 0)
+                {
+                    return i;
+                }
+
+                var copy = _numbered.AsSpan(0, RtpExtensions.WriteWithTransportSequence(_forward.AsSpan(0, length), RtpHeader.FixedLength, _session.TransportSequenceId, _numbered));
+                _history.Add(sequence, copy);
+                _session.Send(copy);
+            }
+
+            return packets;
         }
     }
 
@@ -184,17 +298,23 @@ public sealed class SfuConsumer
 
     private void OnRtp(ReadOnlySpan<byte> packet, bool video, HubStream from)
     {
-        if (video != Video || !_session.IsConnected || !RtpHeader.TryGetLength(packet, out int headerLength) || packet.Length > _forward.Length - 16)
+        if (video != Video || !_session.IsConnected || !RtpHeader.TryGetLength(packet, out int headerLength)
+            || packet.Length > _forward.Length - 16 - RtpExtensions.TransportSequenceBlock)
         {
             return;
         }
 
         lock (_forward)
         {
-            var copy = _forward.AsSpan(0, packet.Length);
-            if (_reader is null || !ReferenceEquals(from, _reading) || !_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
+            Span<byte> copy = _forward.AsSpan(0, packet.Length);
+            if (_reader is null || _paused || !ReferenceEquals(from, _reading) || !_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
             {
                 return;
+            }
+
+            if (_numbered.Length > 0)
+            {
+                copy = _numbered.AsSpan(0, RtpExtensions.WriteWithTransportSequence(copy, headerLength, _session.TransportSequenceId, _numbered));
             }
 
             if (Video)

@@ -16,7 +16,8 @@ namespace Stagecast.WebRtc.Sfu;
 /// payload type (a WHIP client need not announce SSRCs; a browser sharing its camera and its screen sends both in
 /// the same VP8 payload type). Every feedback tick it sends a receiver report with what each track lost, NACKs for
 /// video gaps still worth filling, a PLI when a subscriber wants a keyframe (at most one per 500 ms per stream), and
-/// REMB with the bitrate cap. A muted track's packets are counted and dropped. A publisher that sends nothing, not
+/// REMB with the bitrate cap; when the transport-wide sequence number is negotiated, transport-wide feedback about every
+/// 100 ms as packets come, which the publisher's own estimator (Chrome's GCC) adapts its sending to, REMB its ceiling. A muted track's packets are counted and dropped. A publisher that sends nothing, not
 /// even RTCP, for <c>mediaTimeout</c> is gone (a browser sends packets while it lives, muted or not) and is closed
 /// without waiting for ICE consent to expire.
 /// </summary>
@@ -28,6 +29,7 @@ public sealed partial class SfuPublisher : WebRtcSession
     private readonly ILogger _logger;
     private readonly uint _localSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
     private readonly RembSender _remb;
+    private readonly TransportFeedbackRecorder _transportFeedback;
     private readonly TimeSpan _mediaTimeout;
     private readonly List<SfuPublication> _publications = [];
     private readonly Dictionary<uint, Route> _bySsrc = [];
@@ -61,6 +63,7 @@ public sealed partial class SfuPublisher : WebRtcSession
         _hub = hub;
         _logger = logger;
         _remb = new RembSender(transport.Time, (ulong)transport.Options.MaxPublishKbps * 1000);
+        _transportFeedback = new TransportFeedbackRecorder(transport.Time);
     }
 
     public PublishNegotiation Negotiation { get; private set; }
@@ -234,11 +237,20 @@ public sealed partial class SfuPublisher : WebRtcSession
         var packet = buffer.AsSpan(0, length);
         SfuPublication publication;
         bool started;
+        Span<byte> feedback = stackalloc byte[TransportFeedbackRecorder.MaxFeedbackBytes];
+        int feedbackLength = 0;
         lock (Sync)
         {
             _lastPacket = Transport.Time.GetTimestamp();
+            if (Negotiation.TransportSequenceId > 0 && RtpExtensions.TryFind(packet, Negotiation.TransportSequenceId, out var sequence) && sequence.Length >= 2)
+            {
+                _transportFeedback.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(sequence));
+                feedbackLength = _transportFeedback.WriteIfDue(feedback, _localSsrc, RtpHeader.Ssrc(packet));
+            }
+
             if (!TryRoute(packet, out var route))
             {
+                Feedback(feedback[..feedbackLength]);
                 return;
             }
 
@@ -246,9 +258,22 @@ public sealed partial class SfuPublisher : WebRtcSession
             started = publication.Receive(route.Track, packet, Negotiation.AudioLevelId);
         }
 
+        Feedback(feedback[..feedbackLength]);
         if (started)
         {
             publication.Listener.OnTracksChanged(publication);
+        }
+    }
+
+    /// <summary>
+    /// Sends the transport-wide feedback written as packets came (about every 100 ms while they do: from the receive
+    /// path, not a timer), so the publisher's estimator follows its real path.
+    /// </summary>
+    private void Feedback(ReadOnlySpan<byte> transportFeedback)
+    {
+        if (!transportFeedback.IsEmpty)
+        {
+            SendRtcp(transportFeedback);
         }
     }
 

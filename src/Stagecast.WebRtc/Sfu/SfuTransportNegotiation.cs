@@ -31,6 +31,7 @@ public static class SfuTransportNegotiation
     {
         var media = new List<AnsweredMedia>(offer.Media.Count);
         int audioLevelId = 0;
+        int transportSequenceId = 0;
         foreach (var section in offer.Media)
         {
             var codec = !section.IsRtp ? null
@@ -40,6 +41,11 @@ public static class SfuTransportNegotiation
             bool sending = section.Direction is "sendonly" or "sendrecv";
             bool levels = codec is not null && section.Kind == "audio" && policy.AudioLevels && section.Extensions.ContainsKey(ExtensionUris.AudioLevel);
             string[]? extensions = levels ? [ExtensionUris.AudioLevel] : section.Simulcast ? [.. RidExtensions.Where(section.Extensions.ContainsKey)] : null;
+            if (codec is not null)
+            {
+                extensions = PublishNegotiation.WithTransportSequence(policy, section, extensions, ref transportSequenceId);
+            }
+
             bool simulcast = sending && codec is not null && section.Kind == "video" && section.Mid == simulcastMid && trackMids.Contains(section.Mid)
                 && section.SendRids.Count > 1 && section.Extensions.ContainsKey(RidExtension);
             media.Add(new AnsweredMedia(section, codec, sending ? "recvonly" : "inactive", Extensions: extensions, Simulcast: simulcast));
@@ -55,7 +61,7 @@ public static class SfuTransportNegotiation
             throw new SdpException($"the offer has no m-line {missing} sending its track");
         }
 
-        return new PublishNegotiation(media, null, null, audioLevelId);
+        return new PublishNegotiation(media, null, null, audioLevelId, transportSequenceId);
     }
 
     private static void Check(MediaDescription section, RtpCodec? codec, bool allowed)

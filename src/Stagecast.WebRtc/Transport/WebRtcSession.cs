@@ -128,9 +128,15 @@ public abstract class WebRtcSession : IDisposable
         lock (_sendSync)
         {
             packet.CopyTo(_sendBuffer);
+            OnSending(_sendBuffer.AsSpan(0, packet.Length));
             int length = outbound.ProtectRtp(_sendBuffer, packet.Length);
             remote.Send(_sendBuffer.AsSpan(0, length));
         }
+    }
+
+    /// <summary>An RTP packet about to be protected and sent, in send order (under the send lock): the last moment to number it.</summary>
+    protected virtual void OnSending(Span<byte> packet)
+    {
     }
 
     /// <summary>

@@ -1,9 +1,16 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 using Stagecast.Testing.WebRtc;
+using Stagecast.WebRtc.Congestion;
+using Stagecast.WebRtc.Rtcp;
+using Stagecast.WebRtc.Rtp;
+using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
 using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
@@ -26,7 +33,7 @@ public sealed class RealtimeKitSocketMediaTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _media = await MeetingMediaServer.StartAsync();
+        _media = await MeetingMediaServer.StartAsync(null, "--webrtc-congestion-control"); // the congestion control's numbering beside everything else
         _meeting = await _media.Api.CreateMeetingAsync();
     }
 
@@ -305,6 +312,53 @@ public sealed class RealtimeKitSocketMediaTests : IAsyncLifetime
         // She leaves: her microphone is gone too.
         await ada.LeaveAsync();
         Assert.Equal("producer not found", (await bob.ConsumeAsync(microphone))[microphone].ErrorCode);
+    }
+
+    [Fact]
+    public async Task TheReceiveTransportNumbersItsPacketsTransportWideAndTheClientsFeedbackIsItsEstimate()
+    {
+        var (microphone, camera, audio, video) = await ProduceCameraAsync(await JoinAsync("ada"));
+        var bob = await JoinAsync("bob");
+        await bob.CreateReceiveTransportAsync();
+
+        // The client offered the transport-wide sequence number (as browsers do): the server's offer puts it on every
+        // consumer's m-line under the client's id, and asks for transport-wide feedback.
+        await bob.OfferConsumersAsync(microphone, camera);
+        foreach (string kind in new[] { "audio", "video" })
+        {
+            string section = SdpText.Split(bob.ReceiveOffer!).Single(s => s.StartsWith($"m={kind}", StringComparison.Ordinal) && s.Contains("a=ssrc:", StringComparison.Ordinal));
+            Assert.Contains($"a=extmap:{WhipClient.TransportWideCcExtensionId} {ExtensionUris.TransportWideCc}\r\n", section);
+            Assert.Contains(" transport-cc\r\n", section);
+        }
+
+        // Every packet of both tracks carries the next number of one sequence, whatever the publisher's packets carried.
+        var arrivals = new ConcurrentDictionary<ushort, long>();
+        bob.Receiving!.RtpReceived = packet =>
+        {
+            if (RtpExtensions.TryFind(packet, WhipClient.TransportWideCcExtensionId, out var number) && number.Length == 2)
+            {
+                arrivals[BinaryPrimitives.ReadUInt16BigEndian(number)] = (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
+            }
+        };
+        await bob.AnswerAsync();
+        int sent = 0;
+        await MeetingMediaServer.WhileSendingAsync(() =>
+        {
+            audio.Send();
+            video.Send(keyframe: ++sent % 5 == 0);
+        }, () => arrivals.Count > 40, "numbered packets at Bob");
+        var numbers = arrivals.Keys.Order().ToList();
+        Assert.Equal(numbers[^1] - numbers[0] + 1, numbers.Count); // no gap: one numbering across the tracks
+
+        // Bob reports them arrived, as Chrome does: the receive transport has an estimate of his downlink.
+        var receive = _media.Service<WebRtcTransport>().Sessions.OfType<SfuReceiveSession>().Single();
+        Assert.Null(receive.Estimate);
+        var feedback = new byte[TransportFeedbackRecorder.MaxFeedbackBytes];
+        long[] times = [.. numbers.Select(n => arrivals[n])];
+        int covered = TransportFeedback.Write(feedback, 1, 0, numbers[0], times, 0, out int length);
+        Assert.Equal(numbers.Count, covered);
+        bob.Receiving.SendRtcp(feedback.AsSpan(0, length));
+        await Eventually.TrueAsync(() => receive.Estimate is { AckedBps: > 0, EstimateBps: >= DownlinkEstimator.MinimumBps }, "an estimate from Bob's feedback");
     }
 
     /// <summary>A participant named <paramref name="name"/> (its custom id too) with <paramref name="preset"/>, joined on RealtimeKit's socket.</summary>

@@ -1,4 +1,5 @@
 using Stagecast.WebRtc.Dtls;
+using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.Testing.WebRtc;
 
@@ -13,6 +14,9 @@ public sealed class WhipClient : WebRtcClient
     public const int VideoPayloadType = 102;
     public const int AudioPayloadType = 111;
     public const int AudioLevelExtensionId = 1;
+
+    /// <summary>The transport-wide sequence number's id (offered on both m-lines, as browsers do; a packet carries it when a test writes it).</summary>
+    public const int TransportWideCcExtensionId = 3;
 
     private WhipClient(DtlsCertificate certificate)
         : base(certificate)
@@ -39,7 +43,8 @@ public sealed class WhipClient : WebRtcClient
         $"m=video 9 UDP/TLS/RTP/SAVPF {VideoPayloadType}\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:{Ice.Ufrag}\r\na=ice-pwd:{Ice.Password}\r\n" +
         $"a=fingerprint:sha-256 {fingerprint}\r\na=setup:active\r\na=mid:0\r\na=sendonly\r\na=rtcp-mux\r\n" +
         $"a=rtpmap:{VideoPayloadType} H264/90000\r\na=rtcp-fb:{VideoPayloadType} nack\r\na=rtcp-fb:{VideoPayloadType} nack pli\r\n" +
+        $"a=rtcp-fb:{VideoPayloadType} transport-cc\r\na=extmap:{TransportWideCcExtensionId} {ExtensionUris.TransportWideCc}\r\n" +
         $"a=fmtp:{VideoPayloadType} level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n" +
         $"m=audio 9 UDP/TLS/RTP/SAVPF {AudioPayloadType}\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:{AudioPayloadType} opus/48000/2\r\n" +
-        $"a=extmap:{AudioLevelExtensionId} urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n";
+        $"a=extmap:{AudioLevelExtensionId} urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\na=extmap:{TransportWideCcExtensionId} {ExtensionUris.TransportWideCc}\r\n";
 }

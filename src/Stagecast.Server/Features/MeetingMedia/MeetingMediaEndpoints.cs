@@ -69,7 +69,7 @@ public static class MeetingMediaEndpoints
         PublishNegotiation negotiation;
         try
         {
-            negotiation = PublishNegotiation.Choose(offer, policy.Policy);
+            negotiation = PublishNegotiation.Choose(offer, policy.Policy with { TransportWideCc = transport.Options.CongestionControl });
         }
         catch (SdpException ex)
         {

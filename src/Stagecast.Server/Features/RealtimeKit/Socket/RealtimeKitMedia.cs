@@ -277,7 +277,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         try
         {
             string? camera = tracks.Where(t => t.Video && !t.ScreenShare).Select(t => t.Mid).FirstOrDefault();
-            return SfuTransportNegotiation.Answer(offer, Policy.Policy, [.. tracks.Select(t => t.Mid)], camera);
+            return SfuTransportNegotiation.Answer(offer, Policy.Policy with { TransportWideCc = services.Transport.Options.CongestionControl }, [.. tracks.Select(t => t.Mid)], camera);
         }
         catch (SdpException ex)
         {

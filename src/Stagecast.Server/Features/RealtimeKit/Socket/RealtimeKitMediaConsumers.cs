@@ -126,6 +126,7 @@ public sealed partial class RealtimeKitMedia
                     track.Closed);
                 if (track.Video)
                 {
+                    track.Priority = producer.Source == MediaSource.Screenshare ? 1 : 0; // a short downlink keeps a screen's text readable first
                     ReadLayer(room, track, wanted.Simulcast);
                 }
             }

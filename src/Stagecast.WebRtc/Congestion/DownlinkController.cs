@@ -1,0 +1,92 @@
+namespace Stagecast.WebRtc.Congestion;
+
+/// <summary>What a subscriber connection sends until the next tick: each video track's layer (-1: paused) and the bytes of a probe to send now (0: none).</summary>
+public sealed record DownlinkPlan(int[] Layers, int ProbeBytes, long ProbeBps);
+
+/// <summary>
+/// Decides, every tick, what one subscriber connection sends, from its <see cref="Estimator"/>: until the path has
+/// shown a limit (the estimate was cut) every track gets the layer the subscriber asked for, as before any estimate;
+/// once it has (<see cref="Constrained"/>), the <see cref="DownlinkAllocator"/> shares the estimate, and while a track
+/// is below what it asked for, a probe (a short burst of padding, sized to what everything asked for with room to
+/// spare) tests whether the path carries more, every few seconds, backing off while probes fail. The limit is
+/// forgotten once the estimate covers everything asked for with room to spare.
+/// </summary>
+public sealed class DownlinkController
+{
+    /// <summary>How long a share of the probe's rate one probe's burst holds.</summary>
+    public static readonly TimeSpan ProbeBurst = TimeSpan.FromMilliseconds(40);
+
+    private const long FirstBackoffMicros = 2_000_000;
+    private const long MaxBackoffMicros = 8_000_000;
+    private const long ProbeTimeoutMicros = 2_000_000;
+    private const double ProbeAbove = 1.15;
+
+    private long _decreasesSeen;
+    private long _probesSeen;
+    private long _backoff = FirstBackoffMicros;
+    private long _nextProbeAt;
+    private long _probeSentAt = -1;
+    private long _probeTarget;
+
+    public DownlinkEstimator Estimator { get; } = new();
+
+    /// <summary>The path has shown a limit the estimate is shared within.</summary>
+    public bool Constrained { get; private set; }
+
+    /// <summary>The plan until the next tick, at <paramref name="nowMicros"/>, for tracks taking <paramref name="audioBps"/> of audio besides.</summary>
+    public DownlinkPlan Plan(long nowMicros, long audioBps, IReadOnlyList<AllocatedTrack> tracks)
+    {
+        long estimate = Estimator.Estimate;
+        long demand = audioBps + tracks.Sum(t => t.LayerBps.Count > 0 ? t.LayerBps[0] : 0);
+        if (Estimator.Decreases != _decreasesSeen)
+        {
+            (_decreasesSeen, Constrained) = (Estimator.Decreases, true);
+        }
+        else if (Constrained && estimate >= demand * DownlinkAllocator.UpHeadroom)
+        {
+            Constrained = false;
+        }
+
+        int[] layers = Constrained
+            ? DownlinkAllocator.Allocate(estimate - audioBps, tracks)
+            : [.. tracks.Select(t => t.LayerBps.Count > 0 ? 0 : -1)];
+        FollowProbe(nowMicros);
+        bool short_ = layers.Select((layer, i) => layer != 0 && tracks[i].LayerBps.Count > 0).Any(s => s);
+        if (!Constrained || !short_ || _probeSentAt >= 0 || nowMicros < _nextProbeAt || Estimator.Usage == PathUsage.Overusing)
+        {
+            return new DownlinkPlan(layers, 0, 0);
+        }
+
+        _probeTarget = (long)(demand * DownlinkAllocator.UpHeadroom * ProbeAbove);
+        int bytes = (int)(_probeTarget * ProbeBurst.TotalSeconds / 8);
+        return new DownlinkPlan(layers, bytes, _probeTarget);
+    }
+
+    /// <summary>The probe the last plan asked for went out between <paramref name="fromMicros"/> and <paramref name="toMicros"/>.</summary>
+    public void Probed(long fromMicros, long toMicros)
+    {
+        _probeSentAt = fromMicros;
+        Estimator.Probed(fromMicros, toMicros, _probeTarget);
+    }
+
+    /// <summary>A probe's outcome: the next comes soon after one that showed room, later and later after those that did not.</summary>
+    private void FollowProbe(long nowMicros)
+    {
+        if (_probeSentAt < 0)
+        {
+            return;
+        }
+
+        bool answered = Estimator.Probes != _probesSeen;
+        if (!answered && nowMicros - _probeSentAt < ProbeTimeoutMicros)
+        {
+            return;
+        }
+
+        _probesSeen = Estimator.Probes;
+        bool showedRoom = answered && Estimator.LastProbeBps >= _probeTarget * 0.8;
+        _backoff = showedRoom ? FirstBackoffMicros : Math.Min(_backoff * 2, MaxBackoffMicros);
+        _nextProbeAt = nowMicros + _backoff;
+        _probeSentAt = -1;
+    }
+}

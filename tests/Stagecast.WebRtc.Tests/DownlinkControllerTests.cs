@@ -1,0 +1,168 @@
+using Stagecast.WebRtc.Congestion;
+
+namespace Stagecast.WebRtc.Tests;
+
+/// <summary>
+/// The allocator on its own, and the controller against a simulated path: a subscriber receiving audio and one
+/// simulcast video track (layers of 1.5 Mbit/s, 500 and 150 kbit/s) through a bottleneck, ticked every 250 ms as its
+/// connection ticks it, sending the layer it is given and the probes it asks for.
+/// </summary>
+public sealed class DownlinkControllerTests
+{
+    private static readonly long[] Layers = [1_500_000, 500_000, 150_000];
+
+    [Fact]
+    public void TracksGetTheHighestLayerThatFitsByPriorityAndWhatCannotFitPauses()
+    {
+        AllocatedTrack Camera(int current = 0) => new(0, Layers, current);
+        var screen = new AllocatedTrack(1, [1_200_000, 300_000], 0);
+
+        // The screen share first, then the cameras in turn; the last one gets nothing and pauses.
+        Assert.Equal([1, 0, -1], DownlinkAllocator.Allocate(1_900_000, [Camera(), screen, Camera()]));
+        Assert.Equal([2, 0, 2], DownlinkAllocator.Allocate(1_500_000, [Camera(), screen, Camera()]));
+        Assert.Equal([-1, 1], DownlinkAllocator.Allocate(400_000, [Camera(), screen]));
+    }
+
+    [Fact]
+    public void ATrackKeepsALayerThatStillFitsAndStepsUpOnlyWithRoomToSpare()
+    {
+        // On the middle layer with 550 kbit/s: it stays; 600 kbit/s is not room enough for the top.
+        Assert.Equal([1], DownlinkAllocator.Allocate(550_000, [new AllocatedTrack(0, Layers, 1)]));
+        Assert.Equal([1], DownlinkAllocator.Allocate(1_600_000, [new AllocatedTrack(0, Layers, 1)]));
+        Assert.Equal([0], DownlinkAllocator.Allocate(1_900_000, [new AllocatedTrack(0, Layers, 1)]));
+
+        // Paused, it comes back only with room to spare for its lowest layer.
+        Assert.Equal([-1], DownlinkAllocator.Allocate(160_000, [new AllocatedTrack(0, Layers, -1)]));
+        Assert.Equal([2], DownlinkAllocator.Allocate(160_000, [new AllocatedTrack(0, Layers, 2)]));
+    }
+
+    [Fact]
+    public void ANarrowSubscriberIsSentTheLayerItsLinkCarriesAndTheQueueStaysShort()
+    {
+        var subscriber = new Subscriber(new SimulatedLink(350_000));
+        subscriber.Run(TimeSpan.FromSeconds(10));
+        var last = subscriber.Run(TimeSpan.FromSeconds(20));
+
+        Assert.True(subscriber.Controller.Constrained);
+        Assert.True(last.TicksOn(2) >= last.Ticks * 0.9, $"on the 150 kbit/s layer {last.TicksOn(2)} ticks of {last.Ticks}");
+        Assert.True(last.QueuedOver(300) <= last.Ticks * 0.1, $"{last.QueuedOver(300)} ticks of {last.Ticks} with over 300 ms queued");
+        Assert.True(subscriber.Controller.Estimator.Probes >= 2, "probes kept testing the path");
+    }
+
+    [Fact]
+    public void TheTopLayerComesBackSoonAfterTheLimitLifts()
+    {
+        var link = new SimulatedLink(350_000);
+        var subscriber = new Subscriber(link);
+        subscriber.Run(TimeSpan.FromSeconds(20));
+        Assert.NotEqual(0, subscriber.Layer);
+
+        link.CapacityBps = 10_000_000;
+        subscriber.Run(TimeSpan.FromSeconds(10));
+        var last = subscriber.Run(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(last.Ticks, last.TicksOn(0));
+        Assert.False(subscriber.Controller.Constrained);
+    }
+
+    [Fact]
+    public void OnAWideLinkTheLayerAskedForIsSentAndNothingIsProbed()
+    {
+        var subscriber = new Subscriber(new SimulatedLink(50_000_000));
+        var run = subscriber.Run(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(run.Ticks, run.TicksOn(0));
+        Assert.Equal(0, subscriber.Controller.Estimator.Probes);
+        Assert.False(subscriber.Controller.Constrained);
+    }
+
+    [Fact]
+    public void FivePercentRandomLossWithDelayKeepsTheTopLayer()
+    {
+        var subscriber = new Subscriber(new SimulatedLink(20_000_000, propagationMillis: 40, loss: 0.05));
+        subscriber.Run(TimeSpan.FromSeconds(5));
+        var last = subscriber.Run(TimeSpan.FromSeconds(15));
+
+        Assert.True(last.TicksOn(0) >= last.Ticks * 0.9, $"on the top layer {last.TicksOn(0)} ticks of {last.Ticks}");
+    }
+
+    /// <summary>A subscriber's connection as the session runs it: a tick every 250 ms, feedback every 100 ms, 1,200-byte media packets, 280-byte padding.</summary>
+    private sealed class Subscriber(SimulatedLink link)
+    {
+        private const long AudioBps = 40_000;
+        private readonly List<PacketResult> _unreported = [];
+        private long _now;
+        private long _nextTick;
+        private long _nextFeedback = 100_000;
+
+        public DownlinkController Controller { get; } = new();
+
+        public int Layer { get; private set; }
+
+        public Ticks Run(TimeSpan duration)
+        {
+            var ticks = new Ticks();
+            long end = _now + (long)duration.TotalMicroseconds;
+            while (_now < end)
+            {
+                if (_now >= _nextTick)
+                {
+                    Tick();
+                    ticks.Add(Layer, link.QueuedMillis(_now));
+                }
+
+                long rate = AudioBps + (Layer >= 0 ? Layers[Layer] : 0);
+                _unreported.Add(new PacketResult(_now, 1200, link.Send(_now, 1200)));
+                _now += 1200 * 8 * 1_000_000L / rate;
+                if (_now >= _nextFeedback)
+                {
+                    Feedback();
+                    _nextFeedback += 100_000;
+                }
+            }
+
+            return ticks;
+        }
+
+        private void Tick()
+        {
+            var plan = Controller.Plan(_now, AudioBps, [new AllocatedTrack(0, Layers, Layer)]);
+            Layer = plan.Layers[0];
+            if (plan.ProbeBytes > 0)
+            {
+                int packets = plan.ProbeBytes / 280;
+                for (int i = 0; i < packets; i++)
+                {
+                    _unreported.Add(new PacketResult(_now + i, 280, link.Send(_now + i, 280)));
+                }
+
+                Controller.Probed(_now, _now + packets);
+            }
+
+            _nextTick += 250_000;
+        }
+
+        private void Feedback()
+        {
+            int last = _unreported.FindLastIndex(p => p.Received && p.ArrivedMicros <= _now);
+            if (last >= 0)
+            {
+                Controller.Estimator.OnFeedback(_unreported.GetRange(0, last + 1).ToArray(), _now);
+                _unreported.RemoveRange(0, last + 1);
+            }
+        }
+    }
+
+    private sealed class Ticks
+    {
+        private readonly List<(int Layer, double Queued)> _ticks = [];
+
+        public int Ticks => _ticks.Count;
+
+        public void Add(int layer, double queuedMillis) => _ticks.Add((layer, queuedMillis));
+
+        public int TicksOn(int layer) => _ticks.Count(t => t.Layer == layer);
+
+        public int QueuedOver(double millis) => _ticks.Count(t => t.Queued > millis);
+    }
+}
