@@ -87,18 +87,18 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         Assert.Equal(message, Assert.Single(guest.Heard<ChatPosted>()).Message); // the sender too
         Assert.Equal([message.Id], (await room.StateForAsync(hostIn.Peer)).Chat.Select(c => c.Id));
 
-        var refused = await Assert.ThrowsAsync<DomainException>(() => room.CreatePollAsync(guestIn.Peer, Poll("lunch?")));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => room.Polls.CreateAsync(guestIn.Peer, Poll("lunch?")));
         Assert.Equal(DomainError.Forbidden, refused.Error); // a participant's preset may not create polls
-        var poll = await room.CreatePollAsync(hostIn.Peer, Poll("lunch?", hideVotes: true));
+        var poll = await room.Polls.CreateAsync(hostIn.Peer, Poll("lunch?", hideVotes: true));
         Assert.Equal(poll.Id, Assert.Single(guest.Heard<PollChanged>()).Poll.Id);
 
-        await room.VoteAsync(hostIn.Peer, poll.Id, 1);
+        await room.Polls.VoteAsync(hostIn.Peer, poll.Id, 1);
         var seen = guest.Heard<PollChanged>()[^1].Poll;
         Assert.Equal(0, PollView.For(seen, guest.Participant.Id).Options[1].Count); // hidden from the guest until it votes
         Assert.Equal(1, PollView.For(seen, host.Participant.Id).Options[1].Count);
-        await room.VoteAsync(guestIn.Peer, poll.Id, 1);
+        await room.Polls.VoteAsync(guestIn.Peer, poll.Id, 1);
         Assert.Equal(2, PollView.For(guest.Heard<PollChanged>()[^1].Poll, guest.Participant.Id).Options[1].Count);
-        Assert.Equal(DomainError.Conflict, (await Assert.ThrowsAsync<DomainException>(() => room.VoteAsync(guestIn.Peer, poll.Id, 0))).Error);
+        Assert.Equal(DomainError.Conflict, (await Assert.ThrowsAsync<DomainException>(() => room.Polls.VoteAsync(guestIn.Peer, poll.Id, 0))).Error);
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
 
         using var hold = new ManualResetEventSlim();
         slow.Hold = hold;
-        var sending = Task.Run(() => room.SendAppMessageAsync(AppMessage.Create("bid", "{}"u8.ToArray(), hostIn.Peer, server.Clock.GetUtcNow())));
+        var sending = Task.Run(() => room.AppMessages.Send(AppMessage.Create("bid", "{}"u8.ToArray(), hostIn.Peer, server.Clock.GetUtcNow())));
         try
         {
             await Eventually.TrueAsync(() => slow.Holding.Task.IsCompleted, "the app message to be on its way to the slow peer");
@@ -298,7 +298,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         Assert.Empty(host.Heard<PermissionsChanged>());
         Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(guestIn.Peer, "hello"))).Error);
         Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.SetMutedAsync(guestIn.Peer, audioEnabled: true, videoEnabled: null))).Error);
-        await room.CreatePollAsync(guestIn.Peer, Poll("lunch?"));
+        await room.Polls.CreateAsync(guestIn.Peer, Poll("lunch?"));
         await room.SetMutedAsync(guestIn.Peer, audioEnabled: null, videoEnabled: true); // the camera it keeps
 
         // The preset read again (as a front end does before a privileged request) does not undo the change; a later one adds to it.

@@ -293,7 +293,7 @@ public sealed partial class RealtimeClient(
     /// <summary><c>polls_list</c>: the page of the session's polls before a poll.</summary>
     internal async Task<RealtimeAnswer> PollsListAsync(PageRequest request)
     {
-        var all = _peer!.Permissions.PollsCanView ? await _room!.PollsAsync().ConfigureAwait(false) : [];
+        var all = _peer!.Permissions.PollsCanView ? await _room!.Polls.ListAsync().ConfigureAwait(false) : [];
         var (polls, more) = Page(all, p => p.Id, p => PollView.For(p, Participant.Id), RealtimeJson.SizeOf, request.Before);
         return new PollsPageAnswer(polls, more);
     }
@@ -442,11 +442,11 @@ public sealed partial class RealtimeClient(
     internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request)
     {
         await RecheckCredentialAsync().ConfigureAwait(false);
-        return new PollAnswer(PollView.For(await _room!.CreatePollAsync(_peer!, request).ConfigureAwait(false), Participant.Id));
+        return new PollAnswer(PollView.For(await _room!.Polls.CreateAsync(_peer!, request).ConfigureAwait(false), Participant.Id));
     }
 
     internal async Task<RealtimeAnswer> VoteAsync(VoteRequest request) =>
-        new PollAnswer(PollView.For(await _room!.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id));
+        new PollAnswer(PollView.For(await _room!.Polls.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id));
 
     /// <summary>Writes what happened in the room as the channel's message to the client (<see cref="ChannelEvents"/>).</summary>
     public void Notify(RoomPeer peer, RoomEvent change)

@@ -10,8 +10,6 @@ public sealed partial class MeetingRoom
     /// <summary>Participants a private message may go to, besides its sender.</summary>
     public const int MaxChatTargets = 100;
     private volatile ChatMessage[]? _recentChat;
-    private volatile Poll[]? _sessionPolls;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _pollCreators = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The chat a peer is shown: the newest <see cref="RoomOptions.ChatHistory"/> messages of this session (of the
@@ -41,25 +39,6 @@ public sealed partial class MeetingRoom
     /// <summary>The chat <paramref name="viewer"/> is shown: none without <c>chat.can_receive</c>; of private messages, only its own and those for it.</summary>
     public async Task<IReadOnlyList<ChatMessage>> ChatForAsync(RoomPeer viewer) =>
         viewer.Permissions.ChatCanReceive ? [.. (await RecentChatAsync().ConfigureAwait(false)).Where(m => m.IsFor(viewer.Participant.Id))] : [];
-
-    /// <summary>The session's polls, oldest first: read from the store once, then kept as they are created and voted in.</summary>
-    public async Task<IReadOnlyList<Poll>> PollsAsync()
-    {
-        if (_sessionPolls is { } polls)
-        {
-            return polls;
-        }
-
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return _sessionPolls ??= [.. await _store.ListPollsAsync(SessionId ?? "", CancellationToken.None).ConfigureAwait(false)];
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
 
     /// <summary>
     /// The participants of the peers <paramref name="named"/> picks: whom a private message a front end names by its
@@ -199,97 +178,6 @@ public sealed partial class MeetingRoom
         _chatMessages += messages;
         _chatBytes += bytes;
     }
-
-    /// <summary>A poll in the session, from a peer (with <c>polls.can_create</c>) or the API (<paramref name="creator"/> null).</summary>
-    public async Task<Poll> CreatePollAsync(RoomPeer? creator, PollRequest request)
-    {
-        if (creator is { Permissions.PollsCanCreate: false })
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow creating polls");
-        }
-
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (_polls >= _options.MaxPollsPerSession)
-            {
-                throw new DomainException(DomainError.TooLarge,
-                    $"this session has its maximum of {_options.MaxPollsPerSession} polls; polls open again with the next session");
-            }
-
-            var poll = new Poll(Guid.NewGuid().ToString(), RequireSession(), MeetingId, creator?.Participant.Id, request.Question!, request.Options!,
-                request.Anonymous ?? false, request.HideVotes ?? false, _time.GetUtcNow(), []);
-            await _store.CreatePollAsync(poll, CancellationToken.None).ConfigureAwait(false);
-            _polls++;
-            if (creator?.Name is { } name)
-            {
-                _pollCreators[poll.Id] = name;
-            }
-
-            if (_sessionPolls is { } polls)
-            {
-                _sessionPolls = [.. polls, poll];
-            }
-
-            PublishPoll(poll);
-            return poll;
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    /// <summary>One vote per participant and poll.</summary>
-    public async Task<Poll> VoteAsync(RoomPeer peer, string pollId, int option)
-    {
-        if (!peer.Permissions.PollsCanVote)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset does not allow voting");
-        }
-
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            var poll = await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false);
-            if (poll is null || poll.SessionId != SessionId)
-            {
-                throw new DomainException(DomainError.NotFound, $"no poll {pollId} in this session");
-            }
-
-            if (option < 0 || option >= poll.Options.Count)
-            {
-                throw new DomainException(DomainError.BadRequest, $"\"option\" must be from 0 to {poll.Options.Count - 1}");
-            }
-
-            if (!await _store.VoteAsync(pollId, new PollVote(peer.Participant.Id, peer.Name, option, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false))
-            {
-                throw new DomainException(DomainError.Conflict, "you have voted in this poll already");
-            }
-
-            poll = (await _store.FindPollAsync(pollId, CancellationToken.None).ConfigureAwait(false))!;
-            if (_sessionPolls is { } polls)
-            {
-                _sessionPolls = [.. polls.Select(p => p.Id == poll.Id ? poll : p)];
-            }
-
-            PublishPoll(poll);
-            return poll;
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    /// <summary>
-    /// Who created the poll, by the display name it had then (RealtimeKit's clients show "Poll by" it); a peer of the
-    /// creator present now for a poll of an earlier room of the session; null for the app's polls.
-    /// </summary>
-    public string? PollCreatorName(Poll poll) =>
-        _pollCreators.GetValueOrDefault(poll.Id) ?? Peers.FirstOrDefault(p => p.Participant.Id == poll.CreatedBy)?.Name;
-
-    private void PublishPoll(Poll poll) => Publish(new PollChanged(poll), except: null, to: p => p.Permissions.PollsCanView);
 
     private string RequireSession() =>
         SessionId ?? throw new DomainException(DomainError.Conflict, "the meeting has no session in progress");

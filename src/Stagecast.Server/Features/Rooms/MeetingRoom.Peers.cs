@@ -197,7 +197,7 @@ public sealed partial class MeetingRoom
         return new RoomState(
             [.. Peers.Where(p => p != peer && !p.Hidden)],
             await ChatForAsync(peer).ConfigureAwait(false),
-            permissions.PollsCanView ? await PollsAsync().ConfigureAwait(false) : [],
+            permissions.PollsCanView ? await Polls.ListAsync().ConfigureAwait(false) : [],
             livestreams.ActiveFor(MeetingId) is { } active ? livestreams.View(active) : null,
             permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : [],
             permissions.AcceptStageRequests ? StageRequests : []);

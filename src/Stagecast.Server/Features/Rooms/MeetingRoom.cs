@@ -15,7 +15,7 @@ namespace Stagecast.Server.Features.Rooms;
 /// <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of the peers, never waiting for a client.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose")]
-public sealed partial class MeetingRoom
+public sealed partial class MeetingRoom : IRoomPresence
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, RoomPeer> _peers = new(StringComparer.Ordinal);
@@ -28,7 +28,6 @@ public sealed partial class MeetingRoom
     private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
     private int _chatMessages;
     private long _chatBytes;
-    private int _polls;
     private volatile RoomPeer[] _snapshot = [];
     private volatile MeetingSession? _session;
     private Meeting _meeting;
@@ -48,6 +47,8 @@ public sealed partial class MeetingRoom
         _events = services.Events;
         _options = services.Options;
         _time = services.Time;
+        Polls = new RoomPolls(this, services.Store, _options.MaxPollsPerSession, _time);
+        AppMessages = new RoomAppMessages(this, _options.AppMessagesPerSecond, _time);
     }
 
     public string MeetingId => _meeting.Id;
@@ -66,6 +67,12 @@ public sealed partial class MeetingRoom
     public IReadOnlyList<RoomPeer> Peers => _snapshot;
 
     public long MaxConcurrentParticipants => Interlocked.Read(ref _maxConcurrent);
+
+    /// <summary>The session's polls.</summary>
+    public RoomPolls Polls { get; }
+
+    /// <summary>App messages between the peers (and from the app).</summary>
+    public RoomAppMessages AppMessages { get; }
 
     public void UpdateMeeting(Meeting meeting) => Volatile.Write(ref _meeting, meeting);
 
@@ -277,6 +284,7 @@ public sealed partial class MeetingRoom
 
             _keepAlive?.Dispose();
             _closed = true;
+            await Polls.CloseAsync().ConfigureAwait(false); // what is being created or voted in is kept with the session, nothing after
             sessionId = _session?.Id;
             if (_session is { } session)
             {
@@ -320,6 +328,8 @@ public sealed partial class MeetingRoom
             }
         }
     }
+
+    void IRoomPresence.Publish(RoomEvent change, RoomPeer? except, Func<RoomPeer, bool>? to) => Publish(change, except, to);
 
     private static void KickLocked(RoomPeer peer, string reason)
     {

@@ -76,9 +76,6 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
 
     public ITimer? GraceTimer { get; set; }
 
-    /// <summary>The peer's rate of app messages (<see cref="MeetingRoom.SendAppMessageAsync"/>), from its first one.</summary>
-    public TokenBucket? AppMessages { get; set; }
-
     /// <summary>The peer's rate of plugin store writes and plugin events (<see cref="MeetingRoom.InsertPluginKeys"/>), from its first one.</summary>
     public TokenBucket? PluginWrites { get; set; }
 
