@@ -82,7 +82,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var guestIn = await EnterAsync(api, guest, "Guest");
         var room = hostIn.Room;
 
-        var message = await room.ChatAsync(guestIn.Peer, "hello");
+        var message = await room.Chat.SendAsync(guestIn.Peer, "hello");
         Assert.Equal(message, Assert.Single(host.Heard<ChatPosted>()).Message);
         Assert.Equal(message, Assert.Single(guest.Heard<ChatPosted>()).Message); // the sender too
         Assert.Equal([message.Id], (await room.StateForAsync(hostIn.Peer)).Chat.Select(c => c.Id));
@@ -197,7 +197,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         try
         {
             await Eventually.TrueAsync(() => slow.Holding.Task.IsCompleted, "the app message to be on its way to the slow peer");
-            var chat = room.ChatAsync(hostIn.Peer, "meanwhile"); // takes the room's lock
+            var chat = room.Chat.SendAsync(hostIn.Peer, "meanwhile"); // a change to the room while the message is on its way
             await Eventually.TrueAsync(() => chat.IsCompleted, "chat to go on while the app message is passed on");
             Assert.Equal("meanwhile", (await chat).Payload);
         }
@@ -296,7 +296,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var told = Assert.Single(guest.Heard<PermissionsChanged>());
         Assert.Equal((patch, hostIn.Peer), (told.Patch, told.By));
         Assert.Empty(host.Heard<PermissionsChanged>());
-        Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(guestIn.Peer, "hello"))).Error);
+        Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.Chat.SendAsync(guestIn.Peer, "hello"))).Error);
         Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.SetMutedAsync(guestIn.Peer, audioEnabled: true, videoEnabled: null))).Error);
         await room.Polls.CreateAsync(guestIn.Peer, Poll("lunch?"));
         await room.SetMutedAsync(guestIn.Peer, audioEnabled: null, videoEnabled: true); // the camera it keeps
@@ -305,7 +305,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         guestIn.Peer.Permissions = guest.Permissions;
         Assert.False(guestIn.Peer.Permissions.ChatCanSend);
         await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new() { ChatPublic = new ChatScopePatch(true, null, null, null) })]);
-        await room.ChatAsync(guestIn.Peer, "thanks");
+        await room.Chat.SendAsync(guestIn.Peer, "thanks");
         Assert.Equal((PresetAccess.NotAllowed, true), (guestIn.Peer.Permissions.AudioAccess, guestIn.Peer.Permissions.PollsCanCreate));
     }
 
@@ -330,7 +330,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         // Every connection of the guest is held to it: both peers, the chat member, and a tab that joins afterwards.
         var thirdTab = await EnterAsync(api, await GuestAsync(api, meeting, guest.Participant), "Guest");
         Assert.All(new[] { guestIn.Peer, secondTab.Peer, widget, thirdTab.Peer }, p => Assert.False(p.Permissions.ChatCanSend));
-        await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(secondTab.Peer, "from the second tab"));
+        await Assert.ThrowsAsync<DomainException>(() => room.Chat.SendAsync(secondTab.Peer, "from the second tab"));
 
         // The same change again is kept once; past the bound of distinct changes, refused.
         for (int i = 0; i < PermissionChanges.MaxChanges * 2; i++)
@@ -361,7 +361,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var member = new RoomPeer("widget-peer", widget.Participant, widget.Permissions, "Widget", DateTimeOffset.UtcNow) { Client = widget };
         Rooms.AddChatMember(member);
         await EnterAsync(api, widget, "Widget");
-        await hostIn.Room.ChatAsync(hostIn.Peer, "welcome");
+        await hostIn.Room.Chat.SendAsync(hostIn.Peer, "welcome");
         Rooms.RemoveChatMember(member);
 
         Assert.Equal("welcome", Assert.Single(widget.Heard<ChatPosted>()).Message.Payload);

@@ -279,12 +279,12 @@ public sealed partial class RealtimeClient(
     }
 
     /// <summary>
-    /// <c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a
+    /// <c>chat_history</c>: the page of the chat shown to peers (<see cref="RoomChat.RecentAsync"/>) before a
     /// message, charged to the participant's history budget (<see cref="MeetingRooms.ChargeHistory"/>).
     /// </summary>
     internal async Task<RealtimeAnswer> ChatHistoryAsync(PageRequest request)
     {
-        var chat = await _room!.ChatForAsync(_peer!).ConfigureAwait(false);
+        var chat = await _room!.Chat.ForAsync(_peer!).ConfigureAwait(false);
         var (messages, more) = Page(chat, m => m.Id, m => ChatView.From(m, services.ChatFiles), RealtimeJson.SizeOf, request.Before);
         services.Rooms.ChargeHistory(Participant, messages.Sum(RealtimeJson.SizeOf));
         return new ChatPageAnswer(messages, more);
@@ -420,10 +420,10 @@ public sealed partial class RealtimeClient(
 
     internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request)
     {
-        var to = request.To is { } peerIds ? _room!.ParticipantsOf(p => peerIds.Contains(p.Id)) : null;
+        var to = request.To is { } peerIds ? _room!.Chat.ParticipantsOf(p => peerIds.Contains(p.Id)) : null;
         var message = request.File is { } link
-            ? await _room!.ChatFileAsync(_peer!, await services.ChatFiles.OfLinkAsync(link).ConfigureAwait(false), to).ConfigureAwait(false)
-            : await _room!.ChatAsync(_peer!, request.Text!, to).ConfigureAwait(false);
+            ? await _room!.Chat.SendFileAsync(_peer!, await services.ChatFiles.OfLinkAsync(link).ConfigureAwait(false), to).ConfigureAwait(false)
+            : await _room!.Chat.SendAsync(_peer!, request.Text!, to).ConfigureAwait(false);
         return new ChatAnswer(ChatView.From(message, services.ChatFiles));
     }
 

@@ -196,7 +196,7 @@ public sealed partial class MeetingRoom
         var livestreams = _services.Livestreams;
         return new RoomState(
             [.. Peers.Where(p => p != peer && !p.Hidden)],
-            await ChatForAsync(peer).ConfigureAwait(false),
+            await Chat.ForAsync(peer).ConfigureAwait(false),
             permissions.PollsCanView ? await Polls.ListAsync().ConfigureAwait(false) : [],
             livestreams.ActiveFor(MeetingId) is { } active ? livestreams.View(active) : null,
             permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : [],

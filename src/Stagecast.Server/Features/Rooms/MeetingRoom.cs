@@ -3,7 +3,6 @@ using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
-using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -25,16 +24,12 @@ public sealed partial class MeetingRoom : IRoomPresence
     private readonly MeetingWebhookEvents _events;
     private readonly RoomOptions _options;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
-    private int _chatMessages;
-    private long _chatBytes;
     private volatile RoomPeer[] _snapshot = [];
     private volatile MeetingSession? _session;
     private Meeting _meeting;
     private ITimer? _keepAlive;
     private bool _closed;
     private long _maxConcurrent;
-    private bool _hasChat;
     private string? _activeSpeaker;
 
     internal MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, RoomServices services)
@@ -47,6 +42,7 @@ public sealed partial class MeetingRoom : IRoomPresence
         _events = services.Events;
         _options = services.Options;
         _time = services.Time;
+        Chat = new RoomChat(this, services.Store, services.Chat, _options.ChatHistory, () => Meeting.PersistChat, () => rooms.ChatMembersOf(MeetingId), _time);
         Polls = new RoomPolls(this, services.Store, _options.MaxPollsPerSession, _time);
         AppMessages = new RoomAppMessages(this, _options.AppMessagesPerSecond, _time);
     }
@@ -67,6 +63,9 @@ public sealed partial class MeetingRoom : IRoomPresence
     public IReadOnlyList<RoomPeer> Peers => _snapshot;
 
     public long MaxConcurrentParticipants => Interlocked.Read(ref _maxConcurrent);
+
+    /// <summary>The session's chat (and the meeting's, when it persists chat).</summary>
+    public RoomChat Chat { get; }
 
     /// <summary>The session's polls.</summary>
     public RoomPolls Polls { get; }
@@ -284,13 +283,14 @@ public sealed partial class MeetingRoom : IRoomPresence
 
             _keepAlive?.Dispose();
             _closed = true;
-            await Polls.CloseAsync().ConfigureAwait(false); // what is being created or voted in is kept with the session, nothing after
+            await Chat.CloseAsync().ConfigureAwait(false); // what is being sent, created or voted in is kept with the session, nothing after
+            await Polls.CloseAsync().ConfigureAwait(false);
             sessionId = _session?.Id;
             if (_session is { } session)
             {
                 var ended = session with { EndedAt = now, EndReason = reason };
                 List<OutboxEvent> events = [.. present.Select(p => _events.ParticipantLeft(_meeting, ended, SessionPeerOf(p, now))), _events.MeetingEnded(_meeting, ended, reason)];
-                if (_hasChat)
+                if (Chat.HasMessages)
                 {
                     events.Add(_events.ChatSynced(_meeting, ended));
                 }

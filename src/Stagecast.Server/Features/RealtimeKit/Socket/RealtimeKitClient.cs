@@ -452,11 +452,11 @@ public sealed partial class RealtimeKitClient(
     }
 
     /// <summary>
-    /// The chat a peer is shown (<see cref="MeetingRoom.RecentChatAsync"/>, from memory), as its preset allows; none
+    /// The chat a peer is shown (<see cref="RoomChat.RecentAsync"/>, from memory), as its preset allows; none
     /// without a session in progress (<paramref name="room"/> null: a chat member's, before anyone joined).
     /// </summary>
     private static async Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom? room, RoomPeer peer) =>
-        room is null ? [] : await room.ChatForAsync(peer).ConfigureAwait(false);
+        room is null ? [] : await room.Chat.ForAsync(peer).ConfigureAwait(false);
 
     /// <summary>
     /// <c>chat.getMessages</c>: the newest of the chat shown to the peer that fit in <see cref="ChatPageBytes"/> (one at
@@ -537,7 +537,7 @@ public sealed partial class RealtimeKitClient(
     private Task<IMessage?> ChatToPeersAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersRequest request)
     {
         var named = request.PeerIds.ToHashSet(StringComparer.Ordinal);
-        return PostAsync(room, peer, request.PayloadType, request.Payload, room.ParticipantsOf(p => named.Contains(_views.IdOf(p))));
+        return PostAsync(room, peer, request.PayloadType, request.Payload, room.Chat.ParticipantsOf(p => named.Contains(_views.IdOf(p))));
     }
 
     private async Task<IMessage?> PostAsync(MeetingRoom room, RoomPeer peer, int payloadType, string payload, IReadOnlyCollection<string>? to)
@@ -545,10 +545,10 @@ public sealed partial class RealtimeKitClient(
         switch (payloadType)
         {
             case 0:
-                await room.ChatAsync(peer, payload, to).ConfigureAwait(false);
+                await room.Chat.SendAsync(peer, payload, to).ConfigureAwait(false);
                 break;
             case 1 or 2:
-                await room.ChatFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(payloadType, payload)).ConfigureAwait(false), to).ConfigureAwait(false);
+                await room.Chat.SendFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(payloadType, payload)).ConfigureAwait(false), to).ConfigureAwait(false);
                 break;
             default:
                 throw new DomainException(DomainError.BadRequest, "chat messages must be text, image or file (payload_type 0, 1 or 2)");
