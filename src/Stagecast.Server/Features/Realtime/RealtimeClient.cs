@@ -275,7 +275,7 @@ public sealed partial class RealtimeClient(
             morePolls,
             services.Recordings.ActiveFor(room.MeetingId) is { } recording ? RecordingChannelView.Of(recording) : null,
             StageRequestView.Of(state.StageRequests),
-            [.. room.ActivePlugins.Select(PluginView.Of)]);
+            [.. room.Plugins.Active.Select(PluginView.Of)]);
     }
 
     /// <summary>

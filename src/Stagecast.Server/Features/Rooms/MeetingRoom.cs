@@ -43,6 +43,7 @@ public sealed partial class MeetingRoom : IRoomPresence
         _options = services.Options;
         _time = services.Time;
         Chat = new RoomChat(this, services.Store, services.Chat, _options.ChatHistory, () => Meeting.PersistChat, () => rooms.ChatMembersOf(MeetingId), _time);
+        Plugins = new RoomPlugins(this, _options, _time);
         Polls = new RoomPolls(this, services.Store, _options.MaxPollsPerSession, _time);
         AppMessages = new RoomAppMessages(this, _options.AppMessagesPerSecond, _time);
     }
@@ -69,6 +70,9 @@ public sealed partial class MeetingRoom : IRoomPresence
 
     /// <summary>The session's polls.</summary>
     public RoomPolls Polls { get; }
+
+    /// <summary>The plugins open in the session and their shared stores.</summary>
+    public RoomPlugins Plugins { get; }
 
     /// <summary>App messages between the peers (and from the app).</summary>
     public RoomAppMessages AppMessages { get; }
