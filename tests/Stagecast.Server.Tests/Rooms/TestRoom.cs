@@ -41,7 +41,7 @@ internal sealed class TestRoom : IRoomPresence
         var participant = new Participant($"participant-{name}", MeetingId, "app", name, $"preset-{preset}", preset, name, null, "token", Clock.GetUtcNow(), Clock.GetUtcNow());
         var client = new Listener(participant, permissions ?? PresetOf(preset));
         var peer = new RoomPeer($"peer-{name}", participant, client.Permissions, name, Clock.GetUtcNow()) { Client = client };
-        peer.Stage = MeetingRoom.EntryStage(peer.Permissions);
+        peer.Stage = RoomStage.EntryStage(peer.Permissions);
         lock (_peers)
         {
             _peers.Add(peer);

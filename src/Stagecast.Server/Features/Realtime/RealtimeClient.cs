@@ -395,7 +395,7 @@ public sealed partial class RealtimeClient(
                 throw new DomainException(DomainError.Forbidden, "your preset does not allow sharing the screen");
             }
 
-            MeetingRoom.RequireOnStage(_peer);
+            RoomStage.RequireOnStage(_peer);
         }
 
         if (request.AudioEnabled is not null || request.VideoEnabled is not null)

@@ -9,9 +9,11 @@ namespace Stagecast.Server.Features.Rooms;
 /// <summary>
 /// The live state of one meeting: its peers and its session, whatever front end each peer came through. The session
 /// starts with the first join and ends <c>session_keep_alive_time_in_secs</c> after the last peer leaves, on kick-all,
-/// or when the meeting is made inactive; then the room closes and the next join opens a new room and session. Changes
-/// to a room are serialised by one async lock; what happens is told to each peer's connection as a
-/// <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of the peers, never waiting for a client.
+/// or when the meeting is made inactive; then the room closes and the next join opens a new room and session. Its peers
+/// and session change under its async lock; each of its components (<see cref="Chat"/>, <see cref="Polls"/>,
+/// <see cref="Plugins"/>, <see cref="Stage"/>, <see cref="AppMessages"/>) owns its state and keeps its own. What happens
+/// is told to each peer's connection as a <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of
+/// the peers, never waiting for a client.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose")]
 public sealed partial class MeetingRoom : IRoomPresence
@@ -44,6 +46,7 @@ public sealed partial class MeetingRoom : IRoomPresence
         _time = services.Time;
         Chat = new RoomChat(this, services.Store, services.Chat, _options.ChatHistory, () => Meeting.PersistChat, () => rooms.ChatMembersOf(MeetingId), _time);
         Plugins = new RoomPlugins(this, _options, _time);
+        Stage = new RoomStage(this, NotifyPeerLeftStage, _time);
         Polls = new RoomPolls(this, services.Store, _options.MaxPollsPerSession, _time);
         AppMessages = new RoomAppMessages(this, _options.AppMessagesPerSecond, _time);
     }
@@ -70,6 +73,9 @@ public sealed partial class MeetingRoom : IRoomPresence
 
     /// <summary>The session's polls.</summary>
     public RoomPolls Polls { get; }
+
+    /// <summary>Who is on the stage, who asks for it, and what hosts do about it.</summary>
+    public RoomStage Stage { get; }
 
     /// <summary>The plugins open in the session and their shared stores.</summary>
     public RoomPlugins Plugins { get; }
@@ -123,7 +129,7 @@ public sealed partial class MeetingRoom : IRoomPresence
             var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now, _rooms.ChangesOf(client.Participant))
             {
                 Client = client,
-                Stage = EntryStage(client.Permissions),
+                Stage = RoomStage.EntryStage(client.Permissions),
             };
             _peers.Add(peer.Id, peer);
             Interlocked.Exchange(ref _maxConcurrent, Math.Max(_maxConcurrent, _peers.Count));
@@ -248,10 +254,7 @@ public sealed partial class MeetingRoom : IRoomPresence
             Publish(new PeerLeft(peer, reason));
         }
 
-        if (peer.Stage == StageStatus.Requested)
-        {
-            PublishStageRequests();
-        }
+        await Stage.PeerLeftAsync(peer).ConfigureAwait(false);
     }
 
     private async Task KeepAliveExpiredAsync()
@@ -351,6 +354,14 @@ public sealed partial class MeetingRoom : IRoomPresence
         foreach (var observer in _services.PeerObservers)
         {
             observer.OnPeerLeft(this, peer);
+        }
+    }
+
+    private void NotifyPeerLeftStage(RoomPeer peer)
+    {
+        foreach (var observer in _services.PeerObservers)
+        {
+            observer.OnPeerLeftStage(this, peer);
         }
     }
 

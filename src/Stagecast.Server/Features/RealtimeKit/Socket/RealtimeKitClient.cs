@@ -365,7 +365,7 @@ public sealed partial class RealtimeKitClient(
             PeerId = clientPeerId,
             UserId = Participant.Id,
             DisplayName = name ?? Participant.Name ?? "",
-            StageType = RealtimeKitViews.StageOf(MeetingRoom.EntryStage(Permissions)),
+            StageType = RealtimeKitViews.StageOf(RoomStage.EntryStage(Permissions)),
             Waitlisted = true,
             Flags = new PeerFlags { PresetName = Participant.PresetName ?? "", RecorderType = "NONE" },
         },
