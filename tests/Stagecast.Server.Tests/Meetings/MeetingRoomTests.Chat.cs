@@ -19,16 +19,16 @@ public sealed partial class MeetingRoomTests
         var room = hostIn.Room;
 
         // The default presets: a host writes to a viewer privately; the viewer may be written to, but starts nothing private.
-        await room.ChatAsync(hostIn.Peer, "psst", [viewer.Participant.Id]);
+        await room.Chat.SendAsync(hostIn.Peer, "psst", [viewer.Participant.Id]);
         Assert.Equal("psst", Assert.Single(viewer.Heard<ChatPosted>()).Message.Payload);
-        var refused = await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(viewerIn.Peer, "psst back", [host.Participant.Id]));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => room.Chat.SendAsync(viewerIn.Peer, "psst back", [host.Participant.Id]));
         Assert.Equal((DomainError.Forbidden, "your preset does not allow sending private chat messages (chat.private.can_send)"), (refused.Error, refused.Message));
-        await room.ChatAsync(viewerIn.Peer, "a question for all");
+        await room.Chat.SendAsync(viewerIn.Peer, "a question for all");
 
         // A preset closed to private chat is not written to privately, and one without public files sends none (checked before the file is).
-        refused = await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(hostIn.Peer, "psst", [viewer.Participant.Id, shut.Participant.Id]));
+        refused = await Assert.ThrowsAsync<DomainException>(() => room.Chat.SendAsync(hostIn.Peer, "psst", [viewer.Participant.Id, shut.Participant.Id]));
         Assert.Equal((DomainError.Forbidden, "Shut may not be sent private messages (their preset's chat.private.can_receive)"), (refused.Error, refused.Message));
-        refused = await Assert.ThrowsAsync<DomainException>(() => room.ChatFileAsync(shutIn.Peer, null));
+        refused = await Assert.ThrowsAsync<DomainException>(() => room.Chat.SendFileAsync(shutIn.Peer, null));
         Assert.Equal((DomainError.Forbidden, "your preset does not allow sending files in chat (chat.public.files)"), (refused.Error, refused.Message));
         Assert.False(shut.Permissions.ChatCanSendFiles);
         Assert.True(viewer.Permissions.ChatCanSendFiles); // to everyone
@@ -36,7 +36,7 @@ public sealed partial class MeetingRoomTests
         // Nothing refused was kept or told: the viewer heard the one message for it and its own, the host no private reply.
         Assert.Equal(["psst", "a question for all"], viewer.Heard<ChatPosted>().Select(c => c.Message.Payload));
         Assert.Equal(["a question for all"], shut.Heard<ChatPosted>().Select(c => c.Message.Payload));
-        Assert.Equal(["psst", "a question for all"], (await room.ChatForAsync(hostIn.Peer)).Select(m => m.Payload));
+        Assert.Equal(["psst", "a question for all"], (await room.Chat.ForAsync(hostIn.Peer)).Select(m => m.Payload));
     }
 
     [Fact]
@@ -49,24 +49,24 @@ public sealed partial class MeetingRoomTests
         guest = new Guest(guest.Participant, guest.Permissions with { ChatEditCutoff = TimeSpan.FromSeconds(60), ChatDeleteCutoff = TimeSpan.FromSeconds(120) });
         var (hostIn, guestIn) = (await EnterAsync(api, host, "Host"), await EnterAsync(api, guest, "Guest"));
         var room = hostIn.Room;
-        var first = await room.ChatAsync(guestIn.Peer, "first");
-        var second = await room.ChatAsync(guestIn.Peer, "second");
+        var first = await room.Chat.SendAsync(guestIn.Peer, "first");
+        var second = await room.Chat.SendAsync(guestIn.Peer, "second");
 
         // Within the minute the guest edits; past it, the edit is refused and the message stays as it was.
-        Assert.True((await room.EditChatAsync(guestIn.Peer, first.Id, "first, edited")).IsEdited);
+        Assert.True((await room.Chat.EditAsync(guestIn.Peer, first.Id, "first, edited")).IsEdited);
         server.Clock.Advance(TimeSpan.FromSeconds(61));
-        var refused = await Assert.ThrowsAsync<DomainException>(() => room.EditChatAsync(guestIn.Peer, second.Id, "too late"));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => room.Chat.EditAsync(guestIn.Peer, second.Id, "too late"));
         Assert.Equal((DomainError.Forbidden, "a chat message may be edited for 60 s after it is sent (chat.message.edit_cutoff_time_seconds)"), (refused.Error, refused.Message));
 
         // Within two minutes the guest deletes its own; past them, not.
-        await room.DeleteChatAsync(guestIn.Peer, first.Id);
+        await room.Chat.DeleteAsync(guestIn.Peer, first.Id);
         server.Clock.Advance(TimeSpan.FromSeconds(60));
-        refused = await Assert.ThrowsAsync<DomainException>(() => room.DeleteChatAsync(guestIn.Peer, second.Id));
+        refused = await Assert.ThrowsAsync<DomainException>(() => room.Chat.DeleteAsync(guestIn.Peer, second.Id));
         Assert.Equal((DomainError.Forbidden, "a chat message may be deleted for 120 s after it is sent (chat.message.delete_cutoff_time_seconds)"), (refused.Error, refused.Message));
-        Assert.Equal(["second"], (await room.ChatForAsync(guestIn.Peer)).Select(m => m.Payload));
+        Assert.Equal(["second"], (await room.Chat.ForAsync(guestIn.Peer)).Select(m => m.Payload));
 
         // A host who deletes anyone's messages moderates at any time, its own cutoff notwithstanding.
-        await room.DeleteChatAsync(hostIn.Peer, second.Id);
-        Assert.Empty(await room.ChatForAsync(guestIn.Peer));
+        await room.Chat.DeleteAsync(hostIn.Peer, second.Id);
+        Assert.Empty(await room.Chat.ForAsync(guestIn.Peer));
     }
 }

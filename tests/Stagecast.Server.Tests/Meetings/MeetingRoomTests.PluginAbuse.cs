@@ -31,30 +31,30 @@ public sealed partial class MeetingRoomTests
             """{"base_url":"https://board.example/","base_url":"data:text/html,<script>parent.pwned=1</script>"}""",
         })
         {
-            var refused = Assert.Throws<DomainException>(() => room.ActivatePlugin(peer, "board", Encoding.UTF8.GetBytes(descriptor), registered: null));
+            var refused = Assert.Throws<DomainException>(() => room.Plugins.Activate(peer, "board", Encoding.UTF8.GetBytes(descriptor), registered: null));
             Assert.Equal(DomainError.BadRequest, refused.Error);
             Assert.Contains("may name no web app", refused.Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal(DomainError.BadRequest, Assert.Throws<DomainException>(() => room.ActivatePlugin(peer, "board", "[]"u8.ToArray(), registered: null)).Error);
-        Assert.Empty(room.ActivePlugins);
+        Assert.Equal(DomainError.BadRequest, Assert.Throws<DomainException>(() => room.Plugins.Activate(peer, "board", "[]"u8.ToArray(), registered: null)).Error);
+        Assert.Empty(room.Plugins.Active);
         Assert.Empty(host.Heard<PluginActivated>());
-        Assert.Null(room.ActivatePlugin(peer, "board", """{"id":"board","name":"Board"}"""u8.ToArray(), registered: null).BaseUrl);
+        Assert.Null(room.Plugins.Activate(peer, "board", """{"id":"board","name":"Board"}"""u8.ToArray(), registered: null).BaseUrl);
 
         // A registered plugin's web app is its registration's, which a descriptor may repeat but not change; Stagecast's
         // notes pad's is its path on this server.
         var notes = Registered(api, "https://notes.example/app");
-        var changed = Assert.Throws<DomainException>(() => room.ActivatePlugin(peer, notes.Id, """{"base_url":"https://evil.example/app"}"""u8.ToArray(), notes));
+        var changed = Assert.Throws<DomainException>(() => room.Plugins.Activate(peer, notes.Id, """{"base_url":"https://evil.example/app"}"""u8.ToArray(), notes));
         Assert.Equal("a plugin descriptor may name only the plugin's own web app (\"base_url\": https://notes.example/app)", changed.Message);
-        Assert.Equal("https://notes.example/app", room.ActivatePlugin(peer, notes.Id, """{"base_url":"https://notes.example/app"}"""u8.ToArray(), notes).BaseUrl);
-        Assert.Equal(StagecastPlugins.NotesPath, room.ActivatePlugin(peer, StagecastPlugins.NotesId, "{}"u8.ToArray(), registered: null).BaseUrl);
+        Assert.Equal("https://notes.example/app", room.Plugins.Activate(peer, notes.Id, """{"base_url":"https://notes.example/app"}"""u8.ToArray(), notes).BaseUrl);
+        Assert.Equal(StagecastPlugins.NotesPath, room.Plugins.Activate(peer, StagecastPlugins.NotesId, "{}"u8.ToArray(), registered: null).BaseUrl);
 
         // One registered before the rule, on plain http across a network, opens nowhere; on a loopback host it does.
         var intranet = Registered(api, "http://intranet.example/board");
-        var old = Assert.Throws<DomainException>(() => room.ActivatePlugin(peer, intranet.Id, "{}"u8.ToArray(), intranet));
+        var old = Assert.Throws<DomainException>(() => room.Plugins.Activate(peer, intranet.Id, "{}"u8.ToArray(), intranet));
         Assert.Equal((DomainError.Conflict, $"plugin Board's base_url is not {PluginUrls.Rule}; the app must change it first (PATCH /plugins/{intranet.Id})"), (old.Error, old.Message));
         var local = Registered(api, "http://127.0.0.1:5173/");
-        Assert.Equal("http://127.0.0.1:5173/", room.ActivatePlugin(peer, local.Id, "{}"u8.ToArray(), local).BaseUrl);
+        Assert.Equal("http://127.0.0.1:5173/", room.Plugins.Activate(peer, local.Id, "{}"u8.ToArray(), local).BaseUrl);
     }
 
     [Fact]
@@ -66,15 +66,15 @@ public sealed partial class MeetingRoomTests
         var hostIn = await EnterAsync(api, host, "Host");
         await EnterAsync(api, other, "Other");
         var (room, peer) = (hostIn.Room, hostIn.Peer);
-        room.ActivatePlugin(peer, "board", "{}"u8.ToArray(), registered: null);
+        room.Plugins.Activate(peer, "board", "{}"u8.ToArray(), registered: null);
 
-        var value = Assert.Throws<DomainException>(() => room.InsertPluginKeys(peer, meeting, "notes", [("text", NotUtf8)]));
+        var value = Assert.Throws<DomainException>(() => room.Plugins.InsertKeys(peer, meeting, "notes", [("text", NotUtf8)]));
         Assert.Equal((DomainError.BadRequest, "a plugin store value must be UTF-8 text (\"text\" is not)"), (value.Error, value.Message));
-        var notJson = Assert.Throws<DomainException>(() => room.InsertPluginKeys(peer, meeting, "notes", [("text", "agenda"u8.ToArray())]));
+        var notJson = Assert.Throws<DomainException>(() => room.Plugins.InsertKeys(peer, meeting, "notes", [("text", "agenda"u8.ToArray())]));
         Assert.Equal("a plugin store value must be JSON (\"text\" is not)", notJson.Message);
-        var descriptor = Assert.Throws<DomainException>(() => room.ActivatePlugin(peer, "notes", (byte[])[.. "{\"name\":"u8, .. NotUtf8, .. "}"u8], registered: null));
+        var descriptor = Assert.Throws<DomainException>(() => room.Plugins.Activate(peer, "notes", (byte[])[.. "{\"name\":"u8, .. NotUtf8, .. "}"u8], registered: null));
         Assert.Equal("a plugin descriptor must be UTF-8 text (\"notes\" is not)", descriptor.Message);
-        Assert.Equal(DomainError.BadRequest, Assert.Throws<DomainException>(() => room.SendPluginEvent(peer, "board", NotUtf8, to: null)).Error);
+        Assert.Equal(DomainError.BadRequest, Assert.Throws<DomainException>(() => room.Plugins.SendEvent(peer, "board", NotUtf8, to: null)).Error);
 
         // An app message's payload: not UTF-8 anywhere, under a key "type" or "id" too (once let through unread).
         foreach (byte[] payload in new byte[][] { [.. "{\"type\":{\"x\":"u8, .. NotUtf8, .. "}}"u8], [.. "{\"id\":["u8, .. NotUtf8, .. "]}"u8], [.. "{\"a\":"u8, .. NotUtf8, .. "}"u8] })
@@ -83,8 +83,8 @@ public sealed partial class MeetingRoomTests
             Assert.Equal((DomainError.BadRequest, "the message's payload must be a JSON object"), (message.Error, message.Message));
         }
 
-        Assert.Empty(room.PluginStore(meeting, "notes", []));
-        Assert.Equal(["board"], room.ActivePlugins.Select(p => p.Id));
+        Assert.Empty(room.Plugins.Store(meeting, "notes", []));
+        Assert.Equal(["board"], room.Plugins.Active.Select(p => p.Id));
         Assert.Empty(other.Heard<PluginStoreChanged>());
         Assert.Empty(other.Heard<PluginEventSent>());
         Assert.Single(other.Heard<PluginActivated>());
@@ -112,21 +112,21 @@ public sealed partial class MeetingRoomTests
         // Ada saves her 16 KiB note again and again: her burst of bytes passes, the next save is refused and not kept.
         for (int i = 0; i < passes; i++)
         {
-            room.InsertPluginKeys(ada.Peer, meeting, "notes", [("text", text)]);
+            room.Plugins.InsertKeys(ada.Peer, meeting, "notes", [("text", text)]);
         }
 
         byte[] other = Encoding.UTF8.GetBytes($"\"{new string('b', PluginLimits.MaxValueBytes - 2)}\"");
-        var refused = Assert.Throws<DomainException>(() => room.InsertPluginKeys(ada.Peer, meeting, "notes", [("text", other)]));
+        var refused = Assert.Throws<DomainException>(() => room.Plugins.InsertKeys(ada.Peer, meeting, "notes", [("text", other)]));
         Assert.Equal(DomainError.TooMany, refused.Error);
         Assert.StartsWith($"a peer's plugins may have {options.PluginBytesPerSecond} bytes a second sent to the meeting's peers", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(text, room.PluginStore(meeting, "notes", ["text"]).Single().Payload);
+        Assert.Equal(text, room.Plugins.Store(meeting, "notes", ["text"]).Single().Payload);
 
         // Bob writes on. A write larger than a whole burst is refused at once (413); Ada writes again once her budget has refilled.
-        room.InsertPluginKeys(bob.Peer, meeting, "notes", [("cursor", "1"u8.ToArray())]);
+        room.Plugins.InsertKeys(bob.Peer, meeting, "notes", [("cursor", "1"u8.ToArray())]);
         var many = Enumerable.Range(0, 40).Select(i => ($"k{i}", (ReadOnlyMemory<byte>)text)).ToList();
-        Assert.Equal(DomainError.TooLarge, Assert.Throws<DomainException>(() => room.InsertPluginKeys(bob.Peer, meeting, "bulk", many)).Error);
+        Assert.Equal(DomainError.TooLarge, Assert.Throws<DomainException>(() => room.Plugins.InsertKeys(bob.Peer, meeting, "bulk", many)).Error);
         server.Clock.Advance(TimeSpan.FromSeconds((double)perWrite / options.PluginBytesPerSecond));
-        room.InsertPluginKeys(ada.Peer, meeting, "notes", [("text", other)]);
+        room.Plugins.InsertKeys(ada.Peer, meeting, "notes", [("text", other)]);
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed partial class MeetingRoomTests
         {
             server.Clock.Advance(TimeSpan.FromSeconds(1)); // within Ada's rates
             var keys = Enumerable.Range(0, 100).Select(i => ($"key-{write}-{i}", ReadOnlyMemory<byte>.Empty)).ToList();
-            refused = Record.Exception(() => room.InsertPluginKeys(ada.Peer, meeting, $"store{write / 10}", keys)) as DomainException;
+            refused = Record.Exception(() => room.Plugins.InsertKeys(ada.Peer, meeting, $"store{write / 10}", keys)) as DomainException;
             kept += refused is null ? keys.Count : 0;
         }
 
@@ -153,9 +153,9 @@ public sealed partial class MeetingRoomTests
         Assert.InRange(kept, 1, PluginLimits.MaxBytesPerMeeting / PluginLimits.KeyOverheadBytes);
 
         // Deleting keys gives their room back.
-        room.DeletePluginStore(ada.Peer, meeting, "store0");
+        room.Plugins.DeleteStore(ada.Peer, meeting, "store0");
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        room.InsertPluginKeys(ada.Peer, meeting, "store0", [("again", ReadOnlyMemory<byte>.Empty)]);
+        room.Plugins.InsertKeys(ada.Peer, meeting, "store0", [("again", ReadOnlyMemory<byte>.Empty)]);
     }
 
     [Fact]
@@ -165,20 +165,20 @@ public sealed partial class MeetingRoomTests
         var host = await EnterAsync(api, await GuestAsync(api, meeting, "host"), "Host");
         var guest = await EnterAsync(api, await GuestAsync(api, meeting, "guest", "group_call_participant"), "Guest");
         var room = host.Room;
-        room.InsertPluginKeys(host.Peer, meeting, "notes", [("title", One), ("text", One)]);
+        room.Plugins.InsertKeys(host.Peer, meeting, "notes", [("title", One), ("text", One)]);
 
         // However the guest says it (both keys at once, or one and then the last), the store is not wiped.
-        var all = Assert.Throws<DomainException>(() => room.DeletePluginKeys(guest.Peer, meeting, "notes", ["title", "text", "title"]));
+        var all = Assert.Throws<DomainException>(() => room.Plugins.DeleteKeys(guest.Peer, meeting, "notes", ["title", "text", "title"]));
         Assert.Equal((DomainError.Forbidden, "deleting every key of a store wipes it: your preset does not allow this (plugins.can_edit_config)"), (all.Error, all.Message));
-        room.DeletePluginKeys(guest.Peer, meeting, "notes", ["title"]);
-        Assert.Equal(DomainError.Forbidden, Assert.Throws<DomainException>(() => room.DeletePluginKeys(guest.Peer, meeting, "notes", ["text"])).Error);
-        Assert.Equal(["text"], room.PluginStore(meeting, "notes", []).Select(k => k.Key));
+        room.Plugins.DeleteKeys(guest.Peer, meeting, "notes", ["title"]);
+        Assert.Equal(DomainError.Forbidden, Assert.Throws<DomainException>(() => room.Plugins.DeleteKeys(guest.Peer, meeting, "notes", ["text"])).Error);
+        Assert.Equal(["text"], room.Plugins.Store(meeting, "notes", []).Select(k => k.Key));
 
         // Its own keys it deletes, every one; the host wipes any.
-        room.InsertPluginKeys(guest.Peer, meeting, "mine", [("draft", One)]);
-        room.DeletePluginKeys(guest.Peer, meeting, "mine", ["draft"]);
-        room.DeletePluginKeys(host.Peer, meeting, "notes", ["text"]);
-        Assert.Empty(room.PluginStore(meeting, "notes", []));
+        room.Plugins.InsertKeys(guest.Peer, meeting, "mine", [("draft", One)]);
+        room.Plugins.DeleteKeys(guest.Peer, meeting, "mine", ["draft"]);
+        room.Plugins.DeleteKeys(host.Peer, meeting, "notes", ["text"]);
+        Assert.Empty(room.Plugins.Store(meeting, "notes", []));
     }
 
     [Fact]
@@ -190,26 +190,26 @@ public sealed partial class MeetingRoomTests
         var room = host.Room;
 
         // A closed plugin's stores take no writes; the meeting's own stores (RealtimeKit 2.0.x's meeting.stores) do.
-        var closed = Assert.Throws<DomainException>(() => room.InsertPluginKeys(host.Peer, "board", "strokes", [("s", One)]));
+        var closed = Assert.Throws<DomainException>(() => room.Plugins.InsertKeys(host.Peer, "board", "strokes", [("s", One)]));
         Assert.Equal((DomainError.Conflict, "the plugin board is not open in this meeting"), (closed.Error, closed.Message));
-        room.InsertPluginKeys(host.Peer, meeting, "strokes", [("s", One)]);
-        room.ActivatePlugin(host.Peer, "board", "{}"u8.ToArray(), registered: null);
-        room.InsertPluginKeys(host.Peer, "board", "strokes", [("s", One)]);
+        room.Plugins.InsertKeys(host.Peer, meeting, "strokes", [("s", One)]);
+        room.Plugins.Activate(host.Peer, "board", "{}"u8.ToArray(), registered: null);
+        room.Plugins.InsertKeys(host.Peer, "board", "strokes", [("s", One)]);
 
         // A livestream's viewer off the stage sees no plugin (RealtimeKit's UI kit shows it none): it writes nowhere.
         foreach (Action write in new Action[]
         {
-            () => room.InsertPluginKeys(viewer.Peer, "board", "strokes", [("v", One)]),
-            () => room.InsertPluginKeys(viewer.Peer, meeting, "strokes", [("v", One)]),
-            () => room.DeletePluginKeys(viewer.Peer, "board", "strokes", ["s"]),
-            () => room.SendPluginEvent(viewer.Peer, "board", One, to: null),
+            () => room.Plugins.InsertKeys(viewer.Peer, "board", "strokes", [("v", One)]),
+            () => room.Plugins.InsertKeys(viewer.Peer, meeting, "strokes", [("v", One)]),
+            () => room.Plugins.DeleteKeys(viewer.Peer, "board", "strokes", ["s"]),
+            () => room.Plugins.SendEvent(viewer.Peer, "board", One, to: null),
         })
         {
             var refused = Assert.Throws<DomainException>(write);
             Assert.Equal((DomainError.Forbidden, "a livestream's viewer sees no plugins: it may write to them once on the stage"), (refused.Error, refused.Message));
         }
 
-        Assert.Equal(["s"], room.PluginStore("board", "strokes", []).Select(k => k.Key));
+        Assert.Equal(["s"], room.Plugins.Store("board", "strokes", []).Select(k => k.Key));
     }
 
     /// <summary>A plugin the app registered (as <c>POST /plugins</c> keeps it, its URL unchecked as one stored before a rule would be).</summary>

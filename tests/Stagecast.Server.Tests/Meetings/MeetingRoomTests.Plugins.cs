@@ -27,19 +27,19 @@ public sealed partial class MeetingRoomTests
         // A burst of twice the rate passes; the next write (set or delete) is refused and nothing of it kept.
         for (int i = 0; i < rate * 2; i++)
         {
-            room.InsertPluginKeys(ada.Peer, meeting, "strokes", [($"s{i}", One)]);
+            room.Plugins.InsertKeys(ada.Peer, meeting, "strokes", [($"s{i}", One)]);
         }
 
-        var refused = Assert.Throws<DomainException>(() => room.InsertPluginKeys(ada.Peer, meeting, "strokes", [("late", One)]));
+        var refused = Assert.Throws<DomainException>(() => room.Plugins.InsertKeys(ada.Peer, meeting, "strokes", [("late", One)]));
         Assert.Equal((DomainError.TooMany, $"a peer may send plugin events and write plugin stores {rate} times a second; slow down"), (refused.Error, refused.Message));
-        Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.DeletePluginKeys(ada.Peer, meeting, "strokes", ["s0"])).Error);
-        Assert.Empty(room.PluginStore(meeting, "strokes", ["late"]));
+        Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.Plugins.DeleteKeys(ada.Peer, meeting, "strokes", ["s0"])).Error);
+        Assert.Empty(room.Plugins.Store(meeting, "strokes", ["late"]));
 
         // Another peer writes on; a second later Ada does too.
-        room.InsertPluginKeys(bob.Peer, meeting, "strokes", [("bob", One)]);
+        room.Plugins.InsertKeys(bob.Peer, meeting, "strokes", [("bob", One)]);
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        room.InsertPluginKeys(ada.Peer, meeting, "strokes", [("late", One)]);
-        Assert.Single(room.PluginStore(meeting, "strokes", ["late"]));
+        room.Plugins.InsertKeys(ada.Peer, meeting, "strokes", [("late", One)]);
+        Assert.Single(room.Plugins.Store(meeting, "strokes", ["late"]));
     }
 
     [Fact]
@@ -54,22 +54,22 @@ public sealed partial class MeetingRoomTests
         for (int i = 0; i < PluginLimits.MaxStores; i++)
         {
             server.Clock.Advance(TimeSpan.FromSeconds(1)); // within the peer's write rate
-            room.InsertPluginKeys(peer, meeting, $"empty{i}", []);
-            room.InsertPluginKeys(peer, meeting, $"emptied{i}", [("k", One)]);
-            room.DeletePluginKeys(peer, meeting, $"emptied{i}", ["k"]);
+            room.Plugins.InsertKeys(peer, meeting, $"empty{i}", []);
+            room.Plugins.InsertKeys(peer, meeting, $"emptied{i}", [("k", One)]);
+            room.Plugins.DeleteKeys(peer, meeting, $"emptied{i}", ["k"]);
         }
 
-        room.InsertPluginKeys(peer, meeting, "kept", [("k", One)]);
-        Assert.Single(room.PluginStore(meeting, "kept", []));
+        room.Plugins.InsertKeys(peer, meeting, "kept", [("k", One)]);
+        Assert.Single(room.Plugins.Store(meeting, "kept", []));
         Assert.Equal(PluginLimits.MaxStores * 2 + 1, host.Heard<PluginStoreChanged>().Count); // each emptied store: set, deleted; then kept
 
         // Deleting keys that are not there, or wiping a store that is not, is heard by nobody.
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        room.DeletePluginKeys(peer, meeting, "kept", ["missing"]);
-        room.DeletePluginStore(peer, meeting, "never");
+        room.Plugins.DeleteKeys(peer, meeting, "kept", ["missing"]);
+        room.Plugins.DeleteStore(peer, meeting, "never");
         Assert.Equal(PluginLimits.MaxStores * 2 + 1, host.Heard<PluginStoreChanged>().Count);
         Assert.Empty(host.Heard<PluginStoreDropped>());
-        room.DeletePluginStore(peer, meeting, "kept");
+        room.Plugins.DeleteStore(peer, meeting, "kept");
         Assert.Single(host.Heard<PluginStoreDropped>());
     }
 
@@ -86,13 +86,13 @@ public sealed partial class MeetingRoomTests
         var room = adaIn.Room;
         int rate = server.App.Services.GetRequiredService<IOptions<RoomOptions>>().Value.PluginWritesPerSecond;
 
-        var closed = Assert.Throws<DomainException>(() => room.SendPluginEvent(bobIn.Peer, "board", One, to: null));
+        var closed = Assert.Throws<DomainException>(() => room.Plugins.SendEvent(bobIn.Peer, "board", One, to: null));
         Assert.Equal((DomainError.Conflict, "the plugin board is not open in this meeting"), (closed.Error, closed.Message));
-        room.ActivatePlugin(adaIn.Peer, "board", "{}"u8.ToArray(), registered: null);
+        room.Plugins.Activate(adaIn.Peer, "board", "{}"u8.ToArray(), registered: null);
 
         // To the room: every peer but its sender; to chosen peers: those only.
-        room.SendPluginEvent(bobIn.Peer, "board", One, to: null);
-        room.SendPluginEvent(bobIn.Peer, "board", "2"u8.ToArray(), new HashSet<string> { cyIn.Peer.Id });
+        room.Plugins.SendEvent(bobIn.Peer, "board", One, to: null);
+        room.Plugins.SendEvent(bobIn.Peer, "board", "2"u8.ToArray(), new HashSet<string> { cyIn.Peer.Id });
         var toAda = Assert.Single(ada.Heard<PluginEventSent>());
         Assert.Equal(("board", "1", bobIn.Peer.Id, false), (toAda.PluginId, System.Text.Encoding.UTF8.GetString(toAda.Data), toAda.From, toAda.ToChosenPeers));
         Assert.Equal([(false, "1"), (true, "2")], cy.Heard<PluginEventSent>().Select(e => (e.ToChosenPeers, System.Text.Encoding.UTF8.GetString(e.Data))));
@@ -101,15 +101,15 @@ public sealed partial class MeetingRoomTests
         // Events and store writes share the peer's rate: past the burst both are refused, a second later both pass.
         for (int i = 2; i < rate * 2; i++)
         {
-            room.SendPluginEvent(bobIn.Peer, "board", One, to: null);
+            room.Plugins.SendEvent(bobIn.Peer, "board", One, to: null);
         }
 
-        var refused = Assert.Throws<DomainException>(() => room.SendPluginEvent(bobIn.Peer, "board", One, to: null));
+        var refused = Assert.Throws<DomainException>(() => room.Plugins.SendEvent(bobIn.Peer, "board", One, to: null));
         Assert.Equal((DomainError.TooMany, $"a peer may send plugin events and write plugin stores {rate} times a second; slow down"), (refused.Error, refused.Message));
-        Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.InsertPluginKeys(bobIn.Peer, "board", "strokes", [("s", One)])).Error);
+        Assert.Equal(DomainError.TooMany, Assert.Throws<DomainException>(() => room.Plugins.InsertKeys(bobIn.Peer, "board", "strokes", [("s", One)])).Error);
         Assert.Equal(rate * 2 - 1, ada.Heard<PluginEventSent>().Count);
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        room.SendPluginEvent(bobIn.Peer, "board", One, to: null);
+        room.Plugins.SendEvent(bobIn.Peer, "board", One, to: null);
         Assert.Equal(rate * 2, ada.Heard<PluginEventSent>().Count);
     }
 }

@@ -17,11 +17,11 @@ public sealed partial class MeetingRoomTests
         // The host enters on the stage, the attendees off it; off it, Ada may not unmute, nor join before a host lets her.
         Assert.Equal([StageStatus.OnStage, StageStatus.OffStage, StageStatus.OffStage], new[] { hostPeer, adaPeer, bobPeer }.Select(p => p.Stage));
         await AssertRefusedAsync(DomainError.Forbidden, "not on the stage", () => room.SetMutedAsync(adaPeer, audioEnabled: true, videoEnabled: null));
-        await AssertRefusedAsync(DomainError.Forbidden, "has not let you on the stage", () => room.JoinStageAsync(adaPeer));
+        await AssertRefusedAsync(DomainError.Forbidden, "has not let you on the stage", () => room.Stage.JoinAsync(adaPeer));
 
         // Ada asks: everyone hears it, only the host hears the requests, and a host entering now is shown them.
-        Assert.Equal(StageStatus.Requested, await room.RequestStageAsync(adaPeer));
-        Assert.Equal(StageStatus.Requested, await room.RequestStageAsync(adaPeer)); // asking again changes nothing
+        Assert.Equal(StageStatus.Requested, await room.Stage.RequestAsync(adaPeer));
+        Assert.Equal(StageStatus.Requested, await room.Stage.RequestAsync(adaPeer)); // asking again changes nothing
         Assert.Equal((adaPeer, StageStatus.Requested, StageChange.Requested, adaPeer), What(Assert.Single(bob.Heard<StageChanged>())));
         Assert.Equal([adaPeer], Assert.Single(host.Heard<StageRequestsChanged>()).Requests);
         Assert.Empty(bob.Heard<StageRequestsChanged>());
@@ -29,34 +29,34 @@ public sealed partial class MeetingRoomTests
         Assert.Empty((await room.StateForAsync(bobPeer)).StageRequests);
 
         // Bob may not grant it; the host does, and Ada joins.
-        await AssertRefusedAsync(DomainError.Forbidden, "accept_stage_requests", () => room.GrantStageAsync(bobPeer, p => p == adaPeer));
-        Assert.Equal([adaPeer], await room.GrantStageAsync(hostPeer, p => p == adaPeer));
+        await AssertRefusedAsync(DomainError.Forbidden, "accept_stage_requests", () => room.Stage.GrantAsync(bobPeer, p => p == adaPeer));
+        Assert.Equal([adaPeer], await room.Stage.GrantAsync(hostPeer, p => p == adaPeer));
         Assert.Equal((adaPeer, StageStatus.Approved, StageChange.Granted, hostPeer), What(ada.Heard<StageChanged>()[^1]));
         Assert.Empty(host.Heard<StageRequestsChanged>()[^1].Requests);
-        Assert.Equal(StageStatus.OnStage, await room.JoinStageAsync(adaPeer));
+        Assert.Equal(StageStatus.OnStage, await room.Stage.JoinAsync(adaPeer));
         Assert.Equal((StageStatus.OnStage, StageChange.Joined), (host.Heard<StageChanged>()[^1].Status, host.Heard<StageChanged>()[^1].Change));
         await room.SetMutedAsync(adaPeer, audioEnabled: true, videoEnabled: true);
 
         // A host may not deny a peer on the stage; it sends her off, and she may not unmute again.
-        await AssertRefusedAsync(DomainError.Conflict, "Ada is on the stage", () => room.DenyStageAsync(hostPeer, p => p == adaPeer));
-        await room.KickFromStageAsync(hostPeer, p => p == adaPeer);
+        await AssertRefusedAsync(DomainError.Conflict, "Ada is on the stage", () => room.Stage.DenyAsync(hostPeer, p => p == adaPeer));
+        await room.Stage.KickAsync(hostPeer, p => p == adaPeer);
         Assert.Equal((adaPeer, StageStatus.OffStage, StageChange.Kicked, hostPeer), What(bob.Heard<StageChanged>()[^1]));
         await AssertRefusedAsync(DomainError.Forbidden, "not on the stage", () => room.SetMutedAsync(adaPeer, audioEnabled: true, videoEnabled: null));
 
         // She asks again and is denied; she asks again and withdraws; she asks and leaves the meeting: each time the host
         // hears the requests go empty.
-        await room.RequestStageAsync(adaPeer);
-        await room.DenyStageAsync(hostPeer, p => p == adaPeer);
+        await room.Stage.RequestAsync(adaPeer);
+        await room.Stage.DenyAsync(hostPeer, p => p == adaPeer);
         Assert.Equal((StageStatus.OffStage, StageChange.Denied), (ada.Heard<StageChanged>()[^1].Status, ada.Heard<StageChanged>()[^1].Change));
-        await room.RequestStageAsync(adaPeer);
-        Assert.Equal(StageStatus.OffStage, await room.CancelStageRequestAsync(adaPeer));
-        await room.RequestStageAsync(adaPeer);
+        await room.Stage.RequestAsync(adaPeer);
+        Assert.Equal(StageStatus.OffStage, await room.Stage.CancelRequestAsync(adaPeer));
+        await room.Stage.RequestAsync(adaPeer);
         await room.LeaveAsync(adaPeer);
         Assert.Equal([1, 0, 1, 0, 1, 0, 1, 0], host.Heard<StageRequestsChanged>().Select(r => r.Requests.Count));
 
         // The host leaves the stage and joins it again at will.
-        Assert.Equal(StageStatus.OffStage, await room.LeaveStageAsync(hostPeer));
-        Assert.Equal(StageStatus.OnStage, await room.JoinStageAsync(hostPeer));
+        Assert.Equal(StageStatus.OffStage, await room.Stage.LeaveAsync(hostPeer));
+        Assert.Equal(StageStatus.OnStage, await room.Stage.JoinAsync(hostPeer));
     }
 
     [Fact]
@@ -77,31 +77,31 @@ public sealed partial class MeetingRoomTests
 
         // A group call's peer is on the stage throughout: joining changes nothing, leaving or asking is refused.
         Assert.Equal(StageStatus.OnStage, moderatorPeer.Stage);
-        Assert.Equal(StageStatus.OnStage, await room.JoinStageAsync(moderatorPeer));
-        await AssertRefusedAsync(DomainError.Conflict, "your preset has no stage", () => room.LeaveStageAsync(moderatorPeer));
-        await AssertRefusedAsync(DomainError.Conflict, "Moderator's preset has no stage", () => room.KickFromStageAsync(hostPeer, p => p == moderatorPeer));
+        Assert.Equal(StageStatus.OnStage, await room.Stage.JoinAsync(moderatorPeer));
+        await AssertRefusedAsync(DomainError.Conflict, "your preset has no stage", () => room.Stage.LeaveAsync(moderatorPeer));
+        await AssertRefusedAsync(DomainError.Conflict, "Moderator's preset has no stage", () => room.Stage.KickAsync(hostPeer, p => p == moderatorPeer));
 
         // A host joins at will, so asks for nothing; Carl's preset allows no stage at all.
-        await AssertRefusedAsync(DomainError.Conflict, "without asking", () => room.RequestStageAsync(hostPeer));
+        await AssertRefusedAsync(DomainError.Conflict, "without asking", () => room.Stage.RequestAsync(hostPeer));
         Assert.Equal(StageStatus.OffStage, carlPeer.Stage);
-        await AssertRefusedAsync(DomainError.Forbidden, "does not allow the stage", () => room.RequestStageAsync(carlPeer));
+        await AssertRefusedAsync(DomainError.Forbidden, "does not allow the stage", () => room.Stage.RequestAsync(carlPeer));
 
         // Granting Ada and Carl at once is refused for Carl, and Ada is left asking.
-        await room.RequestStageAsync(adaPeer);
-        await AssertRefusedAsync(DomainError.Forbidden, "Carl's preset does not allow the stage", () => room.GrantStageAsync(hostPeer, p => p == adaPeer || p == carlPeer));
+        await room.Stage.RequestAsync(adaPeer);
+        await AssertRefusedAsync(DomainError.Forbidden, "Carl's preset does not allow the stage", () => room.Stage.GrantAsync(hostPeer, p => p == adaPeer || p == carlPeer));
         Assert.Equal(StageStatus.Requested, adaPeer.Stage);
 
         // The moderator's preset has no stage, so it accepts no requests; with kick_participant it sends others off.
-        await AssertRefusedAsync(DomainError.Forbidden, "accept_stage_requests", () => room.GrantStageAsync(moderatorPeer, p => p == adaPeer));
-        await room.GrantStageAsync(null, p => p == adaPeer); // the app may
-        await room.JoinStageAsync(adaPeer);
-        await room.KickFromStageAsync(moderatorPeer, p => p == adaPeer);
+        await AssertRefusedAsync(DomainError.Forbidden, "accept_stage_requests", () => room.Stage.GrantAsync(moderatorPeer, p => p == adaPeer));
+        await room.Stage.GrantAsync(null, p => p == adaPeer); // the app may
+        await room.Stage.JoinAsync(adaPeer);
+        await room.Stage.KickAsync(moderatorPeer, p => p == adaPeer);
         Assert.Equal(StageStatus.OffStage, adaPeer.Stage);
 
         // A host may invite someone who did not ask; declining is leaving.
-        await room.GrantStageAsync(hostPeer, p => p == adaPeer);
+        await room.Stage.GrantAsync(hostPeer, p => p == adaPeer);
         Assert.Equal(StageStatus.Approved, adaPeer.Stage);
-        Assert.Equal(StageStatus.OffStage, await room.LeaveStageAsync(adaPeer));
+        Assert.Equal(StageStatus.OffStage, await room.Stage.LeaveAsync(adaPeer));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed partial class MeetingRoomTests
         var (api, meeting, room, (_, hostPeer), (ada, adaPeer), (_, bobPeer)) = await WebinarAsync();
         string stage = $"/meetings/{meeting}/active-session/stage";
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/meetings/{await api.CreateMeetingAsync()}/active-session/stage")).Status);
-        await room.RequestStageAsync(adaPeer);
+        await room.Stage.RequestAsync(adaPeer);
 
         var seen = (await api.GetAsync(stage)).EnsureOk().Data;
         Assert.Equal([hostPeer.Id], seen.GetProperty("on_stage").EnumerateArray().Select(p => p.GetProperty("peer_id").GetString()));
@@ -132,7 +132,7 @@ public sealed partial class MeetingRoomTests
         Assert.Equal(["APPROVED", "APPROVED"], granted.GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("stage_status").GetString()));
         Assert.Equal((StageChange.Granted, (RoomPeer?)null), (ada.Heard<StageChanged>()[^1].Change, ada.Heard<StageChanged>()[^1].By));
         Assert.Equal(2, (await api.GetAsync(stage)).EnsureOk().Data.GetProperty("approved").GetArrayLength());
-        await room.JoinStageAsync(adaPeer);
+        await room.Stage.JoinAsync(adaPeer);
         Assert.Equal("OFF_STAGE", (await api.PostAsync($"{stage}/deny", """{"custom_participant_ids":["bob"]}""")).EnsureOk().Data.GetProperty("participants")[0].GetProperty("stage_status").GetString());
         var onStage = await api.PostAsync($"{stage}/deny", """{"custom_participant_ids":["ada"]}""");
         Assert.Equal(HttpStatusCode.Conflict, onStage.Status);

@@ -82,23 +82,23 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var guestIn = await EnterAsync(api, guest, "Guest");
         var room = hostIn.Room;
 
-        var message = await room.ChatAsync(guestIn.Peer, "hello");
+        var message = await room.Chat.SendAsync(guestIn.Peer, "hello");
         Assert.Equal(message, Assert.Single(host.Heard<ChatPosted>()).Message);
         Assert.Equal(message, Assert.Single(guest.Heard<ChatPosted>()).Message); // the sender too
         Assert.Equal([message.Id], (await room.StateForAsync(hostIn.Peer)).Chat.Select(c => c.Id));
 
-        var refused = await Assert.ThrowsAsync<DomainException>(() => room.CreatePollAsync(guestIn.Peer, Poll("lunch?")));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => room.Polls.CreateAsync(guestIn.Peer, Poll("lunch?")));
         Assert.Equal(DomainError.Forbidden, refused.Error); // a participant's preset may not create polls
-        var poll = await room.CreatePollAsync(hostIn.Peer, Poll("lunch?", hideVotes: true));
+        var poll = await room.Polls.CreateAsync(hostIn.Peer, Poll("lunch?", hideVotes: true));
         Assert.Equal(poll.Id, Assert.Single(guest.Heard<PollChanged>()).Poll.Id);
 
-        await room.VoteAsync(hostIn.Peer, poll.Id, 1);
+        await room.Polls.VoteAsync(hostIn.Peer, poll.Id, 1);
         var seen = guest.Heard<PollChanged>()[^1].Poll;
         Assert.Equal(0, PollView.For(seen, guest.Participant.Id).Options[1].Count); // hidden from the guest until it votes
         Assert.Equal(1, PollView.For(seen, host.Participant.Id).Options[1].Count);
-        await room.VoteAsync(guestIn.Peer, poll.Id, 1);
+        await room.Polls.VoteAsync(guestIn.Peer, poll.Id, 1);
         Assert.Equal(2, PollView.For(guest.Heard<PollChanged>()[^1].Poll, guest.Participant.Id).Options[1].Count);
-        Assert.Equal(DomainError.Conflict, (await Assert.ThrowsAsync<DomainException>(() => room.VoteAsync(guestIn.Peer, poll.Id, 0))).Error);
+        Assert.Equal(DomainError.Conflict, (await Assert.ThrowsAsync<DomainException>(() => room.Polls.VoteAsync(guestIn.Peer, poll.Id, 0))).Error);
     }
 
     [Fact]
@@ -193,11 +193,11 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
 
         using var hold = new ManualResetEventSlim();
         slow.Hold = hold;
-        var sending = Task.Run(() => room.SendAppMessageAsync(AppMessage.Create("bid", "{}"u8.ToArray(), hostIn.Peer, server.Clock.GetUtcNow())));
+        var sending = Task.Run(() => room.AppMessages.Send(AppMessage.Create("bid", "{}"u8.ToArray(), hostIn.Peer, server.Clock.GetUtcNow())));
         try
         {
             await Eventually.TrueAsync(() => slow.Holding.Task.IsCompleted, "the app message to be on its way to the slow peer");
-            var chat = room.ChatAsync(hostIn.Peer, "meanwhile"); // takes the room's lock
+            var chat = room.Chat.SendAsync(hostIn.Peer, "meanwhile"); // a change to the room while the message is on its way
             await Eventually.TrueAsync(() => chat.IsCompleted, "chat to go on while the app message is passed on");
             Assert.Equal("meanwhile", (await chat).Payload);
         }
@@ -296,16 +296,16 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var told = Assert.Single(guest.Heard<PermissionsChanged>());
         Assert.Equal((patch, hostIn.Peer), (told.Patch, told.By));
         Assert.Empty(host.Heard<PermissionsChanged>());
-        Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(guestIn.Peer, "hello"))).Error);
+        Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.Chat.SendAsync(guestIn.Peer, "hello"))).Error);
         Assert.Equal(DomainError.Forbidden, (await Assert.ThrowsAsync<DomainException>(() => room.SetMutedAsync(guestIn.Peer, audioEnabled: true, videoEnabled: null))).Error);
-        await room.CreatePollAsync(guestIn.Peer, Poll("lunch?"));
+        await room.Polls.CreateAsync(guestIn.Peer, Poll("lunch?"));
         await room.SetMutedAsync(guestIn.Peer, audioEnabled: null, videoEnabled: true); // the camera it keeps
 
         // The preset read again (as a front end does before a privileged request) does not undo the change; a later one adds to it.
         guestIn.Peer.Permissions = guest.Permissions;
         Assert.False(guestIn.Peer.Permissions.ChatCanSend);
         await room.UpdatePermissionsAsync(hostIn.Peer, [(guest.Participant.Id, new() { ChatPublic = new ChatScopePatch(true, null, null, null) })]);
-        await room.ChatAsync(guestIn.Peer, "thanks");
+        await room.Chat.SendAsync(guestIn.Peer, "thanks");
         Assert.Equal((PresetAccess.NotAllowed, true), (guestIn.Peer.Permissions.AudioAccess, guestIn.Peer.Permissions.PollsCanCreate));
     }
 
@@ -330,7 +330,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         // Every connection of the guest is held to it: both peers, the chat member, and a tab that joins afterwards.
         var thirdTab = await EnterAsync(api, await GuestAsync(api, meeting, guest.Participant), "Guest");
         Assert.All(new[] { guestIn.Peer, secondTab.Peer, widget, thirdTab.Peer }, p => Assert.False(p.Permissions.ChatCanSend));
-        await Assert.ThrowsAsync<DomainException>(() => room.ChatAsync(secondTab.Peer, "from the second tab"));
+        await Assert.ThrowsAsync<DomainException>(() => room.Chat.SendAsync(secondTab.Peer, "from the second tab"));
 
         // The same change again is kept once; past the bound of distinct changes, refused.
         for (int i = 0; i < PermissionChanges.MaxChanges * 2; i++)
@@ -361,7 +361,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var member = new RoomPeer("widget-peer", widget.Participant, widget.Permissions, "Widget", DateTimeOffset.UtcNow) { Client = widget };
         Rooms.AddChatMember(member);
         await EnterAsync(api, widget, "Widget");
-        await hostIn.Room.ChatAsync(hostIn.Peer, "welcome");
+        await hostIn.Room.Chat.SendAsync(hostIn.Peer, "welcome");
         Rooms.RemoveChatMember(member);
 
         Assert.Equal("welcome", Assert.Single(widget.Heard<ChatPosted>()).Message.Payload);

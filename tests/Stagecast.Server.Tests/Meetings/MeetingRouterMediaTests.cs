@@ -439,9 +439,9 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         Assert.Contains("you are not on the stage", RealtimeKitMediaClient.ErrorOf(await vicClient.ProduceAsync("audio")));
 
         // Both are let on and join: Ada publishes her camera over WHIP, Vic produces his microphone; the host is told of both.
-        await room.GrantStageAsync(null, p => p == adaPeer || p == vicPeer);
-        await room.JoinStageAsync(adaPeer);
-        await room.JoinStageAsync(vicPeer);
+        await room.Stage.GrantAsync(null, p => p == adaPeer || p == vicPeer);
+        await room.Stage.JoinAsync(adaPeer);
+        await room.Stage.JoinAsync(vicPeer);
         var adaCamera = await Media.PublishAsync(ada, adaPeerId);
         RealtimeKitMediaClient.Ok(await vicClient.ProduceAsync("audio"));
         var (adaAudio, vicAudio) = (RtpSender.Opus(adaCamera), vicClient.Sending!.Sender(RealtimeKitMediaClient.AudioMid));
@@ -456,7 +456,7 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         Assert.Single(router.ProducersOf(vicPeer));
 
         // The app sends both off the stage: their producers close (the host told), their streams end, nothing of them flows.
-        await room.KickFromStageAsync(null, p => p == adaPeer || p == vicPeer);
+        await room.Stage.KickAsync(null, p => p == adaPeer || p == vicPeer);
         Assert.Empty(router.ProducersOf(adaPeer));
         Assert.Empty(router.ProducersOf(vicPeer));
         // Read afresh at each look: Received is a copy of what had arrived when read, and these are pushed after the kick returns.

@@ -170,7 +170,7 @@ public sealed class MeetingMessagesTests : RealtimeKitSocketTests
         var adaPeer = Assert.Single(room.Peers);
         for (int i = 0; i < 40; i++)
         {
-            await room.ChatAsync(adaPeer, $"{i:00} {new string('w', 3900)}");
+            await room.Chat.SendAsync(adaPeer, $"{i:00} {new string('w', 3900)}");
             _clock.Advance(TimeSpan.FromSeconds(1)); // within chat's rate
         }
 

@@ -144,13 +144,13 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     }
 
     /// <summary>
-    /// Refuses (403) a peer that is not on the stage (<see cref="MeetingRoom.RequireOnStage"/>), and (409) one that would
+    /// Refuses (403) a peer that is not on the stage (<see cref="RoomStage.RequireOnStage"/>), and (409) one that would
     /// be one publishing peer too many (<see cref="MeetingMediaOptions.MaxPublishersPerMeeting"/>); a peer that publishes
     /// already may publish more.
     /// </summary>
     public void AdmitPublisher(RoomPeer peer)
     {
-        MeetingRoom.RequireOnStage(peer);
+        RoomStage.RequireOnStage(peer);
         int most = options.MaxPublishersPerMeeting;
         lock (_sync)
         {

@@ -3,7 +3,11 @@ using Stagecast.Server.Hosting.Database;
 
 namespace Stagecast.Server.Features.MeetingSessions;
 
-public interface IMeetingSessionStore
+/// <summary>
+/// Meeting sessions as stored: their peers, chat and polls. A room reads and writes chat and polls through the narrower
+/// <see cref="IChatMessageStore"/> and <see cref="IPollStore"/>, so its components are tested with a store of a few lines.
+/// </summary>
+public interface IMeetingSessionStore : IChatMessageStore, IPollStore
 {
     // The writes below take the webhook events their change causes and commit both together.
 
@@ -39,31 +43,6 @@ public interface IMeetingSessionStore
     /// <summary>A peer (one join of a participant) of any session of the app, by its peer id; null when there is none.</summary>
     Task<MeetingSessionPeer?> FindPeerAsync(string appId, string peerId, CancellationToken cancellationToken);
 
-    Task AddChatAsync(ChatMessage message, CancellationToken cancellationToken);
-
-    /// <summary>A chat message by its id; null when there is none (never sent, deleted, or past retention).</summary>
-    Task<ChatMessage?> FindChatAsync(string id, CancellationToken cancellationToken);
-
-    /// <summary>Writes a message's payload (and its type), its pin and whether it was edited.</summary>
-    Task UpdateChatAsync(ChatMessage message, CancellationToken cancellationToken);
-
-    /// <summary>Removes a message (deleted in the meeting): it is in no history and no export.</summary>
-    Task DeleteChatAsync(string id, CancellationToken cancellationToken);
-
     /// <summary>Deletes chat written before <paramref name="cutoff"/>; returns how many messages.</summary>
     Task<int> DeleteChatBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<ChatMessage>> ListChatAsync(string sessionId, CancellationToken cancellationToken);
-
-    /// <summary>The newest messages of a meeting across its sessions, oldest first (meetings that persist chat).</summary>
-    Task<IReadOnlyList<ChatMessage>> ListRecentMeetingChatAsync(string meetingId, int limit, CancellationToken cancellationToken);
-
-    Task CreatePollAsync(Poll poll, CancellationToken cancellationToken);
-
-    /// <summary>Records a vote; false when the participant has voted in that poll already.</summary>
-    Task<bool> VoteAsync(string pollId, PollVote vote, CancellationToken cancellationToken);
-
-    Task<Poll?> FindPollAsync(string pollId, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<Poll>> ListPollsAsync(string sessionId, CancellationToken cancellationToken);
 }

@@ -4,15 +4,15 @@ using Stagecast.Server.Features.Rooms;
 
 namespace Stagecast.Server.Features.Realtime;
 
-/// <summary>App messages on the channel (<see cref="MeetingRoom.SendAppMessageAsync"/>): the sender's answer is empty, the others get <c>broadcast_message</c>.</summary>
+/// <summary>App messages on the channel (<see cref="RoomAppMessages.Send"/>): the sender's answer is empty, the others get <c>broadcast_message</c>.</summary>
 public sealed partial class RealtimeClient
 {
     /// <summary><c>broadcast_send</c>: to every other peer, or to the peers <c>peer_ids</c> names.</summary>
-    internal async Task<RealtimeAnswer> BroadcastAsync(BroadcastRequest request)
+    internal Task<RealtimeAnswer> BroadcastAsync(BroadcastRequest request)
     {
         var payload = Encoding.UTF8.GetBytes(request.Payload!.Value.GetRawText());
         var message = AppMessage.Create(request.MessageType, payload, _peer, services.Time.GetUtcNow());
-        await _room!.SendAppMessageAsync(message, request.PeerIds?.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
-        return EmptyAnswer.Instance;
+        _room!.AppMessages.Send(message, request.PeerIds?.ToHashSet(StringComparer.Ordinal));
+        return Task.FromResult<RealtimeAnswer>(EmptyAnswer.Instance);
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class RealtimeClient
             new(StagecastPlugins.NotesId, StagecastPlugins.NotesName, StagecastPlugins.NotesDescription, null, origin + StagecastPlugins.NotesPath, canStart),
             .. page.Items.Select(p => new PluginInfoView(p.Id, p.Name, p.Description, p.Picture, p.BaseUrl, canStart && p.StartableBy(Participant.PresetName))),
         ];
-        return new PluginsAnswer(plugins, [.. _room!.ActivePlugins.Select(PluginView.Of)]);
+        return new PluginsAnswer(plugins, [.. _room!.Plugins.Active.Select(PluginView.Of)]);
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed partial class RealtimeClient
             descriptor = new JsonObject { ["id"] = id, ["name"] = registered.Name, ["base_url"] = registered.BaseUrl };
         }
 
-        var plugin = _room!.ActivatePlugin(_peer!, id, Encoding.UTF8.GetBytes(descriptor.ToJsonString()), registered);
+        var plugin = _room!.Plugins.Activate(_peer!, id, Encoding.UTF8.GetBytes(descriptor.ToJsonString()), registered);
         return new PluginAnswer(PluginView.Of(plugin));
     }
 
@@ -61,7 +61,7 @@ public sealed partial class RealtimeClient
     internal async Task<RealtimeAnswer> DeactivatePluginAsync(PluginIdRequest request)
     {
         await RecheckCredentialAsync().ConfigureAwait(false);
-        return _room!.DeactivatePlugin(_peer!, request.PluginId!)
+        return _room!.Plugins.Deactivate(_peer!, request.PluginId!)
             ? EmptyAnswer.Instance
             : throw new DomainException(DomainError.NotFound, $"the plugin {request.PluginId} is not open");
     }
@@ -69,12 +69,12 @@ public sealed partial class RealtimeClient
     /// <summary><c>plugin_store_get</c>.</summary>
     internal Task<RealtimeAnswer> PluginStoreGetAsync(PluginStoreKeysRequest request) =>
         Task.FromResult<RealtimeAnswer>(new PluginStoreAnswer(request.PluginId!, request.Store!,
-            [.. _room!.PluginStore(request.PluginId!, request.Store!, request.Keys ?? []).Select(PluginStoreItemView.Of)]));
+            [.. _room!.Plugins.Store(request.PluginId!, request.Store!, request.Keys ?? []).Select(PluginStoreItemView.Of)]));
 
     /// <summary><c>plugin_store_insert</c>: every peer hears <c>plugin_store_updated</c>, the writer too.</summary>
     internal Task<RealtimeAnswer> PluginStoreInsertAsync(PluginStoreInsertRequest request)
     {
-        _room!.InsertPluginKeys(_peer!, request.PluginId!, request.Store!,
+        _room!.Plugins.InsertKeys(_peer!, request.PluginId!, request.Store!,
             [.. request.Items!.Select(i => (i.Key ?? "", (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(i.Value?.GetRawText() ?? "null")))]);
         return Task.FromResult<RealtimeAnswer>(EmptyAnswer.Instance);
     }
@@ -84,12 +84,12 @@ public sealed partial class RealtimeClient
     {
         if (request.Keys is { Length: > 0 } keys)
         {
-            _room!.DeletePluginKeys(_peer!, request.PluginId!, request.Store!, keys);
+            _room!.Plugins.DeleteKeys(_peer!, request.PluginId!, request.Store!, keys);
         }
         else
         {
             await RecheckCredentialAsync().ConfigureAwait(false);
-            _room!.DeletePluginStore(_peer!, request.PluginId!, request.Store!);
+            _room!.Plugins.DeleteStore(_peer!, request.PluginId!, request.Store!);
         }
 
         return EmptyAnswer.Instance;

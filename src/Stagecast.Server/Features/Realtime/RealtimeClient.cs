@@ -275,16 +275,16 @@ public sealed partial class RealtimeClient(
             morePolls,
             services.Recordings.ActiveFor(room.MeetingId) is { } recording ? RecordingChannelView.Of(recording) : null,
             StageRequestView.Of(state.StageRequests),
-            [.. room.ActivePlugins.Select(PluginView.Of)]);
+            [.. room.Plugins.Active.Select(PluginView.Of)]);
     }
 
     /// <summary>
-    /// <c>chat_history</c>: the page of the chat shown to peers (<see cref="MeetingRoom.RecentChatAsync"/>) before a
+    /// <c>chat_history</c>: the page of the chat shown to peers (<see cref="RoomChat.RecentAsync"/>) before a
     /// message, charged to the participant's history budget (<see cref="MeetingRooms.ChargeHistory"/>).
     /// </summary>
     internal async Task<RealtimeAnswer> ChatHistoryAsync(PageRequest request)
     {
-        var chat = await _room!.ChatForAsync(_peer!).ConfigureAwait(false);
+        var chat = await _room!.Chat.ForAsync(_peer!).ConfigureAwait(false);
         var (messages, more) = Page(chat, m => m.Id, m => ChatView.From(m, services.ChatFiles), RealtimeJson.SizeOf, request.Before);
         services.Rooms.ChargeHistory(Participant, messages.Sum(RealtimeJson.SizeOf));
         return new ChatPageAnswer(messages, more);
@@ -293,7 +293,7 @@ public sealed partial class RealtimeClient(
     /// <summary><c>polls_list</c>: the page of the session's polls before a poll.</summary>
     internal async Task<RealtimeAnswer> PollsListAsync(PageRequest request)
     {
-        var all = _peer!.Permissions.PollsCanView ? await _room!.PollsAsync().ConfigureAwait(false) : [];
+        var all = _peer!.Permissions.PollsCanView ? await _room!.Polls.ListAsync().ConfigureAwait(false) : [];
         var (polls, more) = Page(all, p => p.Id, p => PollView.For(p, Participant.Id), RealtimeJson.SizeOf, request.Before);
         return new PollsPageAnswer(polls, more);
     }
@@ -395,7 +395,7 @@ public sealed partial class RealtimeClient(
                 throw new DomainException(DomainError.Forbidden, "your preset does not allow sharing the screen");
             }
 
-            MeetingRoom.RequireOnStage(_peer);
+            RoomStage.RequireOnStage(_peer);
         }
 
         if (request.AudioEnabled is not null || request.VideoEnabled is not null)
@@ -420,10 +420,10 @@ public sealed partial class RealtimeClient(
 
     internal async Task<RealtimeAnswer> ChatAsync(ChatRequest request)
     {
-        var to = request.To is { } peerIds ? _room!.ParticipantsOf(p => peerIds.Contains(p.Id)) : null;
+        var to = request.To is { } peerIds ? _room!.Chat.ParticipantsOf(p => peerIds.Contains(p.Id)) : null;
         var message = request.File is { } link
-            ? await _room!.ChatFileAsync(_peer!, await services.ChatFiles.OfLinkAsync(link).ConfigureAwait(false), to).ConfigureAwait(false)
-            : await _room!.ChatAsync(_peer!, request.Text!, to).ConfigureAwait(false);
+            ? await _room!.Chat.SendFileAsync(_peer!, await services.ChatFiles.OfLinkAsync(link).ConfigureAwait(false), to).ConfigureAwait(false)
+            : await _room!.Chat.SendAsync(_peer!, request.Text!, to).ConfigureAwait(false);
         return new ChatAnswer(ChatView.From(message, services.ChatFiles));
     }
 
@@ -442,11 +442,11 @@ public sealed partial class RealtimeClient(
     internal async Task<RealtimeAnswer> CreatePollAsync(PollRequest request)
     {
         await RecheckCredentialAsync().ConfigureAwait(false);
-        return new PollAnswer(PollView.For(await _room!.CreatePollAsync(_peer!, request).ConfigureAwait(false), Participant.Id));
+        return new PollAnswer(PollView.For(await _room!.Polls.CreateAsync(_peer!, request).ConfigureAwait(false), Participant.Id));
     }
 
     internal async Task<RealtimeAnswer> VoteAsync(VoteRequest request) =>
-        new PollAnswer(PollView.For(await _room!.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id));
+        new PollAnswer(PollView.For(await _room!.Polls.VoteAsync(_peer!, request.PollId!, request.Option!.Value).ConfigureAwait(false), Participant.Id));
 
     /// <summary>Writes what happened in the room as the channel's message to the client (<see cref="ChannelEvents"/>).</summary>
     public void Notify(RoomPeer peer, RoomEvent change)

@@ -70,7 +70,7 @@ public sealed partial class MeetingRoom
 
         if (audioEnabled == true || videoEnabled == true)
         {
-            RequireOnStage(peer);
+            RoomStage.RequireOnStage(peer);
         }
 
         if (_services.Media is { } media)
@@ -196,11 +196,11 @@ public sealed partial class MeetingRoom
         var livestreams = _services.Livestreams;
         return new RoomState(
             [.. Peers.Where(p => p != peer && !p.Hidden)],
-            await ChatForAsync(peer).ConfigureAwait(false),
-            permissions.PollsCanView ? await PollsAsync().ConfigureAwait(false) : [],
+            await Chat.ForAsync(peer).ConfigureAwait(false),
+            permissions.PollsCanView ? await Polls.ListAsync().ConfigureAwait(false) : [],
             livestreams.ActiveFor(MeetingId) is { } active ? livestreams.View(active) : null,
             permissions.AcceptWaitingRequests ? _rooms.WaitlistOf(MeetingId).Views : [],
-            permissions.AcceptStageRequests ? StageRequests : []);
+            permissions.AcceptStageRequests ? Stage.Requests : []);
     }
 
     private void PublishPeerUpdated(RoomPeer peer)

@@ -3,19 +3,20 @@ using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
-using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Rooms;
 
 /// <summary>
 /// The live state of one meeting: its peers and its session, whatever front end each peer came through. The session
 /// starts with the first join and ends <c>session_keep_alive_time_in_secs</c> after the last peer leaves, on kick-all,
-/// or when the meeting is made inactive; then the room closes and the next join opens a new room and session. Changes
-/// to a room are serialised by one async lock; what happens is told to each peer's connection as a
-/// <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of the peers, never waiting for a client.
+/// or when the meeting is made inactive; then the room closes and the next join opens a new room and session. Its peers
+/// and session change under its async lock; each of its components (<see cref="Chat"/>, <see cref="Polls"/>,
+/// <see cref="Plugins"/>, <see cref="Stage"/>, <see cref="AppMessages"/>) owns its state and keeps its own. What happens
+/// is told to each peer's connection as a <see cref="RoomEvent"/> (<see cref="IRoomClient.Notify"/>), from a snapshot of
+/// the peers, never waiting for a client.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose")]
-public sealed partial class MeetingRoom
+public sealed partial class MeetingRoom : IRoomPresence
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, RoomPeer> _peers = new(StringComparer.Ordinal);
@@ -25,17 +26,12 @@ public sealed partial class MeetingRoom
     private readonly MeetingWebhookEvents _events;
     private readonly RoomOptions _options;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, TokenBucket> _chatRates = new(StringComparer.Ordinal);
-    private int _chatMessages;
-    private long _chatBytes;
-    private int _polls;
     private volatile RoomPeer[] _snapshot = [];
     private volatile MeetingSession? _session;
     private Meeting _meeting;
     private ITimer? _keepAlive;
     private bool _closed;
     private long _maxConcurrent;
-    private bool _hasChat;
     private string? _activeSpeaker;
 
     internal MeetingRoom(Meeting meeting, string accountId, MeetingRooms rooms, RoomServices services)
@@ -48,6 +44,11 @@ public sealed partial class MeetingRoom
         _events = services.Events;
         _options = services.Options;
         _time = services.Time;
+        Chat = new RoomChat(this, services.Store, services.Chat, _options.ChatHistory, () => Meeting.PersistChat, () => rooms.ChatMembersOf(MeetingId), _time);
+        Plugins = new RoomPlugins(this, _options, _time);
+        Stage = new RoomStage(this, NotifyPeerLeftStage, _time);
+        Polls = new RoomPolls(this, services.Store, _options.MaxPollsPerSession, _time);
+        AppMessages = new RoomAppMessages(this, _options.AppMessagesPerSecond, _time);
     }
 
     public string MeetingId => _meeting.Id;
@@ -66,6 +67,21 @@ public sealed partial class MeetingRoom
     public IReadOnlyList<RoomPeer> Peers => _snapshot;
 
     public long MaxConcurrentParticipants => Interlocked.Read(ref _maxConcurrent);
+
+    /// <summary>The session's chat (and the meeting's, when it persists chat).</summary>
+    public RoomChat Chat { get; }
+
+    /// <summary>The session's polls.</summary>
+    public RoomPolls Polls { get; }
+
+    /// <summary>Who is on the stage, who asks for it, and what hosts do about it.</summary>
+    public RoomStage Stage { get; }
+
+    /// <summary>The plugins open in the session and their shared stores.</summary>
+    public RoomPlugins Plugins { get; }
+
+    /// <summary>App messages between the peers (and from the app).</summary>
+    public RoomAppMessages AppMessages { get; }
 
     public void UpdateMeeting(Meeting meeting) => Volatile.Write(ref _meeting, meeting);
 
@@ -113,7 +129,7 @@ public sealed partial class MeetingRoom
             var peer = new RoomPeer(Guid.NewGuid().ToString(), client.Participant, client.Permissions, name ?? client.Participant.Name, now, _rooms.ChangesOf(client.Participant))
             {
                 Client = client,
-                Stage = EntryStage(client.Permissions),
+                Stage = RoomStage.EntryStage(client.Permissions),
             };
             _peers.Add(peer.Id, peer);
             Interlocked.Exchange(ref _maxConcurrent, Math.Max(_maxConcurrent, _peers.Count));
@@ -238,10 +254,7 @@ public sealed partial class MeetingRoom
             Publish(new PeerLeft(peer, reason));
         }
 
-        if (peer.Stage == StageStatus.Requested)
-        {
-            PublishStageRequests();
-        }
+        await Stage.PeerLeftAsync(peer).ConfigureAwait(false);
     }
 
     private async Task KeepAliveExpiredAsync()
@@ -277,12 +290,14 @@ public sealed partial class MeetingRoom
 
             _keepAlive?.Dispose();
             _closed = true;
+            await Chat.CloseAsync().ConfigureAwait(false); // what is being sent, created or voted in is kept with the session, nothing after
+            await Polls.CloseAsync().ConfigureAwait(false);
             sessionId = _session?.Id;
             if (_session is { } session)
             {
                 var ended = session with { EndedAt = now, EndReason = reason };
                 List<OutboxEvent> events = [.. present.Select(p => _events.ParticipantLeft(_meeting, ended, SessionPeerOf(p, now))), _events.MeetingEnded(_meeting, ended, reason)];
-                if (_hasChat)
+                if (Chat.HasMessages)
                 {
                     events.Add(_events.ChatSynced(_meeting, ended));
                 }
@@ -321,6 +336,8 @@ public sealed partial class MeetingRoom
         }
     }
 
+    void IRoomPresence.Publish(RoomEvent change, RoomPeer? except, Func<RoomPeer, bool>? to) => Publish(change, except, to);
+
     private static void KickLocked(RoomPeer peer, string reason)
     {
         if (peer.Client is not null)
@@ -337,6 +354,14 @@ public sealed partial class MeetingRoom
         foreach (var observer in _services.PeerObservers)
         {
             observer.OnPeerLeft(this, peer);
+        }
+    }
+
+    private void NotifyPeerLeftStage(RoomPeer peer)
+    {
+        foreach (var observer in _services.PeerObservers)
+        {
+            observer.OnPeerLeftStage(this, peer);
         }
     }
 

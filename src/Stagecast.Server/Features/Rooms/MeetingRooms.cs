@@ -49,7 +49,7 @@ public sealed class MeetingRooms(
     /// <summary>
     /// The meeting's chat members: clients chatting in it without having joined (RealtimeKit's SDK between
     /// <c>init()</c> and <c>join()</c>, a chat-only widget). They are no peers (in no participant list, with no media):
-    /// they get the chat of whatever session is in progress, and send in it (<see cref="MeetingRoom.PublishChat"/>).
+    /// they get the chat of whatever session is in progress, and send in it (<see cref="RoomChat"/>).
     /// </summary>
     public IReadOnlyList<RoomPeer> ChatMembersOf(string meetingId)
     {

@@ -84,7 +84,7 @@ public sealed record Kicked(string Reason) : RoomEvent;
 /// <summary>To the former connection of a peer that continues on a newer one; this one ends.</summary>
 public sealed record Replaced : RoomEvent;
 
-/// <summary>A plugin was opened for the meeting (<see cref="MeetingRoom.ActivatePlugin"/>); to every peer, its opener too.</summary>
+/// <summary>A plugin was opened for the meeting (<see cref="RoomPlugins.Activate"/>); to every peer, its opener too.</summary>
 public sealed record PluginActivated(ActivePlugin Plugin) : RoomEvent;
 
 /// <summary>A plugin was closed for the meeting by the peer <paramref name="By"/> (its room id) at <paramref name="At"/>; to every peer.</summary>

@@ -1,6 +1,5 @@
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Presets;
-using Stagecast.Streaming.Limits;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -75,15 +74,6 @@ public sealed class RoomPeer(string id, Participant participant, PresetPermissio
     public DateTimeOffset? DisconnectedAt { get; set; }
 
     public ITimer? GraceTimer { get; set; }
-
-    /// <summary>The peer's rate of app messages (<see cref="MeetingRoom.SendAppMessageAsync"/>), from its first one.</summary>
-    public TokenBucket? AppMessages { get; set; }
-
-    /// <summary>The peer's rate of plugin store writes and plugin events (<see cref="MeetingRoom.InsertPluginKeys"/>), from its first one.</summary>
-    public TokenBucket? PluginWrites { get; set; }
-
-    /// <summary>The bytes the peer's plugin store writes and events have the server send the meeting's peers (<see cref="RoomOptions.PluginBytesPerSecond"/>).</summary>
-    public TokenBucket? PluginBytes { get; set; }
 
     /// <summary>Hidden participants (a preset's <c>hidden_participant</c>) are in no peer list and no peer event.</summary>
     public bool Hidden => Permissions.HiddenParticipant;

@@ -48,7 +48,7 @@ public sealed record ChatRequest : IValidatableObject
     public string? File { get; init; }
 
     /// <summary>Peer ids: a private message to their participants (and the sender) only.</summary>
-    [ItemCount(1, MeetingRoom.MaxChatTargets)]
+    [ItemCount(1, RoomChat.MaxTargets)]
     public IReadOnlyList<string>? To { get; init; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

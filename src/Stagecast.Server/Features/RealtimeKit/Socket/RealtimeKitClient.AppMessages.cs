@@ -6,7 +6,7 @@ using Stagecast.Server.Hosting;
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
 /// <summary>
-/// App messages on RealtimeKit's socket, passed to the room (<see cref="MeetingRoom.SendAppMessageAsync"/>):
+/// App messages on RealtimeKit's socket, passed to the room (<see cref="RoomAppMessages.Send"/>):
 /// <c>participants.broadcastMessage(type, payload)</c> is room event 29, to the whole meeting; with a target of
 /// participants or presets the SDK names the peers on event 39 (<c>broadcastToEntity</c>, PEERS). The SDK sends its
 /// own too: <c>spotlight</c> (a host's active tab, to everyone and to each peer joining) and
@@ -16,14 +16,14 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// </summary>
 public sealed partial class RealtimeKitClient
 {
-    private async Task<IMessage?> BroadcastAsync(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
+    private BroadcastMessage Broadcast(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
     {
         var message = AppMessage.Create(request.Type, request.Payload.Memory, peer, services.Time.GetUtcNow());
-        await room.SendAppMessageAsync(message).ConfigureAwait(false);
+        room.AppMessages.Send(message);
         return Wire(message);
     }
 
-    private async Task<IMessage?> BroadcastToPeersAsync(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
+    private IMessage? BroadcastToPeers(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
     {
         if (request.BroadcastType == BroadcastType.Rooms)
         {
@@ -31,7 +31,7 @@ public sealed partial class RealtimeKitClient
         }
 
         var message = AppMessage.Create(request.Type, request.Payload.Memory, peer, services.Time.GetUtcNow());
-        await room.SendAppMessageAsync(message, request.Ids.ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        room.AppMessages.Send(message, request.Ids.ToHashSet(StringComparer.Ordinal));
         return null;
     }
 

@@ -66,7 +66,7 @@ public sealed partial class RealtimeKitClient
             Events.Chat.SendMessageToRoom => await ChatAsync(room, peer, Read(message, SendChatMessageToRoomRequest.Parser)).ConfigureAwait(false),
             Events.Chat.SendMessageToPeers => await ChatToPeersAsync(room, peer, Read(message, SendChatMessageToPeersRequest.Parser)).ConfigureAwait(false),
             Events.Chat.EditMessage => await EditChatAsync(room, peer, Read(message, EditChatMessageRequest.Parser)).ConfigureAwait(false),
-            Events.Chat.DeleteMessage => new DeleteChatMessageResponse { ChatId = (await room.DeleteChatAsync(peer, Read(message, DeleteChatMessageRequest.Parser).ChatId).ConfigureAwait(false)).Id },
+            Events.Chat.DeleteMessage => new DeleteChatMessageResponse { ChatId = (await room.Chat.DeleteAsync(peer, Read(message, DeleteChatMessageRequest.Parser).ChatId).ConfigureAwait(false)).Id },
             Events.Chat.PinMessage => await PinChatAsync(room, peer, Read(message, PinChatMessageRequest.Parser)).ConfigureAwait(false),
             _ => throw new DomainException(DomainError.BadRequest, $"event 0x{message.Event:x} is not supported by this server"),
         };
@@ -81,8 +81,8 @@ public sealed partial class RealtimeKitClient
     {
         var edited = request.PayloadType switch
         {
-            0 => await room.EditChatAsync(peer, request.ChatId, request.Payload).ConfigureAwait(false),
-            1 or 2 => await room.EditChatFileAsync(peer, request.ChatId, await services.ChatFiles.OfLinkAsync(LinkOf(request.PayloadType, request.Payload)).ConfigureAwait(false))
+            0 => await room.Chat.EditAsync(peer, request.ChatId, request.Payload).ConfigureAwait(false),
+            1 or 2 => await room.Chat.EditFileAsync(peer, request.ChatId, await services.ChatFiles.OfLinkAsync(LinkOf(request.PayloadType, request.Payload)).ConfigureAwait(false))
                 .ConfigureAwait(false),
             _ => throw new DomainException(DomainError.BadRequest, "chat messages must be text, image or file (payload_type 0, 1 or 2)"),
         };
@@ -92,7 +92,7 @@ public sealed partial class RealtimeKitClient
     /// <summary><c>chat.pinMessage</c>: pins or unpins a public message for everyone (answered, and pushed to the others).</summary>
     private async Task<IMessage> PinChatAsync(MeetingRoom room, RoomPeer peer, PinChatMessageRequest request)
     {
-        var message = await room.PinChatAsync(peer, request.ChatId, request.Pinned).ConfigureAwait(false);
+        var message = await room.Chat.PinAsync(peer, request.ChatId, request.Pinned).ConfigureAwait(false);
         return new PinChatMessageResponse { ChatId = message.Id, Pinned = message.Pinned, Message = _views.Chat(message) };
     }
 }

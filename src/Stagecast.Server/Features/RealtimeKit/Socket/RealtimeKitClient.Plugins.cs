@@ -38,7 +38,7 @@ public sealed partial class RealtimeKitClient
         if (message.Event == Events.Plugins.GetPlugins)
         {
             var open = new EnablePluginsResponse();
-            open.Plugins.AddRange(room?.ActivePlugins.Select(p => new EnablePluginResponse { PluginId = p.Id, EnabledBy = _views.IdOf(p.OpenedBy) }) ?? []);
+            open.Plugins.AddRange(room?.Plugins.Active.Select(p => new EnablePluginResponse { PluginId = p.Id, EnabledBy = _views.IdOf(p.OpenedBy) }) ?? []);
             return open;
         }
 
@@ -49,8 +49,8 @@ public sealed partial class RealtimeKitClient
             if (room is not null && (get.StoreName == ActivePluginsStore || _peer is not null))
             {
                 answer.StoreItems.AddRange(get.StoreName == ActivePluginsStore
-                    ? room.ActivePlugins.Select(_views.PluginItem)
-                    : room.PluginStore(get.PluginId, get.StoreName, [.. get.GetKeys.Select(k => k.StoreKey)]).Select(_views.StoreItem));
+                    ? room.Plugins.Active.Select(_views.PluginItem)
+                    : room.Plugins.Store(get.PluginId, get.StoreName, [.. get.GetKeys.Select(k => k.StoreKey)]).Select(_views.StoreItem));
             }
 
             return answer;
@@ -67,15 +67,15 @@ public sealed partial class RealtimeKitClient
                 await OpenRegisteredAsync(joined, await RecheckAsync(peer).ConfigureAwait(false), Read(message, AddPluginRequest.Parser).PluginId).ConfigureAwait(false);
                 return null;
             case Events.Plugins.RemovePlugin:
-                joined.DeactivatePlugin(await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemovePluginRequest.Parser).PluginId);
+                joined.Plugins.Deactivate(await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemovePluginRequest.Parser).PluginId);
                 return null;
             case Events.Plugins.CustomPluginEventToRoom:
                 var toRoom = Read(message, PluginEventToRoomRequest.Parser);
-                joined.SendPluginEvent(peer, toRoom.PluginId, toRoom.PluginData.Memory, to: null);
+                joined.Plugins.SendEvent(peer, toRoom.PluginId, toRoom.PluginData.Memory, to: null);
                 return null;
             case Events.Plugins.CustomPluginEventToPeers:
                 var toPeers = Read(message, PluginEventToPeersRequest.Parser);
-                joined.SendPluginEvent(peer, toPeers.PluginId, toPeers.PluginData.Memory, toPeers.PeerIds.ToHashSet(StringComparer.Ordinal));
+                joined.Plugins.SendEvent(peer, toPeers.PluginId, toPeers.PluginData.Memory, toPeers.PeerIds.ToHashSet(StringComparer.Ordinal));
                 return null;
             case Events.Plugins.StoreInsertKeys:
                 var insert = Read(message, PluginStoreInsertKeysRequest.Parser);
@@ -89,7 +89,7 @@ public sealed partial class RealtimeKitClient
                 }
                 else
                 {
-                    joined.InsertPluginKeys(peer, insert.PluginId, insert.StoreName, [.. insert.InsertKeys.Select(k => (k.StoreKey, (ReadOnlyMemory<byte>)k.Payload.Memory))]);
+                    joined.Plugins.InsertKeys(peer, insert.PluginId, insert.StoreName, [.. insert.InsertKeys.Select(k => (k.StoreKey, (ReadOnlyMemory<byte>)k.Payload.Memory))]);
                 }
 
                 return null;
@@ -100,12 +100,12 @@ public sealed partial class RealtimeKitClient
                     await RecheckAsync(peer).ConfigureAwait(false);
                     foreach (var key in delete.DeleteKeys)
                     {
-                        joined.DeactivatePlugin(peer, key.StoreKey);
+                        joined.Plugins.Deactivate(peer, key.StoreKey);
                     }
                 }
                 else
                 {
-                    joined.DeletePluginKeys(peer, delete.PluginId, delete.StoreName, [.. delete.DeleteKeys.Select(k => k.StoreKey)]);
+                    joined.Plugins.DeleteKeys(peer, delete.PluginId, delete.StoreName, [.. delete.DeleteKeys.Select(k => k.StoreKey)]);
                 }
 
                 return null;
@@ -116,7 +116,7 @@ public sealed partial class RealtimeKitClient
                     throw new DomainException(DomainError.BadRequest, $"the store {ActivePluginsStore} cannot be deleted; close its plugins one by one");
                 }
 
-                joined.DeletePluginStore(await RecheckAsync(peer).ConfigureAwait(false), drop.PluginId, drop.StoreName);
+                joined.Plugins.DeleteStore(await RecheckAsync(peer).ConfigureAwait(false), drop.PluginId, drop.StoreName);
                 return null;
             default:
                 throw new DomainException(DomainError.BadRequest, $"plugin event 0x{message.Event:x} is not supported by this server");
@@ -131,7 +131,7 @@ public sealed partial class RealtimeKitClient
     {
         var plugin = await services.Plugins.FindAsync(Participant.AppId, pluginId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new DomainException(DomainError.NotFound, $"No plugin found with id {pluginId}");
-        room.ActivatePlugin(peer, plugin.Id, System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["id"] = plugin.Id, ["name"] = plugin.Name }.ToJsonString()), plugin);
+        room.Plugins.Activate(peer, plugin.Id, System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["id"] = plugin.Id, ["name"] = plugin.Name }.ToJsonString()), plugin);
     }
 
     /// <summary>
@@ -147,16 +147,16 @@ public sealed partial class RealtimeKitClient
         {
             if (close)
             {
-                room.DeactivatePlugin(peer, key.StoreKey);
+                room.Plugins.Deactivate(peer, key.StoreKey);
             }
             else
             {
-                room.ActivatePlugin(peer, key.StoreKey, key.Payload.Memory, registered);
+                room.Plugins.Activate(peer, key.StoreKey, key.Payload.Memory, registered);
             }
         }
         catch (DomainException)
         {
-            var open = room.ActivePlugins.FirstOrDefault(p => p.Id == key.StoreKey);
+            var open = room.Plugins.Active.FirstOrDefault(p => p.Id == key.StoreKey);
             var actual = open is null ? _views.ClosedPlugin(key.StoreKey, "", services.Time.GetUtcNow()) : _views.PluginItem(open);
             actual.PeerId = ""; // not the writer's own: its SDK takes it
             connection.TrySend(SocketFrameWriter.Push(Events.Plugins.StoreInsertKeys,

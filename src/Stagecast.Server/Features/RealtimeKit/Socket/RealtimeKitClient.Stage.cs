@@ -30,33 +30,33 @@ public sealed partial class RealtimeKitClient
                     RequestedStagePeers = { IdsOn(room, StageStatus.Requested) },
                 };
             case Events.Room.GetStageRequests:
-                return _views.StageRequests(peer.Permissions.AcceptStageRequests ? room.StageRequests : []);
+                return _views.StageRequests(peer.Permissions.AcceptStageRequests ? room.Stage.Requests : []);
             case Events.Room.RequestStageAccess:
-                await room.RequestStageAsync(peer).ConfigureAwait(false);
+                await room.Stage.RequestAsync(peer).ConfigureAwait(false);
                 return null;
             case Events.Room.CancelStageRequest:
-                await room.CancelStageRequestAsync(peer).ConfigureAwait(false);
+                await room.Stage.CancelRequestAsync(peer).ConfigureAwait(false);
                 return null;
             case Events.Room.GrantStageAccess:
                 var granted = Read(message, GrantStageAccessRequest.Parser).UserIds.ToHashSet(StringComparer.Ordinal);
-                await room.GrantStageAsync(await RecheckAsync(peer).ConfigureAwait(false), p => granted.Contains(p.Participant.Id)).ConfigureAwait(false);
+                await room.Stage.GrantAsync(await RecheckAsync(peer).ConfigureAwait(false), p => granted.Contains(p.Participant.Id)).ConfigureAwait(false);
                 return null;
             case Events.Room.DenyStageAccess:
                 var denied = Read(message, DenyStageAccessRequest.Parser).UserIds.ToHashSet(StringComparer.Ordinal);
-                await room.DenyStageAsync(await RecheckAsync(peer).ConfigureAwait(false), p => denied.Contains(p.Participant.Id)).ConfigureAwait(false);
+                await room.Stage.DenyAsync(await RecheckAsync(peer).ConfigureAwait(false), p => denied.Contains(p.Participant.Id)).ConfigureAwait(false);
                 return null;
             case Events.Room.JoinStage:
-                AnswerOnStageStatus(message, peer, await room.JoinStageAsync(peer).ConfigureAwait(false));
+                AnswerOnStageStatus(message, peer, await room.Stage.JoinAsync(peer).ConfigureAwait(false));
                 return null;
             default: // Events.Room.LeaveStage: the peer itself, or a host sending others off
                 var leaving = Read(message, LeaveStageRequest.Parser).UserIds.ToHashSet(StringComparer.Ordinal);
                 if (leaving.Count == 0 || leaving.SetEquals([peer.Participant.Id]))
                 {
-                    AnswerOnStageStatus(message, peer, await room.LeaveStageAsync(peer).ConfigureAwait(false));
+                    AnswerOnStageStatus(message, peer, await room.Stage.LeaveAsync(peer).ConfigureAwait(false));
                     return null;
                 }
 
-                await room.KickFromStageAsync(await RecheckAsync(peer).ConfigureAwait(false), p => leaving.Contains(p.Participant.Id)).ConfigureAwait(false);
+                await room.Stage.KickAsync(await RecheckAsync(peer).ConfigureAwait(false), p => leaving.Contains(p.Participant.Id)).ConfigureAwait(false);
                 return new LeaveStageRequest();
         }
     }

@@ -224,8 +224,8 @@ public sealed partial class RealtimeKitClient(
             Events.Room.Kick => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, RemoveParticipantsRequest.Parser).PeerIds).ConfigureAwait(false),
             Events.Room.KickAll => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), null).ConfigureAwait(false),
             Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
-            Events.Room.BroadcastMessage => await BroadcastAsync(room, peer, Read(message, BroadcastMessage.Parser)).ConfigureAwait(false),
-            Events.Room.BroadcastToEntity => await BroadcastToPeersAsync(room, peer, Read(message, BroadcastMessage.Parser)).ConfigureAwait(false),
+            Events.Room.BroadcastMessage => Broadcast(room, peer, Read(message, BroadcastMessage.Parser)),
+            Events.Room.BroadcastToEntity => BroadcastToPeers(room, peer, Read(message, BroadcastMessage.Parser)),
             Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(peer),
             Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
@@ -352,7 +352,7 @@ public sealed partial class RealtimeKitClient(
         connection.Join();
         services.Peers.Add(entered.Room.MeetingId, entered.Peer, clientPeerId);
         TakeMedia(entered.Room, entered.Peer, entered.Resumed);
-        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id, services.ChatFiles, entered.Room.PollCreatorName);
+        _views = new RealtimeKitViews(entered.Peer, clientPeerId, Participant.Id, services.ChatFiles, entered.Room.Polls.CreatorName);
         _room = entered.Room;
         Volatile.Write(ref _peer, entered.Peer);
         return new PeerInfoResponse { Peer = _views.Peer(entered.Peer) };
@@ -365,7 +365,7 @@ public sealed partial class RealtimeKitClient(
             PeerId = clientPeerId,
             UserId = Participant.Id,
             DisplayName = name ?? Participant.Name ?? "",
-            StageType = RealtimeKitViews.StageOf(MeetingRoom.EntryStage(Permissions)),
+            StageType = RealtimeKitViews.StageOf(RoomStage.EntryStage(Permissions)),
             Waitlisted = true,
             Flags = new PeerFlags { PresetName = Participant.PresetName ?? "", RecorderType = "NONE" },
         },
@@ -452,11 +452,11 @@ public sealed partial class RealtimeKitClient(
     }
 
     /// <summary>
-    /// The chat a peer is shown (<see cref="MeetingRoom.RecentChatAsync"/>, from memory), as its preset allows; none
+    /// The chat a peer is shown (<see cref="RoomChat.RecentAsync"/>, from memory), as its preset allows; none
     /// without a session in progress (<paramref name="room"/> null: a chat member's, before anyone joined).
     /// </summary>
     private static async Task<IReadOnlyList<ChatMessage>> ChatOfAsync(MeetingRoom? room, RoomPeer peer) =>
-        room is null ? [] : await room.ChatForAsync(peer).ConfigureAwait(false);
+        room is null ? [] : await room.Chat.ForAsync(peer).ConfigureAwait(false);
 
     /// <summary>
     /// <c>chat.getMessages</c>: the newest of the chat shown to the peer that fit in <see cref="ChatPageBytes"/> (one at
@@ -537,7 +537,7 @@ public sealed partial class RealtimeKitClient(
     private Task<IMessage?> ChatToPeersAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Chat.SendChatMessageToPeersRequest request)
     {
         var named = request.PeerIds.ToHashSet(StringComparer.Ordinal);
-        return PostAsync(room, peer, request.PayloadType, request.Payload, room.ParticipantsOf(p => named.Contains(_views.IdOf(p))));
+        return PostAsync(room, peer, request.PayloadType, request.Payload, room.Chat.ParticipantsOf(p => named.Contains(_views.IdOf(p))));
     }
 
     private async Task<IMessage?> PostAsync(MeetingRoom room, RoomPeer peer, int payloadType, string payload, IReadOnlyCollection<string>? to)
@@ -545,10 +545,10 @@ public sealed partial class RealtimeKitClient(
         switch (payloadType)
         {
             case 0:
-                await room.ChatAsync(peer, payload, to).ConfigureAwait(false);
+                await room.Chat.SendAsync(peer, payload, to).ConfigureAwait(false);
                 break;
             case 1 or 2:
-                await room.ChatFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(payloadType, payload)).ConfigureAwait(false), to).ConfigureAwait(false);
+                await room.Chat.SendFileAsync(peer, await services.ChatFiles.OfLinkAsync(LinkOf(payloadType, payload)).ConfigureAwait(false), to).ConfigureAwait(false);
                 break;
             default:
                 throw new DomainException(DomainError.BadRequest, "chat messages must be text, image or file (payload_type 0, 1 or 2)");
@@ -578,7 +578,7 @@ public sealed partial class RealtimeKitClient(
     private async Task<IMessage> PollsAsync(MeetingRoom room, RoomPeer peer)
     {
         var answer = new Stagecast.RealtimeKit.Protocol.Polls.GetPollsResponse();
-        answer.Polls.AddRange((peer.Permissions.PollsCanView ? await room.PollsAsync().ConfigureAwait(false) : []).Select(_views.Poll));
+        answer.Polls.AddRange((peer.Permissions.PollsCanView ? await room.Polls.ListAsync().ConfigureAwait(false) : []).Select(_views.Poll));
         return answer;
     }
 
@@ -586,13 +586,13 @@ public sealed partial class RealtimeKitClient(
     {
         var poll = new PollRequest { Question = request.Question, Options = [.. request.Options], Anonymous = request.Anonymous, HideVotes = request.HideVotes };
         RequestValidator.Validate(poll, services.RequestOptions);
-        return new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = _views.Poll(await room.CreatePollAsync(peer, poll).ConfigureAwait(false)) };
+        return new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = _views.Poll(await room.Polls.CreateAsync(peer, poll).ConfigureAwait(false)) };
     }
 
     private async Task<IMessage> VoteAsync(MeetingRoom room, RoomPeer peer, Stagecast.RealtimeKit.Protocol.Polls.VotePollRequest request)
     {
         int option = request.Index <= int.MaxValue ? (int)request.Index : throw new DomainException(DomainError.BadRequest, "index is out of range");
-        return new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = _views.Poll(await room.VoteAsync(peer, request.PollId, option).ConfigureAwait(false)) };
+        return new Stagecast.RealtimeKit.Protocol.Polls.UpdatePollResponse { Poll = _views.Poll(await room.Polls.VoteAsync(peer, request.PollId, option).ConfigureAwait(false)) };
     }
 
     private GetWaitingRoomRequests WaitingRequests(RoomPeer peer)

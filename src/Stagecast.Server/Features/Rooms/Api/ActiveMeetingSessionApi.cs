@@ -62,7 +62,7 @@ public static class ActiveMeetingSessionApi
         HttpContext context, MeetingService meetings, MeetingRooms rooms, JsonBody<PollRequest> body, string meeting_id)
     {
         var room = await LiveRoomAsync(context, meetings, rooms, meeting_id).ConfigureAwait(false);
-        var poll = await room.CreatePollAsync(null, body.Value).ConfigureAwait(false);
+        var poll = await room.Polls.CreateAsync(null, body.Value).ConfigureAwait(false);
         return TypedResults.Created($"{context.Request.Path.Value}/{poll.Id}", new ApiResponse<PollCreatedDto>(true, new PollCreatedDto("create-poll", PollView.For(poll, null))));
     }
 

@@ -24,7 +24,7 @@ internal static class ActiveSessionBroadcastApi
         var room = await ActiveMeetingSessionApi.LiveRoomAsync(context, meetings, rooms, meeting_id).ConfigureAwait(false);
         var request = body.Value;
         var message = AppMessage.Create(request.Type, Encoding.UTF8.GetBytes(request.Payload!.Value.GetRawText()), null, time.GetUtcNow());
-        int reached = await room.SendAppMessageAsync(message).ConfigureAwait(false);
+        int reached = room.AppMessages.Send(message);
         return ApiResults.Ok(new BroadcastedDto("broadcast", message.Type, reached));
     }
 }

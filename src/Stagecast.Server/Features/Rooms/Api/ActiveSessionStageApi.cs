@@ -15,11 +15,11 @@ internal static class ActiveSessionStageApi
     {
         var stage = activeSession.MapGroup("/stage");
         stage.MapGet("/", GetAsync).WithSummary("Who is on the stage, approved to join it, and asking for it; 404 when there is no session");
-        MapAction(stage, "grant", (room, match) => room.GrantStageAsync(null, match),
+        MapAction(stage, "grant", (room, match) => room.Stage.GrantAsync(null, match),
             "Let participants on the stage (by participant_ids or custom_participant_ids): those asking, or others, invited; they join themselves");
-        MapAction(stage, "deny", (room, match) => room.DenyStageAsync(null, match),
+        MapAction(stage, "deny", (room, match) => room.Stage.DenyAsync(null, match),
             "Turn down participants' requests for the stage (or withdraw their invitations); 409 for one on the stage");
-        MapAction(stage, "kick", (room, match) => room.KickFromStageAsync(null, match),
+        MapAction(stage, "kick", (room, match) => room.Stage.KickAsync(null, match),
             "Send participants off the stage: what they produce ends at once; they stay in the meeting");
     }
 
@@ -34,7 +34,7 @@ internal static class ActiveSessionStageApi
         return ApiResults.Ok(new StageDto(
             [.. peers.Where(p => p.Stage == StageStatus.OnStage).Select(StagePeerDto.From)],
             [.. peers.Where(p => p.Stage == StageStatus.Approved).Select(StagePeerDto.From)],
-            [.. room.StageRequests.Select(StagePeerDto.From)]));
+            [.. room.Stage.Requests.Select(StagePeerDto.From)]));
     }
 
     private static async Task<Ok<ApiResponse<StageActedDto>>> ActAsync(HttpContext context, MeetingService meetings, MeetingRooms rooms, JsonBody<KickRequest> body,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Hosting;
 
@@ -12,11 +13,30 @@ namespace Stagecast.Server.Features.Rooms;
 /// it throughout. Every change is told to every peer (<see cref="StageChanged"/>), the requests to the hosts
 /// (<see cref="StageRequestsChanged"/>). Asking for what a peer has already (a second request, a join on the stage)
 /// changes nothing; asking for what its preset or its place does not allow is refused, for a batch before any change.
+/// A peer's place is kept on the peer (<see cref="RoomPeer.Stage"/>: meeting media reads it without a lock); only this
+/// component changes it once the peer is in the room, under its own async lock, and the room tells it when a peer left
+/// (<see cref="PeerLeftAsync"/>), so the hosts' list of requests follows.
 /// </summary>
-public sealed partial class MeetingRoom
+[SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose")]
+public sealed class RoomStage
 {
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly IRoomPresence _room;
+    private readonly Action<RoomPeer> _leftStage;
+    private readonly TimeProvider _time;
+
+    /// <param name="room">The room the stage is in.</param>
+    /// <param name="leftStage">Told of each peer that leaves the stage, under the stage's lock: what it produced ends (<see cref="IRoomPeerObserver.OnPeerLeftStage"/>).</param>
+    /// <param name="time">The clock.</param>
+    internal RoomStage(IRoomPresence room, Action<RoomPeer> leftStage, TimeProvider time)
+    {
+        _room = room;
+        _leftStage = leftStage;
+        _time = time;
+    }
+
     /// <summary>Who asks for the stage now, oldest request first, as every front end lists it for hosts (a hidden peer is in no list).</summary>
-    public IReadOnlyList<RoomPeer> StageRequests => [.. Peers.Where(p => p.Stage == StageStatus.Requested && !p.Hidden).OrderBy(p => p.StageRequestedAt)];
+    public IReadOnlyList<RoomPeer> Requests => [.. _room.Peers.Where(p => p.Stage == StageStatus.Requested && !p.Hidden).OrderBy(p => p.StageRequestedAt)];
 
     /// <summary>Refuses (403) what only a peer on the stage may do: produce media, unmute.</summary>
     public static void RequireOnStage(RoomPeer peer)
@@ -30,41 +50,58 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>The peer asks for the stage (its preset's <c>stage_access</c> must be CAN_REQUEST); the hosts hear it.</summary>
-    public Task<StageStatus> RequestStageAsync(RoomPeer peer) => ChangeOwnStageAsync(peer, StageChange.Requested);
+    public Task<StageStatus> RequestAsync(RoomPeer peer) => ChangeOwnAsync(peer, StageChange.Requested);
 
     /// <summary>The peer withdraws its request.</summary>
-    public Task<StageStatus> CancelStageRequestAsync(RoomPeer peer) => ChangeOwnStageAsync(peer, StageChange.Cancelled);
+    public Task<StageStatus> CancelRequestAsync(RoomPeer peer) => ChangeOwnAsync(peer, StageChange.Cancelled);
 
     /// <summary>The peer joins the stage: at will with <c>stage_access</c> ALLOWED, else once a host granted it.</summary>
-    public Task<StageStatus> JoinStageAsync(RoomPeer peer) => ChangeOwnStageAsync(peer, StageChange.Joined);
+    public Task<StageStatus> JoinAsync(RoomPeer peer) => ChangeOwnAsync(peer, StageChange.Joined);
 
     /// <summary>The peer leaves the stage (or declines its invitation, or withdraws its request); what it produced ends.</summary>
-    public Task<StageStatus> LeaveStageAsync(RoomPeer peer) => ChangeOwnStageAsync(peer, StageChange.Left);
+    public Task<StageStatus> LeaveAsync(RoomPeer peer) => ChangeOwnAsync(peer, StageChange.Left);
 
     /// <summary>
     /// A host (null: the app) lets the peers that match on: those asking, and those off the stage unasked (an
     /// invitation); they are approved, and join themselves. The peers that matched.
     /// </summary>
-    public Task<IReadOnlyList<RoomPeer>> GrantStageAsync(RoomPeer? host, Func<RoomPeer, bool> match) => ChangeStageAsync(host, match, StageChange.Granted);
+    public Task<IReadOnlyList<RoomPeer>> GrantAsync(RoomPeer? host, Func<RoomPeer, bool> match) => ChangeAsync(host, match, StageChange.Granted);
 
     /// <summary>A host (null: the app) turns down the requests (or withdraws the invitations) of the peers that match.</summary>
-    public Task<IReadOnlyList<RoomPeer>> DenyStageAsync(RoomPeer? host, Func<RoomPeer, bool> match) => ChangeStageAsync(host, match, StageChange.Denied);
+    public Task<IReadOnlyList<RoomPeer>> DenyAsync(RoomPeer? host, Func<RoomPeer, bool> match) => ChangeAsync(host, match, StageChange.Denied);
 
     /// <summary>A host (null: the app) sends the peers that match off the stage; what they produced ends at once.</summary>
-    public Task<IReadOnlyList<RoomPeer>> KickFromStageAsync(RoomPeer? host, Func<RoomPeer, bool> match) => ChangeStageAsync(host, match, StageChange.Kicked);
+    public Task<IReadOnlyList<RoomPeer>> KickAsync(RoomPeer? host, Func<RoomPeer, bool> match) => ChangeAsync(host, match, StageChange.Kicked);
 
     /// <summary>Where a peer with this preset enters: on the stage without one, or when it may join at will; off it otherwise.</summary>
     public static StageStatus EntryStage(PresetPermissions may) =>
         !may.StageEnabled || may.StageAccess == PresetAccess.Allowed ? StageStatus.OnStage : StageStatus.OffStage;
 
-    private async Task<StageStatus> ChangeOwnStageAsync(RoomPeer peer, StageChange change)
+    /// <summary>The peer left the room: when it was asking for the stage, the hosts hear the requests without it.</summary>
+    internal async Task PeerLeftAsync(RoomPeer peer)
     {
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_peers.ContainsKey(peer.Id))
+            if (peer.Stage == StageStatus.Requested)
             {
-                ApplyStageLocked([(peer, NextStage(peer, change, self: true))], change, peer);
+                PublishRequests();
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task<StageStatus> ChangeOwnAsync(RoomPeer peer, StageChange change)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_room.Peers.Any(p => p.Id == peer.Id))
+            {
+                ApplyLocked([(peer, NextStage(peer, change, self: true))], change, peer);
             }
 
             return peer.Stage;
@@ -75,7 +112,7 @@ public sealed partial class MeetingRoom
         }
     }
 
-    private async Task<IReadOnlyList<RoomPeer>> ChangeStageAsync(RoomPeer? host, Func<RoomPeer, bool> match, StageChange change)
+    private async Task<IReadOnlyList<RoomPeer>> ChangeAsync(RoomPeer? host, Func<RoomPeer, bool> match, StageChange change)
     {
         var may = host?.Permissions;
         if (may is { AcceptStageRequests: false } && (change != StageChange.Kicked || !may.KickParticipant))
@@ -88,8 +125,8 @@ public sealed partial class MeetingRoom
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            var peers = _peers.Values.Where(match).ToList();
-            ApplyStageLocked([.. peers.Select(p => (p, NextStage(p, change, self: p == host)))], change, host);
+            var peers = _room.Peers.Where(match).ToList();
+            ApplyLocked([.. peers.Select(p => (p, NextStage(p, change, self: p == host)))], change, host);
             return peers;
         }
         finally
@@ -99,7 +136,7 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>Each peer to its new place (null: it stays); the hosts hear the requests once, when they changed.</summary>
-    private void ApplyStageLocked(IReadOnlyList<(RoomPeer Peer, StageStatus? Status)> changes, StageChange change, RoomPeer? by)
+    private void ApplyLocked(IReadOnlyList<(RoomPeer Peer, StageStatus? Status)> changes, StageChange change, RoomPeer? by)
     {
         bool requests = false;
         foreach (var (peer, status) in changes)
@@ -115,10 +152,7 @@ public sealed partial class MeetingRoom
             peer.StageRequestedAt = next == StageStatus.Requested ? _time.GetUtcNow() : null;
             if (was == StageStatus.OnStage)
             {
-                foreach (var observer in _services.PeerObservers)
-                {
-                    observer.OnPeerLeftStage(this, peer);
-                }
+                _leftStage(peer);
             }
 
             var changed = new StageChanged(peer, next, change, by);
@@ -128,17 +162,17 @@ public sealed partial class MeetingRoom
             }
             else
             {
-                Publish(changed);
+                _room.Publish(changed, except: null, to: null);
             }
         }
 
         if (requests)
         {
-            PublishStageRequests();
+            PublishRequests();
         }
     }
 
-    private void PublishStageRequests() => Publish(new StageRequestsChanged(StageRequests), except: null, to: p => p.Permissions.AcceptStageRequests);
+    private void PublishRequests() => _room.Publish(new StageRequestsChanged(Requests), except: null, to: p => p.Permissions.AcceptStageRequests);
 
     /// <summary>
     /// Where <paramref name="change"/> takes <paramref name="peer"/> from where it stands: its new place, null when it

@@ -3,28 +3,25 @@ using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Rooms;
 
-public sealed partial class MeetingRoom
+/// <summary>Changes to a message: its sender edits or deletes it, a moderator deletes or pins it.</summary>
+public sealed partial class RoomChat
 {
     /// <summary>
     /// Its sender rewrites a text message (as its preset would let it send the text there, within its
     /// <c>chat.message.edit_cutoff_time_seconds</c>; <c>can_edit</c> of NONE forbids it): the message stays where it
     /// was, to whom it was, marked edited.
     /// </summary>
-    public Task<ChatMessage> EditChatAsync(RoomPeer peer, string messageId, string text)
+    public Task<ChatMessage> EditAsync(RoomPeer peer, string messageId, string text)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxChatLength)
-        {
-            throw new DomainException(DomainError.BadRequest, $"\"text\" must be 1 to {MaxChatLength} characters");
-        }
-
-        return ChangeChatAsync(peer, messageId, ChatChange.Edited, text, m => Edited(peer, m, file: false) with { PayloadType = "text", Payload = text });
+        RequireText(text);
+        return ChangeAsync(peer, messageId, ChatChange.Edited, text, m => Edited(peer, m, file: false) with { PayloadType = "text", Payload = text });
     }
 
-    /// <summary>Its sender replaces a message with a file or picture it uploaded (<see cref="ChatFileAsync"/>'s rules).</summary>
-    public Task<ChatMessage> EditChatFileAsync(RoomPeer peer, string messageId, ChatFile? file)
+    /// <summary>Its sender replaces a message with a file or picture it uploaded (<see cref="SendFileAsync"/>'s rules).</summary>
+    public Task<ChatMessage> EditFileAsync(RoomPeer peer, string messageId, ChatFile? file)
     {
         string payload = ChatFileJson.Write(RequireOwnFile(peer, file));
-        return ChangeChatAsync(peer, messageId, ChatChange.Edited, payload, m => Edited(peer, m, file: true) with { PayloadType = file!.IsImage ? "image" : "file", Payload = payload });
+        return ChangeAsync(peer, messageId, ChatChange.Edited, payload, m => Edited(peer, m, file: true) with { PayloadType = file!.IsImage ? "image" : "file", Payload = payload });
     }
 
     /// <summary>
@@ -32,16 +29,16 @@ public sealed partial class MeetingRoom
     /// <c>chat.message.delete_cutoff_time_seconds</c>), or at any time by anyone whose preset's
     /// <c>chat.message.can_delete</c> is ALL (a host's, in the default presets); NONE forbids even one's own.
     /// </summary>
-    public Task<ChatMessage> DeleteChatAsync(RoomPeer peer, string messageId) =>
-        ChangeChatAsync(peer, messageId, ChatChange.Deleted, null, m => peer.Permissions.ChatDeleteAny ? m
+    public Task<ChatMessage> DeleteAsync(RoomPeer peer, string messageId) =>
+        ChangeAsync(peer, messageId, ChatChange.Deleted, null, m => peer.Permissions.ChatDeleteAny ? m
             : peer.Permissions.ChatCanDelete && m.ParticipantId == peer.Participant.Id ? WithinCutoff(m, peer.Permissions.ChatDeleteCutoff, "deleted", "delete_cutoff_time_seconds")
             : throw new DomainException(DomainError.Forbidden, m.ParticipantId == peer.Participant.Id
                 ? "your preset does not allow deleting chat messages (chat.message.can_delete)"
                 : "only its sender may delete a chat message, or a preset whose chat.message.can_delete is ALL"));
 
     /// <summary>Pins (or unpins) a public message for everyone: for a preset with <c>pin_participant</c> (the hosts' in the default presets).</summary>
-    public Task<ChatMessage> PinChatAsync(RoomPeer peer, string messageId, bool pinned) =>
-        ChangeChatAsync(peer, messageId, ChatChange.Pinned, null, m => !peer.Permissions.PinParticipant
+    public Task<ChatMessage> PinAsync(RoomPeer peer, string messageId, bool pinned) =>
+        ChangeAsync(peer, messageId, ChatChange.Pinned, null, m => !peer.Permissions.PinParticipant
             ? throw new DomainException(DomainError.Forbidden, "your preset does not allow pinning chat messages (pin_participant)")
             : m.TargetUserIds is not null
                 ? throw new DomainException(DomainError.BadRequest, "a private message cannot be pinned")
@@ -60,7 +57,7 @@ public sealed partial class MeetingRoom
             throw new DomainException(DomainError.Forbidden, "your preset does not allow editing chat messages (chat.message.can_edit)");
         }
 
-        RequireChatAllowed(peer, toPeers: message.TargetUserIds is not null, file);
+        RequireAllowed(peer, toPeers: message.TargetUserIds is not null, file);
         return WithinCutoff(message, peer.Permissions.ChatEditCutoff, "edited", "edit_cutoff_time_seconds") with { IsEdited = true };
     }
 
@@ -75,19 +72,19 @@ public sealed partial class MeetingRoom
     /// <paramref name="change"/> (which refuses what the peer may not do), charged to the participant's chat rate (and
     /// <paramref name="payload"/> to the session's bytes), stored, and told to whoever the message is for.
     /// </summary>
-    private async Task<ChatMessage> ChangeChatAsync(RoomPeer peer, string messageId, ChatChange kind, string? payload, Func<ChatMessage, ChatMessage> change)
+    private async Task<ChatMessage> ChangeAsync(RoomPeer peer, string messageId, ChatChange kind, string? payload, Func<ChatMessage, ChatMessage> change)
     {
         await _lock.WaitAsync().ConfigureAwait(false);
         try
         {
-            var message = await FindChatLocked(messageId).ConfigureAwait(false);
+            var message = await FindLocked(messageId).ConfigureAwait(false);
             if (message is null || !message.IsFor(peer.Participant.Id) || !peer.Permissions.ChatCanReceive)
             {
                 throw new DomainException(DomainError.NotFound, $"no chat message {messageId} in this meeting");
             }
 
             var changed = change(message);
-            ChargeChatLocked(peer, payload, newMessage: false);
+            _budget.Charge(peer, payload, newMessage: false);
             if (kind == ChatChange.Deleted)
             {
                 await _store.DeleteChatAsync(message.Id, CancellationToken.None).ConfigureAwait(false);
@@ -97,12 +94,12 @@ public sealed partial class MeetingRoom
                 await _store.UpdateChatAsync(changed, CancellationToken.None).ConfigureAwait(false);
             }
 
-            if (_recentChat is { } recent)
+            if (_recent is { } recent)
             {
-                _recentChat = kind == ChatChange.Deleted ? [.. recent.Where(m => m.Id != message.Id)] : [.. recent.Select(m => m.Id == message.Id ? changed : m)];
+                _recent = kind == ChatChange.Deleted ? [.. recent.Where(m => m.Id != message.Id)] : [.. recent.Select(m => m.Id == message.Id ? changed : m)];
             }
 
-            PublishChat(new ChatChanged(changed, kind, peer), changed);
+            Publish(new ChatChanged(changed, kind, peer), changed);
             return changed;
         }
         finally
@@ -112,9 +109,9 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>A message of this meeting shown in this room: of this session, or of any when the meeting persists chat.</summary>
-    private async Task<ChatMessage?> FindChatLocked(string messageId)
+    private async Task<ChatMessage?> FindLocked(string messageId)
     {
-        var message = _recentChat?.FirstOrDefault(m => m.Id == messageId) ?? await _store.FindChatAsync(messageId, CancellationToken.None).ConfigureAwait(false);
-        return message is not null && message.MeetingId == MeetingId && (message.SessionId == SessionId || Meeting.PersistChat) ? message : null;
+        var message = _recent?.FirstOrDefault(m => m.Id == messageId) ?? await _store.FindChatAsync(messageId, CancellationToken.None).ConfigureAwait(false);
+        return message is not null && message.MeetingId == _room.MeetingId && (message.SessionId == _room.SessionId || _persistsChat()) ? message : null;
     }
 }
