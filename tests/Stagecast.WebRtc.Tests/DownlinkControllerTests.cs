@@ -99,9 +99,9 @@ public sealed class DownlinkControllerTests
 
         public int Layer { get; private set; }
 
-        public Ticks Run(TimeSpan duration)
+        public TickLog Run(TimeSpan duration)
         {
-            var ticks = new Ticks();
+            var ticks = new TickLog();
             long end = _now + (long)duration.TotalMicroseconds;
             while (_now < end)
             {
@@ -153,7 +153,7 @@ public sealed class DownlinkControllerTests
         }
     }
 
-    private sealed class Ticks
+    private sealed class TickLog
     {
         private readonly List<(int Layer, double Queued)> _ticks = [];
 

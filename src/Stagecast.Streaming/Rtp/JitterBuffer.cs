@@ -46,7 +46,7 @@ public sealed class JitterBuffer
             return false;
         }
 
-        long sequence = Unwrap(RtpHeader.SequenceNumber(packet));
+        long sequence = SequenceUnwrapper.Unwrap(_highest, RtpHeader.SequenceNumber(packet));
         if (_next < 0)
         {
             _next = sequence;
@@ -137,26 +137,6 @@ public sealed class JitterBuffer
         }
 
         return count;
-    }
-
-    private long Unwrap(ushort sequence)
-    {
-        if (_highest < 0)
-        {
-            return sequence + 65536L; // headroom so a packet just before the first one is not negative
-        }
-
-        long candidate = (_highest & ~0xFFFFL) | sequence;
-        if (candidate < _highest - 32768)
-        {
-            candidate += 65536;
-        }
-        else if (candidate > _highest + 32768)
-        {
-            candidate -= 65536;
-        }
-
-        return candidate;
     }
 
     /// <summary>Forgets everything: the next packet starts a new sequence (its sender restarted).</summary>

@@ -1,3 +1,5 @@
+using Stagecast.Media.Rtp;
+
 namespace Stagecast.WebRtc.Rtcp;
 
 /// <summary>
@@ -28,7 +30,7 @@ public sealed class TransportFeedbackRecorder(TimeProvider time)
     /// <summary>Records a packet's transport-wide sequence number as arriving now.</summary>
     public void Add(ushort sequence)
     {
-        long unwrapped = Unwrap(sequence);
+        long unwrapped = SequenceUnwrapper.Unwrap(_highest, sequence);
         if (_next < 0)
         {
             _next = unwrapped;
@@ -93,26 +95,6 @@ public sealed class TransportFeedbackRecorder(TimeProvider time)
         }
 
         return written;
-    }
-
-    private long Unwrap(ushort sequence)
-    {
-        if (_highest < 0)
-        {
-            return sequence + 65536L;
-        }
-
-        long candidate = (_highest & ~0xFFFFL) | sequence;
-        if (candidate < _highest - 32768)
-        {
-            candidate += 65536;
-        }
-        else if (candidate > _highest + 32768)
-        {
-            candidate -= 65536;
-        }
-
-        return candidate;
     }
 
     private long Micros(long timestamp) => (long)(timestamp * (1_000_000.0 / time.TimestampFrequency));
