@@ -5,7 +5,7 @@
 #   bench/run.sh            full run (about 20 minutes on 2 cores)
 #   bench/run.sh --quick    short run (about 3 minutes; figures not comparable)
 #   bench/run.sh --scenario smoke   every measurement path once, checked to work, no figure judged (under a minute; CI runs it)
-#   bench/run.sh --scenario idle    the release binary and nginx-rtmp idle, and from start to the first playlist
+#   bench/run.sh --scenario idle    the JIT build, the release binary and nginx-rtmp idle, and from start to the first playlist
 # --no-build first: use the Release build already there (test.sh builds the solution before its tests).
 # Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: smoke, idle, glass, llhls, webrtc, meeting, compositor, webinar, transcode, record, soak, edge-cache, transcription)  --variant 0|1
 #                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme

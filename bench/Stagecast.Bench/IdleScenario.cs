@@ -5,7 +5,7 @@ using System.Text;
 namespace Stagecast.Bench;
 
 /// <summary>
-/// The release binary against nginx-rtmp when nothing happens, and how fast each starts: idle CPU and RSS after a
+/// Stagecast's builds (the JIT one and the release binary) against nginx-rtmp when nothing happens, and how fast each starts: idle CPU and RSS after a
 /// settle time, the wake-ups of each thread while idle (what a trace of an idle process would show), and from the
 /// process's start to the first playlist a player gets for a publisher that connects as soon as the port opens.
 /// </summary>
@@ -15,9 +15,13 @@ public sealed class IdleScenario(string repository, HttpClient http)
 
     public async Task<string> RunAsync(string? binary, ChunkedClip clip, TimeSpan window, IReadOnlyCollection<string> servers)
     {
-        binary ??= servers.Contains("stagecast") ? await BuildReleaseAsync() : "";
+        // Without --binary, both builds users run: the JIT one (dotnet run, or the Release build's dll) and the release binary.
+        List<(string Label, string? Binary)> builds = !servers.Contains("stagecast") ? []
+            : binary is not null ? [($"Stagecast ({Path.GetFileName(binary)})", binary)]
+            : [("Stagecast, JIT (Release build)", null), ("Stagecast, Native AOT release", await BuildReleaseAsync())];
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Idle: {Settle.TotalSeconds:F0} s after start (30 s after the last stream ended), then a {window.TotalSeconds:F0} s window. Release binary: {binary}.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Idle: {Settle.TotalSeconds:F0} s after start (30 s after the last stream ended), then a {window.TotalSeconds:F0} s window. "
+            + $"CPU is the server process's own user + system time over the window (not the machine's load). Builds: {string.Join(", ", builds.Select(b => b.Binary ?? "src/Stagecast.Server/bin/Release/net10.0/Stagecast.Server.dll"))}.");
         report.AppendLine();
         report.AppendLine("| server | idle CPU % of one core | idle RSS MiB | after one stream: CPU % / RSS MiB | threads | wake-ups/s | start → HTTP accepts (ms) | start → publish accepted (ms) | start → first playlist with media (ms) |");
         report.AppendLine("|---|---|---|---|---|---|---|---|---|");
@@ -28,21 +32,22 @@ public sealed class IdleScenario(string repository, HttpClient http)
             // The livestream is created in a first run, so the timed start finds it in its database as a restart would;
             // the measured starts are restarts of that data directory without the start-up identity variables (checking
             // STAGECAST_API_TOKEN hashes it, which maps OpenSSL's libraries, about 4 MiB, at start).
-            if (servers.Contains("stagecast"))
+            StreamSlot? slot = null;
+            foreach (var (label, build) in builds)
             {
-                StreamSlot slot;
-                await using (var first = new StagecastServer(repository, http, binary, data))
+                if (slot is null)
                 {
+                    await using var first = new StagecastServer(repository, http, build, data);
                     await first.StartAsync();
                     slot = (await first.CreateStreamsAsync(1))[0];
                 }
 
-                await MeasureAsync(() => new StagecastServer(repository, http, binary, data, bootstrap: false), slot, clip, window, report, wakeups);
+                await MeasureAsync(label, () => new StagecastServer(repository, http, build, data, bootstrap: false), slot, clip, window, report, wakeups);
             }
 
             if (servers.Contains("nginx"))
             {
-                await MeasureAsync(() => new NginxServer(1), null, clip, window, report, wakeups);
+                await MeasureAsync("nginx-rtmp", () => new NginxServer(1), null, clip, window, report, wakeups);
             }
         }
         finally
@@ -57,14 +62,12 @@ public sealed class IdleScenario(string repository, HttpClient http)
         return report.ToString();
     }
 
-    private async Task MeasureAsync(Func<BenchServer> create, StreamSlot? slot, ChunkedClip clip, TimeSpan window, StringBuilder report, StringBuilder wakeups)
+    private async Task MeasureAsync(string name, Func<BenchServer> create, StreamSlot? slot, ChunkedClip clip, TimeSpan window, StringBuilder report, StringBuilder wakeups)
     {
         // A process nobody has connected to.
         Idle idle;
-        string name;
         await using (var server = create())
         {
-            name = server.Name;
             await server.StartAsync();
             await Task.Delay(Settle);
             idle = await MeasureIdleAsync(server, window);

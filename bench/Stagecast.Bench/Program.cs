@@ -175,11 +175,11 @@ if (options.Scenarios is ["glass"])
 
 if (options.Scenarios is ["idle"])
 {
-    // bench/run.sh --scenario idle [--binary PATH (else deploy/build-release.sh builds it; a .dll runs with dotnet)] [--window S] [--servers stagecast,nginx]:
-    // the release binary and nginx-rtmp, idle and starting.
+    // bench/run.sh --scenario idle [--binary PATH (else the Release build's dll and the release binary deploy/build-release.sh builds;
+    // a .dll runs with dotnet)] [--window S, 60 by default] [--servers stagecast,nginx]: Stagecast and nginx-rtmp, idle and starting.
     var clip = await Clips.PrepareAsync(Path.Combine(resultsDirectory, "tmp"), Clips.Variants[1]);
     string idle = await new IdleScenario(repository, http).RunAsync(options.Binary, clip,
-        options.Window is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(30), options.Servers);
+        options.Window is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(60), options.Servers);
     Directory.CreateDirectory(resultsDirectory);
     string path = Path.Combine(resultsDirectory, $"idle-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
     await File.WriteAllTextAsync(path, idle);

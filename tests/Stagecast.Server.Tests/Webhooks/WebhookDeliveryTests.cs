@@ -205,6 +205,32 @@ public sealed class WebhookDeliveryTests(ServerFixture server) : IClassFixture<S
         Assert.All(hanging.Received, r => Assert.Equal("meeting.started", r.Event)); // the hanging one is still on its first event
     }
 
+    /// <summary>
+    /// Nothing polls the outbox (an idle server sleeps): enabling a webhook wakes the dispatcher, which sends what waited
+    /// for it at once. Here a delivery put back to "due now" while its webhook was off.
+    /// </summary>
+    [Fact]
+    public async Task AWebhookEnabledAgainSendsWhatWaitedForItAtOnce()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(server.HttpBase);
+        int calls = 0;
+        receiver.Respond = _ => Interlocked.Increment(ref calls) == 1 ? (503, "3600") : (200, null);
+        var api = await server.NewTenantAsync();
+        string webhookId = await AddWebhookAsync(api, receiver.Url, ["meeting.started"]);
+        string meeting = await api.CreateMeetingAsync();
+        var (client, _) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "p"));
+        await using var _c = client;
+        var waiting = (await api.WaitForAsync($"/webhooks/{webhookId}/deliveries?status=pending",
+            r => r.Data.EnumerateArray().Any(d => d.GetProperty("attempts").GetInt64() == 1))).Data[0]; // an hour to its retry
+
+        (await api.SendAsync(HttpMethod.Patch, $"/webhooks/{webhookId}", """{"enabled":false}""")).EnsureOk();
+        (await api.PostAsync($"/webhooks/{webhookId}/deliveries/{waiting.GetProperty("id").GetString()}/retry")).EnsureOk();
+        (await api.SendAsync(HttpMethod.Patch, $"/webhooks/{webhookId}", """{"enabled":true}""")).EnsureOk();
+
+        var received = await receiver.WaitForAsync(r => r.Count >= 2);
+        Assert.Equal(received[0].Uuid, received[1].Uuid);
+    }
+
     private static async Task<string> AddWebhookAsync(StagecastApiClient api, string url, string[] events) =>
         (await api.PostAsync("/webhooks", JsonSerializer.Serialize(new { name = "test", url, events }))).EnsureOk().Data.GetProperty("id").GetString()!;
 }

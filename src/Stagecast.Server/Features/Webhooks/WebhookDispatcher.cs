@@ -9,7 +9,8 @@ namespace Stagecast.Server.Features.Webhooks;
 /// Delivers the outbox. Each webhook is a queue: its deliveries go out one at a time in the order their events
 /// happened, so a slow or dead receiver holds up only itself; across webhooks at most
 /// <see cref="WebhookOptions.MaxConcurrency"/> are in flight. It wakes when events are committed or a delivery
-/// finishes, and otherwise sleeps until the next retry is due.
+/// finishes, and otherwise sleeps until the next retry is due: a server with nothing pending sleeps until it has
+/// (or, once an hour, until the history purge). In a cluster it also looks every few seconds for what other nodes left.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IWebhookStore store,
@@ -22,7 +23,6 @@ public sealed partial class WebhookDispatcher(
     TimeProvider time,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
-    private static readonly TimeSpan IdleCheck = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ClusterIdleCheck = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan AfterError = TimeSpan.FromSeconds(5);
 
@@ -60,16 +60,14 @@ public sealed partial class WebhookDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _slots = new SemaphoreSlim(_options.MaxConcurrency);
-        // A node is woken by the events it commits; in a cluster it also looks for other nodes' more often, since
-        // nothing wakes it for them (a node that died before sending its own leaves them to the others).
-        var idle = node.IsClustered ? ClusterIdleCheck : IdleCheck;
         while (!stoppingToken.IsCancellationRequested)
         {
-            TimeSpan wait = idle;
+            TimeSpan wait;
             try
             {
-                wait = await StartDueDeliveriesAsync(stoppingToken).ConfigureAwait(false);
+                var due = await StartDueDeliveriesAsync(stoppingToken).ConfigureAwait(false);
                 await PurgeHistoryAsync(stoppingToken).ConfigureAwait(false);
+                wait = Wait(due, _nextPurge, time.GetUtcNow(), node.IsClustered);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -113,10 +111,23 @@ public sealed partial class WebhookDispatcher(
         base.Dispose();
     }
 
-    /// <summary>Starts the due head of every idle webhook; returns how long until the next one is due.</summary>
-    private async Task<TimeSpan> StartDueDeliveriesAsync(CancellationToken stopping)
+    /// <summary>
+    /// How long the dispatcher sleeps unless woken: until the next retry is due (<paramref name="nextRetry"/>, null when
+    /// nothing waits for one) or the next purge, whichever comes first. A node is woken by the events it commits and the
+    /// deliveries it finishes, so nothing else needs a look; in a cluster it looks for other nodes' every few seconds too,
+    /// since nothing wakes it for them (a node that died before sending its own leaves them to the others).
+    /// </summary>
+    internal static TimeSpan Wait(DateTimeOffset? nextRetry, DateTimeOffset nextPurge, DateTimeOffset now, bool clustered)
     {
-        var wait = node.IsClustered ? ClusterIdleCheck : IdleCheck;
+        var wake = nextRetry is { } retry && retry < nextPurge ? retry : nextPurge;
+        var wait = wake > now ? wake - now : TimeSpan.Zero;
+        return clustered && wait > ClusterIdleCheck ? ClusterIdleCheck : wait;
+    }
+
+    /// <summary>Starts the due head of every idle webhook; returns when the next one not started is due (null: none waits).</summary>
+    private async Task<DateTimeOffset?> StartDueDeliveriesAsync(CancellationToken stopping)
+    {
+        DateTimeOffset? next = null;
         var now = time.GetUtcNow();
         long listedAfter = Interlocked.Read(ref _finished);
         foreach (var head in await store.ListHeadsAsync(stopping).ConfigureAwait(false))
@@ -133,7 +144,7 @@ public sealed partial class WebhookDispatcher(
 
             if (head.NextAttemptAt > now)
             {
-                wait = head.NextAttemptAt - now < wait ? head.NextAttemptAt - now : wait;
+                next = next is { } earlier && earlier < head.NextAttemptAt ? earlier : head.NextAttemptAt;
                 continue;
             }
 
@@ -154,7 +165,7 @@ public sealed partial class WebhookDispatcher(
             _ = DeliverAsync(head, stopping);
         }
 
-        return wait;
+        return next;
     }
 
     /// <summary>Once an hour, deliveries older than the history period go.</summary>

@@ -5,7 +5,7 @@ using Stagecast.Server.Hosting.Security;
 namespace Stagecast.Server.Features.Webhooks;
 
 /// <summary>Webhooks of an app: saved only with a destination the server may reach.</summary>
-public sealed class WebhookService(IWebhookStore store, IOptions<WebhookOptions> options, DestinationPolicy destinations, TimeProvider time)
+public sealed class WebhookService(IWebhookStore store, IOptions<WebhookOptions> options, DestinationPolicy destinations, WebhookSignal signal, TimeProvider time)
 {
     public async Task<Webhook> CreateAsync(string appId, WebhookRequest request, CancellationToken cancellationToken)
     {
@@ -30,6 +30,11 @@ public sealed class WebhookService(IWebhookStore store, IOptions<WebhookOptions>
             UpdatedAt = time.GetUtcNow(),
         };
         await store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+        if (updated.Enabled && !current.Enabled)
+        {
+            signal.Notify(); // its deliveries left pending while it was off are due again; nothing else wakes the dispatcher
+        }
+
         return updated;
     }
 
