@@ -18,7 +18,7 @@ public sealed class DownlinkControllerTests
         var screen = new AllocatedTrack(1, [1_200_000, 300_000], 0);
 
         // The screen share first, then the cameras in turn; the last one gets nothing and pauses.
-        Assert.Equal([1, 0, -1], DownlinkAllocator.Allocate(1_900_000, [Camera(), screen, Camera()]));
+        Assert.Equal([1, 0, -1], DownlinkAllocator.Allocate(1_800_000, [Camera(), screen, Camera()]));
         Assert.Equal([2, 0, 2], DownlinkAllocator.Allocate(1_500_000, [Camera(), screen, Camera()]));
         Assert.Equal([-1, 1], DownlinkAllocator.Allocate(400_000, [Camera(), screen]));
     }
