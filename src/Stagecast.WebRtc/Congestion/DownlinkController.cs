@@ -51,8 +51,8 @@ public sealed class DownlinkController
             ? DownlinkAllocator.Allocate(estimate - audioBps, tracks)
             : [.. tracks.Select(t => t.LayerBps.Count > 0 ? 0 : -1)];
         FollowProbe(nowMicros);
-        bool short_ = layers.Select((layer, i) => layer != 0 && tracks[i].LayerBps.Count > 0).Any(s => s);
-        if (!Constrained || !short_ || _probeSentAt >= 0 || nowMicros < _nextProbeAt || Estimator.Usage == PathUsage.Overusing)
+        bool belowAsked = tracks.Where((track, i) => track.LayerBps.Count > 0 && layers[i] != 0).Any();
+        if (!Constrained || !belowAsked || _probeSentAt >= 0 || nowMicros < _nextProbeAt || Estimator.Usage == PathUsage.Overusing)
         {
             return new DownlinkPlan(layers, 0, 0);
         }

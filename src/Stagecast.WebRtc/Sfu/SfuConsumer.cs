@@ -22,7 +22,6 @@ public sealed class SfuConsumer
 {
     private readonly SfuReceiveSession _session;
     private readonly byte[] _forward = new byte[1500];
-    private readonly byte[] _numbered;
     private readonly SendHistory _history = new();
     private readonly NackResponder _nacks;
     private readonly SenderReporter _reports = new();
@@ -48,7 +47,6 @@ public sealed class SfuConsumer
         Msid = msid;
         _reading = stream;
         _layers = [stream];
-        _numbered = session.TransportSequenceId > 0 ? new byte[1500] : [];
         _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
         _nacks = new NackResponder(_history, Ssrc);
         _ending = stream.Ending.Register(Stop);
@@ -94,10 +92,6 @@ public sealed class SfuConsumer
     /// <summary>Its connection's allocator gave it no layer: nothing is forwarded until the downlink has room for it again.</summary>
     public bool Paused => Volatile.Read(ref _paused);
 
-    /// <summary>Times it moved to another layer, or paused, or resumed.</summary>
-    public long LayerSwitches => Interlocked.Read(ref _layerSwitches);
-
-    private long _layerSwitches;
 
     /// <summary>The client answered the offer that added it: it may send once the connection is up.</summary>
     internal bool Answered
@@ -187,7 +181,6 @@ public sealed class SfuConsumer
                 _paused = layer is null;
                 resume = layer is not null;
                 _track.Restart(); // resumed, it carries on from a keyframe
-                Interlocked.Increment(ref _layerSwitches);
             }
         }
 
@@ -220,7 +213,6 @@ public sealed class SfuConsumer
             _reader = previous is null ? null : Open(next);
         }
 
-        Interlocked.Increment(ref _layerSwitches);
         previous?.Dispose();
         if (previous is not null)
         {
@@ -245,20 +237,21 @@ public sealed class SfuConsumer
     {
         lock (_forward)
         {
-            if (_reader is null || _paused || _numbered.Length == 0)
+            if (_reader is null || _paused || _session.TransportSequenceId == 0)
             {
                 return 0;
             }
 
+            Span<byte> raw = stackalloc byte[RtpHeader.FixedLength + 255];
             for (int i = 0; i < packets; i++)
             {
-                int length = _track.TryPad(_forward, padding, out ushort sequence);
+                int length = _track.TryPad(raw, padding, out ushort sequence);
                 if (length == 0)
                 {
                     return i;
                 }
 
-                var copy = _numbered.AsSpan(0, RtpExtensions.WriteWithTransportSequence(_forward.AsSpan(0, length), RtpHeader.FixedLength, _session.TransportSequenceId, _numbered));
+                var copy = _forward.AsSpan(0, RtpExtensions.WriteWithTransportSequence(raw[..length], RtpHeader.FixedLength, _session.TransportSequenceId, _forward));
                 _history.Add(sequence, copy);
                 _session.Send(copy);
             }
@@ -306,15 +299,23 @@ public sealed class SfuConsumer
 
         lock (_forward)
         {
-            Span<byte> copy = _forward.AsSpan(0, packet.Length);
-            if (_reader is null || _paused || !ReferenceEquals(from, _reading) || !_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
+            if (_reader is null || _paused || !ReferenceEquals(from, _reading))
             {
                 return;
             }
 
-            if (_numbered.Length > 0)
+            // Numbered, the packet is written once: its extension replaced, then rewritten where it lies.
+            if (_session.TransportSequenceId > 0)
             {
-                copy = _numbered.AsSpan(0, RtpExtensions.WriteWithTransportSequence(copy, headerLength, _session.TransportSequenceId, _numbered));
+                int length = RtpExtensions.WriteWithTransportSequence(packet, headerLength, _session.TransportSequenceId, _forward);
+                headerLength += length - packet.Length;
+                packet = _forward.AsSpan(0, length);
+            }
+
+            Span<byte> copy = _forward.AsSpan(0, packet.Length);
+            if (!_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
+            {
+                return;
             }
 
             if (Video)
