@@ -21,8 +21,8 @@ public sealed class WebRtcBindTests
         await using var own = (await ServerFixture.StartAsync([])).AsAsyncDisposable(out var server);
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
 
-        Assert.Equal(IPAddress.Loopback, Listening("/proc/net/udp", transport.Port));
-        Assert.Equal(IPAddress.Loopback, Listening("/proc/net/tcp", transport.TcpPort));
+        AssertListening("/proc/net/udp", IPAddress.Loopback, transport.Port);
+        AssertListening("/proc/net/tcp", IPAddress.Loopback, transport.TcpPort);
         var candidates = await AnswerCandidatesAsync(server);
         Assert.NotEmpty(candidates);
         Assert.All(candidates, c => Assert.Equal("127.0.0.1", c));
@@ -34,8 +34,8 @@ public sealed class WebRtcBindTests
         await using var own = (await ServerFixture.StartAsync(["--webrtc-bind", "127.0.0.2"])).AsAsyncDisposable(out var server);
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
 
-        Assert.Equal(IPAddress.Parse("127.0.0.2"), Listening("/proc/net/udp", transport.Port));
-        Assert.Equal(IPAddress.Parse("127.0.0.2"), Listening("/proc/net/tcp", transport.TcpPort));
+        AssertListening("/proc/net/udp", IPAddress.Parse("127.0.0.2"), transport.Port);
+        AssertListening("/proc/net/tcp", IPAddress.Parse("127.0.0.2"), transport.TcpPort);
         Assert.All(await AnswerCandidatesAsync(server), c => Assert.Equal("127.0.0.2", c));
     }
 
@@ -48,14 +48,23 @@ public sealed class WebRtcBindTests
         Assert.Contains("--webrtc-bind '::1' must be an IPv4 address", result.FailureMessage);
     }
 
-    /// <summary>The local address of the socket listening on <paramref name="port"/>, from the kernel's table (hex, little-endian IPv4).</summary>
-    private static IPAddress Listening(string table, int port)
+    /// <summary>
+    /// Whether a socket listens on <paramref name="address"/>:<paramref name="port"/> and none on every address at that
+    /// port, from the kernel's table (hex, little-endian IPv4). Another test's server may hold the same port number on
+    /// another loopback address, and a connected TCP socket may have it as its local port: only listening TCP sockets
+    /// (state 0A) count.
+    /// </summary>
+    private static void AssertListening(string table, IPAddress address, int port)
     {
-        string local = File.ReadLines(table).Skip(1)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])
-            .Single(address => int.Parse(address.Split(':')[1], NumberStyles.HexNumber) == port)
-            .Split(':')[0];
-        return new IPAddress(BitConverter.GetBytes(uint.Parse(local, NumberStyles.HexNumber)));
+        var locals = File.ReadLines(table).Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => table.EndsWith("udp", StringComparison.Ordinal) || fields[3] == "0A")
+            .Select(fields => fields[1].Split(':'))
+            .Where(local => int.Parse(local[1], NumberStyles.HexNumber) == port)
+            .Select(local => new IPAddress(BitConverter.GetBytes(uint.Parse(local[0], NumberStyles.HexNumber))))
+            .ToList();
+        Assert.Contains(address, locals);
+        Assert.DoesNotContain(IPAddress.Any, locals);
     }
 
     /// <summary>The addresses of the candidates in a WHIP answer.</summary>
