@@ -50,7 +50,7 @@ public sealed partial class SpeechEngine(IOptions<TranscriptionOptions> options,
         {
             // Whatever else a native engine's loading throws (a platform it refuses, a library of another version) is
             // the same: transcription off, the server running.
-            Problem = $"{options.Value.Engine}: it could not be loaded ({ex.Message})";
+            Problem = $"{options.Value.ChosenEngine}: it could not be loaded ({ex.Message})";
             LogNotLoaded(Problem);
         }
 
