@@ -7,7 +7,8 @@
 #   RealtimeKit tests' Chromium trusts as a real one), systemd-analyze
 #   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
 #   (the TURN tests), Caddy and pebble (the shipped Caddyfile, with Caddy's CA and an ACME test CA), PocketSphinx with
-#   its US English models and espeak-ng (speech recognition on speech made for the test) and Node.js/npm from apt;
+#   its US English models and espeak-ng (speech recognition on speech made for the test) and Node.js/npm from apt; a
+#   real whisper model (Whisper tiny, multilingual, 8-bit: tests/models/fetch-whisper-tiny.sh, from Debian's archive);
 #   Cloudflare's SDK (npm cloudflare) and RealtimeKit's web SDK and UI kit (pinned) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
 # ./test.sh --busy runs the suite beside two CPU hogs (stress-ng), as on a machine doing other work: the tests must
@@ -62,6 +63,9 @@ if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
+
+# The speech tests' whisper model, fetched once into tests/models (not in git: 41.5 MiB), its sha256 checked each run.
+sh tests/models/fetch-whisper-tiny.sh tests/models >/dev/null
 
 # Lint first, in about 15 seconds: the browser code through TypeScript's checker (checkJs) and the client module's
 # stagecast.d.ts against what stagecast.js exports, then the C#'s layout as .editorconfig says (whitespace, order of

@@ -48,7 +48,9 @@ public sealed partial class PocketSphinxRecognizer : ISpeechRecognizer
 
     public string Engine => "pocketsphinx";
 
-    public string Recognize(ReadOnlySpan<short> samples)
+    public bool Recognises(string language) => language == "en";
+
+    public string Recognize(ReadOnlySpan<short> samples, SpeechSettings? settings = null)
     {
         lock (_sync)
         {

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Stagecast.Speech;
 
 /// <summary>
-/// An utterance to recognise, and whose it is (<paramref name="Speaker"/> names it in logs); a caller derives its own
-/// job to carry what it needs back (a meeting's peer, when the utterance was said).
+/// An utterance to recognise, whose it is (<paramref name="Speaker"/> names it in logs) and how (its source's
+/// <paramref name="Settings"/>: the engine's defaults when null); a caller derives its own job to carry what it needs
+/// back (a meeting's peer, when the utterance was said).
 /// </summary>
-public record UtteranceJob(string Speaker, Utterance Utterance);
+public record UtteranceJob(string Speaker, Utterance Utterance, SpeechSettings? Settings = null);
 
 /// <summary>How a job ended.</summary>
 public enum UtteranceOutcome
@@ -138,7 +139,8 @@ public sealed partial class SpeechWorker : IAsyncDisposable
             Transcribed result;
             try
             {
-                string text = _recognizer.Recognize(job.Utterance.Samples);
+                string text = _recognizer.Recognize(job.Utterance.Samples, job.Settings);
+                text = job.Settings is { ProfanityFilter: true } ? ProfanityFilter.Mask(text) : text;
                 var took = Stopwatch.GetElapsedTime(started);
                 Interlocked.Increment(ref _recognised);
                 Interlocked.Add(ref _workTicks, took.Ticks);

@@ -12,11 +12,14 @@ public sealed class TranscriptionOptions
     /// <summary>
     /// The engine: <c>none</c> (no transcription; nothing changes anywhere), <c>pocketsphinx</c> (CMU PocketSphinx from
     /// Debian's <c>libpocketsphinx3</c> and <c>pocketsphinx-en-us</c>: nothing to download) or <c>whisper</c>
-    /// (whisper.cpp through Whisper.net, with the model <see cref="WhisperModel"/> names).
+    /// (whisper.cpp through Whisper.net, with the model <see cref="WhisperModel"/> names). Unset, it is
+    /// <see cref="ChosenEngine"/>'s choice.
     /// </summary>
-    [Required(AllowEmptyStrings = false, ErrorMessage = EngineMessage)]
     [RegularExpression("none|pocketsphinx|whisper", ErrorMessage = EngineMessage)]
-    public string Engine { get; set; } = "none";
+    public string? Engine { get; set; }
+
+    /// <summary>The engine that runs: <see cref="Engine"/> when named, else <c>whisper</c> when a model is named, else <c>none</c>.</summary>
+    public string ChosenEngine => string.IsNullOrEmpty(Engine) ? (string.IsNullOrWhiteSpace(WhisperModel) ? "none" : "whisper") : Engine;
 
     /// <summary>The whisper.cpp model file (<c>ggml-base.en.bin</c>, ...) for <c>whisper</c>.</summary>
     public string? WhisperModel { get; set; }

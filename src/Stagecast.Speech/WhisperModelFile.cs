@@ -13,6 +13,17 @@ internal static class WhisperModelFile
 {
     private const uint Magic = 0x67676d6c; // "ggml"
 
+    /// <summary>The smallest vocabulary of a multilingual model (whisper.cpp's <c>is_multilingual</c>): English-only ones have 51864.</summary>
+    private const int MultilingualVocabulary = 51_865;
+
+    /// <summary>Whether the model (one <see cref="Problem"/> found nothing wrong with) recognises every language, not English alone.</summary>
+    public static bool IsMultilingual(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        reader.BaseStream.Seek(4, SeekOrigin.Begin);
+        return reader.ReadInt32() >= MultilingualVocabulary;
+    }
+
     /// <summary>What is wrong with the file, worded to follow its path, or null when whisper.cpp may read it.</summary>
     public static string? Problem(string path)
     {

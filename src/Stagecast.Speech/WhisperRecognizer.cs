@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Whisper.net;
 
 namespace Stagecast.Speech;
@@ -6,23 +7,29 @@ namespace Stagecast.Speech;
 /// <summary>
 /// whisper.cpp through Whisper.net with the ggml model file the operator names (<c>ggml-base.en.bin</c>, ...). The
 /// model is checked when the server starts: a missing, empty or foreign file is refused with its path, before any
-/// meeting needs it.
+/// meeting needs it. Each utterance is recognised in its settings' language (whisper.cpp's language is a per-call
+/// parameter); a prompt is fixed when a processor is built, so the processors of the latest
+/// <see cref="MaxPrompts"/> prompts are kept (each holds whisper.cpp's decoding state: tens of MB for tiny and base).
+/// What whisper writes of sounds that are not words, in brackets or parentheses as film subtitles have them
+/// (<c>[BLANK_AUDIO]</c>, <c>(music)</c>, <c>(speaking in foreign language)</c>), is left out: it is no one's words.
 /// </summary>
-public sealed class WhisperRecognizer : ISpeechRecognizer
+public sealed partial class WhisperRecognizer : ISpeechRecognizer
 {
+    /// <summary>How many prompts (meetings' keywords) keep a processor; past it the least recently used is disposed.</summary>
+    public const int MaxPrompts = 4;
+
     private readonly Lock _sync = new();
     private readonly WhisperFactory _factory;
-    private readonly WhisperProcessor _processor;
+    private readonly string _language;
+    private readonly bool _multilingual;
     private readonly StringBuilder _heard = new();
+    private readonly LinkedList<(string Prompt, WhisperProcessor Processor)> _processors = new(); // most recently used first
 
-    private WhisperRecognizer(WhisperFactory factory, string language)
+    private WhisperRecognizer(WhisperFactory factory, string language, bool multilingual)
     {
         _factory = factory;
-        _processor = factory.CreateBuilder()
-            .WithLanguage(language)
-            .WithThreads(Math.Max(1, Environment.ProcessorCount / 2))
-            .WithSegmentEventHandler(segment => _heard.Append(segment.Text))
-            .Build();
+        _language = language;
+        _multilingual = multilingual;
     }
 
     public string Engine => "whisper";
@@ -44,10 +51,13 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
             throw new SpeechEngineException($"whisper: {modelPath} {problem}");
         }
 
+        bool multilingual = WhisperModelFile.IsMultilingual(modelPath);
         WhisperLibrary.Load();
         try
         {
-            return new WhisperRecognizer(WhisperFactory.FromPath(modelPath), language);
+            var recognizer = new WhisperRecognizer(WhisperFactory.FromPath(modelPath), language, multilingual);
+            recognizer.Processor("");
+            return recognizer;
         }
         catch (Exception ex) when (ex is WhisperModelLoadException or DllNotFoundException or InvalidOperationException or ArgumentException)
         {
@@ -55,7 +65,9 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
         }
     }
 
-    public string Recognize(ReadOnlySpan<short> samples)
+    public bool Recognises(string language) => _multilingual ? language == SpeechSettings.AutoDetect || SpeechLanguages.IsWhisper(language) : language == "en";
+
+    public string Recognize(ReadOnlySpan<short> samples, SpeechSettings? settings = null)
     {
         float[] floats = new float[samples.Length];
         for (int i = 0; i < samples.Length; i++)
@@ -65,15 +77,60 @@ public sealed class WhisperRecognizer : ISpeechRecognizer
 
         lock (_sync)
         {
+            var processor = Processor(settings?.Prompt ?? "");
+            processor.ChangeLanguage(settings?.Language ?? _language);
             _heard.Clear();
-            _processor.Process(floats);
-            return _heard.ToString().Trim();
+            processor.Process(floats);
+            return Spaces().Replace(NotWords().Replace(_heard.ToString(), " "), " ").Trim();
         }
     }
 
     public void Dispose()
     {
-        _processor.Dispose();
+        lock (_sync)
+        {
+            foreach (var (_, processor) in _processors)
+            {
+                processor.Dispose();
+            }
+
+            _processors.Clear();
+        }
+
         _factory.Dispose();
+    }
+
+    [GeneratedRegex(@"\[[^\]]*\]|\([^)]*\)")]
+    private static partial Regex NotWords();
+
+    [GeneratedRegex(@"\s{2,}")]
+    private static partial Regex Spaces();
+
+    /// <summary>The processor of <paramref name="prompt"/> (empty: none), made when none is kept, and now the most recently used.</summary>
+    private WhisperProcessor Processor(string prompt)
+    {
+        for (var node = _processors.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Prompt == prompt)
+            {
+                _processors.Remove(node);
+                _processors.AddFirst(node);
+                return node.Value.Processor;
+            }
+        }
+
+        var builder = _factory.CreateBuilder()
+            .WithLanguage(_language)
+            .WithThreads(Math.Max(1, Environment.ProcessorCount / 2))
+            .WithSegmentEventHandler(segment => _heard.Append(segment.Text));
+        var processor = (prompt.Length > 0 ? builder.WithPrompt(prompt) : builder).Build();
+        _processors.AddFirst((prompt, processor));
+        if (_processors.Count > MaxPrompts)
+        {
+            _processors.Last!.Value.Processor.Dispose();
+            _processors.RemoveLast();
+        }
+
+        return processor;
     }
 }

@@ -29,7 +29,7 @@ public static class WordErrorRate
         return (double)previous[hypothesis.Length] / reference.Length;
     }
 
-    /// <summary>Lower-case words without punctuation.</summary>
+    /// <summary>Lower-case words without punctuation (Spanish's opening marks too).</summary>
     public static string[] Words(string text) =>
-        text.ToLowerInvariant().Split((char[])[' ', '\t', '\n', '\r', '.', ',', '!', '?', ';', ':', '"'], StringSplitOptions.RemoveEmptyEntries);
+        text.ToLowerInvariant().Split((char[])[' ', '\t', '\n', '\r', '.', ',', '!', '?', ';', ':', '"', '¡', '¿'], StringSplitOptions.RemoveEmptyEntries);
 }

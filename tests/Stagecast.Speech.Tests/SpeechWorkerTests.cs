@@ -106,7 +106,9 @@ public sealed class SpeechWorkerTests
 
         public string Engine => "held";
 
-        public string Recognize(ReadOnlySpan<short> samples)
+        public bool Recognises(string language) => true;
+
+        public string Recognize(ReadOnlySpan<short> samples, SpeechSettings? settings = null)
         {
             Started.TrySetResult();
             Release.Wait();

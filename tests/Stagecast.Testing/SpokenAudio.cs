@@ -6,12 +6,18 @@ using Stagecast.Media.Codecs.Opus;
 namespace Stagecast.Testing;
 
 /// <summary>
-/// Sentences said by espeak-ng (the <c>en-us+edward</c> voice at 140 words a minute): as 16 kHz mono samples (what
-/// the speech engines take), as a WebRTC peer's decoded Opus (48 kHz interleaved stereo float), or as the Opus packets
-/// a browser would send (20 ms each, encoded by ffmpeg's libopus).
+/// Sentences said by espeak-ng (the <c>en-us+edward</c> voice at 140 words a minute, or another language's voice):
+/// as 16 kHz mono samples (what the speech engines take), as a WebRTC peer's decoded Opus (48 kHz interleaved stereo
+/// float), or as the Opus packets a browser would send (20 ms each, encoded by ffmpeg's libopus).
 /// </summary>
 public static class SpokenAudio
 {
+    /// <summary>espeak-ng's voice the sentences are said in unless another is named.</summary>
+    public const string English = "en-us+edward";
+
+    /// <summary>espeak-ng's Spanish (Castilian) voice.</summary>
+    public const string Spanish = "es";
+
     private const int SampleRate = 16_000;
 
     /// <summary>
@@ -34,15 +40,24 @@ public static class SpokenAudio
         "see you all next week",
     ];
 
-    public static short[] Say(string text) => MemoryMarshal.Cast<byte, short>(Render(text, ["-ar", "16000", "-ac", "1", "-f", "s16le"])).ToArray();
+    /// <summary>Plain Spanish meeting sentences (said with <see cref="Spanish"/>), for a meeting held in Spanish.</summary>
+    public static readonly string[] SpanishSentences =
+    [
+        "hola a todos y bienvenidos a la reunión",
+        "hoy vamos a hablar del presupuesto",
+        "muchas gracias por venir",
+    ];
+
+    public static short[] Say(string text, string voice = English) =>
+        MemoryMarshal.Cast<byte, short>(Render(text, voice, ["-ar", "16000", "-ac", "1", "-f", "s16le"])).ToArray();
 
     /// <summary>The same as a WebRTC peer's decoded Opus gives it: 48 kHz interleaved stereo float.</summary>
-    public static float[] SayAt48kStereo(string text) => MemoryMarshal.Cast<byte, float>(Render(text, ["-ar", "48000", "-ac", "2", "-f", "f32le"])).ToArray();
+    public static float[] SayAt48kStereo(string text) => MemoryMarshal.Cast<byte, float>(Render(text, English, ["-ar", "48000", "-ac", "2", "-f", "f32le"])).ToArray();
 
     /// <summary>The sentence as 20 ms Opus packets (48 kHz stereo), with <paramref name="pause"/> of silence after it.</summary>
-    public static List<byte[]> SayAsOpus(string text, TimeSpan pause)
+    public static List<byte[]> SayAsOpus(string text, TimeSpan pause, string voice = English)
     {
-        byte[] ogg = Render(text, ["-af", $"apad=pad_dur={pause.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "-ar", "48000", "-ac", "2",
+        byte[] ogg = Render(text, voice, ["-af", $"apad=pad_dur={pause.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "-ar", "48000", "-ac", "2",
             "-c:a", "libopus", "-frame_duration", "20", "-f", "ogg"]);
         var packets = new List<byte[]>();
         var reader = new OggPageReader();
@@ -54,9 +69,9 @@ public static class SpokenAudio
         return [.. packets.Where(p => !p.AsSpan().StartsWith("OpusHead"u8) && !p.AsSpan().StartsWith("OpusTags"u8))];
     }
 
-    private static byte[] Render(string text, string[] format)
+    private static byte[] Render(string text, string voice, string[] format)
     {
-        var espeak = Process.Start(new ProcessStartInfo("espeak-ng", ["-v", "en-us+edward", "-s", "140", "--stdout", text])
+        var espeak = Process.Start(new ProcessStartInfo("espeak-ng", ["-v", voice, "-s", "140", "--stdout", text])
         {
             RedirectStandardOutput = true,
         })!;

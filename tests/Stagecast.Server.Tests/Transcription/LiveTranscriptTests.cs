@@ -132,6 +132,40 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMeetingsTranscriptionSettingsAreCheckedAndALanguagePocketSphinxDoesNotKnowIsRefused()
+    {
+        foreach (var (transcription, problem) in new[]
+        {
+            ("""{"language":"english"}""", "\"ai_config.transcription.language\" must be a BCP 47 language tag of a language whisper knows"),
+            ("""{"language":7}""", "\"ai_config.transcription.language\" must be a BCP 47 language tag"),
+            ("""{"keywords":"Stagecast"}""", "\"ai_config.transcription.keywords\" must be a list of up to 100 words of 1 to 100 characters"),
+            ("""{"keywords":[""]}""", "\"ai_config.transcription.keywords\" must be a list"),
+            ("""{"keywords":["a\u0000b"]}""", "\"ai_config.transcription.keywords\" must be a list"),
+            ("{\"keywords\":[" + string.Join(',', Enumerable.Repeat("\"x\"", 101)) + "]}", "\"ai_config.transcription.keywords\" must be a list"),
+            ("""{"profanity_filter":"yes"}""", "\"ai_config.transcription.profanity_filter\" must be true or false"),
+            ("[]", "\"ai_config.transcription\" must be an object"),
+        })
+        {
+            var refused = await _media.Api.PostAsync("/meetings", "{\"title\":\"x\",\"ai_config\":{\"transcription\":" + transcription + "}}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+            Assert.Contains(problem, refused.ErrorMessage);
+        }
+
+        // A language PocketSphinx's English models cannot do is refused when the meeting is created or changed.
+        const string Spanish = """{"ai_config":{"transcription":{"language":"es-MX"}}}""";
+        const string Refusal = "\"ai_config.transcription.language\" es-MX is not a language this server's speech engine (pocketsphinx) recognises: its model knows English only";
+        var created = await _media.Api.PostAsync("/meetings", Spanish);
+        Assert.Equal((HttpStatusCode.BadRequest, "BAD_REQUEST: " + Refusal), (created.Status, created.ErrorMessage));
+        var patched = await _media.Api.SendAsync(HttpMethod.Patch, $"/meetings/{_meeting}", Spanish);
+        Assert.Equal((HttpStatusCode.BadRequest, "BAD_REQUEST: " + Refusal), (patched.Status, patched.ErrorMessage));
+
+        // English in any of RealtimeKit's spellings is taken, with keywords and the filter, and kept as given.
+        string english = await _media.Api.CreateMeetingAsync("""{"title":"y","ai_config":{"transcription":{"language":"en-US","keywords":["Stagecast"],"profanity_filter":true}}}""");
+        var kept = (await _media.Api.GetAsync($"/meetings/{english}")).EnsureOk().Data.GetProperty("ai_config").GetProperty("transcription");
+        Assert.Equal(("en-US", "Stagecast", true), (kept.GetProperty("language").GetString(), kept.GetProperty("keywords")[0].GetString(), kept.GetProperty("profanity_filter").GetBoolean()));
+    }
+
+    [Fact]
     public async Task TheMeetingsLivestreamCarriesTheWordsAsWebVttSubtitlesLinedUpWithItsSegments()
     {
         var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "transcribed", name: "Ada");

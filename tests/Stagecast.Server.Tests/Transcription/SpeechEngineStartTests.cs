@@ -3,12 +3,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Stagecast.Server.Features.Transcription;
 using Stagecast.Speech;
+using Stagecast.Testing;
 
 namespace Stagecast.Server.Tests.Transcription;
 
 /// <summary>
 /// The speech engine is chosen by configuration and loaded at start: off by default; PocketSphinx from Debian's
-/// packages; a whisper model that is missing leaves transcription off with the reason, and the server runs.
+/// packages; whisper when a model is named, with or without the engine's name; a whisper model that is missing leaves
+/// transcription off with the reason, and the server runs.
 /// </summary>
 public sealed class SpeechEngineStartTests
 {
@@ -34,6 +36,15 @@ public sealed class SpeechEngineStartTests
     {
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => ServerFixture.StartAsync(["--transcription-engine", "deepspeech"]));
         Assert.Contains("--transcription-engine must be none, pocketsphinx or whisper", refused.Message);
+    }
+
+    [Fact]
+    public async Task AWhisperModelAloneRunsWhisper()
+    {
+        await using var _ = (await ServerFixture.StartAsync(["--whisper-model", WhisperTinyModel.Path])).AsAsyncDisposable(out var server);
+        var engine = server.App.Services.GetRequiredService<SpeechEngine>();
+        Assert.Equal("whisper", engine.Recognizer?.Engine);
+        Assert.Null(engine.Problem);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Stagecast.Server.Features.Meetings;
 
 /// <summary>
 /// The body of POST, PUT and PATCH /meetings. POST and PUT give what is missing its default; PATCH leaves it as it was.
-/// <c>ai_config</c> and <c>recording_config</c> are kept as given, <c>ai_config.summarization</c> checked (<see cref="AiSummarization"/>).
+/// <c>ai_config</c> and <c>recording_config</c> are kept as given, <c>ai_config.summarization</c> and <c>.transcription</c>
+/// checked (<see cref="AiSummarization"/>, <see cref="AiTranscription"/>).
 /// </summary>
 [OptionalBody]
 public sealed record MeetingRequest : IValidatableObject
@@ -44,7 +45,8 @@ public sealed record MeetingRequest : IValidatableObject
     public const int MaxRoomStreams = 10;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        (RoomStreams ?? []).SelectMany(r => r.Validate(validationContext)).Concat(AiSummarization.Validate(AiConfig));
+        (RoomStreams ?? []).SelectMany(r => r.Validate(validationContext)).Concat(AiSummarization.Validate(AiConfig))
+        .Concat(AiTranscription.Validate(AiConfig));
 
     /// <summary>The request applied onto <paramref name="baseMeeting"/>: a new meeting's defaults, or the meeting as it is.</summary>
     public Meeting ApplyTo(Meeting baseMeeting) => baseMeeting with

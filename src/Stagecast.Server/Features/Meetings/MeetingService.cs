@@ -8,11 +8,19 @@ public interface IMeetingObserver
     Task OnMeetingChangedAsync(Meeting meeting);
 }
 
+/// <summary>What the server can transcribe: a meeting whose <c>ai_config.transcription</c> asks for more is refused.</summary>
+public interface ITranscriptionCheck
+{
+    /// <summary>Why <paramref name="transcription"/> cannot be done here (the envelope's message), or null.</summary>
+    string? Refusal(AiTranscription transcription);
+}
+
 /// <summary>Meetings: create, change (PATCH merges, PUT replaces), find.</summary>
-public sealed class MeetingService(IMeetingStore store, IEnumerable<IMeetingObserver> observers, TimeProvider time)
+public sealed class MeetingService(IMeetingStore store, IEnumerable<IMeetingObserver> observers, IEnumerable<ITranscriptionCheck> checks, TimeProvider time)
 {
     public async Task<Meeting> CreateAsync(string appId, MeetingRequest request, CancellationToken cancellationToken)
     {
+        Check(request);
         var meeting = request.ApplyTo(New(appId, Guid.NewGuid().ToString(), time.GetUtcNow()));
         await store.CreateAsync(meeting, cancellationToken).ConfigureAwait(false);
         return meeting;
@@ -21,6 +29,7 @@ public sealed class MeetingService(IMeetingStore store, IEnumerable<IMeetingObse
     public async Task<Meeting> UpdateAsync(string appId, string meetingId, MeetingRequest request, bool replace, CancellationToken cancellationToken)
     {
         var current = await FindAsync(appId, meetingId, cancellationToken).ConfigureAwait(false);
+        Check(request);
         var baseMeeting = replace ? New(appId, current.Id, current.CreatedAt) : current;
         var updated = request.ApplyTo(baseMeeting) with { UpdatedAt = time.GetUtcNow() };
         await store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
@@ -36,6 +45,15 @@ public sealed class MeetingService(IMeetingStore store, IEnumerable<IMeetingObse
         await store.FindAsync(appId, meetingId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(meetingId);
 
     public static ApiException NotFound(string meetingId) => ApiException.NotFound($"No meeting found with id {meetingId}");
+
+    /// <summary>Refuses an <c>ai_config</c> asking for what the server cannot transcribe (one it does not change is not checked again).</summary>
+    private void Check(MeetingRequest request)
+    {
+        if (request.AiConfig is { } aiConfig && checks.Select(c => c.Refusal(AiTranscription.Of(aiConfig))).FirstOrDefault(r => r is not null) is { } refusal)
+        {
+            throw ApiException.BadRequest(refusal);
+        }
+    }
 
     private static Meeting New(string appId, string id, DateTimeOffset createdAt) =>
         new(id, appId, null, false, false, false, false, false, MeetingRequest.MinKeepAlive, MeetingStatus.Active, null, null, createdAt, createdAt);

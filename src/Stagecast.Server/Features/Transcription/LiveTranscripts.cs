@@ -16,7 +16,8 @@ namespace Stagecast.Server.Features.Transcription;
 /// <c>transcription_enabled</c> (of every peer on it, in a meeting with <c>transcribe_on_end</c>); their utterances
 /// wait in one queue for the server's <see cref="SpeechWorker"/>. What it hears is kept as the session's transcript
 /// and, of a peer whose preset asks, goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the
-/// speaker's name and times, and into the meeting livestream's captions (<see cref="LivestreamCaptions"/>). The
+/// speaker's name and times, and into the meeting livestream's captions (<see cref="LivestreamCaptions"/>), recognised
+/// as the meeting's <c>ai_config.transcription</c> says (<see cref="AiTranscription"/>: language, keywords, profanity filter). The
 /// utterances of an independent livestream's own audio, when it asks for captions, wait in the same queue
 /// (<see cref="Queue(StreamUtterance)"/>). When the
 /// session ends, its last utterances are recognised and kept, and the app hears of the transcript
@@ -139,7 +140,8 @@ public sealed partial class LiveTranscripts(
                 var live = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var room in rooms.All)
                 {
-                    var speakers = Speakers(room);
+                    // A meeting whose language the engine does not recognise (it was saved while another engine ran) is not listened to.
+                    var speakers = engine.Refusal(AiTranscription.Of(room.Meeting.AiConfig)) is null ? Speakers(room) : [];
                     if (speakers.Count == 0 && !_meetings.ContainsKey(room.Meeting.Id))
                     {
                         continue;
@@ -202,7 +204,8 @@ public sealed partial class LiveTranscripts(
             return;
         }
 
-        if (TryReserve(meeting.Share, $"meeting {meeting.Room.Meeting.Id}") && !worker.Add(new PeerUtterance(meeting, peer, meeting.SessionId, began, utterance)))
+        var settings = AiTranscription.Of(meeting.Room.Meeting.AiConfig).Speech(engine.DefaultLanguage);
+        if (TryReserve(meeting.Share, $"meeting {meeting.Room.Meeting.Id}") && !worker.Add(new PeerUtterance(meeting, peer, meeting.SessionId, began, utterance, settings)))
         {
             meeting.Release();
         }
@@ -286,9 +289,9 @@ public sealed partial class LiveTranscripts(
         }
     }
 
-    /// <summary>An utterance of a peer, of which session (null: none), and when it began.</summary>
-    private sealed record PeerUtterance(MeetingListeners Meeting, RoomPeer Peer, string? SessionId, DateTimeOffset Began, Utterance Utterance)
-        : UtteranceJob(Peer.Id, Utterance);
+    /// <summary>An utterance of a peer, of which session (null: none), when it began, and how its meeting wants it recognised.</summary>
+    private sealed record PeerUtterance(MeetingListeners Meeting, RoomPeer Peer, string? SessionId, DateTimeOffset Began, Utterance Utterance, SpeechSettings Settings)
+        : UtteranceJob(Peer.Id, Utterance, Settings);
 
     /// <summary>The listeners of one meeting, one per transcribed peer, and how many of its utterances wait.</summary>
     private sealed class MeetingListeners(LiveTranscripts owner, MeetingRoom room)

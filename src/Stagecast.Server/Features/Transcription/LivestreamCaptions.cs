@@ -1,29 +1,53 @@
 using Stagecast.Hls;
 using Stagecast.Server.Features.MediaPlane;
 using Stagecast.Server.Features.MeetingLivestreams;
+using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Rooms;
+using Stagecast.Speech;
 
 namespace Stagecast.Server.Features.Transcription;
 
 /// <summary>
 /// The live transcript as the subtitles of a livestream (docs/ai.md): with a speech engine loaded, the HLS output of
 /// every meeting livestream, and of every independent livestream that asks for captions (<c>transcription_enabled</c>),
-/// carries an English timed text track from its start. In a meeting's, each line heard (<see cref="LiveTranscripts"/>,
+/// carries a timed text track from its start, in the meeting's language (<c>ai_config.transcription.language</c>, the
+/// server's <c>Stagecast:Transcription:Language</c> when it names none, and always for an independent livestream).
+/// In a meeting's, each line heard (<see cref="LiveTranscripts"/>,
 /// of a peer whose preset has <c>transcription_enabled</c>) becomes a cue, placed by when it was said; in an independent
 /// one's, each line heard of its own audio (<see cref="LivestreamAudioCaptions"/>). With the engine off no stream
 /// carries a track and the playlists stay as they were.
 /// </summary>
-public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamRegistry livestreams, CaptionRequests requests, HlsStreamRegistry hls) : ITimedTextSource
+public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamRegistry livestreams, MeetingRooms rooms, CaptionRequests requests, HlsStreamRegistry hls)
+    : ITimedTextSource
 {
-    /// <summary>The track's name and language: the engines recognise English (PocketSphinx's en-us, whisper's *.en models).</summary>
-    public static readonly TimedTextTrack Track = new("English", "en");
+    public TimedTextTrack? TrackOf(string streamId)
+    {
+        if (engine.Recognizer is null)
+        {
+            return null;
+        }
 
-    public TimedTextTrack? TrackOf(string streamId) => engine.Recognizer is not null && (livestreams.IsActive(streamId) || Asks(streamId)) ? Track : null;
+        if (livestreams.TryGet(streamId, out var active))
+        {
+            var transcription = rooms.Find(active.MeetingId) is { } room ? AiTranscription.Of(room.Meeting.AiConfig) : AiTranscription.Default;
+            return transcription.Language is { } language ? Track(language, transcription.Tag!) : Track(engine.DefaultLanguage, engine.DefaultLanguage);
+        }
+
+        return Asks(streamId) ? Track(engine.DefaultLanguage, engine.DefaultLanguage) : null;
+    }
 
     /// <summary>Whether the independent livestream publishing as <paramref name="streamId"/> asks for captions (<see cref="CaptionRequests"/>).</summary>
     public bool Asks(string streamId) => requests.Asks(streamId);
 
     /// <summary>The app of a livestream that asks for captions (null when it does not).</summary>
     public string? AppOf(string streamId) => requests.AppOf(streamId);
+
+    /// <summary>
+    /// The track of whisper's language <paramref name="language"/> (named in English: <c>Spanish</c>), tagged as the meeting
+    /// tagged it (<c>es-MX</c>); utterances in many languages (<c>multi</c>) are RFC 5646's <c>mul</c>.
+    /// </summary>
+    private static TimedTextTrack Track(string language, string tag) =>
+        language == SpeechSettings.AutoDetect ? new("Multiple languages", "mul") : new(SpeechLanguages.NameOf(language), tag);
 
     /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here.</summary>
     public void Add(string meetingId, TranscriptLine line)

@@ -1,4 +1,5 @@
 using Stagecast.Hls;
+using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Hosting;
 using Stagecast.Server.Hosting.Api;
@@ -22,6 +23,7 @@ public static class TranscriptionFeature
             .ValidateWith<TranscriptionOptions, TranscriptionOptionsValidator>().ValidateOnStart();
         services.AddApiJson(TranscriptApiJsonContext.Default);
         services.AddStartupTask<SpeechEngine>();
+        services.AddSingleton<ITranscriptionCheck>(sp => sp.GetRequiredService<SpeechEngine>());
         services.AddSingleton<SqlTranscriptStore>();
         services.AddSingleton<SessionTranscripts>();
         services.AddSingleton<SqlSummaryStore>();
