@@ -77,6 +77,9 @@ internal sealed partial class RenditionTranscoder
         }
         finally
         {
+            // The encodes are given back as the source ends, not once ffmpeg has exited (seconds on a busy machine): the
+            // account's next broadcast, started as this one's status says it ended, gets its renditions.
+            _context.Quota.Release(this);
             await StopAsync().ConfigureAwait(false);
         }
     }
