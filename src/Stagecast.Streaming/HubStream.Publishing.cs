@@ -104,6 +104,14 @@ public sealed partial class HubStream
     /// <summary>Attaches a publisher to an existing stream; null result means this stream has ended.</summary>
     internal (PublishResult Result, Publisher? Publisher)? TryAttachPublisher(PublisherInfo info)
     {
+        var attached = AttachLocked(info, out var replaced);
+        replaced?.Revoke("replaced by a new publisher on the same key"); // outside the lock, as in End
+        return attached;
+    }
+
+    private (PublishResult Result, Publisher? Publisher)? AttachLocked(PublisherInfo info, out Publisher? replaced)
+    {
+        replaced = null;
         lock (_sync)
         {
             PublishResult result;
@@ -122,7 +130,7 @@ public sealed partial class HubStream
                         return (PublishResult.AlreadyPublishing, null);
                     }
 
-                    Publisher?.Revoke("replaced by a new publisher on the same key");
+                    replaced = Publisher;
                     EndIngestRun();
                     EndRtpSource();
                     result = PublishResult.TookOver;
@@ -323,6 +331,7 @@ public sealed partial class HubStream
     public void End(StreamEndKind kind, string? reason)
     {
         HubStreamReader[] readers;
+        Publisher? revoked = null;
         lock (_sync)
         {
             if (State == HubStreamState.Ended)
@@ -340,8 +349,7 @@ public sealed partial class HubStream
             _tracksTimer = null;
             if (kind != StreamEndKind.Unpublished)
             {
-                // A publisher that unpublished keeps its connection; any other is disconnected, told why.
-                Publisher?.Revoke(reason ?? "the stream ended");
+                revoked = Publisher; // a publisher that unpublished keeps its connection; any other is disconnected, told why
             }
 
             Publisher = null;
@@ -356,6 +364,9 @@ public sealed partial class HubStream
             ReleaseKeyframe();
         }
 
+        // Outside the lock: revoking runs the publisher's callbacks (a WebRTC session closes, and its router tells the
+        // transcripts and programs, which add and remove readers of streams: under this lock they deadlocked with them).
+        revoked?.Revoke(reason ?? "the stream ended");
         foreach (var reader in readers)
         {
             reader.Complete();

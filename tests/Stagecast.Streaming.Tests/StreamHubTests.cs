@@ -208,6 +208,29 @@ public class StreamHubTests
     }
 
     [Fact]
+    public void ARevokedPublishersCallbacksRunOutsideTheStreamsLock()
+    {
+        // A publisher's session closes when revoked, and its listeners (a meeting's transcripts) take locks of their own
+        // that other threads hold while they add or remove readers of the stream. Revoked under the stream's lock, they
+        // deadlocked (a server stopping in the tests hung); here the callback waits for another thread's reader.
+        foreach (var revoke in new Action<Publisher>[] { p => _hub.Stop(p.Stream.Id, "disabled"), _ => _time.Advance(TimeSpan.FromSeconds(6)) })
+        {
+            var publisher = Publish("s1");
+            publisher.Write(AudioFrame(0));
+            bool readerAdded = false;
+            publisher.Revoked.Register(() => readerAdded = Task.Run(() => publisher.Stream.AddReader("other thread").Dispose()).Wait(TimeSpan.FromSeconds(10)));
+            revoke(publisher);
+            if (!publisher.Revoked.IsCancellationRequested)
+            {
+                Assert.Equal(PublishResult.TookOver, _hub.TryPublish("s1", Encoder, out var second)); // the silent one is replaced
+                second!.Unpublish();
+            }
+
+            Assert.True(readerAdded);
+        }
+    }
+
+    [Fact]
     public void StopRevokesThePublisherAndEndsTheStream()
     {
         var publisher = Publish("s1");

@@ -37,6 +37,11 @@ public sealed partial class LiveTranscripts(
     TimeProvider time,
     ILoggerFactory loggers) : IStartupTask, IMeetingSessionObserver, IAsyncDisposable
 {
+    // The follow's states (RequestFollow).
+    private const int Idle = 0;
+    private const int Following = 1;
+    private const int FollowingAgain = 2;
+
     /// <summary>How long a session's end waits for its last utterances to be recognised.</summary>
     private static readonly TimeSpan FinishWait = TimeSpan.FromMinutes(2);
 
@@ -53,6 +58,7 @@ public sealed partial class LiveTranscripts(
     private SpeechWorker? _worker;
     private ITimer? _timer;
     private long _droppedInMeetings;
+    private int _followState; // Idle, Following, or FollowingAgain: asked again while following
 
     /// <summary>Whether live transcripts run (the engine loaded).</summary>
     public bool Running => _worker is not null;
@@ -80,8 +86,8 @@ public sealed partial class LiveTranscripts(
             _worker = new SpeechWorker(recognizer, options.Value.QueueLength, Done, loggers.CreateLogger<SpeechWorker>());
             // On the router's caller (it may hold the room's lock: following takes no room lock, and only adds or
             // removes hub stream readers), so a busy machine's starved thread pool cannot hold it back.
-            media.SourcesChanged += _ => Follow();
-            _timer = _time.CreateTimer(_ => Follow(), null, FollowInterval, FollowInterval);
+            media.SourcesChanged += _ => RequestFollow();
+            _timer = _time.CreateTimer(_ => RequestFollow(), null, FollowInterval, FollowInterval);
         }
 
         return Task.CompletedTask;
@@ -129,6 +135,43 @@ public sealed partial class LiveTranscripts(
         {
             await worker.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Follows the speakers now, or, when a follow is under way on another thread, has it go round once more: a caller
+    /// never waits (the router's callers are the media threads, and a timer's callbacks waiting on each other would
+    /// starve the thread pool).
+    /// </summary>
+    private void RequestFollow()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _followState);
+            if (state == FollowingAgain)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _followState, state + 1, state) == state)
+            {
+                if (state == Idle)
+                {
+                    FollowUntilCurrent();
+                }
+
+                return;
+            }
+        }
+    }
+
+    private void FollowUntilCurrent()
+    {
+        do
+        {
+            Volatile.Write(ref _followState, Following);
+            Follow();
+        }
+        while (Interlocked.CompareExchange(ref _followState, Idle, Following) != Following);
     }
 
     private void Follow()
