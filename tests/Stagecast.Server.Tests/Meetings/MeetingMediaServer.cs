@@ -103,6 +103,12 @@ public sealed class MeetingMediaServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Calls <paramref name="send"/> every 20 ms until disposed: a publisher goes on sending while the test does other
+    /// things (the server closes one that sends nothing for its media timeout, 10 s, as a browser's never does).
+    /// </summary>
+    public static IAsyncDisposable KeepSending(Action send) => new Sending(send);
+
+    /// <summary>
     /// Calls <paramref name="send"/> every 20 ms (a sender's pace) until <paramref name="done"/>, at most a minute (a
     /// guard against what never comes, long enough for a machine with other work on both cores).
     /// </summary>
@@ -118,6 +124,28 @@ public sealed class MeetingMediaServer : IAsyncDisposable
 
             send();
             await Task.Delay(20);
+        }
+    }
+
+    private sealed class Sending : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public Sending(Action send) => _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                send();
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+        });
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            _stop.Dispose();
         }
     }
 }

@@ -171,6 +171,10 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "transcribed", name: "Ada");
         var (_, adaPeer) = await _media.JoinChannelAsync(ada);
         var adaAudio = RtpSender.Opus(await _media.PublishAsync(ada, adaPeer));
+
+        // Ada's microphone sends silence meanwhile, as a browser's would: starting the livestream and a player took more
+        // than the server's 10 s media timeout on a busy machine once, and her publication was closed for sending nothing.
+        var silence = MeetingMediaServer.KeepSending(() => adaAudio.Send());
         var started = (await _media.Api.PostAsync($"/meetings/{_meeting}/livestreams", """{"video_config":{"width":320,"height":180}}""")).EnsureOk().Data;
         string playback = started.GetProperty("playback_url").GetString()!;
         await _media.Api.WaitForStatusAsync(started.GetProperty("id").GetString()!, "LIVE");
@@ -190,6 +194,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         await player.EvaluateAsync("url => start(url)", playback);
         await Eventually.TrueAsync(async () => await player.EvaluateAsync<double>("() => document.getElementById('video').currentTime") > 0, "hls.js to play");
 
+        await silence.DisposeAsync();
         await SayAsync(adaPeer, adaAudio, () => { });
 
         // Ada's words come in the WebVTT segment beside a part of the video, under the part's number (within a

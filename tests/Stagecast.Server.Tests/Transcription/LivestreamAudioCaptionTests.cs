@@ -143,7 +143,8 @@ public sealed class LivestreamAudioCaptionTests
                   const twice = all.filter((a, i) => all.some((b, j) => j > i && a.text === b.text && Math.abs(a.startTime - b.startTime) < 0.05));
                   const played = all.filter(c => c.startTime > window.watchedFrom && c.endTime < video.currentTime);
                   return { played: played.map(c => ({ text: c.text, shown: window.shown.has(c.startTime) })), twice: twice.length,
-                    cues: all.length, from: window.watchedFrom, now: video.currentTime, tracks: Array.from(video.textTracks).map(t => t.mode) }; // the last three say why, if none
+                    cues: all.length, from: window.watchedFrom, now: video.currentTime, tracks: Array.from(video.textTracks).map(t => t.mode),
+                    paused: video.paused, ready: video.readyState, errors: window.stagecast.errors }; // the last six say why, if none
                 }
                 """;
             var passed = await Eventually.MatchAsync(() => page.EvaluateAsync<JsonElement>(Passed), cues => cues.GetProperty("played").GetArrayLength() >= 3,
