@@ -156,6 +156,7 @@ public sealed class AppsAndPresetsApiTests(ServerFixture server) : IClassFixture
     [InlineData("POST", """{"name":"x","config":{"view_type":"STADIUM"}}""", "\"config.view_type\" must be one of GROUP_CALL, WEBINAR, AUDIO_ROOM, LIVESTREAM, CHAT")]
     [InlineData("POST", """{"name":"x","permissions":{"can_livestream":"yes"}}""", "\"permissions.can_livestream\" must be true or false")]
     [InlineData("POST", """{"name":"x","permissions":{"polls":{"can_vote":1}}}""", "\"permissions.polls.can_vote\" must be true or false")]
+    [InlineData("POST", """{"name":"x","permissions":{"connected_meetings":{"can_alter_connected_meetings":"yes"}}}""", "\"permissions.connected_meetings.can_alter_connected_meetings\" must be true or false")]
     [InlineData("POST", """{"name":"x","permissions":{"chat":[]}}""", "\"permissions.chat\" must be an object")]
     [InlineData("POST", """{"name":"x","permissions":{"media":{"video":{"can_produce":"SOMETIMES"}}}}""", "\"permissions.media.video.can_produce\" must be one of ALLOWED, NOT_ALLOWED, CAN_REQUEST")]
     [InlineData("POST", """{"name":"x","permissions":{"stage_access":"LATER"}}""", "\"permissions.stage_access\" must be one of ALLOWED, NOT_ALLOWED, CAN_REQUEST")]

@@ -68,6 +68,13 @@ public sealed class ParticipantApiTests : IAsyncLifetime
         Assert.True(permissions.GetProperty("can_livestream").GetBoolean());
         Assert.Equal(JsonValueKind.Object, preset.GetProperty("ui").GetProperty("design_tokens").ValueKind);
 
+        // Breakout rooms: a host may make and close them and move anyone, as the SDK reads connected_meetings; a participant not.
+        string[] connected = ["can_alter_connected_meetings", "can_switch_connected_meetings", "can_switch_to_parent_meeting"];
+        Assert.All(connected, flag => Assert.True(permissions.GetProperty("connected_meetings").GetProperty(flag).GetBoolean(), flag));
+        var bob = await _api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        var bobPermissions = (await CallAsync(HttpMethod.Get, "/v2/internals/participant-details", bob.Token)).Body.GetProperty("data").GetProperty("preset").GetProperty("permissions");
+        Assert.All(connected, flag => Assert.False(bobPermissions.GetProperty("connected_meetings").GetProperty(flag).GetBoolean(), flag));
+
         // Only on api.{base}; and never without a participant token (an API token is not one).
         Assert.Equal(HttpStatusCode.NotFound, (await CallAsync(HttpMethod.Get, "/v2/internals/participant-details", ada.Token, host: "127.0.0.1")).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(HttpMethod.Get, "/v2/internals/participant-details", _api.Token)).Status);

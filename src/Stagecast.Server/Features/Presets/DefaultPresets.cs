@@ -104,6 +104,12 @@ public static class DefaultPresets
             },
             ["polls"] = new JsonObject { ["can_create"] = host, ["can_vote"] = true, ["can_view"] = true },
             ["plugins"] = new JsonObject { ["can_start"] = host, ["can_close"] = host, ["can_edit_config"] = host, ["config"] = new JsonObject() },
+            ["connected_meetings"] = new JsonObject
+            {
+                ["can_alter_connected_meetings"] = host,
+                ["can_switch_connected_meetings"] = host,
+                ["can_switch_to_parent_meeting"] = host,
+            },
         };
         if (stage)
         {

@@ -29,6 +29,8 @@ public static class PresetDocument
         ("chat", "can_send", true), ("chat", "can_receive", true),
         ("polls", "can_create", false), ("polls", "can_vote", true), ("polls", "can_view", true),
         ("plugins", "can_start", false), ("plugins", "can_close", false), ("plugins", "can_edit_config", false),
+        ("connected_meetings", "can_alter_connected_meetings", false), ("connected_meetings", "can_switch_connected_meetings", false),
+        ("connected_meetings", "can_switch_to_parent_meeting", false),
     ];
 
     /// <summary>The request's documents applied onto the base documents, checked and normalised.</summary>

@@ -213,7 +213,7 @@ public sealed partial class RealtimeKitClient(
         {
             Events.Room.GetRoomInfo => RoomInfo(room),
             Events.Room.GetRoomPeersInfo => PeersInfo(room),
-            Events.Room.GetConnectedRoomsDump => new GetConnectedRoomsDumpResponse { ParentMeeting = new ConnectedMeetingDump { Id = room.MeetingId, Title = room.Meeting.Title ?? "" } },
+            Events.Room.GetConnectedRoomsDump => ConnectedRoomsDump(room),
             Events.Media.SelfJoinComplete => JoinComplete(room),
             Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),
             Events.Polls.CreatePoll => await CreatePollAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),
