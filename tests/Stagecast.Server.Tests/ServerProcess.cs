@@ -78,7 +78,8 @@ public sealed class ServerProcess : IAsyncDisposable
         using var http = new HttpClient();
         await Eventually.TrueAsync(async () => Process.HasExited
             ? throw new InvalidOperationException($"server exited: {await ExitedOutputAsync()}")
-            : (await http.GetAsync($"{HttpBase}/healthz")).StatusCode == HttpStatusCode.OK, "the server to become healthy");
+            : (await http.GetAsync($"{HttpBase}/healthz")).StatusCode == HttpStatusCode.OK, "the server to become healthy",
+            TimeSpan.FromSeconds(90)); // a process's start (its JIT, a cluster node's PostgreSQL and Redis) took over 30 s beside the long lane's browsers
     }
 
     /// <summary>What an exited server wrote, once the readers have drained it (it can exit before they read its last words).</summary>

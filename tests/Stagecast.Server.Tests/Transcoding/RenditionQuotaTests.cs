@@ -73,7 +73,7 @@ public sealed class RenditionQuotaTests
         var data = await Eventually.MatchAsync(() => api.GetLivestreamAsync(id), d =>
             d.GetProperty("livestream").GetProperty("rendition_status") is { ValueKind: JsonValueKind.Array } list
             && list.EnumerateArray().Select(r => (r.GetProperty("name").GetString(), r.GetProperty("status").GetString())).SequenceEqual([("180p", status)]),
-            $"the 180p rendition {status} on livestream {id}");
+            $"the 180p rendition {status} on livestream {id}", TimeSpan.FromSeconds(60)); // a publisher's ffmpeg took over 30 s to go live once, beside a build
         return data.GetProperty("livestream").GetProperty("rendition_status")[0];
     }
 }
