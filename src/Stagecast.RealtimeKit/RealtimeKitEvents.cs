@@ -33,6 +33,12 @@ public static class RealtimeKitEvents
         public const uint LeaveStage = 19;
         public const uint GetConnectedRoomsDump = 20;
 
+        /// <summary>A host makes breakout rooms (<see cref="Protocol.Rooms.CreateConnectedRoomsRequest"/>).</summary>
+        public const uint CreateConnectedRooms = 21;
+
+        /// <summary>Pushed to the peers of a group when rooms were made (<see cref="Protocol.Rooms.CreateConnectedRoomsResponse"/>).</summary>
+        public const uint ConnectedRoomsUpdated = 26;
+
         /// <summary>An app message to the whole meeting (<see cref="Protocol.Rooms.BroadcastMessage"/>).</summary>
         public const uint BroadcastMessage = 29;
         public const uint Kick = 30;

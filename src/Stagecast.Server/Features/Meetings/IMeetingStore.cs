@@ -14,4 +14,7 @@ public interface IMeetingStore
     Task<Page<Meeting>> ListAsync(string appId, MeetingFilter filter, Paging paging, CancellationToken cancellationToken);
 
     Task UpdateAsync(Meeting meeting, CancellationToken cancellationToken);
+
+    /// <summary>A meeting's active breakout rooms (its connected meetings), oldest first.</summary>
+    Task<IReadOnlyList<Meeting>> ListChildrenAsync(string parentMeetingId, CancellationToken cancellationToken);
 }

@@ -22,7 +22,8 @@ public sealed record Meeting(
     JsonObject? RecordingConfig,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<string>? RoomStreams = null);
+    IReadOnlyList<string>? RoomStreams = null,
+    string? ParentMeetingId = null);
 
 public enum MeetingStatus
 {

@@ -26,6 +26,28 @@ public sealed class MeetingService(IMeetingStore store, IEnumerable<IMeetingObse
         return meeting;
     }
 
+    /// <summary>
+    /// A breakout room of <paramref name="parent"/>: a meeting of the same app named <paramref name="title"/>, with the
+    /// parent's chat, keep-alive, AI and recording settings, but not its automatic recording or livestream (a room does
+    /// not go live on its own).
+    /// </summary>
+    public async Task<Meeting> CreateChildAsync(Meeting parent, string title, CancellationToken cancellationToken)
+    {
+        var child = New(parent.AppId, Guid.NewGuid().ToString(), time.GetUtcNow()) with
+        {
+            Title = title,
+            PersistChat = parent.PersistChat,
+            SummarizeOnEnd = parent.SummarizeOnEnd,
+            TranscribeOnEnd = parent.TranscribeOnEnd,
+            SessionKeepAliveTimeInSecs = parent.SessionKeepAliveTimeInSecs,
+            AiConfig = parent.AiConfig?.DeepClone().AsObject(),
+            RecordingConfig = parent.RecordingConfig?.DeepClone().AsObject(),
+            ParentMeetingId = parent.Id,
+        };
+        await store.CreateAsync(child, cancellationToken).ConfigureAwait(false);
+        return child;
+    }
+
     public async Task<Meeting> UpdateAsync(string appId, string meetingId, MeetingRequest request, bool replace, CancellationToken cancellationToken)
     {
         var current = await FindAsync(appId, meetingId, cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,9 @@ public sealed record PresetPermissions(
 
     public bool DisableParticipantScreensharing { get; init; }
 
+    /// <summary><c>connected_meetings.can_alter_connected_meetings</c>: may make and close breakout rooms, and move anyone between them.</summary>
+    public bool CanAlterConnectedMeetings { get; init; }
+
     /// <summary><c>plugins.can_start</c>: may open a plugin for the whole meeting.</summary>
     public bool PluginsCanStart { get; init; }
 
@@ -162,6 +165,7 @@ public sealed record PresetPermissions(
             DisableParticipantAudio = Flag(permissions, "disable_participant_audio"),
             DisableParticipantVideo = Flag(permissions, "disable_participant_video"),
             DisableParticipantScreensharing = Flag(permissions, "disable_participant_screensharing"),
+            CanAlterConnectedMeetings = Flag(permissions["connected_meetings"] as JsonObject, "can_alter_connected_meetings"),
             PluginsCanStart = Flag(permissions["plugins"] as JsonObject, "can_start"),
             PluginsCanClose = Flag(permissions["plugins"] as JsonObject, "can_close"),
             PluginsCanEditConfig = Flag(permissions["plugins"] as JsonObject, "can_edit_config"),

@@ -12,6 +12,9 @@ namespace Stagecast.Server.Features.Rooms;
 /// <summary>Something that happened in a meeting room.</summary>
 public abstract record RoomEvent;
 
+/// <summary>Breakout rooms were made in the room's group of connected meetings (<see cref="ConnectedMeetings"/>).</summary>
+public sealed record ConnectedRoomsUpdated(IReadOnlyList<Meetings.Meeting> Rooms) : RoomEvent;
+
 /// <summary>A peer entered the room (hidden peers are never announced).</summary>
 public sealed record PeerJoined(RoomPeer Peer) : RoomEvent;
 

@@ -213,7 +213,9 @@ public sealed partial class RealtimeKitClient(
         {
             Events.Room.GetRoomInfo => RoomInfo(room),
             Events.Room.GetRoomPeersInfo => PeersInfo(room),
-            Events.Room.GetConnectedRoomsDump => ConnectedRoomsDump(room),
+            Events.Room.GetConnectedRoomsDump => await ConnectedRoomsDumpAsync(room).ConfigureAwait(false),
+            Events.Room.CreateConnectedRooms => await CreateConnectedRoomsAsync(room, await RecheckAsync(peer).ConfigureAwait(false),
+                Read(message, CreateConnectedRoomsRequest.Parser)).ConfigureAwait(false),
             Events.Media.SelfJoinComplete => JoinComplete(room),
             Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),
             Events.Polls.CreatePoll => await CreatePollAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),

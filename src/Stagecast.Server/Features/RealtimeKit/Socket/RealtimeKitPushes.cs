@@ -49,6 +49,9 @@ public static class RealtimeKitPushes
             case AppMessageSent sent:
                 yield return (sent.ToChosenPeers ? Events.Room.BroadcastToEntity : Events.Room.BroadcastMessage, RealtimeKitClient.Wire(sent.Message));
                 break;
+            case ConnectedRoomsUpdated made:
+                yield return (Events.Room.ConnectedRoomsUpdated, RealtimeKitClient.Rooms(made.Rooms));
+                break;
             case PollChanged changed:
                 // A poll nobody voted in yet is new (a vote is what changes a poll afterwards).
                 yield return (changed.Poll.Votes.Count == 0 ? Events.Polls.CreatePoll : Events.Polls.UpdatePoll,

@@ -17,6 +17,7 @@ public sealed class RealtimeKitServices(
     RealtimeKitMediaServices media,
     Plugins.IPluginStore plugins,
     ChatFiles chatFiles,
+    ConnectedMeetings connectedMeetings,
     ILogger<RealtimeKitClient> logger)
 {
     /// <summary>A socket's largest message: the client's offers grow with its m-lines (about 1.3 KB each), beyond the JSON channel's limit.</summary>
@@ -48,6 +49,8 @@ public sealed class RealtimeKitServices(
     public Plugins.IPluginStore Plugins { get; } = plugins;
 
     public ChatFiles ChatFiles { get; } = chatFiles;
+
+    public ConnectedMeetings ConnectedMeetings { get; } = connectedMeetings;
 
     public ILogger Logger { get; } = logger;
 }
