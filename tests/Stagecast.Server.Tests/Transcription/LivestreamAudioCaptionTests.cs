@@ -113,11 +113,14 @@ public sealed class LivestreamAudioCaptionTests
         string speech = SpeechFile();
         try
         {
-            await using var browser = await Browser.LaunchAsync();
-            var page = await browser.OpenUrlAsync($"{server.HttpBase}/watch/{id}");
-            var requested = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            page.Request += (_, request) => requested.Enqueue(request.Url);
+            // The viewer comes once the stream plays (a page opened before it goes live is WatchPageTests'): opened at its
+            // very start, in the suite's parallel load, its player twice never got a first part in 90 s (cause not found).
             await using var publisher = Ffmpeg.Publish($"{livestream.GetProperty("ingest_server").GetString()}/{livestream.GetProperty("stream_key").GetString()}", SpeakingInput(speech));
+            await server.WaitUntilPlayableAsync(livestream.GetProperty("playback_url").GetString()!);
+            await using var browser = await Browser.LaunchAsync();
+            var requested = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var page = await browser.OpenUrlAsync($"{server.HttpBase}/watch/{id}");
+            page.Request += (_, request) => requested.Enqueue(request.Url);
             await Web.WatchPageTests.WaitForStateAsync(page, "live");
 
             // Every cue that is ever showing over the picture, as the page plays on.
