@@ -155,8 +155,7 @@ public sealed class RenditionTranscoders(
             }
             finally
             {
-                _running.TryRemove(new KeyValuePair<string, RenditionTranscoder>(stream.Id, transcoder));
-                quota.Release(transcoder);
+                _running.TryRemove(new KeyValuePair<string, RenditionTranscoder>(stream.Id, transcoder)); // its run gave its encodes back
             }
         }
         catch (OperationCanceledException) when (stream.Ending.IsCancellationRequested || _stopping.IsCancellationRequested)

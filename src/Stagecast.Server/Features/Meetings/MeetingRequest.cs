@@ -15,7 +15,10 @@ public sealed record MeetingRequest : IValidatableObject
     public const int MinKeepAlive = 60;
     public const int MaxKeepAlive = 600;
 
-    [StringLength(1024)]
+    /// <summary>The longest title of a meeting (a breakout room's too).</summary>
+    public const int MaxTitleLength = 1024;
+
+    [StringLength(MaxTitleLength)]
     public string? Title { get; init; }
 
     public bool? RecordOnStart { get; init; }

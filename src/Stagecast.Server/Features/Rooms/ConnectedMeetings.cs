@@ -14,9 +14,6 @@ public sealed class ConnectedMeetings(IMeetingStore store, MeetingService meetin
     /// <summary>Active rooms a meeting may have at once.</summary>
     public const int MaxRooms = 50;
 
-    /// <summary>The longest room title (a meeting's title limit is the request's).</summary>
-    public const int MaxTitleLength = 1024;
-
     private readonly SemaphoreSlim _changes = new(1, 1); // creations are rare; one at a time keeps the count honest
 
     /// <summary>The group <paramref name="meeting"/> is in: its parent (or itself) and the parent's active rooms, with the participants in each now.</summary>
@@ -38,9 +35,9 @@ public sealed class ConnectedMeetings(IMeetingStore store, MeetingService meetin
             throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxRooms} breakout rooms to make");
         }
 
-        if (titles.FirstOrDefault(t => t.Length is 0 or > MaxTitleLength) is { } bad)
+        if (titles.FirstOrDefault(t => t.Length is 0 or > MeetingRequest.MaxTitleLength) is { } bad)
         {
-            throw new DomainException(DomainError.BadRequest, $"a breakout room's title must have 1 to {MaxTitleLength} characters ({bad.Length} given)");
+            throw new DomainException(DomainError.BadRequest, $"a breakout room's title must have 1 to {MeetingRequest.MaxTitleLength} characters ({bad.Length} given)");
         }
 
         var parent = await ParentOfAsync(from, cancellationToken).ConfigureAwait(false);
