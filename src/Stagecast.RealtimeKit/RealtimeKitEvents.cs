@@ -36,6 +36,12 @@ public static class RealtimeKitEvents
         /// <summary>A host makes breakout rooms (<see cref="Protocol.Rooms.CreateConnectedRoomsRequest"/>).</summary>
         public const uint CreateConnectedRooms = 21;
 
+        /// <summary>A participant is moved between meetings of a group (<see cref="Protocol.Rooms.MovePeersBetweenRoomsRequest"/>).</summary>
+        public const uint MovePeers = 23;
+
+        /// <summary>Pushed to a moved peer: the meeting to join and its token there (<see cref="Protocol.Rooms.TransferPeer"/>).</summary>
+        public const uint TransferPeer = 24;
+
         /// <summary>Pushed to the peers of a group when rooms were made (<see cref="Protocol.Rooms.CreateConnectedRoomsResponse"/>).</summary>
         public const uint ConnectedRoomsUpdated = 26;
 

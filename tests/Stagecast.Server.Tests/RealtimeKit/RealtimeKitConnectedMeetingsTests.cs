@@ -8,7 +8,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 
 /// <summary>
 /// RealtimeKit's connected meetings (breakout rooms) on the socket, as the SDK's <c>meeting.connectedMeetings</c> asks:
-/// the dump a host's UI kit assigns people from.
+/// the dump a host's UI kit assigns people from, the rooms it makes, and the moves of people between them.
 /// </summary>
 public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
 {
@@ -80,6 +80,102 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         Assert.DoesNotContain(bobSocket.Received, m => m.Event == Events.Room.ConnectedRoomsUpdated && CreateConnectedRoomsResponse.Parser.ParseFrom(m.Payload).Payloads.Any(r => r.Title is "mine" or "fifty"));
     }
 
+    [Fact]
+    public async Task AHostMovesAGuestIntoARoomWhereItsTokenJoinsAndItsOldSocketIsLetGo()
+    {
+        string meeting = await Api.CreateMeetingAsync("""{"title":"workshop"}""");
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant", name: "Bob");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var bobSocket = await JoinAsync(bob.Token);
+        string room = await MakeRoomAsync(adaSocket, "Room A");
+
+        // The answer is empty (the SDK reads one that spells "error" as a failure).
+        var answer = await adaSocket.RequestAsync(Events.Room.MovePeers, Move(meeting, room, bob.Id));
+        Assert.False(RealtimeKitSocketClient.IsError(answer));
+        Assert.True(answer.Payload.IsEmpty);
+
+        // Bob alone is told where to go, with a token of a participant of the room: the same person (its custom id).
+        var transfer = TransferPeer.Parser.ParseFrom((await bobSocket.WaitForAsync(m => m.Event == Events.Room.TransferPeer)).Payload);
+        Assert.Equal(room, transfer.MeetingId);
+        var claims = Claims(transfer.AuthToken);
+        Assert.Equal(room, claims.GetProperty("meetingId").GetString());
+        string bobThere = claims.GetProperty("participantId").GetString()!;
+        Assert.NotEqual(bob.Id, bobThere);
+        Assert.DoesNotContain(adaSocket.Received, m => m.Event == Events.Room.TransferPeer);
+        var inRoom = (await Api.GetAsync($"/meetings/{room}/participants/{bobThere}")).EnsureOk().Data;
+        Assert.Equal(("bob", "Bob", "group_call_participant"),
+            (inRoom.GetProperty("custom_participant_id").GetString(), inRoom.GetProperty("name").GetString(), inRoom.GetProperty("preset_name").GetString()));
+
+        // The host is pushed who is where: Bob in the room (on his way), no longer in the main meeting.
+        var pushed = GetConnectedRoomsDumpResponse.Parser.ParseFrom((await adaSocket.WaitForAsync(m => m.Event == Events.Room.GetConnectedRoomsDump && m.Id.Length == 0)).Payload);
+        Assert.Equal([ada.Id], pushed.ParentMeeting.Participants.Select(p => p.Id));
+        Assert.Equal([(bobThere, "Bob", "bob")], pushed.Meetings.Single(m => m.Id == room).Participants.Select(p => (p.Id, p.DisplayName, p.CustomParticipantId)));
+
+        // The old socket: its media.leaveRoom is answered, anything else refused, and it is closed normally if the SDK does not.
+        Assert.False(RealtimeKitSocketClient.IsError(await bobSocket.RequestAsync(Events.Media.LeaveRoom, new Stagecast.RealtimeKit.Protocol.Media.PeerLeaveRequest { CloseRoom = false })));
+        Assert.Contains("moved to another meeting", await RefusalAsync(bobSocket, Events.Room.GetConnectedRoomsDump, new GetConnectedRoomsDumpRequest()));
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, await bobSocket.WaitForCloseAsync(TimeSpan.FromSeconds(30)));
+
+        // The token joins the room, where Bob finds himself, and the main meeting has Ada alone.
+        await using var bobInRoom = await JoinAsync(transfer.AuthToken);
+        var dump = GetConnectedRoomsDumpResponse.Parser.ParseFrom((await bobInRoom.RequestAsync(Events.Room.GetConnectedRoomsDump, ByteString.Empty)).Payload);
+        Assert.Equal(meeting, dump.ParentMeeting.Id);
+        Assert.Equal([ada.Id], dump.ParentMeeting.Participants.Select(p => p.Id));
+        Assert.Equal([bobThere], dump.Meetings.Single(m => m.Id == room).Participants.Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task APeerMovesOnlyItselfAsItsPresetAllowsAndASecondMoveThereIsNothingToDo()
+    {
+        (await Api.PostAsync("/presets", """{"name":"roamer","permissions":{"connected_meetings":{"can_switch_connected_meetings":true}}}""")).EnsureOk();
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        var cyd = await Api.AddParticipantAsync(meeting, "cyd", "roamer");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var bobSocket = await JoinAsync(bob.Token);
+        await using var cydSocket = await JoinAsync(cyd.Token);
+        string room = await MakeRoomAsync(adaSocket, "Room A");
+
+        Assert.Contains("connected_meetings.can_switch_connected_meetings", await RefusalAsync(bobSocket, Events.Room.MovePeers, Move(meeting, room, bob.Id)));
+        Assert.Contains("may move only yourself", await RefusalAsync(cydSocket, Events.Room.MovePeers, Move(meeting, room, bob.Id)));
+        Assert.Contains("may move only yourself", await RefusalAsync(cydSocket, Events.Room.MovePeers, Move(meeting, room, cyd.Id, presetId: "any"))); // not under a preset of its choosing
+        Assert.Contains($"participant {ada.Id} is not in meeting {room}", await RefusalAsync(adaSocket, Events.Room.MovePeers, Move(room, meeting, ada.Id)));
+        Assert.Contains("is not this meeting's or one of its breakout rooms", await RefusalAsync(adaSocket, Events.Room.MovePeers, Move(meeting, await Api.CreateMeetingAsync(), bob.Id)));
+        Assert.DoesNotContain(bobSocket.Received, m => m.Event == Events.Room.TransferPeer);
+
+        // Cyd may go into a room (not back: its preset has no can_switch_to_parent_meeting).
+        Assert.False(RealtimeKitSocketClient.IsError(await cydSocket.RequestAsync(Events.Room.MovePeers, Move(meeting, room, cyd.Id))));
+        var transfer = TransferPeer.Parser.ParseFrom((await cydSocket.WaitForAsync(m => m.Event == Events.Room.TransferPeer)).Payload);
+        await using var cydInRoom = await JoinAsync(transfer.AuthToken);
+        string cydThere = Claims(transfer.AuthToken).GetProperty("participantId").GetString()!;
+        Assert.Contains("connected_meetings.can_switch_to_parent_meeting", await RefusalAsync(cydInRoom, Events.Room.MovePeers, Move(room, meeting, cydThere)));
+
+        // The UI kit's "close breakout" moves everyone twice: the second move of one on its way is nothing to do.
+        Assert.False(RealtimeKitSocketClient.IsError(await adaSocket.RequestAsync(Events.Room.MovePeers, Move(meeting, room, bob.Id))));
+        Assert.False(RealtimeKitSocketClient.IsError(await adaSocket.RequestAsync(Events.Room.MovePeers, Move(meeting, room, bob.Id))));
+        await bobSocket.WaitForAsync(m => m.Event == Events.Room.TransferPeer);
+        Assert.Single(bobSocket.Received, m => m.Event == Events.Room.TransferPeer);
+    }
+
+    private static async Task<string> MakeRoomAsync(RealtimeKitSocketClient host, string title) =>
+        CreateConnectedRoomsResponse.Parser.ParseFrom((await host.RequestAsync(Events.Room.CreateConnectedRooms, Create(title))).Payload).Payloads.Single().Id;
+
+    private static MovePeersBetweenRoomsRequest Move(string from, string to, string participantId, string? presetId = null)
+    {
+        var request = new MovePeersBetweenRoomsRequest { SourceMeetingId = from, DestinationMeetingId = to };
+        request.Participants.Add(presetId is null ? new MovePeerPayload { Id = participantId } : new MovePeerPayload { Id = participantId, PresetId = presetId });
+        return request;
+    }
+
+    /// <summary>A participant token's claims (its payload, unverified: the server checks it when it is used).</summary>
+    private static System.Text.Json.JsonElement Claims(string token)
+    {
+        string payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        return System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '='))).RootElement;
+    }
+
     private static CreateConnectedRoomsRequest Create(params string[] titles)
     {
         var request = new CreateConnectedRoomsRequest();
@@ -87,9 +183,12 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         return request;
     }
 
-    private static async Task<string> RefusalAsync(RealtimeKitSocketClient socket, CreateConnectedRoomsRequest request)
+    private static Task<string> RefusalAsync(RealtimeKitSocketClient socket, CreateConnectedRoomsRequest request) =>
+        RefusalAsync(socket, Events.Room.CreateConnectedRooms, request);
+
+    private static async Task<string> RefusalAsync(RealtimeKitSocketClient socket, uint @event, IMessage request)
     {
-        var answer = await socket.RequestAsync(Events.Room.CreateConnectedRooms, request);
+        var answer = await socket.RequestAsync(@event, request);
         Assert.True(RealtimeKitSocketClient.IsError(answer));
         return Stagecast.RealtimeKit.Protocol.ErrorMessage.Parser.ParseFrom(answer.Payload).Message;
     }

@@ -24,6 +24,7 @@ public interface IParticipantObserver
 public sealed class ParticipantService(
     IParticipantStore store,
     IPresetStore presets,
+    IAppStore apps,
     MeetingService meetings,
     ParticipantTokens tokens,
     IOptions<ParticipantOptions> options,
@@ -47,6 +48,45 @@ public sealed class ParticipantService(
             Guid.NewGuid().ToString(), meetingId, app.Id, request.CustomParticipantId!, preset.Id, preset.Name, request.Name, request.Picture, NewTokenId(), now, now);
         await store.CreateAsync(participant, cancellationToken).ConfigureAwait(false);
         return (participant, Issue(app, participant));
+    }
+
+    /// <summary>
+    /// The participant a person moved into another meeting of its group (a breakout room, or back) is there: the one
+    /// with its custom participant id (so a person moved back is the participant it was), else one made with its name,
+    /// picture and preset; <paramref name="presetId"/>, when given, is its preset there. With a token for it. Nothing is
+    /// revoked: the person has no connection in that meeting yet.
+    /// </summary>
+    public async Task<(Participant Participant, string Token)> AdmitToConnectedMeetingAsync(
+        Meeting destination, Participant person, string? presetId, CancellationToken cancellationToken)
+    {
+        string accountId = await apps.FindAccountIdAsync(person.AppId, cancellationToken).ConfigureAwait(false)
+            ?? throw ApiException.NotFound($"No app found with id {person.AppId}");
+        var preset = presetId is null ? null : await presets.FindAsync(person.AppId, presetId, cancellationToken).ConfigureAwait(false)
+            ?? throw ApiException.BadRequest($"\"preset_id\": no preset with id {presetId} in this app");
+        var now = time.GetUtcNow();
+        if (await store.FindByCustomIdAsync(destination.Id, person.CustomParticipantId, cancellationToken).ConfigureAwait(false) is { } there)
+        {
+            if (preset is not null && preset.Id != there.PresetId)
+            {
+                there = there with { PresetId = preset.Id, PresetName = preset.Name, UpdatedAt = now };
+                await store.UpdateAsync(there, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (there, Issue(accountId, there));
+        }
+
+        var made = person with
+        {
+            Id = Guid.NewGuid().ToString(),
+            MeetingId = destination.Id,
+            PresetId = preset?.Id ?? person.PresetId,
+            PresetName = preset?.Name ?? person.PresetName,
+            TokenId = NewTokenId(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await store.CreateAsync(made, cancellationToken).ConfigureAwait(false);
+        return (made, Issue(accountId, made));
     }
 
     /// <summary>Changes name, picture or preset; answers with a token (earlier tokens keep working).</summary>
@@ -115,8 +155,10 @@ public sealed class ParticipantService(
         await presets.FindByNameAsync(app.Id, name, cancellationToken).ConfigureAwait(false)
         ?? throw ApiException.BadRequest($"\"preset_name\": no preset named {name} in this app");
 
-    private string Issue(App app, Participant participant) =>
-        tokens.Issue(new ParticipantTokenClaims(participant.Id, participant.MeetingId, app.Id, app.AccountId, participant.TokenId, time.GetUtcNow() + options.Value.TokenLifetime));
+    private string Issue(App app, Participant participant) => Issue(app.AccountId, participant);
+
+    private string Issue(string accountId, Participant participant) =>
+        tokens.Issue(new ParticipantTokenClaims(participant.Id, participant.MeetingId, participant.AppId, accountId, participant.TokenId, time.GetUtcNow() + options.Value.TokenLifetime));
 
     private static string NewTokenId() => Guid.NewGuid().ToString("N");
 }

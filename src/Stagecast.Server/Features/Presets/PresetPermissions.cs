@@ -60,6 +60,12 @@ public sealed record PresetPermissions(
     /// <summary><c>connected_meetings.can_alter_connected_meetings</c>: may make and close breakout rooms, and move anyone between them.</summary>
     public bool CanAlterConnectedMeetings { get; init; }
 
+    /// <summary><c>connected_meetings.can_switch_connected_meetings</c>: may move itself into a breakout room.</summary>
+    public bool CanSwitchConnectedMeetings { get; init; }
+
+    /// <summary><c>connected_meetings.can_switch_to_parent_meeting</c>: may move itself back to the main meeting.</summary>
+    public bool CanSwitchToParentMeeting { get; init; }
+
     /// <summary><c>plugins.can_start</c>: may open a plugin for the whole meeting.</summary>
     public bool PluginsCanStart { get; init; }
 
@@ -166,6 +172,8 @@ public sealed record PresetPermissions(
             DisableParticipantVideo = Flag(permissions, "disable_participant_video"),
             DisableParticipantScreensharing = Flag(permissions, "disable_participant_screensharing"),
             CanAlterConnectedMeetings = Flag(permissions["connected_meetings"] as JsonObject, "can_alter_connected_meetings"),
+            CanSwitchConnectedMeetings = Flag(permissions["connected_meetings"] as JsonObject, "can_switch_connected_meetings"),
+            CanSwitchToParentMeeting = Flag(permissions["connected_meetings"] as JsonObject, "can_switch_to_parent_meeting"),
             PluginsCanStart = Flag(permissions["plugins"] as JsonObject, "can_start"),
             PluginsCanClose = Flag(permissions["plugins"] as JsonObject, "can_close"),
             PluginsCanEditConfig = Flag(permissions["plugins"] as JsonObject, "can_edit_config"),

@@ -1,4 +1,5 @@
 using Stagecast.Server.Features.Meetings;
+using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Hosting;
 
 namespace Stagecast.Server.Features.Rooms;
@@ -6,22 +7,27 @@ namespace Stagecast.Server.Features.Rooms;
 /// <summary>
 /// Breakout rooms (RealtimeKit's connected meetings): a meeting's rooms are meetings of the same app with it as their
 /// parent, each with its own room, session, chat and recordings. A group is a parent and its active rooms; a room
-/// made from inside a room hangs from the same parent (rooms have no rooms). Front ends read the group and ask for
-/// rooms here; every peer of the group hears of new rooms (<see cref="ConnectedRoomsUpdated"/>).
+/// made from inside a room hangs from the same parent (rooms have no rooms). Front ends read the group, ask for rooms
+/// and move people here; every peer of the group hears of new rooms (<see cref="ConnectedRoomsUpdated"/>) and of who
+/// is where after a move (<see cref="ConnectedMeetingsChanged"/>). Changes to one server's groups are made one at a time.
 /// </summary>
-public sealed class ConnectedMeetings(IMeetingStore store, MeetingService meetings, MeetingRooms rooms) : IDisposable
+public sealed class ConnectedMeetings(
+    IMeetingStore store, MeetingService meetings, ParticipantService participants, MeetingRooms rooms, ConnectedMeetingTransits transits) : IDisposable
 {
     /// <summary>Active rooms a meeting may have at once.</summary>
     public const int MaxRooms = 50;
 
-    private readonly SemaphoreSlim _changes = new(1, 1); // creations are rare; one at a time keeps the count honest
+    /// <summary>Participants one move names at most (as many as one permission update may).</summary>
+    public const int MaxMoved = 500;
+
+    private readonly SemaphoreSlim _changes = new(1, 1); // creations and moves are rare; one at a time keeps counts and places honest
 
     /// <summary>The group <paramref name="meeting"/> is in: its parent (or itself) and the parent's active rooms, with the participants in each now.</summary>
     public async Task<ConnectedMeetingsView> ViewAsync(Meeting meeting, CancellationToken cancellationToken)
     {
         var parent = await ParentOfAsync(meeting, cancellationToken).ConfigureAwait(false);
         var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
-        return new ConnectedMeetingsView(View(parent), [.. children.Select(View)]);
+        return View(parent, children);
     }
 
     /// <summary>
@@ -66,14 +72,133 @@ public sealed class ConnectedMeetings(IMeetingStore store, MeetingService meetin
         return made;
     }
 
+    /// <summary>
+    /// Moves participants (by their ids in <paramref name="sourceId"/>) to meeting <paramref name="destinationId"/> of
+    /// <paramref name="by"/>'s group, as RealtimeKit's <c>moveParticipants</c>: each one's participant there is found or
+    /// made (<see cref="ParticipantService.AdmitToConnectedMeetingAsync"/>, under <c>preset_id</c> when given), its
+    /// peers are told where to go with a token for it (<see cref="TransferredTo"/>) and leave the source as <c>moved</c>,
+    /// and the group is told who is where. All or nothing: every one named must be in the source with a client that
+    /// can follow, or on its way to the destination already (then it is not moved again). The rules are SDK 2.0.2's:
+    /// <c>can_alter_connected_meetings</c> moves anyone anywhere; otherwise a peer moves only itself, to a room with
+    /// <c>can_switch_connected_meetings</c>, to the parent with <c>can_switch_to_parent_meeting</c>, under its own preset.
+    /// </summary>
+    public async Task MoveAsync(RoomPeer by, Meeting from, string sourceId, string destinationId, IReadOnlyList<(string ParticipantId, string? PresetId)> who,
+        CancellationToken cancellationToken)
+    {
+        if (who.Count == 0 || who.Count > MaxMoved)
+        {
+            throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxMoved} participants to move");
+        }
+
+        var parent = await ParentOfAsync(from, cancellationToken).ConfigureAwait(false);
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
+            Meeting[] group = [parent, .. children];
+            Meeting Member(string id, string role) => group.FirstOrDefault(m => m.Id == id)
+                ?? throw new DomainException(DomainError.NotFound, $"the {role} meeting {id} is not this meeting's or one of its breakout rooms");
+            var source = Member(sourceId, "source");
+            var destination = Member(destinationId, "destination");
+            Authorize(by, who, destination == parent);
+            if (source == destination)
+            {
+                return;
+            }
+
+            var moving = Moving(parent.Id, source, destination.Id, who);
+            var room = rooms.Find(source.Id);
+            foreach (var (peers, presetId) in moving)
+            {
+                var (there, token) = await participants.AdmitToConnectedMeetingAsync(destination, peers[0].Participant, presetId, cancellationToken).ConfigureAwait(false);
+                transits.Start(parent.Id, peers[0].Participant, there, peers[0].Name);
+                foreach (var peer in peers)
+                {
+                    await room!.MoveOutAsync(peer, new TransferredTo(destination.Id, token)).ConfigureAwait(false);
+                }
+            }
+
+            Tell(group, new ConnectedMeetingsChanged(View(parent, children)));
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
     public void Dispose() => _changes.Dispose();
+
+    private static void Authorize(RoomPeer by, IReadOnlyList<(string ParticipantId, string? PresetId)> who, bool toParent)
+    {
+        var may = by.Permissions;
+        if (may.CanAlterConnectedMeetings)
+        {
+            return;
+        }
+
+        if (who.Count != 1 || who[0].ParticipantId != by.Participant.Id || who[0].PresetId is not null)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset may move only yourself, under your own preset (connected_meetings.can_alter_connected_meetings)");
+        }
+
+        if (toParent ? !may.CanSwitchToParentMeeting : !may.CanSwitchConnectedMeetings)
+        {
+            throw new DomainException(DomainError.Forbidden, toParent
+                ? "your preset may not go back to the main meeting (connected_meetings.can_switch_to_parent_meeting)"
+                : "your preset may not go into breakout rooms (connected_meetings.can_switch_connected_meetings)");
+        }
+    }
+
+    /// <summary>The peers of each participant named that are to move (those on their way there already are left out); throws naming one that cannot.</summary>
+    private List<(List<RoomPeer> Peers, string? PresetId)> Moving(string group, Meeting source, string destinationId, IReadOnlyList<(string ParticipantId, string? PresetId)> who)
+    {
+        var inSource = rooms.Find(source.Id)?.Peers ?? [];
+        List<(List<RoomPeer>, string?)> moving = [];
+        foreach (var (participantId, presetId) in who.DistinctBy(w => w.ParticipantId))
+        {
+            var peers = inSource.Where(p => p.Participant.Id == participantId).ToList();
+            if (peers.Count == 0)
+            {
+                if (transits.Going(group, participantId, destinationId))
+                {
+                    continue;
+                }
+
+                throw new DomainException(DomainError.NotFound, $"participant {participantId} is not in meeting {source.Id}");
+            }
+
+            if (peers.Any(p => p.Client is null))
+            {
+                throw new DomainException(DomainError.Conflict, $"participant {participantId} is reconnecting; move it once it is back");
+            }
+
+            if (peers.FirstOrDefault(p => !p.Client!.FollowsMoves) is { } stays)
+            {
+                throw new DomainException(DomainError.Conflict, $"participant {participantId} is on a client that cannot change meetings ({stays.Id})");
+            }
+
+            moving.Add((peers, presetId));
+        }
+
+        return moving;
+    }
 
     private async Task<Meeting> ParentOfAsync(Meeting meeting, CancellationToken cancellationToken) =>
         meeting.ParentMeetingId is { } parentId ? await store.FindAsync(parentId, cancellationToken).ConfigureAwait(false) ?? meeting : meeting;
 
-    /// <summary>A meeting of the group with its participants now, each once (a participant with two tabs open is one), hidden ones left out.</summary>
-    private ConnectedMeetingView View(Meeting meeting) =>
-        new(meeting.Id, meeting.Title ?? "", [.. (rooms.Find(meeting.Id)?.Peers ?? []).Where(p => !p.Hidden).DistinctBy(p => p.Participant.Id)]);
+    private ConnectedMeetingsView View(Meeting parent, IReadOnlyList<Meeting> children) =>
+        new(View(parent.Id, parent), [.. children.Select(c => View(parent.Id, c))]);
+
+    /// <summary>
+    /// A meeting of the group with its participants now, each once (a participant with two tabs open is one), hidden
+    /// ones left out, and those on their way into it.
+    /// </summary>
+    private ConnectedMeetingView View(string group, Meeting meeting)
+    {
+        var present = (rooms.Find(meeting.Id)?.Peers ?? []).Where(p => !p.Hidden).DistinctBy(p => p.Participant.Id).ToList();
+        var coming = transits.To(group, meeting.Id, [.. present.Select(p => p.Participant.Id)]);
+        return new(meeting.Id, meeting.Title ?? "", [.. present.Select(p => new ConnectedMeetingMember(p.Participant, p.Name)), .. coming.Select(t => new ConnectedMeetingMember(t.To, t.Name))]);
+    }
 
     private void Tell(IEnumerable<Meeting> group, RoomEvent change)
     {
@@ -87,5 +212,8 @@ public sealed class ConnectedMeetings(IMeetingStore store, MeetingService meetin
 /// <summary>A group of connected meetings: the parent and its rooms.</summary>
 public sealed record ConnectedMeetingsView(ConnectedMeetingView Parent, IReadOnlyList<ConnectedMeetingView> Rooms);
 
-/// <summary>A meeting of a group and the peers in it, one per participant.</summary>
-public sealed record ConnectedMeetingView(string Id, string Title, IReadOnlyList<RoomPeer> Peers);
+/// <summary>A meeting of a group and the participants in it (or on their way into it).</summary>
+public sealed record ConnectedMeetingView(string Id, string Title, IReadOnlyList<ConnectedMeetingMember> Members);
+
+/// <summary>A participant in a meeting of a group, under the name it goes by there.</summary>
+public sealed record ConnectedMeetingMember(Participant Participant, string? Name);

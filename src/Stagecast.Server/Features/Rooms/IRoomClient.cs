@@ -21,4 +21,7 @@ public interface IRoomClient
     /// once for one room: read what the event carries now, queue what to send, never wait.
     /// </summary>
     void Notify(RoomPeer peer, RoomEvent change);
+
+    /// <summary>Whether the client follows a <see cref="TransferredTo"/> into another meeting of the group (RealtimeKit's does; the JSON channel has no such event).</summary>
+    bool FollowsMoves => false;
 }

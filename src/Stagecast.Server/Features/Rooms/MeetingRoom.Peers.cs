@@ -28,6 +28,30 @@ public sealed partial class MeetingRoom
     }
 
     /// <summary>
+    /// Moves a peer out to another meeting of its group: it is told <paramref name="transfer"/> (where to go, and how), then
+    /// leaves as <c>moved</c>, at once (its client goes on in the other meeting; it is not kicked). False when it had left.
+    /// </summary>
+    public async Task<bool> MoveOutAsync(RoomPeer peer, TransferredTo transfer)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_peers.ContainsKey(peer.Id))
+            {
+                return false;
+            }
+
+            peer.Notify(transfer);
+            await RemovePeerLocked(peer, "moved", _time.GetUtcNow()).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
     /// Renames a peer and tells the others: refused (403) when its preset does not let it choose its name
     /// (<c>can_edit_display_name</c>), and (400) a name others should not be shown (<see cref="ShownText"/>).
     /// </summary>

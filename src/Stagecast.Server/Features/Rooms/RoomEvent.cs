@@ -15,10 +15,22 @@ public abstract record RoomEvent;
 /// <summary>Breakout rooms were made in the room's group of connected meetings (<see cref="ConnectedMeetings"/>).</summary>
 public sealed record ConnectedRoomsUpdated(IReadOnlyList<Meetings.Meeting> Rooms) : RoomEvent;
 
+/// <summary>The group of connected meetings changed: who is in which meeting now (<see cref="ConnectedMeetings"/>).</summary>
+public sealed record ConnectedMeetingsChanged(ConnectedMeetingsView Group) : RoomEvent;
+
+/// <summary>
+/// To one peer only: it is moved to meeting <paramref name="MeetingId"/> of its group, where <paramref name="Token"/> is
+/// its participant's token (a secret: never logged, never sent to another peer).
+/// </summary>
+public sealed record TransferredTo(string MeetingId, string Token) : RoomEvent
+{
+    public override string ToString() => $"TransferredTo {{ MeetingId = {MeetingId} }}"; // never the token
+}
+
 /// <summary>A peer entered the room (hidden peers are never announced).</summary>
 public sealed record PeerJoined(RoomPeer Peer) : RoomEvent;
 
-/// <summary>A peer is gone: <c>left</c>, <c>disconnected</c> (its reconnect grace ran out) or <c>kicked</c>.</summary>
+/// <summary>A peer is gone: <c>left</c>, <c>disconnected</c> (its reconnect grace ran out), <c>kicked</c> or <c>moved</c> (to another meeting of its group).</summary>
 public sealed record PeerLeft(RoomPeer Peer, string Reason) : RoomEvent;
 
 /// <summary>A peer's name, or what it publishes, changed.</summary>

@@ -21,6 +21,7 @@ public static class RoomsFeature
         services.AddOptions<RoomOptions>().Bind(configuration.GetSection(RoomOptions.Section)).ValidateWith<RoomOptions, RoomOptionsValidator>().ValidateOnStart();
         services.AddSingleton<MeetingRooms>();
         services.AddSingleton<ConnectedMeetings>();
+        services.AddSingleton<ConnectedMeetingTransits>();
         services.AddSingleton<ChatFiles>();
         services.AddCors(ChatFilesApi.AddCorsPolicy);
         services.AddSingleton<IMeetingObserver>(sp => sp.GetRequiredService<MeetingRooms>());

@@ -1,20 +1,37 @@
+using System.Net.WebSockets;
+using Google.Protobuf;
+using Stagecast.RealtimeKit.Protocol;
+using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
+using Events = Stagecast.RealtimeKit.RealtimeKitEvents;
 
 namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
 /// <summary>RealtimeKit's connected meetings (breakout rooms) on the socket: the SDK's <c>meeting.connectedMeetings</c>.</summary>
 public sealed partial class RealtimeKitClient
 {
+    /// <summary>How long the socket of a peer moved to another meeting stays open, unless the SDK closes it first (it does at once).</summary>
+    private static readonly TimeSpan MovedSocketLinger = TimeSpan.FromSeconds(10);
+
+    private volatile bool _moved;
+    private ITimer? _movedLinger;
+
+    /// <summary>RealtimeKit's SDK follows a move into another meeting (<c>transferPeer</c>).</summary>
+    public bool FollowsMoves => true;
+
     /// <summary>
     /// The dump of the connected meetings (event 20): the parent meeting and its rooms, each with the participants in it
     /// now. The SDK knows a participant by its participant id (it finds itself by <c>self.userId</c>), the UI kit by its
     /// custom participant id, across meetings.
     /// </summary>
-    private async Task<GetConnectedRoomsDumpResponse> ConnectedRoomsDumpAsync(MeetingRoom room)
+    private async Task<GetConnectedRoomsDumpResponse> ConnectedRoomsDumpAsync(MeetingRoom room) =>
+        Dump(await services.ConnectedMeetings.ViewAsync(room.Meeting, CancellationToken.None).ConfigureAwait(false));
+
+    /// <summary>The group as the dump (event 20) says it, answered or pushed.</summary>
+    internal static GetConnectedRoomsDumpResponse Dump(ConnectedMeetingsView group)
     {
-        var group = await services.ConnectedMeetings.ViewAsync(room.Meeting, CancellationToken.None).ConfigureAwait(false);
         var answer = new GetConnectedRoomsDumpResponse { ParentMeeting = Dump(group.Parent) };
         answer.Meetings.AddRange(group.Rooms.Select(Dump));
         return answer;
@@ -35,6 +52,33 @@ public sealed partial class RealtimeKitClient
         return Rooms(made);
     }
 
+    /// <summary>
+    /// Participants are moved between meetings of the group (event 23; <see cref="ConnectedMeetings.MoveAsync"/> has the
+    /// rules). The answer is empty: the SDK reads an answer whose bytes spell "error" as a failure.
+    /// </summary>
+    private async Task<MovePeersBetweenRoomsResponse> MovePeersAsync(MeetingRoom room, RoomPeer peer, MovePeersBetweenRoomsRequest request)
+    {
+        await services.ConnectedMeetings.MoveAsync(peer, room.Meeting, request.SourceMeetingId, request.DestinationMeetingId,
+            [.. request.Participants.Select(p => (p.Id, p.HasPresetId && p.PresetId.Length > 0 ? p.PresetId : null))], CancellationToken.None).ConfigureAwait(false);
+        return new MovePeersBetweenRoomsResponse();
+    }
+
+    /// <summary>
+    /// This client's peer was moved to another meeting (told <see cref="TransferredTo"/>, and gone from this room): the
+    /// SDK starts again there with the token, and leaves this socket with a <c>media.leaveRoom</c> it does not wait for
+    /// and a close. Anything else asked here is refused; the socket closes normally (1000: another code makes the SDK
+    /// come back) if the SDK has not closed it within <see cref="MovedSocketLinger"/>.
+    /// </summary>
+    private static PeerLeaveResponse AnswerMoved(SocketMessage message) => message.Event == Events.Media.LeaveRoom
+        ? new PeerLeaveResponse { Closed = false }
+        : throw new DomainException(DomainError.Conflict, "moved to another meeting: this socket serves none now");
+
+    private void Moved()
+    {
+        _moved = true;
+        _movedLinger = services.Time.CreateTimer(_ => connection.Close(WebSocketCloseStatus.NormalClosure, "moved to another meeting"), null, MovedSocketLinger, Timeout.InfiniteTimeSpan);
+    }
+
     /// <summary>Rooms as the create answer and the push of rooms made say them.</summary>
     internal static CreateConnectedRoomsResponse Rooms(IEnumerable<Meetings.Meeting> rooms)
     {
@@ -46,13 +90,13 @@ public sealed partial class RealtimeKitClient
     private static ConnectedMeetingDump Dump(ConnectedMeetingView meeting)
     {
         var dump = new ConnectedMeetingDump { Id = meeting.Id, Title = meeting.Title };
-        dump.Participants.AddRange(meeting.Peers.Select(p => new ConnectedMeetingPeer
+        dump.Participants.AddRange(meeting.Members.Select(m => new ConnectedMeetingPeer
         {
-            Id = p.Participant.Id,
-            DisplayName = p.Name ?? "",
-            CustomParticipantId = p.Participant.CustomParticipantId,
-            PresetId = p.Participant.PresetId,
-            DisplayPictureUrl = p.Participant.Picture ?? "",
+            Id = m.Participant.Id,
+            DisplayName = m.Name ?? m.Participant.Name ?? "",
+            CustomParticipantId = m.Participant.CustomParticipantId,
+            PresetId = m.Participant.PresetId,
+            DisplayPictureUrl = m.Participant.Picture ?? "",
         }));
         return dump;
     }

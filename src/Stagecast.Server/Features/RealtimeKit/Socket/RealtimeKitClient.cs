@@ -95,6 +95,7 @@ public sealed partial class RealtimeKitClient(
         }
         finally
         {
+            _movedLinger?.Dispose();
             StopChatMember();
             if (Volatile.Read(ref _waiting) is { } waiter)
             {
@@ -158,6 +159,11 @@ public sealed partial class RealtimeKitClient(
     /// <summary>One request: the answer's payload (null when the answer comes later or not at all).</summary>
     private async Task<IMessage?> AnswerAsync(SocketMessage message)
     {
+        if (_moved)
+        {
+            return AnswerMoved(message);
+        }
+
         switch (message.Event)
         {
             case Events.Room.JoinRoom:
@@ -216,6 +222,7 @@ public sealed partial class RealtimeKitClient(
             Events.Room.GetConnectedRoomsDump => await ConnectedRoomsDumpAsync(room).ConfigureAwait(false),
             Events.Room.CreateConnectedRooms => await CreateConnectedRoomsAsync(room, await RecheckAsync(peer).ConfigureAwait(false),
                 Read(message, CreateConnectedRoomsRequest.Parser)).ConfigureAwait(false),
+            Events.Room.MovePeers => await MovePeersAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, MovePeersBetweenRoomsRequest.Parser)).ConfigureAwait(false),
             Events.Media.SelfJoinComplete => JoinComplete(room),
             Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),
             Events.Polls.CreatePoll => await CreatePollAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, Stagecast.RealtimeKit.Protocol.Polls.NewPollRequest.Parser)).ConfigureAwait(false),
@@ -671,7 +678,11 @@ public sealed partial class RealtimeKitClient(
             connection.TrySend(SocketFrameWriter.Push(@event, payload));
         }
 
-        if (change is Kicked or Replaced)
+        if (change is TransferredTo)
+        {
+            Moved();
+        }
+        else if (change is Kicked or Replaced)
         {
             connection.Close(change is Kicked ? MeetingSocketCloseCodes.Kicked : MeetingSocketCloseCodes.Replaced, change is Kicked kicked ? kicked.Reason : "replaced by a newer connection of this peer");
         }

@@ -52,6 +52,12 @@ public static class RealtimeKitPushes
             case ConnectedRoomsUpdated made:
                 yield return (Events.Room.ConnectedRoomsUpdated, RealtimeKitClient.Rooms(made.Rooms));
                 break;
+            case ConnectedMeetingsChanged changed:
+                yield return (Events.Room.GetConnectedRoomsDump, RealtimeKitClient.Dump(changed.Group));
+                break;
+            case TransferredTo transfer: // to the moving peer only (MeetingRoom.MoveOutAsync)
+                yield return (Events.Room.TransferPeer, new TransferPeer { MeetingId = transfer.MeetingId, AuthToken = transfer.Token });
+                break;
             case PollChanged changed:
                 // A poll nobody voted in yet is new (a vote is what changes a poll afterwards).
                 yield return (changed.Poll.Votes.Count == 0 ? Events.Polls.CreatePoll : Events.Polls.UpdatePoll,
