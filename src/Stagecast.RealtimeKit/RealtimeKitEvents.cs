@@ -36,6 +36,9 @@ public static class RealtimeKitEvents
         /// <summary>A host makes breakout rooms (<see cref="Protocol.Rooms.CreateConnectedRoomsRequest"/>).</summary>
         public const uint CreateConnectedRooms = 21;
 
+        /// <summary>A host closes breakout rooms (<see cref="Protocol.Rooms.DisableConnectedRoomsRequest"/>).</summary>
+        public const uint DeleteConnectedRooms = 22;
+
         /// <summary>A participant is moved between meetings of a group (<see cref="Protocol.Rooms.MovePeersBetweenRoomsRequest"/>).</summary>
         public const uint MovePeers = 23;
 
@@ -44,6 +47,9 @@ public static class RealtimeKitEvents
 
         /// <summary>Pushed to the peers of a group when rooms were made (<see cref="Protocol.Rooms.CreateConnectedRoomsResponse"/>).</summary>
         public const uint ConnectedRoomsUpdated = 26;
+
+        /// <summary>Pushed to the peers of a group when rooms were closed (<see cref="Protocol.Rooms.DisableConnectedRoomsResponse"/>).</summary>
+        public const uint ConnectedRoomsDeleted = 27;
 
         /// <summary>An app message to the whole meeting (<see cref="Protocol.Rooms.BroadcastMessage"/>).</summary>
         public const uint BroadcastMessage = 29;

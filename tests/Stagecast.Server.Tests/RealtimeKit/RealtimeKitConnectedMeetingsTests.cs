@@ -159,6 +159,65 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         Assert.Single(bobSocket.Received, m => m.Event == Events.Room.TransferPeer);
     }
 
+    [Fact]
+    public async Task AHostClosingRoomsFromInsideOneBringsEveryoneBackAndTheRoomsBecomeInactiveMeetings()
+    {
+        string meeting = await Api.CreateMeetingAsync("""{"title":"workshop"}""");
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant", name: "Bob");
+        var cyd = await Api.AddParticipantAsync(meeting, "cyd", "group_call_participant", name: "Cyd");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var bobSocket = await JoinAsync(bob.Token);
+        await using var cydSocket = await JoinAsync(cyd.Token);
+        var made = CreateConnectedRoomsResponse.Parser.ParseFrom((await adaSocket.RequestAsync(Events.Room.CreateConnectedRooms, Create("Room A", "Room B"))).Payload).Payloads;
+        string roomA = made[0].Id, roomB = made[1].Id;
+
+        // Bob goes into room A, Ada into room B; each joins there.
+        await using var bobInA = await MovedAsync(adaSocket, bobSocket, Move(meeting, roomA, bob.Id));
+        await using var adaInB = await MovedAsync(adaSocket, adaSocket, Move(meeting, roomB, ada.Id));
+
+        // Only a host closes, only rooms; Bob's preset may not, the main meeting is no room, nor is another meeting.
+        Assert.Contains("connected_meetings.can_alter_connected_meetings", await RefusalAsync(bobInA, Events.Room.DeleteConnectedRooms, Close(roomA)));
+        Assert.Contains("is the main meeting", await RefusalAsync(adaInB, Events.Room.DeleteConnectedRooms, Close(meeting)));
+        Assert.Contains("is not an open breakout room", await RefusalAsync(adaInB, Events.Room.DeleteConnectedRooms, Close(await Api.CreateMeetingAsync())));
+
+        // Ada closes both from room B: the answer lists them inactive, and both come back to the main meeting as the
+        // participants they were there.
+        var closed = DisableConnectedRoomsResponse.Parser.ParseFrom((await adaInB.RequestAsync(Events.Room.DeleteConnectedRooms, Close(roomA, roomB))).Payload).Payloads;
+        Assert.Equal([(roomA, "INACTIVE", "Room A"), (roomB, "INACTIVE", "Room B")], closed.Select(r => (r.Id, r.Status, r.Title)));
+        foreach (var (socket, participant) in new[] { (bobInA, bob.Id), (adaInB, ada.Id) })
+        {
+            var back = TransferPeer.Parser.ParseFrom((await socket.WaitForAsync(m => m.Event == Events.Room.TransferPeer)).Payload);
+            Assert.Equal((meeting, participant), (back.MeetingId, Claims(back.AuthToken).GetProperty("participantId").GetString()));
+        }
+
+        // Cyd, who stayed, is pushed the rooms closed, then a dump with none and everyone in the main meeting.
+        var pushed = await cydSocket.WaitForAsync(m => m.Event == Events.Room.ConnectedRoomsDeleted);
+        Assert.Equal([roomA, roomB], DisableConnectedRoomsResponse.Parser.ParseFrom(pushed.Payload).Payloads.Select(r => r.Id));
+        var dump = GetConnectedRoomsDumpResponse.Parser.ParseFrom((await cydSocket.RequestAsync(Events.Room.GetConnectedRoomsDump, ByteString.Empty)).Payload);
+        Assert.Empty(dump.Meetings);
+        Assert.Equal(["ada", "bob", "cyd"], dump.ParentMeeting.Participants.Select(p => p.CustomParticipantId).Order(StringComparer.Ordinal));
+        foreach (string room in new[] { roomA, roomB })
+        {
+            Assert.Equal("INACTIVE", (await Api.GetAsync($"/meetings/{room}")).EnsureOk().Data.GetProperty("status").GetString()); // kept, with its sessions
+        }
+    }
+
+    /// <summary>Has <paramref name="host"/> move someone, and <paramref name="moving"/>'s client follow: a socket joined where it was sent.</summary>
+    private async Task<RealtimeKitSocketClient> MovedAsync(RealtimeKitSocketClient host, RealtimeKitSocketClient moving, MovePeersBetweenRoomsRequest move)
+    {
+        Assert.False(RealtimeKitSocketClient.IsError(await host.RequestAsync(Events.Room.MovePeers, move)));
+        var transfer = TransferPeer.Parser.ParseFrom((await moving.WaitForAsync(m => m.Event == Events.Room.TransferPeer)).Payload);
+        return await JoinAsync(transfer.AuthToken);
+    }
+
+    private static DisableConnectedRoomsRequest Close(params string[] ids)
+    {
+        var request = new DisableConnectedRoomsRequest();
+        request.Payloads.AddRange(ids.Select(id => new DisableRoomPayload { Id = id }));
+        return request;
+    }
+
     private static async Task<string> MakeRoomAsync(RealtimeKitSocketClient host, string title) =>
         CreateConnectedRoomsResponse.Parser.ParseFrom((await host.RequestAsync(Events.Room.CreateConnectedRooms, Create(title))).Payload).Payloads.Single().Id;
 

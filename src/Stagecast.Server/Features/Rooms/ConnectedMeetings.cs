@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.Rooms;
 /// parent, each with its own room, session, chat and recordings. A group is a parent and its active rooms; a room
 /// made from inside a room hangs from the same parent (rooms have no rooms). Front ends read the group, ask for rooms
 /// and move people here; every peer of the group hears of new rooms (<see cref="ConnectedRoomsUpdated"/>) and of who
-/// is where after a move (<see cref="ConnectedMeetingsChanged"/>). Changes to one server's groups are made one at a time.
+/// is where after a move (<see cref="ConnectedMeetingsChanged"/>), and of rooms closed (<see cref="ConnectedRoomsDeleted"/>). Changes to one server's groups are made one at a time.
 /// </summary>
 public sealed class ConnectedMeetings(
     IMeetingStore store, MeetingService meetings, ParticipantService participants, MeetingRooms rooms, ConnectedMeetingTransits transits) : IDisposable
@@ -106,16 +106,9 @@ public sealed class ConnectedMeetings(
                 return;
             }
 
-            var moving = Moving(parent.Id, source, destination.Id, who);
-            var room = rooms.Find(source.Id);
-            foreach (var (peers, presetId) in moving)
+            foreach (var (peers, presetId) in Moving(parent.Id, source, destination.Id, who))
             {
-                var (there, token) = await participants.AdmitToConnectedMeetingAsync(destination, peers[0].Participant, presetId, cancellationToken).ConfigureAwait(false);
-                transits.Start(parent.Id, peers[0].Participant, there, peers[0].Name);
-                foreach (var peer in peers)
-                {
-                    await room!.MoveOutAsync(peer, new TransferredTo(destination.Id, token)).ConfigureAwait(false);
-                }
+                await TransferAsync(parent.Id, rooms.Find(source.Id)!, peers, destination, presetId, cancellationToken).ConfigureAwait(false);
             }
 
             Tell(group, new ConnectedMeetingsChanged(View(parent, children)));
@@ -126,7 +119,64 @@ public sealed class ConnectedMeetings(
         }
     }
 
+    /// <summary>
+    /// Closes breakout rooms <paramref name="ids"/> of <paramref name="from"/>'s group (RealtimeKit's <c>deleteMeetings</c>):
+    /// whoever is still in one goes back to the parent, as a move would take them (a client that cannot follow is let go
+    /// as the room ends), and the room becomes an INACTIVE meeting, kept with its sessions, chat and recordings. The
+    /// group is told which rooms closed (<see cref="ConnectedRoomsDeleted"/>), then who is where.
+    /// </summary>
+    public async Task<IReadOnlyList<Meeting>> CloseAsync(Meeting from, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0 || ids.Count > MaxRooms)
+        {
+            throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxRooms} breakout rooms to close");
+        }
+
+        var parent = await ParentOfAsync(from, cancellationToken).ConfigureAwait(false);
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
+            var closing = ids.Distinct(StringComparer.Ordinal).Select(id => id == parent.Id
+                ? throw new DomainException(DomainError.BadRequest, $"meeting {id} is the main meeting, not a breakout room")
+                : children.FirstOrDefault(c => c.Id == id) ?? throw new DomainException(DomainError.NotFound, $"meeting {id} is not an open breakout room of this meeting")).ToList();
+            List<Meeting> closed = [];
+            foreach (var child in closing)
+            {
+                if (rooms.Find(child.Id) is { } room)
+                {
+                    foreach (var peers in room.Peers.Where(p => p.Client is { FollowsMoves: true }).GroupBy(p => p.Participant.Id))
+                    {
+                        await TransferAsync(parent.Id, room, [.. peers], parent, null, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                closed.Add(await meetings.UpdateAsync(child.AppId, child.Id, new MeetingRequest { Status = "INACTIVE" }, replace: false, cancellationToken).ConfigureAwait(false));
+            }
+
+            var open = children.Where(c => !closed.Any(x => x.Id == c.Id)).ToList();
+            Tell([parent, .. open], new ConnectedRoomsDeleted(closed));
+            Tell([parent, .. open], new ConnectedMeetingsChanged(View(parent, open)));
+            return closed;
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
     public void Dispose() => _changes.Dispose();
+
+    /// <summary>Sends one participant's peers from <paramref name="room"/> to <paramref name="destination"/>: its participant there, the transit, the push, the leave.</summary>
+    private async Task TransferAsync(string group, MeetingRoom room, List<RoomPeer> peers, Meeting destination, string? presetId, CancellationToken cancellationToken)
+    {
+        var (there, token) = await participants.AdmitToConnectedMeetingAsync(destination, peers[0].Participant, presetId, cancellationToken).ConfigureAwait(false);
+        transits.Start(group, peers[0].Participant, there, peers[0].Name);
+        foreach (var peer in peers)
+        {
+            await room.MoveOutAsync(peer, new TransferredTo(destination.Id, token)).ConfigureAwait(false);
+        }
+    }
 
     private static void Authorize(RoomPeer by, IReadOnlyList<(string ParticipantId, string? PresetId)> who, bool toParent)
     {

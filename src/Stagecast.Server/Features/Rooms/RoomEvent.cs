@@ -15,6 +15,9 @@ public abstract record RoomEvent;
 /// <summary>Breakout rooms were made in the room's group of connected meetings (<see cref="ConnectedMeetings"/>).</summary>
 public sealed record ConnectedRoomsUpdated(IReadOnlyList<Meetings.Meeting> Rooms) : RoomEvent;
 
+/// <summary>Breakout rooms of the room's group were closed (<see cref="ConnectedMeetings.CloseAsync"/>).</summary>
+public sealed record ConnectedRoomsDeleted(IReadOnlyList<Meetings.Meeting> Rooms) : RoomEvent;
+
 /// <summary>The group of connected meetings changed: who is in which meeting now (<see cref="ConnectedMeetings"/>).</summary>
 public sealed record ConnectedMeetingsChanged(ConnectedMeetingsView Group) : RoomEvent;
 

@@ -53,6 +53,28 @@ public sealed partial class RealtimeKitClient
     }
 
     /// <summary>
+    /// A host closes breakout rooms (event 22): whoever is left in them goes back to the parent, the group is pushed the
+    /// rooms closed (event 27) and who is where; the answer lists them INACTIVE.
+    /// </summary>
+    private async Task<DisableConnectedRoomsResponse> CloseConnectedRoomsAsync(MeetingRoom room, RoomPeer peer, DisableConnectedRoomsRequest request)
+    {
+        if (!peer.Permissions.CanAlterConnectedMeetings)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset may not close breakout rooms (connected_meetings.can_alter_connected_meetings)");
+        }
+
+        return Closed(await services.ConnectedMeetings.CloseAsync(room.Meeting, [.. request.Payloads.Select(p => p.Id)], CancellationToken.None).ConfigureAwait(false));
+    }
+
+    /// <summary>Rooms closed, as the close answer and the push of rooms closed say them.</summary>
+    internal static DisableConnectedRoomsResponse Closed(IEnumerable<Meetings.Meeting> rooms)
+    {
+        var answer = new DisableConnectedRoomsResponse();
+        answer.Payloads.AddRange(rooms.Select(r => new DisableConnectedRoomPayload { Id = r.Id, Status = "INACTIVE", Title = r.Title ?? "" }));
+        return answer;
+    }
+
+    /// <summary>
     /// Participants are moved between meetings of the group (event 23; <see cref="ConnectedMeetings.MoveAsync"/> has the
     /// rules). The answer is empty: the SDK reads an answer whose bytes spell "error" as a failure.
     /// </summary>

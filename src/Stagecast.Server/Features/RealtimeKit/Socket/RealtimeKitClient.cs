@@ -222,6 +222,8 @@ public sealed partial class RealtimeKitClient(
             Events.Room.GetConnectedRoomsDump => await ConnectedRoomsDumpAsync(room).ConfigureAwait(false),
             Events.Room.CreateConnectedRooms => await CreateConnectedRoomsAsync(room, await RecheckAsync(peer).ConfigureAwait(false),
                 Read(message, CreateConnectedRoomsRequest.Parser)).ConfigureAwait(false),
+            Events.Room.DeleteConnectedRooms => await CloseConnectedRoomsAsync(room, await RecheckAsync(peer).ConfigureAwait(false),
+                Read(message, DisableConnectedRoomsRequest.Parser)).ConfigureAwait(false),
             Events.Room.MovePeers => await MovePeersAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, MovePeersBetweenRoomsRequest.Parser)).ConfigureAwait(false),
             Events.Media.SelfJoinComplete => JoinComplete(room),
             Events.Polls.GetPolls => await PollsAsync(room, peer).ConfigureAwait(false),

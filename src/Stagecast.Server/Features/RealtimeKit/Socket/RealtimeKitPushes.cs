@@ -52,6 +52,9 @@ public static class RealtimeKitPushes
             case ConnectedRoomsUpdated made:
                 yield return (Events.Room.ConnectedRoomsUpdated, RealtimeKitClient.Rooms(made.Rooms));
                 break;
+            case ConnectedRoomsDeleted closed:
+                yield return (Events.Room.ConnectedRoomsDeleted, RealtimeKitClient.Closed(closed.Rooms));
+                break;
             case ConnectedMeetingsChanged changed:
                 yield return (Events.Room.GetConnectedRoomsDump, RealtimeKitClient.Dump(changed.Group));
                 break;
