@@ -203,6 +203,31 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         }
     }
 
+    [Fact]
+    public async Task APersonMovedUnderAPresetWithAWaitingRoomWaitsInNone()
+    {
+        string lobby = (await Api.PostAsync("/presets", """{"name":"lobby","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk().Data.GetProperty("id").GetString()!;
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var bobSocket = await JoinAsync(bob.Token);
+        string room = await MakeRoomAsync(adaSocket, "Room A");
+
+        // Bob is moved under the lobby preset (moveParticipantsWithCustomPreset): a host sent him, he does not wait.
+        Assert.False(RealtimeKitSocketClient.IsError(await adaSocket.RequestAsync(Events.Room.MovePeers, Move(meeting, room, bob.Id, presetId: lobby))));
+        var transfer = TransferPeer.Parser.ParseFrom((await bobSocket.WaitForAsync(m => m.Event == Events.Room.TransferPeer)).Payload);
+        var bobThere = (await Api.GetAsync($"/meetings/{room}/participants/{Claims(transfer.AuthToken).GetProperty("participantId").GetString()}")).EnsureOk().Data;
+        Assert.Equal("lobby", bobThere.GetProperty("preset_name").GetString());
+        await using var bobInRoom = await ConnectAsync(transfer.AuthToken);
+        Assert.False(PeerInfoResponse.Parser.ParseFrom((await bobInRoom.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())).Payload).Peer.Waitlisted);
+
+        // Someone of that preset who comes in on their own waits.
+        var dan = await Api.AddParticipantAsync(room, "dan", "lobby");
+        await using var danSocket = await ConnectAsync(dan.Token);
+        Assert.True(PeerInfoResponse.Parser.ParseFrom((await danSocket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())).Payload).Peer.Waitlisted);
+    }
+
     /// <summary>Has <paramref name="host"/> move someone, and <paramref name="moving"/>'s client follow: a socket joined where it was sent.</summary>
     private async Task<RealtimeKitSocketClient> MovedAsync(RealtimeKitSocketClient host, RealtimeKitSocketClient moving, MovePeersBetweenRoomsRequest move)
     {

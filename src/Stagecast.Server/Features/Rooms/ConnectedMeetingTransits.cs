@@ -23,6 +23,10 @@ public sealed class ConnectedMeetingTransits(TimeProvider time)
     public bool Going(string group, string fromParticipantId, string meetingId) =>
         Live(group).Any(t => t.FromParticipantId == fromParticipantId && t.To.MeetingId == meetingId);
 
+    /// <summary>Whether <paramref name="participant"/> is someone on its way into its meeting (moved there: it waits in no waiting room).</summary>
+    public bool Arriving(Participant participant) =>
+        _transits.Values.Any(t => t.To.Id == participant.Id && t.Until > time.GetUtcNow());
+
     /// <summary>Those of the group on their way to meeting <paramref name="meetingId"/>, but for those already there (forgotten now).</summary>
     public IReadOnlyList<Transit> To(string group, string meetingId, IReadOnlyCollection<string> thereAlready)
     {

@@ -22,6 +22,7 @@ public sealed class MeetingRooms(
     IServiceProvider services,
     IOptions<RoomOptions> options,
     IOptions<ChatOptions> chat,
+    ConnectedMeetingTransits transits,
     TimeProvider time) : IMeetingObserver, IParticipantObserver, IMeetingLivestreamListener, ILocalMeetings
 {
     private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
@@ -117,7 +118,7 @@ public sealed class MeetingRooms(
     /// <summary>
     /// A participant asks to enter its meeting (the connection's account id: the tenant its token was issued for). It
     /// enters, or waits when its preset has a waiting room and nobody let it in yet; a peer coming back within its
-    /// grace period never waits. Refused when the meeting is gone or inactive (<see cref="MeetingInactiveException"/>).
+    /// grace period never waits, nor does a person a host moved here from another meeting of its group (it was let in there). Refused when the meeting is gone or inactive (<see cref="MeetingInactiveException"/>).
     /// </summary>
     public async Task<Admission> AdmitAsync(IRoomClient client, string accountId, string? name, string? resumePeerId)
     {
@@ -132,7 +133,7 @@ public sealed class MeetingRooms(
         name = NameOf(name, participant, client.Permissions);
         var waitlist = WaitlistOf(meeting.Id);
         bool resuming = Find(meeting.Id)?.WouldResume(participant.Id, resumePeerId) == true;
-        if (!resuming && waitlist.MustWait(participant, client.Permissions))
+        if (!resuming && !transits.Arriving(participant) && waitlist.MustWait(participant, client.Permissions))
         {
             return new Admission.Waiting(meeting, waitlist.Add(participant, name));
         }
