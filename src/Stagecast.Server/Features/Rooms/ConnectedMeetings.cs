@@ -7,9 +7,10 @@ namespace Stagecast.Server.Features.Rooms;
 /// <summary>
 /// Breakout rooms (RealtimeKit's connected meetings): a meeting's rooms are meetings of the same app with it as their
 /// parent, each with its own room, session, chat and recordings. A group is a parent and its active rooms; a room
-/// made from inside a room hangs from the same parent (rooms have no rooms). Front ends read the group, ask for rooms
-/// and move people here; every peer of the group hears of new rooms (<see cref="ConnectedRoomsUpdated"/>) and of who
-/// is where after a move (<see cref="ConnectedMeetingsChanged"/>), and of rooms closed (<see cref="ConnectedRoomsDeleted"/>). Changes to one server's groups are made one at a time.
+/// made from inside a room hangs from the same parent (rooms have no rooms). Front ends read the group, make and close
+/// rooms and move people here; every peer of the group hears of rooms made (<see cref="ConnectedRoomsUpdated"/>) and
+/// closed (<see cref="ConnectedRoomsDeleted"/>), and of who is where after a move (<see cref="ConnectedMeetingsChanged"/>).
+/// One change of this server's groups is made at a time.
 /// </summary>
 public sealed class ConnectedMeetings(
     IMeetingStore store, MeetingService meetings, ParticipantService participants, MeetingRooms rooms, ConnectedMeetingTransits transits) : IDisposable
