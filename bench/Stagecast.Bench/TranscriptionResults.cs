@@ -39,8 +39,12 @@ public sealed record MeetingStep(string Engine, int Speakers, double WindowSecon
 
     public double CpuPerSpeakerMinute => CpuSeconds / (WindowSeconds / 60) / Speakers;
 
-    /// <summary>Every utterance said in the window came back as a transcript, and the server dropped none.</summary>
-    public bool HeldInRealTime => Heard == Said && Dropped == 0;
+    /// <summary>
+    /// Kept up: every utterance said in the window came back as a transcript, the server dropped none, and 95 % of the
+    /// transcripts came within <paramref name="cycle"/> (a sentence and its pause), so a speaker's transcript arrives
+    /// before their next sentence ends and nothing piles up in the queue.
+    /// </summary>
+    public bool HeldInRealTime(TimeSpan cycle) => Heard == Said && Dropped == 0 && EngineResult.Percentile(DelaysMs, 0.95) <= cycle.TotalMilliseconds;
 
     public string Row => string.Create(CultureInfo.InvariantCulture,
         $"| {Engine} | {Speakers} | {Figure(Baseline?.CpuPercent, "F0")} / {CpuPercent:F0} % | {Figure(Baseline?.CpuPerSpeakerMinute, "F2")} / {CpuPerSpeakerMinute:F2} | " +
