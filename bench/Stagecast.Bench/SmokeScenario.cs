@@ -74,7 +74,7 @@ public sealed class SmokeScenario(string repository, HttpClient http)
 
     /// <summary>
     /// <c>--scenario transcription</c>'s paths once: PocketSphinx on three of its sentences, and a server with it on,
-    /// one speaker in a meeting, its transcripts reaching a peer.
+    /// one speaker in a meeting, its transcripts and its audio reaching a peer.
     /// </summary>
     private async Task TranscriptionAsync()
     {
@@ -86,6 +86,8 @@ public sealed class SmokeScenario(string repository, HttpClient http)
             transcription.Engines is [{ WordErrorRate: < 1, RealTimeFactor: > 0 }]);
         Check(name, "meeting: utterances said in the window, the server's CPU time moves",
             transcription.Steps is [{ Said: > 0, CpuPerSpeakerMinute: > 0 }]);
+        Check(name, "meeting: the peer receives the speaker's audio through the SFU, the utterances are counted",
+            transcription.Steps is [{ AudioSent: > 0, AudioReceived: > 0, Recognised: > 0 }]);
         Check(name, "meeting: a peer receives the speaker's transcripts, each after its speech was sent",
             transcription.Steps is [{ Heard: > 0, DelaysMs: var delays }] && delays.All(d => d > 0));
         Console.WriteLine($"  {name}: checked in {clock.Elapsed.TotalSeconds:F0} s");

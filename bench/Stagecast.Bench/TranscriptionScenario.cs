@@ -12,22 +12,26 @@ namespace Stagecast.Bench;
 /// <summary>
 /// <c>--scenario transcription</c>: live transcripts on the server's CPU (docs/ai.md). First each engine in this
 /// process on a fixed set of sentences said by espeak-ng (<see cref="SpokenAudio.MeetingSentences"/>): its word error rate and its
-/// real-time factor (recognition time over audio length). Then a real server with the engine on: N speakers in one
-/// meeting (their preset has <c>transcription_enabled</c>) say the sentences over meeting WHIP as a browser's Opus,
-/// in real time with a pause after each, and a silent peer on the realtime channel takes the <c>transcript</c>
-/// messages. Measured over the window: the server's CPU per speaker-minute, with the same speakers under a preset
-/// without transcription as the baseline (the difference is the listener's decode, resampling and segmenting and the
-/// engine's work); from the last speech packet of an utterance sent to its transcript at the peer; what was heard
-/// after Opus and the SFU.
+/// real-time factor (recognition time over audio length, in all and per sentence), and from those the speakers one
+/// worker keeps up with. Then a real server with the engine on: N speakers in one meeting (their preset has
+/// <c>transcription_enabled</c>) say the sentences over meeting WHIP as a browser's Opus, in real time with a pause
+/// after each, and a silent peer takes the <c>transcript</c> messages on the realtime channel and every speaker's
+/// audio over meeting WHEP. Measured over the window: the server's CPU, with the same speakers under a preset without
+/// transcription as the baseline (the difference is the listener's decode, resampling and segmenting and the engine's
+/// work); from the last speech packet of an utterance sent to its transcript at the peer; what was heard after Opus
+/// and the SFU; the utterances the server dropped (<c>stagecast_transcription_utterances_total</c>); and whether the
+/// media went on meanwhile: the audio packets the peer received of those sent, and the SFU's forwarding delay.
 /// </summary>
 public sealed class TranscriptionScenario(string repository, HttpClient http)
 {
     private const int SampleRate = 16_000;
-    private const int SamplesPerPacket = SampleRate / 50; // Opus frames of 20 ms
     private const string PocketSphinxModel = "/usr/share/pocketsphinx/model/en-us";
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(1.5);
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxSettle = TimeSpan.FromMinutes(2);
+    private const string ForwardDelay = "stagecast_whep_forward_delay_seconds";
     private readonly DtlsCertificate _certificate = DtlsCertificate.Create(TimeProvider.System);
+    private TimeSpan _quiet = TimeSpan.FromSeconds(3);
 
     /// <summary>Each engine measured, in order (pocketsphinx, then whisper when a model was named).</summary>
     public List<EngineResult> Engines { get; } = [];
@@ -47,8 +51,10 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
         report.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average before: {LoadAverage()}.");
         report.AppendLine(CultureInfo.InvariantCulture, $"{spoken.Count} sentences by espeak-ng (`en-us+edward`, 140 words a minute), {spoken.Sum(s => s.Samples.Length) / (double)SampleRate:F1} s of speech.");
         report.AppendLine();
-        report.AppendLine("| engine | words | word error rate | audio, s | recognition, s | real-time factor |");
-        report.AppendLine("|---|---|---|---|---|---|");
+        report.AppendLine(CultureInfo.InvariantCulture, $"One worker recognises every utterance; whisper.cpp runs it on {Math.Max(1, Environment.ProcessorCount / 2)} thread(s) (half the cores), PocketSphinx on one.");
+        report.AppendLine();
+        report.AppendLine("| engine | words | word error rate | audio, s | recognition, s | real-time factor | recognition of a sentence: median / max | speakers a worker keeps up with (derived: sentences and their pauses over their recognition) |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|");
         var engines = new List<(string Name, string[] Options)> { ("pocketsphinx", ["--transcription-engine", "pocketsphinx"]) };
         using (var pocketSphinx = new PocketSphinxRecognizer(PocketSphinxModel))
         {
@@ -67,9 +73,11 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
             report.AppendLine(engine.Row);
         }
 
+        // Between meetings the server finishes what the last one left in its queue: quiet for two of the slowest sentences.
+        _quiet = TimeSpan.FromSeconds(Math.Max(3, 2 * Engines.Max(e => e.UtteranceSeconds.Max())));
         report.AppendLine();
-        report.AppendLine("| engine in the server | speakers | server CPU s per speaker-minute: without transcription / with | transcription's share | utterances heard / said | word error rate after Opus and the SFU | last speech packet sent → transcript at a peer: median / max |");
-        report.AppendLine("|---|---|---|---|---|---|---|");
+        report.AppendLine("| engine in the server | speakers | server CPU, % of one core: without transcription / with | CPU s per speaker-minute: without / with | transcription's share | utterances heard / said | dropped by the server | word error rate after Opus and the SFU | last speech packet sent → transcript at a peer: p50 / p95 / max |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var (name, options) in engines)
         {
             await using var server = new StagecastServer(repository, http, options: options);
@@ -79,13 +87,32 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
             foreach (int count in speakers)
             {
                 Console.WriteLine($"  {name}, {count} speaker(s) …");
-                double without = baseline ? (await MeasureAsync(server, spoken, count, transcribed: false, warmup, window)).CpuPerSpeakerMinute : double.NaN;
+                var without = baseline ? await MeasureAsync(server, spoken, count, transcribed: false, warmup, window) : null;
                 var with = await MeasureAsync(server, spoken, count, transcribed: true, warmup, window);
-                var step = with with { Engine = name, BaselineCpuPerSpeakerMinute = without };
+                var step = with with { Engine = name, Baseline = without };
                 Steps.Add(step);
                 report.AppendLine(step.Row);
                 Console.WriteLine($"  {step.Row}");
             }
+        }
+
+        report.AppendLine();
+        report.AppendLine("The media meanwhile: the silent peer's audio from every speaker over meeting WHEP in the window, and the SFU's forwarding delay (a speaker's packet in to the same packet out to the peer).");
+        report.AppendLine();
+        report.AppendLine("| engine in the server | speakers | audio packets received / sent, without transcription | with | forwarding delay p50 / p95, without | with |");
+        report.AppendLine("|---|---|---|---|---|---|");
+        foreach (var step in Steps)
+        {
+            report.AppendLine(step.MediaRow);
+        }
+
+        report.AppendLine();
+        var cycle = TimeSpan.FromSeconds(spoken.Average(s => s.SpeechPackets) * 0.020) + Pause;
+        foreach (var (name, _) in engines)
+        {
+            var held = Steps.Where(s => s.Engine == name && s.HeldInRealTime(cycle)).Select(s => s.Speakers).DefaultIfEmpty(0).Max();
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"- {name}: held in real time up to {held} speaker(s) of those run (every utterance said in the window transcribed, none dropped, p95 of the delay within a sentence and its pause, {cycle.TotalSeconds:F1} s).");
         }
 
         report.AppendLine();
@@ -106,16 +133,16 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
     {
         engine.Recognize(spoken[0].Samples);
         var heard = new List<(string Said, string Heard)>();
-        var took = TimeSpan.Zero;
+        var took = new List<double>();
         foreach (var sentence in spoken)
         {
             long started = Stopwatch.GetTimestamp();
             heard.Add((sentence.Text, engine.Recognize(sentence.Samples)));
-            took += Stopwatch.GetElapsedTime(started);
+            took.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         double audio = spoken.Sum(s => s.Samples.Length) / (double)SampleRate;
-        return new EngineResult(engine.Engine, heard, Rate(heard), audio, took.TotalSeconds);
+        return new EngineResult(engine.Engine, heard, Rate(heard), audio, took.Sum(), took, Pause);
     }
 
     /// <summary>Word errors over the words said, across every sentence.</summary>
@@ -132,13 +159,15 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
 
     /// <summary>
     /// One meeting: <paramref name="count"/> speakers say the sentences (each starting at a different one) through the
-    /// warm-up and the window, then pause for <see cref="Grace"/> while the last transcripts arrive.
+    /// warm-up and the window, then fall silent (at least <see cref="Grace"/>, the segmenter's end of an utterance and
+    /// more) until every utterance of the window has its transcript or the server has gone quiet (<see cref="SettleAsync"/>).
     /// </summary>
     private async Task<MeetingStep> MeasureAsync(StagecastServer server, List<Spoken> spoken, int count, bool transcribed, TimeSpan warmup, TimeSpan window)
     {
+        await SettleAsync(server, () => false, () => Task.Delay(TimeSpan.FromMilliseconds(500)));
         string meetingId = (await server.ApiAsync("/meetings", new { title = $"bench-{Guid.NewGuid():N}" })).GetProperty("id").GetString()!;
         string baseUrl = $"http://127.0.0.1:{server.HttpPort}";
-        var heard = new List<(string PeerId, string Text, DateTimeOffset EndedAt, long Arrived)>();
+        var heard = new List<Heard>();
         var observerToken = (await server.ApiAsync($"/meetings/{meetingId}/participants", new { custom_participant_id = "observer", preset_name = "group_call_participant" })).GetProperty("token").GetString()!;
         using var observer = await ChannelClient.JoinAsync(server, observerToken);
         observer.Events = message =>
@@ -147,12 +176,13 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
             {
                 lock (heard)
                 {
-                    heard.Add((message.GetProperty("peer_id").GetString()!, message.GetProperty("text").GetString()!, message.GetProperty("ended_at").GetDateTimeOffset(), Stopwatch.GetTimestamp()));
+                    heard.Add(new Heard(message.GetProperty("peer_id").GetString()!, message.GetProperty("text").GetString()!, message.GetProperty("ended_at").GetDateTimeOffset(), Stopwatch.GetTimestamp()));
                 }
             }
         };
 
         var speakers = new List<Speaker>();
+        var listening = new List<WhepClient>();
         try
         {
             for (int i = 0; i < count; i++)
@@ -164,47 +194,58 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
                 speakers.Add(new Speaker(channel, whip, RtpSender.Opus(whip), i % spoken.Count));
             }
 
+            (double Recognised, double Dropped) before = (await UtterancesAsync(server, "recognised"), await UtterancesAsync(server, "dropped"));
             using var talking = new CancellationTokenSource();
-            var talk = Task.Run(() => TalkAsync(speakers, spoken, talking.Token));
+            var talk = Task.Run(() => Speaking.TalkAsync(speakers, spoken, talking.Token));
+            foreach (var speaker in speakers) // the peer listens once the speakers' sources are in the SFU
+            {
+                listening.Add(await MeetingClients.SubscribeAsync(http, $"{baseUrl}/realtime/v1/peers/{speaker.Channel.PeerId}/whep?source=camera", observerToken, _certificate));
+            }
+
             await Task.Delay(warmup);
             long windowStart = Stopwatch.GetTimestamp();
+            var forwardBefore = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, ForwardDelay);
+            (long Sent, long Received) audioBefore = (speakers.Sum(s => s.Packets), listening.Sum(l => l.AudioPackets));
             double cpuBefore = ProcessMeter.CpuSeconds(server.Pid);
             await Task.Delay(window);
             double cpu = ProcessMeter.CpuSeconds(server.Pid) - cpuBefore;
+            (long Sent, long Received) audio = (speakers.Sum(s => s.Packets) - audioBefore.Sent, listening.Sum(l => l.AudioPackets) - audioBefore.Received);
+            var forward = MetricsHistogram.Delta(forwardBefore, await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, ForwardDelay));
             long windowEnd = Stopwatch.GetTimestamp();
             await talking.CancelAsync();
             await talk; // speakers are now in a pause: their last utterances end
-            await WhileSilentAsync(speakers, Grace);
-
-            // Each transcript is the utterance of its speaker whose speech ended nearest its ended_at; the delay is
-            // from that speech's last packet sent to the transcript's arrival. Utterances that ended in the window count.
-            var said = speakers.SelectMany(s => s.Said.Select(u => (s.Channel.PeerId, u.Text, u.EndedAt, u.Sent))).Where(u => u.Sent >= windowStart && u.Sent <= windowEnd).ToList();
-            var delays = new List<double>();
-            var pairs = new List<(string Said, string Heard)>();
-            lock (heard)
+            await Speaking.WhileSilentAsync(speakers, Grace);
+            var said = speakers.SelectMany(s => s.Said.Select(u => new Said(s.Channel.PeerId, u.Text, u.EndedAt, u.Sent))).Where(u => u.Sent >= windowStart && u.Sent <= windowEnd).ToList();
+            bool AllHeard()
             {
-                foreach (var utterance in said)
+                lock (heard)
                 {
-                    var match = heard.Where(h => h.PeerId == utterance.PeerId && h.Arrived > utterance.Sent)
-                        .OrderBy(h => Math.Abs((h.EndedAt - utterance.EndedAt).TotalSeconds)).FirstOrDefault();
-                    if (match.Text is not null && Math.Abs((match.EndedAt - utterance.EndedAt).TotalSeconds) < Pause.TotalSeconds)
-                    {
-                        heard.Remove(match);
-                        delays.Add(Stopwatch.GetElapsedTime(utterance.Sent, match.Arrived).TotalMilliseconds);
-                        pairs.Add((utterance.Text, match.Text));
-                    }
-                    else
-                    {
-                        pairs.Add((utterance.Text, ""));
-                    }
+                    return Match(said, heard).DelaysMs.Count == said.Count;
                 }
             }
 
-            delays.Sort();
-            return new MeetingStep("", count, 0, cpu / window.TotalMinutes / count, delays.Count, said.Count, said.Count > 0 ? Rate(pairs) : double.NaN, delays);
+            // A busy server's last transcripts come later: the silence goes on while one is missing and the server still recognises.
+            await SettleAsync(server, AllHeard, () => Speaking.WhileSilentAsync(speakers, TimeSpan.FromMilliseconds(500)));
+            long dropped = (long)(await UtterancesAsync(server, "dropped") - before.Dropped);
+            long recognised = (long)(await UtterancesAsync(server, "recognised") - before.Recognised);
+
+            List<(string Said, string Heard)> pairs;
+            List<double> delays;
+            lock (heard)
+            {
+                (pairs, delays) = Match(said, heard);
+            }
+
+            return new MeetingStep("", count, window.TotalSeconds, cpu, delays.Count, said.Count, said.Count > 0 ? Rate(pairs) : double.NaN, delays, dropped, recognised,
+                audio.Sent, audio.Received, MetricsHistogram.Quantile(forward, 0.5) * 1000, MetricsHistogram.Quantile(forward, 0.95) * 1000);
         }
         finally
         {
+            foreach (var client in listening)
+            {
+                await client.DisposeAsync();
+            }
+
             foreach (var speaker in speakers)
             {
                 await speaker.Whip.DisposeAsync();
@@ -216,105 +257,59 @@ public sealed class TranscriptionScenario(string repository, HttpClient http)
     }
 
     /// <summary>
-    /// Every speaker says its sentences one after the other, a 20 ms Opus packet at a time in real time, each followed by
-    /// <see cref="Pause"/> of silence; an utterance is noted when its last speech packet is sent. Once stopped, a speaker
-    /// finishes the sentence it is saying and falls silent.
+    /// Each transcript is the utterance of its speaker whose speech ended nearest its <c>ended_at</c>; the delay (ms) is
+    /// from that speech's last packet sent to the transcript's arrival. An utterance without one was heard as nothing.
     /// </summary>
-    private static async Task TalkAsync(List<Speaker> speakers, List<Spoken> spoken, CancellationToken stop)
+    private static (List<(string Said, string Heard)> Pairs, List<double> DelaysMs) Match(List<Said> said, List<Heard> heard)
+    {
+        var pairs = new List<(string Said, string Heard)>();
+        var delays = new List<double>();
+        var left = new List<Heard>(heard);
+        foreach (var utterance in said)
+        {
+            var match = left.Where(h => h.PeerId == utterance.PeerId && h.Arrived > utterance.Sent)
+                .OrderBy(h => Math.Abs((h.EndedAt - utterance.EndedAt).TotalSeconds)).FirstOrDefault();
+            if (match is not null && Math.Abs((match.EndedAt - utterance.EndedAt).TotalSeconds) < Pause.TotalSeconds)
+            {
+                left.Remove(match);
+                delays.Add(Stopwatch.GetElapsedTime(utterance.Sent, match.Arrived).TotalMilliseconds);
+                pairs.Add((utterance.Text, match.Text));
+            }
+            else
+            {
+                pairs.Add((utterance.Text, ""));
+            }
+        }
+
+        return (pairs, delays);
+    }
+
+    /// <summary>
+    /// Waits (<paramref name="wait"/> at a time) until <paramref name="done"/>, or until the server has finished what is
+    /// in its queue: no utterance has left it for <see cref="_quiet"/>; at most <see cref="MaxSettle"/>. Before a meeting,
+    /// so the last one's backlog is not its CPU; after one, for the transcripts a busy server sends late.
+    /// </summary>
+    private async Task SettleAsync(StagecastServer server, Func<bool> done, Func<Task> wait)
     {
         long started = Stopwatch.GetTimestamp();
-        long sent = 0;
-        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
-        while (await ticker.WaitForNextTickAsync(CancellationToken.None))
+        long since = started;
+        double last = await UtterancesLeftAsync(server);
+        while (!done() && Stopwatch.GetElapsedTime(since) < _quiet && Stopwatch.GetElapsedTime(started) < MaxSettle)
         {
-            for (long due = (long)(Stopwatch.GetElapsedTime(started).TotalMilliseconds / 20); sent < due; sent++)
+            await wait();
+            if (await UtterancesLeftAsync(server) is var now && now != last)
             {
-                foreach (var speaker in speakers)
-                {
-                    var sentence = spoken[speaker.Sentence];
-                    if (stop.IsCancellationRequested && (speaker.Packet == 0 || speaker.Packet >= sentence.SpeechPackets))
-                    {
-                        continue;
-                    }
-
-                    speaker.Sender.Send(sentence.Opus[speaker.Packet]);
-                    if (speaker.Packet == sentence.SpeechPackets - 1)
-                    {
-                        speaker.Said.Add((sentence.Text, DateTimeOffset.UtcNow, Stopwatch.GetTimestamp()));
-                    }
-
-                    if (++speaker.Packet == sentence.Opus.Count)
-                    {
-                        speaker.Packet = 0;
-                        speaker.Sentence = (speaker.Sentence + 1) % spoken.Count;
-                    }
-                }
-            }
-
-            if (stop.IsCancellationRequested && speakers.All(s => s.Packet == 0 || s.Packet >= spoken[s.Sentence].SpeechPackets))
-            {
-                return;
+                (last, since) = (now, Stopwatch.GetTimestamp());
             }
         }
     }
 
-    /// <summary>Opus silence from every speaker for <paramref name="length"/>, in real time: their last utterances end at the server.</summary>
-    private static async Task WhileSilentAsync(List<Speaker> speakers, TimeSpan length)
-    {
-        long started = Stopwatch.GetTimestamp();
-        long sent = 0;
-        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        while (Stopwatch.GetElapsedTime(started) < length && await ticker.WaitForNextTickAsync())
-        {
-            for (long due = (long)(Stopwatch.GetElapsedTime(started).TotalMilliseconds / 20); sent < due; sent++)
-            {
-                speakers.ForEach(s => s.Sender.Send());
-            }
-        }
-    }
+    private static async Task<double> UtterancesLeftAsync(StagecastServer server) =>
+        await UtterancesAsync(server, "recognised") + await UtterancesAsync(server, "dropped") + await UtterancesAsync(server, "damaged");
+
+    /// <summary>The server's count of utterances by outcome (<c>recognised</c>, <c>dropped</c>, <c>damaged</c>).</summary>
+    private static Task<double> UtterancesAsync(StagecastServer server, string outcome) =>
+        server.MetricAsync($"stagecast_transcription_utterances_total{{outcome=\"{outcome}\"}}");
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0..3].Aggregate((a, b) => $"{a} {b}");
-
-    /// <summary>A sentence: its text, its 16 kHz samples, its Opus packets (speech, then the pause), how many of them are speech.</summary>
-    private sealed record Spoken(string Text, short[] Samples, List<byte[]> Opus)
-    {
-        public int SpeechPackets { get; } = Math.Min(Opus.Count, (Samples.Length + SamplesPerPacket - 1) / SamplesPerPacket);
-    }
-
-    private sealed class Speaker(ChannelClient channel, WhipClient whip, RtpSender sender, int sentence)
-    {
-        public ChannelClient Channel { get; } = channel;
-
-        public WhipClient Whip { get; } = whip;
-
-        public RtpSender Sender { get; } = sender;
-
-        public int Sentence { get; set; } = sentence;
-
-        public int Packet { get; set; }
-
-        /// <summary>Each utterance's end: its text, the wall clock and the Stopwatch timestamp when its last speech packet was sent.</summary>
-        public List<(string Text, DateTimeOffset EndedAt, long Sent)> Said { get; } = [];
-    }
-}
-
-/// <summary>An engine on the fixed sentences: what it heard, its word error rate, the audio's length and the time it took.</summary>
-public sealed record EngineResult(string Engine, List<(string Said, string Heard)> Heard, double WordErrorRate, double AudioSeconds, double RecognitionSeconds)
-{
-    public double RealTimeFactor => RecognitionSeconds / AudioSeconds;
-
-    public string Row => string.Create(CultureInfo.InvariantCulture,
-        $"| {Engine} | {Heard.Sum(h => Stagecast.Speech.WordErrorRate.Words(h.Said).Length)} | {WordErrorRate:P0} | {AudioSeconds:F1} | {RecognitionSeconds:F2} | {RealTimeFactor:F3} |");
-}
-
-/// <summary>A meeting of speakers measured: CPU per speaker-minute with and without transcription, what was heard, the delays (ms, sorted).</summary>
-public sealed record MeetingStep(string Engine, int Speakers, double BaselineCpuPerSpeakerMinute, double CpuPerSpeakerMinute, int Heard, int Said, double WordErrorRate, List<double> DelaysMs)
-{
-    public string Row => string.Create(CultureInfo.InvariantCulture,
-        $"| {Engine} | {Speakers} | {Figure(BaselineCpuPerSpeakerMinute)} / {CpuPerSpeakerMinute:F2} | {Figure(CpuPerSpeakerMinute - BaselineCpuPerSpeakerMinute)} | {Heard} / {Said} | {(double.IsNaN(WordErrorRate) ? "-" : WordErrorRate.ToString("P0", CultureInfo.InvariantCulture))} | {Delays} |");
-
-    /// <summary>A figure, or "not run" for one the run skipped (the baseline of the smoke).</summary>
-    private static string Figure(double value) => double.IsNaN(value) ? "not run" : value.ToString("F2", CultureInfo.InvariantCulture);
-
-    private string Delays => DelaysMs.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"{DelaysMs[DelaysMs.Count / 2]:F0} / {DelaysMs[^1]:F0} ms") : "-";
 }
