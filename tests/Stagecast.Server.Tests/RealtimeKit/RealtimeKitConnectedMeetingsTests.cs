@@ -228,6 +228,38 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         Assert.True(PeerInfoResponse.Parser.ParseFrom((await danSocket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())).Payload).Peer.Waitlisted);
     }
 
+    [Fact]
+    public async Task AHostsMessageToRoomsReachesEveryoneInThemAndNoOneElse()
+    {
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        var cyd = await Api.AddParticipantAsync(meeting, "cyd", "group_call_participant");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var bobSocket = await JoinAsync(bob.Token);
+        await using var cydSocket = await JoinAsync(cyd.Token);
+        string room = await MakeRoomAsync(adaSocket, "Room A");
+        await using var bobInRoom = await MovedAsync(adaSocket, bobSocket, Move(meeting, room, bob.Id));
+
+        // Ada, in the main meeting, tells the room: the SDK awaits the answer, the message itself.
+        var answer = await adaSocket.RequestAsync(Events.Room.BroadcastToEntity, ToRooms("time", """{"left":60}""", room));
+        Assert.Equal("time", BroadcastMessage.Parser.ParseFrom(answer.Payload).Type);
+        var heard = BroadcastMessage.Parser.ParseFrom((await bobInRoom.WaitForAsync(m => m.Event == Events.Room.BroadcastMessage && m.Id.Length == 0)).Payload);
+        Assert.Equal(("time", """{"left":60}"""), (heard.Type, heard.Payload.ToStringUtf8()));
+
+        // Only a host sends to rooms, and only to the group's meetings; Cyd, in the main meeting, heard nothing.
+        Assert.Contains("connected_meetings.can_alter_connected_meetings", await RefusalAsync(bobInRoom, Events.Room.BroadcastToEntity, ToRooms("time", "{}", meeting)));
+        Assert.Contains("is not this meeting's or one of its breakout rooms", await RefusalAsync(adaSocket, Events.Room.BroadcastToEntity, ToRooms("time", "{}", await Api.CreateMeetingAsync())));
+        Assert.DoesNotContain(cydSocket.Received, m => m.Event is Events.Room.BroadcastMessage or Events.Room.BroadcastToEntity);
+    }
+
+    private static BroadcastMessage ToRooms(string type, string payload, params string[] meetings)
+    {
+        var message = new BroadcastMessage { Type = type, Payload = ByteString.CopyFromUtf8(payload), BroadcastType = BroadcastType.Rooms };
+        message.Ids.AddRange(meetings);
+        return message;
+    }
+
     /// <summary>Has <paramref name="host"/> move someone, and <paramref name="moving"/>'s client follow: a socket joined where it was sent.</summary>
     private async Task<RealtimeKitSocketClient> MovedAsync(RealtimeKitSocketClient host, RealtimeKitSocketClient moving, MovePeersBetweenRoomsRequest move)
     {

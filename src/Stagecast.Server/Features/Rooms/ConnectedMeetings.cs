@@ -168,6 +168,31 @@ public sealed class ConnectedMeetings(
 
     public void Dispose() => _changes.Dispose();
 
+    /// <summary>
+    /// An app message to whole meetings of <paramref name="from"/>'s group (RealtimeKit's <c>broadcastMessage</c> to
+    /// meeting ids): charged once to its sender, in its own room, and passed on to everyone in each meeting named but
+    /// the sender. Only a peer that may alter the group sends one (it reaches every room); the peers reached.
+    /// </summary>
+    public async Task<int> BroadcastAsync(MeetingRoom from, AppMessage message, IReadOnlyList<string> meetingIds, CancellationToken cancellationToken)
+    {
+        if (message.From is not { } sender || !sender.Permissions.CanAlterConnectedMeetings)
+        {
+            throw new DomainException(DomainError.Forbidden, "your preset may not send messages to breakout rooms (connected_meetings.can_alter_connected_meetings)");
+        }
+
+        if (meetingIds.Count == 0 || meetingIds.Count > MaxRooms + 1)
+        {
+            throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxRooms + 1} meetings to send to");
+        }
+
+        var parent = await ParentOfAsync(from.Meeting, cancellationToken).ConfigureAwait(false);
+        var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
+        var named = meetingIds.Distinct(StringComparer.Ordinal).Select(id => id == parent.Id || children.Any(c => c.Id == id) ? id
+            : throw new DomainException(DomainError.NotFound, $"meeting {id} is not this meeting's or one of its breakout rooms")).ToList();
+        from.AppMessages.Charge(sender);
+        return named.Sum(id => rooms.Find(id)?.AppMessages.Deliver(message) ?? 0);
+    }
+
     /// <summary>Sends one participant's peers from <paramref name="room"/> to <paramref name="destination"/>: its participant there, the transit, the push, the leave.</summary>
     private async Task TransferAsync(string group, MeetingRoom room, List<RoomPeer> peers, Meeting destination, string? presetId, CancellationToken cancellationToken)
     {

@@ -32,21 +32,36 @@ public sealed class RoomAppMessages
     /// </summary>
     public int Send(AppMessage message, IReadOnlySet<string>? to = null)
     {
-        var present = _room.Peers;
         if (message.From is { } sender)
         {
-            if (!present.Any(p => p.Id == sender.Id))
-            {
-                throw new DomainException(DomainError.Conflict, "join the meeting first");
-            }
-
-            if (!_rates.GetValue(sender, _ => new TokenBucket(_time, _perSecond, _perSecond * 2.0)).TryTake())
-            {
-                throw new DomainException(DomainError.TooMany, $"a peer may send {_perSecond} app messages a second; slow down");
-            }
+            Charge(sender);
         }
 
-        RoomPeer[] recipients = [.. present.Where(p => p != message.From && (to is null || to.Contains(p.Id)) && p.Client is not null)];
+        return Deliver(message, to);
+    }
+
+    /// <summary>Counts one message of <paramref name="sender"/>, who must be in the room, against its rate; refused past it.</summary>
+    public void Charge(RoomPeer sender)
+    {
+        if (!_room.Peers.Any(p => p.Id == sender.Id))
+        {
+            throw new DomainException(DomainError.Conflict, "join the meeting first");
+        }
+
+        if (!_rates.GetValue(sender, _ => new TokenBucket(_time, _perSecond, _perSecond * 2.0)).TryTake())
+        {
+            throw new DomainException(DomainError.TooMany, $"a peer may send {_perSecond} app messages a second; slow down");
+        }
+    }
+
+    /// <summary>
+    /// Passes on a message charged already (to its sender's room: <see cref="Charge"/>) to the peers <paramref name="to"/>
+    /// names (every peer when null) but its sender; the peers it reached. A message from another meeting of the group
+    /// comes this way.
+    /// </summary>
+    public int Deliver(AppMessage message, IReadOnlySet<string>? to = null)
+    {
+        RoomPeer[] recipients = [.. _room.Peers.Where(p => p != message.From && (to is null || to.Contains(p.Id)) && p.Client is not null)];
         var sent = new AppMessageSent(message, to is not null);
         foreach (var peer in recipients)
         {

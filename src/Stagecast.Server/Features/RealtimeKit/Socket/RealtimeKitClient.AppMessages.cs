@@ -12,7 +12,8 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// own too: <c>spotlight</c> (a host's active tab, to everyone and to each peer joining) and
 /// <c>screenshareConsumerCreated</c> (on subscribing to a screen share). The SDK awaits an answer to event 29 and
 /// reads it as a message like any other, so the sender gets its own message back there, as RealtimeKit documents
-/// ("including the local participant"); event 39 is not awaited, and not answered.
+/// ("including the local participant"); event 39 to peers is not awaited, and not answered. Event 39 with ROOMS (a
+/// message to whole meetings of the group of breakout rooms, <see cref="ConnectedMeetings.BroadcastAsync"/>) is awaited.
 /// </summary>
 public sealed partial class RealtimeKitClient
 {
@@ -23,11 +24,13 @@ public sealed partial class RealtimeKitClient
         return Wire(message);
     }
 
-    private IMessage? BroadcastToPeers(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
+    private async Task<IMessage?> BroadcastToEntityAsync(MeetingRoom room, RoomPeer peer, BroadcastMessage request)
     {
         if (request.BroadcastType == BroadcastType.Rooms)
         {
-            throw new DomainException(DomainError.BadRequest, "broadcasts to other meetings (connected meetings) are not supported by this server");
+            var toRooms = AppMessage.Create(request.Type, request.Payload.Memory, await RecheckAsync(peer).ConfigureAwait(false), services.Time.GetUtcNow());
+            await services.ConnectedMeetings.BroadcastAsync(room, toRooms, request.Ids, CancellationToken.None).ConfigureAwait(false);
+            return Wire(toRooms); // awaited, unlike the form to peers
         }
 
         var message = AppMessage.Create(request.Type, request.Payload.Memory, peer, services.Time.GetUtcNow());

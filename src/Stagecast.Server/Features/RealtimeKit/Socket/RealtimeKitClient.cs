@@ -236,7 +236,7 @@ public sealed partial class RealtimeKitClient(
             Events.Room.KickAll => await KickAsync(room, await RecheckAsync(peer).ConfigureAwait(false), null).ConfigureAwait(false),
             Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
             Events.Room.BroadcastMessage => Broadcast(room, peer, Read(message, BroadcastMessage.Parser)),
-            Events.Room.BroadcastToEntity => BroadcastToPeers(room, peer, Read(message, BroadcastMessage.Parser)),
+            Events.Room.BroadcastToEntity => await BroadcastToEntityAsync(room, peer, Read(message, BroadcastMessage.Parser)).ConfigureAwait(false),
             Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(peer),
             Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
