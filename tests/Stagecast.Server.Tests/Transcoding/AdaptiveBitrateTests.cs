@@ -21,9 +21,10 @@ public sealed partial class AdaptiveBitrateTests(ServerFixture server) : IClassF
     public async Task TheMultivariantPlaylistListsTheLadderAndEachPlaylistReportsTheOthers()
     {
         await using var broadcast = await LadderedBroadcast.StartAsync(server, 30);
-        // Measured rates come from complete segments: wait for a few (a keyframe a second makes a segment a second).
-        await Eventually.TrueAsync(async () => (await broadcast.PlaylistAsync((await broadcast.MultivariantAsync()).Variants[^1])).Segments.Count(s => s.Uri is not null) >= 3,
-            "three complete segments of the 180p");
+        // Measured rates come from complete segments: wait for a few (a keyframe a second makes a segment a second). The
+        // rungs are listed once their encodes have media: until then the last variant is the source's.
+        await Eventually.TrueAsync(async () => await broadcast.MultivariantAsync() is { Variants: [_, _, var p180] }
+            && (await broadcast.PlaylistAsync(p180)).Segments.Count(s => s.Uri is not null) >= 3, "three complete segments of the 180p");
         var multivariant = await broadcast.MultivariantAsync();
         Console.WriteLine(string.Join('\n', multivariant.Variants));
 
