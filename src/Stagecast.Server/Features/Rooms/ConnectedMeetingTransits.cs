@@ -15,17 +15,27 @@ public sealed class ConnectedMeetingTransits(TimeProvider time)
 
     private readonly ConcurrentDictionary<(string Group, string CustomParticipantId), Transit> _transits = new();
 
-    /// <summary>Notes that participant <paramref name="from"/> of group <paramref name="group"/> is on its way as <paramref name="to"/>.</summary>
-    public void Start(string group, Participant from, Participant to, string? name) =>
+    /// <summary>
+    /// Notes that participant <paramref name="from"/> of group <paramref name="group"/> is on its way as <paramref name="to"/>
+    /// (and forgets those whose time ran out, so the table holds only people moving now).
+    /// </summary>
+    public void Start(string group, Participant from, Participant to, string? name)
+    {
+        foreach (var expired in _transits.Where(t => !Live(t.Value)))
+        {
+            _transits.TryRemove(expired);
+        }
+
         _transits[(group, from.CustomParticipantId)] = new Transit(from.Id, to, name, time.GetUtcNow() + Expiry);
+    }
 
     /// <summary>Whether participant <paramref name="fromParticipantId"/> of the group is on its way to meeting <paramref name="meetingId"/> now.</summary>
     public bool Going(string group, string fromParticipantId, string meetingId) =>
-        Live(group).Any(t => t.FromParticipantId == fromParticipantId && t.To.MeetingId == meetingId);
+        _transits.Any(t => t.Key.Group == group && t.Value.FromParticipantId == fromParticipantId && t.Value.To.MeetingId == meetingId && Live(t.Value));
 
     /// <summary>Whether <paramref name="participant"/> is someone on its way into its meeting (moved there: it waits in no waiting room).</summary>
     public bool Arriving(Participant participant) =>
-        _transits.Values.Any(t => t.To.Id == participant.Id && t.Until > time.GetUtcNow());
+        _transits.Values.Any(t => t.To.Id == participant.Id && Live(t));
 
     /// <summary>Those of the group on their way to meeting <paramref name="meetingId"/>, but for those already there (forgotten now).</summary>
     public IReadOnlyList<Transit> To(string group, string meetingId, IReadOnlyCollection<string> thereAlready)
@@ -38,7 +48,7 @@ public sealed class ConnectedMeetingTransits(TimeProvider time)
                 continue;
             }
 
-            if (thereAlready.Contains(transit.To.Id) || transit.Until <= time.GetUtcNow())
+            if (thereAlready.Contains(transit.To.Id) || !Live(transit))
             {
                 _transits.TryRemove(KeyValuePair.Create(key, transit));
             }
@@ -51,8 +61,7 @@ public sealed class ConnectedMeetingTransits(TimeProvider time)
         return going;
     }
 
-    private IEnumerable<Transit> Live(string group) =>
-        _transits.Where(t => t.Key.Group == group && t.Value.Until > time.GetUtcNow()).Select(t => t.Value);
+    private bool Live(Transit transit) => transit.Until > time.GetUtcNow();
 }
 
 /// <summary>A person on its way: its participant in the meeting it left, the one it becomes, its name, and until when it is awaited.</summary>

@@ -32,11 +32,13 @@ public sealed class ConnectedMeetings(
     }
 
     /// <summary>
-    /// Makes rooms titled <paramref name="titles"/> (in that order) in the group of <paramref name="from"/>; every peer
-    /// of the group is told before the rooms are returned, so the one who asked knows them when it moves people in.
+    /// <paramref name="by"/>, a peer of meeting <paramref name="from"/> that may alter the group, makes rooms titled
+    /// <paramref name="titles"/> (in that order); every peer of the group is told before the rooms are returned, so the
+    /// one who asked knows them when it moves people in.
     /// </summary>
-    public async Task<IReadOnlyList<Meeting>> CreateAsync(Meeting from, IReadOnlyList<string> titles, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Meeting>> CreateAsync(RoomPeer by, Meeting from, IReadOnlyList<string> titles, CancellationToken cancellationToken)
     {
+        RequireAlter(by, "make breakout rooms");
         if (titles.Count == 0 || titles.Count > MaxRooms)
         {
             throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxRooms} breakout rooms to make");
@@ -97,19 +99,18 @@ public sealed class ConnectedMeetings(
         {
             var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
             Meeting[] group = [parent, .. children];
-            Meeting Member(string id, string role) => group.FirstOrDefault(m => m.Id == id)
-                ?? throw new DomainException(DomainError.NotFound, $"the {role} meeting {id} is not this meeting's or one of its breakout rooms");
-            var source = Member(sourceId, "source");
-            var destination = Member(destinationId, "destination");
+            var source = InGroup(group, sourceId);
+            var destination = InGroup(group, destinationId);
             Authorize(by, who, destination == parent);
             if (source == destination)
             {
                 return;
             }
 
-            foreach (var (peers, presetId) in Moving(parent.Id, source, destination.Id, who))
+            var room = rooms.Find(source.Id);
+            foreach (var (peers, presetId) in Moving(parent.Id, source.Id, room?.Peers ?? [], destination.Id, who))
             {
-                await TransferAsync(parent.Id, rooms.Find(source.Id)!, peers, destination, presetId, cancellationToken).ConfigureAwait(false);
+                await TransferAsync(parent.Id, room!, peers, destination, presetId, cancellationToken).ConfigureAwait(false); // peers of the room
             }
 
             Tell(group, new ConnectedMeetingsChanged(View(parent, children)));
@@ -121,13 +122,14 @@ public sealed class ConnectedMeetings(
     }
 
     /// <summary>
-    /// Closes breakout rooms <paramref name="ids"/> of <paramref name="from"/>'s group (RealtimeKit's <c>deleteMeetings</c>):
+    /// <paramref name="by"/>, a peer of meeting <paramref name="from"/> that may alter the group, closes its rooms <paramref name="ids"/> (RealtimeKit's <c>deleteMeetings</c>):
     /// whoever is still in one goes back to the parent, as a move would take them (a client that cannot follow is let go
     /// as the room ends), and the room becomes an INACTIVE meeting, kept with its sessions, chat and recordings. The
     /// group is told which rooms closed (<see cref="ConnectedRoomsDeleted"/>), then who is where.
     /// </summary>
-    public async Task<IReadOnlyList<Meeting>> CloseAsync(Meeting from, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Meeting>> CloseAsync(RoomPeer by, Meeting from, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
+        RequireAlter(by, "close breakout rooms");
         if (ids.Count == 0 || ids.Count > MaxRooms)
         {
             throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxRooms} breakout rooms to close");
@@ -175,10 +177,8 @@ public sealed class ConnectedMeetings(
     /// </summary>
     public async Task<int> BroadcastAsync(MeetingRoom from, AppMessage message, IReadOnlyList<string> meetingIds, CancellationToken cancellationToken)
     {
-        if (message.From is not { } sender || !sender.Permissions.CanAlterConnectedMeetings)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset may not send messages to breakout rooms (connected_meetings.can_alter_connected_meetings)");
-        }
+        var sender = message.From ?? throw new ArgumentException("a message to rooms has a sender", nameof(message));
+        RequireAlter(sender, "send messages to breakout rooms");
 
         if (meetingIds.Count == 0 || meetingIds.Count > MaxRooms + 1)
         {
@@ -186,11 +186,10 @@ public sealed class ConnectedMeetings(
         }
 
         var parent = await ParentOfAsync(from.Meeting, cancellationToken).ConfigureAwait(false);
-        var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
-        var named = meetingIds.Distinct(StringComparer.Ordinal).Select(id => id == parent.Id || children.Any(c => c.Id == id) ? id
-            : throw new DomainException(DomainError.NotFound, $"meeting {id} is not this meeting's or one of its breakout rooms")).ToList();
+        Meeting[] group = [parent, .. await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false)];
+        var named = meetingIds.Distinct(StringComparer.Ordinal).Select(id => InGroup(group, id)).ToList();
         from.AppMessages.Charge(sender);
-        return named.Sum(id => rooms.Find(id)?.AppMessages.Deliver(message) ?? 0);
+        return named.Sum(m => rooms.Find(m.Id)?.AppMessages.Deliver(message) ?? 0);
     }
 
     /// <summary>Sends one participant's peers from <paramref name="room"/> to <paramref name="destination"/>: its participant there, the transit, the push, the leave.</summary>
@@ -201,6 +200,18 @@ public sealed class ConnectedMeetings(
         foreach (var peer in peers)
         {
             await room.MoveOutAsync(peer, new TransferredTo(destination.Id, token)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Meeting <paramref name="id"/> of the group; 404 naming it when it is not the parent or an open room.</summary>
+    private static Meeting InGroup(IReadOnlyList<Meeting> group, string id) => group.FirstOrDefault(m => m.Id == id)
+        ?? throw new DomainException(DomainError.NotFound, $"meeting {id} is not this meeting's or one of its breakout rooms");
+
+    private static void RequireAlter(RoomPeer by, string what)
+    {
+        if (!by.Permissions.CanAlterConnectedMeetings)
+        {
+            throw new DomainException(DomainError.Forbidden, $"your preset may not {what} (connected_meetings.can_alter_connected_meetings)");
         }
     }
 
@@ -226,9 +237,9 @@ public sealed class ConnectedMeetings(
     }
 
     /// <summary>The peers of each participant named that are to move (those on their way there already are left out); throws naming one that cannot.</summary>
-    private List<(List<RoomPeer> Peers, string? PresetId)> Moving(string group, Meeting source, string destinationId, IReadOnlyList<(string ParticipantId, string? PresetId)> who)
+    private List<(List<RoomPeer> Peers, string? PresetId)> Moving(
+        string group, string sourceId, IReadOnlyCollection<RoomPeer> inSource, string destinationId, IReadOnlyList<(string ParticipantId, string? PresetId)> who)
     {
-        var inSource = rooms.Find(source.Id)?.Peers ?? [];
         List<(List<RoomPeer>, string?)> moving = [];
         foreach (var (participantId, presetId) in who.DistinctBy(w => w.ParticipantId))
         {
@@ -240,7 +251,7 @@ public sealed class ConnectedMeetings(
                     continue;
                 }
 
-                throw new DomainException(DomainError.NotFound, $"participant {participantId} is not in meeting {source.Id}");
+                throw new DomainException(DomainError.NotFound, $"participant {participantId} is not in meeting {sourceId}");
             }
 
             if (peers.Any(p => p.Client is null))
@@ -284,12 +295,3 @@ public sealed class ConnectedMeetings(
         }
     }
 }
-
-/// <summary>A group of connected meetings: the parent and its rooms.</summary>
-public sealed record ConnectedMeetingsView(ConnectedMeetingView Parent, IReadOnlyList<ConnectedMeetingView> Rooms);
-
-/// <summary>A meeting of a group and the participants in it (or on their way into it).</summary>
-public sealed record ConnectedMeetingView(string Id, string Title, IReadOnlyList<ConnectedMeetingMember> Members);
-
-/// <summary>A participant in a meeting of a group, under the name it goes by there.</summary>
-public sealed record ConnectedMeetingMember(Participant Participant, string? Name);

@@ -118,7 +118,8 @@ public sealed class MeetingRooms(
     /// <summary>
     /// A participant asks to enter its meeting (the connection's account id: the tenant its token was issued for). It
     /// enters, or waits when its preset has a waiting room and nobody let it in yet; a peer coming back within its
-    /// grace period never waits, nor does a person a host moved here from another meeting of its group (it was let in there). Refused when the meeting is gone or inactive (<see cref="MeetingInactiveException"/>).
+    /// grace period never waits, nor does a person a host moved here from another meeting of its group (it was let in
+    /// there). Refused when the meeting is gone or inactive (<see cref="MeetingInactiveException"/>).
     /// </summary>
     public async Task<Admission> AdmitAsync(IRoomClient client, string accountId, string? name, string? resumePeerId)
     {

@@ -15,7 +15,7 @@ public sealed partial class RealtimeKitClient
     /// <summary>How long the socket of a peer moved to another meeting stays open, unless the SDK closes it first (it does at once).</summary>
     private static readonly TimeSpan MovedSocketLinger = TimeSpan.FromSeconds(10);
 
-    private volatile bool _moved;
+    /// <summary>Set once the peer was moved (<see cref="Moved"/>): the socket serves no meeting from then on.</summary>
     private ITimer? _movedLinger;
 
     /// <summary>RealtimeKit's SDK follows a move into another meeting (<c>transferPeer</c>).</summary>
@@ -43,12 +43,7 @@ public sealed partial class RealtimeKitClient
     /// </summary>
     private async Task<CreateConnectedRoomsResponse> CreateConnectedRoomsAsync(MeetingRoom room, RoomPeer peer, CreateConnectedRoomsRequest request)
     {
-        if (!peer.Permissions.CanAlterConnectedMeetings)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset may not make breakout rooms (connected_meetings.can_alter_connected_meetings)");
-        }
-
-        var made = await services.ConnectedMeetings.CreateAsync(room.Meeting, [.. request.Payloads.Select(p => p.Title)], CancellationToken.None).ConfigureAwait(false);
+        var made = await services.ConnectedMeetings.CreateAsync(peer, room.Meeting, [.. request.Payloads.Select(p => p.Title)], CancellationToken.None).ConfigureAwait(false);
         return Rooms(made);
     }
 
@@ -58,12 +53,7 @@ public sealed partial class RealtimeKitClient
     /// </summary>
     private async Task<DisableConnectedRoomsResponse> CloseConnectedRoomsAsync(MeetingRoom room, RoomPeer peer, DisableConnectedRoomsRequest request)
     {
-        if (!peer.Permissions.CanAlterConnectedMeetings)
-        {
-            throw new DomainException(DomainError.Forbidden, "your preset may not close breakout rooms (connected_meetings.can_alter_connected_meetings)");
-        }
-
-        return Closed(await services.ConnectedMeetings.CloseAsync(room.Meeting, [.. request.Payloads.Select(p => p.Id)], CancellationToken.None).ConfigureAwait(false));
+        return Closed(await services.ConnectedMeetings.CloseAsync(peer, room.Meeting, [.. request.Payloads.Select(p => p.Id)], CancellationToken.None).ConfigureAwait(false));
     }
 
     /// <summary>Rooms closed, as the close answer and the push of rooms closed say them.</summary>
@@ -95,11 +85,8 @@ public sealed partial class RealtimeKitClient
         ? new PeerLeaveResponse { Closed = false }
         : throw new DomainException(DomainError.Conflict, "moved to another meeting: this socket serves none now");
 
-    private void Moved()
-    {
-        _moved = true;
-        _movedLinger = services.Time.CreateTimer(_ => connection.Close(WebSocketCloseStatus.NormalClosure, "moved to another meeting"), null, MovedSocketLinger, Timeout.InfiniteTimeSpan);
-    }
+    private void Moved() => Volatile.Write(ref _movedLinger,
+        services.Time.CreateTimer(_ => connection.Close(WebSocketCloseStatus.NormalClosure, "moved to another meeting"), null, MovedSocketLinger, Timeout.InfiniteTimeSpan));
 
     /// <summary>Rooms as the create answer and the push of rooms made say them.</summary>
     internal static CreateConnectedRoomsResponse Rooms(IEnumerable<Meetings.Meeting> rooms)

@@ -159,7 +159,7 @@ public sealed partial class RealtimeKitClient(
     /// <summary>One request: the answer's payload (null when the answer comes later or not at all).</summary>
     private async Task<IMessage?> AnswerAsync(SocketMessage message)
     {
-        if (_moved)
+        if (Volatile.Read(ref _movedLinger) is not null)
         {
             return AnswerMoved(message);
         }
