@@ -14,7 +14,6 @@ public sealed class MediaFrame
     private const int MaxPooledFrames = 16384;
     private static readonly ConcurrentQueue<MediaFrame> Pool = new();
     private static int _pooledCount;
-    private static long _outstanding;
 
     private byte[]? _array;
     private int _refCount;
@@ -49,8 +48,8 @@ public sealed class MediaFrame
 
     public ReadOnlyMemory<byte> Memory => _array is null ? default : _array.AsMemory(Offset, Length);
 
-    /// <summary>Frames rented and not yet returned, across the process (for leak checks and diagnostics).</summary>
-    public static long Outstanding => Interlocked.Read(ref _outstanding);
+    /// <summary>How many hold this frame now (for leak checks: a frame someone still holds is never recycled).</summary>
+    public int Holders => Volatile.Read(ref _refCount);
 
     /// <summary>
     /// Wraps a buffer rented from <see cref="MediaBufferPool"/>; the frame takes ownership of it and returns it
@@ -118,7 +117,6 @@ public sealed class MediaFrame
 
         Detail = null;
         Length = 0;
-        Interlocked.Decrement(ref _outstanding);
         if (Interlocked.Increment(ref _pooledCount) <= MaxPooledFrames)
         {
             Pool.Enqueue(this);
@@ -144,7 +142,6 @@ public sealed class MediaFrame
         frame.CompositionOffset = 0;
         frame.IsKeyframe = false;
         frame.Offset = 0;
-        Interlocked.Increment(ref _outstanding);
         return frame;
     }
 }
