@@ -6,12 +6,14 @@ using Stagecast.Server.Features.Rooms;
 namespace Stagecast.Server.Tests.Rooms;
 
 /// <summary>
-/// A room as its components see it (<see cref="IRoomPresence"/>), with no server: a list of peers, each served by a
-/// <see cref="Listener"/> that keeps what it is told, a session id, and a fake clock. As LiveKit tests its room with
-/// fake participants.
+/// A room as its components and its router see it (<see cref="IRoomPresence"/>, <see cref="IMediaRoom"/>), with no
+/// server: a list of peers, each served by a <see cref="Listener"/> that keeps what it is told, a session id, a fake
+/// clock, and what the router set of its peers' media. As LiveKit tests its room with fake participants.
 /// </summary>
-internal sealed class TestRoom : IRoomPresence
+internal sealed class TestRoom : IMediaRoom
 {
+    private readonly List<string> _media = [];
+
     private static readonly IReadOnlyList<Preset> Presets = DefaultPresets.For("app", DateTimeOffset.UnixEpoch);
     private readonly List<RoomPeer> _peers = [];
 
@@ -65,6 +67,35 @@ internal sealed class TestRoom : IRoomPresence
         {
             peer.Notify(change);
         }
+    }
+
+    /// <summary>What the router set of the peers' media, in order: <c>muted peer audio video</c>, <c>publishes peer a v s</c>, <c>speaks peer</c>.</summary>
+    public IReadOnlyList<string> Media
+    {
+        get
+        {
+            lock (_media)
+            {
+                return [.. _media];
+            }
+        }
+    }
+
+    public Task SetMutedAsync(RoomPeer peer, bool? audioEnabled, bool? videoEnabled) =>
+        Note($"muted {peer.Name} {audioEnabled?.ToString() ?? "-"} {videoEnabled?.ToString() ?? "-"}");
+
+    public Task SetPeerMediaAsync(RoomPeer peer, bool audio, bool video, bool screenshare) => Note($"publishes {peer.Name} {audio} {video} {screenshare}");
+
+    public void SetActiveSpeaker(string peerId) => Note($"speaks {peerId}");
+
+    private Task Note(string what)
+    {
+        lock (_media)
+        {
+            _media.Add(what);
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>A front end of the test's own: one connection, keeping what it is told.</summary>

@@ -37,7 +37,7 @@ public static class MeetingMediaEndpoints
     }
 
     private static async Task<IResult> PublishAsync(HttpContext context, string peerId, string? source, WebRtcTransport transport, MeetingRooms rooms,
-        MeetingMediaService media, MeetingMediaHub tracks, IceServers iceServers, ILoggerFactory loggers)
+        MeetingMediaService media, IceServers iceServers)
     {
         if (!MediaSources.TryParse(source, out var kind))
         {
@@ -76,18 +76,13 @@ public static class MeetingMediaEndpoints
             return ApiResults.Error(400, ex.Message);
         }
 
-        string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var stream = new MeetingStreamKey(room!.MeetingId, peer.Id, kind);
-        var publisher = new SfuPublisher(transport, offer, negotiation, clientAddress, tracks.Hub, stream.HubId, router, media.Options.MediaTimeout,
-            loggers.CreateLogger<SfuPublisher>());
-        Streams.Add(publisher, new(stream));
-        router.AddPublication(peer, kind, publisher.Publication);
-        router.AddTransport(peer, publisher, producing: true);
+        var publisher = router.Publish(peer, kind, offer, negotiation, ClientAddress(context));
+        Streams.Add(publisher, new(new MeetingStreamKey(room!.MeetingId, peer.Id, kind)));
         return WebRtcHttp.Answer(context, transport, publisher, negotiation.Media, $"{Prefix(peer.Id)}/whip/{publisher.Id}", iceServers.For(peer.Participant.Id));
     }
 
     private static async Task<IResult> SubscribeAsync(HttpContext context, string peerId, string? source, WebRtcTransport transport, MeetingRooms rooms,
-        MeetingMediaService media, MeetingMediaHub tracks, IceServers iceServers, ILoggerFactory loggers)
+        MeetingMediaService media, MeetingMediaHub tracks, IceServers iceServers)
     {
         if (!MediaSources.TryParse(source, out var kind))
         {
@@ -129,8 +124,7 @@ public static class MeetingMediaEndpoints
             return ApiResults.Error(422, ex.Message);
         }
 
-        var router = media.For(room);
-        if (router.TryConsume(subscriber, publisherPeer, kind, negotiation.Video is not null, negotiation.Audio is not null, out var why) is not { } consumer)
+        if (media.For(room).Subscribe(subscriber, publisherPeer, kind, stream, offer, negotiation, ClientAddress(context), out var why) is not { } session)
         {
             return why switch
             {
@@ -140,12 +134,7 @@ public static class MeetingMediaEndpoints
             };
         }
 
-        string clientAddress = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var session = new ForwardingWhepSession(transport, offer, negotiation, clientAddress, stream, loggers.CreateLogger<WhepSession>());
         Streams.Add(session, new(key));
-        router.Attach(consumer, session.Id, () => Figures(session), session.Closed);
-        router.AddTransport(subscriber, session, producing: false);
-
         return WebRtcHttp.Answer(context, transport, session, negotiation.Media, $"{Prefix(publisherPeer.Id)}/whep/{session.Id}", iceServers.For(participantId));
     }
 
@@ -167,23 +156,7 @@ public static class MeetingMediaEndpoints
 
     private static string PublisherPeerOf(ForwardingWhepSession session) => Streams.TryGetValue(session, out var stream) ? stream.Value.PeerId : "";
 
-    /// <summary>A subscription's tracks' figures: what it sent, and what the subscriber's receiver reports say it lost.</summary>
-    private static IEnumerable<ConsumedTrack> Figures(WhepSession session)
-    {
-        var negotiation = session.Negotiation;
-        foreach (bool video in new[] { true, false })
-        {
-            if ((video ? negotiation.Video : negotiation.Audio) is not { } codec)
-            {
-                continue;
-            }
-
-            var (packets, octets) = video ? session.VideoSent : session.AudioSent;
-            var report = video ? session.VideoReport : session.AudioReport;
-            yield return new ConsumedTrack($"{session.Id}-{(video ? "v" : "a")}", video, codec, video ? negotiation.VideoSsrc : negotiation.AudioSsrc,
-                packets, octets, Math.Max(0, report?.CumulativeLost ?? 0), report is { } r ? Math.Round(r.Jitter * 1000.0 / codec.ClockRate, 1) : null);
-        }
-    }
+    private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static string Prefix(string peerId) => Path.Replace("{peerId}", peerId, StringComparison.Ordinal);
 }

@@ -14,6 +14,7 @@ public static class MeetingMediaFeature
         services.AddSingleton<MeetingMediaHub>();
         services.AddSingleton<SqlMediaTrackStore>();
         services.AddSingleton<MeetingMediaStats>();
+        services.AddSingleton<MeetingTransports>();
         services.AddSingleton<IMeetingSessionMediaStats>(sp => sp.GetRequiredService<MeetingMediaStats>());
         services.AddSingleton<MeetingMediaService>();
         services.AddSingleton<IRoomPeerObserver>(sp => sp.GetRequiredService<MeetingMediaService>());

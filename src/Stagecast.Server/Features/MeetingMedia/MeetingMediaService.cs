@@ -18,10 +18,12 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     private readonly TimeProvider _time;
     private readonly MeetingMediaStats _stats;
     private readonly StreamHub _hub;
+    private readonly MeetingTransports _transports;
     private readonly DemandTimer _speakers;
 
-    public MeetingMediaService(IOptions<MeetingMediaOptions> options, MeetingMediaHub hub, MeetingMediaStats stats, TimeProvider time)
+    public MeetingMediaService(IOptions<MeetingMediaOptions> options, MeetingTransports transports, MeetingMediaHub hub, MeetingMediaStats stats, TimeProvider time)
     {
+        _transports = transports;
         _hub = hub.Hub;
         _options = options.Value;
         _stats = stats;
@@ -39,7 +41,7 @@ public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, 
     {
         var media = _rooms.GetOrAdd(room, r =>
         {
-            var router = new MeetingRouter(r, _options, _hub, _stats, _time);
+            var router = new MeetingRouter(r, _options, _transports, _hub, _stats, _time);
             router.SourcesChanged += changed => SourcesChanged?.Invoke(changed);
             return router;
         });

@@ -61,8 +61,8 @@ public enum ProducerChange
 /// One peer receiving a source of its meeting (another peer's, or its own peer's video: <see cref="Own"/>), whichever
 /// front end: a WHEP subscription (its audio and video), or a RealtimeKit consumer (one track). The router makes it
 /// (<see cref="MeetingRouter.TryConsume"/>) by the one rule every subscriber is held to, and from then on it holds its
-/// place among its subscriber's <c>max_video_streams</c>; the front end attaches what carries it
-/// (<see cref="Attach"/>), or gives it back (<see cref="Release"/>) when it could not make that. It is the router's
+/// place among its subscriber's <c>max_video_streams</c>; the router attaches what carries it (<see cref="Attach"/>),
+/// or gives it back (<see cref="Release"/>) when it could not make that. It is the router's
 /// seat of one subscriber's reception of one source: where what the subscriber is sent is decided.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; it is cancelled when the consumer ends")]
@@ -131,6 +131,15 @@ public enum ConsumeRefusal
 
     /// <summary>The subscriber receives video of as many other peers as its <c>max_video_streams</c> allows.</summary>
     TooManyVideoStreams,
+
+    /// <summary>The producer's media does not flow yet.</summary>
+    NotFlowing,
+
+    /// <summary>The subscriber's receive transport takes none of the producer's codec.</summary>
+    NoCodec,
+
+    /// <summary>The subscriber's receive transport has as many m-lines as it takes.</summary>
+    TransportFull,
 }
 
 /// <summary>A peer's WebRTC connection into its meeting's router; <paramref name="Producing"/> when the peer sends on it.</summary>

@@ -5,6 +5,7 @@ using Stagecast.Streaming;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
+using Stagecast.WebRtc.Whep;
 
 namespace Stagecast.Server.Features.MeetingMedia;
 
@@ -20,13 +21,17 @@ namespace Stagecast.Server.Features.MeetingMedia;
 /// speaks, and counts every consumer in the session's media figures. The compositor and the recorders read the
 /// streams it names (<see cref="VisibleSources"/>).
 /// </summary>
-public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options, StreamHub hub, MeetingMediaStats stats, TimeProvider time) : ISfuPublisherListener
+public sealed class MeetingRouter : ISfuPublisherListener
 {
+    private readonly MeetingMediaOptions _options;
+    private readonly MeetingTransports _maker;
+    private readonly StreamHub _hub;
+    private readonly MeetingMediaStats _stats;
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PeerMedia> _peers = new(StringComparer.Ordinal);
     private readonly List<MeetingConsumer> _consumers = [];
     private readonly List<MeetingTransport> _transports = [];
-    private readonly ActiveSpeakerDetector _speakers = new(time);
+    private readonly ActiveSpeakerDetector _speakers;
     private readonly List<string> _recentSpeakers = [];
 
     // Producers change, and the room hears of it, under one lock of their own, so the room hears the changes of a
@@ -34,7 +39,16 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     private readonly Lock _producing = new();
     private readonly Dictionary<string, MeetingProducer> _producers = new(StringComparer.Ordinal);
 
-    public MeetingRoom Room { get; } = room;
+    internal MeetingRouter(IMediaRoom room, MeetingMediaOptions options, MeetingTransports transports, StreamHub hub, MeetingMediaStats stats, TimeProvider time)
+    {
+        Room = room;
+        (_options, _maker, _hub, _stats) = (options, transports, hub, stats);
+        _speakers = new(time);
+    }
+
+    public string MeetingId => Room.MeetingId;
+
+    internal IMediaRoom Room { get; }
 
     /// <summary>
     /// What <see cref="VisibleSources"/> lists may have changed: a source connected or ended, a peer left or was sent off
@@ -104,7 +118,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         List<(string Rid, HubStream Stream)> layers =
         [
             (first, stream),
-            .. camera.Layers.Select(l => (Rid: l.Video?.Rid, Stream: hub.Find(l.StreamId)))
+            .. camera.Layers.Select(l => (Rid: l.Video?.Rid, Stream: _hub.Find(l.StreamId)))
                 .Where(l => l is { Rid: not null, Stream.State: not HubStreamState.Ended }).Select(l => (l.Rid!, l.Stream!)),
         ];
         return NearestFirst(layers, preferredRid is not null && layers.Exists(l => l.Rid == preferredRid) ? preferredRid : first);
@@ -151,7 +165,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     public void AdmitPublisher(RoomPeer peer)
     {
         RoomStage.RequireOnStage(peer);
-        int most = options.MaxPublishersPerMeeting;
+        int most = _options.MaxPublishersPerMeeting;
         lock (_sync)
         {
             if (!(_peers.GetValueOrDefault(peer.Id)?.IsPublishing ?? false) && _peers.Values.Count(p => p.IsPublishing) >= most)
@@ -159,6 +173,66 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
                 throw new DomainException(DomainError.Conflict, $"the meeting has {most} publishing peers, the most it takes (Stagecast:MeetingMedia:MaxPublishersPerMeeting)");
             }
         }
+    }
+
+    /// <summary>
+    /// A peer's WHIP publish of <paramref name="source"/> (admitted: <see cref="AdmitPublisher"/>): the router makes the
+    /// publishing connection, keeps it as the peer's transport and the source's next publication, and makes its tracks
+    /// the peer's producers as they flow. The front end registers it with the WebRTC server and answers.
+    /// </summary>
+    public SfuPublisher Publish(RoomPeer peer, MediaSource source, SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress)
+    {
+        var publisher = _maker.Publisher(offer, negotiation, clientAddress, new MeetingStreamKey(Room.MeetingId, peer.Id, source), this);
+        AddPublication(peer, source, publisher.Publication);
+        AddTransport(peer, publisher, producing: true);
+        return publisher;
+    }
+
+    /// <summary>
+    /// A WHEP subscription of <paramref name="subscriber"/> to <paramref name="publisher"/>'s <paramref name="source"/>
+    /// (its hub stream <paramref name="stream"/>): a consumer by the one rule (<see cref="TryConsume"/>) carried on a
+    /// connection the router makes, or null with why.
+    /// </summary>
+    public ForwardingWhepSession? Subscribe(RoomPeer subscriber, RoomPeer publisher, MediaSource source, HubStream stream, SdpSessionDescription offer,
+        WhepNegotiation negotiation, string clientAddress, out ConsumeRefusal refusal)
+    {
+        if (TryConsume(subscriber, publisher, source, negotiation.Video is not null, negotiation.Audio is not null, out refusal) is not { } consumer)
+        {
+            return null;
+        }
+
+        var session = _maker.Subscription(offer, negotiation, clientAddress, stream);
+        Attach(consumer, session.Id, () => Figures(session), session.Closed);
+        AddTransport(subscriber, session, producing: false);
+        return session;
+    }
+
+    /// <summary>
+    /// A RealtimeKit consumer: <paramref name="subscriber"/> receives <paramref name="producer"/>'s track on its receive
+    /// transport, as a consumer by the one rule (<see cref="TryConsume"/>) on a new m-line the router adds to it, its
+    /// msid <c>{peer} {producer}</c> (the stream a client files the track under, and the track's id). Null, with why,
+    /// when not made.
+    /// </summary>
+    public SfuConsumer? Consume(RoomPeer subscriber, MeetingProducer producer, SfuReceiveSession receive, out ConsumeRefusal refusal)
+    {
+        if (TryConsume(subscriber, producer.Peer, producer.Source, producer.Video, !producer.Video, out refusal) is not { } consumer)
+        {
+            return null;
+        }
+
+        var stream = _hub.Find(producer.Stream.HubId);
+        var codec = receive.ReceivingCodec(producer.Video ? "video" : "audio", producer.Codec.Name);
+        var track = stream is null || codec is null ? null : receive.Add(stream, producer.Video, codec, $"{producer.Peer.Id} {producer.Id}");
+        refusal = stream is null ? ConsumeRefusal.NotFlowing : codec is null ? ConsumeRefusal.NoCodec : track is null ? ConsumeRefusal.TransportFull : default;
+        if (track is null)
+        {
+            consumer.Release();
+            return null;
+        }
+
+        string id = $"{receive.Id}-{track.Mid}";
+        Attach(consumer, id, () => [new ConsumedTrack(id, track.Video, track.Codec, track.Ssrc, track.Sent.Packets, track.Sent.Octets, 0, null)], track.Closed);
+        return track;
     }
 
     /// <summary>
@@ -182,7 +256,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
 
         if (Room.SessionId is { } sessionId)
         {
-            stats.Publishing(sessionId, peer.Id, source, publication);
+            _stats.Publishing(sessionId, peer.Id, source, publication);
         }
     }
 
@@ -233,19 +307,25 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         }
     }
 
-    /// <summary>A producer a front end declared (RealtimeKit's <c>produce</c>); the room is told.</summary>
-    public void AddProducer(MeetingProducer producer)
+    /// <summary>
+    /// A producer a front end declares (RealtimeKit's <c>produce</c>): the track on m-line <paramref name="mid"/> of
+    /// <paramref name="transportId"/>, to the peer's <paramref name="stream"/>; the room is told.
+    /// </summary>
+    public MeetingProducer Produce(RoomPeer peer, MeetingStreamKey stream, bool video, string mid, RtpCodec codec, string transportId, string? appData, bool paused)
     {
+        var producer = new MeetingProducer(peer, stream, video, mid, codec, transportId, appData, paused);
         lock (_producing)
         {
             _producers[producer.Id] = producer;
-            Room.Publish(new ProducerChanged(producer, ProducerChange.Created));
+            Room.Publish(new ProducerChanged(producer, ProducerChange.Created), null, null);
         }
 
         if (producer.Peer.Stage != StageStatus.OnStage)
         {
             CloseProducer(producer); // sent off the stage since it was admitted: StageLeft may have missed it
         }
+
+        return producer;
     }
 
     /// <summary>Pauses or resumes a producer; the room is told.</summary>
@@ -256,7 +336,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
             producer.Paused = paused;
             if (_producers.ContainsKey(producer.Id))
             {
-                Room.Publish(new ProducerChanged(producer, ProducerChange.Toggled, by));
+                Room.Publish(new ProducerChanged(producer, ProducerChange.Toggled, by), null, null);
             }
         }
     }
@@ -283,7 +363,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         {
             if (_producers.Remove(producer.Id) && announce)
             {
-                Room.Publish(new ProducerChanged(producer, ProducerChange.Closed));
+                Room.Publish(new ProducerChanged(producer, ProducerChange.Closed), null, null);
             }
         }
     }
@@ -294,10 +374,10 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     /// publishing peer in the room and seen (a hidden peer's media is its own participant's alone), never a participant's
     /// own audio, and video within the subscriber's <c>max_video_streams</c> (the other peers it receives video of now,
     /// through any front end; its own peers do not count, nor a peer whose video it receives already). Null, with why,
-    /// when not made. The front end attaches what carries it (<see cref="Attach"/>) or releases it; it holds its place
-    /// from now on, and leaves the router when it is released or what carries it closes.
+    /// when not made. What carries it is attached (<see cref="Attach"/>) or it is released; it holds its place from now
+    /// on, and leaves the router when it is released or what carries it closes.
     /// </summary>
-    public MeetingConsumer? TryConsume(RoomPeer subscriber, RoomPeer publisher, MediaSource source, bool video, bool audio, out ConsumeRefusal refusal)
+    internal MeetingConsumer? TryConsume(RoomPeer subscriber, RoomPeer publisher, MediaSource source, bool video, bool audio, out ConsumeRefusal refusal)
     {
         var consumer = new MeetingConsumer(subscriber, publisher, source, video);
         lock (_sync)
@@ -330,7 +410,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
                 _consumers.Remove(consumer);
             }
 
-            stats.Ended(consumer);
+            _stats.Ended(consumer);
         });
         refusal = default;
         return consumer;
@@ -340,12 +420,12 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
     /// What carries a consumer the router made (its id, its tracks' figures, and when it closes): it is counted in the
     /// session's media figures from now on.
     /// </summary>
-    public void Attach(MeetingConsumer consumer, string id, Func<IEnumerable<ConsumedTrack>> figures, CancellationToken closed)
+    private void Attach(MeetingConsumer consumer, string id, Func<IEnumerable<ConsumedTrack>> figures, CancellationToken closed)
     {
         consumer.Attach(id, figures, closed);
         if (Room.SessionId is { } sessionId && !consumer.Closed.IsCancellationRequested)
         {
-            stats.Subscribed(sessionId, consumer);
+            _stats.Subscribed(sessionId, consumer);
         }
     }
 
@@ -531,11 +611,29 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
             }
         }
 
-        stats.Ended(publication);
+        _stats.Ended(publication);
         if (peer is not null)
         {
             _ = UpdatePeerAsync(peer);
             SourcesChanged?.Invoke(this);
+        }
+    }
+
+    /// <summary>A subscription's tracks' figures: what it sent, and what the subscriber's receiver reports say it lost.</summary>
+    private static IEnumerable<ConsumedTrack> Figures(WhepSession session)
+    {
+        var negotiation = session.Negotiation;
+        foreach (bool video in new[] { true, false })
+        {
+            if ((video ? negotiation.Video : negotiation.Audio) is not { } codec)
+            {
+                continue;
+            }
+
+            var (packets, octets) = video ? session.VideoSent : session.AudioSent;
+            var report = video ? session.VideoReport : session.AudioReport;
+            yield return new ConsumedTrack($"{session.Id}-{(video ? "v" : "a")}", video, codec, video ? negotiation.VideoSsrc : negotiation.AudioSsrc,
+                packets, octets, Math.Max(0, report?.CumulativeLost ?? 0), report is { } r ? Math.Round(r.Jitter * 1000.0 / codec.ClockRate, 1) : null);
         }
     }
 
@@ -620,7 +718,7 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         if (current is not null && (track?.StartedAt is null || current.TransportId != publication!.Id || !ReferenceEquals(current.Codec, track.Codec)))
         {
             _producers.Remove(current.Id);
-            Room.Publish(new ProducerChanged(current, ProducerChange.Closed));
+            Room.Publish(new ProducerChanged(current, ProducerChange.Closed), null, null);
             current = null;
         }
 
@@ -633,12 +731,12 @@ public sealed class MeetingRouter(MeetingRoom room, MeetingMediaOptions options,
         {
             var producer = new MeetingProducer(peer, stream, video, "", track.Codec, publication!.Id, null, track.Muted);
             _producers.Add(producer.Id, producer);
-            Room.Publish(new ProducerChanged(producer, ProducerChange.Created));
+            Room.Publish(new ProducerChanged(producer, ProducerChange.Created), null, null);
         }
         else if (current.Paused != track.Muted)
         {
             current.Paused = track.Muted;
-            Room.Publish(new ProducerChanged(current, ProducerChange.Toggled));
+            Room.Publish(new ProducerChanged(current, ProducerChange.Toggled), null, null);
         }
     }
 

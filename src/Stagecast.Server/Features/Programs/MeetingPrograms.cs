@@ -234,7 +234,7 @@ public sealed partial class MeetingPrograms(
     /// <summary>A meeting's sources changed (its router tells): its program follows now, not at its next poll.</summary>
     private void OnSourcesChanged(MeetingRouter router)
     {
-        if (_programs.TryGetValue(router.Room.MeetingId, out var running))
+        if (_programs.TryGetValue(router.MeetingId, out var running))
         {
             _ = Task.Run(() => Follow(running)); // off the router's caller, which may hold the room's lock
         }

@@ -66,9 +66,9 @@ public sealed class TrackRecordings
     /// <summary>A router's sources changed: the track recordings of its meeting take up those that are new.</summary>
     private void Follow(MeetingRouter router)
     {
-        foreach (var running in _recordings.Running.OfType<TrackRecording>().Where(r => r.Record.MeetingId == router.Room.MeetingId))
+        foreach (var running in _recordings.Running.OfType<TrackRecording>().Where(r => r.Record.MeetingId == router.MeetingId))
         {
-            running.Follow(router.Room.MeetingId, router.VisibleSources());
+            running.Follow(router.MeetingId, router.VisibleSources());
         }
     }
 }

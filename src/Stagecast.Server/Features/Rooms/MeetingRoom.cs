@@ -16,7 +16,7 @@ namespace Stagecast.Server.Features.Rooms;
 /// the peers, never waiting for a client.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose")]
-public sealed partial class MeetingRoom : IRoomPresence
+public sealed partial class MeetingRoom : IMediaRoom
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, RoomPeer> _peers = new(StringComparer.Ordinal);

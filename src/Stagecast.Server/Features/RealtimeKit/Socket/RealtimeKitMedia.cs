@@ -13,8 +13,9 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <summary>
 /// One RealtimeKit client's media (the study's section 3.4), translated one to one into its meeting's router
 /// (<see cref="MeetingRouter"/>). The client makes two WebRTC connections before it joins, offering first on each: its
-/// send transport (<see cref="SfuPublisher"/>), and its receive transport, idle until the server sends it something.
-/// Its producers are the router's producers, each on the m-line the client names: microphone and camera go to the
+/// send transport (<see cref="SfuPublisher"/>), and its receive transport, idle until the server sends it something;
+/// both are made by <see cref="MeetingTransports"/> and become the router's at the join. It keeps nothing else: its
+/// producers are the router's producers on its send transport, each on the m-line the client names: microphone and camera go to the
 /// peer's camera stream, screen video and audio to its screen share stream, as meeting WHIP publishes of those sources
 /// would (one publication each, made at the source's first producer). Pausing a camera track mutes it through the
 /// room, so every front end sees it; the last screen share track closed ends the screen share. Requests come one at a
@@ -23,14 +24,11 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <param name="permissions">The client's permissions as of now (read again before each privileged request).</param>
 public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, Func<PresetPermissions> permissions, string clientAddress)
 {
-    private readonly Dictionary<string, MeetingProducer> _producers = new(StringComparer.Ordinal);
     private Func<PresetPermissions> _permissions = permissions;
     private MeetingRouter? _router;
     private RoomPeer? _peer;
     private WebRtcSession? _send;
     private SfuReceiveSession? _receive;
-    private SfuPublication? _camera;
-    private SfuPublication? _screen;
 
     private PresetPermissions Permissions => _permissions();
 
@@ -41,6 +39,10 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     public void ServeFor(Func<PresetPermissions> permissions) => _permissions = permissions;
 
     private PublishPolicyFor Policy => MeetingAdmission.Policy(Permissions);
+
+    /// <summary>The producers on the client's send transport, as the router holds them.</summary>
+    private List<MeetingProducer> Producers =>
+        (_router, _peer, _send) is ({ } router, { } peer, { } send) ? [.. router.ProducersOf(peer).Where(p => p.TransportId == send.Id)] : [];
 
     /// <summary>The client's peer entered the room: its transports are the router's from now on (they close when the peer leaves).</summary>
     public void Join(MeetingRouter router, RoomPeer peer)
@@ -60,11 +62,8 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     {
         var offer = Parse(request.Description);
         var negotiation = Negotiate(offer, []);
-        WebRtcSession session = request.Consuming ? new SfuReceiveSession(services.Transport, offer, negotiation.Media, clientAddress)
-            : !Policy.AllowsAny ? new SfuIdleSession(services.Transport, offer, clientAddress)
-            : new SfuPublisher(services.Transport, offer, negotiation, clientAddress, services.Tracks.Hub, services.Media.Options.MediaTimeout,
-                services.Loggers.CreateLogger<SfuPublisher>());
-        if (!services.Transport.TryRegister(session))
+        var session = services.Transports.Open(request.Consuming, Policy.AllowsAny, offer, negotiation, clientAddress);
+        if (!services.Transports.Transport.TryRegister(session))
         {
             session.Dispose();
             throw new DomainException(DomainError.TooMany, "too many WebRTC sessions (from this address or in total); try again later");
@@ -81,7 +80,6 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         {
             _send?.Close("replaced by a new send transport");
             ForgetProducers(announce: true);
-            (_camera, _screen) = (null, null);
             _send = session;
         }
 
@@ -118,23 +116,21 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         bool screen = request.ScreenShare;
         var source = screen ? MediaSource.Screenshare : MediaSource.Camera;
         MeetingAdmission.CheckProduce(Permissions, source, video);
-        ForgetEndedPublications();
         string mid = MidOf(request);
         var offer = Parse(request.Description);
         var router = services.Media.For(room);
         CloseProducersNotSending(offer, except: mid);
-        var replaced = _producers.Values.FirstOrDefault(p => p.Video == video && p.ScreenShare == screen);
-        List<(bool ScreenShare, bool Video, string Mid)> tracks = [.. _producers.Values.Where(p => p != replaced).Select(p => (p.ScreenShare, p.Video, p.Mid)), (screen, video, mid)];
+        var replaced = Producers.FirstOrDefault(p => p.Video == video && p.ScreenShare == screen);
+        List<(bool ScreenShare, bool Video, string Mid)> tracks = [.. Producers.Where(p => p != replaced).Select(p => (p.ScreenShare, p.Video, p.Mid)), (screen, video, mid)];
         var negotiation = Negotiate(offer, tracks);
         router.AdmitPublisher(peer);
         var stream = new MeetingStreamKey(room.MeetingId, peer.Id, source);
-        var publication = screen ? _screen : _camera;
+        var publication = PublicationOf(screen);
         bool started = publication is null;
         if (publication is null)
         {
             publication = publisher.CreatePublication(stream.HubId, router);
             router.AddPublication(peer, source, publication, declaresProducers: true);
-            (_camera, _screen) = screen ? (_camera, publication) : (publication, _screen);
         }
 
         publisher.Renegotiate(negotiation, Mids(tracks));
@@ -148,11 +144,9 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
             Close(replaced);
         }
 
-        var producer = new MeetingProducer(peer, stream, video, mid, (video ? publication.Video : publication.Audio)!.Codec, publisher.Id,
+        await MuteAsync(room, peer, screen, video, request.Paused).ConfigureAwait(false);
+        var producer = router.Produce(peer, stream, video, mid, (video ? publication.Video : publication.Audio)!.Codec, publisher.Id,
             request.HasAppData ? request.AppData : null, request.Paused);
-        _producers.Add(producer.Id, producer);
-        await MuteAsync(room, peer, producer).ConfigureAwait(false);
-        router.AddProducer(producer);
         return new ProducerCreateResponse { Status = true, ProducerId = producer.Id, Description = Answer(publisher, negotiation, request.Description.Target) };
     }
 
@@ -161,7 +155,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     {
         var producer = Find(request.ProducerId);
         services.Media.For(room).SetPaused(producer, request.Pause);
-        await MuteAsync(room, peer, producer).ConfigureAwait(false);
+        await MuteAsync(room, peer, producer.ScreenShare, producer.Video, producer.Paused).ConfigureAwait(false);
         return null;
     }
 
@@ -172,13 +166,11 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         var publisher = (SfuPublisher)_send!; // a producer exists only on a publishing send transport
         var offer = Parse(request.Description);
         Close(producer);
-        ForgetEndedPublications();
-        var tracks = _producers.Values.Select(p => (p.ScreenShare, p.Video, p.Mid)).ToList();
+        var tracks = Producers.Select(p => (p.ScreenShare, p.Video, p.Mid)).ToList();
         var negotiation = Negotiate(offer, tracks);
         if (producer.ScreenShare && !tracks.Any(t => t.ScreenShare))
         {
-            _screen?.Unpublish();
-            _screen = null;
+            PublicationOf(screen: true)?.Unpublish();
         }
 
         publisher.Renegotiate(negotiation, Mids(tracks));
@@ -192,7 +184,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     /// </summary>
     private void CloseProducersNotSending(SdpSessionDescription offer, string except)
     {
-        foreach (var producer in _producers.Values.Where(p => p.Mid != except).ToList())
+        foreach (var producer in Producers.Where(p => p.Mid != except))
         {
             if (!offer.Media.Exists(m => m.Mid == producer.Mid && !m.Rejected && m.Direction is "sendonly" or "sendrecv"))
             {
@@ -208,27 +200,28 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     public void Close(string reason, bool announce)
     {
         ForgetProducers(announce);
-        _camera?.Unpublish();
-        _screen?.Unpublish();
+        PublicationOf(screen: false)?.Unpublish();
+        PublicationOf(screen: true)?.Unpublish();
         _send?.Close(reason);
         _receive?.Close(reason);
     }
 
     /// <summary>
-    /// Publications the router ended while the transport stays (the peer left the stage, a WEBINAR client keeps its
-    /// transports) are forgotten: the next producer of their source starts a new one.
+    /// The live publication of the peer's camera or screen share on the send transport (made at the source's first
+    /// producer). One the router ended while the transport stays (the peer left the stage, a WEBINAR client keeps its
+    /// transports) is not: the next producer of its source starts a new one.
     /// </summary>
-    private void ForgetEndedPublications()
-    {
-        _camera = _camera is { IsClosed: false } ? _camera : null;
-        _screen = _screen is { IsClosed: false } ? _screen : null;
-    }
+    private SfuPublication? PublicationOf(bool screen) =>
+        (_router, _peer, _send) is ({ } router, { } peer, SfuPublisher publisher)
+            ? publisher.Publications.FirstOrDefault(p => !p.IsClosed
+                && p.StreamId == new MeetingStreamKey(router.MeetingId, peer.Id, screen ? MediaSource.Screenshare : MediaSource.Camera).HubId)
+            : null;
 
     /// <summary>Each live publication's tracks: the m-lines of its source's producers.</summary>
     private List<SfuPublicationMids> Mids(List<(bool ScreenShare, bool Video, string Mid)> tracks)
     {
         var mids = new List<SfuPublicationMids>(2);
-        foreach (var (publication, screen) in new[] { (_camera, false), (_screen, true) })
+        foreach (var (publication, screen) in new[] { (PublicationOf(screen: false), false), (PublicationOf(screen: true), true) })
         {
             if (publication is not null)
             {
@@ -244,32 +237,31 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     /// <summary>The producer closes in the router (the room is told, unless <paramref name="announce"/> is false).</summary>
     private void Close(MeetingProducer producer, bool announce = true)
     {
-        _producers.Remove(producer.Id);
         _router?.CloseProducer(producer, announce);
     }
 
     private void ForgetProducers(bool announce)
     {
-        foreach (var producer in _producers.Values.ToList())
+        foreach (var producer in Producers)
         {
             Close(producer, announce);
         }
     }
 
     /// <summary>A camera track is muted through the room (every front end hears of it); a screen share's on its publication.</summary>
-    private Task MuteAsync(MeetingRoom room, RoomPeer peer, MeetingProducer producer)
+    private Task MuteAsync(MeetingRoom room, RoomPeer peer, bool screen, bool video, bool paused)
     {
-        if (producer.ScreenShare)
+        if (screen)
         {
-            _screen?.SetMuted(producer.Video, producer.Paused);
+            PublicationOf(screen: true)?.SetMuted(video, paused);
             return Task.CompletedTask;
         }
 
-        return room.SetMutedAsync(peer, producer.Video ? null : !producer.Paused, producer.Video ? !producer.Paused : null);
+        return room.SetMutedAsync(peer, video ? null : !paused, video ? !paused : null);
     }
 
     private MeetingProducer Find(string producerId) =>
-        _producers.GetValueOrDefault(producerId) ?? throw new DomainException(DomainError.NotFound, $"no producer {producerId} on this connection");
+        Producers.Find(p => p.Id == producerId) ?? throw new DomainException(DomainError.NotFound, $"no producer {producerId} on this connection");
 
     /// <summary>The answer for the tracks given; the camera's video takes the simulcast layers it offers (the preset's <c>config.media.video.simulcast</c>).</summary>
     private PublishNegotiation Negotiate(SdpSessionDescription offer, List<(bool ScreenShare, bool Video, string Mid)> tracks)
@@ -277,7 +269,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
         try
         {
             string? camera = tracks.Where(t => t.Video && !t.ScreenShare).Select(t => t.Mid).FirstOrDefault();
-            return SfuTransportNegotiation.Answer(offer, Policy.Policy with { TransportWideCc = services.Transport.Options.CongestionControl }, [.. tracks.Select(t => t.Mid)], camera);
+            return SfuTransportNegotiation.Answer(offer, Policy.Policy with { TransportWideCc = services.Transports.Transport.Options.CongestionControl }, [.. tracks.Select(t => t.Mid)], camera);
         }
         catch (SdpException ex)
         {

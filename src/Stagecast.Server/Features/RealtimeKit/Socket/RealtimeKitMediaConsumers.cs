@@ -96,64 +96,36 @@ public sealed partial class RealtimeKitMedia
     private ConsumerState ConsumerOf(MeetingRoom room, RoomPeer peer, SfuReceiveSession receive, ConsumePeerRequest wanted)
     {
         var router = services.Media.For(room);
-        var producer = router.FindProducer(wanted.ProducerId);
-        string? error = null;
         var refusal = ConsumeRefusal.NotFound;
-        var consumer = producer is null ? null : router.TryConsume(peer, producer.Peer, producer.Source, producer.Video, !producer.Video, out refusal);
-        if (consumer is null)
+        var producer = router.FindProducer(wanted.ProducerId);
+        if (producer is null || router.Consume(peer, producer, receive, out refusal) is not { } track)
         {
-            error = Words(refusal);
+            return new ConsumerState { ConsumerId = "", ErrorCode = Words(refusal) };
         }
 
-        SfuConsumer? track = null;
-        if (consumer is not null)
+        if (track.Video)
         {
-            var stream = services.Tracks.Hub.Find(producer!.Stream.HubId);
-            var codec = receive.ReceivingCodec(producer.Video ? "video" : "audio", producer.Codec.Name);
-            error = stream is null ? "the producer's media is not flowing yet"
-                : codec is null ? $"the receive transport takes no {producer.Codec.Name}"
-                : null;
-            track = error is null ? receive.Add(stream!, producer.Video, codec!, Msid(producer)) : null;
-            error ??= track is null ? $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes" : null;
-            if (track is null)
-            {
-                consumer.Release();
-            }
-            else
-            {
-                router.Attach(consumer, $"{receive.Id}-{track.Mid}",
-                    () => [new ConsumedTrack($"{receive.Id}-{track.Mid}", track.Video, track.Codec, track.Ssrc, track.Sent.Packets, track.Sent.Octets, 0, null)],
-                    track.Closed);
-                if (track.Video)
-                {
-                    track.Priority = producer.Source == MediaSource.Screenshare ? 1 : 0; // a short downlink keeps a screen's text readable first
-                    ReadLayer(room, track, wanted.Simulcast);
-                }
-            }
-        }
-
-        if (error is not null)
-        {
-            return new ConsumerState { ConsumerId = "", ErrorCode = error };
+            track.Priority = producer.Source == MediaSource.Screenshare ? 1 : 0; // a short downlink keeps a screen's text readable first
+            ReadLayer(room, track, wanted.Simulcast);
         }
 
         return new ConsumerState
         {
-            ConsumerId = ConsumerId(track!),
-            ProducerState = RealtimeKitProducerViews.State(producer!),
-            ProducerTrack = new ProducerTrack { TrackId = producer!.Id, ProducerId = producer.Id, StreamId = track!.Mid },
+            ConsumerId = ConsumerId(track),
+            ProducerState = RealtimeKitProducerViews.State(producer),
+            ProducerTrack = new ProducerTrack { TrackId = producer.Id, ProducerId = producer.Id, StreamId = track.Mid },
         };
 
         string Words(ConsumeRefusal why) => why switch
         {
             ConsumeRefusal.OwnAudio => "a peer does not hear its own audio",
             ConsumeRefusal.TooManyVideoStreams => $"the preset allows {Permissions.MaxVideoStreams} video streams at once (max_video_streams)",
+            ConsumeRefusal.NotFlowing => "the producer's media is not flowing yet",
+            ConsumeRefusal.NoCodec => $"the receive transport takes no {producer!.Codec.Name}",
+            ConsumeRefusal.TransportFull => $"the receive transport has {SdpSessionDescription.MaxMediaSections} m-lines, the most it takes",
             _ => "producer not found",
         };
     }
-
-    /// <summary>The track's msid: <c>{peer} {producer}</c>, the stream a client files the track under and the track's id.</summary>
-    private static string Msid(MeetingProducer producer) => $"{producer.Peer.Id} {producer.Id}";
 
     /// <summary>
     /// A consumer's id is its producer's (the msid's track id): a client that comes back on a new socket and finds its

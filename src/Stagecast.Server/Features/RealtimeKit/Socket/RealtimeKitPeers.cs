@@ -6,9 +6,9 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 
 /// <summary>
 /// Which room peer a RealtimeKit client's own <c>peerID</c> is, so a client that reconnects with it takes its place
-/// again, and the peer's media (its transports, producers and consumers), which outlives a socket that drops: the
-/// client that takes the peer's place again finds it as it was (the SDK keeps transports that stayed connected, and
-/// produces again on them). The room gives peers ids of its own (a client's choice could collide with another
+/// again, and the peer's media (its two transports, the router's, and what is on them), which outlives a socket that
+/// drops: the client that takes the peer's place again finds it as it was (the SDK keeps transports that stayed
+/// connected, and produces again on them). The room gives peers ids of its own (a client's choice could collide with another
 /// meeting's or session's); the client's is used only towards that client. An entry, and its media, go when its peer
 /// leaves the room.
 /// </summary>
