@@ -216,6 +216,25 @@ public sealed partial class HubStream
         }
     }
 
+    /// <summary>
+    /// A caption of the stream (what the server's transcription heard in it): a timed text frame to every reader, beside
+    /// the publisher's media. False when the stream is not live, or still holds its media back (no reader has media to
+    /// place it by yet).
+    /// </summary>
+    public bool WriteTimedText(TimedTextCue cue)
+    {
+        lock (_sync)
+        {
+            if (State != HubStreamState.Live || Holding)
+            {
+                return false;
+            }
+
+            FanOutControl(MediaFrameKind.TimedText, cue);
+            return true;
+        }
+    }
+
     /// <summary>True once a video frame was presented out of decode order (B-frames), which WebRTC cannot carry.</summary>
     public bool VideoHasReordering { get; private set; }
 

@@ -26,4 +26,11 @@ public enum MediaFrameKind : byte
 
     /// <summary>The stream is over; no more frames follow.</summary>
     StreamEnded,
+
+    /// <summary>
+    /// A caption of what was said in the stream, on the server's clock (<see cref="MediaFrame.Detail"/> is a
+    /// <see cref="TimedTextCue"/>): a track the server writes beside the publisher's (<see cref="HubStream.WriteTimedText"/>).
+    /// A reader that carries no timed text passes it by.
+    /// </summary>
+    TimedText,
 }

@@ -1,6 +1,9 @@
 using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Hls.Storage;
+using Stagecast.Streaming;
 using Stagecast.Testing;
 
 namespace Stagecast.Hls.Tests;
@@ -100,7 +103,56 @@ public sealed class TimedTextTests : IDisposable
         Assert.Equal(options.WindowSegments * 4, System.Text.RegularExpressions.Regex.Matches(playlist, "^subs\\d+\\.vtt$", System.Text.RegularExpressions.RegexOptions.Multiline).Count);
     }
 
+    [Fact]
+    public void ACaptionWrittenInTheHubReachesEveryReaderAndThePackagerMakesItACue()
+    {
+        var registry = new HlsStreamRegistry();
+        var packager = new HlsPackager(registry, Options.Create(new HlsOptions()), _time, [new Captions("s1")], NullLogger<HlsPackager>.Instance);
+        var hub = TestHub.Create(_time, new StreamHubOptions(), packager);
+        Assert.Equal(PublishResult.Started, hub.TryPublish("s1", new PublisherInfo("rtmp", "127.0.0.1:1"), out var publisher));
+        using var reader = publisher!.Stream.AddReader("recorder");
+        publisher.SetVideoConfig(SyntheticMedia.Video720p);
+        foreach (var frame in SyntheticMedia.Video(2))
+        {
+            publisher.Write(frame);
+        }
+
+        var cue = new TimedTextCue(T0, T0.AddSeconds(1), "said in the stream", "Ada");
+        Assert.True(publisher.Stream.WriteTimedText(cue));
+        foreach (var frame in SyntheticMedia.Video(2, startMs: 2000))
+        {
+            publisher.Write(frame);
+        }
+
+        List<object?> read = [];
+        while (reader.TryRead(out var frame))
+        {
+            if (frame.Kind == MediaFrameKind.TimedText)
+            {
+                read.Add(frame.Detail);
+            }
+
+            frame.Release();
+        }
+
+        Assert.Equal([cue], read); // beside the media, for any reader (a recorder, an output)
+        Assert.True(registry.TryGet("s1", out var packaged));
+        Assert.Equal("en", packaged.TimedText!.Language);
+        var withCue = Enumerable.Range(0, 16).Select(n => packaged.RenderSubtitles(n)).OfType<byte[]>().Select(Encoding.UTF8.GetString)
+            .Where(vtt => vtt.Contains("<v Ada>said in the stream", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(withCue); // at the live edge when it came, in the parts it is shown during
+
+        publisher.Unpublish();
+        Assert.False(publisher.Stream.WriteTimedText(cue)); // the stream has ended
+    }
+
     public void Dispose() => _stream.Dispose();
+
+    /// <summary>The server's transcription as the packager asks it: stream <paramref name="captioned"/> carries English captions.</summary>
+    private sealed class Captions(string captioned) : ITimedTextSource
+    {
+        public TimedTextTrack? TrackOf(string streamId) => streamId == captioned ? new TimedTextTrack("English", "en") : null;
+    }
 
     private string SubtitlesPart(long number) => Encoding.UTF8.GetString(_stream.RenderSubtitles(number) ?? throw new InvalidOperationException($"no subtitles for part {number}"));
 

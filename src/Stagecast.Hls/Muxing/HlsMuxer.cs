@@ -72,6 +72,9 @@ public sealed partial class HlsMuxer : IDisposable
             case MediaFrameKind.PublisherResumed:
                 Interrupt();
                 break;
+            case MediaFrameKind.TimedText:
+                _output.AddCue((TimedTextCue)frame.Detail!); // the stream's own timed text track, if it carries one
+                break;
             case MediaFrameKind.StreamEnded:
                 Flush();
                 _output.End();

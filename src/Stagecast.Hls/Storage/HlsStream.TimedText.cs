@@ -1,5 +1,6 @@
 using System.Buffers;
 using Stagecast.Media.Hls;
+using Stagecast.Streaming;
 
 namespace Stagecast.Hls.Storage;
 

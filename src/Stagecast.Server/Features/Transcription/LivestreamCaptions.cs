@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using Stagecast.Hls;
 using Stagecast.Server.Features.MediaPlane;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Speech;
+using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Transcription;
 
@@ -17,9 +19,23 @@ namespace Stagecast.Server.Features.Transcription;
 /// one's, each line heard of its own audio (<see cref="LivestreamAudioCaptions"/>). With the engine off no stream
 /// carries a track and the playlists stay as they were.
 /// </summary>
-public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamRegistry livestreams, MeetingRooms rooms, CaptionRequests requests, HlsStreamRegistry hls)
-    : ITimedTextSource
+public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamRegistry livestreams, MeetingRooms rooms, CaptionRequests requests)
+    : ITimedTextSource, IHubStreamObserver
 {
+    // The livestreams' hub streams that carry captions, followed as the hub tells (the hub is not asked: its observers,
+    // among them this one, are made with it).
+    private readonly ConcurrentDictionary<string, HubStream> _captioned = new(StringComparer.Ordinal);
+
+    public void OnStreamStarted(HubStream stream)
+    {
+        if (TrackOf(stream.Id) is not null)
+        {
+            _captioned[stream.Id] = stream;
+        }
+    }
+
+    public void OnStreamEnded(HubStream stream) => _captioned.TryRemove(new KeyValuePair<string, HubStream>(stream.Id, stream));
+
     public TimedTextTrack? TrackOf(string streamId)
     {
         if (engine.Recognizer is null)
@@ -58,12 +74,15 @@ public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamReg
         }
     }
 
-    /// <summary>Captions stream <paramref name="streamId"/>, if it is packaged here.</summary>
+    /// <summary>
+    /// Captions stream <paramref name="streamId"/>, if it is live here with captions: a timed text frame of its hub
+    /// stream, which every reader of the stream gets beside its media (the LL-HLS packager makes it a WebVTT cue).
+    /// </summary>
     public void Add(string streamId, TimedTextCue cue)
     {
-        if (hls.TryGet(streamId, out var stream))
+        if (_captioned.TryGetValue(streamId, out var stream))
         {
-            stream.AddCue(cue);
+            stream.WriteTimedText(cue);
         }
     }
 }

@@ -33,6 +33,7 @@ public static class TranscriptionFeature
         services.AddHostedService(sp => sp.GetRequiredService<TranscriptRetentionService>());
         services.AddSingleton<LivestreamCaptions>();
         services.AddSingleton<ITimedTextSource>(sp => sp.GetRequiredService<LivestreamCaptions>());
+        services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<LivestreamCaptions>());
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
         services.AddSingleton<LivestreamAudioCaptions>();
