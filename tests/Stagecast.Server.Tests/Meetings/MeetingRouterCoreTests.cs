@@ -153,10 +153,34 @@ public sealed class MeetingRouterCoreTests : IDisposable
         Assert.True(late.IsClosed);
     }
 
-    private MeetingProducer Produce(RoomPeer peer, bool video, bool paused = false, MediaSource? source = null)
+    [Fact]
+    public void AClientComingBackGoesOnWithItsPeersLastingTransportsUntilItMakesNewOnes()
+    {
+        var (ada, _) = _room.Add("Ada");
+        var (_, bobHears) = _room.Add("Bob");
+        using var send = Idle();
+        using var watching = Idle();
+        _router.AddTransport(ada, send, producing: true, lasting: true); // a RealtimeKit client's send transport
+        _router.AddTransport(ada, watching, producing: false); // a WHEP subscription: one offer, its own
+        var microphone = Produce(ada, video: false, transport: send.Id);
+        Assert.Same(send, _router.LastingTransportsOf(ada).Send); // what a client coming back goes on with
+        Assert.Null(_router.LastingTransportsOf(ada).Receive);
+
+        // A client of Ada's came back with transports of its own: the old one ends, what was produced on it closes.
+        using var again = Idle();
+        _router.AddTransport(ada, again, producing: true, lasting: true);
+        _router.ReplaceLastingTransports(ada, [again], "replaced by the client's new transports");
+        Assert.True(send.IsClosed);
+        Assert.False(watching.IsClosed);
+        Assert.Equal(["Created audio", "Closed audio"], Changes(bobHears));
+        Assert.Null(_router.FindProducer(microphone.Id));
+        Assert.Same(again, _router.LastingTransportsOf(ada).Send);
+    }
+
+    private MeetingProducer Produce(RoomPeer peer, bool video, bool paused = false, MediaSource? source = null, string transport = "transport-1")
     {
         var stream = new MeetingStreamKey(_room.MeetingId, peer.Id, source ?? MediaSource.Camera);
-        return _router.Produce(peer, stream, video, video ? "0" : "1", video ? Vp8 : Opus, "transport-1", null, paused);
+        return _router.Produce(peer, stream, video, video ? "0" : "1", video ? Vp8 : Opus, transport, null, paused);
     }
 
     private MeetingConsumer? Consume(RoomPeer subscriber, RoomPeer publisher, bool video, MediaSource? source = null) =>

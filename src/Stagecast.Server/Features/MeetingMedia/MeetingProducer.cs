@@ -142,8 +142,12 @@ public enum ConsumeRefusal
     TransportFull,
 }
 
-/// <summary>A peer's WebRTC connection into its meeting's router; <paramref name="Producing"/> when the peer sends on it.</summary>
-public sealed record MeetingTransport(RoomPeer Peer, WebRtcSession Session, bool Producing)
+/// <summary>
+/// A peer's WebRTC connection into its meeting's router; <paramref name="Producing"/> when the peer sends on it;
+/// <paramref name="Lasting"/> when it outlives one offer and the socket it was made on (a RealtimeKit client's send or
+/// receive transport: a client of the peer coming back on a new socket goes on with it).
+/// </summary>
+public sealed record MeetingTransport(RoomPeer Peer, WebRtcSession Session, bool Producing, bool Lasting = false)
 {
     public string Id => Session.Id;
 }

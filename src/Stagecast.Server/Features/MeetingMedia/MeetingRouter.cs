@@ -262,10 +262,10 @@ public sealed class MeetingRouter : ISfuPublisherListener
 
     /// <summary>
     /// A peer's WebRTC connection joins the router: a WHIP publish or RealtimeKit's send transport (producing), a WHEP
-    /// subscription or RealtimeKit's receive transport. It leaves the router when it closes, and closes when its peer
-    /// leaves the room (at once, if the peer left already).
+    /// subscription or RealtimeKit's receive transport (RealtimeKit's are <paramref name="lasting"/>). It leaves the
+    /// router when it closes, and closes when its peer leaves the room (at once, if the peer left already).
     /// </summary>
-    public void AddTransport(RoomPeer peer, WebRtcSession session, bool producing)
+    public void AddTransport(RoomPeer peer, WebRtcSession session, bool producing, bool lasting = false)
     {
         lock (_sync)
         {
@@ -274,7 +274,7 @@ public sealed class MeetingRouter : ISfuPublisherListener
                 return;
             }
 
-            _transports.Add(new MeetingTransport(peer, session, producing));
+            _transports.Add(new MeetingTransport(peer, session, producing, lasting));
         }
 
         session.Closed.Register(() =>
@@ -287,6 +287,47 @@ public sealed class MeetingRouter : ISfuPublisherListener
         if (!Room.Peers.Contains(peer))
         {
             session.Close("the peer left the meeting");
+        }
+    }
+
+    /// <summary>
+    /// The peer's lasting transports that are open, the newest of each direction: what a client of the peer that comes
+    /// back on a new socket without transports of its own goes on with (the SDK keeps transports that stayed connected).
+    /// </summary>
+    public (WebRtcSession? Send, SfuReceiveSession? Receive) LastingTransportsOf(RoomPeer peer)
+    {
+        lock (_sync)
+        {
+            var open = _transports.Where(t => t.Peer == peer && t.Lasting && !t.Session.IsClosed).ToList();
+            return (open.LastOrDefault(t => t.Producing)?.Session, open.LastOrDefault(t => !t.Producing)?.Session as SfuReceiveSession);
+        }
+    }
+
+    /// <summary>
+    /// A client of the peer made lasting transports of its own (<paramref name="kept"/>): the peer's others end, and what
+    /// was produced on them closes (the room is told) with its streams.
+    /// </summary>
+    public void ReplaceLastingTransports(RoomPeer peer, IReadOnlyCollection<WebRtcSession> kept, string reason)
+    {
+        List<WebRtcSession> replaced;
+        lock (_sync)
+        {
+            replaced = [.. _transports.Where(t => t.Peer == peer && t.Lasting && !kept.Contains(t.Session)).Select(t => t.Session)];
+        }
+
+        foreach (var session in replaced)
+        {
+            foreach (var producer in ProducersOf(peer).Where(p => p.TransportId == session.Id))
+            {
+                CloseProducer(producer);
+            }
+
+            foreach (var publication in (session as SfuPublisher)?.Publications ?? [])
+            {
+                publication.Unpublish();
+            }
+
+            session.Close(reason);
         }
     }
 

@@ -104,7 +104,7 @@ public sealed partial class RealtimeKitClient(
 
             if (_peer is null)
             {
-                _media?.Close("the client left", announce: false); // a peer's media goes with the peer (RealtimeKitPeers)
+                _media?.Close("the client left", announce: false); // a peer's media goes with the peer (its router closes it)
             }
 
             if (_peer is not null && _room is not null && !_left)
@@ -237,7 +237,7 @@ public sealed partial class RealtimeKitClient(
             Events.Room.LeaveRoom => await LeaveAsync(room, peer).ConfigureAwait(false),
             Events.Room.BroadcastMessage => Broadcast(room, peer, Read(message, BroadcastMessage.Parser)),
             Events.Room.BroadcastToEntity => await BroadcastToEntityAsync(room, peer, Read(message, BroadcastMessage.Parser)).ConfigureAwait(false),
-            Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(peer),
+            Events.Media.LeaveRoom => peer.Stage == StageStatus.OnStage ? await LeaveAsync(room, peer).ConfigureAwait(false) : LeaveMedia(),
             Events.Media.Produce => await Media.ProduceAsync(room, await RecheckAsync(peer).ConfigureAwait(false), Read(message, ProducerCreateRequest.Parser)).ConfigureAwait(false),
             Events.Media.ToggleProducer => await Media.ToggleAsync(room, peer, Read(message, ProducerToggleRequest.Parser)).ConfigureAwait(false),
             Events.Media.CloseProducer => Media.CloseProducer(room, peer, Read(message, ProducerCloseRequest.Parser)),
@@ -280,11 +280,11 @@ public sealed partial class RealtimeKitClient(
     /// </summary>
     private void TakeMedia(MeetingRoom room, RoomPeer peer, bool resumed)
     {
-        if (resumed && services.Peers.MediaOf(peer) is { } kept && _media is not { HasTransports: true })
+        var router = services.Media.Media.For(room);
+        if (resumed && _media is not { HasTransports: true } && RealtimeKitMedia.Resume(services.Media, MediaPermissions, address, router, peer) is { } kept)
         {
             _media?.Close("the client goes on with its earlier transports", announce: false);
             _media = kept;
-            kept.ServeFor(MediaPermissions);
         }
         else if (_media is not null)
         {
@@ -292,8 +292,8 @@ public sealed partial class RealtimeKitClient(
         }
     }
 
-    /// <summary>The client's media becomes its peer's, its transports the room's router's.</summary>
-    private void AttachMedia(MeetingRoom room, RoomPeer peer) => services.Peers.Attach(services.Media.Media.For(room), peer, _media!);
+    /// <summary>The client's media becomes its peer's, its transports the room's router's (those the peer had before end).</summary>
+    private void AttachMedia(MeetingRoom room, RoomPeer peer) => _media!.Join(services.Media.Media.For(room), peer);
 
     /// <summary>
     /// Before a privileged request (and the join): the token must still be the participant's current one, else the
@@ -652,11 +652,10 @@ public sealed partial class RealtimeKitClient(
     /// <c>media.leaveRoom</c> from a peer off the stage: the SDK left the media room on leaving the stage (AUDIO_ROOM,
     /// LIVESTREAM) and stays in the meeting; its transports close, and it makes new ones if it comes back on.
     /// </summary>
-    private PeerLeaveResponse LeaveMedia(RoomPeer peer)
+    private PeerLeaveResponse LeaveMedia()
     {
         if (_media is { } media)
         {
-            services.Peers.Forget(peer, media);
             media.Close("the client left the media room", announce: true);
             _media = null;
         }

@@ -24,7 +24,7 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// <param name="permissions">The client's permissions as of now (read again before each privileged request).</param>
 public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, Func<PresetPermissions> permissions, string clientAddress)
 {
-    private Func<PresetPermissions> _permissions = permissions;
+    private readonly Func<PresetPermissions> _permissions = permissions;
     private MeetingRouter? _router;
     private RoomPeer? _peer;
     private WebRtcSession? _send;
@@ -35,8 +35,16 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     /// <summary>Whether the client made any transport (a client coming back without one goes on with these).</summary>
     public bool HasTransports => _send is not null || _receive is not null;
 
-    /// <summary>The media is used by another client of the same peer now (one that came back on a new socket).</summary>
-    public void ServeFor(Func<PresetPermissions> permissions) => _permissions = permissions;
+    /// <summary>
+    /// A client of <paramref name="peer"/> that came back on a new socket without transports of its own goes on with
+    /// those its peer had in the router (the SDK keeps transports that stayed connected, and produces again on them);
+    /// null when it had none open.
+    /// </summary>
+    public static RealtimeKitMedia? Resume(RealtimeKitMediaServices services, Func<PresetPermissions> permissions, string clientAddress, MeetingRouter router, RoomPeer peer)
+    {
+        var (send, receive) = router.LastingTransportsOf(peer);
+        return send is null && receive is null ? null : new RealtimeKitMedia(services, permissions, clientAddress) { _router = router, _peer = peer, _send = send, _receive = receive };
+    }
 
     private PublishPolicyFor Policy => MeetingAdmission.Policy(Permissions);
 
@@ -44,17 +52,24 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
     private List<MeetingProducer> Producers =>
         (_router, _peer, _send) is ({ } router, { } peer, { } send) ? [.. router.ProducersOf(peer).Where(p => p.TransportId == send.Id)] : [];
 
-    /// <summary>The client's peer entered the room: its transports are the router's from now on (they close when the peer leaves).</summary>
+    /// <summary>
+    /// The client's peer entered the room: its transports are the router's from now on (they close when the peer
+    /// leaves), and those the peer had before end, what was produced on them with them (the room is told).
+    /// </summary>
     public void Join(MeetingRouter router, RoomPeer peer)
     {
         (_router, _peer) = (router, peer);
+        List<WebRtcSession> mine = [];
         foreach (var (session, producing) in new[] { (_send, true), (_receive, false) })
         {
             if (session is not null)
             {
-                router.AddTransport(peer, session, producing);
+                router.AddTransport(peer, session, producing, lasting: true);
+                mine.Add(session);
             }
         }
+
+        router.ReplaceLastingTransports(peer, mine, "replaced by the client's new transports");
     }
 
     /// <summary><c>media.createWebRTCTransport</c>: the client's first offer on one of its connections, answered (ICE-lite, DTLS passive).</summary>
@@ -85,7 +100,7 @@ public sealed partial class RealtimeKitMedia(RealtimeKitMediaServices services, 
 
         if ((_router, _peer) is ({ } router, { } peer))
         {
-            router.AddTransport(peer, session, producing: !request.Consuming);
+            router.AddTransport(peer, session, producing: !request.Consuming, lasting: true);
         }
 
         return new CreateTransportResponse { TransportId = session.Id, Description = Answer(session, negotiation, request.Description.Target) };
