@@ -201,6 +201,37 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         {
             Assert.Equal("INACTIVE", (await Api.GetAsync($"/meetings/{room}")).EnsureOk().Data.GetProperty("status").GetString()); // kept, with its sessions
         }
+
+        // The main meeting's session lists the rooms' sessions it held when asked (include_breakout_rooms), in the order
+        // the rooms were made; they ended with the rooms.
+        string session = (await Api.GetAsync($"/sessions?associated_id={meeting}&status=LIVE")).EnsureOk().Data.GetProperty("sessions")[0].GetProperty("id").GetString()!;
+        Assert.Empty((await Api.GetAsync($"/sessions/{session}")).EnsureOk().Data.GetProperty("breakout_rooms").EnumerateArray());
+        var held = await Eventually.MatchAsync(
+            async () => (await Api.GetAsync($"/sessions/{session}?include_breakout_rooms=true")).EnsureOk().Data.GetProperty("breakout_rooms").EnumerateArray()
+                .Select(r => (r.GetProperty("associated_id").GetString(), r.GetProperty("status").GetString())).ToList(),
+            rooms => rooms.All(r => r.Item2 == "ENDED"), "the rooms' sessions to end");
+        Assert.Equal([(roomA, "ENDED"), (roomB, "ENDED")], held);
+    }
+
+    [Fact]
+    public async Task AMainMeetingMadeInactiveClosesItsOpenRoomsAndEndsWhoIsInThem()
+    {
+        string meeting = await Api.CreateMeetingAsync();
+        var ada = await Api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await Api.AddParticipantAsync(meeting, "bob", "group_call_participant", name: "Bob");
+        await using var adaSocket = await JoinAsync(ada.Token);
+        await using var bobSocket = await JoinAsync(bob.Token);
+        string room = await MakeRoomAsync(adaSocket, "Room A");
+        string closedEarlier = await MakeRoomAsync(adaSocket, "Room B");
+        await adaSocket.RequestAsync(Events.Room.DeleteConnectedRooms, Close(closedEarlier));
+        await using var bobInRoom = await MovedAsync(adaSocket, bobSocket, Move(meeting, room, bob.Id));
+
+        (await Api.SendAsync(HttpMethod.Patch, $"/meetings/{meeting}", """{"status":"INACTIVE"}""")).EnsureOk();
+
+        Assert.Equal("INACTIVE", (await Api.GetAsync($"/meetings/{room}")).EnsureOk().Data.GetProperty("status").GetString());
+        Assert.Equal("INACTIVE", (await Api.GetAsync($"/meetings/{closedEarlier}")).EnsureOk().Data.GetProperty("status").GetString());
+        Assert.NotNull(await bobInRoom.WaitForCloseAsync()); // the room's session ended with it
+        Assert.NotNull(await adaSocket.WaitForCloseAsync());
     }
 
     [Fact]

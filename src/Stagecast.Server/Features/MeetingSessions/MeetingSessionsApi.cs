@@ -17,7 +17,7 @@ public static class MeetingSessionsApi
     {
         var group = api.MapGroup("/sessions").WithTags("Sessions");
         group.MapGet("/", ListAsync).WithSummary("Meeting sessions; filter by associated_id (meeting), status, start_time, end_time, search");
-        group.MapGet("/{session_id}", GetAsync).WithSummary("A meeting session");
+        group.MapGet("/{session_id}", GetAsync).WithSummary("A meeting session; include_breakout_rooms=true lists its breakout rooms' sessions");
         group.MapGet("/{session_id}/participants", ParticipantsAsync).WithSummary("Who was in the session: joins (view=raw) or participants (view=consolidated)");
         group.MapGet("/{session_id}/participants/{participant_id}", ParticipantAsync)
             .WithSummary("One peer (by peer id) or participant (by participant id), with its call stats (peer_report)");
@@ -60,8 +60,31 @@ public static class MeetingSessionsApi
         return ApiResults.Paged(new MeetingSessionListDto(sessions), paging, sessions.Count, page.TotalCount);
     }
 
-    private static async Task<Ok<ApiResponse<MeetingSessionDto>>> GetAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id) =>
-        ApiResults.Ok(MeetingSessionDto.From(await FindAsync(context, store, time, session_id).ConfigureAwait(false)));
+    /// <summary>
+    /// A session; with <c>include_breakout_rooms=true</c>, its <c>breakout_rooms</c> are the sessions its meeting's
+    /// breakout rooms (child meetings, closed ones too) held while it ran, in the order the rooms were made.
+    /// </summary>
+    private static async Task<Ok<ApiResponse<MeetingSessionDto>>> GetAsync(HttpContext context, IMeetingSessionStore store, IMeetingStore meetings,
+        TimeProvider time, string session_id)
+    {
+        var session = await FindAsync(context, store, time, session_id).ConfigureAwait(false);
+        var dto = MeetingSessionDto.From(session);
+        if (!new QueryParameters(context.Request.Query).Boolean("include_breakout_rooms"))
+        {
+            return ApiResults.Ok(dto);
+        }
+
+        List<object> rooms = [];
+        foreach (string child in await meetings.ListChildIdsAsync(session.MeetingId, context.RequestAborted).ConfigureAwait(false))
+        {
+            var filter = new MeetingSessionFilter(child, null, session.StartedAt, session.EndedAt, null, SortByMinutes: false, Ascending: true);
+            var held = await store.ListSessionsAsync(context.App().Id, filter, new Paging(1, QueryParameters.MaxPerPage), time.GetUtcNow(), context.RequestAborted)
+                .ConfigureAwait(false);
+            rooms.AddRange(held.Items.Select(MeetingSessionDto.From));
+        }
+
+        return ApiResults.Ok(dto with { BreakoutRooms = rooms });
+    }
 
     private static async Task<Ok<ApiPagedResponse<MeetingSessionParticipantsDto>>> ParticipantsAsync(HttpContext context, IMeetingSessionStore store, TimeProvider time, string session_id)
     {

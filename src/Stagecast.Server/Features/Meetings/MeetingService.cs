@@ -60,6 +60,15 @@ public sealed class MeetingService(IMeetingStore store, IEnumerable<IMeetingObse
             await observer.OnMeetingChangedAsync(updated).ConfigureAwait(false);
         }
 
+        // A main meeting made inactive closes its open breakout rooms with it: nobody is left to come back to.
+        if (current.Status == MeetingStatus.Active && updated.Status == MeetingStatus.Inactive)
+        {
+            foreach (var child in await store.ListChildrenAsync(current.Id, cancellationToken).ConfigureAwait(false))
+            {
+                await UpdateAsync(appId, child.Id, new MeetingRequest { Status = "INACTIVE" }, replace: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         return updated;
     }
 
