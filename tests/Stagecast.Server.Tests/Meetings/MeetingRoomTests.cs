@@ -112,26 +112,47 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var memberIn = await EnterAsync(api, member, "Member");
         var room = hostIn.Room;
 
+        // A guest's connection goes in as every front end's does (RoomEntry): it waits, and the hosts hear of it.
         var guest = await GuestAsync(api, meeting, "guest", "waits");
-        var waiting = Assert.IsType<Admission.Waiting>(await Rooms.AdmitAsync(guest, api.AccountId, "Guest", null));
+        var entry = new RoomEntry(Rooms, meeting);
+        var waiting = Assert.IsType<Admission.Waiting>(await entry.AdmitAsync(guest, api.AccountId, "Guest", null));
+        Assert.Same(waiting.Waiter, entry.Waiting);
+        Assert.Equal((meeting, true), (entry.WaitingIn!.Id, entry.HeldOut));
         Assert.Equal(waiting.Waiter.Id, Assert.Single(host.Heard<WaiterAdded>()).Waiter.Id);
         Assert.Empty(member.Heard<WaiterAdded>()); // only hosts hear who waits
         Assert.Single((await room.StateForAsync(hostIn.Peer)).Waitlisted);
 
         Assert.Equal(DomainError.Forbidden, Assert.Throws<DomainException>(() => room.DecideWaiter(memberIn.Peer, waiting.Waiter.Id, accept: true)).Error);
         Assert.Equal(DomainError.NotFound, Assert.Throws<DomainException>(() => room.DecideWaiter(hostIn.Peer, "nobody", accept: true)).Error);
+        var decided = entry.DecidedAsync(waiting);
         room.DecideWaiter(hostIn.Peer, waiting.Waiter.Id, accept: true);
-        Assert.Equal(WaitDecision.Accepted, await waiting.Waiter.Decision.Task);
+        Assert.Equal(WaitDecision.Accepted, await decided);
+        Assert.Null(entry.Waiting);
+        Assert.False(entry.HeldOut);
         Assert.Equal((waiting.Waiter.Id, "accepted"), (host.Heard<WaiterRemoved>()[0].WaitlistId, host.Heard<WaiterRemoved>()[0].Reason));
-        var entered = await Rooms.EnterAsync(waiting.Meeting, api.AccountId, guest, "Guest", null);
+
+        // Let in, it enters the meeting it waited for when it joins again (RealtimeKit's client does), waiting no more.
+        var entered = Assert.IsType<Admission.Entered>(await entry.AdmitAsync(guest, api.AccountId, "Guest", null));
         Assert.Same(room, entered.Room);
 
         var denied = await GuestAsync(api, meeting, "denied", "waits");
-        var deniedWait = Assert.IsType<Admission.Waiting>(await Rooms.AdmitAsync(denied, api.AccountId, "Denied", null));
+        var deniedEntry = new RoomEntry(Rooms, meeting);
+        var deniedWait = Assert.IsType<Admission.Waiting>(await deniedEntry.AdmitAsync(denied, api.AccountId, "Denied", null));
+        var refusal = deniedEntry.DecidedAsync(deniedWait);
         room.DecideWaiter(hostIn.Peer, deniedWait.Waiter.Id, accept: false);
-        Assert.Equal(WaitDecision.Rejected, await deniedWait.Waiter.Decision.Task);
+        Assert.Equal(WaitDecision.Rejected, await refusal);
+        Assert.True(deniedEntry.Rejected && deniedEntry.HeldOut, "turned away, it is held out");
         Assert.Equal("rejected", host.Heard<WaiterRemoved>()[^1].Reason);
         Assert.DoesNotContain(room.Peers, p => p.Participant.Id == denied.Participant.Id);
+
+        // A connection that closes while it waits gives its place up: the hosts see it go.
+        var gone = await GuestAsync(api, meeting, "gone", "waits");
+        var goneEntry = new RoomEntry(Rooms, meeting);
+        var goneWait = Assert.IsType<Admission.Waiting>(await goneEntry.AdmitAsync(gone, api.AccountId, "Gone", null));
+        goneEntry.GiveUp();
+        Assert.Null(goneEntry.Waiting);
+        Assert.Equal(goneWait.Waiter.Id, host.Heard<WaiterRemoved>()[^1].WaitlistId);
+        Assert.Empty((await room.StateForAsync(hostIn.Peer)).Waitlisted);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed partial class RealtimeClient(
     private int _refusedInRow;
     private RoomPeer? _peer;
     private MeetingRoom? _room;
-    private Waitlist.Waiter? _waiting;
+    private readonly RoomEntry _entry = new(services.Rooms, participant.MeetingId);
     private bool _left;
     private bool _stopped;
 
@@ -59,10 +59,7 @@ public sealed partial class RealtimeClient(
         }
         finally
         {
-            if (Volatile.Read(ref _waiting) is { } waiter)
-            {
-                services.Rooms.WaitlistOf(Participant.MeetingId).Remove(waiter); // gave up waiting
-            }
+            _entry.GiveUp();
 
             if (_peer is not null && _room is not null && !_left)
             {
@@ -180,7 +177,7 @@ public sealed partial class RealtimeClient(
     /// </summary>
     internal async Task<RealtimeMessage?> JoinAsync(string? id, JoinRequest request)
     {
-        if (_peer is not null || _waiting is not null)
+        if (_peer is not null || _entry.Waiting is not null)
         {
             throw new DomainException(DomainError.Conflict, _peer is not null ? "already joined" : "already waiting to be let in");
         }
@@ -189,7 +186,7 @@ public sealed partial class RealtimeClient(
         Admission admission;
         try
         {
-            admission = await services.Rooms.AdmitAsync(this, credential.AccountId, request.Name, request.PeerId).ConfigureAwait(false);
+            admission = await _entry.AdmitAsync(this, credential.AccountId, request.Name, request.PeerId).ConfigureAwait(false);
         }
         catch (MeetingInactiveException ex)
         {
@@ -199,7 +196,6 @@ public sealed partial class RealtimeClient(
         if (admission is Admission.Waiting waiting)
         {
             Connection.Start();
-            Volatile.Write(ref _waiting, waiting.Waiter);
             Send(new WaitlistedMessage(waiting.Waiter.Id));
             _ = AdmitWhenDecidedAsync(waiting, id, request);
             return null;
@@ -210,8 +206,7 @@ public sealed partial class RealtimeClient(
 
     private async Task AdmitWhenDecidedAsync(Admission.Waiting waiting, string? id, JoinRequest request)
     {
-        var decision = await waiting.Waiter.Decision.Task.ConfigureAwait(false);
-        Volatile.Write(ref _waiting, null);
+        var decision = await _entry.DecidedAsync(waiting).ConfigureAwait(false);
         switch (decision)
         {
             case WaitDecision.Rejected:
@@ -229,7 +224,7 @@ public sealed partial class RealtimeClient(
         try
         {
             await RecheckCredentialAsync().ConfigureAwait(false);
-            var entered = await services.Rooms.EnterAsync(waiting.Meeting, credential.AccountId, this, request.Name, request.PeerId).ConfigureAwait(false);
+            var entered = (Admission.Entered)await _entry.AdmitAsync(this, credential.AccountId, request.Name, request.PeerId).ConfigureAwait(false);
             Send(new OkMessage(id, await EnteredAsync(entered).ConfigureAwait(false)));
         }
         catch (CredentialRevokedException ex)

@@ -45,10 +45,7 @@ public sealed partial class RealtimeKitClient(
     private RealtimeKitViews _views = new(null, clientPeerId, participant.Id, services.ChatFiles);
     private RoomPeer? _peer;
     private MeetingRoom? _room;
-    private Waitlist.Waiter? _waiting;
-    private Meetings.Meeting? _waitingIn;
-    private bool _letIn;
-    private volatile bool _rejected;
+    private readonly RoomEntry _entry = new(services.Rooms, participant.MeetingId);
     private bool _left;
     private RealtimeKitMedia? _media;
     private RoomPeer? _chatMember;
@@ -97,10 +94,7 @@ public sealed partial class RealtimeKitClient(
         {
             _movedLinger?.Dispose();
             StopChatMember();
-            if (Volatile.Read(ref _waiting) is { } waiter)
-            {
-                services.Rooms.WaitlistOf(Participant.MeetingId).Remove(waiter); // gave up waiting
-            }
+            _entry.GiveUp();
 
             if (_peer is null)
             {
@@ -171,7 +165,7 @@ public sealed partial class RealtimeKitClient(
             case Events.Media.JoinRoom:
                 return new PeerJoinResponse();
             case Events.Media.CreateWebRtcTransport:
-                if (Volatile.Read(ref _waiting) is not null || _rejected)
+                if (_entry.HeldOut)
                 {
                     throw new DomainException(DomainError.Forbidden, "not let into the meeting (yet): no media transports before a host lets you in");
                 }
@@ -196,8 +190,8 @@ public sealed partial class RealtimeKitClient(
             // The SDK reads the chat and the polls once its room.joinRoom is answered, waiting or not: none yet.
             return message.Event switch
             {
-                Events.Room.GetRoomInfo when _waitingIn is { } meeting => new RoomInfoResponse { Room = new Room { RoomId = meeting.Id, Title = meeting.Title ?? "" } },
-                Events.Room.GetRoomPeersInfo when _waitingIn is not null => new RoomPeersInfoResponse(),
+                Events.Room.GetRoomInfo when _entry.WaitingIn is { } meeting => new RoomInfoResponse { Room = new Room { RoomId = meeting.Id, Title = meeting.Title ?? "" } },
+                Events.Room.GetRoomPeersInfo when _entry.WaitingIn is not null => new RoomPeersInfoResponse(),
                 Events.Chat.GetMessages => new Stagecast.RealtimeKit.Protocol.Chat.GetChatMessagesResponse(),
                 Events.Chat.GetPaginatedMessages => new Stagecast.RealtimeKit.Protocol.Chat.GetPaginatedChatMessageRoomResponse(),
                 Events.Polls.GetPolls => new Stagecast.RealtimeKit.Protocol.Polls.GetPollsResponse(),
@@ -330,7 +324,7 @@ public sealed partial class RealtimeKitClient(
             throw new DomainException(DomainError.BadRequest, "display_name must be at most 100 characters");
         }
 
-        if (_waiting is not null)
+        if (_entry.Waiting is not null)
         {
             return Waitlisted(name);
         }
@@ -340,9 +334,7 @@ public sealed partial class RealtimeKitClient(
         try
         {
             string? resume = services.Peers.Find(Participant.MeetingId, Participant.Id, clientPeerId);
-            admission = Volatile.Read(ref _letIn) && _waitingIn is { } meeting
-                ? await services.Rooms.EnterAsync(meeting, credential.AccountId, this, name, resume).ConfigureAwait(false)
-                : await services.Rooms.AdmitAsync(this, credential.AccountId, name, resume).ConfigureAwait(false);
+            admission = await _entry.AdmitAsync(this, credential.AccountId, name, resume).ConfigureAwait(false);
         }
         catch (MeetingInactiveException ex)
         {
@@ -353,8 +345,6 @@ public sealed partial class RealtimeKitClient(
         StopChatMember(); // a peer now, or waiting: no chat before it is let in
         if (admission is Admission.Waiting waiting)
         {
-            _waitingIn = waiting.Meeting;
-            Volatile.Write(ref _waiting, waiting.Waiter);
             _ = PushDecisionAsync(waiting);
             return Waitlisted(name);
         }
@@ -384,21 +374,17 @@ public sealed partial class RealtimeKitClient(
 
     private async Task PushDecisionAsync(Admission.Waiting waiting)
     {
-        var decision = await waiting.Waiter.Decision.Task.ConfigureAwait(false);
-        Volatile.Write(ref _waiting, null);
-        switch (decision)
+        switch (await _entry.DecidedAsync(waiting).ConfigureAwait(false))
         {
             case WaitDecision.Accepted:
-                Volatile.Write(ref _letIn, true);
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestAccepted, new PeerInfoResponse()));
                 break;
             case WaitDecision.Rejected:
-                _rejected = true;
                 // The socket stays open a while: once it closes the SDK says "disconnected" in place of "rejected" (and
                 // after any code but 1000 reconnects and, never having joined, starts over as "init"). The app was told.
                 connection.TrySend(SocketFrameWriter.Push(Events.Room.WaitingRoomRequestDenied, new PeerInfoResponse()));
                 await Task.Delay(RejectedSocketLinger, services.Time).ConfigureAwait(false);
-                if (Volatile.Read(ref _waiting) is null && Volatile.Read(ref _peer) is null)
+                if (_entry.Waiting is null && Volatile.Read(ref _peer) is null)
                 {
                     connection.Close(WebSocketCloseStatus.NormalClosure, "not let in");
                 }
