@@ -237,7 +237,7 @@ public sealed class MeetingRouter : ISfuPublisherListener
 
     /// <summary>
     /// A new publication of a peer's source: it replaces the peer's current one of that source once it connects. With
-    /// <paramref name="declaresProducers"/> its front end makes the producers itself (<see cref="AddProducer"/>);
+    /// <paramref name="declaresProducers"/> its front end declares the producers (<see cref="Produce"/>);
     /// otherwise each of its tracks becomes a producer as it starts to flow.
     /// </summary>
     public void AddPublication(RoomPeer peer, MediaSource source, SfuPublication publication, bool declaresProducers = false)
