@@ -102,12 +102,11 @@ public sealed partial class HubStream
             return false;
         }
 
-        bool held = Holding;
-        TracksKnown = true;
         _tracksTimer?.Dispose();
         _tracksTimer = null;
-        if (!held)
+        if (!Holding)
         {
+            TracksKnown = true;
             return true; // nothing was held back
         }
 
@@ -136,6 +135,7 @@ public sealed partial class HubStream
         }
 
         ReleaseHeld();
+        TracksKnown = true; // once every reader has what was held: a reader that sees it known finds its frames queued
         return true;
     }
 
