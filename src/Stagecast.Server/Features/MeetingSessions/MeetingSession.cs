@@ -79,4 +79,5 @@ public sealed record MeetingSessionFilter(
     DateTimeOffset? StartedTo,
     string? Search,
     bool SortByMinutes,
-    bool Ascending);
+    bool Ascending,
+    string? ParentMeetingId = null);

@@ -86,6 +86,7 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
     {
         var where = new SqlWhere("s.app_id = @appId")
             .And("s.meeting_id = @meetingId", filter.MeetingId is not null)
+            .And("s.meeting_id IN (SELECT id FROM meetings WHERE parent_meeting_id = @parentMeetingId)", filter.ParentMeetingId is not null)
             .And(filter.Live == true ? "s.ended_at IS NULL" : "s.ended_at IS NOT NULL", filter.Live is not null)
             .Between("s.started_at", filter.StartedFrom, filter.StartedTo)
             .Search(filter.Search, "s.id", "s.meeting_id", "s.meeting_display_name");
@@ -93,7 +94,7 @@ public sealed partial class SqlMeetingSessionStore(SqlDatabase db, WebhookSignal
         string sort = filter.SortByMinutes ? $"participant_seconds {order}, s.started_at {order}" : $"s.started_at {order}, s.rowid {order}";
         var args = new
         {
-            appId, now = Ms(now), meetingId = filter.MeetingId, from = Ms(filter.StartedFrom), to = Ms(filter.StartedTo), pattern = SqlLike.Contains(filter.Search),
+            appId, now = Ms(now), meetingId = filter.MeetingId, parentMeetingId = filter.ParentMeetingId, from = Ms(filter.StartedFrom), to = Ms(filter.StartedTo), pattern = SqlLike.Contains(filter.Search),
             limit = paging.PerPage, offset = paging.Offset,
         };
         return db.QueryPageAsync(SelectSessions, FromSessions, where, sort,

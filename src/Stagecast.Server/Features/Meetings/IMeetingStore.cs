@@ -17,7 +17,4 @@ public interface IMeetingStore
 
     /// <summary>A meeting's active breakout rooms (its connected meetings), oldest first.</summary>
     Task<IReadOnlyList<Meeting>> ListChildrenAsync(string parentMeetingId, CancellationToken cancellationToken);
-
-    /// <summary>The ids of every child meeting the meeting ever had (breakout rooms), closed ones too, oldest first.</summary>
-    Task<IReadOnlyList<string>> ListChildIdsAsync(string parentMeetingId, CancellationToken cancellationToken);
 }

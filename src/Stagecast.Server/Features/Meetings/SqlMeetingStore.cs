@@ -57,10 +57,6 @@ public sealed class SqlMeetingStore(SqlDatabase db, StreamKeyProtector keys) : I
             $"SELECT {Columns} FROM meetings WHERE parent_meeting_id = @parentMeetingId AND status = 'ACTIVE' ORDER BY created_at, rowid", new { parentMeetingId }),
             cancellationToken).ConfigureAwait(false)).Select(r => r.ToModel(keys))];
 
-    public async Task<IReadOnlyList<string>> ListChildIdsAsync(string parentMeetingId, CancellationToken cancellationToken) =>
-        [.. await db.WithConnectionAsync(c => c.QueryAsync<string>(
-            "SELECT id FROM meetings WHERE parent_meeting_id = @parentMeetingId ORDER BY created_at, rowid", new { parentMeetingId }), cancellationToken).ConfigureAwait(false)];
-
     private static string StatusText(MeetingStatus status) => status == MeetingStatus.Active ? "ACTIVE" : "INACTIVE";
 
     private MeetingParameters Parameters(Meeting m) => new(

@@ -260,7 +260,7 @@ public sealed partial class RealtimeKitClient(
                 _media = new RealtimeKitMedia(services.Media, MediaPermissions, address);
                 if ((_room, _peer) is ({ } room, { } peer))
                 {
-                    AttachMedia(room, peer);
+                    _media.Join(services.Media.Media.For(room), peer); // its transports the router's
                 }
             }
 
@@ -280,14 +280,11 @@ public sealed partial class RealtimeKitClient(
             _media?.Close("the client goes on with its earlier transports", announce: false);
             _media = kept;
         }
-        else if (_media is not null)
+        else
         {
-            AttachMedia(room, peer);
+            _media?.Join(router, peer); // its transports the router's (those the peer had before end)
         }
     }
-
-    /// <summary>The client's media becomes its peer's, its transports the room's router's (those the peer had before end).</summary>
-    private void AttachMedia(MeetingRoom room, RoomPeer peer) => _media!.Join(services.Media.Media.For(room), peer);
 
     /// <summary>
     /// Before a privileged request (and the join): the token must still be the participant's current one, else the
