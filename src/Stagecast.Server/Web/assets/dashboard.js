@@ -125,7 +125,7 @@
     }
     await refresh();
     clearInterval(timer);
-    timer = setInterval(refresh, pollInterval);
+    timer = setInterval(() => refresh(false), pollInterval);
   }
 
   $('app-select').addEventListener('change', async (event) => {
@@ -151,10 +151,30 @@
     });
   }
 
-  let refreshing = false;
-  async function refresh() {
-    if (!auth || refreshing) return;
-    refreshing = true;
+  // One refresh at a time. The poll skips a beat while one runs; any other caller (an action, a tab, sign-in) has the
+  // running one followed by another, as what it read may predate the change, and waits for that one.
+  let refreshing = null;
+  let again = false;
+  function refresh(fresh = true) {
+    if (!auth) return Promise.resolve();
+    if (refreshing) {
+      again ||= fresh;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      try {
+        do {
+          again = false;
+          await refreshSection();
+        } while (again);
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  }
+
+  async function refreshSection() {
     try {
       if (section === 'livestreams') await refreshLivestreams();
       else if (section === 'webhooks') await refreshWebhooks();
@@ -162,8 +182,6 @@
       else await refreshAnalytics();
     } catch (error) {
       showError(error, `load the ${section}`);
-    } finally {
-      refreshing = false;
     }
   }
 
