@@ -99,6 +99,42 @@ public sealed class MixerTests
     }
 
     [Fact]
+    public void ABurstDoesNotLeaveTheSoundBehindForGood()
+    {
+        // 150 ms arrive at once (packets held up on the way), then 20 ms packets at the pace the program reads them.
+        var input = new AudioInput();
+        long phase = 0;
+        Feed(input, 0.5, 440, 7200, ref phase);
+        var block = new float[960 * 2];
+        int lowest = int.MaxValue;
+        for (int packet = 0; packet < 100; packet++)
+        {
+            Feed(input, 0.5, 440, 960, ref phase);
+            Assert.Equal(block.Length, input.Read(block)); // never dry: the sound plays on throughout
+            if (packet >= 50)
+            {
+                lowest = Math.Min(lowest, input.Queued);
+            }
+        }
+
+        // After a second the queue is back to its cushion: the sound is 40 ms behind its arrival, not 190.
+        Assert.InRange(input.Queued, AudioInput.PrebufferFrames - 960, AudioInput.PrebufferFrames * 3 / 2);
+        Assert.Equal(7200 - AudioInput.PrebufferFrames, input.Trimmed);
+        Assert.True(lowest > 0);
+
+        // A queue that only ever holds its cushion loses nothing.
+        var steady = new AudioInput();
+        Feed(steady, 0.5, 440, AudioInput.PrebufferFrames, ref phase);
+        for (int packet = 0; packet < 100; packet++)
+        {
+            Feed(steady, 0.5, 440, 960, ref phase);
+            Assert.Equal(block.Length, steady.Read(block));
+        }
+
+        Assert.Equal(0, steady.Trimmed);
+    }
+
+    [Fact]
     public void Pcm16ConversionRoundsAndSaturates()
     {
         var bytes = new byte[8];

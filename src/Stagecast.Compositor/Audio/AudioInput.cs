@@ -7,6 +7,9 @@ namespace Stagecast.Compositor.Audio;
 /// arrive and read at the program's pace. Playout starts once <see cref="PrebufferFrames"/> are queued (a little
 /// jitter is absorbed); when the queue runs dry it waits for that much again (the participant is silent meanwhile),
 /// and what is queued beyond <see cref="MaxQueuedFrames"/> is dropped from the old end, so a burst never builds delay.
+/// Nor does a cushion grown by one: the queue is read as fast as it is written, so a burst (packets held up, then
+/// delivered together) would stay queued as lasting delay, the sound behind its picture; when the queue has not
+/// fallen below the cushion and a half for <see cref="TrimWindowFrames"/> of playout, the surplus is dropped.
 /// </summary>
 public sealed class AudioInput
 {
@@ -16,12 +19,19 @@ public sealed class AudioInput
     /// <summary>200 ms: the most a participant's audio may lag.</summary>
     public const int MaxQueuedFrames = 9600;
 
+    /// <summary>Half a second of playout: how long the queue must stay deep before its surplus is dropped.</summary>
+    public const int TrimWindowFrames = 24000;
+
+    private const int TrimAboveFrames = PrebufferFrames * 3 / 2;
+
     private const int Channels = OpusDecoder.Channels;
     private readonly float[] _ring = new float[(MaxQueuedFrames + OpusDecoder.MaxSamplesPerChannel) * Channels];
     private readonly Lock _sync = new();
     private int _start;
     private int _count;
     private bool _playing;
+    private int _windowRead; // frames played in the current trim window
+    private int _windowLowest; // the fewest frames queued after a read in it
 
     /// <summary>The gain that brings this input to the mixer's target loudness (slowly adapted while it speaks).</summary>
     internal float Gain { get; set; } = 1f;
@@ -31,6 +41,9 @@ public sealed class AudioInput
 
     /// <summary>Frames (sample pairs) dropped because the queue was full.</summary>
     public long Dropped { get; private set; }
+
+    /// <summary>Frames (sample pairs) dropped because the queue stayed deeper than its cushion needs.</summary>
+    public long Trimmed { get; private set; }
 
     /// <summary>Frames queued now.</summary>
     public int Queued
@@ -91,6 +104,23 @@ public sealed class AudioInput
             if (_count == 0)
             {
                 _playing = false; // ran dry: build the cushion again
+                _windowRead = 0;
+                return n;
+            }
+
+            _windowLowest = _windowRead == 0 ? _count : Math.Min(_windowLowest, _count);
+            _windowRead += n / Channels;
+            if (_windowRead >= TrimWindowFrames)
+            {
+                int surplus = (_windowLowest / Channels) - PrebufferFrames;
+                if (surplus > TrimAboveFrames - PrebufferFrames)
+                {
+                    _start = (_start + (surplus * Channels)) % _ring.Length;
+                    _count -= surplus * Channels;
+                    Trimmed += surplus;
+                }
+
+                _windowRead = 0;
             }
 
             return n;
