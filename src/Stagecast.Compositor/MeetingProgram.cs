@@ -84,6 +84,18 @@ public sealed partial class MeetingProgram : IAsyncDisposable
         }
     }
 
+    /// <summary>The sources shown, as last set.</summary>
+    public IReadOnlyList<ProgramSource> Sources
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _sources;
+            }
+        }
+    }
+
     public void Start()
     {
         _startedAt = _time.GetTimestamp();

@@ -43,7 +43,7 @@ public sealed class StageProgramTests : IAsyncLifetime
     {
         var host = await _media.Api.AddParticipantAsync(_meeting, "host", "webinar_host");
         var ada = await _media.Api.AddParticipantAsync(_meeting, "ada", "webinar_viewer");
-        var (_, hostPeer) = await _media.JoinChannelAsync(host);
+        var (hostChannel, hostPeer) = await _media.JoinChannelAsync(host);
         var (adaChannel, adaPeer) = await _media.JoinChannelAsync(ada);
         await using var talking = new Talking(RtpSender.Opus(await _media.PublishAsync(host, hostPeer)));
 
@@ -55,6 +55,10 @@ public sealed class StageProgramTests : IAsyncLifetime
         var program = await ProgramAsync();
         await Eventually.TrueAsync(() => Shows(program, hostPeer), "the host in the program");
         Assert.Equal(StageStatus.OffStage, _media.Room(_meeting).Peers.Single(p => p.Id == adaPeer).Stage);
+
+        // The host takes another name: the room tells the program, which captions the tile with it (nothing polls).
+        await hostChannel.OkAsync("peer_update", new { name = "Dr. Host" });
+        await Eventually.TrueAsync(() => program.Sources.Any(s => s.Name == "Dr. Host"), "the host's new name in the program");
 
         // The app lets Ada on, she joins and talks: she is in the program within a tick of it following the meeting.
         await StageAsync("grant", ada);

@@ -4,9 +4,12 @@ using System.Text.RegularExpressions;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Stagecast.RealtimeKit.Protocol.Ai;
+using Stagecast.RealtimeKit.Protocol.Presets;
+using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Tests.Client;
 using Stagecast.Server.Tests.Meetings;
+using Stagecast.Server.Tests.RealtimeKit;
 using Stagecast.Speech;
 using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
@@ -226,6 +229,42 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var track = Assert.Single(tracks.EnumerateArray(), t => t.GetProperty("cues").GetArrayLength() > 0);
         Assert.Equal(("English", "en", "showing"), (track.GetProperty("label").GetString(), track.GetProperty("language").GetString(), track.GetProperty("mode").GetString()));
         Assert.EndsWith(cue!, track.GetProperty("cues")[0].GetString());
+    }
+
+    [Fact]
+    public async Task AHostsChangeOfAPeersTranscriptionAndAChangeOfTheMeetingTakeEffectAtOnce()
+    {
+        // Neither Ada's preset nor the meeting asks for transcripts: her microphone is not listened to.
+        var ada = await _media.Api.AddParticipantAsync(_meeting, "ada-7", "group_call_host", name: AdaName);
+        var host = await _media.Api.AddParticipantAsync(_meeting, "host", "group_call_host", name: "Host");
+        var (_, adaPeer) = await _media.JoinChannelAsync(ada);
+        await using var hostClient = await _media.JoinRealtimeKitAsync(host);
+        var adaAudio = RtpSender.Opus(await _media.PublishAsync(ada, adaPeer));
+        var hub = _media.Service<MeetingMediaHub>().Hub;
+        await MeetingMediaServer.WhileSendingAsync(() => adaAudio.Send(),
+            () => hub.Find(new MeetingStreamKey(_meeting, adaPeer, MediaSource.Camera).HubId)?.RtpAudio is not null, "Ada's audio in the hub");
+        var transcripts = _media.Service<LiveTranscripts>();
+        Assert.Empty(transcripts.ListeningTo(_meeting));
+
+        // The host gives her transcription_enabled for the session, then takes it back: the room tells, and each change
+        // holds by the time the host is answered (no poll of the room in between).
+        async Task SetAsync(bool enabled)
+        {
+            var answer = await hostClient.Socket.RequestAsync(Events.Presets.UpdateUserPreset, new UpdatePeersPresetRequest
+            {
+                UpdatePeersPresets = { new UpdatePeerPreset { UserIds = ada.Id, Patch = new PresetUpdates { TranscriptionEnabled = enabled } } },
+            });
+            Assert.False(RealtimeKitSocketClient.IsError(answer));
+        }
+
+        await SetAsync(true);
+        Assert.Equal([adaPeer], transcripts.ListeningTo(_meeting));
+        await SetAsync(false);
+        Assert.Empty(transcripts.ListeningTo(_meeting));
+
+        // The app has the meeting keep a transcript (transcribe_on_end): everyone on the stage is listened to once it is answered.
+        (await _media.Api.SendAsync(HttpMethod.Patch, $"/meetings/{_meeting}", """{"transcribe_on_end":true}""")).EnsureOk();
+        Assert.Equal([adaPeer], transcripts.ListeningTo(_meeting));
     }
 
     [Fact]

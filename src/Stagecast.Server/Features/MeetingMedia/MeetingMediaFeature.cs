@@ -17,7 +17,7 @@ public static class MeetingMediaFeature
         services.AddSingleton<MeetingTransports>();
         services.AddSingleton<IMeetingSessionMediaStats>(sp => sp.GetRequiredService<MeetingMediaStats>());
         services.AddSingleton<MeetingMediaService>();
-        services.AddSingleton<IRoomPeerObserver>(sp => sp.GetRequiredService<MeetingMediaService>());
+        services.AddSingleton<IRoomObserver>(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddSingleton<IPeerMediaControl>(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddHostedService(sp => sp.GetRequiredService<MeetingMediaService>());
         services.AddHostedService<EndMeetingStreamsAtShutdown>();

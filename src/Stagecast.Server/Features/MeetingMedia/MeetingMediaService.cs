@@ -8,10 +8,10 @@ namespace Stagecast.Server.Features.MeetingMedia;
 
 /// <summary>
 /// Meeting media across the server: each room's router (<see cref="MeetingRouter"/>), ended with its peers (it is the rooms'
-/// <see cref="IRoomPeerObserver"/>), the rooms' mute control, and one timer that follows the speakers of every
+/// <see cref="IRoomObserver"/>), the rooms' mute control, and one timer that follows the speakers of every
 /// room with media (it runs only while there is one).
 /// </summary>
-public sealed class MeetingMediaService : IRoomPeerObserver, IPeerMediaControl, IHostedService, IDisposable
+public sealed class MeetingMediaService : IRoomObserver, IPeerMediaControl, IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<MeetingRoom, MeetingRouter> _rooms = new();
     private readonly MeetingMediaOptions _options;

@@ -628,6 +628,7 @@ public sealed class MeetingRouter : ISfuPublisherListener
         if (PeerOf(publication) is { } peer)
         {
             _ = UpdatePeerAsync(peer);
+            SourcesChanged?.Invoke(this); // a source's audio came or went: what follows it (transcripts, the program) looks again
         }
     }
 

@@ -16,9 +16,10 @@ namespace Stagecast.Server.Features.Programs;
 /// Runs each meeting's program while something needs it: a meeting livestream without manual ingest (published into
 /// the livestreams' hub under its id), room streams and recordings (into <see cref="ProgramHub"/> under the meeting's
 /// id), each an output of the program. A program
-/// starts with its first output and stops <see cref="CompositorOptions.Linger"/> after its last. Twice a second it
-/// follows the meeting: who on the stage publishes which source (the audience of a webinar, livestream or audio room
-/// and hidden participants never appear; <see cref="MeetingRouter.VisibleSources"/>), in speaker order.
+/// starts with its first output and stops <see cref="CompositorOptions.Linger"/> after its last. It follows the
+/// meeting as its router tells that the sources changed and its room that a peer changed (a name): who on the stage
+/// publishes which source (the audience of a webinar, livestream or audio room and hidden participants never appear;
+/// <see cref="MeetingRouter.VisibleSources"/>), in speaker order, under their names.
 /// </summary>
 public sealed partial class MeetingPrograms(
     IOptions<CompositorOptions> options,
@@ -31,7 +32,7 @@ public sealed partial class MeetingPrograms(
     ProgramQuota quota,
     AppAccounts accounts,
     TimeProvider time,
-    ILoggerFactory loggers) : IMeetingLivestreamListener, IMeetingLivestreamPrograms, IAsyncDisposable
+    ILoggerFactory loggers) : IMeetingLivestreamListener, IMeetingLivestreamPrograms, IRoomObserver, IAsyncDisposable
 {
     /// <summary>
     /// Where programs go for room streams and recordings, one stream per meeting (its id): a hub of its own, so no
@@ -39,11 +40,6 @@ public sealed partial class MeetingPrograms(
     /// </summary>
     public StreamHub ProgramHub { get; } = new(Options.Create(new StreamHubOptions()), time, [], loggers.CreateLogger<StreamHub>());
 
-    /// <summary>
-    /// How often a program follows its meeting besides when the router says its sources changed: a rename, which no router
-    /// tells, shows within it, and an idle program stops within it of its linger.
-    /// </summary>
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, Running> _programs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly Dictionary<string, int> _programStreamUsers = new(StringComparer.Ordinal);
@@ -128,7 +124,6 @@ public sealed partial class MeetingPrograms(
                 quota.Started(meetingId, meeting is null ? default : await OwnerAsync(meeting.AppId, CancellationToken.None).ConfigureAwait(false));
                 Follow(running);
                 program.Start();
-                running.Timer = time.CreateTimer(_ => Follow(running), null, FollowInterval, FollowInterval);
                 Log.Started(_logger, meetingId, program.Width, program.Height);
             }
 
@@ -153,7 +148,10 @@ public sealed partial class MeetingPrograms(
                 running.Program.Outputs.Remove(streamId)?.Unpublish();
                 if (running.Program.Outputs.Count == 0)
                 {
+                    // Stopped once it has lingered with no output; an output attached meanwhile keeps it.
                     running.IdleSince = time.GetTimestamp();
+                    running.Timer?.Dispose();
+                    running.Timer = time.CreateTimer(_ => Follow(running), null, options.Value.Linger, Timeout.InfiniteTimeSpan);
                 }
             }
         }
@@ -231,12 +229,17 @@ public sealed partial class MeetingPrograms(
         return result == PublishResult.AlreadyPublishing ? null : publisher;
     }
 
-    /// <summary>A meeting's sources changed (its router tells): its program follows now, not at its next poll.</summary>
-    private void OnSourcesChanged(MeetingRouter router)
+    /// <summary>A meeting's sources changed (its router tells): its program follows.</summary>
+    private void OnSourcesChanged(MeetingRouter router) => FollowSoon(router.MeetingId);
+
+    /// <summary>A peer changed (its room tells): its new name shows.</summary>
+    public void OnPeerChanged(MeetingRoom room, RoomPeer peer) => FollowSoon(room.Meeting.Id);
+
+    private void FollowSoon(string meetingId)
     {
-        if (_programs.TryGetValue(router.MeetingId, out var running))
+        if (_programs.TryGetValue(meetingId, out var running))
         {
-            _ = Task.Run(() => Follow(running)); // off the router's caller, which may hold the room's lock
+            _ = Task.Run(() => Follow(running)); // off the caller, which may hold the room's lock
         }
     }
 

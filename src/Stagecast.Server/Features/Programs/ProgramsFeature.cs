@@ -17,6 +17,7 @@ public static class ProgramsFeature
         services.AddSingleton<MeetingPrograms>();
         services.AddSingleton<IMeetingLivestreamListener>(sp => sp.GetRequiredService<MeetingPrograms>());
         services.AddSingleton<IMeetingLivestreamPrograms>(sp => sp.GetRequiredService<MeetingPrograms>());
+        services.AddSingleton<Rooms.IRoomObserver>(sp => sp.GetRequiredService<MeetingPrograms>());
         return services;
     }
 }

@@ -18,7 +18,7 @@ public static class RealtimeKitFeature
         services.AddApiJson(RealtimeKitApiJsonContext.Default);
         services.AddCors(ParticipantApi.AddCorsPolicy);
         services.AddSingleton<Socket.RealtimeKitPeers>();
-        services.AddSingleton<Rooms.IRoomPeerObserver>(provider => provider.GetRequiredService<Socket.RealtimeKitPeers>());
+        services.AddSingleton<Rooms.IRoomObserver>(provider => provider.GetRequiredService<Socket.RealtimeKitPeers>());
         services.AddSingleton<Socket.RealtimeKitMediaServices>();
         services.AddSingleton<Socket.RealtimeKitServices>();
         return services;

@@ -70,6 +70,7 @@ public sealed partial class MeetingRoom
             {
                 peer.Name = name;
                 PublishPeerUpdated(peer);
+                NotifyPeerChanged(peer);
             }
 
             return peer;
@@ -137,6 +138,11 @@ public sealed partial class MeetingRoom
                         peer.Notify(new PermissionsChanged(patch, host));
                     }
                 }
+            }
+
+            foreach (var peer in changed)
+            {
+                NotifyPeerChanged(peer);
             }
         }
         finally

@@ -83,7 +83,12 @@ public sealed partial class MeetingRoom : IMediaRoom
     /// <summary>App messages between the peers (and from the app).</summary>
     public RoomAppMessages AppMessages { get; }
 
-    public void UpdateMeeting(Meeting meeting) => Volatile.Write(ref _meeting, meeting);
+    /// <summary>The meeting's record changed (a PATCH or PUT): the room and its observers go by the new one.</summary>
+    public void UpdateMeeting(Meeting meeting)
+    {
+        Volatile.Write(ref _meeting, meeting);
+        Tell(o => o.OnMeetingChanged(this));
+    }
 
     /// <summary>
     /// Joins a client as a new peer, or as the peer it was (<paramref name="resumePeerId"/>) if that peer is still in
@@ -201,7 +206,7 @@ public sealed partial class MeetingRoom : IMediaRoom
     public bool WouldResume(string participantId, string? peerId) =>
         Peers.Any(p => p.Participant.Id == participantId && (p.Id == peerId || p.Client is null));
 
-    private static void Resume(RoomPeer peer, IRoomClient client, string? name)
+    private void Resume(RoomPeer peer, IRoomClient client, string? name)
     {
         var previous = peer.Client;
         peer.GraceTimer?.Dispose();
@@ -212,6 +217,7 @@ public sealed partial class MeetingRoom : IMediaRoom
         peer.Participant = client.Participant;
         peer.Name = name ?? peer.Name;
         previous?.Notify(peer, new Replaced());
+        NotifyPeerChanged(peer); // its name and preset are its new client's
     }
 
     private async Task GraceExpiredAsync(RoomPeer peer)
@@ -349,19 +355,17 @@ public sealed partial class MeetingRoom : IMediaRoom
 
     private void RebuildSnapshot() => _snapshot = [.. _peers.Values];
 
-    private void NotifyPeerLeft(RoomPeer peer)
-    {
-        foreach (var observer in _services.PeerObservers)
-        {
-            observer.OnPeerLeft(this, peer);
-        }
-    }
+    private void NotifyPeerLeft(RoomPeer peer) => Tell(o => o.OnPeerLeft(this, peer));
 
-    private void NotifyPeerLeftStage(RoomPeer peer)
+    private void NotifyPeerLeftStage(RoomPeer peer) => Tell(o => o.OnPeerLeftStage(this, peer));
+
+    private void NotifyPeerChanged(RoomPeer peer) => Tell(o => o.OnPeerChanged(this, peer));
+
+    private void Tell(Action<IRoomObserver> what)
     {
-        foreach (var observer in _services.PeerObservers)
+        foreach (var observer in _services.Observers)
         {
-            observer.OnPeerLeftStage(this, peer);
+            what(observer);
         }
     }
 

@@ -182,7 +182,7 @@ public sealed class MeetingRooms(
         var room = _rooms.GetOrAdd(meeting.Id, _ => new MeetingRoom(meeting, accountId, this, new RoomServices(
             store,
             [.. services.GetServices<IMeetingSessionObserver>()],
-            [.. services.GetServices<IRoomPeerObserver>()],
+            [.. services.GetServices<IRoomObserver>()],
             services.GetServices<IPeerMediaControl>().FirstOrDefault(),
             services.GetRequiredService<MeetingWebhookEvents>(),
             services.GetRequiredService<MeetingLivestreamService>(),

@@ -10,7 +10,7 @@ namespace Stagecast.Server.Features.Rooms;
 internal sealed record RoomServices(
     IMeetingSessionStore Store,
     IReadOnlyList<IMeetingSessionObserver> SessionObservers,
-    IReadOnlyList<IRoomPeerObserver> PeerObservers,
+    IReadOnlyList<IRoomObserver> Observers,
     IPeerMediaControl? Media,
     MeetingWebhookEvents Events,
     MeetingLivestreamService Livestreams,

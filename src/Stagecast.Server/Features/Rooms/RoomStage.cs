@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.Rooms;
 /// enters on it with <c>stage_access</c> ALLOWED (a host; it may leave and join again at will), off it otherwise; with
 /// CAN_REQUEST it asks, a host with <c>accept_stage_requests</c> grants (or invites it unasked) or denies, and once
 /// granted it joins. A host (or one with <c>kick_participant</c>) sends a peer off; a peer leaving the stage loses what
-/// it produced at once (<see cref="IRoomPeerObserver.OnPeerLeftStage"/>). A peer without a stage (a group call) is on
+/// it produced at once (<see cref="IRoomObserver.OnPeerLeftStage"/>). A peer without a stage (a group call) is on
 /// it throughout. Every change is told to every peer (<see cref="StageChanged"/>), the requests to the hosts
 /// (<see cref="StageRequestsChanged"/>). Asking for what a peer has already (a second request, a join on the stage)
 /// changes nothing; asking for what its preset or its place does not allow is refused, for a batch before any change.
@@ -26,7 +26,7 @@ public sealed class RoomStage
     private readonly TimeProvider _time;
 
     /// <param name="room">The room the stage is in.</param>
-    /// <param name="leftStage">Told of each peer that leaves the stage, under the stage's lock: what it produced ends (<see cref="IRoomPeerObserver.OnPeerLeftStage"/>).</param>
+    /// <param name="leftStage">Told of each peer that leaves the stage, under the stage's lock: what it produced ends (<see cref="IRoomObserver.OnPeerLeftStage"/>).</param>
     /// <param name="time">The clock.</param>
     internal RoomStage(IRoomPresence room, Action<RoomPeer> leftStage, TimeProvider time)
     {

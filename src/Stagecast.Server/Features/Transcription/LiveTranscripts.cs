@@ -12,7 +12,7 @@ namespace Stagecast.Server.Features.Transcription;
 
 /// <summary>
 /// Live transcripts (docs/ai.md): while the speech engine runs, it follows every meeting's stage (as the meeting's router
-/// tells that its sources changed, and every two seconds for what no router tells) and listens (<see cref="SpeechListener"/>) to the microphone of each peer on it whose preset has
+/// tells that its sources changed, and its room that a peer or the meeting changed) and listens (<see cref="SpeechListener"/>) to the microphone of each peer on it whose preset has
 /// <c>transcription_enabled</c> (of every peer on it, in a meeting with <c>transcribe_on_end</c>); their utterances
 /// wait in one queue for the server's <see cref="SpeechWorker"/>. What it hears is kept as the session's transcript
 /// and, of a peer whose preset asks, goes to every peer of the meeting as a <see cref="TranscriptHeard"/>, with the
@@ -35,7 +35,7 @@ public sealed partial class LiveTranscripts(
     SessionTranscripts transcripts,
     LivestreamCaptions captions,
     TimeProvider time,
-    ILoggerFactory loggers) : IStartupTask, IMeetingSessionObserver, IAsyncDisposable
+    ILoggerFactory loggers) : IStartupTask, IMeetingSessionObserver, IRoomObserver, IAsyncDisposable
 {
     // The follow's states (RequestFollow).
     private const int Idle = 0;
@@ -45,18 +45,12 @@ public sealed partial class LiveTranscripts(
     /// <summary>How long a session's end waits for its last utterances to be recognised.</summary>
     private static readonly TimeSpan FinishWait = TimeSpan.FromMinutes(2);
 
-    /// <summary>
-    /// How often the speakers are followed besides when a router says its sources changed: what no router tells of (a
-    /// host's change of a peer's <c>transcription_enabled</c>, a meeting's <c>transcribe_on_end</c>) is followed within it.
-    /// </summary>
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, MeetingListeners> _meetings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _closedSessions = new(StringComparer.Ordinal); // until their end is handled
     private readonly ILogger _logger = loggers.CreateLogger<LiveTranscripts>();
     private readonly TimeProvider _time = time;
     private readonly Lock _following = new();
     private SpeechWorker? _worker;
-    private ITimer? _timer;
     private long _droppedInMeetings;
     private int _followState; // Idle, Following, or FollowingAgain: asked again while following
 
@@ -87,13 +81,26 @@ public sealed partial class LiveTranscripts(
             // On the router's caller (it may hold the room's lock: following takes no room lock, and only adds or
             // removes hub stream readers), so a busy machine's starved thread pool cannot hold it back.
             media.SourcesChanged += _ => RequestFollow();
-            _timer = _time.CreateTimer(_ => RequestFollow(), null, FollowInterval, FollowInterval);
         }
 
         return Task.CompletedTask;
     }
 
     public Task OnSessionStartedAsync(Meeting meeting, string sessionId) => Task.CompletedTask;
+
+    /// <summary>A host changed a peer's permissions (its <c>transcription_enabled</c>, say): listened to or not from now.</summary>
+    public void OnPeerChanged(MeetingRoom room, RoomPeer peer) => RequestFollowIfRunning();
+
+    /// <summary>The meeting changed (its <c>transcribe_on_end</c>, its language): followed from now.</summary>
+    public void OnMeetingChanged(MeetingRoom room) => RequestFollowIfRunning();
+
+    private void RequestFollowIfRunning()
+    {
+        if (Running)
+        {
+            RequestFollow();
+        }
+    }
 
     /// <summary>
     /// The session's last words: its listeners stop (each hands on the utterance under way), and once the meeting's
@@ -116,11 +123,6 @@ public sealed partial class LiveTranscripts(
 
     public async ValueTask DisposeAsync()
     {
-        if (_timer is { } timer)
-        {
-            await timer.DisposeAsync().ConfigureAwait(false);
-        }
-
         lock (_following)
         {
             foreach (var meeting in _meetings.Values)
@@ -139,8 +141,7 @@ public sealed partial class LiveTranscripts(
 
     /// <summary>
     /// Follows the speakers now, or, when a follow is under way on another thread, has it go round once more: a caller
-    /// never waits (the router's callers are the media threads, and a timer's callbacks waiting on each other would
-    /// starve the thread pool).
+    /// never waits (the router's callers are the media threads, and the room's hold its lock).
     /// </summary>
     private void RequestFollow()
     {

@@ -36,6 +36,7 @@ public static class TranscriptionFeature
         services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<LivestreamCaptions>());
         services.AddStartupTask<LiveTranscripts>(); // after the engine, which it needs loaded
         services.AddSingleton<IMeetingSessionObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
+        services.AddSingleton<Rooms.IRoomObserver>(sp => sp.GetRequiredService<LiveTranscripts>());
         services.AddSingleton<LivestreamAudioCaptions>();
         services.AddSingleton<IHubStreamObserver>(sp => sp.GetRequiredService<LivestreamAudioCaptions>());
         services.AddFeatureMetrics<TranscriptionMetrics>();

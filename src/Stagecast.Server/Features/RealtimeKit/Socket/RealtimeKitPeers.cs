@@ -9,7 +9,7 @@ namespace Stagecast.Server.Features.RealtimeKit.Socket;
 /// gives peers ids of its own (a client's choice could collide with another meeting's or session's); the client's is
 /// used only towards that client. An entry goes when its peer leaves the room.
 /// </summary>
-public sealed class RealtimeKitPeers : IRoomPeerObserver
+public sealed class RealtimeKitPeers : IRoomObserver
 {
     private readonly ConcurrentDictionary<(string MeetingId, string ParticipantId, string ClientPeerId), string> _peers = new();
     private readonly ConcurrentDictionary<string, (string, string, string)> _byRoomPeer = new();
