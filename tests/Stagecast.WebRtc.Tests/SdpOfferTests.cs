@@ -76,6 +76,22 @@ public sealed class SdpOfferTests : IAsyncLifetime
     }
 
     [Fact]
+    public void EachPauseForTheConnectionsEstimateIsCountedOnce()
+    {
+        var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer producer-v")!;
+
+        video.Allocate(null);
+        video.Allocate(null); // still paused: not a second pause
+        Assert.True(video.Paused);
+        Assert.Equal(1, _rtc.Transport.VideoPauses);
+        video.Allocate(_stream);
+        Assert.False(video.Paused);
+        video.Allocate(null);
+        Assert.Equal(2, _rtc.Transport.VideoPauses);
+        Assert.Equal(0, _rtc.Transport.LayerSwitches); // one layer, and nothing forwarded yet
+    }
+
+    [Fact]
     public void AClosedConsumerKeepsItsPlaceUntilANewOneTakesItUnderANewMid()
     {
         var audio = _session.Add(_stream, video: false, _session.ReceivingCodec("audio", "opus")!, "peer a")!;

@@ -169,22 +169,23 @@ public sealed class SfuConsumer
     internal void Allocate(HubStream? layer)
     {
         Volatile.Write(ref _allocated, true);
-        bool resume;
+        bool changed;
         lock (_forward)
         {
-            if ((layer is null) == _paused)
-            {
-                resume = false;
-            }
-            else
+            changed = (layer is null) != _paused;
+            if (changed)
             {
                 _paused = layer is null;
-                resume = layer is not null;
                 _track.Restart(); // resumed, it carries on from a keyframe
             }
         }
 
-        if (layer is not null && !Switch(layer) && resume)
+        if (changed && layer is null)
+        {
+            _session.Transport.CountVideoPause();
+        }
+
+        if (layer is not null && !Switch(layer) && changed)
         {
             layer.RequestKeyframe();
         }
@@ -217,6 +218,7 @@ public sealed class SfuConsumer
         if (previous is not null)
         {
             next.RequestKeyframe();
+            _session.Transport.CountLayerSwitch();
         }
 
         return true;

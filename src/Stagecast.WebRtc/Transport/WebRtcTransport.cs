@@ -23,6 +23,8 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     private readonly DemandTimer _checks;
     private readonly Lazy<DtlsCertificate> _certificate;
     private long _sessionsPastDeadline;
+    private long _layerSwitches;
+    private long _videoPauses;
 
     public WebRtcTransport(IOptions<WebRtcOptions> options, TimeProvider time, ILogger<WebRtcTransport> logger)
     {
@@ -65,6 +67,16 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
 
     /// <summary>Sessions dropped because ICE and DTLS did not complete within the connect deadline.</summary>
     public long SessionsPastDeadline => Interlocked.Read(ref _sessionsPastDeadline);
+
+    /// <summary>Times a subscriber's video consumer moved to another simulcast layer while forwarding.</summary>
+    public long LayerSwitches => Interlocked.Read(ref _layerSwitches);
+
+    /// <summary>Times a subscriber's video consumer was paused because its connection could not carry it.</summary>
+    public long VideoPauses => Interlocked.Read(ref _videoPauses);
+
+    internal void CountLayerSwitch() => Interlocked.Increment(ref _layerSwitches);
+
+    internal void CountVideoPause() => Interlocked.Increment(ref _videoPauses);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -359,6 +359,15 @@ public sealed class RealtimeKitSocketMediaTests : IAsyncLifetime
         Assert.Equal(numbers.Count, covered);
         bob.Receiving.SendRtcp(feedback.AsSpan(0, length));
         await Eventually.TrueAsync(() => receive.Estimate is { AckedBps: > 0, EstimateBps: >= DownlinkEstimator.MinimumBps }, "an estimate from Bob's feedback");
+
+        // The metrics read it when scraped: one connection estimated, its estimate; the allocator's counters beside.
+        string metrics = await _media.Server.MetricsAsync();
+        Assert.Matches(@"\nstagecast_webrtc_estimated_connections 1\n", metrics);
+        Assert.Matches(@"\nstagecast_webrtc_estimate_bps [1-9]\d*\n", metrics);
+        Assert.Matches(@"\nstagecast_webrtc_constrained_connections 0\n", metrics); // nothing lost or delayed: no limit shown
+        Assert.Matches(@"\nstagecast_webrtc_paused_video_consumers 0\n", metrics);
+        Assert.Contains("\nstagecast_webrtc_layer_switches_total ", metrics);
+        Assert.Contains("\nstagecast_webrtc_video_pauses_total ", metrics);
     }
 
     /// <summary>A participant named <paramref name="name"/> (its custom id too) with <paramref name="preset"/>, joined on RealtimeKit's socket.</summary>
