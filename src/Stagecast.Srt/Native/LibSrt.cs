@@ -67,6 +67,10 @@ internal static partial class LibSrt
     [LibraryImport(Library, EntryPoint = "srt_bind")]
     public static partial int Bind(int socket, ref byte address, int length);
 
+    /// <summary>Binds to a UDP socket that is bound already; libsrt reads and closes that descriptor from then on.</summary>
+    [LibraryImport(Library, EntryPoint = "srt_bind_acquire")]
+    public static partial int BindAcquire(int socket, int udpSocket);
+
     [LibraryImport(Library, EntryPoint = "srt_getsockname")]
     public static partial int GetSocketName(int socket, ref byte address, ref int length);
 

@@ -125,7 +125,7 @@ public sealed partial class SrtServer
         }
 
         _admitted[socket] = new Admitted(id, remote, addressText, authorization, time.GetTimestamp());
-        _wake.Set(); // the loop may be asleep outside libsrt's epoll: the caller is accepted there
+        Signal(); // the loop may be asleep outside libsrt's epoll: the caller is accepted there
         return Accepted;
     }
 

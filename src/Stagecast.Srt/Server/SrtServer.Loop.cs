@@ -8,7 +8,8 @@ namespace Stagecast.Srt.Server;
 /// closes, runs work posted from other threads, follows the handshakes the callback let on until they are accepted or
 /// fail, and once a second checks the connections' deadlines. libsrt's epoll wait polls every 10 ms however long it
 /// is asked to wait, so while nothing is open or on its way the loop leaves it and sleeps until the handshake callback
-/// admits a caller (or work is posted, or the server stops).
+/// admits a caller (or work is posted, or the server stops); after <see cref="DormantAfter"/> of that libsrt itself
+/// sleeps until the next caller knocks (<see cref="SrtServer"/>.Dormancy).
 /// </summary>
 public sealed partial class SrtServer
 {
@@ -24,12 +25,19 @@ public sealed partial class SrtServer
         {
             while (!_stopping)
             {
-                if (_connections.IsEmpty && _posted.IsEmpty && _admitted.IsEmpty)
+                if (!_awake)
                 {
-                    _wake.Wait();
-                    _wake.Reset();
+                    RunDormant();
                     continue;
                 }
+
+                if (_connections.IsEmpty && _posted.IsEmpty && _admitted.IsEmpty)
+                {
+                    IdleAwake();
+                    continue;
+                }
+
+                Busy();
 
                 // Posted work and closes wait at most a tenth of a second.
                 int count = LibSrt.EpollWait(_epoll, ref events[0], MaxEvents, 100);
@@ -67,6 +75,20 @@ public sealed partial class SrtServer
             {
                 CloseQuietly(connection, "server shutting down");
             }
+        }
+    }
+
+    /// <summary>While libsrt sleeps: runs what was posted (connections that ended before), wakes libsrt when a caller knocked.</summary>
+    private void RunDormant()
+    {
+        while (_posted.TryDequeue(out var work))
+        {
+            RunPosted(work);
+        }
+
+        if (!_stopping && AwaitKnock())
+        {
+            Wake();
         }
     }
 

@@ -15,8 +15,9 @@ namespace Stagecast.Srt.Server;
 /// <summary>
 /// SRT on one UDP port through libsrt: a listener whose handshake callback admits or refuses each caller by its stream
 /// id (<see cref="SrtServer"/>.Handshake), and one thread that accepts, reads and closes every connection with libsrt's
-/// epoll. Publishers go to the hub, readers read from it. Without libsrt on the machine the server runs without SRT
-/// and says so once.
+/// epoll. Publishers go to the hub, readers read from it. While nobody calls, libsrt sleeps and the server holds the
+/// port itself (<see cref="SrtServer"/>.Dormancy). Without libsrt on the machine the server runs without SRT and says
+/// so once.
 /// </summary>
 public sealed partial class SrtServer(
     StreamHub hub,
@@ -73,18 +74,9 @@ public sealed partial class SrtServer(
             return Task.CompletedTask;
         }
 
-        Check(LibSrt.Startup(), "start");
         LibSrt.SetLogLevel(LibSrt.LogCritical);
-        try
-        {
-            Listen();
-        }
-        catch
-        {
-            Release();
-            throw;
-        }
-
+        HoldPort();
+        _self = GCHandle.Alloc(this);
         _loop = new Thread(Run) { Name = "SRT", IsBackground = true };
         _loop.Start();
         uint version = LibSrt.GetVersion();
@@ -114,7 +106,7 @@ public sealed partial class SrtServer(
             }
 
             _stopping = true;
-            _wake.Set();
+            Signal();
             _loop.Join();
             _loop = null;
             Release();
@@ -124,12 +116,12 @@ public sealed partial class SrtServer(
     void ISrtConnectionHost.Post(Action work)
     {
         _posted.Enqueue(work);
-        _wake.Set();
+        Signal();
     }
 
-    private void Listen()
+    /// <summary>Makes the listener on a copy of the held port (<paramref name="udp"/>, which libsrt then owns).</summary>
+    private void Listen(int udp)
     {
-        var bind = new IPEndPoint(IPAddress.Parse(Options.Bind), Options.Port);
         _listener = LibSrt.CreateSocket();
         Check(_listener, "create a socket");
         Check(LibSrt.SetOption(_listener, LibSrt.OptionReceiveSynchronous, 0), "set SRTO_RCVSYN");
@@ -142,23 +134,7 @@ public sealed partial class SrtServer(
             Check(LibSrt.SetOption(_listener, LibSrt.OptionPassphrase, System.Text.Encoding.UTF8.GetBytes(passphrase)), "set SRTO_PASSPHRASE");
         }
 
-        if (bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && bind.Address.Equals(IPAddress.IPv6Any))
-        {
-            Check(LibSrt.SetOption(_listener, LibSrt.OptionIpv6Only, 0), "set SRTO_IPV6ONLY"); // :: takes IPv4 callers too
-        }
-
-        Span<byte> address = stackalloc byte[SockAddr.MaxLength];
-        int length = SockAddr.Write(address, bind);
-        if (LibSrt.Bind(_listener, ref address[0], length) == LibSrt.Error)
-        {
-            throw new SrtListenException($"cannot listen: UDP port {Options.Port} (--srt-port) on {Options.Bind}: {LibSrt.LastErrorText()}; "
-                + "if another program holds it, stop it or choose another port with --srt-port (0 for an ephemeral one)");
-        }
-
-        length = SockAddr.MaxLength;
-        Check(LibSrt.GetSocketName(_listener, ref address[0], ref length), "read the bound address");
-        LocalEndPoint = SockAddr.Read(address[..length]);
-        _self = GCHandle.Alloc(this);
+        Check(LibSrt.BindAcquire(_listener, udp), "take the UDP port");
         InstallHandshakeCallback();
         Check(LibSrt.Listen(_listener, Backlog), "listen");
         _epoll = LibSrt.EpollCreate();
@@ -168,27 +144,19 @@ public sealed partial class SrtServer(
         Check(LibSrt.EpollAdd(_epoll, _listener, ref events), "watch the listener");
     }
 
-    /// <summary>Gives everything back to libsrt; its answers are dropped, as on the way out a failure leaves nothing to do.</summary>
+    /// <summary>Gives everything back: libsrt (when awake), the port, the handle the callback finds the server by.</summary>
     private void Release()
     {
-        if (_epoll != LibSrt.Error)
+        if (_awake)
         {
-            _ = LibSrt.EpollRelease(_epoll);
-            _epoll = LibSrt.Error;
+            ReleaseLibsrt();
         }
 
-        if (_listener != LibSrt.Error)
-        {
-            _ = LibSrt.Close(_listener);
-            _listener = LibSrt.Error;
-        }
-
+        ReleasePort();
         if (_self.IsAllocated)
         {
             _self.Free();
         }
-
-        _ = LibSrt.Cleanup();
     }
 
     private static void Check(int result, string what)

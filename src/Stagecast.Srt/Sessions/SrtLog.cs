@@ -37,6 +37,12 @@ internal static partial class SrtLog
     [LoggerMessage(310, LogLevel.Error, "SRT: the connection loop failed")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(314, LogLevel.Debug, "SRT: a caller knocked; libsrt listens on the port")]
+    public static partial void Woken(ILogger logger);
+
+    [LoggerMessage(315, LogLevel.Debug, "SRT: nothing open for {Seconds} s; libsrt sleeps until the next caller")]
+    public static partial void Sleeping(ILogger logger, double seconds);
+
     [LoggerMessage(313, LogLevel.Error, "SRT {Remote}: the connection failed")]
     public static partial void ConnectionFailed(ILogger logger, Exception exception, string remote);
 
