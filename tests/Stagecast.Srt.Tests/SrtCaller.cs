@@ -26,6 +26,9 @@ internal sealed partial class SrtCaller : IDisposable
     /// <param name="local">The address (and port, 0 for any) to call from; callers bound to one port share libsrt's threads.</param>
     public SrtCaller(string streamId, string? passphrase = null, IPEndPoint? local = null)
     {
+        // Started here and cleaned up on disposal, as a server's is: libsrt is one per process, and left started (as
+        // srt_create_socket would leave it) it would keep a sleeping server's listener alive (SrtDormancyTests).
+        Check(LibSrt.Startup(), "start libsrt");
         _socket = LibSrt.CreateSocket();
         Check(LibSrt.SetOption(_socket, LibSrt.OptionStreamId, Encoding.UTF8.GetBytes(streamId)), "set the stream id");
         Check(LibSrt.SetOption(_socket, LibSrt.OptionTransmissionType, LibSrt.TransmissionTypeLive), "set live mode");
@@ -70,7 +73,11 @@ internal sealed partial class SrtCaller : IDisposable
         _ = ConnectTo(port);
     }
 
-    public void Dispose() => _ = LibSrt.Close(_socket);
+    public void Dispose()
+    {
+        _ = LibSrt.Close(_socket);
+        _ = LibSrt.Cleanup();
+    }
 
     private int ConnectTo(int port)
     {
