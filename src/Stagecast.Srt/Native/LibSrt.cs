@@ -20,7 +20,6 @@ internal static partial class LibSrt
     public const int OptionPeerIdleTimeout = 55; // SRTO_PEERIDLETIMEO, milliseconds
     public const int OptionStreamId = 46; // SRTO_STREAMID
     public const int OptionTransmissionType = 50; // SRTO_TRANSTYPE
-    public const int OptionIpv6Only = 54; // SRTO_IPV6ONLY
 
     public const int TransmissionTypeLive = 0; // SRTT_LIVE
 
