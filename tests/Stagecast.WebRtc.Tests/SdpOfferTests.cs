@@ -115,6 +115,27 @@ public sealed class SdpOfferTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AClosedPlaceIsTakenOnlyByAConsumerOfItsKind()
+    {
+        var audio = _session.Add(_stream, video: false, _session.ReceivingCodec("audio", "opus")!, "peer a")!;
+        _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v");
+        _session.Offer();
+        _session.Answer(SdpSessionDescription.Parse(Reject(_session.Offer(), audio.Mid)), [audio.Mid]);
+
+        // A video consumer does not take the audio place (Chrome refuses an m-line that changes kind): a new section.
+        var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v2")!;
+        var offer = SdpSessionDescription.Parse(_session.Offer());
+        Assert.Equal(["0", "1", "2", "3", video.Mid], offer.Media.Select(m => m.Mid));
+        Assert.True(offer.Media[2].Rejected);
+        Assert.Equal(["audio", "video", "audio", "video", "video"], offer.Media.Select(m => m.Kind));
+
+        // An audio consumer does.
+        var again = _session.Add(_stream, video: false, _session.ReceivingCodec("audio", "opus")!, "peer a2")!;
+        offer = SdpSessionDescription.Parse(_session.Offer());
+        Assert.Equal(["0", "1", again.Mid, "3", video.Mid], offer.Media.Select(m => m.Mid));
+    }
+
+    [Fact]
     public void AConsumerTheClientRefusesInItsAnswerCloses()
     {
         var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v")!;

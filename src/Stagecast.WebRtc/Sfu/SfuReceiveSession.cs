@@ -13,8 +13,8 @@ namespace Stagecast.WebRtc.Sfu;
 /// first with placeholder m-lines, answered as the first answer says; then each track the server sends is a
 /// <see cref="SfuConsumer"/> on an m-line of its own, added by an offer of the server's (<see cref="Offer"/>) and sent
 /// once the client answered (<see cref="Start"/>). The client closes consumers with an offer of its own
-/// (<see cref="Answer"/>). A closed section stays in its place, port 0, until a new consumer takes it (with a new mid:
-/// RFC 8829 section 5.2.2's recycling), so a connection has at most <see cref="SdpSessionDescription.MaxMediaSections"/>
+/// (<see cref="Answer"/>). A closed section stays in its place, port 0, until a new consumer of its kind takes it (with a
+/// new mid: RFC 8829 section 5.2.2's recycling), so a connection has at most <see cref="SdpSessionDescription.MaxMediaSections"/>
 /// sections, the most the client's answers may have. Whatever the client sends on it is dropped; its feedback goes to the consumer
 /// it is about. When the client offered the transport-wide sequence number, every packet carries one and the client's
 /// transport-wide feedback drives a <see cref="DownlinkController"/>: what this connection can carry (<see cref="Estimate"/>),
@@ -92,7 +92,10 @@ public sealed class SfuReceiveSession : WebRtcSession
         CloseEnded();
         lock (_sync)
         {
-            int free = _sections.FindIndex(_placeholders, s => s.Codec is null);
+            // A closed section of the same kind is taken up again: Chrome refuses an offer that turns an audio m-line
+            // into a video one (or back), and its SDK then takes no more consumers on this connection.
+            string kind = video ? "video" : "audio";
+            int free = _sections.FindIndex(_placeholders, s => s.Codec is null && s.Kind == kind);
             if (free < 0 && _sections.Count >= SdpSessionDescription.MaxMediaSections)
             {
                 return null;
