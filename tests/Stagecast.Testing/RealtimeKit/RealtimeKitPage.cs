@@ -159,6 +159,21 @@ public sealed class RealtimeKitPage
     /// <summary>The candidate type (host, srflx, relay) of the selected pair of each of the SDK's connected connections.</summary>
     public Task<IReadOnlyList<string>> SelectedCandidateTypesAsync() => CallAsync<IReadOnlyList<string>>("selectedCandidateTypes");
 
+    /// <summary>meeting.connectedMeetings' state: the parent and its breakout rooms, with who is in each.</summary>
+    public Task<RtkConnectedMeetings> ConnectedMeetingsAsync() => CallAsync<RtkConnectedMeetings>("connectedMeetings");
+
+    /// <summary>connectedMeetings.getConnectedMeetings(): asks the server for the rooms and who is in them.</summary>
+    public Task RefreshConnectedMeetingsAsync() => CallAsync("getConnectedMeetings");
+
+    /// <summary>connectedMeetings.createMeetings: breakout rooms of these titles.</summary>
+    public Task<IReadOnlyList<RtkCreatedMeeting>> CreateMeetingsAsync(params string[] titles) => CallAsync<IReadOnlyList<RtkCreatedMeeting>>("createMeetings", (object)titles);
+
+    /// <summary>connectedMeetings.moveParticipants: these participants (ids in <paramref name="from"/>) to meeting <paramref name="to"/>.</summary>
+    public Task MoveParticipantsAsync(string from, string to, params string[] userIds) => CallAsync("moveParticipants", from, to, userIds);
+
+    /// <summary>connectedMeetings.deleteMeetings: closes these breakout rooms.</summary>
+    public Task DeleteMeetingsAsync(params string[] ids) => CallAsync("deleteMeetings", (object)ids);
+
     /// <summary>Loads the UI kit's module (served as ES modules) until &lt;rtk-meeting&gt; is defined.</summary>
     public Task LoadUiKitAsync() => CallAsync("loadUiKit");
 

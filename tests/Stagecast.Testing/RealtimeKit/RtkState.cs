@@ -6,7 +6,8 @@ namespace Stagecast.Testing.RealtimeKit;
 /// <summary>
 /// A snapshot of one client: itself, who is in the meeting and waiting, who spoke last (a peer id: meeting.participants.lastActiveSpeaker),
 /// chat, polls, livestream (LIVESTREAM view type only), recording, the events meeting.stage emitted so far, the app messages
-/// received, the errors that reached the page uncaught, and meeting.ai's transcripts (and how many <c>transcript</c> events it emitted).
+/// received, the errors that reached the page uncaught, meeting.ai's transcripts (and how many <c>transcript</c> events it emitted),
+/// the meeting it is in (meeting.meta.meetingId) and how many times a move to another connected meeting gave the page a new client.
 /// </summary>
 public sealed record RtkState(
     RtkSelf Self,
@@ -21,7 +22,20 @@ public sealed record RtkState(
     IReadOnlyList<RtkBroadcast> Broadcasts,
     IReadOnlyList<string> Uncaught,
     IReadOnlyList<RtkTranscript> Transcripts,
-    int TranscriptEvents);
+    int TranscriptEvents,
+    string MeetingId,
+    int MeetingChanges);
+
+/// <summary>meeting.connectedMeetings as the SDK holds it: the parent meeting and its breakout rooms, each with who is in it.</summary>
+public sealed record RtkConnectedMeetings(RtkConnectedMeeting Parent, IReadOnlyList<RtkConnectedMeeting> Meetings);
+
+public sealed record RtkConnectedMeeting(string? Id, string? Title, IReadOnlyList<RtkConnectedPeer> Participants);
+
+/// <summary>Someone in a connected meeting: its participant id there, and name.</summary>
+public sealed record RtkConnectedPeer(string? Id, string? DisplayName);
+
+/// <summary>A meeting connectedMeetings.createMeetings made.</summary>
+public sealed record RtkCreatedMeeting(string Id, string Title);
 
 /// <summary>A line of meeting.ai.transcripts: who said it (peer, participant, custom id, name), the words, and when (ISO 8601).</summary>
 public sealed record RtkTranscript(string PeerId, string UserId, string CustomParticipantId, string Name, string Transcript, bool IsPartialTranscript, string Date);
