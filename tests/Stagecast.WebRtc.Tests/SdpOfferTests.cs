@@ -161,6 +161,27 @@ public sealed class SdpOfferTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ALineClosedHereIsTakenUpOnlyOnceTheClientAnsweredAnOfferThatClosedIt()
+    {
+        _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer v");
+        _session.Start(SdpSessionDescription.Parse(_session.Offer())); // (the offer stands in for the client's answer)
+        _rtc.Hub.TryPublish("meeting/other/camera", new PublisherInfo("whip", InProcessWebRtc.ClientAddress), out var other);
+        _publisher.Unpublish();
+
+        // The next consumer comes while the client still has mid 2 open: it gets a line of its own (Chrome refuses a new
+        // mid where its description has one open); the offer closes mid 2.
+        var next = _session.Add(other!.Stream, video: true, _session.ReceivingCodec("video", "VP8")!, "other v")!;
+        var offer = SdpSessionDescription.Parse(_session.Offer());
+        Assert.Equal(["0", "1", "2", next.Mid], offer.Media.Select(m => m.Mid));
+        Assert.True(offer.Media[2].Rejected);
+
+        // Once the client answered that offer, the closed line is taken up again.
+        _session.Start(offer);
+        var third = _session.Add(other.Stream, video: true, _session.ReceivingCodec("video", "VP8")!, "other v2")!;
+        Assert.Equal(["0", "1", third.Mid, next.Mid], SdpSessionDescription.Parse(_session.Offer()).Media.Select(m => m.Mid));
+    }
+
+    [Fact]
     public void TheConnectionHoldsAtMostAsManyMLinesAsADescriptionMayHave()
     {
         var codec = _session.ReceivingCodec("audio", "opus")!;

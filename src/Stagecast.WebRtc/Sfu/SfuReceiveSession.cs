@@ -37,6 +37,8 @@ public sealed class SfuReceiveSession : WebRtcSession
     private readonly DownlinkController _downlink = new();
     private readonly Lock _estimating = new();
     private bool _estimated;
+    private readonly HashSet<string> _closedUntold = new(StringComparer.Ordinal); // closed here, not yet in an answered offer
+    private HashSet<string> _closedOffered = new(StringComparer.Ordinal); // of those, the ones the last offer said were closed
     private long _version = 2;
     private int _nextMid;
 
@@ -95,7 +97,9 @@ public sealed class SfuReceiveSession : WebRtcSession
             // A closed section of the same kind is taken up again: Chrome refuses an offer that turns an audio m-line
             // into a video one (or back), and its SDK then takes no more consumers on this connection.
             string kind = video ? "video" : "audio";
-            int free = _sections.FindIndex(_placeholders, s => s.Codec is null && s.Kind == kind);
+            // A line closed here is taken up only once the client answered an offer that closed it: Chrome refuses an
+            // offer that puts a new mid where its last description had a line still open.
+            int free = _sections.FindIndex(_placeholders, s => s.Codec is null && s.Kind == kind && !_closedUntold.Contains(s.Mid));
             if (free < 0 && _sections.Count >= SdpSessionDescription.MaxMediaSections)
             {
                 return null;
@@ -122,6 +126,7 @@ public sealed class SfuReceiveSession : WebRtcSession
         CloseEnded();
         lock (_sync)
         {
+            _closedOffered = [.. _closedUntold];
             return SdpOffer.Build(Ice.Credentials, Transport.Certificate.Fingerprint, Transport.Candidates(null), [.. _sections], CName, _sessionId, ++_version);
         }
     }
@@ -129,6 +134,12 @@ public sealed class SfuReceiveSession : WebRtcSession
     /// <summary>The client answered: the consumers it took start sending, those it refused (port 0) close.</summary>
     public void Start(SdpSessionDescription answer)
     {
+        lock (_sync)
+        {
+            _closedUntold.ExceptWith(_closedOffered); // the client has seen them closed: free to take up again
+            _closedOffered.Clear();
+        }
+
         var refused = answer.Media.Where(m => m.Rejected).Select(m => m.Mid).ToHashSet(StringComparer.Ordinal);
         foreach (var consumer in Consumers)
         {
@@ -160,6 +171,7 @@ public sealed class SfuReceiveSession : WebRtcSession
 
         lock (_sync)
         {
+            _closedUntold.ExceptWith(clientOffer.Media.Where(m => m.Rejected).Select(m => m.Mid)); // the client's own offer closes them
             var sections = new List<SdpSection>(clientOffer.Media.Count);
             foreach (var offered in clientOffer.Media)
             {
@@ -329,11 +341,12 @@ public sealed class SfuReceiveSession : WebRtcSession
     {
         foreach (var consumer in Consumers.Where(c => c.Stream.State == HubStreamState.Ended))
         {
-            CloseSection(consumer.Mid);
+            CloseSection(consumer.Mid, told: false);
         }
     }
 
-    private void CloseSection(string mid)
+    /// <param name="told">Whether the client closed it itself (its offer or its answer), so it knows the line closed.</param>
+    private void CloseSection(string mid, bool told = true)
     {
         SfuConsumer? consumer;
         lock (_sync)
@@ -341,6 +354,11 @@ public sealed class SfuReceiveSession : WebRtcSession
             if (!_consumers.Remove(mid, out consumer))
             {
                 return;
+            }
+
+            if (!told)
+            {
+                _closedUntold.Add(mid);
             }
 
             int index = _sections.FindIndex(s => s.Mid == mid);
