@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Stagecast.Transport.Epoll;
 
 /// <summary>
-/// The Linux system calls the event-loop transport uses: epoll(7), eventfd(2), recv(2), send(2); and for sends from
+/// The Linux system calls the event-loop transport uses: epoll(7), eventfd(2), poll(2), recv(2), send(2); and for sends from
 /// memory files (<see cref="MemoryFile"/>, <see cref="SocketSends"/>): memfd_create(2), sendfile(2), getrlimit(2).
 /// </summary>
 internal static partial class LinuxNative
@@ -60,6 +60,20 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epoll, ref byte events, int maxEvents, int timeoutMilliseconds);
+
+    public const short PollIn = 0x1;
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(ref PollFd fds, nuint count, int timeoutMilliseconds);
 
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initialValue, int flags);

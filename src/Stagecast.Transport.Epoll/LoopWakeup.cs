@@ -6,8 +6,9 @@ namespace Stagecast.Transport.Epoll;
 /// queue. Drain reads the eventfd first and clears the pending flag after: cleared first, a post landing between
 /// the two would have its write consumed by the read while the flag stayed set, and every later post would find
 /// the flag set and write nothing, leaving an idle loop asleep with work queued (new connections never answered).
+/// A loop that waits outside epoll (SRT's, while libsrt sleeps or idles) waits with <see cref="Wait"/>.
 /// </summary>
-internal sealed class LoopWakeup : IDisposable
+public sealed class LoopWakeup : IDisposable
 {
     private readonly byte[] _drain = new byte[8];
     private int _pending;
@@ -46,6 +47,26 @@ internal sealed class LoopWakeup : IDisposable
     {
         LinuxNative.Read(Fd, ref _drain[0], 8);
         Interlocked.Exchange(ref _pending, 0);
+    }
+
+    /// <summary>
+    /// Waits for a wake-up, and for <paramref name="readable"/> (a descriptor, or -1 for none) to have something to
+    /// read; takes the wake-up if there was one (<see cref="Drain"/>). True when <paramref name="readable"/> has.
+    /// </summary>
+    public bool Wait(int readable = -1)
+    {
+        Span<LinuxNative.PollFd> watched = [new() { Fd = Fd, Events = LinuxNative.PollIn }, new() { Fd = readable, Events = LinuxNative.PollIn }];
+        if (LinuxNative.Poll(ref watched[0], readable < 0 ? 1u : 2u, -1) < 0)
+        {
+            return false; // interrupted: the caller looks again
+        }
+
+        if (watched[0].Returned != 0)
+        {
+            Drain();
+        }
+
+        return readable >= 0 && watched[1].Returned != 0;
     }
 
     public void Dispose() => LinuxNative.Close(Fd);

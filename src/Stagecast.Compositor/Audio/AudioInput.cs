@@ -112,9 +112,10 @@ public sealed class AudioInput
             _windowRead += n / Channels;
             if (_windowRead >= TrimWindowFrames)
             {
-                int surplus = (_windowLowest / Channels) - PrebufferFrames;
-                if (surplus > TrimAboveFrames - PrebufferFrames)
+                int lowest = _windowLowest / Channels;
+                if (lowest > TrimAboveFrames)
                 {
+                    int surplus = lowest - PrebufferFrames;
                     _start = (_start + (surplus * Channels)) % _ring.Length;
                     _count -= surplus * Channels;
                     Trimmed += surplus;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Stagecast.Srt.Native;
 using Stagecast.Srt.Sessions;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Srt.Server;
 
@@ -11,7 +11,7 @@ namespace Stagecast.Srt.Server;
 /// every 10 ms (a select with a 10 ms timeout) and its collector wakes every second: on an idle server that was 0.2 % of
 /// a core, most of what it spent. So the server binds the port itself and holds it (<see cref="_held"/>); while libsrt
 /// sleeps, the SRT thread waits in one poll for a datagram on it (left there) or its own wake-up (an eventfd,
-/// <see cref="Signal"/>). When a datagram comes, libsrt is started and its listener takes a copy of the port
+/// <see cref="Signal"/>, which wakes it from its idle wait while libsrt is up too). When a datagram comes, libsrt is started and its listener takes a copy of the port
 /// (srt_bind_acquire), where the caller's handshake still waits to be read. Once nothing has been open, admitted or
 /// posted for <see cref="DormantAfter"/>, the listener is closed and libsrt cleaned up (its threads end with it), and
 /// the thread polls the port again. The port stays bound throughout: a caller is never refused by the system.
@@ -25,7 +25,7 @@ public sealed partial class SrtServer
     private readonly byte[] _drain = new byte[2048]; // an SRT packet is at most 1500 bytes
     private Socket? _port; // the bound port, kept for its descriptor; never read through
     private int _held = -1;
-    private int _signal = -1;
+    private LoopWakeup? _wakeup;
     private ITimer? _dormancy;
     private volatile bool _quiet;
     private volatile bool _awake;
@@ -57,46 +57,25 @@ public sealed partial class SrtServer
         LocalEndPoint = (IPEndPoint)port.LocalEndPoint!;
         _port = port;
         _held = (int)port.Handle;
-        _signal = LibC.EventFd(0, LibC.EventFdCloseOnExec);
-        if (_signal < 0)
+        try
+        {
+            _wakeup = new LoopWakeup();
+        }
+        catch (IOException ex)
         {
             ReleasePort();
-            throw new SrtListenException($"cannot make an eventfd: error {Marshal.GetLastPInvokeError()}");
+            throw new SrtListenException($"cannot make the SRT thread's wake-up: {ex.Message}");
         }
     }
 
-    /// <summary>Wakes the SRT thread, whether it waits in libsrt's epoll's absence (the event) or in the port's poll (the eventfd).</summary>
-    private void Signal()
-    {
-        _wake.Set();
-        if (_signal >= 0)
-        {
-            ulong one = 1;
-            _ = LibC.Write(_signal, ref one, sizeof(ulong));
-        }
-    }
+    /// <summary>Wakes the SRT thread wherever it waits outside libsrt's epoll (<see cref="AwaitSignal"/>).</summary>
+    private void Signal() => _wakeup?.Signal();
 
     /// <summary>
-    /// On the loop, while libsrt sleeps: waits for a datagram on the port (true: a caller knocked) or a signal (false);
-    /// the signal's count is taken.
+    /// On the loop: waits for a signal, and while libsrt sleeps (<paramref name="port"/>) for a datagram on the port
+    /// too; true when a caller knocked.
     /// </summary>
-    private bool AwaitKnock()
-    {
-        Span<LibC.PollFd> watched = [new() { Descriptor = _held, Events = LibC.PollIn }, new() { Descriptor = _signal, Events = LibC.PollIn }];
-        if (LibC.Poll(ref watched[0], 2, -1) < 0)
-        {
-            return false; // interrupted: the loop looks again
-        }
-
-        if (watched[1].Returned != 0)
-        {
-            ulong count = 0;
-            _ = LibC.Read(_signal, ref count, sizeof(ulong));
-            _wake.Reset();
-        }
-
-        return watched[0].Returned != 0;
-    }
+    private bool AwaitSignal(bool port) => _wakeup!.Wait(port ? _held : -1);
 
     /// <summary>On the loop: a datagram came while libsrt slept; libsrt starts and listens on the port.</summary>
     private void Wake()
@@ -132,8 +111,7 @@ public sealed partial class SrtServer
         }
 
         _dormancy ??= time.CreateTimer(static state => ((SrtServer)state!).GoneQuiet(), this, DormantAfter, Timeout.InfiniteTimeSpan);
-        _wake.Wait();
-        _wake.Reset();
+        AwaitSignal(port: false);
     }
 
     /// <summary>On the loop: a connection or handshake is there; the dormancy timer starts again once it is gone.</summary>
@@ -192,10 +170,7 @@ public sealed partial class SrtServer
         _port?.Dispose();
         _port = null;
         _held = -1;
-        if (_signal >= 0)
-        {
-            _ = LibC.Close(_signal);
-            _signal = -1;
-        }
+        _wakeup?.Dispose();
+        _wakeup = null;
     }
 }

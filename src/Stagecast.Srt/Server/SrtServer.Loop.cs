@@ -86,7 +86,7 @@ public sealed partial class SrtServer
             RunPosted(work);
         }
 
-        if (!_stopping && AwaitKnock())
+        if (!_stopping && AwaitSignal(port: true))
         {
             Wake();
         }

@@ -34,7 +34,6 @@ public sealed partial class SrtServer(
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly LogLimiter _refusals = new(time);
     private readonly Lock _lifecycle = new();
-    private readonly ManualResetEventSlim _wake = new();
     private int _listener = LibSrt.Error;
     private int _epoll = LibSrt.Error;
     private GCHandle _self;

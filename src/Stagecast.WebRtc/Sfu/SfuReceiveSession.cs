@@ -94,11 +94,10 @@ public sealed class SfuReceiveSession : WebRtcSession
         CloseEnded();
         lock (_sync)
         {
-            // A closed section of the same kind is taken up again: Chrome refuses an offer that turns an audio m-line
-            // into a video one (or back), and its SDK then takes no more consumers on this connection.
+            // A closed line is taken up again by a consumer of its kind only, and only once the client knows it closed:
+            // Chrome refuses an offer that turns an audio line into a video one, or puts a new mid where its last
+            // description had a line open, and its SDK then takes no more consumers on this connection.
             string kind = video ? "video" : "audio";
-            // A line closed here is taken up only once the client answered an offer that closed it: Chrome refuses an
-            // offer that puts a new mid where its last description had a line still open.
             int free = _sections.FindIndex(_placeholders, s => s.Codec is null && s.Kind == kind && !_closedUntold.Contains(s.Mid));
             if (free < 0 && _sections.Count >= SdpSessionDescription.MaxMediaSections)
             {
