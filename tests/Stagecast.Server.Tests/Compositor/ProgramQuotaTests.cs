@@ -119,6 +119,33 @@ public sealed class ProgramQuotaTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await stranger.PostAsync($"/meetings/{await stranger.CreateMeetingAsync()}/livestreams", Small)).Status);
     }
 
+    /// <summary>
+    /// CI found a program that never stopped: its linger timer fired while the meeting was admitted (or a hair early)
+    /// and nothing looked again. An idle program now waits for the admitted output and stops once the admission lapses.
+    /// </summary>
+    [Fact]
+    public async Task AnIdleProgramWaitsOutAnAdmissionThenStops()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
+        await using var own = (await ServerFixture.StartAsync(clock)).AsAsyncDisposable(out var server);
+        var programs = server.App.Services.GetRequiredService<MeetingPrograms>();
+        var quota = server.App.Services.GetRequiredService<ProgramQuota>();
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+
+        await programs.AcquireProgramStreamAsync(meeting, 320, 180);
+        quota.Admit(App(api.AppId), meeting); // another output on its way, whose start then fails
+        await programs.ReleaseProgramStreamAsync(meeting);
+        var linger = server.App.Services.GetRequiredService<IOptions<CompositorOptions>>().Value.Linger;
+
+        clock.Advance(linger);
+        await Task.Delay(200);
+        Assert.NotNull(programs.Find(meeting)); // the admitted output may still attach to it
+
+        clock.Advance(ProgramQuota.AdmissionHold);
+        await Eventually.TrueAsync(() => programs.Find(meeting) is null, "the idle program to stop once the admission lapsed");
+    }
+
     [Fact]
     public void AnAdmittedMeetingHoldsItsPlaceWhileItsProgramRunsOrUntilTheAdmissionLapses()
     {

@@ -40,6 +40,8 @@ public sealed partial class MeetingPrograms(
     /// </summary>
     public StreamHub ProgramHub { get; } = new(Options.Create(new StreamHubOptions()), time, [], loggers.CreateLogger<StreamHub>());
 
+    private static readonly TimeSpan MinimumLinger = TimeSpan.FromMilliseconds(100);
+
     private readonly ConcurrentDictionary<string, Running> _programs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly Dictionary<string, int> _programStreamUsers = new(StringComparer.Ordinal);
@@ -150,8 +152,7 @@ public sealed partial class MeetingPrograms(
                 {
                     // Stopped once it has lingered with no output; an output attached meanwhile keeps it.
                     running.IdleSince = time.GetTimestamp();
-                    running.Timer?.Dispose();
-                    running.Timer = time.CreateTimer(_ => Follow(running), null, options.Value.Linger, Timeout.InfiniteTimeSpan);
+                    LingerFor(running, options.Value.Linger);
                 }
             }
         }
@@ -256,12 +257,6 @@ public sealed partial class MeetingPrograms(
     {
         try
         {
-            if (running.IdleSince is { } idle && time.GetElapsedTime(idle) >= options.Value.Linger)
-            {
-                _ = StopIdleAsync(running);
-                return;
-            }
-
             var room = rooms.Find(running.MeetingId);
             var roomMedia = room is null ? null : media.Find(room);
             var sources = new List<ProgramSource>();
@@ -286,7 +281,21 @@ public sealed partial class MeetingPrograms(
         await _changes.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (running.IdleSince is null || running.Program.Outputs.Count > 0 || quota.Admitting(running.MeetingId) || !_programs.TryRemove(new(running.MeetingId, running)))
+            if (running.IdleSince is not { } idle || running.Program.Outputs.Count > 0)
+            {
+                return;
+            }
+
+            // A timer may fire a little early, an admitted output may be about to attach: look again later, never give up.
+            var left = options.Value.Linger - time.GetElapsedTime(idle);
+            if (left > TimeSpan.Zero || quota.Admitting(running.MeetingId))
+            {
+                var again = left > TimeSpan.Zero ? left : options.Value.Linger;
+                LingerFor(running, again > MinimumLinger ? again : MinimumLinger);
+                return;
+            }
+
+            if (!_programs.TryRemove(new(running.MeetingId, running)))
             {
                 return;
             }
@@ -300,6 +309,13 @@ public sealed partial class MeetingPrograms(
 
         await StopAsync(running).ConfigureAwait(false);
         Log.Stopped(_logger, running.MeetingId);
+    }
+
+    /// <summary>Looks again after <paramref name="delay"/> whether the idle program should stop (under <see cref="_changes"/>).</summary>
+    private void LingerFor(Running running, TimeSpan delay)
+    {
+        running.Timer?.Dispose();
+        running.Timer = time.CreateTimer(_ => _ = StopIdleAsync(running), null, delay, Timeout.InfiniteTimeSpan);
     }
 
     private static async Task StopAsync(Running running)
