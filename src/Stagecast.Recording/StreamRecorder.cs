@@ -1,5 +1,7 @@
+using System.Buffers;
 using Stagecast.Media.Codecs;
 using Stagecast.Media.Fmp4;
+using Stagecast.Media.Hls;
 using Stagecast.Streaming;
 
 namespace Stagecast.Recording;
@@ -11,13 +13,15 @@ namespace Stagecast.Recording;
 /// finished into an MP4 with its index at the front (<see cref="RecordingFinisher"/>), so players can seek. Nothing is
 /// decoded or encoded, so no ffmpeg takes part. A pause leaves no gap: frames are skipped while paused and the time
 /// paused is taken out of the timestamps, the recording resuming at the next keyframe. A recorder never slows its
-/// stream: it reads through its own bounded queue.
+/// stream: it reads through its own bounded queue. The stream's captions (its timed text frames, what transcription
+/// heard) go into a WebVTT file beside it, on the recording's timeline, each cue written as it comes.
 /// </summary>
 public sealed class StreamRecorder : IAsyncDisposable
 {
     private readonly HubStream _source;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _sync = new();
+    private readonly TimeProvider _time;
     private HubStreamReader? _reader;
     private Fmp4FileWriter? _file;
     private VideoTrackConfig? _video;
@@ -29,20 +33,33 @@ public sealed class StreamRecorder : IAsyncDisposable
     private long _pausedAt = -1;
     private bool _paused;
     private bool _waitForKeyframe = true;
+    private long _lastReceivedAt;
+    private FileStream? _captions;
+    private double _lastCueStart;
 
+    /// <param name="captionsPath">The WebVTT file of the stream's captions, written once one comes.</param>
     /// <param name="reader">
     /// A reader added to <paramref name="source"/> earlier (from <see cref="AddReader"/>), so the recording starts where
     /// that reader did; null to start from the stream's newest keyframe now.
     /// </param>
-    public StreamRecorder(HubStream source, string partPath, HubStreamReader? reader = null)
+    /// <param name="time">The stream hub's clock (frames are stamped by it when received).</param>
+    public StreamRecorder(HubStream source, string partPath, string captionsPath, HubStreamReader? reader = null, TimeProvider? time = null)
     {
         _source = source;
         _reader = reader;
         PartPath = partPath;
+        CaptionsPath = captionsPath;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The fragmented MP4 being written.</summary>
     public string PartPath { get; }
+
+    /// <summary>The WebVTT file of its captions: there once the first caption came.</summary>
+    public string CaptionsPath { get; }
+
+    /// <summary>Captions written.</summary>
+    public int Captions { get; private set; }
 
     /// <summary>Completes when the first keyframe was written: the recording has started.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -177,6 +194,9 @@ public sealed class StreamRecorder : IAsyncDisposable
                 return;
             case MediaFrameKind.Video or MediaFrameKind.Audio:
                 break;
+            case MediaFrameKind.TimedText:
+                await CaptionAsync((TimedTextCue)frame.Detail!).ConfigureAwait(false);
+                return;
             default:
                 return;
         }
@@ -225,6 +245,7 @@ public sealed class StreamRecorder : IAsyncDisposable
             }
 
             _lastMs = Math.Max(_lastMs, frame.Timestamp);
+            _lastReceivedAt = frame.ReceivedAt;
             ms = frame.Timestamp - _firstMs - _pausedMs;
         }
 
@@ -241,9 +262,56 @@ public sealed class StreamRecorder : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A caption, placed by when it was said: the newest frame written was received a known while ago, at a known place
+    /// on the recording's timeline, and the cue began so long before or after. Said before the recording began, while it
+    /// is paused, or in a pause: left out.
+    /// </summary>
+    private async ValueTask CaptionAsync(TimedTextCue cue)
+    {
+        double start;
+        lock (_sync)
+        {
+            if (_file is null || _paused || _waitForKeyframe)
+            {
+                return;
+            }
+
+            var sinceFrame = _time.GetElapsedTime(_lastReceivedAt);
+            var sinceCue = _time.GetUtcNow() - cue.StartedAt;
+            start = (_lastMs - _firstMs - _pausedMs) / 1000.0 + (sinceFrame - sinceCue).TotalSeconds;
+        }
+
+        double end = start + Math.Max(0, (cue.EndedAt - cue.StartedAt).TotalSeconds);
+        if (end <= 0)
+        {
+            return;
+        }
+
+        start = Math.Max(Math.Max(start, 0), _lastCueStart); // in order of their start, as WebVTT wants them
+        _lastCueStart = start;
+        var text = new ArrayBufferWriter<byte>(256);
+        if (_captions is null)
+        {
+            _captions = new FileStream(CaptionsPath, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, useAsync: true);
+            text.Write("WEBVTT\n"u8);
+        }
+
+        WebVttSegmentWriter.WriteCue(text, new WebVttCue(start, Math.Max(end, start), cue.Text, cue.Voice));
+        await _captions.WriteAsync(text.WrittenMemory).ConfigureAwait(false);
+        await _captions.FlushAsync().ConfigureAwait(false);
+        Captions++;
+    }
+
     /// <summary>Writes the last fragment and closes the file.</summary>
     private async ValueTask CloseAsync()
     {
+        if (_captions is { } captions)
+        {
+            await captions.DisposeAsync().ConfigureAwait(false);
+            _captions = null;
+        }
+
         if (_file is not { } file)
         {
             return;

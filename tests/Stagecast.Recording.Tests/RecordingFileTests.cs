@@ -37,7 +37,7 @@ public sealed class RecordingFileTests : IDisposable
         var hub = TestHub.Create();
         hub.TryPublish("c", Encoder, out var publisher);
         string part = Path.Combine(_work, "c.mp4.part");
-        var recorder = new StreamRecorder(publisher!.Stream, part, StreamRecorder.AddReader(publisher.Stream));
+        var recorder = new StreamRecorder(publisher!.Stream, part, Path.Combine(_work, "c.vtt"), StreamRecorder.AddReader(publisher.Stream));
         recorder.Start();
         await RecordedMedia.ReplayAsync(publisher, realTime: false);
         await Eventually.TrueAsync(() => recorder.Seconds > 5.9, "the whole clip to be read");
@@ -87,7 +87,7 @@ public sealed class RecordingFileTests : IDisposable
         var tags = await RecordedMedia.EncodeAsync("160x120", 3);
         var hub = TestHub.Create();
         hub.TryPublish("r", Encoder, out var publisher);
-        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "r.mp4.part"), StreamRecorder.AddReader(publisher.Stream));
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "r.mp4.part"), Path.Combine(_work, "r.vtt"), StreamRecorder.AddReader(publisher.Stream));
         recorder.Start();
         await RecordedMedia.ReplayAsync(publisher, realTime: false);
         await RecordedMedia.ReplayAsync(publisher, realTime: false, offsetMs: 6_100, clip: tags);
@@ -126,7 +126,7 @@ public sealed class RecordingFileTests : IDisposable
         var pictures = (await RecordedMedia.ClipAsync()).Where(t => t.Type == FlvTagType.Video && t.Timestamp < 500).ToList();
         var hub = TestHub.Create();
         hub.TryPublish("short", Encoder, out var publisher);
-        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "short.mp4.part"), StreamRecorder.AddReader(publisher.Stream));
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "short.mp4.part"), Path.Combine(_work, "short.vtt"), StreamRecorder.AddReader(publisher.Stream));
         recorder.Start();
         await RecordedMedia.ReplayAsync(publisher, realTime: false, clip: pictures);
         publisher.Unpublish();
@@ -146,7 +146,7 @@ public sealed class RecordingFileTests : IDisposable
         var hub = TestHub.Create();
         hub.TryPublish("f", Encoder, out var publisher);
         // /dev/full: every write fails as on a full disk (ENOSPC).
-        await using var recorder = new StreamRecorder(publisher!.Stream, "/dev/full", StreamRecorder.AddReader(publisher.Stream));
+        await using var recorder = new StreamRecorder(publisher!.Stream, "/dev/full", Path.Combine(_work, "full.vtt"), StreamRecorder.AddReader(publisher.Stream));
         recorder.Start();
         await RecordedMedia.ReplayAsync(publisher, realTime: false);
 
@@ -162,7 +162,7 @@ public sealed class RecordingFileTests : IDisposable
     {
         var hub = TestHub.Create();
         hub.TryPublish(name, Encoder, out var publisher);
-        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, $"{name}.mp4.part"), StreamRecorder.AddReader(publisher.Stream));
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, $"{name}.mp4.part"), Path.Combine(_work, $"{name}.vtt"), StreamRecorder.AddReader(publisher.Stream));
         recorder.Start();
         await RecordedMedia.ReplayAsync(publisher, realTime: false, clip: clip);
         await Eventually.TrueAsync(() => recorder.Seconds > 5.9, "the whole clip to be read");

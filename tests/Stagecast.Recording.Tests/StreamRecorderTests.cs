@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Time.Testing;
 using Stagecast.Streaming;
 using Stagecast.Testing;
 
@@ -15,7 +16,7 @@ public sealed class StreamRecorderTests : IDisposable
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
-        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "s.mp4.part"), StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "s.mp4.part"), Path.Combine(_work, "s.vtt"), StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
         recorder.Start();
 
         await RecordedMedia.ReplayAsync(publisher, realTime: false);
@@ -36,7 +37,7 @@ public sealed class StreamRecorderTests : IDisposable
     {
         var hub = TestHub.Create();
         hub.TryPublish("s", Encoder, out var publisher);
-        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "p.mp4.part"), StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "p.mp4.part"), Path.Combine(_work, "p.vtt"), StreamRecorder.AddReader(publisher.Stream)); // from the first frame, however soon the replay comes
         recorder.Start();
         await RecordedMedia.ReplayAsync(publisher, realTime: false);
         await Eventually.TrueAsync(() => recorder.Seconds > 5.9, "the first clip to be read");
@@ -53,6 +54,42 @@ public sealed class StreamRecorderTests : IDisposable
         Assert.True(exitCode == 0, error);
         Assert.InRange(double.Parse(output, CultureInfo.InvariantCulture), 11.5, 12.5);
         Assert.InRange(recorder.Seconds, 11.5, 12.5);
+    }
+
+    [Fact]
+    public async Task TheStreamsCaptionsAreWrittenBesideItOnTheRecordingsTimeline()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
+        var hub = TestHub.Create(clock);
+        hub.TryPublish("t", Encoder, out var publisher);
+        string captions = Path.Combine(_work, "t.vtt");
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "t.mp4.part"), captions, StreamRecorder.AddReader(publisher.Stream), clock);
+        recorder.Start();
+
+        await RecordedMedia.ReplayAsync(publisher, realTime: false);
+        await Eventually.TrueAsync(() => recorder.Seconds > 5.9, "the whole clip to be read");
+        double last = recorder.Seconds; // where the newest frame is, received at the clock's now
+
+        // A second on, a line said from 3 s to 1.5 s ago: 2 s before that frame, 1.5 s long; a line that ended before the
+        // recording began is left out; the next line keeps its order and its speaker.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var now = clock.GetUtcNow();
+        Assert.True(publisher.Stream.WriteTimedText(new TimedTextCue(now.AddSeconds(-3), now.AddSeconds(-1.5), "the weather is nice today", null)));
+        Assert.True(publisher.Stream.WriteTimedText(new TimedTextCue(now.AddSeconds(-60), now.AddSeconds(-59), "long before", null)));
+        Assert.True(publisher.Stream.WriteTimedText(new TimedTextCue(now.AddSeconds(-1), now, "a <b> & c", "Ada")));
+        await Eventually.TrueAsync(() => recorder.Captions == 2, "the two captions to be written");
+
+        // Paused, a line is left out.
+        recorder.Pause();
+        Assert.True(publisher.Stream.WriteTimedText(new TimedTextCue(now, now.AddSeconds(1), "while paused", null)));
+        Assert.True(await recorder.FinishAsync(Path.Combine(_work, "t.mp4")), recorder.Error);
+
+        Assert.Equal(2, recorder.Captions);
+        string T(double seconds) => Media.Hls.WebVttSegmentWriter.Timestamp(seconds);
+        Assert.Equal($"WEBVTT\n\n{T(last - 2)} --> {T(last - 0.5)}\nthe weather is nice today\n\n{T(last)} --> {T(last + 1)}\n<v Ada>a &lt;b&gt; &amp; c\n",
+            await File.ReadAllTextAsync(captions));
+        var streams = await Ffmpeg.ProbeAsync(captions); // ffmpeg reads it as WebVTT
+        Assert.Contains(streams, s => s.Codec == "webvtt");
     }
 
     [Fact]

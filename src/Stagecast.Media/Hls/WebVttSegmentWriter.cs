@@ -27,21 +27,28 @@ public static class WebVttSegmentWriter
         double origin = Math.Floor(start / MpegTsPeriodSeconds) * MpegTsPeriodSeconds;
         foreach (var cue in cues)
         {
-            w.WriteNewline();
-            w.Write(Timestamp(cue.Start - origin));
-            w.Write(" --> "u8);
-            w.Write(Timestamp(Math.Max(cue.End, cue.Start) - origin));
-            w.WriteNewline();
-            if (cue.Voice is { Length: > 0 } voice)
-            {
-                w.Write("<v "u8);
-                w.Write(Escape(voice));
-                w.Write(">"u8);
-            }
-
-            w.Write(Escape(cue.Text));
-            w.WriteNewline();
+            WriteCue(output, cue with { Start = cue.Start - origin, End = cue.End - origin });
         }
+    }
+
+    /// <summary>One cue after a blank line: its times (an end before the start is the start), its speaker and words.</summary>
+    public static void WriteCue(IBufferWriter<byte> output, WebVttCue cue)
+    {
+        var w = new AsciiWriter(output);
+        w.WriteNewline();
+        w.Write(Timestamp(cue.Start));
+        w.Write(" --> "u8);
+        w.Write(Timestamp(Math.Max(cue.End, cue.Start)));
+        w.WriteNewline();
+        if (cue.Voice is { Length: > 0 } voice)
+        {
+            w.Write("<v "u8);
+            w.Write(Escape(voice));
+            w.Write(">"u8);
+        }
+
+        w.Write(Escape(cue.Text));
+        w.WriteNewline();
     }
 
     /// <summary>A WebVTT timestamp: hours, minutes, seconds and milliseconds (never negative).</summary>

@@ -161,6 +161,7 @@ public sealed class RecordingTests(ServerFixture server) : IClassFixture<ServerF
         var listed = (await api.GetAsync("/recordings")).EnsureOk().Data;
         Assert.Equal(recording.GetProperty("id").GetString(), Assert.Single(listed.EnumerateArray()).GetProperty("id").GetString());
 
+        Assert.Equal(JsonValueKind.Null, recording.GetProperty("captions_download_url").ValueKind); // nothing transcribed it
         string url = recording.GetProperty("download_url").GetString()!;
         var streams = await Ffmpeg.ProbeAsync(url);
         Assert.Contains(streams, s => s is { Codec: "h264", Width: 320, Height: 180 });

@@ -182,6 +182,10 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         string playback = started.GetProperty("playback_url").GetString()!;
         await _media.Api.WaitForStatusAsync(started.GetProperty("id").GetString()!, "LIVE");
         await _media.Server.WaitUntilPlayableAsync(playback);
+        // A recording of the meeting (its program) writes the captions too.
+        string recording = (await _media.Api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = _meeting, video_config = new { width = 320, height = 180 } })))
+            .EnsureOk().Data.GetProperty("id").GetString()!;
+        await _media.Api.WaitForAsync($"/recordings/{recording}", r => r.Data.GetProperty("status").GetString() == "RECORDING");
 
         // The multivariant playlist lists the subtitles rendition, and every variant names its group.
         string multivariant = await _media.Server.Http.GetStringAsync(playback);
@@ -229,6 +233,12 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var track = Assert.Single(tracks.EnumerateArray(), t => t.GetProperty("cues").GetArrayLength() > 0);
         Assert.Equal(("English", "en", "showing"), (track.GetProperty("label").GetString(), track.GetProperty("language").GetString(), track.GetProperty("mode").GetString()));
         Assert.EndsWith(cue!, track.GetProperty("cues")[0].GetString());
+
+        // The recording's WebVTT file beside its MP4 has her words under her name.
+        (await _media.Api.SendAsync(HttpMethod.Put, $"/recordings/{recording}", """{"action":"stop"}""")).EnsureOk();
+        var stored = (await _media.Api.WaitForAsync($"/recordings/{recording}", r => r.Data.GetProperty("status").GetString() == "UPLOADED")).Data;
+        string captions = await _media.Server.Http.GetStringAsync(stored.GetProperty("captions_download_url").GetString());
+        Assert.Contains($"<v Ada>{cue}\n", captions, StringComparison.Ordinal);
     }
 
     [Fact]

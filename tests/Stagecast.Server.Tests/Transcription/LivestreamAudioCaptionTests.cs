@@ -180,6 +180,54 @@ public sealed class LivestreamAudioCaptionTests
     }
 
     [Fact]
+    public async Task ARecordedLivestreamKeepsItsCaptionsInAWebVttFileBesideItsMp4()
+    {
+        // Captions are a track of the hub stream: the recorder writes them too, on the recording's timeline.
+        await using var own = (await ServerFixture.StartAsync(["--transcription-engine", "pocketsphinx"])).AsAsyncDisposable(out var server);
+        var api = await server.NewTenantAsync();
+        var livestream = (await api.PostAsync("/livestreams", """{"transcription_enabled": true, "recording": {"mode": "automatic"}}""")).EnsureOk().Data;
+        string id = livestream.GetProperty("id").GetString()!;
+        string speech = SpeechFile();
+        try
+        {
+            // Fifteen seconds said, then the publisher ends: the session and its recording end with it.
+            await using (var publisher = Ffmpeg.Publish($"{livestream.GetProperty("ingest_server").GetString()}/{livestream.GetProperty("stream_key").GetString()}",
+                [.. SpeakingInput(speech), "-t", "15"]))
+            {
+                Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            }
+
+            var recording = (await api.WaitForAsync("/recordings", r => r.Data.GetArrayLength() == 1 && r.Data[0].GetProperty("status").GetString() == "UPLOADED",
+                TimeSpan.FromSeconds(60))).Data[0];
+            Assert.Equal(id, recording.GetProperty("livestream_id").GetString());
+            string captionsUrl = recording.GetProperty("captions_download_url").GetString()!;
+            using var response = await server.Http.GetAsync(captionsUrl);
+            response.EnsureSuccessStatusCode();
+            Assert.Equal("text/vtt", response.Content.Headers.ContentType?.MediaType);
+            string vtt = await response.Content.ReadAsStringAsync();
+            Assert.StartsWith("WEBVTT\n", vtt, StringComparison.Ordinal);
+
+            // Its cues say the sentence, in order, each within the recording.
+            double duration = recording.GetProperty("recording_duration").GetDouble();
+            var cues = Regex.Matches(vtt, @"^(\d\d):(\d\d):(\d\d\.\d{3}) --> (\d\d):(\d\d):(\d\d\.\d{3})\n(.+)$", RegexOptions.Multiline)
+                .Select(m => (Start: Seconds(m, 1), End: Seconds(m, 4), Text: m.Groups[7].Value)).ToList();
+            Assert.True(cues.Count >= 2, vtt);
+            Assert.All(cues, c => Assert.InRange(c.Start, 0, Math.Min(c.End, duration)));
+            Assert.Equal(cues.Select(c => c.Start).Order(), cues.Select(c => c.Start));
+            Assert.Contains(cues, c => WordErrorRate.Of(Sentence, c.Text) <= 0.4);
+            var streams = await Ffmpeg.ProbeAsync(captionsUrl); // ffmpeg reads it as WebVTT
+            Assert.Contains(streams, s => s.Codec == "webvtt");
+        }
+        finally
+        {
+            File.Delete(speech);
+        }
+
+        static double Seconds(Match m, int group) => int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture) * 3600
+            + int.Parse(m.Groups[group + 1].Value, CultureInfo.InvariantCulture) * 60 + double.Parse(m.Groups[group + 2].Value, CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task WithoutASpeechEngineTheFieldIsKeptAndTheLogSaysNoCaptionsAreMade()
     {
         var logs = new CapturedLogs();

@@ -22,7 +22,12 @@ public sealed record Recording(
     string? Error,
     byte[]? SealedStorage = null,
     string? StorageKey = null,
-    IReadOnlyList<RecordedTrack>? Tracks = null);
+    IReadOnlyList<RecordedTrack>? Tracks = null,
+    long? CaptionsFileSize = null)
+{
+    /// <summary>The name of its captions' WebVTT file (there when <see cref="CaptionsFileSize"/> is): its MP4's, as .vtt.</summary>
+    public string CaptionsFileName => Path.ChangeExtension(OutputFileName, ".vtt");
+}
 
 public enum RecordingStatus
 {

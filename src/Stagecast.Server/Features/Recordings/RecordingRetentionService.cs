@@ -41,7 +41,7 @@ public sealed partial class RecordingRetentionService(SqlRecordingStore store, R
         var settings = options.Value;
         var stored = await store.ListStoredAsync(cancellationToken).ConfigureAwait(false);
         // An uploaded recording takes no room here (its local copy went once the upload was verified).
-        var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.StorageKey is null ? r.FileSize ?? 0 : 0))], Time.GetUtcNow(), settings);
+        var doomed = Select([.. stored.Select(r => (r.Id, r.StoppedTime ?? r.InvokedTime, r.StorageKey is null ? (r.FileSize ?? 0) + (r.CaptionsFileSize ?? 0) : 0))], Time.GetUtcNow(), settings);
         foreach (string id in doomed)
         {
             recordings.DeleteFiles(id);

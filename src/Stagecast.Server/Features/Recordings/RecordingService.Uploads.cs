@@ -24,6 +24,7 @@ public sealed partial class RecordingService
                     StoppedTime = now,
                     StopReason = "SERVER_STOPPED",
                     FileSize = new FileInfo(FileOf(record)).Length,
+                    CaptionsFileSize = SizeOf(CaptionsOf(record)),
                 }
                 : record with { Status = RecordingStatus.Errored, StoppedTime = now, StopReason = "SERVER_STOPPED", Error = "the server stopped before anything was recorded" };
             await SaveAsync(done, create: false).ConfigureAwait(false);
@@ -70,6 +71,11 @@ public sealed partial class RecordingService
             try
             {
                 await storage.UploadAsync(target, FileOf(record), key, cancel.Token).ConfigureAwait(false);
+                if (record.CaptionsFileSize is not null)
+                {
+                    await storage.UploadAsync(target, CaptionsOf(record), target.KeyOf(record.CaptionsFileName), cancel.Token).ConfigureAwait(false);
+                }
+
                 done = record with { Status = RecordingStatus.Uploaded, StorageKey = key };
             }
             catch (Exception ex) when (!stopping.IsCancellationRequested)
@@ -85,6 +91,7 @@ public sealed partial class RecordingService
             if (done.Status == RecordingStatus.Uploaded)
             {
                 File.Delete(FileOf(record)); // after the save: a crash in between leaves a file, never a lost recording
+                File.Delete(CaptionsOf(record));
             }
         }
         catch (Exception ex) when (stopping.IsCancellationRequested)

@@ -34,16 +34,28 @@ public sealed partial class RecordingService(
 
     public string FileOf(Recording recording) => Path.Combine(Directory, recording.Id + ".mp4");
 
-    /// <summary>Where a recording's file of that name is: its program file, or one of its tracks.</summary>
+    /// <summary>Where the WebVTT file of a recording's captions is written (once one comes).</summary>
+    public string CaptionsOf(Recording recording) => Path.Combine(Directory, recording.Id + ".vtt");
+
+    /// <summary>The media type of a recording's file, by its name: WebM tracks, WebVTT captions, MP4 otherwise.</summary>
+    public static string ContentTypeOf(string file) =>
+        file.EndsWith(".webm", StringComparison.Ordinal) ? "video/webm" : file.EndsWith(".vtt", StringComparison.Ordinal) ? "text/vtt; charset=utf-8" : "video/mp4";
+
+    /// <summary>The size of a file, null when there is none.</summary>
+    public static long? SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : null;
+
+    /// <summary>Where a recording's file of that name is: its program file, its captions, or one of its tracks.</summary>
     public string? PathOf(Recording recording, string file) =>
         recording.OutputFileName == file ? FileOf(recording)
+        : recording.CaptionsFileSize is not null && recording.CaptionsFileName == file ? CaptionsOf(recording)
         : recording.Tracks?.Any(t => t.FileName == file) == true ? Path.Combine(Directory, recording.Id, file)
         : null;
 
-    /// <summary>Deletes a recording's files here: its program file, or its tracks' folder.</summary>
+    /// <summary>Deletes a recording's files here: its program file and captions, or its tracks' folder.</summary>
     public void DeleteFiles(string id)
     {
         File.Delete(Path.Combine(Directory, id + ".mp4"));
+        File.Delete(Path.Combine(Directory, id + ".vtt"));
         if (System.IO.Directory.Exists(Path.Combine(Directory, id)))
         {
             System.IO.Directory.Delete(Path.Combine(Directory, id), recursive: true);

@@ -84,7 +84,7 @@ public sealed class RecordingStorage(DestinationPolicy policy, IOptions<OutputDe
     {
         await using (var content = File.OpenRead(file))
         {
-            await _s3.PutAsync(target, key, content, "video/mp4", cancellationToken).ConfigureAwait(false);
+            await _s3.PutAsync(target, key, content, RecordingService.ContentTypeOf(file), cancellationToken).ConfigureAwait(false);
         }
 
         long? stored = await _s3.SizeAsync(target, key, cancellationToken).ConfigureAwait(false);

@@ -17,34 +17,43 @@ public sealed class RecordingViews(RecordingService recordings, SqlRecordingStor
             recording = running.Record with { Duration = Math.Round(running.Seconds, 3) };
         }
 
-        string? download = null;
+        string? download = null, captions = null;
         DateTimeOffset? expiry = null;
         if (recording.Status == RecordingStatus.Uploaded && recording.StorageKey is { } key && recording.SealedStorage is { } sealedTarget)
         {
             expiry = time.GetUtcNow() + DownloadSigner.Lifetime;
-            download = storage.SignedUrl(storage.Unseal(sealedTarget), key, expiry.Value);
+            var target = storage.Unseal(sealedTarget);
+            download = storage.SignedUrl(target, key, expiry.Value);
+            captions = recording.CaptionsFileSize is null ? null : storage.SignedUrl(target, target.KeyOf(recording.CaptionsFileName), expiry.Value);
         }
         else if (recording.Status == RecordingStatus.Uploaded)
         {
-            string path = PathTo(recording, recording.OutputFileName);
-            var (query, expires) = signer.Sign(path);
-            (download, expiry) = ($"{urls.HttpBase}{path}?{query}", expires);
+            (download, expiry) = Signed(recording, recording.OutputFileName);
+            captions = recording.CaptionsFileSize is null ? null : Signed(recording, recording.CaptionsFileName).Url;
         }
 
         var trackViews = recording.Status == RecordingStatus.Uploaded && recording.Tracks is { } recorded
             ? recorded.Select(t =>
             {
-                string path = PathTo(recording, t.FileName);
-                return new RecordedTrackDto(t.PeerId, t.Source, t.Kind, t.Codec, t.FileName, t.FileSize, $"{urls.HttpBase}{path}?{signer.Sign(path).Query}");
+                return new RecordedTrackDto(t.PeerId, t.Source, t.Kind, t.Codec, t.FileName, t.FileSize, Signed(recording, t.FileName).Url);
             }).ToList()
             : null;
-        return RecordingDto.From(recording, recording.Tracks is null ? download : null, recording.Tracks is null ? expiry : null) with { Tracks = trackViews };
+        return RecordingDto.From(recording, recording.Tracks is null ? download : null, recording.Tracks is null ? expiry : null) with
+        {
+            Tracks = trackViews,
+            CaptionsDownloadUrl = captions,
+        };
     }
 
     /// <summary>A livestream session's recording, as <c>GET /recordings/{id}</c> shows it, or null.</summary>
     public async Task<object?> ForSessionAsync(string appId, string sessionId, CancellationToken cancellationToken) =>
         await store.FindBySessionAsync(appId, sessionId, cancellationToken).ConfigureAwait(false) is { } recording ? View(recording) : null;
 
-    private static string PathTo(Recording recording, string file) =>
-        DownloadPath.Replace("{recording_id}", recording.Id, StringComparison.Ordinal).Replace("{file}", file, StringComparison.Ordinal);
+    /// <summary>A signed link to one of the recording's files here, and when it expires.</summary>
+    private (string Url, DateTimeOffset Expires) Signed(Recording recording, string file)
+    {
+        string path = DownloadPath.Replace("{recording_id}", recording.Id, StringComparison.Ordinal).Replace("{file}", file, StringComparison.Ordinal);
+        var (query, expires) = signer.Sign(path);
+        return ($"{urls.HttpBase}{path}?{query}", expires);
+    }
 }

@@ -41,7 +41,7 @@ public static class RecordingsApi
             }
 
             context.Response.Headers.XContentTypeOptions = "nosniff";
-            return Results.File(path, path.EndsWith(".webm", StringComparison.Ordinal) ? "video/webm" : "video/mp4", enableRangeProcessing: true);
+            return Results.File(path, RecordingService.ContentTypeOf(path), enableRangeProcessing: true);
         }).ExcludeFromDescription();
         return endpoints;
     }
@@ -164,7 +164,8 @@ public sealed record RecordingDto(
     string StartReason,
     string? StopReason,
     string? ErrMessage,
-    IReadOnlyList<RecordedTrackDto>? Tracks = null)
+    IReadOnlyList<RecordedTrackDto>? Tracks = null,
+    string? CaptionsDownloadUrl = null)
 {
     public static RecordingDto From(Recording r, string? downloadUrl, DateTimeOffset? expiry) => new(
         r.Id, r.Status.Name(), r.InvokedTime, r.StartedTime, r.StoppedTime, r.OutputFileName, r.FileSize, downloadUrl, expiry, null, r.Duration,

@@ -10,7 +10,7 @@ namespace Stagecast.Server.Features.Recordings;
 public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, NodeIdentity node)
 {
     private const string Columns = "id, app_id, meeting_id, livestream_id, session_id, status, invoked_time, started_time, stopped_time, " +
-        "output_file_name, file_size, duration, start_reason, stop_reason, max_seconds, error, storage, storage_key, tracks";
+        "output_file_name, file_size, duration, start_reason, stop_reason, max_seconds, error, storage, storage_key, tracks, captions_file_size";
 
     public async Task SaveAsync(Recording r, OutboxEvent statusEvent, bool create)
     {
@@ -18,9 +18,10 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
         {
             string sql = create
                 ? $"INSERT INTO recordings ({Columns}, node_id) VALUES (@Id, @AppId, @MeetingId, @LivestreamId, @SessionId, @Status, @InvokedTime, @StartedTime, " +
-                  "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error, @Storage, @StorageKey, @Tracks, @NodeId)"
+                  "@StoppedTime, @OutputFileName, @FileSize, @Duration, @StartReason, @StopReason, @MaxSeconds, @Error, @Storage, @StorageKey, @Tracks, @CaptionsFileSize, @NodeId)"
                 : "UPDATE recordings SET session_id = @SessionId, status = @Status, started_time = @StartedTime, stopped_time = @StoppedTime, " +
-                  "file_size = @FileSize, duration = @Duration, stop_reason = @StopReason, error = @Error, storage_key = @StorageKey, tracks = @Tracks WHERE id = @Id";
+                  "file_size = @FileSize, duration = @Duration, stop_reason = @StopReason, error = @Error, storage_key = @StorageKey, tracks = @Tracks, " +
+                  "captions_file_size = @CaptionsFileSize WHERE id = @Id";
             await c.ExecuteAsync(sql, Parameters(r), t).ConfigureAwait(false);
             await WebhookOutbox.AppendAsync(c, t, [statusEvent], r.StoppedTime ?? r.StartedTime ?? r.InvokedTime).ConfigureAwait(false);
         }, CancellationToken.None).ConfigureAwait(false);
@@ -85,21 +86,23 @@ public sealed class SqlRecordingStore(SqlDatabase db, WebhookSignal webhooks, No
     private RecordingParameters Parameters(Recording r) => new(
         r.Id, r.AppId, r.MeetingId, r.LivestreamId, r.SessionId, r.Status.Name(), Ms(r.InvokedTime), Ms(r.StartedTime), Ms(r.StoppedTime), r.OutputFileName,
         r.FileSize, r.Duration, r.StartReason, r.StopReason, r.MaxSeconds, r.Error, new BinaryParameter(r.SealedStorage), r.StorageKey,
-        r.Tracks is null ? null : System.Text.Json.JsonSerializer.Serialize(r.Tracks, RecordingStoredJsonContext.Default.IReadOnlyListRecordedTrack), node.Id);
+        r.Tracks is null ? null : System.Text.Json.JsonSerializer.Serialize(r.Tracks, RecordingStoredJsonContext.Default.IReadOnlyListRecordedTrack), r.CaptionsFileSize,
+        node.Id);
 
     /// <summary>A recording's columns (a named type: Dapper.AOT binds it at compile time).</summary>
     internal sealed record RecordingParameters(
         string Id, string AppId, string? MeetingId, string? LivestreamId, string? SessionId, string Status, long InvokedTime, long? StartedTime,
         long? StoppedTime, string OutputFileName, long? FileSize, double? Duration, string StartReason, string? StopReason, int? MaxSeconds, string? Error,
-        BinaryParameter Storage, string? StorageKey, string? Tracks, string NodeId);
+        BinaryParameter Storage, string? StorageKey, string? Tracks, long? CaptionsFileSize, string NodeId);
 
     internal sealed record Row(string Id, string AppId, string? MeetingId, string? LivestreamId, string? SessionId, string Status, long InvokedTime,
         long? StartedTime, long? StoppedTime, string OutputFileName, long? FileSize, double? Duration, string StartReason, string? StopReason,
-        long? MaxSeconds, string? Error, byte[]? Storage, string? StorageKey, string? Tracks)
+        long? MaxSeconds, string? Error, byte[]? Storage, string? StorageKey, string? Tracks, long? CaptionsFileSize)
     {
         public Recording ToModel() => new(Id, AppId, MeetingId, LivestreamId, SessionId, RecordingStatuses.Parse(Status) ?? RecordingStatus.Errored,
             Time(InvokedTime), StartedTime is { } s ? Time(s) : null, StoppedTime is { } e ? Time(e) : null, OutputFileName, FileSize, Duration,
             StartReason, StopReason, MaxSeconds is { } m ? (int)m : null, Error, Storage, StorageKey,
-            Tracks is null ? null : System.Text.Json.JsonSerializer.Deserialize(Tracks, RecordingStoredJsonContext.Default.IReadOnlyListRecordedTrack));
+            Tracks is null ? null : System.Text.Json.JsonSerializer.Deserialize(Tracks, RecordingStoredJsonContext.Default.IReadOnlyListRecordedTrack),
+            CaptionsFileSize);
     }
 }

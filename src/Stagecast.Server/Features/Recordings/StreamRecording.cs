@@ -35,7 +35,7 @@ public sealed class StreamRecording(Recording record, RecordingService recording
                 return;
             }
 
-            recorder = new StreamRecorder(stream, recordings.FileOf(Record) + ".part", reader);
+            recorder = new StreamRecorder(stream, recordings.FileOf(Record) + ".part", recordings.CaptionsOf(Record), reader, time);
             _recorder = recorder;
         }
 
@@ -71,6 +71,7 @@ public sealed class StreamRecording(Recording record, RecordingService recording
                 StopReason = reason,
                 FileSize = new FileInfo(file).Length,
                 Duration = Math.Round(recorder!.Seconds, 3),
+                CaptionsFileSize = RecordingService.SizeOf(recorder.CaptionsPath),
             }
             : Record with
             {

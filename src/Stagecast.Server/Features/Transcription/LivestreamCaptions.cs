@@ -65,13 +65,19 @@ public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamReg
     private static TimedTextTrack Track(string language, string tag) =>
         language == SpeechSettings.AutoDetect ? new("Multiple languages", "mul") : new(SpeechLanguages.NameOf(language), tag);
 
-    /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here.</summary>
+    /// <summary>A line of a meeting was captioned (the meeting's program follows: its recordings carry the captions).</summary>
+    public event Action<string, TimedTextCue>? MeetingCaptioned;
+
+    /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here, and tells.</summary>
     public void Add(string meetingId, TranscriptLine line)
     {
+        var cue = new TimedTextCue(line.StartedAt, line.EndedAt, line.Text, line.Name);
         if (livestreams.ForMeeting(meetingId) is { } active)
         {
-            Add(active.LivestreamId, new TimedTextCue(line.StartedAt, line.EndedAt, line.Text, line.Name));
+            Add(active.LivestreamId, cue);
         }
+
+        MeetingCaptioned?.Invoke(meetingId, cue);
     }
 
     /// <summary>
