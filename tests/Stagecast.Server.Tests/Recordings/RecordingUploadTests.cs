@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Server.Features.Recordings;
+using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 
@@ -25,6 +26,10 @@ public sealed class RecordingUploadTests(ServerFixture server) : IClassFixture<S
         string id = (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting, storage_config = config, video_config = new { width = 320, height = 180 } })))
             .EnsureOk().Data.GetProperty("id").GetString()!;
         await api.WaitForAsync($"/recordings/{id}", r => r.Data.GetProperty("recording_duration").GetDouble() >= 2);
+        // A line of the meeting captioned (as live transcription does): the recording's captions go to the storage too.
+        var now = DateTimeOffset.UtcNow;
+        server.App.Services.GetRequiredService<LivestreamCaptions>().Add(meeting, new TranscriptLine("l1", "p1", "u1", "host", "Host", now.AddSeconds(-1), now, "hello there"));
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(server.App.Services.GetRequiredService<RecordingService>().Directory, id + ".vtt")), "the caption to be written");
         // The stop answers at once, UPLOADING; the upload goes on in the background.
         Assert.Equal("UPLOADING", (await api.SendAsync(HttpMethod.Put, $"/recordings/{id}", """{"action":"stop"}""")).EnsureOk().Data.GetProperty("status").GetString());
         var stopped = (await api.WaitForAsync($"/recordings/{id}", r => r.Data.GetProperty("status").GetString() is "UPLOADED" or "ERRORED")).Data;
@@ -40,9 +45,14 @@ public sealed class RecordingUploadTests(ServerFixture server) : IClassFixture<S
         Assert.Contains(streams, s => s.Codec == "h264");
         var recordings = server.App.Services.GetRequiredService<RecordingService>();
         Assert.False(File.Exists(Path.Combine(recordings.Directory, id + ".mp4")), "the local copy is removed once the upload is verified");
+        string captions = stopped.GetProperty("captions_download_url").GetString()!;
+        Assert.StartsWith($"{storage.Endpoint}/recordings/meetings/", captions);
+        Assert.Matches("^WEBVTT\n\n\\d\\d:\\d\\d:\\d\\d\\.\\d{3} --> \\d\\d:\\d\\d:\\d\\d\\.\\d{3}\n<v Host>hello there\n$", await http.GetStringAsync(captions));
+        Assert.False(File.Exists(Path.Combine(recordings.Directory, id + ".vtt")), "the captions' local copy is removed with the MP4's");
         Assert.NotEmpty(storage.ObjectsWith("meetings"));
         // The storage's credentials appear nowhere but in a signed link (each answer signs its own, at its own second).
         var again = (await api.GetAsync($"/recordings/{id}")).Data;
-        Assert.DoesNotContain("S3RVER", again.ToString().Replace(again.GetProperty("download_url").GetString()!, "", StringComparison.Ordinal));
+        Assert.DoesNotContain("S3RVER", again.ToString().Replace(again.GetProperty("download_url").GetString()!, "", StringComparison.Ordinal)
+            .Replace(again.GetProperty("captions_download_url").GetString()!, "", StringComparison.Ordinal));
     }
 }

@@ -28,7 +28,7 @@ public sealed class S3Client(HttpMessageHandler handler, TimeProvider time) : ID
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = contentType };
         using var put = Request(HttpMethod.Put, target, key, headers, payloadHash);
         put.Content = new StreamContent(content);
-        put.Content.Headers.ContentType = new(contentType);
+        put.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         put.Content.Headers.ContentLength = content.Length;
         using var answer = await _http.SendAsync(put, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(answer, "PUT", cancellationToken).ConfigureAwait(false);
