@@ -54,6 +54,7 @@ command -v pebble >/dev/null 2>&1 || packages+=(pebble)
 [ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || packages+=(pocketsphinx-en-us)
 ls /usr/lib/*/libpocketsphinx.so.3 >/dev/null 2>&1 || packages+=(libpocketsphinx3)
 command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
+command -v tc >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 || packages+=(iproute2) # shaped links: network namespaces and tc
 [ $busy -eq 0 ] || command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
 
 if [ ${#packages[@]} -gt 0 ]; then

@@ -1,3 +1,5 @@
+using Stagecast.Media.Rtp;
+
 namespace Stagecast.Streaming;
 
 /// <summary>
@@ -54,7 +56,7 @@ public sealed partial class HubStream
             return;
         }
 
-        publisher.Touch(video, packet.Length);
+        publisher.Touch(video, RtpHeader.IsPaddingOnly(packet) ? 0 : packet.Length); // a layer's rate is its media's, not its probes'
         foreach (var reader in Volatile.Read(ref _rtpReaders))
         {
             reader.OfferRtp(packet, video);

@@ -81,7 +81,8 @@ public class ServerFixture : IAsyncLifetime
             : [];
         App = StagecastApp.Build(
         [
-            "--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--srt-port", "0", "--metrics-bind", "127.0.0.1:0", "--bind", "127.0.0.1", "--data-dir", DataDir,
+            "--http-port", "0", "--rtmp-port", "0", "--webrtc-port", "0", "--srt-port", "0", "--metrics-bind", "127.0.0.1:0", "--data-dir", DataDir,
+            .. (_extraArgs.Contains("--bind") ? Array.Empty<string>() : ["--bind", "127.0.0.1"]), // loopback, unless a test says where
             "--reconnect-window", ReconnectWindow.ToString(), "--set", "Stagecast:Sessions:FlushInterval=00:00:01",
             // Quick retries, so restream tests see reconnects fast. The restream queue keeps its default (about 16 s of
             // the tests' 2 Mbps media): a destination stalled for a second on a loaded CI machine is not a slow one.

@@ -37,13 +37,17 @@ public sealed class Browser : IAsyncDisposable
 
     public static async Task<Browser> LaunchAsync(params string[] extraArgs) => await LaunchAsync(await StartPageServerAsync(), extraArgs);
 
-    /// <summary>Launches Chromium with more flags, its pages coming from <paramref name="pages"/> (disposed with the browser).</summary>
-    internal static async Task<Browser> LaunchAsync(WebApplication pages, string[] extraArgs, IEnumerable<KeyValuePair<string, string>>? environment = null)
+    /// <summary>
+    /// Launches Chromium with more flags, its pages coming from <paramref name="pages"/> (disposed with the browser);
+    /// inside <paramref name="link"/>'s namespace when one is given.
+    /// </summary>
+    internal static async Task<Browser> LaunchAsync(WebApplication pages, string[] extraArgs, IEnumerable<KeyValuePair<string, string>>? environment = null,
+        ShapedLink? link = null)
     {
         var playwright = await Playwright.CreateAsync();
         // A flag Chromium ignores, for finding this browser's processes (Kill).
         string marker = $"--stagecast-test-browser={Guid.NewGuid():N}";
-        string executable = File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium";
+        string executable = link?.Executable ?? (File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium");
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = executable,
@@ -130,11 +134,12 @@ public sealed class Browser : IAsyncDisposable
         });
 
     /// <summary>A web server for test pages on a free loopback port, serving what <paramref name="map"/> maps.</summary>
-    internal static async Task<WebApplication> StartPageServerAsync(Action<WebApplication> map)
+    /// <summary>A page server mapped by <paramref name="map"/>, on loopback or on <paramref name="address"/> (a shaped link's host end).</summary>
+    internal static async Task<WebApplication> StartPageServerAsync(Action<WebApplication> map, IPAddress? address = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(address ?? IPAddress.Loopback, 0));
         var app = builder.Build();
         app.MapGet("/favicon.ico", () => Results.NoContent());
         map(app);

@@ -45,6 +45,41 @@ public sealed class ForwardedTrackTests
         Assert.Equal((first.Sequence + 1, 77u, 9, 3), (next.Sequence, next.Timestamp, next.PictureId, next.Tl0));
     }
 
+    [Fact]
+    public void ThePublishersPaddingIsNotForwardedAndTheNumbersCloseOverIt()
+    {
+        // Chrome probes its uplink with padding-only packets on a video SSRC when it has no RTX to probe with: a subscriber
+        // on a narrow link was sent a 320x180 layer at 300 kbit/s, most of it padding.
+        var track = new ForwardedTrack(new RtpCodec(96, "VP8", 90000, 0), Ssrc, video: true);
+        var first = Forward(track, Vp8(sequence: 100, timestamp: 1_000, pictureId: 1, tl0: 1, keyframe: true))!.Value;
+        Assert.Null(Forward(track, Padding(sequence: 101)));
+        Assert.Null(Forward(track, Padding(sequence: 102)));
+        var next = Forward(track, Vp8(sequence: 103, timestamp: 4_000, pictureId: 2, tl0: 1, keyframe: false))!.Value;
+        Assert.Equal(first.Sequence + 1, next.Sequence);
+
+        // A packet that comes late (a retransmission) goes where it would have gone in order, padding dropped after it or not.
+        Assert.Equal(first.Sequence - 1, Forward(track, Vp8(sequence: 99, timestamp: 0, pictureId: 0, tl0: 1, keyframe: false))!.Value.Sequence);
+        Assert.Equal(first.Sequence, Forward(track, Vp8(sequence: 100, timestamp: 1_000, pictureId: 1, tl0: 1, keyframe: true))!.Value.Sequence);
+
+        // Our own probe between two frames takes a number; the source's numbers go on after it, and a late one before it.
+        Assert.True(track.TryPad(new byte[RtpHeader.FixedLength + 4], 4, out ushort pad) > 0);
+        Assert.Equal(next.Sequence + 1, pad);
+        Assert.Equal(next.Sequence + 2, Forward(track, Vp8(sequence: 104, timestamp: 7_000, pictureId: 3, tl0: 1, keyframe: false))!.Value.Sequence);
+        Assert.Equal(next.Sequence, Forward(track, Vp8(sequence: 103, timestamp: 4_000, pictureId: 2, tl0: 1, keyframe: false))!.Value.Sequence);
+        Assert.True(RtpHeader.IsPaddingOnly(Padding(sequence: 1)));
+        Assert.False(RtpHeader.IsPaddingOnly(Vp8(sequence: 1, timestamp: 0, pictureId: 0, tl0: 0, keyframe: false)));
+    }
+
+    /// <summary>A padding-only packet: P set, four bytes of padding (the last one says so), no payload.</summary>
+    private static byte[] Padding(ushort sequence)
+    {
+        var packet = new byte[RtpHeader.FixedLength + 4];
+        RtpHeader.Write(packet, marker: false, 100, sequence, 0, 0x1234);
+        packet[0] |= 0x20;
+        packet[^1] = 4;
+        return packet;
+    }
+
     private static (int Sequence, uint Timestamp, int PictureId, int Tl0)? Forward(ForwardedTrack track, byte[] packet)
     {
         var into = new byte[packet.Length];

@@ -82,6 +82,12 @@ public static class RtpHeader
         return true;
     }
 
+    /// <summary>
+    /// A packet of padding only (P set, nothing between the header and the padding): what a sender's pacer sends to probe
+    /// its link when it has no RTX stream to probe with. It carries no media.
+    /// </summary>
+    public static bool IsPaddingOnly(ReadOnlySpan<byte> packet) => PaddingLength(packet) > 0 && TryGetPayload(packet, out var payload) && payload.IsEmpty;
+
     /// <summary>The padding at the end of an unprotected packet (P bit), or 0.</summary>
     public static int PaddingLength(ReadOnlySpan<byte> packet) => (packet[0] & 0x20) != 0 && packet.Length > 0 ? packet[^1] : 0;
 

@@ -11,8 +11,9 @@ namespace Stagecast.WebRtc.Rtp;
 /// receiver's own; video starts at a keyframe. After <see cref="Restart"/> (a new or restarted publisher, another
 /// simulcast layer) the numbers carry on from where they were, and video waits for the next keyframe. Given a time
 /// provider, the timestamps and VP8 picture ids carry on too, by the time that passed: a new source (a simulcast layer
-/// has its own) starts them anywhere, and a receiver drops as old the frames of one that went back. Not thread-safe:
-/// its owner serialises it.
+/// has its own) starts them anywhere, and a receiver drops as old the frames of one that went back. The publisher's
+/// padding-only packets (its pacer's probes) are not forwarded: a receiver's link has no room to spare for them. Not
+/// thread-safe: its owner serialises it.
 /// </summary>
 internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, TimeProvider? time = null)
 {
@@ -30,6 +31,8 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
     private int _lastPictureId = -1;
     private byte _tl0Offset;
     private int _lastTl0 = -1;
+    private readonly (ushort From, int Delta)[] _shifts = new (ushort, int)[64]; // the newest moves of the offset: padding dropped or added
+    private int _shiftCount;
 
     public uint Ssrc { get; } = ssrc;
 
@@ -51,6 +54,14 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
     {
         sequence = RtpHeader.SequenceNumber(packet);
         uint timestamp = BinaryPrimitives.ReadUInt32BigEndian(packet[4..]);
+        if (_started && sequence == (ushort)(_next - _offset) && RtpHeader.IsPaddingOnly(packet))
+        {
+            // The publisher's probe of its own uplink, next in order: not forwarded, and the numbers close over it (a
+            // receiver would ask for a gap again).
+            Shift((ushort)(sequence + 1), -1);
+            return false;
+        }
+
         if (!_started)
         {
             if (video && !codec.StartsKeyframe(packet[headerLength..]))
@@ -60,6 +71,7 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
 
             _started = true;
             _offset = (ushort)(_next - sequence);
+            _shiftCount = 0;
             if (_switching && _sent)
             {
                 Continue(packet[headerLength..], timestamp);
@@ -70,7 +82,7 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
 
         packet.CopyTo(into);
         into[1] = (byte)((into[1] & 0x80) | codec.PayloadType);
-        sequence = (ushort)(sequence + _offset);
+        sequence = (ushort)(sequence + OffsetOf(sequence));
         BinaryPrimitives.WriteUInt16BigEndian(into[2..], sequence);
         _lastTimestamp = timestamp + _timestampOffset;
         BinaryPrimitives.WriteUInt32BigEndian(into[4..], _lastTimestamp);
@@ -80,10 +92,40 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
             RewriteVp8(into[headerLength..]);
         }
 
-        _next = (ushort)(sequence + 1);
+        if ((short)(sequence - _next) >= 0)
+        {
+            _next = (ushort)(sequence + 1);
+        }
+
         _sent = true;
         _frameEnded = (packet[1] & 0x80) != 0;
         return true;
+    }
+
+    /// <summary>The offset moves by <paramref name="delta"/> from the source's number <paramref name="from"/> on (remembered for late packets).</summary>
+    private void Shift(ushort from, int delta)
+    {
+        _offset = (ushort)(_offset + delta);
+        _shifts[_shiftCount++ % _shifts.Length] = (from, delta);
+    }
+
+    /// <summary>
+    /// The offset of a source's number: the newest, less the shifts made after <paramref name="source"/> (a packet that
+    /// came late, a retransmission, goes where it would have gone in order).
+    /// </summary>
+    private ushort OffsetOf(ushort source)
+    {
+        int offset = _offset;
+        for (int i = Math.Max(0, _shiftCount - _shifts.Length); i < _shiftCount; i++)
+        {
+            var (from, delta) = _shifts[i % _shifts.Length];
+            if ((short)(from - source) > 0)
+            {
+                offset -= delta;
+            }
+        }
+
+        return (ushort)offset;
     }
 
     /// <summary>
@@ -107,7 +149,7 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
         BinaryPrimitives.WriteUInt32BigEndian(into[8..], Ssrc);
         into.Slice(RtpHeader.FixedLength, padding - 1).Clear();
         into[RtpHeader.FixedLength + padding - 1] = (byte)padding;
-        _offset++; // the source's next packet comes after it
+        Shift((ushort)(_next - _offset), +1); // the source's next packet comes after it
         _next++;
         return RtpHeader.FixedLength + padding;
     }

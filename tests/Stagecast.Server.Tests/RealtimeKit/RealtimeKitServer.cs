@@ -46,6 +46,24 @@ public sealed class RealtimeKitServer : IAsyncDisposable
         return new RealtimeKitServer(tls, server, api, browser);
     }
 
+    /// <summary>
+    /// A server listening (HTTPS, WebRTC) on <paramref name="link"/>'s host end, its browser on the host reaching it
+    /// there; <see cref="LaunchBehindAsync"/> adds browsers behind shaped links to it.
+    /// </summary>
+    public static async Task<RealtimeKitServer> StartOnLinkAsync(ShapedLink link, params string[] more)
+    {
+        var tls = new TlsFiles(RealtimeKitBrowser.Domain);
+        string address = link.HostAddress.ToString();
+        var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, "--bind", address, "--webrtc-bind", address, .. more]);
+        var api = await server.NewTenantAsync();
+        var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate, RealtimeKitBrowser.Domain, link.HostAddress);
+        return new RealtimeKitServer(tls, server, api, browser);
+    }
+
+    /// <summary>Chromium inside <paramref name="link"/>'s namespace, reaching this server (started on that link) through it.</summary>
+    public Task<RealtimeKitBrowser> LaunchBehindAsync(ShapedLink link) =>
+        RealtimeKitBrowser.LaunchAsync(new Uri(Server.HttpBase).Port, Certificate, RealtimeKitBrowser.Domain, link.HostAddress, link);
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();

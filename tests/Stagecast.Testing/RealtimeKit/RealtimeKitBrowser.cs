@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -53,20 +54,28 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
     /// <c>localhost</c>, whose names Chromium resolves to the loopback address itself (and the <c>baseURI</c> carries
     /// the server's port, as on a user's machine).
     /// </summary>
-    public static async Task<RealtimeKitBrowser> LaunchAsync(int httpsPort, TestCertificate certificate, string domain = Domain)
+    /// <param name="server">
+    /// Where the server listens: loopback, or a shaped link's host end (<paramref name="link"/>: the browser then runs in
+    /// the link's namespace; without one, on the host, reaching the server at that address too).
+    /// </param>
+    public static async Task<RealtimeKitBrowser> LaunchAsync(int httpsPort, TestCertificate certificate, string domain = Domain, IPAddress? server = null,
+        ShapedLink? link = null)
     {
-        var pages = await Browser.StartPageServerAsync(MapPages);
+        string address = (server ?? IPAddress.Loopback).ToString();
+        var pages = await Browser.StartPageServerAsync(MapPages, server);
         string home = await TrustingHomeAsync(certificate);
         string resolver = domain == "localhost"
             ? "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1"
-            : $"MAP *.{domain} 127.0.0.1:{httpsPort}, MAP {domain} 127.0.0.1:{httpsPort}, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1";
+            : $"MAP *.{domain} {address}:{httpsPort}, MAP {domain} {address}:{httpsPort}, MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE {address}";
         var browser = await Browser.LaunchAsync(pages,
         [
             .. Browser.WebRtcArgs,
             $"--host-resolver-rules={resolver}",
             // Host candidates as addresses, not mDNS names the server cannot resolve.
             "--disable-features=WebRtcHideLocalIpsWithMdns",
-        ], [new("HOME", home)]);
+            // The app page's origin is secure on loopback only (the camera and the SDK's crypto need one).
+            .. (server is null ? Array.Empty<string>() : [$"--unsafely-treat-insecure-origin-as-secure={pages.Urls.First()}"]),
+        ], [new("HOME", home)], link);
         return new RealtimeKitBrowser(browser, domain, httpsPort, home);
     }
 

@@ -159,6 +159,9 @@ public sealed class RealtimeKitPage
     /// <summary>The candidate type (host, srflx, relay) of the selected pair of each of the SDK's connected connections.</summary>
     public Task<IReadOnlyList<string>> SelectedCandidateTypesAsync() => CallAsync<IReadOnlyList<string>>("selectedCandidateTypes");
 
+    /// <summary>The media the page's connections received so far, from their statistics (<see cref="RtkMediaStats"/>).</summary>
+    public Task<RtkMediaStats> MediaStatsAsync() => CallAsync<RtkMediaStats>("mediaStats");
+
     /// <summary>meeting.connectedMeetings' state: the parent and its breakout rooms, with who is in each.</summary>
     public Task<RtkConnectedMeetings> ConnectedMeetingsAsync() => CallAsync<RtkConnectedMeetings>("connectedMeetings");
 

@@ -97,3 +97,11 @@ public sealed record RtkImage(string Src, int NaturalWidth);
 
 /// <summary>Some of a participant's permissions as its SDK holds them (<c>meeting.self.permissions</c>), and how many <c>permissionsUpdate</c> it heard.</summary>
 public sealed record RtkPermissions(bool ChatCanSend, bool PollsCanCreate, string CanProduceAudio, int Updates);
+
+/// <summary>
+/// A page's media statistics (WebRTC's, summed over its connections): video received (frames decoded, the widest frame,
+/// freezes and their seconds, packets lost, NACKs sent, bytes) and audio received (samples played and those concealed,
+/// which a page that plays none has none of; packets received and lost).
+/// </summary>
+public sealed record RtkMediaStats(long FramesDecoded, int FrameWidth, long FreezeCount, double FreezesSeconds, long VideoPacketsLost, long NackCount,
+    long VideoBytes, long AudioSamples, long ConcealedSamples, long AudioPackets, long AudioPacketsLost);

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Tests.Meetings;
+using Stagecast.Testing;
+using Stagecast.Testing.RealtimeKit;
+using Stagecast.WebRtc.Sfu;
+using Stagecast.WebRtc.Transport;
+using Xunit.Abstractions;
+
+namespace Stagecast.Server.Tests.RealtimeKit;
+
+/// <summary>
+/// Meetings on real networks (issue 63): RealtimeKit's unmodified SDK in Chromium, a subscriber's browser in a network
+/// namespace whose link is shaped with tc (<see cref="ShapedLink"/>), the server's congestion control on
+/// (<c>--webrtc-congestion-control</c>). The publisher sends its camera in three simulcast layers.
+/// </summary>
+[Trait(LongLane.Trait, LongLane.Name)]
+public sealed class ShapedLinkTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task ASubscriberOnA350KbitDownlinkKeepsMovingVideoAndWholeAudio()
+    {
+        await using var link = await ShapedLink.CreateAsync();
+        await using var rtk = await RealtimeKitServer.StartOnLinkAsync(link, "--webrtc-congestion-control");
+        var (server, api) = (rtk.Server, rtk.Api);
+        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
+        {
+            name = "simulcaster",
+            config = new { view_type = "GROUP_CALL", media = new { video = new { quality = "hd", frame_rate = 30, simulcast = true } } },
+            permissions = new { can_produce_audio = true, can_produce_video = true },
+        }))).EnsureOk();
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "simulcaster", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "simulcaster", name: "Bob");
+        await rtk.Browser.JoinAsync(ada.Token, tone: true);
+
+        // Bob joins from behind the link (unshaped while his page loads); his consumer of Ada's camera starts on the full layer.
+        await using var behind = await rtk.LaunchBehindAsync(link);
+        var bobPage = await behind.JoinAsync(bob.Token, media: false);
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
+        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
+        var camera = transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0).Publications.Single();
+        var consumer = transport.Sessions.OfType<SfuReceiveSession>().SelectMany(r => r.Consumers).Single(c => c.Video && c.Stream.Id == camera.StreamId);
+        string Layers() => $"reading {consumer.Reading.Id[(camera.StreamId.Length)..]} ({(consumer.Paused ? "paused" : "sending")}); Ada's packets: " +
+            $"f {camera.Video!.Packets}, " + string.Join(", ", camera.Layers.Select(l => $"{l.Video!.Rid} {l.Video.Packets}"));
+        output.WriteLine($"unshaped: {await MeasureAsync(bobPage, TimeSpan.FromSeconds(10))}; {Layers()}");
+
+        // His downlink narrows to 350 kbit/s: after 10 s to settle, 30 s measured. His video keeps moving and his audio
+        // comes whole (without congestion control he got 0 fps and 15-17 % of his audio was concealed; with it but
+        // Chrome's padding forwarded, the lowest layer took 300 kbit/s and was paused).
+        await link.DownAsync(new Shape(350));
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var narrow = await MeasureAsync(bobPage, Window);
+        output.WriteLine($"350 kbit/s: {narrow}; {Layers()}; {await link.QueuesAsync()}");
+        Assert.True(narrow.FramesPerSecond >= 10, $"Bob's video moves at 10 fps or more: {narrow}; {Layers()}");
+        Assert.True(narrow.FreezesSeconds <= 2, $"Bob's video freezes 2 s or less in 30: {narrow}");
+        Assert.True(narrow.AudioPacketsPerSecond >= 45 && narrow.AudioLoss <= 0.02, $"Bob's audio comes whole: {narrow}");
+
+        // The limit lifts: his video goes on.
+        await link.DownAsync(null);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var wide = await MeasureAsync(bobPage, TimeSpan.FromSeconds(10));
+        output.WriteLine($"unshaped again: {wide}; {Layers()}");
+        Assert.True(wide.FramesPerSecond >= 10, $"Bob's video moves: {wide}");
+    }
+
+    /// <summary>What the page received over <paramref name="window"/>: frames a second, seconds frozen, audio packets a second and the share lost, kbit/s of video.</summary>
+    private static async Task<Received> MeasureAsync(RealtimeKitPage page, TimeSpan window)
+    {
+        var before = await page.MediaStatsAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Delay(window);
+        var after = await page.MediaStatsAsync();
+        double seconds = clock.Elapsed.TotalSeconds;
+        long packets = after.AudioPackets - before.AudioPackets, lost = after.AudioPacketsLost - before.AudioPacketsLost;
+        return new Received(
+            (after.FramesDecoded - before.FramesDecoded) / seconds,
+            after.FreezesSeconds - before.FreezesSeconds,
+            packets / seconds,
+            packets + lost > 0 ? lost / (double)(packets + lost) : 1,
+            (after.VideoBytes - before.VideoBytes) * 8 / seconds / 1000,
+            after.FrameWidth);
+    }
+
+    private readonly record struct Received(double FramesPerSecond, double FreezesSeconds, double AudioPacketsPerSecond, double AudioLoss, double VideoKbps, int FrameWidth)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{FramesPerSecond:F1} fps, {FreezesSeconds:F1} s frozen, {AudioPacketsPerSecond:F0} audio packets/s ({AudioLoss:P1} lost), {VideoKbps:F0} kbit/s of video, {FrameWidth} px wide");
+    }
+}

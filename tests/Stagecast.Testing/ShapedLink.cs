@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+
+namespace Stagecast.Testing;
+
+/// <summary>
+/// A network namespace joined to this host by a veth pair, as a user's machine behind a real link: what runs inside it
+/// (Chromium, through <see cref="Executable"/>) reaches the host only at <see cref="HostAddress"/>, and the link's two
+/// directions are shaped with tc as a phone on 4G or a hotel's Wi-Fi would be: a rate (tbf, a queue of at most 200 ms,
+/// as a real bottleneck's buffer), delay and loss (netem). Needs root (CAP_NET_ADMIN); the namespace, its link and the
+/// wrapper go when disposed.
+/// </summary>
+public sealed class ShapedLink : IAsyncDisposable
+{
+    private readonly string _hostDevice;
+    private readonly string _device;
+    private readonly string _folder;
+
+    private ShapedLink(string name, IPAddress hostAddress, IPAddress address, string folder)
+    {
+        Namespace = $"sc-{name}";
+        _hostDevice = $"sch{name}";
+        _device = $"scn{name}";
+        HostAddress = hostAddress;
+        Address = address;
+        _folder = folder;
+        Executable = Path.Combine(folder, "chromium");
+    }
+
+    /// <summary>The namespace's name (<c>ip netns</c>).</summary>
+    public string Namespace { get; }
+
+    /// <summary>The host's end of the link: what inside the namespace reaches the host by.</summary>
+    public IPAddress HostAddress { get; }
+
+    /// <summary>The namespace's end of the link.</summary>
+    public IPAddress Address { get; }
+
+    /// <summary>Chromium run inside the namespace (a script: <c>ip netns exec</c>, then Debian's Chromium).</summary>
+    public string Executable { get; }
+
+    /// <summary>A namespace and its link, unshaped, on a /30 of 10.213.0.0/16 picked at random (tests run side by side).</summary>
+    public static async Task<ShapedLink> CreateAsync()
+    {
+        string name = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        int subnet = RandomNumberGenerator.GetInt32(16384) * 4;
+        var host = new IPAddress([10, 213, (byte)(subnet >> 8), (byte)(subnet + 1)]);
+        var inside = new IPAddress([10, 213, (byte)(subnet >> 8), (byte)(subnet + 2)]);
+        var link = new ShapedLink(name, host, inside, Directory.CreateTempSubdirectory("stagecast-link-").FullName);
+        try
+        {
+            await IpAsync("netns", "add", link.Namespace);
+            await IpAsync("link", "add", link._hostDevice, "type", "veth", "peer", "name", link._device);
+            await IpAsync("link", "set", link._device, "netns", link.Namespace);
+            await IpAsync("addr", "add", $"{host}/30", "dev", link._hostDevice);
+            await IpAsync("link", "set", link._hostDevice, "up");
+            await IpAsync("-n", link.Namespace, "addr", "add", $"{inside}/30", "dev", link._device);
+            await IpAsync("-n", link.Namespace, "link", "set", link._device, "up");
+            await IpAsync("-n", link.Namespace, "link", "set", "lo", "up");
+            string chromium = File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium";
+            await File.WriteAllTextAsync(link.Executable, $"#!/bin/sh\nexec ip netns exec {link.Namespace} {chromium} \"$@\"\n");
+            if (OperatingSystem.IsLinux()) // as everything here: network namespaces are Linux's
+            {
+                File.SetUnixFileMode(link.Executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            return link;
+        }
+        catch
+        {
+            await link.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Shapes what the host sends into the namespace (the downlink of what runs inside); null lifts what was set.</summary>
+    public Task DownAsync(Shape? shape) => ShapeAsync([], _hostDevice, shape);
+
+    /// <summary>Shapes what the namespace sends to the host (the uplink of what runs inside); null lifts what was set.</summary>
+    public Task UpAsync(Shape? shape) => ShapeAsync(["-n", Namespace], _device, shape);
+
+    /// <summary>What tc says of the link's queues (sent, dropped, over limits), both directions: for a failure's message.</summary>
+    public async Task<string> QueuesAsync()
+    {
+        var (_, down, _) = await ExternalProcess.RunAsync("tc", ["-s", "qdisc", "show", "dev", _hostDevice], TimeSpan.FromSeconds(10));
+        var (_, up, _) = await ExternalProcess.RunAsync("tc", ["-n", Namespace, "-s", "qdisc", "show", "dev", _device], TimeSpan.FromSeconds(10));
+        return $"down: {down.Trim()}; up: {up.Trim()}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await RunAsync("ip", ["netns", "del", Namespace], mustSucceed: false); // takes the veth pair with it
+        await RunAsync("ip", ["link", "del", _hostDevice], mustSucceed: false);
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static async Task ShapeAsync(string[] where, string device, Shape? shape)
+    {
+        await RunAsync("tc", [.. where, "qdisc", "del", "dev", device, "root"], mustSucceed: false);
+        if (shape is not { } s)
+        {
+            return;
+        }
+
+        string[] netem = [.. (s.DelayMs > 0 ? new[] { "delay", $"{s.DelayMs}ms" } : []), .. (s.LossPercent > 0 ? new[] { "loss", $"{s.LossPercent.ToString(CultureInfo.InvariantCulture)}%" } : [])];
+        if (s.Kbps is { } kbps)
+        {
+            // The rate's queue holds at most 200 ms; delay and loss, if any, come after it.
+            await RunAsync("tc", [.. where, "qdisc", "add", "dev", device, "root", "handle", "1:", "tbf", "rate", $"{kbps}kbit", "burst", "16kb", "latency", "200ms"]);
+            if (netem.Length > 0)
+            {
+                await RunAsync("tc", [.. where, "qdisc", "add", "dev", device, "parent", "1:1", "handle", "10:", "netem", .. netem]);
+            }
+        }
+        else if (netem.Length > 0)
+        {
+            await RunAsync("tc", [.. where, "qdisc", "add", "dev", device, "root", "netem", .. netem]);
+        }
+    }
+
+    private static Task IpAsync(params string[] arguments) => RunAsync("ip", arguments);
+
+    private static async Task RunAsync(string command, string[] arguments, bool mustSucceed = true)
+    {
+        var (exitCode, _, error) = await ExternalProcess.RunAsync(command, arguments, TimeSpan.FromSeconds(30));
+        if (exitCode != 0 && mustSucceed)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({exitCode}): {error.Trim()} (shaped links need root: CAP_NET_ADMIN)");
+        }
+    }
+}
+
+/// <summary>How a direction of a <see cref="ShapedLink"/> is shaped: a rate in kbit/s (null: unlimited), delay and loss.</summary>
+public readonly record struct Shape(int? Kbps, int DelayMs = 0, double LossPercent = 0);
