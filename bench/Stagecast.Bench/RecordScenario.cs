@@ -57,7 +57,7 @@ public sealed class RecordScenario(string repository)
             await Task.Delay(warmup);
             double without = await CpuOverAsync(window) / window.TotalSeconds * 100;
 
-            var recorders = publishers.Select(p => new StreamRecorder(p.Stream, Path.Combine(directory, $"{p.Stream.Id}.mp4.part"))).ToList();
+            var recorders = publishers.Select(p => new StreamRecorder(p.Stream, Path.Combine(directory, $"{p.Stream.Id}.mp4.part"), Path.Combine(directory, $"{p.Stream.Id}.vtt"))).ToList();
             recorders.ForEach(r => r.Start());
             await Task.Delay(warmup);
             double childrenBefore = ChildrenCpuSeconds();
@@ -105,7 +105,7 @@ public sealed class RecordScenario(string repository)
         var publisher = published!;
         using var stop = new CancellationTokenSource();
         var replay = Task.Run(() => ReplayAsync([publisher], tags, stop.Token));
-        await using (var recorder = new StreamRecorder(publisher.Stream, Path.Combine(directory, "warm-up.mp4.part")))
+        await using (var recorder = new StreamRecorder(publisher.Stream, Path.Combine(directory, "warm-up.mp4.part"), Path.Combine(directory, "warm-up.vtt")))
         {
             recorder.Start();
             await Task.Delay(warmup * 2);

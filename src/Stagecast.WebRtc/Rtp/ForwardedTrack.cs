@@ -18,6 +18,7 @@ namespace Stagecast.WebRtc.Rtp;
 internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, TimeProvider? time = null)
 {
     private readonly bool _vp8 = time is not null && video && codec.Is("VP8");
+    private readonly (ushort From, int Delta)[] _shifts = new (ushort, int)[64]; // the newest moves of the offset: padding dropped or added
     private ushort _next = RtpHeader.InitialSequenceNumber();
     private ushort _offset;
     private bool _started;
@@ -31,7 +32,6 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
     private int _lastPictureId = -1;
     private byte _tl0Offset;
     private int _lastTl0 = -1;
-    private readonly (ushort From, int Delta)[] _shifts = new (ushort, int)[64]; // the newest moves of the offset: padding dropped or added
     private int _shiftCount;
 
     public uint Ssrc { get; } = ssrc;
@@ -82,7 +82,8 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
 
         packet.CopyTo(into);
         into[1] = (byte)((into[1] & 0x80) | codec.PayloadType);
-        sequence = (ushort)(sequence + OffsetOf(sequence));
+        bool late = (short)(sequence - (ushort)(_next - _offset)) < 0;
+        sequence = (ushort)(sequence + (late ? OffsetOf(sequence) : _offset));
         BinaryPrimitives.WriteUInt16BigEndian(into[2..], sequence);
         _lastTimestamp = timestamp + _timestampOffset;
         BinaryPrimitives.WriteUInt32BigEndian(into[4..], _lastTimestamp);
