@@ -7,7 +7,6 @@ using Stagecast.Server.Features.Apps;
 using Stagecast.Server.Features.MeetingLivestreams;
 using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
-using Stagecast.Server.Features.Transcription;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
 
@@ -19,7 +18,7 @@ namespace Stagecast.Server.Features.Programs;
 /// id), each an output of the program. A program
 /// starts with its first output and stops <see cref="CompositorOptions.Linger"/> after its last. It follows the
 /// meeting as its router tells that the sources changed and its room that a peer changed (a name), and carries the
-/// meeting's captions in its program stream (for recordings) as transcription tells: who on the stage
+/// meeting's captions in its program stream (for recordings) as its room tells them: who on the stage
 /// publishes which source (the audience of a webinar, livestream or audio room and hidden participants never appear;
 /// <see cref="MeetingRouter.VisibleSources"/>), in speaker order, under their names.
 /// </summary>
@@ -33,7 +32,6 @@ public sealed partial class MeetingPrograms(
     NameLabels labels,
     ProgramQuota quota,
     AppAccounts accounts,
-    LivestreamCaptions captions,
     TimeProvider time,
     ILoggerFactory loggers) : IMeetingLivestreamListener, IMeetingLivestreamPrograms, IRoomObserver, IAsyncDisposable
 {
@@ -49,7 +47,7 @@ public sealed partial class MeetingPrograms(
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly Dictionary<string, int> _programStreamUsers = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<MeetingPrograms>();
-    private int _following; // the routers' and the captions' events, from the first program on
+    private int _followingRouters;
 
     /// <summary>The running program of a meeting, if any (diagnostics and tests).</summary>
     public MeetingProgram? Find(string meetingId) => _programs.TryGetValue(meetingId, out var running) ? running.Program : null;
@@ -121,10 +119,9 @@ public sealed partial class MeetingPrograms(
                     loggers.CreateLogger<MeetingProgram>());
                 running = new Running(meetingId, program);
                 _programs[meetingId] = running;
-                if (Interlocked.Exchange(ref _following, 1) == 0)
+                if (Interlocked.Exchange(ref _followingRouters, 1) == 0)
                 {
                     media.SourcesChanged += OnSourcesChanged;
-                    captions.MeetingCaptioned += OnCaptioned;
                 }
 
                 quota.Started(meetingId, meeting is null ? default : await OwnerAsync(meeting.AppId, CancellationToken.None).ConfigureAwait(false));
@@ -237,8 +234,8 @@ public sealed partial class MeetingPrograms(
     /// <summary>A meeting's sources changed (its router tells): its program follows.</summary>
     private void OnSourcesChanged(MeetingRouter router) => FollowSoon(router.MeetingId);
 
-    /// <summary>A line of the meeting was captioned: a timed text frame of its program stream, which its recordings write.</summary>
-    private void OnCaptioned(string meetingId, TimedTextCue cue) => ProgramHub.Find(meetingId)?.WriteTimedText(cue);
+    /// <summary>A line of the meeting was captioned (its room tells): a timed text frame of its program stream, which its recordings write.</summary>
+    public void OnCaptioned(MeetingRoom room, TimedTextCue cue) => ProgramHub.Find(room.Meeting.Id)?.WriteTimedText(cue);
 
     /// <summary>A peer changed (its room tells): its new name shows.</summary>
     public void OnPeerChanged(MeetingRoom room, RoomPeer peer) => FollowSoon(room.Meeting.Id);

@@ -3,6 +3,7 @@ using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Webhooks;
 using Stagecast.Server.Hosting;
+using Stagecast.Streaming;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -360,6 +361,9 @@ public sealed partial class MeetingRoom : IMediaRoom
     private void NotifyPeerLeftStage(RoomPeer peer) => Tell(o => o.OnPeerLeftStage(this, peer));
 
     private void NotifyPeerChanged(RoomPeer peer) => Tell(o => o.OnPeerChanged(this, peer));
+
+    /// <summary>A line said in the meeting was captioned: its observers are told (the program carries it to recordings).</summary>
+    public void Captioned(TimedTextCue cue) => Tell(o => o.OnCaptioned(this, cue));
 
     private void Tell(Action<IRoomObserver> what)
     {

@@ -65,10 +65,10 @@ public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamReg
     private static TimedTextTrack Track(string language, string tag) =>
         language == SpeechSettings.AutoDetect ? new("Multiple languages", "mul") : new(SpeechLanguages.NameOf(language), tag);
 
-    /// <summary>A line of a meeting was captioned (the meeting's program follows: its recordings carry the captions).</summary>
-    public event Action<string, TimedTextCue>? MeetingCaptioned;
-
-    /// <summary>Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here, and tells.</summary>
+    /// <summary>
+    /// Captions <paramref name="line"/> in the livestream of <paramref name="meetingId"/>, if it has one packaged here,
+    /// and tells its room (whose program carries it to the meeting's recordings).
+    /// </summary>
     public void Add(string meetingId, TranscriptLine line)
     {
         var cue = new TimedTextCue(line.StartedAt, line.EndedAt, line.Text, line.Name);
@@ -77,7 +77,7 @@ public sealed class LivestreamCaptions(SpeechEngine engine, MeetingLivestreamReg
             Add(active.LivestreamId, cue);
         }
 
-        MeetingCaptioned?.Invoke(meetingId, cue);
+        rooms.Find(meetingId)?.Captioned(cue);
     }
 
     /// <summary>
