@@ -72,7 +72,9 @@ public sealed class CaddyServer : IAsyncDisposable
                 : Directory.Exists(Path.Combine(directory, "data", "certificates"))
                   && Directory.GetFiles(Path.Combine(directory, "data", "certificates"), "*.crt", SearchOption.AllDirectories).Select(Path.GetFileName)
                       .ToHashSet(StringComparer.Ordinal).IsSupersetOf(Prefixes.Take(acme is null ? Prefixes.Length : 3).Select(p => $"{p}{domain}.crt")),
-                "Caddy to hold its certificates", TimeSpan.FromSeconds(acme is null ? 60 : 180)); // ACME's rounds with pebble take minutes on a busy machine
+                // ACME's rounds with pebble take minutes on a busy machine; its own CA's certificates once took over 60 s
+                // beside the full suite.
+                "Caddy to hold its certificates", TimeSpan.FromSeconds(acme is null ? 120 : 180));
         }
         catch
         {
