@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 
@@ -6,10 +5,9 @@ namespace Stagecast.Testing;
 
 /// <summary>
 /// A network namespace joined to this host by a veth pair, as a user's machine behind a real link: what runs inside it
-/// (Chromium, through <see cref="Executable"/>) reaches the host only at <see cref="HostAddress"/>, and the link's two
-/// directions are shaped with tc as a phone on 4G or a hotel's Wi-Fi would be: a rate (tbf, a queue of at most 200 ms,
-/// as a real bottleneck's buffer), delay and loss (netem). Needs root (CAP_NET_ADMIN); the namespace, its link and the
-/// wrapper go when disposed.
+/// (Chromium, through <see cref="Executable"/>) reaches the host only at <see cref="HostAddress"/>, and its downlink is
+/// limited with tc as a phone on 4G or a hotel's Wi-Fi would be. Needs root (CAP_NET_ADMIN); the namespace, its link and
+/// the wrapper go when disposed.
 /// </summary>
 public sealed class ShapedLink : IAsyncDisposable
 {
@@ -73,18 +71,24 @@ public sealed class ShapedLink : IAsyncDisposable
         }
     }
 
-    /// <summary>Shapes what the host sends into the namespace (the downlink of what runs inside); null lifts what was set.</summary>
-    public Task DownAsync(Shape? shape) => ShapeAsync([], _hostDevice, shape);
+    /// <summary>
+    /// Limits what the host sends into the namespace (the downlink of what runs inside) to <paramref name="kbps"/>, with
+    /// a queue of at most 200 ms, as a real bottleneck's buffer; null lifts the limit.
+    /// </summary>
+    public async Task DownAsync(int? kbps)
+    {
+        await RunAsync("tc", ["qdisc", "del", "dev", _hostDevice, "root"], mustSucceed: false);
+        if (kbps is { } rate)
+        {
+            await RunAsync("tc", ["qdisc", "add", "dev", _hostDevice, "root", "tbf", "rate", $"{rate}kbit", "burst", "16kb", "latency", "200ms"]);
+        }
+    }
 
-    /// <summary>Shapes what the namespace sends to the host (the uplink of what runs inside); null lifts what was set.</summary>
-    public Task UpAsync(Shape? shape) => ShapeAsync(["-n", Namespace], _device, shape);
-
-    /// <summary>What tc says of the link's queues (sent, dropped, over limits), both directions: for a failure's message.</summary>
-    public async Task<string> QueuesAsync()
+    /// <summary>What tc says of the downlink's queue (sent, dropped, over limits): for a failure's message.</summary>
+    public async Task<string> QueueAsync()
     {
         var (_, down, _) = await ExternalProcess.RunAsync("tc", ["-s", "qdisc", "show", "dev", _hostDevice], TimeSpan.FromSeconds(10));
-        var (_, up, _) = await ExternalProcess.RunAsync("tc", ["-n", Namespace, "-s", "qdisc", "show", "dev", _device], TimeSpan.FromSeconds(10));
-        return $"down: {down.Trim()}; up: {up.Trim()}";
+        return down.Trim();
     }
 
     public async ValueTask DisposeAsync()
@@ -92,30 +96,6 @@ public sealed class ShapedLink : IAsyncDisposable
         await RunAsync("ip", ["netns", "del", Namespace], mustSucceed: false); // takes the veth pair with it
         await RunAsync("ip", ["link", "del", _hostDevice], mustSucceed: false);
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static async Task ShapeAsync(string[] where, string device, Shape? shape)
-    {
-        await RunAsync("tc", [.. where, "qdisc", "del", "dev", device, "root"], mustSucceed: false);
-        if (shape is not { } s)
-        {
-            return;
-        }
-
-        string[] netem = [.. (s.DelayMs > 0 ? new[] { "delay", $"{s.DelayMs}ms" } : []), .. (s.LossPercent > 0 ? new[] { "loss", $"{s.LossPercent.ToString(CultureInfo.InvariantCulture)}%" } : [])];
-        if (s.Kbps is { } kbps)
-        {
-            // The rate's queue holds at most 200 ms; delay and loss, if any, come after it.
-            await RunAsync("tc", [.. where, "qdisc", "add", "dev", device, "root", "handle", "1:", "tbf", "rate", $"{kbps}kbit", "burst", "16kb", "latency", "200ms"]);
-            if (netem.Length > 0)
-            {
-                await RunAsync("tc", [.. where, "qdisc", "add", "dev", device, "parent", "1:1", "handle", "10:", "netem", .. netem]);
-            }
-        }
-        else if (netem.Length > 0)
-        {
-            await RunAsync("tc", [.. where, "qdisc", "add", "dev", device, "root", "netem", .. netem]);
-        }
     }
 
     private static Task IpAsync(params string[] arguments) => RunAsync("ip", arguments);
@@ -129,6 +109,3 @@ public sealed class ShapedLink : IAsyncDisposable
         }
     }
 }
-
-/// <summary>How a direction of a <see cref="ShapedLink"/> is shaped: a rate in kbit/s (null: unlimited), delay and loss.</summary>
-public readonly record struct Shape(int? Kbps, int DelayMs = 0, double LossPercent = 0);

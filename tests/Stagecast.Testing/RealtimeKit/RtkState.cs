@@ -100,8 +100,6 @@ public sealed record RtkPermissions(bool ChatCanSend, bool PollsCanCreate, strin
 
 /// <summary>
 /// A page's media statistics (WebRTC's, summed over its connections): video received (frames decoded, the widest frame,
-/// freezes and their seconds, packets lost, NACKs sent, bytes) and audio received (samples played and those concealed,
-/// which a page that plays none has none of; packets received and lost).
+/// seconds frozen, bytes) and audio packets received and lost.
 /// </summary>
-public sealed record RtkMediaStats(long FramesDecoded, int FrameWidth, long FreezeCount, double FreezesSeconds, long VideoPacketsLost, long NackCount,
-    long VideoBytes, long AudioSamples, long ConcealedSamples, long AudioPackets, long AudioPacketsLost);
+public sealed record RtkMediaStats(long FramesDecoded, int FrameWidth, double FreezesSeconds, long VideoBytes, long AudioPackets, long AudioPacketsLost);
