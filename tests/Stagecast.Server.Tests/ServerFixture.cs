@@ -229,9 +229,9 @@ public sealed class ReleaseCollection
 
 /// <summary>
 /// Tests that measure timing to tens of milliseconds, what a browser receives through a shaped link (the server's
-/// estimate of it reads delays its own busy threads add), or what the process allocates while media flows through the
-/// process-wide buffer pool (which any other test's hub empties when its last stream ends): run one by one after all
-/// the others, with nothing beside them.
+/// estimate of it reads delays its own busy threads add), what the process allocates while media flows through the
+/// process-wide buffer pool (which any other test's hub empties when its last stream ends), or that need the machine
+/// to themselves (four browser pages in one meeting): run one by one after all the others, with nothing beside them.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AloneCollection

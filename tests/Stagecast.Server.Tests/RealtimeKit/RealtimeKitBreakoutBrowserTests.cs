@@ -9,7 +9,10 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// <c>meeting.connectedMeetings</c>: a host splits a meeting of four into two rooms, each moved participant's SDK
 /// switches to its room's meeting (a new client, handed over with <c>meetingChanged</c>) and sees and hears only who is
 /// in it and chats there; the host closes the rooms and everyone is back in the main meeting, with media. The server's side of each step is tested in process (<see cref="RealtimeKitConnectedMeetingsTests"/>).
+/// Four Chromium pages each encoding a camera and decoding three: beside the long lane's other browser classes on two
+/// cores, pages took over 30 s to load and the SDK's socket join timed out, so it runs alone.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class RealtimeKitBreakoutBrowserTests
 {
     [Trait(LongLane.Trait, LongLane.Name)]

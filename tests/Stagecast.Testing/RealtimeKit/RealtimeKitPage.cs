@@ -64,7 +64,19 @@ public sealed class RealtimeKitPage
     /// <summary>The plugins active on this page (by the app's ids), and how many plugin frames it shows.</summary>
     public Task<RtkPlugins> PluginsAsync() => CallAsync<RtkPlugins>("plugins");
 
-    public Task JoinAsync() => CallAsync("join");
+    /// <summary><c>meeting.join</c>; a join the SDK gives up on names the socket's last frames, each way, with their times.</summary>
+    public async Task JoinAsync()
+    {
+        try
+        {
+            await CallAsync("join");
+        }
+        catch (RealtimeKitException ex)
+        {
+            string frames = string.Join("\n", Frames.TakeLast(40));
+            throw new RealtimeKitException(ex.Call, ex.Name, ex.Code, ex.SdkMessage, $"at {TimeProvider.System.GetUtcNow():HH:mm:ss.fff}, the socket's last frames:\n{frames}");
+        }
+    }
 
     public Task LeaveAsync() => CallAsync("leave");
 
