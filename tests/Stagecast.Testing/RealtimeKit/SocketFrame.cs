@@ -18,8 +18,21 @@ public sealed record SocketFrame(bool Sent, string Url, byte[]? Binary, string? 
             ? new(sent, url, null, frame.Text, TimeProvider.System.GetUtcNow())
             : new(sent, url, frame.Binary, null, TimeProvider.System.GetUtcNow());
 
-    /// <summary>The SocketMessage's event, or null for a ping.</summary>
-    public uint? Event => Binary is null ? null : SocketFrameReader.Read(Binary).Event;
+    /// <summary>The SocketMessage's event, or null for a ping or a frame of another socket that is not one.</summary>
+    public uint? Event
+    {
+        get
+        {
+            try
+            {
+                return Binary is null ? null : SocketFrameReader.Read(Binary).Event;
+            }
+            catch (RealtimeKitProtocolException)
+            {
+                return null;
+            }
+        }
+    }
 
     public override string ToString() =>
         $"{At:HH:mm:ss.fff} {(Sent ? "→" : "←")} {(Event is { } e ? $"0x{e:x}" : Text ?? "?")} ({Binary?.Length ?? Text?.Length ?? 0} B)";
