@@ -76,7 +76,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
     }
 
     [Fact]
-    public void EachPauseForTheConnectionsEstimateIsCountedOnce()
+    public void EachPauseForTheConnectionsEstimateIsCountedOnceOnTheConsumerAndTheServer()
     {
         var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer producer-v")!;
 
@@ -89,6 +89,7 @@ public sealed class SdpOfferTests : IAsyncLifetime
         video.Allocate(null);
         Assert.Equal(2, _rtc.Transport.VideoPauses);
         Assert.Equal(0, _rtc.Transport.LayerSwitches); // one layer, and nothing forwarded yet
+        Assert.Equal((2, 0), (video.Pauses, video.LayerSwitches)); // the consumer's own, for its subscriber's call stats
     }
 
     [Fact]

@@ -36,6 +36,8 @@ public sealed class SfuConsumer
     private bool _paused;
     private long _sampledAt = -1;
     private uint _sampledBytes;
+    private long _pauses;
+    private long _layerSwitches;
 
     internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
     {
@@ -92,6 +94,11 @@ public sealed class SfuConsumer
     /// <summary>Its connection's allocator gave it no layer: nothing is forwarded until the downlink has room for it again.</summary>
     public bool Paused => Volatile.Read(ref _paused);
 
+    /// <summary>How many times its connection's allocator paused it.</summary>
+    public long Pauses => Interlocked.Read(ref _pauses);
+
+    /// <summary>How many times it went from one simulcast layer to another while reading.</summary>
+    public long LayerSwitches => Interlocked.Read(ref _layerSwitches);
 
     /// <summary>The client answered the offer that added it: it may send once the connection is up.</summary>
     internal bool Answered
@@ -182,6 +189,7 @@ public sealed class SfuConsumer
 
         if (changed && layer is null)
         {
+            Interlocked.Increment(ref _pauses);
             _session.Transport.CountVideoPause();
         }
 
@@ -218,6 +226,7 @@ public sealed class SfuConsumer
         if (previous is not null)
         {
             next.RequestKeyframe();
+            Interlocked.Increment(ref _layerSwitches);
             _session.Transport.CountLayerSwitch();
         }
 

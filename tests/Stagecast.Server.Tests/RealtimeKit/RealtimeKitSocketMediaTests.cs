@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.Server.Features.MeetingMedia;
@@ -26,6 +27,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// refusals. What the SDK classes in Chromium (<c>RealtimeKitMediaTests</c>, <c>RealtimeKitConsumeTests</c>,
 /// <c>RealtimeKitScreenShareTests</c>) check of the server is checked here too.
 /// </summary>
+[Trait(ContractSuite.Trait, ContractSuite.Name)] // its call stats are written to and read from session_media_tracks
 public sealed class RealtimeKitSocketMediaTests : IAsyncLifetime
 {
     private MeetingMediaServer _media = null!;
@@ -368,6 +370,31 @@ public sealed class RealtimeKitSocketMediaTests : IAsyncLifetime
         Assert.Matches(@"\nstagecast_webrtc_paused_video_consumers 0\n", metrics);
         Assert.Contains("\nstagecast_webrtc_layer_switches_total ", metrics);
         Assert.Contains("\nstagecast_webrtc_video_pauses_total ", metrics);
+
+        // Bob's call stats say it per consumed track (live, and as written when he leaves): the connection's estimate,
+        // the layer sent (none: Ada's camera has no simulcast layers), no pause, no layer switch.
+        long estimate = receive.Estimate!.Value.EstimateBps;
+        string report = $"/sessions/{_media.Room(_meeting).SessionId}/participants/{Peer("bob").Participant.Id}";
+        async Task<List<JsonElement>> ConsumedAsync()
+        {
+            var quality = (await _media.Api.GetAsync(report)).EnsureOk().Data.GetProperty("peer_report").GetProperty("quality");
+            return [.. quality.GetProperty("audio_consumer").EnumerateArray(), .. quality.GetProperty("video_consumer").EnumerateArray()];
+        }
+
+        Allocated(await ConsumedAsync());
+        await bob.LeaveAsync();
+        Allocated(await Eventually.MatchAsync(ConsumedAsync, c => c.Count == 2 && c.All(t => t.GetProperty("ended_at").ValueKind == JsonValueKind.String),
+            "Bob's consumed tracks ended and written"));
+
+        void Allocated(List<JsonElement> consumed)
+        {
+            Assert.Equal(2, consumed.Count);
+            Assert.All(consumed, track =>
+            {
+                Assert.Equal(estimate / 1000.0, track.GetProperty("estimate").GetDouble(), 0.1);
+                Assert.Equal((JsonValueKind.Null, 0, 0), (track.GetProperty("layer").ValueKind, track.GetProperty("pauses").GetInt64(), track.GetProperty("layer_switches").GetInt64()));
+            });
+        }
     }
 
     /// <summary>A participant named <paramref name="name"/> (its custom id too) with <paramref name="preset"/>, joined on RealtimeKit's socket.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
@@ -61,6 +62,15 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         Assert.True(narrow.FramesPerSecond >= 10, $"Bob's video moves at 10 fps or more: {narrow}; {Layers()}");
         Assert.True(narrow.FreezesSeconds <= 2, $"Bob's video freezes 2 s or less in 30: {narrow}");
         Assert.True(narrow.AudioPacketsPerSecond >= 45 && narrow.AudioLoss <= 0.02, $"Bob's audio comes whole: {narrow}");
+
+        // His call stats say so: the consumer of Ada's camera was sent a lower layer, and what his downlink was estimated
+        // at (793 kbit/s in one run: sending only q, about 190 kbit/s, the estimate is not held to the link's 350).
+        string session = server.App.Services.GetRequiredService<MeetingRooms>().Find(meeting)!.SessionId!;
+        var watched = (await api.GetAsync($"/sessions/{session}/participants/{bob.Id}")).EnsureOk().Data.GetProperty("peer_report").GetProperty("quality")
+            .GetProperty("video_consumer").EnumerateArray().Single();
+        output.WriteLine($"Bob's call stats of Ada's camera: {watched}");
+        Assert.Contains(watched.GetProperty("layer").GetString(), new[] { "h", "q" });
+        Assert.True(watched.GetProperty("estimate").GetDouble() > 0, $"Bob's estimate: {watched}");
 
         // The limit lifts: his video goes on.
         await link.DownAsync(null);

@@ -55,7 +55,8 @@ public sealed partial class MeetingMediaStats(SqlMediaTrackStore store, TimeProv
 
     private static IEnumerable<MeetingSessionMediaTrack> Tracks(string sessionId, MeetingConsumer consumer, DateTimeOffset started, DateTimeOffset? ended) =>
         consumer.Figures().Select(t => new MeetingSessionMediaTrack(t.Id, sessionId, consumer.SubscriberPeerId, false, t.Video, consumer.Source.Name(),
-            consumer.Id, consumer.PublisherPeerId, t.Codec.Name, t.Ssrc, started, ended, t.Packets, t.Octets, t.Lost, t.JitterMs));
+            consumer.Id, consumer.PublisherPeerId, t.Codec.Name, t.Ssrc, started, ended, t.Packets, t.Octets, t.Lost, t.JitterMs, t.Layer, t.LayerSwitches, t.Pauses,
+            t.EstimateBps));
 
     private async Task WriteAsync(object item, List<MeetingSessionMediaTrack> tracks)
     {

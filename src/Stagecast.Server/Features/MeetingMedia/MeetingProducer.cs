@@ -152,5 +152,11 @@ public sealed record MeetingTransport(RoomPeer Peer, WebRtcSession Session, bool
     public string Id => Session.Id;
 }
 
-/// <summary>What one consumed track sent its subscriber so far (loss and jitter as its receiver reports say, when it sends them).</summary>
-public sealed record ConsumedTrack(string Id, bool Video, RtpCodec Codec, uint Ssrc, long Packets, long Octets, long Lost, double? JitterMs);
+/// <summary>
+/// What one consumed track sent its subscriber so far (loss and jitter as its receiver reports say, when it sends
+/// them) and, with congestion control, how its subscriber's connection allocated it: the simulcast layer (RID) it reads
+/// last, its layer switches and pauses, and the connection's downlink estimate (bit/s; null before any feedback).
+/// </summary>
+public sealed record ConsumedTrack(
+    string Id, bool Video, RtpCodec Codec, uint Ssrc, long Packets, long Octets, long Lost, double? JitterMs,
+    string? Layer = null, long LayerSwitches = 0, long Pauses = 0, long? EstimateBps = null);

@@ -231,9 +231,14 @@ public sealed class MeetingRouter : ISfuPublisherListener
         }
 
         string id = $"{receive.Id}-{track.Mid}";
-        Attach(consumer, id, () => [new ConsumedTrack(id, track.Video, track.Codec, track.Ssrc, track.Sent.Packets, track.Sent.Octets, 0, null)], track.Closed);
+        Attach(consumer, id, () => [new ConsumedTrack(id, track.Video, track.Codec, track.Ssrc, track.Sent.Packets, track.Sent.Octets, 0, null,
+            track.Video ? RidOf(track.Reading) : null, track.LayerSwitches, track.Pauses, receive.Estimate?.EstimateBps)], track.Closed);
         return track;
     }
+
+    /// <summary>The simulcast layer (RID) <paramref name="stream"/> carries, of whichever camera; null for a stream without layers.</summary>
+    private string? RidOf(HubStream stream) =>
+        Publications.SelectMany(p => p.Layers.Prepend(p)).FirstOrDefault(p => p.StreamId == stream.Id)?.Video?.Rid;
 
     /// <summary>
     /// A new publication of a peer's source: it replaces the peer's current one of that source once it connects. With

@@ -137,7 +137,10 @@ public sealed record QualityDto(
 /// <summary>
 /// One track's figures. For a producer, <c>packets_sent</c> counts what the peer sent (received plus lost on the way in)
 /// and <c>bytes_sent</c> what arrived; for a consumer, what the server sent it and the loss and jitter it reported.
-/// <c>bitrate</c> is the average in kbit/s; <c>peer_id</c> of a consumer is the peer it watched.
+/// <c>bitrate</c> is the average in kbit/s; <c>peer_id</c> of a consumer is the peer it watched. A consumer also says how
+/// its subscriber's connection allocated it (Stagecast's, with congestion control): <c>layer</c> the simulcast layer it
+/// was sent last (RID; null without layers), <c>layer_switches</c> and <c>pauses</c> how often it changed layer and was
+/// paused to fit the downlink, <c>estimate</c> the connection's downlink estimate in kbit/s (null before any feedback).
 /// </summary>
 public sealed record MediaStatsDto(
     string Id,
@@ -153,7 +156,11 @@ public sealed record MediaStatsDto(
     double? Jitter,
     double Bitrate,
     DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt)
+    DateTimeOffset? EndedAt,
+    string? Layer = null,
+    long? LayerSwitches = null,
+    long? Pauses = null,
+    double? Estimate = null)
 {
     public static MediaStatsDto From(MeetingSessionMediaTrack track, DateTimeOffset now)
     {
@@ -163,7 +170,8 @@ public sealed record MediaStatsDto(
             ? new MediaStatsDto(track.Id, track.ProducerId, null, track.Codec, track.Ssrc, track.Packets + track.PacketsLost, track.Bytes, null, null,
                 track.PacketsLost, track.JitterMs, kbps, track.StartedAt, track.EndedAt)
             : new MediaStatsDto(track.Id, track.ProducerId, track.RemotePeerId, track.Codec, track.Ssrc, null, null,
-                Math.Max(0, track.Packets - track.PacketsLost), track.Bytes, track.PacketsLost, track.JitterMs, kbps, track.StartedAt, track.EndedAt);
+                Math.Max(0, track.Packets - track.PacketsLost), track.Bytes, track.PacketsLost, track.JitterMs, kbps, track.StartedAt, track.EndedAt,
+                track.Layer, track.LayerSwitches, track.Pauses, track.EstimateBps is { } estimate ? Math.Round(estimate / 1000.0, 1) : null);
     }
 }
 
