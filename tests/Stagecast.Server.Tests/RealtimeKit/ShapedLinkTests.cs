@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
@@ -17,6 +18,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// (<c>--webrtc-congestion-control</c>). The publisher sends its camera in three simulcast layers. Alone: under CPU load
 /// the server's estimate falls and pauses the video (9.8 fps beside the suite's other browsers and two busy loops, 1.5
 /// fps in one run alone beside two busy loops; it passed in others and on a quiet machine): docs/decisions.md says why.
+/// Stagecast's own meeting page behind such a link says when its connection is weak.
 /// </summary>
 [Trait(LongLane.Trait, LongLane.Name)]
 [Collection(AloneCollection.Name)]
@@ -77,6 +79,41 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         var wide = await Eventually.MatchAsync(() => MeasureAsync(bobPage, TimeSpan.FromSeconds(5)), r => r.FramesPerSecond >= 10, "Bob's video moving once the limit lifted",
             TimeSpan.FromSeconds(30), r => $"{r}; {Layers()}");
         output.WriteLine($"unshaped again: {wide}; {Layers()}");
+    }
+
+    [Fact]
+    public async Task TheMeetingPageOnANarrowDownlinkSaysTheConnectionIsWeakUntilItWidens()
+    {
+        await using var link = await ShapedLink.CreateAsync();
+        await using var rtk = await RealtimeKitServer.StartOnLinkAsync(link);
+        string meeting = await rtk.Api.CreateMeetingAsync();
+        var ada = await rtk.Api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await rtk.Api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        var adaPage = await JoinMeetingPageAsync(rtk.Browser, meeting, ada, "Ada");
+        await using var behind = await rtk.LaunchBehindAsync(link);
+        var bobPage = await JoinMeetingPageAsync(behind, meeting, bob, "Bob");
+        await bobPage.WaitForFunctionAsync("() => [...document.querySelectorAll('.tile')].some(t => t.querySelector('.name').textContent === 'Ada' && t.querySelector('video').videoWidth > 0)",
+            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+
+        // Bob's downlink narrows to 150 kbit/s, far below Ada's camera: his page says his connection is weak, and why.
+        await link.DownAsync(150);
+        var hint = await bobPage.WaitForSelectorAsync("#weak-connection:not([hidden])", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        output.WriteLine($"150 kbit/s: \"{await hint!.InnerTextAsync()}\" ({await hint.GetAttributeAsync("title")})");
+        Assert.Matches("packets are being lost|video you receive stalls", await hint.GetAttributeAsync("title"));
+        Assert.True(await adaPage.IsHiddenAsync("#weak-connection"), "Ada, on the host, has no weak connection");
+
+        // The limit lifts: the hint goes.
+        await link.DownAsync(null);
+        await bobPage.WaitForSelectorAsync("#weak-connection", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden, Timeout = 30_000 });
+    }
+
+    /// <summary>Stagecast's meeting page (/meet) in <paramref name="browser"/>, joined with camera and microphone as <paramref name="participant"/>.</summary>
+    private static async Task<IPage> JoinMeetingPageAsync(RealtimeKitBrowser browser, string meeting, CreatedParticipant participant, string name)
+    {
+        var page = await browser.Browser.OpenUrlAsync($"https://{browser.BaseUri}/meet/{meeting}#token={participant.Token}&name={name}");
+        await page.ClickAsync("#join");
+        await page.WaitForSelectorAsync("#room:not([hidden])", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        return page;
     }
 
     /// <summary>What the page received over <paramref name="window"/>: frames a second, seconds frozen, audio packets a second and the share lost, kbit/s of video.</summary>

@@ -11,6 +11,8 @@ const ON_STAGE = 'ON_STAGE';
 const CAPTION_MS = 8000;
 /** The timer that clears each tile's caption, by the tile's participant id. */
 const captionTimers = new Map();
+/** What the weak-connection hint says when hovered, by the client module's reason. */
+const WEAK_BECAUSE = { loss: 'packets are being lost', freezes: 'video you receive stalls', bandwidth: 'your uplink limits the video you send' };
 /** wants: the camera and microphone the participant wants on while on the stage (the lobby's choice, then its toggles). */
 const state = { meeting: null, previewStream: null, wants: { audio: false, video: false } };
 window.stagecastMeeting = state; // for tests and the curious
@@ -138,6 +140,12 @@ function wire(meeting) {
     $('connection').textContent = how === 'kicked' ? `You were removed from the meeting${reason ? `: ${reason}` : ''}.`
       : how === 'rejected' ? 'A host did not let you in.' : 'You left the meeting.';
     $('room').hidden = true;
+    $('weak-connection').hidden = true;
+  });
+  meeting.self.on('connectionUpdate', ({ connection, reasons }) => {
+    const hint = $('weak-connection');
+    hint.hidden = connection !== 'weak';
+    hint.title = reasons.map(reason => WEAK_BECAUSE[reason]).join('; ');
   });
   meeting.self.on('waitlisted', () => { $('connection').textContent = 'Waiting for a host to let you in…'; });
   meeting.participants.waitlisted.on('participantJoined', () => renderWaitlist());

@@ -114,6 +114,8 @@ export interface Self extends Emitter<{
   deviceUpdate: (update: { device: MediaDeviceInfo }) => void;
   /** A host changed what this participant may do, for the session: `permissions` holds them all now. */
   permissionsUpdate: (permissions: Permissions) => void;
+  /** The connections' quality changed (see {@link Self.connection}); `reasons` says why it is weak. */
+  connectionUpdate: (update: { connection: 'good' | 'weak'; reasons: Array<'loss' | 'freezes' | 'bandwidth'> }) => void;
 }> {
   readonly id: string | null;
   readonly userId: string | null;
@@ -127,6 +129,12 @@ export interface Self extends Emitter<{
   readonly audioTrack: MediaStreamTrack | null;
   readonly videoTrack: MediaStreamTrack | null;
   readonly screenShareTracks: MediaStreamTrack[];
+  /**
+   * How well this browser's connections carry the meeting, sampled every 2 s while joined: `weak` when over a sample
+   * more than 5 % of the packets received were lost, a received picture froze half a second or more, or the browser
+   * held back the video it sends for lack of bandwidth; `good` again after two samples without.
+   */
+  readonly connection: 'good' | 'weak';
   setName(name: string): void;
   enableAudio(): Promise<void>;
   disableAudio(): Promise<void>;

@@ -123,7 +123,36 @@ class WebRtcSession {
     this.resource = null;
     this.pc.close();
   }
+
+  /**
+   * What its connection carried since the last call: packets received and lost, seconds of received video frozen, and
+   * whether the browser holds back the video it sends for lack of bandwidth. A stream seen for the first time counts
+   * from then on.
+   * @returns {Promise<{ received: number, lost: number, frozen: number, limited: boolean }>}
+   */
+  async sample() {
+    const totals = { received: 0, lost: 0, frozen: 0, limited: false };
+    if (this.pc.connectionState !== 'connected') return totals;
+    const last = this._counts ?? new Map();
+    this._counts = new Map();
+    (await this.pc.getStats()).forEach(report => {
+      if (report.type === 'inbound-rtp') {
+        const now = { received: report.packetsReceived ?? 0, lost: Math.max(0, report.packetsLost ?? 0), frozen: report.totalFreezesDuration ?? 0 };
+        const before = last.get(report.id) ?? now;
+        this._counts.set(report.id, now);
+        totals.received += now.received - before.received;
+        totals.lost += Math.max(0, now.lost - before.lost);
+        totals.frozen += now.frozen - before.frozen;
+      } else if (report.type === 'outbound-rtp' && report.kind === 'video' && report.qualityLimitationReason === 'bandwidth') {
+        totals.limited = true;
+      }
+    });
+    return totals;
+  }
 }
+
+/** How often the meeting's connections are sampled for {@link Self.connection}. */
+const CONNECTION_SAMPLE_MS = 2000;
 
 /** A remote participant, as RealtimeKit's `RTKParticipant`. */
 class Participant extends Emitter {
@@ -185,6 +214,36 @@ class Self extends Emitter {
     this._devices = { audio: undefined, video: undefined };
     /** @type {WebRtcSession | null} */ this._camera = null;
     /** @type {WebRtcSession | null} */ this._screen = null;
+    /**
+     * How well this browser's connections carry the meeting (as RealtimeKit's `poorConnection` warns): `weak` once, over
+     * {@link CONNECTION_SAMPLE_MS}, more than 5 % of the packets received were lost, a received picture froze half a
+     * second or more, or the browser held back the video it sends for lack of bandwidth; `good` again after two samples
+     * without. Each change is a `connectionUpdate` event.
+     * @type {'good' | 'weak'}
+     */
+    this.connection = 'good';
+    this._clearSamples = 0;
+  }
+
+  /** Samples its connections once; see {@link Self.connection}. */
+  async _sampleConnection() {
+    const sessions = [this._camera, this._screen, ...this._meeting.participants.joined.toArray().flatMap(p => Object.values(p._subscriptions))];
+    const samples = await Promise.all(sessions.filter(s => s).map(s => s.sample().catch(() => null)));
+    let received = 0, lost = 0, frozen = 0, limited = false;
+    for (const sample of samples.filter(s => s)) {
+      received += sample.received; lost += sample.lost; frozen += sample.frozen; limited ||= sample.limited;
+    }
+
+    const reasons = [];
+    if (received + lost >= 20 && lost > 0.05 * (received + lost)) reasons.push('loss');
+    if (frozen >= 0.5) reasons.push('freezes');
+    if (limited) reasons.push('bandwidth');
+    this._clearSamples = reasons.length ? 0 : this._clearSamples + 1;
+    const connection = reasons.length ? 'weak' : this._clearSamples >= 2 ? 'good' : this.connection;
+    if (connection !== this.connection) {
+      this.connection = connection;
+      this.emit('connectionUpdate', { connection, reasons });
+    }
   }
 
   /** Sets the name others see; only before join. @param {string} name */
@@ -1093,6 +1152,10 @@ class Meeting extends Emitter {
     if (!self.roomJoined) {
       self.roomJoined = true;
       self.roomState = 'joined';
+      this._connectionTimer ??= setInterval(() => {
+        if (self.roomJoined) self._sampleConnection().catch(() => {});
+        else if (['left', 'kicked', 'rejected'].includes(self.roomState)) { clearInterval(this._connectionTimer); this._connectionTimer = undefined; }
+      }, CONNECTION_SAMPLE_MS);
       self.emit('roomJoined', { reconnected: !!data.resumed });
     }
 
