@@ -11,6 +11,9 @@ public static class MeetingSocketCloseCodes
     /// <summary>Kicked by a host or the API, or the participant was removed or its token revoked; a message says why.</summary>
     public const WebSocketCloseStatus Kicked = (WebSocketCloseStatus)4001;
 
+    /// <summary>Moved to another meeting of its group (a breakout room, or back): the message before says where, with a token.</summary>
+    public const WebSocketCloseStatus Moved = (WebSocketCloseStatus)4002;
+
     /// <summary>The meeting is inactive, or its session ended.</summary>
     public const WebSocketCloseStatus MeetingEnded = (WebSocketCloseStatus)4003;
 

@@ -38,6 +38,10 @@ public static class ChannelEvents
         PluginStoreChanged changed => new PluginStoreUpdatedMessage(changed.PluginId, changed.Store, [.. changed.Items.Select(PluginStoreItemView.Of)], changed.Deleted),
         PluginStoreDropped dropped => new PluginStoreDeletedMessage(dropped.PluginId, dropped.Store),
         PermissionsChanged changed => new PermissionsUpdatedMessage(ChannelPermissions.Of(peer.Permissions), changed.By.Id),
+        ConnectedRoomsUpdated made => new ConnectedMeetingsCreatedMessage(ConnectedRoomView.Of(made.Rooms)),
+        ConnectedRoomsDeleted closed => new ConnectedMeetingsDeletedMessage(ConnectedRoomView.Of(closed.Rooms)),
+        ConnectedMeetingsChanged changed => new ConnectedMeetingsUpdatedMessage(ConnectedMeetingChannelView.Of(changed.Group.Parent),
+            [.. changed.Group.Rooms.Select(ConnectedMeetingChannelView.Of)]),
         _ => null,
     };
 

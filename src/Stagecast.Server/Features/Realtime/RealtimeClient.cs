@@ -455,6 +455,9 @@ public sealed partial class RealtimeClient(
             case Replaced:
                 Connection.Close(MeetingSocketCloseCodes.Replaced, "replaced by a newer connection of this peer");
                 break;
+            case TransferredTo transfer:
+                Moved(transfer);
+                break;
             default:
                 if (ChannelEvents.MessageFor(peer, change, services.ChatFiles) is { } message)
                 {

@@ -8,6 +8,7 @@ namespace Stagecast.Server.Features.Realtime;
 public sealed class RealtimeServices(
     MeetingSocketService sockets,
     MeetingRooms rooms,
+    ConnectedMeetings connectedMeetings,
     RealtimeLivestreams livestreams,
     Recordings.RecordingService recordings,
     MeetingSessions.ChatFiles chatFiles,
@@ -32,6 +33,8 @@ public sealed class RealtimeServices(
     public TimeProvider Time => Sockets.Time;
 
     public MeetingRooms Rooms { get; } = rooms;
+
+    public ConnectedMeetings ConnectedMeetings { get; } = connectedMeetings;
 
     public MeetingSessions.ChatFiles ChatFiles { get; } = chatFiles;
 

@@ -45,6 +45,10 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(PluginDeactivatedMessage), "plugin_deactivated")]
 [JsonDerivedType(typeof(PluginStoreUpdatedMessage), "plugin_store_updated")]
 [JsonDerivedType(typeof(PluginStoreDeletedMessage), "plugin_store_deleted")]
+[JsonDerivedType(typeof(ConnectedMeetingsCreatedMessage), "connected_meetings_created")]
+[JsonDerivedType(typeof(ConnectedMeetingsDeletedMessage), "connected_meetings_deleted")]
+[JsonDerivedType(typeof(ConnectedMeetingsUpdatedMessage), "connected_meetings_updated")]
+[JsonDerivedType(typeof(MovedMessage), "moved")]
 public abstract record RealtimeMessage;
 
 /// <summary>A request's answer: <c>id</c> echoes the request's, <c>data</c> is what it asked for.</summary>
@@ -92,6 +96,24 @@ public sealed record KickedMessage(string Reason) : RealtimeMessage;
 /// <summary>A host (<paramref name="By"/>, a peer id) changed this peer's permissions for the session: all of them now.</summary>
 public sealed record PermissionsUpdatedMessage(ChannelPermissions Permissions, string By) : RealtimeMessage;
 
+/// <summary>Breakout rooms of this meeting's group were made (in the order asked for).</summary>
+public sealed record ConnectedMeetingsCreatedMessage(IReadOnlyList<ConnectedRoomView> Meetings) : RealtimeMessage;
+
+/// <summary>Breakout rooms of this meeting's group were closed: whoever was in them is on the way back to the parent.</summary>
+public sealed record ConnectedMeetingsDeletedMessage(IReadOnlyList<ConnectedRoomView> Meetings) : RealtimeMessage;
+
+/// <summary>Who is in which meeting of the group now, after a move: the parent and its open breakout rooms.</summary>
+public sealed record ConnectedMeetingsUpdatedMessage(ConnectedMeetingChannelView ParentMeeting, IReadOnlyList<ConnectedMeetingChannelView> Meetings) : RealtimeMessage;
+
+/// <summary>
+/// To the moved peer only: it is in meeting <paramref name="MeetingId"/> of its group now, which it joins with
+/// <paramref name="Token"/> (a participant token of its own there); the socket closes after it (4002).
+/// </summary>
+public sealed record MovedMessage(string MeetingId, string Token) : RealtimeMessage
+{
+    public override string ToString() => $"MovedMessage {{ MeetingId = {MeetingId} }}"; // never the token
+}
+
 /// <summary>What an <c>ok</c> carries, by request (written as its own type, without a discriminator).</summary>
 [JsonDerivedType(typeof(EmptyAnswer))]
 [JsonDerivedType(typeof(JoinAnswer))]
@@ -106,6 +128,8 @@ public sealed record PermissionsUpdatedMessage(ChannelPermissions Permissions, s
 [JsonDerivedType(typeof(PluginsAnswer))]
 [JsonDerivedType(typeof(PluginAnswer))]
 [JsonDerivedType(typeof(PluginStoreAnswer))]
+[JsonDerivedType(typeof(ConnectedMeetingsAnswer))]
+[JsonDerivedType(typeof(ConnectedRoomsAnswer))]
 public abstract record RealtimeAnswer;
 
 public sealed record EmptyAnswer : RealtimeAnswer
@@ -221,3 +245,24 @@ public sealed record PluginStoreUpdatedMessage(string PluginId, string Store, IR
 
 /// <summary>A plugin's shared store was wiped whole; to every peer.</summary>
 public sealed record PluginStoreDeletedMessage(string PluginId, string Store) : RealtimeMessage;
+
+/// <summary><c>connected_meetings</c>: the group this meeting is in, its parent and open breakout rooms, with who is in each.</summary>
+public sealed record ConnectedMeetingsAnswer(ConnectedMeetingChannelView ParentMeeting, IReadOnlyList<ConnectedMeetingChannelView> Meetings) : RealtimeAnswer;
+
+/// <summary><c>connected_meetings_create</c> and <c>connected_meetings_delete</c>: the rooms made or closed.</summary>
+public sealed record ConnectedRoomsAnswer(IReadOnlyList<ConnectedRoomView> Meetings) : RealtimeAnswer;
+
+/// <summary>A breakout room: its meeting id and title.</summary>
+public sealed record ConnectedRoomView(string Id, string Title)
+{
+    public static IReadOnlyList<ConnectedRoomView> Of(IEnumerable<Meeting> rooms) => [.. rooms.Select(r => new ConnectedRoomView(r.Id, r.Title ?? ""))];
+}
+
+/// <summary>A meeting of the group with the participants in it (each by its participant id there, its custom id and name).</summary>
+public sealed record ConnectedMeetingChannelView(string Id, string Title, IReadOnlyList<ConnectedParticipantView> Participants)
+{
+    public static ConnectedMeetingChannelView Of(ConnectedMeetingView meeting) => new(meeting.Id, meeting.Title,
+        [.. meeting.Members.Select(m => new ConnectedParticipantView(m.Participant.Id, m.Participant.CustomParticipantId, m.Name ?? m.Participant.Name))]);
+}
+
+public sealed record ConnectedParticipantView(string Id, string CustomParticipantId, string? Name);

@@ -210,3 +210,41 @@ public sealed record PluginStoreItemRequest
     [Required]
     public System.Text.Json.JsonElement? Value { get; init; }
 }
+
+/// <summary><c>connected_meetings_create</c>: breakout rooms to make, by title, in order.</summary>
+public sealed record ConnectedMeetingsCreateRequest
+{
+    [Required]
+    [ItemCount(1, ConnectedMeetings.MaxRooms)]
+    public string[]? Titles { get; init; }
+}
+
+/// <summary><c>connected_meetings_delete</c>: breakout rooms to close (whoever is in them goes back to the parent).</summary>
+public sealed record ConnectedMeetingsDeleteRequest
+{
+    [Required]
+    [ItemCount(1, ConnectedMeetings.MaxRooms)]
+    public string[]? MeetingIds { get; init; }
+}
+
+/// <summary>
+/// <c>connected_meetings_move</c>: participants (their ids in the source meeting) moved to another meeting of the
+/// group, with another preset there when <c>preset_id</c> names one.
+/// </summary>
+public sealed record ConnectedMeetingsMoveRequest
+{
+    [Required]
+    [StringLength(64)]
+    public string? SourceMeetingId { get; init; }
+
+    [Required]
+    [StringLength(64)]
+    public string? DestinationMeetingId { get; init; }
+
+    [Required]
+    [ItemCount(1, ConnectedMeetings.MaxMoved)]
+    public string[]? ParticipantIds { get; init; }
+
+    [StringLength(64)]
+    public string? PresetId { get; init; }
+}

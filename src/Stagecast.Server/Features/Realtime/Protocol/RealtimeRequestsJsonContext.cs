@@ -25,4 +25,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonSerializable(typeof(PluginIdRequest))]
 [JsonSerializable(typeof(PluginStoreKeysRequest))]
 [JsonSerializable(typeof(PluginStoreInsertRequest))]
+[JsonSerializable(typeof(ConnectedMeetingsCreateRequest))]
+[JsonSerializable(typeof(ConnectedMeetingsDeleteRequest))]
+[JsonSerializable(typeof(ConnectedMeetingsMoveRequest))]
 internal sealed partial class RealtimeRequestsJsonContext : JsonSerializerContext;

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Stagecast.Server.Features.MeetingSockets;
+using Stagecast.Testing;
+
+namespace Stagecast.Server.Tests.Meetings;
+
+/// <summary>
+/// Breakout rooms on the realtime channel (stagecast.js's <c>meeting.connectedMeetings</c>) with real WebSocket clients:
+/// a host makes rooms, moves a guest into one (the guest is told where with a token of its own there, its socket closes
+/// and the token joins the room), sees who is where, and closes the rooms, which sends the guest back.
+/// </summary>
+public sealed class RealtimeConnectedMeetingsTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task AHostMovesAGuestIntoARoomOnTheChannelAndClosingTheRoomsBringsItBack()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"workshop"}""");
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", "Hana");
+        var guest = await api.AddParticipantAsync(meeting, "guest", "group_call_participant", "Gus");
+        var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _h = h;
+        var (g, _) = await MeetingHelpers.JoinAsync(server.HttpBase, guest);
+        await using var _g = g;
+
+        // The host makes two rooms: everyone hears of them; the group lists them, empty.
+        var made = (await h.OkAsync("connected_meetings_create", new { titles = new[] { "Room A", "Room B" } })).GetProperty("meetings").EnumerateArray().ToList();
+        Assert.Equal(["Room A", "Room B"], made.Select(m => m.GetProperty("title").GetString()));
+        string roomA = made[0].GetProperty("id").GetString()!;
+        var told = await g.WaitForEventAsync("connected_meetings_created");
+        Assert.Equal([roomA, made[1].GetProperty("id").GetString()], told.GetProperty("meetings").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+        var group = await g.OkAsync("connected_meetings");
+        Assert.Equal((meeting, "workshop"), (group.GetProperty("parent_meeting").GetProperty("id").GetString(), group.GetProperty("parent_meeting").GetProperty("title").GetString()));
+        Assert.Equal(["guest", "host"], Members(group.GetProperty("parent_meeting")));
+        Assert.All(group.GetProperty("meetings").EnumerateArray(), m => Assert.Empty(Members(m)));
+
+        // The guest may not make rooms or move anyone.
+        Assert.Equal(403, (await g.RequestAsync("connected_meetings_create", new { titles = new[] { "mine" } })).GetProperty("code").GetInt32());
+        Assert.Equal(403, (await g.RequestAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = roomA, participant_ids = new[] { host.Id } }))
+            .GetProperty("code").GetInt32());
+
+        // The host moves the guest into room A: it is told where, with a token there, and its socket closes (4002).
+        await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = roomA, participant_ids = new[] { guest.Id } });
+        var moved = await g.WaitForEventAsync("moved");
+        Assert.Equal(roomA, moved.GetProperty("meeting_id").GetString());
+        Assert.Equal(MeetingSocketCloseCodes.Moved, await g.WaitForCloseAsync());
+        await h.WaitForEventAsync("peer_left", e => e.GetProperty("user_id").GetString() == guest.Id && e.GetProperty("reason").GetString() == "moved");
+
+        // The token joins room A as the guest; the host sees it there.
+        var (inRoom, joined) = await MeetingHelpers.JoinAsync(server.HttpBase, guest with { Token = moved.GetProperty("token").GetString()! });
+        await using var _inRoom = inRoom;
+        Assert.Equal(roomA, joined.GetProperty("meeting").GetProperty("id").GetString());
+        var where = await h.WaitForEventAsync("connected_meetings_updated", e => e.GetProperty("meetings").EnumerateArray().Any(m => Members(m).SequenceEqual(["guest"])));
+        Assert.Equal(["host"], Members(where.GetProperty("parent_meeting")));
+
+        // The host closes the rooms: everyone hears; the guest is sent back to the main meeting with a token for it.
+        var closed = await h.OkAsync("connected_meetings_delete", new { meeting_ids = made.Select(m => m.GetProperty("id").GetString()).ToArray() });
+        Assert.Equal(2, closed.GetProperty("meetings").GetArrayLength());
+        var back = await inRoom.WaitForEventAsync("moved");
+        Assert.Equal(meeting, back.GetProperty("meeting_id").GetString());
+        await h.WaitForEventAsync("connected_meetings_deleted");
+        var (again, rejoined) = await MeetingHelpers.JoinAsync(server.HttpBase, guest with { Token = back.GetProperty("token").GetString()! });
+        await using var _again = again;
+        Assert.Equal((meeting, guest.Id), (rejoined.GetProperty("meeting").GetProperty("id").GetString(), rejoined.GetProperty("self").GetProperty("user_id").GetString()));
+    }
+
+    [Fact]
+    public async Task BreakoutRequestsAreCheckedBeforeTheRoomsAreTouched()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
+        await using var early = await RealtimeTestClient.ConnectAsync(server.HttpBase, host.Token);
+        Assert.Equal(409, (await early.RequestAsync("connected_meetings")).GetProperty("code").GetInt32()); // before join
+        var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _h = h;
+
+        Assert.Equal(400, (await h.RequestAsync("connected_meetings_create", new { titles = Array.Empty<string>() })).GetProperty("code").GetInt32());
+        Assert.Equal(400, (await h.RequestAsync("connected_meetings_create", new { titles = Enumerable.Range(0, 51).Select(i => $"r{i}").ToArray() })).GetProperty("code").GetInt32());
+        Assert.Equal(400, (await h.RequestAsync("connected_meetings_move", new { source_meeting_id = meeting })).GetProperty("code").GetInt32());
+        Assert.Equal(404, (await h.RequestAsync("connected_meetings_delete", new { meeting_ids = new[] { "no-such-room" } })).GetProperty("code").GetInt32());
+        Assert.Empty((await h.OkAsync("connected_meetings")).GetProperty("meetings").EnumerateArray());
+    }
+
+    /// <summary>The custom participant ids of who is in a meeting of the group, in order.</summary>
+    private static IEnumerable<string> Members(JsonElement meeting) =>
+        meeting.GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("custom_participant_id").GetString()!).Order(StringComparer.Ordinal);
+}
