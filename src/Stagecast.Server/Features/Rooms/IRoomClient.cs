@@ -22,6 +22,6 @@ public interface IRoomClient
     /// </summary>
     void Notify(RoomPeer peer, RoomEvent change);
 
-    /// <summary>Whether the client follows a <see cref="TransferredTo"/> into another meeting of the group (RealtimeKit's does; the JSON channel has no such event).</summary>
+    /// <summary>Whether the client follows a <see cref="TransferredTo"/> into another meeting of the group (both front ends do; a client that cannot is never moved).</summary>
     bool FollowsMoves => false;
 }
