@@ -262,6 +262,61 @@ public sealed class ClientModuleTests(FirefoxServerFixture server) : IClassFixtu
         Assert.Equal(Enumerable.Range(5, 200).Select(i => $"words {i}"), kept.EnumerateArray().Select(e => e.GetString()));
     }
 
+    [Fact]
+    public async Task AHostTakesTwoClientsIntoABreakoutRoomWhereTheySeeEachOtherAndClosingItBringsThemBack()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"workshop"}""");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant");
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var a = await StartAsync(browser, ada.Token, "Ada");
+        var b = await StartAsync(browser, bob.Token, "Bob");
+        foreach (var client in new[] { a, b })
+        {
+            await CallAsync(client, "meeting.self.enableVideo()");
+        }
+
+        await SeesAsync(b, a, "in the main meeting");
+
+        // Ada makes a room: Bob's module lists it. She moves both of them there: each module follows on its own.
+        var rooms = await CallAsync(a, "meeting.connectedMeetings.createMeetings([{ title: 'Room A' }])");
+        string room = rooms[0].GetProperty("id").GetString()!;
+        await Eventually.MatchAsync(() => b.Page.EvaluateAsync<string[]>("() => meeting.connectedMeetings.meetings.map(m => m.title)"), t => t.SequenceEqual(["Room A"]),
+            "Bob's module listing Room A");
+        await CallAsync(a, $"meeting.connectedMeetings.moveParticipants('{meeting}', '{room}', ['{bob.Id}', '{ada.Id}'])");
+        foreach (var client in new[] { a, b })
+        {
+            await Eventually.MatchAsync(() => client.Page.EvaluateAsync<string>("() => meeting.meta.meetingId"), id => id == room, "the module in Room A");
+        }
+
+        // There, each sees the other's camera (published again in the room), and its chat is the room's.
+        await SeesAsync(b, a, "in Room A");
+        await SeesAsync(a, b, "in Room A");
+        await CallAsync(a, "meeting.chat.sendTextMessage('in the room')");
+        await Eventually.MatchAsync(() => b.Page.EvaluateAsync<string[]>("() => meeting.chat.messages.map(m => m.message)"), m => m.Contains("in the room"), "Bob reading the room's chat");
+
+        // Ada closes the room from inside: both come back to the main meeting, with media, the room's chat left behind.
+        await CallAsync(a, $"meeting.connectedMeetings.deleteMeetings(['{room}'])");
+        foreach (var client in new[] { a, b })
+        {
+            await Eventually.MatchAsync(() => client.Page.EvaluateAsync<string>("() => meeting.meta.meetingId"), id => id == meeting, "the module back in the main meeting");
+        }
+
+        await SeesAsync(b, a, "back in the main meeting");
+        Assert.DoesNotContain("in the room", await b.Page.EvaluateAsync<string[]>("() => meeting.chat.messages.map(m => m.message)"));
+        Assert.Equal([room, meeting], await b.Page.EvaluateAsync<string[]>("() => eventsOf('meetingChanged')"));
+        Assert.Equal([room, meeting], await b.Page.EvaluateAsync<string[]>("() => eventsOf('changingMeeting')"));
+    }
+
+    /// <summary>Waits until <paramref name="viewer"/> decodes <paramref name="seen"/>'s camera (its peer id now, which a move changes).</summary>
+    private static async Task SeesAsync(ModulePage viewer, ModulePage seen, string where)
+    {
+        string id = await seen.SelfIdAsync();
+        await Eventually.MatchAsync(() => viewer.Page.EvaluateAsync<int>("id => framesFrom(id)", id), f => f > 30, $"{where}: the viewer decoding the camera of {id}",
+            TimeSpan.FromSeconds(45));
+    }
+
     private Task<ModulePage> StartAsync(Browser browser, string token, string? name) => ModulePage.StartAsync(browser, server.HttpBase, token, name);
 
     private static Task<JsonElement> CallAsync(ModulePage client, string expression) => client.CallAsync(expression);

@@ -171,9 +171,10 @@ public sealed partial class DocsTests(ServerFixture server) : IClassFixture<Serv
 
     /// <summary>
     /// A RealtimeKit webhook event's name (<c>meeting.started</c>, <c>recording.statusUpdate</c>): a camelCase word after
-    /// the namespace, which the client module's objects (<c>meeting.self</c>) and settings (<c>recording.mode</c>) are not.
+    /// the namespace, which the client module's objects (<c>meeting.self</c>) and settings (<c>recording.mode</c>) are not,
+    /// but for its one camelCase object, <c>meeting.connectedMeetings</c>.
     /// </summary>
-    [GeneratedRegex(@"\b(?:meeting|recording|livestreaming)\.(?:started|ended|[a-z]+[A-Z][A-Za-z]*)\b")]
+    [GeneratedRegex(@"\b(?:meeting|recording|livestreaming)\.(?!connectedMeetings\b)(?:started|ended|[a-z]+[A-Z][A-Za-z]*)\b")]
     private static partial Regex WebhookEvent();
 
     /// <summary>A message in an example: a JSON object that starts with its type.</summary>

@@ -39,10 +39,12 @@ public sealed class RealtimeConnectedMeetingsTests(ServerFixture server) : IClas
         Assert.Equal(403, (await g.RequestAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = roomA, participant_ids = new[] { host.Id } }))
             .GetProperty("code").GetInt32());
 
-        // The host moves the guest into room A: it is told where, with a token there, and its socket closes (4002).
+        // The host moves the guest into room A: it is told where, with a token there; its socket serves nothing more and
+        // closes (4002) a moment later (an answer still due on it goes first).
         await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = roomA, participant_ids = new[] { guest.Id } });
         var moved = await g.WaitForEventAsync("moved");
         Assert.Equal(roomA, moved.GetProperty("meeting_id").GetString());
+        Assert.Equal(409, (await g.RequestAsync("chat_send", new { text = "still here?" })).GetProperty("code").GetInt32());
         Assert.Equal(MeetingSocketCloseCodes.Moved, await g.WaitForCloseAsync());
         await h.WaitForEventAsync("peer_left", e => e.GetProperty("user_id").GetString() == guest.Id && e.GetProperty("reason").GetString() == "moved");
 
@@ -62,6 +64,23 @@ public sealed class RealtimeConnectedMeetingsTests(ServerFixture server) : IClas
         var (again, rejoined) = await MeetingHelpers.JoinAsync(server.HttpBase, guest with { Token = back.GetProperty("token").GetString()! });
         await using var _again = again;
         Assert.Equal((meeting, guest.Id), (rejoined.GetProperty("meeting").GetProperty("id").GetString(), rejoined.GetProperty("self").GetProperty("user_id").GetString()));
+    }
+
+    [Fact]
+    public async Task AHostMovingItselfWithOthersIsAnsweredBeforeItsSocketCloses()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _h = h;
+        string room = (await h.OkAsync("connected_meetings_create", new { titles = new[] { "Room A" } })).GetProperty("meetings")[0].GetProperty("id").GetString()!;
+
+        var answer = await h.RequestAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = room, participant_ids = new[] { host.Id } });
+
+        Assert.Equal("ok", answer.GetProperty("type").GetString());
+        Assert.Equal(room, (await h.WaitForEventAsync("moved")).GetProperty("meeting_id").GetString());
+        Assert.Equal(MeetingSocketCloseCodes.Moved, await h.WaitForCloseAsync());
     }
 
     [Fact]

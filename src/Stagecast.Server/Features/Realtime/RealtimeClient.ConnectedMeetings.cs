@@ -42,10 +42,23 @@ public sealed partial class RealtimeClient
         return EmptyAnswer.Instance;
     }
 
-    /// <summary>This client's peer was moved (<see cref="MeetingRoom.MoveOutAsync"/>): told where, then its socket closes.</summary>
+    /// <summary>
+    /// How long the socket of a peer moved to another meeting stays open, unless the client closes it first: the answer
+    /// to a request that moved its own peer (a host moving itself with others) comes after the <c>moved</c>.
+    /// </summary>
+    private static readonly TimeSpan MovedSocketLinger = TimeSpan.FromSeconds(2);
+
+    /// <summary>Set once the peer was moved: the socket serves no meeting from then on, and closes when it fires.</summary>
+    private ITimer? _movedLinger;
+
+    /// <summary>
+    /// This client's peer was moved (<see cref="MeetingRoom.MoveOutAsync"/>): told where; requests from then on are
+    /// refused, and the socket closes with 4002 after <see cref="MovedSocketLinger"/>.
+    /// </summary>
     private void Moved(TransferredTo transfer)
     {
         Send(new MovedMessage(transfer.MeetingId, transfer.Token));
-        Connection.Close(MeetingSocketCloseCodes.Moved, "moved to another meeting");
+        Volatile.Write(ref _movedLinger, services.Time.CreateTimer(
+            _ => Connection.Close(MeetingSocketCloseCodes.Moved, "moved to another meeting"), null, MovedSocketLinger, Timeout.InfiniteTimeSpan));
     }
 }

@@ -127,6 +127,11 @@ public sealed partial class RealtimeClient(
                 throw new DomainException(DomainError.Conflict, "send join first");
             }
 
+            if (Volatile.Read(ref _movedLinger) is not null && type != "ping")
+            {
+                throw new DomainException(DomainError.Conflict, "moved to another meeting: this socket serves none now");
+            }
+
             if (await route.Handle(this, id, message).ConfigureAwait(false) is { } answer)
             {
                 Send(answer);

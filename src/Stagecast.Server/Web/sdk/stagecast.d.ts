@@ -211,6 +211,34 @@ export interface Plugins {
   deactivate(id: string): Promise<void>;
 }
 
+/** A meeting of a group of connected meetings (the main meeting or a breakout room) and who is in it. */
+export interface ConnectedMeeting {
+  id: string;
+  title: string;
+  /** Each by its participant id in that meeting. */
+  participants: { id: string; customParticipantId: string; displayName: string | null }[];
+}
+
+/**
+ * Breakout rooms, as RealtimeKit's `meeting.connectedMeetings`. A participant moved is taken to its new meeting by the
+ * module (`changingMeeting` with the meeting's id, then `meetingChanged`): the same `Meeting` carries on there.
+ */
+export interface ConnectedMeetings extends Emitter<{
+  stateUpdate: (state: { parentMeeting: ConnectedMeeting | null; meetings: ConnectedMeeting[] }) => void;
+  changingMeeting: (meetingId: string) => void;
+  meetingChanged: (meeting: Meeting) => void;
+}> {
+  readonly parentMeeting: ConnectedMeeting | null;
+  readonly meetings: ConnectedMeeting[];
+  /** Whether the main meeting has breakout rooms open. */
+  readonly isActive: boolean;
+  getConnectedMeetings(): Promise<{ parentMeeting: ConnectedMeeting | null; meetings: ConnectedMeeting[] }>;
+  createMeetings(rooms: { title: string }[]): Promise<{ id: string; title: string }[]>;
+  deleteMeetings(meetingIds: string[]): Promise<{ id: string; title: string }[]>;
+  moveParticipants(sourceMeetingId: string, destinationMeetingId: string, participantIds: string[]): Promise<void>;
+  moveParticipantsWithCustomPreset(sourceMeetingId: string, destinationMeetingId: string, participants: { id: string; presetId: string }[]): Promise<void>;
+}
+
 export interface Poll {
   id: string;
   question: string;
@@ -342,6 +370,7 @@ export interface Meeting extends Emitter<{
   readonly recording: Recording;
   readonly ai: Ai;
   readonly plugins: Plugins;
+  readonly connectedMeetings: ConnectedMeetings;
   readonly meta: { meetingId: string | null; meetingTitle: string | null; meetingStartedTimestamp: Date | null; sessionId: string | null };
   join(): Promise<void>;
   leave(): Promise<void>;

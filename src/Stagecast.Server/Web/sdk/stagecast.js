@@ -367,6 +367,22 @@ class Self extends Emitter {
     pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'failed' && this._camera === session) meeting._republish(); });
   }
 
+  /**
+   * The server ended what it published (off the stage, or moved to another meeting): the sessions are let go and the
+   * screen share ends; the camera and microphone stay as they are.
+   */
+  _published() {
+    for (const session of [this._camera, this._screen]) session?.abandon();
+    this._camera = null;
+    this._screen = null;
+    if (this.screenShareEnabled) {
+      for (const track of this.screenShareTracks) track.stop();
+      this.screenShareTracks = [];
+      this.screenShareEnabled = false;
+      this.emit('screenShareUpdate', { screenShareEnabled: false, screenShareTracks: [] });
+    }
+  }
+
   /** On the stage now: the tracks turned on meanwhile are published. */
   async _stageJoined() {
     const kinds = ['audio', 'video'].filter(kind => this[`${kind}Enabled`]);
@@ -377,16 +393,7 @@ class Self extends Emitter {
 
   /** Off the stage now: the server ended what it published; the camera, microphone and screen turn off. */
   _stageLeft() {
-    for (const session of [this._camera, this._screen]) session?.abandon();
-    this._camera = null;
-    this._screen = null;
-    if (this.screenShareEnabled) {
-      for (const track of this.screenShareTracks) track.stop();
-      this.screenShareTracks = [];
-      this.screenShareEnabled = false;
-      this.emit('screenShareUpdate', { screenShareEnabled: false, screenShareTracks: [] });
-    }
-
+    this._published();
     for (const kind of ['audio', 'video']) {
       if (!this[`${kind}Enabled`]) continue;
       this[`${kind}Track`]?.stop();
@@ -926,7 +933,77 @@ class Plugins {
   _storeUpdated(message) { this.all.get(message.plugin_id)?._storeUpdated(message); }
 }
 
-/** A meeting joined with a participant token: `self`, `participants`, `stage`, `chat`, `polls`, `meta`, `livestream`, `recording`, `ai`, `plugins`. */
+/** A meeting of a group of connected meetings, as the channel says it. */
+function connectedMeeting(view) {
+  return { id: view.id, title: view.title, participants: (view.participants ?? []).map(p => ({ id: p.id, customParticipantId: p.custom_participant_id, displayName: p.name })) };
+}
+
+/**
+ * Breakout rooms, as RealtimeKit's `meeting.connectedMeetings`: the main meeting (`parentMeeting`) and its open rooms
+ * (`meetings`), each with who is in it; a host makes, closes and moves people between them. A participant moved is
+ * taken to its new meeting by the module itself (`changingMeeting`, then `meetingChanged`): the same `meeting` object
+ * carries on there, with that meeting's peers, chat and polls. `stateUpdate` follows every change of the group.
+ */
+class ConnectedMeetings extends Emitter {
+  constructor(meeting) {
+    super();
+    this._meeting = meeting;
+    /** @type {{ id: string, title: string, participants: { id: string, customParticipantId: string, displayName: string | null }[] } | null} */
+    this.parentMeeting = null;
+    /** @type {{ id: string, title: string, participants: { id: string, customParticipantId: string, displayName: string | null }[] }[]} */
+    this.meetings = [];
+  }
+
+  /** Whether the main meeting has breakout rooms open. */
+  get isActive() { return this.meetings.length > 0; }
+
+  /** Reads the group again; resolves with it. */
+  async getConnectedMeetings() {
+    this._apply(await this._meeting._request('connected_meetings'));
+    return { parentMeeting: this.parentMeeting, meetings: this.meetings };
+  }
+
+  /** Makes breakout rooms (a host's preset), in order; resolves with them (`{ id, title }`). @param {{ title: string }[]} rooms */
+  async createMeetings(rooms) {
+    return (await this._meeting._request('connected_meetings_create', { titles: rooms.map(r => r.title) })).meetings;
+  }
+
+  /** Closes breakout rooms: whoever is in them comes back to the main meeting. @param {string[]} meetingIds */
+  async deleteMeetings(meetingIds) {
+    return (await this._meeting._request('connected_meetings_delete', { meeting_ids: meetingIds })).meetings;
+  }
+
+  /** Moves participants (their ids in the source meeting) to another meeting of the group. @param {string} sourceMeetingId @param {string} destinationMeetingId @param {string[]} participantIds */
+  async moveParticipants(sourceMeetingId, destinationMeetingId, participantIds) {
+    await this._meeting._request('connected_meetings_move', { source_meeting_id: sourceMeetingId, destination_meeting_id: destinationMeetingId, participant_ids: participantIds });
+  }
+
+  /** Moves participants, each under the preset named (`presetId`) in the destination. @param {string} sourceMeetingId @param {string} destinationMeetingId @param {{ id: string, presetId: string }[]} participants */
+  async moveParticipantsWithCustomPreset(sourceMeetingId, destinationMeetingId, participants) {
+    for (const presetId of new Set(participants.map(p => p.presetId))) {
+      await this._meeting._request('connected_meetings_move', { source_meeting_id: sourceMeetingId, destination_meeting_id: destinationMeetingId,
+        participant_ids: participants.filter(p => p.presetId === presetId).map(p => p.id), preset_id: presetId });
+    }
+  }
+
+  _apply(data) {
+    this.parentMeeting = connectedMeeting(data.parent_meeting);
+    this.meetings = data.meetings.map(connectedMeeting);
+    this.emit('stateUpdate', { parentMeeting: this.parentMeeting, meetings: this.meetings });
+  }
+
+  _created(rooms) {
+    this.meetings = [...this.meetings.filter(m => !rooms.some(r => r.id === m.id)), ...rooms.map(connectedMeeting)];
+    this.emit('stateUpdate', { parentMeeting: this.parentMeeting, meetings: this.meetings });
+  }
+
+  _deleted(rooms) {
+    this.meetings = this.meetings.filter(m => !rooms.some(r => r.id === m.id));
+    this.emit('stateUpdate', { parentMeeting: this.parentMeeting, meetings: this.meetings });
+  }
+}
+
+/** A meeting joined with a participant token: `self`, `participants`, `stage`, `chat`, `polls`, `meta`, `livestream`, `recording`, `ai`, `plugins`, `connectedMeetings`. */
 class Meeting extends Emitter {
   constructor(authToken, baseURI, iceTransportPolicy) {
     super();
@@ -970,6 +1047,7 @@ class Meeting extends Emitter {
     this.recording = new Recording();
     this.ai = new Ai();
     this.plugins = new Plugins(this);
+    this.connectedMeetings = new ConnectedMeetings(this);
     this.meta = { meetingId: null, meetingTitle: null, meetingStartedTimestamp: null, sessionId: null };
   }
 
@@ -1087,7 +1165,7 @@ class Meeting extends Emitter {
     if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new StagecastError(503, 'not connected to the meeting'));
     const id = String(this._nextId++);
     return new Promise((resolve, reject) => {
-      this._pending.set(id, { resolve, reject });
+      this._pending.set(id, { resolve, reject, socket });
       socket.send(JSON.stringify({ type, id, ...fields }));
     });
   }
@@ -1162,10 +1240,38 @@ class Meeting extends Emitter {
     this.livestream._updatePlayer();
   }
 
+  /**
+   * A host (or this participant) moved it to another meeting of the group: the server ended its peer and media here and
+   * closes this socket (4002) once the answers still due on it are sent; it joins there with the token given, its
+   * camera and microphone as they were.
+   */
+  async #move(meetingId, token) {
+    this.connectedMeetings.emit('changingMeeting', meetingId);
+    this._socket = null; // its close is expected: no reconnect here
+    for (const participant of this.participants.joined.toArray()) {
+      for (const session of Object.values(participant._subscriptions)) session?.abandon();
+      participant._subscriptions = {};
+      this.#remove(participant.id, 'left');
+    }
+
+    this.self._published();
+    this.chat.messages = [];
+    this.polls.items = [];
+    this._token = token;
+    await this.#connect(null);
+    await this.plugins._load().catch(error => this.emit('error', error));
+    if (this.stage.status === StageStatus.ON_STAGE) await this.self._stageJoined();
+    this.connectedMeetings.emit('meetingChanged', this);
+  }
+
   #closed(socket) {
-    if (socket !== this._socket) return;
-    for (const { reject } of this._pending.values()) reject(new StagecastError(503, 'the connection to the meeting closed'));
-    this._pending.clear();
+    for (const [id, request] of this._pending) {
+      if (request.socket !== socket) continue;
+      this._pending.delete(id);
+      request.reject(new StagecastError(503, 'the connection to the meeting closed'));
+    }
+
+    if (socket !== this._socket) return; // a socket left behind by a move
     if (this._leaving || !this.self.roomJoined) return;
     // A network drop: rejoin with the same peer within the grace, so the others see no leave.
     const started = Date.now();
@@ -1231,6 +1337,10 @@ class Meeting extends Emitter {
       case 'plugin_deactivated': this.plugins._deactivated(message.plugin_id); break;
       case 'plugin_store_updated': this.plugins._storeUpdated(message); break;
       case 'viewer_count': this.livestream._viewers(message.count); break;
+      case 'connected_meetings_created': this.connectedMeetings._created(message.meetings); break;
+      case 'connected_meetings_deleted': this.connectedMeetings._deleted(message.meetings); break;
+      case 'connected_meetings_updated': this.connectedMeetings._apply(message); break;
+      case 'moved': this.#move(message.meeting_id, message.token).catch(error => this.emit('error', error)); break;
       case 'kicked':
         this._leaving = true;
         this.self.roomJoined = false;
