@@ -266,6 +266,56 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
         }
     }
 
+    [Fact]
+    public async Task AHostSplitsEveryoneIntoBreakoutRoomsAndClosesThem()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync("""{"title":"Workshop"}""");
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
+        var guests = new[] { await api.AddParticipantAsync(meeting, "ada", "group_call_participant"), await api.AddParticipantAsync(meeting, "bob", "group_call_participant") };
+        await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
+        var hostPage = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={host.Token}&name=Hana");
+        await JoinAsync(hostPage);
+        var pages = new List<IPage>();
+        foreach (var (guest, name) in guests.Zip(new[] { "Ada", "Bob" }))
+        {
+            var page = await browser.OpenUrlAsync($"{server.HttpBase}/meet/{meeting}#token={guest.Token}&name={name}");
+            await JoinAsync(page);
+            pages.Add(page);
+        }
+
+        await SeesPictureAsync(hostPage, "Ada");
+        await SeesPictureAsync(hostPage, "Bob");
+        Assert.True(await pages[0].IsHiddenAsync("#breakout-panel")); // a guest sees no breakout controls
+
+        // The host splits everyone into two rooms: each guest is alone in one, and reads which.
+        await hostPage.FillAsync("#breakout-count", "2");
+        await hostPage.ClickAsync("#breakout-form button[type=submit]");
+        var where = new List<string>();
+        foreach (var page in pages)
+        {
+            await page.WaitForSelectorAsync("#breakout-where:has-text('You are in Room')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+            where.Add(await page.InnerTextAsync("#breakout-where"));
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('.tile').length === 1", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        }
+
+        Assert.Equal(["You are in Room 1.", "You are in Room 2."], where.Order(StringComparer.Ordinal));
+        await hostPage.WaitForFunctionAsync("() => document.querySelectorAll('#breakout-rooms li').length === 2 && !document.querySelector('#breakout-rooms').textContent.includes('nobody')",
+            null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await AssertAccessibleAsync(hostPage, "the meeting with breakout rooms");
+
+        // The host closes the rooms: both come back and are seen again.
+        await hostPage.ClickAsync("#breakout-close");
+        foreach (var page in pages)
+        {
+            await page.WaitForSelectorAsync("#breakout-panel", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden, Timeout = 30_000 });
+            await SeesPictureAsync(page, "Hana");
+        }
+
+        await SeesPictureAsync(hostPage, "Ada");
+        await SeesPictureAsync(hostPage, "Bob");
+    }
+
     private static async Task JoinAsync(IPage page)
     {
         await page.ClickAsync("#join");

@@ -9,7 +9,8 @@ namespace Stagecast.Server.Features.Realtime;
 /// host lets it; <c>NOT_ALLOWED</c>); <c>accept_stage_requests</c> makes it a host of the stage. <c>plugins_can_start</c>
 /// and <c>plugins_can_close</c>: whether it may open plugins for everyone, and close those others opened.
 /// <c>chat_can_send_files</c>: files and pictures to everyone; <c>chat_private_can_send</c>: text to chosen peers;
-/// <c>chat_private_can_receive</c>: whether others may send it private messages.
+/// <c>chat_private_can_receive</c>: whether others may send it private messages. <c>connected_meetings_can_alter</c>: makes,
+/// closes and fills breakout rooms; <c>_can_switch</c> and <c>_can_switch_to_parent</c>: may move itself between them.
 /// </summary>
 public sealed record ChannelPermissions(
     string ViewType,
@@ -35,12 +36,15 @@ public sealed record ChannelPermissions(
     bool PluginsCanClose,
     bool ChatCanSendFiles,
     bool ChatPrivateCanSend,
-    bool ChatPrivateCanReceive)
+    bool ChatPrivateCanReceive,
+    bool ConnectedMeetingsCanAlter,
+    bool ConnectedMeetingsCanSwitch,
+    bool ConnectedMeetingsCanSwitchToParent)
 {
     public static ChannelPermissions Of(PresetPermissions may) => new(
         may.ViewType, may.CanLivestream, may.CanRecord, may.MayProduceAudio, may.MayProduceVideo, may.MayProduceScreenshare, may.KickParticipant,
         may.AcceptWaitingRequests, may.HiddenParticipant, may.ChatCanSend, may.ChatCanReceive, may.PollsCanCreate, may.PollsCanVote, may.PollsCanView,
         may.MaxVideoStreams, may.WaitingRoomType, may.StageEnabled, may.StageAccess.Name(), may.AcceptStageRequests,
         may.PluginsCanStart, may.PluginsCanClose, may.ChatRefusal(toPeers: false, file: true) is null, may.ChatRefusal(toPeers: true, file: false) is null,
-        may.ChatPrivate.CanReceive);
+        may.ChatPrivate.CanReceive, may.CanAlterConnectedMeetings, may.CanSwitchConnectedMeetings, may.CanSwitchToParentMeeting);
 }

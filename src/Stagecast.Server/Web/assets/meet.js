@@ -96,6 +96,7 @@ async function join(event) {
   renderRecording();
   renderPolls();
   renderPlugins();
+  await attempt(() => meeting.connectedMeetings.getConnectedMeetings());
   for (const device of await meeting.self.getAllDevices().catch(() => [])) {
     if (device.kind === 'videoinput' && device.deviceId === $('camera').value) await meeting.self.setDevice(device);
     if (device.kind === 'audioinput' && device.deviceId === $('microphone').value) await meeting.self.setDevice(device);
@@ -167,6 +168,49 @@ function wire(meeting) {
   meeting.livestream.on('viewerCountUpdate', () => renderLive());
   meeting.recording.on('recordingUpdate', () => renderRecording());
   meeting.ai.on('transcript', line => showCaption(line));
+  meeting.connectedMeetings.on('stateUpdate', () => renderBreakout());
+  meeting.connectedMeetings.on('changingMeeting', () => $('messages').replaceChildren()); // the tiles go as their peers leave
+  meeting.connectedMeetings.on('meetingChanged', () => {
+    $('title').textContent = meeting.meta.meetingTitle || 'Meeting';
+    renderPolls();
+    meeting.connectedMeetings.getConnectedMeetings().catch(error => showError(error));
+  });
+}
+
+/**
+ * Breakout rooms: a host (connected_meetings_can_alter) splits everyone else evenly at random into rooms, sees who is
+ * in each and closes them; whoever is in a room reads which one.
+ */
+function renderBreakout() {
+  const meeting = state.meeting;
+  const connected = meeting.connectedMeetings;
+  const host = !!meeting.self.permissions?.connected_meetings_can_alter;
+  const room = connected.meetings.find(m => m.id === meeting.meta.meetingId);
+  $('breakout-panel').hidden = !host && !room;
+  $('breakout-where').textContent = room ? `You are in ${room.title}.` : '';
+  $('breakout-form').hidden = !host || connected.isActive;
+  $('breakout-close').hidden = !host || !connected.isActive;
+  $('breakout-rooms').replaceChildren(...(host ? connected.meetings : []).map(m =>
+    element('li', {}, element('strong', { textContent: m.title }), ' ', m.participants.map(p => p.displayName || p.customParticipantId).join(', ') || 'nobody yet')));
+}
+
+/** Makes as many rooms as asked and moves everyone in the main meeting but this host into them, evenly at random. */
+async function splitIntoRooms(event) {
+  event.preventDefault();
+  const connected = state.meeting.connectedMeetings;
+  const count = Number($('breakout-count').value);
+  const rooms = await connected.createMeetings(Array.from({ length: count }, (_, i) => ({ title: `Room ${i + 1}` })));
+  const { parentMeeting } = await connected.getConnectedMeetings();
+  const others = parentMeeting.participants.filter(p => p.id !== state.meeting.self.userId).map(p => p.id);
+  for (let i = others.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [others[i], others[j]] = [others[j], others[i]];
+  }
+
+  for (const [index, room] of rooms.entries()) {
+    const ids = others.filter((_, i) => i % rooms.length === index);
+    if (ids.length) await connected.moveParticipants(parentMeeting.id, room.id, ids);
+  }
 }
 
 /** A chat message's content: its text, a picture shown inline (a link to it full size), or a file's download link. */
@@ -452,6 +496,8 @@ $('toggle-screen').addEventListener('click', () => attempt(() => state.meeting.s
 $('leave').addEventListener('click', () => attempt(() => state.meeting.leave()));
 $('go-live').addEventListener('click', () => attempt(() => state.meeting.livestream.start()));
 $('end-live').addEventListener('click', () => attempt(() => state.meeting.livestream.stop()));
+$('breakout-form').addEventListener('submit', event => attempt(() => splitIntoRooms(event)));
+$('breakout-close').addEventListener('click', () => attempt(() => state.meeting.connectedMeetings.deleteMeetings(state.meeting.connectedMeetings.meetings.map(m => m.id))));
 $('chat-form').addEventListener('submit', event => {
   event.preventDefault();
   const text = $('chat-text').value.trim();

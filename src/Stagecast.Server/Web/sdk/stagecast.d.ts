@@ -46,6 +46,12 @@ export interface Permissions {
   chat_private_can_send: boolean;
   /** Others may send it private messages (`chat.private.can_receive`). */
   chat_private_can_receive: boolean;
+  /** Makes, fills and closes breakout rooms (`connected_meetings.can_alter_connected_meetings`). */
+  connected_meetings_can_alter: boolean;
+  /** May move itself into a breakout room (`connected_meetings.can_switch_connected_meetings`). */
+  connected_meetings_can_switch: boolean;
+  /** May move itself back to the main meeting (`connected_meetings.can_switch_to_parent_meeting`). */
+  connected_meetings_can_switch_to_parent: boolean;
 }
 
 export type StageStatus = 'ON_STAGE' | 'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE';
