@@ -29,6 +29,7 @@ public sealed class MeetingSocket
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
     private int _closing;
+    private ITimer? _closeLater;
 
     /// <param name="type">What the protocol's messages are: text (JSON), or binary with text only for pings.</param>
     /// <param name="unjoinedMaxBytes">The largest message before the socket joins its room.</param>
@@ -74,6 +75,26 @@ public sealed class MeetingSocket
             untilExpiry > TimeSpan.Zero ? untilExpiry : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>Whether <see cref="CloseAfter"/> was called: the socket serves nothing more and is about to close.</summary>
+    public bool ClosingSoon => Volatile.Read(ref _closeLater) is not null;
+
+    /// <summary>
+    /// Closes with this status and reason after <paramref name="delay"/>, unless it closed first: a moved peer's socket,
+    /// on which the answers still due go out first (and the client may close it itself). The first call wins.
+    /// </summary>
+    public void CloseAfter(TimeSpan delay, WebSocketCloseStatus status, string reason)
+    {
+        var timer = _time.CreateTimer(_ => Close(status, reason), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _closeLater, timer, null) is null)
+        {
+            timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            timer.Dispose();
+        }
+    }
+
     /// <summary>Queues a message; a client too far behind is aborted instead (false). Nothing is sent once closing.</summary>
     public bool TrySend(ReadOnlyMemory<byte> message) => TrySend(message, _type);
 
@@ -105,12 +126,14 @@ public sealed class MeetingSocket
 
         _closeStatus = status;
         _closeReason = reason.Length <= MaxCloseReasonLength ? reason : reason[..MaxCloseReasonLength]; // RFC 6455: 123 bytes at most
+        Volatile.Read(ref _closeLater)?.Dispose();
         _outbox.Writer.TryComplete();
     }
 
     public void Abort()
     {
         Interlocked.Exchange(ref _closing, 1);
+        Volatile.Read(ref _closeLater)?.Dispose();
         _outbox.Writer.TryComplete();
         _socket.Abort();
     }

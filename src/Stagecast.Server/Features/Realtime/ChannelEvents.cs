@@ -40,8 +40,7 @@ public static class ChannelEvents
         PermissionsChanged changed => new PermissionsUpdatedMessage(ChannelPermissions.Of(peer.Permissions), changed.By.Id),
         ConnectedRoomsUpdated made => new ConnectedMeetingsCreatedMessage(ConnectedRoomView.Of(made.Rooms)),
         ConnectedRoomsDeleted closed => new ConnectedMeetingsDeletedMessage(ConnectedRoomView.Of(closed.Rooms)),
-        ConnectedMeetingsChanged changed => new ConnectedMeetingsUpdatedMessage(ConnectedMeetingChannelView.Of(changed.Group.Parent),
-            [.. changed.Group.Rooms.Select(ConnectedMeetingChannelView.Of)]),
+        ConnectedMeetingsChanged changed => new ConnectedMeetingsUpdatedMessage(ConnectedMeetingChannelView.Of(changed.Group.Parent), ConnectedMeetingChannelView.Of(changed.Group.Rooms)),
         _ => null,
     };
 

@@ -11,13 +11,10 @@ namespace Stagecast.Server.Features.Realtime;
 /// </summary>
 public sealed partial class RealtimeClient
 {
-    /// <summary>The channel's client follows a <c>moved</c> into another meeting of the group.</summary>
-    public bool FollowsMoves => true;
-
     internal async Task<RealtimeAnswer> ConnectedMeetingsAsync()
     {
         var group = await services.ConnectedMeetings.ViewAsync(_room!.Meeting, CancellationToken.None).ConfigureAwait(false);
-        return new ConnectedMeetingsAnswer(ConnectedMeetingChannelView.Of(group.Parent), [.. group.Rooms.Select(ConnectedMeetingChannelView.Of)]);
+        return new ConnectedMeetingsAnswer(ConnectedMeetingChannelView.Of(group.Parent), ConnectedMeetingChannelView.Of(group.Rooms));
     }
 
     internal async Task<RealtimeAnswer> CreateConnectedMeetingsAsync(ConnectedMeetingsCreateRequest request)
@@ -48,9 +45,6 @@ public sealed partial class RealtimeClient
     /// </summary>
     private static readonly TimeSpan MovedSocketLinger = TimeSpan.FromSeconds(2);
 
-    /// <summary>Set once the peer was moved: the socket serves no meeting from then on, and closes when it fires.</summary>
-    private ITimer? _movedLinger;
-
     /// <summary>
     /// This client's peer was moved (<see cref="MeetingRoom.MoveOutAsync"/>): told where; requests from then on are
     /// refused, and the socket closes with 4002 after <see cref="MovedSocketLinger"/>.
@@ -58,7 +52,6 @@ public sealed partial class RealtimeClient
     private void Moved(TransferredTo transfer)
     {
         Send(new MovedMessage(transfer.MeetingId, transfer.Token));
-        Volatile.Write(ref _movedLinger, services.Time.CreateTimer(
-            _ => Connection.Close(MeetingSocketCloseCodes.Moved, "moved to another meeting"), null, MovedSocketLinger, Timeout.InfiniteTimeSpan));
+        Connection.CloseAfter(MovedSocketLinger, MeetingSocketCloseCodes.Moved, "moved to another meeting");
     }
 }

@@ -127,7 +127,7 @@ public sealed partial class RealtimeClient(
                 throw new DomainException(DomainError.Conflict, "send join first");
             }
 
-            if (Volatile.Read(ref _movedLinger) is not null && type != "ping")
+            if (Connection.ClosingSoon && type != "ping")
             {
                 throw new DomainException(DomainError.Conflict, "moved to another meeting: this socket serves none now");
             }

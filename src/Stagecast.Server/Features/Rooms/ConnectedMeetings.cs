@@ -123,7 +123,7 @@ public sealed class ConnectedMeetings(
 
     /// <summary>
     /// <paramref name="by"/>, a peer of meeting <paramref name="from"/> that may alter the group, closes its rooms <paramref name="ids"/> (RealtimeKit's <c>deleteMeetings</c>):
-    /// whoever is still in one goes back to the parent, as a move would take them (a client that cannot follow is let go
+    /// whoever is still in one goes back to the parent, as a move would take them (one reconnecting is let go
     /// as the room ends), and the room becomes an INACTIVE meeting, kept with its sessions, chat and recordings. The
     /// group is told which rooms closed (<see cref="ConnectedRoomsDeleted"/>), then who is where.
     /// </summary>
@@ -148,7 +148,7 @@ public sealed class ConnectedMeetings(
             {
                 if (rooms.Find(child.Id) is { } room)
                 {
-                    foreach (var peers in room.Peers.Where(p => p.Client is { FollowsMoves: true }).GroupBy(p => p.Participant.Id))
+                    foreach (var peers in room.Peers.Where(p => p.Client is not null).GroupBy(p => p.Participant.Id))
                     {
                         await TransferAsync(parent.Id, room, [.. peers], parent, null, cancellationToken).ConfigureAwait(false);
                     }
@@ -257,11 +257,6 @@ public sealed class ConnectedMeetings(
             if (peers.Any(p => p.Client is null))
             {
                 throw new DomainException(DomainError.Conflict, $"participant {participantId} is reconnecting; move it once it is back");
-            }
-
-            if (peers.FirstOrDefault(p => !p.Client!.FollowsMoves) is { } stays)
-            {
-                throw new DomainException(DomainError.Conflict, $"participant {participantId} is on a client that cannot change meetings ({stays.Id})");
             }
 
             moving.Add((peers, presetId));

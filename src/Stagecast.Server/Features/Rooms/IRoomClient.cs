@@ -21,7 +21,4 @@ public interface IRoomClient
     /// once for one room: read what the event carries now, queue what to send, never wait.
     /// </summary>
     void Notify(RoomPeer peer, RoomEvent change);
-
-    /// <summary>Whether the client follows a <see cref="TransferredTo"/> into another meeting of the group (both front ends do; a client that cannot is never moved).</summary>
-    bool FollowsMoves => false;
 }

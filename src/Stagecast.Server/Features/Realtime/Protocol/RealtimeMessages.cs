@@ -263,6 +263,8 @@ public sealed record ConnectedMeetingChannelView(string Id, string Title, IReadO
 {
     public static ConnectedMeetingChannelView Of(ConnectedMeetingView meeting) => new(meeting.Id, meeting.Title,
         [.. meeting.Members.Select(m => new ConnectedParticipantView(m.Participant.Id, m.Participant.CustomParticipantId, m.Name ?? m.Participant.Name))]);
+
+    public static IReadOnlyList<ConnectedMeetingChannelView> Of(IEnumerable<ConnectedMeetingView> meetings) => [.. meetings.Select(Of)];
 }
 
 public sealed record ConnectedParticipantView(string Id, string CustomParticipantId, string? Name);

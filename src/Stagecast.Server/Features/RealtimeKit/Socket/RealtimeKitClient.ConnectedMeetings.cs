@@ -15,12 +15,6 @@ public sealed partial class RealtimeKitClient
     /// <summary>How long the socket of a peer moved to another meeting stays open, unless the SDK closes it first (it does at once).</summary>
     private static readonly TimeSpan MovedSocketLinger = TimeSpan.FromSeconds(10);
 
-    /// <summary>Set once the peer was moved (<see cref="Moved"/>): the socket serves no meeting from then on.</summary>
-    private ITimer? _movedLinger;
-
-    /// <summary>RealtimeKit's SDK follows a move into another meeting (<c>transferPeer</c>).</summary>
-    public bool FollowsMoves => true;
-
     /// <summary>
     /// The dump of the connected meetings (event 20): the parent meeting and its rooms, each with the participants in it
     /// now. The SDK knows a participant by its participant id (it finds itself by <c>self.userId</c>), the UI kit by its
@@ -85,8 +79,7 @@ public sealed partial class RealtimeKitClient
         ? new PeerLeaveResponse { Closed = false }
         : throw new DomainException(DomainError.Conflict, "moved to another meeting: this socket serves none now");
 
-    private void Moved() => Volatile.Write(ref _movedLinger,
-        services.Time.CreateTimer(_ => connection.Close(WebSocketCloseStatus.NormalClosure, "moved to another meeting"), null, MovedSocketLinger, Timeout.InfiniteTimeSpan));
+    private void Moved() => connection.CloseAfter(MovedSocketLinger, WebSocketCloseStatus.NormalClosure, "moved to another meeting");
 
     /// <summary>Rooms as the create answer and the push of rooms made say them.</summary>
     internal static CreateConnectedRoomsResponse Rooms(IEnumerable<Meetings.Meeting> rooms)

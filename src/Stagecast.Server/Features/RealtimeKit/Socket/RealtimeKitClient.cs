@@ -92,7 +92,6 @@ public sealed partial class RealtimeKitClient(
         }
         finally
         {
-            _movedLinger?.Dispose();
             StopChatMember();
             _entry.GiveUp();
 
@@ -153,7 +152,7 @@ public sealed partial class RealtimeKitClient(
     /// <summary>One request: the answer's payload (null when the answer comes later or not at all).</summary>
     private async Task<IMessage?> AnswerAsync(SocketMessage message)
     {
-        if (Volatile.Read(ref _movedLinger) is not null)
+        if (connection.ClosingSoon)
         {
             return AnswerMoved(message);
         }
