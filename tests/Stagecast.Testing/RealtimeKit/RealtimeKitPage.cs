@@ -82,9 +82,10 @@ public sealed class RealtimeKitPage
 
     public Task<RtkState> StateAsync() => CallAsync<RtkState>("state");
 
-    /// <summary>Waits until the client's state matches; returns that state.</summary>
+    /// <summary>Waits until the client's state matches; returns that state. One that never does names the last state and the socket's last frames.</summary>
     public Task<RtkState> WaitForStateAsync(Func<RtkState, bool> condition, string what, TimeSpan? timeout = null) =>
-        Eventually.MatchAsync(StateAsync, condition, what, timeout, state => JsonSerializer.Serialize(state, Json));
+        Eventually.MatchAsync(StateAsync, condition, what, timeout,
+            state => $"{JsonSerializer.Serialize(state, Json)}\nthe socket's last frames:\n{string.Join("\n", Frames.TakeLast(30))}");
 
     public Task SendTextAsync(string text) => CallAsync("sendText", text);
 
