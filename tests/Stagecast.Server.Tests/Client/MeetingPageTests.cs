@@ -267,7 +267,7 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
     }
 
     [Fact]
-    public async Task AHostSplitsEveryoneIntoBreakoutRoomsAndClosesThem()
+    public async Task AHostSplitsEveryoneIntoBreakoutRoomsTalksToThemMovesPeopleAndClosesThem()
     {
         var api = await server.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync("""{"title":"Workshop"}""");
@@ -300,9 +300,32 @@ public sealed class MeetingPageTests(ServerFixture server) : IClassFixture<Serve
         }
 
         Assert.Equal(["You are in Room 1.", "You are in Room 2."], where.Order(StringComparer.Ordinal));
-        await hostPage.WaitForFunctionAsync("() => document.querySelectorAll('#breakout-rooms li').length === 2 && !document.querySelector('#breakout-rooms').textContent.includes('nobody')",
+        // The host's list: the main meeting (itself only), then each room with its guest and where it may move them.
+        await hostPage.WaitForFunctionAsync("() => [...document.querySelectorAll('#breakout-rooms li')].map(li => li.querySelectorAll('select').length).join() === '0,1,1'",
             null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         await AssertAccessibleAsync(hostPage, "the meeting with breakout rooms");
+
+        // The host's word reaches every room.
+        await hostPage.FillAsync("#breakout-message", "Five minutes left");
+        await hostPage.ClickAsync("#breakout-message-form button[type=submit]");
+        foreach (var page in pages)
+        {
+            await page.WaitForSelectorAsync("#breakout-notice:has-text('Hana to every room: Five minutes left')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        }
+
+        // By hand: the host moves Ada into Bob's room, where she sees him.
+        string bobsRoom = where[1]["You are in ".Length..^1];
+        await hostPage.SelectOptionAsync("select[aria-label='Move Ada']", new SelectOptionValue { Label = bobsRoom });
+        await pages[0].WaitForSelectorAsync($"#breakout-where:has-text('You are in {bobsRoom}.')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        await SeesPictureAsync(pages[0], "Bob");
+
+        // The host's preset may switch: it visits the other room, empty now, and comes back.
+        string otherRoom = where[0]["You are in ".Length..^1];
+        await hostPage.ClickAsync($"#breakout-switch button:has-text('Go to {otherRoom}')");
+        await hostPage.WaitForSelectorAsync($"#breakout-where:has-text('You are in {otherRoom}.')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        await hostPage.ClickAsync("#breakout-switch button:has-text('Back to the main meeting')");
+        await hostPage.WaitForFunctionAsync("id => stagecastMeeting.meeting.meta.meetingId === id && document.getElementById('breakout-where').textContent === ''",
+            meeting, new PageWaitForFunctionOptions { Timeout = 30_000 });
 
         // The host closes the rooms: both come back and are seen again.
         await hostPage.ClickAsync("#breakout-close");

@@ -7,7 +7,8 @@ namespace Stagecast.Server.Tests.Meetings;
 /// <summary>
 /// Breakout rooms on the realtime channel (stagecast.js's <c>meeting.connectedMeetings</c>) with real WebSocket clients:
 /// a host makes rooms, moves a guest into one (the guest is told where with a token of its own there, its socket closes
-/// and the token joins the room), sees who is where, and closes the rooms, which sends the guest back.
+/// and the token joins the room), sees who is where, sends a message to every room, and closes the rooms, which sends
+/// the guest back.
 /// </summary>
 public sealed class RealtimeConnectedMeetingsTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
@@ -81,6 +82,41 @@ public sealed class RealtimeConnectedMeetingsTests(ServerFixture server) : IClas
         Assert.Equal("ok", answer.GetProperty("type").GetString());
         Assert.Equal(room, (await h.WaitForEventAsync("moved")).GetProperty("meeting_id").GetString());
         Assert.Equal(MeetingSocketCloseCodes.Moved, await h.WaitForCloseAsync());
+    }
+
+    [Fact]
+    public async Task AHostsMessageToEveryRoomReachesEveryoneInThemButOnlyAHostSendsOne()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", "Hana");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_participant", "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant", "Bob");
+        var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _h = h;
+        var (a, _) = await MeetingHelpers.JoinAsync(server.HttpBase, ada);
+        await using var _a = a;
+        var (b, _) = await MeetingHelpers.JoinAsync(server.HttpBase, bob);
+        await using var _b = b;
+        string room = (await h.OkAsync("connected_meetings_create", new { titles = new[] { "Room A" } })).GetProperty("meetings")[0].GetProperty("id").GetString()!;
+        await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = room, participant_ids = new[] { ada.Id } });
+        var (inRoom, _) = await MeetingHelpers.JoinAsync(server.HttpBase, ada with { Token = (await a.WaitForEventAsync("moved")).GetProperty("token").GetString()! });
+        await using var _inRoom = inRoom;
+
+        // The host, in the main meeting, sends to both meetings: Ada in the room and Bob beside the host hear it.
+        await h.OkAsync("broadcast_send", new { message_type = "notice", payload = new { text = "five minutes left" }, meeting_ids = new[] { meeting, room } });
+        foreach (var client in new[] { inRoom, b })
+        {
+            var heard = await client.WaitForEventAsync("broadcast_message", e => e.GetProperty("message_type").GetString() == "notice");
+            Assert.Equal(("five minutes left", host.Id), (heard.GetProperty("payload").GetProperty("text").GetString(), heard.GetProperty("user_id").GetString()));
+        }
+
+        // A guest may not; a message names peers or meetings, not both; a meeting outside the group is not found.
+        Assert.Equal(403, (await b.RequestAsync("broadcast_send", new { message_type = "notice", payload = new { }, meeting_ids = new[] { room } })).GetProperty("code").GetInt32());
+        Assert.Equal(400, (await h.RequestAsync("broadcast_send", new { message_type = "notice", payload = new { }, meeting_ids = new[] { room }, peer_ids = new[] { "x" } }))
+            .GetProperty("code").GetInt32());
+        Assert.Equal(404, (await h.RequestAsync("broadcast_send", new { message_type = "notice", payload = new { }, meeting_ids = new[] { await api.CreateMeetingAsync() } }))
+            .GetProperty("code").GetInt32());
     }
 
     [Fact]

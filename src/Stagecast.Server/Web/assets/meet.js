@@ -169,6 +169,7 @@ function wire(meeting) {
   meeting.recording.on('recordingUpdate', () => renderRecording());
   meeting.ai.on('transcript', line => showCaption(line));
   meeting.connectedMeetings.on('stateUpdate', () => renderBreakout());
+  meeting.participants.on('broadcastedMessage', message => showBreakoutNotice(message));
   meeting.connectedMeetings.on('changingMeeting', () => $('messages').replaceChildren()); // the tiles go as their peers leave
   meeting.connectedMeetings.on('meetingChanged', () => {
     $('title').textContent = meeting.meta.meetingTitle || 'Meeting';
@@ -177,21 +178,67 @@ function wire(meeting) {
   });
 }
 
+/** The app message type of a host's word to every breakout room. */
+const BREAKOUT_NOTICE = 'stagecast.breakout-notice';
+
 /**
- * Breakout rooms: a host (connected_meetings_can_alter) splits everyone else evenly at random into rooms, sees who is
- * in each and closes them; whoever is in a room reads which one.
+ * Breakout rooms: a host (connected_meetings_can_alter) splits everyone else evenly at random into rooms, moves anyone
+ * to another meeting of the group by hand, sends a message to every room and closes them; whoever is in a room reads
+ * which one, and a participant whose preset lets it switch (connected_meetings_can_switch, _can_switch_to_parent)
+ * goes to another room or back by itself.
  */
 function renderBreakout() {
   const meeting = state.meeting;
   const connected = meeting.connectedMeetings;
-  const host = !!meeting.self.permissions?.connected_meetings_can_alter;
-  const room = connected.meetings.find(m => m.id === meeting.meta.meetingId);
-  $('breakout-panel').hidden = !host && !room;
+  const permissions = meeting.self.permissions ?? {};
+  const host = !!permissions.connected_meetings_can_alter;
+  const here = meeting.meta.meetingId;
+  const room = connected.meetings.find(m => m.id === here);
+  const group = connected.parentMeeting ? [{ ...connected.parentMeeting, title: 'Main meeting' }, ...connected.meetings] : connected.meetings;
+  const switchTo = connected.meetings.filter(m => m.id !== here && permissions.connected_meetings_can_switch);
+  if (room && connected.parentMeeting && permissions.connected_meetings_can_switch_to_parent) switchTo.push(group[0]);
+  if (!connected.isActive) $('breakout-notice').hidden = true; // a word to the rooms lasts as long as they do
+  $('breakout-panel').hidden = !host && !room && switchTo.length === 0 && $('breakout-notice').hidden;
   $('breakout-where').textContent = room ? `You are in ${room.title}.` : '';
   $('breakout-form').hidden = !host || connected.isActive;
+  $('breakout-message-form').hidden = !host || !connected.isActive;
   $('breakout-close').hidden = !host || !connected.isActive;
-  $('breakout-rooms').replaceChildren(...(host ? connected.meetings : []).map(m =>
-    element('li', {}, element('strong', { textContent: m.title }), ' ', m.participants.map(p => p.displayName || p.customParticipantId).join(', ') || 'nobody yet')));
+  $('breakout-rooms').replaceChildren(...(host && connected.isActive ? group : []).map(m => {
+    const others = m.participants.filter(p => p.id !== meeting.self.userId);
+    return element('li', {}, element('strong', { textContent: m.title }), ' ', ...(others.length ? others.map(p => moveSelect(group, m, p)) : ['nobody yet']));
+  }));
+  $('breakout-switch').replaceChildren(...switchTo.map(m => {
+    const button = element('button', { type: 'button', textContent: m === group[0] ? 'Back to the main meeting' : `Go to ${m.title}` });
+    button.addEventListener('click', () => attempt(() => connected.moveParticipants(here, m.id, [meeting.self.userId])));
+    return button;
+  }));
+}
+
+/** A host's choice of where participant `person` of meeting `from` goes: moving it there when changed. */
+function moveSelect(group, from, person) {
+  const name = person.displayName || person.customParticipantId;
+  const select = element('select', { ariaLabel: `Move ${name}` },
+    ...group.map(m => element('option', { value: m.id, textContent: m.title, selected: m.id === from.id })));
+  select.addEventListener('change', () => attempt(() => state.meeting.connectedMeetings.moveParticipants(from.id, select.value, [person.id])));
+  return element('label', { className: 'mover' }, name, ' ', select);
+}
+
+/** A host's message to everyone in every meeting of the group (meetingIds: the main meeting and each room). */
+async function messageEveryRoom(event) {
+  event.preventDefault();
+  const connected = state.meeting.connectedMeetings;
+  const text = $('breakout-message').value.trim();
+  const meetingIds = [connected.parentMeeting.id, ...connected.meetings.map(m => m.id)];
+  await state.meeting.participants.broadcastMessage(BREAKOUT_NOTICE, { text, from: state.meeting.self.name }, { meetingIds });
+  $('breakout-message').value = '';
+}
+
+/** A host's word to every room, shown in the panel until the next, or until the rooms close. */
+function showBreakoutNotice({ type, payload }) {
+  if (type !== BREAKOUT_NOTICE || typeof payload?.text !== 'string') return;
+  $('breakout-notice').textContent = `${payload.from ?? 'The host'} to every room: ${payload.text}`;
+  $('breakout-notice').hidden = false;
+  renderBreakout();
 }
 
 /** Makes as many rooms as asked and moves everyone in the main meeting but this host into them, evenly at random. */
@@ -497,6 +544,7 @@ $('leave').addEventListener('click', () => attempt(() => state.meeting.leave()))
 $('go-live').addEventListener('click', () => attempt(() => state.meeting.livestream.start()));
 $('end-live').addEventListener('click', () => attempt(() => state.meeting.livestream.stop()));
 $('breakout-form').addEventListener('submit', event => attempt(() => splitIntoRooms(event)));
+$('breakout-message-form').addEventListener('submit', event => attempt(() => messageEveryRoom(event)));
 $('breakout-close').addEventListener('click', () => attempt(() => state.meeting.connectedMeetings.deleteMeetings(state.meeting.connectedMeetings.meetings.map(m => m.id))));
 $('chat-form').addEventListener('submit', event => {
   event.preventDefault();

@@ -365,9 +365,10 @@ export interface Meeting extends Emitter<{
     rejectWaitingRoomRequest(id: string): Promise<unknown>;
     /**
      * An app message to everyone in the meeting (you included, as RealtimeKit does), or with `target` only to those
-     * others. `type`: 1 to 100 characters; `payload`: a JSON object of up to 8 KiB; 5 a second (bursts of 10). Not stored.
+     * others, or (`meetingIds`, a host's) to everyone else in those meetings of the group of breakout rooms. `type`: 1
+     * to 100 characters; `payload`: a JSON object of up to 8 KiB; 5 a second (bursts of 10). Not stored.
      */
-    broadcastMessage(type: string, payload: Record<string, unknown>, target?: { participantIds: string[] } | { presetNames: string[] }): Promise<void>;
+    broadcastMessage(type: string, payload: Record<string, unknown>, target?: { participantIds: string[] } | { presetNames: string[] } | { meetingIds: string[] }): Promise<void>;
   };
   readonly stage: Stage;
   readonly chat: Chat;

@@ -1030,14 +1030,17 @@ class Meeting extends Emitter {
       rejectWaitingRoomRequest: id => meeting._request('waitlist_reject', { waitlist_id: id }),
       /**
        * An app message (a type of your own and a JSON object) to everyone in the meeting, you included, as RealtimeKit
-       * does; with `target` (`{ participantIds }` or `{ presetNames }`) only to those others. Not stored.
-       * @param {string} type @param {Record<string, unknown>} payload @param {{ participantIds?: string[], presetNames?: string[] }} [target]
+       * does; with `target` (`{ participantIds }` or `{ presetNames }`) only to those others; with `{ meetingIds }` to
+       * everyone else in those meetings of the group of breakout rooms (`connected_meetings_can_alter`). Not stored.
+       * @param {string} type @param {Record<string, unknown>} payload
+       * @param {{ participantIds?: string[], presetNames?: string[], meetingIds?: string[] }} [target]
        */
       broadcastMessage: async (type, payload, target) => {
         const peers = target?.participantIds ?? (target?.presetNames && meeting.participants.joined.toArray()
           .filter(p => target.presetNames.includes(p.presetName)).map(p => p.id));
-        await meeting._request('broadcast_send', { message_type: type, payload, ...(peers ? { peer_ids: peers } : {}) });
-        if (!peers) meeting.participants.emit('broadcastedMessage', { type, payload, timestamp: Date.now(), peerId: meeting.self.id });
+        const to = target?.meetingIds ? { meeting_ids: target.meetingIds } : peers ? { peer_ids: peers } : {};
+        await meeting._request('broadcast_send', { message_type: type, payload, ...to });
+        if (!target) meeting.participants.emit('broadcastedMessage', { type, payload, timestamp: Date.now(), peerId: meeting.self.id });
       },
     });
     this.stage = new Stage(this);

@@ -153,8 +153,11 @@ public sealed record StagePeersRequest : IValidatableObject
     }
 }
 
-/// <summary><c>broadcast_send</c>: an app message (its own <c>message_type</c> and a JSON object) to the meeting's other peers, or to those named.</summary>
-public sealed record BroadcastRequest
+/// <summary>
+/// <c>broadcast_send</c>: an app message (its own <c>message_type</c> and a JSON object) to the meeting's other peers,
+/// to those named, or to whole meetings of its group of breakout rooms.
+/// </summary>
+public sealed record BroadcastRequest : IValidatableObject
 {
     [Required]
     public string? MessageType { get; init; }
@@ -164,6 +167,17 @@ public sealed record BroadcastRequest
 
     [ItemCount(0, 100)]
     public string[]? PeerIds { get; init; }
+
+    [ItemCount(1, ConnectedMeetings.MaxRooms + 1)]
+    public string[]? MeetingIds { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PeerIds is not null && MeetingIds is not null)
+        {
+            yield return new ValidationResult("name \"peer_ids\" or \"meeting_ids\", not both");
+        }
+    }
 }
 
 /// <summary><c>plugin_activate</c>, <c>plugin_deactivate</c>: a plugin by its id (<c>plugins_list</c>).</summary>
