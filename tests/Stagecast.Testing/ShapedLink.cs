@@ -73,14 +73,15 @@ public sealed class ShapedLink : IAsyncDisposable
 
     /// <summary>
     /// Limits what the host sends into the namespace (the downlink of what runs inside) to <paramref name="kbps"/>, with
-    /// a queue of at most 200 ms, as a real bottleneck's buffer; null lifts the limit.
+    /// a queue of at most <paramref name="queueMs"/> and bursts of <paramref name="burstKb"/> (200 ms and 16 KB, as a
+    /// real bottleneck's buffer; a shallow one drops the bursts that do not fit); null lifts the limit.
     /// </summary>
-    public async Task DownAsync(int? kbps)
+    public async Task DownAsync(int? kbps, int queueMs = 200, int burstKb = 16)
     {
         await RunAsync("tc", ["qdisc", "del", "dev", _hostDevice, "root"], mustSucceed: false);
         if (kbps is { } rate)
         {
-            await RunAsync("tc", ["qdisc", "add", "dev", _hostDevice, "root", "tbf", "rate", $"{rate}kbit", "burst", "16kb", "latency", "200ms"]);
+            await RunAsync("tc", ["qdisc", "add", "dev", _hostDevice, "root", "tbf", "rate", $"{rate}kbit", "burst", $"{burstKb}kb", "latency", $"{queueMs}ms"]);
         }
     }
 

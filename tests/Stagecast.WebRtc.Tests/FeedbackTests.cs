@@ -59,6 +59,39 @@ public sealed class FeedbackTests
     }
 
     [Fact]
+    public void OnARetransmissionStreamTheNackResponderResendsEachPacketWithItsOriginalSequenceNumberFirst()
+    {
+        var history = new SendHistory(capacity: 8);
+        var rtx = new RetransmissionStream(payloadType: 97, ssrc: 0x44444444);
+        var responder = new NackResponder(history, mediaSsrc: 0x22222222, rtx);
+        history.Add(14, RtpPacket(14, payloadByte: 0xAB));
+        history.Add(15, RtpPacket(15, payloadByte: 0xCD));
+        Span<byte> rtcp = stackalloc byte[64];
+        int length = RtcpWriter.Nack(rtcp, 0x11111111, 0x22222222, [14, 15]);
+        var reader = new RtcpReader(rtcp[..length]);
+        Assert.True(reader.TryRead(out var nack));
+
+        // Not taken by the receiver yet: sent again as they were.
+        var resent = new List<byte[]>();
+        Assert.Equal(2, responder.Respond(nack, packet => resent.Add(packet.ToArray())));
+        Assert.Equal(RtpPacket(14, payloadByte: 0xAB), resent[0]);
+
+        // Taken: each goes on the stream's payload type, SSRC and next sequence number, the marker bit kept, its
+        // original sequence number (RFC 4588's OSN) ahead of the payload.
+        rtx.Enabled = true;
+        resent.Clear();
+        Assert.Equal(2, responder.Respond(nack, packet => resent.Add(packet.ToArray())));
+        var original = RtpPacket(14, payloadByte: 0xAB);
+        Assert.All(resent, p => Assert.Equal(original.Length + RetransmissionStream.Overhead, p.Length));
+        Assert.Equal((byte)((original[1] & 0x80) | 97), resent[0][1]);
+        Assert.Equal(0x44444444u, BinaryPrimitives.ReadUInt32BigEndian(resent[0].AsSpan(8)));
+        Assert.Equal((ushort)(BinaryPrimitives.ReadUInt16BigEndian(resent[0].AsSpan(2)) + 1), BinaryPrimitives.ReadUInt16BigEndian(resent[1].AsSpan(2)));
+        Assert.Equal([(ushort)14, (ushort)15], resent.Select(p => BinaryPrimitives.ReadUInt16BigEndian(p.AsSpan(12))));
+        Assert.Equal(original.AsSpan(12).ToArray(), resent[0].AsSpan(14).ToArray());
+        Assert.Equal(4, responder.Retransmitted);
+    }
+
+    [Fact]
     public void TheKeyframeRequesterAsksWhenWantedAndOnTheIntervalAtMostTwiceASecond()
     {
         var time = new FakeTimeProvider(Start);

@@ -1,5 +1,6 @@
 using Stagecast.Streaming;
 using Stagecast.WebRtc.Ice;
+using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 
@@ -73,6 +74,34 @@ public sealed class SdpOfferTests : IAsyncLifetime
         Assert.Contains("a=rtcp-fb:96 nack pli\r\n", sdp);
         Assert.StartsWith("v=0\r\no=- ", sdp);
         Assert.NotEqual(Version(sdp), Version(_session.Offer()));
+    }
+
+    [Fact]
+    public void AVideoConsumerRepairsOnARetransmissionStreamWhenTheClientOfferedRtxAndItsAnswerKeepsIt()
+    {
+        // The client's first offer has rtx for VP8 (97, apt=96), as Chrome's has for each video codec.
+        var offer = SdpSessionDescription.Parse(ClientOffer.Replace("SAVPF 96 102", "SAVPF 96 97 102", StringComparison.Ordinal)
+            .Replace("a=rtpmap:102 H264", "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\na=rtpmap:102 H264", StringComparison.Ordinal));
+        using var session = new SfuReceiveSession(_rtc.Transport, offer, SfuTransportNegotiation.Answer(offer, new PublishPolicy(PreferVp8: true, AudioLevels: true), []).Media,
+            InProcessWebRtc.ClientAddress);
+        var audio = session.Add(_stream, video: false, session.ReceivingCodec("audio", "opus")!, "peer a")!;
+        var video = session.Add(_stream, video: true, session.ReceivingCodec("video", "VP8")!, "peer v")!;
+        string sdp = session.Offer();
+
+        Assert.Null(audio.Rtx);
+        var rtx = Assert.IsType<RetransmissionStream>(video.Rtx);
+        Assert.Equal(97, rtx.PayloadType);
+        Assert.Equal([96, 97], SdpSessionDescription.Parse(sdp).Media[3].Formats);
+        Assert.Contains("a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n", sdp);
+        Assert.Contains($"a=ssrc-group:FID {video.Ssrc} {rtx.Ssrc}\r\n", sdp);
+        Assert.Contains($"a=ssrc:{rtx.Ssrc} msid:peer v\r\n", sdp);
+        Assert.False(rtx.Enabled); // not before the client took it
+
+        // An answer that keeps 97 turns repairs onto it; one that drops it, back to packets sent again as they were.
+        session.Start(SdpSessionDescription.Parse(sdp)); // (the offer stands in for the client's answer)
+        Assert.True(rtx.Enabled);
+        session.Start(SdpSessionDescription.Parse(sdp.Replace("SAVPF 96 97", "SAVPF 96", StringComparison.Ordinal)));
+        Assert.False(rtx.Enabled);
     }
 
     [Fact]

@@ -4,11 +4,13 @@ namespace Stagecast.WebRtc.Rtcp;
 
 /// <summary>
 /// Answers a receiver's generic NACKs (RFC 4585 section 6.2.1) for one track: every lost packet still in the send
-/// history goes out again exactly as it was sent; packets no longer held are left lost.
+/// history goes out again, on the track's retransmission stream when the receiver took one (<paramref name="rtx"/>),
+/// otherwise exactly as it was sent; packets no longer held are left lost.
 /// </summary>
-public sealed class NackResponder(SendHistory history, uint mediaSsrc)
+public sealed class NackResponder(SendHistory history, uint mediaSsrc, RetransmissionStream? rtx = null)
 {
     private readonly byte[] _packet = new byte[1500];
+    private readonly byte[] _repair = new byte[1500 + RetransmissionStream.Overhead];
 
     /// <summary>Packets sent again so far.</summary>
     public long Retransmitted { get; private set; }
@@ -29,9 +31,10 @@ public sealed class NackResponder(SendHistory history, uint mediaSsrc)
             foreach (ushort sequence in lost[..count])
             {
                 int length = history.CopyTo(sequence, _packet);
-                if (length > 0)
+                var packet = rtx is { Enabled: true } && length > 0 ? _repair.AsSpan(0, rtx.Wrap(_packet.AsSpan(0, length), _repair)) : _packet.AsSpan(0, length);
+                if (packet.Length > 0)
                 {
-                    send(_packet.AsSpan(0, length));
+                    send(packet);
                     sent++;
                 }
             }

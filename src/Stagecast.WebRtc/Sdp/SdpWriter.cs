@@ -8,10 +8,12 @@ namespace Stagecast.WebRtc.Sdp;
 /// <summary>
 /// One m= section as Stagecast describes it, in an answer or in an offer of its own: its kind and mid, the codec (null
 /// closes the section: port 0, inactive, naming <paramref name="ClosedFormat"/>), the direction, the SSRC and msid it
-/// sends with (0: it sends nothing), and the header extensions it takes (id by URI).
+/// sends with (0: it sends nothing), the header extensions it takes (id by URI), and the retransmission stream it sends
+/// repairs on (<paramref name="Rtx"/>: RFC 4588's <c>rtx</c> payload type for the codec, and its SSRC in an FID group).
 /// </summary>
 public sealed record SdpSection(string Kind, string Mid, RtpCodec? Codec, string Direction, uint SendSsrc = 0, string? Msid = null,
-    IReadOnlyDictionary<string, int>? Extensions = null, int ClosedFormat = 0, IReadOnlyList<string>? ReceiveRids = null);
+    IReadOnlyDictionary<string, int>? Extensions = null, int ClosedFormat = 0, IReadOnlyList<string>? ReceiveRids = null,
+    Rtp.RetransmissionStream? Rtx = null);
 
 /// <summary>
 /// Writes the SDP of an ICE-lite endpoint on one bundled transport with rtcp-mux: the session lines, then each section
@@ -43,7 +45,8 @@ internal static class SdpWriter
                 continue;
             }
 
-            Line(sdp, $"m={section.Kind} 9 UDP/TLS/RTP/SAVPF {codec.PayloadType}");
+            string formats = section.Rtx is { } retransmission ? $"{codec.PayloadType} {retransmission.PayloadType}" : $"{codec.PayloadType}";
+            Line(sdp, $"m={section.Kind} 9 UDP/TLS/RTP/SAVPF {formats}");
             Line(sdp, $"c=IN IP4 0.0.0.0");
             Line(sdp, $"a=rtcp:9 IN IP4 0.0.0.0");
             Line(sdp, $"a=ice-ufrag:{ice.Ufrag}");
@@ -80,6 +83,12 @@ internal static class SdpWriter
                 Line(sdp, $"a=fmtp:{codec.PayloadType} {codec.Fmtp}");
             }
 
+            if (section.Rtx is { } rtx)
+            {
+                Line(sdp, $"a=rtpmap:{rtx.PayloadType} rtx/{codec.ClockRate}");
+                Line(sdp, $"a=fmtp:{rtx.PayloadType} apt={codec.PayloadType}");
+            }
+
             if (section.ReceiveRids is { Count: > 0 } rids)
             {
                 foreach (string rid in rids)
@@ -94,8 +103,16 @@ internal static class SdpWriter
             {
                 string msid = section.Msid ?? $"{cname} {section.Kind}0";
                 Line(sdp, $"a=msid:{msid}");
-                Line(sdp, $"a=ssrc:{section.SendSsrc} cname:{cname}");
-                Line(sdp, $"a=ssrc:{section.SendSsrc} msid:{msid}");
+                if (section.Rtx is { } repairs)
+                {
+                    Line(sdp, $"a=ssrc-group:FID {section.SendSsrc} {repairs.Ssrc}");
+                }
+
+                foreach (uint ssrc in section.Rtx is { } stream ? [section.SendSsrc, stream.Ssrc] : (uint[])[section.SendSsrc])
+                {
+                    Line(sdp, $"a=ssrc:{ssrc} cname:{cname}");
+                    Line(sdp, $"a=ssrc:{ssrc} msid:{msid}");
+                }
             }
 
             for (int i = 0; i < candidates.Count; i++)

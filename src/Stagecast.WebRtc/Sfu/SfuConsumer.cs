@@ -39,7 +39,7 @@ public sealed class SfuConsumer
     private long _pauses;
     private long _layerSwitches;
 
-    internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid)
+    internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid, int rtxPayloadType = 0)
     {
         _session = session;
         Stream = stream;
@@ -50,7 +50,8 @@ public sealed class SfuConsumer
         _reading = stream;
         _layers = [stream];
         _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
-        _nacks = new NackResponder(_history, Ssrc);
+        Rtx = rtxPayloadType > 0 ? new RetransmissionStream(rtxPayloadType, (uint)Random.Shared.Next(1, int.MaxValue)) : null;
+        _nacks = new NackResponder(_history, Ssrc, Rtx);
         _ending = stream.Ending.Register(Stop);
     }
 
@@ -73,6 +74,9 @@ public sealed class SfuConsumer
 
     public uint Ssrc => _track.Ssrc;
 
+    /// <summary>Where its repairs go once the client's answer took them (video, when the client offered <c>rtx</c> for its codec); null: sent again as they were.</summary>
+    public RetransmissionStream? Rtx { get; }
+
     /// <summary>Packets forwarded so far.</summary>
     public long Forwarded => _reports.Sent(Video).Packets;
 
@@ -84,7 +88,7 @@ public sealed class SfuConsumer
 
     /// <summary>The section the session's offers describe it with.</summary>
     public SdpSection Section => new(Video ? "video" : "audio", Mid, Codec, "sendonly", Ssrc, Msid,
-        _session.TransportSequenceId > 0 ? new Dictionary<string, int> { [ExtensionUris.TransportWideCc] = _session.TransportSequenceId } : null);
+        _session.TransportSequenceId > 0 ? new Dictionary<string, int> { [ExtensionUris.TransportWideCc] = _session.TransportSequenceId } : null, Rtx: Rtx);
 
     internal bool IsReading => Volatile.Read(ref _reader) is not null;
 
@@ -104,7 +108,14 @@ public sealed class SfuConsumer
     internal bool Answered
     {
         get => Volatile.Read(ref _answered);
-        set => Volatile.Write(ref _answered, value);
+        private set => Volatile.Write(ref _answered, value);
+    }
+
+    /// <summary>The client answered its m-line with <paramref name="section"/>: it may send, and repairs on its retransmission stream if the answer kept it.</summary>
+    internal void Answer(MediaDescription? section)
+    {
+        Rtx?.Enabled = section?.Formats.Contains(Rtx.PayloadType) == true;
+        Answered = true;
     }
 
     internal void Start()

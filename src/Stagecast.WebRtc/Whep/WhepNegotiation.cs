@@ -8,10 +8,14 @@ namespace Stagecast.WebRtc.Whep;
 /// What a WHEP offer is answered with for a live stream. Forwarded: a WebRTC publisher's own codecs (VP8 as it came,
 /// H.264 with its profile, Opus) so its RTP goes to the viewer as it is. From the hub: its H.264 under a payload type
 /// the viewer offered with the same profile (browsers decode High profile announced as such), and Opus. A stream WebRTC
-/// cannot carry (HEVC, AV1, B-frames) is refused with the reason.
+/// cannot carry (HEVC, AV1, B-frames) is refused with the reason. Video repairs go on a retransmission stream when the
+/// viewer offered <c>rtx</c> for the codec chosen (<see cref="VideoRtx"/>).
 /// </summary>
 public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCodec? Video, RtpCodec? Audio, uint VideoSsrc, uint AudioSsrc, bool Forwarded)
 {
+    /// <summary>The stream the video's NACKed packets are sent again on (RFC 4588), or null: sent again as they were.</summary>
+    public Rtp.RetransmissionStream? VideoRtx { get; init; }
+
     /// <summary>
     /// For a stream whose publisher sends RTP: its own codecs, or null when the viewer does not take them (the hub's
     /// H.264 and Opus serve it then).
@@ -82,16 +86,19 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
         uint audioSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
         RtpCodec? video = null;
         RtpCodec? audio = null;
+        Rtp.RetransmissionStream? videoRtx = null;
         var media = new List<AnsweredMedia>();
         foreach (var section in offer.Media)
         {
             RtpCodec? chosen = null;
+            Rtp.RetransmissionStream? rtx = null;
             uint ssrc = 0;
             if (section.IsRtp && section.Direction is "recvonly" or "sendrecv")
             {
                 if (section.Kind == "video" && video is null && pickVideo is not null)
                 {
                     chosen = video = pickVideo(section);
+                    rtx = videoRtx = chosen is null ? null : AnsweredMedia.RetransmissionFor(section, chosen);
                     ssrc = videoSsrc;
                 }
                 else if (section.Kind == "audio" && audio is null && hasAudio)
@@ -101,10 +108,10 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
                 }
             }
 
-            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc));
+            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc, Rtx: rtx));
         }
 
-        return new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, forwarded);
+        return new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, forwarded) { VideoRtx = videoRtx };
     }
 
     private static RtpCodec? PickH264(MediaDescription section, int profileIdc)

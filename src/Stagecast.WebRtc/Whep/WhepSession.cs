@@ -24,7 +24,7 @@ public abstract class WhepSession : WebRtcSession
         Stream = stream;
         Negotiation = negotiation;
         Logger = logger;
-        _nacks = new NackResponder(VideoHistory, negotiation.VideoSsrc);
+        _nacks = new NackResponder(VideoHistory, negotiation.VideoSsrc, negotiation.VideoRtx);
     }
 
     public string StreamId => Stream.Id;

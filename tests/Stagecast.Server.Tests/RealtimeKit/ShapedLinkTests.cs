@@ -18,7 +18,8 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// (<c>--webrtc-congestion-control</c>). The publisher sends its camera in three simulcast layers. Alone: under CPU load
 /// the server's estimate falls and pauses the video (9.8 fps beside the suite's other browsers and two busy loops, 1.5
 /// fps in one run alone beside two busy loops; it passed in others and on a quiet machine): docs/decisions.md says why.
-/// Stagecast's own meeting page behind such a link says when its connection is weak.
+/// What the narrowing loses is repaired on the retransmission stream (RTX). Stagecast's own meeting page behind such a
+/// link says when its connection is weak.
 /// </summary>
 [Trait(LongLane.Trait, LongLane.Name)]
 [Collection(AloneCollection.Name)]
@@ -79,6 +80,36 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         var wide = await Eventually.MatchAsync(() => MeasureAsync(bobPage, TimeSpan.FromSeconds(5)), r => r.FramesPerSecond >= 10, "Bob's video moving once the limit lifted",
             TimeSpan.FromSeconds(30), r => $"{r}; {Layers()}");
         output.WriteLine($"unshaped again: {wide}; {Layers()}");
+    }
+
+    [Fact]
+    public async Task WhatASqueezedDownlinkLosesIsRepairedOnTheRetransmissionStream()
+    {
+        await using var link = await ShapedLink.CreateAsync();
+        await using var rtk = await RealtimeKitServer.StartOnLinkAsync(link, "--webrtc-congestion-control");
+        var api = rtk.Api;
+        string meeting = await api.CreateMeetingAsync();
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+        await rtk.Browser.JoinAsync(ada.Token);
+        await using var behind = await rtk.LaunchBehindAsync(link);
+        var bobPage = await behind.JoinAsync(bob.Token, media: false);
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
+        var consumer = rtk.Server.App.Services.GetRequiredService<WebRtcTransport>().Sessions.OfType<SfuReceiveSession>().SelectMany(r => r.Consumers).Single(c => c.Video);
+        Assert.True(consumer.Rtx?.Enabled, "Bob's SDK took the retransmission stream the server offered with Ada's camera");
+
+        // His downlink behind a shallow 400 kbit/s queue (5 ms, 3 KB bursts) for 8 s drops what does not fit (this kernel
+        // has no netem for random loss): he NACKs them and they come again on the RTX stream, which Chrome alone counts
+        // as retransmitted.
+        long before = (await bobPage.MediaStatsAsync()).VideoRetransmissions;
+        await link.DownAsync(400, queueMs: 5, burstKb: 3);
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        string queue = await link.QueueAsync();
+        await link.DownAsync(null);
+        long repaired = (await Eventually.MatchAsync(bobPage.MediaStatsAsync, s => s.VideoRetransmissions > before, "Bob's video repaired on the RTX stream",
+            TimeSpan.FromSeconds(15), s => $"{s}; {queue}")).VideoRetransmissions - before;
+        output.WriteLine($"{repaired} video packets repaired on RTX; {queue}");
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.VideoLive), "Bob's video of Ada live again");
     }
 
     [Fact]

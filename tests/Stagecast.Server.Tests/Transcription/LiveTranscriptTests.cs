@@ -94,6 +94,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         Assert.Contains("stagecast_transcription_utterances_total{outcome=\"dropped\"} 0", metrics);
     }
 
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Theory]
     [InlineData("2.0.2")]
     [InlineData("1.5.1")]
@@ -168,6 +169,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         Assert.Equal(("en-US", "Stagecast", true), (kept.GetProperty("language").GetString(), kept.GetProperty("keywords")[0].GetString(), kept.GetProperty("profanity_filter").GetBoolean()));
     }
 
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task TheMeetingsLivestreamCarriesTheWordsAsWebVttSubtitlesLinedUpWithItsSegments()
     {
@@ -328,6 +330,7 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         Assert.DoesNotContain(bobChannel.Seen, m => m.GetProperty("type").GetString() == "transcript");
     }
 
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task StagecastJsFillsMeetingAiAndTheMeetingPageCaptionsTheSpeakersTile()
     {

@@ -100,6 +100,7 @@ public sealed class LivestreamAudioCaptionTests
         }
     }
 
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task TheWatchPageShowsTheCaptionsWhilePlayingAtLowLatency()
     {
@@ -179,6 +180,7 @@ public sealed class LivestreamAudioCaptionTests
         }
     }
 
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task ARecordedLivestreamKeepsItsCaptionsInAWebVttFileBesideItsMp4()
     {

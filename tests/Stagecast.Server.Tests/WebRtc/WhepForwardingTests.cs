@@ -20,6 +20,7 @@ public sealed class WhepForwardingTests(FirefoxServerFixture server) : IClassFix
         await WatchAsync(viewer, livestream.Id, "video/H264");
     }
 
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task ChromiumWatchesFirefoxsVp8AsItCame()
     {

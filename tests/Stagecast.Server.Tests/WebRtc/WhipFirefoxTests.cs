@@ -8,6 +8,7 @@ namespace Stagecast.Server.Tests.WebRtc;
 /// </summary>
 public sealed class WhipFirefoxTests(FirefoxServerFixture server) : IClassFixture<FirefoxServerFixture>
 {
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task FirefoxPublishesVp8OverWhipAndTheStreamPlaysOverHlsAsH264AndAac()
     {

@@ -100,6 +100,8 @@ public sealed record RtkPermissions(bool ChatCanSend, bool PollsCanCreate, strin
 
 /// <summary>
 /// A page's media statistics (WebRTC's, summed over its connections): video received (frames decoded, the widest frame,
-/// seconds frozen, bytes) and audio packets received and lost.
+/// seconds frozen, bytes, and the packets repaired on a retransmission stream: <c>retransmittedPacketsReceived</c>, which
+/// counts RTX only) and audio packets received and lost.
 /// </summary>
-public sealed record RtkMediaStats(long FramesDecoded, int FrameWidth, double FreezesSeconds, long VideoBytes, long AudioPackets, long AudioPacketsLost);
+public sealed record RtkMediaStats(long FramesDecoded, int FrameWidth, double FreezesSeconds, long VideoBytes, long AudioPackets, long AudioPacketsLost,
+    long VideoRetransmissions);
