@@ -52,12 +52,11 @@ public sealed class SdpTests
     {
         var video = SdpSessionDescription.Parse(ChromiumOffer.Replace("a=sendonly", "a=recvonly", StringComparison.Ordinal)).Media[1];
 
-        var rtx = Assert.IsType<Rtp.RetransmissionStream>(AnsweredMedia.RetransmissionFor(video, video.Codecs[96]));
-        Assert.Null(AnsweredMedia.RetransmissionFor(video, video.Codecs[108])); // this offer has rtx for VP8 only
-        string answer = SdpAnswer.Build(IceCredentials.Create(), "AA:BB", [], [new AnsweredMedia(video, video.Codecs[96], "sendonly", 1234, Rtx: rtx)], "stagecast");
+        var rtx = Assert.IsType<Rtp.RetransmissionStream>(Rtp.RetransmissionStream.For(video, video.Codecs[96]));
+        Assert.Null(Rtp.RetransmissionStream.For(video, video.Codecs[108])); // this offer has rtx for VP8 only
+        string answer = SdpAnswer.Build(IceCredentials.Create(), "AA:BB", [], [new AnsweredMedia(video, video.Codecs[96], "sendonly", 1234, Rtx: rtx.Description)], "stagecast");
 
         Assert.Equal(97, rtx.PayloadType);
-        Assert.True(rtx.Enabled); // the answer is the server's: in use at once
         Assert.Contains("m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n", answer);
         Assert.Contains("a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n", answer);
         Assert.Contains($"a=ssrc-group:FID 1234 {rtx.Ssrc}\r\n", answer);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Stagecast.Media.Rtp;
+using Stagecast.WebRtc.Sdp;
 
 namespace Stagecast.WebRtc.Rtp;
 
@@ -21,6 +22,16 @@ public sealed class RetransmissionStream(int payloadType, uint ssrc)
     public int PayloadType { get; } = payloadType;
 
     public uint Ssrc { get; } = ssrc;
+
+    /// <summary>How a section's SDP states it.</summary>
+    public RtxDescription Description => new(PayloadType, Ssrc);
+
+    /// <summary>
+    /// The stream a section sending <paramref name="codec"/> repairs on, when <paramref name="offer"/> has <c>rtx</c>
+    /// for it, with an SSRC of its own; null otherwise.
+    /// </summary>
+    public static RetransmissionStream? For(MediaDescription offer, RtpCodec codec) =>
+        RtxDescription.PayloadTypeFor(offer, codec) is > 0 and int payloadType ? new RetransmissionStream(payloadType, (uint)Random.Shared.Next(1, int.MaxValue)) : null;
 
     /// <summary>The receiver's answer kept the payload type: repairs go on this stream.</summary>
     public bool Enabled

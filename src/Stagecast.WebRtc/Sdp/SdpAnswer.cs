@@ -9,23 +9,11 @@ namespace Stagecast.WebRtc.Sdp;
 /// offer's ids), and whether we take the simulcast layers it offers to send (<see cref="MediaDescription.SendRids"/>).
 /// </summary>
 public sealed record AnsweredMedia(MediaDescription Offer, RtpCodec? Codec, string Direction, uint SendSsrc = 0, IReadOnlyList<string>? Extensions = null,
-    string? Msid = null, bool Simulcast = false, Rtp.RetransmissionStream? Rtx = null)
+    string? Msid = null, bool Simulcast = false, RtxDescription? Rtx = null)
 {
     internal SdpSection Section => new(Offer.Kind, Offer.Mid, Codec, Direction, SendSsrc, Msid,
         Extensions?.Where(Offer.Extensions.ContainsKey).ToDictionary(uri => uri, uri => Offer.Extensions[uri], StringComparer.Ordinal),
         Offer.Formats.Count > 0 ? Offer.Formats[0] : 0, Simulcast ? Offer.SendRids : null, Rtx);
-
-    /// <summary>
-    /// The retransmission stream a section sending <paramref name="codec"/> repairs on, when <paramref name="offer"/>
-    /// has RFC 4588's <c>rtx</c> for it (<c>apt</c> its payload type); answered, so in use from the start. Null otherwise.
-    /// </summary>
-    public static Rtp.RetransmissionStream? RetransmissionFor(MediaDescription offer, RtpCodec codec)
-    {
-        string apt = codec.PayloadType.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return offer.Codecs.Values.FirstOrDefault(c => c.Is("rtx") && c.FmtpParameter("apt") == apt) is { } rtx
-            ? new Rtp.RetransmissionStream(rtx.PayloadType, (uint)Random.Shared.Next(1, int.MaxValue)) { Enabled = true }
-            : null;
-    }
 }
 
 /// <summary>A candidate of ours (RFC 8839 section 5.1): UDP, or TCP passive (RFC 6544).</summary>

@@ -9,11 +9,22 @@ namespace Stagecast.WebRtc.Sdp;
 /// One m= section as Stagecast describes it, in an answer or in an offer of its own: its kind and mid, the codec (null
 /// closes the section: port 0, inactive, naming <paramref name="ClosedFormat"/>), the direction, the SSRC and msid it
 /// sends with (0: it sends nothing), the header extensions it takes (id by URI), and the retransmission stream it sends
-/// repairs on (<paramref name="Rtx"/>: RFC 4588's <c>rtx</c> payload type for the codec, and its SSRC in an FID group).
+/// repairs on (<paramref name="Rtx"/>).
 /// </summary>
 public sealed record SdpSection(string Kind, string Mid, RtpCodec? Codec, string Direction, uint SendSsrc = 0, string? Msid = null,
     IReadOnlyDictionary<string, int>? Extensions = null, int ClosedFormat = 0, IReadOnlyList<string>? ReceiveRids = null,
-    Rtp.RetransmissionStream? Rtx = null);
+    RtxDescription? Rtx = null);
+
+/// <summary>A section's retransmission stream as SDP states it: RFC 4588's <c>rtx</c> payload type for the codec, and its SSRC in an FID group.</summary>
+public readonly record struct RtxDescription(int PayloadType, uint Ssrc)
+{
+    /// <summary>The <c>rtx</c> payload type <paramref name="offer"/> gives <paramref name="codec"/> (<c>apt</c> its payload type), or 0.</summary>
+    public static int PayloadTypeFor(MediaDescription offer, RtpCodec codec)
+    {
+        string apt = codec.PayloadType.ToString(CultureInfo.InvariantCulture);
+        return offer.Codecs.Values.FirstOrDefault(c => c.Is("rtx") && c.FmtpParameter("apt") == apt)?.PayloadType ?? 0;
+    }
+}
 
 /// <summary>
 /// Writes the SDP of an ICE-lite endpoint on one bundled transport with rtcp-mux: the session lines, then each section

@@ -88,7 +88,7 @@ public sealed class SfuConsumer
 
     /// <summary>The section the session's offers describe it with.</summary>
     public SdpSection Section => new(Video ? "video" : "audio", Mid, Codec, "sendonly", Ssrc, Msid,
-        _session.TransportSequenceId > 0 ? new Dictionary<string, int> { [ExtensionUris.TransportWideCc] = _session.TransportSequenceId } : null, Rtx: Rtx);
+        _session.TransportSequenceId > 0 ? new Dictionary<string, int> { [ExtensionUris.TransportWideCc] = _session.TransportSequenceId } : null, Rtx: Rtx?.Description);
 
     internal bool IsReading => Volatile.Read(ref _reader) is not null;
 

@@ -89,12 +89,8 @@ public sealed class SfuReceiveSession : WebRtcSession
             .FirstOrDefault(c => c.Is(name) && (!c.Is("opus") || c.Channels == 2) && (!c.Is("H264") || c.IsH264NonInterleaved));
 
     /// <summary>The payload type the client's first offer gave RFC 4588 retransmissions of <paramref name="codec"/> (<c>rtx</c>, <c>apt</c> its own), or 0.</summary>
-    private int RetransmissionType(RtpCodec codec)
-    {
-        string apt = codec.PayloadType.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return _offered.Where(m => m.Kind == "video" && m.IsRtp).SelectMany(m => m.Codecs.Values)
-            .FirstOrDefault(c => c.Is("rtx") && c.FmtpParameter("apt") == apt)?.PayloadType ?? 0;
-    }
+    private int RetransmissionType(RtpCodec codec) =>
+        _offered.Where(m => m.Kind == "video" && m.IsRtp).Select(m => RtxDescription.PayloadTypeFor(m, codec)).FirstOrDefault(type => type > 0);
 
     /// <summary>A consumer of <paramref name="stream"/>'s audio or video on a new m-line, not started; null when the connection has no room for one.</summary>
     public SfuConsumer? Add(HubStream stream, bool video, RtpCodec codec, string msid)

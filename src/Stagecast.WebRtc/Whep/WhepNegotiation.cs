@@ -98,7 +98,8 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
                 if (section.Kind == "video" && video is null && pickVideo is not null)
                 {
                     chosen = video = pickVideo(section);
-                    rtx = videoRtx = chosen is null ? null : AnsweredMedia.RetransmissionFor(section, chosen);
+                    rtx = videoRtx = chosen is null ? null : Rtp.RetransmissionStream.For(section, chosen);
+                    rtx?.Enabled = true; // the answer is ours: in use from the start
                     ssrc = videoSsrc;
                 }
                 else if (section.Kind == "audio" && audio is null && hasAudio)
@@ -108,7 +109,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
                 }
             }
 
-            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc, Rtx: rtx));
+            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc, Rtx: rtx?.Description));
         }
 
         return new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, forwarded) { VideoRtx = videoRtx };

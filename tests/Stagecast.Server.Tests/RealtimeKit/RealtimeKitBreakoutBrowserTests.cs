@@ -8,7 +8,9 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Breakout rooms with RealtimeKit's unmodified SDK 2.0.2 in Chromium (fake camera and microphone), as an app drives
 /// <c>meeting.connectedMeetings</c>: a host splits a meeting of four into two rooms, each moved participant's SDK
 /// switches to its room's meeting (a new client, handed over with <c>meetingChanged</c>) and sees and hears only who is
-/// in it and chats there; the host closes the rooms and everyone is back in the main meeting, with media. The server's side of each step is tested in process (<see cref="RealtimeKitConnectedMeetingsTests"/>).
+/// in it and chats there; the host closes the rooms and everyone is back in the main meeting, with media. The same with
+/// the UI kit's own breakout rooms manager (More, Breakout Rooms: rooms made, people assigned by hand, started,
+/// closed). The server's side of each step is tested in process (<see cref="RealtimeKitConnectedMeetingsTests"/>).
 /// Four Chromium pages each encoding a camera and decoding three: beside the long lane's other browser classes on two
 /// cores, pages took over 30 s to load and the SDK's socket join timed out, so it runs alone.
 /// </summary>
@@ -89,5 +91,66 @@ public sealed class RealtimeKitBreakoutBrowserTests
             "the host decoding all three again", TimeSpan.FromSeconds(90));
         Assert.Equal(["Ada", "Bob", "Cy"], hostAgain.Participants.Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Empty(hostAgain.Uncaught);
+    }
+
+    [Trait(LongLane.Trait, LongLane.Name)]
+    [Fact]
+    public async Task AHostSplitsAMeetingWithTheUiKitsBreakoutManagerAndClosesTheRooms()
+    {
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync("""{"title":"workshop"}""");
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", name: "Hana");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_participant", name: "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant", name: "Bob");
+        var adaPage = await browser.JoinAsync(ada.Token, media: false);
+        var bobPage = await browser.JoinAsync(bob.Token, media: false);
+
+        // The host's app is the UI kit; its breakout rooms manager is in the control bar's More menu.
+        var hostPage = await browser.OpenAsync();
+        await hostPage.InitAsync(host.Token, browser.BaseUri, media: false);
+        await hostPage.OpenUiKitAsync();
+        await Eventually.MatchAsync(hostPage.UiKitAsync, u => u.Names.Contains("Ada") && u.Names.Contains("Bob"), "the host's UI kit showing Ada and Bob", TimeSpan.FromSeconds(60));
+        var ui = hostPage.Page;
+        await OpenManagerAsync(ui);
+
+        // Two rooms (the counter's default), Ada assigned to the first, Bob to the second, by hand; then started.
+        await ui.Locator("rtk-breakout-rooms-manager rtk-button", new() { HasText = "Create" }).First.ClickAsync();
+        var cards = ui.Locator("rtk-breakout-room-manager");
+        await Eventually.TrueAsync(async () => await cards.CountAsync() == 2, "two room cards");
+        foreach (var (name, card) in new[] { ("Ada", 0), ("Bob", 1) })
+        {
+            await ui.Locator("rtk-breakout-room-participants li.participant-item", new() { HasText = name }).ClickAsync();
+            await cards.Nth(card).Locator("rtk-button.assign-button").ClickAsync();
+        }
+
+        await ui.Locator("rtk-breakout-rooms-manager rtk-button.start-breakout-button").ClickAsync();
+        await ui.Locator("rtk-confirmation-modal rtk-button", new() { HasText = "Yes, start" }).ClickAsync();
+
+        // Each SDK is taken to a room of its own; the host stays in the main meeting.
+        var adaIn = await adaPage.WaitForStateAsync(s => s.MeetingId != meeting && s.MeetingChanges == 1, "Ada moved to a breakout room", TimeSpan.FromSeconds(60));
+        var bobIn = await bobPage.WaitForStateAsync(s => s.MeetingId != meeting && s.MeetingChanges == 1, "Bob moved to a breakout room", TimeSpan.FromSeconds(60));
+        Assert.NotEqual(adaIn.MeetingId, bobIn.MeetingId);
+        Assert.Empty(adaIn.Participants);
+        await Eventually.MatchAsync(hostPage.UiKitAsync, u => !u.Names.Contains("Ada") && !u.Names.Contains("Bob"), "the host's grid without them", TimeSpan.FromSeconds(30));
+
+        // The host closes the rooms from the manager: both come back.
+        await OpenManagerAsync(ui);
+        await ui.Locator("rtk-breakout-rooms-manager rtk-button.close-breakout-button").ClickAsync();
+        await ui.Locator("rtk-confirmation-modal rtk-button", new() { HasText = "Yes, close breakout" }).ClickAsync();
+        foreach (var (page, name) in new[] { (adaPage, "Ada"), (bobPage, "Bob") })
+        {
+            await page.WaitForStateAsync(s => s.MeetingId == meeting && s.MeetingChanges == 2, $"{name} back in the main meeting", TimeSpan.FromSeconds(60));
+        }
+
+        await Eventually.MatchAsync(hostPage.UiKitAsync, u => u.Names.Contains("Ada") && u.Names.Contains("Bob"), "the host's UI kit showing them again", TimeSpan.FromSeconds(60));
+        Assert.Empty((await hostPage.StateAsync()).Uncaught);
+
+        static async Task OpenManagerAsync(Microsoft.Playwright.IPage ui)
+        {
+            await ui.Locator("rtk-more-toggle button[aria-label='More']").ClickAsync();
+            await ui.Locator("rtk-breakout-rooms-toggle button[aria-label='Breakout Rooms']").ClickAsync();
+            await ui.Locator("rtk-breakout-rooms-manager").WaitForAsync(new() { Timeout = 20_000 });
+        }
     }
 }

@@ -12,6 +12,7 @@ public sealed class RealtimeKitUiKitChatTests
 {
     // The SDK sends an image only when the sender's preset has chat.public.files (otherwise it logs and returns,
     // silently): the default presets allow it, as an app expects of a group call.
+    [Trait(LongLane.Trait, LongLane.Name)]
     [Fact]
     public async Task AnImageSentByOnePeerShowsDecodedInTheOthersUiKitChat()
     {

@@ -98,11 +98,11 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         var consumer = rtk.Server.App.Services.GetRequiredService<WebRtcTransport>().Sessions.OfType<SfuReceiveSession>().SelectMany(r => r.Consumers).Single(c => c.Video);
         Assert.True(consumer.Rtx?.Enabled, "Bob's SDK took the retransmission stream the server offered with Ada's camera");
 
-        // His downlink behind a shallow 400 kbit/s queue (5 ms, 3 KB bursts) for 8 s drops what does not fit (this kernel
+        // His downlink behind a shallow 150 kbit/s queue (5 ms, 3 KB bursts) for 8 s drops what does not fit (this kernel
         // has no netem for random loss): he NACKs them and they come again on the RTX stream, which Chrome alone counts
         // as retransmitted.
         long before = (await bobPage.MediaStatsAsync()).VideoRetransmissions;
-        await link.DownAsync(400, queueMs: 5, burstKb: 3);
+        await link.DownAsync(150, queueMs: 5, burstKb: 3);
         await Task.Delay(TimeSpan.FromSeconds(8));
         string queue = await link.QueueAsync();
         await link.DownAsync(null);
