@@ -292,7 +292,9 @@ public sealed class ClusterTests : IAsyncLifetime
         Assert.All(received, r => Assert.True(r.SignatureValid));
         int duplicates = received.Count - received.Select(r => r.Uuid).Distinct().Count();
         Assert.True(duplicates <= Hooks, $"{duplicates} deliveries went twice; only B's in-flight ones (at most one per webhook) may");
-        Assert.Equal(["A", "B", "C"], await ClaimersAsync());
+        // The survivors took the rest. B's own rows may all have been taken over: in one run it had finished none of
+        // its claims when it died (its share was shown above, every node holding deliveries at once).
+        Assert.Equal(["A", "C"], (await ClaimersAsync()).Where(node => node != "B"));
 
         async Task<string[]> ClaimersAsync() =>
             (await postgres.PsqlAsync(database, "SELECT string_agg(DISTINCT claimed_by, ',' ORDER BY claimed_by) FROM webhook_deliveries"))
