@@ -85,6 +85,11 @@ public sealed class ShapedLink : IAsyncDisposable
         }
     }
 
+    /// <summary>The packets the downlink's queue dropped since it was last shaped (tc's <c>dropped</c>).</summary>
+    public async Task<long> DroppedAsync() =>
+        System.Text.RegularExpressions.Regex.Match(await QueueAsync(), @"dropped (\d+)") is { Success: true } match
+            ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+
     /// <summary>What tc says of the downlink's queue (sent, dropped, over limits): for a failure's message.</summary>
     public async Task<string> QueueAsync()
     {

@@ -9,8 +9,7 @@ namespace Stagecast.WebRtc.Rtcp;
 /// </summary>
 public sealed class NackResponder(SendHistory history, uint mediaSsrc, RetransmissionStream? rtx = null)
 {
-    private readonly byte[] _packet = new byte[1500];
-    private readonly byte[] _repair = new byte[1500 + RetransmissionStream.Overhead];
+    private readonly byte[] _packet = new byte[1500 + RetransmissionStream.Overhead];
 
     /// <summary>Packets sent again so far.</summary>
     public long Retransmitted { get; private set; }
@@ -31,10 +30,14 @@ public sealed class NackResponder(SendHistory history, uint mediaSsrc, Retransmi
             foreach (ushort sequence in lost[..count])
             {
                 int length = history.CopyTo(sequence, _packet);
-                var packet = rtx is { Enabled: true } && length > 0 ? _repair.AsSpan(0, rtx.Wrap(_packet.AsSpan(0, length), _repair)) : _packet.AsSpan(0, length);
-                if (packet.Length > 0)
+                if (rtx is { Enabled: true } && length > 0)
                 {
-                    send(packet);
+                    length = rtx.Wrap(_packet, length);
+                }
+
+                if (length > 0)
+                {
+                    send(_packet.AsSpan(0, length));
                     sent++;
                 }
             }

@@ -41,23 +41,22 @@ public sealed class RetransmissionStream(int payloadType, uint ssrc)
     }
 
     /// <summary>
-    /// Writes <paramref name="original"/> as a retransmission into <paramref name="destination"/> (its header with this
-    /// stream's payload type, next sequence number and SSRC, extensions kept; then the OSN and the original payload);
-    /// its length, or 0 for a packet that is not RTP or does not fit.
+    /// Turns the packet in <paramref name="buffer"/>'s first <paramref name="length"/> bytes into a retransmission where
+    /// it lies (its header with this stream's payload type, next sequence number and SSRC, extensions kept; then the OSN
+    /// and the original payload, moved along); the new length, or 0 for a packet that is not RTP or does not fit.
     /// </summary>
-    public int Wrap(ReadOnlySpan<byte> original, Span<byte> destination)
+    public int Wrap(Span<byte> buffer, int length)
     {
-        if (!RtpHeader.TryGetLength(original, out int headerLength) || original.Length + Overhead > destination.Length)
+        if (!RtpHeader.TryGetLength(buffer[..length], out int headerLength) || length + Overhead > buffer.Length)
         {
             return 0;
         }
 
-        original[..headerLength].CopyTo(destination);
-        destination[1] = (byte)((original[1] & 0x80) | PayloadType);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], _sequence++);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[8..], Ssrc);
-        original.Slice(2, 2).CopyTo(destination[headerLength..]);
-        original[headerLength..].CopyTo(destination[(headerLength + Overhead)..]);
-        return original.Length + Overhead;
+        buffer[headerLength..length].CopyTo(buffer[(headerLength + Overhead)..]); // overlapping: copied as memmove
+        buffer.Slice(2, 2).CopyTo(buffer[headerLength..]);
+        buffer[1] = (byte)((buffer[1] & 0x80) | PayloadType);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[2..], _sequence++);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[8..], Ssrc);
+        return length + Overhead;
     }
 }

@@ -39,7 +39,7 @@ public sealed class SfuConsumer
     private long _pauses;
     private long _layerSwitches;
 
-    internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid, int rtxPayloadType = 0)
+    internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid, RetransmissionStream? rtx = null)
     {
         _session = session;
         Stream = stream;
@@ -50,7 +50,7 @@ public sealed class SfuConsumer
         _reading = stream;
         _layers = [stream];
         _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
-        Rtx = rtxPayloadType > 0 ? new RetransmissionStream(rtxPayloadType, (uint)Random.Shared.Next(1, int.MaxValue)) : null;
+        Rtx = rtx;
         _nacks = new NackResponder(_history, Ssrc, Rtx);
         _ending = stream.Ending.Register(Stop);
     }

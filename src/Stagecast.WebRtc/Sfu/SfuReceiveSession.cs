@@ -88,9 +88,9 @@ public sealed class SfuReceiveSession : WebRtcSession
         _offered.Where(m => m.Kind == kind && m.IsRtp).SelectMany(m => m.Codecs.Values)
             .FirstOrDefault(c => c.Is(name) && (!c.Is("opus") || c.Channels == 2) && (!c.Is("H264") || c.IsH264NonInterleaved));
 
-    /// <summary>The payload type the client's first offer gave RFC 4588 retransmissions of <paramref name="codec"/> (<c>rtx</c>, <c>apt</c> its own), or 0.</summary>
-    private int RetransmissionType(RtpCodec codec) =>
-        _offered.Where(m => m.Kind == "video" && m.IsRtp).Select(m => RtxDescription.PayloadTypeFor(m, codec)).FirstOrDefault(type => type > 0);
+    /// <summary>The stream repairs of <paramref name="codec"/> go on, when the client's first offer had <c>rtx</c> for it (RFC 4588); null otherwise.</summary>
+    private RetransmissionStream? RetransmissionFor(RtpCodec codec) =>
+        _offered.Where(m => m.Kind == "video" && m.IsRtp).Select(m => RetransmissionStream.For(m, codec)).FirstOrDefault(rtx => rtx is not null);
 
     /// <summary>A consumer of <paramref name="stream"/>'s audio or video on a new m-line, not started; null when the connection has no room for one.</summary>
     public SfuConsumer? Add(HubStream stream, bool video, RtpCodec codec, string msid)
@@ -109,7 +109,7 @@ public sealed class SfuReceiveSession : WebRtcSession
             }
 
             var consumer = new SfuConsumer(this, stream, video, codec, (_nextMid++).ToString(System.Globalization.CultureInfo.InvariantCulture), msid,
-                video ? RetransmissionType(codec) : 0);
+                video ? RetransmissionFor(codec) : null);
             _consumers.Add(consumer.Mid, consumer);
             if (free < 0)
             {

@@ -98,12 +98,12 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         var consumer = rtk.Server.App.Services.GetRequiredService<WebRtcTransport>().Sessions.OfType<SfuReceiveSession>().SelectMany(r => r.Consumers).Single(c => c.Video);
         Assert.True(consumer.Rtx?.Enabled, "Bob's SDK took the retransmission stream the server offered with Ada's camera");
 
-        // His downlink behind a shallow 150 kbit/s queue (5 ms, 3 KB bursts) for 8 s drops what does not fit (this kernel
-        // has no netem for random loss): he NACKs them and they come again on the RTX stream, which Chrome alone counts
-        // as retransmitted.
+        // His downlink behind a shallow 150 kbit/s queue (5 ms, 3 KB bursts) drops what does not fit (this kernel has no
+        // netem for random loss), held until it dropped 20 packets: he NACKs them and they come again on the RTX stream,
+        // which Chrome alone counts as retransmitted.
         long before = (await bobPage.MediaStatsAsync()).VideoRetransmissions;
         await link.DownAsync(150, queueMs: 5, burstKb: 3);
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        await Eventually.TrueAsync(async () => await link.DroppedAsync() >= 20, "the shallow queue dropping Bob's packets", TimeSpan.FromSeconds(30));
         string queue = await link.QueueAsync();
         await link.DownAsync(null);
         long repaired = (await Eventually.MatchAsync(bobPage.MediaStatsAsync, s => s.VideoRetransmissions > before, "Bob's video repaired on the RTX stream",

@@ -195,7 +195,7 @@ function renderBreakout() {
   const here = meeting.meta.meetingId;
   const room = connected.meetings.find(m => m.id === here);
   const group = connected.parentMeeting ? [{ ...connected.parentMeeting, title: 'Main meeting' }, ...connected.meetings] : connected.meetings;
-  const switchTo = connected.meetings.filter(m => m.id !== here && permissions.connected_meetings_can_switch);
+  const switchTo = permissions.connected_meetings_can_switch ? connected.meetings.filter(m => m.id !== here) : [];
   if (room && connected.parentMeeting && permissions.connected_meetings_can_switch_to_parent) switchTo.push(group[0]);
   if (!connected.isActive) $('breakout-notice').hidden = true; // a word to the rooms lasts as long as they do
   $('breakout-panel').hidden = !host && !room && switchTo.length === 0 && $('breakout-notice').hidden;
