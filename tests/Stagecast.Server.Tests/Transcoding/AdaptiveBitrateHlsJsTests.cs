@@ -13,7 +13,7 @@ namespace Stagecast.Server.Tests.Transcoding;
 /// Alone, after everything else: stalls are measured to a part (a third of a second), and beside the SFU's browser
 /// tests the player's buffer ran dry before its switch came in (2 runs in 10: stalls of 0.6 and 4 s, and one of 2.4 s in
 /// CI); beside two CPU hogs (<c>./test.sh --busy</c>) and nothing else, none in 14. In the long lane: alone at the end
-/// of the fast one it was half a minute with a core idle.
+/// of the fast one it took 26 s with a core idle.
 /// </remarks>
 [Trait(LongLane.Trait, LongLane.Name)]
 [Collection(AloneCollection.Name)]
