@@ -70,6 +70,32 @@ public sealed class ForwardedTrackTests
         Assert.False(RtpHeader.IsPaddingOnly(Vp8(sequence: 1, timestamp: 0, pictureId: 0, tl0: 0, keyframe: false)));
     }
 
+    [Fact]
+    public void APausedTrackPadsEvenAfterAFrameItCutShortAndItsNextKeyframeComesAfterThePadding()
+    {
+        // A connection whose video is all paused can only find room again by probing on a paused track: once a track has
+        // sent, it pads while it waits for a keyframe, though the frame it left was never finished.
+        var track = new ForwardedTrack(new RtpCodec(96, "VP8", 90000, 0), Ssrc, video: true);
+        var into = new byte[RtpHeader.FixedLength + 4];
+        Assert.Equal(0, track.TryPad(into, 4, out _)); // nothing sent yet: no numbers to carry on
+        var first = Forward(track, Vp8(sequence: 100, timestamp: 1_000, pictureId: 1, tl0: 1, keyframe: true))!.Value;
+        var cut = Vp8(sequence: 101, timestamp: 4_000, pictureId: 2, tl0: 1, keyframe: false);
+        cut[1] &= 0x7F; // no marker: the frame goes on in packets that will not come
+        var inFrame = Forward(track, cut)!.Value;
+        Assert.Equal(0, track.TryPad(into, 4, out _)); // sending, inside a frame: no
+
+        track.Restart(); // paused
+        Assert.True(track.TryPad(into, 4, out ushort pad) > 0);
+        Assert.Equal((ushort)(inFrame.Sequence + 1), pad);
+        Assert.True(track.TryPad(into, 4, out ushort second) > 0);
+        Assert.Equal((ushort)(pad + 1), second);
+        Assert.Equal(4_000u, BinaryPrimitives.ReadUInt32BigEndian(into.AsSpan(4))); // the last timestamp sent
+
+        var resumed = Forward(track, Vp8(sequence: 5000, timestamp: 90_000, pictureId: 9, tl0: 2, keyframe: true))!.Value;
+        Assert.Equal((ushort)(second + 1), (ushort)resumed.Sequence);
+        Assert.Equal((ushort)(first.Sequence + 4), (ushort)resumed.Sequence);
+    }
+
     /// <summary>A padding-only packet: P set, four bytes of padding (the last one says so), no payload.</summary>
     private static byte[] Padding(ushort sequence)
     {

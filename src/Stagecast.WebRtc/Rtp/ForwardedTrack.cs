@@ -133,12 +133,14 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
     /// Writes a padding-only packet (RFC 3550 section 5.1: P set, its last byte the padding's length) of
     /// <paramref name="padding"/> bytes (1 to 255) after the header into <paramref name="into"/>: the next sequence number,
     /// the last timestamp, between two frames (after a packet that ended one), so the receiver's depacketizer only sees a
-    /// number to skip. False before the track sent anything or inside a frame; returns the length written otherwise.
+    /// number to skip. A track waiting for its next source's keyframe (paused, or switching layers) pads too: the frame it
+    /// left is cut short either way, and the source's numbers start after the padding's. False before the track sent
+    /// anything or inside a frame it is still sending; returns the length written otherwise.
     /// </summary>
     public int TryPad(Span<byte> into, int padding, out ushort sequence)
     {
         sequence = _next;
-        if (!_started || !_sent || !_frameEnded || padding is < 1 or > 255)
+        if (!_sent || (_started && !_frameEnded) || padding is < 1 or > 255)
         {
             return 0;
         }
@@ -150,7 +152,11 @@ internal sealed class ForwardedTrack(RtpCodec codec, uint ssrc, bool video, Time
         BinaryPrimitives.WriteUInt32BigEndian(into[8..], Ssrc);
         into.Slice(RtpHeader.FixedLength, padding - 1).Clear();
         into[RtpHeader.FixedLength + padding - 1] = (byte)padding;
-        Shift((ushort)(_next - _offset), +1); // the source's next packet comes after it
+        if (_started)
+        {
+            Shift((ushort)(_next - _offset), +1); // the source's next packet comes after it
+        }
+
         _next++;
         return RtpHeader.FixedLength + padding;
     }

@@ -254,12 +254,15 @@ public sealed class SfuConsumer
         return bps;
     }
 
-    /// <summary>Sends up to <paramref name="packets"/> padding-only packets of <paramref name="padding"/> bytes of padding (a probe), between two frames; how many went.</summary>
+    /// <summary>
+    /// Sends up to <paramref name="packets"/> padding-only packets of <paramref name="padding"/> bytes of padding (a probe),
+    /// between two frames, or while paused (a connection whose video is all paused finds room again only so); how many went.
+    /// </summary>
     internal int Pad(int packets, int padding)
     {
         lock (_forward)
         {
-            if (_reader is null || _paused || _session.TransportSequenceId == 0)
+            if (_reader is null || _session.TransportSequenceId == 0)
             {
                 return 0;
             }

@@ -321,12 +321,16 @@ public sealed class SfuReceiveSession : WebRtcSession
         }
     }
 
-    /// <summary>A probe: a burst of padding on a video consumer that sends, as the plan sized it.</summary>
+    /// <summary>
+    /// A probe: a burst of padding, as the plan sized it, on a video consumer, one that sends if any does. With every
+    /// video consumer paused, the feedback covers audio alone and the estimate cannot grow past it: only a probe on a
+    /// paused one brings the video back.
+    /// </summary>
     private void Probe(List<SfuConsumer> video, int bytes, long now)
     {
         const int padding = 255;
         int packets = Math.Max(1, bytes / (padding + RtpHeader.FixedLength + RtpExtensions.TransportSequenceBlock));
-        foreach (var consumer in video.Where(c => !c.Paused))
+        foreach (var consumer in video.OrderBy(c => c.Paused))
         {
             if (consumer.Pad(packets, padding) > 0)
             {

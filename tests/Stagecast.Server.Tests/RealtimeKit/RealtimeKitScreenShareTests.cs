@@ -60,8 +60,19 @@ public sealed class RealtimeKitScreenShareTests
         await Eventually.TrueAsync(() => hub.Find(screenStream) is null, "the screen's stream to end");
         Assert.Equal([publications[0]], send.Publications);
         cameraFrames = (await bobPage.StateAsync()).Participants.Single().FramesDecoded;
-        await bobPage.WaitForStateAsync(s => s.Participants.Single().FramesDecoded > cameraFrames + 30, "Bob decoding Ada's camera after the share", TimeSpan.FromSeconds(30));
+        try
+        {
+            await bobPage.WaitForStateAsync(s => s.Participants.Single().FramesDecoded > cameraFrames + 30, "Bob decoding Ada's camera after the share", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\nBob's connections' statistics: {await bobPage.MediaStatsAsync()}\nAda's camera's packets in: {camera.Packets}\nthe server's consumers: {Consumers(transport)}", ex);
+        }
     }
+
+    /// <summary>What each receive transport sent (each consumer's packets, the layer a video consumer reads, or that it is paused) and its estimate.</summary>
+    private static string Consumers(WebRtcTransport transport) => string.Join("; ", transport.Sessions.OfType<SfuReceiveSession>().Select(session =>
+        $"{session.Estimate}: " + string.Join(", ", session.Consumers.Select(c => $"{c.Mid} {(c.Video ? "video" : "audio")} {c.Reading.Id} {(c.Paused ? "paused" : "sending")}, {c.Sent.Packets} packets"))));
 
     [Fact]
     public async Task AnSdkPeerSeesTheScreenShareOfAPeerPublishingOverMeetingWhip()
