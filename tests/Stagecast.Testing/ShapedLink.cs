@@ -5,8 +5,8 @@ namespace Stagecast.Testing;
 
 /// <summary>
 /// A network namespace joined to this host by a veth pair, as a user's machine behind a real link: what runs inside it
-/// (Chromium, through <see cref="Executable"/>) reaches the host only at <see cref="HostAddress"/>, and its downlink is
-/// limited with tc as a phone on 4G or a hotel's Wi-Fi would be. Needs root (CAP_NET_ADMIN); the namespace, its link and
+/// (Chromium, through <see cref="Executable"/>) reaches the host only at <see cref="HostAddress"/>, and its downlink and
+/// uplink are limited with tc as a phone on 4G or a hotel's Wi-Fi would be. Needs root (CAP_NET_ADMIN); the namespace, its link and
 /// the wrapper go when disposed.
 /// </summary>
 public sealed class ShapedLink : IAsyncDisposable
@@ -82,6 +82,19 @@ public sealed class ShapedLink : IAsyncDisposable
         if (kbps is { } rate)
         {
             await RunAsync("tc", ["qdisc", "add", "dev", _hostDevice, "root", "tbf", "rate", $"{rate}kbit", "burst", $"{burstKb}kb", "latency", $"{queueMs}ms"]);
+        }
+    }
+
+    /// <summary>
+    /// Limits what runs inside sends to the host (its uplink) to <paramref name="kbps"/>, with a queue of at most 200 ms
+    /// and bursts of 16 KB, as <see cref="DownAsync"/> does the other way; null lifts the limit.
+    /// </summary>
+    public async Task UpAsync(int? kbps)
+    {
+        await RunAsync("tc", ["-n", Namespace, "qdisc", "del", "dev", _device, "root"], mustSucceed: false);
+        if (kbps is { } rate)
+        {
+            await RunAsync("tc", ["-n", Namespace, "qdisc", "add", "dev", _device, "root", "tbf", "rate", $"{rate}kbit", "burst", "16kb", "latency", "200ms"]);
         }
     }
 

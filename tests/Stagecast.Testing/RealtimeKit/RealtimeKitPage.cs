@@ -175,6 +175,9 @@ public sealed class RealtimeKitPage
     /// <summary>The media the page's connections received so far, from their statistics (<see cref="RtkMediaStats"/>).</summary>
     public Task<RtkMediaStats> MediaStatsAsync() => CallAsync<RtkMediaStats>("mediaStats");
 
+    /// <summary>The video the page's connections send, one row per encoding (<see cref="RtkVideoSent"/>).</summary>
+    public Task<IReadOnlyList<RtkVideoSent>> VideoSentAsync() => CallAsync<IReadOnlyList<RtkVideoSent>>("videoSent");
+
     /// <summary>meeting.connectedMeetings' state: the parent and its breakout rooms, with who is in each.</summary>
     public Task<RtkConnectedMeetings> ConnectedMeetingsAsync() => CallAsync<RtkConnectedMeetings>("connectedMeetings");
 

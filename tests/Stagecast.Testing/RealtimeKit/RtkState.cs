@@ -105,3 +105,9 @@ public sealed record RtkPermissions(bool ChatCanSend, bool PollsCanCreate, strin
 /// </summary>
 public sealed record RtkMediaStats(long FramesDecoded, int FrameWidth, double FreezesSeconds, long VideoBytes, long AudioPackets, long AudioPacketsLost,
     long VideoRetransmissions);
+
+/// <summary>
+/// One encoding (a simulcast layer, by its rid) of the video a page sends, from its outbound-rtp statistics: what limits
+/// its quality (<c>none</c>, <c>bandwidth</c>, <c>cpu</c>), frames encoded, the widest frame, bytes sent.
+/// </summary>
+public sealed record RtkVideoSent(string Rid, string QualityLimitationReason, long FramesEncoded, int FrameWidth, long BytesSent);
