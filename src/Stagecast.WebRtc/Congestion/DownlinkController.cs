@@ -8,13 +8,19 @@ public sealed record DownlinkPlan(int[] Layers, int ProbeBytes, long ProbeBps);
 /// shown a limit (the estimate was cut) every track gets the layer the subscriber asked for, as before any estimate;
 /// once it has (<see cref="Constrained"/>), the <see cref="DownlinkAllocator"/> shares the estimate, and while a track
 /// is below what it asked for, a probe (a short burst of padding, sized to what everything asked for with room to
-/// spare) tests whether the path carries more, every few seconds, backing off while probes fail. The limit is
-/// forgotten once the estimate covers everything asked for with room to spare.
+/// spare) tests whether the path carries more, every few seconds. The limit is forgotten once the estimate covers
+/// everything asked for with room to spare. Tracks go up one layer at a time, one step per <see cref="StepHold"/>: a
+/// probe can be fooled (a token bucket lets a short burst through at once, as if the link were wide), and a step the
+/// path cannot carry shows as a queue within <see cref="StepHold"/>, which counts as a failed probe. Probes back off
+/// while they fail (no room shown, or a step they allowed did not hold), from 2 s to 8 s.
 /// </summary>
 public sealed class DownlinkController
 {
     /// <summary>How long a share of the probe's rate one probe's burst holds.</summary>
     public static readonly TimeSpan ProbeBurst = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>How long a step up is watched before the next: a cut of the estimate within it means the step did not hold.</summary>
+    public static readonly TimeSpan StepHold = TimeSpan.FromSeconds(2);
 
     private const long FirstBackoffMicros = 2_000_000;
     private const long MaxBackoffMicros = 8_000_000;
@@ -23,10 +29,11 @@ public sealed class DownlinkController
 
     private long _decreasesSeen;
     private long _probesSeen;
-    private long _backoff = FirstBackoffMicros;
+    private int _failures; // probes in a row that showed no room, or whose step did not hold
     private long _nextProbeAt;
     private long _probeSentAt = -1;
     private long _probeTarget;
+    private long _steppedAt = -1; // the last step up being watched, or -1
 
     public DownlinkEstimator Estimator { get; } = new();
 
@@ -41,15 +48,26 @@ public sealed class DownlinkController
         if (Estimator.Decreases != _decreasesSeen)
         {
             (_decreasesSeen, Constrained) = (Estimator.Decreases, true);
+            if (_steppedAt >= 0)
+            {
+                (_steppedAt, _failures) = (-1, _failures + 1); // the last step did not hold
+                _nextProbeAt = Math.Max(_nextProbeAt, nowMicros + Backoff);
+            }
         }
         else if (Constrained && estimate >= demand * DownlinkAllocator.UpHeadroom)
         {
             Constrained = false;
         }
 
+        if (_steppedAt >= 0 && nowMicros - _steppedAt >= StepHold.TotalMicroseconds)
+        {
+            (_steppedAt, _failures) = (-1, 0); // it held
+        }
+
         int[] layers = Constrained
             ? DownlinkAllocator.Allocate(estimate - audioBps, tracks)
             : [.. tracks.Select(t => t.LayerBps.Count > 0 ? 0 : -1)];
+        StepUpOnce(layers, tracks, nowMicros);
         FollowProbe(nowMicros);
         bool belowAsked = tracks.Where((track, i) => track.LayerBps.Count > 0 && layers[i] != 0).Any();
         if (!Constrained || !belowAsked || _probeSentAt >= 0 || nowMicros < _nextProbeAt || Estimator.Usage == PathUsage.Overusing)
@@ -69,6 +87,36 @@ public sealed class DownlinkController
         Estimator.Probed(fromMicros, toMicros, _probeTarget);
     }
 
+    private long Backoff => Math.Min(FirstBackoffMicros << Math.Min(_failures, 8), MaxBackoffMicros);
+
+    /// <summary>
+    /// Keeps each track within one layer above the one it is sent now (the lowest, when paused), and no step up at all
+    /// while the last is still watched; a step taken now is watched from now.
+    /// </summary>
+    private void StepUpOnce(int[] layers, IReadOnlyList<AllocatedTrack> tracks, long nowMicros)
+    {
+        bool holding = _steppedAt >= 0;
+        bool stepped = false;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var track = tracks[i];
+            int current = track.Current;
+            if (layers[i] < 0 || (current >= 0 && layers[i] >= current))
+            {
+                continue; // paused, down or the same
+            }
+
+            int next = current < 0 ? track.LayerBps.Count - 1 : current - 1;
+            layers[i] = holding ? current : Math.Max(layers[i], next);
+            stepped |= !holding;
+        }
+
+        if (stepped)
+        {
+            _steppedAt = nowMicros;
+        }
+    }
+
     /// <summary>A probe's outcome: the next comes soon after one that showed room, later and later after those that did not.</summary>
     private void FollowProbe(long nowMicros)
     {
@@ -85,8 +133,8 @@ public sealed class DownlinkController
 
         _probesSeen = Estimator.Probes;
         bool showedRoom = answered && Estimator.LastProbeBps >= _probeTarget * 0.8;
-        _backoff = showedRoom ? FirstBackoffMicros : Math.Min(_backoff * 2, MaxBackoffMicros);
-        _nextProbeAt = nowMicros + _backoff;
+        _failures = showedRoom ? _failures : _failures + 1; // room shown is not yet room had: a step it allows must hold
+        _nextProbeAt = nowMicros + Backoff;
         _probeSentAt = -1;
     }
 }

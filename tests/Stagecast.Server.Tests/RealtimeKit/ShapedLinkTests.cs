@@ -18,8 +18,9 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// on (<c>--webrtc-congestion-control</c>). The publisher sends its camera in three simulcast layers. Alone: under CPU load
 /// the server's estimate falls and pauses the video (9.8 fps beside the suite's other browsers and two busy loops, 1.5
 /// fps in one run alone beside two busy loops; it passed in others and on a quiet machine): docs/decisions.md says why.
-/// What the narrowing loses is repaired on the retransmission stream (RTX). Stagecast's own meeting page behind such a
-/// link says when its connection is weak.
+/// Of two subscribers, the one behind a narrow link gets a lower layer than the one on a wide one, and the top layer again
+/// once the limit lifts. What the narrowing loses is repaired on the retransmission stream (RTX). Stagecast's own meeting
+/// page behind such a link says when its connection is weak.
 /// </summary>
 [Trait(LongLane.Trait, LongLane.Name)]
 [Collection(AloneCollection.Name)]
@@ -37,16 +38,27 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "simulcaster", name: "Ada");
         var bob = await api.AddParticipantAsync(meeting, "bob", "simulcaster", name: "Bob");
+        var carl = await api.AddParticipantAsync(meeting, "carl", "simulcaster", name: "Carl");
         await rtk.Browser.JoinAsync(ada.Token, tone: true);
 
-        // Bob joins from behind the link (unshaped while his page loads); his consumer of Ada's camera starts on the full layer.
+        // Bob joins from behind the link (unshaped while his page loads), Carl from the host, both showing Ada large: their
+        // consumers of her camera start on the full layer, and their SDKs ask for no other.
         await using var behind = await rtk.LaunchBehindAsync(link);
-        var bobPage = await behind.JoinAsync(bob.Token, media: false);
-        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
+        var bobPage = await JoinShowingLargeAsync(behind, bob);
+        var carlPage = await JoinShowingLargeAsync(rtk.Browser, carl);
+        foreach (var page in new[] { bobPage, carlPage })
+        {
+            await page.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "decoding Ada's camera", TimeSpan.FromSeconds(60));
+        }
+
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
         var camera = transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0).Publications.Single();
-        var consumer = transport.Sessions.OfType<SfuReceiveSession>().SelectMany(r => r.Consumers).Single(c => c.Video && c.Stream.Id == camera.StreamId);
-        string Layers() => $"reading {consumer.Reading.Id[(camera.StreamId.Length)..]} ({(consumer.Paused ? "paused" : "sending")}); Ada's packets: " +
+        SfuConsumer ConsumerOf(bool behindLink) => transport.Sessions.OfType<SfuReceiveSession>().Where(r => r.ClientAddress.EndsWith(link.Address.ToString(), StringComparison.Ordinal) == behindLink)
+            .SelectMany(r => r.Consumers).Single(c => c.Video && c.Stream.Id == camera.StreamId);
+        var (consumer, carlsConsumer) = (ConsumerOf(behindLink: true), ConsumerOf(behindLink: false));
+        bool OnFull(SfuConsumer c) => c.Reading.Id == camera.StreamId;
+        string Layer(SfuConsumer c) => $"{(OnFull(c) ? "f" : c.Reading.Id[(camera.StreamId.Length + 1)..])} ({(c.Paused ? "paused" : "sending")})";
+        string Layers() => $"Bob reads {Layer(consumer)}, Carl {Layer(carlsConsumer)}; Ada's packets: " +
             $"f {camera.Video!.Packets}, " + string.Join(", ", camera.Layers.Select(l => $"{l.Video!.Rid} {l.Video.Packets}"));
         output.WriteLine($"unshaped: {await MeasureAsync(bobPage, TimeSpan.FromSeconds(10))}; {Layers()}");
 
@@ -60,6 +72,7 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         Assert.True(narrow.FramesPerSecond >= 10, $"Bob's video moves at 10 fps or more: {narrow}; {Layers()}");
         Assert.True(narrow.FreezesSeconds <= 2, $"Bob's video freezes 2 s or less in 30: {narrow}");
         Assert.True(narrow.AudioPacketsPerSecond >= 45 && narrow.AudioLoss <= 0.02, $"Bob's audio comes whole: {narrow}");
+        Assert.True(!OnFull(consumer) && OnFull(carlsConsumer), $"one publisher, two links, two layers: {Layers()}");
 
         // His call stats say so: the consumer of Ada's camera was sent a lower layer, and what his downlink was estimated
         // at (793 kbit/s in one run: sending only q, about 190 kbit/s, the estimate is not held to the link's 350).
@@ -70,8 +83,11 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         Assert.Contains(watched.GetProperty("layer").GetString(), new[] { "h", "q" });
         Assert.True(watched.GetProperty("estimate").GetDouble() > 0, $"Bob's estimate: {watched}");
 
-        // The limit lifts: his video goes on.
+        // The limit lifts: within 20 s he is sent the full layer again (probes find the room), and his video goes on.
         await link.DownAsync(null);
+        var lifted = System.Diagnostics.Stopwatch.StartNew();
+        await Eventually.MatchAsync(() => OnFull(consumer) && !consumer.Paused, ok => ok, "Bob's consumer back on the full layer", TimeSpan.FromSeconds(20), _ => Layers());
+        output.WriteLine($"back on f {lifted.Elapsed.TotalSeconds:F1} s after the limit lifted");
         var wide = await Eventually.MatchAsync(() => MeasureAsync(bobPage, TimeSpan.FromSeconds(5)), r => r.FramesPerSecond >= 10, "Bob's video moving once the limit lifted",
             TimeSpan.FromSeconds(30), r => $"{r}; {Layers()}");
         output.WriteLine($"unshaped again: {wide}; {Layers()}");
@@ -166,6 +182,16 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         // The limit lifts: the hint goes.
         await link.DownAsync(null);
         await bobPage.WaitForSelectorAsync("#weak-connection", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden, Timeout = 30_000 });
+    }
+
+    /// <summary>An app page of <paramref name="browser"/> joined as <paramref name="participant"/> without media, showing everyone's video at 1280x720.</summary>
+    private static async Task<RealtimeKitPage> JoinShowingLargeAsync(RealtimeKitBrowser browser, CreatedParticipant participant)
+    {
+        var page = await browser.OpenAsync();
+        await page.InitAsync(participant.Token, browser.BaseUri, media: false);
+        await page.ShowVideosAsync(1280, 720);
+        await page.JoinAsync();
+        return page;
     }
 
     /// <summary>A preset "simulcaster": a group call whose participants send their camera in HD, in simulcast layers.</summary>

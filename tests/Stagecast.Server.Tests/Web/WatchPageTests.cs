@@ -6,6 +6,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.Web;
 
 /// <summary>The watch page in Debian's Chromium: an ffmpeg-published stream plays, with its picture as the poster and how far behind live it is.</summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class WatchPageTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

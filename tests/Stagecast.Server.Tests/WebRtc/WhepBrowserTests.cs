@@ -6,6 +6,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.WebRtc;
 
 /// <summary>Headless Chromium watches an RTMP-published stream over WHEP; streams WebRTC cannot carry are refused with the reason.</summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class WhepBrowserTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

@@ -6,6 +6,7 @@ using Stagecast.Testing;
 namespace Stagecast.Server.Tests.WebRtc;
 
 /// <summary>Headless Chromium publishes its fake camera and microphone over WHIP; the stream plays over LL-HLS as H.264 and AAC.</summary>
+[Trait(LongLane.Trait, LongLane.Name)]
 public sealed class WhipBrowserTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     [Fact]

@@ -108,6 +108,12 @@ public sealed class RealtimeKitPage
 
     public Task DisableScreenShareAsync() => CallAsync("disableScreenShare");
 
+    /// <summary>
+    /// Shows every participant's video that comes from now on in a tile of this size from the start (call it before
+    /// joining): the SDK measures the tile with the full layer coming and asks for no other.
+    /// </summary>
+    public Task ShowVideosAsync(int width, int height) => CallAsync("showVideos", width, height);
+
     /// <summary>Shows participant <paramref name="id"/>'s video in a tile of this size (the SDK picks a simulcast layer to suit it).</summary>
     public Task ShowVideoAsync(string id, int width, int height) => CallAsync("showVideo", id, width, height);
 
