@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Stagecast.Testing;
@@ -75,6 +76,13 @@ public sealed class CaddyServer : IAsyncDisposable
                 // ACME's rounds with pebble take minutes on a busy machine; its own CA's certificates once took over 60 s
                 // beside the full suite.
                 "Caddy to hold its certificates", TimeSpan.FromSeconds(acme is null ? 120 : 180));
+
+            // Written is not yet served: a handshake just after the files appeared once met "internal error" (no
+            // certificate for the name yet).
+            foreach (string name in Prefixes.Take(acme is null ? Prefixes.Length : 3).Select(p => $"{p}{domain}"))
+            {
+                await Eventually.TrueAsync(() => caddy.ServesAsync(name), $"Caddy to serve {name}'s certificate");
+            }
         }
         catch
         {
@@ -83,6 +91,23 @@ public sealed class CaddyServer : IAsyncDisposable
         }
 
         return caddy;
+    }
+
+    /// <summary>Whether a TLS handshake for <paramref name="name"/> completes (any certificate: only that one is served).</summary>
+    private async Task<bool> ServesAsync(string name)
+    {
+        try
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, HttpsPort);
+            await using var tls = new SslStream(tcp.GetStream());
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = name, RemoteCertificateValidationCallback = (_, _, _, _) => true });
+            return true;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

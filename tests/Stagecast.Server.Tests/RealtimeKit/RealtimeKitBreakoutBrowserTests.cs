@@ -10,7 +10,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// switches to its room's meeting (a new client, handed over with <c>meetingChanged</c>) and sees and hears only who is
 /// in it and chats there; the host closes the rooms and everyone is back in the main meeting, with media. The same with
 /// the UI kit's own breakout rooms manager (More, Breakout Rooms: rooms made, people assigned by hand, started,
-/// closed). The server's side of each step is tested in process (<see cref="RealtimeKitConnectedMeetingsTests"/>).
+/// closed), and on SDK 1.5.1. The server's side of each step is tested in process (<see cref="RealtimeKitConnectedMeetingsTests"/>).
 /// Four Chromium pages each encoding a camera and decoding three: beside the long lane's other browser classes on two
 /// cores, pages took over 30 s to load and the SDK's socket join timed out, so it runs alone.
 /// </summary>
@@ -91,6 +91,39 @@ public sealed class RealtimeKitBreakoutBrowserTests
             "the host decoding all three again", TimeSpan.FromSeconds(90));
         Assert.Equal(["Ada", "Bob", "Cy"], hostAgain.Participants.Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Empty(hostAgain.Uncaught);
+    }
+
+    [Trait(LongLane.Trait, LongLane.Name)]
+    [Fact]
+    public async Task SdkOneFiveMovesIntoABreakoutRoomAndBack()
+    {
+        // RealtimeKit's SDK 1.5.1 has connected meetings too, with the same calls and messages: a host on it moves Ada,
+        // also on it, into a room and closes it; her SDK follows both ways, with media.
+        await using var rtk = await RealtimeKitServer.StartAsync();
+        var (api, browser) = (rtk.Api, rtk.Browser);
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", name: "Hana");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_participant", name: "Ada");
+        var hostPage = await browser.JoinAsync(host.Token, sdkVersion: "1.5.1");
+        var adaPage = await browser.JoinAsync(ada.Token, sdkVersion: "1.5.1");
+        await adaPage.WaitForStateAsync(s => s.Participants.Any(p => p.Name == "Hana" && p.FramesDecoded > 10), "Ada decoding Hana", TimeSpan.FromSeconds(60));
+
+        var rooms = await hostPage.CreateMeetingsAsync("Room A");
+        await hostPage.MoveParticipantsAsync(meeting, rooms[0].Id, ada.Id);
+        var inRoom = await adaPage.WaitForStateAsync(s => s.MeetingId == rooms[0].Id, "Ada in room A", TimeSpan.FromSeconds(60));
+        Assert.Empty(inRoom.Participants);
+        Assert.Equal(1, inRoom.MeetingChanges);
+        await hostPage.WaitForStateAsync(s => s.Participants.Count == 0, "the host alone in the main meeting");
+
+        // The SDK learns the parent meeting from the dump alone (both versions), so the host asks for it first, as the UI
+        // kit's manager does on opening; closing the room then moves Ada back.
+        await hostPage.RefreshConnectedMeetingsAsync();
+        Assert.Equal(["Ada"], (await hostPage.ConnectedMeetingsAsync()).Meetings.Single().Participants.Select(p => p.DisplayName));
+        await hostPage.DeleteMeetingsAsync(rooms[0].Id);
+        var back = await adaPage.WaitForStateAsync(s => s.MeetingId == meeting && s.Participants.Any(p => p.Name == "Hana" && p.FramesDecoded > 10),
+            "Ada back in the main meeting, decoding Hana", TimeSpan.FromSeconds(60));
+        Assert.Equal(2, back.MeetingChanges);
+        Assert.Empty(back.Uncaught);
     }
 
     [Trait(LongLane.Trait, LongLane.Name)]
