@@ -46,7 +46,7 @@ public sealed class PublishLogTests : IDisposable
     public async Task AStreamWhoseTracksNeverComeIsLoggedLiveWhenTheHubStopsWaiting()
     {
         var publisher = PublishVideoDeclaringAudioToo("ls-2");
-        _time.Advance(TimeSpan.FromSeconds(3));
+        _time.Advance(new StreamHubOptions().TrackWait);
 
         await Eventually.TrueAsync(() => _logs.Lines.Any(l => l.Message.Contains("is live", StringComparison.Ordinal)), "the start line");
         Assert.Contains(_logs.Lines, l => l.Message.EndsWith("(ls-2) is live: srt from 127.0.0.1:5000, H.264 1280x720, no audio", StringComparison.Ordinal));
