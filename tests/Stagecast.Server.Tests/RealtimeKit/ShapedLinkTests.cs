@@ -117,7 +117,8 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         // Bob's video of her keeps moving (one run, quiet: 282 kbit/s sent, Bob 20 fps, none frozen; without congestion
         // control Chrome filled the link, 501 kbit/s, and Bob got 5.9 fps, 22 s of 30 frozen).
         await link.UpAsync(500);
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Eventually.MatchAsync(adaPage.VideoSentAsync, layers => layers.Any(l => l.QualityLimitationReason == "bandwidth"),
+            "Ada's Chrome limited by bandwidth", TimeSpan.FromSeconds(30), layers => string.Join("; ", layers.Where(l => l.FramesEncoded > 0)));
         var before = await adaPage.VideoSentAsync();
         var watched = await MeasureAsync(bobPage, Window);
         var after = await adaPage.VideoSentAsync();
