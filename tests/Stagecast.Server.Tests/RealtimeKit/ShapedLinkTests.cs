@@ -119,9 +119,14 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         await link.UpAsync(500);
         await Eventually.MatchAsync(adaPage.VideoSentAsync, layers => layers.Any(l => l.QualityLimitationReason == "bandwidth"),
             "Ada's Chrome limited by bandwidth", TimeSpan.FromSeconds(30), layers => string.Join("; ", layers.Where(l => l.FramesEncoded > 0)));
+        // Her Chrome stops and drops its top layer as its estimate falls (Bob's video froze 2-3 s of the first seconds in
+        // runs here, no layer arriving for a second): that passes first, and then 30 s are measured.
+        output.WriteLine($"as her Chrome adapts: Bob {await MeasureAsync(bobPage, TimeSpan.FromSeconds(5))}");
         var before = await adaPage.VideoSentAsync();
+        var timeline = Timeline(rtk.Server, Window);
         var watched = await MeasureAsync(bobPage, Window);
         var after = await adaPage.VideoSentAsync();
+        output.WriteLine($"each second, Bob's consumer of Ada's camera and what her layers sent: {await timeline}");
         double sentKbps = (after.Sum(l => l.BytesSent) - before.Sum(l => l.BytesSent)) * 8 / Window.TotalSeconds / 1000;
         output.WriteLine($"500 kbit/s up: Ada sends {sentKbps:F0} kbit/s of video: {string.Join("; ", after.Where(l => l.FramesEncoded > 0))}; Bob: {watched}");
         Assert.Contains(after, l => l.QualityLimitationReason == "bandwidth");
@@ -202,6 +207,30 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         config = new { view_type = "GROUP_CALL", media = new { video = new { quality = "hd", frame_rate = 30, simulcast = true } } },
         permissions = new { can_produce_audio = true, can_produce_video = true },
     }))).EnsureOk();
+
+    /// <summary>
+    /// Each second of <paramref name="window"/>: the layer the server sends the (only) viewer of the publisher's camera, or
+    /// that it paused it, the viewer's estimate, and the packets each layer of the camera brought in that second (f/h/q).
+    /// </summary>
+    private static async Task<string> Timeline(ServerFixture server, TimeSpan window)
+    {
+        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
+        var camera = transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0).Publications.Single();
+        var rows = new List<string>();
+        long[] last = [];
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < window;)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var session = transport.Sessions.OfType<SfuReceiveSession>().FirstOrDefault(r => r.Consumers.Any(c => c.Video && c.Stream.Id == camera.StreamId));
+            var consumer = session?.Consumers.First(c => c.Video && c.Stream.Id == camera.StreamId);
+            long[] packets = [camera.Video!.Packets, .. camera.Layers.Select(l => l.Video!.Packets)];
+            string layer = consumer is null ? "none" : consumer.Paused ? "paused" : consumer.Reading.Id == camera.StreamId ? "f" : consumer.Reading.Id[(camera.StreamId.Length + 1)..];
+            rows.Add(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:F0} s {layer} ({session?.Estimate?.EstimateBps / 1000} kbit/s) {string.Join("/", packets.Select((p, i) => p - (last.Length > i ? last[i] : p)))}"));
+            last = packets;
+        }
+
+        return string.Join("; ", rows);
+    }
 
     /// <summary>What <paramref name="page"/> sends per layer over 5 s (kbit/s, the widest frame, the reason its quality is limited).</summary>
     private static async Task<IEnumerable<string>> SentAsync(RealtimeKitPage page)
