@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Stagecast.RealtimeKit.Protocol.Rooms;
 using Stagecast.Rtmp.Client;
 using Stagecast.Server.Tests.Meetings;
+using Stagecast.Server.Tests.RealtimeKit;
 using Stagecast.Testing;
 using Stagecast.Testing.WebRtc;
 using Stagecast.WebRtc.Dtls;
@@ -20,6 +22,7 @@ public sealed class ClusterTests : IAsyncLifetime
     private const string Account = "cluster-account";
     private const string App = "cluster-app";
     private const string Token = "sct_cluster_test_token_0123456789abcdefgh";
+    private const string RealtimeKitBase = "rtk.test";
     private RedisServer _redis = null!;
     private string _database = null!;
     private readonly Dictionary<string, ServerProcess> _nodes = [];
@@ -258,6 +261,64 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BreakoutRoomsLiveWithTheirMeetingSoAGuestJoiningOneThroughAnotherNodeIsBroughtBackWhenTheyClose()
+    {
+        var api = Api("A");
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", "Hana");
+        var guest = await api.AddParticipantAsync(meeting, "guest", "group_call_participant", "Gus");
+        var (h, _) = await MeetingHelpers.JoinAsync(_nodes["A"].HttpBase, host);
+        await using var _h = h;
+        var (g, _) = await MeetingHelpers.JoinAsync(_nodes["B"].HttpBase, guest);
+        await using var _g = g;
+
+        // The meeting lives on A; the host makes a room there and moves the guest (reached through B) into it.
+        string room = (await h.OkAsync("connected_meetings_create", new { titles = new[] { "Room A" } })).GetProperty("meetings")[0].GetProperty("id").GetString()!;
+        await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = room, participant_ids = new[] { guest.Id } });
+        var moved = await g.WaitForEventAsync("moved");
+
+        // The guest joins the room through C, a node no room of the group has reached: C sends it to A, where the room
+        // is made beside its meeting (on C, A would neither reach nor bring back whoever joined it).
+        var (inRoom, joined) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, guest with { Token = moved.GetProperty("token").GetString()! });
+        await using var _inRoom = inRoom;
+        Assert.Equal(room, joined.GetProperty("meeting").GetProperty("id").GetString());
+        await h.OkAsync("broadcast_send", new { message_type = "notice", payload = new { text = "five minutes left" }, meeting_ids = new[] { room } });
+        Assert.Equal("five minutes left", (await inRoom.WaitForEventAsync("broadcast_message")).GetProperty("payload").GetProperty("text").GetString());
+
+        // The host closes the room: the guest is sent back with a token for the meeting, and rejoins it through C.
+        await h.OkAsync("connected_meetings_delete", new { meeting_ids = new[] { room } });
+        var back = await inRoom.WaitForEventAsync("moved");
+        Assert.Equal(meeting, back.GetProperty("meeting_id").GetString());
+        var (again, rejoined) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, guest with { Token = back.GetProperty("token").GetString()! });
+        await using var _again = again;
+        Assert.Equal((meeting, guest.Id), (rejoined.GetProperty("meeting").GetProperty("id").GetString(), rejoined.GetProperty("self").GetProperty("user_id").GetString()));
+    }
+
+    [Fact]
+    public async Task RealtimeKitsSocketAndCallsThroughAnotherNodeReachTheMeetingsNode()
+    {
+        var api = Api("A");
+        string meeting = await api.CreateMeetingAsync();
+        var (onA, _) = await MeetingHelpers.JoinAsync(_nodes["A"].HttpBase, await api.AddParticipantAsync(meeting, "on-A"));
+        await using var _onA = onA;
+
+        // RealtimeKit's socket reaches C (its host name, socket-edge., kept on the way): it joins the room on A.
+        var sdk = await api.AddParticipantAsync(meeting, "rtk-on-C");
+        await using var socket = await RealtimeKitSocketClient.ConnectAsync(new Uri(_nodes["C"].HttpBase).Port, null, sdk.Token, domain: RealtimeKitBase);
+        RealtimeKitMediaClient.Ok(await socket.RequestAsync(Stagecast.RealtimeKit.RealtimeKitEvents.Room.JoinRoom, new JoinRoomRequest()));
+        await onA.WaitForEventAsync("peer_joined", m => m.GetProperty("peer").GetProperty("custom_participant_id").GetString() == "rtk-on-C");
+
+        // Its REST calls through C follow the meeting to A, under their host name, api.
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, _nodes["C"].HttpBase + "/v2/internals/participant-details");
+        request.Headers.Host = "api." + RealtimeKitBase;
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sdk.Token);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(meeting, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("meeting").GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task TheSharedOutboxIsDeliveredOnceByThreeNodesAndOnlyADeadNodesClaimsGoAgain()
     {
         await using var receiver = await WebhookReceiver.StartAsync(_nodes["A"].HttpBase);
@@ -308,7 +369,7 @@ public sealed class ClusterTests : IAsyncLifetime
             ["STAGECAST_APP_ID"] = App,
             ["STAGECAST_API_TOKEN"] = Token,
         },
-            "--database-url", _database, "--redis-url", _redis.Url, "--node-id", id,
+            "--database-url", _database, "--redis-url", _redis.Url, "--node-id", id, "--realtimekit-base", RealtimeKitBase,
             "--set", "Stagecast:Cluster:LeaseTime=00:00:04", "--set", "Stagecast:Cluster:RenewInterval=00:00:01", "--reconnect-window", "00:00:02",
             "--webhooks-allow-private", "--set", "Stagecast:Api:RequestsPerSecond=1000000", "--set", "Stagecast:Webhooks:MaxConcurrency=4");
 

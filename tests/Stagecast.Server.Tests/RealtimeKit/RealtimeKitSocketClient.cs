@@ -51,8 +51,11 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
     /// <summary>
     /// Opens a socket (the WebSocket handshake answered 101), or throws <see cref="WebSocketException"/> with the
     /// server's refusal (its status in <see cref="WebSocketException.Data"/> is not given by .NET: see the message).
+    /// Without <paramref name="certificate"/>, over plain HTTP (a cluster's nodes behind their TLS proxy), for
+    /// <paramref name="domain"/>'s socket-edge name.
     /// </summary>
-    public static async Task<RealtimeKitSocketClient> ConnectAsync(int httpsPort, TestCertificate certificate, string token, string? peerId = null)
+    public static async Task<RealtimeKitSocketClient> ConnectAsync(int httpsPort, TestCertificate? certificate, string token, string? peerId = null,
+        string domain = RealtimeKitBrowser.Domain)
     {
         var client = new RealtimeKitSocketClient(peerId ?? Guid.NewGuid().ToString("N"));
         var handler = new SocketsHttpHandler
@@ -65,10 +68,10 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.Thumbprint;
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate?.Thumbprint;
         client._socket.Options.HttpVersion = System.Net.HttpVersion.Version11;
         using var invoker = new HttpMessageInvoker(handler);
-        var uri = new Uri($"wss://socket-edge.{RealtimeKitBrowser.Domain}:{httpsPort}/ws?peerID={client.PeerId}&authToken={Uri.EscapeDataString(token)}");
+        var uri = new Uri($"{(certificate is null ? "ws" : "wss")}://socket-edge.{domain}:{httpsPort}/ws?peerID={client.PeerId}&authToken={Uri.EscapeDataString(token)}");
         await client._socket.ConnectAsync(uri, invoker, CancellationToken.None);
         client._receiving = client.ReceiveLoopAsync();
         return client;

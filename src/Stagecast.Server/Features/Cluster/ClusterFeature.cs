@@ -73,6 +73,7 @@ public static class ClusterFeature
         var ownership = app.Services.GetRequiredService<IStreamOwnership>();
         var clients = app.Services.GetRequiredService<ForwardedClients>();
         var meetings = app.Services.GetServices<IMeetingRequests>().ToList();
+        var placement = app.Services.GetService<ILocalMeetings>();
         app.Use(async (context, next) =>
         {
             clients.Apply(context);
@@ -86,7 +87,9 @@ public static class ClusterFeature
             else if (meetings.Select(m => m.Match(context.Request)).FirstOrDefault(m => m is not null) is { } meeting)
             {
                 // A participant arriving takes the meeting for this node if no node has it yet; the API only follows it.
-                string lease = RedisCluster.MeetingPrefix + meeting.MeetingId;
+                // A breakout room goes where its parent is (ILocalMeetings).
+                string placed = placement is null ? meeting.MeetingId : await placement.PlacedWithAsync(meeting.MeetingId, context.RequestAborted).ConfigureAwait(false);
+                string lease = RedisCluster.MeetingPrefix + placed;
                 owner = meeting.Opens
                     ? (await ownership.AcquireAsync(lease, context.RequestAborted).ConfigureAwait(false)).OwnerUrl
                     : await ownership.RemoteOwnerUrlAsync(lease, context.RequestAborted).ConfigureAwait(false);
@@ -94,14 +97,35 @@ public static class ClusterFeature
 
             if (owner is not null)
             {
-                // HttpTransformer.Default sets X-Forwarded-For to this request's client (replacing what the client sent).
-                await forwarder.SendAsync(context, owner, client, ForwarderRequestConfig.Empty, HttpTransformer.Default).ConfigureAwait(false);
+                await forwarder.SendAsync(context, owner, client, ForwarderRequestConfig.Empty, KeepHost.Instance).ConfigureAwait(false);
                 return;
             }
 
             await next(context).ConfigureAwait(false);
         });
         return app;
+    }
+
+    /// <summary>
+    /// <see cref="HttpTransformer.Default"/>'s forwarding (X-Forwarded-For set to this request's client, replacing what
+    /// the client sent) with the client's Host kept: RealtimeKit's requests are routed by their host names, <c>api.</c>
+    /// and <c>socket-edge.</c>.
+    /// </summary>
+    private sealed class KeepHost : HttpTransformer
+    {
+        public static readonly KeepHost Instance = new();
+
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+            proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+        }
+
+        public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken) =>
+            Default.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+
+        public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken) =>
+            Default.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
     }
 
     /// <summary>The stream id of a playback path, LL-HLS (/{id}/manifest/...), WHEP (/{id}/whep, /{id}/whep/{session}) or a thumbnail (/{id}/thumbnail.jpg), or null.</summary>

@@ -21,6 +21,7 @@ public static class RealtimeKitFeature
         services.AddSingleton<Rooms.IRoomObserver>(provider => provider.GetRequiredService<Socket.RealtimeKitPeers>());
         services.AddSingleton<Socket.RealtimeKitMediaServices>();
         services.AddSingleton<Socket.RealtimeKitServices>();
+        services.AddSingleton<Cluster.IMeetingRequests, RealtimeKitMeetingRequests>();
         return services;
     }
 }

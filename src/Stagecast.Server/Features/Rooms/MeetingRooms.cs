@@ -30,12 +30,33 @@ public sealed class MeetingRooms(
     private readonly ConcurrentDictionary<(string MeetingId, string ParticipantId), PermissionChanges> _changes = new();
     private readonly ConcurrentDictionary<(string MeetingId, string ParticipantId), TokenBucket> _historyBudgets = new();
     private readonly Dictionary<string, HashSet<RoomPeer>> _chatMembers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _placements = new(StringComparer.Ordinal);
+
+    private const int MaxPlacements = 10_000;
 
     public ICollection<MeetingRoom> All => _rooms.Values;
 
     public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
 
-    public bool IsHere(string meetingId) => _rooms.ContainsKey(meetingId);
+    public bool IsHere(string meetingId) => _rooms.ContainsKey(meetingId) || _rooms.Values.Any(r => r.Meeting.ParentMeetingId == meetingId);
+
+    /// <summary>A breakout room is placed with its parent (a meeting's parent never changes, so each answer is kept; at most <see cref="MaxPlacements"/>).</summary>
+    public async ValueTask<string> PlacedWithAsync(string meetingId, CancellationToken cancellationToken)
+    {
+        if (_placements.TryGetValue(meetingId, out string? placed))
+        {
+            return placed;
+        }
+
+        placed = (await meetings.FindAsync(meetingId, cancellationToken).ConfigureAwait(false))?.ParentMeetingId ?? meetingId;
+        if (_placements.Count >= MaxPlacements)
+        {
+            _placements.Clear();
+        }
+
+        _placements[meetingId] = placed;
+        return placed;
+    }
 
     /// <summary>A meeting's waiting room; who starts and stops waiting is told to the room's peers that may accept them.</summary>
     public Waitlist WaitlistOf(string meetingId) => _waitlists.GetOrAdd(meetingId, id =>
