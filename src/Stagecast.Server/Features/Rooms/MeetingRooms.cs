@@ -38,7 +38,7 @@ public sealed class MeetingRooms(
 
     public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
 
-    public bool IsHere(string meetingId) => _rooms.ContainsKey(meetingId) || _rooms.Values.Any(r => r.Meeting.ParentMeetingId == meetingId);
+    public bool IsHere(string meetingId) => _rooms.ContainsKey(meetingId) || _rooms.Any(r => r.Value.Meeting.ParentMeetingId == meetingId);
 
     /// <summary>A breakout room is placed with its parent (a meeting's parent never changes, so each answer is kept; at most <see cref="MaxPlacements"/>).</summary>
     public async ValueTask<string> PlacedWithAsync(string meetingId, CancellationToken cancellationToken)
