@@ -118,7 +118,7 @@ public sealed class StreamTracksTests : IDisposable
         }
 
         var known = publisher.Stream.WhenTracksKnownAsync(CancellationToken.None); // a WHEP player that came meanwhile
-        _time.Advance(TimeSpan.FromSeconds(9.9));
+        _time.Advance(new StreamHubOptions().TrackWait - TimeSpan.FromSeconds(0.1));
         Assert.Empty(Drain(reader));
         Assert.False(known.IsCompleted);
         _time.Advance(TimeSpan.FromSeconds(0.1));
@@ -149,7 +149,7 @@ public sealed class StreamTracksTests : IDisposable
         publisher.SetVideoConfig(Video);
         publisher.Write(VideoFrame(0, key: false)); // no keyframe to start from
 
-        _time.Advance(TimeSpan.FromSeconds(9.9));
+        _time.Advance(new StreamHubOptions().TrackWait - TimeSpan.FromSeconds(0.1));
         Assert.False(publisher.Stream.TracksKnown);
         _time.Advance(TimeSpan.FromSeconds(0.1));
 

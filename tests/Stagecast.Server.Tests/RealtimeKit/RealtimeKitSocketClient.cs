@@ -54,7 +54,7 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
     /// Without <paramref name="certificate"/>, over plain HTTP (a cluster's nodes behind their TLS proxy), for
     /// <paramref name="domain"/>'s socket-edge name.
     /// </summary>
-    public static async Task<RealtimeKitSocketClient> ConnectAsync(int httpsPort, TestCertificate? certificate, string token, string? peerId = null,
+    public static async Task<RealtimeKitSocketClient> ConnectAsync(int port, TestCertificate? certificate, string token, string? peerId = null,
         string domain = RealtimeKitBrowser.Domain)
     {
         var client = new RealtimeKitSocketClient(peerId ?? Guid.NewGuid().ToString("N"));
@@ -64,14 +64,14 @@ public sealed class RealtimeKitSocketClient : IAsyncDisposable
             ConnectCallback = async (_, cancellationToken) =>
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(System.Net.IPAddress.Loopback, httpsPort, cancellationToken);
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate?.Thumbprint;
         client._socket.Options.HttpVersion = System.Net.HttpVersion.Version11;
         using var invoker = new HttpMessageInvoker(handler);
-        var uri = new Uri($"{(certificate is null ? "ws" : "wss")}://socket-edge.{domain}:{httpsPort}/ws?peerID={client.PeerId}&authToken={Uri.EscapeDataString(token)}");
+        var uri = new Uri($"{(certificate is null ? "ws" : "wss")}://socket-edge.{domain}:{port}/ws?peerID={client.PeerId}&authToken={Uri.EscapeDataString(token)}");
         await client._socket.ConnectAsync(uri, invoker, CancellationToken.None);
         client._receiving = client.ReceiveLoopAsync();
         return client;

@@ -52,12 +52,12 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         }
 
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
-        var camera = transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0).Publications.Single();
+        var camera = CameraOf(transport);
         SfuConsumer ConsumerOf(bool behindLink) => transport.Sessions.OfType<SfuReceiveSession>().Where(r => r.ClientAddress.EndsWith(link.Address.ToString(), StringComparison.Ordinal) == behindLink)
             .SelectMany(r => r.Consumers).Single(c => c.Video && c.Stream.Id == camera.StreamId);
         var (consumer, carlsConsumer) = (ConsumerOf(behindLink: true), ConsumerOf(behindLink: false));
-        bool OnFull(SfuConsumer c) => c.Reading.Id == camera.StreamId;
-        string Layer(SfuConsumer c) => $"{(OnFull(c) ? "f" : c.Reading.Id[(camera.StreamId.Length + 1)..])} ({(c.Paused ? "paused" : "sending")})";
+        bool OnFull(SfuConsumer c) => LayerOf(c, camera) == "f";
+        string Layer(SfuConsumer c) => $"{LayerOf(c, camera)} ({(c.Paused ? "paused" : "sending")})";
         string Layers() => $"Bob reads {Layer(consumer)}, Carl {Layer(carlsConsumer)}; Ada's packets: " +
             $"f {camera.Video!.Packets}, " + string.Join(", ", camera.Layers.Select(l => $"{l.Video!.Rid} {l.Video.Packets}"));
         output.WriteLine($"unshaped: {await MeasureAsync(bobPage, TimeSpan.FromSeconds(10))}; {Layers()}");
@@ -120,10 +120,13 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         await Eventually.MatchAsync(adaPage.VideoSentAsync, layers => layers.Any(l => l.QualityLimitationReason == "bandwidth"),
             "Ada's Chrome limited by bandwidth", TimeSpan.FromSeconds(30), layers => string.Join("; ", layers.Where(l => l.FramesEncoded > 0)));
         // Her Chrome stops and drops its top layer as its estimate falls (Bob's video froze 2-3 s of the first seconds in
-        // runs here, no layer arriving for a second): that passes first, and then 30 s are measured.
-        output.WriteLine($"as her Chrome adapts: Bob {await MeasureAsync(bobPage, TimeSpan.FromSeconds(5))}");
+        // runs here, no layer arriving for a second): once his video moves again, 30 s are measured.
+        var adapting = System.Diagnostics.Stopwatch.StartNew();
+        await Eventually.MatchAsync(() => MeasureAsync(bobPage, TimeSpan.FromSeconds(2)), r => r.FramesPerSecond >= 10 && r.FreezesSeconds == 0,
+            "Bob's video of Ada moving again as her Chrome adapted", TimeSpan.FromSeconds(30), r => r.ToString());
+        output.WriteLine($"Bob's video moving again {adapting.Elapsed.TotalSeconds:F1} s after her Chrome said bandwidth");
         var before = await adaPage.VideoSentAsync();
-        var timeline = Timeline(rtk.Server, Window);
+        var timeline = Timeline(rtk.Server.App.Services.GetRequiredService<WebRtcTransport>(), Window);
         var watched = await MeasureAsync(bobPage, Window);
         var after = await adaPage.VideoSentAsync();
         output.WriteLine($"each second, Bob's consumer of Ada's camera and what her layers sent: {await timeline}");
@@ -208,14 +211,21 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         permissions = new { can_produce_audio = true, can_produce_video = true },
     }))).EnsureOk();
 
+    /// <summary>The publisher's camera (the one publication of the test's one publisher).</summary>
+    private static SfuPublication CameraOf(WebRtcTransport transport) =>
+        transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0).Publications.Single();
+
+    /// <summary>The simulcast layer <paramref name="consumer"/> reads of <paramref name="camera"/>: f (the camera's own stream), h or q.</summary>
+    private static string LayerOf(SfuConsumer consumer, SfuPublication camera) =>
+        consumer.Reading.Id == camera.StreamId ? "f" : consumer.Reading.Id[(camera.StreamId.Length + 1)..];
+
     /// <summary>
     /// Each second of <paramref name="window"/>: the layer the server sends the (only) viewer of the publisher's camera, or
     /// that it paused it, the viewer's estimate, and the packets each layer of the camera brought in that second (f/h/q).
     /// </summary>
-    private static async Task<string> Timeline(ServerFixture server, TimeSpan window)
+    private static async Task<string> Timeline(WebRtcTransport transport, TimeSpan window)
     {
-        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
-        var camera = transport.Sessions.OfType<SfuPublisher>().Single(p => p.Publications.Count > 0).Publications.Single();
+        var camera = CameraOf(transport);
         var rows = new List<string>();
         long[] last = [];
         for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < window;)
@@ -224,7 +234,7 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
             var session = transport.Sessions.OfType<SfuReceiveSession>().FirstOrDefault(r => r.Consumers.Any(c => c.Video && c.Stream.Id == camera.StreamId));
             var consumer = session?.Consumers.First(c => c.Video && c.Stream.Id == camera.StreamId);
             long[] packets = [camera.Video!.Packets, .. camera.Layers.Select(l => l.Video!.Packets)];
-            string layer = consumer is null ? "none" : consumer.Paused ? "paused" : consumer.Reading.Id == camera.StreamId ? "f" : consumer.Reading.Id[(camera.StreamId.Length + 1)..];
+            string layer = consumer is null ? "none" : consumer.Paused ? "paused" : LayerOf(consumer, camera);
             rows.Add(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:F0} s {layer} ({session?.Estimate?.EstimateBps / 1000} kbit/s) {string.Join("/", packets.Select((p, i) => p - (last.Length > i ? last[i] : p)))}"));
             last = packets;
         }

@@ -113,7 +113,7 @@ public class TsIngestTests
 
         Assert.Equal(StreamTracks.Video | StreamTracks.Audio, stream.DeclaredTracks);
         Assert.Empty(Drain(reader));
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Advance(new StreamHubOptions().TrackWait);
         var frames = Drain(reader);
         Assert.True(stream.TracksKnown);
         Assert.Null(stream.Audio);

@@ -35,9 +35,7 @@ public sealed class ParticipantAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        // RealtimeKit's client puts its token in the socket's URL as authToken.
-        string? token = (Request.Query["token"].LastOrDefault() ?? Request.Query["authToken"].LastOrDefault()) is { Length: > 0 } query ? query : BearerToken.From(Request);
-        if (token is null)
+        if (ParticipantTokens.Of(Request) is not { } token)
         {
             return AuthenticateResult.Fail("missing participant token: send ?token=<token> or Authorization: Bearer <token>");
         }

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Stagecast.Server.Hosting.Api;
 using Stagecast.Server.Hosting.Security;
 
 namespace Stagecast.Server.Features.Participants;
@@ -52,6 +53,13 @@ public sealed class ParticipantTokens(ECDsa key, TimeProvider time)
         byte[] signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64Url.EncodeToString(signature);
     }
+
+    /// <summary>
+    /// The participant token a request carries: <c>?token=</c>, <c>?authToken=</c> (RealtimeKit's socket; browsers
+    /// cannot set headers on a WebSocket) or <c>Authorization: Bearer</c>; null when it carries none.
+    /// </summary>
+    public static string? Of(HttpRequest request) =>
+        (request.Query["token"].LastOrDefault() ?? request.Query["authToken"].LastOrDefault()) is { Length: > 0 } query ? query : BearerToken.From(request);
 
     /// <summary>The claims of a well-formed, correctly signed token that has not expired; null for anything else.</summary>
     public ParticipantTokenClaims? Validate(string token)

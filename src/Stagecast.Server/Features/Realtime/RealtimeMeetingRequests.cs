@@ -1,6 +1,5 @@
 using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.Realtime;
 
@@ -12,10 +11,7 @@ namespace Stagecast.Server.Features.Realtime;
 public sealed class RealtimeMeetingRequests(ParticipantTokens tokens) : IMeetingRequests
 {
     public MeetingRequest? Match(HttpRequest request) =>
-        request.Path.StartsWithSegments(RealtimeEndpoint.Path) && Token(request) is { } token && tokens.Validate(token) is { } claims
+        request.Path.StartsWithSegments(RealtimeEndpoint.Path) && ParticipantTokens.Of(request) is { } token && tokens.Validate(token) is { } claims
             ? new MeetingRequest(claims.MeetingId, Opens: true)
             : null;
-
-    private static string? Token(HttpRequest request) =>
-        request.Query["token"].LastOrDefault() is { Length: > 0 } query ? query : BearerToken.From(request);
 }

@@ -1,6 +1,5 @@
 using Stagecast.Server.Features.Cluster;
 using Stagecast.Server.Features.Participants;
-using Stagecast.Server.Hosting.Api;
 
 namespace Stagecast.Server.Features.RealtimeKit;
 
@@ -13,15 +12,9 @@ public sealed class RealtimeKitMeetingRequests(ParticipantTokens tokens) : IMeet
 {
     public MeetingRequest? Match(HttpRequest request)
     {
-        var path = request.Path;
-        if (path == "/ws")
-        {
-            return Meeting(request.Query["authToken"].LastOrDefault(), opens: true);
-        }
-
-        return path.StartsWithSegments("/v2") ? Meeting(BearerToken.From(request), opens: false) : null;
+        bool socket = request.Path == "/ws";
+        return (socket || request.Path.StartsWithSegments("/v2")) && ParticipantTokens.Of(request) is { } token && tokens.Validate(token) is { } claims
+            ? new MeetingRequest(claims.MeetingId, Opens: socket)
+            : null;
     }
-
-    private MeetingRequest? Meeting(string? token, bool opens) =>
-        token is { Length: > 0 } && tokens.Validate(token) is { } claims ? new MeetingRequest(claims.MeetingId, opens) : null;
 }
