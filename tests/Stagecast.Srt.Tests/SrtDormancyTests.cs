@@ -48,7 +48,7 @@ public sealed class SrtDormancyTests
     private static async Task PublishBrieflyAsync(SrtServerHarness srt, string key)
     {
         var (exitCode, _, error) = await ExternalProcess.RunAsync("ffmpeg",
-            ["-hide_banner", "-loglevel", "error", .. Ffmpeg.AudioVideo(2, "320x180"), "-f", "mpegts", srt.PublishUrl(key)], TimeSpan.FromSeconds(60));
+            ["-hide_banner", "-loglevel", "error", "-re", .. Ffmpeg.AudioVideo(2, "320x180"), "-f", "mpegts", srt.PublishUrl(key)], TimeSpan.FromSeconds(60));
         Assert.True(exitCode == 0, error + string.Join('\n', srt.Logs.Lines.Select(l => l.Message)));
     }
 }

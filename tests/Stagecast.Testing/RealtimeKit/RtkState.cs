@@ -75,15 +75,17 @@ public sealed record RtkLivestream(string State, string? PlaybackUrl, long Viewe
 /// <summary>
 /// What &lt;rtk-meeting&gt; shows: its participant tiles, their names, how many remote ones play video, and the text of
 /// its captions (each &lt;rtk-transcript&gt;: "name: words"); and, to say why when it shows none, which of its screens
-/// (idle, setup, waiting, ended) are up, the client's room state and what reached the page uncaught.
+/// (idle, setup, waiting, ended) are up, the client's room state, the state the UI kit last said it shows, its
+/// components still loading and what reached the page uncaught.
 /// </summary>
 public sealed record RtkUiKit(int Tiles, IReadOnlyList<string?> Names, int PlayingRemoteVideos, IReadOnlyList<string> Captions,
-    IReadOnlyList<string> Screens, string? RoomState, IReadOnlyList<string> Uncaught)
+    IReadOnlyList<string> Screens, string? RoomState, string? State, IReadOnlyList<string> Loading, IReadOnlyList<string> Uncaught)
 {
     /// <summary>All of it, lists spelled out, for a failure's message.</summary>
     public override string ToString() =>
         $"{Tiles} tiles [{string.Join(", ", Names)}], {PlayingRemoteVideos} remote videos playing, captions [{string.Join(" | ", Captions)}], " +
-        $"screens [{string.Join(", ", Screens)}], room state {RoomState ?? "none"}, uncaught [{string.Join(" | ", Uncaught)}]";
+        $"screens [{string.Join(", ", Screens)}], room state {RoomState ?? "none"}, " +
+        $"UI kit state {State ?? "none"}, loading [{string.Join(", ", Loading)}], uncaught [{string.Join(" | ", Uncaught)}]";
 }
 
 /// <summary>A participant's current video track as the page sees it: a number per track object (0: none) and the frames decoded of it.</summary>
