@@ -15,7 +15,8 @@ namespace Stagecast.WebRtc.Sfu;
 /// client answered the offer that added it) and until stopped, or until the stream ends (its publisher left: it closes
 /// then, as a WHEP subscription does, and the session's next offer says so); the client's NACKs are answered from what it sent.
 /// Video may read one of the stream's simulcast layers instead (<see cref="Read"/>), falling back to another while
-/// that one stops: the switch waits for the layer's keyframe, and the client sees one track throughout.
+/// that one stops: make before break, the layer it reads is forwarded until the next one's keyframe comes, and the
+/// client sees one track throughout.
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; its token is held after it closes")]
 public sealed class SfuConsumer
@@ -28,6 +29,8 @@ public sealed class SfuConsumer
     private readonly ForwardedTrack _track;
     private HubStreamReader? _reader;
     private HubStream _reading;
+    private HubStream? _switchingTo; // the layer it goes to at that layer's next keyframe, read meanwhile by _switchReader
+    private HubStreamReader? _switchReader;
     private IReadOnlyList<HubStream> _layers;
     private readonly CancellationTokenSource _closed = new();
     private readonly CancellationTokenRegistration _ending;
@@ -61,8 +64,23 @@ public sealed class SfuConsumer
     /// <summary>The stream it forwards (its source's, whichever layer it reads).</summary>
     public HubStream Stream { get; }
 
-    /// <summary>What it reads: <see cref="Stream"/>, or the stream of one of its simulcast layers.</summary>
+    /// <summary>What it forwards: <see cref="Stream"/>, or the stream of one of its simulcast layers.</summary>
     public HubStream Reading => Volatile.Read(ref _reading);
+
+    /// <summary>The layer it switches to once that layer's keyframe comes (it forwards <see cref="Reading"/> until then), or null.</summary>
+    public HubStream? SwitchingTo
+    {
+        get
+        {
+            lock (_forward)
+            {
+                return _switchingTo;
+            }
+        }
+    }
+
+    /// <summary>Where it is headed: the layer it switches to, or the one it reads (its connection's plan starts from it).</summary>
+    internal HubStream Target => SwitchingTo ?? Reading;
 
     public bool Video { get; }
 
@@ -210,38 +228,67 @@ public sealed class SfuConsumer
         }
     }
 
-    /// <summary>Reads <paramref name="next"/> from its next keyframe, asked for now; false when it reads it already.</summary>
+    /// <summary>
+    /// Goes to <paramref name="next"/>: at once while it reads nothing yet; otherwise make before break, the layer it
+    /// reads is forwarded until <paramref name="next"/>'s keyframe, asked for now, comes (<see cref="OnRtp"/> switches on
+    /// its first packet), so a switch costs the client no frozen picture. False when it reads <paramref name="next"/>
+    /// already or is on its way to it; going back to the layer it reads leaves the one it was on its way to.
+    /// </summary>
     private bool Switch(HubStream next)
     {
         if (ReferenceEquals(next, Reading))
         {
+            LeaveSwitch();
             return false;
         }
 
-        // The forwarded track carries on from the layer's next keyframe, asked for now.
-        HubStreamReader? previous;
+        if (ReferenceEquals(next, SwitchingTo))
+        {
+            return false;
+        }
+
+        // Opened before the lock: a stream calls its readers under its own lock when its source changes.
+        var reader = IsReading ? Open(next) : null;
+        var unused = reader;
+        bool changed = false;
         lock (_forward)
         {
-            if (ReferenceEquals(next, _reading))
+            if (ReferenceEquals(next, _switchingTo) || ReferenceEquals(next, _reading))
             {
-                return false;
+                // on its way there already, or there
             }
-
-            Volatile.Write(ref _reading, next);
-            _track.Restart();
-            previous = _reader;
-            _reader = previous is null ? null : Open(next);
+            else if (_reader is null)
+            {
+                Volatile.Write(ref _reading, next); // not started: Start opens it
+                changed = true;
+            }
+            else
+            {
+                unused = _switchReader;
+                (_switchingTo, _switchReader) = (next, reader ?? Open(next));
+                changed = true;
+            }
         }
 
-        previous?.Dispose();
-        if (previous is not null)
+        unused?.Dispose();
+        if (changed && ReferenceEquals(next, SwitchingTo))
         {
             next.RequestKeyframe();
-            Interlocked.Increment(ref _layerSwitches);
-            _session.Transport.CountLayerSwitch();
         }
 
-        return true;
+        return changed;
+    }
+
+    /// <summary>It stays on the layer it reads: the one it was on its way to is left.</summary>
+    private void LeaveSwitch()
+    {
+        HubStreamReader? left;
+        lock (_forward)
+        {
+            (left, _switchReader, _switchingTo) = (_switchReader, null, null);
+        }
+
+        left?.Dispose();
     }
 
     /// <summary>The rate it sent at since the last call (bit/s, headers counted), for its connection's ticks.</summary>
@@ -291,12 +338,14 @@ public sealed class SfuConsumer
     internal void Stop()
     {
         HubStreamReader? reader;
+        HubStreamReader? switchReader;
         lock (_forward)
         {
-            (reader, _reader) = (_reader, null);
+            (reader, _reader, switchReader, _switchReader, _switchingTo) = (_reader, null, _switchReader, null, null);
         }
 
         reader?.Dispose();
+        switchReader?.Dispose();
         _ending.Dispose();
         _closed.Cancel();
     }
@@ -322,35 +371,70 @@ public sealed class SfuConsumer
             return;
         }
 
+        HubStreamReader? left = null;
         lock (_forward)
         {
-            if (_reader is null || _paused || !ReferenceEquals(from, _reading))
+            if (_reader is null)
             {
                 return;
             }
 
-            // Numbered, the packet is written once: its extension replaced, then rewritten where it lies.
-            if (_session.TransportSequenceId > 0)
+            if (ReferenceEquals(from, _switchingTo))
             {
-                int length = RtpExtensions.WriteWithTransportSequence(packet, headerLength, _session.TransportSequenceId, _forward);
-                headerLength += length - packet.Length;
-                packet = _forward.AsSpan(0, length);
-            }
+                if (!Codec.StartsKeyframe(packet[headerLength..]))
+                {
+                    return;
+                }
 
-            Span<byte> copy = _forward.AsSpan(0, packet.Length);
-            if (!_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
+                // The next layer's keyframe: forwarded from here on, the layer it read is left.
+                left = _reader;
+                (_reader, _switchReader, _switchingTo) = (_switchReader, null, null);
+                Volatile.Write(ref _reading, from);
+                _track.Restart();
+            }
+            else if (!ReferenceEquals(from, _reading))
             {
                 return;
             }
 
-            if (Video)
+            if (!_paused)
             {
-                _history.Add(sequence, copy);
+                Forward(packet, headerLength);
             }
-
-            _reports.Count(Video, packet.Length - headerLength);
-            _session.Send(copy);
         }
+
+        if (left is not null)
+        {
+            left.Dispose();
+            Interlocked.Increment(ref _layerSwitches);
+            _session.Transport.CountLayerSwitch();
+        }
+    }
+
+    /// <summary>Sends a packet of the layer it reads, rewritten for this track (caller holds the lock).</summary>
+    private void Forward(ReadOnlySpan<byte> packet, int headerLength)
+    {
+        // Numbered, the packet is written once: its extension replaced, then rewritten where it lies.
+        if (_session.TransportSequenceId > 0)
+        {
+            int length = RtpExtensions.WriteWithTransportSequence(packet, headerLength, _session.TransportSequenceId, _forward);
+            headerLength += length - packet.Length;
+            packet = _forward.AsSpan(0, length);
+        }
+
+        Span<byte> copy = _forward.AsSpan(0, packet.Length);
+        if (!_track.TryRewrite(packet, headerLength, copy, out ushort sequence))
+        {
+            return;
+        }
+
+        if (Video)
+        {
+            _history.Add(sequence, copy);
+        }
+
+        _reports.Count(Video, packet.Length - headerLength);
+        _session.Send(copy);
     }
 
     /// <summary>The publisher's sender reports are passed on (the client syncs audio and video by them).</summary>
@@ -384,7 +468,7 @@ public sealed class SfuConsumer
         }
     }
 
-    /// <summary>What one stream it reads delivers, passed on while it is the one it reads (a layer switched from goes quiet at once).</summary>
+    /// <summary>What one stream it reads delivers: passed on while it is the one it reads, watched for its keyframe while it is the one it switches to.</summary>
     private sealed class Sink(SfuConsumer consumer, HubStream stream) : IRtpSink
     {
         private bool Current => ReferenceEquals(consumer.Reading, stream);

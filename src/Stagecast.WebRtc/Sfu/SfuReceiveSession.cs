@@ -296,7 +296,7 @@ public sealed class SfuReceiveSession : WebRtcSession
         long audio = consumers.Where(c => !c.Video).Sum(c => c.SampleBps(now));
         var candidates = video.Select(c => c.Candidates()).ToList();
         var tracks = video.Select((c, i) => new AllocatedTrack(c.Priority, [.. candidates[i].Select(l => l.Bps)],
-            c.Paused ? -1 : candidates[i].FindIndex(l => ReferenceEquals(l.Layer, c.Reading)))).ToList();
+            c.Paused ? -1 : candidates[i].FindIndex(l => ReferenceEquals(l.Layer, c.Target)))).ToList();
         DownlinkPlan plan;
         lock (_estimating)
         {
