@@ -63,6 +63,9 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         var bobAudio = RtpSender.Opus(await _media.PublishAsync(bob, bobPeer));
         await SayAsync(adaPeer, adaAudio, bobAudio.Send);
         Assert.Equal([adaPeer], _media.Service<LiveTranscripts>().ListeningTo(_meeting));
+        // Prometheus sees whom it listens to, read while her microphone's stream is live: it ends 10 s after her last
+        // packet, which under load came before her words were recognised.
+        Assert.Contains("stagecast_transcription_speakers 1", await _media.Server.MetricsAsync());
 
         var heard = await bobChannel.WaitForEventAsync("transcript", timeout: TimeSpan.FromSeconds(30));
         string text = heard.GetProperty("text").GetString()!;
@@ -87,9 +90,8 @@ public sealed class LiveTranscriptTests : IAsyncLifetime
         Assert.Equal($"\"{started.ToUnixTimeSeconds()}\",\"{adaPeer}\",\"{ada.Id}\",\"ada-7\",\"Ada, \"\"the\"\" host\",\"{text}\"", line.Transcript);
         Assert.Equal(0, _media.Service<LiveTranscripts>().Dropped);
 
-        // Prometheus sees the work: one speaker listened to, her utterance recognised, none dropped.
+        // Prometheus sees the work: her utterance recognised, none dropped.
         string metrics = await _media.Server.MetricsAsync();
-        Assert.Contains("stagecast_transcription_speakers 1", metrics);
         Assert.Matches("stagecast_transcription_utterances_total\\{outcome=\"recognised\"\\} [1-9]", metrics);
         Assert.Contains("stagecast_transcription_utterances_total{outcome=\"dropped\"} 0", metrics);
     }
