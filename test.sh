@@ -109,6 +109,33 @@ if [ $# -gt 0 ]; then
   exit
 fi
 
+# A lane's failed tests run once more, together, before the lane fails: on two cores with real browsers, encoders and
+# speech models, one test of about 1,350 timing out under the load happened in each of CI's last three runs, a
+# different one each time. One that passes then is listed at the end as flaky (its failure stays in the log above) and
+# is mended like a failure (docs/decisions.md, "Flaky tests"); one that fails twice fails the run.
+flaky_log=$(mktemp)
+run_tests() { # run_tests PROJECT FILTER [more dotnet test arguments]
+  local project=$1 filter=$2 log failed status
+  shift 2
+  log=$(mktemp)
+  set +e
+  dotnet test "$project" -c Release --no-build --filter "$filter" "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  failed=$(sed -n 's/^  Failed \([A-Za-z0-9_.]*\).*/\1/p' "$log" | sort -u)
+  rm -f "$log"
+  if [ "$status" -eq 0 ] || [ -z "$failed" ]; then
+    return "$status"
+  fi
+
+  echo "--- the failed tests once more: $(echo $failed)"
+  if dotnet test "$project" -c Release --no-build --filter "$(echo "$failed" | sed 's/^/FullyQualifiedName=/' | paste -sd '|')" "$@"; then
+    echo "$failed" >>"$flaky_log"
+    return 0
+  fi
+  return 1
+}
+
 # Two lanes: the server's tests (the long pole, about 8 minutes) beside everything else in turn: the library tests;
 # with --all (CI) also the store contract once more, on PostgreSQL (a server the tests start from the postgresql
 # package), so both stores pass the same API tests (alone: STAGECAST_TEST_DATABASE=postgres ./test.sh --filter
@@ -119,9 +146,9 @@ fi
 side_log=$(mktemp)
 (
   side=0
-  dotnet test Stagecast.slnx -c Release --no-build --filter "FullyQualifiedName!~Stagecast.Server.Tests." || side=1
+  run_tests Stagecast.slnx "FullyQualifiedName!~Stagecast.Server.Tests." || side=1
   if [ $all -eq 1 ]; then
-    STAGECAST_TEST_DATABASE=postgres dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter Category=StoreContract || side=1
+    STAGECAST_TEST_DATABASE=postgres run_tests tests/Stagecast.Server.Tests Category=StoreContract || side=1
     bench/run.sh --no-build --scenario smoke || side=1
   fi
   exit $side
@@ -129,7 +156,7 @@ side_log=$(mktemp)
 side_lane=$!
 
 status=0
-dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter "Lane!=Long" || status=$?
+run_tests tests/Stagecast.Server.Tests "Lane!=Long" || status=$?
 wait $side_lane || status=$?
 echo "--- the library tests (with --all, the store contract on PostgreSQL and the benchmarks' smoke):"
 cat "$side_log"
@@ -138,6 +165,11 @@ if [ $all -eq 1 ]; then
   echo "--- the long lane (the release build, browser media):"
   # Three tests at a time, not four: four browser tests on two cores starve Chromium past the SDK's own 5 s wait for a
   # consumer's track (it then never shows that participant).
-  dotnet test tests/Stagecast.Server.Tests -c Release --no-build --filter "Lane=Long" -- xUnit.MaxParallelThreads=3 || status=$?
+  run_tests tests/Stagecast.Server.Tests "Lane=Long" -- xUnit.MaxParallelThreads=3 || status=$?
 fi
+if [ -s "$flaky_log" ]; then
+  echo "--- flaky: failed, then passed when run once more (mend them like failures):"
+  cat "$flaky_log"
+fi
+rm -f "$flaky_log"
 exit $status
