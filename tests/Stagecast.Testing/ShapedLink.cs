@@ -98,9 +98,9 @@ public sealed class ShapedLink : IAsyncDisposable
         }
     }
 
-    /// <summary>The packets the downlink's queue dropped since it was last shaped (tc's <c>dropped</c>).</summary>
-    public async Task<long> DroppedAsync() =>
-        System.Text.RegularExpressions.Regex.Match(await QueueAsync(), @"dropped (\d+)") is { Success: true } match
+    /// <summary>The packets a queue dropped since it was last shaped, as <see cref="QueueAsync"/> tells it (tc's <c>dropped</c>).</summary>
+    public static long Dropped(string queue) =>
+        System.Text.RegularExpressions.Regex.Match(queue, @"dropped (\d+)") is { Success: true } match
             ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     /// <summary>What tc says of the downlink's queue (sent, dropped, over limits): for a failure's message.</summary>

@@ -158,8 +158,10 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         // which Chrome alone counts as retransmitted.
         long before = (await bobPage.MediaStatsAsync()).VideoRetransmissions;
         await link.DownAsync(150, queueMs: 5, burstKb: 3);
-        await Eventually.TrueAsync(async () => await link.DroppedAsync() >= 20, "the shallow queue dropping Bob's packets", TimeSpan.FromSeconds(30));
-        string queue = await link.QueueAsync();
+        // Not there in 30 s once in a full run (passed alone after): a failure says what Bob's consumer was sent then.
+        string queue = await Eventually.MatchAsync(link.QueueAsync, q => ShapedLink.Dropped(q) >= 20, "the shallow queue dropping Bob's packets",
+            TimeSpan.FromSeconds(30), q => $"{q}; Bob's camera consumer {(consumer.Paused ? "paused" : "sending")} ({consumer.Pauses} pauses), " +
+                $"{consumer.Sent.Packets} packets, {consumer.LayerSwitches} layer switches");
         await link.DownAsync(null);
         long repaired = (await Eventually.MatchAsync(bobPage.MediaStatsAsync, s => s.VideoRetransmissions > before, "Bob's video repaired on the RTX stream",
             TimeSpan.FromSeconds(15), s => $"{s}; {queue}")).VideoRetransmissions - before;
