@@ -251,6 +251,7 @@ public sealed class SfuConsumer
         var reader = IsReading ? Open(next) : null;
         var unused = reader;
         bool changed = false;
+        bool switching = false;
         lock (_forward)
         {
             if (ReferenceEquals(next, _switchingTo) || ReferenceEquals(next, _reading))
@@ -266,12 +267,12 @@ public sealed class SfuConsumer
             {
                 unused = _switchReader;
                 (_switchingTo, _switchReader) = (next, reader ?? Open(next));
-                changed = true;
+                changed = switching = true;
             }
         }
 
         unused?.Dispose();
-        if (changed && ReferenceEquals(next, SwitchingTo))
+        if (switching)
         {
             next.RequestKeyframe();
         }
