@@ -112,6 +112,13 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         Assert.Equal([ada.Id], pushed.ParentMeeting.Participants.Select(p => p.Id));
         Assert.Equal([(bobThere, "Bob", "bob")], pushed.Meetings.Single(m => m.Id == room).Participants.Select(p => (p.Id, p.DisplayName, p.CustomParticipantId)));
 
+        // And again after the answer, on which the SDK moves Bob itself by his id here, which the group's push no longer
+        // lists (it added an undefined for him): the push after puts its view back.
+        var after = await Eventually.MatchAsync(() => adaSocket.Received.SkipWhile(m => m.Id != answer.Id).Skip(1).ToList(),
+            r => r.Any(m => m.Event == Events.Room.GetConnectedRoomsDump && m.Id.Length == 0), "the group pushed to the host after its move's answer");
+        var again = GetConnectedRoomsDumpResponse.Parser.ParseFrom(after.First(m => m.Event == Events.Room.GetConnectedRoomsDump && m.Id.Length == 0).Payload);
+        Assert.Equal(pushed, again);
+
         // The old socket: its media.leaveRoom is answered, anything else refused, and it is closed normally if the SDK does not.
         Assert.False(RealtimeKitSocketClient.IsError(await bobSocket.RequestAsync(Events.Media.LeaveRoom, new Stagecast.RealtimeKit.Protocol.Media.PeerLeaveRequest { CloseRoom = false })));
         Assert.Contains("moved to another meeting", await RefusalAsync(bobSocket, Events.Room.GetConnectedRoomsDump, new GetConnectedRoomsDumpRequest()));

@@ -187,9 +187,6 @@ public sealed class RealtimeKitPage
     /// <summary>meeting.connectedMeetings' state: the parent and its breakout rooms, with who is in each.</summary>
     public Task<RtkConnectedMeetings> ConnectedMeetingsAsync() => CallAsync<RtkConnectedMeetings>("connectedMeetings");
 
-    /// <summary>connectedMeetings.getConnectedMeetings(): asks the server for the rooms and who is in them.</summary>
-    public Task RefreshConnectedMeetingsAsync() => CallAsync("getConnectedMeetings");
-
     /// <summary>connectedMeetings.createMeetings: breakout rooms of these titles.</summary>
     public Task<IReadOnlyList<RtkCreatedMeeting>> CreateMeetingsAsync(params string[] titles) => CallAsync<IReadOnlyList<RtkCreatedMeeting>>("createMeetings", (object)titles);
 

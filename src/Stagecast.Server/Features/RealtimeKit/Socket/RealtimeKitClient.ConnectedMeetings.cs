@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Google.Protobuf;
+using Stagecast.RealtimeKit;
 using Stagecast.RealtimeKit.Protocol;
 using Stagecast.RealtimeKit.Protocol.Media;
 using Stagecast.RealtimeKit.Protocol.Rooms;
@@ -67,6 +68,20 @@ public sealed partial class RealtimeKitClient
         await services.ConnectedMeetings.MoveAsync(peer, room.Meeting, request.SourceMeetingId, request.DestinationMeetingId,
             [.. request.Participants.Select(p => (p.Id, p.HasPresetId && p.PresetId.Length > 0 ? p.PresetId : null))], CancellationToken.None).ConfigureAwait(false);
         return new MovePeersBetweenRoomsResponse();
+    }
+
+    /// <summary>
+    /// After the answer to a move, the mover is pushed who is where once more (event 20). On the answer the SDK (1.5.1 and 2.0.2) moves the people it named itself, by the ids it named them by,
+    /// their ids in the meeting they left; the push before it lists them by their ids in the meeting they went to, so the
+    /// SDK's own move added an undefined for each, and a later <c>deleteMeetings</c>, which moves a room's people back by
+    /// their ids, threw. The push after the answer puts the SDK's view back to the server's.
+    /// </summary>
+    private async Task TellMoverWhoIsWhereAsync()
+    {
+        if (!connection.ClosingSoon && _room is { } room)
+        {
+            connection.TrySend(SocketFrameWriter.Push(Events.Room.GetConnectedRoomsDump, await ConnectedRoomsDumpAsync(room).ConfigureAwait(false)));
+        }
     }
 
     /// <summary>

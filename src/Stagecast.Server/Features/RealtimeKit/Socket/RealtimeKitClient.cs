@@ -120,6 +120,10 @@ public sealed partial class RealtimeKitClient(
             if (await AnswerAsync(message).ConfigureAwait(false) is { } payload)
             {
                 connection.TrySend(SocketFrameWriter.Reply(message, payload));
+                if (message.Event == Events.Room.MovePeers)
+                {
+                    await TellMoverWhoIsWhereAsync().ConfigureAwait(false);
+                }
             }
 
             // A client that joined media after the speaker last changed learns who it is, as if it had just changed.
