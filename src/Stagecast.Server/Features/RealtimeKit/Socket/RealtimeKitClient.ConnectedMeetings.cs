@@ -71,10 +71,11 @@ public sealed partial class RealtimeKitClient
     }
 
     /// <summary>
-    /// After the answer to a move, the mover is pushed who is where once more (event 20). On the answer the SDK (1.5.1 and 2.0.2) moves the people it named itself, by the ids it named them by,
-    /// their ids in the meeting they left; the push before it lists them by their ids in the meeting they went to, so the
-    /// SDK's own move added an undefined for each, and a later <c>deleteMeetings</c>, which moves a room's people back by
-    /// their ids, threw. The push after the answer puts the SDK's view back to the server's.
+    /// After the answer to a move, the mover is pushed who is where once more (event 20). On the answer the SDK (1.5.1
+    /// and 2.0.2) moves the people it named itself, by the ids it named them by, their ids in the meeting they left; the
+    /// push before it lists them by their ids in the meeting they went to, so the SDK's own move added an undefined for
+    /// each, and a later <c>deleteMeetings</c>, which moves a room's people back by their ids, threw. The push after the
+    /// answer puts the SDK's view back to the server's.
     /// </summary>
     private async Task TellMoverWhoIsWhereAsync()
     {
