@@ -87,6 +87,23 @@ public sealed class TransportFeedbackTests
         Assert.Equal((3, 1), (baseSequence, arrivals.Count));
     }
 
+    [Fact]
+    public void APacketThatWaitedInTheSocketsQueueIsReportedAsArrivingWhenItCame()
+    {
+        // Two packets arrive together; the receiving thread gets to the second 40 ms later, and knows it waited so long.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.Zero));
+        var recorder = new TransportFeedbackRecorder(time);
+        recorder.Add(1);
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        recorder.Add(2, waited: TimeSpan.FromMilliseconds(40));
+        recorder.Add(3); // one read as it came
+        time.Advance(TransportFeedbackRecorder.Interval);
+
+        var feedback = new byte[TransportFeedbackRecorder.MaxFeedbackBytes];
+        var (_, arrivals) = Read(feedback.AsSpan(0, recorder.WriteIfDue(feedback, 1, 2)));
+        Assert.Equal([0L, 40_000L], Deltas(arrivals));
+    }
+
     private static (ushort Base, List<long?> Arrivals) Read(ReadOnlySpan<byte> compound)
     {
         var reader = new RtcpReader(compound);

@@ -28,7 +28,10 @@ public sealed class TransportFeedbackRecorder(TimeProvider time)
     private byte _feedbackCount;
 
     /// <summary>Records a packet's transport-wide sequence number as arriving now.</summary>
-    public void Add(ushort sequence)
+    public void Add(ushort sequence) => Add(sequence, TimeSpan.Zero);
+
+    /// <summary>Records a packet's transport-wide sequence number as arriving <paramref name="waited"/> ago (its time in the socket's queue).</summary>
+    public void Add(ushort sequence, TimeSpan waited)
     {
         long unwrapped = SequenceUnwrapper.Unwrap(_highest, sequence);
         if (_next < 0)
@@ -48,7 +51,7 @@ public sealed class TransportFeedbackRecorder(TimeProvider time)
 
         int slot = (int)(unwrapped % Window);
         _sequences[slot] = unwrapped;
-        _arrivals[slot] = Micros(time.GetTimestamp());
+        _arrivals[slot] = Micros(time.GetTimestamp() - (long)(waited.TotalSeconds * time.TimestampFrequency));
         _highest = Math.Max(_highest, unwrapped);
     }
 

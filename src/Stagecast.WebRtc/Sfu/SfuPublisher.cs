@@ -244,7 +244,7 @@ public sealed partial class SfuPublisher : WebRtcSession
             _lastPacket = Transport.Time.GetTimestamp();
             if (Negotiation.TransportSequenceId > 0 && RtpExtensions.TryFind(packet, Negotiation.TransportSequenceId, out var sequence) && sequence.Length >= 2)
             {
-                _transportFeedback.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(sequence));
+                _transportFeedback.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(sequence), WebRtcMetrics.PacketWaited);
                 feedbackLength = _transportFeedback.WriteIfDue(feedback, _localSsrc, RtpHeader.Ssrc(packet));
             }
 

@@ -6,9 +6,12 @@ namespace Stagecast.WebRtc.Transport;
 
 /// <summary>
 /// The one UDP socket every session shares (<see cref="WebRtcOptions.Port"/>), read on a thread of its own and
-/// demultiplexed by <see cref="PacketDemux"/>: DTLS and SRTP reach only the session whose path they come from.
+/// demultiplexed by <see cref="PacketDemux"/>: DTLS and SRTP reach only the session whose path they come from. With
+/// congestion control on, each packet is read with how long it waited in the socket's queue
+/// (<see cref="UdpStampedReceiver"/>, <see cref="WebRtcMetrics.PacketWaited"/>), so transport-wide feedback reports when
+/// it arrived rather than when this thread got to it.
 /// </summary>
-internal sealed class UdpMux(WebRtcSessionRegistry sessions, WebRtcLog log) : IDisposable
+internal sealed class UdpMux(WebRtcSessionRegistry sessions, WebRtcLog log, bool stampArrivals) : IDisposable
 {
     private Socket? _socket;
     private Thread? _receiver;
@@ -44,24 +47,40 @@ internal sealed class UdpMux(WebRtcSessionRegistry sessions, WebRtcLog log) : ID
     {
         var socket = _socket!;
         var buffer = new byte[2048];
+        var stamped = stampArrivals ? UdpStampedReceiver.TryCreate(socket) : null;
         EndPoint from = new IPEndPoint(IPAddress.Any, 0);
         while (!_stopping)
         {
             int length;
-            try
+            var waited = TimeSpan.Zero;
+            if (stamped is not null)
             {
-                length = socket.ReceiveFrom(buffer, ref from);
+                length = stamped.Receive(buffer, out var sender, out waited);
+                if (length < 0)
+                {
+                    return;
+                }
+
+                from = sender!;
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            else
             {
-                continue;
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                return;
+                try
+                {
+                    length = socket.ReceiveFrom(buffer, ref from);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+                {
+                    continue;
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
             }
 
             WebRtcMetrics.PacketReceivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            WebRtcMetrics.PacketWaited = waited;
             try
             {
                 var endPoint = (IPEndPoint)from;

@@ -26,4 +26,11 @@ public static class WebRtcMetrics
     /// <summary>When the packet being handled on this thread arrived (Stopwatch ticks).</summary>
     [ThreadStatic]
     internal static long PacketReceivedAt;
+
+    /// <summary>
+    /// How long the packet being handled on this thread had waited in the socket's queue when it was read: known on the
+    /// shared UDP socket with congestion control on (<see cref="UdpMux"/>), zero elsewhere.
+    /// </summary>
+    [ThreadStatic]
+    internal static TimeSpan PacketWaited;
 }

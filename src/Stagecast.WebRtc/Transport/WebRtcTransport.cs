@@ -35,7 +35,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         _certificate = new Lazy<DtlsCertificate>(() => DtlsCertificate.Create(time));
         Registry = new WebRtcSessionRegistry(Options);
         _checks = new DemandTimer(time, TimeSpan.FromSeconds(1), CheckSessions, () => Registry.Count > 0);
-        _udp = new UdpMux(Registry, Log);
+        _udp = new UdpMux(Registry, Log, stampArrivals: Options.CongestionControl);
         _tcp = new IceTcpListener(Registry, Options, time);
     }
 
