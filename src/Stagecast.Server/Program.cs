@@ -28,7 +28,11 @@ static async Task<int> RunServerAsync(Dictionary<string, string?> settings, Canc
     }
     catch (Exception ex) when (ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.InnerException is AddressInUseException)
     {
-        // Told after the ports this start did bind are released, so only other programs' ports show as busy.
+        // Told after the ports this start did bind are released, so only other programs' ports show as busy. A start
+        // that failed is not stopped by the host: the work its services began (a retention sweep's first pass on the
+        // database) is stopped and waited for here, or it could write the database again after its files are removed.
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await app.StopAsync(stopping.Token);
     }
     finally
     {
