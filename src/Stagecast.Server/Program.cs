@@ -32,7 +32,14 @@ static async Task<int> RunServerAsync(Dictionary<string, string?> settings, Canc
         // that failed is not stopped by the host: the work its services began (a retention sweep's first pass on the
         // database) is stopped and waited for here, or it could write the database again after its files are removed.
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await app.StopAsync(stopping.Token);
+        try
+        {
+            await app.StopAsync(stopping.Token);
+        }
+        catch (Exception stop) when (stop is OperationCanceledException or AggregateException)
+        {
+            // A service that does not stop within the time: the busy port is still what the operator needs to hear.
+        }
     }
     finally
     {

@@ -1,10 +1,12 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Stagecast.WebRtc.Transport;
 
 /// <summary>
 /// Linux's <c>sendmmsg</c> and <c>recvmsg</c> with the structures they take (x86-64 and arm64 layouts), for UDP
-/// segmentation offload: <see cref="UdpBatch"/> sends with it, <see cref="UdpGroReceiver"/> receives with it.
+/// segmentation offload and the kernel's receive stamps: <see cref="UdpBatch"/> sends with it,
+/// <see cref="UdpGroReceiver"/> and <see cref="UdpStampedReceiver"/> receive with it.
 /// </summary>
 internal static unsafe class LinuxMessages
 {
@@ -20,8 +22,44 @@ internal static unsafe class LinuxMessages
     [DllImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     public static extern int SendMessages(int fd, MessageHeader* messages, uint count, int flags);
 
+    public const int BadDescriptor = 9; // EBADF
+
     [DllImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    public static extern nint ReceiveMessage(int fd, MessageHeader* message, int flags);
+    private static extern nint ReceiveMessage(int fd, MessageHeader* message, int flags);
+
+    /// <summary>
+    /// <c>recvmsg</c> on <paramref name="socket"/>, again when a signal interrupts it, the socket kept open meanwhile:
+    /// the bytes read, or -1 with the error in <paramref name="error"/> (<see cref="BadDescriptor"/> once it is closed).
+    /// </summary>
+    public static nint Receive(Socket socket, MessageHeader* message, int flags, out int error)
+    {
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            nint length;
+            do
+            {
+                length = ReceiveMessage((int)socket.SafeHandle.DangerousGetHandle(), message, flags);
+            }
+            while (length < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+
+            error = length < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return length;
+        }
+        catch (ObjectDisposedException)
+        {
+            error = BadDescriptor;
+            return -1;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVector

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using static Stagecast.WebRtc.Transport.LinuxMessages;
 
 namespace Stagecast.WebRtc.Transport;
@@ -52,48 +51,26 @@ public sealed unsafe class UdpGroReceiver
     /// <summary>Reads one message if one is queued, without waiting; false when none is (or the socket has an error or is closed).</summary>
     public bool TryReceive()
     {
-        bool added = false;
-        try
+        fixed (byte* data = _buffer)
+        fixed (byte* control = _control)
         {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            fixed (byte* data = _buffer)
-            fixed (byte* control = _control)
+            var vector = new IoVector { Base = data, Length = BufferSize };
+            var message = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlSpace };
+            nint length = Receive(_socket, &message, DontWait, out _);
+            if (length <= 0)
             {
-                var vector = new IoVector { Base = data, Length = BufferSize };
-                var message = new MessageHeader { Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlSpace };
-                nint length;
-                do
-                {
-                    length = ReceiveMessage((int)_socket.SafeHandle.DangerousGetHandle(), &message, DontWait);
-                }
-                while (length < 0 && Marshal.GetLastPInvokeError() == Interrupted);
-
-                if (length <= 0)
-                {
-                    return false;
-                }
-
-                ReceivedLength = (int)length;
-                DatagramLength = ReceivedLength;
-                var header = (ControlHeader*)control;
-                if (message.ControlLength >= (nuint)sizeof(ControlHeader) && header->Level == SolUdp && header->Type == UdpGro)
-                {
-                    DatagramLength = Math.Max(1, *(int*)(control + sizeof(ControlHeader)));
-                }
-
-                return true;
+                return false;
             }
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-        finally
-        {
-            if (added)
+
+            ReceivedLength = (int)length;
+            DatagramLength = ReceivedLength;
+            var header = (ControlHeader*)control;
+            if (message.ControlLength >= (nuint)sizeof(ControlHeader) && header->Level == SolUdp && header->Type == UdpGro)
             {
-                _socket.SafeHandle.DangerousRelease();
+                DatagramLength = Math.Max(1, *(int*)(control + sizeof(ControlHeader)));
             }
+
+            return true;
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using static Stagecast.WebRtc.Transport.LinuxMessages;
 
 namespace Stagecast.WebRtc.Transport;
@@ -61,65 +60,61 @@ internal sealed unsafe class UdpStampedReceiver
     {
         from = null;
         waited = TimeSpan.Zero;
-        bool added = false;
+        fixed (byte* data = buffer)
+        fixed (byte* control = _control)
+        fixed (byte* address = _address)
+        {
+            while (true)
+            {
+                var vector = new IoVector { Base = data, Length = (nuint)buffer.Length };
+                var message = new MessageHeader
+                {
+                    Name = address, NameLength = AddressBytes, Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlBytes,
+                };
+                nint length = LinuxMessages.Receive(_socket, &message, 0, out int error);
+                if (length < 0)
+                {
+                    if (error == ConnectionRefused)
+                    {
+                        continue;
+                    }
+
+                    if (error == WouldBlock && WaitReadable())
+                    {
+                        continue;
+                    }
+
+                    return -1;
+                }
+
+                if (message.NameLength < 8)
+                {
+                    return -1; // no sender: the socket was shut down (its close wakes a read that waits so)
+                }
+
+                if ((message.Flags & Truncated) != 0)
+                {
+                    continue; // too long for any packet here
+                }
+
+                from = new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), BinaryPrimitives.ReadUInt16BigEndian(new ReadOnlySpan<byte>(address + 2, 2)));
+                waited = Age(control, message.ControlLength);
+                return (int)length;
+            }
+        }
+    }
+
+    /// <summary>Waits a while for a socket .NET made non-blocking to have something to read; false once it is closed.</summary>
+    private bool WaitReadable()
+    {
         try
         {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            fixed (byte* data = buffer)
-            fixed (byte* control = _control)
-            fixed (byte* address = _address)
-            {
-                while (true)
-                {
-                    var vector = new IoVector { Base = data, Length = (nuint)buffer.Length };
-                    var message = new MessageHeader
-                    {
-                        Name = address, NameLength = AddressBytes, Vectors = &vector, VectorCount = 1, Control = control, ControlLength = ControlBytes,
-                    };
-                    nint length = ReceiveMessage((int)_socket.SafeHandle.DangerousGetHandle(), &message, 0);
-                    if (length < 0)
-                    {
-                        int error = Marshal.GetLastPInvokeError();
-                        if (error is Interrupted or ConnectionRefused)
-                        {
-                            continue;
-                        }
-
-                        if (error == WouldBlock)
-                        {
-                            _socket.Poll(TimeSpan.FromMilliseconds(250), SelectMode.SelectRead); // a socket .NET made non-blocking
-                            continue;
-                        }
-
-                        return -1;
-                    }
-
-                    if (message.NameLength < 8)
-                    {
-                        return -1; // no sender: the socket was shut down (its close wakes a read that waits so)
-                    }
-
-                    if ((message.Flags & Truncated) != 0)
-                    {
-                        continue; // too long for any packet here
-                    }
-
-                    from = new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), BinaryPrimitives.ReadUInt16BigEndian(new ReadOnlySpan<byte>(address + 2, 2)));
-                    waited = Age(control, message.ControlLength);
-                    return (int)length;
-                }
-            }
+            _socket.Poll(TimeSpan.FromMilliseconds(250), SelectMode.SelectRead);
+            return true;
         }
         catch (ObjectDisposedException)
         {
-            return -1;
-        }
-        finally
-        {
-            if (added)
-            {
-                _socket.SafeHandle.DangerousRelease();
-            }
+            return false;
         }
     }
 
