@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Stagecast.Hls.Storage;
+using Stagecast.Media;
 using Stagecast.Streaming;
 
 namespace Stagecast.Hls;
@@ -38,13 +39,20 @@ public sealed class HlsStreamRegistry
         previous?.Output.Dispose();
     }
 
-    /// <summary>Drops <paramref name="output"/> if it is still the current output of its id.</summary>
+    /// <summary>
+    /// Drops <paramref name="output"/> if it is still the current output of its id. With it the last window of media
+    /// goes, and the memory the streams used goes back to the system.
+    /// </summary>
     public void Remove(HlsStream output)
     {
         if (_streams.TryGetValue(output.StreamId, out var entry) && entry.Output == output
             && _streams.TryRemove(new KeyValuePair<string, Entry>(output.StreamId, entry)))
         {
             output.Dispose();
+            if (_streams.IsEmpty)
+            {
+                MediaBufferPool.Shared.ReturnToSystem();
+            }
         }
     }
 
