@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -118,7 +119,10 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
 {
     private const string Token = "sct_benchmark_token_0123456789abcdefghij";
 
-    public override string Name => "Stagecast";
+    public override string Name => Label ?? "Stagecast";
+
+    /// <summary>The name in reports when two builds are measured side by side.</summary>
+    public string? Label { get; init; }
 
     public override bool LowLatency => true;
 
@@ -135,6 +139,8 @@ public sealed class StagecastServer(string repository, HttpClient http, string? 
         string data = dataDirectory ?? Directory.CreateTempSubdirectory("stagecast-bench-").FullName;
         Process = Launch(dll.Length > 0 ? "dotnet" : binary!, [.. dll.Length > 0 ? [dll] : Array.Empty<string>(), "--bind", "127.0.0.1", "--http-port", HttpPort.ToString(), "--rtmp-port", RtmpPort.ToString(), "--data-dir", data,
             "--metrics-bind", $"127.0.0.1:{MetricsPort}",
+            // Ports of their own, so the JIT build and the release binary run side by side.
+            "--srt-port", "0", "--webrtc-port", FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             "--set", "Stagecast:Api:RequestsPerSecond=100000",
             // Every publisher, player and WHEP viewer of the benchmark comes from 127.0.0.1, and the ramp goes past the
             // default ceilings (1,000 RTMP connections, 50 per address; 1,000 WebRTC sessions; 1,000 HTTP connections per address).

@@ -11,14 +11,15 @@ namespace Stagecast.Bench;
 /// </summary>
 public sealed class IdleScenario(string repository, HttpClient http)
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+    /// <summary>How long a started server is left alone before its idle figures are taken.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
 
     public async Task<string> RunAsync(string? binary, ChunkedClip clip, TimeSpan window, IReadOnlyCollection<string> servers)
     {
         // Without --binary, both builds users run: the JIT one (dotnet run, or the Release build's dll) and the release binary.
         List<(string Label, string? Binary)> builds = !servers.Contains("stagecast") ? []
             : binary is not null ? [($"Stagecast ({Path.GetFileName(binary)})", binary)]
-            : [("Stagecast, JIT (Release build)", null), ("Stagecast, Native AOT release", await BuildReleaseAsync())];
+            : [("Stagecast, JIT (Release build)", null), ("Stagecast, Native AOT release", await ReleaseBinary.BuildAsync(repository))];
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"Idle: {Settle.TotalSeconds:F0} s after start (30 s after the last stream ended), then a {window.TotalSeconds:F0} s window. "
             + $"CPU is the server process's own user + system time over the window (not the machine's load). Builds: {string.Join(", ", builds.Select(b => b.Binary ?? "src/Stagecast.Server/bin/Release/net10.0/Stagecast.Server.dll"))}.");
@@ -104,7 +105,8 @@ public sealed class IdleScenario(string repository, HttpClient http)
         Console.WriteLine($"  {name}: idle CPU {idle.CpuPercent:F2} %, RSS {idle.RssMiB:F0} MiB; after a stream {after.CpuPercent:F2} %, {after.RssMiB:F0} MiB; HTTP after {httpMs:F0} ms, publish accepted after {publishedMs:F0} ms, first playlist after {playlistMs:F0} ms");
     }
 
-    private static async Task<Idle> MeasureIdleAsync(BenchServer server, TimeSpan window)
+    /// <summary>CPU (the process tree's own time, not the machine's), RSS and every thread's wake-ups over the window.</summary>
+    public static async Task<Idle> MeasureIdleAsync(BenchServer server, TimeSpan window)
     {
         var before = ThreadSwitches(server.Pid);
         double cpuBefore = ProcessMeter.CpuSeconds(server.Pid);
@@ -120,7 +122,7 @@ public sealed class IdleScenario(string repository, HttpClient http)
         return new Idle(cpu / seconds * 100, ProcessMeter.ResidentBytes(server.Pid) / 1048576.0, after.Count, byName);
     }
 
-    private sealed record Idle(double CpuPercent, double RssMiB, int Threads, List<(string Name, double PerSecond, int Threads, double CpuMs)> WakeupsByThread);
+    public sealed record Idle(double CpuPercent, double RssMiB, int Threads, List<(string Name, double PerSecond, int Threads, double CpuMs)> WakeupsByThread);
 
     /// <summary>Polls until the media playlist lists at least one part (LL-HLS) or one segment.</summary>
     private async Task FirstPlaylistAsync(string playbackUrl, bool lowLatency)
@@ -176,9 +178,13 @@ public sealed class IdleScenario(string repository, HttpClient http)
 
         return threads;
     }
+}
 
-    /// <summary>Builds the release binary (deploy/build-release.sh) into bench/results/tmp.</summary>
-    private async Task<string> BuildReleaseAsync()
+/// <summary>The Native AOT release binary users install, built by deploy/build-release.sh.</summary>
+public static class ReleaseBinary
+{
+    /// <summary>Builds it into bench/results/tmp/release; returns the binary's path.</summary>
+    public static async Task<string> BuildAsync(string repository)
     {
         string output = Path.Combine(repository, "bench", "results", "tmp", "release");
         Console.WriteLine("Building the release binary …");

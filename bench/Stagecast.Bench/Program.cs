@@ -5,7 +5,8 @@ using Stagecast.Bench;
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 // Stagecast against nginx-rtmp on the same workload, one after the other.
-//   bench/run.sh [--quick] [--servers stagecast,nginx] [--nginx-workers 2] [--binary PATH] [--no-readme] (builds the server first)
+//   bench/run.sh [--quick] [--servers stagecast,release,nginx] [--nginx-workers 2] [--binary PATH] [--release PATH] [--rounds N] [--no-readme]
+//   (builds the server first)
 var options = Arguments.Parse(args);
 var settings = options.Apply(options.Quick ? BenchSettings.Quick : BenchSettings.Full);
 string repository = Arguments.RepositoryRoot();
@@ -196,57 +197,22 @@ foreach (var variant in Clips.Variants)
     Console.WriteLine($"  {variant.Name}: {clip.Bitrate / 1e6:F2} Mbit/s, {clip.LoopDurationMs} ms loop");
 }
 
-var results = new List<ServerResults>();
+// Stagecast's JIT build (what `dotnet run` runs), its release binary (what users install; --release PATH, else built
+// here) and nginx-rtmp; --binary PATH measures that build as "stagecast" instead of the Release build's dll.
+var servers = new List<BenchServer>();
 foreach (string name in options.Servers)
 {
-    await using BenchServer server = name == "nginx" ? new NginxServer(options.NginxWorkers) : new StagecastServer(repository, http, options.Binary);
-    Console.WriteLine($"\n== {server.Name} ==");
-    await server.StartAsync();
-    var scenarios = new Scenarios(server, http, settings);
-    Console.WriteLine($"  warming up ({settings.ServerWarmup.TotalSeconds} s)");
-    await scenarios.WarmUpAsync(clips.Select(c => c.Clip).ToList());
-    await Task.Delay(3000);
-
-    var loads = new List<LoadResult>();
-    if (options.Runs("load"))
+    servers.Add(name switch
     {
-        foreach (var (variant, clip) in clips.Where((_, i) => options.Variant is null || options.Variant == i))
-        {
-            foreach (int count in settings.LoadCounts)
-            {
-                var load = await scenarios.SteadyLoadAsync(clip, variant, count);
-                loads.Add(load);
-                Console.WriteLine($"  {variant}, {count,4} publishers: {load.Summary}");
-                await Task.Delay(2000);
-            }
-        }
-    }
-
-    var edge = new EdgeResult(double.NaN, double.NaN, 0, double.NaN, double.NaN, double.NaN, null);
-    if (options.Runs("edge"))
-    {
-        edge = await scenarios.LiveEdgeAsync(clips[0].Clip, settings.EdgeStreams);
-        Console.WriteLine($"  live edge: p50 {edge.DelayP50Ms:F1} ms, p95 {edge.DelayP95Ms:F1} ms ({edge.Samples} samples); first playable p50 {edge.FirstPlayableP50Ms:F0} ms, p95 {edge.FirstPlayableP95Ms:F0} ms (publish accepted p50 {edge.PublishAcceptedP50Ms:F0} ms) {edge.Error}");
-    }
-
-    var throughput = new List<ThroughputResult>();
-    if (options.Runs("throughput"))
-    {
-        throughput = await scenarios.HttpThroughputAsync(clips[0].Clip);
-        foreach (var result in throughput)
-        {
-            Console.WriteLine($"  {result.Label}: {result.RequestsPerSecond:F0} req/s, {result.MegabytesPerSecond:F1} MB/s, {result.Errors} errors");
-        }
-    }
-
-    var ramp = new List<LoadResult>();
-    if (options.Runs("ramp"))
-    {
-        Console.WriteLine("  ramp (360p 600 kbps):");
-        ramp = await scenarios.RampAsync(clips[1].Clip, clips[1].Name);
-    }
-    results.Add(new ServerResults(server.Name, name == "nginx" ? $"{options.NginxWorkers} worker(s)" : "defaults", loads, edge, throughput, ramp));
+        "nginx" => new NginxServer(options.NginxWorkers),
+        "release" => new StagecastServer(repository, http, options.Release ?? await ReleaseBinary.BuildAsync(repository)) { Label = "Stagecast release" },
+        _ => new StagecastServer(repository, http, options.Binary) { Label = options.Servers.Contains("release") ? "Stagecast JIT" : null },
+    });
 }
+
+// The release binary is measured idle and under the loads; the live edge, throughput and ramp are the JIT build's.
+var results = await new Comparison(http, settings).RunAsync(servers, clips, options.Runs, options.Variant,
+    server => server is StagecastServer { Label: "Stagecast release" });
 
 var report = Report.Render(results, settings, options.Quick, args);
 Console.WriteLine();
@@ -265,23 +231,45 @@ return 0;
 public sealed record ServerResults(string Server, string Configuration, List<LoadResult> Loads, EdgeResult Edge, List<ThroughputResult> Throughput, List<LoadResult> Ramp)
 {
     public LoadResult? LargestHealthy => Ramp.LastOrDefault(r => r.Healthy);
+
+    /// <summary>Measured before anything connected.</summary>
+    public IdleScenario.Idle? Idle { get; init; }
+
+    /// <summary>True for a server measured idle and under the loads only.</summary>
+    public bool LoadOnly { get; init; }
+
+    /// <summary>The rounds' CPU seconds per stream-minute at one load, sorted.</summary>
+    public List<double> Cpu(string variant, int count) =>
+        [.. Loads.Where(l => l.Variant == variant && l.Publishers == count).Select(l => l.CpuSecondsPerStreamPerMinute).Order()];
+
+    /// <summary>
+    /// Resident memory (plus HLS files in tmpfs) beyond the idle figure, per stream, in MiB: the median of the rounds.
+    /// What a server keeps after its first streams (pooled buffers, compiled code) counts against the streams.
+    /// </summary>
+    public double? MemoryPerStreamBeyondIdle(string variant, int count)
+    {
+        var rounds = Loads.Where(l => l.Variant == variant && l.Publishers == count).Select(l => (l.MemoryBytes / 1048576.0 - Idle?.RssMiB ?? double.NaN) / count).Order().ToList();
+        return rounds.Count == 0 || Idle is null ? null : rounds[rounds.Count / 2];
+    }
 }
 
 internal sealed record Arguments(
-    bool Quick, string[] Servers, int NginxWorkers, bool UpdateReadme, string[] Scenarios, int? Variant, int[]? Counts, double? Warmup, double? Window, string? Binary)
+    bool Quick, string[] Servers, int NginxWorkers, bool UpdateReadme, string[] Scenarios, int? Variant, int[]? Counts, double? Warmup, double? Window, string? Binary,
+    string? Release, int? Rounds)
 {
     /// <summary>
     /// --quick, --servers stagecast,nginx, --nginx-workers N, --no-readme; to study one thing:
     /// --scenario load|edge|throughput|ramp[,…], --variant 0|1, --counts 1,10,100, --warmup S, --window S;
     /// --binary PATH runs Stagecast from that build (the release binary of deploy/build-release.sh, or a .dll) instead of
-    /// the Release build of src/Stagecast.Server.
+    /// the Release build of src/Stagecast.Server; --release PATH is the release binary the server "release" runs (built
+    /// when not given); --rounds N the turns each server takes at each load.
     /// </summary>
     public static Arguments Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         return new Arguments(
             args.Contains("--quick"),
-            (Value("--servers") ?? "stagecast,nginx").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            (Value("--servers") ?? "stagecast,release,nginx").Split(',', StringSplitOptions.RemoveEmptyEntries),
             int.Parse(Value("--nginx-workers") ?? "1", CultureInfo.InvariantCulture),
             !args.Contains("--no-readme") && Value("--scenario") is null,
             (Value("--scenario") ?? "load,edge,throughput,ramp").Split(','),
@@ -289,7 +277,9 @@ internal sealed record Arguments(
             Value("--counts")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
             Value("--warmup") is { } warmup ? double.Parse(warmup, CultureInfo.InvariantCulture) : null,
             Value("--window") is { } window ? double.Parse(window, CultureInfo.InvariantCulture) : null,
-            Value("--binary"));
+            Value("--binary"),
+            Value("--release"),
+            Value("--rounds") is { } rounds ? int.Parse(rounds, CultureInfo.InvariantCulture) : null);
     }
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
@@ -299,6 +289,7 @@ internal sealed record Arguments(
         LoadCounts = Counts ?? settings.LoadCounts,
         Warmup = Warmup is { } warmup ? TimeSpan.FromSeconds(warmup) : settings.Warmup,
         Window = Window is { } window ? TimeSpan.FromSeconds(window) : settings.Window,
+        Rounds = Rounds ?? settings.Rounds,
     };
 
     public static string RepositoryRoot()

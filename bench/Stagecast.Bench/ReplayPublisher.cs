@@ -123,6 +123,27 @@ public sealed class ReplayPublisher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // As an encoder stops: FCUnpublish and deleteStream after the last whole message, so the server ends the stream
+        // at once. A socket just closed is a lost publisher, whose stream Stagecast holds 30 s for it to come back; the
+        // streams of one measurement then lived on into the next one's.
+        try
+        {
+            await _sending;
+            if (_stream is not null && !Failed)
+            {
+                var writer = new ChunkWriter { ChunkSize = ChunkedClip.ChunkSize };
+                var messages = new MessageWriter(writer);
+                var goodbye = new ArrayBufferWriter<byte>();
+                messages.Write(goodbye, new FCUnpublishCommand(6, Key));
+                messages.Write(goodbye, new DeleteStreamCommand(7, ChunkedClip.MessageStreamId));
+                await _stream.WriteAsync(goodbye.WrittenMemory).AsTask().WaitAsync(TimeSpan.FromSeconds(2));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException or TimeoutException)
+        {
+            // the server is gone or not reading: closing is all that is left
+        }
+
         _socket.Dispose();
         try
         {

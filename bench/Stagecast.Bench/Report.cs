@@ -16,48 +16,68 @@ public static class Report
         text.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(quick ? " (quick smoke run: short windows, not comparable)" : "")}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine()}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench/run.sh{(arguments.Length > 0 ? " " + string.Join(' ', arguments) : "")}`.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Servers: {string.Join("; ", results.Select(r => $"{r.Server} ({r.Configuration})"))}. Windows: server warm-up {settings.ServerWarmup.TotalSeconds} s, then per measurement warm-up {settings.Warmup.TotalSeconds} s, measure {settings.Window.TotalSeconds} s (ramp {settings.RampWindow.TotalSeconds} s per step).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Servers: {string.Join("; ", results.Select(r => $"{r.Server} ({r.Configuration})"))}, started together. Idle: {IdleScenario.Settle.TotalSeconds} s to settle, then {settings.IdleWindow.TotalSeconds} s, before any connection. "
+            + $"Loads: server warm-up {settings.ServerWarmup.TotalSeconds} s, then {settings.Rounds} rounds in which the servers take turns, each turn a {settings.Warmup.TotalSeconds} s warm-up and a {settings.Window.TotalSeconds} s window; "
+            + $"CPU is the rounds' median (lowest–highest in brackets), memory per stream is resident memory (+ HLS files in tmpfs) at that load less the idle figure, over the streams. "
+            + $"Live edge, throughput and ramp ({settings.RampWindow.TotalSeconds} s per step): {string.Join(" and ", results.Where(r => !r.LoadOnly).Select(r => r.Server))}.");
         text.AppendLine();
+
+        // The ratios: each of Stagecast's builds against nginx-rtmp, when both ran.
+        var reference = results.FirstOrDefault(r => r.Server == "nginx-rtmp");
+        var compared = reference is null ? [] : results.Where(r => r != reference).ToList();
         text.Append("| Metric |");
         foreach (var result in results)
         {
             text.Append(CultureInfo.InvariantCulture, $" {result.Server} |");
         }
 
-        text.AppendLine(results.Count == 2 ? " Stagecast / nginx |" : "");
-        text.Append("|---|");
-        text.AppendLine(string.Concat(Enumerable.Repeat("---|", results.Count + (results.Count == 2 ? 1 : 0))));
+        text.AppendLine(string.Concat(compared.Select(r => $" {r.Server} / nginx |")));
+        text.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", results.Count + compared.Count)));
 
-        if (results.Any(r => r.Loads.Count == 0 || r.Throughput.Count == 0 || r.Ramp.Count == 0))
+        void Row(string metric, Func<ServerResults, double?> value, string format, Func<ServerResults, string>? note = null)
         {
-            return text.AppendLine("(partial run: see the console output)").ToString();
+            text.Append(CultureInfo.InvariantCulture, $"| {metric} |");
+            foreach (var result in results)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" {Format(value(result), format)}{note?.Invoke(result)} |");
+            }
+
+            foreach (var result in compared)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" {(value(result) is { } a && value(reference!) is { } b && b != 0 && !double.IsNaN(a) && !double.IsNaN(b) ? (a / b).ToString("F2", CultureInfo.InvariantCulture) : "–")} |");
+            }
+
+            text.AppendLine();
         }
 
-        foreach (var (variant, count) in results[0].Loads.Select(l => (l.Variant, l.Publishers)))
+        Row("Idle CPU, % of one core (nothing ever connected)", r => r.Idle?.CpuPercent, "F2");
+        Row("Idle resident memory, MiB", r => r.Idle?.RssMiB, "F0");
+        foreach (var (variant, count) in results[0].Loads.Select(l => (l.Variant, l.Publishers)).Distinct())
         {
-            Row(text, $"CPU s per stream per minute, {variant}, {count} publishers", results,
-                r => r.Loads.FirstOrDefault(l => l.Variant == variant && l.Publishers == count)?.CpuSecondsPerStreamPerMinute, "F3");
+            Row($"CPU s per stream per minute, {variant}, {count} publishers", r => Median(r.Cpu(variant, count)), "F3",
+                r => r.Cpu(variant, count) is [var low, .., var high] ? $" ({low.ToString("F3", CultureInfo.InvariantCulture)}–{high.ToString("F3", CultureInfo.InvariantCulture)})" : "");
         }
 
-        Row(text, "CPU s per stream per minute at each server's largest healthy count (machine saturated)", results, r => r.LargestHealthy?.CpuSecondsPerStreamPerMinute, "F3");
+        Row("CPU s per stream per minute at each server's largest healthy count (machine saturated)", r => r.LargestHealthy?.CpuSecondsPerStreamPerMinute, "F3");
         foreach (var variant in results[0].Loads.Select(l => l.Variant).Distinct())
         {
             int count = results[0].Loads.Where(l => l.Variant == variant).Max(l => l.Publishers);
-            Row(text, $"Memory per live stream, MiB ({variant}, {count} streams; resident + HLS files in tmpfs)", results,
-                r => r.Loads.FirstOrDefault(l => l.Variant == variant && l.Publishers == count)?.MemoryPerStreamBytes / 1048576.0, "F2");
+            Row($"Memory per live stream beyond idle, MiB ({variant}, {count} streams)", r => r.MemoryPerStreamBeyondIdle(variant, count), "F2");
         }
 
-        Row(text, "Most concurrent publishers held (360p 600 kbps, no drops, stable edge)", results, r => r.LargestHealthy?.Publishers, "F0");
-        Row(text, "Live-edge delay p50, ms (last frame in → listed)", results, r => r.Edge.DelayP50Ms, "F1");
-        Row(text, "Live-edge delay p95, ms", results, r => r.Edge.DelayP95Ms, "F1");
-        Row(text, "Publish start → first playable playlist p50, ms", results, r => r.Edge.FirstPlayableP50Ms, "F0");
-        Row(text, "Publish start → first playable playlist p95, ms", results, r => r.Edge.FirstPlayableP95Ms, "F0");
-        for (int i = 0; i < results[0].Throughput.Count; i++)
+        Row("Most concurrent publishers held (360p 600 kbps, no drops, stable edge)", r => r.LargestHealthy?.Publishers, "F0");
+        Row("Live-edge delay p50, ms (last frame in → listed)", r => r.LoadOnly ? null : r.Edge.DelayP50Ms, "F1");
+        Row("Live-edge delay p95, ms", r => r.LoadOnly ? null : r.Edge.DelayP95Ms, "F1");
+        Row("Publish start → first playable playlist p50, ms", r => r.LoadOnly ? null : r.Edge.FirstPlayableP50Ms, "F0");
+        Row("Publish start → first playable playlist p95, ms", r => r.LoadOnly ? null : r.Edge.FirstPlayableP95Ms, "F0");
+        var measured = results.Where(r => !r.LoadOnly).ToList();
+        for (int i = 0; i < measured.Select(r => r.Throughput.Count).DefaultIfEmpty(0).Max(); i++)
         {
             int index = i;
-            string label = string.Join(" / ", results.Select(r => r.Throughput[index].Label).Distinct());
-            Row(text, $"{label}: requests/s", results, r => r.Throughput[index].RequestsPerSecond, "F0");
-            Row(text, $"{label}: MB/s", results, r => r.Throughput[index].MegabytesPerSecond, "F1");
+            ThroughputResult? At(ServerResults r) => r.Throughput.ElementAtOrDefault(index);
+            string label = string.Join(" / ", measured.Select(r => At(r)?.Label).OfType<string>().Distinct());
+            Row($"{label}: requests/s answered 2xx", r => At(r)?.RequestsPerSecond, "F0", r => At(r) is { Errors: > 0 } t ? $" ({t.Errors} not answered 2xx)" : "");
+            Row($"{label}: MB/s", r => At(r)?.MegabytesPerSecond, "F1");
         }
 
         text.AppendLine();
@@ -89,22 +109,10 @@ public static class Report
         File.WriteAllText(readme, text[..(start + Start.Length)] + "\n" + report + text[end..]);
     }
 
-    private static void Row(StringBuilder text, string metric, IReadOnlyList<ServerResults> results, Func<ServerResults, double?> value, string format)
-    {
-        text.Append(CultureInfo.InvariantCulture, $"| {metric} |");
-        var values = results.Select(value).ToList();
-        foreach (var v in values)
-        {
-            text.Append(CultureInfo.InvariantCulture, $" {(v is { } x && !double.IsNaN(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "–")} |");
-        }
+    private static string Format(double? value, string format) =>
+        value is { } x && !double.IsNaN(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "–";
 
-        if (values.Count == 2)
-        {
-            text.Append(CultureInfo.InvariantCulture, $" {(values[0] is { } a && values[1] is { } b && b != 0 && !double.IsNaN(a) && !double.IsNaN(b) ? (a / b).ToString("F2", CultureInfo.InvariantCulture) : "–")} |");
-        }
-
-        text.AppendLine();
-    }
+    private static double? Median(List<double> sorted) => sorted.Count == 0 ? null : sorted[sorted.Count / 2];
 
     private static string Machine()
     {
