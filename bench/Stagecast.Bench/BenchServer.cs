@@ -265,6 +265,8 @@ public sealed class NginxServer(int workers) : BenchServer
 
     public override string Name => "nginx-rtmp";
 
+    public int Workers => workers;
+
     public override bool LowLatency => false;
 
     public override async Task StartAsync()

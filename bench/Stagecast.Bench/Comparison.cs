@@ -92,7 +92,7 @@ public sealed class Comparison(HttpClient http, BenchSettings settings)
                     }
                 }
 
-                results.Add(new ServerResults(server.Name, server is NginxServer ? "1 worker" : "defaults", loads[i], edge, throughput, ramp)
+                results.Add(new ServerResults(server.Name, server is NginxServer nginx ? $"{nginx.Workers} worker(s)" : "defaults", loads[i], edge, throughput, ramp)
                 {
                     Idle = idle[i],
                     LoadOnly = loadOnly(server),

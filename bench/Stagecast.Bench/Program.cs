@@ -4,7 +4,7 @@ using Stagecast.Bench;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-// Stagecast against nginx-rtmp on the same workload, one after the other.
+// Stagecast against nginx-rtmp on the same workload, side by side (bench/README.md, "Method").
 //   bench/run.sh [--quick] [--servers stagecast,release,nginx] [--nginx-workers 2] [--binary PATH] [--release PATH] [--rounds N] [--no-readme]
 //   (builds the server first)
 var options = Arguments.Parse(args);
