@@ -248,8 +248,8 @@ public sealed record ServerResults(string Server, string Configuration, List<Loa
     /// </summary>
     public double? MemoryPerStreamBeyondIdle(string variant, int count)
     {
-        var rounds = Loads.Where(l => l.Variant == variant && l.Publishers == count).Select(l => (l.MemoryBytes / 1048576.0 - Idle?.RssMiB ?? double.NaN) / count).Order().ToList();
-        return rounds.Count == 0 || Idle is null ? null : rounds[rounds.Count / 2];
+        var rounds = Loads.Where(l => l.Variant == variant && l.Publishers == count).Select(l => l.MemoryBytes / 1048576.0).Order().ToList();
+        return rounds.Count == 0 || Idle is not { } idle ? null : (rounds[rounds.Count / 2] - idle.RssMiB) / count;
     }
 }
 

@@ -26,10 +26,9 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
     {
         await using var driver = new LoadDriver();
         server.ForgetEndedStreams();
-        long memoryBefore = Memory();
         await StartPublishersAsync(driver, clip, count, observed: 0);
         await Task.Delay(settings.Warmup);
-        return await MeasureAsync(driver, variant, count, settings.Window, observers: [], memoryBefore);
+        return await MeasureAsync(driver, variant, count, settings.Window, observers: []);
     }
 
     /// <summary>Live-edge delay and time to the first playable playlist, every publisher observed.</summary>
@@ -68,7 +67,7 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
             observers.AddRange(newObservers);
             tasks.AddRange(newTasks);
             await Task.Delay(settings.Warmup);
-            var result = await MeasureAsync(driver, variant, target, settings.RampWindow, observers, memoryBefore: 0);
+            var result = await MeasureAsync(driver, variant, target, settings.RampWindow, observers);
             steps.Add(result);
             Console.WriteLine($"    {target,5} publishers: {result.Summary}");
             if (!result.Healthy)
@@ -137,7 +136,7 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
     /// <summary>Resident memory of the server's processes plus its media files in tmpfs (nginx keeps HLS there).</summary>
     private long Memory() => ProcessMeter.ResidentBytes(server.Pid) + server.MediaFileBytes();
 
-    private async Task<LoadResult> MeasureAsync(LoadDriver driver, string variant, int count, TimeSpan window, IReadOnlyList<EdgeObserver> observers, long memoryBefore)
+    private async Task<LoadResult> MeasureAsync(LoadDriver driver, string variant, int count, TimeSpan window, IReadOnlyList<EdgeObserver> observers)
     {
         driver.ResetLag();
         foreach (var observer in observers)
@@ -165,7 +164,7 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
         const double delayLimit = 1000;
         bool healthy = failed == 0 && maxLag < 1000 && (dropped ?? 0) == 0 && (observers.Count == 0 || lagGrowth < 0.5)
             && (delays.Count == 0 || Percentile(delays, 95) < delayLimit);
-        return new LoadResult(variant, count, cpu / count / (seconds / 60), memory, (memory - memoryBefore) / count, failed, maxLag, dropped, delays.Count == 0 ? null : Percentile(delays, 95),
+        return new LoadResult(variant, count, cpu / count / (seconds / 60), memory, failed, maxLag, dropped, delays.Count == 0 ? null : Percentile(delays, 95),
             lagGrowth, healthy, (publishers.Sum(p => p.BytesSent) - sentBefore) * 8 / seconds / 1e6);
     }
 
@@ -200,7 +199,6 @@ public sealed record LoadResult(
     int Publishers,
     double CpuSecondsPerStreamPerMinute,
     long MemoryBytes,
-    long MemoryPerStreamBytes,
     int Failed,
     long MaxLagMs,
     long? DroppedFrames,

@@ -27,11 +27,11 @@ public sealed class TransportFeedbackRecorder(TimeProvider time)
     private long _lastSent = long.MinValue;
     private byte _feedbackCount;
 
-    /// <summary>Records a packet's transport-wide sequence number as arriving now.</summary>
-    public void Add(ushort sequence) => Add(sequence, TimeSpan.Zero);
-
-    /// <summary>Records a packet's transport-wide sequence number as arriving <paramref name="waited"/> ago (its time in the socket's queue).</summary>
-    public void Add(ushort sequence, TimeSpan waited)
+    /// <summary>
+    /// Records a packet's transport-wide sequence number as arriving now, or <paramref name="waited"/> ago (its time in
+    /// the socket's queue, when known).
+    /// </summary>
+    public void Add(ushort sequence, TimeSpan waited = default)
     {
         long unwrapped = SequenceUnwrapper.Unwrap(_highest, sequence);
         if (_next < 0)

@@ -19,6 +19,20 @@ internal static unsafe class LinuxMessages
     /// <summary><c>CMSG_SPACE</c> for an <c>int</c> or smaller.</summary>
     public const int ControlSpace = 24;
 
+    /// <summary>Turns a socket option on; false where the system does not have it.</summary>
+    public static bool TryTurnOn(Socket socket, int level, int option)
+    {
+        try
+        {
+            socket.SetRawSocketOption(level, option, BitConverter.GetBytes(1));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     [DllImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
     public static extern int SendMessages(int fd, MessageHeader* messages, uint count, int flags);
 

@@ -30,23 +30,8 @@ public sealed unsafe class UdpGroReceiver
     public int DatagramLength { get; private set; }
 
     /// <summary>Turns GRO on for <paramref name="socket"/>; null where the system does not have it.</summary>
-    public static UdpGroReceiver? TryCreate(Socket socket)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        try
-        {
-            socket.SetRawSocketOption(SolUdp, UdpGro, BitConverter.GetBytes(1));
-            return new UdpGroReceiver(socket);
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
-    }
+    public static UdpGroReceiver? TryCreate(Socket socket) =>
+        OperatingSystem.IsLinux() && TryTurnOn(socket, SolUdp, UdpGro) ? new UdpGroReceiver(socket) : null;
 
     /// <summary>Reads one message if one is queued, without waiting; false when none is (or the socket has an error or is closed).</summary>
     public bool TryReceive()

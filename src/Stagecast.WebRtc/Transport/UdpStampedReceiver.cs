@@ -33,23 +33,9 @@ internal sealed unsafe class UdpStampedReceiver
     private UdpStampedReceiver(Socket socket) => _socket = socket;
 
     /// <summary>Has the kernel stamp what <paramref name="socket"/> (IPv4) receives; null where the system does not.</summary>
-    public static UdpStampedReceiver? TryCreate(Socket socket)
-    {
-        if (!OperatingSystem.IsLinux() || socket.AddressFamily != AddressFamily.InterNetwork)
-        {
-            return null;
-        }
-
-        try
-        {
-            socket.SetRawSocketOption(SolSocket, SoTimestampNs, BitConverter.GetBytes(1));
-            return new UdpStampedReceiver(socket);
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
-    }
+    public static UdpStampedReceiver? TryCreate(Socket socket) =>
+        OperatingSystem.IsLinux() && socket.AddressFamily == AddressFamily.InterNetwork && TryTurnOn(socket, SolSocket, SoTimestampNs)
+            ? new UdpStampedReceiver(socket) : null;
 
     /// <summary>
     /// Waits for a datagram into <paramref name="buffer"/>: its length, where it came from and how long it waited to be
