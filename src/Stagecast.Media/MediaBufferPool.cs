@@ -13,9 +13,9 @@ namespace Stagecast.Media;
 /// returns it, up to <see cref="MaxRetainedBytes"/> in all.
 /// <para>
 /// Lengths are fitted: four sizes per power of two (5, 6, 7 and 8 eighths of it, from 256 bytes), so an array is at
-/// most a quarter longer than asked (a ninth on average). Powers of two alone wasted 39 % of a stream's window on
-/// average (a 130 KB part took 256 KB), and the window is most of a stream's memory (bench/README.md, "Memory per
-/// stream"). Its arrays therefore never go to <see cref="ArrayPool{T}.Shared"/>, which refuses other lengths; that
+/// most a quarter longer than asked. Powers of two alone could cost up to twice a stream's window (a 130 KB part took
+/// 256 KB), and the window is most of a stream's memory (bench/README.md, "Memory per stream"). Its arrays therefore
+/// never go to <see cref="ArrayPool{T}.Shared"/>, which refuses other lengths; that
 /// pool's arrays may come here.
 /// </para>
 /// </summary>
