@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Stagecast against nginx-rtmp on the same machine, one after the other, same workload.
+# Stagecast against nginx-rtmp on the same machine, side by side, same workload.
 # Installs what it needs (ffmpeg, nginx with the RTMP module, Varnish) when missing, builds in Release and runs
 # bench/Stagecast.Bench. Writes bench/results/<date>.{md,json} and the table into bench/README.md.
-#   bench/run.sh            full run (about 20 minutes on 2 cores)
+#   bench/run.sh            full run (about 45 minutes on 2 cores, the release binary's build included)
 #   bench/run.sh --quick    short run (about 3 minutes; figures not comparable)
 #   bench/run.sh --scenario smoke   every measurement path once, checked to work, no figure judged (under a minute; CI runs it)
 #   bench/run.sh --scenario idle    the JIT build, the release binary and nginx-rtmp idle, and from start to the first playlist
 # --no-build first: use the Release build already there (test.sh builds the solution before its tests).
-# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp (or alone: smoke, idle, glass, llhls, webrtc, meeting, compositor, webinar, transcode, record, soak, edge-cache, transcription)  --variant 0|1
+# Other options: --servers stagecast,nginx  --scenario load,edge,throughput,ramp,meeting-side (or alone: smoke, idle, glass, llhls, webrtc, meeting, compositor, webinar, transcode, record, soak, edge-cache, transcription,
+#                meeting-side: the main run's meeting-side table alone)  --variant 0|1
 #                --counts 1,10,100  --warmup S  --window S  --nginx-workers N  --no-readme
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,4 +31,6 @@ else
   dotnet build src/Stagecast.Server -c Release -v quiet -nologo
   dotnet build bench/Stagecast.Bench -c Release -v quiet -nologo
 fi
+# The meeting side's speech figures use the tests' whisper model (fetched once, about 15 s); without it PocketSphinx alone.
+sh tests/models/fetch-whisper-tiny.sh tests/models >/dev/null || echo "bench: no whisper model (tests/models/fetch-whisper-tiny.sh failed): PocketSphinx alone"
 exec dotnet run --project bench/Stagecast.Bench -c Release --no-build -- "$@"

@@ -125,6 +125,22 @@ if (options.Scenarios is ["transcription"])
     return 0;
 }
 
+if (options.Scenarios is ["meeting-side"])
+{
+    // bench/run.sh --scenario meeting-side [--no-readme]: the main run's meeting-side table alone (a webinar of 300, WHEP viewers per core, speech), into bench/README.md.
+    string table = MeetingSide.Render(await MeetingSideAsync());
+    Directory.CreateDirectory(resultsDirectory);
+    string path = Path.Combine(resultsDirectory, $"meeting-side-{DateTime.UtcNow:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(path, table);
+    if (!args.Contains("--no-readme"))
+    {
+        MeetingSide.UpdateReadme(Path.Combine(repository, "bench", "README.md"), table);
+    }
+
+    Console.WriteLine($"\n{table}\nWritten to {path}");
+    return 0;
+}
+
 if (options.Scenarios is ["edge-cache"])
 {
     // bench/run.sh --scenario edge-cache [--counts 50,200,500 (players)] [--window S]: one 720p stream, directly and through the nginx and Varnish edges.
@@ -214,7 +230,8 @@ foreach (string name in options.Servers)
 var results = await new Comparison(http, settings).RunAsync(servers, clips, options.Runs, options.Variant,
     server => server is StagecastServer { Label: "Stagecast release" });
 
-var report = Report.Render(results, settings, options.Quick, args);
+var meetingSide = options.Runs("meeting-side") && options.Servers.Contains("stagecast") ? await MeetingSideAsync() : null;
+var report = Report.Render(results, settings, options.Quick, args) + (meetingSide is null ? "" : "\n" + MeetingSide.Render(meetingSide));
 Console.WriteLine();
 Console.WriteLine(report);
 Directory.CreateDirectory(resultsDirectory);
@@ -227,6 +244,20 @@ if (options.UpdateReadme && !options.Quick)
 }
 
 return 0;
+
+// The meeting side at the full run's sizes (a quick run's are small): the webinar of issue 64 (300 attendees), WHEP
+// viewers up to 1,000 (held on this machine since 2026-11-25), and the speech engines with the tests' whisper model.
+async Task<MeetingSide.Figures> MeetingSideAsync()
+{
+    string model = Path.Combine(repository, "tests", "models", "ggml-tiny-q8_0.bin");
+    if (!File.Exists(model))
+    {
+        Console.WriteLine($"  {model} missing (tests/models/fetch-whisper-tiny.sh fetches it): PocketSphinx alone");
+    }
+
+    return await new MeetingSide(repository, http, settings).RunAsync(options.Quick ? 10 : 300, options.Quick ? [10] : [250, 500, 1000], speech: true,
+        File.Exists(model) ? model : null, options.Quick ? 3 : int.MaxValue);
+}
 
 public sealed record ServerResults(string Server, string Configuration, List<LoadResult> Loads, EdgeResult Edge, List<ThroughputResult> Throughput, List<LoadResult> Ramp)
 {
@@ -272,7 +303,7 @@ internal sealed record Arguments(
             (Value("--servers") ?? "stagecast,release,nginx").Split(',', StringSplitOptions.RemoveEmptyEntries),
             int.Parse(Value("--nginx-workers") ?? "1", CultureInfo.InvariantCulture),
             !args.Contains("--no-readme") && Value("--scenario") is null,
-            (Value("--scenario") ?? "load,edge,throughput,ramp").Split(','),
+            (Value("--scenario") ?? "load,edge,throughput,ramp,meeting-side").Split(','),
             Value("--variant") is { } variant ? int.Parse(variant, CultureInfo.InvariantCulture) : null,
             Value("--counts")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
             Value("--warmup") is { } warmup ? double.Parse(warmup, CultureInfo.InvariantCulture) : null,

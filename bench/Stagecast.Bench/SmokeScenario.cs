@@ -76,6 +76,7 @@ public sealed class SmokeScenario(string repository, HttpClient http)
         if (servers.Contains("stagecast"))
         {
             await TranscriptionAsync();
+            await MeetingSideAsync();
         }
 
         return _failures;
@@ -99,6 +100,21 @@ public sealed class SmokeScenario(string repository, HttpClient http)
             transcription.Steps is [{ AudioSent: > 0, AudioReceived: > 0, Recognised: > 0 }]);
         Check(name, "meeting: a peer receives the speaker's transcripts, each after its speech was sent",
             transcription.Steps is [{ Heard: > 0, DelaysMs: var delays }] && delays.All(d => d > 0));
+        Console.WriteLine($"  {name}: checked in {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    /// <summary>The main run's meeting side, small: a webinar of two attendees, two WHEP viewers, its table (speech is checked above).</summary>
+    private async Task MeetingSideAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        var figures = await new MeetingSide(repository, http, Settings).RunAsync(attendees: 2, viewerSteps: [2], speech: false, whisperModel: null);
+        const string name = "Stagecast meeting side";
+        Check(name, "webinar: two attendees watch, the server's CPU and memory are read",
+            figures.Webinar is { Attendees: 2, Healthy: true, CpuPercent: > 0, MinMbps: > 0 });
+        Check(name, "WHEP viewers: the step holds and its CPU is read", figures.FanOut is { Viewers: 2, CpuPercent: > 0 });
+        string table = MeetingSide.Render(figures);
+        Check(name, "the table has the webinar's and the viewers' rows",
+            table.Contains("per attendee per minute", StringComparison.Ordinal) && table.Contains(figures.FanOut?.ViewersPerCore.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) ?? "?", StringComparison.Ordinal));
         Console.WriteLine($"  {name}: checked in {clock.Elapsed.TotalSeconds:F0} s");
     }
 

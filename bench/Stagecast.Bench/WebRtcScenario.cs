@@ -29,7 +29,14 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
     /// </summary>
     private static readonly TimeSpan MaxDelayP95 = TimeSpan.FromMilliseconds(100);
 
-    public async Task<string> RunAsync(int[] viewerSteps)
+    /// <summary>Each step of WHEP viewers of the RTMP stream, in order.</summary>
+    public List<FanOutStep> Steps { get; } = [];
+
+    /// <summary>
+    /// WHEP viewers of an RTMP stream in <paramref name="viewerSteps"/>, then (unless <paramref name="whipPublisher"/> is
+    /// false) a WHIP publisher and its viewers; returns the report.
+    /// </summary>
+    public async Task<string> RunAsync(int[] viewerSteps, bool whipPublisher = true)
     {
         // The viewers are read by one thread that sleeps a millisecond between rounds (UdpReceivePump): viewers waiting
         // on their sockets were woken by every frame the server sent them, and over loopback the server's sends paid for it.
@@ -73,8 +80,9 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
                     }
 
                     await Task.Delay(warmup);
-                    var (line, healthy, median) = await MeasureAsync(server, viewers, "stagecast_whep_hub_delay_seconds", reference);
+                    var (line, healthy, median, cpuPercent) = await MeasureAsync(server, viewers, "stagecast_whep_hub_delay_seconds", reference);
                     reference ??= median;
+                    Steps.Add(new FanOutStep(count, cpuPercent, healthy));
                     report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {(healthy ? "yes" : "no")} |");
                     Console.WriteLine($"  {count} viewers: {line}");
                     if (!healthy)
@@ -94,6 +102,11 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
         finally
         {
             publisher.Kill();
+        }
+
+        if (!whipPublisher)
+        {
+            return report.ToString();
         }
 
         // After a saturated step the server may still be closing viewers; the publisher starts on a quiet server.
@@ -145,7 +158,7 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
                 }
 
                 await Task.Delay(warmup);
-                var (line, healthy, _) = await MeasureAsync(server, viewers, "stagecast_whep_forward_delay_seconds", null);
+                var (line, healthy, _, _) = await MeasureAsync(server, viewers, "stagecast_whep_forward_delay_seconds", null);
                 report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {(healthy ? "yes" : "no")} |");
                 Console.WriteLine($"  {count} forwarded viewers: {line}");
             }
@@ -165,7 +178,7 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
     /// Server CPU, what each viewer received and the delay histogram's quantiles over one window; held or not against
     /// the <paramref name="reference"/> bitrate (the first step's median, or this step's when null) and <see cref="MaxDelayP95"/>.
     /// </summary>
-    private async Task<(string Line, bool Healthy, double Median)> MeasureAsync(StagecastServer server, List<WhepClient> viewers, string histogram, double? reference)
+    private async Task<(string Line, bool Healthy, double Median, double CpuPercent)> MeasureAsync(StagecastServer server, List<WhepClient> viewers, string histogram, double? reference)
     {
         var bytesBefore = viewers.Select(v => v.Bytes).ToArray();
         var delayBefore = await MetricsHistogram.BucketsAsync(http, server.MetricsUrl, histogram);
@@ -187,6 +200,13 @@ public sealed class WebRtcScenario(string repository, HttpClient http, TimeSpan 
         {
             line += string.Create(CultureInfo.InvariantCulture, $" ({rejected} packets failed SRTP, the first: {viewers.Select(v => v.FirstRejection).FirstOrDefault(r => r is not null) ?? "none"}; {withoutVideo} viewers without video)");
         }
-        return (line, healthy, median);
+        return (line, healthy, median, 100 * cpu / window.TotalSeconds);
     }
+}
+
+/// <summary>A step of WHEP viewers: how many, the server's CPU (% of one core) and whether the step held.</summary>
+public sealed record FanOutStep(int Viewers, double CpuPercent, bool Healthy)
+{
+    /// <summary>Viewers per core of the server's CPU at this step (the stream's ingest included).</summary>
+    public double ViewersPerCore => Viewers / (CpuPercent / 100);
 }

@@ -27,6 +27,9 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
 
     private readonly DtlsCertificate _certificate = DtlsCertificate.Create(TimeProvider.System);
 
+    /// <summary>Each step measured, in order.</summary>
+    public List<WebinarStep> Steps { get; } = [];
+
     public async Task<string> RunAsync(int[] attendeeSteps)
     {
         WebRtcClient.ReceivePump ??= UdpReceivePump.TryCreate(TimeSpan.FromMilliseconds(1));
@@ -48,13 +51,14 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
 
             await Task.Delay(warmup);
             double hostsAlone = await CpuSecondsOverWindowAsync(server);
+            long hostsAloneBytes = ProcessMeter.ResidentBytes(server.Pid);
             var report = new StringBuilder();
             report.AppendLine(CultureInfo.InvariantCulture,
                 $"Three hosts publishing alone: server CPU {100 * hostsAlone / window.TotalSeconds:F1} % of one core. Each attendee watches the three (3 WHEP subscriptions).");
             report.AppendLine();
-            report.AppendLine("| attendees | server CPU % of one core | server CPU s per attendee-minute (less the hosts alone) | Mbit/s per subscription (min / median) | " +
+            report.AppendLine("| attendees | server CPU % of one core | server CPU s per attendee-minute (less the hosts alone) | resident memory per attendee (beyond the hosts alone), MiB | Mbit/s per subscription (min / median) | " +
                 "grant → others told | grant → first heard / seen | grant → each other subscribed p50 / p95 | grant → seen by each other p50 / p95 / last | healthy |");
-            report.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            report.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
             foreach (int count in attendeeSteps)
             {
                 try
@@ -73,13 +77,14 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
                 catch (Exception ex) when (ex is TimeoutException or Stagecast.WebRtc.WebRtcProtocolException or IOException or WebSocketException or HttpRequestException
                     or InvalidOperationException)
                 {
-                    report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | attendee {webinar.Attendees.Count + 1} could not join and watch: {ex.Message} | | | | | | | no |");
+                    report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | attendee {webinar.Attendees.Count + 1} could not join and watch: {ex.Message} | | | | | | | | no |");
                     Console.WriteLine($"  {count} attendees: attendee {webinar.Attendees.Count + 1} could not join and watch: {ex.Message}");
                     break;
                 }
 
                 await Task.Delay(warmup);
-                var (line, healthy) = await MeasureAsync(server, webinar, hostsAlone);
+                var step = await MeasureAsync(server, webinar, hostsAlone, hostsAloneBytes);
+                bool healthy = step.Healthy;
                 string stage;
                 try
                 {
@@ -91,8 +96,9 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
                     healthy = false;
                 }
 
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {line} | {stage} | {(healthy ? "yes" : "no")} |");
-                Console.WriteLine($"  {count} attendees: {line} | {stage} | {(healthy ? "healthy" : "NOT healthy")}");
+                Steps.Add(step with { Healthy = healthy });
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {count} | {step.Line} | {stage} | {(healthy ? "yes" : "no")} |");
+                Console.WriteLine($"  {count} attendees: {step.Line} | {stage} | {(healthy ? "healthy" : "NOT healthy")}");
                 if (!healthy)
                 {
                     break;
@@ -110,17 +116,21 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
         }
     }
 
-    /// <summary>Server CPU and every subscription's bitrate over one window; healthy when none gets under 90 % of the median.</summary>
-    private async Task<(string Line, bool Healthy)> MeasureAsync(StagecastServer server, Webinar webinar, double hostsAlone)
+    /// <summary>
+    /// Server CPU, resident memory and every subscription's bitrate over one window; healthy when none gets under 90 % of
+    /// the median.
+    /// </summary>
+    private async Task<WebinarStep> MeasureAsync(StagecastServer server, Webinar webinar, double hostsAlone, long hostsAloneBytes)
     {
         var subscriptions = webinar.Attendees.SelectMany(a => a.Watching).ToList();
         var before = subscriptions.Select(s => s.Bytes).ToArray();
         double cpu = await CpuSecondsOverWindowAsync(server);
+        long resident = ProcessMeter.ResidentBytes(server.Pid);
         var rates = subscriptions.Select((s, i) => (s.Bytes - before[i]) * 8 / window.TotalSeconds / 1e6).Order().ToArray();
         double median = rates[rates.Length / 2];
-        bool healthy = rates[0] >= 0.9 * median && median > 0.3 && subscriptions.Sum(s => s.Rejected) == 0;
-        return (string.Create(CultureInfo.InvariantCulture,
-            $"{100 * cpu / window.TotalSeconds:F0} | {(cpu - hostsAlone) / window.TotalMinutes / webinar.Attendees.Count:F3} | {rates[0]:F2} / {median:F2}"), healthy);
+        int attendees = webinar.Attendees.Count;
+        return new WebinarStep(attendees, 100 * cpu / window.TotalSeconds, (cpu - hostsAlone) / window.TotalMinutes / attendees,
+            (resident - hostsAloneBytes) / 1048576.0 / attendees, rates[0], median, rates[0] >= 0.9 * median && median > 0.3 && subscriptions.Sum(s => s.Rejected) == 0);
     }
 
     /// <summary>
@@ -289,4 +299,14 @@ public sealed class WebinarScenario(string repository, HttpClient http, TimeSpan
             Channel.Dispose();
         }
     }
+}
+
+/// <summary>
+/// A webinar's step: attendees, the server's CPU (% of one core, and seconds per attendee-minute beyond the hosts
+/// alone), its resident memory per attendee beyond the hosts alone, the subscriptions' bitrates and whether it held.
+/// </summary>
+public sealed record WebinarStep(int Attendees, double CpuPercent, double CpuPerAttendeeMinute, double MemoryPerAttendeeMiB, double MinMbps, double MedianMbps, bool Healthy)
+{
+    public string Line => string.Create(CultureInfo.InvariantCulture,
+        $"{CpuPercent:F0} | {CpuPerAttendeeMinute:F3} | {MemoryPerAttendeeMiB:F2} | {MinMbps:F2} / {MedianMbps:F2}");
 }
