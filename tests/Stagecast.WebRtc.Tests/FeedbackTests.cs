@@ -34,7 +34,7 @@ public sealed class FeedbackTests
     [Fact]
     public void TheNackResponderResendsWhatItStillHoldsExactlyAsSent()
     {
-        var history = new SendHistory(capacity: 4);
+        var history = new SendHistory(TimeProvider.System, capacity: 4);
         var responder = new NackResponder(history, mediaSsrc: 0x22222222);
         for (ushort sequence = 10; sequence < 16; sequence++)
         {
@@ -59,9 +59,51 @@ public sealed class FeedbackTests
     }
 
     [Fact]
+    public void TheSendHistoryGrowsToHoldASecondOfPacketsAndNoMore()
+    {
+        // A 600 kbit/s camera: 62 packets of 1,200 bytes a second. The history held 512 slots of an MTU (768 KB) once
+        // its first 512 packets had gone, whatever the bitrate; now it starts with 64 and doubles while a packet would
+        // overwrite one sent within the second.
+        var time = new FakeTimeProvider(Start);
+        var history = new SendHistory(time);
+        var packet = new byte[1200];
+        ushort sequence = 0;
+        void Send(int packets, TimeSpan apart)
+        {
+            for (int i = 0; i < packets; i++, sequence++)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequence);
+                history.Add(sequence, packet);
+                time.Advance(apart);
+            }
+        }
+
+        Send(620, TimeSpan.FromMilliseconds(16));
+        Assert.Equal(64, history.Capacity); // 64 packets are 1.02 s: never one overwritten within the second
+
+        // Within the slots, a NACKed packet is there as it was sent; past them, gone.
+        var copy = new byte[1500];
+        Assert.Equal(1200, history.CopyTo((ushort)(sequence - 60), copy));
+        Assert.Equal((ushort)(sequence - 60), BinaryPrimitives.ReadUInt16BigEndian(copy.AsSpan(2)));
+        Assert.Equal(0, history.CopyTo((ushort)(sequence - 70), copy));
+
+        // Twice the rate: the ring doubles, and every packet of the last second is still there after the move.
+        Send(200, TimeSpan.FromMilliseconds(8));
+        Assert.Equal(128, history.Capacity);
+        for (int back = 1; back <= 120; back++)
+        {
+            Assert.Equal((ushort)(sequence - back), history.CopyTo((ushort)(sequence - back), copy) > 0 ? BinaryPrimitives.ReadUInt16BigEndian(copy.AsSpan(2)) : -1);
+        }
+
+        // A 2.5 Mbit/s burst grows it to its capacity and no further.
+        Send(3000, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(SendHistory.DefaultCapacity, history.Capacity);
+    }
+
+    [Fact]
     public void OnARetransmissionStreamTheNackResponderResendsEachPacketWithItsOriginalSequenceNumberFirst()
     {
-        var history = new SendHistory(capacity: 8);
+        var history = new SendHistory(TimeProvider.System, capacity: 8);
         var rtx = new RetransmissionStream(payloadType: 97, ssrc: 0x44444444);
         var responder = new NackResponder(history, mediaSsrc: 0x22222222, rtx);
         history.Add(14, RtpPacket(14, payloadByte: 0xAB));

@@ -23,7 +23,7 @@ public sealed class SfuConsumer
 {
     private readonly SfuReceiveSession _session;
     private readonly byte[] _forward = new byte[1500];
-    private readonly SendHistory _history = new();
+    private readonly SendHistory _history;
     private readonly NackResponder _nacks;
     private readonly SenderReporter _reports = new();
     private readonly ForwardedTrack _track;
@@ -54,6 +54,7 @@ public sealed class SfuConsumer
         _layers = [stream];
         _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
         Rtx = rtx;
+        _history = new SendHistory(session.Transport.Time);
         _nacks = new NackResponder(_history, Ssrc, Rtx);
         _ending = stream.Ending.Register(Stop);
     }

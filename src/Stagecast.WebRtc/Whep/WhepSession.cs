@@ -24,6 +24,7 @@ public abstract class WhepSession : WebRtcSession
         Stream = stream;
         Negotiation = negotiation;
         Logger = logger;
+        VideoHistory = new SendHistory(transport.Time);
         _nacks = new NackResponder(VideoHistory, negotiation.VideoSsrc, negotiation.VideoRtx);
     }
 
@@ -36,7 +37,7 @@ public abstract class WhepSession : WebRtcSession
     protected ILogger Logger { get; }
 
     /// <summary>Video packets as sent, for retransmission.</summary>
-    protected SendHistory VideoHistory { get; } = new();
+    protected SendHistory VideoHistory { get; }
 
     protected SenderReporter Reports { get; } = new();
 
