@@ -47,7 +47,7 @@ public sealed class CommandLine
         new("--webrtc-public-ip", "STAGECAST_WEBRTC_PUBLIC_IP", "Stagecast:WebRtc:PublicIp", "Address WebRTC clients reach the server at (repeatable)", SettingKind.Repeatable),
         new("--turn-url", "STAGECAST_TURN_URL", "Stagecast:Turn:Urls", "TURN server clients are told of, turn:HOST:PORT or turns:HOST:443 (repeatable)", SettingKind.Repeatable),
         new("--turn-secret", "STAGECAST_TURN_SECRET", "Stagecast:Turn:Secret", "The TURN server's shared secret (coturn static-auth-secret) credentials are made with"),
-        new("--webrtc-congestion-control", "STAGECAST_WEBRTC_CONGESTION_CONTROL", "Stagecast:WebRtc:CongestionControl", "Transport-wide congestion control in meetings: feedback to publishers, a downlink estimate per subscriber, layers shared within it (experimental)", SettingKind.Switch),
+        new("--webrtc-congestion-control", "STAGECAST_WEBRTC_CONGESTION_CONTROL", "Stagecast:WebRtc:CongestionControl", "Transport-wide congestion control in meetings: feedback to publishers, a downlink estimate per subscriber, layers shared within it; false turns it off [default: true]", SettingKind.Switch),
         new("--webrtc-max-publish-kbps", "STAGECAST_WEBRTC_MAX_PUBLISH_KBPS", "Stagecast:WebRtc:MaxPublishKbps", "Bitrate WHIP publishers are asked to stay under"),
         new("--realtimekit-base", "STAGECAST_REALTIMEKIT_BASE", "Stagecast:RealtimeKit:Base", "The baseURI apps on RealtimeKit's own SDK use: api.BASE and socket-edge.BASE are served on the HTTPS port [default: --public-url's host]"),
         new("--ffmpeg", "STAGECAST_FFMPEG", "Stagecast:Ffmpeg", "The ffmpeg binary (transcoding, meeting programs, recordings): a path, or a name on the PATH [default: ffmpeg]"),

@@ -39,11 +39,10 @@ public sealed class WebRtcOptions : IValidatableObject
     public int MaxPublishKbps { get; set; } = 6000;
 
     /// <summary>
-    /// Transport-wide congestion control in meetings (<c>--webrtc-congestion-control</c>): feedback to publishers, a
-    /// downlink estimate per RealtimeKit receive transport, video layers shared within it. Off until it is proven on
-    /// shaped links: with it on, Chrome starts its publishers at its own start rate and grows from there.
+    /// Transport-wide congestion control in meetings (<c>--webrtc-congestion-control</c>, on unless set to false):
+    /// feedback to publishers, a downlink estimate per RealtimeKit receive transport, video layers shared within it.
     /// </summary>
-    public bool CongestionControl { get; set; }
+    public bool CongestionControl { get; set; } = true;
 
     /// <summary>
     /// How often a WHIP publisher is asked for a keyframe (PLI). Browsers send one only when asked, and LL-HLS segments

@@ -88,6 +88,29 @@ public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task APublisherIsAnsweredWithTransportWideFeedbackUnlessCongestionControlIsTurnedOff()
+    {
+        // Chrome numbers its packets transport-wide when offered; the answer takes it (on by default since
+        // 2026-11-30), so Chrome's estimator runs on our feedback. `--webrtc-congestion-control false` answers without.
+        string offer = PublishOffer.Replace("a=rtpmap:96 VP8/90000\r\n",
+            "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 transport-cc\r\na=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n", StringComparison.Ordinal);
+        await using var own = (await ServerFixture.StartAsync(["--webrtc-congestion-control", "false"])).AsAsyncDisposable(out var off);
+        foreach (var (fixture, on) in new[] { (server, true), (off, false) })
+        {
+            var api = await fixture.NewTenantAsync();
+            string meeting = await api.CreateMeetingAsync();
+            var host = await api.AddParticipantAsync(meeting, "host", "group_call_host");
+            var (channel, join) = await MeetingHelpers.JoinAsync(fixture.HttpBase, host);
+            await using var _ = channel;
+            var published = await PostAsync(join.GetProperty("peer_id").GetString()!, "whip", offer, host.Token, http: fixture);
+            Assert.Equal(HttpStatusCode.Created, published.StatusCode);
+            string answer = await published.Content.ReadAsStringAsync();
+            Assert.Equal(on, answer.Contains("transport-wide-cc-extensions-01", StringComparison.Ordinal));
+            Assert.Equal(on, answer.Contains("a=rtcp-fb:96 transport-cc\r\n", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task AHiddenPeersSourceIsNobodysToWatchButItsOwnParticipants()
     {
         var api = await server.NewTenantAsync();

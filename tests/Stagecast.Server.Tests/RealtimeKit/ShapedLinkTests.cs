@@ -140,8 +140,10 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
     [Fact]
     public async Task WhatASqueezedDownlinkLosesIsRepairedOnTheRetransmissionStream()
     {
+        // Congestion control off: it exists to avoid the very loss this test needs. With it on, beside two busy loops,
+        // the estimate fell at once and paused Bob's video after the queue had dropped 2 packets (2026-11-30).
         await using var link = await ShapedLink.CreateAsync();
-        await using var rtk = await RealtimeKitServer.StartOnLinkAsync(link, "--webrtc-congestion-control");
+        await using var rtk = await RealtimeKitServer.StartOnLinkAsync(link, "--webrtc-congestion-control", "false");
         var api = rtk.Api;
         string meeting = await api.CreateMeetingAsync();
         var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
