@@ -20,8 +20,8 @@ public sealed class Comparison(HttpClient http, BenchSettings settings)
             }
 
             // Nobody has connected yet: what each build costs doing nothing, and its memory before any stream.
-            Console.WriteLine($"\n== idle ({settings.IdleWindow.TotalSeconds} s, after {IdleScenario.Settle.TotalSeconds} s to settle) ==");
-            await Task.Delay(IdleScenario.Settle);
+            Console.WriteLine($"\n== idle ({settings.IdleWindow.TotalSeconds} s, after {settings.IdleSettle.TotalSeconds} s to settle) ==");
+            await Task.Delay(settings.IdleSettle);
             var idle = await Task.WhenAll(servers.Select(s => IdleScenario.MeasureIdleAsync(s, settings.IdleWindow)));
             for (int i = 0; i < servers.Count; i++)
             {

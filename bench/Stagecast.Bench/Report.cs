@@ -16,7 +16,7 @@ public static class Report
         text.AppendLine(CultureInfo.InvariantCulture, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(quick ? " (quick smoke run: short windows, not comparable)" : "")}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine()}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench/run.sh{(arguments.Length > 0 ? " " + string.Join(' ', arguments) : "")}`.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Servers: {string.Join("; ", results.Select(r => $"{r.Server} ({r.Configuration})"))}, started together. Idle: {IdleScenario.Settle.TotalSeconds} s to settle, then {settings.IdleWindow.TotalSeconds} s, before any connection. "
+        text.AppendLine(CultureInfo.InvariantCulture, $"Servers: {string.Join("; ", results.Select(r => $"{r.Server} ({r.Configuration})"))}, started together. Idle: {settings.IdleSettle.TotalSeconds} s to settle, then {settings.IdleWindow.TotalSeconds} s, before any connection. "
             + $"Loads: server warm-up {settings.ServerWarmup.TotalSeconds} s, then {settings.Rounds} rounds in which the servers take turns, each turn a {settings.Warmup.TotalSeconds} s warm-up and a {settings.Window.TotalSeconds} s window; "
             + $"CPU is the rounds' median (lowest–highest in brackets), memory per stream is resident memory (+ HLS files in tmpfs) at that load less the idle figure, over the streams. "
             + $"Live edge, throughput and ramp ({settings.RampWindow.TotalSeconds} s per step): {string.Join(" and ", results.Where(r => !r.LoadOnly).Select(r => r.Server))}.");

@@ -16,6 +16,7 @@ public sealed class SmokeScenario(string repository, HttpClient http)
         LoadCounts = [60],
         ServerWarmup = TimeSpan.FromSeconds(1),
         IdleWindow = TimeSpan.FromSeconds(2),
+        IdleSettle = TimeSpan.FromSeconds(1),
         Warmup = TimeSpan.FromSeconds(2),
         Window = TimeSpan.FromSeconds(3),
         EdgeStreams = 2,
