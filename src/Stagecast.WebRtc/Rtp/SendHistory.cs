@@ -31,10 +31,7 @@ public sealed class SendHistory
     private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly Lock _sync = new();
-    private byte[]?[] _slots;
-    private int[] _lengths;
-    private int[] _sequences;
-    private long[] _sentAt;
+    private Slot[] _slots;
 
     /// <param name="capacity">The most packets held, a power of two (a sequence number's slot is the number modulo it).</param>
     public SendHistory(TimeProvider time, int capacity = DefaultCapacity)
@@ -46,7 +43,7 @@ public sealed class SendHistory
 
         _time = time;
         _capacity = capacity;
-        (_slots, _lengths, _sequences, _sentAt) = Slots(Math.Min(InitialCapacity, capacity));
+        _slots = new Slot[Math.Min(InitialCapacity, capacity)];
     }
 
     /// <summary>Slots now (each of one MTU once used).</summary>
@@ -68,21 +65,23 @@ public sealed class SendHistory
             return;
         }
 
-        long now = _time.GetTimestamp();
         lock (_sync)
         {
-            int slot = sequence & (_slots.Length - 1);
-            if (_sequences[slot] >= 0 && _sequences[slot] != sequence && _slots.Length < _capacity && _time.GetElapsedTime(_sentAt[slot], now) < Kept)
+            // The clock only matters while the ring may still grow.
+            bool mayGrow = _slots.Length < _capacity;
+            long now = mayGrow ? _time.GetTimestamp() : 0;
+            ref var slot = ref _slots[sequence & (_slots.Length - 1)];
+            if (mayGrow && slot.Packet is not null && slot.Sequence != sequence && _time.GetElapsedTime(slot.SentAt, now) < Kept)
             {
                 Grow();
-                slot = sequence & (_slots.Length - 1);
+                slot = ref _slots[sequence & (_slots.Length - 1)];
             }
 
-            var entry = _slots[slot] ??= new byte[SlotSize];
-            packet.CopyTo(entry);
-            _lengths[slot] = packet.Length;
-            _sequences[slot] = sequence;
-            _sentAt[slot] = now;
+            slot.Packet ??= new byte[SlotSize];
+            packet.CopyTo(slot.Packet);
+            slot.Length = packet.Length;
+            slot.Sequence = sequence;
+            slot.SentAt = now;
         }
     }
 
@@ -91,14 +90,14 @@ public sealed class SendHistory
     {
         lock (_sync)
         {
-            int slot = sequence & (_slots.Length - 1);
-            if (_sequences[slot] != sequence || _lengths[slot] > destination.Length)
+            var slot = _slots[sequence & (_slots.Length - 1)];
+            if (slot.Packet is null || slot.Sequence != sequence || slot.Length > destination.Length)
             {
                 return 0;
             }
 
-            _slots[slot].AsSpan(0, _lengths[slot]).CopyTo(destination);
-            return _lengths[slot];
+            slot.Packet.AsSpan(0, slot.Length).CopyTo(destination);
+            return slot.Length;
         }
     }
 
@@ -108,19 +107,24 @@ public sealed class SendHistory
     /// </summary>
     private void Grow()
     {
-        var (slots, lengths, sequences, sentAt) = Slots(_slots.Length * 2);
-        for (int i = 0; i < _slots.Length; i++)
+        var slots = new Slot[_slots.Length * 2];
+        foreach (var slot in _slots)
         {
-            if (_sequences[i] >= 0)
+            if (slot.Packet is not null)
             {
-                int to = _sequences[i] & (slots.Length - 1);
-                (slots[to], lengths[to], sequences[to], sentAt[to]) = (_slots[i], _lengths[i], _sequences[i], _sentAt[i]);
+                slots[slot.Sequence & (slots.Length - 1)] = slot;
             }
         }
 
-        (_slots, _lengths, _sequences, _sentAt) = (slots, lengths, sequences, sentAt);
+        _slots = slots;
     }
 
-    private static (byte[]?[] Slots, int[] Lengths, int[] Sequences, long[] SentAt) Slots(int count) =>
-        (new byte[count][], new int[count], Enumerable.Repeat(-1, count).ToArray(), new long[count]);
+    /// <summary>A packet sent (<see cref="Packet"/> null until the slot is first written) and when.</summary>
+    private struct Slot
+    {
+        public byte[]? Packet;
+        public int Length;
+        public ushort Sequence;
+        public long SentAt;
+    }
 }
