@@ -249,14 +249,14 @@ return 0;
 // viewers up to 1,000 (held on this machine since 2026-11-25), and the speech engines with the tests' whisper model.
 async Task<MeetingSide.Figures> MeetingSideAsync()
 {
-    string model = Path.Combine(repository, "tests", "models", "ggml-tiny-q8_0.bin");
-    if (!File.Exists(model))
+    string? model = Stagecast.Testing.WhisperTinyModel.Find();
+    if (model is null)
     {
-        Console.WriteLine($"  {model} missing (tests/models/fetch-whisper-tiny.sh fetches it): PocketSphinx alone");
+        Console.WriteLine($"  no {Stagecast.Testing.WhisperTinyModel.FileName} in {Stagecast.Testing.WhisperTinyModel.Directory} (tests/models/fetch-whisper-tiny.sh fetches it): PocketSphinx alone");
     }
 
     return await new MeetingSide(repository, http, settings).RunAsync(options.Quick ? 10 : 300, options.Quick ? [10] : [250, 500, 1000], speech: true,
-        File.Exists(model) ? model : null, options.Quick ? 3 : int.MaxValue);
+        model, options.Quick ? 3 : int.MaxValue);
 }
 
 public sealed record ServerResults(string Server, string Configuration, List<LoadResult> Loads, EdgeResult Edge, List<ThroughputResult> Throughput, List<LoadResult> Ramp)

@@ -10,16 +10,13 @@ public static class WhisperTinyModel
 {
     public const string FileName = "ggml-tiny-q8_0.bin";
 
+    /// <summary>Where the model is kept: <c>tests/models</c>.</summary>
+    public static string Directory => System.IO.Path.Combine(Browser.RepositoryRoot(), "tests", "models");
+
+    /// <summary>The model's path, or null when it has not been fetched.</summary>
+    public static string? Find() => System.IO.Path.Combine(Directory, FileName) is var path && File.Exists(path) ? path : null;
+
     /// <summary>The model's path; throws naming the script that fetches it when it is not there.</summary>
-    public static string Path
-    {
-        get
-        {
-            string directory = System.IO.Path.Combine(Browser.RepositoryRoot(), "tests", "models");
-            string path = System.IO.Path.Combine(directory, FileName);
-            return File.Exists(path)
-                ? path
-                : throw new InvalidOperationException($"{path} is missing: run tests/models/fetch-whisper-tiny.sh {directory} (./test.sh does)");
-        }
-    }
+    public static string Path => Find()
+        ?? throw new InvalidOperationException($"{System.IO.Path.Combine(Directory, FileName)} is missing: run tests/models/fetch-whisper-tiny.sh {Directory} (./test.sh does)");
 }
