@@ -8,9 +8,10 @@ namespace Stagecast.WebRtc.Rtp;
 /// Every viewer and every meeting consumer has one, so its memory is per viewer: it was 512 slots (768 KB) whatever
 /// the bitrate, 2.3 MB for a webinar attendee watching three 600 kbit/s cameras (bench/README.md, "Memory per
 /// viewer"). It now starts with <see cref="InitialCapacity"/> slots and doubles, up to its capacity, whenever a packet
-/// would overwrite one sent less than <see cref="Kept"/> ago: a 600 kbit/s camera keeps 64 or 128 slots. Slots are
-/// never given back or shared: a ring of arrays written in place costs nothing per packet, where arrays fitted to each
-/// packet and passed back and forth through a pool cost the WHEP fan-out 15-20 % more CPU at 1,000 viewers.
+/// would overwrite one sent less than <see cref="Kept"/> ago: by calculation a 600 kbit/s camera keeps 64 or 128
+/// slots. Slots are never given back or shared: a ring of arrays written in place costs nothing per packet, where
+/// arrays fitted to each packet and passed back and forth through a pool cost the WHEP fan-out 15-20 % more CPU at
+/// 1,000 viewers.
 /// </para>
 /// </summary>
 public sealed class SendHistory
