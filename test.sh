@@ -7,7 +7,8 @@
 #   RealtimeKit tests' Chromium trusts as a real one), systemd-analyze
 #   (checks the release's unit), PostgreSQL and Redis (the store contract on PostgreSQL, the cluster tests), coturn
 #   (the TURN tests), Caddy and pebble (the shipped Caddyfile, with Caddy's CA and an ACME test CA), PocketSphinx with
-#   its US English models and espeak-ng (speech recognition on speech made for the test) and Node.js/npm from apt; a
+#   its US English models and espeak-ng (speech recognition on speech made for the test), iproute2 and iptables (shaped
+#   links: network namespaces, tc, and an NFQUEUE for loss and delay) and Node.js/npm from apt; a
 #   real whisper model (Whisper tiny, multilingual, 8-bit: tests/models/fetch-whisper-tiny.sh, from Debian's archive);
 #   Cloudflare's SDK (npm cloudflare) and RealtimeKit's web SDK and UI kit (pinned) from npm. hls.js is the copy the server serves (src/Stagecast.Server/Web/assets).
 # Extra arguments go to `dotnet test`, e.g. ./test.sh --filter "FullyQualifiedName~Rtmp".
@@ -55,6 +56,7 @@ command -v pebble >/dev/null 2>&1 || packages+=(pebble)
 ls /usr/lib/*/libpocketsphinx.so.3 >/dev/null 2>&1 || packages+=(libpocketsphinx3)
 command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
 command -v tc >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 || packages+=(iproute2) # shaped links: network namespaces and tc
+command -v iptables >/dev/null 2>&1 || packages+=(iptables) # shaped links' loss and delay (NFQUEUE: no netem in some kernels)
 [ $busy -eq 0 ] || command -v stress-ng >/dev/null 2>&1 || packages+=(stress-ng)
 
 if [ ${#packages[@]} -gt 0 ]; then

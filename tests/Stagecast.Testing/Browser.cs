@@ -136,7 +136,6 @@ public sealed class Browser : IAsyncDisposable
             app.MapGet("/hls.min.js", () => Results.File(Path.Combine(RepositoryRoot(), "src", "Stagecast.Server", "Web", "assets", "hls.min.js"), "text/javascript"));
         });
 
-    /// <summary>A web server for test pages on a free loopback port, serving what <paramref name="map"/> maps.</summary>
     /// <summary>A page server mapped by <paramref name="map"/>, on loopback or on <paramref name="address"/> (a shaped link's host end).</summary>
     internal static async Task<WebApplication> StartPageServerAsync(Action<WebApplication> map, IPAddress? address = null)
     {

@@ -6,14 +6,15 @@ namespace Stagecast.Testing;
 /// <summary>
 /// A network namespace joined to this host by a veth pair, as a user's machine behind a real link: what runs inside it
 /// (Chromium, through <see cref="Executable"/>) reaches the host only at <see cref="HostAddress"/>, and its downlink and
-/// uplink are limited with tc as a phone on 4G or a hotel's Wi-Fi would be. Needs root (CAP_NET_ADMIN); the namespace, its link and
-/// the wrapper go when disposed.
+/// uplink are limited with tc as a phone on 4G or a hotel's Wi-Fi would be (its downlink's media also lossy and late
+/// when asked). Needs root (CAP_NET_ADMIN); the namespace, its link and the wrapper go when disposed.
 /// </summary>
 public sealed class ShapedLink : IAsyncDisposable
 {
     private readonly string _hostDevice;
     private readonly string _device;
     private readonly string _folder;
+    private PacketImpairment? _impairment;
 
     private ShapedLink(string name, IPAddress hostAddress, IPAddress address, string folder)
     {
@@ -98,6 +99,21 @@ public sealed class ShapedLink : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Drops at random with the chance <paramref name="loss"/> (0 to 1) and delays by <paramref name="delay"/> the UDP
+    /// packets the host sends into the namespace (the media of its downlink), as netem's loss and delay would
+    /// (<see cref="PacketImpairment"/>: this machine's kernel has no netem); until the link goes or this is called again.
+    /// </summary>
+    public async Task<PacketImpairment> ImpairDownAsync(double loss, TimeSpan delay)
+    {
+        if (_impairment is not null)
+        {
+            await _impairment.DisposeAsync();
+        }
+
+        return _impairment = await PacketImpairment.StartAsync(_hostDevice, loss, delay);
+    }
+
     /// <summary>The packets a queue dropped since it was last shaped, as <see cref="QueueAsync"/> tells it (tc's <c>dropped</c>).</summary>
     public static long Dropped(string queue) =>
         System.Text.RegularExpressions.Regex.Match(queue, @"dropped (\d+)") is { Success: true } match
@@ -112,6 +128,11 @@ public sealed class ShapedLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_impairment is not null)
+        {
+            await _impairment.DisposeAsync();
+        }
+
         await RunAsync("ip", ["netns", "del", Namespace], mustSucceed: false); // takes the veth pair with it
         await RunAsync("ip", ["link", "del", _hostDevice], mustSucceed: false);
         Directory.Delete(_folder, recursive: true);

@@ -37,6 +37,20 @@ public sealed class DownlinkControllerTests
     }
 
     [Fact]
+    public void ATrackBeingSentKeepsItsLowestLayerThroughACutAndPausesOnlyWellBelowIt()
+    {
+        // One layer of 800 kbit/s that filled the link: a cut leaves 85 % of what arrived, and it is still sent; at 60 %
+        // it pauses; paused, it needs room to spare to come back.
+        long[] only = [800_000];
+        Assert.Equal([0], DownlinkAllocator.Allocate(680_000, [new AllocatedTrack(0, only, 0)]));
+        Assert.Equal([-1], DownlinkAllocator.Allocate(480_000, [new AllocatedTrack(0, only, 0)]));
+        Assert.Equal([-1], DownlinkAllocator.Allocate(680_000, [new AllocatedTrack(0, only, -1)]));
+
+        // A simulcast track on its middle layer steps down to its lowest with a little less than that left.
+        Assert.Equal([2], DownlinkAllocator.Allocate(120_000, [new AllocatedTrack(0, Layers, 1)]));
+    }
+
+    [Fact]
     public void ANarrowSubscriberIsSentTheLayerItsLinkCarriesAndTheQueueStaysShort()
     {
         var subscriber = new Subscriber(new SimulatedLink(350_000));

@@ -50,13 +50,23 @@ public sealed class RealtimeKitServer : IAsyncDisposable
     /// A server listening (HTTPS, WebRTC) on <paramref name="link"/>'s host end, its browser on the host reaching it
     /// there; <see cref="LaunchBehindAsync"/> adds browsers behind shaped links to it.
     /// </summary>
-    public static async Task<RealtimeKitServer> StartOnLinkAsync(ShapedLink link, params string[] more)
+    public static Task<RealtimeKitServer> StartOnLinkAsync(ShapedLink link, params string[] more) => StartOnLinkAsync(link, [], more);
+
+    /// <summary>
+    /// A server on <paramref name="link"/>'s host end as <see cref="StartOnLinkAsync(ShapedLink, string[])"/>, its browser's
+    /// fake camera sending <paramref name="cameraFps"/> frames a second (Chromium's sends 20 unless told).
+    /// </summary>
+    public static Task<RealtimeKitServer> StartOnLinkAsync(ShapedLink link, int cameraFps, params string[] more) =>
+        StartOnLinkAsync(link, [$"--use-fake-device-for-media-stream=fps={cameraFps}"], more);
+
+    private static async Task<RealtimeKitServer> StartOnLinkAsync(ShapedLink link, string[] browserArgs, string[] more)
     {
         var tls = new TlsFiles(RealtimeKitBrowser.Domain);
         string address = link.HostAddress.ToString();
         var server = await ServerFixture.StartAsync([.. tls.ServerFlags, "--realtimekit-base", RealtimeKitBrowser.Domain, "--bind", address, "--webrtc-bind", address, .. more]);
         var api = await server.NewTenantAsync();
-        var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate, RealtimeKitBrowser.Domain, link.HostAddress);
+        var browser = await RealtimeKitBrowser.LaunchAsync(new Uri(server.HttpBase).Port, tls.Certificate, RealtimeKitBrowser.Domain, link.HostAddress,
+            extraArgs: browserArgs);
         return new RealtimeKitServer(tls, server, api, browser);
     }
 

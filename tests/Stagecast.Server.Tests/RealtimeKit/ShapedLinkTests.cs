@@ -19,8 +19,9 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// the server's estimate falls and pauses the video (9.8 fps beside the suite's other browsers and two busy loops, 1.5
 /// fps in one run alone beside two busy loops; it passed in others and on a quiet machine): docs/decisions.md says why.
 /// Of two subscribers, the one behind a narrow link gets a lower layer than the one on a wide one, and the top layer again
-/// once the limit lifts. What the narrowing loses is repaired on the retransmission stream (RTX). Stagecast's own meeting
-/// page behind such a link says when its connection is weak.
+/// once the limit lifts. What the narrowing loses is repaired on the retransmission stream (RTX), and so is a downlink's
+/// random loss with delay (<see cref="PacketImpairment"/>: this kernel has no netem). Stagecast's own meeting page behind
+/// such a link says when its connection is weak.
 /// </summary>
 [Trait(LongLane.Trait, LongLane.Name)]
 [Collection(AloneCollection.Name)]
@@ -169,6 +170,42 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(15), s => $"{s}; {queue}")).VideoRetransmissions - before;
         output.WriteLine($"{repaired} video packets repaired on RTX; {queue}");
         await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.VideoLive), "Bob's video of Ada live again");
+    }
+
+    [Fact]
+    public async Task ASubscriberWhoseDownlinkLosesFivePercentWith40MsOfDelayKeepsItsVideoMovingOnRepairs()
+    {
+        // Congestion control on, as a server runs: random loss of 5 % is under what its loss bound cuts for (10 %).
+        await using var link = await ShapedLink.CreateAsync();
+        await using var rtk = await RealtimeKitServer.StartOnLinkAsync(link, cameraFps: 30);
+        string meeting = await rtk.Api.CreateMeetingAsync();
+        var ada = await rtk.Api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
+        var bob = await rtk.Api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
+        var adaPage = await rtk.Browser.JoinAsync(ada.Token, tone: true);
+        await using var behind = await rtk.LaunchBehindAsync(link);
+        var bobPage = await JoinShowingLargeAsync(behind, bob);
+        await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
+        var unshaped = await MeasureAsync(bobPage, TimeSpan.FromSeconds(5));
+        output.WriteLine($"unshaped: {unshaped}");
+
+        // The media of his downlink: 5 % lost at random, the rest 40 ms late (netem's "delay 40ms loss 5%"). After 5 s to
+        // settle, 30 s measured: his video keeps moving, what was lost coming again on the RTX stream.
+        var impairment = await link.ImpairDownAsync(0.05, TimeSpan.FromMilliseconds(40));
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        long before = (await bobPage.MediaStatsAsync()).VideoRetransmissions;
+        long encoded = (await adaPage.VideoSentAsync()).Sum(l => l.FramesEncoded);
+        var timeline = Timeline(rtk.Server.App.Services.GetRequiredService<WebRtcTransport>(), Window);
+        var lossy = await MeasureAsync(bobPage, Window);
+        long repaired = (await bobPage.MediaStatsAsync()).VideoRetransmissions - before;
+        var sent = await adaPage.VideoSentAsync();
+        output.WriteLine($"5 % loss, 40 ms: {lossy}; {repaired} video packets repaired on RTX; {impairment}; Ada encoded " +
+            string.Join(", ", sent.Where(l => l.FramesEncoded > 0).Select(l => $"{l.FrameWidth} px ({l.QualityLimitationReason})")) +
+            $", {(sent.Sum(l => l.FramesEncoded) - encoded) / Window.TotalSeconds:F1} fps; Bob's consumer each second: {await timeline}");
+        Assert.True(impairment.Dropped > 0 && impairment.Passed > 0, $"the link lost and delayed Bob's media: {impairment}");
+        Assert.True(lossy.FramesPerSecond >= 20, $"Bob's video moves at 20 fps or more: {lossy} (unshaped {unshaped})");
+        Assert.True(lossy.FreezesSeconds <= 2, $"Bob's video freezes 2 s or less in 30: {lossy}");
+        Assert.True(repaired > 0, $"Bob's lost video came again on the RTX stream: {repaired} packets");
+        Assert.True(lossy.AudioPacketsPerSecond >= 40, $"Bob's audio keeps coming (its losses are not repaired: Opus conceals them): {lossy}");
     }
 
     [Fact]

@@ -58,8 +58,9 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
     /// Where the server listens: loopback, or a shaped link's host end (<paramref name="link"/>: the browser then runs in
     /// the link's namespace; without one, on the host, reaching the server at that address too).
     /// </param>
+    /// <param name="extraArgs">More Chromium flags (a later flag wins over one of <see cref="Browser.WebRtcArgs"/>).</param>
     public static async Task<RealtimeKitBrowser> LaunchAsync(int httpsPort, TestCertificate certificate, string domain = Domain, IPAddress? server = null,
-        ShapedLink? link = null)
+        ShapedLink? link = null, string[]? extraArgs = null)
     {
         string address = (server ?? IPAddress.Loopback).ToString();
         var pages = await Browser.StartPageServerAsync(MapPages, server);
@@ -75,6 +76,7 @@ public sealed class RealtimeKitBrowser : IAsyncDisposable
             "--disable-features=WebRtcHideLocalIpsWithMdns",
             // The app page's origin is secure on loopback only (the camera and the SDK's crypto need one).
             .. (server is null ? Array.Empty<string>() : [$"--unsafely-treat-insecure-origin-as-secure={pages.Urls.First()}"]),
+            .. extraArgs ?? [],
         ], [new("HOME", home)], link);
         return new RealtimeKitBrowser(browser, domain, httpsPort, home);
     }
