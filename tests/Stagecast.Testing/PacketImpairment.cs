@@ -82,7 +82,7 @@ public sealed partial class PacketImpairment : IAsyncDisposable
             // only (NFQA_CFG_PARAMS: NFQNL_COPY_META): their ids are all a verdict needs.
             impairment.Configure(1, [1, 0, 0, 2]);
             impairment.Configure(2, [0, 0, 0, 0, 1]);
-            await RunAsync("iptables", ["-I", .. impairment._rule]);
+            await ShapedLink.RunAsync("iptables", ["-I", .. impairment._rule]);
         }
         catch
         {
@@ -97,7 +97,7 @@ public sealed partial class PacketImpairment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await RunAsync("iptables", ["-D", .. _rule], mustSucceed: false);
+        await ShapedLink.RunAsync("iptables", ["-D", .. _rule], mustSucceed: false);
         await _stop.CancelAsync();
         if (_reader.IsAlive)
         {
@@ -242,15 +242,6 @@ public sealed partial class PacketImpairment : IAsyncDisposable
         if (result < 0)
         {
             throw new InvalidOperationException($"{what} failed on the netlink socket (errno {Marshal.GetLastPInvokeError()})");
-        }
-    }
-
-    private static async Task RunAsync(string command, string[] arguments, bool mustSucceed = true)
-    {
-        var (exitCode, _, error) = await ExternalProcess.RunAsync(command, arguments, TimeSpan.FromSeconds(30));
-        if (exitCode != 0 && mustSucceed)
-        {
-            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({exitCode}): {error.Trim()} (needs root and iptables)");
         }
     }
 

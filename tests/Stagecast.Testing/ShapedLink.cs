@@ -140,12 +140,14 @@ public sealed class ShapedLink : IAsyncDisposable
 
     private static Task IpAsync(params string[] arguments) => RunAsync("ip", arguments);
 
-    private static async Task RunAsync(string command, string[] arguments, bool mustSucceed = true)
+    /// <summary>Runs one of the commands that make, shape or impair a link (ip, tc, iptables); a failure says what they need.</summary>
+    internal static async Task RunAsync(string command, string[] arguments, bool mustSucceed = true)
     {
         var (exitCode, _, error) = await ExternalProcess.RunAsync(command, arguments, TimeSpan.FromSeconds(30));
         if (exitCode != 0 && mustSucceed)
         {
-            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({exitCode}): {error.Trim()} (shaped links need root: CAP_NET_ADMIN)");
+            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({exitCode}): {error.Trim()} " +
+                "(shaped links need root, CAP_NET_ADMIN, and their loss and delay iptables)");
         }
     }
 }

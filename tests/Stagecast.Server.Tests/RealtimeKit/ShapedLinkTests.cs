@@ -182,15 +182,16 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         var ada = await rtk.Api.AddParticipantAsync(meeting, "ada", "group_call_host", name: "Ada");
         var bob = await rtk.Api.AddParticipantAsync(meeting, "bob", "group_call_host", name: "Bob");
         var adaPage = await rtk.Browser.JoinAsync(ada.Token, tone: true);
+
+        // Bob's downlink loses 5 % of its media at random and delays the rest by 40 ms (netem's "delay 40ms loss 5%")
+        // from before he joins, as a real link would. Switched on under a flowing video, the delay's step looked like a
+        // queue to the estimator, which fell to about 220 kbit/s and kept his video paused for 16 s (one run of four).
+        var impairment = await link.ImpairDownAsync(0.05, TimeSpan.FromMilliseconds(40));
         await using var behind = await rtk.LaunchBehindAsync(link);
         var bobPage = await JoinShowingLargeAsync(behind, bob);
         await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
-        var unshaped = await MeasureAsync(bobPage, TimeSpan.FromSeconds(5));
-        output.WriteLine($"unshaped: {unshaped}");
 
-        // The media of his downlink: 5 % lost at random, the rest 40 ms late (netem's "delay 40ms loss 5%"). After 5 s to
-        // settle, 30 s measured: his video keeps moving, what was lost coming again on the RTX stream.
-        var impairment = await link.ImpairDownAsync(0.05, TimeSpan.FromMilliseconds(40));
+        // After 5 s to settle, 30 s measured: his video keeps moving, what was lost coming again on the RTX stream.
         await Task.Delay(TimeSpan.FromSeconds(5));
         long before = (await bobPage.MediaStatsAsync()).VideoRetransmissions;
         long encoded = (await adaPage.VideoSentAsync()).Sum(l => l.FramesEncoded);
@@ -202,7 +203,7 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
             string.Join(", ", sent.Where(l => l.FramesEncoded > 0).Select(l => $"{l.FrameWidth} px ({l.QualityLimitationReason})")) +
             $", {(sent.Sum(l => l.FramesEncoded) - encoded) / Window.TotalSeconds:F1} fps; Bob's consumer each second: {await timeline}");
         Assert.True(impairment.Dropped > 0 && impairment.Passed > 0, $"the link lost and delayed Bob's media: {impairment}");
-        Assert.True(lossy.FramesPerSecond >= 20, $"Bob's video moves at 20 fps or more: {lossy} (unshaped {unshaped})");
+        Assert.True(lossy.FramesPerSecond >= 20, $"Bob's video moves at 20 fps or more: {lossy}");
         Assert.True(lossy.FreezesSeconds <= 2, $"Bob's video freezes 2 s or less in 30: {lossy}");
         Assert.True(repaired > 0, $"Bob's lost video came again on the RTX stream: {repaired} packets");
         Assert.True(lossy.AudioPacketsPerSecond >= 40, $"Bob's audio keeps coming (its losses are not repaired: Opus conceals them): {lossy}");
