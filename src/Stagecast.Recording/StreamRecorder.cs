@@ -32,6 +32,7 @@ public sealed class StreamRecorder : IAsyncDisposable
     private long _pausedMs;
     private long _pausedAt = -1;
     private bool _paused;
+    private readonly List<(long From, long To)> _pauses = []; // on the hub's clock; To is long.MaxValue while paused
     private bool _waitForKeyframe = true;
     private long _lastReceivedAt;
     private FileStream? _captions;
@@ -88,6 +89,11 @@ public sealed class StreamRecorder : IAsyncDisposable
 
     public void Start() => _pump = Task.Run(PumpAsync);
 
+    /// <summary>
+    /// Leaves out what the stream receives from now until <see cref="Resume"/>: by the frames' receive times, not by
+    /// where the reader is, so a reader behind (a deep queue on a busy machine) still writes what came before the pause
+    /// and leaves out what came during it.
+    /// </summary>
     public void Pause()
     {
         lock (_sync)
@@ -95,11 +101,12 @@ public sealed class StreamRecorder : IAsyncDisposable
             if (!_paused)
             {
                 _paused = true;
-                _pausedAt = _lastMs;
+                _pauses.Add((_time.GetTimestamp(), long.MaxValue));
             }
         }
     }
 
+    /// <summary>Records again what the stream receives from now, from its next keyframe, the pause taken out of the timeline.</summary>
     public void Resume()
     {
         lock (_sync)
@@ -107,7 +114,7 @@ public sealed class StreamRecorder : IAsyncDisposable
             if (_paused)
             {
                 _paused = false;
-                _waitForKeyframe = true; // the gap is measured at the next keyframe and taken out
+                _pauses[^1] = (_pauses[^1].From, _time.GetTimestamp());
             }
         }
     }
@@ -220,9 +227,16 @@ public sealed class StreamRecorder : IAsyncDisposable
         long ms;
         lock (_sync)
         {
-            if (_paused)
+            if (PausedAt(frame.ReceivedAt))
             {
                 return;
+            }
+
+            if (_firstMs >= 0 && _pausedAt < 0 && PausedBetween(_lastReceivedAt, frame.ReceivedAt))
+            {
+                // The first frame received since a pause: the recording goes on at a keyframe, the gap measured there and taken out.
+                _pausedAt = _lastMs;
+                _waitForKeyframe = true;
             }
 
             if (_waitForKeyframe)
@@ -260,6 +274,34 @@ public sealed class StreamRecorder : IAsyncDisposable
         {
             Started.TrySetResult();
         }
+    }
+
+    /// <summary>Whether the recording was paused when the stream received a frame at <paramref name="receivedAt"/>.</summary>
+    private bool PausedAt(long receivedAt)
+    {
+        foreach (var (from, to) in _pauses)
+        {
+            if (receivedAt >= from && receivedAt < to)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a pause began after <paramref name="after"/> and by <paramref name="upTo"/> (the hub's clock).</summary>
+    private bool PausedBetween(long after, long upTo)
+    {
+        foreach (var (from, _) in _pauses)
+        {
+            if (from > after && from <= upTo)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -57,6 +57,34 @@ public sealed class StreamRecorderTests : IDisposable
     }
 
     [Fact]
+    public async Task AReaderBehindLeavesOutWhatCameDuringThePauseAndKeepsWhatCameBefore()
+    {
+        // The reader reads nothing until the three clips were received: what came while paused is left out by its time,
+        // wherever the reader was (a recorder behind on a busy machine wrote the pause and dropped what came before it).
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.Zero));
+        var hub = TestHub.Create(clock);
+        hub.TryPublish("b", Encoder, out var publisher);
+        await using var recorder = new StreamRecorder(publisher!.Stream, Path.Combine(_work, "b.mp4.part"), Path.Combine(_work, "b.vtt"), StreamRecorder.AddReader(publisher.Stream), clock);
+        await RecordedMedia.ReplayAsync(publisher, realTime: false);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        recorder.Pause();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await RecordedMedia.ReplayAsync(publisher, realTime: false, offsetMs: 20_000);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        recorder.Resume();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await RecordedMedia.ReplayAsync(publisher, realTime: false, offsetMs: 40_000);
+
+        recorder.Start();
+        await Eventually.TrueAsync(() => recorder.Seconds > 11.9, "the first and last clips to be read");
+        Assert.True(await recorder.FinishAsync(Path.Combine(_work, "b.mp4")), recorder.Error);
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("ffprobe",
+            ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", Path.Combine(_work, "b.mp4")], TimeSpan.FromSeconds(30));
+        Assert.True(exitCode == 0, error);
+        Assert.InRange(double.Parse(output, CultureInfo.InvariantCulture), 11.5, 12.5);
+    }
+
+    [Fact]
     public async Task TheStreamsCaptionsAreWrittenBesideItOnTheRecordingsTimeline()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
