@@ -31,7 +31,6 @@ public sealed class StreamRecorder : IAsyncDisposable
     private long _lastMs;
     private long _pausedMs;
     private long _pausedAt = -1;
-    private bool _paused;
     private readonly List<(long From, long To)> _pauses = []; // on the hub's clock; To is long.MaxValue while paused
     private bool _waitForKeyframe = true;
     private long _lastReceivedAt;
@@ -98,9 +97,8 @@ public sealed class StreamRecorder : IAsyncDisposable
     {
         lock (_sync)
         {
-            if (!_paused)
+            if (!Paused)
             {
-                _paused = true;
                 _pauses.Add((_time.GetTimestamp(), long.MaxValue));
             }
         }
@@ -111,9 +109,8 @@ public sealed class StreamRecorder : IAsyncDisposable
     {
         lock (_sync)
         {
-            if (_paused)
+            if (Paused)
             {
-                _paused = false;
                 _pauses[^1] = (_pauses[^1].From, _time.GetTimestamp());
             }
         }
@@ -276,6 +273,9 @@ public sealed class StreamRecorder : IAsyncDisposable
         }
     }
 
+    /// <summary>Paused now: the last pause has not ended.</summary>
+    private bool Paused => _pauses.Count > 0 && _pauses[^1].To == long.MaxValue;
+
     /// <summary>Whether the recording was paused when the stream received a frame at <paramref name="receivedAt"/>.</summary>
     private bool PausedAt(long receivedAt)
     {
@@ -314,7 +314,7 @@ public sealed class StreamRecorder : IAsyncDisposable
         double start;
         lock (_sync)
         {
-            if (_file is null || _paused || _waitForKeyframe)
+            if (_file is null || Paused || _waitForKeyframe)
             {
                 return;
             }

@@ -41,6 +41,7 @@ public sealed partial class PacketImpairment : IAsyncDisposable
     private readonly Lock _sending = new();
     private long _passed;
     private long _dropped;
+    private int _disposed;
 
     private PacketImpairment(int socket, ushort queue, string device, double loss, TimeSpan delay)
     {
@@ -97,6 +98,11 @@ public sealed partial class PacketImpairment : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // the link disposes it too, and a second close could close another's socket by the same number
+        }
+
         await ShapedLink.RunAsync("iptables", ["-D", .. _rule], mustSucceed: false);
         await _stop.CancelAsync();
         if (_reader.IsAlive)

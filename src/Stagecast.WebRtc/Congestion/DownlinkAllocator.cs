@@ -38,19 +38,14 @@ public static class DownlinkAllocator
             chosen[i] = -1;
             for (int layer = 0; layer < track.LayerBps.Count; layer++)
             {
-                bool higher = track.Current < 0 || layer < track.Current;
-                if (track.LayerBps[layer] * (higher ? UpHeadroom : 1) <= left)
+                // Up (or back from a pause) with room to spare; the lowest layer of a track being sent while most of it fits.
+                double weight = track.Current < 0 || layer < track.Current ? UpHeadroom : layer == track.LayerBps.Count - 1 ? PauseBelow : 1;
+                if (track.LayerBps[layer] * weight <= left)
                 {
                     chosen[i] = layer;
                     left -= track.LayerBps[layer];
                     break;
                 }
-            }
-
-            if (chosen[i] < 0 && track.Current >= 0 && track.LayerBps.Count > 0 && track.LayerBps[^1] * PauseBelow <= left)
-            {
-                chosen[i] = track.LayerBps.Count - 1;
-                left -= track.LayerBps[^1];
             }
         }
 
