@@ -191,8 +191,9 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         var bobPage = await JoinShowingLargeAsync(behind, bob);
         await bobPage.WaitForStateAsync(s => s.Participants.Any(p => p.UserId == ada.Id && p.FramesDecoded > 30), "Bob decoding Ada's camera", TimeSpan.FromSeconds(60));
 
-        // After 5 s to settle, 30 s measured: his video keeps moving, what was lost coming again on the RTX stream.
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        // Once his video moves (2 s at 20 fps or more), 30 s measured: it keeps moving, what was lost coming again on RTX.
+        await Eventually.MatchAsync(() => MeasureAsync(bobPage, TimeSpan.FromSeconds(2)), r => r.FramesPerSecond >= 20, "Bob's video moving on the lossy link",
+            TimeSpan.FromSeconds(30), r => r.ToString());
         long before = (await bobPage.MediaStatsAsync()).VideoRetransmissions;
         long encoded = (await adaPage.VideoSentAsync()).Sum(l => l.FramesEncoded);
         var timeline = Timeline(rtk.Server.App.Services.GetRequiredService<WebRtcTransport>(), Window);
