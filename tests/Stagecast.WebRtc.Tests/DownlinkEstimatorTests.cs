@@ -60,6 +60,30 @@ public sealed class DownlinkEstimatorTests
         Assert.True(path.Estimator.Estimate < 500_000, $"{path.Estimator.Estimate} bit/s with 30 % loss");
     }
 
+    /// <summary>
+    /// A probe's burst that crossed a wide link at once reports every packet in one unit of the feedback's arrival
+    /// times (250 µs): it showed all the room it was sized for (before, no spread counted as no room, and a subscriber
+    /// whose limit had lifted stayed on its lowest layer while every probe "failed").
+    /// </summary>
+    [Fact]
+    public void AProbeWhosePacketsAllArriveInOneFeedbackUnitShowsTheRoomItWasSizedFor()
+    {
+        var estimator = new DownlinkEstimator();
+        long before = estimator.Estimate;
+        const long target = 2_000_000;
+        estimator.Probed(1_000, 1_100, target);
+        var packets = new List<PacketResult>();
+        for (int i = 0; i < 20; i++)
+        {
+            packets.Add(new PacketResult(1_000 + (i * 5), 275, 50_000)); // the burst: all arrived within one unit
+        }
+
+        packets.Add(new PacketResult(40_000, 1_200, 90_000)); // media sent after it: the probe's feedback is complete
+        estimator.OnFeedback(packets.ToArray(), 100_000);
+        Assert.Equal((1L, target), (estimator.Probes, estimator.LastProbeBps));
+        Assert.True(estimator.Estimate >= 0.9 * target && estimator.Estimate > before, $"{estimator.Estimate} bit/s after the probe, {before} before");
+    }
+
     [Fact]
     public void FeedbackIsMatchedToWhatWasSentAcrossTheSixteenBitWrap()
     {

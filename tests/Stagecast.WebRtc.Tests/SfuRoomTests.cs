@@ -272,7 +272,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
                 InProcessWebRtc.ClientAddress, stream, NullLogger.Instance);
             return (session, session.Negotiation.Media);
         });
-        await Eventually.TrueAsync(() => stream.Readers.Any(r => r.Name == $"whep-{subscription.Session.Id}"), "the subscription to read the stream");
+        await Eventually.TrueAsync(() => stream.Readers.Any(r => r.Name.StartsWith($"sfu-{subscription.Session.Id}-", StringComparison.Ordinal)), "the subscription to read the stream");
         return subscription;
     }
 
@@ -294,7 +294,7 @@ public sealed class SfuRoomTests : IAsyncLifetime
         int length = RtcpWriter.Pli(rtcp, 0x33333333, session.Negotiation.VideoSsrc);
         length += RtcpWriter.ReceiverReport(rtcp.AsSpan(length), 0x33333333, [new ReceptionReport(session.Negotiation.VideoSsrc, 0, 0, mark, 0, 0, 0)]);
         client.SendRtcp(rtcp.AsSpan(0, length));
-        await Eventually.TrueAsync(() => session.VideoReport?.HighestSequence == mark, "the subscriber's PLI at the server");
+        await Eventually.TrueAsync(() => session.Video!.Report?.HighestSequence == mark, "the subscriber's PLI at the server");
     }
 
     private static byte[] Nack(ForwardingWhepSession session, params ushort[] lost)

@@ -25,7 +25,7 @@ public sealed class WhipToWhepTests : IAsyncLifetime
         var (ada, adaSession) = await _rtc.WatchAsync(stream!);
         var (bob, bobSession) = await _rtc.WatchAsync(stream!);
         Assert.IsType<ForwardingWhepSession>(adaSession); // the publisher's codecs are the viewers': its RTP goes as it came
-        await Eventually.TrueAsync(() => stream!.Readers.Count(r => r.Name.StartsWith("whep-", StringComparison.Ordinal)) == 2, "both viewers to read the stream");
+        await Eventually.TrueAsync(() => stream!.Viewers == 2, "both viewers to read the stream, each counted once (its audio and its video are one viewer)");
         var (atAda, atBob) = (new ReceivedPackets(ada), new ReceivedPackets(bob));
 
         // A keyframe, then pictures: each viewer gets every one, in order, under its own SSRC and consecutive numbers.
@@ -41,7 +41,7 @@ public sealed class WhipToWhepTests : IAsyncLifetime
 
         // Ada leaves (as her DELETE does): Bob carries on and nothing reads for her any more.
         adaSession.Close("the viewer ended the session");
-        Assert.Single(stream!.Readers, r => r.Name.StartsWith("whep-", StringComparison.Ordinal));
+        Assert.Equal(1, stream!.Viewers);
         Send(publisher, first: 1100, count: 50, firstTag: 100);
         await Eventually.TrueAsync(() => atBob.Video.Count == 150, "fifty more pictures at Bob");
         Assert.Equal(Enumerable.Range(0, 150), ReceivedPackets.Tags(atBob.Video));

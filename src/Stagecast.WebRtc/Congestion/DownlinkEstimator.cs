@@ -1,3 +1,5 @@
+using Stagecast.WebRtc.Rtcp;
+
 namespace Stagecast.WebRtc.Congestion;
 
 /// <summary>
@@ -137,11 +139,16 @@ public sealed class DownlinkEstimator
             _lastArrived = Math.Max(_lastArrived, packet.ArrivedMicros);
         }
 
-        /// <summary>The rate the probe arrived at (the first packet's bytes left out: the spread counts from its arrival); 0 when too few came, or too many were lost.</summary>
+        /// <summary>
+        /// The rate the probe arrived at (the first packet's bytes left out: the spread counts from its arrival); 0 when
+        /// too few came, or too many were lost. A burst whose packets all arrived within one unit of the feedback's
+        /// arrival times (<see cref="TransportFeedback.DeltaMicros"/>) went through as fast as they can tell: its spread
+        /// is taken as that unit, not as nothing (on a wide link most bursts arrive so, and were taken for no room).
+        /// </summary>
         public long Rate()
         {
-            long spread = _lastArrived - _firstArrived;
-            return _received < MinimumPackets || _lost * 10 > _received + _lost || spread <= 0 ? 0 : (_bytes - _firstSize) * 8 * 1_000_000 / spread;
+            long spread = Math.Max(_lastArrived - _firstArrived, TransportFeedback.DeltaMicros);
+            return _received < MinimumPackets || _lost * 10 > _received + _lost ? 0 : (_bytes - _firstSize) * 8 * 1_000_000 / spread;
         }
     }
 

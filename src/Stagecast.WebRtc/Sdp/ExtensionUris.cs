@@ -11,4 +11,8 @@ public static class ExtensionUris
     /// stream of a connection, which the receiver's feedback reports on (<see cref="Rtcp.TransportFeedback"/>).
     /// </summary>
     public const string TransportWideCc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
+    /// <summary>The id <paramref name="offer"/> gives the transport-wide sequence number in its one-byte form (1 to 14), or 0: not offered.</summary>
+    public static int TransportWideCcId(SdpSessionDescription offer) =>
+        offer.Media.Select(m => m.Extensions.GetValueOrDefault(TransportWideCc)).FirstOrDefault(id => id is > 0 and < 15);
 }

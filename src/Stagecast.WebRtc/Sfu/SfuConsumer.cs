@@ -4,16 +4,17 @@ using Stagecast.Streaming;
 using Stagecast.WebRtc.Rtcp;
 using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.WebRtc.Sfu;
 
 /// <summary>
-/// One track a <see cref="SfuReceiveSession"/> sends on its own m-line (<see cref="Mid"/>): the audio or the video of a
-/// meeting stream, forwarded as the publisher's RTP came through the hub (<see cref="ForwardedTrack"/>, as a meeting WHEP
-/// subscription forwards it), with the payload type and SSRC of this m-line; the publisher is asked for a keyframe to
-/// start with and after it was replaced or restarted. It reads the stream once started (the
-/// client answered the offer that added it) and until stopped, or until the stream ends (its publisher left: it closes
-/// then, as a WHEP subscription does, and the session's next offer says so); the client's NACKs are answered from what it sent.
+/// One track a subscriber connection (<see cref="IConsumerConnection"/>: a RealtimeKit receive transport or a WHEP
+/// subscription) sends on its own m-line (<see cref="Mid"/>): the audio or the video of a stream, forwarded as the
+/// publisher's RTP came through the hub (<see cref="ForwardedTrack"/>), with the payload type and SSRC of this m-line; the
+/// publisher is asked for a keyframe to start with and after it was replaced or restarted. It reads the stream once
+/// started (the client answered the offer that added it) and until stopped, or until the stream ends (its publisher
+/// left: it closes then, and a receive transport's next offer says so); the client's NACKs are answered from what it sent.
 /// Video may read one of the stream's simulcast layers instead (<see cref="Read"/>), falling back to another while
 /// that one stops: make before break, the layer it reads is forwarded until the next one's keyframe comes, and the
 /// client sees one track throughout.
@@ -21,7 +22,7 @@ namespace Stagecast.WebRtc.Sfu;
 [SuppressMessage("Design", "CA1001", Justification = "A CancellationTokenSource with no timer and no links holds nothing to dispose; its token is held after it closes")]
 public sealed class SfuConsumer
 {
-    private readonly SfuReceiveSession _session;
+    private readonly IConsumerConnection _session;
     private readonly byte[] _forward = new byte[1500];
     private readonly SendHistory _history;
     private readonly NackResponder _nacks;
@@ -34,6 +35,8 @@ public sealed class SfuConsumer
     private IReadOnlyList<HubStream> _layers;
     private readonly CancellationTokenSource _closed = new();
     private readonly CancellationTokenRegistration _ending;
+    private RtpTrackFormat? _checkedVideo;
+    private bool _wrongCodec;
     private bool _answered;
     private bool _allocated;
     private bool _paused;
@@ -42,7 +45,8 @@ public sealed class SfuConsumer
     private long _pauses;
     private long _layerSwitches;
 
-    internal SfuConsumer(SfuReceiveSession session, HubStream stream, bool video, RtpCodec codec, string mid, string msid, RetransmissionStream? rtx = null)
+    /// <param name="ssrc">The SSRC it sends with, when the connection's answer named it already; 0: one of its own.</param>
+    internal SfuConsumer(IConsumerConnection session, HubStream stream, bool video, RtpCodec codec, string mid, string msid, RetransmissionStream? rtx = null, uint ssrc = 0)
     {
         _session = session;
         Stream = stream;
@@ -52,7 +56,7 @@ public sealed class SfuConsumer
         Msid = msid;
         _reading = stream;
         _layers = [stream];
-        _track = new ForwardedTrack(codec, (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
+        _track = new ForwardedTrack(codec, ssrc != 0 ? ssrc : (uint)Random.Shared.Next(1, int.MaxValue), video, session.Transport.Time);
         Rtx = rtx;
         _history = new SendHistory(session.Transport.Time);
         _nacks = new NackResponder(_history, Ssrc, Rtx);
@@ -96,6 +100,12 @@ public sealed class SfuConsumer
     /// <summary>Where its repairs go once the client's answer took them (video, when the client offered <c>rtx</c> for its codec); null: sent again as they were.</summary>
     public RetransmissionStream? Rtx { get; }
 
+    /// <summary>The client's latest receiver report on this track, if any.</summary>
+    public ReceptionReport? Report { get; internal set; }
+
+    /// <summary>Packets sent again for the client's NACKs.</summary>
+    public long Retransmitted => _nacks.Retransmitted;
+
     /// <summary>Packets forwarded so far.</summary>
     public long Forwarded => _reports.Sent(Video).Packets;
 
@@ -110,6 +120,9 @@ public sealed class SfuConsumer
         _session.TransportSequenceId > 0 ? new Dictionary<string, int> { [ExtensionUris.TransportWideCc] = _session.TransportSequenceId } : null, Rtx: Rtx?.Description);
 
     internal bool IsReading => Volatile.Read(ref _reader) is not null;
+
+    /// <summary>Whether its stream counts it among its viewers (a WHEP viewer's audio does not when its video does); set before it starts.</summary>
+    internal bool CountsAsViewer { get; init; } = true;
 
     /// <summary>Which of its connection's video tracks keep their layers first when the downlink is short (higher first: a screen share).</summary>
     public int Priority { get; set; }
@@ -168,8 +181,8 @@ public sealed class SfuConsumer
 
     /// <summary>
     /// Reads the first layer that flows (video within <see cref="QuietLayer"/>): a layer the publisher's sender stopped
-    /// is left for the next one that flows, and read again once it is back. The receive session calls it every
-    /// <see cref="SfuReceiveSession.LayerCheck"/>.
+    /// is left for the next one that flows, and read again once it is back. Its connection's downlink calls it every
+    /// <see cref="SubscriberDownlink.LayerCheck"/>.
     /// </summary>
     internal void FollowLayers()
     {
@@ -335,7 +348,7 @@ public sealed class SfuConsumer
     }
 
     private HubStreamReader Open(HubStream stream) =>
-        stream.AddRtpReader($"sfu-{_session.Id}-{Mid}", new Sink(this, stream), new ReaderOptions { IsViewer = true });
+        stream.AddRtpReader($"sfu-{_session.Id}-{Mid}", new Sink(this, stream), new ReaderOptions { IsViewer = CountsAsViewer });
 
     internal void Stop()
     {
@@ -369,6 +382,11 @@ public sealed class SfuConsumer
     {
         if (video != Video || !_session.IsConnected || !RtpHeader.TryGetLength(packet, out int headerLength)
             || packet.Length > _forward.Length - 16 - RtpExtensions.TransportSequenceBlock)
+        {
+            return;
+        }
+
+        if (video && !Carries(from))
         {
             return;
         }
@@ -413,6 +431,29 @@ public sealed class SfuConsumer
         }
     }
 
+    /// <summary>
+    /// Whether the video of <paramref name="from"/> is in this m-line's codec: a new publisher of the stream may send
+    /// another, which the client cannot decode under this payload type; its packets are not forwarded and the connection
+    /// is told once (a WHEP subscription closes: its viewer must ask again).
+    /// </summary>
+    private bool Carries(HubStream from)
+    {
+        if (from.RtpVideo is not { } format || ReferenceEquals(format, Volatile.Read(ref _checkedVideo)))
+        {
+            return !Volatile.Read(ref _wrongCodec);
+        }
+
+        bool wrong = !Codec.Is(format.EncodingName);
+        Volatile.Write(ref _wrongCodec, wrong);
+        Volatile.Write(ref _checkedVideo, format);
+        if (wrong)
+        {
+            _session.CannotCarry(this, format.EncodingName);
+        }
+
+        return !wrong;
+    }
+
     /// <summary>Sends a packet of the layer it reads, rewritten for this track (caller holds the lock).</summary>
     private void Forward(ReadOnlySpan<byte> packet, int headerLength)
     {
@@ -437,6 +478,7 @@ public sealed class SfuConsumer
 
         _reports.Count(Video, packet.Length - headerLength);
         _session.Send(copy);
+        WebRtcMetrics.ForwardDelay.Record(System.Diagnostics.Stopwatch.GetElapsedTime(WebRtcMetrics.PacketReceivedAt).TotalSeconds);
     }
 
     /// <summary>The publisher's sender reports are passed on (the client syncs audio and video by them).</summary>

@@ -16,16 +16,11 @@ namespace Stagecast.WebRtc.Sfu;
 /// (<see cref="Answer"/>). A closed section stays in its place, port 0, until a new consumer of its kind takes it (with a
 /// new mid: RFC 8829 section 5.2.2's recycling), so a connection has at most <see cref="SdpSessionDescription.MaxMediaSections"/>
 /// sections, the most the client's answers may have. Whatever the client sends on it is dropped; its feedback goes to the consumer
-/// it is about. When the client offered the transport-wide sequence number, every packet carries one and the client's
-/// transport-wide feedback drives a <see cref="DownlinkController"/>: what this connection can carry (<see cref="Estimate"/>),
-/// shared among its video consumers every <see cref="LayerCheck"/> (each the highest simulcast layer that fits, by
-/// priority, the rest paused) once the path has shown a limit, and probed with bursts of padding to find room again.
+/// it is about. Its downlink (<see cref="SubscriberDownlink"/>: the transport-wide estimate when the client offered it)
+/// chooses the layer each video consumer reads.
 /// </summary>
-public sealed class SfuReceiveSession : WebRtcSession
+public sealed class SfuReceiveSession : WebRtcSession, IConsumerConnection
 {
-    /// <summary>How often its video consumers check that the simulcast layer they read still flows.</summary>
-    internal static readonly TimeSpan LayerCheck = TimeSpan.FromMilliseconds(250);
-
     private readonly Lock _sync = new();
     private readonly ITimer _layerCheck;
     private readonly IReadOnlyList<MediaDescription> _offered;
@@ -33,17 +28,12 @@ public sealed class SfuReceiveSession : WebRtcSession
     private readonly int _placeholders;
     private readonly Dictionary<string, SfuConsumer> _consumers = new(StringComparer.Ordinal);
     private readonly long _sessionId = SdpWriter.NewSessionId();
-    private readonly SentPackets _sent = new();
-    private readonly DownlinkController _downlink = new();
-    private readonly Lock _estimating = new();
-    private bool _estimated;
+    private readonly SubscriberDownlink _downlink;
+    private readonly Func<uint, SfuConsumer?> _consumerOf;
     private readonly HashSet<string> _closedUntold = new(StringComparer.Ordinal); // closed here, not yet in an answered offer
     private HashSet<string> _closedOffered = new(StringComparer.Ordinal); // of those, the ones the last offer said were closed
     private long _version = 2;
     private int _nextMid;
-
-    /// <summary>The most packets one transport-wide feedback of the client's is read for (Chrome's cover a few hundred).</summary>
-    internal const int MaxFeedbackPackets = 1024;
 
     public SfuReceiveSession(WebRtcTransport transport, SdpSessionDescription offer, IReadOnlyList<AnsweredMedia> firstAnswer, string clientAddress)
         : base(transport, offer, clientAddress)
@@ -52,25 +42,16 @@ public sealed class SfuReceiveSession : WebRtcSession
         _sections = [.. firstAnswer.Select(a => a.Section)];
         _placeholders = _sections.Count;
         _nextMid = firstAnswer.Select(a => int.TryParse(a.Offer.Mid, out int mid) ? mid + 1 : 0).DefaultIfEmpty(0).Max();
-        TransportSequenceId = !transport.Options.CongestionControl ? 0 : offer.Media.Select(m => m.Extensions.GetValueOrDefault(ExtensionUris.TransportWideCc)).FirstOrDefault(id => id is > 0 and < 15);
-        _layerCheck = transport.Time.CreateTimer(_ => FollowLayers(), null, LayerCheck, LayerCheck);
+        _consumerOf = ConsumerOf;
+        _downlink = new SubscriberDownlink(transport, transport.Options.CongestionControl ? ExtensionUris.TransportWideCcId(offer) : 0);
+        _layerCheck = transport.Time.CreateTimer(_ => _downlink.Follow(Consumers), null, SubscriberDownlink.LayerCheck, SubscriberDownlink.LayerCheck);
     }
 
     /// <summary>The id the client's offer gave the transport-wide sequence number (one-byte form), or 0: not negotiated.</summary>
-    public int TransportSequenceId { get; }
+    public int TransportSequenceId => _downlink.TransportSequenceId;
 
     /// <summary>What the downlink carries, as far as the client's feedback tells (null before any).</summary>
-    public DownlinkFigures? Estimate
-    {
-        get
-        {
-            lock (_estimating)
-            {
-                var estimator = _downlink.Estimator;
-                return _estimated ? new DownlinkFigures(estimator.Estimate, estimator.AckedBps, estimator.Loss, estimator.Usage, _downlink.Constrained) : null;
-            }
-        }
-    }
+    public DownlinkFigures? Estimate => _downlink.Estimate;
 
     public IReadOnlyList<SfuConsumer> Consumers
     {
@@ -189,20 +170,16 @@ public sealed class SfuReceiveSession : WebRtcSession
         }
     }
 
-    internal void Send(ReadOnlySpan<byte> packet) => SendRtp(packet);
+    void IConsumerConnection.Send(ReadOnlySpan<byte> packet) => SendRtp(packet);
 
-    /// <summary>Numbers each packet transport-wide as it goes, and notes when and how big, for the client's feedback.</summary>
-    protected override void OnSending(Span<byte> packet)
+    void IConsumerConnection.SendReport(ReadOnlySpan<byte> packet) => SendRtcp(packet);
+
+    /// <summary>Its packets are not forwarded: the client's SDK consumes a new producer on an m-line of its own.</summary>
+    void IConsumerConnection.CannotCarry(SfuConsumer consumer, string encodingName)
     {
-        if (TransportSequenceId > 0)
-        {
-            RtpExtensions.TryStampTransportSequence(packet, TransportSequenceId, _sent.Add(Micros(), packet.Length));
-        }
     }
 
-    private long Micros() => (long)(Transport.Time.GetTimestamp() * (1_000_000.0 / Transport.Time.TimestampFrequency));
-
-    internal void SendReport(ReadOnlySpan<byte> packet) => SendRtcp(packet);
+    protected override void OnSending(Span<byte> packet) => _downlink.Stamp(packet);
 
     protected override void OnConnected()
     {
@@ -217,40 +194,7 @@ public sealed class SfuReceiveSession : WebRtcSession
     {
     }
 
-    protected override void OnRtcp(ReadOnlySpan<byte> packet)
-    {
-        var reader = new RtcpReader(packet);
-        while (reader.TryRead(out var rtcp))
-        {
-            if (rtcp.IsPli || rtcp.IsFir || rtcp.IsNack)
-            {
-                uint ssrc = rtcp.IsFir && rtcp.Body.Length >= 12 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(rtcp.Body[8..]) : rtcp.MediaSsrc;
-                ConsumerOf(ssrc)?.OnFeedback(rtcp);
-            }
-            else if (rtcp.Type == RtcpWriter.TransportFeedbackType && rtcp.Format == TransportFeedback.Format && TransportSequenceId > 0)
-            {
-                OnTransportFeedback(rtcp.Body);
-            }
-        }
-    }
-
-    /// <summary>The client's transport-wide feedback, matched to what was sent and given to the estimator; a malformed one is dropped.</summary>
-    private void OnTransportFeedback(ReadOnlySpan<byte> body)
-    {
-        Span<long?> arrivals = stackalloc long?[MaxFeedbackPackets];
-        if (!TransportFeedback.TryRead(body, out ushort baseSequence, arrivals, out int count))
-        {
-            return;
-        }
-
-        Span<PacketResult> packets = stackalloc PacketResult[count];
-        int resolved = _sent.Resolve(baseSequence, arrivals[..count], packets);
-        lock (_estimating)
-        {
-            _downlink.Estimator.OnFeedback(packets[..resolved], Micros());
-            _estimated |= resolved > 0;
-        }
-    }
+    protected override void OnRtcp(ReadOnlySpan<byte> packet) => _downlink.OnRtcp(packet, _consumerOf);
 
     /// <summary>The consumer sending <paramref name="ssrc"/>, found without copying the list (feedback comes often).</summary>
     private SfuConsumer? ConsumerOf(uint ssrc)
@@ -275,72 +219,6 @@ public sealed class SfuReceiveSession : WebRtcSession
         foreach (var consumer in Consumers)
         {
             consumer.Stop();
-        }
-    }
-
-    /// <summary>
-    /// Every <see cref="LayerCheck"/>: without an estimate each video consumer reads the first of its layers that flows;
-    /// with one, the downlink's plan says which layer each reads (or that it pauses), and whether to probe.
-    /// </summary>
-    private void FollowLayers()
-    {
-        var consumers = Consumers;
-        var video = consumers.Where(c => c.Video && c.IsReading).ToList();
-        if (!Volatile.Read(ref _estimated) || video.Count == 0)
-        {
-            video.ForEach(c => c.FollowLayers());
-            return;
-        }
-
-        long now = Micros();
-        long audio = consumers.Where(c => !c.Video).Sum(c => c.SampleBps(now));
-        var candidates = video.Select(c => c.Candidates()).ToList();
-        var tracks = video.Select((c, i) => new AllocatedTrack(c.Priority, [.. candidates[i].Select(l => l.Bps)],
-            c.Paused ? -1 : candidates[i].FindIndex(l => ReferenceEquals(l.Layer, c.Target)))).ToList();
-        DownlinkPlan plan;
-        lock (_estimating)
-        {
-            plan = _downlink.Plan(now, audio, tracks);
-        }
-
-        for (int i = 0; i < video.Count; i++)
-        {
-            if (candidates[i].Count == 0)
-            {
-                video[i].FollowLayers(); // no rate known yet
-            }
-            else
-            {
-                video[i].Allocate(plan.Layers[i] < 0 ? null : candidates[i][plan.Layers[i]].Layer);
-            }
-        }
-
-        if (plan.ProbeBytes > 0)
-        {
-            Probe(video, plan.ProbeBytes, now);
-        }
-    }
-
-    /// <summary>
-    /// A probe: a burst of padding, as the plan sized it, on a video consumer, one that sends if any does. With every
-    /// video consumer paused, the feedback covers audio alone and the estimate cannot grow past it: only a probe on a
-    /// paused one brings the video back.
-    /// </summary>
-    private void Probe(List<SfuConsumer> video, int bytes, long now)
-    {
-        const int padding = 255;
-        int packets = Math.Max(1, bytes / (padding + RtpHeader.FixedLength + RtpExtensions.TransportSequenceBlock));
-        foreach (var consumer in video.OrderBy(c => c.Paused))
-        {
-            if (consumer.Pad(packets, padding) > 0)
-            {
-                lock (_estimating)
-                {
-                    _downlink.Probed(now, Micros());
-                }
-
-                return;
-            }
         }
     }
 

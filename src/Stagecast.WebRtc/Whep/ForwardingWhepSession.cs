@@ -1,126 +1,101 @@
 using Microsoft.Extensions.Logging;
 using Stagecast.Media.Rtp;
 using Stagecast.Streaming;
-using Stagecast.WebRtc.Rtp;
+using Stagecast.WebRtc.Congestion;
 using Stagecast.WebRtc.Sdp;
+using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
 
 namespace Stagecast.WebRtc.Whep;
 
 /// <summary>
-/// A WHEP viewer of a WebRTC publisher, fed its RTP as it came through the hub (an RTP reader of the stream): no
-/// depacketizing, no transcoding (<see cref="ForwardedTrack"/>: the viewer's payload type, SSRC and sequence numbers,
-/// video from a keyframe, the publisher asked for one); when the publisher is replaced (a reconnect) it waits for the
-/// new one's keyframe and carries on. The publisher's sender reports are passed on.
+/// A WHEP viewer of a WebRTC publisher (a WHIP publish, or a meeting peer's source), fed its RTP as it came through
+/// the hub: each track a <see cref="SfuConsumer"/>, as a RealtimeKit client's consumers are (the viewer's payload types,
+/// SSRCs and sequence numbers; video from a keyframe, the publisher asked for one; when the publisher is replaced, a
+/// reconnect, it waits for the new one's keyframe and carries on; NACKs answered from what was sent). The video may read
+/// one of the publisher's simulcast layers (<paramref name="layers"/>, the full picture first), and the session's
+/// <see cref="SubscriberDownlink"/> chooses which: the one that flows, and with the viewer's transport-wide feedback
+/// (<see cref="WhepNegotiation.TransportSequenceId"/>) the one its downlink carries, paused when none does. A publisher
+/// that goes over to a codec the viewer was not answered with closes the session.
 /// </summary>
-public sealed class ForwardingWhepSession : WhepSession, IRtpSink
+public sealed class ForwardingWhepSession : WhepSession, IConsumerConnection
 {
-    private readonly byte[] _forward = new byte[1500];
-    private readonly ForwardedTrack? _video;
-    private readonly ForwardedTrack? _audio;
-    private HubStreamReader? _reader;
-    private RtpTrackFormat? _checkedVideo;
+    private readonly SubscriberDownlink _downlink;
+    private readonly Func<uint, SfuConsumer?> _consumerOf;
+    private readonly ITimer? _layerCheck;
 
-    public ForwardingWhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, ILogger logger)
+    /// <param name="layers">The streams of the publisher's simulcast layers, <paramref name="stream"/> first (the viewer's ceiling); empty: it alone.</param>
+    public ForwardingWhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, ILogger logger,
+        IReadOnlyList<HubStream>? layers = null)
         : base(transport, offer, negotiation, clientAddress, stream, logger)
     {
-        _video = negotiation.Video is { } video ? new ForwardedTrack(video, negotiation.VideoSsrc, video: true) : null;
-        _audio = negotiation.Audio is { } audio ? new ForwardedTrack(audio, negotiation.AudioSsrc, video: false) : null;
+        _downlink = new SubscriberDownlink(transport, negotiation.TransportSequenceId);
+        string MidOf(RtpCodec codec) => negotiation.Media.First(m => ReferenceEquals(m.Codec, codec)).Offer.Mid;
+        Video = negotiation.Video is { } video ? new SfuConsumer(this, stream, video: true, video, MidOf(video), "", negotiation.VideoRtx, negotiation.VideoSsrc) : null;
+        Audio = negotiation.Audio is not { } audio ? null
+            : new SfuConsumer(this, stream, video: false, audio, MidOf(audio), "", ssrc: negotiation.AudioSsrc) { CountsAsViewer = Video is null }; // one viewer, counted once
+        Consumers = [.. new[] { Video, Audio }.OfType<SfuConsumer>()];
+        _consumerOf = ssrc => ssrc == Video?.Ssrc ? Video : ssrc == Audio?.Ssrc ? Audio : null;
+        if (Video is not null && layers is { Count: > 1 })
+        {
+            Video.Read(layers);
+        }
+
+        // Without layers to choose among nor an estimate to choose by, there is nothing to look at every 250 ms.
+        if (Video is not null && (layers is { Count: > 1 } || negotiation.TransportSequenceId > 0))
+        {
+            _layerCheck = transport.Time.CreateTimer(_ => _downlink.Follow(Consumers), null, SubscriberDownlink.LayerCheck, SubscriberDownlink.LayerCheck);
+        }
     }
+
+    /// <summary>The video track (null when the viewer takes none).</summary>
+    public SfuConsumer? Video { get; }
+
+    /// <summary>The audio track (null when the viewer takes none).</summary>
+    public SfuConsumer? Audio { get; }
+
+    /// <summary>Its tracks, video first.</summary>
+    public IReadOnlyList<SfuConsumer> Consumers { get; }
+
+    /// <summary>What the downlink carries, as far as the viewer's transport-wide feedback tells (null before any, or without it).</summary>
+    public DownlinkFigures? Estimate => _downlink.Estimate;
+
+    /// <summary>Video packets sent again for the viewer's NACKs.</summary>
+    public long Retransmitted => Video?.Retransmitted ?? 0;
+
+    int IConsumerConnection.TransportSequenceId => _downlink.TransportSequenceId;
+
+    void IConsumerConnection.Send(ReadOnlySpan<byte> packet) => SendRtp(packet);
+
+    void IConsumerConnection.SendReport(ReadOnlySpan<byte> packet) => SendRtcp(packet);
+
+    void IConsumerConnection.CannotCarry(SfuConsumer consumer, string encodingName) =>
+        // This session cannot carry it without a new offer.
+        Close($"the publisher now sends {encodingName}; this session was negotiated for {consumer.Codec.Name}: ask again (a new offer)");
+
+    protected override void OnSending(Span<byte> packet) => _downlink.Stamp(packet);
 
     protected override void OnConnected()
     {
-        _reader = Stream.AddRtpReader($"whep-{Id}", this, new ReaderOptions { IsViewer = true });
+        foreach (var consumer in Consumers)
+        {
+            consumer.Start();
+        }
+
         Stream.Ending.Register(() => Close("the stream ended"));
-        Stream.RequestKeyframe();
         WhepLog.ConnectedForwarded(Logger, Stream.Id, Remote);
     }
 
+    protected override void OnRtcp(ReadOnlySpan<byte> packet) => _downlink.OnRtcp(packet, _consumerOf);
+
     protected override void OnClosed(string reason)
     {
-        _reader?.Dispose();
+        _layerCheck?.Dispose();
+        foreach (var consumer in Consumers)
+        {
+            consumer.Stop();
+        }
+
         WhepLog.Left(Logger, Stream.Id, reason);
-    }
-
-    public void OnRtp(ReadOnlySpan<byte> packet, bool video)
-    {
-        if (!IsConnected || IsClosed || !RtpHeader.TryGetLength(packet, out int headerLength) || packet.Length > _forward.Length - 16)
-        {
-            return;
-        }
-
-        var track = video ? _video : _audio;
-        if (track is null)
-        {
-            return;
-        }
-
-        if (video && Stream.RtpVideo is { } format && !ReferenceEquals(format, _checkedVideo))
-        {
-            _checkedVideo = format;
-            if (!Negotiation.Video!.Is(format.EncodingName))
-            {
-                // A new publisher of the stream sends another codec: this session cannot carry it without a new offer.
-                Close($"the publisher now sends {format.EncodingName}; this session was negotiated for {Negotiation.Video.Name}: ask again (a new offer)");
-                return;
-            }
-        }
-
-        lock (_forward)
-        {
-            var copy = _forward.AsSpan(0, packet.Length);
-            if (!track.TryRewrite(packet, headerLength, copy, out _))
-            {
-                return;
-            }
-
-            if (video)
-            {
-                SendVideoPacket(copy, packet.Length - headerLength);
-            }
-            else
-            {
-                SendAudioPacket(copy, packet.Length - headerLength);
-            }
-        }
-
-        WebRtcMetrics.ForwardDelay.Record(System.Diagnostics.Stopwatch.GetElapsedTime(WebRtcMetrics.PacketReceivedAt).TotalSeconds);
-    }
-
-    public void OnSenderReport(bool video, ulong ntpTime, uint rtpTimestamp)
-    {
-        if (!IsConnected || IsClosed || (video ? Negotiation.Video : Negotiation.Audio) is null)
-        {
-            return;
-        }
-
-        Span<byte> rtcp = stackalloc byte[28];
-        Reports.Write(rtcp, video, video ? Negotiation.VideoSsrc : Negotiation.AudioSsrc, ntpTime, rtpTimestamp);
-        SendRtcp(rtcp);
-    }
-
-    public void OnRtpSourceChanged()
-    {
-        // The next publisher's numbers continue ours from where they are; its video starts at its first keyframe.
-        lock (_forward)
-        {
-            _video?.Restart();
-            _audio?.Restart();
-        }
-
-        Stream.RequestKeyframe();
-    }
-
-    public void OnRtpRestarted(bool video)
-    {
-        lock (_forward)
-        {
-            (video ? _video : _audio)?.Restart();
-        }
-
-        if (video)
-        {
-            Stream.RequestKeyframe();
-        }
     }
 }

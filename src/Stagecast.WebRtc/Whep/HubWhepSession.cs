@@ -15,7 +15,8 @@ namespace Stagecast.WebRtc.Whep;
 /// comes from the stream's shared transcoder. Both tracks' RTP timestamps come from one <see cref="RtpTimeline"/>, and
 /// sender reports tie them to wall-clock time so the player can keep them in sync. A viewer of a rendition takes its
 /// video from the rendition's stream (on the source's timeline) and its audio, its place among the viewers and its
-/// keyframe requests from the source, so a ladder costs one Opus encode, not one per rendition.
+/// keyframe requests from the source, so a ladder costs one Opus encode, not one per rendition. The viewer's NACKs are
+/// answered from the video send history, its PLI and FIR passed to the stream (whose WebRTC publisher makes a keyframe).
 /// </summary>
 public sealed class HubWhepSession : WhepSession
 {
@@ -23,6 +24,9 @@ public sealed class HubWhepSession : WhepSession
     private readonly HubVideoFanouts _videos;
     private readonly HubStream _video;
     private readonly RtpTimeline _timeline;
+    private readonly SendHistory _history;
+    private readonly NackResponder _nacks;
+    private readonly SenderReporter _sent = new();
     private ITimer? _reports;
     private ushort _videoSeq = RtpHeader.InitialSequenceNumber();
     private ushort _audioSeq = RtpHeader.InitialSequenceNumber();
@@ -39,6 +43,27 @@ public sealed class HubWhepSession : WhepSession
         _videos = videos;
         _video = video ?? stream;
         _timeline = new RtpTimeline(transport.Time);
+        _history = new SendHistory(transport.Time);
+        _nacks = new NackResponder(_history, negotiation.VideoSsrc, negotiation.VideoRtx);
+    }
+
+    /// <summary>Packets sent again for the viewer's NACKs.</summary>
+    public long Retransmitted => _nacks.Retransmitted;
+
+    protected override void OnRtcp(ReadOnlySpan<byte> packet)
+    {
+        var reader = new RtcpReader(packet);
+        while (reader.TryRead(out var rtcp))
+        {
+            if (rtcp.IsPli || rtcp.IsFir)
+            {
+                Stream.RequestKeyframe();
+            }
+            else
+            {
+                _nacks.Respond(rtcp, SendRtp);
+            }
+        }
     }
 
     protected override void OnConnected()
@@ -100,7 +125,9 @@ public sealed class HubWhepSession : WhepSession
                 var packet = batch.Next;
                 RtpHeader.Write(packet, marker, payloadType, _videoSeq++, timestamp, Negotiation.VideoSsrc);
                 payload.CopyTo(packet[RtpHeader.FixedLength..]);
-                QueueVideoPacket(batch, RtpHeader.FixedLength + payload.Length, payload.Length);
+                _history.Add(RtpHeader.SequenceNumber(packet), packet[..(RtpHeader.FixedLength + payload.Length)]);
+                _sent.Count(video: true, payload.Length);
+                QueueRtp(batch, RtpHeader.FixedLength + payload.Length);
             }
         }
         catch (WebRtcProtocolException ex)
@@ -125,7 +152,8 @@ public sealed class HubWhepSession : WhepSession
             var packet = batch.Next;
             RtpHeader.Write(packet, false, (byte)Negotiation.Audio!.PayloadType, _audioSeq++, _timeline.Audio(streamMs), Negotiation.AudioSsrc);
             opus.CopyTo(packet[RtpHeader.FixedLength..]);
-            QueueAudioPacket(batch, RtpHeader.FixedLength + opus.Length, opus.Length);
+            _sent.Count(video: false, opus.Length);
+            QueueRtp(batch, RtpHeader.FixedLength + opus.Length);
         }
         catch (Exception ex) when (ex is WebRtcProtocolException or ObjectDisposedException)
         {
@@ -146,12 +174,12 @@ public sealed class HubWhepSession : WhepSession
         int length = 0;
         if (Negotiation.Video is not null)
         {
-            length += Reports.Write(rtcp, video: true, Negotiation.VideoSsrc, ntp, video);
+            length += _sent.Write(rtcp, video: true, Negotiation.VideoSsrc, ntp, video);
         }
 
         if (Negotiation.Audio is not null)
         {
-            length += Reports.Write(rtcp[length..], video: false, Negotiation.AudioSsrc, ntp, audio);
+            length += _sent.Write(rtcp[length..], video: false, Negotiation.AudioSsrc, ntp, audio);
         }
 
         SendRtcp(rtcp[..length]);

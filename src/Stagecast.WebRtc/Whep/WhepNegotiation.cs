@@ -16,11 +16,15 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
     /// <summary>The stream the video's NACKed packets are sent again on (RFC 4588), or null: sent again as they were.</summary>
     public Rtp.RetransmissionStream? VideoRtx { get; init; }
 
+    /// <summary>The id of the transport-wide sequence number every packet sent carries (the offer's), or 0: not in use.</summary>
+    public int TransportSequenceId { get; init; }
+
     /// <summary>
     /// For a stream whose publisher sends RTP: its own codecs, or null when the viewer does not take them (the hub's
-    /// H.264 and Opus serve it then).
+    /// H.264 and Opus serve it then). With <paramref name="transportWideCc"/> the transport-wide sequence number is taken
+    /// when offered (congestion control: the viewer's feedback is the downlink's estimate).
     /// </summary>
-    public static WhepNegotiation? ChooseForwarded(SdpSessionDescription offer, HubStream stream)
+    public static WhepNegotiation? ChooseForwarded(SdpSessionDescription offer, HubStream stream, bool transportWideCc = false)
     {
         if (stream.RtpVideo is null && stream.RtpAudio is null)
         {
@@ -28,7 +32,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
         }
 
         var published = stream.RtpVideo is { } format ? RtpCodec.From(format) : null;
-        var negotiation = Negotiate(offer, forwarded: true, stream.RtpAudio is not null, published is null ? null
+        var negotiation = Negotiate(offer, forwarded: true, transportWideCc, stream.RtpAudio is not null, published is null ? null
             : section => published.Is("VP8") ? section.Codecs.Values.FirstOrDefault(c => c.Is("VP8")) : PickH264(section, published.H264ProfileIdc));
         bool videoRefused = published is not null && negotiation.Video is null && offer.Media.Any(m => m.Kind == "video");
         return videoRefused || (negotiation.Video is null && negotiation.Audio is null) ? null : negotiation;
@@ -37,12 +41,13 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
     /// <summary>
     /// A meeting subscriber of one peer's source: the publisher's codecs as they came, and for a track it does not send
     /// yet the meeting's default (VP8, else H.264; Opus), so the track reaches this session when it starts, without a
-    /// new offer. <paramref name="audio"/> false leaves audio out (a subscriber never gets its own).
+    /// new offer. <paramref name="audio"/> false leaves audio out (a subscriber never gets its own). With
+    /// <paramref name="transportWideCc"/> the transport-wide sequence number is taken when offered.
     /// </summary>
-    public static WhepNegotiation ChooseForSubscriber(SdpSessionDescription offer, HubStream stream, bool audio)
+    public static WhepNegotiation ChooseForSubscriber(SdpSessionDescription offer, HubStream stream, bool audio, bool transportWideCc = false)
     {
         var published = stream.RtpVideo is { } format ? RtpCodec.From(format) : null;
-        var negotiation = Negotiate(offer, forwarded: true, audio, section => published switch
+        var negotiation = Negotiate(offer, forwarded: true, transportWideCc, audio, section => published switch
         {
             null => section.Codecs.Values.FirstOrDefault(c => c.Is("VP8")) ?? PickH264(section, 0x42),
             _ when published.Is("VP8") => section.Codecs.Values.FirstOrDefault(c => c.Is("VP8")),
@@ -70,7 +75,7 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
             throw new SdpException("the stream's H.264 has B-frames, which WebRTC cannot carry; publish without B-frames (e.g. x264 -bf 0 or OBS's zerolatency tune) to watch over WHEP");
         }
 
-        var negotiation = Negotiate(offer, forwarded: false, stream.Audio is not null, stream.Video is not { } config ? null
+        var negotiation = Negotiate(offer, forwarded: false, transportWideCc: false, stream.Audio is not null, stream.Video is not { } config ? null
             : section => PickH264(section, config.ConfigurationRecord.Length > 1 ? config.ConfigurationRecord[1] : 0x42));
         return negotiation.Video is null && negotiation.Audio is null
             ? throw new SdpException(stream.Video is null && stream.Audio is null
@@ -79,9 +84,14 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
             : negotiation;
     }
 
-    /// <summary>One pass over the offer's sections: the first receiving video and audio sections get a codec, the rest none.</summary>
-    private static WhepNegotiation Negotiate(SdpSessionDescription offer, bool forwarded, bool hasAudio, Func<MediaDescription, RtpCodec?>? pickVideo)
+    /// <summary>
+    /// One pass over the offer's sections: the first receiving video and audio sections get a codec, the rest none; each
+    /// taken section takes the transport-wide sequence number with <paramref name="transportWideCc"/>, when offered.
+    /// </summary>
+    private static WhepNegotiation Negotiate(SdpSessionDescription offer, bool forwarded, bool transportWideCc, bool hasAudio, Func<MediaDescription, RtpCodec?>? pickVideo)
     {
+        int transportSequenceId = transportWideCc ? ExtensionUris.TransportWideCcId(offer) : 0;
+        IReadOnlyList<string>? extensions = transportSequenceId > 0 ? [ExtensionUris.TransportWideCc] : null;
         uint videoSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
         uint audioSsrc = (uint)Random.Shared.Next(1, int.MaxValue);
         RtpCodec? video = null;
@@ -109,10 +119,10 @@ public sealed record WhepNegotiation(IReadOnlyList<AnsweredMedia> Media, RtpCode
                 }
             }
 
-            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc, Rtx: rtx?.Description));
+            media.Add(new AnsweredMedia(section, chosen, "sendonly", chosen is null ? 0 : ssrc, chosen is null ? null : extensions, Rtx: rtx?.Description));
         }
 
-        return new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, forwarded) { VideoRtx = videoRtx };
+        return new WhepNegotiation(media, video, audio, videoSsrc, audioSsrc, forwarded) { VideoRtx = videoRtx, TransportSequenceId = transportSequenceId };
     }
 
     private static RtpCodec? PickH264(MediaDescription section, int profileIdc)

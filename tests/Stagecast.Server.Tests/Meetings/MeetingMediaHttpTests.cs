@@ -88,12 +88,14 @@ public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<
     }
 
     [Fact]
-    public async Task APublisherIsAnsweredWithTransportWideFeedbackUnlessCongestionControlIsTurnedOff()
+    public async Task PublishersAndSubscribersAreAnsweredWithTransportWideFeedbackUnlessCongestionControlIsTurnedOff()
     {
         // Chrome numbers its packets transport-wide when offered; the answer takes it (on by default since
         // 2026-11-30), so Chrome's estimator runs on our feedback. `--webrtc-congestion-control false` answers without.
+        // A WHEP subscriber's offer is answered with it too: its feedback is the estimate of its downlink.
         string offer = PublishOffer.Replace("a=rtpmap:96 VP8/90000\r\n",
             "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 transport-cc\r\na=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n", StringComparison.Ordinal);
+        string watch = offer.Replace("a=sendonly", "a=recvonly", StringComparison.Ordinal);
         await using var own = (await ServerFixture.StartAsync(["--webrtc-congestion-control", "false"])).AsAsyncDisposable(out var off);
         foreach (var (fixture, on) in new[] { (server, true), (off, false) })
         {
@@ -107,6 +109,23 @@ public sealed class MeetingMediaHttpTests(ServerFixture server) : IClassFixture<
             string answer = await published.Content.ReadAsStringAsync();
             Assert.Equal(on, answer.Contains("transport-wide-cc-extensions-01", StringComparison.Ordinal));
             Assert.Equal(on, answer.Contains("a=rtcp-fb:96 transport-cc\r\n", StringComparison.Ordinal));
+
+            string peer = join.GetProperty("peer_id").GetString()!;
+            var tracks = fixture.App.Services.GetRequiredService<MeetingMediaHub>();
+            tracks.Hub.TryPublish(new MeetingStreamKey(meeting, peer, MediaSource.Screenshare).HubId, new PublisherInfo("webrtc", "test"), out var screen);
+            screen!.SetRtpFormats(new RtpTrackFormat("VP8", 90000, 1, ""), null);
+            try
+            {
+                var watched = await PostAsync(peer, "whep", watch, host.Token, "screenshare", fixture);
+                Assert.Equal(HttpStatusCode.Created, watched.StatusCode);
+                string watchAnswer = await watched.Content.ReadAsStringAsync();
+                Assert.Equal(on, watchAnswer.Contains("a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n", StringComparison.Ordinal));
+                Assert.Equal(on, watchAnswer.Contains("a=rtcp-fb:96 transport-cc\r\n", StringComparison.Ordinal));
+            }
+            finally
+            {
+                screen.Unpublish();
+            }
         }
     }
 

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
@@ -7,7 +10,9 @@ using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.RealtimeKit;
 using Stagecast.Testing;
 using Stagecast.Testing.WebRtc;
+using Stagecast.WebRtc.Congestion;
 using Stagecast.WebRtc.Rtcp;
+using Stagecast.WebRtc.Rtp;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
 using Stagecast.WebRtc.Whep;
@@ -73,8 +78,8 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         var bobWatching = await Media.WatchAsync(bob, adaPeer);
         var (atBob, atCy) = (new ReceivedRtp(bobWatching), new ReceivedRtp(cyClient.Receiving!));
         var stream = Media.Stream(_meeting, adaPeer)!;
-        await Eventually.TrueAsync(() => stream.Readers.Count(r => r.Name.StartsWith("whep-", StringComparison.Ordinal) || r.Name.StartsWith("sfu-", StringComparison.Ordinal)) == 3,
-            "Bob's subscription and Cy's two consumers reading Ada's stream");
+        await Eventually.TrueAsync(() => stream.Readers.Count(r => r.Name.StartsWith("sfu-", StringComparison.Ordinal)) == 4,
+            "Bob's subscription's two tracks and Cy's two consumers reading Ada's stream");
 
         // A keyframe and four pictures, and some audio: each subscriber gets them all (the pictures keep their timestamps).
         SendPictures(adaVideo, true, false, false, false, false);
@@ -114,6 +119,59 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWhepSubscriptionNumbersItsPacketsTransportWideAndTheViewersFeedbackIsItsEstimate()
+    {
+        await StartAsync();
+        var ada = await AddAsync("ada");
+        var bob = await AddAsync("bob");
+        var (adaChannel, adaPeer) = await Media.JoinChannelAsync(ada);
+        var (bobChannel, _) = await Media.JoinChannelAsync(bob);
+        var adaCamera = await Media.PublishAsync(ada, adaPeer);
+        var (adaVideo, adaAudio) = (RtpSender.H264(adaCamera), RtpSender.Opus(adaCamera));
+        void Send(int picture)
+        {
+            adaAudio.Send();
+            adaVideo.Send(keyframe: picture % 5 == 0);
+        }
+
+        int sent = 0;
+        await MeetingMediaServer.WhileSendingAsync(() => Send(sent++), () => Media.Stream(_meeting, adaPeer)?.RtpVideo is not null, "Ada's camera in the meeting's hub");
+
+        // Bob's offer has the transport-wide sequence number (as browsers' do): every packet of both his tracks carries
+        // the next number of one sequence.
+        var bobWatching = await Media.WatchAsync(bob, adaPeer);
+        var arrivals = new ConcurrentDictionary<ushort, long>();
+        bobWatching.RtpReceived = packet =>
+        {
+            if (RtpExtensions.TryFind(packet, WhipClient.TransportWideCcExtensionId, out var number) && number.Length == 2)
+            {
+                arrivals[BinaryPrimitives.ReadUInt16BigEndian(number)] = (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
+            }
+        };
+        await MeetingMediaServer.WhileSendingAsync(() => Send(sent++), () => arrivals.Count > 40, "numbered packets at Bob");
+        var numbers = arrivals.Keys.Order().ToList();
+        Assert.Equal(numbers[^1] - numbers[0] + 1, numbers.Count); // no gap: one numbering across the tracks
+
+        // He reports them arrived, as Chrome does: his subscription has an estimate of his downlink, and his call
+        // stats show it for each track he watches.
+        var session = Media.Service<WebRtcTransport>().Sessions.OfType<ForwardingWhepSession>().Single();
+        Assert.Null(session.Estimate);
+        var feedback = new byte[TransportFeedbackRecorder.MaxFeedbackBytes];
+        int covered = TransportFeedback.Write(feedback, 1, 0, numbers[0], [.. numbers.Select(n => arrivals[n])], 0, out int length);
+        Assert.Equal(numbers.Count, covered);
+        bobWatching.SendRtcp(feedback.AsSpan(0, length));
+        await Eventually.TrueAsync(() => session.Estimate is { AckedBps: > 0, EstimateBps: >= DownlinkEstimator.MinimumBps }, "an estimate from Bob's feedback");
+        long estimate = session.Estimate!.Value.EstimateBps;
+        var quality = (await Media.Api.GetAsync($"/sessions/{Media.Room(_meeting).SessionId}/participants/{bob.Id}")).EnsureOk()
+            .Data.GetProperty("peer_report").GetProperty("quality");
+        var consumed = quality.GetProperty("audio_consumer").EnumerateArray().Concat(quality.GetProperty("video_consumer").EnumerateArray()).ToList();
+        Assert.Equal(2, consumed.Count);
+        Assert.All(consumed, track => Assert.Equal(estimate / 1000.0, track.GetProperty("estimate").GetDouble(), 0.1));
+        await adaChannel.DisposeAsync();
+        await bobChannel.DisposeAsync();
+    }
+
+    [Fact]
     public async Task NacksAreAnsweredFromWhatWasSentAndPlisReachThePublisherAtMostOnceEveryHalfSecond()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -135,8 +193,8 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         var cyWatching = await Media.WatchAsync(cy, adaPeer);
         var (atBob, atCy) = (new ReceivedRtp(bobClient.Receiving!), new ReceivedRtp(cyWatching));
         var stream = Media.Stream(_meeting, adaPeer)!;
-        await Eventually.TrueAsync(() => stream.Readers.Count(r => r.Name.StartsWith("whep-", StringComparison.Ordinal) || r.Name.StartsWith("sfu-", StringComparison.Ordinal)) == 2,
-            "Bob's consumer and Cy's subscription reading Ada's stream");
+        await Eventually.TrueAsync(() => stream.Readers.Count(r => r.Name.StartsWith("sfu-", StringComparison.Ordinal)) == 3,
+            "Bob's consumer and Cy's subscription's two tracks reading Ada's stream");
 
         // Bob's network loses the third, fifth and seventh of ten pictures, Cy's the third and fifth.
         var bobLost = Losing(bobClient.Receiving!, 2, 4, 6);

@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Stagecast.Server.Features.MeetingMedia;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Tests.Meetings;
 using Stagecast.Testing;
 using Stagecast.Testing.RealtimeKit;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
+using Stagecast.WebRtc.Whep;
 using Xunit.Abstractions;
 
 namespace Stagecast.Server.Tests.RealtimeKit;
@@ -21,7 +23,7 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// Of two subscribers, the one behind a narrow link gets a lower layer than the one on a wide one, and the top layer again
 /// once the limit lifts. What the narrowing loses is repaired on the retransmission stream (RTX), and so is a downlink's
 /// random loss with delay (<see cref="PacketImpairment"/>: this kernel has no netem). Stagecast's own meeting page behind
-/// such a link says when its connection is weak.
+/// such a link says when its connection is weak, and its WHEP subscriptions are sent the layer their downlink carries.
 /// </summary>
 [Trait(LongLane.Trait, LongLane.Name)]
 [Collection(AloneCollection.Name)]
@@ -236,6 +238,100 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
         await bobPage.WaitForSelectorAsync("#weak-connection", new PageWaitForSelectorOptions { State = WaitForSelectorState.Hidden, Timeout = 30_000 });
     }
 
+    /// <summary>
+    /// Stagecast's meeting page watches over meeting WHEP, one subscription per peer's source: behind a 350 kbit/s link it
+    /// is sent a lower simulcast layer of a RealtimeKit publisher's camera, chosen by its own downlink's estimate (its
+    /// transport-wide feedback), and its video keeps moving; once the limit lifts it is back on the full layer.
+    /// </summary>
+    [Fact]
+    public async Task TheMeetingPageOnA350KbitDownlinkIsSentALowerLayerAndKeepsItsVideoMoving()
+    {
+        await using var link = await ShapedLink.CreateAsync();
+        await using var rtk = await RealtimeKitServer.StartOnLinkAsync(link);
+        await CreateSimulcastPresetAsync(rtk.Api);
+        string meeting = await rtk.Api.CreateMeetingAsync();
+        var ada = await rtk.Api.AddParticipantAsync(meeting, "ada", "simulcaster", name: "Ada");
+        (await rtk.Api.PostAsync("/presets", JsonSerializer.Serialize(new
+        {
+            name = "watcher",
+            config = new { view_type = "GROUP_CALL" },
+            permissions = new { can_produce_audio = false, can_produce_video = false },
+        }))).EnsureOk();
+        var bob = await rtk.Api.AddParticipantAsync(meeting, "bob", "watcher"); // (his own camera's encoder would only add load)
+        var adaPage = await rtk.Browser.JoinAsync(ada.Token, tone: true);
+        await using var behind = await rtk.LaunchBehindAsync(link);
+        var bobPage = await JoinMeetingPageAsync(behind, meeting, bob, "Bob");
+        var transport = rtk.Server.App.Services.GetRequiredService<WebRtcTransport>();
+        var camera = (await Eventually.MatchAsync(() => transport.Sessions.OfType<SfuPublisher>().SelectMany(p => p.Publications).FirstOrDefault(p => p.Layers.Count > 0),
+            p => p is not null, "Ada's camera in simulcast layers"))!;
+        var session = (await Eventually.MatchAsync(() => transport.Sessions.OfType<ForwardingWhepSession>().FirstOrDefault(s => s.StreamId == camera.StreamId),
+            s => s is { IsConnected: true, Video: not null }, "Bob's subscription to Ada's camera"))!;
+        var consumer = session.Video!;
+        var hub = rtk.Server.App.Services.GetRequiredService<MeetingMediaHub>().Hub;
+        string Rates() => string.Join("/", camera.Layers.Prepend(camera).Select(l => hub.Find(l.StreamId)?.Publisher?.VideoBitrate / 1000));
+        string Layer() => $"Bob reads {LayerOf(consumer, camera)} ({(consumer.Paused ? "paused" : "sending")}); his estimate " +
+            $"{session.Estimate?.EstimateBps / 1000} kbit/s{(session.Estimate?.Constrained == true ? ", a limit shown" : "")}; Ada's f/h/q {Rates()} kbit/s";
+        output.WriteLine($"unshaped: {await MeasurePageAsync(bobPage, TimeSpan.FromSeconds(10))}; {Layer()}");
+
+        // His downlink narrows: after 10 s to settle, 30 s measured.
+        await link.DownAsync(350);
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var encoded = await adaPage.VideoSentAsync();
+        var narrow = await MeasurePageAsync(bobPage, Window);
+        var sent = (await adaPage.VideoSentAsync()).Where(l => l.FramesEncoded > 0).Select(l => string.Create(CultureInfo.InvariantCulture,
+            $"{l.Rid} {(l.FramesEncoded - encoded.Where(e => e.Rid == l.Rid).Max(e => e.FramesEncoded)) / Window.TotalSeconds:F1} fps ({l.QualityLimitationReason})"));
+        output.WriteLine($"350 kbit/s: {narrow}; {Layer()}; Ada encoded {string.Join(", ", sent)}; {await link.QueueAsync()}");
+        Assert.True(narrow.FramesPerSecond >= 10, $"Bob's video moves at 10 fps or more: {narrow}; {Layer()}; Ada encoded {string.Join(", ", sent)}");
+        Assert.True(narrow.FrozenSeconds <= 2, $"Bob's video freezes 2 s or less in 30: {narrow}; {Layer()}; Ada encoded {string.Join(", ", sent)}");
+        Assert.True(LayerOf(consumer, camera) != "f" && !consumer.Paused, $"Bob is sent a lower layer: {Layer()}");
+
+        // The limit lifts: within 20 s he is sent the full layer again.
+        await link.DownAsync(null);
+        var lifted = System.Diagnostics.Stopwatch.StartNew();
+        var seconds = new List<string>();
+        bool BackOnFull()
+        {
+            if (lifted.Elapsed.TotalSeconds >= seconds.Count + 1)
+            {
+                seconds.Add($"{seconds.Count + 1} s: {Layer()}"); // each second's, for a failure to show
+            }
+
+            return LayerOf(consumer, camera) == "f" && !consumer.Paused;
+        }
+
+        await Eventually.MatchAsync(BackOnFull, ok => ok, "Bob back on the full layer", TimeSpan.FromSeconds(20), _ => string.Join("\n", seconds));
+        output.WriteLine($"back on f {lifted.Elapsed.TotalSeconds:F1} s after the limit lifted");
+    }
+
+    /// <summary>
+    /// What a meeting page received over <paramref name="window"/>, as its browser counts it: the video frames it decoded a
+    /// second and the seconds its video froze, over every connection (<see cref="JoinMeetingPageAsync"/> keeps them).
+    /// </summary>
+    private static async Task<Shown> MeasurePageAsync(IPage page, TimeSpan window)
+    {
+        const string read = """
+            async () => {
+              let frames = 0, frozen = 0;
+              for (const pc of window.connections) {
+                (await pc.getStats()).forEach(r => {
+                  if (r.type === 'inbound-rtp' && r.kind === 'video') { frames += r.framesDecoded ?? 0; frozen += r.totalFreezesDuration ?? 0; }
+                });
+              }
+              return [frames, frozen];
+            }
+            """;
+        var before = await page.EvaluateAsync<double[]>(read);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Delay(window);
+        var after = await page.EvaluateAsync<double[]>(read);
+        return new Shown((after[0] - before[0]) / clock.Elapsed.TotalSeconds, after[1] - before[1]);
+    }
+
+    private readonly record struct Shown(double FramesPerSecond, double FrozenSeconds)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{FramesPerSecond:F1} fps decoded, {FrozenSeconds:F1} s frozen");
+    }
+
     /// <summary>An app page of <paramref name="browser"/> joined as <paramref name="participant"/> without media, showing everyone's video at 1280x720.</summary>
     private static async Task<RealtimeKitPage> JoinShowingLargeAsync(RealtimeKitBrowser browser, CreatedParticipant participant)
     {
@@ -296,10 +392,22 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
             $"{l.Rid} {(Bytes(after, l.Rid) - Bytes(before, l.Rid)) * 8 / 5000.0:F0} kbit/s {l.FrameWidth} px ({l.QualityLimitationReason})"));
     }
 
-    /// <summary>Stagecast's meeting page (/meet) in <paramref name="browser"/>, joined with camera and microphone as <paramref name="participant"/>.</summary>
+    /// <summary>
+    /// Stagecast's meeting page (/meet) in <paramref name="browser"/>, joined as <paramref name="participant"/> (with
+    /// camera and microphone when its preset may send them); the connections it makes are kept in
+    /// <c>window.connections</c> for their stats.
+    /// </summary>
     private static async Task<IPage> JoinMeetingPageAsync(RealtimeKitBrowser browser, string meeting, CreatedParticipant participant, string name)
     {
         var page = await browser.Browser.OpenUrlAsync($"https://{browser.BaseUri}/meet/{meeting}#token={participant.Token}&name={name}");
+        await page.EvaluateAsync("""
+            () => {
+              const Native = window.RTCPeerConnection;
+              window.connections = [];
+              window.RTCPeerConnection = function (...args) { const pc = new Native(...args); window.connections.push(pc); return pc; };
+              window.RTCPeerConnection.prototype = Native.prototype;
+            }
+            """);
         await page.ClickAsync("#join");
         await page.WaitForSelectorAsync("#room:not([hidden])", new PageWaitForSelectorOptions { Timeout = 30_000 });
         return page;

@@ -117,7 +117,7 @@ public static class MeetingMediaEndpoints
         WhepNegotiation negotiation;
         try
         {
-            negotiation = WhepNegotiation.ChooseForSubscriber(offer, stream, audio: !ownPeer);
+            negotiation = WhepNegotiation.ChooseForSubscriber(offer, stream, audio: !ownPeer, transportWideCc: transport.Options.CongestionControl);
         }
         catch (SdpException ex)
         {

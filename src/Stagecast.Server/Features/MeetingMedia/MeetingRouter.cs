@@ -2,6 +2,7 @@ using Stagecast.Server.Features.Presets;
 using Stagecast.Server.Features.Rooms;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming;
+using Stagecast.WebRtc.Congestion;
 using Stagecast.WebRtc.Sdp;
 using Stagecast.WebRtc.Sfu;
 using Stagecast.WebRtc.Transport;
@@ -201,8 +202,8 @@ public sealed class MeetingRouter : ISfuPublisherListener
             return null;
         }
 
-        var session = _maker.Subscription(offer, negotiation, clientAddress, stream);
-        Attach(consumer, session.Id, () => Figures(session), session.Closed);
+        var session = _maker.Subscription(offer, negotiation, clientAddress, stream, LayersOf(stream, preferredRid: null));
+        Attach(consumer, session.Id, () => session.Consumers.Select(track => Figures($"{session.Id}-{(track.Video ? "v" : "a")}", track, session.Estimate)), session.Closed);
         AddTransport(subscriber, session, producing: false);
         return session;
     }
@@ -231,10 +232,18 @@ public sealed class MeetingRouter : ISfuPublisherListener
         }
 
         string id = $"{receive.Id}-{track.Mid}";
-        Attach(consumer, id, () => [new ConsumedTrack(id, track.Video, track.Codec, track.Ssrc, track.Sent.Packets, track.Sent.Octets, 0, null,
-            track.Video ? RidOf(track.Reading) : null, track.LayerSwitches, track.Pauses, receive.Estimate?.EstimateBps)], track.Closed);
+        Attach(consumer, id, () => [Figures(id, track, receive.Estimate)], track.Closed);
         return track;
     }
+
+    /// <summary>
+    /// A consumed track's figures: what it sent, what the subscriber's receiver reports say it lost, the layer it reads
+    /// and how its connection's downlink (<paramref name="estimate"/>) allocated it.
+    /// </summary>
+    private ConsumedTrack Figures(string id, SfuConsumer track, DownlinkFigures? estimate) =>
+        new(id, track.Video, track.Codec, track.Ssrc, track.Sent.Packets, track.Sent.Octets, Math.Max(0, track.Report?.CumulativeLost ?? 0),
+            track.Report is { } report ? Math.Round(report.Jitter * 1000.0 / track.Codec.ClockRate, 1) : null,
+            track.Video ? RidOf(track.Reading) : null, track.LayerSwitches, track.Pauses, estimate?.EstimateBps);
 
     /// <summary>The simulcast layer (RID) <paramref name="stream"/> carries, of whichever camera; null for a stream without layers.</summary>
     private string? RidOf(HubStream stream) =>
@@ -663,24 +672,6 @@ public sealed class MeetingRouter : ISfuPublisherListener
         {
             _ = UpdatePeerAsync(peer);
             SourcesChanged?.Invoke(this);
-        }
-    }
-
-    /// <summary>A subscription's tracks' figures: what it sent, and what the subscriber's receiver reports say it lost.</summary>
-    private static IEnumerable<ConsumedTrack> Figures(WhepSession session)
-    {
-        var negotiation = session.Negotiation;
-        foreach (bool video in new[] { true, false })
-        {
-            if ((video ? negotiation.Video : negotiation.Audio) is not { } codec)
-            {
-                continue;
-            }
-
-            var (packets, octets) = video ? session.VideoSent : session.AudioSent;
-            var report = video ? session.VideoReport : session.AudioReport;
-            yield return new ConsumedTrack($"{session.Id}-{(video ? "v" : "a")}", video, codec, video ? negotiation.VideoSsrc : negotiation.AudioSsrc,
-                packets, octets, Math.Max(0, report?.CumulativeLost ?? 0), report is { } r ? Math.Round(r.Jitter * 1000.0 / codec.ClockRate, 1) : null);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class MeetingTransports(WebRtcTransport transport, MeetingMediaHub
     internal SfuPublisher Publisher(SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress, MeetingStreamKey stream, MeetingRouter router) =>
         new(transport, offer, negotiation, clientAddress, tracks.Hub, stream.HubId, router, options.Value.MediaTimeout, loggers.CreateLogger<SfuPublisher>());
 
-    /// <summary>A WHEP subscription to one stream.</summary>
-    internal ForwardingWhepSession Subscription(SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream) =>
-        new(transport, offer, negotiation, clientAddress, stream, loggers.CreateLogger<WhepSession>());
+    /// <summary>A WHEP subscription to one stream, its video read from one of <paramref name="layers"/> (the stream's simulcast layers, itself first; or none).</summary>
+    internal ForwardingWhepSession Subscription(SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, IReadOnlyList<HubStream> layers) =>
+        new(transport, offer, negotiation, clientAddress, stream, loggers.CreateLogger<WhepSession>(), layers);
 }

@@ -68,7 +68,7 @@ public static class WhepEndpoints
         {
             // A WebRTC publisher's own RTP goes to the viewer as it came when the viewer takes its codecs; else the hub's
             // frames. A rendition is an encode of the hub's: its video, the source's audio.
-            session = encode is null && WhepNegotiation.ChooseForwarded(offer, stream) is { } forwarded
+            session = encode is null && WhepNegotiation.ChooseForwarded(offer, stream, transport.Options.CongestionControl) is { } forwarded
                 ? new ForwardingWhepSession(transport, offer, forwarded, clientAddress, stream, loggers.CreateLogger<WhepSession>())
                 : new HubWhepSession(transport, offer, WhepNegotiation.Choose(offer, encode ?? stream), clientAddress, stream, opus, videos, loggers.CreateLogger<WhepSession>(), encode);
         }
