@@ -61,6 +61,31 @@ public sealed class DownlinkEstimatorTests
     }
 
     /// <summary>
+    /// A route change that adds 40 ms under a forwarded layer looks like a queue for as long as the step is in the trend's
+    /// window: the estimate is cut once, and not below what keeps the layer being sent (the allocator pauses a track only
+    /// below <see cref="DownlinkAllocator.PauseBelow"/> of its rate); it grows again once the step has passed.
+    /// </summary>
+    [Fact]
+    public void AStepOfDelayUnderAForwardedLayerCostsOneCutThatKeepsTheLayer()
+    {
+        const long layer = 1_500_000;
+        var path = new SimulatedPath(capacityBps: 20_000_000, propagationMillis: 20) { Paced = false };
+        path.Run(TimeSpan.FromSeconds(20), sourceBps: layer);
+        long decreases = path.Estimator.Decreases;
+        path.PropagationMillis = 60;
+        long lowest = long.MaxValue;
+        for (int i = 0; i < 100; i++)
+        {
+            path.Run(TimeSpan.FromMilliseconds(100), sourceBps: layer);
+            lowest = Math.Min(lowest, path.Estimator.Estimate);
+        }
+
+        Assert.InRange(path.Estimator.Decreases - decreases, 0, 1);
+        Assert.True(lowest >= DownlinkAllocator.PauseBelow * layer, $"the estimate fell to {lowest} bit/s under a {layer} bit/s layer");
+        Assert.True(path.Estimator.Estimate >= layer, $"{path.Estimator.Estimate} bit/s 10 s after the step");
+    }
+
+    /// <summary>
     /// A probe's burst that crossed a wide link at once reports every packet in one unit of the feedback's arrival
     /// times (250 µs): it showed all the room it was sized for (before, no spread counted as no room, and a subscriber
     /// whose limit had lifted stayed on its lowest layer while every probe "failed").
@@ -128,13 +153,21 @@ public sealed class DownlinkEstimatorTests
 
         public double QueueDelayMillis => _link.QueuedMillis(_now);
 
+        public int PropagationMillis
+        {
+            set => _link.PropagationMillis = value;
+        }
+
+        /// <summary>Whether the sender paces at the estimate (a publisher's encoder does) or sends its source's rate whatever it is (an SFU forwarding a layer).</summary>
+        public bool Paced { get; init; } = true;
+
         public void Run(TimeSpan duration, long sourceBps)
         {
             long end = _now + (long)duration.TotalMicroseconds;
             while (_now < end)
             {
                 _unreported.Add(new PacketResult(_now, PacketSize, _link.Send(_now, PacketSize)));
-                _now += PacketSize * 8 * 1_000_000L / Math.Min(Estimator.Estimate, sourceBps);
+                _now += PacketSize * 8 * 1_000_000L / (Paced ? Math.Min(Estimator.Estimate, sourceBps) : sourceBps);
                 if (_now >= _nextFeedback)
                 {
                     Feedback();

@@ -8,6 +8,9 @@ namespace Stagecast.WebRtc.Tests;
 /// </summary>
 internal sealed class SimulatedLink(long capacityBps, int propagationMillis = 20, double loss = 0, int queueMillis = 400, int burstBytes = 0)
 {
+    /// <summary>The one-way delay beside the queue's (a route change moves it).</summary>
+    public int PropagationMillis { get; set; } = propagationMillis;
+
     private readonly Random _random = new(7);
     private long _freeAt;
     private double _tokens = burstBytes;
@@ -30,7 +33,7 @@ internal sealed class SimulatedLink(long capacityBps, int propagationMillis = 20
             if (_tokens >= size)
             {
                 _tokens -= size;
-                return nowMicros + (propagationMillis * 1000L);
+                return nowMicros + (PropagationMillis * 1000L);
             }
 
             size -= (int)_tokens; // what the bucket holds goes now; the rest waits for the link
@@ -39,7 +42,7 @@ internal sealed class SimulatedLink(long capacityBps, int propagationMillis = 20
 
         _freeAt = Math.Max(nowMicros, _freeAt) + (size * 8 * 1_000_000L / CapacityBps);
         _tokensAt = _freeAt;
-        return _freeAt + (propagationMillis * 1000L);
+        return _freeAt + (PropagationMillis * 1000L);
     }
 
     /// <summary>How long a packet sent now would wait in the queue.</summary>

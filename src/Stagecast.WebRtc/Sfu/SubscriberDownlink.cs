@@ -15,7 +15,9 @@ namespace Stagecast.WebRtc.Sfu;
 /// priority, the rest paused) once the path has shown a limit, and probed with bursts of padding to find room again.
 /// Without an estimate each video consumer reads the first of its layers that flows.
 /// </summary>
-internal sealed class SubscriberDownlink(WebRtcTransport transport, int transportSequenceId)
+/// <param name="estimated">Called once, when the client's first feedback gave an estimate (a connection with nothing else
+/// to choose by may start looking at its layers then).</param>
+internal sealed class SubscriberDownlink(WebRtcTransport transport, int transportSequenceId, Action? estimated = null)
 {
     /// <summary>How often the video consumers' layers are chosen again (and checked to still flow).</summary>
     internal static readonly TimeSpan LayerCheck = TimeSpan.FromMilliseconds(250);
@@ -93,10 +95,17 @@ internal sealed class SubscriberDownlink(WebRtcTransport transport, int transpor
 
         Span<PacketResult> packets = stackalloc PacketResult[count];
         int resolved = _sent.Resolve(baseSequence, arrivals[..count], packets);
+        bool first;
         lock (_estimating)
         {
             _controller.Estimator.OnFeedback(packets[..resolved], Micros());
+            first = !_estimated && resolved > 0;
             _estimated |= resolved > 0;
+        }
+
+        if (first)
+        {
+            estimated?.Invoke();
         }
     }
 

@@ -15,21 +15,22 @@ namespace Stagecast.WebRtc.Whep;
 /// reconnect, it waits for the new one's keyframe and carries on; NACKs answered from what was sent). The video may read
 /// one of the publisher's simulcast layers (<paramref name="layers"/>, the full picture first), and the session's
 /// <see cref="SubscriberDownlink"/> chooses which: the one that flows, and with the viewer's transport-wide feedback
-/// (<see cref="WhepNegotiation.TransportSequenceId"/>) the one its downlink carries, paused when none does. A publisher
-/// that goes over to a codec the viewer was not answered with closes the session.
+/// (<see cref="WhepNegotiation.TransportSequenceId"/>) the one its downlink carries, paused when none does; it looks
+/// every <see cref="SubscriberDownlink.LayerCheck"/> only once it has either. A publisher that goes over to a codec the
+/// viewer was not answered with closes the session.
 /// </summary>
 public sealed class ForwardingWhepSession : WhepSession, IConsumerConnection
 {
     private readonly SubscriberDownlink _downlink;
     private readonly Func<uint, SfuConsumer?> _consumerOf;
-    private readonly ITimer? _layerCheck;
+    private ITimer? _layerCheck;
 
     /// <param name="layers">The streams of the publisher's simulcast layers, <paramref name="stream"/> first (the viewer's ceiling); empty: it alone.</param>
     public ForwardingWhepSession(WebRtcTransport transport, SdpSessionDescription offer, WhepNegotiation negotiation, string clientAddress, HubStream stream, ILogger logger,
         IReadOnlyList<HubStream>? layers = null)
         : base(transport, offer, negotiation, clientAddress, stream, logger)
     {
-        _downlink = new SubscriberDownlink(transport, negotiation.TransportSequenceId);
+        _downlink = new SubscriberDownlink(transport, negotiation.TransportSequenceId, StartLayerCheck);
         string MidOf(RtpCodec codec) => negotiation.Media.First(m => ReferenceEquals(m.Codec, codec)).Offer.Mid;
         Video = negotiation.Video is { } video ? new SfuConsumer(this, stream, video: true, video, MidOf(video), "", negotiation.VideoRtx, negotiation.VideoSsrc) : null;
         Audio = negotiation.Audio is not { } audio ? null
@@ -41,10 +42,10 @@ public sealed class ForwardingWhepSession : WhepSession, IConsumerConnection
             Video.Read(layers);
         }
 
-        // Without layers to choose among nor an estimate to choose by, there is nothing to look at every 250 ms.
-        if (Video is not null && (layers is { Count: > 1 } || negotiation.TransportSequenceId > 0))
+        // Without layers to choose among nor an estimate to choose by (yet), there is nothing to look at every 250 ms.
+        if (layers is { Count: > 1 })
         {
-            _layerCheck = transport.Time.CreateTimer(_ => _downlink.Follow(Consumers), null, SubscriberDownlink.LayerCheck, SubscriberDownlink.LayerCheck);
+            StartLayerCheck();
         }
     }
 
@@ -75,6 +76,28 @@ public sealed class ForwardingWhepSession : WhepSession, IConsumerConnection
 
     protected override void OnSending(Span<byte> packet) => _downlink.Stamp(packet);
 
+    /// <summary>Its video's layer is chosen every <see cref="SubscriberDownlink.LayerCheck"/> from now on (once).</summary>
+    private void StartLayerCheck()
+    {
+        if (Video is null || Volatile.Read(ref _layerCheck) is not null)
+        {
+            return;
+        }
+
+        var timer = Transport.Time.CreateTimer(_ => _downlink.Follow(Consumers), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _layerCheck, timer, null) is not null)
+        {
+            timer.Dispose();
+            return;
+        }
+
+        timer.Change(SubscriberDownlink.LayerCheck, SubscriberDownlink.LayerCheck);
+        if (IsClosed)
+        {
+            Interlocked.Exchange(ref _layerCheck, null)?.Dispose(); // closed meanwhile
+        }
+    }
+
     protected override void OnConnected()
     {
         foreach (var consumer in Consumers)
@@ -90,7 +113,7 @@ public sealed class ForwardingWhepSession : WhepSession, IConsumerConnection
 
     protected override void OnClosed(string reason)
     {
-        _layerCheck?.Dispose();
+        Interlocked.Exchange(ref _layerCheck, null)?.Dispose();
         foreach (var consumer in Consumers)
         {
             consumer.Stop();
