@@ -135,6 +135,35 @@ public sealed class DownlinkEstimatorTests
         Assert.Equal(0, sent.Resolve((ushort)(first - SentPackets.Window - 10), arrivals, results));
     }
 
+    /// <summary>
+    /// The numbers sent are held for a second at least, in a ring that grows with the rate: a 600 kbit/s subscription
+    /// keeps a few hundred (6 KB), one at a thousand packets a second grows to hold its last second, and no more.
+    /// </summary>
+    [Fact]
+    public void SentNumbersAreHeldForASecondInARingThatGrowsWithTheRate()
+    {
+        var slow = new SentPackets();
+        for (int i = 0; i < 1_000; i++)
+        {
+            slow.Add(i * 10_000L, 1_000); // 100 a second for 10 s
+        }
+
+        Assert.Equal(256, slow.Capacity);
+
+        var fast = new SentPackets();
+        ushort early = 0;
+        for (int i = 0; i < 3_000; i++)
+        {
+            ushort number = fast.Add(i * 1_000L, 1_000); // 1,000 a second for 3 s
+            early = i == 2_100 ? number : early;
+        }
+
+        Assert.Equal(1_024, fast.Capacity);
+        Span<PacketResult> result = stackalloc PacketResult[1];
+        Assert.Equal(1, fast.Resolve(early, [5_000], result)); // sent 900 ms before the last: still held
+        Assert.Equal(2_100_000, result[0].SentMicros);
+    }
+
     /// <summary>A sender pacing 1,200-byte packets at the estimate (up to its source's rate) over a <see cref="SimulatedLink"/>, told every 100 ms.</summary>
     private sealed class SimulatedPath(long capacityBps, int propagationMillis = 20, double loss = 0)
     {

@@ -184,6 +184,7 @@ public sealed class MeetingMediaBrowserTests(FirefoxServerFixture server) : ICla
         // What the relay dropped came again: the browser counts lost only what never arrived. At least half: in the long
         // lane beside two other browser tests, 16 of 33 once stayed lost (repairs that came too late count as lost).
         Assert.True(stats.GetProperty("packetsLost").GetInt64() <= dropped / 2, $"{dropped} dropped, not repaired: {stats}");
-        Assert.True(longestStallMs < 1000, $"Bob's picture stood still for {longestStallMs:F0} ms: {stats}");
+        Assert.True(longestStallMs < 1000, $"Bob's picture stood still for {longestStallMs:F0} ms: {stats}; the server paused it {session.Video!.Pauses} times, " +
+            $"his estimate {session.Estimate?.EstimateBps / 1000} kbit/s ({session.Estimate?.Usage}, loss {session.Estimate?.Loss:P1})");
     }
 }
