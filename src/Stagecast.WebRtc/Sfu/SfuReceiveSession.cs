@@ -19,7 +19,7 @@ namespace Stagecast.WebRtc.Sfu;
 /// it is about. Its downlink (<see cref="SubscriberDownlink"/>: the transport-wide estimate when the client offered it)
 /// chooses the layer each video consumer reads.
 /// </summary>
-public sealed class SfuReceiveSession : WebRtcSession, IConsumerConnection
+public sealed class SfuReceiveSession : WebRtcSession, IConsumerConnection, ISubscriberConnection
 {
     private readonly Lock _sync = new();
     private readonly ITimer _layerCheck;

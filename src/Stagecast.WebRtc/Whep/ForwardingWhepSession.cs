@@ -19,7 +19,7 @@ namespace Stagecast.WebRtc.Whep;
 /// every <see cref="SubscriberDownlink.LayerCheck"/> only once it has either. A publisher that goes over to a codec the
 /// viewer was not answered with closes the session.
 /// </summary>
-public sealed class ForwardingWhepSession : WhepSession, IConsumerConnection
+public sealed class ForwardingWhepSession : WhepSession, IConsumerConnection, ISubscriberConnection
 {
     private readonly SubscriberDownlink _downlink;
     private readonly Func<uint, SfuConsumer?> _consumerOf;

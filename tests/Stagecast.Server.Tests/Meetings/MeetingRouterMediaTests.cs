@@ -162,6 +162,7 @@ public sealed class MeetingRouterMediaTests : IAsyncLifetime
         bobWatching.SendRtcp(feedback.AsSpan(0, length));
         await Eventually.TrueAsync(() => session.Estimate is { AckedBps: > 0, EstimateBps: >= DownlinkEstimator.MinimumBps }, "an estimate from Bob's feedback");
         long estimate = session.Estimate!.Value.EstimateBps;
+        Assert.Matches(@"\nstagecast_webrtc_estimated_connections 1\n", await Media.Server.MetricsAsync());
         var quality = (await Media.Api.GetAsync($"/sessions/{Media.Room(_meeting).SessionId}/participants/{bob.Id}")).EnsureOk()
             .Data.GetProperty("peer_report").GetProperty("quality");
         var consumed = quality.GetProperty("audio_consumer").EnumerateArray().Concat(quality.GetProperty("video_consumer").EnumerateArray()).ToList();

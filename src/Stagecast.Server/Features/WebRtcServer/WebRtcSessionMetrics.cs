@@ -7,7 +7,7 @@ namespace Stagecast.Server.Features.WebRtcServer;
 
 /// <summary>
 /// WebRTC sessions' instruments (meter <c>Stagecast.WebRtc.Sessions</c>), and the subscribers' downlinks as their
-/// congestion control sees them (read when scraped, from each receive connection's estimate); the media plane's delays
+/// congestion control sees them (read when scraped, from each subscriber connection's estimate); the media plane's delays
 /// are on its own meter.
 /// </summary>
 public sealed class WebRtcSessionMetrics : IFeatureMetrics
@@ -19,7 +19,7 @@ public sealed class WebRtcSessionMetrics : IFeatureMetrics
         meter.CreateObservableCounter("stagecast_webrtc_sessions_refused_total", () => webRtc.RefusedSessions, description: "WHIP and WHEP offers refused for the session caps (total, per address).");
         meter.CreateObservableCounter("stagecast_webrtc_sessions_past_deadline_total", () => webRtc.SessionsPastDeadline, description: "WebRTC sessions dropped because ICE and DTLS did not complete within the connect deadline.");
 
-        IEnumerable<SfuReceiveSession> Receiving() => webRtc.Sessions.OfType<SfuReceiveSession>();
+        IEnumerable<ISubscriberConnection> Receiving() => webRtc.Sessions.OfType<ISubscriberConnection>(); // RealtimeKit's receive transports and WHEP viewers of WebRTC publishers
         meter.CreateObservableGauge("stagecast_webrtc_estimated_connections", () => Receiving().Count(s => s.Estimate is not null),
             description: "Subscriber connections with a downlink estimate (their client sends transport-wide feedback).");
         meter.CreateObservableGauge("stagecast_webrtc_constrained_connections", () => Receiving().Count(s => s.Estimate is { Constrained: true }),
