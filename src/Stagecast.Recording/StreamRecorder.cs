@@ -257,6 +257,10 @@ public sealed class StreamRecorder : IAsyncDisposable
 
             _lastMs = Math.Max(_lastMs, frame.Timestamp);
             _lastReceivedAt = frame.ReceivedAt;
+            while (_pauses.Count > 0 && _pauses[0].To <= _lastReceivedAt)
+            {
+                _pauses.RemoveAt(0); // over before this frame came: no later frame falls in it or comes first after it
+            }
             ms = frame.Timestamp - _firstMs - _pausedMs;
         }
 

@@ -17,7 +17,7 @@ public static class WebRtcMetrics
 
     /// <summary>From a WHIP publisher's RTP packet arriving to the same packet sent to a WHEP viewer.</summary>
     public static Histogram<double> ForwardDelay { get; } = StreamingMetrics.DelayHistogram(Meter,
-        "stagecast_whep_forward_delay_seconds", "From a WHIP publisher's RTP packet arriving to the same packet sent to a WHEP viewer.", Buckets);
+        "stagecast_whep_forward_delay_seconds", "From a WebRTC publisher's RTP packet arriving to the same packet sent to a subscriber (a WHEP viewer or a RealtimeKit consumer).", Buckets);
 
     /// <summary>From the hub accepting a frame (RTMP or WHIP) to its last RTP packet sent to a WHEP viewer.</summary>
     public static Histogram<double> HubDelay { get; } = StreamingMetrics.DelayHistogram(Meter,

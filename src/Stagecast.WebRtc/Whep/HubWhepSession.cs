@@ -123,11 +123,13 @@ public sealed class HubWhepSession : WhepSession
             {
                 var payload = frame.Payload(i, out bool marker);
                 var packet = batch.Next;
-                RtpHeader.Write(packet, marker, payloadType, _videoSeq++, timestamp, Negotiation.VideoSsrc);
+                ushort sequence = _videoSeq++;
+                int length = RtpHeader.FixedLength + payload.Length;
+                RtpHeader.Write(packet, marker, payloadType, sequence, timestamp, Negotiation.VideoSsrc);
                 payload.CopyTo(packet[RtpHeader.FixedLength..]);
-                _history.Add(RtpHeader.SequenceNumber(packet), packet[..(RtpHeader.FixedLength + payload.Length)]);
+                _history.Add(sequence, packet[..length]);
                 _sent.Count(video: true, payload.Length);
-                QueueRtp(batch, RtpHeader.FixedLength + payload.Length);
+                QueueRtp(batch, length);
             }
         }
         catch (WebRtcProtocolException ex)

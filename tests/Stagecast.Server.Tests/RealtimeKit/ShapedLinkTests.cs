@@ -273,9 +273,12 @@ public sealed class ShapedLinkTests(ITestOutputHelper output)
             $"{session.Estimate?.EstimateBps / 1000} kbit/s{(session.Estimate?.Constrained == true ? ", a limit shown" : "")}; Ada's f/h/q {Rates()} kbit/s";
         output.WriteLine($"unshaped: {await MeasurePageAsync(bobPage, TimeSpan.FromSeconds(10))}; {Layer()}");
 
-        // His downlink narrows: after 10 s to settle, 30 s measured.
+        // His downlink narrows: once he is sent a lower layer and his video moves again (2 s at 10 fps or more, nothing
+        // frozen), 30 s measured.
         await link.DownAsync(350);
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Eventually.MatchAsync(async () => (Layer: LayerOf(consumer, camera), Shown: await MeasurePageAsync(bobPage, TimeSpan.FromSeconds(2))),
+            r => r.Layer != "f" && r.Shown.FramesPerSecond >= 10 && r.Shown.FrozenSeconds == 0, "Bob on a lower layer, his video moving", TimeSpan.FromSeconds(40),
+            r => $"{r.Shown}; {Layer()}");
         var encoded = await adaPage.VideoSentAsync();
         var narrow = await MeasurePageAsync(bobPage, Window);
         var sent = (await adaPage.VideoSentAsync()).Where(l => l.FramesEncoded > 0).Select(l => string.Create(CultureInfo.InvariantCulture,
