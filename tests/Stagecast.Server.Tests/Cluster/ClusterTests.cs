@@ -261,37 +261,77 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BreakoutRoomsLiveWithTheirMeetingSoAGuestJoiningOneThroughAnotherNodeIsBroughtBackWhenTheyClose()
+    public async Task BreakoutRoomsLiveWhereTheirPeopleArriveAndTheMeetingsNodeStillListsMovesMessagesAndClosesThem()
     {
         var api = Api("A");
         string meeting = await api.CreateMeetingAsync();
         var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", "Hana");
-        var guest = await api.AddParticipantAsync(meeting, "guest", "group_call_participant", "Gus");
+        var ada = await api.AddParticipantAsync(meeting, "ada", "group_call_participant", "Ada");
+        var bob = await api.AddParticipantAsync(meeting, "bob", "group_call_participant", "Bob");
         var (h, _) = await MeetingHelpers.JoinAsync(_nodes["A"].HttpBase, host);
         await using var _h = h;
-        var (g, _) = await MeetingHelpers.JoinAsync(_nodes["B"].HttpBase, guest);
-        await using var _g = g;
+        var (a, _) = await MeetingHelpers.JoinAsync(_nodes["B"].HttpBase, ada);
+        await using var _a = a;
+        var (b, _) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, bob);
+        await using var _b = b;
 
-        // The meeting lives on A; the host makes a room there and moves the guest (reached through B) into it.
-        string room = (await h.OkAsync("connected_meetings_create", new { titles = new[] { "Room A" } })).GetProperty("meetings")[0].GetProperty("id").GetString()!;
-        await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = room, participant_ids = new[] { guest.Id } });
-        var moved = await g.WaitForEventAsync("moved");
+        // The meeting lives on A; its host makes two rooms there and moves Ada into one, Bob into the other.
+        var made = (await h.OkAsync("connected_meetings_create", new { titles = new[] { "Room 1", "Room 2" } })).GetProperty("meetings");
+        var (room1, room2) = (made[0].GetProperty("id").GetString()!, made[1].GetProperty("id").GetString()!);
+        await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = room1, participant_ids = new[] { ada.Id } });
+        await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = room2, participant_ids = new[] { bob.Id } });
+        string adaToken = (await a.WaitForEventAsync("moved")).GetProperty("token").GetString()!;
+        string bobToken = (await b.WaitForEventAsync("moved")).GetProperty("token").GetString()!;
 
-        // The guest joins the room through C, a node no room of the group has reached: C sends it to A, where the room
-        // is made beside its meeting (on C, A would neither reach nor bring back whoever joined it).
-        var (inRoom, joined) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, guest with { Token = moved.GetProperty("token").GetString()! });
-        await using var _inRoom = inRoom;
-        Assert.Equal(room, joined.GetProperty("meeting").GetProperty("id").GetString());
-        await h.OkAsync("broadcast_send", new { message_type = "notice", payload = new { text = "five minutes left" }, meeting_ids = new[] { room } });
-        Assert.Equal("five minutes left", (await inRoom.WaitForEventAsync("broadcast_message")).GetProperty("payload").GetProperty("text").GetString());
+        // Each room is made where its first person arrives: Ada's through C, Bob's through B.
+        var (a1, adaJoined) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, ada with { Token = adaToken });
+        await using var _a1 = a1;
+        var (b2, _) = await MeetingHelpers.JoinAsync(_nodes["B"].HttpBase, bob with { Token = bobToken });
+        await using var _b2 = b2;
+        Assert.StartsWith("C|", await _redis.GetAsync($"stagecast:stream:meeting:{room1}:owner"));
+        Assert.StartsWith("B|", await _redis.GetAsync($"stagecast:stream:meeting:{room2}:owner"));
+        Assert.StartsWith("A|", await _redis.GetAsync($"stagecast:stream:meeting:{meeting}:owner"));
 
-        // The host closes the room: the guest is sent back with a token for the meeting, and rejoins it through C.
-        await h.OkAsync("connected_meetings_delete", new { meeting_ids = new[] { room } });
-        var back = await inRoom.WaitForEventAsync("moved");
-        Assert.Equal(meeting, back.GetProperty("meeting_id").GetString());
-        var (again, rejoined) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, guest with { Token = back.GetProperty("token").GetString()! });
+        // A lists who is in each room (asking B and C); Ada, in hers on C, reads the same (C asks A).
+        foreach (var client in new[] { h, a1 })
+        {
+            var group = await client.OkAsync("connected_meetings");
+            Assert.Equal(["Hana"], Names(group.GetProperty("parent_meeting")));
+            Assert.Equal(["Ada"], Names(group.GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == room1)));
+            Assert.Equal(["Bob"], Names(group.GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == room2)));
+        }
+
+        // A word to both rooms reaches both nodes.
+        await h.OkAsync("broadcast_send", new { message_type = "notice", payload = new { text = "five minutes left" }, meeting_ids = new[] { room1, room2 } });
+        foreach (var client in new[] { a1, b2 })
+        {
+            Assert.Equal("five minutes left", (await client.WaitForEventAsync("broadcast_message")).GetProperty("payload").GetProperty("text").GetString());
+        }
+
+        // The host moves Ada from room 1 (on C) to room 2 (on B): C sends her, and she joins room 2 through A, which
+        // forwards her to B; Bob hears that she is coming.
+        string adaInRoom1 = adaJoined.GetProperty("self").GetProperty("user_id").GetString()!;
+        await h.OkAsync("connected_meetings_move", new { source_meeting_id = room1, destination_meeting_id = room2, participant_ids = new[] { adaInRoom1 } });
+        var adaOn = await a1.WaitForEventAsync("moved");
+        Assert.Equal(room2, adaOn.GetProperty("meeting_id").GetString());
+        var updated = await b2.WaitForEventAsync("connected_meetings_updated");
+        Assert.Equal(["Ada", "Bob"], Names(updated.GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == room2)).Order());
+        var (a2, _) = await MeetingHelpers.JoinAsync(_nodes["A"].HttpBase, ada with { Token = adaOn.GetProperty("token").GetString()! });
+        await using var _a2 = a2;
+        Assert.Equal("Ada", (await b2.WaitForEventAsync("peer_joined")).GetProperty("peer").GetProperty("name").GetString());
+
+        // The host closes both rooms: B sends Ada and Bob back with tokens for the meeting, and room 2's session ends
+        // at once on B, though the meeting's node closed it.
+        await h.OkAsync("connected_meetings_delete", new { meeting_ids = new[] { room1, room2 } });
+        var adaBack = await a2.WaitForEventAsync("moved");
+        var bobBack = await b2.WaitForEventAsync("moved");
+        Assert.Equal((meeting, meeting), (adaBack.GetProperty("meeting_id").GetString(), bobBack.GetProperty("meeting_id").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/meetings/{room2}/active-session")).Status);
+        var (again, rejoined) = await MeetingHelpers.JoinAsync(_nodes["C"].HttpBase, bob with { Token = bobBack.GetProperty("token").GetString()! });
         await using var _again = again;
-        Assert.Equal((meeting, guest.Id), (rejoined.GetProperty("meeting").GetProperty("id").GetString(), rejoined.GetProperty("self").GetProperty("user_id").GetString()));
+        Assert.Equal((meeting, bob.Id), (rejoined.GetProperty("meeting").GetProperty("id").GetString(), rejoined.GetProperty("self").GetProperty("user_id").GetString()));
+
+        static string[] Names(JsonElement meeting) => [.. meeting.GetProperty("participants").EnumerateArray().Select(p => p.GetProperty("name").GetString()!)];
     }
 
     [Fact]

@@ -257,11 +257,15 @@ public sealed class RealtimeKitConnectedMeetingsTests : RealtimeKitSocketTests
         var transfer = TransferPeer.Parser.ParseFrom((await bobSocket.WaitForAsync(m => m.Event == Events.Room.TransferPeer)).Payload);
         var bobThere = (await Api.GetAsync($"/meetings/{room}/participants/{Claims(transfer.AuthToken).GetProperty("participantId").GetString()}")).EnsureOk().Data;
         Assert.Equal("lobby", bobThere.GetProperty("preset_name").GetString());
+        // His token says so, for the next 30 s: whichever node of a cluster he reaches lets him in.
+        long movedFor = Claims(transfer.AuthToken).GetProperty("moved_until").GetInt64() - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.InRange(movedFor, 20, 31);
         await using var bobInRoom = await ConnectAsync(transfer.AuthToken);
         Assert.False(PeerInfoResponse.Parser.ParseFrom((await bobInRoom.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())).Payload).Peer.Waitlisted);
 
         // Someone of that preset who comes in on their own waits.
         var dan = await Api.AddParticipantAsync(room, "dan", "lobby");
+        Assert.False(Claims(dan.Token).TryGetProperty("moved_until", out _));
         await using var danSocket = await ConnectAsync(dan.Token);
         Assert.True(PeerInfoResponse.Parser.ParseFrom((await danSocket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest())).Payload).Peer.Waitlisted);
     }

@@ -37,6 +37,7 @@ public static class ClusterFeature
         services.AddSingleton<ForwardedClients>();
         services.AddSingleton<RedisCluster>();
         services.AddSingleton<IStreamOwnership>(sp => sp.GetRequiredService<RedisCluster>());
+        services.AddSingleton<IMeetingNodes>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddSingleton<IStartupTask>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddSingleton<IHealthProbe>(sp => sp.GetRequiredService<RedisCluster>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisCluster>());
@@ -73,7 +74,6 @@ public static class ClusterFeature
         var ownership = app.Services.GetRequiredService<IStreamOwnership>();
         var clients = app.Services.GetRequiredService<ForwardedClients>();
         var meetings = app.Services.GetServices<IMeetingRequests>().ToList();
-        var placement = app.Services.GetService<ILocalMeetings>();
         app.Use(async (context, next) =>
         {
             clients.Apply(context);
@@ -87,9 +87,7 @@ public static class ClusterFeature
             else if (meetings.Select(m => m.Match(context.Request)).FirstOrDefault(m => m is not null) is { } meeting)
             {
                 // A participant arriving takes the meeting for this node if no node has it yet; the API only follows it.
-                // A breakout room goes where its parent is (ILocalMeetings).
-                string placed = placement is null ? meeting.MeetingId : await placement.PlacedWithAsync(meeting.MeetingId, context.RequestAborted).ConfigureAwait(false);
-                string lease = RedisCluster.MeetingPrefix + placed;
+                string lease = RedisCluster.MeetingPrefix + meeting.MeetingId;
                 owner = meeting.Opens
                     ? (await ownership.AcquireAsync(lease, context.RequestAborted).ConfigureAwait(false)).OwnerUrl
                     : await ownership.RemoteOwnerUrlAsync(lease, context.RequestAborted).ConfigureAwait(false);

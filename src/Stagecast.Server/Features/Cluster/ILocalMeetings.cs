@@ -1,15 +1,12 @@
 namespace Stagecast.Server.Features.Cluster;
 
 /// <summary>
-/// The meetings this node serves now (their rooms): a meeting's lease is kept while it is here. A meeting and its
-/// breakout rooms live on one node, under the parent's lease: making, filling and closing rooms acts on every room of
-/// the group at once.
+/// The meetings this node serves now (their rooms): a meeting's lease is kept while it is here. A breakout room lives
+/// where its first participant arrived, like any meeting; its main meeting's lease is kept while any room of the group
+/// is here too, since the node holding it makes the group's changes (<see cref="IMeetingNodes"/>).
 /// </summary>
 public interface ILocalMeetings
 {
     /// <summary>Whether the meeting's room, or one of its breakout rooms', is here.</summary>
     bool IsHere(string meetingId);
-
-    /// <summary>The meeting whose lease places <paramref name="meetingId"/>: its parent for a breakout room, itself otherwise.</summary>
-    ValueTask<string> PlacedWithAsync(string meetingId, CancellationToken cancellationToken);
 }

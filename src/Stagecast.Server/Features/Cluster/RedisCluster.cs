@@ -174,6 +174,7 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _hub.AddObserver(this);
+        await ListenAsync().ConfigureAwait(false);
         HashSet<string>? previous = null;
         using var timer = new PeriodicTimer(_options.RenewInterval, _time);
         do
@@ -318,6 +319,9 @@ public sealed partial class RedisCluster : BackgroundService, IStreamOwnership, 
 
         [LoggerMessage(2, LogLevel.Warning, "Lost the lease of stream {StreamId} to another node; stopping it here")]
         public static partial void LeaseLost(ILogger logger, string streamId);
+
+        [LoggerMessage(3, LogLevel.Warning, "A request from node {Node} could not be answered")]
+        public static partial void RequestFailed(ILogger logger, string node, Exception exception);
     }
 }
 

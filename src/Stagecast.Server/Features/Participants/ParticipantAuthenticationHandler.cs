@@ -33,6 +33,9 @@ public sealed class ParticipantAuthenticationHandler(
     /// <summary>The token's <c>exp</c>, Unix seconds: sockets opened with it close then.</summary>
     public const string ExpiresClaim = "expires";
 
+    /// <summary>The token's <c>moved_until</c>, Unix seconds, when it has one: a moved person enters without waiting until then.</summary>
+    public const string MovedUntilClaim = "moved_until";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (ParticipantTokens.Of(Request) is not { } token)
@@ -60,6 +63,11 @@ public sealed class ParticipantAuthenticationHandler(
             new Claim(TokenIdClaim, claims.TokenId),
             new Claim(ExpiresClaim, claims.ExpiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ], SchemeName);
+        if (claims.MovedUntil is { } movedUntil)
+        {
+            identity.AddClaim(new Claim(MovedUntilClaim, movedUntil.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }

@@ -31,6 +31,9 @@ public sealed class ParticipantService(
     IEnumerable<IParticipantObserver> observers,
     TimeProvider time)
 {
+    /// <summary>How long a person moved into another meeting of its group may take to get there and enter without waiting (its client starts again there in a second or two).</summary>
+    public static readonly TimeSpan MovedEntryTime = TimeSpan.FromSeconds(30);
+
     public async Task<(Participant Participant, string Token)> AddAsync(App app, string meetingId, AddParticipantRequest request, CancellationToken cancellationToken)
     {
         await meetings.FindAsync(app.Id, meetingId, cancellationToken).ConfigureAwait(false);
@@ -53,8 +56,9 @@ public sealed class ParticipantService(
     /// <summary>
     /// The participant a person moved into another meeting of its group (a breakout room, or back) is there: the one
     /// with its custom participant id (so a person moved back is the participant it was), else one made with its name,
-    /// picture and preset; <paramref name="presetId"/>, when given, is its preset there. With a token for it. Nothing is
-    /// revoked: the person has no connection in that meeting yet.
+    /// picture and preset; <paramref name="presetId"/>, when given, is its preset there. With a token for it that enters
+    /// without waiting for <see cref="MovedEntryTime"/> (it was let in where it came from). Nothing is revoked: the
+    /// person has no connection in that meeting yet.
     /// </summary>
     public async Task<(Participant Participant, string Token)> AdmitToConnectedMeetingAsync(
         Meeting destination, Participant person, string? presetId, CancellationToken cancellationToken)
@@ -72,7 +76,7 @@ public sealed class ParticipantService(
                 await store.UpdateAsync(there, cancellationToken).ConfigureAwait(false);
             }
 
-            return (there, Issue(accountId, there));
+            return (there, Issue(accountId, there, now + MovedEntryTime));
         }
 
         var made = person with
@@ -86,7 +90,7 @@ public sealed class ParticipantService(
             UpdatedAt = now,
         };
         await store.CreateAsync(made, cancellationToken).ConfigureAwait(false);
-        return (made, Issue(accountId, made));
+        return (made, Issue(accountId, made, now + MovedEntryTime));
     }
 
     /// <summary>Changes name, picture or preset; answers with a token (earlier tokens keep working).</summary>
@@ -157,8 +161,8 @@ public sealed class ParticipantService(
 
     private string Issue(App app, Participant participant) => Issue(app.AccountId, participant);
 
-    private string Issue(string accountId, Participant participant) =>
-        tokens.Issue(new ParticipantTokenClaims(participant.Id, participant.MeetingId, participant.AppId, accountId, participant.TokenId, time.GetUtcNow() + options.Value.TokenLifetime));
+    private string Issue(string accountId, Participant participant, DateTimeOffset? movedUntil = null) => tokens.Issue(new ParticipantTokenClaims(
+        participant.Id, participant.MeetingId, participant.AppId, accountId, participant.TokenId, time.GetUtcNow() + options.Value.TokenLifetime, movedUntil));
 
     private static string NewTokenId() => Guid.NewGuid().ToString("N");
 }

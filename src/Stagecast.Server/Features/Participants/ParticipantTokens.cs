@@ -10,7 +10,8 @@ namespace Stagecast.Server.Features.Participants;
 /// <summary>
 /// Participant tokens: compact JWTs (RFC 7519) signed with ES256 (ECDSA P-256, SHA-256; RFC 7518 section 3.4) under
 /// a key kept in the data directory. Claims: <c>participantId</c>, <c>meetingId</c>, <c>appId</c>, <c>orgId</c> (the
-/// account), <c>jti</c> (the participant's current token id), <c>iat</c>, <c>exp</c>. Only ES256 is accepted, so a
+/// account), <c>jti</c> (the participant's current token id), <c>iat</c>, <c>exp</c>, and for a person moved between meetings of a group
+/// <c>moved_until</c>. Only ES256 is accepted, so a
 /// token cannot choose a weaker algorithm ("alg": "none").
 /// </summary>
 public sealed class ParticipantTokens(ECDsa key, TimeProvider time)
@@ -46,6 +47,10 @@ public sealed class ParticipantTokens(ECDsa key, TimeProvider time)
             writer.WriteString("jti", claims.TokenId);
             writer.WriteNumber("iat", time.GetUtcNow().ToUnixTimeSeconds());
             writer.WriteNumber("exp", claims.ExpiresAt.ToUnixTimeSeconds());
+            if (claims.MovedUntil is { } movedUntil)
+            {
+                writer.WriteNumber("moved_until", movedUntil.ToUnixTimeSeconds());
+            }
             writer.WriteEndObject();
         }
 
@@ -87,9 +92,10 @@ public sealed class ParticipantTokens(ECDsa key, TimeProvider time)
             using var claims = JsonDocument.Parse(Base64Url.DecodeFromChars(payload));
             var root = claims.RootElement;
             var expires = DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64());
+            DateTimeOffset? moved = root.TryGetProperty("moved_until", out var until) ? DateTimeOffset.FromUnixTimeSeconds(until.GetInt64()) : null;
             return expires <= time.GetUtcNow()
                 ? null
-                : new ParticipantTokenClaims(Text(root, "participantId"), Text(root, "meetingId"), Text(root, "appId"), Text(root, "orgId"), Text(root, "jti"), expires);
+                : new ParticipantTokenClaims(Text(root, "participantId"), Text(root, "meetingId"), Text(root, "appId"), Text(root, "orgId"), Text(root, "jti"), expires, moved);
         }
         catch (Exception ex) when (ex is FormatException or JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
         {

@@ -28,6 +28,9 @@ public sealed record PresetPermissions(
     /// <summary>How many publishing peers' video a participant watches at once when the preset does not say (RealtimeKit's desktop default).</summary>
     public const int DefaultMaxVideoStreams = 25;
 
+    /// <summary>Nothing allowed: what a stand-in for a peer on another node carries, whose permissions are read there.</summary>
+    public static readonly PresetPermissions None = new("GROUP_CALL", false, false, false, false, false, false, false, false, false, false, 0);
+
     /// <summary>
     /// Whether the preset has a stage: its peers produce only while on it. As RealtimeKit's SDK reads a preset: WEBINAR
     /// and LIVESTREAM always, AUDIO_ROOM and CHAT with <c>stage_enabled</c>; GROUP_CALL never (every peer is on stage).

@@ -33,7 +33,7 @@ public sealed partial class RealtimeClient(
     private int _refusedInRow;
     private RoomPeer? _peer;
     private MeetingRoom? _room;
-    private readonly RoomEntry _entry = new(services.Rooms, participant.MeetingId);
+    private readonly RoomEntry _entry = new(services.Rooms, participant.MeetingId, credential.MovedUntil);
     private bool _left;
     private bool _stopped;
 

@@ -11,31 +11,27 @@ namespace Stagecast.Server.Features.Rooms;
 /// </summary>
 public sealed class ConnectedMeetingTransits(TimeProvider time)
 {
-    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Expiry = ParticipantService.MovedEntryTime;
 
     private readonly ConcurrentDictionary<(string Group, string CustomParticipantId), Transit> _transits = new();
 
     /// <summary>
-    /// Notes that participant <paramref name="from"/> of group <paramref name="group"/> is on its way as <paramref name="to"/>
-    /// (and forgets those whose time ran out, so the table holds only people moving now).
+    /// Notes that participant <paramref name="fromParticipantId"/> of group <paramref name="group"/> is on its way as
+    /// <paramref name="to"/> (and forgets those whose time ran out, so the table holds only people moving now).
     /// </summary>
-    public void Start(string group, Participant from, Participant to, string? name)
+    public void Start(string group, string fromParticipantId, Participant to, string? name)
     {
         foreach (var expired in _transits.Where(t => !Live(t.Value)))
         {
             _transits.TryRemove(expired);
         }
 
-        _transits[(group, from.CustomParticipantId)] = new Transit(from.Id, to, name, time.GetUtcNow() + Expiry);
+        _transits[(group, to.CustomParticipantId)] = new Transit(fromParticipantId, to, name, time.GetUtcNow() + Expiry);
     }
 
     /// <summary>Whether participant <paramref name="fromParticipantId"/> of the group is on its way to meeting <paramref name="meetingId"/> now.</summary>
     public bool Going(string group, string fromParticipantId, string meetingId) =>
         _transits.Any(t => t.Key.Group == group && t.Value.FromParticipantId == fromParticipantId && t.Value.To.MeetingId == meetingId && Live(t.Value));
-
-    /// <summary>Whether <paramref name="participant"/> is someone on its way into its meeting (moved there: it waits in no waiting room).</summary>
-    public bool Arriving(Participant participant) =>
-        _transits.Values.Any(t => t.To.Id == participant.Id && Live(t));
 
     /// <summary>Those of the group on their way to meeting <paramref name="meetingId"/>, but for those already there (forgotten now).</summary>
     public IReadOnlyList<Transit> To(string group, string meetingId, IReadOnlyCollection<string> thereAlready)

@@ -1,6 +1,7 @@
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Hosting;
+using MeetingRequest = Stagecast.Server.Features.Meetings.MeetingRequest;
 
 namespace Stagecast.Server.Features.Rooms;
 
@@ -10,10 +11,14 @@ namespace Stagecast.Server.Features.Rooms;
 /// made from inside a room hangs from the same parent (rooms have no rooms). Front ends read the group, make and close
 /// rooms and move people here; every peer of the group hears of rooms made (<see cref="ConnectedRoomsUpdated"/>) and
 /// closed (<see cref="ConnectedRoomsDeleted"/>), and of who is where after a move (<see cref="ConnectedMeetingsChanged"/>).
-/// One change of this server's groups is made at a time.
+/// One change of a group is made at a time, by one node: the one holding the parent's lease (<see cref="IGroupNodes"/>;
+/// a node asked for a change of a group whose lease nobody holds takes it). In a cluster each room lives where its
+/// first participant arrived, like any meeting: that node answers for its peers (who is there, moving them out,
+/// telling them, passing them a message) when the group's node asks (<see cref="AnswerAsync"/>).
 /// </summary>
-public sealed class ConnectedMeetings(
-    IMeetingStore store, MeetingService meetings, ParticipantService participants, MeetingRooms rooms, ConnectedMeetingTransits transits) : IDisposable
+public sealed partial class ConnectedMeetings(
+    IMeetingStore store, MeetingService meetings, ParticipantService participants, MeetingRooms rooms, ConnectedMeetingTransits transits,
+    ILogger<ConnectedMeetings> logger, IGroupNodes? nodes = null) : IDisposable
 {
     /// <summary>Active rooms a meeting may have at once.</summary>
     public const int MaxRooms = 50;
@@ -24,12 +29,8 @@ public sealed class ConnectedMeetings(
     private readonly SemaphoreSlim _changes = new(1, 1); // creations and moves are rare; one at a time keeps counts and places honest
 
     /// <summary>The group <paramref name="meeting"/> is in: its parent (or itself) and the parent's active rooms, with the participants in each now.</summary>
-    public async Task<ConnectedMeetingsView> ViewAsync(Meeting meeting, CancellationToken cancellationToken)
-    {
-        var parent = await ParentOfAsync(meeting, cancellationToken).ConfigureAwait(false);
-        var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
-        return View(parent, children);
-    }
+    public async Task<ConnectedMeetingsView> ViewAsync(Meeting meeting, CancellationToken cancellationToken) =>
+        (await ChangeAsync(meeting, new GroupRequest(GroupOp.View, meeting.Id), cancellationToken).ConfigureAwait(false)).View!;
 
     /// <summary>
     /// <paramref name="by"/>, a peer of meeting <paramref name="from"/> that may alter the group, makes rooms titled
@@ -37,6 +38,132 @@ public sealed class ConnectedMeetings(
     /// one who asked knows them when it moves people in.
     /// </summary>
     public async Task<IReadOnlyList<Meeting>> CreateAsync(RoomPeer by, Meeting from, IReadOnlyList<string> titles, CancellationToken cancellationToken)
+    {
+        var answer = await ChangeAsync(from, new GroupRequest(GroupOp.Create, from.Id) { By = GroupActor.Of(by), Titles = titles }, cancellationToken).ConfigureAwait(false);
+        return await FindAllAsync(answer.MeetingIds!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Moves participants (by their ids in <paramref name="sourceId"/>) to meeting <paramref name="destinationId"/> of
+    /// <paramref name="by"/>'s group, as RealtimeKit's <c>moveParticipants</c>: each one's participant there is found or
+    /// made (<see cref="ParticipantService.AdmitToConnectedMeetingAsync"/>, under <c>preset_id</c> when given), its
+    /// peers are told where to go with a token for it (<see cref="TransferredTo"/>) and leave the source as <c>moved</c>,
+    /// and the group is told who is where. All or nothing: every one named must be in the source with a client that
+    /// can follow, or on its way to the destination already (then it is not moved again). The rules are SDK 2.0.2's:
+    /// <c>can_alter_connected_meetings</c> moves anyone anywhere; otherwise a peer moves only itself, to a room with
+    /// <c>can_switch_connected_meetings</c>, to the parent with <c>can_switch_to_parent_meeting</c>, under its own preset.
+    /// </summary>
+    public Task MoveAsync(RoomPeer by, Meeting from, string sourceId, string destinationId, IReadOnlyList<(string ParticipantId, string? PresetId)> who,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(from, new GroupRequest(GroupOp.Move, from.Id)
+        {
+            By = GroupActor.Of(by), SourceId = sourceId, DestinationId = destinationId, Who = [.. who.Select(w => new MoveOrder(w.ParticipantId, w.PresetId))],
+        }, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="by"/>, a peer of meeting <paramref name="from"/> that may alter the group, closes its rooms <paramref name="ids"/> (RealtimeKit's <c>deleteMeetings</c>):
+    /// whoever is still in one goes back to the parent, as a move would take them (one reconnecting is let go
+    /// as the room ends), and the room becomes an INACTIVE meeting, kept with its sessions, chat and recordings. The
+    /// group is told which rooms closed (<see cref="ConnectedRoomsDeleted"/>), then who is where.
+    /// </summary>
+    public async Task<IReadOnlyList<Meeting>> CloseAsync(RoomPeer by, Meeting from, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var answer = await ChangeAsync(from, new GroupRequest(GroupOp.Close, from.Id) { By = GroupActor.Of(by), Ids = ids }, cancellationToken).ConfigureAwait(false);
+        return await FindAllAsync(answer.MeetingIds!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An app message to whole meetings of <paramref name="from"/>'s group (RealtimeKit's <c>broadcastMessage</c> to
+    /// meeting ids): charged once to its sender, in its own room, and passed on to everyone in each meeting named but
+    /// the sender. Only a peer that may alter the group sends one (it reaches every room); the peers reached.
+    /// </summary>
+    public async Task<int> BroadcastAsync(MeetingRoom from, AppMessage message, IReadOnlyList<string> meetingIds, CancellationToken cancellationToken)
+    {
+        var sender = GroupActor.Of(message.From ?? throw new ArgumentException("a message to rooms has a sender", nameof(message)));
+        RequireAlter(sender, "send messages to breakout rooms");
+        from.AppMessages.Charge(message.From);
+        var request = new GroupRequest(GroupOp.Broadcast, from.Meeting.Id)
+        {
+            By = sender, Ids = meetingIds, Message = new GroupMessage(message.Type, message.PayloadUtf8.ToArray(), sender, message.SentAt),
+        };
+        return (await ChangeAsync(from.Meeting, request, cancellationToken).ConfigureAwait(false)).Reached;
+    }
+
+    public void Dispose() => _changes.Dispose();
+
+    /// <summary>What another node asks of this one: a change of a group whose lease this node holds, or what one needs of the rooms here.</summary>
+    public async Task<GroupAnswer> AnswerAsync(GroupRequest asked, CancellationToken cancellationToken)
+    {
+        GroupAnswer answer;
+        switch (asked.Op)
+        {
+            case GroupOp.Peers:
+                answer = new GroupAnswer { Peers = PeersHere(asked.Ids ?? []) };
+                break;
+            case GroupOp.Transfer:
+                answer = new GroupAnswer { Moved = await TransferHereAsync(asked.MeetingId, asked.DestinationId!, asked.Who ?? [], cancellationToken).ConfigureAwait(false) };
+                break;
+            case GroupOp.Tell:
+                var change = await EventOfAsync(asked.Event!, cancellationToken).ConfigureAwait(false);
+                foreach (string id in asked.Ids ?? [])
+                {
+                    rooms.Find(id)?.Publish(change);
+                }
+
+                answer = new GroupAnswer();
+                break;
+            case GroupOp.Deliver:
+                answer = new GroupAnswer { Reached = DeliverHere(asked.Ids ?? [], asked.Message!) };
+                break;
+            case GroupOp.Changed:
+                if (await store.FindAsync(asked.MeetingId, cancellationToken).ConfigureAwait(false) is { } meeting)
+                {
+                    await rooms.OnMeetingChangedAsync(meeting).ConfigureAwait(false);
+                }
+
+                answer = new GroupAnswer();
+                break;
+            default:
+                var from = await store.FindAsync(asked.MeetingId, cancellationToken).ConfigureAwait(false)
+                    ?? throw new DomainException(DomainError.NotFound, $"meeting {asked.MeetingId} no longer exists");
+                answer = await ChangeHereAsync(await ParentOfAsync(from, cancellationToken).ConfigureAwait(false), asked, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        return answer;
+    }
+
+    /// <summary>A change of <paramref name="from"/>'s group (or its view), made by the group's node: this one, or the one holding the parent's lease.</summary>
+    private async Task<GroupAnswer> ChangeAsync(Meeting from, GroupRequest request, CancellationToken cancellationToken)
+    {
+        var parent = await ParentOfAsync(from, cancellationToken).ConfigureAwait(false);
+        return nodes is not null && await nodes.ClaimAsync(parent.Id, cancellationToken).ConfigureAwait(false) is { } node
+            ? await AskAsync(node, request, cancellationToken).ConfigureAwait(false)
+            : await ChangeHereAsync(parent, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<GroupAnswer> ChangeHereAsync(Meeting parent, GroupRequest request, CancellationToken cancellationToken)
+    {
+        switch (request.Op)
+        {
+            case GroupOp.View:
+                var children = await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false);
+                return new GroupAnswer { View = await ViewHereAsync(parent, children, cancellationToken).ConfigureAwait(false) };
+            case GroupOp.Create:
+                return new GroupAnswer { MeetingIds = await CreateHereAsync(request.By!, parent, request.Titles ?? [], cancellationToken).ConfigureAwait(false) };
+            case GroupOp.Move:
+                await MoveHereAsync(request.By!, parent, request.SourceId!, request.DestinationId!, request.Who ?? [], cancellationToken).ConfigureAwait(false);
+                return new GroupAnswer();
+            case GroupOp.Close:
+                return new GroupAnswer { MeetingIds = await CloseHereAsync(request.By!, parent, request.Ids ?? [], cancellationToken).ConfigureAwait(false) };
+            case GroupOp.Broadcast:
+                return new GroupAnswer { Reached = await BroadcastHereAsync(parent, request.Message!, request.Ids ?? [], cancellationToken).ConfigureAwait(false) };
+            default:
+                throw new DomainException(DomainError.BadRequest, $"{request.Op} is no change of a group");
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> CreateHereAsync(GroupActor by, Meeting parent, IReadOnlyList<string> titles, CancellationToken cancellationToken)
     {
         RequireAlter(by, "make breakout rooms");
         if (titles.Count == 0 || titles.Count > MaxRooms)
@@ -49,7 +176,6 @@ public sealed class ConnectedMeetings(
             throw new DomainException(DomainError.BadRequest, $"a breakout room's title must have 1 to {MeetingRequest.MaxTitleLength} characters ({bad.Length} given)");
         }
 
-        var parent = await ParentOfAsync(from, cancellationToken).ConfigureAwait(false);
         List<Meeting> made = [];
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -65,35 +191,23 @@ public sealed class ConnectedMeetings(
                 made.Add(await meetings.CreateChildAsync(parent, title, cancellationToken).ConfigureAwait(false));
             }
 
-            Tell([parent, .. existing], new ConnectedRoomsUpdated(made));
+            await TellAsync([parent, .. existing], new ConnectedRoomsUpdated(made), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _changes.Release();
         }
 
-        return made;
+        return [.. made.Select(m => m.Id)];
     }
 
-    /// <summary>
-    /// Moves participants (by their ids in <paramref name="sourceId"/>) to meeting <paramref name="destinationId"/> of
-    /// <paramref name="by"/>'s group, as RealtimeKit's <c>moveParticipants</c>: each one's participant there is found or
-    /// made (<see cref="ParticipantService.AdmitToConnectedMeetingAsync"/>, under <c>preset_id</c> when given), its
-    /// peers are told where to go with a token for it (<see cref="TransferredTo"/>) and leave the source as <c>moved</c>,
-    /// and the group is told who is where. All or nothing: every one named must be in the source with a client that
-    /// can follow, or on its way to the destination already (then it is not moved again). The rules are SDK 2.0.2's:
-    /// <c>can_alter_connected_meetings</c> moves anyone anywhere; otherwise a peer moves only itself, to a room with
-    /// <c>can_switch_connected_meetings</c>, to the parent with <c>can_switch_to_parent_meeting</c>, under its own preset.
-    /// </summary>
-    public async Task MoveAsync(RoomPeer by, Meeting from, string sourceId, string destinationId, IReadOnlyList<(string ParticipantId, string? PresetId)> who,
-        CancellationToken cancellationToken)
+    private async Task MoveHereAsync(GroupActor by, Meeting parent, string sourceId, string destinationId, IReadOnlyList<MoveOrder> who, CancellationToken cancellationToken)
     {
         if (who.Count == 0 || who.Count > MaxMoved)
         {
             throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxMoved} participants to move");
         }
 
-        var parent = await ParentOfAsync(from, cancellationToken).ConfigureAwait(false);
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -107,13 +221,14 @@ public sealed class ConnectedMeetings(
                 return;
             }
 
-            var room = rooms.Find(source.Id);
-            foreach (var (peers, presetId) in Moving(parent.Id, source.Id, room?.Peers ?? [], destination.Id, who))
+            var inSource = (await PeersAsync([source.Id], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(source.Id) ?? [];
+            var moving = Moving(parent.Id, source.Id, inSource, destination.Id, who);
+            if (moving.Count > 0)
             {
-                await TransferAsync(parent.Id, room!, peers, destination, presetId, cancellationToken).ConfigureAwait(false); // peers of the room
+                await TransferAsync(parent.Id, source.Id, destination.Id, moving, cancellationToken).ConfigureAwait(false);
             }
 
-            Tell(group, new ConnectedMeetingsChanged(View(parent, children)));
+            await TellAsync(group, new ConnectedMeetingsChanged(await ViewHereAsync(parent, children, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -121,13 +236,7 @@ public sealed class ConnectedMeetings(
         }
     }
 
-    /// <summary>
-    /// <paramref name="by"/>, a peer of meeting <paramref name="from"/> that may alter the group, closes its rooms <paramref name="ids"/> (RealtimeKit's <c>deleteMeetings</c>):
-    /// whoever is still in one goes back to the parent, as a move would take them (one reconnecting is let go
-    /// as the room ends), and the room becomes an INACTIVE meeting, kept with its sessions, chat and recordings. The
-    /// group is told which rooms closed (<see cref="ConnectedRoomsDeleted"/>), then who is where.
-    /// </summary>
-    public async Task<IReadOnlyList<Meeting>> CloseAsync(RoomPeer by, Meeting from, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> CloseHereAsync(GroupActor by, Meeting parent, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         RequireAlter(by, "close breakout rooms");
         if (ids.Count == 0 || ids.Count > MaxRooms)
@@ -135,7 +244,6 @@ public sealed class ConnectedMeetings(
             throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxRooms} breakout rooms to close");
         }
 
-        var parent = await ParentOfAsync(from, cancellationToken).ConfigureAwait(false);
         await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -143,24 +251,24 @@ public sealed class ConnectedMeetings(
             var closing = ids.Distinct(StringComparer.Ordinal).Select(id => id == parent.Id
                 ? throw new DomainException(DomainError.BadRequest, $"meeting {id} is the main meeting, not a breakout room")
                 : children.FirstOrDefault(c => c.Id == id) ?? throw new DomainException(DomainError.NotFound, $"meeting {id} is not an open breakout room of this meeting")).ToList();
+            var inRooms = await PeersAsync(closing.Select(c => c.Id), cancellationToken).ConfigureAwait(false);
             List<Meeting> closed = [];
             foreach (var child in closing)
             {
-                if (rooms.Find(child.Id) is { } room)
+                var staying = (inRooms.GetValueOrDefault(child.Id) ?? []).Where(p => p.Connected).Select(p => new MoveOrder(p.Participant.Id, null)).Distinct().ToList();
+                if (staying.Count > 0)
                 {
-                    foreach (var peers in room.Peers.Where(p => p.Client is not null).GroupBy(p => p.Participant.Id))
-                    {
-                        await TransferAsync(parent.Id, room, [.. peers], parent, null, cancellationToken).ConfigureAwait(false);
-                    }
+                    await TransferAsync(parent.Id, child.Id, parent.Id, staying, cancellationToken).ConfigureAwait(false);
                 }
 
+                // Its room ends where it lives: here, or told by RemoteMeetingChanges.
                 closed.Add(await meetings.UpdateAsync(child.AppId, child.Id, new MeetingRequest { Status = "INACTIVE" }, replace: false, cancellationToken).ConfigureAwait(false));
             }
 
             var open = children.Where(c => !closed.Any(x => x.Id == c.Id)).ToList();
-            Tell([parent, .. open], new ConnectedRoomsDeleted(closed));
-            Tell([parent, .. open], new ConnectedMeetingsChanged(View(parent, open)));
-            return closed;
+            await TellAsync([parent, .. open], new ConnectedRoomsDeleted(closed), cancellationToken).ConfigureAwait(false);
+            await TellAsync([parent, .. open], new ConnectedMeetingsChanged(await ViewHereAsync(parent, open, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+            return [.. closed.Select(c => c.Id)];
         }
         finally
         {
@@ -168,57 +276,87 @@ public sealed class ConnectedMeetings(
         }
     }
 
-    public void Dispose() => _changes.Dispose();
-
-    /// <summary>
-    /// An app message to whole meetings of <paramref name="from"/>'s group (RealtimeKit's <c>broadcastMessage</c> to
-    /// meeting ids): charged once to its sender, in its own room, and passed on to everyone in each meeting named but
-    /// the sender. Only a peer that may alter the group sends one (it reaches every room); the peers reached.
-    /// </summary>
-    public async Task<int> BroadcastAsync(MeetingRoom from, AppMessage message, IReadOnlyList<string> meetingIds, CancellationToken cancellationToken)
+    private async Task<int> BroadcastHereAsync(Meeting parent, GroupMessage message, IReadOnlyList<string> meetingIds, CancellationToken cancellationToken)
     {
-        var sender = message.From ?? throw new ArgumentException("a message to rooms has a sender", nameof(message));
-        RequireAlter(sender, "send messages to breakout rooms");
-
+        RequireAlter(message.From, "send messages to breakout rooms");
         if (meetingIds.Count == 0 || meetingIds.Count > MaxRooms + 1)
         {
             throw new DomainException(DomainError.BadRequest, $"name 1 to {MaxRooms + 1} meetings to send to");
         }
 
-        var parent = await ParentOfAsync(from.Meeting, cancellationToken).ConfigureAwait(false);
         Meeting[] group = [parent, .. await store.ListChildrenAsync(parent.Id, cancellationToken).ConfigureAwait(false)];
-        var named = meetingIds.Distinct(StringComparer.Ordinal).Select(id => InGroup(group, id)).ToList();
-        from.AppMessages.Charge(sender);
-        return named.Sum(m => rooms.Find(m.Id)?.AppMessages.Deliver(message) ?? 0);
+        var named = meetingIds.Distinct(StringComparer.Ordinal).Select(id => InGroup(group, id).Id).ToList();
+        int reached = 0;
+        foreach (var (node, here) in await PlacesAsync(named, cancellationToken).ConfigureAwait(false))
+        {
+            reached += node is null
+                ? DeliverHere(here, message)
+                : (await AskAsync(node, new GroupRequest(GroupOp.Deliver, here[0]) { Ids = here, Message = message }, cancellationToken).ConfigureAwait(false)).Reached;
+        }
+
+        return reached;
     }
 
-    /// <summary>Sends one participant's peers from <paramref name="room"/> to <paramref name="destination"/>: its participant there, the transit, the push, the leave.</summary>
-    private async Task TransferAsync(string group, MeetingRoom room, List<RoomPeer> peers, Meeting destination, string? presetId, CancellationToken cancellationToken)
+    /// <summary>Moves people of the group's meeting <paramref name="sourceId"/> to <paramref name="destinationId"/> where the source's room lives, and notes them on their way.</summary>
+    private async Task TransferAsync(string group, string sourceId, string destinationId, IReadOnlyList<MoveOrder> who, CancellationToken cancellationToken)
     {
-        var (there, token) = await participants.AdmitToConnectedMeetingAsync(destination, peers[0].Participant, presetId, cancellationToken).ConfigureAwait(false);
-        transits.Start(group, peers[0].Participant, there, peers[0].Name);
-        foreach (var peer in peers)
+        var moved = nodes is not null && rooms.Find(sourceId) is null && await nodes.OtherNodeOfAsync(sourceId, cancellationToken).ConfigureAwait(false) is { } node
+            ? (await AskAsync(node, new GroupRequest(GroupOp.Transfer, sourceId) { DestinationId = destinationId, Who = who }, cancellationToken).ConfigureAwait(false)).Moved ?? []
+            : await TransferHereAsync(sourceId, destinationId, who, cancellationToken).ConfigureAwait(false);
+        foreach (var transit in moved)
         {
-            await room.MoveOutAsync(peer, new TransferredTo(destination.Id, token)).ConfigureAwait(false);
+            transits.Start(group, transit.FromParticipantId, transit.To, transit.Name);
         }
+    }
+
+    /// <summary>
+    /// Sends each participant named from the room here to <paramref name="destinationId"/>: its participant there and a
+    /// token for it (made here, so no token leaves this node but to its client), the push, the leave. Those moved.
+    /// </summary>
+    private async Task<IReadOnlyList<Transit>> TransferHereAsync(string sourceId, string destinationId, IReadOnlyList<MoveOrder> who, CancellationToken cancellationToken)
+    {
+        if (rooms.Find(sourceId) is not { } room)
+        {
+            return [];
+        }
+
+        var destination = await store.FindAsync(destinationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new DomainException(DomainError.NotFound, $"meeting {destinationId} no longer exists");
+        List<Transit> moved = [];
+        foreach (var order in who)
+        {
+            var peers = room.Peers.Where(p => p.Participant.Id == order.ParticipantId && p.Client is not null).ToList();
+            if (peers.Count == 0)
+            {
+                continue;
+            }
+
+            var (there, token) = await participants.AdmitToConnectedMeetingAsync(destination, peers[0].Participant, order.PresetId, cancellationToken).ConfigureAwait(false);
+            moved.Add(new Transit(order.ParticipantId, GroupActor.Shown(there), peers[0].Name, default));
+            foreach (var peer in peers)
+            {
+                await room.MoveOutAsync(peer, new TransferredTo(destination.Id, token)).ConfigureAwait(false);
+            }
+        }
+
+        return moved;
     }
 
     /// <summary>Meeting <paramref name="id"/> of the group; 404 naming it when it is not the parent or an open room.</summary>
     private static Meeting InGroup(IReadOnlyList<Meeting> group, string id) => group.FirstOrDefault(m => m.Id == id)
         ?? throw new DomainException(DomainError.NotFound, $"meeting {id} is not this meeting's or one of its breakout rooms");
 
-    private static void RequireAlter(RoomPeer by, string what)
+    private static void RequireAlter(GroupActor by, string what)
     {
-        if (!by.Permissions.CanAlterConnectedMeetings)
+        if (!by.CanAlter)
         {
             throw new DomainException(DomainError.Forbidden, $"your preset may not {what} (connected_meetings.can_alter_connected_meetings)");
         }
     }
 
-    private static void Authorize(RoomPeer by, IReadOnlyList<(string ParticipantId, string? PresetId)> who, bool toParent)
+    private static void Authorize(GroupActor by, IReadOnlyList<MoveOrder> who, bool toParent)
     {
-        var may = by.Permissions;
-        if (may.CanAlterConnectedMeetings)
+        if (by.CanAlter)
         {
             return;
         }
@@ -228,7 +366,7 @@ public sealed class ConnectedMeetings(
             throw new DomainException(DomainError.Forbidden, "your preset may move only yourself, under your own preset (connected_meetings.can_alter_connected_meetings)");
         }
 
-        if (toParent ? !may.CanSwitchToParentMeeting : !may.CanSwitchConnectedMeetings)
+        if (toParent ? !by.CanSwitchToParent : !by.CanSwitch)
         {
             throw new DomainException(DomainError.Forbidden, toParent
                 ? "your preset may not go back to the main meeting (connected_meetings.can_switch_to_parent_meeting)"
@@ -236,30 +374,29 @@ public sealed class ConnectedMeetings(
         }
     }
 
-    /// <summary>The peers of each participant named that are to move (those on their way there already are left out); throws naming one that cannot.</summary>
-    private List<(List<RoomPeer> Peers, string? PresetId)> Moving(
-        string group, string sourceId, IReadOnlyCollection<RoomPeer> inSource, string destinationId, IReadOnlyList<(string ParticipantId, string? PresetId)> who)
+    /// <summary>The participants named that are to move (those on their way there already are left out); throws naming one that cannot.</summary>
+    private List<MoveOrder> Moving(string group, string sourceId, IReadOnlyList<GroupMember> inSource, string destinationId, IReadOnlyList<MoveOrder> who)
     {
-        List<(List<RoomPeer>, string?)> moving = [];
-        foreach (var (participantId, presetId) in who.DistinctBy(w => w.ParticipantId))
+        List<MoveOrder> moving = [];
+        foreach (var order in who.DistinctBy(w => w.ParticipantId))
         {
-            var peers = inSource.Where(p => p.Participant.Id == participantId).ToList();
+            var peers = inSource.Where(p => p.Participant.Id == order.ParticipantId).ToList();
             if (peers.Count == 0)
             {
-                if (transits.Going(group, participantId, destinationId))
+                if (transits.Going(group, order.ParticipantId, destinationId))
                 {
                     continue;
                 }
 
-                throw new DomainException(DomainError.NotFound, $"participant {participantId} is not in meeting {sourceId}");
+                throw new DomainException(DomainError.NotFound, $"participant {order.ParticipantId} is not in meeting {sourceId}");
             }
 
-            if (peers.Any(p => p.Client is null))
+            if (peers.Any(p => !p.Connected))
             {
-                throw new DomainException(DomainError.Conflict, $"participant {participantId} is reconnecting; move it once it is back");
+                throw new DomainException(DomainError.Conflict, $"participant {order.ParticipantId} is reconnecting; move it once it is back");
             }
 
-            moving.Add((peers, presetId));
+            moving.Add(order);
         }
 
         return moving;
@@ -268,25 +405,130 @@ public sealed class ConnectedMeetings(
     private async Task<Meeting> ParentOfAsync(Meeting meeting, CancellationToken cancellationToken) =>
         meeting.ParentMeetingId is { } parentId ? await store.FindAsync(parentId, cancellationToken).ConfigureAwait(false) ?? meeting : meeting;
 
-    private ConnectedMeetingsView View(Meeting parent, IReadOnlyList<Meeting> children) =>
-        new(View(parent.Id, parent), [.. children.Select(c => View(parent.Id, c))]);
+    private async Task<IReadOnlyList<Meeting>> FindAllAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        List<Meeting> found = [];
+        foreach (string id in ids)
+        {
+            found.Add(await store.FindAsync(id, cancellationToken).ConfigureAwait(false)
+                ?? throw new DomainException(DomainError.NotFound, $"meeting {id} no longer exists"));
+        }
+
+        return found;
+    }
+
+    private async Task<ConnectedMeetingsView> ViewHereAsync(Meeting parent, IReadOnlyList<Meeting> children, CancellationToken cancellationToken)
+    {
+        var peers = await PeersAsync([parent.Id, .. children.Select(c => c.Id)], cancellationToken).ConfigureAwait(false);
+        return new(View(parent.Id, parent, peers), [.. children.Select(c => View(parent.Id, c, peers))]);
+    }
 
     /// <summary>
     /// A meeting of the group with its participants now, each once (a participant with two tabs open is one), hidden
     /// ones left out, and those on their way into it.
     /// </summary>
-    private ConnectedMeetingView View(string group, Meeting meeting)
+    private ConnectedMeetingView View(string group, Meeting meeting, Dictionary<string, IReadOnlyList<GroupMember>> peers)
     {
-        var present = (rooms.Find(meeting.Id)?.Peers ?? []).Where(p => !p.Hidden).DistinctBy(p => p.Participant.Id).ToList();
+        var present = (peers.GetValueOrDefault(meeting.Id) ?? []).Where(p => !p.Hidden).DistinctBy(p => p.Participant.Id).ToList();
         var coming = transits.To(group, meeting.Id, [.. present.Select(p => p.Participant.Id)]);
         return new(meeting.Id, meeting.Title ?? "", [.. present.Select(p => new ConnectedMeetingMember(p.Participant, p.Name)), .. coming.Select(t => new ConnectedMeetingMember(t.To, t.Name))]);
     }
 
-    private void Tell(IEnumerable<Meeting> group, RoomEvent change)
+    /// <summary>The peers of each of the meetings named, wherever its room lives.</summary>
+    private async Task<Dictionary<string, IReadOnlyList<GroupMember>>> PeersAsync(IEnumerable<string> meetingIds, CancellationToken cancellationToken)
     {
-        foreach (var meeting in group)
+        Dictionary<string, IReadOnlyList<GroupMember>> peers = new(StringComparer.Ordinal);
+        foreach (var (node, here) in await PlacesAsync(meetingIds, cancellationToken).ConfigureAwait(false))
         {
-            rooms.Find(meeting.Id)?.Publish(change);
+            var found = node is null
+                ? PeersHere(here)
+                : (await AskAsync(node, new GroupRequest(GroupOp.Peers, here[0]) { Ids = here }, cancellationToken).ConfigureAwait(false)).Peers ?? [];
+            foreach (var meeting in found.GroupBy(p => p.MeetingId))
+            {
+                peers[meeting.Key] = [.. meeting];
+            }
         }
+
+        return peers;
+    }
+
+    private IReadOnlyList<GroupMember> PeersHere(IReadOnlyList<string> meetingIds) =>
+        [.. meetingIds.SelectMany(id => (rooms.Find(id)?.Peers ?? []).Select(p => new GroupMember(id, GroupActor.Shown(p.Participant), p.Name, p.Hidden, p.Client is not null)))];
+
+    private int DeliverHere(IReadOnlyList<string> meetingIds, GroupMessage message)
+    {
+        var sent = new AppMessage(message.Type, message.Payload, message.From.StandIn(), message.SentAt);
+        return meetingIds.Sum(id => rooms.Find(id)?.AppMessages.Deliver(sent) ?? 0);
+    }
+
+    /// <summary>
+    /// Tells the peers of the meetings named: those here at once, those on other nodes through their node. Best effort
+    /// past this node: the change is made, and a peer on a node that did not answer reads the group when it next asks.
+    /// </summary>
+    private async Task TellAsync(IEnumerable<Meeting> group, RoomEvent change, CancellationToken cancellationToken)
+    {
+        foreach (var (node, here) in await PlacesAsync(group.Select(m => m.Id), cancellationToken).ConfigureAwait(false))
+        {
+            if (node is null)
+            {
+                foreach (string id in here)
+                {
+                    rooms.Find(id)?.Publish(change);
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await AskAsync(node, new GroupRequest(GroupOp.Tell, here[0]) { Ids = here, Event = Wire(change) }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DomainException ex) when (ex.Error == DomainError.Unavailable)
+            {
+                Log.NotTold(logger, node, ex.Message);
+            }
+        }
+    }
+
+    private static GroupEvent Wire(RoomEvent change) => change switch
+    {
+        ConnectedRoomsUpdated made => new GroupEvent([.. made.Rooms.Select(m => m.Id)], null, null),
+        ConnectedRoomsDeleted closed => new GroupEvent(null, [.. closed.Rooms.Select(m => m.Id)], null),
+        ConnectedMeetingsChanged changed => new GroupEvent(null, null, changed.Group),
+        _ => throw new ArgumentException($"{change.GetType().Name} is no change of a group", nameof(change)),
+    };
+
+    private async Task<RoomEvent> EventOfAsync(GroupEvent change, CancellationToken cancellationToken) => change switch
+    {
+        { Made: { } made } => new ConnectedRoomsUpdated(await FindAllAsync(made, cancellationToken).ConfigureAwait(false)),
+        { Closed: { } closed } => new ConnectedRoomsDeleted(await FindAllAsync(closed, cancellationToken).ConfigureAwait(false)),
+        { Group: { } view } => new ConnectedMeetingsChanged(view),
+        _ => throw new DomainException(DomainError.BadRequest, "a change of a group names what changed"),
+    };
+
+    /// <summary>The meetings named, grouped by where their rooms live: another node (its id), or here (null: here, or nowhere yet).</summary>
+    private async Task<List<(string? Node, IReadOnlyList<string> Ids)>> PlacesAsync(IEnumerable<string> meetingIds, CancellationToken cancellationToken)
+    {
+        Dictionary<string, List<string>> byNode = new(StringComparer.Ordinal);
+        foreach (string id in meetingIds)
+        {
+            string node = nodes is null || rooms.Find(id) is not null ? "" : await nodes.OtherNodeOfAsync(id, cancellationToken).ConfigureAwait(false) ?? "";
+            if (!byNode.TryGetValue(node, out var ids))
+            {
+                byNode[node] = ids = [];
+            }
+
+            ids.Add(id);
+        }
+
+        return [.. byNode.Select(p => (p.Key.Length == 0 ? null : p.Key, (IReadOnlyList<string>)p.Value))];
+    }
+
+    private Task<GroupAnswer> AskAsync(string node, GroupRequest request, CancellationToken cancellationToken) => nodes!.AskAsync(node, request, cancellationToken);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Node {Node} was not told of a change of a group of breakout rooms: {Reason}")]
+        public static partial void NotTold(ILogger logger, string node, string reason);
     }
 }

@@ -22,7 +22,6 @@ public sealed class MeetingRooms(
     IServiceProvider services,
     IOptions<RoomOptions> options,
     IOptions<ChatOptions> chat,
-    ConnectedMeetingTransits transits,
     TimeProvider time) : IMeetingObserver, IParticipantObserver, IMeetingLivestreamListener, ILocalMeetings
 {
     private readonly ConcurrentDictionary<string, MeetingRoom> _rooms = new(StringComparer.Ordinal);
@@ -30,33 +29,12 @@ public sealed class MeetingRooms(
     private readonly ConcurrentDictionary<(string MeetingId, string ParticipantId), PermissionChanges> _changes = new();
     private readonly ConcurrentDictionary<(string MeetingId, string ParticipantId), TokenBucket> _historyBudgets = new();
     private readonly Dictionary<string, HashSet<RoomPeer>> _chatMembers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _placements = new(StringComparer.Ordinal);
-
-    private const int MaxPlacements = 10_000;
 
     public ICollection<MeetingRoom> All => _rooms.Values;
 
     public MeetingRoom? Find(string meetingId) => _rooms.GetValueOrDefault(meetingId);
 
     public bool IsHere(string meetingId) => _rooms.ContainsKey(meetingId) || _rooms.Any(r => r.Value.Meeting.ParentMeetingId == meetingId);
-
-    /// <summary>A breakout room is placed with its parent (a meeting's parent never changes, so each answer is kept; at most <see cref="MaxPlacements"/>).</summary>
-    public async ValueTask<string> PlacedWithAsync(string meetingId, CancellationToken cancellationToken)
-    {
-        if (_placements.TryGetValue(meetingId, out string? placed))
-        {
-            return placed;
-        }
-
-        placed = (await meetings.FindAsync(meetingId, cancellationToken).ConfigureAwait(false))?.ParentMeetingId ?? meetingId;
-        if (_placements.Count >= MaxPlacements)
-        {
-            _placements.Clear();
-        }
-
-        _placements[meetingId] = placed;
-        return placed;
-    }
 
     /// <summary>A meeting's waiting room; who starts and stops waiting is told to the room's peers that may accept them.</summary>
     public Waitlist WaitlistOf(string meetingId) => _waitlists.GetOrAdd(meetingId, id =>
@@ -139,10 +117,11 @@ public sealed class MeetingRooms(
     /// <summary>
     /// A participant asks to enter its meeting (the connection's account id: the tenant its token was issued for). It
     /// enters, or waits when its preset has a waiting room and nobody let it in yet; a peer coming back within its
-    /// grace period never waits, nor does a person a host moved here from another meeting of its group (it was let in
-    /// there). Refused when the meeting is gone or inactive (<see cref="MeetingInactiveException"/>).
+    /// grace period never waits, nor does a person a host moved here from another meeting of its group until
+    /// <paramref name="movedUntil"/> (its token says so: it was let in there). Refused when the meeting is gone or
+    /// inactive (<see cref="MeetingInactiveException"/>).
     /// </summary>
-    public async Task<Admission> AdmitAsync(IRoomClient client, string accountId, string? name, string? resumePeerId)
+    public async Task<Admission> AdmitAsync(IRoomClient client, string accountId, string? name, string? resumePeerId, DateTimeOffset? movedUntil = null)
     {
         var participant = client.Participant;
         var meeting = await meetings.FindAsync(participant.MeetingId, CancellationToken.None).ConfigureAwait(false)
@@ -155,7 +134,7 @@ public sealed class MeetingRooms(
         name = NameOf(name, participant, client.Permissions);
         var waitlist = WaitlistOf(meeting.Id);
         bool resuming = Find(meeting.Id)?.WouldResume(participant.Id, resumePeerId) == true;
-        if (!resuming && !transits.Arriving(participant) && waitlist.MustWait(participant, client.Permissions))
+        if (!resuming && !(movedUntil > time.GetUtcNow()) && waitlist.MustWait(participant, client.Permissions))
         {
             return new Admission.Waiting(meeting, waitlist.Add(participant, name));
         }

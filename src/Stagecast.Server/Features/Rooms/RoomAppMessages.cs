@@ -56,12 +56,12 @@ public sealed class RoomAppMessages
 
     /// <summary>
     /// Passes on a message charged already (to its sender's room: <see cref="Charge"/>) to the peers <paramref name="to"/>
-    /// names (every peer when null) but its sender; the peers it reached. A message from another meeting of the group
-    /// comes this way.
+    /// names (every peer when null) but its sender (by its peer id); the peers it reached. A message from another meeting
+    /// of the group comes this way (from a node of its own, its sender a stand-in).
     /// </summary>
     public int Deliver(AppMessage message, IReadOnlySet<string>? to = null)
     {
-        RoomPeer[] recipients = [.. _room.Peers.Where(p => p != message.From && (to is null || to.Contains(p.Id)) && p.Client is not null)];
+        RoomPeer[] recipients = [.. _room.Peers.Where(p => p.Id != message.From?.Id && (to is null || to.Contains(p.Id)) && p.Client is not null)];
         var sent = new AppMessageSent(message, to is not null);
         foreach (var peer in recipients)
         {

@@ -8,9 +8,10 @@ namespace Stagecast.Server.Features.Rooms;
 /// resumes) or waits in the waiting room (<see cref="Waiting"/>) until a host decides (<see cref="DecidedAsync"/>); let
 /// in, it enters the meeting it waited for (at once on the JSON channel, when its client joins again on RealtimeKit's);
 /// turned away (<see cref="Rejected"/>), it is held out. A connection that closes while waiting gives its place up
-/// (<see cref="GiveUp"/>).
+/// (<see cref="GiveUp"/>). A connection whose token a move gave (<paramref name="movedUntil"/>: a host sent the person
+/// here from another meeting of its group, where it was let in) waits in no waiting room until then.
 /// </summary>
-public sealed class RoomEntry(MeetingRooms rooms, string meetingId)
+public sealed class RoomEntry(MeetingRooms rooms, string meetingId, DateTimeOffset? movedUntil = null)
 {
     private Waitlist.Waiter? _waiting;
     private Meeting? _waitingIn;
@@ -37,7 +38,7 @@ public sealed class RoomEntry(MeetingRooms rooms, string meetingId)
     {
         var admission = _letIn && WaitingIn is { } meeting
             ? await rooms.EnterAsync(meeting, accountId, client, name, resumePeerId).ConfigureAwait(false)
-            : await rooms.AdmitAsync(client, accountId, name, resumePeerId).ConfigureAwait(false);
+            : await rooms.AdmitAsync(client, accountId, name, resumePeerId, movedUntil).ConfigureAwait(false);
         if (admission is Admission.Waiting waiting)
         {
             Volatile.Write(ref _waitingIn, waiting.Meeting);

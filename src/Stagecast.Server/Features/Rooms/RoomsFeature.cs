@@ -4,6 +4,7 @@ using Stagecast.Server.Features.MeetingSessions;
 using Stagecast.Server.Features.Meetings;
 using Stagecast.Server.Features.Participants;
 using Stagecast.Server.Features.Rooms.Api;
+using Stagecast.Server.Features.Rooms.Nodes;
 using Stagecast.Server.Hosting;
 using Stagecast.Streaming.Limits;
 
@@ -21,6 +22,13 @@ public static class RoomsFeature
         services.AddOptions<RoomOptions>().Bind(configuration.GetSection(RoomOptions.Section)).ValidateWith<RoomOptions, RoomOptionsValidator>().ValidateOnStart();
         services.AddSingleton<MeetingRooms>();
         services.AddSingleton<ConnectedMeetings>();
+        if (services.Any(s => s.ServiceType == typeof(IMeetingNodes)))
+        {
+            services.AddSingleton<GroupNodes>();
+            services.AddSingleton<IGroupNodes>(sp => sp.GetRequiredService<GroupNodes>());
+            services.AddSingleton<INodeRequestHandler>(sp => sp.GetRequiredService<GroupNodes>());
+        }
+        services.AddSingleton<IMeetingObserver, RemoteMeetingChanges>();
         services.AddSingleton<ConnectedMeetingTransits>();
         services.AddSingleton<ChatFiles>();
         services.AddCors(ChatFilesApi.AddCorsPolicy);

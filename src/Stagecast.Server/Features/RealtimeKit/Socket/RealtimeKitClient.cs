@@ -45,7 +45,7 @@ public sealed partial class RealtimeKitClient(
     private RealtimeKitViews _views = new(null, clientPeerId, participant.Id, services.ChatFiles);
     private RoomPeer? _peer;
     private MeetingRoom? _room;
-    private readonly RoomEntry _entry = new(services.Rooms, participant.MeetingId);
+    private readonly RoomEntry _entry = new(services.Rooms, participant.MeetingId, credential.MovedUntil);
     private bool _left;
     private RealtimeKitMedia? _media;
     private RoomPeer? _chatMember;
