@@ -68,6 +68,50 @@ public sealed class RealtimeConnectedMeetingsTests(ServerFixture server) : IClas
     }
 
     [Fact]
+    public async Task AMoveDuringAStageRequestAndARecordingWithdrawsTheRequestAndTheRecordingGoesOn()
+    {
+        var api = await server.NewTenantAsync();
+        string meeting = await api.CreateMeetingAsync();
+        var host = await api.AddParticipantAsync(meeting, "host", "webinar_host", "Hana");
+        var attendee = await api.AddParticipantAsync(meeting, "attendee", "webinar_viewer", "Ade");
+        var (h, _) = await MeetingHelpers.JoinAsync(server.HttpBase, host);
+        await using var _h = h;
+        var (a, _) = await MeetingHelpers.JoinAsync(server.HttpBase, attendee);
+        await using var _a = a;
+
+        // The meeting is being recorded, and the attendee has asked to go on stage.
+        var recording = (await api.PostAsync("/recordings", JsonSerializer.Serialize(new { meeting_id = meeting, video_config = new { width = 320, height = 180 } }))).EnsureOk().Data;
+        string recordingId = recording.GetProperty("id").GetString()!;
+        await api.WaitForAsync($"/recordings/{recordingId}", r => r.Data.GetProperty("status").GetString() == "RECORDING");
+        await a.OkAsync("stage_request");
+        Assert.Single((await h.WaitForEventAsync("stage_requests", e => e.GetProperty("requests").GetArrayLength() == 1)).GetProperty("requests").EnumerateArray());
+
+        // Moved into a room, the request goes with the attendee: the host's list is empty again.
+        string room = (await h.OkAsync("connected_meetings_create", new { titles = new[] { "Room A" } })).GetProperty("meetings")[0].GetProperty("id").GetString()!;
+        await h.OkAsync("connected_meetings_move", new { source_meeting_id = meeting, destination_meeting_id = room, participant_ids = new[] { attendee.Id } });
+        var moved = await a.WaitForEventAsync("moved");
+        await h.WaitForEventAsync("stage_requests", e => e.GetProperty("requests").GetArrayLength() == 0);
+
+        // In the room it starts off the stage, asking nothing; the main meeting's recording goes on, and the room has none.
+        var (inRoom, joined) = await MeetingHelpers.JoinAsync(server.HttpBase, attendee with { Token = moved.GetProperty("token").GetString()! });
+        await using var _inRoom = inRoom;
+        Assert.Equal("OFF_STAGE", joined.GetProperty("self").GetProperty("stage_status").GetString());
+        var recordings = (await api.GetAsync("/recordings")).EnsureOk().Data.EnumerateArray().ToList();
+        Assert.Equal((recordingId, meeting, "RECORDING"), Recorded(Assert.Single(recordings)));
+
+        // Back in the main meeting when the room closes: still off the stage, and still recorded.
+        await h.OkAsync("connected_meetings_delete", new { meeting_ids = new[] { room } });
+        var back = await inRoom.WaitForEventAsync("moved");
+        var (again, rejoined) = await MeetingHelpers.JoinAsync(server.HttpBase, attendee with { Token = back.GetProperty("token").GetString()! });
+        await using var _again = again;
+        Assert.Equal("OFF_STAGE", rejoined.GetProperty("self").GetProperty("stage_status").GetString());
+        Assert.Equal((recordingId, meeting, "RECORDING"), Recorded((await api.GetAsync($"/recordings/{recordingId}")).EnsureOk().Data));
+
+        static (string?, string?, string?) Recorded(JsonElement r) =>
+            (r.GetProperty("id").GetString(), r.GetProperty("meeting_id").GetString(), r.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task AHostMovingItselfWithOthersIsAnsweredBeforeItsSocketCloses()
     {
         var api = await server.NewTenantAsync();
