@@ -32,7 +32,7 @@ public sealed partial class RedisCluster : IMeetingNodes
             return null;
         }
 
-        var value = await Db.StringGetAsync(Prefix + "stream:" + MeetingPrefix + meetingId + ":owner").ConfigureAwait(false);
+        var value = await Reached(Db.StringGetAsync(Prefix + "stream:" + MeetingPrefix + meetingId + ":owner")).ConfigureAwait(false);
         if (value.IsNullOrEmpty)
         {
             return null;
@@ -44,7 +44,7 @@ public sealed partial class RedisCluster : IMeetingNodes
 
     public async ValueTask<string?> ClaimAsync(string meetingId, CancellationToken cancellationToken)
     {
-        var lease = await AcquireAsync(MeetingPrefix + meetingId, cancellationToken).ConfigureAwait(false);
+        var lease = await Reached(AcquireAsync(MeetingPrefix + meetingId, cancellationToken).AsTask()).ConfigureAwait(false);
         return lease.Granted ? null : lease.Owner;
     }
 
@@ -56,7 +56,7 @@ public sealed partial class RedisCluster : IMeetingNodes
         try
         {
             var message = new NodeRequest(id, _node.Id, request);
-            if (await _redis.GetSubscriber().PublishAsync(RequestsOf(nodeId), JsonSerializer.Serialize(message, ClusterJsonContext.Default.NodeRequest)).ConfigureAwait(false) == 0)
+            if (await Reached(_redis.GetSubscriber().PublishAsync(RequestsOf(nodeId), JsonSerializer.Serialize(message, ClusterJsonContext.Default.NodeRequest))).ConfigureAwait(false) == 0)
             {
                 throw new DomainException(DomainError.Unavailable, $"node {nodeId} is not listening; try again in a moment");
             }
@@ -76,6 +76,19 @@ public sealed partial class RedisCluster : IMeetingNodes
         finally
         {
             _asked.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Redis not answering, as a request's refusal: 503, try again (the node's health says so too).</summary>
+    private static async Task<T> Reached<T>(Task<T> call)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new DomainException(DomainError.Unavailable, "the cluster's Redis does not answer; try again in a moment");
         }
     }
 

@@ -94,15 +94,12 @@ public sealed partial class ConnectedMeetings(
     /// <summary>What another node asks of this one: a change of a group whose lease this node holds, or what one needs of the rooms here.</summary>
     public async Task<GroupAnswer> AnswerAsync(GroupRequest asked, CancellationToken cancellationToken)
     {
-        GroupAnswer answer;
         switch (asked.Op)
         {
             case GroupOp.Peers:
-                answer = new GroupAnswer { Peers = PeersHere(asked.Ids ?? []) };
-                break;
+                return new GroupAnswer { Peers = PeersHere(asked.Ids ?? []) };
             case GroupOp.Transfer:
-                answer = new GroupAnswer { Moved = await TransferHereAsync(asked.MeetingId, asked.DestinationId!, asked.Who ?? [], cancellationToken).ConfigureAwait(false) };
-                break;
+                return new GroupAnswer { Moved = await TransferHereAsync(asked.MeetingId, asked.DestinationId!, asked.Who ?? [], cancellationToken).ConfigureAwait(false) };
             case GroupOp.Tell:
                 var change = await EventOfAsync(asked.Event!, cancellationToken).ConfigureAwait(false);
                 foreach (string id in asked.Ids ?? [])
@@ -110,27 +107,21 @@ public sealed partial class ConnectedMeetings(
                     rooms.Find(id)?.Publish(change);
                 }
 
-                answer = new GroupAnswer();
-                break;
+                return new GroupAnswer();
             case GroupOp.Deliver:
-                answer = new GroupAnswer { Reached = DeliverHere(asked.Ids ?? [], asked.Message!) };
-                break;
+                return new GroupAnswer { Reached = DeliverHere(asked.Ids ?? [], asked.Message!) };
             case GroupOp.Changed:
                 if (await store.FindAsync(asked.MeetingId, cancellationToken).ConfigureAwait(false) is { } meeting)
                 {
                     await rooms.OnMeetingChangedAsync(meeting).ConfigureAwait(false);
                 }
 
-                answer = new GroupAnswer();
-                break;
+                return new GroupAnswer();
             default:
                 var from = await store.FindAsync(asked.MeetingId, cancellationToken).ConfigureAwait(false)
                     ?? throw new DomainException(DomainError.NotFound, $"meeting {asked.MeetingId} no longer exists");
-                answer = await ChangeHereAsync(await ParentOfAsync(from, cancellationToken).ConfigureAwait(false), asked, cancellationToken).ConfigureAwait(false);
-                break;
+                return await ChangeHereAsync(await ParentOfAsync(from, cancellationToken).ConfigureAwait(false), asked, cancellationToken).ConfigureAwait(false);
         }
-
-        return answer;
     }
 
     /// <summary>A change of <paramref name="from"/>'s group (or its view), made by the group's node: this one, or the one holding the parent's lease.</summary>
