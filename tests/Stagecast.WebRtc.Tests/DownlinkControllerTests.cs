@@ -109,6 +109,23 @@ public sealed class DownlinkControllerTests
     }
 
     [Fact]
+    public void AVideoPausedOnAVeryNarrowLinkComesBackToTheTopLayerSoonAfterTheLimitLifts()
+    {
+        // 100 kbit/s leaves too little beside the audio for the lowest layer: the video pauses. The estimate is then near
+        // its floor, and probes (twice the estimate at most) must still be probes, and grow.
+        var link = new SimulatedLink(100_000);
+        var subscriber = new Subscriber(link);
+        subscriber.Run(TimeSpan.FromSeconds(20));
+        Assert.Equal(-1, subscriber.Layer);
+
+        link.CapacityBps = 10_000_000;
+        var back = subscriber.Run(TimeSpan.FromSeconds(20));
+
+        Assert.True(back.FirstTickOn(0) is >= 0 and < 60, $"back on the top layer after {back.FirstTickOn(0)} ticks of 250 ms");
+        Assert.Equal(back.Ticks - back.FirstTickOn(0), back.TicksOn(0));
+    }
+
+    [Fact]
     public void OnAWideLinkTheLayerAskedForIsSentAndNothingIsProbed()
     {
         var subscriber = new Subscriber(new SimulatedLink(50_000_000));
@@ -117,6 +134,21 @@ public sealed class DownlinkControllerTests
         Assert.Equal(run.Ticks, run.TicksOn(0));
         Assert.Equal(0, subscriber.Controller.Estimator.Probes);
         Assert.False(subscriber.Controller.Constrained);
+    }
+
+    [Fact]
+    public void ProbesOnANarrowLinkNeverOverfillItsQueueSoNoMediaIsLostBehindThem()
+    {
+        // tc's tbf as the shaped-link browser tests set it: 350 kbit/s, a 2 KB bucket, 200 ms of queue (8.75 KB). A probe
+        // sized to everything asked for (the top layer: 11 KB in 40 ms) overfilled it every few seconds, and the media
+        // behind it was dropped: a subscriber of the lowest layer froze though it fitted.
+        var subscriber = new Subscriber(new SimulatedLink(350_000, queueMillis: 200, burstBytes: 2_048));
+        subscriber.Run(TimeSpan.FromSeconds(10));
+        var last = subscriber.Run(TimeSpan.FromSeconds(30));
+
+        Assert.True(subscriber.Controller.Estimator.Probes >= 2, "probes kept testing the path");
+        Assert.True(last.TicksOn(2) >= last.Ticks * 0.9, $"on the 150 kbit/s layer {last.TicksOn(2)} ticks of {last.Ticks}");
+        Assert.True(last.MediaLost == 0, $"{last.MediaLost} media packets of {last.MediaSent} lost");
     }
 
     [Fact]
@@ -155,7 +187,9 @@ public sealed class DownlinkControllerTests
                 }
 
                 long rate = AudioBps + (Layer >= 0 ? Layers[Layer] : 0);
-                _unreported.Add(new PacketResult(_now, 1200, link.Send(_now, 1200)));
+                long arrived = link.Send(_now, 1200);
+                ticks.Sent(arrived >= 0);
+                _unreported.Add(new PacketResult(_now, 1200, arrived));
                 _now += 1200 * 8 * 1_000_000L / rate;
                 if (_now >= _nextFeedback)
                 {
@@ -201,6 +235,13 @@ public sealed class DownlinkControllerTests
         private readonly List<(int Layer, double Queued)> _ticks = [];
 
         public int Ticks => _ticks.Count;
+
+        /// <summary>Media packets sent, and of those lost (the link's queue full, or its random loss).</summary>
+        public int MediaSent { get; private set; }
+
+        public int MediaLost { get; private set; }
+
+        public void Sent(bool arrived) => (MediaSent, MediaLost) = (MediaSent + 1, MediaLost + (arrived ? 0 : 1));
 
         public void Add(int layer, double queuedMillis) => _ticks.Add((layer, queuedMillis));
 

@@ -8,7 +8,7 @@ public sealed record DownlinkPlan(int[] Layers, int ProbeBytes, long ProbeBps);
 /// shown a limit (the estimate was cut) every track gets the layer the subscriber asked for, as before any estimate;
 /// once it has (<see cref="Constrained"/>), the <see cref="DownlinkAllocator"/> shares the estimate, and while a track
 /// is below what it asked for, a probe (a short burst of padding, sized to what everything asked for with room to
-/// spare) tests whether the path carries more, every few seconds. The limit is forgotten once the estimate covers
+/// spare, at most twice the estimate) tests whether the path carries more, every few seconds. The limit is forgotten once the estimate covers
 /// everything asked for with room to spare. Tracks go up one layer at a time, one step per <see cref="StepHold"/>: a
 /// probe can be fooled (a token bucket lets a short burst through at once, as if the link were wide), and a step the
 /// path cannot carry shows as a queue within <see cref="StepHold"/>, which counts as a failed probe. Probes back off
@@ -26,6 +26,8 @@ public sealed class DownlinkController
     private const long MaxBackoffMicros = 8_000_000;
     private const long ProbeTimeoutMicros = 2_000_000;
     private const double ProbeAbove = 1.15;
+    private const double ProbeGrowth = 2;
+    private const int MinimumProbeBytes = 1_500; // five padding packets at least: fewer are no probe (the estimator's rule)
 
     private long _decreasesSeen;
     private long _probesSeen;
@@ -75,8 +77,11 @@ public sealed class DownlinkController
             return new DownlinkPlan(layers, 0, 0);
         }
 
-        _probeTarget = (long)(demand * DownlinkAllocator.UpHeadroom * ProbeAbove);
-        int bytes = (int)(_probeTarget * ProbeBurst.TotalSeconds / 8);
+        // At most twice the estimate: a burst sized to everything asked for (11 KB for a 1.5 Mbit/s layer) overfilled a
+        // narrow link's queue and the media behind it was dropped. Doubling, as libwebrtc's probes grow, a lifted limit is
+        // found in a few probes.
+        _probeTarget = (long)Math.Min(demand * DownlinkAllocator.UpHeadroom * ProbeAbove, ProbeGrowth * estimate);
+        int bytes = Math.Max(MinimumProbeBytes, (int)(_probeTarget * ProbeBurst.TotalSeconds / 8));
         return new DownlinkPlan(layers, bytes, _probeTarget);
     }
 
@@ -117,7 +122,7 @@ public sealed class DownlinkController
         }
     }
 
-    /// <summary>A probe's outcome: the next comes soon after one that showed room, later and later after those that did not.</summary>
+    /// <summary>A probe's outcome: the next comes at once after one that showed room, later and later after those that did not.</summary>
     private void FollowProbe(long nowMicros)
     {
         if (_probeSentAt < 0)
@@ -134,7 +139,7 @@ public sealed class DownlinkController
         _probesSeen = Estimator.Probes;
         bool showedRoom = answered && Estimator.LastProbeBps >= _probeTarget * 0.8;
         _failures = showedRoom ? _failures : _failures + 1; // room shown is not yet room had: a step it allows must hold
-        _nextProbeAt = nowMicros + Backoff;
+        _nextProbeAt = showedRoom ? nowMicros : nowMicros + Backoff; // room shown: the next, twice as large, at once
         _probeSentAt = -1;
     }
 }
