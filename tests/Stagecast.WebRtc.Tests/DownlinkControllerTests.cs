@@ -207,7 +207,7 @@ public sealed class DownlinkControllerTests
             Layer = plan.Layers[0];
             if (plan.ProbeBytes > 0)
             {
-                int packets = plan.ProbeBytes / 280;
+                int packets = Math.Max(DownlinkEstimator.MinimumProbePackets, plan.ProbeBytes / 280);
                 for (int i = 0; i < packets; i++)
                 {
                     _unreported.Add(new PacketResult(_now + i, 280, link.Send(_now + i, 280)));

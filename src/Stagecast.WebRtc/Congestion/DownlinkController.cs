@@ -8,9 +8,9 @@ public sealed record DownlinkPlan(int[] Layers, int ProbeBytes, long ProbeBps);
 /// shown a limit (the estimate was cut) every track gets the layer the subscriber asked for, as before any estimate;
 /// once it has (<see cref="Constrained"/>), the <see cref="DownlinkAllocator"/> shares the estimate, and while a track
 /// is below what it asked for, a probe (a short burst of padding, sized to what everything asked for with room to
-/// spare, at most twice the estimate) tests whether the path carries more, every few seconds. The limit is forgotten once the estimate covers
-/// everything asked for with room to spare. Tracks go up one layer at a time, one step per <see cref="StepHold"/>: a
-/// probe can be fooled (a token bucket lets a short burst through at once, as if the link were wide), and a step the
+/// spare, at most twice the estimate) tests whether the path carries more, every few seconds. The limit is forgotten
+/// once the estimate covers everything asked for with room to spare. Tracks go up one layer at a time, one step per
+/// <see cref="StepHold"/>: a probe can be fooled (a token bucket lets a short burst through at once, as if the link were wide), and a step the
 /// path cannot carry shows as a queue within <see cref="StepHold"/>, which counts as a failed probe. Probes back off
 /// while they fail (no room shown, or a step they allowed did not hold), from 2 s to 8 s.
 /// </summary>
@@ -27,7 +27,6 @@ public sealed class DownlinkController
     private const long ProbeTimeoutMicros = 2_000_000;
     private const double ProbeAbove = 1.15;
     private const double ProbeGrowth = 2;
-    private const int MinimumProbeBytes = 1_500; // five padding packets at least: fewer are no probe (the estimator's rule)
 
     private long _decreasesSeen;
     private long _probesSeen;
@@ -81,7 +80,7 @@ public sealed class DownlinkController
         // narrow link's queue and the media behind it was dropped. Doubling, as libwebrtc's probes grow, a lifted limit is
         // found in a few probes.
         _probeTarget = (long)Math.Min(demand * DownlinkAllocator.UpHeadroom * ProbeAbove, ProbeGrowth * estimate);
-        int bytes = Math.Max(MinimumProbeBytes, (int)(_probeTarget * ProbeBurst.TotalSeconds / 8));
+        int bytes = (int)(_probeTarget * ProbeBurst.TotalSeconds / 8);
         return new DownlinkPlan(layers, bytes, _probeTarget);
     }
 

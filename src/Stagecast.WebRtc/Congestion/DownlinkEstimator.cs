@@ -15,6 +15,9 @@ public sealed class DownlinkEstimator
     public const long MinimumBps = 50_000;
     public const long MaximumBps = 20_000_000;
 
+    /// <summary>Packets of a probe that must arrive for it to tell a rate (fewer say nothing: a sender sends at least these).</summary>
+    public const int MinimumProbePackets = 5;
+
     /// <summary>What it assumes before any feedback: enough for a small video layer and audio, as Chrome starts at 300 kbit/s.</summary>
     public const long InitialBps = 600_000;
 
@@ -100,7 +103,6 @@ public sealed class DownlinkEstimator
     /// <summary>The packets of a probe as the feedback reports them; complete once a packet sent after it is reported.</summary>
     private sealed class ProbeWindow(long fromMicros, long toMicros)
     {
-        private const int MinimumPackets = 5;
         private long _bytes;
         private int _received;
         private int _lost;
@@ -148,7 +150,7 @@ public sealed class DownlinkEstimator
         public long Rate()
         {
             long spread = Math.Max(_lastArrived - _firstArrived, TransportFeedback.DeltaMicros);
-            return _received < MinimumPackets || _lost * 10 > _received + _lost ? 0 : (_bytes - _firstSize) * 8 * 1_000_000 / spread;
+            return _received < MinimumProbePackets || _lost * 10 > _received + _lost ? 0 : (_bytes - _firstSize) * 8 * 1_000_000 / spread;
         }
     }
 

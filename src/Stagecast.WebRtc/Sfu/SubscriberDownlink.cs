@@ -159,7 +159,7 @@ internal sealed class SubscriberDownlink(WebRtcTransport transport, int transpor
     private void Probe(List<SfuConsumer> video, int bytes, long now)
     {
         const int padding = 255;
-        int packets = Math.Max(1, bytes / (padding + RtpHeader.FixedLength + RtpExtensions.TransportSequenceBlock));
+        int packets = Math.Max(DownlinkEstimator.MinimumProbePackets, bytes / (padding + RtpHeader.FixedLength + RtpExtensions.TransportSequenceBlock));
         foreach (var consumer in video.OrderBy(c => c.Paused))
         {
             if (consumer.Pad(packets, padding) > 0)

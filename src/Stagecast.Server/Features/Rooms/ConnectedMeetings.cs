@@ -291,7 +291,7 @@ public sealed partial class ConnectedMeetings(
     /// <summary>Moves people of the group's meeting <paramref name="sourceId"/> to <paramref name="destinationId"/> where the source's room lives, and notes them on their way.</summary>
     private async Task TransferAsync(string group, string sourceId, string destinationId, IReadOnlyList<MoveOrder> who, CancellationToken cancellationToken)
     {
-        var moved = nodes is not null && rooms.Find(sourceId) is null && await nodes.OtherNodeOfAsync(sourceId, cancellationToken).ConfigureAwait(false) is { } node
+        var moved = await NodeOfAsync(sourceId, cancellationToken).ConfigureAwait(false) is { } node
             ? (await AskAsync(node, new GroupRequest(GroupOp.Transfer, sourceId) { DestinationId = destinationId, Who = who }, cancellationToken).ConfigureAwait(false)).Moved ?? []
             : await TransferHereAsync(sourceId, destinationId, who, cancellationToken).ConfigureAwait(false);
         foreach (var transit in moved)
@@ -503,7 +503,7 @@ public sealed partial class ConnectedMeetings(
         Dictionary<string, List<string>> byNode = new(StringComparer.Ordinal);
         foreach (string id in meetingIds)
         {
-            string node = nodes is null || rooms.Find(id) is not null ? "" : await nodes.OtherNodeOfAsync(id, cancellationToken).ConfigureAwait(false) ?? "";
+            string node = await NodeOfAsync(id, cancellationToken).ConfigureAwait(false) ?? "";
             if (!byNode.TryGetValue(node, out var ids))
             {
                 byNode[node] = ids = [];
@@ -514,6 +514,10 @@ public sealed partial class ConnectedMeetings(
 
         return [.. byNode.Select(p => (p.Key.Length == 0 ? null : p.Key, (IReadOnlyList<string>)p.Value))];
     }
+
+    /// <summary>The node a meeting's room lives on when it is another one; null when it is here, or nowhere yet.</summary>
+    private async ValueTask<string?> NodeOfAsync(string meetingId, CancellationToken cancellationToken) =>
+        nodes is null || rooms.Find(meetingId) is not null ? null : await nodes.OtherNodeOfAsync(meetingId, cancellationToken).ConfigureAwait(false);
 
     private Task<GroupAnswer> AskAsync(string node, GroupRequest request, CancellationToken cancellationToken) => nodes!.AskAsync(node, request, cancellationToken);
 
