@@ -21,7 +21,7 @@ internal sealed partial class SrtCaller : IDisposable
     private readonly int _socket;
 
     static SrtCaller() => NativeLibrary.SetDllImportResolver(typeof(SrtCaller).Assembly,
-        (name, _, _) => name == LibSrt.Library && LibSrtLoader.TryLoad() is null ? NativeLibrary.Load(LibSrtLoader.Loaded!) : 0);
+        (name, _, _) => name == LibSrt.Library && LibSrtLoader.TryLoad() is null ? NativeLibrary.Load(LibSrtLoader.Library!) : 0);
 
     /// <param name="local">The address (and port, 0 for any) to call from; callers bound to one port share libsrt's threads.</param>
     public SrtCaller(string streamId, string? passphrase = null, IPEndPoint? local = null)

@@ -29,6 +29,7 @@ public sealed partial class SrtServer
     private ITimer? _dormancy;
     private volatile bool _quiet;
     private volatile bool _awake;
+    private bool _loaded; // on the loop only
 
     /// <summary>Whether libsrt is listening now (a caller came and the server has not gone quiet since).</summary>
     internal bool LibsrtListening => _awake;
@@ -82,6 +83,7 @@ public sealed partial class SrtServer
     {
         try
         {
+            Load();
             Check(LibSrt.Startup(), "start");
             _awake = true;
             Listen(LibC.Dup(_held));
@@ -96,6 +98,25 @@ public sealed partial class SrtServer
                 // what woke it is dropped, so it does not wake it again at once
             }
         }
+    }
+
+    /// <summary>On the loop, with the first caller: loads libsrt (<see cref="LibSrtLoader"/>), quiet but for critical errors.</summary>
+    private void Load()
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        if (LibSrtLoader.TryLoad() is { } missing)
+        {
+            throw new SrtListenException(missing);
+        }
+
+        LibSrt.SetLogLevel(LibSrt.LogCritical);
+        uint version = LibSrt.GetVersion();
+        SrtLog.Loaded(logger, $"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}", LibSrtLoader.Library!);
+        _loaded = true;
     }
 
     /// <summary>On the loop: nothing is open, admitted or posted; arms the timer that lets libsrt sleep, or sleeps once it fired.</summary>

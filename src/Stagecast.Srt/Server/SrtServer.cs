@@ -67,19 +67,17 @@ public sealed partial class SrtServer(
             return Task.CompletedTask;
         }
 
-        if (LibSrtLoader.TryLoad() is { } missing)
+        if (LibSrtLoader.Find() is { } missing)
         {
             SrtLog.Unavailable(logger, missing);
             return Task.CompletedTask;
         }
 
-        LibSrt.SetLogLevel(LibSrt.LogCritical);
         HoldPort();
         _self = GCHandle.Alloc(this);
         _loop = new Thread(Run) { Name = "SRT", IsBackground = true };
         _loop.Start();
-        uint version = LibSrt.GetVersion();
-        SrtLog.Listening(logger, LocalEndPoint!.ToString(), $"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}", LibSrtLoader.Loaded!);
+        SrtLog.Listening(logger, LocalEndPoint!.ToString(), LibSrtLoader.Library!);
         return Task.CompletedTask;
     }
 

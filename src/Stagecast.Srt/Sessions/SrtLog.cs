@@ -4,8 +4,11 @@ namespace Stagecast.Srt.Sessions;
 
 internal static partial class SrtLog
 {
-    [LoggerMessage(300, LogLevel.Information, "SRT listening on UDP {EndPoint} (libsrt {Version}, {Library})")]
-    public static partial void Listening(ILogger logger, string endPoint, string version, string library);
+    [LoggerMessage(300, LogLevel.Information, "SRT listening on UDP {EndPoint} (libsrt: {Library}, loaded with the first caller)")]
+    public static partial void Listening(ILogger logger, string endPoint, string library);
+
+    [LoggerMessage(316, LogLevel.Information, "SRT: libsrt {Version} loaded ({Library})")]
+    public static partial void Loaded(ILogger logger, string version, string library);
 
     [LoggerMessage(301, LogLevel.Warning, "SRT is off: {Reason}")]
     public static partial void Unavailable(ILogger logger, string reason);
