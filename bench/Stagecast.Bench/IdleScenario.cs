@@ -31,8 +31,8 @@ public sealed class IdleScenario(string repository, HttpClient http)
         try
         {
             // The livestream is created in a first run, so the timed start finds it in its database as a restart would;
-            // the measured starts are restarts of that data directory without the start-up identity variables (checking
-            // STAGECAST_API_TOKEN hashes it, which maps OpenSSL's libraries, about 4 MiB, at start).
+            // the measured starts are restarts of that data directory without the start-up identity variables, as an
+            // installed server restarts. Each start ends with one API call (StartAsync waits until the API answers).
             StreamSlot? slot = null;
             foreach (var (label, build) in builds)
             {

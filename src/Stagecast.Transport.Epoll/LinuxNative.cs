@@ -5,7 +5,8 @@ namespace Stagecast.Transport.Epoll;
 
 /// <summary>
 /// The Linux system calls the event-loop transport uses: epoll(7), eventfd(2), poll(2), recv(2), send(2); and for sends from
-/// memory files (<see cref="MemoryFile"/>, <see cref="SocketSends"/>): memfd_create(2), sendfile(2), getrlimit(2).
+/// memory files (<see cref="MemoryFile"/>, <see cref="SocketSends"/>): memfd_create(2), sendfile(2), getrlimit(2); and
+/// madvise(2) to give mapped files' pages back (<see cref="FilePages"/>).
 /// </summary>
 internal static partial class LinuxNative
 {
@@ -101,6 +102,11 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "getrlimit")]
     public static partial int GetRlimit(int resource, ref ulong limit);
+
+    public const int MadvDontNeed = 4;
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    public static partial int Madvise(nint address, nuint length, int advice);
 
     public static int LastError => Marshal.GetLastPInvokeError();
 }

@@ -33,9 +33,19 @@ public sealed class ReleaseTests
         Assert.Matches(@"^\d+\.\d+\.\d+", version);
 
         // No "dotnet" on the command line: the binary carries its runtime and its web pages, SQLite is beside it.
+        StagecastApiClient firstApi;
+        string dataDir;
         await using (var server = await ServerProcess.StartBinaryAsync(binary))
         {
+            // At rest once started: the binary's pages that start-up read are let go (36 MiB of its 50 MB stayed), and
+            // libsrt (with libcrypto and libstdc++) is not loaded before an SRT caller comes.
+            long size = new FileInfo(binary).Length;
+            await Eventually.TrueAsync(() => ProcessMaps.Resident(server.Process.Id, binary) < size / 2,
+                "the binary's start-up pages to be let go (less than half of it resident)");
+            Assert.False(ProcessMaps.Maps(server.Process.Id, "libsrt"), "libsrt was loaded before any SRT caller");
             var api = await ProcessTests.ApiOfAsync(server);
+            firstApi = api;
+            dataDir = server.DataDir;
             var livestream = await api.CreateLivestreamAsync("from-the-release");
             using var http = new HttpClient { BaseAddress = new Uri(server.HttpBase) };
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard")).StatusCode);
@@ -61,11 +71,21 @@ public sealed class ReleaseTests
                 await Eventually.TrueAsync(async () => (await http.GetAsync(overSrt.PlaybackUrl)).IsSuccessStatusCode, "the SRT stream to play");
             }
 
+            Assert.True(ProcessMaps.Maps(server.Process.Id, "libsrt"), "libsrt is not mapped, yet SRT played");
+
             // The realtime channel's JSON both ways: a participant joins a meeting and is told who it is.
             string meeting = await api.CreateMeetingAsync();
             var (participant, joined) = await MeetingHelpers.JoinAsync(server.HttpBase, await api.AddParticipantAsync(meeting, "from-the-release"));
             await using var _ = participant;
             Assert.Equal("from-the-release", joined.GetProperty("self").GetProperty("custom_participant_id").GetString());
+        }
+
+        // Restarted, it answers the API without OpenSSL: a token's digest is BouncyCastle's (a first start maps OpenSSL to
+        // draw the token's random bytes; a stream key's AES-GCM maps it when a livestream is made).
+        await using (var again = await ServerProcess.RestartBinaryAsync(binary, dataDir))
+        {
+            (await firstApi.WithBase(again.HttpBase).GetAsync("/meetings")).EnsureOk(); // no stream key to decrypt
+            Assert.False(ProcessMaps.Maps(again.Process.Id, "libcrypto"), "an API call of a restarted server mapped OpenSSL");
         }
 
         // whisper.cpp's libraries beside the binary (runtimes/linux-x64), loaded by the binary itself: a live utterance goes

@@ -92,6 +92,8 @@ public class ServerFixture : IAsyncLifetime
             // Webhook receivers in tests listen on loopback; retries come quickly so tests see them.
             "--webhooks-allow-private", "--set", "Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--set", "Stagecast:Webhooks:MaxBackoff=00:00:01",
             "--set", "Stagecast:Webhooks:Timeout=00:00:03",
+            // The test host's pages are not the server's to let go of (every server started would unmap the tests').
+            "--set", "Stagecast:GiveBackStartupPages=false",
             .. database,
             .. _extraArgs,
         ], _configure);

@@ -53,6 +53,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartBinaryAsync(string binary, Dictionary<string, string>? environment = null, params string[] arguments) =>
         LaunchAsync(binary, [], null, environment, arguments);
 
+    /// <summary>Starts a built binary again on the data directory of an earlier run, as an installed server restarts.</summary>
+    public static Task<ServerProcess> RestartBinaryAsync(string binary, string dataDir) => LaunchAsync(binary, [], dataDir, null, []);
+
     private static async Task<ServerProcess> LaunchAsync(string fileName, string[] prefix, string? dataDir, Dictionary<string, string>? environment, string[] arguments,
         string? workingDirectory = null)
     {
