@@ -159,15 +159,24 @@ public sealed class MeetingMediaBrowserTests(FirefoxServerFixture server) : ICla
             "Bob's subscription to Ada to end", thirtySeconds);
     }
 
+    /// <summary>
+    /// Repair alone: the server runs without congestion control, so the picture Bob sees moves on retransmissions or not
+    /// at all. With it on, the long lane's loaded machine (three browsers, the server in the test process) sank Bob's
+    /// estimate to 126-224 kbit/s in three full runs of four, loss or none, and the server paused his one-layer video
+    /// as it should on such an estimate; loss with congestion control on is ShapedLinkTests' (5 % and 40 ms in the
+    /// kernel's netem, RealtimeKit's SDK in Chromium).
+    /// </summary>
     [Fact]
     public async Task ASubscriberLosingFivePercentOfItsPacketsKeepsDecodingThanksToNack()
     {
-        var api = await server.NewTenantAsync();
+        await using var own = (await ServerFixture.StartAsync(["--webrtc-bind", "0.0.0.0", "--webrtc-congestion-control", "false"]))
+            .AsAsyncDisposable(out var uncontrolled);
+        var api = await uncontrolled.NewTenantAsync();
         string meeting = await api.CreateMeetingAsync();
         await using var browser = await Browser.LaunchAsync(Browser.WebRtcArgs);
-        var ada = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
-        var bob = await MeetingPage.JoinAsync(browser, server.HttpBase, await api.AddParticipantAsync(meeting, "bob"));
-        var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
+        var ada = await MeetingPage.JoinAsync(browser, uncontrolled.HttpBase, await api.AddParticipantAsync(meeting, "ada"));
+        var bob = await MeetingPage.JoinAsync(browser, uncontrolled.HttpBase, await api.AddParticipantAsync(meeting, "bob"));
+        var transport = uncontrolled.App.Services.GetRequiredService<WebRtcTransport>();
         await using var relay = new LossyUdpRelay(transport.Port, loss: 0.05);
         await ada.PublishAsync();
         await bob.WaitForPeerMediaAsync(ada.PeerId, video: true, audio: true);
