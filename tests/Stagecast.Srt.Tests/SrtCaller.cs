@@ -20,8 +20,20 @@ internal sealed partial class SrtCaller : IDisposable
 
     private readonly int _socket;
 
-    static SrtCaller() => NativeLibrary.SetDllImportResolver(typeof(SrtCaller).Assembly,
-        (name, _, _) => name == LibSrt.Library && LibSrtLoader.TryLoad() is null ? NativeLibrary.Load(LibSrtLoader.Library!) : 0);
+    /// <summary>
+    /// Loads libsrt before a caller's first call (its calls are LibSrt's, which the loader resolves once it has loaded
+    /// the library): the server under test loads it only when a caller knocks, which is after that call.
+    /// </summary>
+    static SrtCaller()
+    {
+        if (LibSrtLoader.TryLoad() is { } missing)
+        {
+            throw new InvalidOperationException(missing);
+        }
+
+        NativeLibrary.SetDllImportResolver(typeof(SrtCaller).Assembly,
+            (name, _, _) => name == LibSrt.Library ? NativeLibrary.Load(LibSrtLoader.Library!) : 0);
+    }
 
     /// <param name="local">The address (and port, 0 for any) to call from; callers bound to one port share libsrt's threads.</param>
     public SrtCaller(string streamId, string? passphrase = null, IPEndPoint? local = null)
