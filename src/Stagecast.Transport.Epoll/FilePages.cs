@@ -26,26 +26,33 @@ public static class FilePages
             return 0;
         }
 
-        long released = 0;
-        Mapping? mapping = null;
-        foreach (string line in File.ReadAllLines("/proc/self/smaps"))
+        return Mappings(Environment.ProcessId)
+            .Where(m => !m.Writable && m.Private == 0 && m.Resident > 0
+                && directories.Any(directory => m.Path.StartsWith(directory, StringComparison.Ordinal)))
+            .Sum(m => LinuxNative.Madvise(m.Start, (nuint)(m.End - m.Start), LinuxNative.MadvDontNeed) == 0 ? m.Resident : 0);
+    }
+
+    /// <summary>A process's mappings, from /proc/PID/smaps.</summary>
+    public static List<Mapping> Mappings(int pid)
+    {
+        var mappings = new List<Mapping>();
+        foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
         {
             if (Mapping.TryParse(line) is { } next)
             {
-                released += mapping?.Release(directories) ?? 0;
-                mapping = next;
+                mappings.Add(next);
             }
-            else if (mapping is not null && Field(line, "Rss:") is { } rss)
+            else if (mappings.Count > 0 && Field(line, "Rss:") is { } rss)
             {
-                mapping.Resident = rss;
+                mappings[^1] = mappings[^1] with { Resident = rss };
             }
-            else if (mapping is not null && Field(line, "Anonymous:") is { } anonymous)
+            else if (mappings.Count > 0 && Field(line, "Anonymous:") is { } anonymous)
             {
-                mapping.Private = anonymous;
+                mappings[^1] = mappings[^1] with { Private = anonymous };
             }
         }
 
-        return released + (mapping?.Release(directories) ?? 0);
+        return mappings;
     }
 
     /// <summary>A size line of smaps ("Rss:   1234 kB") in bytes, when the line is that field.</summary>
@@ -54,13 +61,13 @@ public static class FilePages
             ? long.Parse(line.AsSpan(name.Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024
             : null;
 
-    /// <summary>One mapping of smaps: its header line (start-end perms offset device inode path) and sizes.</summary>
-    private sealed class Mapping(nint start, nint end, bool writable, string path)
+    /// <summary>
+    /// One mapping: its addresses, whether it may be written, its file ("" for anonymous memory), its resident bytes
+    /// and those of them that are the process's own (written copies, anonymous memory).
+    /// </summary>
+    public sealed record Mapping(nint Start, nint End, bool Writable, string Path, long Resident = 0, long Private = -1)
     {
-        public long Resident { get; set; }
-
-        public long Private { get; set; } = -1;
-
+        /// <summary>The mapping a header line of smaps (start-end perms offset device inode path) starts; null for a field line.</summary>
         public static Mapping? TryParse(string line)
         {
             string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -73,17 +80,6 @@ public static class FilePages
             }
 
             return new Mapping((nint)start, (nint)end, fields[1][1] == 'w', fields.Length == 6 ? fields[5] : "");
-        }
-
-        public long Release(IReadOnlyList<string> directories)
-        {
-            bool ours = directories.Any(directory => path.StartsWith(directory, StringComparison.Ordinal));
-            if (writable || Private != 0 || Resident == 0 || !ours)
-            {
-                return 0;
-            }
-
-            return LinuxNative.Madvise(start, (nuint)(end - start), LinuxNative.MadvDontNeed) == 0 ? Resident : 0;
         }
     }
 }

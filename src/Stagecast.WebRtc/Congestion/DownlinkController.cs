@@ -10,9 +10,9 @@ public sealed record DownlinkPlan(int[] Layers, int ProbeBytes, long ProbeBps);
 /// is below what it asked for, a probe (a short burst of padding, sized to what everything asked for with room to
 /// spare, at most twice the estimate) tests whether the path carries more, every few seconds. The limit is forgotten
 /// once the estimate covers everything asked for with room to spare. Tracks go up one layer at a time, one step per
-/// <see cref="StepHold"/>: a probe can be fooled (a token bucket lets a short burst through at once, as if the link were wide), and a step the
-/// path cannot carry shows as a queue within <see cref="StepHold"/>, which counts as a failed probe. Probes back off
-/// while they fail (no room shown, or a step they allowed did not hold), from 2 s to 8 s.
+/// <see cref="StepHold"/>: a probe can be fooled (a token bucket lets a short burst through at once, as if the link
+/// were wide), and a step the path cannot carry shows as a queue within <see cref="StepHold"/>, which counts as a
+/// failed probe. Probes back off while they fail (no room shown, or a step they allowed did not hold), from 2 s to 8 s.
 /// </summary>
 public sealed class DownlinkController
 {
