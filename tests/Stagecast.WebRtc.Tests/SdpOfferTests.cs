@@ -105,9 +105,11 @@ public sealed class SdpOfferTests : IAsyncLifetime
     }
 
     [Fact]
-    public void EachPauseForTheConnectionsEstimateIsCountedOnceOnTheConsumerAndTheServer()
+    public void EachPauseForTheConnectionsEstimateIsCountedAndToldOnceOnTheConsumerAndTheServer()
     {
         var video = _session.Add(_stream, video: true, _session.ReceivingCodec("video", "VP8")!, "peer producer-v")!;
+        var told = new List<bool>();
+        video.PausedChanged += c => told.Add(c.Paused);
 
         video.Allocate(null);
         video.Allocate(null); // still paused: not a second pause
@@ -115,8 +117,10 @@ public sealed class SdpOfferTests : IAsyncLifetime
         Assert.Equal(1, _rtc.Transport.VideoPauses);
         video.Allocate(_stream);
         Assert.False(video.Paused);
+        video.Allocate(_stream);
         video.Allocate(null);
         Assert.Equal(2, _rtc.Transport.VideoPauses);
+        Assert.Equal([true, false, true], told); // each change told once, for the router to tell the subscriber
         Assert.Equal(0, _rtc.Transport.LayerSwitches); // one layer, and nothing forwarded yet
         Assert.Equal((2, 0), (video.Pauses, video.LayerSwitches)); // the consumer's own, for its subscriber's call stats
     }

@@ -130,6 +130,12 @@ public sealed class SfuConsumer
     /// <summary>Its connection's allocator gave it no layer: nothing is forwarded until the downlink has room for it again.</summary>
     public bool Paused => Volatile.Read(ref _paused);
 
+    /// <summary>
+    /// Its connection's allocator paused or resumed it (<see cref="Paused"/> changed): raised outside its locks, on the
+    /// connection's tick; a handler must not block.
+    /// </summary>
+    public event Action<SfuConsumer>? PausedChanged;
+
     /// <summary>How many times its connection's allocator paused it.</summary>
     public long Pauses => Interlocked.Read(ref _pauses);
 
@@ -234,6 +240,11 @@ public sealed class SfuConsumer
         {
             Interlocked.Increment(ref _pauses);
             _session.Transport.CountVideoPause();
+        }
+
+        if (changed)
+        {
+            PausedChanged?.Invoke(this);
         }
 
         if (layer is not null && !Switch(layer) && changed)

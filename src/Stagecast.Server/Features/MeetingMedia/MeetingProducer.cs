@@ -50,6 +50,12 @@ public sealed class MeetingProducer(RoomPeer peer, MeetingStreamKey stream, bool
 /// </summary>
 public sealed record ProducerChanged(MeetingProducer Producer, ProducerChange Change, RoomPeer? By = null) : RoomEvent;
 
+/// <summary>
+/// How many of the videos a peer watches over meeting WHEP are paused now because its own downlink cannot carry them
+/// (its connections' estimates, <c>SubscriberDownlink</c>): told to that peer alone, on every change.
+/// </summary>
+public sealed record DownlinkChanged(int PausedVideos) : RoomEvent;
+
 public enum ProducerChange
 {
     Created,

@@ -205,7 +205,33 @@ public sealed class MeetingRouter : ISfuPublisherListener
         var session = _maker.Subscription(offer, negotiation, clientAddress, stream, LayersOf(stream, preferredRid: null));
         Attach(consumer, session.Id, () => session.Consumers.Select(track => Figures($"{session.Id}-{(track.Video ? "v" : "a")}", track, session.Estimate)), session.Closed);
         AddTransport(subscriber, session, producing: false);
+        if (session.Video is { } video)
+        {
+            video.PausedChanged += _ => TellDownlink(subscriber);
+            session.Closed.Register(() =>
+            {
+                if (video.Paused)
+                {
+                    TellDownlink(subscriber); // a paused video it no longer watches
+                }
+            });
+        }
+
         return session;
+    }
+
+    /// <summary>
+    /// Tells <paramref name="subscriber"/> how many of the videos it watches over WHEP its downlink has paused now
+    /// (<see cref="DownlinkChanged"/>): the one thing its client cannot see for itself, a picture that stopped cleanly
+    /// showing no loss and no freeze. Counted and told under the router's lock, so the counts reach it in order.
+    /// </summary>
+    private void TellDownlink(RoomPeer subscriber)
+    {
+        lock (_sync)
+        {
+            int paused = _transports.Count(t => t.Peer == subscriber && !t.Session.IsClosed && t.Session is ForwardingWhepSession { Video.Paused: true });
+            subscriber.Notify(new DownlinkChanged(paused));
+        }
     }
 
     /// <summary>

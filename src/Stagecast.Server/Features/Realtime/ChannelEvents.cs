@@ -40,6 +40,7 @@ public static class ChannelEvents
         PermissionsChanged changed => new PermissionsUpdatedMessage(ChannelPermissions.Of(peer.Permissions), changed.By.Id),
         ConnectedRoomsUpdated made => new ConnectedMeetingsCreatedMessage(ConnectedRoomView.Of(made.Rooms)),
         ConnectedRoomsDeleted closed => new ConnectedMeetingsDeletedMessage(ConnectedRoomView.Of(closed.Rooms)),
+        MeetingMedia.DownlinkChanged downlink => new DownlinkMessage(downlink.PausedVideos),
         ConnectedMeetingsChanged changed => new ConnectedMeetingsUpdatedMessage(ConnectedMeetingChannelView.Of(changed.Group.Parent), ConnectedMeetingChannelView.Of(changed.Group.Rooms)),
         _ => null,
     };

@@ -12,7 +12,8 @@ const CAPTION_MS = 8000;
 /** The timer that clears each tile's caption, by the tile's participant id. */
 const captionTimers = new Map();
 /** What the weak-connection hint says when hovered, by the client module's reason. */
-const WEAK_BECAUSE = { loss: 'packets are being lost', freezes: 'video you receive stalls', bandwidth: 'your uplink limits the video you send' };
+const WEAK_BECAUSE = { loss: 'packets are being lost', freezes: 'video you receive stalls', bandwidth: 'your uplink limits the video you send',
+  downlink: 'your downlink cannot carry all the video you watch' };
 /** wants: the camera and microphone the participant wants on while on the stage (the lobby's choice, then its toggles). */
 const state = { meeting: null, previewStream: null, wants: { audio: false, video: false } };
 window.stagecastMeeting = state; // for tests and the curious

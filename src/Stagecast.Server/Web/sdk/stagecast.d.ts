@@ -121,7 +121,7 @@ export interface Self extends Emitter<{
   /** A host changed what this participant may do, for the session: `permissions` holds them all now. */
   permissionsUpdate: (permissions: Permissions) => void;
   /** The connections' quality changed (see {@link Self.connection}); `reasons` says why it is weak. */
-  connectionUpdate: (update: { connection: 'good' | 'weak'; reasons: Array<'loss' | 'freezes' | 'bandwidth'> }) => void;
+  connectionUpdate: (update: { connection: 'good' | 'weak'; reasons: Array<'loss' | 'freezes' | 'bandwidth' | 'downlink'> }) => void;
 }> {
   readonly id: string | null;
   readonly userId: string | null;

@@ -217,12 +217,17 @@ class Self extends Emitter {
     /**
      * How well this browser's connections carry the meeting (as RealtimeKit's `poorConnection` warns): `weak` once, over
      * {@link CONNECTION_SAMPLE_MS}, more than 5 % of the packets received were lost, a received picture froze half a
-     * second or more, or the browser held back the video it sends for lack of bandwidth; `good` again after two samples
-     * without. Each change is a `connectionUpdate` event.
+     * second or more, the browser held back the video it sends for lack of bandwidth, or the server paused a video this
+     * participant watches because its downlink cannot carry it (the server's `downlink` message: a picture stopped
+     * cleanly shows neither loss nor a freeze); `good` again after two samples without. Each change, and each change of
+     * the reasons while weak, is a `connectionUpdate` event.
      * @type {'good' | 'weak'}
      */
     this.connection = 'good';
+    this._reasons = '';
     this._clearSamples = 0;
+    /** How many of the videos this participant watches the server paused for its downlink, as it said last. */
+    this._pausedVideos = 0;
   }
 
   /** Samples its connections once; see {@link Self.connection}. */
@@ -238,10 +243,12 @@ class Self extends Emitter {
     if (received + lost >= 20 && lost > 0.05 * (received + lost)) reasons.push('loss');
     if (frozen >= 0.5) reasons.push('freezes');
     if (limited) reasons.push('bandwidth');
+    if (this._pausedVideos > 0) reasons.push('downlink');
     this._clearSamples = reasons.length ? 0 : this._clearSamples + 1;
     const connection = reasons.length ? 'weak' : this._clearSamples >= 2 ? 'good' : this.connection;
-    if (connection !== this.connection) {
+    if (connection !== this.connection || (connection === 'weak' && reasons.length && reasons.join() !== this._reasons)) {
       this.connection = connection;
+      if (reasons.length) this._reasons = reasons.join();
       this.emit('connectionUpdate', { connection, reasons });
     }
   }
@@ -1340,6 +1347,7 @@ class Meeting extends Emitter {
       case 'plugin_deactivated': this.plugins._deactivated(message.plugin_id); break;
       case 'plugin_store_updated': this.plugins._storeUpdated(message); break;
       case 'viewer_count': this.livestream._viewers(message.count); break;
+      case 'downlink': this.self._pausedVideos = message.paused_videos; break;
       case 'connected_meetings_created': this.connectedMeetings._created(message.meetings); break;
       case 'connected_meetings_deleted': this.connectedMeetings._deleted(message.meetings); break;
       case 'connected_meetings_updated': this.connectedMeetings._apply(message); break;

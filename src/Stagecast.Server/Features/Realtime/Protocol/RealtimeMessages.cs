@@ -29,6 +29,7 @@ namespace Stagecast.Server.Features.Realtime.Protocol;
 [JsonDerivedType(typeof(LivestreamErroredMessage), "livestream_errored")]
 [JsonDerivedType(typeof(LivestreamStoppedMessage), "livestream_stopped")]
 [JsonDerivedType(typeof(ViewerCountMessage), "viewer_count")]
+[JsonDerivedType(typeof(DownlinkMessage), "downlink")]
 [JsonDerivedType(typeof(KickedMessage), "kicked")]
 [JsonDerivedType(typeof(PermissionsUpdatedMessage), "permissions_updated")]
 [JsonDerivedType(typeof(StreamStartedMessage), "stream_started")]
@@ -90,6 +91,8 @@ public sealed record LivestreamErroredMessage(LivestreamChannelView Livestream, 
 public sealed record LivestreamStoppedMessage(LivestreamChannelView Livestream, string? Error) : LivestreamMessage(Livestream, Error);
 
 public sealed record ViewerCountMessage(string LivestreamId, int Count) : RealtimeMessage;
+
+public sealed record DownlinkMessage(int PausedVideos) : RealtimeMessage;
 
 public sealed record KickedMessage(string Reason) : RealtimeMessage;
 
