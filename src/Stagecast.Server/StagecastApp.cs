@@ -119,6 +119,7 @@ public static class StagecastApp
         }
 
         // Hosted services start in this order (and stop in reverse): database first, listeners last.
+        services.AddSingleton<RestKeeper>();
         services.AddHostedService<LifecycleService>();
         services.AddPrometheusMetrics();
 
@@ -182,6 +183,7 @@ public static class StagecastApp
 
         // Before the redirect: Prometheus scrapes the metrics listener over plain HTTP, and HTTPS has no /metrics.
         app.UseMetricsListener();
+        app.UseRestKeeper();
         app.UseHttpsRedirect();
         KestrelRejections.MarkRequests(app);
         app.UseHttpMetrics();

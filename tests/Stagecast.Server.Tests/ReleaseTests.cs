@@ -81,11 +81,17 @@ public sealed class ReleaseTests
         }
 
         // Restarted, it answers the API without OpenSSL: a token's digest is BouncyCastle's (a first start maps OpenSSL to
-        // draw the token's random bytes; a stream key's AES-GCM maps it when a livestream is made).
-        await using (var again = await ServerProcess.RestartBinaryAsync(binary, dataDir))
+        // draw the token's random bytes; a stream key's AES-GCM maps it when a livestream is made). Quiet for its
+        // RestAfter (2 s here) once the calls are answered, it lets go again of the binary's pages they read.
+        await using (var again = await ServerProcess.RestartBinaryAsync(binary, dataDir, "--set", "Stagecast:RestAfter=00:00:02"))
         {
-            (await firstApi.WithBase(again.HttpBase).GetAsync("/meetings")).EnsureOk(); // no stream key to decrypt
+            var api = firstApi.WithBase(again.HttpBase);
+            (await api.GetAsync("/meetings")).EnsureOk(); // no stream key to decrypt
+            (await api.GetAsync("/presets")).EnsureOk();
+            long touched = ProcessMaps.Resident(again.Process.Id, binary);
             Assert.False(ProcessMaps.Maps(again.Process.Id, "libcrypto"), "an API call of a restarted server mapped OpenSSL");
+            await Eventually.TrueAsync(() => ProcessMaps.Resident(again.Process.Id, binary) < touched / 2,
+                $"the pages the calls read ({touched >> 20} MiB of the binary resident) to be let go at rest");
         }
 
         // whisper.cpp's libraries beside the binary (runtimes/linux-x64), loaded by the binary itself: a live utterance goes

@@ -93,7 +93,7 @@ public class ServerFixture : IAsyncLifetime
             "--webhooks-allow-private", "--set", "Stagecast:Webhooks:InitialBackoff=00:00:00.2", "--set", "Stagecast:Webhooks:MaxBackoff=00:00:01",
             "--set", "Stagecast:Webhooks:Timeout=00:00:03",
             // The test host's pages are not the server's to let go of (every server started would unmap the tests').
-            "--set", "Stagecast:GiveBackStartupPages=false",
+            "--set", "Stagecast:GiveBackFilePages=false",
             .. database,
             .. _extraArgs,
         ], _configure);

@@ -54,7 +54,7 @@ public sealed class ServerProcess : IAsyncDisposable
         LaunchAsync(binary, [], null, environment, arguments);
 
     /// <summary>Starts a built binary again on the data directory of an earlier run, as an installed server restarts.</summary>
-    public static Task<ServerProcess> RestartBinaryAsync(string binary, string dataDir) => LaunchAsync(binary, [], dataDir, null, []);
+    public static Task<ServerProcess> RestartBinaryAsync(string binary, string dataDir, params string[] arguments) => LaunchAsync(binary, [], dataDir, null, arguments);
 
     private static async Task<ServerProcess> LaunchAsync(string fileName, string[] prefix, string? dataDir, Dictionary<string, string>? environment, string[] arguments,
         string? workingDirectory = null)

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Stagecast.Transport.Epoll;
-
 namespace Stagecast.Server.Hosting;
 
 /// <summary>
@@ -13,7 +10,7 @@ public sealed partial class LifecycleService(
     ListeningEndpoints endpoints,
     PublicUrls urls,
     IEnumerable<IShutdownReport> reports,
-    IOptions<ServerOptions> options,
+    RestKeeper rest,
     ILogger<LifecycleService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -35,29 +32,13 @@ public sealed partial class LifecycleService(
             // keep those pages committed until load came. Collected once here and given back: the release binary
             // idles at about 66 MB instead of 80 (bench/README.md, "Idle and startup"). Then the pages of the
             // server's files that start-up read (36 MiB of the release binary's).
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            if (options.Value.GiveBackStartupPages)
-            {
-                FilePages.Release(ServerFiles());
-            }
+            rest.GiveBack();
         });
         lifetime.ApplicationStopped.Register(() => Log.Stopped(logger));
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>
-    /// The directories of the server's own files: the binary's (the release binary, or the JIT build's assemblies) and,
-    /// for the JIT build, the shared frameworks' (.NET's and ASP.NET Core's assemblies and the runtime).
-    /// </summary>
-    private static string[] ServerFiles()
-    {
-        const string Frameworks = "/shared/Microsoft.NETCore.App/";
-        string runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
-        int shared = runtime.IndexOf(Frameworks, StringComparison.Ordinal); // absent in the release binary: no framework files
-        return shared > 0 ? [AppContext.BaseDirectory, runtime[..(shared + "/shared/".Length)]] : [AppContext.BaseDirectory];
-    }
 
     private static partial class Log
     {

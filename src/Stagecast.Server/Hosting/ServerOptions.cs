@@ -86,11 +86,17 @@ public sealed class ServerOptions : IValidatableObject
     public long DataDirMinFreeBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>
-    /// Whether the pages of the server's files that start-up touched are let go once it is listening
-    /// (<see cref="Transport.Epoll.FilePages"/>): a release binary asked nothing yet holds 41 MiB instead of 71. Off
-    /// only where the server shares its process with others (the tests' in-process servers).
+    /// Whether the pages of the server's files that its work touched are let go once it is listening and at each rest
+    /// (<see cref="Transport.Epoll.FilePages"/>, <see cref="RestKeeper"/>): a release binary asked nothing yet holds
+    /// 41 MiB instead of 71. Off only where the server shares its process with others (the tests' in-process servers).
     /// </summary>
-    public bool GiveBackStartupPages { get; set; } = true;
+    public bool GiveBackFilePages { get; set; } = true;
+
+    /// <summary>
+    /// How long the server is quiet (no request, no live stream, no meeting with participants) before it gives memory
+    /// back (<see cref="RestKeeper"/>); zero: only once, at start.
+    /// </summary>
+    public TimeSpan RestAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The database these settings name: PostgreSQL at <see cref="DatabaseUrl"/>, else the data directory's SQLite file.</summary>
     public Database.SqlDatabase OpenDatabase() =>
@@ -115,6 +121,11 @@ public sealed class ServerOptions : IValidatableObject
             {
                 yield return new ValidationResult($"--trusted-proxy '{proxy}' must be an IP address or a network (10.0.0.0/8)", [nameof(TrustedProxy)]);
             }
+        }
+
+        if (RestAfter < TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"Stagecast:RestAfter '{RestAfter}' must be zero (off) or more", [nameof(RestAfter)]);
         }
 
         if (!IPAddress.TryParse(Bind, out _))

@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Options;
+using Stagecast.Transport.Epoll;
+
+namespace Stagecast.Server.Hosting;
+
+/// <summary>
+/// Gives memory back when the server comes to rest: once listening, and again each time it has been quiet for
+/// <see cref="ServerOptions.RestAfter"/> (no request but the metrics listener's, no live stream, no meeting with
+/// participants: what <see cref="IShutdownReport"/> says is in progress). Giving back is one compacting collection,
+/// which returns the pages of what the last requests allocated and dropped, and, with
+/// <see cref="ServerOptions.GiveBackFilePages"/>, letting go of the pages of the server's own files that the work
+/// touched (<see cref="FilePages"/>; they stay in the page cache and come back on the next touch as minor faults).
+/// Its one timer is armed by the first request after a rest and runs only until the next rest: nothing ticks in an
+/// idle server.
+/// </summary>
+public sealed partial class RestKeeper : IDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly ServerOptions _options;
+    private readonly IEnumerable<IShutdownReport> _work;
+    private readonly ILogger<RestKeeper> _logger;
+    private readonly ITimer _timer;
+    private long _touchedAt;
+    private int _armed;
+
+    public RestKeeper(TimeProvider time, IOptions<ServerOptions> options, IEnumerable<IShutdownReport> work, ILogger<RestKeeper> logger)
+    {
+        (_time, _options, _work, _logger) = (time, options.Value, work, logger);
+        _timer = time.CreateTimer(_ => Look(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>How many times it gave memory back at rest (not counting the start's).</summary>
+    public int Rests { get; private set; }
+
+    /// <summary>Something happened (a request): the server looks for rest <see cref="ServerOptions.RestAfter"/> after the last such.</summary>
+    public void Touch()
+    {
+        Volatile.Write(ref _touchedAt, _time.GetTimestamp());
+        if (Volatile.Read(ref _armed) == 0 && _options.RestAfter > TimeSpan.Zero && Interlocked.Exchange(ref _armed, 1) == 0)
+        {
+            _timer.Change(_options.RestAfter, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>One compacting collection and, unless turned off, the server's file pages let go.</summary>
+    public void GiveBack()
+    {
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (_options.GiveBackFilePages)
+        {
+            FilePages.Release(ServerFiles());
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Look()
+    {
+        var quiet = _time.GetElapsedTime(Volatile.Read(ref _touchedAt));
+        if (quiet < _options.RestAfter)
+        {
+            _timer.Change(_options.RestAfter - quiet, Timeout.InfiniteTimeSpan); // touched since: look again then
+            return;
+        }
+
+        if (_work.Select(w => w.InProgress()).OfType<string>().FirstOrDefault() is { } work)
+        {
+            Log.NotAtRest(_logger, work);
+            _timer.Change(_options.RestAfter, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        Volatile.Write(ref _armed, 0);
+        if (_time.GetElapsedTime(Volatile.Read(ref _touchedAt)) < _options.RestAfter && Interlocked.Exchange(ref _armed, 1) == 0)
+        {
+            _timer.Change(_options.RestAfter, Timeout.InfiniteTimeSpan); // a request came in between: not at rest yet
+            return;
+        }
+
+        long before = Environment.WorkingSet;
+        GiveBack();
+        Rests++;
+        Log.AtRest(_logger, before >> 20, Environment.WorkingSet >> 20);
+    }
+
+    /// <summary>
+    /// The directories of the server's own files: the binary's (the release binary, or the JIT build's assemblies) and,
+    /// for the JIT build, the shared frameworks' (.NET's and ASP.NET Core's assemblies and the runtime).
+    /// </summary>
+    private static string[] ServerFiles()
+    {
+        const string Frameworks = "/shared/Microsoft.NETCore.App/";
+        string runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+        int shared = runtime.IndexOf(Frameworks, StringComparison.Ordinal); // absent in the release binary: no framework files
+        return shared > 0 ? [AppContext.BaseDirectory, runtime[..(shared + "/shared/".Length)]] : [AppContext.BaseDirectory];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "At rest: memory given back, resident {Before} MiB → {After} MiB")]
+        public static partial void AtRest(ILogger logger, long before, long after);
+
+        [LoggerMessage(2, LogLevel.Trace, "Not at rest: {Work} in progress")]
+        public static partial void NotAtRest(ILogger logger, string work);
+    }
+}
+
+/// <summary>Every request but the metrics listener's touches the <see cref="RestKeeper"/>.</summary>
+public static class RestKeeperRequests
+{
+    /// <summary>Put right after the metrics listener: a scrape does not keep the server from its rest.</summary>
+    public static IApplicationBuilder UseRestKeeper(this WebApplication app)
+    {
+        var rest = app.Services.GetRequiredService<RestKeeper>();
+        return app.Use((context, next) =>
+        {
+            rest.Touch();
+            return next(context);
+        });
+    }
+}

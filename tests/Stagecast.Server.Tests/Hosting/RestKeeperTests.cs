@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Stagecast.Server.Hosting;
+
+namespace Stagecast.Server.Tests.Hosting;
+
+/// <summary>
+/// The server gives memory back when it comes to rest (<see cref="RestKeeper"/>), on a manual clock: a rest is
+/// <see cref="ServerOptions.RestAfter"/> without a request and with nothing in progress, each rest gives back once,
+/// and a server nobody asked anything since its last rest arms no timer at all.
+/// </summary>
+[Trait("Category", "InProcess")]
+public sealed class RestKeeperTests : IDisposable
+{
+    private static readonly TimeSpan RestAfter = TimeSpan.FromSeconds(30);
+    private readonly FakeTimeProvider _clock = new();
+    private readonly Work _work = new();
+    private readonly RestKeeper _rest;
+
+    public RestKeeperTests() => _rest = Keeper(RestAfter);
+
+    public void Dispose() => _rest.Dispose();
+
+    [Fact]
+    public void QuietAfterARequestIsARestAndEachRestGivesBackOnce()
+    {
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, _rest.Rests); // nothing asked since the start's: no timer
+
+        _rest.Touch();
+        _clock.Advance(RestAfter - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _rest.Rests);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _rest.Rests);
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, _rest.Rests);
+
+        _rest.Touch(); // the next rest needs a request first
+        _clock.Advance(RestAfter);
+        Assert.Equal(2, _rest.Rests);
+    }
+
+    [Fact]
+    public void EachRequestPutsTheRestOffUntilQuietFromTheLast()
+    {
+        _rest.Touch();
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        _rest.Touch();
+        _clock.Advance(TimeSpan.FromSeconds(15)); // 35 s after the first, 15 after the last
+        Assert.Equal(0, _rest.Rests);
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(1, _rest.Rests);
+    }
+
+    [Fact]
+    public void NoRestWhileSomethingIsInProgress()
+    {
+        _work.Now = "1 live stream";
+        _rest.Touch();
+        _clock.Advance(RestAfter * 4);
+        Assert.Equal(0, _rest.Rests);
+
+        _work.Now = null; // the stream ended: the next look finds the rest
+        _clock.Advance(RestAfter);
+        Assert.Equal(1, _rest.Rests);
+    }
+
+    [Fact]
+    public void ZeroTurnsTheRestsOff()
+    {
+        using var off = Keeper(TimeSpan.Zero);
+        off.Touch();
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, off.Rests);
+    }
+
+    private RestKeeper Keeper(TimeSpan restAfter) =>
+        new(_clock, Options.Create(new ServerOptions { RestAfter = restAfter, GiveBackFilePages = false }), [_work], NullLogger<RestKeeper>.Instance);
+
+    private sealed class Work : IShutdownReport
+    {
+        public string? Now { get; set; }
+
+        public string? InProgress() => Now;
+    }
+}
