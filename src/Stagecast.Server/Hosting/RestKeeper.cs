@@ -32,10 +32,19 @@ public sealed partial class RestKeeper : IDisposable
     /// <summary>How many times it gave memory back at rest (not counting the start's).</summary>
     public int Rests { get; private set; }
 
-    /// <summary>Something happened (a request): the server looks for rest <see cref="ServerOptions.RestAfter"/> after the last such.</summary>
+    /// <summary>
+    /// Something happened (a request): the server looks for rest <see cref="ServerOptions.RestAfter"/> after the last
+    /// such. The time is written at most once a second, so requests on several cores do not take turns owning its
+    /// cache line (a rest a second early is no matter).
+    /// </summary>
     public void Touch()
     {
-        Volatile.Write(ref _touchedAt, _time.GetTimestamp());
+        long now = _time.GetTimestamp();
+        if (now - Volatile.Read(ref _touchedAt) >= _time.TimestampFrequency)
+        {
+            Volatile.Write(ref _touchedAt, now);
+        }
+
         if (Volatile.Read(ref _armed) == 0 && _options.RestAfter > TimeSpan.Zero && Interlocked.Exchange(ref _armed, 1) == 0)
         {
             _timer.Change(_options.RestAfter, Timeout.InfiniteTimeSpan);
