@@ -1091,6 +1091,7 @@ class Meeting extends Emitter {
     // and deleting them then would be answered 404.
     const subscriptions = this.participants.joined.toArray().flatMap(p => Object.values(p._subscriptions));
     for (const participant of this.participants.joined.toArray()) participant._subscriptions = {};
+    this.self._pausedVideos = 0;
     await Promise.all([this.self._camera?.close(this._token), this.self.disableScreenShare(), ...subscriptions.map(s => s?.close(this._token))]);
     this.self._camera = null;
     if (this._socket?.readyState === WebSocket.OPEN) await this._request('leave').catch(() => {});
@@ -1263,6 +1264,8 @@ class Meeting extends Emitter {
       participant._subscriptions = {};
       this.#remove(participant.id, 'left');
     }
+
+    this.self._pausedVideos = 0; // those subscriptions end with the old meeting, and its server says no more
 
     this.self._published();
     this.chat.messages = [];
