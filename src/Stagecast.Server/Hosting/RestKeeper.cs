@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Stagecast.Streaming;
 using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Server.Hosting;
@@ -10,8 +11,9 @@ namespace Stagecast.Server.Hosting;
 /// which returns the pages of what the last requests allocated and dropped, and, with
 /// <see cref="ServerOptions.GiveBackFilePages"/>, letting go of the pages of the server's own files that the work
 /// touched (<see cref="FilePages"/>; they stay in the page cache and come back on the next touch as minor faults).
-/// Its one timer is armed by the first request after a rest and runs only until the next rest: nothing ticks in an
-/// idle server.
+/// It looks every half <see cref="ServerOptions.RestAfter"/> on a <see cref="DemandTimer"/> that runs only from a
+/// request to the next rest, so a rest comes 1 to 1.5 times that after the last request, and nothing ticks in an idle
+/// server.
 /// </summary>
 public sealed partial class RestKeeper : IDisposable
 {
@@ -19,14 +21,14 @@ public sealed partial class RestKeeper : IDisposable
     private readonly ServerOptions _options;
     private readonly IEnumerable<IShutdownReport> _work;
     private readonly ILogger<RestKeeper> _logger;
-    private readonly ITimer _timer;
+    private readonly DemandTimer? _timer;
     private long _touchedAt;
-    private int _armed;
+    private long _restedAt;
 
     public RestKeeper(TimeProvider time, IOptions<ServerOptions> options, IEnumerable<IShutdownReport> work, ILogger<RestKeeper> logger)
     {
         (_time, _options, _work, _logger) = (time, options.Value, work, logger);
-        _timer = time.CreateTimer(_ => Look(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = _options.RestAfter > TimeSpan.Zero ? new DemandTimer(time, _options.RestAfter / 2, Look, () => Volatile.Read(ref _touchedAt) > Volatile.Read(ref _restedAt)) : null;
     }
 
     /// <summary>How many times it gave memory back at rest (not counting the start's).</summary>
@@ -35,19 +37,20 @@ public sealed partial class RestKeeper : IDisposable
     /// <summary>
     /// Something happened (a request): the server looks for rest <see cref="ServerOptions.RestAfter"/> after the last
     /// such. The time is written at most once a second, so requests on several cores do not take turns owning its
-    /// cache line (a rest a second early is no matter).
+    /// cache line (a rest a second early is no matter; the first request after a rest is always written).
     /// </summary>
     public void Touch()
     {
         long now = _time.GetTimestamp();
-        if (now - Volatile.Read(ref _touchedAt) >= _time.TimestampFrequency)
+        long last = Volatile.Read(ref _touchedAt);
+        if (now - last >= _time.TimestampFrequency || last == Volatile.Read(ref _restedAt))
         {
             Volatile.Write(ref _touchedAt, now);
         }
 
-        if (Volatile.Read(ref _armed) == 0 && _options.RestAfter > TimeSpan.Zero && Interlocked.Exchange(ref _armed, 1) == 0)
+        if (_timer is { IsRunning: false })
         {
-            _timer.Change(_options.RestAfter, Timeout.InfiniteTimeSpan);
+            _timer.Start();
         }
     }
 
@@ -61,35 +64,30 @@ public sealed partial class RestKeeper : IDisposable
         }
     }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose() => _timer?.Dispose();
 
     private void Look()
     {
-        var quiet = _time.GetElapsedTime(Volatile.Read(ref _touchedAt));
-        if (quiet < _options.RestAfter)
+        long touchedAt = Volatile.Read(ref _touchedAt);
+        if (_time.GetElapsedTime(touchedAt) < _options.RestAfter)
         {
-            _timer.Change(_options.RestAfter - quiet, Timeout.InfiniteTimeSpan); // touched since: look again then
             return;
         }
 
         if (_work.Select(w => w.InProgress()).OfType<string>().FirstOrDefault() is { } work)
         {
             Log.NotAtRest(_logger, work);
-            _timer.Change(_options.RestAfter, Timeout.InfiniteTimeSpan);
             return;
         }
 
-        Volatile.Write(ref _armed, 0);
-        if (_time.GetElapsedTime(Volatile.Read(ref _touchedAt)) < _options.RestAfter && Interlocked.Exchange(ref _armed, 1) == 0)
-        {
-            _timer.Change(_options.RestAfter, Timeout.InfiniteTimeSpan); // a request came in between: not at rest yet
-            return;
-        }
-
-        long before = Environment.WorkingSet;
+        long before = _logger.IsEnabled(LogLevel.Debug) ? Environment.WorkingSet : 0;
         GiveBack();
         Rests++;
-        Log.AtRest(_logger, before >> 20, Environment.WorkingSet >> 20);
+        Volatile.Write(ref _restedAt, touchedAt); // at rest until the next request is written
+        if (before > 0)
+        {
+            Log.AtRest(_logger, before >> 20, Environment.WorkingSet >> 20);
+        }
     }
 
     /// <summary>

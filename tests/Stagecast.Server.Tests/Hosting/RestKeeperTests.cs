@@ -14,6 +14,7 @@ namespace Stagecast.Server.Tests.Hosting;
 public sealed class RestKeeperTests : IDisposable
 {
     private static readonly TimeSpan RestAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Look = RestAfter / 2;
     private readonly FakeTimeProvider _clock = new();
     private readonly Work _work = new();
     private readonly RestKeeper _rest;
@@ -31,13 +32,13 @@ public sealed class RestKeeperTests : IDisposable
         _rest.Touch();
         _clock.Advance(RestAfter - TimeSpan.FromSeconds(1));
         Assert.Equal(0, _rest.Rests);
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        _clock.Advance(Look + TimeSpan.FromSeconds(1)); // it looks every half RestAfter
         Assert.Equal(1, _rest.Rests);
         _clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(1, _rest.Rests);
 
         _rest.Touch(); // the next rest needs a request first
-        _clock.Advance(RestAfter);
+        _clock.Advance(RestAfter + Look);
         Assert.Equal(2, _rest.Rests);
     }
 
@@ -49,7 +50,9 @@ public sealed class RestKeeperTests : IDisposable
         _rest.Touch();
         _clock.Advance(TimeSpan.FromSeconds(15)); // 35 s after the first, 15 after the last
         Assert.Equal(0, _rest.Rests);
-        _clock.Advance(TimeSpan.FromSeconds(15));
+        _clock.Advance(TimeSpan.FromSeconds(14)); // 29 s after the last
+        Assert.Equal(0, _rest.Rests);
+        _clock.Advance(Look + TimeSpan.FromSeconds(1));
         Assert.Equal(1, _rest.Rests);
     }
 
@@ -62,7 +65,7 @@ public sealed class RestKeeperTests : IDisposable
         Assert.Equal(0, _rest.Rests);
 
         _work.Now = null; // the stream ended: the next look finds the rest
-        _clock.Advance(RestAfter);
+        _clock.Advance(Look);
         Assert.Equal(1, _rest.Rests);
     }
 

@@ -246,9 +246,10 @@ class Self extends Emitter {
     if (this._pausedVideos > 0) reasons.push('downlink');
     this._clearSamples = reasons.length ? 0 : this._clearSamples + 1;
     const connection = reasons.length ? 'weak' : this._clearSamples >= 2 ? 'good' : this.connection;
-    if (connection !== this.connection || (connection === 'weak' && reasons.length && reasons.join() !== this._reasons)) {
+    const why = reasons.join();
+    if (connection !== this.connection || (reasons.length && why !== this._reasons)) {
       this.connection = connection;
-      if (reasons.length) this._reasons = reasons.join();
+      if (reasons.length) this._reasons = why;
       this.emit('connectionUpdate', { connection, reasons });
     }
   }
