@@ -91,15 +91,17 @@ public sealed partial class RestKeeper : IDisposable
     }
 
     /// <summary>
-    /// The directories of the server's own files: the binary's (the release binary, or the JIT build's assemblies) and,
-    /// for the JIT build, the shared frameworks' (.NET's and ASP.NET Core's assemblies and the runtime).
+    /// The directories of the files the server maps: the binary's (the release binary, or the JIT build's assemblies),
+    /// for the JIT build .NET's own (the shared frameworks' assemblies, the runtime, the host), and the system's
+    /// libraries (the C library, and OpenSSL, which a livestream's key or an RTMP handshake maps and then seldom needs).
     /// </summary>
-    private static string[] ServerFiles()
+    internal static string[] ServerFiles()
     {
         const string Frameworks = "/shared/Microsoft.NETCore.App/";
+        string[] system = ["/usr/lib/", "/lib/", "/usr/lib64/", "/lib64/", "/usr/local/lib/"];
         string runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
         int shared = runtime.IndexOf(Frameworks, StringComparison.Ordinal); // absent in the release binary: no framework files
-        return shared > 0 ? [AppContext.BaseDirectory, runtime[..(shared + "/shared/".Length)]] : [AppContext.BaseDirectory];
+        return shared > 0 ? [AppContext.BaseDirectory, runtime[..(shared + 1)], .. system] : [AppContext.BaseDirectory, .. system];
     }
 
     private static partial class Log

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Stagecast.Server.Hosting;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Server.Tests.Hosting;
 
@@ -76,6 +77,18 @@ public sealed class RestKeeperTests : IDisposable
         off.Touch();
         _clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(0, off.Rests);
+    }
+
+    [Fact]
+    public void ARestLetsGoOfTheSystemsLibrariesPagesToo()
+    {
+        System.Security.Cryptography.SHA256.HashData([1]); // maps OpenSSL, as a livestream's key or an RTMP handshake does
+        var libraries = FilePages.Mappings(Environment.ProcessId).Select(m => m.Path)
+            .Where(path => path.StartsWith('/') && path.Contains(".so", StringComparison.Ordinal)).Distinct().ToList();
+        Assert.Contains(libraries, path => path.Contains("libcrypto", StringComparison.Ordinal));
+        Assert.Contains(libraries, path => path.Contains("libc.so", StringComparison.Ordinal));
+        string[] released = RestKeeper.ServerFiles();
+        Assert.All(libraries, path => Assert.Contains(released, directory => path.StartsWith(directory, StringComparison.Ordinal)));
     }
 
     private RestKeeper Keeper(TimeSpan restAfter) =>
