@@ -60,7 +60,7 @@ public sealed partial class RestKeeper : IDisposable
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (_options.GiveBackFilePages)
         {
-            FilePages.Release(ServerFiles());
+            FilePages.Release(MappedFileDirectories());
         }
     }
 
@@ -95,7 +95,7 @@ public sealed partial class RestKeeper : IDisposable
     /// for the JIT build .NET's own (the shared frameworks' assemblies, the runtime, the host), and the system's
     /// libraries (the C library, and OpenSSL, which a livestream's key or an RTMP handshake maps and then seldom needs).
     /// </summary>
-    internal static string[] ServerFiles()
+    internal static string[] MappedFileDirectories()
     {
         const string Frameworks = "/shared/Microsoft.NETCore.App/";
         string[] system = ["/usr/lib/", "/lib/", "/usr/lib64/", "/lib64/", "/usr/local/lib/"];
