@@ -9,8 +9,9 @@ namespace Stagecast.Server.Hosting;
 /// <see cref="ServerOptions.RestAfter"/> (no request but the metrics listener's, no live stream, no meeting with
 /// participants: what <see cref="IShutdownReport"/> says is in progress). Giving back is one compacting collection,
 /// which returns the pages of what the last requests allocated and dropped, and, with
-/// <see cref="ServerOptions.GiveBackFilePages"/>, letting go of the pages of the server's own files that the work
-/// touched (<see cref="FilePages"/>; they stay in the page cache and come back on the next touch as minor faults).
+/// <see cref="ServerOptions.GiveBackFilePages"/>, letting go of the pages of the files it maps (its own, .NET's, the
+/// system's libraries) that the work touched (<see cref="FilePages"/>; they stay in the page cache and come back on
+/// the next touch as minor faults).
 /// It looks every half <see cref="ServerOptions.RestAfter"/> on a <see cref="DemandTimer"/> that runs only from a
 /// request to the next rest, so a rest comes 1 to 1.5 times that after the last request, and nothing ticks in an idle
 /// server.
