@@ -130,7 +130,7 @@ public static class StagecastApp
             var httpLimits = kestrel.ApplicationServices.GetRequiredService<HttpConnectionLimits>();
             var rejections = new KestrelRejections(kestrel.Limits.RequestHeadersTimeout);
             var requests = kestrel.ApplicationServices.GetRequiredService<HostMetrics>().HttpRequests;
-            kestrel.Listen(server.GetBindAddress(), server.HttpPort, listen =>
+            kestrel.Listen(new EventLoopEndPoint(server.GetBindAddress(), server.HttpPort, EventLoopTraffic.Requests), listen =>
             {
                 endpoints.Http = listen;
                 listen.Use(httpLimits.Middleware);

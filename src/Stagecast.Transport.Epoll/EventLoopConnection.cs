@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Stagecast.Transport.Epoll;
@@ -42,6 +43,7 @@ internal sealed partial class EventLoopConnection : ConnectionContext
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
+        Features.Set<IConnectionSocketFeature>(new SocketFeature(socket));
         _sending = SendLoopAsync();
     }
 
@@ -193,5 +195,11 @@ internal sealed partial class EventLoopConnection : ConnectionContext
         {
             ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), _connectionClosed, preferLocal: false);
         }
+    }
+
+    /// <summary>The socket, for applications that send with it directly (playback's <c>sendfile</c>).</summary>
+    private sealed class SocketFeature(Socket socket) : IConnectionSocketFeature
+    {
+        public Socket Socket { get; } = socket;
     }
 }

@@ -7,18 +7,18 @@ using Microsoft.Extensions.Options;
 namespace Stagecast.Transport.Epoll;
 
 /// <summary>
-/// A Kestrel transport for long-lived connections that stream into the server (RTMP ingest): one epoll loop per
-/// core, reading each socket edge-triggered with one recv per wakeup and running the protocol on the loop
-/// thread, a busy loop's wake-ups paced (<see cref="EventLoopTransportOptions.ReadPacing"/>), a loop filled before
-/// the next gets connections (<see cref="EventLoopTransportOptions.FillLoopsTo"/>). Kestrel's socket
-/// transport hands every receive to the thread pool and wakes a worker for it, which at tens of small media
-/// messages per second per publisher cost more CPU than the media work itself (bench/README.md). It binds only
-/// <see cref="EventLoopEndPoint"/>s, and only on Linux.
+/// A Kestrel transport: one epoll loop per core, reading each socket edge-triggered with one recv per wakeup and
+/// running the protocol on the loop thread. Kestrel's socket transport hands every receive to the thread pool and
+/// wakes a worker for it, which at tens of small media messages per second per publisher cost more CPU than the media
+/// work itself, and halved the playlists a core answers (bench/README.md). Ingest's loops pace a busy loop's wake-ups
+/// (<see cref="EventLoopTransportOptions.ReadPacing"/>) and fill a loop before the next gets connections
+/// (<see cref="EventLoopTransportOptions.FillLoopsTo"/>); requests (<see cref="EventLoopTraffic.Requests"/>) have
+/// loops of their own, never paced, filled evenly. It binds only <see cref="EventLoopEndPoint"/>s, and only on Linux.
 /// </summary>
 public sealed class EventLoopTransportFactory(ILoggerFactory loggers, IOptions<EventLoopTransportOptions> options) : IConnectionListenerFactory, IConnectionListenerFactorySelector, IDisposable
 {
     private readonly Lock _sync = new();
-    private EventLoop[]? _loops;
+    private readonly EventLoop[]?[] _groups = new EventLoop[]?[Enum.GetValues<EventLoopTraffic>().Length];
 
     public bool CanBind(EndPoint endpoint) => endpoint is EventLoopEndPoint && OperatingSystem.IsLinux();
 
@@ -43,38 +43,43 @@ public sealed class EventLoopTransportFactory(ILoggerFactory loggers, IOptions<E
         }
 
         var bound = (IPEndPoint)socket.LocalEndPoint!;
-        var loops = Loops();
-        return ValueTask.FromResult<IConnectionListener>(new EventLoopListener(socket, new EventLoopEndPoint(bound.Address, bound.Port), () => Assign(loops)));
+        var loops = Loops(requested.Traffic);
+        return ValueTask.FromResult<IConnectionListener>(
+            new EventLoopListener(socket, new EventLoopEndPoint(bound.Address, bound.Port, requested.Traffic), () => Assign(loops, requested.Traffic)));
     }
 
     public void Dispose()
     {
         lock (_sync)
         {
-            foreach (var loop in _loops ?? [])
+            foreach (var loop in _groups.SelectMany(g => g ?? []))
             {
                 loop.Dispose();
             }
 
-            _loops = null;
+            Array.Clear(_groups);
         }
     }
 
-    private EventLoop[] Loops()
+    /// <summary>The loops of one kind of traffic, started when a listener first needs them.</summary>
+    private EventLoop[] Loops(EventLoopTraffic traffic)
     {
         lock (_sync)
         {
             var logger = loggers.CreateLogger<EventLoopTransportFactory>();
-            return _loops ??= [.. Enumerable.Range(0, options.Value.Loops).Select(i => new EventLoop($"Stagecast I/O {i}", options.Value, logger))];
+            var (name, loopOptions) = traffic == EventLoopTraffic.Requests
+                ? ("Stagecast HTTP I/O", new EventLoopTransportOptions { Loops = options.Value.Loops, ReadPacing = TimeSpan.Zero })
+                : ("Stagecast I/O", options.Value);
+            return _groups[(int)traffic] ??= [.. Enumerable.Range(0, loopOptions.Loops).Select(i => new EventLoop($"{name} {i}", loopOptions, logger))];
         }
     }
 
-    /// <summary>The loop for a new connection: the first with room below the fill mark, else the least loaded.</summary>
-    private EventLoop Assign(EventLoop[] loops)
+    /// <summary>The loop for a new connection: for ingest the first with room below the fill mark, else (and always for requests) the least loaded.</summary>
+    private EventLoop Assign(EventLoop[] loops, EventLoopTraffic traffic)
     {
         lock (_sync)
         {
-            var chosen = loops.FirstOrDefault(l => l.Connections < options.Value.FillLoopsTo) ?? loops.MinBy(l => l.Connections)!;
+            var chosen = (traffic == EventLoopTraffic.Ingest ? loops.FirstOrDefault(l => l.Connections < options.Value.FillLoopsTo) : null) ?? loops.MinBy(l => l.Connections)!;
             chosen.Attach();
             return chosen;
         }

@@ -11,6 +11,7 @@ using Stagecast.Hls.Serving;
 using Stagecast.Hls.Storage;
 using Stagecast.Streaming;
 using Stagecast.Testing;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Hls.Tests;
 
@@ -52,6 +53,12 @@ public abstract class HlsPlaybackTests : IAsyncLifetime
     /// <summary>Kestrel's deadline for a request head.</summary>
     protected virtual TimeSpan RequestHeadersTimeout => TimeSpan.FromSeconds(10);
 
+    /// <summary>Whether the listener is on the epoll transport's request loops (as the server's plain HTTP is) rather than Kestrel's sockets.</summary>
+    protected virtual bool OnEventLoop => false;
+
+    /// <summary>The threads the rest of the pipeline (the 418 below) ran on, by name.</summary>
+    protected System.Collections.Concurrent.ConcurrentQueue<string> PipelineThreads { get; } = new();
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -59,7 +66,7 @@ public abstract class HlsPlaybackTests : IAsyncLifetime
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
-            k.Listen(IPAddress.Loopback, 0, listen =>
+            k.Listen(OnEventLoop ? new EventLoopEndPoint(IPAddress.Loopback, 0, EventLoopTraffic.Requests) : new IPEndPoint(IPAddress.Loopback, 0), listen =>
             {
                 if (OnConnections)
                 {
@@ -68,10 +75,16 @@ public abstract class HlsPlaybackTests : IAsyncLifetime
             });
         });
         builder.Services.AddSingleton(_registry);
+        if (OnEventLoop)
+        {
+            builder.Services.AddEventLoopTransport();
+        }
+
         _app = builder.Build();
         _app.UseHlsPlayback();
         _app.Run(context =>
         {
+            PipelineThreads.Enqueue(Thread.CurrentThread.Name ?? (Thread.CurrentThread.IsThreadPoolThread ? "pool" : ""));
             context.Response.StatusCode = StatusCodes.Status418ImATeapot; // what the rest of the server's pipeline would answer
             return Task.CompletedTask;
         });

@@ -9,7 +9,7 @@ namespace Stagecast.Hls.Tests;
 /// The playback handler on the connection: every test of <see cref="HlsPlaybackTests"/> again, and what only it does
 /// (answers on the connection, hands a connection to Kestrel at its first request of another kind, closes idle ones).
 /// </summary>
-public sealed class PlaybackConnectionTests : HlsPlaybackTests
+public class PlaybackConnectionTests : HlsPlaybackTests
 {
     private const string PlayerFileRoute = "/{streamId}/manifest/{epoch}/{player}/{file}";
 
@@ -139,9 +139,9 @@ public sealed class PlaybackConnectionTests : HlsPlaybackTests
         Assert.Equal(("p1", "part3.m4s", 1L, "test"), (request.Path.Player, request.Path.File, request.Query.Msn, request.UserAgent));
     }
 
-    private static string Get(string path) => $"GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n";
+    protected static string Get(string path) => $"GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n";
 
-    private async Task<TcpClient> ConnectAsync()
+    protected async Task<TcpClient> ConnectAsync()
     {
         var client = new TcpClient();
         await client.ConnectAsync(Address.Host, Address.Port);
@@ -149,7 +149,7 @@ public sealed class PlaybackConnectionTests : HlsPlaybackTests
     }
 
     /// <summary>One HTTP/1.1 response with a Content-Length, read off a raw connection.</summary>
-    private sealed record RawResponse(int Status, string Head, byte[] Body)
+    protected sealed record RawResponse(int Status, string Head, byte[] Body)
     {
         public static async Task<RawResponse> ReadAsync(NetworkStream stream, bool head = false)
         {

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Stagecast.Testing;
 using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Transport.Epoll.Tests;
@@ -199,6 +200,76 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RequestsAreReadOnEveryEdgeWhateverThePacing()
+    {
+        // Paced as ingest's loops would be, the second read would come a minute after the first; the test waits half a minute.
+        _factory.Dispose();
+        _factory = Factory(new EventLoopTransportOptions { ReadPacing = TimeSpan.FromMinutes(1), ReadPacingFromConnections = 1 });
+        await BindAsync(EventLoopTraffic.Requests);
+        var (client, server) = await AcceptAsync();
+        foreach (byte[] bytes in new[] { "a"u8.ToArray(), "b"u8.ToArray() })
+        {
+            await client.GetStream().WriteAsync(bytes);
+            var result = await server.Transport.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+            Assert.Equal(bytes, result.Buffer.ToArray());
+            server.Transport.Input.AdvanceTo(result.Buffer.End);
+        }
+    }
+
+    [Fact]
+    public async Task RequestsHaveLoopsOfTheirOwnEachNewConnectionOnTheLeastLoaded()
+    {
+        _factory.Dispose();
+        _factory = Factory(new EventLoopTransportOptions { Loops = 2, FillLoopsTo = 16 });
+        var ingest = await _factory.BindAsync(new EventLoopEndPoint(IPAddress.Loopback, 0));
+        _disposables.Add(ingest);
+        await BindAsync(EventLoopTraffic.Requests);
+        var threads = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            var (client, server) = await AcceptAsync();
+            threads.Add(await LoopThreadAsync(client, server));
+        }
+
+        var ingestClient = new TcpClient();
+        await ingestClient.ConnectAsync((IPEndPoint)ingest.EndPoint);
+        var ingestServer = (await ingest.AcceptAsync().AsTask().WaitAsync(Timeout))!;
+        _disposables.Add(ingestServer);
+        threads.Add(await LoopThreadAsync(ingestClient, ingestServer));
+
+        Assert.Equal(["Stagecast HTTP I/O 0", "Stagecast HTTP I/O 1", "Stagecast HTTP I/O 0", "Stagecast I/O 0"], threads);
+    }
+
+    [Fact]
+    public async Task AnApplicationRunOffTheLoopNeitherRunsOnItNorHoldsItUp()
+    {
+        _factory.Dispose();
+        _factory = Factory(new EventLoopTransportOptions { Loops = 1 });
+        await BindAsync(EventLoopTraffic.Requests);
+        var (blockedClient, blockedServer) = await AcceptAsync();
+        var (otherClient, otherServer) = await AcceptAsync();
+
+        // An application that blocks its thread after each read (a synchronous database call, say), run off the loop.
+        using var release = new ManualResetEventSlim();
+        var threads = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var blocked = EventLoopApplications.RunOffLoopAsync(blockedServer, async connection =>
+        {
+            var result = await connection.Transport.Input.ReadAsync();
+            threads.Enqueue(Thread.CurrentThread.Name ?? "");
+            connection.Transport.Input.AdvanceTo(result.Buffer.End);
+            release.Wait(Timeout);
+        });
+        await blockedClient.GetStream().WriteAsync("x"u8.ToArray());
+        await Eventually.TrueAsync(() => !threads.IsEmpty, "the blocking application read its byte");
+
+        // The one loop still serves its other connection.
+        Assert.Equal("Stagecast HTTP I/O 0", await LoopThreadAsync(otherClient, otherServer));
+        Assert.DoesNotContain("Stagecast HTTP I/O", threads.Single());
+        release.Set();
+        await blocked.WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task ManyConnectionsAtOnceEachGetTheirOwnBytes()
     {
         const int count = 200;
@@ -262,9 +333,9 @@ public sealed class EventLoopTransportTests : IAsyncDisposable
 
     private static EventLoopTransportFactory Factory(EventLoopTransportOptions options) => new(NullLoggerFactory.Instance, Options.Create(options));
 
-    private async Task BindAsync()
+    private async Task BindAsync(EventLoopTraffic traffic = EventLoopTraffic.Ingest)
     {
-        _listener = await _factory.BindAsync(new EventLoopEndPoint(IPAddress.Loopback, 0));
+        _listener = await _factory.BindAsync(new EventLoopEndPoint(IPAddress.Loopback, 0, traffic));
     }
 
     private async Task<(TcpClient Client, ConnectionContext Server)> ConnectAsync()

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Stagecast.Hls.Storage;
+using Stagecast.Transport.Epoll;
 
 namespace Stagecast.Hls.Serving;
 
@@ -100,7 +101,7 @@ internal sealed class PlaybackConnectionHandler(
             {
                 input.AdvanceTo(buffer.Start);
                 deadline.CancelAfter(Timeout.InfiniteTimeSpan);
-                await next(connection).ConfigureAwait(false);
+                await EventLoopApplications.RunOffLoopAsync(connection, next).ConfigureAwait(false);
                 return;
             }
 
