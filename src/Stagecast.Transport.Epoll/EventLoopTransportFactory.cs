@@ -10,7 +10,7 @@ namespace Stagecast.Transport.Epoll;
 /// A Kestrel transport: one epoll loop per core, reading each socket edge-triggered with one recv per wakeup and
 /// running the protocol on the loop thread. Kestrel's socket transport hands every receive to the thread pool and
 /// wakes a worker for it, which at tens of small media messages per second per publisher cost more CPU than the media
-/// work itself, and halved the playlists a core answers (bench/README.md). Ingest's loops pace a busy loop's wake-ups
+/// work itself, and held the playlists answered to two thirds of what these loops answer (bench/README.md). Ingest's loops pace a busy loop's wake-ups
 /// (<see cref="EventLoopTransportOptions.ReadPacing"/>) and fill a loop before the next gets connections
 /// (<see cref="EventLoopTransportOptions.FillLoopsTo"/>); requests (<see cref="EventLoopTraffic.Requests"/>) have
 /// loops of their own, never paced, filled evenly. It binds only <see cref="EventLoopEndPoint"/>s, and only on Linux.

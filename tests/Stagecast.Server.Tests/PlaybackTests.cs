@@ -164,9 +164,11 @@ public sealed partial class PlaybackTests(ServerFixture server) : IClassFixture<
         await logged.WaitUntilPlayableAsync(livestream.PlaybackUrl);
         var connections = logged.App.Services.GetRequiredService<HttpConnectionLimits>();
         int before = connections.Connections;
-        long answered = await PlaylistAnswersAsync(logged);
+        // The media playlist: only this viewer asks for a player's files, where the waits above asked for the playback
+        // URL, and the last of their answers may be counted after the client read it.
+        var playlist = new Uri(await logged.MediaPlaylistUrlAsync(livestream.PlaybackUrl));
+        long answered = await PlayerFileAnswersAsync(logged);
 
-        var playlist = new Uri(livestream.PlaybackUrl);
         using (var viewer = new Socket(SocketType.Stream, ProtocolType.Tcp))
         {
             await viewer.ConnectAsync(playlist.Host, playlist.Port);
@@ -175,7 +177,7 @@ public sealed partial class PlaybackTests(ServerFixture server) : IClassFixture<
             Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(answer, 0, await viewer.ReceiveAsync(answer)));
             // The answer counted, the connection waits for its next request, as a closing tab's do; then it is closed
             // with a reset and no FIN (a NetworkStream would shut down first).
-            await Eventually.TrueAsync(async () => await PlaylistAnswersAsync(logged) == answered + 1, "the answer to be counted");
+            await Eventually.TrueAsync(async () => await PlayerFileAnswersAsync(logged) == answered + 1, "the answer to be counted");
             viewer.LingerState = new LingerOption(true, 0);
         }
 
@@ -183,12 +185,12 @@ public sealed partial class PlaybackTests(ServerFixture server) : IClassFixture<
         Assert.DoesNotContain(logs.Lines, l => l.Level >= LogLevel.Warning && l.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
     }
 
-    /// <summary>How many times the playback URL's playlist (<c>…/manifest/video.m3u8</c>) was answered, from <c>stagecast_http_requests_total</c>.</summary>
-    private static async Task<long> PlaylistAnswersAsync(ServerFixture server) =>
-        PlaylistAnswers().Matches(await server.MetricsAsync()).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>How many times a player's files (<c>…/manifest/{epoch}/{player}/{file}</c>) were answered, from <c>stagecast_http_requests_total</c>.</summary>
+    private static async Task<long> PlayerFileAnswersAsync(ServerFixture server) =>
+        PlayerFileAnswers().Matches(await server.MetricsAsync()).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
 
-    [GeneratedRegex(@"^stagecast_http_requests_total\{route=""[^""]*video\.m3u8"",[^}]*\} (\d+)", RegexOptions.Multiline)]
-    private static partial Regex PlaylistAnswers();
+    [GeneratedRegex(@"^stagecast_http_requests_total\{route=""[^""]*/\{player\}/\{file\}"",[^}]*\} (\d+)", RegexOptions.Multiline)]
+    private static partial Regex PlayerFileAnswers();
 
     [Fact]
     public async Task HealthzAnswersOnceListening()
