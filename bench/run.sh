@@ -17,6 +17,12 @@ packages=()
 command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(nginx libnginx-mod-rtmp)
 if [[ "$*" == *edge-cache* ]]; then command -v varnishd >/dev/null 2>&1 || packages+=(varnish); fi
+# The meeting side (the default run, or --scenario meeting-side or transcription) speaks with espeak-ng to PocketSphinx.
+if [[ "$*" != *--scenario* || "$*" == *meeting-side* || "$*" == *transcription* ]]; then
+  [ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || packages+=(pocketsphinx-en-us)
+  ls /usr/lib/*/libpocketsphinx.so.3 >/dev/null 2>&1 || packages+=(libpocketsphinx3)
+  command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
+fi
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

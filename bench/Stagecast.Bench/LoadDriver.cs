@@ -38,18 +38,37 @@ public sealed class LoadDriver : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects publishers (a few at a time) and starts pacing each as soon as it publishes.</summary>
+    /// <summary>
+    /// Connects publishers (a few at a time) and starts pacing each as soon as it publishes. One that cannot publish
+    /// within 30 s is kept as failed, which makes its step unhealthy (a server past its ceiling stops answering
+    /// publishes: nginx-rtmp at 1,200 publishers on 2026-12-02, which ended the whole run before); only when none
+    /// could publish is it an error.
+    /// </summary>
     public async Task<IReadOnlyList<ReplayPublisher>> AddAsync(IReadOnlyList<ReplayPublisher> publishers, string host, int port, string app)
     {
+        int failed = 0;
         await Parallel.ForEachAsync(publishers, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (publisher, cancellation) =>
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await publisher.ConnectAsync(host, port, app, timeout.Token);
+            try
+            {
+                await publisher.ConnectAsync(host, port, app, timeout.Token);
+            }
+            catch (Exception) when (publisher.Failed)
+            {
+                Interlocked.Increment(ref failed);
+            }
+
             lock (_publishers)
             {
                 _publishers.Add((publisher, Stopwatch.GetTimestamp()));
             }
         });
+        if (failed == publishers.Count && failed > 0)
+        {
+            throw new IOException($"no publisher could publish: {publishers[0].Error}");
+        }
+
         return publishers;
     }
 

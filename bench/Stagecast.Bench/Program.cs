@@ -230,14 +230,22 @@ foreach (string name in options.Servers)
 var results = await new Comparison(http, settings).RunAsync(servers, clips, options.Runs, options.Variant,
     server => server is StagecastServer { Label: "Stagecast release" });
 
-var meetingSide = options.Runs("meeting-side") && options.Servers.Contains("stagecast") ? await MeetingSideAsync() : null;
-var report = Report.Render(results, settings, options.Quick, args) + (meetingSide is null ? "" : "\n" + MeetingSide.Render(meetingSide));
-Console.WriteLine();
-Console.WriteLine(report);
+// The streaming results are written before the meeting side runs, so a failure there (on 2026-12-02 a machine without
+// espeak-ng) does not lose the three-quarters of an hour before it; the meeting side's table is appended after.
 Directory.CreateDirectory(resultsDirectory);
 string stamp = DateTime.UtcNow.ToString("yyyy-MM-dd-HHmm", CultureInfo.InvariantCulture);
-await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-await File.WriteAllTextAsync(Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}.md"), report);
+string resultsFile = Path.Combine(resultsDirectory, $"{stamp}{(options.Quick ? "-quick" : "")}");
+await File.WriteAllTextAsync($"{resultsFile}.json", JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+string report = Report.Render(results, settings, options.Quick, args);
+await File.WriteAllTextAsync($"{resultsFile}.md", report);
+if (options.Runs("meeting-side") && options.Servers.Contains("stagecast"))
+{
+    report += "\n" + MeetingSide.Render(await MeetingSideAsync());
+    await File.WriteAllTextAsync($"{resultsFile}.md", report);
+}
+
+Console.WriteLine();
+Console.WriteLine(report);
 if (options.UpdateReadme && !options.Quick)
 {
     Report.UpdateReadme(Path.Combine(repository, "bench", "README.md"), report);

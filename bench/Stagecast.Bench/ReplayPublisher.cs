@@ -57,9 +57,27 @@ public sealed class ReplayPublisher : IAsyncDisposable
 
     public bool IsSending => !_sending.IsCompleted;
 
+    /// <summary>Connects and publishes; on failure the publisher is marked <see cref="Failed"/> with the reason, and the error is thrown.</summary>
     public async Task ConnectAsync(string host, int port, string app, CancellationToken cancellationToken)
     {
         StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await PublishAsync(host, port, app, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+        {
+            Failed = true;
+            Error ??= ex is OperationCanceledException ? "not publishing before the connect timeout" : ex.Message;
+            throw;
+        }
+
+        PublishAcceptedMs = System.Diagnostics.Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds;
+        _drain = DrainAsync();
+    }
+
+    private async Task PublishAsync(string host, int port, string app, CancellationToken cancellationToken)
+    {
         await _socket.ConnectAsync(host, port, cancellationToken);
         _stream = new NetworkStream(_socket, ownsSocket: false);
 
@@ -83,8 +101,6 @@ public sealed class ReplayPublisher : IAsyncDisposable
         messages.Write(reply, new PublishCommand(5, Key, "live"), ChunkedClip.MessageStreamId);
         await _stream.WriteAsync(reply.WrittenMemory, cancellationToken);
         await WaitForPublishStartAsync(cancellationToken);
-        PublishAcceptedMs = System.Diagnostics.Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds;
-        _drain = DrainAsync();
     }
 
     /// <summary>Starts writing a range of the current loop, unless a write is still in flight.</summary>
