@@ -19,9 +19,7 @@ command -v ffmpeg >/dev/null 2>&1 || packages+=(ffmpeg)
 if [[ "$*" == *edge-cache* ]]; then command -v varnishd >/dev/null 2>&1 || packages+=(varnish); fi
 # The meeting side (the default run, or --scenario meeting-side or transcription) speaks with espeak-ng to PocketSphinx.
 if [[ "$*" != *--scenario* || "$*" == *meeting-side* || "$*" == *transcription* ]]; then
-  [ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || packages+=(pocketsphinx-en-us)
-  ls /usr/lib/*/libpocketsphinx.so.3 >/dev/null 2>&1 || packages+=(libpocketsphinx3)
-  command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
+  packages+=($(sh tests/speech-packages.sh))
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""

@@ -46,7 +46,6 @@ public sealed class LoadDriver : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<ReplayPublisher>> AddAsync(IReadOnlyList<ReplayPublisher> publishers, string host, int port, string app)
     {
-        int failed = 0;
         await Parallel.ForEachAsync(publishers, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (publisher, cancellation) =>
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -56,7 +55,7 @@ public sealed class LoadDriver : IAsyncDisposable
             }
             catch (Exception) when (publisher.Failed)
             {
-                Interlocked.Increment(ref failed);
+                // kept, failed: its step counts it
             }
 
             lock (_publishers)
@@ -64,7 +63,7 @@ public sealed class LoadDriver : IAsyncDisposable
                 _publishers.Add((publisher, Stopwatch.GetTimestamp()));
             }
         });
-        if (failed == publishers.Count && failed > 0)
+        if (publishers.Count > 0 && publishers.All(p => p.Failed))
         {
             throw new IOException($"no publisher could publish: {publishers[0].Error}");
         }
