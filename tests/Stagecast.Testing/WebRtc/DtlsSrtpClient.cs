@@ -40,7 +40,29 @@ internal sealed class DtlsSrtpClient(DtlsCertificate certificate, byte[] serverF
         Profile = chosen.Length == 1 && chosen[0] == SrtpProtectionProfile.SRTP_AEAD_AES_128_GCM ? SrtpProfile.AeadAes128Gcm : SrtpProfile.AesCm128HmacSha1_80;
     }
 
+    /// <summary>The fatal alert that ended a failed handshake, and which side sent it (both read "internal_error(80)" in the exception).</summary>
+    public string? FatalAlert { get; private set; }
+
     public override TlsAuthentication GetAuthentication() => new Authentication(this);
+
+    public override void NotifyAlertReceived(byte alertLevel, byte alertDescription)
+    {
+        base.NotifyAlertReceived(alertLevel, alertDescription);
+        if (alertLevel == AlertLevel.fatal)
+        {
+            FatalAlert = $"the server sent {AlertDescription.GetText(alertDescription)}";
+        }
+    }
+
+    public override void NotifyAlertRaised(byte alertLevel, byte alertDescription, string message, Exception cause)
+    {
+        base.NotifyAlertRaised(alertLevel, alertDescription, message, cause);
+        if (alertLevel == AlertLevel.fatal)
+        {
+            FatalAlert = $"the client raised {AlertDescription.GetText(alertDescription)}" + (message is null ? "" : $": {message}") +
+                (cause is null ? "" : $" ({cause.GetType().Name}: {cause.Message})");
+        }
+    }
 
     public override void NotifyHandshakeComplete()
     {

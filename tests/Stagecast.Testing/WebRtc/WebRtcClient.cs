@@ -231,7 +231,18 @@ public abstract partial class WebRtcClient : IAsyncDisposable, DatagramTransport
     private async Task HandshakeAsync(byte[] serverFingerprint, CancellationToken cancellationToken)
     {
         var dtls = new DtlsSrtpClient(_certificate, serverFingerprint);
-        await Task.Factory.StartNew(() => new DtlsClientProtocol(new SecureRandom()).Connect(dtls, this), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        try
+        {
+            await Task.Factory.StartNew(() => new DtlsClientProtocol(new SecureRandom()).Connect(dtls, this), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                .ConfigureAwait(false);
+        }
+        catch (TlsException ex)
+        {
+            // A server's alert and the client's own both read "internal_error(80)": say which, and why.
+            throw new WebRtcProtocolException($"the DTLS handshake failed: {dtls.FatalAlert ?? ex.Message}" +
+                (ex.InnerException is { } cause ? $" ({cause.GetType().Name}: {cause.Message})" : ""));
+        }
+
         var material = dtls.KeyingMaterial!.AsSpan();
         int key = SrtpProfileExtensions.KeyLength;
         int salt = dtls.Profile.SaltLength();
