@@ -28,9 +28,12 @@ public sealed class WhepClientTests(ServerFixture server) : IClassFixture<Server
             Assert.Equal(HttpStatusCode.OK, (await server.Http.DeleteAsync(server.HttpBase + viewer.Location)).StatusCode);
         }
 
-        // The offer claims another certificate than the one DTLS presents: the server refuses the handshake.
+        // The offer claims another certificate than the one DTLS presents: the server refuses the handshake, and the
+        // client tells its alert from one of its own.
         string other = DtlsCertificate.Create(TimeProvider.System).Fingerprint;
-        await Assert.ThrowsAnyAsync<Exception>(() => WhepClient.ConnectAsync(server.Http, whep, certificate, fingerprint: other).WaitAsync(TimeSpan.FromSeconds(30)));
+        var refused = await Assert.ThrowsAsync<WebRtcProtocolException>(() => WhepClient.ConnectAsync(server.Http, whep, certificate, fingerprint: other)
+            .WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("the server sent bad_certificate(42)", refused.Message, StringComparison.Ordinal);
         var transport = server.App.Services.GetRequiredService<WebRtcTransport>();
         await Eventually.TrueAsync(() => !transport.Sessions.Any(s => s is Stagecast.WebRtc.Whep.WhepSession w && w.StreamId == livestream.Id),
             "the refused session to go");
