@@ -40,7 +40,7 @@ internal sealed class DtlsSrtpClient(DtlsCertificate certificate, byte[] serverF
         Profile = chosen.Length == 1 && chosen[0] == SrtpProtectionProfile.SRTP_AEAD_AES_128_GCM ? SrtpProfile.AeadAes128Gcm : SrtpProfile.AesCm128HmacSha1_80;
     }
 
-    /// <summary>The fatal alert that ended a failed handshake, and which side sent it (both read "internal_error(80)" in the exception).</summary>
+    /// <summary>The fatal alert that ended a failed handshake and which side raised it (the exception reads the same for both).</summary>
     public string? FatalAlert { get; private set; }
 
     public override TlsAuthentication GetAuthentication() => new Authentication(this);
@@ -59,8 +59,8 @@ internal sealed class DtlsSrtpClient(DtlsCertificate certificate, byte[] serverF
         base.NotifyAlertRaised(alertLevel, alertDescription, message, cause);
         if (alertLevel == AlertLevel.fatal)
         {
-            FatalAlert = $"the client raised {AlertDescription.GetText(alertDescription)}" + (message is null ? "" : $": {message}") +
-                (cause is null ? "" : $" ({cause.GetType().Name}: {cause.Message})");
+            // the cause, if any, is the exception's inner one, which the caller names
+            FatalAlert = $"the client raised {AlertDescription.GetText(alertDescription)}" + (message is null ? "" : $": {message}");
         }
     }
 
