@@ -58,7 +58,7 @@ public sealed class MeetingSide(string repository, HttpClient http, BenchSetting
         if (figures.Webinar is { } webinar)
         {
             string of = $"webinar of 3 hosts (640x360 at 600 kbit/s each) and {webinar.Attendees} attendees watching the three over WHEP";
-            string held = webinar.Healthy ? "" : " (not held: a subscription fell under 90 % of the median)";
+            string held = webinar.Healthy ? "" : " (not held: a subscription fell under 90 % of what a host sent)";
             text.AppendLine(CultureInfo.InvariantCulture, $"| Server CPU, % of one core, {of} | {webinar.CpuPercent:F0}{held} | – |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| CPU s per attendee per minute (beyond the hosts alone), same webinar | {webinar.CpuPerAttendeeMinute:F3} | – |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| Resident memory per attendee (beyond the hosts alone), MiB, same webinar | {webinar.MemoryPerAttendeeMiB:F2} | – |");

@@ -56,7 +56,7 @@ public sealed partial class SfuPublisher : WebRtcSession
     /// <summary>A connection that outlives one offer (RealtimeKit's send transport): it publishes what <see cref="Publish"/> is given.</summary>
     public SfuPublisher(WebRtcTransport transport, SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress, StreamHub hub,
         TimeSpan mediaTimeout, ILogger logger)
-        : base(transport, offer, clientAddress)
+        : base(transport, offer, clientAddress, publishes: true)
     {
         _mediaTimeout = mediaTimeout;
         Negotiation = negotiation;

@@ -6,13 +6,17 @@ namespace Stagecast.WebRtc.Transport;
 
 /// <summary>
 /// The one UDP socket every session shares (<see cref="WebRtcOptions.Port"/>), read on a thread of its own and
-/// demultiplexed by <see cref="PacketDemux"/>: DTLS and SRTP reach only the session whose path they come from. With
+/// demultiplexed by <see cref="PacketDemux"/>: DTLS and SRTP reach only the session whose path they come from (a
+/// publisher's RTP by way of its <see cref="MediaWorker"/>, so that forwarding it keeps no one else waiting). With
 /// congestion control on, each packet is read with how long it waited in the socket's queue
 /// (<see cref="UdpStampedReceiver"/>, <see cref="WebRtcMetrics.PacketWaited"/>), so transport-wide feedback reports when
 /// it arrived rather than when this thread got to it.
 /// </summary>
 internal sealed class UdpMux(WebRtcSessionRegistry sessions, WebRtcLog log, bool stampArrivals) : IDisposable
 {
+    /// <summary>The longest datagram read whole (longer ones are cut, and fail authentication).</summary>
+    public const int MaxDatagram = 2048;
+
     private Socket? _socket;
     private Thread? _receiver;
     private volatile bool _stopping;
@@ -46,7 +50,7 @@ internal sealed class UdpMux(WebRtcSessionRegistry sessions, WebRtcLog log, bool
     private void ReceiveLoop()
     {
         var socket = _socket!;
-        var buffer = new byte[2048];
+        var buffer = new byte[MaxDatagram];
         var stamped = stampArrivals ? UdpStampedReceiver.TryCreate(socket) : null;
         EndPoint from = new IPEndPoint(IPAddress.Any, 0);
         while (!_stopping)

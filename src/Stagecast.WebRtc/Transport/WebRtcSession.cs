@@ -22,9 +22,14 @@ public abstract class WebRtcSession : IDisposable
     private SrtpContext? _inbound;
     private SrtpContext? _outbound;
     private readonly TokenBucket _packets;
+    private readonly MediaWorker? _worker;
     private int _dtlsStarted;
 
-    protected WebRtcSession(WebRtcTransport transport, SdpSessionDescription offer, string clientAddress)
+    /// <param name="publishes">
+    /// Whether the peer sends media the server forwards (a meeting's sender, WHIP): its RTP is then received on a media
+    /// worker (<see cref="MediaWorkers"/>) rather than on the UDP socket's thread.
+    /// </param>
+    protected WebRtcSession(WebRtcTransport transport, SdpSessionDescription offer, string clientAddress, bool publishes = false)
     {
         Transport = transport;
         _time = transport.Time;
@@ -33,11 +38,19 @@ public abstract class WebRtcSession : IDisposable
         // At most MaxPacketsPerSecond a second on average, a second's worth at once; the rest of a flood is dropped.
         _packets = new TokenBucket(_time, transport.Options.MaxPacketsPerSecond, transport.Options.MaxPacketsPerSecond);
         ClientAddress = clientAddress;
+        _worker = publishes ? transport.Workers.Assign() : null;
         _dtls = new DtlsSession(transport.Certificate, offer.FingerprintAlgorithm!, offer.Fingerprint!, SendDatagram)
         {
             PeerClosed = () => Close("the peer closed the connection (DTLS close_notify)"),
         };
     }
+
+    /// <summary>
+    /// The batch this thread's RTP goes out in (a media worker's, flushed when it has handled what it had), or null:
+    /// sent at once.
+    /// </summary>
+    [ThreadStatic]
+    internal static UdpBatch? SendBatch;
 
     /// <summary>The CNAME the server's descriptions name its tracks under.</summary>
     public const string CName = "stagecast";
@@ -109,7 +122,20 @@ public abstract class WebRtcSession : IDisposable
                 OnRtcp(packet[..plain]);
             }
         }
-        else if (inbound.TryUnprotectRtp(packet, out int plain))
+        else if (_worker is null)
+        {
+            ReceiveRtp(buffer, length, from);
+        }
+        else
+        {
+            _worker.TryPost(this, packet, from); // dropped when it is full: the server is behind its publishers
+        }
+    }
+
+    /// <summary>An SRTP packet in <c>buffer[..length]</c>, decrypted in place and handed on (on its media worker, if it has one).</summary>
+    internal void ReceiveRtp(byte[] buffer, int length, IcePath? from)
+    {
+        if (_inbound is { } inbound && inbound.TryUnprotectRtp(buffer.AsSpan(0, length), out int plain))
         {
             Ice.Consent();
             Ice.Latch(from);
@@ -125,8 +151,18 @@ public abstract class WebRtcSession : IDisposable
             return;
         }
 
+        var batch = SendBatch;
         lock (_sendSync)
         {
+            if (batch is not null && remote is UdpPath udp)
+            {
+                var slot = batch.Next;
+                packet.CopyTo(slot);
+                OnSending(slot[..packet.Length]);
+                batch.Commit(outbound.ProtectRtp(slot, packet.Length), udp.Address);
+                return;
+            }
+
             packet.CopyTo(_sendBuffer);
             OnSending(_sendBuffer.AsSpan(0, packet.Length));
             int length = outbound.ProtectRtp(_sendBuffer, packet.Length);

@@ -36,6 +36,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
         Registry = new WebRtcSessionRegistry(Options);
         _checks = new DemandTimer(time, TimeSpan.FromSeconds(1), CheckSessions, () => Registry.Count > 0);
         _udp = new UdpMux(Registry, Log, stampArrivals: Options.CongestionControl);
+        Workers = new MediaWorkers(this);
         _tcp = new IceTcpListener(Registry, Options, time);
     }
 
@@ -46,6 +47,12 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     public DtlsCertificate Certificate => _certificate.Value;
 
     public WebRtcSessionRegistry Registry { get; }
+
+    /// <summary>The threads publishing sessions' RTP is received on.</summary>
+    internal MediaWorkers Workers { get; }
+
+    /// <summary>Publishers' RTP packets dropped because the server could not keep up with them (their media worker's queue was full).</summary>
+    public long MediaDropped => Workers.Dropped;
 
     internal WebRtcLog Log { get; }
 
@@ -100,6 +107,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
             peer.Close("the server is shutting down");
         }
 
+        Workers.Dispose();
         _udp.Dispose();
         _tcp.Dispose();
         return Task.CompletedTask;
@@ -108,6 +116,7 @@ public sealed class WebRtcTransport : IHostedService, IDisposable
     public void Dispose()
     {
         _checks.Dispose();
+        Workers.Dispose();
         _udp.Dispose();
         _tcp.Dispose();
     }

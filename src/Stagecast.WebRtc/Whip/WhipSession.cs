@@ -55,7 +55,7 @@ public sealed class WhipSession : WebRtcSession
 
     public WhipSession(WebRtcTransport transport, SdpSessionDescription offer, PublishNegotiation negotiation, string clientAddress, StreamHub hub, string streamId,
         FfmpegLauncher ffmpeg, ILogger logger)
-        : base(transport, offer, clientAddress)
+        : base(transport, offer, clientAddress, publishes: true)
     {
         _negotiation = negotiation;
         _hub = hub;

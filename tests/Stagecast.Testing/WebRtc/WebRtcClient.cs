@@ -39,6 +39,7 @@ public abstract partial class WebRtcClient : IAsyncDisposable, DatagramTransport
     private long _videoPackets;
     private long _audioPackets;
     private long _bytes;
+    private long _bytesSent;
     private long _rejected;
     private long _rtcpPackets;
     private long _media;
@@ -64,6 +65,9 @@ public abstract partial class WebRtcClient : IAsyncDisposable, DatagramTransport
     public long AudioPackets => Interlocked.Read(ref _audioPackets);
 
     public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>The RTP sent, counted as <see cref="Bytes"/> counts what arrives (header and payload).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>
     /// Of the media packets, how many arrive per one decrypted and authenticated (1: every one). A load tool may check
@@ -109,6 +113,7 @@ public abstract partial class WebRtcClient : IAsyncDisposable, DatagramTransport
         {
             packet.CopyTo(_sendBuffer);
             Send(outbound.ProtectRtp(_sendBuffer, packet.Length));
+            Interlocked.Add(ref _bytesSent, packet.Length);
         }
     }
 

@@ -18,6 +18,8 @@ public sealed class WebRtcSessionMetrics : IFeatureMetrics
         meter.CreateObservableGauge("stagecast_webrtc_sessions", () => webRtc.SessionCount, description: "WHIP and WHEP sessions (connecting or connected).");
         meter.CreateObservableCounter("stagecast_webrtc_sessions_refused_total", () => webRtc.RefusedSessions, description: "WHIP and WHEP offers refused for the session caps (total, per address).");
         meter.CreateObservableCounter("stagecast_webrtc_sessions_past_deadline_total", () => webRtc.SessionsPastDeadline, description: "WebRTC sessions dropped because ICE and DTLS did not complete within the connect deadline.");
+        meter.CreateObservableCounter("stagecast_webrtc_media_dropped_total", () => webRtc.MediaDropped,
+            description: "Publishers' RTP packets dropped because the server could not keep up with them (their media worker's queue was full).");
 
         IEnumerable<ISubscriberConnection> Receiving() => webRtc.Sessions.OfType<ISubscriberConnection>(); // RealtimeKit's receive transports and WHEP viewers of WebRTC publishers
         meter.CreateObservableGauge("stagecast_webrtc_estimated_connections", () => Receiving().Count(s => s.Estimate is not null),
