@@ -66,12 +66,13 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 # What the tests fetch comes down while the lint and the build run, its output shown after the build: the speech tests'
-# whisper model, fetched once into tests/models (not in git: 41.5 MiB), its sha256 checked each run; for a full run
-# (--fast runs no browser) RealtimeKit's web SDK and UI kit, and Cloudflare's SDK with s3rver (recording uploads).
+# whisper model, fetched once into tests/models (not in git: 41.5 MiB), its sha256 checked each run; RealtimeKit's web
+# SDK and UI kit (--fast too: the RealtimeKit library's schema tests read the SDK's bundles); for a full run (--fast
+# runs no browser) Cloudflare's SDK with s3rver (recording uploads).
 fetch_log=$(mktemp)
 (
   sh tests/models/fetch-whisper-tiny.sh tests/models >/dev/null
-  if [ $fast -eq 0 ] && [ ! -d tests/realtimekit/node_modules/@cloudflare/realtimekit-ui ]; then
+  if [ ! -d tests/realtimekit/node_modules/@cloudflare/realtimekit-ui ]; then
     echo "Installing RealtimeKit's web SDK (2.0.2 and 1.5.1) and UI kit (2.0.2), pinned, for the RealtimeKit client tests"
     npm ci --prefix tests/realtimekit --no-audit --no-fund --loglevel=error
   fi
