@@ -34,6 +34,9 @@ public sealed record SocketFrame(bool Sent, string Url, byte[]? Binary, string? 
         }
     }
 
+    /// <summary>The socket's path, which tells the page's sockets apart (not its query, which carries the token).</summary>
+    public string Path => Uri.TryCreate(Url, UriKind.Absolute, out var uri) ? uri.AbsolutePath : "?";
+
     public override string ToString() =>
-        $"{At:HH:mm:ss.fff} {(Sent ? "→" : "←")} {(Event is { } e ? $"0x{e:x}" : Text ?? "?")} ({Binary?.Length ?? Text?.Length ?? 0} B)";
+        $"{At:HH:mm:ss.fff} {Path} {(Sent ? "→" : "←")} {(Event is { } e ? $"0x{e:x}" : Text ?? "?")} ({Binary?.Length ?? Text?.Length ?? 0} B)";
 }
