@@ -108,8 +108,8 @@ public sealed class IdleScenario(string repository, HttpClient http)
     /// <summary>
     /// CPU (the process tree's own time, not the machine's), RSS and every thread's wake-ups over the window. The CPU is
     /// the threads' run time in nanoseconds (<c>/proc/PID/task/TID/schedstat</c>): the process's figure in clock ticks
-    /// of 10 ms is 6 ticks a minute at 0.1 % of a core, each end of the window off by up to one. When a thread ended in
-    /// the window its time is gone from the threads' figures, and the ticks are used.
+    /// of 10 ms is 6 ticks a minute at 0.1 % of a core, user and system time each rounded down at both ends of the
+    /// window. When a thread ended in the window its time is gone from the threads' figures, and the ticks are used.
     /// </summary>
     public static async Task<Idle> MeasureIdleAsync(BenchServer server, TimeSpan window)
     {
@@ -120,12 +120,12 @@ public sealed class IdleScenario(string repository, HttpClient http)
         double ticks = ProcessMeter.CpuSeconds(server.Pid) - ticksBefore;
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var after = ThreadSwitches(server.Pid);
-        double cpu = before.Keys.All(after.ContainsKey)
-            ? after.Sum(t => t.Value.CpuMs - (before.TryGetValue(t.Key, out var b) ? b.CpuMs : 0)) / 1000
-            : ticks;
-        var byName = after.GroupBy(t => t.Value.Name)
-            .Select(g => (g.Key, g.Sum(t => t.Value.Switches - (before.TryGetValue(t.Key, out var b) ? b.Switches : 0)) / seconds, g.Count(),
-                g.Sum(t => t.Value.CpuMs - (before.TryGetValue(t.Key, out var b) ? b.CpuMs : 0))))
+        var spent = after.Select(t => before.TryGetValue(t.Key, out var b)
+            ? (t.Value.Name, Switches: t.Value.Switches - b.Switches, CpuMs: t.Value.CpuMs - b.CpuMs)
+            : t.Value).ToList(); // a thread started in the window: all of it
+        double cpu = before.Keys.All(after.ContainsKey) ? spent.Sum(t => t.CpuMs) / 1000 : ticks;
+        var byName = spent.GroupBy(t => t.Name)
+            .Select(g => (g.Key, g.Sum(t => t.Switches) / seconds, g.Count(), g.Sum(t => t.CpuMs)))
             .OrderByDescending(t => t.Item2).ToList();
         return new Idle(cpu / seconds * 100, ProcessMeter.ResidentBytes(server.Pid) / 1048576.0, after.Count, byName);
     }

@@ -151,22 +151,22 @@ public abstract class WebRtcSession : IDisposable
             return;
         }
 
-        var batch = SendBatch;
+        // On a media worker over UDP, written straight into its batch's next slot; else into the session's buffer, sent now.
+        var batch = SendBatch is { } worker && remote is UdpPath ? worker : null;
         lock (_sendSync)
         {
-            if (batch is not null && remote is UdpPath udp)
+            var buffer = batch is null ? _sendBuffer : batch.Next;
+            packet.CopyTo(buffer);
+            OnSending(buffer[..packet.Length]);
+            int length = outbound.ProtectRtp(buffer, packet.Length);
+            if (batch is null)
             {
-                var slot = batch.Next;
-                packet.CopyTo(slot);
-                OnSending(slot[..packet.Length]);
-                batch.Commit(outbound.ProtectRtp(slot, packet.Length), udp.Address);
-                return;
+                remote.Send(buffer[..length]);
             }
-
-            packet.CopyTo(_sendBuffer);
-            OnSending(_sendBuffer.AsSpan(0, packet.Length));
-            int length = outbound.ProtectRtp(_sendBuffer, packet.Length);
-            remote.Send(_sendBuffer.AsSpan(0, length));
+            else
+            {
+                batch.Commit(length, ((UdpPath)remote).Address);
+            }
         }
     }
 
