@@ -117,7 +117,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var entry = new RoomEntry(Rooms, meeting);
         var waiting = Assert.IsType<Admission.Waiting>(await entry.AdmitAsync(guest, api.AccountId, "Guest", null));
         Assert.Same(waiting.Waiter, entry.Waiting);
-        Assert.Equal((meeting, true), (entry.WaitingIn!.Id, entry.HeldOut));
+        Assert.Equal((meeting, false), (entry.WaitingIn!.Id, entry.Rejected));
         Assert.Equal(waiting.Waiter.Id, Assert.Single(host.Heard<WaiterAdded>()).Waiter.Id);
         Assert.Empty(member.Heard<WaiterAdded>()); // only hosts hear who waits
         Assert.Single((await room.StateForAsync(hostIn.Peer)).Waitlisted);
@@ -128,7 +128,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         room.DecideWaiter(hostIn.Peer, waiting.Waiter.Id, accept: true);
         Assert.Equal(WaitDecision.Accepted, await decided);
         Assert.Null(entry.Waiting);
-        Assert.False(entry.HeldOut);
+        Assert.False(entry.Rejected);
         Assert.Equal((waiting.Waiter.Id, "accepted"), (host.Heard<WaiterRemoved>()[0].WaitlistId, host.Heard<WaiterRemoved>()[0].Reason));
 
         // Let in, it enters the meeting it waited for when it joins again (RealtimeKit's client does), waiting no more.
@@ -141,7 +141,7 @@ public sealed partial class MeetingRoomTests(MeetingRoomTests.Server server) : I
         var refusal = deniedEntry.DecidedAsync(deniedWait);
         room.DecideWaiter(hostIn.Peer, deniedWait.Waiter.Id, accept: false);
         Assert.Equal(WaitDecision.Rejected, await refusal);
-        Assert.True(deniedEntry.Rejected && deniedEntry.HeldOut, "turned away, it is held out");
+        Assert.True(deniedEntry.Rejected && deniedEntry.Waiting is null, "turned away, it waits no more");
         Assert.Equal("rejected", host.Heard<WaiterRemoved>()[^1].Reason);
         Assert.DoesNotContain(room.Peers, p => p.Participant.Id == denied.Participant.Id);
 

@@ -18,10 +18,10 @@ namespace Stagecast.Server.Tests.RealtimeKit;
 /// <summary>
 /// RealtimeKit's socket attacked from outside, spoken directly (no SDK): a socket opened while its participant was a
 /// host must not keep a host's powers once the app reissued the token, deleted the participant or demoted it; sockets
-/// that never join are bounded per participant and closed when they start nothing; a waiter makes no media transports
-/// and one turned away does not knock again at once; messages are bounded, and the limit named, before and after the
-/// join; the sender of a chat message gets it once; bytes that are not UTF-8 and web apps a plugin's opener names are
-/// refused before they reach the JSON channel's peers (issue 67).
+/// that never join are bounded per participant and closed when they start nothing; a waiter's media transports carry
+/// nothing, one turned away gets none and does not knock again at once; messages are bounded, and the limit named,
+/// before and after the join; the sender of a chat message gets it once; bytes that are not UTF-8 and web apps a
+/// plugin's opener names are refused before they reach the JSON channel's peers (issue 67).
 /// </summary>
 [Trait("Category", "StoreContract")]
 public sealed class RealtimeKitAbuseTests : RealtimeKitSocketTests
@@ -146,19 +146,20 @@ public sealed class RealtimeKitAbuseTests : RealtimeKitSocketTests
     }
 
     [Fact]
-    public async Task AWaiterMakesNoTransportsAndOneTurnedAwayCannotAskAgainAtOnce()
+    public async Task AWaitersTransportsCarryNothingAndOneTurnedAwayGetsNoneNorAsksAgainAtOnce()
     {
         (await Api.PostAsync("/presets", """{"name":"lobby_guest","permissions":{"waiting_room_type":"ON_PRIVILEGED_USER_ENTRY"}}""")).EnsureOk();
         string meeting = await Api.CreateMeetingAsync();
         var host = await Api.AddParticipantAsync(meeting, "host", "group_call_host");
         var guest = await Api.AddParticipantAsync(meeting, "guest", "lobby_guest");
         await using var hostChannel = await JoinChannelAsync(host);
-        await using var socket = await OpenAsync(guest.Token);
+        await using var waiter = await RealtimeKitMediaClient.JoinAsync(HttpsPort, Tls.Certificate, guest.Token);
+        var socket = waiter.Socket;
 
-        var join = await socket.RequestAsync(Events.Room.JoinRoom, new JoinRoomRequest());
-        Assert.True(PeerInfoResponse.Parser.ParseFrom(join.Payload).Peer.Waitlisted);
-        const string NoTransports = "not let into the meeting (yet): no media transports before a host lets you in";
-        Assert.Equal(NoTransports, ErrorOf(await socket.RequestAsync(Events.Media.CreateWebRtcTransport, new CreateTransportRequest { Consuming = true })).Message);
+        // Its SDK asks for its transports whether or not it knows it waits (refused, it asked again and again with ever
+        // larger offers): answered, connected, but nothing is produced on them before a host lets it in.
+        await waiter.CreateSendTransportAsync();
+        Assert.Equal("join the room first (room.joinRoom)", ErrorOf(await waiter.ProduceAsync("audio")).Message);
 
         var waiting = await hostChannel.WaitForEventAsync("waitlist_added");
         await hostChannel.OkAsync("waitlist_reject", new { waitlist_id = waiting.GetProperty("waitlisted").GetProperty("id").GetString() });
@@ -168,7 +169,8 @@ public sealed class RealtimeKitAbuseTests : RealtimeKitSocketTests
         Assert.Equal(429, code);
         Assert.StartsWith("a host turned you away; you may ask again in ", message, StringComparison.Ordinal);
         Assert.Single(hostChannel.Seen, m => m.GetProperty("type").GetString() == "waitlist_added");
-        Assert.Equal(NoTransports, ErrorOf(await socket.RequestAsync(Events.Media.CreateWebRtcTransport, new CreateTransportRequest { Consuming = true })).Message);
+        Assert.Equal("a host turned you away: no media transports",
+            ErrorOf(await socket.RequestAsync(Events.Media.CreateWebRtcTransport, new CreateTransportRequest { Consuming = true })).Message);
     }
 
     [Fact]

@@ -27,9 +27,6 @@ public sealed class RoomEntry(MeetingRooms rooms, string meetingId, DateTimeOffs
     /// <summary>A host turned it away.</summary>
     public bool Rejected => _rejected;
 
-    /// <summary>Waiting, or turned away: nothing that needs a host's leave (media) yet.</summary>
-    public bool HeldOut => Waiting is not null || _rejected;
-
     /// <summary>
     /// Enters the room as <paramref name="client"/>, or waits to be let in; once let in, enters the meeting it waited for
     /// (the waiting room is passed). Not while it waits: the front end answers that in its own words.

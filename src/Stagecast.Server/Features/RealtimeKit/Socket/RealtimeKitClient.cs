@@ -168,9 +168,11 @@ public sealed partial class RealtimeKitClient(
             case Events.Media.JoinRoom:
                 return new PeerJoinResponse();
             case Events.Media.CreateWebRtcTransport:
-                if (_entry.HeldOut)
+                // A waiter's transports are answered (its SDK asks again and again, with ever larger offers, when refused)
+                // but carry nothing: they join the router only once a host lets the peer in.
+                if (_entry.Rejected)
                 {
-                    throw new DomainException(DomainError.Forbidden, "not let into the meeting (yet): no media transports before a host lets you in");
+                    throw new DomainException(DomainError.Forbidden, "a host turned you away: no media transports");
                 }
 
                 return Media.CreateTransport(Read(message, CreateTransportRequest.Parser));
