@@ -328,6 +328,7 @@ internal sealed record Arguments(
         LoadCounts = Counts ?? settings.LoadCounts,
         Warmup = Warmup is { } warmup ? TimeSpan.FromSeconds(warmup) : settings.Warmup,
         Window = Window is { } window ? TimeSpan.FromSeconds(window) : settings.Window,
+        FewStreamsWindow = Window is { } few ? TimeSpan.FromSeconds(few) : settings.FewStreamsWindow,
         Rounds = Rounds ?? settings.Rounds,
     };
 

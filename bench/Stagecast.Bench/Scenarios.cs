@@ -28,7 +28,7 @@ public sealed class Scenarios(BenchServer server, HttpClient http, BenchSettings
         server.ForgetEndedStreams();
         await StartPublishersAsync(driver, clip, count, observed: 0);
         await Task.Delay(settings.Warmup);
-        return await MeasureAsync(driver, variant, count, settings.Window, observers: []);
+        return await MeasureAsync(driver, variant, count, settings.LoadWindow(count), observers: []);
     }
 
     /// <summary>Live-edge delay and time to the first playable playlist, every publisher observed.</summary>
