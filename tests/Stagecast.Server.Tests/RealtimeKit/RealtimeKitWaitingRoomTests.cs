@@ -76,13 +76,7 @@ public sealed class RealtimeKitWaitingRoomTests
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (api, browser) = (rtk.Api, rtk.Browser);
-        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
-        {
-            name = "lobby_guest",
-            config = new { view_type = "GROUP_CALL" },
-            permissions = new { waiting_room_type = "ON_PRIVILEGED_USER_ENTRY" },
-        }))).EnsureOk();
-        string meeting = await api.CreateMeetingAsync();
+        string meeting = await MeetingWithALobbyAsync(api);
         var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", name: "Hana");
         var guest = await api.AddParticipantAsync(meeting, "guest", "lobby_guest", name: "Gus");
         var hostPage = await browser.JoinAsync(host.Token, media: false, sdkVersion: sdk);
@@ -100,6 +94,18 @@ public sealed class RealtimeKitWaitingRoomTests
         var frames = guestPage.Frames;
         Assert.Contains(frames, f => f.Sent && f.Event == RealtimeKitEvents.Media.CreateWebRtcTransport);
         Assert.DoesNotContain(frames, f => !f.Sent && f.Event == RealtimeKitEvents.Media.ErrorResponse);
+    }
+
+    /// <summary>A meeting whose preset <c>lobby_guest</c> waits in a group call's waiting room until a host lets it in.</summary>
+    private static async Task<string> MeetingWithALobbyAsync(StagecastApiClient api)
+    {
+        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
+        {
+            name = "lobby_guest",
+            config = new { view_type = "GROUP_CALL" },
+            permissions = new { waiting_room_type = "ON_PRIVILEGED_USER_ENTRY" },
+        }))).EnsureOk();
+        return await api.CreateMeetingAsync();
     }
 
     /// <summary>Passes the page's socket through, holding its transport requests until the server has answered its join.</summary>
@@ -159,13 +165,7 @@ public sealed class RealtimeKitWaitingRoomTests
     {
         await using var rtk = await RealtimeKitServer.StartAsync();
         var (api, browser) = (rtk.Api, rtk.Browser);
-        (await api.PostAsync("/presets", JsonSerializer.Serialize(new
-        {
-            name = "lobby_guest",
-            config = new { view_type = "GROUP_CALL" },
-            permissions = new { waiting_room_type = "ON_PRIVILEGED_USER_ENTRY" },
-        }))).EnsureOk();
-        string meeting = await api.CreateMeetingAsync();
+        string meeting = await MeetingWithALobbyAsync(api);
         var host = await api.AddParticipantAsync(meeting, "host", "group_call_host", name: "Hana");
         var guest = await api.AddParticipantAsync(meeting, "guest", "lobby_guest", name: "Gus");
         var stranger = await api.AddParticipantAsync(meeting, "stranger", "lobby_guest", name: "Sly");
