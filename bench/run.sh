@@ -2,7 +2,7 @@
 # Stagecast against nginx-rtmp on the same machine, side by side, same workload.
 # Installs what it needs (ffmpeg, nginx with the RTMP module, Varnish) when missing, builds in Release and runs
 # bench/Stagecast.Bench. Writes bench/results/<date>.{md,json} and the table into bench/README.md.
-#   bench/run.sh            full run (about 45 minutes on 2 cores, the release binary's build included)
+#   bench/run.sh            full run (about 80 minutes on 2 cores by calculation, the release binary's build included)
 #   bench/run.sh --quick    short run (about 3 minutes; figures not comparable)
 #   bench/run.sh --scenario smoke   every measurement path once, checked to work, no figure judged (under a minute; CI runs it)
 #   bench/run.sh --scenario idle    the JIT build, the release binary and nginx-rtmp idle, and from start to the first playlist
